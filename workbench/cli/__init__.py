@@ -1,0 +1,88 @@
+"""The `workbench` command line.
+
+Each command group lives in its own module with ``register(subparsers)``; handlers
+return an exit code. Exit codes: 0 done (exceptions found or not), 2 bad input or
+config (one-line reason), 1 any other failure (one-line reason, details in the log
+file). Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable, Sequence
+
+from workbench import __version__
+from workbench.errors import WorkbenchError
+
+COMMAND_MODULES = [
+    "workbench.cli.runs",         # run, exceptions, links, scenario, demo --no-gui
+    "workbench.cli.export",       # export
+    "workbench.cli.sandbox",      # sandbox salesforce|erp
+    "workbench.cli.corrections",  # corrections ..., audit verify
+    "workbench.cli.db",           # db upgrade|migrate-sqlite, users
+]
+
+log = logging.getLogger("workbench")
+
+
+def log_path() -> Path:
+    from platformdirs import user_log_dir
+    p = Path(user_log_dir("recon-workbench", appauthor=False))
+    p.mkdir(parents=True, exist_ok=True)
+    return p / "workbench.log"
+
+
+def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbench", description="Recon Workbench: CRM/ERP reconciliation")
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    for add in extra:
+        add(sub)
+    return parser
+
+
+def add_db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="URL", help="database URL (default: $WORKBENCH_DB or SQLite in the user data dir)")
+
+
+def run_handler(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    try:
+        return int(func(args) or 0)
+    except WorkbenchError as exc:
+        print(f"workbench: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # last resort: one line for the user, the traceback in the log
+        where = log_path()
+        with open(where, "a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+        print(f"workbench: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]} "
+              f"(details in {where})", file=sys.stderr)
+        return 1
+
+
+def main(argv: Sequence[str] | None = None,
+         extra: Sequence[Callable[[argparse._SubParsersAction], None]] = (),
+         default: Callable[[argparse.Namespace], int] | None = None) -> int:
+    parser = build_parser(extra)
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None) or default
+    if func is None:
+        parser.print_help()
+        return 0
+    return run_handler(func, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Errors a user can read.
+
+Everything raised to a user derives from WorkbenchError and renders as one line.
+InputError/ConfigError mean "fix your input" (CLI exit code 2); the rest mean the
+work could not be done (exit code 1).
+"""
+
+from __future__ import annotations
+
+
+class WorkbenchError(Exception):
+    exit_code = 1
+
+    def one_line(self) -> str:
+        return " ".join(str(self).split())
+
+
+class InputError(WorkbenchError):
+    """Bad input data: names the file, row, column/field and what was expected."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
+                 column: str | None = None, expected: str | None = None, got: object = None):
+        self.file, self.row, self.column, self.expected, self.got = file, row, column, expected, got
+        where = []
+        if file:
+            where.append(str(file))
+        if row is not None:
+            where.append(f"row {row}")
+        if column:
+            where.append(f"column '{column}'")
+        text = message
+        if got is not None:
+            text += f": got {got!r}"
+        if expected:
+            text += f", expected {expected}"
+        super().__init__(f"{', '.join(where)}: {text}" if where else text)
+
+
+class ConfigError(WorkbenchError):
+    exit_code = 2
+
+
+class SourceError(WorkbenchError):
+    """A source system refused or failed; the message carries the system's own words."""
+
+
+class PermissionDenied(WorkbenchError):
+    exit_code = 2
+
+
+class IllegalTransition(WorkbenchError):
+    exit_code = 2
+
+
+class StaleState(WorkbenchError):
+    """Someone else changed the record first (optimistic concurrency)."""
+
+    exit_code = 2
+
+
+class Cancelled(WorkbenchError):
+    """The user cancelled a long task; nothing half-written remains."""

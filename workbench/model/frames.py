@@ -1,0 +1,62 @@
+"""Canonical pandas frames: one per record kind, columns = the record's fields.
+
+Money and quantities are Decimal objects in object columns (exact; Decimal
+arithmetic is C-fast enough for millions of rows). Dates are ``datetime.date``
+objects, ids and names are Python strings, missing values are None.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+
+from workbench.model.records import KINDS, RECORD_TYPES, field_names
+
+
+def columns(kind: str) -> list[str]:
+    return field_names(kind)
+
+
+def empty(kind: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns(kind)})
+
+
+def from_records(kind: str, records: Iterable[object]) -> pd.DataFrame:
+    """Build a frame from dataclass records (or dicts with the canonical keys)."""
+    cols = columns(kind)
+    rows = []
+    for r in records:
+        if isinstance(r, dict):
+            rows.append([r.get(c) for c in cols])
+        else:
+            rows.append([getattr(r, c) for c in cols])
+    if not rows:
+        return empty(kind)
+    return pd.DataFrame(rows, columns=cols, dtype=object)
+
+
+def to_records(kind: str, frame: pd.DataFrame) -> list[object]:
+    cls = RECORD_TYPES[kind]
+    cols = columns(kind)
+    return [cls(**{c: (None if _isna(v) else v) for c, v in zip(cols, row)})
+            for row in frame[cols].itertuples(index=False, name=None)]
+
+
+def conform(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add missing optional columns as None and order columns canonically."""
+    out = frame.copy()
+    for c in columns(kind):
+        if c not in out.columns:
+            out[c] = None
+    return out[columns(kind)]
+
+
+def _isna(v: object) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+__all__ = ["KINDS", "columns", "empty", "from_records", "to_records", "conform"]

@@ -1,0 +1,115 @@
+"""Money: Decimal amounts with an ISO 4217 currency. Never float."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from workbench.model.currency import minor_units
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_QUANTA: dict[int, Decimal] = {n: Decimal(1).scaleb(-n) for n in range(0, 9)}
+
+
+def parse_decimal(value: object) -> Decimal | None:
+    """Parse an amount as written in extracts and APIs.
+
+    Accepts Decimal, int, and strings in plain notation ("1234.5", "-0.10",
+    "1,234.56" with thousands commas, "(12.00)" accounting negatives). Empty → None.
+    Floats are refused: they cannot carry money exactly, so the caller must
+    read the raw text (json parse_float=Decimal, CSV as str).
+    Raises ValueError with a readable reason.
+    """
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value!r} is not a finite number")
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        raise ValueError("float amounts are not accepted; read the amount as text or Decimal")
+    text = str(value).strip()
+    if not text:
+        return None
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1].strip()
+    if "," in text and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
+        text = text.replace(",", "")
+    if not _NUMBER.match(text):
+        raise ValueError(f"{value!r} is not a number")
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a number") from None
+    return -d if negative else d
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """Round to the currency's minor units, banker's rounding as ledgers do."""
+    return amount.quantize(_QUANTA[minor_units(currency)], rounding=ROUND_HALF_EVEN)
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of the currency (0.01 EUR, 1 JPY, 0.001 KWD)."""
+    return _QUANTA[minor_units(currency)]
+
+
+def format_amount(amount: Decimal | None, currency: str | None = None) -> str:
+    """Amount for display with thousands separators and the currency's decimals."""
+    if amount is None:
+        return ""
+    if currency:
+        try:
+            amount = quantize(amount, currency)
+        except ValueError:
+            pass
+    return f"{amount:,}" + (f" {currency}" if currency else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            raise TypeError(f"Money amount must be Decimal, got {type(self.amount).__name__}")
+        minor_units(self.currency)  # validates the code
+
+    @classmethod
+    def parse(cls, amount: object, currency: str) -> Money:
+        d = parse_decimal(amount)
+        if d is None:
+            raise ValueError("amount is empty")
+        return cls(d, currency)
+
+    @property
+    def minor_units(self) -> int:
+        return minor_units(self.currency)
+
+    def quantized(self) -> Money:
+        return Money(quantize(self.amount, self.currency), self.currency)
+
+    def _same(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise ValueError(f"cannot combine {self.currency} with {other.currency} without an FX rate")
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __str__(self) -> str:
+        return format_amount(self.amount, self.currency)

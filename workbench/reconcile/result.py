@@ -1,0 +1,65 @@
+"""What a reconciliation produces: links, exceptions and control totals, as data.
+
+The engine (workbench.reconcile.engine.reconcile) returns a ReconResult; the
+pipeline stores it, the CLI prints it, the app shows it, the workbook exports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+# One row per customer link (CRM customer ↔ ERP customer).
+LINK_COLUMNS = [
+    "crm_id",        # CRM customer record_id (None for an ERP-only record in unmatched lists)
+    "erp_id",        # ERP customer record_id
+    "method",        # xref_crm | xref_erp | xref_both | tax_id | domain | duns | fuzzy | manual
+    "confidence",    # 0..1 float score (not money)
+    "evidence",      # dict: what was compared and the scores, e.g. {"name": 0.97, "postcode": true}
+    "status",        # auto | suggested | confirmed | rejected
+]
+
+# One row per exception.
+EXCEPTION_COLUMNS = [
+    "key",            # stable identity across runs: f"{type}|{crm_id}|{erp_id}|{field}"
+    "type",           # e.g. customer.missing_in_erp, pricing.price_mismatch, invoice.status_mismatch
+    "family",         # customer | pricing | invoice | order | credit | timing | data_quality
+    "severity",       # critical | high | medium | low
+    "crm_object",     # canonical kind on the CRM side ("customers", "prices", "invoices", ...) or None
+    "crm_id",         # record_id on the CRM side or None
+    "erp_object",
+    "erp_id",
+    "customer_name",  # the name as the source shows it (original, never normalised)
+    "field",          # the main canonical field that differs, or None
+    "crm_value",      # display text of the CRM value (original formatting)
+    "erp_value",
+    "difference",     # Decimal (crm - erp) for numeric fields, else None
+    "amount_at_risk", # Decimal, >= 0, in `currency`
+    "currency",       # ISO 4217 or None
+    "diffs",          # list of {"field", "crm", "erp"} (all differing fields, display text)
+    "proposal",       # dict or None: {"target_side": "crm"|"erp", "object", "record_id", "field",
+                      #   "from", "to", "needs_decision": bool, "reason"}
+    "message",        # one sentence a controller understands
+]
+
+CONTROL_TOTAL_COLUMNS = ["side", "currency", "invoices", "total_amount", "open_balance"]
+
+
+@dataclass
+class ReconResult:
+    links: pd.DataFrame
+    exceptions: pd.DataFrame
+    control_totals: pd.DataFrame
+    # free-form counts for the summary: records per side, links per method, exceptions per type,
+    # reconciling difference per currency and how much of it the exceptions explain
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def empty_exceptions() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in EXCEPTION_COLUMNS})
+
+
+def empty_links() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in LINK_COLUMNS})

@@ -1,0 +1,141 @@
+"""What every source connector gives the engine and takes from the push.
+
+A connector turns one side's system (files, Salesforce, Business Central, Odoo, a
+REST profile) into an ``Extract``: canonical frames plus the raw snapshot of every
+record it read, and takes ``WriteRequest``s back for the push.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, Iterable, Protocol
+
+import pandas as pd
+
+from workbench.model import frames
+
+SIDES = ("crm", "erp")
+
+
+def content_hash(payload: Any) -> str:
+    """SHA-256 of a record's canonical JSON (sorted keys, Decimal/date as text)."""
+    text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class SourceMeta:
+    side: str  # "crm" | "erp"
+    system: str  # "salesforce", "business_central", "odoo", "rest:<profile>", "files"
+    connector: str  # "files", "salesforce", "business_central", "odoo", "rest"
+    instance: str | None = None  # instance URL or the directory/file set read
+    api_version: str | None = None
+    objects: dict[str, str] = field(default_factory=dict)  # canonical kind -> source object/file
+    queries: dict[str, str] = field(default_factory=dict)  # canonical kind -> query/filter/file path used
+    extracted_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    row_counts: dict[str, int] = field(default_factory=dict)
+    content_hash: str | None = None  # hash over all snapshot hashes
+    api_usage: dict[str, Any] = field(default_factory=dict)  # e.g. {"calls": 12, "used": 1012, "max": 15000}
+    incremental_since: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["extracted_at"] = self.extracted_at.isoformat()
+        d["incremental_since"] = self.incremental_since.isoformat() if self.incremental_since else None
+        return d
+
+
+SNAPSHOT_COLUMNS = ["object", "kind", "record_id", "query", "content_hash", "payload"]
+
+
+@dataclass
+class Extract:
+    meta: SourceMeta
+    frames: dict[str, pd.DataFrame]
+    # one row per raw record read: object, record_id, query, content_hash, payload (JSON text)
+    snapshots: pd.DataFrame
+
+    def frame(self, kind: str) -> pd.DataFrame:
+        f = self.frames.get(kind)
+        return frames.empty(kind) if f is None else f
+
+    def finish(self) -> Extract:
+        """Fill row counts and the snapshot hash; call once the pull is done."""
+        self.meta.row_counts = {k: len(v) for k, v in self.frames.items()}
+        h = hashlib.sha256()
+        for x in self.snapshots["content_hash"].tolist():
+            h.update(x.encode())
+        self.meta.content_hash = h.hexdigest()
+        return self
+
+
+def snapshot_frame(rows: Iterable[tuple[str, str, str, str, Any]]) -> pd.DataFrame:
+    """Build the snapshot frame from (object, kind, record_id, query, raw payload dict).
+
+    ``object`` is the source's name (Account, salesInvoices, Account.csv), ``kind`` the
+    canonical kind the record became; the hash is over the raw payload's canonical JSON.
+    """
+    out = []
+    for obj, kind, rid, query, payload in rows:
+        text = json.dumps(payload, sort_keys=True, default=_json_default, separators=(",", ":"), ensure_ascii=False)
+        out.append((obj, kind, rid, query, hashlib.sha256(text.encode("utf-8")).hexdigest(), text))
+    return pd.DataFrame(out, columns=SNAPSHOT_COLUMNS, dtype=object)
+
+
+def _json_default(v: Any) -> str:
+    if isinstance(v, Decimal):
+        return str(v)
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+@dataclass
+class WriteRequest:
+    """One field change to write to a target record (built from an approved correction)."""
+    correction_id: int
+    idempotency_key: str
+    object: str  # canonical kind ("customers", "invoices", ...) or source object name
+    record_id: str
+    field: str  # canonical field name; the connector maps it to the source field
+    old_value: Any  # the value seen at approval time
+    new_value: Any
+    seen_version: str | None = None  # version seen at approval time (SystemModstamp, etag, write_date)
+
+
+@dataclass
+class WriteResult:
+    correction_id: int
+    outcome: str  # "applied" | "already_applied" | "conflict" | "transient" | "permanent"
+    message: str = ""
+    response_id: str | None = None  # the system's id/etag/correlation id of the write
+    current_value: Any = None  # on conflict: what the system holds now
+    new_version: str | None = None
+
+
+class Source(Protocol):
+    """What a connector offers. Connectors live one per module in workbench.sources."""
+
+    meta: SourceMeta
+
+    def pull(self, state: object | None = None, since: datetime | None = None) -> Extract: ...
+
+    def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]: ...
+
+    def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
+        """Current canonical values (and "version") of the given records, for conflict checks and verification."""
+        ...
+
+    def describe(self, kind: str) -> list[dict[str, Any]]:
+        """Fields the source really has for a kind: name, label, type, updateable."""
+        ...
+
+    def test_connection(self) -> list[tuple[str, bool, str]]:
+        """(check, ok, words) for auth, API version, objects readable, API usage left."""
+        ...
+
+    def close(self) -> None: ...

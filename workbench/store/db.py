@@ -1,0 +1,139 @@
+"""Opening the store: SQLite in the user data directory by default, any SQLAlchemy
+URL (PostgreSQL for teams) through ``--db`` or ``WORKBENCH_DB``.
+
+SQLite stores belong to one user and are migrated automatically when opened.
+Shared databases are never migrated behind the team's back: opening one whose
+schema is behind refuses with the command that fixes it (``workbench db upgrade``).
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from workbench.errors import ConfigError
+
+ENV_VAR = "WORKBENCH_DB"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_url() -> str:
+    from platformdirs import user_data_dir
+    path = Path(user_data_dir("recon-workbench", appauthor=False)) / "workbench.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def resolve_url(url: str | None = None) -> str:
+    return url or os.environ.get(ENV_VAR) or default_url()
+
+
+def redact(url: str) -> str:
+    """The URL with any password removed, for messages and logs."""
+    from sqlalchemy.engine import make_url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<database url>"
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            # WAL lets the GUI read while a worker writes; foreign keys are off by default in SQLite.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(url: str, engine: Engine | None = None) -> None:
+    cfg = alembic_config(url)
+    if engine is None:
+        command.upgrade(cfg, "head")
+        return
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+class Store:
+    """An open database: an engine and a session factory."""
+
+    def __init__(self, url: str, engine: Engine):
+        self.url = url
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed on success, rolled back (nothing half-written) on error."""
+        with self.sessions() as s:
+            with s.begin():
+                yield s
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str | None = None, *, migrate: bool | None = None) -> Store:
+    """Open (and for SQLite, create/migrate) the store.
+
+    ``migrate=None`` migrates SQLite automatically and refuses a behind schema
+    elsewhere; True always migrates; False never does.
+    """
+    url = resolve_url(url)
+    try:
+        engine = make_engine(url)
+        if migrate is None:
+            migrate = engine.dialect.name == "sqlite"
+        if migrate:
+            upgrade(url, engine)
+        else:
+            have, want = current_revision(engine), head_revision()
+            if have != want:
+                engine.dispose()
+                state = "has no workbench tables yet" if have is None else f"is at schema {have}, the app needs {want}"
+                raise ConfigError(
+                    f"the database {redact(url)} {state}; run: workbench db upgrade --db '{redact(url)}'")
+    except ConfigError:
+        raise
+    except Exception as exc:  # driver errors carry the URL; never show a password
+        raise ConfigError(f"cannot open the database {redact(url)}: {type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0] if str(exc) else ''}") from exc
+    return Store(url, engine)

@@ -1,0 +1,1 @@
+"""Team use: users and roles, presence, change notifications (SQLite or PostgreSQL)."""

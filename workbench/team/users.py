@@ -1,0 +1,93 @@
+"""Users and roles, enforced by the core for the CLI, the app and library use alike.
+
+Roles: preparer (proposes corrections, assigns, comments), approver (approves or
+rejects others' proposals, pushes), auditor (reads only), admin (manages users).
+
+Until the first user is registered the store is in *open* mode (one person's
+desktop): every named user may prepare and approve, but never approve their own
+proposal. Once users exist, only registered active users act, within their roles.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workbench.errors import ConfigError, PermissionDenied
+from workbench.store.schema import User
+
+ROLES = ("preparer", "approver", "auditor", "admin")
+# What each action needs; auditors hold none of these.
+ACTIONS = {
+    "prepare": {"preparer", "admin"},
+    "assign": {"preparer", "approver", "admin"},
+    "approve": {"approver", "admin"},
+    "push": {"approver", "admin"},
+    "waive": {"approver", "admin"},
+    "run": {"preparer", "approver", "admin"},
+    "link": {"preparer", "approver", "admin"},
+    "manage_users": {"admin"},
+}
+
+
+def os_login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return os.environ.get("USER") or os.environ.get("USERNAME") or "user"
+
+
+def open_mode(session: Session) -> bool:
+    return (session.execute(select(func.count()).select_from(User)).scalar() or 0) == 0
+
+
+def resolve_user(session: Session, name: str | None = None) -> str:
+    """The workbench user acting: the given name, else the OS login mapped to a user."""
+    if name:
+        return name
+    login = os_login()
+    u = session.execute(select(User).where(User.os_login == login)).scalar_one_or_none()
+    return u.name if u else login
+
+
+def roles_of(session: Session, name: str) -> set[str]:
+    if open_mode(session):
+        return {"preparer", "approver"}
+    u = session.get(User, name)
+    if u is None or not u.active:
+        return set()
+    return {r.strip() for r in u.roles.split(",") if r.strip()}
+
+
+def require(session: Session, name: str, action: str) -> None:
+    """Refuse with a clear message unless ``name`` may do ``action``."""
+    need = ACTIONS[action]
+    have = roles_of(session, name)
+    if have & need:
+        return
+    if not have:
+        raise PermissionDenied(f"user '{name}' is not a registered workbench user; an admin can add them "
+                               f"with: workbench users add {name} --role preparer")
+    raise PermissionDenied(f"user '{name}' ({', '.join(sorted(have))}) may not {action.replace('_', ' ')}: "
+                           f"that needs the role {' or '.join(sorted(need))}")
+
+
+def add_user(session: Session, name: str, roles: list[str], *, display_name: str | None = None,
+             os_login_name: str | None = None) -> User:
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        raise ConfigError(f"unknown role {bad[0]!r}; roles are {', '.join(ROLES)}")
+    u = session.get(User, name)
+    if u is None:
+        u = User(name=name, created_at=datetime.now(timezone.utc), roles="", active=True)
+        session.add(u)
+    u.roles = ",".join(sorted(set(roles)))
+    u.display_name = display_name or u.display_name
+    u.os_login = os_login_name or u.os_login
+    u.active = True
+    session.flush()
+    return u
