@@ -20,7 +20,8 @@ from workbench import __version__
 from workbench.errors import WorkbenchError
 
 COMMAND_MODULES = [
-    "workbench.cli.runs",         # run, exceptions, links, scenario, demo --no-gui
+    "workbench.cli.runs",         # run, exceptions, runs, scenario
+    "workbench.cli.links",        # links
     "workbench.cli.export",       # export
     "workbench.cli.sandbox",      # sandbox salesforce|erp
     "workbench.cli.corrections",  # corrections ..., audit verify
