@@ -1,0 +1,15 @@
+"""The one colour palette (resources/palette/palette.toml), shared by the app and the Excel export."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+
+
+@lru_cache(maxsize=None)
+def palette(mode: str = "light") -> dict:
+    data = tomllib.loads((RESOURCES / "palette" / "palette.toml").read_text(encoding="utf-8"))
+    return data[mode]
