@@ -1,5 +1,165 @@
-"""CLI commands: placeholder until its owner fills it in."""
+"""`workbench run`, `workbench runs`, `workbench exceptions`, `workbench scenario`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from workbench.cli import add_db_option
 
 
-def register(sub) -> None:
-    pass
+class ConsoleProgress:
+    """Progress on stderr for a terminal; silent when stderr is not a terminal."""
+
+    cancelled = False
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+
+    def set_progress(self, done: int, total: int | None = None, message: str = "") -> None:
+        if self.tty and message:
+            sys.stderr.write(f"\r\x1b[K{message}")
+            sys.stderr.flush()
+
+    def set_source_progress(self, side: str, done: int, total: int | None, message: str) -> None:
+        self.set_progress(done, total, f"{side.upper()}: {message or f'{done:,} records'}")
+
+    def close(self) -> None:
+        if self.tty:
+            sys.stderr.write("\r\x1b[K")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from workbench import config as cfg
+    from workbench.pipeline import execute_run, format_summary
+    from workbench.store.db import open_store
+
+    config = cfg.load(args.config)
+    store = open_store(args.db)
+    progress = ConsoleProgress()
+    try:
+        outcome = execute_run(config, store, user=args.user, state=progress)
+    finally:
+        progress.close()
+        store.dispose()
+    print(format_summary(outcome.summary, outcome.run_id))
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from workbench.store import repo
+    from workbench.store.db import open_store
+
+    store = open_store(args.db)
+    runs = repo.list_runs(store)
+    if args.format == "json":
+        print(json.dumps([_plain(r) for r in runs], indent=2, ensure_ascii=False))
+        return 0
+    print(f"{'Run':>5}  {'Started (UTC)':<20}{'Status':<11}{'User':<14}{'As of':<12}{'Exceptions':>11}  Name")
+    for r in runs:
+        print(f"{r['id']:>5}  {r['started_at']:%Y-%m-%d %H:%M}    {r['status']:<11}{r['user_name'][:13]:<14}"
+              f"{r['as_of']!s:<12}{(r['summary'] or {}).get('exceptions_total', ''):>11}  {r['name'] or ''}")
+    return 0
+
+
+EXPORT_COLUMNS = ["id", "key", "type", "family", "severity", "status", "crm_object", "crm_id", "erp_object", "erp_id",
+                  "customer_name", "field", "crm_value", "erp_value", "difference", "amount_at_risk", "currency",
+                  "assignee", "first_seen", "last_seen", "message", "diffs", "proposal"]
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    try:
+        import pandas as pd
+        if not isinstance(v, (str, bytes)) and pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return v
+
+
+def cmd_exceptions(args: argparse.Namespace) -> int:
+    from workbench.store import repo
+    from workbench.store.db import open_store
+
+    store = open_store(args.db)
+    run = repo.load_run(store, args.run)
+    frame = repo.load_exceptions(store, run["id"])
+    if args.type:
+        frame = frame[frame["type"].isin(args.type)]
+    if args.severity:
+        frame = frame[frame["severity"].isin(args.severity)]
+    records = [{c: _plain(rec.get(c)) for c in EXPORT_COLUMNS} for rec in frame.to_dict("records")]
+    out = sys.stdout
+    if args.format == "json":
+        json.dump({"run": run["id"], "exceptions": records}, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif args.format == "csv":
+        w = csv.writer(out)
+        w.writerow(EXPORT_COLUMNS)
+        for r in records:
+            w.writerow([json.dumps(r[c], ensure_ascii=False) if isinstance(r[c], (dict, list)) else
+                        ("" if r[c] is None else r[c]) for c in EXPORT_COLUMNS])
+    else:
+        print(f"Run {run['id']}: {len(records):,} exceptions")
+        print(f"{'Id':>7}  {'Type':<34}{'Sev':<9}{'Status':<10}{'Customer':<28}{'Field':<14}"
+              f"{'CRM':>16}{'ERP':>16}{'At risk':>16}")
+        for r in records:
+            risk = f"{Decimal(r['amount_at_risk']):,} {r['currency'] or ''}" if r["amount_at_risk"] else ""
+            print(f"{r['id']:>7}  {r['type'][:33]:<34}{r['severity']:<9}{r['status']:<10}"
+                  f"{(r['customer_name'] or '')[:27]:<28}{(r['field'] or '')[:13]:<14}"
+                  f"{(r['crm_value'] or '')[:15]:>16}{(r['erp_value'] or '')[:15]:>16}{risk:>16}")
+    return 0
+
+
+def cmd_scenario(args: argparse.Namespace) -> int:
+    from workbench.sandbox import scenario
+    from workbench.errors import ConfigError
+
+    if args.customers < 10:
+        raise ConfigError("--customers must be at least 10")
+    out = scenario.generate(args.seed, args.customers, Path(args.out),
+                            invoices_per_customer=args.invoices_per_customer)
+    print(f"Scenario written to {out} (seed {args.seed}, {args.customers:,} customers). "
+          f"Run it with: workbench run --config {Path(out) / 'run.toml'}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="pull both sides, reconcile, store the run and print its summary")
+    p.add_argument("--config", required=True, help="run config (TOML)")
+    p.add_argument("--user", help="who runs it (default: your OS login)")
+    add_db_option(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("runs", help="list the runs in the database")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    add_db_option(p)
+    p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("exceptions", help="list a run's exceptions (default: the latest run)")
+    p.add_argument("--run", type=int, help="run id (default: the latest completed run)")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--type", action="append", help="only this exception type (repeatable)")
+    p.add_argument("--severity", action="append", help="only this severity (repeatable)")
+    add_db_option(p)
+    p.set_defaults(func=cmd_exceptions)
+
+    p = sub.add_parser("scenario", help="write a generated CRM/ERP scenario with its ground truth")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--customers", type=int, default=200)
+    p.add_argument("--invoices-per-customer", type=int, default=10)
+    p.add_argument("--out", required=True, help="directory to write")
+    p.set_defaults(func=cmd_scenario)

@@ -1,0 +1,315 @@
+"""Reading and writing runs: the one place that knows how a run is laid out in the store.
+
+A run is saved in one transaction (run, sources, snapshots with canonical records,
+links, exceptions, an audit event): a failure or cancel leaves nothing half-stored,
+only a failed/cancelled run row that says why.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Iterable
+
+import pandas as pd
+from sqlalchemy import func, insert, select
+
+from workbench import __version__
+from workbench.audit import trail
+from workbench.config import RunConfig
+from workbench.progress import check_cancelled
+from workbench.reconcile.result import EXCEPTION_COLUMNS, LINK_COLUMNS, ReconResult
+from workbench.sources.base import Extract
+from workbench.store.db import Store
+from workbench.store.schema import (AuditEvent, CustomerLink, ExceptionRow, Run, RunSource, Snapshot)
+
+CHUNK = 20_000
+EXCEPTION_STATE_COLUMNS = ["id", "run_id", "status", "assignee", "first_seen", "last_seen", "resolution", "version"]
+
+
+def _jsonable(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float) and v != v:  # NaN from pandas
+        return None
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if hasattr(v, "item"):  # numpy scalar
+        return v.item()
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return v
+
+
+def _none(v: Any) -> Any:
+    try:
+        return None if v is None or pd.isna(v) else v
+    except (TypeError, ValueError):
+        return v
+
+
+def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datetime, status: str,
+                error: str) -> int:
+    """Keep a trace of a run that did not complete (failed or cancelled), with its reason."""
+    with store.session() as s:
+        run = Run(name=config.name, status=status, started_at=started_at, finished_at=datetime.now(timezone.utc),
+                  as_of=config.as_of, period=config.period, user_name=user, config_path=str(config.path or ""),
+                  config=config.public(), software_version=__version__, error=error)
+        s.add(run)
+        s.flush()
+        trail.append(s, actor=user, action=f"run.{status}", entity_type="run", entity_id=run.id, run_id=run.id,
+                     detail={"error": error})
+        return run.id
+
+
+def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result: ReconResult, *,
+             user: str, started_at: datetime, summary: dict[str, Any], state: object | None = None) -> int:
+    now = datetime.now(timezone.utc)
+    with store.session() as s:
+        run = Run(name=config.name, status="completed", started_at=started_at, finished_at=now,
+                  as_of=config.as_of, period=config.period, user_name=user, config_path=str(config.path or ""),
+                  config=config.public(), summary=summary, software_version=__version__)
+        s.add(run)
+        s.flush()
+        for ex in (crm, erp):
+            m = ex.meta
+            s.add(RunSource(run_id=run.id, side=m.side, system=m.system, connector=m.connector,
+                            instance=m.instance, api_version=m.api_version, objects=m.objects, queries=m.queries,
+                            extracted_at=m.extracted_at, incremental_since=m.incremental_since,
+                            row_counts=m.row_counts, content_hash=m.content_hash, api_usage=_jsonable(m.api_usage)))
+        for ex in (crm, erp):
+            _save_snapshots(s, run.id, ex, state)
+        _save_links(s, run.id, result.links)
+        _save_exceptions(s, run.id, result.exceptions, now, state)
+        trail.append(s, actor=user, action="run.completed", entity_type="run", entity_id=run.id, run_id=run.id,
+                     detail={"name": config.name, "as_of": config.as_of,
+                             "sources": {ex.meta.side: {"system": ex.meta.system, "hash": ex.meta.content_hash,
+                                                        "rows": ex.meta.row_counts} for ex in (crm, erp)},
+                             "exceptions": int(len(result.exceptions))})
+        return run.id
+
+
+def _canonical_by_id(extract: Extract) -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
+    for kind, frame in extract.frames.items():
+        if frame is None or frame.empty:
+            continue
+        cols = list(frame.columns)
+        for row in frame.itertuples(index=False, name=None):
+            rec = dict(zip(cols, row))
+            out[(kind, str(rec.get("record_id")))] = json.dumps(
+                {k: _jsonable(v) for k, v in rec.items()}, ensure_ascii=False, sort_keys=True)
+    return out
+
+
+def _save_snapshots(s, run_id: int, extract: Extract, state: object | None) -> None:
+    canon = _canonical_by_id(extract)
+    side = extract.meta.side
+    snaps = extract.snapshots
+    rows: list[dict[str, Any]] = []
+    for obj, kind, rid, query, h, payload in snaps[["object", "kind", "record_id", "query", "content_hash",
+                                                    "payload"]].itertuples(index=False, name=None):
+        rid = str(rid)
+        rows.append({"run_id": run_id, "side": side, "object": obj, "kind": kind, "record_id": rid,
+                     "query": query, "content_hash": h, "payload": payload, "canonical": canon.get((kind, rid))})
+        if len(rows) >= CHUNK:
+            s.execute(insert(Snapshot), rows)
+            rows = []
+            check_cancelled(state)
+    if rows:
+        s.execute(insert(Snapshot), rows)
+
+
+def _save_links(s, run_id: int, links: pd.DataFrame) -> None:
+    if links is None or links.empty:
+        return
+    rows = []
+    for rec in links[LINK_COLUMNS].to_dict("records"):
+        rows.append({"run_id": run_id, "crm_id": _none(rec["crm_id"]), "erp_id": _none(rec["erp_id"]),
+                     "method": rec["method"], "confidence": float(rec["confidence"] or 0.0),
+                     "evidence": _jsonable(rec["evidence"]), "status": rec["status"] or "auto", "version": 1})
+    for i in range(0, len(rows), CHUNK):
+        s.execute(insert(CustomerLink), rows[i:i + CHUNK])
+
+
+def _previous_state(s, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Status, assignee and first-seen of each exception key in the latest earlier run that had it."""
+    last_run = s.execute(select(func.max(Run.id)).where(Run.status == "completed")).scalar()
+    if last_run is None:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    q = select(ExceptionRow.key, ExceptionRow.status, ExceptionRow.assignee, ExceptionRow.first_seen,
+               ExceptionRow.resolution).where(ExceptionRow.run_id == last_run)
+    for key, status, assignee, first_seen, resolution in s.execute(q):
+        out[key] = {"status": status, "assignee": assignee, "first_seen": first_seen, "resolution": resolution}
+    return out
+
+
+def _save_exceptions(s, run_id: int, exc: pd.DataFrame, now: datetime, state: object | None) -> None:
+    if exc is None or exc.empty:
+        return
+    prev = _previous_state(s, exc["key"])
+    rows = []
+    for rec in exc[EXCEPTION_COLUMNS].to_dict("records"):
+        before = prev.get(rec["key"])
+        status, assignee, first_seen, resolution = "open", None, now, None
+        if before:
+            first_seen, assignee = before["first_seen"] or now, before["assignee"]
+            if before["status"] == "waived":
+                status, resolution = "waived", before["resolution"]  # a waiver stands until revoked
+            elif before["status"] == "resolved":
+                status, resolution = "reopened", "found again after it was resolved"
+            else:
+                status = before["status"] if before["status"] in ("open", "in_review", "reopened") else "open"
+        rows.append({
+            "run_id": run_id, "key": rec["key"], "type": rec["type"], "family": rec["family"],
+            "severity": rec["severity"], "status": status, "crm_object": _none(rec["crm_object"]),
+            "crm_id": _none(rec["crm_id"]), "erp_object": _none(rec["erp_object"]), "erp_id": _none(rec["erp_id"]),
+            "customer_name": _none(rec["customer_name"]), "field": _none(rec["field"]),
+            "crm_value": _str(rec["crm_value"]), "erp_value": _str(rec["erp_value"]),
+            "difference": _none(rec["difference"]), "amount_at_risk": _none(rec["amount_at_risk"]),
+            "currency": _none(rec["currency"]), "diffs": _jsonable(rec["diffs"]),
+            "proposal": _jsonable(rec["proposal"]), "message": _none(rec["message"]), "assignee": assignee,
+            "first_seen": first_seen, "last_seen": now, "resolution": resolution, "version": 1})
+        if len(rows) >= CHUNK:
+            s.execute(insert(ExceptionRow), rows)
+            rows = []
+            check_cancelled(state)
+    if rows:
+        s.execute(insert(ExceptionRow), rows)
+
+
+def _str(v: Any) -> str | None:
+    v = _none(v)
+    return None if v is None else str(v)
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+def latest_run_id(store: Store) -> int | None:
+    with store.session() as s:
+        return s.execute(select(func.max(Run.id)).where(Run.status == "completed")).scalar()
+
+
+def _run_dict(run: Run, sources: list[RunSource], with_config: bool = False) -> dict[str, Any]:
+    d = {"id": run.id, "name": run.name, "status": run.status, "started_at": run.started_at,
+         "finished_at": run.finished_at, "as_of": run.as_of, "period": run.period, "user_name": run.user_name,
+         "summary": run.summary or {}, "software_version": run.software_version, "error": run.error,
+         "config_path": run.config_path,
+         "sources": [{"side": x.side, "system": x.system, "connector": x.connector, "instance": x.instance,
+                      "api_version": x.api_version, "objects": x.objects, "queries": x.queries,
+                      "extracted_at": x.extracted_at, "incremental_since": x.incremental_since,
+                      "row_counts": x.row_counts, "content_hash": x.content_hash, "api_usage": x.api_usage}
+                     for x in sources]}
+    if with_config:
+        d["config"] = run.config
+    return d
+
+
+def list_runs(store: Store) -> list[dict[str, Any]]:
+    with store.session() as s:
+        runs = s.execute(select(Run).order_by(Run.id.desc())).scalars().all()
+        srcs = s.execute(select(RunSource)).scalars().all()
+        by_run: dict[int, list[RunSource]] = {}
+        for x in srcs:
+            by_run.setdefault(x.run_id, []).append(x)
+        return [_run_dict(r, by_run.get(r.id, [])) for r in runs]
+
+
+def load_run(store: Store, run_id: int | None = None) -> dict[str, Any]:
+    from workbench.errors import ConfigError
+    with store.session() as s:
+        if run_id is None:
+            run_id = s.execute(select(func.max(Run.id)).where(Run.status == "completed")).scalar()
+            if run_id is None:
+                raise ConfigError("no completed run in this database yet; start one with: workbench run --config FILE")
+        run = s.get(Run, run_id)
+        if run is None:
+            raise ConfigError(f"there is no run {run_id} in this database (see: workbench runs)")
+        srcs = s.execute(select(RunSource).where(RunSource.run_id == run_id)).scalars().all()
+        return _run_dict(run, list(srcs), with_config=True)
+
+
+def load_exceptions(store: Store, run_id: int) -> pd.DataFrame:
+    cols = EXCEPTION_COLUMNS + [c for c in EXCEPTION_STATE_COLUMNS if c not in EXCEPTION_COLUMNS]
+    attrs = [getattr(ExceptionRow, c) for c in cols]
+    with store.session() as s:
+        rows = s.execute(select(*attrs).where(ExceptionRow.run_id == run_id).order_by(ExceptionRow.id)).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=cols, dtype=object)
+    return frame
+
+
+def load_links(store: Store, run_id: int) -> pd.DataFrame:
+    cols = ["id"] + LINK_COLUMNS + ["decided_by", "decided_at"]
+    with store.session() as s:
+        rows = s.execute(select(*[getattr(CustomerLink, c) for c in cols])
+                         .where(CustomerLink.run_id == run_id).order_by(CustomerLink.id)).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=cols, dtype=object)
+
+
+def load_record(store: Store, run_id: int, side: str, kind: str, record_id: str) -> dict[str, Any] | None:
+    with store.session() as s:
+        snap = s.execute(select(Snapshot).where(Snapshot.run_id == run_id, Snapshot.side == side,
+                                                Snapshot.kind == kind, Snapshot.record_id == str(record_id))
+                         .limit(1)).scalar_one_or_none()
+        if snap is None:
+            return None
+        return {"canonical": json.loads(snap.canonical) if snap.canonical else {},
+                "raw": json.loads(snap.payload), "object": snap.object, "query": snap.query,
+                "content_hash": snap.content_hash}
+
+
+def exception_history(store: Store, key: str) -> list[dict[str, Any]]:
+    """Earlier sightings of the same exception and every decision recorded about it, oldest first."""
+    out: list[dict[str, Any]] = []
+    with store.session() as s:
+        rows = s.execute(select(ExceptionRow.id, ExceptionRow.run_id, ExceptionRow.status, ExceptionRow.crm_value,
+                                ExceptionRow.erp_value, ExceptionRow.last_seen, ExceptionRow.assignee)
+                         .where(ExceptionRow.key == key).order_by(ExceptionRow.run_id)).all()
+        ids = [str(r.id) for r in rows]
+        for r in rows:
+            out.append({"kind": "seen", "at": r.last_seen, "run_id": r.run_id, "status": r.status,
+                        "crm_value": r.crm_value, "erp_value": r.erp_value, "assignee": r.assignee})
+        if ids:
+            evs = s.execute(select(AuditEvent).where(AuditEvent.entity_type == "exception",
+                                                     AuditEvent.entity_id.in_(ids)).order_by(AuditEvent.id)).scalars()
+            for e in evs:
+                out.append({"kind": "event", "at": e.at, "run_id": e.run_id, "actor": e.actor, "action": e.action,
+                            "detail": e.detail})
+        from workbench.store.schema import Comment
+        for c in s.execute(select(Comment).where(Comment.exception_key == key).order_by(Comment.id)).scalars():
+            out.append({"kind": "comment", "at": c.at, "actor": c.author, "text": c.text})
+    out.sort(key=lambda d: (d["at"].replace(tzinfo=timezone.utc) if d["at"] and d["at"].tzinfo is None
+                            else d["at"]) or datetime.min.replace(tzinfo=timezone.utc))
+    return out
+
+
+def unmatched_customers(store: Store, run_id: int) -> dict[str, pd.DataFrame]:
+    """Customers of each side that no link (auto or confirmed) covers, as canonical records."""
+    with store.session() as s:
+        linked = {"crm": set(), "erp": set()}
+        for crm_id, erp_id, status in s.execute(select(CustomerLink.crm_id, CustomerLink.erp_id, CustomerLink.status)
+                                                .where(CustomerLink.run_id == run_id)):
+            if status in ("auto", "confirmed") and crm_id and erp_id:
+                linked["crm"].add(crm_id)
+                linked["erp"].add(erp_id)
+        out = {}
+        for side in ("crm", "erp"):
+            recs = []
+            q = (select(Snapshot.record_id, Snapshot.canonical)
+                 .where(Snapshot.run_id == run_id, Snapshot.side == side, Snapshot.kind == "customers"))
+            for rid, canon in s.execute(q):
+                if rid not in linked[side]:
+                    recs.append(json.loads(canon) if canon else {"record_id": rid})
+            out[side] = pd.DataFrame(recs)
+        return out
