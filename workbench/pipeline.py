@@ -46,15 +46,18 @@ class _SideProgress:
 def pull_side(side: str, config: RunConfig, state: object | None = None) -> Extract:
     source = open_source(side, config)
     try:
-        extract = source.pull(_SideProgress(state or NullProgress(), side))
+        return _pull(source, side, state)
     finally:
         source.close()
+
+
+def _pull(source: object, side: str, state: object | None) -> Extract:
+    extract = source.pull(_SideProgress(state or NullProgress(), side))
     return extract.finish() if extract.meta.content_hash is None else extract
 
 
 def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
                 state: object | None = None) -> RunOutcome:
-    from workbench.reconcile.engine import reconcile
     from workbench.team.users import require, resolve_user
 
     state = state or NullProgress()
@@ -62,10 +65,25 @@ def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
     with store.session() as s:
         user = resolve_user(s, user)
         require(s, user, "run")
+    # Open both sources first so a config mistake on either side stops the run before any pull.
+    sources: dict[str, object] = {}
     try:
-        crm = pull_side("crm", config, state)
+        for side in ("crm", "erp"):
+            sources[side] = open_source(side, config)
+        return _execute(config, store, sources, user, state, started)
+    finally:
+        for source in sources.values():
+            source.close()
+
+
+def _execute(config: RunConfig, store: Store, sources: dict[str, object], user: str, state: object,
+             started: datetime) -> RunOutcome:
+    from workbench.reconcile.engine import reconcile
+
+    try:
+        crm = _pull(sources["crm"], "crm", state)
         check_cancelled(state)
-        erp = pull_side("erp", config, state)
+        erp = _pull(sources["erp"], "erp", state)
         check_cancelled(state)
         state.set_progress(0, None, "Reconciling")
         result = reconcile(crm, erp, config, state)
