@@ -91,3 +91,63 @@ def add_user(session: Session, name: str, roles: list[str], *, display_name: str
     u.active = True
     session.flush()
     return u
+
+
+def list_users(session: Session) -> list[dict]:
+    rows = session.execute(select(User).order_by(User.name)).scalars()
+    return [{"name": u.name, "display_name": u.display_name, "roles": [r for r in u.roles.split(",") if r],
+             "os_login": u.os_login, "active": bool(u.active), "created_at": u.created_at} for u in rows]
+
+
+def _active_admins(session: Session) -> set[str]:
+    return {u.name for u in session.execute(select(User).where(User.active.is_(True))).scalars()
+            if "admin" in u.roles.split(",")}
+
+
+def register_user(session: Session, actor: str, name: str, roles: list[str], *, display_name: str | None = None,
+                  os_login_name: str | None = None) -> User:
+    """Add or change a user on behalf of ``actor`` (an admin), with an audit event.
+
+    The very first user of a store must be an admin: after it, only registered users
+    act, and someone has to be able to add the rest of the team.
+    """
+    from workbench.audit import trail
+    name = (name or "").strip()
+    if not name:
+        raise ConfigError("a user needs a name")
+    if not roles:
+        raise ConfigError(f"give the user at least one role with --role ({', '.join(ROLES)})")
+    if open_mode(session):
+        if "admin" not in roles:
+            raise ConfigError(f"the first user of a database must be an admin (add --role admin), otherwise "
+                              f"nobody could add the rest of the team; e.g.: workbench users add {name} "
+                              f"--role admin --role approver")
+    else:
+        require(session, actor, "manage_users")
+    if os_login_name:
+        other = session.execute(select(User).where(User.os_login == os_login_name, User.name != name)).scalar()
+        if other is not None:
+            raise ConfigError(f"the OS login '{os_login_name}' already belongs to workbench user '{other.name}'")
+    before = session.get(User, name)
+    old = None if before is None else {"roles": before.roles, "active": before.active, "os_login": before.os_login}
+    if before is not None and "admin" not in roles and _active_admins(session) == {name}:
+        raise ConfigError(f"'{name}' is the only admin; make someone else admin first")
+    u = add_user(session, name, roles, display_name=display_name, os_login_name=os_login_name)
+    trail.append(session, actor=actor, action="user.add" if old is None else "user.change", entity_type="user",
+                 entity_id=name, detail={"before": old, "roles": u.roles, "os_login": u.os_login})
+    return u
+
+
+def remove_user(session: Session, actor: str, name: str) -> None:
+    """Deactivate a user: they can no longer act; their name stays on everything they did."""
+    from workbench.audit import trail
+    require(session, actor, "manage_users")
+    u = session.get(User, name)
+    if u is None or not u.active:
+        raise ConfigError(f"there is no active workbench user '{name}' (see: workbench users list)")
+    if _active_admins(session) == {name}:
+        raise ConfigError(f"'{name}' is the only admin; make someone else admin before removing them")
+    u.active = False
+    session.flush()
+    trail.append(session, actor=actor, action="user.remove", entity_type="user", entity_id=name,
+                 detail={"roles": u.roles})
