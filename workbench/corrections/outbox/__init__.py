@@ -1,0 +1,1 @@
+"""The outbox: approved corrections waiting to be written to their target systems."""

@@ -1,0 +1,512 @@
+"""Pushing the outbox: claim, write through the connector, record the outcome — exactly once.
+
+Why it cannot lose or double a write:
+
+1. *Claim before write.* Due ``queued`` rows are claimed (state ``pushing``, ``claimed_by``,
+   ``claimed_at``, ``attempts + 1``) with ``SELECT ... FOR UPDATE SKIP LOCKED`` in a transaction
+   that commits before the connector is called. Two workers never claim the same row; a row
+   is only ever sent while it is ``pushing`` under this worker's name.
+2. *Compare before write.* The connector re-reads each target and compares with the value the
+   approver saw: already equal to the new value → ``applied`` without writing; changed by
+   someone else → ``conflict`` with both values; otherwise it writes.
+3. *Recover by reading, never by re-sending.* A row found in ``pushing`` under a claim that is
+   stale (its process is gone, or the lease ran out) may or may not have been written. It is
+   resolved by re-reading the target: the new value is there → ``applied``; the old value is
+   there → back to ``queued``; anything else → ``conflict``. It is never sent blind.
+
+Transient failures (429, 5xx, timeouts, locks, expired sessions) go ``failed → queued`` with
+an exponential backoff with jitter that honours Retry-After, up to ``max_attempts``, then
+``dead_letter``; permanent ones go ``failed → dead_letter`` with the system's own message.
+After the push, touched records are re-read on both sides (``workbench.corrections.verify``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+
+from workbench.config import RunConfig, from_dict
+from workbench.corrections import lifecycle
+from workbench.corrections.values import canonical_kind, parse_value, same
+from workbench.errors import Cancelled, ConfigError, WorkbenchError
+from workbench.progress import check_cancelled, report
+from workbench.sources import open_source
+from workbench.sources.base import WriteRequest, WriteResult
+from workbench.store.db import Store
+from workbench.store.schema import Correction, ExceptionRow, Run
+
+SALESFORCE_COLLECTION_LIMIT = 200  # sObject Collections take at most 200 records a call
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with jitter; Retry-After (seconds) is a floor, never shortened."""
+    base: float = 1.0
+    factor: float = 2.0
+    cap: float = 300.0
+
+    def delay(self, attempt: int, retry_after: float | None = None, rng: random.Random | None = None) -> float:
+        ceiling = min(self.cap, self.base * self.factor ** max(0, attempt - 1))
+        # "equal jitter": at least half the step, so retries spread out yet still back off
+        d = ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+        if retry_after:
+            d = max(d, float(retry_after))
+        return d
+
+
+@dataclass
+class PushReport:
+    """What a push did. ``counts`` per outcome; ``results`` one dict per connector answer
+    (correction_id, outcome, state, message, response_id, attempts); ``verified`` per verdict."""
+    counts: dict[str, int] = field(default_factory=lambda: {
+        "applied": 0, "already_applied": 0, "conflict": 0, "retried": 0, "dead_letter": 0,
+        "recovered_applied": 0, "recovered_requeued": 0, "recovered_conflict": 0})
+    results: list[dict[str, Any]] = field(default_factory=list)
+    verified: dict[str, int] = field(default_factory=dict)
+    requests: int = 0  # connector push calls
+    seconds: float = 0.0
+    pending: int = 0  # still queued (retry not yet due, or their connector could not be opened)
+    errors: list[str] = field(default_factory=list)  # groups that could not be pushed, and why
+
+    def add(self, outcome: str, n: int = 1) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + n
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"counts": self.counts, "verified": self.verified, "requests": self.requests,
+                "seconds": round(self.seconds, 3), "pending": self.pending, "errors": self.errors,
+                "results": self.results}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _utc(t: datetime | None) -> datetime | None:
+    if t is None:
+        return None
+    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def claim_is_stale(claimed_by: str | None, claimed_at: datetime | None, *, me: str, lease_seconds: float,
+                   now: datetime | None = None) -> bool:
+    """A claim is stale when its worker is gone: same host and the pid no longer runs, or
+    the lease has run out (another host, or a hung process)."""
+    if claimed_by == me:
+        return False
+    if not claimed_by:
+        return True
+    now = now or _now()
+    at = _utc(claimed_at)
+    if at is None or (now - at).total_seconds() > lease_seconds:
+        return True
+    host, _, rest = claimed_by.partition(":")
+    pid_text = rest.split(":", 1)[0]
+    if host == socket.gethostname() and pid_text.isdigit():
+        pid = int(pid_text)
+        return pid != os.getpid() and not _pid_alive(pid)
+    return False
+
+
+class Connections:
+    """Open connectors, one per (config, side), shared by every correction that targets them."""
+
+    def __init__(self, store: Store, config: RunConfig | None,
+                 config_for: Callable[[int | None], RunConfig] | None):
+        self.store, self.config, self.config_for = store, config, config_for
+        self._configs: dict[int | None, RunConfig] = {}
+        self._sources: dict[tuple[str, str], Any] = {}
+        self.errors: dict[tuple[int | None, str], str] = {}
+
+    def config_of(self, run_id: int | None) -> RunConfig:
+        if self.config is not None:
+            return self.config
+        if run_id not in self._configs:
+            if self.config_for is not None:
+                self._configs[run_id] = self.config_for(run_id)
+            else:
+                with self.store.session() as s:
+                    run = s.get(Run, run_id) if run_id is not None else None
+                    if run is None or not run.config:
+                        raise ConfigError(f"run {run_id} has no stored config to push with; "
+                                          "give the run config explicitly (--config FILE)")
+                    raw, path = run.config, run.config_path
+                base = Path(path).parent if path else None
+                self._configs[run_id] = from_dict(raw, path=Path(path) if path else None, base_dir=base)
+        return self._configs[run_id]
+
+    def source(self, run_id: int | None, side: str):
+        """The connector for a run's side; raises WorkbenchError (one line) when it cannot open."""
+        if (run_id, side) in self.errors:
+            raise ConfigError(self.errors[(run_id, side)])
+        try:
+            cfg = self.config_of(run_id)
+            key = (json.dumps(cfg.side(side), sort_keys=True, default=str), side)
+            if key not in self._sources:
+                self._sources[key] = open_source(side, cfg)
+            return self._sources[key]
+        except WorkbenchError as exc:
+            self.errors[(run_id, side)] = exc.one_line()
+            raise
+        except Exception as exc:  # a connector that cannot start: say so, keep the rest going
+            msg = f"cannot open the {side.upper()} connector for run {run_id}: {type(exc).__name__}: {exc}"
+            self.errors[(run_id, side)] = " ".join(msg.split())
+            raise ConfigError(self.errors[(run_id, side)]) from exc
+
+    def close(self) -> None:
+        for src in self._sources.values():
+            try:
+                src.close()
+            except Exception:
+                pass
+        self._sources.clear()
+
+
+def typed(c: Correction, value: Any) -> Any:
+    try:
+        return parse_value(canonical_kind(c.target_object), c.field, value)
+    except WorkbenchError:
+        return value
+
+
+def write_request(c: Correction) -> WriteRequest:
+    return WriteRequest(correction_id=c.id, idempotency_key=c.idempotency_key, object=c.target_object,
+                        record_id=c.target_record, field=c.field, old_value=typed(c, c.from_value),
+                        new_value=typed(c, c.to_value), seen_version=c.seen_version)
+
+
+# ---------------------------------------------------------------- recording outcomes
+
+
+def _reopen(s, c: Correction, actor: str, why: str) -> None:
+    from workbench.corrections.service import set_exception_status
+    if c.exception_id is None:
+        return
+    exc = s.get(ExceptionRow, c.exception_id)
+    if exc is not None and exc.status not in ("waived", "resolved"):
+        set_exception_status(s, exc, "reopened", actor=actor, reason=why, detail={"correction_id": c.id})
+
+
+def record_result(s, c: Correction, r: WriteResult, *, actor: str, max_attempts: int, backoff: Backoff,
+                  report_: PushReport) -> None:
+    """Apply one connector answer to its claimed correction (in the caller's transaction)."""
+    now = _now()
+    msg = " ".join((r.message or "").split())
+    detail = {"outcome": r.outcome, "message": msg or None, "attempt": c.attempts, "response_id": r.response_id,
+              "worker": c.claimed_by}
+    if r.outcome in ("applied", "already_applied"):
+        c.response_id, c.pushed_at, c.last_error = r.response_id, now, None
+        detail.update(wrote=r.outcome == "applied", new_version=r.new_version)
+        lifecycle.transition(s, c, "applied", actor=actor,
+                             reason=None if r.outcome == "applied" else "the record already held the new value; "
+                                                                          "nothing written",
+                             detail=detail)
+        report_.add(r.outcome)
+        state = "applied"
+    elif r.outcome == "conflict":
+        current = r.current_value
+        c.last_error = (f"changed in {c.target_system} since approval: approved over "
+                        f"{_show(c.from_value)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
+        detail.update(seen=c.from_value, current=current, seen_version=c.seen_version, current_version=r.new_version)
+        lifecycle.transition(s, c, "conflict", actor=actor, reason=c.last_error, detail=detail)
+        _reopen(s, c, actor, f"correction {c.id} not written: {c.last_error}")
+        report_.add("conflict")
+        state = "conflict"
+    elif r.outcome == "transient":
+        c.last_error = msg or "temporary failure"
+        lifecycle.transition(s, c, "failed", actor=actor, reason=c.last_error, detail=detail)
+        if c.attempts >= max_attempts:
+            lifecycle.transition(s, c, "dead_letter", actor=actor,
+                                 reason=f"gave up after {c.attempts} attempts: {c.last_error}",
+                                 detail={"attempts": c.attempts})
+            _reopen(s, c, actor, f"correction {c.id} could not be written: {c.last_error}")
+            report_.add("dead_letter")
+            state = "dead_letter"
+        else:
+            retry_after = getattr(r, "retry_after", None)
+            wait = backoff.delay(c.attempts, retry_after)
+            c.next_attempt_at = now + timedelta(seconds=wait)
+            lifecycle.transition(s, c, "queued", actor=actor, reason="retry after a temporary failure",
+                                 detail={"retry_at": c.next_attempt_at, "retry_after": retry_after,
+                                         "attempts": c.attempts})
+            report_.add("retried")
+            state = "queued"
+    else:  # permanent, or an answer the connector should never give
+        c.last_error = msg or f"the connector answered {r.outcome!r}"
+        lifecycle.transition(s, c, "failed", actor=actor, reason=c.last_error, detail=detail)
+        lifecycle.transition(s, c, "dead_letter", actor=actor, reason=c.last_error, detail={"attempts": c.attempts})
+        _reopen(s, c, actor, f"correction {c.id} was refused by {c.target_system}: {c.last_error}")
+        report_.add("dead_letter")
+        state = "dead_letter"
+    report_.results.append({"correction_id": c.id, "outcome": r.outcome, "state": state, "message": msg,
+                            "response_id": r.response_id, "attempts": c.attempts,
+                            "current_value": _show(r.current_value) if r.outcome == "conflict" else None})
+
+
+def _show(v: Any) -> str:
+    from workbench.corrections.values import display
+    return "(empty)" if v is None or v == "" else display(v)
+
+
+# ---------------------------------------------------------------- recovery
+
+
+def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, lease_seconds: float,
+                  report_: PushReport) -> int:
+    """Resolve corrections left ``pushing`` by a worker that is gone, by reading the target."""
+    with store.session() as s:
+        rows = list(s.execute(select(Correction.id, Correction.claimed_by, Correction.claimed_at)
+                              .where(Correction.state == "pushing")))
+    stale = [r.id for r in rows if claim_is_stale(r.claimed_by, r.claimed_at, me=me, lease_seconds=lease_seconds)]
+    if not stale:
+        return 0
+    with store.session() as s:
+        corrs = list(s.execute(select(Correction).where(Correction.id.in_(stale))).scalars())
+        groups: dict[tuple, list[Correction]] = {}
+        for c in corrs:
+            groups.setdefault((c.run_id, c.target_side, c.target_object), []).append(c)
+        current: dict[int, tuple[bool, Any]] = {}
+        for (run_id, side, obj), cs in groups.items():
+            try:
+                src = conns.source(run_id, side)
+                fields = sorted({c.field for c in cs})
+                got = src.read_current(obj, sorted({c.target_record for c in cs}), fields)
+            except WorkbenchError as exc:
+                report_.errors.append(f"cannot check {len(cs)} interrupted correction(s) on "
+                                      f"{side.upper()} {obj}: {exc.one_line()}; they stay pushing")
+                continue
+            for c in cs:
+                rec = got.get(c.target_record)
+                current[c.id] = (rec is not None, (rec or {}).get(c.field))
+    n = 0
+    for c_id, (found, value) in current.items():
+        with store.session() as s:
+            c = s.execute(select(Correction).where(Correction.id == c_id).with_for_update()).scalar_one()
+            if c.state != "pushing" or not claim_is_stale(c.claimed_by, c.claimed_at, me=me,
+                                                          lease_seconds=lease_seconds):
+                continue  # someone else resolved it meanwhile
+            kind = canonical_kind(c.target_object)
+            detail = {"recovered_from_claim": c.claimed_by, "claimed_at": c.claimed_at, "current": value,
+                      "attempt": c.attempts}
+            if not found:
+                c.last_error = f"the {c.target_system} record {c.target_record} no longer exists"
+                lifecycle.transition(s, c, "failed", actor=actor, reason=c.last_error, detail=detail)
+                lifecycle.transition(s, c, "dead_letter", actor=actor, reason=c.last_error)
+                _reopen(s, c, actor, f"correction {c.id}: {c.last_error}")
+                report_.add("dead_letter")
+            elif same(kind, c.field, value, c.to_value):
+                c.pushed_at, c.last_error = _now(), None
+                lifecycle.transition(s, c, "applied", actor=actor,
+                                     reason="interrupted push: the target holds the new value", detail=detail)
+                report_.add("recovered_applied")
+            elif same(kind, c.field, value, c.from_value):
+                c.claimed_by = c.claimed_at = None
+                lifecycle.transition(s, c, "queued", actor=actor,
+                                     reason="interrupted push: the target still holds the old value; queued again",
+                                     detail=detail)
+                report_.add("recovered_requeued")
+            else:
+                c.last_error = (f"changed in {c.target_system} since approval: approved over {_show(c.from_value)}, "
+                                f"it now holds {_show(value)}")
+                lifecycle.transition(s, c, "conflict", actor=actor, reason=c.last_error,
+                                     detail={**detail, "seen": c.from_value})
+                _reopen(s, c, actor, f"correction {c.id} not written: {c.last_error}")
+                report_.add("recovered_conflict")
+            n += 1
+    return n
+
+
+# ---------------------------------------------------------------- the push loop
+
+
+def enqueue(store: Store, actor: str, ids: list[int] | None = None) -> int:
+    """approved → queued for every approved correction (or the given ones)."""
+    q = select(Correction).where(Correction.state == "approved").order_by(Correction.id)
+    if ids:
+        q = q.where(Correction.id.in_(ids))
+    with store.session() as s:
+        rows = list(s.execute(q.with_for_update(skip_locked=True)).scalars())
+        for c in rows:
+            c.next_attempt_at = None
+            lifecycle.transition(s, c, "queued", actor=actor, reason="approved; waiting to be pushed")
+        return len(rows)
+
+
+def _due(now: datetime):
+    return (Correction.state == "queued") & (
+        Correction.next_attempt_at.is_(None) | (Correction.next_attempt_at <= now))
+
+
+def claim(store: Store, me: str, actor: str, group: tuple, limit: int, ids: list[int] | None = None) -> list[int]:
+    """Claim up to ``limit`` due corrections of one target group; committed before any write."""
+    run_id, side, system, obj = group
+    now = _now()
+    q = (select(Correction).where(_due(now), Correction.target_side == side, Correction.target_system == system,
+                                  Correction.target_object == obj,
+                                  Correction.run_id.is_(None) if run_id is None else Correction.run_id == run_id)
+         .order_by(Correction.id).limit(limit).with_for_update(skip_locked=True))
+    if ids:
+        q = q.where(Correction.id.in_(ids))
+    with store.session() as s:
+        rows = list(s.execute(q).scalars())
+        for c in rows:
+            c.claimed_by, c.claimed_at = me, now
+            c.attempts = (c.attempts or 0) + 1
+            lifecycle.transition(s, c, "pushing", actor=actor, detail={"worker": me, "attempt": c.attempts})
+        return [c.id for c in rows]
+
+
+def _groups(store: Store, ids: list[int] | None, skip: set[tuple]) -> list[tuple]:
+    q = (select(Correction.run_id, Correction.target_side, Correction.target_system, Correction.target_object)
+         .where(_due(_now())).distinct())
+    if ids:
+        q = q.where(Correction.id.in_(ids))
+    with store.session() as s:
+        return [tuple(r) for r in s.execute(q) if tuple(r) not in skip]
+
+
+def _pending(store: Store, ids: list[int] | None) -> tuple[int, datetime | None]:
+    q = select(func.count(), func.min(Correction.next_attempt_at)).where(Correction.state == "queued")
+    if ids:
+        q = q.where(Correction.id.in_(ids))
+    with store.session() as s:
+        n, first = s.execute(q).one()
+    return int(n or 0), _utc(first)
+
+
+def _sleep_until(when: datetime, state: object | None) -> None:
+    # short naps so a cancel is honoured within a fraction of a second
+    while True:
+        check_cancelled(state)
+        left = (when - _now()).total_seconds()
+        if left <= 0:
+            return
+        time.sleep(min(left, 0.2))
+
+
+def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
+             config_for: Callable[[int | None], RunConfig] | None = None, state: object | None = None,
+             max_attempts: int = 5, backoff: Backoff | None = None, wait: bool = True, batch_size: int = 200,
+             verify: bool = True, worker: str | None = None, lease_seconds: float = 900.0,
+             ids: list[int] | None = None) -> PushReport:
+    """Drain the outbox (or just ``ids``): recover stale claims, enqueue approved corrections,
+    then claim → write → record, batch by batch, until nothing is due; with ``wait`` it
+    also waits for scheduled retries. Raises Cancelled between batches if asked to stop
+    (every batch already sent is fully recorded)."""
+    from workbench.corrections.verify import verify_corrections
+    started = time.perf_counter()
+    me = worker or worker_name()
+    backoff = backoff or Backoff()
+    rep = PushReport()
+    conns = Connections(store, config, config_for)
+    touched: list[int] = []
+    try:
+        recover_stale(store, conns, actor, me=me, lease_seconds=lease_seconds, report_=rep)
+        enqueue(store, actor, ids)
+        total, _ = _pending(store, ids)
+        done = 0
+        skip: set[tuple] = set()
+        report(state, 0, total, "pushing corrections")
+        while True:
+            groups = _groups(store, ids, skip)
+            if not groups:
+                n, first = _pending(store, ids)
+                if wait and n and first is not None and first > _now() and not _only_skipped(store, ids, skip):
+                    _sleep_until(first, state)
+                    continue
+                break
+            progressed = False
+            for group in groups:
+                run_id, side, system, obj = group
+                try:
+                    src = conns.source(run_id, side)
+                except WorkbenchError as exc:
+                    skip.add(group)
+                    rep.errors.append(f"{side.upper()} {system} {obj}: {exc.one_line()}")
+                    continue
+                while True:
+                    check_cancelled(state)
+                    claimed = claim(store, me, actor, group, batch_size, ids)
+                    if not claimed:
+                        break
+                    progressed = True
+                    with store.session() as s:
+                        reqs = [write_request(c) for c in s.execute(
+                            select(Correction).where(Correction.id.in_(claimed)).order_by(Correction.id)).scalars()]
+                    results = _send(src, reqs)
+                    rep.requests += 1
+                    _record(store, me, actor, reqs, results, max_attempts, backoff, rep)
+                    touched.extend(r.correction_id for r in results if r.outcome in ("applied", "already_applied"))
+                    done += len(reqs)
+                    report(state, done, max(total, done), f"pushed {done} of {max(total, done)}")
+            if not progressed:
+                break  # what is due is claimed by another worker right now
+        rep.pending, _ = _pending(store, ids)
+        if verify and touched:
+            rep.verified = verify_corrections(store, actor, touched, conns)
+    finally:
+        conns.close()
+        rep.seconds = time.perf_counter() - started
+    return rep
+
+
+def _only_skipped(store: Store, ids: list[int] | None, skip: set[tuple]) -> bool:
+    q = (select(Correction.run_id, Correction.target_side, Correction.target_system, Correction.target_object)
+         .where(Correction.state == "queued").distinct())
+    if ids:
+        q = q.where(Correction.id.in_(ids))
+    with store.session() as s:
+        return all(tuple(r) in skip for r in s.execute(q))
+
+
+def _send(src, reqs: list[WriteRequest]) -> list[WriteResult]:
+    """Call the connector; a failure of the whole call is a transient failure of each request
+    (the next attempt's compare-before-write finds out whether it landed)."""
+    try:
+        results = list(src.push(reqs))
+    except Cancelled:
+        raise
+    except WorkbenchError as exc:
+        return [WriteResult(r.correction_id, "transient", exc.one_line()) for r in reqs]
+    except Exception as exc:  # network errors, timeouts: the system may not have seen the call
+        msg = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
+        return [WriteResult(r.correction_id, "transient", msg) for r in reqs]
+    by_id = {r.correction_id: r for r in results}
+    return [by_id.get(r.correction_id) or WriteResult(r.correction_id, "transient", "the connector gave no answer "
+                                                                                    "for this record")
+            for r in reqs]
+
+
+def _record(store: Store, me: str, actor: str, reqs: list[WriteRequest], results: list[WriteResult],
+            max_attempts: int, backoff: Backoff, rep: PushReport) -> None:
+    with store.session() as s:
+        rows = {c.id: c for c in s.execute(select(Correction).where(
+            Correction.id.in_([r.correction_id for r in reqs])).with_for_update()).scalars()}
+        for r in results:
+            c = rows.get(r.correction_id)
+            if c is None or c.state != "pushing" or c.claimed_by != me:
+                continue  # a recovery took it over (our lease ran out); its re-read decided instead
+            record_result(s, c, r, actor=actor, max_attempts=max_attempts, backoff=backoff, report_=rep)

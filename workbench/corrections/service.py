@@ -1,0 +1,418 @@
+"""Corrections: propose, approve, reject, waive, push, replay — the one way in for the CLI,
+the app and library users alike.
+
+Every function opens its own transaction on ``store`` (a ``workbench.store.db.Store``),
+checks the user's role through ``workbench.team.users.require``, refuses illegal steps
+with a one-line ``IllegalTransition`` / ``PermissionDenied`` / ``StaleState`` /
+``InputError``, and writes one audit event per correction changed (bulk approval
+included) in the same transaction as the change, so nothing changes without a trace.
+
+Exceptions' ``status`` moves with their corrections: ``in_review`` once a correction is
+proposed, back to ``open`` when it is rejected, ``waived`` when waived, and after a push
+``resolved`` only when both systems now agree (else ``reopened`` with the reason).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Sequence
+
+import pandas as pd
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from workbench.audit import trail
+from workbench.config import RunConfig
+from workbench.corrections import lifecycle
+from workbench.corrections.values import canonical_kind, parse_value
+from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
+from workbench.store.db import Store
+from workbench.store.schema import Correction, ExceptionRow, Run
+from workbench.team.users import require
+
+# exception statuses from which a new correction may be proposed
+PROPOSABLE = ("open", "in_review", "reopened")
+
+LIST_COLUMNS = ["id", "exception_id", "run_id", "exception_type", "customer_name", "target_side", "target_system",
+                "target_object", "target_record", "field", "from_value", "to_value", "state", "reason",
+                "preparer", "prepared_at", "approver", "approved_at", "attempts", "next_attempt_at",
+                "last_error", "response_id", "pushed_at", "verification", "seen_version", "idempotency_key",
+                "version"]
+
+FILTERS = ("ids", "state", "run_id", "exception_id", "exception_type", "family", "target_side", "target_system",
+           "object", "field", "preparer", "approver", "customer")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---------------------------------------------------------------- exceptions' status
+
+
+def set_exception_status(s: Session, exc: ExceptionRow, status: str, *, actor: str, reason: str | None = None,
+                         detail: dict[str, Any] | None = None) -> None:
+    """Change an exception's status with its audit event (no event when nothing changes)."""
+    if exc.status == status and (reason is None or exc.resolution == reason):
+        return
+    before = exc.status
+    exc.status = status
+    if reason is not None:
+        exc.resolution = reason
+    exc.version = (exc.version or 1) + 1
+    s.flush()
+    trail.append(s, actor=actor, action=f"exception.{status}", entity_type="exception", entity_id=exc.id,
+                 run_id=exc.run_id, detail={"key": exc.key, "status_before": before, "status_after": status,
+                                            "reason": reason, "version": exc.version, **(detail or {})})
+
+
+def _exception(s: Session, exception_id: int) -> ExceptionRow:
+    exc = s.get(ExceptionRow, int(exception_id))
+    if exc is None:
+        raise InputError(f"exception {exception_id} does not exist in this store")
+    return exc
+
+
+def _active_for(s: Session, exception_id: int, exclude: int | None = None) -> list[Correction]:
+    q = select(Correction).where(Correction.exception_id == exception_id,
+                                 Correction.state.in_(lifecycle.ACTIVE))
+    if exclude is not None:
+        q = q.where(Correction.id != exclude)
+    return list(s.execute(q).scalars())
+
+
+# ---------------------------------------------------------------- propose
+
+
+def propose(store: Store, exception_id: int, user: str, *, field: str | None = None, to_value: Any = None,
+            reason: str | None = None, target_side: str | None = None) -> int:
+    """Propose a correction for an exception; returns the new correction's id.
+
+    Without ``to_value`` the exception's own proposal is used (refused when it needs a
+    human decision). With ``to_value`` the user's value is checked against the field's
+    type (Decimal for money, YYYY-MM-DD for dates, ISO codes for currencies...).
+    ``target_side`` picks the side to change when the exception carries no proposal.
+    """
+    with store.session() as s:
+        require(s, user, "prepare")
+        exc = _exception(s, exception_id)
+        if exc.status not in PROPOSABLE:
+            raise IllegalTransition(f"exception {exc.id} is {exc.status}; corrections can only be proposed for "
+                                    f"{', '.join(PROPOSABLE)} exceptions")
+        prop = dict(exc.proposal or {})
+        side = target_side or prop.get("target_side")
+        if side not in ("crm", "erp"):
+            raise InputError(f"exception {exc.id} has no proposed correction; say which side to change "
+                             "(target side crm or erp) and the new value")
+        if prop and target_side and target_side != prop.get("target_side"):
+            prop = {}  # the user overrides the engine's choice of side: nothing of its proposal applies
+        fld = field or prop.get("field") or exc.field
+        if not fld:
+            raise InputError(f"exception {exc.id}: which field to change? give a field name")
+        obj = prop.get("object") or (exc.crm_object if side == "crm" else exc.erp_object)
+        record = prop.get("record_id") or (exc.crm_id if side == "crm" else exc.erp_id)
+        if not obj or not record:
+            raise InputError(f"exception {exc.id} has no {side.upper()} record to correct "
+                             f"(the record is missing on that side)")
+        kind = canonical_kind(obj)
+        where = f"exception {exc.id}, field '{fld}'"
+        same_field = prop.get("field") == fld
+        if to_value is None:
+            if not prop or not same_field:
+                raise InputError(f"{where}: no proposed value to take; give the new value")
+            if prop.get("needs_decision"):
+                raise InputError(f"{where}: the proposal needs a decision "
+                                 f"({prop.get('reason') or 'which value is right'}); give the new value")
+            new = parse_value(kind, fld, prop.get("to"), where=where)
+        else:
+            new = parse_value(kind, fld, to_value, where=where)
+        if same_field and "from" in prop:
+            old = prop.get("from")
+        else:
+            old = _side_value(exc, side, fld)
+        old = _typed_or_text(kind, fld, old)
+        if old is not None and new is not None and _same(kind, fld, old, new):
+            raise InputError(f"{where}: the {side.upper()} record already holds {new}; nothing to change")
+        for other in _active_for(s, exc.id):
+            if other.field == fld and other.target_side == side:
+                raise IllegalTransition(f"exception {exc.id} already has correction {other.id} ({other.state}) "
+                                        f"for {side.upper()} field '{fld}'; reject or replay that one instead")
+        run = s.get(Run, exc.run_id) if exc.run_id else None
+        system = prop.get("target_system") or _system_of(run, side)
+        corr = Correction(exception_id=exc.id, run_id=exc.run_id, target_side=side, target_system=system,
+                          target_object=obj, target_record=str(record), field=fld, from_value=old, to_value=new,
+                          seen_version=prop.get("version") if same_field else None, state="proposed",
+                          reason=reason or (prop.get("reason") if same_field else None), preparer=user,
+                          prepared_at=_now(), idempotency_key=f"wb-{uuid.uuid4().hex}", attempts=0, version=1)
+        s.add(corr)
+        s.flush()
+        trail.append(s, actor=user, action="correction.proposed", entity_type="correction", entity_id=corr.id,
+                     run_id=corr.run_id,
+                     detail={"state_before": None, "state_after": "proposed", "reason": corr.reason,
+                             "exception_id": exc.id, "exception_key": exc.key,
+                             "target": {"side": side, "system": system, "object": obj, "record": corr.target_record,
+                                        "field": fld},
+                             "before": corr.from_value, "after": corr.to_value, "seen_version": corr.seen_version,
+                             "manual": to_value is not None, "idempotency_key": corr.idempotency_key,
+                             "version": 1})
+        if exc.status != "in_review":
+            set_exception_status(s, exc, "in_review", actor=user, detail={"correction_id": corr.id})
+        return corr.id
+
+
+def _system_of(run: Run | None, side: str) -> str:
+    cfg = (run.config or {}) if run else {}
+    part = cfg.get(side) or {}
+    return str(part.get("system") or part.get("connector") or side)
+
+
+def _side_value(exc: ExceptionRow, side: str, fld: str) -> Any:
+    for d in exc.diffs or []:
+        if d.get("field") == fld:
+            return d.get(side)
+    if exc.field == fld:
+        return exc.crm_value if side == "crm" else exc.erp_value
+    return None
+
+
+def _typed_or_text(kind: str | None, fld: str, v: Any) -> Any:
+    try:
+        return parse_value(kind, fld, v)
+    except InputError:
+        return v  # what the system showed stays as shown: it is the value the approver compares against
+
+
+def _same(kind: str | None, fld: str, a: Any, b: Any) -> bool:
+    from workbench.corrections.values import same
+    return same(kind, fld, a, b)
+
+
+# ---------------------------------------------------------------- approve / reject / waive
+
+
+def _load_for_change(s: Session, ids: Iterable[int]) -> list[Correction]:
+    ids = sorted({int(i) for i in ids})
+    if not ids:
+        raise InputError("no corrections given")
+    # FOR UPDATE: two approvers on PostgreSQL never both see a correction as still proposed.
+    rows = {c.id: c for c in s.execute(select(Correction).where(Correction.id.in_(ids))
+                                       .order_by(Correction.id).with_for_update()).scalars()}
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        raise InputError(f"correction {missing[0]} does not exist in this store")
+    return [rows[i] for i in ids]
+
+
+def _check_version(c: Correction, versions: dict[int, int] | None) -> None:
+    if versions and c.id in versions and int(versions[c.id]) != c.version:
+        raise StaleState(f"correction {c.id} changed since you loaded it (now {c.state}, version {c.version}); "
+                         "refresh and decide again")
+
+
+def _check_not_done_already(c: Correction, to: str) -> None:
+    if c.state == to:
+        by = c.approver if to == "approved" else None
+        raise StaleState(f"correction {c.id} is already {to}" + (f" by {by}" if by else ""))
+
+
+def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str | None = None, *,
+            versions: dict[int, int] | None = None) -> list[int]:
+    """Approve proposed corrections (all or none); one audit event per correction.
+
+    The approver must not be the preparer (maker-checker). ``versions`` (id → version the
+    user saw) turns a concurrent change by someone else into StaleState.
+    """
+    with store.session() as s:
+        require(s, user, "approve")
+        rows = _load_for_change(s, correction_ids)
+        for c in rows:
+            _check_version(c, versions)
+            _check_not_done_already(c, "approved")
+            lifecycle.check(c, "approved")
+            if c.preparer == user:
+                raise PermissionDenied(f"correction {c.id} was prepared by {user}; a different user must approve "
+                                       "it (maker-checker)")
+        now = _now()
+        for c in rows:
+            c.approver, c.approved_at = user, now
+            lifecycle.transition(s, c, "approved", actor=user, reason=reason,
+                                 detail={"preparer": c.preparer, "approver": user})
+        return [c.id for c in rows]
+
+
+def reject(store: Store, correction_ids: Sequence[int], user: str, reason: str, *,
+           versions: dict[int, int] | None = None) -> list[int]:
+    """Reject proposed corrections (a reason is required); their exceptions go back to open."""
+    if not reason or not str(reason).strip():
+        raise InputError("a reason is required to reject a correction")
+    with store.session() as s:
+        require(s, user, "approve")
+        rows = _load_for_change(s, correction_ids)
+        for c in rows:
+            _check_version(c, versions)
+            _check_not_done_already(c, "rejected")
+            lifecycle.check(c, "rejected")
+        for c in rows:
+            lifecycle.transition(s, c, "rejected", actor=user, reason=reason)
+        for c in rows:
+            if c.exception_id is not None and not _active_for(s, c.exception_id):
+                exc = s.get(ExceptionRow, c.exception_id)
+                if exc is not None and exc.status == "in_review":
+                    set_exception_status(s, exc, "open", actor=user, detail={"correction_id": c.id,
+                                                                             "why": "correction rejected"})
+        return [c.id for c in rows]
+
+
+def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) -> list[int]:
+    """Waive exceptions with a reason: they need no change; their open corrections become waived."""
+    if not reason or not str(reason).strip():
+        raise InputError("a reason is required to waive an exception")
+    ids = sorted({int(i) for i in exception_ids})
+    if not ids:
+        raise InputError("no exceptions given")
+    with store.session() as s:
+        require(s, user, "waive")
+        excs = {e.id: e for e in s.execute(select(ExceptionRow).where(ExceptionRow.id.in_(ids))
+                                           .with_for_update()).scalars()}
+        for i in ids:
+            if i not in excs:
+                raise InputError(f"exception {i} does not exist in this store")
+            if excs[i].status in ("resolved", "waived"):
+                raise IllegalTransition(f"exception {i} is already {excs[i].status}; nothing to waive")
+        for i in ids:
+            corrs = list(s.execute(select(Correction).where(Correction.exception_id == i).with_for_update())
+                         .scalars())
+            busy = [c for c in corrs if c.state == "pushing"]
+            if busy:
+                raise IllegalTransition(f"exception {i}: correction {busy[0].id} is being pushed right now; "
+                                        "waive it once the push has finished")
+            for c in corrs:
+                if lifecycle.can(c.state, "waived"):
+                    lifecycle.transition(s, c, "waived", actor=user, reason=reason)
+            set_exception_status(s, excs[i], "waived", actor=user, reason=reason)
+        return ids
+
+
+# ---------------------------------------------------------------- list / bulk
+
+
+def _as_list(v: Any) -> list[Any]:
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return list(v)
+    if isinstance(v, str) and "," in v:
+        return [x.strip() for x in v.split(",") if x.strip()]
+    return [v]
+
+
+def _filtered(q: Select, filters: dict[str, Any]) -> Select:
+    unknown = set(filters) - set(FILTERS)
+    if unknown:
+        raise InputError(f"unknown filter {sorted(unknown)[0]!r}; filters are {', '.join(FILTERS)}")
+    f = {k: v for k, v in filters.items() if v is not None and v != [] and v != ""}
+    cols = {"ids": Correction.id, "state": Correction.state, "run_id": Correction.run_id,
+            "exception_id": Correction.exception_id, "exception_type": ExceptionRow.type,
+            "family": ExceptionRow.family, "target_side": Correction.target_side,
+            "target_system": Correction.target_system, "object": Correction.target_object,
+            "field": Correction.field, "preparer": Correction.preparer, "approver": Correction.approver}
+    for k, v in f.items():
+        if k == "customer":
+            q = q.where(func.lower(ExceptionRow.customer_name).contains(str(v).lower()))
+            continue
+        values = _as_list(v)
+        if k in ("ids", "run_id", "exception_id"):
+            try:
+                values = [int(x) for x in values]
+            except (TypeError, ValueError):
+                raise InputError(f"filter {k}: expected whole numbers, got {v!r}") from None
+        if k == "state":
+            bad = [x for x in values if x not in lifecycle.STATES]
+            if bad:
+                raise InputError(f"filter state: unknown state {bad[0]!r}; states are {', '.join(lifecycle.STATES)}")
+        q = q.where(cols[k].in_(values))
+    return q
+
+
+def list_corrections(store: Store, **filters: Any) -> pd.DataFrame:
+    """Corrections with their exception's type and customer, newest first; columns LIST_COLUMNS.
+
+    Filters (each a value or a list): ids, state, run_id, exception_id, exception_type,
+    family, target_side, target_system, object, field, preparer, approver; customer
+    (case-insensitive substring of the customer name).
+    """
+    q = select(Correction, ExceptionRow.type, ExceptionRow.customer_name).outerjoin(
+        ExceptionRow, ExceptionRow.id == Correction.exception_id)
+    q = _filtered(q, filters).order_by(Correction.id.desc())
+    rows = []
+    with store.session() as s:
+        for c, etype, cname in s.execute(q):
+            d = {col: getattr(c, col, None) for col in LIST_COLUMNS if hasattr(Correction, col)}
+            d["exception_type"], d["customer_name"] = etype, cname
+            kind = canonical_kind(c.target_object)
+            d["from_value"] = _typed_or_text(kind, c.field, c.from_value)
+            d["to_value"] = _typed_or_text(kind, c.field, c.to_value)
+            rows.append(d)
+    return pd.DataFrame(rows, columns=LIST_COLUMNS, dtype=object)
+
+
+def approve_matching(store: Store, user: str, *, reason: str | None = None, **filters: Any) -> list[int]:
+    """Approve every proposed correction matching ``filters`` (same as list_corrections) that
+    ``user`` did not prepare; one event per correction. Returns the ids approved."""
+    filters = dict(filters)
+    filters["state"] = ["proposed"]
+    with store.session() as s:
+        require(s, user, "approve")
+        q = _filtered(select(Correction.id).outerjoin(ExceptionRow, ExceptionRow.id == Correction.exception_id),
+                      filters).where(Correction.preparer != user)
+        ids = list(s.execute(q).scalars())
+    if not ids:
+        return []
+    return approve(store, ids, user, reason)
+
+
+# ---------------------------------------------------------------- outbox
+
+
+def push(store: Store, user: str, *, config: RunConfig | None = None,
+         config_for: Callable[[int | None], RunConfig] | None = None, state: object | None = None,
+         **options: Any):
+    """Push approved corrections through the connectors; returns a ``PushReport``.
+
+    Which config opens the connector: ``config`` for every correction if given, else
+    ``config_for(run_id)``, else the config stored with the correction's run. Options:
+    ``max_attempts`` (5), ``backoff`` (a ``Backoff``), ``wait`` (True: sleep until retries
+    are due so the queue drains), ``batch_size`` (200), ``verify`` (True), ``worker``
+    (claim name), ``lease_seconds`` (stale-claim age). See workbench.corrections.outbox.push.
+    """
+    from workbench.corrections.outbox.push import run_push
+    with store.session() as s:
+        require(s, user, "push")
+    return run_push(store, user, config=config, config_for=config_for, state=state, **options)
+
+
+def replay(store: Store, correction_ids: Sequence[int], user: str, reason: str | None = None) -> list[int]:
+    """Put chosen dead letters back in the queue (after their cause was fixed), attempts reset."""
+    with store.session() as s:
+        require(s, user, "push")
+        rows = _load_for_change(s, correction_ids)
+        for c in rows:
+            if c.state != "dead_letter":
+                raise IllegalTransition(f"correction {c.id} is {c.state}; only dead letters can be replayed")
+        for c in rows:
+            c.attempts, c.next_attempt_at = 0, None
+            c.claimed_by = c.claimed_at = None
+            lifecycle.transition(s, c, "queued", actor=user, reason=reason or "replayed",
+                                 detail={"replay": True, "last_error": c.last_error})
+        return [c.id for c in rows]
+
+
+def counts(store: Store, **filters: Any) -> dict[str, int]:
+    """Number of corrections per state (for the status bar and scripts)."""
+    q = _filtered(select(Correction.state, func.count()).outerjoin(
+        ExceptionRow, ExceptionRow.id == Correction.exception_id), filters).group_by(Correction.state)
+    with store.session() as s:
+        return {st: n for st, n in s.execute(q)}
+
+
+__all__ = ["propose", "approve", "reject", "waive", "approve_matching", "list_corrections", "push", "replay",
+           "counts", "set_exception_status", "LIST_COLUMNS", "FILTERS"]

@@ -1,0 +1,117 @@
+"""Typed values of canonical fields, for corrections.
+
+Corrections are stored as JSON (Decimal and dates become text), and a value a
+user types by hand arrives as text. Both go through ``parse_value`` so a push
+always sends a Decimal for money, a date for dates, an ISO code for currencies,
+and refuses anything else with a one-line reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from workbench.errors import InputError
+from workbench.model.currency import is_currency
+from workbench.model.money import parse_decimal
+from workbench.model.records import DATE_FIELDS, DECIMAL_FIELDS, RECORD_TYPES
+from workbench.model.status import CANONICAL
+
+BOOL_FIELDS = {"active", "booked", "is_credit_note"}
+_TRUE = {"true", "yes", "1", "y"}
+_FALSE = {"false", "no", "0", "n"}
+
+
+def field_type(kind: str | None, field: str) -> str:
+    """decimal | date | currency | status | bool | text."""
+    if field == "currency":
+        return "currency"
+    if kind == "invoices" and field == "status":
+        return "status"
+    if field in BOOL_FIELDS:
+        return "bool"
+    if kind in DECIMAL_FIELDS and field in DECIMAL_FIELDS[kind]:
+        return "decimal"
+    if kind in DATE_FIELDS and field in DATE_FIELDS[kind]:
+        return "date"
+    if kind is None:
+        # a target object given by its source name: guess from the field name alone
+        if any(field in fs for fs in DECIMAL_FIELDS.values()):
+            return "decimal"
+        if any(field in fs for fs in DATE_FIELDS.values()):
+            return "date"
+    return "text"
+
+
+def canonical_kind(obj: str | None) -> str | None:
+    return obj if obj in RECORD_TYPES else None
+
+
+def parse_value(kind: str | None, field: str, value: Any, *, where: str = "value") -> Any:
+    """The typed value for ``field`` of ``kind``; raises InputError naming what was expected."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    t = field_type(kind, field)
+    if t == "decimal":
+        try:
+            return parse_decimal(value)
+        except ValueError as exc:
+            raise InputError(f"{where}: {field} is not an amount ({exc})",
+                             expected="a decimal number such as 1250.00") from None
+    if t == "date":
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise InputError(f"{where}: {field} is not a date", got=value, expected="YYYY-MM-DD") from None
+    if t == "currency":
+        code = str(value).strip().upper()
+        if not is_currency(code):
+            raise InputError(f"{where}: {field} is not a currency code", got=value,
+                             expected="an ISO 4217 code such as EUR, USD, JPY")
+        return code
+    if t == "status":
+        s = str(value).strip().lower()
+        if s not in CANONICAL:
+            raise InputError(f"{where}: {field} is not an invoice status", got=value,
+                             expected=", ".join(CANONICAL))
+        return s
+    if t == "bool":
+        if isinstance(value, bool):
+            return value
+        s = str(value).strip().lower()
+        if s in _TRUE:
+            return True
+        if s in _FALSE:
+            return False
+        raise InputError(f"{where}: {field} is not true/false", got=value, expected="true or false")
+    return str(value).strip() if isinstance(value, str) else str(value)
+
+
+def same(kind: str | None, field: str, a: Any, b: Any) -> bool:
+    """Whether two values of a field mean the same (1250.0 == 1250.00, ' x' == 'x', '' == None)."""
+    try:
+        pa, pb = parse_value(kind, field, a), parse_value(kind, field, b)
+    except InputError:
+        return _text(a) == _text(b)
+    if isinstance(pa, str) and isinstance(pb, str):
+        return pa.strip() == pb.strip()
+    return pa == pb
+
+
+def _text(v: Any) -> str:
+    return "" if v is None else str(v).strip()
+
+
+def display(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, (date, datetime)):
+        return v.isoformat()
+    return str(v)

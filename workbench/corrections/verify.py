@@ -1,0 +1,133 @@
+"""After a push: re-read the touched records on both sides and decide whether the exception closed.
+
+An exception resolves only when both systems now agree on the corrected field (read live,
+not assumed from the write's answer); otherwise it reopens, with the reason naming what
+each side holds. A read that fails leaves the verdict ``not_checked`` and the exception
+as it was, with the reason in the report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from workbench.corrections.values import canonical_kind, display, same
+from workbench.errors import WorkbenchError
+from workbench.model.ids import InvalidSalesforceId, to_18
+from workbench.store.db import Store
+from workbench.store.schema import Correction, ExceptionRow
+
+OTHER = {"crm": "erp", "erp": "crm"}
+
+
+def counterpart(side: str, field: str) -> str | None:
+    """The other side's field that must equal ``field`` once corrected; None when the other
+    record itself is what the value names (an ERP record's xref holds the CRM record's id)."""
+    if field == "xref":
+        return "number" if side == "crm" else None
+    return field
+
+
+def _norm_id(v: Any) -> str:
+    text = "" if v is None else str(v).strip()
+    try:
+        return to_18(text)
+    except (InvalidSalesforceId, ValueError):
+        return text
+
+
+def verify_corrections(store: Store, actor: str, correction_ids: list[int], conns) -> dict[str, int]:
+    """Re-read and judge each applied correction; returns counts per verdict."""
+    from workbench.corrections.service import set_exception_status
+    with store.session() as s:
+        rows = list(s.execute(select(Correction, ExceptionRow).outerjoin(
+            ExceptionRow, ExceptionRow.id == Correction.exception_id).where(
+            Correction.id.in_(correction_ids), Correction.state == "applied")))
+    # One read per (run, side, object) with every record and field needed.
+    wanted: dict[tuple, tuple[set[str], set[str]]] = {}
+    for c, exc in rows:
+        ids, flds = wanted.setdefault((c.run_id, c.target_side, c.target_object), (set(), set()))
+        ids.add(c.target_record)
+        flds.add(c.field)
+        other = OTHER[c.target_side]
+        o_id = getattr(exc, f"{other}_id", None) if exc is not None else None
+        o_obj = getattr(exc, f"{other}_object", None) if exc is not None else None
+        o_field = counterpart(c.target_side, c.field)
+        if o_id and o_obj and o_field:
+            ids, flds = wanted.setdefault((c.run_id, other, o_obj), (set(), set()))
+            ids.add(o_id)
+            flds.add(o_field)
+    got: dict[tuple, dict[str, dict[str, Any]]] = {}
+    failed: dict[tuple, str] = {}
+    for key, (ids, flds) in wanted.items():
+        run_id, side, obj = key
+        try:
+            got[key] = conns.source(run_id, side).read_current(obj, sorted(ids), sorted(flds))
+        except WorkbenchError as exc:
+            failed[key] = exc.one_line()
+        except Exception as exc:  # the read is evidence, not a write: report it, never crash the push
+            failed[key] = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    counts = {"agreed": 0, "still_differs": 0, "not_checked": 0}
+    with store.session() as s:
+        for c, exc in rows:
+            c = s.get(Correction, c.id)
+            exc = s.get(ExceptionRow, c.exception_id) if c.exception_id else None
+            verdict, why = _judge(c, exc, got, failed)
+            c.verification = verdict
+            counts[verdict] += 1
+            from workbench.audit import trail
+            trail.append(s, actor=actor, action="correction.verified", entity_type="correction", entity_id=c.id,
+                         run_id=c.run_id, detail={"verification": verdict, "reason": why,
+                                                  "exception_id": c.exception_id})
+            if exc is None or exc.status in ("waived",) or verdict == "not_checked":
+                continue
+            if verdict == "agreed":
+                pending = s.execute(select(Correction.id).where(
+                    Correction.exception_id == exc.id, Correction.id != c.id,
+                    Correction.state.in_(("proposed", "approved", "queued", "pushing", "failed")))).first()
+                if pending is None:
+                    set_exception_status(s, exc, "resolved", actor=actor, reason=why,
+                                         detail={"correction_id": c.id})
+            else:
+                set_exception_status(s, exc, "reopened", actor=actor, reason=why, detail={"correction_id": c.id})
+    return counts
+
+
+def _judge(c: Correction, exc: ExceptionRow | None, got: dict, failed: dict) -> tuple[str, str]:
+    side, other = c.target_side, OTHER[c.target_side]
+    kind = canonical_kind(c.target_object)
+    tkey = (c.run_id, side, c.target_object)
+    if tkey in failed:
+        return "not_checked", f"could not re-read {side.upper()} {c.target_record}: {failed[tkey]}"
+    rec = got.get(tkey, {}).get(c.target_record)
+    if rec is None:
+        return "still_differs", f"{side.upper()} record {c.target_record} can no longer be read"
+    now = rec.get(c.field)
+    if not same(kind, c.field, now, c.to_value):
+        return "still_differs", (f"after correction {c.id}, {side.upper()} {c.field} holds {_show(now)}, "
+                                 f"not {_show(c.to_value)}")
+    o_id = getattr(exc, f"{other}_id", None) if exc is not None else None
+    o_obj = getattr(exc, f"{other}_object", None) if exc is not None else None
+    if not o_id or not o_obj:
+        return "agreed", f"{side.upper()} {c.field} now holds {_show(now)}; no {other.upper()} record to compare"
+    o_field = counterpart(side, c.field)
+    if o_field is None:  # an ERP xref must name the CRM record of the link
+        ok = _norm_id(now) == _norm_id(o_id)
+        return ("agreed", f"ERP xref now names CRM record {o_id}") if ok else (
+            "still_differs", f"ERP xref holds {_show(now)} but the linked CRM record is {o_id}")
+    okey = (c.run_id, other, o_obj)
+    if okey in failed:
+        return "not_checked", f"could not re-read {other.upper()} {o_id}: {failed[okey]}"
+    orec = got.get(okey, {}).get(o_id)
+    if orec is None:
+        return "still_differs", f"{other.upper()} record {o_id} can no longer be read"
+    o_now = orec.get(o_field)
+    if same(canonical_kind(o_obj), o_field, o_now, now):
+        return "agreed", f"both systems now hold {_show(now)} ({c.field})"
+    return "still_differs", (f"after correction {c.id}, {side.upper()} holds {_show(now)} but {other.upper()} "
+                             f"holds {_show(o_now)} ({c.field})")
+
+
+def _show(v: Any) -> str:
+    return "(empty)" if v is None or v == "" else display(v)
