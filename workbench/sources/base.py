@@ -115,6 +115,7 @@ class WriteResult:
     response_id: str | None = None  # the system's id/etag/correlation id of the write
     current_value: Any = None  # on conflict: what the system holds now
     new_version: str | None = None
+    retry_after: float | None = None  # on transient: seconds the system asked to wait (Retry-After)
 
 
 class Source(Protocol):
