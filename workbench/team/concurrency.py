@@ -127,6 +127,7 @@ def assign(store: Store, exception_id: int, assignee: str | None, user: str, exp
     if assignee:
         with store.session() as s:
             from workbench.team.users import open_mode, roles_of
+            require(s, user, "assign")  # who may act is checked before whom they name
             if not open_mode(s) and not (roles_of(s, assignee) & {"preparer", "approver", "admin"}):
                 raise ConfigError(f"cannot assign to '{assignee}': not an active workbench user who can work "
                                   "exceptions (see: workbench users list)")

@@ -1,0 +1,124 @@
+"""Two people acting on the same exception: one wins, the other sees who and the fresh state."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from workbench.audit.trail import verify
+from workbench.errors import IllegalTransition, PermissionDenied, StaleState
+from workbench.store.schema import AuditEvent, ExceptionRow
+from workbench.team import concurrency as cc
+
+from tests.workbench.team.conftest import add_run, add_team
+
+
+def _events(store) -> int:
+    with store.session() as s:
+        return s.execute(select(func.count()).select_from(AuditEvent)).scalar()
+
+
+def test_second_assignment_from_a_stale_screen_is_refused_with_the_fresh_state(any_store):
+    add_team(any_store)
+    _, ids = add_run(any_store)
+    seen_by_bob = cc.get_exception(any_store, ids[0])
+    seen_by_cara = cc.get_exception(any_store, ids[0])
+    won = cc.assign(any_store, ids[0], "bob", "bob", seen_by_bob["version"])
+    assert won["assignee"] == "bob" and won["version"] == seen_by_bob["version"] + 1
+    before = _events(any_store)
+    with pytest.raises(StaleState) as err:
+        cc.assign(any_store, ids[0], "cara", "cara", seen_by_cara["version"])
+    msg = str(err.value)
+    assert f"exception {ids[0]} was changed by bob" in msg and "not saved" in msg
+    assert err.value.fresh["assignee"] == "bob" and err.value.fresh["version"] == won["version"]
+    # the loser left no trace: no audit event, the row is as the winner left it
+    assert _events(any_store) == before
+    assert cc.get_exception(any_store, ids[0])["assignee"] == "bob"
+    # with the fresh version, cara's retry goes through
+    again = cc.assign(any_store, ids[0], "cara", "cara", err.value.fresh["version"])
+    assert again["assignee"] == "cara"
+
+
+def test_review_then_resolve_records_each_step_in_the_audit_trail(any_store):
+    add_team(any_store)
+    _, ids = add_run(any_store)
+    st = cc.start_review(any_store, ids[1], "cara", 1)
+    assert (st["status"], st["assignee"], st["version"]) == ("in_review", "cara", 2)
+    st = cc.resolve(any_store, ids[1], "cara", st["version"], "credit note posted in the ERP")
+    assert st["status"] == "resolved" and st["resolution"] == "credit note posted in the ERP"
+    with pytest.raises(IllegalTransition, match="is resolved"):
+        cc.start_review(any_store, ids[1], "bob", st["version"])
+    with any_store.session() as s:
+        evs = s.execute(select(AuditEvent).where(AuditEvent.entity_id == str(ids[1]))
+                        .order_by(AuditEvent.id)).scalars().all()
+        assert [(e.action, e.actor) for e in evs] == [("exception.start_review", "cara"),
+                                                      ("exception.resolve", "cara")]
+        assert evs[1].detail["changes"]["status"] == {"from": "in_review", "to": "resolved"}
+        assert verify(s).ok
+
+
+def test_an_auditor_cannot_change_an_exception(any_store):
+    add_team(any_store)
+    _, ids = add_run(any_store)
+    before = _events(any_store)
+    for act in (lambda: cc.assign(any_store, ids[0], "dave", "dave", 1),
+                lambda: cc.start_review(any_store, ids[0], "dave", 1),
+                lambda: cc.resolve(any_store, ids[0], "dave", 1, "looks fine"),
+                lambda: cc.decide_link(any_store, 1, "confirmed", "dave", 1)):
+        with pytest.raises(PermissionDenied, match="dave"):
+            act()
+    assert cc.get_exception(any_store, ids[0])["version"] == 1
+    assert _events(any_store) == before
+
+
+def test_cannot_assign_to_someone_who_is_not_on_the_team(any_store):
+    add_team(any_store)
+    _, ids = add_run(any_store)
+    with pytest.raises(Exception, match="not an active workbench user"):
+        cc.assign(any_store, ids[0], "mallory", "ann", 1)
+    with pytest.raises(Exception, match="not an active workbench user"):
+        cc.assign(any_store, ids[0], "dave", "ann", 1)  # auditors do not work exceptions
+
+
+def test_link_decisions_are_guarded_by_version(any_store):
+    add_team(any_store)
+    add_run(any_store)
+    assert cc.decide_link(any_store, 1, "confirmed", "bob", 1)["status"] == "confirmed"
+    with pytest.raises(StaleState, match="link 1 was changed by bob") as err:
+        cc.decide_link(any_store, 1, "rejected", "cara", 1)
+    assert err.value.fresh["status"] == "confirmed" and err.value.fresh["decided_by"] == "bob"
+
+
+@pytest.mark.postgres
+def test_many_sessions_racing_on_one_exception_exactly_one_wins(pg_store):
+    add_team(pg_store)
+    _, ids = add_run(pg_store)
+    n = 8
+    barrier = threading.Barrier(n)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        user = "bob" if i % 2 else "cara"
+        barrier.wait()
+        try:
+            cc.start_review(pg_store, ids[2], user, 1)
+            r = "won"
+        except StaleState:
+            r = "stale"
+        with lock:
+            outcomes.append(r)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["stale"] * (n - 1) + ["won"]
+    with pg_store.session() as s:
+        row = s.get(ExceptionRow, ids[2])
+        assert row.version == 2 and row.status == "in_review"
+        assert s.execute(select(func.count()).select_from(AuditEvent)
+                         .where(AuditEvent.action == "exception.start_review")).scalar() == 1
