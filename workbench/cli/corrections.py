@@ -1,5 +1,310 @@
-"""CLI commands: placeholder until its owner fills it in."""
+"""`workbench corrections list|propose|approve|reject|waive|push|replay` and `workbench audit verify`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from workbench.cli import add_db_option
+
+FILTER_ARGS = [  # (option, filter name, help)
+    ("--state", "state", "correction state(s), comma-separated (proposed, approved, queued, applied, ...)"),
+    ("--run", "run_id", "run id(s)"),
+    ("--type", "exception_type", "exception type(s), e.g. invoice.status_mismatch"),
+    ("--family", "family", "exception family(ies): customer, pricing, invoice, ..."),
+    ("--side", "target_side", "side written to: crm or erp"),
+    ("--system", "target_system", "target system(s), e.g. salesforce, business_central"),
+    ("--object", "object", "target object(s), e.g. customers, invoices"),
+    ("--field", "field", "field(s) changed"),
+    ("--preparer", "preparer", "who proposed"),
+    ("--approver", "approver", "who approved"),
+    ("--customer", "customer", "customer name contains (case-insensitive)"),
+    ("--ids", "ids", "correction ids, comma-separated"),
+]
 
 
-def register(sub) -> None:
-    pass
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {name: getattr(args, name) for _, name, _ in FILTER_ARGS if getattr(args, name, None)}
+
+
+def _plain(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    if hasattr(v, "item"):
+        return v.item()
+    try:
+        import pandas as pd
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return v
+
+
+def _store(args: argparse.Namespace):
+    from workbench.store.db import open_store
+    return open_store(args.db)
+
+
+def _user(store, name: str | None) -> str:
+    from workbench.team.users import resolve_user
+    with store.session() as s:
+        return resolve_user(s, name)
+
+
+def _ids(values: list[str]) -> list[int]:
+    from workbench.errors import InputError
+    out = []
+    for v in values:
+        for part in str(v).split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit():
+                raise InputError(f"'{part}' is not an id", expected="whole numbers such as 12 or 12,13")
+            out.append(int(part))
+    return out
+
+
+def _show(v: Any, width: int) -> str:
+    text = "" if v is None else str(_plain(v))
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from workbench.corrections.service import list_corrections
+    store = _store(args)
+    try:
+        df = list_corrections(store, **_filters(args))
+    finally:
+        store.dispose()
+    if args.format == "json":
+        rows = [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if df.empty:
+        print("no corrections match")
+        return 0
+    print(f"{'Id':>6} {'Exc':>6} {'State':<12}{'Side':<5}{'Record':<20}{'Field':<14}{'From':<18}{'To':<18}"
+          f"{'Preparer':<12}{'Approver':<12}Note")
+    for r in df.to_dict("records"):
+        note = r["last_error"] or r["verification"] or r["reason"] or ""
+        print(f"{r['id']:>6} {_show(r['exception_id'], 6):>6} {r['state']:<12}{r['target_side']:<5}"
+              f"{_show(r['target_record'], 19):<20}{_show(r['field'], 13):<14}{_show(r['from_value'], 17):<18}"
+              f"{_show(r['to_value'], 17):<18}{_show(r['preparer'], 11):<12}{_show(r['approver'], 11):<12}"
+              f"{_show(note, 60)}")
+    print(f"{len(df)} correction(s)")
+    return 0
+
+
+def cmd_propose(args: argparse.Namespace) -> int:
+    from workbench.corrections.service import propose
+    store = _store(args)
+    try:
+        user = _user(store, args.user)
+        cid = propose(store, args.exception, user, field=args.field, to_value=args.value, reason=args.reason,
+                      target_side=args.target)
+    finally:
+        store.dispose()
+    print(f"correction {cid} proposed by {user}; it needs approval by someone else")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from workbench.corrections.service import approve, approve_matching
+    from workbench.errors import InputError
+    store = _store(args)
+    try:
+        user = _user(store, args.user)
+        if args.all_matching:
+            if args.correction_ids:
+                raise InputError("give either correction ids or --all-matching with filters, not both")
+            done = approve_matching(store, user, reason=args.reason, **_filters(args))
+        else:
+            if not args.correction_ids:
+                raise InputError("which corrections? give their ids, or --all-matching with filters")
+            done = approve(store, _ids(args.correction_ids), user, args.reason)
+    finally:
+        store.dispose()
+    print(f"{len(done)} correction(s) approved by {user}" + (f": {_id_list(done)}" if done else ""))
+    return 0
+
+
+def _id_list(ids: list[int]) -> str:
+    return ", ".join(map(str, ids[:20])) + (f" … (+{len(ids) - 20})" if len(ids) > 20 else "")
+
+
+def cmd_reject(args: argparse.Namespace) -> int:
+    from workbench.corrections.service import reject
+    store = _store(args)
+    try:
+        user = _user(store, args.user)
+        done = reject(store, _ids(args.correction_ids), user, args.reason)
+    finally:
+        store.dispose()
+    print(f"{len(done)} correction(s) rejected by {user}: {_id_list(done)}")
+    return 0
+
+
+def cmd_waive(args: argparse.Namespace) -> int:
+    from workbench.corrections.service import waive
+    store = _store(args)
+    try:
+        user = _user(store, args.user)
+        done = waive(store, _ids(args.exception_ids), user, args.reason)
+    finally:
+        store.dispose()
+    print(f"{len(done)} exception(s) waived by {user}: {_id_list(done)}")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from workbench.corrections.service import replay
+    store = _store(args)
+    try:
+        user = _user(store, args.user)
+        done = replay(store, _ids(args.correction_ids), user, args.reason)
+    finally:
+        store.dispose()
+    print(f"{len(done)} dead letter(s) queued again by {user}: {_id_list(done)}; run `workbench corrections push`")
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from workbench import config as cfg
+    from workbench.cli.runs import ConsoleProgress
+    from workbench.corrections.outbox.push import Backoff
+    from workbench.corrections.service import push
+    store = _store(args)
+    progress = ConsoleProgress()
+    try:
+        user = _user(store, args.user)
+        config = cfg.load(args.config) if args.config else None
+        rep = push(store, user, config=config, state=progress, max_attempts=args.max_attempts,
+                   backoff=Backoff(base=args.backoff), wait=not args.no_wait,
+                   ids=_ids(args.ids) if args.ids else None)
+    finally:
+        progress.close()
+        store.dispose()
+    if args.format == "json":
+        print(json.dumps(rep.as_dict(), indent=2, ensure_ascii=False, default=_plain))
+        return 0
+    c = rep.counts
+    print(f"pushed in {rep.seconds:.1f} s with {rep.requests} write call(s): "
+          f"{c['applied']} applied, {c['already_applied']} already held the value, {c['conflict']} conflict(s), "
+          f"{c['dead_letter']} dead letter(s), {c['retried']} retry(ies) scheduled, {rep.pending} still queued")
+    rec = c["recovered_applied"] + c["recovered_requeued"] + c["recovered_conflict"]
+    if rec:
+        print(f"recovered {rec} interrupted push(es): {c['recovered_applied']} had landed, "
+              f"{c['recovered_requeued']} queued again, {c['recovered_conflict']} conflict(s)")
+    if rep.verified:
+        v = rep.verified
+        print(f"verification: {v.get('agreed', 0)} agreed, {v.get('still_differs', 0)} still differ, "
+              f"{v.get('not_checked', 0)} not checked")
+    for r in rep.results:
+        if r["state"] in ("conflict", "dead_letter"):
+            print(f"  correction {r['correction_id']}: {r['state']}: {r['message'] or ''}".rstrip())
+    for e in rep.errors:
+        print(f"  not pushed: {e}", file=sys.stderr)
+    return 1 if rep.errors else 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from workbench.audit.trail import verify
+    store = _store(args)
+    try:
+        with store.session() as s:
+            res = verify(s)
+    finally:
+        store.dispose()
+    if res.ok:
+        print(f"audit trail intact: {res.checked} event(s), every hash chains to the one before")
+        return 0
+    print(f"audit trail BROKEN at event {res.first_bad_id}: {res.reason}")
+    return 1
+
+
+def _user_opt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user", help="who is acting (default: your OS login, mapped to a workbench user)")
+
+
+def _filter_opts(p: argparse.ArgumentParser) -> None:
+    for opt, name, text in FILTER_ARGS:
+        p.add_argument(opt, dest=name, metavar="VALUE", help=text)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("corrections", help="propose, approve, push and replay corrections")
+    csub = c.add_subparsers(dest="corrections_command", metavar="ACTION", required=True)
+
+    p = csub.add_parser("list", help="list corrections (filters combine)")
+    _filter_opts(p)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    add_db_option(p)
+    p.set_defaults(func=cmd_list)
+
+    p = csub.add_parser("propose", help="propose a correction for an exception")
+    p.add_argument("exception", type=int, metavar="EXCEPTION_ID")
+    p.add_argument("--field", help="field to change (default: the exception's proposal)")
+    p.add_argument("--value", help="new value (default: the exception's proposed value)")
+    p.add_argument("--target", choices=["crm", "erp"], help="side to change (default: the proposal's)")
+    p.add_argument("--reason")
+    _user_opt(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_propose)
+
+    p = csub.add_parser("approve", help="approve corrections proposed by someone else")
+    p.add_argument("correction_ids", nargs="*", metavar="ID")
+    p.add_argument("--all-matching", action="store_true", help="approve every proposed correction matching "
+                                                               "the filters (not your own)")
+    _filter_opts(p)
+    p.add_argument("--reason")
+    _user_opt(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_approve)
+
+    p = csub.add_parser("reject", help="reject proposed corrections")
+    p.add_argument("correction_ids", nargs="+", metavar="ID")
+    p.add_argument("--reason", required=True)
+    _user_opt(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_reject)
+
+    p = csub.add_parser("waive", help="waive exceptions (no change needed) with a reason")
+    p.add_argument("exception_ids", nargs="+", metavar="EXCEPTION_ID")
+    p.add_argument("--reason", required=True)
+    _user_opt(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_waive)
+
+    p = csub.add_parser("push", help="write approved corrections to their systems")
+    p.add_argument("--config", metavar="FILE", help="run config to connect with (default: each run's stored one)")
+    p.add_argument("--ids", help="only these correction ids, comma-separated")
+    p.add_argument("--max-attempts", type=int, default=5, help="tries before a dead letter (default 5)")
+    p.add_argument("--backoff", type=float, default=1.0, help="first retry delay in seconds (default 1)")
+    p.add_argument("--no-wait", action="store_true", help="do not wait for scheduled retries")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    _user_opt(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_push)
+
+    p = csub.add_parser("replay", help="queue chosen dead letters again after a fix")
+    p.add_argument("correction_ids", nargs="+", metavar="ID")
+    p.add_argument("--reason")
+    _user_opt(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_replay)
+
+    a = sub.add_parser("audit", help="check the audit trail")
+    asub = a.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    p = asub.add_parser("verify", help="check the hash chain; names the first bad event")
+    add_db_option(p)
+    p.set_defaults(func=cmd_audit_verify)
