@@ -1,0 +1,450 @@
+"""Business Central API v2.0 flavour of the ERP sandbox.
+
+Speaks the wire as Microsoft documents it: ``/v2.0/{tenant}/{environment}/api/v2.0/
+companies({id})/{entitySet}``, an Entra-style client-credentials token endpoint at
+``/{tenant}/oauth2/v2.0/token``, ``@odata.context``/``@odata.etag``/``@odata.nextLink``,
+``Prefer: odata.maxpagesize`` with a 20,000-entity page cap, ``$filter``/``$select``,
+``$metadata``, and ``PATCH`` that demands ``If-Match`` (``BadRequest_InvalidToken``
+without it, ``Request_EntityChanged`` when stale). Business Central has no standard
+v2.0 price entity; prices are served as ``salesPrices`` the way a custom API page would.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+import time
+import uuid
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Iterable
+from urllib.parse import parse_qs, quote
+
+from workbench.sandbox.erp.faults import Faults
+from workbench.sandbox.erp.odata_filter import FilterError, compile_filter
+from workbench.sandbox.erp.server import Request, Response
+from workbench.sandbox.erp.store import RecordStore, loads
+
+PAGE_CAP = 20_000
+G, S, D, DT, DA, B, I = ("Edm.Guid", "Edm.String", "Edm.Decimal", "Edm.DateTimeOffset", "Edm.Date",
+                         "Edm.Boolean", "Edm.Int32")
+
+# entity set -> (entity type, {property: EDM type}, writable properties)
+ENTITIES: dict[str, tuple[str, dict[str, str], set[str]]] = {
+    "customers": ("customer", {
+        "id": G, "number": S, "displayName": S, "type": S, "addressLine1": S, "addressLine2": S, "city": S,
+        "state": S, "country": S, "postalCode": S, "phoneNumber": S, "email": S, "website": S,
+        "salespersonCode": S, "balanceDue": D, "creditLimit": D, "taxLiable": B, "taxRegistrationNumber": S,
+        "currencyCode": S, "paymentTermsId": G, "blocked": S, "salesforceAccountId": S,
+        "lastModifiedDateTime": DT},
+        {"displayName", "addressLine1", "addressLine2", "city", "state", "country", "postalCode", "phoneNumber",
+         "email", "website", "taxRegistrationNumber", "currencyCode", "blocked", "creditLimit",
+         "salesforceAccountId"}),
+    "items": ("item", {
+        "id": G, "number": S, "displayName": S, "type": S, "itemCategoryCode": S, "blocked": B, "gtin": S,
+        "unitPrice": D, "priceIncludesTax": B, "unitCost": D, "baseUnitOfMeasureCode": S,
+        "lastModifiedDateTime": DT},
+        {"displayName", "unitPrice", "blocked"}),
+    "salesPrices": ("salesPrice", {
+        "id": G, "itemId": G, "itemNumber": S, "itemDescription": S, "priceListCode": S, "currencyCode": S,
+        "unitPrice": D, "startingDate": DA, "endingDate": DA, "minimumQuantity": D, "status": S,
+        "lastModifiedDateTime": DT},
+        {"unitPrice", "startingDate", "endingDate", "minimumQuantity"}),
+    "salesOrders": ("salesOrder", {
+        "id": G, "number": S, "externalDocumentNumber": S, "orderDate": DA, "customerId": G,
+        "customerNumber": S, "customerName": S, "currencyCode": S, "totalAmountExcludingTax": D,
+        "totalTaxAmount": D, "totalAmountIncludingTax": D, "status": S, "lastModifiedDateTime": DT},
+        {"externalDocumentNumber"}),
+    "salesOrderLines": ("salesOrderLine", {
+        "id": G, "documentId": G, "sequence": I, "itemId": G, "lineType": S, "lineObjectNumber": S,
+        "description": S, "quantity": D, "unitPrice": D, "discountPercent": D, "amountExcludingTax": D,
+        "amountIncludingTax": D},
+        {"quantity", "unitPrice", "discountPercent"}),
+    "salesInvoices": ("salesInvoice", {
+        "id": G, "number": S, "externalDocumentNumber": S, "invoiceDate": DA, "postingDate": DA, "dueDate": DA,
+        "customerPurchaseOrderReference": S, "customerId": G, "customerNumber": S, "customerName": S,
+        "currencyCode": S, "orderId": G, "orderNumber": S, "totalAmountExcludingTax": D, "totalTaxAmount": D,
+        "totalAmountIncludingTax": D, "remainingAmount": D, "status": S, "lastModifiedDateTime": DT},
+        {"dueDate", "externalDocumentNumber", "customerPurchaseOrderReference"}),
+    "customerPayments": ("customerPayment", {
+        "id": G, "journalDisplayName": S, "lineNumber": I, "customerId": G, "customerNumber": S,
+        "postingDate": DA, "documentNumber": S, "externalDocumentNumber": S, "amount": D,
+        "appliesToInvoiceId": G, "appliesToInvoiceNumber": S, "description": S, "comment": S,
+        "lastModifiedDateTime": DT},
+        {"amount", "appliesToInvoiceNumber", "postingDate", "description", "comment"}),
+}
+COMPANY_FIELDS = {"id": G, "systemVersion": S, "name": S, "displayName": S, "businessProfileId": S}
+
+_PATH = re.compile(r"^/v2\.0/(?P<tenant>[^/]+)/(?P<env>[^/]+)/api/v2\.0(?P<rest>/.*)?$")
+_SEG = re.compile(r"^(?P<name>[A-Za-z$]+)(?:\((?P<key>[^)]*)\))?$")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def etag(rid: str, version: int) -> str:
+    token = base64.b64encode(f"JzE5OzE{version};{rid[:8]};".encode()).decode()
+    return f'W/"{token}"'
+
+
+def _iso(v: Any) -> Any:
+    if isinstance(v, datetime):
+        v = v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+        return v.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if isinstance(v, date):
+        return v.isoformat()
+    return v
+
+
+_BC_STATUS = {"draft": "Draft", "open": "Open", "partially_paid": "Open", "paid": "Paid", "void": "Canceled",
+              "credit_note": "Corrective"}
+_BC_STATUS_VALUES = {"Draft", "In Review", "Open", "Paid", "Canceled", "Cancelled", "Corrective"}
+
+
+def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tuple[str, dict]]]]:
+    """Canonical ERP records -> Business Central entities (entity set, [(id, record)])."""
+    custs = {c["record_id"]: c for c in data.get("customers", [])}
+    items = {p["code"]: p for p in data.get("products", [])}
+    orders = {o["record_id"]: o for o in data.get("orders", [])}
+    orders_by_number = {o.get("number"): o for o in orders.values()}
+    invoices_by_number = {i.get("number"): i for i in data.get("invoices", [])}
+    stamp = now_iso()
+
+    def lm(rec: dict) -> str:
+        return _iso(rec.get("last_modified")) or stamp
+
+    yield "customers", [(c["record_id"], {
+        "id": c["record_id"], "number": c.get("number") or "", "displayName": c.get("name") or "",
+        "type": "Company", "addressLine1": c.get("street") or "", "addressLine2": "", "city": c.get("city") or "",
+        "state": c.get("state") or "", "country": c.get("country") or "", "postalCode": c.get("postcode") or "",
+        "phoneNumber": c.get("phone") or "", "email": c.get("email") or "", "website": c.get("website") or "",
+        "salespersonCode": "", "balanceDue": Decimal("0"), "creditLimit": Decimal("0"), "taxLiable": False,
+        "taxRegistrationNumber": c.get("tax_id") or "", "currencyCode": c.get("currency") or "",
+        "paymentTermsId": "00000000-0000-0000-0000-000000000000", "blocked": c.get("blocked") or " ",
+        "salesforceAccountId": c.get("xref") or "", "lastModifiedDateTime": lm(c)}) for c in custs.values()]
+    yield "items", [(p["record_id"], {
+        "id": p["record_id"], "number": p["code"], "displayName": p.get("name") or "", "type": "Inventory",
+        "itemCategoryCode": "", "blocked": p.get("active") is False, "gtin": "", "unitPrice": Decimal("0"),
+        "priceIncludesTax": False, "unitCost": Decimal("0"), "baseUnitOfMeasureCode": "PCS",
+        "lastModifiedDateTime": lm(p)}) for p in items.values()]
+    yield "salesPrices", [(p["record_id"], {
+        "id": p["record_id"], "itemId": p.get("product_id") or (items.get(p["product_code"]) or {}).get("record_id"),
+        "itemNumber": p["product_code"], "itemDescription": p.get("product_name") or "",
+        "priceListCode": p.get("pricebook") or "", "currencyCode": p["currency"], "unitPrice": p["unit_price"],
+        "startingDate": _iso(p.get("effective_date")) or "0001-01-01",
+        "endingDate": _iso(p.get("end_date")) or "0001-01-01", "minimumQuantity": p.get("min_quantity") or Decimal(0),
+        "status": "Active" if p.get("active") is not False else "Inactive", "lastModifiedDateTime": lm(p)})
+        for p in data.get("prices", [])]
+    yield "salesOrders", [(o["record_id"], {
+        "id": o["record_id"], "number": o.get("number") or "", "externalDocumentNumber": o.get("xref") or "",
+        "orderDate": _iso(o.get("order_date")), "customerId": o.get("customer_id"),
+        "customerNumber": (custs.get(o.get("customer_id")) or {}).get("number") or "",
+        "customerName": (custs.get(o.get("customer_id")) or {}).get("name") or "", "currencyCode": o["currency"],
+        "totalAmountExcludingTax": o.get("total_amount"), "totalTaxAmount": Decimal(0),
+        "totalAmountIncludingTax": o.get("total_amount"),
+        "status": o.get("status") if o.get("status") in ("Draft", "In Review", "Open", "Released")
+        else ("Open" if o.get("booked") is not False else "Draft"),
+        "lastModifiedDateTime": lm(o)}) for o in orders.values()]
+    seq: dict[str, int] = {}
+    lines = []
+    for ln in data.get("order_lines", []):
+        seq[ln["order_id"]] = seq.get(ln["order_id"], 0) + 10000
+        item = items.get(ln.get("product_code")) or {}
+        lines.append((ln["record_id"], {
+            "id": ln["record_id"], "documentId": ln["order_id"], "sequence": seq[ln["order_id"]],
+            "itemId": item.get("record_id"), "lineType": "Item", "lineObjectNumber": ln.get("product_code") or "",
+            "description": item.get("name") or "", "quantity": ln["quantity"], "unitPrice": ln["unit_price"],
+            "discountPercent": ln.get("discount_percent") or Decimal(0),
+            "amountExcludingTax": ln.get("amount"), "amountIncludingTax": ln.get("amount")}))
+    yield "salesOrderLines", lines
+    invs = []
+    for inv in data.get("invoices", []):
+        raw = inv.get("status_raw")
+        status = raw if raw in _BC_STATUS_VALUES else _BC_STATUS.get(inv.get("status"), "Open")
+        cust = custs.get(inv.get("customer_id")) or {}
+        order = orders_by_number.get(inv.get("order_ref")) or {}
+        invs.append((inv["record_id"], {
+            "id": inv["record_id"], "number": inv.get("number") or "", "externalDocumentNumber": "",
+            "invoiceDate": _iso(inv.get("invoice_date")), "postingDate": _iso(inv.get("invoice_date")),
+            "dueDate": _iso(inv.get("due_date")), "customerPurchaseOrderReference": "",
+            "customerId": inv.get("customer_id"), "customerNumber": cust.get("number") or "",
+            "customerName": cust.get("name") or "", "currencyCode": inv["currency"],
+            "orderId": order.get("record_id") or "00000000-0000-0000-0000-000000000000",
+            "orderNumber": inv.get("order_ref") or "", "totalAmountExcludingTax": inv.get("total_amount"),
+            "totalTaxAmount": Decimal(0), "totalAmountIncludingTax": inv.get("total_amount"),
+            "remainingAmount": inv.get("open_balance"), "status": status, "lastModifiedDateTime": lm(inv)}))
+    yield "salesInvoices", invs
+    pays = []
+    for n, p in enumerate(data.get("payments", []), start=1):
+        inv = invoices_by_number.get(p.get("invoice_number")) or {}
+        pays.append((p["record_id"], {
+            "id": p["record_id"], "journalDisplayName": "CASH RCPT", "lineNumber": n * 10000,
+            "customerId": p.get("customer_id"),
+            "customerNumber": (custs.get(p.get("customer_id")) or {}).get("number") or "",
+            "postingDate": _iso(p.get("payment_date")), "documentNumber": f"PAY{n:06d}",
+            "externalDocumentNumber": "", "amount": p["amount"],
+            "appliesToInvoiceId": inv.get("record_id") or "00000000-0000-0000-0000-000000000000",
+            "appliesToInvoiceNumber": p.get("invoice_number") or "", "description": "", "comment": "",
+            "lastModifiedDateTime": lm(p)}))
+    yield "customerPayments", pays
+
+
+class BusinessCentralFlavor:
+    name = "business-central"
+
+    def __init__(self, store: RecordStore, faults: Faults, *, tenant: str, environment: str, company_id: str,
+                 company_name: str, client_id: str, client_secret: str, token_lifetime: int = 3599):
+        self.store, self.faults = store, faults
+        self.tenant, self.environment = tenant, environment
+        self.company_id, self.company_name = company_id, company_name
+        self.client_id, self.client_secret = client_id, client_secret
+        self.token_lifetime = token_lifetime
+        self._tokens: dict[str, tuple[int, float]] = {}
+
+    # -- auth ---------------------------------------------------------------
+    def issue_token(self, lifetime: int | None = None) -> str:
+        tok = "eyJ0eXAiOiJKV1Qi." + secrets.token_urlsafe(32)
+        self._tokens[tok] = (self.faults.token_epoch, time.time() + (lifetime or self.token_lifetime))
+        return tok
+
+    def _token(self, req: Request) -> Response:
+        form = {k: v[-1] for k, v in parse_qs(req.body.decode("utf-8", "replace")).items()}
+        if form.get("grant_type") != "client_credentials":
+            return Response.json(400, {"error": "unsupported_grant_type", "error_description":
+                                       "AADSTS70003: The app requested an unsupported grant type."})
+        if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
+            return Response.json(401, {"error": "invalid_client", "error_description":
+                                       "AADSTS7000215: Invalid client secret provided. Ensure the secret being "
+                                       "sent in the request is the client secret value, not the client secret ID."})
+        tok = self.issue_token()
+        return Response.json(200, {"token_type": "Bearer", "expires_in": self.token_lifetime,
+                                   "ext_expires_in": self.token_lifetime, "access_token": tok})
+
+    def _authorised(self, req: Request) -> Response | None:
+        auth = req.header("authorization") or ""
+        tok = auth[7:] if auth.lower().startswith("bearer ") else ""
+        entry = self._tokens.get(tok)
+        if entry is None:
+            return self._error(401, "Authentication_InvalidCredentials",
+                               "The server has rejected the client credentials.",
+                               {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        epoch, expires = entry
+        if epoch < self.faults.token_epoch or expires < time.time():
+            return self._error(401, "Authentication_InvalidCredentials", "The access token has expired.",
+                               {"WWW-Authenticate": 'Bearer error="invalid_token", '
+                                                    'error_description="The access token expired"'})
+        return None
+
+    # -- plumbing -------------------------------------------------------------
+    def is_api(self, req: Request) -> bool:
+        return req.path.startswith("/v2.0/")
+
+    def _error(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+        corr = str(uuid.uuid4())
+        return Response.json(status, {"error": {"code": code, "message": f"{message}  CorrelationId:  {corr}."}},
+                             headers)
+
+    def fault_response(self, status: int, message: str) -> Response:
+        code = {429: "Application_TooManyRequests", 503: "ServiceUnavailable"}.get(status, "InternalServerError")
+        return self._error(status, code, message)
+
+    def handle(self, req: Request) -> Response:
+        if req.method == "POST" and req.path == f"/{self.tenant}/oauth2/v2.0/token":
+            return self._token(req)
+        m = _PATH.match(req.path)
+        if not m:
+            return self._error(404, "BadRequest_NotFound", f"No HTTP resource was found that matches the request "
+                                                           f"URI '{req.path}'.")
+        if m["tenant"] != self.tenant or m["env"] != self.environment:
+            return self._error(404, "NoEnvironment", f"Environment '{m['env']}' of tenant '{m['tenant']}' "
+                                                     f"does not exist.")
+        denied = self._authorised(req)
+        if denied:
+            return denied
+        root = f"http://{req.header('host')}/v2.0/{self.tenant}/{self.environment}/api/v2.0"
+        segs = [s for s in (m["rest"] or "").split("/") if s]
+        try:
+            return self._route(req, root, segs)
+        except FilterError as exc:
+            return self._error(400, "BadRequest", str(exc))
+
+    def _route(self, req: Request, root: str, segs: list[str]) -> Response:
+        if segs == ["$metadata"]:
+            return Response(200, metadata_xml().encode("utf-8"), {"Content-Type": "application/xml"})
+        if not segs:
+            return Response.json(200, {"@odata.context": f"{root}/$metadata",
+                                       "value": [{"name": "companies", "kind": "EntitySet", "url": "companies"}]})
+        first = _SEG.match(segs[0])
+        if not first or first["name"] != "companies":
+            return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{segs[0]}'.")
+        company = {"id": self.company_id, "systemVersion": "27.0.38460.0", "name": self.company_name,
+                   "displayName": self.company_name, "businessProfileId": ""}
+        if len(segs) == 1:
+            if first["key"] is None:
+                return Response.json(200, {"@odata.context": f"{root}/$metadata#companies", "value": [company]})
+            if first["key"].lower() != self.company_id:
+                return self._error(404, "BadRequest_NotFound", f"The company '{first['key']}' does not exist.")
+            return Response.json(200, {"@odata.context": f"{root}/$metadata#companies/$entity", **company})
+        if (first["key"] or "").lower() != self.company_id:
+            return self._error(404, "BadRequest_NotFound", f"The company '{first['key']}' does not exist.")
+        ctx = f"{root}/$metadata#companies({self.company_id})"
+        seg = _SEG.match(segs[1])
+        parent_filter = None
+        if seg and seg["name"] == "salesOrders" and seg["key"] and len(segs) == 3:
+            order_id = seg["key"].lower()
+            seg = _SEG.match(segs[2])
+            parent_filter = ("documentId", order_id)
+            if not seg or seg["name"] != "salesOrderLines":
+                return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{segs[2]}'.")
+            ctx += f"/salesOrders({order_id})"
+        elif len(segs) != 2:
+            return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{segs[-1]}'.")
+        if not seg or seg["name"] not in ENTITIES:
+            return self._error(404, "BadRequest_NotFound",
+                               f"Resource not found for the segment '{segs[-1] if seg is None else seg['name']}'.")
+        entity = seg["name"]
+        key = seg["key"]
+        if key is None:
+            if req.method != "GET":
+                return self._error(405, "BadRequest_MethodNotAllowed", f"'{req.method}' is not allowed here.")
+            return self._list(req, root, ctx, entity, parent_filter)
+        rid = key.strip("'").lower()
+        if req.method == "GET":
+            return self._get(req, ctx, entity, rid)
+        if req.method == "PATCH":
+            return self._patch(req, ctx, entity, rid)
+        return self._error(405, "BadRequest_MethodNotAllowed", f"'{req.method}' is not allowed on {entity}.")
+
+    # -- reads ----------------------------------------------------------------
+    def _select(self, req: Request, entity: str) -> list[str] | None:
+        sel = req.query.get("$select")
+        if not sel:
+            return None
+        type_name, types, _ = ENTITIES[entity]
+        fields = [f.strip() for f in sel.split(",") if f.strip()]
+        for f in fields:
+            if f not in types:
+                raise FilterError(f"Could not find a property named '{f}' on type 'Microsoft.NAV.{type_name}'.")
+        return fields
+
+    @staticmethod
+    def _shape(data: dict, version: int, fields: list[str] | None) -> dict:
+        out = {"@odata.etag": etag(data["id"], version)}
+        if fields is None:
+            out.update(data)
+        else:
+            for f in fields:
+                out[f] = data.get(f)
+        return out
+
+    def _list(self, req: Request, root: str, ctx: str, entity: str, parent: tuple[str, str] | None) -> Response:
+        type_name, types, _ = ENTITIES[entity]
+        fields = self._select(req, entity)
+        preds = []
+        if req.query.get("$filter"):
+            preds.append(compile_filter(req.query["$filter"], types, f"Microsoft.NAV.{type_name}"))
+        if parent:
+            preds.append(lambda r, k=parent[0], v=parent[1]: (r.get(k) or "").lower() == v)
+        keep = (lambda r: all(p(r) for p in preds)) if preds else None
+        size = PAGE_CAP
+        headers: dict[str, str] = {}
+        m = re.search(r"odata\.maxpagesize=(\d+)", req.header("prefer") or "")
+        if m:
+            size = max(1, min(PAGE_CAP, int(m.group(1))))
+            headers["Preference-Applied"] = f"odata.maxpagesize={size}"
+        top = req.query.get("$top")
+        if top and top.isdigit():
+            size = min(size, int(top))
+        after = int(req.query.get("$skiptoken") or 0)
+        rows, resume = self.store.page(entity, after, size, keep)
+        body: dict[str, Any] = {"@odata.context": f"{ctx}/{entity}" + (f"({','.join(fields)})" if fields else ""),
+                                "value": [self._shape(d, v, fields) for d, v in rows]}
+        if resume is not None and not top:
+            params = [f"{k}={quote(v, safe='')}" for k, v in req.query.items() if k != "$skiptoken"]
+            params.append(f"$skiptoken={resume}")
+            base = req.raw_path.split("?")[0]
+            body["@odata.nextLink"] = f"http://{req.header('host')}{base}?" + "&".join(params)
+        return Response.json(200, body, headers)
+
+    def _get(self, req: Request, ctx: str, entity: str, rid: str) -> Response:
+        got = self.store.get(entity, rid)
+        if got is None:
+            return self._error(404, "BadRequest_NotFound", f"The {ENTITIES[entity][0]} does not exist. "
+                                                           f"Identification fields and values: Id='{rid}'")
+        data, version = got
+        shaped = self._shape(data, version, self._select(req, entity))
+        return Response.json(200, {"@odata.context": f"{ctx}/{entity}/$entity", **shaped},
+                             {"ETag": shaped["@odata.etag"]})
+
+    # -- writes ---------------------------------------------------------------
+    def _patch(self, req: Request, ctx: str, entity: str, rid: str) -> Response:
+        type_name, types, writable = ENTITIES[entity]
+        if_match = req.header("if-match")
+        if not if_match:
+            return self._error(400, "BadRequest_InvalidToken",
+                               "Could not validate the client concurrency token required by the service. "
+                               "Please provide a valid token in the client request.")
+        try:
+            changes = loads(req.body or b"{}")
+        except ValueError:
+            return self._error(400, "BadRequest_InvalidRequestBody", "The request body is not valid JSON.")
+        if not isinstance(changes, dict):
+            return self._error(400, "BadRequest_InvalidRequestBody", "The request body must be a JSON object.")
+        for f in changes:
+            if f not in types:
+                return self._error(400, "BadRequest",
+                                   f"Could not find a property named '{f}' on type 'Microsoft.NAV.{type_name}'.")
+            if f not in writable:
+                return self._error(400, "BadRequest_MethodNotAllowed",
+                                   f"The property '{f}' of '{type_name}' is read-only.")
+        if self.store.get(entity, rid) is None:
+            return self._error(404, "BadRequest_NotFound", f"The {type_name} does not exist. "
+                                                           f"Identification fields and values: Id='{rid}'")
+        if self.faults.take_change():  # another user saves the record just before this write lands
+            self.store.update(entity, rid, lambda d, v: {**d, "lastModifiedDateTime": now_iso()})
+        stale = False
+
+        def apply(data: dict, version: int) -> dict | None:
+            nonlocal stale
+            if if_match.strip() != "*" and if_match.strip() != etag(rid, version):
+                stale = True
+                return None
+            new = dict(data)
+            new.update(changes)
+            if "lastModifiedDateTime" in types:
+                new["lastModifiedDateTime"] = now_iso()
+            return new
+
+        with_version = self.store.update(entity, rid, apply)
+        if stale:
+            return self._error(412, "Request_EntityChanged", "Another user has already changed the record.")
+        data, version = with_version
+        shaped = self._shape(data, version, None)
+        return Response.json(200, {"@odata.context": f"{ctx}/{entity}/$entity", **shaped},
+                             {"ETag": shaped["@odata.etag"]})
+
+
+def metadata_xml() -> str:
+    """CSDL for the entity sets served, with read-only properties marked as Business Central does."""
+    parts = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">',
+             '<edmx:DataServices><Schema Namespace="Microsoft.NAV" xmlns="http://docs.oasis-open.org/odata/ns/edm">']
+    sets = []
+    for entity_set, (type_name, types, writable) in {"companies": ("company", COMPANY_FIELDS, set()),
+                                                    **ENTITIES}.items():
+        parts.append(f'<EntityType Name="{type_name}"><Key><PropertyRef Name="id"/></Key>')
+        for prop, edm in types.items():
+            nullable = ' Nullable="false"' if prop == "id" else ""
+            if prop in writable:
+                parts.append(f'<Property Name="{prop}" Type="{edm}"{nullable}/>')
+            else:
+                parts.append(f'<Property Name="{prop}" Type="{edm}"{nullable}><Annotation '
+                             f'Term="Org.OData.Core.V1.Permissions"><EnumMember>Org.OData.Core.V1.Permission/Read'
+                             f'</EnumMember></Annotation></Property>')
+        parts.append("</EntityType>")
+        sets.append(f'<EntitySet Name="{entity_set}" EntityType="Microsoft.NAV.{type_name}"/>')
+    parts.append('<EntityContainer Name="NAV">' + "".join(sets) + "</EntityContainer>")
+    parts.append("</Schema></edmx:DataServices></edmx:Edmx>")
+    return "".join(parts)

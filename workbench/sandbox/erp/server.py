@@ -1,0 +1,126 @@
+"""The HTTP side of the ERP sandbox: a threaded stdlib server on 127.0.0.1.
+
+A flavour (Business Central, Odoo, ERPNext) turns a ``Request`` into a ``Response``;
+this module owns sockets, keep-alive, and applying the armed faults before the
+flavour sees an API request.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from workbench.sandbox.erp.faults import Faults
+from workbench.sandbox.erp.store import dumps
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # percent-decoded
+    raw_path: str  # as sent, with the query
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name.lower(), default)
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
+        h = {"Content-Type": "application/json; charset=utf-8"}
+        h.update(headers or {})
+        return cls(status, dumps(payload).encode("utf-8"), h)
+
+
+class Flavor(Protocol):
+    def is_api(self, req: Request) -> bool: ...
+
+    def fault_response(self, status: int, message: str) -> Response: ...
+
+    def handle(self, req: Request) -> Response: ...
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and the CLI own stdout
+        pass
+
+    def _serve(self) -> None:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        req = Request(self.command, unquote(parts.path), self.path, query,
+                      {k.lower(): v for k, v in self.headers.items()}, body)
+        flavor, faults = self.server.flavor, self.server.faults
+        resp: Response | None = None
+        try:
+            if flavor.is_api(req):
+                shot = faults.next_shot()
+                if shot is not None and shot.kind == "slow":
+                    time.sleep(shot.seconds)
+                elif shot is not None:
+                    resp = flavor.fault_response(shot.status, "Too many requests" if shot.status == 429
+                                                 else "The service is temporarily unavailable")
+                    if shot.retry_after is not None:
+                        resp.headers["Retry-After"] = str(shot.retry_after)
+            if resp is None:
+                resp = flavor.handle(req)
+        except Exception as exc:  # a sandbox bug must still answer like a server, not hang the client
+            resp = flavor.fault_response(500, f"sandbox error: {type(exc).__name__}: {exc}")
+        self.server.requests += 1
+        try:
+            self.send_response(resp.status)
+            for k, v in resp.headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(resp.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(resp.body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout fired)
+            self.close_connection = True
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = _serve
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, port: int, flavor: Flavor, faults: Faults):
+        self.flavor, self.faults, self.requests = flavor, faults, 0
+        super().__init__(("127.0.0.1", port), _Handler)
+
+
+class HttpServer:
+    def __init__(self, flavor: Flavor, faults: Faults, port: int = 0):
+        self._server = _Server(port, flavor, faults)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=f"erp-sandbox:{self.port}", daemon=True)
+
+    @property
+    def requests(self) -> int:
+        return self._server.requests
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)

@@ -1,0 +1,166 @@
+"""The sandbox's SQLite store: one table of JSON records per entity set.
+
+Records are kept in the flavour's own wire shape (Business Central fields, Odoo
+fields, ERPNext fields) so a pull returns exactly what was stored and a push is
+seen by the next pull, across restarts of the sandbox on the same state dir.
+Money stays exact: Decimals are written as JSON number literals, never floats.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+_DEC_MARK = "\u0000D"
+_DEC_RE = re.compile(r'"\\u0000D([^"]*)"')
+
+
+def _mark(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return _DEC_MARK + format(v, "f")
+    if isinstance(v, dict):
+        return {k: _mark(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_mark(x) for x in v]
+    return v
+
+
+def dumps(obj: Any) -> str:
+    """JSON with Decimals as number literals (json cannot emit them natively)."""
+    return _DEC_RE.sub(r"\1", json.dumps(_mark(obj), separators=(",", ":"), default=str))
+
+
+def loads(text: str | bytes) -> Any:
+    return json.loads(text, parse_float=Decimal)
+
+
+class RecordStore:
+    """Thread-safe record table. Reads use a connection per thread; writes serialise."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        con = self._con()
+        con.executescript(
+            """
+            PRAGMA journal_mode=WAL;
+            CREATE TABLE IF NOT EXISTS records (
+                entity TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL,
+                version INTEGER NOT NULL DEFAULT 1, data TEXT NOT NULL,
+                PRIMARY KEY (entity, id));
+            CREATE UNIQUE INDEX IF NOT EXISTS records_seq ON records(entity, seq);
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            """)
+        con.commit()
+
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            con.execute("PRAGMA synchronous=NORMAL")
+            self._local.con = con
+            cons = self.__dict__.setdefault("_all", [])
+            cons.append(con)
+        return con
+
+    def close(self) -> None:
+        for con in self.__dict__.get("_all", []):
+            try:
+                con.close()
+            except sqlite3.Error:
+                pass
+
+    # -- meta ---------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._con().execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write_lock:
+            con = self._con()
+            con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+            con.commit()
+
+    def is_seeded(self) -> bool:
+        return self.get_meta("seeded") == "1"
+
+    # -- records ------------------------------------------------------------
+    def insert_many(self, entity: str, rows: Iterable[tuple[str, dict]], batch: int = 20_000) -> int:
+        """Append records (id, data) in order; returns how many were written."""
+        n = 0
+        with self._write_lock:
+            con = self._con()
+            start = con.execute("SELECT COALESCE(MAX(seq), 0) FROM records WHERE entity=?",
+                                (entity,)).fetchone()[0]
+            buf: list[tuple] = []
+            for rid, data in rows:
+                n += 1
+                buf.append((entity, start + n, rid, dumps(data)))
+                if len(buf) >= batch:
+                    con.executemany("INSERT INTO records(entity, seq, id, data) VALUES (?,?,?,?)", buf)
+                    buf.clear()
+            if buf:
+                con.executemany("INSERT INTO records(entity, seq, id, data) VALUES (?,?,?,?)", buf)
+            con.commit()
+        return n
+
+    def count(self, entity: str) -> int:
+        return self._con().execute("SELECT COUNT(*) FROM records WHERE entity=?", (entity,)).fetchone()[0]
+
+    def get(self, entity: str, rid: str) -> tuple[dict, int] | None:
+        row = self._con().execute("SELECT data, version FROM records WHERE entity=? AND id=?",
+                                  (entity, rid)).fetchone()
+        return (loads(row[0]), row[1]) if row else None
+
+    def scan(self, entity: str, after_seq: int = 0, chunk: int = 5_000) -> Iterator[tuple[int, dict, int]]:
+        """(seq, data, version) in insertion order after ``after_seq``."""
+        con = self._con()
+        while True:
+            rows = con.execute(
+                "SELECT seq, data, version FROM records WHERE entity=? AND seq>? ORDER BY seq LIMIT ?",
+                (entity, after_seq, chunk)).fetchall()
+            if not rows:
+                return
+            for seq, data, version in rows:
+                yield seq, loads(data), version
+            after_seq = rows[-1][0]
+
+    def page(self, entity: str, after_seq: int, limit: int,
+             keep: Callable[[dict], bool] | None = None) -> tuple[list[tuple[dict, int]], int | None]:
+        """Up to ``limit`` records after ``after_seq`` that pass ``keep``; and the seq to resume
+        from when more may follow (None at the end)."""
+        out: list[tuple[dict, int]] = []
+        last = after_seq
+        for seq, data, version in self.scan(entity, after_seq, chunk=max(limit, 100) if keep is None else 5_000):
+            if keep is None or keep(data):
+                out.append((data, version))
+                last = seq
+                if len(out) >= limit:
+                    more = self._con().execute(
+                        "SELECT 1 FROM records WHERE entity=? AND seq>? LIMIT 1", (entity, seq)).fetchone()
+                    return out, (last if more else None)
+        return out, None
+
+    def update(self, entity: str, rid: str, change: Callable[[dict, int], dict | None]) -> tuple[dict, int] | None:
+        """Apply ``change(data, version) -> new data`` atomically and bump the version; a change
+        returning None leaves the record (and its version) as it was."""
+        with self._write_lock:
+            con = self._con()
+            row = con.execute("SELECT data, version FROM records WHERE entity=? AND id=?",
+                              (entity, rid)).fetchone()
+            if row is None:
+                return None
+            data = change(loads(row[0]), row[1])
+            if data is None:
+                return loads(row[0]), row[1]
+            version = row[1] + 1
+            con.execute("UPDATE records SET data=?, version=? WHERE entity=? AND id=?",
+                        (dumps(data), version, entity, rid))
+            con.commit()
+            return data, version
