@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from workbench.audit import trail
 from workbench.config import RunConfig
 from workbench.corrections import lifecycle
-from workbench.corrections.values import canonical_kind, parse_value
+from workbench.corrections.values import canonical_kind, display, parse_value
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
 from workbench.store.db import Store
 from workbench.store.schema import Correction, ExceptionRow, Run
@@ -133,7 +133,7 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
             old = _side_value(exc, side, fld)
         old = _typed_or_text(kind, fld, old)
         if old is not None and new is not None and _same(kind, fld, old, new):
-            raise InputError(f"{where}: the {side.upper()} record already holds {new}; nothing to change")
+            raise InputError(f"{where}: the {side.upper()} record already holds {display(old)}; nothing to change")
         for other in _active_for(s, exc.id):
             if other.field == fld and other.target_side == side:
                 raise IllegalTransition(f"exception {exc.id} already has correction {other.id} ({other.state}) "

@@ -140,8 +140,8 @@ class Correction(Base):
     target_object: Mapped[str] = mapped_column(String(60))
     target_record: Mapped[str] = mapped_column(String(80))
     field: Mapped[str] = mapped_column(String(80))
-    from_value: Mapped[Any] = mapped_column(JSONText)
-    to_value: Mapped[Any] = mapped_column(JSONText)
+    from_value: Mapped[Any] = mapped_column(JSONText, nullable=True)  # None: the field was blank
+    to_value: Mapped[Any] = mapped_column(JSONText, nullable=True)  # None: clear the field
     seen_version: Mapped[str | None] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
     reason: Mapped[str | None] = mapped_column(Text)

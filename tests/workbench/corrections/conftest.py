@@ -1,0 +1,58 @@
+"""Stores with a run of exceptions carrying proposals, on SQLite and real PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from workbench.store.schema import ExceptionRow, Run
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_store(request, tmp_path):
+    if request.param == "postgres":
+        yield request.getfixturevalue("pg_store")
+        return
+    from workbench.store.db import open_store
+    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    yield s
+    s.dispose()
+
+
+def add_run(store, config: dict[str, Any] | None = None, user: str = "system") -> int:
+    now = datetime.now(timezone.utc)
+    with store.session() as s:
+        run = Run(name="October close", status="completed", started_at=now, finished_at=now,
+                  as_of=date(2026, 10, 31), user_name=user, software_version="test",
+                  config=config or {"crm": {"connector": "files", "system": "salesforce"},
+                                    "erp": {"connector": "files", "system": "business_central"}})
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def add_exception(store, run_id: int, *, type: str = "invoice.balance_mismatch", crm_id: str = "a0B000000000001AAA",
+                  erp_id: str = "INV-1", crm_object: str = "invoices", erp_object: str = "invoices",
+                  field: str = "open_balance", crm_value: Any = "100.00", erp_value: Any = "90.00",
+                  proposal: dict[str, Any] | None | str = "default", customer_name: str = "Adatum Corporation") -> int:
+    """One open exception; the default proposal sets the CRM field to the ERP value."""
+    now = datetime.now(timezone.utc)
+    if proposal == "default":
+        proposal = {"target_side": "crm", "target_system": "salesforce", "object": crm_object, "record_id": crm_id,
+                    "field": field, "from": crm_value, "to": erp_value, "version": "2026-10-30T10:00:00.000+0000",
+                    "needs_decision": False, "reason": "the ERP is the system of record for balances"}
+    with store.session() as s:
+        row = ExceptionRow(run_id=run_id, key=f"{type}|{crm_id}|{erp_id}|{field}", type=type,
+                           family=type.split(".")[0], severity="high", crm_object=crm_object, crm_id=crm_id,
+                           erp_object=erp_object, erp_id=erp_id, customer_name=customer_name, field=field,
+                           crm_value=None if crm_value is None else str(crm_value),
+                           erp_value=None if erp_value is None else str(erp_value),
+                           difference=None, amount_at_risk=Decimal("10.00"), currency="EUR",
+                           diffs=[{"field": field, "crm": crm_value, "erp": erp_value}], proposal=proposal,
+                           message="balances differ", first_seen=now, last_seen=now)
+        s.add(row)
+        s.flush()
+        return row.id
