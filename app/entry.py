@@ -17,10 +17,38 @@ def _gui(args: argparse.Namespace) -> int:
     return run_gui(args)
 
 
+def _demo(args: argparse.Namespace) -> int:
+    if args.no_gui:
+        from workbench.demo import run_headless
+        return run_headless(args)
+    from app.main_window import run_demo_gui
+    return run_demo_gui(args)
+
+
+def _screenshots(args: argparse.Namespace) -> int:
+    from app.screenshots import render_screenshots
+    return render_screenshots(args)
+
+
 def add_gui_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("gui", help="open the desktop app")
+    p = sub.add_parser("gui", help="open the desktop app (on the last run)")
     cli.add_db_option(p)
+    p.add_argument("--run", type=int, metavar="ID", help="open this run instead of the latest")
+    p.add_argument("--user", help="act as this workbench user (default: your OS login)")
     p.set_defaults(func=_gui)
+
+    p = sub.add_parser("demo", help="open the app on a demo: sandboxes started in-process, pulled and reconciled")
+    cli.add_db_option(p)
+    p.add_argument("--no-gui", action="store_true", help="run the demo pipeline headless and print the summary")
+    p.add_argument("--xlsx", metavar="FILE", help="with --no-gui: also write the audit workbook")
+    p.add_argument("--customers", type=int, metavar="N", help="size of the demo scenario (default 200)")
+    p.set_defaults(func=_demo)
+
+    p = sub.add_parser("screenshots", help="render the main screens as PNGs (light and dark) on the demo")
+    p.add_argument("--out", required=True, metavar="DIR", help="directory for the PNG files")
+    p.add_argument("--customers", type=int, default=60, metavar="N", help="demo size (default 60)")
+    p.add_argument("--size", default="1440x900", metavar="WxH", help="window size (default 1440x900)")
+    p.set_defaults(func=_screenshots)
 
 
 def main(argv=None) -> int:

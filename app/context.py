@@ -1,0 +1,72 @@
+"""What every screen shares: the store, the user, the workers, the open run, the theme.
+
+Screens talk to each other only through this object's signals (e.g. the dashboard
+asks for the queue filtered to one type with ``show_queue``), never by reaching
+into each other's widgets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from app.theme import colors
+from app.workers import Worker
+from workbench.store.db import Store
+
+
+class AppContext(QObject):
+    run_changed = Signal(object)        # run id (int) or None; emitted when a run is opened
+    runs_changed = Signal()             # a run was added or finished: refresh run lists
+    data_changed = Signal(object)       # exception ids (list) whose state changed, or None for "reload"
+    theme_changed = Signal(str)         # "light" | "dark"
+    message = Signal(str, str)          # level ("error" | "info"), one-line text for the message bar
+    show_queue_requested = Signal(dict)  # a QueueFilter.to_dict(): open the queue filtered like this
+    busy_changed = Signal(bool)
+
+    def __init__(self, store: Store, user: str, settings: QSettings, *, mode: str = "light",
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.user = user
+        self.settings = settings
+        self.mode = mode
+        self.run_id: int | None = None
+        self.demo: Any = None  # a workbench.demo.Demo while the demo's sandboxes run
+        # All database work from the GUI, serialized (one thread).
+        self.db = Worker("workbench-db", threads=1, parent=self)
+        # Long jobs (pull, push, export) with their own sessions, so the queue stays usable meanwhile.
+        self.jobs = Worker("workbench-job", threads=2, parent=self)
+        self.db.busy_changed.connect(self._busy)
+        self.jobs.busy_changed.connect(self._busy)
+        self.db.failed.connect(self.error)
+        self.jobs.failed.connect(self.error)
+
+    @property
+    def palette(self) -> dict:
+        return colors(self.mode)
+
+    def open_run(self, run_id: int | None) -> None:
+        self.run_id = run_id
+        self.run_changed.emit(run_id)
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.theme_changed.emit(mode)
+
+    def error(self, text: str) -> None:
+        self.message.emit("error", text)
+
+    def info(self, text: str) -> None:
+        self.message.emit("info", text)
+
+    def show_queue(self, filters: dict) -> None:
+        self.show_queue_requested.emit(dict(filters))
+
+    def _busy(self, _: bool) -> None:
+        self.busy_changed.emit(self.db.busy or self.jobs.busy)
+
+    def shutdown(self) -> None:
+        self.jobs.shutdown()
+        self.db.shutdown()

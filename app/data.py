@@ -1,0 +1,87 @@
+"""What the review screen loads, as plain functions run on the database worker (no Qt here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from app.models.queue_frame import QueueFrame
+from workbench.store import repo
+from workbench.store.db import Store
+
+
+@dataclass
+class RunBundle:
+    run: dict[str, Any]
+    frame: QueueFrame
+    links: pd.DataFrame
+
+
+@dataclass
+class Detail:
+    exception: dict[str, Any]
+    crm: dict[str, Any] | None           # repo.load_record(...) for the CRM side, or None
+    erp: dict[str, Any] | None
+    link: dict[str, Any] | None          # the customer link row behind this exception, if any
+    history: list[dict[str, Any]] = field(default_factory=list)
+    systems: dict[str, str] = field(default_factory=dict)  # side -> system name for headers
+
+
+def load_bundle(store: Store, run_id: int | None) -> RunBundle | None:
+    if run_id is None:
+        run_id = repo.latest_run_id(store)
+        if run_id is None:
+            return None
+    run = repo.load_run(store, run_id)
+    frame = QueueFrame.from_exceptions(repo.load_exceptions(store, run_id))
+    return RunBundle(run=run, frame=frame, links=repo.load_links(store, run_id))
+
+
+def load_detail(store: Store, run: dict[str, Any], exception: dict[str, Any], links: pd.DataFrame) -> Detail:
+    run_id = int(exception.get("run_id") or run["id"])
+    recs: dict[str, dict[str, Any] | None] = {}
+    for side in ("crm", "erp"):
+        kind, rid = exception.get(f"{side}_object"), exception.get(f"{side}_id")
+        recs[side] = repo.load_record(store, run_id, side, kind, rid) if kind and rid else None
+    link = _link_for(exception, recs, links)
+    history = repo.exception_history(store, exception["key"]) if exception.get("key") else []
+    systems = {s["side"]: s.get("system") or s["side"] for s in run.get("sources", [])}
+    return Detail(exception=exception, crm=recs["crm"], erp=recs["erp"], link=link, history=history,
+                  systems=systems)
+
+
+def _customer_id(exception: dict[str, Any], rec: dict[str, Any] | None, side: str) -> str | None:
+    if exception.get(f"{side}_object") == "customers":
+        return exception.get(f"{side}_id")
+    canon = (rec or {}).get("canonical") or {}
+    return canon.get("customer_id")
+
+
+def _link_for(exception: dict[str, Any], recs: dict[str, Any], links: pd.DataFrame) -> dict[str, Any] | None:
+    if links is None or links.empty:
+        return None
+    crm_c = _customer_id(exception, recs["crm"], "crm")
+    erp_c = _customer_id(exception, recs["erp"], "erp")
+    hit = pd.Series(False, index=links.index)
+    if crm_c:
+        hit |= links["crm_id"] == crm_c
+    if erp_c:
+        hit |= links["erp_id"] == erp_c
+    rows = links[hit]
+    if rows.empty:
+        return None
+    # Prefer the link that covers both customers, then a suggestion waiting for a decision.
+    both = rows[(rows["crm_id"] == crm_c) & (rows["erp_id"] == erp_c)] if crm_c and erp_c else rows.iloc[0:0]
+    pick = both if not both.empty else rows
+    sugg = pick[pick["status"] == "suggested"]
+    row = (sugg if not sugg.empty else pick).iloc[0].to_dict()
+    return {k: (None if _na(v) else v) for k, v in row.items()}
+
+
+def _na(v: Any) -> bool:
+    try:
+        return v is None or (not isinstance(v, (dict, list, str)) and bool(pd.isna(v)))
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,388 @@
+"""The main window: a tab per registered screen, a run picker, a message bar, one shortcut table.
+
+Opens on the last run. Never blocks: database work goes through ``ctx.db``, long jobs
+through ``ctx.jobs``; errors land in the message bar as one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QMainWindow, QProgressBar,
+                               QPushButton, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+
+from app import theme
+from app.context import AppContext
+from app.screens import screens
+from app.settings import open_settings
+from app.shortcuts import SHORTCUTS
+from app.workers import QtProgress
+
+APP_NAME = "Recon Workbench"
+DEFAULT_SIZE = (1440, 900)
+
+
+class MainWindow(QMainWindow):
+    runs_loaded = Signal(list)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName(APP_NAME)
+        self._runs: list[dict[str, Any]] = []
+        self.demo_future = None
+
+        bar = QToolBar("Run")
+        bar.setObjectName("runToolbar")
+        bar.setMovable(False)
+        bar.addWidget(QLabel(" Run "))
+        self.run_box = QComboBox()
+        self.run_box.setAccessibleName("Open run")
+        self.run_box.setMinimumWidth(420)
+        self.run_box.activated.connect(self._run_picked)
+        bar.addWidget(self.run_box)
+        self.reload_button = QPushButton("Reload")
+        self.reload_button.setAccessibleName("Reload the run")
+        self.reload_button.clicked.connect(lambda: self.dispatch("reload"))
+        bar.addWidget(self.reload_button)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" User "))
+        self.user_box = QComboBox()
+        self.user_box.setEditable(True)
+        self.user_box.setAccessibleName("Acting user")
+        self.user_box.setMinimumWidth(160)
+        self.user_box.addItem(ctx.user)
+        self.user_box.currentTextChanged.connect(self._user_changed)
+        bar.addWidget(self.user_box)
+        bar.addSeparator()
+        self.theme_box = QComboBox()
+        self.theme_box.setAccessibleName("Theme")
+        self.theme_box.addItem("Light", "light")
+        self.theme_box.addItem("Dark", "dark")
+        self.theme_box.setCurrentIndex(max(0, self.theme_box.findData(ctx.mode)))
+        self.theme_box.currentIndexChanged.connect(lambda _: self.set_mode(self.theme_box.currentData()))
+        bar.addWidget(self.theme_box)
+        self.addToolBar(bar)
+
+        self.message_bar = QLabel("")
+        self.message_bar.setObjectName("messageBar")
+        self.message_bar.setAccessibleName("Message")
+        self.message_bar.setWordWrap(True)
+        self.message_bar.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.dismiss = QPushButton("Dismiss")
+        self.dismiss.setAccessibleName("Dismiss message")
+        self.dismiss.clicked.connect(self.clear_message)
+        msg_row = QHBoxLayout()
+        msg_row.setContentsMargins(0, 0, 0, 0)
+        msg_row.addWidget(self.message_bar, 1)
+        msg_row.addWidget(self.dismiss)
+        self.message_box = QWidget()
+        self.message_box.setLayout(msg_row)
+        self.message_box.hide()
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Screens")
+        self.tabs.setDocumentMode(True)
+        self.screens: dict[str, QWidget] = {}
+        for screen in screens():
+            widget = screen.factory(ctx)
+            widget.setAccessibleName(screen.accessible_name or screen.title)
+            self.screens[screen.key] = widget
+            self.tabs.addTab(widget, screen.title)
+
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.message_box)
+        lay.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Progress")
+        self.progress.setMaximumWidth(260)
+        self.progress.hide()
+        self.status_text = QLabel("")
+        self.statusBar().addWidget(self.status_text, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+
+        self.actions: dict[str, QAction] = {}
+        for sc in SHORTCUTS:
+            act = QAction(sc.text, self)
+            act.setShortcuts(sc.sequences())
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(lambda _=False, a=sc.action: self.dispatch(a))
+            self.addAction(act)
+            self.actions[sc.action] = act
+
+        ctx.message.connect(self.show_message)
+        ctx.runs_changed.connect(self.refresh_runs)
+        ctx.run_changed.connect(self._run_changed)
+        ctx.busy_changed.connect(self._busy)
+        review = self.review
+        if review is not None:
+            review.loaded.connect(self._run_loaded)
+        self.resize(*DEFAULT_SIZE)
+        self._restore()
+
+    # ---- screens --------------------------------------------------------------------------
+    @property
+    def review(self):
+        return self.screens.get("review")
+
+    def show_screen(self, key: str) -> bool:
+        w = self.screens.get(key)
+        if w is None:
+            return False
+        self.tabs.setCurrentWidget(w)
+        return True
+
+    def dispatch(self, action: str) -> None:
+        """Run a shortcut's action on the review screen (bringing it forward first)."""
+        review = self.review
+        if review is None:
+            return
+        if action != "export":
+            self.show_screen("review")
+        handlers = {"next_exception": review.next_exception, "previous_exception": review.previous_exception,
+                    "take_crm": review.take_crm, "take_erp": review.take_erp, "search": review.focus_search,
+                    "export": review.export, "select_all_matching": review.select_all_matching,
+                    "reload": self._reload}
+        handlers[action]()
+
+    def _reload(self) -> None:
+        self.refresh_runs()
+        if self.review is not None:
+            self.review.reload()
+
+    # ---- runs -----------------------------------------------------------------------------
+    def start(self, run_id: int | None = None) -> None:
+        """Open on ``run_id`` or the latest run, and list the runs."""
+        self.refresh_runs()
+        self.ctx.open_run(run_id)
+
+    def refresh_runs(self) -> None:
+        from workbench.store import repo
+        self.ctx.db.submit(repo.list_runs, self.ctx.store, on_done=self._fill_runs)
+
+    def _fill_runs(self, runs: list[dict[str, Any]]) -> None:
+        self._runs = runs
+        self.run_box.blockSignals(True)
+        self.run_box.clear()
+        for r in runs:
+            when = r.get("finished_at") or r.get("started_at")
+            when_txt = when.strftime("%Y-%m-%d %H:%M") if hasattr(when, "strftime") else str(when or "")
+            n = (r.get("summary") or {}).get("exceptions_total")
+            if n is None:
+                n = sum(((r.get("summary") or {}).get("exceptions_by_type") or {}).values()) or None
+            extra = f", {n:,} exceptions" if isinstance(n, int) else ""
+            self.run_box.addItem(f"#{r['id']} {r.get('name') or ''} — {when_txt}, {r.get('user_name')}, "
+                                 f"{r.get('status')}{extra}", r["id"])
+        self._select_run_item(self.ctx.run_id)
+        self.run_box.blockSignals(False)
+        self.runs_loaded.emit(runs)
+
+    def _select_run_item(self, run_id: int | None) -> None:
+        i = self.run_box.findData(run_id) if run_id is not None else -1
+        if i >= 0:
+            self.run_box.setCurrentIndex(i)
+
+    def _run_picked(self, index: int) -> None:
+        run_id = self.run_box.itemData(index)
+        if run_id is not None and run_id != self.ctx.run_id:
+            self.ctx.open_run(int(run_id))
+
+    def _run_changed(self, run_id: int | None) -> None:
+        self.run_box.blockSignals(True)
+        self._select_run_item(run_id)
+        self.run_box.blockSignals(False)
+
+    def _run_loaded(self, run_id: int | None) -> None:
+        if run_id is None:
+            self.setWindowTitle(APP_NAME)
+            self.status_text.setText("No run yet: start one from the Run screen, or try: workbench demo")
+            return
+        self._run_changed(run_id)
+        run = self.review.bundle.run if self.review is not None and self.review.bundle else {}
+        self.setWindowTitle(f"{APP_NAME} — run #{run_id} {run.get('name') or ''}".rstrip())
+        self.status_text.setText(f"Run #{run_id}, as of {run.get('as_of')}, by {run.get('user_name')}")
+
+    # ---- messages, progress, theme, user --------------------------------------------------
+    def show_message(self, level: str, text: str) -> None:
+        self.message_bar.setObjectName("messageBar" if level == "error" else "infoBar")
+        self.message_bar.setStyleSheet(self.message_bar.styleSheet())  # re-polish for the new object name
+        self.message_bar.style().unpolish(self.message_bar)
+        self.message_bar.style().polish(self.message_bar)
+        self.message_bar.setText(text)
+        self.message_box.show()
+        if level != "error":
+            self.statusBar().showMessage(text, 8000)
+
+    def clear_message(self) -> None:
+        self.message_bar.setText("")
+        self.message_box.hide()
+
+    def follow_progress(self, progress: QtProgress) -> None:
+        """Show a job's progress in the status bar (the Run screen shows it per source)."""
+        def update(done: int, total: object, message: str) -> None:
+            self.progress.show()
+            if isinstance(total, int) and total > 0:
+                self.progress.setRange(0, total)
+                self.progress.setValue(min(done, total))
+            else:
+                self.progress.setRange(0, 0)  # busy indicator
+            if message:
+                self.status_text.setText(message)
+        progress.progress.connect(update)
+
+    def _busy(self, busy: bool) -> None:
+        if not busy:
+            self.progress.hide()
+
+    def set_mode(self, mode: str) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            theme.apply(app, mode)
+        if self.theme_box.currentData() != mode:
+            self.theme_box.blockSignals(True)
+            self.theme_box.setCurrentIndex(self.theme_box.findData(mode))
+            self.theme_box.blockSignals(False)
+        self.ctx.set_mode(mode)
+
+    def _user_changed(self, name: str) -> None:
+        name = name.strip()
+        if name:
+            self.ctx.user = name
+
+    def add_users(self, names: list[str]) -> None:
+        for n in names:
+            if self.user_box.findText(n) < 0:
+                self.user_box.addItem(n)
+
+    # ---- persistence ----------------------------------------------------------------------
+    def _restore(self) -> None:
+        s = self.ctx.settings
+        geo = s.value("window/geometry")
+        if isinstance(geo, QByteArray) and not geo.isEmpty():
+            self.restoreGeometry(geo)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        tab = s.value("window/tab")
+        if tab:
+            self.show_screen(str(tab))
+
+    def save_settings(self) -> None:
+        s = self.ctx.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        current = self.tabs.currentWidget()
+        s.setValue("window/tab", next((k for k, w in self.screens.items() if w is current), ""))
+        s.setValue("window/theme", self.ctx.mode)
+        for w in self.screens.values():
+            save = getattr(w, "save_settings", None)
+            if callable(save):
+                save()
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        self.ctx.shutdown()
+        fut = self.demo_future
+        if fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None \
+                and self.ctx.demo is None:
+            fut.result()[0].stop()  # the demo finished starting as the window closed
+        if self.ctx.demo is not None:
+            self.ctx.demo.stop()
+            self.ctx.demo = None
+        super().closeEvent(event)
+
+
+# ---- starting the app -----------------------------------------------------------------------
+
+def make_app() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("recon-workbench")
+    return app
+
+
+def build_window(store, *, user: str | None = None, mode: str | None = None) -> MainWindow:
+    """A ready main window over ``store`` (not shown yet). Used by the app, the demo, screenshots and tests."""
+    from workbench.team.users import resolve_user
+    settings = open_settings()
+    mode = mode or str(settings.value("window/theme") or "light")
+    if mode not in theme.MODES:
+        mode = "light"
+    if user is None:
+        with store.session() as s:
+            user = resolve_user(s, None)
+    app = make_app()
+    theme.apply(app, mode)
+    ctx = AppContext(store, user, settings, mode=mode)
+    return MainWindow(ctx)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """`workbench` / `workbench gui [--db URL] [--run ID]`: open on the last (or the given) run."""
+    from workbench.store.db import open_store
+    store = open_store(getattr(args, "db", None))
+    app = make_app()
+    try:
+        win = build_window(store, user=getattr(args, "user", None))
+        win.show()
+        win.start(getattr(args, "run", None))
+        return int(app.exec())
+    finally:
+        store.dispose()
+
+
+def run_demo_gui(args: argparse.Namespace) -> int:
+    """`workbench demo`: the window opens at once while the demo's sandboxes start and the first run pulls."""
+    from workbench import demo as demo_mod
+    from workbench.store.db import open_store
+    store = open_store(getattr(args, "db", None) or demo_mod.demo_db_url())
+    app = make_app()
+    try:
+        win = build_window(store, user=demo_mod.DEMO_PREPARER)
+        win.add_users([demo_mod.DEMO_PREPARER, demo_mod.DEMO_APPROVER])
+        win.show()
+        start_demo(win, customers=getattr(args, "customers", None) or demo_mod.DEMO_CUSTOMERS)
+        return int(app.exec())
+    finally:
+        store.dispose()
+
+
+def start_demo(win: MainWindow, *, customers: int, workdir=None) -> QtProgress:
+    """Prepare the demo and pull its first run in the background; the window shows progress."""
+    from workbench import demo as demo_mod
+    from workbench.pipeline import execute_run
+    ctx = win.ctx
+    progress = QtProgress(win)
+    win.follow_progress(progress)
+    win.refresh_runs()
+
+    def job() -> tuple[Any, int]:
+        d = demo_mod.prepare_demo(workdir, customers=customers, state=progress)
+        try:
+            outcome = execute_run(d.config, ctx.store, user=demo_mod.DEMO_PREPARER, state=progress)
+        except BaseException:
+            d.stop()
+            raise
+        return d, outcome.run_id
+
+    def done(result: tuple[Any, int]) -> None:
+        ctx.demo, run_id = result
+        ctx.info(f"Demo run #{run_id} ready: review as {demo_mod.DEMO_PREPARER}, switch the user to "
+                 f"{demo_mod.DEMO_APPROVER} to approve")
+        ctx.runs_changed.emit()
+        ctx.open_run(run_id)
+
+    win.demo_future = ctx.jobs.submit(job, on_done=done,
+                                      on_error=lambda m: ctx.error(f"The demo could not start: {m}"))
+    return progress

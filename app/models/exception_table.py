@@ -1,0 +1,224 @@
+"""The exception queue's Qt model: a window onto QueueFrame columns through a row permutation.
+
+``data()`` does O(1) work (two array lookups and, for money, one format call), so a
+view over a million rows paints as fast as over a hundred. Sort and filter
+recompute ``perm`` in numpy; "select all matching" is a flag here, not a Qt
+selection of a million indexes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from app.models.queue_frame import COLUMNS, SEVERITIES, QueueFilter, QueueFrame
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 2
+_EMPTY = np.zeros(0, dtype=np.int64)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+class ExceptionTableModel(QAbstractTableModel):
+    filter_changed = Signal()          # after perm changed (filter, search, sort or reload)
+    select_all_changed = Signal(bool)
+
+    def __init__(self, parent=None, *, palette: dict | None = None):
+        super().__init__(parent)
+        self._frame: QueueFrame | None = None
+        self._perm: np.ndarray = _EMPTY
+        self._filter = QueueFilter()
+        self._sort: tuple[int, bool] | None = None  # (column, descending)
+        self._all_matching = False
+        self._severity_brushes: list[QBrush | None] = []
+        self.set_palette(palette or {})
+
+    # ---- state ----------------------------------------------------------------------------
+    @property
+    def frame(self) -> QueueFrame | None:
+        return self._frame
+
+    @property
+    def queue_filter(self) -> QueueFilter:
+        return self._filter
+
+    @property
+    def sort_state(self) -> tuple[int, bool] | None:
+        return self._sort
+
+    @property
+    def total(self) -> int:
+        return 0 if self._frame is None else len(self._frame)
+
+    def set_palette(self, palette: dict) -> None:
+        sev = palette.get("severity", {})
+        # Row tint by severity: a row shows it matters even when its differing cell is scrolled away.
+        self._severity_brushes = [QBrush(QColor(sev[s])) if s in sev else None for s in SEVERITIES]
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1),
+                                  [Qt.ItemDataRole.BackgroundRole])
+
+    def set_frame(self, frame: QueueFrame | None) -> None:
+        self.beginResetModel()
+        self._frame = frame
+        self._all_matching = False
+        self._perm = self._compute_perm()
+        self.endResetModel()
+        self.select_all_changed.emit(False)
+        self.filter_changed.emit()
+
+    def set_filter(self, f: QueueFilter) -> None:
+        if f == self._filter:
+            return
+        self._filter = f
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.layoutAboutToBeChanged.emit()
+        old_ids = self._persistent_ids()
+        self._perm = self._compute_perm()
+        self._remap_persistent(old_ids)
+        self.layoutChanged.emit()
+        if self._all_matching:
+            # The selection follows the filter: "all matching" always means the current matches.
+            self.select_all_changed.emit(True)
+        self.filter_changed.emit()
+
+    def _compute_perm(self) -> np.ndarray:
+        fr = self._frame
+        if fr is None:
+            return _EMPTY
+        mask = fr.mask(self._filter)
+        if self._sort is None:
+            return np.flatnonzero(mask)
+        col, desc = self._sort
+        order = fr.order(COLUMNS[col][0], desc)
+        return order[mask[order]]
+
+    def _persistent_ids(self) -> list[tuple[QModelIndex, int | None]]:
+        out = []
+        for idx in self.persistentIndexList():
+            row = idx.row()
+            out.append((idx, int(self._frame.ids[self._perm[row]]) if 0 <= row < len(self._perm) else None))
+        return out
+
+    def _remap_persistent(self, old: list[tuple[QModelIndex, int | None]]) -> None:
+        if not old:
+            return
+        olds, news = [], []
+        ids_in_order = self._frame.ids[self._perm] if self._frame is not None else _EMPTY
+        for idx, ex_id in old:
+            hit = np.flatnonzero(ids_in_order == ex_id) if ex_id is not None else _EMPTY
+            olds.append(QModelIndex(idx))
+            news.append(self.index(int(hit[0]), idx.column()) if len(hit) else QModelIndex())
+        self.changePersistentIndexList(olds, news)
+
+    # ---- Qt model API ---------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._perm)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self._frame is None:
+            return None
+        row = int(self._perm[index.row()])
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.ToolTipRole:
+            return _display(key, self._frame.cols[key][row])
+        if role == Qt.ItemDataRole.BackgroundRole:
+            code = self._frame.cats["severity"].codes[row]
+            if code < 0:
+                return None
+            sev = self._frame.cats["severity"].values[code]
+            i = SEVERITIES.index(sev) if sev in SEVERITIES else -1
+            return self._severity_brushes[i] if i >= 0 else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("amount_at_risk", "age"):
+            return _RIGHT
+        if role == ID_ROLE:
+            return int(self._frame.ids[row])
+        if role == SEVERITY_ROLE:
+            return self._frame.cols["severity"][row]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section][1] if 0 <= section < len(COLUMNS) else None
+        return str(section + 1) if 0 <= section < len(self._perm) else None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            self._sort = None
+        else:
+            self._sort = (column, order == Qt.SortOrder.DescendingOrder)
+        self._refresh()
+
+    # ---- rows and selection ---------------------------------------------------------------
+    def exception_id(self, row: int) -> int | None:
+        if self._frame is None or not 0 <= row < len(self._perm):
+            return None
+        return int(self._frame.ids[self._perm[row]])
+
+    def record(self, row: int) -> dict[str, Any] | None:
+        if self._frame is None or not 0 <= row < len(self._perm):
+            return None
+        return self._frame.record(int(self._perm[row]))
+
+    def row_of_id(self, exception_id: int) -> int | None:
+        if self._frame is None:
+            return None
+        hit = np.flatnonzero(self._frame.ids[self._perm] == exception_id)
+        return int(hit[0]) if len(hit) else None
+
+    def matching_ids(self) -> np.ndarray:
+        return _EMPTY if self._frame is None else self._frame.ids[self._perm]
+
+    @property
+    def all_matching_selected(self) -> bool:
+        return self._all_matching
+
+    def select_all_matching(self, on: bool = True) -> None:
+        if self._all_matching != on:
+            self._all_matching = on
+            self.select_all_changed.emit(on)
+
+    def type_counts(self) -> dict[str, int]:
+        return {} if self._frame is None else self._frame.type_counts(self._filter)
+
+    def apply_change(self, ids: np.ndarray | list[int], column: str, value: Any) -> None:
+        """Show a change the core made without reloading the run (status, assignee)."""
+        if self._frame is None:
+            return
+        self._frame.set_values(np.asarray(ids, dtype=np.int64), column, value)
+        c = [k for k, _ in COLUMNS].index(column) if column in [k for k, _ in COLUMNS] else None
+        if self._sort is not None and c == self._sort[0] or self._filter_uses(column):
+            self._refresh()
+        elif c is not None and self.rowCount():
+            self.dataChanged.emit(self.index(0, c), self.index(self.rowCount() - 1, c),
+                                  [Qt.ItemDataRole.DisplayRole])
+
+    def _filter_uses(self, column: str) -> bool:
+        f = self._filter
+        return (column == "status" and bool(f.statuses)) or (column == "assignee" and bool(f.assignees))
+
+
+def _display(key: str, v: Any) -> str:
+    if v is None:
+        return ""
+    if key == "amount_at_risk":
+        return format(v, ",") if isinstance(v, Decimal) else str(v)
+    if key == "age":
+        return "" if v < 0 else str(int(v))
+    return str(v)

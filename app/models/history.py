@@ -1,0 +1,71 @@
+"""An exception's history (earlier runs, decisions, comments) as a small table model."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+HEADERS = ["When", "Who", "What"]
+
+
+def describe(entry: dict[str, Any]) -> str:
+    kind = entry.get("kind")
+    if kind == "seen":
+        crm, erp = entry.get("crm_value"), entry.get("erp_value")
+        vals = f": CRM {crm} / ERP {erp}" if crm is not None or erp is not None else ""
+        return f"Seen in run {entry.get('run_id')} ({entry.get('status')}){vals}"
+    if kind == "comment":
+        return f"Comment: {entry.get('text')}"
+    detail = entry.get("detail") or {}
+    action = str(entry.get("action") or "")
+    bits = [action.replace(".", " ").replace("_", " ")]
+    if detail.get("reason"):
+        bits.append(f"— {detail['reason']}")
+    if "assignee_after" in detail:
+        bits.append(f"→ {detail['assignee_after'] or 'nobody'}")
+    if detail.get("correction_id"):
+        bits.append(f"(correction {detail['correction_id']})")
+    return " ".join(bits)
+
+
+def _when(v: Any) -> str:
+    if isinstance(v, datetime):
+        v = v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+        return v.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return "" if v is None else str(v)
+
+
+class HistoryModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[tuple[str, str, str]] = []
+
+    def set_entries(self, entries: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        # Newest first: the latest decision is what a reviewer needs to see.
+        self._rows = [(_when(e.get("at")), str(e.get("actor") or ("engine" if e.get("kind") == "seen" else "")),
+                       describe(e)) for e in reversed(entries)]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else 3
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._rows[index.row()][index.column()]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < 3:
+            return HEADERS[section]
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags

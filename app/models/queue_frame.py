@@ -1,0 +1,329 @@
+"""The exception queue as columns: filter, search and sort in numpy/pyarrow, no Qt.
+
+Built once per loaded run (off the GUI thread); afterwards every user action is a
+vectorised pass over a million rows, never a Python loop. The Qt model
+(``exception_table.py``) only indexes into these arrays through ``perm``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# (column key, header) in display order.
+COLUMNS: list[tuple[str, str]] = [
+    ("severity", "Severity"),
+    ("type", "Type"),
+    ("customer_name", "Customer"),
+    ("crm_id", "CRM record"),
+    ("erp_id", "ERP record"),
+    ("field", "Field"),
+    ("crm_value", "CRM value"),
+    ("erp_value", "ERP value"),
+    ("amount_at_risk", "At risk"),
+    ("currency", "Ccy"),
+    ("status", "Status"),
+    ("assignee", "Assignee"),
+    ("age", "Age (days)"),
+]
+COLUMN_KEYS = [k for k, _ in COLUMNS]
+SEVERITIES = ["critical", "high", "medium", "low"]
+STATUSES = ["open", "in_review", "reopened", "resolved", "waived"]
+# Fields the quick search looks in (names, ids and values).
+SEARCH_FIELDS = ["customer_name", "crm_id", "erp_id", "crm_value", "erp_value", "type", "field", "message"]
+_CATEGORICAL = ("type", "severity", "status", "assignee", "currency")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the user asked to see. Empty sets mean "any"."""
+    types: frozenset[str] = frozenset()
+    severities: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    assignees: frozenset[str] = frozenset()  # "" stands for "unassigned"
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    text: str = ""
+
+    def with_(self, **changes: Any) -> "QueueFilter":
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"types": sorted(self.types), "severities": sorted(self.severities),
+                "statuses": sorted(self.statuses), "assignees": sorted(self.assignees),
+                "amount_min": None if self.amount_min is None else str(self.amount_min),
+                "amount_max": None if self.amount_max is None else str(self.amount_max),
+                "age_min": self.age_min, "age_max": self.age_max, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> "QueueFilter":
+        d = d or {}
+
+        def dec(v: Any) -> Decimal | None:
+            try:
+                return None if v in (None, "") else Decimal(str(v))
+            except InvalidOperation:
+                return None
+
+        def num(v: Any) -> int | None:
+            try:
+                return None if v in (None, "") else int(v)
+            except (TypeError, ValueError):
+                return None
+
+        return cls(types=frozenset(d.get("types") or ()), severities=frozenset(d.get("severities") or ()),
+                   statuses=frozenset(d.get("statuses") or ()), assignees=frozenset(d.get("assignees") or ()),
+                   amount_min=dec(d.get("amount_min")), amount_max=dec(d.get("amount_max")),
+                   age_min=num(d.get("age_min")), age_max=num(d.get("age_max")), text=str(d.get("text") or ""))
+
+
+@dataclass
+class _Categorical:
+    codes: np.ndarray  # int32 per row, -1 for missing
+    values: list[str]  # code -> value
+
+    @classmethod
+    def of(cls, arr: np.ndarray) -> "_Categorical":
+        codes, uniques = pd.factorize(pd.Series(arr, dtype=object), use_na_sentinel=True)
+        return cls(codes.astype(np.int32, copy=False), [str(u) for u in uniques])
+
+    def mask(self, wanted: frozenset[str], missing_token: str | None = None) -> np.ndarray:
+        picks = [i for i, v in enumerate(self.values) if v in wanted]
+        if missing_token is not None and missing_token in wanted:
+            picks.append(-1)
+        return np.isin(self.codes, np.asarray(picks, dtype=np.int32))
+
+
+@dataclass
+class QueueFrame:
+    """Columns of one run's exceptions plus the current row permutation."""
+    ids: np.ndarray                      # int64 exception ids
+    cols: dict[str, np.ndarray]          # object arrays, one per column key (raw values)
+    keys: np.ndarray                     # object array: exception key (for history)
+    records: pd.DataFrame                # the full exception rows (diffs, proposal, message, ...)
+    search: pa.Array                     # lowercase haystack per row
+    amounts: pa.Array                    # decimal128 (exact) for range filters and sort
+    ages: np.ndarray                     # int64 days, -1 when unknown
+    cats: dict[str, _Categorical] = field(default_factory=dict)
+    _order_cache: dict[str, np.ndarray] = field(default_factory=dict)
+    _last_search: tuple[str, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    # ---- building -------------------------------------------------------------------------
+    @classmethod
+    def from_exceptions(cls, df: pd.DataFrame, *, today: date | None = None) -> "QueueFrame":
+        """Build from ``repo.load_exceptions`` output (EXCEPTION_COLUMNS + id, status, assignee, ...)."""
+        n = len(df)
+        today = today or datetime.now(timezone.utc).date()
+
+        def col(name: str) -> np.ndarray:
+            if name not in df.columns:
+                return np.full(n, None, dtype=object)
+            arr = df[name].to_numpy(dtype=object, na_value=None)
+            return arr
+
+        cols = {k: col(k) for k in COLUMN_KEYS if k != "age"}
+        first_seen = col("first_seen")
+        ages = _ages(first_seen, today)
+        cols["age"] = ages
+        ids = df["id"].to_numpy(dtype=np.int64) if "id" in df.columns else np.arange(n, dtype=np.int64)
+        search = _haystack(df, n)
+        amounts = _decimal_array(cols["amount_at_risk"])
+        frame = cls(ids=ids, cols=cols, keys=col("key"), records=df.reset_index(drop=True), search=search,
+                    amounts=amounts, ages=ages)
+        for c in _CATEGORICAL:
+            frame.cats[c] = _Categorical.of(cols[c])
+        return frame
+
+    # ---- queries --------------------------------------------------------------------------
+    def mask(self, f: QueueFilter, *, skip: str | None = None) -> np.ndarray:
+        """Rows that pass every part of the filter (``skip`` leaves one facet out, for counts)."""
+        m = np.ones(len(self), dtype=bool)
+        if f.types and skip != "types":
+            m &= self.cats["type"].mask(f.types)
+        if f.severities:
+            m &= self.cats["severity"].mask(f.severities)
+        if f.statuses:
+            m &= self.cats["status"].mask(f.statuses, missing_token="open")
+        if f.assignees:
+            m &= self.cats["assignee"].mask(f.assignees, missing_token="")
+        if f.amount_min is not None or f.amount_max is not None:
+            m &= self._amount_mask(f.amount_min, f.amount_max)
+        if f.age_min is not None:
+            m &= self.ages >= f.age_min
+        if f.age_max is not None:
+            m &= (self.ages <= f.age_max) & (self.ages >= 0)
+        text = f.text.strip().lower()
+        if text:
+            m &= self._search_mask(text)
+        return m
+
+    def _amount_mask(self, lo: Decimal | None, hi: Decimal | None) -> np.ndarray:
+        m = pc.is_valid(self.amounts)
+        if lo is not None:
+            m = pc.and_(m, pc.greater_equal(self.amounts, _scalar(lo, self.amounts.type)))
+        if hi is not None:
+            m = pc.and_(m, pc.less_equal(self.amounts, _scalar(hi, self.amounts.type)))
+        return pc.fill_null(m, False).to_numpy(zero_copy_only=False)
+
+    def _search_mask(self, text: str) -> np.ndarray:
+        # Typing narrows a search: a query that extends the previous one only needs to look
+        # at the previous matches, which keeps each keystroke cheap on a million rows.
+        last = self._last_search
+        if last is not None and last[0] in text:
+            idx = np.flatnonzero(last[1])
+            sub = pc.match_substring(self.search.take(pa.array(idx)), text).to_numpy(zero_copy_only=False)
+            out = np.zeros(len(self), dtype=bool)
+            out[idx[sub]] = True
+        else:
+            out = pc.match_substring(self.search, text).to_numpy(zero_copy_only=False)
+        self._last_search = (text, out)
+        return out
+
+    def type_counts(self, f: QueueFilter) -> dict[str, int]:
+        """How many rows of each type match everything but the type filter (for the filter bar)."""
+        m = self.mask(f, skip="types")
+        cat = self.cats["type"]
+        codes = cat.codes[m]
+        counts = np.bincount(codes[codes >= 0], minlength=len(cat.values))
+        return {cat.values[i]: int(c) for i, c in enumerate(counts) if c}
+
+    def order(self, column: str, descending: bool = False) -> np.ndarray:
+        """Row indices sorted by ``column`` (cached per column; missing values last)."""
+        base = self._order_cache.get(column)
+        if base is None:
+            base = self._sort_indices(column)
+            self._order_cache[column] = base
+        if not descending:
+            return base
+        # Reverse, but keep missing values last.
+        valid = self._valid(column)[base]
+        return np.concatenate([base[valid][::-1], base[~valid]])
+
+    def _valid(self, column: str) -> np.ndarray:
+        if column == "amount_at_risk":
+            return pc.is_valid(self.amounts).to_numpy(zero_copy_only=False)
+        if column == "age":
+            return self.ages >= 0
+        if column in self.cats:
+            return self.cats[column].codes >= 0
+        return pd.notna(pd.Series(self.cols[column], dtype=object)).to_numpy()
+
+    def _sort_indices(self, column: str) -> np.ndarray:
+        if column == "severity":
+            rank = {s: i for i, s in enumerate(SEVERITIES)}
+            cat = self.cats["severity"]
+            lut = np.array([rank.get(v, len(SEVERITIES)) for v in cat.values] + [len(SEVERITIES) + 1])
+            return np.argsort(lut[cat.codes], kind="stable")
+        if column == "age":
+            key = np.where(self.ages >= 0, self.ages, np.iinfo(np.int64).max)
+            return np.argsort(key, kind="stable")
+        if column == "amount_at_risk":
+            arr = self.amounts
+        elif column in self.cats:
+            # Sort the few distinct values, then the codes: far cheaper than sorting strings.
+            cat = self.cats[column]
+            order_of_values = np.argsort(np.array([v.lower() for v in cat.values], dtype=object), kind="stable")
+            rank = np.empty(len(cat.values) + 1, dtype=np.int64)
+            rank[order_of_values] = np.arange(len(cat.values))
+            rank[-1] = len(cat.values)  # missing last (code -1 indexes the end)
+            return np.argsort(rank[cat.codes], kind="stable")
+        else:
+            arr = pa.array(self.cols[column], type=pa.string(), from_pandas=True) \
+                if _all_str(self.cols[column]) else pa.array([None if v is None else str(v)
+                                                              for v in self.cols[column]], type=pa.string())
+        return pc.array_sort_indices(arr, null_placement="at_end").to_numpy(zero_copy_only=False).astype(np.int64)
+
+    # ---- edits ----------------------------------------------------------------------------
+    def set_values(self, ids: np.ndarray, column: str, value: Any) -> np.ndarray:
+        """Apply a change the core made (status, assignee) to the loaded rows; returns their indices."""
+        rows = np.flatnonzero(np.isin(self.ids, ids))
+        self.cols[column][rows] = value
+        if column in self.records.columns:
+            pos = self.records.columns.get_loc(column)
+            self.records.iloc[rows, pos] = value
+        if column in self.cats:
+            self.cats[column] = _Categorical.of(self.cols[column])
+        self._order_cache.pop(column, None)
+        return rows
+
+    def row_of_id(self, exception_id: int) -> int | None:
+        hit = np.flatnonzero(self.ids == exception_id)
+        return int(hit[0]) if len(hit) else None
+
+    def record(self, index: int) -> dict[str, Any]:
+        row = self.records.iloc[index].to_dict()
+        return {k: (None if _isna(v) else v) for k, v in row.items()}
+
+
+def _isna(v: Any) -> bool:
+    try:
+        return v is None or (not isinstance(v, (list, dict, str)) and bool(pd.isna(v)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _all_str(arr: np.ndarray) -> bool:
+    return pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty")
+
+
+def _haystack(df: pd.DataFrame, n: int) -> pa.Array:
+    parts = []
+    for name in SEARCH_FIELDS:
+        if name not in df.columns:
+            continue
+        s = df[name]
+        if not _all_str(s.to_numpy(dtype=object, na_value=None)):
+            s = s.map(lambda v: None if _isna(v) else str(v))
+        parts.append(pc.fill_null(pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.string()), ""))
+    if not parts:
+        return pa.array([""] * n, type=pa.string())
+    joined = pc.binary_join_element_wise(*parts, "\x1f")
+    return pc.utf8_lower(joined)
+
+
+def _decimal_array(values: np.ndarray) -> pa.Array:
+    """Exact amounts as decimal128 (never float): filters and sort compare money exactly."""
+    clean = [v if isinstance(v, Decimal) else (None if v is None else _to_decimal(v)) for v in values]
+    try:
+        return pa.array(clean, type=_decimal_type(clean))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None] * len(values), type=pa.decimal128(38, 6))
+
+
+def _to_decimal(v: Any) -> Decimal | None:
+    try:
+        return Decimal(str(v))
+    except InvalidOperation:
+        return None
+
+
+def _decimal_type(values: list[Decimal | None]) -> pa.DataType:
+    scale = 0
+    for v in values:
+        if v is not None:
+            exp = v.as_tuple().exponent
+            if isinstance(exp, int) and -exp > scale:
+                scale = -exp
+    return pa.decimal128(38, min(scale, 18))
+
+
+def _scalar(v: Decimal, typ: pa.DataType) -> pa.Scalar:
+    return pa.scalar(v.quantize(Decimal(1).scaleb(-typ.scale)), type=typ)
+
+
+def _ages(first_seen: np.ndarray, today: date) -> np.ndarray:
+    ser = pd.to_datetime(pd.Series(first_seen, dtype=object), utc=True, errors="coerce", format="mixed")
+    days = (pd.Timestamp(today, tz="UTC") - ser.dt.floor("D")).dt.days
+    return days.fillna(-1).to_numpy(dtype=np.int64)

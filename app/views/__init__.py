@@ -1,0 +1,1 @@
+"""One module per screen. Screens register themselves with app.screens.register_screen."""

@@ -1,0 +1,323 @@
+"""The exception queue: filter bar with counts, the table, and bulk actions on all that match."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
+
+from app.models.exception_table import ExceptionTableModel
+from app.models.queue_frame import SEVERITIES, STATUSES, QueueFilter
+from app.shortcuts import label as shortcut_label
+
+SEARCH_DELAY_MS = 200  # debounce: search once the user pauses typing
+ANY = None
+
+
+class QueueView(QWidget):
+    current_changed = Signal(object)   # exception id or None
+    bulk_requested = Signal(str, object, str)  # action ("assign"|"approve"|"waive"), ids (np.ndarray), argument
+
+    def __init__(self, palette: dict, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAccessibleName("Exception queue")
+        self.model = ExceptionTableModel(self, palette=palette)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search names, ids, values")
+        self.search.setToolTip(shortcut_label("search"))
+        self.search.setAccessibleName("Search exceptions")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_filter)
+        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        self.search.returnPressed.connect(self._apply_filter)
+
+        self.type_box = self._combo("Filter by type")
+        self.severity_box = self._combo("Filter by severity", SEVERITIES)
+        self.status_box = self._combo("Filter by status", STATUSES)
+        self.assignee_box = self._combo("Filter by assignee")
+        self.assignee_box.setEditable(False)
+        self.amount_min = QLineEdit()
+        self.amount_min.setPlaceholderText("min at risk")
+        self.amount_min.setAccessibleName("Minimum amount at risk")
+        self.amount_max = QLineEdit()
+        self.amount_max.setPlaceholderText("max at risk")
+        self.amount_max.setAccessibleName("Maximum amount at risk")
+        for w in (self.amount_min, self.amount_max):
+            w.setMaximumWidth(110)
+            w.editingFinished.connect(self._apply_filter)
+        self.age_min = QSpinBox()
+        self.age_min.setAccessibleName("Minimum age in days")
+        self.age_min.setRange(-1, 100000)
+        self.age_min.setSpecialValueText("any age")
+        self.age_min.setValue(-1)
+        self.age_min.setPrefix("≥ ")
+        self.age_min.setSuffix(" d")
+        self.age_min.valueChanged.connect(self._apply_filter)
+        self.clear_button = QPushButton("Clear filters")
+        self.clear_button.setAccessibleName("Clear filters")
+        self.clear_button.clicked.connect(self.clear_filters)
+
+        row1 = QHBoxLayout()
+        row1.addWidget(self.search, 2)
+        row1.addWidget(self.type_box, 2)
+        row1.addWidget(self.severity_box)
+        row1.addWidget(self.status_box)
+        row1.addWidget(self.assignee_box)
+        row2 = QHBoxLayout()
+        row2.addWidget(QLabel("At risk"))
+        row2.addWidget(self.amount_min)
+        row2.addWidget(QLabel("–"))
+        row2.addWidget(self.amount_max)
+        row2.addWidget(QLabel("Age"))
+        row2.addWidget(self.age_min)
+        row2.addWidget(self.clear_button)
+        row2.addStretch(1)
+        self.count_label = QLabel("")
+        self.count_label.setAccessibleName("Matching exceptions")
+        row2.addWidget(self.count_label)
+
+        self.table = QTableView()
+        self.table.setAccessibleName("Exceptions")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setWordWrap(False)
+        vh = self.table.verticalHeader()
+        vh.hide()
+        # Uniform row heights: the view never measures a million rows.
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(False)
+        for col, width in enumerate((70, 210, 200, 150, 110, 90, 110, 110, 100, 45, 80, 100, 70)):
+            self.table.setColumnWidth(col, width)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+
+        self.select_all_button = QPushButton("Select all matching")
+        self.select_all_button.setCheckable(True)
+        self.select_all_button.setToolTip(shortcut_label("select_all_matching"))
+        self.select_all_button.setAccessibleName("Select all matching exceptions")
+        self.select_all_button.toggled.connect(self.model.select_all_matching)
+        self.selection_label = QLabel("")
+        self.selection_label.setAccessibleName("Selection")
+        self.assignee_edit = QLineEdit()
+        self.assignee_edit.setPlaceholderText("assignee (empty = nobody)")
+        self.assignee_edit.setAccessibleName("Assign to")
+        self.assignee_edit.setMaximumWidth(180)
+        self.assign_button = QPushButton("Assign")
+        self.assign_button.setAccessibleName("Assign selected exceptions")
+        self.approve_button = QPushButton("Approve proposals")
+        self.approve_button.setAccessibleName("Approve the proposed corrections of the selected exceptions")
+        self.waive_reason = QLineEdit()
+        self.waive_reason.setPlaceholderText("reason to waive")
+        self.waive_reason.setAccessibleName("Waive reason")
+        self.waive_reason.setMaximumWidth(220)
+        self.waive_button = QPushButton("Waive")
+        self.waive_button.setAccessibleName("Waive selected exceptions")
+        self.assign_button.clicked.connect(lambda: self._bulk("assign", self.assignee_edit.text().strip()))
+        self.approve_button.clicked.connect(lambda: self._bulk("approve", ""))
+        self.waive_button.clicked.connect(lambda: self._bulk("waive", self.waive_reason.text().strip()))
+        bulk = QHBoxLayout()
+        bulk.addWidget(self.select_all_button)
+        bulk.addWidget(self.selection_label, 1)
+        bulk.addWidget(self.assignee_edit)
+        bulk.addWidget(self.assign_button)
+        bulk.addWidget(self.approve_button)
+        bulk.addWidget(self.waive_reason)
+        bulk.addWidget(self.waive_button)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addLayout(row1)
+        lay.addLayout(row2)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(bulk)
+
+        order = [self.search, self.type_box, self.severity_box, self.status_box, self.assignee_box,
+                 self.amount_min, self.amount_max, self.age_min, self.clear_button, self.table,
+                 self.select_all_button, self.assignee_edit, self.assign_button, self.approve_button,
+                 self.waive_reason, self.waive_button]
+        for a, b in zip(order, order[1:]):
+            QWidget.setTabOrder(a, b)
+
+        self.model.filter_changed.connect(self._update_counts)
+        self.model.select_all_changed.connect(self._select_all_changed)
+        self.model.modelReset.connect(self._fill_facets)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_selection_label())
+
+    def _combo(self, name: str, values: list[str] | None = None) -> QComboBox:
+        box = QComboBox()
+        box.setAccessibleName(name)
+        box.addItem(f"{name.replace('Filter by ', '').capitalize()}: any", ANY)
+        for v in values or ():
+            box.addItem(v, v)
+        box.currentIndexChanged.connect(self._apply_filter)
+        return box
+
+    # ---- filter ---------------------------------------------------------------------------
+    def current_filter(self) -> QueueFilter:
+        def one(box: QComboBox) -> frozenset[str]:
+            v = box.currentData()
+            return frozenset() if v is ANY else frozenset([v])
+
+        return QueueFilter(types=one(self.type_box), severities=one(self.severity_box),
+                           statuses=one(self.status_box), assignees=one(self.assignee_box),
+                           amount_min=self._amount(self.amount_min), amount_max=self._amount(self.amount_max),
+                           age_min=None if self.age_min.value() < 0 else self.age_min.value(),
+                           text=self.search.text())
+
+    def _amount(self, edit: QLineEdit) -> Decimal | None:
+        text = edit.text().strip().replace(",", "")
+        if not text:
+            edit.setToolTip("")
+            edit.setStyleSheet("")
+            return None
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            edit.setToolTip(f"'{edit.text()}' is not an amount; expected a number such as 1000 or 250.50")
+            edit.setStyleSheet("border: 2px solid #d9534f;")
+            return None
+
+    def _apply_filter(self) -> None:
+        self._search_timer.stop()
+        self.model.set_filter(self.current_filter())
+
+    def set_filter(self, f: QueueFilter) -> None:
+        """Show the queue filtered like ``f`` (restored settings, dashboard click-through)."""
+        widgets = (self.search, self.type_box, self.severity_box, self.status_box, self.assignee_box,
+                   self.amount_min, self.amount_max, self.age_min)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            self.search.setText(f.text)
+            for box, values in ((self.type_box, f.types), (self.severity_box, f.severities),
+                                (self.status_box, f.statuses), (self.assignee_box, f.assignees)):
+                v = next(iter(values)) if values else ANY
+                i = box.findData(v)
+                if i < 0 and v is not ANY:
+                    box.addItem(str(v), v)
+                    i = box.count() - 1
+                box.setCurrentIndex(max(0, i))
+            self.amount_min.setText("" if f.amount_min is None else str(f.amount_min))
+            self.amount_max.setText("" if f.amount_max is None else str(f.amount_max))
+            self.age_min.setValue(-1 if f.age_min is None else f.age_min)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self._apply_filter()
+
+    def clear_filters(self) -> None:
+        self.set_filter(QueueFilter())
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _fill_facets(self) -> None:
+        """Assignee choices come from the loaded run."""
+        fr = self.model.frame
+        keep = self.assignee_box.currentData()
+        self.assignee_box.blockSignals(True)
+        while self.assignee_box.count() > 1:
+            self.assignee_box.removeItem(1)
+        self.assignee_box.addItem("unassigned", "")
+        if fr is not None:
+            for v in sorted(fr.cats["assignee"].values):
+                self.assignee_box.addItem(v, v)
+        i = self.assignee_box.findData(keep) if keep is not ANY else 0
+        self.assignee_box.setCurrentIndex(max(0, i))
+        self.assignee_box.blockSignals(False)
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        """Type choices show how many rows each would give under the other filters."""
+        counts = self.model.type_counts()
+        fr = self.model.frame
+        all_types = sorted(fr.cats["type"].values) if fr is not None else []
+        keep = self.type_box.currentData()
+        self.type_box.blockSignals(True)
+        self.type_box.setItemText(0, f"Type: any ({sum(counts.values()):,})")
+        while self.type_box.count() > 1:
+            self.type_box.removeItem(1)
+        for t in all_types:
+            self.type_box.addItem(f"{t} ({counts.get(t, 0):,})", t)
+        if keep is not ANY and self.type_box.findData(keep) < 0:
+            self.type_box.addItem(f"{keep} (0)", keep)
+        self.type_box.setCurrentIndex(max(0, self.type_box.findData(keep)) if keep is not ANY else 0)
+        self.type_box.blockSignals(False)
+        self.count_label.setText(f"{self.model.rowCount():,} of {self.model.total:,} exceptions")
+        self._update_selection_label()
+
+    # ---- selection and navigation ---------------------------------------------------------
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.current_changed.emit(self.model.exception_id(current.row()) if current.isValid() else None)
+
+    def current_id(self) -> int | None:
+        idx = self.table.currentIndex()
+        return self.model.exception_id(idx.row()) if idx.isValid() else None
+
+    def select_row(self, row: int) -> bool:
+        if not 0 <= row < self.model.rowCount():
+            return False
+        idx = self.model.index(row, max(0, self.table.currentIndex().column()))
+        self.table.selectionModel().setCurrentIndex(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(idx)
+        return True
+
+    def select_id(self, exception_id: int) -> bool:
+        row = self.model.row_of_id(exception_id)
+        return row is not None and self.select_row(row)
+
+    def step(self, delta: int) -> bool:
+        """Next/previous exception (Alt+Down/Up, F8/F7)."""
+        if self.model.rowCount() == 0:
+            return False
+        cur = self.table.currentIndex()
+        row = cur.row() + delta if cur.isValid() else (0 if delta > 0 else self.model.rowCount() - 1)
+        return self.select_row(min(max(row, 0), self.model.rowCount() - 1))
+
+    def target_ids(self) -> np.ndarray:
+        """What a bulk action acts on: all rows matching the filter, or the selected rows."""
+        if self.model.all_matching_selected:
+            return self.model.matching_ids()
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return np.asarray([self.model.exception_id(r) for r in rows], dtype=np.int64)
+
+    def _select_all_changed(self, on: bool) -> None:
+        if self.select_all_button.isChecked() != on:
+            self.select_all_button.blockSignals(True)
+            self.select_all_button.setChecked(on)
+            self.select_all_button.blockSignals(False)
+        self._update_selection_label()
+
+    def _update_selection_label(self) -> None:
+        if self.model.all_matching_selected:
+            self.selection_label.setText(f"All {self.model.rowCount():,} matching exceptions selected")
+        else:
+            n = len(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else 0
+            self.selection_label.setText(f"{n:,} selected" if n else "")
+
+    def _bulk(self, action: str, argument: str) -> None:
+        ids = self.target_ids()
+        self.bulk_requested.emit(action, ids, argument)
+
+    # ---- persistence ----------------------------------------------------------------------
+    def header_state(self) -> bytes:
+        return bytes(self.table.horizontalHeader().saveState().data())
+
+    def restore_header_state(self, state: bytes) -> None:
+        from PySide6.QtCore import QByteArray
+        self.table.horizontalHeader().restoreState(QByteArray(state))

@@ -1,0 +1,250 @@
+"""The review screen: exception queue on the left, side by side on the right.
+
+Every database call goes through ``ctx.db`` (the one database worker); results come
+back on the GUI thread. Slow answers for an exception the user already moved past
+are dropped, so quick F8 presses never show a stale record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtWidgets import QFileDialog, QSplitter, QVBoxLayout, QWidget
+
+from app import data
+from app.context import AppContext
+from app.models.queue_frame import QueueFilter
+from app.screens import Screen, register_screen
+from app.settings import get_json, set_json
+from app.views.queue import QueueView
+from app.views.side_by_side import SideBySidePanel
+
+
+class ReviewScreen(QWidget):
+    loaded = Signal(object)         # run id once its exceptions are on screen (None: nothing to show)
+    detail_shown = Signal(object)   # exception id once the side-by-side shows it
+    action_done = Signal(str)       # "proposed", "assign", "approve", "waive", "confirmed", "rejected", "export"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setAccessibleName("Review exceptions")
+        self.bundle: data.RunBundle | None = None
+        self._detail_token = 0
+        self._want_id: int | None = None
+
+        self.queue = QueueView(ctx.palette)
+        self.side = SideBySidePanel(ctx.palette)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("reviewSplitter")
+        self.splitter.addWidget(self.queue)
+        self.splitter.addWidget(self.side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([860, 580])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.splitter)
+
+        self.queue.current_changed.connect(self._current_changed)
+        self.queue.bulk_requested.connect(self._bulk)
+        self.side.propose_requested.connect(self._propose)
+        self.side.link_decision.connect(self._decide_link)
+        ctx.run_changed.connect(self.load_run)
+        ctx.theme_changed.connect(self._theme)
+        ctx.show_queue_requested.connect(lambda d: self.queue.set_filter(QueueFilter.from_dict(d)))
+        self.restore_settings()
+
+    # ---- loading --------------------------------------------------------------------------
+    def load_run(self, run_id: int | None) -> None:
+        keep = self.queue.current_id() if self.bundle and self.bundle.run["id"] == run_id else None
+        self._want_id = keep
+        self.ctx.db.submit(data.load_bundle, self.ctx.store, run_id, on_done=self._loaded, on_error=self._load_failed)
+
+    def reload(self) -> None:
+        self.load_run(self.bundle.run["id"] if self.bundle else self.ctx.run_id)
+
+    def _loaded(self, bundle: data.RunBundle | None) -> None:
+        self.bundle = bundle
+        self.queue.model.set_frame(bundle.frame if bundle else None)
+        if bundle is None:
+            self.side.show_detail(None)
+            self.loaded.emit(None)
+            return
+        if self.ctx.run_id != bundle.run["id"]:
+            self.ctx.run_id = bundle.run["id"]
+        if not (self._want_id is not None and self.queue.select_id(self._want_id)):
+            if not self.queue.select_row(0):
+                self.side.show_detail(None)
+        self.loaded.emit(bundle.run["id"])
+
+    def _load_failed(self, message: str) -> None:
+        self.ctx.error(f"Could not open the run: {message}")
+        self.loaded.emit(None)
+
+    def _current_changed(self, exception_id: int | None) -> None:
+        self._detail_token += 1
+        token = self._detail_token
+        row = self.queue.model.row_of_id(exception_id) if exception_id is not None else None
+        if row is None or self.bundle is None:
+            self.side.show_detail(None)
+            return
+        record = self.queue.model.record(row)
+
+        def shown(detail: data.Detail) -> None:
+            if token == self._detail_token:  # the user has not moved on meanwhile
+                self.side.show_detail(detail)
+                self.detail_shown.emit(exception_id)
+
+        self.ctx.db.submit(data.load_detail, self.ctx.store, self.bundle.run, record, self.bundle.links,
+                           on_done=shown, on_error=self.ctx.error)
+
+    # ---- keys -----------------------------------------------------------------------------
+    def next_exception(self) -> bool:
+        return self.queue.step(+1)
+
+    def previous_exception(self) -> bool:
+        return self.queue.step(-1)
+
+    def take_crm(self) -> bool:
+        return self.side.take_value("crm")
+
+    def take_erp(self) -> bool:
+        return self.side.take_value("erp")
+
+    def focus_search(self) -> None:
+        self.queue.focus_search()
+
+    def select_all_matching(self) -> None:
+        self.queue.model.select_all_matching(not self.queue.model.all_matching_selected)
+
+    # ---- actions (the core decides; the window shows its answer) --------------------------
+    def _propose(self, req: dict[str, Any]) -> None:
+        from workbench.corrections import service
+
+        def done(corr_id: int) -> None:
+            self.ctx.info(f"Correction {corr_id} proposed for exception {req['exception_id']}; "
+                          "a second user approves it")
+            self.queue.model.apply_change([req["exception_id"]], "status", "in_review")
+            self.ctx.data_changed.emit([req["exception_id"]])
+            self._refresh_detail()
+            self.action_done.emit("proposed")
+
+        self.ctx.db.submit(service.propose, self.ctx.store, req["exception_id"], self.ctx.user,
+                           field=req["field"], to_value=req["to_value"], reason=req["reason"],
+                           target_side=req["target_side"], on_done=done, on_error=self._action_failed)
+
+    def _decide_link(self, link_id: int, decision: str) -> None:
+        from workbench.reconcile import links_review
+        fn = links_review.confirm_link if decision == "confirmed" else links_review.reject_link
+
+        def done(result: dict[str, Any]) -> None:
+            if self.bundle is not None:
+                links = self.bundle.links
+                hit = links["id"] == link_id
+                links.loc[hit, "status"] = result["status"]
+                links.loc[hit, "decided_by"] = result["decided_by"]
+            self.ctx.info(f"Customer link {link_id} {decision}")
+            self._refresh_detail()
+            self.action_done.emit(decision)
+
+        self.ctx.db.submit(fn, self.ctx.store, link_id, self.ctx.user, on_done=done, on_error=self._action_failed)
+
+    def _bulk(self, action: str, ids: np.ndarray, argument: str) -> None:
+        from workbench.corrections import service
+        from workbench.reconcile import assign
+        id_list = [int(i) for i in ids]
+        if not id_list:
+            self.ctx.error("Select exceptions first (or 'Select all matching')")
+            return
+        store, user = self.ctx.store, self.ctx.user
+        if action == "assign":
+            call = (assign.assign, store, id_list, user, argument or None)
+        elif action == "waive":
+            if not argument:
+                self.ctx.error("Give a reason to waive (it goes into the audit trail)")
+                return
+            call = (service.waive, store, id_list, user, argument)
+        elif action == "approve":
+            call = (service.approve_matching, store, user)
+        else:
+            return
+
+        def done(changed: list[int]) -> None:
+            n = len(changed)
+            if action == "assign":
+                self.queue.model.apply_change(changed, "assignee", argument or None)
+                self.ctx.info(f"{n:,} exceptions assigned to {argument or 'nobody'}")
+            elif action == "waive":
+                self.queue.model.apply_change(changed, "status", "waived")
+                self.ctx.info(f"{n:,} exceptions waived: {argument}")
+            else:
+                self.ctx.info(f"{n:,} corrections approved" if n else
+                              "No proposed corrections to approve among these (your own proposals need a "
+                              "second user)")
+            self.ctx.data_changed.emit(id_list)
+            self._refresh_detail()
+            self.action_done.emit(action)
+
+        kwargs = {"exception_id": id_list} if action == "approve" else {}
+        self.ctx.db.submit(*call, on_done=done, on_error=self._action_failed, **kwargs)
+
+    def _action_failed(self, message: str) -> None:
+        self.ctx.error(message)
+        self.action_done.emit("failed")
+
+    def _refresh_detail(self) -> None:
+        self._current_changed(self.queue.current_id())
+
+    def export(self, path: str | Path | None = None) -> None:
+        """Ctrl+E: write the open run's audit workbook (in the background)."""
+        if self.bundle is None:
+            self.ctx.error("Open a run first: there is nothing to export")
+            return
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(self, "Export audit workbook",
+                                                  f"run-{self.bundle.run['id']}.xlsx", "Excel workbook (*.xlsx)")
+            if not name:
+                return
+            path = name
+        try:
+            from workbench.audit.workbook import write_workbook
+        except ImportError:
+            self.ctx.error("The audit workbook export is not available in this build")
+            return
+        run_id = self.bundle.run["id"]
+
+        def done(_: Any) -> None:
+            self.ctx.info(f"Audit workbook of run {run_id} written to {path}")
+            self.action_done.emit("export")
+
+        self.ctx.jobs.submit(write_workbook, self.ctx.store, run_id, Path(path), on_done=done,
+                             on_error=self._action_failed)
+
+    # ---- look and persistence -------------------------------------------------------------
+    def _theme(self, _mode: str) -> None:
+        self.queue.model.set_palette(self.ctx.palette)
+        self.side.set_palette(self.ctx.palette)
+
+    def save_settings(self) -> None:
+        s = self.ctx.settings
+        s.setValue("review/splitter", self.splitter.saveState())
+        s.setValue("review/header", QByteArray(self.queue.header_state()))
+        set_json(s, "review/filter", self.queue.current_filter().to_dict())
+
+    def restore_settings(self) -> None:
+        s = self.ctx.settings
+        split = s.value("review/splitter")
+        if isinstance(split, QByteArray) and not split.isEmpty():
+            self.splitter.restoreState(split)
+        header = s.value("review/header")
+        if isinstance(header, QByteArray) and not header.isEmpty():
+            self.queue.restore_header_state(bytes(header.data()))
+        self.queue.set_filter(QueueFilter.from_dict(get_json(s, "review/filter", {})))
+
+
+register_screen(Screen(key="review", title="Review", factory=ReviewScreen, order=40,
+                       accessible_name="Review exceptions"))

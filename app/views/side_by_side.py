@@ -1,0 +1,328 @@
+"""The selected exception's CRM and ERP records side by side, its link, proposed correction and history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
+
+from app.data import Detail
+from app.models.history import HistoryModel
+from app.models.record_pair import RecordPairModel, compare_records
+from app.shortcuts import label as shortcut_label
+from workbench.corrections.values import canonical_kind, field_type, parse_value
+from workbench.errors import InputError
+
+SIDES = ("crm", "erp")
+
+
+class SideBySidePanel(QWidget):
+    propose_requested = Signal(dict)   # exception_id, target_side, field, to_value, reason
+    link_decision = Signal(int, str)   # link id, "confirmed" | "rejected"
+
+    def __init__(self, palette: dict, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAccessibleName("Side by side")
+        self._detail: Detail | None = None
+        self._palette = palette
+
+        self.title = QLabel("Select an exception")
+        self.title.setProperty("role", "heading")
+        self.title.setAccessibleName("Exception")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("What differs")
+
+        self.link_label = QLabel("")
+        self.link_label.setAccessibleName("Customer link")
+        self.link_label.setWordWrap(True)
+        self.confirm_link = QPushButton("Confirm link")
+        self.confirm_link.setAccessibleName("Confirm suggested customer link")
+        self.reject_link = QPushButton("Reject link")
+        self.reject_link.setAccessibleName("Reject suggested customer link")
+        self.confirm_link.clicked.connect(lambda: self._decide("confirmed"))
+        self.reject_link.clicked.connect(lambda: self._decide("rejected"))
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.link_label, 1)
+        link_row.addWidget(self.confirm_link)
+        link_row.addWidget(self.reject_link)
+
+        self.fields = RecordPairModel(self, palette=palette)
+        self.table = QTableView()
+        self.table.setAccessibleName("CRM and ERP fields")
+        self.table.setModel(self.fields)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(self._field_row_changed)
+
+        box = QGroupBox("Proposed correction")
+        box.setAccessibleName("Proposed correction")
+        self.proposal_label = QLabel("")
+        self.proposal_label.setWordWrap(True)
+        self.proposal_label.setAccessibleName("Engine's proposal")
+        self.target = QComboBox()
+        self.target.setAccessibleName("System to change")
+        self.target.addItem("Change the ERP record", "erp")
+        self.target.addItem("Change the CRM record", "crm")
+        self.field = QComboBox()
+        self.field.setAccessibleName("Field to change")
+        self.value = QLineEdit()
+        self.value.setAccessibleName("New value")
+        self.value.setPlaceholderText("new value")
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason")
+        self.reason.setPlaceholderText("why (optional)")
+        self.validation = QLabel("")
+        self.validation.setAccessibleName("Validation")
+        self.validation.setWordWrap(True)
+        self.take_crm_button = QPushButton("◀ Take CRM value")
+        self.take_crm_button.setToolTip(shortcut_label("take_crm"))
+        self.take_crm_button.setAccessibleName("Take CRM value")
+        self.take_erp_button = QPushButton("Take ERP value ▶")
+        self.take_erp_button.setToolTip(shortcut_label("take_erp"))
+        self.take_erp_button.setAccessibleName("Take ERP value")
+        self.propose_button = QPushButton("Propose correction")
+        self.propose_button.setAccessibleName("Propose correction")
+        self.take_crm_button.clicked.connect(lambda: self.take_value("crm"))
+        self.take_erp_button.clicked.connect(lambda: self.take_value("erp"))
+        self.propose_button.clicked.connect(self._propose)
+        self.value.textChanged.connect(self._validate)
+        self.field.currentIndexChanged.connect(self._validate)
+        self.target.currentIndexChanged.connect(self._validate)
+        form = QFormLayout()
+        form.addRow("Change", self.target)
+        form.addRow("Field", self.field)
+        form.addRow("New value", self.value)
+        form.addRow("Reason", self.reason)
+        takes = QHBoxLayout()
+        takes.addWidget(self.take_crm_button)
+        takes.addWidget(self.take_erp_button)
+        takes.addStretch(1)
+        takes.addWidget(self.propose_button)
+        bl = QVBoxLayout(box)
+        bl.addWidget(self.proposal_label)
+        bl.addLayout(form)
+        bl.addWidget(self.validation)
+        bl.addLayout(takes)
+
+        self.history = HistoryModel(self)
+        self.history_view = QTableView()
+        self.history_view.setAccessibleName("History")
+        self.history_view.setModel(self.history)
+        self.history_view.verticalHeader().hide()
+        self.history_view.horizontalHeader().setStretchLastSection(True)
+        self.history_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.history_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.history_view.setMaximumHeight(150)
+        self.history_view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.title)
+        lay.addWidget(self.message)
+        lay.addLayout(link_row)
+        lay.addWidget(self.table, 3)
+        lay.addWidget(box)
+        hist = QLabel("History")
+        hist.setProperty("role", "heading")
+        lay.addWidget(hist)
+        lay.addWidget(self.history_view, 1)
+        QWidget.setTabOrder(self.table, self.target)
+        QWidget.setTabOrder(self.target, self.field)
+        QWidget.setTabOrder(self.field, self.value)
+        QWidget.setTabOrder(self.value, self.reason)
+        QWidget.setTabOrder(self.reason, self.take_crm_button)
+        QWidget.setTabOrder(self.take_crm_button, self.take_erp_button)
+        QWidget.setTabOrder(self.take_erp_button, self.propose_button)
+        QWidget.setTabOrder(self.propose_button, self.confirm_link)
+        QWidget.setTabOrder(self.confirm_link, self.reject_link)
+        QWidget.setTabOrder(self.reject_link, self.history_view)
+        self.show_detail(None)
+
+    # ---- content --------------------------------------------------------------------------
+    @property
+    def detail(self) -> Detail | None:
+        return self._detail
+
+    def set_palette(self, palette: dict) -> None:
+        self._palette = palette
+        self.fields.set_palette(palette)
+        self._validate()
+
+    def show_detail(self, detail: Detail | None) -> None:
+        self._detail = detail
+        editable = detail is not None
+        for w in (self.target, self.field, self.value, self.reason, self.take_crm_button, self.take_erp_button,
+                  self.propose_button):
+            w.setEnabled(editable)
+        self.value.blockSignals(True)
+        self.value.clear()
+        self.value.blockSignals(False)
+        self.reason.clear()
+        self.validation.setText("")
+        if detail is None:
+            self.title.setText("Select an exception")
+            self.message.setText("")
+            self.link_label.setText("")
+            self.confirm_link.hide()
+            self.reject_link.hide()
+            self.fields.set_rows([])
+            self.history.set_entries([])
+            self.proposal_label.setText("")
+            self.field.clear()
+            return
+        ex = detail.exception
+        name = ex.get("customer_name") or ""
+        self.title.setText(f"{ex.get('type')} · {ex.get('severity')} · {name}".rstrip(" ·"))
+        amount = ex.get("amount_at_risk")
+        risk = f"  At risk: {amount:,} {ex.get('currency') or ''}".rstrip() if amount is not None else ""
+        self.message.setText(f"{ex.get('message') or ''}{risk}  Status: {ex.get('status') or 'open'}"
+                             + (f", assigned to {ex['assignee']}" if ex.get("assignee") else ""))
+        flagged = {d.get("field") for d in (ex.get("diffs") or []) if isinstance(d, dict) and d.get("field")}
+        crm = (detail.crm or {}).get("canonical") if detail.crm else None
+        erp = (detail.erp or {}).get("canonical") if detail.erp else None
+        self.fields.set_rows(compare_records(crm, erp, flagged=flagged, main_field=ex.get("field")))
+        crm_sys = detail.systems.get("crm", "CRM")
+        erp_sys = detail.systems.get("erp", "ERP")
+        self.fields.set_headers(f"CRM · {crm_sys}", f"ERP · {erp_sys}")
+        self.table.setToolTip(f"CRM: {crm_sys} {ex.get('crm_object') or ''} {ex.get('crm_id') or '—'} | "
+                              f"ERP: {erp_sys} {ex.get('erp_object') or ''} {ex.get('erp_id') or '—'}")
+        self._show_link(detail.link)
+        self.history.set_entries(detail.history)
+        self._fill_proposal(ex)
+
+    def _show_link(self, link: dict[str, Any] | None) -> None:
+        if not link:
+            self.link_label.setText("Customer link: none (the customer is not linked across the systems)")
+            self.confirm_link.hide()
+            self.reject_link.hide()
+            return
+        conf = link.get("confidence")
+        conf_txt = f"{float(conf):.2f}" if conf is not None else "?"
+        who = f", decided by {link['decided_by']}" if link.get("decided_by") else ""
+        self.link_label.setText(f"Customer link: {link.get('crm_id') or '—'} ↔ {link.get('erp_id') or '—'} by "
+                                f"{link.get('method')}, confidence {conf_txt} ({link.get('status')}{who})")
+        suggested = link.get("status") == "suggested"
+        self.confirm_link.setVisible(suggested)
+        self.reject_link.setVisible(suggested)
+
+    def _fill_proposal(self, ex: dict[str, Any]) -> None:
+        prop = ex.get("proposal") or {}
+        fields = [r.field for r in self.fields.rows]
+        main = prop.get("field") or ex.get("field")
+        if main and main not in fields:
+            fields.insert(0, main)
+        self.field.blockSignals(True)
+        self.field.clear()
+        self.field.addItems(fields)
+        if main:
+            self.field.setCurrentIndex(fields.index(main))
+        self.field.blockSignals(False)
+        side = prop.get("target_side") or "erp"
+        self.target.setCurrentIndex(max(0, self.target.findData(side)))
+        if prop:
+            how = "needs your decision: " + (prop.get("reason") or "which value is right") \
+                if prop.get("needs_decision") else (prop.get("reason") or "")
+            self.proposal_label.setText(
+                f"Engine proposes: set {str(prop.get('target_side') or '').upper()} {prop.get('object') or ''} "
+                f"{prop.get('record_id') or ''} {prop.get('field') or ''} from {prop.get('from')!s} to "
+                f"{prop.get('to')!s}. {how}".strip())
+            if not prop.get("needs_decision") and prop.get("to") is not None:
+                self.value.setText(str(prop.get("to")))
+        else:
+            self.proposal_label.setText("No proposal from the engine: pick the side to change and the value.")
+        self._validate()
+
+    # ---- actions --------------------------------------------------------------------------
+    def _field_row_changed(self, current, _previous) -> None:
+        if not current.isValid() or self._detail is None:
+            return
+        name = self.fields.rows[current.row()].field
+        i = self.field.findText(name)
+        if i >= 0:
+            self.field.setCurrentIndex(i)
+
+    def _side_value(self, side: str, name: str) -> str | None:
+        for r in self.fields.rows:
+            if r.field == name:
+                return r.crm if side == "crm" else r.erp
+        ex = self._detail.exception if self._detail else {}
+        if name == ex.get("field"):
+            return ex.get(f"{side}_value")
+        return None
+
+    def take_value(self, side: str) -> bool:
+        """Alt+Left / Alt+Right: the CRM (ERP) value becomes the correction of the other system."""
+        if self._detail is None:
+            return False
+        name = self.field.currentText()
+        v = self._side_value(side, name)
+        other = "erp" if side == "crm" else "crm"
+        self.target.setCurrentIndex(self.target.findData(other))
+        if v is None:
+            self.value.clear()
+            self._set_validation(f"The {side.upper()} record has no value for {name} to take.", ok=False)
+            return False
+        self.value.setText(v)
+        return True
+
+    def _kind(self, side: str) -> str | None:
+        ex = self._detail.exception if self._detail else {}
+        prop = ex.get("proposal") or {}
+        obj = prop.get("object") if prop.get("target_side") == side else None
+        return canonical_kind(obj or ex.get(f"{side}_object"))
+
+    def _validate(self) -> bool:
+        if self._detail is None:
+            return False
+        side = self.target.currentData()
+        name = self.field.currentText()
+        text = self.value.text()
+        if not name:
+            self._set_validation("Pick the field to change.", ok=False)
+            return False
+        if not text.strip():
+            self._set_validation("", ok=True)
+            self.propose_button.setEnabled(not (self._detail.exception.get("proposal") or {}).get("needs_decision")
+                                           and bool(self._detail.exception.get("proposal")))
+            return False
+        kind = self._kind(side)
+        try:
+            parse_value(kind, name, text, where=name)
+        except InputError as exc:
+            self._set_validation(exc.one_line(), ok=False)
+            self.propose_button.setEnabled(False)
+            return False
+        self._set_validation(f"OK: {field_type(kind, name)} value for the {side.upper()} record", ok=True)
+        self.propose_button.setEnabled(True)
+        return True
+
+    def _set_validation(self, text: str, ok: bool) -> None:
+        self.validation.setText(text)
+        color = self._palette.get("conflict") if not ok and text else None
+        self.validation.setStyleSheet(f"background: {color}; padding: 3px;" if color else "")
+        self.value.setProperty("invalid", not ok)
+
+    def _propose(self) -> None:
+        if self._detail is None:
+            return
+        text = self.value.text().strip()
+        if text and not self._validate():
+            return
+        self.propose_requested.emit({
+            "exception_id": int(self._detail.exception["id"]), "target_side": self.target.currentData(),
+            "field": self.field.currentText() or None, "to_value": text or None,
+            "reason": self.reason.text().strip() or None})
+
+    def _decide(self, decision: str) -> None:
+        link = self._detail.link if self._detail else None
+        if link and link.get("id") is not None:
+            self.link_decision.emit(int(link["id"]), decision)

@@ -1,0 +1,42 @@
+"""Assigning exceptions to a person, one audit event per exception changed."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from sqlalchemy import select
+
+from workbench.audit import trail
+from workbench.errors import InputError
+from workbench.store.db import Store
+from workbench.store.schema import ExceptionRow
+from workbench.team.users import require
+
+
+def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str | None) -> list[int]:
+    """Give exceptions to ``assignee`` (None or "" unassigns). Returns the ids that changed."""
+    ids = sorted({int(i) for i in exception_ids})
+    if not ids:
+        raise InputError("no exceptions given")
+    who = (assignee or "").strip() or None
+    changed: list[int] = []
+    with store.session() as s:
+        require(s, user, "assign")
+        rows = {e.id: e for e in s.execute(select(ExceptionRow).where(ExceptionRow.id.in_(ids))
+                                           .with_for_update()).scalars()}
+        missing = [i for i in ids if i not in rows]
+        if missing:
+            raise InputError(f"exception {missing[0]} does not exist in this store")
+        for i in ids:
+            exc = rows[i]
+            if exc.assignee == who:
+                continue
+            before = exc.assignee
+            exc.assignee = who
+            exc.version = (exc.version or 1) + 1
+            s.flush()
+            trail.append(s, actor=user, action="exception.assigned", entity_type="exception", entity_id=exc.id,
+                         run_id=exc.run_id, detail={"key": exc.key, "assignee_before": before,
+                                                    "assignee_after": who, "version": exc.version})
+            changed.append(i)
+    return changed
