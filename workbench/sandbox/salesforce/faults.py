@@ -1,0 +1,58 @@
+"""Switchable misbehaviour, for tests and demos: what real orgs do on a bad day."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Faults:
+    request_limit_exceeded: int = 0  # next N API calls answer 403 REQUEST_LIMIT_EXCEEDED
+    server_errors: int = 0  # next N API calls answer 500 UNKNOWN_EXCEPTION
+    unable_to_lock_row: int = 0  # next N write calls fail every record with UNABLE_TO_LOCK_ROW
+    slow_seconds: float = 0.0  # every API call waits this long before answering
+    # record id -> {field: value}: "someone else" edits the record right after a query has
+    # read it, i.e. between the read and the write that follows
+    concurrent_edits: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # calls answered (per kind) while a fault was active, so tests can see it really fired
+    fired: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _expire: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def expire_sessions(self) -> None:
+        """Invalidate every session issued so far (as a timeout or a logout would)."""
+        self._expire.set()
+
+    def take(self, name: str) -> bool:
+        """Consume one occurrence of a counted fault; True when it applies to this call."""
+        with self._lock:
+            n = getattr(self, name)
+            if n > 0:
+                setattr(self, name, n - 1)
+                self.fired[name] = self.fired.get(name, 0) + 1
+                return True
+            return False
+
+    def pop_expire(self) -> bool:
+        if self._expire.is_set():
+            self._expire.clear()
+            with self._lock:
+                self.fired["expire_sessions"] = self.fired.get("expire_sessions", 0) + 1
+            return True
+        return False
+
+    def pop_edit(self, record_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            edit = self.concurrent_edits.pop(record_id, None)
+            if edit is not None:
+                self.fired["concurrent_edits"] = self.fired.get("concurrent_edits", 0) + 1
+            return edit
+
+    def clear(self) -> None:
+        with self._lock:
+            self.request_limit_exceeded = self.server_errors = self.unable_to_lock_row = 0
+            self.slow_seconds = 0.0
+            self.concurrent_edits.clear()
+        self._expire.clear()

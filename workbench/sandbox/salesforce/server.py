@@ -1,0 +1,612 @@
+"""The HTTPS endpoints of the sandbox org, answering with Salesforce's shapes.
+
+Only what a Salesforce client for this product uses: OAuth token and SOAP login,
+REST query with paging, describe, sObject GET/PATCH, sObject Collections PATCH,
+Bulk API 2.0 query jobs, limits. Every API response carries Sforce-Limit-Info.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import re
+import secrets
+import threading
+import time
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from email.utils import parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import jwt
+
+from workbench.model import ids
+from workbench.sandbox.salesforce import soql, wire
+from workbench.sandbox.salesforce.faults import Faults
+from workbench.sandbox.salesforce.objects import OBJECTS, FieldDef, ObjectDef, describe, find_object
+from workbench.sandbox.salesforce.store import OrgStore, to_csv_value, to_json_value
+
+API_VERSIONS = [f"{v}.0" for v in range(55, 63)]
+ORG_ID = "00DWb0000000001EAA"
+USER_ID = "005Wb0000000001AAA"
+MAX_COLLECTION = 200
+
+
+class OrgState:
+    """Everything the handlers share: the store, credentials, sessions, cursors, jobs, counters."""
+
+    def __init__(self, store: OrgStore, credentials: dict[str, Any], jwt_cert_pem: bytes, faults: Faults,
+                 api_max: int = 15000):
+        self.store = store
+        self.creds = credentials
+        self.jwt_public_key = _public_key(jwt_cert_pem)
+        self.faults = faults
+        self.api_max = api_max
+        self.api_used = 0
+        self.instance_url = ""
+        self.sessions: set[str] = {credentials["session"]["session_id"]}
+        self.cursors: dict[str, dict[str, Any]] = {}
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self.lock = threading.Lock()
+        self.calls: dict[str, int] = {}
+
+    def new_session(self) -> str:
+        token = f"{ORG_ID[:15]}!{secrets.token_urlsafe(48)}"
+        with self.lock:
+            self.sessions.add(token)
+        return token
+
+    def count_call(self, kind: str) -> int:
+        with self.lock:
+            self.api_used += 1
+            self.calls[kind] = self.calls.get(kind, 0) + 1
+            return self.api_used
+
+
+def _public_key(cert_pem: bytes):
+    from cryptography import x509
+    return x509.load_pem_x509_certificate(cert_pem).public_key()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "SalesforceSandbox/1.0"
+    org: OrgState  # set on the subclass made per server
+
+    def log_message(self, fmt, *args):  # quiet: tests and the CLI's stdout stay clean
+        pass
+
+    # plumbing -----------------------------------------------------------------------
+    def _body(self) -> bytes:
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def _send(self, status: int, body: bytes = b"", ctype: str = "application/json;charset=UTF-8",
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        if body or status != 204:
+            self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        if self._api_call:
+            self.send_header("Sforce-Limit-Info", f"api-usage={self.org.api_used}/{self.org.api_max}")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if body and self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, wire.dumps(payload), headers=headers)
+
+    def _err(self, status: int, code: str, message: str, fields: list[str] | None = None) -> None:
+        self._json(status, wire.error(code, message, fields))
+
+    def do_GET(self):
+        self._dispatch("GET")
+
+    def do_POST(self):
+        self._dispatch("POST")
+
+    def do_PATCH(self):
+        self._dispatch("PATCH")
+
+    def do_DELETE(self):
+        self._dispatch("DELETE")
+
+    def _dispatch(self, method: str) -> None:
+        self._api_call = False
+        url = urlsplit(self.path)
+        path = unquote(url.path).rstrip("/")
+        self.query_params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        try:
+            if path == "/services/oauth2/token" and method == "POST":
+                return self.oauth_token()
+            m = re.fullmatch(r"/services/Soap/u/(\d+\.\d)", path)
+            if m and method == "POST":
+                return self.soap_login(m.group(1))
+            if path == "/services/data" and method == "GET":
+                return self._json(200, [{"label": f"v{v}", "url": f"/services/data/v{v}", "version": v}
+                                        for v in API_VERSIONS])
+            m = re.fullmatch(r"/services/data/v(\d+\.\d)(/.*)?", path)
+            if not m:
+                self._body()
+                return self._err(404, "NOT_FOUND", "The requested resource does not exist")
+            self.api_version, rest = m.group(1), m.group(2) or ""
+            self._api_call = True
+            return self.api(method, rest)
+        except BrokenPipeError:
+            return None
+        except Exception as exc:  # a sandbox bug must still answer like Salesforce, not hang the client
+            self._err(500, "UNKNOWN_EXCEPTION", f"An unexpected error occurred: {type(exc).__name__}: {exc}")
+
+    # auth -----------------------------------------------------------------------------
+    def oauth_token(self) -> None:
+        form = {k: v[-1] for k, v in parse_qs(self._body().decode("utf-8")).items()}
+        grant = form.get("grant_type")
+        c = self.org.creds
+        bad = lambda code, desc: self._json(400, {"error": code, "error_description": desc})  # noqa: E731
+        if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            try:
+                claims = jwt.decode(form.get("assertion", ""), self.org.jwt_public_key, algorithms=["RS256"],
+                                    audience=[self.org.instance_url, "https://login.salesforce.com",
+                                              "https://test.salesforce.com"],
+                                    options={"require": ["exp", "iss", "sub", "aud"]})
+            except jwt.ExpiredSignatureError:
+                return bad("invalid_grant", "expired authorization code")
+            except jwt.InvalidAudienceError:
+                return bad("invalid_grant", "audience is invalid")
+            except jwt.PyJWTError:
+                return bad("invalid_grant", "invalid assertion")
+            if claims.get("iss") != c["jwt"]["consumer_key"]:
+                return bad("invalid_client_id", "client identifier invalid")
+            if claims.get("sub") != c["jwt"]["username"]:
+                return bad("invalid_grant", "user hasn't approved this consumer")
+        elif grant == "client_credentials":
+            cid, secret = form.get("client_id"), form.get("client_secret")
+            auth = self.headers.get("Authorization", "")
+            if auth.startswith("Basic "):
+                try:
+                    cid, _, secret = base64.b64decode(auth[6:]).decode("utf-8").partition(":")
+                except ValueError:
+                    return bad("invalid_client", "invalid client credentials")
+            if cid != c["client_credentials"]["client_id"]:
+                return bad("invalid_client_id", "client identifier invalid")
+            if secret != c["client_credentials"]["client_secret"]:
+                return bad("invalid_client", "invalid client credentials")
+        elif grant == "password":
+            p = c["password"]
+            if form.get("client_id") != c["client_credentials"]["client_id"] or \
+                    form.get("client_secret") != c["client_credentials"]["client_secret"]:
+                return bad("invalid_client", "invalid client credentials")
+            if form.get("username") != p["username"] or \
+                    form.get("password") not in (p["password"] + p["security_token"], p["password"]):
+                return bad("invalid_grant", "authentication failure")
+        else:
+            return bad("unsupported_grant_type", "grant type not supported")
+        token = self.org.new_session()
+        self._json(200, {"access_token": token, "instance_url": self.org.instance_url,
+                         "id": f"{self.org.instance_url}/id/{ORG_ID}/{USER_ID}", "token_type": "Bearer",
+                         "issued_at": str(int(time.time() * 1000)), "scope": "api",
+                         "signature": base64.b64encode(hashlib.sha256(token.encode()).digest()).decode()})
+
+    def soap_login(self, version: str) -> None:
+        body = self._body().decode("utf-8", "replace")
+        user = _xml_value(body, "username")
+        password = _xml_value(body, "password")
+        p = self.org.creds["password"]
+        if user != p["username"] or password != p["password"] + p["security_token"]:
+            return self._send(500, wire.soap_fault(
+                "INVALID_LOGIN", "Invalid username, password, security token; or user locked out."),
+                ctype="text/xml;charset=UTF-8")
+        token = self.org.new_session()
+        self._send(200, wire.soap_login_response(token, self.org.instance_url, version, ORG_ID, USER_ID, user),
+                   ctype="text/xml;charset=UTF-8")
+
+    def _authorized(self) -> bool:
+        if self.org.faults.pop_expire():
+            with self.org.lock:
+                self.org.sessions.clear()
+        auth = self.headers.get("Authorization", "")
+        token = auth[7:] if auth.startswith("Bearer ") else auth[6:] if auth.startswith("OAuth ") else ""
+        if token and token in self.org.sessions:
+            return True
+        self._err(401, "INVALID_SESSION_ID", "Session expired or invalid")
+        return False
+
+    # the REST API ---------------------------------------------------------------------
+    def api(self, method: str, rest: str) -> None:
+        body = self._body()
+        if self.api_version not in API_VERSIONS:
+            return self._err(404, "NOT_FOUND", f"The requested resource does not exist (API version "
+                                               f"{self.api_version} is not served; use one of "
+                                               f"{', '.join(API_VERSIONS)})")
+        if not self._authorized():
+            return None
+        f = self.org.faults
+        if f.slow_seconds:
+            time.sleep(f.slow_seconds)
+        if f.take("request_limit_exceeded") or self.org.api_used >= self.org.api_max:
+            return self._err(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+        self.org.count_call(rest.split("/")[1] if rest.count("/") else "root")
+        if f.take("server_errors"):
+            return self._err(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId "
+                                                       "if you contact support: 1234567890-12345 (-1234567890)")
+        if rest in ("", "/"):
+            return self._json(200, {k: f"/services/data/v{self.api_version}/{k}"
+                                    for k in ("sobjects", "query", "limits", "composite", "jobs")})
+        if rest == "/limits" and method == "GET":
+            return self._json(200, {"DailyApiRequests": {"Max": self.org.api_max,
+                                                         "Remaining": self.org.api_max - self.org.api_used},
+                                    "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000 - len(self.org.jobs)}})
+        if rest in ("/query", "/queryAll") and method == "GET":
+            return self.query(self.query_params.get("q", ""))
+        m = re.fullmatch(r"/query(?:All)?/(01g\w+)-(\d+)", rest)
+        if m and method == "GET":
+            return self.query_more(m.group(1), int(m.group(2)))
+        if rest == "/composite/sobjects" and method == "PATCH":
+            return self.collections_update(body)
+        if rest == "/sobjects" and method == "GET":
+            return self._json(200, {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": [
+                {"name": o.name, "label": o.label, "keyPrefix": o.prefix, "custom": o.custom, "queryable": True}
+                for o in OBJECTS.values()]})
+        m = re.fullmatch(r"/sobjects/(\w+)/describe", rest)
+        if m and method == "GET":
+            obj = find_object(m.group(1))
+            if obj is None:
+                return self._err(404, "NOT_FOUND", "The requested resource does not exist")
+            return self._json(200, describe(obj, self.api_version))
+        m = re.fullmatch(r"/sobjects/(\w+)/(\w{15,18})", rest)
+        if m:
+            obj = find_object(m.group(1))
+            if obj is None:
+                return self._err(404, "NOT_FOUND", "The requested resource does not exist")
+            if method == "GET":
+                return self.sobject_get(obj, m.group(2))
+            if method == "PATCH":
+                return self.sobject_patch(obj, m.group(2), body)
+        if rest == "/jobs/query" and method == "POST":
+            return self.bulk_create(body)
+        m = re.fullmatch(r"/jobs/query/(750\w+)(/results)?", rest)
+        if m:
+            job = self.org.jobs.get(m.group(1))
+            if job is None:
+                return self._err(404, "NOT_FOUND", "The requested resource does not exist")
+            if m.group(2) and method == "GET":
+                return self.bulk_results(job)
+            if method == "GET":
+                return self.bulk_status(job)
+            if method == "PATCH":
+                job["state"] = "Aborted"
+                return self._json(200, self._job_info(job))
+            if method == "DELETE":
+                self.org.jobs.pop(job["id"], None)
+                return self._send(204)
+        return self._err(404, "NOT_FOUND", "The requested resource does not exist")
+
+    # query --------------------------------------------------------------------------------
+    def _parse(self, q: str) -> soql.Query | None:
+        try:
+            return soql.parse(q)
+        except soql.SoqlError as exc:
+            self._err(400, exc.code, exc.message)
+            return None
+
+    def query(self, q: str) -> None:
+        parsed = self._parse(q)
+        if parsed is None:
+            return None
+        if parsed.count:
+            return self._json(200, {"totalSize": self.org.store.count(parsed), "done": True, "records": []})
+        rows = self.org.store.select(parsed)
+        size = _batch_size(self.headers.get("Sforce-Query-Options", ""))
+        cursor = {"obj": parsed.obj, "fields": parsed.fields, "rows": rows, "size": size}
+        loc = None
+        if len(rows) > size:
+            loc = ids.to_18("01gWb" + secrets.token_hex(5))
+            with self.org.lock:
+                self.org.cursors[loc] = cursor
+        self._page(cursor, loc, 0)
+
+    def query_more(self, loc: str, offset: int) -> None:
+        cursor = self.org.cursors.get(loc)
+        if cursor is None or offset > len(cursor["rows"]):
+            return self._err(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+        self._page(cursor, loc, offset)
+
+    def _page(self, cursor: dict[str, Any], loc: str | None, offset: int) -> None:
+        obj: ObjectDef = cursor["obj"]
+        fields: list[FieldDef] = cursor["fields"]
+        rows = cursor["rows"]
+        page = rows[offset:offset + cursor["size"]]
+        base = f"/services/data/v{self.api_version}"
+        id_pos = next((i for i, f in enumerate(fields) if f.name == "Id"), None)
+        records = []
+        for row in page:
+            rec: dict[str, Any] = {"attributes": {"type": obj.name}}
+            if id_pos is not None:
+                rec["attributes"]["url"] = f"{base}/sobjects/{obj.name}/{row[id_pos]}"
+            for f, v in zip(fields, row):
+                rec[f.name] = to_json_value(f, v)
+            records.append(rec)
+        end = offset + len(page)
+        done = end >= len(rows)
+        out = {"totalSize": len(rows), "done": done, "records": records}
+        if not done:
+            out["nextRecordsUrl"] = f"{base}/query/{loc}-{end}"
+        elif loc:
+            with self.org.lock:
+                self.org.cursors.pop(loc, None)
+        self._json(200, out)
+        if id_pos is not None:
+            self._apply_concurrent_edits(obj, [row[id_pos] for row in page])
+
+    def _apply_concurrent_edits(self, obj: ObjectDef, record_ids: list[str]) -> None:
+        """The 'someone else' fault: edit records just after this client has read them."""
+        if not self.org.faults.concurrent_edits:
+            return
+        for rid in record_ids:
+            edit = self.org.faults.pop_edit(rid)
+            if edit:
+                self.org.store.update(obj, rid, {obj.field(k).name: v for k, v in edit.items()})
+
+    # sObject rows -------------------------------------------------------------------------
+    def _etag(self, rec: dict[str, Any]) -> str:
+        return '"' + hashlib.sha256(f"{rec['Id']}{rec['SystemModstamp']}".encode()).hexdigest()[:32] + '--gzip"'
+
+    def sobject_get(self, obj: ObjectDef, rid: str) -> None:
+        rec = self._find(obj, rid)
+        if rec is None:
+            return None
+        wanted = self.query_params.get("fields")
+        fields = [obj.field(n.strip()) for n in wanted.split(",")] if wanted else list(obj.fields.values())
+        if any(f is None for f in fields):
+            return self._err(400, "INVALID_FIELD", f"No such column on sobject of type {obj.name}")
+        out = {"attributes": {"type": obj.name, "url": f"/services/data/v{self.api_version}/sobjects/{obj.name}/"
+                                                       f"{rec['Id']}"}}
+        out.update({f.name: to_json_value(f, rec[f.name]) for f in fields})
+        self._json(200, out, headers={"ETag": self._etag(rec), "Last-Modified": _http_date(rec["LastModifiedDate"])})
+
+    def _find(self, obj: ObjectDef, rid: str) -> dict[str, Any] | None:
+        try:
+            rid18 = ids.to_18(rid)
+        except ids.InvalidSalesforceId:
+            self._err(400, "MALFORMED_ID", f"{obj.name} ID: id value of incorrect type: {rid}")
+            return None
+        rec = self.org.store.get(obj, rid18, include_deleted=True)
+        if rec is None:
+            self._err(404, "NOT_FOUND", "The requested resource does not exist")
+            return None
+        if rec["IsDeleted"]:
+            self._err(404, "ENTITY_IS_DELETED", "entity is deleted")
+            return None
+        return rec
+
+    def sobject_patch(self, obj: ObjectDef, rid: str, body: bytes) -> None:
+        try:
+            values = json.loads(body or b"{}", parse_float=Decimal)
+        except ValueError:
+            return self._err(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON value")
+        with self.org.store.transaction():
+            rec = self._find(obj, rid)
+            if rec is None:
+                return None
+            ius = self.headers.get("If-Unmodified-Since")
+            if ius:
+                try:
+                    limit = parsedate_to_datetime(ius)
+                except (TypeError, ValueError):
+                    return self._err(400, "MALFORMED_QUERY", f"invalid If-Unmodified-Since date: {ius}")
+                if _stamp_dt(rec["LastModifiedDate"]).replace(microsecond=0) > limit:
+                    return self._err(412, "PRECONDITION_FAILED", "The requested resource has been modified since "
+                                                                  "the time specified in If-Unmodified-Since.")
+            if_match = self.headers.get("If-Match")
+            if if_match and if_match not in (self._etag(rec), "*"):
+                return self._err(412, "PRECONDITION_FAILED", "The requested resource does not match your "
+                                                              "precondition.")
+            if self.org.faults.take("unable_to_lock_row"):
+                return self._err(400, "UNABLE_TO_LOCK_ROW", f"unable to obtain exclusive access to this record "
+                                                            f"or 1 records: {rec['Id']}")
+            problem = _check_write(obj, rec, values)
+            if problem:
+                return self._err(400, *problem)
+            self.org.store.update(obj, rec["Id"], {obj.field(k).name: v for k, v in values.items()})
+        self._send(204)
+
+    def collections_update(self, body: bytes) -> None:
+        try:
+            payload = json.loads(body or b"{}", parse_float=Decimal)
+        except ValueError:
+            return self._err(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON value")
+        records = payload.get("records") if isinstance(payload, dict) else None
+        if not isinstance(records, list):
+            return self._err(400, "INVALID_FIELD", "records is required")
+        if len(records) > MAX_COLLECTION:
+            return self._err(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 "
+                                                       "records into this call")
+        all_or_none = bool(payload.get("allOrNone", False))
+        locked = self.org.faults.take("unable_to_lock_row")
+        results: list[dict[str, Any]] = []
+        with self.org.store.transaction() as store:
+            for r in records:
+                results.append(self._update_one(store, r, locked))
+            if all_or_none and not all(x["success"] for x in results):
+                store.db.execute("ROLLBACK")
+                store.db.execute("BEGIN")
+                results = [x if not x["success"] else
+                           {"id": x["id"], "success": False, "errors": [wire.record_error(
+                               "ALL_OR_NONE_OPERATION_ROLLED_BACK", "Record rolled back because not all records "
+                                                                    "were valid and the request was using AllOrNone "
+                                                                    "header")]}
+                           for x in results]
+        self._json(200, results)
+
+    def _update_one(self, store: OrgStore, r: Any, locked: bool) -> dict[str, Any]:
+        if not isinstance(r, dict):
+            return {"success": False, "errors": [wire.record_error("INVALID_FIELD", "record must be an object")]}
+        rid = r.get("id") or r.get("Id")
+        fail = lambda code, msg, fields=None: {"id": rid, "success": False,  # noqa: E731
+                                               "errors": [wire.record_error(code, msg, fields)]}
+        obj_name = (r.get("attributes") or {}).get("type")
+        obj = find_object(obj_name) if obj_name else None
+        if obj is None:
+            return fail("INVALID_TYPE", "sObject type is required in attributes" if not obj_name else
+                        f"sObject type '{obj_name}' is not supported.")
+        try:
+            rid18 = ids.to_18(rid or "")
+        except ids.InvalidSalesforceId:
+            return fail("MALFORMED_ID", f"{obj.name} ID: id value of incorrect type: {rid}", ["Id"])
+        rec = store.get(obj, rid18, include_deleted=True)
+        if rec is None:
+            return fail("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+        if rec["IsDeleted"]:
+            return fail("ENTITY_IS_DELETED", "entity is deleted")
+        if locked:
+            return fail("UNABLE_TO_LOCK_ROW", f"unable to obtain exclusive access to this record or 1 records: "
+                                              f"{rid18}")
+        values = {k: v for k, v in r.items() if k not in ("attributes", "id", "Id")}
+        problem = _check_write(obj, rec, values)
+        if problem:
+            return fail(*problem)
+        store.update(obj, rid18, {obj.field(k).name: v for k, v in values.items()})
+        return {"id": rid18, "success": True, "errors": []}
+
+    # Bulk API 2.0 ------------------------------------------------------------------------
+    def bulk_create(self, body: bytes) -> None:
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            return self._err(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON value")
+        op = payload.get("operation")
+        if op not in ("query", "queryAll"):
+            return self._err(400, "INVALIDJOB", f"Unsupported operation: {op}")
+        parsed = self._parse(payload.get("query") or "")
+        if parsed is None:
+            return None
+        if parsed.count or parsed.offset:
+            return self._err(400, "INVALIDJOB", "COUNT() and OFFSET are not supported in Bulk API 2.0 queries")
+        rows = self.org.store.select(parsed)
+        job_id = ids.to_18("750Wb" + secrets.token_hex(5))
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        job = {"id": job_id, "operation": op, "object": parsed.obj.name, "createdById": USER_ID,
+               "createdDate": now, "systemModstamp": now, "state": "UploadComplete", "polls": 0,
+               "concurrencyMode": "Parallel", "contentType": "CSV", "apiVersion": float(self.api_version),
+               "lineEnding": payload.get("lineEnding", "LF"), "columnDelimiter": payload.get("columnDelimiter",
+                                                                                              "COMMA"),
+               "fields": parsed.fields, "rows": rows}
+        with self.org.lock:
+            self.org.jobs[job_id] = job
+        self._json(200, self._job_info(job))
+
+    def _job_info(self, job: dict[str, Any]) -> dict[str, Any]:
+        info = {k: v for k, v in job.items() if k not in ("fields", "rows", "polls")}
+        if job["state"] == "JobComplete":
+            info.update({"numberRecordsProcessed": len(job["rows"]), "retries": 0, "totalProcessingTime": 1})
+        return info
+
+    def bulk_status(self, job: dict[str, Any]) -> None:
+        # one poll sees it in progress, as clients must be ready for; the next sees it done
+        if job["state"] == "UploadComplete":
+            job["state"] = "InProgress"
+        elif job["state"] == "InProgress":
+            job["state"] = "JobComplete"
+        self._json(200, self._job_info(job))
+
+    def bulk_results(self, job: dict[str, Any]) -> None:
+        if job["state"] != "JobComplete":
+            return self._err(412, "JOB_NOT_COMPLETE", "Job is not complete")
+        try:
+            size = int(self.query_params.get("maxRecords") or 0) or len(job["rows"]) or 1
+            locator = self.query_params.get("locator") or ""
+            start = int(base64.b64decode(locator).decode()) if locator else 0
+        except ValueError:
+            return self._err(400, "INVALIDLOCATOR", "invalid locator")
+        rows = job["rows"][start:start + size]
+        buf = io.StringIO()
+        w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n" if job["lineEnding"] == "LF" else "\r\n",
+                       delimiter=_DELIMITERS.get(job["columnDelimiter"], ","))
+        fields: list[FieldDef] = job["fields"]
+        w.writerow([f.name for f in fields])
+        for row in rows:
+            w.writerow([to_csv_value(f, v) for f, v in zip(fields, row)])
+        end = start + len(rows)
+        nxt = base64.b64encode(str(end).encode()).decode() if end < len(job["rows"]) else "null"
+        self._send(200, buf.getvalue().encode("utf-8"), ctype="text/csv",
+                   headers={"Sforce-Locator": nxt, "Sforce-NumberOfRecords": str(len(rows))})
+
+
+_DELIMITERS = {"COMMA": ",", "TAB": "\t", "SEMICOLON": ";", "PIPE": "|", "CARET": "^", "BACKQUOTE": "`"}
+_COUNTRY_RULE = re.compile(r"^[A-Z]{2}$")
+
+
+def _check_write(obj: ObjectDef, rec: dict[str, Any], values: dict[str, Any]) -> tuple | None:
+    """Salesforce's per-record checks, in its words: (statusCode, message, fields) or None."""
+    for name, v in values.items():
+        f = obj.field(name)
+        if f is None:
+            return ("INVALID_FIELD", f"No such column '{name}' on sobject of type {obj.name}", [name])
+        if not f.updateable:
+            return ("INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: {f.name}. Please check "
+                                                       f"the security settings of this field and verify that it is "
+                                                       f"read/write for your profile or permission set.", [f.name])
+        if v is None:
+            if f.name == "Name":
+                return ("REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]", ["Name"])
+            continue
+        if f.numeric:
+            try:
+                if isinstance(v, bool) or not Decimal(str(v)).is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                return ("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{f.label}: value not of required type: {v}", [f.name])
+        elif f.type == "boolean" and not isinstance(v, bool):
+            return ("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{f.label}: value not of required type: {v}", [f.name])
+        elif f.type == "date":
+            try:
+                datetime.strptime(str(v), "%Y-%m-%d")
+            except ValueError:
+                return ("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{f.label}: value not of required type: {v}", [f.name])
+        elif f.type == "picklist" and str(v) not in f.picklist:
+            return ("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", f"{f.label}: bad value for restricted picklist "
+                                                               f"field: {v}", [f.name])
+        elif f.length and len(str(v)) > f.length:
+            return ("STRING_TOO_LONG", f"{f.label}: data value too large: {str(v)[:40]} (max length={f.length})",
+                    [f.name])
+    if obj.name == "Account":
+        country = values.get("BillingCountry", rec.get("BillingCountry"))
+        if country and not _COUNTRY_RULE.match(str(country)):
+            return ("FIELD_CUSTOM_VALIDATION_EXCEPTION", "Billing Country must be a two-letter ISO 3166 code "
+                                                         "(validation rule Billing_Country_ISO)", ["BillingCountry"])
+    return None
+
+
+def _batch_size(options: str) -> int:
+    m = re.search(r"batchSize\s*=\s*(\d+)", options or "")
+    if not m:
+        return 2000
+    return max(200, min(2000, int(m.group(1))))
+
+
+def _xml_value(body: str, tag: str) -> str | None:
+    from xml.sax.saxutils import unescape
+    m = re.search(rf"<(?:\w+:)?{tag}>(.*?)</(?:\w+:)?{tag}>", body, re.S)
+    return unescape(m.group(1)) if m else None
+
+
+def _stamp_dt(stamp: str) -> datetime:
+    return datetime.strptime(stamp[:23], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=timezone.utc)
+
+
+def _http_date(stamp: str) -> str:
+    return wire.http_date(_stamp_dt(stamp).timestamp())
+
+
+def make_server(org: OrgState, port: int = 0) -> ThreadingHTTPServer:
+    handler = type("OrgHandler", (Handler,), {"org": org})
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    return server

@@ -1,0 +1,205 @@
+"""The sandbox org's records in one SQLite file, so writes persist across pulls and restarts.
+
+One table per sObject, one column per field. Money and quantities are kept as
+decimal text (exact) and compared numerically in queries; datetimes as
+``2026-10-31T12:00:00.000+0000`` text, which sorts in time order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import threading
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from workbench.model import ids
+from workbench.sandbox.salesforce import soql
+from workbench.sandbox.salesforce.objects import OBJECTS, FieldDef, ObjectDef
+
+_B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def now_stamp(moment: datetime | None = None) -> str:
+    d = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
+
+
+def to_json_value(f: FieldDef, v: Any) -> Any:
+    if v is None:
+        return None
+    if f.type == "boolean":
+        return bool(v)
+    if f.numeric:
+        return Decimal(str(v))
+    return v
+
+
+def to_csv_value(f: FieldDef, v: Any) -> str:
+    """Bulk API 2.0 CSV: empty for null, true/false, datetimes with a Z."""
+    if v is None:
+        return ""
+    if f.type == "boolean":
+        return "true" if v else "false"
+    if f.type == "datetime":
+        return str(v)[:23] + "Z"
+    return str(v)
+
+
+class OrgStore:
+    """Thread-safe access to the sandbox org's SQLite file."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.lock = threading.RLock()
+        self.db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._counter = itertools.count(1)
+        self._last_stamp = ""
+        with self.lock:
+            for obj in OBJECTS.values():
+                cols = ", ".join(f'"{f.name}" {"INTEGER" if f.type == "boolean" else "TEXT"}'
+                                 for f in obj.fields.values())
+                self.db.execute(f'CREATE TABLE IF NOT EXISTS "{obj.name}" (_seq INTEGER PRIMARY KEY, {cols})')
+                self.db.execute(f'CREATE UNIQUE INDEX IF NOT EXISTS "ix_{obj.name}_id" ON "{obj.name}" ("Id")')
+            n = sum(self.db.execute(f'SELECT COUNT(*) FROM "{o}"').fetchone()[0] for o in OBJECTS)
+            self._counter = itertools.count(n + 1)
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+    def is_empty(self) -> bool:
+        with self.lock:
+            return self.db.execute('SELECT COUNT(*) FROM "Account"').fetchone()[0] == 0
+
+    # ids and stamps -------------------------------------------------------------
+    def new_id(self, obj: ObjectDef) -> str:
+        n = next(self._counter)
+        body = ""
+        for _ in range(9):
+            n, r = divmod(n, 62)
+            body = _B62[r] + body
+        base = obj.prefix + "Wb0" + body  # "Wb0": a pod-like marker that keeps ids mixed-case
+        return ids.to_18(base)
+
+    def stamp(self) -> str:
+        """A modstamp strictly later than the previous one, so every write is visible as a change."""
+        s = now_stamp()
+        if s <= self._last_stamp:
+            last = datetime.strptime(self._last_stamp[:23], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=timezone.utc)
+            from datetime import timedelta
+            s = now_stamp(last + timedelta(milliseconds=1))
+        self._last_stamp = s
+        return s
+
+    # reads ------------------------------------------------------------------------
+    def select(self, q: soql.Query, extra_fields: Iterable[FieldDef] = ()) -> list[tuple]:
+        cols = [*q.fields, *extra_fields]
+        names = ", ".join(soql.col(f) for f in cols) or '"Id"'
+        sql = f'SELECT {names} FROM "{q.obj.name}" WHERE "IsDeleted" = 0'
+        if q.where_sql:
+            sql += f" AND ({q.where_sql})"
+        sql += f" ORDER BY {q.order_sql}, _seq" if q.order_sql else " ORDER BY _seq"
+        if q.limit is not None or q.offset:
+            sql += f" LIMIT {q.limit if q.limit is not None else -1} OFFSET {q.offset}"
+        with self.lock:
+            return self.db.execute(sql, q.params).fetchall()
+
+    def count(self, q: soql.Query) -> int:
+        sql = f'SELECT COUNT(*) FROM "{q.obj.name}" WHERE "IsDeleted" = 0'
+        if q.where_sql:
+            sql += f" AND ({q.where_sql})"
+        with self.lock:
+            n = self.db.execute(sql, q.params).fetchone()[0]
+        if q.offset:
+            n = max(0, n - q.offset)
+        return min(n, q.limit) if q.limit is not None else n
+
+    def get(self, obj: ObjectDef, record_id: str, include_deleted: bool = False) -> dict[str, Any] | None:
+        names = list(obj.fields)
+        sql = f'SELECT {", ".join(chr(34) + n + chr(34) for n in names)} FROM "{obj.name}" WHERE "Id" = ?'
+        with self.lock:
+            row = self.db.execute(sql, [record_id]).fetchone()
+        if row is None:
+            return None
+        rec = dict(zip(names, row))
+        if rec["IsDeleted"] and not include_deleted:
+            return None
+        return rec
+
+    # writes -----------------------------------------------------------------------
+    def insert(self, obj: ObjectDef, values: dict[str, Any], stamp: str | None = None) -> str:
+        rec = {k: _store_value(obj.fields[k], v) for k, v in values.items() if k in obj.fields}
+        rec.setdefault("Id", self.new_id(obj))
+        s = stamp or self.stamp()
+        rec.setdefault("CreatedDate", s)
+        rec.setdefault("LastModifiedDate", s)
+        rec.setdefault("SystemModstamp", rec["LastModifiedDate"])
+        rec["IsDeleted"] = 0
+        names = list(rec)
+        with self.lock:
+            self.db.execute(f'INSERT INTO "{obj.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
+                            f'VALUES ({", ".join("?" for _ in names)})', [rec[n] for n in names])
+        return rec["Id"]
+
+    def update(self, obj: ObjectDef, record_id: str, values: dict[str, Any]) -> str:
+        """Write fields and move LastModifiedDate/SystemModstamp; returns the new stamp."""
+        s = self.stamp()
+        rec = {k: _store_value(obj.fields[k], v) for k, v in values.items()}
+        rec["LastModifiedDate"] = s
+        rec["SystemModstamp"] = s
+        sets = ", ".join(f'"{k}" = ?' for k in rec)
+        with self.lock:
+            self.db.execute(f'UPDATE "{obj.name}" SET {sets} WHERE "Id" = ?', [*rec.values(), record_id])
+        return s
+
+    def delete(self, obj: ObjectDef, record_id: str) -> None:
+        s = self.stamp()
+        with self.lock:
+            self.db.execute(f'UPDATE "{obj.name}" SET "IsDeleted" = 1, "SystemModstamp" = ? WHERE "Id" = ?',
+                            [s, record_id])
+
+    def transaction(self):
+        return _Tx(self)
+
+
+class _Tx:
+    def __init__(self, store: OrgStore):
+        self.store = store
+
+    def __enter__(self):
+        self.store.lock.acquire()
+        self.store.db.execute("BEGIN")
+        return self.store
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            self.store.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.store.lock.release()
+        return False
+
+
+def _store_value(f: FieldDef, v: Any) -> Any:
+    if v is None:
+        return None
+    if f.type == "boolean":
+        if isinstance(v, str):
+            return 1 if v.strip().lower() == "true" else 0
+        return 1 if v else 0
+    if f.numeric:
+        if isinstance(v, float):
+            v = repr(v)
+        d = Decimal(str(v))
+        return format(d, "f")
+    if f.type == "datetime":
+        if isinstance(v, datetime):
+            return now_stamp(v if v.tzinfo else v.replace(tzinfo=timezone.utc))
+        return soql._norm_datetime(str(v))
+    if f.type == "date":
+        return v.isoformat() if isinstance(v, date) else str(v)[:10]
+    return str(v)

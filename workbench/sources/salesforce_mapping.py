@@ -1,0 +1,241 @@
+"""How Salesforce objects and fields become canonical records, and back.
+
+The defaults name the standard quote-to-cash objects with the same API names a Data
+Loader export of them carries, so a config written for the files connector maps the
+same way here. ``[crm.objects.<kind>]`` may name another ``object`` and override
+single fields in ``[crm.objects.<kind>.fields]`` (canonical = API name).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from workbench.errors import ConfigError, InputError
+from workbench.model import ids
+from workbench.model.money import parse_decimal
+from workbench.model.records import DATE_FIELDS, DECIMAL_FIELDS
+from workbench.model.status import StatusMap, UnknownStatus
+
+# canonical field -> Salesforce API field, per canonical kind
+DEFAULT_FIELDS: dict[str, dict[str, str]] = {
+    "customers": {
+        "record_id": "Id", "name": "Name", "number": "AccountNumber", "xref": "ERP_Customer_Number__c",
+        "street": "BillingStreet", "city": "BillingCity", "postcode": "BillingPostalCode",
+        "state": "BillingState", "country": "BillingCountry", "tax_id": "Tax_ID__c",
+        "website": "Website", "phone": "Phone", "currency": "CurrencyIsoCode", "parent_id": "ParentId",
+        "last_modified": "LastModifiedDate", "version": "SystemModstamp",
+    },
+    "products": {
+        "record_id": "Id", "code": "ProductCode", "name": "Name", "active": "IsActive",
+        "last_modified": "LastModifiedDate", "version": "SystemModstamp",
+    },
+    "prices": {
+        "record_id": "Id", "product_code": "ProductCode", "currency": "CurrencyIsoCode",
+        "unit_price": "UnitPrice", "pricebook": "Pricebook2Id", "product_id": "Product2Id",
+        "product_name": "Name", "active": "IsActive",
+        "last_modified": "LastModifiedDate", "version": "SystemModstamp",
+    },
+    "orders": {
+        "record_id": "Id", "number": "OrderNumber", "customer_id": "AccountId", "currency": "CurrencyIsoCode",
+        "total_amount": "TotalAmount", "order_date": "EffectiveDate", "status": "Status",
+        "xref": "ERP_Order_Number__c", "last_modified": "LastModifiedDate", "version": "SystemModstamp",
+    },
+    "order_lines": {
+        "record_id": "Id", "order_id": "OrderId", "product_id": "Product2Id", "quantity": "Quantity",
+        "unit_price": "UnitPrice", "currency": "CurrencyIsoCode", "list_price": "ListPrice",
+        "amount": "TotalPrice", "last_modified": "LastModifiedDate", "version": "SystemModstamp",
+    },
+    "invoices": {
+        "record_id": "Id", "number": "ERP_Invoice_Number__c", "customer_id": "blng__Account__c",
+        "currency": "CurrencyIsoCode", "total_amount": "blng__TotalAmount__c", "open_balance": "blng__Balance__c",
+        "invoice_date": "blng__InvoiceDate__c", "due_date": "blng__DueDate__c", "order_ref": "blng__Order__c",
+        "last_modified": "LastModifiedDate", "version": "SystemModstamp",
+    },
+}
+
+# The standard Invoice object (API 48+) spells the same things differently.
+STANDARD_INVOICE_FIELDS = {
+    "record_id": "Id", "number": "DocumentNumber", "customer_id": "BillingAccountId",
+    "currency": "CurrencyIsoCode", "total_amount": "TotalAmountWithTax", "open_balance": "Balance",
+    "invoice_date": "InvoiceDate", "due_date": "DueDate", "order_ref": "ReferenceEntityId",
+    "last_modified": "LastModifiedDate", "version": "SystemModstamp",
+}
+
+DEFAULT_OBJECTS = {"customers": "Account", "products": "Product2", "prices": "PricebookEntry",
+                   "orders": "Order", "order_lines": "OrderItem", "invoices": "blng__Invoice__c"}
+
+# Booked deals also come from Opportunities won; they join the orders frame.
+OPPORTUNITY_FIELDS = {
+    "record_id": "Id", "number": "Name", "customer_id": "AccountId", "currency": "CurrencyIsoCode",
+    "total_amount": "Amount", "order_date": "CloseDate", "status": "StageName",
+    "last_modified": "LastModifiedDate", "version": "SystemModstamp",
+}
+OPPORTUNITY_FILTER = "IsWon = true"
+
+INVOICE_STATUS = {
+    "blng__Invoice__c": (["blng__InvoiceStatus__c", "blng__PaymentStatus__c"], "salesforce_billing"),
+    "Invoice": (["Status"], "salesforce_invoice"),
+}
+
+ID_FIELDS = {"record_id", "customer_id", "parent_id", "order_id", "product_id", "pricebook"}
+BOOL_FIELDS = {"active", "booked", "is_credit_note"}
+DATETIME_FIELDS = {"last_modified"}
+
+
+class ObjectMap:
+    """One canonical kind read from one Salesforce object."""
+
+    def __init__(self, kind: str, obj: str, fields: dict[str, str], where: str | None = None,
+                 status_fields: list[str] | None = None, status_map: StatusMap | None = None):
+        self.kind, self.object, self.fields, self.where = kind, obj, fields, where
+        self.status_fields = status_fields or []
+        self.status_map = status_map
+
+    def api_fields(self) -> list[str]:
+        """The fields to SELECT, each once, Id first."""
+        out = ["Id"]
+        for name in [*self.fields.values(), *self.status_fields]:
+            if name not in out:
+                out.append(name)
+        return out
+
+    def api_name(self, canonical: str) -> str:
+        try:
+            return self.fields[canonical]
+        except KeyError:
+            raise ConfigError(f"[crm.objects.{self.kind}.fields] maps no Salesforce field to '{canonical}' "
+                              f"on {self.object}") from None
+
+    def to_canonical(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """A raw Salesforce record (REST JSON or Bulk CSV row) as canonical values."""
+        out: dict[str, Any] = {}
+        for canon, api in self.fields.items():
+            try:
+                out[canon] = convert(self.kind, canon, raw.get(api))
+            except ValueError as exc:
+                raise InputError(str(exc), file=f"Salesforce {self.object} {raw.get('Id')}", column=api) from None
+        if self.status_fields:
+            values = [_text(raw.get(f)) for f in self.status_fields]
+            out["status_raw"] = "|".join(v or "" for v in values)
+            try:
+                out["status"] = self.status_map.map(*values)
+            except UnknownStatus as exc:
+                raise InputError(str(exc), file=f"Salesforce {self.object} {raw.get('Id')}",
+                                 column="|".join(self.status_fields)) from None
+            out["is_credit_note"] = out["status"] == "credit_note"
+        return out
+
+
+def object_maps(side_cfg: dict[str, Any], include: list[str] | None = None) -> list[ObjectMap]:
+    """The objects to pull, from the side's ``objects`` tables over the defaults."""
+    sf_cfg = side_cfg.get("salesforce", {}) or {}
+    objects_cfg = side_cfg.get("objects", {}) or {}
+    kinds = include or list(objects_cfg) or list(DEFAULT_OBJECTS)
+    maps: list[ObjectMap] = []
+    for kind in kinds:
+        if kind not in DEFAULT_OBJECTS:
+            raise ConfigError(f"[crm.objects.{kind}]: the Salesforce connector reads "
+                              f"{', '.join(DEFAULT_OBJECTS)}, not {kind!r}")
+        kcfg = objects_cfg.get(kind, {}) or {}
+        if kind == "invoices":
+            obj = kcfg.get("object") or sf_cfg.get("invoice_object") or DEFAULT_OBJECTS[kind]
+            base = STANDARD_INVOICE_FIELDS if obj == "Invoice" else DEFAULT_FIELDS[kind]
+        else:
+            obj = kcfg.get("object") or DEFAULT_OBJECTS[kind]
+            base = DEFAULT_FIELDS[kind]
+        fields = {**base, **{k: v for k, v in (kcfg.get("fields") or {}).items() if v}}
+        status_fields, status_map = None, None
+        if kind == "invoices":
+            default_fields, default_system = INVOICE_STATUS.get(obj, (None, None))
+            status_fields = kcfg.get("status_fields") or default_fields
+            system = kcfg.get("status_system") or default_system
+            if not status_fields or not system:
+                raise ConfigError(f"[crm.objects.invoices]: object {obj!r} needs 'status_fields' and "
+                                  f"'status_system' (or a status_map) to read invoice status")
+            try:
+                status_map = StatusMap.for_source(system, kcfg.get("status_map"))
+            except ValueError as exc:
+                raise ConfigError(f"[crm.objects.invoices.status_map]: {exc}") from None
+        maps.append(ObjectMap(kind, obj, fields, kcfg.get("where"), status_fields, status_map))
+        if kind == "orders" and kcfg.get("include_opportunities", True):
+            opp_fields = {**OPPORTUNITY_FIELDS, **(objects_cfg.get("opportunities", {}) or {}).get("fields", {})}
+            maps.append(ObjectMap("orders", "Opportunity", opp_fields, OPPORTUNITY_FILTER))
+    return maps
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    s = str(v)
+    return s if s != "" else None
+
+
+def parse_datetime(v: Any) -> datetime | None:
+    """Salesforce datetimes: 2026-10-31T12:00:00.000+0000 (REST) or ...Z (Bulk CSV)."""
+    s = _text(v)
+    if s is None:
+        return None
+    s = s.replace("Z", "+00:00")
+    if len(s) >= 5 and s[-5] in "+-" and s[-3] != ":":
+        s = s[:-2] + ":" + s[-2:]
+    try:
+        d = datetime.fromisoformat(s)
+    except ValueError:
+        raise ValueError(f"{v!r} is not a Salesforce datetime") from None
+    return (d if d.tzinfo else d.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def format_datetime(d: datetime) -> str:
+    """The form Salesforce writes and SOQL accepts: 2026-10-31T12:00:00.000+0000."""
+    d = d.astimezone(timezone.utc)
+    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
+
+
+def convert(kind: str, canon: str, v: Any) -> Any:
+    """One Salesforce value as the canonical type of ``kind.canon``."""
+    if canon in DECIMAL_FIELDS.get(kind, ()):
+        if isinstance(v, float):  # only if a caller parsed JSON without parse_float=Decimal
+            raise ValueError(f"{canon}: amount arrived as a float; read JSON with parse_float=Decimal")
+        return parse_decimal(v)
+    if canon in DATE_FIELDS.get(kind, ()):
+        s = _text(v)
+        if s is None:
+            return None
+        try:
+            return date.fromisoformat(s[:10])
+        except ValueError:
+            raise ValueError(f"{v!r} is not a date (YYYY-MM-DD)") from None
+    if canon in DATETIME_FIELDS:
+        return parse_datetime(v)
+    if canon in BOOL_FIELDS:
+        if v is None or v == "":
+            return None
+        if isinstance(v, bool):
+            return v
+        return str(v).strip().lower() == "true"
+    if canon in ID_FIELDS:
+        s = _text(v)
+        if s is None:
+            return None
+        try:
+            return ids.to_18(s)
+        except ids.InvalidSalesforceId:
+            return s  # custom objects may hold external keys here; keep them verbatim
+    if canon == "version":
+        s = _text(v)
+        return format_datetime(parse_datetime(s)) if s else None
+    return _text(v) if not isinstance(v, (bool, int, Decimal)) else str(v)
+
+
+def to_api_value(kind: str, canon: str, value: Any) -> Any:
+    """A canonical value as JSON for a Salesforce write (Decimal stays exact)."""
+    if value is None:
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat() if isinstance(value, date) and not isinstance(value, datetime) \
+            else format_datetime(value)
+    if canon in DECIMAL_FIELDS.get(kind, ()):
+        return parse_decimal(value)
+    return value
