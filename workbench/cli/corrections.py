@@ -96,7 +96,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     print(f"{'Id':>6} {'Exc':>6} {'State':<12}{'Side':<5}{'Record':<20}{'Field':<14}{'From':<18}{'To':<18}"
           f"{'Preparer':<12}{'Approver':<12}Note")
     for r in df.to_dict("records"):
-        note = r["last_error"] or r["verification"] or r["reason"] or ""
+        note = r["state_reason"] or r["last_error"] or r["verification"] or r["reason"] or ""
         print(f"{r['id']:>6} {_show(r['exception_id'], 6):>6} {r['state']:<12}{r['target_side']:<5}"
               f"{_show(r['target_record'], 19):<20}{_show(r['field'], 13):<14}{_show(r['from_value'], 17):<18}"
               f"{_show(r['to_value'], 17):<18}{_show(r['preparer'], 11):<12}{_show(r['approver'], 11):<12}"

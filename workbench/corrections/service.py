@@ -28,7 +28,7 @@ from workbench.corrections import lifecycle
 from workbench.corrections.values import canonical_kind, display, parse_value
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
 from workbench.store.db import Store
-from workbench.store.schema import Correction, ExceptionRow, Run
+from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
 from workbench.team.users import require
 
 # exception statuses from which a new correction may be proposed
@@ -38,7 +38,7 @@ LIST_COLUMNS = ["id", "exception_id", "run_id", "exception_type", "customer_name
                 "target_object", "target_record", "field", "from_value", "to_value", "state", "reason",
                 "preparer", "prepared_at", "approver", "approved_at", "attempts", "next_attempt_at",
                 "last_error", "response_id", "pushed_at", "verification", "seen_version", "idempotency_key",
-                "version"]
+                "version", "state_reason"]  # state_reason: why it is in its state (from its latest audit event)
 
 FILTERS = ("ids", "state", "run_id", "exception_id", "exception_type", "family", "target_side", "target_system",
            "object", "field", "preparer", "approver", "customer")
@@ -352,7 +352,26 @@ def list_corrections(store: Store, **filters: Any) -> pd.DataFrame:
             d["from_value"] = _typed_or_text(kind, c.field, c.from_value)
             d["to_value"] = _typed_or_text(kind, c.field, c.to_value)
             rows.append(d)
+        reasons = _state_reasons(s, [d["id"] for d in rows])
+    for d in rows:
+        d["state_reason"] = reasons.get(d["id"])
     return pd.DataFrame(rows, columns=LIST_COLUMNS, dtype=object)
+
+
+def _state_reasons(s: Session, ids: list[int]) -> dict[int, str | None]:
+    """Why each correction is in its state: the reason given with its latest transition
+    (a rejection's or waiver's reason, a conflict's two values, a dead letter's message)."""
+    out: dict[int, str | None] = {}
+    for i in range(0, len(ids), 900):
+        chunk = [str(x) for x in ids[i:i + 900]]
+        last = (select(func.max(AuditEvent.id)).where(AuditEvent.entity_type == "correction",
+                                                      AuditEvent.action != "correction.verified",
+                                                      AuditEvent.entity_id.in_(chunk))
+                .group_by(AuditEvent.entity_id))
+        for eid, detail in s.execute(select(AuditEvent.entity_id, AuditEvent.detail)
+                                     .where(AuditEvent.id.in_(last))):
+            out[int(eid)] = (detail or {}).get("reason")
+    return out
 
 
 def approve_matching(store: Store, user: str, *, reason: str | None = None, **filters: Any) -> list[int]:
