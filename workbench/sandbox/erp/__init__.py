@@ -89,13 +89,26 @@ def seed_data(scenario_dir: Path | None, customers: int, seed: int, work: Path) 
         if scenario_mod is None:
             raise ConfigError(f"{scenario_dir}: reading a scenario needs workbench.sandbox.scenario, "
                               f"which is not installed")
-        return {k: _rows(v) for k, v in scenario_mod.load(Path(scenario_dir)).erp.items()}
+        return _scenario_records(scenario_mod.load(Path(scenario_dir)))
     if scenario_mod is not None and hasattr(scenario_mod, "generate"):
         out = work / "scenario"
         scenario_mod.generate(seed, customers, out)
-        return {k: _rows(v) for k, v in scenario_mod.load(out).erp.items()}
+        try:
+            return _scenario_records(scenario_mod.load(out))
+        except ImportError:  # the scenario reader's own dependencies are not installed yet
+            pass
     from workbench.sandbox.erp import fixture
     return fixture.dataset(customers, seed)
+
+
+def _scenario_records(scenario: Any) -> dict[str, list[dict]]:
+    data = {k: _rows(v) for k, v in scenario.erp.items()}
+    # the ERP-side Salesforce id exists only where the ERP has a field for it (Odoo's partner ref)
+    xref = getattr(scenario, "erp_xref", None) or {}
+    for c in data.get("customers", []):
+        if not c.get("xref") and c.get("number") in xref:
+            c["xref"] = xref[c["number"]]
+    return data
 
 
 def _credentials(store: RecordStore, flavor: str, seed: int) -> dict[str, str]:

@@ -36,11 +36,10 @@ ENTITIES: dict[str, tuple[str, dict[str, str], set[str]]] = {
         "id": G, "number": S, "displayName": S, "type": S, "addressLine1": S, "addressLine2": S, "city": S,
         "state": S, "country": S, "postalCode": S, "phoneNumber": S, "email": S, "website": S,
         "salespersonCode": S, "balanceDue": D, "creditLimit": D, "taxLiable": B, "taxRegistrationNumber": S,
-        "currencyCode": S, "paymentTermsId": G, "blocked": S, "salesforceAccountId": S,
+        "currencyCode": S, "paymentTermsId": G, "blocked": S, "billToCustomerNumber": S,
         "lastModifiedDateTime": DT},
         {"displayName", "addressLine1", "addressLine2", "city", "state", "country", "postalCode", "phoneNumber",
-         "email", "website", "taxRegistrationNumber", "currencyCode", "blocked", "creditLimit",
-         "salesforceAccountId"}),
+         "email", "website", "taxRegistrationNumber", "currencyCode", "blocked", "creditLimit"}),
     "items": ("item", {
         "id": G, "number": S, "displayName": S, "type": S, "itemCategoryCode": S, "blocked": B, "gtin": S,
         "unitPrice": D, "priceIncludesTax": B, "unitCost": D, "baseUnitOfMeasureCode": S,
@@ -69,7 +68,7 @@ ENTITIES: dict[str, tuple[str, dict[str, str], set[str]]] = {
         {"dueDate", "externalDocumentNumber", "customerPurchaseOrderReference"}),
     "customerPayments": ("customerPayment", {
         "id": G, "journalDisplayName": S, "lineNumber": I, "customerId": G, "customerNumber": S,
-        "postingDate": DA, "documentNumber": S, "externalDocumentNumber": S, "amount": D,
+        "postingDate": DA, "documentNumber": S, "externalDocumentNumber": S, "amount": D, "currencyCode": S,
         "appliesToInvoiceId": G, "appliesToInvoiceNumber": S, "description": S, "comment": S,
         "lastModifiedDateTime": DT},
         {"amount", "appliesToInvoiceNumber", "postingDate", "description", "comment"}),
@@ -123,7 +122,8 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
         "salespersonCode": "", "balanceDue": Decimal("0"), "creditLimit": Decimal("0"), "taxLiable": False,
         "taxRegistrationNumber": c.get("tax_id") or "", "currencyCode": c.get("currency") or "",
         "paymentTermsId": "00000000-0000-0000-0000-000000000000", "blocked": c.get("blocked") or " ",
-        "salesforceAccountId": c.get("xref") or "", "lastModifiedDateTime": lm(c)}) for c in custs.values()]
+        "billToCustomerNumber": (custs.get(c.get("parent_id")) or {}).get("number") or "",
+        "lastModifiedDateTime": lm(c)}) for c in custs.values()]
     yield "items", [(p["record_id"], {
         "id": p["record_id"], "number": p["code"], "displayName": p.get("name") or "", "type": "Inventory",
         "itemCategoryCode": "", "blocked": p.get("active") is False, "gtin": "", "unitPrice": Decimal("0"),
@@ -184,7 +184,7 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
             "customerId": p.get("customer_id"),
             "customerNumber": (custs.get(p.get("customer_id")) or {}).get("number") or "",
             "postingDate": _iso(p.get("payment_date")), "documentNumber": f"PAY{n:06d}",
-            "externalDocumentNumber": "", "amount": p["amount"],
+            "externalDocumentNumber": "", "amount": p["amount"], "currencyCode": p.get("currency") or "",
             "appliesToInvoiceId": inv.get("record_id") or "00000000-0000-0000-0000-000000000000",
             "appliesToInvoiceNumber": p.get("invoice_number") or "", "description": "", "comment": "",
             "lastModifiedDateTime": lm(p)}))

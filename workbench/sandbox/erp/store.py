@@ -9,31 +9,13 @@ Money stays exact: Decimals are written as JSON number literals, never floats.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-_DEC_MARK = "\u0000D"
-_DEC_RE = re.compile(r'"\\u0000D([^"]*)"')
-
-
-def _mark(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return _DEC_MARK + format(v, "f")
-    if isinstance(v, dict):
-        return {k: _mark(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_mark(x) for x in v]
-    return v
-
-
-def dumps(obj: Any) -> str:
-    """JSON with Decimals as number literals (json cannot emit them natively)."""
-    return _DEC_RE.sub(r"\1", json.dumps(_mark(obj), separators=(",", ":"), default=str))
-
+from workbench.sources.http_common import encode_json as dumps
 
 def loads(text: str | bytes) -> Any:
     return json.loads(text, parse_float=Decimal)

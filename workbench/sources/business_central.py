@@ -1,0 +1,387 @@
+"""Microsoft Dynamics 365 Business Central API v2.0 connector (OData v4 over httpx).
+
+Config (``[erp.business_central]``)::
+
+    tenant = "contoso.onmicrosoft.com"      # or the tenant GUID
+    environment = "production"
+    company = "CRONUS USA, Inc."            # company name or id (GUID)
+    client_id = "..."                       # Entra app registration
+    client_secret_env = "BC_CLIENT_SECRET"  # or the OS keyring (workbench credentials set)
+    # optional: base_url, token_url, scope, page_size (<= 20000), timeout, retries, max_connections
+
+Pulls follow ``@odata.nextLink`` with ``Prefer: odata.maxpagesize``, ``$select`` only the
+mapped fields and, for incremental pulls, ``$filter=lastModifiedDateTime gt <since>``.
+Writes are ``PATCH`` with ``If-Match`` = the etag seen at approval time: a stale etag
+(``Request_EntityChanged``) is a conflict, never retried blind with ``*``.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+
+from workbench.config import RunConfig
+from workbench.errors import ConfigError, InputError, SourceError
+from workbench.model import frames
+from workbench.model.status import StatusMap, UnknownStatus
+from workbench.progress import check_cancelled, report
+from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
+from workbench.sources.credentials import get_secret
+from workbench.sources.erp_mapping import NEGATE, ObjectMap, coerce, object_maps, same_value
+from workbench.sources.http_common import (ClientCredentials, HttpClient, HttpFailure, decode, encode_json,
+                                           redact)
+
+PAGE_CAP = 20_000
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
+    "customers": {"object": "customers", "fields": {
+        "record_id": "id", "name": "displayName", "number": "number", "parent_id": "billToCustomerNumber",
+        "street": "addressLine1", "city": "city", "postcode": "postalCode", "state": "state",
+        "country": "country", "tax_id": "taxRegistrationNumber", "website": "website", "email": "email",
+        "phone": "phoneNumber", "currency": "currencyCode", "blocked": "blocked",
+        "last_modified": "lastModifiedDateTime"}},
+    "products": {"object": "items", "fields": {
+        "record_id": "id", "code": "number", "name": "displayName", "active": "!blocked",
+        "last_modified": "lastModifiedDateTime"}},
+    "prices": {"object": "salesPrices", "fields": {
+        "record_id": "id", "product_code": "itemNumber", "product_id": "itemId", "product_name": "itemDescription",
+        "currency": "currencyCode", "unit_price": "unitPrice", "pricebook": "priceListCode",
+        "effective_date": "startingDate", "end_date": "endingDate", "min_quantity": "minimumQuantity",
+        "last_modified": "lastModifiedDateTime"}},
+    "orders": {"object": "salesOrders", "fields": {
+        "record_id": "id", "number": "number", "customer_id": "customerId", "currency": "currencyCode",
+        "total_amount": "totalAmountIncludingTax", "order_date": "orderDate", "status": "status",
+        "xref": "externalDocumentNumber", "last_modified": "lastModifiedDateTime"}},
+    "order_lines": {"object": "salesOrderLines", "incremental": False, "fields": {
+        "record_id": "id", "order_id": "documentId", "product_code": "lineObjectNumber", "quantity": "quantity",
+        "unit_price": "unitPrice", "discount_percent": "discountPercent", "amount": "amountExcludingTax"}},
+    "invoices": {"object": "salesInvoices", "status_fields": ["status"], "fields": {
+        "record_id": "id", "number": "number", "customer_id": "customerId", "currency": "currencyCode",
+        "total_amount": "totalAmountIncludingTax", "open_balance": "remainingAmount", "invoice_date": "invoiceDate",
+        "due_date": "dueDate", "order_ref": "orderNumber", "last_modified": "lastModifiedDateTime"}},
+    "payments": {"object": "customerPayments", "fields": {
+        "record_id": "id", "customer_id": "customerId", "amount": "amount", "currency": "currencyCode",
+        "invoice_number": "appliesToInvoiceNumber", "payment_date": "postingDate",
+        "last_modified": "lastModifiedDateTime"}},
+}
+_CSDL = {"edm": "http://docs.oasis-open.org/odata/ns/edm"}
+
+
+def _bc_error_words(resp: httpx.Response) -> tuple[str | None, str]:
+    try:
+        err = decode(resp).get("error") or {}
+        return err.get("code"), str(err.get("message") or resp.text[:300])
+    except (HttpFailure, AttributeError):
+        return None, resp.text[:300] or resp.reason_phrase
+
+
+def odata_datetime(dt: datetime) -> str:
+    dt = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def odata_literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class BusinessCentralSource:
+    connector = "business_central"
+
+    def __init__(self, side: str, config: RunConfig):
+        self.side, self.config = side, config
+        side_cfg = config.side(side)
+        bc = dict(side_cfg.get("business_central") or {})
+        where = f"{config.where()}: [{side}.business_central]"
+        for key in ("tenant", "environment", "company", "client_id"):
+            if not bc.get(key):
+                raise ConfigError(f"{where} needs '{key}'")
+        self.system = str(side_cfg.get("system") or "business_central")
+        secret = get_secret({**bc, "side": side, "system": "business_central"}, "client_secret")
+        base = str(bc.get("base_url") or "https://api.businesscentral.dynamics.com").rstrip("/")
+        token_url = bc.get("token_url") or f"https://login.microsoftonline.com/{bc['tenant']}/oauth2/v2.0/token"
+        self.page_size = int(bc.get("page_size") or PAGE_CAP)
+        if not 1 <= self.page_size <= PAGE_CAP:
+            raise ConfigError(f"{where} page_size = {self.page_size}, expected 1..{PAGE_CAP}")
+        self.auth = ClientCredentials(token_url, str(bc["client_id"]), secret,
+                                      bc.get("scope") or "https://api.businesscentral.dynamics.com/.default")
+        self.http = HttpClient(system="Business Central", timeout=float(bc.get("timeout", 60)),
+                               attempts=int(bc.get("retries", 5)), backoff=float(bc.get("backoff", 0.5)),
+                               max_backoff=float(bc.get("max_backoff", 60)),
+                               max_connections=int(bc.get("max_connections", 4)), auth=self.auth,
+                               headers={"Accept": "application/json"}, error_words=_bc_error_words)
+        self.api_root = f"{base}/v2.0/{bc['tenant']}/{bc['environment']}/api/v2.0"
+        self.company = str(bc["company"])
+        self._company_url: str | None = None
+        self.maps = object_maps(side_cfg, DEFAULT_OBJECTS, self.system)
+        self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=self.api_root,
+                               api_version="v2.0")
+        self._metadata: ET.Element | None = None
+
+    # -- plumbing -------------------------------------------------------------
+    @property
+    def company_url(self) -> str:
+        if self._company_url is None:
+            if _GUID.match(self.company):
+                self._company_url = f"{self.api_root}/companies({self.company.lower()})"
+            else:
+                body = self.http.get_json(f"{self.api_root}/companies", "listing companies",
+                                          params={"$filter": f"name eq {odata_literal(self.company)}"})
+                found = body.get("value") or []
+                if not found:
+                    raise ConfigError(f"Business Central: no company named {self.company!r} in environment "
+                                      f"{self.api_root.split('/')[-3]}; set [business_central] company to its "
+                                      f"name or id")
+                self._company_url = f"{self.api_root}/companies({found[0]['id']})"
+        return self._company_url
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _usage(self) -> dict[str, Any]:
+        return {"calls": self.http.requests, "retries": self.http.retries, "tokens": self.auth.fetched}
+
+    # -- pull -----------------------------------------------------------------
+    def pull(self, state: object | None = None, since: datetime | None = None) -> Extract:
+        rows: dict[str, list[dict]] = {}
+        snaps: list[tuple[str, str, str, str, Any]] = []
+        done = 0
+        for kind, om in self.maps.items():
+            check_cancelled(state)
+            select = ["id"] + [f for f in om.source_fields() if f != "id"]
+            params = {"$select": ",".join(select)}
+            if since is not None and om.settings.get("incremental", True):
+                params["$filter"] = f"lastModifiedDateTime gt {odata_datetime(since)}"
+            query = f"GET {om.object}?" + "&".join(f"{k}={v}" for k, v in params.items())
+            self.meta.objects[kind] = om.object
+            self.meta.queries[kind] = query
+            out = rows.setdefault(kind, [])
+            url: str | None = f"{self.company_url}/{om.object}"
+            first = True
+            while url:
+                resp = self.http.request("GET", url, params=params if first else None,
+                                         headers={"Prefer": f"odata.maxpagesize={self.page_size}"})
+                if resp.status_code >= 400:
+                    raise self.http.fail(resp, f"reading {om.object}")
+                body = decode(resp)
+                for rec in body.get("value") or []:
+                    out.append(self._canonical(om, rec))
+                    snaps.append((om.object, kind, str(rec.get("id")), query, rec))
+                done += len(body.get("value") or [])
+                report(state, done, None, f"{om.object}: {len(out):,} read")
+                url = body.get("@odata.nextLink")
+                first = False
+        self._derive(rows)
+        self.meta.api_usage = self._usage()
+        self.meta.incremental_since = since
+        self.meta.extracted_at = datetime.now(timezone.utc)
+        fr = {kind: frames.from_records(kind, r) for kind, r in rows.items()}
+        return Extract(self.meta, fr, snapshot_frame(snaps)).finish()
+
+    def _canonical(self, om: ObjectMap, rec: dict) -> dict:
+        where = f"Business Central {om.object}({rec.get('id')})"
+        out: dict[str, Any] = {}
+        for canon, src in om.fields.items():
+            if src.startswith(NEGATE):
+                v = coerce("products" if om.kind == "products" else om.kind, canon, rec.get(src[1:]), where)
+                out[canon] = None if v is None else not v
+            else:
+                out[canon] = coerce(om.kind, canon, rec.get(src), where)
+        out["version"] = rec.get("@odata.etag")
+        if om.kind == "invoices" and om.status_fields:
+            values = [rec.get(f) for f in om.status_fields]
+            try:
+                out["status"] = StatusMap.for_source(om.status_system or self.system, om.status_overrides).map(*values)
+            except UnknownStatus as exc:
+                raise InputError(f"{where}: {exc}", column=",".join(om.status_fields)) from None
+            out["status_raw"] = "|".join("" if v is None else str(v) for v in values)
+            out["is_credit_note"] = out["status"] == "credit_note"
+        elif om.kind == "orders":
+            out.setdefault("booked", out.get("status") not in ("Draft", "In Review"))
+            out["kind"] = "salesOrder"
+        return out
+
+    @staticmethod
+    def _derive(rows: dict[str, list[dict]]) -> None:
+        """Fill what Business Central keeps on another entity: bill-to parents by number, line and
+        payment currencies."""
+        by_number = {c.get("number"): c["record_id"] for c in rows.get("customers", []) if c.get("number")}
+        for c in rows.get("customers", []):
+            if c.get("parent_id") in by_number:
+                c["parent_id"] = by_number[c["parent_id"]]
+        order_ccy = {o["record_id"]: o.get("currency") for o in rows.get("orders", [])}
+        for ln in rows.get("order_lines", []):
+            if not ln.get("currency"):
+                ln["currency"] = order_ccy.get(ln.get("order_id"))
+        inv_ccy = {i.get("number"): i.get("currency") for i in rows.get("invoices", [])}
+        cust_ccy = {c["record_id"]: c.get("currency") for c in rows.get("customers", [])}
+        for p in rows.get("payments", []):
+            if not p.get("currency"):
+                p["currency"] = inv_ccy.get(p.get("invoice_number")) or cust_ccy.get(p.get("customer_id"))
+
+    # -- read one ---------------------------------------------------------------
+    def _entity_url(self, om: ObjectMap, record_id: str) -> str:
+        return f"{self.company_url}/{om.object}({record_id})"
+
+    def _map(self, kind: str) -> ObjectMap:
+        om = self.maps.get(kind)
+        if om is None:
+            raise ConfigError(f"Business Central: no object mapped for {kind!r}")
+        return om
+
+    def _read_raw(self, om: ObjectMap, record_id: str, fields: list[str]) -> dict | None:
+        resp = self.http.request("GET", self._entity_url(om, record_id),
+                                 params={"$select": ",".join(dict.fromkeys(["id", *fields]))})
+        if resp.status_code == 404:
+            return None
+        if resp.status_code >= 400:
+            raise self.http.fail(resp, f"reading {om.object}({record_id})")
+        return decode(resp)
+
+    def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
+        om = self._map(kind)
+        out: dict[str, dict[str, Any]] = {}
+        for rid in record_ids:
+            rec = self._read_raw(om, rid, om.source_fields())
+            if rec is not None:
+                canon = self._canonical(om, rec)
+                out[rid] = {f: canon.get(f) for f in fields} | {"version": canon["version"]}
+        return out
+
+    # -- push -----------------------------------------------------------------
+    def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]:
+        results: list[WriteResult] = []
+        for n, req in enumerate(requests, start=1):
+            if state is not None and getattr(state, "cancelled", False):
+                break  # every write so far is complete; the rest stay queued
+            results.append(self._push_one(req))
+            report(state, n, len(requests), f"pushed {n:,} of {len(requests):,} to Business Central")
+        self.meta.api_usage = self._usage()
+        return results
+
+    def _push_one(self, req: WriteRequest) -> WriteResult:
+        cid = req.correction_id
+        try:
+            om = self._map(req.object)
+        except ConfigError as exc:
+            return WriteResult(cid, "permanent", str(exc))
+        src = om.fields.get(req.field)
+        if src is None:
+            return WriteResult(cid, "permanent", f"Business Central: field {req.field!r} of {req.object} is not "
+                                                 f"mapped to a {om.object} property")
+        negate, prop = src.startswith(NEGATE), src.lstrip(NEGATE)
+        try:
+            current = self._read_raw(om, req.record_id, [prop])
+        except HttpFailure as exc:
+            return WriteResult(cid, "transient" if exc.transient else "permanent", str(exc))
+        if current is None:
+            return WriteResult(cid, "permanent", f"Business Central: {om.object}({req.record_id}) no longer exists")
+
+        def canon(rec: dict) -> Any:
+            v = coerce(req.object, req.field, rec.get(prop), f"{om.object}({req.record_id})") \
+                if not negate else coerce(req.object, req.field, rec.get(prop), "")
+            return (None if v is None else not v) if negate else v
+
+        now_value, etag = canon(current), current.get("@odata.etag")
+        if same_value(req.object, req.field, now_value, req.new_value):
+            return WriteResult(cid, "already_applied", "the value is already in Business Central",
+                               response_id=etag, current_value=now_value, new_version=etag)
+        if req.seen_version and req.seen_version != etag:
+            return WriteResult(cid, "conflict", "the record changed in Business Central since it was approved "
+                                                "(etag differs)", current_value=now_value, new_version=etag)
+        if not req.seen_version and not same_value(req.object, req.field, now_value, req.old_value):
+            return WriteResult(cid, "conflict", f"Business Central now holds {now_value!r}, not the {req.old_value!r} "
+                                                f"seen at approval", current_value=now_value, new_version=etag)
+        value = coerce(req.object, req.field, req.new_value, "new value")
+        if negate:
+            value = None if value is None else not value
+        if value is None:
+            value = ""
+        try:
+            resp = self.http.request("PATCH", self._entity_url(om, req.record_id), retry="unsent",
+                                     content=encode_json({prop: value}).encode("utf-8"),
+                                     headers={"If-Match": req.seen_version or etag,
+                                              "Content-Type": "application/json"})
+        except HttpFailure as exc:
+            return self._after_uncertain(req, om, prop, canon, exc)
+        if resp.status_code in (200, 204):
+            new_etag = resp.headers.get("ETag")
+            if resp.content:
+                new_etag = decode(resp).get("@odata.etag") or new_etag
+            return WriteResult(cid, "applied", f"PATCH {om.object}({req.record_id}) {prop}", response_id=new_etag,
+                               new_version=new_etag)
+        code, words = _bc_error_words(resp)
+        if resp.status_code in (409, 412) or code == "Request_EntityChanged":
+            latest = self._read_raw(om, req.record_id, [prop]) or {}
+            return WriteResult(cid, "conflict", f"Business Central: {words}", current_value=canon(latest),
+                               new_version=latest.get("@odata.etag"))
+        if resp.status_code in (500, 502, 504):
+            return self._after_uncertain(req, om, prop, canon, self.http.fail(resp, "the write"))
+        return WriteResult(cid, "permanent", f"Business Central refused the write (HTTP {resp.status_code}"
+                                             f"{f' {code}' if code else ''}): {words}")
+
+    def _after_uncertain(self, req: WriteRequest, om: ObjectMap, prop: str, canon: Any,
+                         exc: HttpFailure) -> WriteResult:
+        """A write whose outcome is unknown: look before saying anything, never write twice."""
+        try:
+            latest = self._read_raw(om, req.record_id, [prop])
+        except HttpFailure:
+            return WriteResult(req.correction_id, "transient", str(exc))
+        if latest is not None and same_value(req.object, req.field, canon(latest), req.new_value):
+            tag = latest.get("@odata.etag")
+            return WriteResult(req.correction_id, "applied", "the write landed although the answer was lost",
+                               response_id=tag, new_version=tag)
+        return WriteResult(req.correction_id, "transient" if exc.transient else "permanent", str(exc))
+
+    # -- discovery ----------------------------------------------------------------
+    def describe(self, kind: str) -> list[dict[str, Any]]:
+        om = self._map(kind)
+        if self._metadata is None:
+            resp = self.http.request("GET", f"{self.api_root}/$metadata", headers={"Accept": "application/xml"})
+            if resp.status_code >= 400:
+                raise self.http.fail(resp, "reading $metadata")
+            self._metadata = ET.fromstring(resp.content)
+        root = self._metadata
+        type_name = None
+        for es in root.iter(f"{{{_CSDL['edm']}}}EntitySet"):
+            if es.get("Name") == om.object:
+                type_name = es.get("EntityType", "").split(".")[-1]
+        if type_name is None:
+            raise SourceError(f"Business Central $metadata has no entity set {om.object!r}")
+        out = []
+        for et in root.iter(f"{{{_CSDL['edm']}}}EntityType"):
+            if et.get("Name") != type_name:
+                continue
+            for prop in et.findall("edm:Property", _CSDL):
+                read_only = any("Permission/Read" in (em.text or "") for em in prop.iter(f"{{{_CSDL['edm']}}}EnumMember"))
+                out.append({"name": prop.get("Name"), "label": prop.get("Name"),
+                            "type": (prop.get("Type") or "").replace("Edm.", "").lower(),
+                            "updateable": not read_only and prop.get("Name") != "id"})
+        return out
+
+    def test_connection(self) -> list[tuple[str, bool, str]]:
+        checks: list[tuple[str, bool, str]] = []
+        try:
+            self.auth.headers(self.http.client, refresh=True)
+            checks.append(("sign-in", True, f"token issued by {redact(self.auth.token_url)}"))
+        except HttpFailure as exc:
+            return [("sign-in", False, str(exc))]
+        try:
+            url = self.company_url
+            checks.append(("company", True, f"company found at {url}"))
+        except (SourceError, ConfigError) as exc:
+            return checks + [("company", False, str(exc))]
+        for kind, om in self.maps.items():
+            resp = self.http.request("GET", f"{url}/{om.object}", params={"$top": "1"})
+            ok = resp.status_code == 200
+            checks.append((f"read {om.object}", ok, "readable" if ok else self.http.fail(resp, om.object).one_line()))
+        checks.append(("API usage", True, f"{self.http.requests} requests made, {self.http.retries} retried"))
+        return checks
+
+
+def create(side: str, config: RunConfig) -> BusinessCentralSource:
+    return BusinessCentralSource(side, config)

@@ -1,0 +1,171 @@
+"""Shared field mapping for the API connectors (Business Central, Odoo, REST profiles).
+
+A connector has default field maps per canonical kind (canonical field -> source
+field); ``[<side>.objects.<kind>]`` in the run config may rename the source object,
+override single fields, and extend the status map. Values are coerced to the
+canonical types here so every connector treats money, dates and blanks alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields as dc_fields
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from workbench.errors import InputError
+from workbench.model import frames
+from workbench.model.money import parse_decimal
+from workbench.model.records import RECORD_TYPES
+
+NEGATE = "!"  # "!blocked": the canonical boolean is the negation of the source's
+_TYPES: dict[str, dict[str, str]] = {
+    kind: {f.name: str(f.type) for f in dc_fields(cls)} for kind, cls in RECORD_TYPES.items()}
+EMPTY_DATES = {"0001-01-01", "0000-00-00", "1753-01-01"}  # BC and SQL "no date" sentinels
+
+
+class ObjectMap:
+    """Where one canonical kind comes from in a source, and how its fields map."""
+
+    def __init__(self, kind: str, obj: str, fields: dict[str, str], *, status_fields: list[str] | None = None,
+                 status_system: str | None = None, status_overrides: dict[str, str] | None = None,
+                 settings: dict[str, Any] | None = None):
+        self.kind, self.object, self.fields = kind, obj, fields
+        self.status_fields = status_fields or []
+        self.status_system, self.status_overrides = status_system, status_overrides or {}
+        self.settings = settings or {}
+
+    def source_fields(self) -> list[str]:
+        out: list[str] = []
+        for src in list(self.fields.values()) + self.status_fields:
+            name = src.lstrip(NEGATE)
+            if name and name not in out:
+                out.append(name)
+        return out
+
+    def source_field(self, canonical: str) -> str | None:
+        return self.fields.get(canonical)
+
+
+def object_maps(side_cfg: dict[str, Any], defaults: dict[str, dict[str, Any]], system: str) -> dict[str, ObjectMap]:
+    """Merge ``[<side>.objects.<kind>]`` over a connector's defaults.
+
+    ``defaults[kind]`` = {"object": ..., "fields": {...}, "status_fields": [...], ...}.
+    A kind with ``enabled = false`` in the config is not pulled."""
+    objects_cfg = side_cfg.get("objects") or {}
+    out: dict[str, ObjectMap] = {}
+    for kind in frames.KINDS:
+        base = defaults.get(kind)
+        cfg = objects_cfg.get(kind) or {}
+        if base is None and not cfg:
+            continue
+        if cfg.get("enabled") is False:
+            continue
+        base = base or {"object": None, "fields": {}}
+        obj = cfg.get("object") or base.get("object")
+        if not obj:
+            continue
+        fields = dict(base.get("fields") or {})
+        fields.update({k: str(v) for k, v in (cfg.get("fields") or {}).items()})
+        settings = {k: v for k, v in base.items() if k not in ("object", "fields")}
+        settings.update({k: v for k, v in cfg.items() if k not in ("object", "fields", "status_map")})
+        out[kind] = ObjectMap(kind, obj, fields,
+                              status_fields=list(cfg.get("status_fields") or base.get("status_fields") or []),
+                              status_system=cfg.get("status_system") or base.get("status_system") or system,
+                              status_overrides=cfg.get("status_map") or {}, settings=settings)
+    return out
+
+
+def coerce(kind: str, field: str, value: Any, where: str) -> Any:
+    """A raw source value as the canonical type of ``kind.field``; blanks become None."""
+    typ = _TYPES[kind].get(field, "str")
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "":
+            return None
+    if value is None:
+        return None
+    try:
+        if "Decimal" in typ:
+            return parse_decimal(value)
+        if typ.startswith("datetime"):
+            return to_datetime(value)
+        if typ.startswith("date"):
+            if isinstance(value, datetime):
+                return value.date()
+            if isinstance(value, date):
+                return value
+            text = str(value)[:10]
+            return None if text in EMPTY_DATES else date.fromisoformat(text)
+        if typ.startswith("bool"):
+            if isinstance(value, bool):
+                return value
+            low = str(value).lower()
+            if low in ("true", "1", "yes"):
+                return True
+            if low in ("false", "0", "no"):
+                return False
+            raise ValueError(f"{value!r} is not true/false")
+    except ValueError as exc:
+        raise InputError(f"{where}: field '{field}' {exc}", expected=_expected(typ)) from None
+    if isinstance(value, (dict, list)):
+        return str(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def _expected(typ: str) -> str:
+    if "Decimal" in typ:
+        return "a number"
+    if typ.startswith("datetime"):
+        return "a date-time (ISO 8601)"
+    if typ.startswith("date"):
+        return "a date YYYY-MM-DD"
+    if typ.startswith("bool"):
+        return "true or false"
+    return "text"
+
+
+def to_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        text = str(value).strip()
+        if not text or text.startswith("0001-01-01"):
+            return None
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def same_value(kind: str, field: str, current: Any, wanted: Any) -> bool:
+    """Do two values mean the same canonical value (so a write would change nothing)?"""
+    try:
+        a = coerce(kind, field, current, "current value")
+        b = coerce(kind, field, wanted, "new value")
+    except InputError:
+        return str(current).strip() == str(wanted).strip()
+    return a == b
+
+
+def frame(kind: str, rows: list[dict]) -> pd.DataFrame:
+    return frames.from_records(kind, rows)
+
+
+def get_path(record: Any, path: str) -> Any:
+    """Read ``a.b.0.c`` from nested dicts/lists; a missing step gives None."""
+    cur = record
+    for step in path.split(".") if path else []:
+        if isinstance(cur, dict):
+            cur = cur.get(step)
+        elif isinstance(cur, list) and step.lstrip("-").isdigit():
+            idx = int(step)
+            cur = cur[idx] if -len(cur) <= idx < len(cur) else None
+        else:
+            return None
+        if cur is None:
+            return None
+    return cur
+
+
+_ = Decimal
