@@ -1,0 +1,224 @@
+"""Business Central connector against the Business Central sandbox over real HTTP on loopback."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from workbench.config import from_dict
+from workbench.errors import Cancelled, ConfigError, SourceError
+from workbench.model.status import CANONICAL
+from workbench.progress import RecordingProgress
+from workbench.sandbox import erp
+from workbench.sources import open_source
+from workbench.sources.base import WriteRequest
+
+
+@pytest.fixture
+def bc():
+    h = erp.start(flavor="business-central", customers=30, seed=11)
+    yield h
+    h.stop()
+
+
+def connect(handle, **settings):
+    table = erp.demo_config(handle)
+    table["business_central"].update({"backoff": 0.01, **settings})
+    return open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+
+
+def test_full_pull_returns_every_object_with_exact_money_and_canonical_status(bc):
+    src = connect(bc)
+    ex = src.pull()
+    counts = {e: bc.store.count(e) for e in ("customers", "items", "salesPrices", "salesOrders",
+                                              "salesOrderLines", "salesInvoices", "customerPayments")}
+    assert ex.meta.row_counts == {"customers": counts["customers"], "products": counts["items"],
+                                  "prices": counts["salesPrices"], "orders": counts["salesOrders"],
+                                  "order_lines": counts["salesOrderLines"], "invoices": counts["salesInvoices"],
+                                  "payments": counts["customerPayments"]}
+    assert all(n > 0 for n in ex.meta.row_counts.values())
+    inv = ex.frames["invoices"]
+    assert all(isinstance(v, Decimal) for v in inv["total_amount"])
+    assert set(inv["status"]) <= set(CANONICAL)
+    raw = bc.store.get("salesInvoices", inv.iloc[0]["record_id"])[0]
+    assert inv.iloc[0]["total_amount"] == raw["totalAmountIncludingTax"]
+    assert inv.iloc[0]["version"].startswith('W/"')
+    # the raw records are kept as evidence, one per canonical row
+    assert len(ex.snapshots) == sum(ex.meta.row_counts.values())
+    assert ex.meta.queries["invoices"].startswith("GET salesInvoices?$select=id,")
+    lines = ex.frames["order_lines"]
+    assert lines["currency"].notna().all()  # taken from the order: BC lines carry none
+
+
+def test_paging_follows_next_links_across_page_boundaries(bc):
+    src = connect(bc, page_size=7)
+    ex = src.pull()
+    n = bc.store.count("customers")
+    assert len(ex.frames["customers"]) == n
+    assert ex.frames["customers"]["record_id"].is_unique
+    expected_pages = sum(-(-bc.store.count(e) // 7) for e in ("customers", "items", "salesPrices", "salesOrders",
+                                                               "salesOrderLines", "salesInvoices", "customerPayments"))
+    assert src.http.requests >= expected_pages
+
+
+def test_progress_is_reported_and_cancel_stops_the_pull(bc):
+    src = connect(bc, page_size=10)
+    state = RecordingProgress()
+    original = state.set_progress
+
+    def cancel_after_first(done, total=None, message=""):
+        original(done, total, message)
+        state.cancel()
+    state.set_progress = cancel_after_first
+    with pytest.raises(Cancelled):
+        src.pull(state)
+    assert state.updates and "customers" in state.updates[0][2]
+
+
+def test_push_writes_with_etag_and_next_pull_sees_it_incrementally(bc):
+    src = connect(bc)
+    first = src.pull()
+    cust = first.frames["customers"].iloc[3]
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    req = WriteRequest(1, "k1", "customers", cust["record_id"], "city", cust["city"], "Reykjavik",
+                       seen_version=cust["version"])
+    [res] = src.push([req])
+    assert res.outcome == "applied" and res.new_version and res.new_version != cust["version"]
+    later = src.pull(since=since)
+    changed = later.frames["customers"]
+    assert list(changed["record_id"]) == [cust["record_id"]]
+    assert changed.iloc[0]["city"] == "Reykjavik" and changed.iloc[0]["version"] == res.new_version
+    assert len(later.frames["invoices"]) == 0
+    assert "lastModifiedDateTime gt" in later.meta.queries["customers"]
+    # pushing the same correction again changes nothing
+    [again] = src.push([WriteRequest(1, "k1", "customers", cust["record_id"], "city", cust["city"], "Reykjavik",
+                                     seen_version=cust["version"])])
+    assert again.outcome == "already_applied"
+    assert bc.store.get("customers", cust["record_id"])[1] == 2  # written exactly once
+
+
+def test_stale_etag_is_a_conflict_and_nothing_is_written(bc):
+    src = connect(bc)
+    cust = src.pull().frames["customers"].iloc[0]
+    other = connect(bc)
+    [first] = other.push([WriteRequest(1, "a", "customers", cust["record_id"], "name", cust["name"], "Other Co",
+                                       seen_version=cust["version"])])
+    assert first.outcome == "applied"
+    [res] = src.push([WriteRequest(2, "b", "customers", cust["record_id"], "city", cust["city"], "Oslo",
+                                   seen_version=cust["version"])])
+    assert res.outcome == "conflict"
+    assert bc.store.get("customers", cust["record_id"])[0]["city"] == cust["city"]
+
+
+def test_record_changed_between_read_and_write_is_caught_by_if_match(bc):
+    src = connect(bc)
+    cust = src.pull().frames["customers"].iloc[1]
+    bc.faults.change_before_write()
+    [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "postcode", cust["postcode"], "99999",
+                                   seen_version=cust["version"])])
+    assert res.outcome == "conflict" and "Another user has already changed the record" in res.message
+    assert bc.store.get("customers", cust["record_id"])[0]["postalCode"] == cust["postcode"]
+    assert "change_before_write" in bc.faults.fired
+
+
+def test_without_seen_version_a_changed_old_value_is_a_conflict(bc):
+    src = connect(bc)
+    cust = src.pull().frames["customers"].iloc[2]
+    [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", "Not What It Was", "Oslo")])
+    assert res.outcome == "conflict" and res.current_value == cust["city"]
+
+
+def test_read_only_field_is_a_permanent_failure_in_the_systems_words(bc):
+    src = connect(bc)
+    inv = src.pull().frames["invoices"].iloc[0]
+    [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
+                                   Decimal("1.00"), seen_version=inv["version"])])
+    assert res.outcome == "permanent" and "remainingAmount" in res.message and "read-only" in res.message
+
+
+def test_429_with_retry_after_is_honoured(bc):
+    src = connect(bc)
+    bc.faults.rate_limit(times=2, retry_after=1)
+    ex = src.pull()
+    assert len(ex.frames["customers"]) == bc.store.count("customers")
+    assert bc.faults.fired.count("rate_limit") == 2
+    assert src.http.retries >= 2 and src.http.waited >= 2.0  # waited what the server asked
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_server_errors_are_retried(bc, status):
+    src = connect(bc)
+    bc.faults.server_error(status, times=2)
+    ex = src.pull()
+    assert len(ex.frames["invoices"]) == bc.store.count("salesInvoices")
+    assert bc.faults.fired.count("server_error") == 2
+
+
+def test_persistent_outage_gives_one_line_error_with_the_systems_words(bc):
+    src = connect(bc, retries=2)
+    bc.faults.server_error(503, times=50)
+    with pytest.raises(SourceError) as err:
+        src.pull()
+    text = err.value.one_line()
+    assert "503" in text and "temporarily unavailable" in text and "\n" not in text
+
+
+def test_slow_answer_times_out_and_is_retried(bc):
+    src = connect(bc, timeout=0.5)
+    bc.faults.slow(seconds=1.5)
+    ex = src.pull()
+    assert len(ex.frames["customers"]) == bc.store.count("customers")
+    assert src.http.retries >= 1
+
+
+def test_expired_token_is_refreshed_once(bc):
+    src = connect(bc)
+    src.pull()
+    bc.faults.expire_tokens()
+    ex = src.pull()
+    assert len(ex.frames["customers"]) == bc.store.count("customers")
+    assert src.auth.fetched == 2
+
+
+def test_wrong_client_secret_is_refused_with_the_sign_in_words(bc, monkeypatch):
+    table = erp.demo_config(bc)
+    monkeypatch.setenv(table["business_central"]["client_secret_env"], "wrong")
+    src = open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+    with pytest.raises(SourceError, match="sign-in refused.*AADSTS7000215"):
+        src.pull()
+    checks = src.test_connection()
+    assert checks[0][0] == "sign-in" and checks[0][1] is False
+
+
+def test_missing_secret_names_where_to_put_it(bc, monkeypatch):
+    table = erp.demo_config(bc)
+    monkeypatch.delenv(table["business_central"]["client_secret_env"])
+    with pytest.raises(ConfigError, match="client_secret.*environment variable"):
+        open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+
+
+def test_company_by_name_and_connection_check(bc):
+    table = erp.demo_config(bc)
+    table["business_central"]["company"] = bc.info["company_name"]
+    src = open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+    checks = src.test_connection()
+    assert all(ok for _, ok, _ in checks), checks
+    assert bc.info["company_id"] in src.company_url
+
+
+def test_describe_lists_real_fields_with_updateability(bc):
+    src = connect(bc)
+    fields = {f["name"]: f for f in src.describe("customers")}
+    assert fields["displayName"]["updateable"] is True
+    assert fields["id"]["updateable"] is False and fields["balanceDue"]["updateable"] is False
+    assert fields["lastModifiedDateTime"]["type"] == "datetimeoffset"
+
+
+def test_read_current_gives_values_and_etag(bc):
+    src = connect(bc)
+    cust = src.pull().frames["customers"].iloc[0]
+    cur = src.read_current("customers", [cust["record_id"], "00000000-0000-0000-0000-000000000001"], ["name"])
+    assert list(cur) == [cust["record_id"]]
+    assert cur[cust["record_id"]] == {"name": cust["name"], "version": cust["version"]}
