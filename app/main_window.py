@@ -43,7 +43,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(QLabel(" Run "))
         self.run_box = QComboBox()
         self.run_box.setAccessibleName("Open run")
-        self.run_box.setMinimumWidth(420)
+        self.run_box.setMinimumWidth(560)
         self.run_box.activated.connect(self._run_picked)
         bar.addWidget(self.run_box)
         self.reload_button = QPushButton("Reload")

@@ -134,6 +134,8 @@ class QueueFrame:
             return arr
 
         cols = {k: col(k) for k in COLUMN_KEYS if k != "age"}
+        for k in ("status", "assignee"):  # edited in place when the core changes them
+            cols[k] = cols[k].copy()
         first_seen = col("first_seen")
         ages = _ages(first_seen, today)
         cols["age"] = ages

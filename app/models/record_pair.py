@@ -22,6 +22,9 @@ FIELD_ROLE = Qt.ItemDataRole.UserRole + 11
 HEADERS = ["Field", "CRM", "ERP"]
 # Bookkeeping fields a reviewer never needs side by side.
 _HIDDEN = {"version", "last_modified", "content_hash"}
+# Each system's own keys differ by nature; they are shown, but only tinted when the engine flags them
+# (a wrong cross-reference is a real difference).
+IDENTITY = {"record_id", "customer_id", "xref", "order_id", "product_id", "parent_id"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ def compare_records(crm: dict[str, Any] | None, erp: dict[str, Any] | None, *,
             state = "absent" if (a is None and b is None) else ("missing" if (a is None) != (b is None) else "same")
         elif name == main_field:
             state = "conflict"
+        elif name in IDENTITY and name not in flagged:
+            state = "same"
         elif name in flagged or not _equal(a, b):
             state = "changed" if (a is not None and b is not None) else "missing"
         else:

@@ -1,0 +1,108 @@
+"""Every item model passes Qt's model tester, and shows what a reviewer needs."""
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+
+from app.models.exception_table import ID_ROLE, ExceptionTableModel
+from app.models.history import HistoryModel
+from app.models.queue_frame import COLUMN_KEYS, QueueFilter
+from app.models.record_pair import STATE_ROLE, RecordPairModel, compare_records
+from app.theme import colors
+from tests.app.models.test_queue_frame import frame
+
+LIGHT = colors("light")
+
+
+def test_exception_model_passes_the_model_tester_through_filter_sort_and_reload(qtmodeltester):
+    fr, df = frame(300)
+    model = ExceptionTableModel(palette=LIGHT)
+    qtmodeltester.check(model)
+    model.set_frame(fr)
+    qtmodeltester.check(model)
+    model.set_filter(QueueFilter(severities=frozenset({"high"})))
+    model.sort(COLUMN_KEYS.index("amount_at_risk"), Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(model)
+    model.set_frame(None)
+    assert model.rowCount() == 0
+
+
+def test_rows_are_tinted_by_severity_and_money_shows_exactly():
+    fr, df = frame(200)
+    model = ExceptionTableModel(palette=LIGHT)
+    model.set_frame(fr)
+    for row in range(model.rowCount()):
+        sev = model.index(row, COLUMN_KEYS.index("severity")).data()
+        # every cell of the row carries the tint, even one scrolled far to the right
+        far = model.index(row, len(COLUMN_KEYS) - 1)
+        assert far.data(Qt.ItemDataRole.BackgroundRole).color().name() == LIGHT["severity"][sev]
+    row = next(r for r in range(model.rowCount()) if df.iloc[r]["amount_at_risk"] is not None)
+    amount = df.iloc[row]["amount_at_risk"]
+    assert model.index(row, COLUMN_KEYS.index("amount_at_risk")).data() == format(amount, ",")
+
+
+def test_sorting_by_amount_puts_the_biggest_risk_first():
+    fr, df = frame(200)
+    model = ExceptionTableModel(palette=LIGHT)
+    model.set_frame(fr)
+    model.sort(COLUMN_KEYS.index("amount_at_risk"), Qt.SortOrder.DescendingOrder)
+    top_id = model.index(0, 0).data(ID_ROLE)
+    biggest = max((r for r in df.itertuples() if r.amount_at_risk is not None), key=lambda r: r.amount_at_risk)
+    assert top_id == biggest.id
+
+
+def test_select_all_matching_is_state_that_follows_the_filter():
+    fr, df = frame(500)
+    model = ExceptionTableModel(palette=LIGHT)
+    model.set_frame(fr)
+    model.select_all_matching(True)
+    assert len(model.matching_ids()) == 500
+    model.set_filter(QueueFilter(types=frozenset({"pricing.price_mismatch"})))
+    assert model.all_matching_selected
+    assert set(model.matching_ids()) == set(df[df.type == "pricing.price_mismatch"]["id"])
+
+
+def test_record_pair_model_passes_the_model_tester_and_marks_how_fields_compare(qtmodeltester):
+    crm = {"record_id": "a", "name": "Acme", "city": "Berlin", "tax_id": "DE1", "total_amount": "100.0",
+           "phone": "1"}
+    erp = {"record_id": "b", "name": "Acme", "city": "Munich", "tax_id": "DE2", "total_amount": "100.00"}
+    rows = compare_records(crm, erp, flagged={"tax_id"}, main_field="tax_id")
+    states = {r.field: r.state for r in rows}
+    assert states == {"tax_id": "conflict", "city": "changed", "phone": "missing", "name": "same",
+                      "total_amount": "same", "record_id": "same"}
+    assert rows[0].field == "tax_id"  # the difference this exception is about comes first
+    model = RecordPairModel(palette=LIGHT)
+    model.set_rows(rows)
+    qtmodeltester.check(model)
+    tint = {r.field: model.index(i, 1).data(Qt.ItemDataRole.BackgroundRole) for i, r in enumerate(rows)}
+    assert tint["city"].color().name() == LIGHT["changed"]
+    assert tint["tax_id"].color().name() == LIGHT["conflict"]
+    assert tint["phone"].color().name() == LIGHT["missing"]
+    assert tint["name"] is None
+    phone = next(i for i, r in enumerate(rows) if r.field == "phone")
+    assert model.index(phone, 2).data() == "—"
+    assert model.index(phone, 2).data(Qt.ItemDataRole.BackgroundRole).color().name() == LIGHT["absent"]
+
+
+def test_a_record_missing_on_one_side_shows_grey_there():
+    rows = compare_records({"record_id": "a", "name": "Initech"}, None)
+    assert {r.state for r in rows} == {"missing"}
+    model = RecordPairModel(palette=LIGHT)
+    model.set_rows(rows)
+    assert model.index(0, 2).data(Qt.ItemDataRole.BackgroundRole).color().name() == LIGHT["absent"]
+    assert model.index(0, 0).data(STATE_ROLE) == "missing"
+
+
+def test_history_model_passes_the_model_tester_newest_first(qtmodeltester):
+    from datetime import datetime, timezone
+    model = HistoryModel()
+    model.set_entries([
+        {"kind": "seen", "at": datetime(2026, 9, 30, tzinfo=timezone.utc), "run_id": 1, "status": "open",
+         "crm_value": "open", "erp_value": "paid"},
+        {"kind": "event", "at": datetime(2026, 10, 2, tzinfo=timezone.utc), "actor": "bob",
+         "action": "exception.waived", "detail": {"reason": "timing"}},
+    ])
+    qtmodeltester.check(model)
+    assert model.index(0, 1).data() == "bob"
+    assert "timing" in model.index(0, 2).data()
+    assert "run 1" in model.index(1, 2).data()
