@@ -1,5 +1,84 @@
-"""CLI commands: placeholder until its owner fills it in."""
+"""`workbench export`: write a run's audit workbook, or verify one against the store.
+
+    workbench export [--run ID] --xlsx FILE [--db URL]
+    workbench export --verify FILE [--db URL]
+
+Exit codes: 0 written / verified; 1 the workbook does not match the store (each
+differing cell is listed with its sheet and address) or the export failed; 2 bad
+input (no such run, not an .xlsx, missing folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+class _TerminalProgress:
+    """Progress on stderr when it is a terminal, at most a few updates a second."""
+
+    cancelled = False
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self._last = 0.0
+
+    def set_progress(self, done: int, total: int | None = None, message: str = "") -> None:
+        if not self.tty:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.25 and not (total and done >= total):
+            return
+        self._last = now
+        pct = f"{100 * done // total:3d}% " if total else ""
+        print(f"\r{pct}{message[:70]:<70}", end="", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.tty:
+            print("\r" + " " * 76 + "\r", end="", file=sys.stderr, flush=True)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from workbench.errors import InputError
+    from workbench.store import repo
+    from workbench.store.db import open_store
+
+    store = open_store(args.db)
+    try:
+        if args.verify:
+            from workbench.audit.workbook import verify_workbook
+            rep = verify_workbook(store, args.verify)
+            print("\n".join(rep.lines()))
+            return 0 if rep.ok else 1
+        if not args.xlsx:
+            raise InputError("say where to write the workbook", expected="--xlsx FILE (or --verify FILE)")
+        from workbench.audit.workbook import write_workbook
+        run_id = args.run if args.run is not None else repo.latest_run_id(store)
+        if run_id is None:
+            raise InputError("no completed run in this database yet", expected="a run first: workbench run --config FILE")
+        progress = _TerminalProgress()
+        try:
+            info = write_workbook(store, run_id, args.xlsx, state=progress)
+        finally:
+            progress.finish()
+        rows = ", ".join(f"{name} {n:,}" for name, n in info.sheets)
+        print(f"Wrote {info.path} (run {info.run_id}): {rows}")
+        print(f"Data manifest (SHA-256): {info.manifest}")
+        return 0
+    finally:
+        store.dispose()
 
 
 def register(sub) -> None:
-    pass
+    from workbench.cli import add_db_option
+
+    p = sub.add_parser("export", help="write a run's audit workbook (.xlsx) or verify one",
+                       description="Write the audit workbook of a run (default: the latest completed run), "
+                                   "or verify a workbook against the store.")
+    p.add_argument("--run", type=int, metavar="ID", help="run id (default: the latest completed run)")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--xlsx", metavar="FILE", help="write the workbook to FILE (.xlsx)")
+    what.add_argument("--verify", metavar="FILE", help="recompute FILE's manifest and compare every cell with the store")
+    add_db_option(p)
+    p.set_defaults(func=_export)

@@ -1,0 +1,457 @@
+"""The audit workbook read back with openpyxl: every sheet, its values, types, formats, fills,
+frozen header, tables, protection and the manifest."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from workbench.audit import trail
+from workbench.audit.manifest import MARKER, manifest_of_file, recorded_manifest
+from workbench.audit.workbook import verify_workbook, write_workbook
+from workbench.palette import palette
+from workbench.store.schema import Correction, CustomerLink, ExceptionRow, Run, RunSource, Snapshot
+
+STARTED = datetime(2026, 11, 2, 8, 30, 0, tzinfo=timezone.utc)
+FINISHED = datetime(2026, 11, 2, 8, 34, 12, tzinfo=timezone.utc)
+SECRET = "tok-9f8e7d6c5b4a-SECRET"
+
+PAYLOADS = ['=HYPERLINK("http://evil.example/x","Click me")', "=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3",
+            "@SUM(A1:A2)", "\tTAB=1+1", "\rCR=1+1"]
+
+
+def _exc(i: int, **kw) -> dict:
+    base = dict(key=f"invoice.status_mismatch|006{i}|INV{i}|status", type="invoice.status_mismatch",
+                family="invoice", severity="high", status="open", crm_object="invoices", crm_id=f"a0B{i:015d}",
+                erp_object="salesInvoices", erp_id=f"INV-{i:05d}", customer_name=f"Kunde {i} GmbH", field="status",
+                crm_value="open", erp_value="paid", difference=None, amount_at_risk=Decimal("100.00"),
+                currency="EUR", diffs=[{"field": "status", "crm": "open", "erp": "paid"}], proposal=None,
+                message="CRM shows the invoice open, the ERP shows it paid.", assignee=None,
+                first_seen=datetime(2026, 10, 20, 9, 0, tzinfo=timezone.utc), last_seen=FINISHED, resolution=None)
+    base.update(kw)
+    return base
+
+
+def make_run(store, *, exceptions: list[dict] | None = None, extra: int = 0, monkeypatch=None) -> int:
+    """A completed run with sources, customers, links, exceptions, a correction and audit events."""
+    if monkeypatch is not None:
+        monkeypatch.setenv("SF_CLIENT_SECRET", SECRET)
+    config = {
+        "run": {"name": "October close", "as_of": "2026-10-31", "period": "2026-10"},
+        "crm": {"connector": "salesforce", "system": "salesforce",
+                "salesforce": {"instance_url": "https://acme.my.salesforce.com", "client_id": "3MVG9-public",
+                               "client_secret_env": "SF_CLIENT_SECRET", "api_version": "61.0"}},
+        "erp": {"connector": "business_central", "system": "business_central",
+                "business_central": {"tenant": "contoso", "environment": "production"}},
+        "rules": {"tolerances": {"price_abs": "0.01", "price_rel": "0.001"}, "linking": {"fuzzy_threshold": 0.92},
+                  "ownership": {"customers.name": "crm", "invoices.status": "erp"}},
+    }
+    exceptions = exceptions if exceptions is not None else default_exceptions()
+    exceptions = exceptions + [_exc(1000 + i, amount_at_risk=Decimal(i)) for i in range(extra)]
+    with store.session() as s:
+        run = Run(name="October close", status="completed", started_at=STARTED, finished_at=FINISHED,
+                  as_of=date(2026, 10, 31), period="2026-10", user_name="maria", config_path="/home/maria/oct.toml",
+                  config=config, software_version="0.1.0",
+                  summary={"control_totals": [
+                      {"side": "crm", "currency": "EUR", "invoices": 3, "total_amount": "3000.00",
+                       "open_balance": "1200.50"},
+                      {"side": "erp", "currency": "EUR", "invoices": 3, "total_amount": "3000.00",
+                       "open_balance": "1100.50"},
+                      {"side": "crm", "currency": "JPY", "invoices": 1, "total_amount": "150000",
+                       "open_balance": "150000"},
+                      {"side": "erp", "currency": "JPY", "invoices": 1, "total_amount": "150000",
+                       "open_balance": "148500"}],
+                      "stats": {"reconciling_difference": {"EUR": {"difference": "100.00", "explained": "100.00"}}}})
+        s.add(run)
+        s.flush()
+        rid = run.id
+        s.add(RunSource(run_id=rid, side="crm", system="salesforce", connector="salesforce",
+                        instance="https://acme.my.salesforce.com", api_version="61.0",
+                        objects={"customers": "Account", "invoices": "blng__Invoice__c"},
+                        queries={"customers": "SELECT Id, Name FROM Account WHERE IsDeleted = false",
+                                 "invoices": f"/services/data/v61.0/query?q=SELECT+Id&access_token={SECRET}"},
+                        extracted_at=datetime(2026, 11, 2, 8, 31, 5, tzinfo=timezone.utc),
+                        row_counts={"customers": 3, "invoices": 3}, content_hash="ab" * 32))
+        s.add(RunSource(run_id=rid, side="erp", system="business_central", connector="business_central",
+                        instance="https://svc:hunter2pass@api.businesscentral.dynamics.com/v2.0/contoso",
+                        api_version="v2.0", objects={"customers": "customers", "invoices": "salesInvoices"},
+                        queries={"customers": "$filter=blocked eq ' '"},
+                        extracted_at=datetime(2026, 11, 2, 8, 32, 40, tzinfo=timezone.utc),
+                        row_counts={"customers": 3, "invoices": 3}, content_hash="cd" * 32))
+        customers = [("crm", "001000000000001AAA", "Alpha AG"), ("crm", "001000000000002AAA", PAYLOADS[0]),
+                     ("crm", "001000000000003AAA", "Gamma SA"), ("erp", "C100", "Alpha AG"),
+                     ("erp", "C300", "Gamma S.A."), ("erp", "C900", "Omega Ltd")]
+        for side, cid, name in customers:
+            canon = {"record_id": cid, "name": name, "country": "DE", "currency": "EUR", "number": None}
+            s.add(Snapshot(run_id=rid, side=side, object="Account" if side == "crm" else "customers",
+                           kind="customers", record_id=cid, query=None, content_hash="0" * 64,
+                           payload=json.dumps({"Id": cid}), canonical=json.dumps(canon)))
+        s.add(CustomerLink(run_id=rid, crm_id="001000000000001AAA", erp_id="C100", method="xref_crm", confidence=1.0,
+                           evidence={"xref": "C100"}, status="auto"))
+        s.add(CustomerLink(run_id=rid, crm_id="001000000000003AAA", erp_id="C300", method="fuzzy",
+                           confidence=0.8765, evidence={"name": 0.93, "postcode": True}, status="confirmed",
+                           decided_by="maria", decided_at=datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)))
+        for e in exceptions:
+            s.add(ExceptionRow(run_id=rid, **e))
+        s.flush()
+        first_exc = s.query(ExceptionRow).filter_by(run_id=rid).order_by(ExceptionRow.id).first()
+        trail.append(s, actor="maria", action="run.completed", entity_type="run", entity_id=rid, run_id=rid,
+                     detail={"name": "October close", "token": SECRET}, at=FINISHED)
+        if first_exc is None:
+            return rid
+        corr = Correction(exception_id=first_exc.id, run_id=rid, target_side="crm", target_system="salesforce",
+                          target_object="blng__Invoice__c", target_record=first_exc.crm_id, field="status",
+                          from_value="open", to_value="paid", state="applied", reason="ERP owns invoice status",
+                          preparer="maria", prepared_at=datetime(2026, 11, 2, 9, 10, tzinfo=timezone.utc),
+                          approver="tom", approved_at=datetime(2026, 11, 2, 9, 20, tzinfo=timezone.utc),
+                          idempotency_key=f"run{rid}-c1", attempts=1, response_id="a0B000000000001AAA",
+                          pushed_at=datetime(2026, 11, 2, 9, 21, 3, tzinfo=timezone.utc), verification="agreed")
+        s.add(corr)
+        s.flush()
+        trail.append(s, actor="maria", action="correction.proposed", entity_type="correction", entity_id=corr.id,
+                     detail={"from": "open", "to": "paid"}, at=datetime(2026, 11, 2, 9, 10, tzinfo=timezone.utc))
+        trail.append(s, actor="tom", action="correction.approved", entity_type="correction", entity_id=corr.id,
+                     detail={}, at=datetime(2026, 11, 2, 9, 20, tzinfo=timezone.utc))
+        return rid
+
+
+def default_exceptions() -> list[dict]:
+    return [
+        _exc(1),
+        _exc(2, type="invoice.balance_mismatch", severity="critical", field="open_balance", crm_value="150000",
+             erp_value="148500", difference=Decimal("1500"), amount_at_risk=Decimal("1500"), currency="JPY",
+             customer_name="株式会社サンプル", assignee="tom"),
+        _exc(3, type="pricing.price_mismatch", severity="medium", status="waived", field="unit_price",
+             crm_value="12.345", erp_value="12.340", difference=Decimal("0.005"), amount_at_risk=Decimal("0.005"),
+             currency="KWD", resolution="within contract tolerance"),
+        _exc(4, type="customer.attribute_mismatch", severity="low", status="in_review", field="name",
+             customer_name=PAYLOADS[2], crm_value=PAYLOADS[0], erp_value=PAYLOADS[1], amount_at_risk=None,
+             currency=None, message=PAYLOADS[3]),
+        _exc(5, type="customer.attribute_mismatch", severity="low", field="street", crm_value=PAYLOADS[4],
+             erp_value=PAYLOADS[5], customer_name=PAYLOADS[6], amount_at_risk=None, currency=None),
+    ]
+
+
+def rows_of(ws) -> list[tuple]:
+    return [tuple(c.value for c in row) for row in ws.iter_rows()]
+
+
+def header_index(ws) -> dict[str, int]:
+    return {c.value: i for i, c in enumerate(next(ws.iter_rows(min_row=1, max_row=1)))}
+
+
+@pytest.fixture
+def exported(store, tmp_path, monkeypatch):
+    rid = make_run(store, monkeypatch=monkeypatch)
+    path = tmp_path / "audit.xlsx"
+    info = write_workbook(store, rid, path)
+    return store, rid, path, info
+
+
+def test_workbook_has_every_sheet_in_order(exported):
+    _, _, path, info = exported
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Cover", "Summary", "Exceptions", "Corrections", "Customer links", "Unmatched CRM",
+                             "Unmatched ERP", "Audit trail", "Parameters"]
+    assert dict(info.sheets)["Exceptions"] == 5
+
+
+def test_exceptions_sheet_values_types_and_formats(exported):
+    _, _, path, _ = exported
+    ws = load_workbook(path)["Exceptions"]
+    h = header_index(ws)
+    rows = list(ws.iter_rows(min_row=2))
+    assert len(rows) == 5
+    jpy = rows[1]
+    assert jpy[h["Type"]].value == "invoice.balance_mismatch"
+    assert jpy[h["Customer"]].value == "株式会社サンプル"
+    assert jpy[h["Amount at risk"]].value == 1500 and jpy[h["Amount at risk"]].data_type == "n"
+    assert jpy[h["Amount at risk"]].number_format == '#,##0 "JPY";-#,##0 "JPY"'
+    kwd = rows[2]
+    assert kwd[h["Amount at risk"]].value == pytest.approx(0.005)
+    assert kwd[h["Amount at risk"]].number_format.startswith('#,##0.000 "KWD"')
+    assert kwd[h["Status"]].value == "waived" and kwd[h["Resolution"]].value == "within contract tolerance"
+    eur = rows[0]
+    assert eur[h["Amount at risk"]].number_format.startswith('#,##0.00 "EUR"')
+    first_seen = eur[h["First seen (UTC)"]]
+    assert first_seen.is_date and first_seen.value == datetime(2026, 10, 20, 9, 0)
+    assert first_seen.number_format == "yyyy-mm-dd hh:mm:ss"
+    # age counts from the run (finished 2026-11-02), not from the day of the export
+    assert eur[h["Age (days)"]].value == 13
+    assert eur[h["CRM record"]].value == "a0B000000000000001" and eur[h["ERP record"]].value == "INV-00001"
+
+
+def test_severity_and_status_cells_use_the_palette(exported):
+    _, _, path, _ = exported
+    ws = load_workbook(path)["Exceptions"]
+    h = header_index(ws)
+    pal = palette("light")
+    rows = list(ws.iter_rows(min_row=2))
+    sev = rows[1][h["Severity"]]
+    assert sev.value == "critical"
+    assert sev.fill.fill_type == "solid"
+    assert sev.fill.fgColor.rgb.upper().endswith(pal["severity"]["critical"].lstrip("#").upper())
+    status = rows[2][h["Status"]]
+    assert status.fill.fgColor.rgb.upper().endswith(pal["status"]["waived"].lstrip("#").upper())
+
+
+def test_excel_conventions_frozen_header_table_filter_protection_widths(exported):
+    _, _, path, _ = exported
+    wb = load_workbook(path)
+    for name in ["Exceptions", "Corrections", "Customer links", "Unmatched CRM", "Unmatched ERP", "Audit trail",
+                 "Parameters"]:
+        ws = wb[name]
+        assert ws.freeze_panes == "A2", name
+        assert len(ws.tables) == 1, name
+        table = next(iter(ws.tables.values()))
+        assert table.ref.startswith("A1:"), name
+        assert table.autoFilter is not None and table.autoFilter.ref == table.ref, name
+        assert [c.name for c in table.tableColumns] == [c.value for c in ws[1]], name
+        assert ws.protection.sheet is True and not ws.protection.password, name
+        assert ws.protection.autoFilter is False and ws.protection.sort is False, name
+        assert all(c.font.b for c in ws[1]), name
+    ws = wb["Exceptions"]
+    h = header_index(ws)
+    from openpyxl.utils import get_column_letter
+    msg_col = get_column_letter(h["Message"] + 1)
+    longest = max(len(c.value) for c in ws[msg_col][1:] if c.value)
+    assert ws.column_dimensions[msg_col].width >= min(longest, 58)
+    assert ws.column_dimensions[get_column_letter(h["Severity"] + 1)].width < 20
+    assert wb["Cover"].protection.sheet is True and wb.security.lockStructure
+
+
+def test_formula_payloads_stay_text(exported):
+    _, _, path, _ = exported
+    wb = load_workbook(path)
+    found = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value in PAYLOADS:
+                    found.setdefault(c.value, []).append(c)
+    assert set(found) == set(PAYLOADS)
+    for value, cells in found.items():
+        for c in cells:
+            # exactly the source's text, a string cell, never a formula
+            assert c.data_type == "s", (c.parent.title, c.coordinate)
+            assert c.value == value
+    assert all(c.quotePrefix for c in found[PAYLOADS[1]])
+    # the Unmatched CRM sheet shows the customer whose name is a formula payload, as text
+    names = [r[1] for r in rows_of(wb["Unmatched CRM"])[1:]]
+    assert names == [PAYLOADS[0]]
+
+
+def test_corrections_sheet_tells_the_lifecycle(exported):
+    _, _, path, _ = exported
+    ws = load_workbook(path)["Corrections"]
+    h = header_index(ws)
+    row = [c.value for c in ws[2]]
+    assert row[h["Before"]] == "open" and row[h["After"]] == "paid"
+    assert row[h["Preparer"]] == "maria" and row[h["Approver"]] == "tom"
+    assert row[h["Prepared at (UTC)"]] == datetime(2026, 11, 2, 9, 10)
+    assert row[h["Approved at (UTC)"]] == datetime(2026, 11, 2, 9, 20)
+    assert row[h["State"]] == "applied" and row[h["Response id"]] == "a0B000000000001AAA"
+    assert row[h["Verification"]] == "agreed" and row[h["Push attempts"]] == 1
+
+
+def test_links_unmatched_audit_and_parameters(exported):
+    _, _, path, _ = exported
+    wb = load_workbook(path)
+    links = rows_of(wb["Customer links"])
+    assert links[0][:6] == ("CRM record", "CRM name", "ERP record", "ERP name", "Method", "Confidence")
+    assert links[1][:5] == ("001000000000001AAA", "Alpha AG", "C100", "Alpha AG", "xref_crm")
+    assert links[2][4] == "fuzzy" and links[2][5] == pytest.approx(0.8765)
+    assert json.loads(links[2][9]) == {"name": 0.93, "postcode": True}
+    assert [r[0] for r in rows_of(wb["Unmatched ERP"])[1:]] == ["C900"]
+    audit = rows_of(wb["Audit trail"])
+    assert [r[3] for r in audit[1:]] == ["run.completed", "correction.proposed", "correction.approved"]
+    assert all(len(r[8]) == 64 for r in audit[1:])
+    assert audit[2][7] == audit[1][8]  # each event names its predecessor's hash
+    params = {(r[0], r[1]): r[2] for r in rows_of(wb["Parameters"])[1:]}
+    assert params[("rules", "tolerances.price_abs")] == "0.01"
+    assert params[("crm", "salesforce.client_secret_env")] == "SF_CLIENT_SECRET"
+
+
+def test_summary_counts_amounts_and_links(exported):
+    _, _, path, _ = exported
+    ws = load_workbook(path)["Summary"]
+    rows = rows_of(ws)
+    by_first = {r[0]: r for r in rows if r and r[0]}
+    assert by_first["Exceptions"][1] == 5
+    link_cell = next(c for c in ws["A"] if c.value == "Exceptions")
+    assert link_cell.hyperlink is not None and link_cell.hyperlink.location == "'Exceptions'!A1"
+    status_rows = [r for r in rows if r[0] == "invoice.balance_mismatch"]
+    assert status_rows == [("invoice.balance_mismatch", "open", "JPY", 1, 1500, None)]
+    jpy_cell = next(c for c in ws["E"] if c.value == 1500 and c.row == rows.index(status_rows[0]) + 1)
+    assert '"JPY"' in jpy_cell.number_format
+    assert by_first["Total"][3] == 5
+    # the reconciling difference per currency: CRM open balance − ERP open balance
+    recon = [r for r in rows if r[0] == "JPY" and r[3] == 1500 and r[1] == 150000]
+    assert recon, rows
+    eur = next(r for r in rows if r[0] == "EUR" and r[1] == 1200.5)
+    assert eur[3] == 100 and eur[4] == 100 and eur[5] == 0
+    matched = by_first["Matched (auto or confirmed)"]
+    assert matched[2] == 2 and matched[3] == pytest.approx(2 / 3)
+
+
+def test_cover_describes_the_run_and_its_sources(exported):
+    _, rid, path, info = exported
+    ws = load_workbook(path)["Cover"]
+    rows = rows_of(ws)
+    label = {r[0]: r[1] for r in rows if r and r[0]}
+    assert label["Run id"] == rid and label["Period"] == "2026-10"
+    assert label["As-of date"] == datetime(2026, 10, 31)
+    assert label["Run by"] == "maria" and label["Finished (UTC)"] == datetime(2026, 11, 2, 8, 34, 12)
+    assert label["Software version"] == "Recon Workbench 0.1.0"
+    crm = next(r for r in rows if r[0] == "CRM")
+    assert crm[1:5] == ("salesforce", "salesforce", "https://acme.my.salesforce.com", "61.0")
+    assert crm[8] == "ab" * 32 and crm[5] == datetime(2026, 11, 2, 8, 31, 5)
+    assert any(r[0] == "CRM" and r[1] == "customers" and "SELECT Id, Name FROM Account" in r[3] for r in rows)
+    assert any(r[0] == "tolerances.price_abs" and r[1] == "0.01" for r in rows)
+    assert any(r[0] == "customers.name" and r[1] == "crm" for r in rows)
+    assert label["Hash chain"].startswith("intact")
+    assert label[MARKER] == info.manifest
+
+
+def test_no_secret_anywhere_in_the_file(exported, tmp_path):
+    _, _, path, _ = exported
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        blob = b"".join(z.read(n) for n in z.namelist())
+    assert SECRET.encode() not in blob
+    assert b"hunter2pass" not in blob
+    wb = load_workbook(path)
+    cover = rows_of(wb["Cover"])
+    erp = next(r for r in cover if r[0] == "ERP")
+    assert erp[3] == "https://svc:***@api.businesscentral.dynamics.com/v2.0/contoso"
+
+
+def test_manifest_on_cover_matches_the_cells(exported):
+    _, _, path, info = exported
+    total, per_sheet = manifest_of_file(path)
+    assert total == info.manifest
+    wb = load_workbook(path, read_only=True)
+    recorded_total, recorded_sheets = recorded_manifest(wb["Cover"])
+    wb.close()
+    assert recorded_total == total
+    assert recorded_sheets == dict(per_sheet)
+
+
+def test_verify_passes_on_an_untouched_workbook(exported):
+    store, rid, path, _ = exported
+    rep = verify_workbook(store, path)
+    assert rep.ok, rep.lines()
+    assert rep.run_id == rid
+
+
+def test_verify_names_sheet_and_cell_of_a_tampered_copy(exported, tmp_path):
+    store, _, path, _ = exported
+    wb = load_workbook(path)
+    ws = wb["Exceptions"]
+    h = header_index(ws)
+    from openpyxl.utils import get_column_letter
+    address = f"{get_column_letter(h['Amount at risk'] + 1)}3"
+    assert ws[address].value == 1500
+    ws[address].value = 15
+    tampered = tmp_path / "tampered.xlsx"
+    wb.save(tampered)
+    rep = verify_workbook(store, tampered)
+    assert not rep.ok
+    assert [(d.sheet, d.cell, d.expected, d.found) for d in rep.differences] == [("Exceptions", address, "1500", "15")]
+    text = "\n".join(rep.lines())
+    assert f"Exceptions!{address}" in text and "edited after export" in text
+
+
+def test_verify_notices_the_store_moving_on(exported):
+    store, rid, path, _ = exported
+    with store.session() as s:
+        row = s.query(ExceptionRow).filter_by(run_id=rid).order_by(ExceptionRow.id).first()
+        row.status = "resolved"
+    rep = verify_workbook(store, path)
+    assert not rep.ok
+    assert rep.manifest_recorded == rep.manifest_file != rep.manifest_store
+    assert [(d.sheet, d.cell) for d in rep.differences][0] == ("Exceptions", "D2")
+    assert "changed after this workbook was exported" in "\n".join(rep.lines())
+
+
+def test_same_run_same_cells_and_same_bytes(store, tmp_path, monkeypatch):
+    rid = make_run(store, monkeypatch=monkeypatch)
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    ia = write_workbook(store, rid, a)
+    ib = write_workbook(store, rid, b)
+    assert ia.manifest == ib.manifest
+    wa, wb_ = load_workbook(a), load_workbook(b)
+    for name in wa.sheetnames:
+        assert rows_of(wa[name]) == rows_of(wb_[name]), name
+    assert wa.properties.created == datetime(2026, 11, 2, 8, 30)
+    assert wa.properties.modified == datetime(2026, 11, 2, 8, 34, 12)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_long_sheets_continue_on_numbered_sheets(store, tmp_path, monkeypatch):
+    import workbench.audit.workbook as wbmod
+    monkeypatch.setattr(wbmod, "SHEET_ROWS", 8)  # 5 data rows per sheet + header + blank + note
+    rid = make_run(store, extra=7, monkeypatch=monkeypatch)  # 12 exceptions
+    path = tmp_path / "long.xlsx"
+    info = write_workbook(store, rid, path)
+    assert [(n, r) for n, r in info.sheets if n.startswith("Exceptions")] == [
+        ("Exceptions", 5), ("Exceptions (2)", 5), ("Exceptions (3)", 2)]
+    wb = load_workbook(path)
+    first = rows_of(wb["Exceptions"])
+    assert len(first) == 8 and first[6] == (None,) * len(first[0])
+    assert first[7][0] == "Continued on sheet 'Exceptions (2)': Excel holds at most 8 rows per sheet."
+    second = rows_of(wb["Exceptions (2)"])
+    assert second[0] == first[0]  # the header repeats
+    ids = [r[0] for n in ("Exceptions", "Exceptions (2)", "Exceptions (3)") for r in rows_of(wb[n])[1:6]
+           if isinstance(r[0], int)]
+    assert len(ids) == 12 and ids == sorted(ids)
+    assert next(iter(wb["Exceptions (3)"].tables.values())).ref == "A1:T3"
+    summary = {r[0]: r for r in rows_of(wb["Summary"]) if r and r[0]}
+    assert "continued from 'Exceptions'" in summary["Exceptions (2)"][2]
+    assert verify_workbook(store, path).ok
+
+
+def test_empty_run_still_gives_a_readable_workbook(store, tmp_path, monkeypatch):
+    rid = make_run(store, exceptions=[], monkeypatch=monkeypatch)
+    path = tmp_path / "empty.xlsx"
+    info = write_workbook(store, rid, path)
+    wb = load_workbook(path)
+    assert rows_of(wb["Exceptions"])[0][0] == "Exception id"
+    assert next(iter(wb["Exceptions"].tables.values())).ref == "A1:T2"
+    assert dict(info.sheets)["Exceptions"] == 0
+    assert verify_workbook(store, path).ok
+
+
+def test_cancel_leaves_nothing_behind(store, tmp_path, monkeypatch):
+    import workbench.audit.workbook as wbmod
+    from workbench.errors import Cancelled
+    from workbench.progress import RecordingProgress
+    monkeypatch.setattr(wbmod, "PROGRESS_EVERY", 3)
+    rid = make_run(store, extra=20, monkeypatch=monkeypatch)
+    path = tmp_path / "out" / "cancelled.xlsx"
+    path.parent.mkdir()
+
+    class CancelAfterFirst(RecordingProgress):
+        def set_progress(self, done, total=None, message=""):
+            super().set_progress(done, total, message)
+            if done >= 3:
+                self.cancel()
+
+    state = CancelAfterFirst()
+    with pytest.raises(Cancelled):
+        write_workbook(store, rid, path, state=state)
+    assert list(path.parent.iterdir()) == []
+    assert any(total for _, total, _ in state.updates)
+
+
+def test_bad_target_is_a_clear_input_error(store, tmp_path, monkeypatch):
+    from workbench.errors import InputError
+    rid = make_run(store, monkeypatch=monkeypatch)
+    with pytest.raises(InputError, match="ending in .xlsx"):
+        write_workbook(store, rid, tmp_path / "audit.csv")
+    with pytest.raises(InputError, match="folder does not exist"):
+        write_workbook(store, rid, tmp_path / "nope" / "audit.xlsx")

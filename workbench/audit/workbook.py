@@ -1,0 +1,642 @@
+"""The audit workbook of a run: write it (streaming, styled, hashed) and verify a copy.
+
+``write_workbook`` streams every sheet with openpyxl's write-only mode, so a run with a
+million exceptions is written in bounded memory. It writes to a hidden temporary file
+beside the target and renames it at the end: a cancelled or failed export leaves
+nothing behind. ``verify_workbook`` regenerates the cells from the store and compares
+them with a file, naming the sheet and cell of every difference.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.writer.excel import ExcelWriter
+
+from workbench.audit import manifest as mf
+from workbench.audit.excel_safe import FORMULA_TRIGGERS
+from workbench.audit.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCEPTION_COLS, LINK_COLS, PARAM_COLS,
+                                              Col, Content, Sheet, Styled, prepare)
+from workbench.audit.workbook_styles import Styles
+from workbench.errors import InputError
+from workbench.progress import check_cancelled, report
+
+SHEET_ROWS = 1_048_576  # Excel's limit; tests lower it to see continuation sheets
+MAX_WIDTH = 60
+PROGRESS_EVERY = 2_000
+_END = object()
+
+
+@dataclass
+class WorkbookInfo:
+    path: Path
+    run_id: int
+    sheets: list[tuple[str, int]]  # (sheet, data rows)
+    manifest: str
+    sheet_hashes: list[tuple[str, str]]
+
+
+@dataclass
+class Difference:
+    sheet: str
+    cell: str
+    expected: str
+    found: str
+
+    def line(self) -> str:
+        return f"{self.sheet}!{self.cell}: workbook has {_short(self.found)!r}, the store gives {_short(self.expected)!r}"
+
+
+@dataclass
+class VerifyReport:
+    path: Path
+    run_id: int | None
+    manifest_recorded: str | None = None   # what the Cover says
+    manifest_file: str | None = None       # recomputed from the file's cells
+    manifest_store: str | None = None      # recomputed from the store
+    differences: list[Difference] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    more_differences: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return (not self.differences and not self.problems and self.manifest_recorded is not None
+                and self.manifest_recorded == self.manifest_file == self.manifest_store)
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.ok:
+            out.append(f"{self.path}: OK — every cell matches run {self.run_id} in the store; "
+                       f"manifest {self.manifest_file}")
+            return out
+        out.append(f"{self.path}: NOT VERIFIED (run {self.run_id})")
+        if self.manifest_recorded and self.manifest_file and self.manifest_recorded != self.manifest_file:
+            out.append("  the cells no longer match the manifest written on the Cover: the file was edited after export")
+        elif self.manifest_recorded and self.manifest_recorded == self.manifest_file != self.manifest_store:
+            out.append("  the file is unchanged since export, but the store now gives different content "
+                       "(the run's data or decisions changed after this workbook was exported)")
+        out.extend(f"  {p}" for p in self.problems)
+        out.extend(f"  {d.line()}" for d in self.differences)
+        if self.more_differences:
+            out.append(f"  … and {self.more_differences:,} more differing cells")
+        return out
+
+
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+# ---- layout: the sheets, their parts and rows (shared by writer and verifier) -----------------------
+
+@dataclass
+class Part:
+    title: str
+    sheet: Sheet
+    rows: Iterator[list] | None = None
+    data_rows: int = 0
+    continued_on: str | None = None
+    continued_from: str | None = None
+
+
+def _table_parts(sheet: Sheet) -> Iterator[Part]:
+    """Split a table sheet into parts that fit Excel's row limit; each part's rows are lazy."""
+    it = iter(sheet.rows())
+    per = SHEET_ROWS - 3  # header row, then a blank row and a note row when the table continues
+    header = [c.header for c in sheet.columns]
+    pending: list = []
+    number, previous = 1, None
+    while True:
+        part = Part(sheet.name if number == 1 else f"{sheet.name} ({number})", sheet, continued_from=previous)
+
+        def gen(part: Part = part, number: int = number) -> Iterator[list]:
+            yield header
+            n = 0
+            while n < per:
+                row = pending.pop() if pending else next(it, _END)
+                if row is _END:
+                    return
+                n += 1
+                part.data_rows = n
+                yield [prepare(v) for v in row]
+            nxt = next(it, _END)
+            if nxt is _END:
+                return
+            pending.append(nxt)
+            part.continued_on = f"{sheet.name} ({number + 1})"
+            yield []
+            yield [f"Continued on sheet '{part.continued_on}': Excel holds at most {SHEET_ROWS:,} rows per sheet."]
+
+        part.rows = gen()
+        yield part
+        if part.continued_on is None:
+            return
+        number, previous = number + 1, part.title
+
+
+def _prepare_free(rows: list[list]) -> list[list]:
+    out = []
+    for row in rows:
+        out.append([Styled(prepare(c.value), c.style, c.link) if isinstance(c, Styled) else prepare(c) for c in row])
+    return out
+
+
+def _values(row: list) -> list:
+    return [c.value if isinstance(c, Styled) else c for c in row]
+
+
+DESCRIPTIONS = {
+    "Exceptions": "one row per exception: both records, field, values, difference, amount at risk, decision state",
+    "Corrections": "every proposed correction: before/after, preparer, approver, push outcome, verification",
+    "Customer links": "how each CRM customer was linked to an ERP customer: method, confidence, evidence",
+    "Unmatched CRM": "CRM customers no link covers",
+    "Unmatched ERP": "ERP customers no link covers",
+    "Audit trail": "the hash-chained events of this run, each with its hash and its predecessor's",
+    "Parameters": "the run configuration as used (secrets are never stored)",
+}
+
+
+class Layout:
+    """Produces the workbook's parts in writing order: detail sheets, then Summary, then Cover."""
+
+    def __init__(self, content: Content):
+        self.c = content
+        self.written: list[Part] = []
+
+    def detail_sheets(self) -> list[Sheet]:
+        c = self.c
+        sheets = [Sheet("Exceptions", EXCEPTION_COLS, c.exceptions, c.counts["exceptions"],
+                        widths=c.exception_widths())]
+        sheets.append(_materialised("Corrections", CORRECTION_COLS, list(c.corrections())))
+        sheets.append(_materialised("Customer links", LINK_COLS, list(c.links())))
+        for side in ("crm", "erp"):
+            cols, rows, _ = c.unmatched(side)
+            sheets.append(_materialised(f"Unmatched {side.upper()}", cols, list(rows())))
+        sheets.append(_materialised("Audit trail", AUDIT_COLS, list(c.audit())))
+        sheets.append(_materialised("Parameters", PARAM_COLS, c.parameters()))
+        for s in sheets:
+            s.description = DESCRIPTIONS.get(s.name, "")
+        return sheets
+
+    def parts(self) -> Iterator[Part]:
+        for sheet in self.detail_sheets():
+            for part in _table_parts(sheet):
+                yield part
+                self.written.append(part)
+
+    def sheet_list(self) -> list[tuple[str, int, str]]:
+        out = []
+        for p in self.written:
+            desc = p.sheet.description
+            if p.continued_from:
+                desc = f"continued from '{p.continued_from}': " + desc
+            if p.continued_on:
+                desc += f" (continues on '{p.continued_on}')"
+            out.append((p.title, p.data_rows, desc))
+        return out
+
+    def summary(self) -> list[list]:
+        return _prepare_free(self.c.summary(self.sheet_list()))
+
+    def cover(self) -> list[list]:
+        return _prepare_free(self.c.cover(self.sheet_list()))
+
+
+def _materialised(name: str, cols: list[Col], rows: list[tuple]) -> Sheet:
+    return Sheet(name, cols, lambda: iter(rows), len(rows), widths=_measure(cols, rows))
+
+
+def _measure(cols: list[Col], rows: list[tuple]) -> list[int | None]:
+    widths: list[int | None] = [c.width for c in cols]
+    for i, c in enumerate(cols):
+        if c.width is None:
+            widths[i] = max((len(str(r[i])) for r in rows if i < len(r) and r[i] is not None), default=0)
+    return widths
+
+
+def _fit(cols: list[Col], widths: list[int | None]) -> list[float]:
+    out = []
+    for c, w in zip(cols, widths):
+        # +4 leaves room for the filter button; cap so one long message does not push everything off screen
+        out.append(float(min(MAX_WIDTH, max(len(c.header) + 4, (w or 0) + 2))))
+    return out
+
+
+# ---- writing ----------------------------------------------------------------------------------------
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries all carry the run's time, so the same run gives the same file bytes."""
+
+    def __init__(self, path: Path, when: datetime):
+        super().__init__(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        t = max(when, datetime(1980, 1, 1))
+        self._when = (t.year, t.month, t.day, t.hour, t.minute, t.second)
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        zi = zipfile.ZipInfo(name, date_time=self._when)
+        zi.compress_type = zipfile.ZIP_DEFLATED
+        zi.external_attr = 0o644 << 16
+        return zi
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # noqa: ANN001
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = self._info(zinfo_or_arcname)
+        return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):  # noqa: ANN001
+        zi = self._info(arcname or os.path.basename(filename))
+        with open(filename, "rb") as src, self.open(zi, "w", force_zip64=True) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def _naive_utc(dt: datetime | None) -> datetime:
+    if dt is None:
+        return datetime(1980, 1, 1)
+    return dt.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0) if dt.tzinfo else dt.replace(microsecond=0)
+
+
+def _protect(ws) -> None:
+    # Locked against editing, no password: anyone may read, filter and sort; changing a cell
+    # means unprotecting on purpose, and the manifest shows it.
+    p = ws.protection
+    p.sheet = True
+    p.autoFilter = False
+    p.sort = False
+    p.formatColumns = False
+    p.formatRows = False
+    p.selectLockedCells = False
+    p.selectUnlockedCells = False
+
+
+def _table_name(title: str) -> str:
+    return "t_" + "".join(ch if ch.isalnum() else "_" for ch in title).strip("_")
+
+
+class _Writer:
+    def __init__(self, content: Content, state: object | None):
+        self.content = content
+        self.state = state
+        self.wb = Workbook(write_only=True)
+        self.styles = Styles(self.wb)
+        self.hashes: dict[str, str] = {}
+        self.done = 0
+        self.total = max(1, sum(content.counts[k] for k in ("exceptions", "corrections", "links", "audit")))
+
+    def _tick(self, n: int, title: str) -> None:
+        self.done += 1
+        if self.done % PROGRESS_EVERY == 0:
+            report(self.state, min(self.done, self.total), self.total, f"Writing {title}: {n:,} rows")
+
+    def write_part(self, part: Part) -> None:
+        wb, styles = self.wb, self.styles
+        cols = part.sheet.columns
+        ws = wb.create_sheet(part.title)
+        for i, w in enumerate(_fit(cols, part.sheet.widths), start=1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        ws.freeze_panes = "A2"
+        _protect(ws)
+        hasher = mf.SheetHasher()
+        kinds = [c.kind for c in cols]
+        ccy_cols = [c.currency_col for c in cols]
+        arr = styles.array
+        dt_style, date_style = arr("wb datetime", ws), arr("wb date", ws)
+        score_style, pct_style, header_style = arr("wb score", ws), arr("wb percent", ws), arr("wb header", ws)
+        line = mf.row_line
+        r = 0
+        for values in part.rows:
+            r += 1
+            hasher.add_line(line(r, values))
+            if r == 1 or (part.continued_on and r > part.data_rows + 1):
+                ws.append([_styled(ws, v, header_style) if v is not None else None for v in values])
+                continue
+            cells: list[Any] = []
+            for i, v in enumerate(values):
+                if v is None:
+                    cells.append(None)
+                    continue
+                k = kinds[i]
+                if k == "text" or k == "int":
+                    if type(v) is str and v.startswith(FORMULA_TRIGGERS):
+                        v = _guarded(ws, v)
+                    cells.append(v)
+                elif k == "amount":
+                    cells.append(_styled(ws, v, arr(f"amount:{values[ccy_cols[i]] or ''}", ws)))
+                elif k == "datetime":
+                    cells.append(_styled(ws, v, dt_style))
+                elif k == "severity" or k == "status":
+                    cells.append(_styled(ws, v, arr(f"{k}:{v}", ws)) if type(v) is str and not
+                                 v.startswith(FORMULA_TRIGGERS) else _guarded(ws, v))
+                elif k == "score":
+                    cells.append(_styled(ws, v, score_style))
+                elif k == "percent":
+                    cells.append(_styled(ws, v, pct_style))
+                elif k == "date":
+                    cells.append(_styled(ws, v, date_style))
+                else:
+                    cells.append(v)
+            ws.append(cells)
+            self._tick(r - 1, part.title)
+        last_row = max(part.data_rows + 1, 2)  # a table needs a data row, even an empty one
+        table = Table(displayName=_table_name(part.title), ref=f"A1:{get_column_letter(len(cols))}{last_row}")
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False, showColumnStripes=False)
+        table._initialise_columns()
+        for tc, c in zip(table.tableColumns, cols):
+            tc.name = c.header
+        with warnings.catch_warnings():
+            # openpyxl reminds write-only users to name the table columns, which is done just above
+            warnings.simplefilter("ignore", UserWarning)
+            ws.add_table(table)
+        self.hashes[part.title] = hasher.hexdigest()
+        check_cancelled(self.state)
+
+    def write_free(self, ws, rows: list[list], *, stop_hash_at: int | None = None) -> str:
+        hasher = mf.SheetHasher()
+        styles = self.styles
+        for r, row in enumerate(rows, start=1):
+            if stop_hash_at is None or r < stop_hash_at:
+                hasher.add(r, _values(row))
+            cells = []
+            for c in row:
+                if isinstance(c, Styled):
+                    if c.value is None and c.link is None:
+                        cells.append(None)
+                        continue
+                    cell = WriteOnlyCell(ws, c.value)
+                    if c.style:
+                        cell._style = styles.array(c.style, ws)
+                    if type(c.value) is str and c.value.startswith(FORMULA_TRIGGERS):
+                        cell.data_type = "s"
+                        cell._style = type(cell._style)(cell._style)
+                        cell.quotePrefix = True
+                    if c.link:
+                        cell.hyperlink = Hyperlink(ref="", location=f"'{c.link}'!A1", display=str(c.value))
+                    cells.append(cell)
+                elif type(c) is str and c.startswith(FORMULA_TRIGGERS):
+                    cells.append(_guarded(ws, c))
+                elif isinstance(c, datetime):
+                    cells.append(_styled(ws, c, styles.array("wb datetime", ws)))
+                elif c is not None and hasattr(c, "isoformat"):
+                    cells.append(_styled(ws, c, styles.array("wb date", ws)))
+                else:
+                    cells.append(c)
+            ws.append(cells)
+        return hasher.hexdigest()
+
+
+def _styled(ws, value, style_array) -> WriteOnlyCell:
+    c = WriteOnlyCell(ws, value)
+    if type(value) is str and value.startswith("="):
+        c.data_type = "s"
+    c._style = style_array
+    return c
+
+
+def _guarded(ws, value: str) -> WriteOnlyCell:
+    """Text that a spreadsheet would take for a formula: a string cell with the quote prefix."""
+    c = WriteOnlyCell(ws, value)
+    c.data_type = "s"
+    c.quotePrefix = True
+    return c
+
+
+def _free_widths(rows: list[list], minimum: int = 10) -> list[float]:
+    widths: dict[int, int] = {}
+    for row in rows:
+        for i, c in enumerate(row):
+            style = c.style if isinstance(c, Styled) else None
+            if style in ("wb title", "wb section"):
+                continue  # headings may run across empty neighbours
+            v = c.value if isinstance(c, Styled) else c
+            if v is None:
+                continue
+            n = 20 if isinstance(v, datetime) else len(str(v))
+            widths[i] = max(widths.get(i, minimum), n + 2)
+    return [float(min(70, widths.get(i, minimum))) for i in range(max(widths, default=-1) + 1)]
+
+
+def write_workbook(store, run_id: int, path: str | Path, *, state: object | None = None) -> WorkbookInfo:
+    """Write the audit workbook of ``run_id`` to ``path`` (all or nothing)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise InputError("the audit workbook is an Excel file", file=str(path), expected="a file name ending in .xlsx")
+    if not path.parent.exists():
+        raise InputError("the folder does not exist", file=str(path.parent), expected="an existing folder")
+    content = Content(store, run_id)
+    report(state, 0, None, "Preparing the audit workbook")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    w = _Writer(content, state)
+    wb = w.wb
+    try:
+        cover = wb.create_sheet("Cover")
+        summary = wb.create_sheet("Summary")
+        layout = Layout(content)
+        for part in layout.parts():
+            w.write_part(part)
+
+        summary_rows = layout.summary()
+        for i, width in enumerate(_free_widths(summary_rows), start=1):
+            summary.column_dimensions[get_column_letter(i)].width = width
+        _protect(summary)
+        w.hashes["Summary"] = w.write_free(summary, summary_rows)
+
+        cover_rows = layout.cover()
+        marker_row = len(cover_rows) + 1
+        for i, width in enumerate(_free_widths(cover_rows), start=1):
+            cover.column_dimensions[get_column_letter(i)].width = width
+        _protect(cover)
+        cover_hash = mf.SheetHasher()
+        for r, row in enumerate(cover_rows, start=1):
+            cover_hash.add(r, _values(row))
+        w.hashes["Cover"] = cover_hash.hexdigest()
+        order = [ws.title for ws in wb.worksheets]
+        sheet_hashes = [(t, w.hashes[t]) for t in order]
+        total = mf.combine(sheet_hashes)
+        w.write_free(cover, cover_rows + _manifest_rows(total, sheet_hashes), stop_hash_at=marker_row)
+
+        run = content.run
+        props = wb.properties
+        props.creator = "Recon Workbench"
+        props.lastModifiedBy = "Recon Workbench"
+        props.title = f"Audit workbook — run {run['id']}"
+        props.subject = run["name"] or ""
+        props.created = _naive_utc(run["started_at"])
+        props.modified = _naive_utc(run["finished_at"] or run["started_at"])
+        wb.security = WorkbookProtection(lockStructure=True)
+        report(state, w.total, w.total, "Saving the workbook")
+        archive = _FixedTimeZip(tmp, props.modified)
+        try:
+            ExcelWriter(wb, archive).save()
+        finally:
+            archive.close()
+        check_cancelled(state)
+        os.replace(tmp, path)
+    except BaseException:
+        _discard(wb, tmp)
+        raise
+    sheets = [(p.title, p.data_rows) for p in layout.written]
+    return WorkbookInfo(path, run_id, sheets, total, sheet_hashes)
+
+
+def _manifest_rows(total: str, sheet_hashes: list[tuple[str, str]]) -> list[list]:
+    rows: list[list] = [[Styled(mf.MARKER, "wb section"), Styled(total, "wb mono")],
+                        ["What is hashed", "every cell value of every sheet in workbook order (this Cover only above "
+                                           "this block), one line per row: row number, tab, the cell texts joined by "
+                                           "U+001F; numbers as the shortest decimal of the stored double, dates "
+                                           "YYYY-MM-DD, times YYYY-MM-DDTHH:MM:SS UTC, text exactly. A sheet's hash "
+                                           "is SHA-256 of its lines (UTF-8); the workbook's is SHA-256 of "
+                                           "'<sheet>\\t<sheet hash>\\n' per sheet. Formatting is not data."],
+                        ["Check with", "workbench export --verify FILE (recomputes this manifest and compares "
+                                       "every cell with the store)"]]
+    for name, digest in sheet_hashes:
+        rows.append(["Sheet hash", name, Styled(digest, "wb mono")])
+    return rows
+
+
+def _discard(wb: Workbook, tmp: Path) -> None:
+    """Remove everything a failed or cancelled export created (the partial file, openpyxl's temp files)."""
+    for ws in getattr(wb, "_sheets", []):
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        for gen in (getattr(ws, "_rows", None), writer.xf):
+            try:
+                if gen is not None:
+                    gen.close()
+            except Exception:
+                pass
+        try:
+            os.remove(writer.out)
+        except OSError:
+            pass
+    try:
+        tmp.unlink()
+    except OSError:
+        pass
+
+
+# ---- verifying --------------------------------------------------------------------------------------
+
+MAX_DIFFERENCES = 50
+
+
+def verify_workbook(store, path: str | Path) -> VerifyReport:
+    """Recompute the manifest of ``path`` and compare every cell with what the store gives for its run."""
+    from openpyxl import load_workbook
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=str(path))
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise InputError(f"not an Excel workbook ({type(exc).__name__})", file=str(path),
+                         expected="an .xlsx audit workbook written by workbench export") from None
+    try:
+        if "Cover" not in wb.sheetnames:
+            raise InputError("no Cover sheet", file=str(path), expected="an audit workbook written by workbench export")
+        run_id = _run_id(wb["Cover"], path)
+        rep = VerifyReport(path=path, run_id=run_id)
+        rep.manifest_recorded, recorded = mf.recorded_manifest(wb["Cover"])
+        if rep.manifest_recorded is None:
+            rep.problems.append("the Cover has no data manifest")
+
+        file_hashes = []
+        for ws in wb.worksheets:
+            h = mf.SheetHasher()
+            for _, line in mf.file_sheet_lines(ws):
+                h.add_line(line)
+            file_hashes.append((ws.title, h.hexdigest()))
+        rep.manifest_file = mf.combine(file_hashes)
+        for name, digest in file_hashes:
+            if name in recorded and recorded[name] != digest:
+                rep.problems.append(f"sheet '{name}' does not match its hash on the Cover")
+
+        content = Content(store, run_id)
+        layout = Layout(content)
+        expected_hashes: dict[str, str] = {}
+        for part in layout.parts():
+            expected_hashes[part.title] = _compare(wb, part.title, part.rows, rep)
+        expected_hashes["Summary"] = _compare(wb, "Summary", (_values(r) for r in layout.summary()), rep)
+        expected_hashes["Cover"] = _compare(wb, "Cover", (_values(r) for r in layout.cover()), rep)
+        order = ["Cover", "Summary"] + [p.title for p in layout.written]
+        rep.manifest_store = mf.combine([(t, expected_hashes[t]) for t in order])
+        extra = [t for t in wb.sheetnames if t not in expected_hashes]
+        if extra:
+            rep.problems.append(f"sheets not written by the export: {', '.join(extra)}")
+        if [t for t in wb.sheetnames if t in expected_hashes] != order:
+            rep.problems.append("the sheets are missing or not in the order the export wrote them")
+        return rep
+    finally:
+        wb.close()
+
+
+def _run_id(cover, path: Path) -> int:
+    for row in cover.iter_rows(min_row=1, max_row=10, values_only=True):
+        if row and row[0] == "Run id" and len(row) > 1:
+            try:
+                return int(row[1])
+            except (TypeError, ValueError):
+                break
+    raise InputError("the Cover does not say which run this is (no 'Run id')", file=str(path),
+                     expected="an audit workbook written by workbench export")
+
+
+def _compare(wb, title: str, expected_rows, rep: VerifyReport) -> str:
+    """Compare one sheet with its expected rows; returns the expected sheet hash."""
+    hasher = mf.SheetHasher()
+    stop_at_marker = title == "Cover"
+    if title not in wb.sheetnames:
+        rep.problems.append(f"sheet '{title}' is missing")
+        for r, values in enumerate(expected_rows, start=1):
+            hasher.add(r, values)
+        return hasher.hexdigest()
+    found = mf.file_sheet_lines(wb[title])
+    got = next(found, None)
+    for r, values in enumerate(expected_rows, start=1):
+        line = mf.row_line(r, values)
+        if line is None:
+            continue
+        hasher.add_line(line)
+        while got is not None and got[0] < r:
+            _differ(rep, title, got[0], "", got[1])
+            got = next(found, None)
+        if got is not None and got[0] == r:
+            if got[1] != line:
+                _differ(rep, title, r, line, got[1])
+            got = next(found, None)
+        else:
+            _differ(rep, title, r, line, "")
+    while got is not None:
+        _differ(rep, title, got[0], "", got[1])
+        got = next(found, None)
+    del stop_at_marker
+    return hasher.hexdigest()
+
+
+def _cells(line: str) -> list[str]:
+    if not line:
+        return []
+    return line.rstrip("\n").split("\t", 1)[1].split(mf.SEP)
+
+
+def _differ(rep: VerifyReport, title: str, r: int, expected_line: str, found_line: str) -> None:
+    exp, got = _cells(expected_line), _cells(found_line)
+    for i in range(max(len(exp), len(got))):
+        e = exp[i] if i < len(exp) else ""
+        g = got[i] if i < len(got) else ""
+        if e != g:
+            if len(rep.differences) < MAX_DIFFERENCES:
+                rep.differences.append(Difference(title, f"{get_column_letter(i + 1)}{r}", e, g))
+            else:
+                rep.more_differences += 1

@@ -1,0 +1,502 @@
+"""What the audit workbook says: every sheet's rows, read from the store.
+
+The writer (workbook.py) turns these rows into styled cells; ``verify_workbook``
+regenerates the same rows to compare with a file cell by cell. Everything here is
+derived from the store alone (timestamps come from the run, never from the clock),
+so the same run and the same data give the same cells.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Callable, Iterable, Iterator
+
+from sqlalchemy import String, and_, cast, func, or_, select
+
+from workbench.audit import trail
+from workbench.audit.excel_safe import Scrubber, cell_text, env_secrets
+from workbench.store import repo
+from workbench.store.db import Store
+from workbench.store.schema import AuditEvent, Correction, CustomerLink, ExceptionRow, Snapshot
+
+FORMAT_VERSION = "1"
+STREAM_BATCH = 5_000
+
+
+@dataclass
+class Col:
+    header: str
+    kind: str = "text"      # text | int | amount | date | datetime | percent | score | severity | status
+    width: int | None = None  # characters; None = measured from the data
+    currency_col: int | None = None  # amount columns: index of the row's currency column
+
+
+@dataclass
+class Styled:
+    """A cell of a free-form sheet (Cover, Summary) with its style and optional in-workbook link."""
+    value: Any
+    style: str | None = None
+    link: str | None = None  # a sheet name
+
+
+@dataclass
+class Sheet:
+    name: str
+    columns: list[Col] | None        # None: a free-form sheet (no table, no header row)
+    rows: Callable[[], Iterable[tuple]]
+    total: int = 0                   # rows expected, for progress
+    description: str = ""
+    widths: list[int] = field(default_factory=list)  # free-form sheets: column widths
+
+
+def prepare(value: Any) -> Any:
+    """The exact value written to a cell (and hashed): text made writable, times in UTC to the second."""
+    if value is None:
+        return None
+    t = type(value)
+    if t is str:
+        return cell_text(value) if value else None
+    if t is datetime:
+        v = value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+        from workbench.audit.manifest import round_second
+        return round_second(v)
+    if t in (int, Decimal, date, bool):
+        return value
+    if t is float:
+        return value if value == value else None
+    if isinstance(value, (dict, list)):
+        return cell_text(json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": ")))
+    if isinstance(value, datetime):
+        return prepare(datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                                value.microsecond, value.tzinfo))
+    if isinstance(value, (date, int, Decimal)):
+        return value
+    return cell_text(str(value))
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def _flatten(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(obj, dict):
+        for k in sorted(obj, key=str):
+            yield from _flatten(obj[k], f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(obj, list) and any(isinstance(v, (dict, list)) for v in obj):
+        for i, v in enumerate(obj):
+            yield from _flatten(v, f"{prefix}[{i}]")
+    else:
+        yield prefix, obj
+
+
+def _display(v: Any) -> Any:
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, sort_keys=True, ensure_ascii=False)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v
+
+
+def _dec(v: Any) -> Decimal | None:
+    if v in (None, ""):
+        return None
+    try:
+        return Decimal(str(v))
+    except Exception:
+        return None
+
+
+EXCEPTION_COLS = [
+    Col("Exception id", "int", 12), Col("Type", "text"), Col("Severity", "severity", 10),
+    Col("Status", "status", 11), Col("Customer", "text"), Col("CRM object", "text"), Col("CRM record", "text"),
+    Col("ERP object", "text"), Col("ERP record", "text"), Col("Field", "text"), Col("CRM value", "text"),
+    Col("ERP value", "text"), Col("Difference (CRM − ERP)", "amount", 18, currency_col=14),
+    Col("Amount at risk", "amount", 18, currency_col=14), Col("Currency", "text", 10),
+    Col("Assignee", "text"), Col("First seen (UTC)", "datetime", 20), Col("Age (days)", "int", 11),
+    Col("Resolution", "text"), Col("Message", "text"),
+]
+# store column measured for each measured text column (widths that fit)
+_EXC_MEASURE = {1: ExceptionRow.type, 4: ExceptionRow.customer_name, 5: ExceptionRow.crm_object,
+                6: ExceptionRow.crm_id, 7: ExceptionRow.erp_object, 8: ExceptionRow.erp_id, 9: ExceptionRow.field,
+                10: ExceptionRow.crm_value, 11: ExceptionRow.erp_value, 15: ExceptionRow.assignee,
+                18: ExceptionRow.resolution, 19: ExceptionRow.message}
+
+CORRECTION_COLS = [
+    Col("Correction id", "int", 13), Col("Exception id", "int", 12), Col("Target side", "text", 11),
+    Col("Target system", "text"), Col("Object", "text"), Col("Record", "text"), Col("Field", "text"),
+    Col("Before", "text"), Col("After", "text"), Col("Reason", "text"), Col("State", "status", 12),
+    Col("Preparer", "text"), Col("Prepared at (UTC)", "datetime", 20), Col("Approver", "text"),
+    Col("Approved at (UTC)", "datetime", 20), Col("Push attempts", "int", 13), Col("Pushed at (UTC)", "datetime", 20),
+    Col("Response id", "text"), Col("Error", "text"), Col("Verification", "text", 14),
+]
+
+LINK_COLS = [
+    Col("CRM record", "text"), Col("CRM name", "text"), Col("ERP record", "text"), Col("ERP name", "text"),
+    Col("Method", "text"), Col("Confidence", "score", 11), Col("Status", "status", 11), Col("Decided by", "text"),
+    Col("Decided at (UTC)", "datetime", 20), Col("Evidence", "text"),
+]
+
+UNMATCHED_FIELDS = [("record_id", "Record"), ("name", "Name"), ("number", "Number"), ("xref", "Cross-reference"),
+                    ("street", "Street"), ("city", "City"), ("postcode", "Postcode"), ("country", "Country"),
+                    ("tax_id", "Tax id"), ("currency", "Currency"), ("blocked", "Blocked")]
+
+AUDIT_COLS = [
+    Col("Event id", "int", 10), Col("At (UTC)", "datetime", 20), Col("Actor", "text"), Col("Action", "text"),
+    Col("Entity", "text"), Col("Entity id", "text"), Col("Detail", "text"), Col("Previous hash", "text", 66),
+    Col("Hash", "text", 66),
+]
+
+PARAM_COLS = [Col("Section", "text"), Col("Setting", "text"), Col("Value", "text")]
+
+
+class Content:
+    """The rows of every sheet of one run's workbook, produced in an order where
+    aggregates (Summary) are known after the detail sheets that feed them."""
+
+    def __init__(self, store: Store, run_id: int):
+        self.store = store
+        self.run_id = run_id
+        self.run = repo.load_run(store, run_id)
+        self.config = self.run.get("config") or {}
+        self.scrub = Scrubber(env_secrets(self.config))
+        self.as_of_time = _utc(self.run["finished_at"] or self.run["started_at"])
+        self.exc_agg: dict[tuple[str, str, str], list] = defaultdict(lambda: [0, Decimal(0)])
+        self.counts: dict[str, int] = {}
+        self._names: dict[str, dict[str, str]] | None = None
+        self._count_all()
+
+    # ---- sizes ------------------------------------------------------------------------------------
+    def _count_all(self) -> None:
+        r = self.run_id
+        with self.store.session() as s:
+            self.counts["exceptions"] = s.execute(select(func.count()).select_from(ExceptionRow)
+                                                  .where(ExceptionRow.run_id == r)).scalar() or 0
+            self.counts["corrections"] = s.execute(select(func.count()).select_from(Correction)
+                                                   .where(Correction.run_id == r)).scalar() or 0
+            self.counts["links"] = s.execute(select(func.count()).select_from(CustomerLink)
+                                             .where(CustomerLink.run_id == r)).scalar() or 0
+            self.counts["audit"] = s.execute(select(func.count()).select_from(AuditEvent)
+                                             .where(self._audit_filter())).scalar() or 0
+            self.counts["crm_customers"] = s.execute(
+                select(func.count()).select_from(Snapshot).where(Snapshot.run_id == r, Snapshot.side == "crm",
+                                                                 Snapshot.kind == "customers")).scalar() or 0
+
+    def exception_widths(self) -> list[int | None]:
+        """Column widths that fit the longest value (measured in the database, not by reading every row)."""
+        widths: list[int | None] = [c.width for c in EXCEPTION_COLS]
+        with self.store.session() as s:
+            cols = list(_EXC_MEASURE.items())
+            row = s.execute(select(*[func.max(func.length(c)) for _, c in cols])
+                            .where(ExceptionRow.run_id == self.run_id)).one()
+        for (i, _), n in zip(cols, row):
+            widths[i] = n or 0
+        return widths
+
+    # ---- detail sheets ----------------------------------------------------------------------------
+    def exceptions(self) -> Iterator[tuple]:
+        ref = self.as_of_time
+        ref_date = ref.date() if ref else None
+        mask = self.scrub.mask_known if self.scrub.secrets else None
+        agg = self.exc_agg
+        q = (select(ExceptionRow.id, ExceptionRow.type, ExceptionRow.severity, ExceptionRow.status,
+                    ExceptionRow.customer_name, ExceptionRow.crm_object, ExceptionRow.crm_id,
+                    ExceptionRow.erp_object, ExceptionRow.erp_id, ExceptionRow.field, ExceptionRow.crm_value,
+                    ExceptionRow.erp_value, ExceptionRow.difference, ExceptionRow.amount_at_risk,
+                    ExceptionRow.currency, ExceptionRow.assignee, ExceptionRow.first_seen,
+                    ExceptionRow.resolution, ExceptionRow.message)
+             .where(ExceptionRow.run_id == self.run_id).order_by(ExceptionRow.id)
+             .execution_options(yield_per=STREAM_BATCH))
+        with self.store.session() as s:
+            for row in s.execute(q):
+                (eid, typ, sev, status, cust, crm_obj, crm_id, erp_obj, erp_id, fld, crm_v, erp_v, diff, risk,
+                 ccy, assignee, first_seen, resolution, message) = row
+                a = agg[(typ, status, ccy or "")]
+                a[0] += 1
+                if risk is not None:
+                    a[1] += risk
+                age = None
+                if first_seen is not None and ref_date is not None:
+                    age = max(0, (ref_date - _utc(first_seen).date()).days)
+                out = (eid, typ, sev, status, cust, crm_obj, crm_id, erp_obj, erp_id, fld, crm_v, erp_v, diff, risk,
+                       ccy, assignee, first_seen, age, resolution, message)
+                if mask is not None:
+                    out = tuple(mask(v) if type(v) is str else v for v in out)
+                yield out
+
+    def corrections(self) -> Iterator[tuple]:
+        q = (select(Correction).where(Correction.run_id == self.run_id).order_by(Correction.id)
+             .execution_options(yield_per=STREAM_BATCH))
+        sc = self.scrub
+        with self.store.session() as s:
+            for c in s.execute(q).scalars():
+                yield (c.id, c.exception_id, c.target_side, c.target_system, c.target_object, c.target_record,
+                       c.field, _value_text(c.from_value, sc), _value_text(c.to_value, sc), sc(c.reason or ""),
+                       c.state, c.preparer, c.prepared_at, c.approver, c.approved_at, c.attempts, c.pushed_at,
+                       sc(c.response_id or ""), sc(c.last_error or ""), c.verification)
+
+    def _customer_names(self) -> dict[str, dict[str, str]]:
+        if self._names is None:
+            names: dict[str, dict[str, str]] = {"crm": {}, "erp": {}}
+            q = (select(Snapshot.side, Snapshot.record_id, Snapshot.canonical)
+                 .where(Snapshot.run_id == self.run_id, Snapshot.kind == "customers")
+                 .execution_options(yield_per=STREAM_BATCH))
+            with self.store.session() as s:
+                for side, rid, canon in s.execute(q):
+                    if side in names:
+                        try:
+                            names[side][rid] = (json.loads(canon) or {}).get("name") if canon else None
+                        except ValueError:
+                            names[side][rid] = None
+            self._names = names
+        return self._names
+
+    def links(self) -> Iterator[tuple]:
+        names = self._customer_names()
+        q = (select(CustomerLink.crm_id, CustomerLink.erp_id, CustomerLink.method, CustomerLink.confidence,
+                    CustomerLink.status, CustomerLink.decided_by, CustomerLink.decided_at, CustomerLink.evidence)
+             .where(CustomerLink.run_id == self.run_id).order_by(CustomerLink.id)
+             .execution_options(yield_per=STREAM_BATCH))
+        with self.store.session() as s:
+            for crm_id, erp_id, method, conf, status, by, at, evidence in s.execute(q):
+                yield (crm_id, names["crm"].get(crm_id), erp_id, names["erp"].get(erp_id), method,
+                       conf, status, by, at, evidence)
+
+    def unmatched(self, side: str) -> tuple[list[Col], Callable[[], Iterator[tuple]], int]:
+        frames = repo.unmatched_customers(self.store, self.run_id)
+        frame = frames.get(side)
+        cols = [Col(h, "text") for _, h in UNMATCHED_FIELDS]
+        if frame is None or frame.empty:
+            return cols, lambda: iter(()), 0
+        frame = frame.sort_values("record_id", kind="stable") if "record_id" in frame.columns else frame
+        fields = [f for f, _ in UNMATCHED_FIELDS]
+        present = [f if f in frame.columns else None for f in fields]
+        records = [tuple(None if f is None else _none(r.get(f)) for f in present)
+                   for r in frame.to_dict("records")]
+        return cols, lambda: iter(records), len(records)
+
+    def _audit_filter(self):
+        r = self.run_id
+        corr_ids = select(cast(Correction.id, String)).where(Correction.run_id == r).scalar_subquery()
+        exc_ids = select(cast(ExceptionRow.id, String)).where(ExceptionRow.run_id == r).scalar_subquery()
+        return or_(AuditEvent.run_id == r,
+                   and_(AuditEvent.entity_type == "correction", AuditEvent.entity_id.in_(corr_ids)),
+                   and_(AuditEvent.entity_type == "exception", AuditEvent.entity_id.in_(exc_ids)))
+
+    def audit(self) -> Iterator[tuple]:
+        q = (select(AuditEvent).where(self._audit_filter()).order_by(AuditEvent.id)
+             .execution_options(yield_per=STREAM_BATCH))
+        sc = self.scrub
+        with self.store.session() as s:
+            for e in s.execute(q).scalars():
+                yield (e.id, e.at, e.actor, e.action, e.entity_type, e.entity_id,
+                       sc.obj(e.detail) if e.detail is not None else None, e.prev_hash, e.hash)
+
+    def parameters(self) -> list[tuple]:
+        sc = self.scrub
+        rows: list[tuple] = [("run", "config file", sc(self.run.get("config_path") or ""))]
+        for path, v in _flatten(self.config):
+            section, _, key = path.partition(".")
+            leaf = path.rsplit(".", 1)[-1]
+            rows.append((section, key or section, _display(sc.value(leaf, v))))
+        return rows
+
+    # ---- Summary ----------------------------------------------------------------------------------
+    def summary(self, sheets: list[tuple[str, int, str]]) -> list[list]:
+        """Free-form rows; ``sheets`` = (name, data rows, description) of the detail sheets written."""
+        run = self.run
+        rows: list[list] = [[Styled(f"Summary — run {run['id']}: {run['name'] or ''}".rstrip(": "), "wb title")], []]
+        rows.append([Styled("Detail sheets", "wb section")])
+        rows.append([Styled("Sheet", "wb header"), Styled("Rows", "wb header"), Styled("What it holds", "wb header")])
+        for name, n, desc in sheets:
+            rows.append([Styled(name, "wb link", link=name), Styled(n, "wb int"), desc])
+        rows.append([])
+
+        rows.append([Styled("Exceptions by type and status", "wb section")])
+        rows.append([Styled(h, "wb header") for h in ("Type", "Status", "Currency", "Count", "Amount at risk")])
+        total = 0
+        for (typ, status, ccy) in sorted(self.exc_agg):
+            n, amount = self.exc_agg[(typ, status, ccy)]
+            total += n
+            rows.append([typ, Styled(status, f"status:{status}"), ccy or None, Styled(n, "wb int"),
+                         Styled(amount, f"amount:{ccy}")])
+        rows.append([Styled("Total", "wb label"), None, None, Styled(total, "wb int")])
+        rows.append([])
+
+        rows.append([Styled("Amount at risk by currency", "wb section")])
+        rows.append([Styled(h, "wb header") for h in ("Currency", "Exceptions", "Amount at risk")])
+        by_ccy: dict[str, list] = defaultdict(lambda: [0, Decimal(0)])
+        for (_, _, ccy), (n, amount) in self.exc_agg.items():
+            by_ccy[ccy][0] += n
+            by_ccy[ccy][1] += amount
+        for ccy in sorted(by_ccy):
+            n, amount = by_ccy[ccy]
+            rows.append([ccy or "(none)", Styled(n, "wb int"), Styled(amount, f"amount:{ccy}")])
+        rows.append([])
+
+        rows.extend(self._matching_rows())
+        rows.append([])
+        rows.extend(self._control_total_rows())
+        return rows
+
+    def _matching_rows(self) -> list[list]:
+        per: dict[tuple[str, str], int] = defaultdict(int)
+        with self.store.session() as s:
+            for method, status, n in s.execute(
+                    select(CustomerLink.method, CustomerLink.status, func.count())
+                    .where(CustomerLink.run_id == self.run_id)
+                    .group_by(CustomerLink.method, CustomerLink.status)):
+                per[(method, status)] += n
+        crm_total = self.counts["crm_customers"]
+        rows: list[list] = [[Styled("Customer matching", "wb section")],
+                            [Styled(h, "wb header") for h in ("Method", "Link status", "Links",
+                                                              "Share of CRM customers")]]
+        linked = 0
+        for (method, status) in sorted(per):
+            n = per[(method, status)]
+            if status in ("auto", "confirmed"):
+                linked += n
+            share = (Decimal(n) / Decimal(crm_total)) if crm_total else None
+            rows.append([method, Styled(status, f"status:{status}"), Styled(n, "wb int"),
+                         Styled(share, "wb percent")])
+        rows.append([Styled("CRM customers", "wb label"), None, Styled(crm_total, "wb int")])
+        rows.append([Styled("Matched (auto or confirmed)", "wb label"), None, Styled(linked, "wb int"),
+                     Styled((Decimal(linked) / Decimal(crm_total)) if crm_total else None, "wb percent")])
+        return rows
+
+    def _control_total_rows(self) -> list[list]:
+        summary = self.run.get("summary") or {}
+        totals = summary.get("control_totals") or []
+        rows: list[list] = [[Styled("Control totals (invoices)", "wb section")],
+                            [Styled(h, "wb header") for h in ("Side", "Currency", "Invoices", "Total amount",
+                                                              "Open balance")]]
+        open_by: dict[str, dict[str, Decimal]] = defaultdict(dict)
+        for t in sorted(totals, key=lambda t: (str(t.get("currency") or ""), str(t.get("side") or ""))):
+            side, ccy = str(t.get("side") or "").upper(), t.get("currency") or ""
+            bal = _dec(t.get("open_balance"))
+            if bal is not None:
+                open_by[ccy][side] = bal
+            rows.append([side, ccy, Styled(t.get("invoices"), "wb int"),
+                         Styled(_dec(t.get("total_amount")), f"amount:{ccy}"), Styled(bal, f"amount:{ccy}")])
+        rows.append([])
+        explained = (summary.get("stats") or {}).get("reconciling_difference") or {}
+        rows.append([Styled("Reconciling difference (open balance, CRM − ERP)", "wb section")])
+        rows.append([Styled(h, "wb header") for h in ("Currency", "CRM open balance", "ERP open balance",
+                                                      "Difference", "Explained by exceptions", "Unexplained")])
+        for ccy in sorted(open_by):
+            crm, erp = open_by[ccy].get("CRM"), open_by[ccy].get("ERP")
+            diff = (crm or Decimal(0)) - (erp or Decimal(0))
+            exp = explained.get(ccy) if isinstance(explained, dict) else None
+            exp_amount = _dec(exp.get("explained")) if isinstance(exp, dict) else None
+            unexplained = diff - exp_amount if exp_amount is not None else None
+            style = f"amount:{ccy}"
+            rows.append([ccy, Styled(crm, style), Styled(erp, style), Styled(diff, style),
+                         Styled(exp_amount, style), Styled(unexplained, style)])
+        return rows
+
+    # ---- Cover ------------------------------------------------------------------------------------
+    def cover(self, sheets: list[tuple[str, int, str]]) -> list[list]:
+        run, sc = self.run, self.scrub
+        L = lambda text: Styled(text, "wb label")  # noqa: E731
+        rows: list[list] = [[Styled("Recon Workbench — audit workbook", "wb title")], []]
+        rows += [
+            [L("Run id"), run["id"]],
+            [L("Run name"), run["name"]],
+            [L("Status"), run["status"]],
+            [L("Period"), run["period"]],
+            [L("As-of date"), Styled(run["as_of"], "wb date")],
+            [L("Run by"), run["user_name"]],
+            [L("Started (UTC)"), Styled(run["started_at"], "wb datetime")],
+            [L("Finished (UTC)"), Styled(run["finished_at"], "wb datetime")],
+            [L("Software version"), f"Recon Workbench {run['software_version']}"],
+            [L("Workbook format"), FORMAT_VERSION],
+        ]
+        if run.get("error"):
+            rows.append([L("Error"), sc(run["error"])])
+        rows.append([])
+        rows.append([Styled("Sources", "wb section")])
+        head = ("Side", "System", "Connector", "Instance or file", "API version", "Extracted at (UTC)",
+                "Incremental since (UTC)", "Row counts", "Snapshot content hash (SHA-256)")
+        rows.append([Styled(h, "wb header") for h in head])
+        sources = sorted(run.get("sources") or [], key=lambda x: {"crm": 0, "erp": 1}.get(x["side"], 2))
+        for x in sources:
+            rows.append([x["side"].upper(), x["system"], x["connector"], sc(x["instance"] or ""), x["api_version"],
+                         Styled(x["extracted_at"], "wb datetime"), Styled(x["incremental_since"], "wb datetime"),
+                         _counts_text(x.get("row_counts")), x["content_hash"]])
+        rows.append([])
+        rows.append([Styled("Objects, queries and filters", "wb section")])
+        rows.append([Styled(h, "wb header") for h in ("Side", "Kind", "Object or file", "Query or filter")])
+        for x in sources:
+            objects = x.get("objects") or {}
+            queries = x.get("queries") or {}
+            for kind in sorted(set(objects) | set(queries), key=str):
+                rows.append([x["side"].upper(), kind, _display(sc.obj(objects.get(kind))),
+                             _display(sc.obj(queries.get(kind)))])
+        rows.append([])
+        rules = dict(self.config.get("rules") or {})
+        ownership = rules.pop("ownership", None)
+        rows.append([Styled("Rules and tolerances", "wb section")])
+        rows.append([Styled("Setting", "wb header"), Styled("Value", "wb header")])
+        flat = list(_flatten(rules))
+        for path, v in flat:
+            rows.append([path, _display(sc.value(path.rsplit(".", 1)[-1], v))])
+        if not flat:
+            rows.append(["(engine defaults; no [rules] in the run config)"])
+        rows.append([])
+        rows.append([Styled("Ownership rules (which system is authoritative)", "wb section")])
+        rows.append([Styled("Setting", "wb header"), Styled("Value", "wb header")])
+        flat = list(_flatten(ownership)) if ownership else []
+        for path, v in flat:
+            rows.append([path, _display(sc.value(path.rsplit(".", 1)[-1], v))])
+        if not flat:
+            rows.append(["(engine defaults; no [rules.ownership] in the run config)"])
+        rows.append([])
+        rows.append([Styled("Audit trail", "wb section")])
+        rows.append(self._chain_row())
+        rows.append([])
+        rows.append([Styled("Sheets", "wb section")])
+        rows.append([Styled("Sheet", "wb header"), Styled("Rows", "wb header"), Styled("What it holds", "wb header")])
+        for name, n, desc in sheets:
+            rows.append([Styled(name, "wb link", link=name), Styled(n, "wb int"), desc])
+        rows.append([])
+        return rows
+
+    def _chain_row(self) -> list:
+        with self.store.session() as s:
+            res = trail.verify(s)
+        label = Styled("Hash chain", "wb label")
+        if res.ok:
+            return [label, f"intact: all {res.checked:,} events of the store's audit trail verify "
+                           f"(SHA-256 chain; this run's events are on the Audit trail sheet)"]
+        return [label, f"BROKEN at event {res.first_bad_id}: {res.reason}"]
+
+
+def _none(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def _value_text(v: Any, sc: Scrubber) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, (dict, list)):
+        return json.dumps(sc.obj(v), sort_keys=True, ensure_ascii=False)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return sc.mask_known(str(v))
+
+
+def _counts_text(counts: Any) -> str | None:
+    if not counts:
+        return None
+    if isinstance(counts, dict):
+        return ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in sorted(counts.items()))
+    return str(counts)

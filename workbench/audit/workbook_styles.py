@@ -1,0 +1,92 @@
+"""Named styles of the audit workbook, from the app's one palette.
+
+Every styled cell uses a shared NamedStyle; the style arrays are built once per style
+and shared by all cells that use it, so a million styled rows cost no more lookups than
+a million plain ones.
+"""
+
+from __future__ import annotations
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+
+from workbench.model.currency import MINOR_UNITS
+from workbench.palette import palette
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
+def amount_format(currency: str | None) -> str:
+    """Thousands separators, the currency's own decimals (JPY 0, KWD 3), the code after the number."""
+    decimals = MINOR_UNITS.get(currency or "", 2)
+    body = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if not currency:
+        return f"{body};-{body}"
+    return f'{body} "{currency}";-{body} "{currency}"'
+
+
+def _fill(hex_colour: str) -> PatternFill:
+    c = hex_colour.lstrip("#").upper()
+    return PatternFill(fill_type="solid", start_color="FF" + c, end_color="FF" + c)
+
+
+class Styles:
+    """Registers named styles on a workbook and hands out shareable style arrays."""
+
+    def __init__(self, wb, mode: str = "light"):
+        self.wb = wb
+        self.pal = palette(mode)
+        self._arrays: dict[str, object] = {}
+        self._probe_ws = None
+        self._define("wb header", font=Font(bold=True), fill=_fill(self.pal["header"]),
+                     alignment=Alignment(vertical="top"))
+        self._define("wb title", font=Font(bold=True, size=14))
+        self._define("wb section", font=Font(bold=True, size=12))
+        self._define("wb label", font=Font(bold=True))
+        self._define("wb date", number_format=DATE_FORMAT)
+        self._define("wb datetime", number_format=DATETIME_FORMAT)
+        self._define("wb int", number_format="#,##0")
+        self._define("wb percent", number_format="0.0%")
+        self._define("wb score", number_format="0.000")
+        self._define("wb link", font=Font(color="FF" + self.pal["accent"].lstrip("#").upper(), underline="single"))
+        self._define("wb mono", font=Font(name="Consolas"))
+
+    def _define(self, name: str, *, font=None, fill=None, number_format=None, alignment=None) -> None:
+        ns = NamedStyle(name=name)
+        if font is not None:
+            ns.font = font
+        if fill is not None:
+            ns.fill = fill
+        if number_format is not None:
+            ns.number_format = number_format
+        if alignment is not None:
+            ns.alignment = alignment
+        self.wb.add_named_style(ns)
+
+    def array(self, name: str, ws) -> object:
+        """The style array of a named style (defined on first use for amounts and fills)."""
+        arr = self._arrays.get(name)
+        if arr is None:
+            if name not in self.wb.named_styles:
+                self._define_lazy(name)
+            probe = WriteOnlyCell(ws)
+            probe.style = name
+            arr = self._arrays[name] = probe._style
+        return arr
+
+    def _define_lazy(self, name: str) -> None:
+        kind, _, key = name.partition(":")
+        if kind == "amount":
+            self._define(name, number_format=amount_format(key or None))
+        elif kind == "severity":
+            self._define(name, fill=_fill(self.pal["severity"].get(key, self.pal["background"])))
+        elif kind == "status":
+            self._define(name, fill=_fill(self.pal["status"].get(key, self.pal["background"])))
+        else:
+            raise KeyError(f"no workbook style {name!r}")
+
+    def cell(self, ws, value, name: str) -> WriteOnlyCell:
+        c = WriteOnlyCell(ws, value)
+        c._style = self.array(name, ws)
+        return c
