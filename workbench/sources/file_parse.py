@@ -1,0 +1,166 @@
+"""Vectorised parsing of text columns into canonical values, with row-exact errors.
+
+Each function takes a pandas Series of text (index = 0-based data row) and returns an
+object ndarray; on the first bad value it raises InputError naming the file, the row as
+a spreadsheet user counts it (header = row 1) and the column.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import InputError
+from workbench.model.currency import MINOR_UNITS
+from workbench.model.ids import InvalidSalesforceId, to_18
+from workbench.model.money import parse_decimal
+
+_PLAIN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
+_TRUE = {"true", "1", "yes", "y", "x"}
+_FALSE = {"false", "0", "no", "n", ""}
+
+
+class Where:
+    def __init__(self, file: str, column: str):
+        self.file, self.column = file, column
+
+    def error(self, message: str, idx: int, got: object = None, expected: str | None = None) -> InputError:
+        return InputError(message, file=self.file, row=int(idx) + 2, column=self.column, got=got, expected=expected)
+
+
+def text(s: pd.Series) -> np.ndarray:
+    out = s.to_numpy(dtype=object).copy()
+    out[s.to_numpy() == ""] = None
+    return out
+
+
+def required(s: pd.Series, where: Where, what: str) -> None:
+    blank = (s.str.strip() == "").to_numpy()
+    if blank.any():
+        raise where.error("empty value", int(np.argmax(blank)), expected=what)
+
+
+def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.ndarray:
+    t = s.str.strip()
+    if decimal_comma:
+        t = t.str.replace(r"[.\s'](?=\d{3}(?:\D|$))", "", regex=True).str.replace(",", ".", regex=False)
+    blank = (t == "").to_numpy()
+    ok = t.str.match(_PLAIN).to_numpy()
+    out = np.empty(len(t), dtype=object)
+    vals = t.to_numpy(dtype=object)
+    fast = ok & ~blank
+    out[fast] = list(map(Decimal, vals[fast]))
+    out[blank] = None
+    for i in np.flatnonzero(~ok & ~blank):
+        try:
+            out[i] = parse_decimal(vals[i])
+        except ValueError:
+            fmt = "a number like 1234.56" + (" (decimal comma: 1.234,56)" if decimal_comma else "")
+            raise where.error("not a number", i, got=s.iloc[i], expected=fmt) from None
+    return out
+
+
+def dates(s: pd.Series, where: Where, fmt: str) -> np.ndarray:
+    t = s.str.strip()
+    blank = (t == "").to_numpy()
+    parsed = pd.to_datetime(t.where(~blank, None), format=fmt, errors="coerce")
+    bad = parsed.isna().to_numpy() & ~blank
+    if bad.any():
+        i = int(np.argmax(bad))
+        human = fmt.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
+        raise where.error("not a date", i, got=s.iloc[i], expected=f"a date as {human}")
+    out = np.empty(len(t), dtype=object)
+    if (~blank).any():
+        out[~blank] = [d.date() for d in parsed[~blank]]
+    out[blank] = None
+    return out
+
+
+def timestamps(s: pd.Series, where: Where) -> np.ndarray:
+    t = s.str.strip()
+    blank = (t == "").to_numpy()
+    parsed = pd.to_datetime(t.where(~blank, None), utc=True, format="ISO8601", errors="coerce")
+    bad = parsed.isna().to_numpy() & ~blank
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise where.error("not a date-time", i, got=s.iloc[i], expected="ISO 8601 like 2026-10-01T08:15:00Z")
+    out = np.empty(len(t), dtype=object)
+    if (~blank).any():
+        out[~blank] = list(parsed[~blank].dt.to_pydatetime())
+    out[blank] = None
+    return out
+
+
+def currencies(s: pd.Series, where: Where) -> np.ndarray:
+    t = s.str.strip()
+    uniq = pd.unique(t)
+    bad = [u for u in uniq if u and u not in MINOR_UNITS]
+    if bad:
+        i = int(np.argmax((t == bad[0]).to_numpy()))
+        raise where.error("unknown currency code", i, got=s.iloc[i], expected="an ISO 4217 code such as EUR, USD, JPY")
+    return text(t)
+
+
+def booleans(s: pd.Series, where: Where) -> np.ndarray:
+    t = s.str.strip().str.lower()
+    uniq = pd.unique(t)
+    bad = [u for u in uniq if u not in _TRUE and u not in _FALSE]
+    if bad:
+        i = int(np.argmax((t == bad[0]).to_numpy()))
+        raise where.error("not a yes/no value", i, got=s.iloc[i], expected="true or false")
+    out = np.empty(len(t), dtype=object)
+    tv = t.to_numpy()
+    out[:] = np.isin(tv, list(_TRUE))
+    out[tv == ""] = None
+    return out
+
+
+def salesforce_ids(s: pd.Series, where: Where) -> np.ndarray:
+    """Normalise Salesforce ids to 18 characters; checksums verified in bulk."""
+    vals = s.str.strip().to_numpy(dtype=object)
+    out = np.empty(len(vals), dtype=object)
+    blank = vals == ""
+    out[blank] = None
+    lens = np.fromiter((len(v) for v in vals), dtype=np.int64, count=len(vals))
+    todo = np.flatnonzero(~blank)
+    try:
+        ascii18 = todo[lens[todo] == 18]
+        if len(ascii18):
+            arr = np.array(vals[ascii18].tolist(), dtype="S18").view(np.uint8).reshape(-1, 18)
+            up = (arr[:, :15] >= 65) & (arr[:, :15] <= 90)
+            alpha = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", dtype=np.uint8)
+            w = 1 << np.arange(5)
+            good = np.ones(len(ascii18), dtype=bool)
+            for c in range(3):
+                good &= alpha[(up[:, c * 5:c * 5 + 5] * w).sum(axis=1)] == arr[:, 15 + c]
+            alnum = ((arr >= 48) & (arr <= 57)) | ((arr >= 65) & (arr <= 90)) | ((arr >= 97) & (arr <= 122))
+            good &= alnum.all(axis=1)
+            out[ascii18[good]] = vals[ascii18[good]]
+            todo = np.setdiff1d(todo, ascii18[good], assume_unique=True)
+    except UnicodeEncodeError:
+        pass
+    cache: dict[str, str] = {}
+    for i in todo:
+        v = vals[i]
+        try:
+            r = cache.get(v)
+            if r is None:
+                r = cache[v] = to_18(v)
+            out[i] = r
+        except InvalidSalesforceId as exc:
+            raise where.error(f"not a Salesforce id ({exc})", i,
+                              expected="a 15- or 18-character Salesforce record id") from None
+    return out
+
+
+def check_unique(values: np.ndarray, where: Where, what: str) -> None:
+    s = pd.Series(values)
+    dup = s.duplicated(keep="first").to_numpy() & s.notna().to_numpy()
+    if dup.any():
+        i = int(np.argmax(dup))
+        first = int(np.argmax((s == s.iloc[i]).to_numpy()))
+        raise where.error(f"duplicate key (the same {what} as row {first + 2})", i, got=values[i],
+                          expected=f"each {what} once")
