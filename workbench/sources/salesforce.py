@@ -1,0 +1,256 @@
+"""The Salesforce connector: pull mapped objects, push approved corrections (simple-salesforce).
+
+Config (``[crm.salesforce]``)::
+
+    auth = "jwt"                  # jwt | client_credentials | session | password
+    login_url = "https://acme.my.salesforce.com"   # or domain = "login" | "test" | "acme.my"
+    instance_url = "https://acme.my.salesforce.com" # session mode
+    api_version = "59.0"
+    username = "integration@acme.com"
+    consumer_key = "3MVG9..."
+    private_key_file = "~/.config/recon/sf.key"    # a path; the key itself never goes in config
+    ca_bundle = "corp-ca.pem"     # optional
+    bulk_threshold = 10000        # Bulk API 2.0 from this many records on
+    invoice_object = "blng__Invoice__c"            # or "Invoice" or a custom object
+    max_api_share = 0.5           # a push may use at most this share of the remaining daily requests
+
+Secrets (client_secret, password, security_token, session_id, private_key) come from
+the OS keyring or the environment variables named by ``<key>_env``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from typing import Any
+
+from simple_salesforce.format import format_soql
+
+from workbench.config import RunConfig
+from workbench.errors import ConfigError, SourceError, WorkbenchError
+from workbench.model import frames
+from workbench.progress import check_cancelled, report
+from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
+from workbench.sources.salesforce_auth import AUTH_WORDS, PASSWORD_RETIREMENT
+from workbench.sources.salesforce_client import SalesforceClient
+from workbench.sources.salesforce_mapping import ObjectMap, format_datetime, object_maps
+from workbench.sources.salesforce_push import push_requests
+
+IDS_PER_QUERY = 200  # keeps an Id IN (...) filter well under the SOQL length limit
+
+
+class SalesforceSource:
+    def __init__(self, side: str, config: RunConfig):
+        self.side = side
+        self.config = config
+        side_cfg = config.side(side)
+        self.side_cfg = side_cfg
+        self.cfg: dict[str, Any] = dict(side_cfg.get("salesforce") or {})
+        secrets_cfg = {**self.cfg, "side": side, "system": side_cfg.get("system", "salesforce")}
+        self.client = SalesforceClient(self.cfg, secrets_cfg, config.resolve)
+        self.maps = object_maps(side_cfg)
+        self.meta = SourceMeta(side=side, system=side_cfg.get("system", "salesforce"), connector="salesforce",
+                               instance=self.cfg.get("instance_url") or self.cfg.get("login_url"),
+                               api_version=self.client.api_version)
+        try:
+            self.bulk_threshold = int(self.cfg.get("bulk_threshold", 10000))
+            self.batch_size = int(self.cfg["batch_size"]) if self.cfg.get("batch_size") else None
+            self.bulk_page = int(self.cfg.get("bulk_page_records", 50000))
+            self.bulk_poll = float(self.cfg.get("bulk_poll_seconds", 1.0))
+            self.max_api_share = float(self.cfg.get("max_api_share", 0.5))
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{config.where()}: [{side}.salesforce] has a non-numeric setting: {exc}") from None
+        self.query_mode = self.cfg.get("query_mode", "auto")
+        if self.query_mode not in ("auto", "rest", "bulk"):
+            raise ConfigError(f"[{side}.salesforce] query_mode = {self.query_mode!r}, expected auto, rest or bulk")
+
+    # pulling ----------------------------------------------------------------------------
+    def _soql(self, m: ObjectMap, since: datetime | None) -> tuple[str, str]:
+        """(full SELECT, the FROM/WHERE tail) with every literal escaped by format_soql."""
+        conds = []
+        if m.where:
+            conds.append(f"({m.where})")  # from the config file, written by the org's admin
+        if since is not None:
+            conds.append(format_soql("SystemModstamp > {}", since.astimezone(timezone.utc)))
+        tail = f"FROM {m.object}" + (f" WHERE {' AND '.join(conds)}" if conds else "")
+        return f"SELECT {', '.join(m.api_fields())} {tail}", tail
+
+    def pull(self, state: object | None = None, since: datetime | None = None) -> Extract:
+        rows: dict[str, list[dict[str, Any]]] = {}
+        snaps: list[tuple] = []
+        done = 0
+        for m in self.maps:
+            check_cancelled(state)
+            soql, tail = self._soql(m, since)
+            mode = self.query_mode
+            total = None
+            if mode == "auto":
+                total = self.client.count(tail)
+                mode = "bulk" if total >= self.bulk_threshold else "rest"
+            prev = self.meta.queries.get(m.kind)
+            self.meta.queries[m.kind] = f"{prev}; {soql}" if prev else soql
+            obj_prev = self.meta.objects.get(m.kind)
+            self.meta.objects[m.kind] = f"{obj_prev}+{m.object}" if obj_prev else m.object
+            pages = (self.client.bulk_pages(m.object, soql, self.bulk_page, self.bulk_poll) if mode == "bulk"
+                     else (recs for _, recs in self.client.query_pages(soql, self.batch_size)))
+            n = 0
+            for page in pages:
+                for raw in page:
+                    raw = {k: v for k, v in raw.items() if k != "attributes"}
+                    canon = m.to_canonical(raw)
+                    if m.kind == "orders":
+                        canon["kind"] = m.object
+                        canon["booked"] = True if m.object == "Opportunity" else canon.get("status") == "Activated"
+                    rows.setdefault(m.kind, []).append(canon)
+                    snaps.append((m.object, m.kind, canon["record_id"], soql, raw))
+                n += len(page)
+                done += len(page)
+                report(state, done, None, f"Salesforce {m.object}: {n:,}{f' of {total:,}' if total else ''} "
+                                          f"records ({mode.upper()})")
+        self._fill_product_codes(rows)
+        out = {kind: frames.conform(kind, frames.from_records(kind, recs)) for kind, recs in rows.items()}
+        for m in self.maps:
+            out.setdefault(m.kind, frames.empty(m.kind))
+        self.meta.instance = self.client.instance_url
+        self.meta.extracted_at = datetime.now(timezone.utc)
+        self.meta.incremental_since = since
+        self.meta.api_usage = self.client.meter.as_dict()
+        return Extract(self.meta, out, snapshot_frame(snaps)).finish()
+
+    def _fill_product_codes(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+        """Order lines carry Product2Id; the canonical line wants the product code."""
+        lines = rows.get("order_lines") or []
+        if not lines:
+            return
+        codes = {p["record_id"]: p["code"] for p in rows.get("products", [])}
+        missing = sorted({ln["product_id"] for ln in lines if ln.get("product_id") and ln["product_id"] not in codes})
+        for i in range(0, len(missing), IDS_PER_QUERY):
+            chunk = missing[i:i + IDS_PER_QUERY]
+            q = format_soql("SELECT Id, ProductCode FROM Product2 WHERE Id IN {}", chunk)
+            for _, recs in self.client.query_pages(q):
+                codes.update({r["Id"]: r.get("ProductCode") for r in recs})
+        for ln in lines:
+            if ln.get("product_code") is None:
+                ln["product_code"] = codes.get(ln.get("product_id"))
+
+    # reading single records ------------------------------------------------------------
+    def map_for(self, kind_or_object: str) -> ObjectMap:
+        for m in self.maps:
+            if kind_or_object in (m.kind, m.object) and m.object != "Opportunity":
+                return m
+        for m in self.maps:
+            if kind_or_object == m.object:
+                return m
+        raise ConfigError(f"the Salesforce connector maps no object for {kind_or_object!r} "
+                          f"(mapped: {', '.join(sorted({m.kind for m in self.maps}))})")
+
+    def read_raw(self, m: ObjectMap, record_ids: list[str], api_fields: list[str]) -> dict[str, dict[str, Any]]:
+        """Current raw values of records by id, one query per 200 ids."""
+        fields = ["Id", "SystemModstamp"] + [f for f in api_fields if f not in ("Id", "SystemModstamp")]
+        out: dict[str, dict[str, Any]] = {}
+        uniq = list(dict.fromkeys(record_ids))
+        for i in range(0, len(uniq), IDS_PER_QUERY):
+            q = format_soql(f"SELECT {', '.join(fields)} FROM {m.object} WHERE Id IN {{}}", uniq[i:i + IDS_PER_QUERY])
+            for _, recs in self.client.query_pages(q):
+                for r in recs:
+                    out[r["Id"]] = {k: v for k, v in r.items() if k != "attributes"}
+        return out
+
+    def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
+        m = self.map_for(kind)
+        api = [m.api_name(f) for f in fields if f not in ("version",)]
+        raw = self.read_raw(m, record_ids, api)
+        out = {}
+        for rid, rec in raw.items():
+            canon = m.to_canonical(rec)
+            row = {f: canon.get(f) for f in fields}
+            row["version"] = format_datetime(_dt(rec["SystemModstamp"])) if rec.get("SystemModstamp") else None
+            out[rid] = row
+        return out
+
+    # pushing -----------------------------------------------------------------------------
+    def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]:
+        results = push_requests(self, requests, state)
+        self.meta.api_usage = self.client.meter.as_dict()
+        return results
+
+    def check_api_budget(self, calls_needed: int) -> None:
+        """Refuse a push that would take more than the allowed share of today's remaining requests."""
+        meter = self.client.meter
+        if meter.remaining is None:
+            limits = self.client.call("limits", lambda sf: sf.limits())
+            daily = limits.get("DailyApiRequests", {})
+            remaining, mx = int(daily.get("Remaining", 0)), int(daily.get("Max", 0))
+        else:
+            remaining, mx = meter.remaining, meter.max
+        allowed = math.floor(remaining * self.max_api_share)
+        if calls_needed > allowed:
+            raise SourceError(
+                f"push refused: it needs about {calls_needed:,} Salesforce API requests but only {allowed:,} are "
+                f"allowed ({self.max_api_share:.0%} of the {remaining:,} left of today's {mx:,}); push fewer "
+                f"corrections or raise [crm.salesforce] max_api_share")
+
+    # describing and checking ---------------------------------------------------------------
+    def describe(self, kind: str) -> list[dict[str, Any]]:
+        m = self.map_for(kind)
+        d = self.client.call("describe", lambda sf: getattr(sf, m.object).describe())
+        canon_for = {api: canon for canon, api in m.fields.items()}
+        return [{"name": f["name"], "label": f.get("label"), "type": f.get("type"),
+                 "updateable": bool(f.get("updateable")), "canonical": canon_for.get(f["name"]),
+                 "picklist": [p["value"] for p in f.get("picklistValues") or [] if p.get("active", True)],
+                 "reference_to": f.get("referenceTo") or []} for f in d.get("fields", [])]
+
+    def test_connection(self) -> list[tuple[str, bool, str]]:
+        out: list[tuple[str, bool, str]] = []
+        mode = self.cfg.get("auth", "jwt")
+        try:
+            self.client.connect()
+            words = f"signed in to {self.client.instance_url} with {AUTH_WORDS.get(mode, mode)}"
+            if self.client.login and self.client.login.user:
+                words += f" as {self.client.login.user}"
+            if mode == "password":
+                words += f"; note: {PASSWORD_RETIREMENT}"
+            out.append(("auth", True, words))
+        except WorkbenchError as exc:
+            return [("auth", False, exc.one_line())]
+        try:
+            versions = self.client.call("versions", lambda sf: sf.session.get(
+                f"{self.client.instance_url}/services/data/").json())
+            offered = [v["version"] for v in versions]
+            ok = self.client.api_version in offered
+            out.append(("API version", ok, f"API v{self.client.api_version} pinned"
+                        + (f"; the org offers up to v{offered[-1]}" if ok else
+                           f" but the org offers only {', '.join(offered[-5:])}")))
+        except (WorkbenchError, ValueError, KeyError, TypeError) as exc:
+            out.append(("API version", False, f"cannot list API versions: {exc}"))
+        readable, problems = [], []
+        for m in self.maps:
+            try:
+                fields = {f["name"] for f in self.describe(m.object if m.object == "Opportunity" else m.kind)}
+                absent = [a for a in m.api_fields() if a not in fields]
+                (problems.append(f"{m.object} lacks {', '.join(absent)}") if absent else readable.append(m.object))
+            except WorkbenchError as exc:
+                problems.append(f"{m.object}: {exc.one_line()}")
+        out.append(("objects readable", not problems,
+                    (f"readable: {', '.join(readable)}" if readable else "none readable")
+                    + (f"; problems: {'; '.join(problems)}" if problems else "")))
+        try:
+            limits = self.client.call("limits", lambda sf: sf.limits())
+            daily = limits["DailyApiRequests"]
+            mx, rem = int(daily["Max"]), int(daily["Remaining"])
+            out.append(("API usage", rem > 0, f"{mx - rem:,} of {mx:,} daily API requests used; {rem:,} left"))
+        except (WorkbenchError, KeyError, TypeError, ValueError) as exc:
+            out.append(("API usage", False, f"cannot read /limits: {exc}"))
+        return out
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _dt(v: Any) -> datetime:
+    from workbench.sources.salesforce_mapping import parse_datetime
+    return parse_datetime(v)
+
+
+def create(side: str, config: RunConfig) -> SalesforceSource:
+    return SalesforceSource(side, config)
