@@ -1,0 +1,261 @@
+"""Customer exceptions from the linking: missing, cross-references, duplicates, attributes,
+data quality on linked pairs, hierarchy, and credit holds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from workbench.reconcile import normalize as nz
+from workbench.reconcile.findings import Findings, diff
+from workbench.reconcile.linking import Features, Linking
+
+# Comparison form per attribute: equal keys are the same value written differently.
+_KEYS = {
+    "street": lambda v, c: nz.street_key(v),
+    "city": lambda v, c: nz.text_key(v),
+    "postcode": lambda v, c: nz.postcode_key(v, c),
+    "state": lambda v, c: nz.text_key(v),
+    "country": lambda v, c: nz.country_key(v),
+    "currency": lambda v, c: (str(v).strip().upper() or None) if v is not None else None,
+}
+_LABEL = {"name": "legal name", "street": "billing street", "city": "billing city", "postcode": "billing postcode",
+          "state": "billing state", "country": "billing country", "tax_id": "tax id", "currency": "currency"}
+
+
+class Exposure:
+    """Open balance per customer (by side and record position) for amount at risk."""
+
+    def __init__(self, crm: dict[int, tuple[Decimal, str]], erp: dict[int, tuple[Decimal, str]]):
+        self.crm, self.erp = crm, erp
+
+    def of(self, side: str, pos: int | None) -> tuple[Decimal, str | None]:
+        if pos is None or pos < 0:
+            return Decimal(0), None
+        return (self.crm if side == "crm" else self.erp).get(pos, (Decimal(0), None))
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict("records")
+
+
+def _holds_xrefs(frame: pd.DataFrame) -> bool:
+    return bool(frame["xref"].notna().any()) if len(frame) else False
+
+
+def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: Linking, c: Features, e: Features,
+                        exposure: Exposure) -> None:
+    rules = f.rules
+    crec, erec = _records(crm), _records(erp)
+    links = lk.links
+    auto = links[links["status"] == "auto"]
+    sugg = links[links["status"] == "suggested"]
+    linked_c = set(auto["i"].tolist()) | set(sugg["i"].tolist())
+    linked_e = set(auto["j"].tolist()) | set(sugg["j"].tolist())
+    pair_of_c = dict(zip(auto["i"].tolist(), auto["j"].tolist()))
+    pair_of_e = dict(zip(auto["j"].tolist(), auto["i"].tolist()))
+    crm_holds, erp_holds = _holds_xrefs(crm), _holds_xrefs(erp)
+    parents = _Parents(crm, erp, c, e)
+
+    dup_c = {d[0] for d in lk.duplicates if d[3] == "crm"}
+    dup_e = {d[1] for d in lk.duplicates if d[3] == "erp"}
+    for ci, ej, other, side in lk.duplicates:
+        cr, er = crec[ci], erec[ej]
+        amt, ccy = exposure.of("erp", ej)
+        if side == "crm":
+            first = crec[other]
+            msg = (f"CRM accounts {first['record_id']} and {cr['record_id']} both describe ERP customer "
+                   f"{er.get('number') or er['record_id']} ({er['name']}); one of them is a duplicate.")
+            prop = f.proposal("crm", "customers", cr, "duplicate_of", None, first["record_id"], True,
+                              "two CRM accounts for one ERP customer: a person decides which to merge into which")
+        else:
+            first = erec[other]
+            msg = (f"ERP customers {first.get('number') or first['record_id']} and {er.get('number') or er['record_id']} "
+                   f"both describe CRM account {cr['record_id']} ({cr['name']}); one of them is a duplicate.")
+            prop = f.proposal("erp", "customers", er, "duplicate_of", None, first["record_id"], True,
+                              "two ERP customers for one CRM account: a person decides which to merge into which")
+        f.add("customer.duplicate", msg, crm_object="customers", crm_id=cr["record_id"], erp_object="customers",
+              erp_id=er["record_id"], customer_name=cr["name"] if side == "crm" else er["name"],
+              amount_at_risk=amt, currency=ccy, proposal=prop,
+              diffs=[diff("name", cr["name"], er["name"])])
+
+    # records with no counterpart
+    for ci, r in enumerate(crec):
+        if ci in linked_c or ci in dup_c:
+            continue
+        amt, ccy = exposure.of("crm", ci)
+        stale = f" Its cross-reference {r['xref']!r} matches no ERP customer that fits." if r.get("xref") else ""
+        f.add("customer.missing_in_erp", f"CRM account {r['name']} has no customer in the ERP.{stale}",
+              crm_object="customers", crm_id=r["record_id"], customer_name=r["name"], amount_at_risk=amt, currency=ccy,
+              crm_value=r["name"])
+    for ej, r in enumerate(erec):
+        if ej in linked_e or ej in dup_e:
+            continue
+        amt, ccy = exposure.of("erp", ej)
+        f.add("customer.missing_in_crm",
+              f"ERP customer {r.get('number') or r['record_id']} {r['name']} has no account in the CRM.",
+              erp_object="customers", erp_id=r["record_id"], customer_name=r["name"], amount_at_risk=amt, currency=ccy,
+              erp_value=r["name"])
+
+    # cross-references on auto links
+    for row in auto.itertuples(index=False):
+        ci, ej = int(row.i), int(row.j)
+        cr, er = crec[ci], erec[ej]
+        amt, ccy = exposure.of("erp", ej)
+        number = er.get("number") or er["record_id"]
+        c_points, e_points = lk.crm_xref_target[ci], lk.erp_xref_target[ej]
+        c_blank, e_blank = c.xref_key[ci] is None, e.xref_key[ej] is None
+        wrong_c = not c_blank and c_points != ej
+        wrong_e = not e_blank and e_points != ci
+        if wrong_c or wrong_e:
+            dfs = []
+            if wrong_c:
+                dfs.append({"field": "crm.xref", "crm": cr.get("xref"), "erp": number})
+                prop = f.proposal("crm", "customers", cr, "xref", cr.get("xref"), number, False,
+                                  f"the CRM cross-reference points at another ERP customer while the evidence "
+                                  f"({row.method}, {row.confidence:.2f}) links this account to {number}")
+            if wrong_e:
+                dfs.append({"field": "erp.xref", "crm": cr["record_id"], "erp": er.get("xref")})
+                if not wrong_c:
+                    prop = f.proposal("erp", "customers", er, "xref", er.get("xref"), cr["record_id"], False,
+                                      f"the ERP cross-reference points at another CRM account while the evidence "
+                                      f"({row.method}, {row.confidence:.2f}) links this customer to {cr['record_id']}")
+            where = "CRM" if wrong_c else "ERP"
+            shown = cr.get("xref") if wrong_c else er.get("xref")
+            f.add("customer.wrong_xref",
+                  f"{where} cross-reference {shown!r} of {cr['name']} points at a different customer than the "
+                  f"evidence ({row.method}); it should be {number if wrong_c else cr['record_id']}.",
+                  crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
+                  customer_name=cr["name"], field="xref", crm_value=cr.get("xref"), erp_value=er.get("xref"),
+                  amount_at_risk=amt, currency=ccy, diffs=dfs, proposal=prop)
+        elif (c_blank and crm_holds) or (e_blank and erp_holds) or (c_blank and e_blank):
+            owner = rules.owner("customers", "xref")
+            if c_blank and (crm_holds or not erp_holds or owner == "erp") and not (e_blank and owner == "crm" and erp_holds):
+                prop = f.proposal("crm", "customers", cr, "xref", None, number, False,
+                                  f"linked by {row.method} ({row.confidence:.2f}) with the CRM cross-reference blank")
+                side = "CRM"
+            else:
+                prop = f.proposal("erp", "customers", er, "xref", None, cr["record_id"], False,
+                                  f"linked by {row.method} ({row.confidence:.2f}) with the ERP cross-reference blank")
+                side = "ERP"
+            f.add("customer.missing_xref",
+                  f"{cr['name']} is linked to ERP customer {number} by {row.method} evidence but the {side} "
+                  f"cross-reference is blank.",
+                  crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
+                  customer_name=cr["name"], field="xref", crm_value=cr.get("xref"), erp_value=er.get("xref"),
+                  proposal=prop)
+
+        _attributes(f, cr, er, amt, ccy)
+        _data_quality(f, cr, er)
+        _hierarchy(f, cr, er, parents, pair_of_c, pair_of_e)
+        _credit(f, cr, er, amt, ccy)
+
+
+def _attributes(f: Findings, cr: dict, er: dict, amt: Decimal, ccy: str | None) -> None:
+    for fld in f.rules.customer_fields:
+        a, b = cr.get(fld), er.get(fld)
+        if a is None or b is None or (isinstance(a, str) and not a.strip()) or (isinstance(b, str) and not b.strip()):
+            continue  # a blank is a data-quality finding (tax id, country) or nothing to compare
+        if fld == "name":
+            same = nz.names_equivalent(a, b)
+        elif fld == "tax_id":
+            same = nz.tax_equivalent(a, b, cr.get("country"), er.get("country"))
+        else:
+            key = _KEYS[fld]
+            same = key(a, cr.get("country")) == key(b, er.get("country"))
+        if same:
+            continue
+        prop = f.propose("customers", fld, cr, er, a, b, label=f"the customer's {_LABEL.get(fld, fld)}")
+        f.add("customer.attribute_mismatch",
+              f"The {_LABEL.get(fld, fld)} of {cr['name']} differs: CRM {a!r}, ERP {b!r}.",
+              crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
+              customer_name=cr["name"], field=fld, crm_value=a, erp_value=b,
+              diffs=[diff(fld, a, b)], proposal=prop, amount_at_risk=amt if fld in ("tax_id", "currency") else None,
+              currency=ccy if fld in ("tax_id", "currency") else None)
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _data_quality(f: Findings, cr: dict, er: dict) -> None:
+    for fld, type_, what in (("tax_id", "data_quality.missing_tax_id", "tax id"),
+                             ("country", "data_quality.missing_billing_country", "billing country")):
+        a, b = cr.get(fld), er.get(fld)
+        if not (_blank(a) or _blank(b)):
+            continue
+        if _blank(a) and _blank(b):
+            prop, where = None, "either system"
+        elif _blank(a):
+            prop = f.proposal("crm", "customers", cr, fld, a, b, False, f"the CRM has no {what}; the ERP has one")
+            where = "the CRM"
+        else:
+            prop = f.proposal("erp", "customers", er, fld, b, a, False, f"the ERP has no {what}; the CRM has one")
+            where = "the ERP"
+        f.add(type_, f"{cr['name']} has no {what} in {where}, which invoicing needs.",
+              crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
+              customer_name=cr["name"], field=fld, crm_value=a, erp_value=b, diffs=[diff(fld, a, b)], proposal=prop)
+
+
+class _Parents:
+    """Resolves parent references of each side to record positions."""
+
+    def __init__(self, crm: pd.DataFrame, erp: pd.DataFrame, c: Features, e: Features):
+        self.crm, self.erp = crm, erp
+        self.c_by = {str(k): n for n, k in enumerate(crm["record_id"])}
+        self.c_by.update({k: n for n, k in enumerate(c.id_key) if k is not None})
+        self.e_by = {str(k): n for n, k in enumerate(erp["record_id"])}
+        self.e_num = {k: n for n, k in enumerate(e.id_key) if k is not None}
+
+    def crm_pos(self, v) -> int | None:
+        s = str(v).strip()
+        return self.c_by.get(s, self.c_by.get(nz.sf_id_key(s) or ""))
+
+    def erp_pos(self, v) -> int | None:
+        s = str(v).strip()
+        return self.e_by.get(s, self.e_num.get(nz.number_key(s) or ""))
+
+
+def _hierarchy(f: Findings, cr: dict, er: dict, parents: _Parents, pair_of_c: dict, pair_of_e: dict) -> None:
+    cp, ep = cr.get("parent_id"), er.get("parent_id")
+    if _blank(cp) and _blank(ep):
+        return
+    parent_c = None if _blank(cp) else parents.crm_pos(cp)
+    parent_e = None if _blank(ep) else parents.erp_pos(ep)
+    if not _blank(cp) and (parent_c is None or parent_c not in pair_of_c):
+        return  # the CRM parent is outside the extract or has no ERP counterpart: nothing to compare
+    expected_e = pair_of_c.get(parent_c) if parent_c is not None else None
+    if expected_e == parent_e:
+        return
+    crm, erp = parents.crm, parents.erp
+    shown_c = crm["name"].iloc[parent_c] if parent_c is not None else None
+    shown_e = erp["name"].iloc[parent_e] if parent_e is not None else (None if _blank(ep) else str(ep))
+    want_e = erp["record_id"].iloc[expected_e] if expected_e is not None else None
+    back = pair_of_e.get(parent_e) if parent_e is not None else None
+    want_c = crm["record_id"].iloc[back] if back is not None else None
+    prop = f.propose("customers", "parent_id", cr, er, cp, ep, label="the account hierarchy")
+    if prop is not None:
+        # the value written must be the other system's id of the same parent
+        prop["to"] = want_e if prop["target_side"] == "erp" else want_c
+    f.add("data_quality.hierarchy_mismatch",
+          f"The parent of {cr['name']} differs: CRM {shown_c or 'none'}, ERP {shown_e or 'none'}.",
+          crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
+          customer_name=cr["name"], field="parent_id", crm_value=shown_c, erp_value=shown_e,
+          diffs=[diff("parent_id", shown_c, shown_e)], proposal=prop)
+
+
+def _credit(f: Findings, cr: dict, er: dict, amt: Decimal, ccy: str | None) -> None:
+    blocked = er.get("blocked")
+    if _blank(blocked) or str(blocked).strip().lower() in ("no", "none", "false", "0", " "):
+        return
+    if cr.get("active") is False:
+        return
+    f.add("credit.blocked_in_erp",
+          f"{cr['name']} is blocked in the ERP ({blocked}) while the CRM shows the account as active.",
+          crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
+          customer_name=cr["name"], field="blocked", crm_value="active", erp_value=blocked, amount_at_risk=amt,
+          currency=ccy, diffs=[diff("blocked", "active", blocked)],
+          proposal=f.proposal("crm", "customers", cr, "active", cr.get("active"), False, True,
+                              "the ERP blocks this customer; sales should know before booking more business"))

@@ -1,0 +1,162 @@
+"""The reconciliation engine: two extracts in, links, exceptions and control totals out.
+
+Pure and deterministic: no I/O, no clock (dates come from the run's as-of), the same
+input gives the same result. Passes run in a fixed order with progress and cancel
+between them: customers (linking), customer findings, pricing, orders, invoices, totals.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from workbench.config import RunConfig
+from workbench.progress import report
+from workbench.reconcile import customers as cust
+from workbench.reconcile import invoices as inv
+from workbench.reconcile import normalize as nz
+from workbench.reconcile import orders as ords
+from workbench.reconcile import pricing
+from workbench.reconcile.findings import Findings
+from workbench.reconcile.fx import FxTable
+from workbench.reconcile.linking import evidence, link_customers
+from workbench.reconcile.result import CONTROL_TOTAL_COLUMNS, LINK_COLUMNS, ReconResult, empty_links
+from workbench.reconcile.rules import parse
+from workbench.sources.base import Extract
+
+STEPS = ("linking customers", "customer findings", "pricing", "orders", "invoices", "control totals")
+
+
+def _crm_ids(values: pd.Series) -> pd.Series:
+    """CRM references to accounts in 18-char form (exports often carry the 15-char one)."""
+    uniq = pd.unique(values.to_numpy(dtype=object))
+    table = {v: (nz.sf_id_key(v) or v) if v is not None else None for v in uniq}
+    return values.map(table)
+
+
+def _exposure(invoices: pd.DataFrame, positions: dict) -> dict[int, tuple[Decimal, str]]:
+    """Per customer position: the open balance in the currency holding most of it."""
+    if invoices.empty:
+        return {}
+    sums: dict[tuple[int, str], Decimal] = {}
+    for cid, ccy, bal in zip(invoices["customer_id"], invoices["currency"], invoices["open_balance"]):
+        pos = positions.get(cid)
+        if pos is None or bal is None or bal <= 0:
+            continue
+        sums[(pos, ccy)] = sums.get((pos, ccy), Decimal(0)) + bal
+    best: dict[int, tuple[Decimal, str]] = {}
+    for (pos, ccy), amt in sorted(sums.items()):
+        if pos not in best or amt > best[pos][0]:
+            best[pos] = (amt, ccy)
+    return best
+
+
+def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> ReconResult:
+    rules = parse(config.rules, config.where())
+    fx = FxTable(rules.fx)
+    f = Findings(config, rules, fx)
+    total = len(STEPS)
+
+    report(state, 0, total, STEPS[0])
+    cc, ec = crm.frame("customers").reset_index(drop=True), erp.frame("customers").reset_index(drop=True)
+    cc = cc.assign(record_id=_crm_ids(cc["record_id"]))
+    ci = crm.frame("invoices").reset_index(drop=True)
+    ci = ci.assign(customer_id=_crm_ids(ci["customer_id"]))
+    ei = erp.frame("invoices").reset_index(drop=True)
+    co = crm.frame("orders").reset_index(drop=True)
+    co = co.assign(customer_id=_crm_ids(co["customer_id"]))
+    lk, cf, ef = link_customers(cc, ec, rules, state)
+
+    report(state, 1, total, STEPS[1])
+    pos_c = {rid: n for n, rid in enumerate(cc["record_id"])}
+    pos_e = {rid: n for n, rid in enumerate(ec["record_id"])}
+    exposure = cust.Exposure(_exposure(ci, pos_c), _exposure(ei, pos_e))
+    cust.customer_exceptions(f, cc, ec, lk, cf, ef, exposure)
+    names = dict(zip(ec["record_id"], ec["name"]))
+    names.update(zip(cc["record_id"], cc["name"]))
+
+    report(state, 2, total, STEPS[2])
+    pricing.compare(f, crm.frame("prices"), erp.frame("prices"), crm.frame("products"), erp.frame("products"))
+    pricing.off_price_lines(f, crm.frame("order_lines"), co, crm.frame("prices"), names)
+
+    report(state, 3, total, STEPS[3])
+    ords.compare(f, co, erp.frame("orders"), ei, names)
+
+    report(state, 4, total, STEPS[4])
+    auto = lk.links[lk.links["status"] == "auto"]
+    customer_map = dict(zip(cc["record_id"].to_numpy(dtype=object)[auto["i"].to_numpy(dtype=np.int64)],
+                            ec["record_id"].to_numpy(dtype=object)[auto["j"].to_numpy(dtype=np.int64)]))
+    i, j, how = inv.match(ci, ei, customer_map, rules)
+    inv.compare(f, ci, ei, i, j, names, _paid_on(erp.frame("payments"), ei, rules), state)
+    inv.missing(f, ci, ei, i, j, names)
+
+    report(state, 5, total, STEPS[5])
+    totals = inv.control_totals("crm", ci) + inv.control_totals("erp", ei)
+    control = pd.DataFrame(totals, columns=CONTROL_TOTAL_COLUMNS) if totals else \
+        pd.DataFrame({c: pd.Series([], dtype=object) for c in CONTROL_TOTAL_COLUMNS})
+    exceptions = f.frame()
+    links = _links_frame(lk, cc, ec)
+    stats = {
+        "records": {"crm": {k: int(len(v)) for k, v in crm.frames.items()},
+                    "erp": {k: int(len(v)) for k, v in erp.frames.items()}},
+        "links_by_method": dict(sorted(Counter(links.loc[links["status"] == "auto", "method"]).items())),
+        "suggested_links": int((links["status"] == "suggested").sum()),
+        "exceptions_by_type": dict(sorted(Counter(exceptions["type"]).items())),
+        "invoices_matched": dict(sorted(Counter(how.tolist()).items())),
+        "reconciling": _reconciling(control, f),
+        "aging": {"crm": inv.aging(ci, config.as_of), "erp": inv.aging(ei, config.as_of)},
+        "as_of": config.as_of.isoformat(),
+    }
+    report(state, total, total, "reconciled")
+    return ReconResult(links=links, exceptions=exceptions, control_totals=control, stats=stats)
+
+
+def _paid_on(payments: pd.DataFrame, invoices: pd.DataFrame, rules) -> dict:
+    """ERP invoice record_id -> the latest payment date applied to it."""
+    if payments.empty or invoices.empty:
+        return {}
+    keys = inv.number_keys(payments["invoice_number"], rules)
+    last: dict = {}
+    for k, d in zip(keys, payments["payment_date"]):
+        if k is not None and d is not None and (k not in last or d > last[k]):
+            last[k] = d
+    if not last:
+        return {}
+    ik = inv.number_keys(invoices["number"], rules)
+    return {rid: last[k] for rid, k in zip(invoices["record_id"], ik) if k in last}
+
+
+def _reconciling(control: pd.DataFrame, f: Findings) -> dict:
+    """Per currency: CRM open balance - ERP open balance, how much of it the exceptions
+    explain (the balance differences they report), and what is left unexplained."""
+    out = {}
+    if control.empty:
+        return out
+    zero = Decimal(0)
+    for ccy in sorted(set(control["currency"])):
+        part = control[control["currency"] == ccy]
+        crm = sum((v for v in part.loc[part["side"] == "crm", "open_balance"]), zero)
+        erp = sum((v for v in part.loc[part["side"] == "erp", "open_balance"]), zero)
+        d = crm - erp
+        explained = f.explained.get(ccy, zero)
+        out[ccy] = {"crm_open": str(crm), "erp_open": str(erp), "difference": str(d),
+                    "explained": str(explained), "unexplained": str(d - explained)}
+    return out
+
+
+def _links_frame(lk, cc: pd.DataFrame, ec: pd.DataFrame) -> pd.DataFrame:
+    links = lk.links
+    if links.empty:
+        return empty_links()
+    cid = cc["record_id"].to_numpy(dtype=object)[links["i"].to_numpy(dtype=np.int64)]
+    eid = ec["record_id"].to_numpy(dtype=object)[links["j"].to_numpy(dtype=np.int64)]
+    out = pd.DataFrame({
+        "crm_id": cid, "erp_id": eid, "method": links["method"].to_numpy(dtype=object),
+        "confidence": [round(float(x), 4) for x in links["confidence"]],
+        "evidence": [evidence(r) for r in links.itertuples(index=False)],
+        "status": links["status"].to_numpy(dtype=object),
+    }, columns=LINK_COLUMNS)
+    return out.sort_values(["status", "crm_id"], kind="mergesort").reset_index(drop=True)

@@ -1,0 +1,290 @@
+"""Invoices: matched by the ERP invoice number the CRM references, with a fallback on
+linked customer + currency + amount + date; then status, balance, amount and due date.
+
+Matching and the equality screen are joins and column comparisons over all rows; only
+pairs that differ are looked at one by one, so a million clean invoices cost little.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from workbench.model.status import aging_bucket, is_overdue
+from workbench.reconcile import normalize as nz
+from workbench.reconcile.findings import Findings, diff, display
+from workbench.reconcile.rules import Rules
+
+UNPAID = ("open", "partially_paid")
+# Drafts are not yet invoices: one side lacking a draft is no finding. (A cancelled invoice
+# missing on one side is still reported: the audit trail of the cancellation is missing.)
+NOT_A_CLAIM = ("draft",)
+
+
+def number_keys(values: pd.Series, rules: Rules) -> np.ndarray:
+    pol = dict(case=rules.id_case, leading_zeros=rules.id_leading_zeros, separators=rules.id_separators)
+    cache: dict = {}
+    out = []
+    for v in values:
+        k = cache.get(v)
+        if k is None and v not in cache:
+            k = cache[v] = nz.number_key(v, **pol)
+        out.append(k)
+    return np.array(out, dtype=object)
+
+
+def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], rules: Rules
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(crm positions, erp positions, method) of matched invoices, one-to-one."""
+    ck, ek = number_keys(crm["number"], rules), number_keys(erp["number"], rules)
+    a = pd.DataFrame({"k": ck, "i": np.arange(len(crm))}).dropna(subset=["k"])
+    b = pd.DataFrame({"k": ek, "j": np.arange(len(erp))}).dropna(subset=["k"])
+    a = a[~a["k"].duplicated(keep=False)]
+    b = b[~b["k"].duplicated(keep=False)]
+    m = a.merge(b, on="k")
+    i, j = m["i"].to_numpy(np.int64), m["j"].to_numpy(np.int64)
+    meth = np.full(len(i), "number", dtype=object)
+
+    # fallback: same linked customer, currency and amount, dates within the window
+    used_c = np.zeros(len(crm), dtype=bool)
+    used_e = np.zeros(len(erp), dtype=bool)
+    used_c[i] = True
+    used_e[j] = True
+    rc, re_ = np.nonzero(~used_c)[0], np.nonzero(~used_e)[0]
+    if len(rc) and len(re_) and customer_map:
+        fc = pd.DataFrame({"i": rc, "cust": crm["customer_id"].to_numpy(dtype=object)[rc],
+                           "ccy": crm["currency"].to_numpy(dtype=object)[rc],
+                           "amt": crm["total_amount"].to_numpy(dtype=object)[rc],
+                           "d1": crm["invoice_date"].to_numpy(dtype=object)[rc]})
+        fc["cust"] = fc["cust"].map(lambda x: customer_map.get(x))
+        fc = fc.dropna(subset=["cust", "amt"])
+        fe = pd.DataFrame({"j": re_, "cust": erp["customer_id"].to_numpy(dtype=object)[re_],
+                           "ccy": erp["currency"].to_numpy(dtype=object)[re_],
+                           "amt": erp["total_amount"].to_numpy(dtype=object)[re_],
+                           "d2": erp["invoice_date"].to_numpy(dtype=object)[re_]}).dropna(subset=["cust", "amt"])
+        for f_ in (fc, fe):
+            f_["amt"] = f_["amt"].map(lambda d: str(d.normalize()) if isinstance(d, Decimal) else str(d))
+        mm = fc.merge(fe, on=["cust", "ccy", "amt"])
+        if len(mm):
+            gap = [abs((x - y).days) if isinstance(x, date) and isinstance(y, date) else 10**6
+                   for x, y in zip(mm["d1"], mm["d2"])]
+            mm["gap"] = gap
+            mm = mm[mm["gap"] <= rules.invoice_date_window].sort_values(["gap", "i", "j"], kind="mergesort")
+            fi, fj = [], []
+            for x, y in zip(mm["i"].tolist(), mm["j"].tolist()):
+                if not used_c[x] and not used_e[y]:
+                    used_c[x] = used_e[y] = True
+                    fi.append(x)
+                    fj.append(y)
+            if fi:
+                i = np.concatenate([i, np.array(fi, dtype=np.int64)])
+                j = np.concatenate([j, np.array(fj, dtype=np.int64)])
+                meth = np.concatenate([meth, np.full(len(fi), "customer+amount+date", dtype=object)])
+    return i, j, meth
+
+
+def _col(frame: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
+    return frame[name].to_numpy(dtype=object)[pos]
+
+
+def _event_day(rec: dict) -> date | None:
+    lm = rec.get("last_modified")
+    if isinstance(lm, datetime):
+        return (lm.astimezone(timezone.utc) if lm.tzinfo else lm).date()
+    return lm if isinstance(lm, date) else None
+
+
+def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j: np.ndarray,
+            names: dict[str, str], paid_on: dict[str, date], state=None) -> None:
+    rules, as_of = f.rules, f.config.as_of
+    same = np.ones(len(i), dtype=bool)
+    for col in ("currency", "total_amount", "open_balance", "status", "due_date"):
+        same &= _col(crm, col, i) == _col(erp, col, j)
+    todo = np.nonzero(~same)[0]
+    crs = crm.iloc[i[todo]].to_dict("records")
+    ers = erp.iloc[j[todo]].to_dict("records")
+    for cr, er in zip(crs, ers):
+        _compare_pair(f, cr, er, names, paid_on, rules, as_of)
+
+
+def _convert(f: Findings, cr: dict, er: dict):
+    """ERP amounts in the CRM invoice's currency, and the rate used (None if same currency)."""
+    if cr["currency"] == er["currency"]:
+        return er["total_amount"], er["open_balance"], None
+    hit = f.fx.rate(er["currency"], cr["currency"], er.get("invoice_date") or cr.get("invoice_date"))
+    if hit is None:
+        return None, None, None
+    rate, day = hit
+    conv = (lambda v: None if v is None else v * rate)
+    fx = {"field": "fx_rate", "crm": cr["currency"], "erp": er["currency"], "rate": str(rate),
+          "rate_date": day.isoformat(), "pair": f"{er['currency']}/{cr['currency']}"}
+    return conv(er["total_amount"]), conv(er["open_balance"]), fx
+
+
+def effective_status(status: str, total: Decimal | None, balance: Decimal | None) -> str:
+    """Canonical status, with "open" and part of the total paid counted as partially paid:
+    several ERPs (Business Central) have no part-paid status and show it only in the balance."""
+    if status == "open" and total is not None and balance is not None and 0 < abs(balance) < abs(total):
+        return "partially_paid"
+    return status
+
+
+def _timing_severity(rules: Rules, late: int) -> str:
+    for s in ("critical", "high", "medium"):
+        if late >= rules.timing_days[s]:
+            return s
+    return "low"
+
+
+def _compare_pair(f: Findings, cr: dict, er: dict, names: dict, paid_on: dict, rules: Rules, as_of: date) -> None:
+    """One exception per invoice pair: the first of amount, part payment, status, balance, due
+    date that differs; every differing field is listed in its diffs."""
+    ccy = cr["currency"]
+    who = names.get(er.get("customer_id")) or names.get(cr.get("customer_id"))
+    label = er.get("number") or er["record_id"]
+    refs = dict(crm_object="invoices", crm_id=cr["record_id"], erp_object="invoices", erp_id=er["record_id"],
+                customer_name=who)
+    e_total, e_bal, fx = _convert(f, cr, er)
+    extra = [fx] if fx else []
+    if e_total is None and er["total_amount"] is not None:
+        f.add("invoice.amount_mismatch",
+              f"Invoice {label} is in {ccy} in the CRM and {er['currency']} in the ERP, with no FX rate to compare.",
+              field="currency", crm_value=ccy, erp_value=er["currency"], currency=er["currency"],
+              amount_at_risk=er["total_amount"], diffs=[diff("currency", ccy, er["currency"])],
+              proposal=f.propose("invoices", "currency", cr, er, ccy, er["currency"]), **refs)
+        return
+    on = er.get("invoice_date")
+    tol_amt, tol_bal = rules.tolerances["invoice_amount"], rules.tolerances["invoice_balance"]
+    c_total, c_bal = cr["total_amount"], cr["open_balance"]
+    sc = effective_status(cr["status"], c_total, c_bal)
+    se = effective_status(er["status"], e_total, e_bal)
+    amount_differs = c_total is not None and e_total is not None and not tol_amt.within(ccy, c_total, e_total)
+    bal_differs = (c_bal is not None and e_bal is not None and not tol_bal.within(ccy, c_bal, e_bal)) or \
+        ((c_bal is None) != (e_bal is None))
+    bal_d = (c_bal or Decimal(0)) - (e_bal or Decimal(0))
+    due_differs = cr.get("due_date") != er.get("due_date")
+
+    diffs = []
+    if amount_differs:
+        diffs.append(diff("total_amount", c_total, er["total_amount"], ccy))
+    if sc != se:
+        diffs.append({"field": "status", "crm": cr.get("status_raw") or sc, "erp": er.get("status_raw") or se})
+    if bal_differs:
+        diffs.append(diff("open_balance", c_bal, er["open_balance"], ccy))
+    if due_differs:
+        diffs.append(diff("due_date", cr.get("due_date"), er.get("due_date")))
+    diffs += extra
+    explains = bal_d if bal_differs else None
+
+    if amount_differs:
+        d = c_total - e_total
+        f.add("invoice.amount_mismatch",
+              f"Invoice {label} totals {display(c_total, ccy)} in the CRM but {display(er['total_amount'], er['currency'])} "
+              f"in the ERP.",
+              field="total_amount", crm_value=c_total, erp_value=er["total_amount"], difference=d,
+              amount_at_risk=abs(d), currency=ccy, on=on, diffs=diffs, explains=explains,
+              proposal=f.propose("invoices", "total_amount", cr, er, c_total, er["total_amount"]), **refs)
+        return
+    if (sc == "open" and se == "partially_paid" and c_bal is not None and c_total is not None
+            and c_bal == c_total and bal_d > 0):
+        f.add("invoice.partial_payment_not_reflected",
+              f"Invoice {label} is part-paid in the ERP ({display(er['open_balance'], er['currency'])} open) "
+              f"but the CRM shows no payment ({display(c_bal, ccy)} open).",
+              field="open_balance", crm_value=c_bal, erp_value=er["open_balance"], difference=bal_d,
+              amount_at_risk=abs(bal_d), currency=ccy, on=on, explains=bal_d, diffs=diffs,
+              proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"]), **refs)
+        return
+    if sc != se:
+        day = paid_on.get(er["record_id"]) or _event_day(er)
+        erp_event = se in ("paid", "void", "credit_note") and sc in UNPAID and day is not None
+        age = (as_of - day).days if erp_event else None
+        if erp_event and age <= rules.lag_days:
+            return  # the CRM has not caught up within the allowed lag yet: in flight, not a finding
+        what = {"paid": "paid", "void": "cancelled", "credit_note": "credited"}.get(se)
+        timing = (f" The ERP recorded it {what} on {day.isoformat()}, {age} days before {as_of.isoformat()}."
+                  if erp_event else "")
+        sev = _timing_severity(rules, age - rules.lag_days) if erp_event else None
+        risk = max(abs(c_bal or Decimal(0)), abs(e_bal or Decimal(0)))
+        type_ = "timing.event_not_reflected" if erp_event and rules.erp_events_as == "timing" else "invoice.status_mismatch"
+        f.add(type_,
+              f"Invoice {label} is {sc.replace('_', ' ')} in the CRM but {se.replace('_', ' ')} in the ERP"
+              + (" (overdue)." if is_overdue(se, er.get("due_date"), er["open_balance"], as_of) else ".") + timing,
+              field="status", crm_value=cr.get("status_raw") or sc, erp_value=er.get("status_raw") or se,
+              difference=bal_d if bal_differs else None, amount_at_risk=risk, currency=ccy, on=on, severity=sev,
+              explains=explains, diffs=diffs, proposal=f.propose("invoices", "status", cr, er, cr["status"], er["status"]),
+              **refs)
+        return
+    if bal_differs:
+        f.add("invoice.balance_mismatch",
+              f"Invoice {label} has {display(c_bal, ccy)} open in the CRM but "
+              f"{display(er['open_balance'], er['currency'])} in the ERP.",
+              field="open_balance", crm_value=c_bal, erp_value=er["open_balance"], difference=bal_d,
+              amount_at_risk=abs(bal_d), currency=ccy, on=on, explains=bal_d, diffs=diffs,
+              proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"]), **refs)
+        return
+    if due_differs:
+        cd, ed = cr.get("due_date"), er.get("due_date")
+        bucket = aging_bucket(ed, as_of)
+        f.add("invoice.due_date_mismatch",
+              f"Invoice {label} is due {cd or 'never'} in the CRM but {ed or 'never'} in the ERP"
+              + (f" (ERP aging {bucket})." if bucket != "current" else "."),
+              field="due_date", crm_value=cd, erp_value=ed, amount_at_risk=e_bal or Decimal(0), currency=ccy,
+              on=on, diffs=diffs, proposal=f.propose("invoices", "due_date", cr, er, cd, ed), **refs)
+
+
+def missing(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j: np.ndarray,
+            names: dict[str, str]) -> None:
+    for side, frame, matched in (("crm", crm, i), ("erp", erp, j)):
+        left = np.ones(len(frame), dtype=bool)
+        left[matched] = False
+        claims = ~np.isin(frame["status"].to_numpy(dtype=object), NOT_A_CLAIM)
+        for r in frame.iloc[np.nonzero(left & claims)[0]].to_dict("records"):
+            ccy = r["currency"]
+            label = r.get("number") or r["record_id"]
+            bal = r["open_balance"] or Decimal(0)
+            if side == "crm":
+                f.add("invoice.missing_in_erp",
+                      f"Invoice {label} ({display(r['total_amount'], ccy)}) is in the CRM but not in the ERP.",
+                      crm_object="invoices", crm_id=r["record_id"], customer_name=names.get(r.get("customer_id")),
+                      field=None, crm_value=r["total_amount"], amount_at_risk=r["total_amount"] or Decimal(0),
+                      currency=ccy, on=r.get("invoice_date"), explains=bal,
+                      diffs=[diff("total_amount", r["total_amount"], None, ccy)])
+            else:
+                f.add("invoice.missing_in_crm",
+                      f"Invoice {label} ({display(r['total_amount'], ccy)}, {r['status']}) is in the ERP but not "
+                      f"in the CRM.",
+                      erp_object="invoices", erp_id=r["record_id"], customer_name=names.get(r.get("customer_id")),
+                      field=None, erp_value=r["total_amount"], amount_at_risk=r["total_amount"] or Decimal(0),
+                      currency=ccy, on=r.get("invoice_date"), explains=-bal,
+                      diffs=[diff("total_amount", None, r["total_amount"], ccy)])
+
+
+def control_totals(side: str, frame: pd.DataFrame) -> list[dict]:
+    if frame.empty:
+        return []
+    zero = Decimal(0)
+    g = frame.groupby("currency", sort=True)
+    out = []
+    for ccy, part in g:
+        out.append({"side": side, "currency": ccy, "invoices": int(len(part)),
+                    "total_amount": sum((v for v in part["total_amount"] if v is not None), zero),
+                    "open_balance": sum((v for v in part["open_balance"] if v is not None), zero)})
+    return out
+
+
+def aging(frame: pd.DataFrame, as_of: date) -> dict[str, dict[str, str]]:
+    """Open balance of unpaid invoices per currency and aging bucket (relative to as_of)."""
+    if frame.empty:
+        return {}
+    unpaid = frame[frame["status"].isin(UNPAID)]
+    out: dict[str, dict[str, Decimal]] = {}
+    buckets = [aging_bucket(d, as_of) for d in unpaid["due_date"]]
+    for ccy, b, bal in zip(unpaid["currency"], buckets, unpaid["open_balance"]):
+        if bal is None:
+            continue
+        slot = out.setdefault(ccy, {})
+        slot[b] = slot.get(b, Decimal(0)) + bal
+    return {c: {b: str(v) for b, v in d.items()} for c, d in sorted(out.items())}

@@ -1,0 +1,384 @@
+"""Customer linking: which CRM account is which ERP customer, and how sure we are.
+
+Passes, each a join on normalised keys so it could run as SQL:
+1. cross-references on either side (Salesforce ids in 18-char form, ERP numbers per the
+   id policy);
+2. deterministic keys: tax id per country, website domain, DUNS;
+3. fuzzy evidence on legal name and address within blocks (tax id, postcode, rare name
+   tokens, sorted neighbourhood), scored with rapidfuzz over candidate pairs.
+Every candidate pair gets an evidence score; assignment is one-to-one, greedy by tier
+then confidence, ties broken by ids so runs are deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from workbench.reconcile import normalize as nz
+from workbench.progress import check_cancelled
+from workbench.reconcile.rules import Rules
+
+XREF_PLAUSIBLE = 0.5  # evidence below this with a strong alternative means the xref is wrong
+
+
+@dataclass
+class Features:
+    """Per-customer comparison keys of one side, positionally aligned with its frame."""
+    ids: np.ndarray
+    id_key: np.ndarray       # CRM: 18-char id; ERP: number key
+    xref_key: np.ndarray     # CRM: ERP number key; ERP: 18-char CRM id
+    alt_key: np.ndarray      # ERP record_id as written (CRM xrefs sometimes hold the GUID)
+    core: np.ndarray
+    form: np.ndarray
+    tax: np.ndarray
+    tax_core: np.ndarray
+    domain: np.ndarray
+    duns: np.ndarray
+    postcode: np.ndarray
+    country: np.ndarray
+    city: np.ndarray
+    street: np.ndarray
+
+
+def _arr(values) -> np.ndarray:
+    return np.array(list(values), dtype=object)
+
+
+def features(frame: pd.DataFrame, side: str, rules: Rules) -> Features:
+    pol = dict(case=rules.id_case, leading_zeros=rules.id_leading_zeros, separators=rules.id_separators)
+
+    def num(v):
+        return nz.number_key(v, **pol)
+
+    def crm_id(v):
+        return nz.sf_id_key(v) or num(v)
+
+    ids = frame["record_id"].to_numpy(dtype=object)
+    countries = [nz.country_key(c) for c in frame["country"]]
+    if side == "crm":
+        id_key = _arr(crm_id(v) for v in ids)
+        xref_key = _arr(num(v) for v in frame["xref"])
+        alt_key = _arr([None] * len(ids))
+    else:
+        id_key = _arr(num(v) for v in frame["number"])
+        xref_key = _arr(crm_id(v) for v in frame["xref"])
+        alt_key = _arr(None if v is None else str(v).strip() for v in ids)
+    parts = [nz.name_parts(str(n)) if n is not None else ("", "") for n in frame["name"]]
+    tax = [nz.tax_key(t, c) for t, c in zip(frame["tax_id"], countries)]
+    return Features(
+        ids=ids, id_key=id_key, xref_key=xref_key, alt_key=alt_key,
+        core=_arr(p[0] for p in parts), form=_arr(p[1] for p in parts),
+        tax=_arr(tax), tax_core=_arr(None if t is None else t.split(":", 1)[1] for t in tax),
+        domain=_arr(nz.domain_key(w) for w in frame["website"]),
+        duns=_arr(nz.duns_key(d) for d in frame["duns"]),
+        postcode=_arr(nz.postcode_key(p, c) for p, c in zip(frame["postcode"], countries)),
+        country=_arr(countries),
+        city=_arr(nz.text_key(c) for c in frame["city"]),
+        street=_arr(nz.street_key(s) for s in frame["street"]),
+    )
+
+
+@dataclass
+class Linking:
+    links: pd.DataFrame                 # crm_pos, erp_pos, method, confidence, status, evidence
+    crm_xref_target: np.ndarray         # per CRM row: ERP position its xref points at, or -1
+    erp_xref_target: np.ndarray         # per ERP row: CRM position its xref points at, or -1
+    duplicates: list[tuple[int, int, int, str]] = field(default_factory=list)  # (crm_pos, erp_pos, other, side)
+    candidates: pd.DataFrame | None = None
+
+
+def _unique_index(keys: np.ndarray) -> dict:
+    """key -> position, for keys that occur exactly once (ambiguous keys link nothing)."""
+    counts = Counter(k for k in keys if k is not None)
+    return {k: i for i, k in enumerate(keys) if k is not None and counts[k] == 1}
+
+
+def _pairs_on(a: np.ndarray, b: np.ndarray, max_pairs: int) -> pd.DataFrame:
+    """Positions (i, j) with a[i] == b[j] (not None), skipping keys that would pair too many."""
+    fa = pd.DataFrame({"k": a, "i": np.arange(len(a))}).dropna(subset=["k"])
+    fb = pd.DataFrame({"k": b, "j": np.arange(len(b))}).dropna(subset=["k"])
+    if fa.empty or fb.empty:
+        return pd.DataFrame({"i": np.array([], dtype=np.int64), "j": np.array([], dtype=np.int64)})
+    ca, cb = fa["k"].value_counts(), fb["k"].value_counts()
+    common = ca.index.intersection(cb.index)
+    ok = common[(ca[common].to_numpy() * cb[common].to_numpy()) <= max_pairs]
+    fa, fb = fa[fa["k"].isin(ok)], fb[fb["k"].isin(ok)]
+    m = fa.merge(fb, on="k")
+    return m[["i", "j"]]
+
+
+def _rarest_token(core: np.ndarray, freq: Counter) -> np.ndarray:
+    out = []
+    for c in core:
+        toks = [t for t in set((c or "").split()) if len(t) > 1]
+        out.append(min(toks, key=lambda t: (freq[t], t)) if toks else None)
+    return np.array(out, dtype=object)
+
+
+def _joined(*cols: np.ndarray) -> np.ndarray:
+    return np.array([None if any(v is None or v == "" for v in vals) else "|".join(vals) for vals in zip(*cols)],
+                    dtype=object)
+
+
+def blocked_pairs(c: Features, e: Features, crm_pos: np.ndarray, erp_pos: np.ndarray, rules: Rules) -> pd.DataFrame:
+    """Candidate pairs among the given rows from several blocking passes.
+
+    Blocks are selective composite keys (postcode within country, exact name core, street
+    within city, rarest name token within country) plus a sorted neighbourhood on name and
+    postcode for typos; a key that would pair more than ``max_block`` records is skipped.
+    """
+    empty = pd.DataFrame({"i": np.array([], dtype=np.int64), "j": np.array([], dtype=np.int64)})
+    if len(crm_pos) == 0 or len(erp_pos) == 0:
+        return empty
+    cap = rules.max_block
+    frames = []
+
+    def add(pairs):
+        if len(pairs):
+            frames.append(pd.DataFrame({"i": crm_pos[pairs["i"].to_numpy()], "j": erp_pos[pairs["j"].to_numpy()]}))
+
+    cc, ec = c.core[crm_pos], e.core[erp_pos]
+    freq = Counter(t for core in np.concatenate([c.core, e.core]) for t in set((core or "").split()))
+    keys_c = [
+        _joined(c.country[crm_pos], c.postcode[crm_pos]),
+        _joined(cc),
+        _joined(c.country[crm_pos], c.city[crm_pos], c.street[crm_pos]),
+        _joined(c.country[crm_pos], _rarest_token(cc, freq)),
+    ]
+    keys_e = [
+        _joined(e.country[erp_pos], e.postcode[erp_pos]),
+        _joined(ec),
+        _joined(e.country[erp_pos], e.city[erp_pos], e.street[erp_pos]),
+        _joined(e.country[erp_pos], _rarest_token(ec, freq)),
+    ]
+    for kc, ke in zip(keys_c, keys_e):
+        add(_pairs_on(kc, ke, cap))
+    # sorted neighbourhood on name core + postcode: catches typos in names and keys
+    w = rules.neighbourhood
+    if w:
+        sc = np.array([f"{a or ''}|{b or ''}" for a, b in zip(cc, c.postcode[crm_pos])], dtype=object)
+        se = np.array([f"{a or ''}|{b or ''}" for a, b in zip(ec, e.postcode[erp_pos])], dtype=object)
+        names = np.concatenate([sc, se]).astype(str)
+        side = np.concatenate([np.zeros(len(cc), dtype=np.int8), np.ones(len(ec), dtype=np.int8)])
+        local = np.concatenate([np.arange(len(cc)), np.arange(len(ec))])
+        order = np.lexsort((side, names))
+        s_side, s_local = side[order], local[order]
+        ii, jj = [], []
+        for d in range(1, w + 1):
+            a_side, b_side = s_side[:-d], s_side[d:]
+            a_loc, b_loc = s_local[:-d], s_local[d:]
+            m1 = (a_side == 0) & (b_side == 1)
+            m2 = (a_side == 1) & (b_side == 0)
+            ii += [a_loc[m1], b_loc[m2]]
+            jj += [b_loc[m1], a_loc[m2]]
+        add(pd.DataFrame({"i": np.concatenate(ii), "j": np.concatenate(jj)}))
+    if not frames:
+        return empty
+    return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def _sim(a: np.ndarray, b: np.ndarray, scorer) -> tuple[np.ndarray, np.ndarray]:
+    """Similarity 0..1 of pairwise strings and a mask of pairs where both are present."""
+    both = np.array([x is not None and y is not None and x != "" and y != "" for x, y in zip(a, b)], dtype=bool)
+    out = np.zeros(len(a), dtype=np.float64)
+    if both.any():
+        aa = [str(x) for x in a[both]]
+        bb = [str(y) for y in b[both]]
+        out[both] = process.cpdist(aa, bb, scorer=scorer, workers=-1) / 100.0
+    return out, both
+
+
+def _eq(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    both = np.array([x is not None and y is not None for x, y in zip(a, b)], dtype=bool)
+    same = np.array([x == y for x, y in zip(a, b)], dtype=bool) & both
+    return same, both
+
+
+def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Evidence of each candidate pair and a score 0..1 combining it."""
+    i = pairs["i"].to_numpy()
+    j = pairs["j"].to_numpy()
+    out = pairs.copy()
+    name, name_ok = _sim(c.core[i], e.core[j], fuzz.token_sort_ratio)
+    name_ratio, _ = _sim(c.core[i], e.core[j], fuzz.ratio)
+    name = np.maximum(name, name_ratio)
+    street, street_ok = _sim(c.street[i], e.street[j], fuzz.token_sort_ratio)
+    city, city_ok = _sim(c.city[i], e.city[j], fuzz.ratio)
+    post_eq, post_ok = _eq(c.postcode[i], e.postcode[j])
+    ctry_eq, ctry_ok = _eq(c.country[i], e.country[j])
+    tax_eq, tax_ok = _eq(c.tax_core[i], e.tax_core[j])
+    dom_eq, _ = _eq(c.domain[i], e.domain[j])
+    duns_eq, duns_ok = _eq(c.duns[i], e.duns[j])
+    form_eq, form_ok = _eq(c.form[i], e.form[j])
+    form_ok &= np.array([bool(x) and bool(y) for x, y in zip(c.form[i], e.form[j])], dtype=bool)
+
+    weights = [(name, name_ok, 0.55), (street, street_ok, 0.15), (post_eq.astype(float), post_ok, 0.15),
+               (city, city_ok, 0.10), (ctry_eq.astype(float), ctry_ok, 0.05)]
+    num = np.zeros(len(i))
+    den = np.zeros(len(i))
+    for v, ok, w in weights:
+        num += np.where(ok, v * w, 0.0)
+        den += np.where(ok, w, 0.0)
+    score = np.where(den > 0, num / np.maximum(den, 1e-9), 0.0)
+    # a name alone proves little: with no address evidence, cap below auto-link
+    addr_evidence = street_ok | post_ok | city_ok
+    score = np.where(addr_evidence, score, np.minimum(score, 0.85))
+    # different countries or different legal forms: rarely the same legal entity
+    score = np.where(ctry_ok & ~ctry_eq, np.minimum(score, 0.80), score)
+    score = np.where(form_ok & ~form_eq, score - 0.08, score)
+    # identifiers: equal is strong evidence when the name agrees; different is strong against
+    strong_id = tax_eq | duns_eq
+    score = np.where(strong_id & (name >= 0.6), np.maximum(score, 0.97), score)
+    score = np.where(strong_id & (name < 0.6), np.maximum(score, 0.80), score)
+    score = np.where(tax_ok & ~tax_eq & ~duns_eq, score - 0.25, score)
+    score = np.where(duns_ok & ~duns_eq & ~tax_eq, score - 0.15, score)
+    score = np.where(dom_eq & (name >= 0.8), np.maximum(score, np.minimum(score + 0.1, 0.96)), score)
+    out["score"] = np.clip(score, 0.0, 1.0)
+    out["name"] = name
+    out["street"] = np.where(street_ok, street, np.nan)
+    out["city"] = np.where(city_ok, city, np.nan)
+    out["postcode"] = np.where(post_ok, post_eq, None)
+    out["country"] = np.where(ctry_ok, ctry_eq, None)
+    out["tax_id"] = np.where(tax_ok, tax_eq, None)
+    out["domain"] = np.where(dom_eq, True, None)
+    out["duns"] = np.where(duns_ok, duns_eq, None)
+    return out
+
+
+def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules, state=None) -> tuple[Linking, Features, Features]:
+    c = features(crm, "crm", rules)
+    e = features(erp, "erp", rules)
+    nc, ne = len(c.ids), len(e.ids)
+
+    # 1. cross-references
+    erp_by_number = _unique_index(e.id_key)
+    erp_by_rid = _unique_index(e.alt_key)
+    crm_by_id = _unique_index(c.id_key)
+    crm_target = np.array([erp_by_number.get(k, erp_by_rid.get(k, -1)) if k is not None else -1
+                           for k in c.xref_key], dtype=np.int64)
+    erp_target = np.array([crm_by_id.get(k, -1) if k is not None else -1 for k in e.xref_key], dtype=np.int64)
+    xc = pd.DataFrame({"i": np.nonzero(crm_target >= 0)[0], "j": crm_target[crm_target >= 0]})
+    xe = pd.DataFrame({"i": erp_target[erp_target >= 0], "j": np.nonzero(erp_target >= 0)[0]})
+
+    # 2. deterministic keys
+    cap = rules.max_block
+    det = [_pairs_on(c.tax_core, e.tax_core, cap), _pairs_on(c.domain, e.domain, cap),
+           _pairs_on(c.duns, e.duns, cap)]
+    # 3. fuzzy blocks, for records not already settled: a pair from passes 1-2 whose own
+    # evidence clears the auto threshold settles both records (no search needed for them).
+    cand = pd.concat([p[["i", "j"]] for p in [xc, xe] + det], ignore_index=True).drop_duplicates(ignore_index=True)
+    cand = score_pairs(c, e, cand.astype({"i": np.int64, "j": np.int64}))
+    settled_c = np.zeros(nc, dtype=bool)
+    settled_e = np.zeros(ne, dtype=bool)
+    good = cand[cand["score"] >= rules.auto_threshold]
+    # only unambiguous settlements: a record with two strong candidates keeps searching
+    good = good[~good["i"].duplicated(keep=False) & ~good["j"].duplicated(keep=False)]
+    settled_c[good["i"].to_numpy()] = True
+    settled_e[good["j"].to_numpy()] = True
+    check_cancelled(state)
+    if rules.fuzzy:
+        open_c, open_e = np.nonzero(~settled_c)[0], np.nonzero(~settled_e)[0]
+        extra = pd.concat([blocked_pairs(c, e, open_c, np.arange(ne), rules),
+                           blocked_pairs(c, e, np.arange(nc), open_e, rules)], ignore_index=True)
+        if len(extra):
+            extra = extra.drop_duplicates(ignore_index=True)
+            known = pd.MultiIndex.from_arrays([cand["i"], cand["j"]])
+            extra = extra[~pd.MultiIndex.from_arrays([extra["i"], extra["j"]]).isin(known)]
+            if len(extra):
+                cand = pd.concat([cand, score_pairs(c, e, extra.reset_index(drop=True))], ignore_index=True)
+
+    i = cand["i"].to_numpy()
+    j = cand["j"].to_numpy()
+    cand["xref_crm"] = crm_target[i] == j
+    cand["xref_erp"] = erp_target[j] == i
+    cand["det"] = [_det_method(c, e, a, b) for a, b in zip(i, j)]
+
+    # Strong alternatives: a record with a better-evidenced partner than its xref target.
+    best_c = cand.groupby("i")["score"].max()
+    best_e = cand.groupby("j")["score"].max()
+    xref_any = cand["xref_crm"].to_numpy() | cand["xref_erp"].to_numpy()
+    xref_both = cand["xref_crm"].to_numpy() & cand["xref_erp"].to_numpy()
+    alt_c = best_c.reindex(i).to_numpy()
+    alt_e = best_e.reindex(j).to_numpy()
+    score = cand["score"].to_numpy()
+    contradicted = (score < XREF_PLAUSIBLE) & ((alt_c >= rules.auto_threshold) | (alt_e >= rules.auto_threshold))
+    tier = np.where(xref_both, 0, np.where(xref_any & ~contradicted, 1, 2))
+    # a plausible cross-reference outranks evidence, and among rival xrefs the better evidence wins
+    conf = np.where(tier == 0, 1.0, np.where(tier == 1, 0.98 + 0.02 * score, score))
+    cand["tier"] = tier
+    cand["confidence"] = conf
+    cand["method"] = np.where(xref_both, "xref_both", np.where(
+        (tier == 1) & cand["xref_crm"].to_numpy(), "xref_crm", np.where(
+            tier == 1, "xref_erp", np.where(cand["det"].notna(), cand["det"], "fuzzy"))))
+
+    # one-to-one, greedy by tier then confidence; ties by ids for determinism
+    eligible = cand[cand["confidence"] >= rules.suggest_threshold].copy()
+    eligible["cid"] = c.ids[eligible["i"].to_numpy()].astype(str)
+    eligible["eid"] = e.ids[eligible["j"].to_numpy()].astype(str)
+    eligible = eligible.sort_values(["tier", "confidence", "cid", "eid"], ascending=[True, False, True, True],
+                                    kind="mergesort")
+    used_c = np.zeros(nc, dtype=bool)
+    used_e = np.zeros(ne, dtype=bool)
+    chosen = []
+    # autos first so a suggestion never takes a record an auto link needs
+    for want_auto in (True, False):
+        for row in eligible.itertuples(index=False):
+            is_auto = row.confidence >= rules.auto_threshold
+            if is_auto != want_auto or used_c[row.i] or used_e[row.j]:
+                continue
+            used_c[row.i] = used_e[row.j] = True
+            chosen.append(row)
+    links = pd.DataFrame(chosen, columns=eligible.columns) if chosen else eligible.iloc[0:0]
+    links = links.assign(status=np.where(links["confidence"] >= rules.auto_threshold, "auto", "suggested"))
+
+    # duplicates: an unlinked record whose best evidence is a record already auto-linked
+    partner_c = np.full(nc, -1, dtype=np.int64)
+    partner_e = np.full(ne, -1, dtype=np.int64)
+    auto = links[links["status"] == "auto"]
+    partner_c[auto["i"].to_numpy()] = auto["j"].to_numpy()
+    partner_e[auto["j"].to_numpy()] = auto["i"].to_numpy()
+    dups: list[tuple[int, int, int, str]] = []
+    strong = cand[(cand["score"] >= rules.auto_threshold) | ((cand["tier"] <= 1) & (cand["score"] >= XREF_PLAUSIBLE))]
+    strong = strong.sort_values(["score", "i", "j"], ascending=[False, True, True], kind="mergesort")
+    seen_c, seen_e = set(), set()
+    for row in strong.itertuples(index=False):
+        if not used_c[row.i] and partner_e[row.j] >= 0 and row.i not in seen_c:
+            dups.append((row.i, row.j, int(partner_e[row.j]), "crm"))
+            seen_c.add(row.i)
+        elif not used_e[row.j] and partner_c[row.i] >= 0 and row.j not in seen_e:
+            dups.append((row.i, row.j, int(partner_c[row.i]), "erp"))
+            seen_e.add(row.j)
+    return Linking(links, crm_target, erp_target, dups, cand), c, e
+
+
+def _det_method(c: Features, e: Features, i: int, j: int):
+    if c.tax_core[i] is not None and c.tax_core[i] == e.tax_core[j]:
+        return "tax_id"
+    if c.duns[i] is not None and c.duns[i] == e.duns[j]:
+        return "duns"
+    if c.domain[i] is not None and c.domain[i] == e.domain[j]:
+        return "domain"
+    return None
+
+
+def evidence(row) -> dict:
+    """What was compared for a link and how it scored (JSON-able)."""
+    ev = {"score": round(float(row.score), 4), "name": round(float(row.name), 4)}
+    for k in ("street", "city"):
+        v = getattr(row, k)
+        if v is not None and v == v:
+            ev[k] = round(float(v), 4)
+    for k in ("postcode", "country", "tax_id", "domain", "duns"):
+        v = getattr(row, k)
+        if v is not None:
+            ev[k] = bool(v)
+    if row.xref_crm:
+        ev["xref_crm"] = True
+    if row.xref_erp:
+        ev["xref_erp"] = True
+    return ev

@@ -1,0 +1,291 @@
+"""Comparison keys: the forms in which equivalent representations become equal.
+
+Nothing here is ever shown to a user; the originals are what the app and exports
+display. Every function is total (None in, None out) and deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from workbench.model.ids import InvalidSalesforceId, to_18
+
+# Legal forms across jurisdictions, written as their normalised token sequences
+# (dots and slashes already removed, lower case) -> one canonical token.
+LEGAL_FORMS: dict[str, str] = {
+    # English-speaking
+    "inc": "inc", "incorporated": "inc",
+    "corp": "corp", "corporation": "corp",
+    "co": "co", "company": "co", "cie": "co", "compagnie": "co",
+    "ltd": "ltd", "limited": "ltd", "ltda": "ltda", "limitada": "ltda",
+    "llc": "llc", "limited liability company": "llc", "l l c": "llc",
+    "llp": "llp", "limited liability partnership": "llp",
+    "lp": "lp", "limited partnership": "lp",
+    "plc": "plc", "public limited company": "plc",
+    "pty": "pty", "proprietary": "pty", "pte": "pte", "pvt": "pvt", "private": "pvt",
+    # German-speaking
+    "gmbh": "gmbh", "gesellschaft mit beschrankter haftung": "gmbh",
+    "ag": "ag", "aktiengesellschaft": "ag",
+    "kg": "kg", "kommanditgesellschaft": "kg", "ohg": "ohg", "ug": "ug", "ev": "ev", "eg": "eg",
+    "kgaa": "kgaa", "se": "se",
+    # French / Spanish / Portuguese / Italian
+    "sa": "sa", "societe anonyme": "sa", "sociedad anonima": "sa", "sociedade anonima": "sa",
+    "sarl": "sarl", "societe a responsabilite limitee": "sarl",
+    "sas": "sas", "societe par actions simplifiee": "sas", "sasu": "sasu", "eurl": "eurl",
+    "sl": "sl", "sociedad limitada": "sl", "slu": "slu", "sa de cv": "sa de cv",
+    "spa": "spa", "societa per azioni": "spa", "srl": "srl", "societa a responsabilita limitata": "srl",
+    # Benelux / Nordics
+    "bv": "bv", "besloten vennootschap": "bv", "nv": "nv", "naamloze vennootschap": "nv",
+    "bvba": "bvba", "sprl": "sprl",
+    "ab": "ab", "aktiebolag": "ab", "aktiebolaget": "ab", "oy": "oy", "oyj": "oyj", "osakeyhtio": "oy",
+    "as": "as", "asa": "asa", "aps": "aps", "aksjeselskap": "as", "aktieselskab": "as", "hf": "hf", "ehf": "ehf",
+    # Central / Eastern Europe
+    "sp z oo": "sp z oo", "spzoo": "sp z oo", "sro": "sro", "spol s r o": "sro", "sro.": "sro",
+    "kft": "kft", "zrt": "zrt", "nyrt": "nyrt", "doo": "doo", "dd": "dd", "ad": "ad", "ood": "ood",
+    # Asia-Pacific
+    "kk": "kk", "kabushiki kaisha": "kk", "kabushiki gaisha": "kk", "godo kaisha": "gk", "gk": "gk",
+    "yk": "yk", "yugen kaisha": "yk",
+    "bhd": "bhd", "berhad": "bhd", "sdn": "sdn", "sendirian": "sdn", "tbk": "tbk", "pt": "pt",
+}
+_LEGAL_MAX_TOKENS = max(len(k.split()) for k in LEGAL_FORMS)
+
+# Common business abbreviations -> the word they stand for.
+ABBREVIATIONS: dict[str, str] = {
+    "intl": "international", "int'l": "international", "mfg": "manufacturing", "mfrs": "manufacturers",
+    "svcs": "services", "svc": "service", "srvcs": "services", "bros": "brothers", "assoc": "associates",
+    "assocs": "associates", "natl": "national", "mgmt": "management", "grp": "group", "hldgs": "holdings",
+    "hldg": "holding", "inds": "industries", "ind": "industries", "tech": "technology", "techs": "technologies",
+    "sys": "systems", "dist": "distribution", "distr": "distribution", "eng": "engineering",
+    "engg": "engineering", "labs": "laboratories", "lab": "laboratory", "dept": "department",
+    "univ": "university", "ctr": "center", "centre": "center", "mktg": "marketing", "prods": "products",
+    "and": "and", "und": "and", "et": "and",
+}
+_STOPWORDS = {"the", "der", "die", "das", "la", "le", "les", "el", "los", "il", "de", "of"}
+
+_STREET_WORDS: dict[str, str] = {
+    "street": "st", "str": "st", "strasse": "st", "st": "st", "road": "rd", "rd": "rd",
+    "avenue": "ave", "av": "ave", "ave": "ave", "avenida": "ave", "boulevard": "blvd", "blvd": "blvd",
+    "drive": "dr", "dr": "dr", "lane": "ln", "ln": "ln", "place": "pl", "pl": "pl", "square": "sq",
+    "sq": "sq", "court": "ct", "ct": "ct", "suite": "ste", "ste": "ste", "floor": "fl", "fl": "fl",
+    "highway": "hwy", "hwy": "hwy", "parkway": "pkwy", "pkwy": "pkwy", "north": "n", "south": "s",
+    "east": "e", "west": "w", "platz": "pl", "weg": "weg", "gasse": "g", "rue": "rue", "via": "via",
+    "calle": "calle", "number": "no", "nr": "no", "no": "no",
+}
+
+_PUNCT_DROP = re.compile(r"[.'’`´/]")  # joined: G.m.b.H. -> gmbh, A/S -> as, O'Neil -> oneil
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: object) -> str | None:
+    """Lower case, diacritics removed (NFKD), ß -> ss; None for blank."""
+    if text is None:
+        return None
+    s = str(text).strip()
+    if not s:
+        return None
+    s = unicodedata.normalize("NFKD", s.casefold())
+    return "".join(ch for ch in s if not unicodedata.combining(ch))
+
+
+def _tokens(text: object) -> list[str]:
+    s = fold(text)
+    if s is None:
+        return []
+    s = s.replace("&", " and ").replace("+", " and ")
+    s = _PUNCT_DROP.sub("", s)
+    return [t for t in _NON_WORD.split(s) if t]
+
+
+@lru_cache(maxsize=1 << 18)
+def name_parts(name: str | None) -> tuple[str, str]:
+    """(core, legal form) of a company name, both canonical.
+
+    The core is the name without leading articles and trailing legal forms, with
+    abbreviations expanded and "&"/"and" unified; the legal form is the canonical
+    token sequence of the trailing forms (e.g. "gmbh co kg"), "" when none.
+    """
+    toks = [ABBREVIATIONS.get(t, t) for t in _tokens(name)]
+    while toks and toks[0] in _STOPWORDS:
+        toks = toks[1:]
+    forms: list[str] = []
+    while toks:
+        for n in range(min(_LEGAL_MAX_TOKENS, len(toks) - 1), 0, -1):
+            tail = " ".join(toks[-n:])
+            if tail in LEGAL_FORMS:
+                forms.insert(0, LEGAL_FORMS[tail])
+                toks = toks[:-n]
+                break
+        else:
+            # "and" left dangling before a legal form ("Smith and Co") belongs to it
+            if forms and toks and toks[-1] == "and":
+                toks = toks[:-1]
+                continue
+            break
+    core = " ".join(t for t in toks if t not in _STOPWORDS) or " ".join(toks)
+    return core, " ".join(forms)
+
+
+def name_key(name: str | None) -> str | None:
+    """Canonical comparison form of a company name (core + legal form)."""
+    if name is None or not str(name).strip():
+        return None
+    core, form = name_parts(str(name))
+    return f"{core} {form}".strip() or None
+
+
+def names_equivalent(a: str | None, b: str | None) -> bool:
+    """Same name up to case, punctuation, diacritics, articles, abbreviations and legal-form
+    spelling. A legal form present on only one side counts as equivalent (trading name vs
+    legal name); two different legal forms do not (GmbH vs AG are different entities)."""
+    if a is None or b is None:
+        return a is None and b is None
+    ca, fa = name_parts(str(a))
+    cb, fb = name_parts(str(b))
+    return ca == cb and (fa == fb or not fa or not fb)
+
+
+def text_key(text: object) -> str | None:
+    toks = _tokens(text)
+    return " ".join(toks) or None
+
+
+def street_key(text: object) -> str | None:
+    s = fold(text)
+    if s is None:
+        return None
+    # German compound streets: "Hauptstraße" / "Hauptstr." -> "haupt st"
+    s = re.sub(r"(stra(ss|ß)e|str\.?)(?=\s|\d|$|,)", " st ", s)
+    toks = [_STREET_WORDS.get(t, t) for t in _NON_WORD.split(_PUNCT_DROP.sub("", s)) if t]
+    return " ".join(toks) or None
+
+
+def postcode_key(code: object, country: object = None) -> str | None:
+    s = fold(code)
+    if s is None:
+        return None
+    s = re.sub(r"[\s\-.]", "", s).upper()
+    if (country or "").upper() == "US" and len(s) == 9 and s.isdigit():
+        s = s[:5]  # ZIP+4 equals its ZIP
+    if (country or "").upper() in ("DE", "FR", "ES", "IT") and s.isdigit():
+        s = s.zfill(5)  # a spreadsheet dropped the leading zero
+    return s or None
+
+
+def country_key(country: object) -> str | None:
+    s = fold(country)
+    if s is None:
+        return None
+    s = s.strip().upper()
+    return COUNTRY_NAMES.get(s, s)
+
+
+COUNTRY_NAMES = {
+    "GERMANY": "DE", "DEUTSCHLAND": "DE", "UNITED KINGDOM": "GB", "UK": "GB", "GREAT BRITAIN": "GB",
+    "ENGLAND": "GB", "FRANCE": "FR", "SPAIN": "ES", "ESPANA": "ES", "ITALY": "IT", "ITALIA": "IT",
+    "NETHERLANDS": "NL", "THE NETHERLANDS": "NL", "NEDERLAND": "NL", "BELGIUM": "BE", "AUSTRIA": "AT",
+    "OSTERREICH": "AT", "SWITZERLAND": "CH", "SCHWEIZ": "CH", "SWEDEN": "SE", "SVERIGE": "SE",
+    "DENMARK": "DK", "NORWAY": "NO", "FINLAND": "FI", "POLAND": "PL", "IRELAND": "IE", "PORTUGAL": "PT",
+    "JAPAN": "JP", "UNITED STATES": "US", "USA": "US", "UNITED STATES OF AMERICA": "US", "CANADA": "CA",
+    "AUSTRALIA": "AU", "GREECE": "GR", "CZECH REPUBLIC": "CZ", "CZECHIA": "CZ", "HUNGARY": "HU",
+    "LUXEMBOURG": "LU", "SINGAPORE": "SG", "INDIA": "IN", "CHINA": "CN", "BRAZIL": "BR", "MEXICO": "MX",
+}
+
+# VAT prefixes that differ from the ISO country code, and national suffixes that are not part of the number.
+_VAT_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
+_VAT_PREFIXES = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
+                 "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "GB", "XI", "CH",
+                 "NO", "GR", "AU", "JP", "CA", "MX", "BR", "IN", "SG", "CN", "US"}
+_TAX_SUFFIXES = ("MWST", "TVA", "IVA", "MVA")
+
+
+def tax_key(tax_id: object, country: object = None) -> str | None:
+    """Country-qualified core of a VAT / tax id: 'DE 123 456 789' == 'DE123456789' ==
+    '123.456.789' for a German customer; 'CHE-123.456.789 MWST' == 'CHE123456789'."""
+    s = fold(tax_id)
+    if s is None:
+        return None
+    s = re.sub(r"[^0-9a-z]", "", s).upper()
+    if not s:
+        return None
+    cc = country_key(country)
+    for suffix in _TAX_SUFFIXES:
+        if s.endswith(suffix) and len(s) > len(suffix) + 4:
+            s = s[: -len(suffix)]
+    if s.startswith("CHE") and s[3:].isdigit():
+        return "CH:" + s[3:]
+    prefix = s[:2]
+    if prefix.isalpha() and prefix in _VAT_PREFIXES and len(s) > 4 and any(c.isdigit() for c in s[2:]):
+        cc = _VAT_PREFIX_COUNTRY.get(prefix, prefix)
+        s = s[2:]
+    if cc == "GB" and len(s) == 12 and s.endswith("000"):
+        s = s[:9]  # GB VAT numbers may carry a 3-digit branch suffix of zeros
+    if not any(c.isdigit() for c in s):
+        return None  # "N/A", "NONE", "PENDING" are not tax ids
+    return f"{cc or '??'}:{s}"
+
+
+def tax_equivalent(a: object, b: object, country_a: object = None, country_b: object = None) -> bool:
+    ka, kb = tax_key(a, country_a), tax_key(b, country_b)
+    if ka is None or kb is None:
+        return ka is None and kb is None
+    if ka == kb:
+        return True
+    ca, na = ka.split(":", 1)
+    cb, nb = kb.split(":", 1)
+    return na == nb and (ca == "??" or cb == "??")
+
+
+def domain_key(url: object) -> str | None:
+    """example.com from 'https://www.Example.com/contact', 'example.com.', 'WWW.EXAMPLE.COM:443'."""
+    s = fold(url)
+    if s is None:
+        return None
+    s = re.sub(r"^[a-z][a-z0-9+.-]*://", "", s)
+    s = s.split("/")[0].split("?")[0].split("#")[0]
+    s = s.split("@")[-1].split(":")[0].strip(".")
+    if s.startswith("www.") or re.match(r"^www\d\.", s):
+        s = s.split(".", 1)[1]
+    return s if "." in s else None
+
+
+def duns_key(duns: object) -> str | None:
+    s = re.sub(r"\D", "", str(duns)) if duns is not None else ""
+    return s.zfill(9) if s and int(s) != 0 else None
+
+
+def sf_id_key(value: object) -> str | None:
+    """18-character form of a Salesforce id, None when the value is not one."""
+    if value is None:
+        return None
+    try:
+        return to_18(str(value).strip())
+    except InvalidSalesforceId:
+        return None
+
+
+def number_key(value: object, *, case: str = "insensitive", leading_zeros: str = "ignore",
+               separators: str = "ignore") -> str | None:
+    """An ERP/business number as compared: trimmed; per policy case-folded, leading zeros of
+    each digit run ignored ('C-00012' == 'c12'), separators (- _ . / space) ignored."""
+    if value is None:
+        return None
+    s = str(value).strip()
+    if not s:
+        return None
+    if case == "insensitive":
+        s = s.upper()
+    if separators == "ignore":
+        s = re.sub(r"[\s\-_./]", "", s)
+    if leading_zeros == "ignore":
+        s = re.sub(r"(?<!\d)0+(?=\d)", "", s)
+    return s or None
+
+
+def code_key(value: object) -> str | None:
+    """Product code / item number: case- and whitespace-insensitive."""
+    if value is None:
+        return None
+    s = re.sub(r"\s+", "", str(value)).upper()
+    return s or None

@@ -1,0 +1,94 @@
+"""Orders, the revenue-leakage view: booked CRM deals with no ERP sales order, and amounts
+that differ between the two.
+
+A CRM order matches an ERP order by the ERP order number the CRM stores (xref), or by
+the CRM order number the ERP stores (external document number), compared by the id policy
+(trimmed, case, leading zeros). An ERP invoice referencing the order counts as the ERP
+having it (Business Central deletes a sales order once it is fully invoiced).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+
+from workbench.reconcile import normalize as nz
+from workbench.reconcile.findings import Findings, diff, display
+from workbench.reconcile.rules import Rules
+
+
+def _keys(values, rules: Rules) -> list:
+    pol = dict(case=rules.id_case, leading_zeros=rules.id_leading_zeros, separators=rules.id_separators)
+    return [nz.number_key(v, **pol) for v in values]
+
+
+def _unique(keys: list) -> dict:
+    seen: dict = {}
+    for n, k in enumerate(keys):
+        if k is None:
+            continue
+        seen[k] = -1 if k in seen else n
+    return {k: n for k, n in seen.items() if n >= 0}
+
+
+def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.DataFrame,
+            names: dict[str, str]) -> None:
+    rules = f.rules
+    booked = crm[crm["booked"].to_numpy(dtype=object) == True]  # noqa: E712 - None is not booked
+    if booked.empty:
+        return
+    by_number = _unique(_keys(erp["number"], rules))
+    by_ext = _unique(_keys(erp["xref"], rules))
+    invoiced = set(k for k in _keys(erp_invoices["order_ref"], rules) if k is not None)
+    tol = rules.tolerances["order_amount"]
+    ck_x = _keys(booked["xref"], rules)
+    ck_n = _keys(booked["number"], rules)
+    ck_id = _keys(booked["record_id"], rules)
+    erp_recs = None
+    for pos, r in enumerate(booked.to_dict("records")):
+        j = by_number.get(ck_x[pos]) if ck_x[pos] else None
+        if j is None:
+            j = by_ext.get(ck_n[pos]) if ck_n[pos] else None
+        if j is None:
+            j = by_ext.get(ck_id[pos]) if ck_id[pos] else None
+        who = names.get(r["customer_id"])
+        ccy = r["currency"]
+        if j is None:
+            if (ck_x[pos] and ck_x[pos] in invoiced) or (ck_n[pos] and ck_n[pos] in invoiced):
+                continue
+            f.add("order.missing_in_erp",
+                  f"Booked order {r['number'] or r['record_id']} ({display(r['total_amount'], ccy)}) has no sales "
+                  f"order in the ERP.",
+                  crm_object="orders", crm_id=r["record_id"], customer_name=who, crm_value=r["total_amount"],
+                  amount_at_risk=r["total_amount"] or Decimal(0), currency=ccy, on=r.get("order_date"),
+                  diffs=[diff("total_amount", r["total_amount"], None, ccy)])
+            continue
+        if erp_recs is None:
+            erp_recs = erp.to_dict("records")
+        er = erp_recs[j]
+        a, b = r["total_amount"], er["total_amount"]
+        if a is None or b is None:
+            continue
+        extra = []
+        if er["currency"] != ccy:
+            hit = f.fx.rate(er["currency"], ccy, r.get("order_date"))
+            if hit is None:
+                continue  # nothing to compare without a rate; the currency difference is not an amount finding
+            rate, day = hit
+            b_conv = b * rate
+            extra = [{"field": "fx_rate", "crm": ccy, "erp": er["currency"], "rate": str(rate),
+                      "rate_date": day.isoformat(), "pair": f"{er['currency']}/{ccy}"}]
+        else:
+            b_conv = b
+        if a == b_conv or tol.within(ccy, a, b_conv):
+            continue
+        d = a - b_conv
+        f.add("order.amount_mismatch",
+              f"Order {r['number'] or r['record_id']} totals {display(a, ccy)} in the CRM but "
+              f"{display(b, er['currency'])} in the ERP (sales order {er['number']}).",
+              crm_object="orders", crm_id=r["record_id"], erp_object="orders", erp_id=er["record_id"],
+              customer_name=who, field="total_amount", crm_value=a, erp_value=b, difference=d,
+              amount_at_risk=abs(d), currency=ccy, on=r.get("order_date"),
+              diffs=[diff("total_amount", a, b, ccy)] + extra,
+              proposal=f.propose("orders", "total_amount", r, er, a, b, label="the order amount"))

@@ -1,0 +1,178 @@
+"""Pricing: CRM price book entries against ERP sales prices, per product, currency and
+price book, at the prices in effect on the run's as-of date; and order lines priced
+below the approved discount.
+
+Products are mapped CRM ProductCode -> ERP item number case- and whitespace-insensitively,
+through `[rules.pricing] product_map` for renamed products. A CRM product no ERP item
+maps to is one data-quality finding (with the closest ERP item suggested), not one
+missing price per currency.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from workbench.model.money import quantize
+from workbench.reconcile import normalize as nz
+from workbench.reconcile.findings import Findings, diff, display
+
+
+def _map_codes(values, product_map: dict[str, str]) -> np.ndarray:
+    table = {nz.code_key(k): nz.code_key(v) for k, v in product_map.items()}
+    out = []
+    for v in values:
+        k = nz.code_key(v)
+        out.append(table.get(k, k))
+    return np.array(out, dtype=object)
+
+
+def in_effect(prices: pd.DataFrame, on: date) -> pd.DataFrame:
+    """The entries in effect on a day: active, started, not ended; the latest start wins per key."""
+    if prices.empty:
+        return prices
+    active = prices["active"].to_numpy(dtype=object) != False  # noqa: E712 - None means active
+    eff = prices["effective_date"].to_numpy(dtype=object)
+    end = prices["end_date"].to_numpy(dtype=object)
+    started = np.array([d is None or d <= on for d in eff], dtype=bool)
+    not_ended = np.array([d is None or d >= on for d in end], dtype=bool)
+    p = prices[active & started & not_ended].copy()
+    p["_start"] = [d or date.min for d in p["effective_date"]]
+    p = p.sort_values(["_start", "record_id"], kind="mergesort")
+    return p.drop_duplicates(subset=["_k"], keep="last").drop(columns="_start")
+
+
+def _pricebook_keys(crm: pd.DataFrame, erp: pd.DataFrame, pb_map: dict[str, str]) -> tuple[list, list]:
+    mapped = {nz.text_key(k): nz.text_key(v) for k, v in pb_map.items()}
+    kc = [mapped.get(nz.text_key(v), nz.text_key(v)) for v in crm["pricebook"]]
+    ke = [nz.text_key(v) for v in erp["pricebook"]]
+    # Price books only separate prices when both sides name them alike (or a map says how);
+    # "Standard Price Book" against an unnamed ERP price list is one list on each side.
+    if not pb_map and not (set(kc) - {None}) & (set(ke) - {None}):
+        kc, ke = [""] * len(kc), [""] * len(ke)
+    return [k or "" for k in kc], [k or "" for k in ke]
+
+
+def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm_products: pd.DataFrame,
+            erp_products: pd.DataFrame) -> None:
+    rules, as_of = f.rules, f.config.as_of
+    tol = rules.tolerances["price"]
+    erp_items = set(_map_codes(erp_products["code"], {})) | set(_map_codes(erp_prices["product_code"], {}))
+    erp_items.discard(None)
+
+    # products: every CRM product code must map to an ERP item
+    crm_codes = pd.DataFrame({
+        "code": list(crm_products["code"]) + list(crm_prices["product_code"]),
+        "record_id": list(crm_products["record_id"]) + list(crm_prices["product_id"].where(
+            crm_prices["product_id"].notna(), None)),
+        "name": list(crm_products["name"]) + list(crm_prices["product_name"]),
+        "active": list(crm_products["active"]) + [True] * len(crm_prices),
+    })
+    crm_codes["key"] = _map_codes(crm_codes["code"], rules.product_map)
+    crm_codes = crm_codes.dropna(subset=["key"]).drop_duplicates(subset=["key"], keep="first")
+    unmapped = crm_codes[~crm_codes["key"].isin(erp_items) & (crm_codes["active"] != False)]  # noqa: E712
+    if len(unmapped):
+        crm_keys = set(crm_codes["key"])
+        free = erp_products[~pd.Series(_map_codes(erp_products["code"], {})).isin(crm_keys).to_numpy()]
+        choices = [f"{c} {n or ''}" for c, n in zip(free["code"], free["name"])]
+        for r in unmapped.to_dict("records"):
+            hint, suggestion = "", []
+            if choices:
+                best = process.extractOne(f"{r['code']} {r['name'] or ''}", choices, scorer=fuzz.token_set_ratio)
+                if best and best[1] >= 60:
+                    item = free["code"].iloc[best[2]]
+                    hint = f" Closest unmapped ERP item: {item} ({best[1]:.0f}%); add it to [rules.pricing] product_map."
+                    suggestion = [{"field": "suggested_item", "crm": str(r["code"]), "erp": str(item),
+                                   "score": round(float(best[1]), 1)}]
+            f.add("data_quality.unmapped_product",
+                  f"CRM product {r['code']} ({r['name'] or 'no name'}) has no ERP item with that number.{hint}",
+                  crm_object="products", crm_id=r["record_id"], field="product_code", crm_value=r["code"],
+                  diffs=[diff("product_code", r["code"], None)] + suggestion)
+    unmapped_keys = set(unmapped["key"])
+
+    # prices in effect, keyed by item, currency, price book and minimum quantity
+    pc, pe = crm_prices.copy(), erp_prices.copy()
+    pc["_item"] = _map_codes(pc["product_code"], rules.product_map)
+    pe["_item"] = _map_codes(pe["product_code"], {})
+    kb_c, kb_e = _pricebook_keys(pc, pe, rules.pricebook_map)
+    pc["_pb"], pe["_pb"] = kb_c, kb_e
+    for p in (pc, pe):
+        p["_q"] = [str((q or Decimal(0)).normalize()) for q in p["min_quantity"]]
+        p["_k"] = [f"{a}|{b}|{c}|{d}" for a, b, c, d in zip(p["_item"], p["currency"], p["_pb"], p["_q"])]
+    pc, pe = in_effect(pc, as_of), in_effect(pe, as_of)
+    m = pc.merge(pe, on="_k", how="outer", suffixes=("_c", "_e"), indicator=True)
+    both = m[m["_merge"] == "both"]
+    if len(both):
+        neq = both["unit_price_c"].to_numpy(dtype=object) != both["unit_price_e"].to_numpy(dtype=object)
+        for r in both[neq].to_dict("records"):
+            a, b, ccy = r["unit_price_c"], r["unit_price_e"], r["currency_c"]
+            if a is None or b is None or tol.within(ccy, a, b):
+                continue
+            d = a - b
+            cr = {"record_id": r["record_id_c"], "version": r["version_c"]}
+            er = {"record_id": r["record_id_e"], "version": r["version_e"]}
+            f.add("pricing.price_mismatch",
+                  f"{r['product_code_c']} in {ccy} costs {display(a, ccy)} in the CRM price book but "
+                  f"{display(b, ccy)} in the ERP.",
+                  crm_object="prices", crm_id=r["record_id_c"], erp_object="prices", erp_id=r["record_id_e"],
+                  field="unit_price", crm_value=a, erp_value=b, difference=d, amount_at_risk=abs(d), currency=ccy,
+                  diffs=[diff("unit_price", a, b, ccy)],
+                  proposal=f.propose("prices", "unit_price", cr, er, a, b, label="the product's list price"))
+    only_c = m[m["_merge"] == "left_only"]
+    for r in only_c.to_dict("records"):
+        if r["_item_c"] in unmapped_keys:
+            continue
+        ccy = r["currency_c"]
+        f.add("pricing.missing_in_erp",
+              f"{r['product_code_c']} has a {ccy} price in the CRM ({display(r['unit_price_c'], ccy)}) but none in "
+              f"the ERP.",
+              crm_object="prices", crm_id=r["record_id_c"], field="unit_price", crm_value=r["unit_price_c"],
+              amount_at_risk=r["unit_price_c"], currency=ccy, diffs=[diff("unit_price", r["unit_price_c"], None, ccy)])
+    crm_items = set(crm_codes["key"])
+    only_e = m[m["_merge"] == "right_only"]
+    for r in only_e.to_dict("records"):
+        if r["_item_e"] not in crm_items:
+            continue  # an ERP item the CRM does not sell
+        ccy = r["currency_e"]
+        f.add("pricing.missing_in_crm",
+              f"{r['product_code_e']} has a {ccy} price in the ERP ({display(r['unit_price_e'], ccy)}) but none in "
+              f"the CRM price book.",
+              erp_object="prices", erp_id=r["record_id_e"], field="unit_price", erp_value=r["unit_price_e"],
+              amount_at_risk=r["unit_price_e"], currency=ccy, diffs=[diff("unit_price", None, r["unit_price_e"], ccy)])
+
+
+def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, prices: pd.DataFrame,
+                    names: dict[str, str]) -> None:
+    """CRM order lines sold below list price by more than the approved discount."""
+    if lines.empty:
+        return
+    rules = f.rules
+    book = prices.copy()
+    book["_item"] = [nz.code_key(v) for v in book["product_code"]]
+    book["_k"] = [f"{a}|{b}" for a, b in zip(book["_item"], book["currency"])]
+    book = in_effect(book, f.config.as_of)
+    list_price = dict(zip(book["_k"], book["unit_price"]))
+    order_of = dict(zip(orders["record_id"], zip(orders["customer_id"], orders["number"])))
+    tol = rules.tolerances["discount"]
+    keep = 1 - rules.approved_discount
+    for r in lines.to_dict("records"):
+        ccy, unit, qty = r["currency"], r["unit_price"], r["quantity"] or Decimal(0)
+        ref = r["list_price"] or list_price.get(f"{nz.code_key(r['product_code'])}|{ccy}")
+        if unit is None or not ref or ref <= 0:
+            continue
+        floor = ref * keep
+        if unit >= floor or tol.within(ccy, unit, floor):
+            continue
+        given = (1 - unit / ref) * 100
+        risk = quantize((floor - unit) * qty, ccy)
+        cust, number = order_of.get(r["order_id"], (None, None))
+        f.add("pricing.off_price_order_line",
+              f"Order {number or r['order_id']} sells {r['product_code']} at {display(unit, ccy)}, "
+              f"{given:.1f}% below list {display(ref, ccy)} (approved up to {rules.approved_discount * 100:.1f}%).",
+              crm_object="order_lines", crm_id=r["record_id"], customer_name=names.get(cust), field="unit_price",
+              crm_value=unit, erp_value=None, difference=unit - floor, amount_at_risk=risk, currency=ccy,
+              diffs=[diff("unit_price", unit, None, ccy), diff("list_price", ref, None, ccy)])
