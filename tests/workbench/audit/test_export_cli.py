@@ -1,0 +1,51 @@
+"""`workbench export --xlsx` and `workbench export --verify` as a user runs them."""
+
+from __future__ import annotations
+
+from openpyxl import load_workbook
+
+from tests.workbench.audit.test_workbook import make_run
+from workbench.cli import main
+
+
+def test_export_latest_run_then_verify(store, tmp_path, monkeypatch, capsys):
+    make_run(store, monkeypatch=monkeypatch)
+    rid = make_run(store, monkeypatch=monkeypatch)  # the latest completed run is the default
+    out = tmp_path / "audit.xlsx"
+    assert main(["export", "--db", store.url, "--xlsx", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"(run {rid})" in printed and "Exceptions 5" in printed and "Data manifest (SHA-256): " in printed
+    cover = {r[0]: r[1] for r in load_workbook(out)["Cover"].iter_rows(values_only=True) if r and r[0]}
+    assert cover["Run id"] == rid
+
+    assert main(["export", "--db", store.url, "--verify", str(out)]) == 0
+    assert "OK" in capsys.readouterr().out
+
+
+def test_verify_reports_the_tampered_cell_and_fails(store, tmp_path, monkeypatch, capsys):
+    rid = make_run(store, monkeypatch=monkeypatch)
+    out = tmp_path / "audit.xlsx"
+    assert main(["export", "--db", store.url, "--run", str(rid), "--xlsx", str(out)]) == 0
+    wb = load_workbook(out)
+    wb["Corrections"]["N2"].value = "nobody"  # the approver
+    wb.save(out)
+    capsys.readouterr()
+    assert main(["export", "--db", store.url, "--verify", str(out)]) == 1
+    text = capsys.readouterr().out
+    assert "NOT VERIFIED" in text
+    assert "Corrections!N2: workbook has 'nobody', the store gives 'tom'" in text
+
+
+def test_export_errors_are_one_line_with_exit_2(store, tmp_path, monkeypatch, capsys):
+    assert main(["export", "--db", store.url, "--xlsx", str(tmp_path / "a.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("workbench: error: no completed run") and err.count("\n") == 1
+    make_run(store, monkeypatch=monkeypatch)
+    assert main(["export", "--db", store.url, "--run", "999", "--xlsx", str(tmp_path / "a.xlsx")]) == 2
+    assert "there is no run 999" in capsys.readouterr().err
+    garbage = tmp_path / "garbage.xlsx"
+    garbage.write_bytes(b"not a zip at all" * 100)
+    assert main(["export", "--db", store.url, "--verify", str(garbage)]) == 2
+    err = capsys.readouterr().err
+    assert "garbage.xlsx" in err and "not an Excel workbook" in err and "Traceback" not in err
+    assert not (tmp_path / "a.xlsx").exists()
