@@ -201,14 +201,17 @@ def _compare_pair(f: Findings, cr: dict, er: dict, names: dict, paid_on: dict, r
         day = paid_on.get(er["record_id"]) or _event_day(er)
         erp_event = se in ("paid", "void", "credit_note") and sc in UNPAID and day is not None
         age = (as_of - day).days if erp_event else None
-        if erp_event and age <= rules.lag_days:
+        as_timing = erp_event and rules.erp_events_as == "timing"
+        if as_timing and age <= rules.lag_days:
             return  # the CRM has not caught up within the allowed lag yet: in flight, not a finding
         what = {"paid": "paid", "void": "cancelled", "credit_note": "credited"}.get(se)
-        timing = (f" The ERP recorded it {what} on {day.isoformat()}, {age} days before {as_of.isoformat()}."
-                  if erp_event else "")
-        sev = _timing_severity(rules, age - rules.lag_days) if erp_event else None
+        timing = ""
+        if erp_event:
+            timing = f" The ERP recorded it {what} on {day.isoformat()}, {age} days before {as_of.isoformat()}"
+            timing += " (within the sync lag)." if age <= rules.lag_days else "."
+        sev = _timing_severity(rules, age - rules.lag_days) if erp_event and age > rules.lag_days else None
         risk = max(abs(c_bal or Decimal(0)), abs(e_bal or Decimal(0)))
-        type_ = "timing.event_not_reflected" if erp_event and rules.erp_events_as == "timing" else "invoice.status_mismatch"
+        type_ = "timing.event_not_reflected" if as_timing else "invoice.status_mismatch"
         f.add(type_,
               f"Invoice {label} is {sc.replace('_', ' ')} in the CRM but {se.replace('_', ' ')} in the ERP"
               + (" (overdue)." if is_overdue(se, er.get("due_date"), er["open_balance"], as_of) else ".") + timing,
