@@ -113,6 +113,12 @@ class RecordStore:
                 yield seq, loads(data), version
             after_seq = rows[-1][0]
 
+    def slice(self, entity: str, offset: int, limit: int | None) -> list[dict]:
+        rows = self._con().execute(
+            "SELECT data FROM records WHERE entity=? ORDER BY seq LIMIT ? OFFSET ?",
+            (entity, -1 if limit is None else limit, offset)).fetchall()
+        return [loads(r[0]) for r in rows]
+
     def page(self, entity: str, after_seq: int, limit: int,
              keep: Callable[[dict], bool] | None = None) -> tuple[list[tuple[dict, int]], int | None]:
         """Up to ``limit`` records after ``after_seq`` that pass ``keep``; and the seq to resume
