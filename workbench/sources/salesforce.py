@@ -144,6 +144,13 @@ class SalesforceSource:
         raise ConfigError(f"the Salesforce connector maps no object for {kind_or_object!r} "
                           f"(mapped: {', '.join(sorted({m.kind for m in self.maps}))})")
 
+    def map_for_record(self, kind_or_object: str, record_id: str) -> ObjectMap:
+        """Orders come from Order and Opportunity: the id's key prefix says which."""
+        m = self.map_for(kind_or_object)
+        if m.kind == "orders" and str(record_id).startswith("006"):
+            return next((x for x in self.maps if x.object == "Opportunity"), m)
+        return m
+
     def read_raw(self, m: ObjectMap, record_ids: list[str], api_fields: list[str]) -> dict[str, dict[str, Any]]:
         """Current raw values of records by id, one query per 200 ids."""
         fields = ["Id", "SystemModstamp"] + [f for f in api_fields if f not in ("Id", "SystemModstamp")]
@@ -227,7 +234,7 @@ class SalesforceSource:
         for m in self.maps:
             try:
                 fields = {f["name"] for f in self.describe(m.object if m.object == "Opportunity" else m.kind)}
-                absent = [a for a in m.api_fields() if a not in fields]
+                absent = [a for a in m.api_fields() if "." not in a and a not in fields]
                 (problems.append(f"{m.object} lacks {', '.join(absent)}") if absent else readable.append(m.object))
             except WorkbenchError as exc:
                 problems.append(f"{m.object}: {exc.one_line()}")

@@ -33,7 +33,7 @@ DEFAULT_FIELDS: dict[str, dict[str, str]] = {
     },
     "prices": {
         "record_id": "Id", "product_code": "ProductCode", "currency": "CurrencyIsoCode",
-        "unit_price": "UnitPrice", "pricebook": "Pricebook2Id", "product_id": "Product2Id",
+        "unit_price": "UnitPrice", "pricebook": "Pricebook2.Name", "product_id": "Product2Id",
         "product_name": "Name", "active": "IsActive",
         "last_modified": "LastModifiedDate", "version": "SystemModstamp",
     },
@@ -43,7 +43,7 @@ DEFAULT_FIELDS: dict[str, dict[str, str]] = {
         "xref": "ERP_Order_Number__c", "last_modified": "LastModifiedDate", "version": "SystemModstamp",
     },
     "order_lines": {
-        "record_id": "Id", "order_id": "OrderId", "product_id": "Product2Id", "quantity": "Quantity",
+        "record_id": "Id", "order_id": "OrderId", "product_code": "Product2.ProductCode", "quantity": "Quantity",
         "unit_price": "UnitPrice", "currency": "CurrencyIsoCode", "list_price": "ListPrice",
         "amount": "TotalPrice", "last_modified": "LastModifiedDate", "version": "SystemModstamp",
     },
@@ -79,7 +79,7 @@ INVOICE_STATUS = {
     "Invoice": (["Status"], "salesforce_invoice"),
 }
 
-ID_FIELDS = {"record_id", "customer_id", "parent_id", "order_id", "product_id", "pricebook"}
+ID_FIELDS = {"record_id", "customer_id", "parent_id", "order_id", "product_id"}
 BOOL_FIELDS = {"active", "booked", "is_credit_note"}
 DATETIME_FIELDS = {"last_modified"}
 
@@ -110,6 +110,7 @@ class ObjectMap:
 
     def to_canonical(self, raw: dict[str, Any]) -> dict[str, Any]:
         """A raw Salesforce record (REST JSON or Bulk CSV row) as canonical values."""
+        raw = flatten(raw)
         out: dict[str, Any] = {}
         for canon, api in self.fields.items():
             try:
@@ -126,6 +127,23 @@ class ObjectMap:
                                  column="|".join(self.status_fields)) from None
             out["is_credit_note"] = out["status"] == "credit_note"
         return out
+
+
+def flatten(raw: dict[str, Any]) -> dict[str, Any]:
+    """REST nests parent fields ({"Pricebook2": {"Name": ..}}); Bulk CSV names them "Pricebook2.Name"."""
+    if not any(isinstance(v, dict) or v is None for v in raw.values()):
+        return raw
+    out: dict[str, Any] = {}
+    for k, v in raw.items():
+        if k == "attributes":
+            continue
+        if isinstance(v, dict):
+            for pk, pv in v.items():
+                if pk != "attributes":
+                    out[f"{k}.{pk}"] = pv
+        else:
+            out[k] = v
+    return out
 
 
 def object_maps(side_cfg: dict[str, Any], include: list[str] | None = None) -> list[ObjectMap]:

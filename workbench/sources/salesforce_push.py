@@ -43,10 +43,15 @@ def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: ob
     by_map: dict[str, tuple[ObjectMap, list[WriteRequest]]] = {}
     for r in requests:
         try:
-            m = src.map_for(r.object)
-            m.api_name(r.field)
+            m = src.map_for_record(r.object, r.record_id)
+            api = m.api_name(r.field)
         except WorkbenchError as exc:
             results[id(r)] = WriteResult(r.correction_id, "permanent", exc.one_line())
+            continue
+        if "." in api or r.field in ("record_id", "version", "last_modified"):
+            results[id(r)] = WriteResult(r.correction_id, "permanent",
+                                         f"{r.field} ({api}) cannot be written: it is "
+                                         f"{'a field of a related record' if '.' in api else 'set by Salesforce'}")
             continue
         by_map.setdefault(m.object, (m, []))[1].append(r)
 
@@ -83,6 +88,10 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str],
         current = src.read_raw(m, record_ids, api_fields)
     except TransientFailure as exc:
         return [(r, WriteResult(r.correction_id, "transient", exc.one_line())) for r in reqs]
+    except WorkbenchError as exc:  # e.g. INVALID_FIELD: a mapped field the org does not have
+        if isinstance(exc, Cancelled):
+            raise
+        return [(r, WriteResult(r.correction_id, "permanent", exc.one_line())) for r in reqs]
 
     out: list[tuple[WriteRequest, WriteResult]] = []
     writes: dict[str, dict[str, Any]] = {}

@@ -16,6 +16,8 @@ class Faults:
     # record id -> {field: value}: "someone else" edits the record right after a query has
     # read it, i.e. between the read and the write that follows
     concurrent_edits: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # record ids "someone else" deletes right after a query has read them
+    concurrent_deletes: set[str] = field(default_factory=set)
     # calls answered (per kind) while a fault was active, so tests can see it really fired
     fired: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -50,8 +52,17 @@ class Faults:
                 self.fired["concurrent_edits"] = self.fired.get("concurrent_edits", 0) + 1
             return edit
 
+    def pop_delete(self, record_id: str) -> bool:
+        with self._lock:
+            if record_id in self.concurrent_deletes:
+                self.concurrent_deletes.discard(record_id)
+                self.fired["concurrent_deletes"] = self.fired.get("concurrent_deletes", 0) + 1
+                return True
+            return False
+
     def clear(self) -> None:
         with self._lock:
+            self.concurrent_deletes.clear()
             self.request_limit_exceeded = self.server_errors = self.unable_to_lock_row = 0
             self.slow_seconds = 0.0
             self.concurrent_edits.clear()

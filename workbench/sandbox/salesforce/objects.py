@@ -140,7 +140,7 @@ OBJECTS: dict[str, ObjectDef] = {o.name: o for o in [
         _f("IsClosed", "boolean", "Closed", False),
         _CCY,
     ]),
-    _obj("blng__Invoice__c", "Invoice", "a0B", [
+    _obj("blng__Invoice__c", "Invoice", "a0X", [
         _f("Name", "string", "Invoice Number", False, length=80),
         _f("ERP_Invoice_Number__c", "string", "ERP Invoice Number", length=40),
         _f("blng__Account__c", "reference", "Account", ref="Account"),

@@ -48,7 +48,7 @@ class _Ids:
         self.maps: dict[str, dict[str, str]] = {}
 
     def assign(self, obj: str, old: Any) -> str:
-        prefix = OBJECTS[obj].prefix
+        prefix = "" if OBJECTS[obj].custom else OBJECTS[obj].prefix  # custom prefixes differ per org
         m = self.maps.setdefault(obj, {})
         key = str(old) if old is not None else None
         if key is not None and key in m:
@@ -81,8 +81,8 @@ def _api(kind: str, rec: dict[str, Any], fmap: dict[str, str] | None = None) -> 
     fmap = fmap or DEFAULT_FIELDS[kind]
     out = {}
     for canon, api in fmap.items():
-        if canon in ("record_id", "last_modified", "version") or canon not in rec:
-            continue
+        if canon in ("record_id", "last_modified", "version") or canon not in rec or "." in api:
+            continue  # relationship paths (Pricebook2.Name) are the parent's fields, written there
         out[api] = rec[canon]
     return out
 

@@ -320,18 +320,30 @@ class Handler(BaseHTTPRequestHandler):
 
     def _page(self, cursor: dict[str, Any], loc: str | None, offset: int) -> None:
         obj: ObjectDef = cursor["obj"]
-        fields: list[FieldDef] = cursor["fields"]
+        cols: list[soql.Column] = cursor["fields"]
         rows = cursor["rows"]
         page = rows[offset:offset + cursor["size"]]
         base = f"/services/data/v{self.api_version}"
-        id_pos = next((i for i, f in enumerate(fields) if f.name == "Id"), None)
+        id_pos = next((i for i, c in enumerate(cols) if c.name == "Id"), None)
+        rels = list(dict.fromkeys(c.rel for c in cols if c.rel))
         records = []
         for row in page:
             rec: dict[str, Any] = {"attributes": {"type": obj.name}}
             if id_pos is not None:
                 rec["attributes"]["url"] = f"{base}/sobjects/{obj.name}/{row[id_pos]}"
-            for f, v in zip(fields, row):
-                rec[f.name] = to_json_value(f, v)
+            parent_ids = dict(zip(rels, row[len(cols):]))
+            for c, v in zip(cols, row):
+                if c.rel is None:
+                    rec[c.field.name] = to_json_value(c.field, v)
+                    continue
+                pid = parent_ids.get(c.rel)
+                if pid is None:  # Salesforce sends null for a missing parent, not an empty object
+                    rec[c.rel] = None
+                    continue
+                parent = rec.get(c.rel) or {"attributes": {"type": c.rel_obj.name,
+                                                           "url": f"{base}/sobjects/{c.rel_obj.name}/{pid}"}}
+                parent[c.field.name] = to_json_value(c.field, v)
+                rec[c.rel] = parent
             records.append(rec)
         end = offset + len(page)
         done = end >= len(rows)
@@ -347,12 +359,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def _apply_concurrent_edits(self, obj: ObjectDef, record_ids: list[str]) -> None:
         """The 'someone else' fault: edit records just after this client has read them."""
-        if not self.org.faults.concurrent_edits:
+        f = self.org.faults
+        if not f.concurrent_edits and not f.concurrent_deletes:
             return
         for rid in record_ids:
-            edit = self.org.faults.pop_edit(rid)
+            edit = f.pop_edit(rid)
             if edit:
                 self.org.store.update(obj, rid, {obj.field(k).name: v for k, v in edit.items()})
+            if f.pop_delete(rid):
+                self.org.store.delete(obj, rid)
 
     # sObject rows -------------------------------------------------------------------------
     def _etag(self, rec: dict[str, Any]) -> str:
@@ -529,10 +544,10 @@ class Handler(BaseHTTPRequestHandler):
         buf = io.StringIO()
         w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n" if job["lineEnding"] == "LF" else "\r\n",
                        delimiter=_DELIMITERS.get(job["columnDelimiter"], ","))
-        fields: list[FieldDef] = job["fields"]
-        w.writerow([f.name for f in fields])
+        cols: list[soql.Column] = job["fields"]
+        w.writerow([c.name for c in cols])
         for row in rows:
-            w.writerow([to_csv_value(f, v) for f, v in zip(fields, row)])
+            w.writerow([to_csv_value(c.field, v) for c, v in zip(cols, row)])
         end = start + len(rows)
         nxt = base64.b64encode(str(end).encode()).decode() if end < len(job["rows"]) else "null"
         self._send(200, buf.getvalue().encode("utf-8"), ctype="text/csv",

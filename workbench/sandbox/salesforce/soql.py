@@ -67,16 +67,36 @@ class Range:
 
 
 @dataclass
+class Column:
+    """One selected column: a field of the object, or of a parent through a relationship."""
+    field: FieldDef
+    sql: str
+    rel: str | None = None  # relationship name as written in describe (Pricebook2, Parent, blng__Account__r)
+    rel_obj: ObjectDef | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.rel}.{self.field.name}" if self.rel else self.field.name
+
+
+@dataclass
+class Join:
+    alias: str
+    obj: ObjectDef
+    ref: FieldDef
+
+
+@dataclass
 class Query:
     obj: ObjectDef
-    fields: list[FieldDef]  # empty for COUNT()
+    fields: list[Column]  # empty for COUNT()
     count: bool
     where_sql: str = ""
     params: list = field(default_factory=list)
     order_sql: str = ""
     limit: int | None = None
     offset: int = 0
-    touched: list[FieldDef] = field(default_factory=list)
+    joins: list[Join] = field(default_factory=list)
 
 
 def _unquote(text: str) -> str:
@@ -99,7 +119,7 @@ def _unquote(text: str) -> str:
 
 
 def col(f: FieldDef) -> str:
-    return f'"{f.name}"'
+    return f't."{f.name}"'
 
 
 class _Parser:
@@ -164,8 +184,9 @@ class _Parser:
                                             f"to use a custom object, be sure to append the '__c' after the entity "
                                             f"name.")
         self.obj = obj
-        fields = [self.field(n) for n in names]
-        q = Query(obj, fields, count)
+        self.joins: list[Join] = []
+        fields = [self.column(n) for n in names]
+        q = Query(obj, fields, count, joins=self.joins)
         if self.kw("where"):
             self.i += 1
             q.where_sql = self.or_expr()
@@ -174,8 +195,9 @@ class _Parser:
             self.expect_kw("by")
             parts = []
             while True:
-                f = self.field(self.take().text)
-                expr = f"CAST({col(f)} AS REAL)" if f.numeric else col(f)
+                c = self.column(self.take().text)
+                f = c.field
+                expr = f"CAST({c.sql} AS REAL)" if f.numeric else c.sql
                 direction = "ASC"
                 if self.kw("asc", "desc"):
                     direction = self.take().text.upper()
@@ -205,6 +227,33 @@ class _Parser:
         if t.kind != "number" or not t.text.isdigit():
             raise SoqlError("MALFORMED_QUERY", f"{what} expects a non-negative integer, found '{t.text}'")
         return int(t.text)
+
+    def column(self, name: str) -> Column:
+        if "." not in name:
+            f = self.field(name)
+            return Column(f, col(f))
+        rel, _, fname = name.partition(".")
+        ref = None
+        for f in self.obj.fields.values():
+            if f.type == "reference" and relationship_name(f).lower() == rel.lower():
+                ref = f
+        if ref is None or "." in fname:
+            raise SoqlError("INVALID_FIELD", f"Didn't understand relationship '{rel}' in field path. If you are "
+                                             f"attempting to use a custom relationship, be sure to append the "
+                                             f"'__r' after the custom relationship name. Please reference your "
+                                             f"WSDL or the describe call for the appropriate names.")
+        target = find_object(ref.reference_to)
+        tf = target.field(fname)
+        if tf is None:
+            raise SoqlError("INVALID_FIELD", f"No such column '{fname}' on entity '{target.name}'. If you are "
+                                             f"attempting to use a custom field, be sure to append the '__c' after "
+                                             f"the custom field name. Please reference your WSDL or the describe "
+                                             f"call for the appropriate names.")
+        join = next((j for j in self.joins if j.ref is ref), None)
+        if join is None:
+            join = Join(f"r{len(self.joins)}", target, ref)
+            self.joins.append(join)
+        return Column(tf, f'{join.alias}."{tf.name}"', relationship_name(ref), target)
 
     def field(self, name: str) -> FieldDef:
         f = self.obj.field(name)
@@ -379,6 +428,13 @@ def _norm_datetime(text: str) -> str:
         s = s[:-2] + ":" + s[-2:]
     d = datetime.fromisoformat(s).astimezone(timezone.utc)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
+
+
+def relationship_name(f: FieldDef) -> str:
+    """AccountId -> Account, ParentId -> Parent, blng__Account__c -> blng__Account__r."""
+    if f.name.endswith("__c"):
+        return f.name[:-3] + "__r"
+    return f.name[:-2] if f.name.endswith("Id") else f.name
 
 
 def parse(q: str, today: date | None = None) -> Query:

@@ -13,7 +13,7 @@ import threading
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from workbench.model import ids
 from workbench.sandbox.salesforce import soql
@@ -97,20 +97,22 @@ class OrgStore:
         return s
 
     # reads ------------------------------------------------------------------------
-    def select(self, q: soql.Query, extra_fields: Iterable[FieldDef] = ()) -> list[tuple]:
-        cols = [*q.fields, *extra_fields]
-        names = ", ".join(soql.col(f) for f in cols) or '"Id"'
-        sql = f'SELECT {names} FROM "{q.obj.name}" WHERE "IsDeleted" = 0'
+    def select(self, q: soql.Query) -> list[tuple]:
+        """Rows of the selected columns, then one parent Id per relationship joined."""
+        names = ", ".join([c.sql for c in q.fields] + [f'{j.alias}."Id"' for j in q.joins]) or 't."Id"'
+        joins = "".join(f' LEFT JOIN "{j.obj.name}" {j.alias} ON {j.alias}."Id" = t."{j.ref.name}"'
+                        f' AND {j.alias}."IsDeleted" = 0' for j in q.joins)
+        sql = f'SELECT {names} FROM "{q.obj.name}" t{joins} WHERE t."IsDeleted" = 0'
         if q.where_sql:
             sql += f" AND ({q.where_sql})"
-        sql += f" ORDER BY {q.order_sql}, _seq" if q.order_sql else " ORDER BY _seq"
+        sql += f" ORDER BY {q.order_sql}, t._seq" if q.order_sql else " ORDER BY t._seq"
         if q.limit is not None or q.offset:
             sql += f" LIMIT {q.limit if q.limit is not None else -1} OFFSET {q.offset}"
         with self.lock:
             return self.db.execute(sql, q.params).fetchall()
 
     def count(self, q: soql.Query) -> int:
-        sql = f'SELECT COUNT(*) FROM "{q.obj.name}" WHERE "IsDeleted" = 0'
+        sql = f'SELECT COUNT(*) FROM "{q.obj.name}" t WHERE t."IsDeleted" = 0'
         if q.where_sql:
             sql += f" AND ({q.where_sql})"
         with self.lock:
