@@ -73,6 +73,11 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
+def _known_revision(rev: str) -> bool:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return any(r.revision == rev for r in script.walk_revisions("base", "heads"))
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -129,6 +134,10 @@ def open_store(url: str | None = None, *, migrate: bool | None = None) -> Store:
             if have != want:
                 engine.dispose()
                 state = "has no workbench tables yet" if have is None else f"is at schema {have}, the app needs {want}"
+                if have is not None and not _known_revision(have):
+                    raise ConfigError(f"the database {redact(url)} is at schema {have}, written by a newer version "
+                                      f"of the workbench than this one (which knows up to {want}); install that "
+                                      "version")
                 raise ConfigError(
                     f"the database {redact(url)} {state}; run: workbench db upgrade --db '{redact(url)}'")
     except ConfigError:
