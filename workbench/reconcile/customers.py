@@ -156,9 +156,11 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
 def _attributes(f: Findings, cr: dict, er: dict, amt: Decimal, ccy: str | None) -> None:
     for fld in f.rules.customer_fields:
         a, b = cr.get(fld), er.get(fld)
-        if a is None or b is None or (isinstance(a, str) and not a.strip()) or (isinstance(b, str) and not b.strip()):
-            continue  # a blank is a data-quality finding (tax id, country) or nothing to compare
-        if fld == "name":
+        if _blank(a) and _blank(b):
+            continue  # blank on both sides: a data-quality finding (tax id, country), not a difference
+        if _blank(a) or _blank(b):
+            same = False
+        elif fld == "name":
             same = nz.names_equivalent(a, b)
         elif fld == "tax_id":
             same = nz.tax_equivalent(a, b, cr.get("country"), er.get("country"))
@@ -184,17 +186,10 @@ def _data_quality(f: Findings, cr: dict, er: dict) -> None:
     for fld, type_, what in (("tax_id", "data_quality.missing_tax_id", "tax id"),
                              ("country", "data_quality.missing_billing_country", "billing country")):
         a, b = cr.get(fld), er.get(fld)
-        if not (_blank(a) or _blank(b)):
-            continue
-        if _blank(a) and _blank(b):
-            prop, where = None, "either system"
-        elif _blank(a):
-            prop = f.proposal("crm", "customers", cr, fld, a, b, False, f"the CRM has no {what}; the ERP has one")
-            where = "the CRM"
-        else:
-            prop = f.proposal("erp", "customers", er, fld, b, a, False, f"the ERP has no {what}; the CRM has one")
-            where = "the ERP"
-        f.add(type_, f"{cr['name']} has no {what} in {where}, which invoicing needs.",
+        if not (_blank(a) and _blank(b)):
+            continue  # present on one side only is an attribute difference with a proposal to copy it
+        prop = None  # nothing to copy from either system: someone has to obtain it
+        f.add(type_, f"{cr['name']} has no {what} in either system, which invoicing needs.",
               crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
               customer_name=cr["name"], field=fld, crm_value=a, erp_value=b, diffs=[diff(fld, a, b)], proposal=prop)
 

@@ -1,0 +1,171 @@
+"""Customer linking and customer findings on hand-built extracts."""
+
+from workbench.model.ids import to_18
+from workbench.reconcile.engine import reconcile
+
+from .helpers import by_type, config, cust, extract
+
+
+def sf(n: int) -> str:
+    return to_18(f"001{n:012d}")
+
+
+def run(crm_customers, erp_customers, rules=None, **more):
+    return reconcile(extract("crm", customers=crm_customers, **more.get("crm", {})),
+                     extract("erp", customers=erp_customers, **more.get("erp", {})), config(rules))
+
+
+def test_xref_links_despite_15_char_ids_case_and_leading_zeros():
+    crm = [cust(sf(1), "Acme Inc", xref=" c-00012 ", tax_id="12-3456789"),
+           cust(sf(2), "Baker Ltd", xref=None, street="9 High Street", postcode="EC1A 1BB", country="GB", city="London")]
+    erp = [cust("e1", "ACME Incorporated", number="C12", tax_id="123456789"),
+           cust("e2", "Baker Limited", number="C13", xref=sf(2)[:15], street="9 High St", postcode="EC1A1BB",
+                country="GB", city="London")]
+    res = run(crm, erp)
+    links = {(r["crm_id"], r["erp_id"]): r for r in res.links.to_dict("records")}
+    assert links[(sf(1), "e1")]["method"] == "xref_crm"
+    assert links[(sf(2), "e2")]["method"] == "xref_erp"
+    assert all(r["status"] == "auto" for r in links.values())
+    # equivalent spellings are never reported as differences
+    assert by_type(res, "customer.attribute_mismatch") == []
+    assert by_type(res, "customer.missing_in_erp") == [] and by_type(res, "customer.missing_in_crm") == []
+
+
+def test_tax_id_links_a_blank_xref_and_proposes_writing_it():
+    crm = [cust(sf(1), "Weber Handel GmbH", xref="C1", country="DE", city="Berlin", postcode="10115",
+                street="Hauptstraße 5", tax_id="DE111111111"),
+           cust(sf(2), "Schmidt Logistik GmbH", xref=None, country="DE", city="Köln", postcode="50667",
+                street="Ringstraße 9", tax_id="DE 123 456 789")]
+    erp = [cust("e1", "Weber Handel GmbH", number="C1", country="DE", city="Berlin", postcode="10115",
+                street="Hauptstr. 5", tax_id="DE111111111"),
+           cust("e2", "Schmidt Logistik G.m.b.H.", number="C2", country="DE", city="Koln", postcode="50667",
+                street="Ringstr. 9", tax_id="DE123456789", version="W/\"etag\"")]
+    res = run(crm, erp)
+    link = res.links[res.links["crm_id"] == sf(2)].iloc[0]
+    assert link["erp_id"] == "e2" and link["method"] == "tax_id" and link["evidence"]["tax_id"] is True
+    (exc,) = by_type(res, "customer.missing_xref")
+    assert (exc["crm_id"], exc["erp_id"], exc["field"]) == (sf(2), "e2", "xref")
+    p = exc["proposal"]
+    assert (p["target_side"], p["object"], p["record_id"], p["field"], p["to"]) == ("crm", "customers", sf(2), "xref", "C2")
+    assert p["needs_decision"] is False and p["target_system"] == "salesforce"
+
+
+def test_fuzzy_link_on_name_and_address_without_any_key():
+    crm = [cust(sf(1), "Pemberton Engineering Ltd", street="14 Station Road", city="Leeds", postcode="LS1 4AP",
+                country="GB")]
+    erp = [cust("e1", "Pemberton Engineering Limited", number="C1", street="14 Station Rd", city="Leeds",
+                postcode="LS14AP", country="GB")]
+    res = run(crm, erp)
+    (link,) = res.links.to_dict("records")
+    assert link["method"] == "fuzzy" and link["status"] == "auto" and link["confidence"] >= 0.9
+    assert link["evidence"]["postcode"] is True and link["evidence"]["name"] == 1.0
+
+
+def test_weak_evidence_becomes_a_suggestion_not_a_link():
+    crm = [cust(sf(1), "Harper Analytics Inc", street="5 Oak Avenue", postcode="78701", city="Austin")]
+    erp = [cust("e1", "Harper Analytic Solutions Inc", number="C1", street="77 Market Street", postcode="78701",
+                city="Austin")]
+    res = run(crm, erp)
+    (link,) = res.links.to_dict("records")
+    assert link["status"] == "suggested"
+    # a suggested pair is neither linked nor reported missing until a person confirms it
+    assert by_type(res, "customer.missing_in_erp") == [] and by_type(res, "customer.missing_xref") == []
+
+
+def test_wrong_xref_detected_from_evidence():
+    a = dict(street="1 Oak Avenue", postcode="30301", city="Atlanta")
+    b = dict(street="800 Market Street", postcode="60601", city="Chicago")
+    crm = [cust(sf(1), "Foster Energy Inc", xref="C2", tax_id="11-1111111", **a),  # points at Grant's number
+           cust(sf(2), "Grant Foods LLC", xref="C2", tax_id="22-2222222", **b)]
+    erp = [cust("e1", "Foster Energy Inc", number="C1", tax_id="111111111", **a),
+           cust("e2", "Grant Foods LLC", number="C2", tax_id="222222222", **b)]
+    res = run(crm, erp)
+    pairs = set(zip(res.links["crm_id"], res.links["erp_id"]))
+    assert pairs == {(sf(1), "e1"), (sf(2), "e2")}
+    (exc,) = by_type(res, "customer.wrong_xref")
+    assert (exc["crm_id"], exc["erp_id"]) == (sf(1), "e1")
+    assert exc["proposal"]["from"] == "C2" and exc["proposal"]["to"] == "C1"
+
+
+def test_duplicate_account_reported_once_not_as_missing():
+    addr = dict(street="3 King Street", postcode="M1 2AB", city="Manchester", country="GB")
+    crm = [cust(sf(1), "Kingsley Freight Ltd", xref="C1", tax_id="GB123456789", **addr),
+           cust(sf(2), "Kingsley Freight Limited", **addr)]
+    erp = [cust("e1", "Kingsley Freight Ltd", number="C1", tax_id="GB123456789", **addr)]
+    res = run(crm, erp)
+    (dup,) = by_type(res, "customer.duplicate")
+    assert (dup["crm_id"], dup["erp_id"]) == (sf(2), "e1")
+    assert dup["proposal"]["needs_decision"] is True
+    assert by_type(res, "customer.missing_in_erp") == []
+
+
+def test_missing_on_either_side():
+    crm = [cust(sf(1), "Lakeside Medical Inc", street="1 A St", postcode="98101", city="Seattle")]
+    erp = [cust("e9", "Yardley Instruments Ltd", number="C9", street="9 Mill Lane", postcode="BS1 5TT",
+                city="Bristol", country="GB")]
+    res = run(crm, erp)
+    assert [e["crm_id"] for e in by_type(res, "customer.missing_in_erp")] == [sf(1)]
+    assert [e["erp_id"] for e in by_type(res, "customer.missing_in_crm")] == ["e9"]
+    assert res.links.empty
+
+
+def test_attribute_mismatch_with_ownership_proposal():
+    crm = [cust(sf(1), "Müller Antriebstechnik GmbH", xref="C1", country="DE", city="München", postcode="80331",
+                street="Gartenstraße 4", currency="EUR", version="2026-10-01T00:00:00Z")]
+    erp = [cust("e1", "Mueller Antriebstechnik GmbH", number="C1", country="DE", city="Muenchen",
+                postcode="80331", street="Gartenstr. 4", currency="EUR")]
+    res = run(crm, erp)
+    fields = {e["field"]: e for e in by_type(res, "customer.attribute_mismatch")}
+    assert set(fields) == {"name", "city"}  # transliteration differs; street spelling does not
+    p = fields["name"]["proposal"]
+    assert (p["target_side"], p["from"], p["to"], p["version"]) == (
+        "crm", "Müller Antriebstechnik GmbH", "Mueller Antriebstechnik GmbH", "2026-10-01T00:00:00Z")
+    assert fields["name"]["crm_value"] == "Müller Antriebstechnik GmbH"  # originals shown, never normalised
+
+
+def test_shared_ownership_asks_a_person():
+    crm = [cust(sf(1), "Reed Supply Inc", xref="C1", city="Denver")]
+    erp = [cust("e1", "Reed Supply Inc", number="C1", city="Boulder")]
+    res = run(crm, erp, rules={"ownership": {"customers.city": "shared"}})
+    (exc,) = by_type(res, "customer.attribute_mismatch")
+    assert exc["proposal"]["needs_decision"] is True and "shared" in exc["proposal"]["reason"]
+
+
+def test_tax_id_and_country_blank_on_both_sides_is_data_quality():
+    crm = [cust(sf(1), "Quinn Software Inc", xref="C1", country=None)]
+    erp = [cust("e1", "Quinn Software Inc", number="C1", country=None)]
+    res = run(crm, erp)
+    assert [e["field"] for e in by_type(res, "data_quality.missing_tax_id")] == ["tax_id"]
+    assert [e["field"] for e in by_type(res, "data_quality.missing_billing_country")] == ["country"]
+
+
+def test_tax_id_on_one_side_only_is_an_attribute_difference():
+    crm = [cust(sf(1), "Quinn Software Inc", xref="C1", tax_id="12-3456789")]
+    erp = [cust("e1", "Quinn Software Inc", number="C1")]
+    res = run(crm, erp)
+    (exc,) = by_type(res, "customer.attribute_mismatch")
+    assert exc["field"] == "tax_id" and exc["proposal"]["needs_decision"] is True
+    assert by_type(res, "data_quality.missing_tax_id") == []
+
+
+def test_blocked_in_erp_while_active_in_crm():
+    crm = [cust(sf(1), "Tucker Logistics Inc", xref="C1", active=True),
+           cust(sf(2), "Walsh Foods Inc", xref="C2", active=False, street="2 B St")]
+    erp = [cust("e1", "Tucker Logistics Inc", number="C1", blocked="All"),
+           cust("e2", "Walsh Foods Inc", number="C2", blocked="All", street="2 B St")]
+    res = run(crm, erp)
+    (exc,) = by_type(res, "credit.blocked_in_erp")
+    assert exc["crm_id"] == sf(1) and exc["erp_value"] == "All" and exc["severity"] in ("high", "critical")
+
+
+def test_hierarchy_mismatch_between_parent_and_bill_to():
+    crm = [cust(sf(1), "Summit Holdings Inc", xref="C1"),
+           cust(sf(2), "Summit Software Inc", xref="C2", parent_id=sf(1), street="2 B St"),
+           cust(sf(3), "Summit Energy Inc", xref="C3", parent_id=sf(1), street="3 C St")]
+    erp = [cust("e1", "Summit Holdings Inc", number="C1"),
+           cust("e2", "Summit Software Inc", number="C2", parent_id="C1", street="2 B St"),
+           cust("e3", "Summit Energy Inc", number="C3", street="3 C St")]
+    res = run(crm, erp)
+    (exc,) = by_type(res, "data_quality.hierarchy_mismatch")
+    assert (exc["crm_id"], exc["erp_id"], exc["field"]) == (sf(3), "e3", "parent_id")
+    assert exc["crm_value"] == "Summit Holdings Inc" and exc["erp_value"] is None

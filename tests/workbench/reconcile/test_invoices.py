@@ -1,0 +1,138 @@
+"""Invoice matching and the invoice exception types, with tolerances and FX."""
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from workbench.model.ids import to_18
+from workbench.reconcile.engine import reconcile
+
+from .helpers import D, by_type, config, cust, extract, inv
+
+C = to_18("001000000000001")
+
+
+def run(crm_inv, erp_inv, rules=None, payments=()):
+    crm = extract("crm", customers=[cust(C, "Acme Inc", xref="C1", tax_id="12-3456789")], invoices=crm_inv)
+    erp = extract("erp", customers=[cust("e1", "Acme Inc", number="C1", tax_id="123456789")], invoices=erp_inv,
+                  payments=list(payments))
+    return reconcile(crm, erp, config(rules or {"tolerances": {"amount_minor_units": 1}}))
+
+
+def types(res):
+    return sorted(res.exceptions["type"])
+
+
+def test_equal_invoices_matched_by_number_despite_case_and_spaces():
+    res = run([inv("a1", " psi-1001", C, "100.00", "100.00", "open")],
+              [inv("b1", "PSI-1001", "e1", "100.00", "100.00", "open")])
+    assert types(res) == []
+    assert res.stats["invoices_matched"] == {"number": 1}
+
+
+def test_one_minor_unit_is_within_tolerance_but_two_are_not():
+    res = run([inv("a1", "N1", C, "100.00", "100.00", "open"), inv("a2", "N2", C, "100.00", "100.00", "open")],
+              [inv("b1", "N1", "e1", "100.01", "100.01", "open"), inv("b2", "N2", "e1", "100.02", "100.02", "open")])
+    (exc,) = by_type(res, "invoice.amount_mismatch")
+    assert exc["erp_id"] == "b2" and exc["difference"] == Decimal("-0.02") and exc["amount_at_risk"] == Decimal("0.02")
+    assert types(res) == ["invoice.amount_mismatch"]  # one exception per pair, balance listed in its diffs
+    assert {d["field"] for d in exc["diffs"]} == {"total_amount", "open_balance"}
+
+
+def test_jpy_has_no_decimals():
+    res = run([inv("a1", "N1", C, "5000", "5000", "open", ccy="JPY")],
+              [inv("b1", "N1", "e1", "5002", "5002", "open", ccy="JPY")])
+    (exc,) = by_type(res, "invoice.amount_mismatch")
+    assert exc["crm_value"] == "5,000 JPY" and exc["erp_value"] == "5,002 JPY"
+
+
+def test_partial_payment_not_reflected():
+    res = run([inv("a1", "N1", C, "1000.00", "1000.00", "open")],
+              [inv("b1", "N1", "e1", "1000.00", "400.00", "open")])  # BC: open with part of it paid
+    (exc,) = by_type(res, "invoice.partial_payment_not_reflected")
+    assert exc["field"] == "open_balance" and exc["amount_at_risk"] == Decimal("600.00")
+    assert exc["proposal"]["target_side"] == "crm" and exc["proposal"]["to"] == "400.00"
+    assert types(res) == ["invoice.partial_payment_not_reflected"]
+
+
+def test_part_paid_status_spelled_differently_is_not_a_difference():
+    res = run([inv("a1", "N1", C, "1000.00", "400.00", "partially_paid")],
+              [inv("b1", "N1", "e1", "1000.00", "400.00", "open")])
+    assert types(res) == []
+
+
+def test_status_mismatch_with_the_erp_event_date():
+    res = run([inv("a1", "N1", C, "500.00", "500.00", "open", status_raw="Posted|Unpaid")],
+              [inv("b1", "N1", "e1", "500.00", "0.00", "paid", status_raw="Paid")],
+              payments=[{"record_id": "p1", "customer_id": "e1", "amount": D("500.00"), "currency": "USD",
+                         "invoice_number": "N1", "payment_date": date(2026, 9, 1)}])
+    (exc,) = by_type(res, "invoice.status_mismatch")
+    assert exc["crm_value"] == "Posted|Unpaid" and exc["erp_value"] == "Paid"
+    assert "2026-09-01" in exc["message"] and exc["severity"] == "critical"  # 60 days late
+    assert exc["proposal"]["field"] == "status" and exc["proposal"]["to"] == "paid"
+
+
+def test_timing_mode_reports_late_events_and_skips_those_within_the_lag():
+    recent = datetime(2026, 10, 30, tzinfo=timezone.utc)
+    old = datetime(2026, 10, 20, tzinfo=timezone.utc)
+    rules = {"timing": {"erp_events_as": "timing", "lag_days": 3}}
+    res = run([inv("a1", "N1", C, "10.00", "10.00", "open"), inv("a2", "N2", C, "10.00", "10.00", "open")],
+              [inv("b1", "N1", "e1", "10.00", "0.00", "paid", last_modified=recent),
+               inv("b2", "N2", "e1", "10.00", "0.00", "void", last_modified=old)], rules=rules)
+    (exc,) = by_type(res, "timing.event_not_reflected")
+    assert exc["erp_id"] == "b2" and "cancelled" in exc["message"] and exc["severity"] == "medium"
+    assert types(res) == ["timing.event_not_reflected"]
+
+
+def test_balance_and_due_date_mismatch():
+    res = run([inv("a1", "N1", C, "900.00", "300.00", "partially_paid"),
+               inv("a2", "N2", C, "900.00", "900.00", "open", due_date=date(2026, 11, 15))],
+              [inv("b1", "N1", "e1", "900.00", "200.00", "partially_paid"),
+               inv("b2", "N2", "e1", "900.00", "900.00", "open", due_date=date(2026, 11, 30))])
+    (bal,) = by_type(res, "invoice.balance_mismatch")
+    assert bal["difference"] == Decimal("100.00")
+    (due,) = by_type(res, "invoice.due_date_mismatch")
+    assert (due["crm_value"], due["erp_value"]) == ("2026-11-15", "2026-11-30")
+
+
+def test_missing_on_either_side_and_fallback_match():
+    res = run([inv("a1", "N1", C, "10.00", "10.00", "open"),
+               inv("a2", None, C, "77.00", "77.00", "open", invoice_date=date(2026, 9, 2))],  # no reference
+              [inv("b2", "X-9", "e1", "77.00", "77.00", "open", invoice_date=date(2026, 9, 1)),
+               inv("b3", "X-10", "e1", "55.00", "55.00", "open")])
+    assert [e["crm_id"] for e in by_type(res, "invoice.missing_in_erp")] == ["a1"]
+    assert [e["erp_id"] for e in by_type(res, "invoice.missing_in_crm")] == ["b3"]
+    assert res.stats["invoices_matched"] == {"customer+amount+date": 1}
+
+
+def test_fx_rate_used_is_recorded():
+    rules = {"fx": {"rates": [{"date": "2026-08-01", "from": "EUR", "to": "USD", "rate": "1.10"}]},
+             "tolerances": {"amount_minor_units": 1}}
+    res = run([inv("a1", "N1", C, "110.00", "110.00", "open", ccy="USD")],
+              [inv("b1", "N1", "e1", "100.00", "100.00", "open", ccy="EUR"),
+               ], rules=rules)
+    assert types(res) == []
+    res = run([inv("a1", "N1", C, "120.00", "120.00", "open", ccy="USD")],
+              [inv("b1", "N1", "e1", "100.00", "100.00", "open", ccy="EUR")], rules=rules)
+    (exc,) = by_type(res, "invoice.amount_mismatch")
+    fx = [d for d in exc["diffs"] if d["field"] == "fx_rate"][0]
+    assert fx["rate"] == "1.10" and fx["rate_date"] == "2026-08-01" and exc["difference"] == Decimal("10.0000")
+
+
+def test_control_totals_and_reconciling_difference_explained():
+    res = run([inv("a1", "N1", C, "100.00", "100.00", "open"), inv("a2", "N2", C, "50.00", "50.00", "open"),
+               inv("a3", "N3", C, "30.00", "30.00", "open")],
+              [inv("b1", "N1", "e1", "100.00", "40.00", "open"), inv("b2", "N2", "e1", "50.00", "50.00", "open"),
+               inv("b4", "N4", "e1", "20.00", "20.00", "open")])
+    totals = {(r["side"], r["currency"]): r for r in res.control_totals.to_dict("records")}
+    assert totals[("crm", "USD")]["open_balance"] == Decimal("180.00") and totals[("crm", "USD")]["invoices"] == 3
+    assert totals[("erp", "USD")]["open_balance"] == Decimal("110.00")
+    rec = res.stats["reconciling"]["USD"]
+    assert rec["difference"] == "70.00" and rec["explained"] == "70.00" and rec["unexplained"] == "0.00"
+
+
+def test_aging_buckets_relative_to_as_of():
+    res = run([inv("a1", "N1", C, "10.00", "10.00", "open", due_date=date(2026, 10, 20)),
+               inv("a2", "N2", C, "20.00", "20.00", "open", due_date=date(2026, 7, 1))],
+              [inv("b1", "N1", "e1", "10.00", "10.00", "open", due_date=date(2026, 10, 20)),
+               inv("b2", "N2", "e1", "20.00", "20.00", "open", due_date=date(2026, 7, 1))])
+    assert res.stats["aging"]["erp"]["USD"] == {"1-30": "10.00", "90+": "20.00"}

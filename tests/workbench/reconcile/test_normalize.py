@@ -1,0 +1,81 @@
+"""Equivalent representations compare equal; different entities do not."""
+
+import pytest
+
+from workbench.reconcile import normalize as nz
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Müller Maschinenbau GmbH", "MÜLLER MASCHINENBAU G.m.b.H."),
+    ("Acme Inc", "ACME Incorporated"),
+    ("Thornton Trading Ltd", "Thornton Trading Limited"),
+    ("Smith & Jones Logistics LLC", "Smith and Jones Logistics L.L.C."),
+    ("The Baker Company", "Baker Co."),
+    ("Fuji Seiki K.K.", "Fuji Seiki Kabushiki Kaisha"),
+    ("Sato Trading Co., Ltd.", "Sato Trading Company Limited"),
+    ("Rossi Meccanica S.p.A.", "Rossi Meccanica SpA"),
+    ("Delta Logistiek B.V.", "Delta Logistiek BV"),
+    ("Dubois Conseil S.A.R.L.", "Dubois Conseil SARL"),
+    ("Weber Anlagenbau GmbH & Co. KG", "Weber Anlagenbau GmbH & Co KG"),
+    ("Global Intl Mfg Svcs Corp", "Global International Manufacturing Services Corporation"),
+    ("  Lindberg   Teknik AB ", "Lindberg Teknik Aktiebolag"),
+    ("Thames Pharma PLC", "Thames Pharma Public Limited Company"),
+    ("Nordlicht Software AG", "Nordlicht Software Aktiengesellschaft"),
+])
+def test_company_names_equal_up_to_spelling(a, b):
+    assert nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Müller Maschinenbau GmbH", "Mueller Maschinenbau GmbH"),   # transliteration is a different spelling
+    ("Weber Handel GmbH", "Weber Handel AG"),                     # different legal entities
+    ("Baker Systems Inc", "Baker International Systems Inc"),
+])
+def test_different_names_stay_different(a, b):
+    assert not nz.names_equivalent(a, b)
+
+
+def test_legal_form_split_off_the_core():
+    assert nz.name_parts("Weber Anlagenbau GmbH & Co. KG") == ("weber anlagenbau", "gmbh co kg")
+    assert nz.name_parts("The Coca-Cola Company") == ("coca cola", "co")
+
+
+@pytest.mark.parametrize("a,ca,b,cb", [
+    ("DE 123 456 789", "DE", "DE123456789", "DE"),
+    ("123.456.789", "DE", "DE-123456789", None),
+    ("GB123456789", "GB", "123 4567 89", "GB"),
+    ("GB 123456789 000", "GB", "GB123456789", "GB"),
+    ("CHE-123.456.789 MWST", "CH", "CHE123456789", "CH"),
+    ("EL123456789", "GR", "123456789", "GR"),
+])
+def test_vat_ids_normalised_per_country(a, ca, b, cb):
+    assert nz.tax_equivalent(a, b, ca, cb)
+
+
+def test_vat_ids_of_different_countries_differ():
+    assert not nz.tax_equivalent("DE123456789", "FR123456789", "DE", "FR")
+    assert nz.tax_key("N/A", "DE") is None
+
+
+@pytest.mark.parametrize("url", ["https://www.Example.com/contact", "example.com.", "WWW.EXAMPLE.COM:443",
+                                 "http://example.com?x=1", "www2.example.com"])
+def test_website_domain(url):
+    assert nz.domain_key(url) == "example.com"
+
+
+def test_number_policy():
+    assert nz.number_key(" c-00012 ") == nz.number_key("C12")
+    assert nz.number_key("C-00012", leading_zeros="keep") != nz.number_key("C12", leading_zeros="keep")
+    assert nz.number_key("abc", case="sensitive") != nz.number_key("ABC", case="sensitive")
+
+
+def test_salesforce_ids_in_18_char_form():
+    assert nz.sf_id_key("001000000000001") == nz.sf_id_key("001000000000001AAA")
+    assert nz.sf_id_key("C10012") is None
+
+
+def test_street_and_postcode_forms():
+    assert nz.street_key("Hauptstraße 5") == nz.street_key("Hauptstr. 5")
+    assert nz.street_key("12 Main Street") == nz.street_key("12 Main St.")
+    assert nz.postcode_key("02101-1234", "US") == nz.postcode_key("02101", "US")
+    assert nz.postcode_key("ec1a 1bb") == nz.postcode_key("EC1A1BB")
