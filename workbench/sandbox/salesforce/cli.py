@@ -1,0 +1,44 @@
+"""`workbench sandbox salesforce`: run the sandbox org standalone until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+
+
+def add_parser(sandbox_subparsers) -> argparse.ArgumentParser:
+    p = sandbox_subparsers.add_parser(
+        "salesforce", help="serve a Salesforce-compatible sandbox org over HTTPS on 127.0.0.1",
+        description="Serve a scenario's CRM side the way Salesforce does (REST query, describe, sObject "
+                    "Collections, Bulk API 2.0, OAuth/SOAP login). Prints one JSON line with the instance URL, "
+                    "the CA bundle and credentials for every auth mode once ready; Ctrl+C stops it.")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
+    p.add_argument("--scenario", type=Path, metavar="DIR", help="scenario directory (default: generate one)")
+    p.add_argument("--state-dir", type=Path, metavar="DIR",
+                   help="where the org's SQLite file, keys and credentials live (default: a temporary directory; "
+                        "give one to keep writes across restarts)")
+    p.add_argument("--customers", type=int, default=200, help="customers in a generated scenario (default 200)")
+    p.add_argument("--seed", type=int, default=7, help="seed of a generated scenario (default 7)")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbench.errors import ConfigError
+    from workbench.sandbox.salesforce import start
+
+    if args.scenario is not None and not Path(args.scenario).is_dir():
+        raise ConfigError(f"--scenario {args.scenario}: not a directory")
+    handle = start(args.scenario, port=args.port, state_dir=args.state_dir, customers=args.customers,
+                   seed=args.seed)
+    try:
+        print(json.dumps(handle.info), flush=True)
+        threading.Event().wait()  # serve until Ctrl+C / SIGTERM
+    except KeyboardInterrupt:
+        print("salesforce sandbox stopped", file=sys.stderr)
+    finally:
+        handle.stop()
+    return 0
