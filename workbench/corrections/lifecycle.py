@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workbench.audit import trail
-from workbench.errors import IllegalTransition
+from workbench.errors import IllegalTransition, StaleState
 from workbench.store.schema import Correction
 
 STATES = ("proposed", "approved", "rejected", "queued", "pushing", "applied", "conflict", "failed",
@@ -58,12 +60,25 @@ def check(corr: Correction, to: str) -> None:
 
 
 def transition(session: Session, corr: Correction, to: str, *, actor: str, reason: str | None = None,
-               detail: dict[str, Any] | None = None) -> None:
-    """Move ``corr`` to ``to`` and record the step; raises IllegalTransition if not allowed."""
+               detail: dict[str, Any] | None = None, changes: dict[str, Any] | None = None) -> None:
+    """Move ``corr`` to ``to`` (with ``changes`` to other columns) and record the step.
+
+    The change is a compare-and-set on (state, version) as they were read: if anyone moved
+    the correction meanwhile, nothing is written and StaleState is raised. Row locks do
+    this on PostgreSQL; on SQLite, whose reads take no locks, this is what keeps two
+    workers or two approvers from both acting on the same correction.
+    """
     check(corr, to)
-    before = corr.state
-    corr.state = to
-    corr.version = (corr.version or 1) + 1
+    before, seen = corr.state, corr.version or 1
+    values = {**(changes or {}), "state": to, "version": seen + 1}
+    done = session.execute(
+        update(Correction).where(Correction.id == corr.id, Correction.state == before, Correction.version == seen)
+        .values(**values).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise StaleState(f"correction {corr.id} was changed by someone else meanwhile (it was {before}); "
+                         "refresh and decide again")
+    for k, v in values.items():
+        set_committed_value(corr, k, v)
     event = {
         "state_before": before, "state_after": to, "reason": reason,
         "exception_id": corr.exception_id,
@@ -74,6 +89,5 @@ def transition(session: Session, corr: Correction, to: str, *, actor: str, reaso
     }
     if detail:
         event.update(detail)
-    session.flush()
     trail.append(session, actor=actor, action=f"correction.{to}", entity_type="correction", entity_id=corr.id,
                  run_id=corr.run_id, detail=event)

@@ -235,9 +235,9 @@ def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str 
                                        "it (maker-checker)")
         now = _now()
         for c in rows:
-            c.approver, c.approved_at = user, now
             lifecycle.transition(s, c, "approved", actor=user, reason=reason,
-                                 detail={"preparer": c.preparer, "approver": user})
+                                 detail={"preparer": c.preparer, "approver": user},
+                                 changes={"approver": user, "approved_at": now})
         return [c.id for c in rows]
 
 
@@ -418,10 +418,10 @@ def replay(store: Store, correction_ids: Sequence[int], user: str, reason: str |
             if c.state != "dead_letter":
                 raise IllegalTransition(f"correction {c.id} is {c.state}; only dead letters can be replayed")
         for c in rows:
-            c.attempts, c.next_attempt_at = 0, None
-            c.claimed_by = c.claimed_at = None
             lifecycle.transition(s, c, "queued", actor=user, reason=reason or "replayed",
-                                 detail={"replay": True, "last_error": c.last_error})
+                                 detail={"replay": True, "last_error": c.last_error},
+                                 changes={"attempts": 0, "next_attempt_at": None, "claimed_by": None,
+                                          "claimed_at": None})
         return [c.id for c in rows]
 
 

@@ -56,3 +56,65 @@ def add_exception(store, run_id: int, *, type: str = "invoice.balance_mismatch",
         s.add(row)
         s.flush()
         return row.id
+
+
+# ---------------------------------------------------------------- against the ERP sandbox
+
+
+@pytest.fixture
+def bc(tmp_path):
+    """A Business Central sandbox over real HTTP on loopback."""
+    from workbench.sandbox.erp import start
+    h = start(flavor="business-central", customers=40, state_dir=tmp_path / "bc")
+    yield h
+    h.stop()
+
+
+def bc_config(handle, **connector_options: Any) -> dict[str, Any]:
+    """A run config whose ERP side is the sandbox (the secret goes through an env var)."""
+    from workbench.sandbox.erp import demo_config
+    erp = demo_config(handle)
+    erp["business_central"].update(connector_options)
+    return {"run": {"name": "October close", "as_of": "2026-10-31"},
+            "crm": {"connector": "files", "system": "salesforce"}, "erp": erp}
+
+
+def erp_customers(handle, n: int) -> list[dict[str, Any]]:
+    return [d for _, d, _ in handle.store.scan("customers")][:n]
+
+
+def erp_version(handle, rid: str, entity: str = "customers") -> int:
+    """The sandbox's own write counter for a record (1 when seeded, +1 per write it accepted)."""
+    return handle.store.get(entity, rid)[1]
+
+
+def erp_value(handle, rid: str, prop: str, entity: str = "customers") -> Any:
+    return handle.store.get(entity, rid)[0][prop]
+
+
+def set_erp_value(handle, rid: str, prop: str, value: Any, entity: str = "customers") -> None:
+    """Someone edits the record in the ERP directly."""
+    handle.store.update(entity, rid, lambda d, v: {**d, prop: value})
+
+
+def erp_city_corrections(store, handle, n: int, *, run_config: dict[str, Any] | None = None,
+                         field: str = "city", prop: str = "city", to=lambda i: f"Springfield {i}",
+                         approve: bool = True) -> tuple[list[int], list[int], list[dict[str, Any]]]:
+    """``n`` ERP customers whose ``field`` should change; proposed by bob, approved by ann.
+
+    Returns (correction ids, exception ids, the ERP records as seeded)."""
+    from workbench.corrections import service
+    run = add_run(store, config=run_config or bc_config(handle))
+    recs = erp_customers(handle, n)
+    eids = []
+    for i, d in enumerate(recs):
+        eids.append(add_exception(
+            store, run, type="customer.attribute_mismatch", crm_id=None, crm_object=None, erp_id=d["id"],
+            erp_object="customers", field=field, crm_value=to(i), erp_value=d[prop], customer_name=d["displayName"],
+            proposal={"target_side": "erp", "target_system": "business_central", "object": "customers",
+                      "record_id": d["id"], "field": field, "from": d[prop], "to": to(i),
+                      "needs_decision": False, "reason": "the CRM holds the customer's new address"}))
+    cids = [service.propose(store, e, "bob") for e in eids]
+    if approve:
+        service.approve(store, cids, "ann")
+    return cids, eids, recs

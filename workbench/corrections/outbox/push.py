@@ -38,7 +38,7 @@ from sqlalchemy import func, select
 from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
 from workbench.corrections.values import canonical_kind, parse_value, same
-from workbench.errors import Cancelled, ConfigError, WorkbenchError
+from workbench.errors import Cancelled, ConfigError, StaleState, WorkbenchError
 from workbench.progress import check_cancelled, report
 from workbench.sources import open_source
 from workbench.sources.base import WriteRequest, WriteResult
@@ -212,53 +212,53 @@ def _reopen(s, c: Correction, actor: str, why: str) -> None:
 
 def record_result(s, c: Correction, r: WriteResult, *, actor: str, max_attempts: int, backoff: Backoff,
                   report_: PushReport) -> None:
-    """Apply one connector answer to its claimed correction (in the caller's transaction)."""
+    """Apply one connector answer to its claimed correction (in the caller's transaction).
+    Raises StaleState (nothing written) if the claim was taken over meanwhile."""
     now = _now()
     msg = " ".join((r.message or "").split())
     detail = {"outcome": r.outcome, "message": msg or None, "attempt": c.attempts, "response_id": r.response_id,
               "worker": c.claimed_by}
     if r.outcome in ("applied", "already_applied"):
-        c.response_id, c.pushed_at, c.last_error = r.response_id, now, None
         detail.update(wrote=r.outcome == "applied", new_version=r.new_version)
         lifecycle.transition(s, c, "applied", actor=actor,
                              reason=None if r.outcome == "applied" else "the record already held the new value; "
                                                                           "nothing written",
-                             detail=detail)
+                             detail=detail, changes={"response_id": r.response_id, "pushed_at": now,
+                                                     "last_error": None})
         report_.add(r.outcome)
         state = "applied"
     elif r.outcome == "conflict":
         current = r.current_value
-        c.last_error = (f"changed in {c.target_system} since approval: approved over "
-                        f"{_show(c.from_value)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
+        why = (f"changed in {c.target_system} since approval: approved over "
+               f"{_show(c.from_value)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
         detail.update(seen=c.from_value, current=current, seen_version=c.seen_version, current_version=r.new_version)
-        lifecycle.transition(s, c, "conflict", actor=actor, reason=c.last_error, detail=detail)
-        _reopen(s, c, actor, f"correction {c.id} not written: {c.last_error}")
+        lifecycle.transition(s, c, "conflict", actor=actor, reason=why, detail=detail, changes={"last_error": why})
+        _reopen(s, c, actor, f"correction {c.id} not written: {why}")
         report_.add("conflict")
         state = "conflict"
     elif r.outcome == "transient":
-        c.last_error = msg or "temporary failure"
-        lifecycle.transition(s, c, "failed", actor=actor, reason=c.last_error, detail=detail)
+        why = msg or "temporary failure"
+        lifecycle.transition(s, c, "failed", actor=actor, reason=why, detail=detail, changes={"last_error": why})
         if c.attempts >= max_attempts:
             lifecycle.transition(s, c, "dead_letter", actor=actor,
-                                 reason=f"gave up after {c.attempts} attempts: {c.last_error}",
+                                 reason=f"gave up after {c.attempts} attempts: {why}",
                                  detail={"attempts": c.attempts})
-            _reopen(s, c, actor, f"correction {c.id} could not be written: {c.last_error}")
+            _reopen(s, c, actor, f"correction {c.id} could not be written: {why}")
             report_.add("dead_letter")
             state = "dead_letter"
         else:
             retry_after = getattr(r, "retry_after", None)
-            wait = backoff.delay(c.attempts, retry_after)
-            c.next_attempt_at = now + timedelta(seconds=wait)
+            when = now + timedelta(seconds=backoff.delay(c.attempts, retry_after))
             lifecycle.transition(s, c, "queued", actor=actor, reason="retry after a temporary failure",
-                                 detail={"retry_at": c.next_attempt_at, "retry_after": retry_after,
-                                         "attempts": c.attempts})
+                                 detail={"retry_at": when, "retry_after": retry_after, "attempts": c.attempts},
+                                 changes={"next_attempt_at": when})
             report_.add("retried")
             state = "queued"
     else:  # permanent, or an answer the connector should never give
-        c.last_error = msg or f"the connector answered {r.outcome!r}"
-        lifecycle.transition(s, c, "failed", actor=actor, reason=c.last_error, detail=detail)
-        lifecycle.transition(s, c, "dead_letter", actor=actor, reason=c.last_error, detail={"attempts": c.attempts})
-        _reopen(s, c, actor, f"correction {c.id} was refused by {c.target_system}: {c.last_error}")
+        why = msg or f"the connector answered {r.outcome!r}"
+        lifecycle.transition(s, c, "failed", actor=actor, reason=why, detail=detail, changes={"last_error": why})
+        lifecycle.transition(s, c, "dead_letter", actor=actor, reason=why, detail={"attempts": c.attempts})
+        _reopen(s, c, actor, f"correction {c.id} was refused by {c.target_system}: {why}")
         report_.add("dead_letter")
         state = "dead_letter"
     report_.results.append({"correction_id": c.id, "outcome": r.outcome, "state": state, "message": msg,
@@ -311,32 +311,38 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
             kind = canonical_kind(c.target_object)
             detail = {"recovered_from_claim": c.claimed_by, "claimed_at": c.claimed_at, "current": value,
                       "attempt": c.attempts}
-            if not found:
-                c.last_error = f"the {c.target_system} record {c.target_record} no longer exists"
-                lifecycle.transition(s, c, "failed", actor=actor, reason=c.last_error, detail=detail)
-                lifecycle.transition(s, c, "dead_letter", actor=actor, reason=c.last_error)
-                _reopen(s, c, actor, f"correction {c.id}: {c.last_error}")
-                report_.add("dead_letter")
-            elif same(kind, c.field, value, c.to_value):
-                c.pushed_at, c.last_error = _now(), None
-                lifecycle.transition(s, c, "applied", actor=actor,
-                                     reason="interrupted push: the target holds the new value", detail=detail)
-                report_.add("recovered_applied")
-            elif same(kind, c.field, value, c.from_value):
-                c.claimed_by = c.claimed_at = None
-                lifecycle.transition(s, c, "queued", actor=actor,
-                                     reason="interrupted push: the target still holds the old value; queued again",
-                                     detail=detail)
-                report_.add("recovered_requeued")
-            else:
-                c.last_error = (f"changed in {c.target_system} since approval: approved over {_show(c.from_value)}, "
-                                f"it now holds {_show(value)}")
-                lifecycle.transition(s, c, "conflict", actor=actor, reason=c.last_error,
-                                     detail={**detail, "seen": c.from_value})
-                _reopen(s, c, actor, f"correction {c.id} not written: {c.last_error}")
-                report_.add("recovered_conflict")
+            try:
+                _resolve_interrupted(s, c, actor, found, value, kind, detail, report_)
+            except StaleState:
+                continue
             n += 1
     return n
+
+
+def _resolve_interrupted(s, c: Correction, actor: str, found: bool, value: Any, kind: str | None,
+                         detail: dict[str, Any], report_: PushReport) -> None:
+    if not found:
+        why = f"the {c.target_system} record {c.target_record} no longer exists"
+        lifecycle.transition(s, c, "failed", actor=actor, reason=why, detail=detail, changes={"last_error": why})
+        lifecycle.transition(s, c, "dead_letter", actor=actor, reason=why)
+        _reopen(s, c, actor, f"correction {c.id}: {why}")
+        report_.add("dead_letter")
+    elif same(kind, c.field, value, c.to_value):
+        lifecycle.transition(s, c, "applied", actor=actor, reason="interrupted push: the target holds the new value",
+                             detail=detail, changes={"pushed_at": _now(), "last_error": None})
+        report_.add("recovered_applied")
+    elif same(kind, c.field, value, c.from_value):
+        lifecycle.transition(s, c, "queued", actor=actor,
+                             reason="interrupted push: the target still holds the old value; queued again",
+                             detail=detail, changes={"claimed_by": None, "claimed_at": None})
+        report_.add("recovered_requeued")
+    else:
+        why = (f"changed in {c.target_system} since approval: approved over {_show(c.from_value)}, "
+               f"it now holds {_show(value)}")
+        lifecycle.transition(s, c, "conflict", actor=actor, reason=why, detail={**detail, "seen": c.from_value},
+                             changes={"last_error": why})
+        _reopen(s, c, actor, f"correction {c.id} not written: {why}")
+        report_.add("recovered_conflict")
 
 
 # ---------------------------------------------------------------- the push loop
@@ -349,10 +355,15 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None) -> int:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
         rows = list(s.execute(q.with_for_update(skip_locked=True)).scalars())
+        n = 0
         for c in rows:
-            c.next_attempt_at = None
-            lifecycle.transition(s, c, "queued", actor=actor, reason="approved; waiting to be pushed")
-        return len(rows)
+            try:
+                lifecycle.transition(s, c, "queued", actor=actor, reason="approved; waiting to be pushed",
+                                     changes={"next_attempt_at": None})
+                n += 1
+            except StaleState:
+                continue  # another worker queued it (or someone waived it) first
+        return n
 
 
 def _due(now: datetime):
@@ -370,13 +381,21 @@ def claim(store: Store, me: str, actor: str, group: tuple, limit: int, ids: list
          .order_by(Correction.id).limit(limit).with_for_update(skip_locked=True))
     if ids:
         q = q.where(Correction.id.in_(ids))
-    with store.session() as s:
-        rows = list(s.execute(q).scalars())
-        for c in rows:
-            c.claimed_by, c.claimed_at = me, now
-            c.attempts = (c.attempts or 0) + 1
-            lifecycle.transition(s, c, "pushing", actor=actor, detail={"worker": me, "attempt": c.attempts})
-        return [c.id for c in rows]
+    for _ in range(10):  # lost every candidate to another worker: look again
+        with store.session() as s:
+            mine, seen = [], 0
+            for c in s.execute(q).scalars():
+                seen += 1
+                attempt = (c.attempts or 0) + 1
+                try:
+                    lifecycle.transition(s, c, "pushing", actor=actor, detail={"worker": me, "attempt": attempt},
+                                         changes={"claimed_by": me, "claimed_at": now, "attempts": attempt})
+                except StaleState:
+                    continue  # claimed by another worker between our read and our write
+                mine.append(c.id)
+        if mine or not seen:
+            return mine
+    return []
 
 
 def _groups(store: Store, ids: list[int] | None, skip: set[tuple]) -> list[tuple]:
@@ -509,4 +528,7 @@ def _record(store: Store, me: str, actor: str, reqs: list[WriteRequest], results
             c = rows.get(r.correction_id)
             if c is None or c.state != "pushing" or c.claimed_by != me:
                 continue  # a recovery took it over (our lease ran out); its re-read decided instead
-            record_result(s, c, r, actor=actor, max_attempts=max_attempts, backoff=backoff, report_=rep)
+            try:  # its first step is the compare-and-set, so a refusal leaves nothing written
+                record_result(s, c, r, actor=actor, max_attempts=max_attempts, backoff=backoff, report_=rep)
+            except StaleState:
+                continue
