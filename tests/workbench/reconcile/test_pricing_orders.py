@@ -1,0 +1,104 @@
+"""Pricing through the product mapping, off-price order lines, and booked orders."""
+
+from datetime import date
+from decimal import Decimal
+
+from workbench.model.ids import to_18
+from workbench.reconcile.engine import reconcile
+
+from .helpers import D, by_type, config, cust, extract
+
+C = to_18("001000000000001")
+
+
+def price(rid, code, ccy, amount, **kw):
+    return {"record_id": rid, "product_code": code, "currency": ccy, "unit_price": D(amount), **kw}
+
+
+def run(crm=None, erp=None, rules=None):
+    crm = dict(crm or {})
+    erp = dict(erp or {})
+    crm.setdefault("customers", [cust(C, "Acme Inc", xref="C1", tax_id="12-3456789")])
+    erp.setdefault("customers", [cust("e1", "Acme Inc", number="C1", tax_id="123456789")])
+    return reconcile(extract("crm", **crm), extract("erp", **erp), config(rules))
+
+
+def test_prices_compared_per_product_and_currency_through_mapping():
+    crm = {"products": [{"record_id": "p1", "code": "lic-100", "name": "Licence"},
+                        {"record_id": "p2", "code": "OLD-7", "name": "Support renamed"}],
+           "prices": [price("c1", " lic-100 ", "EUR", "100.00", pricebook="Standard Price Book"),
+                      price("c2", "LIC-100", "JPY", "15000", pricebook="Standard Price Book"),
+                      price("c3", "OLD-7", "EUR", "50.00", pricebook="Standard Price Book"),
+                      price("c4", "LIC-100", "USD", "108.00", pricebook="Standard Price Book")]}
+    erp = {"products": [{"record_id": "i1", "code": "LIC-100"}, {"record_id": "i2", "code": "SUP-7"}],
+           "prices": [price("e1", "LIC-100", "EUR", "100.00"), price("e2", "LIC-100", "JPY", "16000"),
+                      price("e3", "SUP-7", "EUR", "50.00"), price("e4", "SUP-7", "USD", "54.00")]}
+    res = run(crm, erp, {"pricing": {"product_map": {"old-7": "sup-7"}}})
+    (mm,) = by_type(res, "pricing.price_mismatch")
+    assert (mm["crm_id"], mm["erp_id"], mm["currency"], mm["difference"]) == ("c2", "e2", "JPY", Decimal("-1000"))
+    assert mm["proposal"]["target_side"] == "crm" and mm["proposal"]["to"] == "16000"
+    assert [e["crm_id"] for e in by_type(res, "pricing.missing_in_erp")] == ["c4"]
+    assert [e["erp_id"] for e in by_type(res, "pricing.missing_in_crm")] == ["e4"]
+    assert by_type(res, "data_quality.unmapped_product") == []
+
+
+def test_price_tolerance_relative_and_absolute():
+    crm = {"prices": [price("c1", "A", "EUR", "100.00"), price("c2", "B", "EUR", "100.00")]}
+    erp = {"prices": [price("e1", "A", "EUR", "100.40"), price("e2", "B", "EUR", "100.60")]}
+    res = run(crm, erp, {"tolerances": {"price_rel": "0.005", "price_abs": "0.01"}})
+    assert [e["crm_id"] for e in by_type(res, "pricing.price_mismatch")] == ["c2"]
+
+
+def test_prices_in_effect_on_the_as_of_date():
+    crm = {"prices": [price("c1", "A", "EUR", "90.00", effective_date=date(2025, 1, 1)),
+                      price("c2", "A", "EUR", "100.00", effective_date=date(2026, 1, 1)),
+                      price("c3", "A", "EUR", "120.00", effective_date=date(2027, 1, 1))]}
+    erp = {"prices": [price("e1", "A", "EUR", "100.00", effective_date=date(2026, 1, 1),
+                            end_date=date(2026, 12, 31))]}
+    res = run(crm, erp)
+    assert by_type(res, "pricing.price_mismatch") == []
+
+
+def test_unmapped_product_reported_once_with_a_suggestion():
+    crm = {"products": [{"record_id": "p9", "code": "BNDL-5000", "name": "Bundle Premium 5000"}],
+           "prices": [price("c1", "BNDL-5000", "EUR", "10.00"), price("c2", "BNDL-5000", "USD", "11.00")]}
+    erp = {"products": [{"record_id": "i1", "code": "BUNDLE-5000", "name": "Bundle Premium 5000"}]}
+    res = run(crm, erp)
+    (dq,) = by_type(res, "data_quality.unmapped_product")
+    assert dq["crm_id"] == "p9" and "BUNDLE-5000" in dq["message"]
+    assert by_type(res, "pricing.missing_in_erp") == []
+
+
+def test_order_lines_below_the_approved_discount():
+    crm = {"orders": [{"record_id": "o1", "number": "00000101", "customer_id": C, "currency": "EUR",
+                       "total_amount": D("170.00"), "booked": False}],
+           "order_lines": [{"record_id": "l1", "order_id": "o1", "product_code": "A", "quantity": D("1"),
+                            "unit_price": D("90.00"), "list_price": D("100.00"), "currency": "EUR"},
+                           {"record_id": "l2", "order_id": "o1", "product_code": "A", "quantity": D("2"),
+                            "unit_price": D("80.00"), "currency": "EUR"}],
+           "prices": [price("c1", "A", "EUR", "100.00")]}
+    res = run(crm, {"prices": [price("e1", "A", "EUR", "100.00")]}, {"pricing": {"approved_discount": "0.10"}})
+    (line,) = by_type(res, "pricing.off_price_order_line")
+    assert line["crm_id"] == "l2" and line["amount_at_risk"] == Decimal("20.00")
+
+
+def test_booked_orders_missing_or_different_in_the_erp():
+    def order(rid, number, total, **kw):
+        return {"record_id": rid, "number": number, "customer_id": C, "currency": "EUR",
+                "total_amount": D(total), "booked": True, **kw}
+    crm = {"orders": [order("o1", "00000101", "100.00", xref="SO-1"),
+                      order("o2", "00000102", "200.00"),                 # ERP knows it by external doc no.
+                      order("o3", "00000103", "300.00"),                 # nowhere in the ERP
+                      order("o4", "00000104", "400.00", booked=False),   # draft: not expected in the ERP
+                      order("o5", "00000105", "500.00", xref="SO-5")]}   # fully invoiced, order deleted
+    erp = {"orders": [{"record_id": "s1", "number": "SO-1", "customer_id": "e1", "currency": "EUR",
+                       "total_amount": D("110.00")},
+                      {"record_id": "s2", "number": "SO-2", "customer_id": "e1", "currency": "EUR",
+                       "total_amount": D("200.00"), "xref": "102"}],
+           "invoices": [{"record_id": "b1", "number": "PSI-1", "customer_id": "e1", "currency": "EUR",
+                         "total_amount": D("500.00"), "open_balance": D("0"), "status": "paid", "order_ref": "SO-5"}]}
+    res = run(crm, erp, {"ids": {"ignore_leading_zeros": True}})
+    (amt,) = by_type(res, "order.amount_mismatch")
+    assert (amt["crm_id"], amt["erp_id"], amt["difference"]) == ("o1", "s1", Decimal("-10.00"))
+    assert amt["proposal"]["needs_decision"] is True  # order amounts are shared by default
+    assert [e["crm_id"] for e in by_type(res, "order.missing_in_erp")] == ["o3"]
