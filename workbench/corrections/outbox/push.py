@@ -453,8 +453,8 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
             groups = _groups(store, ids, skip)
             if not groups:
                 n, first = _pending(store, ids)
-                if wait and n and first is not None and first > _now() and not _only_skipped(store, ids, skip):
-                    _sleep_until(first, state)
+                if wait and n and first is not None and not _only_skipped(store, ids, skip):
+                    _sleep_until(first, state)  # returns at once when the retry is already due
                     continue
                 break
             progressed = False
@@ -510,13 +510,24 @@ def _send(src, reqs: list[WriteRequest]) -> list[WriteResult]:
         raise
     except WorkbenchError as exc:
         return [WriteResult(r.correction_id, "transient", exc.one_line()) for r in reqs]
-    except Exception as exc:  # network errors, timeouts: the system may not have seen the call
+    except Exception as exc:
         msg = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
-        return [WriteResult(r.correction_id, "transient", msg) for r in reqs]
+        # Network trouble may pass; anything else is a fault in the connector that a retry will
+        # not cure: dead-letter it with the words, to replay once the connector is fixed.
+        outcome = "transient" if _is_network_error(exc) else "permanent"
+        if outcome == "permanent":
+            msg = f"the connector failed: {msg}"
+        return [WriteResult(r.correction_id, outcome, msg) for r in reqs]
     by_id = {r.correction_id: r for r in results}
     return [by_id.get(r.correction_id) or WriteResult(r.correction_id, "transient", "the connector gave no answer "
                                                                                     "for this record")
             for r in reqs]
+
+
+def _is_network_error(exc: BaseException) -> bool:
+    if isinstance(exc, (OSError, TimeoutError, ConnectionError)):
+        return True
+    return type(exc).__module__.split(".")[0] in ("requests", "httpx", "httpcore", "urllib3", "ssl")
 
 
 def _record(store: Store, me: str, actor: str, reqs: list[WriteRequest], results: list[WriteResult],
