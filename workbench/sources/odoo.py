@@ -135,7 +135,8 @@ class _JsonRpc:
             uid = self._rpc("common", "authenticate", [self.database, self.login, self._key, {}], "sign-in")
             if not uid:
                 raise HttpFailure(f"Odoo: sign-in refused for {self.login!r} on database {self.database!r} "
-                                  f"(wrong login or API key)", status=200, code="AccessDenied")
+                                  f"(wrong login or API key)", status=200,
+                                  code="odoo.exceptions.AccessDenied")
             self.uid = int(uid)
         return self.uid
 

@@ -17,10 +17,16 @@ from workbench.sources.base import WriteRequest
 
 
 @pytest.fixture
-def bc():
-    h = erp.start(flavor="business-central", customers=30, seed=11)
+def bc(records):
+    h = erp.start(flavor="business-central", data=records)
     yield h
     h.stop()
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    """The seeded scenario's ERP side, generated once for the module; each test gets a fresh sandbox."""
+    return erp.seed_data(None, 30, 11, tmp_path_factory.mktemp("scenario"))
 
 
 def connect(handle, **settings):

@@ -1,0 +1,184 @@
+"""Odoo connector against the Odoo sandbox (JSON-2 and legacy JSON-RPC) over real HTTP."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from workbench.config import from_dict
+from workbench.errors import SourceError
+from workbench.sandbox import erp
+from workbench.sources import open_source
+from workbench.sources.base import WriteRequest
+
+MODELS = {"customers": "res.partner", "products": "product.product", "prices": "product.pricelist.item",
+          "orders": "sale.order", "order_lines": "sale.order.line", "invoices": "account.move",
+          "payments": "account.payment"}
+
+
+@pytest.fixture(params=[19, 17], ids=["json2", "jsonrpc"])
+def odoo(request, records):
+    h = erp.start(flavor="odoo", data=records, odoo_version=request.param)
+    yield h
+    h.stop()
+
+
+@pytest.fixture
+def odoo19(records):
+    h = erp.start(flavor="odoo", data=records)
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    """The seeded scenario's ERP side, generated once for the module; each test gets a fresh sandbox."""
+    return erp.seed_data(None, 20, 5, tmp_path_factory.mktemp("scenario"))
+
+
+def connect(handle, **settings):
+    table = erp.demo_config(handle)
+    table["odoo"].update({"backoff": 0.01, **settings})
+    return open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+
+
+def test_full_pull_of_every_model_with_many2one_and_decimal_money(odoo):
+    src = connect(odoo)
+    ex = src.pull()
+    assert src.meta.api_usage["api"] == ("json2" if odoo.info["version"] == "19.0" else "jsonrpc")
+    for kind, model in MODELS.items():
+        assert len(ex.frames[kind]) == odoo.store.count(model), kind
+    inv = ex.frames["invoices"].iloc[0]
+    raw = odoo.store.get("account.move", inv["record_id"])[0]
+    assert inv["customer_id"] == str(raw["partner_id"][0])  # many2one [id, name] -> the id
+    assert inv["currency"] == raw["currency_id"][1]  # currency many2one -> its code
+    assert isinstance(inv["total_amount"], Decimal) and inv["total_amount"] == raw["amount_total"]
+    assert inv["status_raw"] == f"{raw['move_type']}|{raw['state']}|{raw['payment_state']}"
+    assert inv["version"] == raw["write_date"]
+    prices = ex.frames["prices"]
+    assert prices["product_code"].notna().all()  # parsed from "[CODE] Name"
+    assert set(ex.frames["orders"]["booked"]) <= {True, False}
+
+
+def test_offset_limit_paging_across_page_boundaries(odoo19):
+    src = connect(odoo19, page_size=25)
+    ex = src.pull()
+    n = odoo19.store.count("account.move")
+    assert len(ex.frames["invoices"]) == n and ex.frames["invoices"]["record_id"].is_unique
+    assert src.http.requests >= n // 25
+
+
+def test_write_then_incremental_pull_sees_only_the_change(odoo):
+    src = connect(odoo)
+    cust = src.pull().frames["customers"].iloc[4]
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", cust["city"], "Lyon",
+                                   seen_version=cust["version"])])
+    assert res.outcome == "applied" and res.new_version != cust["version"]
+    later = src.pull(since=since)
+    assert list(later.frames["customers"]["record_id"]) == [cust["record_id"]]
+    assert later.frames["customers"].iloc[0]["city"] == "Lyon"
+    assert len(later.frames["invoices"]) == 0
+    [again] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", cust["city"], "Lyon",
+                                     seen_version=cust["version"])])
+    assert again.outcome == "already_applied"
+
+
+def test_stale_write_date_is_a_conflict(odoo):
+    src = connect(odoo)
+    cust = src.pull().frames["customers"].iloc[0]
+    [first] = connect(odoo).push([WriteRequest(1, "a", "customers", cust["record_id"], "name", cust["name"],
+                                               "Renamed SA", seen_version=cust["version"])])
+    assert first.outcome == "applied"
+    [res] = src.push([WriteRequest(2, "b", "customers", cust["record_id"], "city", cust["city"], "Graz",
+                                   seen_version=cust["version"])])
+    assert res.outcome == "conflict" and "write_date" in res.message
+    assert odoo.store.get("res.partner", cust["record_id"])[0]["city"] == cust["city"]
+
+
+def test_record_changed_between_approval_and_write_is_a_conflict(odoo19):
+    src = connect(odoo19)
+    inv = src.pull().frames["invoices"].iloc[2]
+    odoo19.faults.change_before_write()
+    [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "due_date", inv["due_date"],
+                                   "2027-01-31", seen_version=inv["version"])])
+    assert res.outcome == "conflict"
+    assert odoo19.store.get("account.move", inv["record_id"])[0]["invoice_date_due"] == inv["due_date"].isoformat()
+
+
+def test_due_date_write_is_applied_as_odoo_date(odoo19):
+    src = connect(odoo19)
+    inv = src.pull().frames["invoices"].iloc[1]
+    [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "due_date", inv["due_date"],
+                                   "2027-01-31", seen_version=inv["version"])])
+    assert res.outcome == "applied"
+    assert odoo19.store.get("account.move", inv["record_id"])[0]["invoice_date_due"] == "2027-01-31"
+
+
+def test_read_only_field_is_permanent_in_odoos_words(odoo):
+    src = connect(odoo)
+    inv = src.pull().frames["invoices"].iloc[0]
+    [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
+                                   Decimal("1.00"), seen_version=inv["version"])])
+    assert res.outcome == "permanent" and "amount_residual" in res.message and "UserError" in res.message
+
+
+def test_rate_limit_and_server_errors_are_retried(odoo19):
+    src = connect(odoo19)
+    odoo19.faults.rate_limit(times=1, retry_after=1)
+    odoo19.faults.server_error(500)
+    odoo19.faults.server_error(503)
+    ex = src.pull()
+    assert len(ex.frames["customers"]) == odoo19.store.count("res.partner")
+    assert odoo19.faults.fired.count("rate_limit") == 1 and odoo19.faults.fired.count("server_error") == 2
+    assert src.http.retries >= 3 and src.http.waited >= 1.0
+
+
+def test_timeout_is_retried(odoo19):
+    src = connect(odoo19, timeout=0.5)
+    odoo19.faults.slow(seconds=1.5)
+    assert len(src.pull().frames["invoices"]) == odoo19.store.count("account.move")
+
+
+def test_revoked_api_key_says_what_to_do(odoo):
+    src = connect(odoo)
+    odoo.faults.expire_tokens()
+    with pytest.raises(SourceError) as err:
+        src.pull()
+    text = err.value.one_line()
+    assert "API key was refused" in text
+    assert ("Invalid apikey" in text) or ("sign-in refused" in text)
+
+
+def test_json2_against_an_older_odoo_fails_clearly():
+    h = erp.start(flavor="odoo", customers=5, seed=5, odoo_version=17)
+    try:
+        src = connect(h, api="json2")
+        with pytest.raises(SourceError, match="HTTP 404"):
+            src.pull()
+    finally:
+        h.stop()
+
+
+def test_fields_get_discovery(odoo):
+    fields = {f["name"]: f for f in connect(odoo).describe("invoices")}
+    assert fields["invoice_date_due"]["updateable"] is True
+    assert fields["amount_residual"]["updateable"] is False
+    assert fields["partner_id"]["type"] == "many2one"
+
+
+def test_jsonrpc_error_body_is_odoos():
+    import httpx
+    h = erp.start(flavor="odoo", customers=5, seed=5, odoo_version=17)
+    try:
+        body = {"jsonrpc": "2.0", "method": "call", "id": 3, "params": {
+            "service": "object", "method": "execute_kw",
+            "args": [h.info["database"], 2, "wrong-key", "res.partner", "search_read", [[]], {}]}}
+        resp = httpx.post(h.base_url + "/jsonrpc", json=body)
+        assert resp.status_code == 200
+        err = resp.json()["error"]
+        assert err["message"] == "Odoo Server Error" and err["data"]["name"] == "odoo.exceptions.AccessDenied"
+    finally:
+        h.stop()
