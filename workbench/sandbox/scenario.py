@@ -69,10 +69,18 @@ book vs BC salesPrices).
  - pricing.price_mismatch (unit_price), pricing.missing_in_erp, pricing.missing_in_crm.
  - data_quality.unmapped_product (crm_id = Product2 id, erp_id None): a CRM product whose
    ProductCode no ERP item has. Its price book entries are not reported separately.
+ - pricing.off_price_order_line (unit_price; crm_id = OrderItem id, erp_id = the ERP salesPrices
+   record for the line's product and currency): a line of an activated CRM order sold below
+   the price list, where the CRM and ERP price lists agree for that product and currency
+   (where they disagree the price_mismatch is the exception, not every line using it). The
+   ERP order line carries the same price, so the order totals still agree.
 
 Tolerances (written to run.toml [rules.tolerances]): a price differs when
 |crm - erp| > max(price_abs, price_rel * |crm|); an amount or balance differs when
 |crm - erp| > amount_minor_units minor units of its currency (1 cent, 1 yen).
+
+Not generated: timing.event_not_reflected (a late payment is generated as the
+status_mismatch "ERP Paid, CRM Posted|Unpaid" instead).
 
 Decoys (listed in truth["decoys"], must NOT be reported): 15-char Account ids on invoices,
 ERP numbers in lower case / with spaces in CRM cross-references, order numbers without
@@ -84,7 +92,6 @@ in CRM vs "Open" with the same part-paid balance in BC.
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -97,7 +104,8 @@ import pandas as pd
 from workbench.errors import InputError
 from workbench.progress import report
 from workbench.sandbox import names
-from workbench.sandbox.scenario_ids import date_text, guids, money_text, salesforce_ids, timestamp_text
+from workbench.sandbox.scenario_ids import (date_text, guids, money_text, salesforce_ids, timestamp_text,
+                                            write_csv)
 
 GENERATOR_VERSION = "1.0"
 DEFAULT_AS_OF = date(2026, 10, 31)
@@ -133,6 +141,11 @@ class Scenario:
     meta: dict[str, Any]
     path: Path | None = None
     erp_xref: dict[str, str] = field(default_factory=dict)  # ERP customer number -> Salesforce Account id
+
+
+def _frame(columns: dict[str, Any]) -> pd.DataFrame:
+    # object dtype: keeps text as Python str instead of converting millions of cells to Arrow
+    return pd.DataFrame(columns, dtype=object)
 
 
 def _count(share: float, n: int) -> int:
@@ -243,39 +256,43 @@ class _Gen:
     def _customer_frames(self) -> None:
         rng, co = self.rng, self.co
         n = len(co)
-        crm = pd.DataFrame({
-            "Id": co["crm_id"], "Name": co["name"], "AccountNumber": co["acct"],
-            "ERP_Customer_Number__c": co["number"], "BillingStreet": co["street"],
-            "BillingCity": co["city"], "BillingPostalCode": co["postcode"], "BillingState": co["state"],
-            "BillingCountry": co["country"], "Tax_ID__c": co["tax_id"], "Website": co["website"],
-            "Phone": co["phone"], "CurrencyIsoCode": co["currency"], "ParentId": "",
-        })
-        erp = pd.DataFrame({
-            "id": co["erp_id"], "number": co["number"], "displayName": co["name"], "type": "Company",
-            "addressLine1": co["street"], "city": co["city"], "state": co["state"], "country": co["country"],
-            "postalCode": co["postcode"], "phoneNumber": co["phone"], "website": co["website"],
-            "taxRegistrationNumber": co["tax_id"], "currencyCode": co["currency"], "blocked": " ",
-            "billToCustomerNumber": "",
-        })
-        erp_ref = co["crm_id"].copy()
-        numbers = co["number"].to_numpy()
-        clean_linked = np.flatnonzero((co["case"] == "").to_numpy())
-        for i in range(n):
-            case = co.at[i, "case"]
-            cid, eid = co.at[i, "crm_id"], co.at[i, "erp_id"]
+        # plain column lists: per-cell edits on a DataFrame cost ~10 µs each
+        C = {k: co[k].tolist() for k in ("crm_id", "erp_id", "number", "acct", "name", "stem", "legal", "street",
+                                          "city", "state", "postcode", "country", "tax_id", "website", "phone",
+                                          "currency", "case")}
+        crm = {"Id": list(C["crm_id"]), "Name": list(C["name"]), "AccountNumber": list(C["acct"]),
+               "ERP_Customer_Number__c": list(C["number"]), "BillingStreet": list(C["street"]),
+               "BillingCity": list(C["city"]), "BillingPostalCode": list(C["postcode"]),
+               "BillingState": list(C["state"]), "BillingCountry": list(C["country"]),
+               "Tax_ID__c": list(C["tax_id"]), "Website": list(C["website"]), "Phone": list(C["phone"]),
+               "CurrencyIsoCode": list(C["currency"]), "ParentId": [""] * n}
+        erp = {"id": list(C["erp_id"]), "number": list(C["number"]), "displayName": list(C["name"]),
+               "type": ["Company"] * n, "addressLine1": list(C["street"]), "city": list(C["city"]),
+               "state": list(C["state"]), "country": list(C["country"]), "postalCode": list(C["postcode"]),
+               "phoneNumber": list(C["phone"]), "website": list(C["website"]),
+               "taxRegistrationNumber": list(C["tax_id"]), "currencyCode": list(C["currency"]),
+               "blocked": [" "] * n, "billToCustomerNumber": [""] * n}
+        self.C = C
+        erp_ref = list(C["crm_id"])
+        numbers = C["number"]
+        cases = C["case"]
+        clean_linked = np.flatnonzero(np.array(cases, dtype=object) == "")
+        for i in np.flatnonzero(np.array(cases, dtype=object) != ""):
+            case = cases[i]
+            cid, eid = C["crm_id"][i], C["erp_id"][i]
             if case == "missing_xref":
-                crm.at[i, "ERP_Customer_Number__c"] = ""
+                crm["ERP_Customer_Number__c"][i] = ""
                 erp_ref[i] = ""
                 self.exc("customer.missing_xref", cid, eid, "xref")
             elif case == "wrong_xref":
-                other = clean_linked[rng.integers(len(clean_linked))] if len(clean_linked) else (i + 1) % n
+                other = int(clean_linked[rng.integers(len(clean_linked))]) if len(clean_linked) else (i + 1) % n
                 if other == i:
                     other = (i + 1) % n
-                crm.at[i, "ERP_Customer_Number__c"] = numbers[other]
+                crm["ERP_Customer_Number__c"][i] = numbers[other]
                 erp_ref[i] = ""
                 self.exc("customer.wrong_xref", cid, eid, "xref")
             elif case == "missing_in_erp":
-                crm.at[i, "ERP_Customer_Number__c"] = ""
+                crm["ERP_Customer_Number__c"][i] = ""
                 self.exc("customer.missing_in_erp", cid, None, None)
             elif case == "missing_in_crm":
                 self.exc("customer.missing_in_crm", None, eid, None)
@@ -284,27 +301,27 @@ class _Gen:
                 self._attr(crm, erp, i, fld)
                 self.exc("customer.attribute_mismatch", cid, eid, fld)
             elif case == "blocked":
-                erp.at[i, "blocked"] = "All"
+                erp["blocked"][i] = "All"
                 self.exc("credit.blocked_in_erp", cid, eid, "blocked")
             elif case == "missing_tax_id":
-                crm.at[i, "Tax_ID__c"] = ""
-                erp.at[i, "taxRegistrationNumber"] = ""
+                crm["Tax_ID__c"][i] = ""
+                erp["taxRegistrationNumber"][i] = ""
                 self.exc("data_quality.missing_tax_id", cid, eid, "tax_id")
             elif case == "missing_country":
-                crm.at[i, "BillingCountry"] = ""
-                erp.at[i, "country"] = ""
+                crm["BillingCountry"][i] = ""
+                erp["country"][i] = ""
                 self.exc("data_quality.missing_billing_country", cid, eid, "country")
             elif case == "d_name_case":
-                erp.at[i, "displayName"] = co.at[i, "name"].upper()
+                erp["displayName"][i] = C["name"][i].upper()
             elif case == "d_name_ws":
-                crm.at[i, "Name"] = "  " + co.at[i, "name"].replace(" ", "  ", 1) + " "
+                crm["Name"][i] = "  " + C["name"][i].replace(" ", "  ", 1) + " "
             elif case == "d_legal":
-                legal = co.at[i, "legal"]
-                erp.at[i, "displayName"] = co.at[i, "name"][: -len(legal)] + names.LEGAL_SYNONYMS[legal]
+                legal = C["legal"][i]
+                erp["displayName"][i] = C["name"][i][: -len(legal)] + names.LEGAL_SYNONYMS[legal]
             elif case == "d_amp":
-                erp.at[i, "displayName"] = co.at[i, "name"].replace(" & ", " and ")
+                erp["displayName"][i] = C["name"][i].replace(" & ", " and ")
             elif case == "d_xref_fmt":
-                crm.at[i, "ERP_Customer_Number__c"] = f" {numbers[i].lower()} "
+                crm["ERP_Customer_Number__c"][i] = f" {numbers[i].lower()} "
             if case in _CUSTOMER_DECOYS:
                 self.decoy(_CUSTOMER_DECOYS[case], cid, eid)
         # hierarchy: some clean linked customers are children of other clean linked ones
@@ -312,80 +329,75 @@ class _Gen:
         rng.shuffle(children_pool)
         n_children = len(children_pool) // 12
         parents = children_pool[n_children:]
-        hier = np.flatnonzero((co["case"] == "hierarchy").to_numpy())
+        hier = np.flatnonzero(np.array(cases, dtype=object) == "hierarchy")
         children = np.concatenate([children_pool[:n_children], hier]).astype(int)
         if len(parents):
             for child in children:
                 p = int(parents[rng.integers(len(parents))])
-                crm.at[child, "ParentId"] = co.at[p, "crm_id"]
-                if co.at[child, "case"] == "hierarchy":
-                    self.exc("data_quality.hierarchy_mismatch", co.at[child, "crm_id"], co.at[child, "erp_id"],
-                             "parent_id")
+                crm["ParentId"][child] = C["crm_id"][p]
+                if cases[child] == "hierarchy":
+                    self.exc("data_quality.hierarchy_mismatch", C["crm_id"][child], C["erp_id"][child], "parent_id")
                 else:
-                    erp.at[child, "billToCustomerNumber"] = numbers[p]
-        elif len(hier):
-            # too small to hold a parent: hierarchy case is dropped rather than made inconsistent
-            for child in hier:
-                self.co.at[child, "case"] = ""
+                    erp["billToCustomerNumber"][child] = numbers[p]
+        crm_df, erp_df = _frame(crm), _frame(erp)
         # duplicates (extra records, no children)
-        dups_crm = np.flatnonzero((co["case"] == "dup_crm").to_numpy())
-        dups_erp = np.flatnonzero((co["case"] == "dup_erp").to_numpy())
-        extra_crm = crm.iloc[dups_crm].copy()
+        dups_crm = np.flatnonzero(np.array(cases, dtype=object) == "dup_crm")
+        dups_erp = np.flatnonzero(np.array(cases, dtype=object) == "dup_erp")
+        extra_crm = crm_df.iloc[dups_crm].copy()
         extra_crm["Id"] = self.sfids("001", len(dups_crm))
-        extra_crm["ERP_Customer_Number__c"] = ""
-        extra_crm["AccountNumber"] = ""
-        extra_crm["Tax_ID__c"] = ""
-        extra_crm["ParentId"] = ""
+        for col in ("ERP_Customer_Number__c", "AccountNumber", "Tax_ID__c", "ParentId"):
+            extra_crm[col] = ""
         for j, i in enumerate(dups_crm):
-            self.exc("customer.duplicate", extra_crm["Id"].iloc[j], co.at[i, "erp_id"], None)
-        extra_erp = erp.iloc[dups_erp].copy()
+            self.exc("customer.duplicate", extra_crm["Id"].iloc[j], C["erp_id"][i], None)
+        extra_erp = erp_df.iloc[dups_erp].copy()
         extra_erp["id"] = guids(rng, len(dups_erp))
         extra_erp["number"] = [f"C{10000 + self.n + 1000 + j}" for j in range(len(dups_erp))]
         extra_erp["billToCustomerNumber"] = ""
         for j, i in enumerate(dups_erp):
-            self.exc("customer.duplicate", co.at[i, "crm_id"], extra_erp["id"].iloc[j], None)
+            self.exc("customer.duplicate", C["crm_id"][i], extra_erp["id"].iloc[j], None)
         on_crm, on_erp = co["on_crm"].to_numpy(), co["on_erp"].to_numpy()
-        crm = pd.concat([crm[on_crm], extra_crm], ignore_index=True)
-        erp = pd.concat([erp[on_erp], extra_erp], ignore_index=True)
-        crm["LastModifiedDate"] = self.modstamps(len(crm))
-        crm["SystemModstamp"] = crm["LastModifiedDate"]
-        erp["lastModifiedDateTime"] = self.modstamps(len(erp))
-        self.crm["Account"], self.erp["customers"] = crm, erp
+        crm_df = pd.concat([crm_df[on_crm], extra_crm], ignore_index=True)
+        erp_df = pd.concat([erp_df[on_erp], extra_erp], ignore_index=True)
+        crm_df["LastModifiedDate"] = self.modstamps(len(crm_df))
+        crm_df["SystemModstamp"] = crm_df["LastModifiedDate"]
+        erp_df["lastModifiedDateTime"] = self.modstamps(len(erp_df))
+        self.crm["Account"], self.erp["customers"] = crm_df, erp_df
         for i in np.flatnonzero(co["linked"].to_numpy()):
-            self.links.append([co.at[i, "crm_id"], co.at[i, "erp_id"]])
-        refs = pd.DataFrame({"number": co["number"], "salesforceId": erp_ref})
+            self.links.append([C["crm_id"][i], C["erp_id"][i]])
+        refs = _frame({"number": numbers, "salesforceId": erp_ref})
         self.erp["partner_refs"] = refs[on_erp & (refs["salesforceId"] != "").to_numpy()]
 
-    def _attr(self, crm: pd.DataFrame, erp: pd.DataFrame, i: int, fld: str) -> None:
-        co, rng = self.co, self.rng
-        c = co.at[i, "country"]
+    def _attr(self, crm: dict[str, list], erp: dict[str, list], i: int, fld: str) -> None:
+        C, rng = self.C, self.rng
+        c = C["country"][i]
         if fld == "name":
-            name = co.at[i, "name"]
+            name = C["name"][i]
             trans = name.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe",
                                                   "Ü": "Ue", "ß": "ss", "é": "e", "è": "e", "á": "a",
                                                   "í": "i", "ó": "o", "å": "a"}))
-            erp.at[i, "displayName"] = trans if trans != name else name.replace(
-                co.at[i, "stem"], co.at[i, "stem"] + " International", 1)
+            erp["displayName"][i] = trans if trans != name else name.replace(
+                C["stem"][i], C["stem"][i] + " International", 1)
         elif fld == "street":
-            erp.at[i, "addressLine1"] = co.at[i, "street"].replace(
-                co.at[i, "street"].split()[0] if c in names.NUMBER_FIRST else co.at[i, "street"].split()[-1],
-                str(int(rng.integers(200, 400))), 1)
+            words = C["street"][i].split()
+            num = words[0] if c in names.NUMBER_FIRST else words[-1]
+            new = str(int(num) + int(rng.integers(200, 400)))
+            erp["addressLine1"][i] = " ".join([new, *words[1:]] if c in names.NUMBER_FIRST else [*words[:-1], new])
         elif fld == "city":
-            cities = [x[0] for x in names.CITIES[c] if x[0] != co.at[i, "city"]]
-            erp.at[i, "city"] = cities[int(rng.integers(len(cities)))]
+            cities = [x[0] for x in names.CITIES[c] if x[0] != C["city"][i]]
+            erp["city"][i] = cities[int(rng.integers(len(cities)))]
         elif fld == "postcode":
-            erp.at[i, "postalCode"] = names.postcode(c, [x for x in names.CITIES[c] if x[0] == co.at[i, "city"]][0][2],
-                                                     int(rng.integers(0, 10**6)))
-            if erp.at[i, "postalCode"] == co.at[i, "postcode"]:
-                erp.at[i, "postalCode"] = co.at[i, "postcode"][:-1] + ("1" if co.at[i, "postcode"][-1] != "1" else "2")
+            old = C["postcode"][i]
+            stem = next(x[2] for x in names.CITIES[c] if x[0] == C["city"][i])
+            new = names.postcode(c, stem, int(rng.integers(0, 10**6)))
+            erp["postalCode"][i] = new if new != old else old[:-1] + ("1" if old[-1] != "1" else "2")
         elif fld == "country":
             others = ([x for x in names.COUNTRIES if x != c and names.CURRENCY[x] == names.CURRENCY[c]]
                       or [x for x in names.COUNTRIES if x != c])
-            erp.at[i, "country"] = others[int(rng.integers(len(others)))]
+            erp["country"][i] = others[int(rng.integers(len(others)))]
         elif fld == "tax_id":
-            erp.at[i, "taxRegistrationNumber"] = names.tax_id(c, int(rng.integers(0, 10**12)))
+            erp["taxRegistrationNumber"][i] = names.tax_id(c, int(rng.integers(0, 10**12)))
         elif fld == "currency":
-            erp.at[i, "currencyCode"] = "USD" if co.at[i, "currency"] != "USD" else "EUR"
+            erp["currencyCode"][i] = "USD" if C["currency"][i] != "USD" else "EUR"
 
     # ---- products and prices
     def products(self) -> None:
@@ -404,10 +416,10 @@ class _Gen:
         crm_pid = self.sfids("01t", len(all_codes))
         erp_pid = guids(rng, n)
         base_eur = np.round(np.exp(rng.uniform(np.log(50), np.log(5000), n)), 0) * 100  # cents, whole EUR
-        self.crm["Product2"] = pd.DataFrame({"Id": crm_pid, "Name": all_names, "ProductCode": all_codes,
+        self.crm["Product2"] = _frame({"Id": crm_pid, "Name": all_names, "ProductCode": all_codes,
                                              "Family": [fams[f][1] for f in fam] + ["Bundle"] * n_unmapped,
                                              "IsActive": "true", "LastModifiedDate": self.modstamps(len(all_codes))})
-        self.erp["items"] = pd.DataFrame({"id": erp_pid, "number": codes, "displayName": pnames, "type": "Inventory",
+        self.erp["items"] = _frame({"id": erp_pid, "number": codes, "displayName": pnames, "type": "Inventory",
                                           "baseUnitOfMeasureCode": "PCS",
                                           "unitPrice": money_text(base_eur.astype(np.int64), np.full(n, 2)),
                                           "blocked": "false", "lastModifiedDateTime": self.modstamps(n)})
@@ -439,6 +451,10 @@ class _Gen:
         self.price_minor = {(int(p), c): int(v) for p, c, v in zip(pi, cur, minor)}
         crm_ids = self.sfids("01u", m)
         erp_ids = guids(rng, m)
+        self.erp_price_id = {(int(p), c): e for p, c, e in zip(pi, cur, erp_ids)}
+        dirty = np.zeros(m, dtype=bool)
+        dirty[np.concatenate([mism, miss_erp, miss_crm, tol])] = True
+        self.dirty_prices = {(int(pi[j]), cur[j]) for j in np.flatnonzero(dirty)}
         for j in mism:
             self.exc("pricing.price_mismatch", crm_ids[j], erp_ids[j], "unit_price")
         for j in miss_erp:
@@ -452,12 +468,12 @@ class _Gen:
         keep_crm[miss_crm] = False
         keep_erp = mapped.copy()
         keep_erp[miss_erp] = False
-        self.crm["PricebookEntry"] = pd.DataFrame({
+        self.crm["PricebookEntry"] = _frame({
             "Id": crm_ids, "Pricebook2Id": pb_id, "Pricebook2.Name": STANDARD_PRICEBOOK,
             "Product2Id": crm_pid[pi], "ProductCode": all_codes[pi], "Product2.Name": all_names[pi],
             "CurrencyIsoCode": cur, "UnitPrice": money_text(minor, dec), "IsActive": "true",
             "LastModifiedDate": self.modstamps(m)})[keep_crm]
-        self.erp["salesPrices"] = pd.DataFrame({
+        self.erp["salesPrices"] = _frame({
             "id": erp_ids, "itemNumber": all_codes[pi], "salesType": "All Customers", "currencyCode": cur,
             "unitPrice": money_text(erp_minor, dec), "startingDate": f"{self.as_of.year}-01-01",
             "minimumQuantity": "0", "lastModifiedDateTime": self.modstamps(m)})[keep_erp]
@@ -487,7 +503,15 @@ class _Gen:
         miss = self.pick(elig, 0.01, taken)
         amt = self.pick(elig, 0.01, taken)
         lz = self.pick(elig, 0.02, taken)
+        # off-price lines: a discount on an activated order whose product's price lists agree
         first_line = np.concatenate([[0], np.cumsum(nlines)[:-1]])
+        free_order = ~taken
+        line_ok = np.array([free_order[o] and (int(p), c) not in self.dirty_prices
+                            for o, p, c in zip(lo, prod, cur[lo])], dtype=bool) if ln else np.zeros(0, bool)
+        off = self.pick(np.flatnonzero(line_ok), 0.01, np.zeros(ln, dtype=bool))
+        list_price = unit.copy()
+        unit = unit.copy()
+        unit[off] = np.maximum(1, (unit[off] * rng.uniform(0.7, 0.9, len(off))).astype(np.int64))
         erp_qty[first_line[amt]] += 1
         total = np.bincount(lo, weights=qty * unit, minlength=n).astype(np.int64)
         erp_total = np.bincount(lo, weights=erp_qty * unit, minlength=n).astype(np.int64)
@@ -507,29 +531,32 @@ class _Gen:
             self.exc("order.amount_mismatch", crm_ids[j], erp_ids[j], "total_amount")
         for j in lz:
             self.decoy("order_number_leading_zeros", crm_ids[j], erp_ids[j])
-        self.crm["Order"] = pd.DataFrame({
+        line_ids = self.sfids("802", ln)
+        for j in off:
+            self.exc("pricing.off_price_order_line", line_ids[j], self.erp_price_id[(int(prod[j]), cur[lo[j]])],
+                     "unit_price")
+        self.crm["Order"] = _frame({
             "Id": crm_ids, "OrderNumber": ordnum, "AccountId": co["crm_id"].to_numpy()[oc],
             "EffectiveDate": date_text(odate), "Status": np.where(activated, "Activated", "Draft"),
             "CurrencyIsoCode": cur, "TotalAmount": money_text(total, dec), "ERP_Order_Number__c": xref,
             "Pricebook2Id": self.crm["PricebookEntry"]["Pricebook2Id"].iloc[0],
             "LastModifiedDate": self.modstamps(n)})
-        line_ids = self.sfids("802", ln)
-        self.crm["OrderItem"] = pd.DataFrame({
+        self.crm["OrderItem"] = _frame({
             "Id": line_ids, "OrderId": crm_ids[lo], "Product2Id": self.crm_product_ids[prod],
             "Product2.ProductCode": self.product_codes[prod], "Quantity": qty.astype(str),
-            "UnitPrice": money_text(unit, dec[lo]), "ListPrice": money_text(unit, dec[lo]),
+            "UnitPrice": money_text(unit, dec[lo]), "ListPrice": money_text(list_price, dec[lo]),
             "TotalPrice": money_text(qty * unit, dec[lo]), "CurrencyIsoCode": cur[lo],
             "LastModifiedDate": self.modstamps(ln)})
         in_erp = activated.copy()
         in_erp[miss] = False
         seq = np.arange(ln) - first_line[lo] + 1
-        self.erp["salesOrders"] = pd.DataFrame({
+        self.erp["salesOrders"] = _frame({
             "id": erp_ids, "number": sonum, "externalDocumentNumber": ext, "orderDate": date_text(odate),
             "customerId": co["erp_id"].to_numpy()[oc], "customerNumber": co["number"].to_numpy()[oc],
             "currencyCode": cur, "status": np.where(rng.random(n) < 0.5, "Open", "Released"),
             "totalAmountIncludingTax": money_text(erp_total, dec),
             "lastModifiedDateTime": self.modstamps(n)})[in_erp]
-        self.erp["salesOrderLines"] = pd.DataFrame({
+        self.erp["salesOrderLines"] = _frame({
             "id": guids(rng, ln), "documentId": erp_ids[lo], "sequence": (seq * 10000).astype(str),
             "lineType": "Item", "lineObjectNumber": self.product_codes[prod], "quantity": erp_qty.astype(str),
             "unitPrice": money_text(unit, dec[lo]), "amountIncludingTax": money_text(erp_qty * unit, dec[lo]),
@@ -638,13 +665,13 @@ class _Gen:
         keep_crm[miss_crm] = False
         keep_erp = np.ones(n, dtype=bool)
         keep_erp[miss_erp] = False
-        self.crm["blng__Invoice__c"] = pd.DataFrame({
+        self.crm["blng__Invoice__c"] = _frame({
             "Id": crm_ids, "Name": crm_name, "blng__Account__c": acct, "ERP_Invoice_Number__c": crm_ref,
             "blng__InvoiceDate__c": date_text(idate), "blng__DueDate__c": date_text(due),
             "blng__InvoiceStatus__c": crm_inv, "blng__PaymentStatus__c": crm_pay,
             "blng__TotalAmount__c": money_text(crm_total, dec), "blng__Balance__c": money_text(crm_bal, dec),
             "CurrencyIsoCode": cur, "LastModifiedDate": self.modstamps(n)})[keep_crm]
-        self.erp["salesInvoices"] = pd.DataFrame({
+        self.erp["salesInvoices"] = _frame({
             "id": erp_ids, "number": psi, "externalDocumentNumber": crm_name,
             "invoiceDate": date_text(idate), "dueDate": date_text(erp_due),
             "customerId": co["erp_id"].to_numpy()[ic], "customerNumber": co["number"].to_numpy()[ic],
@@ -654,7 +681,7 @@ class _Gen:
         has_pay = (paid_amt > 0) & keep_erp
         pj = np.flatnonzero(has_pay)
         pdate = np.minimum(idate[pj] + rng.integers(3, 60, len(pj)), self.as_of64)
-        self.erp["customerPayments"] = pd.DataFrame({
+        self.erp["customerPayments"] = _frame({
             "id": guids(rng, len(pj)), "customerId": co["erp_id"].to_numpy()[ic[pj]],
             "customerNumber": co["number"].to_numpy()[ic[pj]], "postingDate": date_text(pdate),
             "documentNumber": [f"PAY-{200000 + i}" for i in range(len(pj))],
@@ -759,9 +786,9 @@ def _write(g: _Gen, out: Path) -> None:
         (tmp / "crm").mkdir()
         (tmp / "erp").mkdir()
         for name, df in g.crm.items():
-            df.to_csv(tmp / "crm" / f"{name}.csv", index=False, quoting=csv.QUOTE_ALL, lineterminator="\n")
+            write_csv(tmp / "crm" / f"{name}.csv", df, quote_all=True)
         for name, df in g.erp.items():
-            df.to_csv(tmp / "erp" / f"{name}.csv", index=False, lineterminator="\n")
+            write_csv(tmp / "erp" / f"{name}.csv", df, quote_all=False)
         truth = {"seed": g.seed, "as_of": g.as_of.isoformat(), "links": g.links,
                  "exceptions": g.exceptions, "decoys": g.decoys, "tolerances": TOLERANCES}
         (tmp / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

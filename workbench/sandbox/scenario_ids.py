@@ -43,24 +43,58 @@ def guids(rng: np.random.Generator, n: int) -> np.ndarray:
 def money_text(minor: np.ndarray, decimals: np.ndarray) -> np.ndarray:
     """Amounts held as integer minor units -> plain decimal text ("1234.50", "98000")."""
     minor = np.asarray(minor, dtype=np.int64)
-    decimals = np.asarray(decimals)
-    s = pd.Series(minor)
-    neg = s < 0
-    a = s.abs()
-    two = (a // 100).astype(str) + "." + (a % 100).astype(str).str.zfill(2)
-    zero = a.astype(str)
-    out = np.where(decimals == 0, zero.to_numpy(), two.to_numpy())
-    out = np.where(neg.to_numpy(), np.char.add("-", out.astype(str)), out)
-    return out.astype(str)
+    decimals = np.broadcast_to(np.asarray(decimals), minor.shape)
+    out = np.empty(len(minor), dtype=object)
+    two = decimals != 0
+    out[two] = [f"{v // 100}.{v % 100:02d}" if v >= 0 else f"-{-v // 100}.{-v % 100:02d}"
+                for v in minor[two].tolist()]
+    out[~two] = [str(v) for v in minor[~two].tolist()]
+    return out
+
+
+def write_csv(path, frame: pd.DataFrame, *, quote_all: bool) -> None:
+    """Write text columns as CSV, byte-stable, much faster than DataFrame.to_csv on text.
+
+    quote_all mimics Data Loader (every cell in double quotes); otherwise cells are quoted
+    only when they hold a delimiter, quote or line break (RFC 4180 minimal quoting).
+    """
+    cols = []
+    for name in [*frame.columns]:
+        vals = ["" if v is None else str(v) for v in frame[name].tolist()]
+        joined = "\x00".join(vals)
+        if quote_all:
+            if '"' in joined:
+                vals = ['"' + v.replace('"', '""') + '"' for v in vals]
+            else:
+                vals = ['"' + v + '"' for v in vals]
+        elif any(ch in joined for ch in ',"\n\r'):
+            vals = ['"' + v.replace('"', '""') + '"' if (',' in v or '"' in v or "\n" in v or "\r" in v) else v
+                    for v in vals]
+        cols.append(vals)
+    header = ",".join(('"' + c + '"') if quote_all else c for c in frame.columns)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(header + "\n")
+        if len(frame):
+            fh.write("\n".join(",".join(row) for row in zip(*cols)))
+            fh.write("\n")
 
 
 def date_text(days: np.ndarray) -> np.ndarray:
-    """numpy datetime64[D] -> ISO date text."""
-    return np.datetime_as_string(np.asarray(days, dtype="datetime64[D]"), unit="D")
+    """numpy datetime64[D] -> ISO date text (formatted once per distinct day)."""
+    uniq, inv = np.unique(np.asarray(days, dtype="datetime64[D]"), return_inverse=True)
+    table = np.datetime_as_string(uniq, unit="D").astype(object)
+    return table[inv.ravel()]
+
+
+_CLOCK = None
 
 
 def timestamp_text(days: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     """A day plus seconds into it -> "2026-10-01T08:15:02.000Z" (Salesforce / BC style)."""
-    ts = np.asarray(days, dtype="datetime64[D]").astype("datetime64[ms]") + \
-        np.asarray(seconds, dtype=np.int64).astype("timedelta64[s]")
-    return np.char.add(np.datetime_as_string(ts, unit="ms"), "Z")
+    global _CLOCK
+    if _CLOCK is None:
+        _CLOCK = [f"T{h:02d}:{m:02d}:{s:02d}.000Z" for h in range(24) for m in range(60) for s in range(60)]
+    day = date_text(days)
+    clock = _CLOCK
+    return np.array([d + clock[x] for d, x in zip(day.tolist(), np.asarray(seconds, dtype=np.int64).tolist())],
+                    dtype=object)
