@@ -1,0 +1,102 @@
+"""From a real run over both sandboxes to corrected systems: propose, approve, push through the
+Salesforce connector, re-read both sides, and see the exceptions gone on the next run."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from workbench.corrections import service
+from workbench.corrections.outbox.push import Backoff
+from workbench.sources.salesforce_mapping import DEFAULT_FIELDS
+from workbench.store.schema import AuditEvent, Correction, ExceptionRow
+
+ACCOUNT = DEFAULT_FIELDS["customers"]  # canonical field -> Account API field
+FAST = Backoff(base=0.05, cap=0.2)
+TEXT_FIELDS = {"xref", "name", "street", "city", "postcode", "country", "tax_id", "currency"}
+
+
+@pytest.fixture
+def demo_run(tmp_path):
+    from workbench.demo import prepare_demo
+    from workbench.pipeline import execute_run
+    from workbench.store.db import open_store
+    demo = prepare_demo(tmp_path / "demo", customers=30)
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    try:
+        outcome = execute_run(demo.config, store, user="bob")
+        yield demo, store, outcome.run_id
+    finally:
+        store.dispose()
+        demo.stop()
+
+
+def _sf(demo):
+    return next(h for h in demo.handles if hasattr(h, "org"))
+
+
+def _customer_proposals(store, run_id):
+    from workbench.store import repo
+    ex = repo.load_exceptions(store, run_id)
+    rows = []
+    for r in ex.to_dict("records"):
+        p = r["proposal"]
+        if (isinstance(p, dict) and p.get("target_side") == "crm" and p.get("object") == "customers"
+                and p.get("field") in TEXT_FIELDS and not p.get("needs_decision")):
+            rows.append(r)
+    return rows
+
+
+def test_approved_customer_fixes_land_in_salesforce_and_the_next_run_no_longer_finds_them(demo_run):
+    from workbench.pipeline import execute_run
+    demo, store, run_id = demo_run
+    sf = _sf(demo)
+    todo = _customer_proposals(store, run_id)
+    assert len(todo) >= 5
+    cids = [service.propose(store, int(r["id"]), "bob") for r in todo]
+    assert service.approve_matching(store, "ann", run_id=run_id, object="customers") == sorted(cids)
+    rep = service.push(store, "ann", backoff=FAST)
+    assert rep.counts["applied"] == len(cids) and rep.counts["dead_letter"] == rep.counts["conflict"] == 0
+    assert rep.requests == 1  # one sObject Collections call for all of them
+    assert rep.verified["agreed"] == len(cids)
+    for r in todo:
+        p = r["proposal"]
+        rec = sf.record("Account", p["record_id"])
+        assert str(rec[ACCOUNT[p["field"]]]) == str(p["to"])
+    with store.session() as s:
+        statuses = {e.status for e in s.execute(select(ExceptionRow).where(
+            ExceptionRow.id.in_([int(r["id"]) for r in todo]))).scalars()}
+    assert statuses == {"resolved"}
+    # the proof a controller wants: the next run no longer reports them
+    again = execute_run(demo.config, store, user="bob")
+    from workbench.store import repo
+    keys = set(repo.load_exceptions(store, again.run_id)["key"])
+    assert not keys & {r["key"] for r in todo}
+
+
+def test_a_value_someone_changed_in_salesforce_is_a_conflict_and_a_fix_that_still_differs_reopens(demo_run):
+    demo, store, run_id = demo_run
+    sf = _sf(demo)
+    todo = [r for r in _customer_proposals(store, run_id) if r["proposal"]["field"] in ("city", "name", "street",
+                                                                                       "postcode", "tax_id", "xref")]
+    assert len(todo) >= 2
+    first, second = todo[0], todo[1]
+    c1 = service.propose(store, int(first["id"]), "bob")
+    # the preparer types a value that is not what the ERP holds
+    c2 = service.propose(store, int(second["id"]), "bob", to_value="Not what the ERP says")
+    service.approve(store, [c1, c2], "ann")
+    api = ACCOUNT[first["proposal"]["field"]]
+    sf.edit("Account", first["proposal"]["record_id"], {api: "Edited by a rep"})
+    rep = service.push(store, "ann", backoff=FAST)
+    assert rep.counts["conflict"] == 1 and rep.counts["applied"] == 1
+    with store.session() as s:
+        a, b = s.get(Correction, c1), s.get(Correction, c2)
+        assert a.state == "conflict" and "Edited by a rep" in a.last_error
+        assert b.state == "applied" and b.verification == "still_differs"
+        e2 = s.get(ExceptionRow, int(second["id"]))
+        assert e2.status == "reopened" and "Not what the ERP says" in e2.resolution
+        e1 = s.get(ExceptionRow, int(first["id"]))
+        assert e1.status == "reopened" and "Edited by a rep" in e1.resolution
+        ev = s.execute(select(AuditEvent).where(AuditEvent.action == "correction.conflict")).scalar_one()
+        assert ev.detail["current"] == "Edited by a rep"
+    assert sf.record("Account", first["proposal"]["record_id"])[api] == "Edited by a rep"
