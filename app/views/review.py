@@ -224,6 +224,21 @@ class ReviewScreen(QWidget):
         self.ctx.jobs.submit(write_workbook, self.ctx.store, run_id, Path(path), on_done=done,
                              on_error=self._action_failed)
 
+    # ---- screenshots ----------------------------------------------------------------------
+    def screenshot_states(self) -> list[str]:
+        return ["side-by-side"]
+
+    def enter_screenshot_state(self, state: str) -> None:
+        """Show a telling exception: an invoice paid in one system and open in the other."""
+        fr = self.queue.model.frame
+        if fr is None:
+            return
+        self.queue.clear_filters()
+        hits = np.flatnonzero(fr.cols["type"] == "invoice.status_mismatch")
+        target = int(fr.ids[hits[0]]) if len(hits) else self.queue.model.exception_id(0)
+        if target is not None:
+            self.queue.select_id(target)
+
     # ---- look and persistence -------------------------------------------------------------
     def _theme(self, _mode: str) -> None:
         self.queue.model.set_palette(self.ctx.palette)
