@@ -183,13 +183,15 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
         for t in totals:
             lines.append(f"{t.get('side', '').upper():<16}{t.get('currency', ''):<10}{t.get('invoices', 0):>10,}"
                          f"{_fmt(t.get('total_amount')):>20}{_fmt(t.get('open_balance')):>20}")
-        diff = summary.get("stats", {}).get("reconciling_difference")
+        diff = summary.get("stats", {}).get("reconciling")
         if isinstance(diff, dict) and diff:
             lines.append("")
-            lines.append(f"{'Reconciling difference':<26}{'Currency':<10}{'CRM - ERP':>20}{'Explained':>20}")
+            lines.append(f"{'Open balance difference':<26}{'Currency':<10}{'CRM - ERP':>18}{'Explained':>18}"
+                         f"{'Unexplained':>18}")
             for ccy, d in sorted(diff.items()):
                 if isinstance(d, dict):
-                    lines.append(f"{'':<26}{ccy:<10}{_fmt(d.get('difference')):>20}{_fmt(d.get('explained')):>20}")
+                    lines.append(f"{'':<26}{ccy:<10}{_fmt(d.get('difference')):>18}{_fmt(d.get('explained')):>18}"
+                                 f"{_fmt(d.get('unexplained')):>18}")
     usage = summary.get("api_usage") or {}
     for side, u in usage.items():
         lines.append(f"API usage {side.upper()}: " + ", ".join(f"{k} {v}" for k, v in u.items()))
