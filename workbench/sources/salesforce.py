@@ -32,7 +32,7 @@ from workbench.model import frames
 from workbench.progress import check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
 from workbench.sources.salesforce_auth import AUTH_WORDS, PASSWORD_RETIREMENT
-from workbench.sources.salesforce_client import SalesforceClient
+from workbench.sources.salesforce_client import BudgetExceeded, SalesforceClient
 from workbench.sources.salesforce_mapping import ObjectMap, format_datetime, object_maps
 from workbench.sources.salesforce_push import push_requests
 
@@ -165,11 +165,14 @@ class SalesforceSource:
 
     def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
         m = self.map_for(kind)
-        api = [m.api_name(f) for f in fields if f not in ("version",)]
-        raw = self.read_raw(m, record_ids, api)
+        raw = self.read_raw(m, record_ids, m.api_fields())
         out = {}
         for rid, rec in raw.items():
             canon = m.to_canonical(rec)
+            unknown = [f for f in fields if f not in canon]
+            if unknown:
+                raise ConfigError(f"[crm.objects.{m.kind}.fields] maps no Salesforce field to "
+                                  f"{', '.join(unknown)} on {m.object}")
             row = {f: canon.get(f) for f in fields}
             row["version"] = format_datetime(_dt(rec["SystemModstamp"])) if rec.get("SystemModstamp") else None
             out[rid] = row
@@ -192,7 +195,7 @@ class SalesforceSource:
             remaining, mx = meter.remaining, meter.max
         allowed = math.floor(remaining * self.max_api_share)
         if calls_needed > allowed:
-            raise SourceError(
+            raise BudgetExceeded(
                 f"push refused: it needs about {calls_needed:,} Salesforce API requests but only {allowed:,} are "
                 f"allowed ({self.max_api_share:.0%} of the {remaining:,} left of today's {mx:,}); push fewer "
                 f"corrections or raise [crm.salesforce] max_api_share")

@@ -58,6 +58,10 @@ class TransientFailure(SourceError):
     """Salesforce kept failing in a way that may pass (limits, locks, 5xx, timeouts)."""
 
 
+class BudgetExceeded(SourceError):
+    """A push would use more of the org's daily API requests than the config allows."""
+
+
 class SalesforceClient:
     def __init__(self, sf_cfg: dict[str, Any], secrets_cfg: dict[str, Any], resolve):
         self.cfg, self.secrets_cfg, self.resolve = sf_cfg, secrets_cfg, resolve

@@ -101,7 +101,17 @@ class ObjectMap:
                 out.append(name)
         return out
 
+    def status_values(self, canonical_status: str) -> dict[str, str | None]:
+        """The source field values that stand for a canonical status (first exact entry of the map)."""
+        for parts, target in self.status_map.exact.items():
+            if target == canonical_status:
+                return dict(zip(self.status_fields, [p or None for p in parts]))
+        raise ConfigError(f"[crm.objects.{self.kind}.status_map] has no exact entry for status "
+                          f"{canonical_status!r}; add one (e.g. \"Posted|Unpaid\" = \"open\") to push it")
+
     def api_name(self, canonical: str) -> str:
+        if canonical == "status" and self.status_fields:
+            return "|".join(self.status_fields)
         try:
             return self.fields[canonical]
         except KeyError:

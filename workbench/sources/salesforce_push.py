@@ -10,21 +10,38 @@ still fails is reported as transient, field errors as permanent with Salesforce'
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from workbench.errors import Cancelled, InputError, WorkbenchError
+from workbench.errors import Cancelled, WorkbenchError
 from workbench.progress import check_cancelled
 from workbench.sources.base import WriteRequest, WriteResult
-from workbench.sources.salesforce_client import TRANSIENT_CODES, TransientFailure
+from workbench.sources.salesforce_client import TRANSIENT_CODES, BudgetExceeded, TransientFailure
 from workbench.sources.salesforce_mapping import ObjectMap, convert, format_datetime, parse_datetime, to_api_value
 
 if TYPE_CHECKING:
     from workbench.sources.salesforce import SalesforceSource
 
 BATCH = 200
+_DEC = "\x00dec:"
+
+
+def json_body(payload: Any) -> str:
+    """JSON with Decimal amounts written as exact numbers (requests' json= cannot take Decimal)."""
+    def prep(v: Any) -> Any:
+        if isinstance(v, Decimal):
+            return _DEC + format(v, "f")
+        if isinstance(v, dict):
+            return {k: prep(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [prep(x) for x in v]
+        return v
+    text = json.dumps(prep(payload), ensure_ascii=False, separators=(",", ":"))
+    return re.sub(r'"\\u0000dec:([-0-9.]+)"', r"\1", text)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -62,8 +79,8 @@ def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: ob
             chunk = set(record_ids[i:i + BATCH])
             batches.append((m, record_ids[i:i + BATCH], [r for r in reqs if r.record_id in chunk]))
 
-    if batches:
-        src.check_api_budget(2 * len(batches))
+    # The budget is checked after the first re-read (whose answer carries the org's usage), before any write.
+    budget = {"needed": 2 * len(batches) - 1, "checked": False}
     total, done = len(requests), len(results)
     for n, (m, record_ids, reqs) in enumerate(batches):
         try:
@@ -73,7 +90,7 @@ def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: ob
                 for r in rest:
                     results[id(r)] = WriteResult(r.correction_id, "transient", "not attempted: the push was cancelled")
             break
-        for r, res in _push_batch(src, m, record_ids, reqs):
+        for r, res in _push_batch(src, m, record_ids, reqs, budget):
             results[id(r)] = res
         done += len(reqs)
         if state is not None:
@@ -81,15 +98,18 @@ def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: ob
     return [results[id(r)] for r in requests]
 
 
-def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str],
-                reqs: list[WriteRequest]) -> list[tuple[WriteRequest, WriteResult]]:
-    api_fields = sorted({m.api_name(r.field) for r in reqs})
+def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs: list[WriteRequest],
+                budget: dict[str, Any]) -> list[tuple[WriteRequest, WriteResult]]:
+    api_fields = sorted({a for r in reqs for a in m.api_name(r.field).split("|")})
     try:
         current = src.read_raw(m, record_ids, api_fields)
+        if not budget["checked"]:
+            src.check_api_budget(budget["needed"])
+            budget["checked"] = True
     except TransientFailure as exc:
         return [(r, WriteResult(r.correction_id, "transient", exc.one_line())) for r in reqs]
     except WorkbenchError as exc:  # e.g. INVALID_FIELD: a mapped field the org does not have
-        if isinstance(exc, Cancelled):
+        if isinstance(exc, (Cancelled, BudgetExceeded)):
             raise
         return [(r, WriteResult(r.correction_id, "permanent", exc.one_line())) for r in reqs]
 
@@ -106,10 +126,17 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str],
         api = m.api_name(r.field)
         version = format_datetime(parse_datetime(rec["SystemModstamp"])) if rec.get("SystemModstamp") else None
         try:
-            now_value = convert(m.kind, r.field, rec.get(api))
-            old = convert(m.kind, r.field, r.old_value) if r.old_value is not None else None
-            new = convert(m.kind, r.field, r.new_value) if r.new_value is not None else None
-        except (ValueError, InputError) as exc:
+            if r.field == "status" and m.status_fields:
+                # invoice status lives in one or two picklists; compare and write them as the canonical status
+                now_value = m.to_canonical(rec)["status"]
+                old, new = r.old_value, r.new_value
+                fields_to_write = m.status_values(str(new))
+            else:
+                now_value = convert(m.kind, r.field, rec.get(api))
+                old = convert(m.kind, r.field, r.old_value) if r.old_value is not None else None
+                new = convert(m.kind, r.field, r.new_value) if r.new_value is not None else None
+                fields_to_write = {api: to_api_value(m.kind, r.field, new)}
+        except (ValueError, WorkbenchError) as exc:
             out.append((r, WriteResult(r.correction_id, "permanent", f"{api}: {exc}")))
             continue
         if _same(now_value, new):
@@ -124,8 +151,7 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str],
                                        f"{m.object}.{api} changed in Salesforce since it was read: expected "
                                        f"{old!s}, found {now_value!s}{changed}", r.record_id, now_value, version)))
             continue
-        writes.setdefault(r.record_id, {"attributes": {"type": m.object}, "id": r.record_id})[api] = \
-            to_api_value(m.kind, r.field, new)
+        writes.setdefault(r.record_id, {"attributes": {"type": m.object}, "id": r.record_id}).update(fields_to_write)
         pending.setdefault(r.record_id, []).append(r)
 
     attempt = 0
@@ -134,7 +160,8 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str],
         body = {"allOrNone": False, "records": list(writes.values())}
         try:
             answer = src.client.call("sObject Collections update",
-                                     lambda sf: sf.restful("composite/sobjects", method="PATCH", json=body))
+                                     lambda sf: sf.restful("composite/sobjects", method="PATCH",
+                                                         data=json_body(body).encode("utf-8")))
         except TransientFailure as exc:
             for rid in writes:
                 out.extend((r, WriteResult(r.correction_id, "transient", exc.one_line())) for r in pending[rid])

@@ -14,6 +14,7 @@ import io
 import json
 import re
 import secrets
+import ssl
 import threading
 import time
 from datetime import datetime, timezone
@@ -139,10 +140,13 @@ class Handler(BaseHTTPRequestHandler):
             self.api_version, rest = m.group(1), m.group(2) or ""
             self._api_call = True
             return self.api(method, rest)
-        except BrokenPipeError:
-            return None
+        except (ConnectionError, ssl.SSLError, TimeoutError):
+            self.close_connection = True  # the client gave up (e.g. its timeout); nobody to answer
         except Exception as exc:  # a sandbox bug must still answer like Salesforce, not hang the client
-            self._err(500, "UNKNOWN_EXCEPTION", f"An unexpected error occurred: {type(exc).__name__}: {exc}")
+            try:
+                self._err(500, "UNKNOWN_EXCEPTION", f"An unexpected error occurred: {type(exc).__name__}: {exc}")
+            except (ConnectionError, ssl.SSLError):
+                self.close_connection = True
 
     # auth -----------------------------------------------------------------------------
     def oauth_token(self) -> None:
