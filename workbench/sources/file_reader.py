@@ -102,21 +102,20 @@ def _looks_like_junk(head: bytes, enc: str) -> bool:
 
 def _encoding_error(path: Path, enc: str, declared: str | None, head: bytes | None,
                     exc: UnicodeDecodeError) -> InputError:
-    guess = ""
-    data = head if head is not None else path.open("rb").read(SNIFF_BYTES)
-    try:
-        from charset_normalizer import from_bytes
-        best = from_bytes(data).best()
-        if best is not None and best.encoding.replace("_", "-") not in ("utf-8", "ascii"):
-            guess = f"; it looks like {best.encoding}"
-    except Exception:  # the guess is a courtesy; the error stands without it
-        pass
     row = None
     if head is not None:
         row = head[:exc.start].count(b"\n") + 1
+    else:  # the parser only knows its chunk offset: find the line (error path only)
+        with path.open("rb") as fh:
+            for n, line in enumerate(fh, start=1):
+                try:
+                    line.decode(enc)
+                except UnicodeDecodeError:
+                    row = n
+                    break
     want = declared or "UTF-8"
     hint = "" if declared else " (or set encoding = \"cp1252\" / the file's encoding in the config)"
-    return InputError(f"is not {want} text (undecodable byte {exc.object[exc.start:exc.start + 1]!r}{guess})",
+    return InputError(f"is not {want} text (undecodable byte {exc.object[exc.start:exc.start + 1]!r})",
                       file=str(path), row=row, expected=f"{want}{hint}")
 
 

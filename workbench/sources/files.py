@@ -293,9 +293,10 @@ class FilesSource:
                 mapping[k] = smap.map(*k.split("|")) if len(cols) > 1 else smap.map(k)
             except UnknownStatus as exc:
                 i = int(np.argmax((key == k).to_numpy()))
-                raise InputError(f"unknown status value ({exc})", file=path, row=i + 2, column="|".join(cols),
-                                 expected="a value of the status map (extend [..invoices.status_map] in the "
-                                          "config)") from None
+                known = str(exc).split("known values: ", 1)[-1]
+                raise InputError("unknown status value", file=path, row=i + 2, column="|".join(cols), got=k,
+                                 expected=f"one of {known} (or map it under [{self.side}.objects.invoices."
+                                          f"status_map] in the config)") from None
         out["status"] = key.map(mapping).to_numpy(dtype=object)
         out["status_raw"] = key.to_numpy(dtype=object)
         out["is_credit_note"] = (out["status"] == "credit_note").astype(object)
