@@ -75,7 +75,7 @@ def canonical(value: Any) -> str:
 
 
 def row_line(row_number: int, values: Iterable[Any]) -> str | None:
-    texts = [canonical(v) for v in values]
+    texts = [v if type(v) is str else ("" if v is None else canonical(v)) for v in values]
     while texts and texts[-1] == "":
         texts.pop()
     if not texts:

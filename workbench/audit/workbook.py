@@ -20,6 +20,7 @@ from typing import Any, Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -29,7 +30,8 @@ from openpyxl.writer.excel import ExcelWriter
 from workbench.audit import manifest as mf
 from workbench.audit.excel_safe import FORMULA_TRIGGERS
 from workbench.audit.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCEPTION_COLS, LINK_COLS, PARAM_COLS,
-                                              Col, Content, Sheet, Styled, prepare)
+                                              Col, Content, Sheet, Styled, prepare,
+                                              prepare_row)
 from workbench.audit.workbook_styles import Styles
 from workbench.errors import InputError
 from workbench.progress import check_cancelled, report
@@ -130,7 +132,7 @@ def _table_parts(sheet: Sheet) -> Iterator[Part]:
                     return
                 n += 1
                 part.data_rows = n
-                yield [prepare(v) for v in row]
+                yield prepare_row(row)
             nxt = next(it, _END)
             if nxt is _END:
                 return
@@ -308,11 +310,27 @@ class _Writer:
         ws.freeze_panes = "A2"
         _protect(ws)
         hasher = mf.SheetHasher()
-        kinds = [c.kind for c in cols]
-        ccy_cols = [c.currency_col for c in cols]
+        _feed_cells_directly(ws)
         arr = styles.array
-        dt_style, date_style = arr("wb datetime", ws), arr("wb date", ws)
-        score_style, pct_style, header_style = arr("wb score", ws), arr("wb percent", ws), arr("wb header", ws)
+        header_style = arr("wb header", ws)
+        guard_style = _guard_array(ws)
+        # One reusable cell per column: openpyxl serialises a row as soon as it is appended,
+        # so a cell object can carry the next row's value and style.
+        slots = [WriteOnlyCell(ws) for _ in cols]
+        fixed = {"datetime": arr("wb datetime", ws), "date": arr("wb date", ws), "score": arr("wb score", ws),
+                 "percent": arr("wb percent", ws)}
+        plan = []
+        for i, c in enumerate(cols):
+            if c.kind in ("text", "int"):
+                plan.append((i, 0, None, None))
+            elif c.kind == "amount":
+                plan.append((i, 1, c.currency_col, None))
+            elif c.kind in ("severity", "status"):
+                plan.append((i, 2, c.kind + ":", None))
+            else:
+                plan.append((i, 3, None, fixed[c.kind]))
+        amount_styles: dict[Any, Any] = {}
+        fill_styles: dict[str, Any] = {}
         line = mf.row_line
         r = 0
         for values in part.rows:
@@ -321,31 +339,28 @@ class _Writer:
             if r == 1 or (part.continued_on and r > part.data_rows + 1):
                 ws.append([_styled(ws, v, header_style) if v is not None else None for v in values])
                 continue
-            cells: list[Any] = []
-            for i, v in enumerate(values):
+            cells = list(values)
+            for i, how, extra, style in plan:
+                v = cells[i]
                 if v is None:
-                    cells.append(None)
                     continue
-                k = kinds[i]
-                if k == "text" or k == "int":
+                if how == 0:
                     if type(v) is str and v.startswith(FORMULA_TRIGGERS):
-                        v = _guarded(ws, v)
-                    cells.append(v)
-                elif k == "amount":
-                    cells.append(_styled(ws, v, arr(f"amount:{values[ccy_cols[i]] or ''}", ws)))
-                elif k == "datetime":
-                    cells.append(_styled(ws, v, dt_style))
-                elif k == "severity" or k == "status":
-                    cells.append(_styled(ws, v, arr(f"{k}:{v}", ws)) if type(v) is str and not
-                                 v.startswith(FORMULA_TRIGGERS) else _guarded(ws, v))
-                elif k == "score":
-                    cells.append(_styled(ws, v, score_style))
-                elif k == "percent":
-                    cells.append(_styled(ws, v, pct_style))
-                elif k == "date":
-                    cells.append(_styled(ws, v, date_style))
-                else:
-                    cells.append(v)
+                        cells[i] = _set(slots[i], v, guard_style, text=True)
+                    continue
+                if how == 1:
+                    ccy = values[extra]
+                    style = amount_styles.get(ccy)
+                    if style is None:
+                        style = amount_styles[ccy] = arr(f"amount:{ccy or ''}", ws)
+                elif how == 2:
+                    if type(v) is str and v.startswith(FORMULA_TRIGGERS):
+                        cells[i] = _set(slots[i], v, guard_style, text=True)
+                        continue
+                    style = fill_styles.get(v)
+                    if style is None:
+                        style = fill_styles[v] = arr(extra + str(v), ws)
+                cells[i] = _set(slots[i], v, style)
             ws.append(cells)
             self._tick(r - 1, part.title)
         last_row = max(part.data_rows + 1, 2)  # a table needs a data row, even an empty one
@@ -393,6 +408,46 @@ class _Writer:
                     cells.append(c)
             ws.append(cells)
         return hasher.hexdigest()
+
+
+def _set(cell: WriteOnlyCell, value, style_array, text: bool = False) -> WriteOnlyCell:
+    cell.value = value
+    if text:
+        cell.data_type = "s"
+    cell._style = style_array
+    return cell
+
+
+def _guard_array(ws):
+    probe = WriteOnlyCell(ws)
+    probe.quotePrefix = True
+    return probe._style
+
+
+def _feed_cells_directly(ws) -> None:
+    """Append rows of plain values and ready cells without openpyxl's per-cell exception path.
+
+    openpyxl's write-only append tries to assign every item as a value and falls back to
+    treating it as a cell when that raises; with several styled cells per row that costs
+    more than writing them. Plain values still go through openpyxl's own value binding.
+    """
+    plain = WriteOnlyCell(ws)
+
+    def values_to_row(values, row_idx):
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if isinstance(value, Cell):
+                value.column, value.row = col_idx, row_idx
+                if value._hyperlink is not None:
+                    value._hyperlink.ref = value.coordinate
+                yield value
+            else:
+                plain.value = value
+                plain.column, plain.row = col_idx, row_idx
+                yield plain
+
+    ws._values_to_row = values_to_row
 
 
 def _styled(ws, value, style_array) -> WriteOnlyCell:

@@ -15,10 +15,11 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import String, and_, cast, func, or_, select
 
 from workbench.audit import trail
-from workbench.audit.excel_safe import Scrubber, cell_text, env_secrets
+from workbench.audit.excel_safe import EXCEL_MAX_TEXT, Scrubber, cell_text, env_secrets
 from workbench.store import repo
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, Correction, CustomerLink, ExceptionRow, Snapshot
@@ -76,6 +77,21 @@ def prepare(value: Any) -> Any:
     if isinstance(value, (date, int, Decimal)):
         return value
     return cell_text(str(value))
+
+
+def prepare_row(row: tuple) -> list:
+    """``prepare`` for a whole row, with the common cases (plain text, numbers, None) inlined."""
+    out = list(row)
+    for i, v in enumerate(out):
+        t = type(v)
+        if t is str:
+            if not v or len(v) > EXCEL_MAX_TEXT or ILLEGAL_CHARACTERS_RE.search(v):
+                out[i] = prepare(v)
+        elif v is None or t is int or t is Decimal:
+            continue
+        else:
+            out[i] = prepare(v)
+    return out
 
 
 def _utc(dt: datetime | None) -> datetime | None:
