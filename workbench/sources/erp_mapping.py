@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import fields as dc_fields
 from datetime import date, datetime, timezone
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -152,10 +151,12 @@ def frame(kind: str, rows: list[dict]) -> pd.DataFrame:
     return frames.from_records(kind, rows)
 
 
-def get_path(record: Any, path: str) -> Any:
-    """Read ``a.b.0.c`` from nested dicts/lists; a missing step gives None."""
+def get_path(record: Any, path: str | list[str]) -> Any:
+    """Read ``a.b.0.c`` from nested dicts/lists; a list of steps reads keys that contain dots
+    (``["@odata.nextLink"]``); a missing step gives None."""
     cur = record
-    for step in path.split(".") if path else []:
+    steps = [str(s) for s in path] if isinstance(path, (list, tuple)) else (path.split(".") if path else [])
+    for step in steps:
         if isinstance(cur, dict):
             cur = cur.get(step)
         elif isinstance(cur, list) and step.lstrip("-").isdigit():
@@ -167,5 +168,3 @@ def get_path(record: Any, path: str) -> Any:
             return None
     return cur
 
-
-_ = Decimal

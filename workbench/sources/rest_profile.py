@@ -460,9 +460,9 @@ class RestProfileSource:
             if not records:
                 return []
             obj = self.prof["objects"][kind]
-            fixed = {obj.get("id_field"), obj.get("version_field")}
+            fixed = {str(obj.get("id_field")), str(obj.get("version_field"))}
             return [{"name": k, "label": k, "type": type(v).__name__ if v is not None else "unknown",
-                     "updateable": k not in fixed} for k, v in records[0].items()]
+                     "updateable": k not in fixed and str([k]) not in fixed} for k, v in records[0].items()]
         return []
 
     def test_connection(self) -> list[tuple[str, bool, str]]:

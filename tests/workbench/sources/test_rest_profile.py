@@ -1,0 +1,161 @@
+"""The REST profile connector: the shipped ERPNext profile against the ERPNext sandbox flavour."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from workbench.config import from_dict
+from workbench.errors import ConfigError, SourceError
+from workbench.model.status import CANONICAL
+from workbench.sandbox import erp
+from workbench.sources import open_source
+from workbench.sources.base import WriteRequest
+from workbench.sources.rest_profile import PROFILES_DIR, load_profile
+
+DOCTYPES = {"customers": "Customer", "products": "Item", "prices": "Item Price", "orders": "Sales Order",
+            "invoices": "Sales Invoice", "payments": "Payment Entry"}
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    return erp.seed_data(None, 20, 3, tmp_path_factory.mktemp("scenario"))
+
+
+@pytest.fixture
+def erpnext(records):
+    h = erp.start(flavor="erpnext", data=records)
+    yield h
+    h.stop()
+
+
+def connect(handle, **settings):
+    table = erp.demo_config(handle)
+    table["rest"].update({"backoff": 0.01, **settings})
+    return open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+
+
+def test_shipped_profiles_are_valid():
+    for name in ("erpnext", "netsuite"):
+        prof = load_profile(PROFILES_DIR / f"{name}.toml")
+        assert prof["objects"]["invoices"]["fields"]["record_id"]
+
+
+def test_full_pull_through_the_erpnext_profile(erpnext):
+    src = connect(erpnext, page_size=25)
+    ex = src.pull()
+    for kind, doctype in DOCTYPES.items():
+        assert len(ex.frames[kind]) == erpnext.store.count(doctype), kind
+        assert ex.frames[kind]["record_id"].is_unique
+    inv = ex.frames["invoices"]
+    assert set(inv["status"]) <= set(CANONICAL) and all(isinstance(v, Decimal) for v in inv["total_amount"])
+    row = inv.iloc[0]
+    raw = erpnext.store.get("Sales Invoice", row["record_id"])[0]
+    assert row["open_balance"] == raw["outstanding_amount"] and row["status_raw"] == raw["status"]
+    assert row["version"] == raw["modified"]
+    # paged with limit_start/limit_page_length across several pages
+    assert src.http.requests >= erpnext.store.count("Sales Invoice") // 25
+    assert "limit_start" not in ex.meta.queries["invoices"]  # the query kept is the object's, not one page's
+
+
+def test_incremental_pull_after_a_write_with_modified_check(erpnext):
+    src = connect(erpnext)
+    inv = src.pull().frames["invoices"].iloc[3]
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "due_date", inv["due_date"], "2027-03-31",
+                                   seen_version=inv["version"])])
+    assert res.outcome == "applied" and res.new_version != inv["version"]
+    later = src.pull(since=since)
+    assert list(later.frames["invoices"]["record_id"]) == [inv["record_id"]]
+    assert later.frames["invoices"].iloc[0]["due_date"].isoformat() == "2027-03-31"
+    assert len(later.frames["customers"]) == 0
+
+
+def test_stale_modified_is_a_conflict_from_the_server(erpnext):
+    src = connect(erpnext)
+    cust = src.pull().frames["customers"].iloc[0]
+    erpnext.faults.change_before_write()
+    [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "tax_id", cust["tax_id"], "DE999",
+                                   seen_version=cust["version"])])
+    assert res.outcome == "conflict" and "TimestampMismatchError" in res.message
+    assert erpnext.store.get("Customer", cust["record_id"])[0]["tax_id"] == cust["tax_id"]
+
+
+def test_seen_version_behind_is_a_conflict_before_writing(erpnext):
+    src = connect(erpnext)
+    cust = src.pull().frames["customers"].iloc[1]
+    assert connect(erpnext).push([WriteRequest(1, "a", "customers", cust["record_id"], "name", cust["name"],
+                                               "Other GmbH", seen_version=cust["version"])])[0].outcome == "applied"
+    [res] = src.push([WriteRequest(2, "b", "customers", cust["record_id"], "website", cust["website"], "x.example",
+                                   seen_version=cust["version"])])
+    assert res.outcome == "conflict"
+    [same] = src.push([WriteRequest(3, "c", "customers", cust["record_id"], "name", cust["name"], "Other GmbH",
+                                    seen_version=cust["version"])])
+    assert same.outcome == "already_applied"
+
+
+def test_submitted_field_is_permanent_with_frappes_words(erpnext):
+    src = connect(erpnext)
+    inv = src.pull().frames["invoices"].iloc[0]
+    [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
+                                   Decimal("0"), seen_version=inv["version"])])
+    assert res.outcome == "permanent" and "Outstanding Amount after submission" in res.message
+
+
+def test_faults_are_retried(erpnext):
+    src = connect(erpnext, timeout=0.5)
+    erpnext.faults.rate_limit(times=1, retry_after=1)
+    erpnext.faults.server_error(500)
+    erpnext.faults.server_error(503)
+    erpnext.faults.slow(seconds=1.5)
+    ex = src.pull()
+    assert len(ex.frames["invoices"]) == erpnext.store.count("Sales Invoice")
+    assert src.http.retries >= 4
+
+
+def test_revoked_key_is_a_clear_error(erpnext):
+    src = connect(erpnext)
+    erpnext.faults.expire_tokens()
+    with pytest.raises(SourceError, match="HTTP 401 AuthenticationError"):
+        src.pull()
+
+
+def test_profile_errors_name_the_file_and_key(tmp_path, erpnext):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[profile]\nname = "X"\n[paging]\nstyle = "cursor"\n[objects.customers]\npath = "/c"\n'
+                   '[objects.customers.fields]\nrecord_id = "id"\n', encoding="utf-8")
+    table = erp.demo_config(erpnext)
+    table["rest"]["profile"] = str(bad)
+    with pytest.raises(ConfigError, match=r"bad\.toml: \[paging\] style = 'cursor'"):
+        open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+    table["rest"]["profile"] = "no-such-profile"
+    with pytest.raises(ConfigError, match="not found.*erpnext"):
+        open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+
+
+def test_custom_profile_with_next_link_paging_and_bearer_auth(tmp_path, erpnext, monkeypatch):
+    """A profile can describe an OData-style API: Business Central through the generic connector."""
+    bc = erp.start(flavor="business-central", data={"customers": erp.seed_data(None, 12, 3, tmp_path)["customers"]})
+    try:
+        prof = tmp_path / "bc-generic.toml"
+        prof.write_text(
+            '[profile]\nname = "BC generic"\nsystem = "business_central"\n'
+            '[auth]\ntype = "bearer"\n'
+            '[request]\nheaders = { Prefer = "odata.maxpagesize=5" }\n'
+            '[paging]\nstyle = "next_link"\nnext_path = ["@odata.nextLink"]\nstop = "no_next_link"\n'
+            '[objects.customers]\npath = "{api_root}/customers"\nrecords_path = "value"\n'
+            'version_field = ["@odata.etag"]\n'
+            '[objects.customers.fields]\nrecord_id = "id"\nname = "displayName"\nnumber = "number"\n',
+            encoding="utf-8")
+        monkeypatch.setenv("BC_TOKEN", bc.info["access_token"])
+        cfg = from_dict({"crm": {"connector": "files"}, "erp": {
+            "connector": "rest", "rest": {"profile": str(prof), "base_url": bc.base_url, "token_env": "BC_TOKEN",
+                                          "api_root": bc.info["api_root"]}}})
+        ex = open_source("erp", cfg).pull()
+        assert len(ex.frames["customers"]) == bc.store.count("customers") == 12
+        assert ex.frames["customers"]["version"].str.startswith('W/"').all()
+    finally:
+        bc.stop()
