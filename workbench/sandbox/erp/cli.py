@@ -1,0 +1,64 @@
+"""``workbench sandbox erp``: run the ERP sandbox standalone until interrupted.
+
+Prints exactly one JSON line on stdout when ready (base URL, API root and ready-to-use
+credentials), then serves until Ctrl+C / SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from workbench.sandbox.erp import FLAVORS, start
+
+
+def add_parser(sandbox_subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sandbox_subparsers.add_parser(
+        "erp", help="run a local ERP-compatible server (Business Central, Odoo or ERPNext)",
+        description="Serve the ERP side of a seeded scenario on 127.0.0.1 until interrupted. Prints one JSON "
+                    "line with the base URL, API root and credentials when ready.")
+    p.add_argument("--flavor", choices=FLAVORS, default="business-central")
+    p.add_argument("--port", type=int, default=0, help="TCP port (default: a free one)")
+    p.add_argument("--scenario", type=Path, metavar="DIR", help="scenario directory (default: generate one)")
+    p.add_argument("--state-dir", type=Path, metavar="DIR",
+                   help="keep the SQLite store here so pushes survive a restart (default: a temp dir)")
+    p.add_argument("--customers", type=int, default=200, help="customers when generating (default 200)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--odoo-version", type=int, default=19,
+                   help="Odoo major version to imitate; below 19 only the legacy /jsonrpc exists")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    handle = start(args.scenario, flavor=args.flavor, port=args.port, state_dir=args.state_dir,
+                   customers=args.customers, seed=args.seed, odoo_version=args.odoo_version)
+    done = threading.Event()
+
+    def stop(*_: object) -> None:
+        done.set()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print(json.dumps(handle.info), flush=True)
+    try:
+        while not done.wait(0.5):
+            pass
+    finally:
+        handle.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="workbench sandbox")
+    add_parser(parser.add_subparsers(dest="what", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
