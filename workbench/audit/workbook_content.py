@@ -400,7 +400,9 @@ class Content:
             rows.append([side, ccy, Styled(t.get("invoices"), "wb int"),
                          Styled(_dec(t.get("total_amount")), f"amount:{ccy}"), Styled(bal, f"amount:{ccy}")])
         rows.append([])
-        explained = (summary.get("stats") or {}).get("reconciling_difference") or {}
+        stats = summary.get("stats") or {}
+        # the engine's per-currency explanation of the open-balance difference (older runs: reconciling_difference)
+        explained = stats.get("reconciling") or stats.get("reconciling_difference") or {}
         rows.append([Styled("Reconciling difference (open balance, CRM − ERP)", "wb section")])
         rows.append([Styled(h, "wb header") for h in ("Currency", "CRM open balance", "ERP open balance",
                                                       "Difference", "Explained by exceptions", "Unexplained")])

@@ -65,7 +65,7 @@ def make_run(store, *, exceptions: list[dict] | None = None, extra: int = 0, mon
                        "open_balance": "150000"},
                       {"side": "erp", "currency": "JPY", "invoices": 1, "total_amount": "150000",
                        "open_balance": "148500"}],
-                      "stats": {"reconciling_difference": {"EUR": {"difference": "100.00", "explained": "100.00"}}}})
+                      "stats": {"reconciling": {"EUR": {"difference": "100.00", "explained": "100.00"}}}})
         s.add(run)
         s.flush()
         rid = run.id
@@ -455,3 +455,27 @@ def test_bad_target_is_a_clear_input_error(store, tmp_path, monkeypatch):
         write_workbook(store, rid, tmp_path / "audit.csv")
     with pytest.raises(InputError, match="folder does not exist"):
         write_workbook(store, rid, tmp_path / "nope" / "audit.xlsx")
+
+
+def test_unwritable_characters_and_overlong_text_are_shown_not_dropped(store, tmp_path, monkeypatch):
+    long_text = "x" * 40_000
+    rid = make_run(store, exceptions=[_exc(1, crm_value="bell\x07here", erp_value=long_text)],
+                   monkeypatch=monkeypatch)
+    path = tmp_path / "odd.xlsx"
+    write_workbook(store, rid, path)
+    ws = load_workbook(path)["Exceptions"]
+    h = header_index(ws)
+    row = [c.value for c in ws[2]]
+    assert row[h["CRM value"]] == "bell\\x07here"
+    assert len(row[h["ERP value"]]) == 32_767 and row[h["ERP value"]].endswith("…[truncated]")
+    assert verify_workbook(store, path).ok
+
+
+def test_a_secret_named_by_the_config_is_masked_even_inside_source_values(store, tmp_path, monkeypatch):
+    rid = make_run(store, exceptions=[_exc(1, erp_value=f"note: key {SECRET} pasted by mistake")],
+                   monkeypatch=monkeypatch)
+    path = tmp_path / "masked.xlsx"
+    write_workbook(store, rid, path)
+    ws = load_workbook(path)["Exceptions"]
+    h = header_index(ws)
+    assert ws[2][h["ERP value"]].value == "note: key *** pasted by mistake"
