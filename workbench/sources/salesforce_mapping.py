@@ -92,6 +92,7 @@ class ObjectMap:
         self.kind, self.object, self.fields, self.where = kind, obj, fields, where
         self.status_fields = status_fields or []
         self.status_map = status_map
+        self._converters = [(canon, api, converter(kind, canon)) for canon, api in fields.items()]
 
     def api_fields(self) -> list[str]:
         """The fields to SELECT, each once, Id first."""
@@ -122,9 +123,9 @@ class ObjectMap:
         """A raw Salesforce record (REST JSON or Bulk CSV row) as canonical values."""
         raw = flatten(raw)
         out: dict[str, Any] = {}
-        for canon, api in self.fields.items():
+        for canon, api, conv in self._converters:
             try:
-                out[canon] = convert(self.kind, canon, raw.get(api))
+                out[canon] = conv(raw.get(api))
             except ValueError as exc:
                 raise InputError(str(exc), file=f"Salesforce {self.object} {raw.get('Id')}", column=api) from None
         if self.status_fields:
@@ -221,40 +222,83 @@ def format_datetime(d: datetime) -> str:
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
 
 
+def _decimal(v: Any) -> Decimal | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, Decimal):
+        return v
+    if isinstance(v, float):  # only if a caller parsed JSON without parse_float=Decimal
+        raise ValueError("amount arrived as a float; read JSON with parse_float=Decimal")
+    return parse_decimal(v)
+
+
+def _date(v: Any) -> date | None:
+    s = _text(v)
+    if s is None:
+        return None
+    try:
+        return date.fromisoformat(s[:10])
+    except ValueError:
+        raise ValueError(f"{v!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _bool(v: Any) -> bool | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return v
+    return str(v).strip().lower() == "true"
+
+
+def _id(v: Any) -> str | None:
+    s = _text(v)
+    if s is None:
+        return None
+    if len(s) == 18 and s.isalnum() and s.isascii():
+        return s  # the API always answers with case-safe 18-character ids
+    try:
+        return ids.to_18(s)
+    except ids.InvalidSalesforceId:
+        return s  # custom objects may hold external keys here; keep them verbatim
+
+
+def _version(v: Any) -> str | None:
+    s = _text(v)
+    if s is None:
+        return None
+    if len(s) == 24 and s[19] == "." and s.endswith("Z"):  # Bulk CSV: ...000Z -> REST form ...000+0000
+        return s[:-1] + "+0000"
+    if len(s) == 28 and s.endswith("+0000"):
+        return s
+    return format_datetime(parse_datetime(s))
+
+
+def _plain(v: Any) -> str | None:
+    if isinstance(v, str):
+        return v if v != "" else None
+    return None if v is None else str(v)
+
+
+def converter(kind: str, canon: str):
+    """The function turning a Salesforce value into the canonical type of ``kind.canon``."""
+    if canon in DECIMAL_FIELDS.get(kind, ()):
+        return _decimal
+    if canon in DATE_FIELDS.get(kind, ()):
+        return _date
+    if canon in DATETIME_FIELDS:
+        return parse_datetime
+    if canon in BOOL_FIELDS:
+        return _bool
+    if canon in ID_FIELDS:
+        return _id
+    if canon == "version":
+        return _version
+    return _plain
+
+
 def convert(kind: str, canon: str, v: Any) -> Any:
     """One Salesforce value as the canonical type of ``kind.canon``."""
-    if canon in DECIMAL_FIELDS.get(kind, ()):
-        if isinstance(v, float):  # only if a caller parsed JSON without parse_float=Decimal
-            raise ValueError(f"{canon}: amount arrived as a float; read JSON with parse_float=Decimal")
-        return parse_decimal(v)
-    if canon in DATE_FIELDS.get(kind, ()):
-        s = _text(v)
-        if s is None:
-            return None
-        try:
-            return date.fromisoformat(s[:10])
-        except ValueError:
-            raise ValueError(f"{v!r} is not a date (YYYY-MM-DD)") from None
-    if canon in DATETIME_FIELDS:
-        return parse_datetime(v)
-    if canon in BOOL_FIELDS:
-        if v is None or v == "":
-            return None
-        if isinstance(v, bool):
-            return v
-        return str(v).strip().lower() == "true"
-    if canon in ID_FIELDS:
-        s = _text(v)
-        if s is None:
-            return None
-        try:
-            return ids.to_18(s)
-        except ids.InvalidSalesforceId:
-            return s  # custom objects may hold external keys here; keep them verbatim
-    if canon == "version":
-        s = _text(v)
-        return format_datetime(parse_datetime(s)) if s else None
-    return _text(v) if not isinstance(v, (bool, int, Decimal)) else str(v)
+    return converter(kind, canon)(v)
 
 
 def to_api_value(kind: str, canon: str, value: Any) -> Any:
