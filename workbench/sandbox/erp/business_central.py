@@ -159,23 +159,7 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
             "discountPercent": ln.get("discount_percent") or Decimal(0),
             "amountExcludingTax": ln.get("amount"), "amountIncludingTax": ln.get("amount")}))
     yield "salesOrderLines", lines
-    invs = []
-    for inv in data.get("invoices", []):
-        raw = inv.get("status_raw")
-        status = raw if raw in _BC_STATUS_VALUES else _BC_STATUS.get(inv.get("status"), "Open")
-        cust = custs.get(inv.get("customer_id")) or {}
-        order = orders_by_number.get(inv.get("order_ref")) or {}
-        invs.append((inv["record_id"], {
-            "id": inv["record_id"], "number": inv.get("number") or "", "externalDocumentNumber": "",
-            "invoiceDate": _iso(inv.get("invoice_date")), "postingDate": _iso(inv.get("invoice_date")),
-            "dueDate": _iso(inv.get("due_date")), "customerPurchaseOrderReference": "",
-            "customerId": inv.get("customer_id"), "customerNumber": cust.get("number") or "",
-            "customerName": cust.get("name") or "", "currencyCode": inv["currency"],
-            "orderId": order.get("record_id") or "00000000-0000-0000-0000-000000000000",
-            "orderNumber": inv.get("order_ref") or "", "totalAmountExcludingTax": inv.get("total_amount"),
-            "totalTaxAmount": Decimal(0), "totalAmountIncludingTax": inv.get("total_amount"),
-            "remainingAmount": inv.get("open_balance"), "status": status, "lastModifiedDateTime": lm(inv)}))
-    yield "salesInvoices", invs
+    yield "salesInvoices", [invoice_record(inv, custs, orders_by_number, stamp) for inv in data.get("invoices", [])]
     pays = []
     for n, p in enumerate(data.get("payments", []), start=1):
         inv = invoices_by_number.get(p.get("invoice_number")) or {}
@@ -189,6 +173,26 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
             "appliesToInvoiceNumber": p.get("invoice_number") or "", "description": "", "comment": "",
             "lastModifiedDateTime": lm(p)}))
     yield "customerPayments", pays
+
+
+def invoice_record(inv: dict, custs: dict[str, dict], orders_by_number: dict[str, dict],
+                   stamp: str) -> tuple[str, dict]:
+    """One canonical invoice as a salesInvoices entity (streamed by the benchmark's seeding)."""
+    raw = inv.get("status_raw")
+    status = raw if raw in _BC_STATUS_VALUES else _BC_STATUS.get(inv.get("status"), "Open")
+    cust = custs.get(inv.get("customer_id")) or {}
+    order = orders_by_number.get(inv.get("order_ref")) or {}
+    return inv["record_id"], {
+        "id": inv["record_id"], "number": inv.get("number") or "", "externalDocumentNumber": "",
+        "invoiceDate": _iso(inv.get("invoice_date")), "postingDate": _iso(inv.get("invoice_date")),
+        "dueDate": _iso(inv.get("due_date")), "customerPurchaseOrderReference": "",
+        "customerId": inv.get("customer_id"), "customerNumber": cust.get("number") or "",
+        "customerName": cust.get("name") or "", "currencyCode": inv["currency"],
+        "orderId": order.get("record_id") or "00000000-0000-0000-0000-000000000000",
+        "orderNumber": inv.get("order_ref") or "", "totalAmountExcludingTax": inv.get("total_amount"),
+        "totalTaxAmount": Decimal(0), "totalAmountIncludingTax": inv.get("total_amount"),
+        "remainingAmount": inv.get("open_balance"), "status": status,
+        "lastModifiedDateTime": _iso(inv.get("last_modified")) or stamp}
 
 
 class BusinessCentralFlavor:
