@@ -10,7 +10,6 @@ them with a file, naming the sheet and cell of every difference.
 from __future__ import annotations
 
 import os
-import shutil
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -241,8 +240,9 @@ def _fit(cols: list[Col], widths: list[int | None]) -> list[float]:
 class _FixedTimeZip(zipfile.ZipFile):
     """A zip whose entries all carry the run's time, so the same run gives the same file bytes."""
 
-    def __init__(self, path: Path, when: datetime):
+    def __init__(self, path: Path, when: datetime, state: object | None = None):
         super().__init__(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._state = state
         t = max(when, datetime(1980, 1, 1))
         self._when = (t.year, t.month, t.day, t.hour, t.minute, t.second)
 
@@ -260,7 +260,10 @@ class _FixedTimeZip(zipfile.ZipFile):
     def write(self, filename, arcname=None, compress_type=None, compresslevel=None):  # noqa: ANN001
         zi = self._info(arcname or os.path.basename(filename))
         with open(filename, "rb") as src, self.open(zi, "w", force_zip64=True) as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
+            # a million-row sheet takes a while to compress: stay cancellable while it does
+            while chunk := src.read(4 << 20):
+                dst.write(chunk)
+                check_cancelled(self._state)
 
 
 def _naive_utc(dt: datetime | None) -> datetime:
@@ -530,7 +533,7 @@ def write_workbook(store, run_id: int, path: str | Path, *, state: object | None
         props.modified = _naive_utc(run["finished_at"] or run["started_at"])
         wb.security = WorkbookProtection(lockStructure=True)
         report(state, w.total, w.total, "Saving the workbook")
-        archive = _FixedTimeZip(tmp, props.modified)
+        archive = _FixedTimeZip(tmp, props.modified, state)
         try:
             ExcelWriter(wb, archive).save()
         finally:
