@@ -7,13 +7,15 @@ into each other's widgets.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from app.theme import colors
 from app.workers import Worker
-from workbench.store.db import Store
+
+if TYPE_CHECKING:  # the store's modules (SQLAlchemy, Alembic) load off the GUI thread at startup
+    from workbench.store.db import Store
 
 
 class AppContext(QObject):
@@ -25,7 +27,7 @@ class AppContext(QObject):
     show_queue_requested = Signal(dict)  # a QueueFilter.to_dict(): open the queue filtered like this
     busy_changed = Signal(bool)
 
-    def __init__(self, store: Store, user: str, settings: QSettings, *, mode: str = "light",
+    def __init__(self, store: "Store | None", user: str, settings: QSettings, *, mode: str = "light",
                  parent: QObject | None = None):
         super().__init__(parent)
         self.store = store

@@ -29,7 +29,7 @@ DEFAULT_SIZE = (1440, 900)
 class MainWindow(QMainWindow):
     runs_loaded = Signal(list)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, install: bool = True):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(APP_NAME)
@@ -89,11 +89,6 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Screens")
         self.tabs.setDocumentMode(True)
         self.screens: dict[str, QWidget] = {}
-        for screen in screens():
-            widget = screen.factory(ctx)
-            widget.setAccessibleName(screen.accessible_name or screen.title)
-            self.screens[screen.key] = widget
-            self.tabs.addTab(widget, screen.title)
 
         central = QWidget()
         lay = QVBoxLayout(central)
@@ -124,11 +119,24 @@ class MainWindow(QMainWindow):
         ctx.runs_changed.connect(self.refresh_runs)
         ctx.run_changed.connect(self._run_changed)
         ctx.busy_changed.connect(self._busy)
+        self.resize(*DEFAULT_SIZE)
+        self._restore_geometry()
+        if install:
+            self.install_screens()
+
+    def install_screens(self) -> None:
+        """Create one tab per registered screen (needs ``ctx.store``; imports the heavy modules)."""
+        for screen in screens():
+            widget = screen.factory(self.ctx)
+            widget.setAccessibleName(screen.accessible_name or screen.title)
+            self.screens[screen.key] = widget
+            self.tabs.addTab(widget, screen.title)
         review = self.review
         if review is not None:
             review.loaded.connect(self._run_loaded)
-        self.resize(*DEFAULT_SIZE)
-        self._restore()
+        tab = self.ctx.settings.value("window/tab")
+        if tab:
+            self.show_screen(str(tab))
 
     # ---- screens --------------------------------------------------------------------------
     @property
@@ -265,7 +273,7 @@ class MainWindow(QMainWindow):
                 self.user_box.addItem(n)
 
     # ---- persistence ----------------------------------------------------------------------
-    def _restore(self) -> None:
+    def _restore_geometry(self) -> None:
         s = self.ctx.settings
         geo = s.value("window/geometry")
         if isinstance(geo, QByteArray) and not geo.isEmpty():
@@ -273,12 +281,11 @@ class MainWindow(QMainWindow):
         state = s.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
-        tab = s.value("window/tab")
-        if tab:
-            self.show_screen(str(tab))
 
     def save_settings(self) -> None:
         s = self.ctx.settings
+        if not self.screens:
+            return  # closed while still starting: keep the layout saved last time
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         current = self.tabs.currentWidget()
@@ -330,16 +337,51 @@ def build_window(store, *, user: str | None = None, mode: str | None = None) -> 
 
 def run_gui(args: argparse.Namespace) -> int:
     """`workbench` / `workbench gui [--db URL] [--run ID]`: open on the last (or the given) run."""
-    from workbench.store.db import open_store
-    store = open_store(getattr(args, "db", None))
     app = make_app()
+    win = open_window(args)
     try:
-        win = build_window(store, user=getattr(args, "user", None))
-        win.show()
-        win.start(getattr(args, "run", None))
         return int(app.exec())
     finally:
-        store.dispose()
+        if win.ctx.store is not None:
+            win.ctx.store.dispose()
+
+
+def open_window(args: argparse.Namespace) -> MainWindow:
+    """Show the window at once; the database opens (and pandas, SQLAlchemy... import) on the
+    database worker, then the screens appear and the last run loads. Errors land in the window."""
+    app = make_app()
+    settings = open_settings()
+    mode = str(settings.value("window/theme") or "light")
+    mode = mode if mode in theme.MODES else "light"
+    theme.apply(app, mode)
+    ctx = AppContext(None, getattr(args, "user", None) or "", settings, mode=mode)
+    win = MainWindow(ctx, install=False)
+    win.status_text.setText("Opening the database…")
+    win.show()
+
+    def ready(result: tuple[Any, str]) -> None:
+        ctx.store, ctx.user = result
+        win.user_box.setItemText(0, ctx.user)
+        win.install_screens()
+        win.start(getattr(args, "run", None))
+
+    def failed(message: str) -> None:
+        ctx.error(message)
+        win.status_text.setText("No database open")
+
+    ctx.db.submit(open_for_gui, getattr(args, "db", None), getattr(args, "user", None), on_done=ready,
+                  on_error=failed)
+    return win
+
+
+def open_for_gui(url: str | None, user: str | None) -> tuple[Any, str]:
+    """Worker side of startup: open (migrate) the store, resolve the user, warm the screens' imports."""
+    import app.data  # noqa: F401  (pandas, pyarrow: imported here, off the GUI thread)
+    from workbench.store.db import open_store
+    from workbench.team.users import resolve_user
+    store = open_store(url)
+    with store.session() as s:
+        return store, resolve_user(s, user)
 
 
 def run_demo_gui(args: argparse.Namespace) -> int:

@@ -15,12 +15,18 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from app.models.queue_frame import COLUMNS, SEVERITIES, QueueFilter, QueueFrame
+from app.models.queue_frame import COLUMN_KEYS, COLUMNS, SEVERITIES, QueueFilter, QueueFrame
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 2
 _EMPTY = np.zeros(0, dtype=np.int64)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_HANDLED = frozenset({_DISPLAY, _TOOLTIP, _BACKGROUND, _ALIGN, int(ID_ROLE), int(SEVERITY_ROLE)})
 
 
 class ExceptionTableModel(QAbstractTableModel):
@@ -35,6 +41,8 @@ class ExceptionTableModel(QAbstractTableModel):
         self._sort: tuple[int, bool] | None = None  # (column, descending)
         self._all_matching = False
         self._severity_brushes: list[QBrush | None] = []
+        self._brush_by_code: list[QBrush | None] = [None]
+        self._sev_codes = np.zeros(0, dtype=np.int32)
         self.set_palette(palette or {})
 
     # ---- state ----------------------------------------------------------------------------
@@ -58,13 +66,25 @@ class ExceptionTableModel(QAbstractTableModel):
         sev = palette.get("severity", {})
         # Row tint by severity: a row shows it matters even when its differing cell is scrolled away.
         self._severity_brushes = [QBrush(QColor(sev[s])) if s in sev else None for s in SEVERITIES]
+        self._index_brushes()
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1),
                                   [Qt.ItemDataRole.BackgroundRole])
 
+    def _index_brushes(self) -> None:
+        """Brush per severity code (last entry for code -1), so data() does one lookup per cell."""
+        if self._frame is None:
+            self._brush_by_code, self._sev_codes = [None], np.zeros(0, dtype=np.int32)
+            return
+        cat = self._frame.cats["severity"]
+        by_name = dict(zip(SEVERITIES, self._severity_brushes))
+        self._brush_by_code = [by_name.get(v) for v in cat.values] + [None]
+        self._sev_codes = cat.codes
+
     def set_frame(self, frame: QueueFrame | None) -> None:
         self.beginResetModel()
         self._frame = frame
+        self._index_brushes()
         self._all_matching = False
         self._perm = self._compute_perm()
         self.endResetModel()
@@ -125,26 +145,20 @@ class ExceptionTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self._frame is None:
+        # A view asks for a dozen roles per cell on every paint; answer the unused ones first and cheaply.
+        if role not in _HANDLED or self._frame is None:
             return None
         row = int(self._perm[index.row()])
-        key = COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.ToolTipRole:
+        if role == _DISPLAY or role == _TOOLTIP:
+            key = COLUMN_KEYS[index.column()]
             return _display(key, self._frame.cols[key][row])
-        if role == Qt.ItemDataRole.BackgroundRole:
-            code = self._frame.cats["severity"].codes[row]
-            if code < 0:
-                return None
-            sev = self._frame.cats["severity"].values[code]
-            i = SEVERITIES.index(sev) if sev in SEVERITIES else -1
-            return self._severity_brushes[i] if i >= 0 else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("amount_at_risk", "age"):
-            return _RIGHT
+        if role == _BACKGROUND:
+            return self._brush_by_code[self._sev_codes[row]]
+        if role == _ALIGN:
+            return _RIGHT if COLUMN_KEYS[index.column()] in ("amount_at_risk", "age") else None
         if role == ID_ROLE:
             return int(self._frame.ids[row])
-        if role == SEVERITY_ROLE:
-            return self._frame.cols["severity"][row]
-        return None
+        return self._frame.cols["severity"][row]  # SEVERITY_ROLE
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
@@ -154,9 +168,7 @@ class ExceptionTableModel(QAbstractTableModel):
         return str(section + 1) if 0 <= section < len(self._perm) else None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):

@@ -37,7 +37,7 @@ COLUMN_KEYS = [k for k, _ in COLUMNS]
 SEVERITIES = ["critical", "high", "medium", "low"]
 STATUSES = ["open", "in_review", "reopened", "resolved", "waived"]
 # Fields the quick search looks in (names, ids and values).
-SEARCH_FIELDS = ["customer_name", "crm_id", "erp_id", "crm_value", "erp_value", "type", "field", "message"]
+SEARCH_FIELDS = ["customer_name", "crm_id", "erp_id", "crm_value", "erp_value"]
 _CATEGORICAL = ("type", "severity", "status", "assignee", "currency")
 
 
@@ -111,7 +111,7 @@ class QueueFrame:
     keys: np.ndarray                     # object array: exception key (for history)
     records: pd.DataFrame                # the full exception rows (diffs, proposal, message, ...)
     search: pa.Array                     # lowercase haystack per row
-    amounts: pa.Array                    # decimal128 (exact) for range filters and sort
+    amounts: np.ndarray                  # float64 keys of the Decimal amounts (see _amount_keys), NaN = none
     ages: np.ndarray                     # int64 days, -1 when unknown
     cats: dict[str, _Categorical] = field(default_factory=dict)
     _order_cache: dict[str, np.ndarray] = field(default_factory=dict)
@@ -130,8 +130,9 @@ class QueueFrame:
         def col(name: str) -> np.ndarray:
             if name not in df.columns:
                 return np.full(n, None, dtype=object)
-            arr = df[name].to_numpy(dtype=object, na_value=None)
-            return arr
+            # Rows from the store hold None for missing values already; asking pandas to map NaNs
+            # would scan every column (seconds on a million rows).
+            return df[name].to_numpy(dtype=object)
 
         cols = {k: col(k) for k in COLUMN_KEYS if k != "age"}
         for k in ("status", "assignee"):  # edited in place when the core changes them
@@ -141,7 +142,7 @@ class QueueFrame:
         cols["age"] = ages
         ids = df["id"].to_numpy(dtype=np.int64) if "id" in df.columns else np.arange(n, dtype=np.int64)
         search = _haystack(df, n)
-        amounts = _decimal_array(cols["amount_at_risk"])
+        amounts = _amount_keys(cols["amount_at_risk"])
         frame = cls(ids=ids, cols=cols, keys=col("key"), records=df.reset_index(drop=True), search=search,
                     amounts=amounts, ages=ages)
         for c in _CATEGORICAL:
@@ -172,12 +173,20 @@ class QueueFrame:
         return m
 
     def _amount_mask(self, lo: Decimal | None, hi: Decimal | None) -> np.ndarray:
-        m = pc.is_valid(self.amounts)
-        if lo is not None:
-            m = pc.and_(m, pc.greater_equal(self.amounts, _scalar(lo, self.amounts.type)))
-        if hi is not None:
-            m = pc.and_(m, pc.less_equal(self.amounts, _scalar(hi, self.amounts.type)))
-        return pc.fill_null(m, False).to_numpy(zero_copy_only=False)
+        keys = self.amounts
+        m = ~np.isnan(keys)
+        exact = self.cols["amount_at_risk"]
+        for bound, keep in ((lo, np.greater_equal), (hi, np.less_equal)):
+            if bound is None:
+                continue
+            b = float(bound)
+            with np.errstate(invalid="ignore"):
+                m &= keep(keys, b)
+            # Rows whose float image equals the bound's may still be on the wrong side: ask Decimal.
+            for i in np.flatnonzero(m & (keys == b)):
+                if not keep(_to_decimal(exact[i]), bound):
+                    m[i] = False
+        return m
 
     def _search_mask(self, text: str) -> np.ndarray:
         # Typing narrows a search: a query that extends the previous one only needs to look
@@ -215,7 +224,7 @@ class QueueFrame:
 
     def _valid(self, column: str) -> np.ndarray:
         if column == "amount_at_risk":
-            return pc.is_valid(self.amounts).to_numpy(zero_copy_only=False)
+            return ~np.isnan(self.amounts)
         if column == "age":
             return self.ages >= 0
         if column in self.cats:
@@ -232,8 +241,8 @@ class QueueFrame:
             key = np.where(self.ages >= 0, self.ages, np.iinfo(np.int64).max)
             return np.argsort(key, kind="stable")
         if column == "amount_at_risk":
-            arr = self.amounts
-        elif column in self.cats:
+            return np.argsort(self.amounts, kind="stable")  # NaN (no amount) sorts last
+        if column in self.cats:
             # Sort the few distinct values, then the codes: far cheaper than sorting strings.
             cat = self.cats[column]
             order_of_values = np.argsort(np.array([v.lower() for v in cat.values], dtype=object), kind="stable")
@@ -241,10 +250,7 @@ class QueueFrame:
             rank[order_of_values] = np.arange(len(cat.values))
             rank[-1] = len(cat.values)  # missing last (code -1 indexes the end)
             return np.argsort(rank[cat.codes], kind="stable")
-        else:
-            arr = pa.array(self.cols[column], type=pa.string(), from_pandas=True) \
-                if _all_str(self.cols[column]) else pa.array([None if v is None else str(v)
-                                                              for v in self.cols[column]], type=pa.string())
+        arr = _strings(self.cols[column])
         return pc.array_sort_indices(arr, null_placement="at_end").to_numpy(zero_copy_only=False).astype(np.int64)
 
     # ---- edits ----------------------------------------------------------------------------
@@ -276,56 +282,54 @@ def _isna(v: Any) -> bool:
         return False
 
 
-def _all_str(arr: np.ndarray) -> bool:
-    return pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty")
-
-
 def _haystack(df: pd.DataFrame, n: int) -> pa.Array:
     parts = []
     for name in SEARCH_FIELDS:
-        if name not in df.columns:
-            continue
-        s = df[name]
-        if not _all_str(s.to_numpy(dtype=object, na_value=None)):
-            s = s.map(lambda v: None if _isna(v) else str(v))
-        parts.append(pc.fill_null(pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.string()), ""))
+        if name in df.columns:
+            parts.append(pc.fill_null(_strings(df[name].to_numpy(dtype=object)), ""))
     if not parts:
         return pa.array([""] * n, type=pa.string())
-    joined = pc.binary_join_element_wise(*parts, "\x1f")
-    return pc.utf8_lower(joined)
+    return pc.utf8_lower(pc.binary_join_element_wise(*parts, "\x1f"))
 
 
-def _decimal_array(values: np.ndarray) -> pa.Array:
-    """Exact amounts as decimal128 (never float): filters and sort compare money exactly."""
-    clean = [v if isinstance(v, Decimal) else (None if v is None else _to_decimal(v)) for v in values]
+def _strings(values: np.ndarray) -> pa.Array:
     try:
-        return pa.array(clean, type=_decimal_type(clean))
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pa.array([None] * len(values), type=pa.decimal128(38, 6))
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers or Decimals among the values
+        return pa.array([None if _isna(v) else str(v) for v in values], type=pa.string())
+
+
+def _amount_keys(values: np.ndarray) -> np.ndarray:
+    """float64 images of the Decimal amounts, used only to order and pre-select rows.
+
+    Rounding to float is monotonic, so ordering by it is the Decimal order (equal images only
+    for amounts alike in their first 15 significant digits); range filters recheck the rows
+    whose image equals a bound's image against the exact Decimal. NaN marks a missing amount.
+    """
+    try:
+        return np.array(values, dtype=np.float64)  # None becomes NaN
+    except (TypeError, ValueError, InvalidOperation):
+        out = np.full(len(values), np.nan)
+        for i, v in enumerate(values):
+            d = _to_decimal(v)
+            if d is not None:
+                out[i] = float(d)
+        return out
 
 
 def _to_decimal(v: Any) -> Decimal | None:
+    if v is None or isinstance(v, Decimal):
+        return v
     try:
         return Decimal(str(v))
     except InvalidOperation:
         return None
 
 
-def _decimal_type(values: list[Decimal | None]) -> pa.DataType:
-    scale = 0
-    for v in values:
-        if v is not None:
-            exp = v.as_tuple().exponent
-            if isinstance(exp, int) and -exp > scale:
-                scale = -exp
-    return pa.decimal128(38, min(scale, 18))
-
-
-def _scalar(v: Decimal, typ: pa.DataType) -> pa.Scalar:
-    return pa.scalar(v.quantize(Decimal(1).scaleb(-typ.scale)), type=typ)
-
-
 def _ages(first_seen: np.ndarray, today: date) -> np.ndarray:
-    ser = pd.to_datetime(pd.Series(first_seen, dtype=object), utc=True, errors="coerce", format="mixed")
-    days = (pd.Timestamp(today, tz="UTC") - ser.dt.floor("D")).dt.days
-    return days.fillna(-1).to_numpy(dtype=np.int64)
+    # A run's exceptions share few first-seen times: convert the distinct ones, not a million.
+    codes, uniques = pd.factorize(pd.Series(first_seen, dtype=object), use_na_sentinel=True)
+    ser = pd.to_datetime(pd.Series(uniques, dtype=object), utc=True, errors="coerce", format="mixed")
+    days = (pd.Timestamp(today, tz="UTC") - ser.dt.floor("D")).dt.days.fillna(-1).to_numpy(dtype=np.int64)
+    lut = np.append(days, -1)  # code -1 (missing) picks the last entry
+    return lut[codes]

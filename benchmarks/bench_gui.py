@@ -1,0 +1,257 @@
+"""GUI responsiveness on a big exception queue (default 1,000,000 rows), offscreen.
+
+    .venv/bin/python benchmarks/bench_gui.py [--rows 1000000] [--skip-stall]
+
+Prints one table: step, rows, seconds, peak RSS, the target from the issue, and a peer
+doing the same work the obvious way (pandas on the same frame; Qt's
+QSortFilterProxyModel over QStandardItemModel on a smaller size, since building it
+for a million rows is itself the problem).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+ROWS: list[tuple[str, int, float, str, str]] = []
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def record(step: str, n: int, seconds: float, target: str = "", peer: str = "") -> None:
+    ROWS.append((step, n, seconds, target, peer))
+    print(f"  {step:<44} {seconds * 1000:10.1f} ms", file=sys.stderr)
+
+
+def timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def make_exceptions(n: int, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    types = np.array(["invoice.status_mismatch", "invoice.balance_mismatch", "pricing.price_mismatch",
+                      "customer.missing_in_erp", "customer.attribute_mismatch", "order.amount_mismatch",
+                      "timing.event_not_reflected", "data_quality.missing_tax_id"], dtype=object)
+    sev = np.array(["critical", "high", "medium", "low"], dtype=object)
+    stems = np.array(["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Cyberdyne",
+                      "Soylent", "Hooli", "Vandelay", "Ærø Fisk"], dtype=object)
+    sfx = np.array(["GmbH", "Ltd", "SA", "BV", "AB", "Inc", "KK", "A/S"], dtype=object)
+    cust = rng.integers(0, n // 10 + 1, n)
+    names = stems[cust % len(stems)] + " " + (cust // len(stems)).astype(str).astype(object) + " " + \
+        sfx[cust % len(sfx)]
+    cents = rng.integers(0, 50_000_000, n)
+    amounts = np.array([Decimal(int(c)).scaleb(-2) for c in cents], dtype=object)
+    amounts[rng.random(n) < 0.1] = None
+    base = datetime(2026, 10, 31, tzinfo=timezone.utc)
+    first_seen = np.array([base - timedelta(days=int(d)) for d in rng.integers(0, 120, 4096)],
+                          dtype=object)[rng.integers(0, 4096, n)]
+    ids = np.arange(1, n + 1)
+    return pd.DataFrame({
+        "id": ids, "run_id": 1, "key": ids.astype(str).astype(object),
+        "type": types[rng.integers(0, len(types), n)], "family": "invoice",
+        "severity": sev[rng.integers(0, 4, n)], "crm_object": "invoices",
+        "crm_id": np.char.add("a0X5g0000", np.char.zfill(ids.astype(str), 9)).astype(object),
+        "erp_object": "invoices", "erp_id": np.char.add("INV-", ids.astype(str)).astype(object),
+        "customer_name": names, "field": "status",
+        "crm_value": np.array(["open", "paid", "partially_paid"], dtype=object)[rng.integers(0, 3, n)],
+        "erp_value": np.array(["open", "paid", "void"], dtype=object)[rng.integers(0, 3, n)],
+        "amount_at_risk": amounts, "currency": np.array(["EUR", "USD", "JPY", "GBP"], dtype=object)[
+            rng.integers(0, 4, n)],
+        "status": np.array(["open", "in_review", "waived"], dtype=object)[rng.integers(0, 3, n)],
+        "assignee": np.array([None, "alice", "bob", "carol"], dtype=object)[rng.integers(0, 4, n)],
+        "first_seen": first_seen, "message": "Invoice differs",
+    }, dtype=object)
+
+
+def bench_queue(n: int) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from app.models.queue_frame import COLUMN_KEYS, QueueFilter, QueueFrame
+    from app.theme import colors
+    from app.views.queue import QueueView
+
+    app = QApplication.instance() or QApplication([])
+    print(f"generating {n:,} exceptions ...", file=sys.stderr)
+    df = make_exceptions(n)
+    secs, frame = timed(lambda: QueueFrame.from_exceptions(df))
+    record("prepare columns (worker thread, at load)", n, secs)
+
+    view = QueueView(colors("light"))
+    view.resize(1100, 860)
+    view.show()
+    app.processEvents()
+
+    def ready_and_paint():
+        view.model.set_frame(frame)
+        view.table.viewport().repaint()
+    secs, _ = timed(ready_and_paint)
+    record("model ready + first paint", n, secs, "≤ 300 ms")
+
+    model = view.model
+    for key in COLUMN_KEYS:
+        col = COLUMN_KEYS.index(key)
+        secs, _ = timed(lambda: (model.sort(col, Qt.SortOrder.AscendingOrder), view.table.viewport().repaint()))
+        peer_s, _ = timed(lambda: df[key if key != "age" else "first_seen"].sort_values(kind="stable"))
+        record(f"sort by {key} (first time)", n, secs, "≤ 500 ms", f"pandas sort_values {peer_s * 1000:.0f} ms")
+    secs, _ = timed(lambda: model.sort(COLUMN_KEYS.index("amount_at_risk"), Qt.SortOrder.DescendingOrder))
+    record("sort by amount again, descending", n, secs, "≤ 500 ms")
+
+    secs, _ = timed(lambda: model.set_filter(QueueFilter(types=frozenset({"pricing.price_mismatch"}))))
+    peer_s, _ = timed(lambda: df[df["type"] == "pricing.price_mismatch"])
+    record("filter by type (sorted view)", n, secs, "≤ 200 ms", f"pandas mask {peer_s * 1000:.0f} ms")
+    f = QueueFilter(severities=frozenset({"critical"}), statuses=frozenset({"open"}),
+                    amount_min=Decimal("1000"), amount_max=Decimal("250000"), age_min=30)
+    secs, _ = timed(lambda: model.set_filter(f))
+    record("filter severity+status+amount+age", n, secs, "≤ 200 ms")
+    model.set_filter(QueueFilter())
+    secs, _ = timed(lambda: model.set_filter(QueueFilter(text="globex 1")))
+    hay = (df["customer_name"].astype(str) + "|" + df["crm_id"] + "|" + df["erp_id"]).str.lower()
+    peer_s, _ = timed(lambda: hay.str.contains("globex 1", regex=False))
+    record("search 'globex 1' (fresh)", n, secs, "≤ 200 ms", f"pandas str.contains {peer_s * 1000:.0f} ms")
+    secs, _ = timed(lambda: model.set_filter(QueueFilter(text="globex 12")))
+    record("search narrowed as the user types", n, secs, "≤ 200 ms")
+    secs, _ = timed(lambda: model.set_filter(QueueFilter(text="inv-99999")))
+    record("search an id", n, secs, "≤ 200 ms")
+    model.set_filter(QueueFilter())
+
+    def select_all():
+        model.select_all_matching(True)
+        return len(model.matching_ids())
+    secs, count = timed(select_all)
+    record(f"select all matching ({count:,})", n, secs, "≤ 50 ms")
+
+    bar = view.table.verticalScrollBar()
+    frames = []
+    for i in range(120):
+        t = time.perf_counter()
+        bar.setValue(bar.value() + (bar.pageStep() if i % 10 else bar.maximum() // 13))
+        view.table.viewport().repaint()
+        frames.append(time.perf_counter() - t)
+    record("scroll one frame (p95 of 120)", n, float(np.percentile(frames, 95)), "≤ 16 ms")
+    record("scroll one frame (worst of 120)", n, max(frames), "≤ 16 ms")
+    view.close()
+
+
+def bench_proxy_peer(n: int) -> None:
+    """The obvious Qt way, for contrast: QStandardItemModel + QSortFilterProxyModel."""
+    from PySide6.QtCore import QSortFilterProxyModel, Qt
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+    df = make_exceptions(n, seed=2)
+
+    def build():
+        m = QStandardItemModel(n, 4)
+        for r, (t, name, amount, sev) in enumerate(df[["type", "customer_name", "amount_at_risk",
+                                                        "severity"]].itertuples(index=False)):
+            m.setItem(r, 0, QStandardItem(t))
+            m.setItem(r, 1, QStandardItem(name))
+            m.setItem(r, 2, QStandardItem("" if amount is None else str(amount)))
+            m.setItem(r, 3, QStandardItem(sev))
+        return m
+    secs, m = timed(build)
+    record("peer: QStandardItemModel build (4 cols)", n, secs)
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(m)
+    secs, _ = timed(lambda: proxy.sort(1, Qt.SortOrder.AscendingOrder))
+    record("peer: QSortFilterProxyModel sort by name", n, secs)
+    secs, _ = timed(lambda: proxy.setFilterFixedString("globex 1"))
+    record("peer: QSortFilterProxyModel filter", n, secs)
+
+
+def bench_startup() -> None:
+    """Process start to a visible main window on an empty store (a cold `workbench gui`)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, XDG_DATA_HOME=tmp, XDG_CONFIG_HOME=tmp, QT_QPA_PLATFORM="offscreen")
+        code = ("import sys, time; t0=time.perf_counter()\n"
+                "from app.main_window import build_window, make_app\n"
+                "from workbench.store.db import open_store\n"
+                f"store=open_store('sqlite:///{tmp}/s.db'); app=make_app(); w=build_window(store, user='x')\n"
+                "w.show(); w.start(); app.processEvents(); w.repaint()\n"
+                "print('visible', flush=True); w.close()\n")
+        t = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                             cwd=str(Path(__file__).resolve().parents[1]))
+        secs = time.perf_counter() - t
+        if "visible" not in out.stdout:
+            raise SystemExit(out.stderr[-2000:])
+        record("startup to visible window (incl. exit)", 0, secs, "≤ 2 s")
+
+
+def bench_stall(customers: int) -> None:
+    """Longest gap between GUI timer ticks while the demo pull + reconcile runs on a worker."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.workers import QtProgress, Worker
+    from workbench import demo as demo_mod
+    from workbench.pipeline import execute_run
+    from workbench.store.db import open_store
+
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"sqlite:///{tmp}/s.db")
+        worker = Worker("bench")
+        progress = QtProgress()
+        done = []
+        ticks = []
+        timer = QTimer()
+        timer.setInterval(5)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+
+        def job():
+            with demo_mod.prepare_demo(Path(tmp) / "demo", customers=customers, state=progress) as d:
+                return execute_run(d.config, store, user="bench", state=progress).run_id
+
+        timer.start()
+        t = time.perf_counter()
+        worker.submit(job, on_done=done.append, on_error=lambda m: done.append(m))
+        while not done:
+            app.processEvents()
+            time.sleep(0.001)
+        secs = time.perf_counter() - t
+        timer.stop()
+        worker.shutdown()
+        store.dispose()
+        gaps = np.diff(ticks) if len(ticks) > 1 else np.array([secs])
+        record(f"demo pull+reconcile ({customers} customers) on worker", customers, secs)
+        record("  longest GUI-thread stall meanwhile", customers, float(gaps.max()), "≤ 100 ms")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--peer-rows", type=int, default=100_000)
+    ap.add_argument("--skip-stall", action="store_true")
+    a = ap.parse_args()
+    bench_startup()
+    bench_queue(a.rows)
+    bench_proxy_peer(a.peer_rows)
+    if not a.skip_stall:
+        bench_stall(200)
+    print(f"\nGUI benchmark (offscreen, {os.cpu_count()} cores), peak RSS {peak_mb():,.0f} MB")
+    print(f"{'step':<46}{'rows':>11}{'ms':>10}  {'target':<10}  peer")
+    for step, n, secs, target, peer in ROWS:
+        print(f"{step:<46}{n:>11,}{secs * 1000:>10.1f}  {target:<10}  {peer}")
+
+
+if __name__ == "__main__":
+    main()

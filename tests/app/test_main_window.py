@@ -1,0 +1,57 @@
+"""Starting the app: the window shows at once, then opens the last run; a bad database is said in the window."""
+
+import argparse
+
+from app.main_window import open_window
+from app.screens import Screen, register_screen, screens
+from tests.app.conftest import seed_run
+
+
+def test_the_window_shows_before_the_database_is_open_then_opens_the_last_run(qtbot, store, tmp_path):
+    seed_run(store, run_name="September close")
+    last = seed_run(store, run_name="October close")
+    win = open_window(argparse.Namespace(db=store.url, run=None, user="alice"))
+    qtbot.addWidget(win)
+    assert win.isVisible() and win.screens == {}  # visible while the store opens on the worker
+    qtbot.waitUntil(lambda: win.review is not None and win.review.bundle is not None, timeout=20000)
+    assert win.review.bundle.run["id"] == last
+    assert "October close" in win.windowTitle()
+    qtbot.waitUntil(lambda: win.run_box.count() == 2, timeout=5000)
+    assert win.run_box.currentData() == last
+    win.close()
+    win.ctx.store.dispose()
+
+
+def test_a_database_that_cannot_be_opened_is_reported_in_the_window(qtbot, tmp_path):
+    bad = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.db'}"
+    win = open_window(argparse.Namespace(db=bad, run=None, user="alice"))
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: win.message_box.isVisible(), timeout=20000)
+    assert "cannot open the database" in win.message_bar.text()
+    assert "Traceback" not in win.message_bar.text()
+    win.close()
+
+
+def test_a_registered_screen_gets_a_tab_and_the_shared_context(qtbot, window, seeded):
+    from PySide6.QtWidgets import QLabel
+
+    from app.main_window import build_window
+    made = []
+
+    class Hello(QLabel):
+        def __init__(self, ctx):
+            super().__init__(f"hello {ctx.user}")
+            made.append(ctx)
+
+    register_screen(Screen(key="zz_test_hello", title="Hello", factory=Hello, order=999))
+    try:
+        store, _ = seeded
+        win = build_window(store, user="carol")
+        qtbot.addWidget(win)
+        assert win.tabs.tabText(win.tabs.count() - 1) == "Hello"
+        assert win.show_screen("zz_test_hello") and made[0] is win.ctx
+        assert [s.key for s in screens()][-1] == "zz_test_hello"
+        win.close()
+    finally:
+        from app import screens as registry
+        registry._REGISTRY.pop("zz_test_hello", None)
