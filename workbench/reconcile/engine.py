@@ -79,8 +79,8 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> Reco
     names.update(zip(cc["record_id"], cc["name"]))
 
     report(state, 2, total, STEPS[2])
-    pricing.compare(f, crm.frame("prices"), erp.frame("prices"), crm.frame("products"), erp.frame("products"))
-    pricing.off_price_lines(f, crm.frame("order_lines"), co, crm.frame("prices"), names)
+    book = pricing.compare(f, crm.frame("prices"), erp.frame("prices"), crm.frame("products"), erp.frame("products"))
+    pricing.off_price_lines(f, crm.frame("order_lines"), co, crm.frame("prices"), book, names)
 
     report(state, 3, total, STEPS[3])
     ords.compare(f, co, erp.frame("orders"), ei, names)

@@ -193,6 +193,18 @@ def _sim(a: np.ndarray, b: np.ndarray, scorer) -> tuple[np.ndarray, np.ndarray]:
     return out, both
 
 
+def _house_numbers(street: str | None) -> frozenset:
+    return frozenset(t for t in (street or "").split() if any(ch.isdigit() for ch in t))
+
+
+def _numbers_differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(a), dtype=bool)
+    for n, (x, y) in enumerate(zip(a, b)):
+        hx, hy = _house_numbers(x), _house_numbers(y)
+        out[n] = bool(hx) and bool(hy) and hx != hy
+    return out
+
+
 def _eq(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     both = np.array([x is not None and y is not None for x, y in zip(a, b)], dtype=bool)
     same = np.array([x == y for x, y in zip(a, b)], dtype=bool) & both
@@ -208,7 +220,10 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     name_ratio, _ = _sim(c.core[i], e.core[j], fuzz.ratio)
     name = np.maximum(name, name_ratio)
     street, street_ok = _sim(c.street[i], e.street[j], fuzz.token_sort_ratio)
+    # a different house number is a different address, however alike the street names
+    street = np.where(_numbers_differ(c.street[i], e.street[j]), np.minimum(street, 0.2), street)
     city, city_ok = _sim(c.city[i], e.city[j], fuzz.ratio)
+    city = np.where(city >= 0.85, city, 0.0)  # typo-level similarity only: Austin is not Boston
     post_eq, post_ok = _eq(c.postcode[i], e.postcode[j])
     ctry_eq, ctry_ok = _eq(c.country[i], e.country[j])
     tax_eq, tax_ok = _eq(c.tax_core[i], e.tax_core[j])
@@ -324,35 +339,37 @@ def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules, state=Non
                                     kind="mergesort")
     used_c = np.zeros(nc, dtype=bool)
     used_e = np.zeros(ne, dtype=bool)
-    chosen = []
-    # autos first so a suggestion never takes a record an auto link needs
-    for want_auto in (True, False):
-        for row in eligible.itertuples(index=False):
-            is_auto = row.confidence >= rules.auto_threshold
-            if is_auto != want_auto or used_c[row.i] or used_e[row.j]:
-                continue
-            used_c[row.i] = used_e[row.j] = True
-            chosen.append(row)
-    links = pd.DataFrame(chosen, columns=eligible.columns) if chosen else eligible.iloc[0:0]
-    links = links.assign(status=np.where(links["confidence"] >= rules.auto_threshold, "auto", "suggested"))
-
-    # duplicates: an unlinked record whose best evidence is a record already auto-linked
     partner_c = np.full(nc, -1, dtype=np.int64)
     partner_e = np.full(ne, -1, dtype=np.int64)
-    auto = links[links["status"] == "auto"]
-    partner_c[auto["i"].to_numpy()] = auto["j"].to_numpy()
-    partner_e[auto["j"].to_numpy()] = auto["i"].to_numpy()
+    autos, suggestions = [], []
+    for row in eligible[eligible["confidence"] >= rules.auto_threshold].itertuples(index=False):
+        if used_c[row.i] or used_e[row.j]:
+            continue
+        used_c[row.i] = used_e[row.j] = True
+        partner_c[row.i], partner_e[row.j] = row.j, row.i
+        autos.append(row)
+
+    # duplicates: an unlinked record whose strong evidence is a record already auto-linked
+    # (decided before suggestions, so a duplicate is never offered as a link to someone else)
     dups: list[tuple[int, int, int, str]] = []
     strong = cand[(cand["score"] >= rules.auto_threshold) | ((cand["tier"] <= 1) & (cand["score"] >= XREF_PLAUSIBLE))]
     strong = strong.sort_values(["score", "i", "j"], ascending=[False, True, True], kind="mergesort")
-    seen_c, seen_e = set(), set()
     for row in strong.itertuples(index=False):
-        if not used_c[row.i] and partner_e[row.j] >= 0 and row.i not in seen_c:
+        if not used_c[row.i] and partner_e[row.j] >= 0:
             dups.append((row.i, row.j, int(partner_e[row.j]), "crm"))
-            seen_c.add(row.i)
-        elif not used_e[row.j] and partner_c[row.i] >= 0 and row.j not in seen_e:
+            used_c[row.i] = True
+        elif not used_e[row.j] and partner_c[row.i] >= 0:
             dups.append((row.i, row.j, int(partner_c[row.i]), "erp"))
-            seen_e.add(row.j)
+            used_e[row.j] = True
+
+    for row in eligible[eligible["confidence"] < rules.auto_threshold].itertuples(index=False):
+        if used_c[row.i] or used_e[row.j]:
+            continue
+        used_c[row.i] = used_e[row.j] = True
+        suggestions.append(row)
+    chosen = autos + suggestions
+    links = pd.DataFrame(chosen, columns=eligible.columns) if chosen else eligible.iloc[0:0]
+    links = links.assign(status=np.where(links["confidence"] >= rules.auto_threshold, "auto", "suggested"))
     return Linking(links, crm_target, erp_target, dups, cand), c, e
 
 

@@ -57,8 +57,17 @@ def _pricebook_keys(crm: pd.DataFrame, erp: pd.DataFrame, pb_map: dict[str, str]
     return [k or "" for k in kc], [k or "" for k in ke]
 
 
+class PriceBook:
+    """What the order-line check needs from the price comparison: the ERP price record in
+    effect per item and currency, and the item/currency pairs whose prices disagree."""
+
+    def __init__(self):
+        self.erp_price: dict[str, dict] = {}
+        self.disputed: set[str] = set()
+
+
 def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm_products: pd.DataFrame,
-            erp_products: pd.DataFrame) -> None:
+            erp_products: pd.DataFrame) -> PriceBook:
     rules, as_of = f.rules, f.config.as_of
     tol = rules.tolerances["price"]
     erp_items = set(_map_codes(erp_products["code"], {})) | set(_map_codes(erp_prices["product_code"], {}))
@@ -104,6 +113,9 @@ def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm
         p["_q"] = [str((q or Decimal(0)).normalize()) for q in p["min_quantity"]]
         p["_k"] = [f"{a}|{b}|{c}|{d}" for a, b, c, d in zip(p["_item"], p["currency"], p["_pb"], p["_q"])]
     pc, pe = in_effect(pc, as_of), in_effect(pe, as_of)
+    book = PriceBook()
+    for r in pe[["_item", "currency", "record_id", "unit_price"]].to_dict("records"):
+        book.erp_price.setdefault(f"{r['_item']}|{r['currency']}", r)
     m = pc.merge(pe, on="_k", how="outer", suffixes=("_c", "_e"), indicator=True)
     both = m[m["_merge"] == "both"]
     if len(both):
@@ -113,6 +125,7 @@ def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm
             if a is None or b is None or tol.within(ccy, a, b):
                 continue
             d = a - b
+            book.disputed.add(f"{r['_item_c']}|{ccy}")
             cr = {"record_id": r["record_id_c"], "version": r["version_c"]}
             er = {"record_id": r["record_id_e"], "version": r["version_e"]}
             f.add("pricing.price_mismatch",
@@ -143,36 +156,50 @@ def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm
               f"the CRM price book.",
               erp_object="prices", erp_id=r["record_id_e"], field="unit_price", erp_value=r["unit_price_e"],
               amount_at_risk=r["unit_price_e"], currency=ccy, diffs=[diff("unit_price", None, r["unit_price_e"], ccy)])
+    return book
 
 
 def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, prices: pd.DataFrame,
-                    names: dict[str, str]) -> None:
-    """CRM order lines sold below list price by more than the approved discount."""
+                    book: PriceBook, names: dict[str, str]) -> None:
+    """Lines of booked CRM orders sold below list price by more than the approved discount.
+
+    Where the two systems' prices for the product disagree, the price mismatch is the
+    finding, not every line priced from it.
+    """
     if lines.empty:
         return
     rules = f.rules
-    book = prices.copy()
-    book["_item"] = [nz.code_key(v) for v in book["product_code"]]
-    book["_k"] = [f"{a}|{b}" for a, b in zip(book["_item"], book["currency"])]
-    book = in_effect(book, f.config.as_of)
-    list_price = dict(zip(book["_k"], book["unit_price"]))
-    order_of = dict(zip(orders["record_id"], zip(orders["customer_id"], orders["number"])))
+    crm_book = prices.copy()
+    crm_book["_item"] = _map_codes(crm_book["product_code"], rules.product_map)
+    crm_book["_k"] = [f"{a}|{b}" for a, b in zip(crm_book["_item"], crm_book["currency"])]
+    crm_book = in_effect(crm_book, f.config.as_of)
+    list_price = dict(zip(crm_book["_k"], crm_book["unit_price"]))
+    booked = orders[orders["booked"].to_numpy(dtype=object) == True]  # noqa: E712
+    order_of = dict(zip(booked["record_id"], zip(booked["customer_id"], booked["number"])))
     tol = rules.tolerances["discount"]
     keep = 1 - rules.approved_discount
-    for r in lines.to_dict("records"):
+    items = _map_codes(lines["product_code"], rules.product_map)
+    for r, item in zip(lines.to_dict("records"), items):
+        if r["order_id"] not in order_of:
+            continue
         ccy, unit, qty = r["currency"], r["unit_price"], r["quantity"] or Decimal(0)
-        ref = r["list_price"] or list_price.get(f"{nz.code_key(r['product_code'])}|{ccy}")
-        if unit is None or not ref or ref <= 0:
+        key = f"{item}|{ccy}"
+        ref = r["list_price"] or list_price.get(key)
+        if unit is None or not ref or ref <= 0 or key in book.disputed:
             continue
         floor = ref * keep
         if unit >= floor or tol.within(ccy, unit, floor):
             continue
         given = (1 - unit / ref) * 100
         risk = quantize((floor - unit) * qty, ccy)
-        cust, number = order_of.get(r["order_id"], (None, None))
+        cust, number = order_of[r["order_id"]]
+        erp = book.erp_price.get(key)
         f.add("pricing.off_price_order_line",
               f"Order {number or r['order_id']} sells {r['product_code']} at {display(unit, ccy)}, "
               f"{given:.1f}% below list {display(ref, ccy)} (approved up to {rules.approved_discount * 100:.1f}%).",
-              crm_object="order_lines", crm_id=r["record_id"], customer_name=names.get(cust), field="unit_price",
-              crm_value=unit, erp_value=None, difference=unit - floor, amount_at_risk=risk, currency=ccy,
-              diffs=[diff("unit_price", unit, None, ccy), diff("list_price", ref, None, ccy)])
+              crm_object="order_lines", crm_id=r["record_id"], erp_object="prices" if erp else None,
+              erp_id=erp["record_id"] if erp else None, customer_name=names.get(cust), field="unit_price",
+              crm_value=unit, erp_value=erp["unit_price"] if erp else None, difference=unit - floor,
+              amount_at_risk=risk, currency=ccy,
+              diffs=[diff("unit_price", unit, erp["unit_price"] if erp else None, ccy),
+                     diff("list_price", ref, None, ccy)])

@@ -101,7 +101,7 @@ class Rules:
     # pricing
     product_map: dict[str, str] = field(default_factory=dict)
     pricebook_map: dict[str, str] = field(default_factory=dict)
-    approved_discount: Decimal = Decimal("0.10")
+    approved_discount: Decimal = Decimal(0)  # no discount policy configured: any sale below list is flagged
     # invoices / orders
     invoice_date_window: int = 3
     # timing

@@ -70,16 +70,26 @@ def test_unmapped_product_reported_once_with_a_suggestion():
 
 
 def test_order_lines_below_the_approved_discount():
+    def line(rid, code, qty, unit, **kw):
+        return {"record_id": rid, "order_id": "o1", "product_code": code, "quantity": D(qty),
+                "unit_price": D(unit), "currency": "EUR", **kw}
     crm = {"orders": [{"record_id": "o1", "number": "00000101", "customer_id": C, "currency": "EUR",
-                       "total_amount": D("170.00"), "booked": False}],
-           "order_lines": [{"record_id": "l1", "order_id": "o1", "product_code": "A", "quantity": D("1"),
-                            "unit_price": D("90.00"), "list_price": D("100.00"), "currency": "EUR"},
-                           {"record_id": "l2", "order_id": "o1", "product_code": "A", "quantity": D("2"),
-                            "unit_price": D("80.00"), "currency": "EUR"}],
-           "prices": [price("c1", "A", "EUR", "100.00")]}
-    res = run(crm, {"prices": [price("e1", "A", "EUR", "100.00")]}, {"pricing": {"approved_discount": "0.10"}})
-    (line,) = by_type(res, "pricing.off_price_order_line")
-    assert line["crm_id"] == "l2" and line["amount_at_risk"] == Decimal("20.00")
+                       "total_amount": D("420.00"), "booked": True, "xref": "SO-1"}],
+           "order_lines": [line("l1", "A", "1", "90.00", list_price=D("100.00")),   # 10 %: approved
+                           line("l2", "A", "2", "80.00"),                           # 20 % off the book
+                           line("l3", "B", "1", "10.00")],                          # B's prices disagree
+           "prices": [price("c1", "A", "EUR", "100.00"), price("c2", "B", "EUR", "50.00")]}
+    erp = {"prices": [price("e1", "A", "EUR", "100.00"), price("e2", "B", "EUR", "60.00")],
+           "orders": [{"record_id": "s1", "number": "SO-1", "customer_id": "e1", "currency": "EUR",
+                       "total_amount": D("420.00")}]}
+    res = run(crm, erp, {"pricing": {"approved_discount": "0.10"}})
+    (line_exc,) = by_type(res, "pricing.off_price_order_line")
+    assert (line_exc["crm_id"], line_exc["erp_id"]) == ("l2", "e1")
+    assert line_exc["amount_at_risk"] == Decimal("20.00")  # (90 floor - 80) x 2
+    assert [e["crm_id"] for e in by_type(res, "pricing.price_mismatch")] == ["c2"]
+    # without a discount policy any sale below list is flagged
+    res = run(crm, erp)
+    assert sorted(e["crm_id"] for e in by_type(res, "pricing.off_price_order_line")) == ["l1", "l2"]
 
 
 def test_booked_orders_missing_or_different_in_the_erp():
