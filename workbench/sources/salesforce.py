@@ -79,6 +79,7 @@ class SalesforceSource:
         rows: dict[str, list[dict[str, Any]]] = {}
         snaps: list[tuple] = []
         done = 0
+        self.meta.queries, self.meta.objects = {}, {}
         for m in self.maps:
             check_cancelled(state)
             soql, tail = self._soql(m, since)
