@@ -172,3 +172,20 @@ def test_untrusted_certificate_is_a_clear_error(org):
 def test_since_in_the_future_returns_nothing(org):
     ex = source(org, objects={"customers": {}}).pull(since=datetime.now(timezone.utc) + timedelta(days=1))
     assert ex.frame("customers").empty and ex.meta.row_counts == {"customers": 0}
+
+
+def test_client_secret_from_the_os_keyring(org, monkeypatch):
+    import keyring
+    from tests.workbench.sources.test_salesforce_credentials import MemoryKeyring
+    from workbench.sources.credentials import SERVICE
+    src = source(org, "client_credentials", objects={"customers": {}})
+    secret = org.info["credentials"]["client_credentials"]["client_secret"]
+    monkeypatch.delenv("WORKBENCH_SF_SANDBOX_CLIENT_SECRET")
+    ring = MemoryKeyring()
+    ring.set_password(SERVICE, "crm.salesforce.client_secret", secret)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(ring)
+    try:
+        assert len(src.pull().frame("customers")) == 2500
+    finally:
+        keyring.set_keyring(previous)

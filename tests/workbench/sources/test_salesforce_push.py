@@ -222,3 +222,20 @@ def test_invoice_status_is_written_as_its_billing_picklists(org):
     assert (rec["blng__InvoiceStatus__c"], rec["blng__PaymentStatus__c"]) == ("Posted", "Unpaid")
     [again] = src.push([WriteRequest(2, "k2", "invoices", inv["record_id"], "status", "paid", "open")])
     assert again.outcome == "already_applied"
+
+
+def test_cancel_between_batches_leaves_the_rest_unattempted(org, accounts):
+    from workbench.progress import RecordingProgress
+    progress = RecordingProgress()
+    original = progress.set_progress
+
+    def cancel_after_first(done, total=None, message=""):
+        original(done, total, message)
+        progress.cancel()
+    progress.set_progress = cancel_after_first
+    numbers = [f"A-{i:05d}" for i in range(350, 600)]
+    out = source(org).push([req(i, accounts, n, "postcode", f"P{i}") for i, n in enumerate(numbers)], progress)
+    assert [r.outcome for r in out].count("applied") == 200
+    assert {r.message for r in out[200:]} == {"not attempted: the push was cancelled"}
+    assert org.record("Account", accounts.loc["A-00599", "record_id"])["BillingPostalCode"] == \
+        accounts.loc["A-00599", "postcode"]
