@@ -31,7 +31,7 @@ from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
 from workbench.sources.credentials import get_secret
-from workbench.sources.erp_mapping import NEGATE, ObjectMap, coerce, object_maps, same_value
+from workbench.sources.erp_mapping import NEGATE, ObjectMap, coerce, converter, object_maps, same_value
 from workbench.sources.http_common import (ClientCredentials, HttpClient, HttpFailure, decode, encode_json,
                                            redact)
 
@@ -121,6 +121,7 @@ class BusinessCentralSource:
         self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=self.api_root,
                                api_version="v2.0")
         self._metadata: ET.Element | None = None
+        self._plans: dict[int, Any] = {}
 
     # -- plumbing -------------------------------------------------------------
     @property
@@ -182,20 +183,29 @@ class BusinessCentralSource:
         fr = {kind: frames.from_records(kind, r) for kind, r in rows.items()}
         return Extract(self.meta, fr, snapshot_frame(snaps)).finish()
 
+    def _plan(self, om: ObjectMap) -> tuple[list[tuple[str, str, bool, Any]], StatusMap | None]:
+        """Per object, once: (canonical, source, negate, converter) and the status map."""
+        cached = self._plans.get(id(om))
+        if cached is None:
+            steps = [(canon, src.lstrip(NEGATE), src.startswith(NEGATE), converter(om.kind, canon))
+                     for canon, src in om.fields.items()]
+            smap = StatusMap.for_source(om.status_system or self.system, om.status_overrides) \
+                if om.kind == "invoices" and om.status_fields else None
+            cached = self._plans[id(om)] = (steps, smap)
+        return cached
+
     def _canonical(self, om: ObjectMap, rec: dict) -> dict:
+        steps, smap = self._plan(om)
         where = f"Business Central {om.object}({rec.get('id')})"
         out: dict[str, Any] = {}
-        for canon, src in om.fields.items():
-            if src.startswith(NEGATE):
-                v = coerce("products" if om.kind == "products" else om.kind, canon, rec.get(src[1:]), where)
-                out[canon] = None if v is None else not v
-            else:
-                out[canon] = coerce(om.kind, canon, rec.get(src), where)
+        for canon, src, negate, conv in steps:
+            v = conv(rec.get(src), where)
+            out[canon] = (None if v is None else not v) if negate else v
         out["version"] = rec.get("@odata.etag")
-        if om.kind == "invoices" and om.status_fields:
+        if smap is not None:
             values = [rec.get(f) for f in om.status_fields]
             try:
-                out["status"] = StatusMap.for_source(om.status_system or self.system, om.status_overrides).map(*values)
+                out["status"] = smap.map(*values)
             except UnknownStatus as exc:
                 raise InputError(f"{where}: {exc}", column=",".join(om.status_fields)) from None
             out["status_raw"] = "|".join("" if v is None else str(v) for v in values)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import fields as dc_fields
 from datetime import date, datetime, timezone
-from typing import Any
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -79,39 +81,75 @@ def object_maps(side_cfg: dict[str, Any], defaults: dict[str, dict[str, Any]], s
 
 def coerce(kind: str, field: str, value: Any, where: str) -> Any:
     """A raw source value as the canonical type of ``kind.field``; blanks become None."""
+    return converter(kind, field)(value, where)
+
+
+@lru_cache(maxsize=None)
+def converter(kind: str, field: str) -> Callable[[Any, str], Any]:
+    """The coercion for one canonical field, chosen once (pulls call it millions of times)."""
     typ = _TYPES[kind].get(field, "str")
-    if isinstance(value, str):
-        value = value.strip()
-        if value == "":
-            return None
-    if value is None:
-        return None
-    try:
-        if "Decimal" in typ:
-            return parse_decimal(value)
-        if typ.startswith("datetime"):
-            return to_datetime(value)
-        if typ.startswith("date"):
-            if isinstance(value, datetime):
-                return value.date()
-            if isinstance(value, date):
-                return value
-            text = str(value)[:10]
-            return None if text in EMPTY_DATES else date.fromisoformat(text)
-        if typ.startswith("bool"):
-            if isinstance(value, bool):
-                return value
-            low = str(value).lower()
+
+    def fail(exc: ValueError, where: str) -> InputError:
+        return InputError(f"{where}: field '{field}' {exc}", expected=_expected(typ))
+
+    if "Decimal" in typ:
+        def to_dec(v: Any, where: str) -> Any:
+            if v.__class__ is Decimal:
+                return v
+            if v is None or (isinstance(v, str) and not v.strip()):
+                return None
+            try:
+                return parse_decimal(v.strip() if isinstance(v, str) else v)
+            except ValueError as exc:
+                raise fail(exc, where) from None
+        return to_dec
+    if typ.startswith("datetime"):
+        def to_dt(v: Any, where: str) -> Any:
+            if v is None or (isinstance(v, str) and not v.strip()):
+                return None
+            try:
+                return to_datetime(v)
+            except ValueError as exc:
+                raise fail(exc, where) from None
+        return to_dt
+    if typ.startswith("date"):
+        def to_date(v: Any, where: str) -> Any:
+            if v is None:
+                return None
+            if isinstance(v, datetime):
+                return v.date()
+            if isinstance(v, date):
+                return v
+            text = str(v).strip()[:10]
+            if not text or text in EMPTY_DATES:
+                return None
+            try:
+                return date.fromisoformat(text)
+            except ValueError as exc:
+                raise fail(exc, where) from None
+        return to_date
+    if typ.startswith("bool"):
+        def to_bool(v: Any, where: str) -> Any:
+            if v is None or isinstance(v, bool):
+                return v
+            low = str(v).strip().lower()
             if low in ("true", "1", "yes"):
                 return True
             if low in ("false", "0", "no"):
                 return False
-            raise ValueError(f"{value!r} is not true/false")
-    except ValueError as exc:
-        raise InputError(f"{where}: field '{field}' {exc}", expected=_expected(typ)) from None
-    if isinstance(value, (dict, list)):
-        return str(value)
-    return value if isinstance(value, str) else str(value)
+            if not low:
+                return None
+            raise fail(ValueError(f"{v!r} is not true/false"), where)
+        return to_bool
+
+    def to_str(v: Any, where: str) -> Any:
+        if v is None:
+            return None
+        if isinstance(v, str):
+            v = v.strip()
+            return v or None
+        return str(v)
+    return to_str
 
 
 def _expected(typ: str) -> str:

@@ -55,21 +55,19 @@ _DEC_MARK = "\u0000D"
 _DEC_RE = re.compile(r'"\\u0000D([^"]*)"')
 
 
-def _mark(v: Any) -> Any:
+def _default(v: Any) -> Any:
+    # called by the C encoder only for what JSON lacks, so plain values cost nothing extra
     if isinstance(v, Decimal):
         return _DEC_MARK + format(v, "f")
-    if isinstance(v, dict):
-        return {k: _mark(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_mark(x) for x in v]
     if isinstance(v, (date, datetime)):
         return v.isoformat()
-    return v
+    return str(v)
 
 
 def encode_json(obj: Any) -> str:
     """JSON with Decimals written as exact number literals (the json module only knows floats)."""
-    return _DEC_RE.sub(r"\1", json.dumps(_mark(obj), separators=(",", ":"), default=str, ensure_ascii=False))
+    text = json.dumps(obj, separators=(",", ":"), default=_default, ensure_ascii=False)
+    return _DEC_RE.sub(r"\1", text) if "\\u0000D" in text else text
 
 
 def decode(resp: httpx.Response) -> Any:

@@ -178,6 +178,7 @@ class OdooSource:
                                max_connections=int(od.get("max_connections", 4)),
                                auth=None, headers={"Accept": "application/json"}, error_words=_json2_words)
         self._key = key
+        self._smaps: dict[str, StatusMap] = {}
         self._api: _Json2 | _JsonRpc | None = None
         self.maps = object_maps(side_cfg, DEFAULT_OBJECTS, self.system)
         self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=self.url)
@@ -271,7 +272,11 @@ class OdooSource:
         if om.kind == "invoices" and om.status_fields:
             values = [rec.get(f) for f in om.status_fields]
             try:
-                out["status"] = StatusMap.for_source(om.status_system or self.system, om.status_overrides).map(*values)
+                smap = self._smaps.get(om.kind)
+                if smap is None:
+                    smap = self._smaps[om.kind] = StatusMap.for_source(om.status_system or self.system,
+                                                                       om.status_overrides)
+                out["status"] = smap.map(*values)
             except UnknownStatus as exc:
                 raise InputError(f"{where}: {exc}", column="|".join(om.status_fields)) from None
             out["status_raw"] = "|".join("" if v is None or v is False else str(v) for v in values)

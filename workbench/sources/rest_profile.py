@@ -167,6 +167,7 @@ class RestProfileSource:
         defaults = {k: {"object": k, **{x: y for x, y in v.items() if x != "object"}}
                     for k, v in side_view["objects"].items()}
         self.maps = object_maps({"objects": {}}, defaults, self.system)
+        self._smaps: dict[str, StatusMap] = {}
         self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=base,
                                api_version=f"profile {self.name}")
 
@@ -316,7 +317,11 @@ class RestProfileSource:
         if om.kind == "invoices" and om.status_fields:
             values = [get_path(rec, f) for f in om.status_fields]
             try:
-                out["status"] = StatusMap.for_source(om.status_system or self.system, om.status_overrides).map(*values)
+                smap = self._smaps.get(om.kind)
+                if smap is None:
+                    smap = self._smaps[om.kind] = StatusMap.for_source(om.status_system or self.system,
+                                                                       om.status_overrides)
+                out["status"] = smap.map(*values)
             except UnknownStatus as exc:
                 raise InputError(f"{where}: {exc}", column="|".join(om.status_fields)) from None
             out["status_raw"] = "|".join("" if v is None else str(v) for v in values)

@@ -109,8 +109,10 @@ class RecordStore:
                 (entity, after_seq, chunk)).fetchall()
             if not rows:
                 return
-            for seq, data, version in rows:
-                yield seq, loads(data), version
+            # one decode for the whole chunk: far fewer Python-level calls than one per record
+            decoded = loads("[" + ",".join(r[1] for r in rows) + "]")
+            for (seq, _, version), data in zip(rows, decoded):
+                yield seq, data, version
             after_seq = rows[-1][0]
 
     def slice(self, entity: str, offset: int, limit: int | None) -> list[dict]:
