@@ -228,7 +228,8 @@ class OdooSource:
             check_cancelled(state)
             domain = [list(t) for t in (om.settings.get("domain") or [])]
             if since is not None:
-                domain.append(["write_date", ">", odoo_datetime(since)])
+                # write_date has whole seconds: ">=" so a change in the same second as `since` is not missed
+                domain.append(["write_date", ">=", odoo_datetime(since)])
             fields = [f for f in om.source_fields() if f != "id"]
             query = f"{om.object}.search_read domain={encode_json(domain)} fields={','.join(fields)}"
             self.meta.objects[kind] = om.object
