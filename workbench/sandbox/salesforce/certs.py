@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
@@ -32,7 +32,12 @@ def _key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def _write_key(key: rsa.RSAPrivateKey, path: Path) -> None:
+def _tls_key() -> ec.EllipticCurvePrivateKey:
+    # EC keys are made in microseconds; RSA is only needed where JWT RS256 demands it
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _write_key(key, path: Path) -> None:
     path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption()))
     path.chmod(0o600)
@@ -48,7 +53,7 @@ def generate(out_dir: Path) -> Material:
     now = datetime.now(timezone.utc) - timedelta(minutes=5)
     until = now + timedelta(days=30)
 
-    ca_key = _key()
+    ca_key = _tls_key()
     ca = (x509.CertificateBuilder().subject_name(_name("Recon Workbench sandbox CA"))
           .issuer_name(_name("Recon Workbench sandbox CA")).public_key(ca_key.public_key())
           .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(until)
@@ -59,7 +64,7 @@ def generate(out_dir: Path) -> Material:
           .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
           .sign(ca_key, hashes.SHA256()))
 
-    srv_key = _key()
+    srv_key = _tls_key()
     srv = (x509.CertificateBuilder().subject_name(_name("localhost")).issuer_name(ca.subject)
            .public_key(srv_key.public_key()).serial_number(x509.random_serial_number())
            .not_valid_before(now).not_valid_after(until)
