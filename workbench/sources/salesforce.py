@@ -27,7 +27,7 @@ from typing import Any
 from simple_salesforce.format import format_soql
 
 from workbench.config import RunConfig
-from workbench.errors import ConfigError, SourceError, WorkbenchError
+from workbench.errors import ConfigError, WorkbenchError
 from workbench.model import frames
 from workbench.progress import check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame

@@ -18,7 +18,7 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.bulk2 import Operation
 from simple_salesforce.exceptions import (SalesforceError, SalesforceExpiredSession, SalesforceGeneralError,
-                                          SalesforceOperationError, SalesforceRefusedRequest)
+                                          SalesforceOperationError)
 from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from workbench.errors import SourceError

@@ -29,7 +29,7 @@ import jwt
 from workbench.model import ids
 from workbench.sandbox.salesforce import soql, wire
 from workbench.sandbox.salesforce.faults import Faults
-from workbench.sandbox.salesforce.objects import OBJECTS, FieldDef, ObjectDef, describe, find_object
+from workbench.sandbox.salesforce.objects import OBJECTS, ObjectDef, describe, find_object
 from workbench.sandbox.salesforce.store import OrgStore, to_csv_value, to_json_value
 
 API_VERSIONS = [f"{v}.0" for v in range(55, 63)]
