@@ -92,10 +92,13 @@ class SalesforceSource:
             self.meta.queries[m.kind] = f"{prev}; {soql}" if prev else soql
             obj_prev = self.meta.objects.get(m.kind)
             self.meta.objects[m.kind] = f"{obj_prev}+{m.object}" if obj_prev else m.object
-            pages = (self.client.bulk_pages(m.object, soql, self.bulk_page, self.bulk_poll) if mode == "bulk"
-                     else (recs for _, recs in self.client.query_pages(soql, self.batch_size)))
+            if mode == "bulk":
+                pages = ((total, recs) for recs in self.client.bulk_pages(m.object, soql, self.bulk_page,
+                                                                          self.bulk_poll))
+            else:
+                pages = self.client.query_pages(soql, self.batch_size)
             n = 0
-            for page in pages:
+            for total, page in pages:
                 for raw in page:
                     raw = {k: v for k, v in raw.items() if k != "attributes"}
                     canon = m.to_canonical(raw)
