@@ -13,9 +13,11 @@ change counter other instances poll (``workbench.team.changes``).
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Callable, TypeVar
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from workbench.audit import trail
@@ -28,6 +30,30 @@ from workbench.team.users import require
 START_REVIEW_FROM = {"open", "reopened"}
 RESOLVE_FROM = {"open", "in_review", "reopened"}
 REOPEN_FROM = {"resolved", "waived"}
+
+DEADLOCK_RETRIES = 3
+T = TypeVar("T")
+
+
+def retry_on_deadlock(fn: Callable[..., T]) -> Callable[..., T]:
+    """Run the whole transaction again when PostgreSQL broke a deadlock by aborting it.
+
+    Writers lock rows and the audit chain in different orders (a proposal locks the chain
+    and then its exception; an assignment the exception and then the chain), so two of them
+    can deadlock; PostgreSQL aborts one. Retrying is safe: the version check decides again
+    on the fresh row, so the retry either applies cleanly or reports StaleState.
+    """
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                return fn(*args, **kwargs)
+            except OperationalError as exc:
+                if getattr(exc.orig, "sqlstate", None) != "40P01" or attempt == DEADLOCK_RETRIES:
+                    raise
+        raise AssertionError("unreachable")
+    return wrapper
+
 
 EXCEPTION_FIELDS = ("id", "run_id", "key", "type", "status", "assignee", "resolution", "version")
 LINK_FIELDS = ("id", "run_id", "crm_id", "erp_id", "method", "status", "decided_by", "decided_at", "version")
@@ -84,6 +110,7 @@ def _load(session: Session, exception_id: int) -> ExceptionRow:
     return row
 
 
+@retry_on_deadlock
 def _change_exception(store: Store, exception_id: int, user: str, expected_version: int, *, action: str,
                       permission: str, allowed_from: set[str] | None, values: dict[str, Any],
                       detail: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -152,6 +179,7 @@ def reopen(store: Store, exception_id: int, user: str, expected_version: int, re
                              detail={"reason": reason.strip()})
 
 
+@retry_on_deadlock
 def decide_link(store: Store, link_id: int, decision: str, user: str, expected_version: int) -> dict[str, Any]:
     """Confirm or reject a suggested customer link, guarded by its version like exceptions."""
     from datetime import datetime, timezone

@@ -122,3 +122,44 @@ def test_many_sessions_racing_on_one_exception_exactly_one_wins(pg_store):
         assert row.version == 2 and row.status == "in_review"
         assert s.execute(select(func.count()).select_from(AuditEvent)
                          .where(AuditEvent.action == "exception.start_review")).scalar() == 1
+
+
+@pytest.mark.postgres
+def test_a_deadlock_with_another_writer_is_retried_not_shown_as_a_crash(pg_store):
+    """A proposal holds the audit chain and then updates its exception; an assignment holds the
+    exception and then wants the chain. PostgreSQL aborts one of the two; the assignment retries."""
+    from sqlalchemy import create_engine, text
+    add_team(pg_store)
+    _, ids = add_run(pg_store)
+    other = create_engine(pg_store.url)
+    conn = other.connect()
+    tx = conn.begin()
+    conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))  # the other writer holds the chain
+    result: dict = {}
+
+    def assign() -> None:
+        try:
+            result["row"] = cc.assign(pg_store, ids[0], "bob", "ann", 1)
+        except Exception as exc:  # noqa: BLE001 - the assertion below shows it
+            result["error"] = exc
+
+    t = threading.Thread(target=assign)
+    t.start()
+    # wait until the assignment holds the exception row and waits for the chain
+    probe = other.connect()
+    for _ in range(2000):
+        waiting = probe.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).scalar()
+        probe.commit()
+        if waiting:
+            break
+        threading.Event().wait(0.01)
+    assert waiting
+    # now the other writer wants the same exception row: a deadlock, which PostgreSQL breaks
+    conn.execute(text("UPDATE exceptions SET resolution = 'noted' WHERE id = :i"), {"i": ids[0]})
+    tx.commit()
+    t.join(timeout=60)
+    probe.close()
+    conn.close()
+    other.dispose()
+    assert "error" not in result, result.get("error")
+    assert result["row"]["assignee"] == "bob" and result["row"]["resolution"] == "noted"
