@@ -269,7 +269,8 @@ class BusinessCentralSource:
             if state is not None and getattr(state, "cancelled", False):
                 break  # every write so far is complete; the rest stay queued
             results.append(self._push_one(req))
-            report(state, n, len(requests), f"pushed {n:,} of {len(requests):,} to Business Central")
+            if state is not None:  # no check_cancelled here: a finished write must be reported
+                state.set_progress(n, len(requests), f"pushed {n:,} of {len(requests):,} to Business Central")
         self.meta.api_usage = self._usage()
         return results
 

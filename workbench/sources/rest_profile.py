@@ -370,7 +370,8 @@ class RestProfileSource:
             if state is not None and getattr(state, "cancelled", False):
                 break  # every write so far is complete; the rest stay queued
             results.append(self._push_one(req))
-            report(state, n, len(requests), f"pushed {n:,} of {len(requests):,} to {self.name}")
+            if state is not None:  # no check_cancelled here: a finished write must be reported
+                state.set_progress(n, len(requests), f"pushed {n:,} of {len(requests):,} to {self.name}")
         self.meta.api_usage = {"calls": self.http.requests, "retries": self.http.retries}
         return results
 

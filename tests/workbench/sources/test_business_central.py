@@ -228,3 +228,20 @@ def test_read_current_gives_values_and_etag(bc):
     cur = src.read_current("customers", [cust["record_id"], "00000000-0000-0000-0000-000000000001"], ["name"])
     assert list(cur) == [cust["record_id"]]
     assert cur[cust["record_id"]] == {"name": cust["name"], "version": cust["version"]}
+
+
+def test_cancelled_push_stops_between_records_and_reports_what_was_done(bc):
+    src = connect(bc)
+    custs = src.pull().frames["customers"].head(3)
+    reqs = [WriteRequest(i, f"k{i}", "customers", r["record_id"], "city", r["city"], f"Town {i}",
+                         seen_version=r["version"]) for i, r in enumerate(custs.to_dict("records"))]
+    state = RecordingProgress()
+    original = state.set_progress
+
+    def cancel_after_first(done, total=None, message=""):
+        original(done, total, message)
+        state.cancel()
+    state.set_progress = cancel_after_first
+    results = src.push(reqs, state)
+    assert [r.outcome for r in results] == ["applied"]
+    assert bc.store.get("customers", reqs[1].record_id)[0]["city"] == custs.iloc[1]["city"]
