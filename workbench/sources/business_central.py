@@ -368,7 +368,8 @@ class BusinessCentralSource:
             if et.get("Name") != type_name:
                 continue
             for prop in et.findall("edm:Property", _CSDL):
-                read_only = any("Permission/Read" in (em.text or "") for em in prop.iter(f"{{{_CSDL['edm']}}}EnumMember"))
+                members = prop.iter(f"{{{_CSDL['edm']}}}EnumMember")
+                read_only = any("Permission/Read" in (em.text or "") for em in members)
                 out.append({"name": prop.get("Name"), "label": prop.get("Name"),
                             "type": (prop.get("Type") or "").replace("Edm.", "").lower(),
                             "updateable": not read_only and prop.get("Name") != "id"})
