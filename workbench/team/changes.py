@@ -79,7 +79,7 @@ def changes_since(store: Store, counter: int) -> ChangeSummary:
             by_type.setdefault(r.entity_type, []).append(r.entity_id)
         summary.runs = sorted(set(summary.runs) | set(_ints(by_type.get("run", []))))
         summary.correction_ids = _ints(by_type.get("correction", []))
-        summary.link_ids = _ints(by_type.get("link", []))
+        summary.link_ids = _ints(by_type.get("customer_link", []) + by_type.get("link", []))
         summary.users_changed = "user" in by_type
         exc = set(_ints(by_type.get("exception", [])))
         if summary.correction_ids:

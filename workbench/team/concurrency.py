@@ -1,4 +1,4 @@
-"""Optimistic concurrency for rows several people edit at once (exceptions, links, corrections).
+"""Optimistic concurrency for exceptions several people work at once.
 
 Every editable row carries a ``version``. A change names the version the user was
 looking at; the UPDATE only matches when the row still has that version, and bumps
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from workbench.audit import trail
 from workbench.errors import ConfigError, IllegalTransition, StaleState
 from workbench.store.db import Store
-from workbench.store.schema import AuditEvent, CustomerLink, ExceptionRow
+from workbench.store.schema import AuditEvent, ExceptionRow
 from workbench.team.users import require
 
 # Which exception statuses each action may start from; waiving is the corrections service's.
@@ -56,7 +56,6 @@ def retry_on_deadlock(fn: Callable[..., T]) -> Callable[..., T]:
 
 
 EXCEPTION_FIELDS = ("id", "run_id", "key", "type", "status", "assignee", "resolution", "version")
-LINK_FIELDS = ("id", "run_id", "crm_id", "erp_id", "method", "status", "decided_by", "decided_at", "version")
 
 
 def row_state(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -177,24 +176,3 @@ def reopen(store: Store, exception_id: int, user: str, expected_version: int, re
     return _change_exception(store, exception_id, user, expected_version, action="exception.reopen",
                              permission="assign", allowed_from=REOPEN_FROM, values={"status": "reopened"},
                              detail={"reason": reason.strip()})
-
-
-@retry_on_deadlock
-def decide_link(store: Store, link_id: int, decision: str, user: str, expected_version: int) -> dict[str, Any]:
-    """Confirm or reject a suggested customer link, guarded by its version like exceptions."""
-    from datetime import datetime, timezone
-    if decision not in ("confirmed", "rejected"):
-        raise ConfigError(f"a link decision is 'confirmed' or 'rejected', not {decision!r}")
-    with store.session() as s:
-        require(s, user, "link")
-        link = s.get(CustomerLink, link_id)
-        if link is None:
-            raise ConfigError(f"there is no customer link {link_id} in this database")
-        before = link.status
-        fresh = guarded_update(s, CustomerLink, link_id, expected_version,
-                               {"status": decision, "decided_by": user, "decided_at": datetime.now(timezone.utc)},
-                               entity_type="link", fields=LINK_FIELDS)
-        trail.append(s, actor=user, action=f"link.{decision}", entity_type="link", entity_id=link_id,
-                     run_id=fresh.run_id, detail={"crm_id": fresh.crm_id, "erp_id": fresh.erp_id,
-                                                  "from": before, "to": decision, "version": fresh.version})
-        return row_state(fresh, LINK_FIELDS)

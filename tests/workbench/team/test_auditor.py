@@ -13,6 +13,7 @@ from workbench.config import RunConfig
 from workbench.corrections import service
 from workbench.errors import PermissionDenied
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow
+from workbench.reconcile import links_review
 from workbench.team import concurrency as cc
 from workbench.team.users import register_user, remove_user
 
@@ -55,7 +56,7 @@ def test_the_library_refuses_every_change_by_an_auditor(team_with_work):
         "assign": lambda: cc.assign(store, ids[1], "bob", "dave", 1),
         "review": lambda: cc.start_review(store, ids[1], "dave", 1),
         "resolve": lambda: cc.resolve(store, ids[1], "dave", 1, "fine"),
-        "link": lambda: cc.decide_link(store, 1, "rejected", "dave", 1),
+        "link": lambda: links_review.reject_link(store, 1, "dave", expected_version=1),
     }
     for what, act in attempts.items():
         with pytest.raises(PermissionDenied, match="dave"):

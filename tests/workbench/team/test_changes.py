@@ -48,6 +48,16 @@ def test_a_run_completed_elsewhere_is_announced(any_store):
     assert summary.runs == [run_id] and summary.exception_ids == []
 
 
+def test_a_link_decision_elsewhere_is_announced(any_store):
+    from workbench.reconcile.links_review import confirm_link
+    add_team(any_store)
+    add_run(any_store)
+    watcher = ChangeWatcher(any_store)
+    confirm_link(any_store, 1, "bob")
+    summary = watcher.check()
+    assert summary.link_ids == [1] and summary.exception_ids == [] and summary.actors == ["bob"]
+
+
 def test_user_changes_and_database_replacement(any_store):
     watcher = ChangeWatcher(any_store)
     add_team(any_store)

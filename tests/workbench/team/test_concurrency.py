@@ -65,8 +65,7 @@ def test_an_auditor_cannot_change_an_exception(any_store):
     before = _events(any_store)
     for act in (lambda: cc.assign(any_store, ids[0], "dave", "dave", 1),
                 lambda: cc.start_review(any_store, ids[0], "dave", 1),
-                lambda: cc.resolve(any_store, ids[0], "dave", 1, "looks fine"),
-                lambda: cc.decide_link(any_store, 1, "confirmed", "dave", 1)):
+                lambda: cc.resolve(any_store, ids[0], "dave", 1, "looks fine")):
         with pytest.raises(PermissionDenied, match="dave"):
             act()
     assert cc.get_exception(any_store, ids[0])["version"] == 1
@@ -80,15 +79,6 @@ def test_cannot_assign_to_someone_who_is_not_on_the_team(any_store):
         cc.assign(any_store, ids[0], "mallory", "ann", 1)
     with pytest.raises(Exception, match="not an active workbench user"):
         cc.assign(any_store, ids[0], "dave", "ann", 1)  # auditors do not work exceptions
-
-
-def test_link_decisions_are_guarded_by_version(any_store):
-    add_team(any_store)
-    add_run(any_store)
-    assert cc.decide_link(any_store, 1, "confirmed", "bob", 1)["status"] == "confirmed"
-    with pytest.raises(StaleState, match="link 1 was changed by bob") as err:
-        cc.decide_link(any_store, 1, "rejected", "cara", 1)
-    assert err.value.fresh["status"] == "confirmed" and err.value.fresh["decided_by"] == "bob"
 
 
 @pytest.mark.postgres
