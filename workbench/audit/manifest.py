@@ -29,11 +29,10 @@ SEP = "\x1f"
 
 
 def _number(x: float) -> str:
-    if x != x or x in (float("inf"), float("-inf")):
-        return ""
-    if x.is_integer() and abs(x) < 2 ** 53:
-        return str(int(x))
-    return repr(x)
+    if x == 0:
+        return "0"  # -0.0 is written as "-0" and read back as the integer 0
+    s = repr(x)  # the shortest decimal that reads back as the same double
+    return s[:-2] if s.endswith(".0") else s
 
 
 def round_second(dt: datetime) -> datetime:
@@ -52,12 +51,15 @@ def canonical(value: Any) -> str:
         return value
     if t is bool:
         return "TRUE" if value else "FALSE"
-    if t is int or t is float or t is Decimal:
-        # openpyxl writes numbers as "%.16g" and reads them back as int/float: hash that double.
-        return _number(float("%.16g" % value)) if t is not float else _number(value)
+    if t is int:
+        # openpyxl reads an integer cell back as int; both sides give the same text
+        return str(value) if -10 ** 15 < value < 10 ** 15 else _number(float("%.16g" % value))
+    if t is Decimal or t is float:
+        # openpyxl writes numbers as "%.16g" and reads them back as int or float: hash that double
+        return _number(float("%.16g" % value))
     if t is datetime:
-        dt = round_second(value)
-        if dt.time() == time(0, 0):
+        dt = round_second(value) if value.microsecond or value.tzinfo else value
+        if not (dt.hour or dt.minute or dt.second):
             return dt.date().isoformat()
         return dt.isoformat(timespec="seconds")
     if t is date:

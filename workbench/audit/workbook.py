@@ -299,11 +299,6 @@ class _Writer:
         self.done = 0
         self.total = max(1, sum(content.counts[k] for k in ("exceptions", "corrections", "links", "audit")))
 
-    def _tick(self, n: int, title: str) -> None:
-        self.done += 1
-        if self.done % PROGRESS_EVERY == 0:
-            report(self.state, min(self.done, self.total), self.total, f"Writing {title}: {n:,} rows")
-
     def write_part(self, part: Part) -> None:
         wb, styles = self.wb, self.styles
         cols = part.sheet.columns
@@ -365,7 +360,10 @@ class _Writer:
                         style = fill_styles[v] = arr(extra + str(v), ws)
                 cells[i] = _set(slots[i], v, style)
             ws.append(cells)
-            self._tick(r - 1, part.title)
+            if r % PROGRESS_EVERY == 0:
+                self.done += PROGRESS_EVERY
+                report(self.state, min(self.done, self.total), self.total, f"Writing {part.title}: {r - 1:,} rows")
+        self.done += r % PROGRESS_EVERY
         last_row = max(part.data_rows + 1, 2)  # a table needs a data row, even an empty one
         table = Table(displayName=_table_name(part.title), ref=f"A1:{get_column_letter(len(cols))}{last_row}")
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False, showColumnStripes=False)
