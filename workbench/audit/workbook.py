@@ -587,8 +587,10 @@ def _discard(wb: Workbook, tmp: Path) -> None:
 MAX_DIFFERENCES = 50
 
 
-def verify_workbook(store, path: str | Path) -> VerifyReport:
-    """Recompute the manifest of ``path`` and compare every cell with what the store gives for its run."""
+def verify_workbook(store, path: str | Path, *, state: object | None = None) -> VerifyReport:
+    """Recompute the manifest of ``path`` and compare every cell with what the store gives for its run.
+
+    ``state`` (optional) receives progress and may cancel, as for ``write_workbook``."""
     from openpyxl import load_workbook
     path = Path(path)
     if not path.exists():
@@ -607,26 +609,32 @@ def verify_workbook(store, path: str | Path) -> VerifyReport:
         if rep.manifest_recorded is None:
             rep.problems.append("the Cover has no data manifest")
 
-        file_hashes = []
-        for ws in wb.worksheets:
-            h = mf.SheetHasher()
-            for _, line in mf.file_sheet_lines(ws):
-                h.add_line(line)
-            file_hashes.append((ws.title, h.hexdigest()))
-        rep.manifest_file = mf.combine(file_hashes)
-        for name, digest in file_hashes:
-            if name in recorded and recorded[name] != digest:
-                rep.problems.append(f"sheet '{name}' does not match its hash on the Cover")
-
         content = Content(store, run_id)
         layout = Layout(content)
         expected_hashes: dict[str, str] = {}
+        file_hashes: dict[str, str] = {}
+
+        def compare(title: str, rows) -> None:
+            expected_hashes[title], found = _compare(wb, title, rows, rep, state)
+            if found is not None:
+                file_hashes[title] = found
+
         for part in layout.parts():
-            expected_hashes[part.title] = _compare(wb, part.title, part.rows, rep)
-        expected_hashes["Summary"] = _compare(wb, "Summary", (_values(r) for r in layout.summary()), rep)
-        expected_hashes["Cover"] = _compare(wb, "Cover", (_values(r) for r in layout.cover()), rep)
+            compare(part.title, part.rows)
+        compare("Summary", (_values(r) for r in layout.summary()))
+        compare("Cover", (_values(r) for r in layout.cover()))
         order = ["Cover", "Summary"] + [p.title for p in layout.written]
         rep.manifest_store = mf.combine([(t, expected_hashes[t]) for t in order])
+        for ws in wb.worksheets:
+            if ws.title not in file_hashes:
+                h = mf.SheetHasher()
+                for _, line in mf.file_sheet_lines(ws):
+                    h.add_line(line)
+                file_hashes[ws.title] = h.hexdigest()
+        rep.manifest_file = mf.combine([(t, file_hashes[t]) for t in wb.sheetnames])
+        for name in wb.sheetnames:
+            if name in recorded and recorded[name] != file_hashes[name]:
+                rep.problems.append(f"sheet '{name}' does not match its hash on the Cover")
         extra = [t for t in wb.sheetnames if t not in expected_hashes]
         if extra:
             rep.problems.append(f"sheets not written by the export: {', '.join(extra)}")
@@ -648,18 +656,27 @@ def _run_id(cover, path: Path) -> int:
                      expected="an audit workbook written by workbench export")
 
 
-def _compare(wb, title: str, expected_rows, rep: VerifyReport) -> str:
-    """Compare one sheet with its expected rows; returns the expected sheet hash."""
+def _compare(wb, title: str, expected_rows, rep: VerifyReport,
+             state: object | None = None) -> tuple[str, str | None]:
+    """Compare one sheet with its expected rows: (expected sheet hash, the file's sheet hash or None)."""
     hasher = mf.SheetHasher()
-    stop_at_marker = title == "Cover"
     if title not in wb.sheetnames:
         rep.problems.append(f"sheet '{title}' is missing")
         for r, values in enumerate(expected_rows, start=1):
             hasher.add(r, values)
-        return hasher.hexdigest()
-    found = mf.file_sheet_lines(wb[title])
+        return hasher.hexdigest(), None
+    found_hasher = mf.SheetHasher()
+
+    def file_lines():
+        for item in mf.file_sheet_lines(wb[title]):
+            found_hasher.add_line(item[1])
+            yield item
+
+    found = file_lines()
     got = next(found, None)
     for r, values in enumerate(expected_rows, start=1):
+        if r % PROGRESS_EVERY == 0:
+            report(state, r, None, f"Verifying {title}: {r:,} rows")
         line = mf.row_line(r, values)
         if line is None:
             continue
@@ -676,8 +693,7 @@ def _compare(wb, title: str, expected_rows, rep: VerifyReport) -> str:
     while got is not None:
         _differ(rep, title, got[0], "", got[1])
         got = next(found, None)
-    del stop_at_marker
-    return hasher.hexdigest()
+    return hasher.hexdigest(), found_hasher.hexdigest()
 
 
 def _cells(line: str) -> list[str]:
