@@ -8,6 +8,7 @@ a spreadsheet user counts it (header = row 1) and the column.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import numpy as np
@@ -32,8 +33,8 @@ class Where:
 
 
 def text(s: pd.Series) -> np.ndarray:
-    out = s.to_numpy(dtype=object).copy()
-    out[s.to_numpy() == ""] = None
+    out = s.to_numpy(dtype=object, na_value=None)
+    out[(s == "").to_numpy(dtype=bool, na_value=True)] = None
     return out
 
 
@@ -47,8 +48,8 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.n
     t = s.str.strip()
     if decimal_comma:
         t = t.str.replace(r"[.\s'](?=\d{3}(?:\D|$))", "", regex=True).str.replace(",", ".", regex=False)
-    blank = (t == "").to_numpy()
-    ok = t.str.match(_PLAIN).to_numpy()
+    blank = (t == "").to_numpy(dtype=bool)
+    ok = t.str.match(_PLAIN).to_numpy(dtype=bool)
     out = np.empty(len(t), dtype=object)
     vals = t.to_numpy(dtype=object)
     fast = ok & ~blank
@@ -65,32 +66,38 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.n
 
 def dates(s: pd.Series, where: Where, fmt: str) -> np.ndarray:
     t = s.str.strip()
-    blank = (t == "").to_numpy()
+    blank = (t == "").to_numpy(dtype=bool)
     parsed = pd.to_datetime(t.where(~blank, None), format=fmt, errors="coerce")
     bad = parsed.isna().to_numpy() & ~blank
     if bad.any():
         i = int(np.argmax(bad))
         human = fmt.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
         raise where.error("not a date", i, got=s.iloc[i], expected=f"a date as {human}")
-    out = np.empty(len(t), dtype=object)
-    if (~blank).any():
-        out[~blank] = [d.date() for d in parsed[~blank]]
+    # datetime64[D] -> datetime.date happens in C
+    out = parsed.to_numpy().astype("datetime64[D]").astype(object)
     out[blank] = None
     return out
 
 
 def timestamps(s: pd.Series, where: Where) -> np.ndarray:
-    t = s.str.strip()
-    blank = (t == "").to_numpy()
-    parsed = pd.to_datetime(t.where(~blank, None), utc=True, format="ISO8601", errors="coerce")
-    bad = parsed.isna().to_numpy() & ~blank
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise where.error("not a date-time", i, got=s.iloc[i], expected="ISO 8601 like 2026-10-01T08:15:00Z")
-    out = np.empty(len(t), dtype=object)
-    if (~blank).any():
-        out[~blank] = list(parsed[~blank].dt.to_pydatetime())
-    out[blank] = None
+    vals = s.str.strip().to_numpy(dtype=object)
+    utc = timezone.utc
+    try:
+        # datetime.fromisoformat is C and reads "2026-10-01T08:15:00.000Z" directly
+        out = np.array([datetime.fromisoformat(v) if v else None for v in vals], dtype=object)
+    except ValueError:
+        out = None
+    if out is None or any(d is not None and d.tzinfo is None for d in out):
+        parsed = pd.to_datetime(pd.Series(vals).where(vals != "", None), utc=True, format="ISO8601", errors="coerce")
+        bad = parsed.isna().to_numpy() & (vals != "")
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise where.error("not a date-time", i, got=s.iloc[i], expected="ISO 8601 like 2026-10-01T08:15:00Z")
+        naive = parsed.dt.tz_convert(None).to_numpy().astype("datetime64[us]").astype(object)
+        return np.array([None if d is None else d.replace(tzinfo=utc) for d in naive], dtype=object)
+    offset = [i for i, d in enumerate(out) if d is not None and d.utcoffset()]
+    for i in offset:
+        out[i] = out[i].astimezone(utc)
     return out
 
 
@@ -157,6 +164,8 @@ def salesforce_ids(s: pd.Series, where: Where) -> np.ndarray:
 
 
 def check_unique(values: np.ndarray, where: Where, what: str) -> None:
+    if not pd.Index(values).has_duplicates:
+        return
     s = pd.Series(values)
     dup = s.duplicated(keep="first").to_numpy() & s.notna().to_numpy()
     if dup.any():

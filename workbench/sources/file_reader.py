@@ -45,11 +45,25 @@ def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = 
                          expected="CSV text or an .xlsx workbook")
     enc = _check_text(path, head, encoding)
     sep = delimiter or _sniff_delimiter(head, enc)
+    header = _read_pandas(path, sep, enc, nrows=0)
+    header.columns = [str(c).strip() for c in header.columns]
+    _check_header(path, list(header.columns))
+    if header_only:
+        return header
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, sep=sep, encoding=enc,
-                            engine="c", nrows=0 if header_only else None, skipinitialspace=False)
+        frame = _read_arrow(path, sep, enc, list(header.columns))
+    except Exception:  # noqa: BLE001 - the slower parser below names the bad row precisely
+        frame = _read_pandas(path, sep, enc).astype("str")
+        frame.columns = list(header.columns)
+    return frame
+
+
+def _read_pandas(path: Path, sep: str, enc: str, nrows: int | None = None) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=object, keep_default_na=False, na_filter=False, sep=sep, encoding=enc,
+                           engine="c", nrows=nrows)
     except UnicodeDecodeError as exc:
-        raise _encoding_error(path, enc, encoding, None, exc) from None
+        raise _encoding_error(path, enc, None if enc == "utf-8-sig" else enc, None, exc) from None
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty", file=str(path), expected="a header row followed by data rows") from None
     except pd.errors.ParserError as exc:
@@ -59,8 +73,22 @@ def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = 
                              row=int(m.group(1)), expected="one cell per header column (check quoting and the "
                              f"delimiter {sep!r})") from None
         raise InputError(f"is not readable CSV ({exc})", file=str(path)) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    _check_header(path, list(frame.columns))
+
+
+def _read_arrow(path: Path, sep: str, enc: str, columns: list[str]) -> pd.DataFrame:
+    """Arrow's multi-threaded CSV reader, all columns as text (2-3x faster than pandas' C parser)."""
+    import pyarrow as pa
+    import pyarrow.csv as pc
+
+    ro = pc.ReadOptions(column_names=columns, skip_rows=1, block_size=1 << 24,
+                        encoding="utf8" if enc == "utf-8-sig" else enc)
+    po = pc.ParseOptions(delimiter=sep, newlines_in_values=True)
+    co = pc.ConvertOptions(column_types={c: pa.string() for c in columns}, strings_can_be_null=False,
+                           quoted_strings_can_be_null=False)
+    table = pc.read_csv(path, read_options=ro, parse_options=po, convert_options=co)
+    # Arrow-backed text columns: trimming, matching and comparing then run in C
+    frame = table.to_pandas()
+    frame.columns = columns
     return frame
 
 
@@ -172,7 +200,8 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
                     data.append(cells)
     finally:
         wb.close()
-    return pd.DataFrame(data, columns=cols, dtype=object) if data else pd.DataFrame(columns=cols, dtype=object)
+    frame = pd.DataFrame(data, columns=cols, dtype=object) if data else pd.DataFrame(columns=cols, dtype=object)
+    return frame.astype("str")
 
 
 def _cell_text(v: object, date_format: str) -> str:

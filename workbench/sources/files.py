@@ -89,6 +89,7 @@ class FilesSource:
                 raise ConfigError(f"{config.where()}: [{side}] lists no objects and {self.dir} holds none of "
                                   f"the default {self.system} extracts; add [{side}.objects.<kind>] tables")
         self.specs = {k: self._spec(k, objects.get(k, {})) for k in self.kinds}
+        self._extras: dict[str, dict[str, Any]] = {}
         self.meta = SourceMeta(side=side, system=self.system, connector="files", instance=str(self.dir),
                                objects={k: s["file"] for k, s in self.specs.items()},
                                queries={k: self._query(s) for k, s in self.specs.items()})
@@ -275,10 +276,8 @@ class FilesSource:
         out["version"] = snap["content_hash"].str.slice(0, 16).to_numpy(dtype=object)
         frame = pd.DataFrame({c: out[c] if c in out else np.full(n, None, dtype=object)
                               for c in frames_mod.columns(kind)}, dtype=object)
-        for extra in ("customer_number", "parent_number"):
-            if extra in out:
-                frame.attrs[extra] = out[extra]
-        frame.attrs["file"] = path
+        # kept beside the frame, not in frame.attrs: pandas deep-copies attrs on every operation
+        self._extras[kind] = {k: out[k] for k in ("customer_number", "parent_number") if k in out} | {"file": path}
         return frame, snap
 
     def _status(self, spec: dict[str, Any], raw: pd.DataFrame, out: dict[str, np.ndarray], path: str) -> None:
@@ -308,13 +307,14 @@ class FilesSource:
         if cust is not None and len(cust):
             nums = cust["number"].dropna()
             by_number = dict(zip(nums.str.strip(), cust.loc[nums.index, "record_id"]))
-            parent_numbers = cust.attrs.get("parent_number")
+            parent_numbers = self._extras.get("customers", {}).get("parent_number")
             if parent_numbers is not None:
                 _fill(cust, "parent_id", parent_numbers, by_number)
         for kind in ("prices", "orders", "invoices", "payments"):
             f = out.get(kind)
-            if f is not None and f.attrs.get("customer_number") is not None:
-                _fill(f, "customer_id", f.attrs["customer_number"], by_number)
+            numbers = self._extras.get(kind, {}).get("customer_number")
+            if f is not None and numbers is not None:
+                _fill(f, "customer_id", numbers, by_number)
         lines, orders = out.get("order_lines"), out.get("orders")
         if lines is not None and orders is not None:
             _fill_from(lines, "currency", lines["order_id"], dict(zip(orders["record_id"], orders["currency"])))
@@ -334,10 +334,9 @@ class FilesSource:
                     i = int(np.argmax(missing))
                     raise InputError("no currency for this row (none in the file and none on its "
                                      f"{'order' if kind == 'order_lines' else 'invoice or customer'})",
-                                     file=f.attrs.get("file"), row=i + 2, column="currency",
+                                     file=self._extras.get(kind, {}).get("file"), row=i + 2, column="currency",
                                      expected="a currency column or a resolvable parent record")
-        for f in out.values():
-            f.attrs.clear()
+        self._extras.clear()
 
 
 def _fill(frame: pd.DataFrame, col: str, numbers: np.ndarray, lookup: dict[str, str]) -> None:
@@ -361,13 +360,24 @@ def _snapshots(obj: str, kind: str, record_ids: np.ndarray, query: str, raw: pd.
     n = len(raw)
     if n == 0:
         return pd.DataFrame(columns=SNAPSHOT_COLUMNS, dtype=object)
-    parts = []
-    for col in sorted(raw.columns):
-        key = json.dumps(str(col), ensure_ascii=False) + ":"
-        vals = raw[col].tolist()
-        parts.append([key + (json.dumps(v, ensure_ascii=False) if _ESCAPE.search(v) else '"' + v + '"')
-                      for v in vals])
-    texts = ["{" + ",".join(p) + "}" for p in zip(*parts)]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # the JSON text of every row is assembled column-wise in Arrow (C), not cell by cell in Python;
+    # in slices so no Arrow string array nears its 2 GB limit
+    cols = sorted(raw.columns)
+    prefixes = [("{" if k == 0 else '",') + json.dumps(str(c), ensure_ascii=False) + ':"' for k, c in enumerate(cols)]
+    texts: list[str] = []
+    for start in range(0, n, 500_000):
+        part = raw.iloc[start:start + 500_000]
+        pieces: list[Any] = []
+        for prefix, col in zip(prefixes, cols):
+            arr = pa.array(part[col], type=pa.string(), from_pandas=True)
+            if pc.any(pc.match_substring_regex(arr, r'["\\\x00-\x1f]')).as_py():
+                arr = pa.array([json.dumps(v, ensure_ascii=False)[1:-1] for v in arr.to_pylist()], type=pa.string())
+            pieces += [prefix, arr]
+        pieces.append('"}')
+        texts += pc.binary_join_element_wise(*pieces, "").to_pylist()
     sha = hashlib.sha256
     hashes = [sha(t.encode("utf-8")).hexdigest() for t in texts]
     return pd.DataFrame({"object": obj, "kind": kind, "record_id": record_ids, "query": query,

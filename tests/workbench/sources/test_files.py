@@ -298,3 +298,13 @@ def test_read_current_rereads_the_file(tree):
     cur = src.read_current("customers", ["a1b2c3d4-0000-ea11-bb43-000d3a2feca1"], ["blocked", "name"])
     rec = cur["a1b2c3d4-0000-ea11-bb43-000d3a2feca1"]
     assert rec["blocked"] == "All" and rec["name"] == "Adams & Baker Inc" and rec["version"]
+
+
+def test_snapshot_payload_escapes_quotes_backslashes_and_tabs_like_json(tree):
+    _write(tree, "crm/Account.csv", ACCOUNTS.replace("Müller Maschinenbau GmbH", '"Müller ""Alt"" \\ Söhne\tGmbH"'))
+    ex = _pull(tree)
+    row = ex.snapshots[ex.snapshots["record_id"] == to_18(ACC15)].iloc[0]
+    payload = json.loads(row["payload"])
+    assert payload["Name"] == 'Müller "Alt" \\ Söhne\tGmbH'
+    ref = snapshot_frame([("Account.csv", "customers", row["record_id"], row["query"], payload)])
+    assert ref["payload"].iloc[0] == row["payload"] and ref["content_hash"].iloc[0] == row["content_hash"]
