@@ -479,3 +479,12 @@ def test_a_secret_named_by_the_config_is_masked_even_inside_source_values(store,
     ws = load_workbook(path)["Exceptions"]
     h = header_index(ws)
     assert ws[2][h["ERP value"]].value == "note: key *** pasted by mistake"
+
+
+def test_later_runs_do_not_disturb_the_verification_of_an_earlier_workbook(store, tmp_path, monkeypatch):
+    first = make_run(store, monkeypatch=monkeypatch)
+    path = tmp_path / "first.xlsx"
+    write_workbook(store, first, path)
+    make_run(store, monkeypatch=monkeypatch)  # another month's run, with its own events
+    rep = verify_workbook(store, path)
+    assert rep.ok, rep.lines()
