@@ -299,6 +299,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        review = self.review
+        if review is not None and review.bundle is not None:
+            review.bundle.frame.stop_warming()  # do not keep the closing window waiting on sorts
         self.ctx.shutdown()
         fut = self.demo_future
         if fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None \

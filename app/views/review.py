@@ -68,6 +68,8 @@ class ReviewScreen(QWidget):
         self.load_run(self.bundle.run["id"] if self.bundle else self.ctx.run_id)
 
     def _loaded(self, bundle: data.RunBundle | None) -> None:
+        if self.bundle is not None:
+            self.bundle.frame.stop_warming()
         self.bundle = bundle
         self.queue.model.set_frame(bundle.frame if bundle else None)
         if bundle is None:
@@ -76,6 +78,7 @@ class ReviewScreen(QWidget):
             return
         if self.ctx.run_id != bundle.run["id"]:
             self.ctx.run_id = bundle.run["id"]
+        self.ctx.jobs.submit(bundle.frame.warm_orders)  # so the first click on a header is instant
         if not (self._want_id is not None and self.queue.select_id(self._want_id)):
             if not self.queue.select_row(0):
                 self.side.show_detail(None)
@@ -167,9 +170,9 @@ class ReviewScreen(QWidget):
             if not argument:
                 self.ctx.error("Give a reason to waive (it goes into the audit trail)")
                 return
-            call = (service.waive, store, id_list, user, argument)
+            call = (_in_chunks, lambda chunk: service.waive(store, chunk, user, argument), id_list)
         elif action == "approve":
-            call = (service.approve_matching, store, user)
+            call = (_in_chunks, lambda chunk: service.approve_matching(store, user, exception_id=chunk), id_list)
         else:
             return
 
@@ -189,8 +192,7 @@ class ReviewScreen(QWidget):
             self._refresh_detail()
             self.action_done.emit(action)
 
-        kwargs = {"exception_id": id_list} if action == "approve" else {}
-        self.ctx.db.submit(*call, on_done=done, on_error=self._action_failed, **kwargs)
+        self.ctx.db.submit(*call, on_done=done, on_error=self._action_failed)
 
     def _action_failed(self, message: str) -> None:
         self.ctx.error(message)
@@ -259,6 +261,17 @@ class ReviewScreen(QWidget):
         if isinstance(header, QByteArray) and not header.isEmpty():
             self.queue.restore_header_state(bytes(header.data()))
         self.queue.set_filter(QueueFilter.from_dict(get_json(s, "review/filter", {})))
+
+
+CHUNK = 5000  # ids per core call: SQL IN lists stay well inside every database's parameter limit
+
+
+def _in_chunks(fn, ids: list[int]) -> list[int]:
+    """Apply a bulk core call to a big selection a chunk at a time (each chunk is one transaction)."""
+    done: list[int] = []
+    for i in range(0, len(ids), CHUNK):
+        done.extend(fn(ids[i:i + CHUNK]))
+    return done
 
 
 register_screen(Screen(key="review", title="Review", factory=ReviewScreen, order=40,

@@ -112,6 +112,7 @@ def window(qtbot, seeded):
     qtbot.addWidget(win)
     win.resize(1440, 900)
     win.show()
+    win.show_screen("review")
     review = win.review
     with qtbot.wait_signal(review.loaded, timeout=10000):
         win.start()

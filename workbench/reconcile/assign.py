@@ -12,6 +12,8 @@ from workbench.store.db import Store
 from workbench.store.schema import ExceptionRow
 from workbench.team.users import require
 
+_CHUNK = 5000
+
 
 def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str | None) -> list[int]:
     """Give exceptions to ``assignee`` (None or "" unassigns). Returns the ids that changed."""
@@ -22,8 +24,10 @@ def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str 
     changed: list[int] = []
     with store.session() as s:
         require(s, user, "assign")
-        rows = {e.id: e for e in s.execute(select(ExceptionRow).where(ExceptionRow.id.in_(ids))
-                                           .with_for_update()).scalars()}
+        rows: dict[int, ExceptionRow] = {}
+        for i in range(0, len(ids), _CHUNK):  # IN lists within every database's parameter limit
+            rows.update({e.id: e for e in s.execute(select(ExceptionRow).where(
+                ExceptionRow.id.in_(ids[i:i + _CHUNK])).with_for_update()).scalars()})
         missing = [i for i in ids if i not in rows]
         if missing:
             raise InputError(f"exception {missing[0]} does not exist in this store")

@@ -112,3 +112,14 @@ def test_changes_made_by_the_core_show_without_reloading():
     fr.set_values(ids, "status", "waived")
     assert set(fr.ids[fr.mask(QueueFilter(statuses=frozenset({"waived"})))]) >= set(ids)
     assert all(fr.record(i)["status"] == "waived" for i in range(10))
+
+
+def test_warming_sorts_every_column_once_and_gives_the_same_orders():
+    fr, _ = frame(300)
+    cold, _ = frame(300)
+    assert fr.warm_orders() == 13 and fr.warm_orders() == 0
+    for col in ("customer_name", "amount_at_risk", "age", "severity"):
+        assert np.array_equal(fr.order(col, True), cold.order(col, True))
+    stopped, _ = frame(300)
+    stopped.stop_warming()
+    assert stopped.warm_orders() == 0

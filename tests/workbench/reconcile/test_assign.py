@@ -40,3 +40,15 @@ def test_unknown_exception_or_missing_role_changes_nothing(store):
     with pytest.raises(PermissionDenied):
         assign(store, [1], "ann", "carol")
     assert all(r.assignee in (None, "bob") for r in _rows(store).values())
+
+
+def test_a_big_selection_is_read_in_chunks_and_assigned_in_one_transaction(store, monkeypatch):
+    from workbench.reconcile import assign as module
+    monkeypatch.setattr(module, "_CHUNK", 2)  # five exceptions: three IN lists
+    seed_run(store)
+    ids = sorted(_rows(store))
+    assert assign(store, ids, "alice", "carol") == ids
+    assert {r.assignee for r in _rows(store).values()} == {"carol"}
+    with pytest.raises(InputError, match="exception 999 does not exist"):
+        assign(store, ids + [999], "alice", "dave")
+    assert {r.assignee for r in _rows(store).values()} == {"carol"}  # all or nothing

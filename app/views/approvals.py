@@ -1,0 +1,502 @@
+"""Approvals and push: the approver's list of proposed corrections, approve / reject, push
+the approved ones with progress, the answer per record (applied, conflict, failed with the
+system's own words), and retry of the failed ones.
+
+Maker-checker lives in the core (``workbench.corrections.service``): approving your own
+proposal raises ``PermissionDenied`` and this screen shows that sentence, in the window.
+"Acting as" switches the current user (the demo offers a second user to approve with).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from app.context import AppContext
+from app.models.rows_model import ROW_ROLE, Column, RowsModel
+from app.screens import Screen, register_screen
+from app.settings import get_json, set_json
+from app.workers import QtProgress
+
+VIEWS = (("Waiting for approval", ["proposed"]), ("Approved, to push", ["approved", "queued"]),
+         ("Failed", ["failed", "dead_letter"]), ("Conflicts", ["conflict"]), ("Applied", ["applied"]),
+         ("Rejected or waived", ["rejected", "waived"]), ("All", []))
+OUTCOME_WORDS = {"applied": "applied", "already_applied": "applied (value was already there)",
+                 "conflict": "conflict", "transient": "failed, retry scheduled", "permanent": "failed",
+                 "recovered_applied": "applied (recovered)", "recovered_requeued": "back in the queue",
+                 "recovered_conflict": "conflict (recovered)"}
+
+
+def _v(v: Any) -> str:
+    return "∅" if v is None or v == "" else str(v)
+
+
+CORRECTION_COLUMNS = [
+    Column("id", "Id", align_right=True),
+    Column("exception_type", "Exception"),
+    Column("customer_name", "Customer"),
+    Column("target", "Change in"),
+    Column("field", "Field"),
+    Column("change", "From → to", tooltip=lambda r: r.get("change") or ""),
+    Column("state", "State"),
+    Column("preparer", "Prepared by"),
+    Column("approver", "Approved by"),
+    Column("why", "Why / system's answer", tooltip=lambda r: r.get("why") or ""),
+]
+RESULT_COLUMNS = [
+    Column("correction_id", "Correction", align_right=True),
+    Column("target", "Record"),
+    Column("field", "Field"),
+    Column("outcome_words", "Result"),
+    Column("state", "State now"),
+    Column("message", "System's message", tooltip=lambda r: r.get("message") or ""),
+]
+
+
+def correction_rows(frame) -> list[dict[str, Any]]:
+    rows = []
+    for r in frame.to_dict("records"):
+        r = {k: (None if _isna(v) else v) for k, v in r.items()}
+        r["target"] = f"{str(r.get('target_side') or '').upper()} {r.get('target_system') or ''} " \
+                      f"{r.get('target_object') or ''} {r.get('target_record') or ''}".strip()
+        r["change"] = f"{_v(r.get('from_value'))} → {_v(r.get('to_value'))}"
+        r["why"] = r.get("last_error") or r.get("state_reason") or r.get("reason") or ""
+        rows.append(r)
+    return rows
+
+
+def _isna(v: Any) -> bool:
+    try:
+        import pandas as pd
+        return not isinstance(v, (list, dict, str)) and bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def push_and_list(store, user: str, ids: list[int] | None, state, options: dict[str, Any]):
+    """Worker side of "Push": push, then read back the corrections the push answered for."""
+    from workbench.corrections import service
+    report = service.push(store, user, state=state, ids=ids, **options)
+    answered = sorted({int(r["correction_id"]) for r in report.results})
+    listed = service.list_corrections(store, ids=answered) if answered else None
+    return report, listed
+
+
+def retry_and_push(store, user: str, ids: list[int], state, options: dict[str, Any]):
+    from workbench.corrections import service
+    service.replay(store, ids, user, "retried from the approvals screen")
+    return push_and_list(store, user, ids, state, options)
+
+
+class ApprovalsScreen(QWidget):
+    action_done = Signal(str, str)  # action ("approve", "reject", "push", "retry", "list"), "ok" | error text
+    push_shown = Signal(dict)       # the push report's counts once its results are on screen
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setAccessibleName("Approvals and push")
+        self.push_options: dict[str, Any] = {"wait": False}  # never sit on a retry timer while the user waits
+        self.progress: QtProgress | None = None
+        self._screenshot_pushed = False
+
+        self.user_box = QComboBox()
+        self.user_box.setEditable(True)
+        self.user_box.setAccessibleName("Acting as user")
+        self.user_box.setMinimumWidth(160)
+        self.user_box.currentTextChanged.connect(self._user_changed)
+        self.view_box = QComboBox()
+        self.view_box.setAccessibleName("Show corrections")
+        for label, states in VIEWS:
+            self.view_box.addItem(label, states)
+        self.view_box.currentIndexChanged.connect(lambda _: self.refresh())
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setAccessibleName("Refresh the corrections")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.count = QLabel("")
+        self.count.setAccessibleName("Corrections shown")
+
+        self.model = RowsModel(CORRECTION_COLUMNS, self, tint=lambda r: self._state_tint(r.get("state")))
+        self.table = QTableView()
+        self.table.setAccessibleName("Corrections")
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for i, w in enumerate((50, 200, 160, 300, 100, 220, 90, 110, 110)):
+            self.table.setColumnWidth(i, w)
+
+        self.approve_button = QPushButton("Approve selected")
+        self.approve_button.setAccessibleName("Approve the selected corrections")
+        self.approve_button.clicked.connect(self.approve_selected)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("reason (required to reject; goes into the audit trail)")
+        self.reason.setAccessibleName("Reason")
+        self.reject_button = QPushButton("Reject selected")
+        self.reject_button.setAccessibleName("Reject the selected corrections")
+        self.reject_button.clicked.connect(self.reject_selected)
+        self.push_button = QPushButton("Push approved")
+        self.push_button.setAccessibleName("Push all approved corrections to the systems")
+        self.push_button.clicked.connect(self.push)
+        self.retry_button = QPushButton("Retry failed")
+        self.retry_button.setAccessibleName("Retry the failed corrections (selected, or all shown)")
+        self.retry_button.clicked.connect(self.retry_failed)
+        self.cancel_button = QPushButton("Cancel push")
+        self.cancel_button.setAccessibleName("Cancel the push after the current batch")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+
+        self.notice = QLabel("")
+        self.notice.setObjectName("messageBar")
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Approvals message")
+        self.notice.hide()
+        self.bar = QProgressBar()
+        self.bar.setAccessibleName("Push progress")
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.push_status = QLabel("")
+        self.push_status.setAccessibleName("Push summary")
+        self.push_status.setWordWrap(True)
+        self.results = RowsModel(RESULT_COLUMNS, self, tint=lambda r: self._state_tint(r.get("state")))
+        self.results_view = QTableView()
+        self.results_view.setAccessibleName("Push results")
+        self.results_view.setModel(self.results)
+        self.results_view.verticalHeader().hide()
+        self.results_view.setWordWrap(False)
+        self.results_view.horizontalHeader().setStretchLastSection(True)
+        for i, w in enumerate((80, 380, 100, 200, 100)):
+            self.results_view.setColumnWidth(i, w)
+
+        head = QHBoxLayout()
+        head.addWidget(QLabel("Acting as"))
+        head.addWidget(self.user_box)
+        head.addWidget(QLabel("Show"))
+        head.addWidget(self.view_box)
+        head.addWidget(self.refresh_button)
+        head.addStretch(1)
+        head.addWidget(self.count)
+        acts = QHBoxLayout()
+        acts.addWidget(self.approve_button)
+        acts.addWidget(self.reason, 1)
+        acts.addWidget(self.reject_button)
+        acts.addSpacing(24)
+        acts.addWidget(self.push_button)
+        acts.addWidget(self.retry_button)
+        acts.addWidget(self.cancel_button)
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addLayout(head)
+        tl.addWidget(self.notice)
+        tl.addWidget(self.table, 1)
+        tl.addLayout(acts)
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        pr = QHBoxLayout()
+        pr.addWidget(QLabel("Push"))
+        pr.addWidget(self.bar, 1)
+        bl.addLayout(pr)
+        bl.addWidget(self.push_status)
+        bl.addWidget(self.results_view, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("approvalsSplitter")
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(bottom)
+        self.splitter.setSizes([520, 300])
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.splitter)
+        order = (self.user_box, self.view_box, self.refresh_button, self.table, self.approve_button, self.reason,
+                 self.reject_button, self.push_button, self.retry_button, self.cancel_button, self.results_view)
+        for a, b in zip(order, order[1:]):
+            QWidget.setTabOrder(a, b)
+
+        ctx.run_changed.connect(lambda _: self.refresh())
+        ctx.data_changed.connect(lambda _: self.refresh())
+        ctx.theme_changed.connect(lambda _: (self.model.refresh_tints(), self.results.refresh_tints()))
+        self.restore_settings()
+        self._fill_users()
+        self.refresh()
+
+    # ---- users ------------------------------------------------------------------------------
+    def _fill_users(self, names: list[str] | None = None) -> None:
+        from workbench.demo import DEMO_APPROVER, DEMO_PREPARER
+        have = {self.user_box.itemText(i) for i in range(self.user_box.count())}
+        wanted = [self.ctx.user] + list(names or [])
+        if self.ctx.demo is not None or self.ctx.user == DEMO_PREPARER:
+            wanted += [DEMO_PREPARER, DEMO_APPROVER]
+        self.user_box.blockSignals(True)
+        for n in wanted:
+            if n and n not in have:
+                self.user_box.addItem(n)
+                have.add(n)
+        self.user_box.setCurrentText(self.ctx.user)
+        self.user_box.blockSignals(False)
+        if self.ctx.store is not None:
+            self.ctx.db.submit(_user_names, self.ctx.store, on_done=self._more_users, on_error=lambda _: None)
+
+    def _more_users(self, names: list[str]) -> None:
+        have = {self.user_box.itemText(i) for i in range(self.user_box.count())}
+        self.user_box.blockSignals(True)
+        for n in names:
+            if n not in have:
+                self.user_box.addItem(n)
+        self.user_box.blockSignals(False)
+
+    def set_user(self, name: str) -> None:
+        self.user_box.setCurrentText(name)
+        self._user_changed(name)
+
+    def _user_changed(self, name: str) -> None:
+        name = name.strip()
+        if not name:
+            return
+        self.ctx.user = name
+        win = self.window()
+        box = getattr(win, "user_box", None)
+        if box is not None and box.currentText() != name:
+            if box.findText(name) < 0:
+                box.addItem(name)
+            box.setCurrentText(name)
+
+    def showEvent(self, event) -> None:  # the toolbar may have switched the user meanwhile
+        if self.user_box.currentText() != self.ctx.user:
+            self.user_box.blockSignals(True)
+            self.user_box.setCurrentText(self.ctx.user)
+            self.user_box.blockSignals(False)
+        super().showEvent(event)
+
+    # ---- list -------------------------------------------------------------------------------
+    def _state_tint(self, state: str | None) -> str | None:
+        return (self.ctx.palette.get("status") or {}).get(state or "")
+
+    def refresh(self) -> None:
+        from workbench.corrections import service
+        if self.ctx.store is None:
+            return
+        states = self.view_box.currentData() or None
+
+        def shown(frame) -> None:
+            rows = correction_rows(frame)
+            self.model.set_rows(rows)
+            self.count.setText(f"{len(rows):,} corrections")
+            self.action_done.emit("list", "ok")
+
+        self.ctx.db.submit(service.list_corrections, self.ctx.store, state=states, on_done=shown,
+                           on_error=self._failed("list"))
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({ix.row() for ix in self.table.selectionModel().selectedRows()})
+        return [int(self.model.index(r, 0).data(ROW_ROLE)["id"]) for r in rows]
+
+    def select_ids(self, ids: list[int]) -> None:
+        sm = self.table.selectionModel()
+        sm.clearSelection()
+        from PySide6.QtCore import QItemSelectionModel
+        for r, row in enumerate(self.model.rows):
+            if int(row["id"]) in ids:
+                sm.select(self.model.index(r, 0), QItemSelectionModel.SelectionFlag.Select
+                          | QItemSelectionModel.SelectionFlag.Rows)
+
+    # ---- decisions (the core decides; the screen shows its answer) ---------------------------
+    def _failed(self, action: str):
+        def show(message: str) -> None:
+            self.notice.setText(message)
+            self.notice.show()
+            self.ctx.error(message)
+            self._end_push()
+            self.action_done.emit(action, message)
+        return show
+
+    def _ok(self, action: str, text: str) -> None:
+        self.notice.hide()
+        self.ctx.info(text)
+        self.ctx.data_changed.emit(None)  # the queue's statuses moved with the corrections
+        self.action_done.emit(action, "ok")
+
+    def approve_selected(self) -> None:
+        from workbench.corrections import service
+        ids = self.selected_ids()
+        if not ids:
+            self._failed("approve")("Select the corrections to approve first")
+            return
+        user = self.ctx.user
+        self.ctx.db.submit(service.approve, self.ctx.store, ids, user, self.reason.text().strip() or None,
+                           on_done=lambda done: self._ok("approve", f"{len(done)} corrections approved by {user}"),
+                           on_error=self._failed("approve"))
+
+    def reject_selected(self) -> None:
+        from workbench.corrections import service
+        ids = self.selected_ids()
+        if not ids:
+            self._failed("reject")("Select the corrections to reject first")
+            return
+        reason, user = self.reason.text().strip(), self.ctx.user
+        self.ctx.db.submit(service.reject, self.ctx.store, ids, user, reason,
+                           on_done=lambda done: self._ok("reject", f"{len(done)} corrections rejected by {user}"),
+                           on_error=self._failed("reject"))
+
+    # ---- push -------------------------------------------------------------------------------
+    def push(self) -> None:
+        self._start_push("push", push_and_list, None)
+
+    def retry_failed(self) -> None:
+        ids = self.selected_ids() or [int(r["id"]) for r in self.model.rows]
+        failed = [i for i in ids if next((r for r in self.model.rows if int(r["id"]) == i), {}).get("state")
+                  == "dead_letter"]
+        if not failed:
+            self._failed("retry")("No failed corrections to retry here (show 'Failed' and select them)")
+            return
+        self._start_push("retry", retry_and_push, failed)
+
+    def _start_push(self, action: str, fn, ids: list[int] | None) -> None:
+        if self.progress is not None:
+            return
+        self.notice.hide()
+        progress = QtProgress(self)
+        progress.progress.connect(self._push_progress)
+        self.progress = progress
+        self.bar.setRange(0, 0)
+        self.push_status.setText("Pushing…")
+        for b in (self.push_button, self.retry_button, self.approve_button, self.reject_button):
+            b.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        user = self.ctx.user
+
+        def done(result) -> None:
+            report, listed = result
+            self._end_push()
+            self.show_report(report, listed)
+            self.refresh()
+            self._ok(action, self.push_status.text())
+
+        self.ctx.jobs.submit(fn, self.ctx.store, user, ids, progress, dict(self.push_options), on_done=done,
+                             on_error=self._failed(action))
+
+    def cancel(self) -> None:
+        if self.progress is not None:
+            self.progress.cancel()
+            self.cancel_button.setEnabled(False)
+            self.push_status.setText("Cancelling after the current batch…")
+
+    def _push_progress(self, done: int, total: object, message: str) -> None:
+        if isinstance(total, int) and total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+        if message:
+            self.push_status.setText(message)
+
+    def _end_push(self) -> None:
+        self.progress = None
+        if self.bar.maximum() == 0:
+            self.bar.setRange(0, 1)
+        for b in (self.push_button, self.retry_button, self.approve_button, self.reject_button):
+            b.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def show_report(self, report, listed) -> None:
+        by_id = {int(r["id"]): r for r in correction_rows(listed)} if listed is not None else {}
+        rows = []
+        for res in report.results:
+            c = by_id.get(int(res["correction_id"]), {})
+            rows.append({"correction_id": res["correction_id"], "target": c.get("target", ""),
+                         "field": c.get("field"), "outcome": res.get("outcome"),
+                         "outcome_words": OUTCOME_WORDS.get(res.get("outcome"), res.get("outcome")),
+                         "state": c.get("state") or res.get("state"), "message": res.get("message") or ""})
+        self.results.set_rows(rows)
+        self.bar.setRange(0, max(1, len(rows)))
+        self.bar.setValue(max(1, len(rows)) if rows else 0)
+        k = report.counts
+        applied = k.get("applied", 0) + k.get("already_applied", 0) + k.get("recovered_applied", 0)
+        conflicts = k.get("conflict", 0) + k.get("recovered_conflict", 0)
+        parts = [f"{applied} applied", f"{conflicts} conflicts", f"{k.get('dead_letter', 0)} failed"]
+        if k.get("retried"):
+            parts.append(f"{k['retried']} to be retried")
+        if report.pending:
+            parts.append(f"{report.pending} still queued")
+        verified = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in (report.verified or {}).items())
+        text = "Push done: " + ", ".join(parts) + (f"; re-read: {verified}" if verified else "")
+        if report.errors:
+            text += "; not pushed: " + "; ".join(report.errors)
+        if not report.results and not report.errors:
+            text = "Nothing to push: no approved corrections are waiting"
+        self.push_status.setText(text)
+        self.push_shown.emit(dict(k))
+
+    # ---- screenshots and persistence --------------------------------------------------------
+    def screenshot_states(self) -> list[str]:
+        return ["approvals", "push-results"]
+
+    def enter_screenshot_state(self, state: str) -> None:
+        if state == "approvals":
+            self.view_box.setCurrentIndex(len(VIEWS) - 1)
+            self.refresh()
+        elif state == "push-results" and not self._screenshot_pushed:
+            self._screenshot_pushed = True  # once: the dark pass shows the same answers
+            prepare_screenshot_push(self)
+
+    def save_settings(self) -> None:
+        s = self.ctx.settings
+        s.setValue("approvals/splitter", self.splitter.saveState())
+        s.setValue("approvals/header", self.table.horizontalHeader().saveState())
+        set_json(s, "approvals/view", self.view_box.currentIndex())
+
+    def restore_settings(self) -> None:
+        s = self.ctx.settings
+        for key, target in (("approvals/splitter", self.splitter), ("approvals/header",
+                                                                    self.table.horizontalHeader())):
+            st = s.value(key)
+            if isinstance(st, QByteArray) and not st.isEmpty():
+                target.restoreState(st)
+        i = get_json(s, "approvals/view", 0)
+        if isinstance(i, int) and 0 <= i < len(VIEWS):
+            self.view_box.setCurrentIndex(i)
+
+
+def _user_names(store) -> list[str]:
+    from workbench.team.users import list_users
+    with store.session() as s:
+        return [u["name"] for u in list_users(s)]
+
+
+def prepare_screenshot_push(screen: ApprovalsScreen) -> None:
+    """For `workbench screenshots`: propose a few corrections of the open run as the demo preparer,
+    approve them as the demo approver and push them to the demo sandboxes, so the picture shows
+    real per-record answers."""
+    from workbench.demo import DEMO_APPROVER, DEMO_PREPARER
+    ctx = screen.ctx
+    if ctx.run_id is None:
+        return
+
+    def job(store, run_id):
+        from workbench.corrections import service
+        from workbench.store import repo
+        ex = repo.load_exceptions(store, run_id)
+        picked = []
+        for r in ex.to_dict("records"):
+            p = r.get("proposal")
+            if isinstance(p, dict) and p.get("object") == "customers" and not p.get("needs_decision") \
+                    and r.get("status") == "open":
+                picked.append(int(r["id"]))
+            if len(picked) >= 6:
+                break
+        ids = [service.propose(store, i, DEMO_PREPARER) for i in picked]
+        if ids:
+            service.approve(store, ids, DEMO_APPROVER)
+        return ids
+
+    def proposed(ids: list[int]) -> None:
+        screen.set_user(DEMO_APPROVER)
+        screen.push()
+
+    ctx.jobs.submit(job, ctx.store, ctx.run_id, on_done=proposed, on_error=ctx.error)
+
+
+register_screen(Screen(key="approvals", title="Approvals", factory=ApprovalsScreen, order=50,
+                       accessible_name="Approvals and push"))
