@@ -83,7 +83,8 @@ Not generated: timing.event_not_reflected (a late payment is generated as the
 status_mismatch "ERP Paid, CRM Posted|Unpaid" instead).
 
 Decoys (listed in truth["decoys"], must NOT be reported): 15-char Account ids on invoices,
-ERP numbers in lower case / with spaces in CRM cross-references, order numbers without
+ERP numbers in lower case / with spaces in CRM cross-references, accents dropped on one side
+(García / Garcia; but Müller / Mueller is a real name difference), order numbers without
 leading zeros, names differing only in case or whitespace, legal-form synonyms (GmbH /
 G.m.b.H., Inc / Incorporated, Ltd / Limited), "&" vs "and", prices within tolerance,
 one-minor-unit rounding differences, "Cancelled" vs "Canceled", and "Posted|Partially Paid"
@@ -126,7 +127,7 @@ _CUSTOMER_CASES = (
     ("blocked", 0.01), ("missing_tax_id", 0.01), ("missing_country", 0.01), ("hierarchy", 0.01),
     ("d_name_case", 0.02), ("d_legal", 0.02), ("d_amp", 0.01), ("d_name_ws", 0.01), ("d_xref_fmt", 0.02),
 )
-_CUSTOMER_DECOYS = {"d_name_case": "name_case", "d_legal": "legal_form_synonym", "d_amp": "ampersand_and",
+_CUSTOMER_DECOYS = {"d_ascii": "diacritics_ascii", "d_name_case": "name_case", "d_legal": "legal_form_synonym", "d_amp": "ampersand_and",
                     "d_name_ws": "name_whitespace", "d_xref_fmt": "xref_case_whitespace"}
 _ATTR_FIELDS = {"attr_name": "name", "attr_street": "street", "attr_city": "city",
                 "attr_postcode": "postcode", "attr_country": "country", "attr_tax_id": "tax_id",
@@ -141,6 +142,11 @@ class Scenario:
     meta: dict[str, Any]
     path: Path | None = None
     erp_xref: dict[str, str] = field(default_factory=dict)  # ERP customer number -> Salesforce Account id
+
+
+def _strip_accents(text: str) -> str:
+    import unicodedata
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def _frame(columns: dict[str, Any]) -> pd.DataFrame:
@@ -245,6 +251,11 @@ class _Gen:
                 currency=names.CURRENCY[c], terms=(14, 30, 30, 45, 60)[ri[1] % 5],
             ))
         co = pd.DataFrame(rows)
+        # accents dropped on one side (García / Garcia) is a decoy; it needs a name with accents
+        accented = np.flatnonzero(co["name"].map(lambda x: not x.isascii()).to_numpy() & (cases == ""))
+        if pos < slots and len(accented):
+            k = min(len(accented), _count(0.01, n), slots - pos)
+            cases[rng.choice(accented, size=k, replace=False)] = "d_ascii"
         co["crm_id"], co["erp_id"], co["number"], co["acct"] = crm_ids, erp_ids, numbers, acct_numbers
         co["case"] = cases
         co["on_crm"] = co["case"] != "missing_in_crm"
@@ -322,6 +333,8 @@ class _Gen:
                 erp["displayName"][i] = C["name"][i].replace(" & ", " and ")
             elif case == "d_xref_fmt":
                 crm["ERP_Customer_Number__c"][i] = f" {numbers[i].lower()} "
+            elif case == "d_ascii":
+                erp["displayName"][i] = _strip_accents(C["name"][i])
             if case in _CUSTOMER_DECOYS:
                 self.decoy(_CUSTOMER_DECOYS[case], cid, eid)
         # hierarchy: some clean linked customers are children of other clean linked ones
@@ -372,9 +385,9 @@ class _Gen:
         c = C["country"][i]
         if fld == "name":
             name = C["name"][i]
+            # transliteration (ü -> ue) changes the spelling; merely dropping accents is a decoy
             trans = name.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe",
-                                                  "Ü": "Ue", "ß": "ss", "é": "e", "è": "e", "á": "a",
-                                                  "í": "i", "ó": "o", "å": "a"}))
+                                                  "Ü": "Ue", "ß": "ss"}))
             erp["displayName"][i] = trans if trans != name else name.replace(
                 C["stem"][i], C["stem"][i] + " International", 1)
         elif fld == "street":
