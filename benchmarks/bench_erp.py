@@ -117,13 +117,62 @@ def peer_pull(info: dict, entity: str) -> tuple[int, int]:
     return n, calls
 
 
+def phase(args: argparse.Namespace) -> dict:
+    """One measured step, run in a fresh process so its peak memory is its own."""
+    info = json.loads(os.environ["BENCH_INFO"])
+    if args.phase == "pull":
+        src = connector(info, [args.kind])
+        with PeakRss() as mem:
+            t = time.perf_counter()
+            ex = src.pull()
+            secs = time.perf_counter() - t
+        return {"records": len(ex.frames[args.kind]), "requests": src.http.requests, "seconds": secs,
+                "mib": mem.mib, "snapshots": len(ex.snapshots)}
+    if args.phase == "peer":
+        with PeakRss() as mem:
+            t = time.perf_counter()
+            n, calls = peer_pull(info, args.kind)
+            secs = time.perf_counter() - t
+        return {"records": n, "requests": calls, "seconds": secs, "mib": mem.mib}
+    src = connector(info, ["customers"])
+    custs = src.pull().frames["customers"].head(args.corrections)
+    reqs = [WriteRequest(i, f"bench-{i}", "customers", r["record_id"], "city", r["city"], f"Newtown {i}",
+                         seen_version=r["version"]) for i, r in enumerate(custs.to_dict("records"))]
+    stale = sorted(random.Random(1).sample(range(len(reqs)), int(len(reqs) * args.stale_share)))
+    other = connector(info, ["customers"])
+    other.push([WriteRequest(10**6 + i, f"other-{i}", "customers", reqs[i].record_id, "name",
+                             custs.iloc[i]["name"], custs.iloc[i]["name"] + " (renamed)",
+                             seen_version=reqs[i].seen_version) for i in stale])
+    before = src.http.requests
+    with PeakRss() as mem:
+        t = time.perf_counter()
+        results = src.push(reqs)
+        secs = time.perf_counter() - t
+    outcomes: dict[str, int] = {}
+    for r in results:
+        outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
+    return {"records": len(reqs), "requests": src.http.requests - before, "seconds": secs, "mib": mem.mib,
+            "stale": len(stale), "outcomes": outcomes}
+
+
+def run_phase(info: dict, *argv: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--phase", *argv], env={**os.environ, "BENCH_INFO": json.dumps(info)},
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--customers", type=int, default=100_000)
     ap.add_argument("--invoices", type=int, default=1_000_000)
     ap.add_argument("--corrections", type=int, default=10_000)
     ap.add_argument("--stale-share", type=float, default=0.05)
+    ap.add_argument("--phase", choices=("pull", "peer", "push"))
+    ap.add_argument("kind", nargs="?")
     args = ap.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args)))
+        return
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-erp-") as tmp:
         state = Path(tmp)
@@ -135,54 +184,31 @@ def main() -> None:
         try:
             for kind, entity, size in (("customers", "customers", args.customers),
                                        ("invoices", "salesInvoices", args.invoices)):
-                src = connector(info, [kind])
-                with PeakRss() as mem:
-                    t = time.perf_counter()
-                    ex = src.pull()
-                    secs = time.perf_counter() - t
-                assert len(ex.frames[kind]) == size, (kind, len(ex.frames[kind]))
-                rows.append((f"pull {kind}", f"{size:,}", src.http.requests, f"{secs:.1f}",
-                             f"{size / secs:,.0f}", f"{mem.mib:,.0f}", ""))
-                del ex
-                src.close()
-                with PeakRss() as mem:
-                    t = time.perf_counter()
-                    n, calls = peer_pull(info, entity)
-                    secs = time.perf_counter() - t
-                rows.append((f"  peer: httpx+json {entity}", f"{n:,}", calls, f"{secs:.1f}",
-                             f"{n / secs:,.0f}", f"{mem.mib:,.0f}", ""))
-            # push: corrections on customers, some made stale by "another user" first
-            src = connector(info, ["customers"])
-            custs = src.pull().frames["customers"].head(args.corrections)
-            reqs = [WriteRequest(i, f"bench-{i}", "customers", r["record_id"], "city", r["city"], f"Newtown {i}",
-                                 seen_version=r["version"]) for i, r in enumerate(custs.to_dict("records"))]
-            stale = set(random.Random(1).sample(range(len(reqs)), int(len(reqs) * args.stale_share)))
-            other = connector(info, ["customers"])
-            other.push([WriteRequest(10**6 + i, f"other-{i}", "customers", reqs[i].record_id, "name",
-                                     custs.iloc[i]["name"], custs.iloc[i]["name"] + " (renamed)",
-                                     seen_version=reqs[i].seen_version) for i in sorted(stale)])
-            before = src.http.requests
-            with PeakRss() as mem:
-                t = time.perf_counter()
-                results = src.push(reqs)
-                secs = time.perf_counter() - t
-            outcomes: dict[str, int] = {}
-            for r in results:
-                outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
-            conflicts = outcomes.get("conflict", 0)
-            rows.append((f"push {len(reqs):,} corrections", f"{len(reqs):,}", src.http.requests - before,
-                         f"{secs:.1f}", f"{len(reqs) / secs:,.0f}", f"{mem.mib:,.0f}",
-                         f"conflicts {conflicts:,} of {len(stale):,} made stale; applied "
-                         f"{outcomes.get('applied', 0):,}"))
+                r = run_phase(info, "pull", kind)
+                assert r["records"] == size == r["snapshots"], (kind, r)
+                rows.append((f"pull {kind}", f"{size:,}", r["requests"], f"{r['seconds']:.1f}",
+                             f"{size / r['seconds']:,.0f}", f"{r['mib']:,.0f}", "canonical frames + raw snapshots"))
+                r = run_phase(info, "peer", entity)
+                rows.append((f"  peer: httpx+json {entity}", f"{r['records']:,}", r["requests"],
+                             f"{r['seconds']:.1f}", f"{r['records'] / r['seconds']:,.0f}", f"{r['mib']:,.0f}",
+                             "pages decoded, nothing kept"))
+            r = run_phase(info, "push", "--corrections", str(args.corrections), "--stale-share",
+                          str(args.stale_share))
+            o = r["outcomes"]
+            rows.append((f"push corrections", f"{r['records']:,}", r["requests"], f"{r['seconds']:.1f}",
+                         f"{r['records'] / r['seconds']:,.0f}", f"{r['mib']:,.0f}",
+                         f"conflicts detected {o.get('conflict', 0):,} of {r['stale']:,} made stale; "
+                         f"applied {o.get('applied', 0):,}"))
         finally:
             server.terminate()
             server.wait(timeout=30)
     head = ("what", "records", "requests", "seconds", "records/s", "peak MiB", "notes")
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
-    print(f"ERP benchmark (Business Central sandbox in its own process), {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
-          f"{os.cpu_count()} cores")
+    load = os.getloadavg()[0]
+    print(f"ERP benchmark: Business Central sandbox in its own process; {os.cpu_count()} cores, load {load:.1f}; "
+          f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
     for r in [head] + rows:
-        print("  ".join(str(c).ljust(w) if i == 0 or i == 6 else str(c).rjust(w)
+        print("  ".join(str(c).ljust(w) if i in (0, 6) else str(c).rjust(w)
                         for i, (c, w) in enumerate(zip(r, widths))))
 
 

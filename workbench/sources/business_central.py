@@ -26,12 +26,12 @@ import httpx
 
 from workbench.config import RunConfig
 from workbench.errors import ConfigError, InputError, SourceError
-from workbench.model import frames
 from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import check_cancelled, report
-from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
+from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult
 from workbench.sources.credentials import get_secret
-from workbench.sources.erp_mapping import NEGATE, ObjectMap, coerce, converter, object_maps, same_value
+from workbench.sources.erp_mapping import (NEGATE, ObjectMap, PullBuffer, coerce, converter, fill_from, lookup,
+                                           object_maps, same_value)
 from workbench.sources.http_common import (ClientCredentials, HttpClient, HttpFailure, decode, encode_json,
                                            redact)
 
@@ -148,8 +148,7 @@ class BusinessCentralSource:
 
     # -- pull -----------------------------------------------------------------
     def pull(self, state: object | None = None, since: datetime | None = None) -> Extract:
-        rows: dict[str, list[dict]] = {}
-        snaps: list[tuple[str, str, str, str, Any]] = []
+        buf = PullBuffer()
         done = 0
         for kind, om in self.maps.items():
             check_cancelled(state)
@@ -160,7 +159,7 @@ class BusinessCentralSource:
             query = f"GET {om.object}?" + "&".join(f"{k}={v}" for k, v in params.items())
             self.meta.objects[kind] = om.object
             self.meta.queries[kind] = query
-            out = rows.setdefault(kind, [])
+            got = 0
             url: str | None = f"{self.company_url}/{om.object}"
             first = True
             while url:
@@ -169,19 +168,19 @@ class BusinessCentralSource:
                 if resp.status_code >= 400:
                     raise self.http.fail(resp, f"reading {om.object}")
                 body = decode(resp)
-                for rec in body.get("value") or []:
-                    out.append(self._canonical(om, rec))
-                    snaps.append((om.object, kind, str(rec.get("id")), query, rec))
-                done += len(body.get("value") or [])
-                report(state, done, None, f"{om.object}: {len(out):,} read")
+                raws = body.get("value") or []
+                buf.add_page(kind, om.object, query, raws, [self._canonical(om, rec) for rec in raws])
+                got += len(raws)
+                done += len(raws)
+                report(state, done, None, f"{om.object}: {got:,} read")
                 url = body.get("@odata.nextLink")
                 first = False
-        self._derive(rows)
+        fr = buf.frames()
+        self._derive(fr)
         self.meta.api_usage = self._usage()
         self.meta.incremental_since = since
         self.meta.extracted_at = datetime.now(timezone.utc)
-        fr = {kind: frames.from_records(kind, r) for kind, r in rows.items()}
-        return Extract(self.meta, fr, snapshot_frame(snaps)).finish()
+        return Extract(self.meta, fr, buf.snapshots()).finish()
 
     def _plan(self, om: ObjectMap) -> tuple[list[tuple[str, str, bool, Any]], StatusMap | None]:
         """Per object, once: (canonical, source, negate, converter) and the status map."""
@@ -216,22 +215,16 @@ class BusinessCentralSource:
         return out
 
     @staticmethod
-    def _derive(rows: dict[str, list[dict]]) -> None:
+    def _derive(fr: dict[str, Any]) -> None:
         """Fill what Business Central keeps on another entity: bill-to parents by number, line and
         payment currencies."""
-        by_number = {c.get("number"): c["record_id"] for c in rows.get("customers", []) if c.get("number")}
-        for c in rows.get("customers", []):
-            if c.get("parent_id") in by_number:
-                c["parent_id"] = by_number[c["parent_id"]]
-        order_ccy = {o["record_id"]: o.get("currency") for o in rows.get("orders", [])}
-        for ln in rows.get("order_lines", []):
-            if not ln.get("currency"):
-                ln["currency"] = order_ccy.get(ln.get("order_id"))
-        inv_ccy = {i.get("number"): i.get("currency") for i in rows.get("invoices", [])}
-        cust_ccy = {c["record_id"]: c.get("currency") for c in rows.get("customers", [])}
-        for p in rows.get("payments", []):
-            if not p.get("currency"):
-                p["currency"] = inv_ccy.get(p.get("invoice_number")) or cust_ccy.get(p.get("customer_id"))
+        cust = fr.get("customers")
+        if cust is not None and len(cust):
+            by_number = lookup(fr, "customers", "number", "record_id")
+            cust["parent_id"] = [by_number.get(p, p) if p is not None else None for p in cust["parent_id"].tolist()]
+        fill_from(fr, "order_lines", "currency", "order_id", lookup(fr, "orders", "record_id", "currency"))
+        fill_from(fr, "payments", "currency", "invoice_number", lookup(fr, "invoices", "number", "currency"))
+        fill_from(fr, "payments", "currency", "customer_id", lookup(fr, "customers", "record_id", "currency"))
 
     # -- read one ---------------------------------------------------------------
     def _entity_url(self, om: ObjectMap, record_id: str) -> str:

@@ -20,6 +20,7 @@ from workbench.errors import InputError
 from workbench.model import frames
 from workbench.model.money import parse_decimal
 from workbench.model.records import RECORD_TYPES
+from workbench.sources.base import snapshot_frame
 
 NEGATE = "!"  # "!blocked": the canonical boolean is the negation of the source's
 _TYPES: dict[str, dict[str, str]] = {
@@ -185,8 +186,44 @@ def same_value(kind: str, field: str, current: Any, wanted: Any) -> bool:
     return a == b
 
 
-def frame(kind: str, rows: list[dict]) -> pd.DataFrame:
-    return frames.from_records(kind, rows)
+class PullBuffer:
+    """Canonical rows and raw snapshots gathered page by page as small frames.
+
+    A million invoices kept as dicts until the end would cost gigabytes; one frame per
+    page holds the same values for a fraction, and the raw payload is hashed and
+    serialised as soon as its page arrives."""
+
+    def __init__(self) -> None:
+        self._frames: dict[str, list[pd.DataFrame]] = {}
+        self._snaps: list[pd.DataFrame] = []
+
+    def add_page(self, kind: str, obj: str, query: str, raws: list[Any], rows: list[dict]) -> None:
+        self._frames.setdefault(kind, []).append(frames.from_records(kind, rows))
+        self._snaps.append(snapshot_frame((obj, kind, str(r["record_id"]), query, raw)
+                                          for r, raw in zip(rows, raws)))
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {k: (v[0] if len(v) == 1 else pd.concat(v, ignore_index=True)) for k, v in self._frames.items()}
+
+    def snapshots(self) -> pd.DataFrame:
+        if not self._snaps:
+            return snapshot_frame([])
+        return self._snaps[0] if len(self._snaps) == 1 else pd.concat(self._snaps, ignore_index=True)
+
+
+def fill_from(fr: dict[str, pd.DataFrame], kind: str, column: str, key: str, lookup: dict) -> None:
+    """Fill blanks in ``fr[kind][column]`` with ``lookup[row[key]]`` (values kept elsewhere in the ERP)."""
+    f = fr.get(kind)
+    if f is None or not len(f):
+        return
+    f[column] = [v if v is not None else lookup.get(k) for v, k in zip(f[column].tolist(), f[key].tolist())]
+
+
+def lookup(fr: dict[str, pd.DataFrame], kind: str, key: str, value: str) -> dict:
+    f = fr.get(kind)
+    if f is None or not len(f):
+        return {}
+    return {k: v for k, v in zip(f[key].tolist(), f[value].tolist()) if k is not None}
 
 
 def get_path(record: Any, path: str | list[str]) -> Any:

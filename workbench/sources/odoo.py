@@ -26,12 +26,11 @@ import httpx
 
 from workbench.config import RunConfig
 from workbench.errors import ConfigError, InputError, SourceError
-from workbench.model import frames
 from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import check_cancelled, report
-from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
+from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult
 from workbench.sources.credentials import get_secret
-from workbench.sources.erp_mapping import ObjectMap, coerce, object_maps, same_value
+from workbench.sources.erp_mapping import ObjectMap, PullBuffer, coerce, fill_from, lookup, object_maps, same_value
 from workbench.sources.http_common import HttpClient, HttpFailure, StaticHeaders, decode, encode_json
 
 DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
@@ -221,8 +220,7 @@ class OdooSource:
 
     # -- pull -------------------------------------------------------------------
     def pull(self, state: object | None = None, since: datetime | None = None) -> Extract:
-        rows: dict[str, list[dict]] = {}
-        snaps: list[tuple[str, str, str, str, Any]] = []
+        buf = PullBuffer()
         done = 0
         for kind, om in self.maps.items():
             check_cancelled(state)
@@ -234,25 +232,22 @@ class OdooSource:
             query = f"{om.object}.search_read domain={encode_json(domain)} fields={','.join(fields)}"
             self.meta.objects[kind] = om.object
             self.meta.queries[kind] = query
-            out = rows.setdefault(kind, [])
             offset = 0
             while True:
                 page = self._call(om.object, "search_read", domain=domain, fields=fields, offset=offset,
                                   limit=self.page_size, order="id")
-                for rec in page:
-                    out.append(self._canonical(om, rec))
-                    snaps.append((om.object, kind, str(rec.get("id")), query, rec))
+                buf.add_page(kind, om.object, query, page, [self._canonical(om, rec) for rec in page])
                 done += len(page)
                 offset += len(page)
-                report(state, done, None, f"{om.object}: {len(out):,} read")
+                report(state, done, None, f"{om.object}: {offset:,} read")
                 if len(page) < self.page_size:
                     break
-        self._derive(rows)
+        fr = buf.frames()
+        self._derive(fr)
         self.meta.api_usage.update({"calls": self.http.requests, "retries": self.http.retries})
         self.meta.incremental_since = since
         self.meta.extracted_at = datetime.now(timezone.utc)
-        fr = {kind: frames.from_records(kind, r) for kind, r in rows.items()}
-        return Extract(self.meta, fr, snapshot_frame(snaps)).finish()
+        return Extract(self.meta, fr, buf.snapshots()).finish()
 
     def _value(self, kind: str, canon: str, raw: Any, where: str) -> Any:
         if isinstance(raw, list):  # many2one [id, "Display Name"]
@@ -288,16 +283,10 @@ class OdooSource:
         return out
 
     @staticmethod
-    def _derive(rows: dict[str, list[dict]]) -> None:
-        codes = {p["record_id"]: p.get("code") for p in rows.get("products", [])}
-        for kind in ("prices", "order_lines"):
-            for r in rows.get(kind, []):
-                if not r.get("product_code") and r.get("product_id") in codes:
-                    r["product_code"] = codes[r["product_id"]]
-        order_ccy = {o["record_id"]: o.get("currency") for o in rows.get("orders", [])}
-        for ln in rows.get("order_lines", []):
-            if not ln.get("currency"):
-                ln["currency"] = order_ccy.get(ln.get("order_id"))
+    def _derive(fr: dict[str, Any]) -> None:
+        codes = lookup(fr, "products", "record_id", "code")
+        fill_from(fr, "prices", "product_code", "product_id", codes)
+        fill_from(fr, "order_lines", "currency", "order_id", lookup(fr, "orders", "record_id", "currency"))
 
     # -- read/write ---------------------------------------------------------------
     def _map(self, kind: str) -> ObjectMap:

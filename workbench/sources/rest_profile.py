@@ -36,9 +36,9 @@ from workbench.errors import ConfigError, InputError
 from workbench.model import frames
 from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import check_cancelled, report
-from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
+from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult
 from workbench.sources.credentials import get_secret
-from workbench.sources.erp_mapping import NEGATE, ObjectMap, coerce, get_path, object_maps, same_value
+from workbench.sources.erp_mapping import NEGATE, ObjectMap, PullBuffer, coerce, get_path, object_maps, same_value
 from workbench.sources.http_common import (ClientCredentials, HttpClient, HttpFailure, StaticHeaders, decode,
                                            encode_json)
 
@@ -281,27 +281,23 @@ class RestProfileSource:
                 return
 
     def pull(self, state: object | None = None, since: datetime | None = None) -> Extract:
-        rows: dict[str, list[dict]] = {}
-        snaps: list[tuple[str, str, str, str, Any]] = []
+        buf = PullBuffer()
         done = 0
         for kind, om in self.maps.items():
             check_cancelled(state)
-            out = rows.setdefault(kind, [])
+            got = 0
             obj_name = self.prof["objects"][kind]["path"]
             for records, query in self._pages(om, since):
                 self.meta.objects[kind] = obj_name
                 self.meta.queries[kind] = query
-                for rec in records:
-                    canon = self._canonical(om, rec)
-                    out.append(canon)
-                    snaps.append((obj_name, kind, str(canon["record_id"]), query, rec))
+                buf.add_page(kind, obj_name, query, records, [self._canonical(om, rec) for rec in records])
+                got += len(records)
                 done += len(records)
-                report(state, done, None, f"{kind}: {len(out):,} read")
+                report(state, done, None, f"{kind}: {got:,} read")
         self.meta.api_usage = {"calls": self.http.requests, "retries": self.http.retries}
         self.meta.incremental_since = since
         self.meta.extracted_at = datetime.now(timezone.utc)
-        fr = {kind: frames.from_records(kind, r) for kind, r in rows.items()}
-        return Extract(self.meta, fr, snapshot_frame(snaps)).finish()
+        return Extract(self.meta, buf.frames(), buf.snapshots()).finish()
 
     def _canonical(self, om: ObjectMap, rec: dict) -> dict:
         obj = self.prof["objects"][om.kind]
