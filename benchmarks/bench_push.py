@@ -109,7 +109,8 @@ def start_target(system: str, n: int, workdir: Path, **connector_options: Any) -
 
 
 def add_corrections(store, t: Target, *, field: str = "city", to=lambda i: f"Newtown {i}",
-                    fields_for: Callable[[int], str] | None = None) -> list[int]:
+                    fields_for: Callable[[int], str] | None = None,
+                    from_for: Callable[[int, str], Any] | None = None) -> list[int]:
     """One exception + proposal per record, proposed by bob and approved by ann (bulk)."""
     from workbench.corrections import service
     from workbench.store.schema import ExceptionRow, Run
@@ -130,7 +131,8 @@ def add_corrections(store, t: Target, *, field: str = "city", to=lambda i: f"New
                 family="customer", severity="low", field=f, customer_name=f"Customer {i}",
                 **{f"{t.side}_object": "customers", f"{t.side}_id": rid},
                 proposal={"target_side": t.side, "target_system": t.system, "object": "customers", "record_id": rid,
-                          "field": f, "from": city if f == "city" else None, "to": to(i), "needs_decision": False},
+                          "field": f, "from": from_for(i, f) if from_for else city, "to": to(i),
+                          "needs_decision": False},
                 first_seen=now, last_seen=now))
         s.add_all(rows)
         s.flush()

@@ -8,12 +8,13 @@ as it was, with the reason in the report.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import select
 
 from workbench.corrections.values import canonical_kind, display, same
-from workbench.errors import WorkbenchError
+from workbench.errors import ConfigError, WorkbenchError
 from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.store.db import Store
 from workbench.store.schema import Correction, ExceptionRow
@@ -59,15 +60,22 @@ def verify_corrections(store: Store, actor: str, correction_ids: list[int], conn
             ids.add(o_id)
             flds.add(o_field)
     got: dict[tuple, dict[str, dict[str, Any]]] = {}
-    failed: dict[tuple, str] = {}
+    failed: dict[tuple, dict[str, str]] = {}  # per group: record id -> why it could not be read
     for key, (ids, flds) in wanted.items():
         run_id, side, obj = key
-        try:
-            got[key] = conns.source(run_id, side).read_current(obj, sorted(ids), sorted(flds))
-        except WorkbenchError as exc:
-            failed[key] = exc.one_line()
-        except Exception as exc:  # the read is evidence, not a write: report it, never crash the push
-            failed[key] = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        ordered = sorted(ids)
+        for i in range(0, len(ordered), READ_CHUNK):
+            chunk = ordered[i:i + READ_CHUNK]
+            found, why = _read_with_retries(conns, run_id, side, obj, chunk, sorted(flds), attempts=1)
+            if why is None:
+                got.setdefault(key, {}).update(found)
+                continue
+            for rid in chunk:  # one bad moment should not cost a whole chunk its verdict
+                found, why = _read_with_retries(conns, run_id, side, obj, [rid], sorted(flds))
+                if why is None:
+                    got.setdefault(key, {}).update(found)
+                else:
+                    failed.setdefault(key, {})[rid] = why
     counts = {"agreed": 0, "still_differs": 0, "not_checked": 0}
     with store.session() as s:
         for c, exc in rows:
@@ -94,12 +102,35 @@ def verify_corrections(store: Store, actor: str, correction_ids: list[int], conn
     return counts
 
 
+READ_CHUNK = 200
+READ_ATTEMPTS = 4
+
+
+def _read_with_retries(conns, run_id, side: str, obj: str, ids: list[str], fields: list[str],
+                       attempts: int = READ_ATTEMPTS) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """One chunk of records re-read, tried again a few times: a passing failure of the system
+    should not leave a correction unverified."""
+    why = ""
+    for attempt in range(attempts):
+        try:
+            return conns.source(run_id, side).read_current(obj, ids, fields), None
+        except ConfigError as exc:
+            return {}, exc.one_line()
+        except WorkbenchError as exc:
+            why = exc.one_line()
+        except Exception as exc:  # the read is evidence, not a write: report it, never crash the push
+            why = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        if attempt + 1 < attempts:
+            time.sleep(0.2 * 2 ** attempt)
+    return {}, why
+
+
 def _judge(c: Correction, exc: ExceptionRow | None, got: dict, failed: dict) -> tuple[str, str]:
     side, other = c.target_side, OTHER[c.target_side]
     kind = canonical_kind(c.target_object)
     tkey = (c.run_id, side, c.target_object)
-    if tkey in failed:
-        return "not_checked", f"could not re-read {side.upper()} {c.target_record}: {failed[tkey]}"
+    if c.target_record in failed.get(tkey, {}):
+        return "not_checked", f"could not re-read {side.upper()} {c.target_record}: {failed[tkey][c.target_record]}"
     rec = got.get(tkey, {}).get(c.target_record)
     if rec is None:
         return "still_differs", f"{side.upper()} record {c.target_record} can no longer be read"
@@ -117,8 +148,8 @@ def _judge(c: Correction, exc: ExceptionRow | None, got: dict, failed: dict) -> 
         return ("agreed", f"ERP xref now names CRM record {o_id}") if ok else (
             "still_differs", f"ERP xref holds {_show(now)} but the linked CRM record is {o_id}")
     okey = (c.run_id, other, o_obj)
-    if okey in failed:
-        return "not_checked", f"could not re-read {other.upper()} {o_id}: {failed[okey]}"
+    if o_id in failed.get(okey, {}):
+        return "not_checked", f"could not re-read {other.upper()} {o_id}: {failed[okey][o_id]}"
     orec = got.get(okey, {}).get(o_id)
     if orec is None:
         return "still_differs", f"{other.upper()} record {o_id} can no longer be read"
