@@ -531,13 +531,17 @@ def write_workbook(store, run_id: int, path: str | Path, *, state: object | None
         props.modified = _naive_utc(run["finished_at"] or run["started_at"])
         wb.security = WorkbookProtection(lockStructure=True)
         report(state, w.total, w.total, "Saving the workbook")
-        archive = _FixedTimeZip(tmp, props.modified, state)
         try:
-            ExcelWriter(wb, archive).save()
-        finally:
-            archive.close()
-        check_cancelled(state)
-        os.replace(tmp, path)
+            archive = _FixedTimeZip(tmp, props.modified, state)
+            try:
+                ExcelWriter(wb, archive).save()
+            finally:
+                archive.close()
+            check_cancelled(state)
+            os.replace(tmp, path)
+        except OSError as exc:
+            hint = " (is it open in Excel?)" if path.exists() else ""
+            raise InputError(f"cannot write the workbook: {exc.strerror or exc}{hint}", file=str(path)) from None
     except BaseException:
         _discard(wb, tmp)
         raise

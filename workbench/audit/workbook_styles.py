@@ -65,28 +65,27 @@ class Styles:
         self.wb.add_named_style(ns)
 
     def array(self, name: str, ws) -> object:
-        """The style array of a named style (defined on first use for amounts and fills)."""
+        """The style array of a named style; ``amount:EUR``, ``severity:high``, ``status:open`` are
+        defined on first use (as the named styles "wb amount EUR", "wb severity high", ...)."""
         arr = self._arrays.get(name)
         if arr is None:
-            if name not in self.wb.named_styles:
-                self._define_lazy(name)
+            style_name = self._define_lazy(name) if ":" in name else name
             probe = WriteOnlyCell(ws)
-            probe.style = name
+            probe.style = style_name
             arr = self._arrays[name] = probe._style
         return arr
 
-    def _define_lazy(self, name: str) -> None:
+    def _define_lazy(self, name: str) -> str:
         kind, _, key = name.partition(":")
+        style_name = f"wb {kind} {key or 'none'}"
+        if style_name in self.wb.named_styles:
+            return style_name
         if kind == "amount":
-            self._define(name, number_format=amount_format(key or None))
+            self._define(style_name, number_format=amount_format(key or None))
         elif kind == "severity":
-            self._define(name, fill=_fill(self.pal["severity"].get(key, self.pal["background"])))
+            self._define(style_name, fill=_fill(self.pal["severity"].get(key, self.pal["background"])))
         elif kind == "status":
-            self._define(name, fill=_fill(self.pal["status"].get(key, self.pal["background"])))
+            self._define(style_name, fill=_fill(self.pal["status"].get(key, self.pal["background"])))
         else:
             raise KeyError(f"no workbook style {name!r}")
-
-    def cell(self, ws, value, name: str) -> WriteOnlyCell:
-        c = WriteOnlyCell(ws, value)
-        c._style = self.array(name, ws)
-        return c
+        return style_name

@@ -488,3 +488,14 @@ def test_later_runs_do_not_disturb_the_verification_of_an_earlier_workbook(store
     make_run(store, monkeypatch=monkeypatch)  # another month's run, with its own events
     rep = verify_workbook(store, path)
     assert rep.ok, rep.lines()
+
+
+def test_a_target_that_cannot_be_replaced_is_a_clear_error_and_leaves_nothing(store, tmp_path, monkeypatch):
+    from workbench.errors import InputError
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "audit.xlsx").mkdir()  # the name is taken by a folder: the final rename fails
+    rid = make_run(store, monkeypatch=monkeypatch)
+    with pytest.raises(InputError, match="cannot write the workbook"):
+        write_workbook(store, rid, out / "audit.xlsx")
+    assert sorted(p.name for p in out.iterdir()) == ["audit.xlsx"]
