@@ -10,7 +10,6 @@ pull sees them, also after a restart on the same ``state_dir``.
 from __future__ import annotations
 
 import json
-import math
 import os
 import secrets
 import shutil
@@ -59,24 +58,12 @@ class SandboxHandle:
         self.stop()
 
 
-def _clean(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    try:
-        import pandas as pd
-        if v is pd.NaT or (not isinstance(v, (str, bytes, list, dict)) and pd.isna(v)):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return v
-
-
 def _rows(frame: Any) -> list[dict]:
+    """Canonical frame -> records, with pandas' missing markers (NaN, NaT) as None."""
     if isinstance(frame, list):
         return frame
-    return [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
+    obj = frame.astype(object)
+    return obj.where(obj.notna(), None).to_dict("records")
 
 
 def seed_data(scenario_dir: Path | None, customers: int, seed: int, work: Path) -> dict[str, list[dict]]:
