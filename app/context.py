@@ -26,6 +26,7 @@ class AppContext(QObject):
     message = Signal(str, str)          # level ("error" | "info"), one-line text for the message bar
     show_queue_requested = Signal(dict)  # a QueueFilter.to_dict(): open the queue filtered like this
     busy_changed = Signal(bool)
+    job_started = Signal(object)        # a QtProgress of a long job: the window shows it in the status bar
 
     def __init__(self, store: "Store | None", user: str, settings: QSettings, *, mode: str = "light",
                  parent: QObject | None = None):

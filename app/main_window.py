@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         ctx.runs_changed.connect(self.refresh_runs)
         ctx.run_changed.connect(self._run_changed)
         ctx.busy_changed.connect(self._busy)
+        ctx.job_started.connect(self.follow_progress)
         self.resize(*DEFAULT_SIZE)
         self._restore_geometry()
         if install:

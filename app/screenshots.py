@@ -76,6 +76,7 @@ def _render(tmp: Path, out: Path, size: tuple[int, int], customers: int) -> list
             outcome = execute_run(demo.config, store, user=demo_mod.DEMO_PREPARER)
             win = build_window(store, user=demo_mod.DEMO_PREPARER, mode="light")
             win.ctx.demo = demo  # screens that pull or push use the demo's sandboxes
+            win.ctx.runs_changed.emit()  # screens adopt the demo's run config on this signal
             win.add_users([demo_mod.DEMO_PREPARER, demo_mod.DEMO_APPROVER])
             win.resize(*size)
             win.show()
@@ -88,6 +89,7 @@ def _render(tmp: Path, out: Path, size: tuple[int, int], customers: int) -> list
                         win.show_screen(key)
                         states = getattr(widget, "screenshot_states", lambda: [""])() or [""]
                         for state in states:
+                            win.clear_message()  # each picture shows only what its own state says
                             enter = getattr(widget, "enter_screenshot_state", None)
                             if state and callable(enter):
                                 enter(state)

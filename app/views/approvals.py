@@ -489,6 +489,7 @@ def prepare_screenshot_push(screen: ApprovalsScreen) -> None:
         ids = [service.propose(store, i, DEMO_PREPARER) for i in picked]
         if ids:
             service.approve(store, ids, DEMO_APPROVER)
+        _bad_day(ctx.demo, [r for r in ex.to_dict("records") if int(r["id"]) in picked[:2]])
         return ids
 
     def proposed(ids: list[int]) -> None:
@@ -496,6 +497,19 @@ def prepare_screenshot_push(screen: ApprovalsScreen) -> None:
         screen.push()
 
     ctx.jobs.submit(job, ctx.store, ctx.run_id, on_done=proposed, on_error=ctx.error)
+
+
+def _bad_day(demo, rows: list[dict[str, Any]]) -> None:
+    """Let the demo's Salesforce sandbox answer like a real org on a bad day: a rep edits the
+    first record before the push (a conflict), the second is deleted under it (a failure)."""
+    from workbench.sources.salesforce_mapping import DEFAULT_FIELDS
+    sf = next((h for h in getattr(demo, "handles", []) if hasattr(h, "org")), None)
+    crm_rows = [r for r in rows if r["proposal"].get("target_side") == "crm"]
+    if sf is None or len(crm_rows) < 2:
+        return
+    first, second = crm_rows[0]["proposal"], crm_rows[1]["proposal"]
+    sf.edit("Account", first["record_id"], {DEFAULT_FIELDS["customers"][first["field"]]: "Edited by a rep"})
+    sf.faults.concurrent_deletes.add(second["record_id"])
 
 
 register_screen(Screen(key="approvals", title="Approvals", factory=ApprovalsScreen, order=50,

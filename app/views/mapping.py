@@ -46,6 +46,9 @@ def read_fields(raw: dict[str, Any], path, side: str, kind: str) -> dict[str, An
             current = {c: s for c, s in (getattr(om, "fields", {}) or {}).items() if isinstance(s, str)}
             status_fields = list(getattr(om, "status_fields", None) or [])
             status_system = getattr(om, "status_system", None)
+            smap = getattr(om, "status_map", None)  # Salesforce keeps the built StatusMap, named after its table
+            if status_system is None and smap is not None:
+                status_system = str(getattr(smap, "name", "")).replace(" status map", "") or None
     finally:
         source.close()
     kcfg = ((raw.get(side) or {}).get("objects") or {}).get(kind) or {}
@@ -122,7 +125,7 @@ class MappingScreen(QWidget):
                                                               self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for i, w in enumerate((150, 80, 70, 240, 100, 240)):
+        for i, w in enumerate((120, 70, 65, 190, 85, 190)):
             self.table.setColumnWidth(i, w)
         self.use_suggestions = QPushButton("Use suggestions")
         self.use_suggestions.setAccessibleName("Map every unmapped field to its suggestion")

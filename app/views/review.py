@@ -212,18 +212,17 @@ class ReviewScreen(QWidget):
             if not name:
                 return
             path = name
-        try:
-            from workbench.audit.workbook import write_workbook
-        except ImportError:
-            self.ctx.error("The audit workbook export is not available in this build")
-            return
+        from workbench.audit.workbook import write_workbook
+        from app.workers import QtProgress
         run_id = self.bundle.run["id"]
+        progress = QtProgress(self)
+        self.ctx.job_started.emit(progress)
 
         def done(_: Any) -> None:
             self.ctx.info(f"Audit workbook of run {run_id} written to {path}")
             self.action_done.emit("export")
 
-        self.ctx.jobs.submit(write_workbook, self.ctx.store, run_id, Path(path), on_done=done,
+        self.ctx.jobs.submit(write_workbook, self.ctx.store, run_id, Path(path), state=progress, on_done=done,
                              on_error=self._action_failed)
 
     # ---- screenshots ----------------------------------------------------------------------

@@ -351,10 +351,13 @@ class RunScreen(QWidget):
         return ["in-progress"]
 
     def enter_screenshot_state(self, state: str) -> None:
-        """A frozen picture of a run mid-pull (no job is started: the screenshot must not race it)."""
-        self.bars["crm"].update(60, 60, "Account: 60 of 60 records")
-        self.bars["crm"].finish("done, 1,204 records")
-        self.bars["erp"].update(412, 1000, "salesInvoices: 412 of 1,000 records")
+        """A still of a run mid-pull, sized like the last run (no job is started: nothing to race)."""
+        rec = ((self._runs[0].get("summary") or {}).get("records") or {}) if self._runs else {}
+        crm = sum(int(v) for v in (rec.get("crm") or {}).values()) or 1200
+        erp = sum(int(v) for v in (rec.get("erp") or {}).values()) or 1000
+        self.bars["crm"].update(crm, crm, f"{crm:,} of {crm:,} records")
+        self.bars["crm"].finish(f"done, {crm:,} records")
+        self.bars["erp"].update(erp * 2 // 5, erp, f"salesInvoices: {erp * 2 // 5:,} of {erp:,} records")
         self.step.setText("Pulling…")
         self.cancel_button.setEnabled(True)
         self.start_button.setEnabled(False)

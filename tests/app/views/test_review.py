@@ -96,6 +96,12 @@ def test_filter_search_and_sort_from_the_filter_bar(qtbot, window):
     assert sev == ["critical", "high", "high", "medium", "low"]
 
 
+def test_the_queue_opens_most_severe_first(window):
+    q = window.review.queue
+    sev = [q.model.index(r, 0).data() for r in range(q.model.rowCount())]
+    assert sev == ["critical", "high", "high", "medium", "low"]
+
+
 def test_keyboard_moves_through_the_queue_and_takes_values(qtbot, window):
     review = window.review
     q = review.queue
@@ -111,7 +117,8 @@ def test_keyboard_moves_through_the_queue_and_takes_values(qtbot, window):
     with qtbot.wait_signal(review.detail_shown, timeout=5000):
         qtbot.keyClick(window, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     assert review.side.detail.exception["id"] == second
-    # the second row is the VAT id mismatch: take either side's value as the correction
+    # on the VAT id mismatch, take either side's value as the correction
+    _select(qtbot, review, _ids_by_type(window.ctx.store, "customer.attribute_mismatch")[0])
     assert review.side.field.currentText() == "tax_id"
     qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert review.side.value.text() == "DE123456789" and review.side.target.currentData() == "erp"
@@ -245,3 +252,17 @@ def test_an_unknown_run_is_reported_in_the_window(qtbot, window):
     with qtbot.wait_signal(window.review.loaded, timeout=5000):
         window.ctx.open_run(999)
     assert "there is no run 999" in window.message_bar.text()
+
+
+def test_export_writes_the_runs_audit_workbook_in_the_background(qtbot, window, tmp_path):
+    import openpyxl
+    review = window.review
+    target = tmp_path / "october.xlsx"
+    assert _wait_action(qtbot, review, lambda: review.export(target)) == "export"
+    wb = openpyxl.load_workbook(target, read_only=True)
+    text = " ".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c)
+    assert "Initech SA" in text and "invoice.status_mismatch" in text
+    assert "written to" in window.message_bar.text()
+    # a wrong place is said in the window, and nothing is written
+    assert _wait_action(qtbot, review, lambda: review.export(tmp_path / "nope" / "x.xlsx")) == "failed"
+    assert "folder does not exist" in window.message_bar.text()

@@ -1,0 +1,126 @@
+"""What the dashboard shows, computed from the store (plain functions, run on the database worker).
+
+Amounts at risk are summed per currency, never across currencies: a EUR total and a JPY
+total added together would be a number nobody can tie out.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+OPEN_STATUSES = ("open", "in_review", "reopened")
+
+
+@dataclass
+class Dashboard:
+    run: dict[str, Any]
+    by_type: list[tuple[str, int]]                          # (type, count), most first
+    by_status: list[tuple[str, int]]
+    at_risk: dict[str, dict[str, Decimal]]                  # type -> currency -> amount at risk
+    currencies: list[str]                                   # by total at risk, largest first
+    match_rate: float | None                                # linked CRM customers / CRM customers
+    linked: int
+    crm_customers: int
+    unmatched: dict[str, int]                               # side -> customers no link covers
+    latency_days: dict[str, float | int] = field(default_factory=dict)  # count, median, p90, max
+    propagation: dict[str, Any] = field(default_factory=dict)           # matched, same_status, rate
+    trend: list[dict[str, Any]] = field(default_factory=list)           # per completed run: id, when, total, open
+
+
+def _dec(v: Any) -> Decimal | None:
+    if v is None or v == "":
+        return None
+    try:
+        return v if isinstance(v, Decimal) else Decimal(str(v))
+    except (ArithmeticError, ValueError):
+        return None
+
+
+def _date(v: Any) -> date | None:
+    if isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v)[:10]) if v else None
+    except ValueError:
+        return None
+
+
+def order_to_invoice_latency(store, run_id: int, side: str = "erp") -> dict[str, float | int]:
+    """Days from order date to invoice date for the invoices that name their order."""
+    from sqlalchemy import select
+    from workbench.store.schema import Snapshot
+    orders: dict[str, date] = {}
+    pairs: list[tuple[str, date]] = []
+    with store.session() as s:
+        q = select(Snapshot.kind, Snapshot.canonical).where(
+            Snapshot.run_id == run_id, Snapshot.side == side, Snapshot.kind.in_(("orders", "invoices")))
+        for kind, canon in s.execute(q):
+            c = json.loads(canon) if canon else {}
+            if kind == "orders":
+                d = _date(c.get("order_date"))
+                if d is not None:
+                    for key in (c.get("record_id"), c.get("number")):
+                        if key:
+                            orders[str(key)] = d
+            elif c.get("order_ref") and not c.get("is_credit_note"):
+                d = _date(c.get("invoice_date"))
+                if d is not None:
+                    pairs.append((str(c["order_ref"]), d))
+    days = sorted((inv - orders[ref]).days for ref, inv in pairs if ref in orders)
+    if not days:
+        return {"count": 0}
+    p90 = days[min(len(days) - 1, int(round(0.9 * (len(days) - 1))))]
+    return {"count": len(days), "median": statistics.median(days), "p90": p90, "max": days[-1]}
+
+
+def load_dashboard(store, run_id: int | None) -> Dashboard | None:
+    from workbench.store import repo
+    if run_id is None:
+        run_id = repo.latest_run_id(store)
+        if run_id is None:
+            return None
+    run = repo.load_run(store, run_id)
+    ex = repo.load_exceptions(store, run_id)
+    summary = run.get("summary") or {}
+    types = Counter(ex["type"]) if not ex.empty else Counter()
+    statuses = Counter(ex["status"]) if not ex.empty else Counter()
+    at_risk: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    ccy_total: dict[str, Decimal] = defaultdict(Decimal)
+    if not ex.empty:
+        for t, amt, ccy in zip(ex["type"], ex["amount_at_risk"], ex["currency"]):
+            a = _dec(amt)
+            if a is not None and a != 0 and ccy:
+                at_risk[t][ccy] += abs(a)
+                ccy_total[ccy] += abs(a)
+    crm_customers = int(((summary.get("records") or {}).get("crm") or {}).get("customers") or 0)
+    links = repo.load_links(store, run_id)
+    linked = 0
+    if not links.empty:
+        ok = links[links["status"].isin(["auto", "confirmed"])]
+        linked = int(ok["crm_id"].dropna().nunique())
+    unmatched = {side: int(len(f)) for side, f in repo.unmatched_customers(store, run_id).items()}
+    matched_inv = sum(int(v) for v in ((summary.get("stats") or {}).get("invoices_matched") or {}).values())
+    mism = int(types.get("invoice.status_mismatch", 0))
+    propagation = {"matched": matched_inv, "differ": mism,
+                   "rate": (matched_inv - mism) / matched_inv if matched_inv else None}
+    trend = []
+    for r in reversed(repo.list_runs(store)):
+        if r.get("status") != "completed":
+            continue
+        s = r.get("summary") or {}
+        rec = ((s.get("records") or {}).get("crm") or {}).get("customers") or 0
+        trend.append({"id": r["id"], "when": r.get("finished_at") or r.get("started_at"),
+                      "total": int(s.get("exceptions_total") or 0),
+                      "match_rate": (s.get("links_total") or 0) / rec if rec else None})
+    return Dashboard(run=run, by_type=types.most_common(), by_status=statuses.most_common(),
+                     at_risk={t: dict(v) for t, v in at_risk.items()},
+                     currencies=[c for c, _ in sorted(ccy_total.items(), key=lambda kv: -kv[1])],
+                     match_rate=(linked / crm_customers) if crm_customers else None, linked=linked,
+                     crm_customers=crm_customers, unmatched=unmatched,
+                     latency_days=order_to_invoice_latency(store, run_id), propagation=propagation, trend=trend)
