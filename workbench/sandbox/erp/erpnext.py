@@ -229,14 +229,8 @@ class ErpNextFlavor:
         if keep is None:
             rows = self.store.slice(doctype, start, size if size > 0 else None)
         else:
-            matched = (d for _, d, _ in self.store.scan(doctype) if keep(d))
-            rows = []
-            for n, d in enumerate(matched):
-                if n < start:
-                    continue
-                if 0 < size <= len(rows):
-                    break
-                rows.append(d)
+            rows = self.store.filtered(doctype, keep, start, size if size > 0 else None,
+                                       req.query.get("filters") or "")
         out = rows if fields == ["*"] else [{f: d.get(f) for f in fields} for d in rows]
         return Response.json(200, {"data": out})
 

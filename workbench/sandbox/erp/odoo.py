@@ -15,6 +15,7 @@ Records read as Odoo sends them: many2one ``[id, "Name"]``, ``False`` for empty,
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -414,16 +415,10 @@ class OdooFlavor:
                 rows = self.store.slice(model, offset, int(limit) if limit else None)
                 return [d["id"] for d in rows] if method == "search" else \
                     [self._shape(model, d, kw.get("fields")) for d in rows]
-            matched = (data for _, data, _ in self.store.scan(model) if pred(data))
             if method == "search_count":
-                return sum(1 for _ in matched)
-            out = []
-            for n, data in enumerate(matched):
-                if n < offset:
-                    continue
-                if limit and len(out) >= int(limit):
-                    break
-                out.append(data)
+                return sum(1 for _, data, _ in self.store.scan(model) if pred(data))
+            out = self.store.filtered(model, pred, offset, int(limit) if limit else None,
+                                      json.dumps(kw.get("domain"), default=str))
             if method == "search":
                 return [d["id"] for d in out]
             return [self._shape(model, d, kw.get("fields")) for d in out]

@@ -137,6 +137,35 @@ class RecordStore:
                     return out, (last if more else None)
         return out, None
 
+    def filtered(self, entity: str, keep: Callable[[dict], bool], offset: int, limit: int | None,
+                 cursor_key: str) -> list[dict]:
+        """``limit`` records passing ``keep`` after skipping ``offset`` of them.
+
+        Offset paging over a filter would rescan from the start for every page (quadratic on
+        a million invoices); remembering where the previous page of the same query ended
+        lets the next page resume there, as a database index would."""
+        cursors = self.__dict__.setdefault("_cursors", {})
+        marks = cursors.setdefault((entity, cursor_key), {0: 0})
+        start = max(o for o in marks if o <= offset)
+        skip, after = offset - start, marks[start]
+        out: list[dict] = []
+        last = after
+        for seq, data, _ in self.scan(entity, after):
+            if not keep(data):
+                continue
+            if skip:
+                skip -= 1
+                continue
+            if limit is not None and len(out) >= limit:
+                break
+            out.append(data)
+            last = seq
+        if len(marks) > 10_000:
+            marks.clear()
+            marks[0] = 0
+        marks[offset + len(out)] = last
+        return out
+
     def update(self, entity: str, rid: str, change: Callable[[dict, int], dict | None]) -> tuple[dict, int] | None:
         """Apply ``change(data, version) -> new data`` atomically and bump the version; a change
         returning None leaves the record (and its version) as it was."""
