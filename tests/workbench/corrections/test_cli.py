@@ -73,3 +73,29 @@ def test_reject_and_waive_need_a_reason_and_record_it(store, capsys):
     rows = json.loads(out)
     assert [(r["reason"], r["state_reason"]) for r in rows] == [
         ("the ERP is the system of record for balances", "CRM is right")]
+
+
+def test_push_from_the_command_line_reports_counts_and_dead_letters(store, bc, capsys):
+    from tests.workbench.corrections.conftest import erp_city_corrections, erp_value
+    cids, eids, recs = erp_city_corrections(store, bc, 2)
+    code, out, _ = _run(capsys, "corrections", "push", "--user", "ann", "--format", "json", "--db", store.url)
+    rep = json.loads(out)
+    assert code == 0 and rep["counts"]["applied"] == 2 and rep["verified"]["agreed"] == 2
+    assert {r["correction_id"] for r in rep["results"]} == set(cids)
+    assert erp_value(bc, recs[0]["id"], "city") == "Springfield 0"
+    code, out, _ = _run(capsys, "corrections", "push", "--user", "ann", "--db", store.url)
+    assert code == 0 and "0 applied" in out and "0 still queued" in out
+
+
+def test_a_push_whose_connector_cannot_open_says_why_and_leaves_the_queue_intact(store, capsys):
+    from tests.workbench.corrections.conftest import add_exception, add_run
+    run = add_run(store, config={"crm": {"connector": "files", "system": "salesforce"},
+                                 "erp": {"connector": "files", "system": "business_central"}})
+    e = add_exception(store, run)
+    _run(capsys, "corrections", "propose", str(e), "--user", "bob", "--db", store.url)
+    _run(capsys, "corrections", "approve", "1", "--user", "ann", "--db", store.url)
+    code, out, err = _run(capsys, "corrections", "push", "--user", "ann", "--db", store.url)
+    assert code == 1 and "1 still queued" in out
+    assert "not pushed: CRM salesforce invoices:" in err and "lists no objects" in err
+    code, out, _ = _run(capsys, "corrections", "list", "--format", "json", "--db", store.url)
+    assert [r["state"] for r in json.loads(out)] == ["queued"]

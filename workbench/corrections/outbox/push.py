@@ -509,7 +509,11 @@ def _send(src, reqs: list[WriteRequest]) -> list[WriteResult]:
     except Cancelled:
         raise
     except WorkbenchError as exc:
-        return [WriteResult(r.correction_id, "transient", exc.one_line()) for r in reqs]
+        # A whole call refused: passing trouble when the connector says so (HTTP 429/5xx, limits,
+        # locks), else a refusal a retry will not cure (a read-only source, a bad mapping).
+        passing = bool(getattr(exc, "transient", False)) or "Transient" in type(exc).__name__
+        return [WriteResult(r.correction_id, "transient" if passing else "permanent", exc.one_line())
+                for r in reqs]
     except Exception as exc:
         msg = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
         # Network trouble may pass; anything else is a fault in the connector that a retry will
