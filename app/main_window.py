@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         ctx.run_changed.connect(self._run_changed)
         ctx.busy_changed.connect(self._busy)
         ctx.job_started.connect(self.follow_progress)
+        ctx.show_queue_requested.connect(lambda _filters: self.show_screen("review"))
         self.resize(*DEFAULT_SIZE)
         self._restore_geometry()
         if install:

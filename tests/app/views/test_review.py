@@ -266,3 +266,13 @@ def test_export_writes_the_runs_audit_workbook_in_the_background(qtbot, window, 
     # a wrong place is said in the window, and nothing is written
     assert _wait_action(qtbot, review, lambda: review.export(tmp_path / "nope" / "x.xlsx")) == "failed"
     assert "folder does not exist" in window.message_bar.text()
+
+
+def test_another_screen_can_open_the_queue_filtered(qtbot, window):
+    if "connections" in window.screens:
+        window.show_screen("connections")
+    window.ctx.show_queue({"types": ["pricing.price_mismatch"], "severities": ["high"]})
+    assert window.tabs.currentWidget() is window.review
+    q = window.review.queue
+    assert q.model.rowCount() == 1
+    assert q.type_box.currentData() == "pricing.price_mismatch" and q.severity_box.currentData() == "high"
