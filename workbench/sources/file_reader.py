@@ -114,6 +114,9 @@ def _check_text(path: Path, head: bytes, declared: str | None) -> str:
             raise InputError(f"unknown encoding {declared!r} in the config", file=str(path),
                              expected="a Python codec name such as utf-8, cp1252, latin-1") from None
         raise _encoding_error(path, enc, declared, head, exc) from None
+    if len(head) == SNIFF_BYTES and b"\n" not in head and b"\r" not in head:
+        raise InputError("is not CSV text (no line break in the first 64 KB, so no header row)", file=str(path),
+                         row=1, expected="a CSV export with a header row")
     if _looks_like_junk(head, enc):
         raise InputError("is not CSV text (mostly control or unprintable characters)", file=str(path),
                          expected="a CSV text export")

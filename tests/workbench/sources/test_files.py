@@ -308,3 +308,9 @@ def test_snapshot_payload_escapes_quotes_backslashes_and_tabs_like_json(tree):
     assert payload["Name"] == 'Müller "Alt" \\ Söhne\tGmbH'
     ref = snapshot_frame([("Account.csv", "customers", row["record_id"], row["query"], payload)])
     assert ref["payload"].iloc[0] == row["payload"] and ref["content_hash"].iloc[0] == row["content_hash"]
+
+
+def test_fifty_megabytes_of_text_without_rows_is_refused_at_once(tree):
+    import base64
+    msg = _error(tree, "crm/Account.csv", base64.b64encode(os.urandom(1 << 20)) * 36)
+    assert "Account.csv" in msg and "no line break" in msg
