@@ -113,7 +113,8 @@ def test_a_secret_goes_to_the_keyring_never_into_the_config_and_the_test_then_us
         secret = os.environ[env]
         monkeypatch.delenv(env)  # from now on only the keyring has it
         erp = _test(qtbot, screen.erp)
-        assert not erp["sign-in"][0]  # no secret anywhere: refused, in words
+        ok, words = next(iter(erp.values()))
+        assert not ok and "no client_secret found" in words and "keyring" in words  # where it looked, in words
         screen.erp.secret_key.setCurrentText("client_secret")
         screen.erp.secret.setText(secret)
         screen.erp.save_secret.click()
