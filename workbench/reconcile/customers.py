@@ -38,7 +38,8 @@ class Exposure:
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return frame.to_dict("records")
+    from workbench.reconcile.invoices import rows
+    return rows(frame)
 
 
 def _holds_xrefs(frame: pd.DataFrame) -> bool:
@@ -156,6 +157,8 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
 def _attributes(f: Findings, cr: dict, er: dict, amt: Decimal, ccy: str | None) -> None:
     for fld in f.rules.customer_fields:
         a, b = cr.get(fld), er.get(fld)
+        if a == b:
+            continue
         if _blank(a) and _blank(b):
             continue  # blank on both sides: a data-quality finding (tax id, country), not a difference
         if _blank(a) or _blank(b):

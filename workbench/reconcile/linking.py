@@ -43,6 +43,8 @@ class Features:
     country: np.ndarray
     city: np.ndarray
     street: np.ndarray
+    house: np.ndarray        # the numbers in the street line (house number, unit)
+    blocks: list | None = None
 
 
 def _arr(values) -> np.ndarray:
@@ -80,6 +82,7 @@ def features(frame: pd.DataFrame, side: str, rules: Rules) -> Features:
         country=_arr(countries),
         city=_arr(nz.text_key(c) for c in frame["city"]),
         street=_arr(nz.street_key(s) for s in frame["street"]),
+        house=_arr(_house_numbers(nz.street_key(s)) for s in frame["street"]),
     )
 
 
@@ -125,11 +128,26 @@ def _joined(*cols: np.ndarray) -> np.ndarray:
                     dtype=object)
 
 
+def _block_keys(c: Features, e: Features) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Blocking keys of every record of both sides (computed once per linking)."""
+    if c.blocks is None or e.blocks is None:
+        freq = Counter(t for core in np.concatenate([c.core, e.core]) for t in set((core or "").split()))
+        for f in (c, e):
+            first = _arr((x or "").split(" ", 1)[0] or None for x in f.core)
+            f.blocks = [
+                _joined(f.country, f.postcode, first),
+                _joined(f.country, f.city, f.core),
+                _joined(f.country, f.city, f.street),
+                _joined(f.country, _rarest_token(f.core, freq)),
+            ]
+    return c.blocks, e.blocks
+
+
 def blocked_pairs(c: Features, e: Features, crm_pos: np.ndarray, erp_pos: np.ndarray, rules: Rules) -> pd.DataFrame:
     """Candidate pairs among the given rows from several blocking passes.
 
-    Blocks are selective composite keys (postcode within country, exact name core, street
-    within city, rarest name token within country) plus a sorted neighbourhood on name and
+    Blocks are selective composite keys (postcode within country with the name's first
+    word, exact name within city, street line within city, rarest name token within country) plus a sorted neighbourhood on name and
     postcode for typos; a key that would pair more than ``max_block`` records is skipped.
     """
     empty = pd.DataFrame({"i": np.array([], dtype=np.int64), "j": np.array([], dtype=np.int64)})
@@ -142,20 +160,10 @@ def blocked_pairs(c: Features, e: Features, crm_pos: np.ndarray, erp_pos: np.nda
         if len(pairs):
             frames.append(pd.DataFrame({"i": crm_pos[pairs["i"].to_numpy()], "j": erp_pos[pairs["j"].to_numpy()]}))
 
+    keys_c, keys_e = _block_keys(c, e)
+    keys_c = [k[crm_pos] for k in keys_c]
+    keys_e = [k[erp_pos] for k in keys_e]
     cc, ec = c.core[crm_pos], e.core[erp_pos]
-    freq = Counter(t for core in np.concatenate([c.core, e.core]) for t in set((core or "").split()))
-    keys_c = [
-        _joined(c.country[crm_pos], c.postcode[crm_pos]),
-        _joined(cc),
-        _joined(c.country[crm_pos], c.city[crm_pos], c.street[crm_pos]),
-        _joined(c.country[crm_pos], _rarest_token(cc, freq)),
-    ]
-    keys_e = [
-        _joined(e.country[erp_pos], e.postcode[erp_pos]),
-        _joined(ec),
-        _joined(e.country[erp_pos], e.city[erp_pos], e.street[erp_pos]),
-        _joined(e.country[erp_pos], _rarest_token(ec, freq)),
-    ]
     for kc, ke in zip(keys_c, keys_e):
         add(_pairs_on(kc, ke, cap))
     # sorted neighbourhood on name core + postcode: catches typos in names and keys
@@ -198,11 +206,7 @@ def _house_numbers(street: str | None) -> frozenset:
 
 
 def _numbers_differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(a), dtype=bool)
-    for n, (x, y) in enumerate(zip(a, b)):
-        hx, hy = _house_numbers(x), _house_numbers(y)
-        out[n] = bool(hx) and bool(hy) and hx != hy
-    return out
+    return np.fromiter((bool(x) and bool(y) and x != y for x, y in zip(a, b)), dtype=bool, count=len(a))
 
 
 def _eq(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -221,7 +225,7 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     name = np.maximum(name, name_ratio)
     street, street_ok = _sim(c.street[i], e.street[j], fuzz.token_sort_ratio)
     # a different house number is a different address, however alike the street names
-    street = np.where(_numbers_differ(c.street[i], e.street[j]), np.minimum(street, 0.2), street)
+    street = np.where(_numbers_differ(c.house[i], e.house[j]), np.minimum(street, 0.2), street)
     city, city_ok = _sim(c.city[i], e.city[j], fuzz.ratio)
     city = np.where(city >= 0.85, city, 0.0)  # typo-level similarity only: Austin is not Boston
     post_eq, post_ok = _eq(c.postcode[i], e.postcode[j])
@@ -262,6 +266,7 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     out["tax_id"] = np.where(tax_ok, tax_eq, None)
     out["domain"] = np.where(dom_eq, True, None)
     out["duns"] = np.where(duns_ok, duns_eq, None)
+    out["det"] = np.select([tax_eq, duns_eq, dom_eq], ["tax_id", "duns", "domain"], default=None)
     return out
 
 
@@ -311,7 +316,6 @@ def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules, state=Non
     j = cand["j"].to_numpy()
     cand["xref_crm"] = crm_target[i] == j
     cand["xref_erp"] = erp_target[j] == i
-    cand["det"] = [_det_method(c, e, a, b) for a, b in zip(i, j)]
 
     # Strong alternatives: a record with a better-evidenced partner than its xref target.
     best_c = cand.groupby("i")["score"].max()
@@ -371,16 +375,6 @@ def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules, state=Non
     links = pd.DataFrame(chosen, columns=eligible.columns) if chosen else eligible.iloc[0:0]
     links = links.assign(status=np.where(links["confidence"] >= rules.auto_threshold, "auto", "suggested"))
     return Linking(links, crm_target, erp_target, dups, cand), c, e
-
-
-def _det_method(c: Features, e: Features, i: int, j: int):
-    if c.tax_core[i] is not None and c.tax_core[i] == e.tax_core[j]:
-        return "tax_id"
-    if c.duns[i] is not None and c.duns[i] == e.duns[j]:
-        return "duns"
-    if c.domain[i] is not None and c.domain[i] == e.domain[j]:
-        return "domain"
-    return None
 
 
 def evidence(row) -> dict:

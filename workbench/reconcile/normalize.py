@@ -146,11 +146,13 @@ def names_equivalent(a: str | None, b: str | None) -> bool:
     return ca == cb and (fa == fb or not fa or not fb)
 
 
+@lru_cache(maxsize=1 << 18)
 def text_key(text: object) -> str | None:
     toks = _tokens(text)
     return " ".join(toks) or None
 
 
+@lru_cache(maxsize=1 << 18)
 def street_key(text: object) -> str | None:
     s = fold(text)
     if s is None:
@@ -161,6 +163,7 @@ def street_key(text: object) -> str | None:
     return " ".join(toks) or None
 
 
+@lru_cache(maxsize=1 << 18)
 def postcode_key(code: object, country: object = None) -> str | None:
     s = fold(code)
     if s is None:
@@ -173,6 +176,7 @@ def postcode_key(code: object, country: object = None) -> str | None:
     return s or None
 
 
+@lru_cache(maxsize=1 << 18)
 def country_key(country: object) -> str | None:
     s = fold(country)
     if s is None:
@@ -200,6 +204,7 @@ _VAT_PREFIXES = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI
 _TAX_SUFFIXES = ("MWST", "TVA", "IVA", "MVA")
 
 
+@lru_cache(maxsize=1 << 18)
 def tax_key(tax_id: object, country: object = None) -> str | None:
     """Country-qualified core of a VAT / tax id: 'DE 123 456 789' == 'DE123456789' ==
     '123.456.789' for a German customer; 'CHE-123.456.789 MWST' == 'CHE123456789'."""
@@ -237,6 +242,7 @@ def tax_equivalent(a: object, b: object, country_a: object = None, country_b: ob
     return na == nb and (ca == "??" or cb == "??")
 
 
+@lru_cache(maxsize=1 << 18)
 def domain_key(url: object) -> str | None:
     """example.com from 'https://www.Example.com/contact', 'example.com.', 'WWW.EXAMPLE.COM:443'."""
     s = fold(url)
@@ -255,6 +261,7 @@ def duns_key(duns: object) -> str | None:
     return s.zfill(9) if s and int(s) != 0 else None
 
 
+@lru_cache(maxsize=1 << 18)
 def sf_id_key(value: object) -> str | None:
     """18-character form of a Salesforce id, None when the value is not one."""
     if value is None:

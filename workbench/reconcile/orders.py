@@ -13,14 +13,13 @@ from decimal import Decimal
 
 import pandas as pd
 
-from workbench.reconcile import normalize as nz
+from workbench.reconcile.invoices import number_keys, rows
 from workbench.reconcile.findings import Findings, diff, display
 from workbench.reconcile.rules import Rules
 
 
 def _keys(values, rules: Rules) -> list:
-    pol = dict(case=rules.id_case, leading_zeros=rules.id_leading_zeros, separators=rules.id_separators)
-    return [nz.number_key(v, **pol) for v in values]
+    return list(number_keys(pd.Series(values, dtype=object), rules))
 
 
 def _unique(keys: list) -> dict:
@@ -46,7 +45,7 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.
     ck_n = _keys(booked["number"], rules)
     ck_id = _keys(booked["record_id"], rules)
     erp_recs = None
-    for pos, r in enumerate(booked.to_dict("records")):
+    for pos, r in enumerate(rows(booked)):
         j = by_number.get(ck_x[pos]) if ck_x[pos] else None
         if j is None:
             j = by_ext.get(ck_n[pos]) if ck_n[pos] else None
@@ -65,7 +64,7 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.
                   diffs=[diff("total_amount", r["total_amount"], None, ccy)])
             continue
         if erp_recs is None:
-            erp_recs = erp.to_dict("records")
+            erp_recs = rows(erp)
         er = erp_recs[j]
         a, b = r["total_amount"], er["total_amount"]
         if a is None or b is None:
