@@ -1,0 +1,130 @@
+"""Run screen: a run through both sandboxes with a progress bar per source, a cancel that
+really stops it (nothing stored), errors in the window, and reopening a past run."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.main_window import build_window
+from app.models.run_config_model import run_config_doc
+from workbench import demo as demo_mod
+from workbench.store import repo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    d = demo_mod.prepare_demo(tmp_path_factory.mktemp("demo"), customers=15)
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def win(qtbot, store, demo):
+    w = build_window(store, user="alice")
+    qtbot.addWidget(w)
+    w.resize(1440, 900)
+    w.show()
+    run_config_doc(w.ctx).open(demo.config_path)
+    w.show_screen("run")
+    yield w
+    w.close()
+    assert not w.ctx.jobs.busy and not w.ctx.db.busy
+
+
+def _sf(demo):
+    return next(h for h in demo.handles if hasattr(h, "org"))
+
+
+def test_a_run_shows_progress_per_source_and_lands_in_the_runs_list_and_the_queue(qtbot, win):
+    run = win.screens["run"]
+    seen: dict[str, list[tuple[int, object]]] = {"crm": [], "erp": []}
+
+    def watch(side, done, total, message):
+        seen[side].append((done, total))
+
+    with qtbot.wait_signal(run.finished, timeout=120000) as blocker:
+        assert run.start_run()
+        run.progress.source_progress.connect(watch)
+        assert run.cancel_button.isEnabled() and not run.start_button.isEnabled()
+    assert blocker.args[0] == "completed"
+    run_id = blocker.args[1]
+    assert seen["crm"] and seen["erp"]  # both sources reported records read so far
+    for side, bar in run.bars.items():
+        assert bar.bar.maximum() > 0 and bar.bar.value() == bar.bar.maximum(), side
+        assert bar.label.text().endswith("done")
+    qtbot.waitUntil(lambda: any(r["id"] == run_id for r in run.runs.rows), timeout=10000)
+    row = next(r for r in run.runs.rows if r["id"] == run_id)
+    stored = repo.load_run(win.ctx.store, run_id)
+    assert row["status"] == "completed" and row["user_name"] == "alice"
+    assert row["exceptions"] == stored["summary"]["exceptions_total"] > 0
+    assert "CRM: salesforce" in row["sources_text"] and "ERP: business_central" in row["sources_text"]
+    assert "CRM" in row["totals_text"] and "ERP" in row["totals_text"] and "open" in row["totals_text"]
+    assert win.ctx.run_id == run_id
+    qtbot.waitUntil(lambda: win.review.bundle is not None and win.review.bundle.run["id"] == run_id,
+                    timeout=10000)
+
+
+def test_cancel_stops_the_pull_and_stores_nothing(qtbot, win, demo):
+    run = win.screens["run"]
+    sf = _sf(demo)
+    sf.faults.slow_seconds = 0.3  # each API call takes a while, so the cancel lands mid-pull
+    try:
+        with qtbot.wait_signal(run.finished, timeout=60000) as blocker:
+            assert run.start_run()
+            with qtbot.wait_signal(run.progress.source_progress, timeout=30000):
+                pass
+            run.cancel_button.click()
+            assert "Cancelling" in run.step.text()
+    finally:
+        sf.faults.slow_seconds = 0.0
+    assert blocker.args[0] == "cancelled"
+    assert run.step.text() == "Run cancelled: nothing was stored"
+    assert not run.error.isVisible()
+    assert repo.latest_run_id(win.ctx.store) is None  # no completed run, no half-stored one
+    runs = repo.list_runs(win.ctx.store)
+    assert [r["status"] for r in runs] == ["cancelled"]
+    qtbot.waitUntil(lambda: [r["status"] for r in run.runs.rows] == ["cancelled"], timeout=10000)
+    assert run.start_button.isEnabled() and not run.cancel_button.isEnabled()
+
+
+def test_a_broken_config_is_reported_in_the_window_not_as_a_traceback(qtbot, win, tmp_path):
+    run = win.screens["run"]
+    doc = run_config_doc(win.ctx)
+    raw = dict(doc.raw)
+    raw["erp"] = {"connector": "files", "system": "business_central", "files": {"dir": "nowhere"},
+                  "objects": {"customers": {"file": "customers.csv"}}}
+    doc.save(raw, tmp_path / "broken.toml")
+    with qtbot.wait_signal(run.finished, timeout=60000) as blocker:
+        run.start_run()
+    assert blocker.args[0] == "failed"
+    assert run.error.isVisible() and "nowhere" in run.error.text()
+    assert "Traceback" not in run.error.text() and "\n" not in run.error.text()
+    assert win.message_bar.text() == run.error.text()
+
+
+def test_reopening_a_past_run_shows_it_in_the_queue(qtbot, win):
+    from tests.app.conftest import seed_run
+    store = win.ctx.store
+    first = seed_run(store, run_name="September close")
+    second = seed_run(store, run_name="October close")
+    run = win.screens["run"]
+    with qtbot.wait_signal(run.runs_shown, timeout=10000):
+        run.refresh()
+    names = [r["name"] for r in run.runs.rows]
+    assert names == ["October close", "September close"]  # newest first
+    row = [r["id"] for r in run.runs.rows].index(first)
+    run.table.selectRow(row)
+    with qtbot.wait_signal(win.review.loaded, timeout=10000) as blocker:
+        run.open_button.click()
+    assert blocker.args[0] == first and win.ctx.run_id == first
+    assert win.tabs.currentWidget() is win.review
+    assert second != first
+
+
+def test_runs_model_passes_the_model_tester(qtbot, qtmodeltester, win):
+    from tests.app.conftest import seed_run
+    seed_run(win.ctx.store)
+    run = win.screens["run"]
+    with qtbot.wait_signal(run.runs_shown, timeout=10000):
+        run.refresh()
+    qtmodeltester.check(run.runs)
