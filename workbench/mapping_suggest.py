@@ -53,8 +53,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "parent_id": ("parent id", "parent", "bill to customer no", "parent account"),
     "blocked": ("blocked", "credit hold", "on hold"),
     "active": ("active", "is active"),
-    "last_modified": ("system modstamp", "last modified date", "last modified date time", "write date",
-                      "modified"),
+    "last_modified": ("last modified date", "last modified date time", "write date", "modified"),
+    "version": ("system modstamp", "etag", "odata etag", "row version", "write date"),
     "customer_id": ("account id", "customer id", "partner id", "sell to customer id", "bill to customer id"),
     "total_amount": ("amount", "total amount including tax", "amount total", "grand total", "total"),
     "open_balance": ("remaining amount", "balance", "amount residual", "outstanding amount", "balance due"),
@@ -82,6 +82,9 @@ KIND_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("orders", "number"): ("order number", "erp order number", "no", "number"),
     ("products", "code"): ("product code", "item no", "default code", "number", "sku"),
 }
+
+# Kept as text whatever the source's type (an etag, a SystemModstamp, a GUID or a number).
+ANY_TYPE = {"version", "record_id"}
 
 # Invoice status comes from the object's ``status_fields`` through the status map, not from one field.
 DERIVED = {"invoices": ("status", "status_raw")}
@@ -198,7 +201,7 @@ def suggest(kind: str, source_fields: list[dict[str, Any]], current: dict[str, s
     pairs: list[tuple[float, str, str]] = []
     for c, cls in canon:
         for f in source_fields:
-            if not _fits(cls, source_class(f.get("type"))):
+            if c not in ANY_TYPE and not _fits(cls, source_class(f.get("type"))):
                 continue
             s = _score(kind, c, f)
             if s >= MIN_SCORE:
