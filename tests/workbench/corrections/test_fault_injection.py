@@ -11,9 +11,9 @@ from benchmarks.fault_push import fault_run
 
 @pytest.mark.slow
 # Salesforce takes 200 records a call, so 100 corrections are only a few calls: fault more of them.
-@pytest.mark.parametrize("system,rate,seed", [("business_central", 0.10, 5), ("salesforce", 0.5, 1)])
-def test_every_correction_is_accounted_for_under_faults(system, rate, seed, tmp_path):
-    res = fault_run(system, 100, transient=rate, permanent=0.03, conflicts=0.02, seed=seed, workdir=tmp_path)
+@pytest.mark.parametrize("system,n,rate,seed", [("business_central", 60, 0.10, 5), ("salesforce", 100, 0.5, 1)])
+def test_every_correction_is_accounted_for_under_faults(system, n, rate, seed, tmp_path):
+    res = fault_run(system, n, transient=rate, permanent=0.03, conflicts=0.02, seed=seed, workdir=tmp_path)
     st = res["states"]
     assert set(st) <= {"applied", "conflict", "dead_letter"}
     assert st.get("dead_letter", 0) == res["expected_permanent"]
