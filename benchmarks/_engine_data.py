@@ -20,7 +20,7 @@ def extracts(workdir: Path, customers: int, seed: int = 7, xref_error_share: flo
              invoices_per_customer: int = 10):
     """(config, crm Extract, erp Extract, scenario dir), generating and pulling on first use."""
     d = workdir / f"scenario-{seed}-{customers}-{invoices_per_customer}-{xref_error_share}"
-    cache = d.with_suffix(".pkl")
+    cache = d.parent / f"{d.name}.pkl"
     if cache.exists():
         raw, path, crm, erp = pickle.loads(cache.read_bytes())
         return from_dict(raw, path=Path(path)), crm, erp, d
