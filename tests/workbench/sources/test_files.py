@@ -314,3 +314,14 @@ def test_fifty_megabytes_of_text_without_rows_is_refused_at_once(tree):
     import base64
     msg = _error(tree, "crm/Account.csv", base64.b64encode(os.urandom(1 << 20)) * 36)
     assert "Account.csv" in msg and "no line break" in msg
+
+
+def test_data_loader_upper_case_headers_and_multi_line_addresses(tree):
+    header, *rows = ACCOUNTS.splitlines(True)
+    text = header.upper().replace("ERP_CUSTOMER_NUMBER__C", "ERP_Customer_Number__c") + "".join(rows)
+    text = text.replace("NAME,", "NAME,BILLINGSTREET,").replace("GmbH,ACC-1", 'GmbH,"Werk 2\nTor 4",ACC-1')
+    text = text.replace('Inc",ACC-2', 'Inc",,ACC-2')
+    _write(tree, "crm/Account.csv", text)
+    cust = _pull(tree).frames["customers"]
+    assert cust["street"].tolist() == ["Werk 2\nTor 4", None]
+    assert cust["xref"].tolist() == ["C10001", None] and cust["name"].tolist()[0] == "Müller Maschinenbau GmbH"
