@@ -169,6 +169,8 @@ def test_an_interrupted_push_is_resolved_by_reading_the_target_never_by_resendin
         ev = s.execute(select(AuditEvent).where(AuditEvent.entity_id == str(cids[0]),
                                                 AuditEvent.action == "correction.applied")).scalar_one()
     assert ev.detail["recovered_from_claim"] == ghost and "interrupted push" in ev.detail["reason"]
+    # the recovered write is verified like any other, and its exception closes
+    assert _corr(store, cids[0]).verification == "agreed" and _exc(store, eids[0]).status == "resolved"
 
 
 def test_a_claim_is_stale_only_when_its_process_is_gone_or_its_lease_ran_out():

@@ -275,14 +275,15 @@ def _show(v: Any) -> str:
 
 
 def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, lease_seconds: float,
-                  report_: PushReport) -> int:
-    """Resolve corrections left ``pushing`` by a worker that is gone, by reading the target."""
+                  report_: PushReport) -> list[int]:
+    """Resolve corrections left ``pushing`` by a worker that is gone, by reading the target.
+    Returns the ids found applied (their write had landed), for verification."""
     with store.session() as s:
         rows = list(s.execute(select(Correction.id, Correction.claimed_by, Correction.claimed_at)
                               .where(Correction.state == "pushing")))
     stale = [r.id for r in rows if claim_is_stale(r.claimed_by, r.claimed_at, me=me, lease_seconds=lease_seconds)]
     if not stale:
-        return 0
+        return []
     with store.session() as s:
         corrs = list(s.execute(select(Correction).where(Correction.id.in_(stale))).scalars())
         groups: dict[tuple, list[Correction]] = {}
@@ -301,7 +302,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
             for c in cs:
                 rec = got.get(c.target_record)
                 current[c.id] = (rec is not None, (rec or {}).get(c.field))
-    n = 0
+    landed = []
     for c_id, (found, value) in current.items():
         with store.session() as s:
             c = s.execute(select(Correction).where(Correction.id == c_id).with_for_update()).scalar_one()
@@ -315,8 +316,9 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
                 _resolve_interrupted(s, c, actor, found, value, kind, detail, report_)
             except StaleState:
                 continue
-            n += 1
-    return n
+            if c.state == "applied":
+                landed.append(c.id)
+    return landed
 
 
 def _resolve_interrupted(s, c: Correction, actor: str, found: bool, value: Any, kind: str | None,
@@ -443,7 +445,7 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
     conns = Connections(store, config, config_for)
     touched: list[int] = []
     try:
-        recover_stale(store, conns, actor, me=me, lease_seconds=lease_seconds, report_=rep)
+        touched.extend(recover_stale(store, conns, actor, me=me, lease_seconds=lease_seconds, report_=rep))
         enqueue(store, actor, ids)
         total, _ = _pending(store, ids)
         done = 0
