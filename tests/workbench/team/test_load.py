@@ -18,12 +18,12 @@ from workbench.store.schema import AuditEvent, Correction
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[3]
-N = 120
+N = 60
 
 
 def test_five_workers_push_every_correction_exactly_once(pg_db_url):
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "load_team.py"), "--corrections", str(N),
-                           "--workers", "5", "--batch", "20", "--db", pg_db_url, "--json"],
+                           "--workers", "5", "--batch", "10", "--db", pg_db_url, "--json"],
                           capture_output=True, text=True, timeout=240, cwd=ROOT)
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     res = json.loads(proc.stdout.strip().splitlines()[-1])
