@@ -41,7 +41,8 @@ def _actions(store, cid):
             .order_by(AuditEvent.id)).scalars()]
 
 
-def test_push_writes_each_correction_once_and_resolves_its_exception(store, bc):
+def test_push_writes_each_correction_once_and_resolves_its_exception(any_store, bc):  # noqa: F811
+    store = any_store
     cids, eids, recs = erp_city_corrections(store, bc, 3)
     before = {r["id"]: erp_version(bc, r["id"]) for r in recs}
     rep = service.push(store, "ann", backoff=FAST)
