@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from workbench.audit import trail
 from workbench.config import RunConfig
 from workbench.corrections import lifecycle
+from workbench.corrections.outbox.push import Backoff, PushReport
 from workbench.corrections.values import canonical_kind, display, parse_value
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
 from workbench.store.db import Store
@@ -433,5 +434,5 @@ def counts(store: Store, **filters: Any) -> dict[str, int]:
         return {st: n for st, n in s.execute(q)}
 
 
-__all__ = ["propose", "approve", "reject", "waive", "approve_matching", "list_corrections", "push", "replay",
+__all__ = ["Backoff", "PushReport", "propose", "approve", "reject", "waive", "approve_matching", "list_corrections", "push", "replay",
            "counts", "set_exception_status", "LIST_COLUMNS", "FILTERS"]
