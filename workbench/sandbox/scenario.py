@@ -105,8 +105,8 @@ import pandas as pd
 from workbench.errors import InputError
 from workbench.progress import report
 from workbench.sandbox import names
-from workbench.sandbox.scenario_ids import (date_text, guids, money_text, salesforce_ids, timestamp_text,
-                                            write_csv)
+from workbench.sandbox.scenario_ids import (date_text, guids, money_text, money_text_like, salesforce_ids,
+                                            timestamp_text, write_csv)
 
 GENERATOR_VERSION = "1.0"
 DEFAULT_AS_OF = date(2026, 10, 31)
@@ -172,6 +172,7 @@ class _Gen:
         self.erp: dict[str, pd.DataFrame] = {}
         self.xref_rows: list[tuple[str, str]] = []
         self._sfseq = int(self.rng.integers(10_000_000, 900_000_000))
+        self._stamps: np.ndarray | None = None
 
     # ---- helpers
     def sfids(self, prefix: str, n: int) -> np.ndarray:
@@ -186,8 +187,11 @@ class _Gen:
         self.decoys.append({"what": what, "crm_id": crm_id, "erp_id": erp_id})
 
     def modstamps(self, n: int) -> np.ndarray:
-        days = self.as_of64 - self.rng.integers(1, 400, n)
-        return timestamp_text(days, self.rng.integers(0, 86400, n))
+        # drawn from a pool of formatted stamps: formatting millions of them one by one is slow
+        if self._stamps is None:
+            k = 20_000
+            self._stamps = timestamp_text(self.as_of64 - self.rng.integers(1, 400, k), self.rng.integers(0, 86400, k))
+        return self._stamps[self.rng.integers(0, len(self._stamps), n)]
 
     def pick(self, eligible: np.ndarray, share: float, taken: np.ndarray) -> np.ndarray:
         """Choose ~share of the eligible indices not yet taken, at least one if any."""
@@ -678,18 +682,24 @@ class _Gen:
         keep_crm[miss_crm] = False
         keep_erp = np.ones(n, dtype=bool)
         keep_erp[miss_erp] = False
+        total_txt = money_text(crm_total, dec)
+        zero_txt = np.where(dec == 0, "0", "0.00").astype(object)
+        crm_bal_txt = money_text_like(crm_bal, dec, crm_total, total_txt)
+        zeros = np.flatnonzero(crm_bal == 0)
+        crm_bal_txt[zeros] = zero_txt[zeros]
         self.crm["blng__Invoice__c"] = _frame({
             "Id": crm_ids, "Name": crm_name, "blng__Account__c": acct, "ERP_Invoice_Number__c": crm_ref,
             "blng__InvoiceDate__c": date_text(idate), "blng__DueDate__c": date_text(due),
             "blng__InvoiceStatus__c": crm_inv, "blng__PaymentStatus__c": crm_pay,
-            "blng__TotalAmount__c": money_text(crm_total, dec), "blng__Balance__c": money_text(crm_bal, dec),
+            "blng__TotalAmount__c": total_txt, "blng__Balance__c": crm_bal_txt,
             "CurrencyIsoCode": cur, "LastModifiedDate": self.modstamps(n)})[keep_crm]
         self.erp["salesInvoices"] = _frame({
             "id": erp_ids, "number": psi, "externalDocumentNumber": crm_name,
             "invoiceDate": date_text(idate), "dueDate": date_text(erp_due),
             "customerId": co["erp_id"].to_numpy()[ic], "customerNumber": co["number"].to_numpy()[ic],
             "customerName": co["name"].to_numpy()[ic], "currencyCode": cur,
-            "totalAmountIncludingTax": money_text(erp_total, dec), "remainingAmount": money_text(erp_bal, dec),
+            "totalAmountIncludingTax": money_text_like(erp_total, dec, crm_total, total_txt),
+            "remainingAmount": money_text_like(erp_bal, dec, crm_bal, crm_bal_txt),
             "status": erp_status.astype(str), "lastModifiedDateTime": self.modstamps(n)})[keep_erp]
         has_pay = (paid_amt > 0) & keep_erp
         pj = np.flatnonzero(has_pay)
@@ -698,7 +708,7 @@ class _Gen:
             "id": guids(rng, len(pj)), "customerId": co["erp_id"].to_numpy()[ic[pj]],
             "customerNumber": co["number"].to_numpy()[ic[pj]], "postingDate": date_text(pdate),
             "documentNumber": [f"PAY-{200000 + i}" for i in range(len(pj))],
-            "appliesToInvoiceNumber": psi[pj], "amount": money_text(paid_amt[pj], dec[pj]),
+            "appliesToInvoiceNumber": psi[pj], "amount": money_text_like(paid_amt[pj], dec[pj], total[pj], total_txt[pj]),
             "currencyCode": cur[pj], "lastModifiedDateTime": self.modstamps(len(pj))})
         self.n_invoices = int(keep_crm.sum())
 

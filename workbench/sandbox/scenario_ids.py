@@ -51,6 +51,16 @@ def money_text(minor: np.ndarray, decimals: np.ndarray) -> np.ndarray:
     return out
 
 
+def money_text_like(minor: np.ndarray, decimals: np.ndarray, base: np.ndarray, base_text: np.ndarray) -> np.ndarray:
+    """money_text, reusing base_text wherever the amount equals base (most rows of a twin column)."""
+    minor = np.asarray(minor, dtype=np.int64)
+    out = base_text.copy()
+    diff = np.flatnonzero(minor != base)
+    if len(diff):
+        out[diff] = money_text(minor[diff], np.broadcast_to(np.asarray(decimals), minor.shape)[diff])
+    return out
+
+
 def write_csv(path, frame: pd.DataFrame, *, quote_all: bool) -> None:
     """Write text columns as RFC 4180 CSV with Arrow's writer (byte-stable, ~3x DataFrame.to_csv).
 
