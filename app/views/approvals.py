@@ -102,6 +102,7 @@ class ApprovalsScreen(QWidget):
         self.push_options: dict[str, Any] = {"wait": False}  # never sit on a retry timer while the user waits
         self.progress: QtProgress | None = None
         self._screenshot_pushed = False
+        self._list_token = 0
 
         self.user_box = QComboBox()
         self.user_box.setEditable(True)
@@ -281,8 +282,12 @@ class ApprovalsScreen(QWidget):
         if self.ctx.store is None:
             return
         states = self.view_box.currentData() or None
+        self._list_token += 1
+        token = self._list_token
 
         def shown(frame) -> None:
+            if token != self._list_token:
+                return  # an answer to an older question (the user switched the view meanwhile)
             rows = correction_rows(frame)
             self.model.set_rows(rows)
             self.count.setText(f"{len(rows):,} corrections")
@@ -373,8 +378,7 @@ class ApprovalsScreen(QWidget):
             report, listed = result
             self._end_push()
             self.show_report(report, listed)
-            self.refresh()
-            self._ok(action, self.push_status.text())
+            self._ok(action, self.push_status.text())  # refreshes the list through data_changed
 
         self.ctx.jobs.submit(fn, self.ctx.store, user, ids, progress, dict(self.push_options), on_done=done,
                              on_error=self._failed(action))
@@ -405,10 +409,12 @@ class ApprovalsScreen(QWidget):
         rows = []
         for res in report.results:
             c = by_id.get(int(res["correction_id"]), {})
+            state = c.get("state") or res.get("state")
+            # the answer as the user needs it: a transient error that used up its attempts is a failure
+            words = "failed" if state == "dead_letter" else OUTCOME_WORDS.get(res.get("outcome"), res.get("outcome"))
             rows.append({"correction_id": res["correction_id"], "target": c.get("target", ""),
-                         "field": c.get("field"), "outcome": res.get("outcome"),
-                         "outcome_words": OUTCOME_WORDS.get(res.get("outcome"), res.get("outcome")),
-                         "state": c.get("state") or res.get("state"), "message": res.get("message") or ""})
+                         "field": c.get("field"), "outcome": res.get("outcome"), "outcome_words": words,
+                         "state": state, "message": res.get("message") or ""})
         self.results.set_rows(rows)
         self.bar.setRange(0, max(1, len(rows)))
         self.bar.setValue(max(1, len(rows)) if rows else 0)

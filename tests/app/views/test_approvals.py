@@ -1,0 +1,165 @@
+"""Approvals screen on a real run over the sandboxes: maker-checker refused and explained,
+approval by a second user, rejection with a reason, a push with a conflict and a failure
+shown per record with the system's words, and a retry of the failed one."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from sqlalchemy import select
+
+from app.main_window import build_window
+from workbench import config as cfg
+from workbench import demo as demo_mod
+from workbench.corrections import service
+from workbench.sources.salesforce_mapping import DEFAULT_FIELDS
+from workbench.store import repo
+from workbench.store.schema import AuditEvent, Correction, ExceptionRow
+
+PREP, APPR = demo_mod.DEMO_PREPARER, demo_mod.DEMO_APPROVER
+TEXT_FIELDS = {"name", "street", "city", "postcode", "tax_id"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    d = demo_mod.prepare_demo(tmp_path_factory.mktemp("demo"), customers=30)
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def run_id(store, demo):
+    from workbench.pipeline import execute_run
+    return execute_run(demo.config, store, user=PREP).run_id
+
+
+@pytest.fixture
+def win(qtbot, store, run_id):
+    w = build_window(store, user=PREP)
+    qtbot.addWidget(w)
+    w.resize(1440, 900)
+    w.show()
+    w.add_users([PREP, APPR])
+    screen = w.screens["approvals"]
+    w.show_screen("approvals")
+    with qtbot.wait_signal(screen.action_done, timeout=10000):
+        w.ctx.open_run(run_id)
+    yield w
+    w.close()
+    assert not w.ctx.jobs.busy and not w.ctx.db.busy
+
+
+def _proposals(store, run_id, n):
+    """Open customer exceptions whose fix goes to Salesforce, proposed by the preparer."""
+    rows = [r for r in repo.load_exceptions(store, run_id).to_dict("records")
+            if isinstance(r["proposal"], dict) and r["proposal"].get("target_side") == "crm"
+            and r["proposal"].get("object") == "customers" and r["proposal"].get("field") in TEXT_FIELDS
+            and not r["proposal"].get("needs_decision")]
+    assert len(rows) >= n
+    return [(service.propose(store, int(r["id"]), PREP), r) for r in rows[:n]]
+
+
+def _act(qtbot, screen, button):
+    with qtbot.wait_signal(screen.action_done, timeout=30000,
+                           check_params_cb=lambda action, result: action != "list") as blocker:
+        button.click()
+    return blocker.args
+
+
+def _show(qtbot, screen, label):
+    i = screen.view_box.findText(label)
+    with qtbot.wait_signal(screen.action_done, timeout=10000):
+        if screen.view_box.currentIndex() == i:
+            screen.refresh()
+        else:
+            screen.view_box.setCurrentIndex(i)
+
+
+def _state(store, cid):
+    with store.session() as s:
+        return s.get(Correction, cid).state
+
+
+def test_the_preparer_cannot_approve_and_is_told_why_then_a_second_user_approves(qtbot, win, store, run_id):
+    screen = win.screens["approvals"]
+    [(cid, _)] = _proposals(store, run_id, 1)
+    _show(qtbot, screen, "Waiting for approval")
+    assert [r["id"] for r in screen.model.rows] == [cid]
+    screen.select_ids([cid])
+    assert win.ctx.user == PREP
+    action, result = _act(qtbot, screen, screen.approve_button)
+    assert action == "approve" and "maker-checker" in result and PREP in result
+    assert screen.notice.isVisible() and screen.notice.text() == result
+    assert _state(store, cid) == "proposed"
+
+    screen.set_user(APPR)
+    assert win.ctx.user == APPR and win.user_box.currentText() == APPR  # one user for the whole window
+    screen.select_ids([cid])
+    assert _act(qtbot, screen, screen.approve_button) == ["approve", "ok"]
+    assert not screen.notice.isVisible()
+    assert _state(store, cid) == "approved"
+    with store.session() as s:
+        ev = s.execute(select(AuditEvent).where(AuditEvent.action == "correction.approved",
+                                                AuditEvent.entity_id == str(cid))).scalar_one()
+        assert ev.actor == APPR
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 0, timeout=10000)  # nothing left waiting
+
+
+def test_rejecting_needs_a_reason_and_sends_the_exception_back_to_open(qtbot, win, store, run_id):
+    screen = win.screens["approvals"]
+    [(cid, exc)] = _proposals(store, run_id, 1)
+    screen.set_user(APPR)
+    _show(qtbot, screen, "Waiting for approval")
+    screen.select_ids([cid])
+    action, result = _act(qtbot, screen, screen.reject_button)
+    assert "reason is required" in result and _state(store, cid) == "proposed"
+    screen.reason.setText("the customer moved; the ERP is right")
+    screen.select_ids([cid])
+    assert _act(qtbot, screen, screen.reject_button) == ["reject", "ok"]
+    assert _state(store, cid) == "rejected"
+    with store.session() as s:
+        assert s.get(ExceptionRow, int(exc["id"])).status == "open"
+
+
+def test_push_shows_a_conflict_and_a_failure_per_record_and_retry_fixes_the_failed_one(qtbot, win, store, run_id,
+                                                                                       demo, qtmodeltester):
+    sf = next(h for h in demo.handles if hasattr(h, "org"))
+    screen = win.screens["approvals"]
+    (c_conflict, e_conflict), (c_fail, e_fail) = _proposals(store, run_id, 2)
+    service.approve(store, [c_conflict, c_fail], APPR)
+    screen.set_user(APPR)
+    # a rep edits the first record after approval; the second record stays locked in Salesforce
+    p = e_conflict["proposal"]
+    sf.edit("Account", p["record_id"], {DEFAULT_FIELDS["customers"][p["field"]]: "Edited by a rep"})
+    sf.faults.unable_to_lock_row = 99
+    raw = copy.deepcopy(demo.config.raw)
+    raw["crm"]["salesforce"].update(max_attempts=2, retry_wait_seconds=0.01)  # give up on the lock quickly
+    screen.push_options = {"wait": False, "max_attempts": 1, "config": cfg.from_dict(raw, path=demo.config_path)}
+    try:
+        with qtbot.wait_signal(screen.push_shown, timeout=60000) as blocker:
+            screen.push_button.click()
+            assert screen.cancel_button.isEnabled() and not screen.push_button.isEnabled()
+    finally:
+        sf.faults.clear()
+    counts = blocker.args[0]
+    assert counts["conflict"] == 1 and counts["dead_letter"] == 1
+    res = {r["correction_id"]: r for r in screen.results.rows}
+    assert res[c_conflict]["outcome_words"] == "conflict" and "Edited by a rep" in res[c_conflict]["message"]
+    assert res[c_fail]["outcome_words"] == "failed" and res[c_fail]["message"].startswith("UNABLE_TO_LOCK_ROW")
+    assert res[c_fail]["state"] == "dead_letter" and p["record_id"] in res[c_conflict]["target"]
+    assert "1 conflicts, 1 failed" in screen.push_status.text()
+    qtmodeltester.check(screen.results)
+
+    _show(qtbot, screen, "Failed")
+    assert [r["id"] for r in screen.model.rows] == [c_fail]
+    assert screen.model.rows[0]["why"].startswith("UNABLE_TO_LOCK_ROW")
+    qtmodeltester.check(screen.model)
+    screen.select_ids([c_fail])
+    with qtbot.wait_signal(screen.push_shown, timeout=60000) as blocker:
+        screen.retry_button.click()
+    assert blocker.args[0]["applied"] == 1
+    assert [(r["correction_id"], r["outcome_words"]) for r in screen.results.rows] == [(c_fail, "applied")]
+    assert _state(store, c_fail) == "applied" and _state(store, c_conflict) == "conflict"
+    f = e_fail["proposal"]
+    assert str(sf.record("Account", f["record_id"])[DEFAULT_FIELDS["customers"][f["field"]]]) == str(f["to"])
