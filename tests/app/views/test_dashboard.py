@@ -1,0 +1,101 @@
+"""Dashboard: counts and amounts at risk (per currency), match and propagation figures, the trend
+across runs, and bars that click through to the queue filtered to what they count."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from app.main_window import build_window
+from tests.app.conftest import seed_run
+from workbench.store.schema import Snapshot
+
+
+@pytest.fixture
+def win(qtbot, store):
+    first = seed_run(store, run_name="September close")
+    second = seed_run(store, run_name="October close", extra_pricing=3)
+    w = build_window(store, user="alice")
+    qtbot.addWidget(w)
+    w.resize(1440, 900)
+    w.show()
+    dash = w.screens["dashboard"]
+    with qtbot.wait_signal(dash.loaded, timeout=10000):
+        w.start()
+    w.runs = (first, second)
+    yield w
+    w.close()
+    assert not w.ctx.jobs.busy and not w.ctx.db.busy
+
+
+def test_counts_amounts_at_risk_per_currency_and_unmatched_customers(win):
+    d = win.screens["dashboard"]
+    data = d.data
+    assert data.run["id"] == win.runs[1]
+    assert dict(data.by_type) == {"pricing.price_mismatch": 4, "customer.attribute_mismatch": 2,
+                                  "invoice.status_mismatch": 1, "customer.missing_in_erp": 1}
+    # never summed across currencies: EUR and JPY stay apart
+    assert data.at_risk["customer.missing_in_erp"] == {"EUR": Decimal("98000.50")}
+    assert data.at_risk["pricing.price_mismatch"] == {"JPY": Decimal("2.00"), "EUR": Decimal("3")}
+    assert data.currencies[0] == "EUR" and d.currency_box.currentText() == "EUR"
+    assert "8 exceptions" in d.heading.text()
+    assert data.unmatched == {"crm": 1, "erp": 1}  # Globex is only a suggested link
+    assert "1" in d.unmatched_crm.text() and "customers" in d.unmatched_crm.text()
+    assert d.type_categories[-1] == "pricing.price_mismatch"  # largest bar on top
+    d.currency_box.setCurrentText("JPY")
+    assert d.risk_categories == ["pricing.price_mismatch"]
+    assert "JPY" in d.risk_view.chart().title()
+    assert [t["id"] for t in data.trend] == list(win.runs)
+    assert [t["total"] for t in data.trend] == [5, 8]
+
+
+def test_clicking_a_bar_opens_the_queue_filtered_to_that_type(qtbot, win):
+    d = win.screens["dashboard"]
+    review = win.review
+    qtbot.waitUntil(lambda: review.bundle is not None, timeout=10000)
+    i = d.type_categories.index("customer.attribute_mismatch")
+    d.type_series.clicked.emit(i, d.type_series.barSets()[0])
+    assert win.tabs.currentWidget() is review
+    q = review.queue
+    assert q.model.rowCount() == 2 and q.count_label.text() == "2 of 8 exceptions"
+    assert q.current_filter().types == frozenset({"customer.attribute_mismatch"})
+    win.show_screen("dashboard")
+    j = d.status_categories.index("open")
+    d.status_series.clicked.emit(j, d.status_series.barSets()[0])
+    assert q.current_filter().statuses == frozenset({"open"}) and q.model.rowCount() == 8
+    win.show_screen("dashboard")
+    d.unmatched_crm.click()
+    assert q.current_filter().types == frozenset({"customer.missing_in_erp"}) and q.model.rowCount() == 1
+
+
+def test_clicking_a_point_of_the_trend_opens_that_run(qtbot, win):
+    d = win.screens["dashboard"]
+    first = win.runs[0]
+    with qtbot.wait_signal(d.loaded, timeout=10000) as blocker:
+        d.trend_series.clicked.emit(d.trend_series.at(0))
+    assert blocker.args[0] == first and win.ctx.run_id == first
+    assert sum(n for _, n in d.data.by_type) == 5
+
+
+def test_order_to_invoice_latency_and_status_propagation(store):
+    from app.models.dashboard_model import load_dashboard
+    run_id = seed_run(store)
+    with store.session() as s:
+        from workbench.store.schema import Run
+        run = s.get(Run, run_id)
+        run.summary = {**run.summary, "stats": {"invoices_matched": {"number": 40}},
+                       "records": {"crm": {"customers": 2}}}
+        rows = [("orders", {"record_id": "O1", "number": "SO-1", "order_date": "2026-10-01"}),
+                ("orders", {"record_id": "O2", "number": "SO-2", "order_date": "2026-10-10"}),
+                ("invoices", {"record_id": "I1", "order_ref": "SO-1", "invoice_date": "2026-10-04"}),
+                ("invoices", {"record_id": "I2", "order_ref": "O2", "invoice_date": "2026-10-20"}),
+                ("invoices", {"record_id": "I3", "order_ref": None, "invoice_date": "2026-10-20"})]
+        for kind, rec in rows:
+            s.add(Snapshot(run_id=run_id, side="erp", object=kind, kind=kind, record_id=rec["record_id"], query="q",
+                           content_hash="h" * 64, payload=json.dumps(rec), canonical=json.dumps(rec)))
+    d = load_dashboard(store, run_id)
+    assert d.latency_days == {"count": 2, "median": 6.5, "p90": 10, "max": 10}
+    assert d.propagation == {"matched": 40, "differ": 1, "rate": 39 / 40}
+    assert d.match_rate == 0.5 and d.linked == 1 and d.crm_customers == 2
