@@ -105,8 +105,8 @@ import pandas as pd
 from workbench.errors import InputError
 from workbench.progress import report
 from workbench.sandbox import names
-from workbench.sandbox.scenario_ids import (date_text, guids, money_text, money_text_like, salesforce_ids,
-                                            timestamp_text, write_csv)
+from workbench.sandbox.scenario_ids import (date_text, guids, int_text, money_text, money_text_like,
+                                            salesforce_ids, timestamp_text, write_csv)
 
 GENERATOR_VERSION = "1.0"
 DEFAULT_AS_OF = date(2026, 10, 31)
@@ -560,7 +560,7 @@ class _Gen:
             "LastModifiedDate": self.modstamps(n)})
         self.crm["OrderItem"] = _frame({
             "Id": line_ids, "OrderId": crm_ids[lo], "Product2Id": self.crm_product_ids[prod],
-            "Product2.ProductCode": self.product_codes[prod], "Quantity": qty.astype(str),
+            "Product2.ProductCode": self.product_codes[prod], "Quantity": int_text(qty),
             "UnitPrice": money_text(unit, dec[lo]), "ListPrice": money_text(list_price, dec[lo]),
             "TotalPrice": money_text(qty * unit, dec[lo]), "CurrencyIsoCode": cur[lo],
             "LastModifiedDate": self.modstamps(ln)})
@@ -574,8 +574,8 @@ class _Gen:
             "totalAmountIncludingTax": money_text(erp_total, dec),
             "lastModifiedDateTime": self.modstamps(n)})[in_erp]
         self.erp["salesOrderLines"] = _frame({
-            "id": guids(rng, ln), "documentId": erp_ids[lo], "sequence": (seq * 10000).astype(str),
-            "lineType": "Item", "lineObjectNumber": self.product_codes[prod], "quantity": erp_qty.astype(str),
+            "id": guids(rng, ln), "documentId": erp_ids[lo], "sequence": int_text(seq * 10000),
+            "lineType": "Item", "lineObjectNumber": self.product_codes[prod], "quantity": int_text(erp_qty),
             "unitPrice": money_text(unit, dec[lo]), "amountIncludingTax": money_text(erp_qty * unit, dec[lo]),
             })[in_erp[lo]]
 
@@ -700,7 +700,7 @@ class _Gen:
             "customerName": co["name"].to_numpy()[ic], "currencyCode": cur,
             "totalAmountIncludingTax": money_text_like(erp_total, dec, crm_total, total_txt),
             "remainingAmount": money_text_like(erp_bal, dec, crm_bal, crm_bal_txt),
-            "status": erp_status.astype(str), "lastModifiedDateTime": self.modstamps(n)})[keep_erp]
+            "status": erp_status, "lastModifiedDateTime": self.modstamps(n)})[keep_erp]
         has_pay = (paid_amt > 0) & keep_erp
         pj = np.flatnonzero(has_pay)
         pdate = np.minimum(idate[pj] + rng.integers(3, 60, len(pj)), self.as_of64)

@@ -27,7 +27,17 @@ def salesforce_ids(prefix: str, start: int, n: int, pod: str = "5g") -> np.ndarr
     for chunk in range(3):
         bits = (upper[:, chunk * 5:chunk * 5 + 5] * weights).sum(axis=1)
         body[:, 15 + chunk] = _CHK[bits]
-    return body.view("S18").ravel().astype(str)
+    return _ascii_objects(body.view("S18").ravel())
+
+
+def _ascii_objects(fixed: np.ndarray) -> np.ndarray:
+    # bytes -> str one by one beats numpy's S -> U -> object casts several times over
+    return np.array([b.decode("ascii") for b in fixed.tolist()], dtype=object)
+
+
+def int_text(values: np.ndarray) -> np.ndarray:
+    """Integers as decimal text (numpy's int -> str cast is slow)."""
+    return np.array([str(v) for v in np.asarray(values).tolist()], dtype=object)
 
 
 def guids(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -36,7 +46,7 @@ def guids(rng: np.random.Generator, n: int) -> np.ndarray:
     out = np.full((n, 36), ord("-"), dtype=np.uint8)
     for src, dst, width in ((0, 0, 8), (8, 9, 4), (12, 14, 4), (16, 19, 4), (20, 24, 12)):
         out[:, dst:dst + width] = hexed[:, src:src + width]
-    return out.view("S36").ravel().astype(str).astype(object)
+    return _ascii_objects(out.view("S36").ravel())
 
 
 def money_text(minor: np.ndarray, decimals: np.ndarray) -> np.ndarray:
