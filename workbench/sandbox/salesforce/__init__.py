@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI imports this package to build its parser; keep that fast
+    import pandas as pd
 
 from workbench.sandbox.salesforce import certs
 from workbench.sandbox.salesforce.faults import Faults
 from workbench.sandbox.salesforce.objects import find_object
-from workbench.sandbox.salesforce.seed import seed
 from workbench.sandbox.salesforce.server import API_VERSIONS, OrgState, make_server
 from workbench.sandbox.salesforce.store import OrgStore
 
@@ -155,6 +157,8 @@ def start(scenario_dir: Path | None = None, port: int = 0, state_dir: Path | Non
 
 
 def _seed_into(store: OrgStore, crm: dict[str, pd.DataFrame]) -> None:
+    from workbench.sandbox.salesforce.seed import seed
+
     seed(store, crm)
 
 
