@@ -812,9 +812,7 @@ def _write(g: _Gen, out: Path) -> None:
             write_csv(tmp / "crm" / f"{name}.csv", df, quote_all=True)
         for name, df in g.erp.items():
             write_csv(tmp / "erp" / f"{name}.csv", df, quote_all=False)
-        truth = {"seed": g.seed, "as_of": g.as_of.isoformat(), "links": g.links,
-                 "exceptions": g.exceptions, "decoys": g.decoys, "tolerances": TOLERANCES}
-        (tmp / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / "truth.json").write_text(_truth_text(g), encoding="utf-8")
         meta = {"seed": g.seed, "customers": g.n, "invoices": g.n_invoices,
                 "invoices_per_customer": g.ipc, "as_of": g.as_of.isoformat(),
                 "xref_error_share": g.xref_share, "generator_version": GENERATOR_VERSION,
@@ -830,6 +828,16 @@ def _write(g: _Gen, out: Path) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _truth_text(g: _Gen) -> str:
+    """truth.json with one link / exception / decoy per line: diffable, and written by the C encoder."""
+    def block(name: str, items: list) -> str:
+        body = ",\n  ".join(json.dumps(x, ensure_ascii=False) for x in items)
+        return f'"{name}": [\n  {body}\n ]' if items else f'"{name}": []'
+    head = f'"seed": {g.seed},\n "as_of": "{g.as_of.isoformat()}",\n "tolerances": {json.dumps(TOLERANCES)}'
+    return "{\n " + ",\n ".join([head, block("links", g.links), block("exceptions", g.exceptions),
+                                  block("decoys", g.decoys)]) + "\n}\n"
 
 
 def load(scenario_dir: Path, state=None) -> Scenario:
