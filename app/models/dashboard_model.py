@@ -23,7 +23,7 @@ class Dashboard:
     by_type: list[tuple[str, int]]                          # (type, count), most first
     by_status: list[tuple[str, int]]
     at_risk: dict[str, dict[str, Decimal]]                  # type -> currency -> amount at risk
-    currencies: list[str]                                   # by total at risk, largest first
+    currencies: list[str]                                   # most exceptions at risk first
     match_rate: float | None                                # linked CRM customers / CRM customers
     linked: int
     crm_customers: int
@@ -92,12 +92,14 @@ def load_dashboard(store, run_id: int | None) -> Dashboard | None:
     statuses = Counter(ex["status"]) if not ex.empty else Counter()
     at_risk: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     ccy_total: dict[str, Decimal] = defaultdict(Decimal)
+    ccy_count: Counter = Counter()
     if not ex.empty:
         for t, amt, ccy in zip(ex["type"], ex["amount_at_risk"], ex["currency"]):
             a = _dec(amt)
             if a is not None and a != 0 and ccy:
                 at_risk[t][ccy] += abs(a)
                 ccy_total[ccy] += abs(a)
+                ccy_count[ccy] += 1
     crm_customers = int(((summary.get("records") or {}).get("crm") or {}).get("customers") or 0)
     links = repo.load_links(store, run_id)
     linked = 0
@@ -120,7 +122,8 @@ def load_dashboard(store, run_id: int | None) -> Dashboard | None:
                       "match_rate": (s.get("links_total") or 0) / rec if rec else None})
     return Dashboard(run=run, by_type=types.most_common(), by_status=statuses.most_common(),
                      at_risk={t: dict(v) for t, v in at_risk.items()},
-                     currencies=[c for c, _ in sorted(ccy_total.items(), key=lambda kv: -kv[1])],
+                     # the currency most exceptions are in first (a JPY total is large only in digits)
+                     currencies=sorted(ccy_total, key=lambda c: (-ccy_count[c], -ccy_total[c], c)),
                      match_rate=(linked / crm_customers) if crm_customers else None, linked=linked,
                      crm_customers=crm_customers, unmatched=unmatched,
                      latency_days=order_to_invoice_latency(store, run_id), propagation=propagation, trend=trend)

@@ -101,7 +101,7 @@ class ApprovalsScreen(QWidget):
         self.setAccessibleName("Approvals and push")
         self.push_options: dict[str, Any] = {"wait": False}  # never sit on a retry timer while the user waits
         self.progress: QtProgress | None = None
-        self._screenshot_pushed = False
+        self._screenshot_done: list[str] = []
         self._list_token = 0
 
         self.user_box = QComboBox()
@@ -129,7 +129,7 @@ class ApprovalsScreen(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for i, w in enumerate((50, 200, 160, 300, 100, 220, 90, 110, 110)):
+        for i, w in enumerate((45, 190, 170, 250, 70, 160, 85, 110, 110)):
             self.table.setColumnWidth(i, w)
 
         self.approve_button = QPushButton("Approve selected")
@@ -421,7 +421,8 @@ class ApprovalsScreen(QWidget):
         k = report.counts
         applied = k.get("applied", 0) + k.get("already_applied", 0) + k.get("recovered_applied", 0)
         conflicts = k.get("conflict", 0) + k.get("recovered_conflict", 0)
-        parts = [f"{applied} applied", f"{conflicts} conflicts", f"{k.get('dead_letter', 0)} failed"]
+        parts = [f"{applied} applied", f"{conflicts} conflict{'' if conflicts == 1 else 's'}",
+                 f"{k.get('dead_letter', 0)} failed"]
         if k.get("retried"):
             parts.append(f"{k['retried']} to be retried")
         if report.pending:
@@ -440,12 +441,15 @@ class ApprovalsScreen(QWidget):
         return ["approvals", "push-results"]
 
     def enter_screenshot_state(self, state: str) -> None:
-        if state == "approvals":
-            self.view_box.setCurrentIndex(len(VIEWS) - 1)
-            self.refresh()
-        elif state == "push-results" and not self._screenshot_pushed:
-            self._screenshot_pushed = True  # once: the dark pass shows the same answers
-            prepare_screenshot_push(self)
+        """Once: proposals waiting for the approver; then approved and pushed to the demo sandboxes
+        (one edited meanwhile, one deleted), so the pictures show real per-record answers.
+        The dark pass shows the same answers again."""
+        if state == "approvals" and not self._screenshot_done:
+            self._screenshot_done.append("proposed")
+            screenshot_proposals(self)
+        elif state == "push-results" and self._screenshot_done == ["proposed"]:
+            self._screenshot_done.append("pushed")
+            screenshot_push(self)
 
     def save_settings(self) -> None:
         s = self.ctx.settings
@@ -471,10 +475,8 @@ def _user_names(store) -> list[str]:
         return [u["name"] for u in list_users(s)]
 
 
-def prepare_screenshot_push(screen: ApprovalsScreen) -> None:
-    """For `workbench screenshots`: propose a few corrections of the open run as the demo preparer,
-    approve them as the demo approver and push them to the demo sandboxes, so the picture shows
-    real per-record answers."""
+def screenshot_proposals(screen: ApprovalsScreen) -> None:
+    """For `workbench screenshots`: the demo preparer proposes a few customer fixes of the open run."""
     from workbench.demo import DEMO_APPROVER, DEMO_PREPARER
     ctx = screen.ctx
     if ctx.run_id is None:
@@ -483,26 +485,44 @@ def prepare_screenshot_push(screen: ApprovalsScreen) -> None:
     def job(store, run_id):
         from workbench.corrections import service
         from workbench.store import repo
-        ex = repo.load_exceptions(store, run_id)
         picked = []
-        for r in ex.to_dict("records"):
+        for r in repo.load_exceptions(store, run_id).to_dict("records"):
             p = r.get("proposal")
             if isinstance(p, dict) and p.get("object") == "customers" and not p.get("needs_decision") \
-                    and r.get("status") == "open":
-                picked.append(int(r["id"]))
+                    and p.get("target_side") == "crm" and r.get("status") == "open":
+                picked.append(r)
             if len(picked) >= 6:
                 break
-        ids = [service.propose(store, i, DEMO_PREPARER) for i in picked]
-        if ids:
-            service.approve(store, ids, DEMO_APPROVER)
-        _bad_day(ctx.demo, [r for r in ex.to_dict("records") if int(r["id"]) in picked[:2]])
-        return ids
+        screen._screenshot_rows = picked
+        return [service.propose(store, int(r["id"]), DEMO_PREPARER) for r in picked]
 
     def proposed(ids: list[int]) -> None:
+        screen._screenshot_ids = ids
         screen.set_user(DEMO_APPROVER)
-        screen.push()
+        screen.view_box.setCurrentIndex(0)
+        screen.refresh()
 
     ctx.jobs.submit(job, ctx.store, ctx.run_id, on_done=proposed, on_error=ctx.error)
+
+
+def screenshot_push(screen: ApprovalsScreen) -> None:
+    """Approve the proposals as the demo approver, let the sandbox have a bad day, push."""
+    from workbench.demo import DEMO_APPROVER
+    ctx = screen.ctx
+    ids = getattr(screen, "_screenshot_ids", [])
+    if not ids:
+        return
+
+    def job(store):
+        from workbench.corrections import service
+        service.approve(store, ids, DEMO_APPROVER)
+        _bad_day(ctx.demo, getattr(screen, "_screenshot_rows", [])[:2])
+
+    def approved(_: Any) -> None:
+        screen.view_box.setCurrentIndex(len(VIEWS) - 1)
+        screen.push()
+
+    ctx.jobs.submit(job, ctx.store, on_done=approved, on_error=ctx.error)
 
 
 def _bad_day(demo, rows: list[dict[str, Any]]) -> None:

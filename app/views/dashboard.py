@@ -269,6 +269,7 @@ class DashboardScreen(QWidget):
         series = QLineSeries()
         series.setName("Exceptions")
         series.setPointsVisible(True)
+        series.setMarkerSize(10)
         series.setColor(QColor(self.ctx.palette["accent"]))
         trend = self.data.trend[-20:]
         for i, t in enumerate(trend):

@@ -148,7 +148,7 @@ def test_push_shows_a_conflict_and_a_failure_per_record_and_retry_fixes_the_fail
     assert res[c_conflict]["outcome_words"] == "conflict" and "Edited by a rep" in res[c_conflict]["message"]
     assert res[c_fail]["outcome_words"] == "failed" and res[c_fail]["message"].startswith("UNABLE_TO_LOCK_ROW")
     assert res[c_fail]["state"] == "dead_letter" and p["record_id"] in res[c_conflict]["target"]
-    assert "1 conflicts, 1 failed" in screen.push_status.text()
+    assert "1 conflict, 1 failed" in screen.push_status.text()
     qtmodeltester.check(screen.results)
 
     _show(qtbot, screen, "Failed")
