@@ -138,7 +138,6 @@ class FilesSource:
     # ---- the Source protocol
     def pull(self, state: object | None = None, since: datetime | None = None) -> Extract:
         out: dict[str, pd.DataFrame] = {}
-        rows: dict[str, pd.Index] = {}
         snaps: list[pd.DataFrame] = []
         total = len(self.kinds)
         for i, kind in enumerate(self.kinds):
@@ -147,7 +146,6 @@ class FilesSource:
             raw = self._read(spec)
             frame, snap = self._convert(kind, spec, raw)
             out[kind] = frame
-            rows[kind] = raw.index
             snaps.append(snap)
         self._resolve(out)
         report(state, total, total, "files read")
@@ -161,7 +159,7 @@ class FilesSource:
         if kind not in self.specs:
             raise ConfigError(f"{self.config.where()}: [{self.side}] reads no {kind}")
         spec = self.specs[kind]
-        frame, snap = self._convert(kind, spec, self._read(spec))
+        frame, _ = self._convert(kind, spec, self._read(spec))
         versions = dict(zip(frame["record_id"], frame["version"]))
         wanted = set(record_ids)
         result: dict[str, dict[str, Any]] = {}
@@ -243,7 +241,7 @@ class FilesSource:
         money = set(DECIMAL_FIELDS.get(kind, ()))
         dated = set(DATE_FIELDS.get(kind, ()))
         for fld, col in found.items():
-            s = raw[col].astype(str) if raw[col].dtype != object else raw[col]
+            s = raw[col]
             where = fp.Where(path, col)
             if fld in NON_BLANK.get(kind, ()):
                 fp.required(s, where, f"a value for {kind}.{fld}")
