@@ -29,7 +29,8 @@ DEFAULT_SIZE = (1440, 900)
 class MainWindow(QMainWindow):
     runs_loaded = Signal(list)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, install: bool = True):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, install: bool = True,
+                 only: tuple[str, ...] | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(APP_NAME)
@@ -124,11 +125,15 @@ class MainWindow(QMainWindow):
         self.resize(*DEFAULT_SIZE)
         self._restore_geometry()
         if install:
-            self.install_screens()
+            self.install_screens(only)
 
-    def install_screens(self) -> None:
-        """Create one tab per registered screen (needs ``ctx.store``; imports the heavy modules)."""
+    def install_screens(self, only: tuple[str, ...] | None = None) -> None:
+        """Create one tab per registered screen (needs ``ctx.store``; imports the heavy modules).
+
+        ``only`` limits the window to some screens (tests of one screen)."""
         for screen in screens():
+            if only is not None and screen.key not in only:
+                continue
             widget = screen.factory(self.ctx)
             widget.setAccessibleName(screen.accessible_name or screen.title)
             self.screens[screen.key] = widget
@@ -324,7 +329,8 @@ def make_app() -> QApplication:
     return app
 
 
-def build_window(store, *, user: str | None = None, mode: str | None = None) -> MainWindow:
+def build_window(store, *, user: str | None = None, mode: str | None = None,
+                 only: tuple[str, ...] | None = None) -> MainWindow:
     """A ready main window over ``store`` (not shown yet). Used by the app, the demo, screenshots and tests."""
     from workbench.team.users import resolve_user
     settings = open_settings()
@@ -337,7 +343,7 @@ def build_window(store, *, user: str | None = None, mode: str | None = None) -> 
     app = make_app()
     theme.apply(app, mode)
     ctx = AppContext(store, user, settings, mode=mode)
-    return MainWindow(ctx)
+    return MainWindow(ctx, only=only)
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -108,7 +108,7 @@ def window(qtbot, seeded):
     """The main window on the seeded run, loaded; closed (threads stopped) after the test."""
     from app.main_window import build_window
     store, run_id = seeded
-    win = build_window(store, user="alice")
+    win = build_window(store, user="alice", only=("review",))  # the other screens have their own tests
     qtbot.addWidget(win)
     win.resize(1440, 900)
     win.show()
@@ -128,3 +128,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/app/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """No app worker thread may outlive its test (every window shuts its workers down on close)."""
+    yield
+    import threading
+    left = [t.name for t in threading.enumerate()
+            if t.name.startswith(("workbench-db", "workbench-job")) and t.is_alive()]
+    if left:
+        pytest.fail(f"worker threads still running after the test: {left}", pytrace=False)

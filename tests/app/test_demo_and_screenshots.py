@@ -7,7 +7,7 @@ from workbench import demo as demo_mod
 
 
 def test_demo_opens_the_window_at_once_and_shows_the_pulled_run(qtbot, store, tmp_path):
-    win = build_window(store, user=demo_mod.DEMO_PREPARER)
+    win = build_window(store, user=demo_mod.DEMO_PREPARER, only=("review",))
     qtbot.addWidget(win)
     win.show()
     review = win.review

@@ -228,7 +228,7 @@ def test_filters_columns_and_screen_survive_a_restart(qtbot, window, seeded):
     q.table.setColumnWidth(2, 333)
     window.close()
     store, _ = seeded
-    again = build_window(store, user="alice")
+    again = build_window(store, user="alice", only=("review",))
     qtbot.addWidget(again)
     with qtbot.wait_signal(again.review.loaded, timeout=10000):
         again.start()
@@ -269,8 +269,7 @@ def test_export_writes_the_runs_audit_workbook_in_the_background(qtbot, window, 
 
 
 def test_another_screen_can_open_the_queue_filtered(qtbot, window):
-    if "connections" in window.screens:
-        window.show_screen("connections")
+    window.tabs.setCurrentIndex(-1)
     window.ctx.show_queue({"types": ["pricing.price_mismatch"], "severities": ["high"]})
     assert window.tabs.currentWidget() is window.review
     q = window.review.queue

@@ -13,7 +13,7 @@ def test_every_exception_of_a_real_run_is_listed_and_shows_its_records(qtbot, st
     scen = scenario.generate(11, 20, tmp_path / "scenario")
     outcome = execute_run(config.load(scen / "run.toml"), store, user="alice")
     exc = outcome.result.exceptions
-    win = build_window(store, user="alice")
+    win = build_window(store, user="alice", only=("review",))
     qtbot.addWidget(win)
     win.show()
     win.show_screen("review")
