@@ -177,7 +177,9 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"is not a readable Excel workbook ({type(exc).__name__})", file=str(path),
+        why = {"BadZipFile": "a damaged or truncated package", "KeyError": "a zip package without a workbook"}
+        raise InputError(f"is not a readable Excel workbook ({why.get(type(exc).__name__, 'unreadable')})",
+                         file=str(path),
                          expected="a workbook saved from Excel as .xlsx") from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:

@@ -325,3 +325,12 @@ def test_data_loader_upper_case_headers_and_multi_line_addresses(tree):
     cust = _pull(tree).frames["customers"]
     assert cust["street"].tolist() == ["Werk 2\nTor 4", None]
     assert cust["xref"].tolist() == ["C10001", None] and cust["name"].tolist()[0] == "Müller Maschinenbau GmbH"
+
+
+def test_zip_without_a_workbook_named_xlsx(tree):
+    import zipfile
+    with zipfile.ZipFile(tree / "crm" / "invoices.xlsx", "w") as z:
+        z.writestr("readme.txt", "not a workbook")
+    with pytest.raises(InputError) as err:
+        _pull(tree, crm_objects='[crm.objects.invoices]\nfile = "invoices.xlsx"')
+    assert "invoices.xlsx" in str(err.value) and "zip package without a workbook" in str(err.value)
