@@ -52,6 +52,17 @@ def load_detail(store: Store, run: dict[str, Any], exception: dict[str, Any], li
                   systems=systems)
 
 
+def load_states(store: Store, run_id: int) -> pd.DataFrame:
+    """Status and assignee of every exception of a run (cheap to re-read after others changed them)."""
+    from sqlalchemy import select
+
+    from workbench.store.schema import ExceptionRow
+    with store.session() as s:
+        rows = s.execute(select(ExceptionRow.id, ExceptionRow.status, ExceptionRow.assignee)
+                         .where(ExceptionRow.run_id == run_id).order_by(ExceptionRow.id)).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["id", "status", "assignee"], dtype=object)
+
+
 def _customer_id(exception: dict[str, Any], rec: dict[str, Any] | None, side: str) -> str | None:
     if exception.get(f"{side}_object") == "customers":
         return exception.get(f"{side}_id")

@@ -110,9 +110,20 @@ def bench_queue(n: int) -> None:
     model = view.model
     for key in COLUMN_KEYS:
         col = COLUMN_KEYS.index(key)
+        frame._order_cache.clear()  # cold: as if the user clicked before the background warm-up
         secs, _ = timed(lambda: (model.sort(col, Qt.SortOrder.AscendingOrder), view.table.viewport().repaint()))
         peer_s, _ = timed(lambda: df[key if key != "age" else "first_seen"].sort_values(kind="stable"))
-        record(f"sort by {key} (first time)", n, secs, "≤ 500 ms", f"pandas sort_values {peer_s * 1000:.0f} ms")
+        record(f"sort by {key} (cold)", n, secs, "≤ 500 ms", f"pandas sort_values {peer_s * 1000:.0f} ms")
+    frame._order_cache.clear()
+    secs, _ = timed(frame.warm_orders)
+    record("warm-up: all 13 sort orders (background)", n, secs)
+    worst = 0.0
+    for key in COLUMN_KEYS:
+        col = COLUMN_KEYS.index(key)
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            secs, _ = timed(lambda: (model.sort(col, order), view.table.viewport().repaint()))
+            worst = max(worst, secs)
+    record("sort by any column after warm-up (worst)", n, worst, "≤ 500 ms")
     secs, _ = timed(lambda: model.sort(COLUMN_KEYS.index("amount_at_risk"), Qt.SortOrder.DescendingOrder))
     record("sort by amount again, descending", n, secs, "≤ 500 ms")
 
@@ -291,7 +302,9 @@ def main() -> None:
     bench_proxy_peer(a.peer_rows)
     if not a.skip_stall:
         bench_stall(200)
-    print(f"\nGUI benchmark (offscreen, {os.cpu_count()} cores), peak RSS {peak_mb():,.0f} MB")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nGUI benchmark (offscreen, {os.cpu_count()} cores, load average {load}), "
+          f"peak RSS {peak_mb():,.0f} MB")
     print(f"{'step':<46}{'rows':>11}{'ms':>10}  {'target':<10}  peer")
     for step, n, secs, target, peer in ROWS:
         print(f"{step:<46}{n:>11,}{secs * 1000:>10.1f}  {target:<10}  {peer}")

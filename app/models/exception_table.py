@@ -243,6 +243,18 @@ class ExceptionTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, c), self.index(self.rowCount() - 1, c),
                                   [Qt.ItemDataRole.DisplayRole])
 
+    def apply_states(self, states) -> int:  # noqa: ANN001 - a DataFrame of id, status, assignee
+        """Refresh status/assignee from the store without reloading the run."""
+        if self._frame is None:
+            return 0
+        n = self._frame.update_states(states)
+        if n:
+            self._refresh()
+            if self.rowCount():
+                self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1),
+                                      [Qt.ItemDataRole.DisplayRole])
+        return n
+
     def _filter_uses(self, column: str) -> bool:
         f = self._filter
         return (column == "status" and bool(f.statuses)) or (column == "assignee" and bool(f.assignees))

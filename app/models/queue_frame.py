@@ -289,6 +289,25 @@ class QueueFrame:
         self._order_cache.pop(column, None)
         return rows
 
+    def update_states(self, states: pd.DataFrame) -> int:
+        """Take status/assignee as the store has them now (others may have changed them); returns rows changed."""
+        pos = pd.Index(self.ids).get_indexer(states["id"].to_numpy(dtype=np.int64))
+        known = pos >= 0
+        pos = pos[known]
+        changed = np.zeros(len(pos), dtype=bool)
+        for column in ("status", "assignee"):
+            new = states[column].to_numpy(dtype=object)[known]
+            old = self.cols[column][pos]
+            diff = np.array([a != b for a, b in zip(old, new)], dtype=bool) if len(pos) else changed
+            if diff.any():
+                self.cols[column][pos[diff]] = new[diff]
+                if column in self.records.columns:
+                    self.records.iloc[pos[diff], self.records.columns.get_loc(column)] = new[diff]
+                self.cats[column] = _Categorical.of(self.cols[column])
+                self._order_cache.pop(column, None)
+                changed |= diff
+        return int(changed.sum())
+
     def row_of_id(self, exception_id: int) -> int | None:
         hit = np.flatnonzero(self.ids == exception_id)
         return int(hit[0]) if len(hit) else None

@@ -54,6 +54,7 @@ class ReviewScreen(QWidget):
         self.side.propose_requested.connect(self._propose)
         self.side.link_decision.connect(self._decide_link)
         ctx.run_changed.connect(self.load_run)
+        ctx.data_changed.connect(self._data_changed)
         ctx.theme_changed.connect(self._theme)
         ctx.show_queue_requested.connect(lambda d: self.queue.set_filter(QueueFilter.from_dict(d)))
         self.restore_settings()
@@ -83,6 +84,19 @@ class ReviewScreen(QWidget):
             if not self.queue.select_row(0):
                 self.side.show_detail(None)
         self.loaded.emit(bundle.run["id"])
+
+    def _data_changed(self, ids: object) -> None:
+        """Another screen changed exceptions (approvals, push): re-read their states, keep the place."""
+        if ids is not None or self.bundle is None:
+            return  # a list of ids: our own change, already on screen
+        bundle = self.bundle
+
+        def apply(states) -> None:  # noqa: ANN001
+            if self.bundle is bundle and self.queue.model.apply_states(states):
+                self._refresh_detail()
+
+        self.ctx.db.submit(data.load_states, self.ctx.store, bundle.run["id"], on_done=apply,
+                           on_error=self.ctx.error)
 
     def _load_failed(self, message: str) -> None:
         self.ctx.error(f"Could not open the run: {message}")

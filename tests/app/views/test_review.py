@@ -275,3 +275,18 @@ def test_another_screen_can_open_the_queue_filtered(qtbot, window):
     q = window.review.queue
     assert q.model.rowCount() == 1
     assert q.type_box.currentData() == "pricing.price_mismatch" and q.severity_box.currentData() == "high"
+
+
+def test_changes_made_on_another_screen_show_in_the_queue_without_losing_the_place(qtbot, window):
+    from workbench.corrections import service
+    review = window.review
+    q = review.queue
+    store = window.ctx.store
+    inv = _ids_by_type(store, "invoice.status_mismatch")[0]
+    _select(qtbot, review, inv)
+    service.propose(store, inv, "bob")  # e.g. the approvals screen, or a colleague
+    with qtbot.wait_signal(review.detail_shown, timeout=5000):
+        window.ctx.data_changed.emit(None)
+    row = q.model.row_of_id(inv)
+    assert q.model.index(row, COLUMN_KEYS.index("status")).data() == "in_review"
+    assert q.current_id() == inv and "in_review" in review.side.message.text()
