@@ -37,21 +37,28 @@ def _crm_ids(values: pd.Series) -> pd.Series:
     return values.map(table)
 
 
-def _exposure(invoices: pd.DataFrame, positions: dict) -> dict[int, tuple[Decimal, str]]:
-    """Per customer position: the open balance in the currency holding most of it."""
-    if invoices.empty:
-        return {}
-    sums: dict[tuple[int, str], Decimal] = {}
-    for cid, ccy, bal in zip(invoices["customer_id"], invoices["currency"], invoices["open_balance"]):
-        pos = positions.get(cid)
-        if pos is None or bal is None or bal <= 0:
-            continue
-        sums[(pos, ccy)] = sums.get((pos, ccy), Decimal(0)) + bal
-    best: dict[int, tuple[Decimal, str]] = {}
-    for (pos, ccy), amt in sorted(sums.items()):
-        if pos not in best or amt > best[pos][0]:
-            best[pos] = (amt, ccy)
-    return best
+class _LazyExposure(dict):
+    """Open balance per customer position, computed only for the customers asked about
+    (those with an exception), from a customer -> invoice rows index."""
+
+    def __init__(self, invoices: pd.DataFrame, ids: pd.Series):
+        super().__init__()
+        self.rows = invoices.groupby("customer_id", sort=False).indices if not invoices.empty else {}
+        self.ids = ids.to_numpy(dtype=object)
+        self.ccy = invoices["currency"].to_numpy(dtype=object)
+        self.bal = invoices["open_balance"].to_numpy(dtype=object)
+
+    def get(self, pos, default=None):
+        if pos in self:
+            return self[pos]
+        sums: dict[str, Decimal] = {}
+        for n in self.rows.get(self.ids[pos], ()):
+            b = self.bal[n]
+            if b is not None and b > 0:
+                sums[self.ccy[n]] = sums.get(self.ccy[n], Decimal(0)) + b
+        best = max(sorted(sums.items()), key=lambda kv: kv[1], default=None)
+        self[pos] = best[::-1] if best else (default or (Decimal(0), None))
+        return self[pos]
 
 
 def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> ReconResult:
@@ -71,9 +78,7 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> Reco
     lk, cf, ef = link_customers(cc, ec, rules, state)
 
     report(state, 1, total, STEPS[1])
-    pos_c = {rid: n for n, rid in enumerate(cc["record_id"])}
-    pos_e = {rid: n for n, rid in enumerate(ec["record_id"])}
-    exposure = cust.Exposure(_exposure(ci, pos_c), _exposure(ei, pos_e))
+    exposure = cust.Exposure(_LazyExposure(ci, cc["record_id"]), _LazyExposure(ei, ec["record_id"]))
     cust.customer_exceptions(f, cc, ec, lk, cf, ef, exposure)
     names = dict(zip(ec["record_id"], ec["name"]))
     names.update(zip(cc["record_id"], cc["name"]))
@@ -90,7 +95,7 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> Reco
     customer_map = dict(zip(cc["record_id"].to_numpy(dtype=object)[auto["i"].to_numpy(dtype=np.int64)],
                             ec["record_id"].to_numpy(dtype=object)[auto["j"].to_numpy(dtype=np.int64)]))
     i, j, how = inv.match(ci, ei, customer_map, rules)
-    inv.compare(f, ci, ei, i, j, names, _paid_on(erp.frame("payments"), ei, rules), state)
+    inv.compare(f, ci, ei, i, j, names, erp.frame("payments"), state)
     inv.missing(f, ci, ei, i, j, names)
 
     report(state, 5, total, STEPS[5])
@@ -112,21 +117,6 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> Reco
     }
     report(state, total, total, "reconciled")
     return ReconResult(links=links, exceptions=exceptions, control_totals=control, stats=stats)
-
-
-def _paid_on(payments: pd.DataFrame, invoices: pd.DataFrame, rules) -> dict:
-    """ERP invoice record_id -> the latest payment date applied to it."""
-    if payments.empty or invoices.empty:
-        return {}
-    keys = inv.number_keys(payments["invoice_number"], rules)
-    last: dict = {}
-    for k, d in zip(keys, payments["payment_date"]):
-        if k is not None and d is not None and (k not in last or d > last[k]):
-            last[k] = d
-    if not last:
-        return {}
-    ik = inv.number_keys(invoices["number"], rules)
-    return {rid: last[k] for rid, k in zip(invoices["record_id"], ik) if k in last}
 
 
 def _reconciling(control: pd.DataFrame, f: Findings) -> dict:

@@ -117,6 +117,19 @@ def _col(frame: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
     return frame[name].to_numpy(dtype=object)[pos]
 
 
+def _payment_dates(payments: pd.DataFrame | None, numbers: list) -> dict:
+    """ERP invoice number -> the latest payment date applied to it, for the given invoices.
+    Payments reference invoice numbers of their own system, so the join is exact."""
+    if payments is None or payments.empty or not numbers:
+        return {}
+    hit = payments[payments["invoice_number"].isin(set(numbers))]
+    last: dict = {}
+    for k, d in zip(hit["invoice_number"], hit["payment_date"]):
+        if d is not None and (k not in last or d > last[k]):
+            last[k] = d
+    return last
+
+
 def _event_day(rec: dict) -> date | None:
     lm = rec.get("last_modified")
     if isinstance(lm, datetime):
@@ -125,7 +138,7 @@ def _event_day(rec: dict) -> date | None:
 
 
 def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j: np.ndarray,
-            names: dict[str, str], paid_on: dict[str, date], state=None) -> None:
+            names: dict[str, str], payments: pd.DataFrame | None = None, state=None) -> None:
     rules, as_of = f.rules, f.config.as_of
     same = np.ones(len(i), dtype=bool)
     for col in ("currency", "total_amount", "open_balance", "status", "due_date"):
@@ -133,6 +146,7 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j:
     todo = np.nonzero(~same)[0]
     crs = rows(crm, i[todo])
     ers = rows(erp, j[todo])
+    paid_on = _payment_dates(payments, [er["number"] for cr, er in zip(crs, ers) if cr["status"] != er["status"]])
     for cr, er in zip(crs, ers):
         _compare_pair(f, cr, er, names, paid_on, rules, as_of)
 
@@ -225,7 +239,7 @@ def _compare_pair(f: Findings, cr: dict, er: dict, names: dict, paid_on: dict, r
               proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"]), **refs)
         return
     if sc != se:
-        day = paid_on.get(er["record_id"]) or _event_day(er)
+        day = paid_on.get(er["number"]) or _event_day(er)
         erp_event = se in ("paid", "void", "credit_note") and sc in UNPAID and day is not None
         age = (as_of - day).days if erp_event else None
         as_timing = erp_event and rules.erp_events_as == "timing"
@@ -292,16 +306,21 @@ def missing(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j:
                       diffs=[diff("total_amount", None, r["total_amount"], ccy)])
 
 
+def _sum(values: np.ndarray) -> Decimal:
+    """Exact Decimal sum of an object array (None counts as nothing), summed in C."""
+    vals = values[values != None]  # noqa: E711 - elementwise on an object array
+    return np.add.reduce(vals, initial=Decimal(0)) if len(vals) else Decimal(0)
+
+
 def control_totals(side: str, frame: pd.DataFrame) -> list[dict]:
     if frame.empty:
         return []
-    zero = Decimal(0)
-    g = frame.groupby("currency", sort=True)
     out = []
-    for ccy, part in g:
-        out.append({"side": side, "currency": ccy, "invoices": int(len(part)),
-                    "total_amount": sum((v for v in part["total_amount"] if v is not None), zero),
-                    "open_balance": sum((v for v in part["open_balance"] if v is not None), zero)})
+    tot = frame["total_amount"].to_numpy(dtype=object)
+    bal = frame["open_balance"].to_numpy(dtype=object)
+    for c, idx in sorted(frame.groupby("currency", sort=True).indices.items()):
+        out.append({"side": side, "currency": c, "invoices": int(len(idx)),
+                    "total_amount": _sum(tot[idx]), "open_balance": _sum(bal[idx])})
     return out
 
 
@@ -310,11 +329,16 @@ def aging(frame: pd.DataFrame, as_of: date) -> dict[str, dict[str, str]]:
     if frame.empty:
         return {}
     unpaid = frame[frame["status"].isin(UNPAID)]
-    out: dict[str, dict[str, Decimal]] = {}
-    buckets = [aging_bucket(d, as_of) for d in unpaid["due_date"]]
-    for ccy, b, bal in zip(unpaid["currency"], buckets, unpaid["open_balance"]):
-        if bal is None:
-            continue
-        slot = out.setdefault(ccy, {})
-        slot[b] = slot.get(b, Decimal(0)) + bal
-    return {c: {b: str(v) for b, v in d.items()} for c, d in sorted(out.items())}
+    if unpaid.empty:
+        return {}
+    ref = as_of.toordinal()
+    days = np.fromiter((ref - d.toordinal() if d is not None else 0 for d in unpaid["due_date"]),
+                       dtype=np.int64, count=len(unpaid))
+    bucket = np.select([days <= 0, days <= 30, days <= 60, days <= 90], ["current", "1-30", "31-60", "61-90"],
+                       default="90+")
+    bal = unpaid["open_balance"].to_numpy(dtype=object)
+    keys = pd.DataFrame({"c": unpaid["currency"].to_numpy(dtype=object), "b": bucket})
+    out: dict[str, dict[str, str]] = {}
+    for (c, b), idx in sorted(keys.groupby(["c", "b"], sort=True).indices.items()):
+        out.setdefault(c, {})[b] = str(_sum(bal[idx]))
+    return out

@@ -341,38 +341,41 @@ def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules, state=Non
     eligible["eid"] = e.ids[eligible["j"].to_numpy()].astype(str)
     eligible = eligible.sort_values(["tier", "confidence", "cid", "eid"], ascending=[True, False, True, True],
                                     kind="mergesort")
-    used_c = np.zeros(nc, dtype=bool)
-    used_e = np.zeros(ne, dtype=bool)
-    partner_c = np.full(nc, -1, dtype=np.int64)
-    partner_e = np.full(ne, -1, dtype=np.int64)
-    autos, suggestions = [], []
-    for row in eligible[eligible["confidence"] >= rules.auto_threshold].itertuples(index=False):
-        if used_c[row.i] or used_e[row.j]:
+    used_c = [False] * nc
+    used_e = [False] * ne
+    partner_c = [-1] * nc
+    partner_e = [-1] * ne
+    is_auto = (eligible["confidence"] >= rules.auto_threshold).to_numpy()
+    ei, ej = eligible["i"].to_numpy().tolist(), eligible["j"].to_numpy().tolist()
+    chosen: list[int] = []
+    for n in np.nonzero(is_auto)[0].tolist():
+        a, b = ei[n], ej[n]
+        if used_c[a] or used_e[b]:
             continue
-        used_c[row.i] = used_e[row.j] = True
-        partner_c[row.i], partner_e[row.j] = row.j, row.i
-        autos.append(row)
+        used_c[a] = used_e[b] = True
+        partner_c[a], partner_e[b] = b, a
+        chosen.append(n)
 
     # duplicates: an unlinked record whose strong evidence is a record already auto-linked
     # (decided before suggestions, so a duplicate is never offered as a link to someone else)
     dups: list[tuple[int, int, int, str]] = []
     strong = cand[(cand["score"] >= rules.auto_threshold) | ((cand["tier"] <= 1) & (cand["score"] >= XREF_PLAUSIBLE))]
     strong = strong.sort_values(["score", "i", "j"], ascending=[False, True, True], kind="mergesort")
-    for row in strong.itertuples(index=False):
-        if not used_c[row.i] and partner_e[row.j] >= 0:
-            dups.append((row.i, row.j, int(partner_e[row.j]), "crm"))
-            used_c[row.i] = True
-        elif not used_e[row.j] and partner_c[row.i] >= 0:
-            dups.append((row.i, row.j, int(partner_c[row.i]), "erp"))
-            used_e[row.j] = True
+    for a, b in zip(strong["i"].to_numpy().tolist(), strong["j"].to_numpy().tolist()):
+        if not used_c[a] and partner_e[b] >= 0:
+            dups.append((a, b, partner_e[b], "crm"))
+            used_c[a] = True
+        elif not used_e[b] and partner_c[a] >= 0:
+            dups.append((a, b, partner_c[a], "erp"))
+            used_e[b] = True
 
-    for row in eligible[eligible["confidence"] < rules.auto_threshold].itertuples(index=False):
-        if used_c[row.i] or used_e[row.j]:
+    for n in np.nonzero(~is_auto)[0].tolist():
+        a, b = ei[n], ej[n]
+        if used_c[a] or used_e[b]:
             continue
-        used_c[row.i] = used_e[row.j] = True
-        suggestions.append(row)
-    chosen = autos + suggestions
-    links = pd.DataFrame(chosen, columns=eligible.columns) if chosen else eligible.iloc[0:0]
+        used_c[a] = used_e[b] = True
+        chosen.append(n)
+    links = eligible.iloc[chosen]
     links = links.assign(status=np.where(links["confidence"] >= rules.auto_threshold, "auto", "suggested"))
     return Linking(links, crm_target, erp_target, dups, cand), c, e
 
