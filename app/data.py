@@ -52,15 +52,17 @@ def load_detail(store: Store, run: dict[str, Any], exception: dict[str, Any], li
                   systems=systems)
 
 
-def load_states(store: Store, run_id: int) -> pd.DataFrame:
-    """Status and assignee of every exception of a run (cheap to re-read after others changed them)."""
+def load_states(store: Store, run_id: int, frame: QueueFrame | None = None):
+    """Status and assignee of every exception of a run (cheap to re-read after others changed them);
+    with ``frame``, what must change in it (``QueueFrame.prepare_states``)."""
     from sqlalchemy import select
 
     from workbench.store.schema import ExceptionRow
     with store.session() as s:
         rows = s.execute(select(ExceptionRow.id, ExceptionRow.status, ExceptionRow.assignee)
                          .where(ExceptionRow.run_id == run_id).order_by(ExceptionRow.id)).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=["id", "status", "assignee"], dtype=object)
+    states = pd.DataFrame([tuple(r) for r in rows], columns=["id", "status", "assignee"], dtype=object)
+    return states if frame is None else frame.prepare_states(states)
 
 
 def _customer_id(exception: dict[str, Any], rec: dict[str, Any] | None, side: str) -> str | None:

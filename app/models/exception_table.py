@@ -243,11 +243,11 @@ class ExceptionTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, c), self.index(self.rowCount() - 1, c),
                                   [Qt.ItemDataRole.DisplayRole])
 
-    def apply_states(self, states) -> int:  # noqa: ANN001 - a DataFrame of id, status, assignee
-        """Refresh status/assignee from the store without reloading the run."""
-        if self._frame is None:
-            return 0
-        n = self._frame.update_states(states)
+    def apply_states(self, frame: QueueFrame, prepared: dict) -> int:
+        """Show status/assignee as re-read from the store (``QueueFrame.prepare_states``)."""
+        if self._frame is not frame:
+            return 0  # another run was opened meanwhile
+        n = self._frame.apply_states(prepared)
         if n:
             self._refresh()
             if self.rowCount():

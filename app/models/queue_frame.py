@@ -289,24 +289,33 @@ class QueueFrame:
         self._order_cache.pop(column, None)
         return rows
 
-    def update_states(self, states: pd.DataFrame) -> int:
-        """Take status/assignee as the store has them now (others may have changed them); returns rows changed."""
+    def prepare_states(self, states: pd.DataFrame) -> dict[str, tuple[np.ndarray, "_Categorical", np.ndarray]]:
+        """Off the GUI thread: new status/assignee columns as the store has them now (others may have
+        changed them). Reads the frame only; ``apply_states`` swaps the result in on the GUI thread."""
         pos = pd.Index(self.ids).get_indexer(states["id"].to_numpy(dtype=np.int64))
         known = pos >= 0
         pos = pos[known]
-        changed = np.zeros(len(pos), dtype=bool)
+        out = {}
         for column in ("status", "assignee"):
             new = states[column].to_numpy(dtype=object)[known]
-            old = self.cols[column][pos]
-            diff = np.array([a != b for a, b in zip(old, new)], dtype=bool) if len(pos) else changed
+            diff = np.asarray(self.cols[column][pos] != new, dtype=bool)
             if diff.any():
-                self.cols[column][pos[diff]] = new[diff]
-                if column in self.records.columns:
-                    self.records.iloc[pos[diff], self.records.columns.get_loc(column)] = new[diff]
-                self.cats[column] = _Categorical.of(self.cols[column])
-                self._order_cache.pop(column, None)
-                changed |= diff
-        return int(changed.sum())
+                col = self.cols[column].copy()
+                col[pos[diff]] = new[diff]
+                out[column] = (col, _Categorical.of(col), pos[diff])
+        return out
+
+    def apply_states(self, prepared: dict[str, tuple[np.ndarray, "_Categorical", np.ndarray]]) -> int:
+        """Swap in what ``prepare_states`` made; returns how many rows changed."""
+        rows: set[int] = set()
+        for column, (col, cat, changed) in prepared.items():
+            self.cols[column] = col
+            self.cats[column] = cat
+            if column in self.records.columns:
+                self.records.iloc[changed, self.records.columns.get_loc(column)] = col[changed]
+            self._order_cache.pop(column, None)
+            rows.update(changed.tolist())
+        return len(rows)
 
     def row_of_id(self, exception_id: int) -> int | None:
         hit = np.flatnonzero(self.ids == exception_id)

@@ -91,11 +91,11 @@ class ReviewScreen(QWidget):
             return  # a list of ids: our own change, already on screen
         bundle = self.bundle
 
-        def apply(states) -> None:  # noqa: ANN001
-            if self.bundle is bundle and self.queue.model.apply_states(states):
+        def apply(prepared: dict) -> None:
+            if self.queue.model.apply_states(bundle.frame, prepared):
                 self._refresh_detail()
 
-        self.ctx.db.submit(data.load_states, self.ctx.store, bundle.run["id"], on_done=apply,
+        self.ctx.db.submit(data.load_states, self.ctx.store, bundle.run["id"], bundle.frame, on_done=apply,
                            on_error=self.ctx.error)
 
     def _load_failed(self, message: str) -> None:

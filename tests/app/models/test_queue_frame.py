@@ -123,3 +123,16 @@ def test_warming_sorts_every_column_once_and_gives_the_same_orders():
     stopped, _ = frame(300)
     stopped.stop_warming()
     assert stopped.warm_orders() == 0
+
+
+def test_states_re_read_from_the_store_replace_only_what_changed():
+    fr, df = frame(50)
+    states = df[["id", "status", "assignee"]].copy()
+    assert fr.prepare_states(states) == {}
+    states.loc[3, "status"] = "resolved"
+    states.loc[7, "assignee"] = "zoe"
+    prepared = fr.prepare_states(states)
+    assert fr.record(3)["status"] == df.loc[3, "status"]  # nothing changes until applied
+    assert fr.apply_states(prepared) == 2
+    assert fr.record(3)["status"] == "resolved" and fr.record(7)["assignee"] == "zoe"
+    assert set(fr.ids[fr.mask(QueueFilter(assignees=frozenset({"zoe"})))]) == {df.loc[7, "id"]}
