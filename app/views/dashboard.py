@@ -178,8 +178,9 @@ class DashboardScreen(QWidget):
         self.currency_box.blockSignals(True)
         self.currency_box.clear()
         self.currency_box.addItems(d.currencies)
-        if ccy in d.currencies:
-            self.currency_box.setCurrentText(ccy)
+        wanted = ccy or str(self.ctx.settings.value("dashboard/currency") or "")
+        if wanted in d.currencies:
+            self.currency_box.setCurrentText(wanted)
         self.currency_box.blockSignals(False)
         self._draw_risk()
         self._draw_trend()
@@ -292,6 +293,10 @@ class DashboardScreen(QWidget):
         i = int(round(point.x()))
         if 0 <= i < len(self.trend_ids):
             self.ctx.open_run(self.trend_ids[i])
+
+    def save_settings(self) -> None:
+        if self.currency_box.currentText():
+            self.ctx.settings.setValue("dashboard/currency", self.currency_box.currentText())
 
     # ---- click-through ----------------------------------------------------------------------
     def open_queue(self, filters: dict[str, Any]) -> None:

@@ -34,6 +34,8 @@ class ReviewScreen(QWidget):
         self.setAccessibleName("Review exceptions")
         self.bundle: data.RunBundle | None = None
         self._detail_token = 0
+        self._detail_busy = False
+        self._detail_wanted: tuple[int, int, dict] | None = None
         self._want_id: int | None = None
 
         self.queue = QueueView(ctx.palette)
@@ -104,20 +106,39 @@ class ReviewScreen(QWidget):
 
     def _current_changed(self, exception_id: int | None) -> None:
         self._detail_token += 1
-        token = self._detail_token
         row = self.queue.model.row_of_id(exception_id) if exception_id is not None else None
         if row is None or self.bundle is None:
             self.side.show_detail(None)
             return
-        record = self.queue.model.record(row)
+        self._detail_wanted = (self._detail_token, exception_id, self.queue.model.record(row))
+        if not self._detail_busy:
+            self._load_wanted_detail()
+
+    def _load_wanted_detail(self) -> None:
+        """One detail load in flight at a time: holding F8 loads the exception the user stops on,
+        not every one flown past."""
+        wanted, self._detail_wanted = self._detail_wanted, None
+        if wanted is None or self.bundle is None:
+            return
+        token, exception_id, record = wanted
+        self._detail_busy = True
+
+        def finish() -> None:
+            self._detail_busy = False
+            self._load_wanted_detail()
 
         def shown(detail: data.Detail) -> None:
             if token == self._detail_token:  # the user has not moved on meanwhile
                 self.side.show_detail(detail)
                 self.detail_shown.emit(exception_id)
+            finish()
+
+        def failed(message: str) -> None:
+            self.ctx.error(message)
+            finish()
 
         self.ctx.db.submit(data.load_detail, self.ctx.store, self.bundle.run, record, self.bundle.links,
-                           on_done=shown, on_error=self.ctx.error)
+                           on_done=shown, on_error=failed)
 
     # ---- keys -----------------------------------------------------------------------------
     def next_exception(self) -> bool:

@@ -99,3 +99,36 @@ def test_order_to_invoice_latency_and_status_propagation(store):
     assert d.latency_days == {"count": 2, "median": 6.5, "p90": 10, "max": 10}
     assert d.propagation == {"matched": 40, "differ": 1, "rate": 39 / 40}
     assert d.match_rate == 0.5 and d.linked == 1 and d.crm_customers == 2
+
+
+def test_every_control_of_the_new_screens_has_an_accessible_name(win):
+    from PySide6.QtCharts import QChartView
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit,
+                                   QProgressBar, QWidget)
+    kinds = (QAbstractButton, QComboBox, QLineEdit, QAbstractItemView, QProgressBar, QChartView, QAbstractSpinBox)
+    for key in ("connections", "mapping", "run", "approvals", "dashboard"):
+        screen = win.screens[key]
+        unnamed = [type(w).__name__ for w in screen.findChildren(QWidget)
+                   if isinstance(w, kinds) and not w.accessibleName()
+                   and not isinstance(w.parent(), (QComboBox, QAbstractSpinBox))]
+        assert unnamed == [], key
+
+
+def test_layout_and_choices_persist_between_sessions(qtbot, win, store):
+    mapping, dash = win.screens["mapping"], win.screens["dashboard"]
+    mapping.side_box.setCurrentIndex(mapping.side_box.findData("erp"))
+    mapping.kind_box.setCurrentIndex(mapping.kind_box.findData("invoices"))
+    win.screens["approvals"].view_box.setCurrentIndex(2)
+    dash.currency_box.setCurrentText("JPY")
+    win.close()
+    again = build_window(store, user="alice")
+    qtbot.addWidget(again)
+    try:
+        assert (again.screens["mapping"].side, again.screens["mapping"].kind) == ("erp", "invoices")
+        assert again.screens["approvals"].view_box.currentText() == "Failed"
+        d2 = again.screens["dashboard"]
+        with qtbot.wait_signal(d2.loaded, timeout=10000):
+            again.start()
+        assert d2.currency_box.currentText() == "JPY"
+    finally:
+        again.close()

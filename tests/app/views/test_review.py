@@ -290,3 +290,17 @@ def test_changes_made_on_another_screen_show_in_the_queue_without_losing_the_pla
     row = q.model.row_of_id(inv)
     assert q.model.index(row, COLUMN_KEYS.index("status")).data() == "in_review"
     assert q.current_id() == inv and "in_review" in review.side.message.text()
+
+
+def test_flying_through_the_queue_shows_the_exception_the_user_stops_on(qtbot, window):
+    review = window.review
+    q = review.queue
+    loads = []
+    review.detail_shown.connect(loads.append)
+    for _ in range(4):
+        qtbot.keyClick(window, Qt.Key.Key_F8)
+    last = q.current_id()
+    qtbot.waitUntil(lambda: review.side.detail is not None and review.side.detail.exception["id"] == last,
+                    timeout=5000)
+    qtbot.waitUntil(lambda: not window.ctx.db.busy, timeout=5000)
+    assert loads[-1] == last and len(loads) < 4
