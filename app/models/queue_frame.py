@@ -266,14 +266,14 @@ class QueueFrame:
         if column == "amount_at_risk":
             return np.argsort(self.amounts, kind="stable")  # NaN (no amount) sorts last
         if column in self.cats:
-            # Sort the few distinct values, then the codes: far cheaper than sorting strings.
-            cat = self.cats[column]
-            order_of_values = np.argsort(np.array([v.lower() for v in cat.values], dtype=object), kind="stable")
-            rank = np.empty(len(cat.values) + 1, dtype=np.int64)
-            rank[order_of_values] = np.arange(len(cat.values))
-            rank[-1] = len(cat.values)  # missing last (code -1 indexes the end)
-            return np.argsort(rank[cat.codes], kind="stable")
-        arr = _strings(self.cols[column])
+            return _order_by_codes(self.cats[column])
+        values = self.cols[column]
+        sample = values[:: max(1, len(values) // 5000)]
+        if len(set(sample.tolist())) < len(sample) // 4:
+            # Few distinct values (field names, statuses as text, repeated names): sort the distinct
+            # values, then the codes; far cheaper than comparing a million strings.
+            return _order_by_codes(_Categorical.of(values))
+        arr = pc.utf8_lower(_strings(values))  # case-insensitive, like the few-values path
         return pc.array_sort_indices(arr, null_placement="at_end").to_numpy(zero_copy_only=False).astype(np.int64)
 
     # ---- edits ----------------------------------------------------------------------------
@@ -341,6 +341,14 @@ def _haystack(df: pd.DataFrame, n: int) -> pa.Array:
     if not parts:
         return pa.array([""] * n, type=pa.string())
     return pc.utf8_lower(pc.binary_join_element_wise(*parts, "\x1f"))
+
+
+def _order_by_codes(cat: _Categorical) -> np.ndarray:
+    order_of_values = np.argsort(np.array([v.lower() for v in cat.values], dtype=object), kind="stable")
+    rank = np.empty(len(cat.values) + 1, dtype=np.int64)
+    rank[order_of_values] = np.arange(len(cat.values))
+    rank[-1] = len(cat.values)  # missing last (code -1 indexes the end)
+    return np.argsort(rank[cat.codes], kind="stable")
 
 
 def _strings(values: np.ndarray) -> pa.Array:
