@@ -12,7 +12,7 @@ from workbench.store.schema import AuditEvent
 
 pytestmark = pytest.mark.postgres
 
-WORKERS, EVENTS = 4, 40
+WORKERS, EVENTS = 4, 30
 
 
 def _append_many(url: str, worker: int, start) -> int:
@@ -29,11 +29,13 @@ def _append_many(url: str, worker: int, start) -> int:
 
 def test_concurrent_appends_from_several_processes_keep_one_valid_chain(pg_store):
     ctx = mp.get_context("spawn")
-    start = ctx.Manager().Event()
-    with ctx.Pool(WORKERS) as pool:
+    with ctx.Manager() as manager, ctx.Pool(WORKERS) as pool:
+        start = manager.Event()
         pending = [pool.apply_async(_append_many, (pg_store.url, w, start)) for w in range(WORKERS)]
         start.set()
         assert sum(p.get(timeout=120) for p in pending) == WORKERS * EVENTS
+        pool.close()
+        pool.join()
     with pg_store.session() as s:
         check = trail.verify(s)
         assert check.ok, check.reason
