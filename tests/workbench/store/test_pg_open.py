@@ -69,3 +69,22 @@ def test_concurrent_upgrades_do_not_collide(pg_db_url):
         t.join(timeout=60)
     assert errors == []
     open_store(pg_db_url).dispose()
+
+
+def test_a_database_behind_the_app_is_refused_until_upgraded(pg_db_url, capsys):
+    from alembic import command
+
+    from workbench.store.db import alembic_config
+    from workbench.store.pg import pending_revisions
+    first = pending_revisions(None)[0]
+    if first == head_revision():
+        pytest.fail("needs at least two migrations to have a schema that is behind")
+    command.upgrade(alembic_config(pg_db_url), first)  # what an older version of the workbench left
+    with pytest.raises(ConfigError) as err:
+        open_store(pg_db_url)
+    assert f"is at schema {first}, the app needs {head_revision()}; run: workbench db upgrade --db" in str(err.value)
+    assert main(["db", "status", "--db", pg_db_url]) == 0
+    assert f"{len(pending_revisions(first))} migration(s) pending" in capsys.readouterr().out
+    assert main(["db", "upgrade", "--db", pg_db_url]) == 0
+    assert f"upgraded from {first} to {head_revision()}" in capsys.readouterr().out
+    open_store(pg_db_url).dispose()
