@@ -192,7 +192,7 @@ def blocked_pairs(c: Features, e: Features, crm_pos: np.ndarray, erp_pos: np.nda
 
 def _sim(a: np.ndarray, b: np.ndarray, scorer) -> tuple[np.ndarray, np.ndarray]:
     """Similarity 0..1 of pairwise strings and a mask of pairs where both are present."""
-    both = np.array([x is not None and y is not None and x != "" and y != "" for x, y in zip(a, b)], dtype=bool)
+    both = pd.notna(a) & pd.notna(b) & (a != "") & (b != "")
     out = np.zeros(len(a), dtype=np.float64)
     if both.any():
         aa = [str(x) for x in a[both]]
@@ -210,8 +210,8 @@ def _numbers_differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _eq(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    both = np.array([x is not None and y is not None for x, y in zip(a, b)], dtype=bool)
-    same = np.array([x == y for x, y in zip(a, b)], dtype=bool) & both
+    both = pd.notna(a) & pd.notna(b)
+    same = np.asarray(a == b, dtype=bool) & both
     return same, both
 
 
@@ -234,7 +234,7 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     dom_eq, _ = _eq(c.domain[i], e.domain[j])
     duns_eq, duns_ok = _eq(c.duns[i], e.duns[j])
     form_eq, form_ok = _eq(c.form[i], e.form[j])
-    form_ok &= np.array([bool(x) and bool(y) for x, y in zip(c.form[i], e.form[j])], dtype=bool)
+    form_ok &= (c.form[i] != "") & (e.form[j] != "")
 
     weights = [(name, name_ok, 0.55), (street, street_ok, 0.15), (post_eq.astype(float), post_ok, 0.15),
                (city, city_ok, 0.10), (ctry_eq.astype(float), ctry_ok, 0.05)]

@@ -85,7 +85,10 @@ def fold(text: object) -> str | None:
     s = str(text).strip()
     if not s:
         return None
-    s = unicodedata.normalize("NFKD", s.casefold())
+    s = s.casefold()
+    if s.isascii():
+        return s  # nothing to decompose: the common case, kept off the per-character path
+    s = unicodedata.normalize("NFKD", s)
     return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
