@@ -69,18 +69,18 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
             first = crec[other]
             msg = (f"CRM accounts {first['record_id']} and {cr['record_id']} both describe ERP customer "
                    f"{er.get('number') or er['record_id']} ({er['name']}); one of them is a duplicate.")
-            prop = f.proposal("crm", "customers", cr, "duplicate_of", None, first["record_id"], True,
-                              "two CRM accounts for one ERP customer: a person decides which to merge into which")
+
         else:
             first = erec[other]
             msg = (f"ERP customers {first.get('number') or first['record_id']} and {er.get('number') or er['record_id']} "
                    f"both describe CRM account {cr['record_id']} ({cr['name']}); one of them is a duplicate.")
-            prop = f.proposal("erp", "customers", er, "duplicate_of", None, first["record_id"], True,
-                              "two ERP customers for one CRM account: a person decides which to merge into which")
+
         f.add("customer.duplicate", msg, crm_object="customers", crm_id=cr["record_id"], erp_object="customers",
               erp_id=er["record_id"], customer_name=cr["name"] if side == "crm" else er["name"],
-              amount_at_risk=amt, currency=ccy, proposal=prop,
-              diffs=[diff("name", cr["name"], er["name"])])
+              amount_at_risk=amt, currency=ccy, proposal=None,  # a merge is a person's job, not a field write
+              diffs=[diff("name", cr["name"], er["name"]),
+                     {"field": "duplicate_of", "crm": first["record_id"] if side == "crm" else None,
+                      "erp": first["record_id"] if side == "erp" else None}])
 
     # records with no counterpart
     for ci, r in enumerate(crec):

@@ -95,7 +95,8 @@ def test_duplicate_account_reported_once_not_as_missing():
     res = run(crm, erp)
     (dup,) = by_type(res, "customer.duplicate")
     assert (dup["crm_id"], dup["erp_id"]) == (sf(2), "e1")
-    assert dup["proposal"]["needs_decision"] is True
+    assert dup["proposal"] is None and sf(1) in dup["message"]  # merging is a person's decision
+    assert {"field": "duplicate_of", "crm": sf(1), "erp": None} in dup["diffs"]
     assert by_type(res, "customer.missing_in_erp") == []
 
 
