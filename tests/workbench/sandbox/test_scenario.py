@@ -143,7 +143,40 @@ def test_injected_differences_are_really_in_the_data(scen):
         elif t == "pricing.price_mismatch":
             a, b = crm_p[c]["unit_price"], erp_p[x]["unit_price"]
             assert abs(a - b) > max(Decimal("0.01"), Decimal("0.005") * a)
+    crm_o, erp_o = _by_id(scen.crm["orders"]), _by_id(scen.erp["orders"])
+    crm_l = _by_id(scen.crm["order_lines"])
+    erp_codes = set(scen.erp["products"]["code"])
+    erp_order_refs = {r["xref"].lstrip("0") for r in erp_o.values()}
+    for e in scen.truth["exceptions"]:
+        t, c, x, f = e["type"], e["crm_id"], e["erp_id"], e["field"]
+        if t == "data_quality.unmapped_product":
+            assert _by_id(scen.crm["products"])[c]["code"] not in erp_codes
+        elif t == "data_quality.hierarchy_mismatch":
+            assert crm_c[c]["parent_id"] is not None and erp_c[x]["parent_id"] is None
+        elif t == "pricing.off_price_order_line":
+            line = crm_l[c]
+            assert line["unit_price"] < line["list_price"] == erp_p[x]["unit_price"]
+            assert crm_o[line["order_id"]]["booked"] is True
+        elif t == "order.missing_in_erp":
+            assert crm_o[c]["booked"] is True and crm_o[c]["xref"] is None
+            assert crm_o[c]["number"].lstrip("0") not in erp_order_refs
+        elif t == "order.amount_mismatch":
+            assert crm_o[c]["total_amount"] != erp_o[x]["total_amount"]
+        elif t == "customer.duplicate":
+            side_c = crm_c if c not in {a for a, _ in scen.truth["links"]} else erp_c
+            dup = crm_c[c] if side_c is crm_c else erp_c[x]
+            twins = [r for r in side_c.values() if r["name"] == dup["name"] and r["record_id"] != dup["record_id"]]
+            assert twins  # the record it duplicates (names may repeat by chance, so at least one)
+        elif t == "pricing.missing_in_erp":
+            p = crm_p[c]
+            assert not [r for r in erp_p.values() if (r["product_code"], r["currency"]) == (p["product_code"],
+                                                                                          p["currency"])]
     for d in scen.truth["decoys"]:
+        if d["what"] == "diacritics_ascii":
+            import unicodedata
+            a, b = crm_c[d["crm_id"]]["name"], erp_c[d["erp_id"]]["name"]
+            assert a != b and "".join(ch for ch in unicodedata.normalize("NFKD", a)
+                                      if not unicodedata.combining(ch)) == b
         if d["what"] == "price_within_tolerance":
             a, b = crm_p[d["crm_id"]]["unit_price"], erp_p[d["erp_id"]]["unit_price"]
             assert 0 < abs(a - b) <= max(Decimal("0.01"), Decimal("0.005") * a)
