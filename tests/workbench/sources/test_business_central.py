@@ -140,7 +140,7 @@ def test_read_only_field_is_a_permanent_failure_in_the_systems_words(bc):
     src = connect(bc)
     inv = src.pull().frames["invoices"].iloc[0]
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
-                                   Decimal("1.00"), seen_version=inv["version"])])
+                                   inv["open_balance"] + Decimal("1.00"), seen_version=inv["version"])])
     assert res.outcome == "permanent" and "remainingAmount" in res.message and "read-only" in res.message
 
 

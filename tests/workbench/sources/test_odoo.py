@@ -121,7 +121,7 @@ def test_read_only_field_is_permanent_in_odoos_words(odoo):
     src = connect(odoo)
     inv = src.pull().frames["invoices"].iloc[0]
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
-                                   Decimal("1.00"), seen_version=inv["version"])])
+                                   inv["open_balance"] + Decimal("1.00"), seen_version=inv["version"])])
     assert res.outcome == "permanent" and "amount_residual" in res.message and "UserError" in res.message
 
 
