@@ -803,6 +803,10 @@ def _write(g: _Gen, out: Path) -> None:
     # write into a sibling temp dir and rename, so a cancelled or failed run leaves no half scenario
     import shutil
     import tempfile
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "scenario.json").exists())):
+        # only an earlier scenario is ever replaced; anything else the user keeps there stays
+        raise InputError("exists and is not a generated scenario; choose a new or empty directory",
+                         file=str(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:

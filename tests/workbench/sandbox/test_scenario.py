@@ -225,3 +225,17 @@ def test_cancel_leaves_no_scenario_behind(tmp_path):
         generate(1, 20, tmp_path / "gone", state=CancelAfterFirst())
     assert not (tmp_path / "gone").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_never_overwrites_a_directory_that_is_not_a_scenario(tmp_path):
+    from workbench.errors import InputError
+    keep = tmp_path / "documents"
+    keep.mkdir()
+    (keep / "budget.xlsx").write_bytes(b"mine")
+    with pytest.raises(InputError, match="not a generated scenario"):
+        generate(1, 10, keep)
+    assert (keep / "budget.xlsx").read_bytes() == b"mine"
+    # an earlier scenario is replaced in place
+    d = generate(1, 10, tmp_path / "s")
+    again = generate(2, 10, d)
+    assert json.loads((again / "scenario.json").read_text())["seed"] == 2
