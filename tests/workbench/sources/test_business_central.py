@@ -88,18 +88,18 @@ def test_push_writes_with_etag_and_next_pull_sees_it_incrementally(bc):
     first = src.pull()
     cust = first.frames["customers"].iloc[3]
     since = datetime.now(timezone.utc) - timedelta(seconds=1)
-    req = WriteRequest(1, "k1", "customers", cust["record_id"], "city", cust["city"], "Reykjavik",
+    req = WriteRequest(1, "k1", "customers", cust["record_id"], "city", cust["city"], "Reykjavik Testville",
                        seen_version=cust["version"])
     [res] = src.push([req])
     assert res.outcome == "applied" and res.new_version and res.new_version != cust["version"]
     later = src.pull(since=since)
     changed = later.frames["customers"]
     assert list(changed["record_id"]) == [cust["record_id"]]
-    assert changed.iloc[0]["city"] == "Reykjavik" and changed.iloc[0]["version"] == res.new_version
+    assert changed.iloc[0]["city"] == "Reykjavik Testville" and changed.iloc[0]["version"] == res.new_version
     assert len(later.frames["invoices"]) == 0
     assert "lastModifiedDateTime gt" in later.meta.queries["customers"]
     # pushing the same correction again changes nothing
-    [again] = src.push([WriteRequest(1, "k1", "customers", cust["record_id"], "city", cust["city"], "Reykjavik",
+    [again] = src.push([WriteRequest(1, "k1", "customers", cust["record_id"], "city", cust["city"], "Reykjavik Testville",
                                      seen_version=cust["version"])])
     assert again.outcome == "already_applied"
     assert bc.store.get("customers", cust["record_id"])[1] == 2  # written exactly once
@@ -112,7 +112,7 @@ def test_stale_etag_is_a_conflict_and_nothing_is_written(bc):
     [first] = other.push([WriteRequest(1, "a", "customers", cust["record_id"], "name", cust["name"], "Other Co",
                                        seen_version=cust["version"])])
     assert first.outcome == "applied"
-    [res] = src.push([WriteRequest(2, "b", "customers", cust["record_id"], "city", cust["city"], "Oslo",
+    [res] = src.push([WriteRequest(2, "b", "customers", cust["record_id"], "city", cust["city"], "Oslo Testville",
                                    seen_version=cust["version"])])
     assert res.outcome == "conflict"
     assert bc.store.get("customers", cust["record_id"])[0]["city"] == cust["city"]
@@ -132,7 +132,7 @@ def test_record_changed_between_read_and_write_is_caught_by_if_match(bc):
 def test_without_seen_version_a_changed_old_value_is_a_conflict(bc):
     src = connect(bc)
     cust = src.pull().frames["customers"].iloc[2]
-    [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", "Not What It Was", "Oslo")])
+    [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", "Not What It Was", "Oslo Testville")])
     assert res.outcome == "conflict" and res.current_value == cust["city"]
 
 

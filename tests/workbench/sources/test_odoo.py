@@ -74,14 +74,14 @@ def test_write_then_incremental_pull_sees_only_the_change(odoo):
     src = connect(odoo)
     cust = src.pull().frames["customers"].iloc[4]
     since = datetime.now(timezone.utc) - timedelta(seconds=1)
-    [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", cust["city"], "Lyon",
+    [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", cust["city"], "Lyon Testville",
                                    seen_version=cust["version"])])
     assert res.outcome == "applied" and res.new_version != cust["version"]
     later = src.pull(since=since)
     assert list(later.frames["customers"]["record_id"]) == [cust["record_id"]]
-    assert later.frames["customers"].iloc[0]["city"] == "Lyon"
+    assert later.frames["customers"].iloc[0]["city"] == "Lyon Testville"
     assert len(later.frames["invoices"]) == 0
-    [again] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", cust["city"], "Lyon",
+    [again] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", cust["city"], "Lyon Testville",
                                      seen_version=cust["version"])])
     assert again.outcome == "already_applied"
 
@@ -92,7 +92,7 @@ def test_stale_write_date_is_a_conflict(odoo):
     [first] = connect(odoo).push([WriteRequest(1, "a", "customers", cust["record_id"], "name", cust["name"],
                                                "Renamed SA", seen_version=cust["version"])])
     assert first.outcome == "applied"
-    [res] = src.push([WriteRequest(2, "b", "customers", cust["record_id"], "city", cust["city"], "Graz",
+    [res] = src.push([WriteRequest(2, "b", "customers", cust["record_id"], "city", cust["city"], "Graz Testville",
                                    seen_version=cust["version"])])
     assert res.outcome == "conflict" and "write_date" in res.message
     assert odoo.store.get("res.partner", cust["record_id"])[0]["city"] == cust["city"]
