@@ -783,6 +783,7 @@ def generate(seed: int, customers: int, out_dir: Path, *, invoices_per_customer:
     if not 0 <= xref_error_share <= 0.9:
         raise InputError("xref error share out of range", column="xref_error_share", got=xref_error_share,
                          expected="a share between 0 and 0.9")
+    _check_target(out)
     g = _Gen(int(seed), int(customers), int(invoices_per_customer), as_of, float(xref_error_share))
     steps = ["customers", "products", "orders", "invoices", "write"]
     report(state, 0, len(steps), "customers")
@@ -799,14 +800,18 @@ def generate(seed: int, customers: int, out_dir: Path, *, invoices_per_customer:
     return out
 
 
-def _write(g: _Gen, out: Path) -> None:
-    # write into a sibling temp dir and rename, so a cancelled or failed run leaves no half scenario
-    import shutil
-    import tempfile
+def _check_target(out: Path) -> None:
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "scenario.json").exists())):
         # only an earlier scenario is ever replaced; anything else the user keeps there stays
         raise InputError("exists and is not a generated scenario; choose a new or empty directory",
                          file=str(out))
+
+
+def _write(g: _Gen, out: Path) -> None:
+    # write into a sibling temp dir and rename, so a cancelled or failed run leaves no half scenario
+    import shutil
+    import tempfile
+    _check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
