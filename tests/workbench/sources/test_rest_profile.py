@@ -137,26 +137,34 @@ def test_profile_errors_name_the_file_and_key(tmp_path, erpnext):
         open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
 
 
-def test_custom_profile_with_next_link_paging_and_bearer_auth(tmp_path, erpnext, monkeypatch):
-    """A profile can describe an OData-style API: Business Central through the generic connector."""
+def test_custom_profile_with_next_link_paging_and_oauth_client_credentials(tmp_path, monkeypatch):
+    """A profile can describe an OData-style API: Business Central through the generic connector,
+    signing in with client credentials and refreshing the token when it expires."""
     bc = erp.start(flavor="business-central", data={"customers": erp.seed_data(None, 12, 3, tmp_path)["customers"]})
     try:
         prof = tmp_path / "bc-generic.toml"
         prof.write_text(
             '[profile]\nname = "BC generic"\nsystem = "business_central"\n'
-            '[auth]\ntype = "bearer"\n'
+            '[auth]\ntype = "oauth_client_credentials"\nsecret = "client_secret"\n'
             '[request]\nheaders = { Prefer = "odata.maxpagesize=5" }\n'
             '[paging]\nstyle = "next_link"\nnext_path = ["@odata.nextLink"]\nstop = "no_next_link"\n'
             '[objects.customers]\npath = "{api_root}/customers"\nrecords_path = "value"\n'
             'version_field = ["@odata.etag"]\n'
             '[objects.customers.fields]\nrecord_id = "id"\nname = "displayName"\nnumber = "number"\n',
             encoding="utf-8")
-        monkeypatch.setenv("BC_TOKEN", bc.info["access_token"])
+        monkeypatch.setenv("BC_SECRET", bc.info["client_secret"])
         cfg = from_dict({"crm": {"connector": "files"}, "erp": {
-            "connector": "rest", "rest": {"profile": str(prof), "base_url": bc.base_url, "token_env": "BC_TOKEN",
+            "connector": "rest", "rest": {"profile": str(prof), "base_url": bc.base_url,
+                                          "client_secret_env": "BC_SECRET", "client_id": bc.info["client_id"],
+                                          "token_url": bc.info["token_url"], "scope": bc.info["scope"],
                                           "api_root": bc.info["api_root"]}}})
-        ex = open_source("erp", cfg).pull()
+        src = open_source("erp", cfg)
+        ex = src.pull()
         assert len(ex.frames["customers"]) == bc.store.count("customers") == 12
         assert ex.frames["customers"]["version"].str.startswith('W/"').all()
+        assert src.http.requests == 3  # pages of 5 via @odata.nextLink
+        bc.faults.expire_tokens()
+        assert len(src.pull().frames["customers"]) == 12
+        assert src.http.auth.fetched == 2
     finally:
         bc.stop()
