@@ -61,7 +61,10 @@ def main(argv: list[str]) -> None:
     print(f"{'customers':>10} {'invoices':>10} {'CSV MB':>8} {'generate s':>11} {'pull CRM s':>11} "
           f"{'pull ERP s':>11} {'peer read_csv s':>16} {'peak MB':>8}")
     for n in sizes:
-        res = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True)
+        res = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True)
+        if res.returncode:
+            print(f"{n:>10,} failed: {(res.stderr.strip().splitlines() or ['?'])[-1]}", flush=True)
+            continue
         r = json.loads(res.stdout.strip().splitlines()[-1])
         print(f"{r['customers']:>10,} {r['invoices']:>10,} {r['mb']:>8.0f} {r['generate']:>11.1f} {r['crm']:>11.1f} "
               f"{r['erp']:>11.1f} {r['peer']:>16.1f} {r['peak_mb']:>8.0f}", flush=True)
