@@ -38,7 +38,7 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "record_id": "id", "name": "name", "number": "ref", "xref": "x_salesforce_id", "street": "street",
         "city": "city", "postcode": "zip", "state": "state_id", "country": "country_code", "tax_id": "vat",
         "website": "website", "email": "email", "phone": "phone", "parent_id": "parent_id", "blocked": "sale_warn",
-        "active": "active", "last_modified": "write_date"}},
+        "currency": "property_product_pricelist", "active": "active", "last_modified": "write_date"}},
     "products": {"object": "product.product", "fields": {
         "record_id": "id", "code": "default_code", "name": "name", "active": "active", "last_modified": "write_date"}},
     "prices": {"object": "product.pricelist.item",
@@ -65,6 +65,7 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "invoice_number": "memo", "payment_date": "date", "last_modified": "write_date"}},
 }
 _CODE = re.compile(r"^\[([^\]]+)\]")
+_CURRENCY = re.compile(r"\(([A-Z]{3})\)$")  # a pricelist reads "Name (EUR)"; a res.currency reads "EUR"
 _READ_METHODS = {"search_read", "search", "search_count", "read", "fields_get"}
 
 
@@ -254,6 +255,9 @@ class OdooSource:
             if canon == "product_code":
                 m = _CODE.match(str(raw[1]) if len(raw) > 1 else "")
                 return m.group(1) if m else None
+            if canon == "currency" and len(raw) > 1:
+                m = _CURRENCY.search(str(raw[1]))
+                return m.group(1) if m else coerce(kind, canon, raw[1], where)
             raw = raw[0] if (canon.endswith("_id") or canon == "record_id") else (raw[1] if len(raw) > 1 else None)
         if raw is False and canon not in ("active", "booked", "is_credit_note"):
             raw = None

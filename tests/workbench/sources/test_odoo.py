@@ -57,6 +57,9 @@ def test_full_pull_of_every_model_with_many2one_and_decimal_money(odoo):
     assert isinstance(inv["total_amount"], Decimal) and inv["total_amount"] == raw["amount_total"]
     assert inv["status_raw"] == f"{raw['move_type']}|{raw['state']}|{raw['payment_state']}"
     assert inv["version"] == raw["write_date"]
+    cust = ex.frames["customers"].iloc[0]
+    partner = odoo.store.get("res.partner", cust["record_id"])[0]
+    assert partner["property_product_pricelist"][1].endswith(f"({cust['currency']})")  # "Name (EUR)" -> EUR
     prices = ex.frames["prices"]
     assert prices["product_code"].notna().all()  # parsed from "[CODE] Name"
     assert set(ex.frames["orders"]["booked"]) <= {True, False}

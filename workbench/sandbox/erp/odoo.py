@@ -39,7 +39,9 @@ MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
         "email": (C, "Email", False, None), "phone": (C, "Phone", False, None), "website": (C, "Website Link", False, None),
         "is_company": (B, "Is a Company", False, None), "customer_rank": (I, "Customer Rank", False, None),
         "parent_id": (M2O, "Related Company", False, "res.partner"), "active": (B, "Active", False, None),
-        "sale_warn": (SEL, "Sales Warnings", False, None), "write_date": (DT, "Last Updated on", True, None)},
+        "sale_warn": (SEL, "Sales Warnings", False, None),
+        "property_product_pricelist": (M2O, "Pricelist", False, "product.pricelist"),
+        "write_date": (DT, "Last Updated on", True, None)},
     "product.product": {
         "id": (I, "ID", True, None), "name": (C, "Name", False, None), "default_code": (C, "Internal Reference", False, None),
         "active": (B, "Active", False, None), "list_price": (F, "Sales Price", False, None),
@@ -79,6 +81,7 @@ MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
         "state": (SEL, "Status", True, None), "write_date": (DT, "Last Updated on", True, None)},
 }
 
+CURRENCY_ORDER = ("USD", "EUR", "GBP", "JPY", "CHF", "SEK", "NOK", "DKK", "CAD", "AUD")
 _ODOO_STATE = {  # canonical status -> (state, payment_state)
     "draft": ("draft", "not_paid"), "open": ("posted", "not_paid"), "partially_paid": ("posted", "partial"),
     "paid": ("posted", "paid"), "void": ("cancel", "not_paid"), "credit_note": ("posted", "paid")}
@@ -127,6 +130,10 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
         "website": c.get("website") or False, "is_company": True, "customer_rank": 1,
         "parent_id": partner(c.get("parent_id")), "active": c.get("active") is not False,
         "sale_warn": "block" if c.get("blocked") else "no-message",
+        # Odoo shows a pricelist as "Name (CUR)": the customer's currency lives there
+        "property_product_pricelist": [100 + CURRENCY_ORDER.index(c["currency"]) if c["currency"] in CURRENCY_ORDER
+                                       else 99, f"{c['currency']} Pricelist ({c['currency']})"]
+        if c.get("currency") else False,
         "write_date": odoo_dt(c.get("last_modified")) or stamp}) for c in custs]
     prods = data.get("products", [])
     pid = ids(prods, 1)
