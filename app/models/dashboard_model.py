@@ -79,6 +79,15 @@ def order_to_invoice_latency(store, run_id: int, side: str = "erp") -> dict[str,
     return {"count": len(days), "median": statistics.median(days), "p90": p90, "max": days[-1]}
 
 
+def _exception_figures(store, run_id: int):
+    """(type, status, amount at risk, currency) of each exception: four columns, not the whole row."""
+    from sqlalchemy import select
+    from workbench.store.schema import ExceptionRow
+    with store.session() as s:
+        return s.execute(select(ExceptionRow.type, ExceptionRow.status, ExceptionRow.amount_at_risk,
+                                ExceptionRow.currency).where(ExceptionRow.run_id == run_id)).all()
+
+
 def load_dashboard(store, run_id: int | None) -> Dashboard | None:
     from workbench.store import repo
     if run_id is None:
@@ -86,20 +95,19 @@ def load_dashboard(store, run_id: int | None) -> Dashboard | None:
         if run_id is None:
             return None
     run = repo.load_run(store, run_id)
-    ex = repo.load_exceptions(store, run_id)
     summary = run.get("summary") or {}
-    types = Counter(ex["type"]) if not ex.empty else Counter()
-    statuses = Counter(ex["status"]) if not ex.empty else Counter()
+    types, statuses = Counter(), Counter()
     at_risk: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     ccy_total: dict[str, Decimal] = defaultdict(Decimal)
     ccy_count: Counter = Counter()
-    if not ex.empty:
-        for t, amt, ccy in zip(ex["type"], ex["amount_at_risk"], ex["currency"]):
-            a = _dec(amt)
-            if a is not None and a != 0 and ccy:
-                at_risk[t][ccy] += abs(a)
-                ccy_total[ccy] += abs(a)
-                ccy_count[ccy] += 1
+    for t, status, amt, ccy in _exception_figures(store, run_id):
+        types[t] += 1
+        statuses[status] += 1
+        a = _dec(amt)
+        if a is not None and a != 0 and ccy:
+            at_risk[t][ccy] += abs(a)
+            ccy_total[ccy] += abs(a)
+            ccy_count[ccy] += 1
     crm_customers = int(((summary.get("records") or {}).get("crm") or {}).get("customers") or 0)
     links = repo.load_links(store, run_id)
     linked = 0

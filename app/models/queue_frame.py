@@ -216,16 +216,22 @@ class QueueFrame:
         return {cat.values[i]: int(c) for i, c in enumerate(counts) if c}
 
     def order(self, column: str, descending: bool = False) -> np.ndarray:
-        """Row indices sorted by ``column`` (cached per column; missing values last)."""
+        """Row indices sorted by ``column`` (cached per column and direction; missing values last)."""
         base = self._order_cache.get(column)
         if base is None:
-            base = self._sort_indices(column)
+            # int32 halves the memory of the cached orders (a million rows fit easily)
+            base = self._sort_indices(column).astype(np.int32, copy=False)
             self._order_cache[column] = base
         if not descending:
             return base
-        # Reverse, but keep missing values last.
-        valid = self._valid(column)[base]
-        return np.concatenate([base[valid][::-1], base[~valid]])
+        key = f"{column}\x00desc"
+        rev = self._order_cache.get(key)
+        if rev is None:
+            # Reverse, but keep missing values last.
+            valid = self._valid(column)[base]
+            rev = np.concatenate([base[valid][::-1], base[~valid]])
+            self._order_cache[key] = rev
+        return rev
 
     def warm_orders(self) -> int:
         """Sort every column ahead of the user's first click (run off the GUI thread after a load).
@@ -238,9 +244,14 @@ class QueueFrame:
             if self._stop_warming.is_set():
                 break
             if column not in self._order_cache:
-                self._order_cache[column] = self._sort_indices(column)
+                self.order(column)
+                self.order(column, descending=True)
                 n += 1
         return n
+
+    def _forget_order(self, column: str) -> None:
+        self._order_cache.pop(column, None)
+        self._order_cache.pop(f"{column}\x00desc", None)
 
     def stop_warming(self) -> None:
         self._stop_warming.set()
@@ -286,7 +297,7 @@ class QueueFrame:
             self.records.iloc[rows, pos] = value
         if column in self.cats:
             self.cats[column] = _Categorical.of(self.cols[column])
-        self._order_cache.pop(column, None)
+        self._forget_order(column)
         return rows
 
     def prepare_states(self, states: pd.DataFrame) -> dict[str, tuple[np.ndarray, "_Categorical", np.ndarray]]:
@@ -313,7 +324,7 @@ class QueueFrame:
             self.cats[column] = cat
             if column in self.records.columns:
                 self.records.iloc[changed, self.records.columns.get_loc(column)] = col[changed]
-            self._order_cache.pop(column, None)
+            self._forget_order(column)
             rows.update(changed.tolist())
         return len(rows)
 

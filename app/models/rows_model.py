@@ -45,7 +45,7 @@ class RowsModel(QAbstractTableModel):
     # ---- content ----------------------------------------------------------------------------
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.beginResetModel()
-        self.rows = [dict(r) for r in rows]
+        self.rows = list(rows)  # the caller hands its rows over; copying 100k dicts would stall the GUI
         self.endResetModel()
 
     def append(self, row: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
@@ -69,11 +70,13 @@ def correction_rows(frame) -> list[dict[str, Any]]:
 
 
 def _isna(v: Any) -> bool:
-    try:
-        import pandas as pd
-        return not isinstance(v, (list, dict, str)) and bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
+def list_rows(store, states: list[str] | None) -> list[dict[str, Any]]:
+    """Worker side of the list: the corrections as display rows (the GUI thread only shows them)."""
+    from workbench.corrections import service
+    return correction_rows(service.list_corrections(store, state=states))
 
 
 def push_and_list(store, user: str, ids: list[int] | None, state, options: dict[str, Any]):
@@ -278,23 +281,20 @@ class ApprovalsScreen(QWidget):
         return (self.ctx.palette.get("status") or {}).get(state or "")
 
     def refresh(self) -> None:
-        from workbench.corrections import service
         if self.ctx.store is None:
             return
         states = self.view_box.currentData() or None
         self._list_token += 1
         token = self._list_token
 
-        def shown(frame) -> None:
+        def shown(rows: list[dict[str, Any]]) -> None:
             if token != self._list_token:
                 return  # an answer to an older question (the user switched the view meanwhile)
-            rows = correction_rows(frame)
             self.model.set_rows(rows)
             self.count.setText(f"{len(rows):,} corrections")
             self.action_done.emit("list", "ok")
 
-        self.ctx.db.submit(service.list_corrections, self.ctx.store, state=states, on_done=shown,
-                           on_error=self._failed("list"))
+        self.ctx.db.submit(list_rows, self.ctx.store, states, on_done=shown, on_error=self._failed("list"))
 
     def selected_ids(self) -> list[int]:
         rows = sorted({ix.row() for ix in self.table.selectionModel().selectedRows()})
