@@ -118,6 +118,7 @@ def main() -> int:
     with Peak() as p:
         res = reconcile(crm, erp, cfg)
     rows.append(("reconcile end to end", size, p.seconds, p.peak, f"{len(res.exceptions):,} exceptions"))
+    print(f"(end to end: {p.seconds:.1f} s)", flush=True)
 
     # invoice comparison step
     rules = parse(cfg.rules)
@@ -125,7 +126,7 @@ def main() -> int:
     with Peak() as p:
         f = Findings(cfg, rules, FxTable([]))
         i, j, _ = inv.match(ci, ei, {}, rules)
-        inv.compare(f, ci, ei, i, j, {}, {})
+        inv.compare(f, ci, ei, i, j, {}, erp.frame("payments"))
         inv.missing(f, ci, ei, i, j, {})
     ours = p.seconds
     rows.append(("invoice comparison: engine", f"{n_inv:,} per side", p.seconds, p.peak,
