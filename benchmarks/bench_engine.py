@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import sys
 import tempfile
 import threading
@@ -149,15 +150,21 @@ def main() -> int:
     gc.collect()
 
     # fuzzy linking only
-    cfg2, crm2, erp2, _ = extracts(args.workdir, args.fuzzy, invoices_per_customer=1)
+    cfg2, crm2, erp2, d2 = extracts(args.workdir, args.fuzzy, invoices_per_customer=1)
     blank = {"xref": None, "tax_id": None, "website": None, "duns": None}
     cc = crm2.frame("customers").assign(**blank).reset_index(drop=True)
     ec = erp2.frame("customers").assign(**blank).reset_index(drop=True)
     with Peak() as p:
         lk, _, _ = link_customers(cc, ec, parse({}))
-    auto = int((lk.links["status"] == "auto").sum())
+    auto_links = lk.links[lk.links["status"] == "auto"]
+    auto = len(auto_links)
+    truth = {tuple(x) for x in json.loads((d2 / "truth.json").read_text(encoding="utf-8"))["links"]}
+    found = set(zip(cc["record_id"].to_numpy(dtype=object)[auto_links["i"].to_numpy(dtype=np.int64)],
+                    ec["record_id"].to_numpy(dtype=object)[auto_links["j"].to_numpy(dtype=np.int64)]))
+    prec, rec = len(found & truth) / max(1, len(found)), len(found & truth) / max(1, len(truth))
     rows.append(("fuzzy linking (no keys)", f"{len(cc):,} x {len(ec):,}", p.seconds, p.peak,
-                 f"{auto:,} auto, {len(lk.links) - auto:,} suggested, {len(lk.candidates):,} pairs scored"))
+                 f"{auto:,} auto (precision {prec:.4f}, recall {rec:.4f}), {len(lk.links) - auto:,} suggested, "
+                 f"{len(lk.candidates):,} pairs scored"))
 
     print()
     print(f"Engine benchmark  ({psutil.cpu_count()} CPUs, load average {psutil.getloadavg()[0]:.1f} at the end)")
