@@ -9,6 +9,7 @@ Builds (once, cached in --workdir) a SQLite store holding one run with N excepti
   openpyxl floor  openpyxl write-only writing the same Exceptions cells read the same way,
                   no styling, no tables, no hashing (the floor for this library)
   audit workbook  write_workbook: every sheet, styles, tables, protection, manifest
+  verify          verify_workbook of that file: every cell re-read and compared with the store
 
 Prints a table: rows, wall and CPU seconds, peak RSS, file size, and the workbook's time
 relative to the floor (wall and CPU; on a shared machine CPU seconds are the fairer measure).
@@ -97,6 +98,14 @@ def build(db: Path, rows: int, customers: int = 10_000) -> None:
     store.dispose()
 
 
+def exception_count(store) -> int:
+    from sqlalchemy import func, select
+
+    from workbench.store.schema import ExceptionRow
+    with store.session() as s:
+        return s.execute(select(func.count()).select_from(ExceptionRow)).scalar()
+
+
 def phase(name: str, db: Path, out: Path) -> dict:
     from workbench.store.db import open_store
     store = open_store(f"sqlite:///{db}")
@@ -120,6 +129,12 @@ def phase(name: str, db: Path, out: Path) -> dict:
                        else v for v in row])
             n += 1
         wb.save(out)
+    elif name == "verify":
+        from workbench.audit.workbook import verify_workbook
+        rep = verify_workbook(store, out.with_name("workbook.xlsx"))
+        if not rep.ok:
+            raise SystemExit("\n".join(rep.lines()))
+        n = exception_count(store)
     else:
         from workbench.audit.workbook import write_workbook
         info = write_workbook(store, 1, out)
@@ -153,9 +168,10 @@ def main() -> None:
         tmp.rename(db)
         print(f"built a store with {args.rows:,} exceptions in {time.perf_counter() - t0:.1f} s ({db})")
     results = {}
-    for name in ("read", "floor", "workbook"):
+    for name in ("read", "floor", "workbook", "verify"):
         out = work / f"{name}.xlsx"
-        out.unlink(missing_ok=True)
+        if name != "verify":
+            out.unlink(missing_ok=True)
         proc = subprocess.run([sys.executable, __file__, "--phase", name, "--db", str(db), "--out", str(out)],
                               capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
         if proc.returncode != 0:
@@ -163,12 +179,12 @@ def main() -> None:
         results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
     floor, floor_cpu = results["floor"]["seconds"], results["floor"]["cpu"]
     labels = {"read": "store read (no writing)", "floor": "openpyxl write-only, plain (floor)",
-              "workbook": "audit workbook (write_workbook)"}
+              "workbook": "audit workbook (write_workbook)", "verify": "verify_workbook (file vs store)"}
     print(f"\n{'what':<36}{'exceptions':>11}{'wall s':>9}{'CPU s':>9}{'peak MB':>9}{'file MB':>9}"
           f"{'× floor wall':>14}{'× floor CPU':>13}")
     for name, r in results.items():
-        ratio = f"{r['seconds'] / floor:.2f}" if name != "read" else ""
-        ratio_cpu = f"{r['cpu'] / floor_cpu:.2f}" if name != "read" else ""
+        ratio = f"{r['seconds'] / floor:.2f}" if name in ("floor", "workbook") else ""
+        ratio_cpu = f"{r['cpu'] / floor_cpu:.2f}" if name in ("floor", "workbook") else ""
         print(f"{labels[name]:<36}{r['rows']:>11,}{r['seconds']:>9.1f}{r['cpu']:>9.1f}{r['peak_mb']:>9.0f}"
               f"{r['size_mb']:>9.1f}{ratio:>14}{ratio_cpu:>13}")
     print(f"(load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
