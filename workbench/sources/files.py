@@ -372,6 +372,8 @@ def _snapshots(obj: str, kind: str, record_ids: np.ndarray, query: str, raw: pd.
         pieces: list[Any] = []
         for prefix, col in zip(prefixes, cols):
             arr = pa.array(part[col], type=pa.string(), from_pandas=True)
+            if isinstance(arr, pa.ChunkedArray):  # big reads arrive in several blocks
+                arr = arr.combine_chunks()
             if _NEEDS_ESCAPE.search(memoryview(arr.buffers()[2] or b"")):
                 arr = pa.array([json.dumps(v, ensure_ascii=False)[1:-1] for v in arr.to_pylist()], type=pa.string())
             pieces += [prefix, arr]
