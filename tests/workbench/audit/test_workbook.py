@@ -499,3 +499,17 @@ def test_a_target_that_cannot_be_replaced_is_a_clear_error_and_leaves_nothing(st
     with pytest.raises(InputError, match="cannot write the workbook"):
         write_workbook(store, rid, out / "audit.xlsx")
     assert sorted(p.name for p in out.iterdir()) == ["audit.xlsx"]
+
+
+def test_editing_the_manifest_on_the_cover_is_noticed(exported, tmp_path):
+    store, _, path, _ = exported
+    wb = load_workbook(path)
+    cover = wb["Cover"]
+    cell = next(r[1] for r in cover.iter_rows() if r[0].value == MARKER)
+    cell.value = "0" * 64
+    forged = tmp_path / "forged.xlsx"
+    wb.save(forged)
+    rep = verify_workbook(store, forged)
+    assert not rep.ok
+    assert rep.manifest_recorded == "0" * 64 and rep.manifest_file == rep.manifest_store
+    assert rep.differences == []  # the data cells themselves are intact
