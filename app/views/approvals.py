@@ -379,6 +379,8 @@ class ApprovalsScreen(QWidget):
             self._end_push()
             self.show_report(report, listed)
             self._ok(action, self.push_status.text())  # refreshes the list through data_changed
+            if report.results and self.ctx.run_id is not None:
+                self.ctx.open_run(self.ctx.run_id)  # exceptions resolved or reopened: the queue reloads
 
         self.ctx.jobs.submit(fn, self.ctx.store, user, ids, progress, dict(self.push_options), on_done=done,
                              on_error=self._failed(action))

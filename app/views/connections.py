@@ -27,6 +27,15 @@ CONNECTOR_WORDS = {"salesforce": "Salesforce", "files": "Files (CSV / Excel extr
                    "business_central": "Business Central", "odoo": "Odoo", "rest": "REST profile"}
 SECRET_KEYS = ("client_secret", "password", "security_token", "api_key", "token", "session_id")
 SIDE_WORDS = {"crm": "CRM", "erp": "ERP"}
+# The settings a new profile of each connector needs (values to fill in; secrets go to the keyring).
+TEMPLATES = {
+    "salesforce": ("auth", "login_url", "instance_url", "api_version", "username", "consumer_key",
+                   "private_key_file"),
+    "business_central": ("tenant", "environment", "company", "client_id", "scope"),
+    "odoo": ("url", "database", "login", "api"),
+    "rest": ("profile", "base_url"),
+    "files": ("dir",),
+}
 
 
 def parse_setting(text: str | None) -> Any:
@@ -189,7 +198,10 @@ class SidePanel(QGroupBox):
         self._update_warning()
 
     def _fill_settings(self, settings: dict[str, Any]) -> None:
-        self.settings.set_rows([{"key": k, "value": v} for k, v in settings.items() if not isinstance(v, dict)])
+        rows = [{"key": k, "value": v} for k, v in settings.items() if not isinstance(v, dict)]
+        if not rows:  # a new profile: offer the keys this connector needs
+            rows = [{"key": k, "value": None} for k in TEMPLATES.get(self.connector.currentData(), ())]
+        self.settings.set_rows(rows)
 
     def profile(self) -> dict[str, Any]:
         """{"connector", "system", "<connector>": settings} as edited."""

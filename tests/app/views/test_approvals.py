@@ -163,3 +163,11 @@ def test_push_shows_a_conflict_and_a_failure_per_record_and_retry_fixes_the_fail
     assert _state(store, c_fail) == "applied" and _state(store, c_conflict) == "conflict"
     f = e_fail["proposal"]
     assert str(sf.record("Account", f["record_id"])[DEFAULT_FIELDS["customers"][f["field"]]]) == str(f["to"])
+    # the queue reloads after the push: the fixed exception reads resolved there too
+    model = win.review.queue.model
+
+    def queue_status():
+        row = model.row_of_id(int(e_fail["id"]))
+        return None if row is None else model.record(row)["status"]
+
+    qtbot.waitUntil(lambda: queue_status() == "resolved", timeout=10000)

@@ -148,3 +148,12 @@ def test_checks_model_passes_the_model_tester(qtbot, qtmodeltester, screen):
     _test(qtbot, screen.erp)
     qtmodeltester.check(screen.erp.checks)
     qtmodeltester.check(screen.erp.settings)
+
+
+def test_switching_to_a_connector_without_a_profile_offers_its_settings(qtbot, screen):
+    erp = screen.erp
+    erp.connector.setCurrentIndex(erp.connector.findData("odoo"))
+    assert [r["key"] for r in erp.settings.rows] == ["url", "database", "login", "api"]
+    erp.connector.setCurrentIndex(erp.connector.findData("business_central"))
+    assert "client_id" in [r["key"] for r in erp.settings.rows]  # the saved profile comes back
+    assert next(r["value"] for r in erp.settings.rows if r["key"] == "environment") == "production"
