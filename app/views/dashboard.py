@@ -12,7 +12,7 @@ from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QCh
                               QLineSeries, QValueAxis)
 from PySide6.QtCore import QMargins, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
                                QWidget)
 
 from app.context import AppContext
@@ -81,10 +81,10 @@ class DashboardScreen(QWidget):
         for t in (self.match, self.unmatched_crm, self.unmatched_erp, self.latency, self.propagation):
             tiles.addWidget(t, 1)
 
-        self.type_chart, self.type_view = self._chart("Exceptions by type (click a bar for the queue)")
-        self.status_chart, self.status_view = self._chart("Exceptions by status")
-        self.risk_chart, self.risk_view = self._chart("Amount at risk by type")
-        self.trend_chart, self.trend_view = self._chart("Exceptions across runs")
+        self.type_view = self._chart("Exceptions by type (click a bar for the queue)")
+        self.status_view = self._chart("Exceptions by status")
+        self.risk_view = self._chart("Amount at risk by type")
+        self.trend_view = self._chart("Exceptions across runs")
         self.currency_box = QComboBox()
         self.currency_box.setAccessibleName("Currency of the amount at risk")
         self.currency_box.currentIndexChanged.connect(lambda _: self._draw_risk())
@@ -119,7 +119,7 @@ class DashboardScreen(QWidget):
         ctx.theme_changed.connect(lambda _: self._apply_theme())
         self._apply_theme()
 
-    def _chart(self, title: str) -> tuple[QChart, QChartView]:
+    def _chart(self, title: str) -> QChartView:
         chart = QChart()
         chart.setTitle(title)
         chart.legend().hide()
@@ -129,7 +129,7 @@ class DashboardScreen(QWidget):
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
         view.setAccessibleName(title)
         view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        return chart, view
+        return view
 
     def _apply_theme(self) -> None:
         for view in (self.type_view, self.status_view, self.risk_view, self.trend_view):
