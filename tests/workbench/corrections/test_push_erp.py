@@ -187,6 +187,11 @@ def test_a_claim_is_stale_only_when_its_process_is_gone_or_its_lease_ran_out():
         assert claim_is_stale(f"{host}:{alive.pid}:x", now - timedelta(hours=2), me="me", lease_seconds=3600)
         assert not claim_is_stale("elsewhere:1:x", now, me="me", lease_seconds=3600)
         assert not claim_is_stale("me", now - timedelta(days=1), me="me", lease_seconds=1)
+        # the pid now belongs to another process (pids are reused): the worker is gone
+        assert claim_is_stale(f"{host}:{alive.pid}:1:x", now, me="me", lease_seconds=3600)
+        from workbench.corrections.outbox.push import _start_time
+        assert not claim_is_stale(f"{host}:{alive.pid}:{_start_time(alive.pid)}:x", now, me="me",
+                                  lease_seconds=3600)
     finally:
         alive.communicate(b"")
 

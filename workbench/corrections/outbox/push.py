@@ -98,16 +98,31 @@ def _utc(t: datetime | None) -> datetime | None:
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """host:pid:process start time:random — the start time tells a reused pid from the worker."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_start_time(pid) or 0}:{uuid.uuid4().hex[:8]}"
 
 
-def _pid_alive(pid: int) -> bool:
+def _start_time(pid: int) -> str | None:
+    """When the process started (clock ticks since boot), where the OS tells (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def _pid_alive(pid: int, started: str | None = None) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass
+    if started and started != "0":
+        now = _start_time(pid)
+        # pids are reused (only 32,768 of them on many systems): same pid, other process
+        return now is None or now == started
     return True
 
 
@@ -124,10 +139,12 @@ def claim_is_stale(claimed_by: str | None, claimed_at: datetime | None, *, me: s
     if at is None or (now - at).total_seconds() > lease_seconds:
         return True
     host, _, rest = claimed_by.partition(":")
-    pid_text = rest.split(":", 1)[0]
+    parts = rest.split(":")
+    pid_text = parts[0]
+    started = parts[1] if len(parts) >= 3 else None  # names without a start time: pid only
     if host == socket.gethostname() and pid_text.isdigit():
         pid = int(pid_text)
-        return pid != os.getpid() and not _pid_alive(pid)
+        return pid != os.getpid() and not _pid_alive(pid, started)
     return False
 
 
