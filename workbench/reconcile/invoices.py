@@ -140,9 +140,18 @@ def _event_day(rec: dict) -> date | None:
 def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j: np.ndarray,
             names: dict[str, str], payments: pd.DataFrame | None = None, state=None) -> None:
     rules, as_of = f.rules, f.config.as_of
-    same = np.ones(len(i), dtype=bool)
-    for col in ("currency", "total_amount", "open_balance", "status", "due_date"):
-        same &= _col(crm, col, i) == _col(erp, col, j)
+    eq = {col: np.asarray(_col(crm, col, i) == _col(erp, col, j), dtype=bool)
+          for col in ("currency", "total_amount", "open_balance", "status", "due_date")}
+    same = eq["currency"] & eq["total_amount"] & eq["open_balance"] & eq["status"] & eq["due_date"]
+    # "Partially paid" against an ERP "open" with the same part-paid balance is the same
+    # state spelled by a system without a part-paid status: screened here in bulk.
+    only_status = np.nonzero(~eq["status"] & eq["currency"] & eq["total_amount"] & eq["open_balance"]
+                             & eq["due_date"])[0]
+    if len(only_status):
+        sc, se = _col(crm, "status", i[only_status]), _col(erp, "status", j[only_status])
+        tot, bal = _col(erp, "total_amount", j[only_status]), _col(erp, "open_balance", j[only_status])
+        same[only_status] = [effective_status(a, t, b) == effective_status(c, t, b)
+                             for a, c, t, b in zip(sc, se, tot, bal)]
     todo = np.nonzero(~same)[0]
     crs = rows(crm, i[todo])
     ers = rows(erp, j[todo])
