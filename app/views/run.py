@@ -125,6 +125,7 @@ class SourceBar(QWidget):
         if isinstance(total, int) and total > 0:
             self.bar.setRange(0, total)
             self.bar.setValue(min(done, total))
+            self.bar.setFormat(f"{min(done, total):,} / {total:,}")
         else:
             self.bar.setRange(0, 0)
         self.label.setText(f"{SIDE_WORDS[self.side]}: {message or f'{done:,} records'}")
@@ -202,6 +203,11 @@ class RunScreen(QWidget):
         self.refresh_button = QPushButton("Refresh list")
         self.refresh_button.setAccessibleName("Refresh the list of runs")
         self.refresh_button.clicked.connect(self.refresh)
+        self.details = QLabel("")
+        self.details.setAccessibleName("Selected run")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._details(cur.row()))
         row = QHBoxLayout()
         row.addWidget(QLabel("Runs"))
         row.addStretch(1)
@@ -212,6 +218,7 @@ class RunScreen(QWidget):
         lay.addWidget(box)
         lay.addLayout(row)
         lay.addWidget(self.table, 1)
+        lay.addWidget(self.details)
         for a, b in ((self.start_button, self.cancel_button), (self.cancel_button, self.refresh_button),
                      (self.refresh_button, self.open_button), (self.open_button, self.table)):
             QWidget.setTabOrder(a, b)
@@ -242,6 +249,19 @@ class RunScreen(QWidget):
         self._runs = runs
         self.runs.set_rows(run_rows(runs))
         self.runs_shown.emit(len(runs))
+
+    def _details(self, row: int) -> None:
+        """The selected run in full: what the columns cut short (all control totals, the error)."""
+        if not 0 <= row < len(self.runs.rows):
+            self.details.setText("")
+            return
+        r = self.runs.rows[row]
+        lines = [f"Run #{r['id']} {r.get('name') or ''}: {r.get('status')}, {r.get('records_text') or 'no records'}"]
+        if r.get("totals_text"):
+            lines.append("Control totals — " + r["totals_text"])
+        if r.get("error"):
+            lines.append(f"Error: {r['error']}")
+        self.details.setText("\n".join(lines))
 
     def reopen(self, row: int) -> bool:
         if not 0 <= row < self.runs.rowCount():

@@ -128,3 +128,22 @@ def test_runs_model_passes_the_model_tester(qtbot, qtmodeltester, win):
     with qtbot.wait_signal(run.runs_shown, timeout=10000):
         run.refresh()
     qtmodeltester.check(run.runs)
+
+
+def test_selecting_a_run_shows_its_control_totals_in_full(qtbot, win):
+    from tests.app.conftest import seed_run
+    from workbench.store.schema import Run
+    store = win.ctx.store
+    rid = seed_run(store)
+    with store.session() as s:
+        run = s.get(Run, rid)
+        run.summary = {**run.summary, "control_totals": [
+            {"side": "crm", "currency": "EUR", "invoices": 3, "total_amount": "1234567.50", "open_balance": "1200.00"},
+            {"side": "erp", "currency": "JPY", "invoices": 2, "total_amount": "98000", "open_balance": "0"}]}
+    run_screen = win.screens["run"]
+    with qtbot.wait_signal(run_screen.runs_shown, timeout=10000):
+        run_screen.refresh()
+    run_screen.table.selectRow(0)
+    text = run_screen.details.text()
+    assert "CRM EUR: 3 inv, 1,234,567.50 total, 1,200.00 open" in text
+    assert "ERP JPY: 2 inv, 98,000 total, 0 open" in text
