@@ -33,6 +33,39 @@ def _money(v: Decimal, ccy: str) -> str:
         return f"{v:,}"
 
 
+class BarChartView(QChartView):
+    """A chart view the keyboard can drive: arrows move between bars, Enter opens the queue on one."""
+
+    activated = Signal(int)
+
+    def __init__(self, chart: QChart):
+        super().__init__(chart)
+        self.bars: QBarSet | None = None
+        self.current = -1
+        self.horizontal = True
+
+    def set_bars(self, bars: QBarSet, horizontal: bool) -> None:
+        self.bars, self.horizontal, self.current = bars, horizontal, -1
+
+    def keyPressEvent(self, event) -> None:
+        n = self.bars.count() if self.bars is not None else 0
+        key = event.key()
+        # horizontal bars: the largest is drawn on top, so "down" walks to smaller index numbers
+        forward = (Qt.Key.Key_Up, Qt.Key.Key_Right) if self.horizontal else (Qt.Key.Key_Right, Qt.Key.Key_Up)
+        backward = (Qt.Key.Key_Down, Qt.Key.Key_Left) if self.horizontal else (Qt.Key.Key_Left, Qt.Key.Key_Down)
+        if n and key in forward + backward:
+            step = 1 if key in forward else -1
+            self.current = (n - 1 if step < 0 else 0) if self.current < 0 else max(0, min(n - 1, self.current + step))
+            self.bars.deselectAllBars()
+            self.bars.selectBar(self.current)
+            self.setAccessibleDescription(f"{self.bars.label()}: bar {self.current + 1} of {n}")
+            return
+        if n and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.current >= 0:
+            self.activated.emit(self.current)
+            return
+        super().keyPressEvent(event)
+
+
 class KpiTile(QPushButton):
     """A number with its words; clicking opens the queue on what it counts (when it counts exceptions)."""
 
@@ -85,6 +118,9 @@ class DashboardScreen(QWidget):
         self.status_view = self._chart("Exceptions by status")
         self.risk_view = self._chart("Amount at risk by type")
         self.trend_view = self._chart("Exceptions across runs")
+        self.type_view.activated.connect(self.click_type)
+        self.status_view.activated.connect(self.click_status)
+        self.risk_view.activated.connect(self.click_risk)
         self.currency_box = QComboBox()
         self.currency_box.setAccessibleName("Currency of the amount at risk")
         self.currency_box.currentIndexChanged.connect(lambda _: self._draw_risk())
@@ -119,13 +155,13 @@ class DashboardScreen(QWidget):
         ctx.theme_changed.connect(lambda _: self._apply_theme())
         self._apply_theme()
 
-    def _chart(self, title: str) -> QChartView:
+    def _chart(self, title: str) -> BarChartView:
         chart = QChart()
         chart.setTitle(title)
         chart.legend().hide()
         chart.setMargins(QMargins(4, 4, 4, 4))
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-        view = QChartView(chart)
+        view = BarChartView(chart)
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
         view.setAccessibleName(title)
         view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -231,6 +267,8 @@ class DashboardScreen(QWidget):
             chart.addAxis(vals, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(cats)
         series.attachAxis(vals)
+        bars.setSelectedColor(QColor(self.ctx.palette["accent"]))
+        view.set_bars(bars, horizontal)
         return series
 
     def _draw_types(self) -> None:

@@ -143,3 +143,18 @@ def test_layout_and_choices_persist_between_sessions(qtbot, win, store):
         assert d2.currency_box.currentText() == "JPY"
     finally:
         again.close()
+
+
+def test_the_keyboard_walks_the_bars_and_enter_opens_the_queue(qtbot, win):
+    from PySide6.QtCore import Qt
+    d = win.screens["dashboard"]
+    view = d.type_view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Down)  # from the top: the largest bar
+    assert d.type_categories[view.current] == "pricing.price_mismatch"
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    chosen = d.type_categories[view.current]
+    assert view.bars.isBarSelected(view.current)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert win.tabs.currentWidget() is win.review
+    assert win.review.queue.current_filter().types == frozenset({chosen})
