@@ -40,7 +40,8 @@ from workbench.corrections import service
 from workbench.corrections.outbox.push import Backoff
 store = open_store(sys.argv[1])
 print("ready", flush=True)
-service.push(store, "ann", backoff=Backoff(base=0.05, cap=0.2), batch_size=int(sys.argv[2]))
+service.push(store, "ann", backoff=Backoff(base=0.05, cap=0.2), batch_size=int(sys.argv[2]),
+             recovery_grace=float(sys.argv[3]))
 print("done", flush=True)
 """
 
@@ -83,7 +84,7 @@ def setup(workdir: Path, n: int) -> tuple[Any, str, list[int], list[dict[str, An
     return handle, url, cids, recs
 
 
-def kill_run(points: int, corrections: int, *, seed: int = 1, batch_size: int = 5,
+def kill_run(points: int, corrections: int, *, seed: int = 1, batch_size: int = 5, grace: float = 5.0,
              workdir: Path | None = None) -> dict[str, Any]:
     from sqlalchemy import select
 
@@ -102,7 +103,8 @@ def kill_run(points: int, corrections: int, *, seed: int = 1, batch_size: int = 
     kills = finished_early = 0
     try:
         while kills < points:
-            proc = subprocess.Popen([sys.executable, "-c", CHILD, url, str(batch_size)], stdout=subprocess.PIPE,
+            proc = subprocess.Popen([sys.executable, "-c", CHILD, url, str(batch_size), str(grace)],
+                                    stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True, cwd=str(ROOT))
             if proc.stdout.readline().strip() != "ready":
                 raise RuntimeError(f"push subprocess did not start: {proc.stderr.read()[-2000:]}")
@@ -130,7 +132,8 @@ def kill_run(points: int, corrections: int, *, seed: int = 1, batch_size: int = 
             if _remaining(url) == 0 and proc.returncode == 0:
                 break
         # the restart that finishes the queue
-        final = subprocess.run([sys.executable, "-c", CHILD, url, str(batch_size)], capture_output=True, text=True,
+        final = subprocess.run([sys.executable, "-c", CHILD, url, str(batch_size), str(grace)], capture_output=True,
+                               text=True,
                                cwd=str(ROOT))
         if final.returncode != 0:
             raise RuntimeError(f"final push failed: {final.stderr[-2000:]}")
@@ -193,9 +196,15 @@ def main() -> int:
     ap.add_argument("--corrections", type=int, default=150)
     ap.add_argument("--batch-size", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--grace", type=float, default=5.0, help="seconds a recovered correction waits before it is "
+                                                               "sent again (the push's recovery_grace)")
+    ap.add_argument("--workdir", type=Path, help="keep the sandbox and store here for inspection")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    res = kill_run(args.points, args.corrections, seed=args.seed, batch_size=args.batch_size)
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+    res = kill_run(args.points, args.corrections, seed=args.seed, batch_size=args.batch_size, grace=args.grace,
+                   workdir=args.workdir)
     if args.json:
         print(json.dumps(res, indent=2))
         return 0 if res["duplicates"] == res["lost"] == 0 and res["chain_ok"] else 1

@@ -12,7 +12,7 @@ from benchmarks.kill_push import kill_run
 
 @pytest.mark.slow
 def test_killing_the_push_at_random_points_loses_nothing_and_writes_nothing_twice(tmp_path):
-    res = kill_run(points=6, corrections=24, seed=11, batch_size=4, workdir=tmp_path)
+    res = kill_run(points=6, corrections=24, seed=11, batch_size=4, grace=1.0, workdir=tmp_path)
     assert res["kill_points"] >= 3  # the queue outlived several kills
     assert res["states"] == {"applied": 24}
     assert res["duplicates"] == 0 and res["lost"] == 0

@@ -157,7 +157,7 @@ def test_an_interrupted_push_is_resolved_by_reading_the_target_never_by_resendin
     # a live claim younger than the lease is left alone
     rep = service.push(store, "ann", backoff=FAST, lease_seconds=3600)
     assert rep.requests == 0 and {_corr(store, c).state for c in cids} == {"pushing"}
-    rep = service.push(store, "ann", backoff=FAST, lease_seconds=0)
+    rep = service.push(store, "ann", backoff=FAST, lease_seconds=0, recovery_grace=0.2)
     assert (rep.counts["recovered_applied"], rep.counts["recovered_requeued"], rep.counts["recovered_conflict"]) == (
         1, 1, 1)
     assert [_corr(store, c).state for c in cids] == ["applied", "applied", "conflict"]

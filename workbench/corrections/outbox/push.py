@@ -292,7 +292,7 @@ def _show(v: Any) -> str:
 
 
 def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, lease_seconds: float,
-                  report_: PushReport) -> list[int]:
+                  report_: PushReport, grace: float = 5.0) -> list[int]:
     """Resolve corrections left ``pushing`` by a worker that is gone, by reading the target.
     Returns the ids found applied (their write had landed), for verification."""
     with store.session() as s:
@@ -330,7 +330,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
             detail = {"recovered_from_claim": c.claimed_by, "claimed_at": c.claimed_at, "current": value,
                       "attempt": c.attempts}
             try:
-                _resolve_interrupted(s, c, actor, found, value, kind, detail, report_)
+                _resolve_interrupted(s, c, actor, found, value, kind, detail, report_, grace)
             except StaleState:
                 continue
             if c.state == "applied":
@@ -339,7 +339,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
 
 
 def _resolve_interrupted(s, c: Correction, actor: str, found: bool, value: Any, kind: str | None,
-                         detail: dict[str, Any], report_: PushReport) -> None:
+                         detail: dict[str, Any], report_: PushReport, grace: float) -> None:
     if not found:
         why = f"the {c.target_system} record {c.target_record} no longer exists"
         lifecycle.transition(s, c, "failed", actor=actor, reason=why, detail=detail, changes={"last_error": why})
@@ -351,9 +351,13 @@ def _resolve_interrupted(s, c: Correction, actor: str, found: bool, value: Any, 
                              detail=detail, changes={"pushed_at": _now(), "last_error": None})
         report_.add("recovered_applied")
     elif same(kind, c.field, value, c.from_value):
+        # The dead worker's last request may still be on its way into the system: hold the retry
+        # back a little so such a write lands (and is then found, not repeated) before we send.
+        when = _now() + timedelta(seconds=grace)
         lifecycle.transition(s, c, "queued", actor=actor,
                              reason="interrupted push: the target still holds the old value; queued again",
-                             detail=detail, changes={"claimed_by": None, "claimed_at": None})
+                             detail={**detail, "retry_at": when},
+                             changes={"claimed_by": None, "claimed_at": None, "next_attempt_at": when})
         report_.add("recovered_requeued")
     else:
         why = (f"changed in {c.target_system} since approval: approved over {_show(c.from_value)}, "
@@ -449,7 +453,7 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
              config_for: Callable[[int | None], RunConfig] | None = None, state: object | None = None,
              max_attempts: int = 5, backoff: Backoff | None = None, wait: bool = True, batch_size: int = 200,
              verify: bool = True, worker: str | None = None, lease_seconds: float = 900.0,
-             ids: list[int] | None = None) -> PushReport:
+             ids: list[int] | None = None, recovery_grace: float = 5.0) -> PushReport:
     """Drain the outbox (or just ``ids``): recover stale claims, enqueue approved corrections,
     then claim → write → record, batch by batch, until nothing is due; with ``wait`` it
     also waits for scheduled retries. Raises Cancelled between batches if asked to stop
@@ -462,7 +466,8 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
     conns = Connections(store, config, config_for)
     touched: list[int] = []
     try:
-        touched.extend(recover_stale(store, conns, actor, me=me, lease_seconds=lease_seconds, report_=rep))
+        touched.extend(recover_stale(store, conns, actor, me=me, lease_seconds=lease_seconds, report_=rep,
+                                     grace=recovery_grace))
         enqueue(store, actor, ids)
         total, _ = _pending(store, ids)
         done = 0
