@@ -22,7 +22,7 @@ from workbench.reconcile import orders as ords
 from workbench.reconcile import pricing
 from workbench.reconcile.findings import Findings
 from workbench.reconcile.fx import FxTable
-from workbench.reconcile.linking import evidence, link_customers
+from workbench.reconcile.linking import evidences, link_customers
 from workbench.reconcile.result import CONTROL_TOTAL_COLUMNS, LINK_COLUMNS, ReconResult, empty_links
 from workbench.reconcile.rules import parse
 from workbench.sources.base import Extract
@@ -146,7 +146,7 @@ def _links_frame(lk, cc: pd.DataFrame, ec: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "crm_id": cid, "erp_id": eid, "method": links["method"].to_numpy(dtype=object),
         "confidence": [round(float(x), 4) for x in links["confidence"]],
-        "evidence": [evidence(r) for r in links.itertuples(index=False)],
+        "evidence": evidences(links),
         "status": links["status"].to_numpy(dtype=object),
     }, columns=LINK_COLUMNS)
     return out.sort_values(["status", "crm_id"], kind="mergesort").reset_index(drop=True)

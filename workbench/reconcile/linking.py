@@ -335,11 +335,9 @@ def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules, state=Non
         (tier == 1) & cand["xref_crm"].to_numpy(), "xref_crm", np.where(
             tier == 1, "xref_erp", np.where(cand["det"].notna(), cand["det"], "fuzzy"))))
 
-    # one-to-one, greedy by tier then confidence; ties by ids for determinism
-    eligible = cand[cand["confidence"] >= rules.suggest_threshold].copy()
-    eligible["cid"] = c.ids[eligible["i"].to_numpy()].astype(str)
-    eligible["eid"] = e.ids[eligible["j"].to_numpy()].astype(str)
-    eligible = eligible.sort_values(["tier", "confidence", "cid", "eid"], ascending=[True, False, True, True],
+    # one-to-one, greedy by tier then confidence; ties by record order for determinism
+    eligible = cand[cand["confidence"] >= rules.suggest_threshold]
+    eligible = eligible.sort_values(["tier", "confidence", "i", "j"], ascending=[True, False, True, True],
                                     kind="mergesort")
     used_c = [False] * nc
     used_e = [False] * ne
@@ -380,19 +378,25 @@ def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules, state=Non
     return Linking(links, crm_target, erp_target, dups, cand), c, e
 
 
-def evidence(row) -> dict:
-    """What was compared for a link and how it scored (JSON-able)."""
-    ev = {"score": round(float(row.score), 4), "name": round(float(row.name), 4)}
-    for k in ("street", "city"):
-        v = getattr(row, k)
-        if v is not None and v == v:
-            ev[k] = round(float(v), 4)
-    for k in ("postcode", "country", "tax_id", "domain", "duns"):
-        v = getattr(row, k)
-        if v is not None:
-            ev[k] = bool(v)
-    if row.xref_crm:
-        ev["xref_crm"] = True
-    if row.xref_erp:
-        ev["xref_erp"] = True
-    return ev
+def evidences(links: pd.DataFrame) -> list[dict]:
+    """What was compared for each link and how it scored (JSON-able), column-wise."""
+    cols = {k: links[k].to_numpy(dtype=object) for k in
+            ("score", "name", "street", "city", "postcode", "country", "tax_id", "domain", "duns",
+             "xref_crm", "xref_erp")}
+    out = []
+    for n in range(len(links)):
+        ev = {"score": round(float(cols["score"][n]), 4), "name": round(float(cols["name"][n]), 4)}
+        for k in ("street", "city"):
+            v = cols[k][n]
+            if v is not None and v == v:
+                ev[k] = round(float(v), 4)
+        for k in ("postcode", "country", "tax_id", "domain", "duns"):
+            v = cols[k][n]
+            if v is not None:
+                ev[k] = bool(v)
+        if cols["xref_crm"][n]:
+            ev["xref_crm"] = True
+        if cols["xref_erp"][n]:
+            ev["xref_erp"] = True
+        out.append(ev)
+    return out
