@@ -37,6 +37,27 @@ class Exposure:
         return (self.crm if side == "crm" else self.erp).get(pos, (Decimal(0), None))
 
 
+class _Risk:
+    """A customer's exposure, looked up only when an exception on it needs the amount."""
+
+    def __init__(self, exposure: Exposure, side: str, pos: int):
+        self._args, self._value = (exposure, side, pos), None
+
+    def _get(self) -> tuple[Decimal, str | None]:
+        if self._value is None:
+            exposure, side, pos = self._args
+            self._value = exposure.of(side, pos)
+        return self._value
+
+    @property
+    def amt(self) -> Decimal:
+        return self._get()[0]
+
+    @property
+    def ccy(self) -> str | None:
+        return self._get()[1]
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
     from workbench.reconcile.invoices import rows
     return rows(frame)
@@ -104,7 +125,7 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
     for row in auto.itertuples(index=False):
         ci, ej = int(row.i), int(row.j)
         cr, er = crec[ci], erec[ej]
-        amt, ccy = exposure.of("erp", ej)
+        risk = _Risk(exposure, "erp", ej)
         number = er.get("number") or er["record_id"]
         c_points, e_points = lk.crm_xref_target[ci], lk.erp_xref_target[ej]
         c_blank, e_blank = c.xref_key[ci] is None, e.xref_key[ej] is None
@@ -130,7 +151,7 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
                   f"evidence ({row.method}); it should be {number if wrong_c else cr['record_id']}.",
                   crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
                   customer_name=cr["name"], field="xref", crm_value=cr.get("xref"), erp_value=er.get("xref"),
-                  amount_at_risk=amt, currency=ccy, diffs=dfs, proposal=prop)
+                  amount_at_risk=risk.amt, currency=risk.ccy, diffs=dfs, proposal=prop)
         elif (c_blank and crm_holds) or (e_blank and erp_holds) or (c_blank and e_blank):
             owner = rules.owner("customers", "xref")
             if c_blank and (crm_holds or not erp_holds or owner == "erp") and not (e_blank and owner == "crm" and erp_holds):
@@ -148,13 +169,13 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
                   customer_name=cr["name"], field="xref", crm_value=cr.get("xref"), erp_value=er.get("xref"),
                   proposal=prop)
 
-        _attributes(f, cr, er, amt, ccy)
+        _attributes(f, cr, er, risk)
         _data_quality(f, cr, er)
         _hierarchy(f, cr, er, parents, pair_of_c, pair_of_e)
-        _credit(f, cr, er, amt, ccy)
+        _credit(f, cr, er, risk)
 
 
-def _attributes(f: Findings, cr: dict, er: dict, amt: Decimal, ccy: str | None) -> None:
+def _attributes(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
     for fld in f.rules.customer_fields:
         a, b = cr.get(fld), er.get(fld)
         if a == b:
@@ -177,8 +198,9 @@ def _attributes(f: Findings, cr: dict, er: dict, amt: Decimal, ccy: str | None) 
               f"The {_LABEL.get(fld, fld)} of {cr['name']} differs: CRM {a!r}, ERP {b!r}.",
               crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
               customer_name=cr["name"], field=fld, crm_value=a, erp_value=b,
-              diffs=[diff(fld, a, b)], proposal=prop, amount_at_risk=amt if fld in ("tax_id", "currency") else None,
-              currency=ccy if fld in ("tax_id", "currency") else None)
+              diffs=[diff(fld, a, b)], proposal=prop,
+              amount_at_risk=risk.amt if fld in ("tax_id", "currency") else None,
+              currency=risk.ccy if fld in ("tax_id", "currency") else None)
 
 
 def _blank(v) -> bool:
@@ -244,7 +266,7 @@ def _hierarchy(f: Findings, cr: dict, er: dict, parents: _Parents, pair_of_c: di
           diffs=[diff("parent_id", shown_c, shown_e)], proposal=prop)
 
 
-def _credit(f: Findings, cr: dict, er: dict, amt: Decimal, ccy: str | None) -> None:
+def _credit(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
     blocked = er.get("blocked")
     if _blank(blocked) or str(blocked).strip().lower() in ("no", "none", "false", "0", " "):
         return
@@ -253,7 +275,7 @@ def _credit(f: Findings, cr: dict, er: dict, amt: Decimal, ccy: str | None) -> N
     f.add("credit.blocked_in_erp",
           f"{cr['name']} is blocked in the ERP ({blocked}) while the CRM shows the account as active.",
           crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
-          customer_name=cr["name"], field="blocked", crm_value="active", erp_value=blocked, amount_at_risk=amt,
-          currency=ccy, diffs=[diff("blocked", "active", blocked)],
+          customer_name=cr["name"], field="blocked", crm_value="active", erp_value=blocked,
+          amount_at_risk=risk.amt, currency=risk.ccy, diffs=[diff("blocked", "active", blocked)],
           proposal=f.proposal("crm", "customers", cr, "active", cr.get("active"), False, True,
                               "the ERP blocks this customer; sales should know before booking more business"))

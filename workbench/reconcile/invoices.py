@@ -317,7 +317,7 @@ def missing(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j:
 
 def _sum(values: np.ndarray) -> Decimal:
     """Exact Decimal sum of an object array (None counts as nothing), summed in C."""
-    vals = values[values != None]  # noqa: E711 - elementwise on an object array
+    vals = values[pd.notna(values)]
     return np.add.reduce(vals, initial=Decimal(0)) if len(vals) else Decimal(0)
 
 
