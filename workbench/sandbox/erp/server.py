@@ -64,6 +64,9 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client died mid-request: a real server never acts on half a request
+            self.close_connection = True
+            return
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         req = Request(self.command, unquote(parts.path), self.path, query,
                       {k.lower(): v for k, v in self.headers.items()}, body)
