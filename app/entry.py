@@ -7,12 +7,24 @@ Qt is imported only when a window is really needed, so the CLI starts fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from workbench import cli
+from workbench.errors import ConfigError
+
+
+def no_display() -> bool:
+    """True on a Linux machine with no screen to open a window on (a server, CI, ssh)."""
+    return (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _gui(args: argparse.Namespace) -> int:
+    if no_display():
+        raise ConfigError("no display to open the window on (DISPLAY is not set). Run it where there is a "
+                          "screen, or try: workbench demo --no-gui")
     from app.main_window import run_gui  # imports Qt
     return run_gui(args)
 
@@ -21,8 +33,31 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_gui:
         from workbench.demo import run_headless
         return run_headless(args)
+    if no_display():
+        return _demo_without_display(args)
     from app.main_window import run_demo_gui
     return run_demo_gui(args)
+
+
+def _demo_without_display(args: argparse.Namespace) -> int:
+    """No screen here: run the same demo headless, write its workbook and pictures of every screen."""
+    from workbench.demo import demo_dir, run_headless
+
+    out = demo_dir() / "output"
+    out.mkdir(parents=True, exist_ok=True)
+    print("No display found (DISPLAY is not set), so the demo runs without a window: the same pull "
+          "through the sandboxes, its summary below, the audit workbook and screenshots of every screen.\n",
+          file=sys.stderr)
+    args.xlsx = args.xlsx or str(out / "demo-audit-workbook.xlsx")
+    code = run_headless(args)
+    if code:
+        return code
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from app.screenshots import render_screenshots
+    shots = argparse.Namespace(out=str(out / "screenshots"), customers=60, size="1440x900")
+    code = render_screenshots(shots)
+    print(f"\nScreenshots of every screen (light and dark): {Path(shots.out)}")
+    return code
 
 
 def _screenshots(args: argparse.Namespace) -> int:
