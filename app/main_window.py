@@ -20,6 +20,7 @@ from app.context import AppContext
 from app.screens import screens
 from app.settings import open_settings
 from app.shortcuts import SHORTCUTS
+from app.team_sync import TeamSync
 from app.workers import QtProgress
 
 APP_NAME = "Recon Workbench"
@@ -105,7 +106,12 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.status_text = QLabel("")
         self.statusBar().addWidget(self.status_text, 1)
+        self.others_label = QLabel("")
+        self.others_label.setAccessibleName("Who else is working")
+        self.statusBar().addPermanentWidget(self.others_label)
         self.statusBar().addPermanentWidget(self.progress)
+        self.team = TeamSync(ctx, self)
+        self.team.others_changed.connect(self._show_others)
 
         self.actions: dict[str, QAction] = {}
         for sc in SHORTCUTS:
@@ -170,6 +176,10 @@ class MainWindow(QMainWindow):
                     "reload": self._reload}
         handlers[action]()
 
+    def _show_others(self, others: list) -> None:
+        names = [o.get("display_name") or o.get("user") for o in others]
+        self.others_label.setText(f"Also working: {', '.join(names)}" if names else "")
+
     def _reload(self) -> None:
         self.refresh_runs()
         if self.review is not None:
@@ -177,9 +187,10 @@ class MainWindow(QMainWindow):
 
     # ---- runs -----------------------------------------------------------------------------
     def start(self, run_id: int | None = None) -> None:
-        """Open on ``run_id`` or the latest run, and list the runs."""
+        """Open on ``run_id`` or the latest run, list the runs, and follow the team's changes."""
         self.refresh_runs()
         self.ctx.open_run(run_id)
+        self.team.start()
 
     def refresh_runs(self) -> None:
         from workbench.store import repo
@@ -306,6 +317,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        self.team.stop()
         review = self.review
         if review is not None and review.bundle is not None:
             review.bundle.frame.stop_warming()  # do not keep the closing window waiting on sorts
