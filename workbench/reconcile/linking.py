@@ -102,16 +102,24 @@ def _unique_index(keys: np.ndarray) -> dict:
 
 
 def _pairs_on(a: np.ndarray, b: np.ndarray, max_pairs: int) -> pd.DataFrame:
-    """Positions (i, j) with a[i] == b[j] (not None), skipping keys that would pair too many."""
-    fa = pd.DataFrame({"k": a, "i": np.arange(len(a))}).dropna(subset=["k"])
-    fb = pd.DataFrame({"k": b, "j": np.arange(len(b))}).dropna(subset=["k"])
-    if fa.empty or fb.empty:
+    """Positions (i, j) with a[i] == b[j] (not None), skipping keys that would pair too many.
+
+    Joined on integer codes of one factorisation of both sides: pandas would otherwise hold
+    the keys as Arrow strings, whose isin/merge cost Python work per value. Pairs come in
+    merge order (CRM position, then ERP position within a key)."""
+    codes = pd.factorize(np.concatenate([a, b]), use_na_sentinel=True)[0]
+    ca, cb = codes[:len(a)], codes[len(a):]
+    k = int(codes.max()) + 1 if len(codes) else 0
+    if k == 0:
         return pd.DataFrame({"i": np.array([], dtype=np.int64), "j": np.array([], dtype=np.int64)})
-    ca, cb = fa["k"].value_counts(), fb["k"].value_counts()
-    common = ca.index.intersection(cb.index)
-    ok = common[(ca[common].to_numpy() * cb[common].to_numpy()) <= max_pairs]
-    fa, fb = fa[fa["k"].isin(ok)], fb[fb["k"].isin(ok)]
-    m = fa.merge(fb, on="k")
+    na = np.bincount(ca[ca >= 0], minlength=k)
+    nb = np.bincount(cb[cb >= 0], minlength=k)
+    ok = (na > 0) & (nb > 0) & (na * nb <= max_pairs)
+    ia = np.nonzero((ca >= 0) & ok[np.maximum(ca, 0)])[0]
+    jb = np.nonzero((cb >= 0) & ok[np.maximum(cb, 0)])[0]
+    if len(ia) == 0 or len(jb) == 0:
+        return pd.DataFrame({"i": np.array([], dtype=np.int64), "j": np.array([], dtype=np.int64)})
+    m = pd.DataFrame({"k": ca[ia], "i": ia}).merge(pd.DataFrame({"k": cb[jb], "j": jb}), on="k")
     return m[["i", "j"]]
 
 
