@@ -74,7 +74,9 @@ def start_target(system: str, n: int, workdir: Path, **connector_options: Any) -
 
         def requests() -> int:
             return sum(h.api_calls.values())
-        writes = None
+
+        def writes(rid: str) -> int:
+            return h.write_count("Account", rid)
 
         def city(rid: str) -> Any:
             return (h.record("Account", rid) or {}).get("BillingCity")

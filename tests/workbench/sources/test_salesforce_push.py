@@ -97,10 +97,12 @@ def test_record_deleted_between_read_and_write_is_recorded_with_salesforces_word
 
 def test_retrying_a_push_is_idempotent(org, accounts):
     r = req(1, accounts, "A-00022", "phone", "+49 40 123")
+    written = org.write_count("Account", r.record_id)
     assert source(org).push([r])[0].outcome == "applied"
     before = calls(org)
     assert source(org).push([r])[0].outcome == "already_applied"
     assert "composite" not in delta(before, calls(org))
+    assert org.write_count("Account", r.record_id) == written + 1  # the org saw exactly one write
 
 
 def test_more_than_200_records_go_in_200_record_calls(org, accounts):

@@ -67,6 +67,10 @@ class SandboxHandle:
     def record(self, obj: str, record_id: str) -> dict[str, Any] | None:
         return self.org.store.get(find_object(obj), record_id)
 
+    def write_count(self, obj: str, record_id: str) -> int:
+        """How many updates the record has received (to prove a push wrote it exactly once)."""
+        return self.org.store.write_count(find_object(obj), record_id)
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
