@@ -32,9 +32,10 @@ STEPS = ("linking customers", "customer findings", "pricing", "orders", "invoice
 
 def _crm_ids(values: pd.Series) -> pd.Series:
     """CRM references to accounts in 18-char form (exports often carry the 15-char one)."""
-    uniq = pd.unique(values.to_numpy(dtype=object))
-    table = {v: (nz.sf_id_key(v) or v) if v is not None else None for v in uniq}
-    return values.map(table)
+    # each distinct id normalised once, spread back by integer codes (no per-row hashing)
+    codes, uniq = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    table = np.array([nz.sf_id_key(v) or v for v in uniq] + [None], dtype=object)
+    return pd.Series(table[codes], index=values.index, dtype=object, name=values.name)
 
 
 class _LazyExposure(dict):

@@ -12,6 +12,7 @@ then confidence, ties broken by ids so runs are deterministic.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -72,6 +73,7 @@ def features(frame: pd.DataFrame, side: str, rules: Rules) -> Features:
         alt_key = _arr(None if v is None else str(v).strip() for v in ids)
     parts = [nz.name_parts(str(n)) if n is not None else ("", "") for n in frame["name"]]
     tax = [nz.tax_key(t, c) for t, c in zip(frame["tax_id"], countries)]
+    street = _arr(nz.street_key(s) for s in frame["street"])
     return Features(
         ids=ids, id_key=id_key, xref_key=xref_key, alt_key=alt_key,
         core=_arr(p[0] for p in parts), form=_arr(p[1] for p in parts),
@@ -81,8 +83,8 @@ def features(frame: pd.DataFrame, side: str, rules: Rules) -> Features:
         postcode=_arr(nz.postcode_key(p, c) for p, c in zip(frame["postcode"], countries)),
         country=_arr(countries),
         city=_arr(nz.text_key(c) for c in frame["city"]),
-        street=_arr(nz.street_key(s) for s in frame["street"]),
-        house=_arr(_house_numbers(nz.street_key(s)) for s in frame["street"]),
+        street=street,
+        house=_arr(_house_numbers(s) for s in street),
     )
 
 
@@ -209,8 +211,12 @@ def _sim(a: np.ndarray, b: np.ndarray, scorer) -> tuple[np.ndarray, np.ndarray]:
     return out, both
 
 
+_NUMBER_TOKEN = re.compile(r"\S*\d\S*")
+
+
 def _house_numbers(street: str | None) -> frozenset:
-    return frozenset(t for t in (street or "").split() if any(ch.isdigit() for ch in t))
+    """The tokens holding a digit (street keys are space-separated ASCII words)."""
+    return frozenset(_NUMBER_TOKEN.findall(street)) if street else frozenset()
 
 
 def _numbers_differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
