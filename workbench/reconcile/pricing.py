@@ -178,18 +178,28 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
     order_of = dict(zip(booked["record_id"], zip(booked["customer_id"], booked["number"])))
     tol = rules.tolerances["discount"]
     keep = 1 - rules.approved_discount
-    items = _map_codes(lines["product_code"], rules.product_map)
-    for r, item in zip(lines.to_dict("records"), items):
-        if r["order_id"] not in order_of:
-            continue
-        ccy, unit, qty = r["currency"], r["unit_price"], r["quantity"] or Decimal(0)
+    # lines of booked orders only, and only those below the floor become records: the
+    # screen reads the columns directly (a million lines, few of them off price)
+    on_booked = np.nonzero(lines["order_id"].isin(order_of.keys()).to_numpy(dtype=bool))[0]
+    items = _map_codes(lines["product_code"].to_numpy(dtype=object)[on_booked], rules.product_map)
+    col = {c: lines[c].to_numpy(dtype=object)[on_booked] for c in ("currency", "unit_price", "list_price")}
+    below = []
+    for n, (item, ccy, unit, lp) in enumerate(zip(items, col["currency"], col["unit_price"], col["list_price"])):
         key = f"{item}|{ccy}"
-        ref = r["list_price"] or list_price.get(key)
+        ref = lp or list_price.get(key)
         if unit is None or not ref or ref <= 0 or key in book.disputed:
             continue
         floor = ref * keep
         if unit >= floor or tol.within(ccy, unit, floor):
             continue
+        below.append(n)
+    below = np.array(below, dtype=np.int64)
+    recs = lines.iloc[on_booked[below]].to_dict("records")
+    for r, item in zip(recs, items[below]):
+        ccy, unit, qty = r["currency"], r["unit_price"], r["quantity"] or Decimal(0)
+        key = f"{item}|{ccy}"
+        ref = r["list_price"] or list_price.get(key)
+        floor = ref * keep
         given = (1 - unit / ref) * 100
         risk = quantize((floor - unit) * qty, ccy)
         cust, number = order_of[r["order_id"]]
