@@ -121,8 +121,8 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
               erp_object="customers", erp_id=r["record_id"], customer_name=r["name"], amount_at_risk=amt, currency=ccy,
               erp_value=r["name"])
 
-    # cross-references on auto links
-    for row in auto.itertuples(index=False):
+    # cross-references on auto links, for the links where anything can differ
+    for row in auto[_worth_a_look(rules, crm, erp, auto, c, e, lk, crm_holds, erp_holds)].itertuples(index=False):
         ci, ej = int(row.i), int(row.j)
         cr, er = crec[ci], erec[ej]
         risk = _Risk(exposure, "erp", ej)
@@ -173,6 +173,35 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
         _data_quality(f, cr, er)
         _hierarchy(f, cr, er, parents, pair_of_c, pair_of_e)
         _credit(f, cr, er, risk)
+
+
+def _column(frame: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
+    if name not in frame.columns:
+        return np.full(len(pos), None, dtype=object)
+    return frame[name].to_numpy(dtype=object)[pos]
+
+
+def _blanks(values: np.ndarray) -> np.ndarray:
+    return np.fromiter((_blank(v) for v in values), dtype=bool, count=len(values))
+
+
+def _worth_a_look(rules, crm: pd.DataFrame, erp: pd.DataFrame, auto: pd.DataFrame, c: Features, e: Features,
+                  lk: Linking, crm_holds: bool, erp_holds: bool) -> np.ndarray:
+    """Auto links on which a cross-reference, attribute, data-quality, hierarchy or credit
+    finding is possible, screened column-wise (most of a hundred thousand links are clean);
+    the per-link checks below decide. A conservative screen: it may let a clean link
+    through, never hold back one with a finding."""
+    i, j = auto["i"].to_numpy(dtype=np.int64), auto["j"].to_numpy(dtype=np.int64)
+    c_blank, e_blank = pd.isna(c.xref_key[i]), pd.isna(e.xref_key[j])
+    look = (~c_blank & (lk.crm_xref_target[i] != j)) | (~e_blank & (lk.erp_xref_target[j] != i))
+    look |= (c_blank & crm_holds) | (e_blank & erp_holds) | (c_blank & e_blank)
+    for fld in rules.customer_fields:
+        look |= ~np.asarray(_column(crm, fld, i) == _column(erp, fld, j), dtype=bool)
+    for fld in ("tax_id", "country"):
+        look |= _blanks(_column(crm, fld, i)) & _blanks(_column(erp, fld, j))
+    look |= ~(_blanks(_column(crm, "parent_id", i)) & _blanks(_column(erp, "parent_id", j)))
+    look |= ~_blanks(_column(erp, "blocked", j))
+    return look
 
 
 def _attributes(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:

@@ -134,8 +134,17 @@ def _rarest_token(core: np.ndarray, freq: Counter) -> np.ndarray:
 
 
 def _joined(*cols: np.ndarray) -> np.ndarray:
-    return np.array([None if any(v is None or v == "" for v in vals) else "|".join(vals) for vals in zip(*cols)],
-                    dtype=object)
+    """Key parts joined with "|", None where any part is blank (concatenated column-wise)."""
+    ok = np.ones(len(cols[0]), dtype=bool)
+    for col in cols:
+        ok &= pd.notna(col) & np.asarray(col != "", dtype=bool)
+    out = np.full(len(cols[0]), None, dtype=object)
+    if ok.any():
+        acc = cols[0][ok]
+        for col in cols[1:]:
+            acc = acc + "|" + col[ok]
+        out[ok] = acc
+    return out
 
 
 def _block_keys(c: Features, e: Features) -> tuple[list[np.ndarray], list[np.ndarray]]:
