@@ -44,7 +44,12 @@ class _LazyExposure(dict):
 
     def __init__(self, invoices: pd.DataFrame, ids: pd.Series):
         super().__init__()
-        self.rows = invoices.groupby("customer_id", sort=False).indices if not invoices.empty else {}
+        # customer -> its invoice rows as slices of one stable sort by customer code
+        # (groupby().indices builds a million-row dict of arrays up front)
+        codes, uniq = pd.factorize(invoices["customer_id"].to_numpy(dtype=object), use_na_sentinel=True)
+        self.order = np.argsort(codes, kind="stable")
+        self.bounds = np.searchsorted(codes[self.order], np.arange(len(uniq) + 1))
+        self.code_of = dict(zip(uniq.tolist(), range(len(uniq))))
         self.ids = ids.to_numpy(dtype=object)
         self.ccy = invoices["currency"].to_numpy(dtype=object)
         self.bal = invoices["open_balance"].to_numpy(dtype=object)
@@ -53,7 +58,8 @@ class _LazyExposure(dict):
         if pos in self:
             return self[pos]
         sums: dict[str, Decimal] = {}
-        for n in self.rows.get(self.ids[pos], ()):
+        c = self.code_of.get(self.ids[pos])
+        for n in (self.order[self.bounds[c]:self.bounds[c + 1]].tolist() if c is not None else ()):
             b = self.bal[n]
             if b is not None and b > 0:
                 sums[self.ccy[n]] = sums.get(self.ccy[n], Decimal(0)) + b
