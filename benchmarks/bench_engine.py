@@ -120,7 +120,8 @@ def main() -> int:
     with Peak() as p:
         res = reconcile(crm, erp, cfg)
     rows.append(("reconcile end to end", size, p.seconds, p.peak,
-                 f"{len(res.exceptions):,} exceptions; +{(p.peak - p.start) / 2**30:.2f} GB over the loaded extracts"))
+                 f"{len(res.exceptions):,} exceptions; +{(p.peak - p.start) / 2**30:.2f} GB over the loaded extracts "
+                 f"({p.start / 2**30:.2f} GB before the run)"))
     print(f"(end to end: {p.seconds:.1f} s)", flush=True)
 
     # invoice comparison step
