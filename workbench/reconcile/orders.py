@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from workbench.reconcile.invoices import number_keys, rows
@@ -44,13 +45,25 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.
     ck_x = _keys(booked["xref"], rules)
     ck_n = _keys(booked["number"], rules)
     ck_id = _keys(booked["record_id"], rules)
-    erp_recs = None
-    for pos, r in enumerate(rows(booked)):
+    # records are built only for orders with a finding in view: missing, or a different
+    # currency or amount (most booked orders match to the cent)
+    c_ccy, c_tot = booked["currency"].to_numpy(dtype=object), booked["total_amount"].to_numpy(dtype=object)
+    e_ccy, e_tot = erp["currency"].to_numpy(dtype=object), erp["total_amount"].to_numpy(dtype=object)
+    look = []
+    found = []
+    for pos in range(len(booked)):
         j = by_number.get(ck_x[pos]) if ck_x[pos] else None
         if j is None:
             j = by_ext.get(ck_n[pos]) if ck_n[pos] else None
         if j is None:
             j = by_ext.get(ck_id[pos]) if ck_id[pos] else None
+        if j is not None and c_ccy[pos] == e_ccy[j] and c_tot[pos] is not None and c_tot[pos] == e_tot[j]:
+            continue
+        look.append(pos)
+        found.append(j)
+    wanted = sorted({j for j in found if j is not None})
+    erp_recs = dict(zip(wanted, rows(erp, np.array(wanted, dtype=np.int64))))
+    for pos, j, r in zip(look, found, rows(booked, np.array(look, dtype=np.int64))):
         who = names.get(r["customer_id"])
         ccy = r["currency"]
         if j is None:
@@ -63,8 +76,6 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.
                   amount_at_risk=r["total_amount"] or Decimal(0), currency=ccy, on=r.get("order_date"),
                   diffs=[diff("total_amount", r["total_amount"], None, ccy)])
             continue
-        if erp_recs is None:
-            erp_recs = rows(erp)
         er = erp_recs[j]
         a, b = r["total_amount"], er["total_amount"]
         if a is None or b is None:
