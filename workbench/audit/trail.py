@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from workbench.store.schema import AuditEvent
@@ -48,47 +48,70 @@ def _utc(at: datetime) -> datetime:
 
 
 def _lock_chain(session: Session) -> None:
-    """Serialize appends so two writers never chain onto the same predecessor."""
+    """Serialize chaining so two writers never chain onto the same predecessor."""
     if session.bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(727274)"))
-    # SQLite: the first write of the transaction takes the database write lock.
+    # SQLite: the transaction already holds the database write lock from its own changes.
 
 
-def _tail(session: Session) -> tuple[int, str]:
-    """(id, hash) of the chain's last event, as this transaction sees it.
-
-    The first append of a transaction takes the chain lock and reads the tail from the
-    database; later appends in the same transaction chain onto the event appended last,
-    so a bulk action of thousands of events costs one read, not one per event.
-    """
-    cached = session.info.get("audit_tail")
-    txn = session.get_transaction()
-    if cached is not None and cached[0] is txn:
-        ev = cached[1]
-        state = inspect(ev)
-        if state.persistent or state.pending:  # not undone by a rolled-back savepoint
-            return ev.id, ev.hash
-    _lock_chain(session)
-    last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
-    return (last.id, last.hash) if last else (0, GENESIS)
+_PENDING = "audit_pending"
 
 
 def append(session: Session, *, actor: str, action: str, entity_type: str, entity_id: object = None,
            run_id: int | None = None, detail: dict[str, Any] | None = None,
            at: datetime | None = None) -> AuditEvent:
-    """Append one event in the caller's transaction (so it commits or rolls back with the change)."""
-    last_id, prev_hash = _tail(session)
-    next_id = last_id + 1
+    """Record one event in the caller's transaction (so it commits or rolls back with the change).
+
+    The event gets its place in the chain (id, previous hash, hash) when the transaction
+    commits: the chain lock is then the last lock any writer takes and is held only for
+    the commit. Taking it at the first append instead made writers queue behind each
+    other's whole transactions, and deadlock against writers that lock a row first.
+    """
     at = _utc(at or datetime.now(timezone.utc))
     # Round-trip detail through JSON so the hash is computed over exactly what is stored.
     detail = json.loads(json.dumps(detail, default=_canon)) if detail is not None else None
-    eid = None if entity_id is None else str(entity_id)
-    ev = AuditEvent(id=next_id, at=at, actor=actor, action=action, entity_type=entity_type, entity_id=eid,
-                    run_id=run_id, detail=detail, prev_hash=prev_hash,
-                    hash=event_hash(prev_hash, next_id, at, actor, action, entity_type, eid, run_id, detail))
-    session.add(ev)
-    session.info["audit_tail"] = (session.get_transaction(), ev)
+    ev = AuditEvent(at=at, actor=actor, action=action, entity_type=entity_type,
+                    entity_id=None if entity_id is None else str(entity_id), run_id=run_id, detail=detail)
+    owner = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((owner, ev))
     return ev
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    _lock_chain(session)
+    last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    next_id, prev_hash = ((last.id, last.hash) if last else (0, GENESIS))
+    for _, ev in pending:
+        next_id += 1
+        ev.id, ev.prev_hash = next_id, prev_hash
+        ev.hash = prev_hash = event_hash(prev_hash, ev.id, ev.at, ev.actor, ev.action, ev.entity_type,
+                                         ev.entity_id, ev.run_id, ev.detail)
+    session.add_all([ev for _, ev in pending])
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction) -> None:
+    """Events of a rolled-back transaction or savepoint never reach the chain."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+
+    def undone(txn) -> bool:
+        while txn is not None:
+            if txn is previous_transaction:
+                return True
+            txn = txn.parent
+        return False
+
+    kept = [(owner, ev) for owner, ev in pending if not undone(owner)]
+    if kept:
+        session.info[_PENDING] = kept
+    else:
+        session.info.pop(_PENDING, None)
 
 
 @dataclass

@@ -61,15 +61,19 @@ def set_exception_status(s: Session, exc: ExceptionRow, status: str, *, actor: s
     exc.status = status
     if reason is not None:
         exc.resolution = reason
-    exc.version = (exc.version or 1) + 1
+    # Counted in SQL: a version read before someone else's change must not be written back.
+    exc.version = ExceptionRow.version + 1
     s.flush()
+    s.refresh(exc, ["version"])
     trail.append(s, actor=actor, action=f"exception.{status}", entity_type="exception", entity_id=exc.id,
                  run_id=exc.run_id, detail={"key": exc.key, "status_before": before, "status_after": status,
                                             "reason": reason, "version": exc.version, **(detail or {})})
 
 
 def _exception(s: Session, exception_id: int) -> ExceptionRow:
-    exc = s.get(ExceptionRow, int(exception_id))
+    # Locked and re-read, so a decision is taken on the row as it is now (PostgreSQL row lock;
+    # SQLite serializes writers and refuses a write from a stale snapshot).
+    exc = s.get(ExceptionRow, int(exception_id), with_for_update=True, populate_existing=True)
     if exc is None:
         raise InputError(f"exception {exception_id} does not exist in this store")
     return exc
