@@ -174,6 +174,8 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # an exception's history and "changed by whom" look events up by what they are about
+    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
 
 
 class User(Base):

@@ -63,3 +63,12 @@ def test_a_float_is_refused_for_a_money_column(store):
                                amount_at_risk=0.1, first_seen=now, last_seen=now))
     with store.session() as s:
         assert s.execute(select(Run)).first() is None  # rolled back whole
+
+
+def test_the_migrations_build_exactly_the_schema_the_code_declares(store):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from workbench.store.schema import Base
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
