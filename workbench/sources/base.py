@@ -140,3 +140,18 @@ class Source(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def push_each(requests: list[WriteRequest], push_one, state: object | None, target: str) -> list[WriteResult]:
+    """Write requests one by one (APIs without a batch update), stopping between writes on cancel.
+
+    A cancel never interrupts a write: every write done is reported, the rest stay queued.
+    """
+    results: list[WriteResult] = []
+    for n, req in enumerate(requests, start=1):
+        if state is not None and getattr(state, "cancelled", False):
+            break
+        results.append(push_one(req))
+        if state is not None:
+            state.set_progress(n, len(requests), f"pushed {n:,} of {len(requests):,} to {target}")
+    return results

@@ -28,7 +28,7 @@ from workbench.config import RunConfig
 from workbench.errors import ConfigError, InputError, SourceError
 from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import check_cancelled, report
-from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult
+from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
 from workbench.sources.erp_mapping import (NEGATE, ObjectMap, PullBuffer, coerce, converter, fill_from, lookup,
                                            object_maps, same_value)
@@ -257,13 +257,7 @@ class BusinessCentralSource:
 
     # -- push -----------------------------------------------------------------
     def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]:
-        results: list[WriteResult] = []
-        for n, req in enumerate(requests, start=1):
-            if state is not None and getattr(state, "cancelled", False):
-                break  # every write so far is complete; the rest stay queued
-            results.append(self._push_one(req))
-            if state is not None:  # no check_cancelled here: a finished write must be reported
-                state.set_progress(n, len(requests), f"pushed {n:,} of {len(requests):,} to Business Central")
+        results = push_each(requests, self._push_one, state, "Business Central")
         self.meta.api_usage = self._usage()
         return results
 

@@ -28,7 +28,7 @@ from workbench.config import RunConfig
 from workbench.errors import ConfigError, InputError, SourceError
 from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import check_cancelled, report
-from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult
+from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
 from workbench.sources.erp_mapping import ObjectMap, PullBuffer, coerce, fill_from, lookup, object_maps, same_value
 from workbench.sources.http_common import HttpClient, HttpFailure, StaticHeaders, decode, encode_json
@@ -323,13 +323,7 @@ class OdooSource:
         return out
 
     def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]:
-        results: list[WriteResult] = []
-        for n, req in enumerate(requests, start=1):
-            if state is not None and getattr(state, "cancelled", False):
-                break  # every write so far is complete; the rest stay queued
-            results.append(self._push_one(req))
-            if state is not None:  # no check_cancelled here: a finished write must be reported
-                state.set_progress(n, len(requests), f"pushed {n:,} of {len(requests):,} to Odoo")
+        results = push_each(requests, self._push_one, state, "Odoo")
         self.meta.api_usage.update({"calls": self.http.requests, "retries": self.http.retries})
         return results
 
