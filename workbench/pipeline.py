@@ -10,6 +10,7 @@ from typing import Any
 
 from workbench.config import RunConfig
 from workbench.errors import Cancelled, WorkbenchError
+from workbench.jsonable import plain
 from workbench.progress import NullProgress, check_cancelled
 from workbench.reconcile.result import ReconResult
 from workbench.sources import open_source
@@ -136,22 +137,10 @@ def build_summary(crm: Extract, erp: Extract, result: ReconResult) -> dict[str, 
         "exceptions_total": int(sum(per_type.values())),
         "control_totals": totals,
         "api_usage": {m.side: m.api_usage for m in (crm.meta, erp.meta) if m.api_usage},
-        "stats": _plain(stats),
+        "stats": plain(stats),
     }
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return str(v)
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    if hasattr(v, "item"):
-        return v.item()
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    return v
 
 
 def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:

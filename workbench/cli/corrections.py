@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from workbench.cli import add_db_option
+from workbench.jsonable import plain
 
 FILTER_ARGS = [  # (option, filter name, help)
     ("--state", "state", "correction state(s), comma-separated (proposed, approved, queued, applied, ...)"),
@@ -31,22 +30,6 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
     return {name: getattr(args, name) for _, name, _ in FILTER_ARGS if getattr(args, name, None)}
 
 
-def _plain(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, Decimal):
-        return format(v, "f")
-    if isinstance(v, (datetime, date)):
-        return v.isoformat()
-    if hasattr(v, "item"):
-        return v.item()
-    try:
-        import pandas as pd
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return v
 
 
 def _store(args: argparse.Namespace):
@@ -75,7 +58,7 @@ def _ids(values: list[str]) -> list[int]:
 
 
 def _show(v: Any, width: int) -> str:
-    text = "" if v is None else str(_plain(v))
+    text = "" if v is None else str(plain(v))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -87,7 +70,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     finally:
         store.dispose()
     if args.format == "json":
-        rows = [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")]
+        rows = [{k: plain(v) for k, v in r.items()} for r in df.to_dict("records")]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     if df.empty:
@@ -195,7 +178,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         progress.close()
         store.dispose()
     if args.format == "json":
-        print(json.dumps(rep.as_dict(), indent=2, ensure_ascii=False, default=_plain))
+        print(json.dumps(rep.as_dict(), indent=2, ensure_ascii=False, default=plain))
         return 0
     c = rep.counts
     print(f"pushed in {rep.seconds:.1f} s with {rep.requests} write call(s): "

@@ -8,9 +8,9 @@ import json
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from workbench.cli import add_db_option
+from workbench.jsonable import plain
 
 
 class ConsoleProgress:
@@ -58,7 +58,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     runs = repo.list_runs(store)
     if args.format == "json":
-        print(json.dumps([_plain(r) for r in runs], indent=2, ensure_ascii=False))
+        print(json.dumps([plain(r) for r in runs], indent=2, ensure_ascii=False))
         return 0
     print(f"{'Run':>5}  {'Started (UTC)':<20}{'Status':<11}{'User':<14}{'As of':<12}{'Exceptions':>11}  Name")
     for r in runs:
@@ -72,22 +72,6 @@ EXPORT_COLUMNS = ["id", "key", "type", "family", "severity", "status", "crm_obje
                   "assignee", "first_seen", "last_seen", "message", "diffs", "proposal"]
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return str(v)
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    try:
-        import pandas as pd
-        if not isinstance(v, (str, bytes)) and pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return v
 
 
 def cmd_exceptions(args: argparse.Namespace) -> int:
@@ -101,7 +85,7 @@ def cmd_exceptions(args: argparse.Namespace) -> int:
         frame = frame[frame["type"].isin(args.type)]
     if args.severity:
         frame = frame[frame["severity"].isin(args.severity)]
-    records = [{c: _plain(rec.get(c)) for c in EXPORT_COLUMNS} for rec in frame.to_dict("records")]
+    records = [{c: plain(rec.get(c)) for c in EXPORT_COLUMNS} for rec in frame.to_dict("records")]
     out = sys.stdout
     if args.format == "json":
         json.dump({"run": run["id"], "exceptions": records}, out, indent=2, ensure_ascii=False)

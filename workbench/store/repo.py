@@ -8,8 +8,7 @@ only a failed/cancelled run row that says why.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from datetime import datetime, timezone
 from typing import Any, Iterable
 
 import pandas as pd
@@ -18,6 +17,7 @@ from sqlalchemy import func, insert, select
 from workbench import __version__
 from workbench.audit import trail
 from workbench.config import RunConfig
+from workbench.jsonable import plain
 from workbench.progress import check_cancelled
 from workbench.reconcile.result import EXCEPTION_COLUMNS, LINK_COLUMNS, ReconResult
 from workbench.sources.base import Extract
@@ -28,27 +28,6 @@ CHUNK = 20_000
 EXCEPTION_STATE_COLUMNS = ["id", "run_id", "status", "assignee", "first_seen", "last_seen", "resolution", "version"]
 
 
-def _jsonable(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float) and v != v:  # NaN from pandas
-        return None
-    if isinstance(v, Decimal):
-        return str(v)
-    if isinstance(v, (datetime, date)):
-        return v.isoformat()
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if hasattr(v, "item"):  # numpy scalar
-        return v.item()
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return v
 
 
 def _none(v: Any) -> Any:
@@ -86,7 +65,7 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
             s.add(RunSource(run_id=run.id, side=m.side, system=m.system, connector=m.connector,
                             instance=m.instance, api_version=m.api_version, objects=m.objects, queries=m.queries,
                             extracted_at=m.extracted_at, incremental_since=m.incremental_since,
-                            row_counts=m.row_counts, content_hash=m.content_hash, api_usage=_jsonable(m.api_usage)))
+                            row_counts=m.row_counts, content_hash=m.content_hash, api_usage=plain(m.api_usage)))
         for ex in (crm, erp):
             _save_snapshots(s, run.id, ex, state)
         _save_links(s, run.id, result.links)
@@ -108,7 +87,7 @@ def _canonical_by_id(extract: Extract) -> dict[tuple[str, str], str]:
         for row in frame.itertuples(index=False, name=None):
             rec = dict(zip(cols, row))
             out[(kind, str(rec.get("record_id")))] = json.dumps(
-                {k: _jsonable(v) for k, v in rec.items()}, ensure_ascii=False, sort_keys=True)
+                {k: plain(v) for k, v in rec.items()}, ensure_ascii=False, sort_keys=True)
     return out
 
 
@@ -137,7 +116,7 @@ def _save_links(s, run_id: int, links: pd.DataFrame) -> None:
     for rec in links[LINK_COLUMNS].to_dict("records"):
         rows.append({"run_id": run_id, "crm_id": _none(rec["crm_id"]), "erp_id": _none(rec["erp_id"]),
                      "method": rec["method"], "confidence": float(rec["confidence"] or 0.0),
-                     "evidence": _jsonable(rec["evidence"]), "status": rec["status"] or "auto", "version": 1})
+                     "evidence": plain(rec["evidence"]), "status": rec["status"] or "auto", "version": 1})
     for i in range(0, len(rows), CHUNK):
         s.execute(insert(CustomerLink), rows[i:i + CHUNK])
 
@@ -178,8 +157,8 @@ def _save_exceptions(s, run_id: int, exc: pd.DataFrame, now: datetime, state: ob
             "customer_name": _none(rec["customer_name"]), "field": _none(rec["field"]),
             "crm_value": _str(rec["crm_value"]), "erp_value": _str(rec["erp_value"]),
             "difference": _none(rec["difference"]), "amount_at_risk": _none(rec["amount_at_risk"]),
-            "currency": _none(rec["currency"]), "diffs": _jsonable(rec["diffs"]),
-            "proposal": _jsonable(rec["proposal"]), "message": _none(rec["message"]), "assignee": assignee,
+            "currency": _none(rec["currency"]), "diffs": plain(rec["diffs"]),
+            "proposal": plain(rec["proposal"]), "message": _none(rec["message"]), "assignee": assignee,
             "first_seen": first_seen, "last_seen": now, "resolution": resolution, "version": 1})
         if len(rows) >= CHUNK:
             s.execute(insert(ExceptionRow), rows)
