@@ -110,6 +110,12 @@ class MainWindow(QMainWindow):
         self.others_label.setAccessibleName("Who else is working")
         self.statusBar().addPermanentWidget(self.others_label)
         self.statusBar().addPermanentWidget(self.progress)
+        self.cancel_job_button = QPushButton("Cancel")
+        self.cancel_job_button.setAccessibleName("Cancel the running job")
+        self.cancel_job_button.hide()
+        self.cancel_job_button.clicked.connect(self._cancel_job)
+        self.statusBar().addPermanentWidget(self.cancel_job_button)
+        self._job: QtProgress | None = None
         self.team = TeamSync(ctx, self)
         self.team.others_changed.connect(self._show_others)
 
@@ -254,7 +260,10 @@ class MainWindow(QMainWindow):
         self.message_box.hide()
 
     def follow_progress(self, progress: QtProgress) -> None:
-        """Show a job's progress in the status bar (the Run screen shows it per source)."""
+        """Show a job's progress in the status bar (the Run screen shows it per source), with Cancel."""
+        self._job = progress
+        self.cancel_job_button.setEnabled(True)
+        self.cancel_job_button.show()
         def update(done: int, total: object, message: str) -> None:
             self.progress.show()
             if isinstance(total, int) and total > 0:
@@ -266,9 +275,17 @@ class MainWindow(QMainWindow):
                 self.status_text.setText(message)
         progress.progress.connect(update)
 
+    def _cancel_job(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self.cancel_job_button.setEnabled(False)
+            self.status_text.setText("Cancelling…")
+
     def _busy(self, busy: bool) -> None:
         if not busy:
             self.progress.hide()
+            self.cancel_job_button.hide()
+            self._job = None
 
     def set_mode(self, mode: str) -> None:
         app = QApplication.instance()
