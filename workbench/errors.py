@@ -43,7 +43,15 @@ class ConfigError(WorkbenchError):
 
 
 class SourceError(WorkbenchError):
-    """A source system refused or failed; the message carries the system's own words."""
+    """A source system refused or failed; the message carries the system's own words.
+
+    ``transient`` marks trouble that may pass (the system unreachable, throttled, locked):
+    the push retries it with backoff instead of dead-lettering it.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
 
 
 class PermissionDenied(WorkbenchError):

@@ -195,7 +195,7 @@ def login(sf_cfg: dict[str, Any], secrets_cfg: dict[str, Any], session: requests
         raise SourceError(f"cannot verify the TLS certificate of {url}; set [crm.salesforce] ca_bundle to the "
                           f"CA that signed it") from None
     except requests.exceptions.RequestException as exc:
-        raise SourceError(f"cannot reach Salesforce at {url}: {type(exc).__name__}") from None
+        raise SourceError(f"cannot reach Salesforce at {url}: {type(exc).__name__}", transient=True) from None
 
 
 _SOAP_LOGIN = """<?xml version="1.0" encoding="utf-8" ?>

@@ -55,6 +55,11 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
+def _outcome(exc: WorkbenchError) -> str:
+    """Trouble that may pass (the org unreachable for a login) is retried; anything else is final."""
+    return "transient" if getattr(exc, "transient", False) else "permanent"
+
+
 def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: object | None) -> list[WriteResult]:
     results: dict[int, WriteResult] = {}
     by_map: dict[str, tuple[ObjectMap, list[WriteRequest]]] = {}
@@ -111,7 +116,7 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
     except WorkbenchError as exc:  # e.g. INVALID_FIELD: a mapped field the org does not have
         if isinstance(exc, (Cancelled, BudgetExceeded)):
             raise
-        return [(r, WriteResult(r.correction_id, "permanent", exc.one_line())) for r in reqs]
+        return [(r, WriteResult(r.correction_id, _outcome(exc), exc.one_line())) for r in reqs]
 
     out: list[tuple[WriteRequest, WriteResult]] = []
     writes: dict[str, dict[str, Any]] = {}
@@ -168,7 +173,7 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
             break
         except WorkbenchError as exc:
             for rid in writes:
-                out.extend((r, WriteResult(r.correction_id, "permanent", exc.one_line())) for r in pending[rid])
+                out.extend((r, WriteResult(r.correction_id, _outcome(exc), exc.one_line())) for r in pending[rid])
             break
         retry: dict[str, dict[str, Any]] = {}
         for sent, res in zip(list(writes.values()), answer or []):
