@@ -125,40 +125,30 @@ def _id_list(ids: list[int]) -> str:
     return ", ".join(map(str, ids[:20])) + (f" … (+{len(ids) - 20})" if len(ids) > 20 else "")
 
 
-def cmd_reject(args: argparse.Namespace) -> int:
-    from workbench.corrections.service import reject
+def _decide(args: argparse.Namespace, action_name: str, ids: list[int], done_text: str) -> int:
+    """Run one of the service's decisions (reject, waive, replay) as ``--user`` and say what it did."""
+    from workbench.corrections import service
     store = _store(args)
     try:
         user = _user(store, args.user)
-        done = reject(store, _ids(args.correction_ids), user, args.reason)
+        done = getattr(service, action_name)(store, ids, user, args.reason)
     finally:
         store.dispose()
-    print(f"{len(done)} correction(s) rejected by {user}: {_id_list(done)}")
+    print(done_text.format(n=len(done), user=user, ids=_id_list(done)))
     return 0
+
+
+def cmd_reject(args: argparse.Namespace) -> int:
+    return _decide(args, "reject", _ids(args.correction_ids), "{n} correction(s) rejected by {user}: {ids}")
 
 
 def cmd_waive(args: argparse.Namespace) -> int:
-    from workbench.corrections.service import waive
-    store = _store(args)
-    try:
-        user = _user(store, args.user)
-        done = waive(store, _ids(args.exception_ids), user, args.reason)
-    finally:
-        store.dispose()
-    print(f"{len(done)} exception(s) waived by {user}: {_id_list(done)}")
-    return 0
+    return _decide(args, "waive", _ids(args.exception_ids), "{n} exception(s) waived by {user}: {ids}")
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from workbench.corrections.service import replay
-    store = _store(args)
-    try:
-        user = _user(store, args.user)
-        done = replay(store, _ids(args.correction_ids), user, args.reason)
-    finally:
-        store.dispose()
-    print(f"{len(done)} dead letter(s) queued again by {user}: {_id_list(done)}; run `workbench corrections push`")
-    return 0
+    return _decide(args, "replay", _ids(args.correction_ids),
+                   "{n} dead letter(s) queued again by {user}: {ids}; run `workbench corrections push`")
 
 
 def cmd_push(args: argparse.Namespace) -> int:
