@@ -103,10 +103,6 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, object], user: 
     return RunOutcome(run_id, result, summary)
 
 
-def _money(v: Any) -> str:
-    return str(v) if isinstance(v, Decimal) else ("" if v is None else str(v))
-
-
 def build_summary(crm: Extract, erp: Extract, result: ReconResult) -> dict[str, Any]:
     links = result.links
     by_method = Counter()
@@ -122,8 +118,7 @@ def build_summary(crm: Extract, erp: Extract, result: ReconResult) -> dict[str, 
     totals = []
     if result.control_totals is not None and not result.control_totals.empty:
         for rec in result.control_totals.to_dict("records"):
-            totals.append({k: (_money(v) if isinstance(v, Decimal) else (int(v) if k == "invoices" else v))
-                           for k, v in rec.items()})
+            totals.append({k: (int(v) if k == "invoices" else plain(v)) for k, v in rec.items()})
     stats = {k: v for k, v in (result.stats or {}).items()}
     return {
         "records": {"crm": dict(crm.meta.row_counts), "erp": dict(erp.meta.row_counts)},

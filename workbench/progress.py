@@ -8,16 +8,7 @@ signals; the CLI and tests pass ``NullProgress`` or ``RecordingProgress``.
 from __future__ import annotations
 
 import threading
-from typing import Protocol, runtime_checkable
-
 from workbench.errors import Cancelled
-
-
-@runtime_checkable
-class ProgressState(Protocol):
-    cancelled: bool
-
-    def set_progress(self, done: int, total: int | None = None, message: str = "") -> None: ...
 
 
 class NullProgress:

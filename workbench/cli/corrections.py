@@ -153,7 +153,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_push(args: argparse.Namespace) -> int:
     from workbench import config as cfg
-    from workbench.cli.runs import ConsoleProgress
+    from workbench.cli.progress import ConsoleProgress
     from workbench.corrections.outbox.push import Backoff
     from workbench.corrections.service import push
     store = _store(args)

@@ -11,32 +11,8 @@ input (no such run, not an .xlsx, missing folder).
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 
-
-class _TerminalProgress:
-    """Progress on stderr when it is a terminal, at most a few updates a second."""
-
-    cancelled = False
-
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self._last = 0.0
-
-    def set_progress(self, done: int, total: int | None = None, message: str = "") -> None:
-        if not self.tty:
-            return
-        now = time.monotonic()
-        if now - self._last < 0.25 and not (total and done >= total):
-            return
-        self._last = now
-        pct = f"{100 * done // total:3d}% " if total else ""
-        print(f"\r{pct}{message[:70]:<70}", end="", file=sys.stderr, flush=True)
-
-    def finish(self) -> None:
-        if self.tty:
-            print("\r" + " " * 76 + "\r", end="", file=sys.stderr, flush=True)
+from workbench.cli.progress import ConsoleProgress
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -57,11 +33,11 @@ def _export(args: argparse.Namespace) -> int:
         run_id = args.run if args.run is not None else repo.latest_run_id(store)
         if run_id is None:
             raise InputError("no completed run in this database yet", expected="a run first: workbench run --config FILE")
-        progress = _TerminalProgress()
+        progress = ConsoleProgress()
         try:
             info = write_workbook(store, run_id, args.xlsx, state=progress)
         finally:
-            progress.finish()
+            progress.close()
         rows = ", ".join(f"{name} {n:,}" for name, n in info.sheets)
         print(f"Wrote {info.path} (run {info.run_id}): {rows}")
         print(f"Data manifest (SHA-256): {info.manifest}")

@@ -10,28 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from workbench.cli import add_db_option
+from workbench.cli.progress import ConsoleProgress
 from workbench.jsonable import plain
-
-
-class ConsoleProgress:
-    """Progress on stderr for a terminal; silent when stderr is not a terminal."""
-
-    cancelled = False
-
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-
-    def set_progress(self, done: int, total: int | None = None, message: str = "") -> None:
-        if self.tty and message:
-            sys.stderr.write(f"\r\x1b[K{message}")
-            sys.stderr.flush()
-
-    def set_source_progress(self, side: str, done: int, total: int | None, message: str) -> None:
-        self.set_progress(done, total, f"{side.upper()}: {message or f'{done:,} records'}")
-
-    def close(self) -> None:
-        if self.tty:
-            sys.stderr.write("\r\x1b[K")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

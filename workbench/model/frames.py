@@ -11,7 +11,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from workbench.model.records import KINDS, RECORD_TYPES, field_names
+from workbench.model.records import KINDS, field_names
 
 
 def columns(kind: str) -> list[str]:
@@ -36,13 +36,6 @@ def from_records(kind: str, records: Iterable[object]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols, dtype=object)
 
 
-def to_records(kind: str, frame: pd.DataFrame) -> list[object]:
-    cls = RECORD_TYPES[kind]
-    cols = columns(kind)
-    return [cls(**{c: (None if _isna(v) else v) for c, v in zip(cols, row)})
-            for row in frame[cols].itertuples(index=False, name=None)]
-
-
 def conform(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Add missing optional columns as None and order columns canonically."""
     out = frame.copy()
@@ -52,11 +45,4 @@ def conform(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out[columns(kind)]
 
 
-def _isna(v: object) -> bool:
-    try:
-        return v is None or bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-__all__ = ["KINDS", "columns", "empty", "from_records", "to_records", "conform"]
+__all__ = ["KINDS", "columns", "empty", "from_records", "conform"]

@@ -21,7 +21,7 @@ Conventions, binding for every connector and file mapping:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -173,4 +173,3 @@ DATE_FIELDS = {
     "prices": ("effective_date", "end_date"), "orders": ("order_date",),
     "invoices": ("invoice_date", "due_date"), "payments": ("payment_date",),
 }
-_ = field  # dataclasses.field kept importable for subclasses

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from workbench.model.status import aging_bucket, is_overdue
-from workbench.reconcile import normalize as nz
 from workbench.reconcile.findings import Findings, diff, display
 from workbench.reconcile.rules import Rules
 

@@ -7,7 +7,6 @@ a spreadsheet user counts it (header = row 1) and the column.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 from decimal import Decimal
 

@@ -25,7 +25,6 @@ import hashlib
 import json
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np

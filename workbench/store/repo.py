@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, insert, select
@@ -121,8 +121,9 @@ def _save_links(s, run_id: int, links: pd.DataFrame) -> None:
         s.execute(insert(CustomerLink), rows[i:i + CHUNK])
 
 
-def _previous_state(s, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Status, assignee and first-seen of each exception key in the latest earlier run that had it."""
+def _previous_state(s) -> dict[str, dict[str, Any]]:
+    """Status, assignee and first-seen of each exception of the latest completed run, by key:
+    what a finding seen again carries forward (a waiver stands, a resolved one reopens)."""
     last_run = s.execute(select(func.max(Run.id)).where(Run.status == "completed")).scalar()
     if last_run is None:
         return {}
@@ -137,7 +138,7 @@ def _previous_state(s, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
 def _save_exceptions(s, run_id: int, exc: pd.DataFrame, now: datetime, state: object | None) -> None:
     if exc is None or exc.empty:
         return
-    prev = _previous_state(s, exc["key"])
+    prev = _previous_state(s)
     rows = []
     for rec in exc[EXCEPTION_COLUMNS].to_dict("records"):
         before = prev.get(rec["key"])

@@ -336,7 +336,7 @@ class _Parser:
                 return f"({col(f)} IS NULL)"
             if o == "!=":
                 return f"({col(f)} IS NOT NULL)"
-            raise SoqlError("MALFORMED_QUERY", f"null can only be compared with = or !=")
+            raise SoqlError("MALFORMED_QUERY", "null can only be compared with = or !=")
         if isinstance(v, Range):
             lo, hi = self.bound(f, v.start), self.bound(f, v.end)
             c = col(f)
