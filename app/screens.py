@@ -32,6 +32,7 @@ SCREEN_MODULES = (
     "app.views.mapping",
     "app.views.run",
     "app.views.review",
+    "app.views.links",
     "app.views.approvals",
     "app.views.dashboard",
 )

@@ -230,7 +230,7 @@ def load_exceptions(store: Store, run_id: int) -> pd.DataFrame:
 
 
 def load_links(store: Store, run_id: int) -> pd.DataFrame:
-    cols = ["id"] + LINK_COLUMNS + ["decided_by", "decided_at"]
+    cols = ["id"] + LINK_COLUMNS + ["decided_by", "decided_at", "version"]
     with store.session() as s:
         rows = s.execute(select(*[getattr(CustomerLink, c) for c in cols])
                          .where(CustomerLink.run_id == run_id).order_by(CustomerLink.id)).all()
@@ -293,3 +293,16 @@ def unmatched_customers(store: Store, run_id: int) -> dict[str, pd.DataFrame]:
                     recs.append(json.loads(canon) if canon else {"record_id": rid})
             out[side] = pd.DataFrame(recs)
         return out
+
+
+def customer_names(store: Store, run_id: int) -> dict[tuple[str, str], str]:
+    """(side, record_id) → the customer's name as its system shows it, for lists of links."""
+    out: dict[tuple[str, str], str] = {}
+    with store.session() as s:
+        q = (select(Snapshot.side, Snapshot.record_id, Snapshot.canonical)
+             .where(Snapshot.run_id == run_id, Snapshot.kind == "customers"))
+        for side, rid, canon in s.execute(q):
+            name = (json.loads(canon) if canon else {}).get("name")
+            if name:
+                out[(side, rid)] = name
+    return out

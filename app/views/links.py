@@ -1,0 +1,140 @@
+"""Links screen: how every customer of the run was linked across the systems (method,
+confidence, the evidence used), with the suggested links apart for a person to confirm or
+reject — the same as `workbench links`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from app.context import AppContext
+from app.models.rows_model import Column, RowsModel
+from app.screens import Screen, register_screen
+
+
+def _evidence(v: Any) -> str:
+    if not isinstance(v, dict):
+        return "" if v is None else str(v)
+    return ", ".join(f"{k} {'yes' if x is True else 'no' if x is False else x}" for k, x in v.items())
+
+
+COLUMNS = [
+    Column("method", "Method"),
+    Column("confidence", "Confidence", show=lambda v: "" if v is None else f"{float(v):.2f}", align_right=True),
+    Column("status", "Status"),
+    Column("crm_name", "CRM customer"),
+    Column("crm_id", "CRM id"),
+    Column("erp_name", "ERP customer"),
+    Column("erp_id", "ERP id"),
+    Column("evidence", "Evidence", show=_evidence),
+]
+
+
+def load_links(store: Any, run_id: int | None) -> list[dict[str, Any]] | None:
+    """Worker side: the run's (default: the latest run's) links with both customers' names."""
+    from workbench.store import repo
+    if run_id is None:
+        run_id = repo.latest_run_id(store)
+        if run_id is None:
+            return None
+    names = repo.customer_names(store, run_id)
+    rows = repo.load_links(store, run_id).to_dict("records")
+    for r in rows:
+        r["crm_name"] = names.get(("crm", r["crm_id"]), "")
+        r["erp_name"] = names.get(("erp", r["erp_id"]), "")
+    return rows
+
+
+class LinksScreen(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setAccessibleName("Customer links")
+        self.summary = QLabel("")
+        self.summary.setAccessibleName("Links summary")
+        self.suggested = RowsModel(COLUMNS, self)
+        self.links = RowsModel(COLUMNS, self)
+        self.suggested_view = self._table(self.suggested, "Suggested links to confirm")
+        self.links_view = self._table(self.links, "All customer links")
+        self.confirm_button = QPushButton("Confirm link")
+        self.confirm_button.setAccessibleName("Confirm the selected suggested link")
+        self.confirm_button.clicked.connect(lambda: self._decide("confirm"))
+        self.reject_button = QPushButton("Reject link")
+        self.reject_button.setAccessibleName("Reject the selected suggested link")
+        self.reject_button.clicked.connect(lambda: self._decide("reject"))
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(QLabel("Suggested links (a person decides):"))
+        buttons.addStretch(1)
+        buttons.addWidget(self.confirm_button)
+        buttons.addWidget(self.reject_button)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.summary)
+        lay.addLayout(buttons)
+        lay.addWidget(self.suggested_view, 1)
+        lay.addWidget(QLabel("All links of the run:"))
+        lay.addWidget(self.links_view, 3)
+        self.setTabOrder(self.suggested_view, self.confirm_button)
+        self.setTabOrder(self.confirm_button, self.reject_button)
+        self.setTabOrder(self.reject_button, self.links_view)
+        ctx.run_changed.connect(lambda _run: self.load())
+        ctx.data_changed.connect(lambda ids: self.load() if ids is None else None)
+
+    def _table(self, model: RowsModel, name: str) -> QTableView:
+        view = QTableView(self)
+        view.setModel(model)
+        view.setAccessibleName(name)
+        view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        view.setWordWrap(False)
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+        for col, width in enumerate((80, 90, 90, 230, 170, 230, 170)):
+            view.setColumnWidth(col, width)
+        view.horizontalHeader().setStretchLastSection(True)
+        return view
+
+    def load(self) -> None:
+        if self.ctx.store is None:
+            return
+        self.ctx.db.submit(load_links, self.ctx.store, self.ctx.run_id, on_done=self._show, on_error=self.ctx.error)
+
+    def _show(self, rows: list[dict[str, Any]] | None) -> None:
+        if rows is None:
+            self.suggested.set_rows([])
+            self.links.set_rows([])
+            self.summary.setText("No run yet")
+            return
+        self.suggested.set_rows([r for r in rows if r["status"] == "suggested"])
+        self.links.set_rows(rows)
+        linked = [r for r in rows if r["status"] in ("auto", "confirmed")]
+        by_method: dict[str, int] = {}
+        for r in linked:
+            by_method[r["method"]] = by_method.get(r["method"], 0) + 1
+        methods = ", ".join(f"{m} {n:,}" for m, n in sorted(by_method.items()))
+        self.summary.setText(f"{len(linked):,} customers linked ({methods or 'none'}); "
+                             f"{len(self.suggested.rows):,} suggested for review")
+        self.confirm_button.setEnabled(bool(self.suggested.rows))
+        self.reject_button.setEnabled(bool(self.suggested.rows))
+
+    def _decide(self, what: str) -> None:
+        from workbench.reconcile.links_review import confirm_link, reject_link
+        rows = self.suggested_view.selectionModel().selectedRows()
+        if not rows:
+            self.ctx.error("Select a suggested link first")
+            return
+        link = self.suggested.rows[rows[0].row()]
+        act = confirm_link if what == "confirm" else reject_link
+
+        def done(_: Any) -> None:
+            self.ctx.info(f"Link {link['crm_name'] or link['crm_id']} ↔ {link['erp_name'] or link['erp_id']} "
+                          f"{'confirmed' if what == 'confirm' else 'rejected'} by {self.ctx.user}")
+            self.load()
+
+        self.ctx.db.submit(act, self.ctx.store, int(link["id"]), self.ctx.user,
+                           expected_version=int(link["version"]) if link.get("version") is not None else None,
+                           on_done=done, on_error=self.ctx.error)
+
+
+register_screen(Screen(key="links", title="Links", factory=LinksScreen, order=45, accessible_name="Customer links"))

@@ -1,0 +1,51 @@
+"""The Links screen lists every customer link of the run with method, confidence and evidence,
+the suggested ones apart, and a suggestion can be confirmed there (through the core, audited)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from workbench.store.schema import AuditEvent, CustomerLink
+
+
+def _links_window(qtbot, seeded):
+    from app.main_window import build_window
+    store, _run = seeded
+    win = build_window(store, user="alice", only=("links",))
+    qtbot.addWidget(win)
+    win.show()
+    win.show_screen("links")
+    return win
+
+
+def test_links_are_listed_with_method_confidence_and_evidence(qtbot, seeded, qtmodeltester):
+    win = _links_window(qtbot, seeded)
+    screen = win.screens["links"]
+    win.start()
+    qtbot.waitUntil(lambda: len(screen.links.rows) == 2, timeout=10000)
+    assert len(screen.suggested.rows) == 1
+    assert screen.summary.text() == "1 customers linked (xref_both 1); 1 suggested for review"
+    m = screen.links
+    texts = [[m.data(m.index(r, c)) for c in range(m.columnCount())] for r in range(m.rowCount())]
+    fuzzy = next(t for t in texts if t[0] == "fuzzy")
+    assert fuzzy[1] == "0.91" and fuzzy[2] == "suggested" and fuzzy[7] == "name 0.91" and fuzzy[3]
+    qtmodeltester.check(screen.links)
+    qtmodeltester.check(screen.suggested)
+    win.close()
+
+
+def test_a_suggested_link_is_confirmed_from_the_links_screen(qtbot, seeded):
+    win = _links_window(qtbot, seeded)
+    screen = win.screens["links"]
+    win.start()
+    qtbot.waitUntil(lambda: len(screen.suggested.rows) == 1, timeout=10000)
+    screen.suggested_view.selectRow(0)
+    screen.confirm_button.click()
+    qtbot.waitUntil(lambda: not screen.suggested.rows and "confirmed by alice" in win.message_bar.text(),
+                    timeout=10000)
+    store = win.ctx.store
+    with store.session() as s:
+        link = s.execute(select(CustomerLink).where(CustomerLink.method == "fuzzy")).scalar_one()
+        assert link.status == "confirmed" and link.decided_by == "alice"
+        assert s.execute(select(AuditEvent).where(AuditEvent.entity_type == "customer_link")).scalars().first()
+    win.close()
