@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
         fut = self.demo_future
         if fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None \
                 and self.ctx.demo is None:
-            fut.result()[0].stop()  # the demo finished starting as the window closed
+            fut.result().stop()  # the demo's sandboxes finished starting as the window closed
         if self.ctx.demo is not None:
             self.ctx.demo.stop()
             self.ctx.demo = None
@@ -441,30 +441,32 @@ def run_demo_gui(args: argparse.Namespace) -> int:
 
 
 def start_demo(win: MainWindow, *, customers: int, workdir=None) -> QtProgress:
-    """Prepare the demo and pull its first run in the background; the window shows progress."""
+    """Prepare the demo and pull its first run in the background; the window shows progress.
+
+    The sandboxes start in this process (on a pool thread) and keep serving it; the run itself
+    goes to a child process like every run from the window, so the window stays responsive.
+    """
     from workbench import demo as demo_mod
-    from workbench.pipeline import execute_run
+    from workbench.jobs import demo_run
     ctx = win.ctx
     progress = QtProgress(win)
     win.follow_progress(progress)
     win.refresh_runs()
 
-    def job() -> tuple[Any, int]:
-        d = demo_mod.prepare_demo(workdir, customers=customers, state=progress)
-        try:
-            outcome = execute_run(d.config, ctx.store, user=demo_mod.DEMO_PREPARER, state=progress)
-        except BaseException:
-            d.stop()
-            raise
-        return d, outcome.run_id
+    def failed(message: str) -> None:
+        ctx.error(f"The demo could not start: {message}")
 
-    def done(result: tuple[Any, int]) -> None:
-        ctx.demo, run_id = result
-        ctx.info(f"Demo run #{run_id} ready: review as {demo_mod.DEMO_PREPARER}, switch the user to "
+    def started(demo: demo_mod.Demo) -> None:
+        ctx.demo = demo
+        ctx.jobs.submit_isolated(demo_run, str(demo.config_path), ctx.store, user=demo_mod.DEMO_PREPARER,
+                                 state=progress, on_done=done, on_error=failed)
+
+    def done(result) -> None:
+        ctx.info(f"Demo run #{result.run_id} ready: review as {demo_mod.DEMO_PREPARER}, switch the user to "
                  f"{demo_mod.DEMO_APPROVER} to approve")
         ctx.runs_changed.emit()
-        ctx.open_run(run_id)
+        ctx.open_run(result.run_id)
 
-    win.demo_future = ctx.jobs.submit(job, on_done=done,
-                                      on_error=lambda m: ctx.error(f"The demo could not start: {m}"))
+    win.demo_future = ctx.jobs.submit(demo_mod.prepare_demo, workdir, customers=customers, state=progress,
+                                      on_done=started, on_error=failed)
     return progress

@@ -8,6 +8,8 @@ ever touched from a worker thread.
 Long core jobs (pull + reconcile, push, export) take a duck-typed ``state``;
 ``QtProgress`` is that state for the app: its methods may be called from any
 thread and only emit signals (throttled, so a chatty job cannot flood the GUI).
+Those jobs run in a child process (``submit_isolated``): on a thread their Python work
+would share the GIL with the GUI thread and freeze the window for 100 ms and more.
 """
 
 from __future__ import annotations
@@ -15,33 +17,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from workbench.errors import WorkbenchError
+from workbench.errors import user_message
 
 log = logging.getLogger("workbench.app")
 
 Callback = Callable[[Any], None] | None
-
-
-def user_message(exc: BaseException) -> str:
-    """One line for the window; the traceback of an unexpected error goes to the log file."""
-    if isinstance(exc, WorkbenchError):
-        return exc.one_line()
-    try:
-        from workbench.cli import log_path
-        where = log_path()
-        with open(where, "a", encoding="utf-8") as fh:
-            fh.write("".join(traceback.format_exception(exc)))
-        tail = f" (details in {where})"
-    except OSError:
-        tail = ""
-    text = " ".join(str(exc).split())[:300]
-    return f"internal error: {type(exc).__name__}: {text}{tail}"
 
 
 class QtProgress(QObject):
@@ -49,7 +34,7 @@ class QtProgress(QObject):
 
     progress = Signal(int, object, str)             # done, total (None = unknown), message
     source_progress = Signal(str, int, object, str)  # side, done, total, message
-    MIN_INTERVAL = 0.05  # seconds between forwarded updates (final ones always pass)
+    MIN_INTERVAL = 0.05  # seconds between forwarded updates
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -64,8 +49,9 @@ class QtProgress(QObject):
         self._cancel.set()
 
     def _due(self, channel: str, done: int, total: int | None) -> bool:
+        """Forward at most every MIN_INTERVAL; a step's start (done == 0) and its end always pass."""
         now = time.monotonic()
-        if total is not None and done >= total or now - self._last.get(channel, 0.0) >= self.MIN_INTERVAL:
+        if done == 0 or (total is not None and done >= total) or now - self._last.get(channel, 0.0) >= self.MIN_INTERVAL:
             self._last[channel] = now
             return True
         return False
@@ -105,6 +91,7 @@ class Worker(QObject):
         self._bridge = _Bridge()
         self._pending = 0
         self._closed = False
+        self._isolated: set[QtProgress] = set()  # states of the jobs running in child processes
 
     @property
     def busy(self) -> bool:
@@ -132,6 +119,17 @@ class Worker(QObject):
         fut.add_done_callback(finished)
         return fut
 
+    def submit_isolated(self, fn: Callable[..., Any], *args: Any, state: QtProgress, on_done: Callback = None,
+                        on_error: Callback = None, **kwargs: Any) -> Future | None:
+        """Run a long core job in a child process (workbench.isolated), so it never holds this
+        process's GIL; a pool thread only waits for it and relays its progress to ``state``."""
+        from workbench.isolated import run_isolated
+        self._isolated.add(state)
+        fut = self.submit(run_isolated, fn, *args, state=state, on_done=on_done, on_error=on_error, **kwargs)
+        if fut is not None:
+            fut.add_done_callback(lambda _: self._isolated.discard(state))
+        return fut
+
     def _finish(self, callback: Callback, error: bool = False) -> Callable[[Any], None]:
         def call(value: Any) -> None:
             self._pending -= 1
@@ -148,6 +146,11 @@ class Worker(QObject):
         return call
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop taking work and wait for the running job (queued jobs are dropped)."""
+        """Stop taking work, cancel jobs in child processes and wait for the running job (queued ones are dropped).
+
+        A cancelled run, push or export stops at its next check and leaves the store as Cancel does.
+        """
         self._closed = True
+        for state in list(self._isolated):
+            state.cancel()
         self._pool.shutdown(wait=wait, cancel_futures=True)

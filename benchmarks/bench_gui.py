@@ -1,6 +1,6 @@
 """GUI responsiveness on a big exception queue (default 1,000,000 rows), offscreen.
 
-    .venv/bin/python benchmarks/bench_gui.py [--rows 1000000] [--skip-stall]
+    .venv/bin/python benchmarks/bench_gui.py [--rows 1000000] [--skip-stall] [--stall-customers 200]
 
 Prints one table: step, rows, seconds, peak RSS, the target from the issue, and a peer
 doing the same work the obvious way (pandas on the same frame; Qt's
@@ -246,50 +246,100 @@ def bench_startup() -> None:
         record("startup: ... to last run + detail shown", 0, float(ready))
 
 
-def bench_stall(customers: int) -> None:
-    """Longest gap between GUI timer ticks while the demo pull + reconcile runs on a worker.
-
-    Run twice: the first run also imports the connector, sandbox and engine modules on the
-    worker (loading C extensions holds the GIL); the second shows the steady state.
-    """
+def _watch_gui_thread(app, submit) -> tuple[float, np.ndarray, object]:
+    """Run ``submit(on_done)`` and tick a 5 ms GUI timer until it answers; the gaps between ticks
+    are how long the window could not respond."""
     from PySide6.QtCore import QTimer
+    done: list = []
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    t = time.perf_counter()
+    submit(done.append)
+    while not done:
+        app.processEvents()
+        time.sleep(0.001)
+    secs = time.perf_counter() - t
+    timer.stop()
+    gaps = np.diff(ticks) if len(ticks) > 1 else np.array([secs])
+    return secs, gaps, done[0]
+
+
+def _approve_for_push(store, run_id: int, limit: int = 60) -> int:
+    """Corrections a push will send: the run's customer fixes proposed and approved (two users)."""
+    from workbench import demo as demo_mod
+    from workbench.corrections import service
+    from workbench.store import repo
+    rows = [r for r in repo.load_exceptions(store, run_id).to_dict("records")
+            if isinstance(r["proposal"], dict) and not r["proposal"].get("needs_decision")][:limit]
+    ids = [service.propose(store, int(r["id"]), demo_mod.DEMO_PREPARER) for r in rows]
+    service.approve(store, ids, demo_mod.DEMO_APPROVER)
+    return len(ids)
+
+
+def bench_stall(customers: int) -> None:
+    """Longest gap between GUI timer ticks while a pull + reconcile, then a push, runs.
+
+    The app runs these jobs in a child process (Worker.submit_isolated); the same job on a pool
+    thread of the GUI process (Worker.submit, how the app ran them before) is the peer. The demo's
+    sandboxes serve from this process in both cases, as in `workbench demo`. The first run also
+    pays the child's imports.
+    """
     from PySide6.QtWidgets import QApplication
 
     from app.workers import QtProgress, Worker
     from workbench import demo as demo_mod
-    from workbench.pipeline import execute_run
+    from workbench.jobs import pull_and_reconcile, push_and_list
     from workbench.store.db import open_store
 
     app = QApplication.instance() or QApplication([])
-    for label in ("first run, cold imports", "second run"):
-        with tempfile.TemporaryDirectory() as tmp:
-            store = open_store(f"sqlite:///{tmp}/s.db")
+    user = demo_mod.DEMO_PREPARER
+    for how in ("child process", "GUI-process thread (before)"):
+        # each way gets its own fresh sandboxes: a push changes the sandbox data the next run sees
+        with tempfile.TemporaryDirectory() as tmp, \
+                demo_mod.prepare_demo(Path(tmp) / "demo", customers=customers) as demo:
+            config = demo.config
+            store = open_store(f"sqlite:///{tmp}/store.db")
             worker = Worker("bench")
-            progress = QtProgress()
-            done: list = []
-            ticks: list[float] = []
-            timer = QTimer()
-            timer.setInterval(5)
-            timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+            run_ids: list[int] = []
+            for label in ("first", "second"):
+                def go_run(on_done):
+                    progress = QtProgress()
+                    if how == "child process":
+                        worker.submit_isolated(pull_and_reconcile, config, store, user=user, state=progress,
+                                               on_done=on_done, on_error=on_done)
+                    else:
+                        worker.submit(pull_and_reconcile, config, store, user=user, state=progress,
+                                      on_done=on_done, on_error=on_done)
+                secs, gaps, out = _watch_gui_thread(app, go_run)
+                if isinstance(out, str):
+                    raise SystemExit(f"the demo run failed: {out}")
+                run_ids.append(out.run_id)
+                _stall_row(f"pull+reconcile, {label} run, {how}", customers, secs, gaps)
+            pushed = _approve_for_push(store, run_ids[-1])
 
-            def job():
-                with demo_mod.prepare_demo(Path(tmp) / "demo", customers=customers, state=progress) as d:
-                    return execute_run(d.config, store, user="bench", state=progress).run_id
-
-            timer.start()
-            t = time.perf_counter()
-            worker.submit(job, on_done=done.append, on_error=done.append)
-            while not done:
-                app.processEvents()
-                time.sleep(0.001)
-            secs = time.perf_counter() - t
-            timer.stop()
+            def go_push(on_done):
+                progress = QtProgress()
+                args = (store, demo_mod.DEMO_APPROVER, None, {"wait": False})
+                if how == "child process":
+                    worker.submit_isolated(push_and_list, *args, state=progress, on_done=on_done, on_error=on_done)
+                else:
+                    worker.submit(push_and_list, *args, state=progress, on_done=on_done, on_error=on_done)
+            secs, gaps, out = _watch_gui_thread(app, go_push)
+            if isinstance(out, str):
+                raise SystemExit(f"the push failed: {out}")
+            _stall_row(f"push {pushed} corrections, {how}", pushed, secs, gaps)
             worker.shutdown()
             store.dispose()
-            gaps = np.diff(ticks) if len(ticks) > 1 else np.array([secs])
-            record(f"demo pull+reconcile on a worker ({label})", customers, secs)
-            record("  longest GUI-thread stall meanwhile", customers, float(gaps.max()), "≤ 100 ms",
-                   f"p99 gap {np.percentile(gaps, 99) * 1000:.0f} ms")
+
+
+def _stall_row(label: str, n: int, secs: float, gaps: np.ndarray) -> None:
+    record(label, n, secs)
+    before = "(before)" in label
+    record("  longest GUI-thread stall meanwhile", n, float(gaps.max()), "" if before else "≤ 100 ms",
+           f"p99 gap {np.percentile(gaps, 99) * 1000:.0f} ms")
 
 
 def main() -> None:
@@ -297,12 +347,13 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--peer-rows", type=int, default=100_000)
     ap.add_argument("--skip-stall", action="store_true")
+    ap.add_argument("--stall-customers", type=int, default=200, help="demo size for the pull/push stall rows")
     a = ap.parse_args()
     bench_startup()
     bench_queue(a.rows)
     bench_proxy_peer(a.peer_rows)
     if not a.skip_stall:
-        bench_stall(200)
+        bench_stall(a.stall_customers)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nGUI benchmark (offscreen, {os.cpu_count()} cores, load average {load}), "
           f"peak RSS {peak_mb():,.0f} MB")

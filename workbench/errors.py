@@ -70,3 +70,20 @@ class StaleState(WorkbenchError):
 
 class Cancelled(WorkbenchError):
     """The user cancelled a long task; nothing half-written remains."""
+
+
+def user_message(exc: BaseException) -> str:
+    """One line for a window or a parent process; an unexpected error's traceback goes to the log file."""
+    if isinstance(exc, WorkbenchError):
+        return exc.one_line()
+    import traceback
+    try:
+        from workbench.cli import log_path
+        where = log_path()
+        with open(where, "a", encoding="utf-8") as fh:
+            fh.write("".join(traceback.format_exception(exc)))
+        tail = f" (details in {where})"
+    except OSError:
+        tail = ""
+    text = " ".join(str(exc).split())[:300]
+    return f"internal error: {type(exc).__name__}: {text}{tail}"

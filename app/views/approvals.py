@@ -79,21 +79,6 @@ def list_rows(store, states: list[str] | None) -> list[dict[str, Any]]:
     return correction_rows(service.list_corrections(store, state=states))
 
 
-def push_and_list(store, user: str, ids: list[int] | None, state, options: dict[str, Any]):
-    """Worker side of "Push": push, then read back the corrections the push answered for."""
-    from workbench.corrections import service
-    report = service.push(store, user, state=state, ids=ids, **options)
-    answered = sorted({int(r["correction_id"]) for r in report.results})
-    listed = service.list_corrections(store, ids=answered) if answered else None
-    return report, listed
-
-
-def retry_and_push(store, user: str, ids: list[int], state, options: dict[str, Any]):
-    from workbench.corrections import service
-    service.replay(store, ids, user, "retried from the approvals screen")
-    return push_and_list(store, user, ids, state, options)
-
-
 class ApprovalsScreen(QWidget):
     action_done = Signal(str, str)  # action ("approve", "reject", "push", "retry", "list"), "ok" | error text
     push_shown = Signal(dict)       # the push report's counts once its results are on screen
@@ -349,6 +334,7 @@ class ApprovalsScreen(QWidget):
 
     # ---- push -------------------------------------------------------------------------------
     def push(self) -> None:
+        from workbench.jobs import push_and_list
         self._start_push("push", push_and_list, None)
 
     def retry_failed(self) -> None:
@@ -358,6 +344,7 @@ class ApprovalsScreen(QWidget):
         if not failed:
             self._failed("retry")("No failed corrections to retry here (show 'Failed' and select them)")
             return
+        from workbench.jobs import retry_and_push
         self._start_push("retry", retry_and_push, failed)
 
     def _start_push(self, action: str, fn, ids: list[int] | None) -> None:
@@ -382,8 +369,8 @@ class ApprovalsScreen(QWidget):
             if report.results and self.ctx.run_id is not None:
                 self.ctx.open_run(self.ctx.run_id)  # exceptions resolved or reopened: the queue reloads
 
-        self.ctx.jobs.submit(fn, self.ctx.store, user, ids, progress, dict(self.push_options), on_done=done,
-                             on_error=self._failed(action))
+        self.ctx.jobs.submit_isolated(fn, self.ctx.store, user, ids, dict(self.push_options), state=progress,
+                                      on_done=done, on_error=self._failed(action))
 
     def cancel(self) -> None:
         if self.progress is not None:

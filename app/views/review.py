@@ -247,7 +247,7 @@ class ReviewScreen(QWidget):
             if not name:
                 return
             path = name
-        from workbench.audit.workbook import write_workbook
+        from workbench.jobs import export_workbook
         from app.workers import QtProgress
         run_id = self.bundle.run["id"]
         progress = QtProgress(self)
@@ -257,8 +257,8 @@ class ReviewScreen(QWidget):
             self.ctx.info(f"Audit workbook of run {run_id} written to {path}")
             self.action_done.emit("export")
 
-        self.ctx.jobs.submit(write_workbook, self.ctx.store, run_id, Path(path), state=progress, on_done=done,
-                             on_error=self._action_failed)
+        self.ctx.jobs.submit_isolated(export_workbook, self.ctx.store, run_id, str(path), state=progress,
+                                      on_done=done, on_error=self._action_failed)
 
     # ---- screenshots ----------------------------------------------------------------------
     def screenshot_states(self) -> list[str]:

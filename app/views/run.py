@@ -284,7 +284,7 @@ class RunScreen(QWidget):
 
     def start_run(self) -> bool:
         from workbench.errors import WorkbenchError
-        from workbench.pipeline import execute_run
+        from workbench.jobs import pull_and_reconcile
         if self.running:
             return False
         try:
@@ -305,8 +305,8 @@ class RunScreen(QWidget):
             win.follow_progress(progress)
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.ctx.jobs.submit(execute_run, config, self.ctx.store, user=self.ctx.user, state=progress,
-                             on_done=self._done, on_error=self._failed)
+        self.ctx.jobs.submit_isolated(pull_and_reconcile, config, self.ctx.store, user=self.ctx.user,
+                                      state=progress, on_done=self._done, on_error=self._failed)
         return True
 
     def cancel(self) -> None:

@@ -115,6 +115,15 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def __reduce__(self) -> tuple:
+        # A store crosses into a child process (workbench.isolated) as its URL and is reopened
+        # there; this process has already created or migrated it.
+        return (_reopen, (self.url,))
+
+
+def _reopen(url: str) -> Store:
+    return open_store(url, migrate=False)
+
 
 def open_store(url: str | None = None, *, migrate: bool | None = None) -> Store:
     """Open (and for SQLite, create/migrate) the store.

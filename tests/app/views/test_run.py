@@ -87,6 +87,27 @@ def test_cancel_stops_the_pull_and_stores_nothing(qtbot, win, demo):
     assert run.start_button.isEnabled() and not run.cancel_button.isEnabled()
 
 
+def test_closing_the_window_mid_pull_stops_the_run_instead_of_waiting_for_it(qtbot, store, demo):
+    w = build_window(store, user="alice")
+    qtbot.addWidget(w)
+    w.resize(1440, 900)
+    w.show()
+    run_config_doc(w.ctx).open(demo.config_path)
+    w.show_screen("run")
+    run = w.screens["run"]
+    sf = _sf(demo)
+    sf.faults.slow_seconds = 0.3  # a pull that would take minutes to the end
+    try:
+        assert run.start_run()
+        with qtbot.wait_signal(run.progress.source_progress, timeout=30000):
+            pass
+        w.close()  # returns once the run has stopped at its next page
+    finally:
+        sf.faults.slow_seconds = 0.0
+    # by the time close() returned the run had stopped and was recorded as cancelled
+    assert [r["status"] for r in repo.list_runs(store)] == ["cancelled"]
+
+
 def test_a_broken_config_is_reported_in_the_window_not_as_a_traceback(qtbot, win, tmp_path):
     run = win.screens["run"]
     doc = run_config_doc(win.ctx)

@@ -1,0 +1,110 @@
+"""Long jobs in a child process: progress, result, cancel and errors reach the caller as on a thread."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from workbench.errors import Cancelled, InputError
+from workbench.isolated import ChildJobError, run_isolated
+from workbench.progress import check_cancelled
+
+
+# ---- jobs (module level: the child imports them by name) --------------------------------------
+
+def read_pages(pages: int, *, state) -> dict:
+    for i in range(1, pages + 1):
+        check_cancelled(state)
+        state.set_source_progress("crm", i, pages, f"page {i}")
+    state.set_progress(0, None, "Reconciling")
+    return {"pid": os.getpid(), "pages": pages}
+
+
+def work_until_cancelled(*, state) -> str:
+    state.set_progress(0, None, "Working")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        check_cancelled(state)
+        time.sleep(0.01)
+    return "never cancelled"
+
+
+def bad_price_file(*, state) -> None:
+    raise InputError("amount is not a number", file="prices.csv", row=7, column="amount",
+                     expected="a decimal like 12.50")
+
+
+def bug(*, state) -> None:
+    raise KeyError("no such column")
+
+
+def vanish(*, state) -> None:
+    os._exit(3)
+
+
+class Recorder:
+    def __init__(self, cancel_after: int | None = None):
+        self.steps: list[tuple] = []
+        self.cancel_after = cancel_after
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_after is not None and len(self.steps) >= self.cancel_after
+
+    def set_progress(self, done, total=None, message=""):
+        self.steps.append(("", done, total, message))
+
+    def set_source_progress(self, side, done, total=None, message=""):
+        self.steps.append((side, done, total, message))
+
+
+# ---- tests ------------------------------------------------------------------------------------
+
+def test_the_job_runs_in_another_process_and_its_progress_and_result_come_back():
+    state = Recorder()
+    result = run_isolated(read_pages, 3, state=state)
+    assert result["pages"] == 3 and result["pid"] != os.getpid()
+    # every page's count reaches the caller per source, and the next step's message after them
+    assert [s for s in state.steps if s[0] == "crm"][-1] == ("crm", 3, 3, "page 3")
+    assert state.steps[-1] == ("", 0, None, "Reconciling")
+
+
+def test_cancel_in_the_caller_stops_the_job_in_its_process():
+    state = Recorder(cancel_after=1)  # press Cancel as soon as the job reports it has started
+    with pytest.raises(Cancelled, match="cancelled by the user"):
+        run_isolated(work_until_cancelled, state=state)
+
+
+def test_bad_input_in_the_job_comes_back_as_the_same_one_line_error():
+    with pytest.raises(ChildJobError) as err:
+        run_isolated(bad_price_file)
+    line = err.value.one_line()
+    assert "prices.csv" in line and "row 7" in line and "amount" in line and "12.50" in line
+
+
+def test_a_bug_in_the_job_is_one_line_with_the_traceback_in_the_log():
+    with pytest.raises(ChildJobError, match=r"internal error: KeyError: 'no such column' \(details in "):
+        run_isolated(bug)
+    from workbench.cli import log_path
+    assert "in bug" in log_path().read_text(encoding="utf-8")  # the child's traceback, for support
+
+
+def test_a_job_whose_process_dies_is_reported_not_waited_for():
+    with pytest.raises(ChildJobError, match=r"ended without an answer \(exit code 3\)"):
+        run_isolated(vanish)
+
+
+def test_a_demo_run_in_a_child_process_lands_in_the_callers_store(store, tmp_path):
+    from workbench import demo as demo_mod
+    from workbench.jobs import demo_run
+    from workbench.store import repo
+    state = Recorder()
+    with demo_mod.prepare_demo(tmp_path / "demo", customers=15) as demo:
+        done = run_isolated(demo_run, str(demo.config_path), store, user="alice", state=state)
+    stored = repo.load_run(store, done.run_id)
+    assert stored["status"] == "completed" and stored["summary"] == done.summary
+    assert done.summary["exceptions_total"] > 0
+    # the run's pull was reported per source, as the Run screen's bars show it
+    assert {s[0] for s in state.steps} >= {"crm", "erp"}

@@ -1,0 +1,57 @@
+"""The long jobs the app starts, shaped to run in a child process (see workbench.isolated).
+
+Each is a module-level function (pickled by name) whose arguments and result are small and
+picklable: the window needs a run's id and summary, not its million-row frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench.store.db import Store
+
+
+@dataclass(frozen=True)
+class RunDone:
+    run_id: int
+    summary: dict[str, Any]
+
+
+def pull_and_reconcile(config: Any, store: Store, *, user: str | None, state: object | None = None) -> RunDone:
+    """Pull both sources, reconcile and save the run; the window then loads it from the store."""
+    from workbench.pipeline import execute_run
+    outcome = execute_run(config, store, user=user, state=state)
+    return RunDone(outcome.run_id, outcome.summary)
+
+
+def demo_run(config_path: str | Path, store: Store, *, user: str, state: object | None = None) -> RunDone:
+    """The demo's run: its config is read in the child (its secrets are in the environment)."""
+    from workbench import config as cfg
+    return pull_and_reconcile(cfg.load(Path(config_path)), store, user=user, state=state)
+
+
+def push_and_list(store: Store, user: str, ids: list[int] | None, options: dict[str, Any], *,
+                  state: object | None = None) -> tuple[Any, Any]:
+    """Push approved corrections, then read back (as a frame) the corrections the push answered for."""
+    from workbench.corrections import service
+    report = service.push(store, user, state=state, ids=ids, **options)
+    answered = sorted({int(r["correction_id"]) for r in report.results})
+    listed = service.list_corrections(store, ids=answered) if answered else None
+    return report, listed
+
+
+def retry_and_push(store: Store, user: str, ids: list[int], options: dict[str, Any], *,
+                   state: object | None = None) -> tuple[Any, Any]:
+    """Put failed corrections back in the outbox (recorded as retried by ``user``) and push them."""
+    from workbench.corrections import service
+    service.replay(store, ids, user, "retried from the approvals screen")
+    return push_and_list(store, user, ids, options, state=state)
+
+
+def export_workbook(store: Store, run_id: int, path: str | Path, *, state: object | None = None) -> str:
+    """Write the run's audit workbook (all or nothing); returns where it went."""
+    from workbench.audit.workbook import write_workbook
+    write_workbook(store, run_id, Path(path), state=state)
+    return str(path)
