@@ -7,10 +7,11 @@ through ``ctx.jobs``; errors land in the message bar as one line, never a traceb
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QMainWindow, QProgressBar,
                                QPushButton, QTabWidget, QToolBar, QVBoxLayout, QWidget)
@@ -377,13 +378,35 @@ def build_window(store, *, user: str | None = None, mode: str | None = None,
 
 def run_gui(args: argparse.Namespace) -> int:
     """`workbench` / `workbench gui [--db URL] [--run ID]`: open on the last (or the given) run."""
+    from workbench.isolated import drop_spare
     app = make_app()
     win = open_window(args)
+    keep_job_process_ready(win)
+    close_on_interrupt(win)
     try:
         return int(app.exec())
     finally:
+        drop_spare()
         if win.ctx.store is not None:
             win.ctx.store.dispose()
+
+
+def close_on_interrupt(win: MainWindow) -> None:
+    """Ctrl+C in the terminal that started the app closes the window the normal way (settings
+    saved, running jobs cancelled). Python only sees the signal when it runs some code, so a
+    timer gives it that chance while Qt's event loop waits."""
+    signal.signal(signal.SIGINT, lambda *_: win.close())
+    timer = QTimer(win)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
+def keep_job_process_ready(win: MainWindow) -> None:
+    """Runs, pushes and exports go to a child process; keep one started with the core imported
+    (about a second of imports), so pressing Run or Push starts the work at once."""
+    from workbench.isolated import keep_spare
+    from workbench.jobs import WARM_MODULES
+    win.ctx.jobs.submit(keep_spare, WARM_MODULES)  # starting a process is quick, but not GUI-thread work
 
 
 def open_window(args: argparse.Namespace) -> MainWindow:
@@ -427,6 +450,7 @@ def open_for_gui(url: str | None, user: str | None) -> tuple[Any, str]:
 def run_demo_gui(args: argparse.Namespace) -> int:
     """`workbench demo`: the window opens at once while the demo's sandboxes start and the first run pulls."""
     from workbench import demo as demo_mod
+    from workbench.isolated import drop_spare
     from workbench.store.db import open_store
     store = open_store(getattr(args, "db", None) or demo_mod.demo_db_url())
     app = make_app()
@@ -434,9 +458,12 @@ def run_demo_gui(args: argparse.Namespace) -> int:
         win = build_window(store, user=demo_mod.DEMO_PREPARER)
         win.add_users([demo_mod.DEMO_PREPARER, demo_mod.DEMO_APPROVER])
         win.show()
+        keep_job_process_ready(win)
+        close_on_interrupt(win)
         start_demo(win, customers=getattr(args, "customers", None) or demo_mod.DEMO_CUSTOMERS)
         return int(app.exec())
     finally:
+        drop_spare()
         store.dispose()
 
 

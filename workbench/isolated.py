@@ -2,7 +2,7 @@
 
 Why a process and not a thread: pull, reconcile, push and export are Python-heavy. On a
 thread they share the GIL with the GUI thread, and benchmarks/bench_gui.py measured the window
-freezing for 110-130 ms at a time during a 200-customer demo run; in a child process the longest
+freezing for 70-130 ms at a time during a 200-customer demo run or a push; in a child process the longest
 gap between GUI timer ticks is 15-20 ms. The child is *spawned* (a fresh interpreter, never a
 fork of a process that runs Qt threads) and talks back over a pipe:
 
@@ -18,13 +18,21 @@ batches, sheets) and leaves the store as a cancelled job always does.
 Arguments and results must pickle: a :class:`~workbench.store.db.Store` travels as its URL and
 is reopened in the child; secrets stay in the environment and the OS keyring, which the child
 reads the same way the parent does.
+
+:func:`keep_spare` keeps one child started ahead with the core imported, so a job starts at once
+instead of paying about a second for a fresh interpreter's imports.
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing as mp
+import os
+import signal
+import threading
 import time
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
 from workbench.errors import Cancelled, WorkbenchError, user_message
 
@@ -37,44 +45,121 @@ class ChildJobError(WorkbenchError):
     """The job failed in its process; the message is the child's own one-line description."""
 
 
+@dataclass
+class _Child:
+    proc: Any
+    jobs: Any     # parent -> child: the one job this process will run
+    answers: Any  # child -> parent: progress, then the answer
+    cancel: Any   # set by the parent, read by the child's state.cancelled
+
+    def close(self) -> None:
+        self.jobs.close()
+        self.answers.close()
+        self.proc.join(10)
+        if self.proc.is_alive():  # it answered (or was dropped) but does not exit: do not leave it behind
+            self.proc.terminate()
+            self.proc.join(5)
+
+
+def _start(warm: tuple[str, ...]) -> _Child:
+    job_end, jobs = _SPAWN.Pipe(duplex=False)
+    answers, answer_end = _SPAWN.Pipe(duplex=False)
+    cancel = _SPAWN.Event()
+    proc = _SPAWN.Process(target=_child_main, args=(job_end, answer_end, cancel, warm), name="workbench-job",
+                          daemon=True)
+    proc.start()
+    job_end.close()
+    answer_end.close()  # the child holds the only writing end now: EOF means it has gone
+    return _Child(proc, jobs, answers, cancel)
+
+
+# A spare: one child started ahead of time that has already imported the core. A fresh
+# interpreter importing pandas, SQLAlchemy and the connectors costs about a second, which
+# every run, push or export would otherwise pay before its first request.
+_lock = threading.Lock()
+_spare: _Child | None = None
+_warm: tuple[str, ...] = ()  # what a spare imports while it waits; () = keep no spare
+
+
+def keep_spare(modules: Sequence[str]) -> None:
+    """From now on keep one child process ready, with ``modules`` imported, for the next job."""
+    global _warm
+    with _lock:
+        _warm = tuple(modules)
+    _refill()
+
+
+def drop_spare() -> None:
+    """Stop keeping a spare and let the waiting one exit."""
+    global _spare, _warm
+    with _lock:
+        spare, _spare, _warm = _spare, None, ()
+    if spare is not None:  # it has no job: stopping it loses nothing
+        spare.jobs.close()
+        spare.answers.close()
+        spare.proc.terminate()
+        spare.proc.join(5)
+
+
+def _refill() -> None:
+    global _spare
+    with _lock:
+        if _warm and (_spare is None or not _spare.proc.is_alive()):
+            _spare = _start(_warm)
+
+
+def _take() -> _Child:
+    global _spare
+    with _lock:
+        child, _spare = _spare, None
+    if child is not None and child.proc.is_alive():
+        return child
+    if child is not None:
+        child.close()
+    return _start(())
+
+
 def run_isolated(fn: Callable[..., Any], *args: Any, state: object | None = None, **kwargs: Any) -> Any:
     """``fn(*args, state=<child state>, **kwargs)`` in a spawned process; blocks until it ends.
 
     ``fn`` must be a module-level function (it is pickled by name). Progress goes to ``state``;
     the result is returned, an error raised as :class:`ChildJobError` or :class:`Cancelled`.
+    The child runs with this process's environment and working directory as they are now.
     """
-    receive, send = _SPAWN.Pipe(duplex=False)
-    cancel = _SPAWN.Event()
-    proc = _SPAWN.Process(target=_child_main, args=(send, cancel, fn, args, kwargs),
-                          name=f"workbench-{getattr(fn, '__name__', 'job')}", daemon=True)
-    proc.start()
-    send.close()  # the child holds the only writing end now: EOF means it has gone
+    child = _take()
     try:
-        while True:
-            if state is not None and getattr(state, "cancelled", False):
-                cancel.set()
-            if not receive.poll(_POLL):
-                continue
-            try:
-                kind, *payload = receive.recv()
-            except EOFError:
-                proc.join(5)
-                raise ChildJobError(f"the job's process ended without an answer (exit code {proc.exitcode})"
-                                    ) from None
-            if kind == "progress":
-                _relay(state, *payload)
-            elif kind == "done":
-                return payload[0]
-            elif kind == "cancelled":
-                raise Cancelled(payload[0])
-            else:
-                raise ChildJobError(payload[0])
+        try:
+            child.jobs.send((fn, args, kwargs, dict(os.environ), os.getcwd()))
+        except (BrokenPipeError, ConnectionResetError):  # the spare died while it waited
+            child.close()
+            child = _start(())
+            child.jobs.send((fn, args, kwargs, dict(os.environ), os.getcwd()))
+        return _answer(child, state)
     finally:
-        receive.close()
-        proc.join(10)
-        if proc.is_alive():  # it answered but does not exit: do not leave it behind
-            proc.terminate()
-            proc.join(5)
+        child.close()
+        _refill()  # the next spare starts after this job, so it never competes with it
+
+
+def _answer(child: _Child, state: object | None) -> Any:
+    while True:
+        if state is not None and getattr(state, "cancelled", False):
+            child.cancel.set()
+        if not child.answers.poll(_POLL):
+            continue
+        try:
+            kind, *payload = child.answers.recv()
+        except EOFError:
+            child.proc.join(5)
+            raise ChildJobError(f"the job's process ended without an answer (exit code {child.proc.exitcode})"
+                                ) from None
+        if kind == "progress":
+            _relay(state, *payload)
+        elif kind == "done":
+            return payload[0]
+        elif kind == "cancelled":
+            raise Cancelled(payload[0])
+        else:
+            raise ChildJobError(payload[0])
 
 
 def _relay(state: object | None, side: str, done: int, total: int | None, message: str) -> None:
@@ -117,7 +202,30 @@ class _ChildState:
             self._lost = True
 
 
-def _child_main(conn: Any, cancel: Any, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+def _child_main(jobs: Any, conn: Any, cancel: Any, warm: tuple[str, ...]) -> None:
+    # Ctrl+C in the terminal reaches the whole process group: the parent decides (it cancels the
+    # job, which then stops cleanly), so the child neither dies mid-write nor prints a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in warm:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - only a head start: the job reports what it cannot import
+            pass
+    try:
+        job = jobs.recv()
+    except (EOFError, OSError):
+        return  # a spare that was dropped: nothing to run
+    except Exception as exc:  # noqa: BLE001 - the job did not unpickle here (e.g. a module is missing)
+        conn.send(("error", user_message(exc)))
+        return
+    finally:
+        jobs.close()
+    fn, args, kwargs, environ, cwd = job
+    # As if spawned now: secrets handed over by environment variables after this process started
+    # (the demo's sandboxes set theirs when they start) must be seen by the job.
+    os.environ.clear()
+    os.environ.update(environ)
+    os.chdir(cwd)
     state = _ChildState(conn, cancel)
     try:
         answer: tuple = ("done", fn(*args, state=state, **kwargs))

@@ -12,6 +12,15 @@ from typing import Any
 
 from workbench.store.db import Store
 
+# What a spare job process imports while it waits (workbench.isolated.keep_spare): the engine,
+# the store and the connectors, so a run or a push starts with its first request.
+WARM_MODULES = (
+    "workbench.jobs", "workbench.pipeline", "workbench.reconcile.engine", "workbench.corrections.service",
+    "workbench.audit.workbook", "workbench.sources.salesforce", "workbench.sources.business_central",
+    "workbench.sources.odoo", "workbench.corrections.verify",
+    "httpcore", "anyio", "keyring",  # httpx and the credential lookup load these on first use
+)
+
 
 @dataclass(frozen=True)
 class RunDone:

@@ -108,3 +108,28 @@ def test_a_demo_run_in_a_child_process_lands_in_the_callers_store(store, tmp_pat
     assert done.summary["exceptions_total"] > 0
     # the run's pull was reported per source, as the Run screen's bars show it
     assert {s[0] for s in state.steps} >= {"crm", "erp"}
+
+
+def env_and_pid(name: str, *, state) -> tuple[str | None, int]:
+    return os.environ.get(name), os.getpid()
+
+
+def _job_processes() -> list:
+    import multiprocessing
+    return [p for p in multiprocessing.active_children() if p.name == "workbench-job"]
+
+
+def test_a_spare_process_takes_the_next_job_and_sees_the_environment_as_it_is_now(monkeypatch):
+    from workbench.isolated import drop_spare, keep_spare
+    keep_spare(["workbench.pipeline"])
+    try:
+        (spare,) = _job_processes()
+        # a secret handed over by environment after the spare started (as the demo's sandboxes do)
+        monkeypatch.setenv("WORKBENCH_TEST_SECRET", "s3cret")
+        value, pid = run_isolated(env_and_pid, "WORKBENCH_TEST_SECRET")
+        assert (value, pid) == ("s3cret", spare.pid)
+        (next_spare,) = _job_processes()  # the next job's process is already waiting
+        assert next_spare.pid != spare.pid
+    finally:
+        drop_spare()
+    assert _job_processes() == []
