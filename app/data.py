@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from app.models.queue_frame import QueueFrame
+from workbench.gc_pause import gc_paused
 from workbench.store import repo
 from workbench.store.db import Store
 
@@ -35,8 +36,10 @@ def load_bundle(store: Store, run_id: int | None) -> RunBundle | None:
         if run_id is None:
             return None
     run = repo.load_run(store, run_id)
-    frame = QueueFrame.from_exceptions(repo.load_exceptions(store, run_id))
-    return RunBundle(run=run, frame=frame, links=repo.load_links(store, run_id))
+    with gc_paused():  # a large run is millions of new objects: see workbench.gc_pause
+        frame = QueueFrame.from_exceptions(repo.load_exceptions(store, run_id))
+        links = repo.load_links(store, run_id)
+    return RunBundle(run=run, frame=frame, links=links)
 
 
 def load_detail(store: Store, run: dict[str, Any], exception: dict[str, Any], links: pd.DataFrame) -> Detail:

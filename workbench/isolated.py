@@ -168,7 +168,9 @@ def _relay(state: object | None, side: str, done: int, total: int | None, messag
     per_source = getattr(state, "set_source_progress", None)
     if side and per_source is not None:
         per_source(side, done, total, message)
-    elif not side:
+    elif side:  # a state that shows one line: name the source in it, as the pipeline would
+        state.set_progress(done, total, f"{side.upper()}: {message}")
+    else:
         state.set_progress(done, total, message)
 
 

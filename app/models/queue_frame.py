@@ -364,9 +364,16 @@ def _order_by_codes(cat: _Categorical) -> np.ndarray:
 
 def _strings(values: np.ndarray) -> pa.Array:
     try:
-        return pa.array(values, type=pa.string(), from_pandas=True)
+        if len(values) <= _SLICE:
+            return pa.array(values, type=pa.string(), from_pandas=True)
+        # Reading a million Python strings is one GIL-holding call: slice it (see _SLICE).
+        return pa.concat_arrays([pa.array(values[i:i + _SLICE], type=pa.string(), from_pandas=True)
+                                 for i in range(0, len(values), _SLICE)])
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers or Decimals among the values
         return pa.array([None if _isna(v) else str(v) for v in values], type=pa.string())
+
+
+_SLICE = 100_000  # rows per GIL-holding C call when a worker thread prepares a million rows
 
 
 def _amount_keys(values: np.ndarray) -> np.ndarray:
@@ -377,7 +384,12 @@ def _amount_keys(values: np.ndarray) -> np.ndarray:
     whose image equals a bound's image against the exact Decimal. NaN marks a missing amount.
     """
     try:
-        return np.array(values, dtype=np.float64)  # None becomes NaN
+        # In slices: this runs on a worker thread, and one C call over a million Decimals holds
+        # the GIL for 100 ms and more, which the GUI thread would feel as a frozen window.
+        out = np.empty(len(values))
+        for start in range(0, len(values), _SLICE):
+            out[start:start + _SLICE] = np.array(values[start:start + _SLICE], dtype=np.float64)  # None -> NaN
+        return out
     except (TypeError, ValueError, InvalidOperation):
         out = np.full(len(values), np.nan)
         for i, v in enumerate(values):

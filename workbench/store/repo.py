@@ -11,12 +11,14 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select
 
 from workbench import __version__
 from workbench.audit import trail
 from workbench.config import RunConfig
+from workbench.gc_pause import gc_paused
 from workbench.jsonable import plain
 from workbench.progress import check_cancelled
 from workbench.reconcile.result import EXCEPTION_COLUMNS, LINK_COLUMNS, ReconResult
@@ -224,17 +226,45 @@ def load_exceptions(store: Store, run_id: int) -> pd.DataFrame:
     cols = EXCEPTION_COLUMNS + [c for c in EXCEPTION_STATE_COLUMNS if c not in EXCEPTION_COLUMNS]
     attrs = [getattr(ExceptionRow, c) for c in cols]
     with store.session() as s:
-        rows = s.execute(select(*attrs).where(ExceptionRow.run_id == run_id).order_by(ExceptionRow.id)).all()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=cols, dtype=object)
-    return frame
+        result = s.execute(select(*attrs).where(ExceptionRow.run_id == run_id).order_by(ExceptionRow.id)
+                           .execution_options(yield_per=_FETCH))
+        return _object_frame(result, cols)
 
 
 def load_links(store: Store, run_id: int) -> pd.DataFrame:
     cols = ["id"] + LINK_COLUMNS + ["decided_by", "decided_at", "version"]
     with store.session() as s:
-        rows = s.execute(select(*[getattr(CustomerLink, c) for c in cols])
-                         .where(CustomerLink.run_id == run_id).order_by(CustomerLink.id)).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=cols, dtype=object)
+        result = s.execute(select(*[getattr(CustomerLink, c) for c in cols])
+                           .where(CustomerLink.run_id == run_id).order_by(CustomerLink.id)
+                           .execution_options(yield_per=_FETCH))
+        return _object_frame(result, cols)
+
+
+_FETCH = 5_000  # rows per fetch (and per copy into a column), see _object_frame
+
+
+def _object_frame(result: Any, cols: list[str]) -> pd.DataFrame:
+    """The rows as an object-dtype frame, built a slice of rows at a time.
+
+    The app loads runs on a worker thread. Fetching a million rows at once, or building a frame
+    from a million tuples, is one C call that holds the GIL for a second, and the window
+    freezes meanwhile; slices of 5,000 rows leave the GUI thread its turns between them, and
+    the garbage collector waits (workbench.gc_pause) instead of walking the rows as they arrive.
+    ``result`` should stream (``yield_per``): a buffered one holds every row twice.
+    """
+    columns: list[list[Any]] = [[] for _ in cols]
+    data = {}
+    with gc_paused():
+        for part in result.partitions(_FETCH):
+            for column, values in zip(columns, zip(*part)):
+                column.extend(values)
+        for name, values in zip(cols, columns):
+            arr = np.empty(len(values), dtype=object)
+            for i in range(0, len(values), _FETCH):  # element by element, also where a value is a list
+                arr[i:i + _FETCH] = values[i:i + _FETCH]
+            values.clear()
+            data[name] = pd.Series(arr, dtype=object, copy=False)
+    return pd.DataFrame(data, columns=cols, copy=False)  # one block per column: no consolidating copy
 
 
 def load_record(store: Store, run_id: int, side: str, kind: str, record_id: str) -> dict[str, Any] | None:
