@@ -404,9 +404,14 @@ def close_on_interrupt(win: MainWindow) -> None:
 def keep_job_process_ready(win: MainWindow) -> None:
     """Runs, pushes and exports go to a child process; keep one started with the core imported
     (about a second of imports), so pressing Run or Push starts the work at once."""
+    win.ctx.jobs.submit(_keep_spare)
+
+
+def _keep_spare() -> None:
+    # On a pool thread: importing these and starting a process is not GUI-thread work.
     from workbench.isolated import keep_spare
     from workbench.jobs import WARM_MODULES
-    win.ctx.jobs.submit(keep_spare, WARM_MODULES)  # starting a process is quick, but not GUI-thread work
+    keep_spare(WARM_MODULES)
 
 
 def open_window(args: argparse.Namespace) -> MainWindow:

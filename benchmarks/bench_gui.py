@@ -1,6 +1,7 @@
 """GUI responsiveness on a big exception queue (default 1,000,000 rows), offscreen.
 
     .venv/bin/python benchmarks/bench_gui.py [--rows 1000000] [--skip-stall] [--stall-customers 200]
+        [--store-rows 200000]
 
 Prints one table: step, rows, seconds, peak RSS, the target from the issue, and a peer
 doing the same work the obvious way (pandas on the same frame; Qt's
@@ -249,6 +250,36 @@ def bench_startup() -> None:
         record("startup: ... to last run + detail shown", 0, float(ready))
 
 
+def bench_open_run(rows: int) -> None:
+    """Open a run of ``rows`` exceptions from a SQLite store on a worker, as the app does, while a
+    GUI timer ticks; then let the bundle go, as switching to another run does."""
+    import threading
+
+    from PySide6.QtWidgets import QApplication
+
+    from app import data
+    from bench_workbook import build
+    from workbench.store.db import open_store
+
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "big.sqlite3"
+        print(f"building a store with {rows:,} exceptions ...", file=sys.stderr)
+        build(db, rows)
+        store = open_store(f"sqlite:///{db}")
+        bundles: list = []
+
+        def submit(on_done):
+            threading.Thread(target=lambda: on_done(bundles.append(data.load_bundle(store, 1)))).start()
+        secs, gaps, _ = _watch_gui_thread(app, submit)
+        record("open a run from the store (database worker)", rows, secs)
+        record("  longest GUI-thread stall meanwhile", rows, float(gaps.max()), "≤ 100 ms",
+               f"p99 gap {np.percentile(gaps, 99) * 1000:.0f} ms")
+        secs, _ = timed(bundles.clear)
+        record("let the opened run go (switching runs)", rows, secs)
+        store.dispose()
+
+
 def _watch_gui_thread(app, submit) -> tuple[float, np.ndarray, object]:
     """Run ``submit(on_done)`` and tick a 5 ms GUI timer until it answers; the gaps between ticks
     are how long the window could not respond."""
@@ -357,6 +388,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--peer-rows", type=int, default=100_000)
     ap.add_argument("--skip-stall", action="store_true")
+    ap.add_argument("--store-rows", type=int, default=200_000, help="exceptions in the run opened from a store")
     ap.add_argument("--stall-customers", type=int, default=200, help="demo size for the pull/push stall rows")
     a = ap.parse_args()
     bench_startup()
@@ -364,6 +396,7 @@ def main() -> None:
     bench_proxy_peer(a.peer_rows)
     if not a.skip_stall:
         bench_stall(a.stall_customers)
+        bench_open_run(a.store_rows)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nGUI benchmark (offscreen, {os.cpu_count()} cores, load average {load}), "
           f"peak RSS {peak_mb():,.0f} MB")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workbench.store.db import Store
+if TYPE_CHECKING:  # the app imports this module for WARM_MODULES: keep that import light
+    from workbench.store.db import Store
 
 # What a spare job process imports while it waits (workbench.isolated.keep_spare): the engine,
 # the store and the connectors, so a run or a push starts with its first request.
