@@ -55,3 +55,39 @@ def test_a_registered_screen_gets_a_tab_and_the_shared_context(qtbot, window, se
     finally:
         from app import screens as registry
         registry._REGISTRY.pop("zz_test_hello", None)
+
+
+def test_ctrl_c_in_the_terminal_closes_the_window_the_normal_way(qtbot, store):
+    import signal
+
+    from app.main_window import build_window, close_on_interrupt
+    previous = signal.getsignal(signal.SIGINT)
+    win = build_window(store, user="alice")
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        close_on_interrupt(win)
+        signal.raise_signal(signal.SIGINT)
+        qtbot.waitUntil(lambda: not win.isVisible(), timeout=5000)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_the_app_keeps_a_job_process_ready_for_the_next_run_or_push(qtbot, store):
+    import multiprocessing
+
+    from app.main_window import build_window, keep_job_process_ready
+    from workbench.isolated import drop_spare
+
+    def waiting() -> list:
+        return [p for p in multiprocessing.active_children() if p.name == "workbench-job"]
+
+    win = build_window(store, user="alice")
+    qtbot.addWidget(win)
+    try:
+        keep_job_process_ready(win)
+        qtbot.waitUntil(lambda: len(waiting()) == 1, timeout=10000)
+    finally:
+        drop_spare()
+        win.close()
+    assert waiting() == []
