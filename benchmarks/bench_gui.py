@@ -275,8 +275,21 @@ def bench_open_run(rows: int) -> None:
         record("open a run from the store (database worker)", rows, secs)
         record("  longest GUI-thread stall meanwhile", rows, float(gaps.max()), "≤ 100 ms",
                f"p99 gap {np.percentile(gaps, 99) * 1000:.0f} ms")
+        # the peer for letting go: the same run loaded again and dropped whole (how it was before)
+        again = [data.load_bundle(store, 1)]
+        whole, _ = timed(again.clear)
+        old = bundles[0]
+
+        def submit_release(on_done):  # as the review screen does when another run opens
+            threading.Thread(target=lambda: on_done(old.frame.release())).start()
+        secs, gaps, _ = _watch_gui_thread(app, submit_release)
+        record("let it go: rows emptied on a worker", rows, secs)
+        record("  longest GUI-thread stall meanwhile", rows, float(gaps.max()), "≤ 100 ms",
+               f"p99 gap {np.percentile(gaps, 99) * 1000:.0f} ms")
+        del old
         secs, _ = timed(bundles.clear)
-        record("let the opened run go (switching runs)", rows, secs)
+        record("  then the last reference dropped (GUI thread)", rows, secs, "",
+               f"whole, without emptying: {whole * 1000:.0f} ms")
         store.dispose()
 
 

@@ -71,10 +71,15 @@ class ReviewScreen(QWidget):
         self.load_run(self.bundle.run["id"] if self.bundle else self.ctx.run_id)
 
     def _loaded(self, bundle: data.RunBundle | None) -> None:
-        if self.bundle is not None:
-            self.bundle.frame.stop_warming()
+        previous = self.bundle
+        if previous is not None:
+            previous.frame.stop_warming()
         self.bundle = bundle
         self.queue.model.set_frame(bundle.frame if bundle else None)
+        if previous is not None and (bundle is None or previous.frame is not bundle.frame):
+            # Its rows go a slice at a time off the GUI thread: dropped here at once, a million
+            # rows would freeze the window for most of a second.
+            self.ctx.jobs.submit(previous.frame.release)
         if bundle is None:
             self.side.show_detail(None)
             self.loaded.emit(None)

@@ -136,3 +136,23 @@ def test_states_re_read_from_the_store_replace_only_what_changed():
     assert fr.apply_states(prepared) == 2
     assert fr.record(3)["status"] == "resolved" and fr.record(7)["assignee"] == "zoe"
     assert set(fr.ids[fr.mask(QueueFilter(assignees=frozenset({"zoe"})))]) == {df.loc[7, "id"]}
+
+
+def test_letting_a_frame_go_empties_its_rows_and_does_not_break_a_background_sort():
+    import threading
+    fr, _ = frame(20_000)
+    errors: list[BaseException] = []
+
+    def warm() -> None:
+        try:
+            fr.warm_orders()
+        except BaseException as exc:  # noqa: BLE001 - the test reports it
+            errors.append(exc)
+
+    t = threading.Thread(target=warm)
+    t.start()
+    fr.release()  # waits for a sort in progress, then empties
+    t.join(30)
+    assert not t.is_alive() and errors == []
+    assert all(v is None for v in fr.cols["customer_name"])
+    assert all(v is None for v in fr.records["message"])

@@ -304,3 +304,24 @@ def test_flying_through_the_queue_shows_the_exception_the_user_stops_on(qtbot, w
                     timeout=5000)
     qtbot.waitUntil(lambda: not window.ctx.db.busy, timeout=5000)
     assert loads[-1] == last and len(loads) < 4
+
+
+def test_opening_another_run_shows_it_and_lets_the_previous_one_go_off_the_gui_thread(qtbot, window, seeded):
+    from tests.app.conftest import seed_run
+    store, first = seeded
+    second = seed_run(store, run_name="November close", extra_pricing=3)
+    review = window.review
+    before = review.bundle.frame
+    with qtbot.wait_signal(review.loaded, timeout=10000):
+        window.ctx.open_run(second)
+    assert review.bundle.run["id"] == second and review.queue.model.rowCount() == 5 + 3
+    names = {review.queue.model.index(r, COLUMN_KEYS.index("customer_name")).data()
+             for r in range(review.queue.model.rowCount())}
+    assert {"Acme GmbH", "Initech SA", "Globex Ltd"} <= names  # the new run's values, not emptied ones
+    # the first run's rows were emptied by a worker, not freed in one go on the GUI thread
+    qtbot.waitUntil(lambda: all(v is None for v in before.cols["customer_name"]), timeout=10000)
+    with qtbot.wait_signal(review.loaded, timeout=10000):
+        window.ctx.open_run(first)  # and it opens again, whole, from the store
+    assert review.queue.model.rowCount() == 5
+    qtbot.waitUntil(lambda: review.side.detail is not None and review.side.detail.exception["run_id"] == first,
+                    timeout=10000)
