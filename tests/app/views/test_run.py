@@ -18,14 +18,19 @@ def demo(tmp_path_factory):
     d.stop()
 
 
-@pytest.fixture
-def win(qtbot, store, demo):
+def _run_window(qtbot, store, demo):
     w = build_window(store, user="alice")
     qtbot.addWidget(w)
     w.resize(1440, 900)
     w.show()
     run_config_doc(w.ctx).open(demo.config_path)
     w.show_screen("run")
+    return w
+
+
+@pytest.fixture
+def win(qtbot, store, demo):
+    w = _run_window(qtbot, store, demo)
     yield w
     w.close()
     assert not w.ctx.jobs.busy and not w.ctx.db.busy
@@ -88,12 +93,7 @@ def test_cancel_stops_the_pull_and_stores_nothing(qtbot, win, demo):
 
 
 def test_closing_the_window_mid_pull_stops_the_run_instead_of_waiting_for_it(qtbot, store, demo):
-    w = build_window(store, user="alice")
-    qtbot.addWidget(w)
-    w.resize(1440, 900)
-    w.show()
-    run_config_doc(w.ctx).open(demo.config_path)
-    w.show_screen("run")
+    w = _run_window(qtbot, store, demo)
     run = w.screens["run"]
     sf = _sf(demo)
     sf.faults.slow_seconds = 0.3  # a pull that would take minutes to the end
