@@ -344,14 +344,14 @@ def bench_stall(customers: int) -> None:
 
     app = QApplication.instance() or QApplication([])
     user = demo_mod.DEMO_PREPARER
-    for how in ("child process", "GUI-process thread (before)"):
+    for how in ("job process", "GUI-process thread"):
         # each way gets its own fresh sandboxes: a push changes the sandbox data the next run sees
         with tempfile.TemporaryDirectory() as tmp, \
                 demo_mod.prepare_demo(Path(tmp) / "demo", customers=customers) as demo:
             config = demo.config
             store = open_store(f"sqlite:///{tmp}/store.db")
             worker = Worker("bench")
-            if how == "child process":
+            if how == "job process":
                 keep_spare(WARM_MODULES)  # as the app does once its window is up
             run_ids: list[int] = []
             for label in ("first", "second"):
@@ -359,7 +359,7 @@ def bench_stall(customers: int) -> None:
 
                 def go_run(on_done):
                     progress = QtProgress()
-                    if how == "child process":
+                    if how == "job process":
                         worker.submit_isolated(pull_and_reconcile, config, store, user=user, state=progress,
                                                on_done=on_done, on_error=on_done)
                     else:
@@ -369,30 +369,30 @@ def bench_stall(customers: int) -> None:
                 if isinstance(out, str):
                     raise SystemExit(f"the demo run failed: {out}")
                 run_ids.append(out.run_id)
-                _stall_row(f"pull+reconcile, {label} run, {how}", customers, secs, gaps)
+                _stall_row(f"pull+reconcile, {label} run, {how}", customers, secs, gaps, how)
             pushed = _approve_for_push(store, run_ids[-1])
             time.sleep(2)
 
             def go_push(on_done):
                 progress = QtProgress()
                 args = (store, demo_mod.DEMO_APPROVER, None, {"wait": False})
-                if how == "child process":
+                if how == "job process":
                     worker.submit_isolated(push_and_list, *args, state=progress, on_done=on_done, on_error=on_done)
                 else:
                     worker.submit(push_and_list, *args, state=progress, on_done=on_done, on_error=on_done)
             secs, gaps, out = _watch_gui_thread(app, go_push)
             if isinstance(out, str):
                 raise SystemExit(f"the push failed: {out}")
-            _stall_row(f"push {pushed} corrections, {how}", pushed, secs, gaps)
+            _stall_row(f"push {pushed} corrections, {how}", pushed, secs, gaps, how)
             drop_spare()
             worker.shutdown()
             store.dispose()
 
 
-def _stall_row(label: str, n: int, secs: float, gaps: np.ndarray) -> None:
-    record(label, n, secs)
-    before = "(before)" in label
-    record("  longest GUI-thread stall meanwhile", n, float(gaps.max()), "" if before else "≤ 100 ms",
+def _stall_row(label: str, n: int, secs: float, gaps: np.ndarray, how: str) -> None:
+    app_way = how == "job process"
+    record(label, n, secs, "", "" if app_way else "how the app ran it before")
+    record("  longest GUI-thread stall meanwhile", n, float(gaps.max()), "≤ 100 ms" if app_way else "",
            f"p99 gap {np.percentile(gaps, 99) * 1000:.0f} ms")
 
 
