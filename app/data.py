@@ -62,9 +62,10 @@ def load_states(store: Store, run_id: int, frame: QueueFrame | None = None):
 
     from workbench.store.schema import ExceptionRow
     with store.session() as s:
-        rows = s.execute(select(ExceptionRow.id, ExceptionRow.status, ExceptionRow.assignee)
-                         .where(ExceptionRow.run_id == run_id).order_by(ExceptionRow.id)).all()
-    states = pd.DataFrame([tuple(r) for r in rows], columns=["id", "status", "assignee"], dtype=object)
+        result = s.execute(select(ExceptionRow.id, ExceptionRow.status, ExceptionRow.assignee)
+                           .where(ExceptionRow.run_id == run_id).order_by(ExceptionRow.id)
+                           .execution_options(yield_per=repo.FETCH_ROWS))
+        states = repo.object_frame(result, ["id", "status", "assignee"])  # in slices: see object_frame
     return states if frame is None else frame.prepare_states(states)
 
 

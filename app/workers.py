@@ -124,6 +124,8 @@ class Worker(QObject):
         """Run a long core job in a child process (workbench.isolated), so it never holds this
         process's GIL; a pool thread only waits for it and relays its progress to ``state``."""
         from workbench.isolated import run_isolated
+        if self._closed:
+            return None
         self._isolated.add(state)
         fut = self.submit(run_isolated, fn, *args, state=state, on_done=on_done, on_error=on_error, **kwargs)
         if fut is not None:

@@ -76,10 +76,16 @@ class ReviewScreen(QWidget):
             previous.frame.stop_warming()
         self.bundle = bundle
         self.queue.model.set_frame(bundle.frame if bundle else None)
-        if previous is not None and (bundle is None or previous.frame is not bundle.frame):
-            # Its rows go a slice at a time off the GUI thread: dropped here at once, a million
-            # rows would freeze the window for most of a second.
-            self.ctx.jobs.submit(previous.frame.release)
+        try:
+            self._show_loaded(bundle)
+        finally:
+            if previous is not None and (bundle is None or previous.frame is not bundle.frame):
+                # Its rows go a slice at a time off the GUI thread: dropped here at once, a million
+                # rows would freeze the window for most of a second. On the database worker, after
+                # the first detail load and after any earlier job that still reads that frame.
+                self.ctx.db.submit(previous.frame.release)
+
+    def _show_loaded(self, bundle: data.RunBundle | None) -> None:
         if bundle is None:
             self.side.show_detail(None)
             self.loaded.emit(None)

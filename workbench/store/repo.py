@@ -227,8 +227,8 @@ def load_exceptions(store: Store, run_id: int) -> pd.DataFrame:
     attrs = [getattr(ExceptionRow, c) for c in cols]
     with store.session() as s:
         result = s.execute(select(*attrs).where(ExceptionRow.run_id == run_id).order_by(ExceptionRow.id)
-                           .execution_options(yield_per=_FETCH))
-        return _object_frame(result, cols)
+                           .execution_options(yield_per=FETCH_ROWS))
+        return object_frame(result, cols)
 
 
 def load_links(store: Store, run_id: int) -> pd.DataFrame:
@@ -236,14 +236,14 @@ def load_links(store: Store, run_id: int) -> pd.DataFrame:
     with store.session() as s:
         result = s.execute(select(*[getattr(CustomerLink, c) for c in cols])
                            .where(CustomerLink.run_id == run_id).order_by(CustomerLink.id)
-                           .execution_options(yield_per=_FETCH))
-        return _object_frame(result, cols)
+                           .execution_options(yield_per=FETCH_ROWS))
+        return object_frame(result, cols)
 
 
-_FETCH = 5_000  # rows per fetch (and per copy into a column), see _object_frame
+FETCH_ROWS = 5_000  # rows per fetch (and per copy into a column), see object_frame
 
 
-def _object_frame(result: Any, cols: list[str]) -> pd.DataFrame:
+def object_frame(result: Any, cols: list[str]) -> pd.DataFrame:
     """The rows as an object-dtype frame, built a slice of rows at a time.
 
     The app loads runs on a worker thread. Fetching a million rows at once, or building a frame
@@ -255,13 +255,13 @@ def _object_frame(result: Any, cols: list[str]) -> pd.DataFrame:
     columns: list[list[Any]] = [[] for _ in cols]
     data = {}
     with gc_paused():
-        for part in result.partitions(_FETCH):
+        for part in result.partitions(FETCH_ROWS):
             for column, values in zip(columns, zip(*part)):
                 column.extend(values)
         for name, values in zip(cols, columns):
             arr = np.empty(len(values), dtype=object)
-            for i in range(0, len(values), _FETCH):  # element by element, also where a value is a list
-                arr[i:i + _FETCH] = values[i:i + _FETCH]
+            for i in range(0, len(values), FETCH_ROWS):  # element by element, also where a value is a list
+                arr[i:i + FETCH_ROWS] = values[i:i + FETCH_ROWS]
             values.clear()
             data[name] = pd.Series(arr, dtype=object, copy=False)
     return pd.DataFrame(data, columns=cols, copy=False)  # one block per column: no consolidating copy
