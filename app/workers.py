@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from workbench.errors import user_message
+from workbench.progress import Throttle
 
 log = logging.getLogger("workbench.app")
 
@@ -39,7 +39,7 @@ class QtProgress(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._cancel = threading.Event()
-        self._last: dict[str, float] = {}
+        self._throttle = Throttle(self.MIN_INTERVAL)
 
     @property
     def cancelled(self) -> bool:
@@ -48,20 +48,12 @@ class QtProgress(QObject):
     def cancel(self) -> None:
         self._cancel.set()
 
-    def _due(self, channel: str, done: int, total: int | None) -> bool:
-        """Forward at most every MIN_INTERVAL; a step's start (done == 0) and its end always pass."""
-        now = time.monotonic()
-        if done == 0 or (total is not None and done >= total) or now - self._last.get(channel, 0.0) >= self.MIN_INTERVAL:
-            self._last[channel] = now
-            return True
-        return False
-
     def set_progress(self, done: int, total: int | None = None, message: str = "") -> None:
-        if self._due("", done, total):
+        if self._throttle.due("", done, total):
             self.progress.emit(int(done), total, message or "")
 
     def set_source_progress(self, side: str, done: int, total: int | None = None, message: str = "") -> None:
-        if self._due(side, done, total):
+        if self._throttle.due(side, done, total):
             self.source_progress.emit(side, int(done), total, message or "")
 
 

@@ -2,8 +2,8 @@
 
 Why a process and not a thread: pull, reconcile, push and export are Python-heavy. On a
 thread they share the GIL with the GUI thread, and benchmarks/bench_gui.py measured the window
-freezing for 70-130 ms at a time during a 200-customer demo run or a push; in a child process the longest
-gap between GUI timer ticks is 15-20 ms. The child is *spawned* (a fresh interpreter, never a
+freezing for 70-150 ms at a time during a 200-customer demo run or a push; in a child process the
+longest gap between GUI timer ticks is 8-23 ms. The child is *spawned* (a fresh interpreter, never a
 fork of a process that runs Qt threads) and talks back over a pipe:
 
 - progress, exactly as the job reports it to its ``state`` (throttled in the child, so a chatty
@@ -30,11 +30,11 @@ import multiprocessing as mp
 import os
 import signal
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from workbench.errors import Cancelled, WorkbenchError, user_message
+from workbench.progress import Throttle, source_line
 
 _SPAWN = mp.get_context("spawn")
 _POLL = 0.05      # seconds between the parent's looks at its state's cancel flag
@@ -126,14 +126,15 @@ def run_isolated(fn: Callable[..., Any], *args: Any, state: object | None = None
     the result is returned, an error raised as :class:`ChildJobError` or :class:`Cancelled`.
     The child runs with this process's environment and working directory as they are now.
     """
+    job = (fn, args, kwargs, dict(os.environ), os.getcwd())
     child = _take()
     try:
         try:
-            child.jobs.send((fn, args, kwargs, dict(os.environ), os.getcwd()))
+            child.jobs.send(job)
         except (BrokenPipeError, ConnectionResetError):  # the spare died while it waited
             child.close()
             child = _start(())
-            child.jobs.send((fn, args, kwargs, dict(os.environ), os.getcwd()))
+            child.jobs.send(job)
         return _answer(child, state)
     finally:
         child.close()
@@ -169,7 +170,7 @@ def _relay(state: object | None, side: str, done: int, total: int | None, messag
     if side and per_source is not None:
         per_source(side, done, total, message)
     elif side:  # a state that shows one line: name the source in it, as the pipeline would
-        state.set_progress(done, total, f"{side.upper()}: {message}")
+        state.set_progress(done, total, source_line(side, done, message))
     else:
         state.set_progress(done, total, message)
 
@@ -179,7 +180,7 @@ class _ChildState:
 
     def __init__(self, conn: Any, cancel: Any):
         self._conn, self._cancel = conn, cancel
-        self._last: dict[str, float] = {}
+        self._throttle = Throttle(_THROTTLE)  # a chatty job cannot flood the pipe
         self._lost = False  # the parent has gone: stop at the next check
 
     @property
@@ -193,11 +194,8 @@ class _ChildState:
         self._send(side, done, total, message)
 
     def _send(self, side: str, done: int, total: int | None, message: str) -> None:
-        now = time.monotonic()
-        # A step's start and end always pass (the window shows them); counts in between are thinned.
-        if done != 0 and not (total is not None and done >= total) and now - self._last.get(side, 0.0) < _THROTTLE:
+        if not self._throttle.due(side, done, total):
             return
-        self._last[side] = now
         try:
             self._conn.send(("progress", side, int(done), None if total is None else int(total), message or ""))
         except (BrokenPipeError, OSError):

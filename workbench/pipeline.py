@@ -11,7 +11,7 @@ from typing import Any
 from workbench.config import RunConfig
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.jsonable import plain
-from workbench.progress import NullProgress, check_cancelled
+from workbench.progress import NullProgress, check_cancelled, source_line
 from workbench.reconcile.result import ReconResult
 from workbench.sources import open_source
 from workbench.sources.base import Extract
@@ -41,7 +41,7 @@ class _SideProgress:
         if per_source is not None:
             per_source(self.side, done, total, message)
         else:
-            self.state.set_progress(done, total, f"{self.side.upper()}: {message or f'{done:,} records'}")
+            self.state.set_progress(done, total, source_line(self.side, done, message))
 
 
 def pull_side(side: str, config: RunConfig, state: object | None = None) -> Extract:

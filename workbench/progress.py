@@ -8,6 +8,8 @@ signals; the CLI and tests pass ``NullProgress`` or ``RecordingProgress``.
 from __future__ import annotations
 
 import threading
+import time
+
 from workbench.errors import Cancelled
 
 
@@ -46,3 +48,24 @@ def report(state: object | None, done: int, total: int | None = None, message: s
     if state is not None:
         state.set_progress(done, total, message)
     check_cancelled(state)
+
+
+def source_line(side: str, done: int, message: str = "") -> str:
+    """One source's progress as one line, for a state that has no per-source display."""
+    return f"{side.upper()}: {message or f'{done:,} records'}"
+
+
+class Throttle:
+    """Lets progress through at most every ``interval`` seconds per channel. A step's start
+    (``done == 0``) and its end (``done >= total``) always pass, so the last word is never lost."""
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self._last: dict[str, float] = {}
+
+    def due(self, channel: str, done: int, total: int | None) -> bool:
+        now = time.monotonic()
+        if done == 0 or (total is not None and done >= total) or now - self._last.get(channel, 0.0) >= self.interval:
+            self._last[channel] = now
+            return True
+        return False

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-import time
+
+from workbench.progress import Throttle, source_line
 
 
 class ConsoleProgress:
@@ -13,21 +14,19 @@ class ConsoleProgress:
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
-        self._last = 0.0
+        self._throttle = Throttle(0.25)
 
     def set_progress(self, done: int, total: int | None = None, message: str = "") -> None:
         if not self.tty or not message:
             return
-        now = time.monotonic()
-        if now - self._last < 0.25 and not (total and done >= total):
+        if not self._throttle.due("", done, total):
             return
-        self._last = now
         pct = f"{100 * done // total:3d}% " if total else ""
         sys.stderr.write(f"\r\x1b[K{pct}{message[:100]}")
         sys.stderr.flush()
 
     def set_source_progress(self, side: str, done: int, total: int | None, message: str) -> None:
-        self.set_progress(done, total, f"{side.upper()}: {message or f'{done:,} records'}")
+        self.set_progress(done, total, source_line(side, done, message))
 
     def close(self) -> None:
         if self.tty:
