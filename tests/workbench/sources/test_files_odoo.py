@@ -95,3 +95,53 @@ def test_summary_counts_rows_read_used_and_dropped_per_file(both):
     assert "1 dropped: Apply On is 'All Products' (used: Product, Product Variant)" in summary
     assert "1 dropped: Apply On is 'Product Category' (used: Product, Product Variant)" in summary
     assert re.search(r"ERP invoices: Journal Entry \(account\.move\)\.csv\s+14\s+14\s+0\s+0", summary)
+
+
+def test_partner_names_that_match_several_or_no_customers_are_reported_never_guessed(tmp_path):
+    # a second contact named like an existing customer makes that name ambiguous
+    odoo_exports.write(tmp_path / "exports" / "odoo", extra_partners=["Redwood Analytics Inc"],
+                       invoice_partners={"PSI-103005": "Helvetia Praezision AG", "PSI-103006": "Nobody Ltd"})
+    summary, exc = run(odoo_config(tmp_path), f"sqlite:///{tmp_path / 's.sqlite3'}")
+    redwood = sum(1 for r in odoo_exports._rows("salesInvoices.csv") if r["customerName"] == "Redwood Analytics Inc")
+    assert redwood > 0
+    unresolved = [e for e in exc if e["type"] == "data_quality.unresolved_reference"]
+    got = sorted((e["erp_value"], e["field"]) for e in unresolved)
+    assert got == sorted([("Helvetia Praezision AG", "customer_id"), ("Nobody Ltd", "customer_id")]
+                         + [("Redwood Analytics Inc", "customer_id")] * redwood)
+    assert all(e["erp_object"] == "invoices" and e["erp_id"] for e in unresolved)
+    nobody = next(e for e in unresolved if e["erp_value"] == "Nobody Ltd")
+    assert "Journal Entry (account.move).csv" in nobody["message"] and "matches no record" in nobody["message"]
+    assert f"{redwood} ambiguous Partner (customer_id by name): row " in summary
+    assert "2 unknown Partner (customer_id by name): row 6 'Helvetia Praezision AG', row 7 'Nobody Ltd'" in summary
+    assert re.search(rf"ERP invoices: Journal Entry \(account\.move\)\.csv\s+14\s+14\s+0\s+{redwood + 2}\s", summary)
+    # the invoices still take part: their numbers pair with the CRM's, none is reported missing
+    assert not [e for e in exc if e["type"] in ("invoice.missing_in_crm", "invoice.missing_in_erp")]
+
+
+def test_an_empty_amount_without_empty_as_zero_stops_the_run_naming_file_row_and_column(tmp_path):
+    odoo_exports.write(tmp_path / "exports" / "odoo")
+    cfg = odoo_config(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "\n[erp.objects.customers]\n[erp.objects.products]\n"
+                   "[erp.objects.prices]\n[erp.objects.invoices]\nempty_as_zero = []\n", encoding="utf-8")
+    p = wb("run", "--config", str(cfg), "--db", f"sqlite:///{tmp_path / 's.sqlite3'}", code=2)
+    # PSI-103001 is paid: Odoo wrote its Amount Due as an empty cell (data row 1 = file row 2)
+    assert "Journal Entry (account.move).csv, row 2, column 'Amount Due': empty value" in p.stderr
+    assert "empty_as_zero" in p.stderr and p.stderr.strip().count("\n") == 0
+
+
+def test_odoo_values_arrive_canonical(tmp_path):
+    from workbench import config as config_mod
+    from workbench.sources import open_source
+
+    odoo_exports.write(tmp_path / "exports" / "odoo")
+    erp = open_source("erp", config_mod.load(odoo_config(tmp_path))).pull()
+    prices, inv, cust = erp.frames["prices"], erp.frames["invoices"], erp.frames["customers"]
+    assert set(prices["product_code"]) == {"SRV-1001", "LIC-1002", "SUP-1003", "HW-1004"}
+    assert set(prices["currency"]) == {"EUR", "USD", "GBP", "CHF", "JPY"}
+    assert prices["pricebook"].iloc[0] == "EUR Pricelist (EUR)"
+    assert dict(zip(cust["number"], cust["currency"]))["C10003"] == "CHF"  # "CHF Pricelist (CHF)"
+    by_number = inv.set_index("number")
+    assert by_number.loc["PSI-103001", "open_balance"] == 0 and by_number.loc["PSI-103001", "status"] == "paid"
+    assert by_number.loc["PSI-103010", "status"] == "partially_paid"
+    assert by_number.loc["PSI-103001", "external_ref"] == "INV-0000001"
+    assert by_number.loc["PSI-103002", "customer_id"] == cust.set_index("number").loc["C10001", "record_id"]

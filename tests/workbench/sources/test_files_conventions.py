@@ -1,0 +1,114 @@
+"""Declared value conventions of file extracts: composite keys, references, patterns, labels, keep."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from workbench import config as config_mod
+from workbench.errors import ConfigError, InputError
+from workbench.sources import open_source
+
+WORKBENCH = str(Path(sys.executable).with_name("workbench"))
+ITEMS = "id,number,displayName\ni1,ITEM-1,Cable\ni2,ITEM-2,Plug\n"
+PRICES = ("itemNumber,currencyCode,unitPrice,startingDate\n"
+          "ITEM-1,EUR,10.00,2026-01-01\nITEM-1,USD,11.00,2026-01-01\nITEM-1,EUR,9.50,2026-07-01\n")
+
+
+def _erp(tmp_path: Path, files: dict[str, str], objects: str, system: str = "business_central"):
+    d = tmp_path / "erp"
+    d.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (d / name).write_text(text, encoding="utf-8")
+    cfg = tmp_path / "run.toml"
+    cfg.write_text(f'[run]\nas_of = "2026-10-31"\n[crm]\nconnector = "files"\n[erp]\nconnector = "files"\n'
+                   f'system = "{system}"\n[erp.files]\ndir = "erp"\n{objects}', encoding="utf-8")
+    return cfg
+
+
+def _pull(cfg: Path):
+    return open_source("erp", config_mod.load(cfg)).pull()
+
+
+def test_bc_sales_prices_without_an_id_are_keyed_by_item_currency_and_starting_date(tmp_path):
+    cfg = _erp(tmp_path, {"salesPrices.csv": PRICES, "items.csv": ITEMS},
+               "[erp.objects.products]\n[erp.objects.prices]\n")
+    prices = _pull(cfg).frames["prices"]
+    assert list(prices["record_id"]) == ["ITEM-1|EUR|2026-01-01", "ITEM-1|USD|2026-01-01", "ITEM-1|EUR|2026-07-01"]
+    assert list(prices["unit_price"]) == [Decimal("10.00"), Decimal("11.00"), Decimal("9.50")]
+
+
+def test_a_declared_composite_key_with_a_missing_column_names_file_row_and_columns(tmp_path):
+    cfg = _erp(tmp_path, {"salesPrices.csv": PRICES},
+               '[erp.objects.prices]\nkey = ["itemNumber", "currencyCode", "minimumQuantity"]\n')
+    with pytest.raises(InputError) as e:
+        _pull(cfg)
+    msg = e.value.one_line()
+    assert "salesPrices.csv" in msg and "row 1" in msg and "minimumQuantity" in msg and "missing key column" in msg
+
+
+def test_duplicates_across_the_key_stop_the_run_with_exit_2_naming_file_row_and_columns(tmp_path):
+    cfg = _erp(tmp_path, {"salesPrices.csv": PRICES}, '[erp.objects.prices]\nkey = ["itemNumber", "currencyCode"]\n')
+    cfg.write_text(cfg.read_text().replace('[crm]\nconnector = "files"\n',
+                                           '[crm]\nconnector = "files"\nsystem = "business_central"\n'
+                                           '[crm.files]\ndir = "erp"\n[crm.objects.prices]\n'))
+    p = subprocess.run([WORKBENCH, "run", "--config", str(cfg), "--db", f"sqlite:///{tmp_path / 's.sqlite3'}"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "salesPrices.csv, row 4, column 'itemNumber + currencyCode'" in p.stderr
+    assert "duplicate key (the same itemNumber + currencyCode as row 2)" in p.stderr
+
+
+def test_key_and_a_record_id_column_together_is_a_config_error(tmp_path):
+    cfg = _erp(tmp_path, {"salesPrices.csv": PRICES},
+               '[erp.objects.prices]\nkey = ["itemNumber"]\n[erp.objects.prices.fields]\nrecord_id = "itemNumber"\n')
+    with pytest.raises(ConfigError, match="either key"):
+        _pull(cfg)
+
+
+def test_external_document_number_is_the_invoice_external_ref(tmp_path):
+    inv = ("id,number,externalDocumentNumber,customerId,currencyCode,totalAmountIncludingTax,remainingAmount,status\n"
+           "g1,PSI-1,SO-CRM-77,c1,EUR,100.00,0.00,Paid\n")
+    frame = _pull(_erp(tmp_path, {"salesInvoices.csv": inv}, "[erp.objects.invoices]\n")).frames["invoices"]
+    assert frame["external_ref"].tolist() == ["SO-CRM-77"]
+
+
+def test_product_codes_inside_display_names_are_checked_against_the_products(tmp_path):
+    prices = ("Rule,Item,Price,Currency\n"
+              "r1,[ITEM-1] Cable,10.00,EUR\n"
+              "r2,[ITEM-9] Gone,12.00,EUR\n"
+              "r3,Plug without code,5.00,EUR\n")
+    objects = ('[erp.objects.products]\n[erp.objects.prices]\nfile = "rules.csv"\n'
+               '[erp.objects.prices.fields]\nrecord_id = "Rule"\nunit_price = "Price"\ncurrency = "Currency"\n'
+               '[erp.objects.prices.references]\n'
+               'product_code = { column = "Item", by = "code", pattern = \'^\\[([^\\]]+)\\]\' }\n')
+    ex = _pull(_erp(tmp_path, {"items.csv": ITEMS, "rules.csv": prices}, objects))
+    assert list(ex.frames["prices"]["product_code"]) == ["ITEM-1", "ITEM-9", "Plug without code"]
+    ledger = ex.meta.ledger["prices"]["references"]["product_code"]
+    assert (ledger["resolved"], ledger["unknown"], ledger["ambiguous"]) == (1, 2, 0)
+    assert [(x["row"], x["value"]) for x in ledger["examples"]] == [(3, "ITEM-9"), (4, "Plug without code")]
+    assert list(ex.issues["record_id"]) == ["r2", "r3"] and set(ex.issues["problem"]) == {"unknown"}
+
+
+def test_labels_map_exported_labels_and_keep_drops_counted_rows(tmp_path):
+    cust = ("id,number,displayName,currencyCode,blocked,Kind\n"
+            "c1,C1,Alpha,EUR,Blocking Message,Company\nc2,C2,Beta,EUR,No Message,Company\n"
+            "c3,C3,Gamma,EUR,No Message,Individual\n")
+    objects = ('[erp.objects.customers]\n[erp.objects.customers.labels]\nblocked = { "No Message" = "" }\n'
+               '[erp.objects.customers.keep]\nKind = ["Company"]\n')
+    ex = _pull(_erp(tmp_path, {"customers.csv": cust}, objects))
+    assert list(ex.frames["customers"]["blocked"]) == ["Blocking Message", None]
+    assert ex.meta.ledger["customers"] | {"references": {}} == {
+        "file": "customers.csv", "read": 3, "used": 2, "dropped": {"Kind is 'Individual' (used: Company)": 1},
+        "references": {}}
+
+
+def test_a_pattern_without_a_group_is_a_config_error(tmp_path):
+    cfg = _erp(tmp_path, {"customers.csv": "id,number,displayName\n"},
+               '[erp.objects.customers]\n[erp.objects.customers.patterns]\ncurrency = "[A-Z]{3}"\n')
+    with pytest.raises(ConfigError, match="needs a group"):
+        _pull(cfg)
