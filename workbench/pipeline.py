@@ -15,6 +15,7 @@ from workbench.progress import NullProgress, check_cancelled, source_line
 from workbench.reconcile.result import ReconResult
 from workbench.sources import open_source
 from workbench.sources.base import Extract
+from workbench.sources.ledger import format_ledger
 from workbench.store import repo
 from workbench.store.db import Store
 
@@ -182,40 +183,6 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
     for side, u in usage.items():
         lines.append(f"API usage {side.upper()}: " + ", ".join(f"{k} {v}" for k, v in u.items()))
     return "\n".join(lines)
-
-
-def ledger_rows(ledger: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per file read: side, kind, file, read, used, dropped, unresolved references, and why."""
-    rows = []
-    for side in ("crm", "erp"):
-        for kind, e in (ledger.get(side) or {}).items():
-            dropped = e.get("dropped") or {}
-            refs = e.get("references") or {}
-            why = [f"{n:,} dropped: {reason}" for reason, n in dropped.items()]
-            for fld, r in refs.items():
-                for problem in ("ambiguous", "unknown"):
-                    if r.get(problem):
-                        examples = [x for x in r.get("examples", []) if x.get("problem") == problem][:3]
-                        shown = ", ".join(f"row {x['row']} {x['value']!r}" for x in examples)
-                        why.append(f"{r[problem]:,} {problem} {r.get('column')} ({fld} by {r.get('by')}): {shown}")
-            rows.append({"side": side, "kind": kind, "file": e.get("file"), "read": int(e.get("read", 0)),
-                         "used": int(e.get("used", 0)), "dropped": int(sum(dropped.values())),
-                         "unresolved": int(sum(r.get("ambiguous", 0) + r.get("unknown", 0) for r in refs.values())),
-                         "notes": why})
-    return rows
-
-
-def format_ledger(ledger: dict[str, Any]) -> list[str]:
-    rows = ledger_rows(ledger)
-    if not rows:
-        return []
-    names = [f"{r['side'].upper()} {r['kind']}: {r['file']}" for r in rows]
-    w = max(len(n) for n in names) + 2
-    lines = ["", f"{'Files read':<{w}}{'Read':>10}{'Used':>10}{'Dropped':>10}{'Unresolved':>12}"]
-    for name, r in zip(names, rows):
-        lines.append(f"{name:<{w}}{r['read']:>10,}{r['used']:>10,}{r['dropped']:>10,}{r['unresolved']:>12,}")
-        lines += [f"    {note}" for note in r["notes"]]
-    return lines
 
 
 def _fmt(v: Any) -> str:

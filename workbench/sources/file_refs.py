@@ -146,6 +146,30 @@ def conventions(where: str, kind: str, base: dict[str, Any], cfg: dict[str, Any]
     return conv
 
 
+def describe(spec: dict[str, Any], key: list[str]) -> dict[str, Any]:
+    """The conventions in effect for one file, as plain values for the run summary and workbook."""
+    return {
+        "key": list(key),
+        "references": {f: f"{' or '.join(r.columns)} by {r.by}" + (f" (pattern {r.pattern.pattern})" if r.pattern else "")
+                       for f, r in spec["references"].items()},
+        "patterns": {f: rx.pattern for f, rx in spec["patterns"].items()},
+        "empty_as_zero": list(spec["empty_as_zero"]),
+        "date_formats": {"(all dates)": spec["date_format"], **spec["date_formats"]},
+        "decimal_comma": bool(spec["decimal_comma"]),
+        "keep": {" or ".join(cols): list(values) for cols, values, _ in spec["keep"]},
+        "labels": {f: dict(m) for f, m in spec["labels"].items()},
+        "status": _status_table(spec.get("status_map")),
+    }
+
+
+def _status_table(smap: Any) -> dict[str, str] | None:
+    if smap is None:
+        return None
+    table = {"|".join(k): v for k, v in smap.exact.items()}
+    table.update({"|".join(k): v for k, v in smap.patterns})
+    return table
+
+
 def keep_mask(raw: pd.DataFrame, keep: list, match: Callable[[str, list[str]], str | None]) -> tuple[np.ndarray, dict]:
     """Rows to use, and the dropped rows counted per reason ("Apply On is 'All Products'")."""
     used = np.ones(len(raw), dtype=bool)

@@ -351,7 +351,8 @@ class FilesSource:
         # kept beside the frame, not in frame.attrs: pandas deep-copies attrs on every operation
         self._extras[kind] = {k: out[k] for k in ("customer_number", "parent_number") if k in out} | {
             "file": path, "rows": rows, "refs": refs}
-        self._ledger[kind] = {"file": spec["file"], "read": read, "used": n, "dropped": dropped, "references": {}}
+        self._ledger[kind] = {"file": spec["file"], "read": read, "used": n, "dropped": dropped, "references": {},
+                              "conventions": file_refs.describe(spec, key)}
         return frame, snap
 
     def _status(self, spec: dict[str, Any], raw: pd.DataFrame, out: dict[str, np.ndarray], path: str,

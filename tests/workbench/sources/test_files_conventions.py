@@ -102,9 +102,10 @@ def test_labels_map_exported_labels_and_keep_drops_counted_rows(tmp_path):
                '[erp.objects.customers.keep]\nKind = ["Company"]\n')
     ex = _pull(_erp(tmp_path, {"customers.csv": cust}, objects))
     assert list(ex.frames["customers"]["blocked"]) == ["Blocking Message", None]
-    assert ex.meta.ledger["customers"] | {"references": {}} == {
-        "file": "customers.csv", "read": 3, "used": 2, "dropped": {"Kind is 'Individual' (used: Company)": 1},
-        "references": {}}
+    entry = ex.meta.ledger["customers"]
+    assert (entry["read"], entry["used"], entry["dropped"]) == (3, 2, {"Kind is 'Individual' (used: Company)": 1})
+    assert entry["conventions"]["labels"] == {"blocked": {"No Message": ""}}
+    assert entry["conventions"]["keep"] == {"Kind": ["Company"]}
 
 
 def test_a_pattern_without_a_group_is_a_config_error(tmp_path):

@@ -145,3 +145,21 @@ def test_odoo_values_arrive_canonical(tmp_path):
     assert by_number.loc["PSI-103010", "status"] == "partially_paid"
     assert by_number.loc["PSI-103001", "external_ref"] == "INV-0000001"
     assert by_number.loc["PSI-103002", "customer_id"] == cust.set_index("number").loc["C10001", "record_id"]
+
+
+def test_workbook_cover_lists_the_ledger_and_parameters_the_conventions(both):
+    d, _, _ = both
+    xlsx = d / "odoo.xlsx"
+    wb("export", "--xlsx", str(xlsx), "--db", f"sqlite:///{d / 'odoo.sqlite3'}")
+    book = openpyxl.load_workbook(xlsx, read_only=True)
+    cover = [tuple(row) for row in book["Cover"].iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(cover) if r and r[0] == "Files read")
+    assert cover[start + 1][:7] == ("Side", "Kind", "File", "Rows read", "Used", "Dropped", "Unresolved references")
+    rules = next(r for r in cover[start:] if len(r) > 7 and r[:2] == ("ERP", "prices"))
+    assert rules[2:7] == ("Pricelist Rule (product.pricelist.item).csv", 22, 20, 2, 0)
+    assert "1 dropped: Apply On is 'All Products'" in rules[7]
+    params = {(r[1]): r[2] for r in book["Parameters"].iter_rows(values_only=True) if r[0] == "conventions"}
+    assert params["erp.objects.invoices.empty_as_zero"] == "Total, Total Signed, Amount Due, Amount Due Signed"
+    assert params["erp.objects.invoices.references"] == "customer_id = Partner by name"
+    assert "Customer Invoice|Posted|Not Paid = open" in params["erp.objects.invoices.status"]
+    assert params["erp.objects.customers.patterns"] == r"currency = \(([A-Z]{3})\)\s*$"
