@@ -18,8 +18,8 @@ COUNTRY_NAMES = {"DE": "Germany", "US": "United States", "CH": "Switzerland", "F
                  "JP": "Japan"}
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    with (BC / name).open(encoding="utf-8-sig", newline="") as fh:
+def _rows(name: str, src: Path = BC) -> list[dict[str, str]]:
+    with (src / name).open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -35,27 +35,29 @@ def _money(v: str) -> str:
     return "" if Decimal(v) == 0 else str(Decimal(v).normalize() if "." not in v else Decimal(v))
 
 
-def write(out: Path, *, extra_partners: list[str] = (), invoice_partners: dict[str, str] | None = None) -> Path:
-    """Write the four exports into ``out``; ``invoice_partners`` overrides an invoice's Partner cell."""
+def write(out: Path, *, extra_partners: list[str] = (), invoice_partners: dict[str, str] | None = None,
+          src: Path = BC) -> Path:
+    """Write the four exports of the BC extracts in ``src`` into ``out``, keeping their record ids
+    (so findings compare one to one); ``invoice_partners`` overrides an invoice's Partner cell."""
     out.mkdir(parents=True, exist_ok=True)
-    customers = _rows("customers.csv")
+    customers = _rows("customers.csv", src)
     _write(out / "Contact (res.partner).csv",
            ["ID", "Name", "Reference", "Street", "City", "Zip", "Country", "Country/Country Code", "Tax ID",
             "Website Link", "Pricelist", "Sales Warnings", "Active", "Last Updated on"],
-           [[100 + n, c["displayName"], c["number"], c["addressLine1"], c["city"], c["postalCode"],
+           [[c["id"], c["displayName"], c["number"], c["addressLine1"], c["city"], c["postalCode"],
              COUNTRY_NAMES.get(c["country"], c["country"]), c["country"], c["taxRegistrationNumber"], c["website"],
              f"{c['currencyCode']} Pricelist ({c['currencyCode']})",
              "Blocking Message" if c["blocked"].strip() == "All" else "No Message", "True",
-             c["lastModifiedDateTime"][:19].replace("T", " ")] for n, c in enumerate(customers)]
+             c["lastModifiedDateTime"][:19].replace("T", " ")] for c in customers]
            + [[900 + n, name, "", "", "", "", "", "", "", "", "EUR Pricelist (EUR)", "No Message", "True",
                "2026-10-01 08:00:00"]
               for n, name in enumerate(extra_partners)])
-    items = _rows("items.csv")
+    items = _rows("items.csv", src)
     names = {i["number"]: i["displayName"] for i in items}
     _write(out / "Product Variant (product.product).csv", ["ID", "Internal Reference", "Name", "Active"],
-           [[200 + n, i["number"], i["displayName"], "True"] for n, i in enumerate(items)])
-    prices = _rows("salesPrices.csv")
-    rules = [[300 + n, f"{p['currencyCode']} Pricelist ({p['currencyCode']})", "Product",
+           [[i["id"], i["number"], i["displayName"], "True"] for i in items])
+    prices = _rows("salesPrices.csv", src)
+    rules = [[p.get("id") or 300 + n, f"{p['currencyCode']} Pricelist ({p['currencyCode']})", "Product",
               f"[{p['itemNumber']}] {names[p['itemNumber']]}", "", "Fixed Price", p["unitPrice"],
               "0.0", f"{p['startingDate']} 00:00:00", ""] for n, p in enumerate(prices)]
     # rules that set no price of one product: Odoo lists them in the same view
@@ -65,12 +67,15 @@ def write(out: Path, *, extra_partners: list[str] = (), invoice_partners: dict[s
            ["ID", "Pricelist", "Apply On", "Product", "Product Variant", "Computation", "Fixed Price",
             "Min. Quantity", "Start Date", "End Date"], rules)
     moves = []
-    for n, i in enumerate(_rows("salesInvoices.csv")):
+    names_by_id = {c["id"]: c["displayName"] for c in customers}
+    for i in _rows("salesInvoices.csv", src):
         total, due = Decimal(i["totalAmountIncludingTax"]), Decimal(i["remainingAmount"])
-        state, pay = {"Paid": ("Posted", "Paid"), "Canceled": ("Cancelled", "Not Paid")}.get(
+        state, pay = {"Paid": ("Posted", "Paid"), "Canceled": ("Cancelled", "Not Paid"),
+                      "Cancelled": ("Cancelled", "Not Paid")}.get(
             i["status"], ("Posted", "Not Paid" if due == total else "Partially Paid"))
-        partner = (invoice_partners or {}).get(i["number"], i["customerName"])
-        moves.append([400 + n, i["number"], "Customer Invoice", partner, i["invoiceDate"], i["dueDate"],
+        # a relation: Odoo shows the partner's current display name, not a name copied at posting
+        partner = (invoice_partners or {}).get(i["number"], names_by_id.get(i["customerId"], i["customerName"]))
+        moves.append([i["id"], i["number"], "Customer Invoice", partner, i["invoiceDate"], i["dueDate"],
                       i["externalDocumentNumber"], "", i["currencyCode"], _money(i["totalAmountIncludingTax"]),
                       _money(i["remainingAmount"]), state, pay])
     _write(out / "Journal Entry (account.move).csv",
