@@ -400,7 +400,7 @@ class FilesSource:
                     raise ConfigError(f"{self.config.where()}: [{self.side}.objects.{kind}.references] {fld} refers "
                                       f"to {target} by {ref.by}; add [{self.side}.objects.{target}] (its file) too")
                 res = file_refs.resolve(fld, ref, values, out.get(target))
-                frame[fld] = res.values
+                frame[fld] = pd.Series(res.values, index=frame.index, dtype=object)
                 self._ledger[kind]["references"][fld] = res.ledger(col, extras["rows"])
                 issues.append(res.issues(self.side, kind, self.specs[kind]["file"], col, fld, extras["rows"],
                                          frame["record_id"].to_numpy(dtype=object)))

@@ -113,3 +113,27 @@ def test_a_pattern_without_a_group_is_a_config_error(tmp_path):
                '[erp.objects.customers]\n[erp.objects.customers.patterns]\ncurrency = "[A-Z]{3}"\n')
     with pytest.raises(ConfigError, match="needs a group"):
         _pull(cfg)
+
+
+def test_the_generic_example_from_the_docs_reads_a_plain_export(tmp_path):
+    from tests.workbench.sources.test_files_odoo import doc_config
+
+    doc = Path(__file__).resolve().parents[3] / "docs" / "extracts" / "generic.md"
+    d = tmp_path / "exports" / "erp"
+    d.mkdir(parents=True)
+    (d / "customers.csv").write_text("Customer No,Customer Name,Country Code,Currency\n"
+                                     "K1,Alpha AG,CH,CHF\nK2,Beta SA,FR,EUR\nK3,Beta SA,BE,EUR\n", encoding="utf-8")
+    (d / "prices.csv").write_text("Item,Currency,Valid From,Price\nA-1,EUR,2026-01-01,10.00\n"
+                                  "A-1,EUR,2026-07-01,11.00\n", encoding="utf-8")
+    (d / "invoices.csv").write_text("Invoice No,Customer,Currency,Total,Balance,State,Customer PO\n"
+                                    "R-1,Alpha AG,CHF,100.00,,Paid,SO-9\nR-2,Beta SA,EUR,50.00,50.00,Open,\n",
+                                    encoding="utf-8")
+    cfg = tmp_path / "run.toml"
+    cfg.write_text('[crm]\nconnector = "files"\n' + doc_config(doc, "generic"), encoding="utf-8")
+    ex = _pull(cfg)
+    inv = ex.frames["invoices"].set_index("number")
+    assert inv.loc["R-1", "open_balance"] == Decimal(0) and inv.loc["R-1", "customer_id"] == "K1"
+    assert inv.loc["R-1", "external_ref"] == "SO-9" and inv.loc["R-2", "customer_id"] is None
+    assert list(ex.frames["prices"]["record_id"]) == ["A-1|EUR|2026-01-01", "A-1|EUR|2026-07-01"]
+    refs = ex.meta.ledger["invoices"]["references"]["customer_id"]
+    assert (refs["resolved"], refs["ambiguous"], refs["examples"][0]["value"]) == (1, 1, "Beta SA")
