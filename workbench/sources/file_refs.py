@@ -241,9 +241,16 @@ class Resolution:
                                  "ambiguous": int((self.problem == "ambiguous").sum()),
                                  "unknown": int((self.problem == "unknown").sum()), "examples": []}
         for kind in ("ambiguous", "unknown"):
-            for i in np.flatnonzero(self.problem == kind)[:EXAMPLES]:
-                entry["examples"].append({"row": int(rows[i]), "value": self.raw[i], "problem": kind,
-                                          "matches": int(self.matches[i])})
+            # the first few distinct values, each with its first row and how many rows carry it
+            seen: dict[str, dict[str, Any]] = {}
+            for i in np.flatnonzero(self.problem == kind):
+                v = self.raw[i]
+                if v in seen:
+                    seen[v]["rows"] += 1
+                elif len(seen) < EXAMPLES:
+                    seen[v] = {"row": int(rows[i]), "value": v, "problem": kind, "matches": int(self.matches[i]),
+                               "rows": 1}
+            entry["examples"] += list(seen.values())
         return entry
 
     def issues(self, side: str, kind: str, file: str, column: str, fld: str, rows: np.ndarray,

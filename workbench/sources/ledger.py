@@ -22,7 +22,9 @@ def ledger_rows(ledger: dict[str, Any]) -> list[dict[str, Any]]:
                 for problem in ("ambiguous", "unknown"):
                     if r.get(problem):
                         examples = [x for x in r.get("examples", []) if x.get("problem") == problem][:3]
-                        shown = ", ".join(f"row {x['row']} {x['value']!r}" for x in examples)
+                        shown = ", ".join(f"row {x['row']} {x['value']!r}"
+                                          + (f" (+{x['rows'] - 1:,} more rows)" if x.get("rows", 1) > 1 else "")
+                                          for x in examples)
                         why.append(f"{r[problem]:,} {problem} {r.get('column')} ({fld} by {r.get('by')}): {shown}")
             rows.append({"side": side, "kind": kind, "file": e.get("file"), "read": int(e.get("read", 0)),
                          "used": int(e.get("used", 0)), "dropped": int(sum(dropped.values())),
