@@ -13,7 +13,8 @@ id; from a profile, used only when the file lacks the record_id column), ``refer
 display name), ``patterns`` (canonical field -> regex whose first group is the value), ``empty_as_zero``
 (columns where an empty cell means 0), ``date_formats`` (column -> strptime format), ``keep``
 (column -> the values a row must hold to be used; other rows are dropped and counted), ``labels``
-(canonical field -> {label as exported: value}) and
+(canonical field -> {label as exported: value}), ``fill_empty`` (column -> the value an empty cell
+stands for) and
 ``status_table`` (a label status table used instead of model.status's technical one).
 """
 
@@ -145,7 +146,37 @@ ODOO: dict[str, dict] = {
         "keep": {("Type",): ["Customer Invoice", "Customer Credit Note"]}},
 }
 
-SYSTEM_DEFAULTS = {"salesforce": SALESFORCE, "business_central": BUSINESS_CENTRAL, "odoo": ODOO}
+# Business Central list pages opened in Excel ("Open in Excel" / "Edit in Excel"): headers are the
+# table field captions (Customer, Item, Sales Price / Price List Line, Sales Invoice Header), no GUIDs,
+# and an empty "Currency Code" means the company's local currency, which the run config must name
+# (fill_empty), as the export cannot say it. Posted invoices have no status field: it follows from
+# Cancelled, Corrective and Closed (BC SetStatusOptionFromSalesInvoiceHeader; see WIRE.md). A
+# Corrective invoice is a live posted invoice, so Closed says whether it is paid.
+BC_LIST_STATUS = {  # Cancelled|Corrective|Closed, as Excel cells (true/false) or CSV text (Yes/No)
+    **{f"{yes}|*|*": "void" for yes in ("true", "Yes")},
+    **{f"{no}|{c}|{yes}": "paid" for no, yes in (("false", "true"), ("No", "Yes")) for c in (no, yes)},
+    **{f"{no}|{c}|{no}": "open" for no, yes in (("false", "true"), ("No", "Yes")) for c in (no, yes)},
+}
+BUSINESS_CENTRAL_LIST: dict[str, dict] = {
+    "customers": {"file": "Customers.xlsx", "fields": {
+        "record_id": "No.", "number": "No.", "name": "Name", "street": "Address", "city": "City",
+        "postcode": "Post Code", "state": "County", "country": "Country/Region Code", "phone": "Phone No.",
+        "email": ("E-Mail", "Email"), "website": "Home Page", "tax_id": "VAT Registration No.",
+        "currency": "Currency Code", "blocked": "Blocked", "parent_number": "Bill-to Customer No."}},
+    "products": {"file": "Items.xlsx", "fields": {"record_id": "No.", "code": "No.", "name": "Description"}},
+    "prices": {"file": "Sales Prices.xlsx", "key": ["Item No.", "Currency Code", "Starting Date"], "fields": {
+        "product_code": ("Item No.", "Product No."), "currency": "Currency Code", "unit_price": "Unit Price",
+        "effective_date": "Starting Date", "end_date": "Ending Date", "min_quantity": "Minimum Quantity"}},
+    "invoices": {"file": "Posted Sales Invoices.xlsx", "fields": {
+        "record_id": "No.", "number": "No.", "customer_number": ("Sell-to Customer No.", "Bill-to Customer No."),
+        "currency": "Currency Code", "total_amount": "Amount Including VAT", "open_balance": "Remaining Amount",
+        "invoice_date": "Posting Date", "due_date": "Due Date", "order_ref": "Order No.",
+        "external_ref": "External Document No."},
+        "status_fields": ["Cancelled", "Corrective", "Closed"], "status_table": BC_LIST_STATUS},
+}
+
+SYSTEM_DEFAULTS = {"salesforce": SALESFORCE, "business_central": BUSINESS_CENTRAL,
+                   "business_central_list": BUSINESS_CENTRAL_LIST, "odoo": ODOO}
 
 # Salesforce ids are normalised to 18 characters in these canonical fields
 SALESFORCE_ID_FIELDS = ("record_id", "customer_id", "order_id", "product_id", "parent_id")

@@ -55,9 +55,10 @@ class Conventions:
     date_formats: dict[str, str] = field(default_factory=dict)
     keep: list[tuple[tuple[str, ...], list[str], bool]] = field(default_factory=list)  # columns, values, explicit
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {label as exported: value}
+    fill_empty: dict[str, str] = field(default_factory=dict)  # column -> the value an empty cell stands for
 
     def spec(self) -> dict[str, Any]:
-        return {"labels": self.labels, "key": self.key, "key_fallback": self.key_fallback, "references": self.references, "patterns": self.patterns,
+        return {"labels": self.labels, "fill_empty": self.fill_empty, "key": self.key, "key_fallback": self.key_fallback, "references": self.references, "patterns": self.patterns,
                 "empty_as_zero": self.empty_as_zero, "date_formats": self.date_formats, "keep": self.keep}
 
 
@@ -143,6 +144,10 @@ def conventions(where: str, kind: str, base: dict[str, Any], cfg: dict[str, Any]
             raise ConfigError(f"{where}.labels.{fld}: expected a table of \"label\" = \"value\"")
         labels.setdefault(fld, {}).update(table)
     conv.labels = labels
+    fill = cfg.get("fill_empty", base.get("fill_empty")) or {}
+    if not isinstance(fill, dict) or not all(isinstance(v, str) and v.strip() for v in fill.values()):
+        raise ConfigError(f"{where}.fill_empty must be a table of \"column\" = \"value\", e.g. \"Currency Code\" = \"EUR\"")
+    conv.fill_empty = {str(c): v.strip() for c, v in fill.items()}
     return conv
 
 
@@ -154,6 +159,7 @@ def describe(spec: dict[str, Any], key: list[str]) -> dict[str, Any]:
                        for f, r in spec["references"].items()},
         "patterns": {f: rx.pattern for f, rx in spec["patterns"].items()},
         "empty_as_zero": list(spec["empty_as_zero"]),
+        "fill_empty": dict(spec["fill_empty"]),
         "date_formats": {"(all dates)": spec["date_format"], **spec["date_formats"]},
         "decimal_comma": bool(spec["decimal_comma"]),
         "keep": {" or ".join(cols): list(values) for cols, values, _ in spec["keep"]},

@@ -44,7 +44,7 @@ from workbench.sources.file_reader import read_table
 
 OBJECT_KEYS = {"file", "sheet", "delimiter", "encoding", "date_format", "decimal_comma", "fields",
                "status_fields", "status_system", "status_map", "booked_values", "key", "references", "patterns",
-               "empty_as_zero", "date_formats", "keep", "labels"}
+               "empty_as_zero", "date_formats", "keep", "labels", "fill_empty"}
 
 # canonical fields that must have a value in every row
 NON_BLANK = {
@@ -289,6 +289,7 @@ class FilesSource:
         money = set(DECIMAL_FIELDS.get(kind, ()))
         dated = set(DATE_FIELDS.get(kind, ()))
         zero_cols = {c.lower() for c in spec["empty_as_zero"]}
+        fill = {c.lower(): v for c, v in spec["fill_empty"].items()}
         refs: dict[str, tuple[file_refs.Reference, str, np.ndarray]] = {}
         key = self._key(spec, cols)
         if key:
@@ -298,6 +299,8 @@ class FilesSource:
                 continue
             s = raw[col]
             where = fp.Where(path, col, rows)
+            if col.lower() in fill:
+                s = s.where(s.str.strip() != "", fill[col.lower()])
             if fld in spec["labels"]:
                 s = s.str.strip().replace(spec["labels"][fld])
             if fld in spec["patterns"]:
@@ -318,7 +321,9 @@ class FilesSource:
             if fld in NON_BLANK.get(kind, ()):
                 fp.required(s, where, f"a value for {kind}.{fld}"
                             + (f" (or list {col!r} under empty_as_zero if an empty cell means 0)"
-                               if fld in money else ""))
+                               if fld in money else "")
+                            + (f" (or declare fill_empty = {{ {json.dumps(col)} = \"EUR\" }} if an empty cell "
+                               f"means your local currency)" if fld == "currency" else ""))
             if fld in money:
                 out[fld] = fp.decimals(s, where, decimal_comma=spec["decimal_comma"])
             elif fld in dated:

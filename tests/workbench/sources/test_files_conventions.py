@@ -137,3 +137,66 @@ def test_the_generic_example_from_the_docs_reads_a_plain_export(tmp_path):
     assert list(ex.frames["prices"]["record_id"]) == ["A-1|EUR|2026-01-01", "A-1|EUR|2026-07-01"]
     refs = ex.meta.ledger["invoices"]["references"]["customer_id"]
     assert (refs["resolved"], refs["ambiguous"], refs["examples"][0]["value"]) == (1, 1, "Beta SA")
+
+
+def _xlsx(path: Path, rows: list[list]) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for r in rows:
+        book.active.append(r)
+    book.save(path)
+
+
+def _bc_list(tmp_path: Path, fill: str) -> Path:
+    from datetime import date
+
+    d = tmp_path / "erp"
+    d.mkdir()
+    _xlsx(d / "Customers.xlsx", [["No.", "Name", "Country/Region Code", "Currency Code", "Blocked"],
+                                 ["C1", "Alpha GmbH", "DE", None, None], ["C2", "Beta Inc", "US", "USD", "All"]])
+    _xlsx(d / "Items.xlsx", [["No.", "Description"], ["ITEM-1", "Cable"]])
+    _xlsx(d / "Sales Prices.xlsx", [["Item No.", "Currency Code", "Starting Date", "Unit Price"],
+                                    ["ITEM-1", None, date(2026, 1, 1), 10.5], ["ITEM-1", "USD", date(2026, 1, 1), 12]])
+    _xlsx(d / "Posted Sales Invoices.xlsx", [
+        ["No.", "Sell-to Customer No.", "External Document No.", "Currency Code", "Amount Including VAT",
+         "Remaining Amount", "Posting Date", "Due Date", "Cancelled", "Corrective", "Closed"],
+        ["PSI-1", "C1", "SO-1", None, 119, 0, date(2026, 9, 1), date(2026, 10, 1), False, False, True],
+        ["PSI-2", "C2", None, "USD", 50.25, 50.25, date(2026, 9, 2), date(2026, 10, 2), False, False, False],
+        ["PSI-3", "C1", None, None, 10, 0, date(2026, 9, 3), date(2026, 10, 3), True, False, False]])
+    cfg = tmp_path / "run.toml"
+    objects = "".join(f"[erp.objects.{k}]\n" + (f'fill_empty = {{ "Currency Code" = "{fill}" }}\n' if fill else "")
+                      for k in ("customers", "prices", "invoices"))
+    cfg.write_text('[run]\nas_of = "2026-10-31"\n[crm]\nconnector = "files"\n[erp]\nconnector = "files"\n'
+                   f'system = "business_central_list"\n[erp.files]\ndir = "erp"\n{objects}', encoding="utf-8")
+    return cfg
+
+
+def test_bc_list_pages_opened_in_excel_read_with_the_local_currency_declared(tmp_path):
+    ex = _pull(_bc_list(tmp_path, "EUR"))
+    inv = ex.frames["invoices"].set_index("number")
+    assert list(inv["status"]) == ["paid", "open", "void"]
+    assert list(inv["currency"]) == ["EUR", "USD", "EUR"]
+    assert inv.loc["PSI-1", "external_ref"] == "SO-1" and inv.loc["PSI-2", "open_balance"] == Decimal("50.25")
+    cust = ex.frames["customers"].set_index("number")
+    assert inv.loc["PSI-2", "customer_id"] == cust.loc["C2", "record_id"] == "C2"
+    assert list(ex.frames["prices"]["record_id"]) == ["ITEM-1||2026-01-01", "ITEM-1|USD|2026-01-01"]
+    assert list(ex.frames["prices"]["currency"]) == ["EUR", "USD"]
+
+
+def test_bc_list_prices_without_a_currency_and_no_local_currency_declared_stop_the_run(tmp_path):
+    with pytest.raises(InputError) as e:
+        _pull(_bc_list(tmp_path, ""))
+    msg = e.value.one_line()
+    assert "Sales Prices.xlsx, row 2, column 'Currency Code': empty value" in msg and "fill_empty" in msg
+
+
+def test_the_bc_list_config_in_the_docs_is_the_one_tested(tmp_path):
+    from tests.workbench.sources.test_files_odoo import doc_config
+
+    doc = Path(__file__).resolve().parents[3] / "docs" / "extracts" / "business_central.md"
+    cfg = _bc_list(tmp_path, "EUR")
+    text = doc_config(doc, "business_central_list").replace('dir = "exports/bc"', 'dir = "erp"')
+    cfg.write_text('[run]\nas_of = "2026-10-31"\n[crm]\nconnector = "files"\n' + text, encoding="utf-8")
+    inv = _pull(cfg).frames["invoices"]
+    assert list(inv["currency"]) == ["EUR", "USD", "EUR"] and list(inv["status"]) == ["paid", "open", "void"]
