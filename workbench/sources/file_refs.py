@@ -234,7 +234,7 @@ def reference_values(s: pd.Series, ref: Reference) -> np.ndarray:
 @dataclass
 class Resolution:
     values: np.ndarray
-    problem: np.ndarray  # None, "unknown" or "ambiguous" per row
+    problem: np.ndarray  # "" (resolved or empty), "unknown" or "ambiguous" per row
     matches: np.ndarray  # how many target records matched
     raw: np.ndarray
     by: str
@@ -243,7 +243,7 @@ class Resolution:
     def ledger(self, column: str, rows: np.ndarray) -> dict[str, Any]:
         present = np.array([v is not None for v in self.raw], dtype=bool)
         entry: dict[str, Any] = {"column": column, "by": self.by, "target": self.target,
-                                 "resolved": int((present & (self.problem == None)).sum()),  # noqa: E711
+                                 "resolved": int((present & (self.problem == "")).sum()),
                                  "ambiguous": int((self.problem == "ambiguous").sum()),
                                  "unknown": int((self.problem == "unknown").sum()), "examples": []}
         for kind in ("ambiguous", "unknown"):
@@ -261,7 +261,7 @@ class Resolution:
 
     def issues(self, side: str, kind: str, file: str, column: str, fld: str, rows: np.ndarray,
                record_ids: np.ndarray) -> pd.DataFrame:
-        bad = np.flatnonzero(self.problem != None)  # noqa: E711
+        bad = np.flatnonzero(self.problem != "")
         return pd.DataFrame({"side": side, "kind": kind, "file": file, "row": rows[bad].astype(object),
                              "record_id": record_ids[bad], "field": fld, "column": column, "value": self.raw[bad],
                              "problem": self.problem[bad], "matches": self.matches[bad].astype(object)},
@@ -272,7 +272,7 @@ def resolve(fld: str, ref: Reference, values: np.ndarray, target: pd.DataFrame |
     """Each reference -> the target's record_id (its code for product_code), or a counted problem."""
     tkind = TARGETS[fld]
     n = len(values)
-    problem = np.full(n, None, dtype=object)
+    problem = np.full(n, "", dtype=object)
     matches = np.ones(n, dtype=np.int64)
     if target is None:  # ids and codes stand alone
         return Resolution(values.copy(), problem, matches, values, ref.by, tkind)

@@ -186,6 +186,7 @@ class FilesSource:
         spec = self.specs.get(kind) or self._spec(kind, {})
         cols = list(self._read(spec, header_only=True).columns)
         mapped = {self._match(c, cols): f for f, c in spec["fields"].items() if isinstance(c, str)}
+        mapped.update({self._match(c, cols): f for f, ref in spec["references"].items() for c in ref.columns})
         return [{"name": c, "label": c, "type": "string", "updateable": False, "canonical": mapped.get(c)}
                 for c in cols]
 
