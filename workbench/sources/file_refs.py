@@ -58,8 +58,9 @@ class Conventions:
     fill_empty: dict[str, str] = field(default_factory=dict)  # column -> the value an empty cell stands for
 
     def spec(self) -> dict[str, Any]:
-        return {"labels": self.labels, "fill_empty": self.fill_empty, "key": self.key, "key_fallback": self.key_fallback, "references": self.references, "patterns": self.patterns,
-                "empty_as_zero": self.empty_as_zero, "date_formats": self.date_formats, "keep": self.keep}
+        return {"key": self.key, "key_fallback": self.key_fallback, "references": self.references,
+                "patterns": self.patterns, "empty_as_zero": self.empty_as_zero, "date_formats": self.date_formats,
+                "keep": self.keep, "labels": self.labels, "fill_empty": self.fill_empty}
 
 
 def _regex(where: str, text: object) -> re.Pattern:
@@ -146,7 +147,8 @@ def conventions(where: str, kind: str, base: dict[str, Any], cfg: dict[str, Any]
     conv.labels = labels
     fill = cfg.get("fill_empty", base.get("fill_empty")) or {}
     if not isinstance(fill, dict) or not all(isinstance(v, str) and v.strip() for v in fill.values()):
-        raise ConfigError(f"{where}.fill_empty must be a table of \"column\" = \"value\", e.g. \"Currency Code\" = \"EUR\"")
+        raise ConfigError(f"{where}.fill_empty must be a table of \"column\" = \"value\", "
+                          f"e.g. \"Currency Code\" = \"EUR\"")
     conv.fill_empty = {str(c): v.strip() for c, v in fill.items()}
     return conv
 
@@ -155,8 +157,8 @@ def describe(spec: dict[str, Any], key: list[str]) -> dict[str, Any]:
     """The conventions in effect for one file, as plain values for the run summary and workbook."""
     return {
         "key": list(key),
-        "references": {f: f"{' or '.join(r.columns)} by {r.by}" + (f" (pattern {r.pattern.pattern})" if r.pattern else "")
-                       for f, r in spec["references"].items()},
+        "references": {f: f"{' or '.join(r.columns)} by {r.by}"
+                       + (f" (pattern {r.pattern.pattern})" if r.pattern else "") for f, r in spec["references"].items()},
         "patterns": {f: rx.pattern for f, rx in spec["patterns"].items()},
         "empty_as_zero": list(spec["empty_as_zero"]),
         "fill_empty": dict(spec["fill_empty"]),

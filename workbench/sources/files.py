@@ -92,8 +92,15 @@ class FilesSource:
                 raise ConfigError(f"{config.where()}: [{side}] lists no objects and {self.dir} holds none of "
                                   f"the default {self.system} extracts; add [{side}.objects.<kind>] tables")
         self.specs = {k: self._spec(k, objects.get(k, {})) for k in self.kinds}
+        for kind, spec in self.specs.items():
+            for fld, ref in spec["references"].items():
+                target = file_refs.TARGETS[fld]
+                if target not in self.specs and not ref.stands_alone(fld):
+                    raise ConfigError(f"{config.where()}: [{side}.objects.{kind}.references] {fld} refers to "
+                                      f"{target} by {ref.by}; add [{side}.objects.{target}] (its file) too")
         self._extras: dict[str, dict[str, Any]] = {}
         self._ledger: dict[str, dict[str, Any]] = {}
+        self._issues = file_refs.empty_issues()
         self.meta = SourceMeta(side=side, system=self.system, connector="files", instance=str(self.dir),
                                objects={k: s["file"] for k, s in self.specs.items()},
                                queries={k: self._query(s) for k, s in self.specs.items()})
@@ -219,7 +226,8 @@ class FilesSource:
     def _key(self, spec: dict[str, Any], cols: list[str]) -> list[str]:
         """The composite key columns, or [] when the record id is one column."""
         rid = spec["fields"].get("record_id")
-        if spec["key_fallback"] and rid and any(self._match(c, cols) for c in ((rid,) if isinstance(rid, str) else rid)):
+        options = (rid,) if isinstance(rid, str) else tuple(rid or ())
+        if spec["key_fallback"] and any(self._match(c, cols) for c in options):
             return []
         return spec["key"]
 
@@ -401,11 +409,7 @@ class FilesSource:
         for kind, frame in out.items():
             extras = self._extras.get(kind, {})
             for fld, (ref, col, values) in extras.get("refs", {}).items():
-                target = file_refs.TARGETS[fld]
-                if out.get(target) is None and not ref.stands_alone(fld):
-                    raise ConfigError(f"{self.config.where()}: [{self.side}.objects.{kind}.references] {fld} refers "
-                                      f"to {target} by {ref.by}; add [{self.side}.objects.{target}] (its file) too")
-                res = file_refs.resolve(fld, ref, values, out.get(target))
+                res = file_refs.resolve(fld, ref, values, out.get(file_refs.TARGETS[fld]))
                 frame[fld] = pd.Series(res.values, index=frame.index, dtype=object)
                 self._ledger[kind]["references"][fld] = res.ledger(col, extras["rows"])
                 issues.append(res.issues(self.side, kind, self.specs[kind]["file"], col, fld, extras["rows"],

@@ -70,7 +70,8 @@ def run(cfg: Path, db: str) -> tuple[str, list[dict]]:
 def comparable(exc: list[dict]) -> set[tuple]:
     """What a user checks; status and block values are shown as each system spells them."""
     return {(e["type"], e["customer_name"], e["field"], e["crm_value"],
-             None if e["field"] in ("status", "blocked") else e["erp_value"]) for e in exc if e["type"].startswith(COMPARED)}
+             None if e["field"] in ("status", "blocked") else e["erp_value"])
+            for e in exc if e["type"].startswith(COMPARED)}
 
 
 @pytest.fixture(scope="module")
