@@ -132,7 +132,8 @@ ODOO: dict[str, dict] = {
         "references": {"product_code": {"column": ("Product Variant", "Product"), "by": "code",
                                         "pattern": ODOO_CODE_IN_NAME}},
         "patterns": {"currency": ODOO_CURRENCY_IN_NAME},
-        "date_formats": {"Start Date": "%Y-%m-%d %H:%M:%S", "End Date": "%Y-%m-%d %H:%M:%S"},
+        # datetimes: "2026-01-01 00:00:00" in CSV, a date cell in XLSX
+        "date_formats": {c: ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d"] for c in ("Start Date", "End Date")},
         "keep": {("Apply On",): ["Product", "Product Variant"],
                  ("Computation", "Compute Price", "Price Type"): ["Fixed Price"]}},
     "invoices": {"file": "Journal Entry (account.move).csv", "fields": {

@@ -52,7 +52,7 @@ class Conventions:
     references: dict[str, Reference] = field(default_factory=dict)
     patterns: dict[str, re.Pattern] = field(default_factory=dict)
     empty_as_zero: list[str] = field(default_factory=list)
-    date_formats: dict[str, str] = field(default_factory=dict)
+    date_formats: dict[str, str | list[str]] = field(default_factory=dict)
     keep: list[tuple[tuple[str, ...], list[str], bool]] = field(default_factory=list)  # columns, values, explicit
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {label as exported: value}
     fill_empty: dict[str, str] = field(default_factory=dict)  # column -> the value an empty cell stands for
@@ -128,7 +128,10 @@ def conventions(where: str, kind: str, base: dict[str, Any], cfg: dict[str, Any]
     conv.empty_as_zero = _strings(f"{where} empty_as_zero", zero) if zero else []
     fmts = dict(base.get("date_formats") or {})
     fmts.update(cfg.get("date_formats") or {})
-    conv.date_formats = {str(c): str(f) for c, f in fmts.items()}
+    for c, f in fmts.items():
+        if not (isinstance(f, str) or (isinstance(f, list) and f and all(isinstance(x, str) for x in f))):
+            raise ConfigError(f"{where}.date_formats {c!r}: expected a format like \"%d.%m.%Y\" or a list of them")
+    conv.date_formats = {str(c): f for c, f in fmts.items()}
     for cols, values in (base.get("keep") or {}).items():
         conv.keep.append((tuple(cols), list(values), False))
     user_keep = cfg.get("keep") or {}

@@ -167,3 +167,28 @@ def test_workbook_cover_lists_the_ledger_and_parameters_the_conventions(both):
     assert params["erp.objects.invoices.references"] == "customer_id = Partner by name"
     assert "Customer Invoice|Posted|Not Paid = open" in params["erp.objects.invoices.status"]
     assert params["erp.objects.customers.patterns"] == r"currency = \(([A-Z]{3})\)\s*$"
+
+
+def test_an_xlsx_export_with_date_cells_reads_like_the_csv(tmp_path):
+    import csv
+    from datetime import date, datetime
+
+    from workbench import config as config_mod
+    from workbench.sources import open_source
+
+    out = odoo_exports.write(tmp_path / "exports" / "odoo")
+    name = "Pricelist Rule (product.pricelist.item)"
+    with (out / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    book = openpyxl.Workbook()
+    book.active.append(rows[0])
+    start = rows[0].index("Start Date")
+    for r in rows[1:]:  # Odoo's XLSX export writes datetimes as date cells
+        book.active.append([datetime.fromisoformat(v) if n == start and v else (v or None) for n, v in enumerate(r)])
+    book.save(out / f"{name}.xlsx")
+    (out / f"{name}.csv").unlink()
+    cfg = odoo_config(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8") + f'\n[erp.objects.prices]\nfile = "{name}.xlsx"\n'
+                   "[erp.objects.customers]\n[erp.objects.products]\n[erp.objects.invoices]\n", encoding="utf-8")
+    prices = open_source("erp", config_mod.load(cfg)).pull().frames["prices"]
+    assert len(prices) == 20 and set(prices["effective_date"]) == {date(2026, 1, 1)}
