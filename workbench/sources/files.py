@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +40,7 @@ from workbench.progress import report
 from workbench.sources import file_parse as fp
 from workbench.sources import file_refs
 from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta, WriteRequest, WriteResult
-from workbench.sources.file_defaults import SALESFORCE_ID_FIELDS, defaults
+from workbench.sources.file_defaults import EXPORT_STATUS_TABLES, SALESFORCE_ID_FIELDS, defaults
 from workbench.sources.file_reader import read_table
 
 OBJECT_KEYS = {"file", "sheet", "delimiter", "encoding", "date_format", "decimal_comma", "fields",
@@ -59,6 +60,13 @@ MUST_HAVE = {"invoices": ("number", "total_amount", "open_balance"), "orders": (
 CURRENCY_FROM_PARENT = {"order_lines", "payments"}
 # bytes a JSON string must escape; searched in an Arrow column's value buffer at C speed
 _NEEDS_ESCAPE = re.compile(rb'["\\\x00-\x1f]')
+
+
+@dataclass(frozen=True)
+class FileObjectMap:
+    fields: dict[str, str]
+    status_fields: list[str]
+    status_system: str | None
 
 
 def create(side: str, config: RunConfig) -> FilesSource:
@@ -126,9 +134,10 @@ class FilesSource:
                 raise ConfigError(f"{self.config.where()}: [{self.side}.objects.invoices] needs status_fields "
                                   f"(the column(s) holding the invoice status)")
             try:
-                if base.get("status_table") and "status_system" not in cfg:
-                    status_map = StatusMap({**base["status_table"], **(cfg.get("status_map") or {})},
-                                           name=f"{self.system} export label status map")
+                table = EXPORT_STATUS_TABLES.get(status_system or "")
+                if table is not None:
+                    status_map = StatusMap({**table, **(cfg.get("status_map") or {})},
+                                           name=f"{status_system} status map")
                 else:
                     status_map = StatusMap.for_source(status_system or self.system, cfg.get("status_map"))
             except ValueError as exc:
@@ -144,9 +153,16 @@ class FilesSource:
             "delimiter": cfg.get("delimiter"), "encoding": cfg.get("encoding"),
             "date_format": cfg.get("date_format", "%Y-%m-%d"), "decimal_comma": bool(cfg.get("decimal_comma", False)),
             "fields": fields, "explicit": set(explicit), "status_fields": list(status_fields or []),
-            "status_map": status_map, "booked_values": cfg.get("booked_values", base.get("booked_values")),
+            "status_map": status_map, "status_system": status_system or self.system,
+            "booked_values": cfg.get("booked_values", base.get("booked_values")),
             "kind_label": base.get("kind_label"),
         }
+
+    @property
+    def maps(self) -> dict[str, FileObjectMap]:
+        """What each object reads, for the mapping screen: columns, status columns and status table."""
+        return {k: FileObjectMap({f: c for f, c in s["fields"].items() if isinstance(c, str)}, s["status_fields"],
+                                 s["status_system"] if k == "invoices" else None) for k, s in self.specs.items()}
 
     @staticmethod
     def _query(spec: dict[str, Any]) -> str:
