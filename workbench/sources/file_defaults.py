@@ -140,7 +140,8 @@ ODOO: dict[str, dict] = {
         "open_balance": ("Amount Due", "Amount Due Signed"), "invoice_date": "Invoice/Bill Date",
         "due_date": "Due Date", "order_ref": ("Source Document", "Origin"), "external_ref": "Reference",
         "last_modified": "Last Updated on"},
-        "references": {"customer_id": {"column": "Partner", "by": "name"}},
+        # the commercial entity where exported: an invoice to a contact shows "Company, Person" as Partner
+        "references": {"customer_id": {"column": ("Commercial Entity", "Partner"), "by": "name"}},
         "empty_as_zero": ["Total", "Total Signed", "Amount Due", "Amount Due Signed"],
         "status_fields": ["Type", "Status", "Payment Status"], "status_system": "odoo_export",
         "keep": {("Type",): ["Customer Invoice", "Customer Credit Note"]}},

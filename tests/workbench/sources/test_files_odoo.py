@@ -164,7 +164,7 @@ def test_workbook_cover_lists_the_ledger_and_parameters_the_conventions(both):
     assert "1 dropped: Apply On is 'All Products'" in rules[7]
     params = {(r[1]): r[2] for r in book["Parameters"].iter_rows(values_only=True) if r[0] == "conventions"}
     assert params["erp.objects.invoices.empty_as_zero"] == "Total, Total Signed, Amount Due, Amount Due Signed"
-    assert params["erp.objects.invoices.references"] == "customer_id = Partner by name"
+    assert params["erp.objects.invoices.references"] == "customer_id = Commercial Entity or Partner by name"
     assert "Customer Invoice|Posted|Not Paid = open" in params["erp.objects.invoices.status"]
     assert params["erp.objects.customers.patterns"] == r"currency = \(([A-Z]{3})\)\s*$"
 
@@ -192,3 +192,26 @@ def test_an_xlsx_export_with_date_cells_reads_like_the_csv(tmp_path):
                    "[erp.objects.customers]\n[erp.objects.products]\n[erp.objects.invoices]\n", encoding="utf-8")
     prices = open_source("erp", config_mod.load(cfg)).pull().frames["prices"]
     assert len(prices) == 20 and set(prices["effective_date"]) == {date(2026, 1, 1)}
+
+
+def test_an_invoice_to_a_contact_person_resolves_through_its_commercial_entity(tmp_path):
+    import csv
+
+    from workbench import config as config_mod
+    from workbench.sources import open_source
+
+    out = odoo_exports.write(tmp_path / "exports" / "odoo",
+                             invoice_partners={"PSI-103002": "MÜLLER MASCHINENBAU G.m.b.H., Jana Roth"})
+    path = out / "Journal Entry (account.move).csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    partner = rows[0].index("Partner")
+    # Odoo's Commercial Entity is the company for its contacts, the partner itself otherwise
+    rows = [rows[0] + ["Commercial Entity"]] + [r + [r[partner].split(", ")[0]] for r in rows[1:]]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    ex = open_source("erp", config_mod.load(odoo_config(tmp_path))).pull()
+    inv = ex.frames["invoices"].set_index("number")
+    cust = ex.frames["customers"].set_index("number")
+    assert inv.loc["PSI-103002", "customer_id"] == cust.loc["C10001", "record_id"]
+    assert ex.issues.empty
