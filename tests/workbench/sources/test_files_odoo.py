@@ -109,7 +109,8 @@ def test_partner_names_that_match_several_or_no_customers_are_reported_never_gue
     got = sorted((e["erp_value"], e["field"]) for e in unresolved)
     assert got == sorted([("Helvetia Praezision AG", "customer_id"), ("Nobody Ltd", "customer_id")]
                          + [("Redwood Analytics Inc", "customer_id")] * redwood)
-    assert all(e["erp_object"] == "invoices" and e["erp_id"] for e in unresolved)
+    assert all(e["erp_object"] == "invoices" and e["erp_id"] and e["customer_name"] == e["erp_value"]
+               for e in unresolved)
     nobody = next(e for e in unresolved if e["erp_value"] == "Nobody Ltd")
     assert "Journal Entry (account.move).csv" in nobody["message"] and "matches no record" in nobody["message"]
     first = 2 + next(n for n, r in enumerate(odoo_exports._rows("salesInvoices.csv"))
