@@ -166,7 +166,7 @@ def describe(spec: dict[str, Any], key: list[str]) -> dict[str, Any]:
         "empty_as_zero": list(spec["empty_as_zero"]),
         "fill_empty": dict(spec["fill_empty"]),
         "date_formats": {"(all dates)": spec["date_format"], **spec["date_formats"]},
-        "decimal_comma": bool(spec["decimal_comma"]),
+        "decimal_comma": spec["decimal_comma"],
         "keep": {" or ".join(cols): list(values) for cols, values, _ in spec["keep"]},
         "labels": {f: dict(m) for f, m in spec["labels"].items()},
         "status": _status_table(spec.get("status_map")),

@@ -151,7 +151,7 @@ class FilesSource:
         return conv.spec() | {
             "file": str(file), "path": self.dir / str(file), "sheet": cfg.get("sheet"),
             "delimiter": cfg.get("delimiter"), "encoding": cfg.get("encoding"),
-            "date_format": cfg.get("date_format", "%Y-%m-%d"), "decimal_comma": bool(cfg.get("decimal_comma", False)),
+            "date_format": cfg.get("date_format", "%Y-%m-%d"), "decimal_comma": self._decimal_comma(kind, cfg),
             "fields": fields, "explicit": set(explicit), "status_fields": list(status_fields or []),
             "status_map": status_map, "status_system": status_system or self.system,
             "booked_values": cfg.get("booked_values", base.get("booked_values")),
@@ -163,6 +163,14 @@ class FilesSource:
         """What each object reads, for the mapping screen: columns, status columns and status table."""
         return {k: FileObjectMap({f: c for f, c in s["fields"].items() if isinstance(c, str)}, s["status_fields"],
                                  s["status_system"] if k == "invoices" else None) for k, s in self.specs.items()}
+
+    def _decimal_comma(self, kind: str, cfg: dict[str, Any]) -> bool | list[str]:
+        """True for every amount of the file, or the columns written with a decimal comma."""
+        dc = cfg.get("decimal_comma", False)
+        if isinstance(dc, bool) or (isinstance(dc, list) and all(isinstance(c, str) for c in dc)):
+            return dc
+        raise ConfigError(f"{self.config.where()}: [{self.side}.objects.{kind}] decimal_comma must be true, false "
+                          f"or a list of columns like [\"Betrag\"]")
 
     @staticmethod
     def _query(spec: dict[str, Any]) -> str:
@@ -350,7 +358,8 @@ class FilesSource:
                             + (f" (or declare fill_empty = {{ {json.dumps(col)} = \"EUR\" }} if an empty cell "
                                f"means your local currency)" if fld == "currency" else ""))
             if fld in money:
-                out[fld] = fp.decimals(s, where, decimal_comma=spec["decimal_comma"])
+                dc = spec["decimal_comma"]
+                out[fld] = fp.decimals(s, where, decimal_comma=dc is True or (isinstance(dc, list) and col in dc))
             elif fld in dated:
                 out[fld] = fp.dates(s, where, spec["date_formats"].get(col, spec["date_format"]))
             elif fld == "last_modified":
