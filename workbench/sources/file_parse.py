@@ -24,11 +24,16 @@ _FALSE = {"false", "0", "no", "n", ""}
 
 
 class Where:
-    def __init__(self, file: str, column: str):
-        self.file, self.column = file, column
+    """A column of a file; ``rows`` maps positions to file rows when some rows were left out before parsing."""
+
+    def __init__(self, file: str, column: str, rows: np.ndarray | None = None):
+        self.file, self.column, self.rows = file, column, rows
+
+    def row(self, idx: int) -> int:
+        return int(self.rows[idx]) if self.rows is not None else int(idx) + 2
 
     def error(self, message: str, idx: int, got: object = None, expected: str | None = None) -> InputError:
-        return InputError(message, file=self.file, row=int(idx) + 2, column=self.column, got=got, expected=expected)
+        return InputError(message, file=self.file, row=self.row(idx), column=self.column, got=got, expected=expected)
 
 
 def _shared(values: object, convert=None) -> np.ndarray:
@@ -78,14 +83,18 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.n
     return out
 
 
-def dates(s: pd.Series, where: Where, fmt: str) -> np.ndarray:
+def dates(s: pd.Series, where: Where, fmt: str | list[str]) -> np.ndarray:
+    """Dates in the declared format (or formats, tried in order: a CSV writes a datetime, XLSX a date)."""
+    fmts = [fmt] if isinstance(fmt, str) else list(fmt)
     t = s.str.strip()
     blank = (t == "").to_numpy(dtype=bool)
-    parsed = pd.to_datetime(t.where(~blank, None), format=fmt, errors="coerce")
+    parsed = pd.to_datetime(t.where(~blank, None), format=fmts[0], errors="coerce")
+    for other in fmts[1:]:
+        parsed = parsed.fillna(pd.to_datetime(t.where(~blank, None), format=other, errors="coerce"))
     bad = parsed.isna().to_numpy() & ~blank
     if bad.any():
         i = int(np.argmax(bad))
-        human = fmt.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
+        human = " or ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD") for f in fmts)
         raise where.error("not a date", i, got=s.iloc[i], expected=f"a date as {human}")
     # datetime64[D] -> datetime.date happens in C, once per distinct day
     codes, uniq = pd.factorize(parsed.to_numpy().astype("datetime64[D]"), use_na_sentinel=True)
@@ -187,5 +196,5 @@ def check_unique(values: np.ndarray, where: Where, what: str) -> None:
     if dup.any():
         i = int(np.argmax(dup))
         first = int(np.argmax((s == s.iloc[i]).to_numpy()))
-        raise where.error(f"duplicate key (the same {what} as row {first + 2})", i, got=values[i],
+        raise where.error(f"duplicate key (the same {what} as row {where.row(first)})", i, got=values[i],
                           expected=f"each {what} once")
