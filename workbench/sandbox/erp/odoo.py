@@ -160,7 +160,8 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
     yield "product.pricelist", [(str(i), {
         "id": i, "name": f"{code} Pricelist", "currency_id": [ccy_ids[code], code], "active": True,
         "display_name": f"{code} Pricelist ({code})"}) for code, i in books.items()] + [(str(i), {
-            "id": i, "name": name, "currency_id": ccy(code), "active": True, "display_name": name})
+            "id": i, "name": name, "currency_id": ccy(code), "active": True,
+            "display_name": f"{name} ({code})" if code else name})
             for name, (i, code) in named.items()]
     yield "res.users", [("2", {"id": 2, "name": "Administrator", "login": "admin"})]
 
