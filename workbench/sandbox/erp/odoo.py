@@ -5,11 +5,15 @@ JSON-2: ``POST /json/2/<model>/<method>`` with ``Authorization: bearer <api key>
 methods) and the answer is the method's raw return value; errors come back with an
 HTTP status and ``{"name", "message", "arguments", "context", "debug"}``. Legacy:
 ``POST /jsonrpc`` with ``common.authenticate``/``common.version`` and
-``object.execute_kw``; errors arrive inside HTTP 200 as a JSON-RPC ``error``. With
-``version < 19`` only the legacy endpoint exists, as on Odoo 17/18.
+``object.execute_kw``; errors arrive inside HTTP 200 as a JSON-RPC ``error``. XML-RPC
+(``/xmlrpc/2/<service>``) answers with Faults. With ``version < 19`` JSON-2 does not exist,
+as on Odoo 17/18. The web client's ``/web/webclient/version_info`` is served so odoorpc can
+connect; session routes answer as Odoo does to a caller without a session.
 
 Records read as Odoo sends them: many2one ``[id, "Name"]``, ``False`` for empty,
-``write_date`` as ``"YYYY-MM-DD HH:MM:SS"`` UTC.
+``write_date`` as ``"YYYY-MM-DD HH:MM:SS"`` UTC. Writes are converted and refused per field
+type as the ORM does (``odoo_fields``). docs/fidelity/odoo.md lists what is served and the
+Odoo source each behaviour follows.
 """
 
 from __future__ import annotations
@@ -286,7 +290,7 @@ def compile_domain(model: str, domain: Any) -> Any:
         if op in ("in", "not in"):
             vals = {norm(x) for x in (value if isinstance(value, list) else [value])}
             return (lambda r: get(r) in vals) if op == "in" else (lambda r: get(r) not in vals)
-        if op in ("like", "ilike", "not ilike", "=like", "=ilike"):
+        if op in ("like", "ilike", "not like", "not ilike", "=like", "=ilike"):
             pat = str(value)
             low = "ilike" in op
 
