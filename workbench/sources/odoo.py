@@ -238,7 +238,7 @@ class OdooSource:
         done = 0
         for kind, om in self.maps.items():
             check_cancelled(state)
-            domain = [list(t) for t in (om.settings.get("domain") or [])]
+            domain = self._domain(om)
             if since is not None:
                 # write_date has whole seconds: ">=" so a change in the same second as `since` is not missed
                 domain.append(["write_date", ">=", odoo_datetime(since)])
@@ -269,6 +269,15 @@ class OdooSource:
             rows = self._call(model, "search_read", domain=[], fields=["code"], order="id")
             self._code_cache[model] = {r["id"]: r["code"] for r in rows if r.get("code")}
         return self._code_cache[model]
+
+    @staticmethod
+    def _domain(om: ObjectMap) -> list:
+        """The configured domain; archived records too where the kind carries ``active`` (Odoo's
+        searches leave them out unless the domain names ``active``)."""
+        domain = [list(t) for t in (om.settings.get("domain") or [])]
+        if "active" in om.fields.values() and not any(t and t[0] == "active" for t in domain):
+            domain.append(["active", "in", [True, False]])
+        return domain
 
     def _value(self, kind: str, canon: str, raw: Any, where: str) -> Any:
         if isinstance(raw, list) and raw and canon in _CODE_OF:
@@ -428,6 +437,9 @@ class OdooSource:
             raise _Refused(f"{target} ({meta.get('string') or target}) is read-only in Odoo (computed); "
                            f"not sent")
         ftype = meta.get("type")
+        if value is None and ftype == "boolean":
+            # False is a value here (e.g. archived), not "nothing": never send it as a clear
+            raise _Refused(f"{target} is true or false in Odoo and cannot be cleared")
         if value is None:
             return target, _CLEAR_AS.get(target, False)
         if ftype == "many2one":
@@ -501,7 +513,7 @@ class OdooSource:
             return [("sign-in", False, str(exc))]
         for kind, om in self.maps.items():
             try:
-                n = self._call(om.object, "search_count", domain=[list(t) for t in om.settings.get("domain") or []])
+                n = self._call(om.object, "search_count", domain=self._domain(om))
                 checks.append((f"read {om.object}", True, f"{n:,} records"))
             except SourceError as exc:
                 checks.append((f"read {om.object}", False, str(exc)))

@@ -54,6 +54,9 @@ def test_every_customer_correction_applies_and_reads_back_equal(odoo):
     partner = odoo.store.get("res.partner", us)[0]
     assert partner["state_id"] is False  # cleared with False, never a code in a relational field
     assert odoo.store.get("res.partner", other)[0]["country_id"][1] == "France"
+    # archived in Odoo, and still pulled: Odoo's searches skip archived records unless asked
+    pulled = src.pull().frames["customers"].set_index("record_id")
+    assert len(pulled) == len(customers) and pulled.loc[other, "active"] is False
 
 
 def test_price_and_invoice_due_date_apply(odoo):
@@ -86,6 +89,8 @@ def test_corrections_odoo_cannot_take_fail_with_one_clear_line(odoo):
         ("orders", order, "total_amount", "10.00", f"Odoo: sale.order({order}) total_amount: amount_total (Total) is "
                                                    f"read-only in Odoo (computed); not sent"),
         ("invoices", inv, "status", "paid", "Odoo: field 'status' of invoices is not mapped"),
+        ("customers", not_us, "active", None, f"Odoo: res.partner({not_us}) active: active is true or false in Odoo "
+                                              f"and cannot be cleared"),
     ]
     for kind, rid, field, stored, message in expected:
         model = src.maps[kind].object

@@ -609,6 +609,12 @@ class OdooFlavor:
     def _search(self, model: str, method: str, kw: dict) -> Any:
         domain = kw.get("domain") or []
         pred = compile_domain(model, domain)
+        if "active" in MODELS[model] and not any(isinstance(t, (list, tuple)) and t and t[0] == "active"
+                                                 for t in domain):
+            # active_test: archived records are left out unless the domain speaks of `active`
+            # (odoo/orm/models.py _search / _where_calc)
+            domain = ["&", ["active", "=", True], *domain] if domain else [["active", "=", True]]
+            pred = compile_domain(model, domain)
         offset, limit = _int_arg(kw.get("offset"), "offset"), kw.get("limit")
         limit = _int_arg(limit, "limit") if limit not in (None, False) else None
         order = _parse_order(model, kw.get("order"))

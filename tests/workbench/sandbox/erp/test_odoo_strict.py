@@ -86,6 +86,15 @@ def test_many2one_reads_as_id_and_name_and_a_code_clears_it(odoo):
     assert json2(odoo, "res.partner", "read", {"ids": [p["id"]], "fields": ["state_id"]}).json()[0]["state_id"] is False
 
 
+def test_archived_records_are_searched_only_when_the_domain_names_active(odoo):
+    p = partner(odoo)
+    json2(odoo, "res.partner", "write", {"ids": [p["id"]], "vals": {"active": False}})
+    default = json2(odoo, "res.partner", "search", {"domain": []}).json()
+    every = json2(odoo, "res.partner", "search", {"domain": [["active", "in", [True, False]]]}).json()
+    assert p["id"] not in default and p["id"] in every and len(every) == len(default) + 1
+    assert json2(odoo, "res.partner", "search_count", {"domain": []}).json() == len(default)
+
+
 def test_read_only_fields_are_refused(odoo):
     p = partner(odoo)
     resp = json2(odoo, "res.partner", "write", {"ids": [p["id"]], "vals": {"country_code": "FR"}})
