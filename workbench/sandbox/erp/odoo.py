@@ -49,7 +49,8 @@ MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
         "property_product_pricelist": (M2O, "Pricelist", False, "product.pricelist"),
         "write_date": (DT, "Last Updated on", True, None)},
     "res.country": {
-        "id": (I, "ID", True, None), "name": (C, "Country Name", False, None), "code": (C, "Country Code", False, None)},
+        "id": (I, "ID", True, None), "name": (C, "Country Name", False, None),
+        "code": (C, "Country Code", False, None)},
     "res.country.state": {
         "id": (I, "ID", True, None), "name": (C, "State Name", False, None), "code": (C, "State Code", False, None),
         "country_id": (M2O, "Country", False, "res.country"), "display_name": (C, "Display Name", True, None)},

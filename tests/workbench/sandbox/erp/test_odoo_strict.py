@@ -28,8 +28,9 @@ def json2(h, model: str, method: str, body: dict) -> httpx.Response:
 
 
 def jsonrpc(h, model: str, method: str, args: list, kwargs: dict | None = None) -> dict:
-    body = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {"service": "object", "method": "execute_kw", "args": [
-        h.info["database"], 2, h.info["api_key"], model, method, args, kwargs or {}]}}
+    body = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+        "service": "object", "method": "execute_kw",
+        "args": [h.info["database"], 2, h.info["api_key"], model, method, args, kwargs or {}]}}
     return httpx.post(h.base_url + "/jsonrpc", json=body).json()
 
 
