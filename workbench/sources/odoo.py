@@ -192,6 +192,7 @@ class OdooSource:
         self._smaps: dict[str, StatusMap] = {}
         self._code_cache: dict[str, dict[int, str]] = {}
         self._field_cache: dict[str, dict[str, dict[str, Any]]] = {}
+        self._ref_cache: dict[str, list[int]] = {}
         self._api: _Json2 | _JsonRpc | None = None
         self.maps = object_maps(side_cfg, DEFAULT_OBJECTS, self.system)
         self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=self.url)
@@ -464,7 +465,11 @@ class OdooSource:
     def _resolve(self, om: ObjectMap, canon: str, relation: str, value: Any, rid: int) -> int:
         """The id of the record a canonical value names in ``relation``."""
         def one(model: str, domain: list, what: str) -> int:
-            found = self._call(model, "search", domain=domain, limit=2, order="id")
+            # reference records (countries, states, currencies) do not move during a push: ask once
+            key = f"{model}:{encode_json(domain)}"
+            if key not in self._ref_cache:
+                self._ref_cache[key] = self._call(model, "search", domain=domain, limit=2, order="id")
+            found = self._ref_cache[key]
             if len(found) != 1:
                 raise _Refused(f"{'no' if not found else 'more than one'} {model} with {what}")
             return int(found[0])
@@ -479,7 +484,10 @@ class OdooSource:
             return one("res.country.state", [["code", "=", str(value)], ["country_id", "=", country[0]]],
                        f"code {value!r} in {country[1] if len(country) > 1 else country[0]}")
         if relation == "product.pricelist" and canon == "currency":
-            return self._pricelist(one("res.currency", [["name", "=", str(value)]], f"code {value!r}"), value)
+            currency = one("res.currency", [["name", "=", str(value)]], f"code {value!r}")
+            if f"pricelist:{currency}" not in self._ref_cache:
+                self._ref_cache[f"pricelist:{currency}"] = [self._pricelist(currency, value)]
+            return int(self._ref_cache[f"pricelist:{currency}"][0])
         try:
             return int(value)
         except (TypeError, ValueError):
