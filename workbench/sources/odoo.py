@@ -13,7 +13,8 @@ Reads use ``search_read`` with a domain and offset/limit paging; many2one values
 ``[id, "Name"]`` become the id (``*_id`` fields) or the name (currency, pricelist).
 Odoo has no ETag: a push re-reads ``write_date``, compares it with the version seen at
 approval and only then calls ``write`` (not atomic across the two calls; the window is
-one round trip).
+one round trip). A write sends a value of the field's own type (``fields_get``): relational
+fields as ids resolved by code, clearing as ``False``; read-only fields are never sent.
 """
 
 from __future__ import annotations
