@@ -50,6 +50,9 @@ def test_odoo_client_lib_over_xmlrpc_and_jsonrpc(odoo, protocol):
     conn = odoolib.get_connection(hostname="127.0.0.1", port=port(odoo), protocol=protocol,
                                   database=odoo.info["database"], login=odoo.info["login"],
                                   password=odoo.info["api_key"])
+    users = conn.get_model("res.users")  # the README's own example
+    ids = users.search([("login", "=", "admin")])
+    assert users.read(ids[0], ["name"])["name"] == "Administrator"
     model = conn.get_model("account.move")
     ids = model.search([("move_type", "=", "out_invoice")], 0, 5, "id")
     rows = model.search_read([("id", "in", ids)], ["name", "invoice_date_due", "amount_total"])
