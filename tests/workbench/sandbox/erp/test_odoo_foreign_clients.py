@@ -32,6 +32,7 @@ def test_odoorpc_login_search_read_write_and_browse(odoo):
     client = odoorpc.ODOO("127.0.0.1", port=port(odoo))
     assert client.version == "19.0"
     client.login(odoo.info["database"], odoo.info["login"], odoo.info["api_key"])
+    assert client.env.user.name == "Administrator"
     partners = client.env["res.partner"]
     ids = partners.search([("customer_rank", ">", 0)], order="name desc", limit=3)
     rows = partners.read(ids, ["name", "country_id"])
