@@ -13,13 +13,15 @@ Reads use ``search_read`` with a domain and offset/limit paging; many2one values
 ``[id, "Name"]`` become the id (``*_id`` fields) or the name (currency, pricelist).
 Odoo has no ETag: a push re-reads ``write_date``, compares it with the version seen at
 approval and only then calls ``write`` (not atomic across the two calls; the window is
-one round trip).
+one round trip). A write sends a value of the field's own type (``fields_get``): relational
+fields as ids resolved by code, clearing as ``False``; read-only fields are never sent.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -38,7 +40,9 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "record_id": "id", "name": "name", "number": "ref", "xref": "x_salesforce_id", "street": "street",
         "city": "city", "postcode": "zip", "state": "state_id", "country": "country_code", "tax_id": "vat",
         "website": "website", "email": "email", "phone": "phone", "parent_id": "parent_id", "blocked": "sale_warn",
-        "currency": "property_product_pricelist", "active": "active", "last_modified": "write_date"}},
+        "currency": "property_product_pricelist", "active": "active", "last_modified": "write_date"},
+        # country_code is a read-only related field: a correction writes the country many2one
+        "write_fields": {"country": "country_id"}},
     "products": {"object": "product.product", "fields": {
         "record_id": "id", "code": "default_code", "name": "name", "active": "active", "last_modified": "write_date"}},
     "prices": {"object": "product.pricelist.item",
@@ -68,6 +72,14 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
 _CODE = re.compile(r"^\[([^\]]+)\]")
 _CURRENCY = re.compile(r"\(([A-Z]{3})\)$")  # a pricelist reads "Name (EUR)"; a res.currency reads "EUR"
 _READ_METHODS = {"search_read", "search", "search_count", "read", "fields_get"}
+# many2one fields read as a code of the target record rather than its display name
+_CODE_OF = {"state": "res.country.state"}
+# a selection whose "nothing set" is a value, not False (addons/sale: sale_warn defaults to no-message)
+_CLEAR_AS = {"sale_warn": "no-message"}
+
+
+class _Refused(Exception):
+    """A correction the connector will not send: the value does not fit the Odoo field."""
 
 
 def odoo_datetime(dt: datetime) -> str:
@@ -180,6 +192,9 @@ class OdooSource:
                                auth=None, headers={"Accept": "application/json"}, error_words=_json2_words)
         self._key = key
         self._smaps: dict[str, StatusMap] = {}
+        self._code_cache: dict[str, dict[int, str]] = {}
+        self._field_cache: dict[str, dict[str, dict[str, Any]]] = {}
+        self._ref_cache: dict[str, list[int]] = {}
         self._api: _Json2 | _JsonRpc | None = None
         self.maps = object_maps(side_cfg, DEFAULT_OBJECTS, self.system)
         self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=self.url)
@@ -226,7 +241,7 @@ class OdooSource:
         done = 0
         for kind, om in self.maps.items():
             check_cancelled(state)
-            domain = [list(t) for t in (om.settings.get("domain") or [])]
+            domain = self._domain(om)
             if since is not None:
                 # write_date has whole seconds: ">=" so a change in the same second as `since` is not missed
                 domain.append(["write_date", ">=", odoo_datetime(since)])
@@ -251,7 +266,25 @@ class OdooSource:
         self.meta.extracted_at = datetime.now(timezone.utc)
         return Extract(self.meta, fr, buf.snapshots()).finish()
 
+    def _codes(self, model: str) -> dict[int, str]:
+        """id -> code of a small reference model (states), read once per connector."""
+        if model not in self._code_cache:
+            rows = self._call(model, "search_read", domain=[], fields=["code"], order="id")
+            self._code_cache[model] = {r["id"]: r["code"] for r in rows if r.get("code")}
+        return self._code_cache[model]
+
+    @staticmethod
+    def _domain(om: ObjectMap) -> list:
+        """The configured domain; archived records too where the kind carries ``active`` (Odoo's
+        searches leave them out unless the domain names ``active``)."""
+        domain = [list(t) for t in (om.settings.get("domain") or [])]
+        if "active" in om.fields.values() and not any(t and t[0] == "active" for t in domain):
+            domain.append(["active", "in", [True, False]])
+        return domain
+
     def _value(self, kind: str, canon: str, raw: Any, where: str) -> Any:
+        if isinstance(raw, list) and raw and canon in _CODE_OF:
+            raw = self._codes(_CODE_OF[canon]).get(raw[0])
         if isinstance(raw, list):  # many2one [id, "Display Name"]
             if canon == "product_code":
                 m = _CODE.match(str(raw[1]) if len(raw) > 1 else "")
@@ -358,9 +391,17 @@ class OdooSource:
         if not req.seen_version and not same_value(req.object, req.field, now_value, req.old_value):
             return WriteResult(cid, "conflict", f"Odoo now holds {now_value!r}, not the {req.old_value!r} seen at "
                                                 f"approval", current_value=now_value, new_version=version)
-        value = coerce(req.object, req.field, req.new_value, "new value")
         try:
-            self._call(om.object, "write", [rid], vals={src: False if value is None else value})
+            target, value = self._write_value(om, req.field, src, coerce(req.object, req.field, req.new_value,
+                                                                           "new value"), rid)
+        except _Refused as exc:
+            return WriteResult(cid, "permanent", f"Odoo: {om.object}({rid}) {req.field}: {exc}")
+        except InputError as exc:
+            return WriteResult(cid, "permanent", f"Odoo: {om.object}({rid}) {exc}")
+        except HttpFailure as exc:
+            return WriteResult(cid, "transient" if exc.transient else "permanent", str(exc))
+        try:
+            self._call(om.object, "write", [rid], vals={target: value})
         except HttpFailure as exc:
             if exc.transient:
                 try:
@@ -376,8 +417,93 @@ class OdooSource:
             _, new_version = current()
         except HttpFailure:
             new_version = None
-        return WriteResult(cid, "applied", f"{om.object}.write([{rid}], {{{src!r}: ...}})",
+        return WriteResult(cid, "applied", f"{om.object}.write([{rid}], {{{target!r}: ...}})",
                            response_id=new_version, new_version=new_version)
+
+    def _fields(self, model: str) -> dict[str, dict[str, Any]]:
+        """fields_get of a model, asked once: the type, relation and read-only flag a write must respect."""
+        if model not in self._field_cache:
+            self._field_cache[model] = self._call(
+                model, "fields_get", attributes=["string", "type", "readonly", "relation", "selection"])
+        return self._field_cache[model]
+
+    def _write_value(self, om: ObjectMap, canon: str, src: str, value: Any, rid: int) -> tuple[str, Any]:
+        """The field to write and the value of its Odoo type; clearing is ``False`` as Odoo reads it.
+
+        Relational fields take ids (odoo/orm/fields_relational.py Many2one.convert_to_cache turns
+        anything else, e.g. a code, into an empty value), resolved here by code like the UI does."""
+        target = str((om.settings.get("write_fields") or {}).get(canon) or src)
+        meta = self._fields(om.object).get(target)
+        if meta is None:
+            raise _Refused(f"the field {target!r} does not exist on {om.object}")
+        if meta.get("readonly"):
+            raise _Refused(f"{target} ({meta.get('string') or target}) is read-only in Odoo (computed); "
+                           f"not sent")
+        ftype = meta.get("type")
+        if value is None and ftype == "boolean":
+            # False is a value here (e.g. archived), not "nothing": never send it as a clear
+            raise _Refused(f"{target} is true or false in Odoo and cannot be cleared")
+        if value is None:
+            return target, _CLEAR_AS.get(target, False)
+        if ftype == "many2one":
+            return target, self._resolve(om, canon, meta.get("relation") or "", value, rid)
+        if ftype == "selection":
+            allowed = [str(v[0]) for v in meta.get("selection") or []]
+            if str(value) not in allowed:
+                raise _Refused(f"{value!r} is not one of {target}'s values ({', '.join(allowed)})")
+            return target, str(value)
+        if ftype == "boolean":
+            return target, bool(value)
+        if ftype == "integer":
+            return target, int(value)
+        if ftype in ("float", "monetary"):
+            return target, value if isinstance(value, Decimal) else Decimal(str(value))
+        if ftype == "date":
+            return target, value.isoformat() if hasattr(value, "isoformat") else str(value)
+        if ftype == "datetime":
+            return target, odoo_datetime(value) if isinstance(value, datetime) else str(value)
+        return target, value if isinstance(value, str) else str(value)
+
+    def _resolve(self, om: ObjectMap, canon: str, relation: str, value: Any, rid: int) -> int:
+        """The id of the record a canonical value names in ``relation``."""
+        def one(model: str, domain: list, what: str) -> int:
+            # reference records (countries, states, currencies) do not move during a push: ask once
+            key = f"{model}:{encode_json(domain)}"
+            if key not in self._ref_cache:
+                self._ref_cache[key] = self._call(model, "search", domain=domain, limit=2, order="id")
+            found = self._ref_cache[key]
+            if len(found) != 1:
+                raise _Refused(f"{'no' if not found else 'more than one'} {model} with {what}")
+            return int(found[0])
+        if relation == "res.country":
+            return one("res.country", [["code", "=", str(value).upper()]], f"code {value!r}")
+        if relation == "res.country.state":
+            # a state code is unique only within its country: the partner's country decides
+            [rec] = self._call(om.object, "read", [rid], fields=["country_id"])
+            country = rec.get("country_id")
+            if not country:
+                raise _Refused(f"the record has no country, so state {value!r} cannot be resolved")
+            return one("res.country.state", [["code", "=", str(value)], ["country_id", "=", country[0]]],
+                       f"code {value!r} in {country[1] if len(country) > 1 else country[0]}")
+        if relation == "product.pricelist" and canon == "currency":
+            currency = one("res.currency", [["name", "=", str(value)]], f"code {value!r}")
+            if f"pricelist:{currency}" not in self._ref_cache:
+                self._ref_cache[f"pricelist:{currency}"] = [self._pricelist(currency, value)]
+            return int(self._ref_cache[f"pricelist:{currency}"][0])
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise _Refused(f"{value!r} is not an id of {relation}") from None
+
+    def _pricelist(self, currency: int, code: Any) -> int:
+        """The first pricelist in ``currency`` whose name reads back as that currency ("Name (EUR)")."""
+        found = self._call("product.pricelist", "search_read", domain=[["currency_id", "=", currency]],
+                           fields=["display_name"], order="id")
+        for rec in found:
+            m = _CURRENCY.search(str(rec.get("display_name") or ""))
+            if m and m.group(1) == code:
+                return int(rec["id"])
+        raise _Refused(f"no product.pricelist in currency {code!r}")
 
     # -- discovery ------------------------------------------------------------------
     def describe(self, kind: str) -> list[dict[str, Any]]:
@@ -397,7 +523,7 @@ class OdooSource:
             return [("sign-in", False, str(exc))]
         for kind, om in self.maps.items():
             try:
-                n = self._call(om.object, "search_count", domain=[list(t) for t in om.settings.get("domain") or []])
+                n = self._call(om.object, "search_count", domain=self._domain(om))
                 checks.append((f"read {om.object}", True, f"{n:,} records"))
             except SourceError as exc:
                 checks.append((f"read {om.object}", False, str(exc)))

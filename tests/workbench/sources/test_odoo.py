@@ -120,12 +120,25 @@ def test_due_date_write_is_applied_as_odoo_date(odoo19):
     assert odoo19.store.get("account.move", inv["record_id"])[0]["invoice_date_due"] == "2027-01-31"
 
 
-def test_read_only_field_is_permanent_in_odoos_words(odoo):
+def test_read_only_field_is_refused_before_sending(odoo):
     src = connect(odoo)
     inv = src.pull().frames["invoices"].iloc[0]
+    before = odoo.store.get("account.move", inv["record_id"])[0]
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
                                    inv["open_balance"] + Decimal("1.00"), seen_version=inv["version"])])
-    assert res.outcome == "permanent" and "amount_residual" in res.message and "UserError" in res.message
+    assert res.outcome == "permanent"
+    assert res.message == (f"Odoo: account.move({inv['record_id']}) open_balance: amount_residual (Amount Due) is "
+                           f"read-only in Odoo (computed); not sent")
+    assert odoo.store.get("account.move", inv["record_id"])[0] == before
+
+
+def test_read_only_field_written_directly_is_refused_with_odoos_error(odoo19):
+    import httpx
+    hdr = {"Authorization": f"bearer {odoo19.info['api_key']}", "X-Odoo-Database": odoo19.info["database"]}
+    resp = httpx.post(odoo19.base_url + "/json/2/account.move/write", headers=hdr,
+                      json={"ids": [1], "vals": {"amount_residual": 5}})
+    assert resp.status_code == 422 and resp.json()["name"] == "odoo.exceptions.UserError"
+    assert "amount_residual" in resp.json()["message"]
 
 
 def test_rate_limit_and_server_errors_are_retried(odoo19):

@@ -5,11 +5,15 @@ JSON-2: ``POST /json/2/<model>/<method>`` with ``Authorization: bearer <api key>
 methods) and the answer is the method's raw return value; errors come back with an
 HTTP status and ``{"name", "message", "arguments", "context", "debug"}``. Legacy:
 ``POST /jsonrpc`` with ``common.authenticate``/``common.version`` and
-``object.execute_kw``; errors arrive inside HTTP 200 as a JSON-RPC ``error``. With
-``version < 19`` only the legacy endpoint exists, as on Odoo 17/18.
+``object.execute_kw``; errors arrive inside HTTP 200 as a JSON-RPC ``error``. XML-RPC
+(``/xmlrpc/2/<service>``) answers with Faults. With ``version < 19`` JSON-2 does not exist,
+as on Odoo 17/18. The web client's ``/web/webclient/version_info`` is served so odoorpc can
+connect; session routes answer as Odoo does to a caller without a session.
 
 Records read as Odoo sends them: many2one ``[id, "Name"]``, ``False`` for empty,
-``write_date`` as ``"YYYY-MM-DD HH:MM:SS"`` UTC.
+``write_date`` as ``"YYYY-MM-DD HH:MM:SS"`` UTC. Writes are converted and refused per field
+type as the ORM does (``odoo_fields``). docs/fidelity/odoo.md lists what is served and the
+Odoo source each behaviour follows.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+import xmlrpc.client
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Iterable
 
 from workbench.sandbox.erp.faults import Faults
+from workbench.sandbox.erp.odoo_fields import SELECTIONS, SIZES, OrmValueError, convert
 from workbench.sandbox.erp.server import Request, Response
 from workbench.sandbox.erp.store import RecordStore, loads
 
@@ -42,8 +48,23 @@ MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
         "sale_warn": (SEL, "Sales Warnings", False, None),
         "property_product_pricelist": (M2O, "Pricelist", False, "product.pricelist"),
         "write_date": (DT, "Last Updated on", True, None)},
+    "res.country": {
+        "id": (I, "ID", True, None), "name": (C, "Country Name", False, None),
+        "code": (C, "Country Code", False, None)},
+    "res.country.state": {
+        "id": (I, "ID", True, None), "name": (C, "State Name", False, None), "code": (C, "State Code", False, None),
+        "country_id": (M2O, "Country", False, "res.country"), "display_name": (C, "Display Name", True, None)},
+    "res.currency": {
+        "id": (I, "ID", True, None), "name": (C, "Currency", False, None), "active": (B, "Active", False, None)},
+    "product.pricelist": {
+        "id": (I, "ID", True, None), "name": (C, "Pricelist Name", False, None),
+        "currency_id": (M2O, "Currency", False, "res.currency"), "active": (B, "Active", False, None),
+        "display_name": (C, "Display Name", True, None)},
+    "res.users": {
+        "id": (I, "ID", True, None), "name": (C, "Name", False, None), "login": (C, "Login", False, None)},
     "product.product": {
         "id": (I, "ID", True, None), "name": (C, "Name", False, None), "default_code": (C, "Internal Reference", False, None),
+        "display_name": (C, "Display Name", True, None),
         "active": (B, "Active", False, None), "list_price": (F, "Sales Price", False, None),
         "write_date": (DT, "Last Updated on", True, None)},
     "product.pricelist.item": {
@@ -82,6 +103,11 @@ MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
 }
 
 CURRENCY_ORDER = ("USD", "EUR", "GBP", "JPY", "CHF", "SEK", "NOK", "DKK", "CAD", "AUD")
+_COUNTRY_NAMES = {"US": "United States", "GB": "United Kingdom", "DE": "Germany", "FR": "France", "IT": "Italy",
+                  "NL": "Netherlands", "SE": "Sweden", "JP": "Japan", "CA": "Canada", "CH": "Switzerland",
+                  "ES": "Spain", "AU": "Australia"}
+_US_STATES = {"CA": "California", "NY": "New York", "TX": "Texas", "MA": "Massachusetts", "IL": "Illinois",
+              "GA": "Georgia", "WA": "Washington", "FL": "Florida"}
 _ODOO_STATE = {  # canonical status -> (state, payment_state)
     "draft": ("draft", "not_paid"), "open": ("posted", "not_paid"), "partially_paid": ("posted", "partial"),
     "paid": ("posted", "paid"), "void": ("cancel", "not_paid"), "credit_note": ("posted", "paid")}
@@ -110,29 +136,60 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
     custs = data.get("customers", [])
     cid = ids(custs, 10)
     cname = {c["record_id"]: c.get("name") or "" for c in custs}
-    countries = {code: n + 1 for n, code in enumerate(sorted({c["country"] for c in custs if c.get("country")}))}
-    ccy_ids: dict[str, int] = {}
+    codes = sorted({c["country"] for c in custs if c.get("country")} | {"US"})
+    countries = {code: n + 1 for n, code in enumerate(codes)}
+    yield "res.country", [(str(i), {"id": i, "name": _COUNTRY_NAMES.get(code, code), "code": code})
+                          for code, i in countries.items()]
+    pairs = sorted({("US", s) for s in _US_STATES} | {(c["country"], c["state"]) for c in custs
+                                                      if c.get("state") and c.get("country")})
+    states = {pair: n + 1 for n, pair in enumerate(pairs)}
+
+    def state_name(country: str, code: str) -> str:
+        return (_US_STATES.get(code, code) if country == "US" else code) + f" ({country})"
+    yield "res.country.state", [(str(i), {
+        "id": i, "name": state_name(ctry, code).rsplit(" (", 1)[0], "code": code,
+        "country_id": [countries[ctry], _COUNTRY_NAMES.get(ctry, ctry)], "display_name": state_name(ctry, code)})
+        for (ctry, code), i in states.items()]
+    used = {r.get("currency") for rows in data.values() for r in rows if isinstance(r, dict)} - {None, ""}
+    ccy_ids = {code: n + 1 for n, code in enumerate(list(CURRENCY_ORDER) + sorted(used - set(CURRENCY_ORDER)))}
 
     def ccy(code: str | None) -> Any:
-        if not code:
-            return False
-        return [ccy_ids.setdefault(code, len(ccy_ids) + 1), code]
+        return [ccy_ids[code], code] if code else False
+    yield "res.currency", [(str(i), {"id": i, "name": code, "active": True}) for code, i in ccy_ids.items()]
+    # one pricelist per currency (a customer's currency lives on its pricelist, shown "Name (CUR)"),
+    # and the price books the price rules hang on
+    named: dict[str, tuple[int, str | None]] = {}
+    for p in data.get("prices", []):
+        named.setdefault(p.get("pricebook") or "Public Pricelist", (len(named) + 1, p.get("currency")))
+    books = {code: max(100, len(named) + 1) + n for n, code in enumerate(ccy_ids)}
+    yield "product.pricelist", [(str(i), {
+        "id": i, "name": f"{code} Pricelist", "currency_id": [ccy_ids[code], code], "active": True,
+        "display_name": f"{code} Pricelist ({code})"}) for code, i in books.items()] + [(str(i), {
+            "id": i, "name": name, "currency_id": ccy(code), "active": True,
+            "display_name": f"{name} ({code})" if code else name})
+            for name, (i, code) in named.items()]
+    yield "res.users", [("2", {"id": 2, "name": "Administrator", "login": "admin"})]
 
     def partner(rid: str | None) -> Any:
         return [cid[rid], cname[rid]] if rid in cid else False
+
+    def state(c: dict) -> Any:
+        key = (c.get("country"), c.get("state"))
+        return [states[key], state_name(*key)] if key in states else False
 
     yield "res.partner", [(str(cid[c["record_id"]]), {
         "id": cid[c["record_id"]], "name": c.get("name") or "", "display_name": c.get("name") or "",
         "ref": c.get("number") or False, "x_salesforce_id": c.get("xref") or False, "vat": c.get("tax_id") or False,
         "street": c.get("street") or False, "city": c.get("city") or False, "zip": c.get("postcode") or False,
-        "state_id": False, "country_id": [countries[c["country"]], c["country"]] if c.get("country") else False,
+        "state_id": state(c),
+        "country_id": [countries[c["country"]], _COUNTRY_NAMES.get(c["country"], c["country"])]
+        if c.get("country") else False,
         "country_code": c.get("country") or False, "email": c.get("email") or False, "phone": c.get("phone") or False,
         "website": c.get("website") or False, "is_company": True, "customer_rank": 1,
         "parent_id": partner(c.get("parent_id")), "active": c.get("active") is not False,
         "sale_warn": "block" if c.get("blocked") else "no-message",
         # Odoo shows a pricelist as "Name (CUR)": the customer's currency lives there
-        "property_product_pricelist": [100 + CURRENCY_ORDER.index(c["currency"]) if c["currency"] in CURRENCY_ORDER
-                                       else 99, f"{c['currency']} Pricelist ({c['currency']})"]
+        "property_product_pricelist": [books[c["currency"]], f"{c['currency']} Pricelist ({c['currency']})"]
         if c.get("currency") else False,
         "write_date": odoo_dt(c.get("last_modified")) or stamp}) for c in custs]
     prods = data.get("products", [])
@@ -140,12 +197,12 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
     pdisplay = {p["code"]: (pid[p["record_id"]], f"[{p['code']}] {p.get('name') or ''}") for p in prods}
     yield "product.product", [(str(pid[p["record_id"]]), {
         "id": pid[p["record_id"]], "name": p.get("name") or "", "default_code": p["code"],
+        "display_name": f"[{p['code']}] {p.get('name') or ''}",
         "active": p.get("active") is not False, "list_price": Decimal(0),
         "write_date": odoo_dt(p.get("last_modified")) or stamp}) for p in prods]
     prices = data.get("prices", [])
-    books: dict[str, int] = {}
     yield "product.pricelist.item", [(str(n), {
-        "id": n, "pricelist_id": [books.setdefault(p.get("pricebook") or "Public Pricelist", len(books) + 1),
+        "id": n, "pricelist_id": [named[p.get("pricebook") or "Public Pricelist"][0],
                                   p.get("pricebook") or "Public Pricelist"],
         "product_id": list(pdisplay[p["product_code"]]) if p["product_code"] in pdisplay else False,
         "applied_on": "0_product_variant", "compute_price": "fixed", "fixed_price": p["unit_price"],
@@ -203,16 +260,16 @@ def compile_domain(model: str, domain: Any) -> Any:
     """Odoo domain (prefix ``&``/``|``/``!`` over ``[field, op, value]`` leaves) -> predicate."""
     fields = MODELS[model]
     if not isinstance(domain, list):
-        raise OdooError(422, "builtins.ValueError", f"Invalid domain: {domain!r}")
+        raise OdooError(500, "builtins.ValueError", f"Invalid domain: {domain!r}")
     items = list(domain)
     pos = 0
 
     def leaf(term: list) -> Any:
         if len(term) != 3:
-            raise OdooError(422, "builtins.ValueError", f"Invalid leaf {term!r}")
+            raise OdooError(500, "builtins.ValueError", f"Invalid leaf {term!r}")
         name, op, value = term
         if name not in fields:
-            raise OdooError(422, "builtins.ValueError", f"Invalid field {model}.{name} in leaf {tuple(term)!r}")
+            raise OdooError(500, "builtins.ValueError", f"Invalid field {model}.{name} in leaf {tuple(term)!r}")
         ftype = fields[name][0]
         op = str(op).lower()
 
@@ -234,7 +291,7 @@ def compile_domain(model: str, domain: Any) -> Any:
         if op in ("in", "not in"):
             vals = {norm(x) for x in (value if isinstance(value, list) else [value])}
             return (lambda r: get(r) in vals) if op == "in" else (lambda r: get(r) not in vals)
-        if op in ("like", "ilike", "not ilike", "=like", "=ilike"):
+        if op in ("like", "ilike", "not like", "not ilike", "=like", "=ilike"):
             pat = str(value)
             low = "ilike" in op
 
@@ -250,7 +307,7 @@ def compile_domain(model: str, domain: Any) -> Any:
         ops = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<>": lambda a, b: a != b,
                ">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
         if op not in ops:
-            raise OdooError(422, "builtins.ValueError", f"Invalid leaf {tuple(term)!r}: unknown operator {op!r}")
+            raise OdooError(500, "builtins.ValueError", f"Invalid leaf {tuple(term)!r}: unknown operator {op!r}")
         cmp = ops[op]
 
         def pred(r: dict) -> bool:
@@ -275,12 +332,35 @@ def compile_domain(model: str, domain: Any) -> Any:
             return (lambda r: a(r) and b(r)) if tok == "&" else (lambda r: a(r) or b(r))
         if isinstance(tok, (list, tuple)):
             return leaf(list(tok))
-        raise OdooError(422, "builtins.ValueError", f"Invalid domain term {tok!r}")
+        raise OdooError(500, "builtins.ValueError", f"Invalid domain term {tok!r}")
 
     preds = []
     while pos < len(items):
         preds.append(expr())
     return lambda r: all(p(r) for p in preds)
+
+
+# JSON-2 parameters per method: (api.model?, named parameters, required) after
+# odoo/orm/models.py signatures; search_read's **read_kwargs go on to read(fields, load)
+_SIGNATURES: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
+    "search_read": (True, ("domain", "fields", "offset", "limit", "order", "load"), ()),
+    "search": (True, ("domain", "offset", "limit", "order"), ("domain",)),
+    "search_count": (True, ("domain", "limit"), ("domain",)),
+    "fields_get": (True, ("allfields", "attributes"), ()),
+    "context_get": (True, (), ()),
+    "read": (False, ("fields", "load"), ()),
+    "write": (False, ("vals",), ("vals",)),
+}
+# what execute_kw / execute take positionally, in the same signatures' order
+_POSITIONAL = {"search_read": ["domain", "fields", "offset", "limit", "order"],
+               "search": ["domain", "offset", "limit", "order"], "search_count": ["domain", "limit"],
+               "read": ["ids", "fields", "load"], "write": ["ids", "vals"], "fields_get": ["allfields", "attributes"],
+               "context_get": []}
+_ORDER_TERM = re.compile(r"^\s*(\w+)(?:\s+(asc|desc))?\s*$", re.I)
+# odoo/http.py SessionExpiredException: what a session route answers a caller without a session cookie
+_SESSION_EXPIRED = {"code": 100, "message": "Odoo Session Expired", "data": {
+    "name": "odoo.http.SessionExpiredException", "debug": "", "message": "Session expired", "arguments":
+    ["Session expired"], "context": {}}}
 
 
 class OdooFlavor:
@@ -294,7 +374,7 @@ class OdooFlavor:
         self._epoch_key = 0
 
     def is_api(self, req: Request) -> bool:
-        return req.path.startswith("/json/2/") or req.path == "/jsonrpc"
+        return req.path.startswith(("/json/2/", "/xmlrpc/", "/web/dataset/")) or req.path == "/jsonrpc"
 
     def _key_valid(self, key: str | None) -> bool:
         return key == self.api_key and self.faults.token_epoch == 0
@@ -316,18 +396,27 @@ class OdooFlavor:
             "data": {"name": name, "debug": f"Traceback (most recent call last):\n{name}: {message}",
                      "message": message, "arguments": [message], "context": {}}}})
 
+    def _version_info(self) -> dict:
+        return {"server_version": f"{self.version}.0", "server_version_info": [self.version, 0, 0, "final", 0, ""],
+                "server_serie": f"{self.version}.0", "protocol_version": 1}
+
     def handle(self, req: Request) -> Response:
         if req.path == "/web/version" and self.version >= 17:
             return Response.json(200, {"version_info": [self.version, 0, 0, "final", 0, ""],
                                        "version": f"{self.version}.0"})
         if req.path.startswith("/json/2/") and self.version >= 19 and req.method == "POST":
             return self._json2(req)
-        if req.path == "/jsonrpc" and req.method == "POST":
+        if req.method == "POST" and req.path in ("/jsonrpc", "/web/webclient/version_info",
+                                                 "/web/session/authenticate") \
+                or req.path.startswith("/web/dataset/call"):
             return self._jsonrpc(req)
+        if req.method == "POST" and req.path in ("/xmlrpc/2/common", "/xmlrpc/2/object", "/xmlrpc/common",
+                                                 "/xmlrpc/object"):
+            return self._xmlrpc(req)
         return Response(404, b"<!DOCTYPE html><title>404: Not Found</title><h1>Not Found</h1>",
                         {"Content-Type": "text/html; charset=utf-8"})
 
-    # -- JSON-2 -----------------------------------------------------------------
+    # -- JSON-2 (addons/rpc/controllers/json2.py) -------------------------------------------
     def _json2(self, req: Request) -> Response:
         auth = req.header("authorization") or ""
         key = auth.split(None, 1)[1] if auth.lower().startswith("bearer ") else None
@@ -338,22 +427,49 @@ class OdooFlavor:
             return self._json2_error(404, "werkzeug.exceptions.NotFound", f"database {db!r} not found")
         parts = req.path.split("/")
         if len(parts) != 5:
-            return self._json2_error(404, "werkzeug.exceptions.NotFound", "The requested URL was not found.")
+            return self._json2_error(404, "werkzeug.exceptions.NotFound",
+                                     "Did you mean POST /json/2/<model>/<method>?")
         model, method = parts[3], parts[4]
         try:
-            body = loads(req.body or b"{}")
+            try:
+                body = loads(req.body or b"{}")
+            except ValueError as exc:
+                raise OdooError(400, "werkzeug.exceptions.BadRequest", f"could not parse the body as json: {exc}")
             if not isinstance(body, dict):
-                raise OdooError(422, "builtins.TypeError", "the body must be a JSON object of named arguments")
+                raise OdooError(400, "werkzeug.exceptions.BadRequest",
+                                "could not parse the body, expecting a json object")
             ids = body.pop("ids", None)
             body.pop("context", None)
-            result = self.call(model, method, ids, body)
+            self._check_model(model)
+            api_model, params, required = self._signature(model, method)
+            if api_model and ids:
+                raise OdooError(422, "werkzeug.exceptions.UnprocessableEntity",
+                                f"cannot call {model}.{method} with ids")
+            for name in body:
+                if name not in params:
+                    raise OdooError(422, "werkzeug.exceptions.UnprocessableEntity",
+                                    f"got an unexpected keyword argument {name!r}")
+            for name in required:
+                if name not in body:
+                    raise OdooError(422, "werkzeug.exceptions.UnprocessableEntity",
+                                    f"missing a required argument: {name!r}")
+            result = self.call(model, method, ids or [], body)
         except OdooError as exc:
             return self._json2_error(exc.status, exc.name, exc.message)
-        except ValueError:
-            return self._json2_error(400, "werkzeug.exceptions.BadRequest", "the body is not valid JSON")
         return Response.json(200, result)
 
-    # -- legacy JSON-RPC ---------------------------------------------------------------
+    def _check_model(self, model: str) -> None:
+        if model not in MODELS:
+            raise OdooError(404, "werkzeug.exceptions.NotFound", f"the model {model!r} does not exist")
+
+    def _signature(self, model: str, method: str) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+        sig = _SIGNATURES.get(method)
+        if sig is None or (method == "context_get" and model != "res.users"):
+            # odoo/service/model.py get_public_method; create/unlink/name_search... are not served here
+            raise OdooError(404, "werkzeug.exceptions.NotFound", f"The method '{model}.{method}' does not exist")
+        return sig
+
+    # -- legacy JSON-RPC: /jsonrpc and the web client's json routes (odoo/http.py JsonRPCDispatcher) ---------
     def _jsonrpc(self, req: Request) -> Response:
         try:
             payload = loads(req.body or b"{}")
@@ -362,116 +478,277 @@ class OdooFlavor:
                 "code": -32700, "message": "Parse error", "data": {}}})
         rid = payload.get("id")
         params = payload.get("params") or {}
+        if req.path == "/web/webclient/version_info":
+            return Response.json(200, {"jsonrpc": "2.0", "id": rid, "result": self._version_info()})
+        if req.path == "/web/session/authenticate":
+            # a web session needs the user's password; API keys only open RPC (res_users.py _check_credentials)
+            return self._rpc_error(rid, "odoo.exceptions.AccessDenied", "Access Denied")
+        if req.path.startswith("/web/dataset/"):
+            return Response.json(200, {"jsonrpc": "2.0", "id": rid, "error": _SESSION_EXPIRED})
         service, method, args = params.get("service"), params.get("method"), list(params.get("args") or [])
         try:
-            if service == "common" and method == "version":
-                result: Any = {"server_version": f"{self.version}.0",
-                               "server_version_info": [self.version, 0, 0, "final", 0, ""], "protocol_version": 1}
-            elif service == "common" and method in ("authenticate", "login"):
-                db, login, key = args[0], args[1], args[2]
-                result = self.uid if (db == self.database and login == self.login and self._key_valid(key)) else False
-            elif service == "object" and method == "execute_kw":
-                db, uid, key, model, meth = args[:5]
-                margs = args[5] if len(args) > 5 else []
-                kwargs = dict(args[6]) if len(args) > 6 and args[6] else {}
-                kwargs.pop("context", None)
-                if db != self.database or uid != self.uid or not self._key_valid(key):
-                    return self._rpc_error(rid, "odoo.exceptions.AccessDenied", "Access Denied")
-                result = self._execute(model, meth, margs, kwargs)
-            else:
-                raise OdooError(404, "werkzeug.exceptions.NotFound", f"unknown service/method {service}.{method}")
+            result = self._dispatch(service, method, args)
         except OdooError as exc:
             return self._rpc_error(rid, exc.name, exc.message)
-        except (IndexError, TypeError) as exc:
-            return self._rpc_error(rid, "builtins.TypeError", str(exc))
         return Response.json(200, {"jsonrpc": "2.0", "id": rid, "result": result})
 
+    def _dispatch(self, service: str | None, method: str | None, args: list) -> Any:
+        """One ``service.method(*args)`` of odoo/service (common, object), shared by JSON-RPC and XML-RPC."""
+        try:
+            if service == "common" and method == "version":
+                return self._version_info()
+            if service == "common" and method in ("authenticate", "login"):
+                db, login, key = args[0], args[1], args[2]
+                return self.uid if (db == self.database and login == self.login and self._key_valid(key)) else False
+            if service == "object" and method in ("execute_kw", "execute"):
+                db, uid, key, model, meth = args[:5]
+                if method == "execute_kw":
+                    margs = args[5] if len(args) > 5 else []
+                    kwargs = dict(args[6]) if len(args) > 6 and args[6] else {}
+                else:
+                    margs, kwargs = args[5:], {}
+                kwargs.pop("context", None)
+                if db != self.database or uid != self.uid or not self._key_valid(key):
+                    raise OdooError(403, "odoo.exceptions.AccessDenied", "Access Denied")
+                return self._execute(model, meth, list(margs), kwargs)
+        except (IndexError, ValueError) as exc:
+            raise OdooError(500, "builtins.TypeError", f"{service}.{method}: wrong arguments ({exc})") from None
+        raise OdooError(404, "builtins.NameError", f"Method not available {method}"
+                        if service in ("common", "object", "db") else f"No such service {service!r}")
+
     def _execute(self, model: str, method: str, args: list, kwargs: dict) -> Any:
-        """execute_kw positional arguments -> the named arguments JSON-2 uses."""
-        positional = {"search_read": ["domain", "fields", "offset", "limit", "order"],
-                      "search": ["domain", "offset", "limit", "order"], "search_count": ["domain"],
-                      "read": ["ids", "fields"], "write": ["ids", "vals"], "fields_get": ["allfields", "attributes"]}
-        names = positional.get(method, [])
+        """execute_kw positional arguments -> named ones, as call_kw binds them (odoo/api.py)."""
+        self._check_model(model)
+        api_model, params, required = self._signature(model, method)
+        names = _POSITIONAL.get(method, [])
+        if len(args) > len(names):
+            raise OdooError(500, "builtins.TypeError",
+                            f"{method}() takes {len(names) + 1} positional arguments but {len(args) + 1} were given")
         named = dict(zip(names, args))
-        named.update(kwargs)
+        for k, v in kwargs.items():
+            if k in named or (k not in params and k != "ids"):
+                raise OdooError(500, "builtins.TypeError", f"{method}() got an unexpected keyword argument {k!r}"
+                                if k not in named else f"{method}() got multiple values for argument {k!r}")
+            named[k] = v
         ids = named.pop("ids", None)
-        return self.call(model, method, ids, named)
+        for name in required:
+            if name not in named:
+                raise OdooError(500, "builtins.TypeError",
+                                f"{method}() missing 1 required positional argument: {name!r}")
+        if isinstance(ids, int):
+            ids = [ids]
+        return self.call(model, method, ids or [], named)
+
+    # -- XML-RPC (addons/rpc/controllers/xmlrpc.py): /xmlrpc/2/<service> faults carry int codes,
+    # the legacy /xmlrpc/<service> string codes (xmlrpc_handle_exception_int / _string) --------------
+    def _xmlrpc(self, req: Request) -> Response:
+        try:
+            args, method = xmlrpc.client.loads(req.body, use_builtin_types=True)
+        except Exception:  # noqa: BLE001 - expat raises several types for a body that is not XML-RPC
+            return self._xml_fault(1, "could not parse the XML-RPC request")
+        service = req.path.rsplit("/", 1)[1]
+        try:
+            result = self._dispatch(service, method, list(args))
+        except OdooError as exc:
+            trace = f"Traceback (most recent call last):\n{exc.name}: {exc.message}"
+            denied, user = exc.name.endswith("AccessDenied"), exc.name.startswith("odoo.exceptions.")
+            if req.path.startswith("/xmlrpc/2/"):
+                # RPC_FAULT_CODE_ACCESS_DENIED 3, _WARNING 2 (UserError), else _APPLICATION_ERROR 1
+                return self._xml_fault(3 if denied else 2 if user else 1, exc.message if user else trace)
+            return self._xml_fault("AccessDenied" if denied else f"warning -- {exc.name.rsplit('.', 1)[1]}\n\n"
+                                   f"{exc.message}" if user else exc.message, "" if user else trace)
+        body = xmlrpc.client.dumps((_xml_safe(result),), methodresponse=True, allow_none=False)
+        return Response(200, body.encode("utf-8"), {"Content-Type": "text/xml; charset=utf-8"})
+
+    @staticmethod
+    def _xml_fault(code: int | str, text: str) -> Response:
+        body = xmlrpc.client.dumps(xmlrpc.client.Fault(code, text), methodresponse=True)
+        return Response(200, body.encode("utf-8"), {"Content-Type": "text/xml; charset=utf-8"})
 
     # -- the model methods --------------------------------------------------------------
-    def call(self, model: str, method: str, ids: Any, kw: dict) -> Any:
-        if model not in MODELS:
-            raise OdooError(404, "werkzeug.exceptions.NotFound", f"Model not found: {model}")
+    def call(self, model: str, method: str, ids: list, kw: dict) -> Any:
+        self._check_model(model)
         fields = MODELS[model]
+        if method == "context_get":
+            return {"lang": "en_US", "tz": "UTC", "uid": self.uid}
         if method == "fields_get":
-            attrs = kw.get("attributes") or ["string", "type", "readonly", "relation"]
+            attrs = kw.get("attributes")
+            wanted = kw.get("allfields")
             out = {}
             for name, (ftype, label, readonly, rel) in fields.items():
-                full = {"string": label, "type": ftype, "readonly": readonly, "store": True}
+                if wanted and name not in wanted:
+                    continue
+                full: dict[str, Any] = {"string": label, "type": ftype, "readonly": readonly, "store": True,
+                                        "required": name in ("name",) and ftype == C,
+                                        "searchable": True, "sortable": True}
                 if rel:
                     full["relation"] = rel
-                out[name] = {k: v for k, v in full.items() if k in attrs}
+                if ftype == SEL:
+                    full["selection"] = [[v, v.replace("_", " ").title()] for v in SELECTIONS.get((model, name), [])]
+                if (model, name) in SIZES:
+                    full["size"] = SIZES[(model, name)]
+                out[name] = {k: v for k, v in full.items() if not attrs or k in attrs}
             return out
         if method in ("search_read", "search", "search_count"):
-            pred = compile_domain(model, kw.get("domain") or [])
-            offset, limit = int(kw.get("offset") or 0), kw.get("limit")
-            order = str(kw.get("order") or "id")
-            if not re.fullmatch(r"id( asc)?", order.strip(), re.I):
-                raise OdooError(422, "builtins.ValueError", f"Invalid order {order!r}: the sandbox sorts by id only")
-            if not kw.get("domain") and method != "search_count":
-                # no filter: let SQLite skip to the offset instead of decoding every record before it
-                rows = self.store.slice(model, offset, int(limit) if limit else None)
-                return [d["id"] for d in rows] if method == "search" else \
-                    [self._shape(model, d, kw.get("fields")) for d in rows]
-            if method == "search_count":
-                return sum(1 for _, data, _ in self.store.scan(model) if pred(data))
-            out = self.store.filtered(model, pred, offset, int(limit) if limit else None,
-                                      json.dumps(kw.get("domain"), default=str))
-            if method == "search":
-                return [d["id"] for d in out]
-            return [self._shape(model, d, kw.get("fields")) for d in out]
+            return self._search(model, method, kw)
         if method == "read":
             wanted = kw.get("fields")
             out = []
-            for i in ids or []:
+            for i in ids:
                 if self.faults.take_change():  # another user saves the record between approval and this read
                     self._touch(model, str(i))
                 got = self.store.get(model, str(i))
                 if got is None:
                     raise OdooError(404, "odoo.exceptions.MissingError",
                                     f"Record does not exist or has been deleted.\n(Record: {model}({i},), User: 2)")
-                out.append(self._shape(model, got[0], wanted))
+                out.append(self._shape(model, got[0], wanted, kw.get("load", "_classic_read")))
             return out
         if method == "write":
-            vals = kw.get("vals") or {}
-            for f in vals:
-                if f not in fields:
-                    raise OdooError(422, "builtins.ValueError", f"Invalid field '{f}' on model '{model}'")
-                if fields[f][2]:
-                    raise OdooError(422, "odoo.exceptions.UserError",
-                                    f"You cannot change the field '{fields[f][1]}' ({f}) of {model}: it is read-only")
-            for i in ids or []:
-                if self.store.get(model, str(i)) is None:
-                    raise OdooError(404, "odoo.exceptions.MissingError",
-                                    f"Record does not exist or has been deleted.\n(Record: {model}({i},), User: 2)")
-            for i in ids or []:
-                self.store.update(model, str(i), lambda d, v: {**d, **vals, "write_date": _next_write_date(d)})
-            return True
-        raise OdooError(404, "werkzeug.exceptions.NotFound", f"The method '{method}' does not exist on the model "
-                                                             f"'{model}'")
+            return self._write(model, ids, kw.get("vals"))
+        raise OdooError(404, "werkzeug.exceptions.NotFound", f"The method '{model}.{method}' does not exist")
+
+    def _search(self, model: str, method: str, kw: dict) -> Any:
+        domain = kw.get("domain") or []
+        pred = compile_domain(model, domain)
+        if "active" in MODELS[model] and not any(isinstance(t, (list, tuple)) and t and t[0] == "active"
+                                                 for t in domain):
+            # active_test: archived records are left out unless the domain speaks of `active`
+            # (odoo/orm/models.py _search / _where_calc)
+            domain = ["&", ["active", "=", True], *domain] if domain else [["active", "=", True]]
+            pred = compile_domain(model, domain)
+        offset, limit = _int_arg(kw.get("offset"), "offset"), kw.get("limit")
+        limit = _int_arg(limit, "limit") if limit not in (None, False) else None
+        order = _parse_order(model, kw.get("order"))
+        if method == "search_count":
+            n = sum(1 for _, data, _ in self.store.scan(model) if pred(data))
+            return min(n, limit) if limit is not None else n
+        if order == [("id", False)]:
+            if not domain:
+                # no filter: let SQLite skip to the offset instead of decoding every record before it
+                rows = self.store.slice(model, offset, limit)
+            else:
+                rows = self.store.filtered(model, pred, offset, limit, json.dumps(domain, default=str))
+        else:
+            # a real database sorts with an index; the sandbox sorts what the domain keeps
+            rows = [data for _, data, _ in self.store.scan(model) if pred(data)]
+            for name, desc in reversed(order):
+                present = [r for r in rows if _sort_key(r.get(name)) is not None]
+                empty = [r for r in rows if _sort_key(r.get(name)) is None]
+                present.sort(key=lambda r: _sort_key(r.get(name)), reverse=desc)
+                # PostgreSQL puts NULLs last ascending and first descending
+                rows = empty + present if desc else present + empty
+            rows = rows[offset:offset + limit if limit is not None else None]
+        if method == "search":
+            return [d["id"] for d in rows]
+        return [self._shape(model, d, kw.get("fields"), kw.get("load", "_classic_read")) for d in rows]
+
+    def _write(self, model: str, ids: list, vals: Any) -> bool:
+        if not isinstance(vals, dict):
+            raise OdooError(500, "builtins.AttributeError", f"'{type(vals).__name__}' object has no attribute 'items'")
+        fields = MODELS[model]
+        for f in vals:
+            if f not in fields:
+                raise OdooError(500, "builtins.ValueError", f"Invalid field {f!r} on model {model!r}")
+            if fields[f][2]:
+                # computed fields without an inverse; account.move refuses its totals outright
+                # (addons/account/models/account_move.py write: "You cannot modify ... posted")
+                raise OdooError(422, "odoo.exceptions.UserError",
+                                f"You cannot change the field '{fields[f][1]}' ({f}) of {model}: it is read-only")
+        for i in ids:
+            if self.store.get(model, str(i)) is None:
+                raise OdooError(404, "odoo.exceptions.MissingError",
+                                f"Record does not exist or has been deleted.\n(Record: {model}({i},), User: 2)")
+        stored: dict[str, Any] = {}
+        for f, value in vals.items():
+            ftype, _, _, rel = fields[f]
+            try:
+                new = convert(model, f, ftype, rel, value, lambda m, rid: self.store.get(m, str(rid)) is not None)
+            except OrmValueError as exc:
+                status = 422 if exc.name.startswith("odoo.exceptions.") else 500
+                raise OdooError(status, exc.name, exc.message) from None
+            if ftype == M2O and new:
+                new = [new, _display(rel or "", self.store.get(rel or "", str(new))[0])]
+            stored[f] = new
+        if model == "res.partner" and "name" in stored:
+            stored["display_name"] = stored["name"]
+        if model == "res.partner" and "country_id" in stored:
+            country = self.store.get("res.country", str(stored["country_id"][0])) if stored["country_id"] else None
+            stored["country_code"] = country[0]["code"] if country else False
+        for i in ids:
+            self.store.update(model, str(i), lambda d, v: {**d, **stored, "write_date": _next_write_date(d)})
+        return True
 
     def _touch(self, model: str, rid: str) -> None:
         self.store.update(model, rid, lambda d, v: {**d, "write_date": _next_write_date(d)})
 
     @staticmethod
-    def _shape(model: str, data: dict, fields: list[str] | None) -> dict:
-        if not fields:
-            return data
+    def _shape(model: str, data: dict, fields: list[str] | None, load: Any = "_classic_read") -> dict:
+        """A record as ``read`` returns it: many2one ``[id, "Name"]``, or the bare id unless
+        ``load="_classic_read"`` (odoo/orm/models.py read, fields_relational.py convert_to_read)."""
+        names = fields or list(MODELS[model])
         out = {"id": data["id"]}
-        for f in fields:
+        for f in names:
             if f not in MODELS[model]:
-                raise OdooError(422, "builtins.ValueError", f"Invalid field '{f}' on model '{model}'")
-            out[f] = data.get(f, False)
+                raise OdooError(500, "builtins.ValueError", f"Invalid field {f!r} on model {model!r}")
+            v = data.get(f, False)
+            if load != "_classic_read" and MODELS[model][f][0] == M2O and v:
+                v = v[0]
+            out[f] = v
         return out
+
+
+def _display(model: str, data: dict) -> str:
+    """display_name as the model computes it (_rec_name, or its own _compute_display_name)."""
+    return data.get("display_name") or data.get("name") or f"{model},{data.get('id')}"
+
+
+def _int_arg(value: Any, what: str) -> int:
+    if value in (None, False):
+        return 0
+    if type(value) is not int:
+        raise OdooError(500, "builtins.TypeError", f"{what} must be an integer, got {value!r}")
+    return value
+
+
+def _parse_order(model: str, order: Any) -> list[tuple[str, bool]]:
+    """``"name desc, id"`` -> [(field, descending)]; odoo/orm/models.py _order_to_sql refuses the rest."""
+    if not order:
+        return [("id", False)]
+    out = []
+    for term in str(order).split(","):
+        m = _ORDER_TERM.match(term)
+        if not m:
+            raise OdooError(500, "builtins.ValueError", f"Invalid \"order\" specified ({order}). A valid \"order\" "
+                                                        f"specification is a comma-separated list of valid field "
+                                                        f"names (optionally followed by asc/desc for the direction)")
+        name, direction = m.group(1), (m.group(2) or "asc").lower()
+        if name not in MODELS[model]:
+            raise OdooError(500, "builtins.ValueError", f"Invalid field {name!r} on model {model!r}")
+        out.append((name, direction == "desc"))
+    return out
+
+
+def _sort_key(v: Any) -> Any:
+    if v is False or v is None:
+        return None
+    if isinstance(v, list):  # a many2one sorts by the target's name (its _order) here
+        return str(v[1]) if len(v) > 1 else v[0]
+    if isinstance(v, bool):
+        return int(v)
+    return v if isinstance(v, (int, Decimal)) else str(v)
+
+
+def _xml_safe(v: Any) -> Any:
+    """XML-RPC has no decimal: Odoo marshals floats."""
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, dict):
+        return {str(k): _xml_safe(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_xml_safe(x) for x in v]
+    if v is None:
+        return False
+    return v
 
 
 def _next_write_date(data: dict) -> str:

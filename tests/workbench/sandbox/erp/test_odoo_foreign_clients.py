@@ -1,0 +1,75 @@
+"""Clients the project did not write, used as their own documentation shows, against the Odoo sandbox."""
+
+from __future__ import annotations
+
+import xmlrpc.client
+
+import odoolib
+import odoorpc
+import pytest
+
+from workbench.sandbox import erp
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    return erp.seed_data(None, 12, 5, tmp_path_factory.mktemp("scenario"))
+
+
+@pytest.fixture
+def odoo(records):
+    h = erp.start(flavor="odoo", data=records)
+    yield h
+    h.stop()
+
+
+def port(h) -> int:
+    return int(h.base_url.rsplit(":", 1)[1])
+
+
+def test_odoorpc_login_search_read_write_and_browse(odoo):
+    # OdooRPC README: odoo = odoorpc.ODOO('localhost', port=8069); odoo.login(db, user, pwd); odoo.env[...]
+    client = odoorpc.ODOO("127.0.0.1", port=port(odoo))
+    assert client.version == "19.0"
+    client.login(odoo.info["database"], odoo.info["login"], odoo.info["api_key"])
+    assert client.env.user.name == "Administrator"
+    partners = client.env["res.partner"]
+    ids = partners.search([("customer_rank", ">", 0)], order="name desc", limit=3)
+    rows = partners.read(ids, ["name", "country_id"])
+    assert [r["name"] for r in rows] == sorted((r["name"] for r in rows), reverse=True)
+    assert all(isinstance(r["country_id"], list) and isinstance(r["country_id"][1], str) for r in rows)
+    assert partners.write([ids[0]], {"city": "Lyon"}) is True
+    record = partners.browse(ids[0])
+    assert record.city == "Lyon" and len(record.country_id.code) == 2
+    with pytest.raises(odoorpc.error.RPCError, match="invalid literal for int"):
+        partners.write([ids[0]], {"customer_rank": "lots"})
+
+
+@pytest.mark.parametrize("protocol", ["xmlrpc", "jsonrpc"])
+def test_odoo_client_lib_over_xmlrpc_and_jsonrpc(odoo, protocol):
+    # odoo-client-lib README: connection = odoolib.get_connection(hostname=..., database=..., login=..., password=...)
+    conn = odoolib.get_connection(hostname="127.0.0.1", port=port(odoo), protocol=protocol,
+                                  database=odoo.info["database"], login=odoo.info["login"],
+                                  password=odoo.info["api_key"])
+    users = conn.get_model("res.users")  # the README's own example
+    ids = users.search([("login", "=", "admin")])
+    assert users.read(ids[0], ["name"])["name"] == "Administrator"
+    model = conn.get_model("account.move")
+    ids = model.search([("move_type", "=", "out_invoice")], 0, 5, "id")
+    rows = model.search_read([("id", "in", ids)], ["name", "invoice_date_due", "amount_total"])
+    assert sorted(r["id"] for r in rows) == sorted(ids) and len(ids) == 5
+    assert model.write([ids[0]], {"invoice_date_due": "2027-03-31"}) is True
+    assert model.read(ids[0], ["invoice_date_due"])["invoice_date_due"] == "2027-03-31"
+    with pytest.raises(Exception, match="does not match format") as err:
+        model.write([ids[0]], {"invoice_date_due": "not-a-date"})
+    assert isinstance(err.value, xmlrpc.client.Fault) == (protocol == "xmlrpc")
+
+
+def test_odoo_client_lib_json2_with_named_arguments(odoo):
+    conn = odoolib.get_connection(hostname="127.0.0.1", port=port(odoo), protocol="json2",
+                                  database=odoo.info["database"], password=odoo.info["api_key"])
+    model = conn.get_model("res.partner")
+    rows = model.search_read(domain=[], fields=["name"], limit=2, order="id desc")
+    assert [r["id"] for r in rows] == sorted((r["id"] for r in rows), reverse=True)
+    with pytest.raises(ValueError, match="Invalid request"):  # the 422 for an unknown argument
+        model.search_read(domain=[], limitt=2)

@@ -1,0 +1,163 @@
+"""The Odoo sandbox refuses and converts written values as the Odoo ORM does, over real HTTP."""
+
+from __future__ import annotations
+
+import xmlrpc.client
+
+import httpx
+import pytest
+
+from workbench.sandbox import erp
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    return erp.seed_data(None, 12, 5, tmp_path_factory.mktemp("scenario"))
+
+
+@pytest.fixture
+def odoo(records):
+    h = erp.start(flavor="odoo", data=records)
+    yield h
+    h.stop()
+
+
+def json2(h, model: str, method: str, body: dict) -> httpx.Response:
+    hdr = {"Authorization": f"bearer {h.info['api_key']}", "X-Odoo-Database": h.info["database"]}
+    return httpx.post(f"{h.base_url}/json/2/{model}/{method}", headers=hdr, json=body)
+
+
+def jsonrpc(h, model: str, method: str, args: list, kwargs: dict | None = None) -> dict:
+    body = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+        "service": "object", "method": "execute_kw",
+        "args": [h.info["database"], 2, h.info["api_key"], model, method, args, kwargs or {}]}}
+    return httpx.post(h.base_url + "/jsonrpc", json=body).json()
+
+
+def partner(h) -> dict:
+    return json2(h, "res.partner", "search_read", {"domain": [], "limit": 1}).json()[0]
+
+
+@pytest.mark.parametrize("field, value, name, words", [
+    ("customer_rank", "lots", "builtins.ValueError", "invalid literal for int() with base 10: 'lots'"),
+    ("sale_warn", "sometimes", "builtins.ValueError", "Wrong value for res.partner.sale_warn: 'sometimes'"),
+    ("country_id", 999999, "odoo.exceptions.ValidationError", "res_partner_country_id_fkey"),
+])
+def test_bad_values_are_refused_with_odoos_error_on_json2_and_jsonrpc(odoo, field, value, name, words):
+    p = partner(odoo)
+    resp = json2(odoo, "res.partner", "write", {"ids": [p["id"]], "vals": {field: value}})
+    # ValueError -> 500, UserError/ValidationError -> 422 (addons/rpc/controllers/json2.py handle_error)
+    assert resp.status_code == (422 if name.startswith("odoo.") else 500)
+    assert resp.json()["name"] == name and words in resp.json()["message"]
+    err = jsonrpc(odoo, "res.partner", "write", [[p["id"]], {field: value}])["error"]
+    assert err["code"] == 200 and err["message"] == "Odoo Server Error" and err["data"]["name"] == name
+    assert odoo.store.get("res.partner", str(p["id"]))[0][field] == p[field]
+
+
+def test_dates_floats_and_selections_are_checked_on_other_models(odoo):
+    bad_date = json2(odoo, "account.move", "write", {"ids": [1], "vals": {"invoice_date_due": "not-a-date"}})
+    assert bad_date.status_code == 500 and "does not match format '%Y-%m-%d'" in bad_date.json()["message"]
+    bad_float = json2(odoo, "product.pricelist.item", "write", {"ids": [1], "vals": {"fixed_price": "abc"}})
+    assert bad_float.status_code == 500 and "could not convert string to float: 'abc'" in bad_float.json()["message"]
+    ok = json2(odoo, "account.move", "write", {"ids": [1], "vals": {"invoice_date_due": "2027-02-28"}})
+    assert ok.status_code == 200 and ok.json() is True
+    assert odoo.store.get("account.move", "1")[0]["invoice_date_due"] == "2027-02-28"
+
+
+def test_values_are_converted_as_the_orm_converts_them(odoo):
+    p = partner(odoo)
+    assert json2(odoo, "res.partner", "write", {"ids": [p["id"]], "vals": {
+        "active": "maybe", "customer_rank": "3", "zip": 75001}}).json() is True
+    got = json2(odoo, "res.partner", "read", {"ids": [p["id"]], "fields": ["active", "customer_rank", "zip"]}).json()[0]
+    assert got == {"id": p["id"], "active": True, "customer_rank": 3, "zip": "75001"}
+
+
+def test_many2one_reads_as_id_and_name_and_a_code_clears_it(odoo):
+    state = json2(odoo, "res.country.state", "search_read", {
+        "domain": [["code", "=", "CA"]], "fields": ["display_name", "country_id"]}).json()[0]
+    us = state["country_id"][0]
+    p = partner(odoo)
+    json2(odoo, "res.partner", "write", {"ids": [p["id"]], "vals": {"country_id": us, "state_id": state["id"]}})
+    got = json2(odoo, "res.partner", "read", {"ids": [p["id"]], "fields": ["state_id", "country_code"]}).json()[0]
+    assert got["state_id"] == [state["id"], "California (US)"] and got["country_code"] == "US"
+    bare = json2(odoo, "res.partner", "read", {"ids": [p["id"]], "fields": ["state_id"], "load": None}).json()[0]
+    assert bare["state_id"] == state["id"]
+    # Many2one.convert_to_cache turns a non-id into an empty value: the state is gone, not "CA"
+    assert json2(odoo, "res.partner", "write", {"ids": [p["id"]], "vals": {"state_id": "CA"}}).json() is True
+    assert json2(odoo, "res.partner", "read", {"ids": [p["id"]], "fields": ["state_id"]}).json()[0]["state_id"] is False
+
+
+def test_archived_records_are_searched_only_when_the_domain_names_active(odoo):
+    p = partner(odoo)
+    json2(odoo, "res.partner", "write", {"ids": [p["id"]], "vals": {"active": False}})
+    default = json2(odoo, "res.partner", "search", {"domain": []}).json()
+    every = json2(odoo, "res.partner", "search", {"domain": [["active", "in", [True, False]]]}).json()
+    assert p["id"] not in default and p["id"] in every and len(every) == len(default) + 1
+    assert json2(odoo, "res.partner", "search_count", {"domain": []}).json() == len(default)
+
+
+def test_read_only_fields_are_refused(odoo):
+    p = partner(odoo)
+    resp = json2(odoo, "res.partner", "write", {"ids": [p["id"]], "vals": {"country_code": "FR"}})
+    assert resp.status_code == 422 and resp.json()["name"] == "odoo.exceptions.UserError"
+
+
+def test_json2_refuses_unknown_arguments_and_ids_to_model_methods(odoo):
+    unknown = json2(odoo, "res.partner", "search_read", {"domain": [], "limits": 5})
+    assert unknown.status_code == 422 and unknown.json()["name"] == "werkzeug.exceptions.UnprocessableEntity"
+    assert "unexpected keyword argument 'limits'" in unknown.json()["message"]
+    with_ids = json2(odoo, "res.partner", "search_read", {"ids": [10], "domain": []})
+    assert with_ids.status_code == 422 and with_ids.json()["message"] == "cannot call res.partner.search_read with ids"
+    missing = json2(odoo, "res.partner", "write", {"ids": [10]})
+    assert missing.status_code == 422 and "missing a required argument: 'vals'" in missing.json()["message"]
+    no_model = json2(odoo, "res.nothing", "search_read", {})
+    assert no_model.status_code == 404 and no_model.json()["name"] == "werkzeug.exceptions.NotFound"
+    no_method = json2(odoo, "res.partner", "create", {"vals_list": [{"name": "x"}]})
+    assert no_method.status_code == 404
+
+
+def test_order_by_other_fields_descending_with_offset_and_limit(odoo):
+    every = json2(odoo, "res.partner", "search_read", {"domain": [], "fields": ["name"], "order": "name desc"}).json()
+    names = [r["name"] for r in every]
+    assert names == sorted(names, reverse=True) and len(names) == odoo.store.count("res.partner")
+    page = json2(odoo, "res.partner", "search_read", {"domain": [], "fields": ["name"], "order": "name desc",
+                                                      "offset": 3, "limit": 4}).json()
+    assert [r["name"] for r in page] == names[3:7]
+    ids = json2(odoo, "res.partner", "search", {"domain": [], "order": "country_id, id desc", "limit": 3}).json()
+    first = json2(odoo, "res.partner", "read", {"ids": ids, "fields": ["country_id"]}).json()
+    countries = sorted(r["country_id"][1] for r in every_with_country(odoo))
+    assert [r["country_id"][1] for r in first] == countries[:3]
+    bad = json2(odoo, "res.partner", "search_read", {"domain": [], "order": "nope desc"})
+    assert bad.status_code == 500 and "Invalid field 'nope' on model 'res.partner'" in bad.json()["message"]
+
+
+def every_with_country(h) -> list[dict]:
+    return json2(h, "res.partner", "search_read", {"domain": [["country_id", "!=", False]],
+                                                   "fields": ["country_id"]}).json()
+
+
+def test_xmlrpc_faults_carry_odoos_codes(odoo):
+    common = xmlrpc.client.ServerProxy(f"{odoo.base_url}/xmlrpc/2/common")
+    uid = common.authenticate(odoo.info["database"], odoo.info["login"], odoo.info["api_key"], {})
+    assert uid == 2 and common.version()["server_version"] == "19.0"
+    models = xmlrpc.client.ServerProxy(f"{odoo.base_url}/xmlrpc/2/object")
+    db, key = odoo.info["database"], odoo.info["api_key"]
+    [p] = models.execute_kw(db, uid, key, "res.partner", "search_read", [[]], {"fields": ["name"], "limit": 1})
+    with pytest.raises(xmlrpc.client.Fault) as bad:
+        models.execute_kw(db, uid, key, "res.partner", "write", [[p["id"]], {"customer_rank": "lots"}])
+    assert bad.value.faultCode == 1 and "ValueError: invalid literal for int()" in bad.value.faultString
+    with pytest.raises(xmlrpc.client.Fault) as denied:
+        models.execute_kw(db, uid, "wrong", "res.partner", "search", [[]])
+    assert denied.value.faultCode == 3
+
+
+def test_web_session_routes_answer_like_odoo_without_a_session(odoo):
+    env = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {}}
+    info = httpx.post(odoo.base_url + "/web/webclient/version_info", json=env).json()["result"]
+    assert info["server_version"] == "19.0"
+    call = httpx.post(odoo.base_url + "/web/dataset/call_kw", json={**env, "params": {
+        "model": "res.partner", "method": "search", "args": [[]], "kwargs": {}}}).json()
+    assert call["error"]["code"] == 100 and call["error"]["data"]["name"] == "odoo.http.SessionExpiredException"
+    auth = httpx.post(odoo.base_url + "/web/session/authenticate", json={**env, "params": {
+        "db": odoo.info["database"], "login": odoo.info["login"], "password": odoo.info["api_key"]}}).json()
+    assert auth["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"

@@ -1,0 +1,102 @@
+"""Every correction kind the engine proposes, pushed through the Odoo connector to the sandbox:
+it applies and reads back equal, or fails with one line naming the record, the field and why."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from workbench.corrections.values import parse_value, same
+from workbench.sandbox import erp
+from workbench.sources.base import WriteRequest
+from tests.workbench.sources.test_odoo import connect
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    return erp.seed_data(None, 20, 5, tmp_path_factory.mktemp("scenario"))
+
+
+@pytest.fixture(params=[19, 17], ids=["json2", "jsonrpc"])
+def odoo(request, records):
+    h = erp.start(flavor="odoo", data=records, odoo_version=request.param)
+    yield h
+    h.stop()
+
+
+def push(src, kind: str, rid: str, field: str, stored: object):
+    """Push ``stored`` (the correction's JSON value, as the outbox keeps it) the way the outbox does."""
+    before = src.read_current(kind, [rid], [field])[rid]
+    req = WriteRequest(1, f"{kind}:{rid}:{field}", kind, rid, field, before[field],
+                       parse_value(kind, field, stored), seen_version=before["version"])
+    [res] = src.push([req])
+    return req, res
+
+
+def test_every_customer_correction_applies_and_reads_back_equal(odoo):
+    src = connect(odoo)
+    customers = src.pull().frames["customers"]
+    us = customers[customers["country"] == "US"].iloc[0]["record_id"]
+    other, parent = customers.iloc[1]["record_id"], customers.iloc[2]["record_id"]
+    cases = [(other, "name", "Renamed Handels GmbH"), (other, "street", "Hauptstrasse 1"), (other, "city", "Köln"),
+             (other, "postcode", "50667"), (other, "country", "FR"), (other, "tax_id", "FR40303265045"),
+             (other, "currency", "GBP"), (other, "xref", "0015g00000ABCDEFGH"), (other, "parent_id", parent),
+             (other, "active", False), (other, "blocked", "block"), (us, "state", "CA"),
+             # clearing: Odoo's own empty value (False; no-message for the sales warning)
+             (other, "street", None), (other, "tax_id", ""), (other, "parent_id", None), (other, "blocked", None),
+             (us, "state", None)]
+    for rid, field, stored in cases:
+        req, res = push(src, "customers", rid, field, stored)
+        assert res.outcome == "applied", (field, stored, res.message)
+        after = src.read_current("customers", [rid], [field])[rid][field]
+        assert same("customers", field, after, req.new_value), (field, stored, after)
+    partner = odoo.store.get("res.partner", us)[0]
+    assert partner["state_id"] is False  # cleared with False, never a code in a relational field
+    assert odoo.store.get("res.partner", other)[0]["country_id"][1] == "France"
+    # archived in Odoo, and still pulled: Odoo's searches skip archived records unless asked
+    pulled = src.pull().frames["customers"].set_index("record_id")
+    assert len(pulled) == len(customers) and pulled.loc[other, "active"] is False
+
+
+def test_price_and_invoice_due_date_apply(odoo):
+    src = connect(odoo)
+    ex = src.pull()
+    price = ex.frames["prices"].iloc[0]["record_id"]
+    _, res = push(src, "prices", price, "unit_price", "1234.50")
+    assert res.outcome == "applied"
+    assert src.read_current("prices", [price], ["unit_price"])[price]["unit_price"] == Decimal("1234.50")
+    inv = ex.frames["invoices"].iloc[0]["record_id"]
+    _, res = push(src, "invoices", inv, "due_date", "2027-04-30")
+    assert res.outcome == "applied"
+    assert odoo.store.get("account.move", inv)[0]["invoice_date_due"] == "2027-04-30"
+
+
+def test_corrections_odoo_cannot_take_fail_with_one_clear_line(odoo):
+    src = connect(odoo)
+    ex = src.pull()
+    customers = ex.frames["customers"]
+    not_us = customers[customers["country"] != "US"].iloc[0]["record_id"]
+    inv, order = ex.frames["invoices"].iloc[0]["record_id"], ex.frames["orders"].iloc[0]["record_id"]
+    expected = [
+        ("customers", not_us, "state", "CA", f"Odoo: res.partner({not_us}) state: no res.country.state with code "
+                                             f"'CA' in "),
+        ("customers", not_us, "country", "ZZ", f"Odoo: res.partner({not_us}) country: no res.country with code 'ZZ'"),
+        ("invoices", inv, "open_balance", "10.00", f"Odoo: account.move({inv}) open_balance: amount_residual (Amount "
+                                                   f"Due) is read-only in Odoo (computed); not sent"),
+        ("invoices", inv, "total_amount", "10.00", f"Odoo: account.move({inv}) total_amount: amount_total (Total) is "
+                                                   f"read-only in Odoo (computed); not sent"),
+        ("orders", order, "total_amount", "10.00", f"Odoo: sale.order({order}) total_amount: amount_total (Total) is "
+                                                   f"read-only in Odoo (computed); not sent"),
+        ("invoices", inv, "status", "paid", "Odoo: field 'status' of invoices is not mapped"),
+        ("customers", not_us, "active", None, f"Odoo: res.partner({not_us}) active: active is true or false in Odoo "
+                                              f"and cannot be cleared"),
+    ]
+    for kind, rid, field, stored, message in expected:
+        model = src.maps[kind].object
+        before = odoo.store.get(model, rid)[0]
+        seen = src.read_current(kind, [rid], [field])[rid] if field in src.maps[kind].fields else {field: None}
+        [res] = src.push([WriteRequest(1, "k", kind, rid, field, seen[field], parse_value(kind, field, stored))])
+        assert res.outcome == "permanent" and res.message.startswith(message), (field, res.message)
+        assert "\n" not in res.message
+        assert odoo.store.get(model, rid)[0] == before
