@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
 from workbench.config import from_dict
@@ -61,8 +62,13 @@ def test_full_pull_through_the_erpnext_profile(erpnext):
     assert "limit_start" not in ex.meta.queries["invoices"]  # the query kept is the object's, not one page's
 
 
+def make_draft(handle, name: str) -> None:
+    handle.store.update("Sales Invoice", name, lambda d, v: {**d, "docstatus": 0, "status": "Draft"})
+
+
 def test_incremental_pull_after_a_write_with_modified_check(erpnext):
     src = connect(erpnext)
+    make_draft(erpnext, src.pull().frames["invoices"].iloc[3]["record_id"])
     inv = src.pull().frames["invoices"].iloc[3]
     since = datetime.now(timezone.utc) - timedelta(seconds=1)
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "due_date", inv["due_date"], "2027-03-31",
@@ -104,6 +110,39 @@ def test_submitted_field_is_permanent_with_frappes_words(erpnext):
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
                                    Decimal("0"), seen_version=inv["version"])])
     assert res.outcome == "permanent" and "Outstanding Amount after submission" in res.message
+    assert "<strong>" not in res.message and inv["record_id"] in res.message
+    [due] = src.push([WriteRequest(2, "k", "invoices", inv["record_id"], "due_date", inv["due_date"], "2027-03-31",
+                                   seen_version=inv["version"])])
+    assert due.outcome == "permanent" and due.message == (
+        f"ERPNext refused Sales Invoice {inv['record_id']} due_date (HTTP 417 UpdateAfterSubmitError): Not allowed "
+        f"to change Payment Due Date after submission from {inv['due_date'].isoformat()} to 2027-03-31")
+
+
+class SaveBetweenPages:
+    """A pull's progress sink that saves documents in the ERP after the first page of invoices,
+    as another user (or this app's own push) would while a pull runs."""
+
+    cancelled = False
+
+    def __init__(self, handle, names: list[str]):
+        self.handle, self.names, self.saved = handle, names, False
+
+    def set_progress(self, done, total, message):
+        if message.startswith("invoices:") and not self.saved:
+            self.saved = True
+            for n in self.names:
+                resp = httpx.put(f"{self.handle.info['api_root']}/Sales Invoice/{n}", json={"po_no": "PO-MOVED"},
+                                 headers={"Authorization": f"token {self.handle.info['api_key']}:"
+                                                           f"{self.handle.info['api_secret']}"})
+                assert resp.status_code == 200, resp.text
+
+
+def test_pull_is_stable_while_documents_are_saved_between_pages(erpnext):
+    names = sorted(d["name"] for _, d, _ in erpnext.store.scan("Sales Invoice"))
+    state = SaveBetweenPages(erpnext, [names[-1], names[len(names) // 2], names[0]])  # ahead, midway, behind
+    inv = connect(erpnext, page_size=7).pull(state).frames["invoices"]
+    assert state.saved
+    assert sorted(inv["record_id"]) == names  # every invoice once: none skipped, none repeated
 
 
 def test_faults_are_retried(erpnext):

@@ -368,6 +368,11 @@ class ErpNextFlavor:
             raise _invalid("TimestampMismatchError",
                            f"Error: Document has been modified after you have opened it ({current['modified']}, "
                            f"{seen}). Please refresh to get the latest document.")
+        fields = [doctype.fields[f] for f in body if f in doctype.fields and f not in STANDARD]
+        for df in fields:  # BaseDocument._validate_mandatory, on the values as sent
+            if df.reqd and (body[df.fieldname] is None or str(body[df.fieldname]).strip() == ""):
+                raise _invalid("MandatoryError", f"[{doctype.name}, {current['name']}]: {df.fieldname}: "
+                                                 f"Value missing for {doctype.name}: {df.label}", "Missing Fields")
         new = dict(current)
         for f, v in body.items():
             df = doctype.fields.get(f)
@@ -376,11 +381,6 @@ class ErpNextFlavor:
             if df is None or f in STANDARD:
                 continue
             new[f] = _sanitize(df, v)
-        fields = [doctype.fields[f] for f in body if f in doctype.fields and f not in STANDARD]
-        for df in fields:  # BaseDocument._validate_mandatory
-            if df.reqd and new.get(df.fieldname) in (None, ""):
-                raise _invalid("MandatoryError", f"[{doctype.name}, {current['name']}]: {df.fieldname}: "
-                                                 f"Value missing for {doctype.name}: {df.label}", "Missing Fields")
         for df in fields:  # _validate_selects, _validate_length, _validate_links
             v = new.get(df.fieldname)
             if v in (None, "") or df.computed:
