@@ -102,6 +102,10 @@ def load_profile(path: Path) -> dict[str, Any]:
     return prof
 
 
+def _shown(v: Any) -> str:
+    return "empty" if v is None else repr(v) if isinstance(v, str) else str(v)
+
+
 class _Ctx(dict):
     def __init__(self, values: dict[str, Any], where: str):
         super().__init__(values)
@@ -439,7 +443,7 @@ class RestProfileSource:
             if latest is not None and not same_value(req.object, req.field, canon(latest), req.new_value):
                 return WriteResult(cid, "permanent", f"{self.name} saved {self._record_type(req.object)} "
                                                      f"{req.record_id} but {prop} "
-                                                     f"reads back {canon(latest)!r}, not {req.new_value!r}: "
+                                                     f"reads back {_shown(canon(latest))}, not {_shown(req.new_value)}: "
                                                      f"{self.name} sets this field itself",
                                    current_value=canon(latest), new_version=new_version)
             return WriteResult(cid, "applied", f"{write.get('method', 'PUT')} {req.object} {req.record_id} {prop}",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -207,3 +207,64 @@ def test_custom_profile_with_next_link_paging_and_oauth_client_credentials(tmp_p
         assert src.http.auth.fetched == 2
     finally:
         bc.stop()
+
+
+# every correction kind the engine proposes (workbench/reconcile/rules.py DEFAULT_OWNERSHIP), with the
+# value it would push; None clears the field. Outcome: applied and read back equal, or refused with
+# ERPNext's own error in one line naming the record and field.
+KINDS = [
+    ("customers", "name", "Fabrikam Europe GmbH", "applied"),
+    ("customers", "name", None, "MandatoryError"),
+    ("customers", "tax_id", "DE811907980", "applied"),
+    ("customers", "tax_id", None, "applied"),
+    ("customers", "tax_id", "DE" + "9" * 150, "CharacterLengthExceededError"),
+    ("customers", "currency", "JPY", "applied"),
+    ("customers", "currency", None, "applied"),
+    ("customers", "xref", "0015g00000XyZ12AAB", "applied"),
+    ("customers", "xref", None, "applied"),
+    ("customers", "active", False, "applied"),
+    ("customers", "street", "1 Main St", "not mapped"),
+    ("customers", "city", "Berlin", "not mapped"),
+    ("customers", "postcode", "10115", "not mapped"),
+    ("customers", "state", "BE", "not mapped"),
+    ("customers", "country", "DE", "not mapped"),
+    ("customers", "parent_id", "C10001", "not mapped"),
+    ("prices", "unit_price", Decimal("1234.50"), "applied"),
+    ("prices", "unit_price", None, "MandatoryError"),
+    ("invoices", "status", "paid", "not mapped"),
+    ("invoices", "open_balance", Decimal("0"), "UpdateAfterSubmitError"),
+    ("invoices", "total_amount", Decimal("99.00"), "UpdateAfterSubmitError"),
+    ("invoices", "due_date", date(2027, 3, 31), "UpdateAfterSubmitError"),
+    ("invoices", "due_date", None, "UpdateAfterSubmitError"),
+    ("draft invoices", "due_date", date(2027, 3, 31), "applied"),
+    ("draft invoices", "due_date", None, "applied"),
+    ("draft invoices", "total_amount", Decimal("99.00"), "sets this field itself"),
+    ("orders", "total_amount", Decimal("99.00"), "UpdateAfterSubmitError"),
+]
+
+
+def test_every_correction_kind_applies_or_fails_with_erpnexts_words(erpnext):
+    src = connect(erpnext)
+    frames = src.pull().frames
+    make_draft(erpnext, frames["invoices"]["record_id"].iloc[-1])
+    frames = src.pull().frames
+    for n, (kind, field, value, expect) in enumerate(KINDS, start=1):
+        obj = "invoices" if kind == "draft invoices" else kind
+        rows = frames[obj]
+        if obj == "invoices":
+            row = rows.iloc[-1] if kind == "draft invoices" else rows[rows["status_raw"] == "Unpaid"].iloc[0]
+        else:
+            row = rows.iloc[n % len(rows)]
+        rid = row["record_id"]
+        [current] = src.read_current(obj, [rid], [field] if field in rows else []).values()
+        old = current.get(field, row.get(field))
+        [res] = src.push([WriteRequest(n, f"k{n}", obj, rid, field, old, value, seen_version=current["version"])])
+        case = f"{kind}.{field} = {value!r}"
+        if expect == "applied":
+            assert res.outcome == "applied", (case, res.message)
+            back = src.read_current(obj, [rid], [field])[rid][field]
+            assert back == value or (value is None and back in (None, "")), (case, back)
+        else:
+            assert res.outcome == "permanent", (case, res.message)
+            assert expect in res.message and rid in res.message and "\n" not in res.message, (case, res.message)
+            assert "<" not in res.message and "Traceback" not in res.message, case
