@@ -217,7 +217,8 @@ class ErpNextFlavor:
             try:
                 cred = base64.b64decode(cred.strip(), validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError):
-                raise FrappeError(401, "InvalidAuthorizationToken", "Failed to decode token, please provide a "
+                # InvalidAuthorizationToken is a CSRFTokenError: 400 (frappe/exceptions.py)
+                raise FrappeError(400, "InvalidAuthorizationToken", "Failed to decode token, please provide a "
                                                                      "valid base64-encoded token.") from None
         elif scheme.lower() != "token":
             return False
