@@ -442,8 +442,8 @@ class RestProfileSource:
             # totals, Frappe turns a non-number into 0): the write did not do what was approved
             if latest is not None and not same_value(req.object, req.field, canon(latest), req.new_value):
                 return WriteResult(cid, "permanent", f"{self.name} saved {self._record_type(req.object)} "
-                                                     f"{req.record_id} but {prop} "
-                                                     f"reads back {_shown(canon(latest))}, not {_shown(req.new_value)}: "
+                                                     f"{req.record_id} but {prop} reads back "
+                                                     f"{_shown(canon(latest))}, not {_shown(req.new_value)}: "
                                                      f"{self.name} sets this field itself",
                                    current_value=canon(latest), new_version=new_version)
             return WriteResult(cid, "applied", f"{write.get('method', 'PUT')} {req.object} {req.record_id} {prop}",

@@ -189,7 +189,8 @@ def test_cancelled_documents_and_docstatus_changes_are_refused(h):
 
 @pytest.mark.parametrize("body, exc_type, words", [
     ({"customer_type": "Sometimes"}, "ValidationError", 'Customer Type cannot be "Sometimes". It should be one of'),
-    ({"tax_id": "X" * 141}, "CharacterLengthExceededError", "(141) will get truncated, as max characters allowed is 140"),
+    ({"tax_id": "X" * 141}, "CharacterLengthExceededError",
+     "(141) will get truncated, as max characters allowed is 140"),
     ({"default_currency": "XXX"}, "LinkValidationError", "Could not find Billing Currency: XXX"),
     ({"customer_group": "Nope"}, "LinkValidationError", "Could not find Customer Group: Nope"),
     ({"customer_name": None}, "MandatoryError", "Value missing for Customer: Customer Name"),
