@@ -239,6 +239,8 @@ class ErpNextFlavor:
             if len(parts) < 4 or parts[1] != "api" or parts[2] != "resource" or len(parts) > 5:
                 raise FrappeError(404, "DoesNotExistError", f"{req.path} not found")
             doctype = parts[3]
+            if doctype == "DocType" and len(parts) == 5 and req.method == "GET":
+                return self._doctype(parts[4])
             if doctype not in DOCTYPES:
                 raise FrappeError(404, "DoesNotExistError", f"DocType {doctype} not found")
             if len(parts) == 4 and req.method == "GET":
@@ -306,6 +308,22 @@ class ErpNextFlavor:
                     self._orders.clear()
                 self._orders[key] = (gen, names)
         return names
+
+    def _doctype(self, name: str) -> Response:
+        """The DocType document (``GET /api/resource/DocType/<name>``) with its ``fields`` rows: the
+        metadata every save here is checked against (frappe/core/doctype/doctype/doctype.json,
+        frappe/core/doctype/docfield/docfield.json)."""
+        dt = DOCTYPES.get(name)
+        if dt is None:
+            raise FrappeError(404, "DoesNotExistError", f"DocType {name} not found")
+        rows = [{"doctype": "DocField", "parent": name, "parenttype": "DocType", "parentfield": "fields",
+                 "idx": n, "fieldname": df.fieldname, "fieldtype": df.fieldtype, "label": df.label,
+                 "options": df.options or None, "length": df.length, "reqd": int(df.reqd),
+                 "read_only": int(df.read_only), "allow_on_submit": int(df.allow_on_submit)}
+                for n, df in enumerate((f for f in dt.fields.values() if f.fieldname not in STANDARD), start=1)]
+        return Response.json(200, {"data": {
+            "doctype": "DocType", "name": name, "is_submittable": int(dt.is_submittable), "docstatus": 0,
+            "sort_field": dt.sort_field, "sort_order": dt.sort_order.upper(), "fields": rows}})
 
     def _get(self, doctype: str, name: str) -> Response:
         got = self.store.get(doctype, name)

@@ -231,3 +231,14 @@ def test_a_stale_modified_is_a_timestamp_mismatch_and_form_encoded_saves_work(h)
     stale = put(h, "Customer", cust["name"], {"tax_id": "DE2", "modified": cust["modified"]})
     assert stale.status_code == 417 and frappe_error(stale)[0] == "TimestampMismatchError"
     assert h.store.get("Customer", cust["name"])[0]["tax_id"] == "DE1"
+
+
+def test_the_doctype_document_publishes_the_rules_saves_are_checked_against(h):
+    resp = get(h, "/api/resource/DocType/Sales Invoice")
+    meta = loads(resp.content)["data"]
+    fields = {f["fieldname"]: f for f in meta["fields"]}
+    assert resp.status_code == 200 and meta["is_submittable"] == 1 and meta["sort_field"] == "modified"
+    assert fields["due_date"]["allow_on_submit"] == 0 and fields["po_no"]["allow_on_submit"] == 1
+    assert fields["status"]["fieldtype"] == "Select" and "Partly Paid" in fields["status"]["options"].split("\n")
+    assert fields["customer"]["options"] == "Customer" and fields["outstanding_amount"]["read_only"] == 1
+    assert get(h, "/api/resource/DocType/Nope").status_code == 404
