@@ -48,6 +48,7 @@ PAGING_STYLES = ("offset", "next_link", "none")
 STOP_RULES = ("short_page", "empty_page", "total", "has_more", "no_next_link")
 CONCURRENCY = ("etag_header", "version_field", "compare_before_write", "none")
 _PLACEHOLDER = re.compile(r"^\{(\w+)\}$")
+_TAG = re.compile(r"</?(?:strong|b|em|i|br|p|span)\b[^>]*>", re.IGNORECASE)
 
 
 def find_profile(ref: str, base_dir: Path) -> Path:
@@ -99,6 +100,10 @@ def load_profile(path: Path) -> dict[str, Any]:
         need(bool(obj.get("path")), f"[objects.{kind}] needs a path")
         need(bool(obj.get("fields", {}).get("record_id")), f"[objects.{kind}.fields] needs record_id")
     return prof
+
+
+def _shown(v: Any) -> str:
+    return "empty" if v is None else repr(v) if isinstance(v, str) else str(v)
 
 
 class _Ctx(dict):
@@ -211,7 +216,11 @@ class RestProfileSource:
             return None, resp.text[:300] or resp.reason_phrase
         code = get_path(body, errs["code_path"]) if errs.get("code_path") else None
         msg = get_path(body, errs["message_path"]) if errs.get("message_path") else None
-        return (None if code is None else str(code)), str(msg if msg is not None else body)[:500]
+        # ERPs such as Frappe mark up their messages (<strong>...</strong>); the user reads one plain line
+        words = _TAG.sub("", str(msg if msg is not None else body)).strip()
+        if code is not None:  # "frappe.exceptions.UpdateAfterSubmitError: Not allowed ..." -> "Not allowed ..."
+            words = re.sub(rf"^[\w.]*\b{re.escape(str(code))}:\s*", "", words)
+        return (None if code is None else str(code)), words[:500]
 
     def close(self) -> None:
         self.http.close()
@@ -347,6 +356,9 @@ class RestProfileSource:
             version = str(get_path(rec, vf))
         return rec, version
 
+    def _record_type(self, kind: str) -> str:
+        return str((self.prof["objects"].get(kind) or {}).get("record_type", kind))
+
     def _concurrency(self) -> str:
         return self.prof.get("write", {}).get("concurrency", "none")
 
@@ -373,8 +385,9 @@ class RestProfileSource:
             return WriteResult(cid, "permanent", str(exc))
         src = om.fields.get(req.field)
         if src is None or "." in src:
-            return WriteResult(cid, "permanent", f"{self.name}: field {req.field!r} of {req.object} is not mapped "
-                                                 f"to a writable top-level field")
+            return WriteResult(cid, "permanent", f"{self.name} {self._record_type(req.object)} {req.record_id}: field "
+                                                 f"{req.field!r} is "
+                                                 f"not mapped to a writable top-level field of {self.name}")
         negate, prop = src.startswith(NEGATE), src.lstrip(NEGATE)
 
         def canon(rec: dict) -> Any:
@@ -422,9 +435,17 @@ class RestProfileSource:
             return self._after_uncertain(req, canon, exc)
         if resp.status_code < 300:
             try:
-                _, new_version = self._read_one(req.object, req.record_id)
+                latest, new_version = self._read_one(req.object, req.record_id)
             except HttpFailure:
-                new_version = None
+                latest, new_version = None, None
+            # an ERP may accept a save yet keep its own value (ERPNext recomputes a draft's status and
+            # totals, Frappe turns a non-number into 0): the write did not do what was approved
+            if latest is not None and not same_value(req.object, req.field, canon(latest), req.new_value):
+                return WriteResult(cid, "permanent", f"{self.name} saved {self._record_type(req.object)} "
+                                                     f"{req.record_id} but {prop} reads back "
+                                                     f"{_shown(canon(latest))}, not {_shown(req.new_value)}: "
+                                                     f"{self.name} sets this field itself",
+                                   current_value=canon(latest), new_version=new_version)
             return WriteResult(cid, "applied", f"{write.get('method', 'PUT')} {req.object} {req.record_id} {prop}",
                                response_id=new_version, new_version=new_version)
         code, words = self._error_words(resp)
@@ -435,8 +456,10 @@ class RestProfileSource:
                                current_value=canon(latest) if latest else None, new_version=latest_version)
         if resp.status_code in (500, 502, 504):
             return self._after_uncertain(req, canon, self.http.fail(resp, "the write"))
-        return WriteResult(cid, "permanent", f"{self.name} refused the write (HTTP {resp.status_code}"
-                                             f"{f' {code}' if code else ''}): {' '.join(words.split())}")
+        return WriteResult(cid, "permanent", f"{self.name} refused {self._record_type(req.object)} {req.record_id} "
+                                             f"{prop} (HTTP "
+                                             f"{resp.status_code}{f' {code}' if code else ''}): "
+                                             f"{' '.join(words.split())}")
 
     def _after_uncertain(self, req: WriteRequest, canon: Any, exc: HttpFailure) -> WriteResult:
         try:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
+import httpx
 import pytest
 
 from workbench.config import from_dict
@@ -61,8 +61,13 @@ def test_full_pull_through_the_erpnext_profile(erpnext):
     assert "limit_start" not in ex.meta.queries["invoices"]  # the query kept is the object's, not one page's
 
 
+def make_draft(handle, name: str) -> None:
+    handle.store.update("Sales Invoice", name, lambda d, v: {**d, "docstatus": 0, "status": "Draft"})
+
+
 def test_incremental_pull_after_a_write_with_modified_check(erpnext):
     src = connect(erpnext)
+    make_draft(erpnext, src.pull().frames["invoices"].iloc[3]["record_id"])
     inv = src.pull().frames["invoices"].iloc[3]
     since = datetime.now(timezone.utc) - timedelta(seconds=1)
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "due_date", inv["due_date"], "2027-03-31",
@@ -104,6 +109,39 @@ def test_submitted_field_is_permanent_with_frappes_words(erpnext):
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
                                    Decimal("0"), seen_version=inv["version"])])
     assert res.outcome == "permanent" and "Outstanding Amount after submission" in res.message
+    assert "<strong>" not in res.message and inv["record_id"] in res.message
+    [due] = src.push([WriteRequest(2, "k", "invoices", inv["record_id"], "due_date", inv["due_date"], "2027-03-31",
+                                   seen_version=inv["version"])])
+    assert due.outcome == "permanent" and due.message == (
+        f"ERPNext refused Sales Invoice {inv['record_id']} due_date (HTTP 417 UpdateAfterSubmitError): Not allowed "
+        f"to change Payment Due Date after submission from {inv['due_date'].isoformat()} to 2027-03-31")
+
+
+class SaveBetweenPages:
+    """A pull's progress sink that saves documents in the ERP after the first page of invoices,
+    as another user (or this app's own push) would while a pull runs."""
+
+    cancelled = False
+
+    def __init__(self, handle, names: list[str]):
+        self.handle, self.names, self.saved = handle, names, False
+
+    def set_progress(self, done, total, message):
+        if message.startswith("invoices:") and not self.saved:
+            self.saved = True
+            for n in self.names:
+                resp = httpx.put(f"{self.handle.info['api_root']}/Sales Invoice/{n}", json={"po_no": "PO-MOVED"},
+                                 headers={"Authorization": f"token {self.handle.info['api_key']}:"
+                                                           f"{self.handle.info['api_secret']}"})
+                assert resp.status_code == 200, resp.text
+
+
+def test_pull_is_stable_while_documents_are_saved_between_pages(erpnext):
+    names = sorted(d["name"] for _, d, _ in erpnext.store.scan("Sales Invoice"))
+    state = SaveBetweenPages(erpnext, [names[-1], names[len(names) // 2], names[0]])  # ahead, midway, behind
+    inv = connect(erpnext, page_size=7).pull(state).frames["invoices"]
+    assert state.saved
+    assert sorted(inv["record_id"]) == names  # every invoice once: none skipped, none repeated
 
 
 def test_faults_are_retried(erpnext):
@@ -168,3 +206,64 @@ def test_custom_profile_with_next_link_paging_and_oauth_client_credentials(tmp_p
         assert src.http.auth.fetched == 2
     finally:
         bc.stop()
+
+
+# every correction kind the engine proposes (workbench/reconcile/rules.py DEFAULT_OWNERSHIP), with the
+# value it would push; None clears the field. Outcome: applied and read back equal, or refused with
+# ERPNext's own error in one line naming the record and field.
+KINDS = [
+    ("customers", "name", "Fabrikam Europe GmbH", "applied"),
+    ("customers", "name", None, "MandatoryError"),
+    ("customers", "tax_id", "DE811907980", "applied"),
+    ("customers", "tax_id", None, "applied"),
+    ("customers", "tax_id", "DE" + "9" * 150, "CharacterLengthExceededError"),
+    ("customers", "currency", "JPY", "applied"),
+    ("customers", "currency", None, "applied"),
+    ("customers", "xref", "0015g00000XyZ12AAB", "applied"),
+    ("customers", "xref", None, "applied"),
+    ("customers", "active", False, "applied"),
+    ("customers", "street", "1 Main St", "not mapped"),
+    ("customers", "city", "Berlin", "not mapped"),
+    ("customers", "postcode", "10115", "not mapped"),
+    ("customers", "state", "BE", "not mapped"),
+    ("customers", "country", "DE", "not mapped"),
+    ("customers", "parent_id", "C10001", "not mapped"),
+    ("prices", "unit_price", Decimal("1234.50"), "applied"),
+    ("prices", "unit_price", None, "MandatoryError"),
+    ("invoices", "status", "paid", "not mapped"),
+    ("invoices", "open_balance", Decimal("0"), "UpdateAfterSubmitError"),
+    ("invoices", "total_amount", Decimal("99.00"), "UpdateAfterSubmitError"),
+    ("invoices", "due_date", date(2027, 3, 31), "UpdateAfterSubmitError"),
+    ("invoices", "due_date", None, "UpdateAfterSubmitError"),
+    ("draft invoices", "due_date", date(2027, 3, 31), "applied"),
+    ("draft invoices", "due_date", None, "applied"),
+    ("draft invoices", "total_amount", Decimal("99.00"), "sets this field itself"),
+    ("orders", "total_amount", Decimal("99.00"), "UpdateAfterSubmitError"),
+]
+
+
+def test_every_correction_kind_applies_or_fails_with_erpnexts_words(erpnext):
+    src = connect(erpnext)
+    frames = src.pull().frames
+    make_draft(erpnext, frames["invoices"]["record_id"].iloc[-1])
+    frames = src.pull().frames
+    for n, (kind, field, value, expect) in enumerate(KINDS, start=1):
+        obj = "invoices" if kind == "draft invoices" else kind
+        rows = frames[obj]
+        if obj == "invoices":
+            row = rows.iloc[-1] if kind == "draft invoices" else rows[rows["status_raw"] == "Unpaid"].iloc[0]
+        else:
+            row = rows.iloc[n % len(rows)]
+        rid = row["record_id"]
+        [current] = src.read_current(obj, [rid], [field] if field in rows else []).values()
+        old = current.get(field, row.get(field))
+        [res] = src.push([WriteRequest(n, f"k{n}", obj, rid, field, old, value, seen_version=current["version"])])
+        case = f"{kind}.{field} = {value!r}"
+        if expect == "applied":
+            assert res.outcome == "applied", (case, res.message)
+            back = src.read_current(obj, [rid], [field])[rid][field]
+            assert back == value or (value is None and back in (None, "")), (case, back)
+        else:
+            assert res.outcome == "permanent", (case, res.message)
+            assert expect in res.message and rid in res.message and "\n" not in res.message, (case, res.message)
+            assert "<" not in res.message and "Traceback" not in res.message, case

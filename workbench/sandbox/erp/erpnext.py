@@ -1,42 +1,32 @@
 """ERPNext (Frappe) flavour of the ERP sandbox, the target of the shipped REST profile.
 
-``GET /api/resource/<DocType>?fields=[...]&filters=[...]&limit_start=&limit_page_length=``
-answers ``{"data": [...]}`` (no total, 20 rows unless asked); ``GET``/``PUT
-/api/resource/<DocType>/<name>`` read and update one document. A ``PUT`` carrying a
-``modified`` that is no longer current fails with ``TimestampMismatchError`` (HTTP 417),
-as Frappe does. Auth is ``Authorization: token <api_key>:<api_secret>``.
+``GET /api/resource/<DocType>?fields=[...]&filters=[...]&or_filters=[...]&order_by=&limit_start=
+&limit_page_length=`` answers ``{"data": [...]}`` (no total, 20 rows unless asked, sorted
+``modified desc`` unless ``order_by`` says otherwise); ``GET``/``PUT /api/resource/<DocType>/<name>``
+read and update one document. A save is checked as Frappe's ``Document._save`` checks it
+(stale ``modified``, mandatory, Select options, lengths, Link targets, docstatus transitions,
+``allow_on_submit`` on submitted documents) and refused with Frappe's exception class, HTTP
+status and JSON error body. Auth is ``Authorization: token <key>:<secret>`` or ``Basic``
+base64 of ``<key>:<secret>``. What each behaviour follows: docs/fidelity/erpnext.md.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import threading
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
+from urllib.parse import parse_qs
 
+from workbench.sandbox.erp.erpnext_meta import DOCTYPES, NUMERIC_TYPES, STANDARD, DocField, DocType, Masters
+from workbench.sandbox.erp.erpnext_query import QueryError, compile_where, parse_filters, parse_order, sort_rows
 from workbench.sandbox.erp.faults import Faults
 from workbench.sandbox.erp.server import Request, Response
 from workbench.sandbox.erp.store import RecordStore, loads
 
-# doctype -> {field: read_only?}; "name" is the document key
-DOCTYPES: dict[str, dict[str, bool]] = {
-    "Customer": {"name": True, "customer_name": False, "customer_type": False, "customer_group": False,
-                 "tax_id": False, "default_currency": False, "disabled": False, "website": False, "email_id": False,
-                 "mobile_no": False, "custom_salesforce_id": False, "modified": True, "docstatus": True},
-    "Item": {"name": True, "item_code": True, "item_name": False, "disabled": False, "modified": True,
-             "docstatus": True},
-    "Item Price": {"name": True, "item_code": False, "item_name": True, "price_list": False,
-                   "price_list_rate": False, "currency": False, "valid_from": False, "valid_upto": False,
-                   "modified": True, "docstatus": True},
-    "Sales Order": {"name": True, "customer": True, "currency": True, "grand_total": True,
-                    "transaction_date": True, "status": True, "po_no": False, "modified": True, "docstatus": True},
-    "Sales Invoice": {"name": True, "customer": True, "currency": True, "grand_total": True,
-                      "outstanding_amount": True, "status": True, "posting_date": True, "due_date": False,
-                      "is_return": True, "po_no": False, "modified": True, "docstatus": True},
-    "Payment Entry": {"name": True, "payment_type": True, "party_type": True, "party": True, "paid_amount": True,
-                      "paid_from_account_currency": True, "posting_date": True, "reference_no": False,
-                      "modified": True, "docstatus": True},
-}
 _STATUS = {"draft": "Draft", "open": "Unpaid", "partially_paid": "Partly Paid", "paid": "Paid", "void": "Cancelled",
            "credit_note": "Return"}
 _LABEL = {"outstanding_amount": "Outstanding Amount", "grand_total": "Grand Total", "status": "Status",
@@ -104,7 +94,8 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
             "grand_total": total, "outstanding_amount": bal, "status": status,
             "posting_date": _d(inv.get("invoice_date")), "due_date": _d(inv.get("due_date")),
             "is_return": 1 if status == "Return" else 0, "po_no": inv.get("order_ref"),
-            "modified": _ts(inv.get("last_modified")) or stamp, "docstatus": 0 if status == "Draft" else 1}))
+            "modified": _ts(inv.get("last_modified")) or stamp,
+            "docstatus": {"Draft": 0, "Cancelled": 2}.get(status, 1)}))
     yield "Sales Invoice", invs
     yield "Payment Entry", [(f"ACC-PAY-2026-{n:05d}", {
         "name": f"ACC-PAY-2026-{n:05d}", "payment_type": "Receive", "party_type": "Customer",
@@ -115,61 +106,76 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
 
 
 class FrappeError(Exception):
-    def __init__(self, status: int, exc_type: str, message: str):
+    """An exception class of ``frappe/exceptions.py`` with its ``http_status_code``."""
+
+    def __init__(self, status: int, exc_type: str, message: str, title: str | None = None):
         super().__init__(message)
-        self.status, self.exc_type, self.message = status, exc_type, message
+        self.status, self.exc_type, self.message, self.title = status, exc_type, message, title
 
 
-def _compile_filters(doctype: str, raw: str | None) -> Any:
-    if not raw:
-        return None
+def _invalid(exc_type: str, message: str, title: str | None = None) -> FrappeError:
+    # every ValidationError subclass answers 417 (frappe/exceptions.py ValidationError.http_status_code)
+    return FrappeError(417, exc_type, message, title)
+
+
+def _bold(v: Any) -> str:
+    return f"<strong>{'' if v is None else v}</strong>"  # frappe.bold, as the messages carry it
+
+
+def _cint(v: Any) -> int:
+    """frappe.utils.cint: int(float(v)) or 0."""
     try:
-        spec = json.loads(raw)
+        return int(Decimal(str(v).strip()))
+    except (InvalidOperation, ValueError):
+        return 0
+
+
+def _flt(v: Any) -> Decimal:
+    """frappe.utils.flt on a Currency field: a number, commas dropped; anything else is 0."""
+    if isinstance(v, bool):
+        return Decimal(int(v))
+    try:
+        return Decimal(str(v).replace(",", "")) if v not in (None, "") else Decimal(0)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _sanitize(df: DocField, value: Any) -> Any:
+    """The value as ``BaseDocument.get_valid_dict(sanitize=True)`` stores it (frappe/model/base_document.py)."""
+    if isinstance(value, (list, dict)):
+        raise _invalid("ValidationError", f"Value for {df.label} cannot be a list")
+    if df.fieldtype == "Check":
+        return 1 if _cint(value) else 0
+    if df.fieldtype == "Int":
+        return _cint(value)
+    if df.fieldtype in ("Currency", "Float", "Percent"):
+        return _flt(value)
+    if df.fieldtype in ("Date", "Datetime"):
+        if value in ("", None):
+            return None
+        try:
+            got = date.fromisoformat(str(value)[:10])
+        except ValueError:
+            # frappe.utils.getdate: "{0} is not a valid date string." (ValidationError)
+            raise _invalid("ValidationError", f"{value} is not a valid date string.", "Invalid Date") from None
+        return got.isoformat() if df.fieldtype == "Date" else str(value)
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _form_data(req: Request) -> Any:
+    """frappe/api/v1.py get_request_form_data: the form's ``data`` field, else the raw body, as JSON."""
+    raw: str | bytes = req.body or b"{}"
+    if (req.header("content-type") or "").startswith("application/x-www-form-urlencoded"):
+        form = parse_qs(req.body.decode("utf-8"), keep_blank_values=True)
+        if "data" not in form:
+            return {k: v[-1] for k, v in form.items()}
+        raw = form["data"][-1]
+    try:
+        return loads(raw)
     except ValueError:
-        raise FrappeError(417, "ValidationError", f"filters must be JSON, got {raw!r}") from None
-    terms: list[tuple[str, str, Any]] = []
-    if isinstance(spec, dict):
-        for f, v in spec.items():
-            terms.append((f, v[0], v[1]) if isinstance(v, list) else (f, "=", v))
-    else:
-        for t in spec:
-            t = t[1:] if len(t) == 4 else t
-            terms.append((t[0], str(t[1]).lower(), t[2]))
-    fields = DOCTYPES[doctype]
-    for f, _, _ in terms:
-        if f not in fields:
-            raise FrappeError(417, "DataError", f"Field not permitted in query: {f}")
-
-    def norm(v: Any) -> Any:
-        if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
-            return Decimal(str(v))
-        return v
-
-    def keep(rec: dict) -> bool:
-        for f, op, lit in terms:
-            v = rec.get(f)
-            if op in ("in", "not in"):
-                vals = lit if isinstance(lit, list) else [x.strip() for x in str(lit).split(",")]
-                if (v in vals) != (op == "in"):
-                    return False
-                continue
-            if op == "like":
-                if v is None or str(lit).strip("%").lower() not in str(v).lower():
-                    return False
-                continue
-            a, b = norm(v), norm(lit)
-            try:
-                ok = {"=": a == b, "!=": a != b}.get(op)
-                if ok is None:
-                    if a is None:
-                        return False
-                    ok = {">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b}[op]
-            except (TypeError, KeyError):
-                raise FrappeError(417, "ValidationError", f"Invalid filter operator {op!r}") from None
-            if not ok:
-                return False
-        return True
-    return keep
+        raise _invalid("ValidationError", "the body is not valid JSON") from None
 
 
 class ErpNextFlavor:
@@ -178,61 +184,146 @@ class ErpNextFlavor:
     def __init__(self, store: RecordStore, faults: Faults, *, api_key: str, api_secret: str):
         self.store, self.faults = store, faults
         self.api_key, self.api_secret = api_key, api_secret
+        self._lock = threading.Lock()
+        self._generation: dict[str, int] = {}  # bumped by every save: cached list orders are stale after it
+        self._orders: dict[tuple, tuple[int, list[str]]] = {}
+        self._masters: Masters | None = None
 
     def is_api(self, req: Request) -> bool:
         return req.path.startswith("/api/")
 
     @staticmethod
-    def _error(status: int, exc_type: str, message: str) -> Response:
+    def _error(status: int, exc_type: str, message: str, title: str | None = None) -> Response:
+        # frappe/utils/response.py report_error + frappe/app.py handle_exception: exc_type, the
+        # exception's last traceback line, and the message queue as a JSON list of JSON objects
+        msg: dict[str, Any] = {"message": message, "indicator": "red", "raise_exception": 1}
+        if title:
+            msg["title"] = title
         return Response.json(status, {
             "exc_type": exc_type, "exception": f"frappe.exceptions.{exc_type}: {message}",
-            "_server_messages": json.dumps([json.dumps({"message": message})])})
+            "_server_messages": json.dumps([json.dumps(msg)])})
 
     def fault_response(self, status: int, message: str) -> Response:
         return self._error(status, {429: "TooManyRequestsError"}.get(status, "ServerError"), message)
 
+    def _authenticated(self, req: Request) -> bool | None:
+        """frappe/auth.py validate_auth_via_api_keys: ``token key:secret`` or ``Basic base64(key:secret)``,
+        the scheme case-insensitive. None when no credentials came at all (a Guest request)."""
+        header = req.header("authorization")
+        if not header:
+            return None
+        scheme, _, cred = header.partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                cred = base64.b64decode(cred.strip(), validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                # InvalidAuthorizationToken is a CSRFTokenError: 400 (frappe/exceptions.py)
+                raise FrappeError(400, "InvalidAuthorizationToken", "Failed to decode token, please provide a "
+                                                                     "valid base64-encoded token.") from None
+        elif scheme.lower() != "token":
+            return False
+        return cred.strip() == f"{self.api_key}:{self.api_secret}" and not self.faults.token_epoch
+
     def handle(self, req: Request) -> Response:
-        if req.header("authorization") != f"token {self.api_key}:{self.api_secret}" or self.faults.token_epoch:
-            return self._error(401, "AuthenticationError", "Invalid or expired API key/secret")
         try:
+            auth = self._authenticated(req)
+            if auth is False:
+                raise FrappeError(401, "AuthenticationError", "Invalid or expired API key/secret")
+            if auth is None:
+                # a Guest may read no document (frappe/__init__.py has_permission -> PermissionError)
+                raise FrappeError(403, "PermissionError", "You do not have enough permissions to access this "
+                                                          "resource. Please contact your manager to get access.")
             if req.path == "/api/method/frappe.auth.get_logged_user":
                 return Response.json(200, {"message": "Administrator"})
             parts = req.path.split("/")
-            if len(parts) < 4 or parts[1] != "api" or parts[2] != "resource":
+            if len(parts) < 4 or parts[1] != "api" or parts[2] != "resource" or len(parts) > 5:
                 raise FrappeError(404, "DoesNotExistError", f"{req.path} not found")
             doctype = parts[3]
+            if doctype == "DocType" and len(parts) == 5 and req.method == "GET":
+                return self._doctype(parts[4])
             if doctype not in DOCTYPES:
                 raise FrappeError(404, "DoesNotExistError", f"DocType {doctype} not found")
             if len(parts) == 4 and req.method == "GET":
-                return self._list(req, doctype)
-            if len(parts) == 5:
-                if req.method == "GET":
-                    return self._get(doctype, parts[4])
-                if req.method == "PUT":
-                    return self._put(req, doctype, parts[4])
-            raise FrappeError(405, "PermissionError", f"{req.method} is not allowed here")
+                return self._list(req, DOCTYPES[doctype])
+            if len(parts) == 5 and req.method == "GET":
+                return self._get(doctype, parts[4])
+            if len(parts) == 5 and req.method == "PUT":
+                return self._put(req, DOCTYPES[doctype], parts[4])
+            # inserting (POST) and deleting (DELETE) are not served: the answer for an unknown resource
+            raise FrappeError(404, "DoesNotExistError", f"{req.method} {req.path} is not served by this sandbox")
         except FrappeError as exc:
-            return self._error(exc.status, exc.exc_type, exc.message)
+            return self._error(exc.status, exc.exc_type, exc.message, exc.title)
+        except QueryError as exc:
+            return self._error(417, exc.exc_type, exc.message)
 
-    def _list(self, req: Request, doctype: str) -> Response:
+    # -- reading -----------------------------------------------------------------------
+    def _list(self, req: Request, doctype: DocType) -> Response:
+        """frappe/api/v1.py document_list -> frappe.client.get_list."""
+        q = req.query
+        for opt in UNSERVED_LIST_OPTIONS:
+            if q.get(opt) not in (None, "", "0", "false", "False"):
+                raise _invalid("ValidationError", f"{opt} is not served by this sandbox")
+        raw_fields = q.get("fields")
         try:
-            fields = json.loads(req.query.get("fields") or '["name"]')
+            fields = json.loads(raw_fields) if raw_fields else ["name"]
         except ValueError:
-            raise FrappeError(417, "ValidationError", "fields must be a JSON list") from None
-        if fields != ["*"]:
-            for f in fields:
-                if f not in DOCTYPES[doctype]:
-                    raise FrappeError(417, "DataError", f"Field not permitted in query: {f}")
-        keep = _compile_filters(doctype, req.query.get("filters"))
-        start = int(req.query.get("limit_start") or 0)
-        size = int(req.query.get("limit_page_length") or req.query.get("limit") or 20)
-        if keep is None:
-            rows = self.store.slice(doctype, start, size if size > 0 else None)
-        else:
-            rows = self.store.filtered(doctype, keep, start, size if size > 0 else None,
-                                       req.query.get("filters") or "")
-        out = rows if fields == ["*"] else [{f: d.get(f) for f in fields} for d in rows]
+            fields = [f.strip() for f in raw_fields.split(",")] if raw_fields else ["name"]
+        if isinstance(fields, str):
+            fields = [fields]
+        if not isinstance(fields, list):
+            raise _invalid("ValidationError", f"fields must be a list, got {raw_fields!r}")
+        for f in fields:
+            if f != "*" and f not in doctype.fields:
+                raise _invalid("DataError", f"Field not permitted in query: {f}")
+        filters = parse_filters(doctype, q.get("filters"))
+        or_filters = parse_filters(doctype, q.get("or_filters"), "or_filters")
+        order = parse_order(doctype, q.get("order_by"))
+        start = max(_cint(q.get("limit_start") or 0), 0)
+        # document_list: limit_page_length defaults to `limit` or 20; 0 means every row
+        size = _cint(q.get("limit_page_length") if q.get("limit_page_length") not in (None, "")
+                     else q.get("limit") if q.get("limit") not in (None, "") else 20)
+        names = self._ordered_names(doctype, q.get("filters") or "", q.get("or_filters") or "", order,
+                                    filters, or_filters)
+        page = names[start:start + size] if size > 0 else names[start:]
+        rows = [got[0] for got in (self.store.get(doctype.name, n) for n in page) if got is not None]
+        out = rows if "*" in fields else [{f: d.get(f) for f in fields} for d in rows]
         return Response.json(200, {"data": out})
+
+    def _ordered_names(self, doctype: DocType, raw_filters: str, raw_or: str, order: list[tuple[str, bool]],
+                       filters: list, or_filters: list) -> list[str]:
+        """Names of the matching documents in query order, kept until the next save of the doctype so
+        that paging a large list does not sort it again for every page."""
+        key = (doctype.name, raw_filters, raw_or, tuple(order))
+        with self._lock:
+            gen = self._generation.get(doctype.name, 0)
+            hit = self._orders.get(key)
+            if hit is not None and hit[0] == gen:
+                return hit[1]
+        where = compile_where(doctype, filters, or_filters)
+        rows = [d for _, d, _ in self.store.scan(doctype.name) if where is None or where(d)]
+        names = [d["name"] for d in sort_rows(doctype, rows, order)]
+        with self._lock:
+            if self._generation.get(doctype.name, 0) == gen:
+                if len(self._orders) > 64:
+                    self._orders.clear()
+                self._orders[key] = (gen, names)
+        return names
+
+    def _doctype(self, name: str) -> Response:
+        """The DocType document (``GET /api/resource/DocType/<name>``) with its ``fields`` rows: the
+        metadata every save here is checked against (frappe/core/doctype/doctype/doctype.json,
+        frappe/core/doctype/docfield/docfield.json)."""
+        dt = DOCTYPES.get(name)
+        if dt is None:
+            raise FrappeError(404, "DoesNotExistError", f"DocType {name} not found")
+        rows = [{"doctype": "DocField", "parent": name, "parenttype": "DocType", "parentfield": "fields",
+                 "idx": n, "fieldname": df.fieldname, "fieldtype": df.fieldtype, "label": df.label,
+                 "options": df.options or None, "length": df.length, "reqd": int(df.reqd),
+                 "read_only": int(df.read_only), "allow_on_submit": int(df.allow_on_submit)}
+                for n, df in enumerate((f for f in dt.fields.values() if f.fieldname not in STANDARD), start=1)]
+        return Response.json(200, {"data": {
+            "doctype": "DocType", "name": name, "is_submittable": int(dt.is_submittable), "docstatus": 0,
+            "sort_field": dt.sort_field, "sort_order": dt.sort_order.upper(), "fields": rows}})
 
     def _get(self, doctype: str, name: str) -> Response:
         got = self.store.get(doctype, name)
@@ -240,35 +331,103 @@ class ErpNextFlavor:
             raise FrappeError(404, "DoesNotExistError", f"{doctype} {name} not found")
         return Response.json(200, {"data": got[0]})
 
-    def _put(self, req: Request, doctype: str, name: str) -> Response:
-        try:
-            body = loads(req.body or b"{}")
-        except ValueError:
-            raise FrappeError(417, "ValidationError", "the body is not valid JSON") from None
-        got = self.store.get(doctype, name)
-        if got is None:
-            raise FrappeError(404, "DoesNotExistError", f"{doctype} {name} not found")
-        seen = body.pop("modified", None)
-        fields = DOCTYPES[doctype]
-        for f in body:
-            if f not in fields:
-                raise FrappeError(417, "DataError", f"Field not permitted: {f}")
-            if fields[f]:
-                raise FrappeError(417, "UpdateAfterSubmitError",
-                                  f"Not allowed to change {_LABEL.get(f, f)} after submission")
-        if self.faults.take_change():  # another user saves the document just before this write
-            self.store.update(doctype, name, lambda d, v: {**d, "modified": frappe_now(d.get("modified"))})
-        stale = False
+    # -- writing ------------------------------------------------------------------------
+    def _link_exists(self, target: str, name: str) -> bool:
+        if self._masters is None:
+            # price lists named by the seeded Item Prices are masters of this site too
+            lists = {d.get("price_list") for _, d, _ in self.store.scan("Item Price")} - {None}
+            self._masters = Masters({"Price List": lists})
+        known = self._masters.exists(target, name)
+        return known if known is not None else self.store.get(target, name) is not None
 
-        def apply(d: dict, v: int) -> dict | None:
-            nonlocal stale
-            if seen is not None and str(seen) != d.get("modified"):
-                stale = True
+    def _put(self, req: Request, doctype: DocType, name: str) -> Response:
+        """frappe/api/v1.py update_doc: ``doc.update(data); doc.save()`` (frappe/model/document.py _save)."""
+        body = _form_data(req)
+        if not isinstance(body, dict):
+            raise _invalid("ValidationError", "the body must be a JSON object of field values")
+        got = self.store.get(doctype.name, name)
+        if got is None:
+            raise FrappeError(404, "DoesNotExistError", f"{doctype.name} {name} not found")
+        if self.faults.take_change():  # another user saves the document just before this write
+            self._bump(doctype.name)
+            self.store.update(doctype.name, name, lambda d, v: {**d, "modified": frappe_now(d.get("modified"))})
+        seen = body.pop("modified", None)
+        failure: FrappeError | None = None
+
+        def apply(current: dict, version: int) -> dict | None:
+            nonlocal failure
+            try:
+                return self._save(doctype, current, body, seen)
+            except FrappeError as exc:
+                failure = exc
                 return None
-            return {**d, **body, "modified": frappe_now(d.get("modified"))}
-        data, _ = self.store.update(doctype, name, apply)
-        if stale:
-            raise FrappeError(417, "TimestampMismatchError",
-                              f"Error: Document has been modified after you have opened it ({data['modified']}, "
-                              f"{seen}). Please refresh to get the latest document.")
+        data, _ = self.store.update(doctype.name, name, apply)
+        if failure is not None:
+            raise failure
+        self._bump(doctype.name)
         return Response.json(200, {"data": data})
+
+    def _bump(self, doctype: str) -> None:
+        with self._lock:
+            self._generation[doctype] = self._generation.get(doctype, 0) + 1
+
+    def _save(self, doctype: DocType, current: dict, body: dict, seen: Any) -> dict:
+        """The checks of Document._save in its order; returns the document as stored."""
+        old_status = _cint(current.get("docstatus"))
+        new_status = _cint(body["docstatus"]) if "docstatus" in body else old_status
+        if old_status == 2:
+            raise _invalid("ValidationError", "Cannot edit cancelled document")
+        if new_status != old_status:
+            if (old_status, new_status) in ((0, 2), (1, 0)) or new_status not in (0, 1, 2):
+                raise _invalid("DocstatusTransitionError", f"Cannot change docstatus from {old_status} to "
+                                                           f"{new_status}")
+            raise _invalid("ValidationError", "submitting or cancelling a document is not served by this sandbox")
+        # Document.check_if_latest
+        if seen is not None and str(seen) != current.get("modified"):
+            raise _invalid("TimestampMismatchError",
+                           f"Error: Document has been modified after you have opened it ({current['modified']}, "
+                           f"{seen}). Please refresh to get the latest document.")
+        fields = [doctype.fields[f] for f in body if f in doctype.fields and f not in STANDARD]
+        for df in fields:  # BaseDocument._validate_mandatory, on the values as sent
+            if df.reqd and (body[df.fieldname] is None or str(body[df.fieldname]).strip() == ""):
+                raise _invalid("MandatoryError", f"[{doctype.name}, {current['name']}]: {df.fieldname}: "
+                                                 f"Value missing for {doctype.name}: {df.label}", "Missing Fields")
+        new = dict(current)
+        for f, v in body.items():
+            df = doctype.fields.get(f)
+            # keys that are not columns of the doctype are dropped by get_valid_dict, as are the
+            # standard fields a save sets itself
+            if df is None or f in STANDARD:
+                continue
+            new[f] = _sanitize(df, v)
+        for df in fields:  # _validate_selects, _validate_length, _validate_links
+            v = new.get(df.fieldname)
+            if v in (None, "") or df.computed:
+                continue
+            if df.choices and v not in df.choices:
+                raise _invalid("ValidationError", f"{df.label} cannot be \"{v}\". It should be one of "
+                                                  f"{', '.join(repr(c) for c in df.choices if c)}")
+            if df.max_length and len(v) > df.max_length:
+                raise _invalid("CharacterLengthExceededError",
+                               f"{df.label}: '{v[:20]}...' ({len(v)}) will get truncated, as max characters "
+                               f"allowed is {df.max_length}", "Value too big")
+            if df.fieldtype == "Link" and not self._link_exists(df.options, v):
+                raise _invalid("LinkValidationError", f"Could not find {df.label}: {v}", "Invalid Link")
+        if old_status == 1:  # BaseDocument._validate_update_after_submit
+            for df in fields:
+                before, after = current.get(df.fieldname), new.get(df.fieldname)
+                if df.fieldtype in NUMERIC_TYPES:
+                    before = _flt(before) if before is not None else None
+                if not df.allow_on_submit and (after or before) and after != before:
+                    raise _invalid("UpdateAfterSubmitError",
+                                   f" Not allowed to change {_bold(df.label)} after submission from {_bold(before)} "
+                                   f"to {_bold(after)}", "Cannot Update After Submit")
+        for df in fields:
+            if df.computed:  # set_status / calculate_taxes_and_totals recompute it on every save
+                new[df.fieldname] = current.get(df.fieldname)
+        new["modified"] = frappe_now(current.get("modified"))
+        return new
+
+
+# get_list arguments Frappe honours that the sandbox does not: refused, never ignored
+UNSERVED_LIST_OPTIONS = ("group_by", "debug", "parent", "expand", "with_comment_count", "distinct")

@@ -1,0 +1,70 @@
+"""A Frappe client the project did not write, frappe-connector (PyPI), against the ERPNext sandbox,
+used as its README shows: API key login, get_list with fields/filters/paging/order_by, get_doc,
+update_doc, and Frappe's errors raised as its FrappeException with the exception class."""
+
+from __future__ import annotations
+
+import pytest
+from frappe_connector import FrappeConnector
+from frappe_connector.connector import FrappeException
+
+from workbench.sandbox import erp
+from workbench.sandbox.erp import fixture
+
+
+@pytest.fixture(scope="module")
+def h():
+    handle = erp.start(flavor="erpnext", data=fixture.dataset(12, seed=3))
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def client(h):
+    with FrappeConnector(h.info["base_url"], api_key=h.info["api_key"], api_secret=h.info["api_secret"]) as c:
+        yield c
+
+
+def test_lists_page_filter_and_sort(client, h):
+    every = client.get_list("Sales Invoice", fields=["name", "status"], page_size=0, order_by="name asc")
+    assert [r["name"] for r in every] == sorted(d["name"] for _, d, _ in h.store.scan("Sales Invoice"))
+    assert len(client.get_list("Sales Invoice")) == 20  # the server's default page
+    pages = [client.get_list("Sales Invoice", fields=["name"], offset=o, page_size=10, order_by="name asc")
+             for o in range(0, len(every), 10)]
+    assert [r["name"] for p in pages for r in p] == [r["name"] for r in every]
+    paid = client.get_list("Sales Invoice", fields=["name", "status"], filters={"status": "Paid"}, page_size=0)
+    assert paid and {r["status"] for r in paid} == {"Paid"}
+    assert len(paid) == sum(r["status"] == "Paid" for r in every)
+
+
+def test_get_and_update_a_document(client):
+    name = client.get_list("Customer", order_by="name asc", page_size=1)[0]["name"]
+    doc = client.get_doc("Customer", name)
+    assert doc["name"] == name and doc["docstatus"] == 0
+    saved = client.update_doc({"doctype": "Customer", "name": name, "tax_id": "DE123456789"})
+    assert saved["tax_id"] == "DE123456789" and saved["modified"] > doc["modified"]
+    assert client.get_doc("Customer", name)["tax_id"] == "DE123456789"
+
+
+def test_frappes_errors_reach_the_client_with_their_class(client):
+    inv = client.get_list("Sales Invoice", fields=["name"], filters=[["status", "=", "Unpaid"]], page_size=1)[0]
+    with pytest.raises(FrappeException, match="UpdateAfterSubmitError: .*Not allowed to change .*Payment Due Date"):
+        client.update_doc({"doctype": "Sales Invoice", "name": inv["name"], "due_date": "2027-03-31"})
+    with pytest.raises(FrappeException, match="LinkValidationError: Could not find Billing Currency: XXX"):
+        client.update_doc({"doctype": "Customer", "name": client.get_list("Customer", page_size=1)[0]["name"],
+                           "default_currency": "XXX"})
+    with pytest.raises(FrappeException, match="DoesNotExistError"):
+        client.get_doc("Customer", "NO-SUCH-CUSTOMER")
+
+
+def test_what_the_sandbox_does_not_serve_fails_as_an_unknown_resource(client):
+    with pytest.raises(FrappeException, match="DoesNotExistError"):
+        client.create_doc({"doctype": "Customer", "customer_name": "New Ltd"})  # insert is not served
+    with pytest.raises(FrappeException, match="DoesNotExistError"):
+        client.get_doc("Customer", filters={"customer_name": "x"})  # /api/method/frappe.client.get
+
+
+def test_a_wrong_key_is_refused(h):
+    with FrappeConnector(h.info["base_url"], api_key=h.info["api_key"], api_secret="wrong") as bad:
+        with pytest.raises(FrappeException, match="AuthenticationError"):
+            bad.get_list("Customer")
