@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from workbench.store.schema import CustomerLink, ExceptionRow, Run, RunSource, Snapshot
+from tests.helpers.qt import WAIT_MS
 
 NOW = datetime.now(timezone.utc)
 
@@ -114,9 +115,9 @@ def window(qtbot, seeded):
     win.show()
     win.show_screen("review")
     review = win.review
-    with qtbot.wait_signal(review.loaded, timeout=10000):
+    with qtbot.wait_signal(review.loaded, timeout=WAIT_MS):
         win.start()
-    qtbot.waitUntil(lambda: review.side.detail is not None, timeout=10000)
+    qtbot.waitUntil(lambda: review.side.detail is not None, timeout=WAIT_MS)
     yield win
     win.close()
     assert not win.ctx.db.busy and not win.ctx.jobs.busy

@@ -2,6 +2,7 @@
 the status bar; nothing half-written is left and the window says so."""
 
 from tests.app.views.test_review import _wait_action
+from tests.helpers.qt import WAIT_MS
 
 
 def test_cancelling_an_export_leaves_no_file_and_says_so(qtbot, window, tmp_path):
@@ -21,4 +22,4 @@ def test_cancelling_an_export_leaves_no_file_and_says_so(qtbot, window, tmp_path
         window.ctx.job_started.disconnect(cancel_at_start)
     assert clicked and not target.exists() and not list(tmp_path.glob("*.xlsx*"))
     assert "cancel" in window.message_bar.text().lower()
-    qtbot.waitUntil(lambda: not window.cancel_job_button.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: not window.cancel_job_button.isVisible(), timeout=WAIT_MS)

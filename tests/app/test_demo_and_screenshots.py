@@ -4,6 +4,7 @@ from PySide6.QtGui import QImage
 
 from app.main_window import build_window, start_demo
 from workbench import demo as demo_mod
+from tests.helpers.qt import WAIT_MS
 
 
 def test_demo_opens_the_window_at_once_and_shows_the_pulled_run(qtbot, store, tmp_path):
@@ -11,7 +12,7 @@ def test_demo_opens_the_window_at_once_and_shows_the_pulled_run(qtbot, store, tm
     qtbot.addWidget(win)
     win.show()
     review = win.review
-    with qtbot.wait_signal(review.loaded, timeout=120000) as blocker:
+    with qtbot.wait_signal(review.loaded, timeout=WAIT_MS) as blocker:
         start_demo(win, customers=25, workdir=tmp_path / "demo")
         assert win.isVisible()  # the window is up while the sandboxes start and the run pulls
     run_id = blocker.args[0]
@@ -19,7 +20,7 @@ def test_demo_opens_the_window_at_once_and_shows_the_pulled_run(qtbot, store, tm
     assert review.queue.model.rowCount() > 0
     types = set(review.queue.model.frame.cols["type"])
     assert "invoice.status_mismatch" in types
-    qtbot.waitUntil(lambda: review.side.detail is not None, timeout=10000)
+    qtbot.waitUntil(lambda: review.side.detail is not None, timeout=WAIT_MS)
     assert review.side.fields.rowCount() > 0  # real records from the sandboxes, side by side
     demo = win.ctx.demo
     win.close()

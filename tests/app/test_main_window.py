@@ -5,6 +5,7 @@ import argparse
 from app.main_window import open_window
 from app.screens import Screen, register_screen, screens
 from tests.app.conftest import seed_run
+from tests.helpers.qt import WAIT_MS
 
 
 def test_the_window_shows_before_the_database_is_open_then_opens_the_last_run(qtbot, store, tmp_path):
@@ -13,10 +14,10 @@ def test_the_window_shows_before_the_database_is_open_then_opens_the_last_run(qt
     win = open_window(argparse.Namespace(db=store.url, run=None, user="alice"))
     qtbot.addWidget(win)
     assert win.isVisible() and win.screens == {}  # visible while the store opens on the worker
-    qtbot.waitUntil(lambda: win.review is not None and win.review.bundle is not None, timeout=20000)
+    qtbot.waitUntil(lambda: win.review is not None and win.review.bundle is not None, timeout=WAIT_MS)
     assert win.review.bundle.run["id"] == last
     assert "October close" in win.windowTitle()
-    qtbot.waitUntil(lambda: win.run_box.count() == 2, timeout=5000)
+    qtbot.waitUntil(lambda: win.run_box.count() == 2, timeout=WAIT_MS)
     assert win.run_box.currentData() == last
     win.close()
     win.ctx.store.dispose()
@@ -26,7 +27,7 @@ def test_a_database_that_cannot_be_opened_is_reported_in_the_window(qtbot, tmp_p
     bad = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.db'}"
     win = open_window(argparse.Namespace(db=bad, run=None, user="alice"))
     qtbot.addWidget(win)
-    qtbot.waitUntil(lambda: win.message_box.isVisible(), timeout=20000)
+    qtbot.waitUntil(lambda: win.message_box.isVisible(), timeout=WAIT_MS)
     assert "cannot open the database" in win.message_bar.text()
     assert "Traceback" not in win.message_bar.text()
     win.close()
@@ -68,7 +69,7 @@ def test_ctrl_c_in_the_terminal_closes_the_window_the_normal_way(qtbot, store):
     try:
         close_on_interrupt(win)
         signal.raise_signal(signal.SIGINT)
-        qtbot.waitUntil(lambda: not win.isVisible(), timeout=5000)
+        qtbot.waitUntil(lambda: not win.isVisible(), timeout=WAIT_MS)
     finally:
         signal.signal(signal.SIGINT, previous)
 
@@ -86,7 +87,7 @@ def test_the_app_keeps_a_job_process_ready_for_the_next_run_or_push(qtbot, store
     qtbot.addWidget(win)
     try:
         keep_job_process_ready(win)
-        qtbot.waitUntil(lambda: len(waiting()) == 1, timeout=10000)
+        qtbot.waitUntil(lambda: len(waiting()) == 1, timeout=WAIT_MS)
     finally:
         drop_spare()
         win.close()

@@ -8,6 +8,7 @@ from PySide6.QtCore import QThread
 from app.workers import QtProgress, Worker
 from workbench.errors import InputError
 from workbench.progress import check_cancelled, report
+from tests.helpers.qt import WAIT_MS
 
 
 @pytest.fixture
@@ -23,10 +24,10 @@ def test_results_come_back_on_the_gui_thread_in_submission_order(qtbot, worker):
     for i in range(5):
         worker.submit(lambda i=i: (threads.append(threading.current_thread().name), i)[1],
                       on_done=lambda v: seen.append((v, QThread.currentThread() == gui)))
-    qtbot.waitUntil(lambda: len(seen) == 5, timeout=5000)
+    qtbot.waitUntil(lambda: len(seen) == 5, timeout=WAIT_MS)
     assert seen == [(i, True) for i in range(5)]
     assert all(t.startswith("test") for t in threads)  # the work itself ran off the GUI thread
-    qtbot.waitUntil(lambda: not worker.busy, timeout=5000)
+    qtbot.waitUntil(lambda: not worker.busy, timeout=WAIT_MS)
 
 
 def test_a_failing_job_gives_one_line_not_a_traceback(qtbot, worker):
@@ -36,9 +37,9 @@ def test_a_failing_job_gives_one_line_not_a_traceback(qtbot, worker):
         raise InputError("expected a number", file="a.csv", row=3, column="Amount")
 
     worker.submit(bad, on_error=errors.append)
-    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    qtbot.waitUntil(lambda: bool(errors), timeout=WAIT_MS)
     assert errors == ["a.csv, row 3, column 'Amount': expected a number"]
-    with qtbot.wait_signal(worker.failed, timeout=5000) as blocker:
+    with qtbot.wait_signal(worker.failed, timeout=WAIT_MS) as blocker:
         worker.submit(lambda: 1 / 0)
     assert blocker.args[0].startswith("internal error: ZeroDivisionError") and "\n" not in blocker.args[0]
 
@@ -58,10 +59,10 @@ def test_cancel_reaches_a_running_core_job_and_progress_is_reported(qtbot, worke
             check_cancelled(state)
 
     worker.submit(job, progress, on_error=outcome.append)
-    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    qtbot.waitUntil(lambda: bool(got), timeout=WAIT_MS)
     assert got[0][2].startswith("page ")
     progress.cancel()
-    qtbot.waitUntil(lambda: bool(outcome), timeout=5000)
+    qtbot.waitUntil(lambda: bool(outcome), timeout=WAIT_MS)
     assert outcome == ["cancelled by the user"]
 
 

@@ -3,6 +3,7 @@
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit,
                                QWidget)
+from tests.helpers.qt import WAIT_MS
 
 CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QAbstractSpinBox)
 
@@ -26,7 +27,7 @@ def test_every_control_has_an_accessible_name(window):
 def test_tab_moves_from_the_search_through_the_filters_to_the_table(qtbot, window):
     q = window.review.queue
     q.search.setFocus()
-    qtbot.waitUntil(q.search.hasFocus, timeout=3000)
+    qtbot.waitUntil(q.search.hasFocus, timeout=WAIT_MS)
     seen = []
     for _ in range(9):
         qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)

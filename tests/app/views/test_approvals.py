@@ -16,6 +16,7 @@ from workbench.corrections import service
 from workbench.sources.salesforce_mapping import DEFAULT_FIELDS
 from workbench.store import repo
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow
+from tests.helpers.qt import WAIT_MS
 
 PREP, APPR = demo_mod.DEMO_PREPARER, demo_mod.DEMO_APPROVER
 TEXT_FIELDS = {"name", "street", "city", "postcode", "tax_id"}
@@ -43,7 +44,7 @@ def win(qtbot, store, run_id):
     w.add_users([PREP, APPR])
     screen = w.screens["approvals"]
     w.show_screen("approvals")
-    with qtbot.wait_signal(screen.action_done, timeout=10000):
+    with qtbot.wait_signal(screen.action_done, timeout=WAIT_MS):
         w.ctx.open_run(run_id)
     yield w
     w.close()
@@ -61,7 +62,7 @@ def _proposals(store, run_id, n):
 
 
 def _act(qtbot, screen, button):
-    with qtbot.wait_signal(screen.action_done, timeout=30000,
+    with qtbot.wait_signal(screen.action_done, timeout=WAIT_MS,
                            check_params_cb=lambda action, result: action != "list") as blocker:
         button.click()
     return blocker.args
@@ -69,7 +70,7 @@ def _act(qtbot, screen, button):
 
 def _show(qtbot, screen, label):
     i = screen.view_box.findText(label)
-    with qtbot.wait_signal(screen.action_done, timeout=10000):
+    with qtbot.wait_signal(screen.action_done, timeout=WAIT_MS):
         if screen.view_box.currentIndex() == i:
             screen.refresh()
         else:
@@ -103,7 +104,7 @@ def test_the_preparer_cannot_approve_and_is_told_why_then_a_second_user_approves
         ev = s.execute(select(AuditEvent).where(AuditEvent.action == "correction.approved",
                                                 AuditEvent.entity_id == str(cid))).scalar_one()
         assert ev.actor == APPR
-    qtbot.waitUntil(lambda: screen.model.rowCount() == 0, timeout=10000)  # nothing left waiting
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 0, timeout=WAIT_MS)  # nothing left waiting
 
 
 def test_rejecting_needs_a_reason_and_sends_the_exception_back_to_open(qtbot, win, store, run_id):
@@ -137,7 +138,7 @@ def test_push_shows_a_conflict_and_a_failure_per_record_and_retry_fixes_the_fail
     raw["crm"]["salesforce"].update(max_attempts=2, retry_wait_seconds=0.01)  # give up on the lock quickly
     screen.push_options = {"wait": False, "max_attempts": 1, "config": cfg.from_dict(raw, path=demo.config_path)}
     try:
-        with qtbot.wait_signal(screen.push_shown, timeout=60000) as blocker:
+        with qtbot.wait_signal(screen.push_shown, timeout=WAIT_MS) as blocker:
             screen.push_button.click()
             assert screen.cancel_button.isEnabled() and not screen.push_button.isEnabled()
     finally:
@@ -156,7 +157,7 @@ def test_push_shows_a_conflict_and_a_failure_per_record_and_retry_fixes_the_fail
     assert screen.model.rows[0]["why"].startswith("UNABLE_TO_LOCK_ROW")
     qtmodeltester.check(screen.model)
     screen.select_ids([c_fail])
-    with qtbot.wait_signal(screen.push_shown, timeout=60000) as blocker:
+    with qtbot.wait_signal(screen.push_shown, timeout=WAIT_MS) as blocker:
         screen.retry_button.click()
     assert blocker.args[0]["applied"] == 1
     assert [(r["correction_id"], r["outcome_words"]) for r in screen.results.rows] == [(c_fail, "applied")]
@@ -170,4 +171,4 @@ def test_push_shows_a_conflict_and_a_failure_per_record_and_retry_fixes_the_fail
         row = model.row_of_id(int(e_fail["id"]))
         return None if row is None else model.record(row)["status"]
 
-    qtbot.waitUntil(lambda: queue_status() == "resolved", timeout=10000)
+    qtbot.waitUntil(lambda: queue_status() == "resolved", timeout=WAIT_MS)

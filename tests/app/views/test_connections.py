@@ -12,6 +12,7 @@ from keyring.backend import KeyringBackend
 from app.main_window import build_window
 from app.models.run_config_model import run_config_doc
 from workbench import demo as demo_mod
+from tests.helpers.qt import WAIT_MS
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def screen(qtbot, store, demo, tmp_path):
 
 
 def _test(qtbot, panel):
-    with qtbot.wait_signal(panel.tested, timeout=30000) as blocker:
+    with qtbot.wait_signal(panel.tested, timeout=WAIT_MS) as blocker:
         panel.test_button.click()
     return {c: (ok, words) for c, ok, words in blocker.args[1]}
 

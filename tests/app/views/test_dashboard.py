@@ -11,6 +11,7 @@ import pytest
 from app.main_window import build_window
 from tests.app.conftest import seed_run
 from workbench.store.schema import Snapshot
+from tests.helpers.qt import WAIT_MS
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def win(qtbot, store):
     w.resize(1440, 900)
     w.show()
     dash = w.screens["dashboard"]
-    with qtbot.wait_signal(dash.loaded, timeout=10000):
+    with qtbot.wait_signal(dash.loaded, timeout=WAIT_MS):
         w.start()
     w.runs = (first, second)
     yield w
@@ -54,7 +55,7 @@ def test_counts_amounts_at_risk_per_currency_and_unmatched_customers(win):
 def test_clicking_a_bar_opens_the_queue_filtered_to_that_type(qtbot, win):
     d = win.screens["dashboard"]
     review = win.review
-    qtbot.waitUntil(lambda: review.bundle is not None, timeout=10000)
+    qtbot.waitUntil(lambda: review.bundle is not None, timeout=WAIT_MS)
     i = d.type_categories.index("customer.attribute_mismatch")
     d.type_series.clicked.emit(i, d.type_series.barSets()[0])
     assert win.tabs.currentWidget() is review
@@ -73,7 +74,7 @@ def test_clicking_a_bar_opens_the_queue_filtered_to_that_type(qtbot, win):
 def test_clicking_a_point_of_the_trend_opens_that_run(qtbot, win):
     d = win.screens["dashboard"]
     first = win.runs[0]
-    with qtbot.wait_signal(d.loaded, timeout=10000) as blocker:
+    with qtbot.wait_signal(d.loaded, timeout=WAIT_MS) as blocker:
         d.trend_series.clicked.emit(d.trend_series.at(0))
     assert blocker.args[0] == first and win.ctx.run_id == first
     assert sum(n for _, n in d.data.by_type) == 5
@@ -138,7 +139,7 @@ def test_layout_and_choices_persist_between_sessions(qtbot, win, store):
         assert (again.screens["mapping"].side, again.screens["mapping"].kind) == ("erp", "invoices")
         assert again.screens["approvals"].view_box.currentText() == "Failed"
         d2 = again.screens["dashboard"]
-        with qtbot.wait_signal(d2.loaded, timeout=10000):
+        with qtbot.wait_signal(d2.loaded, timeout=WAIT_MS):
             again.start()
         assert d2.currency_box.currentText() == "JPY"
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from workbench.store.schema import AuditEvent, CustomerLink
+from tests.helpers.qt import WAIT_MS
 
 
 def _links_window(qtbot, seeded):
@@ -22,7 +23,7 @@ def test_links_are_listed_with_method_confidence_and_evidence(qtbot, seeded, qtm
     win = _links_window(qtbot, seeded)
     screen = win.screens["links"]
     win.start()
-    qtbot.waitUntil(lambda: len(screen.links.rows) == 2, timeout=10000)
+    qtbot.waitUntil(lambda: len(screen.links.rows) == 2, timeout=WAIT_MS)
     assert len(screen.suggested.rows) == 1
     assert screen.summary.text() == "1 customers linked (xref_both 1); 1 suggested for review"
     m = screen.links
@@ -38,11 +39,11 @@ def test_a_suggested_link_is_confirmed_from_the_links_screen(qtbot, seeded):
     win = _links_window(qtbot, seeded)
     screen = win.screens["links"]
     win.start()
-    qtbot.waitUntil(lambda: len(screen.suggested.rows) == 1, timeout=10000)
+    qtbot.waitUntil(lambda: len(screen.suggested.rows) == 1, timeout=WAIT_MS)
     screen.suggested_view.selectRow(0)
     screen.confirm_button.click()
     qtbot.waitUntil(lambda: not screen.suggested.rows and "confirmed by alice" in win.message_bar.text(),
-                    timeout=10000)
+                    timeout=WAIT_MS)
     store = win.ctx.store
     with store.session() as s:
         link = s.execute(select(CustomerLink).where(CustomerLink.method == "fuzzy")).scalar_one()

@@ -12,6 +12,7 @@ from app.models.run_config_model import run_config_doc
 from workbench import config as cfg
 from workbench import demo as demo_mod
 from workbench.errors import WorkbenchError
+from tests.helpers.qt import WAIT_MS
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def new_org(tmp_path):
 def _read(qtbot, screen, side, kind):
     screen.side_box.setCurrentIndex(screen.side_box.findData(side))
     screen.kind_box.setCurrentIndex(screen.kind_box.findData(kind))
-    with qtbot.wait_signal(screen.fields_read, timeout=30000):
+    with qtbot.wait_signal(screen.fields_read, timeout=WAIT_MS):
         screen.read_button.click()
 
 
@@ -61,7 +62,7 @@ def test_a_renamed_cross_reference_column_is_suggested_saved_and_the_next_run_li
     assert "xref" in screen.status.text()  # the unmapped field with a suggestion is named
     assert screen.accept_suggestions() >= 1
     assert _row(screen, "xref")["source"] == "ERP_Customer_No__c"
-    with qtbot.wait_signal(screen.saved, timeout=5000) as blocker:
+    with qtbot.wait_signal(screen.saved, timeout=WAIT_MS) as blocker:
         screen.save_button.click()
     assert blocker.args[0] == str(new_org)
     raw = tomllib.loads(new_org.read_text(encoding="utf-8"))
@@ -78,7 +79,7 @@ def test_saving_without_a_required_field_is_refused_and_the_file_is_untouched(qt
     _read(qtbot, screen, "crm", "customers")
     before = new_org.read_bytes()
     screen.set_source("name", None)
-    with qtbot.wait_signal(screen.saved, timeout=5000) as blocker:
+    with qtbot.wait_signal(screen.saved, timeout=WAIT_MS) as blocker:
         screen.save_button.click()
     assert blocker.args[0] == ""
     assert "map the required field(s) name" in screen.status.text()

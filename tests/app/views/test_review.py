@@ -10,6 +10,7 @@ from app.models.queue_frame import COLUMN_KEYS
 from app.models.record_pair import STATE_ROLE
 from app.theme import colors
 from workbench.store.schema import AuditEvent, Correction, CustomerLink, ExceptionRow
+from tests.helpers.qt import WAIT_MS
 
 LIGHT = colors("light")
 
@@ -23,7 +24,7 @@ def _select(qtbot, review, exception_id):
     if review.queue.current_id() == exception_id and review.side.detail is not None:
         assert review.side.detail.exception["id"] == exception_id
         return
-    with qtbot.wait_signal(review.detail_shown, timeout=5000):
+    with qtbot.wait_signal(review.detail_shown, timeout=WAIT_MS):
         assert review.queue.select_id(exception_id)
     assert review.side.detail.exception["id"] == exception_id
 
@@ -35,7 +36,7 @@ def _field_states(review):
 
 
 def _wait_action(qtbot, review, trigger):
-    with qtbot.wait_signal(review.action_done, timeout=5000) as blocker:
+    with qtbot.wait_signal(review.action_done, timeout=WAIT_MS) as blocker:
         trigger()
     return blocker.args[0]
 
@@ -82,10 +83,10 @@ def test_filter_search_and_sort_from_the_filter_bar(qtbot, window):
     # quick search is debounced: nothing happens per keystroke, then the filter applies
     qtbot.keyClicks(q.search, "globex")
     assert q.model.rowCount() == 5
-    qtbot.waitUntil(lambda: q.model.rowCount() == 1, timeout=3000)
+    qtbot.waitUntil(lambda: q.model.rowCount() == 1, timeout=WAIT_MS)
     assert q.model.index(0, COLUMN_KEYS.index("customer_name")).data() == "Globex Ltd"
     q.search.clear()
-    qtbot.waitUntil(lambda: q.model.rowCount() == 5, timeout=3000)
+    qtbot.waitUntil(lambda: q.model.rowCount() == 5, timeout=WAIT_MS)
     q.amount_min.setText("1000")
     q.amount_min.editingFinished.emit()
     assert q.model.rowCount() == 2  # 1,200.00 EUR and 98,000.50 EUR
@@ -108,13 +109,13 @@ def test_keyboard_moves_through_the_queue_and_takes_values(qtbot, window):
     first = q.model.index(0, 0).data(ID_ROLE)
     second = q.model.index(1, 0).data(ID_ROLE)
     assert review.side.detail.exception["id"] == first
-    with qtbot.wait_signal(review.detail_shown, timeout=5000):
+    with qtbot.wait_signal(review.detail_shown, timeout=WAIT_MS):
         qtbot.keyClick(window, Qt.Key.Key_F8)
     assert review.side.detail.exception["id"] == second
-    with qtbot.wait_signal(review.detail_shown, timeout=5000):
+    with qtbot.wait_signal(review.detail_shown, timeout=WAIT_MS):
         qtbot.keyClick(window, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert review.side.detail.exception["id"] == first
-    with qtbot.wait_signal(review.detail_shown, timeout=5000):
+    with qtbot.wait_signal(review.detail_shown, timeout=WAIT_MS):
         qtbot.keyClick(window, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     assert review.side.detail.exception["id"] == second
     # on the VAT id mismatch, take either side's value as the correction
@@ -159,7 +160,7 @@ def test_proposing_a_correction_goes_through_the_core_and_leaves_a_trace(qtbot, 
     assert review.queue.model.index(row, COLUMN_KEYS.index("status")).data() == "in_review"
     assert "Correction" in window.message_bar.text() and window.message_box.isVisible()
     qtbot.waitUntil(lambda: any("correction" in review.side.history.index(r, 2).data()
-                                for r in range(review.side.history.rowCount())), timeout=5000)
+                                for r in range(review.side.history.rowCount())), timeout=WAIT_MS)
 
 
 def test_approving_your_own_proposal_is_refused_and_explained(qtbot, window):
@@ -217,7 +218,7 @@ def test_a_suggested_link_can_be_confirmed_from_the_side_by_side(qtbot, window):
         link = s.execute(select(CustomerLink).where(CustomerLink.method == "fuzzy")).scalar_one()
         ev = s.execute(select(AuditEvent).where(AuditEvent.action == "link.confirmed")).scalar_one()
     assert (link.status, link.decided_by, ev.actor) == ("confirmed", "alice", "alice")
-    qtbot.waitUntil(lambda: "confirmed" in review.side.link_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "confirmed" in review.side.link_label.text(), timeout=WAIT_MS)
     assert not review.side.confirm_link.isVisible()
 
 
@@ -230,7 +231,7 @@ def test_filters_columns_and_screen_survive_a_restart(qtbot, window, seeded):
     store, _ = seeded
     again = build_window(store, user="alice", only=("review",))
     qtbot.addWidget(again)
-    with qtbot.wait_signal(again.review.loaded, timeout=10000):
+    with qtbot.wait_signal(again.review.loaded, timeout=WAIT_MS):
         again.start()
     q2 = again.review.queue
     assert q2.severity_box.currentData() == "high"
@@ -249,7 +250,7 @@ def test_theme_switch_repaints_with_the_dark_palette(qtbot, window):
 
 
 def test_an_unknown_run_is_reported_in_the_window(qtbot, window):
-    with qtbot.wait_signal(window.review.loaded, timeout=5000):
+    with qtbot.wait_signal(window.review.loaded, timeout=WAIT_MS):
         window.ctx.open_run(999)
     assert "there is no run 999" in window.message_bar.text()
 
@@ -285,7 +286,7 @@ def test_changes_made_on_another_screen_show_in_the_queue_without_losing_the_pla
     inv = _ids_by_type(store, "invoice.status_mismatch")[0]
     _select(qtbot, review, inv)
     service.propose(store, inv, "bob")  # e.g. the approvals screen, or a colleague
-    with qtbot.wait_signal(review.detail_shown, timeout=5000):
+    with qtbot.wait_signal(review.detail_shown, timeout=WAIT_MS):
         window.ctx.data_changed.emit(None)
     row = q.model.row_of_id(inv)
     assert q.model.index(row, COLUMN_KEYS.index("status")).data() == "in_review"
@@ -301,8 +302,8 @@ def test_flying_through_the_queue_shows_the_exception_the_user_stops_on(qtbot, w
         qtbot.keyClick(window, Qt.Key.Key_F8)
     last = q.current_id()
     qtbot.waitUntil(lambda: review.side.detail is not None and review.side.detail.exception["id"] == last,
-                    timeout=5000)
-    qtbot.waitUntil(lambda: not window.ctx.db.busy, timeout=5000)
+                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not window.ctx.db.busy, timeout=WAIT_MS)
     assert loads[-1] == last and len(loads) < 4
 
 
@@ -312,16 +313,16 @@ def test_opening_another_run_shows_it_and_lets_the_previous_one_go_off_the_gui_t
     second = seed_run(store, run_name="November close", extra_pricing=3)
     review = window.review
     before = review.bundle.frame
-    with qtbot.wait_signal(review.loaded, timeout=10000):
+    with qtbot.wait_signal(review.loaded, timeout=WAIT_MS):
         window.ctx.open_run(second)
     assert review.bundle.run["id"] == second and review.queue.model.rowCount() == 5 + 3
     names = {review.queue.model.index(r, COLUMN_KEYS.index("customer_name")).data()
              for r in range(review.queue.model.rowCount())}
     assert {"Acme GmbH", "Initech SA", "Globex Ltd"} <= names  # the new run's values, not emptied ones
     # the first run's rows were emptied by a worker, not freed in one go on the GUI thread
-    qtbot.waitUntil(lambda: all(v is None for v in before.cols["customer_name"]), timeout=10000)
-    with qtbot.wait_signal(review.loaded, timeout=10000):
+    qtbot.waitUntil(lambda: all(v is None for v in before.cols["customer_name"]), timeout=WAIT_MS)
+    with qtbot.wait_signal(review.loaded, timeout=WAIT_MS):
         window.ctx.open_run(first)  # and it opens again, whole, from the store
     assert review.queue.model.rowCount() == 5
     qtbot.waitUntil(lambda: review.side.detail is not None and review.side.detail.exception["run_id"] == first,
-                    timeout=10000)
+                    timeout=WAIT_MS)

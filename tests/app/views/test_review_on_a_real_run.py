@@ -7,6 +7,7 @@ from app.models.record_pair import STATE_ROLE
 from workbench import config
 from workbench.pipeline import execute_run
 from workbench.sandbox import scenario
+from tests.helpers.qt import WAIT_MS
 
 
 def test_every_exception_of_a_real_run_is_listed_and_shows_its_records(qtbot, store, tmp_path):
@@ -18,7 +19,7 @@ def test_every_exception_of_a_real_run_is_listed_and_shows_its_records(qtbot, st
     win.show()
     win.show_screen("review")
     review = win.review
-    with qtbot.wait_signal(review.loaded, timeout=20000):
+    with qtbot.wait_signal(review.loaded, timeout=WAIT_MS):
         win.start()
     q = review.queue
     assert q.model.rowCount() == len(exc) > 0
@@ -26,7 +27,7 @@ def test_every_exception_of_a_real_run_is_listed_and_shows_its_records(qtbot, st
     # one exception of each type: the panel shows it, and both records where the engine named both
     for type_ in sorted(set(exc["type"])):
         ex_id = int(q.model.frame.ids[q.model.frame.cols["type"] == type_][0])
-        with qtbot.wait_signal(review.detail_shown, timeout=10000):
+        with qtbot.wait_signal(review.detail_shown, timeout=WAIT_MS):
             assert q.select_id(ex_id)
         detail = review.side.detail
         assert detail.exception["type"] == type_ and type_ in review.side.title.text()

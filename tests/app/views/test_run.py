@@ -9,6 +9,7 @@ from app.main_window import build_window
 from app.models.run_config_model import run_config_doc
 from workbench import demo as demo_mod
 from workbench.store import repo
+from tests.helpers.qt import WAIT_MS
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def test_a_run_shows_progress_per_source_and_lands_in_the_runs_list_and_the_queu
     def watch(side, done, total, message):
         seen[side].append((done, total))
 
-    with qtbot.wait_signal(run.finished, timeout=120000) as blocker:
+    with qtbot.wait_signal(run.finished, timeout=WAIT_MS) as blocker:
         assert run.start_run()
         run.progress.source_progress.connect(watch)
         assert run.cancel_button.isEnabled() and not run.start_button.isEnabled()
@@ -57,7 +58,7 @@ def test_a_run_shows_progress_per_source_and_lands_in_the_runs_list_and_the_queu
     for side, bar in run.bars.items():
         assert bar.bar.maximum() > 0 and bar.bar.value() == bar.bar.maximum(), side
         assert bar.label.text().endswith("done")
-    qtbot.waitUntil(lambda: any(r["id"] == run_id for r in run.runs.rows), timeout=10000)
+    qtbot.waitUntil(lambda: any(r["id"] == run_id for r in run.runs.rows), timeout=WAIT_MS)
     row = next(r for r in run.runs.rows if r["id"] == run_id)
     stored = repo.load_run(win.ctx.store, run_id)
     assert row["status"] == "completed" and row["user_name"] == "alice"
@@ -66,7 +67,7 @@ def test_a_run_shows_progress_per_source_and_lands_in_the_runs_list_and_the_queu
     assert "CRM" in row["totals_text"] and "ERP" in row["totals_text"] and "open" in row["totals_text"]
     assert win.ctx.run_id == run_id
     qtbot.waitUntil(lambda: win.review.bundle is not None and win.review.bundle.run["id"] == run_id,
-                    timeout=10000)
+                    timeout=WAIT_MS)
 
 
 def test_cancel_stops_the_pull_and_stores_nothing(qtbot, win, demo):
@@ -74,9 +75,9 @@ def test_cancel_stops_the_pull_and_stores_nothing(qtbot, win, demo):
     sf = _sf(demo)
     sf.faults.slow_seconds = 0.3  # each API call takes a while, so the cancel lands mid-pull
     try:
-        with qtbot.wait_signal(run.finished, timeout=60000) as blocker:
+        with qtbot.wait_signal(run.finished, timeout=WAIT_MS) as blocker:
             assert run.start_run()
-            with qtbot.wait_signal(run.progress.source_progress, timeout=30000):
+            with qtbot.wait_signal(run.progress.source_progress, timeout=WAIT_MS):
                 pass
             run.cancel_button.click()
             assert "Cancelling" in run.step.text()
@@ -88,7 +89,7 @@ def test_cancel_stops_the_pull_and_stores_nothing(qtbot, win, demo):
     assert repo.latest_run_id(win.ctx.store) is None  # no completed run, no half-stored one
     runs = repo.list_runs(win.ctx.store)
     assert [r["status"] for r in runs] == ["cancelled"]
-    qtbot.waitUntil(lambda: [r["status"] for r in run.runs.rows] == ["cancelled"], timeout=10000)
+    qtbot.waitUntil(lambda: [r["status"] for r in run.runs.rows] == ["cancelled"], timeout=WAIT_MS)
     assert run.start_button.isEnabled() and not run.cancel_button.isEnabled()
 
 
@@ -99,7 +100,7 @@ def test_closing_the_window_mid_pull_stops_the_run_instead_of_waiting_for_it(qtb
     sf.faults.slow_seconds = 0.3  # a pull that would take minutes to the end
     try:
         assert run.start_run()
-        with qtbot.wait_signal(run.progress.source_progress, timeout=30000):
+        with qtbot.wait_signal(run.progress.source_progress, timeout=WAIT_MS):
             pass
         w.close()  # returns once the run has stopped at its next page
     finally:
@@ -115,7 +116,7 @@ def test_a_broken_config_is_reported_in_the_window_not_as_a_traceback(qtbot, win
     raw["erp"] = {"connector": "files", "system": "business_central", "files": {"dir": "nowhere"},
                   "objects": {"customers": {"file": "customers.csv"}}}
     doc.save(raw, tmp_path / "broken.toml")
-    with qtbot.wait_signal(run.finished, timeout=60000) as blocker:
+    with qtbot.wait_signal(run.finished, timeout=WAIT_MS) as blocker:
         run.start_run()
     assert blocker.args[0] == "failed"
     assert run.error.isVisible() and "nowhere" in run.error.text()
@@ -129,13 +130,13 @@ def test_reopening_a_past_run_shows_it_in_the_queue(qtbot, win):
     first = seed_run(store, run_name="September close")
     second = seed_run(store, run_name="October close")
     run = win.screens["run"]
-    with qtbot.wait_signal(run.runs_shown, timeout=10000):
+    with qtbot.wait_signal(run.runs_shown, timeout=WAIT_MS):
         run.refresh()
     names = [r["name"] for r in run.runs.rows]
     assert names == ["October close", "September close"]  # newest first
     row = [r["id"] for r in run.runs.rows].index(first)
     run.table.selectRow(row)
-    with qtbot.wait_signal(win.review.loaded, timeout=10000) as blocker:
+    with qtbot.wait_signal(win.review.loaded, timeout=WAIT_MS) as blocker:
         run.open_button.click()
     assert blocker.args[0] == first and win.ctx.run_id == first
     assert win.tabs.currentWidget() is win.review
@@ -146,7 +147,7 @@ def test_runs_model_passes_the_model_tester(qtbot, qtmodeltester, win):
     from tests.app.conftest import seed_run
     seed_run(win.ctx.store)
     run = win.screens["run"]
-    with qtbot.wait_signal(run.runs_shown, timeout=10000):
+    with qtbot.wait_signal(run.runs_shown, timeout=WAIT_MS):
         run.refresh()
     qtmodeltester.check(run.runs)
 
@@ -162,7 +163,7 @@ def test_selecting_a_run_shows_its_control_totals_in_full(qtbot, win):
             {"side": "crm", "currency": "EUR", "invoices": 3, "total_amount": "1234567.50", "open_balance": "1200.00"},
             {"side": "erp", "currency": "JPY", "invoices": 2, "total_amount": "98000", "open_balance": "0"}]}
     run_screen = win.screens["run"]
-    with qtbot.wait_signal(run_screen.runs_shown, timeout=10000):
+    with qtbot.wait_signal(run_screen.runs_shown, timeout=WAIT_MS):
         run_screen.refresh()
     run_screen.table.selectRow(0)
     text = run_screen.details.text()
@@ -185,7 +186,7 @@ def test_selecting_a_run_shows_rows_read_used_and_dropped_per_file(qtbot, win):
         run = s.get(Run, rid)
         run.summary = {**run.summary, "ledger": ledger}
     run_screen = win.screens["run"]
-    with qtbot.wait_signal(run_screen.runs_shown, timeout=10000):
+    with qtbot.wait_signal(run_screen.runs_shown, timeout=WAIT_MS):
         run_screen.refresh()
     run_screen.table.selectRow(0)
     text = run_screen.details.text()
