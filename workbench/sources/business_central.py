@@ -295,8 +295,9 @@ class BusinessCentralSource:
             return WriteResult(cid, "permanent", str(exc))
         src = om.fields.get(req.field)
         if src is None:
-            return WriteResult(cid, "permanent", f"Business Central: field {req.field!r} of {req.object} is not "
-                                                 f"mapped to a {om.object} property")
+            return WriteResult(cid, "permanent", f"Business Central {om.object}({req.record_id}): field "
+                                                 f"{req.field!r} of {req.object} is not mapped to a {om.object} "
+                                                 f"property, so it cannot be corrected there")
         negate, prop = src.startswith(NEGATE), src.lstrip(NEGATE)
         where = f"Business Central {om.object}({req.record_id}).{prop}"
         try:
