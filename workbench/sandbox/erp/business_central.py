@@ -316,7 +316,16 @@ class BusinessCentralFlavor:
                    "displayName": self.company_name, "businessProfileId": ""}
         if len(segs) == 1:
             if first["key"] is None:
-                return Response.json(200, {"@odata.context": f"{root}/$metadata#companies", "value": [company]})
+                self._options(req, {"$filter", "$select", "$schemaversion"})
+                rows = [company]
+                if req.query.get("$filter") is not None:
+                    keep = compile_filter(req.query["$filter"], COMPANY_FIELDS, "Microsoft.NAV.company")
+                    rows = [c for c in rows if keep(c)]
+                fields = self._fields(req.query.get("$select"), COMPANY_FIELDS, "company")
+                if fields is not None:
+                    rows = [{f: c[f] for f in fields} for c in rows]
+                return Response.json(200, {"@odata.context": f"{root}/$metadata#companies", "value": rows})
+            self._options(req, ENTITY_OPTIONS - {"$expand"})
             if first["key"].lower() != self.company_id:
                 return self._error(404, "BadRequest_NotFound", f"The company '{first['key']}' does not exist.")
             return Response.json(200, {"@odata.context": f"{root}/$metadata#companies/$entity", **company})
@@ -332,6 +341,8 @@ class BusinessCentralFlavor:
             if not seg or seg["name"] != "salesOrderLines":
                 return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{segs[2]}'.")
             ctx += f"/salesOrders({order_id})"
+        elif len(segs) == 3 and segs[2] == "$count" and _SEG.match(segs[1]) and req.method == "GET":
+            return self._count_only(req, segs[1])
         elif len(segs) != 2:
             return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{segs[-1]}'.")
         if not seg or seg["name"] not in ENTITIES:
@@ -365,10 +376,13 @@ class BusinessCentralFlavor:
                 raise FilterError(f"The query parameter '{name}' is not supported.")
 
     def _select(self, req: Request, entity: str) -> list[str] | None:
-        sel = req.query.get("$select")
+        type_name, types, _ = ENTITIES[entity]
+        return self._fields(req.query.get("$select"), types, type_name)
+
+    @staticmethod
+    def _fields(sel: str | None, types: dict[str, str], type_name: str) -> list[str] | None:
         if sel is None:
             return None
-        type_name, types, _ = ENTITIES[entity]
         fields = [f.strip() for f in sel.split(",") if f.strip()]
         if not fields:
             raise FilterError("Syntax error: $select is empty.")
@@ -492,6 +506,17 @@ class BusinessCentralFlavor:
             base = req.raw_path.split("?")[0]
             body["@odata.nextLink"] = f"http://{req.header('host')}{base}?" + "&".join(params)
         return Response.json(200, body, headers)
+
+    def _count_only(self, req: Request, entity: str) -> Response:
+        """``/{entitySet}/$count``: the number of matching entities as plain text (OData v4 part 2, 11.2.10)."""
+        if entity not in ENTITIES:
+            return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{entity}'.")
+        self._options(req, {"$filter", "$schemaversion"})
+        type_name, types, _ = ENTITIES[entity]
+        keep = compile_filter(req.query["$filter"], types, f"Microsoft.NAV.{type_name}") \
+            if req.query.get("$filter") is not None else None
+        total = sum(1 for _ in self._iter(entity, keep))
+        return Response(200, str(total).encode(), {"Content-Type": "text/plain"})
 
     def _iter(self, entity: str, keep: Any) -> Iterable[tuple[dict, int]]:
         for _, data, version in self.store.scan(entity):

@@ -191,3 +191,19 @@ def test_what_is_not_served_is_a_400_never_a_silent_200(bc, params, words):
     status, code, message = error(get(bc, "customers", params))
     assert (status, code) == (400, "BadRequest")
     assert words in message
+
+
+def test_companies_filter_is_applied_not_ignored(bc):
+    url = bc.info["api_root"].split("/companies(")[0] + "/companies"
+    hit = httpx.get(url, headers=bearer(bc), params={"$filter": f"name eq '{bc.info['company_name']}'"}).json()
+    miss = httpx.get(url, headers=bearer(bc), params={"$filter": "name eq 'No Such Company'"}).json()
+    assert [c["id"] for c in hit["value"]] == [bc.info["company_id"]] and miss["value"] == []
+    assert error(httpx.get(url, headers=bearer(bc), params={"$orderby": "name"}))[:2] == (400, "BadRequest")
+
+
+def test_count_segment_counts_what_the_filter_keeps(bc):
+    paid = [d for _, d, _ in bc.store.scan("salesInvoices") if d["status"] == "Paid"]
+    assert 0 < len(paid) < bc.store.count("salesInvoices")
+    resp = httpx.get(f"{bc.info['api_root']}/salesInvoices/$count", headers=bearer(bc),
+                     params={"$filter": "status eq 'Paid'"})
+    assert resp.headers["content-type"].startswith("text/plain") and int(resp.text) == len(paid)
