@@ -207,3 +207,12 @@ def test_count_segment_counts_what_the_filter_keeps(bc):
     resp = httpx.get(f"{bc.info['api_root']}/salesInvoices/$count", headers=bearer(bc),
                      params={"$filter": "status eq 'Paid'"})
     assert resp.headers["content-type"].startswith("text/plain") and int(resp.text) == len(paid)
+
+
+def test_a_key_that_is_not_a_guid_and_an_unserved_method_are_refused(bc):
+    resp = httpx.get(f"{bc.info['api_root']}/customers('C10000')", headers=bearer(bc))
+    assert error(resp)[:2] == (400, "BadRequest_NotFound")
+    cust = first(bc, "customers")
+    gone = httpx.delete(f"{bc.info['api_root']}/customers({cust['id']})", headers={**bearer(bc), "If-Match": "*"})
+    assert error(gone)[:2] == (405, "BadRequest_MethodNotAllowed")
+    assert bc.store.get("customers", cust["id"]) is not None
