@@ -443,8 +443,10 @@ class BusinessCentralFlavor:
         if text is None:
             return 0, 0
         try:
-            pos, served = base64.urlsafe_b64decode(text.strip("'").encode()).decode().split(":")
-            return int(pos), int(served)
+            pos, served = (int(n) for n in base64.urlsafe_b64decode(text.strip("'").encode()).decode().split(":"))
+            if pos < 0 or served < 0:
+                raise ValueError(text)
+            return pos, served
         except (ValueError, UnicodeDecodeError):
             raise FilterError(f"The skip token value '{text}' is invalid.") from None
 

@@ -180,6 +180,7 @@ def test_text_functions_and_in(bc):
     ({"$filter": "city eq 'Berlin' or country eq 'DE'"}, "'OR' operator is not supported on distinct fields"),
     ({"$filter": "substring(city, 1) eq 'erlin'"}, "Unknown function 'substring'"),
     ({"$skiptoken": "bogus!"}, "The skip token value 'bogus!' is invalid"),
+    ({"$skiptoken": "LTE6MA=="}, "is invalid"),  # "-1:0": well-formed but never issued
     ({"$search": "Berlin"}, "The query parameter '$search' is not supported"),
     ({"$apply": "groupby((city))"}, "The query parameter '$apply' is not supported"),
     ({"$expand": "picture"}, "Could not find a property named 'picture'"),
