@@ -76,8 +76,9 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
 }
 _CSDL = {"edm": "http://docs.oasis-open.org/odata/ns/edm"}
 _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-# AL has no null: each type's blank value is how Business Central clears a field
-# (a blank date is 0001-01-01, a blank GUID all zeros; dev-itpro/webservices/use-properties-to-indicate-field-value.md)
+# AL has no null: each type's blank value is how Business Central clears a field. A blank date is 0D
+# ("Date Data Type", dev-itpro/developer/methods-auto/date/date-data-type.md), which the API shows as 0001-01-01;
+# a blank GUID is all zeros; an enum's blank member is " " (enum 139 "Customer Blocked").
 _BLANKS: dict[str, Any] = {"Edm.String": "", "Edm.Date": "0001-01-01",
                            "Edm.DateTimeOffset": "0001-01-01T00:00:00Z",
                            "Edm.Guid": "00000000-0000-0000-0000-000000000000"}
