@@ -12,14 +12,19 @@ Config (``[erp.business_central]``)::
 Pulls follow ``@odata.nextLink`` with ``Prefer: odata.maxpagesize``, ``$select`` only the
 mapped fields and, for incremental pulls, ``$filter=lastModifiedDateTime gt <since>``.
 Writes are ``PATCH`` with ``If-Match`` = the etag seen at approval time: a stale etag
-(``Request_EntityChanged``) is a conflict, never retried blind with ``*``.
+(``Request_EntityChanged``) is a conflict, never retried blind with ``*``. Every value is
+sent as the type the service's ``$metadata`` (read once) gives the target property; a
+write Business Central would refuse (read-only property, text over its ``MaxLength``, a
+value outside an enum, a blank number) is refused here with one line and never sent.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -71,6 +76,27 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "last_modified": "lastModifiedDateTime"}},
 }
 _CSDL = {"edm": "http://docs.oasis-open.org/odata/ns/edm"}
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# AL has no null: each type's blank value is how Business Central clears a field. A blank date is 0D
+# ("Date Data Type", dev-itpro/developer/methods-auto/date/date-data-type.md), which the API shows as 0001-01-01;
+# a blank GUID is all zeros; an enum's blank member is " " (enum 139 "Customer Blocked").
+_BLANKS: dict[str, Any] = {"Edm.String": "", "Edm.Date": "0001-01-01",
+                           "Edm.DateTimeOffset": "0001-01-01T00:00:00Z",
+                           "Edm.Guid": "00000000-0000-0000-0000-000000000000"}
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property of an entity type as Business Central's $metadata publishes it."""
+    name: str
+    type: str                          # Edm.* or the enum type's name
+    read_only: bool
+    max_length: int | None = None
+    members: tuple[str, ...] = ()      # enum members as they travel in JSON
+
+
+class Unwritable(ValueError):
+    """A value Business Central would refuse for a property: the write is not sent."""
 
 
 def _bc_error_words(resp: httpx.Response) -> tuple[str | None, str]:
@@ -122,6 +148,7 @@ class BusinessCentralSource:
         self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=self.api_root,
                                api_version="v2.0")
         self._metadata: ET.Element | None = None
+        self._schemas: dict[str, dict[str, Property]] = {}
         self._plans: dict[int, Any] = {}
 
     # -- plumbing -------------------------------------------------------------
@@ -270,9 +297,27 @@ class BusinessCentralSource:
             return WriteResult(cid, "permanent", str(exc))
         src = om.fields.get(req.field)
         if src is None:
-            return WriteResult(cid, "permanent", f"Business Central: field {req.field!r} of {req.object} is not "
-                                                 f"mapped to a {om.object} property")
+            return WriteResult(cid, "permanent", f"Business Central {om.object}({req.record_id}): field "
+                                                 f"{req.field!r} of {req.object} is not mapped to a {om.object} "
+                                                 f"property, so it cannot be corrected there")
         negate, prop = src.startswith(NEGATE), src.lstrip(NEGATE)
+        where = f"Business Central {om.object}({req.record_id}).{prop}"
+        try:
+            target = self._properties(om.object).get(prop)
+        except (HttpFailure, SourceError) as exc:
+            return WriteResult(cid, "transient" if getattr(exc, "transient", False) else "permanent", str(exc))
+        if target is None:
+            return WriteResult(cid, "permanent", f"{where}: Business Central's $metadata has no such property")
+        if target.read_only:
+            return WriteResult(cid, "permanent", f"{where} is read-only in Business Central ($metadata), so "
+                                                 f"{req.object} {req.field} cannot be corrected through the API")
+        try:
+            value = coerce(req.object, req.field, req.new_value, "new value")
+            if negate:
+                value = None if value is None else not value
+            value = wire_value(target, value)
+        except (Unwritable, InputError) as exc:
+            return WriteResult(cid, "permanent", f"{where}: {exc}")
         try:
             current = self._read_raw(om, req.record_id, [prop])
         except HttpFailure as exc:
@@ -295,11 +340,6 @@ class BusinessCentralSource:
         if not req.seen_version and not same_value(req.object, req.field, now_value, req.old_value):
             return WriteResult(cid, "conflict", f"Business Central now holds {now_value!r}, not the {req.old_value!r} "
                                                 f"seen at approval", current_value=now_value, new_version=etag)
-        value = coerce(req.object, req.field, req.new_value, "new value")
-        if negate:
-            value = None if value is None else not value
-        if value is None:
-            value = ""
         try:
             resp = self.http.request("PATCH", self._entity_url(om, req.record_id), retry="unsent",
                                      content=encode_json({prop: value}).encode("utf-8"),
@@ -320,8 +360,8 @@ class BusinessCentralSource:
                                new_version=latest.get("@odata.etag"))
         if resp.status_code in (500, 502, 504):
             return self._after_uncertain(req, om, prop, canon, self.http.fail(resp, "the write"))
-        return WriteResult(cid, "permanent", f"Business Central refused the write (HTTP {resp.status_code}"
-                                             f"{f' {code}' if code else ''}): {words}")
+        return WriteResult(cid, "permanent", f"{where}: Business Central refused the write (HTTP "
+                                             f"{resp.status_code}{f' {code}' if code else ''}): {words}")
 
     def _after_uncertain(self, req: WriteRequest, om: ObjectMap, prop: str, canon: Any,
                          exc: HttpFailure) -> WriteResult:
@@ -337,31 +377,49 @@ class BusinessCentralSource:
         return WriteResult(req.correction_id, "transient" if exc.transient else "permanent", str(exc))
 
     # -- discovery ----------------------------------------------------------------
-    def describe(self, kind: str) -> list[dict[str, Any]]:
-        om = self._map(kind)
+    def _properties(self, entity_set: str) -> dict[str, Property]:
+        """The entity set's properties from $metadata, fetched once per connector."""
         if self._metadata is None:
             resp = self.http.request("GET", f"{self.api_root}/$metadata", headers={"Accept": "application/xml"})
             if resp.status_code >= 400:
                 raise self.http.fail(resp, "reading $metadata")
             self._metadata = ET.fromstring(resp.content)
+        cached = self._schemas.get(entity_set)
+        if cached is not None:
+            return cached
         root = self._metadata
+        edm = f"{{{_CSDL['edm']}}}"
         type_name = None
-        for es in root.iter(f"{{{_CSDL['edm']}}}EntitySet"):
-            if es.get("Name") == om.object:
+        for es in root.iter(f"{edm}EntitySet"):
+            if es.get("Name") == entity_set:
                 type_name = es.get("EntityType", "").split(".")[-1]
         if type_name is None:
-            raise SourceError(f"Business Central $metadata has no entity set {om.object!r}")
-        out = []
-        for et in root.iter(f"{{{_CSDL['edm']}}}EntityType"):
+            raise SourceError(f"Business Central $metadata has no entity set {entity_set!r}")
+        enums = {et.get("Name"): tuple(_XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), mb.get("Name") or "")
+                                       for mb in et.findall("edm:Member", _CSDL))
+                 for et in root.iter(f"{edm}EnumType")}
+        out: dict[str, Property] = {}
+        for et in root.iter(f"{edm}EntityType"):
             if et.get("Name") != type_name:
                 continue
             for prop in et.findall("edm:Property", _CSDL):
-                members = prop.iter(f"{{{_CSDL['edm']}}}EnumMember")
-                read_only = any("Permission/Read" in (em.text or "") for em in members)
-                out.append({"name": prop.get("Name"), "label": prop.get("Name"),
-                            "type": (prop.get("Type") or "").replace("Edm.", "").lower(),
-                            "updateable": not read_only and prop.get("Name") != "id"})
+                name, typ = prop.get("Name") or "", prop.get("Type") or ""
+                read_only = name == "id" or any("Permission/Read" in (em.text or "")
+                                                for em in prop.iter(f"{edm}EnumMember"))
+                length = prop.get("MaxLength")
+                members = enums.get(typ.split(".")[-1], ()) if not typ.startswith("Edm.") else ()
+                out[name] = Property(name, typ, read_only, int(length) if length and length.isdigit() else None,
+                                     members)
+        self._schemas[entity_set] = out
         return out
+
+    def describe(self, kind: str) -> list[dict[str, Any]]:
+        om = self._map(kind)
+        return [{"name": p.name, "label": p.name,
+                 "type": "enum" if p.members else p.type.replace("Edm.", "").lower(),
+                 "updateable": not p.read_only, **({"length": p.max_length} if p.max_length else {}),
+                 **({"picklist": list(p.members)} if p.members else {})}
+                for p in self._properties(om.object).values()]
 
     def test_connection(self) -> list[tuple[str, bool, str]]:
         checks: list[tuple[str, bool, str]] = []
@@ -381,6 +439,55 @@ class BusinessCentralSource:
             checks.append((f"read {om.object}", ok, "readable" if ok else self.http.fail(resp, om.object).one_line()))
         checks.append(("API usage", True, f"{self.http.requests} requests made, {self.http.retries} retried"))
         return checks
+
+
+def wire_value(prop: Property, value: Any) -> Any:
+    """A canonical value as JSON of the property's type; None clears it the service's own way."""
+    if prop.members:
+        text = prop.members[0] if value is None or value == "" else str(value)
+        if text not in prop.members:
+            raise Unwritable(f"{text!r} is not one of the values Business Central accepts here ("
+                             + ", ".join(repr(m) for m in prop.members) + ")")
+        return text
+    if value is None:
+        if prop.type not in _BLANKS:
+            raise Unwritable(f"a {prop.type.replace('Edm.', '').lower()} field in Business Central cannot be left "
+                             f"blank; correct it to an explicit value instead")
+        return _BLANKS[prop.type]
+    if prop.type in ("Edm.Decimal", "Edm.Int32"):
+        try:
+            number = value if isinstance(value, Decimal) else Decimal(str(value))
+        except ArithmeticError:
+            raise Unwritable(f"{value!r} is not a number") from None
+        if isinstance(value, bool) or not number.is_finite():
+            raise Unwritable(f"{value!r} is not a number")
+        if prop.type == "Edm.Decimal":
+            return number
+        if number != number.to_integral_value():
+            raise Unwritable(f"{value!r} is not a whole number")
+        return int(number)
+    if prop.type == "Edm.Boolean":
+        if not isinstance(value, bool):
+            raise Unwritable(f"{value!r} is not true/false")
+        return value
+    if prop.type == "Edm.Date":
+        if isinstance(value, datetime):
+            value = value.date()
+        if not isinstance(value, date):
+            raise Unwritable(f"{value!r} is not a date")
+        return value.isoformat()
+    if prop.type == "Edm.DateTimeOffset":
+        if not isinstance(value, datetime):
+            raise Unwritable(f"{value!r} is not a date-time")
+        return odata_datetime(value)
+    if prop.type == "Edm.Guid":
+        if not _GUID.match(str(value)):
+            raise Unwritable(f"{value!r} is not a GUID")
+        return str(value).lower()
+    text = str(value)
+    if prop.max_length is not None and len(text) > prop.max_length:
+        raise Unwritable(f"holds at most {prop.max_length} characters, the new value has {len(text)}")
+    return text
 
 
 def create(side: str, config: RunConfig) -> BusinessCentralSource:

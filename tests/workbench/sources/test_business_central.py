@@ -136,12 +136,13 @@ def test_without_seen_version_a_changed_old_value_is_a_conflict(bc):
     assert res.outcome == "conflict" and res.current_value == cust["city"]
 
 
-def test_read_only_field_is_a_permanent_failure_in_the_systems_words(bc):
+def test_read_only_field_is_refused_before_sending_as_metadata_marks_it(bc):
     src = connect(bc)
     inv = src.pull().frames["invoices"].iloc[0]
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
                                    inv["open_balance"] + Decimal("1.00"), seen_version=inv["version"])])
     assert res.outcome == "permanent" and "remainingAmount" in res.message and "read-only" in res.message
+    assert bc.store.get("salesInvoices", inv["record_id"])[1] == 1  # no PATCH landed
 
 
 def test_429_with_retry_after_is_honoured(bc):

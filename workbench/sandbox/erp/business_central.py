@@ -7,6 +7,13 @@ companies({id})/{entitySet}``, an Entra-style client-credentials token endpoint 
 ``$metadata``, and ``PATCH`` that demands ``If-Match`` (``BadRequest_InvalidToken``
 without it, ``Request_EntityChanged`` when stale). Business Central has no standard
 v2.0 price entity; prices are served as ``salesPrices`` the way a custom API page would.
+
+Writes (``PATCH``, ``POST``) are checked against the sandbox's own ``$metadata`` (types,
+``MaxLength``, enum members, read-only properties; see bc_schema). Reads implement
+``$filter $select $orderby $top $skip $count $expand $skiptoken`` as the OData query
+options page describes them ("Using OData query options", MicrosoftDocs
+dynamics365smb-devitpro-pb); any other ``$`` option is refused with 400, never ignored.
+docs/fidelity/business_central.md lists each behaviour and its source.
 """
 
 from __future__ import annotations
@@ -21,8 +28,10 @@ from decimal import Decimal
 from typing import Any, Iterable
 from urllib.parse import parse_qs, quote
 
+from workbench.sandbox.erp.bc_schema import BLANK_DATE, BLANK_GUID, ENUMS, MAX_LENGTH, WriteRefused, check_value, \
+    enum_xml_name
 from workbench.sandbox.erp.faults import Faults
-from workbench.sandbox.erp.odata_filter import FilterError, compile_filter
+from workbench.sandbox.erp.odata_filter import FilterError, coerce, compile_filter
 from workbench.sandbox.erp.server import Request, Response
 from workbench.sandbox.erp.store import RecordStore, loads
 
@@ -75,8 +84,18 @@ ENTITIES: dict[str, tuple[str, dict[str, str], set[str]]] = {
 }
 COMPANY_FIELDS = {"id": G, "systemVersion": S, "name": S, "displayName": S, "businessProfileId": S}
 
+# navigation properties served with $expand: entity set -> {navigation: (child set, foreign key)}
+NAVIGATION: dict[str, dict[str, tuple[str, str]]] = {"salesOrders": {"salesOrderLines": ("salesOrderLines",
+                                                                                        "documentId")}}
+# options of a collection GET; a single entity takes $select and $expand only (OData v4 part 2, 11.2)
+LIST_OPTIONS = {"$filter", "$select", "$orderby", "$top", "$skip", "$count", "$expand", "$skiptoken",
+                "$schemaversion"}
+ENTITY_OPTIONS = {"$select", "$expand", "$schemaversion"}
+_BLANK = {D: Decimal(0), I: 0, B: False, DA: BLANK_DATE, G: BLANK_GUID, S: ""}
+
 _PATH = re.compile(r"^/v2\.0/(?P<tenant>[^/]+)/(?P<env>[^/]+)/api/v2\.0(?P<rest>/.*)?$")
 _SEG = re.compile(r"^(?P<name>[A-Za-z$]+)(?:\((?P<key>[^)]*)\))?$")
+_GUID_KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def now_iso() -> str:
@@ -251,6 +270,14 @@ class BusinessCentralFlavor:
         return Response.json(status, {"error": {"code": code, "message": f"{message}  CorrelationId:  {corr}."}},
                              headers)
 
+    def _not_found(self, entity: str, rid: str) -> Response:
+        # NavCSideRecordNotFoundException in dev-itpro/webservices/dynamics-error-codes.md
+        return self._error(404, "Internal_RecordNotFound", f"The {ENTITIES[entity][0]} does not exist. "
+                                                           f"Identification fields and values: Id='{rid}'")
+
+    def _refuse(self, exc: WriteRefused) -> Response:
+        return self._error(exc.status, exc.code, exc.message)
+
     def fault_response(self, status: int, message: str) -> Response:
         code = {429: "Application_TooManyRequests", 503: "ServiceUnavailable"}.get(status, "InternalServerError")
         return self._error(status, code, message)
@@ -274,6 +301,8 @@ class BusinessCentralFlavor:
             return self._route(req, root, segs)
         except FilterError as exc:
             return self._error(400, "BadRequest", str(exc))
+        except WriteRefused as exc:
+            return self._refuse(exc)
 
     def _route(self, req: Request, root: str, segs: list[str]) -> Response:
         if segs == ["$metadata"]:
@@ -288,7 +317,16 @@ class BusinessCentralFlavor:
                    "displayName": self.company_name, "businessProfileId": ""}
         if len(segs) == 1:
             if first["key"] is None:
-                return Response.json(200, {"@odata.context": f"{root}/$metadata#companies", "value": [company]})
+                self._options(req, {"$filter", "$select", "$schemaversion"})
+                rows = [company]
+                if req.query.get("$filter") is not None:
+                    keep = compile_filter(req.query["$filter"], COMPANY_FIELDS, "Microsoft.NAV.company")
+                    rows = [c for c in rows if keep(c)]
+                fields = self._fields(req.query.get("$select"), COMPANY_FIELDS, "company")
+                if fields is not None:
+                    rows = [{f: c[f] for f in fields} for c in rows]
+                return Response.json(200, {"@odata.context": f"{root}/$metadata#companies", "value": rows})
+            self._options(req, ENTITY_OPTIONS - {"$expand"})
             if first["key"].lower() != self.company_id:
                 return self._error(404, "BadRequest_NotFound", f"The company '{first['key']}' does not exist.")
             return Response.json(200, {"@odata.context": f"{root}/$metadata#companies/$entity", **company})
@@ -304,6 +342,8 @@ class BusinessCentralFlavor:
             if not seg or seg["name"] != "salesOrderLines":
                 return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{segs[2]}'.")
             ctx += f"/salesOrders({order_id})"
+        elif len(segs) == 3 and segs[2] == "$count" and _SEG.match(segs[1]) and req.method == "GET":
+            return self._count_only(req, segs[1])
         elif len(segs) != 2:
             return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{segs[-1]}'.")
         if not seg or seg["name"] not in ENTITIES:
@@ -312,10 +352,17 @@ class BusinessCentralFlavor:
         entity = seg["name"]
         key = seg["key"]
         if key is None:
+            if req.method == "POST" and parent_filter is None:
+                return self._post(req, ctx, entity)
             if req.method != "GET":
-                return self._error(405, "BadRequest_MethodNotAllowed", f"'{req.method}' is not allowed here.")
+                return self._error(405, "BadRequest_MethodNotAllowed",
+                                   f"'{req.method}' requests for '{entity}' of EdmType 'Collection' are not "
+                                   f"allowed within Dynamics 365 Business Central OData web services.")
             return self._list(req, root, ctx, entity, parent_filter)
         rid = key.strip("'").lower()
+        if not _GUID_KEY.match(rid):
+            return self._error(400, "BadRequest_NotFound", f"Bad Request - Error in query syntax: '{key}' is not "
+                                                           f"a valid key of '{entity}'.")
         if req.method == "GET":
             return self._get(req, ctx, entity, rid)
         if req.method == "PATCH":
@@ -323,16 +370,86 @@ class BusinessCentralFlavor:
         return self._error(405, "BadRequest_MethodNotAllowed", f"'{req.method}' is not allowed on {entity}.")
 
     # -- reads ----------------------------------------------------------------
+    def _options(self, req: Request, allowed: set[str]) -> None:
+        for name in req.query:
+            # custom options (no "$", e.g. company=) are the client's own and pass, as OData v4 allows
+            if name.startswith("$") and name not in allowed:
+                raise FilterError(f"The query parameter '{name}' is not supported.")
+
     def _select(self, req: Request, entity: str) -> list[str] | None:
-        sel = req.query.get("$select")
-        if not sel:
-            return None
         type_name, types, _ = ENTITIES[entity]
+        return self._fields(req.query.get("$select"), types, type_name)
+
+    @staticmethod
+    def _fields(sel: str | None, types: dict[str, str], type_name: str) -> list[str] | None:
+        if sel is None:
+            return None
         fields = [f.strip() for f in sel.split(",") if f.strip()]
+        if not fields:
+            raise FilterError("Syntax error: $select is empty.")
         for f in fields:
             if f not in types:
                 raise FilterError(f"Could not find a property named '{f}' on type 'Microsoft.NAV.{type_name}'.")
         return fields
+
+    def _expand(self, req: Request, entity: str) -> list[str]:
+        text = req.query.get("$expand")
+        if text is None:
+            return []
+        names = [n.strip() for n in text.split(",") if n.strip()]
+        for n in names:
+            if n not in NAVIGATION.get(entity, {}):
+                # only the navigation itself is served; nested options such as lines($top=1) are refused too
+                raise FilterError(f"Could not find a property named '{n}' on type "
+                                  f"'Microsoft.NAV.{ENTITIES[entity][0]}'.")
+        return names
+
+    def _with_expanded(self, entity: str, shaped: dict, data: dict, names: list[str]) -> dict:
+        for n in names:
+            child, key = NAVIGATION[entity][n]
+            rid = data["id"]
+            rows, _ = self.store.page(child, 0, 1_000_000, lambda r, k=key, v=rid: (r.get(k) or "").lower() == v)
+            shaped[n] = [self._shape(d, v, None) for d, v in rows]
+        return shaped
+
+    def _orderby(self, req: Request, entity: str) -> list[tuple[str, bool]]:
+        text = req.query.get("$orderby")
+        if text is None:
+            return []
+        type_name, types, _ = ENTITIES[entity]
+        keys = []
+        for part in text.split(","):
+            words = part.split()
+            if not words or len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+                raise FilterError(f"Syntax error in '$orderby={text}'.")
+            if words[0] not in types:
+                raise FilterError(f"Could not find a property named '{words[0]}' on type "
+                                  f"'Microsoft.NAV.{type_name}'.")
+            keys.append((words[0], len(words) == 2 and words[1].lower() == "desc"))
+        return keys
+
+    @staticmethod
+    def _count_param(req: Request, name: str) -> int | None:
+        text = req.query.get(name)
+        if text is None:
+            return None
+        if not text.isdigit():
+            raise FilterError(f"Invalid value '{text}' for {name} query option found. The {name} query option "
+                              f"requires a non-negative integer value.")
+        return int(text)
+
+    @staticmethod
+    def _skiptoken(text: str | None) -> tuple[int, int]:
+        """(resume position, rows already served) from an opaque $skiptoken."""
+        if text is None:
+            return 0, 0
+        try:
+            pos, served = (int(n) for n in base64.urlsafe_b64decode(text.strip("'").encode()).decode().split(":"))
+            if pos < 0 or served < 0:
+                raise ValueError(text)
+            return pos, served
+        except (ValueError, UnicodeDecodeError):
+            raise FilterError(f"The skip token value '{text}' is invalid.") from None
 
     @staticmethod
     def _shape(data: dict, version: int, fields: list[str] | None) -> dict:
@@ -345,10 +462,17 @@ class BusinessCentralFlavor:
         return out
 
     def _list(self, req: Request, root: str, ctx: str, entity: str, parent: tuple[str, str] | None) -> Response:
+        self._options(req, LIST_OPTIONS)
         type_name, types, _ = ENTITIES[entity]
         fields = self._select(req, entity)
+        expand = self._expand(req, entity)
+        order = self._orderby(req, entity)
+        top, skip = self._count_param(req, "$top"), self._count_param(req, "$skip")
+        count = req.query.get("$count")
+        if count not in (None, "true", "false"):
+            raise FilterError(f"'{count}' is not a valid count option.")
         preds = []
-        if req.query.get("$filter"):
+        if req.query.get("$filter") is not None:
             preds.append(compile_filter(req.query["$filter"], types, f"Microsoft.NAV.{type_name}"))
         if parent:
             preds.append(lambda r, k=parent[0], v=parent[1]: (r.get(k) or "").lower() == v)
@@ -359,54 +483,123 @@ class BusinessCentralFlavor:
         if m:
             size = max(1, min(PAGE_CAP, int(m.group(1))))
             headers["Preference-Applied"] = f"odata.maxpagesize={size}"
-        top = req.query.get("$top")
-        if top and top.isdigit():
-            size = min(size, int(top))
-        after = int(req.query.get("$skiptoken") or 0)
-        rows, resume = self.store.page(entity, after, size, keep)
-        body: dict[str, Any] = {"@odata.context": f"{ctx}/{entity}" + (f"({','.join(fields)})" if fields else ""),
-                                "value": [self._shape(d, v, fields) for d, v in rows]}
-        if resume is not None and not top:
+        pos, served = self._skiptoken(req.query.get("$skiptoken"))
+        # $top caps the whole result; server paging splits it, the next link carries what is left
+        want = size if top is None else max(0, min(size, top - served))
+        if order or skip:
+            everything = self._matching(entity, keep, order)
+            # the first page starts after $skip; a next link's token already counts it
+            start = pos if "$skiptoken" in req.query else (skip or 0)
+            rows = everything[start:start + want]
+            nxt = start + len(rows) if start + len(rows) < len(everything) else None
+            total = len(everything) if count == "true" else None
+        else:
+            rows, nxt = self.store.page(entity, pos, want, keep) if want else ([], None)
+            total = sum(1 for _ in self._iter(entity, keep)) if count == "true" else None
+        body: dict[str, Any] = {"@odata.context": f"{ctx}/{entity}" + (f"({','.join(fields)})" if fields else "")}
+        if total is not None:
+            body["@odata.count"] = total
+        body["value"] = [self._with_expanded(entity, self._shape(d, v, fields), d, expand) if expand
+                         else self._shape(d, v, fields) for d, v in rows]
+        served += len(rows)
+        if nxt is not None and (top is None or served < top):
+            token = base64.urlsafe_b64encode(f"{nxt}:{served}".encode()).decode()
             params = [f"{k}={quote(v, safe='')}" for k, v in req.query.items() if k != "$skiptoken"]
-            params.append(f"$skiptoken={resume}")
+            params.append(f"$skiptoken={token}")
             base = req.raw_path.split("?")[0]
             body["@odata.nextLink"] = f"http://{req.header('host')}{base}?" + "&".join(params)
         return Response.json(200, body, headers)
 
+    def _count_only(self, req: Request, entity: str) -> Response:
+        """``/{entitySet}/$count``: the number of matching entities as plain text (OData v4 part 2, 11.2.10)."""
+        if entity not in ENTITIES:
+            return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{entity}'.")
+        self._options(req, {"$filter", "$schemaversion"})
+        type_name, types, _ = ENTITIES[entity]
+        keep = compile_filter(req.query["$filter"], types, f"Microsoft.NAV.{type_name}") \
+            if req.query.get("$filter") is not None else None
+        total = sum(1 for _ in self._iter(entity, keep))
+        return Response(200, str(total).encode(), {"Content-Type": "text/plain"})
+
+    def _iter(self, entity: str, keep: Any) -> Iterable[tuple[dict, int]]:
+        for _, data, version in self.store.scan(entity):
+            if keep is None or keep(data):
+                yield data, version
+
+    def _matching(self, entity: str, keep: Any, order: list[tuple[str, bool]]) -> list[tuple[dict, int]]:
+        rows = list(self._iter(entity, keep))
+        types = ENTITIES[entity][1]
+        for prop, desc in reversed(order):  # stable sorts, last key first
+            edm = types[prop]
+            # blanks sort first ascending, as AL sorts empty values before any other
+            rows.sort(key=lambda dv, p=prop, e=edm: (coerce(dv[0].get(p), e) is not None,
+                                                      coerce(dv[0].get(p), e) or _BLANK.get(e, "")),
+                      reverse=desc)
+        return rows
+
     def _get(self, req: Request, ctx: str, entity: str, rid: str) -> Response:
+        self._options(req, ENTITY_OPTIONS)
+        fields, expand = self._select(req, entity), self._expand(req, entity)
         got = self.store.get(entity, rid)
         if got is None:
-            return self._error(404, "BadRequest_NotFound", f"The {ENTITIES[entity][0]} does not exist. "
-                                                           f"Identification fields and values: Id='{rid}'")
+            return self._not_found(entity, rid)
         data, version = got
-        shaped = self._shape(data, version, self._select(req, entity))
+        shaped = self._with_expanded(entity, self._shape(data, version, fields), data, expand)
         return Response.json(200, {"@odata.context": f"{ctx}/{entity}/$entity", **shaped},
                              {"ETag": shaped["@odata.etag"]})
 
     # -- writes ---------------------------------------------------------------
-    def _patch(self, req: Request, ctx: str, entity: str, rid: str) -> Response:
+    def _changes(self, req: Request, entity: str) -> dict[str, Any]:
+        """The request body's properties, each checked against $metadata, or WriteRefused."""
         type_name, types, writable = ENTITIES[entity]
+        try:
+            changes = loads(req.body or b"{}")
+        except ValueError:
+            raise WriteRefused(400, "BadRequest", "Invalid Request Body") from None
+        if not isinstance(changes, dict):
+            raise WriteRefused(400, "BadRequest", "Invalid Request Body")
+        out: dict[str, Any] = {}
+        for f, value in changes.items():
+            if f.startswith("@odata."):
+                continue  # instance annotations (etag, type) travel with entities; the reader skips them
+            if f not in types:
+                raise WriteRefused(400, "BadRequest",
+                                   f"The property '{f}' does not exist on type 'Microsoft.NAV.{type_name}'. "
+                                   f"Make sure to only use property names that are defined by the type.")
+            if f not in writable:
+                # ODataInvalidOperationException in dev-itpro/webservices/dynamics-error-codes.md
+                raise WriteRefused(400, "BadRequest_InvalidOperation", f"Control '{f}' is read-only.")
+            out[f] = check_value(entity, type_name, f, types[f], value)
+        return out
+
+    def _post(self, req: Request, ctx: str, entity: str) -> Response:
+        self._options(req, ENTITY_OPTIONS)
+        type_name, types, _ = ENTITIES[entity]
+        changes = self._changes(req, entity)
+        rid = str(uuid.uuid4())
+        record = {p: _BLANK.get(edm, "") for p, edm in types.items()}
+        record.update({p: members[0] for p, (_, members) in ENUMS.get(entity, {}).items()})
+        record.update(changes)
+        record["id"] = rid
+        if "lastModifiedDateTime" in types:
+            record["lastModifiedDateTime"] = now_iso()
+        self.store.insert_many(entity, [(rid, record)])
+        data, version = self.store.get(entity, rid)
+        shaped = self._shape(data, version, None)
+        return Response.json(201, {"@odata.context": f"{ctx}/{entity}/$entity", **shaped},
+                             {"ETag": shaped["@odata.etag"], "Location": f"{ctx}/{entity}({rid})"})
+
+    def _patch(self, req: Request, ctx: str, entity: str, rid: str) -> Response:
+        self._options(req, ENTITY_OPTIONS)
+        _, types, _ = ENTITIES[entity]
         if_match = req.header("if-match")
         if not if_match:
             return self._error(400, "BadRequest_InvalidToken",
                                "Could not validate the client concurrency token required by the service. "
                                "Please provide a valid token in the client request.")
-        try:
-            changes = loads(req.body or b"{}")
-        except ValueError:
-            return self._error(400, "BadRequest_InvalidRequestBody", "The request body is not valid JSON.")
-        if not isinstance(changes, dict):
-            return self._error(400, "BadRequest_InvalidRequestBody", "The request body must be a JSON object.")
-        for f in changes:
-            if f not in types:
-                return self._error(400, "BadRequest",
-                                   f"Could not find a property named '{f}' on type 'Microsoft.NAV.{type_name}'.")
-            if f not in writable:
-                return self._error(400, "BadRequest_MethodNotAllowed",
-                                   f"The property '{f}' of '{type_name}' is read-only.")
+        changes = self._changes(req, entity)
         if self.store.get(entity, rid) is None:
-            return self._error(404, "BadRequest_NotFound", f"The {type_name} does not exist. "
-                                                           f"Identification fields and values: Id='{rid}'")
+            return self._not_found(entity, rid)
         if self.faults.take_change():  # another user saves the record just before this write lands
             self.store.update(entity, rid, lambda d, v: {**d, "lastModifiedDateTime": now_iso()})
         stale = False
@@ -432,22 +625,35 @@ class BusinessCentralFlavor:
 
 
 def metadata_xml() -> str:
-    """CSDL for the entity sets served, with read-only properties marked as Business Central does."""
+    """CSDL for the entity sets served: read-only properties marked as Business Central does, strings with
+    their field's MaxLength, enum fields as EnumTypes, AL value types never nullable."""
     parts = ['<?xml version="1.0" encoding="utf-8"?>',
              '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">',
              '<edmx:DataServices><Schema Namespace="Microsoft.NAV" xmlns="http://docs.oasis-open.org/odata/ns/edm">']
+    for enums in ENUMS.values():
+        for enum_name, members in enums.values():
+            parts.append(f'<EnumType Name="{enum_name}">' + "".join(
+                f'<Member Name="{enum_xml_name(m)}" Value="{n}"/>' for n, m in enumerate(members)) + "</EnumType>")
     sets = []
     for entity_set, (type_name, types, writable) in {"companies": ("company", COMPANY_FIELDS, set()),
                                                     **ENTITIES}.items():
         parts.append(f'<EntityType Name="{type_name}"><Key><PropertyRef Name="id"/></Key>')
         for prop, edm in types.items():
-            nullable = ' Nullable="false"' if prop == "id" else ""
+            enum = ENUMS.get(entity_set, {}).get(prop)
+            attrs = f' Type="Microsoft.NAV.{enum[0]}"' if enum else f' Type="{edm}"'
+            if edm != S or enum:
+                attrs += ' Nullable="false"'
+            if (length := MAX_LENGTH.get(entity_set, {}).get(prop)) and not enum:
+                attrs += f' MaxLength="{length}"'
             if prop in writable:
-                parts.append(f'<Property Name="{prop}" Type="{edm}"{nullable}/>')
+                parts.append(f'<Property Name="{prop}"{attrs}/>')
             else:
-                parts.append(f'<Property Name="{prop}" Type="{edm}"{nullable}><Annotation '
+                parts.append(f'<Property Name="{prop}"{attrs}><Annotation '
                              f'Term="Org.OData.Core.V1.Permissions"><EnumMember>Org.OData.Core.V1.Permission/Read'
                              f'</EnumMember></Annotation></Property>')
+        for nav, (child, _) in NAVIGATION.get(entity_set, {}).items():
+            parts.append(f'<NavigationProperty Name="{nav}" Type="Collection(Microsoft.NAV.{ENTITIES[child][0]})" '
+                         f'ContainsTarget="true"/>')
         parts.append("</EntityType>")
         sets.append(f'<EntitySet Name="{entity_set}" EntityType="Microsoft.NAV.{type_name}"/>')
     parts.append('<EntityContainer Name="NAV">' + "".join(sets) + "</EntityContainer>")

@@ -1,9 +1,16 @@
-"""The subset of OData v4 ``$filter`` Business Central accepts that connectors use.
+"""The OData v4 ``$filter`` Business Central accepts, as "Using filter expressions in OData
+URIs" (MicrosoftDocs dynamics365smb-devitpro-pb, dev-itpro/webservices/
+use-filter-expressions-in-odata-uris.md) lists it.
 
 Comparisons ``eq ne gt ge lt le`` between a property and a literal (string, number,
-date, datetime, GUID, true/false/null), combined with ``and``/``or``/``not`` and
-parentheses. Values compare by the property's EDM type, so
-``lastModifiedDateTime gt 2026-10-01T00:00:00Z`` compares instants, not text.
+date, datetime, GUID, true/false/null), ``in (...)``, ``contains``/``startswith``/
+``endswith`` and ``tolower``/``toupper`` around a property, combined with
+``and``/``or``/``not`` and parentheses. Values compare by the property's EDM type, so
+``lastModifiedDateTime gt 2026-10-01T00:00:00Z`` compares instants, not text. Text
+comparisons are case-sensitive as AL filters are; ``tolower``/``toupper`` make them not.
+``or`` over two different fields is refused with the message of "Known limitations with
+Business Central OData" (dev-itpro/webservices/odata-known-limitations.md); any other
+function is refused rather than ignored.
 """
 
 from __future__ import annotations
@@ -13,12 +20,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable
 
-_TOKEN = re.compile(r"""\s*(?:(?P<str>'(?:[^']|'')*')|(?P<lp>\()|(?P<rp>\))|(?P<word>[^\s()']+))""")
+_TOKEN = re.compile(r"""\s*(?:(?P<str>'(?:[^']|'')*')|(?P<lp>\()|(?P<rp>\))|(?P<word>,|[^\s(),']+))""")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _OPS = {"eq", "ne", "gt", "ge", "lt", "le"}
+_TEXT_FUNCS = {"contains", "startswith", "endswith"}
+_CASE_FUNCS = {"tolower": str.lower, "toupper": str.upper}
+OR_DISTINCT = "The 'OR' operator is not supported on distinct fields on an OData filter."
+Pred = Callable[[dict], bool]
 
 
 class FilterError(ValueError):
@@ -78,8 +89,8 @@ def compile_filter(text: str, types: dict[str, str], type_name: str) -> Callable
         pos = m.end()
     i = 0
 
-    def peek() -> tuple[str, str] | None:
-        return tokens[i] if i < len(tokens) else None
+    def peek(ahead: int = 0) -> tuple[str, str] | None:
+        return tokens[i + ahead] if i + ahead < len(tokens) else None
 
     def take() -> tuple[str, str]:
         nonlocal i
@@ -88,51 +99,119 @@ def compile_filter(text: str, types: dict[str, str], type_name: str) -> Callable
         i += 1
         return tokens[i - 1]
 
-    def or_expr() -> Callable[[dict], bool]:
+    def expect(kind: str, what: str) -> tuple[str, str]:
+        t = take()
+        if t[0] != kind and not (kind == "comma" and t == ("word", ",")):
+            raise FilterError(f"Syntax error: {what} expected in '{text}'.")
+        return t
+
+    def or_expr() -> tuple[Pred, set[str]]:
         parts = [and_expr()]
         while (t := peek()) and t[0] == "word" and t[1].lower() == "or":
             take()
             parts.append(and_expr())
-        return parts[0] if len(parts) == 1 else (lambda r: any(p(r) for p in parts))
+        fields = set().union(*(f for _, f in parts))
+        if len(parts) == 1:
+            return parts[0]
+        if len(fields) > 1:
+            raise FilterError(OR_DISTINCT)
+        preds = [p for p, _ in parts]
+        return (lambda r: any(p(r) for p in preds)), fields
 
-    def and_expr() -> Callable[[dict], bool]:
+    def and_expr() -> tuple[Pred, set[str]]:
         parts = [unary()]
         while (t := peek()) and t[0] == "word" and t[1].lower() == "and":
             take()
             parts.append(unary())
-        return parts[0] if len(parts) == 1 else (lambda r: all(p(r) for p in parts))
+        if len(parts) == 1:
+            return parts[0]
+        preds = [p for p, _ in parts]
+        return (lambda r: all(p(r) for p in preds)), set().union(*(f for _, f in parts))
 
-    def unary() -> Callable[[dict], bool]:
+    def prop_expr() -> tuple[str, Callable[[Any], Any] | None]:
+        """A property, or tolower/toupper around one: (name, text transform)."""
         t = take()
-        if t[0] == "word" and t[1].lower() == "not":
-            inner = unary()
-            return lambda r: not inner(r)
-        if t[0] == "lp":
-            inner = or_expr()
-            if take()[0] != "rp":
-                raise FilterError(f"Syntax error: ')' expected in '{text}'.")
-            return inner
         if t[0] != "word":
             raise FilterError(f"Syntax error: a property name expected, found {t[1]!r}.")
-        prop = t[1]
-        if prop not in types:
-            raise FilterError(f"Could not find a property named '{prop}' on type '{type_name}'.")
+        name = t[1]
+        if (nxt := peek()) and nxt[0] == "lp":
+            fn = name.lower()
+            if fn not in _CASE_FUNCS:
+                raise FilterError(f"Unknown function '{name}'.")
+            take()
+            prop, _ = prop_expr()
+            expect("rp", "')'")
+            return prop, _CASE_FUNCS[fn]
+        if name not in types:
+            raise FilterError(f"Could not find a property named '{name}' on type '{type_name}'.")
+        return name, None
+
+    def unary() -> tuple[Pred, set[str]]:
+        t = peek()
+        if t is None:
+            raise FilterError(f"Syntax error: unexpected end of '$filter={text}'.")
+        if t[0] == "word" and t[1].lower() == "not":
+            take()
+            inner, fields = unary()
+            return (lambda r: not inner(r)), fields
+        if t[0] == "lp":
+            take()
+            inner = or_expr()
+            expect("rp", "')'")
+            return inner
+        if t[0] == "word" and t[1].lower() in _TEXT_FUNCS and (nxt := peek(1)) and nxt[0] == "lp":
+            fn = take()[1].lower()
+            take()
+            prop, transform = prop_expr()
+            expect("comma", "','")
+            lit = take()
+            if lit[0] != "str":
+                raise FilterError(f"Syntax error: '{fn}' takes a string literal, found {lit[1]!r}.")
+            expect("rp", "')'")
+            return _text_match(prop, fn, lit[1][1:-1].replace("''", "'"), transform), {prop}
+        prop, transform = prop_expr()
+        edm = types[prop]
         op = take()[1].lower()
+        if op == "in":
+            expect("lp", "'('")
+            values = [_literal(take(), edm, prop)]
+            while (nxt := peek()) and nxt == ("word", ","):
+                take()
+                values.append(_literal(take(), edm, prop))
+            expect("rp", "')'")
+            return (lambda r: _value(r, prop, edm, transform) in values), {prop}
         if op not in _OPS:
             raise FilterError(f"Syntax error: unknown operator '{op}' in '{text}'.")
-        edm = types[prop]
         lit = _literal(take(), edm, prop)
-        return _compare(prop, op, lit, edm)
+        return _compare(prop, op, lit, edm, transform), {prop}
 
-    pred = or_expr()
+    pred, _ = or_expr()
     if i != len(tokens):
         raise FilterError(f"Syntax error: unexpected '{tokens[i][1]}' in '{text}'.")
     return pred
 
 
-def _compare(prop: str, op: str, lit: Any, edm: str) -> Callable[[dict], bool]:
+def _value(rec: dict, prop: str, edm: str, transform: Callable[[Any], Any] | None) -> Any:
+    v = coerce(rec.get(prop), edm)
+    return transform(v) if transform is not None and isinstance(v, str) else v
+
+
+def _text_match(prop: str, fn: str, lit: str, transform: Callable[[Any], Any] | None) -> Pred:
     def pred(rec: dict) -> bool:
-        v = coerce(rec.get(prop), edm)
+        v = rec.get(prop)
+        if not isinstance(v, str):
+            return False
+        if transform is not None:
+            v = transform(v)
+        if fn == "contains":
+            return lit in v
+        return v.startswith(lit) if fn == "startswith" else v.endswith(lit)
+    return pred
+
+
+def _compare(prop: str, op: str, lit: Any, edm: str, transform: Callable[[Any], Any] | None = None) -> Pred:
+    def pred(rec: dict) -> bool:
+        v = _value(rec, prop, edm, transform)
         if op == "eq":
             return v == lit
         if op == "ne":

@@ -38,7 +38,9 @@ def test_odata_filter_subset_compares_by_type():
            "lastModifiedDateTime": "2026-10-01T12:00:00.000Z", "id": "ABC00000-0000-0000-0000-000000000001"}
     t = lambda f: compile_filter(f, TYPES, "Microsoft.NAV.salesInvoice")(rec)  # noqa: E731
     assert t("status eq 'Open' and totalAmountIncludingTax gt 1000")
-    assert not t("status eq 'Paid' or totalAmountIncludingTax le 1000.49")
+    assert not t("status eq 'Paid' or status eq 'Draft'")
+    with pytest.raises(FilterError, match="'OR' operator is not supported on distinct fields"):
+        t("status eq 'Paid' or totalAmountIncludingTax le 1000.49")  # real Business Central refuses this
     assert t("dueDate lt 2026-11-01 and lastModifiedDateTime gt 2026-10-01T11:59:59Z")
     assert t("not (status ne 'Open')")
     assert t("id eq abc00000-0000-0000-0000-000000000001")

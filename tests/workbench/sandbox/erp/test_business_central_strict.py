@@ -1,0 +1,219 @@
+"""The Business Central sandbox refuses what real Business Central refuses, with its error codes,
+and serves the query options it claims the way the OData documentation describes them."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from tests.workbench.sandbox.erp.bc_http import bearer, first, patch
+from workbench.sandbox import erp
+from workbench.sandbox.erp import fixture
+
+
+@pytest.fixture(scope="module")
+def small():
+    return fixture.dataset(12, seed=3)
+
+
+@pytest.fixture
+def bc(small):
+    h = erp.start(flavor="business-central", data=small)
+    yield h
+    h.stop()
+
+
+def error(resp: httpx.Response) -> tuple[int, str, str]:
+    err = resp.json()["error"]
+    return resp.status_code, err["code"], err["message"]
+
+
+@pytest.mark.parametrize("body, code, words", [
+    ({"creditLimit": "abc"}, "BadRequest", "Edm.Decimal"),
+    ({"creditLimit": ""}, "BadRequest", "Edm.Decimal"),
+    ({"creditLimit": None}, "BadRequest", "does not allow null values"),
+    ({"blocked": "Sometimes"}, "Application_EvaluateException", '"Sometimes"'),
+    ({"country": "X" * 43}, "Application_StringExceededLength",
+     "The length of the string is 43, but it must be less than or equal to 10 characters"),
+    ({"city": 12}, "BadRequest", "Edm.String"),
+    ({"balanceDue": 5}, "BadRequest_InvalidOperation", "'balanceDue' is read-only"),
+    ({"number_of_legs": 4}, "BadRequest", "The property 'number_of_legs' does not exist on type "
+                                          "'Microsoft.NAV.customer'"),
+])
+def test_a_customer_write_against_metadata_is_refused_and_nothing_changes(bc, body, code, words):
+    cust = first(bc, "customers")
+    resp = patch(bc, "customers", cust, body)
+    status, got_code, message = error(resp)
+    assert (status, got_code) == (400, code)
+    assert words in message
+    after = bc.store.get("customers", cust["id"])
+    assert {k: after[0][k] for k in ("creditLimit", "blocked", "country", "city")} == \
+           {k: cust[k] for k in ("creditLimit", "blocked", "country", "city")}
+    assert after[1] == 1  # the etag did not move
+
+
+@pytest.mark.parametrize("entity, body, code", [
+    ("salesInvoices", {"dueDate": "not-a-date"}, "BadRequest"),
+    ("salesInvoices", {"dueDate": "2026-02-30"}, "BadRequest"),
+    ("salesInvoices", {"remainingAmount": 0}, "BadRequest_InvalidOperation"),
+    ("salesOrderLines", {"quantity": True}, "BadRequest"),
+    ("items", {"blocked": "maybe"}, "BadRequest"),
+    ("salesPrices", {"unitPrice": "12.50"}, "BadRequest"),
+])
+def test_other_entities_refuse_wrong_types_and_read_only_properties(bc, entity, body, code):
+    rec = first(bc, entity)
+    status, got_code, _ = error(patch(bc, entity, rec, body))
+    assert (status, got_code) == (400, code)
+
+
+def test_well_typed_writes_are_stored_in_the_metadata_type(bc):
+    cust = first(bc, "customers")
+    resp = patch(bc, "customers", cust, {"creditLimit": 1500, "blocked": "Invoice", "city": "Bergen",
+                                         "country": "NO"})
+    assert resp.status_code == 200
+    assert resp.json()["creditLimit"] == 1500 and resp.json()["blocked"] == "Invoice"
+    inv = first(bc, "salesInvoices")
+    assert patch(bc, "salesInvoices", inv, {"dueDate": "0001-01-01"}).json()["dueDate"] == "0001-01-01"
+    price = first(bc, "salesPrices")
+    resp = httpx.patch(f"{bc.info['api_root']}/salesPrices({price['id']})", content=b'{"unitPrice": 12.345}',
+                       headers={**bearer(bc), "If-Match": price["@odata.etag"], "Content-Type": "application/json"})
+    assert resp.status_code == 200 and bc.store.get("salesPrices", price["id"])[0]["unitPrice"] == Decimal("12.345")
+
+
+def test_post_creates_with_blank_defaults_and_is_checked_like_patch(bc):
+    url = f"{bc.info['api_root']}/customers"
+    made = httpx.post(url, headers=bearer(bc), json={"displayName": "Nordlys AS", "city": "Tromsø"})
+    assert made.status_code == 201
+    body = made.json()
+    assert body["displayName"] == "Nordlys AS" and body["blocked"] == " " and body["creditLimit"] == 0
+    assert httpx.get(f"{url}({body['id']})", headers=bearer(bc)).json()["city"] == "Tromsø"
+    refused = httpx.post(url, headers=bearer(bc), json={"displayName": "N" * 101})
+    assert error(refused)[:2] == (400, "Application_StringExceededLength")
+    assert bc.store.count("customers") == 13
+
+
+def test_metadata_publishes_lengths_enums_and_non_nullable_value_types(bc):
+    resp = httpx.get(bc.info["api_root"].split("/companies(")[0] + "/$metadata", headers=bearer(bc))
+    root = ET.fromstring(resp.content)
+    ns = {"edm": "http://docs.oasis-open.org/odata/ns/edm"}
+    enum = root.find(".//edm:EnumType[@Name='customerBlocked']", ns)
+    assert [m.get("Name") for m in enum] == ["_x0020_", "Ship", "Invoice", "All"]
+    cust = {p.get("Name"): p for p in root.find(".//edm:EntityType[@Name='customer']", ns).findall("edm:Property", ns)}
+    assert cust["country"].get("MaxLength") == "10"
+    assert cust["blocked"].get("Type") == "Microsoft.NAV.customerBlocked"
+    assert cust["creditLimit"].get("Nullable") == "false"
+    order = root.find(".//edm:EntityType[@Name='salesOrder']", ns)
+    assert order.find("edm:NavigationProperty", ns).get("Name") == "salesOrderLines"
+
+
+def test_unknown_record_is_internal_record_not_found(bc):
+    resp = httpx.get(f"{bc.info['api_root']}/customers(00000000-0000-0000-0000-00000000abcd)", headers=bearer(bc))
+    assert error(resp)[:2] == (404, "Internal_RecordNotFound")
+
+
+# -- reads ---------------------------------------------------------------------------------------------------------
+
+def get(bc, entity: str, params: dict, **headers) -> httpx.Response:
+    return httpx.get(f"{bc.info['api_root']}/{entity}", params=params, headers={**bearer(bc), **headers})
+
+
+def test_orderby_skip_and_count(bc):
+    names = sorted(c["displayName"] for c in get(bc, "customers", {}).json()["value"])
+    desc = get(bc, "customers", {"$orderby": "displayName desc", "$select": "displayName"}).json()["value"]
+    assert [c["displayName"] for c in desc] == names[::-1]
+    body = get(bc, "customers", {"$orderby": "displayName", "$skip": "3", "$top": "4", "$count": "true"}).json()
+    assert [c["displayName"] for c in body["value"]] == names[3:7]
+    assert body["@odata.count"] == 12
+
+
+def test_top_larger_than_the_page_pages_without_losing_rows(bc):
+    url, seen = None, []
+    resp = get(bc, "customers", {"$top": "7", "$select": "id"}, Prefer="odata.maxpagesize=3")
+    while True:
+        body = resp.json()
+        seen += [c["id"] for c in body["value"]]
+        url = body.get("@odata.nextLink")
+        if not url:
+            break
+        resp = httpx.get(url, headers=bearer(bc))
+    everything = [c["id"] for c in get(bc, "customers", {"$select": "id"}).json()["value"]]
+    assert seen == everything[:7]
+
+
+def test_ordered_paging_follows_next_links_to_the_same_order(bc):
+    ordered = [c["id"] for c in get(bc, "customers", {"$orderby": "city,displayName"}).json()["value"]]
+    body = get(bc, "customers", {"$orderby": "city,displayName"}, Prefer="odata.maxpagesize=5").json()
+    got = [c["id"] for c in body["value"]]
+    while body.get("@odata.nextLink"):
+        body = httpx.get(body["@odata.nextLink"], headers=bearer(bc)).json()
+        got += [c["id"] for c in body["value"]]
+    assert got == ordered and len(got) == 12
+
+
+def test_expand_order_lines_on_orders(bc):
+    order = get(bc, "salesOrders", {"$expand": "salesOrderLines", "$top": "1"}).json()["value"][0]
+    stored = [d for _, d, _ in bc.store.scan("salesOrderLines") if d["documentId"] == order["id"]]
+    assert [ln["id"] for ln in order["salesOrderLines"]] == [d["id"] for d in stored] and stored
+    one = httpx.get(f"{bc.info['api_root']}/salesOrders({order['id']})", params={"$expand": "salesOrderLines"},
+                    headers=bearer(bc)).json()
+    assert len(one["salesOrderLines"]) == len(stored)
+
+
+def test_text_functions_and_in(bc):
+    cust = first(bc, "customers")
+    word = cust["displayName"].split()[0]
+    got = get(bc, "customers", {"$filter": f"contains(displayName,'{word}')"}).json()["value"]
+    assert got and all(word in c["displayName"] for c in got)
+    assert word != word.lower()
+    # text filters are case-sensitive, as AL filters are; tolower() lifts that
+    assert get(bc, "customers", {"$filter": f"startswith(displayName,'{word.lower()}')"}).json()["value"] == []
+    low = get(bc, "customers", {"$filter": f"startswith(tolower(displayName),'{word.lower()}')"}).json()["value"]
+    assert {c["id"] for c in low} >= {c["id"] for c in got if c["displayName"].startswith(word)}
+    both = get(bc, "customers", {"$filter": f"city in ('{cust['city']}','Nowhere')"}).json()["value"]
+    assert cust["id"] in {c["id"] for c in both} and all(c["city"] == cust["city"] for c in both)
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"$filter": "city eq 'Berlin' or country eq 'DE'"}, "'OR' operator is not supported on distinct fields"),
+    ({"$filter": "substring(city, 1) eq 'erlin'"}, "Unknown function 'substring'"),
+    ({"$skiptoken": "bogus!"}, "The skip token value 'bogus!' is invalid"),
+    ({"$skiptoken": "LTE6MA=="}, "is invalid"),  # "-1:0": well-formed but never issued
+    ({"$search": "Berlin"}, "The query parameter '$search' is not supported"),
+    ({"$apply": "groupby((city))"}, "The query parameter '$apply' is not supported"),
+    ({"$expand": "picture"}, "Could not find a property named 'picture'"),
+    ({"$orderby": "shoeSize"}, "Could not find a property named 'shoeSize'"),
+    ({"$top": "-1"}, "$top query option requires a non-negative integer"),
+    ({"$count": "maybe"}, "not a valid count option"),
+])
+def test_what_is_not_served_is_a_400_never_a_silent_200(bc, params, words):
+    status, code, message = error(get(bc, "customers", params))
+    assert (status, code) == (400, "BadRequest")
+    assert words in message
+
+
+def test_companies_filter_is_applied_not_ignored(bc):
+    url = bc.info["api_root"].split("/companies(")[0] + "/companies"
+    hit = httpx.get(url, headers=bearer(bc), params={"$filter": f"name eq '{bc.info['company_name']}'"}).json()
+    miss = httpx.get(url, headers=bearer(bc), params={"$filter": "name eq 'No Such Company'"}).json()
+    assert [c["id"] for c in hit["value"]] == [bc.info["company_id"]] and miss["value"] == []
+    assert error(httpx.get(url, headers=bearer(bc), params={"$orderby": "name"}))[:2] == (400, "BadRequest")
+
+
+def test_count_segment_counts_what_the_filter_keeps(bc):
+    paid = [d for _, d, _ in bc.store.scan("salesInvoices") if d["status"] == "Paid"]
+    assert 0 < len(paid) < bc.store.count("salesInvoices")
+    resp = httpx.get(f"{bc.info['api_root']}/salesInvoices/$count", headers=bearer(bc),
+                     params={"$filter": "status eq 'Paid'"})
+    assert resp.headers["content-type"].startswith("text/plain") and int(resp.text) == len(paid)
+
+
+def test_a_key_that_is_not_a_guid_and_an_unserved_method_are_refused(bc):
+    resp = httpx.get(f"{bc.info['api_root']}/customers('C10000')", headers=bearer(bc))
+    assert error(resp)[:2] == (400, "BadRequest_NotFound")
+    cust = first(bc, "customers")
+    gone = httpx.delete(f"{bc.info['api_root']}/customers({cust['id']})", headers={**bearer(bc), "If-Match": "*"})
+    assert error(gone)[:2] == (405, "BadRequest_MethodNotAllowed")
+    assert bc.store.get("customers", cust["id"]) is not None
