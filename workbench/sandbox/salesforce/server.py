@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -36,6 +37,7 @@ API_VERSIONS = [f"{v}.0" for v in range(55, 63)]
 ORG_ID = "00DWb0000000001EAA"
 USER_ID = "005Wb0000000001AAA"
 MAX_COLLECTION = 200
+MAX_COMPOSITE = 25  # REST API Developer Guide, Composite: up to 25 subrequests per call
 
 
 class OrgState:
@@ -85,7 +87,14 @@ class Handler(BaseHTTPRequestHandler):
     # plumbing -----------------------------------------------------------------------
     def _body(self) -> bytes:
         n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
+        raw = self.rfile.read(n) if n else b""
+        # Salesforce accepts compressed request bodies (REST API Developer Guide: Compression Headers)
+        if raw and self.headers.get("Content-Encoding", "").strip().lower() == "gzip":
+            try:
+                return gzip.decompress(raw)
+            except (OSError, EOFError):
+                return b"\x00not gzip"  # fails JSON parsing below, answered as JSON_PARSER_ERROR
+        return raw
 
     def _send(self, status: int, body: bytes = b"", ctype: str = "application/json;charset=UTF-8",
               headers: dict[str, str] | None = None) -> None:
@@ -252,6 +261,8 @@ class Handler(BaseHTTPRequestHandler):
         m = re.fullmatch(r"/query(?:All)?/(01g\w+)-(\d+)", rest)
         if m and method == "GET":
             return self.query_more(m.group(1), int(m.group(2)))
+        if rest == "/composite" and method == "POST":
+            return self.composite(body)
         if rest == "/composite/sobjects" and method == "PATCH":
             return self.collections_update(body)
         if rest == "/sobjects" and method == "GET":
@@ -385,13 +396,17 @@ class Handler(BaseHTTPRequestHandler):
         fields = [obj.field(n.strip()) for n in wanted.split(",")] if wanted else list(obj.fields.values())
         if any(f is None for f in fields):
             return self._err(400, "INVALID_FIELD", f"No such column on sobject of type {obj.name}")
-        out = {"attributes": {"type": obj.name, "url": f"/services/data/v{self.api_version}/sobjects/{obj.name}/"
-                                                       f"{rec['Id']}"}}
-        out.update({f.name: to_json_value(f, rec[f.name]) for f in fields})
+        out = self._row(obj, rec, fields)
         headers = {"Last-Modified": _http_date(rec["LastModifiedDate"])}
         if obj.name == "Account":  # Salesforce sends ETags (and honours If-Match) for Account rows only
             headers["ETag"] = self._etag(rec)
         self._json(200, out, headers=headers)
+
+    def _row(self, obj: ObjectDef, rec: dict[str, Any], fields: list) -> dict[str, Any]:
+        out = {"attributes": {"type": obj.name, "url": f"/services/data/v{self.api_version}/sobjects/{obj.name}/"
+                                                       f"{rec['Id']}"}}
+        out.update({f.name: to_json_value(f, rec[f.name]) for f in fields})
+        return out
 
     def _find(self, obj: ObjectDef, rid: str) -> dict[str, Any] | None:
         try:
@@ -414,31 +429,97 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             return self._err(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON value")
         with self.org.store.transaction():
-            rec = self._find(obj, rid)
-            if rec is None:
-                return None
-            ius = self.headers.get("If-Unmodified-Since")
-            if ius:
-                try:
-                    limit = parsedate_to_datetime(ius)
-                except (TypeError, ValueError):
-                    return self._err(400, "MALFORMED_QUERY", f"invalid If-Unmodified-Since date: {ius}")
-                if _stamp_dt(rec["LastModifiedDate"]).replace(microsecond=0) > limit:
-                    return self._err(412, "PRECONDITION_FAILED", "The requested resource has been modified since "
-                                                                  "the time specified in If-Unmodified-Since.")
-            if_match = self.headers.get("If-Match")
-            if if_match and obj.name == "Account" and \
-                    "*" not in if_match and self._etag(rec) not in [t.strip() for t in if_match.split(",")]:
-                return self._err(412, "PRECONDITION_FAILED", "The requested resource does not match your "
-                                                              "precondition.")
-            if self.org.faults.take("unable_to_lock_row"):
-                return self._err(400, "UNABLE_TO_LOCK_ROW", f"unable to obtain exclusive access to this record "
-                                                            f"or 1 records: {rec['Id']}")
-            problem = _check_write(obj, rec, values)
-            if problem:
-                return self._err(400, *problem)
-            self.org.store.update(obj, rec["Id"], {obj.field(k).name: v for k, v in values.items()})
-        self._send(204)
+            status, payload = self._patch_record(obj, rid, values, self.headers)
+        if status == 204:
+            return self._send(204)
+        self._json(status, payload)
+
+    def _patch_record(self, obj: ObjectDef, rid: str, values: Any, headers: Any) -> tuple[int, Any]:
+        """One sObject update, as the sObject Rows resource answers it: (status, body). Shared by the
+        direct PATCH and Composite subrequests, whose own httpHeaders carry the conditions (REST API
+        Developer Guide: Conditional Request Headers; Composite Subrequest)."""
+        err = lambda status, code, msg, fields=None: (status, wire.error(code, msg, fields))  # noqa: E731
+        try:
+            rid18 = ids.to_18(rid)
+        except ids.InvalidSalesforceId:
+            return err(400, "MALFORMED_ID", f"{obj.name} ID: id value of incorrect type: {rid}")
+        rec = self.org.store.get(obj, rid18, include_deleted=True)
+        if rec is None:
+            return err(404, "NOT_FOUND", "The requested resource does not exist")
+        if rec["IsDeleted"]:
+            return err(404, "ENTITY_IS_DELETED", "entity is deleted")
+        if not isinstance(values, dict):
+            return err(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of sObject from a non-object value")
+        ius = headers.get("If-Unmodified-Since")
+        if ius:
+            try:
+                limit = parsedate_to_datetime(ius)
+            except (TypeError, ValueError):
+                return err(400, "MALFORMED_QUERY", f"invalid If-Unmodified-Since date: {ius}")
+            if _stamp_dt(rec["LastModifiedDate"]).replace(microsecond=0) > limit:
+                return err(412, "PRECONDITION_FAILED", "The requested resource has been modified since the time "
+                                                       "specified in If-Unmodified-Since.")
+        if_match = headers.get("If-Match")
+        if if_match and obj.name == "Account" and \
+                "*" not in if_match and self._etag(rec) not in [t.strip() for t in if_match.split(",")]:
+            return err(412, "PRECONDITION_FAILED", "The requested resource does not match your precondition.")
+        if self.org.faults.take("unable_to_lock_row"):
+            return err(400, "UNABLE_TO_LOCK_ROW", f"unable to obtain exclusive access to this record or 1 "
+                                                  f"records: {rec['Id']}")
+        problem = _check_write(self.org.store, obj, rec, values)
+        if problem:
+            return err(400, *problem)
+        self.org.store.update(obj, rec["Id"], {obj.field(k).name: v for k, v in values.items()})
+        return 204, None
+
+    def composite(self, body: bytes) -> None:
+        """POST /composite: up to 25 subrequests in one call, each with its own httpHeaders; allOrNone rolls
+        all back (REST API Developer Guide: Composite, Composite Subrequest, Composite Response Body).
+        Only sObject PATCH and GET subrequests are served; any other subrequest is refused up front with a
+        400, as Salesforce refuses a malformed request body before running any subrequest."""
+        try:
+            payload = json.loads(body or b"{}", parse_float=Decimal)
+        except ValueError:
+            return self._err(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON value")
+        subs = payload.get("compositeRequest") if isinstance(payload, dict) else None
+        if not isinstance(subs, list) or not subs:
+            return self._err(400, "INVALID_FIELD", "compositeRequest is required")
+        if len(subs) > MAX_COMPOSITE:
+            return self._err(400, "LIMIT_EXCEEDED", f"Composite request can contain a maximum of {MAX_COMPOSITE} "
+                                                    f"subrequests")
+        plan = []
+        for sub in subs:
+            if not isinstance(sub, dict) or not sub.get("referenceId") or not sub.get("url") or \
+                    sub.get("method") not in ("GET", "PATCH"):
+                return self._err(400, "INVALID_FIELD", "Each subrequest needs method (GET or PATCH here), url and "
+                                                       "referenceId")
+            m = re.fullmatch(r"/services/data/v(\d+\.\d)/sobjects/(\w+)/(\w{15,18})", urlsplit(sub["url"]).path)
+            obj = find_object(m.group(2)) if m else None
+            if obj is None or m.group(1) not in API_VERSIONS:
+                return self._err(400, "NOT_FOUND", f"The requested resource does not exist: {sub['url']} "
+                                                   f"(referenceId {sub['referenceId']})")
+            headers = {str(k).title(): str(v) for k, v in (sub.get("httpHeaders") or {}).items()}
+            plan.append((sub, obj, m.group(3), headers))
+        all_or_none = bool(payload.get("allOrNone", False))
+        out = []
+        with self.org.store.transaction() as store:
+            for sub, obj, rid, headers in plan:
+                if sub["method"] == "PATCH":
+                    status, result = self._patch_record(obj, rid, sub.get("body") or {}, headers)
+                else:
+                    rec = store.get(obj, ids.to_18(rid)) if ids.is_salesforce_id(rid) else None
+                    status, result = (200, self._row(obj, rec, list(obj.fields.values()))) if rec else \
+                        (404, wire.error("NOT_FOUND", "The requested resource does not exist"))
+                out.append({"body": result, "httpHeaders": {}, "httpStatusCode": status,
+                            "referenceId": sub["referenceId"]})
+            if all_or_none and any(r["httpStatusCode"] >= 400 for r in out):
+                store.db.execute("ROLLBACK")
+                store.db.execute("BEGIN")
+                out = [r if r["httpStatusCode"] >= 400 else
+                       {"body": wire.error("PROCESSING_HALTED", "The transaction was rolled back since another "
+                                                                "operation in the same transaction failed."),
+                        "httpHeaders": {}, "httpStatusCode": 400, "referenceId": r["referenceId"]} for r in out]
+        self._json(200, {"compositeResponse": out})
 
     def collections_update(self, body: bytes) -> None:
         try:
@@ -492,7 +573,7 @@ class Handler(BaseHTTPRequestHandler):
             return fail("UNABLE_TO_LOCK_ROW", f"unable to obtain exclusive access to this record or 1 records: "
                                               f"{rid18}")
         values = {k: v for k, v in r.items() if k not in ("attributes", "id", "Id")}
-        problem = _check_write(obj, rec, values)
+        problem = _check_write(self.org.store, obj, rec, values)
         if problem:
             return fail(*problem)
         store.update(obj, rid18, {obj.field(k).name: v for k, v in values.items()})
@@ -566,8 +647,12 @@ _DELIMITERS = {"COMMA": ",", "TAB": "\t", "SEMICOLON": ";", "PIPE": "|", "CARET"
 _COUNTRY_RULE = re.compile(r"^[A-Z]{2}$")
 
 
-def _check_write(obj: ObjectDef, rec: dict[str, Any], values: dict[str, Any]) -> tuple | None:
-    """Salesforce's per-record checks, in its words: (statusCode, message, fields) or None."""
+def _check_write(store: OrgStore, obj: ObjectDef, rec: dict[str, Any], values: dict[str, Any]) -> tuple | None:
+    """Salesforce's per-record checks against the sandbox's own describe (types, lengths, precision,
+    picklists, updateable, nillable, reference targets), in its words: (statusCode, message, fields) or None.
+    Codes and messages follow the REST API Developer Guide's Status Codes and Error Responses page."""
+    invalid = lambda f, v: ("INVALID_TYPE_ON_FIELD_IN_RECORD",  # noqa: E731
+                            f"{f.label}: value not of required type: {v}", [f.name])
     for name, v in values.items():
         f = obj.field(name)
         if f is None:
@@ -576,26 +661,42 @@ def _check_write(obj: ObjectDef, rec: dict[str, Any], values: dict[str, Any]) ->
             return ("INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: {f.name}. Please check "
                                                        f"the security settings of this field and verify that it is "
                                                        f"read/write for your profile or permission set.", [f.name])
-        if v is None:
-            if f.name == "Name":
-                return ("REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]", ["Name"])
+        if isinstance(v, (dict, list)):
+            return ("JSON_PARSER_ERROR", f"Cannot deserialize instance of {f.type} from "
+                                         f"{'START_OBJECT' if isinstance(v, dict) else 'START_ARRAY'} value "
+                                         f"for field {f.name}", [f.name])
+        if v is None or (v == "" and not f.numeric and f.type not in ("boolean", "date")):
+            if not f.nillable:
+                return ("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{f.name}]", [f.name])
             continue
         if f.numeric:
             try:
                 if isinstance(v, bool) or not Decimal(str(v)).is_finite():
                     raise InvalidOperation
             except InvalidOperation:
-                return ("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{f.label}: value not of required type: {v}", [f.name])
+                return invalid(f, v)
+            digits = Decimal(str(v)).adjusted() + 1
+            if digits > f.precision - f.scale:
+                return ("NUMBER_OUTSIDE_VALID_RANGE", f"{f.label}: value outside of valid range on numeric field: "
+                                                      f"{v}", [f.name])
         elif f.type == "boolean" and not isinstance(v, bool):
-            return ("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{f.label}: value not of required type: {v}", [f.name])
+            return invalid(f, v)
         elif f.type == "date":
             try:
                 datetime.strptime(str(v), "%Y-%m-%d")
             except ValueError:
-                return ("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{f.label}: value not of required type: {v}", [f.name])
+                return invalid(f, v)
         elif f.type == "picklist" and str(v) not in f.picklist:
             return ("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", f"{f.label}: bad value for restricted picklist "
                                                                f"field: {v}", [f.name])
+        elif f.type == "reference":
+            if not ids.is_salesforce_id(str(v)):
+                return ("MALFORMED_ID", f"{f.label}: id value of incorrect type: {v}", [f.name])
+            target_obj = OBJECTS[f.reference_to]
+            if not str(v).startswith(target_obj.prefix):
+                return ("FIELD_INTEGRITY_EXCEPTION", f"{f.label}: id value of incorrect type: {v}", [f.name])
+            if store.get(target_obj, ids.to_18(str(v))) is None:
+                return ("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [f.name])
         elif f.length and len(str(v)) > f.length:
             return ("STRING_TOO_LONG", f"{f.label}: data value too large: {str(v)[:40]} (max length={f.length})",
                     [f.name])

@@ -57,6 +57,8 @@ class OrgStore:
         self.db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.create_collation(soql.CI, soql.casefold_compare)
+        self.db.create_function("sf_like", 2, soql.like, deterministic=True)
         self._counter = itertools.count(1)
         self._last_stamp = ""
         with self.lock:
