@@ -105,12 +105,33 @@ def test_retrying_a_push_is_idempotent(org, accounts):
     assert org.write_count("Account", r.record_id) == written + 1  # the org saw exactly one write
 
 
-def test_more_than_200_records_go_in_200_record_calls(org, accounts):
+def test_edit_landing_between_the_re_read_and_the_write_is_a_conflict_not_an_overwrite(org, accounts):
+    rid = accounts.loc["A-00023", "record_id"]
+    # Alice saves the record just after the push's own re-read, before its write arrives
+    org.faults.concurrent_edits[rid] = {"BillingCity": "Alice's city"}
+    [res] = source(org).push([req(1, accounts, "A-00023", "city", "Our fix")])
+    assert res.outcome == "conflict" and res.current_value == "Alice's city"
+    assert "412 PRECONDITION_FAILED" in res.message and "not overwritten" in res.message
+    assert org.record("Account", rid)["BillingCity"] == "Alice's city"
+
+
+def test_the_race_on_one_record_does_not_hold_back_the_others_in_the_call(org, accounts):
+    rid = accounts.loc["A-00024", "record_id"]
+    org.faults.concurrent_edits[rid] = {"Phone": "+1 000 0000"}
+    out = source(org).push([req(1, accounts, "A-00024", "phone", "+49 1"), req(2, accounts, "A-00025", "phone",
+                                                                                "+49 2")])
+    assert [r.outcome for r in out] == ["conflict", "applied"]
+    assert org.record("Account", rid)["Phone"] == "+1 000 0000"
+    assert org.record("Account", accounts.loc["A-00025", "record_id"])["Phone"] == "+49 2"
+
+
+def test_writes_go_in_composite_calls_of_25_conditional_subrequests(org, accounts):
     numbers = [f"A-{i:05d}" for i in range(100, 350)]
     before = calls(org)
     out = source(org).push([req(i, accounts, n, "phone", f"+1 555 {i:04d}") for i, n in enumerate(numbers)])
     assert {r.outcome for r in out} == {"applied"} and len(out) == 250
-    assert delta(before, calls(org)) == {"query": 2, "composite": 2}
+    # re-reads in 200-id queries (200 + 50), writes in 25-subrequest Composite calls (8 + 2)
+    assert delta(before, calls(org)) == {"query": 2, "composite": 10}
 
 
 def test_two_fields_of_one_record_are_one_record_in_the_call(org, accounts):
@@ -178,9 +199,9 @@ def test_push_refused_when_it_would_exceed_the_api_share(org, accounts):
         reqs = [req(i, accounts, f"A-{i:05d}", "phone", "+0") for i in range(400, 600)] + \
                [req(1000, accounts, "A-00001", "phone", "+0")]
         before = calls(org)
-        with pytest.raises(SourceError, match=r"push refused: it needs about 3 Salesforce API requests but only "
+        with pytest.raises(SourceError, match=r"push refused: it needs about 10 Salesforce API requests but only "
                                               r"\d are allowed \(50% of the \d+ left of today's \d+\)"):
-            src.push(reqs)  # 201 records: 2 re-reads and 2 writes, one re-read already made
+            src.push(reqs)  # 201 records: 2 re-reads and 8 + 1 Composite writes, one re-read already made
         assert "composite" not in delta(before, calls(org))
         assert src.push(reqs[:1])[0].outcome == "applied"
     finally:
