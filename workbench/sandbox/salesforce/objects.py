@@ -29,6 +29,19 @@ class FieldDef:
         return self.type in ("currency", "double", "percent", "int")
 
     @property
+    def createable(self) -> bool:
+        # master-detail and lookup ids and the record currency are set on create, never changed after
+        return self.updateable or (self.type == "reference" or self.name == "CurrencyIsoCode")
+
+    @property
+    def required_on_create(self) -> bool:
+        return not self.nillable and self.createable
+
+    @property
+    def external_id(self) -> bool:
+        return self.name.startswith("ERP_") and self.name.endswith("__c")
+
+    @property
     def nillable(self) -> bool:
         return self.name not in NOT_NILLABLE
 
@@ -198,7 +211,7 @@ def describe(obj: ObjectDef, api_version: str) -> dict:
     for f in obj.fields.values():
         fields.append({
             "name": f.name, "label": f.label, "type": f.type, "length": f.length,
-            "updateable": f.updateable, "createable": f.updateable or f.name not in ("Id",),
+            "updateable": f.updateable, "createable": f.createable, "externalId": f.external_id,
             "nillable": f.nillable,
             "custom": f.name.endswith("__c"), "calculated": False,
             "precision": f.precision, "scale": f.scale,

@@ -55,6 +55,7 @@ class OrgState:
         self.sessions: set[str] = {credentials["session"]["session_id"]}
         self.cursors: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
+        self.ingest: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
         self.calls: dict[str, int] = {}
 
@@ -124,6 +125,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_PATCH(self):
         self._dispatch("PATCH")
+
+    def do_PUT(self):
+        self._dispatch("PUT")
 
     def do_DELETE(self):
         self._dispatch("DELETE")
@@ -275,6 +279,9 @@ class Handler(BaseHTTPRequestHandler):
             if obj is None:
                 return self._err(404, "NOT_FOUND", "The requested resource does not exist")
             return self._json(200, describe(obj, self.api_version))
+        m = re.fullmatch(r"/sobjects/(\w+)", rest)
+        if m and method == "POST" and find_object(m.group(1)):
+            return self.sobject_create(find_object(m.group(1)), body)
         m = re.fullmatch(r"/sobjects/(\w+)/(\w{15,18})", rest)
         if m:
             obj = find_object(m.group(1))
@@ -284,6 +291,20 @@ class Handler(BaseHTTPRequestHandler):
                 return self.sobject_get(obj, m.group(2))
             if method == "PATCH":
                 return self.sobject_patch(obj, m.group(2), body)
+            if method == "DELETE":
+                return self.sobject_delete(obj, m.group(2))
+        m = re.fullmatch(r"/sobjects/(\w+)/(\w+__c)/([^/]+)", rest)
+        if m and method == "PATCH" and find_object(m.group(1)):
+            return self.sobject_upsert(find_object(m.group(1)), m.group(2), m.group(3), body)
+        if rest == "/jobs/ingest" and method == "POST":
+            return self.ingest_create(body)
+        m = re.fullmatch(r"/jobs/ingest/(750\w+)(/batches|/successfulResults|/failedResults|/unprocessedrecords)?",
+                         rest)
+        if m:
+            job = self.org.ingest.get(m.group(1))
+            if job is None:
+                return self._err(404, "NOT_FOUND", "The requested resource does not exist")
+            return self.ingest_job(job, method, m.group(2) or "", body)
         if rest == "/jobs/query" and method == "POST":
             return self.bulk_create(body)
         m = re.fullmatch(r"/jobs/query/(750\w+)(/results)?", rest)
@@ -521,6 +542,79 @@ class Handler(BaseHTTPRequestHandler):
                         "httpHeaders": {}, "httpStatusCode": 400, "referenceId": r["referenceId"]} for r in out]
         self._json(200, {"compositeResponse": out})
 
+    def _values(self, body: bytes) -> dict[str, Any] | None:
+        try:
+            values = json.loads(body or b"{}", parse_float=Decimal)
+        except ValueError:
+            values = None
+        if not isinstance(values, dict):
+            self._err(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON object")
+            return None
+        return {k: v for k, v in values.items() if k != "attributes"}
+
+    def _create(self, obj: ObjectDef, values: dict[str, Any]) -> tuple[int, Any]:
+        """sObject Basic Information POST: createable fields only, required fields present (describe)."""
+        for name in values:
+            f = obj.field(name)
+            if f is not None and not f.createable:
+                return 400, wire.error("INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: "
+                                                                          f"{f.name}. Please check the security "
+                                                                          f"settings of this field.", [f.name])
+        missing = [f.name for f in obj.fields.values() if f.required_on_create and
+                   not any(k.lower() == f.name.lower() and v not in (None, "") for k, v in values.items())]
+        if missing:
+            return 400, wire.error("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]",
+                                   missing)
+        blank = {"Id": "", "BillingCountry": None}
+        problem = _check_write(self.org.store, obj, blank, values, creating=True)
+        if problem:
+            return 400, wire.error(*problem)
+        rid = self.org.store.insert(obj, {obj.field(k).name: v for k, v in values.items()})
+        return 201, {"id": rid, "success": True, "errors": []}
+
+    def sobject_create(self, obj: ObjectDef, body: bytes) -> None:
+        values = self._values(body)
+        if values is None:
+            return None
+        with self.org.store.transaction():
+            status, payload = self._create(obj, values)
+        self._json(status, payload)
+
+    def sobject_delete(self, obj: ObjectDef, rid: str) -> None:
+        with self.org.store.transaction():
+            rec = self._find(obj, rid)
+            if rec is None:
+                return None
+            self.org.store.delete(obj, rec["Id"])
+        self._send(204)
+
+    def sobject_upsert(self, obj: ObjectDef, ext_name: str, ext_value: str, body: bytes) -> None:
+        """sObject Rows by External ID: update the one match (200 since API 46.0), create if none (201),
+        300 if several (REST API Developer Guide: Insert or Update (Upsert) a Record Using an External ID)."""
+        ext = obj.field(ext_name)
+        if ext is None or not ext.external_id:
+            return self._err(404, "NOT_FOUND", f"Provided external ID field does not exist or is not accessible: "
+                                               f"{ext_name}")
+        values = self._values(body)
+        if values is None:
+            return None
+        with self.org.store.transaction() as store:
+            matches = [r[0] for r in store.db.execute(
+                f'SELECT "Id" FROM "{obj.name}" WHERE "{ext.name}" = ? COLLATE {soql.CI} AND "IsDeleted" = 0',
+                [ext_value]).fetchall()]
+            if len(matches) > 1:
+                return self._json(300, [f"/services/data/v{self.api_version}/sobjects/{obj.name}/{r}"
+                                        for r in matches])
+            if not matches:
+                status, payload = self._create(obj, {**values, ext.name: ext_value})
+                if status == 201:
+                    payload["created"] = True
+                return self._json(status, payload)
+            status, payload = self._patch_record(obj, matches[0], values, self.headers)
+        if status != 204:
+            return self._json(status, payload)
+        self._json(200, {"id": matches[0], "success": True, "errors": [], "created": False})
+
     def collections_update(self, body: bytes) -> None:
         try:
             payload = json.loads(body or b"{}", parse_float=Decimal)
@@ -643,11 +737,132 @@ class Handler(BaseHTTPRequestHandler):
                    headers={"Sforce-Locator": nxt, "Sforce-NumberOfRecords": str(len(rows))})
 
 
+    # Bulk API 2.0 ingest (update and delete) -------------------------------------------------
+    def ingest_create(self, body: bytes) -> None:
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            return self._err(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON value")
+        op, obj = payload.get("operation"), find_object(payload.get("object") or "")
+        if op not in INGEST_OPERATIONS:
+            return self._err(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {op} (this sandbox ingests "
+                                                f"{', '.join(INGEST_OPERATIONS)})")
+        if obj is None:
+            return self._err(400, "INVALIDJOB", f"InvalidJob : Invalid object: {payload.get('object')}")
+        job_id = ids.to_18("750Wb" + secrets.token_hex(5))
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        job = {"id": job_id, "operation": op, "object": obj.name, "createdById": USER_ID, "createdDate": now,
+               "systemModstamp": now, "state": "Open", "concurrencyMode": "Parallel", "contentType": "CSV",
+               "apiVersion": float(self.api_version), "jobType": "V2Ingest",
+               "contentUrl": f"services/data/v{self.api_version}/jobs/ingest/{job_id}/batches",
+               "lineEnding": payload.get("lineEnding", "LF"),
+               "columnDelimiter": payload.get("columnDelimiter", "COMMA"), "data": b"", "ok": [], "failed": []}
+        with self.org.lock:
+            self.org.ingest[job_id] = job
+        self._json(200, self._ingest_info(job))
+
+    def _ingest_info(self, job: dict[str, Any]) -> dict[str, Any]:
+        info = {k: v for k, v in job.items() if k not in ("data", "ok", "failed")}
+        if job["state"] in ("InProgress", "JobComplete"):
+            info.update({"numberRecordsProcessed": len(job["ok"]) + len(job["failed"]),
+                         "numberRecordsFailed": len(job["failed"]), "retries": 0, "totalProcessingTime": 1})
+        return info
+
+    def ingest_job(self, job: dict[str, Any], method: str, part: str, body: bytes) -> None:
+        if part == "/batches" and method == "PUT":
+            if job["state"] != "Open":
+                return self._err(400, "INVALIDJOBSTATE", f"Job state is {job['state']}, data can only be "
+                                                         f"uploaded to an Open job")
+            job["data"] += body
+            return self._send(201)
+        if part and method == "GET":
+            if job["state"] != "JobComplete":
+                return self._err(400, "INVALIDJOBSTATE", "Job is not complete")
+            return self._ingest_results(job, part)
+        if not part and method == "GET":
+            if job["state"] == "InProgress":  # one poll sees it in progress, the next done
+                job["state"] = "JobComplete"
+            return self._json(200, self._ingest_info(job))
+        if not part and method == "PATCH":
+            state = (json.loads(body or b"{}") or {}).get("state")
+            if state == "Aborted" and job["state"] in ("Open", "UploadComplete", "InProgress"):
+                job["state"] = "Aborted"
+            elif state == "UploadComplete" and job["state"] == "Open":
+                self._ingest_run(job)
+                job["state"] = "InProgress"
+            else:
+                return self._err(400, "INVALIDJOBSTATE", f"Cannot move a {job['state']} job to {state}")
+            return self._json(200, self._ingest_info(job))
+        if not part and method == "DELETE":
+            self.org.ingest.pop(job["id"], None)
+            return self._send(204)
+        return self._err(404, "NOT_FOUND", "The requested resource does not exist")
+
+    def _ingest_run(self, job: dict[str, Any]) -> None:
+        """Each CSV row on its own, checked like a REST write; empty cells are left alone, #N/A clears
+        (Bulk API 2.0 Developer Guide: Valid Date Format in Records; Prepare CSV Files)."""
+        obj = OBJECTS[job["object"]]
+        text = job["data"].decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=_DELIMITERS.get(job["columnDelimiter"], ",")))
+        with self.org.store.transaction():
+            for row in rows:
+                rid = next((v for k, v in row.items() if k and k.lower() == "id"), "")
+                values = {k: _csv_input(obj.field(k), v) for k, v in row.items()
+                          if k and k.lower() != "id" and v != ""}
+                if job["operation"] == "delete":
+                    status, payload = self._delete_record(obj, rid)
+                else:
+                    status, payload = self._patch_record(obj, rid, values, {})
+                if status < 300:
+                    job["ok"].append((ids.to_18(rid), row))
+                else:
+                    e = payload[0]
+                    job["failed"].append((rid, f"{e['errorCode']}:{e['message']}:{'--'.join(e['fields'])}", row))
+
+    def _delete_record(self, obj: ObjectDef, rid: str) -> tuple[int, Any]:
+        if not ids.is_salesforce_id(rid):
+            return 400, wire.error("MALFORMED_ID", f"{obj.name} ID: id value of incorrect type: {rid}", ["Id"])
+        rec = self.org.store.get(obj, ids.to_18(rid), include_deleted=True)
+        if rec is None or rec["IsDeleted"]:
+            return 404, wire.error("ENTITY_IS_DELETED", "entity is deleted", [])
+        self.org.store.delete(obj, rec["Id"])
+        return 204, None
+
+    def _ingest_results(self, job: dict[str, Any], part: str) -> None:
+        buf = io.StringIO()
+        w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n" if job["lineEnding"] == "LF" else "\r\n")
+        cols = list((job["ok"] or job["failed"] or [(None, {})])[0][-1].keys())
+        if part == "/successfulResults":
+            w.writerow(["sf__Id", "sf__Created", *cols])
+            for rid, row in job["ok"]:
+                w.writerow([rid, "false", *[row.get(c, "") for c in cols]])
+        elif part == "/failedResults":
+            w.writerow(["sf__Id", "sf__Error", *cols])
+            for rid, err, row in job["failed"]:
+                w.writerow([rid if ids.is_salesforce_id(rid) else "", err, *[row.get(c, "") for c in cols]])
+        else:
+            w.writerow(cols)
+        self._send(200, buf.getvalue().encode("utf-8"), ctype="text/csv")
+
+
+INGEST_OPERATIONS = ("update", "delete")
+
+
+def _csv_input(f: Any, v: str) -> Any:
+    """A Bulk CSV cell as the JSON value a REST write would carry."""
+    if v == "#N/A":
+        return None
+    if f is not None and f.type == "boolean" and v.lower() in ("true", "false"):
+        return v.lower() == "true"
+    return v
+
+
 _DELIMITERS = {"COMMA": ",", "TAB": "\t", "SEMICOLON": ";", "PIPE": "|", "CARET": "^", "BACKQUOTE": "`"}
 _COUNTRY_RULE = re.compile(r"^[A-Z]{2}$")
 
 
-def _check_write(store: OrgStore, obj: ObjectDef, rec: dict[str, Any], values: dict[str, Any]) -> tuple | None:
+def _check_write(store: OrgStore, obj: ObjectDef, rec: dict[str, Any], values: dict[str, Any],
+                 creating: bool = False) -> tuple | None:
     """Salesforce's per-record checks against the sandbox's own describe (types, lengths, precision,
     picklists, updateable, nillable, reference targets), in its words: (statusCode, message, fields) or None.
     Codes and messages follow the REST API Developer Guide's Status Codes and Error Responses page."""
@@ -657,7 +872,7 @@ def _check_write(store: OrgStore, obj: ObjectDef, rec: dict[str, Any], values: d
         f = obj.field(name)
         if f is None:
             return ("INVALID_FIELD", f"No such column '{name}' on sobject of type {obj.name}", [name])
-        if not f.updateable:
+        if not (f.createable if creating else f.updateable):
             return ("INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: {f.name}. Please check "
                                                        f"the security settings of this field and verify that it is "
                                                        f"read/write for your profile or permission set.", [f.name])
