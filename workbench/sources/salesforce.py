@@ -212,7 +212,10 @@ class SalesforceSource:
         return [{"name": f["name"], "label": f.get("label"), "type": f.get("type"),
                  "updateable": bool(f.get("updateable")), "canonical": canon_for.get(f["name"]),
                  "picklist": [p["value"] for p in f.get("picklistValues") or [] if p.get("active", True)],
-                 "reference_to": f.get("referenceTo") or []} for f in d.get("fields", [])]
+                 "reference_to": f.get("referenceTo") or [], "length": f.get("length") or 0,
+                 "nillable": bool(f.get("nillable", True)), "precision": f.get("precision") or 0,
+                 "scale": f.get("scale") or 0, "restricted": bool(f.get("restrictedPicklist", True))}
+                for f in d.get("fields", [])]
 
     def test_connection(self) -> list[tuple[str, bool, str]]:
         out: list[tuple[str, bool, str]] = []

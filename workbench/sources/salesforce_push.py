@@ -72,7 +72,7 @@ def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: ob
             m = src.map_for_record(r.object, r.record_id)
             api = m.api_name(r.field)
         except WorkbenchError as exc:
-            results[id(r)] = WriteResult(r.correction_id, "permanent", exc.one_line())
+            results[id(r)] = WriteResult(r.correction_id, "permanent", f"{r.object} {r.record_id}: {exc.one_line()}")
             continue
         if "." in api or r.field in ("record_id", "version", "last_modified"):
             results[id(r)] = WriteResult(r.correction_id, "permanent",
@@ -90,7 +90,9 @@ def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: ob
 
     # The budget is checked after the first re-read (whose answer carries the org's usage), before any write.
     # Each batch costs one re-read and at most one Composite call per 25 of its records.
-    budget = {"needed": sum(1 + math.ceil(len(ids) / COMPOSITE) for _, ids, _ in batches) - 1, "checked": False}
+    # and each object one describe, whose field rules keep a write Salesforce would refuse from being sent.
+    budget = {"needed": sum(1 + math.ceil(len(ids) / COMPOSITE) for _, ids, _ in batches) - 1 + len(by_map),
+              "checked": False, "described": {}}
     total, done = len(requests), len(results)
     for n, (m, record_ids, reqs) in enumerate(batches):
         try:
@@ -120,6 +122,15 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
         return [(r, WriteResult(r.correction_id, "transient", exc.one_line())) for r in reqs]
     except WorkbenchError as exc:  # e.g. INVALID_FIELD: a mapped field the org does not have
         if isinstance(exc, (Cancelled, BudgetExceeded)):
+            raise
+        return [(r, WriteResult(r.correction_id, _outcome(exc), exc.one_line())) for r in reqs]
+
+    try:
+        rules = _field_rules(src, m, budget["described"])
+    except TransientFailure as exc:
+        return [(r, WriteResult(r.correction_id, "transient", exc.one_line())) for r in reqs]
+    except WorkbenchError as exc:
+        if isinstance(exc, Cancelled):
             raise
         return [(r, WriteResult(r.correction_id, _outcome(exc), exc.one_line())) for r in reqs]
 
@@ -162,6 +173,11 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
                                        f"{m.object}.{api} changed in Salesforce since it was read: expected "
                                        f"{old!s}, found {now_value!s}{changed}", r.record_id, now_value, version)))
             continue
+        refusal = next((x for x in (_refusal(rules.get(k.lower()), k, v) for k, v in fields_to_write.items()) if x), None)
+        if refusal:
+            out.append((r, WriteResult(r.correction_id, "permanent", f"{m.object} {r.record_id}: {refusal}; "
+                                                                      f"not sent", r.record_id)))
+            continue
         writes.setdefault(r.record_id, {}).update(fields_to_write)
         pending.setdefault(r.record_id, []).append(r)
         if rec.get("SystemModstamp"):
@@ -180,6 +196,43 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
     if conflicted:
         out.extend(_conflicts(src, m, conflicted, pending, stamps, api_fields))
     return out
+
+
+def _field_rules(src: SalesforceSource, m: ObjectMap, cache: dict[str, dict[str, dict[str, Any]]]
+                 ) -> dict[str, dict[str, Any]]:
+    """The object's describe, by field name (one call per object and push)."""
+    if m.object not in cache:
+        cache[m.object] = {f["name"].lower(): f for f in src.describe(m.kind)}
+    return cache[m.object]
+
+
+_TEXT = ("string", "textarea", "url", "phone", "email", "encryptedstring")
+
+
+def _refusal(f: dict[str, Any] | None, api: str, value: Any) -> str | None:
+    """Why Salesforce would refuse this value, judged from its own describe; None when it is acceptable.
+    Codes as on the REST API Developer Guide's Status Codes page."""
+    if f is None:
+        return f"INVALID_FIELD: the org has no field {api} (describe)"
+    name = f"{f['name']} ({f.get('label') or f['name']})"
+    if not f["updateable"]:
+        return f"INVALID_FIELD_FOR_INSERT_UPDATE: {name} is read-only for the integration user (describe)"
+    if value is None:
+        return None if f["nillable"] else f"REQUIRED_FIELD_MISSING: {name} cannot be cleared (describe)"
+    t = f["type"]
+    if t in ("currency", "double", "percent", "int"):
+        try:
+            d = Decimal(str(value))
+        except ArithmeticError:
+            return f"INVALID_TYPE_ON_FIELD_IN_RECORD: {name} needs a number, not {value!r}"
+        if f["precision"] and d.is_finite() and d.adjusted() + 1 > f["precision"] - f["scale"]:
+            return f"NUMBER_OUTSIDE_VALID_RANGE: {name} holds at most {f['precision'] - f['scale']} integer digits"
+    elif t == "picklist" and f["restricted"] and f["picklist"] and str(value) not in f["picklist"]:
+        return (f"INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: {value!s} is not one of {name}'s values "
+                f"({', '.join(f['picklist'][:12])}{', ...' if len(f['picklist']) > 12 else ''})")
+    elif t in _TEXT and f["length"] and len(str(value)) > f["length"]:
+        return f"STRING_TOO_LONG: {name} holds at most {f['length']} characters, the value has {len(str(value))}"
+    return None
 
 
 def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict[str, Any]],
@@ -227,7 +280,7 @@ def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict
             if code in TRANSIENT_CODES and attempt < src.client.attempts:
                 retry[rid] = writes[rid]
                 continue
-            done.append((rid, "transient" if code in TRANSIENT_CODES else "permanent", msg))
+            done.append((rid, "transient" if code in TRANSIENT_CODES else "permanent", f"{m.object} {rid}: {msg}"))
         writes = retry
         if writes:
             time.sleep(min(30.0, src.client.wait_base * math.pow(2, attempt - 1)))

@@ -211,7 +211,7 @@ def describe(obj: ObjectDef, api_version: str) -> dict:
     for f in obj.fields.values():
         fields.append({
             "name": f.name, "label": f.label, "type": f.type, "length": f.length,
-            "updateable": f.updateable, "createable": f.createable, "externalId": f.external_id,
+            "updateable": f.updateable, "createable": f.createable, "externalId": f.external_id, "restrictedPicklist": f.type == "picklist",
             "nillable": f.nillable,
             "custom": f.name.endswith("__c"), "calculated": False,
             "precision": f.precision, "scale": f.scale,
