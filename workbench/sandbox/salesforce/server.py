@@ -1,8 +1,10 @@
 """The HTTPS endpoints of the sandbox org, answering with Salesforce's shapes.
 
-Only what a Salesforce client for this product uses: OAuth token and SOAP login,
-REST query with paging, describe, sObject GET/PATCH, sObject Collections PATCH,
-Bulk API 2.0 query jobs, limits. Every API response carries Sforce-Limit-Info.
+OAuth token and SOAP login, REST query with paging, describe, sObject rows (GET, PATCH,
+POST, DELETE, upsert by external id), Composite (conditional subrequests), sObject
+Collections PATCH, Bulk API 2.0 query and update/delete jobs, limits. Every write is
+checked against the org's own describe; every API response carries Sforce-Limit-Info.
+What is served, and the vendor document each behaviour follows: docs/fidelity/salesforce.md.
 """
 
 from __future__ import annotations
