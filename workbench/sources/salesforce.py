@@ -168,7 +168,16 @@ class SalesforceSource:
         return out
 
     def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
-        m = self.map_for(kind)
+        by_map: dict[str, tuple[ObjectMap, list[str]]] = {}
+        for rid in record_ids:  # orders: Order and Opportunity ids side by side
+            m = self.map_for_record(kind, rid)
+            by_map.setdefault(m.object, (m, []))[1].append(rid)
+        out = {}
+        for m, ids_ in by_map.values():
+            out.update(self._read_current(m, ids_, fields))
+        return out
+
+    def _read_current(self, m: ObjectMap, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
         raw = self.read_raw(m, record_ids, m.api_fields())
         out = {}
         for rid, rec in raw.items():

@@ -202,7 +202,7 @@ def _field_rules(src: SalesforceSource, m: ObjectMap, cache: dict[str, dict[str,
                  ) -> dict[str, dict[str, Any]]:
     """The object's describe, by field name (one call per object and push)."""
     if m.object not in cache:
-        cache[m.object] = {f["name"].lower(): f for f in src.describe(m.kind)}
+        cache[m.object] = {f["name"].lower(): f for f in src.describe(m.object)}
     return cache[m.object]
 
 

@@ -58,6 +58,7 @@ CASES = [
     ("invoices", 1, "open_balance", "12.00", None),
     ("invoices", 1, "due_date", None, None),
     ("orders", 0, "total_amount", "10.00", "INVALID_FIELD_FOR_INSERT_UPDATE"),  # a roll-up in Salesforce
+    ("orders", 1, "total_amount", "51000.00", None),  # an Opportunity's Amount is writable
 ]
 
 
