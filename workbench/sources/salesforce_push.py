@@ -72,7 +72,7 @@ def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: ob
             m = src.map_for_record(r.object, r.record_id)
             api = m.api_name(r.field)
         except WorkbenchError as exc:
-            results[id(r)] = WriteResult(r.correction_id, "permanent", f"{r.object} {r.record_id}: {exc.one_line()}")
+            results[id(r)] = WriteResult(r.correction_id, "permanent", f"{exc.one_line()} [{r.object} {r.record_id}]")
             continue
         if "." in api or r.field in ("record_id", "version", "last_modified"):
             results[id(r)] = WriteResult(r.correction_id, "permanent",
@@ -175,8 +175,8 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
             continue
         refusal = next((x for x in (_refusal(rules.get(k.lower()), k, v) for k, v in fields_to_write.items()) if x), None)
         if refusal:
-            out.append((r, WriteResult(r.correction_id, "permanent", f"{m.object} {r.record_id}: {refusal}; "
-                                                                      f"not sent", r.record_id)))
+            out.append((r, WriteResult(r.correction_id, "permanent", f"{refusal}; not sent [{m.object} "
+                                                                      f"{r.record_id}]", r.record_id)))
             continue
         writes.setdefault(r.record_id, {}).update(fields_to_write)
         pending.setdefault(r.record_id, []).append(r)
@@ -280,7 +280,7 @@ def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict
             if code in TRANSIENT_CODES and attempt < src.client.attempts:
                 retry[rid] = writes[rid]
                 continue
-            done.append((rid, "transient" if code in TRANSIENT_CODES else "permanent", f"{m.object} {rid}: {msg}"))
+            done.append((rid, "transient" if code in TRANSIENT_CODES else "permanent", f"{msg} [{m.object} {rid}]"))
         writes = retry
         if writes:
             time.sleep(min(30.0, src.client.wait_base * math.pow(2, attempt - 1)))
