@@ -263,7 +263,7 @@ class Handler(BaseHTTPRequestHandler):
                                                          "Remaining": self.org.api_max - self.org.api_used},
                                     "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000 - len(self.org.jobs)}})
         if rest in ("/query", "/queryAll") and method == "GET":
-            return self.query(self.query_params.get("q", ""))
+            return self.query(self.query_params.get("q", ""), include_deleted=rest == "/queryAll")
         m = re.fullmatch(r"/query(?:All)?/(01g\w+)-(\d+)", rest)
         if m and method == "GET":
             return self.query_more(m.group(1), int(m.group(2)))
@@ -334,10 +334,11 @@ class Handler(BaseHTTPRequestHandler):
             self._err(400, exc.code, exc.message)
             return None
 
-    def query(self, q: str) -> None:
+    def query(self, q: str, include_deleted: bool = False) -> None:
         parsed = self._parse(q)
         if parsed is None:
             return None
+        parsed.include_deleted = include_deleted
         if parsed.count:
             return self._json(200, {"totalSize": self.org.store.count(parsed), "done": True, "records": []})
         rows = self.org.store.select(parsed)
@@ -689,6 +690,7 @@ class Handler(BaseHTTPRequestHandler):
             return None
         if parsed.count or parsed.offset:
             return self._err(400, "INVALIDJOB", "COUNT() and OFFSET are not supported in Bulk API 2.0 queries")
+        parsed.include_deleted = op == "queryAll"
         rows = self.org.store.select(parsed)
         job_id = ids.to_18("750Wb" + secrets.token_hex(5))
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")

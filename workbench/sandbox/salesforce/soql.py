@@ -103,6 +103,7 @@ class Query:
     limit: int | None = None
     offset: int = 0
     joins: list[Join] = field(default_factory=list)
+    include_deleted: bool = False  # queryAll: deleted rows too (REST: QueryAll)
 
 
 def _unquote(text: str) -> str:

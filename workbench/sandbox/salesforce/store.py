@@ -106,7 +106,7 @@ class OrgStore:
         names = ", ".join([c.sql for c in q.fields] + [f'{j.alias}."Id"' for j in q.joins]) or 't."Id"'
         joins = "".join(f' LEFT JOIN "{j.obj.name}" {j.alias} ON {j.alias}."Id" = t."{j.ref.name}"'
                         f' AND {j.alias}."IsDeleted" = 0' for j in q.joins)
-        sql = f'SELECT {names} FROM "{q.obj.name}" t{joins} WHERE t."IsDeleted" = 0'
+        sql = f'SELECT {names} FROM "{q.obj.name}" t{joins} WHERE {_live(q)}'
         if q.where_sql:
             sql += f" AND ({q.where_sql})"
         sql += f" ORDER BY {q.order_sql}, t._seq" if q.order_sql else " ORDER BY t._seq"
@@ -116,7 +116,7 @@ class OrgStore:
             return self.db.execute(sql, q.params).fetchall()
 
     def count(self, q: soql.Query) -> int:
-        sql = f'SELECT COUNT(*) FROM "{q.obj.name}" t WHERE t."IsDeleted" = 0'
+        sql = f'SELECT COUNT(*) FROM "{q.obj.name}" t WHERE {_live(q)}'
         if q.where_sql:
             sql += f" AND ({q.where_sql})"
         with self.lock:
@@ -180,6 +180,10 @@ class OrgStore:
 
     def transaction(self):
         return _Tx(self)
+
+
+def _live(q: soql.Query) -> str:
+    return "1 = 1" if q.include_deleted else 't."IsDeleted" = 0'
 
 
 class _Tx:

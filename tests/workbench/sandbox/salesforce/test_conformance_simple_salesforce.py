@@ -106,3 +106,14 @@ def test_resources_the_sandbox_does_not_serve_are_unknown_resources(sf):
     with pytest.raises(SalesforceMalformedRequest) as err:
         sf.bulk2.Account.insert(records=[{"Name": "Bulk insert"}], wait=0.01)
     assert err.value.content[0]["errorCode"] == "INVALIDJOB"
+
+
+def test_bulk2_delete_removes_the_rows_and_queryall_still_sees_them(sf):
+    rid = sf.query("SELECT Id FROM Account WHERE AccountNumber = 'A-00200'")["records"][0]["Id"]
+    [result] = sf.bulk2.Account.delete(records=[{"Id": rid}], wait=0.01)
+    assert (result["numberRecordsProcessed"], result["numberRecordsFailed"]) == (1, 0)
+    ok = list(csv.DictReader(io.StringIO(sf.bulk2.Account.get_successful_records(result["job_id"]))))
+    assert [r["sf__Id"] for r in ok] == [rid]
+    assert sf.query("SELECT Id FROM Account WHERE AccountNumber = 'A-00200'")["totalSize"] == 0
+    assert sf.query_all("SELECT Id FROM Account WHERE AccountNumber = 'A-00200'", include_deleted=True
+                        )["totalSize"] == 1
