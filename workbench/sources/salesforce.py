@@ -168,7 +168,16 @@ class SalesforceSource:
         return out
 
     def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
-        m = self.map_for(kind)
+        by_map: dict[str, tuple[ObjectMap, list[str]]] = {}
+        for rid in record_ids:  # orders: Order and Opportunity ids side by side
+            m = self.map_for_record(kind, rid)
+            by_map.setdefault(m.object, (m, []))[1].append(rid)
+        out = {}
+        for m, ids_ in by_map.values():
+            out.update(self._read_current(m, ids_, fields))
+        return out
+
+    def _read_current(self, m: ObjectMap, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
         raw = self.read_raw(m, record_ids, m.api_fields())
         out = {}
         for rid, rec in raw.items():
@@ -212,7 +221,10 @@ class SalesforceSource:
         return [{"name": f["name"], "label": f.get("label"), "type": f.get("type"),
                  "updateable": bool(f.get("updateable")), "canonical": canon_for.get(f["name"]),
                  "picklist": [p["value"] for p in f.get("picklistValues") or [] if p.get("active", True)],
-                 "reference_to": f.get("referenceTo") or []} for f in d.get("fields", [])]
+                 "reference_to": f.get("referenceTo") or [], "length": f.get("length") or 0,
+                 "nillable": bool(f.get("nillable", True)), "precision": f.get("precision") or 0,
+                 "scale": f.get("scale") or 0, "restricted": bool(f.get("restrictedPicklist", True))}
+                for f in d.get("fields", [])]
 
     def test_connection(self) -> list[tuple[str, bool, str]]:
         out: list[tuple[str, bool, str]] = []

@@ -1,9 +1,10 @@
-"""Writing approved corrections to Salesforce through sObject Collections.
+"""Writing approved corrections to Salesforce through the Composite resource.
 
 Per batch of at most 200 records: re-read the records' current values (one query),
-decide each request (already applied / conflict / to write), then one
-``PATCH composite/sobjects`` with ``allOrNone=false``. A record whose field no longer
-holds the value seen at approval is a conflict and is never overwritten. Records
+decide each request (already applied / conflict / to write), then ``POST composite``
+calls of up to 25 conditional PATCH subrequests with ``allOrNone=false``. A record whose
+field no longer holds the value seen at approval is a conflict and is never overwritten;
+one edited after the re-read is refused by Salesforce (If-Unmodified-Since). Records
 that fail with a passing error (row lock, limits) are retried with backoff; what
 still fails is reported as transient, field errors as permanent with Salesforce's words.
 """
@@ -14,7 +15,9 @@ import json
 import math
 import re
 import time
+from datetime import datetime
 from decimal import Decimal
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import Cancelled, WorkbenchError
@@ -26,7 +29,8 @@ from workbench.sources.salesforce_mapping import ObjectMap, convert, format_date
 if TYPE_CHECKING:
     from workbench.sources.salesforce import SalesforceSource
 
-BATCH = 200
+BATCH = 200  # records per re-read query
+COMPOSITE = 25  # subrequests per Composite call (REST API Developer Guide: Composite)
 _DEC = "\x00dec:"
 
 
@@ -68,7 +72,7 @@ def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: ob
             m = src.map_for_record(r.object, r.record_id)
             api = m.api_name(r.field)
         except WorkbenchError as exc:
-            results[id(r)] = WriteResult(r.correction_id, "permanent", exc.one_line())
+            results[id(r)] = WriteResult(r.correction_id, "permanent", f"{exc.one_line()} [{r.object} {r.record_id}]")
             continue
         if "." in api or r.field in ("record_id", "version", "last_modified"):
             results[id(r)] = WriteResult(r.correction_id, "permanent",
@@ -85,7 +89,10 @@ def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: ob
             batches.append((m, record_ids[i:i + BATCH], [r for r in reqs if r.record_id in chunk]))
 
     # The budget is checked after the first re-read (whose answer carries the org's usage), before any write.
-    budget = {"needed": 2 * len(batches) - 1, "checked": False}
+    # Each batch costs one re-read and at most one Composite call per 25 of its records.
+    # and each object one describe, whose field rules keep a write Salesforce would refuse from being sent.
+    budget = {"needed": sum(1 + math.ceil(len(ids) / COMPOSITE) for _, ids, _ in batches) - 1 + len(by_map),
+              "checked": False, "described": {}}
     total, done = len(requests), len(results)
     for n, (m, record_ids, reqs) in enumerate(batches):
         try:
@@ -118,9 +125,19 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
             raise
         return [(r, WriteResult(r.correction_id, _outcome(exc), exc.one_line())) for r in reqs]
 
+    try:
+        rules = _field_rules(src, m, budget["described"])
+    except TransientFailure as exc:
+        return [(r, WriteResult(r.correction_id, "transient", exc.one_line())) for r in reqs]
+    except WorkbenchError as exc:
+        if isinstance(exc, Cancelled):
+            raise
+        return [(r, WriteResult(r.correction_id, _outcome(exc), exc.one_line())) for r in reqs]
+
     out: list[tuple[WriteRequest, WriteResult]] = []
     writes: dict[str, dict[str, Any]] = {}
     pending: dict[str, list[WriteRequest]] = {}
+    stamps: dict[str, datetime] = {}
     for r in reqs:
         rec = current.get(r.record_id)
         if rec is None:
@@ -156,44 +173,141 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
                                        f"{m.object}.{api} changed in Salesforce since it was read: expected "
                                        f"{old!s}, found {now_value!s}{changed}", r.record_id, now_value, version)))
             continue
-        writes.setdefault(r.record_id, {"attributes": {"type": m.object}, "id": r.record_id}).update(fields_to_write)
+        refusal = next((x for x in (_refusal(rules.get(k.lower()), k, v) for k, v in fields_to_write.items()) if x), None)
+        if refusal:
+            out.append((r, WriteResult(r.correction_id, "permanent", f"{refusal}; not sent [{m.object} "
+                                                                      f"{r.record_id}]", r.record_id)))
+            continue
+        writes.setdefault(r.record_id, {}).update(fields_to_write)
         pending.setdefault(r.record_id, []).append(r)
+        if rec.get("SystemModstamp"):
+            stamps[r.record_id] = parse_datetime(rec["SystemModstamp"])
 
+    conflicted: list[str] = []
+    for i in range(0, len(writes), COMPOSITE):
+        chunk = dict(list(writes.items())[i:i + COMPOSITE])
+        for rid, outcome, msg in _write_composite(src, m, chunk, stamps):
+            if outcome == "conflict":
+                conflicted.append(rid)
+                continue
+            for r in pending[rid]:
+                text = f"{m.object}.{m.api_name(r.field)} updated" if outcome == "applied" else msg
+                out.append((r, WriteResult(r.correction_id, outcome, text, rid)))
+    if conflicted:
+        out.extend(_conflicts(src, m, conflicted, pending, stamps, api_fields))
+    return out
+
+
+def _field_rules(src: SalesforceSource, m: ObjectMap, cache: dict[str, dict[str, dict[str, Any]]]
+                 ) -> dict[str, dict[str, Any]]:
+    """The object's describe, by field name (one call per object and push)."""
+    if m.object not in cache:
+        cache[m.object] = {f["name"].lower(): f for f in src.describe(m.object)}
+    return cache[m.object]
+
+
+_TEXT = ("string", "textarea", "url", "phone", "email", "encryptedstring")
+
+
+def _refusal(f: dict[str, Any] | None, api: str, value: Any) -> str | None:
+    """Why Salesforce would refuse this value, judged from its own describe; None when it is acceptable.
+    Codes as on the REST API Developer Guide's Status Codes page."""
+    if f is None:
+        return f"INVALID_FIELD: the org has no field {api} (describe)"
+    name = f"{f['name']} ({f.get('label') or f['name']})"
+    if not f["updateable"]:
+        return f"INVALID_FIELD_FOR_INSERT_UPDATE: {name} is read-only for the integration user (describe)"
+    if value is None:
+        return None if f["nillable"] else f"REQUIRED_FIELD_MISSING: {name} cannot be cleared (describe)"
+    t = f["type"]
+    if t in ("currency", "double", "percent", "int"):
+        try:
+            d = Decimal(str(value))
+        except ArithmeticError:
+            return f"INVALID_TYPE_ON_FIELD_IN_RECORD: {name} needs a number, not {value!r}"
+        if f["precision"] and d.is_finite() and d.adjusted() + 1 > f["precision"] - f["scale"]:
+            return f"NUMBER_OUTSIDE_VALID_RANGE: {name} holds at most {f['precision'] - f['scale']} integer digits"
+    elif t == "picklist" and f["restricted"] and f["picklist"] and str(value) not in f["picklist"]:
+        return (f"INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: {value!s} is not one of {name}'s values "
+                f"({', '.join(f['picklist'][:12])}{', ...' if len(f['picklist']) > 12 else ''})")
+    elif t in _TEXT and f["length"] and len(str(value)) > f["length"]:
+        return f"STRING_TOO_LONG: {name} holds at most {f['length']} characters, the value has {len(str(value))}"
+    return None
+
+
+def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict[str, Any]],
+                     stamps: dict[str, datetime]) -> list[tuple[str, str, str]]:
+    """One Composite call per at most 25 records, each subrequest a PATCH carrying If-Unmodified-Since
+    from the re-read, so an edit landing after the re-read is refused (412) instead of overwritten.
+    sObject Collections take no conditional headers, Composite subrequests do (REST API Developer Guide:
+    Composite Subrequest, httpHeaders; Conditional Request Headers). allOrNone=false: one bad record
+    does not hold back the others. Returns (record id, outcome, message) per record."""
+    done: list[tuple[str, str, str]] = []
     attempt = 0
     while writes:
         attempt += 1
-        body = {"allOrNone": False, "records": list(writes.values())}
+
+        def send(sf, batch=dict(writes)):
+            subs = []
+            for n, (rid, values) in enumerate(batch.items()):
+                sub = {"method": "PATCH", "url": f"/services/data/v{sf.sf_version}/sobjects/{m.object}/{rid}",
+                       "referenceId": f"r{n}", "body": values}
+                if rid in stamps:
+                    sub["httpHeaders"] = {"If-Unmodified-Since": formatdate(stamps[rid].timestamp(), usegmt=True)}
+                subs.append(sub)
+            body = json_body({"allOrNone": False, "compositeRequest": subs})
+            return sf.restful("composite", method="POST", data=body.encode("utf-8"))
         try:
-            answer = src.client.call("sObject Collections update",
-                                     lambda sf: sf.restful("composite/sobjects", method="PATCH",
-                                                         data=json_body(body).encode("utf-8")))
+            answer = src.client.call("Composite update", send)
         except TransientFailure as exc:
-            for rid in writes:
-                out.extend((r, WriteResult(r.correction_id, "transient", exc.one_line())) for r in pending[rid])
-            break
+            return done + [(rid, "transient", exc.one_line()) for rid in writes]
         except WorkbenchError as exc:
-            for rid in writes:
-                out.extend((r, WriteResult(r.correction_id, _outcome(exc), exc.one_line())) for r in pending[rid])
-            break
+            return done + [(rid, _outcome(exc), exc.one_line()) for rid in writes]
+        results = (answer or {}).get("compositeResponse") or []
         retry: dict[str, dict[str, Any]] = {}
-        for sent, res in zip(list(writes.values()), answer or []):
-            rid = sent["id"]
-            if res.get("success"):
-                for r in pending[rid]:
-                    out.append((r, WriteResult(r.correction_id, "applied", f"{m.object}.{m.api_name(r.field)} "
-                                                                          f"updated", res.get("id") or rid,
-                                               None, None)))
+        for rid, res in zip(list(writes), results):
+            status = res.get("httpStatusCode") or 500
+            if status < 300:
+                done.append((rid, "applied", ""))
                 continue
-            errs = res.get("errors") or [{}]
-            code = errs[0].get("statusCode") or errs[0].get("errorCode") or "UNKNOWN"
-            msg = "; ".join(f"{e.get('statusCode') or e.get('errorCode')}: {e.get('message')}"
+            if status == 412:
+                done.append((rid, "conflict", ""))
+                continue
+            errs = res.get("body") if isinstance(res.get("body"), list) and res.get("body") else [{}]
+            code = errs[0].get("errorCode") or errs[0].get("statusCode") or "UNKNOWN"
+            msg = "; ".join(f"{e.get('errorCode') or e.get('statusCode')}: {e.get('message')}"
                             + (f" ({', '.join(e['fields'])})" if e.get("fields") else "") for e in errs)
             if code in TRANSIENT_CODES and attempt < src.client.attempts:
-                retry[rid] = sent
+                retry[rid] = writes[rid]
                 continue
-            outcome = "transient" if code in TRANSIENT_CODES else "permanent"
-            out.extend((r, WriteResult(r.correction_id, outcome, msg, rid)) for r in pending[rid])
+            done.append((rid, "transient" if code in TRANSIENT_CODES else "permanent", f"{msg} [{m.object} {rid}]"))
         writes = retry
         if writes:
             time.sleep(min(30.0, src.client.wait_base * math.pow(2, attempt - 1)))
+    return done
+
+
+def _conflicts(src: SalesforceSource, m: ObjectMap, rids: list[str], pending: dict[str, list[WriteRequest]],
+               stamps: dict[str, datetime], api_fields: list[str]) -> list[tuple[WriteRequest, WriteResult]]:
+    """Records Salesforce refused with 412: read what they hold now, so the user sees what changed."""
+    try:
+        now = src.read_raw(m, rids, api_fields)
+    except WorkbenchError:
+        now = {}
+    out = []
+    for rid in rids:
+        rec = now.get(rid) or {}
+        version = format_datetime(parse_datetime(rec["SystemModstamp"])) if rec.get("SystemModstamp") else None
+        seen = format_datetime(stamps[rid]) if rid in stamps else "?"
+        for r in pending[rid]:
+            api = m.api_name(r.field)
+            try:
+                found = m.to_canonical(rec)["status"] if r.field == "status" and m.status_fields else \
+                    convert(m.kind, r.field, rec.get(api))
+            except (ValueError, WorkbenchError, KeyError):
+                found = rec.get(api)
+            out.append((r, WriteResult(r.correction_id, "conflict",
+                                       f"{m.object}.{api} was changed in Salesforce after it was re-read for this "
+                                       f"push (412 PRECONDITION_FAILED; SystemModstamp {seen} → {version}); "
+                                       f"found {found!s}, not overwritten", rid, found, version)))
     return out

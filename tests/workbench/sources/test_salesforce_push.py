@@ -65,10 +65,11 @@ def test_mixed_per_record_outcomes_in_one_call(org, accounts):
     assert [outcome[i].outcome for i in range(1, 7)] == ["applied", "permanent", "conflict", "already_applied",
                                                          "permanent", "permanent"]
     assert outcome[2].message.startswith("FIELD_CUSTOM_VALIDATION_EXCEPTION: Billing Country must be")
+    assert outcome[2].message.endswith(f" [Account {accounts.loc['A-00011', 'record_id']}]")
     assert outcome[3].current_value == accounts.loc["A-00012", "city"]
     assert "STRING_TOO_LONG" in outcome[5].message
     assert "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" in outcome[6].message
-    assert delta(before, calls(org)) == {"query": 1, "composite": 1}  # one re-read, one write
+    assert delta(before, calls(org)) == {"query": 1, "sobjects": 1, "composite": 1}  # re-read, describe, write
     assert org.record("Account", accounts.loc["A-00010", "record_id"])["BillingCity"] == "Hamburg"
     assert org.record("Account", accounts.loc["A-00012", "record_id"])["BillingCity"] == \
         accounts.loc["A-00012", "city"]
@@ -90,7 +91,7 @@ def test_record_deleted_between_read_and_write_is_recorded_with_salesforces_word
     rid = accounts.loc["A-00021", "record_id"]
     org.faults.concurrent_deletes.add(rid)  # deleted right after the push's own re-read
     [res] = source(org).push([req(1, accounts, "A-00021", "city", "Gone")])
-    assert res.outcome == "permanent" and res.message == "ENTITY_IS_DELETED: entity is deleted"
+    assert res.outcome == "permanent" and res.message == f"ENTITY_IS_DELETED: entity is deleted [Account {rid}]"
     [again] = source(org).push([req(2, accounts, "A-00021", "city", "Gone")])
     assert again.outcome == "permanent" and "not found in Salesforce" in again.message
 
@@ -105,12 +106,33 @@ def test_retrying_a_push_is_idempotent(org, accounts):
     assert org.write_count("Account", r.record_id) == written + 1  # the org saw exactly one write
 
 
-def test_more_than_200_records_go_in_200_record_calls(org, accounts):
+def test_edit_landing_between_the_re_read_and_the_write_is_a_conflict_not_an_overwrite(org, accounts):
+    rid = accounts.loc["A-00023", "record_id"]
+    # Alice saves the record just after the push's own re-read, before its write arrives
+    org.faults.concurrent_edits[rid] = {"BillingCity": "Alice's city"}
+    [res] = source(org).push([req(1, accounts, "A-00023", "city", "Our fix")])
+    assert res.outcome == "conflict" and res.current_value == "Alice's city"
+    assert "412 PRECONDITION_FAILED" in res.message and "not overwritten" in res.message
+    assert org.record("Account", rid)["BillingCity"] == "Alice's city"
+
+
+def test_the_race_on_one_record_does_not_hold_back_the_others_in_the_call(org, accounts):
+    rid = accounts.loc["A-00024", "record_id"]
+    org.faults.concurrent_edits[rid] = {"Phone": "+1 000 0000"}
+    out = source(org).push([req(1, accounts, "A-00024", "phone", "+49 1"), req(2, accounts, "A-00025", "phone",
+                                                                                "+49 2")])
+    assert [r.outcome for r in out] == ["conflict", "applied"]
+    assert org.record("Account", rid)["Phone"] == "+1 000 0000"
+    assert org.record("Account", accounts.loc["A-00025", "record_id"])["Phone"] == "+49 2"
+
+
+def test_writes_go_in_composite_calls_of_25_conditional_subrequests(org, accounts):
     numbers = [f"A-{i:05d}" for i in range(100, 350)]
     before = calls(org)
     out = source(org).push([req(i, accounts, n, "phone", f"+1 555 {i:04d}") for i, n in enumerate(numbers)])
     assert {r.outcome for r in out} == {"applied"} and len(out) == 250
-    assert delta(before, calls(org)) == {"query": 2, "composite": 2}
+    # re-reads in 200-id queries (200 + 50), one describe, writes in 25-subrequest Composite calls (8 + 2)
+    assert delta(before, calls(org)) == {"query": 2, "sobjects": 1, "composite": 10}
 
 
 def test_two_fields_of_one_record_are_one_record_in_the_call(org, accounts):
@@ -120,7 +142,7 @@ def test_two_fields_of_one_record_are_one_record_in_the_call(org, accounts):
     assert [r.outcome for r in out] == ["applied", "applied"]
     rec = org.record("Account", accounts.loc["A-00030", "record_id"])
     assert (rec["BillingCity"], rec["BillingPostalCode"]) == ("Köln", "50667")
-    assert delta(before, calls(org)) == {"query": 1, "composite": 1}
+    assert delta(before, calls(org)) == {"query": 1, "sobjects": 1, "composite": 1}  # one subrequest
 
 
 def test_unable_to_lock_row_is_retried_then_applied(org, accounts):
@@ -172,15 +194,15 @@ def test_slow_answers_hit_the_timeout_and_are_transient(org, accounts):
 
 
 def test_push_refused_when_it_would_exceed_the_api_share(org, accounts):
-    org.set_api_limit(org.org.api_used + 4)
+    org.set_api_limit(org.org.api_used + 6)
     try:
         src = source(org, max_api_share=0.5)
         reqs = [req(i, accounts, f"A-{i:05d}", "phone", "+0") for i in range(400, 600)] + \
                [req(1000, accounts, "A-00001", "phone", "+0")]
         before = calls(org)
-        with pytest.raises(SourceError, match=r"push refused: it needs about 3 Salesforce API requests but only "
+        with pytest.raises(SourceError, match=r"push refused: it needs about 11 Salesforce API requests but only "
                                               r"\d are allowed \(50% of the \d+ left of today's \d+\)"):
-            src.push(reqs)  # 201 records: 2 re-reads and 2 writes, one re-read already made
+            src.push(reqs)  # 201 records: 2 re-reads, 1 describe, 8 + 1 Composite writes; one re-read made
         assert "composite" not in delta(before, calls(org))
         assert src.push(reqs[:1])[0].outcome == "applied"
     finally:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 CURRENCIES = ["USD", "EUR", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "DKK", "NOK", "PLN", "KWD"]
 
 
+NOT_NILLABLE = ("Id", "Name", "IsDeleted", "CreatedDate", "LastModifiedDate", "SystemModstamp")
+
+
 @dataclass(frozen=True)
 class FieldDef:
     name: str
@@ -24,6 +27,31 @@ class FieldDef:
     @property
     def numeric(self) -> bool:
         return self.type in ("currency", "double", "percent", "int")
+
+    @property
+    def createable(self) -> bool:
+        # master-detail and lookup ids and the record currency are set on create, never changed after
+        return self.updateable or (self.type == "reference" or self.name == "CurrencyIsoCode")
+
+    @property
+    def required_on_create(self) -> bool:
+        return not self.nillable and self.createable
+
+    @property
+    def external_id(self) -> bool:
+        return self.name.startswith("ERP_") and self.name.endswith("__c")
+
+    @property
+    def nillable(self) -> bool:
+        return self.name not in NOT_NILLABLE
+
+    @property
+    def precision(self) -> int:
+        return 18 if self.numeric else 0
+
+    @property
+    def scale(self) -> int:
+        return 2 if self.numeric else 0
 
 
 @dataclass
@@ -47,7 +75,7 @@ class ObjectDef:
 
 
 def _f(name, type_, label, updateable=True, picklist=(), ref=None, length=0):
-    if type_ in ("string", "phone", "url") and not length:
+    if type_ in ("string", "phone", "url", "textarea") and not length:
         length = 255
     return FieldDef(name, type_, label, updateable, tuple(picklist), ref, length)
 
@@ -183,11 +211,10 @@ def describe(obj: ObjectDef, api_version: str) -> dict:
     for f in obj.fields.values():
         fields.append({
             "name": f.name, "label": f.label, "type": f.type, "length": f.length,
-            "updateable": f.updateable, "createable": f.updateable or f.name not in ("Id",),
-            "nillable": f.name not in ("Id", "Name", "IsDeleted", "CreatedDate", "LastModifiedDate",
-                                       "SystemModstamp"),
+            "updateable": f.updateable, "createable": f.createable, "externalId": f.external_id, "restrictedPicklist": f.type == "picklist",
+            "nillable": f.nillable,
             "custom": f.name.endswith("__c"), "calculated": False,
-            "precision": 18 if f.type == "currency" else 0, "scale": 2 if f.type == "currency" else 0,
+            "precision": f.precision, "scale": f.scale,
             "referenceTo": [f.reference_to] if f.reference_to else [],
             "picklistValues": [{"value": v, "label": v, "active": True, "defaultValue": False, "validFor": None}
                                for v in f.picklist],

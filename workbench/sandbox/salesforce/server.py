@@ -1,14 +1,17 @@
 """The HTTPS endpoints of the sandbox org, answering with Salesforce's shapes.
 
-Only what a Salesforce client for this product uses: OAuth token and SOAP login,
-REST query with paging, describe, sObject GET/PATCH, sObject Collections PATCH,
-Bulk API 2.0 query jobs, limits. Every API response carries Sforce-Limit-Info.
+OAuth token and SOAP login, REST query with paging, describe, sObject rows (GET, PATCH,
+POST, DELETE, upsert by external id), Composite (conditional subrequests), sObject
+Collections PATCH, Bulk API 2.0 query and update/delete jobs, limits. Every write is
+checked against the org's own describe; every API response carries Sforce-Limit-Info.
+What is served, and the vendor document each behaviour follows: docs/fidelity/salesforce.md.
 """
 
 from __future__ import annotations
 
 import base64
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -36,6 +39,7 @@ API_VERSIONS = [f"{v}.0" for v in range(55, 63)]
 ORG_ID = "00DWb0000000001EAA"
 USER_ID = "005Wb0000000001AAA"
 MAX_COLLECTION = 200
+MAX_COMPOSITE = 25  # REST API Developer Guide, Composite: up to 25 subrequests per call
 
 
 class OrgState:
@@ -53,6 +57,7 @@ class OrgState:
         self.sessions: set[str] = {credentials["session"]["session_id"]}
         self.cursors: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
+        self.ingest: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
         self.calls: dict[str, int] = {}
 
@@ -85,7 +90,14 @@ class Handler(BaseHTTPRequestHandler):
     # plumbing -----------------------------------------------------------------------
     def _body(self) -> bytes:
         n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
+        raw = self.rfile.read(n) if n else b""
+        # Salesforce accepts compressed request bodies (REST API Developer Guide: Compression Headers)
+        if raw and self.headers.get("Content-Encoding", "").strip().lower() == "gzip":
+            try:
+                return gzip.decompress(raw)
+            except (OSError, EOFError):
+                return b"\x00not gzip"  # fails JSON parsing below, answered as JSON_PARSER_ERROR
+        return raw
 
     def _send(self, status: int, body: bytes = b"", ctype: str = "application/json;charset=UTF-8",
               headers: dict[str, str] | None = None) -> None:
@@ -115,6 +127,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_PATCH(self):
         self._dispatch("PATCH")
+
+    def do_PUT(self):
+        self._dispatch("PUT")
 
     def do_DELETE(self):
         self._dispatch("DELETE")
@@ -248,10 +263,12 @@ class Handler(BaseHTTPRequestHandler):
                                                          "Remaining": self.org.api_max - self.org.api_used},
                                     "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000 - len(self.org.jobs)}})
         if rest in ("/query", "/queryAll") and method == "GET":
-            return self.query(self.query_params.get("q", ""))
+            return self.query(self.query_params.get("q", ""), include_deleted=rest == "/queryAll")
         m = re.fullmatch(r"/query(?:All)?/(01g\w+)-(\d+)", rest)
         if m and method == "GET":
             return self.query_more(m.group(1), int(m.group(2)))
+        if rest == "/composite" and method == "POST":
+            return self.composite(body)
         if rest == "/composite/sobjects" and method == "PATCH":
             return self.collections_update(body)
         if rest == "/sobjects" and method == "GET":
@@ -264,6 +281,9 @@ class Handler(BaseHTTPRequestHandler):
             if obj is None:
                 return self._err(404, "NOT_FOUND", "The requested resource does not exist")
             return self._json(200, describe(obj, self.api_version))
+        m = re.fullmatch(r"/sobjects/(\w+)", rest)
+        if m and method == "POST" and find_object(m.group(1)):
+            return self.sobject_create(find_object(m.group(1)), body)
         m = re.fullmatch(r"/sobjects/(\w+)/(\w{15,18})", rest)
         if m:
             obj = find_object(m.group(1))
@@ -273,6 +293,20 @@ class Handler(BaseHTTPRequestHandler):
                 return self.sobject_get(obj, m.group(2))
             if method == "PATCH":
                 return self.sobject_patch(obj, m.group(2), body)
+            if method == "DELETE":
+                return self.sobject_delete(obj, m.group(2))
+        m = re.fullmatch(r"/sobjects/(\w+)/(\w+__c)/([^/]+)", rest)
+        if m and method == "PATCH" and find_object(m.group(1)):
+            return self.sobject_upsert(find_object(m.group(1)), m.group(2), m.group(3), body)
+        if rest == "/jobs/ingest" and method == "POST":
+            return self.ingest_create(body)
+        m = re.fullmatch(r"/jobs/ingest/(750\w+)(/batches|/successfulResults|/failedResults|/unprocessedrecords)?",
+                         rest)
+        if m:
+            job = self.org.ingest.get(m.group(1))
+            if job is None:
+                return self._err(404, "NOT_FOUND", "The requested resource does not exist")
+            return self.ingest_job(job, method, m.group(2) or "", body)
         if rest == "/jobs/query" and method == "POST":
             return self.bulk_create(body)
         m = re.fullmatch(r"/jobs/query/(750\w+)(/results)?", rest)
@@ -300,10 +334,11 @@ class Handler(BaseHTTPRequestHandler):
             self._err(400, exc.code, exc.message)
             return None
 
-    def query(self, q: str) -> None:
+    def query(self, q: str, include_deleted: bool = False) -> None:
         parsed = self._parse(q)
         if parsed is None:
             return None
+        parsed.include_deleted = include_deleted
         if parsed.count:
             return self._json(200, {"totalSize": self.org.store.count(parsed), "done": True, "records": []})
         rows = self.org.store.select(parsed)
@@ -385,13 +420,17 @@ class Handler(BaseHTTPRequestHandler):
         fields = [obj.field(n.strip()) for n in wanted.split(",")] if wanted else list(obj.fields.values())
         if any(f is None for f in fields):
             return self._err(400, "INVALID_FIELD", f"No such column on sobject of type {obj.name}")
-        out = {"attributes": {"type": obj.name, "url": f"/services/data/v{self.api_version}/sobjects/{obj.name}/"
-                                                       f"{rec['Id']}"}}
-        out.update({f.name: to_json_value(f, rec[f.name]) for f in fields})
+        out = self._row(obj, rec, fields)
         headers = {"Last-Modified": _http_date(rec["LastModifiedDate"])}
         if obj.name == "Account":  # Salesforce sends ETags (and honours If-Match) for Account rows only
             headers["ETag"] = self._etag(rec)
         self._json(200, out, headers=headers)
+
+    def _row(self, obj: ObjectDef, rec: dict[str, Any], fields: list) -> dict[str, Any]:
+        out = {"attributes": {"type": obj.name, "url": f"/services/data/v{self.api_version}/sobjects/{obj.name}/"
+                                                       f"{rec['Id']}"}}
+        out.update({f.name: to_json_value(f, rec[f.name]) for f in fields})
+        return out
 
     def _find(self, obj: ObjectDef, rid: str) -> dict[str, Any] | None:
         try:
@@ -414,31 +453,170 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             return self._err(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON value")
         with self.org.store.transaction():
+            status, payload = self._patch_record(obj, rid, values, self.headers)
+        if status == 204:
+            return self._send(204)
+        self._json(status, payload)
+
+    def _patch_record(self, obj: ObjectDef, rid: str, values: Any, headers: Any) -> tuple[int, Any]:
+        """One sObject update, as the sObject Rows resource answers it: (status, body). Shared by the
+        direct PATCH and Composite subrequests, whose own httpHeaders carry the conditions (REST API
+        Developer Guide: Conditional Request Headers; Composite Subrequest)."""
+        err = lambda status, code, msg, fields=None: (status, wire.error(code, msg, fields))  # noqa: E731
+        try:
+            rid18 = ids.to_18(rid)
+        except ids.InvalidSalesforceId:
+            return err(400, "MALFORMED_ID", f"{obj.name} ID: id value of incorrect type: {rid}")
+        rec = self.org.store.get(obj, rid18, include_deleted=True)
+        if rec is None:
+            return err(404, "NOT_FOUND", "The requested resource does not exist")
+        if rec["IsDeleted"]:
+            return err(404, "ENTITY_IS_DELETED", "entity is deleted")
+        if not isinstance(values, dict):
+            return err(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of sObject from a non-object value")
+        ius = headers.get("If-Unmodified-Since")
+        if ius:
+            try:
+                limit = parsedate_to_datetime(ius)
+            except (TypeError, ValueError):
+                return err(400, "MALFORMED_QUERY", f"invalid If-Unmodified-Since date: {ius}")
+            if _stamp_dt(rec["LastModifiedDate"]).replace(microsecond=0) > limit:
+                return err(412, "PRECONDITION_FAILED", "The requested resource has been modified since the time "
+                                                       "specified in If-Unmodified-Since.")
+        if_match = headers.get("If-Match")
+        if if_match and obj.name == "Account" and \
+                "*" not in if_match and self._etag(rec) not in [t.strip() for t in if_match.split(",")]:
+            return err(412, "PRECONDITION_FAILED", "The requested resource does not match your precondition.")
+        if self.org.faults.take("unable_to_lock_row"):
+            return err(400, "UNABLE_TO_LOCK_ROW", f"unable to obtain exclusive access to this record or 1 "
+                                                  f"records: {rec['Id']}")
+        problem = _check_write(self.org.store, obj, rec, values)
+        if problem:
+            return err(400, *problem)
+        self.org.store.update(obj, rec["Id"], {obj.field(k).name: v for k, v in values.items()})
+        return 204, None
+
+    def composite(self, body: bytes) -> None:
+        """POST /composite: up to 25 subrequests in one call, each with its own httpHeaders; allOrNone rolls
+        all back (REST API Developer Guide: Composite, Composite Subrequest, Composite Response Body).
+        Only sObject PATCH and GET subrequests are served; any other subrequest is refused up front with a
+        400, as Salesforce refuses a malformed request body before running any subrequest."""
+        try:
+            payload = json.loads(body or b"{}", parse_float=Decimal)
+        except ValueError:
+            return self._err(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON value")
+        subs = payload.get("compositeRequest") if isinstance(payload, dict) else None
+        if not isinstance(subs, list) or not subs:
+            return self._err(400, "INVALID_FIELD", "compositeRequest is required")
+        if len(subs) > MAX_COMPOSITE:
+            return self._err(400, "LIMIT_EXCEEDED", f"Composite request can contain a maximum of {MAX_COMPOSITE} "
+                                                    f"subrequests")
+        plan = []
+        for sub in subs:
+            if not isinstance(sub, dict) or not sub.get("referenceId") or not sub.get("url") or \
+                    sub.get("method") not in ("GET", "PATCH"):
+                return self._err(400, "INVALID_FIELD", "Each subrequest needs method (GET or PATCH here), url and "
+                                                       "referenceId")
+            m = re.fullmatch(r"/services/data/v(\d+\.\d)/sobjects/(\w+)/(\w{15,18})", urlsplit(sub["url"]).path)
+            obj = find_object(m.group(2)) if m else None
+            if obj is None or m.group(1) not in API_VERSIONS:
+                return self._err(400, "NOT_FOUND", f"The requested resource does not exist: {sub['url']} "
+                                                   f"(referenceId {sub['referenceId']})")
+            headers = {str(k).title(): str(v) for k, v in (sub.get("httpHeaders") or {}).items()}
+            plan.append((sub, obj, m.group(3), headers))
+        all_or_none = bool(payload.get("allOrNone", False))
+        out = []
+        with self.org.store.transaction() as store:
+            for sub, obj, rid, headers in plan:
+                if sub["method"] == "PATCH":
+                    status, result = self._patch_record(obj, rid, sub.get("body") or {}, headers)
+                else:
+                    rec = store.get(obj, ids.to_18(rid)) if ids.is_salesforce_id(rid) else None
+                    status, result = (200, self._row(obj, rec, list(obj.fields.values()))) if rec else \
+                        (404, wire.error("NOT_FOUND", "The requested resource does not exist"))
+                out.append({"body": result, "httpHeaders": {}, "httpStatusCode": status,
+                            "referenceId": sub["referenceId"]})
+            if all_or_none and any(r["httpStatusCode"] >= 400 for r in out):
+                store.db.execute("ROLLBACK")
+                store.db.execute("BEGIN")
+                out = [r if r["httpStatusCode"] >= 400 else
+                       {"body": wire.error("PROCESSING_HALTED", "The transaction was rolled back since another "
+                                                                "operation in the same transaction failed."),
+                        "httpHeaders": {}, "httpStatusCode": 400, "referenceId": r["referenceId"]} for r in out]
+        self._json(200, {"compositeResponse": out})
+
+    def _values(self, body: bytes) -> dict[str, Any] | None:
+        try:
+            values = json.loads(body or b"{}", parse_float=Decimal)
+        except ValueError:
+            values = None
+        if not isinstance(values, dict):
+            self._err(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON object")
+            return None
+        return {k: v for k, v in values.items() if k != "attributes"}
+
+    def _create(self, obj: ObjectDef, values: dict[str, Any]) -> tuple[int, Any]:
+        """sObject Basic Information POST: createable fields only, required fields present (describe)."""
+        for name in values:
+            f = obj.field(name)
+            if f is not None and not f.createable:
+                return 400, wire.error("INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: "
+                                                                          f"{f.name}. Please check the security "
+                                                                          f"settings of this field.", [f.name])
+        missing = [f.name for f in obj.fields.values() if f.required_on_create and
+                   not any(k.lower() == f.name.lower() and v not in (None, "") for k, v in values.items())]
+        if missing:
+            return 400, wire.error("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]",
+                                   missing)
+        blank = {"Id": "", "BillingCountry": None}
+        problem = _check_write(self.org.store, obj, blank, values, creating=True)
+        if problem:
+            return 400, wire.error(*problem)
+        rid = self.org.store.insert(obj, {obj.field(k).name: v for k, v in values.items()})
+        return 201, {"id": rid, "success": True, "errors": []}
+
+    def sobject_create(self, obj: ObjectDef, body: bytes) -> None:
+        values = self._values(body)
+        if values is None:
+            return None
+        with self.org.store.transaction():
+            status, payload = self._create(obj, values)
+        self._json(status, payload)
+
+    def sobject_delete(self, obj: ObjectDef, rid: str) -> None:
+        with self.org.store.transaction():
             rec = self._find(obj, rid)
             if rec is None:
                 return None
-            ius = self.headers.get("If-Unmodified-Since")
-            if ius:
-                try:
-                    limit = parsedate_to_datetime(ius)
-                except (TypeError, ValueError):
-                    return self._err(400, "MALFORMED_QUERY", f"invalid If-Unmodified-Since date: {ius}")
-                if _stamp_dt(rec["LastModifiedDate"]).replace(microsecond=0) > limit:
-                    return self._err(412, "PRECONDITION_FAILED", "The requested resource has been modified since "
-                                                                  "the time specified in If-Unmodified-Since.")
-            if_match = self.headers.get("If-Match")
-            if if_match and obj.name == "Account" and \
-                    "*" not in if_match and self._etag(rec) not in [t.strip() for t in if_match.split(",")]:
-                return self._err(412, "PRECONDITION_FAILED", "The requested resource does not match your "
-                                                              "precondition.")
-            if self.org.faults.take("unable_to_lock_row"):
-                return self._err(400, "UNABLE_TO_LOCK_ROW", f"unable to obtain exclusive access to this record "
-                                                            f"or 1 records: {rec['Id']}")
-            problem = _check_write(obj, rec, values)
-            if problem:
-                return self._err(400, *problem)
-            self.org.store.update(obj, rec["Id"], {obj.field(k).name: v for k, v in values.items()})
+            self.org.store.delete(obj, rec["Id"])
         self._send(204)
+
+    def sobject_upsert(self, obj: ObjectDef, ext_name: str, ext_value: str, body: bytes) -> None:
+        """sObject Rows by External ID: update the one match (200 since API 46.0), create if none (201),
+        300 if several (REST API Developer Guide: Insert or Update (Upsert) a Record Using an External ID)."""
+        ext = obj.field(ext_name)
+        if ext is None or not ext.external_id:
+            return self._err(404, "NOT_FOUND", f"Provided external ID field does not exist or is not accessible: "
+                                               f"{ext_name}")
+        values = self._values(body)
+        if values is None:
+            return None
+        with self.org.store.transaction() as store:
+            matches = [r[0] for r in store.db.execute(
+                f'SELECT "Id" FROM "{obj.name}" WHERE "{ext.name}" = ? COLLATE {soql.CI} AND "IsDeleted" = 0',
+                [ext_value]).fetchall()]
+            if len(matches) > 1:
+                return self._json(300, [f"/services/data/v{self.api_version}/sobjects/{obj.name}/{r}"
+                                        for r in matches])
+            if not matches:
+                status, payload = self._create(obj, {**values, ext.name: ext_value})
+                if status == 201:
+                    payload["created"] = True
+                return self._json(status, payload)
+            status, payload = self._patch_record(obj, matches[0], values, self.headers)
+        if status != 204:
+            return self._json(status, payload)
+        self._json(200, {"id": matches[0], "success": True, "errors": [], "created": False})
 
     def collections_update(self, body: bytes) -> None:
         try:
@@ -492,7 +670,7 @@ class Handler(BaseHTTPRequestHandler):
             return fail("UNABLE_TO_LOCK_ROW", f"unable to obtain exclusive access to this record or 1 records: "
                                               f"{rid18}")
         values = {k: v for k, v in r.items() if k not in ("attributes", "id", "Id")}
-        problem = _check_write(obj, rec, values)
+        problem = _check_write(self.org.store, obj, rec, values)
         if problem:
             return fail(*problem)
         store.update(obj, rid18, {obj.field(k).name: v for k, v in values.items()})
@@ -512,6 +690,7 @@ class Handler(BaseHTTPRequestHandler):
             return None
         if parsed.count or parsed.offset:
             return self._err(400, "INVALIDJOB", "COUNT() and OFFSET are not supported in Bulk API 2.0 queries")
+        parsed.include_deleted = op == "queryAll"
         rows = self.org.store.select(parsed)
         job_id = ids.to_18("750Wb" + secrets.token_hex(5))
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
@@ -562,40 +741,181 @@ class Handler(BaseHTTPRequestHandler):
                    headers={"Sforce-Locator": nxt, "Sforce-NumberOfRecords": str(len(rows))})
 
 
+    # Bulk API 2.0 ingest (update and delete) -------------------------------------------------
+    def ingest_create(self, body: bytes) -> None:
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            return self._err(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON value")
+        op, obj = payload.get("operation"), find_object(payload.get("object") or "")
+        if op not in INGEST_OPERATIONS:
+            return self._err(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {op} (this sandbox ingests "
+                                                f"{', '.join(INGEST_OPERATIONS)})")
+        if obj is None:
+            return self._err(400, "INVALIDJOB", f"InvalidJob : Invalid object: {payload.get('object')}")
+        job_id = ids.to_18("750Wb" + secrets.token_hex(5))
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        job = {"id": job_id, "operation": op, "object": obj.name, "createdById": USER_ID, "createdDate": now,
+               "systemModstamp": now, "state": "Open", "concurrencyMode": "Parallel", "contentType": "CSV",
+               "apiVersion": float(self.api_version), "jobType": "V2Ingest",
+               "contentUrl": f"services/data/v{self.api_version}/jobs/ingest/{job_id}/batches",
+               "lineEnding": payload.get("lineEnding", "LF"),
+               "columnDelimiter": payload.get("columnDelimiter", "COMMA"), "data": b"", "ok": [], "failed": []}
+        with self.org.lock:
+            self.org.ingest[job_id] = job
+        self._json(200, self._ingest_info(job))
+
+    def _ingest_info(self, job: dict[str, Any]) -> dict[str, Any]:
+        info = {k: v for k, v in job.items() if k not in ("data", "ok", "failed")}
+        if job["state"] in ("InProgress", "JobComplete"):
+            info.update({"numberRecordsProcessed": len(job["ok"]) + len(job["failed"]),
+                         "numberRecordsFailed": len(job["failed"]), "retries": 0, "totalProcessingTime": 1})
+        return info
+
+    def ingest_job(self, job: dict[str, Any], method: str, part: str, body: bytes) -> None:
+        if part == "/batches" and method == "PUT":
+            if job["state"] != "Open":
+                return self._err(400, "INVALIDJOBSTATE", f"Job state is {job['state']}, data can only be "
+                                                         f"uploaded to an Open job")
+            job["data"] += body
+            return self._send(201)
+        if part and method == "GET":
+            if job["state"] != "JobComplete":
+                return self._err(400, "INVALIDJOBSTATE", "Job is not complete")
+            return self._ingest_results(job, part)
+        if not part and method == "GET":
+            if job["state"] == "InProgress":  # one poll sees it in progress, the next done
+                job["state"] = "JobComplete"
+            return self._json(200, self._ingest_info(job))
+        if not part and method == "PATCH":
+            state = (json.loads(body or b"{}") or {}).get("state")
+            if state == "Aborted" and job["state"] in ("Open", "UploadComplete", "InProgress"):
+                job["state"] = "Aborted"
+            elif state == "UploadComplete" and job["state"] == "Open":
+                self._ingest_run(job)
+                job["state"] = "InProgress"
+            else:
+                return self._err(400, "INVALIDJOBSTATE", f"Cannot move a {job['state']} job to {state}")
+            return self._json(200, self._ingest_info(job))
+        if not part and method == "DELETE":
+            self.org.ingest.pop(job["id"], None)
+            return self._send(204)
+        return self._err(404, "NOT_FOUND", "The requested resource does not exist")
+
+    def _ingest_run(self, job: dict[str, Any]) -> None:
+        """Each CSV row on its own, checked like a REST write; empty cells are left alone, #N/A clears
+        (Bulk API 2.0 Developer Guide: Valid Date Format in Records; Prepare CSV Files)."""
+        obj = OBJECTS[job["object"]]
+        text = job["data"].decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=_DELIMITERS.get(job["columnDelimiter"], ",")))
+        with self.org.store.transaction():
+            for row in rows:
+                rid = next((v for k, v in row.items() if k and k.lower() == "id"), "")
+                values = {k: _csv_input(obj.field(k), v) for k, v in row.items()
+                          if k and k.lower() != "id" and v != ""}
+                if job["operation"] == "delete":
+                    status, payload = self._delete_record(obj, rid)
+                else:
+                    status, payload = self._patch_record(obj, rid, values, {})
+                if status < 300:
+                    job["ok"].append((ids.to_18(rid), row))
+                else:
+                    e = payload[0]
+                    job["failed"].append((rid, f"{e['errorCode']}:{e['message']}:{'--'.join(e['fields'])}", row))
+
+    def _delete_record(self, obj: ObjectDef, rid: str) -> tuple[int, Any]:
+        if not ids.is_salesforce_id(rid):
+            return 400, wire.error("MALFORMED_ID", f"{obj.name} ID: id value of incorrect type: {rid}", ["Id"])
+        rec = self.org.store.get(obj, ids.to_18(rid), include_deleted=True)
+        if rec is None or rec["IsDeleted"]:
+            return 404, wire.error("ENTITY_IS_DELETED", "entity is deleted", [])
+        self.org.store.delete(obj, rec["Id"])
+        return 204, None
+
+    def _ingest_results(self, job: dict[str, Any], part: str) -> None:
+        buf = io.StringIO()
+        w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n" if job["lineEnding"] == "LF" else "\r\n")
+        cols = list((job["ok"] or job["failed"] or [(None, {})])[0][-1].keys())
+        if part == "/successfulResults":
+            w.writerow(["sf__Id", "sf__Created", *cols])
+            for rid, row in job["ok"]:
+                w.writerow([rid, "false", *[row.get(c, "") for c in cols]])
+        elif part == "/failedResults":
+            w.writerow(["sf__Id", "sf__Error", *cols])
+            for rid, err, row in job["failed"]:
+                w.writerow([rid if ids.is_salesforce_id(rid) else "", err, *[row.get(c, "") for c in cols]])
+        else:
+            w.writerow(cols)
+        self._send(200, buf.getvalue().encode("utf-8"), ctype="text/csv")
+
+
+INGEST_OPERATIONS = ("update", "delete")
+
+
+def _csv_input(f: Any, v: str) -> Any:
+    """A Bulk CSV cell as the JSON value a REST write would carry."""
+    if v == "#N/A":
+        return None
+    if f is not None and f.type == "boolean" and v.lower() in ("true", "false"):
+        return v.lower() == "true"
+    return v
+
+
 _DELIMITERS = {"COMMA": ",", "TAB": "\t", "SEMICOLON": ";", "PIPE": "|", "CARET": "^", "BACKQUOTE": "`"}
 _COUNTRY_RULE = re.compile(r"^[A-Z]{2}$")
 
 
-def _check_write(obj: ObjectDef, rec: dict[str, Any], values: dict[str, Any]) -> tuple | None:
-    """Salesforce's per-record checks, in its words: (statusCode, message, fields) or None."""
+def _check_write(store: OrgStore, obj: ObjectDef, rec: dict[str, Any], values: dict[str, Any],
+                 creating: bool = False) -> tuple | None:
+    """Salesforce's per-record checks against the sandbox's own describe (types, lengths, precision,
+    picklists, updateable, nillable, reference targets), in its words: (statusCode, message, fields) or None.
+    Codes and messages follow the REST API Developer Guide's Status Codes and Error Responses page."""
+    invalid = lambda f, v: ("INVALID_TYPE_ON_FIELD_IN_RECORD",  # noqa: E731
+                            f"{f.label}: value not of required type: {v}", [f.name])
     for name, v in values.items():
         f = obj.field(name)
         if f is None:
             return ("INVALID_FIELD", f"No such column '{name}' on sobject of type {obj.name}", [name])
-        if not f.updateable:
+        if not (f.createable if creating else f.updateable):
             return ("INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: {f.name}. Please check "
                                                        f"the security settings of this field and verify that it is "
                                                        f"read/write for your profile or permission set.", [f.name])
-        if v is None:
-            if f.name == "Name":
-                return ("REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]", ["Name"])
+        if isinstance(v, (dict, list)):
+            return ("JSON_PARSER_ERROR", f"Cannot deserialize instance of {f.type} from "
+                                         f"{'START_OBJECT' if isinstance(v, dict) else 'START_ARRAY'} value "
+                                         f"for field {f.name}", [f.name])
+        if v is None or (v == "" and not f.numeric and f.type not in ("boolean", "date")):
+            if not f.nillable:
+                return ("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{f.name}]", [f.name])
             continue
         if f.numeric:
             try:
                 if isinstance(v, bool) or not Decimal(str(v)).is_finite():
                     raise InvalidOperation
             except InvalidOperation:
-                return ("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{f.label}: value not of required type: {v}", [f.name])
+                return invalid(f, v)
+            digits = Decimal(str(v)).adjusted() + 1
+            if digits > f.precision - f.scale:
+                return ("NUMBER_OUTSIDE_VALID_RANGE", f"{f.label}: value outside of valid range on numeric field: "
+                                                      f"{v}", [f.name])
         elif f.type == "boolean" and not isinstance(v, bool):
-            return ("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{f.label}: value not of required type: {v}", [f.name])
+            return invalid(f, v)
         elif f.type == "date":
             try:
                 datetime.strptime(str(v), "%Y-%m-%d")
             except ValueError:
-                return ("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{f.label}: value not of required type: {v}", [f.name])
+                return invalid(f, v)
         elif f.type == "picklist" and str(v) not in f.picklist:
             return ("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", f"{f.label}: bad value for restricted picklist "
                                                                f"field: {v}", [f.name])
+        elif f.type == "reference":
+            if not ids.is_salesforce_id(str(v)):
+                return ("MALFORMED_ID", f"{f.label}: id value of incorrect type: {v}", [f.name])
+            target_obj = OBJECTS[f.reference_to]
+            if not str(v).startswith(target_obj.prefix):
+                return ("FIELD_INTEGRITY_EXCEPTION", f"{f.label}: id value of incorrect type: {v}", [f.name])
+            if store.get(target_obj, ids.to_18(str(v))) is None:
+                return ("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [f.name])
         elif f.length and len(str(v)) > f.length:
             return ("STRING_TOO_LONG", f"{f.label}: data value too large: {str(v)[:40]} (max length={f.length})",
                     [f.name])

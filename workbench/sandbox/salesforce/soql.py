@@ -3,7 +3,9 @@
 SELECT f1, f2 | COUNT() FROM Object [WHERE cond] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...]
 [LIMIT n] [OFFSET n]; cond has AND / OR / NOT, parentheses, = != <> < <= > >= IN / NOT IN LIKE,
 string / number / true / false / null / date / datetime literals and the date literals
-TODAY, YESTERDAY, TOMORROW, LAST_N_DAYS:n, NEXT_N_DAYS:n, THIS_MONTH, LAST_MONTH.
+the date literals of the SOQL reference (TODAY, LAST_N_DAYS:n, THIS_YEAR, N_QUARTERS_AGO:n, ...) except
+the FISCAL_ ones.
+Text compares and sorts without regard to case; OFFSET is at most 2,000.
 Anything else is refused the way Salesforce refuses it: MALFORMED_QUERY or INVALID_FIELD.
 """
 
@@ -16,6 +18,10 @@ from decimal import Decimal, InvalidOperation
 
 from workbench.model import ids
 from workbench.sandbox.salesforce.objects import FieldDef, ObjectDef, find_object
+
+
+CI = "sf_ci"  # collation registered on the store's connection (see casefold_compare)
+MAX_OFFSET = 2000
 
 
 class SoqlError(Exception):
@@ -97,6 +103,7 @@ class Query:
     limit: int | None = None
     offset: int = 0
     joins: list[Join] = field(default_factory=list)
+    include_deleted: bool = False  # queryAll: deleted rows too (REST: QueryAll)
 
 
 def _unquote(text: str) -> str:
@@ -197,7 +204,8 @@ class _Parser:
             while True:
                 c = self.column(self.take().text)
                 f = c.field
-                expr = f"CAST({c.sql} AS REAL)" if f.numeric else c.sql
+                expr = f"CAST({c.sql} AS REAL)" if f.numeric else \
+                    f"{c.sql} COLLATE {CI}" if _is_text(f) else c.sql
                 direction = "ASC"
                 if self.kw("asc", "desc"):
                     direction = self.take().text.upper()
@@ -217,6 +225,8 @@ class _Parser:
         if self.kw("offset"):
             self.i += 1
             q.offset = self.integer("OFFSET")
+            if q.offset > MAX_OFFSET:  # SOQL and SOSL Reference: OFFSET, "The maximum offset is 2,000 rows"
+                raise SoqlError("NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}")
         if self.peek() is not None:
             raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{self.peek().text}'")
         q.params = self.params
@@ -325,7 +335,7 @@ class _Parser:
             if v.kind != "string":
                 raise SoqlError("MALFORMED_QUERY", "LIKE expects a string literal")
             self.params.append(_unquote(v.text))
-            return f"({col(f)} LIKE ? ESCAPE '\\')"
+            return f"sf_like({col(f)}, ?)"
         op = self.take()
         if op.kind != "op":
             raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{op.text}'")
@@ -350,7 +360,8 @@ class _Parser:
         return f"({self.expr(f)} {o} ?)"
 
     def expr(self, f: FieldDef) -> str:
-        return f"CAST({col(f)} AS REAL)" if f.numeric else col(f)
+        # text comparisons ignore case, as in SOQL (SOQL and SOSL Reference: Comparison Operators)
+        return f"CAST({col(f)} AS REAL)" if f.numeric else f"{col(f)} COLLATE {CI}" if _is_text(f) else col(f)
 
     def bound(self, f: FieldDef, d: date) -> str:
         return d.isoformat() if f.type == "date" else d.isoformat() + "T00:00:00.000+0000"
@@ -400,18 +411,60 @@ class _Parser:
         return text
 
     def date_literal(self, text: str) -> Range:
-        name, _, n = text.upper().partition(":")
+        """SOQL and SOSL Reference: Date Formats and Date Literals (weeks start on Sunday, the
+        en_US locale; quarters are calendar quarters, the default fiscal year)."""
+        name, _, arg = text.upper().partition(":")
+        if arg and not arg.isdigit():
+            raise SoqlError("MALFORMED_QUERY", f"invalid date literal '{text}'")
+        n = int(arg) if arg else None
         d = self.today
+        week = d - timedelta(days=(d.weekday() + 1) % 7)
+        month = d.replace(day=1)
+        quarter = _months(date(d.year, 3 * ((d.month - 1) // 3) + 1, 1), 0)
+        year = date(d.year, 1, 1)
+        fixed = {
+            "THIS_WEEK": (week, week + timedelta(days=7)),
+            "LAST_WEEK": (week - timedelta(days=7), week),
+            "NEXT_WEEK": (week + timedelta(days=7), week + timedelta(days=14)),
+            "NEXT_MONTH": (_months(month, 1), _months(month, 2)),
+            "THIS_QUARTER": (quarter, _months(quarter, 3)),
+            "LAST_QUARTER": (_months(quarter, -3), quarter),
+            "NEXT_QUARTER": (_months(quarter, 3), _months(quarter, 6)),
+            "THIS_YEAR": (year, _months(year, 12)),
+            "LAST_YEAR": (_months(year, -12), year),
+            "NEXT_YEAR": (_months(year, 12), _months(year, 24)),
+            "LAST_90_DAYS": (d - timedelta(days=90), d + timedelta(days=1)),
+            "NEXT_90_DAYS": (d + timedelta(days=1), d + timedelta(days=91)),
+        }
+        if name in fixed and n is None:
+            return Range(*fixed[name])
+        counted = {
+            "N_DAYS_AGO": lambda: (d - timedelta(days=n), d - timedelta(days=n - 1)),
+            "LAST_N_WEEKS": lambda: (week - timedelta(days=7 * n), week),
+            "NEXT_N_WEEKS": lambda: (week + timedelta(days=7), week + timedelta(days=7 * (n + 1))),
+            "N_WEEKS_AGO": lambda: (week - timedelta(days=7 * n), week - timedelta(days=7 * (n - 1))),
+            "LAST_N_MONTHS": lambda: (_months(month, -n), month),
+            "NEXT_N_MONTHS": lambda: (_months(month, 1), _months(month, n + 1)),
+            "N_MONTHS_AGO": lambda: (_months(month, -n), _months(month, 1 - n)),
+            "LAST_N_QUARTERS": lambda: (_months(quarter, -3 * n), quarter),
+            "NEXT_N_QUARTERS": lambda: (_months(quarter, 3), _months(quarter, 3 * (n + 1))),
+            "LAST_N_YEARS": lambda: (_months(year, -12 * n), year),
+            "NEXT_N_YEARS": lambda: (_months(year, 12), _months(year, 12 * (n + 1))),
+            "N_QUARTERS_AGO": lambda: (_months(quarter, -3 * n), _months(quarter, 3 - 3 * n)),
+            "N_YEARS_AGO": lambda: (_months(year, -12 * n), _months(year, 12 - 12 * n)),
+        }
+        if name in counted and n is not None:
+            return Range(*counted[name]())
         if name == "TODAY":
             return Range(d, d + timedelta(days=1))
         if name == "YESTERDAY":
             return Range(d - timedelta(days=1), d)
         if name == "TOMORROW":
             return Range(d + timedelta(days=1), d + timedelta(days=2))
-        if name == "LAST_N_DAYS" and n:
-            return Range(d - timedelta(days=int(n)), d + timedelta(days=1))
-        if name == "NEXT_N_DAYS" and n:
-            return Range(d + timedelta(days=1), d + timedelta(days=int(n) + 1))
+        if name == "LAST_N_DAYS" and n is not None:
+            return Range(d - timedelta(days=n), d + timedelta(days=1))
+        if name == "NEXT_N_DAYS" and n is not None:
+            return Range(d + timedelta(days=1), d + timedelta(days=n + 1))
         if name in ("THIS_MONTH", "LAST_MONTH"):
             first = d.replace(day=1)
             if name == "LAST_MONTH":
@@ -419,6 +472,38 @@ class _Parser:
             nxt = (first + timedelta(days=32)).replace(day=1)
             return Range(first, nxt)
         raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{text}'")
+
+
+def _months(first: date, n: int) -> date:
+    """The first day of the month n months after (or before) the month starting at first."""
+    k = first.year * 12 + first.month - 1 + n
+    return date(k // 12, k % 12 + 1, 1)
+
+
+def _is_text(f: FieldDef) -> bool:
+    return not f.numeric and f.type not in ("boolean", "date", "datetime", "id", "reference")
+
+
+def casefold_compare(a: str, b: str) -> int:
+    """The CI collation: SOQL compares and sorts text without regard to case (any script, not only ASCII)."""
+    x, y = a.casefold(), b.casefold()
+    return (x > y) - (x < y)
+
+
+def like(value: str | None, pattern: str | None) -> bool | None:
+    """SOQL LIKE: % and _ wildcards, backslash escapes, case-insensitive (SOQL and SOSL Reference: LIKE)."""
+    if value is None or pattern is None:
+        return None
+    rx, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            rx.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        rx.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+        i += 1
+    return re.fullmatch("".join(rx), value, re.S | re.I) is not None
 
 
 def _norm_datetime(text: str) -> str:

@@ -57,6 +57,8 @@ class OrgStore:
         self.db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.create_collation(soql.CI, soql.casefold_compare)
+        self.db.create_function("sf_like", 2, soql.like, deterministic=True)
         self._counter = itertools.count(1)
         self._last_stamp = ""
         with self.lock:
@@ -104,7 +106,7 @@ class OrgStore:
         names = ", ".join([c.sql for c in q.fields] + [f'{j.alias}."Id"' for j in q.joins]) or 't."Id"'
         joins = "".join(f' LEFT JOIN "{j.obj.name}" {j.alias} ON {j.alias}."Id" = t."{j.ref.name}"'
                         f' AND {j.alias}."IsDeleted" = 0' for j in q.joins)
-        sql = f'SELECT {names} FROM "{q.obj.name}" t{joins} WHERE t."IsDeleted" = 0'
+        sql = f'SELECT {names} FROM "{q.obj.name}" t{joins} WHERE {_live(q)}'
         if q.where_sql:
             sql += f" AND ({q.where_sql})"
         sql += f" ORDER BY {q.order_sql}, t._seq" if q.order_sql else " ORDER BY t._seq"
@@ -114,7 +116,7 @@ class OrgStore:
             return self.db.execute(sql, q.params).fetchall()
 
     def count(self, q: soql.Query) -> int:
-        sql = f'SELECT COUNT(*) FROM "{q.obj.name}" t WHERE t."IsDeleted" = 0'
+        sql = f'SELECT COUNT(*) FROM "{q.obj.name}" t WHERE {_live(q)}'
         if q.where_sql:
             sql += f" AND ({q.where_sql})"
         with self.lock:
@@ -178,6 +180,10 @@ class OrgStore:
 
     def transaction(self):
         return _Tx(self)
+
+
+def _live(q: soql.Query) -> str:
+    return "1 = 1" if q.include_deleted else 't."IsDeleted" = 0'
 
 
 class _Tx:

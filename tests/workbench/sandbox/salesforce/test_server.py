@@ -219,3 +219,106 @@ def test_command_prints_one_json_line_when_ready(tmp_path):
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
+
+
+def _composite(s, org, subs, all_or_none=False):
+    return s.post(api(org, "composite"), json={"allOrNone": all_or_none, "compositeRequest": subs})
+
+
+def _patch_sub(rid, ref, body, headers=None, obj="Account"):
+    sub = {"method": "PATCH", "url": f"/services/data/v59.0/sobjects/{obj}/{rid}", "referenceId": ref, "body": body}
+    if headers:
+        sub["httpHeaders"] = headers
+    return sub
+
+
+def test_composite_honours_each_subrequests_conditional_headers(org):
+    s = http(org)
+    recs = s.get(api(org, "query"), params={"q": "SELECT Id, Phone FROM Account ORDER BY Id LIMIT 3 OFFSET 10"}
+                 ).json()["records"]
+    etag = s.get(api(org, f"sobjects/Account/{recs[2]['Id']}")).headers["ETag"]
+    r = _composite(s, org, [
+        _patch_sub(recs[0]["Id"], "fresh", {"Phone": "+1 1"}, {"If-Unmodified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}),
+        _patch_sub(recs[1]["Id"], "stale", {"Phone": "+1 2"}, {"If-Unmodified-Since": "Mon, 01 Jan 2024 00:00:00 GMT"}),
+        _patch_sub(recs[2]["Id"], "etag", {"Phone": "+1 3"}, {"If-Match": etag}),
+    ])
+    assert r.status_code == 200
+    out = {x["referenceId"]: x for x in r.json()["compositeResponse"]}
+    assert [out[k]["httpStatusCode"] for k in ("fresh", "stale", "etag")] == [204, 412, 204]
+    assert out["stale"]["body"][0]["errorCode"] == "PRECONDITION_FAILED"
+    phones = [s.get(api(org, f"sobjects/Account/{x['Id']}")).json()["Phone"] for x in recs]
+    assert phones == ["+1 1", recs[1]["Phone"], "+1 3"]
+    again = _composite(s, org, [_patch_sub(recs[2]["Id"], "old-etag", {"Phone": "+1 4"}, {"If-Match": etag})])
+    assert again.json()["compositeResponse"][0]["httpStatusCode"] == 412
+
+
+def test_composite_all_or_none_halts_the_rest_and_limits_subrequests(org):
+    s = http(org)
+    recs = s.get(api(org, "query"), params={"q": "SELECT Id, Phone FROM Account ORDER BY Id LIMIT 2 OFFSET 15"}
+                 ).json()["records"]
+    r = _composite(s, org, [_patch_sub(recs[0]["Id"], "a", {"Phone": "+9"}),
+                            _patch_sub(recs[1]["Id"], "b", {"Name": "x" * 300})], all_or_none=True)
+    a, b = r.json()["compositeResponse"]
+    assert (a["httpStatusCode"], a["body"][0]["errorCode"]) == (400, "PROCESSING_HALTED")
+    assert (b["httpStatusCode"], b["body"][0]["errorCode"]) == (400, "STRING_TOO_LONG")
+    assert s.get(api(org, f"sobjects/Account/{recs[0]['Id']}")).json()["Phone"] == recs[0]["Phone"]
+    too_many = _composite(s, org, [_patch_sub(recs[0]["Id"], f"r{i}", {"Phone": "+9"}) for i in range(26)])
+    assert too_many.status_code == 400 and too_many.json()[0]["errorCode"] == "LIMIT_EXCEEDED"
+    unknown = _composite(s, org, [{"method": "DELETE", "url": f"/services/data/v59.0/sobjects/Account/{recs[0]['Id']}",
+                                   "referenceId": "d"}])
+    assert unknown.status_code == 400 and s.get(api(org, f"sobjects/Account/{recs[0]['Id']}")).status_code == 200
+
+
+@pytest.mark.parametrize("obj, values, code, field", [
+    ("Account", {"Name": "x" * 256}, "STRING_TOO_LONG", "Name"),
+    ("Account", {"BillingStreet": "x" * 256}, "STRING_TOO_LONG", "BillingStreet"),
+    ("Account", {"Name": None}, "REQUIRED_FIELD_MISSING", "Name"),
+    ("Account", {"Name": ""}, "REQUIRED_FIELD_MISSING", "Name"),
+    ("Account", {"Type": "Sometimes"}, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "Type"),
+    ("Account", {"CreatedDate": "2026-01-01T00:00:00Z"}, "INVALID_FIELD_FOR_INSERT_UPDATE", "CreatedDate"),
+    ("Account", {"ParentId": "not-an-id"}, "MALFORMED_ID", "ParentId"),
+    ("Account", {"ParentId": ids.to_18("01tWb0000000001")}, "FIELD_INTEGRITY_EXCEPTION", "ParentId"),
+    ("Account", {"ParentId": ids.to_18("001Wb00000ZZZZZ")}, "INVALID_CROSS_REFERENCE_KEY", "ParentId"),
+    ("Account", {"BillingCity": {"city": "Bonn"}}, "JSON_PARSER_ERROR", "BillingCity"),
+    ("Account", {"Nope__c": "1"}, "INVALID_FIELD", "Nope__c"),
+    ("blng__Invoice__c", {"blng__TotalAmount__c": "abc"}, "INVALID_TYPE_ON_FIELD_IN_RECORD", "blng__TotalAmount__c"),
+    ("blng__Invoice__c", {"blng__TotalAmount__c": "1e17"}, "NUMBER_OUTSIDE_VALID_RANGE", "blng__TotalAmount__c"),
+    ("blng__Invoice__c", {"blng__DueDate__c": "not-a-date"}, "INVALID_TYPE_ON_FIELD_IN_RECORD", "blng__DueDate__c"),
+    ("blng__Invoice__c", {"Name": "INV-X"}, "INVALID_FIELD_FOR_INSERT_UPDATE", "Name"),
+])
+def test_writes_are_checked_against_the_sandboxs_own_describe(org, obj, values, code, field):
+    s = http(org)
+    described = {f["name"]: f for f in s.get(api(org, f"sobjects/{obj}/describe")).json()["fields"]}
+    rid = s.get(api(org, "query"), params={"q": f"SELECT Id FROM {obj} LIMIT 1"}).json()["records"][0]["Id"]
+    before = s.get(api(org, f"sobjects/{obj}/{rid}")).json()
+    r = s.patch(api(org, f"sobjects/{obj}/{rid}"), json=values)
+    assert r.status_code == 400
+    assert r.json() == [{"message": r.json()[0]["message"], "errorCode": code, "fields": [field]}]
+    after = s.get(api(org, f"sobjects/{obj}/{rid}")).json()
+    assert after == before  # nothing half-written
+    if field in described and code == "INVALID_FIELD_FOR_INSERT_UPDATE":
+        assert described[field]["updateable"] is False
+    if code == "STRING_TOO_LONG":
+        assert described[field]["length"] == 255
+
+
+def test_gzip_request_bodies_are_accepted(org):
+    import gzip
+    s = http(org)
+    rid = s.get(api(org, "query"), params={"q": "SELECT Id FROM Account LIMIT 1 OFFSET 20"}).json()["records"][0]["Id"]
+    r = s.patch(api(org, f"sobjects/Account/{rid}"), data=gzip.compress(json.dumps({"BillingCity": "Kiel"}).encode()),
+                headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+    assert r.status_code == 204
+    assert s.get(api(org, f"sobjects/Account/{rid}")).json()["BillingCity"] == "Kiel"
+
+
+def test_offset_above_2000_and_unsupported_soql_are_refused_like_salesforce(org):
+    s = http(org)
+    r = s.get(api(org, "query"), params={"q": "SELECT Id FROM Account LIMIT 1 OFFSET 2001"})
+    assert r.status_code == 400 and r.json()[0]["errorCode"] == "NUMBER_OUTSIDE_VALID_RANGE"
+    assert s.get(api(org, "query"), params={"q": "SELECT Id FROM Account OFFSET 2000"}).status_code == 200
+    for q in ("SELECT BillingCountry, COUNT(Id) FROM Account GROUP BY BillingCountry",
+              "SELECT Id FROM Account WHERE CreatedDate = THIS_FISCAL_YEAR",
+              "SELECT Id, (SELECT Id FROM Contacts) FROM Account"):
+        r = s.get(api(org, "query"), params={"q": q})
+        assert r.status_code == 400 and r.json()[0]["errorCode"] == "MALFORMED_QUERY", q

@@ -78,3 +78,36 @@ def test_refusals_carry_salesforce_error_codes(org, q, code):
     with pytest.raises(soql.SoqlError) as err:
         soql.parse(q)
     assert err.value.code == code
+
+
+def test_text_equality_in_and_like_ignore_case_as_in_soql(org):
+    assert [r["Name"] for r in run(org, "SELECT Name FROM Account WHERE Name = 'CUSTOMER 00001 GMBH'")] == \
+        ["Customer 00001 GmbH"]
+    assert len(run(org, "SELECT Id FROM Account WHERE AccountNumber IN ('a-00001', 'A-00002')")) == 2
+    assert len(run(org, "SELECT Id FROM Account WHERE Name LIKE 'customer 0001%'")) == 10
+    assert len(run(org, "SELECT Id FROM Account WHERE Name LIKE 'customer\\_0001%'")) == 0  # escaped _ is literal
+
+
+def test_text_sorts_without_regard_to_case(org):
+    org.db.execute("""UPDATE "Account" SET "Name" = 'apfel' WHERE "AccountNumber" = 'A-00001'""")
+    org.db.execute("""UPDATE "Account" SET "Name" = 'Birne' WHERE "AccountNumber" = 'A-00002'""")
+    rows = run(org, "SELECT Name FROM Account WHERE AccountNumber IN ('A-00001', 'A-00002', 'A-00003') ORDER BY Name")
+    assert [r["Name"] for r in rows] == ["apfel", "Birne", "Customer 00003 GmbH"]
+
+
+@pytest.mark.parametrize("literal, start, end", [
+    ("THIS_YEAR", "2026-01-01", "2027-01-01"),
+    ("LAST_YEAR", "2025-01-01", "2026-01-01"),
+    ("THIS_QUARTER", "2026-10-01", "2027-01-01"),
+    ("LAST_QUARTER", "2026-07-01", "2026-10-01"),
+    ("NEXT_MONTH", "2026-11-01", "2026-12-01"),
+    ("THIS_WEEK", "2026-10-11", "2026-10-18"),  # 2026-10-15 is a Thursday; weeks start on Sunday
+    ("LAST_N_DAYS:3", "2026-10-12", "2026-10-16"),
+    ("N_DAYS_AGO:2", "2026-10-13", "2026-10-14"),
+    ("LAST_N_MONTHS:2", "2026-08-01", "2026-10-01"),
+    ("NEXT_N_YEARS:1", "2027-01-01", "2028-01-01"),
+    ("LAST_90_DAYS", "2026-07-17", "2026-10-16"),
+])
+def test_date_literals_are_the_documented_ranges(literal, start, end):
+    parsed = soql.parse(f"SELECT Id FROM blng__Invoice__c WHERE blng__DueDate__c = {literal}", date(2026, 10, 15))
+    assert parsed.params == [start, end]
