@@ -48,7 +48,7 @@ def one_start(command: str, cold: list[str]) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as home:
         env = {"PATH": "/usr/bin:/bin", "HOME": home, "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8"}
         started = time.perf_counter()
-        proc = subprocess.Popen([command, "gui", "--close-when-ready"], env=env, cwd=home, text=True,
+        proc = subprocess.Popen([os.path.abspath(command), "gui", "--close-when-ready"], env=env, cwd=home, text=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         shown = ready = None
         for line in proc.stderr:

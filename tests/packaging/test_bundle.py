@@ -3,18 +3,21 @@ fresh home, as on a finance laptop without Python. See docs/packaging.md."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 
 import pytest
 
-from tests.packaging.bundle import Bundle, UserHome, build, run
+from tests.packaging.bundle import UserHome, build, run
 
 pytestmark = pytest.mark.timeout(1800)  # the session's first test waits for the build
 
 
 @pytest.fixture(scope="session")
-def bundle(tmp_path_factory) -> Bundle:
-    return build(tmp_path_factory.mktemp("bundle"))
+def bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundle")
+    yield build(out)
+    shutil.rmtree(out, ignore_errors=True)  # 600 MB per session: pytest would keep three
 
 
 @pytest.fixture
