@@ -70,6 +70,9 @@ def add_gui_commands(sub: argparse._SubParsersAction) -> None:
     cli.add_db_option(p)
     p.add_argument("--run", type=int, metavar="ID", help="open this run instead of the latest")
     p.add_argument("--user", help="act as this workbench user (default: your OS login)")
+    p.add_argument("--close-when-ready", action="store_true",
+                   help="check an installation: open the window, wait until the database and screens are "
+                        "ready, close (exit 0; 1 on an error)")
     p.set_defaults(func=_gui)
 
     p = sub.add_parser("demo", help="open the app on a demo: sandboxes started in-process, pulled and reconciled")

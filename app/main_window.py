@@ -383,6 +383,9 @@ def run_gui(args: argparse.Namespace) -> int:
     win = open_window(args)
     keep_job_process_ready(win)
     close_on_interrupt(win)
+    if getattr(args, "close_when_ready", False):
+        from app.startup_check import close_when_ready
+        close_when_ready(win)
     try:
         return int(app.exec())
     finally:
