@@ -34,7 +34,7 @@ def generate(out_dir: Path | str, customers: int = 2000, seed: int = 1,
     variants.same_name_pairs(rng, custs, truth)
     crm_c, erp_c = variants.render_customers(rng, custs, truth)
     products = master.draw_products(rng, max(50, customers // 4), seed)
-    crm_p, erp_p = variants.render_prices(rng, products, truth)
+    crm_p, erp_p = variants.render_prices(rng, products, truth, erp)
     invoices = master.draw_invoices(rng, custs)
     erp_name = {r["c"].i: r["name"] for r in erp_c}
     for inv in invoices:

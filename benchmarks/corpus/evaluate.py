@@ -53,8 +53,8 @@ class IdMaps:
         if odoo:
             cust, rid, num = erp / "Contact (res.partner).csv", "ID", "Reference"
             for r in _rows(erp / "Pricelist Rule (product.pricelist.item).csv"):
-                if r["Apply On"] == "Product Variant":
-                    code = r["Product Variant"].split("]")[0].lstrip("[")
+                if r["Apply On"] in ("Product", "Product Variant"):
+                    code = (r["Product Variant"] or r["Product"]).split("]")[0].lstrip("[")
                     m.ids["pricing", "erp", r["ID"]] = f"{code}|{r['Pricelist'][-4:-1]}"
             for r in _rows(erp / "Journal Entry (account.move).csv"):
                 m.ids["invoice", "erp", r["ID"]] = r["Reference"] or f"erp:{r['Number']}"

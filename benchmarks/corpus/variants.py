@@ -27,9 +27,11 @@ CUSTOMER_TRUE = {"missing_in_erp": 0.01, "missing_in_crm": 0.01, "name_word_repl
                  "house_number_changed": 0.007, "city_changed": 0.007, "postcode_changed": 0.007,
                  "country_changed": 0.005, "tax_id_changed": 0.007, "wrong_xref": 0.01, "missing_xref": 0.02}
 PRICE_TRUE = {"price_differs": 0.01, "missing_in_erp": 0.005, "missing_in_crm": 0.005}
-INVOICE_TRUE = {"total_differs": 0.005, "balance_differs": 0.005, "status_paid_vs_open": 0.005,
-                "status_void_vs_open": 0.004, "due_date_differs": 0.005, "missing_in_crm": 0.004,
+INVOICE_TRUE = {"total_differs": 0.005, "due_date_differs": 0.005, "missing_in_crm": 0.004,
                 "missing_in_erp": 0.004}
+# kinds that only exist for an invoice in a given ERP state (share among those invoices)
+INVOICE_TRUE_BY_STATE = {"open": {"balance_differs": 0.012}, "paid": {"status_paid_vs_open": 0.008},
+                         "void": {"status_void_vs_open": 0.15}}
 FIELD = {"name_word_replaced": "name", "name_word_added": "name", "name_word_dropped": "name",
          "street_changed": "street", "house_number_changed": "street", "city_changed": "city",
          "postcode_changed": "postcode", "country_changed": "country", "tax_id_changed": "tax_id",
@@ -299,17 +301,22 @@ def assign_presence(rng: random.Random, customers: list[Customer]) -> None:
 
 def same_name_pairs(rng: random.Random, customers: list[Customer], truth: Truth, share: float = 0.005) -> None:
     """Two different companies with one name (other address and tax id): display names are not unique."""
-    for _ in range(int(len(customers) * share)):
-        a, b = rng.sample(customers, 2)
-        if a.loc is b.loc and a.core != b.core:
-            b.core, b.legal = a.core, a.legal
-            for c in (a, b):
-                rec = {"crm_id": c.crm_id if c.on_crm else None, "erp_number": c.erp_number if c.on_erp else None}
-                truth.decoy("same_name_other_customer", "customer", rec, "name")
+    by_loc: dict[str, list[Customer]] = {}
+    for c in customers:
+        by_loc.setdefault(c.loc.country, []).append(c)
+    for _ in range(max(2, int(len(customers) * share))):
+        a = rng.choice(customers)
+        b = rng.choice(by_loc[a.loc.country])
+        if b.core == a.core:
+            continue
+        b.core, b.legal = a.core, a.legal
+        for c in (a, b):
+            rec = {"crm_id": c.crm_id if c.on_crm else None, "erp_number": c.erp_number if c.on_erp else None}
+            truth.decoy("same_name_other_customer", "customer", rec, "name")
 
 
 # ---------------------------------------------------------------- prices
-def render_prices(rng: random.Random, products: list[Product], truth: Truth) -> tuple[list[dict], list[dict]]:
+def render_prices(rng: random.Random, products: list[Product], truth: Truth, erp: str) -> tuple[list[dict], list[dict]]:
     crm_rows, erp_rows = [], []
     for p in products:
         for ccy in CURRENCIES:
@@ -317,7 +324,7 @@ def render_prices(rng: random.Random, products: list[Product], truth: Truth) -> 
             rec = {"product_code": p.code, "currency": ccy}
             crm = {"p": p, "currency": ccy, "price": price, "text": f"{price:f}", "active": True,
                    "book": "Standard Price Book"}
-            erp = {"p": p, "currency": ccy, "price": price, "start": "2026-01-01", "end": ""}
+            erp_row = {"p": p, "currency": ccy, "price": price, "start": "2026-01-01", "end": ""}
             kind = pick(rng, PRICE_TRUE)
             if kind == "price_differs":
                 delta = minor(ccy) * rng.randint(1, 500) * rng.choice((-1, 1))
@@ -336,14 +343,25 @@ def render_prices(rng: random.Random, products: list[Product], truth: Truth) -> 
                     crm_rows.append({**crm, "price": old, "text": f"{old:f}", "active": False,
                                      "book": "Legacy Price Book 2024"})
                     truth.decoy("inactive_pricebook_entry", "pricing", rec, "unit_price")
-                if rng.random() < 0.05:
+                r = rng.random()
+                if r < 0.05:
                     old = (price * Decimal("0.95")).quantize(minor(ccy))
-                    erp_rows.append({**erp, "price": old, "start": "2025-01-01", "end": "2025-12-31"})
+                    erp_rows.append({**erp_row, "price": old, "start": "2025-01-01", "end": "2025-12-31"})
                     truth.decoy("superseded_erp_price", "pricing", rec, "unit_price")
+                elif r < 0.08:  # next year's price list is already loaded
+                    new = (price * Decimal("1.04")).quantize(minor(ccy))
+                    erp_rows.append({**erp_row, "price": new, "start": "2027-01-01", "end": ""})
+                    truth.decoy("future_erp_price", "pricing", rec, "unit_price")
+                elif r < 0.23:  # a price valid from the beginning has no starting date
+                    erp_row["start"] = ""
+                    truth.decoy("erp_price_without_start_date", "pricing", rec, "effective_date")
+                if rng.random() < 0.1 and erp == "odoo":  # draw for both flavours: same data otherwise
+                    erp_row["template_rule"] = True  # Odoo: rule on the product template, not the variant
+                    truth.decoy("odoo_template_rule", "pricing", rec, "product_code")
             if kind != "missing_in_crm":
                 crm_rows.append(crm)
             if kind != "missing_in_erp":
-                erp_rows.append(erp)
+                erp_rows.append(erp_row)
     return crm_rows, erp_rows
 
 
@@ -355,28 +373,17 @@ def render_invoices(rng: random.Random, invoices: list[Invoice], truth: Truth, e
         crm = {"inv": inv, "total": inv.total, "balance": f"{inv.balance:f}", "state": inv.state, "due": inv.due_date}
         er = {"inv": inv, "total": inv.total, "balance": inv.balance, "state": inv.state, "due": inv.due_date,
               "corrective": False, "number": erp_no, "external_ref": inv.crm_number}
-        kind = pick(rng, INVOICE_TRUE)
+        kind = pick(rng, INVOICE_TRUE | INVOICE_TRUE_BY_STATE.get(inv.state, {}))
         ccy = inv.cust.currency
         if kind == "total_differs":
             crm["total"] = inv.total + minor(ccy) * rng.randint(100, 50_000)
             if inv.state == "open":
                 crm["balance"] = f"{crm['total']:f}"
-        elif kind == "balance_differs":
-            if inv.state != "open":
-                kind = None
-            else:  # the ERP recorded a part payment the CRM never saw
-                paid = (inv.total * Decimal(rng.randint(10, 90)) / 100).quantize(minor(ccy))
-                er["balance"], er["state"] = inv.total - paid, "partial"
-        elif kind == "status_paid_vs_open":
-            if inv.state != "paid":
-                kind = None
-            else:
-                crm["state"], crm["balance"] = "open", f"{inv.total:f}"
-        elif kind == "status_void_vs_open":
-            if inv.state != "void":
-                kind = None
-            else:
-                crm["state"], crm["balance"] = "open", f"{inv.total:f}"
+        elif kind == "balance_differs":  # the ERP recorded a part payment the CRM never saw
+            paid = (inv.total * Decimal(rng.randint(10, 90)) / 100).quantize(minor(ccy))
+            er["balance"], er["state"] = inv.total - paid, "partial"
+        elif kind in ("status_paid_vs_open", "status_void_vs_open"):  # paid / cancelled in the ERP only
+            crm["state"], crm["balance"] = "open", f"{inv.total:f}"
         elif kind == "due_date_differs":
             crm["due"] = inv.due_date + timedelta(days=rng.choice((-10, 7, 14, 30)))
         rec = {"crm_number": inv.crm_number if kind != "missing_in_crm" else None,
@@ -390,8 +397,8 @@ def render_invoices(rng: random.Random, invoices: list[Invoice], truth: Truth, e
                 # Billing keeps the balance at 4 decimals; rounded to the cent it is the ERP's
                 crm["balance"] = f"{inv.balance + Decimal(rng.choice((-1, 1)) * rng.randint(1, 49)) / 10000:.4f}"
                 truth.decoy("crm_balance_four_decimals", "invoice", rec, "open_balance")
-            elif erp == "business_central" and inv.state in ("paid", "open") and \
-                    inv.invoice_date < AS_OF - timedelta(days=180) and rng.random() < 0.01:
+            elif rng.random() < 0.01 and erp == "business_central" and inv.state in ("paid", "open") and \
+                    inv.invoice_date < AS_OF - timedelta(days=180):
                 er["corrective"] = True
                 truth.decoy("bc_corrective_invoice", "invoice", rec, "status")
             if erp == "odoo" and inv.balance == 0:

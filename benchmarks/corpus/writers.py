@@ -3,7 +3,10 @@
 - Salesforce Data Loader export: every value quoted, headers are the SOQL field names in upper case,
   relationship fields as ``PRICEBOOK2.NAME``, booleans ``true``/``false``, dates ``YYYY-MM-DD``,
   datetimes ``YYYY-MM-DDThh:mm:ss.000Z`` (Salesforce Data Loader Guide, "Export data"; the upper-case
-  header is noted in workbench/sources/files.py too).
+  header is noted in workbench/sources/files.py too). The Salesforce Billing field names of
+  blng__Invoice__c (blng__InvoiceStatus__c, blng__PaymentStatus__c, blng__TotalAmount__c, blng__Balance__c,
+  blng__InvoiceDate__c, blng__DueDate__c, blng__Account__c) are checked against an org's generated schema
+  (github mburnside999/learning4life, .sfdx/typings/lwc/sobjects/blng__Invoice__c.d.ts).
 - Business Central API v2.0 entities written to CSV with the JSON property names as headers
   (Microsoft Learn api-reference/v2.0 resources customer, item, salesInvoice; salesPrice is the
   custom API page the project documents: docs/extracts/business_central.md). JSON numbers keep their
@@ -157,7 +160,9 @@ def write_odoo(d: Path, customers: list[dict], products, prices: list[dict], inv
         label = f"[{r['p'].code}] {r['p'].name}"
         start = f"{r['start']} 00:00:00" if r["start"] else ""
         end = f"{r['end']} 23:59:59" if r["end"] else ""
-        rules.append([3000 + k, pricelist(r["currency"]), "Product Variant", label, label, "Fixed Price",
+        variant = not r.get("template_rule")
+        rules.append([3000 + k, pricelist(r["currency"]), "Product Variant" if variant else "Product", label,
+                      label if variant else "", "Fixed Price",
                       odoo_float(r["price"]), "0.0", start, end, ODOO_STAMP])
     # company-wide rules every price list carries; the profile drops them (not a product's price)
     for k, ccy in enumerate(("EUR", "USD")):
