@@ -18,8 +18,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from benchmarks.corpus.master import AS_OF, CURRENCIES, Customer, Invoice, Product, minor
-from benchmarks.corpus.vocab import (BUSINESS_WORDS, COMPOUND_STREETS, CONJUNCTIONS, LEGAL_FORM_SPELLINGS,
-                                     LOCALES, STREET_WORDS)
+from benchmarks.corpus.vocab import (BUSINESS_WORDS, COMPOUND_STREETS, CONJUNCTIONS, JP_TRADE_WORDS,
+                                     LEGAL_FORM_SPELLINGS, LOCALES, STREET_WORDS)
 
 # share of records per true discrepancy kind
 CUSTOMER_TRUE = {"missing_in_erp": 0.01, "missing_in_crm": 0.01, "name_word_replaced": 0.007,
@@ -71,6 +71,11 @@ def legal_name(core: str, legal: tuple[str, str | None, bool], *, form: str | No
     return f"{form} {core}" if before else f"{core} {form}"
 
 
+def base_name(c: Customer, core: str) -> str:
+    """The name as the company writes it: the legal form first only for Japanese companies that do."""
+    return legal_name(core, c.legal, before=c.legal[2] and c.loc.country == "JP")
+
+
 def street_line(c: Customer, street: str, house: str, number_first: bool) -> str:
     if number_first:
         return f"{house} {street}"
@@ -119,14 +124,14 @@ def _conjunction(c: Customer, core: str) -> str | None:
 def render_customers(rng: random.Random, customers: list[Customer], truth: Truth) -> tuple[list[dict], list[dict]]:
     """CRM rows and ERP rows (canonical keys; the writers name the columns per vendor)."""
     crm_rows, erp_rows = [], []
-    name_pool = [c.core.split()[0] for c in customers if c.core.split()]
+    name_pool = [w for c in customers if (w := c.core.split()[0].strip(",")) and w.isalpha()]
     by_loc: dict[str, list[Customer]] = {}
     for c in customers:
         by_loc.setdefault(c.loc.country, []).append(c)
     for c in customers:
         rec = {"crm_id": c.crm_id if c.on_crm else None, "erp_number": c.erp_number if c.on_erp else None}
         base = {
-            "name": legal_name(c.core, c.legal, before=c.legal[2] and c.loc.country == "JP"),
+            "name": base_name(c, c.core),
             "street": street_line(c, c.street, c.house, c.loc.number_first), "city": c.city,
             "postcode": c.postcode, "country": c.loc.country, "tax_id": c.vat, "website": c.website,
             "phone": c.phone, "currency": c.currency}
@@ -168,14 +173,22 @@ def _apply_true(rng, kind, c: Customer, crm: dict, customers, local, name_pool) 
         new = rng.choice(name_pool)
         if len(words[0]) < 3 or new.lower() == words[0].lower():
             return None
-        crm["name"] = legal_name(" ".join([new] + words[1:]), c.legal)
+        crm["name"] = base_name(c, " ".join([new] + words[1:]))
     elif kind == "name_word_added":
-        crm["name"] = legal_name(f"{c.core} {rng.choice(name_pool)}", c.legal)
-    elif kind == "name_word_dropped":
-        keep = [w for w in words if len(w) >= 3]
+        crm["name"] = base_name(c, f"{c.core} {rng.choice(name_pool)}")
+    elif kind == "name_word_dropped":  # a distinctive word, never a conjunction or a business word
+        noise = {b[0] for b in BUSINESS_WORDS} | set(CONJUNCTIONS.values()) | set(JP_TRADE_WORDS) | {"&"}
+        keep = [w for w in words if len(w.strip(",")) >= 3 and w not in noise]
         if len(keep) < 2:
             return None
-        crm["name"] = legal_name(" ".join(w for w in words if w != keep[-1]), c.legal)
+        rest = [w for w in words if w != keep[-1]]
+        while rest and (rest[-1] in noise or rest[-1].endswith(",")):
+            rest[-1] = rest[-1].rstrip(",")
+            if rest[-1] in noise:
+                rest.pop()
+            else:
+                break
+        crm["name"] = base_name(c, " ".join(rest))
     elif kind == "street_changed":
         other = rng.choice(local)
         if other.street == c.street:
@@ -226,19 +239,19 @@ def _apply_decoys(rng, c: Customer, crm: dict, erp: dict, truth: Truth, rec: dic
         erp["backref"] = None
         add("backref_one_sided", "xref")
     if rng.random() < 0.02 and (v := _typo(rng, c.core)):
-        side()["name"] = legal_name(v, c.legal)
+        side()["name"] = base_name(c, v)
         add("name_typo", "name")
     elif rng.random() < 0.03 and (v := _swap_tokens(c.core)):
-        side()["name"] = legal_name(v, c.legal)
+        side()["name"] = base_name(c, v)
         add("name_token_order", "name")
     elif rng.random() < 0.3 and (v := _conjunction(c, c.core)):
-        side()["name"] = legal_name(v, c.legal)
+        side()["name"] = base_name(c, v)
         add("name_conjunction", "name")
     elif rng.random() < 0.04 and c.legal[1]:
-        side()["name"] = legal_name(c.core, c.legal, form=c.legal[1])
+        side()["name"] = legal_name(c.core, c.legal, form=c.legal[1], before=c.loc.country == "JP")
         add("legal_form_spelled_out", "name")
     elif rng.random() < 0.04 and c.legal[0] in LEGAL_FORM_SPELLINGS:
-        side()["name"] = legal_name(c.core, c.legal, form=LEGAL_FORM_SPELLINGS[c.legal[0]])
+        side()["name"] = legal_name(c.core, c.legal, form=LEGAL_FORM_SPELLINGS[c.legal[0]], before=c.loc.country == "JP")
         add("legal_form_punctuation", "name")
     elif rng.random() < 0.04:
         side()["name"] = c.core
@@ -249,14 +262,15 @@ def _apply_decoys(rng, c: Customer, crm: dict, erp: dict, truth: Truth, rec: dic
         add("legal_form_position", "name")
     elif rng.random() < 0.06:
         s = side()
-        s["name"] = rng.choice([s["name"].upper(), strip_accents(s["name"]), "  " + s["name"].replace(" ", "  ") + " ",
-                                s["name"].replace("-", " ").replace(",", "").replace(".", "")])
+        forms = {s["name"].upper(), strip_accents(s["name"]), "  " + s["name"].replace(" ", "  ") + " ",
+                 s["name"].replace("-", " ").replace(",", "").replace(".", "")} - {s["name"]}
+        s["name"] = rng.choice(sorted(forms))
         add("name_case_accents_punctuation", "name")
     elif rng.random() < 0.02 and iso in ("US", "GB"):
         side()["name"] = "The " + crm["name"]
         add("name_article", "name")
     elif rng.random() < 0.5 and (bw := next((b for b in BUSINESS_WORDS if c.core.endswith(b[0])), None)):
-        side()["name"] = legal_name(c.core[: -len(bw[0])] + bw[1], c.legal)
+        side()["name"] = base_name(c, c.core[: -len(bw[0])] + bw[1])
         add("name_business_abbreviation", "name")
 
     if rng.random() < 0.08 and (v := abbreviate_street(iso, c.street)):
