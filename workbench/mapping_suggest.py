@@ -29,6 +29,7 @@ from rapidfuzz import fuzz
 from workbench.errors import ConfigError, InputError
 from workbench.model.records import RECORD_TYPES
 from workbench.model.status import CANONICAL, DEFAULT_MAPS
+from workbench.sources.file_defaults import EXPORT_STATUS_TABLES
 
 MIN_SCORE = 72.0  # below this a name match is a guess, not a suggestion
 
@@ -231,14 +232,14 @@ def suggest(kind: str, source_fields: list[dict[str, Any]], current: dict[str, s
 
 def status_table(system: str | None, overrides: dict[str, str] | None = None) -> dict[str, str]:
     """The effective status map of a source: its system's default table with the config's overrides."""
-    table = dict(DEFAULT_MAPS.get(system or "", {}))
+    table = dict(DEFAULT_MAPS.get(system or "") or EXPORT_STATUS_TABLES.get(system or "", {}))
     table.update(overrides or {})
     return table
 
 
 def status_overrides(system: str | None, table: dict[str, str]) -> dict[str, str]:
     """What differs from the system's default table: that is what the config needs to hold."""
-    default = DEFAULT_MAPS.get(system or "", {})
+    default = DEFAULT_MAPS.get(system or "") or EXPORT_STATUS_TABLES.get(system or "", {})
     bad = [(k, v) for k, v in table.items() if v not in CANONICAL]
     if bad:
         k, v = bad[0]

@@ -92,3 +92,4 @@ def test_bc_external_document_number_is_suggested_as_the_invoice_external_ref():
               ("id", "number", "externalDocumentNumber", "customerId", "currencyCode", "remainingAmount")]
     got = {s.canonical: s.source for s in suggest("invoices", fields)}
     assert got["external_ref"] == "externalDocumentNumber" and got["number"] == "number"
+

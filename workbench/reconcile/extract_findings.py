@@ -27,4 +27,6 @@ def unresolved_references(f: Findings, *extracts: Extract) -> None:
             message = (f"{_KIND_LABEL.get(r['kind'], r['kind'])} {r['record_id']} (row {r['row']} of {r['file']}): "
                        f"{r['column']} {r['value']!r} {why}; its {r['field']} is unknown in this run.")
             ids = {f"{side}_object": r["kind"], f"{side}_id": r["record_id"], f"{side}_value": r["value"]}
-            f.add("data_quality.unresolved_reference", message, field=r["field"], **ids)
+            # the name as the extract wrote it, so the queue's customer filter finds the row
+            name = r["value"] if r["field"] in ("customer_id", "parent_id") else None
+            f.add("data_quality.unresolved_reference", message, field=r["field"], customer_name=name, **ids)

@@ -9,13 +9,12 @@ extract lacks the customer's record id) and ``parent_number`` (a bill-to/parent 
 
 Besides columns, a profile may declare value conventions (the same keys a run config takes
 per object, see docs/extracts/): ``key`` (columns whose values joined by "|" are the record
-id; from a profile, used only when the file lacks the record_id column), ``references`` (a field naming another record by number, id, name or a code inside its
-display name), ``patterns`` (canonical field -> regex whose first group is the value), ``empty_as_zero``
+id; from a profile, used only when the file lacks the record_id column), ``references`` (a
+field naming another record by number, id, name or a code inside its display name), ``patterns`` (canonical field -> regex whose first group is the value), ``empty_as_zero``
 (columns where an empty cell means 0), ``date_formats`` (column -> strptime format), ``keep``
 (column -> the values a row must hold to be used; other rows are dropped and counted), ``labels``
-(canonical field -> {label as exported: value}), ``fill_empty`` (column -> the value an empty cell
-stands for) and
-``status_table`` (a label status table used instead of model.status's technical one).
+(canonical field -> {label as exported: value}) and ``fill_empty`` (column -> the value an empty
+cell stands for). An export's invoice status labels are a ``status_system`` of EXPORT_STATUS_TABLES.
 """
 
 from __future__ import annotations
@@ -132,7 +131,8 @@ ODOO: dict[str, dict] = {
         "references": {"product_code": {"column": ("Product Variant", "Product"), "by": "code",
                                         "pattern": ODOO_CODE_IN_NAME}},
         "patterns": {"currency": ODOO_CURRENCY_IN_NAME},
-        "date_formats": {"Start Date": "%Y-%m-%d %H:%M:%S", "End Date": "%Y-%m-%d %H:%M:%S"},
+        # datetimes: "2026-01-01 00:00:00" in CSV, a date cell in XLSX
+        "date_formats": {c: ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d"] for c in ("Start Date", "End Date")},
         "keep": {("Apply On",): ["Product", "Product Variant"],
                  ("Computation", "Compute Price", "Price Type"): ["Fixed Price"]}},
     "invoices": {"file": "Journal Entry (account.move).csv", "fields": {
@@ -140,9 +140,10 @@ ODOO: dict[str, dict] = {
         "open_balance": ("Amount Due", "Amount Due Signed"), "invoice_date": "Invoice/Bill Date",
         "due_date": "Due Date", "order_ref": ("Source Document", "Origin"), "external_ref": "Reference",
         "last_modified": "Last Updated on"},
-        "references": {"customer_id": {"column": "Partner", "by": "name"}},
+        # the commercial entity where exported: an invoice to a contact shows "Company, Person" as Partner
+        "references": {"customer_id": {"column": ("Commercial Entity", "Partner"), "by": "name"}},
         "empty_as_zero": ["Total", "Total Signed", "Amount Due", "Amount Due Signed"],
-        "status_fields": ["Type", "Status", "Payment Status"], "status_table": ODOO_STATUS_LABELS,
+        "status_fields": ["Type", "Status", "Payment Status"], "status_system": "odoo_export",
         "keep": {("Type",): ["Customer Invoice", "Customer Credit Note"]}},
 }
 
@@ -172,8 +173,11 @@ BUSINESS_CENTRAL_LIST: dict[str, dict] = {
         "currency": "Currency Code", "total_amount": "Amount Including VAT", "open_balance": "Remaining Amount",
         "invoice_date": "Posting Date", "due_date": "Due Date", "order_ref": "Order No.",
         "external_ref": "External Document No."},
-        "status_fields": ["Cancelled", "Corrective", "Closed"], "status_table": BC_LIST_STATUS},
+        "status_fields": ["Cancelled", "Corrective", "Closed"], "status_system": "business_central_list"},
 }
+
+# label status tables of exports, by status_system name (model.status holds the API tables)
+EXPORT_STATUS_TABLES = {"odoo_export": ODOO_STATUS_LABELS, "business_central_list": BC_LIST_STATUS}
 
 SYSTEM_DEFAULTS = {"salesforce": SALESFORCE, "business_central": BUSINESS_CENTRAL,
                    "business_central_list": BUSINESS_CENTRAL_LIST, "odoo": ODOO}

@@ -83,14 +83,18 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.n
     return out
 
 
-def dates(s: pd.Series, where: Where, fmt: str) -> np.ndarray:
+def dates(s: pd.Series, where: Where, fmt: str | list[str]) -> np.ndarray:
+    """Dates in the declared format (or formats, tried in order: a CSV writes a datetime, XLSX a date)."""
+    fmts = [fmt] if isinstance(fmt, str) else list(fmt)
     t = s.str.strip()
     blank = (t == "").to_numpy(dtype=bool)
-    parsed = pd.to_datetime(t.where(~blank, None), format=fmt, errors="coerce")
+    parsed = pd.to_datetime(t.where(~blank, None), format=fmts[0], errors="coerce")
+    for other in fmts[1:]:
+        parsed = parsed.fillna(pd.to_datetime(t.where(~blank, None), format=other, errors="coerce"))
     bad = parsed.isna().to_numpy() & ~blank
     if bad.any():
         i = int(np.argmax(bad))
-        human = fmt.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
+        human = " or ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD") for f in fmts)
         raise where.error("not a date", i, got=s.iloc[i], expected=f"a date as {human}")
     # datetime64[D] -> datetime.date happens in C, once per distinct day
     codes, uniq = pd.factorize(parsed.to_numpy().astype("datetime64[D]"), use_na_sentinel=True)

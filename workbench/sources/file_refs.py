@@ -52,14 +52,15 @@ class Conventions:
     references: dict[str, Reference] = field(default_factory=dict)
     patterns: dict[str, re.Pattern] = field(default_factory=dict)
     empty_as_zero: list[str] = field(default_factory=list)
-    date_formats: dict[str, str] = field(default_factory=dict)
+    date_formats: dict[str, str | list[str]] = field(default_factory=dict)
     keep: list[tuple[tuple[str, ...], list[str], bool]] = field(default_factory=list)  # columns, values, explicit
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {label as exported: value}
     fill_empty: dict[str, str] = field(default_factory=dict)  # column -> the value an empty cell stands for
 
     def spec(self) -> dict[str, Any]:
-        return {"labels": self.labels, "fill_empty": self.fill_empty, "key": self.key, "key_fallback": self.key_fallback, "references": self.references, "patterns": self.patterns,
-                "empty_as_zero": self.empty_as_zero, "date_formats": self.date_formats, "keep": self.keep}
+        return {"key": self.key, "key_fallback": self.key_fallback, "references": self.references,
+                "patterns": self.patterns, "empty_as_zero": self.empty_as_zero, "date_formats": self.date_formats,
+                "keep": self.keep, "labels": self.labels, "fill_empty": self.fill_empty}
 
 
 def _regex(where: str, text: object) -> re.Pattern:
@@ -127,7 +128,10 @@ def conventions(where: str, kind: str, base: dict[str, Any], cfg: dict[str, Any]
     conv.empty_as_zero = _strings(f"{where} empty_as_zero", zero) if zero else []
     fmts = dict(base.get("date_formats") or {})
     fmts.update(cfg.get("date_formats") or {})
-    conv.date_formats = {str(c): str(f) for c, f in fmts.items()}
+    for c, f in fmts.items():
+        if not (isinstance(f, str) or (isinstance(f, list) and f and all(isinstance(x, str) for x in f))):
+            raise ConfigError(f"{where}.date_formats {c!r}: expected a format like \"%d.%m.%Y\" or a list of them")
+    conv.date_formats = {str(c): f for c, f in fmts.items()}
     for cols, values in (base.get("keep") or {}).items():
         conv.keep.append((tuple(cols), list(values), False))
     user_keep = cfg.get("keep") or {}
@@ -146,7 +150,8 @@ def conventions(where: str, kind: str, base: dict[str, Any], cfg: dict[str, Any]
     conv.labels = labels
     fill = cfg.get("fill_empty", base.get("fill_empty")) or {}
     if not isinstance(fill, dict) or not all(isinstance(v, str) and v.strip() for v in fill.values()):
-        raise ConfigError(f"{where}.fill_empty must be a table of \"column\" = \"value\", e.g. \"Currency Code\" = \"EUR\"")
+        raise ConfigError(f"{where}.fill_empty must be a table of \"column\" = \"value\", "
+                          f"e.g. \"Currency Code\" = \"EUR\"")
     conv.fill_empty = {str(c): v.strip() for c, v in fill.items()}
     return conv
 
@@ -155,13 +160,13 @@ def describe(spec: dict[str, Any], key: list[str]) -> dict[str, Any]:
     """The conventions in effect for one file, as plain values for the run summary and workbook."""
     return {
         "key": list(key),
-        "references": {f: f"{' or '.join(r.columns)} by {r.by}" + (f" (pattern {r.pattern.pattern})" if r.pattern else "")
-                       for f, r in spec["references"].items()},
+        "references": {f: f"{' or '.join(r.columns)} by {r.by}"
+                       + (f" (pattern {r.pattern.pattern})" if r.pattern else "") for f, r in spec["references"].items()},
         "patterns": {f: rx.pattern for f, rx in spec["patterns"].items()},
         "empty_as_zero": list(spec["empty_as_zero"]),
         "fill_empty": dict(spec["fill_empty"]),
         "date_formats": {"(all dates)": spec["date_format"], **spec["date_formats"]},
-        "decimal_comma": bool(spec["decimal_comma"]),
+        "decimal_comma": spec["decimal_comma"],
         "keep": {" or ".join(cols): list(values) for cols, values, _ in spec["keep"]},
         "labels": {f: dict(m) for f, m in spec["labels"].items()},
         "status": _status_table(spec.get("status_map")),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +40,7 @@ from workbench.progress import report
 from workbench.sources import file_parse as fp
 from workbench.sources import file_refs
 from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta, WriteRequest, WriteResult
-from workbench.sources.file_defaults import SALESFORCE_ID_FIELDS, defaults
+from workbench.sources.file_defaults import EXPORT_STATUS_TABLES, SALESFORCE_ID_FIELDS, defaults
 from workbench.sources.file_reader import read_table
 
 OBJECT_KEYS = {"file", "sheet", "delimiter", "encoding", "date_format", "decimal_comma", "fields",
@@ -59,6 +60,13 @@ MUST_HAVE = {"invoices": ("number", "total_amount", "open_balance"), "orders": (
 CURRENCY_FROM_PARENT = {"order_lines", "payments"}
 # bytes a JSON string must escape; searched in an Arrow column's value buffer at C speed
 _NEEDS_ESCAPE = re.compile(rb'["\\\x00-\x1f]')
+
+
+@dataclass(frozen=True)
+class FileObjectMap:
+    fields: dict[str, str]
+    status_fields: list[str]
+    status_system: str | None
 
 
 def create(side: str, config: RunConfig) -> FilesSource:
@@ -92,8 +100,15 @@ class FilesSource:
                 raise ConfigError(f"{config.where()}: [{side}] lists no objects and {self.dir} holds none of "
                                   f"the default {self.system} extracts; add [{side}.objects.<kind>] tables")
         self.specs = {k: self._spec(k, objects.get(k, {})) for k in self.kinds}
+        for kind, spec in self.specs.items():
+            for fld, ref in spec["references"].items():
+                target = file_refs.TARGETS[fld]
+                if target not in self.specs and not ref.stands_alone(fld):
+                    raise ConfigError(f"{config.where()}: [{side}.objects.{kind}.references] {fld} refers to "
+                                      f"{target} by {ref.by}; add [{side}.objects.{target}] (its file) too")
         self._extras: dict[str, dict[str, Any]] = {}
         self._ledger: dict[str, dict[str, Any]] = {}
+        self._issues = file_refs.empty_issues()
         self.meta = SourceMeta(side=side, system=self.system, connector="files", instance=str(self.dir),
                                objects={k: s["file"] for k, s in self.specs.items()},
                                queries={k: self._query(s) for k, s in self.specs.items()})
@@ -119,9 +134,10 @@ class FilesSource:
                 raise ConfigError(f"{self.config.where()}: [{self.side}.objects.invoices] needs status_fields "
                                   f"(the column(s) holding the invoice status)")
             try:
-                if base.get("status_table") and "status_system" not in cfg:
-                    status_map = StatusMap({**base["status_table"], **(cfg.get("status_map") or {})},
-                                           name=f"{self.system} export label status map")
+                table = EXPORT_STATUS_TABLES.get(status_system or "")
+                if table is not None:
+                    status_map = StatusMap({**table, **(cfg.get("status_map") or {})},
+                                           name=f"{status_system} status map")
                 else:
                     status_map = StatusMap.for_source(status_system or self.system, cfg.get("status_map"))
             except ValueError as exc:
@@ -135,11 +151,26 @@ class FilesSource:
         return conv.spec() | {
             "file": str(file), "path": self.dir / str(file), "sheet": cfg.get("sheet"),
             "delimiter": cfg.get("delimiter"), "encoding": cfg.get("encoding"),
-            "date_format": cfg.get("date_format", "%Y-%m-%d"), "decimal_comma": bool(cfg.get("decimal_comma", False)),
+            "date_format": cfg.get("date_format", "%Y-%m-%d"), "decimal_comma": self._decimal_comma(kind, cfg),
             "fields": fields, "explicit": set(explicit), "status_fields": list(status_fields or []),
-            "status_map": status_map, "booked_values": cfg.get("booked_values", base.get("booked_values")),
+            "status_map": status_map, "status_system": status_system or self.system,
+            "booked_values": cfg.get("booked_values", base.get("booked_values")),
             "kind_label": base.get("kind_label"),
         }
+
+    @property
+    def maps(self) -> dict[str, FileObjectMap]:
+        """What each object reads, for the mapping screen: columns, status columns and status table."""
+        return {k: FileObjectMap({f: c for f, c in s["fields"].items() if isinstance(c, str)}, s["status_fields"],
+                                 s["status_system"] if k == "invoices" else None) for k, s in self.specs.items()}
+
+    def _decimal_comma(self, kind: str, cfg: dict[str, Any]) -> bool | list[str]:
+        """True for every amount of the file, or the columns written with a decimal comma."""
+        dc = cfg.get("decimal_comma", False)
+        if isinstance(dc, bool) or (isinstance(dc, list) and all(isinstance(c, str) for c in dc)):
+            return dc
+        raise ConfigError(f"{self.config.where()}: [{self.side}.objects.{kind}] decimal_comma must be true, false "
+                          f"or a list of columns like [\"Betrag\"]")
 
     @staticmethod
     def _query(spec: dict[str, Any]) -> str:
@@ -219,7 +250,8 @@ class FilesSource:
     def _key(self, spec: dict[str, Any], cols: list[str]) -> list[str]:
         """The composite key columns, or [] when the record id is one column."""
         rid = spec["fields"].get("record_id")
-        if spec["key_fallback"] and rid and any(self._match(c, cols) for c in ((rid,) if isinstance(rid, str) else rid)):
+        options = (rid,) if isinstance(rid, str) else tuple(rid or ())
+        if spec["key_fallback"] and any(self._match(c, cols) for c in options):
             return []
         return spec["key"]
 
@@ -326,7 +358,8 @@ class FilesSource:
                             + (f" (or declare fill_empty = {{ {json.dumps(col)} = \"EUR\" }} if an empty cell "
                                f"means your local currency)" if fld == "currency" else ""))
             if fld in money:
-                out[fld] = fp.decimals(s, where, decimal_comma=spec["decimal_comma"])
+                dc = spec["decimal_comma"]
+                out[fld] = fp.decimals(s, where, decimal_comma=dc is True or (isinstance(dc, list) and col in dc))
             elif fld in dated:
                 out[fld] = fp.dates(s, where, spec["date_formats"].get(col, spec["date_format"]))
             elif fld == "last_modified":
@@ -401,11 +434,7 @@ class FilesSource:
         for kind, frame in out.items():
             extras = self._extras.get(kind, {})
             for fld, (ref, col, values) in extras.get("refs", {}).items():
-                target = file_refs.TARGETS[fld]
-                if out.get(target) is None and not ref.stands_alone(fld):
-                    raise ConfigError(f"{self.config.where()}: [{self.side}.objects.{kind}.references] {fld} refers "
-                                      f"to {target} by {ref.by}; add [{self.side}.objects.{target}] (its file) too")
-                res = file_refs.resolve(fld, ref, values, out.get(target))
+                res = file_refs.resolve(fld, ref, values, out.get(file_refs.TARGETS[fld]))
                 frame[fld] = pd.Series(res.values, index=frame.index, dtype=object)
                 self._ledger[kind]["references"][fld] = res.ledger(col, extras["rows"])
                 issues.append(res.issues(self.side, kind, self.specs[kind]["file"], col, fld, extras["rows"],

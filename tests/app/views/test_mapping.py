@@ -112,3 +112,16 @@ def test_salesforce_invoice_fields_and_status_map_from_the_sandbox(qtbot, win, t
     from workbench.sources.salesforce_mapping import object_maps
     m = next(m for m in object_maps(raw["crm"]) if m.kind == "invoices")
     assert m.status_map.map("Posted", "Written Off") == "void" and m.status_map.map("Posted", "Paid") == "paid"
+
+
+def test_the_mapping_screen_shows_an_odoo_export_its_label_status_table(tmp_path):
+    from app.views.mapping import read_fields
+    from tests.workbench.sources import odoo_exports
+
+    odoo_exports.write(tmp_path / "odoo")
+    raw = {"crm": {"connector": "files"}, "erp": {"connector": "files", "system": "odoo", "files": {"dir": "odoo"}}}
+    got = read_fields(raw, tmp_path / "run.toml", "erp", "invoices")
+    from workbench.mapping_suggest import status_table
+    assert got["status_fields"] == ["Type", "Status", "Payment Status"]
+    assert status_table(got["status_system"])["Customer Invoice|Posted|Not Paid"] == "open"
+    assert {f["name"]: f["canonical"] for f in got["fields"]}["Partner"] == "customer_id"

@@ -200,3 +200,18 @@ def test_the_bc_list_config_in_the_docs_is_the_one_tested(tmp_path):
     cfg.write_text('[run]\nas_of = "2026-10-31"\n[crm]\nconnector = "files"\n' + text, encoding="utf-8")
     inv = _pull(cfg).frames["invoices"]
     assert list(inv["currency"]) == ["EUR", "USD", "EUR"] and list(inv["status"]) == ["paid", "open", "void"]
+
+
+def test_a_reference_by_name_without_the_referenced_file_is_refused_before_any_pull(tmp_path):
+    cfg = _erp(tmp_path, {}, '[erp.objects.invoices]\nfile = "inv.csv"\n[erp.objects.invoices.references]\n'
+                             'customer_id = { column = "Customer", by = "name" }\n')
+    with pytest.raises(ConfigError, match=r"customer_id refers to customers by name; add \[erp.objects.customers\]"):
+        open_source("erp", config_mod.load(cfg))
+
+
+def test_decimal_comma_can_be_declared_for_some_columns_only(tmp_path):
+    inv = ("id,number,customerId,currencyCode,totalAmountIncludingTax,remainingAmount,status\n"
+           'g1,PSI-1,c1,EUR,"1.190,50",1190.50,Open\n')
+    objects = '[erp.objects.invoices]\ndecimal_comma = ["totalAmountIncludingTax"]\n'
+    frame = _pull(_erp(tmp_path, {"salesInvoices.csv": inv}, objects)).frames["invoices"]
+    assert (frame["total_amount"][0], frame["open_balance"][0]) == (Decimal("1190.50"), Decimal("1190.50"))

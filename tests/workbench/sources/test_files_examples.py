@@ -32,3 +32,24 @@ def test_example_config_reads_both_sides_completely():
     assert set(lines["currency"]) == {"EUR", "USD"}  # taken from the order header
     blocked = erp.frames["customers"].set_index("number")["blocked"]
     assert blocked["C10006"] == "All" and blocked["C10001"] is None
+
+
+def test_the_odoo_example_reports_the_same_nine_differences_by_hand(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    wb = str(Path(sys.executable).with_name("workbench"))
+    cfg = EXAMPLE.with_name("salesforce_dataloader_odoo.toml")
+    db = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    run = subprocess.run([wb, "run", "--config", str(cfg), "--db", db], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    out = subprocess.run([wb, "exceptions", "--format", "json", "--db", db], capture_output=True, text=True,
+                         timeout=300)
+    got = {(e["type"], e["customer_name"]) for e in json.loads(out.stdout)["exceptions"]}
+    assert {t for t, _ in got} == {
+        "customer.missing_xref", "customer.missing_in_erp", "customer.missing_in_crm", "customer.attribute_mismatch",
+        "credit.blocked_in_erp", "pricing.price_mismatch", "invoice.status_mismatch",
+        "invoice.partial_payment_not_reflected", "invoice.due_date_mismatch"}
+    assert ("customer.missing_in_crm", "Thames Freight Ltd") in got
+    assert "2 dropped" not in run.stdout and "1 dropped: Apply On is 'All Products'" in run.stdout

@@ -70,7 +70,8 @@ def run(cfg: Path, db: str) -> tuple[str, list[dict]]:
 def comparable(exc: list[dict]) -> set[tuple]:
     """What a user checks; status and block values are shown as each system spells them."""
     return {(e["type"], e["customer_name"], e["field"], e["crm_value"],
-             None if e["field"] in ("status", "blocked") else e["erp_value"]) for e in exc if e["type"].startswith(COMPARED)}
+             None if e["field"] in ("status", "blocked") else e["erp_value"])
+            for e in exc if e["type"].startswith(COMPARED)}
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,8 @@ def test_partner_names_that_match_several_or_no_customers_are_reported_never_gue
     got = sorted((e["erp_value"], e["field"]) for e in unresolved)
     assert got == sorted([("Helvetia Praezision AG", "customer_id"), ("Nobody Ltd", "customer_id")]
                          + [("Redwood Analytics Inc", "customer_id")] * redwood)
-    assert all(e["erp_object"] == "invoices" and e["erp_id"] for e in unresolved)
+    assert all(e["erp_object"] == "invoices" and e["erp_id"] and e["customer_name"] == e["erp_value"]
+               for e in unresolved)
     nobody = next(e for e in unresolved if e["erp_value"] == "Nobody Ltd")
     assert "Journal Entry (account.move).csv" in nobody["message"] and "matches no record" in nobody["message"]
     first = 2 + next(n for n, r in enumerate(odoo_exports._rows("salesInvoices.csv"))
@@ -163,6 +165,54 @@ def test_workbook_cover_lists_the_ledger_and_parameters_the_conventions(both):
     assert "1 dropped: Apply On is 'All Products'" in rules[7]
     params = {(r[1]): r[2] for r in book["Parameters"].iter_rows(values_only=True) if r[0] == "conventions"}
     assert params["erp.objects.invoices.empty_as_zero"] == "Total, Total Signed, Amount Due, Amount Due Signed"
-    assert params["erp.objects.invoices.references"] == "customer_id = Partner by name"
+    assert params["erp.objects.invoices.references"] == "customer_id = Commercial Entity or Partner by name"
     assert "Customer Invoice|Posted|Not Paid = open" in params["erp.objects.invoices.status"]
     assert params["erp.objects.customers.patterns"] == r"currency = \(([A-Z]{3})\)\s*$"
+
+
+def test_an_xlsx_export_with_date_cells_reads_like_the_csv(tmp_path):
+    import csv
+    from datetime import date, datetime
+
+    from workbench import config as config_mod
+    from workbench.sources import open_source
+
+    out = odoo_exports.write(tmp_path / "exports" / "odoo")
+    name = "Pricelist Rule (product.pricelist.item)"
+    with (out / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    book = openpyxl.Workbook()
+    book.active.append(rows[0])
+    start = rows[0].index("Start Date")
+    for r in rows[1:]:  # Odoo's XLSX export writes datetimes as date cells
+        book.active.append([datetime.fromisoformat(v) if n == start and v else (v or None) for n, v in enumerate(r)])
+    book.save(out / f"{name}.xlsx")
+    (out / f"{name}.csv").unlink()
+    cfg = odoo_config(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8") + f'\n[erp.objects.prices]\nfile = "{name}.xlsx"\n'
+                   "[erp.objects.customers]\n[erp.objects.products]\n[erp.objects.invoices]\n", encoding="utf-8")
+    prices = open_source("erp", config_mod.load(cfg)).pull().frames["prices"]
+    assert len(prices) == 20 and set(prices["effective_date"]) == {date(2026, 1, 1)}
+
+
+def test_an_invoice_to_a_contact_person_resolves_through_its_commercial_entity(tmp_path):
+    import csv
+
+    from workbench import config as config_mod
+    from workbench.sources import open_source
+
+    out = odoo_exports.write(tmp_path / "exports" / "odoo",
+                             invoice_partners={"PSI-103002": "MÜLLER MASCHINENBAU G.m.b.H., Jana Roth"})
+    path = out / "Journal Entry (account.move).csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    partner = rows[0].index("Partner")
+    # Odoo's Commercial Entity is the company for its contacts, the partner itself otherwise
+    rows = [rows[0] + ["Commercial Entity"]] + [r + [r[partner].split(", ")[0]] for r in rows[1:]]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    ex = open_source("erp", config_mod.load(odoo_config(tmp_path))).pull()
+    inv = ex.frames["invoices"].set_index("number")
+    cust = ex.frames["customers"].set_index("number")
+    assert inv.loc["PSI-103002", "customer_id"] == cust.loc["C10001", "record_id"]
+    assert ex.issues.empty
