@@ -17,6 +17,8 @@ import json
 import random
 from pathlib import Path
 
+from faker import Faker
+
 from benchmarks.corpus import configs, master, variants, writers
 
 ERPS = ("business_central", "odoo")
@@ -37,8 +39,12 @@ def generate(out_dir: Path | str, customers: int = 2000, seed: int = 1,
     crm_p, erp_p = variants.render_prices(rng, products, truth, erp)
     invoices = master.draw_invoices(rng, custs)
     erp_name = {r["c"].i: r["name"] for r in erp_c}
+    people = Faker("en_US")
+    people.seed_instance(seed * 101 + 55)
+    contacts = [people.name() for _ in range(200)]
     for inv in invoices:
         inv.attrs["partner"] = erp_name.get(inv.cust.i, "")
+        inv.attrs["person"] = contacts[inv.n % len(contacts)]
     crm_i, erp_i = variants.render_invoices(rng, invoices, truth, erp)
 
     writers.write_salesforce(out / "crm", crm_c, products, crm_p, crm_i)

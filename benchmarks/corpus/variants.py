@@ -417,6 +417,9 @@ def render_invoices(rng: random.Random, invoices: list[Invoice], truth: Truth, e
                 truth.decoy("bc_corrective_invoice", "invoice", rec, "status")
             if erp == "odoo" and inv.balance == 0:
                 truth.decoy("odoo_empty_amount_due", "invoice", rec, "open_balance")
+            if rng.random() < 0.05 and erp == "odoo":  # sent to a contact person: Partner "Company, Person"
+                er["contact_person"] = True
+                truth.decoy("odoo_invoice_to_contact_person", "invoice", rec, "customer_id")
         if kind != "missing_in_crm":
             crm_rows.append(crm)
         if kind != "missing_in_erp":

@@ -178,12 +178,16 @@ def write_odoo(d: Path, customers: list[dict], products, prices: list[dict], inv
             pay = "In Payment"  # paid, the bank statement not reconciled yet
         if r["state"] == "void" and i.n % 2 == 0:
             st, pay = "Posted", "Reversed"  # cancelled by a credit note instead of reset to draft
-        rows.append([i.odoo_id, r["number"], "Customer Invoice", _partner_name(i), i.invoice_date.isoformat(),
+        company = _partner_name(i)
+        # an invoice to a contact person shows "Company, Person" (res.partner display name of a child
+        # contact); its Commercial Entity is the company
+        partner = f"{company}, {i.attrs['person']}" if r.get("contact_person") else company
+        rows.append([i.odoo_id, r["number"], "Customer Invoice", partner, company, i.invoice_date.isoformat(),
                      r["due"].isoformat(), r["external_ref"], "", i.cust.currency, odoo_float(r["total"]),
                      odoo_float(r["balance"]), st, pay, ODOO_STAMP])
     out.append(_write(d / "Journal Entry (account.move).csv",
-                      ["ID", "Number", "Type", "Partner", "Invoice/Bill Date", "Due Date", "Reference",
-                       "Source Document", "Currency", "Total", "Amount Due", "Status", "Payment Status",
+                      ["ID", "Number", "Type", "Partner", "Commercial Entity", "Invoice/Bill Date", "Due Date",
+                       "Reference", "Source Document", "Currency", "Total", "Amount Due", "Status", "Payment Status",
                        "Last Updated on"], rows))
     return out
 
