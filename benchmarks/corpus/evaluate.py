@@ -167,7 +167,8 @@ def table(sc: Score) -> str:
     lines = [f"Independent corpus: {sc.customers:,} customers, ERP {sc.erp}, engine {sc.seconds:.1f} s", "",
              f"{'family':<10}{'truth':>7}{'reported':>10}{'TP':>7}{'precision':>11}{'recall':>8}"]
     for fam, f in sc.families.items():
-        lines.append(f"{fam:<10}{f['truth']:>7}{f['reported']:>10}{f['tp']:>7}{f['precision']:>11.4f}{f['recall']:>8.4f}")
+        lines.append(f"{fam:<10}{f['truth']:>7}{f['reported']:>10}{f['tp']:>7}"
+                     f"{f['precision']:>11.4f}{f['recall']:>8.4f}")
     lk = sc.links
     lines += ["", f"links: auto {lk['auto']:,}  truth {lk['truth']:,}  suggested {lk['suggested']:,}  "
                   f"precision {lk['precision']:.4f}  recall {lk['recall']:.4f}", "",

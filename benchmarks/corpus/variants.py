@@ -251,7 +251,8 @@ def _apply_decoys(rng, c: Customer, crm: dict, erp: dict, truth: Truth, rec: dic
         side()["name"] = legal_name(c.core, c.legal, form=c.legal[1], before=c.loc.country == "JP")
         add("legal_form_spelled_out", "name")
     elif rng.random() < 0.04 and c.legal[0] in LEGAL_FORM_SPELLINGS:
-        side()["name"] = legal_name(c.core, c.legal, form=LEGAL_FORM_SPELLINGS[c.legal[0]], before=c.loc.country == "JP")
+        side()["name"] = legal_name(c.core, c.legal, form=LEGAL_FORM_SPELLINGS[c.legal[0]],
+                                    before=c.loc.country == "JP")
         add("legal_form_punctuation", "name")
     elif rng.random() < 0.04:
         side()["name"] = c.core
@@ -380,7 +381,8 @@ def render_prices(rng: random.Random, products: list[Product], truth: Truth, erp
 
 
 # ---------------------------------------------------------------- invoices
-def render_invoices(rng: random.Random, invoices: list[Invoice], truth: Truth, erp: str) -> tuple[list[dict], list[dict]]:
+def render_invoices(rng: random.Random, invoices: list[Invoice], truth: Truth,
+                    erp: str) -> tuple[list[dict], list[dict]]:
     crm_rows, erp_rows = [], []
     for inv in invoices:
         erp_no = inv.odoo_number if erp == "odoo" else inv.erp_number

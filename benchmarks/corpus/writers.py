@@ -87,7 +87,8 @@ def write_salesforce(d: Path, customers: list[dict], products, prices: list[dict
     out.append(_write(d / "blng__Invoice__c.csv", ["ID", "NAME", "BLNG__ACCOUNT__C", "BLNG__INVOICEDATE__C",
                                                     "BLNG__DUEDATE__C", "BLNG__INVOICESTATUS__C",
                                                     "BLNG__PAYMENTSTATUS__C", "BLNG__TOTALAMOUNT__C",
-                                                    "BLNG__BALANCE__C", "CURRENCYISOCODE", "LASTMODIFIEDDATE"], inv, True))
+                                                    "BLNG__BALANCE__C", "CURRENCYISOCODE", "LASTMODIFIEDDATE"],
+                      inv, True))
     return out
 
 
