@@ -25,7 +25,8 @@ ERPS = ("business_central", "odoo")
 
 
 def generate(out_dir: Path | str, customers: int = 2000, seed: int = 1,
-             erp: str = "business_central") -> dict[str, Path]:
+             erp: str = "business_central", xlsx: bool = False) -> dict[str, Path]:
+    """xlsx: write the Odoo side as Odoo's XLSX export (typed cells) instead of CSV."""
     if erp not in ERPS:
         raise ValueError(f"erp must be one of {', '.join(ERPS)}, got {erp!r}")
     out = Path(out_dir)
@@ -49,14 +50,14 @@ def generate(out_dir: Path | str, customers: int = 2000, seed: int = 1,
 
     writers.write_salesforce(out / "crm", crm_c, products, crm_p, crm_i)
     if erp == "odoo":
-        writers.write_odoo(out / "erp", erp_c, products, erp_p, erp_i)
+        writers.write_odoo(out / "erp", erp_c, products, erp_p, erp_i, "xlsx" if xlsx else "csv")
         config = out / "run-odoo.toml"
-        config.write_text(configs.ODOO, encoding="utf-8")
+        config.write_text(configs.ODOO_XLSX if xlsx else configs.ODOO, encoding="utf-8")
     else:
         writers.write_business_central(out / "erp", erp_c, products, erp_p, erp_i)
         config = out / "run.toml"
         config.write_text(configs.BUSINESS_CENTRAL, encoding="utf-8")
-    doc = {"seed": seed, "customers": customers, "erp": erp, "as_of": master.AS_OF.isoformat(),
+    doc = {"seed": seed, "customers": customers, "erp": erp, "xlsx": bool(xlsx and erp == "odoo"), "as_of": master.AS_OF.isoformat(),
            "links": truth.links, "discrepancies": truth.discrepancies, "decoys": truth.decoys}
     (out / "truth.json").write_text(json.dumps(doc, indent=0, sort_keys=True), encoding="utf-8")
     return {"crm": out / "crm", "erp": out / "erp", "truth": out / "truth.json", "config": config}

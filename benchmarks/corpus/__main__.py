@@ -1,4 +1,4 @@
-"""python -m benchmarks.corpus OUT_DIR [--customers 2000] [--seed 1] [--erp business_central|odoo]"""
+"""python -m benchmarks.corpus OUT_DIR [--customers 2000] [--seed 1] [--erp business_central|odoo] [--xlsx]"""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ def main() -> int:
     ap.add_argument("--customers", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--erp", choices=ERPS, default="business_central")
+    ap.add_argument("--xlsx", action="store_true", help="Odoo side as XLSX exports instead of CSV")
     args = ap.parse_args()
     t = time.perf_counter()
-    paths = generate(args.out_dir, args.customers, args.seed, args.erp)
+    paths = generate(args.out_dir, args.customers, args.seed, args.erp, args.xlsx)
     print(f"{args.customers:,} customers ({args.erp}) in {time.perf_counter() - t:.1f} s: {paths['config']}")
     return 0
 

@@ -67,3 +67,16 @@ system = "odoo"                 # Odoo list-view export profile
 [erp.files]
 dir = "erp"
 ''' + _RULES
+
+# the same side exported as XLSX: each object names its .xlsx file (docs/extracts/odoo.md)
+ODOO_XLSX = ODOO.replace('dir = "erp"\n', '''dir = "erp"
+
+[erp.objects.customers]
+file = "Contact (res.partner).xlsx"
+[erp.objects.products]
+file = "Product Variant (product.product).xlsx"
+[erp.objects.prices]
+file = "Pricelist Rule (product.pricelist.item).xlsx"
+[erp.objects.invoices]
+file = "Journal Entry (account.move).xlsx"
+''', 1)

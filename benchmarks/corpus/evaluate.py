@@ -20,6 +20,13 @@ TYPE_FIELD = {"customer.missing_xref": "xref", "customer.wrong_xref": "xref"}
 
 
 def _rows(path: Path) -> list[dict]:
+    """Rows as text; an .xlsx sibling stands in for a .csv that is not there."""
+    if not path.exists() and path.with_suffix(".xlsx").exists():
+        from openpyxl import load_workbook
+        ws = load_workbook(path.with_suffix(".xlsx"), read_only=True).active
+        it = ws.iter_rows(values_only=True)
+        header = list(next(it))
+        return [{h: "" if v is None else str(v) for h, v in zip(header, row)} for row in it]
     with open(path, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 

@@ -29,8 +29,41 @@ from benchmarks.corpus.master import AS_OF
 STAMP = f"{AS_OF.isoformat()}T18:00:00.000Z"
 
 
+# Odoo's XLSX export writes numbers and dates as typed cells (addons/web/controllers/export.py,
+# ExcelExport): these columns become number / date / datetime cells, an empty cell stays empty
+_ODOO_NUMBERS = {"ID", "Total", "Amount Due", "Fixed Price", "Min. Quantity", "Sales Price"}
+_ODOO_DATES = {"Invoice/Bill Date", "Due Date"}
+_ODOO_DATETIMES = {"Start Date", "End Date", "Last Updated on"}
+
+
+def _xlsx_cell(col: str, text):
+    from datetime import date, datetime
+    if text == "" or text is None:
+        return None
+    if col in _ODOO_NUMBERS:
+        return int(text) if isinstance(text, int) or str(text).isdigit() else Decimal(str(text))
+    if col in _ODOO_DATES:
+        return date.fromisoformat(text)
+    if col in _ODOO_DATETIMES:
+        return datetime.fromisoformat(text)
+    return text
+
+
+def _write_xlsx(path: Path, header: list[str], rows) -> Path:
+    from openpyxl import Workbook
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Sheet1")
+    ws.append(header)
+    for row in rows:
+        ws.append([_xlsx_cell(c, v) for c, v in zip(header, row)])
+    wb.save(path)
+    return path
+
+
 def _write(path: Path, header: list[str], rows, quote_all: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".xlsx":
+        return _write_xlsx(path, header, rows)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
         w.writerow(header)
@@ -146,14 +179,19 @@ def pricelist(ccy: str) -> str:
     return f"{ccy} Pricelist ({ccy})"
 
 
-def write_odoo(d: Path, customers: list[dict], products, prices: list[dict], invoices: list[dict]) -> list[Path]:
+ODOO_FILES = ("Contact (res.partner)", "Product Variant (product.product)", "Pricelist Rule (product.pricelist.item)",
+              "Journal Entry (account.move)")
+
+
+def write_odoo(d: Path, customers: list[dict], products, prices: list[dict], invoices: list[dict],
+               ext: str = "csv") -> list[Path]:
     cust = [[r["c"].odoo_id, r["name"], r["c"].erp_number, "True", r["street"], r["city"], r["postcode"],
              COUNTRY_LABEL.get(r["country"], r["country"]), r["tax_id"] or "", "", r["phone"], r["website"] or "",
              pricelist(r["currency"]), "True", r["backref"] or "", ODOO_STAMP] for r in customers]
-    out = [_write(d / "Contact (res.partner).csv", ["ID", "Name", "Reference", "Is a Company", "Street", "City", "Zip",
+    out = [_write(d / f"Contact (res.partner).{ext}", ["ID", "Name", "Reference", "Is a Company", "Street", "City", "Zip",
                                                     "Country", "Tax ID", "Email", "Phone", "Website Link", "Pricelist",
                                                     "Active", "Salesforce Account Id", "Last Updated on"], cust)]
-    out.append(_write(d / "Product Variant (product.product).csv", ["ID", "Internal Reference", "Name", "Active",
+    out.append(_write(d / f"Product Variant (product.product).{ext}", ["ID", "Internal Reference", "Name", "Active",
                                                                     "Sales Price", "Last Updated on"],
                       [[p.odoo_id, p.code, p.name, "True", odoo_float(p.base), ODOO_STAMP] for p in products]))
     rules = []
@@ -168,7 +206,7 @@ def write_odoo(d: Path, customers: list[dict], products, prices: list[dict], inv
     # company-wide rules every price list carries; the profile drops them (not a product's price)
     for k, ccy in enumerate(("EUR", "USD")):
         rules.append([2000 + k, pricelist(ccy), "All Products", "", "", "Discount", "", "0.0", "", "", ODOO_STAMP])
-    out.append(_write(d / "Pricelist Rule (product.pricelist.item).csv",
+    out.append(_write(d / f"Pricelist Rule (product.pricelist.item).{ext}",
                       ["ID", "Pricelist", "Apply On", "Product", "Product Variant", "Computation", "Fixed Price",
                        "Min. Quantity", "Start Date", "End Date", "Last Updated on"], rules))
     rows = []
@@ -186,7 +224,7 @@ def write_odoo(d: Path, customers: list[dict], products, prices: list[dict], inv
         rows.append([i.odoo_id, r["number"], "Customer Invoice", partner, company, i.invoice_date.isoformat(),
                      r["due"].isoformat(), r["external_ref"], "", i.cust.currency, odoo_float(r["total"]),
                      odoo_float(r["balance"]), st, pay, ODOO_STAMP])
-    out.append(_write(d / "Journal Entry (account.move).csv",
+    out.append(_write(d / f"Journal Entry (account.move).{ext}",
                       ["ID", "Number", "Type", "Partner", "Commercial Entity", "Invoice/Bill Date", "Due Date",
                        "Reference", "Source Document", "Currency", "Total", "Amount Due", "Status", "Payment Status",
                        "Last Updated on"], rows))

@@ -105,3 +105,18 @@ def test_odoo_exports_write_zero_as_empty_and_products_as_display_names(tmp_path
     assert all(r["Product"].startswith("[") and r["Pricelist"].endswith(")") for r in fixed)
     names = [r["Name"] for r in rows(d / "erp" / "Contact (res.partner).csv")]
     assert len(names) > len(set(names))  # display names are not unique
+
+
+def test_odoo_xlsx_export_has_typed_cells_and_the_config_names_the_workbooks(tmp_path):
+    from openpyxl import load_workbook
+
+    paths = generate(tmp_path, customers=200, seed=2, erp="odoo", xlsx=True)
+    assert 'file = "Journal Entry (account.move).xlsx"' in paths["config"].read_text()
+    ws = load_workbook(tmp_path / "erp" / "Journal Entry (account.move).xlsx", read_only=True).active
+    it = ws.iter_rows(values_only=True)
+    header = list(next(it))
+    moves = [dict(zip(header, r)) for r in it]
+    paid = [m for m in moves if m["Payment Status"] == "Paid"]
+    assert paid and all(m["Amount Due"] is None for m in paid)  # zero is an empty cell here too
+    assert all(isinstance(m["Total"], (int, float)) and m["Total"] > 0 for m in moves)
+    assert all(hasattr(m["Due Date"], "year") for m in moves)
