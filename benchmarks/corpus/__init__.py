@@ -57,7 +57,8 @@ def generate(out_dir: Path | str, customers: int = 2000, seed: int = 1,
         writers.write_business_central(out / "erp", erp_c, products, erp_p, erp_i)
         config = out / "run.toml"
         config.write_text(configs.BUSINESS_CENTRAL, encoding="utf-8")
-    doc = {"seed": seed, "customers": customers, "erp": erp, "xlsx": bool(xlsx and erp == "odoo"), "as_of": master.AS_OF.isoformat(),
+    doc = {"seed": seed, "customers": customers, "erp": erp, "xlsx": bool(xlsx and erp == "odoo"),
+           "as_of": master.AS_OF.isoformat(),
            "links": truth.links, "discrepancies": truth.discrepancies, "decoys": truth.decoys}
     (out / "truth.json").write_text(json.dumps(doc, indent=0, sort_keys=True), encoding="utf-8")
     return {"crm": out / "crm", "erp": out / "erp", "truth": out / "truth.json", "config": config}

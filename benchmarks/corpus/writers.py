@@ -188,9 +188,9 @@ def write_odoo(d: Path, customers: list[dict], products, prices: list[dict], inv
     cust = [[r["c"].odoo_id, r["name"], r["c"].erp_number, "True", r["street"], r["city"], r["postcode"],
              COUNTRY_LABEL.get(r["country"], r["country"]), r["tax_id"] or "", "", r["phone"], r["website"] or "",
              pricelist(r["currency"]), "True", r["backref"] or "", ODOO_STAMP] for r in customers]
-    out = [_write(d / f"Contact (res.partner).{ext}", ["ID", "Name", "Reference", "Is a Company", "Street", "City", "Zip",
-                                                    "Country", "Tax ID", "Email", "Phone", "Website Link", "Pricelist",
-                                                    "Active", "Salesforce Account Id", "Last Updated on"], cust)]
+    header = ["ID", "Name", "Reference", "Is a Company", "Street", "City", "Zip", "Country", "Tax ID", "Email", "Phone",
+              "Website Link", "Pricelist", "Active", "Salesforce Account Id", "Last Updated on"]
+    out = [_write(d / f"Contact (res.partner).{ext}", header, cust)]
     out.append(_write(d / f"Product Variant (product.product).{ext}", ["ID", "Internal Reference", "Name", "Active",
                                                                     "Sales Price", "Last Updated on"],
                       [[p.odoo_id, p.code, p.name, "True", odoo_float(p.base), ODOO_STAMP] for p in products]))
