@@ -6,6 +6,7 @@ different fact (must be reported). Classes follow what entity-resolution benchma
 the DuDe toolkit and Magellan datasets: real name/address variation such as legal forms,
 abbreviated street types and formatting) plus the vendor-specific ways the same state is exported.
 Decoys only go on records that carry no true discrepancy of their family, so each can be judged.
+Citations: docs/accuracy.md ("Variation classes").
 """
 
 from __future__ import annotations
