@@ -35,7 +35,7 @@ def generate(out_dir: Path | str, customers: int = 2000, seed: int = 1,
     custs = master.draw_customers(rng, customers, seed)
     variants.assign_presence(rng, custs)
     variants.same_name_pairs(rng, custs, truth)
-    crm_c, erp_c = variants.render_customers(rng, custs, truth)
+    crm_c, erp_c = variants.render_customers(rng, custs, truth, master.surname_pool(seed))
     products = master.draw_products(rng, max(50, customers // 4), seed)
     crm_p, erp_p = variants.render_prices(rng, products, truth, erp)
     invoices = master.draw_invoices(rng, custs)

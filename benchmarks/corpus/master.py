@@ -115,12 +115,30 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", t)[:24] or "company"
 
 
+# a trailing abbreviation cleanco does not list ("S.Com.", "S.L.U."): a legal form all the same
+_TRAILING_FORM = re.compile(r"\s+(?:[A-Za-z]{1,4}\.){2,4}[A-Za-z]?$|\s+S\.[A-Za-z]{2,4}\.$")
+
+
 def _core(f: Faker) -> str:
     """A Faker company name without its legal form(s): "Freudenberger OHG mbH" -> "Freudenberger"."""
     name = f.company()
-    while (shorter := basename(name).strip(" ,")) and shorter != name:
+    while True:
+        shorter = _TRAILING_FORM.sub("", basename(name).strip(" ,")).strip(" ,")
+        if not shorter or shorter == name:
+            break
         name = shorter
     return name or f.last_name()
+
+
+def surname_pool(seed: int, n: int = 400) -> list[str]:
+    """Surnames in Latin script from every locale: the words a true name change adds or swaps in."""
+    out: list[str] = []
+    for k, loc in enumerate(LOCALES):
+        f = Faker(loc.faker)
+        f.seed_instance(seed * 101 + 200 + k)
+        draw = f.last_romanized_name if loc.country == "JP" else f.last_name
+        out += [w for w in (draw() for _ in range(n)) if w.isalpha() and len(w) >= 4 and w[0].isupper()]
+    return sorted(set(out))
 
 
 def draw_customers(rng: random.Random, n: int, seed: int) -> list[Customer]:

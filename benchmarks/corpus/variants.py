@@ -122,10 +122,10 @@ def _conjunction(c: Customer, core: str) -> str | None:
     return None
 
 
-def render_customers(rng: random.Random, customers: list[Customer], truth: Truth) -> tuple[list[dict], list[dict]]:
+def render_customers(rng: random.Random, customers: list[Customer], truth: Truth,
+                     name_pool: list[str]) -> tuple[list[dict], list[dict]]:
     """CRM rows and ERP rows (canonical keys; the writers name the columns per vendor)."""
     crm_rows, erp_rows = [], []
-    name_pool = [w for c in customers if (w := c.core.split()[0].strip(",")) and w.isalpha()]
     by_loc: dict[str, list[Customer]] = {}
     for c in customers:
         by_loc.setdefault(c.loc.country, []).append(c)
