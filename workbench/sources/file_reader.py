@@ -218,7 +218,8 @@ def _cell_text(v: object, date_format: str) -> str:
         # Excel holds numbers as doubles; repr gives the shortest text that reads back the same
         return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
     if isinstance(v, datetime):
-        return v.strftime(date_format) if v.time() == time(0) else v.isoformat()
+        # a time of day is kept, written as the same export's CSV writes it (Odoo: "2025-12-31 23:59:59")
+        return v.strftime(date_format) if v.time() == time(0) else v.isoformat(sep=" ")
     if isinstance(v, date):
         return v.strftime(date_format)
     return str(v)

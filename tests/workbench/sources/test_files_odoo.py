@@ -183,9 +183,11 @@ def test_an_xlsx_export_with_date_cells_reads_like_the_csv(tmp_path):
         rows = list(csv.reader(fh))
     book = openpyxl.Workbook()
     book.active.append(rows[0])
-    start = rows[0].index("Start Date")
-    for r in rows[1:]:  # Odoo's XLSX export writes datetimes as date cells
-        book.active.append([datetime.fromisoformat(v) if n == start and v else (v or None) for n, v in enumerate(r)])
+    start, end = rows[0].index("Start Date"), rows[0].index("End Date")
+    for r in rows[1:]:  # Odoo's XLSX export writes datetimes as date cells; a rule ends at 23:59:59
+        cells = [datetime.fromisoformat(v) if n == start and v else (v or None) for n, v in enumerate(r)]
+        cells[end] = datetime(2026, 12, 31, 23, 59, 59)
+        book.active.append(cells)
     book.save(out / f"{name}.xlsx")
     (out / f"{name}.csv").unlink()
     cfg = odoo_config(tmp_path)
@@ -193,6 +195,7 @@ def test_an_xlsx_export_with_date_cells_reads_like_the_csv(tmp_path):
                    "[erp.objects.customers]\n[erp.objects.products]\n[erp.objects.invoices]\n", encoding="utf-8")
     prices = open_source("erp", config_mod.load(cfg)).pull().frames["prices"]
     assert len(prices) == 20 and set(prices["effective_date"]) == {date(2026, 1, 1)}
+    assert set(prices["end_date"]) == {date(2026, 12, 31)}
 
 
 def test_an_invoice_to_a_contact_person_resolves_through_its_commercial_entity(tmp_path):
