@@ -176,6 +176,8 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
                 if isinstance(d, dict):
                     lines.append(f"{'':<26}{ccy:<10}{_fmt(d.get('difference')):>18}{_fmt(d.get('explained')):>18}"
                                  f"{_fmt(d.get('unexplained')):>18}")
+    for warning in summary.get("stats", {}).get("warnings") or ():
+        lines.append(f"Warning: {warning}")
     usage = summary.get("api_usage") or {}
     for side, u in usage.items():
         lines.append(f"API usage {side.upper()}: " + ", ".join(f"{k} {v}" for k, v in u.items()))

@@ -152,7 +152,10 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
                   crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
                   customer_name=cr["name"], field="xref", crm_value=cr.get("xref"), erp_value=er.get("xref"),
                   amount_at_risk=risk.amt, currency=risk.ccy, diffs=dfs, proposal=prop)
-        elif (c_blank and crm_holds) or (e_blank and erp_holds) or (c_blank and e_blank):
+        elif (c_blank and e_blank) or (rules.blank_back_reference == "report" and (
+                (c_blank and crm_holds) or (e_blank and erp_holds))):
+            # one side's key naming the other proves the link; its blank back-reference is a
+            # completeness note reported only when the rules ask for it
             owner = rules.owner("customers", "xref")
             if c_blank and (crm_holds or not erp_holds or owner == "erp") and not (e_blank and owner == "crm" and erp_holds):
                 prop = f.proposal("crm", "customers", cr, "xref", None, number, False,

@@ -24,7 +24,7 @@ from workbench.reconcile.findings import Findings
 from workbench.reconcile.fx import FxTable
 from workbench.reconcile.linking import evidences, link_customers
 from workbench.reconcile.result import CONTROL_TOTAL_COLUMNS, LINK_COLUMNS, ReconResult, empty_links
-from workbench.reconcile.rules import parse
+from workbench.reconcile.rules import parse, tolerance_warnings
 from workbench.sources.base import Extract
 
 STEPS = ("linking customers", "customer findings", "pricing", "orders", "invoices", "control totals")
@@ -121,9 +121,21 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> Reco
         "reconciling": _reconciling(control, f),
         "aging": {"crm": inv.aging(ci, config.as_of), "erp": inv.aging(ei, config.as_of)},
         "as_of": config.as_of.isoformat(),
+        "warnings": tolerance_warnings(rules, _currencies(crm, erp)),
     }
     report(state, total, total, "reconciled")
     return ReconResult(links=links, exceptions=exceptions, control_totals=control, stats=stats)
+
+
+def _currencies(*extracts: Extract) -> set[str]:
+    """The currencies of the amounts the run compares (prices, orders, invoices)."""
+    out: set[str] = set()
+    for x in extracts:
+        for kind in ("prices", "orders", "invoices"):
+            frame = x.frame(kind)
+            if "currency" in frame.columns and len(frame):
+                out.update(v for v in pd.unique(frame["currency"].to_numpy(dtype=object)) if isinstance(v, str))
+    return out
 
 
 def _reconciling(control: pd.DataFrame, f: Findings) -> dict:

@@ -13,9 +13,9 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from workbench.model.status import aging_bucket, is_overdue
+from workbench.model.status import aging_bucket, is_overdue, settle
 from workbench.reconcile.findings import Findings, diff, display
-from workbench.reconcile.rules import Rules
+from workbench.reconcile.rules import Rules, Tolerance
 
 UNPAID = ("open", "partially_paid")
 # Drafts are not yet invoices: one side lacking a draft is no finding. (A cancelled invoice
@@ -157,15 +157,24 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j:
                              & eq["due_date"])[0]
     if len(only_status):
         sc, se = _col(crm, "status", i[only_status]), _col(erp, "status", j[only_status])
+        rc, re_ = _raw(crm, i[only_status]), _raw(erp, j[only_status])
         tot, bal = _col(erp, "total_amount", j[only_status]), _col(erp, "open_balance", j[only_status])
-        same[only_status] = [effective_status(a, t, b) == effective_status(c, t, b)
-                             for a, c, t, b in zip(sc, se, tot, bal)]
+        ccy = _col(erp, "currency", j[only_status])
+        tol = rules.tolerances["invoice_balance"]
+        same[only_status] = [effective_status(a, ra, t, b, tol, cy) == effective_status(c, rc_, t, b, tol, cy)
+                             for a, ra, c, rc_, t, b, cy in zip(sc, rc, se, re_, tot, bal, ccy)]
     todo = np.nonzero(~same)[0]
     crs = rows(crm, i[todo])
     ers = rows(erp, j[todo])
     paid_on = _payment_dates(payments, [er["number"] for cr, er in zip(crs, ers) if cr["status"] != er["status"]])
     for cr, er in zip(crs, ers):
         _compare_pair(f, cr, er, names, paid_on, rules, as_of)
+
+
+def _raw(frame: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
+    if "status_raw" not in frame.columns:
+        return np.full(len(pos), None, dtype=object)
+    return frame["status_raw"].to_numpy(dtype=object)[pos]
 
 
 def _convert(f: Findings, cr: dict, er: dict):
@@ -182,12 +191,11 @@ def _convert(f: Findings, cr: dict, er: dict):
     return conv(er["total_amount"]), conv(er["open_balance"]), fx
 
 
-def effective_status(status: str, total: Decimal | None, balance: Decimal | None) -> str:
-    """Canonical status, with "open" and part of the total paid counted as partially paid:
-    several ERPs (Business Central) have no part-paid status and show it only in the balance."""
-    if status == "open" and total is not None and balance is not None and 0 < abs(balance) < abs(total):
-        return "partially_paid"
-    return status
+def effective_status(status: str, raw: object, total: Decimal | None, balance: Decimal | None,
+                     tol: Tolerance, currency: str | None) -> str:
+    """The status compared (model.status.settle), with the balance tolerance of the run:
+    a part payment or a paid balance is only one by more than the tolerance."""
+    return settle(status, raw, total, balance, lambda amount: tol.negligible(currency, amount))
 
 
 def _timing_severity(rules: Rules, late: int) -> str:
@@ -217,8 +225,8 @@ def _compare_pair(f: Findings, cr: dict, er: dict, names: dict, paid_on: dict, r
     on = er.get("invoice_date")
     tol_amt, tol_bal = rules.tolerances["invoice_amount"], rules.tolerances["invoice_balance"]
     c_total, c_bal = cr["total_amount"], cr["open_balance"]
-    sc = effective_status(cr["status"], c_total, c_bal)
-    se = effective_status(er["status"], e_total, e_bal)
+    sc = effective_status(cr["status"], cr.get("status_raw"), c_total, c_bal, tol_bal, ccy)
+    se = effective_status(er["status"], er.get("status_raw"), e_total, e_bal, tol_bal, ccy)
     amount_differs = c_total is not None and e_total is not None and not tol_amt.within(ccy, c_total, e_total)
     bal_differs = (c_bal is not None and e_bal is not None and not tol_bal.within(ccy, c_bal, e_bal)) or \
         ((c_bal is None) != (e_bal is None))
