@@ -218,6 +218,8 @@ def _attributes(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
             same = False
         elif fld == "name":
             same = nz.names_equivalent(a, b)
+            if same and f.rules.name_variants == "report" and not nz.names_identical(a, b):
+                _name_variant(f, cr, er, a, b)
         elif fld == "tax_id":
             same = nz.tax_equivalent(a, b, cr.get("country"), er.get("country"))
         else:
@@ -233,6 +235,15 @@ def _attributes(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
               diffs=[diff(fld, a, b)], proposal=prop,
               amount_at_risk=risk.amt if fld in ("tax_id", "currency") else None,
               currency=risk.ccy if fld in ("tax_id", "currency") else None)
+
+
+def _name_variant(f: Findings, cr: dict, er: dict, a, b) -> None:
+    f.add("customer.name_variant",
+          f"The legal name of {cr['name']} is written differently in the two systems (same words, other "
+          f"spelling or order): CRM {a!r}, ERP {b!r}.",
+          crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
+          customer_name=cr["name"], field="name", crm_value=a, erp_value=b, diffs=[diff("name", a, b)],
+          proposal=f.propose("customers", "name", cr, er, a, b, label="the customer's legal name"))
 
 
 def _blank(v) -> bool:

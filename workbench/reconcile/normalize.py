@@ -10,6 +10,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from workbench.model.ids import InvalidSalesforceId, to_18
 
 # Legal forms across jurisdictions, written as their normalised token sequences
@@ -60,7 +62,8 @@ ABBREVIATIONS: dict[str, str] = {
     "sys": "systems", "dist": "distribution", "distr": "distribution", "eng": "engineering",
     "engg": "engineering", "labs": "laboratories", "lab": "laboratory", "dept": "department",
     "univ": "university", "ctr": "center", "centre": "center", "mktg": "marketing", "prods": "products",
-    "and": "and", "und": "and", "et": "and",
+    # "and" as legal names write it: "&", "+", "und" / "u." (German), "et", "y", "e"
+    "and": "and", "und": "and", "u": "and", "et": "and", "y": "and", "e": "and",
 }
 _STOPWORDS = {"the", "der", "die", "das", "la", "le", "les", "el", "los", "il", "de", "of"}
 
@@ -101,33 +104,43 @@ def _tokens(text: object) -> list[str]:
     return [t for t in _NON_WORD.split(s) if t]
 
 
+def _strip_forms(toks: list[str], head: bool) -> tuple[list[str], list[str]]:
+    """Legal forms at one end of a token list (several in a row, "and" between them as in
+    "GmbH u. Co. KG"), as (remaining tokens, canonical forms); a name is never left empty."""
+    forms: list[str] = []
+    while toks:
+        for n in range(min(_LEGAL_MAX_TOKENS, len(toks) - 1), 0, -1):
+            part = toks[:n] if head else toks[-n:]
+            if " ".join(part) in LEGAL_FORMS:
+                forms.append(LEGAL_FORMS[" ".join(part)])
+                toks = toks[n:] if head else toks[:-n]
+                break
+        else:
+            end = toks[0] if head else toks[-1]
+            # "and" left dangling next to a legal form ("Smith and Co") belongs to it
+            if forms and len(toks) > 1 and end == "and":
+                toks = toks[1:] if head else toks[:-1]
+                continue
+            break
+    return toks, (forms if head else forms[::-1])
+
+
 @lru_cache(maxsize=1 << 18)
 def name_parts(name: str | None) -> tuple[str, str]:
     """(core, legal form) of a company name, both canonical.
 
-    The core is the name without leading articles and trailing legal forms, with
-    abbreviations expanded and "&"/"and" unified; the legal form is the canonical
-    token sequence of the trailing forms (e.g. "gmbh co kg"), "" when none.
+    The core is the name without leading articles and without legal forms written before
+    or after it ("Kabushiki Kaisha Watanabe Logistics", "Watanabe Logistics KK"), with
+    abbreviations expanded and "&"/"and"/"und"/"u." unified; the legal form is the
+    canonical token sequence of the forms (e.g. "gmbh co kg"), "" when none.
     """
     toks = [ABBREVIATIONS.get(t, t) for t in _tokens(name)]
     while toks and toks[0] in _STOPWORDS:
         toks = toks[1:]
-    forms: list[str] = []
-    while toks:
-        for n in range(min(_LEGAL_MAX_TOKENS, len(toks) - 1), 0, -1):
-            tail = " ".join(toks[-n:])
-            if tail in LEGAL_FORMS:
-                forms.insert(0, LEGAL_FORMS[tail])
-                toks = toks[:-n]
-                break
-        else:
-            # "and" left dangling before a legal form ("Smith and Co") belongs to it
-            if forms and toks and toks[-1] == "and":
-                toks = toks[:-1]
-                continue
-            break
+    toks, tail = _strip_forms(toks, head=False)
+    toks, head = _strip_forms(toks, head=True)
     core = " ".join(t for t in toks if t not in _STOPWORDS) or " ".join(toks)
-    return core, " ".join(forms)
+    return core, " ".join(head + tail)
 
 
 def name_key(name: str | None) -> str | None:
@@ -138,15 +151,66 @@ def name_key(name: str | None) -> str | None:
     return f"{core} {form}".strip() or None
 
 
-def names_equivalent(a: str | None, b: str | None) -> bool:
-    """Same name up to case, punctuation, diacritics, articles, abbreviations and legal-form
-    spelling. A legal form present on only one side counts as equivalent (trading name vs
-    legal name); two different legal forms do not (GmbH vs AG are different entities)."""
+def names_identical(a: str | None, b: str | None) -> bool:
+    """Same name written the same way up to case, punctuation, diacritics, articles,
+    abbreviations and legal-form spelling; a legal form present on only one side counts as
+    identical (trading name vs legal name); two different legal forms do not (GmbH vs AG)."""
     if a is None or b is None:
         return a is None and b is None
     ca, fa = name_parts(str(a))
     cb, fb = name_parts(str(b))
-    return ca == cb and (fa == fb or not fa or not fb)
+    return ca == cb and _forms_agree(fa, fb)
+
+
+def _forms_agree(fa: str, fb: str) -> bool:
+    return not fa or not fb or sorted(fa.split()) == sorted(fb.split())
+
+
+# A one-edit difference (a letter dropped, added, replaced or two swapped) is a typo only in
+# words long enough that one edit cannot turn one real word into another ("Atlatic" is
+# "Atlantic"; "Bauer" and "Baier" are different people).
+TYPO_MIN_LENGTH = 6
+
+
+def _typo(a: str, b: str) -> bool:
+    if max(len(a), len(b)) < TYPO_MIN_LENGTH or any(ch.isdigit() for ch in a + b):
+        return False
+    return OSA.distance(a, b, score_cutoff=1) <= 1
+
+
+@lru_cache(maxsize=1 << 18)
+def _core_words(name: str) -> tuple[str, ...]:
+    core, _ = name_parts(name)
+    return tuple(t for t in core.split() if t != "and")
+
+
+def names_equivalent(a: str | None, b: str | None) -> bool:
+    """The two names say the same thing: identical (names_identical), or the same words in
+    another order ("Elektro Saar GmbH" / "Saar Elektro GmbH"), the same words run together,
+    or with one-edit typos in long words. A word replaced, added or dropped (beyond legal
+    forms, articles and "and") is a different name; so are two different legal forms."""
+    if a is None or b is None:
+        return a is None and b is None
+    if names_identical(a, b):
+        return True
+    if not _forms_agree(name_parts(str(a))[1], name_parts(str(b))[1]):
+        return False
+    wa, wb = _core_words(str(a)), _core_words(str(b))
+    if "".join(wa) == "".join(wb) and wa:
+        return True  # "Data Tech" / "DataTech"
+    rest_a, rest_b = list(wa), list(wb)
+    for w in wa:
+        if w in rest_b:
+            rest_a.remove(w)
+            rest_b.remove(w)
+    if len(rest_a) != len(rest_b) or len(rest_a) > max(1, len(wa) // 3):
+        return False
+    for w in rest_a:
+        hit = next((v for v in rest_b if _typo(w, v)), None)
+        if hit is None:
+            return False
+        rest_b.remove(hit)
+    return True
 
 
 @lru_cache(maxsize=1 << 18)

@@ -136,3 +136,30 @@ def test_absolute_tolerance_below_the_minor_unit_warns_and_a_currency_can_have_i
     assert by_type(res, "invoice.partial_payment_not_reflected") == []  # 1 yen is within the JPY balance tolerance
     (warning,) = res.stats["warnings"]
     assert "price" in warning and "JPY" in warning and "0.01" in warning
+
+
+# -- 2. names compared as what they say --------------------------------------------------------
+
+
+def _names():
+    crm = [cust(sf(1), "Atlatic Freight Ltd", xref="C1"), cust(sf(2), "Elektro Saar GmbH", xref="C2", country="DE"),
+           cust(sf(3), "Kabushiki Kaisha Watanabe Logistics", xref="C3", country="JP"),
+           cust(sf(4), "Nordic Steel AB", xref="C4", country="SE")]
+    erp = [cust("e1", "Atlantic Freight Ltd", number="C1", xref=sf(1)),
+           cust("e2", "Saar Elektro GmbH", number="C2", xref=sf(2), country="DE"),
+           cust("e3", "Watanabe Logistics KK", number="C3", xref=sf(3), country="JP"),
+           cust("e4", "Baltic Steel AB", number="C4", xref=sf(4), country="SE")]
+    return {"customers": crm}, {"customers": erp}
+
+
+def test_cosmetic_name_variants_are_no_mismatch_while_a_replaced_word_is():
+    res = run(*_names())
+    assert [(e["erp_id"], e["field"]) for e in by_type(res, "customer.attribute_mismatch")] == [("e4", "name")]
+
+
+def test_name_variants_are_a_separate_low_kind_when_the_rules_ask():
+    res = run(*_names(), rules={"customers": {"name_variants": "report"}})
+    variants = by_type(res, "customer.name_variant")
+    assert sorted(e["erp_id"] for e in variants) == ["e1", "e2"]  # KK / Kabushiki Kaisha is one legal form
+    assert {e["severity"] for e in variants} == {"low"}
+    assert [e["erp_id"] for e in by_type(res, "customer.attribute_mismatch")] == ["e4"]

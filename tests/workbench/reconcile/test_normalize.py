@@ -27,12 +27,29 @@ def test_company_names_equal_up_to_spelling(a, b):
 
 
 @pytest.mark.parametrize("a,b", [
-    ("Müller Maschinenbau GmbH", "Mueller Maschinenbau GmbH"),   # transliteration is a different spelling
     ("Weber Handel GmbH", "Weber Handel AG"),                     # different legal entities
-    ("Baker Systems Inc", "Baker International Systems Inc"),
+    ("Baker Systems Inc", "Baker International Systems Inc"),     # a word added
+    ("Nordic Steel AB", "Baltic Steel AB"),                       # a word replaced
+    ("Atlantic Freight Ltd", "Freight Ltd"),                      # a word dropped
+    ("Bauer Logistik GmbH", "Baier Logistik GmbH"),               # one letter in a short word: another name
+    ("Store 12 Retail Inc", "Store 13 Retail Inc"),               # numbers are never typos
 ])
 def test_different_names_stay_different(a, b):
     assert not nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Müller Maschinenbau GmbH", "Mueller Maschinenbau GmbH"),    # transliteration
+    ("Atlatic Freight Ltd", "Atlantic Freight Ltd"),               # a one-letter typo in a long word
+    ("Elektro Saar GmbH", "Saar Elektro GmbH"),                    # word order
+    ("Hansen GmbH u. Co. KG", "Hansen GmbH & Co. KG"),             # "u." for "&"
+    ("Hansen GmbH und Co. KG", "Hansen GmbH and Co KG"),
+    ("Kabushiki Kaisha Watanabe Logistics", "Watanabe Logistics KK"),  # legal form before the name
+    ("Garcia y Hijos SL", "Garcia e Hijos S.L."),
+    ("Blue Water Partners LLC", "BlueWater Partners LLC"),          # words run together
+])
+def test_cosmetic_variants_are_equivalent(a, b):
+    assert nz.names_equivalent(a, b)
 
 
 def test_legal_form_split_off_the_core():
