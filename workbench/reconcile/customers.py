@@ -14,7 +14,6 @@ from workbench.reconcile.linking import Features, Linking
 
 # Comparison form per attribute: equal keys are the same value written differently.
 _KEYS = {
-    "street": lambda v, c: nz.street_key(v),
     "city": lambda v, c: nz.text_key(v),
     "postcode": lambda v, c: nz.postcode_key(v, c),
     "state": lambda v, c: nz.text_key(v),
@@ -222,6 +221,10 @@ def _attributes(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
                 _name_variant(f, cr, er, a, b)
         elif fld == "tax_id":
             same = nz.tax_equivalent(a, b, cr.get("country"), er.get("country"))
+        elif fld == "street":
+            # both lines read in the languages of one country, whichever side names it
+            where = nz.country_key(cr.get("country")) or nz.country_key(er.get("country"))
+            same = nz.street_key(a, where) == nz.street_key(b, where)
         else:
             key = _KEYS[fld]
             same = key(a, cr.get("country")) == key(b, er.get("country"))

@@ -13,6 +13,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from workbench.model.ids import InvalidSalesforceId, to_18
+from workbench.reconcile import street_types
 
 # Legal forms across jurisdictions, written as their normalised token sequences
 # (dots and slashes already removed, lower case) -> one canonical token.
@@ -220,13 +221,20 @@ def text_key(text: object) -> str | None:
 
 
 @lru_cache(maxsize=1 << 18)
-def street_key(text: object) -> str | None:
+def street_key(text: object, country: object = None) -> str | None:
+    """A street line as compared: street types and their abbreviations in the languages of
+    the country (street_types: "Avda."/"Avenida", "C/"/"Calle", "bd"/"boulevard",
+    "Cl"/"Close", "Kerkstr."/"Kerkstraat") and the common English words unified."""
     s = fold(text)
     if s is None:
         return None
-    # German compound streets: "Hauptstraße" / "Hauptstr." -> "haupt st"
-    s = re.sub(r"(stra(ss|ß)e|str\.?)(?=\s|\d|$|,)", " st ", s)
-    toks = [_STREET_WORDS.get(t, t) for t in _NON_WORD.split(_PUNCT_DROP.sub("", s)) if t]
+    cc = country_key(country)
+    if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
+        # German compound streets: "Hauptstraße" / "Hauptstr." -> "haupt st"
+        s = re.sub(r"(stra(ss|ß)e|str\.?)(?=\s|\d|$|,)", " st ", s)
+    loc = street_types.locale(cc)
+    toks = [w for piece in re.split(r"[\s,;]+", s) if piece for w in street_types.split_suffix(piece, loc)]
+    toks = [_STREET_WORDS.get(t, t) for t in street_types.canonical_words(toks, loc)]
     return " ".join(toks) or None
 
 

@@ -163,3 +163,18 @@ def test_name_variants_are_a_separate_low_kind_when_the_rules_ask():
     assert sorted(e["erp_id"] for e in variants) == ["e1", "e2"]  # KK / Kabushiki Kaisha is one legal form
     assert {e["severity"] for e in variants} == {"low"}
     assert [e["erp_id"] for e in by_type(res, "customer.attribute_mismatch")] == ["e4"]
+
+
+# -- 3. street abbreviations outside English ---------------------------------------------------
+
+
+def test_street_abbreviations_of_the_customers_country_are_no_address_mismatch():
+    crm = [cust(sf(1), "Hijos de Garcia SL", xref="C1", country="ES", street="Avda. de la Constitución 12"),
+           cust(sf(2), "Dubois Conseil SARL", xref="C2", country="FR", street="12 bd Haussmann"),
+           cust(sf(3), "Rossi SpA", xref="C3", country="IT", street="Via Roma 4")]
+    erp = [cust("e1", "Hijos de Garcia SL", number="C1", xref=sf(1), country="ES",
+                street="Avenida de la Constitucion 12"),
+           cust("e2", "Dubois Conseil SARL", number="C2", xref=sf(2), country="FR", street="12 boulevard Haussmann"),
+           cust("e3", "Rossi SpA", number="C3", xref=sf(3), country="IT", street="Piazza Roma 4")]
+    res = run({"customers": crm}, {"customers": erp})
+    assert [(e["erp_id"], e["field"]) for e in by_type(res, "customer.attribute_mismatch")] == [("e3", "street")]

@@ -96,3 +96,28 @@ def test_street_and_postcode_forms():
     assert nz.street_key("12 Main Street") == nz.street_key("12 Main St.")
     assert nz.postcode_key("02101-1234", "US") == nz.postcode_key("02101", "US")
     assert nz.postcode_key("ec1a 1bb") == nz.postcode_key("EC1A1BB")
+
+
+@pytest.mark.parametrize("a,b,country", [
+    ("Avda. de la Constitución 12", "Avenida de la Constitucion 12", "ES"),
+    ("C/ Mayor 5", "Calle Mayor 5", "ES"),
+    ("Pza. España 1", "Plaza España 1", "ES"),
+    ("12 bd Haussmann", "12 boulevard Haussmann", "FR"),
+    ("4 Oak Cl", "4 Oak Close", "GB"),
+    ("9 Park Cres", "9 Park Crescent", "AU"),
+    ("Kerkstr. 4", "Kerkstraat 4", "NL"),
+    ("P.za Garibaldi 3", "Piazza Garibaldi 3", "IT"),
+    ("Hauptstraße 4", "Hauptstr. 4", "DE"),
+    ("Rua Augusta 20", "R. Augusta 20", "PT"),
+])
+def test_street_type_abbreviations_of_the_country_are_equal(a, b, country):
+    assert nz.street_key(a, country) == nz.street_key(b, country)
+
+
+@pytest.mark.parametrize("a,b,country", [
+    ("Calle Mayor 5", "Calle Mayor 7", "ES"),       # another house
+    ("4 Mill Lane", "4 Mill Road", "GB"),           # another street type is another street
+    ("Avenida del Puerto 3", "Calle del Puerto 3", "ES"),
+])
+def test_different_streets_stay_different(a, b, country):
+    assert nz.street_key(a, country) != nz.street_key(b, country)

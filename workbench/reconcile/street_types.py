@@ -1,0 +1,115 @@
+"""Street-type words per language (avenida/av/avda, calle/c/cl, boulevard/bd, close/cl),
+from libpostal's address dictionaries (street_types.csv, derived by
+resources/street_types/derive.py; MIT licence), and the languages street lines are
+written in per country."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+# ISO country -> languages its street lines are written in, most common first
+STREET_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "DE": ("de",), "AT": ("de",), "LI": ("de",), "CH": ("de", "fr", "it"), "LU": ("fr", "de"),
+    "FR": ("fr",), "MC": ("fr",), "BE": ("fr", "nl"), "NL": ("nl",), "ES": ("es", "ca"), "AD": ("ca", "es"),
+    "IT": ("it",), "SM": ("it",), "SE": ("sv",), "DK": ("da",), "NO": ("nb",), "FI": ("fi", "sv"),
+    "PL": ("pl",), "PT": ("pt",), "BR": ("pt",), "MX": ("es",), "AR": ("es",), "CL": ("es",), "CO": ("es",),
+    "GB": ("en",), "IE": ("en",), "US": ("en",), "CA": ("en", "fr"), "AU": ("en",), "NZ": ("en",),
+    "SG": ("en",), "IN": ("en",), "ZA": ("en",), "JP": ("en",),
+}
+DEFAULT_LANGUAGES = ("en",)
+
+_PUNCT_DROP = re.compile(r"[.'’`´/]")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def words(folded: str) -> list[str]:
+    return [t for t in _NON_WORD.split(_PUNCT_DROP.sub("", folded)) if t]
+
+
+@dataclass
+class Locale:
+    types: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # variant words -> canonical
+    longest: int = 1
+    suffixes: list[tuple[str, str]] = field(default_factory=list)  # (full suffix, canonical), longest first
+    abbreviated: list[tuple[str, str]] = field(default_factory=list)  # ("str", "straat"): only before a dot
+
+
+def _fold(text: str) -> str:
+    from workbench.reconcile.normalize import fold
+    return fold(text) or ""
+
+
+@lru_cache(maxsize=1)
+def _rows() -> list[dict]:
+    path = Path(__file__).with_name("street_types.csv")
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+@lru_cache(maxsize=64)
+def locale(country: str | None) -> Locale:
+    langs = STREET_LANGUAGES.get(country or "", DEFAULT_LANGUAGES)
+    loc = Locale()
+    for lang in langs:  # the first language's reading of a word wins
+        for row in _rows():
+            if row["lang"] != lang:
+                continue
+            canonical = tuple(words(_fold(row["canonical"])))
+            if not canonical:
+                continue
+            variants = [row["canonical"]] + [v for v in row["variants"].split("|") if v.strip()]
+            if row["kind"] == "type":
+                for v in variants:
+                    key = tuple(words(_fold(v)))
+                    if key:
+                        loc.types.setdefault(key, canonical)
+                        loc.longest = max(loc.longest, len(key))
+            else:
+                full = "".join(canonical)
+                loc.suffixes.append((full, full))
+                for v in variants[1:]:
+                    fv = _fold(v)
+                    if fv.endswith("."):
+                        loc.abbreviated.append(("".join(words(fv)), full))
+                    elif len(fv) >= 4:
+                        loc.suffixes.append(("".join(words(fv)), full))
+    loc.suffixes.sort(key=lambda s: -len(s[0]))
+    loc.abbreviated.sort(key=lambda s: -len(s[0]))
+    return loc
+
+
+def split_suffix(piece: str, loc: Locale) -> list[str]:
+    """A street name with its type written onto it ("kerkstraat", "kerkstr.") as separate
+    words ("kerk straat"); an abbreviated suffix only when a dot marks it as one."""
+    dotted = piece.endswith(".")
+    bare = "".join(words(piece))
+    for suffix, full in loc.suffixes:
+        if len(bare) >= len(suffix) + 3 and bare.endswith(suffix):
+            return [bare[: -len(suffix)], full]
+    if dotted:
+        for abbr, full in loc.abbreviated:
+            if len(bare) >= len(abbr) + 3 and bare.endswith(abbr):
+                return [bare[: -len(abbr)], full]
+    return words(piece)
+
+
+def canonical_words(toks: list[str], loc: Locale) -> list[str]:
+    """Street-type words and their abbreviations replaced by the canonical word, longest
+    match first (libpostal lists multi-word types such as "avenida calle")."""
+    out: list[str] = []
+    k = 0
+    while k < len(toks):
+        for n in range(min(loc.longest, len(toks) - k), 0, -1):
+            hit = loc.types.get(tuple(toks[k:k + n]))
+            if hit is not None:
+                out.extend(hit)
+                k += n
+                break
+        else:
+            out.append(toks[k])
+            k += 1
+    return out
