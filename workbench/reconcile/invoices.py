@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.model.status import aging_bucket, is_overdue, settle
+from workbench.reconcile import normalize as nz
 from workbench.reconcile.findings import Findings, diff, display
 from workbench.reconcile.rules import Rules, Tolerance
 
@@ -45,6 +46,26 @@ def rows(frame: pd.DataFrame, pos: np.ndarray | None = None) -> list[dict]:
     return [dict(zip(cols, vals)) for vals in zip(*arrays)]
 
 
+def _unique_pairs(ka, kb, ia, ib) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of positions whose keys occur once on each side (a key on two invoices of a
+    side is ambiguous and pairs nothing); in CRM position order."""
+    # keys that occur once on each side, joined on integer codes of one factorisation
+    # (Arrow-string joins cost Python work per value); pairs in CRM position order
+    codes = pd.factorize(np.concatenate([ka, kb]), use_na_sentinel=True)[0]
+    ca, cb = codes[:len(ka)], codes[len(ka):]
+    k = int(codes.max()) + 1 if len(codes) else 0
+    if k == 0:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    na = np.bincount(ca[ca >= 0], minlength=k)
+    nb = np.bincount(cb[cb >= 0], minlength=k)
+    j_of = np.full(k, -1, dtype=np.int64)
+    hit_b = (cb >= 0) & (nb[np.maximum(cb, 0)] == 1)
+    j_of[cb[hit_b]] = np.asarray(ib, dtype=np.int64)[hit_b]
+    hit_a = (ca >= 0) & (na[np.maximum(ca, 0)] == 1)
+    hit_a &= j_of[np.maximum(ca, 0)] >= 0
+    return np.asarray(ia, dtype=np.int64)[hit_a], j_of[ca[hit_a]]
+
+
 def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], rules: Rules
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(crm positions, erp positions, method) of matched invoices, one-to-one.
@@ -53,35 +74,22 @@ def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], ru
     normalised form (case, spaces, separators, leading zeros per the id policy), which
     keeps a million clean invoice numbers off the slow path.
     """
-    def unique_pairs(ka, kb, ia, ib):
-        # keys that occur once on each side, joined on integer codes of one factorisation
-        # (Arrow-string joins cost Python work per value); pairs in CRM position order
-        codes = pd.factorize(np.concatenate([ka, kb]), use_na_sentinel=True)[0]
-        ca, cb = codes[:len(ka)], codes[len(ka):]
-        k = int(codes.max()) + 1 if len(codes) else 0
-        if k == 0:
-            return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-        na = np.bincount(ca[ca >= 0], minlength=k)
-        nb = np.bincount(cb[cb >= 0], minlength=k)
-        j_of = np.full(k, -1, dtype=np.int64)
-        hit_b = (cb >= 0) & (nb[np.maximum(cb, 0)] == 1)
-        j_of[cb[hit_b]] = np.asarray(ib, dtype=np.int64)[hit_b]
-        hit_a = (ca >= 0) & (na[np.maximum(ca, 0)] == 1)
-        hit_a &= j_of[np.maximum(ca, 0)] >= 0
-        return np.asarray(ia, dtype=np.int64)[hit_a], j_of[ca[hit_a]]
-
+    i, j = by_external_ref(crm, erp, rules)
+    meth = np.full(len(i), "external_ref", dtype=object)
     raw_c, raw_e = crm["number"].to_numpy(dtype=object), erp["number"].to_numpy(dtype=object)
-    i, j = unique_pairs(raw_c, raw_e, np.arange(len(crm)), np.arange(len(erp)))
     left_c = np.ones(len(crm), dtype=bool)
     left_e = np.ones(len(erp), dtype=bool)
     left_c[i] = False
     left_e[j] = False
     rc, re_ = np.nonzero(left_c)[0], np.nonzero(left_e)[0]
-    if len(rc) and len(re_):
-        i2, j2 = unique_pairs(number_keys(pd.Series(raw_c[rc]), rules), number_keys(pd.Series(raw_e[re_]), rules),
-                              rc, re_)
-        i, j = np.concatenate([i, i2]), np.concatenate([j, j2])
-    meth = np.full(len(i), "number", dtype=object)
+    i1, j1 = _unique_pairs(raw_c[rc], raw_e[re_], rc, re_)
+    left_c[i1] = False
+    left_e[j1] = False
+    rc, re_ = np.nonzero(left_c)[0], np.nonzero(left_e)[0]
+    i2, j2 = _unique_pairs(number_keys(pd.Series(raw_c[rc]), rules), number_keys(pd.Series(raw_e[re_]), rules),
+                           rc, re_) if len(rc) and len(re_) else (i1[:0], j1[:0])
+    i, j = np.concatenate([i, i1, i2]), np.concatenate([j, j1, j2])
+    meth = np.concatenate([meth, np.full(len(i1) + len(i2), "number", dtype=object)])
 
     # fallback: same linked customer, currency and amount, dates within the window
     used_c = np.zeros(len(crm), dtype=bool)
@@ -109,16 +117,48 @@ def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], ru
             mm["gap"] = gap
             mm = mm[mm["gap"] <= rules.invoice_date_window].sort_values(["gap", "i", "j"], kind="mergesort")
             fi, fj = [], []
-            for x, y in zip(mm["i"].tolist(), mm["j"].tolist()):
-                if not used_c[x] and not used_e[y]:
-                    used_c[x] = used_e[y] = True
-                    fi.append(x)
-                    fj.append(y)
+            # another invoice fitting as closely is a tie: never guess which one it is
+            ties = (mm.groupby(["gap", "i"])["j"].transform("size").to_numpy() > 1) | \
+                (mm.groupby(["gap", "j"])["i"].transform("size").to_numpy() > 1)
+            for x, y, tie in zip(mm["i"].tolist(), mm["j"].tolist(), ties.tolist()):
+                if used_c[x] or used_e[y] or tie:
+                    continue
+                used_c[x] = used_e[y] = True
+                fi.append(x)
+                fj.append(y)
             if fi:
                 i = np.concatenate([i, np.array(fi, dtype=np.int64)])
                 j = np.concatenate([j, np.array(fj, dtype=np.int64)])
                 meth = np.concatenate([meth, np.full(len(fi), "customer+amount+date", dtype=object)])
     return i, j, meth
+
+
+def by_external_ref(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
+    """(crm positions, erp positions) of ERP invoices whose reference to the CRM document
+    (external_ref: BC externalDocumentNumber, Odoo ref) names exactly one CRM invoice, by
+    its number or its record id. A reference shared by two ERP invoices, or naming two CRM
+    invoices, pairs nothing: it is never guessed."""
+    none = np.array([], dtype=np.int64)
+    if "external_ref" not in erp.columns or not len(crm):
+        return none, none
+    ext = erp["external_ref"].to_numpy(dtype=object)
+    je = np.nonzero(pd.notna(ext) & (ext != ""))[0]
+    if not len(je):
+        return none, none
+    i, j = _unique_pairs(number_keys(crm["number"], rules), number_keys(pd.Series(ext[je]), rules),
+                         np.arange(len(crm)), je)
+    # the rest may hold a CRM record id (15 or 18 characters): joined on the 18-character id
+    left_c = np.ones(len(crm), dtype=bool)
+    left_c[i] = False
+    rest = np.setdiff1d(je, j)
+    ref_ids = np.array([nz.sf_id_key(v) for v in ext[rest]], dtype=object)
+    rest, ref_ids = rest[pd.notna(ref_ids)], ref_ids[pd.notna(ref_ids)]
+    if len(rest):
+        rc = np.nonzero(left_c)[0]
+        ids = np.array([nz.sf_id_key(v) for v in crm["record_id"].to_numpy(dtype=object)[rc]], dtype=object)
+        i2, j2 = _unique_pairs(ids, ref_ids, rc, rest)
+        i, j = np.concatenate([i, i2]), np.concatenate([j, j2])
+    return i, j
 
 
 def _col(frame: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:

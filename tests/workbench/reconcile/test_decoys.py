@@ -178,3 +178,25 @@ def test_street_abbreviations_of_the_customers_country_are_no_address_mismatch()
            cust("e3", "Rossi SpA", number="C3", xref=sf(3), country="IT", street="Piazza Roma 4")]
     res = run({"customers": crm}, {"customers": erp})
     assert [(e["erp_id"], e["field"]) for e in by_type(res, "customer.attribute_mismatch")] == [("e3", "street")]
+
+
+# -- the ERP invoice's reference to the CRM document ---------------------------------------------
+
+
+def test_erp_invoices_pair_through_their_reference_to_the_crm_invoice():
+    C = sf(1)
+    crm = [inv(sf(101), "INV-0001", C, "100.00", "100.00", "open"),
+           inv(sf(102), "INV-0002", C, "250.00", "250.00", "open"),
+           inv(sf(103), "INV-0003", C, "300.00", "300.00", "open"),
+           inv(sf(104), "INV-0004", C, "400.00", "400.00", "open")]
+    erp = [inv("b1", "103001", "e1", "100.00", "100.00", "open", external_ref="inv-0001"),
+           inv("b2", "103002", "e1", "250.00", "200.00", "open", external_ref=sf(102)[:15]),  # its record id
+           inv("b3", "103003", "e1", "300.00", "300.00", "open", external_ref="INV-0003"),
+           inv("b4", "103004", "e1", "300.00", "300.00", "open", external_ref="INV-0003"),  # two claim one: no guess
+           inv("b5", "103005", "e1", "999.00", "999.00", "open", invoice_date=date(2026, 1, 1))]
+    res = run({"invoices": crm}, {"invoices": erp})
+    assert res.stats["invoices_matched"] == {"external_ref": 2}
+    (part,) = by_type(res, "invoice.partial_payment_not_reflected")
+    assert (part["crm_id"], part["erp_id"]) == (sf(102), "b2")
+    assert sorted(e["crm_id"] for e in by_type(res, "invoice.missing_in_erp")) == [sf(103), sf(104)]
+    assert sorted(e["erp_id"] for e in by_type(res, "invoice.missing_in_crm")) == ["b3", "b4", "b5"]
