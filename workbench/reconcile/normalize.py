@@ -185,15 +185,25 @@ def _core_words(name: str) -> tuple[str, ...]:
     return tuple(t for t in core.split() if t != "and")
 
 
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def _transliterated(name: str) -> str:
+    return name.translate(_TRANSLITERATION)
+
+
 def names_equivalent(a: str | None, b: str | None) -> bool:
     """The two names say the same thing: identical (names_identical), or the same words in
     another order ("Elektro Saar GmbH" / "Saar Elektro GmbH"), the same words run together,
     or with one-edit typos in long words. A word replaced, added or dropped (beyond legal
-    forms, articles and "and") is a different name; so are two different legal forms."""
+    forms, articles and "and") is a different name; so are two different legal forms, and
+    a transliteration ("Müller" / "Mueller"), which is a spelling the owner corrects."""
     if a is None or b is None:
         return a is None and b is None
     if names_identical(a, b):
         return True
+    if names_identical(_transliterated(str(a)), _transliterated(str(b))):
+        return False  # "Müller" / "Mueller": the name as written on invoices differs (a correction)
     if not _forms_agree(name_parts(str(a))[1], name_parts(str(b))[1]):
         return False
     wa, wb = _core_words(str(a)), _core_words(str(b))
