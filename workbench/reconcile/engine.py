@@ -18,6 +18,7 @@ from workbench.progress import report
 from workbench.reconcile import customers as cust
 from workbench.reconcile import invoices as inv
 from workbench.reconcile import normalize as nz
+from workbench.reconcile import numbers
 from workbench.reconcile import orders as ords
 from workbench.reconcile import pricing
 from workbench.reconcile.findings import Findings
@@ -109,7 +110,11 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> Reco
     totals = inv.control_totals("crm", ci) + inv.control_totals("erp", ei)
     control = pd.DataFrame(totals, columns=CONTROL_TOTAL_COLUMNS) if totals else \
         pd.DataFrame({c: pd.Series([], dtype=object) for c in CONTROL_TOTAL_COLUMNS})
-    exceptions = f.frame()
+    exceptions = numbers.fill(f.frame(), {
+        "crm": {"customers": cc, "invoices": ci, "orders": co, "prices": crm.frame("prices"),
+                "products": crm.frame("products"), "order_lines": crm.frame("order_lines")},
+        "erp": {"customers": ec, "invoices": ei, "orders": erp.frame("orders"), "prices": erp.frame("prices"),
+                "products": erp.frame("products"), "payments": erp.frame("payments")}})
     links = _links_frame(lk, cc, ec)
     stats = {
         "records": {"crm": {k: int(len(v)) for k, v in crm.frames.items()},
