@@ -1,11 +1,16 @@
-"""Engine accuracy against the scenario generator's ground truth.
+"""Engine accuracy against ground truth: the scenario generator and the independent corpus.
 
-    .venv/bin/python benchmarks/accuracy.py [--customers 100000] [--xref-error-share 0.2] [--workdir DIR]
+    .venv/bin/python benchmarks/accuracy.py [--corpus scenario|independent|both]
+        [--erp business_central|odoo|both] [--customers 2000,20000,100000] [--seed 7] [--workdir DIR]
 
-Prints customer-link precision/recall (auto links against truth links), the confusion
-table per exception kind (true positives, missed, reported but not injected, precision,
-recall), and how many decoys were reported. An exception matches a truth entry when type,
-CRM id and ERP id are equal and, where the truth gives one, the field.
+scenario (the project's own generator, which the engine was developed against): customer-link
+precision/recall and the confusion table per exception kind; an exception matches a truth entry
+when type, CRM id and ERP id are equal and, where the truth gives one, the field.
+
+independent (benchmarks/corpus, see docs/accuracy.md): the corpus is written as vendor files,
+read with the project's files connector from its run config exactly as `workbench run` does, and
+reconciled; record-level precision/recall per family and per truth kind, link precision/recall,
+and how many instances of each decoy class were reported.
 """
 
 from __future__ import annotations
@@ -23,17 +28,44 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _engine_data import extracts  # noqa: E402
 
+from benchmarks.corpus import generate  # noqa: E402
+from benchmarks.corpus.evaluate import run, table  # noqa: E402
 from workbench.reconcile.engine import reconcile  # noqa: E402
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--customers", type=int, default=100_000)
-    ap.add_argument("--xref-error-share", type=float, default=0.2)
+    ap.add_argument("--corpus", choices=("scenario", "independent", "both"), default="both")
+    ap.add_argument("--erp", choices=("business_central", "odoo", "both"), default="both",
+                    help="ERP flavour of the independent corpus")
+    ap.add_argument("--customers", default="2000", help="comma-separated sizes, e.g. 2000,20000,100000")
+    ap.add_argument("--xref-error-share", type=float, default=0.2, help="scenario corpus only")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "workbench-bench")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    sizes = [int(x.replace("_", "")) for x in args.customers.split(",")]
+    erps = ("business_central", "odoo") if args.erp == "both" else (args.erp,)
+    for n in sizes:
+        if args.corpus in ("scenario", "both"):
+            scenario(args, n)
+            print()
+        if args.corpus in ("independent", "both"):
+            for erp in erps:
+                d = args.workdir / f"independent-{erp}-{n}-{args.seed}"
+                t = time.perf_counter()
+                paths = generate(d, n, args.seed, erp)
+                gen = time.perf_counter() - t
+                t = time.perf_counter()
+                sc, _ = run(d, paths["config"].name)
+                print(table(sc))
+                print(f"(generated in {gen:.1f} s; read and reconciled in {time.perf_counter() - t:.1f} s)")
+                print()
+    return 0
+
+
+def scenario(args: argparse.Namespace, customers: int) -> None:
+    args.customers = customers
     cfg, crm, erp, d = extracts(args.workdir, args.customers, args.seed, args.xref_error_share)
     truth = json.loads((d / "truth.json").read_text(encoding="utf-8"))
     t = time.perf_counter()
@@ -79,7 +111,6 @@ def main() -> int:
     hit = [k for k in got if (k[1], k[2]) in decoys and k not in want]
     print()
     print(f"Decoys: {len(truth['decoys']):,} in truth, {len(hit):,} reported")
-    return 0
 
 
 if __name__ == "__main__":

@@ -61,6 +61,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "invoice_date": ("invoice date", "posting date", "date"),
     "due_date": ("due date", "payment due date", "invoice date due"),
     "order_ref": ("order number", "order id", "sales order", "invoice origin"),
+    "external_ref": ("external document number", "external document no", "customer reference", "your reference",
+                     "po number"),
     "is_credit_note": ("credit note", "is credit memo"),
     "status_raw": ("status", "state"),
     "status": ("status", "invoice status", "state", "stage name"),

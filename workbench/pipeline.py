@@ -15,6 +15,7 @@ from workbench.progress import NullProgress, check_cancelled, source_line
 from workbench.reconcile.result import ReconResult
 from workbench.sources import open_source
 from workbench.sources.base import Extract
+from workbench.sources.ledger import format_ledger
 from workbench.store import repo
 from workbench.store.db import Store
 
@@ -132,6 +133,7 @@ def build_summary(crm: Extract, erp: Extract, result: ReconResult) -> dict[str, 
         "exceptions_total": int(sum(per_type.values())),
         "control_totals": totals,
         "api_usage": {m.side: m.api_usage for m in (crm.meta, erp.meta) if m.api_usage},
+        "ledger": {m.side: plain(m.ledger) for m in (crm.meta, erp.meta) if m.ledger},
         "stats": plain(stats),
     }
 
@@ -176,6 +178,7 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
                 if isinstance(d, dict):
                     lines.append(f"{'':<26}{ccy:<10}{_fmt(d.get('difference')):>18}{_fmt(d.get('explained')):>18}"
                                  f"{_fmt(d.get('unexplained')):>18}")
+    lines += format_ledger(summary.get("ledger") or {})
     for warning in summary.get("stats", {}).get("warnings") or ():
         lines.append(f"Warning: {warning}")
     usage = summary.get("api_usage") or {}

@@ -22,6 +22,7 @@ from app.models.rows_model import ROW_ROLE, Column, RowsModel
 from app.models.run_config_model import run_config_doc
 from app.screens import Screen, register_screen
 from app.workers import QtProgress
+from workbench.sources.ledger import ledger_rows
 
 SIDE_WORDS = {"crm": "CRM", "erp": "ERP"}
 
@@ -92,7 +93,18 @@ def run_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"id": r["id"], "when": when(r.get("finished_at") or r.get("started_at")),
              "user_name": r.get("user_name"), "name": r.get("name"), "status": r.get("status"),
              "error": r.get("error"), "sources_text": sources_text(r), "records_text": records_text(r),
-             "exceptions": exceptions_count(r), "totals_text": totals_text(r)} for r in runs]
+             "exceptions": exceptions_count(r), "totals_text": totals_text(r), "files_lines": files_lines(r)}
+            for r in runs]
+
+
+def files_lines(run: dict[str, Any]) -> list[str]:
+    """Per file read: rows read, used, dropped and unresolved references, with the reasons."""
+    out = []
+    for r in ledger_rows((run.get("summary") or {}).get("ledger") or {}):
+        line = (f"{r['side'].upper()} {r['kind']} {r['file']}: {r['read']:,} read, {r['used']:,} used, "
+                f"{r['dropped']:,} dropped, {r['unresolved']:,} unresolved references")
+        out.append(line + ("" if not r["notes"] else " — " + "; ".join(r["notes"])))
+    return out
 
 
 class SourceBar(QWidget):
@@ -259,6 +271,8 @@ class RunScreen(QWidget):
         lines = [f"Run #{r['id']} {r.get('name') or ''}: {r.get('status')}, {r.get('records_text') or 'no records'}"]
         if r.get("totals_text"):
             lines.append("Control totals — " + r["totals_text"])
+        if r.get("files_lines"):
+            lines += ["Files — " + line for line in r["files_lines"]]
         if r.get("error"):
             lines.append(f"Error: {r['error']}")
         self.details.setText("\n".join(lines))

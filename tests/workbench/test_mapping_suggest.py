@@ -84,3 +84,11 @@ def test_saving_refuses_a_secret_and_leaves_the_file_as_it_was(tmp_path):
         save_config(p, bad)
     assert p.read_bytes() == before
     assert [x.name for x in tmp_path.iterdir()] == ["run.toml"]  # no temp file left behind
+
+
+def test_bc_external_document_number_is_suggested_as_the_invoice_external_ref():
+    from workbench.mapping_suggest import suggest
+    fields = [{"name": n, "label": n, "type": "string"} for n in
+              ("id", "number", "externalDocumentNumber", "customerId", "currencyCode", "remainingAmount")]
+    got = {s.canonical: s.source for s in suggest("invoices", fields)}
+    assert got["external_ref"] == "externalDocumentNumber" and got["number"] == "number"

@@ -20,6 +20,7 @@ from sqlalchemy import String, and_, cast, func, or_, select
 
 from workbench.audit import trail
 from workbench.audit.excel_safe import EXCEL_MAX_TEXT, Scrubber, cell_text, env_secrets
+from workbench.sources.ledger import conventions_rows, ledger_rows
 from workbench.store import repo
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, Correction, CustomerLink, ExceptionRow, Snapshot
@@ -320,6 +321,9 @@ class Content:
             section, _, key = path.partition(".")
             leaf = path.rsplit(".", 1)[-1]
             rows.append((section, key or section, _display(sc.value(leaf, v))))
+        # the value conventions each extract was read with, the export profile's included
+        for where, name, value in conventions_rows((self.run.get("summary") or {}).get("ledger") or {}):
+            rows.append(("conventions", f"{where}.{name}", sc(value)))
         return rows
 
     # ---- Summary ----------------------------------------------------------------------------------
@@ -456,6 +460,7 @@ class Content:
                 rows.append([x["side"].upper(), kind, _display(sc.obj(objects.get(kind))),
                              _display(sc.obj(queries.get(kind)))])
         rows.append([])
+        rows += self._ledger_rows()
         rules = dict(self.config.get("rules") or {})
         ownership = rules.pop("ownership", None)
         rows.append([Styled("Rules and tolerances", "wb section")])
@@ -481,6 +486,21 @@ class Content:
         rows.append([Styled("Sheet", "wb header"), Styled("Rows", "wb header"), Styled("What it holds", "wb header")])
         for name, n, desc in sheets:
             rows.append([Styled(name, "wb link", link=name), Styled(n, "wb int"), desc])
+        rows.append([])
+        return rows
+
+    def _ledger_rows(self) -> list[list]:
+        """Files read: rows read, used, dropped and unresolved references per file, with the reasons."""
+        ledger = ledger_rows((self.run.get("summary") or {}).get("ledger") or {})
+        if not ledger:
+            return []
+        rows: list[list] = [[Styled("Files read", "wb section")],
+                            [Styled(h, "wb header") for h in ("Side", "Kind", "File", "Rows read", "Used", "Dropped",
+                                                              "Unresolved references", "Why")]]
+        for r in ledger:
+            rows.append([r["side"].upper(), r["kind"], self.scrub(r["file"] or ""), Styled(r["read"], "wb int"),
+                         Styled(r["used"], "wb int"), Styled(r["dropped"], "wb int"), Styled(r["unresolved"], "wb int"),
+                         self.scrub("; ".join(r["notes"])) if r["notes"] else None])
         rows.append([])
         return rows
 

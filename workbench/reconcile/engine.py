@@ -22,6 +22,7 @@ from workbench.reconcile import numbers
 from workbench.reconcile import orders as ords
 from workbench.reconcile import pricing
 from workbench.reconcile.findings import Findings
+from workbench.reconcile.extract_findings import unresolved_references
 from workbench.reconcile.fx import FxTable
 from workbench.reconcile.linking import evidences, link_customers
 from workbench.reconcile.result import CONTROL_TOTAL_COLUMNS, LINK_COLUMNS, ReconResult, empty_links
@@ -110,6 +111,7 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> Reco
     totals = inv.control_totals("crm", ci) + inv.control_totals("erp", ei)
     control = pd.DataFrame(totals, columns=CONTROL_TOTAL_COLUMNS) if totals else \
         pd.DataFrame({c: pd.Series([], dtype=object) for c in CONTROL_TOTAL_COLUMNS})
+    unresolved_references(f, crm, erp)
     exceptions = numbers.fill(f.frame(), {
         "crm": {"customers": cc, "invoices": ci, "orders": co, "prices": crm.frame("prices"),
                 "products": crm.frame("products"), "order_lines": crm.frame("order_lines")},

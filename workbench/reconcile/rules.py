@@ -53,6 +53,7 @@ TYPE_SEVERITY: dict[str, str] = {
     "credit.blocked_in_erp": "high", "timing.event_not_reflected": "low",
     "data_quality.missing_tax_id": "medium", "data_quality.missing_billing_country": "medium",
     "data_quality.unmapped_product": "medium", "data_quality.hierarchy_mismatch": "low",
+    "data_quality.unresolved_reference": "medium",
 }
 SEVERITIES = ("low", "medium", "high", "critical")
 

@@ -41,6 +41,8 @@ class SourceMeta:
     content_hash: str | None = None  # hash over all snapshot hashes
     api_usage: dict[str, Any] = field(default_factory=dict)  # e.g. {"calls": 12, "used": 1012, "max": 15000}
     incremental_since: datetime | None = None
+    # files connector: per kind, rows read / used / dropped (with reasons) and reference resolution counts
+    ledger: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -58,6 +60,8 @@ class Extract:
     frames: dict[str, pd.DataFrame]
     # one row per raw record read: object, record_id, query, content_hash, payload (JSON text)
     snapshots: pd.DataFrame
+    # rows whose reference to another record is unknown or ambiguous (files connector; see file_refs.ISSUE_COLUMNS)
+    issues: pd.DataFrame | None = None
 
     def frame(self, kind: str) -> pd.DataFrame:
         f = self.frames.get(kind)

@@ -63,7 +63,8 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
     "invoices": {"object": "salesInvoices", "status_fields": ["status"], "fields": {
         "record_id": "id", "number": "number", "customer_id": "customerId", "currency": "currencyCode",
         "total_amount": "totalAmountIncludingTax", "open_balance": "remainingAmount", "invoice_date": "invoiceDate",
-        "due_date": "dueDate", "order_ref": "orderNumber", "last_modified": "lastModifiedDateTime"}},
+        "due_date": "dueDate", "order_ref": "orderNumber", "external_ref": "externalDocumentNumber",
+        "last_modified": "lastModifiedDateTime"}},
     "payments": {"object": "customerPayments", "fields": {
         "record_id": "id", "customer_id": "customerId", "amount": "amount", "currency": "currencyCode",
         "invoice_number": "appliesToInvoiceNumber", "payment_date": "postingDate",

@@ -6,6 +6,16 @@ that is absent from the file is simply left empty; a column named in the config 
 
 Pseudo-fields resolved after reading: ``customer_number`` (a customer number where the
 extract lacks the customer's record id) and ``parent_number`` (a bill-to/parent number).
+
+Besides columns, a profile may declare value conventions (the same keys a run config takes
+per object, see docs/extracts/): ``key`` (columns whose values joined by "|" are the record
+id; from a profile, used only when the file lacks the record_id column), ``references`` (a field naming another record by number, id, name or a code inside its
+display name), ``patterns`` (canonical field -> regex whose first group is the value), ``empty_as_zero``
+(columns where an empty cell means 0), ``date_formats`` (column -> strptime format), ``keep``
+(column -> the values a row must hold to be used; other rows are dropped and counted), ``labels``
+(canonical field -> {label as exported: value}), ``fill_empty`` (column -> the value an empty cell
+stands for) and
+``status_table`` (a label status table used instead of model.status's technical one).
 """
 
 from __future__ import annotations
@@ -56,7 +66,8 @@ BUSINESS_CENTRAL: dict[str, dict] = {
         "parent_number": "billToCustomerNumber", "last_modified": "lastModifiedDateTime"}},
     "products": {"file": "items.csv", "fields": {
         "record_id": "id", "code": "number", "name": "displayName", "last_modified": "lastModifiedDateTime"}},
-    "prices": {"file": "salesPrices.csv", "fields": {
+    # salesPrice is a custom API page, often without an id: then the key is item, currency and starting date
+    "prices": {"file": "salesPrices.csv", "key": ["itemNumber", "currencyCode", "startingDate"], "fields": {
         "record_id": "id", "product_code": "itemNumber", "currency": "currencyCode", "unit_price": "unitPrice",
         "effective_date": "startingDate", "end_date": "endingDate", "min_quantity": "minimumQuantity",
         "last_modified": "lastModifiedDateTime"}},
@@ -73,7 +84,7 @@ BUSINESS_CENTRAL: dict[str, dict] = {
         "record_id": "id", "number": "number", "customer_id": "customerId", "customer_number": "customerNumber",
         "currency": "currencyCode", "total_amount": "totalAmountIncludingTax", "open_balance": "remainingAmount",
         "invoice_date": "invoiceDate", "due_date": "dueDate", "order_ref": "orderNumber",
-        "last_modified": "lastModifiedDateTime"},
+        "external_ref": "externalDocumentNumber", "last_modified": "lastModifiedDateTime"},
         "status_fields": ["status"], "status_system": "business_central"},
     "payments": {"file": "customerPayments.csv", "fields": {
         "record_id": "id", "customer_id": "customerId", "customer_number": "customerNumber", "amount": "amount",
@@ -81,7 +92,91 @@ BUSINESS_CENTRAL: dict[str, dict] = {
         "last_modified": "lastModifiedDateTime"}},
 }
 
-SYSTEM_DEFAULTS = {"salesforce": SALESFORCE, "business_central": BUSINESS_CENTRAL}
+# Odoo 16-18 list-view exports (Export, not "import-compatible"): headers are field labels,
+# relations are display names, selections are labels and zero monetary amounts are empty cells.
+# Labels: odoo/odoo addons/account/models/account_move.py (move_type, state, PAYMENT_STATE_SELECTION),
+# addons/product/models/product_pricelist_item.py (applied_on, compute_price), file names:
+# addons/web/controllers/export.py ExportFormat.filename -> "<model description> (<model>)".
+ODOO_CODE_IN_NAME = r"^\s*\[([^\]]+)\]"  # "[CBL-50204-EU] Cable 50 m" -> CBL-50204-EU
+ODOO_CURRENCY_IN_NAME = r"\(([A-Z]{3})\)\s*$"  # "EUR Pricelist (EUR)" -> EUR
+ODOO_STATUS_LABELS = {  # Type|Status|Payment Status
+    "Customer Invoice|Draft|*": "draft",
+    "Customer Invoice|Cancelled|*": "void",
+    "Customer Invoice|Posted|Not Paid": "open",
+    "Customer Invoice|Posted|In Payment": "paid",  # paid, the bank statement not yet reconciled
+    "Customer Invoice|Posted|Paid": "paid",
+    "Customer Invoice|Posted|Partially Paid": "partially_paid",
+    "Customer Invoice|Posted|Reversed": "void",
+    "Customer Invoice|Posted|Blocked": "open",
+    "Customer Invoice|Posted|Invoicing App Legacy": "paid",
+    "Customer Credit Note|*|*": "credit_note",
+}
+ODOO: dict[str, dict] = {
+    "customers": {"file": "Contact (res.partner).csv", "fields": {
+        "record_id": "ID", "name": "Name", "number": "Reference", "xref": "Salesforce Account Id",
+        "street": "Street", "city": "City", "postcode": "Zip", "state": "State",
+        "country": ("Country/Country Code", "Country Code", "Country"), "tax_id": "Tax ID", "email": "Email",
+        "phone": "Phone", "website": "Website Link", "currency": ("Pricelist/Currency", "Pricelist"),
+        "active": "Active", "blocked": "Sales Warnings", "last_modified": "Last Updated on"},
+        # sale module res.partner.sale_warn (WARNING_MESSAGE): only "Blocking Message" stops sales orders
+        "labels": {"blocked": {"No Message": "", "Warning": ""}},
+        "references": {"parent_id": {"column": "Related Company", "by": "name"}},
+        "patterns": {"currency": ODOO_CURRENCY_IN_NAME}},
+    "products": {"file": "Product Variant (product.product).csv", "fields": {
+        "record_id": "ID", "code": "Internal Reference", "name": "Name", "active": "Active",
+        "last_modified": "Last Updated on"}},
+    "prices": {"file": "Pricelist Rule (product.pricelist.item).csv", "fields": {
+        "record_id": "ID", "currency": ("Currency", "Pricelist/Currency", "Pricelist"), "unit_price": "Fixed Price",
+        "pricebook": "Pricelist", "min_quantity": "Min. Quantity", "effective_date": "Start Date",
+        "end_date": "End Date", "last_modified": "Last Updated on"},
+        "references": {"product_code": {"column": ("Product Variant", "Product"), "by": "code",
+                                        "pattern": ODOO_CODE_IN_NAME}},
+        "patterns": {"currency": ODOO_CURRENCY_IN_NAME},
+        "date_formats": {"Start Date": "%Y-%m-%d %H:%M:%S", "End Date": "%Y-%m-%d %H:%M:%S"},
+        "keep": {("Apply On",): ["Product", "Product Variant"],
+                 ("Computation", "Compute Price", "Price Type"): ["Fixed Price"]}},
+    "invoices": {"file": "Journal Entry (account.move).csv", "fields": {
+        "record_id": "ID", "number": "Number", "currency": "Currency", "total_amount": ("Total", "Total Signed"),
+        "open_balance": ("Amount Due", "Amount Due Signed"), "invoice_date": "Invoice/Bill Date",
+        "due_date": "Due Date", "order_ref": ("Source Document", "Origin"), "external_ref": "Reference",
+        "last_modified": "Last Updated on"},
+        "references": {"customer_id": {"column": "Partner", "by": "name"}},
+        "empty_as_zero": ["Total", "Total Signed", "Amount Due", "Amount Due Signed"],
+        "status_fields": ["Type", "Status", "Payment Status"], "status_table": ODOO_STATUS_LABELS,
+        "keep": {("Type",): ["Customer Invoice", "Customer Credit Note"]}},
+}
+
+# Business Central list pages opened in Excel ("Open in Excel" / "Edit in Excel"): headers are the
+# table field captions (Customer, Item, Sales Price / Price List Line, Sales Invoice Header), no GUIDs,
+# and an empty "Currency Code" means the company's local currency, which the run config must name
+# (fill_empty), as the export cannot say it. Posted invoices have no status field: it follows from
+# Cancelled, Corrective and Closed (BC SetStatusOptionFromSalesInvoiceHeader; see WIRE.md). A
+# Corrective invoice is a live posted invoice, so Closed says whether it is paid.
+BC_LIST_STATUS = {  # Cancelled|Corrective|Closed, as Excel cells (true/false) or CSV text (Yes/No)
+    **{f"{yes}|*|*": "void" for yes in ("true", "Yes")},
+    **{f"{no}|{c}|{yes}": "paid" for no, yes in (("false", "true"), ("No", "Yes")) for c in (no, yes)},
+    **{f"{no}|{c}|{no}": "open" for no, yes in (("false", "true"), ("No", "Yes")) for c in (no, yes)},
+}
+BUSINESS_CENTRAL_LIST: dict[str, dict] = {
+    "customers": {"file": "Customers.xlsx", "fields": {
+        "record_id": "No.", "number": "No.", "name": "Name", "street": "Address", "city": "City",
+        "postcode": "Post Code", "state": "County", "country": "Country/Region Code", "phone": "Phone No.",
+        "email": ("E-Mail", "Email"), "website": "Home Page", "tax_id": "VAT Registration No.",
+        "currency": "Currency Code", "blocked": "Blocked", "parent_number": "Bill-to Customer No."}},
+    "products": {"file": "Items.xlsx", "fields": {"record_id": "No.", "code": "No.", "name": "Description"}},
+    "prices": {"file": "Sales Prices.xlsx", "key": ["Item No.", "Currency Code", "Starting Date"], "fields": {
+        "product_code": ("Item No.", "Product No."), "currency": "Currency Code", "unit_price": "Unit Price",
+        "effective_date": "Starting Date", "end_date": "Ending Date", "min_quantity": "Minimum Quantity"}},
+    "invoices": {"file": "Posted Sales Invoices.xlsx", "fields": {
+        "record_id": "No.", "number": "No.", "customer_number": ("Sell-to Customer No.", "Bill-to Customer No."),
+        "currency": "Currency Code", "total_amount": "Amount Including VAT", "open_balance": "Remaining Amount",
+        "invoice_date": "Posting Date", "due_date": "Due Date", "order_ref": "Order No.",
+        "external_ref": "External Document No."},
+        "status_fields": ["Cancelled", "Corrective", "Closed"], "status_table": BC_LIST_STATUS},
+}
+
+SYSTEM_DEFAULTS = {"salesforce": SALESFORCE, "business_central": BUSINESS_CENTRAL,
+                   "business_central_list": BUSINESS_CENTRAL_LIST, "odoo": ODOO}
 
 # Salesforce ids are normalised to 18 characters in these canonical fields
 SALESFORCE_ID_FIELDS = ("record_id", "customer_id", "order_id", "product_id", "parent_id")

@@ -24,11 +24,16 @@ _FALSE = {"false", "0", "no", "n", ""}
 
 
 class Where:
-    def __init__(self, file: str, column: str):
-        self.file, self.column = file, column
+    """A column of a file; ``rows`` maps positions to file rows when some rows were left out before parsing."""
+
+    def __init__(self, file: str, column: str, rows: np.ndarray | None = None):
+        self.file, self.column, self.rows = file, column, rows
+
+    def row(self, idx: int) -> int:
+        return int(self.rows[idx]) if self.rows is not None else int(idx) + 2
 
     def error(self, message: str, idx: int, got: object = None, expected: str | None = None) -> InputError:
-        return InputError(message, file=self.file, row=int(idx) + 2, column=self.column, got=got, expected=expected)
+        return InputError(message, file=self.file, row=self.row(idx), column=self.column, got=got, expected=expected)
 
 
 def _shared(values: object, convert=None) -> np.ndarray:
@@ -187,5 +192,5 @@ def check_unique(values: np.ndarray, where: Where, what: str) -> None:
     if dup.any():
         i = int(np.argmax(dup))
         first = int(np.argmax((s == s.iloc[i]).to_numpy()))
-        raise where.error(f"duplicate key (the same {what} as row {first + 2})", i, got=values[i],
+        raise where.error(f"duplicate key (the same {what} as row {where.row(first)})", i, got=values[i],
                           expected=f"each {what} once")

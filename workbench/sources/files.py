@@ -37,18 +37,21 @@ from workbench.model.records import DATE_FIELDS, DECIMAL_FIELDS, KINDS
 from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import report
 from workbench.sources import file_parse as fp
+from workbench.sources import file_refs
 from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta, WriteRequest, WriteResult
 from workbench.sources.file_defaults import SALESFORCE_ID_FIELDS, defaults
 from workbench.sources.file_reader import read_table
 
 OBJECT_KEYS = {"file", "sheet", "delimiter", "encoding", "date_format", "decimal_comma", "fields",
-               "status_fields", "status_system", "status_map", "booked_values"}
+               "status_fields", "status_system", "status_map", "booked_values", "key", "references", "patterns",
+               "empty_as_zero", "date_formats", "keep", "labels", "fill_empty"}
 
 # canonical fields that must have a value in every row
 NON_BLANK = {
     "customers": ("record_id", "name"), "products": ("record_id", "code"),
     "prices": ("record_id", "product_code", "currency", "unit_price"), "orders": ("record_id", "currency"),
-    "order_lines": ("record_id", "order_id", "quantity", "unit_price"), "invoices": ("record_id", "currency"),
+    "order_lines": ("record_id", "order_id", "quantity", "unit_price"),
+    "invoices": ("record_id", "currency", "total_amount", "open_balance"),
     "payments": ("record_id", "amount"),
 }
 # canonical fields whose column must exist (besides NON_BLANK)
@@ -90,6 +93,7 @@ class FilesSource:
                                   f"the default {self.system} extracts; add [{side}.objects.<kind>] tables")
         self.specs = {k: self._spec(k, objects.get(k, {})) for k in self.kinds}
         self._extras: dict[str, dict[str, Any]] = {}
+        self._ledger: dict[str, dict[str, Any]] = {}
         self.meta = SourceMeta(side=side, system=self.system, connector="files", instance=str(self.dir),
                                objects={k: s["file"] for k, s in self.specs.items()},
                                queries={k: self._query(s) for k, s in self.specs.items()})
@@ -115,10 +119,20 @@ class FilesSource:
                 raise ConfigError(f"{self.config.where()}: [{self.side}.objects.invoices] needs status_fields "
                                   f"(the column(s) holding the invoice status)")
             try:
-                status_map = StatusMap.for_source(status_system or self.system, cfg.get("status_map"))
+                if base.get("status_table") and "status_system" not in cfg:
+                    status_map = StatusMap({**base["status_table"], **(cfg.get("status_map") or {})},
+                                           name=f"{self.system} export label status map")
+                else:
+                    status_map = StatusMap.for_source(status_system or self.system, cfg.get("status_map"))
             except ValueError as exc:
                 raise ConfigError(f"{self.config.where()}: [{self.side}.objects.invoices] {exc}") from None
-        return {
+        conv = file_refs.conventions(f"{self.config.where()}: [{self.side}.objects.{kind}]", kind, base, cfg,
+                                     explicit)
+        if conv.key and not conv.key_fallback:
+            fields.pop("record_id", None)
+        for fld in conv.references:
+            fields.pop(fld, None)
+        return conv.spec() | {
             "file": str(file), "path": self.dir / str(file), "sheet": cfg.get("sheet"),
             "delimiter": cfg.get("delimiter"), "encoding": cfg.get("encoding"),
             "date_format": cfg.get("date_format", "%Y-%m-%d"), "decimal_comma": bool(cfg.get("decimal_comma", False)),
@@ -150,7 +164,8 @@ class FilesSource:
         self._resolve(out)
         report(state, total, total, "files read")
         snapshots = pd.concat(snaps, ignore_index=True) if snaps else pd.DataFrame(columns=SNAPSHOT_COLUMNS)
-        return Extract(meta=self.meta, frames=out, snapshots=snapshots).finish()
+        self.meta.ledger = {k: self._ledger[k] for k in self.kinds}
+        return Extract(meta=self.meta, frames=out, snapshots=snapshots, issues=self._issues).finish()
 
     def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]:
         raise SourceError("files are read-only; corrections to a file source are exported, not pushed")
@@ -171,6 +186,7 @@ class FilesSource:
         spec = self.specs.get(kind) or self._spec(kind, {})
         cols = list(self._read(spec, header_only=True).columns)
         mapped = {self._match(c, cols): f for f, c in spec["fields"].items() if isinstance(c, str)}
+        mapped.update({self._match(c, cols): f for f, ref in spec["references"].items() for c in ref.columns})
         return [{"name": c, "label": c, "type": "string", "updateable": False, "canonical": mapped.get(c)}
                 for c in cols]
 
@@ -200,12 +216,36 @@ class FilesSource:
                 return c
         return None
 
+    def _key(self, spec: dict[str, Any], cols: list[str]) -> list[str]:
+        """The composite key columns, or [] when the record id is one column."""
+        rid = spec["fields"].get("record_id")
+        if spec["key_fallback"] and rid and any(self._match(c, cols) for c in ((rid,) if isinstance(rid, str) else rid)):
+            return []
+        return spec["key"]
+
     def _columns(self, kind: str, spec: dict[str, Any], cols: list[str]) -> dict[str, str]:
         """canonical field -> column present in the file; raises on a missing required column."""
         found: dict[str, str] = {}
         path = str(spec["path"])
+        key = self._key(spec, cols)
+        key_cols = [self._match(c, cols) for c in key]
+        if key and None in key_cols:
+            raise InputError("missing key column(s)", file=path, row=1,
+                             column=", ".join(c for c, m in zip(key, key_cols) if m is None),
+                             expected=f"the key columns {' + '.join(key)} of {kind}")
+        if key:
+            found["record_id"] = " + ".join(key_cols)
+        for fld, ref in spec["references"].items():
+            hit = next((m for m in (self._match(c, cols) for c in ref.columns) if m), None)
+            if hit is None and not ref.explicit:
+                continue
+            if hit is None:
+                raise InputError("missing column", file=path, row=1, column=ref.columns[0],
+                                 expected=f"the column {kind}.{fld} refers to another record by "
+                                          f"(see [{self.side}.objects.{kind}.references])")
+            found[fld] = hit
         for fld, src in spec["fields"].items():
-            if not src:
+            if not src or (fld == "record_id" and key):
                 continue
             options = (src,) if isinstance(src, str) else tuple(src)
             hit = next((c for c in (self._match(o, cols) for o in options) if c), None)
@@ -219,6 +259,10 @@ class FilesSource:
             need = [f for f in need if f != "currency"]
         if kind in ("invoices", "orders", "payments") and "customer_number" not in found:
             need.append("customer_id")
+        missing_keep = [c for c, _, explicit in spec["keep"] if explicit and not self._match(c[0], cols)]
+        if missing_keep:
+            raise InputError("missing column", file=path, row=1, column=missing_keep[0][0],
+                             expected=f"the column named under [{self.side}.objects.{kind}.keep]")
         for fld in need:
             if fld not in found:
                 src = spec["fields"].get(fld)
@@ -235,20 +279,56 @@ class FilesSource:
         cols = list(raw.columns)
         found = self._columns(kind, spec, cols)
         path = str(spec["path"])
+        read = len(raw)
+        rows = np.arange(read, dtype=np.int64) + 2  # file row of each data row (header = row 1)
+        used, dropped = file_refs.keep_mask(raw, spec["keep"], self._match)
+        if not used.all():
+            raw, rows = raw[used].reset_index(drop=True), rows[used]
         n = len(raw)
         out: dict[str, np.ndarray] = {}
         sf = self.system == "salesforce"
         money = set(DECIMAL_FIELDS.get(kind, ()))
         dated = set(DATE_FIELDS.get(kind, ()))
+        zero_cols = {c.lower() for c in spec["empty_as_zero"]}
+        fill = {c.lower(): v for c, v in spec["fill_empty"].items()}
+        refs: dict[str, tuple[file_refs.Reference, str, np.ndarray]] = {}
+        key = self._key(spec, cols)
+        if key:
+            out["record_id"] = file_refs.composite_key(raw, [self._match(c, cols) for c in key], path, rows)
         for fld, col in found.items():
+            if fld == "record_id" and key:
+                continue
             s = raw[col]
-            where = fp.Where(path, col)
+            where = fp.Where(path, col, rows)
+            if col.lower() in fill:
+                s = s.where(s.str.strip() != "", fill[col.lower()])
+            if fld in spec["labels"]:
+                s = s.str.strip().replace(spec["labels"][fld])
+            if fld in spec["patterns"]:
+                s = file_refs.extract(s, spec["patterns"][fld])
+            if fld in spec["references"]:
+                ref = spec["references"][fld]
+                # alternatives filled row by row: an Odoo rule names a Product Variant or else a Product
+                for alt in filter(None, (self._match(c, cols) for c in ref.columns)):
+                    s = s.where(s.str.strip() != "", raw[alt])
+                if fld in NON_BLANK.get(kind, ()):
+                    fp.required(s, where, f"a value for {kind}.{fld}")
+                refs[fld] = (ref, col, file_refs.reference_values(s, ref))
+                # a code read from a display name is the value itself until checked against the products
+                out[fld] = refs[fld][2] if fld == "product_code" else np.full(n, None, dtype=object)
+                continue
+            if fld in money and col.lower() in zero_cols:
+                s = s.where(s.str.strip() != "", "0")
             if fld in NON_BLANK.get(kind, ()):
-                fp.required(s, where, f"a value for {kind}.{fld}")
+                fp.required(s, where, f"a value for {kind}.{fld}"
+                            + (f" (or list {col!r} under empty_as_zero if an empty cell means 0)"
+                               if fld in money else "")
+                            + (f" (or declare fill_empty = {{ {json.dumps(col)} = \"EUR\" }} if an empty cell "
+                               f"means your local currency)" if fld == "currency" else ""))
             if fld in money:
                 out[fld] = fp.decimals(s, where, decimal_comma=spec["decimal_comma"])
             elif fld in dated:
-                out[fld] = fp.dates(s, where, spec["date_format"])
+                out[fld] = fp.dates(s, where, spec["date_formats"].get(col, spec["date_format"]))
             elif fld == "last_modified":
                 out[fld] = fp.timestamps(s, where)
             elif fld == "currency":
@@ -261,9 +341,9 @@ class FilesSource:
                 out[fld] = fp.text(s.str.strip())
             else:
                 out[fld] = fp.text(s)
-        fp.check_unique(out["record_id"], fp.Where(path, found["record_id"]), "record id")
+        fp.check_unique(out["record_id"], fp.Where(path, found["record_id"], rows), "record id")
         if kind == "invoices":
-            self._status(spec, raw, out, path)
+            self._status(spec, raw, out, path, rows)
         if kind == "orders":
             booked = spec.get("booked_values")
             if booked is not None and out.get("status") is not None:
@@ -275,10 +355,14 @@ class FilesSource:
         frame = pd.DataFrame({c: out[c] if c in out else np.full(n, None, dtype=object)
                               for c in frames_mod.columns(kind)}, dtype=object)
         # kept beside the frame, not in frame.attrs: pandas deep-copies attrs on every operation
-        self._extras[kind] = {k: out[k] for k in ("customer_number", "parent_number") if k in out} | {"file": path}
+        self._extras[kind] = {k: out[k] for k in ("customer_number", "parent_number") if k in out} | {
+            "file": path, "rows": rows, "refs": refs}
+        self._ledger[kind] = {"file": spec["file"], "read": read, "used": n, "dropped": dropped, "references": {},
+                              "conventions": file_refs.describe(spec, key)}
         return frame, snap
 
-    def _status(self, spec: dict[str, Any], raw: pd.DataFrame, out: dict[str, np.ndarray], path: str) -> None:
+    def _status(self, spec: dict[str, Any], raw: pd.DataFrame, out: dict[str, np.ndarray], path: str,
+                rows: np.ndarray) -> None:
         cols = [self._match(c, list(raw.columns)) for c in spec["status_fields"]]
         key = raw[cols[0]].str.strip()
         for c in cols[1:]:
@@ -291,7 +375,7 @@ class FilesSource:
             except UnknownStatus as exc:
                 i = int(np.argmax((key == k).to_numpy()))
                 known = str(exc).split("known values: ", 1)[-1]
-                raise InputError("unknown status value", file=path, row=i + 2, column="|".join(cols), got=k,
+                raise InputError("unknown status value", file=path, row=int(rows[i]), column="|".join(cols), got=k,
                                  expected=f"one of {known} (or map it under [{self.side}.objects.invoices."
                                           f"status_map] in the config)") from None
         out["status"] = key.map(mapping).to_numpy(dtype=object)
@@ -313,6 +397,20 @@ class FilesSource:
             numbers = self._extras.get(kind, {}).get("customer_number")
             if f is not None and numbers is not None:
                 _fill(f, "customer_id", numbers, by_number)
+        issues = []
+        for kind, frame in out.items():
+            extras = self._extras.get(kind, {})
+            for fld, (ref, col, values) in extras.get("refs", {}).items():
+                target = file_refs.TARGETS[fld]
+                if out.get(target) is None and not ref.stands_alone(fld):
+                    raise ConfigError(f"{self.config.where()}: [{self.side}.objects.{kind}.references] {fld} refers "
+                                      f"to {target} by {ref.by}; add [{self.side}.objects.{target}] (its file) too")
+                res = file_refs.resolve(fld, ref, values, out.get(target))
+                frame[fld] = pd.Series(res.values, index=frame.index, dtype=object)
+                self._ledger[kind]["references"][fld] = res.ledger(col, extras["rows"])
+                issues.append(res.issues(self.side, kind, self.specs[kind]["file"], col, fld, extras["rows"],
+                                         frame["record_id"].to_numpy(dtype=object)))
+        self._issues = pd.concat(issues, ignore_index=True) if issues else file_refs.empty_issues()
         lines, orders = out.get("order_lines"), out.get("orders")
         if lines is not None and orders is not None:
             _fill_from(lines, "currency", lines["order_id"], dict(zip(orders["record_id"], orders["currency"])))
@@ -332,7 +430,8 @@ class FilesSource:
                     i = int(np.argmax(missing))
                     raise InputError("no currency for this row (none in the file and none on its "
                                      f"{'order' if kind == 'order_lines' else 'invoice or customer'})",
-                                     file=self._extras.get(kind, {}).get("file"), row=i + 2, column="currency",
+                                     file=self._extras.get(kind, {}).get("file"),
+                                     row=int(self._extras[kind]["rows"][i]), column="currency",
                                      expected="a currency column or a resolvable parent record")
         self._extras.clear()
 

@@ -59,7 +59,8 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
                  "status_fields": ["move_type", "state", "payment_state"], "fields": {
                      "record_id": "id", "number": "name", "customer_id": "partner_id", "currency": "currency_id",
                      "total_amount": "amount_total", "open_balance": "amount_residual", "invoice_date": "invoice_date",
-                     "due_date": "invoice_date_due", "order_ref": "invoice_origin", "last_modified": "write_date"}},
+                     "due_date": "invoice_date_due", "order_ref": "invoice_origin", "external_ref": "ref",
+                     "last_modified": "write_date"}},
     "payments": {"object": "account.payment", "domain": [["payment_type", "=", "inbound"]], "fields": {
         "record_id": "id", "customer_id": "partner_id", "amount": "amount", "currency": "currency_id",
         "invoice_number": "memo", "payment_date": "date", "last_modified": "write_date"}},

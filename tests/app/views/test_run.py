@@ -168,3 +168,27 @@ def test_selecting_a_run_shows_its_control_totals_in_full(qtbot, win):
     text = run_screen.details.text()
     assert "CRM EUR: 3 inv, 1,234,567.50 total, 1,200.00 open" in text
     assert "ERP JPY: 2 inv, 98,000 total, 0 open" in text
+
+
+def test_selecting_a_run_shows_rows_read_used_and_dropped_per_file(qtbot, win):
+    from tests.app.conftest import seed_run
+    from workbench.store.schema import Run
+    store = win.ctx.store
+    rid = seed_run(store)
+    ledger = {"erp": {"prices": {
+        "file": "Pricelist Rule (product.pricelist.item).csv", "read": 22, "used": 20,
+        "dropped": {"Apply On is 'All Products' (used: Product, Product Variant)": 2},
+        "references": {"product_code": {"column": "Product", "by": "code", "resolved": 19, "ambiguous": 0,
+                                        "unknown": 1, "examples": [{"row": 9, "value": "CBL-9", "problem": "unknown",
+                                                                    "matches": 0}]}}}}}
+    with store.session() as s:
+        run = s.get(Run, rid)
+        run.summary = {**run.summary, "ledger": ledger}
+    run_screen = win.screens["run"]
+    with qtbot.wait_signal(run_screen.runs_shown, timeout=10000):
+        run_screen.refresh()
+    run_screen.table.selectRow(0)
+    text = run_screen.details.text()
+    assert ("ERP prices Pricelist Rule (product.pricelist.item).csv: 22 read, 20 used, 2 dropped, "
+            "1 unresolved references") in text
+    assert "2 dropped: Apply On is 'All Products'" in text and "1 unknown Product (product_code by code): row 9 'CBL-9'" in text

@@ -183,7 +183,8 @@ def invoice_record(inv: dict, custs: dict[str, dict], orders_by_number: dict[str
     cust = custs.get(inv.get("customer_id")) or {}
     order = orders_by_number.get(inv.get("order_ref")) or {}
     return inv["record_id"], {
-        "id": inv["record_id"], "number": inv.get("number") or "", "externalDocumentNumber": "",
+        "id": inv["record_id"], "number": inv.get("number") or "",
+        "externalDocumentNumber": inv.get("external_ref") or "",
         "invoiceDate": _iso(inv.get("invoice_date")), "postingDate": _iso(inv.get("invoice_date")),
         "dueDate": _iso(inv.get("due_date")), "customerPurchaseOrderReference": "",
         "customerId": inv.get("customer_id"), "customerNumber": cust.get("number") or "",
