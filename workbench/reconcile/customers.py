@@ -151,10 +151,7 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
                   crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
                   customer_name=cr["name"], field="xref", crm_value=cr.get("xref"), erp_value=er.get("xref"),
                   amount_at_risk=risk.amt, currency=risk.ccy, diffs=dfs, proposal=prop)
-        elif (c_blank and e_blank) or (rules.blank_back_reference == "report" and (
-                (c_blank and crm_holds) or (e_blank and erp_holds))):
-            # one side's key naming the other proves the link; its blank back-reference is a
-            # completeness note reported only when the rules ask for it
+        elif _xref_missing(rules, c_blank, e_blank, crm_holds, erp_holds):
             owner = rules.owner("customers", "xref")
             if c_blank and (crm_holds or not erp_holds or owner == "erp") and not (e_blank and owner == "crm" and erp_holds):
                 prop = f.proposal("crm", "customers", cr, "xref", None, number, False,
@@ -175,6 +172,21 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
         _data_quality(f, cr, er)
         _hierarchy(f, cr, er, parents, pair_of_c, pair_of_e)
         _credit(f, cr, er, risk)
+
+
+def _xref_missing(rules, c_blank: bool, e_blank: bool, crm_holds: bool, erp_holds: bool) -> bool:
+    """Whether a linked pair's blank cross-reference is a finding. The cross-reference is the
+    field the ownership rule writes (customers.xref = "erp": the ERP number in the CRM field;
+    "crm": the CRM id in the ERP field; "shared": both); blank there is missing. The other
+    side's back-reference, blank while the cross-reference names the partner, leaves the link
+    proven: a completeness note reported only with [rules.customers] blank_back_reference =
+    "report"."""
+    if c_blank and e_blank:
+        return True
+    owner = rules.owner("customers", "xref")
+    if c_blank and crm_holds and (owner != "crm" or rules.blank_back_reference == "report"):
+        return True
+    return e_blank and erp_holds and (owner != "erp" or rules.blank_back_reference == "report")
 
 
 def _column(frame: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:

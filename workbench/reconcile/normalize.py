@@ -32,24 +32,43 @@ LEGAL_FORMS: dict[str, str] = {
     "gmbh": "gmbh", "gesellschaft mit beschrankter haftung": "gmbh",
     "ag": "ag", "aktiengesellschaft": "ag",
     "kg": "kg", "kommanditgesellschaft": "kg", "ohg": "ohg", "ug": "ug", "ev": "ev", "eg": "eg",
-    "kgaa": "kgaa", "se": "se",
+    "kgaa": "kgaa", "kommanditgesellschaft auf aktien": "kgaa", "se": "se", "societas europaea": "se",
+    "gbr": "gbr", "gesellschaft burgerlichen rechts": "gbr", "offene handelsgesellschaft": "ohg",
+    "og": "og", "offene gesellschaft": "og", "gesbr": "gesbr", "partg": "partg",
+    "unternehmergesellschaft": "ug", "eingetragener verein": "ev", "eingetragene genossenschaft": "eg",
     # French / Spanish / Portuguese / Italian
     "sa": "sa", "societe anonyme": "sa", "sociedad anonima": "sa", "sociedade anonima": "sa",
     "sarl": "sarl", "societe a responsabilite limitee": "sarl",
     "sas": "sas", "societe par actions simplifiee": "sas", "sasu": "sasu", "eurl": "eurl",
     "sl": "sl", "sociedad limitada": "sl", "slu": "slu", "sa de cv": "sa de cv",
     "spa": "spa", "societa per azioni": "spa", "srl": "srl", "societa a responsabilita limitata": "srl",
+    "snc": "snc", "societe en nom collectif": "snc", "societa in nome collettivo": "snc",
+    "scs": "scs", "societe en commandite simple": "scs", "sca": "sca", "societe en commandite par actions": "sca",
+    "societa in accomandita semplice": "sas", "sapa": "sapa", "societa in accomandita per azioni": "sapa",
+    "srls": "srls", "scarl": "scarl", "sci": "sci", "societe civile immobiliere": "sci",
+    "sc": "sc", "sociedad colectiva": "sc", "scom": "scom", "sociedad comanditaria": "scom",
+    "sau": "sau", "sll": "sll", "lda": "ltda", "sociedade limitada": "ltda",
     # Benelux / Nordics
     "bv": "bv", "besloten vennootschap": "bv", "nv": "nv", "naamloze vennootschap": "nv",
-    "bvba": "bvba", "sprl": "sprl",
+    "bvba": "bvba", "sprl": "sprl", "vof": "vof", "vennootschap onder firma": "vof",
+    "cv": "cv", "commanditaire vennootschap": "cv", "cvba": "cvba", "comm v": "cv", "commv": "cv",
     "ab": "ab", "aktiebolag": "ab", "aktiebolaget": "ab", "oy": "oy", "oyj": "oyj", "osakeyhtio": "oy",
     "as": "as", "asa": "asa", "aps": "aps", "aksjeselskap": "as", "aktieselskab": "as", "hf": "hf", "ehf": "ehf",
+    "allmennaksjeselskap": "asa", "anpartsselskab": "aps", "hb": "hb", "handelsbolag": "hb",
+    "kb": "kb", "kommanditbolag": "kb", "is": "is", "interessentskab": "is", "ks": "ks",
+    "kommanditselskab": "ks", "kommandittselskap": "ks", "ans": "ans", "ansvarlig selskap": "ans",
+    "amba": "amba", "smba": "smba", "ay": "ay", "avoin yhtio": "ay", "ky": "ky", "kommandiittiyhtio": "ky",
+    "julkinen osakeyhtio": "oyj",
     # Central / Eastern Europe
-    "sp z oo": "sp z oo", "spzoo": "sp z oo", "sro": "sro", "spol s r o": "sro", "sro.": "sro",
+    "sp z oo": "sp z oo", "spzoo": "sp z oo", "spolka z ograniczona odpowiedzialnoscia": "sp z oo",
+    "sp j": "sp j", "spolka jawna": "sp j", "sp k": "sp k", "spolka komandytowa": "sp k",
+    "spolka akcyjna": "sa", "sro": "sro", "spol s r o": "sro", "sro.": "sro",
     "kft": "kft", "zrt": "zrt", "nyrt": "nyrt", "doo": "doo", "dd": "dd", "ad": "ad", "ood": "ood",
     # Asia-Pacific
     "kk": "kk", "kabushiki kaisha": "kk", "kabushiki gaisha": "kk", "godo kaisha": "gk", "gk": "gk",
-    "yk": "yk", "yugen kaisha": "yk",
+    "yk": "yk", "yugen kaisha": "yk", "gomei kaisha": "gomei kaisha", "goshi kaisha": "goshi kaisha",
+    "pllc": "pllc", "professional limited liability company": "pllc", "pc": "pc", "professional corporation": "pc",
+    "lllp": "lllp", "cic": "cic", "community interest company": "cic",
     "bhd": "bhd", "berhad": "bhd", "sdn": "sdn", "sendirian": "sdn", "tbk": "tbk", "pt": "pt",
 }
 _LEGAL_MAX_TOKENS = max(len(k.split()) for k in LEGAL_FORMS)
@@ -63,8 +82,10 @@ ABBREVIATIONS: dict[str, str] = {
     "sys": "systems", "dist": "distribution", "distr": "distribution", "eng": "engineering",
     "engg": "engineering", "labs": "laboratories", "lab": "laboratory", "dept": "department",
     "univ": "university", "ctr": "center", "centre": "center", "mktg": "marketing", "prods": "products",
-    # "and" as legal names write it: "&", "+", "und" / "u." (German), "et", "y", "e"
-    "and": "and", "und": "and", "u": "and", "et": "and", "y": "and", "e": "and",
+    # "and" as legal names write it: "&", "+", "und" / "u." (German), "et", "y", "e", "en" (Dutch),
+    # "och" (Swedish), "og" (Danish, Norwegian), "ja" (Finnish)
+    "and": "and", "und": "and", "u": "and", "et": "and", "y": "and", "e": "and", "en": "and", "och": "and",
+    "og": "and", "ja": "and",
 }
 _STOPWORDS = {"the", "der", "die", "das", "la", "le", "les", "el", "los", "il", "de", "of"}
 
@@ -179,10 +200,18 @@ def _typo(a: str, b: str) -> bool:
     return OSA.distance(a, b, score_cutoff=1) <= 1
 
 
+def _singular(word: str) -> str:
+    """"technologies" and "technology", "services" and "service" as one word (an abbreviation
+    such as "Tech" expands to the singular)."""
+    if len(word) < 5 or word[-1] != "s" or word.endswith("ss") or word[-2].isdigit():
+        return word
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1]
+
+
 @lru_cache(maxsize=1 << 18)
 def _core_words(name: str) -> tuple[str, ...]:
     core, _ = name_parts(name)
-    return tuple(t for t in core.split() if t != "and")
+    return tuple(_singular(t) for t in core.split() if t != "and")
 
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
@@ -245,6 +274,9 @@ def street_key(text: object, country: object = None) -> str | None:
     loc = street_types.locale(cc)
     toks = [w for piece in re.split(r"[\s,;]+", s) if piece for w in street_types.split_suffix(piece, loc)]
     toks = [_STREET_WORDS.get(t, t) for t in street_types.canonical_words(toks, loc)]
+    # the house number before or after the street name ("Truppstraße 234" / "234 Truppstraße"):
+    # numbers last, in their order
+    toks = [t for t in toks if not any(c.isdigit() for c in t)] + [t for t in toks if any(c.isdigit() for c in t)]
     return " ".join(toks) or None
 
 
@@ -254,9 +286,10 @@ def postcode_key(code: object, country: object = None) -> str | None:
     if s is None:
         return None
     s = re.sub(r"[\s\-.]", "", s).upper()
-    if (country or "").upper() == "US" and len(s) == 9 and s.isdigit():
+    cc = country_key(country)
+    if cc == "US" and len(s) == 9 and s.isdigit():
         s = s[:5]  # ZIP+4 equals its ZIP
-    if (country or "").upper() in ("DE", "FR", "ES", "IT") and s.isdigit():
+    if cc in ("DE", "FR", "ES", "IT") and s.isdigit():
         s = s.zfill(5)  # a spreadsheet dropped the leading zero
     return s or None
 
@@ -305,6 +338,8 @@ def tax_key(tax_id: object, country: object = None) -> str | None:
             s = s[: -len(suffix)]
     if s.startswith("CHE") and s[3:].isdigit():
         return "CH:" + s[3:]
+    if re.fullmatch(r"T\d{13}", s) and cc in ("JP", None):
+        return "JP:" + s[1:]  # a Japanese invoice registration number is T + the 13-digit corporate number
     prefix = s[:2]
     if prefix.isalpha() and prefix in _VAT_PREFIXES and len(s) > 4 and any(c.isdigit() for c in s[2:]):
         cc = _VAT_PREFIX_COUNTRY.get(prefix, prefix)

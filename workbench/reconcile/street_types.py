@@ -77,8 +77,12 @@ def locale(country: str | None) -> Locale:
                         loc.abbreviated.append(("".join(words(fv)), full))
                     elif len(fv) >= 4:
                         loc.suffixes.append(("".join(words(fv)), full))
-    loc.suffixes.sort(key=lambda s: -len(s[0]))
-    loc.abbreviated.sort(key=lambda s: -len(s[0]))
+    # a definite form is the same street type ("gatan"/"gata", "vägen"/"väg", "veien"/"vei"):
+    # one abbreviation ("g.", "v.") stands for both
+    fulls = {full for _, full in loc.suffixes}
+    base = {f: min((g for g in fulls if len(g) >= 3 and f.startswith(g)), key=len) for f in fulls}
+    loc.suffixes = sorted(((v, base[f]) for v, f in loc.suffixes), key=lambda s: -len(s[0]))
+    loc.abbreviated = sorted(((a, base.get(f, f)) for a, f in loc.abbreviated), key=lambda s: -len(s[0]))
     return loc
 
 

@@ -200,3 +200,13 @@ def test_erp_invoices_pair_through_their_reference_to_the_crm_invoice():
     assert (part["crm_id"], part["erp_id"]) == (sf(102), "b2")
     assert sorted(e["crm_id"] for e in by_type(res, "invoice.missing_in_erp")) == [sf(103), sf(104)]
     assert sorted(e["erp_id"] for e in by_type(res, "invoice.missing_in_crm")) == ["b3", "b4", "b5"]
+
+
+def test_blank_crm_cross_reference_is_missing_even_when_the_erp_back_reference_names_the_account():
+    crm = [cust(sf(1), "Foster Energy Inc", xref=None, tax_id="11-1111111"),
+           cust(sf(2), "Grant Foods LLC", xref="C2", tax_id="22-2222222", street="800 Market Street")]
+    erp = [cust("e1", "Foster Energy Inc", number="C1", tax_id="111111111", xref=sf(1)),
+           cust("e2", "Grant Foods LLC", number="C2", tax_id="222222222", xref=sf(2), street="800 Market Street")]
+    res = run({"customers": crm}, {"customers": erp})
+    (exc,) = by_type(res, "customer.missing_xref")
+    assert exc["proposal"]["target_side"] == "crm" and exc["proposal"]["to"] == "C1"

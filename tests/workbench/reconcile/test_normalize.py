@@ -121,3 +121,29 @@ def test_street_type_abbreviations_of_the_country_are_equal(a, b, country):
 ])
 def test_different_streets_stay_different(a, b, country):
     assert nz.street_key(a, country) != nz.street_key(b, country)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Westin Lindberg HB", "Westin Lindberg Handelsbolag"),
+    ("Boels V.O.F.", "Boels Vennootschap onder firma"),
+    ("Budig Kommanditgesellschaft auf Aktien", "Budig KGaA"),
+    ("Crispi e Iannucci S.n.c.", "Crispi e Iannucci Società in nome collettivo"),
+    ("Öberg & Wallin HB", "Öberg och Wallin HB"),
+    ("Broek en van Dijk V.O.F.", "Broek & van Dijk V.O.F."),
+    ("Ferguson Tech PLC", "Ferguson Technologies PLC"),
+])
+def test_legal_forms_conjunctions_and_abbreviations_across_languages(a, b):
+    assert nz.names_equivalent(a, b)
+
+
+def test_house_number_before_or_after_the_street_and_definite_street_types():
+    assert nz.street_key("Truppstraße 234", "DE") == nz.street_key("234 Truppstraße", "DE")
+    assert nz.street_key("Kyrkovägen 172", "SE") == nz.street_key("Kyrkov. 172", "SE")
+    assert nz.street_key("Björkg. 240", "SE") == nz.street_key("Björkgatan 240", "SE")
+    assert nz.street_key("Truppstraße 234", "DE") != nz.street_key("Truppstraße 243", "DE")
+
+
+def test_zip_plus_four_and_japanese_invoice_registration_numbers():
+    assert nz.postcode_key("06293-8824", "United States") == nz.postcode_key("06293", "US")
+    assert nz.tax_equivalent("T7623556752334", "7623556752334", "JP", "JP")
+    assert not nz.tax_equivalent("T7623556752334", "7623556752335", "JP", "JP")
