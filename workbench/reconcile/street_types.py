@@ -1,7 +1,8 @@
 """Street-type words per language (avenida/av/avda, calle/c/cl, boulevard/bd, close/cl),
 from libpostal's address dictionaries (street_types.csv, derived by
-resources/street_types/derive.py; MIT licence), and the languages street lines are
-written in per country."""
+resources/street_types/derive.py; MIT licence) and, for the United States first, the USPS
+standard suffix abbreviations (street_types_usps.csv, Publication 28 Appendix C1); and the
+languages street lines are written in per country."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ STREET_LANGUAGES: dict[str, tuple[str, ...]] = {
     "FR": ("fr",), "MC": ("fr",), "BE": ("fr", "nl"), "NL": ("nl",), "ES": ("es", "ca"), "AD": ("ca", "es"),
     "IT": ("it",), "SM": ("it",), "SE": ("sv",), "DK": ("da",), "NO": ("nb",), "FI": ("fi", "sv"),
     "PL": ("pl",), "PT": ("pt",), "BR": ("pt",), "MX": ("es",), "AR": ("es",), "CL": ("es",), "CO": ("es",),
-    "GB": ("en",), "IE": ("en",), "US": ("en",), "CA": ("en", "fr"), "AU": ("en",), "NZ": ("en",),
+    "GB": ("en",), "IE": ("en",), "US": ("en_us", "en"), "CA": ("en", "fr"), "AU": ("en",), "NZ": ("en",),
     "SG": ("en",), "IN": ("en",), "ZA": ("en",), "JP": ("en",),
 }
 DEFAULT_LANGUAGES = ("en",)
@@ -45,9 +46,11 @@ def _fold(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _rows() -> list[dict]:
-    path = Path(__file__).with_name("street_types.csv")
-    with path.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    rows: list[dict] = []
+    for name in ("street_types_usps.csv", "street_types.csv"):
+        with Path(__file__).with_name(name).open(encoding="utf-8") as fh:
+            rows += csv.DictReader(line for line in fh if not line.startswith("#"))
+    return rows
 
 
 @lru_cache(maxsize=64)

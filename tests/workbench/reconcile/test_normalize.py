@@ -109,6 +109,8 @@ def test_street_and_postcode_forms():
     ("P.za Garibaldi 3", "Piazza Garibaldi 3", "IT"),
     ("Hauptstraße 4", "Hauptstr. 4", "DE"),
     ("Rua Augusta 20", "R. Augusta 20", "PT"),
+    ("35 David Sta", "35 David Station", "US"),                  # USPS Publication 28 suffixes
+    ("4 Oak Br", "4 Oak Branch", "US"),
 ])
 def test_street_type_abbreviations_of_the_country_are_equal(a, b, country):
     assert nz.street_key(a, country) == nz.street_key(b, country)
