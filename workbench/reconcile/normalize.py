@@ -101,6 +101,7 @@ _STREET_WORDS: dict[str, str] = {
 
 _PUNCT_DROP = re.compile(r"[.'’`´/]")  # joined: G.m.b.H. -> gmbh, A/S -> as, O'Neil -> oneil
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_DIGIT = re.compile(r"\d")
 
 
 def fold(text: object) -> str | None:
@@ -276,7 +277,9 @@ def street_key(text: object, country: object = None) -> str | None:
     toks = [_STREET_WORDS.get(t, t) for t in street_types.canonical_words(toks, loc)]
     # the house number before or after the street name ("Truppstraße 234" / "234 Truppstraße"):
     # numbers last, in their order
-    toks = [t for t in toks if not any(c.isdigit() for c in t)] + [t for t in toks if any(c.isdigit() for c in t)]
+    if _DIGIT.search(s):
+        has = [_DIGIT.search(t) is not None for t in toks]
+        toks = [t for t, d in zip(toks, has) if not d] + [t for t, d in zip(toks, has) if d]
     return " ".join(toks) or None
 
 

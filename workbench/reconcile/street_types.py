@@ -34,9 +34,16 @@ def words(folded: str) -> list[str]:
 @dataclass
 class Locale:
     types: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # variant words -> canonical
+    single: dict[str, tuple[str, ...]] = field(default_factory=dict)  # one-word variants
+    multi_first: set[str] = field(default_factory=set)  # first words of multi-word variants
     longest: int = 1
     suffixes: list[tuple[str, str]] = field(default_factory=list)  # (full suffix, canonical), longest first
     abbreviated: list[tuple[str, str]] = field(default_factory=list)  # ("str", "straat"): only before a dot
+    suffix_re: re.Pattern | None = None
+    abbreviated_re: re.Pattern | None = None
+    suffix_of: dict[str, str] = field(default_factory=dict)
+    abbreviated_of: dict[str, str] = field(default_factory=dict)
+    pieces: dict[str, list[str]] = field(default_factory=dict)  # split_suffix per piece (street words repeat)
 
 
 def _fold(text: str) -> str:
@@ -86,22 +93,42 @@ def locale(country: str | None) -> Locale:
     base = {f: min((g for g in fulls if len(g) >= 3 and f.startswith(g)), key=len) for f in fulls}
     loc.suffixes = sorted(((v, base[f]) for v, f in loc.suffixes), key=lambda s: -len(s[0]))
     loc.abbreviated = sorted(((a, base.get(f, f)) for a, f in loc.abbreviated), key=lambda s: -len(s[0]))
+    # one regular expression per list: the longest suffix wins, the stem keeps 3 characters
+    for name, pairs in (("suffix", loc.suffixes), ("abbreviated", loc.abbreviated)):
+        of: dict[str, str] = {}
+        for v, f in pairs:
+            of.setdefault(v, f)
+        setattr(loc, f"{name}_of", of)
+        if of:
+            alts = "|".join(re.escape(v) for v in sorted(of, key=len, reverse=True))
+            setattr(loc, f"{name}_re", re.compile(rf"^(.{{3,}}?)({alts})$"))
+    loc.single = {k[0]: v for k, v in loc.types.items() if len(k) == 1}
+    loc.multi_first = {k[0] for k in loc.types if len(k) > 1}
     return loc
 
 
 def split_suffix(piece: str, loc: Locale) -> list[str]:
     """A street name with its type written onto it ("kerkstraat", "kerkstr.") as separate
     words ("kerk straat"); an abbreviated suffix only when a dot marks it as one."""
-    dotted = piece.endswith(".")
-    bare = "".join(words(piece))
-    for suffix, full in loc.suffixes:
-        if len(bare) >= len(suffix) + 3 and bare.endswith(suffix):
-            return [bare[: -len(suffix)], full]
-    if dotted:
-        for abbr, full in loc.abbreviated:
-            if len(bare) >= len(abbr) + 3 and bare.endswith(abbr):
-                return [bare[: -len(abbr)], full]
-    return words(piece)
+    hit = loc.pieces.get(piece)
+    if hit is None:
+        if len(loc.pieces) > 1 << 18:
+            loc.pieces.clear()  # bounded like the other key caches
+        hit = loc.pieces[piece] = _split_suffix(piece, loc)
+    return hit
+
+
+def _split_suffix(piece: str, loc: Locale) -> list[str]:
+    bare = _NON_WORD.sub("", _PUNCT_DROP.sub("", piece))
+    if loc.suffix_re is not None and len(bare) > 5:
+        m = loc.suffix_re.match(bare)
+        if m:
+            return [m.group(1), loc.suffix_of[m.group(2)]]
+    if piece.endswith(".") and loc.abbreviated_re is not None:
+        m = loc.abbreviated_re.match(bare)
+        if m:
+            return [m.group(1), loc.abbreviated_of[m.group(2)]]
+    return [bare] if bare == piece else words(piece)
 
 
 def canonical_words(toks: list[str], loc: Locale) -> list[str]:
@@ -109,14 +136,20 @@ def canonical_words(toks: list[str], loc: Locale) -> list[str]:
     match first (libpostal lists multi-word types such as "avenida calle")."""
     out: list[str] = []
     k = 0
+    single, multi = loc.single, loc.multi_first
     while k < len(toks):
-        for n in range(min(loc.longest, len(toks) - k), 0, -1):
-            hit = loc.types.get(tuple(toks[k:k + n]))
-            if hit is not None:
-                out.extend(hit)
-                k += n
-                break
-        else:
-            out.append(toks[k])
-            k += 1
+        t = toks[k]
+        if t in multi:
+            for n in range(min(loc.longest, len(toks) - k), 1, -1):
+                hit = loc.types.get(tuple(toks[k:k + n]))
+                if hit is not None:
+                    out.extend(hit)
+                    k += n
+                    break
+            else:
+                out.extend(single.get(t, (t,)))
+                k += 1
+            continue
+        out.extend(single.get(t, (t,)))
+        k += 1
     return out
