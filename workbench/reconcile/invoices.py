@@ -136,29 +136,37 @@ def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], ru
 def by_external_ref(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
     """(crm positions, erp positions) of ERP invoices whose reference to the CRM document
     (external_ref: BC externalDocumentNumber, Odoo ref) names exactly one CRM invoice, by
-    its number or its record id. A reference shared by two ERP invoices, or naming two CRM
-    invoices, pairs nothing: it is never guessed."""
+    its number (trimmed, any case) or its record id (15 or 18 characters). A reference
+    shared by two ERP invoices, or naming two CRM invoices, pairs nothing: it is never guessed."""
     none = np.array([], dtype=np.int64)
     if "external_ref" not in erp.columns or not len(crm):
         return none, none
-    ext = erp["external_ref"].to_numpy(dtype=object)
-    je = np.nonzero(pd.notna(ext) & (ext != ""))[0]
+    refs = _trimmed(erp["external_ref"])
+    je = np.nonzero(pd.notna(refs))[0]
     if not len(je):
         return none, none
-    i, j = _unique_pairs(number_keys(crm["number"], rules), number_keys(pd.Series(ext[je]), rules),
-                         np.arange(len(crm)), je)
-    # the rest may hold a CRM record id (15 or 18 characters): joined on the 18-character id
-    left_c = np.ones(len(crm), dtype=bool)
-    left_c[i] = False
+    i, j = _unique_pairs(_trimmed(crm["number"]), refs[je], np.arange(len(crm)), je)
+    # the rest may hold a CRM record id: joined on the 18-character id
     rest = np.setdiff1d(je, j)
-    ref_ids = np.array([nz.sf_id_key(v) for v in ext[rest]], dtype=object)
-    rest, ref_ids = rest[pd.notna(ref_ids)], ref_ids[pd.notna(ref_ids)]
+    shaped = pd.Series(refs[rest], dtype="string[pyarrow]").str.fullmatch(r"[0-9A-Z]{15}|[0-9A-Z]{18}")
+    rest = rest[shaped.fillna(False).to_numpy(dtype=bool)]
     if len(rest):
+        ext = erp["external_ref"].to_numpy(dtype=object)
+        ref_ids = np.array([nz.sf_id_key(str(v).strip()) for v in ext[rest]], dtype=object)
+        rest, ref_ids = rest[pd.notna(ref_ids)], ref_ids[pd.notna(ref_ids)]
+        left_c = np.ones(len(crm), dtype=bool)
+        left_c[i] = False
         rc = np.nonzero(left_c)[0]
         ids = np.array([nz.sf_id_key(v) for v in crm["record_id"].to_numpy(dtype=object)[rc]], dtype=object)
         i2, j2 = _unique_pairs(ids, ref_ids, rc, rest)
         i, j = np.concatenate([i, i2]), np.concatenate([j, j2])
     return i, j
+
+
+def _trimmed(values: pd.Series) -> np.ndarray:
+    """Values trimmed and upper-cased (vectorised); blank is None."""
+    s = pd.Series(values, dtype=object).astype("string[pyarrow]").str.strip().str.upper()
+    return s.where(s.str.len() > 0).to_numpy(dtype=object, na_value=None)
 
 
 def _col(frame: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
