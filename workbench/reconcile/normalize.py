@@ -212,7 +212,7 @@ def _singular(word: str) -> str:
 @lru_cache(maxsize=1 << 18)
 def _core_words(name: str) -> tuple[str, ...]:
     core, _ = name_parts(name)
-    return tuple(_singular(t) for t in core.split() if t != "and")
+    return tuple(t for t in core.split() if t != "and")
 
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
@@ -241,9 +241,10 @@ def names_equivalent(a: str | None, b: str | None) -> bool:
         return True  # "Data Tech" / "DataTech"
     rest_a, rest_b = list(wa), list(wb)
     for w in wa:
-        if w in rest_b:
+        match = next((v for v in rest_b if _singular(v) == _singular(w)), None)
+        if match is not None:
             rest_a.remove(w)
-            rest_b.remove(w)
+            rest_b.remove(match)
     if len(rest_a) != len(rest_b) or len(rest_a) > max(1, len(wa) // 3):
         return False
     for w in rest_a:

@@ -41,6 +41,7 @@ def test_different_names_stay_different(a, b):
 
 @pytest.mark.parametrize("a,b", [
     ("Atlatic Freight Ltd", "Atlantic Freight Ltd"),               # a one-letter typo in a long word
+    ("Reeves LLP", "Renves LLP"),                                  # ... even one ending in s
     ("Elektro Saar GmbH", "Saar Elektro GmbH"),                    # word order
     ("Hansen GmbH u. Co. KG", "Hansen GmbH & Co. KG"),             # "u." for "&"
     ("Hansen GmbH und Co. KG", "Hansen GmbH and Co KG"),
