@@ -236,7 +236,7 @@ def _attributes(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
         elif fld == "street":
             # both lines read in the languages of one country, whichever side names it
             where = nz.country_key(cr.get("country")) or nz.country_key(er.get("country"))
-            same = nz.street_key(a, where) == nz.street_key(b, where)
+            same = nz.streets_equivalent(a, b, where)
         else:
             key = _KEYS[fld]
             same = key(a, cr.get("country")) == key(b, er.get("country"))

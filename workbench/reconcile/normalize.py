@@ -284,6 +284,29 @@ def street_key(text: object, country: object = None) -> str | None:
     return " ".join(toks) or None
 
 
+def streets_equivalent(a: object, b: object, country: object = None) -> bool:
+    """Equal street keys, or the same words where one side abbreviates a word by truncating
+    it with a dot ("Vic. Rosselli" / "Vicolo Rosselli"): an abbreviation the street-type
+    tables read as another type ("vic" is listed for "vico") still stands for the longer word.
+    House numbers must be equal."""
+    ka, kb = street_key(a, country), street_key(b, country)
+    if ka == kb or ka is None or kb is None:
+        return ka == kb
+    ta, tb = ka.split(), kb.split()
+    if len(ta) != len(tb):
+        return False
+    dotted_a, dotted_b = "." in str(a), "." in str(b)
+    for x, y in zip(ta, tb):
+        if x == y:
+            continue
+        if _DIGIT.search(x) or _DIGIT.search(y):
+            return False
+        short, long_, dotted = (x, y, dotted_a) if len(x) < len(y) else (y, x, dotted_b)
+        if not (dotted and len(short) >= 2 and long_.startswith(short)):
+            return False
+    return True
+
+
 @lru_cache(maxsize=1 << 18)
 def postcode_key(code: object, country: object = None) -> str | None:
     s = fold(code)

@@ -124,6 +124,13 @@ def test_street_type_abbreviations_of_the_country_are_equal(a, b, country):
 ])
 def test_different_streets_stay_different(a, b, country):
     assert nz.street_key(a, country) != nz.street_key(b, country)
+    assert not nz.streets_equivalent(a, b, country)
+
+
+def test_a_word_truncated_with_a_dot_stands_for_the_longer_word():
+    assert nz.streets_equivalent("Vic. Rosselli, 73", "Vicolo Rosselli, 73", "IT")
+    assert not nz.streets_equivalent("Vic. Rosselli, 73", "Vicolo Rosselli, 75", "IT")
+    assert not nz.streets_equivalent("Via Roma 4", "Viale Roma 4", "IT")  # no dot: another street type
 
 
 @pytest.mark.parametrize("a,b", [
