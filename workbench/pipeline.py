@@ -179,6 +179,8 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
                     lines.append(f"{'':<26}{ccy:<10}{_fmt(d.get('difference')):>18}{_fmt(d.get('explained')):>18}"
                                  f"{_fmt(d.get('unexplained')):>18}")
     lines += format_ledger(summary.get("ledger") or {})
+    for warning in summary.get("stats", {}).get("warnings") or ():
+        lines.append(f"Warning: {warning}")
     usage = summary.get("api_usage") or {}
     for side, u in usage.items():
         lines.append(f"API usage {side.upper()}: " + ", ".join(f"{k} {v}" for k, v in u.items()))

@@ -75,3 +75,22 @@ def test_workbook_reads_back_with_summary_and_every_exception(ran):
     assert "Type" in header or "type" in [str(h).lower() for h in header]
     types = sorted(r[[str(h).lower() for h in header].index("type")] for r in rows[1:] if any(r))
     assert types == sorted(e["type"] for e in exc["exceptions"])
+
+
+def test_exceptions_carry_the_business_numbers_a_person_looks_up(ran):
+    _, db, _, exc, _ = ran
+    by_type = {}
+    for e in exc["exceptions"]:
+        by_type.setdefault(e["type"], []).append(e)
+    # an ERP invoice missing in the CRM is named by its invoice number, not only its record id
+    for e in by_type["invoice.missing_in_crm"]:
+        assert e["erp_number"] and e["erp_number"] != e["erp_id"]
+    for e in by_type["pricing.price_mismatch"]:
+        assert e["crm_number"] and e["erp_number"]  # product code / item number
+    for e in by_type["customer.missing_in_crm"]:
+        assert e["erp_number"]  # customer number
+    out = wb("exceptions", "--format", "csv", "--db", db).splitlines()
+    header = out[0].split(",")
+    assert "crm_number" in header and "erp_number" in header
+    table = wb("exceptions", "--db", db)
+    assert by_type["invoice.missing_in_crm"][0]["erp_number"] in table

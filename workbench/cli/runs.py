@@ -48,7 +48,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 EXPORT_COLUMNS = ["id", "key", "type", "family", "severity", "status", "crm_object", "crm_id", "erp_object", "erp_id",
-                  "customer_name", "field", "crm_value", "erp_value", "difference", "amount_at_risk", "currency",
+                  "crm_number", "erp_number", "customer_name", "field", "crm_value", "erp_value", "difference", "amount_at_risk", "currency",
                   "assignee", "first_seen", "last_seen", "message", "diffs", "proposal"]
 
 
@@ -78,11 +78,12 @@ def cmd_exceptions(args: argparse.Namespace) -> int:
                         ("" if r[c] is None else r[c]) for c in EXPORT_COLUMNS])
     else:
         print(f"Run {run['id']}: {len(records):,} exceptions")
-        print(f"{'Id':>7}  {'Type':<34}{'Sev':<9}{'Status':<10}{'Customer':<28}{'Field':<14}"
+        print(f"{'Id':>7}  {'Type':<34}{'Sev':<9}{'Status':<10}{'Number':<16}{'Customer':<28}{'Field':<14}"
               f"{'CRM':>16}{'ERP':>16}{'At risk':>16}")
         for r in records:
             risk = f"{Decimal(r['amount_at_risk']):,} {r['currency'] or ''}" if r["amount_at_risk"] else ""
-            print(f"{r['id']:>7}  {r['type'][:33]:<34}{r['severity']:<9}{r['status']:<10}"
+            number = r["erp_number"] or r["crm_number"] or ""
+            print(f"{r['id']:>7}  {r['type'][:33]:<34}{r['severity']:<9}{r['status']:<10}{number[:15]:<16}"
                   f"{(r['customer_name'] or '')[:27]:<28}{(r['field'] or '')[:13]:<14}"
                   f"{(r['crm_value'] or '')[:15]:>16}{(r['erp_value'] or '')[:15]:>16}{risk:>16}")
     return 0

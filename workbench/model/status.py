@@ -26,13 +26,24 @@ class InvoiceStatus(StrEnum):
 
 CANONICAL = tuple(s.value for s in InvoiceStatus)
 
-# Business Central API v2.0 salesInvoices.status
+# Business Central API v2.0 salesInvoices.status. The API derives it for a posted invoice in
+# this order (BC base app, SetStatusOptionFromSalesInvoiceHeader in the Sales Invoice
+# Aggregator codeunit): Cancelled -> Canceled, Corrective -> Corrective, Closed -> Paid,
+# else Open. An invoice is Corrective when it was posted to cancel a posted credit memo
+# (table "Cancelled Document": source Sales Cr.Memo Header, "Cancelled By Doc. No." = the
+# invoice). So it is a live posted invoice, neither a credit note nor void, and its status
+# hides whether it is paid: it maps to "open" and is listed in BALANCE_DECIDES so its
+# remaining amount settles paid / partially paid / open. (Project notes: WIRE.md, "Facts
+# checked later".)
 BUSINESS_CENTRAL = {
     "Draft": "draft", "In Review": "draft", "Open": "open", "Paid": "paid",
-    "Canceled": "void", "Cancelled": "void", "Corrective": "credit_note",
+    "Canceled": "void", "Cancelled": "void", "Corrective": "open",
 }
 
-# Odoo account.move: move_type|state|payment_state
+# Odoo account.move: move_type|state|payment_state. Selections as declared in
+# odoo/addons/account/models/account_move.py (state: draft/posted/cancel; payment_state:
+# not_paid/in_payment/paid/partial/reversed/invoicing_legacy, "blocked" in 17+);
+# "in_payment" means paid and awaiting bank reconciliation, "reversed" fully credited.
 ODOO = {
     "out_invoice|draft|*": "draft",
     "out_invoice|cancel|*": "void",
@@ -46,7 +57,10 @@ ODOO = {
     "out_refund|*|*": "credit_note",
 }
 
-# Salesforce Billing blng__InvoiceStatus__c|blng__PaymentStatus__c
+# Salesforce Billing blng__InvoiceStatus__c|blng__PaymentStatus__c: picklist values as in the
+# Salesforce Billing Object Reference, "Invoice" (help.salesforce.com, blng__Invoice__c
+# fields Invoice Status: Draft, Posted, Cancelled, Rebilled, Error, Initiated; Payment
+# Status: Unpaid, Partially Paid, Paid).
 SALESFORCE_BILLING = {
     "Draft|*": "draft",
     "Initiated|*": "draft",
@@ -71,6 +85,10 @@ ERPNEXT = {
     "Overdue and Discounted": "open", "Paid": "paid", "Cancelled": "void",
     "Credit Note Issued": "paid", "Return": "credit_note", "Submitted": "open",
 }
+
+# Raw statuses (as status_raw holds them) that say nothing about payment: the remaining
+# amount against the total decides, with the run's money tolerance (see settle()).
+BALANCE_DECIDES = frozenset({"Corrective"})
 
 DEFAULT_MAPS: dict[str, dict[str, str]] = {
     "business_central": BUSINESS_CENTRAL,
@@ -120,6 +138,23 @@ class StatusMap:
         if not table:
             raise ValueError(f"no status map for {system!r}: give one in the config under status_map")
         return cls(table, name=f"{system} status map")
+
+
+def settle(status: str, raw: object, total: Decimal | None, balance: Decimal | None,
+           negligible) -> str:
+    """The canonical status a comparison uses. An "open" invoice with part of its total paid
+    is partially paid (Business Central has no part-paid status and shows it only in the
+    remaining amount); a status in BALANCE_DECIDES is paid / partially paid / open by its
+    remaining amount. `negligible(amount)` says whether an amount is within the money
+    tolerance of zero, so a balance of 5992.5989 against 5992.60 is not a part payment."""
+    if total is None or balance is None:
+        return status
+    if raw in BALANCE_DECIDES and negligible(balance):
+        return "paid"
+    if status == "open" and not negligible(balance) and not negligible(abs(total) - abs(balance)) \
+            and abs(balance) < abs(total):
+        return "partially_paid"
+    return status
 
 
 def is_overdue(status: str, due: date | None, open_balance: Decimal | None, as_of: date) -> bool:

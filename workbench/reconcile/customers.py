@@ -14,7 +14,6 @@ from workbench.reconcile.linking import Features, Linking
 
 # Comparison form per attribute: equal keys are the same value written differently.
 _KEYS = {
-    "street": lambda v, c: nz.street_key(v),
     "city": lambda v, c: nz.text_key(v),
     "postcode": lambda v, c: nz.postcode_key(v, c),
     "state": lambda v, c: nz.text_key(v),
@@ -152,7 +151,7 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
                   crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
                   customer_name=cr["name"], field="xref", crm_value=cr.get("xref"), erp_value=er.get("xref"),
                   amount_at_risk=risk.amt, currency=risk.ccy, diffs=dfs, proposal=prop)
-        elif (c_blank and crm_holds) or (e_blank and erp_holds) or (c_blank and e_blank):
+        elif _xref_missing(rules, c_blank, e_blank, crm_holds, erp_holds):
             owner = rules.owner("customers", "xref")
             if c_blank and (crm_holds or not erp_holds or owner == "erp") and not (e_blank and owner == "crm" and erp_holds):
                 prop = f.proposal("crm", "customers", cr, "xref", None, number, False,
@@ -173,6 +172,21 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
         _data_quality(f, cr, er)
         _hierarchy(f, cr, er, parents, pair_of_c, pair_of_e)
         _credit(f, cr, er, risk)
+
+
+def _xref_missing(rules, c_blank: bool, e_blank: bool, crm_holds: bool, erp_holds: bool) -> bool:
+    """Whether a linked pair's blank cross-reference is a finding. The cross-reference is the
+    field the ownership rule writes (customers.xref = "erp": the ERP number in the CRM field;
+    "crm": the CRM id in the ERP field; "shared": both); blank there is missing. The other
+    side's back-reference, blank while the cross-reference names the partner, leaves the link
+    proven: a completeness note reported only with [rules.customers] blank_back_reference =
+    "report"."""
+    if c_blank and e_blank:
+        return True
+    owner = rules.owner("customers", "xref")
+    if c_blank and crm_holds and (owner != "crm" or rules.blank_back_reference == "report"):
+        return True
+    return e_blank and erp_holds and (owner != "erp" or rules.blank_back_reference == "report")
 
 
 def _column(frame: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
@@ -215,8 +229,14 @@ def _attributes(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
             same = False
         elif fld == "name":
             same = nz.names_equivalent(a, b)
+            if same and f.rules.name_variants == "report" and not nz.names_identical(a, b):
+                _name_variant(f, cr, er, a, b)
         elif fld == "tax_id":
             same = nz.tax_equivalent(a, b, cr.get("country"), er.get("country"))
+        elif fld == "street":
+            # both lines read in the languages of one country, whichever side names it
+            where = nz.country_key(cr.get("country")) or nz.country_key(er.get("country"))
+            same = nz.streets_equivalent(a, b, where)
         else:
             key = _KEYS[fld]
             same = key(a, cr.get("country")) == key(b, er.get("country"))
@@ -230,6 +250,15 @@ def _attributes(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
               diffs=[diff(fld, a, b)], proposal=prop,
               amount_at_risk=risk.amt if fld in ("tax_id", "currency") else None,
               currency=risk.ccy if fld in ("tax_id", "currency") else None)
+
+
+def _name_variant(f: Findings, cr: dict, er: dict, a, b) -> None:
+    f.add("customer.name_variant",
+          f"The legal name of {cr['name']} is written differently in the two systems (same words, other "
+          f"spelling or order): CRM {a!r}, ERP {b!r}.",
+          crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
+          customer_name=cr["name"], field="name", crm_value=a, erp_value=b, diffs=[diff("name", a, b)],
+          proposal=f.propose("customers", "name", cr, er, a, b, label="the customer's legal name"))
 
 
 def _blank(v) -> bool:

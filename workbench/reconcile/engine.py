@@ -18,6 +18,7 @@ from workbench.progress import report
 from workbench.reconcile import customers as cust
 from workbench.reconcile import invoices as inv
 from workbench.reconcile import normalize as nz
+from workbench.reconcile import numbers
 from workbench.reconcile import orders as ords
 from workbench.reconcile import pricing
 from workbench.reconcile.findings import Findings
@@ -25,7 +26,7 @@ from workbench.reconcile.extract_findings import unresolved_references
 from workbench.reconcile.fx import FxTable
 from workbench.reconcile.linking import evidences, link_customers
 from workbench.reconcile.result import CONTROL_TOTAL_COLUMNS, LINK_COLUMNS, ReconResult, empty_links
-from workbench.reconcile.rules import parse
+from workbench.reconcile.rules import parse, tolerance_warnings
 from workbench.sources.base import Extract
 
 STEPS = ("linking customers", "customer findings", "pricing", "orders", "invoices", "control totals")
@@ -111,7 +112,11 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> Reco
     control = pd.DataFrame(totals, columns=CONTROL_TOTAL_COLUMNS) if totals else \
         pd.DataFrame({c: pd.Series([], dtype=object) for c in CONTROL_TOTAL_COLUMNS})
     unresolved_references(f, crm, erp)
-    exceptions = f.frame()
+    exceptions = numbers.fill(f.frame(), {
+        "crm": {"customers": cc, "invoices": ci, "orders": co, "prices": crm.frame("prices"),
+                "products": crm.frame("products"), "order_lines": crm.frame("order_lines")},
+        "erp": {"customers": ec, "invoices": ei, "orders": erp.frame("orders"), "prices": erp.frame("prices"),
+                "products": erp.frame("products"), "payments": erp.frame("payments")}})
     links = _links_frame(lk, cc, ec)
     stats = {
         "records": {"crm": {k: int(len(v)) for k, v in crm.frames.items()},
@@ -123,9 +128,21 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> Reco
         "reconciling": _reconciling(control, f),
         "aging": {"crm": inv.aging(ci, config.as_of), "erp": inv.aging(ei, config.as_of)},
         "as_of": config.as_of.isoformat(),
+        "warnings": tolerance_warnings(rules, _currencies(crm, erp)),
     }
     report(state, total, total, "reconciled")
     return ReconResult(links=links, exceptions=exceptions, control_totals=control, stats=stats)
+
+
+def _currencies(*extracts: Extract) -> set[str]:
+    """The currencies of the amounts the run compares (prices, orders, invoices)."""
+    out: set[str] = set()
+    for x in extracts:
+        for kind in ("prices", "orders", "invoices"):
+            frame = x.frame(kind)
+            if "currency" in frame.columns and len(frame):
+                out.update(v for v in pd.unique(frame["currency"].to_numpy(dtype=object)) if isinstance(v, str))
+    return out
 
 
 def _reconciling(control: pd.DataFrame, f: Findings) -> dict:

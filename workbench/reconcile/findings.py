@@ -116,7 +116,7 @@ class Findings:
         if explains is not None and currency:
             self.explained[currency] += explains
         self.rows.append([key, type_, type_.split(".", 1)[0], sev, crm_object, crm_id, erp_object, erp_id,
-                          customer_name, field, display(crm_value, currency), display(erp_value, currency),
+                          None, None, customer_name, field, display(crm_value, currency), display(erp_value, currency),
                           difference, risk, currency, diffs or [], proposal, message])
 
     def frame(self) -> pd.DataFrame:

@@ -13,9 +13,10 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from workbench.model.status import aging_bucket, is_overdue
+from workbench.model.status import aging_bucket, is_overdue, settle
+from workbench.reconcile import normalize as nz
 from workbench.reconcile.findings import Findings, diff, display
-from workbench.reconcile.rules import Rules
+from workbench.reconcile.rules import Rules, Tolerance
 
 UNPAID = ("open", "partially_paid")
 # Drafts are not yet invoices: one side lacking a draft is no finding. (A cancelled invoice
@@ -45,6 +46,26 @@ def rows(frame: pd.DataFrame, pos: np.ndarray | None = None) -> list[dict]:
     return [dict(zip(cols, vals)) for vals in zip(*arrays)]
 
 
+def _unique_pairs(ka, kb, ia, ib) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of positions whose keys occur once on each side (a key on two invoices of a
+    side is ambiguous and pairs nothing); in CRM position order."""
+    # keys that occur once on each side, joined on integer codes of one factorisation
+    # (Arrow-string joins cost Python work per value); pairs in CRM position order
+    codes = pd.factorize(np.concatenate([ka, kb]), use_na_sentinel=True)[0]
+    ca, cb = codes[:len(ka)], codes[len(ka):]
+    k = int(codes.max()) + 1 if len(codes) else 0
+    if k == 0:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    na = np.bincount(ca[ca >= 0], minlength=k)
+    nb = np.bincount(cb[cb >= 0], minlength=k)
+    j_of = np.full(k, -1, dtype=np.int64)
+    hit_b = (cb >= 0) & (nb[np.maximum(cb, 0)] == 1)
+    j_of[cb[hit_b]] = np.asarray(ib, dtype=np.int64)[hit_b]
+    hit_a = (ca >= 0) & (na[np.maximum(ca, 0)] == 1)
+    hit_a &= j_of[np.maximum(ca, 0)] >= 0
+    return np.asarray(ia, dtype=np.int64)[hit_a], j_of[ca[hit_a]]
+
+
 def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], rules: Rules
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(crm positions, erp positions, method) of matched invoices, one-to-one.
@@ -53,35 +74,22 @@ def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], ru
     normalised form (case, spaces, separators, leading zeros per the id policy), which
     keeps a million clean invoice numbers off the slow path.
     """
-    def unique_pairs(ka, kb, ia, ib):
-        # keys that occur once on each side, joined on integer codes of one factorisation
-        # (Arrow-string joins cost Python work per value); pairs in CRM position order
-        codes = pd.factorize(np.concatenate([ka, kb]), use_na_sentinel=True)[0]
-        ca, cb = codes[:len(ka)], codes[len(ka):]
-        k = int(codes.max()) + 1 if len(codes) else 0
-        if k == 0:
-            return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-        na = np.bincount(ca[ca >= 0], minlength=k)
-        nb = np.bincount(cb[cb >= 0], minlength=k)
-        j_of = np.full(k, -1, dtype=np.int64)
-        hit_b = (cb >= 0) & (nb[np.maximum(cb, 0)] == 1)
-        j_of[cb[hit_b]] = np.asarray(ib, dtype=np.int64)[hit_b]
-        hit_a = (ca >= 0) & (na[np.maximum(ca, 0)] == 1)
-        hit_a &= j_of[np.maximum(ca, 0)] >= 0
-        return np.asarray(ia, dtype=np.int64)[hit_a], j_of[ca[hit_a]]
-
+    i, j = by_external_ref(crm, erp, rules)
+    meth = np.full(len(i), "external_ref", dtype=object)
     raw_c, raw_e = crm["number"].to_numpy(dtype=object), erp["number"].to_numpy(dtype=object)
-    i, j = unique_pairs(raw_c, raw_e, np.arange(len(crm)), np.arange(len(erp)))
     left_c = np.ones(len(crm), dtype=bool)
     left_e = np.ones(len(erp), dtype=bool)
     left_c[i] = False
     left_e[j] = False
     rc, re_ = np.nonzero(left_c)[0], np.nonzero(left_e)[0]
-    if len(rc) and len(re_):
-        i2, j2 = unique_pairs(number_keys(pd.Series(raw_c[rc]), rules), number_keys(pd.Series(raw_e[re_]), rules),
-                              rc, re_)
-        i, j = np.concatenate([i, i2]), np.concatenate([j, j2])
-    meth = np.full(len(i), "number", dtype=object)
+    i1, j1 = _unique_pairs(raw_c[rc], raw_e[re_], rc, re_)
+    left_c[i1] = False
+    left_e[j1] = False
+    rc, re_ = np.nonzero(left_c)[0], np.nonzero(left_e)[0]
+    i2, j2 = _unique_pairs(number_keys(pd.Series(raw_c[rc]), rules), number_keys(pd.Series(raw_e[re_]), rules),
+                           rc, re_) if len(rc) and len(re_) else (i1[:0], j1[:0])
+    i, j = np.concatenate([i, i1, i2]), np.concatenate([j, j1, j2])
+    meth = np.concatenate([meth, np.full(len(i1) + len(i2), "number", dtype=object)])
 
     # fallback: same linked customer, currency and amount, dates within the window
     used_c = np.zeros(len(crm), dtype=bool)
@@ -109,16 +117,56 @@ def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], ru
             mm["gap"] = gap
             mm = mm[mm["gap"] <= rules.invoice_date_window].sort_values(["gap", "i", "j"], kind="mergesort")
             fi, fj = [], []
-            for x, y in zip(mm["i"].tolist(), mm["j"].tolist()):
-                if not used_c[x] and not used_e[y]:
-                    used_c[x] = used_e[y] = True
-                    fi.append(x)
-                    fj.append(y)
+            # another invoice fitting as closely is a tie: never guess which one it is
+            ties = (mm.groupby(["gap", "i"])["j"].transform("size").to_numpy() > 1) | \
+                (mm.groupby(["gap", "j"])["i"].transform("size").to_numpy() > 1)
+            for x, y, tie in zip(mm["i"].tolist(), mm["j"].tolist(), ties.tolist()):
+                if used_c[x] or used_e[y] or tie:
+                    continue
+                used_c[x] = used_e[y] = True
+                fi.append(x)
+                fj.append(y)
             if fi:
                 i = np.concatenate([i, np.array(fi, dtype=np.int64)])
                 j = np.concatenate([j, np.array(fj, dtype=np.int64)])
                 meth = np.concatenate([meth, np.full(len(fi), "customer+amount+date", dtype=object)])
     return i, j, meth
+
+
+def by_external_ref(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
+    """(crm positions, erp positions) of ERP invoices whose reference to the CRM document
+    (external_ref: BC externalDocumentNumber, Odoo ref) names exactly one CRM invoice, by
+    its number (trimmed, any case) or its record id (15 or 18 characters). A reference
+    shared by two ERP invoices, or naming two CRM invoices, pairs nothing: it is never guessed."""
+    none = np.array([], dtype=np.int64)
+    if "external_ref" not in erp.columns or not len(crm):
+        return none, none
+    refs = _trimmed(erp["external_ref"])
+    je = np.nonzero(pd.notna(refs))[0]
+    if not len(je):
+        return none, none
+    i, j = _unique_pairs(_trimmed(crm["number"]), refs[je], np.arange(len(crm)), je)
+    # the rest may hold a CRM record id: joined on the 18-character id
+    rest = np.setdiff1d(je, j)
+    shaped = pd.Series(refs[rest], dtype="string[pyarrow]").str.fullmatch(r"[0-9A-Z]{15}|[0-9A-Z]{18}")
+    rest = rest[shaped.fillna(False).to_numpy(dtype=bool)]
+    if len(rest):
+        ext = erp["external_ref"].to_numpy(dtype=object)
+        ref_ids = np.array([nz.sf_id_key(str(v).strip()) for v in ext[rest]], dtype=object)
+        rest, ref_ids = rest[pd.notna(ref_ids)], ref_ids[pd.notna(ref_ids)]
+        left_c = np.ones(len(crm), dtype=bool)
+        left_c[i] = False
+        rc = np.nonzero(left_c)[0]
+        ids = np.array([nz.sf_id_key(v) for v in crm["record_id"].to_numpy(dtype=object)[rc]], dtype=object)
+        i2, j2 = _unique_pairs(ids, ref_ids, rc, rest)
+        i, j = np.concatenate([i, i2]), np.concatenate([j, j2])
+    return i, j
+
+
+def _trimmed(values: pd.Series) -> np.ndarray:
+    """Values trimmed and upper-cased (vectorised); blank is None."""
+    s = pd.Series(values, dtype=object).astype("string[pyarrow]").str.strip().str.upper()
+    return s.where(s.str.len() > 0).to_numpy(dtype=object, na_value=None)
 
 
 def _col(frame: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
@@ -157,15 +205,24 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j:
                              & eq["due_date"])[0]
     if len(only_status):
         sc, se = _col(crm, "status", i[only_status]), _col(erp, "status", j[only_status])
+        rc, re_ = _raw(crm, i[only_status]), _raw(erp, j[only_status])
         tot, bal = _col(erp, "total_amount", j[only_status]), _col(erp, "open_balance", j[only_status])
-        same[only_status] = [effective_status(a, t, b) == effective_status(c, t, b)
-                             for a, c, t, b in zip(sc, se, tot, bal)]
+        ccy = _col(erp, "currency", j[only_status])
+        tol = rules.tolerances["invoice_balance"]
+        same[only_status] = [effective_status(a, ra, t, b, tol, cy) == effective_status(c, rc_, t, b, tol, cy)
+                             for a, ra, c, rc_, t, b, cy in zip(sc, rc, se, re_, tot, bal, ccy)]
     todo = np.nonzero(~same)[0]
     crs = rows(crm, i[todo])
     ers = rows(erp, j[todo])
     paid_on = _payment_dates(payments, [er["number"] for cr, er in zip(crs, ers) if cr["status"] != er["status"]])
     for cr, er in zip(crs, ers):
         _compare_pair(f, cr, er, names, paid_on, rules, as_of)
+
+
+def _raw(frame: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
+    if "status_raw" not in frame.columns:
+        return np.full(len(pos), None, dtype=object)
+    return frame["status_raw"].to_numpy(dtype=object)[pos]
 
 
 def _convert(f: Findings, cr: dict, er: dict):
@@ -182,12 +239,11 @@ def _convert(f: Findings, cr: dict, er: dict):
     return conv(er["total_amount"]), conv(er["open_balance"]), fx
 
 
-def effective_status(status: str, total: Decimal | None, balance: Decimal | None) -> str:
-    """Canonical status, with "open" and part of the total paid counted as partially paid:
-    several ERPs (Business Central) have no part-paid status and show it only in the balance."""
-    if status == "open" and total is not None and balance is not None and 0 < abs(balance) < abs(total):
-        return "partially_paid"
-    return status
+def effective_status(status: str, raw: object, total: Decimal | None, balance: Decimal | None,
+                     tol: Tolerance, currency: str | None) -> str:
+    """The status compared (model.status.settle), with the balance tolerance of the run:
+    a part payment or a paid balance is only one by more than the tolerance."""
+    return settle(status, raw, total, balance, lambda amount: tol.negligible(currency, amount))
 
 
 def _timing_severity(rules: Rules, late: int) -> str:
@@ -217,8 +273,8 @@ def _compare_pair(f: Findings, cr: dict, er: dict, names: dict, paid_on: dict, r
     on = er.get("invoice_date")
     tol_amt, tol_bal = rules.tolerances["invoice_amount"], rules.tolerances["invoice_balance"]
     c_total, c_bal = cr["total_amount"], cr["open_balance"]
-    sc = effective_status(cr["status"], c_total, c_bal)
-    se = effective_status(er["status"], e_total, e_bal)
+    sc = effective_status(cr["status"], cr.get("status_raw"), c_total, c_bal, tol_bal, ccy)
+    se = effective_status(er["status"], er.get("status_raw"), e_total, e_bal, tol_bal, ccy)
     amount_differs = c_total is not None and e_total is not None and not tol_amt.within(ccy, c_total, e_total)
     bal_differs = (c_bal is not None and e_bal is not None and not tol_bal.within(ccy, c_bal, e_bal)) or \
         ((c_bal is None) != (e_bal is None))

@@ -73,7 +73,7 @@ def features(frame: pd.DataFrame, side: str, rules: Rules) -> Features:
         alt_key = _arr(None if v is None else str(v).strip() for v in ids)
     parts = [nz.name_parts(str(n)) if n is not None else ("", "") for n in frame["name"]]
     tax = [nz.tax_key(t, c) for t, c in zip(frame["tax_id"], countries)]
-    street = _arr(nz.street_key(s) for s in frame["street"])
+    street = _arr(nz.street_key(s, c) for s, c in zip(frame["street"], countries))
     return Features(
         ids=ids, id_key=id_key, xref_key=xref_key, alt_key=alt_key,
         core=_arr(p[0] for p in parts), form=_arr(p[1] for p in parts),

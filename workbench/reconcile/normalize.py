@@ -10,7 +10,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from workbench.model.ids import InvalidSalesforceId, to_18
+from workbench.reconcile import street_types
 
 # Legal forms across jurisdictions, written as their normalised token sequences
 # (dots and slashes already removed, lower case) -> one canonical token.
@@ -29,24 +32,43 @@ LEGAL_FORMS: dict[str, str] = {
     "gmbh": "gmbh", "gesellschaft mit beschrankter haftung": "gmbh",
     "ag": "ag", "aktiengesellschaft": "ag",
     "kg": "kg", "kommanditgesellschaft": "kg", "ohg": "ohg", "ug": "ug", "ev": "ev", "eg": "eg",
-    "kgaa": "kgaa", "se": "se",
+    "kgaa": "kgaa", "kommanditgesellschaft auf aktien": "kgaa", "se": "se", "societas europaea": "se",
+    "gbr": "gbr", "gesellschaft burgerlichen rechts": "gbr", "offene handelsgesellschaft": "ohg",
+    "og": "og", "offene gesellschaft": "og", "gesbr": "gesbr", "partg": "partg",
+    "unternehmergesellschaft": "ug", "eingetragener verein": "ev", "eingetragene genossenschaft": "eg",
     # French / Spanish / Portuguese / Italian
     "sa": "sa", "societe anonyme": "sa", "sociedad anonima": "sa", "sociedade anonima": "sa",
     "sarl": "sarl", "societe a responsabilite limitee": "sarl",
     "sas": "sas", "societe par actions simplifiee": "sas", "sasu": "sasu", "eurl": "eurl",
     "sl": "sl", "sociedad limitada": "sl", "slu": "slu", "sa de cv": "sa de cv",
     "spa": "spa", "societa per azioni": "spa", "srl": "srl", "societa a responsabilita limitata": "srl",
+    "snc": "snc", "societe en nom collectif": "snc", "societa in nome collettivo": "snc",
+    "scs": "scs", "societe en commandite simple": "scs", "sca": "sca", "societe en commandite par actions": "sca",
+    "societa in accomandita semplice": "sas", "sapa": "sapa", "societa in accomandita per azioni": "sapa",
+    "srls": "srls", "scarl": "scarl", "sci": "sci", "societe civile immobiliere": "sci",
+    "sc": "sc", "sociedad colectiva": "sc", "scom": "scom", "sociedad comanditaria": "scom",
+    "sau": "sau", "sll": "sll", "lda": "ltda", "sociedade limitada": "ltda",
     # Benelux / Nordics
     "bv": "bv", "besloten vennootschap": "bv", "nv": "nv", "naamloze vennootschap": "nv",
-    "bvba": "bvba", "sprl": "sprl",
+    "bvba": "bvba", "sprl": "sprl", "vof": "vof", "vennootschap onder firma": "vof",
+    "cv": "cv", "commanditaire vennootschap": "cv", "cvba": "cvba", "comm v": "cv", "commv": "cv",
     "ab": "ab", "aktiebolag": "ab", "aktiebolaget": "ab", "oy": "oy", "oyj": "oyj", "osakeyhtio": "oy",
     "as": "as", "asa": "asa", "aps": "aps", "aksjeselskap": "as", "aktieselskab": "as", "hf": "hf", "ehf": "ehf",
+    "allmennaksjeselskap": "asa", "anpartsselskab": "aps", "hb": "hb", "handelsbolag": "hb",
+    "kb": "kb", "kommanditbolag": "kb", "is": "is", "interessentskab": "is", "ks": "ks",
+    "kommanditselskab": "ks", "kommandittselskap": "ks", "ans": "ans", "ansvarlig selskap": "ans",
+    "amba": "amba", "smba": "smba", "ay": "ay", "avoin yhtio": "ay", "ky": "ky", "kommandiittiyhtio": "ky",
+    "julkinen osakeyhtio": "oyj",
     # Central / Eastern Europe
-    "sp z oo": "sp z oo", "spzoo": "sp z oo", "sro": "sro", "spol s r o": "sro", "sro.": "sro",
+    "sp z oo": "sp z oo", "spzoo": "sp z oo", "spolka z ograniczona odpowiedzialnoscia": "sp z oo",
+    "sp j": "sp j", "spolka jawna": "sp j", "sp k": "sp k", "spolka komandytowa": "sp k",
+    "spolka akcyjna": "sa", "sro": "sro", "spol s r o": "sro", "sro.": "sro",
     "kft": "kft", "zrt": "zrt", "nyrt": "nyrt", "doo": "doo", "dd": "dd", "ad": "ad", "ood": "ood",
     # Asia-Pacific
     "kk": "kk", "kabushiki kaisha": "kk", "kabushiki gaisha": "kk", "godo kaisha": "gk", "gk": "gk",
-    "yk": "yk", "yugen kaisha": "yk",
+    "yk": "yk", "yugen kaisha": "yk", "gomei kaisha": "gomei kaisha", "goshi kaisha": "goshi kaisha",
+    "pllc": "pllc", "professional limited liability company": "pllc", "pc": "pc", "professional corporation": "pc",
+    "lllp": "lllp", "cic": "cic", "community interest company": "cic",
     "bhd": "bhd", "berhad": "bhd", "sdn": "sdn", "sendirian": "sdn", "tbk": "tbk", "pt": "pt",
 }
 _LEGAL_MAX_TOKENS = max(len(k.split()) for k in LEGAL_FORMS)
@@ -60,7 +82,10 @@ ABBREVIATIONS: dict[str, str] = {
     "sys": "systems", "dist": "distribution", "distr": "distribution", "eng": "engineering",
     "engg": "engineering", "labs": "laboratories", "lab": "laboratory", "dept": "department",
     "univ": "university", "ctr": "center", "centre": "center", "mktg": "marketing", "prods": "products",
-    "and": "and", "und": "and", "et": "and",
+    # "and" as legal names write it: "&", "+", "und" / "u." (German), "et", "y", "e", "en" (Dutch),
+    # "och" (Swedish), "og" (Danish, Norwegian), "ja" (Finnish)
+    "and": "and", "und": "and", "u": "and", "et": "and", "y": "and", "e": "and", "en": "and", "och": "and",
+    "og": "and", "ja": "and",
 }
 _STOPWORDS = {"the", "der", "die", "das", "la", "le", "les", "el", "los", "il", "de", "of"}
 
@@ -76,6 +101,7 @@ _STREET_WORDS: dict[str, str] = {
 
 _PUNCT_DROP = re.compile(r"[.'’`´/]")  # joined: G.m.b.H. -> gmbh, A/S -> as, O'Neil -> oneil
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_DIGIT = re.compile(r"\d")
 
 
 def fold(text: object) -> str | None:
@@ -101,33 +127,43 @@ def _tokens(text: object) -> list[str]:
     return [t for t in _NON_WORD.split(s) if t]
 
 
+def _strip_forms(toks: list[str], head: bool) -> tuple[list[str], list[str]]:
+    """Legal forms at one end of a token list (several in a row, "and" between them as in
+    "GmbH u. Co. KG"), as (remaining tokens, canonical forms); a name is never left empty."""
+    forms: list[str] = []
+    while toks:
+        for n in range(min(_LEGAL_MAX_TOKENS, len(toks) - 1), 0, -1):
+            part = toks[:n] if head else toks[-n:]
+            if " ".join(part) in LEGAL_FORMS:
+                forms.append(LEGAL_FORMS[" ".join(part)])
+                toks = toks[n:] if head else toks[:-n]
+                break
+        else:
+            end = toks[0] if head else toks[-1]
+            # "and" left dangling next to a legal form ("Smith and Co") belongs to it
+            if forms and len(toks) > 1 and end == "and":
+                toks = toks[1:] if head else toks[:-1]
+                continue
+            break
+    return toks, (forms if head else forms[::-1])
+
+
 @lru_cache(maxsize=1 << 18)
 def name_parts(name: str | None) -> tuple[str, str]:
     """(core, legal form) of a company name, both canonical.
 
-    The core is the name without leading articles and trailing legal forms, with
-    abbreviations expanded and "&"/"and" unified; the legal form is the canonical
-    token sequence of the trailing forms (e.g. "gmbh co kg"), "" when none.
+    The core is the name without leading articles and without legal forms written before
+    or after it ("Kabushiki Kaisha Watanabe Logistics", "Watanabe Logistics KK"), with
+    abbreviations expanded and "&"/"and"/"und"/"u." unified; the legal form is the
+    canonical token sequence of the forms (e.g. "gmbh co kg"), "" when none.
     """
     toks = [ABBREVIATIONS.get(t, t) for t in _tokens(name)]
     while toks and toks[0] in _STOPWORDS:
         toks = toks[1:]
-    forms: list[str] = []
-    while toks:
-        for n in range(min(_LEGAL_MAX_TOKENS, len(toks) - 1), 0, -1):
-            tail = " ".join(toks[-n:])
-            if tail in LEGAL_FORMS:
-                forms.insert(0, LEGAL_FORMS[tail])
-                toks = toks[:-n]
-                break
-        else:
-            # "and" left dangling before a legal form ("Smith and Co") belongs to it
-            if forms and toks and toks[-1] == "and":
-                toks = toks[:-1]
-                continue
-            break
+    toks, tail = _strip_forms(toks, head=False)
+    toks, head = _strip_forms(toks, head=True)
     core = " ".join(t for t in toks if t not in _STOPWORDS) or " ".join(toks)
-    return core, " ".join(forms)
+    return core, " ".join(head + tail)
 
 
 def name_key(name: str | None) -> str | None:
@@ -138,15 +174,85 @@ def name_key(name: str | None) -> str | None:
     return f"{core} {form}".strip() or None
 
 
-def names_equivalent(a: str | None, b: str | None) -> bool:
-    """Same name up to case, punctuation, diacritics, articles, abbreviations and legal-form
-    spelling. A legal form present on only one side counts as equivalent (trading name vs
-    legal name); two different legal forms do not (GmbH vs AG are different entities)."""
+def names_identical(a: str | None, b: str | None) -> bool:
+    """Same name written the same way up to case, punctuation, diacritics, articles,
+    abbreviations and legal-form spelling; a legal form present on only one side counts as
+    identical (trading name vs legal name); two different legal forms do not (GmbH vs AG)."""
     if a is None or b is None:
         return a is None and b is None
     ca, fa = name_parts(str(a))
     cb, fb = name_parts(str(b))
-    return ca == cb and (fa == fb or not fa or not fb)
+    return ca == cb and _forms_agree(fa, fb)
+
+
+def _forms_agree(fa: str, fb: str) -> bool:
+    return not fa or not fb or sorted(fa.split()) == sorted(fb.split())
+
+
+# A one-edit difference (a letter dropped, added, replaced or two swapped) is a typo only in
+# words long enough that one edit cannot turn one real word into another ("Atlatic" is
+# "Atlantic"; "Bauer" and "Baier" are different people).
+TYPO_MIN_LENGTH = 6
+
+
+def _typo(a: str, b: str) -> bool:
+    if max(len(a), len(b)) < TYPO_MIN_LENGTH or any(ch.isdigit() for ch in a + b):
+        return False
+    return OSA.distance(a, b, score_cutoff=1) <= 1
+
+
+def _singular(word: str) -> str:
+    """"technologies" and "technology", "services" and "service" as one word (an abbreviation
+    such as "Tech" expands to the singular)."""
+    if len(word) < 5 or word[-1] != "s" or word.endswith("ss") or word[-2].isdigit():
+        return word
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1]
+
+
+@lru_cache(maxsize=1 << 18)
+def _core_words(name: str) -> tuple[str, ...]:
+    core, _ = name_parts(name)
+    return tuple(t for t in core.split() if t != "and")
+
+
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def _transliterated(name: str) -> str:
+    return name.translate(_TRANSLITERATION)
+
+
+def names_equivalent(a: str | None, b: str | None) -> bool:
+    """The two names say the same thing: identical (names_identical), or the same words in
+    another order ("Elektro Saar GmbH" / "Saar Elektro GmbH"), the same words run together,
+    or with one-edit typos in long words. A word replaced, added or dropped (beyond legal
+    forms, articles and "and") is a different name; so are two different legal forms, and
+    a transliteration ("Müller" / "Mueller"), which is a spelling the owner corrects."""
+    if a is None or b is None:
+        return a is None and b is None
+    if names_identical(a, b):
+        return True
+    if names_identical(_transliterated(str(a)), _transliterated(str(b))):
+        return False  # "Müller" / "Mueller": the name as written on invoices differs (a correction)
+    if not _forms_agree(name_parts(str(a))[1], name_parts(str(b))[1]):
+        return False
+    wa, wb = _core_words(str(a)), _core_words(str(b))
+    if "".join(wa) == "".join(wb) and wa:
+        return True  # "Data Tech" / "DataTech"
+    rest_a, rest_b = list(wa), list(wb)
+    for w in wa:
+        match = next((v for v in rest_b if _singular(v) == _singular(w)), None)
+        if match is not None:
+            rest_a.remove(w)
+            rest_b.remove(match)
+    if len(rest_a) != len(rest_b) or len(rest_a) > max(1, len(wa) // 3):
+        return False
+    for w in rest_a:
+        hit = next((v for v in rest_b if _typo(w, v)), None)
+        if hit is None:
+            return False
+        rest_b.remove(hit)
+    return True
 
 
 @lru_cache(maxsize=1 << 18)
@@ -156,14 +262,49 @@ def text_key(text: object) -> str | None:
 
 
 @lru_cache(maxsize=1 << 18)
-def street_key(text: object) -> str | None:
+def street_key(text: object, country: object = None) -> str | None:
+    """A street line as compared: street types and their abbreviations in the languages of
+    the country (street_types: "Avda."/"Avenida", "C/"/"Calle", "bd"/"boulevard",
+    "Cl"/"Close", "Kerkstr."/"Kerkstraat") and the common English words unified."""
     s = fold(text)
     if s is None:
         return None
-    # German compound streets: "Hauptstraße" / "Hauptstr." -> "haupt st"
-    s = re.sub(r"(stra(ss|ß)e|str\.?)(?=\s|\d|$|,)", " st ", s)
-    toks = [_STREET_WORDS.get(t, t) for t in _NON_WORD.split(_PUNCT_DROP.sub("", s)) if t]
+    cc = country_key(country)
+    if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
+        # German compound streets: "Hauptstraße" / "Hauptstr." -> "haupt st"
+        s = re.sub(r"(stra(ss|ß)e|str\.?)(?=\s|\d|$|,)", " st ", s)
+    loc = street_types.locale(cc)
+    toks = [w for piece in re.split(r"[\s,;]+", s) if piece for w in street_types.split_suffix(piece, loc)]
+    toks = [_STREET_WORDS.get(t, t) for t in street_types.canonical_words(toks, loc)]
+    # the house number before or after the street name ("Truppstraße 234" / "234 Truppstraße"):
+    # numbers last, in their order
+    if _DIGIT.search(s):
+        has = [_DIGIT.search(t) is not None for t in toks]
+        toks = [t for t, d in zip(toks, has) if not d] + [t for t, d in zip(toks, has) if d]
     return " ".join(toks) or None
+
+
+def streets_equivalent(a: object, b: object, country: object = None) -> bool:
+    """Equal street keys, or the same words where one side abbreviates a word by truncating
+    it with a dot ("Vic. Rosselli" / "Vicolo Rosselli"): an abbreviation the street-type
+    tables read as another type ("vic" is listed for "vico") still stands for the longer word.
+    House numbers must be equal."""
+    ka, kb = street_key(a, country), street_key(b, country)
+    if ka == kb or ka is None or kb is None:
+        return ka == kb
+    ta, tb = ka.split(), kb.split()
+    if len(ta) != len(tb):
+        return False
+    dotted_a, dotted_b = "." in str(a), "." in str(b)
+    for x, y in zip(ta, tb):
+        if x == y:
+            continue
+        if _DIGIT.search(x) or _DIGIT.search(y):
+            return False
+        short, long_, dotted = (x, y, dotted_a) if len(x) < len(y) else (y, x, dotted_b)
+        if not (dotted and len(short) >= 2 and long_.startswith(short)):
+            return False
+    return True
 
 
 @lru_cache(maxsize=1 << 18)
@@ -172,9 +313,10 @@ def postcode_key(code: object, country: object = None) -> str | None:
     if s is None:
         return None
     s = re.sub(r"[\s\-.]", "", s).upper()
-    if (country or "").upper() == "US" and len(s) == 9 and s.isdigit():
+    cc = country_key(country)
+    if cc == "US" and len(s) == 9 and s.isdigit():
         s = s[:5]  # ZIP+4 equals its ZIP
-    if (country or "").upper() in ("DE", "FR", "ES", "IT") and s.isdigit():
+    if cc in ("DE", "FR", "ES", "IT") and s.isdigit():
         s = s.zfill(5)  # a spreadsheet dropped the leading zero
     return s or None
 
@@ -223,6 +365,8 @@ def tax_key(tax_id: object, country: object = None) -> str | None:
             s = s[: -len(suffix)]
     if s.startswith("CHE") and s[3:].isdigit():
         return "CH:" + s[3:]
+    if re.fullmatch(r"T\d{13}", s) and cc in ("JP", None):
+        return "JP:" + s[1:]  # a Japanese invoice registration number is T + the 13-digit corporate number
     prefix = s[:2]
     if prefix.isalpha() and prefix in _VAT_PREFIXES and len(s) > 4 and any(c.isdigit() for c in s[2:]):
         cc = _VAT_PREFIX_COUNTRY.get(prefix, prefix)

@@ -46,6 +46,26 @@ def in_effect(prices: pd.DataFrame, on: date) -> pd.DataFrame:
     return p.drop_duplicates(subset=["_k"], keep="last").drop(columns="_start")
 
 
+def _sold(crm_prices: pd.DataFrame, crm_products: pd.DataFrame, product_map: dict[str, str]):
+    """Whether the CRM currently sells an item in a currency, so that an ERP price for it
+    belongs in the CRM price book. An inactive price book entry means the CRM does not sell
+    the product at that price: an item whose entries are all inactive is not sold, nor is a
+    currency whose entries are all inactive. An active product without any entry is sold
+    (its prices are missing); an inactive product is not."""
+    act = crm_prices["active"].to_numpy(dtype=object) != False  # noqa: E712 - None means active
+    items, ccys = crm_prices["_item"].to_numpy(dtype=object), crm_prices["currency"].to_numpy(dtype=object)
+    live_items, dead_items = set(items[act]), set(items[~act])
+    live_pairs = set(zip(items[act], ccys[act]))
+    dead_pairs = set(zip(items[~act], ccys[~act])) - live_pairs
+    products = _map_codes(crm_products["code"], product_map)
+    active_products = set(products[crm_products["active"].to_numpy(dtype=object) != False])  # noqa: E712
+    sold = (live_items | (active_products - dead_items)) - {None}
+
+    def sells(item, currency) -> bool:
+        return item in sold and (item, currency) not in dead_pairs
+    return sells
+
+
 def _pricebook_keys(crm: pd.DataFrame, erp: pd.DataFrame, pb_map: dict[str, str]) -> tuple[list, list]:
     mapped = {nz.text_key(k): nz.text_key(v) for k, v in pb_map.items()}
     kc = [mapped.get(nz.text_key(v), nz.text_key(v)) for v in crm["pricebook"]]
@@ -112,6 +132,7 @@ def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm
     for p in (pc, pe):
         p["_q"] = [str((q or Decimal(0)).normalize()) for q in p["min_quantity"]]
         p["_k"] = [f"{a}|{b}|{c}|{d}" for a, b, c, d in zip(p["_item"], p["currency"], p["_pb"], p["_q"])]
+    sells = _sold(pc, crm_products, rules.product_map)
     pc, pe = in_effect(pc, as_of), in_effect(pe, as_of)
     book = PriceBook()
     for r in pe[["_item", "currency", "record_id", "unit_price"]].to_dict("records"):
@@ -145,11 +166,10 @@ def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm
               f"the ERP.",
               crm_object="prices", crm_id=r["record_id_c"], field="unit_price", crm_value=r["unit_price_c"],
               amount_at_risk=r["unit_price_c"], currency=ccy, diffs=[diff("unit_price", r["unit_price_c"], None, ccy)])
-    crm_items = set(crm_codes["key"])
     only_e = m[m["_merge"] == "right_only"]
     for r in only_e.to_dict("records"):
-        if r["_item_e"] not in crm_items:
-            continue  # an ERP item the CRM does not sell
+        if not sells(r["_item_e"], r["currency_e"]):
+            continue  # an ERP item (or currency) the CRM does not sell
         ccy = r["currency_e"]
         f.add("pricing.missing_in_crm",
               f"{r['product_code_e']} has a {ccy} price in the ERP ({display(r['unit_price_e'], ccy)}) but none in "

@@ -31,6 +31,9 @@ EXCEPTION_COLUMNS = [
     "crm_id",         # record_id on the CRM side or None
     "erp_object",
     "erp_id",
+    "crm_number",     # the business number a person looks up for the CRM record (account number, invoice or
+                      #   order number, product code), None when the record has none
+    "erp_number",     # the same for the ERP record (customer number, invoice number, item number)
     "customer_name",  # the name as the source shows it (original, never normalised)
     "field",          # the main canonical field that differs, or None
     "crm_value",      # display text of the CRM value (original formatting)

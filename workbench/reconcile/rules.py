@@ -43,7 +43,7 @@ DEFAULT_OWNERSHIP: dict[str, str] = {
 TYPE_SEVERITY: dict[str, str] = {
     "customer.missing_in_erp": "medium", "customer.missing_in_crm": "medium",
     "customer.missing_xref": "low", "customer.wrong_xref": "high", "customer.duplicate": "high",
-    "customer.attribute_mismatch": "low",
+    "customer.attribute_mismatch": "low", "customer.name_variant": "low",
     "pricing.price_mismatch": "medium", "pricing.missing_in_erp": "medium", "pricing.missing_in_crm": "low",
     "pricing.off_price_order_line": "medium",
     "invoice.status_mismatch": "medium", "invoice.balance_mismatch": "medium",
@@ -60,17 +60,44 @@ SEVERITIES = ("low", "medium", "high", "critical")
 
 @dataclass(frozen=True)
 class Tolerance:
+    """How far two amounts may differ and still be the same amount.
+
+    Always: less than one minor unit of the currency (5992.5989 and 5992.60 EUR are the
+    same amount, as are 1234.4 and 1234 JPY), which is the default. A configured tolerance
+    widens that: an absolute part in minor units or as an amount, an amount per currency
+    (which replaces the absolute part for that currency), and a relative part."""
     abs_minor: int = 0            # in the currency's minor units: 1 = 0.01 EUR, 1 JPY, 0.001 KWD
     rel: Decimal = Decimal(0)     # fraction of the CRM amount, e.g. 0.001 = 0.1 %
     abs_amount: Decimal = Decimal(0)  # an absolute amount in major units, whatever the currency
+    per_currency: tuple[tuple[str, Decimal], ...] = ()  # (ISO code, amount in that currency)
 
     def allowed(self, currency: str | None, a: Decimal, b: Decimal) -> Decimal:
-        units = minor_units(currency) if currency and is_currency(currency) else 2
-        absolute = max(Decimal(self.abs_minor).scaleb(-units), self.abs_amount)
+        own = dict(self.per_currency).get(currency) if self.per_currency else None
+        if own is not None:
+            absolute = own
+        else:
+            absolute = max(Decimal(self.abs_minor).scaleb(-_units(currency)), self.abs_amount)
         return max(absolute, self.rel * abs(a))
 
     def within(self, currency: str | None, a: Decimal, b: Decimal) -> bool:
-        return abs(a - b) <= self.allowed(currency, a, b)
+        d = abs(a - b)
+        return d < Decimal(1).scaleb(-_units(currency)) or d <= self.allowed(currency, a, b)
+
+    def negligible(self, currency: str | None, amount: Decimal) -> bool:
+        """The amount is zero within the tolerance (a balance left over by rounding)."""
+        return self.within(currency, amount, Decimal(0))
+
+    def below_minor_unit(self, currency: str) -> Decimal | None:
+        """The configured absolute amount for the currency when it is above zero but below
+        the currency's minor unit (0.01 applied to JPY), which then has no effect."""
+        own = dict(self.per_currency).get(currency)
+        amount = own if own is not None else self.abs_amount
+        unit = Decimal(1).scaleb(-_units(currency))
+        return amount if 0 < amount < unit else None
+
+
+def _units(currency: str | None) -> int:
+    return minor_units(currency) if currency and is_currency(currency) else 2
 
 
 @dataclass(frozen=True)
@@ -99,6 +126,12 @@ class Rules:
     ownership: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_OWNERSHIP))
     shared_target: str = "crm"
     customer_fields: tuple[str, ...] = ("name", "street", "city", "postcode", "country", "tax_id", "currency")
+    # a linked pair whose one cross-reference names the other record while the other side's
+    # back-reference is blank: "ignore" (the link is proven) or "report" (customer.missing_xref)
+    blank_back_reference: str = "ignore"
+    # cosmetic name variants (typo, word order, legal form spelling): "ignore" or "report"
+    # (customer.name_variant, low)
+    name_variants: str = "ignore"
     # pricing
     product_map: dict[str, str] = field(default_factory=dict)
     pricebook_map: dict[str, str] = field(default_factory=dict)
@@ -132,7 +165,7 @@ _KNOWN = {
     "timing": {"lag_days", "medium_after_days", "high_after_days", "critical_after_days", "erp_events_as"},
     "fx": {"rates"},
     "severity": {"base_currency", "critical", "high", "medium"},
-    "customers": {"compare_fields"},
+    "customers": {"compare_fields", "blank_back_reference", "name_variants"},
 }
 
 
@@ -230,6 +263,10 @@ def parse(raw: dict[str, Any] | None, where: str = "run config") -> Rules:
             raise ConfigError(f"{where}: [rules.customers] compare_fields = {cf!r}, expected a list of "
                               f"{', '.join(allowed_fields)}")
         r.customer_fields = tuple(cf)
+    cu = raw.get("customers", {})
+    r.blank_back_reference = ctx.choice(cu, "customers", "blank_back_reference", r.blank_back_reference,
+                                        ("ignore", "report"))
+    r.name_variants = ctx.choice(cu, "customers", "name_variants", r.name_variants, ("ignore", "report"))
     return r
 
 
@@ -303,9 +340,10 @@ class _Ctx:
         return rd
 
     def tolerance(self, spec, name) -> Tolerance:
-        if not isinstance(spec, dict) or not set(spec) <= {"abs_minor", "rel"}:
-            raise ConfigError(f"{self.where}: [rules.tolerances] {name} = {spec!r}, expected a table "
-                              f"{{abs_minor = <minor units>, rel = \"<fraction>\"}}")
+        expected = (f"{{abs_minor = <minor units>, rel = \"<fraction>\"}}, optionally with an amount per "
+                    f"currency such as JPY = \"1\"")
+        if not isinstance(spec, dict) or not all(k in ("abs_minor", "rel") or is_currency(k) for k in spec):
+            raise ConfigError(f"{self.where}: [rules.tolerances] {name} = {spec!r}, expected a table {expected}")
         a = spec.get("abs_minor", 0)
         if isinstance(a, bool) or not isinstance(a, int) or a < 0:
             raise ConfigError(f"{self.where}: [rules.tolerances] {name}.abs_minor = {a!r}, expected a whole number "
@@ -318,7 +356,9 @@ class _Ctx:
         if rd is None or not 0 <= rd < 1:
             raise ConfigError(f"{self.where}: [rules.tolerances] {name}.rel = {rel!r}, expected a fraction such as "
                               f"\"0.001\" (0.1 %)")
-        return Tolerance(a, rd)
+        per = tuple(sorted((k, self.amount(v, f"[rules.tolerances] {name}.{k}")) for k, v in spec.items()
+                           if k not in ("abs_minor", "rel")))
+        return Tolerance(a, rd, per_currency=per)
 
     def rates(self, rows) -> list[FxRate]:
         if not isinstance(rows, list):
@@ -348,6 +388,20 @@ class _Ctx:
                                   f"decimal as text such as \"1.0832\"")
             out.append(FxRate(day, row["from"], row["to"], rate))
         return sorted(out, key=lambda x: (x.base, x.quote, x.day))
+
+
+def tolerance_warnings(rules: Rules, currencies: set[str]) -> list[str]:
+    """One line per configured absolute tolerance that is below the minor unit of a currency
+    the run compares (a literal 0.01 applied to JPY is 0.01 yen: no tolerance at all)."""
+    out = []
+    for name, tol in sorted(rules.tolerances.items()):
+        for ccy in sorted(c for c in currencies if isinstance(c, str) and is_currency(c)):
+            amount = tol.below_minor_unit(ccy)
+            if amount is not None:
+                out.append(f"[rules.tolerances] {name}: {amount} is below one minor unit of {ccy} "
+                           f"({Decimal(1).scaleb(-minor_units(ccy))}), so it allows no difference there; "
+                           f"give {ccy} its own amount, e.g. {name} = {{ {ccy} = \"1\" }}")
+    return out
 
 
 def severity_rank(s: str) -> int:

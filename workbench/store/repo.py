@@ -157,6 +157,7 @@ def _save_exceptions(s, run_id: int, exc: pd.DataFrame, now: datetime, state: ob
             "run_id": run_id, "key": rec["key"], "type": rec["type"], "family": rec["family"],
             "severity": rec["severity"], "status": status, "crm_object": _none(rec["crm_object"]),
             "crm_id": _none(rec["crm_id"]), "erp_object": _none(rec["erp_object"]), "erp_id": _none(rec["erp_id"]),
+            "crm_number": _str(rec["crm_number"]), "erp_number": _str(rec["erp_number"]),
             "customer_name": _none(rec["customer_name"]), "field": _none(rec["field"]),
             "crm_value": _str(rec["crm_value"]), "erp_value": _str(rec["erp_value"]),
             "difference": _none(rec["difference"]), "amount_at_risk": _none(rec["amount_at_risk"]),

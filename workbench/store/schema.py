@@ -112,6 +112,8 @@ class ExceptionRow(Base):
     crm_id: Mapped[str | None] = mapped_column(String(80))
     erp_object: Mapped[str | None] = mapped_column(String(60))
     erp_id: Mapped[str | None] = mapped_column(String(80))
+    crm_number: Mapped[str | None] = mapped_column(String(120))  # business numbers a person looks up
+    erp_number: Mapped[str | None] = mapped_column(String(120))
     customer_name: Mapped[str | None] = mapped_column(Text)
     field: Mapped[str | None] = mapped_column(String(80))
     crm_value: Mapped[str | None] = mapped_column(Text)

@@ -29,10 +29,28 @@ def test_company_names_equal_up_to_spelling(a, b):
 @pytest.mark.parametrize("a,b", [
     ("Müller Maschinenbau GmbH", "Mueller Maschinenbau GmbH"),   # transliteration is a different spelling
     ("Weber Handel GmbH", "Weber Handel AG"),                     # different legal entities
-    ("Baker Systems Inc", "Baker International Systems Inc"),
+    ("Baker Systems Inc", "Baker International Systems Inc"),     # a word added
+    ("Nordic Steel AB", "Baltic Steel AB"),                       # a word replaced
+    ("Atlantic Freight Ltd", "Freight Ltd"),                      # a word dropped
+    ("Bauer Logistik GmbH", "Baier Logistik GmbH"),               # one letter in a short word: another name
+    ("Store 12 Retail Inc", "Store 13 Retail Inc"),               # numbers are never typos
 ])
 def test_different_names_stay_different(a, b):
     assert not nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Atlatic Freight Ltd", "Atlantic Freight Ltd"),               # a one-letter typo in a long word
+    ("Reeves LLP", "Renves LLP"),                                  # ... even one ending in s
+    ("Elektro Saar GmbH", "Saar Elektro GmbH"),                    # word order
+    ("Hansen GmbH u. Co. KG", "Hansen GmbH & Co. KG"),             # "u." for "&"
+    ("Hansen GmbH und Co. KG", "Hansen GmbH and Co KG"),
+    ("Kabushiki Kaisha Watanabe Logistics", "Watanabe Logistics KK"),  # legal form before the name
+    ("Garcia y Hijos SL", "Garcia e Hijos S.L."),
+    ("Blue Water Partners LLC", "BlueWater Partners LLC"),          # words run together
+])
+def test_cosmetic_variants_are_equivalent(a, b):
+    assert nz.names_equivalent(a, b)
 
 
 def test_legal_form_split_off_the_core():
@@ -79,3 +97,63 @@ def test_street_and_postcode_forms():
     assert nz.street_key("12 Main Street") == nz.street_key("12 Main St.")
     assert nz.postcode_key("02101-1234", "US") == nz.postcode_key("02101", "US")
     assert nz.postcode_key("ec1a 1bb") == nz.postcode_key("EC1A1BB")
+
+
+@pytest.mark.parametrize("a,b,country", [
+    ("Avda. de la Constitución 12", "Avenida de la Constitucion 12", "ES"),
+    ("C/ Mayor 5", "Calle Mayor 5", "ES"),
+    ("Pza. España 1", "Plaza España 1", "ES"),
+    ("12 bd Haussmann", "12 boulevard Haussmann", "FR"),
+    ("4 Oak Cl", "4 Oak Close", "GB"),
+    ("9 Park Cres", "9 Park Crescent", "AU"),
+    ("Kerkstr. 4", "Kerkstraat 4", "NL"),
+    ("P.za Garibaldi 3", "Piazza Garibaldi 3", "IT"),
+    ("Hauptstraße 4", "Hauptstr. 4", "DE"),
+    ("Rua Augusta 20", "R. Augusta 20", "PT"),
+    ("35 David Sta", "35 David Station", "US"),                  # USPS Publication 28 suffixes
+    ("4 Oak Br", "4 Oak Branch", "US"),
+])
+def test_street_type_abbreviations_of_the_country_are_equal(a, b, country):
+    assert nz.street_key(a, country) == nz.street_key(b, country)
+
+
+@pytest.mark.parametrize("a,b,country", [
+    ("Calle Mayor 5", "Calle Mayor 7", "ES"),       # another house
+    ("4 Mill Lane", "4 Mill Road", "GB"),           # another street type is another street
+    ("Avenida del Puerto 3", "Calle del Puerto 3", "ES"),
+])
+def test_different_streets_stay_different(a, b, country):
+    assert nz.street_key(a, country) != nz.street_key(b, country)
+    assert not nz.streets_equivalent(a, b, country)
+
+
+def test_a_word_truncated_with_a_dot_stands_for_the_longer_word():
+    assert nz.streets_equivalent("Vic. Rosselli, 73", "Vicolo Rosselli, 73", "IT")
+    assert not nz.streets_equivalent("Vic. Rosselli, 73", "Vicolo Rosselli, 75", "IT")
+    assert not nz.streets_equivalent("Via Roma 4", "Viale Roma 4", "IT")  # no dot: another street type
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Westin Lindberg HB", "Westin Lindberg Handelsbolag"),
+    ("Boels V.O.F.", "Boels Vennootschap onder firma"),
+    ("Budig Kommanditgesellschaft auf Aktien", "Budig KGaA"),
+    ("Crispi e Iannucci S.n.c.", "Crispi e Iannucci Società in nome collettivo"),
+    ("Öberg & Wallin HB", "Öberg och Wallin HB"),
+    ("Broek en van Dijk V.O.F.", "Broek & van Dijk V.O.F."),
+    ("Ferguson Tech PLC", "Ferguson Technologies PLC"),
+])
+def test_legal_forms_conjunctions_and_abbreviations_across_languages(a, b):
+    assert nz.names_equivalent(a, b)
+
+
+def test_house_number_before_or_after_the_street_and_definite_street_types():
+    assert nz.street_key("Truppstraße 234", "DE") == nz.street_key("234 Truppstraße", "DE")
+    assert nz.street_key("Kyrkovägen 172", "SE") == nz.street_key("Kyrkov. 172", "SE")
+    assert nz.street_key("Björkg. 240", "SE") == nz.street_key("Björkgatan 240", "SE")
+    assert nz.street_key("Truppstraße 234", "DE") != nz.street_key("Truppstraße 243", "DE")
+
+
+def test_zip_plus_four_and_japanese_invoice_registration_numbers():
+    assert nz.postcode_key("06293-8824", "United States") == nz.postcode_key("06293", "US")
+    assert nz.tax_equivalent("T7623556752334", "7623556752334", "JP", "JP")
+    assert not nz.tax_equivalent("T7623556752334", "7623556752335", "JP", "JP")

@@ -68,3 +68,23 @@ def test_bad_rules_named_in_one_line(raw, words):
     text = err.value.one_line()
     assert words in text and text.startswith("run.toml: ")
     assert "\n" not in str(err.value)
+
+
+def test_default_tolerance_is_below_one_minor_unit_of_each_currency():
+    t = parse({}).tolerances["price"]
+    assert t.within("EUR", Decimal("5992.60"), Decimal("5992.5989"))
+    assert not t.within("EUR", Decimal("5992.60"), Decimal("5992.59"))
+    assert t.within("JPY", Decimal("1234"), Decimal("1234.4"))
+    assert not t.within("JPY", Decimal("1234"), Decimal("1235"))
+
+
+def test_per_currency_tolerance_and_its_errors():
+    t = parse({"tolerances": {"invoice_balance": {"abs_minor": 1, "JPY": "5"}}}).tolerances["invoice_balance"]
+    assert t.within("JPY", Decimal("1000"), Decimal("1005")) and not t.within("JPY", Decimal("1000"), Decimal("1006"))
+    assert t.within("EUR", Decimal("10.00"), Decimal("10.01")) and not t.within("EUR", Decimal("10.00"), Decimal("10.02"))
+    with pytest.raises(ConfigError, match=r"invoice_balance = .*expected a table"):
+        parse({"tolerances": {"invoice_balance": {"YEN": "5"}}})
+    with pytest.raises(ConfigError, match=r"invoice_balance.JPY = 'five'"):
+        parse({"tolerances": {"invoice_balance": {"JPY": "five"}}})
+    with pytest.raises(ConfigError, match=r"blank_back_reference = 'always', expected ignore or report"):
+        parse({"customers": {"blank_back_reference": "always"}})
