@@ -6,6 +6,7 @@ display. Every function is total (None in, None out) and deterministic.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -275,13 +276,35 @@ def street_key(text: object, country: object = None) -> str | None:
         s = re.sub(r"(stra(ss|ß)e|str\.?)(?=\s|\d|$|,)", " st ", s)
     loc = street_types.locale(cc)
     toks = [w for piece in re.split(r"[\s,;]+", s) if piece for w in street_types.split_suffix(piece, loc)]
+    return _street_words(toks, loc, s)
+
+
+def _street_words(toks: list[str], loc: street_types.Locale, line: str) -> str | None:
     toks = [_STREET_WORDS.get(t, t) for t in street_types.canonical_words(toks, loc)]
     # the house number before or after the street name ("Truppstraße 234" / "234 Truppstraße"):
     # numbers last, in their order
-    if _DIGIT.search(s):
+    if _DIGIT.search(line):
         has = [_DIGIT.search(t) is not None for t in toks]
         toks = [t for t, d in zip(toks, has) if not d] + [t for t, d in zip(toks, has) if d]
     return " ".join(toks) or None
+
+
+def _street_readings(text: object, country: object) -> set[str]:
+    """The street key under every reading of its dotted, run-together abbreviations
+    ("Joepln." is Joep-laan or Joe-plein): two lines are the same street when any
+    reading of one is the key of the other."""
+    s = fold(text)
+    if s is None or "." not in s:
+        return set()
+    cc = country_key(country)
+    if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
+        s = re.sub(r"(stra(ss|ß)e|str\.?)(?=\s|\d|$|,)", " st ", s)
+    loc = street_types.locale(cc)
+    options = [street_types.abbreviated_splits(piece, loc) or [street_types.split_suffix(piece, loc)]
+               for piece in re.split(r"[\s,;]+", s) if piece]
+    if sum(len(o) > 1 for o in options) > 3:
+        return set()  # a pathological line: no combinatorial search
+    return {k for combo in itertools.product(*options) if (k := _street_words([w for p in combo for w in p], loc, s))}
 
 
 def streets_equivalent(a: object, b: object, country: object = None) -> bool:
@@ -292,6 +315,8 @@ def streets_equivalent(a: object, b: object, country: object = None) -> bool:
     ka, kb = street_key(a, country), street_key(b, country)
     if ka == kb or ka is None or kb is None:
         return ka == kb
+    if ka in _street_readings(b, country) or kb in _street_readings(a, country):
+        return True
     ta, tb = ka.split(), kb.split()
     if len(ta) != len(tb):
         return False

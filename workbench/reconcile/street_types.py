@@ -131,6 +131,17 @@ def _split_suffix(piece: str, loc: Locale) -> list[str]:
     return [bare] if bare == piece else words(piece)
 
 
+def abbreviated_splits(piece: str, loc: Locale) -> list[list[str]]:
+    """Every reading of a street name with an abbreviated type written onto it: "joepln."
+    is "joep" + laan ("ln.") or "joe" + plein ("pln."); the key takes the longest, and the
+    comparison of two lines accepts any reading (see normalize.streets_equivalent)."""
+    if not piece.endswith(".") or not loc.abbreviated_of:
+        return []
+    bare = _NON_WORD.sub("", _PUNCT_DROP.sub("", piece))
+    return [[bare[:-len(v)], f] for v, f in loc.abbreviated_of.items()
+            if bare.endswith(v) and len(bare) - len(v) >= 3]
+
+
 def canonical_words(toks: list[str], loc: Locale) -> list[str]:
     """Street-type words and their abbreviations replaced by the canonical word, longest
     match first (libpostal lists multi-word types such as "avenida calle")."""

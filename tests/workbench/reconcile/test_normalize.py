@@ -157,3 +157,11 @@ def test_zip_plus_four_and_japanese_invoice_registration_numbers():
     assert nz.postcode_key("06293-8824", "United States") == nz.postcode_key("06293", "US")
     assert nz.tax_equivalent("T7623556752334", "7623556752334", "JP", "JP")
     assert not nz.tax_equivalent("T7623556752334", "7623556752335", "JP", "JP")
+
+
+def test_a_run_together_abbreviation_is_read_every_way_it_can_be():
+    # "Joepln." is Joep + laan ("ln.") or Joe + plein ("pln."): the line with "Joeplaan" is the same street
+    assert nz.streets_equivalent("Joeplaan 26", "Joepln. 26", "NL")
+    assert nz.streets_equivalent("Joepln. 26", "Joeplaan 26", "NL")
+    assert not nz.streets_equivalent("Joeplaan 26", "Joepln. 28", "NL")  # the house number still decides
+    assert not nz.streets_equivalent("Markplaan 3", "Joepln. 3", "NL")
