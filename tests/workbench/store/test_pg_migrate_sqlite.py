@@ -80,10 +80,12 @@ def test_every_row_arrives_with_its_id_and_exact_money(sqlite_store, pg_store):
         assert verify(s).ok
         assert rep.audit_events == s.execute(select(func.count()).select_from(AuditEvent)).scalar()
         money = [str(v) for v in s.execute(select(ExceptionRow.amount_at_risk)
-                                           .where(ExceptionRow.amount_at_risk.is_not(None))).scalars()]
+                                           .where(ExceptionRow.amount_at_risk.is_not(None))
+                                           .order_by(ExceptionRow.id)).scalars()]
     with sqlite_store.session() as s:
         assert money == [str(v) for v in s.execute(select(ExceptionRow.amount_at_risk)
-                                                   .where(ExceptionRow.amount_at_risk.is_not(None))).scalars()]
+                                                   .where(ExceptionRow.amount_at_risk.is_not(None))
+                                                   .order_by(ExceptionRow.id)).scalars()]
     assert any(Decimal(m) != Decimal(m).to_integral_value() for m in money)  # real cents were carried
 
 
