@@ -147,7 +147,10 @@ def by_external_ref(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules) -> tuple
         return none, none
     i, j = _unique_pairs(_trimmed(crm["number"]), refs[je], np.arange(len(crm)), je)
     # the rest may hold a CRM record id: joined on the 18-character id
-    rest = np.setdiff1d(je, j)
+    left = np.zeros(len(erp), dtype=bool)  # a mask, not setdiff1d: no sort of a million positions
+    left[je] = True
+    left[j] = False
+    rest = np.nonzero(left)[0]
     shaped = pd.Series(refs[rest], dtype="string[pyarrow]").str.fullmatch(r"[0-9A-Z]{15}|[0-9A-Z]{18}")
     rest = rest[shaped.fillna(False).to_numpy(dtype=bool)]
     if len(rest):
