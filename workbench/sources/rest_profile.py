@@ -37,6 +37,7 @@ from workbench.model import frames
 from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
+from workbench.sources import frappe_schema
 from workbench.sources.credentials import get_secret
 from workbench.sources.erp_mapping import NEGATE, ObjectMap, PullBuffer, coerce, get_path, object_maps, same_value
 from workbench.sources.http_common import (ClientCredentials, HttpClient, HttpFailure, StaticHeaders, decode,
@@ -90,6 +91,11 @@ def load_profile(path: Path) -> dict[str, Any]:
         need(bool(paging.get("total_path")), "[paging] stop = total needs total_path")
     if paging.get("stop") == "has_more":
         need(bool(paging.get("has_more_path")), "[paging] stop = has_more needs has_more_path")
+    schema = prof.get("schema")
+    if schema is not None:
+        need(schema.get("dialect") == "frappe" and bool(schema.get("path")),
+             "[schema] needs dialect = \"frappe\" (the only one so far) and a path such as "
+             "\"/api/resource/DocType/{record_type}\"")
     write = prof.get("write", {})
     need(write.get("concurrency", "none") in CONCURRENCY, f"[write] concurrency = {write.get('concurrency')!r}, "
                                                           f"expected one of {', '.join(CONCURRENCY)}")
@@ -173,6 +179,7 @@ class RestProfileSource:
                     for k, v in side_view["objects"].items()}
         self.maps = object_maps({"objects": {}}, defaults, self.system)
         self._smaps: dict[str, StatusMap] = {}
+        self._schemas: dict[str, dict[str, frappe_schema.DocField] | None] = {}
         self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=base,
                                api_version=f"profile {self.name}")
 
@@ -416,6 +423,10 @@ class RestProfileSource:
         if negate:
             value = None if value is None else (0 if value else 1) if isinstance(get_path(rec, prop), int) \
                 else not value
+        why = self._refusal(req.object, prop, value, rec)
+        if why:
+            return WriteResult(cid, "permanent", f"{self.name} {self._record_type(req.object)} {req.record_id} "
+                                                 f"{prop}: {why}; not sent")
         write = {**self.prof.get("write", {}), **(self.prof["objects"][req.object].get("write") or {})}
         obj = self.prof["objects"][req.object]
         ctx = self._ctx({"object_path": obj["path"], "id": req.record_id, "field": prop, "value": value,
@@ -460,6 +471,26 @@ class RestProfileSource:
                                              f"{prop} (HTTP "
                                              f"{resp.status_code}{f' {code}' if code else ''}): "
                                              f"{' '.join(words.split())}")
+
+    def _refusal(self, kind: str, prop: str, value: Any, rec: dict) -> str | None:
+        """Why the service would refuse this write, from the field rules it publishes
+        ([schema] of the profile; only the Frappe dialect so far), or None."""
+        schema = self.prof.get("schema")
+        if not schema:
+            return None
+        if kind not in self._schemas:
+            path = render(schema["path"], self._ctx({"record_type": self._record_type(kind)}))
+            resp = self.http.request("GET", path)
+            # a user may lack permission to read the DocType: the service's own refusal still stands
+            self._schemas[kind] = frappe_schema.fields_of(get_path(decode(resp), schema.get("record_path", "data"))
+                                                          or {}) if resp.status_code < 300 else None
+        fields = self._schemas[kind]
+        if fields is None:
+            return None
+        f = fields.get(prop)
+        if f is None:
+            return f"{prop!r} is not a field of the {self._record_type(kind)} DocType"
+        return frappe_schema.refusal(f, value, rec.get("docstatus"))
 
     def _after_uncertain(self, req: WriteRequest, canon: Any, exc: HttpFailure) -> WriteResult:
         try:

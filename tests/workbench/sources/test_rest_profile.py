@@ -102,8 +102,26 @@ def test_seen_version_behind_is_a_conflict_before_writing(erpnext):
     assert same.outcome == "already_applied"
 
 
-def test_submitted_field_is_permanent_with_frappes_words(erpnext):
+def test_a_write_frappe_would_refuse_is_not_sent(erpnext):
+    # the DocType document says outstanding_amount and due_date do not allow changes after submit
     src = connect(erpnext)
+    invs = src.pull().frames["invoices"]
+    inv = invs[invs["open_balance"] > 0].iloc[0]
+    [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "due_date", inv["due_date"], "2027-03-31",
+                                   seen_version=inv["version"])])
+    assert res.outcome == "permanent" and res.message == (
+        f"ERPNext Sales Invoice {inv['record_id']} due_date: the document is submitted and this field does not "
+        f"allow changes after submit (Frappe: UpdateAfterSubmitError); not sent")
+    after = src.read_current("invoices", [inv["record_id"]], ["due_date"])[inv["record_id"]]
+    assert after["due_date"] == inv["due_date"] and after["version"] == inv["version"]  # nothing was saved
+
+
+def test_without_the_doctype_rules_frappes_own_refusal_is_shown_in_one_line(erpnext, tmp_path):
+    # a user who may not read DocType documents (or a profile without [schema]) still gets Frappe's words
+    text = (PROFILES_DIR / "erpnext.toml").read_text(encoding="utf-8")
+    start = text.index("[schema]")
+    (tmp_path / "erpnext.toml").write_text(text[:start] + text[text.index("[write]"):], encoding="utf-8")
+    src = connect(erpnext, profile=str(tmp_path / "erpnext.toml"))
     invs = src.pull().frames["invoices"]
     inv = invs[invs["open_balance"] > 0].iloc[0]
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
@@ -115,6 +133,13 @@ def test_submitted_field_is_permanent_with_frappes_words(erpnext):
     assert due.outcome == "permanent" and due.message == (
         f"ERPNext refused Sales Invoice {inv['record_id']} due_date (HTTP 417 UpdateAfterSubmitError): Not allowed "
         f"to change Payment Due Date after submission from {inv['due_date'].isoformat()} to 2027-03-31")
+    # ERPNext takes a draft's total but recomputes it on save: not reported as applied
+    draft = invs["record_id"].iloc[-1]
+    make_draft(erpnext, draft)
+    [current] = src.read_current("invoices", [draft], ["total_amount"]).values()
+    [total] = src.push([WriteRequest(3, "k", "invoices", draft, "total_amount", current["total_amount"],
+                                     Decimal("99.00"), seen_version=current["version"])])
+    assert total.outcome == "permanent" and "ERPNext sets this field itself" in total.message
 
 
 class SaveBetweenPages:
@@ -237,7 +262,7 @@ KINDS = [
     ("invoices", "due_date", None, "UpdateAfterSubmitError"),
     ("draft invoices", "due_date", date(2027, 3, 31), "applied"),
     ("draft invoices", "due_date", None, "applied"),
-    ("draft invoices", "total_amount", Decimal("99.00"), "sets this field itself"),
+    ("draft invoices", "total_amount", Decimal("99.00"), "read-only"),
     ("orders", "total_amount", Decimal("99.00"), "UpdateAfterSubmitError"),
 ]
 
