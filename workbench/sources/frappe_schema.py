@@ -59,7 +59,7 @@ def refusal(f: DocField, value: Any, docstatus: Any) -> str | None:
         return f"the value is longer than the field's {f.length or DEFAULT_LENGTH} characters " \
                f"(Frappe: CharacterLengthExceededError)"
     if f.fieldtype == "Select" and f.options:
-        choices = [c for c in f.options.split("\n")]
+        choices = f.options.split("\n")
         if str(value) not in choices:
             return f"{value!r} is not one of the field's options ({', '.join(c for c in choices if c)})"
     return None
