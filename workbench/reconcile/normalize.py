@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
 from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.reconcile import street_types
+from workbench.reconcile.folding import fold
 
 # Legal forms across jurisdictions, written as their normalised token sequences
 # (dots and slashes already removed, lower case) -> one canonical token.
@@ -103,20 +103,6 @@ _STREET_WORDS: dict[str, str] = {
 _PUNCT_DROP = re.compile(r"[.'’`´/]")  # joined: G.m.b.H. -> gmbh, A/S -> as, O'Neil -> oneil
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _DIGIT = re.compile(r"\d")
-
-
-def fold(text: object) -> str | None:
-    """Lower case, diacritics removed (NFKD), ß -> ss; None for blank."""
-    if text is None:
-        return None
-    s = str(text).strip()
-    if not s:
-        return None
-    s = s.casefold()
-    if s.isascii():
-        return s  # nothing to decompose: the common case, kept off the per-character path
-    s = unicodedata.normalize("NFKD", s)
-    return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
 def _tokens(text: object) -> list[str]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from workbench.reconcile.folding import fold
+
 # ISO country -> languages its street lines are written in, most common first
 STREET_LANGUAGES: dict[str, tuple[str, ...]] = {
     "DE": ("de",), "AT": ("de",), "LI": ("de",), "CH": ("de", "fr", "it"), "LU": ("fr", "de"),
@@ -47,7 +49,6 @@ class Locale:
 
 
 def _fold(text: str) -> str:
-    from workbench.reconcile.normalize import fold
     return fold(text) or ""
 
 
