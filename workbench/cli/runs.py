@@ -1,4 +1,4 @@
-"""`workbench run`, `workbench runs`, `workbench exceptions`, `workbench scenario`."""
+"""`workbench run`, `workbench runs`, `workbench exceptions`."""
 
 from __future__ import annotations
 
@@ -89,19 +89,6 @@ def cmd_exceptions(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_scenario(args: argparse.Namespace) -> int:
-    from workbench.sandbox import scenario
-    from workbench.errors import ConfigError
-
-    if args.customers < 10:
-        raise ConfigError("--customers must be at least 10")
-    out = scenario.generate(args.seed, args.customers, Path(args.out),
-                            invoices_per_customer=args.invoices_per_customer)
-    print(f"Scenario written to {out} (seed {args.seed}, {args.customers:,} customers). "
-          f"Run it with: workbench run --config {Path(out) / 'run.toml'}")
-    return 0
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="pull both sides, reconcile, store the run and print its summary")
     p.add_argument("--config", required=True, help="run config (TOML)")
@@ -121,10 +108,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--severity", action="append", help="only this severity (repeatable)")
     add_db_option(p)
     p.set_defaults(func=cmd_exceptions)
-
-    p = sub.add_parser("scenario", help="write a generated CRM/ERP scenario with its ground truth")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--customers", type=int, default=200)
-    p.add_argument("--invoices-per-customer", type=int, default=10)
-    p.add_argument("--out", required=True, help="directory to write")
-    p.set_defaults(func=cmd_scenario)

@@ -26,12 +26,12 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
-from workbench.audit import manifest as mf
-from workbench.audit.excel_safe import FORMULA_TRIGGERS
-from workbench.audit.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCEPTION_COLS, LINK_COLS, PARAM_COLS,
+from workbench.export import manifest as mf
+from workbench.export.excel_safe import FORMULA_TRIGGERS
+from workbench.export.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCEPTION_COLS, LINK_COLS, PARAM_COLS,
                                               Col, Content, Sheet, Styled, prepare,
                                               prepare_row)
-from workbench.audit.workbook_styles import Styles
+from workbench.export.workbook_styles import Styles
 from workbench.errors import InputError
 from workbench.progress import check_cancelled, report
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.workbench.audit.test_workbook import make_run
-from workbench.audit.workbook import verify_workbook, write_workbook
+from tests.workbench.export.test_workbook import make_run
+from workbench.export.workbook import verify_workbook, write_workbook
 
 pytestmark = pytest.mark.postgres
 
