@@ -10,6 +10,7 @@ setting listed is one its connector reads and that every declared key is explain
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
@@ -235,8 +236,10 @@ def rule_default(table: str, key: str, rules: Rules) -> str:
 
 
 def _table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    # a bare | splits a table cell even inside a code span
+    cells = [[re.sub(r"(?<!\\)\|", r"\\|", c) for c in row] for row in rows]
     return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head),
-            *("| " + " | ".join(row) + " |" for row in rows), ""]
+            *("| " + " | ".join(row) + " |" for row in cells), ""]
 
 
 def _settings(rows: list[Setting]) -> list[str]:
@@ -267,11 +270,11 @@ def render() -> str:
         table = {"salesforce": "[crm.salesforce]", "files": "[crm.files] / [erp.files]"}.get(name, f"[erp.{name}]")
         lines += [f"## {table}", "",
                   *_settings(rows)]
-    lines += ["## [<side>.objects.<kind>] of a live connector", "",
+    lines += ["## `[<side>.objects.<kind>]` of a live connector", "",
               "`<kind>` is one of customers, products, prices, orders, order_lines, invoices, payments; every",
               "canonical field with its default source field: [fields](fields.md).", "",
               *_table(("Key", "Connectors", "Meaning"), [(f"`{k}`", c, m) for k, c, m in LIVE_OBJECT_SETTINGS]),
-              "## [<side>.objects.<kind>] of a files side", "",
+              "## `[<side>.objects.<kind>]` of a files side", "",
               "How each is used, with examples: [file conventions](../extracts/conventions.md).", "",
               *_table(("Key", "Meaning"), [(f"`{k}`", FILE_OBJECT_KEYS.get(k, "")) for k in sorted(OBJECT_KEYS)]),
               "## [rules]", "",
