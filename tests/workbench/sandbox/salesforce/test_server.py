@@ -200,12 +200,6 @@ def test_soap_login_refuses_wrong_password_with_a_soap_fault(org):
     assert r.status_code == 500 and "<sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode>" in r.text
 
 
-def _ctrl_c_stops_it() -> None:
-    # A suite started in the background by a shell ignores SIGINT, and a child inherits that:
-    # the sandbox would never see the Ctrl+C this test sends.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_command_prints_one_json_line_when_ready(tmp_path):
     from workbench.sandbox.scenario import generate, load
     generate(3, 8, tmp_path / "scen")
@@ -213,8 +207,7 @@ def test_command_prints_one_json_line_when_ready(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "workbench.sandbox.salesforce", "--scenario",
                              str(tmp_path / "scen"), "--state-dir", str(tmp_path / "state")],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT,
-                            preexec_fn=_ctrl_c_stops_it)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
     try:
         info = json.loads(proc.stdout.readline())
         assert set(info["credentials"]) == {"session", "client_credentials", "password", "jwt"}
