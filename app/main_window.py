@@ -362,14 +362,14 @@ def make_app() -> QApplication:
 def build_window(store, *, user: str | None = None, mode: str | None = None,
                  only: tuple[str, ...] | None = None) -> MainWindow:
     """A ready main window over ``store`` (not shown yet). Used by the app, the demo, screenshots and tests."""
-    from workbench.team.users import resolve_user
+    from workbench.team.users import acting_user
     settings = open_settings()
     mode = mode or str(settings.value("window/theme") or "light")
     if mode not in theme.MODES:
         mode = "light"
     if user is None:
         with store.session() as s:
-            user = resolve_user(s, None)
+            user = acting_user(s, None)
     app = make_app()
     theme.apply(app, mode)
     ctx = AppContext(store, user, settings, mode=mode)
@@ -449,10 +449,10 @@ def open_for_gui(url: str | None, user: str | None) -> tuple[Any, str]:
     """Worker side of startup: open (migrate) the store, resolve the user, warm the screens' imports."""
     import app.data  # noqa: F401  (pandas, pyarrow: imported here, off the GUI thread)
     from workbench.store.db import open_store
-    from workbench.team.users import resolve_user
+    from workbench.team.users import acting_user
     store = open_store(url)
     with store.session() as s:
-        return store, resolve_user(s, user)
+        return store, acting_user(s, user)
 
 
 def run_demo_gui(args: argparse.Namespace) -> int:

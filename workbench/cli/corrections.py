@@ -38,9 +38,9 @@ def _store(args: argparse.Namespace):
 
 
 def _user(store, name: str | None) -> str:
-    from workbench.team.users import resolve_user
+    from workbench.team.users import acting_user
     with store.session() as s:
-        return resolve_user(s, name)
+        return acting_user(s, name)
 
 
 def _ids(values: list[str]) -> list[int]:

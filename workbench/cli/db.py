@@ -89,11 +89,11 @@ def _roles(values: list[str] | None) -> list[str]:
 
 def cmd_users_add(args: argparse.Namespace) -> int:
     from workbench.store.db import open_store
-    from workbench.team.users import register_user, resolve_user
+    from workbench.team.users import acting_user, register_user
     store = open_store(args.db)
     try:
         with store.session() as s:
-            actor = resolve_user(s, args.user)
+            actor = acting_user(s, args.user)
             u = register_user(s, actor, args.name, _roles(args.role), display_name=args.display_name,
                               os_login_name=args.os_login)
             print(f"user {u.name}: roles {u.roles.replace(',', ', ')}"
@@ -130,11 +130,11 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 def cmd_users_remove(args: argparse.Namespace) -> int:
     from workbench.store.db import open_store
-    from workbench.team.users import remove_user, resolve_user
+    from workbench.team.users import acting_user, remove_user
     store = open_store(args.db)
     try:
         with store.session() as s:
-            remove_user(s, resolve_user(s, args.user), args.name)
+            remove_user(s, acting_user(s, args.user), args.name)
     finally:
         store.dispose()
     print(f"user {args.name} removed (deactivated; their name stays on everything they did)")

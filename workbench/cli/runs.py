@@ -18,12 +18,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from workbench import config as cfg
     from workbench.pipeline import execute_run, format_summary
     from workbench.store.db import open_store
+    from workbench.team.users import acting_user
 
     config = cfg.load(args.config)
     store = open_store(args.db)
     progress = ConsoleProgress()
     try:
-        outcome = execute_run(config, store, user=args.user, state=progress)
+        with store.session() as s:
+            user = acting_user(s, args.user)
+        outcome = execute_run(config, store, user=user, state=progress)
     finally:
         progress.close()
         store.dispose()

@@ -31,6 +31,7 @@ from workbench.corrections.values import canonical_kind, display, parse_value
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
+from workbench.team.identity import same_person
 from workbench.team.users import require
 
 # exception statuses from which a new correction may be proposed
@@ -218,9 +219,9 @@ def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str 
             _check_version(c, versions)
             _check_not_done_already(c, "approved")
             lifecycle.check(c, "approved")
-            if c.preparer == user:
-                raise PermissionDenied(f"correction {c.id} was prepared by {user}; a different user must approve "
-                                       "it (maker-checker)")
+            if same_person(c.preparer, user):  # as people: "Bob", "bob " and a Cyrillic "bоb" are bob
+                raise PermissionDenied(f"correction {c.id} was prepared by {c.preparer}; a different user must "
+                                       "approve it (maker-checker)")
         now = _now()
         for c in rows:
             lifecycle.transition(s, c, "approved", actor=user, reason=reason,
@@ -369,9 +370,9 @@ def approve_matching(store: Store, user: str, *, reason: str | None = None, **fi
     filters["state"] = ["proposed"]
     with store.session() as s:
         require(s, user, "approve")
-        q = _filtered(select(Correction.id).outerjoin(ExceptionRow, ExceptionRow.id == Correction.exception_id),
-                      filters).where(Correction.preparer != user)
-        ids = list(s.execute(q).scalars())
+        q = _filtered(select(Correction.id, Correction.preparer).outerjoin(
+            ExceptionRow, ExceptionRow.id == Correction.exception_id), filters)
+        ids = [cid for cid, preparer in s.execute(q) if not same_person(preparer, user)]
     if not ids:
         return []
     return approve(store, ids, user, reason)

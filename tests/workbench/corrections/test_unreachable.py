@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.workbench.corrections.test_push_e2e import FAST, _customer_proposals, _sf, demo_run  # noqa: F401
+from tests.workbench.corrections.test_push_e2e import _customer_proposals, _sf, demo_run  # noqa: F401
 from workbench.corrections import service
+from workbench.corrections.outbox.push import Backoff
 from workbench.sandbox import salesforce as sf_sandbox
 from workbench.store.schema import Correction
 
@@ -19,7 +20,9 @@ def test_salesforce_down_means_retry_later_not_dead_letter(demo_run, tmp_path): 
     handle = _sf(demo)
     handle.stop()  # the org is unreachable for this push
 
-    service.push(store, "ann", backoff=FAST, wait=False, max_attempts=5)
+    # The retry is due in an hour, so however slow this push is, it cannot come round to a
+    # second attempt within it (a short backoff did on a busy machine: attempts == 2).
+    service.push(store, "ann", backoff=Backoff(base=3600, cap=3600), wait=False, max_attempts=5)
     with store.session() as s:
         c = s.get(Correction, cid)
         assert c.state == "queued" and c.attempts == 1, (c.state, c.last_error)

@@ -173,8 +173,8 @@ def test_persistent_outage_gives_one_line_error_with_the_systems_words(bc):
 
 
 def test_slow_answer_times_out_and_is_retried(bc):
-    src = connect(bc, timeout=0.5)
-    bc.faults.slow(seconds=1.5)
+    src = connect(bc, timeout=3)
+    bc.faults.slow(seconds=300)  # held until the client's 3 s read timeout gives up
     ex = src.pull()
     assert len(ex.frames["customers"]) == bc.store.count("customers")
     assert src.http.retries >= 1

@@ -170,11 +170,11 @@ def test_pull_is_stable_while_documents_are_saved_between_pages(erpnext):
 
 
 def test_faults_are_retried(erpnext):
-    src = connect(erpnext, timeout=0.5)
+    src = connect(erpnext, timeout=3)
     erpnext.faults.rate_limit(times=1, retry_after=1)
     erpnext.faults.server_error(500)
     erpnext.faults.server_error(503)
-    erpnext.faults.slow(seconds=1.5)
+    erpnext.faults.slow(seconds=300)  # held until the client's 3 s read timeout gives up
     ex = src.pull()
     assert len(ex.frames["invoices"]) == erpnext.store.count("Sales Invoice")
     assert src.http.retries >= 4

@@ -77,6 +77,9 @@ def test_the_library_refuses_every_change_by_an_auditor(team_with_work):
 def test_the_cli_refuses_every_change_by_an_auditor(team_with_work, capsys):
     store, ids, cid = team_with_work
     url = store.url
+    if store.is_postgres:  # team mode: dave is who the server authenticated
+        from tests.helpers.pg_roles import login_urls
+        url = login_urls(url, "dave")["dave"]
     before = _fingerprint(store)
     commands = [
         ["corrections", "propose", str(ids[1])],

@@ -5,7 +5,7 @@ requests in order; token endpoints are never faulted except by ``expire_tokens``
 
     handle.faults.rate_limit(times=2, retry_after=1)   # 429 + Retry-After
     handle.faults.server_error(500) / server_error(503)
-    handle.faults.slow(seconds=2.0, times=1)            # the client's read timeout fires
+    handle.faults.slow(seconds=2.0, times=1)            # held until the client gives up, at most 2 s
     handle.faults.expire_tokens()                       # every issued token/key now gets 401
     handle.faults.change_before_write(times=1)          # someone edits the record between read and write
 """

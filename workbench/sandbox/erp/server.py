@@ -7,6 +7,8 @@ flavour sees an API request.
 
 from __future__ import annotations
 
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -52,6 +54,23 @@ class Flavor(Protocol):
     def handle(self, req: Request) -> Response: ...
 
 
+def _hold(conn: socket.socket, seconds: float) -> None:
+    """A slow answer: held until the client gives up (its read timeout closes the connection)
+    or ``seconds`` pass, so a test of timeouts does not depend on how fast the machine is."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        readable, _, _ = select.select([conn], [], [], left)
+        if not readable:
+            return
+        try:
+            if not conn.recv(1, socket.MSG_PEEK):
+                return  # the client closed the connection
+        except OSError:
+            return
+        time.sleep(left)  # a pipelined request is waiting, not a close: hold for the rest
+        return
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms delayed-ACK stall
@@ -76,7 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
             if flavor.is_api(req):
                 shot = faults.next_shot()
                 if shot is not None and shot.kind == "slow":
-                    time.sleep(shot.seconds)
+                    _hold(self.connection, shot.seconds)
                 elif shot is not None:
                     resp = flavor.fault_response(shot.status, "Too many requests" if shot.status == 429
                                                  else "The service is temporarily unavailable")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -34,10 +35,18 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--scenario {args.scenario}: not a directory")
     handle = start(args.scenario, port=args.port, state_dir=args.state_dir, customers=args.customers,
                    seed=args.seed)
+    done = threading.Event()
+
+    def stop(*_: object) -> None:
+        done.set()
+    # Handlers of our own, like the ERP sandbox: started from a script in the background the
+    # process inherits an ignored SIGINT, and SIGTERM would end it without stopping the server.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         print(json.dumps(handle.info), flush=True)
-        threading.Event().wait()  # serve until Ctrl+C / SIGTERM
-    except KeyboardInterrupt:
+        while not done.wait(0.5):  # serve until Ctrl+C / SIGTERM
+            pass
         print("salesforce sandbox stopped", file=sys.stderr)
     finally:
         handle.stop()

@@ -207,7 +207,7 @@ def test_command_prints_one_json_line_when_ready(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "workbench.sandbox.salesforce", "--scenario",
                              str(tmp_path / "scen"), "--state-dir", str(tmp_path / "state")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
     try:
         info = json.loads(proc.stdout.readline())
         assert set(info["credentials"]) == {"session", "client_credentials", "password", "jwt"}
@@ -218,7 +218,9 @@ def test_command_prints_one_json_line_when_ready(tmp_path):
         assert r.status_code == 200 and r.json()["totalSize"] == accounts
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
+        # However long a busy machine takes to stop it (pytest-timeout guards a real hang).
+        code = proc.wait()
+    assert code == 0
 
 
 def _composite(s, org, subs, all_or_none=False):
