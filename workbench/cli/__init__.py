@@ -65,10 +65,11 @@ def run_handler(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
     except BrokenPipeError:
         return 0
     except Exception as exc:  # last resort: one line for the user, the traceback in the log
+        from workbench.model.secrets import mask
         where = log_path()
         with open(where, "a", encoding="utf-8") as fh:
-            fh.write(traceback.format_exc())
-        print(f"workbench: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]} "
+            fh.write(mask(traceback.format_exc()))
+        print(f"workbench: internal error: {type(exc).__name__}: {mask(' '.join(str(exc).split()))[:300]} "
               f"(details in {where})", file=sys.stderr)
         return 1
 
