@@ -519,6 +519,10 @@ def _items(exported: Any, found: Any) -> str:
         if gone:
             bits.append("exported: " + "; ".join(_short(i) for i in gone[:5]) + (" …" if len(gone) > 5 else ""))
         return f" ({', '.join(bits)})" if bits else ""
+    if isinstance(exported, list) and isinstance(found, list):
+        new = [i for i in found if i not in exported]
+        gone = [i for i in exported if i not in found]
+        return f" (now: {'; '.join(new) or 'none'}; exported: {'; '.join(gone) or 'none'})"
     if isinstance(exported, str) and isinstance(found, str) and len(exported) < 200 and len(found) < 200:
         return f" (exported {exported or 'none'!r}, now {found or 'none'!r})"
     return ""

@@ -176,7 +176,7 @@ def refuse_in_config(raw: Mapping[str, Any], where: str) -> None:
 
 def mask_value(key: str, value: Any, known: Iterable[str] = ()) -> Any:
     """A setting as it may be shown: redacted whole when its name means a secret, else masked text."""
-    if is_secret_key(key) and not _empty(value) and not isinstance(value, (Mapping, list)):
+    if is_secret_key(key) and not _empty(value) and not isinstance(value, Mapping):
         return "(redacted)"
     return mask_obj(value, known)
 
