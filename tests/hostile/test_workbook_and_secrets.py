@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.protection import WorkbookProtection
 from sqlalchemy import delete, update
 
-from tests.helpers.forge import forge
+from tests.helpers.forge import forge, rewrite_part
 from tests.workbench.audit.test_workbook import _exc, make_run
 from workbench import config as config_mod
 from workbench.audit.workbook import verify_workbook, write_workbook
@@ -95,6 +98,12 @@ def _conditional_white(wb: Any) -> None:
         "N2:N10", CellIsRule(operator="greaterThan", formula=["1000"], font=Font(color="FFFFFFFF")))
 
 
+def _rich_white_part(wb: Any) -> None:
+    cell = wb["Exceptions"]["E2"]
+    name = str(cell.value)
+    cell.value = CellRichText(name[:3], TextBlock(InlineFont(color="FFFFFFFF"), name[3:]))
+
+
 def _hide_zeros(wb: Any) -> None:
     wb["Exceptions"].sheet_view.showZeros = False
 
@@ -117,6 +126,28 @@ FORGERIES: list[tuple[str, Callable[[Any], None], str]] = [
     ("forged-sheet-hidden", _hide_sheet, "Corrections: hidden"),
     ("forged-conditional-white-text", _conditional_white, "conditional formatting changed"),
     ("forged-zeros-hidden", _hide_zeros, "sheet view"),
+    ("forged-part-of-text-in-white", _rich_white_part, "cells with formatted runs of text (colour, size) changed "
+                                                       "(now: E2)"),
+]
+
+# Forgeries a zip tool makes directly in the package's XML (the cells' values untouched).
+XML_FORGERIES: list[tuple[str, str, Callable[[str], str], str]] = [
+    ("forged-xml-theme-text-colour-white", "xl/theme/theme1.xml",
+     lambda x: re.sub(r"(<a:dk1>.*?</a:dk1>)", '<a:dk1><a:srgbClr val="FFFFFF"/></a:dk1>', x, count=1, flags=re.S),
+     "workbook: the theme's colours changed"),
+    ("forged-xml-sheet-very-hidden", "xl/workbook.xml",
+     lambda x: x.replace('name="Corrections" sheetId="4" state="visible"',
+                         'name="Corrections" sheetId="4" state="veryHidden"'),
+     "Corrections: veryHidden"),
+    ("forged-xml-picture-over-cells", "xl/worksheets/_rels/sheet3.xml.rels",
+     lambda x: x.replace("</Relationships>", '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/'
+                         'officeDocument/2006/relationships/drawing" Target="../drawings/drawing1.xml"/>'
+                         "</Relationships>"),
+     "drawings, pictures or other parts attached to the sheet changed (now: drawing (xl/drawings/drawing1.xml))"),
+    ("forged-xml-default-rows-hidden", "xl/worksheets/sheet3.xml",
+     lambda x: x.replace('<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>',
+                         '<sheetFormatPr baseColWidth="8" defaultRowHeight="15" zeroHeight="1"/>'),
+     "default row and column format (sheetFormatPr) changed"),
 ]
 
 
@@ -139,6 +170,18 @@ def test_forged_workbook_is_refused_as_file_edited(exported, tmp_path, edit, nam
     rep = verify_workbook(store, forged)
     text = "\n".join(rep.lines())
     assert not rep.ok and rep.file_edited and not rep.store_changed, text
+    assert named in text
+
+
+@pytest.mark.parametrize("part, change, named", [pytest.param(p, c, n, id=i) for i, p, c, n in XML_FORGERIES])
+def test_forged_package_xml_is_refused_as_file_edited(exported, tmp_path, part, change, named):
+    store, path = exported
+    forged = tmp_path / "forged.xlsx"
+    rewrite_part(path, forged, part, change)
+    rep = verify_workbook(store, forged)
+    text = "\n".join(rep.lines())
+    assert not rep.ok and rep.file_edited and not rep.store_changed, text
+    assert rep.manifest_file == rep.manifest_recorded  # every value as exported: only the look betrays it
     assert named in text
 
 
