@@ -126,14 +126,14 @@ FORGERIES: list[tuple[str, Callable[[Any], None], str]] = [
     ("forged-sheet-hidden", _hide_sheet, "Corrections: hidden"),
     ("forged-conditional-white-text", _conditional_white, "conditional formatting changed"),
     ("forged-zeros-hidden", _hide_zeros, "sheet view"),
-    ("forged-part-of-text-in-white", _rich_white_part, "cells with formatted runs of text (colour, size) changed "
-                                                       "(now: E2)"),
+    ("forged-part-of-text-in-white", _rich_white_part,
+     "cells with formatted runs of text (colour, size) changed (now: E2)"),
 ]
 
 # Forgeries a zip tool makes directly in the package's XML (the cells' values untouched).
 XML_FORGERIES: list[tuple[str, str, Callable[[str], str], str]] = [
     ("forged-xml-theme-text-colour-white", "xl/theme/theme1.xml",
-     lambda x: re.sub(r"(<a:dk1>.*?</a:dk1>)", '<a:dk1><a:srgbClr val="FFFFFF"/></a:dk1>', x, count=1, flags=re.S),
+     lambda x: re.sub(r"(<a:dk1>.*?</a:dk1>)", '<a:dk1><a:srgbClr val="FFFFFF"/></a:dk1>', x, count=1, flags=re.DOTALL),
      "workbook: the theme's colours changed"),
     ("forged-xml-sheet-very-hidden", "xl/workbook.xml",
      lambda x: x.replace('name="Corrections" sheetId="4" state="visible"',

@@ -40,8 +40,8 @@ def test_many_hidden_rows_are_counted_in_full_and_named_up_to_a_limit(tmp_path):
     found = fingerprint(b, fingerprint(a))
     assert found["sheets"]["Data"]["rows"]["n"] == 200 and len(found["sheets"]["Data"]["rows"]["items"]) == KEEP
     lines = differences(fingerprint(a), found)
-    assert lines == ["sheet 'Data': hidden or resized rows changed (now: row 2: hidden=1; row 3: hidden=1; "
-                     "row 4: hidden=1; row 5: hidden=1; row 6: hidden=1 …)"]
+    assert lines == [("sheet 'Data': hidden or resized rows changed (now: row 2: hidden=1; row 3: hidden=1; "
+                      "row 4: hidden=1; row 5: hidden=1; row 6: hidden=1 …)")]
 
 
 def test_a_cell_reformatted_is_named_with_what_it_now_shows(tmp_path):
@@ -54,7 +54,7 @@ def test_a_cell_reformatted_is_named_with_what_it_now_shows(tmp_path):
     exported = fingerprint(a)
     lines = differences(exported, fingerprint(b, exported))
     assert lines == [
-        "Data!C7: a number cell shown with number format '0.00'; font colour theme 1 size 11 "
-        "(the export never shows this column that way)",
-        "Data!B9: a text cell shown with number format 'General'; font colour FFFFFFFF size 1 "
-        "(the export never shows this column that way)"]
+        ("Data!C7: a number cell shown with number format '0.00'; font colour theme 1 size 11 "
+         "(the export never shows this column that way)"),
+        ("Data!B9: a text cell shown with number format 'General'; font colour FFFFFFFF size 1 "
+         "(the export never shows this column that way)")]
