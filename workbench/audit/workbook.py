@@ -579,11 +579,12 @@ def write_workbook(store, run_id: int, path: str | Path, *, state: object | None
 
 
 def _new_anchor(store, user: str | None) -> Anchor:
-    from workbench.team.users import os_login
+    from workbench.team.users import resolve_user
     with store.session() as s:
         head, events = exports.trail_head(s)
+        who = resolve_user(s, user)  # default: the OS login, or the workbench user it maps to
     return Anchor(export_id=uuid.uuid4().hex, exported_at=datetime.now(timezone.utc).replace(microsecond=0),
-                  exported_by=user or os_login(), trail_head=head, trail_events=events)
+                  exported_by=who, trail_head=head, trail_events=events)
 
 
 def _file_sha256(path: Path) -> str:
