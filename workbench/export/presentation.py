@@ -47,8 +47,14 @@ _NOISE_TAGS = {"selection", "extLst", "pageMargins", "pageSetup", "printOptions"
 _TEXT_TYPES = {"s": "text", "inlineStr": "text", "str": "text"}
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def _local(name: str) -> str:
-    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+    local = _LOCAL.get(name)
+    if local is None:
+        local = _LOCAL[name] = name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+    return local
 
 
 def _num(v: str) -> str:
@@ -270,9 +276,12 @@ class _SheetReader:
         self._cell_rich = ""
         self._line: list[str] = []
         self._in_v = False
+        self._rich_v = any(rich)  # shared strings with formatted runs exist: look at text cells' indexes
+        self._sids: dict[str | None, str] = {}
+        self._parser: Any = None
 
     def parse(self, stream: Any) -> None:
-        p = expat.ParserCreate(namespace_separator="}")
+        p = self._parser = expat.ParserCreate(namespace_separator="}")
         p.StartElementHandler, p.EndElementHandler = self._start, self._end
         p.CharacterDataHandler = self._chars
         p.buffer_text = True
@@ -281,13 +290,20 @@ class _SheetReader:
         self._flush_row()
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
-        tag = _local(name)
+        tag = _LOCAL.get(name) or _local(name)
         if self._in_data:
-            if tag == "c":
-                self._flush_cell()
-                ref = attrs.get("r", "")
+            if tag == "v":
+                if self._rich_v and self._cell is not None and self._cell[1] == "text":
+                    self._in_v = True
+            elif tag == "c":
+                if self._cell is not None:
+                    self._flush_cell()
+                s = attrs.get("s")
+                sid = self._sids.get(s)
+                if sid is None:
+                    sid = self._sids[s] = self.styles.sid(s)
                 t = attrs.get("t", "n")
-                self._cell = [ref, _TEXT_TYPES.get(t, t), self.styles.sid(attrs.get("s"))]
+                self._cell = [attrs.get("r", ""), _TEXT_TYPES.get(t, t), sid]
                 self._cell_rich = ""
             elif tag == "row":
                 self._flush_cell()
@@ -300,13 +316,13 @@ class _SheetReader:
             elif tag == "f" and self._cell is not None:
                 self.formulas.add(self._cell[0])
                 self._cell.append("formula")
-            elif tag == "v" and self._cell is not None and self._cell[1] == "text" and self.rich:
-                self._in_v = True
             elif tag == "rPr" and self._cell is not None:
                 self._cell_rich = "inline"
             return
         if tag == "sheetData" and len(self._stack) == 1:
             self._in_data = True
+            if not self._rich_v:  # cell values are not read: skip their text (most of the file)
+                self._parser.CharacterDataHandler = None
             return
         node = _Node(tag, {(f"r:{_local(k)}" if k.startswith(REL_NS) else _local(k)): v for k, v in attrs.items()})
         if self._stack:
@@ -316,14 +332,15 @@ class _SheetReader:
         self._stack.append(node)
 
     def _end(self, name: str) -> None:
-        tag = _local(name)
+        tag = _LOCAL.get(name) or _local(name)
         if self._in_data:
-            if tag == "sheetData":
+            if tag == "v":
+                self._in_v = False
+            elif tag == "sheetData":
                 self._flush_cell()
                 self._flush_row()
                 self._in_data = False
-            elif tag == "v":
-                self._in_v = False
+                self._parser.CharacterDataHandler = self._chars
             return
         if self._stack:
             self._stack.pop()
