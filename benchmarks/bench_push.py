@@ -149,7 +149,7 @@ def outcome(store, t: Target, before: dict[str, int] | None, expected: Callable[
     """End states, and from the sandbox: duplicates (written twice) and lost (not as the store says)."""
     from sqlalchemy import select
 
-    from workbench.audit.trail import verify
+    from workbench.store.trail import verify
     from workbench.store.schema import Correction
     with store.session() as s:
         corr = {c.target_record: c for c in s.execute(select(Correction)).scalars()}

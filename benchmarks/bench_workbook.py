@@ -43,7 +43,7 @@ STATUSES = ["open", "open", "open", "in_review", "waived", "resolved"]
 def build(db: Path, rows: int, customers: int = 10_000) -> None:
     from sqlalchemy import insert
 
-    from workbench.audit import trail
+    from workbench.store import trail
     from workbench.store.db import open_store
     from workbench.store.schema import CustomerLink, ExceptionRow, Run, RunSource, Snapshot
 
@@ -114,13 +114,13 @@ def phase(name: str, db: Path, out: Path) -> dict:
     cpu0 = start.ru_utime + start.ru_stime
     n = 0
     if name == "read":
-        from workbench.audit.workbook_content import Content
+        from workbench.export.workbook_content import Content
         for _ in Content(store, 1).exceptions():
             n += 1
     elif name == "floor":
         from openpyxl import Workbook
 
-        from workbench.audit.workbook_content import EXCEPTION_COLS, Content
+        from workbench.export.workbook_content import EXCEPTION_COLS, Content
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("Exceptions")
         ws.append([c.header for c in EXCEPTION_COLS])
@@ -130,13 +130,13 @@ def phase(name: str, db: Path, out: Path) -> dict:
             n += 1
         wb.save(out)
     elif name == "verify":
-        from workbench.audit.workbook import verify_workbook
+        from workbench.export.workbook import verify_workbook
         rep = verify_workbook(store, out.with_name("workbook.xlsx"))
         if not rep.ok:
             raise SystemExit("\n".join(rep.lines()))
         n = exception_count(store)
     else:
-        from workbench.audit.workbook import write_workbook
+        from workbench.export.workbook import write_workbook
         info = write_workbook(store, 1, out)
         n = dict(info.sheets)["Exceptions"] + sum(r for s, r in info.sheets if s.startswith("Exceptions ("))
     seconds = time.perf_counter() - t0

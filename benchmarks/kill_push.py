@@ -89,7 +89,7 @@ def kill_run(points: int, corrections: int, *, seed: int = 1, batch_size: int = 
              workdir: Path | None = None) -> dict[str, Any]:
     from sqlalchemy import select
 
-    from workbench.audit.trail import verify
+    from workbench.store.trail import verify
     from workbench.store.db import open_store
     from workbench.store.schema import AuditEvent, Correction
 

@@ -179,7 +179,7 @@ def approve_and_push(url: str, me: str, seed: int, batch: int, barrier) -> dict[
 def check(url: str, handle: Any, run_id: int) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from workbench.audit.trail import verify
+    from workbench.store.trail import verify
     from workbench.store.db import open_store
     from workbench.store.schema import AuditEvent, Correction
     store = open_store(url)

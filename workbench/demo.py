@@ -100,7 +100,7 @@ def run_headless(args: argparse.Namespace) -> int:
             print(format_summary(outcome.summary, outcome.run_id))
             xlsx = getattr(args, "xlsx", None)
             if xlsx:
-                from workbench.audit.workbook import write_workbook
+                from workbench.export.workbook import write_workbook
                 write_workbook(store, outcome.run_id, Path(xlsx))
                 print(f"\nAudit workbook written to {xlsx}")
             print(f"\nDemo database: {url}  (try: workbench exceptions --db '{url}')")

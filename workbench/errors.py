@@ -8,6 +8,7 @@ work could not be done (exit code 1).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 # Masks secrets in text shown to a user or written to the log. workbench.model.secrets owns the
 # rules and installs them here when it is imported (this module sits below it).
@@ -83,18 +84,31 @@ class Cancelled(WorkbenchError):
     """The user cancelled a long task; nothing half-written remains."""
 
 
+def log_path() -> Path:
+    """The support log: where an unexpected error's traceback goes (the user sees one line)."""
+    from platformdirs import user_log_dir
+    p = Path(user_log_dir("recon-workbench", appauthor=False))
+    p.mkdir(parents=True, exist_ok=True)
+    return p / "workbench.log"
+
+
+def log_traceback(exc: BaseException) -> Path | None:
+    """Append ``exc``'s traceback to the support log; the log's path, or None when it cannot be written."""
+    import traceback
+    try:
+        where = log_path()
+        with open(where, "a", encoding="utf-8") as fh:
+            fh.write(_mask("".join(traceback.format_exception(exc))))
+    except OSError:
+        return None
+    return where
+
+
 def user_message(exc: BaseException) -> str:
     """One line for a window or a parent process; an unexpected error's traceback goes to the log file."""
     if isinstance(exc, WorkbenchError):
         return exc.one_line()
-    import traceback
-    try:
-        from workbench.cli import log_path
-        where = log_path()
-        with open(where, "a", encoding="utf-8") as fh:
-            fh.write(_mask("".join(traceback.format_exception(exc))))
-        tail = f" (details in {where})"
-    except OSError:
-        tail = ""
+    where = log_traceback(exc)
+    tail = f" (details in {where})" if where else ""
     text = _mask(" ".join(str(exc).split()))[:300]
     return f"internal error: {type(exc).__name__}: {text}{tail}"

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # the app imports this module for WARM_MODULES: keep that imp
 # the store and the connectors, so a run or a push starts with its first request.
 WARM_MODULES = (
     "workbench.jobs", "workbench.pipeline", "workbench.reconcile.engine", "workbench.corrections.service",
-    "workbench.audit.workbook", "workbench.sources.salesforce", "workbench.sources.business_central",
+    "workbench.export.workbook", "workbench.sources.salesforce", "workbench.sources.business_central",
     "workbench.sources.odoo", "workbench.corrections.verify",
     "httpcore", "anyio", "keyring",  # httpx and the credential lookup load these on first use
 )
@@ -62,6 +62,6 @@ def retry_and_push(store: Store, user: str, ids: list[int], options: dict[str, A
 
 def export_workbook(store: Store, run_id: int, path: str | Path, *, state: object | None = None) -> str:
     """Write the run's audit workbook (all or nothing); returns where it went."""
-    from workbench.audit.workbook import write_workbook
+    from workbench.export.workbook import write_workbook
     write_workbook(store, run_id, Path(path), state=state)
     return str(path)

@@ -35,7 +35,7 @@ class RunConfigDoc(QObject):
             self.open(Path(demo.config_path), quiet=True)
 
     def open(self, path: Path, *, quiet: bool = False) -> bool:
-        from workbench.mapping_suggest import load_raw
+        from workbench.sources.mapping_suggest import load_raw
         from workbench.errors import WorkbenchError
         try:
             raw = load_raw(path)
@@ -53,7 +53,7 @@ class RunConfigDoc(QObject):
 
     def save(self, raw: dict[str, Any], path: Path | None = None) -> Path:
         """Validate and write (raises ConfigError/InputError with a one-line message)."""
-        from workbench.mapping_suggest import save_config
+        from workbench.sources.mapping_suggest import save_config
         target = Path(path or self.path or "run.toml")
         save_config(target, raw)
         self.path, self.raw = target, raw

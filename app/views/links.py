@@ -119,7 +119,7 @@ class LinksScreen(QWidget):
         self.reject_button.setEnabled(bool(self.suggested.rows))
 
     def _decide(self, what: str) -> None:
-        from workbench.reconcile.links_review import confirm_link, reject_link
+        from workbench.review.links import confirm_link, reject_link
         rows = self.suggested_view.selectionModel().selectedRows()
         if not rows:
             self.ctx.error("Select a suggested link first")

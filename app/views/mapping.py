@@ -4,7 +4,7 @@ the invoice status value map, and "Save" into the run config — so a new org's 
 cross-reference field is mapped without editing TOML by hand.
 
 Reading the fields goes through the connector off the GUI thread; the suggestions and the
-saving are the Qt-free ``workbench.mapping_suggest``.
+saving are the Qt-free ``workbench.sources.mapping_suggest``.
 """
 
 from __future__ import annotations
@@ -244,12 +244,12 @@ class MappingScreen(QWidget):
         self.ctx.jobs.submit(read_fields, self.doc.raw, self.doc.path, side, kind, on_done=done, on_error=failed)
 
     def show_fields(self, side: str, kind: str, result: dict[str, Any]) -> None:
-        from workbench.mapping_suggest import status_table, suggest
+        from workbench.sources.mapping_suggest import status_table, suggest
         self.loaded, self.loaded_for = result, (side, kind)
         self.source_fields = result["fields"]
         types = {f["name"]: f.get("type") for f in self.source_fields}
         rows = []
-        from workbench.mapping_suggest import canonical_fields
+        from workbench.sources.mapping_suggest import canonical_fields
         ctype = dict(canonical_fields(kind))
         for s in suggest(kind, self.source_fields, result["current"]):
             src = s.current if s.current in types else None
@@ -319,7 +319,7 @@ class MappingScreen(QWidget):
 
     def save(self) -> bool:
         from workbench.errors import WorkbenchError
-        from workbench.mapping_suggest import apply_mapping, status_overrides
+        from workbench.sources.mapping_suggest import apply_mapping, status_overrides
         if self.loaded is None or self.loaded_for != (self.side, self.kind):
             self.status.setText("Read the fields from the source first")
             self.saved.emit("")

@@ -187,7 +187,7 @@ class ReviewScreen(QWidget):
                            target_side=req["target_side"], on_done=done, on_error=self._action_failed)
 
     def _decide_link(self, link_id: int, decision: str) -> None:
-        from workbench.reconcile import links_review
+        from workbench.review import links as links_review
         fn = links_review.confirm_link if decision == "confirmed" else links_review.reject_link
 
         def done(result: dict[str, Any]) -> None:
@@ -204,7 +204,7 @@ class ReviewScreen(QWidget):
 
     def _bulk(self, action: str, ids: np.ndarray, argument: str) -> None:
         from workbench.corrections import service
-        from workbench.reconcile import assign
+        from workbench.review import assign
         id_list = [int(i) for i in ids]
         if not id_list:
             self.ctx.error("Select exceptions first (or 'Select all matching')")

@@ -4,7 +4,7 @@ shows who else is working; nothing is reloaded when nothing changed."""
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from workbench.reconcile.assign import assign
+from workbench.review.assign import assign
 from workbench.store.schema import ExceptionRow
 from workbench.team import presence
 from tests.helpers.qt import WAIT_MS

@@ -10,7 +10,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from workbench.audit.manifest import MARKER, manifest_of_file
+from workbench.export.manifest import MARKER, manifest_of_file
 
 
 def forge(src: Path, dst: Path, edit: Callable[[Any], None]) -> None:

@@ -27,9 +27,9 @@ from openpyxl.workbook.protection import WorkbookProtection
 from sqlalchemy import delete, update
 
 from tests.helpers.forge import forge, rewrite_part
-from tests.workbench.audit.test_workbook import _exc, make_run
+from tests.workbench.export.test_workbook import _exc, make_run
 from workbench import config as config_mod
-from workbench.audit.workbook import verify_workbook, write_workbook
+from workbench.export.workbook import verify_workbook, write_workbook
 from workbench.cli import main
 from workbench.errors import ConfigError
 from workbench.store.db import open_store
@@ -244,7 +244,7 @@ def test_store_export_record_rewritten_to_fit_a_forgery_is_caught(tmp_path):
     store, _, path = _fresh(tmp_path)
     forged = tmp_path / "forged.xlsx"
     forge(path, forged, _cell(15))
-    from workbench.audit.manifest import manifest_of_file
+    from workbench.export.manifest import manifest_of_file
     total, per_sheet = manifest_of_file(forged)
     with store.session() as s:  # a store editor makes the record agree with the forged file
         s.execute(update(ExportRecord).values(manifest=total, sheet_hashes=[list(p) for p in per_sheet]))

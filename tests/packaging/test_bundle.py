@@ -60,7 +60,7 @@ def test_demo_writes_a_workbook_that_ties_out_to_its_database(bundle, home):
     assert {"EUR", "JPY", "USD"} <= summary
 
     # Every cell, recomputed by the pip-installed code from the database the bundle wrote.
-    from workbench.audit.workbook import verify_workbook
+    from workbench.export.workbook import verify_workbook
     from workbench.store.db import open_store
     store = open_store(f"sqlite:///{demo_db}")
     try:

@@ -87,7 +87,7 @@ def test_bad_input_in_the_job_comes_back_as_the_same_one_line_error():
 def test_a_bug_in_the_job_is_one_line_with_the_traceback_in_the_log():
     with pytest.raises(ChildJobError, match=r"internal error: KeyError: 'no such column' \(details in "):
         run_isolated(bug)
-    from workbench.cli import log_path
+    from workbench.errors import log_path
     assert "in bug" in log_path().read_text(encoding="utf-8")  # the child's traceback, for support
 
 

@@ -12,12 +12,10 @@ import argparse
 import importlib
 import logging
 import sys
-import traceback
-from pathlib import Path
 from typing import Callable, Sequence
 
 from workbench import __version__
-from workbench.errors import WorkbenchError
+from workbench.errors import WorkbenchError, user_message
 
 COMMAND_MODULES = [
     "workbench.cli.runs",         # run, exceptions, runs, scenario
@@ -29,13 +27,6 @@ COMMAND_MODULES = [
 ]
 
 log = logging.getLogger("workbench")
-
-
-def log_path() -> Path:
-    from platformdirs import user_log_dir
-    p = Path(user_log_dir("recon-workbench", appauthor=False))
-    p.mkdir(parents=True, exist_ok=True)
-    return p / "workbench.log"
 
 
 def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:
@@ -65,12 +56,7 @@ def run_handler(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
     except BrokenPipeError:
         return 0
     except Exception as exc:  # last resort: one line for the user, the traceback in the log
-        from workbench.model.secrets import mask
-        where = log_path()
-        with open(where, "a", encoding="utf-8") as fh:
-            fh.write(mask(traceback.format_exc()))
-        print(f"workbench: internal error: {type(exc).__name__}: {mask(' '.join(str(exc).split()))[:300]} "
-              f"(details in {where})", file=sys.stderr)
+        print(f"workbench: {user_message(exc)}", file=sys.stderr)
         return 1
 
 

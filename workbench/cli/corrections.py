@@ -191,7 +191,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from workbench.audit.trail import verify
+    from workbench.store.trail import verify
     store = _store(args)
     try:
         with store.session() as s:

@@ -23,13 +23,13 @@ def _export(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     try:
         if args.verify:
-            from workbench.audit.workbook import verify_workbook
+            from workbench.export.workbook import verify_workbook
             rep = verify_workbook(store, args.verify)
             print("\n".join(rep.lines()))
             return 0 if rep.ok else 1
         if not args.xlsx:
             raise InputError("say where to write the workbook", expected="--xlsx FILE (or --verify FILE)")
-        from workbench.audit.workbook import write_workbook
+        from workbench.export.workbook import write_workbook
         run_id = args.run if args.run is not None else repo.latest_run_id(store)
         if run_id is None:
             raise InputError("no completed run in this database yet", expected="a run first: workbench run --config FILE")

@@ -53,7 +53,7 @@ def cmd_links(args: argparse.Namespace) -> int:
                   out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "csv":
-        from workbench.audit.excel_safe import csv_row
+        from workbench.export.excel_safe import csv_row
         w = csv.writer(out)
         w.writerow(COLUMNS)
         for r in linked + suggested + rejected:  # names from the sources: the workbook's formula guard

@@ -1,4 +1,4 @@
-"""`workbench run`, `workbench runs`, `workbench exceptions`, `workbench scenario`."""
+"""`workbench run`, `workbench runs`, `workbench exceptions`."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def cmd_exceptions(args: argparse.Namespace) -> int:
         json.dump({"run": run["id"], "exceptions": records}, out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "csv":
-        from workbench.audit.excel_safe import csv_row
+        from workbench.export.excel_safe import csv_row
         w = csv.writer(out)
         w.writerow(EXPORT_COLUMNS)
         for r in records:  # source text could be a formula to a spreadsheet: the workbook's guard
@@ -87,19 +87,6 @@ def cmd_exceptions(args: argparse.Namespace) -> int:
             print(f"{r['id']:>7}  {r['type'][:33]:<34}{r['severity']:<9}{r['status']:<10}{number[:15]:<16}"
                   f"{(r['customer_name'] or '')[:27]:<28}{(r['field'] or '')[:13]:<14}"
                   f"{(r['crm_value'] or '')[:15]:>16}{(r['erp_value'] or '')[:15]:>16}{risk:>16}")
-    return 0
-
-
-def cmd_scenario(args: argparse.Namespace) -> int:
-    from workbench.sandbox import scenario
-    from workbench.errors import ConfigError
-
-    if args.customers < 10:
-        raise ConfigError("--customers must be at least 10")
-    out = scenario.generate(args.seed, args.customers, Path(args.out),
-                            invoices_per_customer=args.invoices_per_customer)
-    print(f"Scenario written to {out} (seed {args.seed}, {args.customers:,} customers). "
-          f"Run it with: workbench run --config {Path(out) / 'run.toml'}")
     return 0
 
 
@@ -122,10 +109,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--severity", action="append", help="only this severity (repeatable)")
     add_db_option(p)
     p.set_defaults(func=cmd_exceptions)
-
-    p = sub.add_parser("scenario", help="write a generated CRM/ERP scenario with its ground truth")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--customers", type=int, default=200)
-    p.add_argument("--invoices-per-customer", type=int, default=10)
-    p.add_argument("--out", required=True, help="directory to write")
-    p.set_defaults(func=cmd_scenario)

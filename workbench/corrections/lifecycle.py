@@ -24,7 +24,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from workbench.audit import trail
+from workbench.store import trail
 from workbench.errors import IllegalTransition, StaleState
 from workbench.store.schema import Correction
 

@@ -22,9 +22,10 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from workbench.audit import trail
+from workbench.store import trail
 from workbench.config import RunConfig
 from workbench.corrections import lifecycle
+from workbench.corrections.exception_status import set_exception_status
 from workbench.corrections.outbox.push import Backoff, PushReport
 from workbench.corrections.values import canonical_kind, display, parse_value
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
@@ -50,24 +51,6 @@ def _now() -> datetime:
 
 
 # ---------------------------------------------------------------- exceptions' status
-
-
-def set_exception_status(s: Session, exc: ExceptionRow, status: str, *, actor: str, reason: str | None = None,
-                         detail: dict[str, Any] | None = None) -> None:
-    """Change an exception's status with its audit event (no event when nothing changes)."""
-    if exc.status == status and (reason is None or exc.resolution == reason):
-        return
-    before = exc.status
-    exc.status = status
-    if reason is not None:
-        exc.resolution = reason
-    # Counted in SQL: a version read before someone else's change must not be written back.
-    exc.version = ExceptionRow.version + 1
-    s.flush()
-    s.refresh(exc, ["version"])
-    trail.append(s, actor=actor, action=f"exception.{status}", entity_type="exception", entity_id=exc.id,
-                 run_id=exc.run_id, detail={"key": exc.key, "status_before": before, "status_after": status,
-                                            "reason": reason, "version": exc.version, **(detail or {})})
 
 
 def _exception(s: Session, exception_id: int) -> ExceptionRow:

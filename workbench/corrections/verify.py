@@ -40,7 +40,7 @@ def _norm_id(v: Any) -> str:
 
 def verify_corrections(store: Store, actor: str, correction_ids: list[int], conns) -> dict[str, int]:
     """Re-read and judge each applied correction; returns counts per verdict."""
-    from workbench.corrections.service import set_exception_status
+    from workbench.corrections.exception_status import set_exception_status
     with store.session() as s:
         rows = list(s.execute(select(Correction, ExceptionRow).outerjoin(
             ExceptionRow, ExceptionRow.id == Correction.exception_id).where(
@@ -84,7 +84,7 @@ def verify_corrections(store: Store, actor: str, correction_ids: list[int], conn
             verdict, why = _judge(c, exc, got, failed)
             c.verification = verdict
             counts[verdict] += 1
-            from workbench.audit import trail
+            from workbench.store import trail
             trail.append(s, actor=actor, action="correction.verified", entity_type="correction", entity_id=c.id,
                          run_id=c.run_id, detail={"verification": verdict, "reason": why,
                                                   "exception_id": c.exception_id})

@@ -18,16 +18,29 @@ import time
 from datetime import datetime
 from decimal import Decimal
 from email.utils import formatdate
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.progress import check_cancelled
 from workbench.sources.base import WriteRequest, WriteResult
-from workbench.sources.salesforce_client import TRANSIENT_CODES, BudgetExceeded, TransientFailure
+from workbench.sources.salesforce_client import TRANSIENT_CODES, BudgetExceeded, SalesforceClient, TransientFailure
 from workbench.sources.salesforce_mapping import ObjectMap, convert, format_datetime, parse_datetime, to_api_value
 
-if TYPE_CHECKING:
-    from workbench.sources.salesforce import SalesforceSource
+
+
+class SalesforceSource(Protocol):
+    """What pushing needs of the Salesforce connector (which imports this module, so it is named here
+    by shape rather than imported)."""
+
+    client: SalesforceClient
+
+    def map_for_record(self, kind_or_object: str, record_id: str) -> ObjectMap: ...
+
+    def read_raw(self, m: ObjectMap, record_ids: list[str], api_fields: list[str]) -> dict[str, dict[str, Any]]: ...
+
+    def check_api_budget(self, calls_needed: int) -> None: ...
+
+    def describe(self, kind: str) -> list[dict[str, Any]]: ...
 
 BATCH = 200  # records per re-read query
 COMPOSITE = 25  # subrequests per Composite call (REST API Developer Guide: Composite)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
 
-from workbench.audit import trail
+from workbench.store import trail
 from workbench.errors import ConfigError
 from workbench.progress import check_cancelled, report
 from workbench.store.db import Store, open_store, redact

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import func, insert, select
 
 from workbench import __version__
-from workbench.audit import trail
+from workbench.store import trail
 from workbench.config import RunConfig
 from workbench.gc_pause import gc_paused
 from workbench.jsonable import plain

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import pandas as pd
 from sqlalchemy import select
 
-from workbench.audit.trail import change_counter
+from workbench.store.trail import change_counter
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow
 

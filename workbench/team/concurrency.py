@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from workbench.audit import trail
+from workbench.store import trail
 from workbench.errors import ConfigError, IllegalTransition, StaleState
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, ExceptionRow

@@ -111,7 +111,7 @@ def register_user(session: Session, actor: str, name: str, roles: list[str], *, 
     The very first user of a store must be an admin: after it, only registered users
     act, and someone has to be able to add the rest of the team.
     """
-    from workbench.audit import trail
+    from workbench.store import trail
     name = (name or "").strip()
     if not name:
         raise ConfigError("a user needs a name")
@@ -140,7 +140,7 @@ def register_user(session: Session, actor: str, name: str, roles: list[str], *, 
 
 def remove_user(session: Session, actor: str, name: str) -> None:
     """Deactivate a user: they can no longer act; their name stays on everything they did."""
-    from workbench.audit import trail
+    from workbench.store import trail
     require(session, actor, "manage_users")
     u = session.get(User, name)
     if u is None or not u.active:

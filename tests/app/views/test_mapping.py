@@ -122,7 +122,7 @@ def test_the_mapping_screen_shows_an_odoo_export_its_label_status_table(tmp_path
     odoo_exports.write(tmp_path / "odoo")
     raw = {"crm": {"connector": "files"}, "erp": {"connector": "files", "system": "odoo", "files": {"dir": "odoo"}}}
     got = read_fields(raw, tmp_path / "run.toml", "erp", "invoices")
-    from workbench.mapping_suggest import status_table
+    from workbench.sources.mapping_suggest import status_table
     assert got["status_fields"] == ["Type", "Status", "Payment Status"]
     assert status_table(got["status_system"])["Customer Invoice|Posted|Not Paid"] == "open"
     assert {f["name"]: f["canonical"] for f in got["fields"]}["Partner"] == "customer_id"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.workbench.audit.test_workbook import PAYLOADS, make_run
+from tests.workbench.export.test_workbook import PAYLOADS, make_run
 from workbench.cli import main
 
 

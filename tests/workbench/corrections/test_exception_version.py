@@ -4,7 +4,7 @@ person who saw the row before someone else's change is told it changed."""
 from sqlalchemy import select
 
 from tests.workbench.corrections.conftest import add_exception, add_run
-from workbench.corrections.service import set_exception_status
+from workbench.corrections.exception_status import set_exception_status
 from workbench.store.schema import ExceptionRow
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.workbench.corrections.conftest import (add_exception, add_run, any_store as any_store,  # noqa: F401
                                                   bc_config, erp_city_corrections, erp_value, erp_version,
                                                   set_erp_value)
-from workbench.audit.trail import verify
+from workbench.store.trail import verify
 from workbench.corrections import service
 from workbench.corrections.outbox.push import Backoff, claim, claim_is_stale, enqueue
 from workbench.errors import Cancelled

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.workbench.corrections.conftest import add_exception, add_run
-from workbench.audit.trail import verify
+from workbench.store.trail import verify
 from workbench.corrections import service
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow

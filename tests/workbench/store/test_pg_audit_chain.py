@@ -7,7 +7,7 @@ import multiprocessing as mp
 import pytest
 from sqlalchemy import select
 
-from workbench.audit import trail
+from workbench.store import trail
 from workbench.store.schema import AuditEvent
 
 pytestmark = pytest.mark.postgres

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, func, inspect, select, text
 
 from workbench import config as cfg
-from workbench.audit.trail import verify
+from workbench.store.trail import verify
 from workbench.cli import main
 from workbench.errors import ConfigError
 from workbench.pipeline import execute_run

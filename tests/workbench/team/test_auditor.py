@@ -13,7 +13,7 @@ from workbench.config import RunConfig
 from workbench.corrections import service
 from workbench.errors import PermissionDenied
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow
-from workbench.reconcile import links_review
+from workbench.review import links as links_review
 from workbench.team import concurrency as cc
 from workbench.team.users import register_user, remove_user
 

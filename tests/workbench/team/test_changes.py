@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from workbench.audit import trail
+from workbench.store import trail
 from workbench.team import concurrency as cc
 from workbench.team.changes import ChangeWatcher, changed_exceptions, changes_since
 
@@ -49,7 +49,7 @@ def test_a_run_completed_elsewhere_is_announced(any_store):
 
 
 def test_a_link_decision_elsewhere_is_announced(any_store):
-    from workbench.reconcile.links_review import confirm_link
+    from workbench.review.links import confirm_link
     add_team(any_store)
     add_run(any_store)
     watcher = ChangeWatcher(any_store)

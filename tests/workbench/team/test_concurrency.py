@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from workbench.audit.trail import verify
+from workbench.store.trail import verify
 from workbench.errors import IllegalTransition, PermissionDenied, StaleState
 from workbench.store.schema import AuditEvent, ExceptionRow
 from workbench.team import concurrency as cc

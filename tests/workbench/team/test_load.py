@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from workbench.audit.trail import verify
+from workbench.store.trail import verify
 from workbench.store.schema import AuditEvent, Correction
 
 pytestmark = pytest.mark.postgres

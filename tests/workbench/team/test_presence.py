@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from workbench.audit.trail import change_counter
+from workbench.store.trail import change_counter
 from workbench.team.presence import heartbeat, leave, prune, who_is_here
 
 from tests.workbench.team.conftest import add_team

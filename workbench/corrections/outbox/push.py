@@ -219,7 +219,7 @@ def write_request(c: Correction) -> WriteRequest:
 
 
 def _reopen(s, c: Correction, actor: str, why: str) -> None:
-    from workbench.corrections.service import set_exception_status
+    from workbench.corrections.exception_status import set_exception_status
     if c.exception_id is None:
         return
     exc = s.get(ExceptionRow, c.exception_id)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from tests.app.conftest import seed_run
 from workbench.errors import InputError, PermissionDenied
-from workbench.reconcile.assign import assign
+from workbench.review.assign import assign
 from workbench.store.schema import AuditEvent, ExceptionRow
 from workbench.team.users import add_user
 
@@ -43,7 +43,7 @@ def test_unknown_exception_or_missing_role_changes_nothing(store):
 
 
 def test_a_big_selection_is_read_in_chunks_and_assigned_in_one_transaction(store, monkeypatch):
-    from workbench.reconcile import assign as module
+    from workbench.review import assign as module
     monkeypatch.setattr(module, "_CHUNK", 2)  # five exceptions: three IN lists
     seed_run(store)
     ids = sorted(_rows(store))

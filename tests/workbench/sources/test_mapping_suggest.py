@@ -7,7 +7,7 @@ import tomllib
 import pytest
 
 from workbench.errors import ConfigError, InputError
-from workbench.mapping_suggest import apply_mapping, save_config, status_overrides, status_table, suggest, words
+from workbench.sources.mapping_suggest import apply_mapping, save_config, status_overrides, status_table, suggest, words
 
 
 def _f(name, type_="string", label=None):
@@ -87,7 +87,7 @@ def test_saving_refuses_a_secret_and_leaves_the_file_as_it_was(tmp_path):
 
 
 def test_bc_external_document_number_is_suggested_as_the_invoice_external_ref():
-    from workbench.mapping_suggest import suggest
+    from workbench.sources.mapping_suggest import suggest
     fields = [{"name": n, "label": n, "type": "string"} for n in
               ("id", "number", "externalDocumentNumber", "customerId", "currencyCode", "remainingAmount")]
     got = {s.canonical: s.source for s in suggest("invoices", fields)}

@@ -12,8 +12,8 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from tests.workbench.audit.test_workbook import PAYLOADS, make_run
-from workbench.audit.workbook import write_workbook
+from tests.workbench.export.test_workbook import PAYLOADS, make_run
+from workbench.export.workbook import write_workbook
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")

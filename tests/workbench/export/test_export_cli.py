@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from tests.workbench.audit.test_workbook import make_run
+from tests.workbench.export.test_workbook import make_run
 from workbench.cli import main
 
 

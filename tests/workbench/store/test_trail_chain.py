@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.workbench.corrections.conftest import add_exception, add_run
-from workbench.audit import trail
+from workbench.store import trail
 from workbench.cli import main
 from workbench.corrections import service
 

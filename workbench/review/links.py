@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from workbench.audit import trail
+from workbench.store import trail
 from workbench.errors import IllegalTransition, InputError, StaleState
 from workbench.store.db import Store
 from workbench.store.schema import CustomerLink

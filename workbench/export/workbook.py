@@ -28,18 +28,17 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
-from workbench.audit import manifest as mf
-from workbench.audit import trail
-from workbench.audit.excel_safe import FORMULA_TRIGGERS
-from workbench.audit.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCEPTION_COLS, LINK_COLS, PARAM_COLS,
+from workbench.export import manifest as mf
+from workbench.export.excel_safe import FORMULA_TRIGGERS
+from workbench.export.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCEPTION_COLS, LINK_COLS, PARAM_COLS,
                                               Col, Content, Sheet, Styled, prepare,
                                               prepare_row)
-from workbench.audit.workbook_styles import Styles
+from workbench.export.workbook_styles import Styles
 from workbench.errors import InputError
 from workbench.export.presentation import differences as presentation_differences
 from workbench.export.presentation import fingerprint
 from workbench.progress import check_cancelled, report
-from workbench.store import exports
+from workbench.store import exports, trail
 from workbench.store.exports import Anchor
 
 SHEET_ROWS = 1_048_576  # Excel's limit; tests lower it to see continuation sheets

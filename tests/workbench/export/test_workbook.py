@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from workbench.audit import trail
-from workbench.audit.manifest import MARKER, manifest_of_file, recorded_manifest
-from workbench.audit.workbook import verify_workbook, write_workbook
+from workbench.store import trail
+from workbench.export.manifest import MARKER, manifest_of_file, recorded_manifest
+from workbench.export.workbook import verify_workbook, write_workbook
 from workbench.palette import palette
 from workbench.store.schema import Correction, CustomerLink, ExceptionRow, Run, RunSource, Snapshot
 
@@ -402,7 +402,7 @@ def test_same_run_same_cells_except_the_export_anchor(store, tmp_path, monkeypat
 
 
 def test_long_sheets_continue_on_numbered_sheets(store, tmp_path, monkeypatch):
-    import workbench.audit.workbook as wbmod
+    import workbench.export.workbook as wbmod
     monkeypatch.setattr(wbmod, "SHEET_ROWS", 8)  # 5 data rows per sheet + header + blank + note
     rid = make_run(store, extra=7, monkeypatch=monkeypatch)  # 12 exceptions
     path = tmp_path / "long.xlsx"
@@ -436,7 +436,7 @@ def test_empty_run_still_gives_a_readable_workbook(store, tmp_path, monkeypatch)
 
 
 def test_cancel_leaves_nothing_behind(store, tmp_path, monkeypatch):
-    import workbench.audit.workbook as wbmod
+    import workbench.export.workbook as wbmod
     from workbench.errors import Cancelled
     from workbench.progress import RecordingProgress
     monkeypatch.setattr(wbmod, "PROGRESS_EVERY", 3)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
-from workbench.audit.manifest import canonical
+from workbench.export.manifest import canonical
 
 
 def test_canonical_text_survives_a_round_trip_through_xlsx(tmp_path):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from workbench import config
-from workbench.audit.workbook import verify_workbook, write_workbook
+from workbench.export.workbook import verify_workbook, write_workbook
 from workbench.pipeline import execute_run
 from workbench.sandbox.scenario import generate
 from workbench.store import repo

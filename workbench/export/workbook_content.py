@@ -18,8 +18,8 @@ from typing import Any, Callable, Iterable, Iterator
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import String, and_, cast, func, or_, select
 
-from workbench.audit import trail
-from workbench.audit.excel_safe import EXCEL_MAX_TEXT, Scrubber, cell_text, env_secrets
+from workbench.store import trail
+from workbench.export.excel_safe import EXCEL_MAX_TEXT, Scrubber, cell_text, env_secrets
 from workbench.sources.ledger import conventions_rows, ledger_rows
 from workbench.store import repo
 from workbench.store.db import Store
@@ -65,7 +65,7 @@ def prepare(value: Any) -> Any:
         return cell_text(value) if value else None
     if t is datetime:
         v = value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-        from workbench.audit.manifest import round_second
+        from workbench.export.manifest import round_second
         return round_second(v)
     if t in (int, Decimal, date, bool):
         return value

@@ -6,7 +6,7 @@ from typing import Sequence
 
 from sqlalchemy import select
 
-from workbench.audit import trail
+from workbench.store import trail
 from workbench.errors import InputError
 from workbench.store.db import Store
 from workbench.store.schema import ExceptionRow

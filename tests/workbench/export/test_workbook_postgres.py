@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from tests.workbench.audit.test_workbook import make_run
-from workbench.audit.manifest import MARKER
-from workbench.audit.workbook import verify_workbook, write_workbook
+from tests.workbench.export.test_workbook import make_run
+from workbench.export.manifest import MARKER
+from workbench.export.workbook import verify_workbook, write_workbook
 
 pytestmark = pytest.mark.postgres
 

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.app.conftest import seed_run
-from workbench.audit import trail
+from workbench.store import trail
 from workbench.errors import IllegalTransition, InputError, PermissionDenied
-from workbench.reconcile.links_review import confirm_link, reject_link
+from workbench.review.links import confirm_link, reject_link
 from workbench.store.schema import AuditEvent, CustomerLink
 from workbench.team.users import add_user
 

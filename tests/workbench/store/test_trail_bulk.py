@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from workbench.audit import trail
+from workbench.store import trail
 from workbench.store.schema import AuditEvent
 
 
