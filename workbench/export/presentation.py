@@ -185,8 +185,8 @@ class _Styles:
         root = _tree(data)
         fmts = {n.attrs.get("numFmtId", ""): n.attrs.get("formatCode", "")
                 for n in (root.find("numFmts") or _Node("", {})).children}
-        fonts = [n for n in (root.find("fonts") or _Node("", {})).children]
-        fills = [n for n in (root.find("fills") or _Node("", {})).children]
+        fonts = list((root.find("fonts") or _Node("", {})).children)
+        fills = list((root.find("fills") or _Node("", {})).children)
         for n in (root.find("dxfs") or _Node("", {})).children:
             self.dxfs += n.canon()
         self.table_styles = (root.find("tableStyles") or _Node("", {})).canon()

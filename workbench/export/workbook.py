@@ -39,6 +39,7 @@ from workbench.export.presentation import differences as presentation_difference
 from workbench.export.presentation import fingerprint
 from workbench.progress import check_cancelled, report
 from workbench.store import exports, trail
+from workbench.store.db import Store
 from workbench.store.exports import Anchor
 
 SHEET_ROWS = 1_048_576  # Excel's limit; tests lower it to see continuation sheets
@@ -504,7 +505,7 @@ def _free_widths(rows: list[list], minimum: int = 10) -> list[float]:
     return [float(min(70, widths.get(i, minimum))) for i in range(max(widths, default=-1) + 1)]
 
 
-def write_workbook(store, run_id: int, path: str | Path, *, state: object | None = None,
+def write_workbook(store: Store, run_id: int, path: str | Path, *, state: object | None = None,
                    user: str | None = None) -> WorkbookInfo:
     """Write the audit workbook of ``run_id`` to ``path`` (all or nothing) and record the export.
 
@@ -577,7 +578,7 @@ def write_workbook(store, run_id: int, path: str | Path, *, state: object | None
     return WorkbookInfo(path, run_id, sheets, total, sheet_hashes, anchor.export_id)
 
 
-def _new_anchor(store, user: str | None) -> Anchor:
+def _new_anchor(store: Store, user: str | None) -> Anchor:
     from workbench.team.users import resolve_user
     with store.session() as s:
         head, events = exports.trail_head(s)
@@ -594,7 +595,7 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _record_and_place(store, anchor: Anchor, run_id: int, tmp: Path, path: Path, manifest: str,
+def _record_and_place(store: Store, anchor: Anchor, run_id: int, tmp: Path, path: Path, manifest: str,
                       sheet_hashes: list[tuple[str, str]]) -> None:
     """Record the export (and its audit event) and move the file into place, both or neither."""
     presentation = fingerprint(tmp)
@@ -660,7 +661,7 @@ def _discard(wb: Workbook, tmp: Path) -> None:
 MAX_DIFFERENCES = 50
 
 
-def verify_workbook(store, path: str | Path, *, state: object | None = None) -> VerifyReport:
+def verify_workbook(store: Store, path: str | Path, *, state: object | None = None) -> VerifyReport:
     """Check ``path`` against the store's record of its export and against the store's data now.
 
     Tells "file edited since export" (its cells, or anything a reader sees, differ from the
@@ -737,7 +738,7 @@ class _Record:
     anchor: Anchor
 
 
-def _load_record(store, export_id: Any, rep: VerifyReport) -> _Record | None:
+def _load_record(store: Store, export_id: Any, rep: VerifyReport) -> _Record | None:
     """The store's record of this file's export, with what its audit event and the trail say about it."""
     if not export_id:
         rep.problems.append("no export record: the Cover names no export id (a workbook from before export "
@@ -792,7 +793,7 @@ def _against_record(rep: VerifyReport, record: _Record, path: Path, file_hashes:
 _ANCHOR_LABELS = ("Export id", "Exported (UTC)", "Exported by", "Events at export", "Head hash at export")
 
 
-def _cover_labels(cover) -> dict[str, Any]:
+def _cover_labels(cover: Any) -> dict[str, Any]:
     """The Cover's label/value pairs that identify the export (in its first rows and the trail block)."""
     out: dict[str, Any] = {}
     for row in cover.iter_rows(values_only=True):
