@@ -74,11 +74,12 @@ def cmd_exceptions(args: argparse.Namespace) -> int:
         json.dump({"run": run["id"], "exceptions": records}, out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "csv":
+        from workbench.export.excel_safe import csv_row
         w = csv.writer(out)
         w.writerow(EXPORT_COLUMNS)
-        for r in records:
-            w.writerow([json.dumps(r[c], ensure_ascii=False) if isinstance(r[c], (dict, list)) else
-                        ("" if r[c] is None else r[c]) for c in EXPORT_COLUMNS])
+        for r in records:  # source text could be a formula to a spreadsheet: the workbook's guard
+            w.writerow(csv_row(json.dumps(r[c], ensure_ascii=False) if isinstance(r[c], (dict, list)) else
+                               ("" if r[c] is None else r[c]) for c in EXPORT_COLUMNS))
     else:
         print(f"Run {run['id']}: {len(records):,} exceptions")
         print(f"{'Id':>7}  {'Type':<34}{'Sev':<9}{'Status':<10}{'Number':<16}{'Customer':<28}{'Field':<14}"

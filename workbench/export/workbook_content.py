@@ -23,9 +23,10 @@ from workbench.export.excel_safe import EXCEL_MAX_TEXT, Scrubber, cell_text, env
 from workbench.sources.ledger import conventions_rows, ledger_rows
 from workbench.store import repo
 from workbench.store.db import Store
+from workbench.store.exports import Anchor
 from workbench.store.schema import AuditEvent, Correction, CustomerLink, ExceptionRow, Snapshot
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: export id and the audit trail anchor on the Cover
 STREAM_BATCH = 5_000
 
 
@@ -176,9 +177,10 @@ class Content:
     """The rows of every sheet of one run's workbook, produced in an order where
     aggregates (Summary) are known after the detail sheets that feed them."""
 
-    def __init__(self, store: Store, run_id: int):
+    def __init__(self, store: Store, run_id: int, anchor: Anchor | None = None):
         self.store = store
         self.run_id = run_id
+        self.anchor = anchor
         self.run = repo.load_run(store, run_id)
         self.config = self.run.get("config") or {}
         self.scrub = Scrubber(env_secrets(self.config))
@@ -438,6 +440,10 @@ class Content:
             [L("Software version"), f"Recon Workbench {run['software_version']}"],
             [L("Workbook format"), FORMAT_VERSION],
         ]
+        a = self.anchor
+        if a is not None:
+            rows += [[L("Export id"), a.export_id], [L("Exported (UTC)"), Styled(a.exported_at, "wb datetime")],
+                     [L("Exported by"), a.exported_by]]
         if run.get("error"):
             rows.append([L("Error"), sc(run["error"])])
         rows.append([])
@@ -481,6 +487,10 @@ class Content:
         rows.append([])
         rows.append([Styled("Audit trail", "wb section")])
         rows.append(self._chain_row())
+        if a is not None:
+            # the chain's head when exported: a later deletion or rewrite of events cannot match it
+            rows.append([L("Events at export"), Styled(a.trail_events, "wb int")])
+            rows.append([L("Head hash at export"), Styled(a.trail_head, "wb mono")])
         rows.append([])
         rows.append([Styled("Sheets", "wb section")])
         rows.append([Styled("Sheet", "wb header"), Styled("Rows", "wb header"), Styled("What it holds", "wb header")])

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.errors import ConfigError
+from workbench.model import secrets
 
 ENV_VAR = "WORKBENCH_DB"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -38,10 +39,10 @@ def resolve_url(url: str | None = None) -> str:
 
 
 def redact(url: str) -> str:
-    """The URL with any password removed, for messages and logs."""
+    """The URL with any password removed (user info and ``?password=`` alike), for messages and logs."""
     from sqlalchemy.engine import make_url
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        return secrets.mask(make_url(url).render_as_string(hide_password=True))
     except Exception:
         return "<database url>"
 

@@ -378,18 +378,27 @@ def test_verify_notices_the_store_moving_on(exported):
     assert "changed after this workbook was exported" in "\n".join(rep.lines())
 
 
-def test_same_run_same_cells_and_same_bytes(store, tmp_path, monkeypatch):
+def test_same_run_same_cells_except_the_export_anchor(store, tmp_path, monkeypatch):
     rid = make_run(store, monkeypatch=monkeypatch)
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     ia = write_workbook(store, rid, a)
     ib = write_workbook(store, rid, b)
-    assert ia.manifest == ib.manifest
+    assert ia.export_id != ib.export_id
     wa, wb_ = load_workbook(a), load_workbook(b)
     for name in wa.sheetnames:
-        assert rows_of(wa[name]) == rows_of(wb_[name]), name
+        if name != "Cover":
+            assert rows_of(wa[name]) == rows_of(wb_[name]), name
+    ca, cb = rows_of(wa["Cover"]), rows_of(wb_["Cover"])
+    differing = {x[0] for x, y in zip(ca, cb) if x != y}
+    assert differing <= {"Export id", "Exported (UTC)", "Events at export", "Head hash at export", MARKER,
+                         "Sheet hash"}
+    events = {r[0]: r[1] for r in ca if r and r[0]}["Events at export"]
+    assert {r[0]: r[1] for r in cb if r and r[0]}["Events at export"] == events + 1  # a's export event
     assert wa.properties.created == datetime(2026, 11, 2, 8, 30)
     assert wa.properties.modified == datetime(2026, 11, 2, 8, 34, 12)
-    assert a.read_bytes() == b.read_bytes()
+    import zipfile
+    with zipfile.ZipFile(a) as z:
+        assert {i.date_time for i in z.infolist()} == {(2026, 11, 2, 8, 34, 12)}
 
 
 def test_long_sheets_continue_on_numbered_sheets(store, tmp_path, monkeypatch):
@@ -511,5 +520,7 @@ def test_editing_the_manifest_on_the_cover_is_noticed(exported, tmp_path):
     wb.save(forged)
     rep = verify_workbook(store, forged)
     assert not rep.ok
-    assert rep.manifest_recorded == "0" * 64 and rep.manifest_file == rep.manifest_store
+    assert rep.manifest_cover == "0" * 64 and rep.manifest_recorded == rep.manifest_file == rep.manifest_store
     assert rep.differences == []  # the data cells themselves are intact
+    assert rep.file_edits == ["the data manifest written on the Cover is not the one the store recorded at export"]
+    assert not rep.store_changed
