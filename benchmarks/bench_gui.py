@@ -18,15 +18,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
 ROWS: list[tuple[str, int, float, str, str]] = []
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def make_exceptions(n: int, seed: int = 1) -> pd.DataFrame:
     cents = rng.integers(0, 50_000_000, n)
     amounts = np.array([Decimal(int(c)).scaleb(-2) for c in cents], dtype=object)
     amounts[rng.random(n) < 0.1] = None
-    base = datetime(2026, 10, 31, tzinfo=timezone.utc)
+    base = datetime(2026, 10, 31, tzinfo=UTC)
     first_seen = np.array([base - timedelta(days=int(d)) for d in rng.integers(0, 120, 4096)],
                           dtype=object)[rng.integers(0, 4096, n)]
     ids = np.arange(1, n + 1)

@@ -83,7 +83,7 @@ def folder_size(path: Path) -> int:
 
 
 def archive(app_dir: Path, dist: Path) -> Path:
-    from workbench import __version__  # noqa: PLC0415  (the source tree is on sys.path: ROOT)
+    from workbench import __version__  # the source tree is on sys.path: ROOT
     system = {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
     base = dist / f"Recon-Workbench-{__version__}-{system}-{platform.machine().lower()}"
     # zip where users double-click to unpack (Windows, macOS); tar.gz keeps Linux permissions and links

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 from typing import Any
 
@@ -63,7 +63,7 @@ def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
     from workbench.team.users import require, resolve_user
 
     state = state or NullProgress()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     with store.session() as s:
         user = resolve_user(s, user)
         require(s, user, "run")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,7 @@ import pytest
 from workbench.store.schema import CustomerLink, ExceptionRow, Run, RunSource, Snapshot
 from tests.helpers.qt import WAIT_MS
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 CRM_ACME = {"record_id": "001000000000001AAA", "name": "Acme GmbH", "number": "C-1001", "xref": "10001",
             "city": "Berlin", "country": "DE", "tax_id": "DE123456789", "currency": "EUR"}

@@ -7,7 +7,6 @@ import csv
 import json
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 from workbench.cli import add_db_option
 from workbench.cli.progress import ConsoleProgress

@@ -15,8 +15,9 @@ proposed, back to ``open`` when it is rejected, ``waived`` when waived, and afte
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Sequence
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 from sqlalchemy import Select, func, select
@@ -47,7 +48,7 @@ FILTERS = ("ids", "state", "run_id", "exception_id", "exception_type", "family",
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # ---------------------------------------------------------------- exceptions' status

@@ -22,7 +22,8 @@ import hashlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 MARKER = "Data manifest (SHA-256)"
 SEP = "\x1f"
@@ -110,7 +111,7 @@ class SheetHasher:
 def combine(sheet_hashes: list[tuple[str, str]]) -> str:
     h = hashlib.sha256()
     for name, digest in sheet_hashes:
-        h.update(f"{name}\t{digest}\n".encode("utf-8"))
+        h.update(f"{name}\t{digest}\n".encode())
     return h.hexdigest()
 
 

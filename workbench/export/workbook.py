@@ -13,9 +13,10 @@ import os
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -252,12 +253,12 @@ class _FixedTimeZip(zipfile.ZipFile):
         zi.external_attr = 0o644 << 16
         return zi
 
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # noqa: ANN001
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
             zinfo_or_arcname = self._info(zinfo_or_arcname)
         return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):  # noqa: ANN001
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
         zi = self._info(arcname or os.path.basename(filename))
         with open(filename, "rb") as src, self.open(zi, "w", force_zip64=True) as dst:
             # a million-row sheet takes a while to compress: stay cancellable while it does
@@ -269,7 +270,7 @@ class _FixedTimeZip(zipfile.ZipFile):
 def _naive_utc(dt: datetime | None) -> datetime:
     if dt is None:
         return datetime(1980, 1, 1)
-    return dt.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0) if dt.tzinfo else dt.replace(microsecond=0)
+    return dt.astimezone(UTC).replace(tzinfo=None, microsecond=0) if dt.tzinfo else dt.replace(microsecond=0)
 
 
 def _protect(ws) -> None:

@@ -218,7 +218,7 @@ def _worth_a_look(rules, crm: pd.DataFrame, erp: pd.DataFrame, auto: pd.DataFram
     return look
 
 
-def _attributes(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
+def _attributes(f: Findings, cr: dict, er: dict, risk: _Risk) -> None:
     for fld in f.rules.customer_fields:
         a, b = cr.get(fld), er.get(fld)
         if a == b:
@@ -324,7 +324,7 @@ def _hierarchy(f: Findings, cr: dict, er: dict, parents: _Parents, pair_of_c: di
           diffs=[diff("parent_id", shown_c, shown_e)], proposal=prop)
 
 
-def _credit(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
+def _credit(f: Findings, cr: dict, er: dict, risk: _Risk) -> None:
     blocked = er.get("blocked")
     if _blank(blocked) or str(blocked).strip().lower() in ("no", "none", "false", "0", " "):
         return

@@ -7,7 +7,7 @@ pairs that differ are looked at one by one, so a million clean invoices cost lit
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 import numpy as np
@@ -192,7 +192,7 @@ def _payment_dates(payments: pd.DataFrame | None, numbers: list) -> dict:
 def _event_day(rec: dict) -> date | None:
     lm = rec.get("last_modified")
     if isinstance(lm, datetime):
-        return (lm.astimezone(timezone.utc) if lm.tzinfo else lm).date()
+        return (lm.astimezone(UTC) if lm.tzinfo else lm).date()
     return lm if isinstance(lm, date) else None
 
 

@@ -340,8 +340,8 @@ class _Ctx:
         return rd
 
     def tolerance(self, spec, name) -> Tolerance:
-        expected = (f"{{abs_minor = <minor units>, rel = \"<fraction>\"}}, optionally with an amount per "
-                    f"currency such as JPY = \"1\"")
+        expected = ("{abs_minor = <minor units>, rel = \"<fraction>\"}, optionally with an amount per "
+                    "currency such as JPY = \"1\"")
         if not isinstance(spec, dict) or not all(k in ("abs_minor", "rel") or is_currency(k) for k in spec):
             raise ConfigError(f"{self.where}: [rules.tolerances] {name} = {spec!r}, expected a table {expected}")
         a = spec.get("abs_minor", 0)

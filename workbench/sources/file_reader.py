@@ -52,7 +52,7 @@ def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = 
         return header
     try:
         frame = _read_arrow(path, sep, enc, list(header.columns))
-    except Exception:  # noqa: BLE001 - the slower parser below names the bad row precisely
+    except Exception:  # the slower parser below names the bad row precisely
         frame = _read_pandas(path, sep, enc).astype("str")
         frame.columns = list(header.columns)
     return frame

@@ -12,7 +12,8 @@ import csv
 import io
 import json
 from decimal import Decimal
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
 
 import requests
 from simple_salesforce import Salesforce

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from decimal import Decimal
 
 import pytest
@@ -87,7 +87,7 @@ def test_push_writes_with_etag_and_next_pull_sees_it_incrementally(bc):
     src = connect(bc)
     first = src.pull()
     cust = first.frames["customers"].iloc[3]
-    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    since = datetime.now(UTC) - timedelta(seconds=1)
     req = WriteRequest(1, "k1", "customers", cust["record_id"], "city", cust["city"], "Reykjavik Testville",
                        seen_version=cust["version"])
     [res] = src.push([req])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from decimal import Decimal
 
 import pytest
@@ -76,7 +76,7 @@ def test_offset_limit_paging_across_page_boundaries(odoo19):
 def test_write_then_incremental_pull_sees_only_the_change(odoo):
     src = connect(odoo)
     cust = src.pull().frames["customers"].iloc[4]
-    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    since = datetime.now(UTC) - timedelta(seconds=1)
     [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", cust["city"], "Lyon Testville",
                                    seen_version=cust["version"])])
     assert res.outcome == "applied" and res.new_version != cust["version"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 
 import httpx
@@ -69,7 +69,7 @@ def test_incremental_pull_after_a_write_with_modified_check(erpnext):
     src = connect(erpnext)
     make_draft(erpnext, src.pull().frames["invoices"].iloc[3]["record_id"])
     inv = src.pull().frames["invoices"].iloc[3]
-    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    since = datetime.now(UTC) - timedelta(seconds=1)
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "due_date", inv["due_date"], "2027-03-31",
                                    seen_version=inv["version"])])
     assert res.outcome == "applied" and res.new_version != inv["version"]

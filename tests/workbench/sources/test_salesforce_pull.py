@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from decimal import Decimal
 
 import pytest
@@ -170,7 +170,7 @@ def test_untrusted_certificate_is_a_clear_error(org):
 
 
 def test_since_in_the_future_returns_nothing(org):
-    ex = source(org, objects={"customers": {}}).pull(since=datetime.now(timezone.utc) + timedelta(days=1))
+    ex = source(org, objects={"customers": {}}).pull(since=datetime.now(UTC) + timedelta(days=1))
     assert ex.frame("customers").empty and ex.meta.row_counts == {"customers": 0}
 
 

@@ -23,9 +23,10 @@ import re
 import secrets
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 from urllib.parse import parse_qs, quote
 
 from workbench.sandbox.erp.bc_schema import BLANK_DATE, BLANK_GUID, ENUMS, MAX_LENGTH, WriteRefused, check_value, \
@@ -99,7 +100,7 @@ _GUID_KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def etag(rid: str, version: int) -> str:
@@ -109,8 +110,8 @@ def etag(rid: str, version: int) -> str:
 
 def _iso(v: Any) -> Any:
     if isinstance(v, datetime):
-        v = v if v.tzinfo else v.replace(tzinfo=timezone.utc)
-        return v.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        v = v if v.tzinfo else v.replace(tzinfo=UTC)
+        return v.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     if isinstance(v, date):
         return v.isoformat()
     return v

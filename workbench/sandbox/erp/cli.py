@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from workbench.sandbox.erp import FLAVORS, start
 

@@ -16,9 +16,10 @@ import base64
 import binascii
 import json
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 from urllib.parse import parse_qs
 
 from workbench.sandbox.erp.erpnext_meta import DOCTYPES, NUMERIC_TYPES, STANDARD, DocField, DocType, Masters
@@ -34,7 +35,7 @@ _LABEL = {"outstanding_amount": "Outstanding Amount", "grand_total": "Grand Tota
 
 
 def frappe_now(prev: str | None = None) -> str:
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     if prev:
         try:
             last = datetime.strptime(prev, "%Y-%m-%d %H:%M:%S.%f")
@@ -47,8 +48,8 @@ def frappe_now(prev: str | None = None) -> str:
 
 def _ts(v: Any) -> str | None:
     if isinstance(v, datetime):
-        v = v if v.tzinfo else v.replace(tzinfo=timezone.utc)
-        return v.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        v = v if v.tzinfo else v.replace(tzinfo=UTC)
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     return None
 
 

@@ -13,7 +13,8 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from workbench.sandbox.erp.erpnext_meta import NUMERIC_TYPES, DocType
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
-from typing import Iterator
+from collections.abc import Iterator
 
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CHF")
 COUNTRIES = ("US", "DE", "GB", "JP", "CH", "FR", "NL")
@@ -20,7 +20,7 @@ WORDS = ("Adatum", "Contoso", "Fabrikam", "Northwind", "Tailspin", "Litware", "P
          "Wingtip", "Alpine", "Coho", "Lucerne", "Margie", "Trey", "Humongous", "Woodgrove")
 SUFFIX = ("Corporation", "GmbH", "Ltd", "KK", "AG", "SA", "BV", "Inc")
 INVOICE_STATES = (("Open", 50), ("Paid", 35), ("Draft", 5), ("Canceled", 3), ("Corrective", 7))
-T0 = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
 
 def _guid(rng: random.Random) -> str:

@@ -22,9 +22,10 @@ import fnmatch
 import json
 import re
 import xmlrpc.client
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from workbench.sandbox.erp.faults import Faults
 from workbench.sandbox.erp.odoo_fields import SELECTIONS, SIZES, OrmValueError, convert
@@ -115,8 +116,8 @@ _ODOO_STATE = {  # canonical status -> (state, payment_state)
 
 def odoo_dt(v: Any) -> Any:
     if isinstance(v, datetime):
-        v = v if v.tzinfo else v.replace(tzinfo=timezone.utc)
-        return v.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        v = v if v.tzinfo else v.replace(tzinfo=UTC)
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     if v is None:
         return False
     return f"{v.isoformat()} 00:00:00" if hasattr(v, "isoformat") else v
@@ -128,7 +129,7 @@ def odoo_date(v: Any) -> Any:
 
 def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tuple[str, dict]]]]:
     """Canonical ERP records -> Odoo models with integer ids and ``[id, name]`` many2ones."""
-    stamp = odoo_dt(datetime.now(timezone.utc))
+    stamp = odoo_dt(datetime.now(UTC))
 
     def ids(rows: list[dict], start: int) -> dict[str, int]:
         return {r["record_id"]: start + n for n, r in enumerate(rows)}
@@ -544,7 +545,7 @@ class OdooFlavor:
     def _xmlrpc(self, req: Request) -> Response:
         try:
             args, method = xmlrpc.client.loads(req.body, use_builtin_types=True)
-        except Exception:  # noqa: BLE001 - expat raises several types for a body that is not XML-RPC
+        except Exception:  # expat raises several types for a body that is not XML-RPC
             return self._xml_fault(1, "could not parse the XML-RPC request")
         service = req.path.rsplit("/", 1)[1]
         try:
@@ -754,7 +755,7 @@ def _xml_safe(v: Any) -> Any:
 def _next_write_date(data: dict) -> str:
     """Now, but always later than the last write: Odoo's write_date has one-second resolution,
     and a version that does not change would hide a concurrent edit."""
-    now = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     try:
         last = datetime.strptime(str(data.get("write_date")), "%Y-%m-%d %H:%M:%S")
         if now <= last:

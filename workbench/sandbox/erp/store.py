@@ -13,7 +13,8 @@ import sqlite3
 import threading
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from workbench.sources.http_common import encode_json as dumps
 

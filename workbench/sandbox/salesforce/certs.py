@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 from cryptography import x509
@@ -50,7 +50,7 @@ def _name(cn: str) -> x509.Name:
 
 def generate(out_dir: Path) -> Material:
     out_dir.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(timezone.utc) - timedelta(minutes=5)
+    now = datetime.now(UTC) - timedelta(minutes=5)
     until = now + timedelta(days=30)
 
     ca_key = _tls_key()

@@ -20,7 +20,7 @@ import secrets
 import ssl
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -693,7 +693,7 @@ class Handler(BaseHTTPRequestHandler):
         parsed.include_deleted = op == "queryAll"
         rows = self.org.store.select(parsed)
         job_id = ids.to_18("750Wb" + secrets.token_hex(5))
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
         job = {"id": job_id, "operation": op, "object": parsed.obj.name, "createdById": USER_ID,
                "createdDate": now, "systemModstamp": now, "state": "UploadComplete", "polls": 0,
                "concurrencyMode": "Parallel", "contentType": "CSV", "apiVersion": float(self.api_version),
@@ -754,7 +754,7 @@ class Handler(BaseHTTPRequestHandler):
         if obj is None:
             return self._err(400, "INVALIDJOB", f"InvalidJob : Invalid object: {payload.get('object')}")
         job_id = ids.to_18("750Wb" + secrets.token_hex(5))
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
         job = {"id": job_id, "operation": op, "object": obj.name, "createdById": USER_ID, "createdDate": now,
                "systemModstamp": now, "state": "Open", "concurrencyMode": "Parallel", "contentType": "CSV",
                "apiVersion": float(self.api_version), "jobType": "V2Ingest",
@@ -941,7 +941,7 @@ def _xml_value(body: str, tag: str) -> str | None:
 
 
 def _stamp_dt(stamp: str) -> datetime:
-    return datetime.strptime(stamp[:23], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=timezone.utc)
+    return datetime.strptime(stamp[:23], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=UTC)
 
 
 def _http_date(stamp: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal, InvalidOperation
 
 from workbench.model import ids
@@ -511,7 +511,7 @@ def _norm_datetime(text: str) -> str:
     s = text.replace("Z", "+00:00")
     if s[-5] in "+-" and s[-3] != ":":
         s = s[:-2] + ":" + s[-2:]
-    d = datetime.fromisoformat(s).astimezone(timezone.utc)
+    d = datetime.fromisoformat(s).astimezone(UTC)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
 
 
@@ -526,4 +526,4 @@ def parse(q: str, today: date | None = None) -> Query:
     """Parse and check one SOQL statement; raises SoqlError as Salesforce would answer it."""
     if not q or not q.strip():
         raise SoqlError("MALFORMED_QUERY", "empty query")
-    return _Parser(q, today or datetime.now(timezone.utc).date()).parse()
+    return _Parser(q, today or datetime.now(UTC).date()).parse()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import threading
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def now_stamp(moment: datetime | None = None) -> str:
-    d = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    d = (moment or datetime.now(UTC)).astimezone(UTC)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
 
 
@@ -94,7 +94,7 @@ class OrgStore:
         """A modstamp strictly later than the previous one, so every write is visible as a change."""
         s = now_stamp()
         if s <= self._last_stamp:
-            last = datetime.strptime(self._last_stamp[:23], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=timezone.utc)
+            last = datetime.strptime(self._last_stamp[:23], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=UTC)
             from datetime import timedelta
             s = now_stamp(last + timedelta(milliseconds=1))
         self._last_stamp = s
@@ -217,7 +217,7 @@ def _store_value(f: FieldDef, v: Any) -> Any:
         return format(d, "f")
     if f.type == "datetime":
         if isinstance(v, datetime):
-            return now_stamp(v if v.tzinfo else v.replace(tzinfo=timezone.utc))
+            return now_stamp(v if v.tzinfo else v.replace(tzinfo=UTC))
         return soql._norm_datetime(str(v))
     if f.type == "date":
         return v.isoformat() if isinstance(v, date) else str(v)[:10]
