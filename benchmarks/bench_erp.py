@@ -156,7 +156,8 @@ def phase(args: argparse.Namespace) -> dict:
 
 
 def run_phase(info: dict, *argv: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--phase", *argv], env={**os.environ, "BENCH_INFO": json.dumps(info)},
+    out = subprocess.run([sys.executable, __file__, "--phase", *argv],
+                         env={**os.environ, "BENCH_INFO": json.dumps(info)},
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

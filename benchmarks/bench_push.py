@@ -5,7 +5,8 @@ Central and Odoo through httpx) it starts the sandbox with N customers, proposes
 approves one correction per customer (its city), pushes them all, and prints: requests the
 sandbox served for the push (writes, the compare-before-write reads, the verification
 reads; Salesforce's sandbox counts API calls: one query per 200 records read, one describe, one
-Composite call per 25 written; Composite against Collections: bench_salesforce_writes.py), seconds, corrections per second, the process's peak memory, and the end states.
+Composite call per 25 written; Composite against Collections: bench_salesforce_writes.py), seconds,
+corrections per second, the process's peak memory, and the end states.
 Duplicates are counted from the ERP sandboxes' own per-record write counter (Salesforce's
 sandbox keeps none: n/a).
 

@@ -54,7 +54,8 @@ def build(db: Path, rows: int, customers: int = 10_000) -> None:
         run = Run(name="Benchmark close", status="completed", started_at=started,
                   finished_at=started + timedelta(minutes=9), as_of=date(2026, 10, 31), period="2026-10",
                   user_name="bench", config={"run": {"name": "Benchmark close"}, "crm": {"connector": "files"},
-                                             "erp": {"connector": "files"}, "rules": {"tolerances": {"price_abs": "0.01"}}},
+                                             "erp": {"connector": "files"},
+                                             "rules": {"tolerances": {"price_abs": "0.01"}}},
                   software_version="0.1.0", summary={"control_totals": []})
         s.add(run)
         s.flush()

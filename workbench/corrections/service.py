@@ -419,8 +419,9 @@ def counts(store: Store, **filters: Any) -> dict[str, int]:
     q = _filtered(select(Correction.state, func.count()).outerjoin(
         ExceptionRow, ExceptionRow.id == Correction.exception_id), filters).group_by(Correction.state)
     with store.session() as s:
-        return {st: n for st, n in s.execute(q)}
+        return dict(s.execute(q))
 
 
-__all__ = ["Backoff", "PushReport", "propose", "approve", "reject", "waive", "approve_matching", "list_corrections", "push", "replay",
+__all__ = ["Backoff", "PushReport", "propose", "approve", "reject", "waive", "approve_matching", "list_corrections",
+           "push", "replay",
            "counts", "set_exception_status", "LIST_COLUMNS", "FILTERS"]

@@ -52,7 +52,7 @@ def cell_text(value: str) -> str:
 
 def is_secret_key(key: str) -> bool:
     k = key.lower()
-    if k.endswith("_env") or k.endswith("_file") or k.endswith("_path"):
+    if k.endswith(("_env", "_file", "_path")):
         return False  # the *name* of where a secret lives, not the secret
     return any(w in k for w in SECRET_KEY_WORDS)
 

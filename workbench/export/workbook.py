@@ -59,7 +59,8 @@ class Difference:
     found: str
 
     def line(self) -> str:
-        return f"{self.sheet}!{self.cell}: workbook has {_short(self.found)!r}, the store gives {_short(self.expected)!r}"
+        return (f"{self.sheet}!{self.cell}: workbook has {_short(self.found)!r}, "
+                f"the store gives {_short(self.expected)!r}")
 
 
 @dataclass
@@ -86,7 +87,8 @@ class VerifyReport:
             return out
         out.append(f"{self.path}: NOT VERIFIED (run {self.run_id})")
         if self.manifest_recorded and self.manifest_file and self.manifest_recorded != self.manifest_file:
-            out.append("  the cells no longer match the manifest written on the Cover: the file was edited after export")
+            out.append("  the cells no longer match the manifest written on the Cover: "
+                       "the file was edited after export")
         elif self.manifest_recorded and self.manifest_recorded == self.manifest_file != self.manifest_store:
             out.append("  the file is unchanged since export, but the store now gives different content "
                        "(the run's data or decisions changed after this workbook was exported)")

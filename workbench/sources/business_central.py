@@ -433,7 +433,7 @@ class BusinessCentralSource:
             checks.append(("company", True, f"company found at {url}"))
         except (SourceError, ConfigError) as exc:
             return checks + [("company", False, str(exc))]
-        for kind, om in self.maps.items():
+        for _kind, om in self.maps.items():
             resp = self.http.request("GET", f"{url}/{om.object}", params={"$top": "1"})
             ok = resp.status_code == 200
             checks.append((f"read {om.object}", ok, "readable" if ok else self.http.fail(resp, om.object).one_line()))

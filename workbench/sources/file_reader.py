@@ -94,7 +94,8 @@ def _read_arrow(path: Path, sep: str, enc: str, columns: list[str]) -> pd.DataFr
 
 def _check_text(path: Path, head: bytes, declared: str | None) -> str:
     """The encoding to read with; refuses binary content and undecodable text early."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not (declared or "").lower().startswith("utf-16"):
+    if (head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            and not (declared or "").lower().startswith("utf-16")):
         raise InputError("is UTF-16 text", file=str(path),
                          expected="UTF-8 (re-export as CSV UTF-8, or set encoding = \"utf-16\" in the config)")
     enc = declared or "utf-8"

@@ -521,7 +521,7 @@ class OdooSource:
             checks.append(("sign-in", True, f"{api.style} API at {self.url}, database {self.database}"))
         except (HttpFailure, ConfigError) as exc:
             return [("sign-in", False, str(exc))]
-        for kind, om in self.maps.items():
+        for _kind, om in self.maps.items():
             try:
                 n = self._call(om.object, "search_count", domain=self._domain(om))
                 checks.append((f"read {om.object}", True, f"{n:,} records"))

@@ -519,7 +519,7 @@ class RestProfileSource:
         checks: list[tuple[str, bool, str]] = []
         for kind, om in self.maps.items():
             try:
-                for records, _ in self._pages(om, None, limit=1):
+                for _records, _ in self._pages(om, None, limit=1):
                     checks.append((f"read {kind}", True, f"{self.prof['objects'][kind]['path']} answers"))
             except (HttpFailure, InputError, ConfigError) as exc:
                 checks.append((f"read {kind}", False, str(exc)))
