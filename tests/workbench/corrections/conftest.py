@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.sandboxes import erp_sandbox
 from workbench.store.schema import ExceptionRow, Run
 
 
@@ -64,10 +65,7 @@ def add_exception(store, run_id: int, *, type: str = "invoice.balance_mismatch",
 @pytest.fixture
 def bc(tmp_path):
     """A Business Central sandbox over real HTTP on loopback."""
-    from workbench.sandbox.erp import start
-    h = start(flavor="business-central", customers=40, state_dir=tmp_path / "bc")
-    yield h
-    h.stop()
+    yield from erp_sandbox("business-central", customers=40, state_dir=tmp_path / "bc")
 
 
 def bc_config(handle, **connector_options: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.workbench.sandbox.salesforce.frames import crm_frames
+from tests.helpers.sandboxes import salesforce_org
 from workbench.config import from_dict
 from workbench.errors import Cancelled, ConfigError, SourceError
 from workbench.progress import RecordingProgress
@@ -25,9 +26,7 @@ def source(handle, auth="jwt", objects=None, **settings):
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory):
-    h = sandbox.start(frames=crm_frames(2500), state_dir=tmp_path_factory.mktemp("sf"))
-    yield h
-    h.stop()
+    yield from salesforce_org(crm_frames(2500), tmp_path_factory.mktemp("sf"))
 
 
 @pytest.mark.parametrize("auth", ["jwt", "client_credentials", "password", "session"])
