@@ -98,5 +98,5 @@ def from_dict(raw: dict[str, Any], path: Path | None = None, base_dir: Path | No
         if "connector" not in raw[side]:
             raise ConfigError(f"{where}: [{side}] has no 'connector' (files, salesforce, business_central, odoo, rest)")
     cfg = RunConfig(raw=raw, path=path, base_dir=base_dir or (path.parent if path else Path.cwd()))
-    cfg.as_of  # validates
+    _ = cfg.as_of  # validates
     return cfg

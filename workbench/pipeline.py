@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 from typing import Any
 
@@ -63,7 +63,7 @@ def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
     from workbench.team.users import require, resolve_user
 
     state = state or NullProgress()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     with store.session() as s:
         user = resolve_user(s, user)
         require(s, user, "run")
@@ -95,7 +95,8 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, object], user: 
         run_id = repo.save_run(store, config, crm, erp, result, user=user, started_at=started,
                                summary=summary, state=state)
     except Cancelled:
-        repo.record_fail(store, config, user=user, started_at=started, status="cancelled", error="cancelled by the user")
+        repo.record_fail(store, config, user=user, started_at=started, status="cancelled",
+                         error="cancelled by the user")
         raise
     except WorkbenchError as exc:
         repo.record_fail(store, config, user=user, started_at=started, status="failed", error=exc.one_line())
@@ -120,7 +121,7 @@ def build_summary(crm: Extract, erp: Extract, result: ReconResult) -> dict[str, 
     if result.control_totals is not None and not result.control_totals.empty:
         for rec in result.control_totals.to_dict("records"):
             totals.append({k: (int(v) if k == "invoices" else plain(v)) for k, v in rec.items()})
-    stats = {k: v for k, v in (result.stats or {}).items()}
+    stats = dict(result.stats or {})
     return {
         "records": {"crm": dict(crm.meta.row_counts), "erp": dict(erp.meta.row_counts)},
         "sources": {m.side: {"system": m.system, "connector": m.connector, "instance": m.instance,

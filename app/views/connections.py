@@ -82,7 +82,7 @@ class SidePanel(QGroupBox):
 
     tested = Signal(str, list)  # side, checks
 
-    def __init__(self, screen: "ConnectionsScreen", side: str):
+    def __init__(self, screen: ConnectionsScreen, side: str):
         super().__init__(f"{SIDE_WORDS[side]} connection")
         self.screen, self.side, self.ctx = screen, side, screen.ctx
         self.setAccessibleName(f"{SIDE_WORDS[side]} connection")

@@ -243,7 +243,8 @@ def _table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
 
 
 def _settings(rows: list[Setting]) -> list[str]:
-    return _table(("Key", "Default", "Meaning"), [(f"`{k}`", f"`{d}`" if d and " " not in d else d, m) for k, d, m in rows])
+    return _table(("Key", "Default", "Meaning"),
+                  [(f"`{k}`", f"`{d}`" if d and " " not in d else d, m) for k, d, m in rows])
 
 
 def render() -> str:
@@ -268,7 +269,8 @@ def render() -> str:
         "value's type; a value that is a PEM block, a URL with a password (`user:password@`) or a",
         "secret-named parameter (`?password=`), or a `Bearer …` credential. Names ending in "
         + ", ".join(f"`{k}`" for k in sorted(REFERENCE_WORDS)),
-        "say where a secret lives and are not refused. Give `<name>_env = \"VARIABLE\"` (an environment variable holding it) or",
+        "say where a secret lives and are not refused. Give `<name>_env = \"VARIABLE\"` "
+        "(an environment variable holding it) or",
         "store it in the OS keyring, service `recon-workbench`, entry `<side>.<system>.<name>` (or",
         "`<keyring_user>.<name>`); the Connections screen does that for you.", "",
     ]

@@ -32,7 +32,8 @@ def _export(args: argparse.Namespace) -> int:
         from workbench.export.workbook import write_workbook
         run_id = args.run if args.run is not None else repo.latest_run_id(store)
         if run_id is None:
-            raise InputError("no completed run in this database yet", expected="a run first: workbench run --config FILE")
+            raise InputError("no completed run in this database yet",
+                             expected="a run first: workbench run --config FILE")
         progress = ConsoleProgress()
         try:
             info = write_workbook(store, run_id, args.xlsx, state=progress)
@@ -57,6 +58,7 @@ def register(sub) -> None:
     p.add_argument("--run", type=int, metavar="ID", help="run id (default: the latest completed run)")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--xlsx", metavar="FILE", help="write the workbook to FILE (.xlsx)")
-    what.add_argument("--verify", metavar="FILE", help="check FILE against the store's record of its export and every cell against the store")
+    what.add_argument("--verify", metavar="FILE",
+                      help="check FILE against the store's record of its export and every cell against the store")
     add_db_option(p)
     p.set_defaults(func=_export)

@@ -7,7 +7,6 @@ import csv
 import json
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 from workbench.cli import add_db_option
 from workbench.cli.progress import ConsoleProgress
@@ -51,7 +50,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 EXPORT_COLUMNS = ["id", "key", "type", "family", "severity", "status", "crm_object", "crm_id", "erp_object", "erp_id",
-                  "crm_number", "erp_number", "customer_name", "field", "crm_value", "erp_value", "difference", "amount_at_risk", "currency",
+                  "crm_number", "erp_number", "customer_name", "field", "crm_value", "erp_value", "difference",
+                  "amount_at_risk", "currency",
                   "assignee", "first_seen", "last_seen", "message", "diffs", "proposal"]
 
 

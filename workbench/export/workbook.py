@@ -15,9 +15,10 @@ import uuid
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -66,7 +67,8 @@ class Difference:
     found: str
 
     def line(self) -> str:
-        return f"{self.sheet}!{self.cell}: workbook has {_short(self.found)!r}, the store gives {_short(self.expected)!r}"
+        return (f"{self.sheet}!{self.cell}: workbook has {_short(self.found)!r}, "
+                f"the store gives {_short(self.expected)!r}")
 
 
 @dataclass
@@ -275,12 +277,12 @@ class _FixedTimeZip(zipfile.ZipFile):
         zi.external_attr = 0o644 << 16
         return zi
 
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # noqa: ANN001
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
             zinfo_or_arcname = self._info(zinfo_or_arcname)
         return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):  # noqa: ANN001
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
         zi = self._info(arcname or os.path.basename(filename))
         with open(filename, "rb") as src, self.open(zi, "w", force_zip64=True) as dst:
             # a million-row sheet takes a while to compress: stay cancellable while it does
@@ -292,7 +294,7 @@ class _FixedTimeZip(zipfile.ZipFile):
 def _naive_utc(dt: datetime | None) -> datetime:
     if dt is None:
         return datetime(1980, 1, 1)
-    return dt.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0) if dt.tzinfo else dt.replace(microsecond=0)
+    return dt.astimezone(UTC).replace(tzinfo=None, microsecond=0) if dt.tzinfo else dt.replace(microsecond=0)
 
 
 def _protect(ws) -> None:
@@ -583,7 +585,7 @@ def _new_anchor(store: Store, user: str | None) -> Anchor:
     with store.session() as s:
         head, events = exports.trail_head(s)
         who = resolve_user(s, user)  # default: the OS login, or the workbench user it maps to
-    return Anchor(export_id=uuid.uuid4().hex, exported_at=datetime.now(timezone.utc).replace(microsecond=0),
+    return Anchor(export_id=uuid.uuid4().hex, exported_at=datetime.now(UTC).replace(microsecond=0),
                   exported_by=who, trail_head=head, trail_events=events)
 
 

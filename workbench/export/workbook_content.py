@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import String, and_, cast, func, or_, select
@@ -64,7 +65,7 @@ def prepare(value: Any) -> Any:
     if t is str:
         return cell_text(value) if value else None
     if t is datetime:
-        v = value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+        v = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
         from workbench.export.manifest import round_second
         return round_second(v)
     if t in (int, Decimal, date, bool):
@@ -99,7 +100,7 @@ def prepare_row(row: tuple) -> list:
 def _utc(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def _flatten(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
