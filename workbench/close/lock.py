@@ -34,7 +34,7 @@ def ensure_open(session: Session, *, run_id: int | None = None, exception_key: s
             select(Run.period).join(ExceptionRow, ExceptionRow.run_id == Run.id)
             .where(ExceptionRow.key == exception_key, Run.period.is_not(None)).distinct()).scalars() if x)
     for name in sorted(names):
-        row = session.get(Period, name)
+        row = session.get(Period, name)  # the identity map makes repeated checks in one transaction cheap
         if row is not None and row.state == PeriodState.CERTIFIED:
             raise PeriodLocked(_message(session, name))
 

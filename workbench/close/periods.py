@@ -68,4 +68,5 @@ def latest_run(session: Session, name: str) -> Run | None:
 def period_of_run(session: Session, run_id: int | None) -> str | None:
     if run_id is None:
         return None
-    return session.execute(select(Run.period).where(Run.id == int(run_id))).scalar_one_or_none()
+    run = session.get(Run, int(run_id))  # identity map: one query per run and transaction
+    return run.period if run is not None else None

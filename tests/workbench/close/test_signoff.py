@@ -65,3 +65,29 @@ def test_an_unknown_period_names_the_known_ones(store):
         close.signoff(store, "2026-11", "ann")
     with pytest.raises(InputError, match="expected YYYY-MM"):
         close.signoff(store, "October", "ann")
+
+
+def test_a_certified_period_refuses_every_change_in_the_core_until_reopened(store):
+    from workbench.corrections import service
+    from workbench.review.assign import assign
+
+    run_id = make_run(store)
+    with store.session() as s:
+        open_ids = [e.id for e in s.query(ExceptionRow).filter(ExceptionRow.run_id == run_id,
+                                                              ExceptionRow.status == "open")]
+        crit = [e.key for e in s.query(ExceptionRow).filter_by(run_id=run_id, severity="critical")
+                if e.status in close.OPEN_STATUSES]
+    close.signoff(store, "2026-10", "ann")
+    for key in crit:
+        close.carry_forward(store, "2026-10", key, "ann", "customer dispute, next month")
+    close.certify(store, "2026-10", "bob")
+    target = open_ids[0]
+    for attempt in (lambda: service.waive(store, [target], "bob", "immaterial"),
+                    lambda: assign(store, [target], "ann", "carol"),
+                    lambda: service.propose(store, target, "ann", reason="fix it")):
+        with pytest.raises(PeriodLocked, match="period 2026-10 is certified by bob"):
+            attempt()
+    with store.session() as s:
+        assert s.get(ExceptionRow, target).status == "open" and s.get(ExceptionRow, target).assignee is None
+    close.reopen(store, "2026-10", "bob", "auditor asked for the waiver to be recorded")
+    assert service.waive(store, [target], "bob", "immaterial") == [target]
