@@ -1,5 +1,5 @@
 """Run configs written the way a new user writes them from the docs alone
-(README "File extracts", docs/extracts/odoo.md, docs/extracts/business_central.md,
+(docs/guide/files.md, docs/extracts/odoo.md, docs/extracts/business_central.md,
 resources/examples/salesforce_dataloader_business_central.toml)."""
 
 _CRM = '''[run]

@@ -1,7 +1,7 @@
 """Collects exceptions as rows of EXCEPTION_COLUMNS: severity, proposal, stable key.
 
 Amount at risk is always a non-negative Decimal in the exception's currency (what each
-type puts there is documented in the README section "The reconciliation engine"). Severity is the larger of the
+type puts there is documented in docs/guide/runs.md, "Amount at risk"). Severity is the larger of the
 type's floor and the band the amount at risk falls in (converted to the rules'
 base currency when an FX rate allows).
 """

@@ -1,6 +1,6 @@
 """Files connector: CSV / XLSX extracts of either side, mapped to canonical frames.
 
-Config (see the README section "File extracts" and resources/examples/*.toml)::
+Config (see docs/guide/files.md and resources/examples/*.toml)::
 
     [crm]
     connector = "files"

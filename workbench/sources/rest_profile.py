@@ -1,7 +1,7 @@
 """Configurable REST connector: a TOML profile describes an ERP's API, no code per ERP.
 
 For ERPs without a dedicated adapter (ERPNext, NetSuite, SAP S/4HANA OData, in-house
-APIs). A profile (see ``resources/profiles/*.toml`` and the README section "ERP connectors") gives:
+APIs). A profile (see ``resources/profiles/*.toml`` and docs/guide/erp.md) gives:
 auth (bearer, basic, header template, OAuth 2.0 client credentials, none), paging
 (offset/limit parameter names or a next-link path, and a stop rule), per object the
 list path, the records path, field paths to canonical fields, status fields and map,

@@ -19,7 +19,7 @@ def test_example_config_reads_both_sides_completely():
                                    "invoices": 14}
     assert erp.meta.row_counts == {"customers": 8, "products": 4, "prices": 20, "orders": 2, "order_lines": 3,
                                    "invoices": 14, "payments": 8}
-    # the hand-checkable facts the README's example walk-through relies on
+    # the hand-checkable facts the example walk-through in docs/guide/files.md relies on
     inv = {r["number"]: r for r in crm.frames["invoices"].to_dict("records")}
     einv = {r["number"]: r for r in erp.frames["invoices"].to_dict("records")}
     assert (inv["PSI-103003"]["status"], einv["PSI-103003"]["status"]) == ("open", "paid")

@@ -1,0 +1,301 @@
+"""The run-config reference (docs/reference/configuration.md), generated from the code.
+
+``python -m workbench.cli.config_reference > docs/reference/configuration.md`` writes it. What
+the code declares is read from it: the connectors (``workbench.sources.CONNECTORS``), the
+``[rules.*]`` tables and keys the rules parser accepts with their defaults, the keys a file
+object accepts, and the setting names refused as secrets. The connectors read their own
+settings without declaring them, so those tables are kept here; a test checks that every
+setting listed is one its connector reads and that every declared key is explained.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from workbench.config import SECRET_KEYS
+from workbench.reconcile.rules import _KNOWN as RULE_KEYS
+from workbench.reconcile.rules import Rules
+from workbench.sources import CONNECTORS
+from workbench.sources.files import OBJECT_KEYS
+
+# (key, default, meaning); a default of "" means none
+Setting = tuple[str, str, str]
+
+RUN: list[Setting] = [
+    ("name", "the config file's name", "shown in the run list, the app and the workbook"),
+    ("as_of", "today", "the run's date (`YYYY-MM-DD`): aging, prices in effect, timing lags are measured at it"),
+    ("period", "", "free text such as `2026-10`, shown with the run"),
+]
+
+SIDE: list[Setting] = [
+    ("connector", "", "required: " + " \\| ".join(f"`{c}`" for c in CONNECTORS)
+     + " (`salesforce` and `files` for the CRM side)"),
+    ("system", "the connector's", ("which system the records come from: picks the status table and, for "
+                                   "files, the export profile (`salesforce`, `business_central`, `odoo`, ...)")),
+]
+
+# [<side>.<connector>] tables; the modules are where the test looks for each key being read
+CONNECTOR_SETTINGS: dict[str, tuple[tuple[str, ...], list[Setting]]] = {
+    "salesforce": (("salesforce", "salesforce_auth", "salesforce_client", "salesforce_mapping"), [
+        ("auth", "jwt", "`jwt` \\| `client_credentials` \\| `session` \\| `password` (legacy: Salesforce retires it)"),
+        ("login_url", "", "the org's My Domain URL, e.g. `https://acme.my.salesforce.com`"),
+        ("domain", "login", "instead of `login_url`: `login`, `test` or `acme.my`"),
+        ("instance_url", "", "with `auth = \"session\"`: the org's instance URL"),
+        ("api_version", "59.0", "REST API version, pinned; the connection test compares it with the org's"),
+        ("username", "", "the integration user (`jwt`, `password`)"),
+        ("consumer_key", "", "the connected app's consumer key (`jwt`, `client_credentials`)"),
+        ("private_key_file", "", "path to the JWT signing key; the key itself never goes in the config"),
+        ("jwt_audience", "login.salesforce.com, or test. for sandboxes", "the JWT `aud` claim"),
+        ("ca_bundle", "", "CA file, only when a TLS-inspecting proxy re-signs traffic"),
+        ("timeout_seconds", "60", "timeout of every call"),
+        ("max_attempts", "5", "attempts for a call that fails for a passing reason"),
+        ("retry_wait_seconds", "1", "first wait between attempts, doubling"),
+        ("batch_size", "", "REST query page size, 200-2000"),
+        ("bulk_threshold", "10000", "from this many records on, queries use Bulk API 2.0"),
+        ("bulk_page_records", "50000", "records per Bulk API 2.0 result page"),
+        ("bulk_poll_seconds", "1", "how often a Bulk API job is polled"),
+        ("query_mode", "auto", "`auto` \\| `rest` \\| `bulk`"),
+        ("invoice_object", "blng__Invoice__c", "`blng__Invoice__c`, `Invoice` (standard) or your custom object"),
+        ("max_api_share", "0.5", "a push may use at most this share of today's remaining API requests"),
+        ("keyring_user", "", "keyring entries are `<keyring_user>.<secret>` instead of `crm.salesforce.<secret>`"),
+    ]),
+    "business_central": (("business_central",), [
+        ("tenant", "", "required: the Entra ID tenant (name or GUID)"),
+        ("environment", "", "required: e.g. `production`"),
+        ("company", "", "required: the company's name or id (GUID)"),
+        ("client_id", "", "required: the Entra ID app registration"),
+        ("base_url", "https://api.businesscentral.dynamics.com", "API host"),
+        ("token_url", "https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token", "OAuth token endpoint"),
+        ("scope", "https://api.businesscentral.dynamics.com/.default", "OAuth scope"),
+        ("page_size", "20000", "`Prefer: odata.maxpagesize`, 1-20000"),
+        ("timeout", "60", "seconds per request"),
+        ("retries", "5", "attempts on 429, 5xx and timeouts"),
+        ("backoff", "0.5", "first retry wait in seconds (exponential, with jitter)"),
+        ("max_backoff", "60", "longest retry wait in seconds"),
+        ("max_connections", "4", "parallel HTTP connections"),
+        ("keyring_user", "", "keyring entries are `<keyring_user>.<secret>`"),
+    ]),
+    "odoo": (("odoo",), [
+        ("url", "", "required: the Odoo server, e.g. `https://acme.odoo.com`"),
+        ("database", "", "required: the database name"),
+        ("api", "auto", "`json2` (Odoo 19+) \\| `jsonrpc` (older) \\| `auto`: ask `/web/version`"),
+        ("login", "", "the user's login, needed for `jsonrpc`"),
+        ("page_size", "2000", "records per `search_read`"),
+        ("timeout", "60", "seconds per request"),
+        ("retries", "5", "attempts on 429, 5xx and timeouts"),
+        ("backoff", "0.5", "first retry wait in seconds"),
+        ("max_backoff", "60", "longest retry wait in seconds"),
+        ("max_connections", "4", "parallel HTTP connections"),
+        ("keyring_user", "", "keyring entries are `<keyring_user>.<secret>`"),
+    ]),
+    "rest": (("rest_profile",), [
+        ("profile", "", "required: a shipped profile (`erpnext`, `netsuite`) or a path to your own `.toml`"),
+        ("base_url", "the profile's", "the API's base URL"),
+        ("username", "the profile's", "for `basic` auth"),
+        ("page_size", "the profile's, else 100", "records per page"),
+        ("timeout", "the profile's, else 60", "seconds per request"),
+        ("retries", "the profile's, else 5", "attempts on 429, 5xx and timeouts"),
+        ("backoff", "the profile's, else 0.5", "first retry wait in seconds"),
+        ("max_backoff", "60", "longest retry wait in seconds"),
+        ("max_connections", "4", "parallel HTTP connections"),
+        ("keyring_user", "", "keyring entries are `<keyring_user>.<secret>`"),
+    ]),
+    "files": (("files",), [
+        ("dir", ".", "the folder holding the extracts, relative to the config file"),
+    ]),
+}
+
+# [<side>.objects.<kind>] of the live connectors
+LIVE_OBJECT_SETTINGS: list[tuple[str, str, str]] = [
+    ("object", "all", "the system's object/entity/model to read (e.g. `Account`, `salesInvoices`, `res.partner`)"),
+    ("fields", "all", "table: canonical field = source field; only what differs from the connector's defaults"),
+    ("status_fields", "all", "invoices: the source fields whose values, joined by `|`, give the status"),
+    ("status_system", "all", "invoices: which built-in status table to start from"),
+    ("status_map", "all", "invoices: source value = canonical status; extends the table; `\"*\"` matches anything"),
+    ("enabled", "business_central, odoo, rest", "`false`: this kind is not pulled"),
+    ("where", "salesforce", "a SOQL filter added to the query (values from data are always escaped)"),
+    ("include_opportunities", "salesforce", "orders: also read won Opportunities (default `true`)"),
+    ("incremental", "business_central", "`false`: always read this kind in full"),
+    ("domain", "odoo", "an Odoo domain added to `search_read`, e.g. `[[\"customer_rank\", \">\", 0]]`"),
+    ("write_fields", "odoo", "table: canonical field = the Odoo field corrections write to"),
+]
+
+FILE_OBJECT_KEYS: dict[str, str] = {
+    "file": "the extract's file name (`.csv` or `.xlsx`), in the side's `dir`",
+    "sheet": "XLSX: the sheet to read (default: the first)",
+    "delimiter": "CSV: the delimiter (default: detected from the header among `,` `;` tab `|`)",
+    "encoding": "CSV: the text encoding (default UTF-8, with or without BOM)",
+    "date_format": "`strptime` format of every date column (default ISO `2026-10-31`)",
+    "date_formats": "table: column = format (or a list tried in order); overrides `date_format`",
+    "decimal_comma": "`true`: amounts like `1.234,56`; or a list of the columns written that way",
+    "fields": "table: canonical field = column; only what differs from the export profile",
+    "status_fields": "invoices: the columns whose values, joined by `|`, give the status",
+    "status_system": "invoices: which built-in status table to start from",
+    "status_map": "invoices: source value = canonical status; extends the table; `\"*\"` matches anything",
+    "booked_values": "orders: the status values that count as booked",
+    "key": "list of columns whose values, joined by `|`, are the record id",
+    "references": "table: field = `{column, by, pattern}` for a column naming another record",
+    "patterns": "table: field = regular expression whose group 1 is the value",
+    "empty_as_zero": "list of columns where an empty cell means 0",
+    "fill_empty": "table: column = the value an empty cell stands for",
+    "keep": "table: column = the values of the rows to use; the others are dropped and counted",
+    "labels": "table: field = `{\"label\" = \"value\"}` replacing exported labels before reading",
+}
+
+RULE_MEANING: dict[tuple[str, str], str] = {
+    ("linking", "auto_threshold"): "link automatically at or above this confidence (0-1)",
+    ("linking", "suggest_threshold"): "suggest the link for a person to confirm at or above (0-1)",
+    ("linking", "id_case"): "ERP numbers compared `insensitive` \\| `sensitive` to case",
+    ("linking", "id_leading_zeros"): "`ignore` (`C-00012` = `C12`) \\| `keep`",
+    ("linking", "id_separators"): "`ignore` (`C-12` = `C12`) \\| `keep`",
+    ("linking", "fuzzy"): "match by name and address the records keys did not settle",
+    ("linking", "max_block"): "skip a blocking key that would pair more records than this",
+    ("linking", "neighbourhood"): "sorted-neighbourhood window of the fuzzy blocking",
+    ("ids", "ignore_leading_zeros"): "shorthand for `[rules.linking] id_leading_zeros` (`true` = `ignore`)",
+    ("ids", "case_insensitive"): "shorthand for `[rules.linking] id_case` (`true` = `insensitive`)",
+    ("ids", "ignore_separators"): "shorthand for `[rules.linking] id_separators` (`true` = `ignore`)",
+    ("tolerances", "price"): "price book vs ERP price: `{abs_minor = 1}`, `{rel = \"0.005\"}`, or per currency "
+                             "`{EUR = \"0.05\"}`",
+    ("tolerances", "invoice_amount"): "invoice totals, same form as `price`",
+    ("tolerances", "invoice_balance"): "open balances, same form as `price`",
+    ("tolerances", "order_amount"): "order totals, same form as `price`",
+    ("tolerances", "discount"): "order line below list beyond the approved discount, same form",
+    ("tolerances", "price_abs"): "shorthand: an absolute price tolerance as an amount (`\"0.01\"`)",
+    ("tolerances", "price_rel"): "shorthand: a relative price tolerance (`\"0.005\"`)",
+    ("tolerances", "amount_minor_units"): "shorthand: invoice and order amounts, in minor units",
+    ("ownership", "<kind>.<field>"): "`crm` \\| `erp` \\| `shared`: which system is right for the attribute",
+    ("ownership", "shared_target"): "`crm` \\| `erp`: the side a shared-ownership proposal names as target",
+    ("pricing", "product_map"): "table: CRM product code = ERP item number",
+    ("pricing", "pricebook_map"): "table: CRM price book = ERP price list",
+    ("pricing", "approved_discount"): "order lines may sell this fraction below list (`\"0.10\"`)",
+    ("invoices", "date_window_days"): "fallback invoice match: invoice dates this many days apart",
+    ("timing", "lag_days"): "days the CRM may take to show an ERP payment or cancellation",
+    ("timing", "erp_events_as"): "`status_mismatch` \\| `timing` (report them as `timing.event_not_reflected`)",
+    ("timing", "medium_after_days"): "severity medium this many days late beyond the lag",
+    ("timing", "high_after_days"): "severity high this many days late",
+    ("timing", "critical_after_days"): "severity critical this many days late",
+    ("fx", "rates"): "dated rates `[{date = 2026-10-01, from = \"EUR\", to = \"USD\", rate = \"1.0832\"}]`",
+    ("severity", "base_currency"): "amounts at risk are converted to it when an FX rate allows",
+    ("severity", "critical"): "amount at risk from which an exception is critical",
+    ("severity", "high"): "amount at risk from which it is high",
+    ("severity", "medium"): "amount at risk from which it is medium",
+    ("customers", "compare_fields"): "customer attributes compared (also `state`)",
+    ("customers", "blank_back_reference"): "`ignore` \\| `report` a proven link's blank back-reference "
+                                           "(low `customer.missing_xref`)",
+    ("customers", "name_variants"): "`ignore` \\| `report` cosmetic name variants (low `customer.name_variant`)",
+}
+
+_TOLERANCE_DEFAULT = "less than one minor unit apart is equal (0.0011 EUR, 0.4 JPY)"
+_RULE_DEFAULT: dict[tuple[str, str], Callable[[Rules], Any]] = {
+    ("ids", "ignore_leading_zeros"): lambda r: r.id_leading_zeros == "ignore",
+    ("ids", "case_insensitive"): lambda r: r.id_case == "insensitive",
+    ("ids", "ignore_separators"): lambda r: r.id_separators == "ignore",
+    ("invoices", "date_window_days"): lambda r: r.invoice_date_window,
+    ("customers", "compare_fields"): lambda r: list(r.customer_fields),
+    ("fx", "rates"): lambda r: r.fx,
+    ("pricing", "product_map"): lambda r: r.product_map,
+    ("pricing", "pricebook_map"): lambda r: r.pricebook_map,
+}
+for _level in ("medium", "high", "critical"):
+    _RULE_DEFAULT[("timing", f"{_level}_after_days")] = partial(lambda r, level: r.timing_days[level], level=_level)
+    _RULE_DEFAULT[("severity", _level)] = partial(lambda r, level: r.severity_amounts[level], level=_level)
+
+
+def rule_keys() -> list[tuple[str, str]]:
+    """Every (table, key) the rules parser accepts, in its own order; ownership takes any kind.field."""
+    out: list[tuple[str, str]] = []
+    for table, keys in RULE_KEYS.items():
+        out += [(table, "<kind>.<field>"), (table, "shared_target")] if keys is None else \
+            [(table, k) for k in sorted(keys)]
+    return out
+
+
+def _show(value: Any) -> str:
+    if value is None or value == {} or value == []:
+        return ""
+    if isinstance(value, bool):
+        return "`true`" if value else "`false`"
+    if isinstance(value, (Decimal, int, float)):
+        return f"`{value}`"
+    if isinstance(value, list):
+        return "`[" + ", ".join(f'"{v}"' for v in value) + "]`"
+    return f'`"{value}"`'
+
+
+def rule_default(table: str, key: str, rules: Rules) -> str:
+    if table == "tolerances":
+        return "" if key in ("price_abs", "price_rel", "amount_minor_units") else _TOLERANCE_DEFAULT
+    if table == "ownership":
+        return "see below" if key != "shared_target" else _show(rules.shared_target)
+    get = _RULE_DEFAULT.get((table, key))
+    return _show(get(rules) if get else getattr(rules, key))
+
+
+def _table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    # a bare | splits a table cell even inside a code span
+    cells = [[re.sub(r"(?<!\\)\|", r"\\|", c) for c in row] for row in rows]
+    return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head),
+            *("| " + " | ".join(row) + " |" for row in cells), ""]
+
+
+def _settings(rows: list[Setting]) -> list[str]:
+    return _table(("Key", "Default", "Meaning"), [(f"`{k}`", f"`{d}`" if d and " " not in d else d, m) for k, d, m in rows])
+
+
+def render() -> str:
+    from workbench.reconcile.rules import DEFAULT_OWNERSHIP
+    rules = Rules()
+    lines = [
+        "# Run configuration reference", "",
+        "Generated by `python -m workbench.cli.config_reference` from the code; do not edit by hand. The",
+        "connectors, the `[rules]` keys and their defaults, the keys of a file object and the refused",
+        "secret names are read from the code; the connector settings are listed in the generator (the",
+        "connectors do not declare them) and a test checks each one is read by its connector.",
+        "", "A run config is a TOML file: `workbench run --config FILE`. A misspelt `[rules]` or file-object key, a",
+        "bad value or a secret stops the run with one line naming it (exit code 2). Examples:",
+        "`resources/examples/*.toml`; how to set up each side: [connections](../guide/connections.md).", "",
+        "## [run]", "", *_settings(RUN),
+        "## [crm] and [erp]", "", *_settings(SIDE),
+        "## Secrets", "",
+        "A config never holds a secret. A setting named " + ", ".join(f"`{k}`" for k in sorted(SECRET_KEYS)),
+        "with a value is refused. Give `<name>_env = \"VARIABLE\"` (an environment variable holding it) or",
+        "store it in the OS keyring, service `recon-workbench`, entry `<side>.<system>.<name>` (or",
+        "`<keyring_user>.<name>`); the Connections screen does that for you.", "",
+    ]
+    for name, (_modules, rows) in CONNECTOR_SETTINGS.items():
+        table = {"salesforce": "[crm.salesforce]", "files": "[crm.files] / [erp.files]"}.get(name, f"[erp.{name}]")
+        lines += [f"## {table}", "",
+                  *_settings(rows)]
+    lines += ["## `[<side>.objects.<kind>]` of a live connector", "",
+              "`<kind>` is one of customers, products, prices, orders, order_lines, invoices, payments; every",
+              "canonical field with its default source field: [fields](fields.md).", "",
+              *_table(("Key", "Connectors", "Meaning"), [(f"`{k}`", c, m) for k, c, m in LIVE_OBJECT_SETTINGS]),
+              "## `[<side>.objects.<kind>]` of a files side", "",
+              "How each is used, with examples: [file conventions](../extracts/conventions.md).", "",
+              *_table(("Key", "Meaning"), [(f"`{k}`", FILE_OBJECT_KEYS.get(k, "")) for k in sorted(OBJECT_KEYS)]),
+              "## [rules]", "",
+              "Every key is optional; an empty `[rules]` reconciles with the defaults below. What the rules",
+              "do: [runs and the engine](../guide/runs.md).", ""]
+    for table in RULE_KEYS:
+        keys = [k for t, k in rule_keys() if t == table]
+        lines += [f"### [rules.{table}]", "",
+                  *_table(("Key", "Default", "Meaning"),
+                          [(f"`{k}`", rule_default(table, k, rules), RULE_MEANING.get((table, k), ""))
+                           for k in keys])]
+        if table == "ownership":
+            lines += ["Default ownership (any other attribute is `shared`):", "",
+                      *_table(("Attribute", "Owner"), [(f"`{k}`", v) for k, v in DEFAULT_OWNERSHIP.items()])]
+        if table == "tolerances":
+            lines += ["A tolerance is a table: `abs_minor` (minor units: 1 = 0.01 EUR, 1 JPY), `rel` (a fraction",
+                      "of the CRM amount), or an ISO code giving that currency its own absolute amount",
+                      "(`invoice_balance = {abs_minor = 1, JPY = \"1\", CHF = \"0.05\"}`). An absolute amount below",
+                      "a compared currency's minor unit (0.01 for JPY) is a warning in the run summary.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")
