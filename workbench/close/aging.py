@@ -9,7 +9,12 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.close.periods import latest_run
 from workbench.errors import ConfigError
+from workbench.store.schema import ExceptionRow, Period
 
 # Days to resolve an item once first seen, by severity (a period may set its own).
 DEFAULT_DUE_DAYS: dict[str, int] = {"critical": 2, "high": 5, "medium": 15, "low": 30}
@@ -58,3 +63,31 @@ def aging(first_seen: datetime | date, severity: str, today: date, table: Mappin
     due = seen + timedelta(days=table.get(severity, DEFAULT_DUE_DAYS["low"]))
     age = max(0, (today - seen).days)
     return Aging(due, age, bucket_of(age), today > due)
+
+
+@dataclass(frozen=True)
+class AgingSummary:
+    """A period's open items by age bucket, and those past their due date (by severity)."""
+
+    buckets: dict[AgeBucket, int]
+    overdue: int
+    overdue_by_severity: dict[str, int]
+
+
+def period_aging(session: Session, period: Period, today: date) -> AgingSummary:
+    """Aging of the open items in the period's latest completed run."""
+    from workbench.close.signoff import OPEN_STATUSES
+
+    buckets = dict.fromkeys(AgeBucket, 0)
+    overdue: dict[str, int] = {}
+    run = latest_run(session, period.name)
+    if run is not None:
+        table = due_days(period.due_days)
+        rows = session.execute(select(ExceptionRow.first_seen, ExceptionRow.severity)
+                               .where(ExceptionRow.run_id == run.id, ExceptionRow.status.in_(OPEN_STATUSES)))
+        for first_seen, severity in rows:
+            a = aging(first_seen, severity, today, table)
+            buckets[a.bucket] += 1
+            if a.overdue:
+                overdue[severity] = overdue.get(severity, 0) + 1
+    return AgingSummary(buckets, sum(overdue.values()), overdue)

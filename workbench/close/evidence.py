@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from sqlalchemy import select
@@ -55,7 +55,7 @@ def add_comment(store: Store, exception_id: int, user: str, text: str) -> int:
         require(s, user, "comment")
         exc = _exception(s, exception_id)
         ensure_open(s, run_id=exc.run_id, exception_key=exc.key)
-        row = Comment(exception_key=exc.key, author=user, at=datetime.now(timezone.utc), text=body)
+        row = Comment(exception_key=exc.key, author=user, at=datetime.now(UTC), text=body)
         s.add(row)
         s.flush()
         trail.append(s, actor=user, action="exception.commented", entity_type="exception", entity_id=exc.id,
@@ -79,14 +79,14 @@ def attach(store: Store, exception_id: int, user: str, path: Path) -> Attachment
     digest = hashlib.sha256(data).hexdigest()
     with store.session() as s:
         require(s, user, "comment")
-        exc = _exception(s, exception_id)
-        ensure_open(s, run_id=exc.run_id, exception_key=exc.key)
-        row = Attachment(exception_key=exc.key, file_name=p.name[:255], size=len(data), sha256=digest,
-                         content=data, uploader=user, at=datetime.now(timezone.utc))
+        item = _exception(s, exception_id)
+        ensure_open(s, run_id=item.run_id, exception_key=item.key)
+        row = Attachment(exception_key=item.key, file_name=p.name[:255], size=len(data), sha256=digest,
+                         content=data, uploader=user, at=datetime.now(UTC))
         s.add(row)
         s.flush()
-        trail.append(s, actor=user, action="exception.attached", entity_type="exception", entity_id=exc.id,
-                     run_id=exc.run_id, detail={"key": exc.key, "attachment_id": row.id, "file_name": row.file_name,
+        trail.append(s, actor=user, action="exception.attached", entity_type="exception", entity_id=item.id,
+                     run_id=item.run_id, detail={"key": item.key, "attachment_id": row.id, "file_name": row.file_name,
                                                 "size": row.size, "sha256": digest})
         return _info(row)
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from workbench.errors import InputError
 from workbench.model.currency import is_currency
 from workbench.model.money import parse_decimal, quantize
-from workbench.store.schema import FxRate, Period
+from workbench.store.schema import ExceptionRow, FxRate, Period, Run
 
 
 def read_rates_file(path: Path) -> tuple[dict[str, Decimal], str]:
@@ -64,11 +64,24 @@ def set_rates(session: Session, period: Period, reporting_currency: str, rates: 
         raise InputError(f"reporting currency {reporting_currency!r} is not an ISO 4217 code")
     table = dict(rates)
     table[code] = Decimal(1)
+    missing = sorted(set(currencies_in_use(session, period.name)) - set(table))
+    if missing:
+        raise InputError(f"period {period.name}: the rate table has no rate for {', '.join(missing)}, "
+                         f"which the period's runs use (add a row per currency: currency,rate to {code})",
+                         file=source.split(" sha256:")[0] or None)
     session.execute(delete(FxRate).where(FxRate.period == period.name))
     for cur, rate in sorted(table.items()):
         session.add(FxRate(period=period.name, currency=cur, rate=rate))
     period.reporting_currency, period.fx_source = code, source
     session.flush()
+
+
+def currencies_in_use(session: Session, period: str) -> list[str]:
+    """Currencies of the amounts at risk in the period's runs: the ones its rate table must cover."""
+    return sorted(c for c in session.execute(
+        select(ExceptionRow.currency).join(Run, Run.id == ExceptionRow.run_id)
+        .where(Run.period == period, ExceptionRow.amount_at_risk.is_not(None), ExceptionRow.currency.is_not(None))
+        .distinct()).scalars() if c)
 
 
 def rates_of(session: Session, period: str) -> dict[str, Decimal]:

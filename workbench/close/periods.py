@@ -7,7 +7,7 @@ then *certified* (locked) until someone who may reopen it does so with a reason.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -53,7 +53,7 @@ def get_period(session: Session, name: str, *, create: bool = False) -> Period:
         known = known_periods(session)
         hint = f"known periods: {', '.join(known)}" if known else "no run names a period yet: set [run] period"
         raise InputError(f"period {name}: no run belongs to it ({hint})")
-    row = Period(name=name, state=PeriodState.OPEN, created_at=datetime.now(timezone.utc), version=1)
+    row = Period(name=name, state=PeriodState.OPEN, created_at=datetime.now(UTC), version=1)
     session.add(row)
     session.flush()
     return row

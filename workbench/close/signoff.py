@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 from typing import Any
 
@@ -109,7 +109,7 @@ def _same_person(a: str, b: str) -> bool:
 def _record(session: Session, period: Period, action: str, actor: str, reason: str | None,
             snap: Snapshot | None) -> PeriodSignoff:
     count, head = _trail_head(session)
-    row = PeriodSignoff(period=period.name, action=action, actor=actor, at=datetime.now(timezone.utc),
+    row = PeriodSignoff(period=period.name, action=action, actor=actor, at=datetime.now(UTC),
                         reason=reason, run_id=snap.run_id if snap else None,
                         snapshot=snap.as_json() if snap else None, snapshot_hash=snap.sha256 if snap else None,
                         trail_count=count, trail_head=head)
@@ -155,7 +155,7 @@ def carry_forward(store: Store, name: str, exception_key: str, user: str, reason
         if exception_key not in snap.open_critical_keys:
             raise InputError(f"{exception_key!r} is not an open critical item of period {period.name}")
         row = CarryForward(period=period.name, exception_key=exception_key, reason=reason.strip(), actor=user,
-                           at=datetime.now(timezone.utc))
+                           at=datetime.now(UTC))
         s.add(row)
         s.flush()
         trail.append(s, actor=user, action="period.carry_forward", entity_type="period", entity_id=period.name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import pytest
 
@@ -23,7 +23,7 @@ def test_buckets_edges(seen, bucket):
 
 
 def test_due_dates_follow_severity_and_a_period_may_override_them():
-    seen = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+    seen = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
     table = due_days(None)
     crit = aging(seen, "critical", TODAY, table)
     low = aging(seen, "low", TODAY, table)
