@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from workbench.close.periods import PeriodState, period_of_run
 from workbench.errors import WorkbenchError
+from workbench.store.db import Store
 from workbench.store.schema import ExceptionRow, Period, PeriodSignoff, Run
 
 
@@ -46,3 +47,13 @@ def _message(session: Session, name: str) -> str:
     who = f" by {cert.actor} on {cert.at:%Y-%m-%d %H:%M} UTC" if cert is not None else ""
     return (f"period {name} is certified{who} and locked: nothing in it can change. To change it, "
             f"reopen it first: workbench close reopen --period {name} --reason \"...\" (approver or admin)")
+
+
+def locked_reason(store: Store, run_id: int | None) -> str | None:
+    """Why the run's period refuses changes (its certification), or None when it is open."""
+    try:
+        with store.session() as s:
+            ensure_open(s, run_id=run_id)
+    except PeriodLocked as exc:
+        return str(exc)
+    return None
