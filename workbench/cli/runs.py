@@ -9,6 +9,7 @@ import sys
 from decimal import Decimal
 
 from workbench.cli import add_db_option
+from workbench.cli import close as close_cli
 from workbench.cli.progress import ConsoleProgress
 from workbench.jsonable import plain
 
@@ -112,3 +113,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--severity", action="append", help="only this severity (repeatable)")
     add_db_option(p)
     p.set_defaults(func=cmd_exceptions)
+    close_cli.register_exception_actions(p)  # exceptions comment|attach|assign|evidence
