@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+from workbench.progress import TaskState
 
 DEMO_SEED = 7
 DEMO_CUSTOMERS = 200
@@ -55,7 +56,7 @@ class Demo:
 
 
 def prepare_demo(workdir: Path | None = None, *, customers: int = DEMO_CUSTOMERS, seed: int = DEMO_SEED,
-                 state: object | None = None) -> Demo:
+                 state: TaskState | None = None) -> Demo:
     """Generate the demo scenario (once), start both sandboxes in-process, write a run config for them."""
     from workbench.sandbox import erp as erp_sandbox
     from workbench.sandbox import salesforce as sf_sandbox

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from workbench.errors import Cancelled, WorkbenchError, user_message
-from workbench.progress import Throttle, source_line
+from workbench.progress import Progress, TaskState, Throttle
 
 _SPAWN = mp.get_context("spawn")
 _POLL = 0.05      # seconds between the parent's looks at its state's cancel flag
@@ -119,7 +119,7 @@ def _take() -> _Child:
     return _start(())
 
 
-def run_isolated(fn: Callable[..., Any], *args: Any, state: object | None = None, **kwargs: Any) -> Any:
+def run_isolated(fn: Callable[..., Any], *args: Any, state: TaskState | None = None, **kwargs: Any) -> Any:
     """``fn(*args, state=<child state>, **kwargs)`` in a spawned process; blocks until it ends.
 
     ``fn`` must be a module-level function (it is pickled by name). Progress goes to ``state``;
@@ -141,9 +141,9 @@ def run_isolated(fn: Callable[..., Any], *args: Any, state: object | None = None
         _refill()  # the next spare starts after this job, so it never competes with it
 
 
-def _answer(child: _Child, state: object | None) -> Any:
+def _answer(child: _Child, state: TaskState | None) -> Any:
     while True:
-        if state is not None and getattr(state, "cancelled", False):
+        if state is not None and state.cancelled:
             child.cancel.set()
         if not child.answers.poll(_POLL):
             continue
@@ -163,19 +163,16 @@ def _answer(child: _Child, state: object | None) -> Any:
             raise ChildJobError(payload[0])
 
 
-def _relay(state: object | None, side: str, done: int, total: int | None, message: str) -> None:
+def _relay(state: TaskState | None, side: str, done: int, total: int | None, message: str) -> None:
     if state is None:
         return
-    per_source = getattr(state, "set_source_progress", None)
-    if side and per_source is not None:
-        per_source(side, done, total, message)
-    elif side:  # a state that shows one line: name the source in it, as the pipeline would
-        state.set_progress(done, total, source_line(side, done, message))
+    if side:
+        state.set_source_progress(side, done, total, message)
     else:
         state.set_progress(done, total, message)
 
 
-class _ChildState:
+class _ChildState(Progress):
     """The ``state`` the job sees in the child: progress into the pipe, cancel from the parent."""
 
     def __init__(self, conn: Any, cancel: Any):

@@ -11,7 +11,7 @@ from typing import Any
 from workbench.config import RunConfig
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.jsonable import plain
-from workbench.progress import NullProgress, check_cancelled, source_line
+from workbench.progress import NullProgress, Progress, TaskState, check_cancelled
 from workbench.reconcile.result import ReconResult
 from workbench.sources import open_source
 from workbench.sources.base import Extract
@@ -27,25 +27,21 @@ class RunOutcome:
     summary: dict[str, Any]
 
 
-class _SideProgress:
-    """Forwards one source's progress to the caller's state, per source when it can show that."""
+class _SideProgress(Progress):
+    """Forwards one source's progress to the caller's state as that source's progress."""
 
-    def __init__(self, state: object, side: str):
+    def __init__(self, state: TaskState, side: str) -> None:
         self.state, self.side = state, side
 
     @property
     def cancelled(self) -> bool:
-        return bool(getattr(self.state, "cancelled", False))
+        return self.state.cancelled
 
     def set_progress(self, done: int, total: int | None = None, message: str = "") -> None:
-        per_source = getattr(self.state, "set_source_progress", None)
-        if per_source is not None:
-            per_source(self.side, done, total, message)
-        else:
-            self.state.set_progress(done, total, source_line(self.side, done, message))
+        self.state.set_source_progress(self.side, done, total, message)
 
 
-def pull_side(side: str, config: RunConfig, state: object | None = None) -> Extract:
+def pull_side(side: str, config: RunConfig, state: TaskState | None = None) -> Extract:
     source = open_source(side, config)
     try:
         return _pull(source, side, state)
@@ -53,13 +49,13 @@ def pull_side(side: str, config: RunConfig, state: object | None = None) -> Extr
         source.close()
 
 
-def _pull(source: object, side: str, state: object | None) -> Extract:
+def _pull(source: object, side: str, state: TaskState | None) -> Extract:
     extract = source.pull(_SideProgress(state or NullProgress(), side))
     return extract.finish() if extract.meta.content_hash is None else extract
 
 
 def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
-                state: object | None = None) -> RunOutcome:
+                state: TaskState | None = None) -> RunOutcome:
     from workbench.team.users import require, resolve_user
 
     state = state or NullProgress()
@@ -78,7 +74,7 @@ def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
             source.close()
 
 
-def _execute(config: RunConfig, store: Store, sources: dict[str, object], user: str, state: object,
+def _execute(config: RunConfig, store: Store, sources: dict[str, object], user: str, state: TaskState,
              started: datetime) -> RunOutcome:
     from workbench.reconcile.engine import reconcile
 

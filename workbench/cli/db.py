@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from workbench.cli import add_db_option
+from workbench.progress import Progress
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
@@ -50,9 +51,7 @@ def _sqlite_url(value: str) -> str:
     return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
-class _Progress:
-    cancelled = False
-
+class _Progress(Progress):
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
 

@@ -32,6 +32,7 @@ from workbench.errors import IllegalTransition, InputError, PermissionDenied, St
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
 from workbench.team.users import require
+from workbench.progress import TaskState
 
 # exception statuses from which a new correction may be proposed
 PROPOSABLE = ("open", "in_review", "reopened")
@@ -381,7 +382,7 @@ def approve_matching(store: Store, user: str, *, reason: str | None = None, **fi
 
 
 def push(store: Store, user: str, *, config: RunConfig | None = None,
-         config_for: Callable[[int | None], RunConfig] | None = None, state: object | None = None,
+         config_for: Callable[[int | None], RunConfig] | None = None, state: TaskState | None = None,
          **options: Any):
     """Push approved corrections through the connectors; returns a ``PushReport``.
 

@@ -33,7 +33,7 @@ from workbench.export.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCE
                                               prepare_row)
 from workbench.export.workbook_styles import Styles
 from workbench.errors import InputError
-from workbench.progress import check_cancelled, report
+from workbench.progress import TaskState, check_cancelled, report
 
 SHEET_ROWS = 1_048_576  # Excel's limit; tests lower it to see continuation sheets
 MAX_WIDTH = 60
@@ -240,7 +240,7 @@ def _fit(cols: list[Col], widths: list[int | None]) -> list[float]:
 class _FixedTimeZip(zipfile.ZipFile):
     """A zip whose entries all carry the run's time, so the same run gives the same file bytes."""
 
-    def __init__(self, path: Path, when: datetime, state: object | None = None):
+    def __init__(self, path: Path, when: datetime, state: TaskState | None = None):
         super().__init__(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         self._state = state
         t = max(when, datetime(1980, 1, 1))
@@ -290,7 +290,7 @@ def _table_name(title: str) -> str:
 
 
 class _Writer:
-    def __init__(self, content: Content, state: object | None):
+    def __init__(self, content: Content, state: TaskState | None):
         self.content = content
         self.state = state
         self.wb = Workbook(write_only=True)
@@ -482,7 +482,7 @@ def _free_widths(rows: list[list], minimum: int = 10) -> list[float]:
     return [float(min(70, widths.get(i, minimum))) for i in range(max(widths, default=-1) + 1)]
 
 
-def write_workbook(store, run_id: int, path: str | Path, *, state: object | None = None) -> WorkbookInfo:
+def write_workbook(store, run_id: int, path: str | Path, *, state: TaskState | None = None) -> WorkbookInfo:
     """Write the audit workbook of ``run_id`` to ``path`` (all or nothing)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -591,7 +591,7 @@ def _discard(wb: Workbook, tmp: Path) -> None:
 MAX_DIFFERENCES = 50
 
 
-def verify_workbook(store, path: str | Path, *, state: object | None = None) -> VerifyReport:
+def verify_workbook(store, path: str | Path, *, state: TaskState | None = None) -> VerifyReport:
     """Recompute the manifest of ``path`` and compare every cell with what the store gives for its run.
 
     ``state`` (optional) receives progress and may cancel, as for ``write_workbook``."""
@@ -661,7 +661,7 @@ def _run_id(cover, path: Path) -> int:
 
 
 def _compare(wb, title: str, expected_rows, rep: VerifyReport,
-             state: object | None = None) -> tuple[str, str | None]:
+             state: TaskState | None = None) -> tuple[str, str | None]:
     """Compare one sheet with its expected rows: (expected sheet hash, the file's sheet hash or None)."""
     hasher = mf.SheetHasher()
     if title not in wb.sheetnames:

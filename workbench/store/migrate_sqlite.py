@@ -16,7 +16,7 @@ from sqlalchemy import Table, func, insert, select, text
 
 from workbench.store import trail
 from workbench.errors import ConfigError
-from workbench.progress import check_cancelled, report
+from workbench.progress import TaskState, check_cancelled, report
 from workbench.store.db import Store, open_store, redact
 from workbench.store.schema import Base
 
@@ -48,7 +48,7 @@ def _tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)  # parents before children, so foreign keys hold on insert
 
 
-def migrate(source_url: str, target_url: str, *, state: object | None = None) -> MigrationReport:
+def migrate(source_url: str, target_url: str, *, state: TaskState | None = None) -> MigrationReport:
     if not source_url.startswith("sqlite"):
         raise ConfigError(f"--from must be a SQLite store (sqlite:///path/to/workbench.sqlite3), got {redact(source_url)}")
     if not target_url.startswith("postgresql"):
@@ -72,7 +72,7 @@ def _require_file(url: str) -> None:
         raise ConfigError(f"there is no SQLite store at {db or url}")
 
 
-def _copy(src: Store, dst: Store, state: object | None) -> MigrationReport:
+def _copy(src: Store, dst: Store, state: TaskState | None) -> MigrationReport:
     tables = _tables()
     rep = MigrationReport(source=redact(src.url), target=redact(dst.url))
     with src.engine.connect() as sconn:

@@ -20,7 +20,7 @@ from workbench.store import trail
 from workbench.config import RunConfig
 from workbench.gc_pause import gc_paused
 from workbench.jsonable import plain
-from workbench.progress import check_cancelled
+from workbench.progress import TaskState, check_cancelled
 from workbench.reconcile.result import EXCEPTION_COLUMNS, LINK_COLUMNS, ReconResult
 from workbench.sources.base import Extract
 from workbench.store.db import Store
@@ -54,7 +54,7 @@ def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datet
 
 
 def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result: ReconResult, *,
-             user: str, started_at: datetime, summary: dict[str, Any], state: object | None = None) -> int:
+             user: str, started_at: datetime, summary: dict[str, Any], state: TaskState | None = None) -> int:
     now = datetime.now(timezone.utc)
     with store.session() as s:
         run = Run(name=config.name, status="completed", started_at=started_at, finished_at=now,
@@ -93,7 +93,7 @@ def _canonical_by_id(extract: Extract) -> dict[tuple[str, str], str]:
     return out
 
 
-def _save_snapshots(s, run_id: int, extract: Extract, state: object | None) -> None:
+def _save_snapshots(s, run_id: int, extract: Extract, state: TaskState | None) -> None:
     canon = _canonical_by_id(extract)
     side = extract.meta.side
     snaps = extract.snapshots
@@ -137,7 +137,7 @@ def _previous_state(s) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _save_exceptions(s, run_id: int, exc: pd.DataFrame, now: datetime, state: object | None) -> None:
+def _save_exceptions(s, run_id: int, exc: pd.DataFrame, now: datetime, state: TaskState | None) -> None:
     if exc is None or exc.empty:
         return
     prev = _previous_state(s)

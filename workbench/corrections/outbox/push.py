@@ -39,7 +39,7 @@ from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
 from workbench.corrections.values import canonical_kind, parse_value, same
 from workbench.errors import Cancelled, ConfigError, StaleState, WorkbenchError
-from workbench.progress import check_cancelled, report
+from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources import open_source
 from workbench.sources.base import WriteRequest, WriteResult
 from workbench.store.db import Store
@@ -439,7 +439,7 @@ def _pending(store: Store, ids: list[int] | None) -> tuple[int, datetime | None]
     return int(n or 0), _utc(first)
 
 
-def _sleep_until(when: datetime, state: object | None) -> None:
+def _sleep_until(when: datetime, state: TaskState | None) -> None:
     # short naps so a cancel is honoured within a fraction of a second
     while True:
         check_cancelled(state)
@@ -450,7 +450,7 @@ def _sleep_until(when: datetime, state: object | None) -> None:
 
 
 def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
-             config_for: Callable[[int | None], RunConfig] | None = None, state: object | None = None,
+             config_for: Callable[[int | None], RunConfig] | None = None, state: TaskState | None = None,
              max_attempts: int = 5, backoff: Backoff | None = None, wait: bool = True, batch_size: int = 200,
              verify: bool = True, worker: str | None = None, lease_seconds: float = 900.0,
              ids: list[int] | None = None, recovery_grace: float = 5.0) -> PushReport:
