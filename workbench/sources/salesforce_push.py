@@ -74,7 +74,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def _outcome(exc: WorkbenchError) -> str:
     """Trouble that may pass (the org unreachable for a login) is retried; anything else is final."""
-    return "transient" if getattr(exc, "transient", False) else "permanent"
+    return "transient" if exc.transient else "permanent"
 
 
 def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: TaskState | None) -> list[WriteResult]:

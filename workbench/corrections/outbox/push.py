@@ -535,8 +535,7 @@ def _send(src, reqs: list[WriteRequest]) -> list[WriteResult]:
     except WorkbenchError as exc:
         # A whole call refused: passing trouble when the connector says so (HTTP 429/5xx, limits,
         # locks), else a refusal a retry will not cure (a read-only source, a bad mapping).
-        passing = bool(getattr(exc, "transient", False)) or "Transient" in type(exc).__name__
-        return [WriteResult(r.correction_id, "transient" if passing else "permanent", exc.one_line())
+        return [WriteResult(r.correction_id, "transient" if exc.transient else "permanent", exc.one_line())
                 for r in reqs]
     except Exception as exc:
         msg = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
