@@ -9,6 +9,7 @@ from typing import Any
 
 from workbench.cli import add_db_option
 from workbench.jsonable import plain
+from workbench.model.states import CorrectionState
 
 FILTER_ARGS = [  # (option, filter name, help)
     ("--state", "state", "correction state(s), comma-separated (proposed, approved, queued, applied, ...)"),
@@ -183,7 +184,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         print(f"verification: {v.get('agreed', 0)} agreed, {v.get('still_differs', 0)} still differ, "
               f"{v.get('not_checked', 0)} not checked")
     for r in rep.results:
-        if r["state"] in ("conflict", "dead_letter"):
+        if r["state"] in (CorrectionState.CONFLICT, CorrectionState.DEAD_LETTER):
             print(f"  correction {r['correction_id']}: {r['state']}: {r['message'] or ''}".rstrip())
     for e in rep.errors:
         print(f"  not pushed: {e}", file=sys.stderr)

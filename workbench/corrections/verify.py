@@ -18,6 +18,11 @@ from workbench.errors import ConfigError, WorkbenchError
 from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.store.db import Store
 from workbench.store.schema import Correction, ExceptionRow
+from workbench.model.states import CorrectionState, ExceptionStatus
+
+# Still on its way to the target: the exception is not resolved while one of these remains.
+_PENDING = (CorrectionState.PROPOSED, CorrectionState.APPROVED, CorrectionState.QUEUED, CorrectionState.PUSHING,
+            CorrectionState.FAILED)
 
 OTHER = {"crm": "erp", "erp": "crm"}
 
@@ -44,7 +49,7 @@ def verify_corrections(store: Store, actor: str, correction_ids: list[int], conn
     with store.session() as s:
         rows = list(s.execute(select(Correction, ExceptionRow).outerjoin(
             ExceptionRow, ExceptionRow.id == Correction.exception_id).where(
-            Correction.id.in_(correction_ids), Correction.state == "applied")))
+            Correction.id.in_(correction_ids), Correction.state == CorrectionState.APPLIED)))
     # One read per (run, side, object) with every record and field needed.
     wanted: dict[tuple, tuple[set[str], set[str]]] = {}
     for c, exc in rows:
@@ -88,17 +93,18 @@ def verify_corrections(store: Store, actor: str, correction_ids: list[int], conn
             trail.append(s, actor=actor, action="correction.verified", entity_type="correction", entity_id=c.id,
                          run_id=c.run_id, detail={"verification": verdict, "reason": why,
                                                   "exception_id": c.exception_id})
-            if exc is None or exc.status in ("waived",) or verdict == "not_checked":
+            if exc is None or exc.status == ExceptionStatus.WAIVED or verdict == "not_checked":
                 continue
             if verdict == "agreed":
                 pending = s.execute(select(Correction.id).where(
                     Correction.exception_id == exc.id, Correction.id != c.id,
-                    Correction.state.in_(("proposed", "approved", "queued", "pushing", "failed")))).first()
+                    Correction.state.in_(_PENDING))).first()
                 if pending is None:
-                    set_exception_status(s, exc, "resolved", actor=actor, reason=why,
+                    set_exception_status(s, exc, ExceptionStatus.RESOLVED, actor=actor, reason=why,
                                          detail={"correction_id": c.id})
             else:
-                set_exception_status(s, exc, "reopened", actor=actor, reason=why, detail={"correction_id": c.id})
+                set_exception_status(s, exc, ExceptionStatus.REOPENED, actor=actor, reason=why,
+                                     detail={"correction_id": c.id})
     return counts
 
 

@@ -25,6 +25,8 @@ from workbench.reconcile.result import EXCEPTION_COLUMNS, LINK_COLUMNS, ReconRes
 from workbench.sources.base import Extract
 from workbench.store.db import Store
 from workbench.store.schema import (AuditEvent, CustomerLink, ExceptionRow, Run, RunSource, Snapshot)
+from workbench.model.missing import is_missing
+from workbench.model.states import UNSETTLED, ExceptionStatus
 
 CHUNK = 20_000
 EXCEPTION_STATE_COLUMNS = ["id", "run_id", "status", "assignee", "first_seen", "last_seen", "resolution", "version"]
@@ -33,10 +35,7 @@ EXCEPTION_STATE_COLUMNS = ["id", "run_id", "status", "assignee", "first_seen", "
 
 
 def _none(v: Any) -> Any:
-    try:
-        return None if v is None or pd.isna(v) else v
-    except (TypeError, ValueError):
-        return v
+    return None if is_missing(v) else v
 
 
 def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datetime, status: str,
@@ -144,15 +143,15 @@ def _save_exceptions(s, run_id: int, exc: pd.DataFrame, now: datetime, state: Ta
     rows = []
     for rec in exc[EXCEPTION_COLUMNS].to_dict("records"):
         before = prev.get(rec["key"])
-        status, assignee, first_seen, resolution = "open", None, now, None
+        status, assignee, first_seen, resolution = ExceptionStatus.OPEN, None, now, None
         if before:
             first_seen, assignee = before["first_seen"] or now, before["assignee"]
-            if before["status"] == "waived":
-                status, resolution = "waived", before["resolution"]  # a waiver stands until revoked
-            elif before["status"] == "resolved":
-                status, resolution = "reopened", "found again after it was resolved"
+            if before["status"] == ExceptionStatus.WAIVED:
+                status, resolution = ExceptionStatus.WAIVED, before["resolution"]  # a waiver stands until revoked
+            elif before["status"] == ExceptionStatus.RESOLVED:
+                status, resolution = ExceptionStatus.REOPENED, "found again after it was resolved"
             else:
-                status = before["status"] if before["status"] in ("open", "in_review", "reopened") else "open"
+                status = before["status"] if before["status"] in UNSETTLED else ExceptionStatus.OPEN
         rows.append({
             "run_id": run_id, "key": rec["key"], "type": rec["type"], "family": rec["family"],
             "severity": rec["severity"], "status": status, "crm_object": _none(rec["crm_object"]),

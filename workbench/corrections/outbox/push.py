@@ -44,8 +44,7 @@ from workbench.sources import open_source
 from workbench.sources.base import WriteRequest, WriteResult
 from workbench.store.db import Store
 from workbench.store.schema import Correction, ExceptionRow, Run
-
-SALESFORCE_COLLECTION_LIMIT = 200  # sObject Collections take at most 200 records a call
+from workbench.model.states import CorrectionState, ExceptionStatus
 
 
 @dataclass
@@ -223,8 +222,8 @@ def _reopen(s, c: Correction, actor: str, why: str) -> None:
     if c.exception_id is None:
         return
     exc = s.get(ExceptionRow, c.exception_id)
-    if exc is not None and exc.status not in ("waived", "resolved"):
-        set_exception_status(s, exc, "reopened", actor=actor, reason=why, detail={"correction_id": c.id})
+    if exc is not None and exc.status not in (ExceptionStatus.WAIVED, ExceptionStatus.RESOLVED):
+        set_exception_status(s, exc, ExceptionStatus.REOPENED, actor=actor, reason=why, detail={"correction_id": c.id})
 
 
 def record_result(s, c: Correction, r: WriteResult, *, actor: str, max_attempts: int, backoff: Backoff,
@@ -237,47 +236,51 @@ def record_result(s, c: Correction, r: WriteResult, *, actor: str, max_attempts:
               "worker": c.claimed_by}
     if r.outcome in ("applied", "already_applied"):
         detail.update(wrote=r.outcome == "applied", new_version=r.new_version)
-        lifecycle.transition(s, c, "applied", actor=actor,
+        lifecycle.transition(s, c, CorrectionState.APPLIED, actor=actor,
                              reason=None if r.outcome == "applied" else "the record already held the new value; "
                                                                           "nothing written",
                              detail=detail, changes={"response_id": r.response_id, "pushed_at": now,
                                                      "last_error": None})
         report_.add(r.outcome)
-        state = "applied"
+        state = CorrectionState.APPLIED
     elif r.outcome == "conflict":
         current = r.current_value
         why = (f"changed in {c.target_system} since approval: approved over "
                f"{_show(c.from_value)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
         detail.update(seen=c.from_value, current=current, seen_version=c.seen_version, current_version=r.new_version)
-        lifecycle.transition(s, c, "conflict", actor=actor, reason=why, detail=detail, changes={"last_error": why})
+        lifecycle.transition(s, c, CorrectionState.CONFLICT, actor=actor, reason=why, detail=detail,
+                             changes={"last_error": why})
         _reopen(s, c, actor, f"correction {c.id} not written: {why}")
         report_.add("conflict")
-        state = "conflict"
+        state = CorrectionState.CONFLICT
     elif r.outcome == "transient":
         why = msg or "temporary failure"
-        lifecycle.transition(s, c, "failed", actor=actor, reason=why, detail=detail, changes={"last_error": why})
+        lifecycle.transition(s, c, CorrectionState.FAILED, actor=actor, reason=why, detail=detail,
+                             changes={"last_error": why})
         if c.attempts >= max_attempts:
-            lifecycle.transition(s, c, "dead_letter", actor=actor,
+            lifecycle.transition(s, c, CorrectionState.DEAD_LETTER, actor=actor,
                                  reason=f"gave up after {c.attempts} attempts: {why}",
                                  detail={"attempts": c.attempts})
             _reopen(s, c, actor, f"correction {c.id} could not be written: {why}")
             report_.add("dead_letter")
-            state = "dead_letter"
+            state = CorrectionState.DEAD_LETTER
         else:
             retry_after = getattr(r, "retry_after", None)
             when = now + timedelta(seconds=backoff.delay(c.attempts, retry_after))
-            lifecycle.transition(s, c, "queued", actor=actor, reason="retry after a temporary failure",
+            lifecycle.transition(s, c, CorrectionState.QUEUED, actor=actor, reason="retry after a temporary failure",
                                  detail={"retry_at": when, "retry_after": retry_after, "attempts": c.attempts},
                                  changes={"next_attempt_at": when})
             report_.add("retried")
-            state = "queued"
+            state = CorrectionState.QUEUED
     else:  # permanent, or an answer the connector should never give
         why = msg or f"the connector answered {r.outcome!r}"
-        lifecycle.transition(s, c, "failed", actor=actor, reason=why, detail=detail, changes={"last_error": why})
-        lifecycle.transition(s, c, "dead_letter", actor=actor, reason=why, detail={"attempts": c.attempts})
+        lifecycle.transition(s, c, CorrectionState.FAILED, actor=actor, reason=why, detail=detail,
+                             changes={"last_error": why})
+        lifecycle.transition(s, c, CorrectionState.DEAD_LETTER, actor=actor, reason=why,
+                             detail={"attempts": c.attempts})
         _reopen(s, c, actor, f"correction {c.id} was refused by {c.target_system}: {why}")
         report_.add("dead_letter")
-        state = "dead_letter"
+        state = CorrectionState.DEAD_LETTER
     report_.results.append({"correction_id": c.id, "outcome": r.outcome, "state": state, "message": msg,
                             "response_id": r.response_id, "attempts": c.attempts,
                             "current_value": _show(r.current_value) if r.outcome == "conflict" else None})
@@ -297,7 +300,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
     Returns the ids found applied (their write had landed), for verification."""
     with store.session() as s:
         rows = list(s.execute(select(Correction.id, Correction.claimed_by, Correction.claimed_at)
-                              .where(Correction.state == "pushing")))
+                              .where(Correction.state == CorrectionState.PUSHING)))
     stale = [r.id for r in rows if claim_is_stale(r.claimed_by, r.claimed_at, me=me, lease_seconds=lease_seconds)]
     if not stale:
         return []
@@ -323,7 +326,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
     for c_id, (found, value) in current.items():
         with store.session() as s:
             c = s.execute(select(Correction).where(Correction.id == c_id).with_for_update()).scalar_one()
-            if c.state != "pushing" or not claim_is_stale(c.claimed_by, c.claimed_at, me=me,
+            if c.state != CorrectionState.PUSHING or not claim_is_stale(c.claimed_by, c.claimed_at, me=me,
                                                           lease_seconds=lease_seconds):
                 continue  # someone else resolved it meanwhile
             kind = canonical_kind(c.target_object)
@@ -333,7 +336,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
                 _resolve_interrupted(s, c, actor, found, value, kind, detail, report_, grace)
             except StaleState:
                 continue
-            if c.state == "applied":
+            if c.state == CorrectionState.APPLIED:
                 landed.append(c.id)
     return landed
 
@@ -342,19 +345,21 @@ def _resolve_interrupted(s, c: Correction, actor: str, found: bool, value: Any, 
                          detail: dict[str, Any], report_: PushReport, grace: float) -> None:
     if not found:
         why = f"the {c.target_system} record {c.target_record} no longer exists"
-        lifecycle.transition(s, c, "failed", actor=actor, reason=why, detail=detail, changes={"last_error": why})
-        lifecycle.transition(s, c, "dead_letter", actor=actor, reason=why)
+        lifecycle.transition(s, c, CorrectionState.FAILED, actor=actor, reason=why, detail=detail,
+                             changes={"last_error": why})
+        lifecycle.transition(s, c, CorrectionState.DEAD_LETTER, actor=actor, reason=why)
         _reopen(s, c, actor, f"correction {c.id}: {why}")
         report_.add("dead_letter")
     elif same(kind, c.field, value, c.to_value):
-        lifecycle.transition(s, c, "applied", actor=actor, reason="interrupted push: the target holds the new value",
+        lifecycle.transition(s, c, CorrectionState.APPLIED, actor=actor,
+                             reason="interrupted push: the target holds the new value",
                              detail=detail, changes={"pushed_at": _now(), "last_error": None})
         report_.add("recovered_applied")
     elif same(kind, c.field, value, c.from_value):
         # The dead worker's last request may still be on its way into the system: hold the retry
         # back a little so such a write lands (and is then found, not repeated) before we send.
         when = _now() + timedelta(seconds=grace)
-        lifecycle.transition(s, c, "queued", actor=actor,
+        lifecycle.transition(s, c, CorrectionState.QUEUED, actor=actor,
                              reason="interrupted push: the target still holds the old value; queued again",
                              detail={**detail, "retry_at": when},
                              changes={"claimed_by": None, "claimed_at": None, "next_attempt_at": when})
@@ -362,7 +367,8 @@ def _resolve_interrupted(s, c: Correction, actor: str, found: bool, value: Any, 
     else:
         why = (f"changed in {c.target_system} since approval: approved over {_show(c.from_value)}, "
                f"it now holds {_show(value)}")
-        lifecycle.transition(s, c, "conflict", actor=actor, reason=why, detail={**detail, "seen": c.from_value},
+        lifecycle.transition(s, c, CorrectionState.CONFLICT, actor=actor, reason=why, detail={**detail,
+                             "seen": c.from_value},
                              changes={"last_error": why})
         _reopen(s, c, actor, f"correction {c.id} not written: {why}")
         report_.add("recovered_conflict")
@@ -373,7 +379,7 @@ def _resolve_interrupted(s, c: Correction, actor: str, found: bool, value: Any, 
 
 def enqueue(store: Store, actor: str, ids: list[int] | None = None) -> int:
     """approved → queued for every approved correction (or the given ones)."""
-    q = select(Correction).where(Correction.state == "approved").order_by(Correction.id)
+    q = select(Correction).where(Correction.state == CorrectionState.APPROVED).order_by(Correction.id)
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
@@ -381,7 +387,7 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None) -> int:
         n = 0
         for c in rows:
             try:
-                lifecycle.transition(s, c, "queued", actor=actor, reason="approved; waiting to be pushed",
+                lifecycle.transition(s, c, CorrectionState.QUEUED, actor=actor, reason="approved; waiting to be pushed",
                                      changes={"next_attempt_at": None})
                 n += 1
             except StaleState:
@@ -390,7 +396,7 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None) -> int:
 
 
 def _due(now: datetime):
-    return (Correction.state == "queued") & (
+    return (Correction.state == CorrectionState.QUEUED) & (
         Correction.next_attempt_at.is_(None) | (Correction.next_attempt_at <= now))
 
 
@@ -411,7 +417,8 @@ def claim(store: Store, me: str, actor: str, group: tuple, limit: int, ids: list
                 seen += 1
                 attempt = (c.attempts or 0) + 1
                 try:
-                    lifecycle.transition(s, c, "pushing", actor=actor, detail={"worker": me, "attempt": attempt},
+                    lifecycle.transition(s, c, CorrectionState.PUSHING, actor=actor, detail={"worker": me,
+                                         "attempt": attempt},
                                          changes={"claimed_by": me, "claimed_at": now, "attempts": attempt})
                 except StaleState:
                     continue  # claimed by another worker between our read and our write
@@ -431,7 +438,7 @@ def _groups(store: Store, ids: list[int] | None, skip: set[tuple]) -> list[tuple
 
 
 def _pending(store: Store, ids: list[int] | None) -> tuple[int, datetime | None]:
-    q = select(func.count(), func.min(Correction.next_attempt_at)).where(Correction.state == "queued")
+    q = select(func.count(), func.min(Correction.next_attempt_at)).where(Correction.state == CorrectionState.QUEUED)
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
@@ -518,7 +525,7 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
 
 def _only_skipped(store: Store, ids: list[int] | None, skip: set[tuple]) -> bool:
     q = (select(Correction.run_id, Correction.target_side, Correction.target_system, Correction.target_object)
-         .where(Correction.state == "queued").distinct())
+         .where(Correction.state == CorrectionState.QUEUED).distinct())
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
@@ -564,7 +571,7 @@ def _record(store: Store, me: str, actor: str, reqs: list[WriteRequest], results
             Correction.id.in_([r.correction_id for r in reqs])).with_for_update()).scalars()}
         for r in results:
             c = rows.get(r.correction_id)
-            if c is None or c.state != "pushing" or c.claimed_by != me:
+            if c is None or c.state != CorrectionState.PUSHING or c.claimed_by != me:
                 continue  # a recovery took it over (our lease ran out); its re-read decided instead
             try:  # its first step is the compare-and-set, so a refusal leaves nothing written
                 record_result(s, c, r, actor=actor, max_attempts=max_attempts, backoff=backoff, report_=rep)
