@@ -29,6 +29,7 @@ from workbench.corrections.exception_status import set_exception_status
 from workbench.corrections.outbox.push import Backoff, PushReport
 from workbench.corrections.values import canonical_kind, display, parse_value
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
+from workbench.store.chunks import chunks
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
 from workbench.team.users import require
@@ -352,8 +353,8 @@ def _state_reasons(s: Session, ids: list[int]) -> dict[int, str | None]:
     """Why each correction is in its state: the reason given with its latest transition
     (a rejection's or waiver's reason, a conflict's two values, a dead letter's message)."""
     out: dict[int, str | None] = {}
-    for i in range(0, len(ids), 900):
-        chunk = [str(x) for x in ids[i:i + 900]]
+    for part in chunks(ids):
+        chunk = [str(x) for x in part]
         last = (select(func.max(AuditEvent.id)).where(AuditEvent.entity_type == "correction",
                                                       AuditEvent.action != "correction.verified",
                                                       AuditEvent.entity_id.in_(chunk))
