@@ -14,8 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-OPEN_STATUSES = ("open", "in_review", "reopened")
-
 
 @dataclass
 class Dashboard:

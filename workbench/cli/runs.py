@@ -32,6 +32,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    from workbench.reconcile.summary import read_summary
     from workbench.store import repo
     from workbench.store.db import open_store
 
@@ -42,8 +43,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
         return 0
     print(f"{'Run':>5}  {'Started (UTC)':<20}{'Status':<11}{'User':<14}{'As of':<12}{'Exceptions':>11}  Name")
     for r in runs:
+        summary = read_summary(r["summary"])
         print(f"{r['id']:>5}  {r['started_at']:%Y-%m-%d %H:%M}    {r['status']:<11}{r['user_name'][:13]:<14}"
-              f"{r['as_of']!s:<12}{(r['summary'] or {}).get('exceptions_total', ''):>11}  {r['name'] or ''}")
+              f"{r['as_of']!s:<12}{summary.exceptions_total if summary else '':>11}  {r['name'] or ''}")
     return 0
 
 

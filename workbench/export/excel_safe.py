@@ -36,10 +36,6 @@ _SECRET_PARAM = re.compile(
 _BEARER = re.compile(r"(?i)\b(bearer|basic|oauth)\s+[A-Za-z0-9._~+/=-]{8,}")
 
 
-def needs_guard(text: str) -> bool:
-    return text.startswith(FORMULA_TRIGGERS)
-
-
 def cell_text(value: str) -> str:
     """Characters XML cannot carry become visible escapes; overlong text is cut with a marker."""
     if ILLEGAL_CHARACTERS_RE.search(value):

@@ -118,12 +118,8 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> Reco
         "erp": {"customers": ec, "invoices": ei, "orders": erp.frame("orders"), "prices": erp.frame("prices"),
                 "products": erp.frame("products"), "payments": erp.frame("payments")}})
     links = _links_frame(lk, cc, ec)
+    # Records, links and exceptions are counted once, by the run's summary (reconcile.summary).
     stats = {
-        "records": {"crm": {k: int(len(v)) for k, v in crm.frames.items()},
-                    "erp": {k: int(len(v)) for k, v in erp.frames.items()}},
-        "links_by_method": dict(sorted(Counter(links.loc[links["status"] == "auto", "method"]).items())),
-        "suggested_links": int((links["status"] == "suggested").sum()),
-        "exceptions_by_type": dict(sorted(Counter(exceptions["type"]).items())),
         "invoices_matched": dict(sorted(Counter(how.tolist()).items())),
         "reconciling": _reconciling(control, f),
         "aging": {"crm": inv.aging(ci, config.as_of), "erp": inv.aging(ei, config.as_of)},
