@@ -12,7 +12,8 @@ T = TypeVar("T")
 IN_LIST_SIZE = 5000
 
 
-def chunks(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T]]:
-    """``items`` in consecutive slices of at most ``size``."""
+def chunks(items: Sequence[T], size: int | None = None) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of at most ``size`` (default IN_LIST_SIZE)."""
+    size = size or IN_LIST_SIZE
     for i in range(0, len(items), size):
         yield items[i:i + size]
