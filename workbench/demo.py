@@ -11,10 +11,13 @@ import argparse
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 from workbench.progress import TaskState
+
+if TYPE_CHECKING:
+    from workbench.config import RunConfig
 
 DEMO_SEED = 7
 DEMO_CUSTOMERS = 200
@@ -40,7 +43,7 @@ class Demo:
     handles: list[Any] = field(default_factory=list)
 
     @property
-    def config(self):
+    def config(self) -> RunConfig:
         from workbench import config as cfg
         return cfg.load(self.config_path)
 

@@ -225,7 +225,7 @@ def _child_main(jobs: Any, conn: Any, cancel: Any, warm: tuple[str, ...]) -> Non
     os.chdir(cwd)
     state = _ChildState(conn, cancel)
     try:
-        answer: tuple = ("done", fn(*args, state=state, **kwargs))
+        answer: tuple[str, Any] = ("done", fn(*args, state=state, **kwargs))
     except Cancelled as exc:
         answer = ("cancelled", exc.one_line())
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent as one line

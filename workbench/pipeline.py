@@ -13,7 +13,7 @@ from workbench.progress import NullProgress, Progress, TaskState, check_cancelle
 from workbench.reconcile.result import ReconResult
 from workbench.reconcile.summary import RunSummary, read_summary
 from workbench.sources import open_source
-from workbench.sources.base import Extract
+from workbench.sources.base import Extract, Source
 from workbench.sources.ledger import format_ledger
 from workbench.store import repo
 from workbench.store.db import Store
@@ -40,7 +40,7 @@ class _SideProgress(Progress):
         self.state.set_source_progress(self.side, done, total, message)
 
 
-def _pull(source: object, side: str, state: TaskState | None) -> Extract:
+def _pull(source: Source, side: str, state: TaskState | None) -> Extract:
     extract = source.pull(_SideProgress(state or NullProgress(), side))
     return extract.finish() if extract.meta.content_hash is None else extract
 
@@ -55,7 +55,7 @@ def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
         user = resolve_user(s, user)
         require(s, user, "run")
     # Open both sources first so a config mistake on either side stops the run before any pull.
-    sources: dict[str, object] = {}
+    sources: dict[str, Source] = {}
     try:
         for side in ("crm", "erp"):
             sources[side] = open_source(side, config)
@@ -65,7 +65,7 @@ def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
             source.close()
 
 
-def _execute(config: RunConfig, store: Store, sources: dict[str, object], user: str, state: TaskState,
+def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: str, state: TaskState,
              started: datetime) -> RunOutcome:
     from workbench.reconcile.engine import reconcile
 
@@ -82,7 +82,8 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, object], user: 
         run_id = repo.save_run(store, config, crm, erp, result, user=user, started_at=started,
                                summary=summary, state=state)
     except Cancelled:
-        repo.record_fail(store, config, user=user, started_at=started, status="cancelled", error="cancelled by the user")
+        repo.record_fail(store, config, user=user, started_at=started, status="cancelled",
+                         error="cancelled by the user")
         raise
     except WorkbenchError as exc:
         repo.record_fail(store, config, user=user, started_at=started, status="failed", error=exc.one_line())
@@ -111,8 +112,8 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
     lines.append("")
     exc = run.exceptions
     lines.append(f"{'Exceptions by type':<44}{'Count':>10}")
-    for t, n in exc.items():
-        lines.append(f"{t:<44}{n:>10,}")
+    for kind, n in exc.items():
+        lines.append(f"{kind:<44}{n:>10,}")
     lines.append(f"{'Total':<44}{run.exceptions_total:>10,}")
     totals = run.control_totals
     if totals:

@@ -12,7 +12,7 @@ import argparse
 import importlib
 import logging
 import sys
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeAlias
 
 from workbench import __version__
 from workbench.errors import WorkbenchError, user_message
@@ -27,9 +27,11 @@ COMMAND_MODULES = [
 ]
 
 log = logging.getLogger("workbench")
+# What a command module's register() adds its subcommands to.
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:
+def build_parser(extra: Sequence[Callable[[Subcommands], None]] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="Recon Workbench: CRM/ERP reconciliation")
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -61,7 +63,7 @@ def run_handler(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
 
 
 def main(argv: Sequence[str] | None = None,
-         extra: Sequence[Callable[[argparse._SubParsersAction], None]] = (),
+         extra: Sequence[Callable[[Subcommands], None]] = (),
          default: Callable[[argparse.Namespace], int] | None = None) -> int:
     parser = build_parser(extra)
     args = parser.parse_args(argv)

@@ -33,7 +33,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"database:  {st['url']} ({st['server_version'] or st['backend']})")
     print(f"schema:    {st['revision'] or 'none (no workbench tables yet)'} (this version needs {st['head']})")
     if st["revision"] is not None:
-        print(f"users:     {st['users']} active{' (open mode: anyone may prepare and approve)' if not st['users'] else ''}")
+        open_mode = "" if st["users"] else " (open mode: anyone may prepare and approve)"
+        print(f"users:     {st['users']} active{open_mode}")
         print(f"runs:      {st['runs']}")
     if not st["known"]:
         print("status:    the database was upgraded by a newer workbench; install that version")
@@ -158,7 +159,7 @@ def cmd_who(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db = sub.add_parser("db", help="database schema: upgrade, status, move a SQLite store to PostgreSQL")
     dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     p = dsub.add_parser("upgrade", help="apply pending schema migrations (needed after installing a new version)")

@@ -7,7 +7,6 @@ import csv
 import json
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 from workbench.cli import add_db_option
 from workbench.cli.progress import ConsoleProgress
@@ -50,7 +49,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 EXPORT_COLUMNS = ["id", "key", "type", "family", "severity", "status", "crm_object", "crm_id", "erp_object", "erp_id",
-                  "crm_number", "erp_number", "customer_name", "field", "crm_value", "erp_value", "difference", "amount_at_risk", "currency",
+                  "crm_number", "erp_number", "customer_name", "field", "crm_value", "erp_value", "difference",
+                  "amount_at_risk", "currency",
                   "assignee", "first_seen", "last_seen", "message", "diffs", "proposal"]
 
 
@@ -91,7 +91,7 @@ def cmd_exceptions(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="pull both sides, reconcile, store the run and print its summary")
     p.add_argument("--config", required=True, help="run config (TOML)")
     p.add_argument("--user", help="who runs it (default: your OS login)")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -71,7 +71,7 @@ def transition(session: Session, corr: Correction, to: str, *, actor: str, reaso
     check(corr, to)
     before, seen = corr.state, corr.version or 1
     values = {**(changes or {}), "state": to, "version": seen + 1}
-    done = session.execute(
+    done: CursorResult[Any] = session.execute(  # type: ignore[assignment]  # an UPDATE answers with a cursor
         update(Correction).where(Correction.id == corr.id, Correction.state == before, Correction.version == seen)
         .values(**values).execution_options(synchronize_session=False))
     if done.rowcount != 1:

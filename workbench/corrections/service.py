@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVarTuple
 
 import pandas as pd
 from sqlalchemy import Select, func, select
@@ -35,6 +35,8 @@ from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
 from workbench.team.users import require
 from workbench.progress import TaskState
 from workbench.model.states import UNSETTLED, CorrectionState, ExceptionStatus
+
+_Row = TypeVarTuple("_Row")
 
 # exception statuses from which a new correction may be proposed
 PROPOSABLE = UNSETTLED
@@ -296,7 +298,7 @@ def _as_list(v: Any) -> list[Any]:
     return [v]
 
 
-def _filtered(q: Select, filters: dict[str, Any]) -> Select:
+def _filtered(q: Select[*_Row], filters: dict[str, Any]) -> Select[*_Row]:
     unknown = set(filters) - set(FILTERS)
     if unknown:
         raise InputError(f"unknown filter {sorted(unknown)[0]!r}; filters are {', '.join(FILTERS)}")
@@ -334,10 +336,10 @@ def list_corrections(store: Store, **filters: Any) -> pd.DataFrame:
     q = select(Correction, ExceptionRow.type, ExceptionRow.customer_name).outerjoin(
         ExceptionRow, ExceptionRow.id == Correction.exception_id)
     q = _filtered(q, filters).order_by(Correction.id.desc())
-    rows = []
+    rows: list[dict[str, Any]] = []
     with store.session() as s:
         for c, etype, cname in s.execute(q):
-            d = {col: getattr(c, col, None) for col in LIST_COLUMNS if hasattr(Correction, col)}
+            d: dict[str, Any] = {col: getattr(c, col, None) for col in LIST_COLUMNS if hasattr(Correction, col)}
             d["exception_type"], d["customer_name"] = etype, cname
             kind = canonical_kind(c.target_object)
             d["from_value"] = _typed_or_text(kind, c.field, c.from_value)
@@ -385,7 +387,7 @@ def approve_matching(store: Store, user: str, *, reason: str | None = None, **fi
 
 def push(store: Store, user: str, *, config: RunConfig | None = None,
          config_for: Callable[[int | None], RunConfig] | None = None, state: TaskState | None = None,
-         **options: Any):
+         **options: Any) -> PushReport:
     """Push approved corrections through the connectors; returns a ``PushReport``.
 
     Which config opens the connector: ``config`` for every correction if given, else
@@ -424,5 +426,5 @@ def counts(store: Store, **filters: Any) -> dict[str, int]:
         return {st: n for st, n in s.execute(q)}
 
 
-__all__ = ["Backoff", "PushReport", "propose", "approve", "reject", "waive", "approve_matching", "list_corrections", "push", "replay",
-           "counts", "set_exception_status", "LIST_COLUMNS", "FILTERS"]
+__all__ = ["Backoff", "PushReport", "propose", "approve", "reject", "waive", "approve_matching", "list_corrections",
+           "push", "replay", "counts", "set_exception_status", "LIST_COLUMNS", "FILTERS"]

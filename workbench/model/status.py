@@ -10,6 +10,7 @@ can override or extend the defaults under ``status_map`` of the invoices object.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -141,7 +142,7 @@ class StatusMap:
 
 
 def settle(status: str, raw: object, total: Decimal | None, balance: Decimal | None,
-           negligible) -> str:
+           negligible: Callable[[Decimal], bool]) -> str:
     """The canonical status a comparison uses. An "open" invoice with part of its total paid
     is partially paid (Business Central has no part-paid status and shows it only in the
     remaining amount); a status in BALANCE_DECIDES is paid / partially paid / open by its

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -58,7 +58,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             # WAL lets the GUI read while a worker writes; foreign keys are off by default in SQLite.
             cur.execute("PRAGMA journal_mode=WAL")
@@ -115,7 +115,7 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         # A store crosses into a child process (workbench.isolated) as its URL and is reopened
         # there; this process has already created or migrated it.
         return (_reopen, (self.url,))

@@ -50,7 +50,8 @@ def _tables() -> list[Table]:
 
 def migrate(source_url: str, target_url: str, *, state: TaskState | None = None) -> MigrationReport:
     if not source_url.startswith("sqlite"):
-        raise ConfigError(f"--from must be a SQLite store (sqlite:///path/to/workbench.sqlite3), got {redact(source_url)}")
+        raise ConfigError("--from must be a SQLite store (sqlite:///path/to/workbench.sqlite3), "
+                          f"got {redact(source_url)}")
     if not target_url.startswith("postgresql"):
         raise ConfigError(f"--to must be a PostgreSQL database (postgresql+psycopg://user@host/db), "
                           f"got {redact(target_url)}")
@@ -90,7 +91,8 @@ def _copy(src: Store, dst: Store, state: TaskState | None) -> MigrationReport:
             d.execute(text("LOCK TABLE " + ", ".join(f'"{t.name}"' for t in tables) + " IN EXCLUSIVE MODE"))
             report(state, 0, total, "copying the store")
             for t in tables:
-                result = sconn.execution_options(stream_results=True).execute(select(t).order_by(*t.primary_key.columns))
+                result = sconn.execution_options(stream_results=True).execute(
+                    select(t).order_by(*t.primary_key.columns))
                 while True:
                     chunk = result.fetchmany(BATCH)
                     if not chunk:

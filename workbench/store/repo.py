@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
 
 from workbench import __version__
 from workbench.store import trail
@@ -92,7 +93,7 @@ def _canonical_by_id(extract: Extract) -> dict[tuple[str, str], str]:
     return out
 
 
-def _save_snapshots(s, run_id: int, extract: Extract, state: TaskState | None) -> None:
+def _save_snapshots(s: Session, run_id: int, extract: Extract, state: TaskState | None) -> None:
     canon = _canonical_by_id(extract)
     side = extract.meta.side
     snaps = extract.snapshots
@@ -110,7 +111,7 @@ def _save_snapshots(s, run_id: int, extract: Extract, state: TaskState | None) -
         s.execute(insert(Snapshot), rows)
 
 
-def _save_links(s, run_id: int, links: pd.DataFrame) -> None:
+def _save_links(s: Session, run_id: int, links: pd.DataFrame) -> None:
     if links is None or links.empty:
         return
     rows = []
@@ -122,7 +123,7 @@ def _save_links(s, run_id: int, links: pd.DataFrame) -> None:
         s.execute(insert(CustomerLink), rows[i:i + CHUNK])
 
 
-def _previous_state(s) -> dict[str, dict[str, Any]]:
+def _previous_state(s: Session) -> dict[str, dict[str, Any]]:
     """Status, assignee and first-seen of each exception of the latest completed run, by key:
     what a finding seen again carries forward (a waiver stands, a resolved one reopens)."""
     last_run = s.execute(select(func.max(Run.id)).where(Run.status == "completed")).scalar()
@@ -136,7 +137,7 @@ def _previous_state(s) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _save_exceptions(s, run_id: int, exc: pd.DataFrame, now: datetime, state: TaskState | None) -> None:
+def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, state: TaskState | None) -> None:
     if exc is None or exc.empty:
         return
     prev = _previous_state(s)
@@ -256,8 +257,8 @@ def object_frame(result: Any, cols: list[str]) -> pd.DataFrame:
     data = {}
     with gc_paused():
         for part in result.partitions(FETCH_ROWS):
-            for column, values in zip(columns, zip(*part)):
-                column.extend(values)
+            for column, part_values in zip(columns, zip(*part)):
+                column.extend(part_values)
         for name, values in zip(cols, columns):
             arr = np.empty(len(values), dtype=object)
             for i in range(0, len(values), FETCH_ROWS):  # element by element, also where a value is a list
@@ -307,7 +308,7 @@ def exception_history(store: Store, key: str) -> list[dict[str, Any]]:
 def unmatched_customers(store: Store, run_id: int) -> dict[str, pd.DataFrame]:
     """Customers of each side that no link (auto or confirmed) covers, as canonical records."""
     with store.session() as s:
-        linked = {"crm": set(), "erp": set()}
+        linked: dict[str, set[str]] = {"crm": set(), "erp": set()}
         for crm_id, erp_id, status in s.execute(select(CustomerLink.crm_id, CustomerLink.erp_id, CustomerLink.status)
                                                 .where(CustomerLink.run_id == run_id)):
             if status in ("auto", "confirmed") and crm_id and erp_id:

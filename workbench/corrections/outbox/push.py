@@ -33,7 +33,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
 from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
@@ -41,10 +42,13 @@ from workbench.corrections.values import canonical_kind, parse_value, same
 from workbench.errors import Cancelled, ConfigError, StaleState, WorkbenchError
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources import open_source
-from workbench.sources.base import WriteRequest, WriteResult
+from workbench.sources.base import Source, WriteRequest, WriteResult
 from workbench.store.db import Store
 from workbench.store.schema import Correction, ExceptionRow, Run
 from workbench.model.states import CorrectionState, ExceptionStatus
+
+# The corrections pushed together: run id, target side, target system, target object.
+Group = tuple[int | None, str, str, str]
 
 
 @dataclass
@@ -154,7 +158,7 @@ class Connections:
                  config_for: Callable[[int | None], RunConfig] | None):
         self.store, self.config, self.config_for = store, config, config_for
         self._configs: dict[int | None, RunConfig] = {}
-        self._sources: dict[tuple[str, str], Any] = {}
+        self._sources: dict[tuple[str, str], Source] = {}
         self.errors: dict[tuple[int | None, str], str] = {}
 
     def config_of(self, run_id: int | None) -> RunConfig:
@@ -174,7 +178,7 @@ class Connections:
                 self._configs[run_id] = from_dict(raw, path=Path(path) if path else None, base_dir=base)
         return self._configs[run_id]
 
-    def source(self, run_id: int | None, side: str):
+    def source(self, run_id: int | None, side: str) -> Source:
         """The connector for a run's side; raises WorkbenchError (one line) when it cannot open."""
         if (run_id, side) in self.errors:
             raise ConfigError(self.errors[(run_id, side)])
@@ -217,7 +221,7 @@ def write_request(c: Correction) -> WriteRequest:
 # ---------------------------------------------------------------- recording outcomes
 
 
-def _reopen(s, c: Correction, actor: str, why: str) -> None:
+def _reopen(s: Session, c: Correction, actor: str, why: str) -> None:
     from workbench.corrections.exception_status import set_exception_status
     if c.exception_id is None:
         return
@@ -226,7 +230,7 @@ def _reopen(s, c: Correction, actor: str, why: str) -> None:
         set_exception_status(s, exc, ExceptionStatus.REOPENED, actor=actor, reason=why, detail={"correction_id": c.id})
 
 
-def record_result(s, c: Correction, r: WriteResult, *, actor: str, max_attempts: int, backoff: Backoff,
+def record_result(s: Session, c: Correction, r: WriteResult, *, actor: str, max_attempts: int, backoff: Backoff,
                   report_: PushReport) -> None:
     """Apply one connector answer to its claimed correction (in the caller's transaction).
     Raises StaleState (nothing written) if the claim was taken over meanwhile."""
@@ -306,7 +310,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
         return []
     with store.session() as s:
         corrs = list(s.execute(select(Correction).where(Correction.id.in_(stale))).scalars())
-        groups: dict[tuple, list[Correction]] = {}
+        groups: dict[tuple[int | None, str, str], list[Correction]] = {}
         for c in corrs:
             groups.setdefault((c.run_id, c.target_side, c.target_object), []).append(c)
         current: dict[int, tuple[bool, Any]] = {}
@@ -341,7 +345,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
     return landed
 
 
-def _resolve_interrupted(s, c: Correction, actor: str, found: bool, value: Any, kind: str | None,
+def _resolve_interrupted(s: Session, c: Correction, actor: str, found: bool, value: Any, kind: str | None,
                          detail: dict[str, Any], report_: PushReport, grace: float) -> None:
     if not found:
         why = f"the {c.target_system} record {c.target_record} no longer exists"
@@ -395,12 +399,12 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None) -> int:
         return n
 
 
-def _due(now: datetime):
+def _due(now: datetime) -> ColumnElement[bool]:
     return (Correction.state == CorrectionState.QUEUED) & (
         Correction.next_attempt_at.is_(None) | (Correction.next_attempt_at <= now))
 
 
-def claim(store: Store, me: str, actor: str, group: tuple, limit: int, ids: list[int] | None = None) -> list[int]:
+def claim(store: Store, me: str, actor: str, group: Group, limit: int, ids: list[int] | None = None) -> list[int]:
     """Claim up to ``limit`` due corrections of one target group; committed before any write."""
     run_id, side, system, obj = group
     now = _now()
@@ -428,13 +432,13 @@ def claim(store: Store, me: str, actor: str, group: tuple, limit: int, ids: list
     return []
 
 
-def _groups(store: Store, ids: list[int] | None, skip: set[tuple]) -> list[tuple]:
+def _groups(store: Store, ids: list[int] | None, skip: set[Group]) -> list[Group]:
     q = (select(Correction.run_id, Correction.target_side, Correction.target_system, Correction.target_object)
          .where(_due(_now())).distinct())
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
-        return [tuple(r) for r in s.execute(q) if tuple(r) not in skip]
+        return [r._tuple() for r in s.execute(q) if r._tuple() not in skip]
 
 
 def _pending(store: Store, ids: list[int] | None) -> tuple[int, datetime | None]:
@@ -478,7 +482,7 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
         enqueue(store, actor, ids)
         total, _ = _pending(store, ids)
         done = 0
-        skip: set[tuple] = set()
+        skip: set[Group] = set()
         report(state, 0, total, "pushing corrections")
         while True:
             groups = _groups(store, ids, skip)
@@ -523,7 +527,7 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
     return rep
 
 
-def _only_skipped(store: Store, ids: list[int] | None, skip: set[tuple]) -> bool:
+def _only_skipped(store: Store, ids: list[int] | None, skip: set[Group]) -> bool:
     q = (select(Correction.run_id, Correction.target_side, Correction.target_system, Correction.target_object)
          .where(Correction.state == CorrectionState.QUEUED).distinct())
     if ids:
@@ -532,7 +536,7 @@ def _only_skipped(store: Store, ids: list[int] | None, skip: set[tuple]) -> bool
         return all(tuple(r) in skip for r in s.execute(q))
 
 
-def _send(src, reqs: list[WriteRequest]) -> list[WriteResult]:
+def _send(src: Source, reqs: list[WriteRequest]) -> list[WriteResult]:
     """Call the connector; a failure of the whole call is a transient failure of each request
     (the next attempt's compare-before-write finds out whether it landed)."""
     try:
