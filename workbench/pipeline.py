@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from workbench.config import RunConfig
@@ -50,7 +50,7 @@ def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
     from workbench.team.users import require, resolve_user
 
     state = state or NullProgress()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     with store.session() as s:
         user = resolve_user(s, user)
         require(s, user, "run")

@@ -12,7 +12,8 @@ import argparse
 import importlib
 import logging
 import sys
-from typing import Callable, Sequence, TypeAlias
+from collections.abc import Callable, Sequence
+from typing import TypeAlias
 
 from workbench import __version__
 from workbench.errors import WorkbenchError, user_message

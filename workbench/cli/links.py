@@ -10,7 +10,8 @@ import argparse
 import csv
 import json
 import sys
-from typing import Any, Hashable, TextIO
+from collections.abc import Hashable
+from typing import Any, TextIO
 
 COLUMNS = ["crm_id", "erp_id", "method", "confidence", "status", "evidence"]
 RELIED_ON = ("auto", "confirmed")

@@ -15,8 +15,9 @@ proposed, back to ``open`` when it is rejected, ``waived`` when waived, and afte
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Sequence, TypeVarTuple
+from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVarTuple
 
 import pandas as pd
 from sqlalchemy import Select, func, select
@@ -52,7 +53,7 @@ FILTERS = ("ids", "state", "run_id", "exception_id", "exception_type", "family",
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # ---------------------------------------------------------------- exceptions' status
@@ -423,7 +424,7 @@ def counts(store: Store, **filters: Any) -> dict[str, int]:
     q = _filtered(select(Correction.state, func.count()).outerjoin(
         ExceptionRow, ExceptionRow.id == Correction.exception_id), filters).group_by(Correction.state)
     with store.session() as s:
-        return {st: n for st, n in s.execute(q)}
+        return dict(s.execute(q).tuples().all())
 
 
 __all__ = ["Backoff", "PushReport", "propose", "approve", "reject", "waive", "approve_matching", "list_corrections",

@@ -126,7 +126,7 @@ class StatusMap:
         if hit is not None:
             return hit
         for parts, target in self.patterns:
-            if len(parts) == len(key) and all(p == "*" or p == k for p, k in zip(parts, key)):
+            if len(parts) == len(key) and all(p == "*" or p == k for p, k in zip(parts, key, strict=True)):
                 return target
         known = sorted("|".join(k) for k in self.exact) + sorted("|".join(p) for p, _ in self.patterns)
         raise UnknownStatus(

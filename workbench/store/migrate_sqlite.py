@@ -9,7 +9,7 @@ The target must be at the current schema (``workbench db upgrade``) and empty.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
@@ -40,7 +40,7 @@ class MigrationReport:
 def _aware(value: Any) -> Any:
     # SQLite hands back naive datetimes; every time in the store is UTC, so say so to PostgreSQL.
     if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 

@@ -8,7 +8,7 @@ only a failed/cancelled run row that says why.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -43,7 +43,7 @@ def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datet
                 error: str) -> int:
     """Keep a trace of a run that did not complete (failed or cancelled), with its reason."""
     with store.session() as s:
-        run = Run(name=config.name, status=status, started_at=started_at, finished_at=datetime.now(timezone.utc),
+        run = Run(name=config.name, status=status, started_at=started_at, finished_at=datetime.now(UTC),
                   as_of=config.as_of, period=config.period, user_name=user, config_path=str(config.path or ""),
                   config=config.public(), software_version=__version__, error=error)
         s.add(run)
@@ -55,7 +55,7 @@ def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datet
 
 def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result: ReconResult, *,
              user: str, started_at: datetime, summary: dict[str, Any], state: TaskState | None = None) -> int:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store.session() as s:
         run = Run(name=config.name, status="completed", started_at=started_at, finished_at=now,
                   as_of=config.as_of, period=config.period, user_name=user, config_path=str(config.path or ""),
@@ -87,7 +87,7 @@ def _canonical_by_id(extract: Extract) -> dict[tuple[str, str], str]:
             continue
         cols = list(frame.columns)
         for row in frame.itertuples(index=False, name=None):
-            rec = dict(zip(cols, row))
+            rec = dict(zip(cols, row, strict=True))
             out[(kind, str(rec.get("record_id")))] = json.dumps(
                 {k: plain(v) for k, v in rec.items()}, ensure_ascii=False, sort_keys=True)
     return out
@@ -257,9 +257,9 @@ def object_frame(result: Any, cols: list[str]) -> pd.DataFrame:
     data = {}
     with gc_paused():
         for part in result.partitions(FETCH_ROWS):
-            for column, part_values in zip(columns, zip(*part)):
+            for column, part_values in zip(columns, zip(*part, strict=True), strict=True):
                 column.extend(part_values)
-        for name, values in zip(cols, columns):
+        for name, values in zip(cols, columns, strict=True):
             arr = np.empty(len(values), dtype=object)
             for i in range(0, len(values), FETCH_ROWS):  # element by element, also where a value is a list
                 arr[i:i + FETCH_ROWS] = values[i:i + FETCH_ROWS]
@@ -300,8 +300,8 @@ def exception_history(store: Store, key: str) -> list[dict[str, Any]]:
         from workbench.store.schema import Comment
         for c in s.execute(select(Comment).where(Comment.exception_key == key).order_by(Comment.id)).scalars():
             out.append({"kind": "comment", "at": c.at, "actor": c.author, "text": c.text})
-    out.sort(key=lambda d: (d["at"].replace(tzinfo=timezone.utc) if d["at"] and d["at"].tzinfo is None
-                            else d["at"]) or datetime.min.replace(tzinfo=timezone.utc))
+    out.sort(key=lambda d: (d["at"].replace(tzinfo=UTC) if d["at"] and d["at"].tzinfo is None
+                            else d["at"]) or datetime.min.replace(tzinfo=UTC))
     return out
 
 
