@@ -46,7 +46,8 @@ def sources_text(run: dict[str, Any]) -> str:
 
 
 def records_text(run: dict[str, Any]) -> str:
-    rec = (run.get("summary") or {}).get("records") or {}
+    summary = read_summary(run.get("summary"))
+    rec = summary.records if summary else {}
     out = []
     for side in ("crm", "erp"):
         n = sum(int(v) for v in (rec.get(side) or {}).values())
