@@ -9,6 +9,7 @@ import pandas as pd
 
 from app.models.queue_frame import QueueFrame
 from workbench.gc_pause import gc_paused
+from workbench.model.missing import is_missing
 from workbench.store import repo
 from workbench.store.db import Store
 
@@ -94,11 +95,4 @@ def _link_for(exception: dict[str, Any], recs: dict[str, Any], links: pd.DataFra
     pick = both if not both.empty else rows
     sugg = pick[pick["status"] == "suggested"]
     row = (sugg if not sugg.empty else pick).iloc[0].to_dict()
-    return {k: (None if _na(v) else v) for k, v in row.items()}
-
-
-def _na(v: Any) -> bool:
-    try:
-        return v is None or (not isinstance(v, (dict, list, str)) and bool(pd.isna(v)))
-    except (TypeError, ValueError):
-        return False
+    return {k: (None if is_missing(v) else v) for k, v in row.items()}

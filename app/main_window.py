@@ -204,15 +204,16 @@ class MainWindow(QMainWindow):
         self.ctx.db.submit(repo.list_runs, self.ctx.store, on_done=self._fill_runs)
 
     def _fill_runs(self, runs: list[dict[str, Any]]) -> None:
+        from workbench.reconcile.summary import read_summary
+
         self._runs = runs
         self.run_box.blockSignals(True)
         self.run_box.clear()
         for r in runs:
             when = r.get("finished_at") or r.get("started_at")
             when_txt = when.strftime("%Y-%m-%d %H:%M") if hasattr(when, "strftime") else str(when or "")
-            n = (r.get("summary") or {}).get("exceptions_total")
-            if n is None:
-                n = sum(((r.get("summary") or {}).get("exceptions_by_type") or {}).values()) or None
+            summary = read_summary(r.get("summary"))
+            n = summary.exceptions_total if summary else None
             extra = f", {n:,} exceptions" if isinstance(n, int) else ""
             self.run_box.addItem(f"#{r['id']} {r.get('name') or ''} — {when_txt}, {r.get('user_name')}, "
                                  f"{r.get('status')}{extra}", r["id"])

@@ -19,6 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.model.missing import is_missing
+from workbench.model.states import ExceptionStatus
+
 # (column key, header) in display order.
 COLUMNS: list[tuple[str, str]] = [
     ("severity", "Severity"),
@@ -37,7 +40,7 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 COLUMN_KEYS = [k for k, _ in COLUMNS]
 SEVERITIES = ["critical", "high", "medium", "low"]
-STATUSES = ["open", "in_review", "reopened", "resolved", "waived"]
+STATUSES = [s.value for s in ExceptionStatus]
 # Fields the quick search looks in (names, ids and values).
 SEARCH_FIELDS = ["customer_name", "crm_id", "erp_id", "crm_value", "erp_value"]
 _CATEGORICAL = ("type", "severity", "status", "assignee", "currency")
@@ -353,14 +356,7 @@ class QueueFrame:
 
     def record(self, index: int) -> dict[str, Any]:
         row = self.records.iloc[index].to_dict()
-        return {k: (None if _isna(v) else v) for k, v in row.items()}
-
-
-def _isna(v: Any) -> bool:
-    try:
-        return v is None or (not isinstance(v, (list, dict, str)) and bool(pd.isna(v)))
-    except (TypeError, ValueError):
-        return False
+        return {k: (None if is_missing(v) else v) for k, v in row.items()}
 
 
 def _haystack(df: pd.DataFrame, n: int) -> pa.Array:
@@ -389,7 +385,7 @@ def _strings(values: np.ndarray) -> pa.Array:
         return pa.concat_arrays([pa.array(values[i:i + _SLICE], type=pa.string(), from_pandas=True)
                                  for i in range(0, len(values), _SLICE)])
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers or Decimals among the values
-        return pa.array([None if _isna(v) else str(v) for v in values], type=pa.string())
+        return pa.array([None if is_missing(v) else str(v) for v in values], type=pa.string())
 
 
 _SLICE = 100_000  # rows per GIL-holding C call when a worker thread prepares or releases a million rows

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
@@ -21,10 +20,13 @@ from app.models.rows_model import ROW_ROLE, Column, RowsModel
 from app.screens import Screen, register_screen
 from app.settings import get_json, set_json
 from app.workers import QtProgress
+from workbench.model.missing import is_missing
+from workbench.model.states import CorrectionState
 
-VIEWS = (("Waiting for approval", ["proposed"]), ("Approved, to push", ["approved", "queued"]),
-         ("Failed", ["failed", "dead_letter"]), ("Conflicts", ["conflict"]), ("Applied", ["applied"]),
-         ("Rejected or waived", ["rejected", "waived"]), ("All", []))
+_C = CorrectionState
+VIEWS = (("Waiting for approval", [_C.PROPOSED]), ("Approved, to push", [_C.APPROVED, _C.QUEUED]),
+         ("Failed", [_C.FAILED, _C.DEAD_LETTER]), ("Conflicts", [_C.CONFLICT]), ("Applied", [_C.APPLIED]),
+         ("Rejected or waived", [_C.REJECTED, _C.WAIVED]), ("All", []))
 OUTCOME_WORDS = {"applied": "applied", "already_applied": "applied (value was already there)",
                  "conflict": "conflict", "transient": "failed, retry scheduled", "permanent": "failed",
                  "recovered_applied": "applied (recovered)", "recovered_requeued": "back in the queue",
@@ -60,17 +62,13 @@ RESULT_COLUMNS = [
 def correction_rows(frame) -> list[dict[str, Any]]:
     rows = []
     for r in frame.to_dict("records"):
-        r = {k: (None if _isna(v) else v) for k, v in r.items()}
+        r = {k: (None if is_missing(v) else v) for k, v in r.items()}
         r["target"] = f"{str(r.get('target_side') or '').upper()} {r.get('target_system') or ''} " \
                       f"{r.get('target_object') or ''} {r.get('target_record') or ''}".strip()
         r["change"] = f"{_v(r.get('from_value'))} → {_v(r.get('to_value'))}"
         r["why"] = r.get("last_error") or r.get("state_reason") or r.get("reason") or ""
         rows.append(r)
     return rows
-
-
-def _isna(v: Any) -> bool:
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
 def list_rows(store, states: list[str] | None) -> list[dict[str, Any]]:
@@ -340,7 +338,7 @@ class ApprovalsScreen(QWidget):
     def retry_failed(self) -> None:
         ids = self.selected_ids() or [int(r["id"]) for r in self.model.rows]
         failed = [i for i in ids if next((r for r in self.model.rows if int(r["id"]) == i), {}).get("state")
-                  == "dead_letter"]
+                  == CorrectionState.DEAD_LETTER]
         if not failed:
             self._failed("retry")("No failed corrections to retry here (show 'Failed' and select them)")
             return
@@ -400,7 +398,8 @@ class ApprovalsScreen(QWidget):
             c = by_id.get(int(res["correction_id"]), {})
             state = c.get("state") or res.get("state")
             # the answer as the user needs it: a transient error that used up its attempts is a failure
-            words = "failed" if state == "dead_letter" else OUTCOME_WORDS.get(res.get("outcome"), res.get("outcome"))
+            words = ("failed" if state == CorrectionState.DEAD_LETTER
+                     else OUTCOME_WORDS.get(res.get("outcome"), res.get("outcome")))
             rows.append({"correction_id": res["correction_id"], "target": c.get("target", ""),
                          "field": c.get("field"), "outcome": res.get("outcome"), "outcome_words": words,
                          "state": state, "message": res.get("message") or ""})

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli import add_db_option
 from workbench.jsonable import plain
+from workbench.model.states import CorrectionState
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 FILTER_ARGS = [  # (option, filter name, help)
     ("--state", "state", "correction state(s), comma-separated (proposed, approved, queued, applied, ...)"),
@@ -32,12 +36,12 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 
-def _store(args: argparse.Namespace):
+def _store(args: argparse.Namespace) -> Store:
     from workbench.store.db import open_store
     return open_store(args.db)
 
 
-def _user(store, name: str | None) -> str:
+def _user(store: Store, name: str | None) -> str:
     from workbench.team.users import acting_user
     with store.session() as s:
         return acting_user(s, name)
@@ -183,7 +187,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         print(f"verification: {v.get('agreed', 0)} agreed, {v.get('still_differs', 0)} still differ, "
               f"{v.get('not_checked', 0)} not checked")
     for r in rep.results:
-        if r["state"] in ("conflict", "dead_letter"):
+        if r["state"] in (CorrectionState.CONFLICT, CorrectionState.DEAD_LETTER):
             print(f"  correction {r['correction_id']}: {r['state']}: {r['message'] or ''}".rstrip())
     for e in rep.errors:
         print(f"  not pushed: {e}", file=sys.stderr)
@@ -214,7 +218,7 @@ def _filter_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument(opt, dest=name, metavar="VALUE", help=text)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c = sub.add_parser("corrections", help="propose, approve, push and replay corrections")
     csub = c.add_subparsers(dest="corrections_command", metavar="ACTION", required=True)
 

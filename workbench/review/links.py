@@ -7,7 +7,7 @@ same transaction, so the next run and the auditor see it.
 
 from __future__ import annotations
 
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from workbench.close.lock import ensure_open

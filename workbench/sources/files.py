@@ -36,7 +36,7 @@ from workbench.errors import ConfigError, InputError, SourceError
 from workbench.model import frames as frames_mod
 from workbench.model.records import DATE_FIELDS, DECIMAL_FIELDS, KINDS
 from workbench.model.status import StatusMap, UnknownStatus
-from workbench.progress import report
+from workbench.progress import TaskState, report
 from workbench.sources import file_parse as fp
 from workbench.sources import file_refs
 from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta, WriteRequest, WriteResult
@@ -181,7 +181,7 @@ class FilesSource:
                           date_format=spec["date_format"], header_only=header_only)
 
     # ---- the Source protocol
-    def pull(self, state: object | None = None, since: datetime | None = None) -> Extract:
+    def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
         out: dict[str, pd.DataFrame] = {}
         snaps: list[pd.DataFrame] = []
         total = len(self.kinds)
@@ -198,7 +198,7 @@ class FilesSource:
         self.meta.ledger = {k: self._ledger[k] for k in self.kinds}
         return Extract(meta=self.meta, frames=out, snapshots=snapshots, issues=self._issues).finish()
 
-    def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]:
+    def push(self, requests: list[WriteRequest], state: TaskState | None = None) -> list[WriteResult]:
         raise SourceError("files are read-only; corrections to a file source are exported, not pushed")
 
     def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:

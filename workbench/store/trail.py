@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from workbench.store.schema import AuditEvent
 
@@ -49,7 +49,7 @@ def _utc(at: datetime) -> datetime:
 
 def _lock_chain(session: Session) -> None:
     """Serialize chaining so two writers never chain onto the same predecessor."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(727274)"))
     # SQLite: the transaction already holds the database write lock from its own changes.
 
@@ -94,13 +94,13 @@ def _chain_pending(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_rolled_back(session: Session, previous_transaction) -> None:
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
     """Events of a rolled-back transaction or savepoint never reach the chain."""
     pending = session.info.get(_PENDING)
     if not pending:
         return
 
-    def undone(txn) -> bool:
+    def undone(txn: SessionTransaction | None) -> bool:
         while txn is not None:
             if txn is previous_transaction:
                 return True
