@@ -1,0 +1,130 @@
+"""Run configuration (TOML): which sources to pull, how their fields map, and the rules.
+
+Layout (see resources/examples/*.toml and docs/CONTRACTS.md):
+
+    [run]      name, as_of (YYYY-MM-DD; default today), period
+    [crm]      connector = "files" | "salesforce";  system = "salesforce"
+    [erp]      connector = "files" | "business_central" | "odoo" | "rest";  system = ...
+    [crm.objects.<kind>] / [erp.objects.<kind>]   file/object, fields (canonical = source), status_map
+    [rules.*]  tolerances, linking thresholds, ownership (owned by workbench.reconcile.rules)
+
+Every key and its type is checked on load against ``schema.Schema`` (an unknown key or a
+value of the wrong type is a ConfigError naming the key path and what was expected);
+``schema.reference()`` lists them for the reference page.
+
+Secrets are never read from here: a key that looks like one (password, secret,
+token, api key, private key contents) is refused with the way to supply it instead
+(environment variable or OS keyring).
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from workbench.config import schema
+from workbench.errors import ConfigError
+
+SECRET_KEYS = {"password", "client_secret", "consumer_secret", "security_token", "token", "api_key",
+               "access_token", "refresh_token", "session_id", "private_key", "secret", "apikey"}
+
+
+@dataclass
+class RunConfig:
+    raw: dict[str, Any]
+    path: Path | None = None
+    base_dir: Path = field(default_factory=Path.cwd)
+
+    @property
+    def name(self) -> str:
+        return str(self.raw.get("run", {}).get("name") or (self.path.stem if self.path else "run"))
+
+    @property
+    def as_of(self) -> date:
+        v = self.raw.get("run", {}).get("as_of")
+        if v is None:
+            return date.today()
+        if isinstance(v, date):
+            return v
+        try:
+            return date.fromisoformat(str(v))
+        except ValueError:
+            raise ConfigError(f"{self.where()}: [run] as_of = {v!r}, expected a date YYYY-MM-DD") from None
+
+    @property
+    def period(self) -> str | None:
+        p = self.raw.get("run", {}).get("period")
+        return str(p) if p else None
+
+    def side(self, side: str) -> dict[str, Any]:
+        s = self.raw.get(side)
+        if not isinstance(s, dict):
+            raise ConfigError(f"{self.where()}: missing the [{side}] table (which source is the "
+                              f"{'CRM' if side == 'crm' else 'ERP'} side)")
+        return s
+
+    @property
+    def rules(self) -> dict[str, Any]:
+        rules: dict[str, Any] = self.raw.get("rules", {})
+        return rules
+
+    def resolve(self, p: str | Path) -> Path:
+        p = Path(p).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    def where(self) -> str:
+        return str(self.path) if self.path else "run config"
+
+    def public(self) -> dict[str, Any]:
+        """The config as stored with a run and shown in exports (secret-free by construction)."""
+        return copy.deepcopy(self.raw)
+
+
+def _check_secrets(obj: Any, where: str, trail: str = "") -> None:
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            path = f"{trail}.{k}" if trail else k
+            if k.lower() in SECRET_KEYS and isinstance(v, str) and v:
+                raise ConfigError(
+                    f"{where}: '{path}' holds a secret; config files never hold secrets. Store it in the OS "
+                    f"keyring (workbench credentials set) or give the name of an environment variable as "
+                    f"'{k}_env' instead")
+            _check_secrets(v, where, path)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            _check_secrets(v, where, f"{trail}[{i}]")
+
+
+def load(path: str | Path) -> RunConfig:
+    p = Path(path)
+    if not p.exists():
+        raise ConfigError(f"{p}: config file not found")
+    if p.is_dir():
+        raise ConfigError(f"{p}: is a folder; --config takes the run config file (a .toml file) itself")
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # Notepad saves UTF-8 with a BOM
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read the config ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not UTF-8 text (byte {exc.start}); save the config as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+    return from_dict(raw, path=p)
+
+
+def from_dict(raw: dict[str, Any], path: Path | None = None, base_dir: Path | None = None) -> RunConfig:
+    where = str(path) if path else "run config"
+    _check_secrets(raw, where)
+    for side in ("crm", "erp"):
+        if side not in raw:
+            raise ConfigError(f"{where}: missing the [{side}] table")
+        if isinstance(raw[side], dict) and "connector" not in raw[side]:
+            raise ConfigError(f"{where}: [{side}] has no 'connector' (files, salesforce, business_central, odoo, rest)")
+    problem = schema.validate(raw)
+    if problem:
+        raise ConfigError(f"{where}: {problem}")
+    return RunConfig(raw=raw, path=path, base_dir=base_dir or (path.parent if path else Path.cwd()))
