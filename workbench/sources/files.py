@@ -69,8 +69,7 @@ NON_BLANK = {
 # canonical fields whose column must exist (besides NON_BLANK)
 MUST_HAVE = {"invoices": ("number", "total_amount", "open_balance"), "orders": ("number",)}
 # canonical fields the reconciliation compares record by record: a default column missing from
-# the file would make every record differ (and propose blanking the other system), so it is
-# refused unless the config says the extract has none (field = "")
+# the file would make every matched record differ (and propose blanking the other system)
 COMPARED = {"invoices": ("due_date",)}
 # systems whose extracts the connector knows (columns or status tables); "files" = name every column
 KNOWN_SYSTEMS = sorted({"files", *SYSTEM_DEFAULTS, *EXPORT_STATUS_TABLES, *DEFAULT_MAPS})
@@ -329,9 +328,8 @@ class FilesSource:
                 name = src if isinstance(src, str) else src[0]
                 raise InputError("missing column", file=path, row=1, column=name,
                                  expected=f"a column for {kind}.{fld}, which is compared record by record (without "
-                                          f"it every {kind} record would differ); map it under "
-                                          f"[{self.side}.objects.{kind}.fields], or set {fld} = \"\" there if "
-                                          f"this extract has none")
+                                          f"it every matched record would be reported as differing); export it, or "
+                                          f"map the column holding it under [{self.side}.objects.{kind}.fields]")
         for c in spec["status_fields"]:
             if not self._match(c, cols):
                 raise InputError("missing column", file=path, row=1, column=c, expected="the invoice status column")

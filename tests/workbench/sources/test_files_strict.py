@@ -105,15 +105,15 @@ def _erp(tmp_path: Path, invoices: str, objects: str = "[erp.objects.invoices]\n
     return cfg
 
 
-def test_a_missing_due_date_column_is_refused_unless_declared_absent(tmp_path: Path) -> None:
+def test_a_missing_due_date_column_is_refused_naming_it(tmp_path: Path) -> None:
     cfg = _erp(tmp_path, INVOICES.format(extra="", value=""))
     with pytest.raises(InputError, match="compared record by record") as e:
         open_source("erp", config_mod.load(cfg)).pull()
-    assert (e.value.column, e.value.row) == ("dueDate", 1) and 'due_date = ""' in str(e.value)
-    cfg = _erp(tmp_path, INVOICES.format(extra="", value=""),
-               '[erp.objects.invoices]\n[erp.objects.invoices.fields]\ndue_date = ""\n')
+    assert (e.value.column, e.value.row) == ("dueDate", 1) and "[erp.objects.invoices.fields]" in str(e.value)
+    cfg = _erp(tmp_path, INVOICES.format(extra=",Fällig", value=",2026-11-30"),
+               '[erp.objects.invoices]\n[erp.objects.invoices.fields]\ndue_date = "Fällig"\n')
     frame = open_source("erp", config_mod.load(cfg)).pull().frames["invoices"]
-    assert frame["due_date"].tolist() == [None] and frame["total_amount"].tolist() == [Decimal("100.00")]
+    assert [str(d) for d in frame["due_date"]] == ["2026-11-30"]
 
 
 def test_columns_differing_only_in_case_are_refused_naming_both(tmp_path: Path) -> None:
