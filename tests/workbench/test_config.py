@@ -76,6 +76,7 @@ def test_every_shipped_example_config_fits_the_schema(example: Path) -> None:
      "erp.objects.invoices.decimal_comma = 'false': expected true, false (without quotes)"),
     ("[erp.objects.invoices]\nencoding = 5\n", "erp.objects.invoices.encoding = 5: expected a text in quotes"),
     ('[erp.objects.invoices]\ndelimiter = ";;"\n', "erp.objects.invoices.delimiter = ';;': expected one character"),
+    ('[erp.objects.invoices]\ndelimiter = "¦"\n', "delimiter = '¦': expected one character in quotes (ASCII)"),
     ('[erp.objects.invoices]\nfields = "x"\n', "erp.objects.invoices.fields = 'x': expected a table"),
     ("[erp.objects.invoices.fields]\nnumber = 5\n", "erp.objects.invoices.fields.number = 5: expected a column name"),
     ("[erp.objects.invoices]\nstatus_fields = \"status\"\n",

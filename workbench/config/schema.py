@@ -38,9 +38,9 @@ def _iso_date(v: object) -> date:
 
 
 def _one_char(v: object) -> str:
-    if isinstance(v, str) and len(v) == 1:
+    if isinstance(v, str) and len(v) == 1 and v.isascii():
         return v
-    raise ValueError('expected one character in quotes, such as "," or ";" or "\\t"')
+    raise ValueError('expected one character in quotes (ASCII), such as "," or ";" or "\\t"')
 
 
 def _names(v: object) -> str | list[str]:

@@ -71,7 +71,7 @@ def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = 
         # Arrow refused something the strict reader accepts: the slower parser reads it
         frame = _read_pandas(path, sep, enc).astype("str")
         frame.columns = list(header.columns)
-    if _bytewise(enc):
+    if _bytewise(enc) and sep.isascii():
         bad = _bad_quote(path, sep)
         if bad is not None:
             at, unclosed = bad
