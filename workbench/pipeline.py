@@ -60,8 +60,12 @@ def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
     # Open both sources first so a config mistake on either side stops the run before any pull.
     sources: dict[str, Source] = {}
     try:
-        for side in ("crm", "erp"):
-            sources[side] = open_source(side, config)
+        try:
+            for side in ("crm", "erp"):
+                sources[side] = open_source(side, config)
+        except WorkbenchError as exc:
+            repo.record_fail(store, config, user=user, started_at=started, status="failed", error=exc.one_line())
+            raise
         return _execute(config, store, sources, user, state, started)
     finally:
         for source in sources.values():
