@@ -29,6 +29,7 @@ from workbench.corrections.exception_status import set_exception_status
 from workbench.corrections.outbox.push import Backoff, PushReport
 from workbench.corrections.values import canonical_kind, display, parse_value
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
+from workbench.model.changes import ChangedIds, Changes, NewId
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
 from workbench.team.users import require
@@ -74,7 +75,7 @@ def _active_for(s: Session, exception_id: int, exclude: int | None = None) -> li
 
 
 def propose(store: Store, exception_id: int, user: str, *, field: str | None = None, to_value: Any = None,
-            reason: str | None = None, target_side: str | None = None) -> int:
+            reason: str | None = None, target_side: str | None = None) -> NewId:
     """Propose a correction for an exception; returns the new correction's id.
 
     Without ``to_value`` the exception's own proposal is used (refused when it needs a
@@ -146,7 +147,7 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
                              "version": 1})
         if exc.status != "in_review":
             set_exception_status(s, exc, "in_review", actor=user, detail={"correction_id": corr.id})
-        return corr.id
+        return NewId(corr.id, Changes.of(exceptions=[exc.id], corrections=[corr.id]))
 
 
 def _system_of(run: Run | None, side: str) -> str:
@@ -205,7 +206,7 @@ def _check_not_done_already(c: Correction, to: str) -> None:
 
 
 def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str | None = None, *,
-            versions: dict[int, int] | None = None) -> list[int]:
+            versions: dict[int, int] | None = None) -> ChangedIds:
     """Approve proposed corrections (all or none); one audit event per correction.
 
     The approver must not be the preparer (maker-checker). ``versions`` (id → version the
@@ -226,11 +227,11 @@ def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str 
             lifecycle.transition(s, c, "approved", actor=user, reason=reason,
                                  detail={"preparer": c.preparer, "approver": user},
                                  changes={"approver": user, "approved_at": now})
-        return [c.id for c in rows]
+        return _changed(rows)
 
 
 def reject(store: Store, correction_ids: Sequence[int], user: str, reason: str, *,
-           versions: dict[int, int] | None = None) -> list[int]:
+           versions: dict[int, int] | None = None) -> ChangedIds:
     """Reject proposed corrections (a reason is required); their exceptions go back to open."""
     if not reason or not str(reason).strip():
         raise InputError("a reason is required to reject a correction")
@@ -249,16 +250,17 @@ def reject(store: Store, correction_ids: Sequence[int], user: str, reason: str, 
                 if exc is not None and exc.status == "in_review":
                     set_exception_status(s, exc, "open", actor=user, detail={"correction_id": c.id,
                                                                              "why": "correction rejected"})
-        return [c.id for c in rows]
+        return _changed(rows)
 
 
-def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) -> list[int]:
+def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) -> ChangedIds:
     """Waive exceptions with a reason: they need no change; their open corrections become waived."""
     if not reason or not str(reason).strip():
         raise InputError("a reason is required to waive an exception")
     ids = sorted({int(i) for i in exception_ids})
     if not ids:
         raise InputError("no exceptions given")
+    waived: list[int] = []
     with store.session() as s:
         require(s, user, "waive")
         excs = {e.id: e for e in s.execute(select(ExceptionRow).where(ExceptionRow.id.in_(ids))
@@ -278,8 +280,15 @@ def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) ->
             for c in corrs:
                 if lifecycle.can(c.state, "waived"):
                     lifecycle.transition(s, c, "waived", actor=user, reason=reason)
+                    waived.append(c.id)
             set_exception_status(s, excs[i], "waived", actor=user, reason=reason)
-        return ids
+        return ChangedIds(ids, Changes.of(exceptions=ids, corrections=waived))
+
+
+def _changed(rows: list[Correction]) -> ChangedIds:
+    """The corrections an action moved, and their exceptions (whose detail shows them)."""
+    return ChangedIds([c.id for c in rows], Changes.of(exceptions=[c.exception_id for c in rows],
+                                                       corrections=[c.id for c in rows]))
 
 
 # ---------------------------------------------------------------- list / bulk
@@ -362,7 +371,7 @@ def _state_reasons(s: Session, ids: list[int]) -> dict[int, str | None]:
     return out
 
 
-def approve_matching(store: Store, user: str, *, reason: str | None = None, **filters: Any) -> list[int]:
+def approve_matching(store: Store, user: str, *, reason: str | None = None, **filters: Any) -> ChangedIds:
     """Approve every proposed correction matching ``filters`` (same as list_corrections) that
     ``user`` did not prepare; one event per correction. Returns the ids approved."""
     filters = dict(filters)
@@ -373,7 +382,7 @@ def approve_matching(store: Store, user: str, *, reason: str | None = None, **fi
                       filters).where(Correction.preparer != user)
         ids = list(s.execute(q).scalars())
     if not ids:
-        return []
+        return ChangedIds()
     return approve(store, ids, user, reason)
 
 
@@ -397,7 +406,7 @@ def push(store: Store, user: str, *, config: RunConfig | None = None,
     return run_push(store, user, config=config, config_for=config_for, state=state, **options)
 
 
-def replay(store: Store, correction_ids: Sequence[int], user: str, reason: str | None = None) -> list[int]:
+def replay(store: Store, correction_ids: Sequence[int], user: str, reason: str | None = None) -> ChangedIds:
     """Put chosen dead letters back in the queue (after their cause was fixed), attempts reset."""
     with store.session() as s:
         require(s, user, "push")
@@ -410,7 +419,7 @@ def replay(store: Store, correction_ids: Sequence[int], user: str, reason: str |
                                  detail={"replay": True, "last_error": c.last_error},
                                  changes={"attempts": 0, "next_attempt_at": None, "claimed_by": None,
                                           "claimed_at": None})
-        return [c.id for c in rows]
+        return _changed(rows)
 
 
 def counts(store: Store, **filters: Any) -> dict[str, int]:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from workbench.store import trail
 from workbench.errors import InputError
+from workbench.model.changes import ChangedIds, Changes
 from workbench.store.db import Store
 from workbench.store.schema import ExceptionRow
 from workbench.team.users import require
@@ -15,7 +16,7 @@ from workbench.team.users import require
 _CHUNK = 5000
 
 
-def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str | None) -> list[int]:
+def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str | None) -> ChangedIds:
     """Give exceptions to ``assignee`` (None or "" unassigns). Returns the ids that changed."""
     ids = sorted({int(i) for i in exception_ids})
     if not ids:
@@ -43,4 +44,4 @@ def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str 
                          run_id=exc.run_id, detail={"key": exc.key, "assignee_before": before,
                                                     "assignee_after": who, "version": exc.version})
             changed.append(i)
-    return changed
+    return ChangedIds(changed, Changes.of(exceptions=changed))
