@@ -10,6 +10,7 @@ import pandas as pd
 from app.models.queue_frame import QueueFrame
 from workbench.gc_pause import gc_paused
 from workbench.model.missing import is_missing
+from workbench.model.changes import Changes
 from workbench.store import repo
 from workbench.store.db import Store
 
@@ -68,6 +69,20 @@ def load_states(store: Store, run_id: int, frame: QueueFrame | None = None):
                            .execution_options(yield_per=repo.FETCH_ROWS))
         states = repo.object_frame(result, ["id", "status", "assignee"])  # in slices: see object_frame
     return states if frame is None else frame.prepare_states(states)
+
+
+@dataclass
+class Changed:
+    """What the review screen re-read after an action: new queue states, new link decisions."""
+    states: dict[str, Any]       # QueueFrame.prepare_states of the changed exceptions
+    links: pd.DataFrame          # workbench.review.states.link_states of the decided links
+
+
+def load_changed(store: Store, frame: QueueFrame, changes: Changes) -> Changed:
+    """Worker side of a refresh from an action's changes: only the changed ids are read."""
+    from workbench.review.states import exception_states, link_states
+    states = frame.prepare_states(exception_states(store, changes.exceptions)) if changes.exceptions else {}
+    return Changed(states=states, links=link_states(store, changes.links))
 
 
 def _customer_id(exception: dict[str, Any], rec: dict[str, Any] | None, side: str) -> str | None:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from workbench.progress import TaskState
 
+from workbench.model.changes import Changes
+
 if TYPE_CHECKING:  # the app imports this module for WARM_MODULES: keep that import light
     from workbench.store.db import Store
 
@@ -43,18 +45,26 @@ def demo_run(config_path: str | Path, store: Store, *, user: str, state: TaskSta
     return pull_and_reconcile(cfg.load(Path(config_path)), store, user=user, state=state)
 
 
+@dataclass(frozen=True)
+class Pushed:
+    report: Any  # a PushReport
+    listed: Any  # the corrections the push answered for, as list_corrections reads them (None: none)
+    changes: Changes  # those corrections, and their exceptions (resolved or reopened)
+
+
 def push_and_list(store: Store, user: str, ids: list[int] | None, options: dict[str, Any], *,
-                  state: TaskState | None = None) -> tuple[Any, Any]:
+                  state: TaskState | None = None) -> Pushed:
     """Push approved corrections, then read back (as a frame) the corrections the push answered for."""
     from workbench.corrections import service
     report = service.push(store, user, state=state, ids=ids, **options)
     answered = sorted({int(r["correction_id"]) for r in report.results})
     listed = service.list_corrections(store, ids=answered) if answered else None
-    return report, listed
+    exceptions = listed["exception_id"].tolist() if listed is not None else []
+    return Pushed(report, listed, Changes.of(exceptions=exceptions, corrections=answered))
 
 
 def retry_and_push(store: Store, user: str, ids: list[int], options: dict[str, Any], *,
-                   state: TaskState | None = None) -> tuple[Any, Any]:
+                   state: TaskState | None = None) -> Pushed:
     """Put failed corrections back in the outbox (recorded as retried by ``user``) and push them."""
     from workbench.corrections import service
     service.replay(store, ids, user, "retried from the approvals screen")

@@ -310,18 +310,6 @@ class QueueFrame:
         return pc.array_sort_indices(arr, null_placement="at_end").to_numpy(zero_copy_only=False).astype(np.int64)
 
     # ---- edits ----------------------------------------------------------------------------
-    def set_values(self, ids: np.ndarray, column: str, value: Any) -> np.ndarray:
-        """Apply a change the core made (status, assignee) to the loaded rows; returns their indices."""
-        rows = np.flatnonzero(np.isin(self.ids, ids))
-        self.cols[column][rows] = value
-        if column in self.records.columns:
-            pos = self.records.columns.get_loc(column)
-            self.records.iloc[rows, pos] = value
-        if column in self.cats:
-            self.cats[column] = _Categorical.of(self.cols[column])
-        self._forget_order(column)
-        return rows
-
     def prepare_states(self, states: pd.DataFrame) -> dict[str, tuple[np.ndarray, _Categorical, np.ndarray]]:
         """Off the GUI thread: new status/assignee columns as the store has them now (others may have
         changed them). Reads the frame only; ``apply_states`` swaps the result in on the GUI thread."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPus
 
 from app.context import AppContext
 from app.screens import Screen, register_screen
+from workbench.model.changes import Changes
 from workbench.model.money import amount_text
 
 MAX_TYPES = 14  # the rest are one click away in the queue; a chart of 30 bars reads as noise
@@ -144,7 +145,7 @@ class DashboardScreen(QWidget):
             QWidget.setTabOrder(a, b)
 
         ctx.run_changed.connect(self.load)
-        ctx.data_changed.connect(lambda _: self.load(self.ctx.run_id))
+        ctx.data_changed.connect(self._data_changed)
         ctx.theme_changed.connect(lambda _: self._apply_theme())
         self._apply_theme()
 
@@ -167,6 +168,10 @@ class DashboardScreen(QWidget):
             self.show_dashboard(self.data)
 
     # ---- loading ----------------------------------------------------------------------------
+    def _data_changed(self, changes: Changes | None, _initiator: object) -> None:
+        if changes is None or changes.exceptions:  # statuses and amounts at risk are counted from them
+            self.load(self.ctx.run_id)
+
     def load(self, run_id: int | None) -> None:
         from app.models.dashboard_model import load_dashboard
         if self.ctx.store is None:
@@ -332,9 +337,6 @@ class DashboardScreen(QWidget):
     # ---- click-through ----------------------------------------------------------------------
     def open_queue(self, filters: dict[str, Any]) -> None:
         self.ctx.show_queue(filters)
-        win = self.window()
-        if hasattr(win, "show_screen"):
-            win.show_screen("review")
 
     def click_type(self, index: int) -> None:
         if 0 <= index < len(self.type_categories):

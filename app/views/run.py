@@ -280,9 +280,7 @@ class RunScreen(QWidget):
             self.ctx.error(f"Run #{r['id']} is {r['status']}: it stored no exceptions to review")
             return False
         self.ctx.open_run(int(r["id"]))
-        win = self.window()
-        if hasattr(win, "show_screen"):
-            win.show_screen("review")
+        self.ctx.show_screen("review")
         return True
 
     # ---- a new run --------------------------------------------------------------------------
@@ -308,9 +306,7 @@ class RunScreen(QWidget):
         progress.source_progress.connect(self._source_progress)
         progress.progress.connect(self._progress)
         self.progress = progress
-        win = self.window()
-        if hasattr(win, "follow_progress"):
-            win.follow_progress(progress)
+        self.ctx.job_started.emit(progress)  # the window shows it in the status bar, with Cancel
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.ctx.jobs.submit_isolated(pull_and_reconcile, config, self.ctx.store, user=self.ctx.user,

@@ -32,6 +32,7 @@ from workbench.corrections.outbox.push import Backoff, PushReport
 from workbench.corrections.values import canonical_kind, display, parse_value
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
 from workbench.store.chunks import chunks
+from workbench.model.changes import ChangedIds, Changes, NewId
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
 from workbench.team.identity import same_person
@@ -82,7 +83,7 @@ def _active_for(s: Session, exception_id: int, exclude: int | None = None) -> li
 
 
 def propose(store: Store, exception_id: int, user: str, *, field: str | None = None, to_value: Any = None,
-            reason: str | None = None, target_side: str | None = None) -> int:
+            reason: str | None = None, target_side: str | None = None) -> NewId:
     """Propose a correction for an exception; returns the new correction's id.
 
     Without ``to_value`` the exception's own proposal is used (refused when it needs a
@@ -155,7 +156,7 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
                              "version": 1})
         if exc.status != ExceptionStatus.IN_REVIEW:
             set_exception_status(s, exc, ExceptionStatus.IN_REVIEW, actor=user, detail={"correction_id": corr.id})
-        return corr.id
+        return NewId(corr.id, Changes.of(exceptions=[exc.id], corrections=[corr.id]))
 
 
 def _system_of(run: Run | None, side: str) -> str:
@@ -214,7 +215,7 @@ def _check_not_done_already(c: Correction, to: str) -> None:
 
 
 def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str | None = None, *,
-            versions: dict[int, int] | None = None) -> list[int]:
+            versions: dict[int, int] | None = None) -> ChangedIds:
     """Approve proposed corrections (all or none); one audit event per correction.
 
     The approver must not be the preparer (maker-checker). ``versions`` (id → version the
@@ -235,11 +236,11 @@ def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str 
             lifecycle.transition(s, c, CorrectionState.APPROVED, actor=user, reason=reason,
                                  detail={"preparer": c.preparer, "approver": user},
                                  changes={"approver": user, "approved_at": now})
-        return [c.id for c in rows]
+        return _changed(rows)
 
 
 def reject(store: Store, correction_ids: Sequence[int], user: str, reason: str, *,
-           versions: dict[int, int] | None = None) -> list[int]:
+           versions: dict[int, int] | None = None) -> ChangedIds:
     """Reject proposed corrections (a reason is required); their exceptions go back to open."""
     if not reason or not str(reason).strip():
         raise InputError("a reason is required to reject a correction")
@@ -258,16 +259,17 @@ def reject(store: Store, correction_ids: Sequence[int], user: str, reason: str, 
                 if exc is not None and exc.status == ExceptionStatus.IN_REVIEW:
                     set_exception_status(s, exc, ExceptionStatus.OPEN, actor=user, detail={"correction_id": c.id,
                                                                              "why": "correction rejected"})
-        return [c.id for c in rows]
+        return _changed(rows)
 
 
-def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) -> list[int]:
+def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) -> ChangedIds:
     """Waive exceptions with a reason: they need no change; their open corrections become waived."""
     if not reason or not str(reason).strip():
         raise InputError("a reason is required to waive an exception")
     ids = sorted({int(i) for i in exception_ids})
     if not ids:
         raise InputError("no exceptions given")
+    waived: list[int] = []
     with store.session() as s:
         require(s, user, "waive")
         excs = {e.id: e for e in s.execute(select(ExceptionRow).where(ExceptionRow.id.in_(ids))
@@ -287,8 +289,15 @@ def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) ->
             for c in corrs:
                 if lifecycle.can(c.state, CorrectionState.WAIVED):
                     lifecycle.transition(s, c, CorrectionState.WAIVED, actor=user, reason=reason)
+                    waived.append(c.id)
             set_exception_status(s, excs[i], ExceptionStatus.WAIVED, actor=user, reason=reason)
-        return ids
+        return ChangedIds(ids, Changes.of(exceptions=ids, corrections=waived))
+
+
+def _changed(rows: list[Correction]) -> ChangedIds:
+    """The corrections an action moved, and their exceptions (whose detail shows them)."""
+    return ChangedIds([c.id for c in rows], Changes.of(exceptions=[c.exception_id for c in rows],
+                                                       corrections=[c.id for c in rows]))
 
 
 # ---------------------------------------------------------------- list / bulk
@@ -371,7 +380,7 @@ def _state_reasons(s: Session, ids: list[int]) -> dict[int, str | None]:
     return out
 
 
-def approve_matching(store: Store, user: str, *, reason: str | None = None, **filters: Any) -> list[int]:
+def approve_matching(store: Store, user: str, *, reason: str | None = None, **filters: Any) -> ChangedIds:
     """Approve every proposed correction matching ``filters`` (same as list_corrections) that
     ``user`` did not prepare; one event per correction. Returns the ids approved."""
     filters = dict(filters)
@@ -382,7 +391,7 @@ def approve_matching(store: Store, user: str, *, reason: str | None = None, **fi
             ExceptionRow, ExceptionRow.id == Correction.exception_id), filters)
         ids = [cid for cid, preparer in s.execute(q) if not same_person(preparer, user)]
     if not ids:
-        return []
+        return ChangedIds()
     return approve(store, ids, user, reason)
 
 
@@ -406,7 +415,7 @@ def push(store: Store, user: str, *, config: RunConfig | None = None,
     return run_push(store, user, config=config, config_for=config_for, state=state, **options)
 
 
-def replay(store: Store, correction_ids: Sequence[int], user: str, reason: str | None = None) -> list[int]:
+def replay(store: Store, correction_ids: Sequence[int], user: str, reason: str | None = None) -> ChangedIds:
     """Put chosen dead letters back in the queue (after their cause was fixed), attempts reset."""
     with store.session() as s:
         require(s, user, "push")
@@ -419,7 +428,7 @@ def replay(store: Store, correction_ids: Sequence[int], user: str, reason: str |
                                  detail={"replay": True, "last_error": c.last_error},
                                  changes={"attempts": 0, "next_attempt_at": None, "claimed_by": None,
                                           "claimed_at": None})
-        return [c.id for c in rows]
+        return _changed(rows)
 
 
 def counts(store: Store, **filters: Any) -> dict[str, int]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from workbench.close.lock import ensure_open
 from workbench.store import trail
 from workbench.errors import InputError
+from workbench.model.changes import ChangedIds, Changes
 from workbench.store.db import Store
 from workbench.store.chunks import chunks
 from workbench.store.schema import ExceptionRow
@@ -16,7 +17,7 @@ from workbench.team.users import require
 
 
 
-def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str | None) -> list[int]:
+def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str | None) -> ChangedIds:
     """Give exceptions to ``assignee`` (None or "" unassigns). Returns the ids that changed."""
     ids = sorted({int(i) for i in exception_ids})
     if not ids:
@@ -45,4 +46,4 @@ def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str 
                          run_id=exc.run_id, detail={"key": exc.key, "assignee_before": before,
                                                     "assignee_after": who, "version": exc.version})
             changed.append(i)
-    return changed
+    return ChangedIds(changed, Changes.of(exceptions=changed))
