@@ -436,7 +436,7 @@ def counts(store: Store, **filters: Any) -> dict[str, int]:
     q = _filtered(select(Correction.state, func.count()).outerjoin(
         ExceptionRow, ExceptionRow.id == Correction.exception_id), filters).group_by(Correction.state)
     with store.session() as s:
-        return dict(s.execute(q).tuples().all())
+        return dict(s.execute(q).all())  # each Row is a (state, count) pair
 
 
 __all__ = ["Backoff", "PushReport", "propose", "approve", "reject", "waive", "approve_matching", "list_corrections",
