@@ -269,3 +269,76 @@ def test_a_verifier_without_the_key_says_the_mac_was_not_checked(tampered: Tampe
     monkeypatch.setenv("WORKBENCH_AUDIT_KEY", KEY)
     code, out = tampered.verify()
     assert code == 1 and "the anchor's MAC does not match" in out
+
+
+# ---------------------------------------------------------------- push refuses what the trail does not prove
+
+
+@pytest.fixture
+def bc_sandbox(tmp_path: Path):
+    from workbench.sandbox.erp import start
+    h = start(flavor="business-central", customers=12, state_dir=tmp_path / "bc")
+    yield h
+    h.stop()
+
+
+def _reject(store: Any, cid: int) -> None:
+    service.reject(store, [cid], "bob", "the ERP is right")
+
+
+def _approve(store: Any, cid: int) -> None:
+    service.approve(store, [cid], "bob")
+
+
+# (id, the legitimate step, the store edit that follows it, what push must say)
+PUSH_CASES = [
+    ("rejected-then-edited-to-approved", _reject,
+     "UPDATE corrections SET state = 'approved', approver = 'ann' WHERE id = :c",
+     "the trail holds no approval of it (the trail has it rejected)"),
+    ("proposed-then-edited-to-approved", None,
+     "UPDATE corrections SET state = 'approved', approver = 'ann' WHERE id = :c",
+     "the trail holds no approval of it (the trail has it proposed)"),
+    ("proposed-then-edited-to-queued", None,
+     "UPDATE corrections SET state = 'queued' WHERE id = :c",
+     "the trail holds no approval of it (the trail has it proposed)"),
+    ("approved-then-value-changed", _approve,
+     "UPDATE corrections SET to_value = '\"Mallory Town\"' WHERE id = :c",
+     "'Mallory Town', the trail proves"),
+    ("approved-then-approver-changed", _approve,
+     "UPDATE corrections SET approver = 'carol' WHERE id = :c",
+     "the table says approver 'carol', the trail proves approved by 'bob'"),
+]
+
+
+@pytest.mark.parametrize("step,edit,why", [pytest.param(s, e, w, id=i) for i, s, e, w in PUSH_CASES])
+def test_push_refuses_a_correction_whose_approval_the_trail_does_not_prove(
+        step, edit, why, bc_sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    from tests.workbench.corrections.city_changes import city_exceptions, city_of
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    store = open_store(url)
+    try:
+        (e_bad, e_good), (r_bad, r_good) = city_exceptions(store, bc_sandbox, 2)
+        bad, good = service.propose(store, e_bad, "carol"), service.propose(store, e_good, "carol")
+        service.approve(store, [good], "bob")
+        if step is not None:
+            step(store, bad)
+    finally:
+        store.dispose()
+    sql(Tampered(url, 0, 0, 0, 0, 0), edit, c=bad)
+    state_before = sql_value(Tampered(url, 0, 0, 0, 0, 0), "SELECT state FROM corrections WHERE id = :c", c=bad)
+    events_before = sql_value(Tampered(url, 0, 0, 0, 0, 0), "SELECT count(*) FROM audit_events WHERE "
+                                                            "entity_id = :c AND entity_type = 'correction'", c=str(bad))
+
+    code = main(["corrections", "push", "--db", url, "--user", "ann", "--no-wait"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"correction {bad} not pushed: its approval is not proven by the audit trail: " in err and why in err, err
+    # nothing reached the ERP for it, and the correction was left as found (no event, no new state)
+    assert city_of(bc_sandbox, r_bad["id"]) == r_bad["city"]
+    t = Tampered(url, 0, 0, 0, 0, 0)
+    assert sql_value(t, "SELECT state FROM corrections WHERE id = :c", c=bad) == state_before
+    assert sql_value(t, "SELECT count(*) FROM audit_events WHERE entity_id = :c AND entity_type = 'correction'",
+                     c=str(bad)) == events_before
+    # the proven one beside it went through
+    assert city_of(bc_sandbox, r_good["id"]) == "Newtown 1"
+    assert sql_value(t, "SELECT state FROM corrections WHERE id = :c", c=good) == "applied"
