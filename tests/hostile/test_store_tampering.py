@@ -25,6 +25,7 @@ from workbench.corrections import service
 from workbench.errors import WorkbenchError
 from workbench.store import trail
 from workbench.store.db import open_store
+from datetime import UTC
 
 KEY = "tamper-test-audit-key-0123456789abcdef"
 
@@ -98,8 +99,8 @@ def tampered(built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> T
 def _forge_event(t: Tampered, *, action: str, entity_id: int, actor: str, detail: dict[str, Any]) -> None:
     """Append an event computed with the published hash rule, chained onto the real head."""
     last_id, last_hash = sql(t, "SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")[0]
-    from datetime import datetime, timezone
-    at = datetime.now(timezone.utc)
+    from datetime import datetime
+    at = datetime.now(UTC)
     h = trail.event_hash(last_hash, last_id + 1, at, actor, action, "correction", str(entity_id), None, detail)
     sql(t, "INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, run_id, detail, prev_hash, "
            "hash) VALUES (:id, :at, :actor, :action, 'correction', :eid, NULL, :detail, :prev, :h)",
@@ -342,3 +343,37 @@ def test_push_refuses_a_correction_whose_approval_the_trail_does_not_prove(
     # the proven one beside it went through
     assert city_of(bc_sandbox, r_good["id"]) == "Newtown 1"
     assert sql_value(t, "SELECT state FROM corrections WHERE id = :c", c=good) == "applied"
+
+
+# ---------------------------------------------------------------- PostgreSQL: the audit table refuses
+
+
+PG_TAMPERS = [
+    ("delete-every-event", "DELETE FROM audit_events"),
+    ("delete-the-last-event", "DELETE FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)"),
+    ("truncate", "TRUNCATE audit_events"),
+    ("edit-an-event", "UPDATE audit_events SET actor = 'mallory' WHERE id = 1"),
+    ("re-chain-an-event", "UPDATE audit_events SET hash = repeat('0', 64) WHERE id = 1"),
+]
+
+
+@pytest.mark.parametrize("statement", [pytest.param(s, id=i) for i, s in PG_TAMPERS])
+def test_postgres_refuses_to_change_or_remove_audit_events(pg_store: Any, statement: str,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]):
+    from sqlalchemy.exc import DBAPIError
+
+    from tests.workbench.corrections.conftest import add_exception, add_run
+    monkeypatch.setenv("WORKBENCH_AUDIT_KEY", KEY)
+    run = add_run(pg_store)
+    cid = service.propose(pg_store, add_exception(pg_store, run), "carol")
+    service.approve(pg_store, [cid], "bob")
+    with pytest.raises(DBAPIError, match="audit_events is append-only"):
+        with pg_store.engine.begin() as conn:
+            conn.execute(text(statement))
+    assert main(["audit", "verify", "--db", pg_store.url]) == 0
+    assert "audit trail intact: the state of 1 correction(s)" in capsys.readouterr().out
+    # and the application keeps appending
+    service.reject(pg_store, [service.propose(pg_store, add_exception(pg_store, run, crm_id="a0B000000000002AAA",
+                                                                      erp_id="INV-2"), "carol")], "bob", "no")
+    assert main(["audit", "verify", "--db", pg_store.url]) == 0

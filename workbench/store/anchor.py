@@ -94,11 +94,10 @@ def record(session: Session, events: int, head_hash: str) -> None:
     """Move the anchor to the new head (in the chaining transaction, under the chain lock)."""
     bind = session.get_bind()
     n, h, m = anchor_values(bind.engine.url if isinstance(bind, Connection) else bind.url, events, head_hash)
-    table = AuditAnchor.__table__
-    done = session.execute(update(table).where(table.c.id == ANCHOR_ID)
-                           .values(events=n, head_hash=h, mac=m))
+    done = session.execute(update(AuditAnchor).where(AuditAnchor.id == ANCHOR_ID)
+                           .values(events=n, head_hash=h, mac=m).execution_options(synchronize_session=False))
     if getattr(done, "rowcount", 0) != 1:
-        session.execute(insert(table).values(id=ANCHOR_ID, events=n, head_hash=h, mac=m))
+        session.execute(insert(AuditAnchor).values(id=ANCHOR_ID, events=n, head_hash=h, mac=m))
 
 
 # ---------------------------------------------------------------- the local anchor file

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,7 +35,7 @@ def _canon(v: Any) -> Any:
     if isinstance(v, Decimal):
         return str(v)
     if isinstance(v, datetime):
-        at = v.replace(tzinfo=timezone.utc) if v.tzinfo is None else v.astimezone(timezone.utc)
+        at = v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
         return at.isoformat(timespec="microseconds")
     if hasattr(v, "isoformat"):
         return v.isoformat()
