@@ -182,6 +182,16 @@ def _rolled_back_to_an_older_anchor(t: Tampered) -> None:
     sql(t, "UPDATE audit_anchor SET events = :n, head_hash = :h, mac = :m", n=n, h=h, m=m)
 
 
+def _snapshot_edited(t: Tampered) -> None:
+    t.edited = int(sql_value(t, "SELECT min(id) FROM snapshots WHERE payload LIKE '%1%'"))
+    sql(t, "UPDATE snapshots SET payload = replace(payload, '1', '7') WHERE id = :i", i=t.edited)
+
+
+def _snapshot_name(t: Tampered) -> str:
+    side, obj, rid = sql(t, "SELECT side, object, record_id FROM snapshots WHERE id = :i", i=t.edited)[0]
+    return f"{side.upper()} {obj} {rid}"
+
+
 # (id, tamper, what `audit verify` must say)
 CASES: list[tuple[str, Callable[[Tampered], None], Callable[[Tampered], list[str]]]] = [
     ("state-edited-rejected-to-approved",
@@ -229,9 +239,9 @@ CASES: list[tuple[str, Callable[[Tampered], None], Callable[[Tampered], list[str
      lambda t: sql(t, "UPDATE exceptions SET amount_at_risk = '0.00' WHERE id = :e", e=t.quiet),
      lambda t: ["run 1: its exceptions no longer match", "values, amounts or first status were edited"]),
     ("snapshot-edited",
-     lambda t: sql(t, "UPDATE snapshots SET payload = replace(payload, '1', '7') WHERE id = "
-                      "(SELECT min(id) FROM snapshots WHERE payload LIKE '%1%')"),
-     lambda t: ["run 1: its snapshots no longer match the digest in its run event: a stored record was edited"]),
+     _snapshot_edited,
+     lambda t: ["run 1: its snapshots no longer match the digest in its run event: a stored record was edited "
+                f"({_snapshot_name(t)})"]),
     ("snapshot-deleted",
      lambda t: sql(t, "DELETE FROM snapshots WHERE id = (SELECT max(id) FROM snapshots)"),
      lambda t: ["snapshot(s), its run event records", "were added or deleted outside the workbench"]),

@@ -35,6 +35,7 @@ KEYRING_SERVICE = "recon-workbench"
 ANCHOR_ID = 1
 
 _keys: dict[str, bytes | None] = {}  # keyring look-ups are slow on some systems: once per store
+_no_keyring: set[str] = set()
 
 
 def store_id(url: URL | str) -> str | None:
@@ -62,9 +63,12 @@ def audit_key(url: URL | str, *, create: bool = True) -> bytes | None:
     sid = store_id(url)
     if sid is None:
         return None
-    if sid in _keys:
+    create = create and sid.startswith("sqlite:")
+    if sid in _keys and (_keys[sid] is not None or not create or sid in _no_keyring):
         return _keys[sid]
-    key = _from_keyring(sid, create=create and sid.startswith("sqlite:"))
+    key = _from_keyring(sid, create=create)
+    if key is None and create:
+        _no_keyring.add(sid)  # creating failed (no usable keyring): do not ask again at every commit
     _keys[sid] = key
     return key
 

@@ -104,8 +104,27 @@ def check_run(session: Session, run_id: int, recorded: Mapping[str, Any],
             problems.append(f"run {run_id}: the store holds {got['rows']} {what}(s), its run event "
                             f"records {want.get('rows')}: {what}s were added or deleted outside the workbench")
         elif want.get("digest") != got["digest"]:
-            detail = ("a stored record was edited" if part == "snapshots"
+            detail = ("a stored record was edited" + _edited_records(session, run_id) if part == "snapshots"
                       else "an exception's values, amounts or first status were edited")
             problems.append(f"run {run_id}: its {what}s no longer match the digest in its run event: "
                             f"{detail} outside the workbench")
     return problems
+
+
+def _edited_records(session: Session, run_id: int, most: int = 5) -> str:
+    """The records whose stored payload no longer matches its own hash (an editor who also
+    recomputed that hash is caught by the digest, but cannot be named this way)."""
+    from workbench.sources.base import content_hash
+    named = []
+    q = (select(Snapshot.side, Snapshot.object, Snapshot.record_id, Snapshot.content_hash, Snapshot.payload)
+         .where(Snapshot.run_id == run_id).execution_options(yield_per=5_000))
+    for side, obj, rid, h, payload in session.execute(q):
+        try:
+            same = content_hash(json.loads(payload)) == h
+        except ValueError:
+            same = False
+        if not same:
+            named.append(f"{side.upper()} {obj} {rid}")
+            if len(named) == most:
+                break
+    return f" ({', '.join(named)})" if named else ""
