@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tests.workbench.corrections.test_push_e2e import FAST, _customer_proposals, _sf, demo_run  # noqa: F401
 from workbench.corrections import service
+from workbench.corrections.outbox.push import Backoff
 from workbench.sandbox import salesforce as sf_sandbox
 from workbench.store.schema import Correction
 
@@ -19,9 +20,12 @@ def test_salesforce_down_means_retry_later_not_dead_letter(demo_run, tmp_path): 
     handle = _sf(demo)
     handle.stop()  # the org is unreachable for this push
 
-    service.push(store, "ann", backoff=FAST, wait=False, max_attempts=5)
+    # The retry is scheduled minutes ahead, so no second attempt falls inside this push however slow
+    # the machine is (with a short backoff, a loaded machine let the retry come due and run).
+    service.push(store, "ann", backoff=Backoff(base=600, cap=600), wait=False, max_attempts=5)
     with store.session() as s:
         c = s.get(Correction, cid)
         assert c.state == "queued" and c.attempts == 1, (c.state, c.last_error)
         assert "cannot reach Salesforce" in (c.last_error or "")
+        assert c.next_attempt_at is not None  # retried later, not given up
     assert not service.list_corrections(store, state="dead_letter").shape[0]

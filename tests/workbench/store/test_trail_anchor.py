@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import pytest
@@ -67,7 +67,7 @@ def test_a_local_store_creates_its_audit_key_in_the_keyring_and_a_forged_anchor_
     # a forged approval appended with the published rule, and the anchor moved to it
     with engine.begin() as conn:
         last_id, last_hash = conn.execute(text("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")).one()
-        at = datetime.now(timezone.utc)
+        at = datetime.now(UTC)
         h = trail.event_hash(last_hash, last_id + 1, at, "mallory", "user.add", "user", "mallory", None, None)
         conn.execute(text("INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, run_id, detail, "
                           "prev_hash, hash) VALUES (:i, :at, 'mallory', 'user.add', 'user', 'mallory', NULL, NULL, "
@@ -84,7 +84,7 @@ def test_an_older_store_is_anchored_at_its_head_when_upgraded(tmp_path: Path, mo
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     command.upgrade(alembic_config(url), "0004")  # the schema before anchoring
     engine = create_engine(url)
-    prev, at = trail.GENESIS, datetime(2026, 10, 31, 9, 0, tzinfo=timezone.utc)
+    prev, at = trail.GENESIS, datetime(2026, 10, 31, 9, 0, tzinfo=UTC)
     with engine.begin() as conn:
         for i in (1, 2, 3):
             h = trail.event_hash(prev, i, at, "ann", "user.add", "user", f"u{i}", None, {"roles": "preparer"})
