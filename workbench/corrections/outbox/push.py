@@ -490,7 +490,7 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
         touched.extend(recover_stale(store, conns, actor, me=me, lease_seconds=lease_seconds, report_=rep,
                                      grace=recovery_grace))
         if verify:
-            unverified = [i for i in _unverified(store, ids) if i not in touched]
+            unverified = [i for i in _unverified(store, ids, me=me, lease_seconds=lease_seconds) if i not in touched]
             rep.resumed = len(unverified)
             touched.extend(unverified)
         enqueue(store, actor, ids, refused)
@@ -542,15 +542,17 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
     return rep
 
 
-def _unverified(store: Store, ids: list[int] | None) -> list[int]:
-    """Applied corrections never verified: a push stopped (killed, cancelled) between writing and
-    verifying. Verifying them now lets their exceptions leave in_review."""
-    q = (select(Correction.id).where(Correction.state == "applied", Correction.verification.is_(None))
-         .order_by(Correction.id))
+def _unverified(store: Store, ids: list[int] | None, *, me: str, lease_seconds: float) -> list[int]:
+    """Applied corrections never verified by a push that is gone: it stopped (killed, crashed)
+    between writing and verifying. Verifying them now lets their exceptions leave in_review.
+    Those of a push still running are left to it."""
+    q = (select(Correction.id, Correction.claimed_by, Correction.claimed_at)
+         .where(Correction.state == "applied", Correction.verification.is_(None)).order_by(Correction.id))
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
-        return list(s.execute(q).scalars())
+        rows = list(s.execute(q))
+    return [r.id for r in rows if claim_is_stale(r.claimed_by, r.claimed_at, me=me, lease_seconds=lease_seconds)]
 
 
 def _only_skipped(store: Store, ids: list[int] | None, skip: set[tuple], refused: dict[int, str]) -> bool:
