@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from workbench import __version__
-from workbench.store import trail
+from workbench.store import coverage, trail
 from workbench.config import RunConfig
 from workbench.gc_pause import gc_paused
 from workbench.jsonable import plain
@@ -68,15 +68,17 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
                             instance=m.instance, api_version=m.api_version, objects=m.objects, queries=m.queries,
                             extracted_at=m.extracted_at, incremental_since=m.incremental_since,
                             row_counts=m.row_counts, content_hash=m.content_hash, api_usage=plain(m.api_usage)))
+        snapshots = coverage.Digest()
         for ex in (crm, erp):
-            _save_snapshots(s, run.id, ex, state)
+            _save_snapshots(s, run.id, ex, state, snapshots)
         _save_links(s, run.id, result.links)
         _save_exceptions(s, run.id, result.exceptions, now, state)
         trail.append(s, actor=user, action="run.completed", entity_type="run", entity_id=run.id, run_id=run.id,
                      detail={"name": config.name, "as_of": config.as_of,
                              "sources": {ex.meta.side: {"system": ex.meta.system, "hash": ex.meta.content_hash,
                                                         "rows": ex.meta.row_counts} for ex in (crm, erp)},
-                             "exceptions": int(len(result.exceptions))})
+                             "exceptions": int(len(result.exceptions)),
+                             "covered": coverage.covered(s, run.id, snapshots)})
         return run.id
 
 
@@ -93,7 +95,8 @@ def _canonical_by_id(extract: Extract) -> dict[tuple[str, str], str]:
     return out
 
 
-def _save_snapshots(s: Session, run_id: int, extract: Extract, state: TaskState | None) -> None:
+def _save_snapshots(s: Session, run_id: int, extract: Extract, state: TaskState | None,
+                    digest: coverage.Digest) -> None:
     canon = _canonical_by_id(extract)
     side = extract.meta.side
     snaps = extract.snapshots
@@ -103,6 +106,7 @@ def _save_snapshots(s: Session, run_id: int, extract: Extract, state: TaskState 
         rid = str(rid)
         rows.append({"run_id": run_id, "side": side, "object": obj, "kind": kind, "record_id": rid,
                      "query": query, "content_hash": h, "payload": payload, "canonical": canon.get((kind, rid))})
+        coverage.add_snapshot(digest, side, obj, kind, rid, query, h, payload, canon.get((kind, rid)))
         if len(rows) >= CHUNK:
             s.execute(insert(Snapshot), rows)
             rows = []

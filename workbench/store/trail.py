@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
+from workbench.store import anchor
 from workbench.store.schema import AuditEvent
 
 GENESIS = "0" * 64
@@ -55,6 +56,7 @@ def _lock_chain(session: Session) -> None:
 
 
 _PENDING = "audit_pending"
+_HEAD = "audit_head"  # (events, head hash) chained by the transaction now committing
 
 
 def append(session: Session, *, actor: str, action: str, entity_type: str, entity_id: object = None,
@@ -91,6 +93,21 @@ def _chain_pending(session: Session) -> None:
         ev.hash = prev_hash = event_hash(prev_hash, ev.id, ev.at, ev.actor, ev.action, ev.entity_type,
                                          ev.entity_id, ev.run_id, ev.detail)
     session.add_all([ev for _, ev in pending])
+    anchor.record(session, next_id, prev_hash)
+    session.info[_HEAD] = (next_id, prev_hash)
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_head(session: Session) -> None:
+    head_ = session.info.pop(_HEAD, None)
+    if head_ is not None and session.bind is not None:
+        anchor.write_local(session.bind.engine.url if hasattr(session.bind, "engine") else session.bind.url,
+                           *head_)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_head(session: Session) -> None:
+    session.info.pop(_HEAD, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -141,6 +158,14 @@ def verify(session: Session) -> VerifyResult:
                                                   "after it was written: its content does not match its hash")
         prev_hash, expected_id = ev.hash, ev.id + 1
     return VerifyResult(True, n)
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The chain's head: how many events it holds and the last one's hash (ids run 1, 2, 3...,
+    so the count is the last id). Publish both (a workbook, a sign-off) and a later cut or
+    re-chained trail no longer contains that event with that hash."""
+    last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    return (int(last.id), str(last.hash)) if last else (0, GENESIS)
 
 
 def change_counter(session: Session) -> int:

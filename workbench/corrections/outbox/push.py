@@ -34,12 +34,13 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
 from workbench.close.lock import PeriodLocked, locked_reason
+from workbench.corrections.proof import approval_refusals
 from workbench.corrections.values import canonical_kind, parse_value, same
 from workbench.errors import Cancelled, ConfigError, StaleState, WorkbenchError
 from workbench.progress import TaskState, check_cancelled, report
@@ -78,6 +79,8 @@ class PushReport:
         "recovered_applied": 0, "recovered_requeued": 0, "recovered_conflict": 0})
     results: list[dict[str, Any]] = field(default_factory=list)
     verified: dict[str, int] = field(default_factory=dict)
+    resumed: int = 0  # applied corrections an interrupted push left unverified, verified by this one
+    refused: list[str] = field(default_factory=list)  # not sent: their approval is not proven by the trail
     requests: int = 0  # connector push calls
     seconds: float = 0.0
     pending: int = 0  # still queued (retry not yet due, or their connector could not be opened)
@@ -87,7 +90,8 @@ class PushReport:
         self.counts[outcome] = self.counts.get(outcome, 0) + n
 
     def as_dict(self) -> dict[str, Any]:
-        return {"counts": self.counts, "verified": self.verified, "requests": self.requests,
+        return {"counts": self.counts, "verified": self.verified, "resumed_verification": self.resumed,
+                "refused": self.refused, "requests": self.requests,
                 "seconds": round(self.seconds, 3), "pending": self.pending, "errors": self.errors,
                 "results": self.results}
 
@@ -383,16 +387,22 @@ def _resolve_interrupted(s: Session, c: Correction, actor: str, found: bool, val
 # ---------------------------------------------------------------- the push loop
 
 
-def enqueue(store: Store, actor: str, ids: list[int] | None = None, held: set[str] | None = None) -> int:
-    """approved → queued for every approved correction (or the given ones); those of a certified
-    period stay approved, the reason added to ``held``."""
+def enqueue(store: Store, actor: str, ids: list[int] | None = None, refused: dict[int, str] | None = None,
+            held: set[str] | None = None) -> int:
+    """approved → queued for every approved correction (or the given ones) whose approval the
+    audit trail proves; the others stay as they are, with the reason in ``refused``. Those of a
+    certified period stay approved, the reason added to ``held``."""
+    refused = {} if refused is None else refused
     q = select(Correction).where(Correction.state == CorrectionState.APPROVED).order_by(Correction.id)
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
         rows = list(s.execute(q.with_for_update(skip_locked=True)).scalars())
+        refused.update(approval_refusals(s, rows))
         n = 0
         for c in rows:
+            if c.id in refused:
+                continue
             try:
                 lifecycle.transition(s, c, CorrectionState.QUEUED, actor=actor, reason="approved; waiting to be pushed",
                                      changes={"next_attempt_at": None})
@@ -405,26 +415,34 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None, held: set[st
         return n
 
 
-def _due(now: datetime) -> ColumnElement[bool]:
-    return (Correction.state == CorrectionState.QUEUED) & (
+def _due(now: datetime, refused: dict[int, str] | None = None):
+    due = (Correction.state == "queued") & (
         Correction.next_attempt_at.is_(None) | (Correction.next_attempt_at <= now))
+    return due & Correction.id.notin_(list(refused)) if refused else due
 
 
-def claim(store: Store, me: str, actor: str, group: Group, limit: int, ids: list[int] | None = None) -> list[int]:
-    """Claim up to ``limit`` due corrections of one target group; committed before any write."""
+def claim(store: Store, me: str, actor: str, group: tuple, limit: int, ids: list[int] | None = None,
+          refused: dict[int, str] | None = None) -> list[int]:
+    """Claim up to ``limit`` due corrections of one target group; committed before any write.
+    A correction whose approval the audit trail does not prove is not claimed (``refused``)."""
     run_id, side, system, obj = group
+    refused = {} if refused is None else refused
     now = _now()
-    q = (select(Correction).where(_due(now), Correction.target_side == side, Correction.target_system == system,
-                                  Correction.target_object == obj,
-                                  Correction.run_id.is_(None) if run_id is None else Correction.run_id == run_id)
-         .order_by(Correction.id).limit(limit).with_for_update(skip_locked=True))
-    if ids:
-        q = q.where(Correction.id.in_(ids))
     for _ in range(10):  # lost every candidate to another worker: look again
+        q = (select(Correction).where(_due(now, refused), Correction.target_side == side,
+                                      Correction.target_system == system, Correction.target_object == obj,
+                                      Correction.run_id.is_(None) if run_id is None else Correction.run_id == run_id)
+             .order_by(Correction.id).limit(limit).with_for_update(skip_locked=True))
+        if ids:
+            q = q.where(Correction.id.in_(ids))
         with store.session() as s:
             mine, seen = [], 0
-            for c in s.execute(q).scalars():
+            rows = list(s.execute(q).scalars())
+            refused.update(approval_refusals(s, rows))
+            for c in rows:
                 seen += 1
+                if c.id in refused:
+                    continue
                 attempt = (c.attempts or 0) + 1
                 try:
                     lifecycle.transition(s, c, CorrectionState.PUSHING, actor=actor, detail={"worker": me,
@@ -438,17 +456,21 @@ def claim(store: Store, me: str, actor: str, group: Group, limit: int, ids: list
     return []
 
 
-def _groups(store: Store, ids: list[int] | None, skip: set[Group]) -> list[Group]:
+def _groups(store: Store, ids: list[int] | None, skip: set[tuple], refused: dict[int, str]) -> list[tuple]:
     q = (select(Correction.run_id, Correction.target_side, Correction.target_system, Correction.target_object)
-         .where(_due(_now())).distinct())
+         .where(_due(_now(), refused)).distinct())
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
-        return [r._tuple() for r in s.execute(q) if r._tuple() not in skip]
+        groups = [(r[0], r[1], r[2], r[3]) for r in s.execute(q)]
+    return [g for g in groups if g not in skip]
 
 
-def _pending(store: Store, ids: list[int] | None) -> tuple[int, datetime | None]:
-    q = select(func.count(), func.min(Correction.next_attempt_at)).where(Correction.state == CorrectionState.QUEUED)
+def _pending(store: Store, ids: list[int] | None, refused: dict[int, str] | None = None
+             ) -> tuple[int, datetime | None]:
+    q = select(func.count(), func.min(Correction.next_attempt_at)).where(Correction.state == "queued")
+    if refused:
+        q = q.where(Correction.id.notin_(list(refused)))
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
@@ -482,21 +504,26 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
     rep = PushReport()
     conns = Connections(store, config, config_for)
     touched: list[int] = []
+    refused: dict[int, str] = {}
     try:
         touched.extend(recover_stale(store, conns, actor, me=me, lease_seconds=lease_seconds, report_=rep,
                                      grace=recovery_grace))
+        if verify:
+            unverified = [i for i in _unverified(store, ids, me=me, lease_seconds=lease_seconds) if i not in touched]
+            rep.resumed = len(unverified)
+            touched.extend(unverified)
         held: set[str] = set()
-        enqueue(store, actor, ids, held)
+        enqueue(store, actor, ids, refused, held)
         rep.errors.extend(f"not pushed: {why}" for why in sorted(held))
-        total, _ = _pending(store, ids)
+        total, _ = _pending(store, ids, refused)
         done = 0
         skip: set[Group] = set()
         report(state, 0, total, "pushing corrections")
         while True:
-            groups = _groups(store, ids, skip)
+            groups = _groups(store, ids, skip, refused)
             if not groups:
-                n, first = _pending(store, ids)
-                if wait and n and first is not None and not _only_skipped(store, ids, skip):
+                n, first = _pending(store, ids, refused)
+                if wait and n and first is not None and not _only_skipped(store, ids, skip, refused):
                     _sleep_until(first, state)  # returns at once when the retry is already due
                     continue
                 break
@@ -516,7 +543,7 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
                     continue
                 while True:
                     check_cancelled(state)
-                    claimed = claim(store, me, actor, group, batch_size, ids)
+                    claimed = claim(store, me, actor, group, batch_size, ids, refused)
                     if not claimed:
                         break
                     progressed = True
@@ -531,7 +558,8 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
                     report(state, done, max(total, done), f"pushed {done} of {max(total, done)}")
             if not progressed:
                 break  # what is due is claimed by another worker right now
-        rep.pending, _ = _pending(store, ids)
+        rep.pending, _ = _pending(store, ids, refused)
+        rep.refused = [refused[i] for i in sorted(refused)]
         if verify and touched:
             rep.verified = verify_corrections(store, actor, touched, conns)
     finally:
@@ -540,9 +568,24 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
     return rep
 
 
-def _only_skipped(store: Store, ids: list[int] | None, skip: set[Group]) -> bool:
+def _unverified(store: Store, ids: list[int] | None, *, me: str, lease_seconds: float) -> list[int]:
+    """Applied corrections never verified by a push that is gone: it stopped (killed, crashed)
+    between writing and verifying. Verifying them now lets their exceptions leave in_review.
+    Those of a push still running are left to it."""
+    q = (select(Correction.id, Correction.claimed_by, Correction.claimed_at)
+         .where(Correction.state == "applied", Correction.verification.is_(None)).order_by(Correction.id))
+    if ids:
+        q = q.where(Correction.id.in_(ids))
+    with store.session() as s:
+        rows = list(s.execute(q))
+    return [r.id for r in rows if claim_is_stale(r.claimed_by, r.claimed_at, me=me, lease_seconds=lease_seconds)]
+
+
+def _only_skipped(store: Store, ids: list[int] | None, skip: set[tuple], refused: dict[int, str]) -> bool:
     q = (select(Correction.run_id, Correction.target_side, Correction.target_system, Correction.target_object)
-         .where(Correction.state == CorrectionState.QUEUED).distinct())
+         .where(Correction.state == "queued").distinct())
+    if refused:
+        q = q.where(Correction.id.notin_(list(refused)))
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
