@@ -317,7 +317,7 @@ NOT_SECRETS: list[tuple[str, dict[str, Any]]] = [
 def _config(extra: dict[str, Any]) -> dict[str, Any]:
     return {"run": {"name": "hostile", "as_of": "2026-10-31"},
             "crm": {"connector": "salesforce", "salesforce": {"client_id": "3MVG9-public", **extra}},
-            "erp": {"connector": "files", "system": "business_central", "dir": "."}}
+            "erp": {"connector": "files", "system": "business_central", "files": {"dir": "."}}}
 
 
 @pytest.mark.parametrize("extra, path, value", [pytest.param(e, p, v, id=i) for i, e, p, v in SECRET_SHAPES])

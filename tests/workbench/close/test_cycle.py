@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from tests.helpers.pg_roles import login_urls
 from workbench.cli import main
 from workbench.close.fx import currencies_in_use
 from workbench.model.money import quantize
@@ -28,8 +29,20 @@ def db(request, tmp_path):
     return f"sqlite:///{tmp_path / 'wb.db'}"
 
 
+def _as_person(args: list[str]) -> list[str]:
+    """On PostgreSQL a person acts as their own database role (``--user`` may only name yourself):
+    connect each ``--user NAME`` command as the login role NAME."""
+    if "--user" not in args or "--db" not in args:
+        return args
+    db_at = args.index("--db") + 1
+    if not args[db_at].startswith("postgresql"):
+        return args
+    name = args[args.index("--user") + 1]
+    return [*args[:db_at], login_urls(args[db_at], name)[name], *args[db_at + 1:]]
+
+
 def wb(capsys, *args: str, code: int = 0) -> str:
-    got = main(list(args))
+    got = main(_as_person(list(args)))
     out = capsys.readouterr()
     assert got == code, out.err or out.out
     return out.err if code else out.out
