@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+from workbench.close.lock import ensure_open
+from workbench.close.materiality import auto_waive
 from workbench.config import RunConfig
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.jsonable import plain
@@ -67,6 +69,7 @@ def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
     with store.session() as s:
         user = resolve_user(s, user)
         require(s, user, "run")
+        ensure_open(s, period=config.period)  # a certified period takes no new runs until reopened
     # Open both sources first so a config mistake on either side stops the run before any pull.
     sources: dict[str, object] = {}
     try:
@@ -94,6 +97,7 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, object], user: 
         state.set_progress(0, None, "Saving the run")
         run_id = repo.save_run(store, config, crm, erp, result, user=user, started_at=started,
                                summary=summary, state=state)
+        auto_waive(store, run_id, user)  # the period's materiality rules, each waiver an audit event
     except Cancelled:
         repo.record_fail(store, config, user=user, started_at=started, status="cancelled", error="cancelled by the user")
         raise

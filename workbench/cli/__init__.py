@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "workbench.cli.sandbox",      # sandbox salesforce|erp
     "workbench.cli.corrections",  # corrections ..., audit verify
     "workbench.cli.db",           # db upgrade|migrate-sqlite, users
+    "workbench.cli.close",        # close status|signoff|certify|reopen|carry-forward|rates
 ]
 
 log = logging.getLogger("workbench")

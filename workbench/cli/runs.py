@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from workbench.cli import add_db_option
+from workbench.cli import close as close_cli
 from workbench.cli.progress import ConsoleProgress
 from workbench.jsonable import plain
 
@@ -111,3 +112,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--severity", action="append", help="only this severity (repeatable)")
     add_db_option(p)
     p.set_defaults(func=cmd_exceptions)
+    close_cli.register_exception_actions(p)  # exceptions comment|attach|assign|evidence

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from workbench.close.lock import ensure_open
 from workbench.store import trail
 from workbench.store.schema import ExceptionRow
 
@@ -19,6 +20,7 @@ def set_exception_status(s: Session, exc: ExceptionRow, status: str, *, actor: s
     """Change an exception's status with its audit event (no event when nothing changes)."""
     if exc.status == status and (reason is None or exc.resolution == reason):
         return
+    ensure_open(s, run_id=exc.run_id)
     before = exc.status
     exc.status = status
     if reason is not None:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workbench.store import trail
+from workbench.close.lock import ensure_open
 from workbench.errors import IllegalTransition, StaleState
 from workbench.store.schema import Correction
 
@@ -69,6 +70,7 @@ def transition(session: Session, corr: Correction, to: str, *, actor: str, reaso
     workers or two approvers from both acting on the same correction.
     """
     check(corr, to)
+    ensure_open(session, run_id=corr.run_id)
     before, seen = corr.state, corr.version or 1
     values = {**(changes or {}), "state": to, "version": seen + 1}
     done = session.execute(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from workbench.store import trail
 from workbench.config import RunConfig
+from workbench.close.lock import ensure_open
 from workbench.corrections import lifecycle
 from workbench.corrections.exception_status import set_exception_status
 from workbench.corrections.outbox.push import Backoff, PushReport
@@ -86,6 +87,7 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
     with store.session() as s:
         require(s, user, "prepare")
         exc = _exception(s, exception_id)
+        ensure_open(s, run_id=exc.run_id)
         if exc.status not in PROPOSABLE:
             raise IllegalTransition(f"exception {exc.id} is {exc.status}; corrections can only be proposed for "
                                     f"{', '.join(PROPOSABLE)} exceptions")

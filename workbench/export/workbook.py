@@ -26,6 +26,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
+from workbench.export import close_sheet
 from workbench.export import manifest as mf
 from workbench.export.excel_safe import FORMULA_TRIGGERS
 from workbench.export.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCEPTION_COLS, LINK_COLS, PARAM_COLS,
@@ -160,6 +161,7 @@ def _values(row: list) -> list:
 
 DESCRIPTIONS = {
     "Exceptions": "one row per exception: both records, field, values, difference, amount at risk, decision state",
+    close_sheet.CLOSE_SHEET: close_sheet.CLOSE_DESCRIPTION,
     "Corrections": "every proposed correction: before/after, preparer, approver, push outcome, verification",
     "Customer links": "how each CRM customer was linked to an ERP customer: method, confidence, evidence",
     "Unmatched CRM": "CRM customers no link covers",
@@ -185,6 +187,8 @@ class Layout:
         for side in ("crm", "erp"):
             cols, rows, _ = c.unmatched(side)
             sheets.append(_materialised(f"Unmatched {side.upper()}", cols, list(rows())))
+        sheets.append(_materialised(close_sheet.CLOSE_SHEET, close_sheet.CLOSE_COLS,
+                                    close_sheet.close_rows(c.store, c.run["id"], c.run["period"])))
         sheets.append(_materialised("Audit trail", AUDIT_COLS, list(c.audit())))
         sheets.append(_materialised("Parameters", PARAM_COLS, c.parameters()))
         for s in sheets:
@@ -212,7 +216,8 @@ class Layout:
         return _prepare_free(self.c.summary(self.sheet_list()))
 
     def cover(self) -> list[list]:
-        return _prepare_free(self.c.cover(self.sheet_list()))
+        close = close_sheet.cover_rows(self.c.store, self.c.run["id"], self.c.run["period"])
+        return _prepare_free(self.c.cover(self.sheet_list(), close))
 
 
 def _materialised(name: str, cols: list[Col], rows: list[tuple]) -> Sheet:

@@ -422,7 +422,7 @@ class Content:
         return rows
 
     # ---- Cover ------------------------------------------------------------------------------------
-    def cover(self, sheets: list[tuple[str, int, str]]) -> list[list]:
+    def cover(self, sheets: list[tuple[str, int, str]], close: list[list] | None = None) -> list[list]:
         run, sc = self.run, self.scrub
         L = lambda text: Styled(text, "wb label")  # noqa: E731
         rows: list[list] = [[Styled("Recon Workbench — audit workbook", "wb title")], []]
@@ -460,6 +460,7 @@ class Content:
                 rows.append([x["side"].upper(), kind, _display(sc.obj(objects.get(kind))),
                              _display(sc.obj(queries.get(kind)))])
         rows.append([])
+        rows += close or []  # the month-end close block (workbench.export.close_sheet)
         rows += self._ledger_rows()
         rules = dict(self.config.get("rules") or {})
         ownership = rules.pop("ownership", None)

@@ -6,6 +6,7 @@ from typing import Sequence
 
 from sqlalchemy import select
 
+from workbench.close.lock import ensure_open
 from workbench.store import trail
 from workbench.errors import InputError
 from workbench.store.db import Store
@@ -35,6 +36,7 @@ def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str 
             exc = rows[i]
             if exc.assignee == who:
                 continue
+            ensure_open(s, run_id=exc.run_id)
             before = exc.assignee
             exc.assignee = who
             exc.version = (exc.version or 1) + 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from workbench.close.lock import ensure_open
 from workbench.store import trail
 from workbench.errors import IllegalTransition, InputError, StaleState
 from workbench.store.db import Store
@@ -39,6 +40,7 @@ def _decide(store: Store, link_id: int, user: str, to: str, reason: str | None,
         link = s.get(CustomerLink, int(link_id), with_for_update=True)
         if link is None:
             raise InputError(f"customer link {link_id} does not exist in this store")
+        ensure_open(s, run_id=link.run_id)
         if expected_version is not None and link.version != expected_version:
             raise StaleState(f"customer link {link_id} was changed by {link.decided_by or 'someone else'} "
                              f"since you opened it (now {link.status}); reload and decide again")

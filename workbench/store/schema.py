@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
                         String, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -209,3 +209,70 @@ class Comment(Base):
     author: Mapped[str] = mapped_column(String(120))
     at: Mapped[datetime] = mapped_column(UTC)
     text: Mapped[str] = mapped_column(Text)
+
+
+# ---------------------------------------------------------------- month-end close (workbench.close)
+
+
+class Period(Base):
+    """A reporting period (``2026-10``) that groups the runs whose config names it, and its close state."""
+    __tablename__ = "periods"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open|signed_off|certified
+    reporting_currency: Mapped[str | None] = mapped_column(String(3))
+    fx_source: Mapped[str | None] = mapped_column(Text)  # where the rate table came from, with its SHA-256
+    materiality: Mapped[dict[str, Any] | None] = mapped_column(JSONText)  # {"absolute": "50.00", "by_severity": {}}
+    due_days: Mapped[dict[str, Any] | None] = mapped_column(JSONText)  # severity -> days to resolve
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class FxRate(Base):
+    """Units of the period's reporting currency for one unit of ``currency``."""
+    __tablename__ = "fx_rates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(ForeignKey("periods.name", ondelete="CASCADE"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[Decimal] = mapped_column(ExactDecimal)
+    __table_args__ = (UniqueConstraint("period", "currency", name="uq_fx_rates_period_currency"),)
+
+
+class PeriodSignoff(Base):
+    """One close action on a period (signoff, certify, reopen), never updated: the history is the rows."""
+    __tablename__ = "period_signoffs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(ForeignKey("periods.name", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # signoff|certify|reopen
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(UTC)
+    reason: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONText)  # open items' digest, counts and totals
+    snapshot_hash: Mapped[str | None] = mapped_column(String(64))
+    trail_count: Mapped[int | None] = mapped_column(Integer)
+    trail_head: Mapped[str | None] = mapped_column(String(64))
+
+
+class CarryForward(Base):
+    """A critical item left open at certification, on purpose, with the reason."""
+    __tablename__ = "carry_forwards"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(ForeignKey("periods.name", ondelete="CASCADE"), index=True)
+    exception_key: Mapped[str] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(UTC)
+    __table_args__ = (UniqueConstraint("period", "exception_key", name="uq_carry_forwards_period_key"),)
+
+
+class Attachment(Base):
+    """Supporting evidence for an exception, kept in the store with its hash."""
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    exception_key: Mapped[str] = mapped_column(String(300), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploader: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(UTC)

@@ -39,6 +39,11 @@ ACTIONS = {
     "run": {"preparer", "approver", "admin"},
     "link": {"preparer", "approver", "admin"},
     "manage_users": {"admin"},
+    # month-end close (workbench.close): the preparer signs off, a reviewer certifies or reopens
+    "signoff": {"preparer", "admin"},
+    "certify": {"approver", "admin"},
+    "reopen": {"approver", "admin"},
+    "comment": {"preparer", "approver", "admin"},
 }
 
 

@@ -156,7 +156,7 @@ def test_workbook_has_every_sheet_in_order(exported):
     _, _, path, info = exported
     wb = load_workbook(path)
     assert wb.sheetnames == ["Cover", "Summary", "Exceptions", "Corrections", "Customer links", "Unmatched CRM",
-                             "Unmatched ERP", "Audit trail", "Parameters"]
+                             "Unmatched ERP", "Close", "Audit trail", "Parameters"]
     assert dict(info.sheets)["Exceptions"] == 5
 
 

@@ -37,6 +37,7 @@ from sqlalchemy import func, select
 
 from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
+from workbench.close.lock import PeriodLocked, locked_reason
 from workbench.corrections.values import canonical_kind, parse_value, same
 from workbench.errors import Cancelled, ConfigError, StaleState, WorkbenchError
 from workbench.progress import check_cancelled, report
@@ -371,8 +372,9 @@ def _resolve_interrupted(s, c: Correction, actor: str, found: bool, value: Any, 
 # ---------------------------------------------------------------- the push loop
 
 
-def enqueue(store: Store, actor: str, ids: list[int] | None = None) -> int:
-    """approved → queued for every approved correction (or the given ones)."""
+def enqueue(store: Store, actor: str, ids: list[int] | None = None, held: set[str] | None = None) -> int:
+    """approved → queued for every approved correction (or the given ones); those of a certified
+    period stay approved, the reason added to ``held``."""
     q = select(Correction).where(Correction.state == "approved").order_by(Correction.id)
     if ids:
         q = q.where(Correction.id.in_(ids))
@@ -386,6 +388,9 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None) -> int:
                 n += 1
             except StaleState:
                 continue  # another worker queued it (or someone waived it) first
+            except PeriodLocked as exc:
+                if held is not None:
+                    held.add(str(exc))
         return n
 
 
@@ -468,7 +473,9 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
     try:
         touched.extend(recover_stale(store, conns, actor, me=me, lease_seconds=lease_seconds, report_=rep,
                                      grace=recovery_grace))
-        enqueue(store, actor, ids)
+        held: set[str] = set()
+        enqueue(store, actor, ids, held)
+        rep.errors.extend(f"not pushed: {why}" for why in sorted(held))
         total, _ = _pending(store, ids)
         done = 0
         skip: set[tuple] = set()
@@ -484,6 +491,11 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
             progressed = False
             for group in groups:
                 run_id, side, system, obj = group
+                locked = locked_reason(store, run_id)  # a certified period's corrections wait, unsent
+                if locked:
+                    skip.add(group)
+                    rep.errors.append(f"{side.upper()} {system} {obj}: not pushed: {locked}")
+                    continue
                 try:
                     src = conns.source(run_id, side)
                 except WorkbenchError as exc:

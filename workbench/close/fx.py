@@ -1,0 +1,99 @@
+"""A period's FX table: units of its reporting currency for one unit of each transaction currency.
+
+Rates come from a CSV file (``currency,rate``) whose name and SHA-256 are recorded on the period, so
+the workbook can say which table produced its reporting-currency totals.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from workbench.errors import InputError
+from workbench.model.currency import is_currency
+from workbench.model.money import parse_decimal, quantize
+from workbench.store.schema import ExceptionRow, FxRate, Period, Run
+
+
+def read_rates_file(path: Path) -> tuple[dict[str, Decimal], str]:
+    """Rates from ``currency,rate`` rows (a header row is allowed); the source text records the file's hash."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the rate table ({exc.strerror or exc})", file=str(path)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("the rate table is not UTF-8 text", file=str(path)) from None
+    rates: dict[str, Decimal] = {}
+    for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) != 2:
+            raise InputError("expected two columns: currency,rate", file=str(path), row=n)
+        code, raw = row[0].strip().upper(), row[1].strip()
+        if n == 1 and not is_currency(code):
+            continue  # a header row
+        if not is_currency(code):
+            raise InputError(f"unknown currency code {row[0]!r}", file=str(path), row=n, column="currency")
+        try:
+            rate = parse_decimal(raw)
+        except Exception:
+            rate = None
+        if rate is None or not rate.is_finite() or rate <= 0:
+            raise InputError(f"rate {raw!r} is not a positive number", file=str(path), row=n, column="rate")
+        if code in rates:
+            raise InputError(f"currency {code} appears twice", file=str(path), row=n, column="currency")
+        rates[code] = rate
+    if not rates:
+        raise InputError("the rate table has no rates", file=str(path))
+    return rates, f"{Path(path).name} sha256:{hashlib.sha256(data).hexdigest()}"
+
+
+def set_rates(session: Session, period: Period, reporting_currency: str, rates: dict[str, Decimal],
+              source: str) -> None:
+    """Replace the period's FX table (the reporting currency itself is always 1)."""
+    code = reporting_currency.strip().upper()
+    if not is_currency(code):
+        raise InputError(f"reporting currency {reporting_currency!r} is not an ISO 4217 code")
+    table = dict(rates)
+    table[code] = Decimal(1)
+    missing = sorted(set(currencies_in_use(session, period.name)) - set(table))
+    if missing:
+        raise InputError(f"period {period.name}: the rate table has no rate for {', '.join(missing)}, "
+                         f"which the period's runs use (add a row per currency: currency,rate to {code})",
+                         file=source.split(" sha256:")[0] or None)
+    session.execute(delete(FxRate).where(FxRate.period == period.name))
+    for cur, rate in sorted(table.items()):
+        session.add(FxRate(period=period.name, currency=cur, rate=rate))
+    period.reporting_currency, period.fx_source = code, source
+    session.flush()
+
+
+def currencies_in_use(session: Session, period: str) -> list[str]:
+    """Currencies of the amounts at risk in the period's runs: the ones its rate table must cover."""
+    return sorted(c for c in session.execute(
+        select(ExceptionRow.currency).join(Run, Run.id == ExceptionRow.run_id)
+        .where(Run.period == period, ExceptionRow.amount_at_risk.is_not(None), ExceptionRow.currency.is_not(None))
+        .distinct()).scalars() if c)
+
+
+def rates_of(session: Session, period: str) -> dict[str, Decimal]:
+    return {r.currency: r.rate for r in session.execute(select(FxRate).where(FxRate.period == period)).scalars()}
+
+
+def to_reporting(amounts: dict[str, Decimal], rates: dict[str, Decimal], reporting_currency: str,
+                 *, period: str) -> Decimal:
+    """Sum amounts per currency in the reporting currency; a currency without a rate is a clear refusal."""
+    missing = sorted(c for c in amounts if c not in rates)
+    if missing:
+        raise InputError(f"period {period}: the rate table has no rate for {', '.join(missing)} "
+                         f"(add it with: workbench close rates --period {period} --file RATES.csv)")
+    total = sum((amount * rates[cur] for cur, amount in amounts.items()), Decimal(0))
+    return quantize(total, reporting_currency)

@@ -1,0 +1,184 @@
+"""Materiality: differences too small to matter are waived by rule at run time, not by hand.
+
+Thresholds live on the period (``workbench close materiality``), not in the run config: they are the
+controller's close policy, the same for every run of the period whoever runs it, and the workbook cover
+states them next to the certification they belong to. An amount at risk is converted to the period's
+reporting currency with its FX table and compared, as an absolute value, with the threshold of the
+item's severity (``by_severity``) or else the absolute threshold. Critical items are only auto-waived
+when ``by_severity`` names ``critical`` explicitly. Each auto-waiver is an audit event naming the rule
+and threshold (``exception.auto_waived``), so the workbook can list them apart from human waivers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from workbench.close.fx import rates_of
+from workbench.close.lock import ensure_open
+from workbench.close.periods import get_period
+from workbench.errors import InputError
+from workbench.model.money import parse_decimal, quantize
+from workbench.store import trail
+from workbench.store.db import Store
+from workbench.store.schema import ExceptionRow, Period, Run
+
+log = logging.getLogger(__name__)
+
+SEVERITIES = ("critical", "high", "medium", "low")
+AUTO_WAIVED = "exception.auto_waived"
+# Only untouched items: one under review has a correction in flight, a reopened one was reopened on purpose.
+WAIVABLE_STATUSES = ("open",)
+
+
+@dataclass(frozen=True)
+class Materiality:
+    """Thresholds in the period's reporting currency (None: no absolute threshold)."""
+
+    absolute: Decimal | None = None
+    by_severity: dict[str, Decimal] = field(default_factory=dict)
+
+    def threshold(self, severity: str) -> tuple[str, Decimal] | None:
+        """The rule and threshold that apply to an item of ``severity``, if any."""
+        if severity in self.by_severity:
+            return f"materiality.{severity}", self.by_severity[severity]
+        if self.absolute is not None and severity != "critical":
+            return "materiality.absolute", self.absolute
+        return None
+
+    @property
+    def empty(self) -> bool:
+        return self.absolute is None and not self.by_severity
+
+    def as_json(self) -> dict[str, Any]:
+        return {"absolute": None if self.absolute is None else str(self.absolute),
+                "by_severity": {k: str(v) for k, v in sorted(self.by_severity.items())}}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any] | None) -> Materiality:
+        raw = raw or {}
+        absolute = raw.get("absolute")
+        return cls(None if absolute is None else Decimal(str(absolute)),
+                   {k: Decimal(str(v)) for k, v in (raw.get("by_severity") or {}).items()})
+
+
+def _amount(text: str, what: str) -> Decimal:
+    value = parse_decimal(text)
+    if value is None or not value.is_finite() or value < 0:
+        raise InputError(f"materiality {what}: {text!r} is not an amount ≥ 0")
+    return value
+
+
+def parse_thresholds(absolute: str | None, by_severity: list[str]) -> Materiality:
+    """Thresholds from the command line: ``--absolute 50`` and ``--severity low=100`` (repeatable)."""
+    table: dict[str, Decimal] = {}
+    for item in by_severity:
+        severity, sep, value = item.partition("=")
+        severity = severity.strip().lower()
+        if not sep or severity not in SEVERITIES:
+            raise InputError(f"materiality --severity {item!r}: expected SEVERITY=AMOUNT with SEVERITY one of "
+                             f"{', '.join(SEVERITIES)}")
+        table[severity] = _amount(value.strip(), severity)
+    return Materiality(None if absolute is None else _amount(absolute, "absolute"), table)
+
+
+def materiality_of(period: Period) -> Materiality:
+    return Materiality.from_json(period.materiality)
+
+
+def set_materiality(store: Store, name: str, user: str, thresholds: Materiality) -> Period:
+    """Set the period's thresholds; they need the reporting currency of the period's FX table."""
+    from workbench.team.users import require
+
+    with store.session() as s:
+        require(s, user, "signoff")
+        period = get_period(s, name)
+        ensure_open(s, period=period.name)
+        if not thresholds.empty and not period.reporting_currency:
+            raise InputError(f"period {period.name}: thresholds are in the reporting currency, which comes with the "
+                             f"FX table: load it first (workbench close rates --period {period.name} --file F "
+                             "--reporting-currency CUR)")
+        cur = period.reporting_currency or ""
+        rounded = Materiality(None if thresholds.absolute is None else quantize(thresholds.absolute, cur),
+                              {k: quantize(v, cur) for k, v in thresholds.by_severity.items()})
+        before = period.materiality
+        period.materiality = rounded.as_json()
+        period.version = period.version + 1
+        trail.append(s, actor=user, action="period.materiality", entity_type="period", entity_id=period.name,
+                     detail={"before": before, "after": period.materiality, "reporting_currency": cur})
+        s.flush()
+        s.expunge(period)
+        return period
+
+
+@dataclass(frozen=True)
+class AutoWaiver:
+    exception_id: int
+    key: str
+    rule: str
+    threshold: Decimal
+    amount: Decimal
+    currency: str
+    amount_reporting: Decimal
+
+
+@dataclass
+class AutoWaiveReport:
+    period: str | None
+    waived: list[AutoWaiver] = field(default_factory=list)
+    missing_rates: list[str] = field(default_factory=list)  # currencies left open: no rate to measure them
+
+
+def auto_waive(store: Store, run_id: int, actor: str) -> AutoWaiveReport:
+    """Waive the run's open items below their materiality threshold, each with an audit event.
+
+    Items in a currency the period's FX table lacks are left open (and named in the report): an amount
+    that cannot be measured is never assumed immaterial."""
+    with store.session() as s:
+        run = s.get(Run, int(run_id))
+        if run is None or not run.period:
+            return AutoWaiveReport(None)
+        period = s.get(Period, run.period)
+        if period is None or not period.reporting_currency:
+            return AutoWaiveReport(run.period)
+        rules = materiality_of(period)
+        report = AutoWaiveReport(period.name)
+        if rules.empty:
+            return report
+        ensure_open(s, period=period.name)
+        rates, cur = rates_of(s, period.name), period.reporting_currency
+        missing: set[str] = set()
+        rows = s.execute(select(ExceptionRow).where(ExceptionRow.run_id == run.id,
+                                                    ExceptionRow.status.in_(WAIVABLE_STATUSES),
+                                                    ExceptionRow.amount_at_risk.is_not(None))
+                         .order_by(ExceptionRow.id)).scalars()
+        for exc in rows:
+            rule = rules.threshold(exc.severity)
+            if rule is None or not exc.currency or exc.amount_at_risk is None:
+                continue
+            if exc.currency not in rates:
+                missing.add(exc.currency)
+                continue
+            converted = quantize(abs(exc.amount_at_risk) * rates[exc.currency], cur)
+            name, threshold = rule
+            if converted > threshold:
+                continue
+            waiver = AutoWaiver(exc.id, exc.key, name, threshold, exc.amount_at_risk, exc.currency, converted)
+            reason = f"auto-waived: immaterial ({converted} {cur} ≤ {threshold} {cur}, rule {name})"
+            exc.status, exc.resolution = "waived", reason
+            exc.version = (exc.version or 1) + 1
+            trail.append(s, actor=actor, action=AUTO_WAIVED, entity_type="exception", entity_id=exc.id,
+                         run_id=run.id, detail={"key": exc.key, "status_before": "open", "status_after": "waived",
+                                                "rule": name, "threshold": str(threshold),
+                                                "reporting_currency": cur, "amount": str(exc.amount_at_risk),
+                                                "currency": exc.currency, "amount_reporting": str(converted)})
+            report.waived.append(waiver)
+        report.missing_rates = sorted(missing)
+        if missing:
+            log.warning("period %s: no FX rate for %s; those items were not measured against materiality "
+                        "and stay open", period.name, ", ".join(report.missing_rates))
+        return report
