@@ -35,6 +35,7 @@ SCREEN_MODULES = (
     "app.views.links",
     "app.views.approvals",
     "app.views.dashboard",
+    "app.views.close",
 )
 
 
