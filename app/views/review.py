@@ -39,7 +39,7 @@ class ReviewScreen(QWidget):
         self._want_id: int | None = None
 
         self.queue = QueueView(ctx.palette)
-        self.side = SideBySidePanel(ctx.palette)
+        self.side = SideBySidePanel(ctx.palette, ctx=ctx)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("reviewSplitter")
         self.splitter.addWidget(self.queue)

@@ -12,6 +12,7 @@ from app.data import Detail
 from app.models.history import HistoryModel
 from app.models.record_pair import RecordPairModel, compare_records
 from app.shortcuts import label as shortcut_label
+from app.views.evidence import EvidencePanel
 from workbench.corrections.values import canonical_kind, field_type, parse_value
 from workbench.errors import InputError
 
@@ -22,7 +23,7 @@ class SideBySidePanel(QWidget):
     propose_requested = Signal(dict)   # exception_id, target_side, field, to_value, reason
     link_decision = Signal(int, str)   # link id, "confirmed" | "rejected"
 
-    def __init__(self, palette: dict, parent: QWidget | None = None):
+    def __init__(self, palette: dict, parent: QWidget | None = None, *, ctx: Any = None):
         super().__init__(parent)
         self.setAccessibleName("Side by side")
         self._detail: Detail | None = None
@@ -135,6 +136,13 @@ class SideBySidePanel(QWidget):
         hist.setProperty("role", "heading")
         lay.addWidget(hist)
         lay.addWidget(self.history_view, 1)
+        # comments and evidence need the store and the user: only with the app's context
+        self.evidence = EvidencePanel(ctx, self) if ctx is not None else None
+        if self.evidence is not None:
+            notes = QLabel("Comments and evidence")
+            notes.setProperty("role", "heading")
+            lay.addWidget(notes)
+            lay.addWidget(self.evidence, 1)
         QWidget.setTabOrder(self.table, self.target)
         QWidget.setTabOrder(self.target, self.field)
         QWidget.setTabOrder(self.field, self.value)
@@ -168,6 +176,8 @@ class SideBySidePanel(QWidget):
         self.value.blockSignals(False)
         self.reason.clear()
         self.validation.setText("")
+        if self.evidence is not None:
+            self.evidence.show_exception(detail.exception if detail is not None else None)
         if detail is None:
             self.title.setText("Select an exception")
             self.message.setText("")
