@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from app.models.rows_model import Column
@@ -100,7 +101,7 @@ def load_close(store: Any, period_name: str | None, run_id: int | None, user: st
                "status": "ok" if not ages.overdue else "overdue"})
         check({"check": "Aging (days open)",
                "detail": "   ".join(f"{b}: {n:,}" for b, n in ages.buckets.items()), "status": ""})
-        per_currency = "; ".join(f"{v} {c}" for c, v in snap.open_total_by_currency.items())
+        per_currency = "; ".join(f"{Decimal(v):,} {c}" for c, v in snap.open_total_by_currency.items())
         check({"check": "Unexplained difference per currency", "detail": per_currency or "none",
                "status": "ok" if not per_currency else ""})
         check(_reporting_line(s, period, snap))
@@ -120,7 +121,7 @@ def load_close(store: Any, period_name: str | None, run_id: int | None, user: st
                 customer, amount, cur = rows.get(key, (None, None, None))
                 cf = carried.get(key)
                 state.critical.append({"key": key, "customer": customer or "",
-                                       "amount": "" if amount is None else f"{amount} {cur or ''}".strip(),
+                                       "amount": "" if amount is None else f"{amount:,} {cur or ''}".strip(),
                                        "carried": f"{cf.actor}: {cf.reason}" if cf else ""})
         state.history = [{"at": f"{h.at:%Y-%m-%d %H:%M}", "action": ACTION_LABELS.get(h.action, h.action),
                           "actor": h.actor, "reason": h.reason or ""} for h in hist]
@@ -161,8 +162,6 @@ def close_periods(session: Any) -> list[str]:
 
 def _reporting_line(session: Any, period: Any, snap: Any) -> dict[str, Any]:
     from workbench.close.fx import rates_of, to_reporting
-    from decimal import Decimal
-
     from workbench.errors import InputError
     line = {"check": "Unexplained difference in reporting currency"}
     if not period.reporting_currency:
@@ -175,7 +174,7 @@ def _reporting_line(session: Any, period: Any, snap: Any) -> dict[str, Any]:
                              rates_of(session, period.name), period.reporting_currency, period=period.name)
     except InputError as exc:
         return {**line, "detail": str(exc), "status": "missing"}
-    return {**line, "detail": f"{total} {period.reporting_currency} ({period.fx_source or 'FX table'})",
+    return {**line, "detail": f"{total:,} {period.reporting_currency} ({period.fx_source or 'FX table'})",
             "status": ""}
 
 

@@ -46,6 +46,7 @@ class CloseScreen(QWidget):
         self.critical = RowsModel(CRITICAL_COLUMNS, self)
         self.history = RowsModel(HISTORY_COLUMNS, self)
         self.checklist_view = self._table(self.checklist, "Close checklist", (320, 760))
+        self.checklist_view.setSelectionMode(QTableView.SelectionMode.NoSelection)  # read, not picked
         self.critical_view = self._table(self.critical, "Open critical items", (460, 200, 160))
         self.history_view = self._table(self.history, "Sign-off history", (150, 110, 160))
 
@@ -75,10 +76,10 @@ class CloseScreen(QWidget):
             actions.addWidget(b)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addWidget(self.checklist_view, 3)
+        lay.addWidget(self.checklist_view)
         lay.addLayout(actions)
         lay.addWidget(QLabel("Open critical items (each is resolved or carried forward before certification):"))
-        lay.addWidget(self.critical_view, 2)
+        lay.addWidget(self.critical_view, 3)
         lay.addWidget(QLabel("Sign-off history:"))
         lay.addWidget(self.history_view, 2)
         ctx.run_changed.connect(lambda _run: self.load())
@@ -128,6 +129,10 @@ class CloseScreen(QWidget):
         else:
             self.state_label.setText(f"Period {state.period}: {_STATE_TEXT.get(state.state, state.state)}")
         self.checklist.set_rows(state.checklist)
+        # the whole checklist at once, no scrolling and no empty space under it
+        v = self.checklist_view
+        v.setFixedHeight(v.horizontalHeader().height() + v.verticalHeader().defaultSectionSize()
+                         * max(1, len(state.checklist)) + 2 * v.frameWidth())
         self.critical.set_rows(state.critical)
         self.history.set_rows(state.history)
         self._apply_permissions()

@@ -33,7 +33,7 @@ class EvidencePanel(QWidget):
         self.comments = RowsModel(COMMENT_COLUMNS, self)
         self.attachments = RowsModel(ATTACHMENT_COLUMNS, self)
         self.comments_view = self._table(self.comments, "Comments", (130, 110))
-        self.attachments_view = self._table(self.attachments, "Attached evidence", (200, 80, 130, 110))
+        self.attachments_view = self._table(self.attachments, "Attached evidence", (150, 70, 100, 110))
         self.lock_label = QLabel("")
         self.lock_label.setAccessibleName("Period lock")
         self.lock_label.setWordWrap(True)
@@ -51,11 +51,13 @@ class EvidencePanel(QWidget):
         row.addWidget(self.comment_edit, 1)
         row.addWidget(self.comment_button)
         row.addWidget(self.attach_button)
+        lists = QHBoxLayout()
+        lists.addWidget(self.comments_view, 1)
+        lists.addWidget(self.attachments_view, 1)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setContentsMargins(2, 2, 2, 2)
         lay.addWidget(self.lock_label)
-        lay.addWidget(self.comments_view, 1)
-        lay.addWidget(self.attachments_view, 1)
+        lay.addLayout(lists, 1)
         lay.addLayout(row)
         self.show_exception(None)
 
@@ -70,7 +72,6 @@ class EvidencePanel(QWidget):
         for col, width in enumerate(widths):
             view.setColumnWidth(col, width)
         view.horizontalHeader().setStretchLastSection(True)
-        view.setMaximumHeight(110)
         return view
 
     def show_exception(self, exception: dict[str, Any] | None) -> None:

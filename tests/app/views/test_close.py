@@ -59,7 +59,7 @@ def test_the_checklist_shows_open_items_aging_differences_and_state(qtbot, seede
     # the critical item was first seen 40 days ago: due after 2 days, in the 31–60 bucket
     assert cells["Overdue items"][1] == "1 (1 critical)"
     assert cells["Aging (days open)"][1] == "0–30: 4   31–60: 1   61–90: 0   90+: 0"
-    assert cells["Unexplained difference per currency"][1] == "99200.50 EUR; 2.00 JPY"
+    assert cells["Unexplained difference per currency"][1] == "99,200.50 EUR; 2.00 JPY"
     assert cells["Unexplained difference in reporting currency"][2] == "missing"
     assert cells["Prepared (signed off)"][1:] == ["not yet", "to do"]
     assert [r["key"] for r in screen.critical.rows] == [CRITICAL_KEY]
@@ -160,4 +160,16 @@ def test_a_refusal_from_the_core_on_a_stale_screen_is_one_line_and_changes_nothi
     with store.session() as s:
         assert [h.actor for h in close.history(s, "2026-10")] == ["someone-else"]
     assert not screen.buttons["signoff"].isEnabled()
+    win.close()
+
+
+def test_the_screenshot_states_show_what_they_are_named_after(qtbot, seeded):
+    store, _run = seeded
+    win, screen = _close_window(qtbot, store)
+    assert screen.screenshot_states() == ["open", "signed-off", "certified"]
+    for name, label in (("signed-off", "signed off, awaiting certification"), ("certified", "certified (locked)"),
+                        ("open", "open")):
+        screen.enter_screenshot_state(name)
+        qtbot.waitUntil(lambda label=label: screen.state_label.text() == f"Period 2026-10: {label}", timeout=WAIT_MS)
+    assert [h["action"] for h in screen.history.rows] == ["signed off", "certified", "reopened"]
     win.close()
