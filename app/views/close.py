@@ -10,6 +10,7 @@ which refuses with the same one line in the message bar.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, UTC
 from typing import Any
 
@@ -176,6 +177,8 @@ class CloseScreen(QWidget):
         assert self.state is not None and self.state.period is not None
         period, user, reason = self.state.period, self.ctx.user, self.reason_edit.text().strip()
         store = self.ctx.store
+        call: Callable[..., Any]
+        args: tuple[Any, ...]
         if action == "signoff":
             call, args, done = close.signoff, (store, period, user), f"Period {period} signed off by {user}"
         elif action == "certify":
