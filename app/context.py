@@ -28,7 +28,7 @@ class AppContext(QObject):
     busy_changed = Signal(bool)
     job_started = Signal(object)        # a QtProgress of a long job: the window shows it in the status bar
 
-    def __init__(self, store: "Store | None", user: str, settings: QSettings, *, mode: str = "light",
+    def __init__(self, store: Store | None, user: str, settings: QSettings, *, mode: str = "light",
                  parent: QObject | None = None):
         super().__init__(parent)
         self.store = store

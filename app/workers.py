@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -102,7 +103,7 @@ class Worker(QObject):
         def finished(f: Future) -> None:  # runs in the worker thread
             try:
                 result = f.result()
-            except BaseException as exc:  # noqa: BLE001 - every failure becomes a message in the window
+            except BaseException as exc:  # every failure becomes a message in the window
                 msg = user_message(exc)
                 self._bridge.deliver.emit(self._finish(on_error, error=True), msg)
             else:

@@ -26,11 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _engine_data import extracts  # noqa: E402
+from _engine_data import extracts
 
-from benchmarks.corpus import generate  # noqa: E402
-from benchmarks.corpus.evaluate import run, table  # noqa: E402
-from workbench.reconcile.engine import reconcile  # noqa: E402
+from benchmarks.corpus import generate
+from benchmarks.corpus.evaluate import run, table
+from workbench.reconcile.engine import reconcile
 
 
 def main() -> int:

@@ -34,14 +34,14 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _engine_data import extracts  # noqa: E402
+from _engine_data import extracts
 
-from workbench.reconcile import invoices as inv  # noqa: E402
-from workbench.reconcile.engine import reconcile  # noqa: E402
-from workbench.reconcile.findings import Findings  # noqa: E402
-from workbench.reconcile.fx import FxTable  # noqa: E402
-from workbench.reconcile.linking import link_customers  # noqa: E402
-from workbench.reconcile.rules import parse  # noqa: E402
+from workbench.reconcile import invoices as inv
+from workbench.reconcile.engine import reconcile
+from workbench.reconcile.findings import Findings
+from workbench.reconcile.fx import FxTable
+from workbench.reconcile.linking import link_customers
+from workbench.reconcile.rules import parse
 
 
 class Peak:

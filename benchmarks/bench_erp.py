@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,9 +29,9 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workbench.config import from_dict  # noqa: E402
-from workbench.sources import open_source  # noqa: E402
-from workbench.sources.base import WriteRequest  # noqa: E402
+from workbench.config import from_dict
+from workbench.sources import open_source
+from workbench.sources.base import WriteRequest
 
 
 def seed(state_dir: Path, customers: int, invoices: int) -> None:
@@ -156,7 +156,8 @@ def phase(args: argparse.Namespace) -> dict:
 
 
 def run_phase(info: dict, *argv: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--phase", *argv], env={**os.environ, "BENCH_INFO": json.dumps(info)},
+    out = subprocess.run([sys.executable, __file__, "--phase", *argv],
+                         env={**os.environ, "BENCH_INFO": json.dumps(info)},
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -195,7 +196,7 @@ def main() -> None:
             r = run_phase(info, "push", "--corrections", str(args.corrections), "--stale-share",
                           str(args.stale_share))
             o = r["outcomes"]
-            rows.append((f"push corrections", f"{r['records']:,}", r["requests"], f"{r['seconds']:.1f}",
+            rows.append(("push corrections", f"{r['records']:,}", r["requests"], f"{r['seconds']:.1f}",
                          f"{r['records'] / r['seconds']:,.0f}", f"{r['mib']:,.0f}",
                          f"conflicts detected {o.get('conflict', 0):,} of {r['stale']:,} made stale; "
                          f"applied {o.get('applied', 0):,}"))
@@ -206,7 +207,7 @@ def main() -> None:
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
     load = os.getloadavg()[0]
     print(f"ERP benchmark: Business Central sandbox in its own process; {os.cpu_count()} cores, load {load:.1f}; "
-          f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     for r in [head] + rows:
         print("  ".join(str(c).ljust(w) if i in (0, 6) else str(c).rjust(w)
                         for i, (c, w) in enumerate(zip(r, widths))))

@@ -18,15 +18,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
 ROWS: list[tuple[str, int, float, str, str]] = []
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def make_exceptions(n: int, seed: int = 1) -> pd.DataFrame:
     cents = rng.integers(0, 50_000_000, n)
     amounts = np.array([Decimal(int(c)).scaleb(-2) for c in cents], dtype=object)
     amounts[rng.random(n) < 0.1] = None
-    base = datetime(2026, 10, 31, tzinfo=timezone.utc)
+    base = datetime(2026, 10, 31, tzinfo=UTC)
     first_seen = np.array([base - timedelta(days=int(d)) for d in rng.integers(0, 120, 4096)],
                           dtype=object)[rng.integers(0, 4096, n)]
     ids = np.arange(1, n + 1)
@@ -112,8 +112,8 @@ def bench_queue(n: int) -> None:
     for key in COLUMN_KEYS:
         col = COLUMN_KEYS.index(key)
         frame._order_cache.clear()  # cold: as if the user clicked before the background warm-up
-        secs, _ = timed(lambda: (model.sort(col, Qt.SortOrder.AscendingOrder), view.table.viewport().repaint()))
-        peer_s, _ = timed(lambda: df[key if key != "age" else "first_seen"].sort_values(kind="stable"))
+        secs, _ = timed(lambda: (model.sort(col, Qt.SortOrder.AscendingOrder), view.table.viewport().repaint()))  # noqa: B023 - timed() calls it at once
+        peer_s, _ = timed(lambda: df[key if key != "age" else "first_seen"].sort_values(kind="stable"))  # noqa: B023 - timed() calls it at once
         record(f"sort by {key} (cold)", n, secs, "≤ 500 ms", f"pandas sort_values {peer_s * 1000:.0f} ms")
     frame._order_cache.clear()
     secs, _ = timed(frame.warm_orders)
@@ -122,7 +122,7 @@ def bench_queue(n: int) -> None:
     for key in COLUMN_KEYS:
         col = COLUMN_KEYS.index(key)
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
-            secs, _ = timed(lambda: (model.sort(col, order), view.table.viewport().repaint()))
+            secs, _ = timed(lambda: (model.sort(col, order), view.table.viewport().repaint()))  # noqa: B023 - timed() calls it at once
             worst = max(worst, secs)
     record("sort by any column after warm-up (worst)", n, worst, "≤ 500 ms")
     secs, _ = timed(lambda: model.sort(COLUMN_KEYS.index("amount_at_risk"), Qt.SortOrder.DescendingOrder))
@@ -281,7 +281,7 @@ def bench_open_run(rows: int) -> None:
         old = bundles[0]
 
         def submit_release(on_done):  # as the review screen does when another run opens
-            threading.Thread(target=lambda: on_done(old.frame.release())).start()
+            threading.Thread(target=lambda: on_done(old.frame.release())).start()  # noqa: F821 - the thread is done before `del old` below
         secs, gaps, _ = _watch_gui_thread(app, submit_release)
         record("let it go: rows emptied on a worker", rows, secs)
         record("  longest GUI-thread stall meanwhile", rows, float(gaps.max()), "≤ 100 ms",
@@ -359,11 +359,11 @@ def bench_stall(customers: int) -> None:
 
                 def go_run(on_done):
                     progress = QtProgress()
-                    if how == "job process":
-                        worker.submit_isolated(pull_and_reconcile, config, store, user=user, state=progress,
+                    if how == "job process":  # noqa: B023 - _watch_gui_thread waits for it
+                        worker.submit_isolated(pull_and_reconcile, config, store, user=user, state=progress,  # noqa: B023
                                                on_done=on_done, on_error=on_done)
                     else:
-                        worker.submit(pull_and_reconcile, config, store, user=user, state=progress,
+                        worker.submit(pull_and_reconcile, config, store, user=user, state=progress,  # noqa: B023
                                       on_done=on_done, on_error=on_done)
                 secs, gaps, out = _watch_gui_thread(app, go_run)
                 if isinstance(out, str):
@@ -375,11 +375,11 @@ def bench_stall(customers: int) -> None:
 
             def go_push(on_done):
                 progress = QtProgress()
-                args = (store, demo_mod.DEMO_APPROVER, None, {"wait": False})
-                if how == "job process":
-                    worker.submit_isolated(push_and_list, *args, state=progress, on_done=on_done, on_error=on_done)
+                args = (store, demo_mod.DEMO_APPROVER, None, {"wait": False})  # noqa: B023 - _watch_gui_thread waits for it
+                if how == "job process":  # noqa: B023
+                    worker.submit_isolated(push_and_list, *args, state=progress, on_done=on_done, on_error=on_done)  # noqa: B023
                 else:
-                    worker.submit(push_and_list, *args, state=progress, on_done=on_done, on_error=on_done)
+                    worker.submit(push_and_list, *args, state=progress, on_done=on_done, on_error=on_done)  # noqa: B023
             secs, gaps, out = _watch_gui_thread(app, go_push)
             if isinstance(out, str):
                 raise SystemExit(f"the push failed: {out}")

@@ -5,7 +5,8 @@ Central and Odoo through httpx) it starts the sandbox with N customers, proposes
 approves one correction per customer (its city), pushes them all, and prints: requests the
 sandbox served for the push (writes, the compare-before-write reads, the verification
 reads; Salesforce's sandbox counts API calls: one query per 200 records read, one describe, one
-Composite call per 25 written; Composite against Collections: bench_salesforce_writes.py), seconds, corrections per second, the process's peak memory, and the end states.
+Composite call per 25 written; Composite against Collections: bench_salesforce_writes.py), seconds,
+corrections per second, the process's peak memory, and the end states.
 Duplicates are counted from the ERP sandboxes' own per-record write counter (Salesforce's
 sandbox keeps none: n/a).
 
@@ -25,9 +26,10 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -116,7 +118,7 @@ def add_corrections(store, t: Target, *, field: str = "city", to=lambda i: f"New
     """One exception + proposal per record, proposed by bob and approved by ann (bulk)."""
     from workbench.corrections import service
     from workbench.store.schema import ExceptionRow, Run
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     other = "erp" if t.side == "crm" else "crm"
     config = {"run": {"name": "bench", "as_of": "2026-10-31"}, t.side: t.side_config,
               other: {"connector": "files", "system": "files"}}

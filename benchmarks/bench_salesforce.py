@@ -17,7 +17,7 @@ import multiprocessing as mp
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def frames_for(n: int):
     from workbench.model import frames
-    stamp = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    stamp = datetime(2026, 10, 1, tzinfo=UTC)
     countries = ["DE", "US", "GB", "FR", "JP"]
     ccy = {"DE": "EUR", "US": "USD", "GB": "GBP", "FR": "EUR", "JP": "JPY"}
     rows = [{"record_id": f"c{i}", "name": f"Customer {i:06d}", "number": f"A-{i:06d}", "xref": f"C{i}",

@@ -90,7 +90,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=10_000)
     args = ap.parse_args()
     rows = [run(p, args.n) for p in ("composite", "collections")]
-    print(f"| path | corrections | write calls | API calls | seconds | write calls / 10k | seconds / 10k |")
+    print("| path | corrections | write calls | API calls | seconds | write calls / 10k | seconds / 10k |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         k = 10_000 / r["n"]

@@ -25,7 +25,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,12 +49,13 @@ def build(db: Path, rows: int, customers: int = 10_000) -> None:
 
     store = open_store(f"sqlite:///{db}")
     rnd = random.Random(7)
-    started = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
+    started = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
     with store.session() as s:
         run = Run(name="Benchmark close", status="completed", started_at=started,
                   finished_at=started + timedelta(minutes=9), as_of=date(2026, 10, 31), period="2026-10",
                   user_name="bench", config={"run": {"name": "Benchmark close"}, "crm": {"connector": "files"},
-                                             "erp": {"connector": "files"}, "rules": {"tolerances": {"price_abs": "0.01"}}},
+                                             "erp": {"connector": "files"},
+                                             "rules": {"tolerances": {"price_abs": "0.01"}}},
                   software_version="0.1.0", summary={"control_totals": []})
         s.add(run)
         s.flush()
@@ -125,7 +126,7 @@ def phase(name: str, db: Path, out: Path) -> dict:
         ws = wb.create_sheet("Exceptions")
         ws.append([c.header for c in EXCEPTION_COLS])
         for row in Content(store, 1).exceptions():
-            ws.append([v.astimezone(timezone.utc).replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo
+            ws.append([v.astimezone(UTC).replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo
                        else v for v in row])
             n += 1
         wb.save(out)

@@ -94,11 +94,11 @@ def fault_run(system: str, n: int, *, transient: float = 0.10, permanent: float 
         conf = set(idx[round(n * permanent):round(n * permanent) + round(n * conflicts)])
         store = open_store(f"sqlite:///{workdir / 'store.sqlite3'}")
         if system == "business_central":
-            cids = add_corrections(store, t, fields_for=lambda i: "number" if i in perm else "city",
-                                   to=lambda i: f"N{i:06d}" if i in perm else f"Newtown {i}",
-                                   from_for=lambda i, f: t.handle.store.get("customers", t.records[i][0])[0][f])
+            add_corrections(store, t, fields_for=lambda i: "number" if i in perm else "city",
+                              to=lambda i: f"N{i:06d}" if i in perm else f"Newtown {i}",
+                              from_for=lambda i, f: t.handle.store.get("customers", t.records[i][0])[0][f])
         else:
-            cids = add_corrections(store, t)
+            add_corrections(store, t)
         before = {rid: t.writes(rid) for rid, _ in t.records} if t.writes else None
         for i in perm if system == "salesforce" else ():
             t.handle.delete("Account", t.records[i][0])

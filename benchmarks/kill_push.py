@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from datetime import UTC
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -49,7 +50,7 @@ print("done", flush=True)
 def setup(workdir: Path, n: int) -> tuple[Any, str, list[int], list[dict[str, Any]]]:
     """A Business Central sandbox with ``n`` customers whose city is to change, proposed and approved
     (the sandbox's built-in data may hold a customer or two fewer than asked)."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from workbench.corrections import service
     from workbench.sandbox.erp import demo_config, start
@@ -60,7 +61,7 @@ def setup(workdir: Path, n: int) -> tuple[Any, str, list[int], list[dict[str, An
     url = f"sqlite:///{workdir / 'store.sqlite3'}"
     store = open_store(url)
     recs = [d for _, d, _ in handle.store.scan("customers")][:n]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     config = {"run": {"name": "kill test", "as_of": "2026-10-31"},
               "crm": {"connector": "files", "system": "salesforce"}, "erp": demo_config(handle)}
     with store.session() as s:

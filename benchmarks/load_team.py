@@ -23,13 +23,12 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
-import os
 import random
 import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -60,7 +59,7 @@ def setup_store(url: str, handle: Any, n: int, users: list[str]) -> int:
     try:
         config = {"run": {"name": "load test", "as_of": "2026-10-31"},
                   "crm": {"connector": "files", "system": "salesforce"}, "erp": demo_config(handle)}
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         with store.session() as s:
             register_user(s, "admin", "admin", ["admin"])
             for u in users:

@@ -83,7 +83,7 @@ def folder_size(path: Path) -> int:
 
 
 def archive(app_dir: Path, dist: Path) -> Path:
-    from workbench import __version__  # noqa: PLC0415  (the source tree is on sys.path: ROOT)
+    from workbench import __version__  # the source tree is on sys.path: ROOT
     system = {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
     base = dist / f"Recon-Workbench-{__version__}-{system}-{platform.machine().lower()}"
     # zip where users double-click to unpack (Windows, macOS); tar.gz keeps Linux permissions and links
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--venv", type=Path, help="build venv to use or create (default: in the user cache dir)")
     parser.add_argument("--archive", action="store_true", help="also pack the folder as .zip (.tar.gz on Linux)")
     args = parser.parse_args(argv)
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - the script may be started by an older system python
         print("packaging/build.py: error: needs Python 3.11 or newer (the app's own version)", file=sys.stderr)
         return 2
     dist = args.dist.resolve()

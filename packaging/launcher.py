@@ -15,7 +15,7 @@ def main() -> int:
         # The windowed executable (Windows, the macOS .app) has no console: messages that would
         # go to the terminal go to the log file instead of raising on a None stream.
         from workbench.cli import log_path
-        sys.stdout = sys.stderr = open(log_path(), "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+        sys.stdout = sys.stderr = open(log_path(), "a", encoding="utf-8", buffering=1)
     from app.entry import main as workbench_main
     return workbench_main()
 

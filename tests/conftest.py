@@ -7,7 +7,7 @@ import os
 # Set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
 pytest_plugins = ["tests.pgserver"]
 

@@ -1,4 +1,5 @@
-"""import-linter's contracts from pyproject.toml hold: the core is Qt-free, layered, acyclic, and sandboxes stay apart."""
+"""import-linter's contracts from pyproject.toml hold: the core is Qt-free, layered, acyclic, and sandboxes stay
+apart."""
 
 import subprocess
 import sys
@@ -18,5 +19,6 @@ def test_core_is_qt_free_layered_acyclic_and_keeps_sandboxes_apart():
 def test_core_imports_without_qt_installed_in_the_process():
     code = ("import sys, workbench.cli, workbench.store.db, workbench.model; "
             "import importlib; [importlib.import_module(m) for m in list(sys.modules) if m.startswith('workbench')]; "
-            "assert not any(m.startswith('PySide6') for m in sys.modules), sorted(m for m in sys.modules if 'PySide' in m)")
+            "assert not any(m.startswith('PySide6') for m in sys.modules), "
+            "sorted(m for m in sys.modules if 'PySide' in m)")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -8,9 +8,9 @@ Layout (see resources/examples/*.toml and docs/CONTRACTS.md):
     [crm.objects.<kind>] / [erp.objects.<kind>]   file/object, fields (canonical = source), status_map
     [rules.*]  tolerances, linking thresholds, ownership (owned by workbench.reconcile.rules)
 
-Secrets are never read from here: a key that looks like one (password, secret,
-token, api key, private key contents) is refused with the way to supply it instead
-(environment variable or OS keyring).
+Secrets are never read from here: a key whose name means one (in any spelling), a PEM
+block, or a URL or parameter carrying a password is refused with the way to supply it
+instead (environment variable or OS keyring); ``workbench.model.secrets`` decides.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import ConfigError
-
-SECRET_KEYS = {"password", "client_secret", "consumer_secret", "security_token", "token", "api_key",
-               "access_token", "refresh_token", "session_id", "private_key", "secret", "apikey"}
+from workbench.model import secrets
 
 
 @dataclass
@@ -78,21 +76,6 @@ class RunConfig:
         return copy.deepcopy(self.raw)
 
 
-def _check_secrets(obj: Any, where: str, trail: str = "") -> None:
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            path = f"{trail}.{k}" if trail else k
-            if k.lower() in SECRET_KEYS and isinstance(v, str) and v:
-                raise ConfigError(
-                    f"{where}: '{path}' holds a secret; config files never hold secrets. Store it in the OS "
-                    f"keyring (workbench credentials set) or give the name of an environment variable as "
-                    f"'{k}_env' instead")
-            _check_secrets(v, where, path)
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            _check_secrets(v, where, f"{trail}[{i}]")
-
-
 def load(path: str | Path) -> RunConfig:
     p = Path(path)
     if not p.exists():
@@ -108,12 +91,12 @@ def load(path: str | Path) -> RunConfig:
 
 def from_dict(raw: dict[str, Any], path: Path | None = None, base_dir: Path | None = None) -> RunConfig:
     where = str(path) if path else "run config"
-    _check_secrets(raw, where)
+    secrets.refuse_in_config(raw, where)
     for side in ("crm", "erp"):
         if side not in raw:
             raise ConfigError(f"{where}: missing the [{side}] table")
         if "connector" not in raw[side]:
             raise ConfigError(f"{where}: [{side}] has no 'connector' (files, salesforce, business_central, odoo, rest)")
     cfg = RunConfig(raw=raw, path=path, base_dir=base_dir or (path.parent if path else Path.cwd()))
-    cfg.as_of  # validates
+    _ = cfg.as_of  # validates
     return cfg

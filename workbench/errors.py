@@ -7,14 +7,24 @@ work could not be done (exit code 1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+# Masks secrets in text shown to a user or written to the log. workbench.model.secrets owns the
+# rules and installs them here when it is imported (this module sits below it).
+_mask: Callable[[str], str] = str
+
+
+def set_mask(mask: Callable[[str], str]) -> None:
+    global _mask
+    _mask = mask
 
 
 class WorkbenchError(Exception):
     exit_code = 1
 
     def one_line(self) -> str:
-        return " ".join(str(self).split())
+        return _mask(" ".join(str(self).split()))
 
 
 class InputError(WorkbenchError):
@@ -88,7 +98,7 @@ def log_traceback(exc: BaseException) -> Path | None:
     try:
         where = log_path()
         with open(where, "a", encoding="utf-8") as fh:
-            fh.write("".join(traceback.format_exception(exc)))
+            fh.write(_mask("".join(traceback.format_exception(exc))))
     except OSError:
         return None
     return where
@@ -100,5 +110,5 @@ def user_message(exc: BaseException) -> str:
         return exc.one_line()
     where = log_traceback(exc)
     tail = f" (details in {where})" if where else ""
-    text = " ".join(str(exc).split())[:300]
+    text = _mask(" ".join(str(exc).split()))[:300]
     return f"internal error: {type(exc).__name__}: {text}{tail}"

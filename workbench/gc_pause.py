@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from collections.abc import Iterator
 
 _lock = threading.Lock()
 _holds = 0

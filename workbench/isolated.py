@@ -31,7 +31,8 @@ import os
 import signal
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 from workbench.errors import Cancelled, WorkbenchError, user_message
 from workbench.progress import Throttle, source_line
@@ -209,13 +210,13 @@ def _child_main(jobs: Any, conn: Any, cancel: Any, warm: tuple[str, ...]) -> Non
     for name in warm:
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - only a head start: the job reports what it cannot import
+        except Exception:  # only a head start: the job reports what it cannot import
             pass
     try:
         job = jobs.recv()
     except (EOFError, OSError):
         return  # a spare that was dropped: nothing to run
-    except Exception as exc:  # noqa: BLE001 - the job did not unpickle here (e.g. a module is missing)
+    except Exception as exc:  # the job did not unpickle here (e.g. a module is missing)
         conn.send(("error", user_message(exc)))
         return
     finally:
@@ -231,13 +232,13 @@ def _child_main(jobs: Any, conn: Any, cancel: Any, warm: tuple[str, ...]) -> Non
         answer: tuple = ("done", fn(*args, state=state, **kwargs))
     except Cancelled as exc:
         answer = ("cancelled", exc.one_line())
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent as one line
+    except BaseException as exc:  # every failure goes back to the parent as one line
         answer = ("error", user_message(exc))
     try:
         conn.send(answer)
     except (BrokenPipeError, OSError):
         pass  # nobody is listening any more
-    except Exception as exc:  # noqa: BLE001 - the result did not pickle: say so rather than vanish
+    except Exception as exc:  # the result did not pickle: say so rather than vanish
         conn.send(("error", f"internal error: the job's result could not be sent back: {exc}"))
     finally:
         conn.close()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 
 
-@lru_cache(maxsize=None)
+@cache
 def palette(mode: str = "light") -> dict:
     data = tomllib.loads((RESOURCES / "palette" / "palette.toml").read_text(encoding="utf-8"))
     return data[mode]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 from typing import Any
 
@@ -65,7 +65,7 @@ def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
     from workbench.team.users import require, resolve_user
 
     state = state or NullProgress()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     with store.session() as s:
         user = resolve_user(s, user)
         require(s, user, "run")
@@ -99,7 +99,8 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, object], user: 
                                summary=summary, state=state)
         auto_waive(store, run_id, user)  # the period's materiality rules, each waiver an audit event
     except Cancelled:
-        repo.record_fail(store, config, user=user, started_at=started, status="cancelled", error="cancelled by the user")
+        repo.record_fail(store, config, user=user, started_at=started, status="cancelled",
+                         error="cancelled by the user")
         raise
     except WorkbenchError as exc:
         repo.record_fail(store, config, user=user, started_at=started, status="failed", error=exc.one_line())
@@ -124,7 +125,7 @@ def build_summary(crm: Extract, erp: Extract, result: ReconResult) -> dict[str, 
     if result.control_totals is not None and not result.control_totals.empty:
         for rec in result.control_totals.to_dict("records"):
             totals.append({k: (int(v) if k == "invoices" else plain(v)) for k, v in rec.items()})
-    stats = {k: v for k, v in (result.stats or {}).items()}
+    stats = dict(result.stats or {})
     return {
         "records": {"crm": dict(crm.meta.row_counts), "erp": dict(erp.meta.row_counts)},
         "sources": {m.side: {"system": m.system, "connector": m.connector, "instance": m.instance,

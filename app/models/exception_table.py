@@ -159,7 +159,7 @@ class ExceptionTableModel(QAbstractTableModel):
             return int(self._frame.ids[row])
         return self._frame.cols["severity"][row]  # SEVERITY_ROLE
 
-    def multiData(self, index: QModelIndex | QPersistentModelIndex, span) -> None:  # noqa: ANN001
+    def multiData(self, index: QModelIndex | QPersistentModelIndex, span) -> None:
         """All the roles a delegate asks for while painting a cell, in one call instead of seven."""
         if self._frame is None or not index.isValid():
             for rd in span:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -32,8 +32,8 @@ def describe(entry: dict[str, Any]) -> str:
 
 def _when(v: Any) -> str:
     if isinstance(v, datetime):
-        v = v if v.tzinfo else v.replace(tzinfo=timezone.utc)
-        return v.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        v = v if v.tzinfo else v.replace(tzinfo=UTC)
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return "" if v is None else str(v)
 
 

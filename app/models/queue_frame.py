@@ -8,7 +8,7 @@ vectorised pass over a million rows, never a Python loop. The Qt model
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -56,7 +56,7 @@ class QueueFilter:
     age_max: int | None = None
     text: str = ""
 
-    def with_(self, **changes: Any) -> "QueueFilter":
+    def with_(self, **changes: Any) -> QueueFilter:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,7 +67,7 @@ class QueueFilter:
                 "age_min": self.age_min, "age_max": self.age_max, "text": self.text}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> "QueueFilter":
+    def from_dict(cls, d: dict[str, Any] | None) -> QueueFilter:
         d = d or {}
 
         def dec(v: Any) -> Decimal | None:
@@ -94,7 +94,7 @@ class _Categorical:
     values: list[str]  # code -> value
 
     @classmethod
-    def of(cls, arr: np.ndarray) -> "_Categorical":
+    def of(cls, arr: np.ndarray) -> _Categorical:
         codes, uniques = pd.factorize(pd.Series(arr, dtype=object), use_na_sentinel=True)
         return cls(codes.astype(np.int32, copy=False), [str(u) for u in uniques])
 
@@ -128,10 +128,10 @@ class QueueFrame:
 
     # ---- building -------------------------------------------------------------------------
     @classmethod
-    def from_exceptions(cls, df: pd.DataFrame, *, today: date | None = None) -> "QueueFrame":
+    def from_exceptions(cls, df: pd.DataFrame, *, today: date | None = None) -> QueueFrame:
         """Build from ``repo.load_exceptions`` output (EXCEPTION_COLUMNS + id, status, assignee, ...)."""
         n = len(df)
-        today = today or datetime.now(timezone.utc).date()
+        today = today or datetime.now(UTC).date()
 
         def col(name: str) -> np.ndarray:
             if name not in df.columns:
@@ -319,7 +319,7 @@ class QueueFrame:
         self._forget_order(column)
         return rows
 
-    def prepare_states(self, states: pd.DataFrame) -> dict[str, tuple[np.ndarray, "_Categorical", np.ndarray]]:
+    def prepare_states(self, states: pd.DataFrame) -> dict[str, tuple[np.ndarray, _Categorical, np.ndarray]]:
         """Off the GUI thread: new status/assignee columns as the store has them now (others may have
         changed them). Reads the frame only; ``apply_states`` swaps the result in on the GUI thread."""
         pos = pd.Index(self.ids).get_indexer(states["id"].to_numpy(dtype=np.int64))
@@ -335,7 +335,7 @@ class QueueFrame:
                 out[column] = (col, _Categorical.of(col), pos[diff])
         return out
 
-    def apply_states(self, prepared: dict[str, tuple[np.ndarray, "_Categorical", np.ndarray]]) -> int:
+    def apply_states(self, prepared: dict[str, tuple[np.ndarray, _Categorical, np.ndarray]]) -> int:
         """Swap in what ``prepare_states`` made; returns how many rows changed."""
         rows: set[int] = set()
         for column, (col, cat, changed) in prepared.items():

@@ -148,7 +148,8 @@ class RecordPairModel(QAbstractTableModel):
             return self._brushes.get(r.state)
         if role == Qt.ItemDataRole.AccessibleDescriptionRole and col == 0:
             return {"same": "values agree", "changed": "values differ", "conflict": "the difference this "
-                    "exception is about", "missing": "value on one side only", "absent": "no record on one side"}[r.state]
+                    "exception is about", "missing": "value on one side only",
+                    "absent": "no record on one side"}[r.state]
         if role == STATE_ROLE:
             return r.state
         if role == FIELD_ROLE:

@@ -21,6 +21,7 @@ from app.context import AppContext
 from app.models.rows_model import Column, RowsModel
 from app.models.run_config_model import run_config_doc
 from app.screens import Screen, register_screen
+from workbench.model import secrets
 
 CONNECTORS = {"crm": ("salesforce", "files"), "erp": ("business_central", "odoo", "rest", "files")}
 CONNECTOR_WORDS = {"salesforce": "Salesforce", "files": "Files (CSV / Excel extracts)",
@@ -81,7 +82,7 @@ class SidePanel(QGroupBox):
 
     tested = Signal(str, list)  # side, checks
 
-    def __init__(self, screen: "ConnectionsScreen", side: str):
+    def __init__(self, screen: ConnectionsScreen, side: str):
         super().__init__(f"{SIDE_WORDS[side]} connection")
         self.screen, self.side, self.ctx = screen, side, screen.ctx
         self.setAccessibleName(f"{SIDE_WORDS[side]} connection")
@@ -240,7 +241,7 @@ class SidePanel(QGroupBox):
         if not key:
             self.ctx.error("Type the name of the setting to add (e.g. base_url)")
             return
-        if key.lower() in SECRET_KEYS or key.lower().endswith(("password", "secret")):
+        if secrets.is_secret_key(key):
             self.ctx.error(f"'{key}' is a secret: save it to the keyring below, or add '{key}_env' naming an "
                            "environment variable")
             return

@@ -9,7 +9,7 @@ pages; it stops there and stores nothing half-done (the run is listed as cancell
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -29,7 +29,7 @@ SIDE_WORDS = {"crm": "CRM", "erp": "ERP"}
 
 def when(v: Any) -> str:
     if isinstance(v, datetime):
-        v = v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+        v = v if v.tzinfo else v.replace(tzinfo=UTC)
         return v.astimezone().strftime("%Y-%m-%d %H:%M")
     return "" if v is None else str(v)
 

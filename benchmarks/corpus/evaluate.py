@@ -46,9 +46,9 @@ class IdMaps:
     erp_number_of: dict[str, str] = field(default_factory=dict)  # ERP customer record id -> number
 
     @classmethod
-    def build(cls, corpus: Path, truth: dict) -> "IdMaps":
+    def build(cls, corpus: Path, truth: dict) -> IdMaps:
         m = cls()
-        crm_to_erp = {c: e for c, e in truth["links"]}
+        crm_to_erp = dict(truth["links"])
         erp_to_crm = {e: c for c, e in truth["links"]}
         crm, erp, odoo = corpus / "crm", corpus / "erp", truth["erp"] == "odoo"
         for r in _rows(crm / "Account.csv"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 
 import pytest
@@ -11,14 +11,15 @@ import pytest
 from workbench.store.schema import CustomerLink, ExceptionRow, Run, RunSource, Snapshot
 from tests.helpers.qt import WAIT_MS
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 CRM_ACME = {"record_id": "001000000000001AAA", "name": "Acme GmbH", "number": "C-1001", "xref": "10001",
             "city": "Berlin", "country": "DE", "tax_id": "DE123456789", "currency": "EUR"}
 ERP_ACME = {"record_id": "10001", "name": "Acme GmbH", "number": "10001", "xref": "001000000000001AAA",
             "city": "Berlin", "country": "DE", "tax_id": "DE123456780", "currency": "EUR"}
 CRM_INV = {"record_id": "a0B000000000001AAA", "number": "INV-1", "customer_id": "001000000000001AAA",
-           "status": "open", "total_amount": "1200.00", "open_balance": "1200.00", "currency": "EUR", "due_date": "2026-10-15"}
+           "status": "open", "total_amount": "1200.00", "open_balance": "1200.00", "currency": "EUR",
+           "due_date": "2026-10-15"}
 ERP_INV = {"record_id": "INV-1", "number": "INV-1", "customer_id": "10001", "status": "paid", "total_amount": "1200.0",
            "open_balance": "0.00", "currency": "EUR", "due_date": "2026-10-15"}
 CRM_GLOBEX = {"record_id": "001000000000002AAA", "name": "Globex Ltd", "city": "London", "country": "GB",

@@ -12,7 +12,7 @@ import argparse
 import importlib
 import logging
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from workbench import __version__
 from workbench.errors import WorkbenchError, user_message

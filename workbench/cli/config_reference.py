@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from workbench.config import SECRET_KEYS
+from workbench.model.secrets import KEY_QUALIFIERS, REFERENCE_WORDS, SECRET_WORDS
 from workbench.reconcile.rules import _KNOWN as RULE_KEYS
 from workbench.reconcile.rules import Rules
 from workbench.sources import CONNECTORS
@@ -243,7 +243,8 @@ def _table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
 
 
 def _settings(rows: list[Setting]) -> list[str]:
-    return _table(("Key", "Default", "Meaning"), [(f"`{k}`", f"`{d}`" if d and " " not in d else d, m) for k, d, m in rows])
+    return _table(("Key", "Default", "Meaning"),
+                  [(f"`{k}`", f"`{d}`" if d and " " not in d else d, m) for k, d, m in rows])
 
 
 def render() -> str:
@@ -261,8 +262,15 @@ def render() -> str:
         "## [run]", "", *_settings(RUN),
         "## [crm] and [erp]", "", *_settings(SIDE),
         "## Secrets", "",
-        "A config never holds a secret. A setting named " + ", ".join(f"`{k}`" for k in sorted(SECRET_KEYS)),
-        "with a value is refused. Give `<name>_env = \"VARIABLE\"` (an environment variable holding it) or",
+        "A config never holds a secret ([secrets](../secrets.md)). Refused, with the key path: a setting whose",
+        "name contains the word " + ", ".join(f"`{k}`" for k in sorted(SECRET_WORDS)) + " in any case or separator",
+        "style (`clientSecret`, `client_secret`, `CLIENT-SECRET`), or `key` after "
+        + ", ".join(f"`{k}`" for k in sorted(KEY_QUALIFIERS)) + " (`apiKey`, `private_key`), whatever its",
+        "value's type; a value that is a PEM block, a URL with a password (`user:password@`) or a",
+        "secret-named parameter (`?password=`), or a `Bearer …` credential. Names ending in "
+        + ", ".join(f"`{k}`" for k in sorted(REFERENCE_WORDS)),
+        "say where a secret lives and are not refused. Give `<name>_env = \"VARIABLE\"` "
+        "(an environment variable holding it) or",
         "store it in the OS keyring, service `recon-workbench`, entry `<side>.<system>.<name>` (or",
         "`<keyring_user>.<name>`); the Connections screen does that for you.", "",
     ]

@@ -32,7 +32,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"database:  {st['url']} ({st['server_version'] or st['backend']})")
     print(f"schema:    {st['revision'] or 'none (no workbench tables yet)'} (this version needs {st['head']})")
     if st["revision"] is not None:
-        print(f"users:     {st['users']} active{' (open mode: anyone may prepare and approve)' if not st['users'] else ''}")
+        open_mode = " (open mode: anyone may prepare and approve)" if not st["users"] else ""
+        print(f"users:     {st['users']} active{open_mode}")
         print(f"runs:      {st['runs']}")
     if not st["known"]:
         print("status:    the database was upgraded by a newer workbench; install that version")

@@ -3,9 +3,9 @@
     workbench export [--run ID] --xlsx FILE [--db URL]
     workbench export --verify FILE [--db URL]
 
-Exit codes: 0 written / verified; 1 the workbook does not match the store (each
-differing cell is listed with its sheet and address) or the export failed; 2 bad
-input (no such run, not an .xlsx, missing folder).
+Exit codes: 0 written / verified; 1 not verified (the file was edited since export, the
+store changed since, or the store has no record of the export: each differing cell and
+look is listed) or the export failed; 2 bad input (no such run, not an .xlsx, missing folder).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def _export(args: argparse.Namespace) -> int:
         from workbench.export.workbook import write_workbook
         run_id = args.run if args.run is not None else repo.latest_run_id(store)
         if run_id is None:
-            raise InputError("no completed run in this database yet", expected="a run first: workbench run --config FILE")
+            raise InputError("no completed run in this database yet",
+                             expected="a run first: workbench run --config FILE")
         progress = ConsoleProgress()
         try:
             info = write_workbook(store, run_id, args.xlsx, state=progress)
@@ -41,6 +42,8 @@ def _export(args: argparse.Namespace) -> int:
         rows = ", ".join(f"{name} {n:,}" for name, n in info.sheets)
         print(f"Wrote {info.path} (run {info.run_id}): {rows}")
         print(f"Data manifest (SHA-256): {info.manifest}")
+        print(f"Export {info.export_id} recorded in the store; check the file with: "
+              f"workbench export --verify {info.path}")
         return 0
     finally:
         store.dispose()
@@ -55,6 +58,7 @@ def register(sub) -> None:
     p.add_argument("--run", type=int, metavar="ID", help="run id (default: the latest completed run)")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--xlsx", metavar="FILE", help="write the workbook to FILE (.xlsx)")
-    what.add_argument("--verify", metavar="FILE", help="recompute FILE's manifest and compare every cell with the store")
+    what.add_argument("--verify", metavar="FILE",
+                      help="check FILE against the store's record of its export and every cell against the store")
     add_db_option(p)
     p.set_defaults(func=_export)

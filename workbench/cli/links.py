@@ -53,11 +53,12 @@ def cmd_links(args: argparse.Namespace) -> int:
                   out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "csv":
+        from workbench.export.excel_safe import csv_row
         w = csv.writer(out)
         w.writerow(COLUMNS)
-        for r in linked + suggested + rejected:
-            w.writerow([json.dumps(r[c], ensure_ascii=False, sort_keys=True) if c == "evidence" else
-                        ("" if r[c] is None else r[c]) for c in COLUMNS])
+        for r in linked + suggested + rejected:  # names from the sources: the workbook's formula guard
+            w.writerow(csv_row(json.dumps(r[c], ensure_ascii=False, sort_keys=True) if c == "evidence" else
+                               ("" if r[c] is None else r[c]) for c in COLUMNS))
     else:
         _table(out, f"Run {run['id']}: {len(linked):,} customer links", linked)
         _table(out, f"Suggested links to confirm: {len(suggested):,}", suggested)

@@ -7,7 +7,6 @@ import csv
 import json
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 from workbench.cli import add_db_option
 from workbench.cli import close as close_cli
@@ -52,7 +51,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 EXPORT_COLUMNS = ["id", "key", "type", "family", "severity", "status", "crm_object", "crm_id", "erp_object", "erp_id",
-                  "crm_number", "erp_number", "customer_name", "field", "crm_value", "erp_value", "difference", "amount_at_risk", "currency",
+                  "crm_number", "erp_number", "customer_name", "field", "crm_value", "erp_value", "difference",
+                  "amount_at_risk", "currency",
                   "assignee", "first_seen", "last_seen", "message", "diffs", "proposal"]
 
 
@@ -75,11 +75,12 @@ def cmd_exceptions(args: argparse.Namespace) -> int:
         json.dump({"run": run["id"], "exceptions": records}, out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "csv":
+        from workbench.export.excel_safe import csv_row
         w = csv.writer(out)
         w.writerow(EXPORT_COLUMNS)
-        for r in records:
-            w.writerow([json.dumps(r[c], ensure_ascii=False) if isinstance(r[c], (dict, list)) else
-                        ("" if r[c] is None else r[c]) for c in EXPORT_COLUMNS])
+        for r in records:  # source text could be a formula to a spreadsheet: the workbook's guard
+            w.writerow(csv_row(json.dumps(r[c], ensure_ascii=False) if isinstance(r[c], (dict, list)) else
+                               ("" if r[c] is None else r[c]) for c in EXPORT_COLUMNS))
     else:
         print(f"Run {run['id']}: {len(records):,} exceptions")
         print(f"{'Id':>7}  {'Type':<34}{'Sev':<9}{'Status':<10}{'Number':<16}{'Customer':<28}{'Field':<14}"

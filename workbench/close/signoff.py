@@ -27,6 +27,7 @@ from workbench.errors import IllegalTransition, InputError, PermissionDenied
 from workbench.store import trail
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, CarryForward, ExceptionRow, Period, PeriodSignoff
+from workbench.team.identity import same_person
 from workbench.team.users import require
 
 OPEN_STATUSES = ("open", "in_review", "reopened")
@@ -102,10 +103,6 @@ def _trail_head(session: Session) -> tuple[int, str | None]:
     return (0, None) if last is None else (int(last[0]), str(last[1]))
 
 
-def _same_person(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
 def _record(session: Session, period: Period, action: str, actor: str, reason: str | None,
             snap: Snapshot | None) -> PeriodSignoff:
     count, head = _trail_head(session)
@@ -179,7 +176,7 @@ def certify(store: Store, name: str, user: str, *, note: str | None = None) -> P
         if period.state != PeriodState.SIGNED_OFF or last is None:
             raise IllegalTransition(f"period {period.name} is not signed off yet: its preparer signs it off "
                                     f"first (workbench close signoff --period {period.name})")
-        if _same_person(last.actor, user):
+        if same_person(last.actor, user):
             raise PermissionDenied(f"{user} signed period {period.name} off, so someone else must certify it "
                                    "(maker-checker)")
         snap = snapshot(s, period)

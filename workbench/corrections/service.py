@@ -15,8 +15,9 @@ proposed, back to ``open`` when it is rejected, ``waived`` when waived, and afte
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Sequence
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 from sqlalchemy import Select, func, select
@@ -49,7 +50,7 @@ FILTERS = ("ids", "state", "run_id", "exception_id", "exception_type", "family",
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # ---------------------------------------------------------------- exceptions' status
@@ -421,8 +422,9 @@ def counts(store: Store, **filters: Any) -> dict[str, int]:
     q = _filtered(select(Correction.state, func.count()).outerjoin(
         ExceptionRow, ExceptionRow.id == Correction.exception_id), filters).group_by(Correction.state)
     with store.session() as s:
-        return {st: n for st, n in s.execute(q)}
+        return {st: n for st, n in s.execute(q)}  # noqa: C416 - a Result is no mapping: dict() would call its keys()
 
 
-__all__ = ["Backoff", "PushReport", "propose", "approve", "reject", "waive", "approve_matching", "list_corrections", "push", "replay",
+__all__ = ["Backoff", "PushReport", "propose", "approve", "reject", "waive", "approve_matching", "list_corrections",
+           "push", "replay",
            "counts", "set_exception_status", "LIST_COLUMNS", "FILTERS"]

@@ -6,38 +6,50 @@ Excel's quote-prefix flag set. Excel and LibreOffice show such a cell as text an
 evaluate it, and the quote prefix keeps it text even if someone edits the cell and
 presses Enter. The value itself is kept exactly as the source sent it (no leading
 apostrophe is added): an auditor sees the source's own text, and the manifest hashes it.
+CSV has no quote-prefix flag, so ``csv_cell`` puts the apostrophe in front instead (OWASP's
+advice for CSV injection); plain numbers such as ``-12.50`` are left alone.
 
 Secrets: text from configs, source metadata, errors and audit details passes through
-``scrub`` so URL credentials, token/password query parameters and bearer tokens never
-reach a cell, and any value of an environment variable the run config names as a secret
-(``*_env`` keys) is masked wherever it appears.
+``Scrubber`` (the rules of ``workbench.model.secrets``) so URL credentials, secret-named
+parameters, PEM blocks and bearer tokens never reach a cell, and any value of an environment
+variable the run config names as a secret (``*_env`` keys) is masked wherever it appears.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from workbench.model import secrets
+
+# Excel also starts a formula at the full-width forms some input methods type.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 EXCEL_MAX_TEXT = 32_767
 TRUNCATED = " …[truncated]"
-MASK = "***"
-
-SECRET_KEY_WORDS = ("password", "passwd", "secret", "token", "api_key", "apikey", "private_key",
-                    "session_id", "sessionid", "credential")
-
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@\s:]*):(?P<pw>[^/@\s]+)@")
-_SECRET_PARAM = re.compile(
-    r"(?i)(?P<key>[\w.-]*(?:password|passwd|secret|token|api_?key|signature|session_?id|assertion)"
-    r"[\w.-]*)(?P<sep>\s*[=:]\s*)(?P<val>[^&\s,;\"'}]+)")
-_BEARER = re.compile(r"(?i)\b(bearer|basic|oauth)\s+[A-Za-z0-9._~+/=-]{8,}")
-
+CSV_GUARD = "'"
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 def needs_guard(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS)
+
+
+def csv_cell(value: Any) -> Any:
+    """A value for a CSV file a spreadsheet may open: text a spreadsheet would evaluate as a
+    formula gets a leading apostrophe (the value is then shown, never run). Plain numbers,
+    negative ones included, stay as they are."""
+    if type(value) is not str or not value.startswith(FORMULA_TRIGGERS):
+        return value
+    if value[0] in "+-" and _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return CSV_GUARD + value
+
+
+def csv_row(values: Iterable[Any]) -> list[Any]:
+    return [csv_cell(v) for v in values]
 
 
 def cell_text(value: str) -> str:
@@ -47,13 +59,6 @@ def cell_text(value: str) -> str:
     if len(value) > EXCEL_MAX_TEXT:
         value = value[:EXCEL_MAX_TEXT - len(TRUNCATED)] + TRUNCATED
     return value
-
-
-def is_secret_key(key: str) -> bool:
-    k = key.lower()
-    if k.endswith("_env") or k.endswith("_file") or k.endswith("_path"):
-        return False  # the *name* of where a secret lives, not the secret
-    return any(w in k for w in SECRET_KEY_WORDS)
 
 
 def env_secrets(config: Any) -> list[str]:
@@ -77,42 +82,26 @@ def env_secrets(config: Any) -> list[str]:
 
 
 class Scrubber:
-    """Masks credentials in free text (URLs, query strings, headers, error messages)."""
+    """Masks credentials in free text (URLs, query strings, headers, error messages) and the
+    values of the secrets the run config names, by the rules of ``workbench.model.secrets``."""
 
-    def __init__(self, secrets: Iterable[str] = ()):
-        self.secrets = [s for s in secrets if s]
+    def __init__(self, known: Iterable[str] = ()):
+        self.secrets = [s for s in known if s]
 
     def __call__(self, text: str) -> str:
-        if not text:
-            return text
-        for s in self.secrets:
-            if s in text:
-                text = text.replace(s, MASK)
-        if "://" in text:
-            text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
-        if "=" in text or ":" in text:
-            text = _SECRET_PARAM.sub(lambda m: f"{m['key']}{m['sep']}{MASK}", text)
-        return _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+        return secrets.mask(text, self.secrets) if text else text
 
     def mask_known(self, text: str) -> str:
         """Only the known secret values; for bulk source data, where key=value text is business content."""
         for s in self.secrets:
             if s in text:
-                text = text.replace(s, MASK)
+                text = text.replace(s, secrets.MASK)
         return text
 
     def value(self, key: str, value: Any) -> Any:
         """A config/metadata value under ``key``: redacted entirely when the key names a secret."""
-        if is_secret_key(key) and value not in (None, "", False) and not isinstance(value, (dict, list)):
-            return "(redacted)"
-        return self.obj(value)
+        return secrets.mask_value(key, value, self.secrets)
 
     def obj(self, value: Any) -> Any:
-        """A JSON-like structure with secret-named keys redacted and every string scrubbed."""
-        if isinstance(value, dict):
-            return {k: self.value(str(k), v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.obj(v) for v in value]
-        if isinstance(value, str):
-            return self(value)
-        return value
+        """A JSON-like structure with secret-named keys redacted and every string masked."""
+        return secrets.mask_obj(value, self.secrets)

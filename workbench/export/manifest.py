@@ -22,7 +22,8 @@ import hashlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 MARKER = "Data manifest (SHA-256)"
 SEP = "\x1f"
@@ -53,10 +54,10 @@ def canonical(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if t is int:
         # openpyxl reads an integer cell back as int; both sides give the same text
-        return str(value) if -10 ** 15 < value < 10 ** 15 else _number(float("%.16g" % value))
+        return str(value) if -10 ** 15 < value < 10 ** 15 else _number(float("%.16g" % value))  # noqa: UP031 - see below
     if t is Decimal or t is float:
         # openpyxl writes numbers as "%.16g" and reads them back as int or float: hash that double
-        return _number(float("%.16g" % value))
+        return _number(float("%.16g" % value))  # noqa: UP031 - %g takes a Decimal as a float, as openpyxl does
     if t is datetime:
         dt = round_second(value) if value.microsecond or value.tzinfo else value
         if not (dt.hour or dt.minute or dt.second):
@@ -67,7 +68,7 @@ def canonical(value: Any) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float, Decimal)):
-        return canonical(float("%.16g" % value))
+        return canonical(float("%.16g" % value))  # noqa: UP031 - as above
     if isinstance(value, datetime):
         return canonical(datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
                                   value.microsecond))
@@ -110,7 +111,7 @@ class SheetHasher:
 def combine(sheet_hashes: list[tuple[str, str]]) -> str:
     h = hashlib.sha256()
     for name, digest in sheet_hashes:
-        h.update(f"{name}\t{digest}\n".encode("utf-8"))
+        h.update(f"{name}\t{digest}\n".encode())
     return h.hexdigest()
 
 

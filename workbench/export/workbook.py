@@ -9,13 +9,16 @@ them with a file, naming the sheet and cell of every difference.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import uuid
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -34,7 +37,12 @@ from workbench.export.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCE
                                               prepare_row)
 from workbench.export.workbook_styles import Styles
 from workbench.errors import InputError
+from workbench.export.presentation import differences as presentation_differences
+from workbench.export.presentation import fingerprint
 from workbench.progress import check_cancelled, report
+from workbench.store import exports, trail
+from workbench.store.db import Store
+from workbench.store.exports import Anchor
 
 SHEET_ROWS = 1_048_576  # Excel's limit; tests lower it to see continuation sheets
 MAX_WIDTH = 60
@@ -49,6 +57,7 @@ class WorkbookInfo:
     sheets: list[tuple[str, int]]  # (sheet, data rows)
     manifest: str
     sheet_hashes: list[tuple[str, str]]
+    export_id: str = ""
 
 
 @dataclass
@@ -59,38 +68,54 @@ class Difference:
     found: str
 
     def line(self) -> str:
-        return f"{self.sheet}!{self.cell}: workbook has {_short(self.found)!r}, the store gives {_short(self.expected)!r}"
+        return (f"{self.sheet}!{self.cell}: workbook has {_short(self.found)!r}, "
+                f"the store gives {_short(self.expected)!r}")
 
 
 @dataclass
 class VerifyReport:
     path: Path
     run_id: int | None
-    manifest_recorded: str | None = None   # what the Cover says
+    export_id: str | None = None           # the store's export record this file claims to be
+    exported: str = ""                     # "2026-11-02 09:00:00 UTC by maria" from that record
+    manifest_recorded: str | None = None   # the store's record of the manifest at export
+    manifest_cover: str | None = None      # what the Cover says (public, re-computable: not trusted)
     manifest_file: str | None = None       # recomputed from the file's cells
     manifest_store: str | None = None      # recomputed from the store
+    identical: bool = False                # the file's bytes are the exported bytes
+    file_edits: list[str] = field(default_factory=list)     # file edited since export: what
+    store_changes: list[str] = field(default_factory=list)  # store changed since export: what
     differences: list[Difference] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     more_differences: int = 0
 
     @property
+    def file_edited(self) -> bool:
+        return bool(self.file_edits)
+
+    @property
+    def store_changed(self) -> bool:
+        return bool(self.store_changes)
+
+    @property
     def ok(self) -> bool:
-        return (not self.differences and not self.problems and self.manifest_recorded is not None
+        return (self.export_id is not None and not self.file_edits and not self.store_changes
+                and not self.differences and not self.problems
                 and self.manifest_recorded == self.manifest_file == self.manifest_store)
 
     def lines(self) -> list[str]:
         out = []
         if self.ok:
-            out.append(f"{self.path}: OK — every cell matches run {self.run_id} in the store; "
+            how = "byte for byte" if self.identical else "in every value and in everything a reader sees"
+            out.append(f"{self.path}: OK — export {self.export_id} of run {self.run_id} ({self.exported}): "
+                       f"the file is {how} as exported, and the store still gives every cell; "
                        f"manifest {self.manifest_file}")
             return out
-        out.append(f"{self.path}: NOT VERIFIED (run {self.run_id})")
-        if self.manifest_recorded and self.manifest_file and self.manifest_recorded != self.manifest_file:
-            out.append("  the cells no longer match the manifest written on the Cover: the file was edited after export")
-        elif self.manifest_recorded and self.manifest_recorded == self.manifest_file != self.manifest_store:
-            out.append("  the file is unchanged since export, but the store now gives different content "
-                       "(the run's data or decisions changed after this workbook was exported)")
+        out.append(f"{self.path}: NOT VERIFIED (run {self.run_id}"
+                   + (f", export {self.export_id} {self.exported})" if self.export_id else ")"))
         out.extend(f"  {p}" for p in self.problems)
+        out.extend(f"  file edited since export: {e}" for e in self.file_edits)
+        out.extend(f"  store changed since export: {c}" for c in self.store_changes)
         out.extend(f"  {d.line()}" for d in self.differences)
         if self.more_differences:
             out.append(f"  … and {self.more_differences:,} more differing cells")
@@ -257,12 +282,12 @@ class _FixedTimeZip(zipfile.ZipFile):
         zi.external_attr = 0o644 << 16
         return zi
 
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # noqa: ANN001
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
             zinfo_or_arcname = self._info(zinfo_or_arcname)
         return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):  # noqa: ANN001
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
         zi = self._info(arcname or os.path.basename(filename))
         with open(filename, "rb") as src, self.open(zi, "w", force_zip64=True) as dst:
             # a million-row sheet takes a while to compress: stay cancellable while it does
@@ -274,7 +299,7 @@ class _FixedTimeZip(zipfile.ZipFile):
 def _naive_utc(dt: datetime | None) -> datetime:
     if dt is None:
         return datetime(1980, 1, 1)
-    return dt.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0) if dt.tzinfo else dt.replace(microsecond=0)
+    return dt.astimezone(UTC).replace(tzinfo=None, microsecond=0) if dt.tzinfo else dt.replace(microsecond=0)
 
 
 def _protect(ws) -> None:
@@ -487,14 +512,19 @@ def _free_widths(rows: list[list], minimum: int = 10) -> list[float]:
     return [float(min(70, widths.get(i, minimum))) for i in range(max(widths, default=-1) + 1)]
 
 
-def write_workbook(store, run_id: int, path: str | Path, *, state: object | None = None) -> WorkbookInfo:
-    """Write the audit workbook of ``run_id`` to ``path`` (all or nothing)."""
+def write_workbook(store: Store, run_id: int, path: str | Path, *, state: object | None = None,
+                   user: str | None = None) -> WorkbookInfo:
+    """Write the audit workbook of ``run_id`` to ``path`` (all or nothing) and record the export.
+
+    The file appears only together with its export record and ``workbook.exported`` audit
+    event: if either cannot be stored, no file is left behind."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise InputError("the audit workbook is an Excel file", file=str(path), expected="a file name ending in .xlsx")
     if not path.parent.exists():
         raise InputError("the folder does not exist", file=str(path.parent), expected="an existing folder")
-    content = Content(store, run_id)
+    anchor = _new_anchor(store, user)
+    content = Content(store, run_id, anchor)
     report(state, 0, None, "Preparing the audit workbook")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
     w = _Writer(content, state)
@@ -543,7 +573,8 @@ def write_workbook(store, run_id: int, path: str | Path, *, state: object | None
             finally:
                 archive.close()
             check_cancelled(state)
-            os.replace(tmp, path)
+            report(state, w.total, w.total, "Recording the export")
+            _record_and_place(store, anchor, run_id, tmp, path, total, sheet_hashes)
         except OSError as exc:
             hint = " (is it open in Excel?)" if path.exists() else ""
             raise InputError(f"cannot write the workbook: {exc.strerror or exc}{hint}", file=str(path)) from None
@@ -551,7 +582,48 @@ def write_workbook(store, run_id: int, path: str | Path, *, state: object | None
         _discard(wb, tmp)
         raise
     sheets = [(p.title, p.data_rows) for p in layout.written]
-    return WorkbookInfo(path, run_id, sheets, total, sheet_hashes)
+    return WorkbookInfo(path, run_id, sheets, total, sheet_hashes, anchor.export_id)
+
+
+def _new_anchor(store: Store, user: str | None) -> Anchor:
+    from workbench.team.users import resolve_user
+    with store.session() as s:
+        head, events = exports.trail_head(s)
+        who = resolve_user(s, user)  # default: the OS login, or the workbench user it maps to
+    return Anchor(export_id=uuid.uuid4().hex, exported_at=datetime.now(UTC).replace(microsecond=0),
+                  exported_by=who, trail_head=head, trail_events=events)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _record_and_place(store: Store, anchor: Anchor, run_id: int, tmp: Path, path: Path, manifest: str,
+                      sheet_hashes: list[tuple[str, str]]) -> None:
+    """Record the export (and its audit event) and move the file into place, both or neither."""
+    presentation = fingerprint(tmp)
+    digest = _file_sha256(tmp)
+    placed = False
+    try:
+        with store.session() as s:
+            exports.record(s, anchor, run_id=run_id, file_name=path.name, file_sha256=digest, manifest=manifest,
+                           sheet_hashes=sheet_hashes, presentation=presentation)
+            # run_id stays empty: the run's own Audit trail sheet must not change with each export
+            trail.append(s, actor=anchor.exported_by, action="workbook.exported", entity_type="export",
+                         entity_id=anchor.export_id, at=anchor.exported_at,
+                         detail={"run": run_id, "file": path.name, "file_sha256": digest, "manifest": manifest,
+                                 "trail_head": anchor.trail_head, "trail_events": anchor.trail_events})
+            s.flush()
+            os.replace(tmp, path)
+            placed = True
+    except BaseException:
+        if placed:  # the record did not commit: the file must not stand without it
+            path.unlink(missing_ok=True)
+        raise
 
 
 def _manifest_rows(total: str, sheet_hashes: list[tuple[str, str]]) -> list[list]:
@@ -596,9 +668,12 @@ def _discard(wb: Workbook, tmp: Path) -> None:
 MAX_DIFFERENCES = 50
 
 
-def verify_workbook(store, path: str | Path, *, state: object | None = None) -> VerifyReport:
-    """Recompute the manifest of ``path`` and compare every cell with what the store gives for its run.
+def verify_workbook(store: Store, path: str | Path, *, state: object | None = None) -> VerifyReport:
+    """Check ``path`` against the store's record of its export and against the store's data now.
 
+    Tells "file edited since export" (its cells, or anything a reader sees, differ from the
+    record) from "store changed since export" (the store now gives other cells, or the audit
+    trail lost or rewrote events the export anchored), naming each differing cell.
     ``state`` (optional) receives progress and may cancel, as for ``write_workbook``."""
     from openpyxl import load_workbook
     path = Path(path)
@@ -612,13 +687,15 @@ def verify_workbook(store, path: str | Path, *, state: object | None = None) -> 
     try:
         if "Cover" not in wb.sheetnames:
             raise InputError("no Cover sheet", file=str(path), expected="an audit workbook written by workbench export")
-        run_id = _run_id(wb["Cover"], path)
+        cover = wb["Cover"]
+        run_id = _run_id(cover, path)
         rep = VerifyReport(path=path, run_id=run_id)
-        rep.manifest_recorded, recorded = mf.recorded_manifest(wb["Cover"])
-        if rep.manifest_recorded is None:
-            rep.problems.append("the Cover has no data manifest")
+        rep.manifest_cover, cover_sheets = mf.recorded_manifest(cover)
+        labels = _cover_labels(cover)
+        record = _load_record(store, labels.get("Export id"), rep)
+        anchor = record.anchor if record is not None else _anchor_from_cover(labels)
 
-        content = Content(store, run_id)
+        content = Content(store, run_id, anchor)
         layout = Layout(content)
         expected_hashes: dict[str, str] = {}
         file_hashes: dict[str, str] = {}
@@ -641,21 +718,110 @@ def verify_workbook(store, path: str | Path, *, state: object | None = None) -> 
                     h.add_line(line)
                 file_hashes[ws.title] = h.hexdigest()
         rep.manifest_file = mf.combine([(t, file_hashes[t]) for t in wb.sheetnames])
-        for name in wb.sheetnames:
-            if name in recorded and recorded[name] != file_hashes[name]:
-                rep.problems.append(f"sheet '{name}' does not match its hash on the Cover")
         extra = [t for t in wb.sheetnames if t not in expected_hashes]
         if extra:
-            rep.problems.append(f"sheets not written by the export: {', '.join(extra)}")
+            rep.file_edits.append(f"sheets not written by the export: {', '.join(extra)}")
         if [t for t in wb.sheetnames if t in expected_hashes] != order:
             rep.problems.append("the sheets are missing or not in the order the export wrote them")
+        if record is None:
+            for name in wb.sheetnames:
+                if name in cover_sheets and cover_sheets[name] != file_hashes[name]:
+                    rep.problems.append(f"sheet '{name}' does not match its hash on the Cover")
+            return rep
+        _against_record(rep, record, path, file_hashes, expected_hashes)
         return rep
     finally:
         wb.close()
 
 
+@dataclass
+class _Record:
+    export_id: str
+    run_id: int
+    manifest: str
+    sheet_hashes: dict[str, str]
+    presentation: dict[str, Any]
+    file_sha256: str
+    anchor: Anchor
+
+
+def _load_record(store: Store, export_id: Any, rep: VerifyReport) -> _Record | None:
+    """The store's record of this file's export, with what its audit event and the trail say about it."""
+    if not export_id:
+        rep.problems.append("no export record: the Cover names no export id (a workbook from before export "
+                            "records, or not written by workbench export); re-export it to verify it")
+        return None
+    with store.session() as s:
+        rec = exports.find(s, str(export_id))
+        if rec is None:
+            rep.problems.append(f"no export record: this store has no export {export_id} (exported from another "
+                                "database, or its record was removed); the file cannot be told from a forgery here")
+            return None
+        anchor = Anchor(rec.id, rec.exported_at, rec.exported_by, rec.trail_head, rec.trail_events)
+        chained = exports.chained_detail(s, rec.id)
+        if chained is None or chained.get("manifest") != rec.manifest or chained.get("run") != rec.run_id:
+            rep.store_changes.append(f"the export record {rec.id} does not match its workbook.exported audit "
+                                     "event: the record was altered in the store")
+        trail_problem = exports.anchor_problem(s, rec.trail_head, rec.trail_events)
+        if trail_problem:
+            rep.store_changes.append(trail_problem)
+        record = _Record(rec.id, rec.run_id, rec.manifest, {str(n): str(h) for n, h in rec.sheet_hashes},
+                         rec.presentation, rec.file_sha256, anchor)
+    rep.export_id = record.export_id
+    at = anchor.exported_at
+    rep.exported = f"exported {_naive_utc(at):%Y-%m-%d %H:%M:%S} UTC by {anchor.exported_by}"
+    rep.manifest_recorded = record.manifest
+    if record.run_id != rep.run_id:
+        rep.file_edits.append(f"the Cover says run {rep.run_id}, but export {record.export_id} was of run "
+                              f"{record.run_id}")
+    return record
+
+
+def _against_record(rep: VerifyReport, record: _Record, path: Path, file_hashes: dict[str, str],
+                    expected_hashes: dict[str, str]) -> None:
+    rep.identical = _file_sha256(path) == record.file_sha256
+    if rep.manifest_cover != record.manifest:
+        rep.file_edits.append("the data manifest written on the Cover is not the one the store recorded at export")
+    edited = [n for n, h in file_hashes.items() if n in record.sheet_hashes and record.sheet_hashes[n] != h]
+    if edited:
+        rep.file_edits.append("the values of " + ", ".join(f"'{n}'" for n in edited) + " were edited after export "
+                              "(they no longer match the store's record of the export)")
+    if not rep.identical:
+        found = fingerprint(path, record.presentation)
+        rep.file_edits.extend(presentation_differences(record.presentation, found))
+    moved = [n for n, h in expected_hashes.items() if n in record.sheet_hashes and record.sheet_hashes[n] != h]
+    if moved:
+        rep.store_changes.append("the store now gives other cells for " + ", ".join(f"'{n}'" for n in moved)
+                                 + ": the run's data or decisions changed after this workbook was exported")
+    if set(expected_hashes) != set(record.sheet_hashes):
+        rep.store_changes.append("the store now gives other sheets than it exported")
+
+
+_ANCHOR_LABELS = ("Export id", "Exported (UTC)", "Exported by", "Events at export", "Head hash at export")
+
+
+def _cover_labels(cover: Any) -> dict[str, Any]:
+    """The Cover's label/value pairs that identify the export (in its first rows and the trail block)."""
+    out: dict[str, Any] = {}
+    for row in cover.iter_rows(values_only=True):
+        if row and row[0] == mf.MARKER:
+            break
+        if row and row[0] in _ANCHOR_LABELS and len(row) > 1:
+            out[row[0]] = row[1]
+    return out
+
+
+def _anchor_from_cover(labels: dict[str, Any]) -> Anchor | None:
+    """What the Cover claims about its export, to regenerate it when the store has no record."""
+    try:
+        return Anchor(str(labels["Export id"]), labels["Exported (UTC)"], str(labels["Exported by"]),
+                      str(labels["Head hash at export"]), int(labels["Events at export"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _run_id(cover, path: Path) -> int:
-    for row in cover.iter_rows(min_row=1, max_row=10, values_only=True):
+    for row in cover.iter_rows(min_row=1, max_row=20, values_only=True):
         if row and row[0] == "Run id" and len(row) > 1:
             try:
                 return int(row[1])

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import String, and_, cast, func, or_, select
@@ -23,9 +24,10 @@ from workbench.export.excel_safe import EXCEL_MAX_TEXT, Scrubber, cell_text, env
 from workbench.sources.ledger import conventions_rows, ledger_rows
 from workbench.store import repo
 from workbench.store.db import Store
+from workbench.store.exports import Anchor
 from workbench.store.schema import AuditEvent, Correction, CustomerLink, ExceptionRow, Snapshot
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: export id and the audit trail anchor on the Cover
 STREAM_BATCH = 5_000
 
 
@@ -63,7 +65,7 @@ def prepare(value: Any) -> Any:
     if t is str:
         return cell_text(value) if value else None
     if t is datetime:
-        v = value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+        v = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
         from workbench.export.manifest import round_second
         return round_second(v)
     if t in (int, Decimal, date, bool):
@@ -98,7 +100,7 @@ def prepare_row(row: tuple) -> list:
 def _utc(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def _flatten(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -176,9 +178,10 @@ class Content:
     """The rows of every sheet of one run's workbook, produced in an order where
     aggregates (Summary) are known after the detail sheets that feed them."""
 
-    def __init__(self, store: Store, run_id: int):
+    def __init__(self, store: Store, run_id: int, anchor: Anchor | None = None):
         self.store = store
         self.run_id = run_id
+        self.anchor = anchor
         self.run = repo.load_run(store, run_id)
         self.config = self.run.get("config") or {}
         self.scrub = Scrubber(env_secrets(self.config))
@@ -438,6 +441,10 @@ class Content:
             [L("Software version"), f"Recon Workbench {run['software_version']}"],
             [L("Workbook format"), FORMAT_VERSION],
         ]
+        a = self.anchor
+        if a is not None:
+            rows += [[L("Export id"), a.export_id], [L("Exported (UTC)"), Styled(a.exported_at, "wb datetime")],
+                     [L("Exported by"), a.exported_by]]
         if run.get("error"):
             rows.append([L("Error"), sc(run["error"])])
         rows.append([])
@@ -482,6 +489,10 @@ class Content:
         rows.append([])
         rows.append([Styled("Audit trail", "wb section")])
         rows.append(self._chain_row())
+        if a is not None:
+            # the chain's head when exported: a later deletion or rewrite of events cannot match it
+            rows.append([L("Events at export"), Styled(a.trail_events, "wb int")])
+            rows.append([L("Head hash at export"), Styled(a.trail_head, "wb mono")])
         rows.append([])
         rows.append([Styled("Sheets", "wb section")])
         rows.append([Styled("Sheet", "wb header"), Styled("Rows", "wb header"), Styled("What it holds", "wb header")])

@@ -28,8 +28,8 @@ _TWO = {
 }
 
 MINOR_UNITS: dict[str, int] = {
-    **{c: 2 for c in _TWO}, **{c: 0 for c in _ZERO}, **{c: 3 for c in _THREE},
-    **{c: 4 for c in _FOUR},
+    **dict.fromkeys(_TWO, 2), **dict.fromkeys(_ZERO, 0), **dict.fromkeys(_THREE, 3),
+    **dict.fromkeys(_FOUR, 4),
 }
 
 

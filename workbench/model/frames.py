@@ -7,7 +7,7 @@ objects, ids and names are Python strings, missing values are None.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 

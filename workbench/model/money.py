@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from workbench.model.currency import minor_units
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_QUANTA: dict[int, Decimal] = {n: Decimal(1).scaleb(-n) for n in range(0, 9)}
+_QUANTA: dict[int, Decimal] = {n: Decimal(1).scaleb(-n) for n in range(9)}
 
 
 def parse_decimal(value: object) -> Decimal | None:

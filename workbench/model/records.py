@@ -121,7 +121,8 @@ class Invoice:
     invoice_date: date | None = None
     due_date: date | None = None
     order_ref: str | None = None
-    external_ref: str | None = None  # the ERP invoice's reference to the CRM document (BC externalDocumentNumber, Odoo ref)
+    # the ERP invoice's reference to the CRM document (BC externalDocumentNumber, Odoo ref)
+    external_ref: str | None = None
     is_credit_note: bool = False
     last_modified: datetime | None = None
     version: str | None = None

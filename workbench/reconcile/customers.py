@@ -3,7 +3,9 @@ data quality on linked pairs, hierarchy, and credit holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,9 +13,10 @@ import pandas as pd
 from workbench.reconcile import normalize as nz
 from workbench.reconcile.findings import Findings, diff
 from workbench.reconcile.linking import Features, Linking
+from workbench.reconcile.rules import Rules
 
 # Comparison form per attribute: equal keys are the same value written differently.
-_KEYS = {
+_KEYS: dict[str, Callable[[Any, Any], Any]] = {
     "city": lambda v, c: nz.text_key(v),
     "postcode": lambda v, c: nz.postcode_key(v, c),
     "state": lambda v, c: nz.text_key(v),
@@ -27,7 +30,8 @@ _LABEL = {"name": "legal name", "street": "billing street", "city": "billing cit
 class Exposure:
     """Open balance per customer (by side and record position) for amount at risk."""
 
-    def __init__(self, crm: dict[int, tuple[Decimal, str]], erp: dict[int, tuple[Decimal, str]]):
+    def __init__(self, crm: Mapping[int, tuple[Decimal, str | None]], erp: Mapping[int, tuple[Decimal, str | None]]
+                 ) -> None:
         self.crm, self.erp = crm, erp
 
     def of(self, side: str, pos: int | None) -> tuple[Decimal, str | None]:
@@ -40,7 +44,8 @@ class _Risk:
     """A customer's exposure, looked up only when an exception on it needs the amount."""
 
     def __init__(self, exposure: Exposure, side: str, pos: int):
-        self._args, self._value = (exposure, side, pos), None
+        self._args = (exposure, side, pos)
+        self._value: tuple[Decimal, str | None] | None = None
 
     def _get(self) -> tuple[Decimal, str | None]:
         if self._value is None:
@@ -57,7 +62,7 @@ class _Risk:
         return self._get()[1]
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     from workbench.reconcile.invoices import rows
     return rows(frame)
 
@@ -92,7 +97,8 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
 
         else:
             first = erec[other]
-            msg = (f"ERP customers {first.get('number') or first['record_id']} and {er.get('number') or er['record_id']} "
+            msg = (f"ERP customers {first.get('number') or first['record_id']} and "
+                   f"{er.get('number') or er['record_id']} "
                    f"both describe CRM account {cr['record_id']} ({cr['name']}); one of them is a duplicate.")
 
         f.add("customer.duplicate", msg, crm_object="customers", crm_id=cr["record_id"], erp_object="customers",
@@ -122,7 +128,7 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
 
     # cross-references on auto links, for the links where anything can differ
     for row in auto[_worth_a_look(rules, crm, erp, auto, c, e, lk, crm_holds, erp_holds)].itertuples(index=False):
-        ci, ej = int(row.i), int(row.j)
+        ci, ej = int(row.i), int(row.j)  # type: ignore[arg-type]  # pandas-stubs: a tuple field is any scalar
         cr, er = crec[ci], erec[ej]
         risk = _Risk(exposure, "erp", ej)
         number = er.get("number") or er["record_id"]
@@ -153,7 +159,8 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
                   amount_at_risk=risk.amt, currency=risk.ccy, diffs=dfs, proposal=prop)
         elif _xref_missing(rules, c_blank, e_blank, crm_holds, erp_holds):
             owner = rules.owner("customers", "xref")
-            if c_blank and (crm_holds or not erp_holds or owner == "erp") and not (e_blank and owner == "crm" and erp_holds):
+            if (c_blank and (crm_holds or not erp_holds or owner == "erp")
+                    and not (e_blank and owner == "crm" and erp_holds)):
                 prop = f.proposal("crm", "customers", cr, "xref", None, number, False,
                                   f"linked by {row.method} ({row.confidence:.2f}) with the CRM cross-reference blank")
                 side = "CRM"
@@ -174,7 +181,7 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
         _credit(f, cr, er, risk)
 
 
-def _xref_missing(rules, c_blank: bool, e_blank: bool, crm_holds: bool, erp_holds: bool) -> bool:
+def _xref_missing(rules: Rules, c_blank: bool, e_blank: bool, crm_holds: bool, erp_holds: bool) -> bool:
     """Whether a linked pair's blank cross-reference is a finding. The cross-reference is the
     field the ownership rule writes (customers.xref = "erp": the ERP number in the CRM field;
     "crm": the CRM id in the ERP field; "shared": both); blank there is missing. The other
@@ -192,14 +199,15 @@ def _xref_missing(rules, c_blank: bool, e_blank: bool, crm_holds: bool, erp_hold
 def _column(frame: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
     if name not in frame.columns:
         return np.full(len(pos), None, dtype=object)
-    return frame[name].to_numpy(dtype=object)[pos]
+    column: np.ndarray = frame[name].to_numpy(dtype=object)[pos]
+    return column
 
 
 def _blanks(values: np.ndarray) -> np.ndarray:
     return np.fromiter((_blank(v) for v in values), dtype=bool, count=len(values))
 
 
-def _worth_a_look(rules, crm: pd.DataFrame, erp: pd.DataFrame, auto: pd.DataFrame, c: Features, e: Features,
+def _worth_a_look(rules: Rules, crm: pd.DataFrame, erp: pd.DataFrame, auto: pd.DataFrame, c: Features, e: Features,
                   lk: Linking, crm_holds: bool, erp_holds: bool) -> np.ndarray:
     """Auto links on which a cross-reference, attribute, data-quality, hierarchy or credit
     finding is possible, screened column-wise (most of a hundred thousand links are clean);
@@ -207,7 +215,7 @@ def _worth_a_look(rules, crm: pd.DataFrame, erp: pd.DataFrame, auto: pd.DataFram
     through, never hold back one with a finding."""
     i, j = auto["i"].to_numpy(dtype=np.int64), auto["j"].to_numpy(dtype=np.int64)
     c_blank, e_blank = pd.isna(c.xref_key[i]), pd.isna(e.xref_key[j])
-    look = (~c_blank & (lk.crm_xref_target[i] != j)) | (~e_blank & (lk.erp_xref_target[j] != i))
+    look: np.ndarray = (~c_blank & (lk.crm_xref_target[i] != j)) | (~e_blank & (lk.erp_xref_target[j] != i))
     look |= (c_blank & crm_holds) | (e_blank & erp_holds) | (c_blank & e_blank)
     for fld in rules.customer_fields:
         look |= ~np.asarray(_column(crm, fld, i) == _column(erp, fld, j), dtype=bool)
@@ -218,7 +226,7 @@ def _worth_a_look(rules, crm: pd.DataFrame, erp: pd.DataFrame, auto: pd.DataFram
     return look
 
 
-def _attributes(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
+def _attributes(f: Findings, cr: dict[str, Any], er: dict[str, Any], risk: _Risk) -> None:
     for fld in f.rules.customer_fields:
         a, b = cr.get(fld), er.get(fld)
         if a == b:
@@ -252,7 +260,7 @@ def _attributes(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
               currency=risk.ccy if fld in ("tax_id", "currency") else None)
 
 
-def _name_variant(f: Findings, cr: dict, er: dict, a, b) -> None:
+def _name_variant(f: Findings, cr: dict[str, Any], er: dict[str, Any], a: Any, b: Any) -> None:
     f.add("customer.name_variant",
           f"The legal name of {cr['name']} is written differently in the two systems (same words, other "
           f"spelling or order): CRM {a!r}, ERP {b!r}.",
@@ -261,11 +269,11 @@ def _name_variant(f: Findings, cr: dict, er: dict, a, b) -> None:
           proposal=f.propose("customers", "name", cr, er, a, b, label="the customer's legal name"))
 
 
-def _blank(v) -> bool:
+def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def _data_quality(f: Findings, cr: dict, er: dict) -> None:
+def _data_quality(f: Findings, cr: dict[str, Any], er: dict[str, Any]) -> None:
     for fld, type_, what in (("tax_id", "data_quality.missing_tax_id", "tax id"),
                              ("country", "data_quality.missing_billing_country", "billing country")):
         a, b = cr.get(fld), er.get(fld)
@@ -287,16 +295,17 @@ class _Parents:
         self.e_by = {str(k): n for n, k in enumerate(erp["record_id"])}
         self.e_num = {k: n for n, k in enumerate(e.id_key) if k is not None}
 
-    def crm_pos(self, v) -> int | None:
+    def crm_pos(self, v: Any) -> int | None:
         s = str(v).strip()
         return self.c_by.get(s, self.c_by.get(nz.sf_id_key(s) or ""))
 
-    def erp_pos(self, v) -> int | None:
+    def erp_pos(self, v: Any) -> int | None:
         s = str(v).strip()
         return self.e_by.get(s, self.e_num.get(nz.number_key(s) or ""))
 
 
-def _hierarchy(f: Findings, cr: dict, er: dict, parents: _Parents, pair_of_c: dict, pair_of_e: dict) -> None:
+def _hierarchy(f: Findings, cr: dict[str, Any], er: dict[str, Any], parents: _Parents, pair_of_c: dict[int, int],
+               pair_of_e: dict[int, int]) -> None:
     cp, ep = cr.get("parent_id"), er.get("parent_id")
     if _blank(cp) and _blank(ep):
         return
@@ -324,7 +333,7 @@ def _hierarchy(f: Findings, cr: dict, er: dict, parents: _Parents, pair_of_c: di
           diffs=[diff("parent_id", shown_c, shown_e)], proposal=prop)
 
 
-def _credit(f: Findings, cr: dict, er: dict, risk: "_Risk") -> None:
+def _credit(f: Findings, cr: dict[str, Any], er: dict[str, Any], risk: _Risk) -> None:
     blocked = er.get("blocked")
     if _blank(blocked) or str(blocked).strip().lower() in ("no", "none", "false", "0", " "):
         return

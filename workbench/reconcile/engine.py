@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ from workbench.reconcile import pricing
 from workbench.reconcile.findings import Findings
 from workbench.reconcile.extract_findings import unresolved_references
 from workbench.reconcile.fx import FxTable
-from workbench.reconcile.linking import evidences, link_customers
+from workbench.reconcile.linking import Linking, evidences, link_customers
 from workbench.reconcile.result import CONTROL_TOTAL_COLUMNS, LINK_COLUMNS, ReconResult, empty_links
 from workbench.reconcile.rules import parse, tolerance_warnings
 from workbench.sources.base import Extract
@@ -40,11 +41,11 @@ def _crm_ids(values: pd.Series) -> pd.Series:
     return pd.Series(table[codes], index=values.index, dtype=object, name=values.name)
 
 
-class _LazyExposure(dict):
+class _LazyExposure(dict[int, tuple[Decimal, str | None]]):
     """Open balance per customer position, computed only for the customers asked about
     (those with an exception), from a customer -> invoice rows index."""
 
-    def __init__(self, invoices: pd.DataFrame, ids: pd.Series):
+    def __init__(self, invoices: pd.DataFrame, ids: pd.Series) -> None:
         super().__init__()
         # customer -> its invoice rows as slices of one stable sort by customer code
         # (groupby().indices builds a million-row dict of arrays up front)
@@ -56,7 +57,7 @@ class _LazyExposure(dict):
         self.ccy = invoices["currency"].to_numpy(dtype=object)
         self.bal = invoices["open_balance"].to_numpy(dtype=object)
 
-    def get(self, pos, default=None):
+    def get(self, pos: int, default: Any = None) -> tuple[Decimal, str | None]:
         if pos in self:
             return self[pos]
         sums: dict[str, Decimal] = {}
@@ -70,7 +71,7 @@ class _LazyExposure(dict):
         return self[pos]
 
 
-def reconcile(crm: Extract, erp: Extract, config: RunConfig, state=None) -> ReconResult:
+def reconcile(crm: Extract, erp: Extract, config: RunConfig, state: object | None = None) -> ReconResult:
     rules = parse(config.rules, config.where())
     fx = FxTable(rules.fx)
     f = Findings(config, rules, fx)
@@ -145,10 +146,10 @@ def _currencies(*extracts: Extract) -> set[str]:
     return out
 
 
-def _reconciling(control: pd.DataFrame, f: Findings) -> dict:
+def _reconciling(control: pd.DataFrame, f: Findings) -> dict[str, Any]:
     """Per currency: CRM open balance - ERP open balance, how much of it the exceptions
     explain (the balance differences they report), and what is left unexplained."""
-    out = {}
+    out: dict[str, Any] = {}
     if control.empty:
         return out
     zero = Decimal(0)
@@ -163,7 +164,7 @@ def _reconciling(control: pd.DataFrame, f: Findings) -> dict:
     return out
 
 
-def _links_frame(lk, cc: pd.DataFrame, ec: pd.DataFrame) -> pd.DataFrame:
+def _links_frame(lk: Linking, cc: pd.DataFrame, ec: pd.DataFrame) -> pd.DataFrame:
     links = lk.links
     if links.empty:
         return empty_links()

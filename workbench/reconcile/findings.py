@@ -50,7 +50,8 @@ class Findings:
         self._keys: set[str] = set()
         # reconciling-difference attribution: currency -> sum of (crm - erp) open balance explained
         self.explained: dict[str, Decimal] = defaultdict(Decimal)
-        self.systems = {s: str((config.raw.get(s) or {}).get("system") or (config.raw.get(s) or {}).get("connector") or s)
+        self.systems = {s: str((config.raw.get(s) or {}).get("system")
+                               or (config.raw.get(s) or {}).get("connector") or s)
                         for s in ("crm", "erp")}
 
     # -- severity -------------------------------------------------------------------------------------
@@ -70,8 +71,8 @@ class Findings:
         return max(floor, band, key=SEVERITIES.index)
 
     # -- proposal -------------------------------------------------------------------------------------
-    def propose(self, kind: str, fld: str, crm_rec: dict | None, erp_rec: dict | None,
-                crm_value: Any, erp_value: Any, label: str | None = None) -> dict | None:
+    def propose(self, kind: str, fld: str, crm_rec: dict[str, Any] | None, erp_rec: dict[str, Any] | None,
+                crm_value: Any, erp_value: Any, label: str | None = None) -> dict[str, Any] | None:
         """Correction per the ownership rule of kind.field: the non-owner takes the owner's value."""
         owner = self.rules.owner(kind, fld)
         what = label or f"{kind}.{fld}"
@@ -81,7 +82,8 @@ class Findings:
                       f"a person decides which value is right")
         else:
             target, needs = ("crm" if owner == "erp" else "erp"), False
-            reason = f"the {SIDE_LABEL[owner]} is authoritative for {what} ([rules.ownership] {kind}.{fld} = \"{owner}\")"
+            reason = (f"the {SIDE_LABEL[owner]} is authoritative for {what} "
+                      f"([rules.ownership] {kind}.{fld} = \"{owner}\")")
         to = erp_value if target == "crm" else crm_value
         if to is None and not needs:
             # the owner holds nothing to copy; blanking the other side is a person's call
@@ -90,8 +92,8 @@ class Findings:
         return self.proposal(target, kind, crm_rec if target == "crm" else erp_rec, fld,
                              crm_value if target == "crm" else erp_value, to, needs, reason)
 
-    def proposal(self, target: str, kind: str, rec: dict | None, fld: str, current: Any, to: Any,
-                 needs: bool, reason: str) -> dict | None:
+    def proposal(self, target: str, kind: str, rec: dict[str, Any] | None, fld: str, current: Any, to: Any,
+                 needs: bool, reason: str) -> dict[str, Any] | None:
         if rec is None:
             return None
         return {"target_side": target, "target_system": self.systems[target], "object": kind,
@@ -103,7 +105,8 @@ class Findings:
             erp_object: str | None = None, erp_id: str | None = None, customer_name: str | None = None,
             field: str | None = None, crm_value: Any = None, erp_value: Any = None,
             difference: Decimal | None = None, amount_at_risk: Decimal | None = None,
-            currency: str | None = None, diffs: list[dict] | None = None, proposal: dict | None = None,
+            currency: str | None = None, diffs: list[dict[str, Any]] | None = None,
+            proposal: dict[str, Any] | None = None,
             severity: str | None = None, on: date | None = None, explains: Decimal | None = None) -> None:
         key = f"{type_}|{crm_id}|{erp_id}|{field}"
         if key in self._keys:
@@ -129,5 +132,5 @@ class Findings:
         return df
 
 
-def diff(fld: str, crm: Any, erp: Any, currency: str | None = None) -> dict:
+def diff(fld: str, crm: Any, erp: Any, currency: str | None = None) -> dict[str, Any]:
     return {"field": fld, "crm": display(crm, currency), "erp": display(erp, currency)}

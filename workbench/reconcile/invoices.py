@@ -7,8 +7,9 @@ pairs that differ are looked at one by one, so a million clean invoices cost lit
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,10 +36,11 @@ def number_keys(values: pd.Series, rules: Rules) -> np.ndarray:
     if rules.id_leading_zeros == "ignore":
         s = s.str.replace(r"(?<!\d)0+(?=\d)", "", regex=True)
     s = s.where(s.str.len() > 0)
-    return s.to_numpy(dtype=object, na_value=None)
+    # pandas-stubs refuse na_value=None, which pandas documents and this relies on
+    return s.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload,no-any-return]
 
 
-def rows(frame: pd.DataFrame, pos: np.ndarray | None = None) -> list[dict]:
+def rows(frame: pd.DataFrame, pos: np.ndarray | None = None) -> list[dict[str, Any]]:
     """Records as plain dicts of the frame's objects (no pandas boxing, which dominates
     DataFrame.to_dict on wide object frames)."""
     cols = list(frame.columns)
@@ -46,7 +48,7 @@ def rows(frame: pd.DataFrame, pos: np.ndarray | None = None) -> list[dict]:
     return [dict(zip(cols, vals)) for vals in zip(*arrays)]
 
 
-def _unique_pairs(ka, kb, ia, ib) -> tuple[np.ndarray, np.ndarray]:
+def _unique_pairs(ka: np.ndarray, kb: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of positions whose keys occur once on each side (a key on two invoices of a
     side is ambiguous and pairs nothing); in CRM position order."""
     # keys that occur once on each side, joined on integer codes of one factorisation
@@ -169,35 +171,36 @@ def by_external_ref(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules) -> tuple
 def _trimmed(values: pd.Series) -> np.ndarray:
     """Values trimmed and upper-cased (vectorised); blank is None."""
     s = pd.Series(values, dtype=object).astype("string[pyarrow]").str.strip().str.upper()
-    return s.where(s.str.len() > 0).to_numpy(dtype=object, na_value=None)
+    return s.where(s.str.len() > 0).to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload,no-any-return]
 
 
 def _col(frame: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
-    return frame[name].to_numpy(dtype=object)[pos]
+    column: np.ndarray = frame[name].to_numpy(dtype=object)[pos]
+    return column
 
 
-def _payment_dates(payments: pd.DataFrame | None, numbers: list) -> dict:
+def _payment_dates(payments: pd.DataFrame | None, numbers: list[Any]) -> dict[str, Any]:
     """ERP invoice number -> the latest payment date applied to it, for the given invoices.
     Payments reference invoice numbers of their own system, so the join is exact."""
     if payments is None or payments.empty or not numbers:
         return {}
     hit = payments[payments["invoice_number"].isin(set(numbers))]
-    last: dict = {}
+    last: dict[str, Any] = {}
     for k, d in zip(hit["invoice_number"], hit["payment_date"]):
         if d is not None and (k not in last or d > last[k]):
             last[k] = d
     return last
 
 
-def _event_day(rec: dict) -> date | None:
+def _event_day(rec: dict[str, Any]) -> date | None:
     lm = rec.get("last_modified")
     if isinstance(lm, datetime):
-        return (lm.astimezone(timezone.utc) if lm.tzinfo else lm).date()
+        return (lm.astimezone(UTC) if lm.tzinfo else lm).date()
     return lm if isinstance(lm, date) else None
 
 
 def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j: np.ndarray,
-            names: dict[str, str], payments: pd.DataFrame | None = None, state=None) -> None:
+            names: dict[Any, str], payments: pd.DataFrame | None = None, state: object | None = None) -> None:
     rules, as_of = f.rules, f.config.as_of
     eq = {col: np.asarray(_col(crm, col, i) == _col(erp, col, j), dtype=bool)
           for col in ("currency", "total_amount", "open_balance", "status", "due_date")}
@@ -225,10 +228,12 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j:
 def _raw(frame: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
     if "status_raw" not in frame.columns:
         return np.full(len(pos), None, dtype=object)
-    return frame["status_raw"].to_numpy(dtype=object)[pos]
+    column: np.ndarray = frame["status_raw"].to_numpy(dtype=object)[pos]
+    return column
 
 
-def _convert(f: Findings, cr: dict, er: dict):
+def _convert(f: Findings, cr: dict[str, Any], er: dict[str, Any]
+             ) -> tuple[Decimal | None, Decimal | None, dict[str, str] | None]:
     """ERP amounts in the CRM invoice's currency, and the rate used (None if same currency)."""
     if cr["currency"] == er["currency"]:
         return er["total_amount"], er["open_balance"], None
@@ -236,7 +241,8 @@ def _convert(f: Findings, cr: dict, er: dict):
     if hit is None:
         return None, None, None
     rate, day = hit
-    conv = (lambda v: None if v is None else v * rate)
+    def conv(v: Decimal | None) -> Decimal | None:
+        return None if v is None else v * rate
     fx = {"field": "fx_rate", "crm": cr["currency"], "erp": er["currency"], "rate": str(rate),
           "rate_date": day.isoformat(), "pair": f"{er['currency']}/{cr['currency']}"}
     return conv(er["total_amount"]), conv(er["open_balance"]), fx
@@ -256,7 +262,8 @@ def _timing_severity(rules: Rules, late: int) -> str:
     return "low"
 
 
-def _compare_pair(f: Findings, cr: dict, er: dict, names: dict, paid_on: dict, rules: Rules, as_of: date) -> None:
+def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: dict[Any, str], paid_on: dict[str, Any],
+                  rules: Rules, as_of: date) -> None:
     """One exception per invoice pair: the first of amount, part payment, status, balance, due
     date that differs; every differing field is listed in its diffs."""
     ccy = cr["currency"]
@@ -299,8 +306,8 @@ def _compare_pair(f: Findings, cr: dict, er: dict, names: dict, paid_on: dict, r
     if amount_differs:
         d = c_total - e_total
         f.add("invoice.amount_mismatch",
-              f"Invoice {label} totals {display(c_total, ccy)} in the CRM but {display(er['total_amount'], er['currency'])} "
-              f"in the ERP.",
+              f"Invoice {label} totals {display(c_total, ccy)} in the CRM but "
+              f"{display(er['total_amount'], er['currency'])} in the ERP.",
               field="total_amount", crm_value=c_total, erp_value=er["total_amount"], difference=d,
               amount_at_risk=abs(d), currency=ccy, on=on, diffs=diffs, explains=explains,
               proposal=f.propose("invoices", "total_amount", cr, er, c_total, er["total_amount"]), **refs)
@@ -317,13 +324,13 @@ def _compare_pair(f: Findings, cr: dict, er: dict, names: dict, paid_on: dict, r
     if sc != se:
         day = paid_on.get(er["number"]) or _event_day(er)
         erp_event = se in ("paid", "void", "credit_note") and sc in UNPAID and day is not None
-        age = (as_of - day).days if erp_event else None
+        age = (as_of - day).days if erp_event and day is not None else 0  # read only for an ERP event
         as_timing = erp_event and rules.erp_events_as == "timing"
         if as_timing and age <= rules.lag_days:
             return  # the CRM has not caught up within the allowed lag yet: in flight, not a finding
         what = {"paid": "paid", "void": "cancelled", "credit_note": "credited"}.get(se)
         timing = ""
-        if erp_event:
+        if erp_event and day is not None:
             timing = f" The ERP recorded it {what} on {day.isoformat()}, {age} days before {as_of.isoformat()}"
             timing += " (within the sync lag)." if age <= rules.lag_days else "."
         sev = _timing_severity(rules, age - rules.lag_days) if erp_event and age > rules.lag_days else None
@@ -334,7 +341,8 @@ def _compare_pair(f: Findings, cr: dict, er: dict, names: dict, paid_on: dict, r
               + (" (overdue)." if is_overdue(se, er.get("due_date"), er["open_balance"], as_of) else ".") + timing,
               field="status", crm_value=cr.get("status_raw") or sc, erp_value=er.get("status_raw") or se,
               difference=bal_d if bal_differs else None, amount_at_risk=risk, currency=ccy, on=on, severity=sev,
-              explains=explains, diffs=diffs, proposal=f.propose("invoices", "status", cr, er, cr["status"], er["status"]),
+              explains=explains, diffs=diffs,
+              proposal=f.propose("invoices", "status", cr, er, cr["status"], er["status"]),
               **refs)
         return
     if bal_differs:
@@ -356,7 +364,7 @@ def _compare_pair(f: Findings, cr: dict, er: dict, names: dict, paid_on: dict, r
 
 
 def missing(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j: np.ndarray,
-            names: dict[str, str]) -> None:
+            names: dict[Any, str]) -> None:
     for side, frame, matched in (("crm", crm, i), ("erp", erp, j)):
         left = np.ones(len(frame), dtype=bool)
         left[matched] = False
@@ -388,7 +396,7 @@ def _sum(values: np.ndarray) -> Decimal:
     return np.add.reduce(vals, initial=Decimal(0)) if len(vals) else Decimal(0)
 
 
-def control_totals(side: str, frame: pd.DataFrame) -> list[dict]:
+def control_totals(side: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
     if frame.empty:
         return []
     out = []
@@ -415,6 +423,8 @@ def aging(frame: pd.DataFrame, as_of: date) -> dict[str, dict[str, str]]:
     bal = unpaid["open_balance"].to_numpy(dtype=object)
     keys = pd.DataFrame({"c": unpaid["currency"].to_numpy(dtype=object), "b": bucket})
     out: dict[str, dict[str, str]] = {}
-    for (c, b), idx in sorted(keys.groupby(["c", "b"], sort=True).indices.items()):
+    # pandas-stubs key .indices by Hashable; grouped by two columns, the keys are (currency, bucket)
+    groups: dict[tuple[str, str], np.ndarray] = keys.groupby(["c", "b"], sort=True).indices  # type: ignore[assignment]
+    for (c, b), idx in sorted(groups.items()):
         out.setdefault(c, {})[b] = str(_sum(bal[idx]))
     return out

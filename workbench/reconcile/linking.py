@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,20 +47,20 @@ class Features:
     city: np.ndarray
     street: np.ndarray
     house: np.ndarray        # the numbers in the street line (house number, unit)
-    blocks: list | None = None
+    blocks: list[np.ndarray] | None = None
 
 
-def _arr(values) -> np.ndarray:
+def _arr(values: Iterable[Any]) -> np.ndarray:
     return np.array(list(values), dtype=object)
 
 
 def features(frame: pd.DataFrame, side: str, rules: Rules) -> Features:
     pol = dict(case=rules.id_case, leading_zeros=rules.id_leading_zeros, separators=rules.id_separators)
 
-    def num(v):
+    def num(v: Any) -> str | None:
         return nz.number_key(v, **pol)
 
-    def crm_id(v):
+    def crm_id(v: Any) -> str | None:
         return nz.sf_id_key(v) or num(v)
 
     ids = frame["record_id"].to_numpy(dtype=object)
@@ -97,7 +99,7 @@ class Linking:
     candidates: pd.DataFrame | None = None
 
 
-def _unique_index(keys: np.ndarray) -> dict:
+def _unique_index(keys: np.ndarray) -> dict[str, Any]:
     """key -> position, for keys that occur exactly once (ambiguous keys link nothing)."""
     counts = Counter(k for k in keys if k is not None)
     return {k: i for i, k in enumerate(keys) if k is not None and counts[k] == 1}
@@ -125,7 +127,7 @@ def _pairs_on(a: np.ndarray, b: np.ndarray, max_pairs: int) -> pd.DataFrame:
     return m[["i", "j"]]
 
 
-def _rarest_token(core: np.ndarray, freq: Counter) -> np.ndarray:
+def _rarest_token(core: np.ndarray, freq: Counter[str]) -> np.ndarray:
     out = []
     for c in core:
         toks = [t for t in set((c or "").split()) if len(t) > 1]
@@ -159,6 +161,7 @@ def _block_keys(c: Features, e: Features) -> tuple[list[np.ndarray], list[np.nda
                 _joined(f.country, f.city, f.street),
                 _joined(f.country, _rarest_token(f.core, freq)),
             ]
+    assert c.blocks is not None and e.blocks is not None  # set just above
     return c.blocks, e.blocks
 
 
@@ -166,16 +169,16 @@ def blocked_pairs(c: Features, e: Features, crm_pos: np.ndarray, erp_pos: np.nda
     """Candidate pairs among the given rows from several blocking passes.
 
     Blocks are selective composite keys (postcode within country with the name's first
-    word, exact name within city, street line within city, rarest name token within country) plus a sorted neighbourhood on name and
-    postcode for typos; a key that would pair more than ``max_block`` records is skipped.
+    word, exact name within city, street line within city, rarest name token within country) plus a sorted
+    neighbourhood on name and postcode for typos; a key that would pair more than ``max_block`` records is skipped.
     """
     empty = pd.DataFrame({"i": np.array([], dtype=np.int64), "j": np.array([], dtype=np.int64)})
     if len(crm_pos) == 0 or len(erp_pos) == 0:
         return empty
     cap = rules.max_block
-    frames = []
+    frames: list[pd.DataFrame] = []
 
-    def add(pairs):
+    def add(pairs: pd.DataFrame) -> None:
         if len(pairs):
             frames.append(pd.DataFrame({"i": crm_pos[pairs["i"].to_numpy()], "j": erp_pos[pairs["j"].to_numpy()]}))
 
@@ -209,7 +212,7 @@ def blocked_pairs(c: Features, e: Features, crm_pos: np.ndarray, erp_pos: np.nda
     return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
 
 
-def _sim(a: np.ndarray, b: np.ndarray, scorer) -> tuple[np.ndarray, np.ndarray]:
+def _sim(a: np.ndarray, b: np.ndarray, scorer: Callable[..., float]) -> tuple[np.ndarray, np.ndarray]:
     """Similarity 0..1 of pairwise strings and a mask of pairs where both are present."""
     both = pd.notna(a) & pd.notna(b) & (a != "") & (b != "")
     out = np.zeros(len(a), dtype=np.float64)
@@ -223,7 +226,7 @@ def _sim(a: np.ndarray, b: np.ndarray, scorer) -> tuple[np.ndarray, np.ndarray]:
 _NUMBER_TOKEN = re.compile(r"\S*\d\S*")
 
 
-def _house_numbers(street: str | None) -> frozenset:
+def _house_numbers(street: str | None) -> frozenset[Any]:
     """The tokens holding a digit (street keys are space-separated ASCII words)."""
     return frozenset(_NUMBER_TOKEN.findall(street)) if street else frozenset()
 
@@ -284,16 +287,18 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     out["name"] = name
     out["street"] = np.where(street_ok, street, np.nan)
     out["city"] = np.where(city_ok, city, np.nan)
-    out["postcode"] = np.where(post_ok, post_eq, None)
-    out["country"] = np.where(ctry_ok, ctry_eq, None)
-    out["tax_id"] = np.where(tax_ok, tax_eq, None)
-    out["domain"] = np.where(dom_eq, True, None)
-    out["duns"] = np.where(duns_ok, duns_eq, None)
-    out["det"] = np.select([tax_eq, duns_eq, dom_eq], ["tax_id", "duns", "domain"], default=None)
+    # numpy's stubs refuse None as the fill value; an object column with None where unknown is the point here
+    out["postcode"] = np.where(post_ok, post_eq, None)  # type: ignore[call-overload]
+    out["country"] = np.where(ctry_ok, ctry_eq, None)  # type: ignore[call-overload]
+    out["tax_id"] = np.where(tax_ok, tax_eq, None)  # type: ignore[call-overload]
+    out["domain"] = np.where(dom_eq, True, None)  # type: ignore[call-overload]
+    out["duns"] = np.where(duns_ok, duns_eq, None)  # type: ignore[call-overload]
+    out["det"] = np.select([tax_eq, duns_eq, dom_eq], ["tax_id", "duns", "domain"], default=None)  # type: ignore[call-overload]
     return out
 
 
-def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules, state=None) -> tuple[Linking, Features, Features]:
+def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules,
+                   state: object | None = None) -> tuple[Linking, Features, Features]:
     c = features(crm, "crm", rules)
     e = features(erp, "erp", rules)
     nc, ne = len(c.ids), len(e.ids)
@@ -401,7 +406,7 @@ def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules, state=Non
     return Linking(links, crm_target, erp_target, dups, cand), c, e
 
 
-def evidences(links: pd.DataFrame) -> list[dict]:
+def evidences(links: pd.DataFrame) -> list[dict[str, Any]]:
     """What was compared for each link and how it scored (JSON-able), column-wise."""
     cols = {k: links[k].to_numpy(dtype=object) for k in
             ("score", "name", "street", "city", "postcode", "country", "tax_id", "domain", "duns",

@@ -19,7 +19,7 @@ def fill(exceptions: pd.DataFrame, frames: dict[str, dict[str, pd.DataFrame]]) -
     for side in ("crm", "erp"):
         objs = out[f"{side}_object"].to_numpy(dtype=object)
         ids = out[f"{side}_id"].to_numpy(dtype=object)
-        numbers = [None] * len(out)
+        numbers: list[str | None] = [None] * len(out)
         for kind in pd.unique(objs[pd.notna(objs)]):
             frame = frames.get(side, {}).get(kind)
             fld = NUMBER_FIELD.get(kind)

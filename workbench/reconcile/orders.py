@@ -9,7 +9,9 @@ having it (Business Central deletes a sales order once it is fully invoiced).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,12 +21,12 @@ from workbench.reconcile.findings import Findings, diff, display
 from workbench.reconcile.rules import Rules
 
 
-def _keys(values, rules: Rules) -> list:
+def _keys(values: Iterable[Any], rules: Rules) -> list[Any]:
     return list(number_keys(pd.Series(values, dtype=object), rules))
 
 
-def _unique(keys: list) -> dict:
-    seen: dict = {}
+def _unique(keys: list[Any]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
     for n, k in enumerate(keys):
         if k is None:
             continue
@@ -33,14 +35,14 @@ def _unique(keys: list) -> dict:
 
 
 def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.DataFrame,
-            names: dict[str, str]) -> None:
+            names: dict[Any, str]) -> None:
     rules = f.rules
     booked = crm[crm["booked"].to_numpy(dtype=object) == True]  # noqa: E712 - None is not booked
     if booked.empty:
         return
     by_number = _unique(_keys(erp["number"], rules))
     by_ext = _unique(_keys(erp["xref"], rules))
-    invoiced = set(k for k in _keys(erp_invoices["order_ref"], rules) if k is not None)
+    invoiced = {k for k in _keys(erp_invoices["order_ref"], rules) if k is not None}
     tol = rules.tolerances["order_amount"]
     ck_x = _keys(booked["xref"], rules)
     ck_n = _keys(booked["number"], rules)

@@ -10,8 +10,10 @@ missing price per currency.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +24,7 @@ from workbench.reconcile import normalize as nz
 from workbench.reconcile.findings import Findings, diff, display
 
 
-def _map_codes(values, product_map: dict[str, str]) -> np.ndarray:
+def _map_codes(values: Iterable[Any], product_map: dict[str, str]) -> np.ndarray:
     table = {nz.code_key(k): nz.code_key(v) for k, v in product_map.items()}
     out = []
     for v in values:
@@ -43,10 +45,12 @@ def in_effect(prices: pd.DataFrame, on: date) -> pd.DataFrame:
     p = prices[active & started & not_ended].copy()
     p["_start"] = [d or date.min for d in p["effective_date"]]
     p = p.sort_values(["_start", "record_id"], kind="mergesort")
-    return p.drop_duplicates(subset=["_k"], keep="last").drop(columns="_start")
+    latest: pd.DataFrame = p.drop_duplicates(subset=["_k"], keep="last").drop(columns="_start")
+    return latest
 
 
-def _sold(crm_prices: pd.DataFrame, crm_products: pd.DataFrame, product_map: dict[str, str]):
+def _sold(crm_prices: pd.DataFrame, crm_products: pd.DataFrame, product_map: dict[str, str]
+          ) -> Callable[[Any, Any], bool]:
     """Whether the CRM currently sells an item in a currency, so that an ERP price for it
     belongs in the CRM price book. An inactive price book entry means the CRM does not sell
     the product at that price: an item whose entries are all inactive is not sold, nor is a
@@ -61,12 +65,12 @@ def _sold(crm_prices: pd.DataFrame, crm_products: pd.DataFrame, product_map: dic
     active_products = set(products[crm_products["active"].to_numpy(dtype=object) != False])  # noqa: E712
     sold = (live_items | (active_products - dead_items)) - {None}
 
-    def sells(item, currency) -> bool:
+    def sells(item: Any, currency: Any) -> bool:
         return item in sold and (item, currency) not in dead_pairs
     return sells
 
 
-def _pricebook_keys(crm: pd.DataFrame, erp: pd.DataFrame, pb_map: dict[str, str]) -> tuple[list, list]:
+def _pricebook_keys(crm: pd.DataFrame, erp: pd.DataFrame, pb_map: dict[str, str]) -> tuple[list[Any], list[Any]]:
     mapped = {nz.text_key(k): nz.text_key(v) for k, v in pb_map.items()}
     kc = [mapped.get(nz.text_key(v), nz.text_key(v)) for v in crm["pricebook"]]
     ke = [nz.text_key(v) for v in erp["pricebook"]]
@@ -81,8 +85,8 @@ class PriceBook:
     """What the order-line check needs from the price comparison: the ERP price record in
     effect per item and currency, and the item/currency pairs whose prices disagree."""
 
-    def __init__(self):
-        self.erp_price: dict[str, dict] = {}
+    def __init__(self) -> None:
+        self.erp_price: dict[str, dict[Hashable, Any]] = {}
         self.disputed: set[str] = set()
 
 
@@ -114,7 +118,8 @@ def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm
                 best = process.extractOne(f"{r['code']} {r['name'] or ''}", choices, scorer=fuzz.token_set_ratio)
                 if best and best[1] >= 60:
                     item = free["code"].iloc[best[2]]
-                    hint = f" Closest unmapped ERP item: {item} ({best[1]:.0f}%); add it to [rules.pricing] product_map."
+                    hint = (f" Closest unmapped ERP item: {item} ({best[1]:.0f}%); "
+                            "add it to [rules.pricing] product_map.")
                     suggestion = [{"field": "suggested_item", "crm": str(r["code"]), "erp": str(item),
                                    "score": round(float(best[1]), 1)}]
             f.add("data_quality.unmapped_product",
@@ -180,7 +185,7 @@ def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm
 
 
 def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, prices: pd.DataFrame,
-                    book: PriceBook, names: dict[str, str]) -> None:
+                    book: PriceBook, names: dict[Any, str]) -> None:
     """Lines of booked CRM orders sold below list price by more than the approved discount.
 
     Where the two systems' prices for the product disagree, the price mismatch is the
@@ -203,7 +208,7 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
     on_booked = np.nonzero(lines["order_id"].isin(order_of.keys()).to_numpy(dtype=bool))[0]
     items = _map_codes(lines["product_code"].to_numpy(dtype=object)[on_booked], rules.product_map)
     col = {c: lines[c].to_numpy(dtype=object)[on_booked] for c in ("currency", "unit_price", "list_price")}
-    below = []
+    below: list[int] = []
     for n, (item, ccy, unit, lp) in enumerate(zip(items, col["currency"], col["unit_price"], col["list_price"])):
         key = f"{item}|{ccy}"
         ref = lp or list_price.get(key)
@@ -213,12 +218,13 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
         if unit >= floor or tol.within(ccy, unit, floor):
             continue
         below.append(n)
-    below = np.array(below, dtype=np.int64)
-    recs = lines.iloc[on_booked[below]].to_dict("records")
-    for r, item in zip(recs, items[below]):
+    rows = np.array(below, dtype=np.int64)
+    recs = lines.iloc[on_booked[rows]].to_dict("records")
+    for r, item in zip(recs, items[rows]):
         ccy, unit, qty = r["currency"], r["unit_price"], r["quantity"] or Decimal(0)
         key = f"{item}|{ccy}"
         ref = r["list_price"] or list_price.get(key)
+        assert ref is not None  # the loop above kept only lines with a list price
         floor = ref * keep
         given = (1 - unit / ref) * 100
         risk = quantize((floor - unit) * qty, ccy)

@@ -7,6 +7,7 @@ because a misspelt tolerance silently ignored would change the numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -72,7 +73,7 @@ class Tolerance:
     per_currency: tuple[tuple[str, Decimal], ...] = ()  # (ISO code, amount in that currency)
 
     def allowed(self, currency: str | None, a: Decimal, b: Decimal) -> Decimal:
-        own = dict(self.per_currency).get(currency) if self.per_currency else None
+        own = dict(self.per_currency).get(currency) if self.per_currency and currency else None
         if own is not None:
             absolute = own
         else:
@@ -277,13 +278,13 @@ class _Ctx:
     def _bad(self, section: str, key: str, value: Any, expected: str) -> ConfigError:
         return ConfigError(f"{self.where}: [rules.{section}] {key} = {value!r}, expected {expected}")
 
-    def fraction(self, d, section, key, default):
+    def fraction(self, d: dict[str, Any], section: str, key: str, default: float) -> float:
         v = d.get(key, default)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
             raise self._bad(section, key, v, "a number between 0 and 1")
         return float(v)
 
-    def decimal_fraction(self, d, section, key, default):
+    def decimal_fraction(self, d: dict[str, Any], section: str, key: str, default: Decimal) -> Decimal:
         if key not in d:
             return default
         v = d[key]
@@ -295,31 +296,31 @@ class _Ctx:
             raise self._bad(section, key, v, "a fraction between 0 and 1 such as \"0.10\" for 10 %")
         return dv
 
-    def choice(self, d, section, key, default, options):
+    def choice(self, d: dict[str, Any], section: str, key: str, default: str, options: Sequence[str]) -> str:
         v = d.get(key, default)
         if v not in options:
             raise self._bad(section, key, v, " or ".join(options))
-        return v
+        return str(v)
 
-    def boolean(self, d, section, key, default):
+    def boolean(self, d: dict[str, Any], section: str, key: str, default: bool) -> bool:
         v = d.get(key, default)
         if not isinstance(v, bool):
             raise self._bad(section, key, v, "true or false")
         return v
 
-    def integer(self, d, section, key, default, minimum):
+    def integer(self, d: dict[str, Any], section: str, key: str, default: int, minimum: int) -> int:
         v = d.get(key, default)
         if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
             raise self._bad(section, key, v, f"a whole number >= {minimum}")
         return v
 
-    def string_map(self, d, section, key):
+    def string_map(self, d: dict[str, Any], section: str, key: str) -> dict[str, str]:
         v = d.get(key, {})
         if not isinstance(v, dict) or not all(isinstance(a, str) and isinstance(b, str) for a, b in v.items()):
             raise self._bad(section, key, v, 'a table of "crm value" = "erp value" strings')
         return dict(v)
 
-    def amount(self, v, what):
+    def amount(self, v: Any, what: str) -> Decimal:
         try:
             d = parse_decimal(str(v)) if not isinstance(v, (bool, float)) else parse_decimal(repr(v))
         except ValueError:
@@ -328,7 +329,7 @@ class _Ctx:
             raise ConfigError(f"{self.where}: {what} = {v!r}, expected a non-negative amount such as \"1000\"")
         return d
 
-    def fraction_text(self, d, key, default) -> Decimal:
+    def fraction_text(self, d: dict[str, Any], key: str, default: Any) -> Decimal:
         v = d.get(key, default)
         try:
             rd = parse_decimal(str(v)) if not isinstance(v, bool) else None
@@ -339,9 +340,9 @@ class _Ctx:
                               f"\"0.005\" (0.5 %)")
         return rd
 
-    def tolerance(self, spec, name) -> Tolerance:
-        expected = (f"{{abs_minor = <minor units>, rel = \"<fraction>\"}}, optionally with an amount per "
-                    f"currency such as JPY = \"1\"")
+    def tolerance(self, spec: Any, name: str) -> Tolerance:
+        expected = ("{abs_minor = <minor units>, rel = \"<fraction>\"}, optionally with an amount per "
+                    "currency such as JPY = \"1\"")
         if not isinstance(spec, dict) or not all(k in ("abs_minor", "rel") or is_currency(k) for k in spec):
             raise ConfigError(f"{self.where}: [rules.tolerances] {name} = {spec!r}, expected a table {expected}")
         a = spec.get("abs_minor", 0)
@@ -360,7 +361,7 @@ class _Ctx:
                            if k not in ("abs_minor", "rel")))
         return Tolerance(a, rd, per_currency=per)
 
-    def rates(self, rows) -> list[FxRate]:
+    def rates(self, rows: Any) -> list[FxRate]:
         if not isinstance(rows, list):
             raise ConfigError(f"{self.where}: [rules.fx] rates must be a list of "
                               f"{{date, from, to, rate}} tables")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from workbench.reconcile.folding import fold
 
@@ -41,8 +42,8 @@ class Locale:
     longest: int = 1
     suffixes: list[tuple[str, str]] = field(default_factory=list)  # (full suffix, canonical), longest first
     abbreviated: list[tuple[str, str]] = field(default_factory=list)  # ("str", "straat"): only before a dot
-    suffix_re: re.Pattern | None = None
-    abbreviated_re: re.Pattern | None = None
+    suffix_re: re.Pattern[str] | None = None
+    abbreviated_re: re.Pattern[str] | None = None
     suffix_of: dict[str, str] = field(default_factory=dict)
     abbreviated_of: dict[str, str] = field(default_factory=dict)
     pieces: dict[str, list[str]] = field(default_factory=dict)  # split_suffix per piece (street words repeat)
@@ -53,8 +54,8 @@ def _fold(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _rows() -> list[dict]:
-    rows: list[dict] = []
+def _rows() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
     for name in ("street_types_usps.csv", "street_types.csv"):
         with Path(__file__).with_name(name).open(encoding="utf-8") as fh:
             rows += csv.DictReader(line for line in fh if not line.startswith("#"))

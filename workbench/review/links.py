@@ -7,7 +7,7 @@ same transaction, so the next run and the auditor see it.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from workbench.close.lock import ensure_open
@@ -52,7 +52,7 @@ def _decide(store: Store, link_id: int, user: str, to: str, reason: str | None,
         before = link.status
         link.status = to
         link.decided_by = user
-        link.decided_at = datetime.now(timezone.utc)
+        link.decided_at = datetime.now(UTC)
         link.version = (link.version or 1) + 1
         s.flush()
         trail.append(s, actor=user, action=f"link.{to}", entity_type="customer_link", entity_id=link.id,

@@ -127,7 +127,8 @@ _CUSTOMER_CASES = (
     ("blocked", 0.01), ("missing_tax_id", 0.01), ("missing_country", 0.01), ("hierarchy", 0.01),
     ("d_name_case", 0.02), ("d_legal", 0.02), ("d_amp", 0.01), ("d_name_ws", 0.01), ("d_xref_fmt", 0.02),
 )
-_CUSTOMER_DECOYS = {"d_ascii": "diacritics_ascii", "d_name_case": "name_case", "d_legal": "legal_form_synonym", "d_amp": "ampersand_and",
+_CUSTOMER_DECOYS = {"d_ascii": "diacritics_ascii", "d_name_case": "name_case", "d_legal": "legal_form_synonym",
+                    "d_amp": "ampersand_and",
                     "d_name_ws": "name_whitespace", "d_xref_fmt": "xref_case_whitespace"}
 _ATTR_FIELDS = {"attr_name": "name", "attr_street": "street", "attr_city": "city",
                 "attr_postcode": "postcode", "attr_country": "country", "attr_tax_id": "tax_id",
@@ -195,7 +196,7 @@ class _Gen:
 
     def pick(self, eligible: np.ndarray, share: float, taken: np.ndarray) -> np.ndarray:
         """Choose ~share of the eligible indices not yet taken, at least one if any."""
-        free = eligible[~taken[eligible]]
+        free: np.ndarray = eligible[~taken[eligible]]
         if len(free) == 0:
             return free
         k = min(len(free), _count(share, len(eligible)))
@@ -313,7 +314,7 @@ class _Gen:
                 self.exc("customer.missing_in_crm", None, eid, None)
             elif case in _ATTR_FIELDS:
                 fld = _ATTR_FIELDS[case]
-                self._attr(crm, erp, i, fld)
+                self._attr(crm, erp, int(i), fld)
                 self.exc("customer.attribute_mismatch", cid, eid, fld)
             elif case == "blocked":
                 erp["blocked"][i] = "All"
@@ -384,7 +385,7 @@ class _Gen:
         refs = _frame({"number": numbers, "salesforceId": erp_ref})
         self.erp["partner_refs"] = refs[on_erp & (refs["salesforceId"] != "").to_numpy()]
 
-    def _attr(self, crm: dict[str, list], erp: dict[str, list], i: int, fld: str) -> None:
+    def _attr(self, crm: dict[str, list[Any]], erp: dict[str, list[Any]], i: int, fld: str) -> None:
         C, rng = self.C, self.rng
         c = C["country"][i]
         if fld == "name":
@@ -708,7 +709,8 @@ class _Gen:
             "id": guids(rng, len(pj)), "customerId": co["erp_id"].to_numpy()[ic[pj]],
             "customerNumber": co["number"].to_numpy()[ic[pj]], "postingDate": date_text(pdate),
             "documentNumber": [f"PAY-{200000 + i}" for i in range(len(pj))],
-            "appliesToInvoiceNumber": psi[pj], "amount": money_text_like(paid_amt[pj], dec[pj], total[pj], total_txt[pj]),
+            "appliesToInvoiceNumber": psi[pj],
+            "amount": money_text_like(paid_amt[pj], dec[pj], total[pj], total_txt[pj]),
             "currencyCode": cur[pj], "lastModifiedDateTime": self.modstamps(len(pj))})
         self.n_invoices = int(keep_crm.sum())
 
@@ -776,7 +778,7 @@ ignore_leading_zeros = true     # order numbers "00000123" and "123" are the sam
 
 
 def generate(seed: int, customers: int, out_dir: Path, *, invoices_per_customer: int = 10,
-             as_of: date | None = None, xref_error_share: float = 0.2, state=None) -> Path:
+             as_of: date | None = None, xref_error_share: float = 0.2, state: object | None = None) -> Path:
     """Write a scenario directory (see the module docstring) and return its path."""
     as_of = as_of or DEFAULT_AS_OF
     out = Path(out_dir)
@@ -841,7 +843,7 @@ def _write(g: _Gen, out: Path) -> None:
 
 def _truth_text(g: _Gen) -> str:
     """truth.json with one link / exception / decoy per line: diffable, and written by the C encoder."""
-    def block(name: str, items: list) -> str:
+    def block(name: str, items: list[Any]) -> str:
         body = ",\n  ".join(json.dumps(x, ensure_ascii=False) for x in items)
         return f'"{name}": [\n  {body}\n ]' if items else f'"{name}": []'
     head = f'"seed": {g.seed},\n "as_of": "{g.as_of.isoformat()}",\n "tolerances": {json.dumps(TOLERANCES)}'
@@ -849,7 +851,7 @@ def _truth_text(g: _Gen) -> str:
                                   block("decoys", g.decoys)]) + "\n}\n"
 
 
-def load(scenario_dir: Path, state=None) -> Scenario:
+def load(scenario_dir: Path, state: object | None = None) -> Scenario:
     """Read a generated scenario back through the files connector into canonical frames."""
     from workbench import config as config_mod
     from workbench.sources import files

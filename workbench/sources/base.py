@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -36,7 +37,7 @@ class SourceMeta:
     api_version: str | None = None
     objects: dict[str, str] = field(default_factory=dict)  # canonical kind -> source object/file
     queries: dict[str, str] = field(default_factory=dict)  # canonical kind -> query/filter/file path used
-    extracted_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    extracted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     row_counts: dict[str, int] = field(default_factory=dict)
     content_hash: str | None = None  # hash over all snapshot hashes
     api_usage: dict[str, Any] = field(default_factory=dict)  # e.g. {"calls": 12, "used": 1012, "max": 15000}

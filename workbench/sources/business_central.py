@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
 
@@ -108,8 +108,8 @@ def _bc_error_words(resp: httpx.Response) -> tuple[str | None, str]:
 
 
 def odata_datetime(dt: datetime) -> str:
-    dt = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def odata_literal(value: str) -> str:
@@ -207,7 +207,7 @@ class BusinessCentralSource:
         self._derive(fr)
         self.meta.api_usage = self._usage()
         self.meta.incremental_since = since
-        self.meta.extracted_at = datetime.now(timezone.utc)
+        self.meta.extracted_at = datetime.now(UTC)
         return Extract(self.meta, fr, buf.snapshots()).finish()
 
     def _plan(self, om: ObjectMap) -> tuple[list[tuple[str, str, bool, Any]], StatusMap | None]:
@@ -433,7 +433,7 @@ class BusinessCentralSource:
             checks.append(("company", True, f"company found at {url}"))
         except (SourceError, ConfigError) as exc:
             return checks + [("company", False, str(exc))]
-        for kind, om in self.maps.items():
+        for _kind, om in self.maps.items():
             resp = self.http.request("GET", f"{url}/{om.object}", params={"$top": "1"})
             ok = resp.status_code == 200
             checks.append((f"read {om.object}", ok, "readable" if ok else self.http.fail(resp, om.object).one_line()))

@@ -9,10 +9,11 @@ canonical types here so every connector treats money, dates and blanks alike.
 from __future__ import annotations
 
 from dataclasses import fields as dc_fields
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache
+from typing import Any
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -85,7 +86,7 @@ def coerce(kind: str, field: str, value: Any, where: str) -> Any:
     return converter(kind, field)(value, where)
 
 
-@lru_cache(maxsize=None)
+@cache
 def converter(kind: str, field: str) -> Callable[[Any, str], Any]:
     """The coercion for one canonical field, chosen once (pulls call it millions of times)."""
     typ = _TYPES[kind].get(field, "str")
@@ -173,7 +174,7 @@ def to_datetime(value: Any) -> datetime | None:
         if not text or text.startswith("0001-01-01"):
             return None
         dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def same_value(kind: str, field: str, current: Any, wanted: Any) -> bool:

@@ -10,7 +10,8 @@ extract lacks the customer's record id) and ``parent_number`` (a bill-to/parent 
 Besides columns, a profile may declare value conventions (the same keys a run config takes
 per object, see docs/extracts/): ``key`` (columns whose values joined by "|" are the record
 id; from a profile, used only when the file lacks the record_id column), ``references`` (a
-field naming another record by number, id, name or a code inside its display name), ``patterns`` (canonical field -> regex whose first group is the value), ``empty_as_zero``
+field naming another record by number, id, name or a code inside its display name), ``patterns``
+(canonical field -> regex whose first group is the value), ``empty_as_zero``
 (columns where an empty cell means 0), ``date_formats`` (column -> strptime format), ``keep``
 (column -> the values a row must hold to be used; other rows are dropped and counted), ``labels``
 (canonical field -> {label as exported: value}) and ``fill_empty`` (column -> the value an empty

@@ -7,7 +7,7 @@ a spreadsheet user counts it (header = row 1) and the column.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 
 import numpy as np
@@ -106,7 +106,7 @@ def dates(s: pd.Series, where: Where, fmt: str | list[str]) -> np.ndarray:
 
 def timestamps(s: pd.Series, where: Where) -> np.ndarray:
     vals = s.str.strip().to_numpy(dtype=object)
-    utc = timezone.utc
+    utc = UTC
     try:
         # datetime.fromisoformat is C and reads "2026-10-01T08:15:00.000Z" directly
         out = _shared(vals, lambda v: datetime.fromisoformat(v) if v else None)

@@ -52,7 +52,7 @@ def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = 
         return header
     try:
         frame = _read_arrow(path, sep, enc, list(header.columns))
-    except Exception:  # noqa: BLE001 - the slower parser below names the bad row precisely
+    except Exception:  # the slower parser below names the bad row precisely
         frame = _read_pandas(path, sep, enc).astype("str")
         frame.columns = list(header.columns)
     return frame
@@ -94,7 +94,8 @@ def _read_arrow(path: Path, sep: str, enc: str, columns: list[str]) -> pd.DataFr
 
 def _check_text(path: Path, head: bytes, declared: str | None) -> str:
     """The encoding to read with; refuses binary content and undecodable text early."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not (declared or "").lower().startswith("utf-16"):
+    if (head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            and not (declared or "").lower().startswith("utf-16")):
         raise InputError("is UTF-16 text", file=str(path),
                          expected="UTF-8 (re-export as CSV UTF-8, or set encoding = \"utf-16\" in the config)")
     enc = declared or "utf-8"

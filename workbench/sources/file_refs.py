@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -161,7 +162,8 @@ def describe(spec: dict[str, Any], key: list[str]) -> dict[str, Any]:
     return {
         "key": list(key),
         "references": {f: f"{' or '.join(r.columns)} by {r.by}"
-                       + (f" (pattern {r.pattern.pattern})" if r.pattern else "") for f, r in spec["references"].items()},
+                       + (f" (pattern {r.pattern.pattern})" if r.pattern else "")
+                       for f, r in spec["references"].items()},
         "patterns": {f: rx.pattern for f, rx in spec["patterns"].items()},
         "empty_as_zero": list(spec["empty_as_zero"]),
         "fill_empty": dict(spec["fill_empty"]),

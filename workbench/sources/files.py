@@ -119,7 +119,7 @@ class FilesSource:
         file = cfg.get("file") or base.get("file")
         if not file:
             raise ConfigError(f"{self.config.where()}: [{self.side}.objects.{kind}] needs file = \"...\"")
-        explicit = {k: v for k, v in (cfg.get("fields") or {}).items()}
+        explicit = dict(cfg.get("fields") or {})
         fields: dict[str, Any] = dict(base.get("fields", {}))
         for k, v in explicit.items():
             if k not in frames_mod.columns(kind) and k not in ("customer_number", "parent_number"):

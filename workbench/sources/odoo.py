@@ -20,7 +20,7 @@ fields as ids resolved by code, clearing as ``False``; read-only fields are neve
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 from typing import Any
 
@@ -83,8 +83,8 @@ class _Refused(Exception):
 
 
 def odoo_datetime(dt: datetime) -> str:
-    dt = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _json2_words(resp: httpx.Response) -> tuple[str | None, str]:
@@ -263,7 +263,7 @@ class OdooSource:
         self._derive(fr)
         self.meta.api_usage.update({"calls": self.http.requests, "retries": self.http.retries})
         self.meta.incremental_since = since
-        self.meta.extracted_at = datetime.now(timezone.utc)
+        self.meta.extracted_at = datetime.now(UTC)
         return Extract(self.meta, fr, buf.snapshots()).finish()
 
     def _codes(self, model: str) -> dict[int, str]:
@@ -521,7 +521,7 @@ class OdooSource:
             checks.append(("sign-in", True, f"{api.style} API at {self.url}, database {self.database}"))
         except (HttpFailure, ConfigError) as exc:
             return [("sign-in", False, str(exc))]
-        for kind, om in self.maps.items():
+        for _kind, om in self.maps.items():
             try:
                 n = self._call(om.object, "search_count", domain=self._domain(om))
                 checks.append((f"read {om.object}", True, f"{n:,} records"))

@@ -25,7 +25,7 @@ import base64
 import json
 import re
 import tomllib
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -248,7 +248,7 @@ class RestProfileSource:
         params = {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in (obj.get("params") or {}).items()}
         filters = [list(f) for f in obj.get("filters") or []]
         if since is not None and flt.get("incremental"):
-            stamp = since.astimezone(timezone.utc).strftime(flt.get("since_format", "%Y-%m-%dT%H:%M:%SZ"))
+            stamp = since.astimezone(UTC).strftime(flt.get("since_format", "%Y-%m-%dT%H:%M:%SZ"))
             filters.append(render(list(flt["incremental"]), self._ctx({"since": stamp})))
         if filters:
             params[flt.get("param", "filters")] = json.dumps(filters)
@@ -312,7 +312,7 @@ class RestProfileSource:
                 report(state, done, None, f"{kind}: {got:,} read")
         self.meta.api_usage = {"calls": self.http.requests, "retries": self.http.retries}
         self.meta.incremental_since = since
-        self.meta.extracted_at = datetime.now(timezone.utc)
+        self.meta.extracted_at = datetime.now(UTC)
         return Extract(self.meta, buf.frames(), buf.snapshots()).finish()
 
     def _canonical(self, om: ObjectMap, rec: dict) -> dict:
@@ -519,7 +519,7 @@ class RestProfileSource:
         checks: list[tuple[str, bool, str]] = []
         for kind, om in self.maps.items():
             try:
-                for records, _ in self._pages(om, None, limit=1):
+                for _records, _ in self._pages(om, None, limit=1):
                     checks.append((f"read {kind}", True, f"{self.prof['objects'][kind]['path']} answers"))
             except (HttpFailure, InputError, ConfigError) as exc:
                 checks.append((f"read {kind}", False, str(exc)))

@@ -21,7 +21,7 @@ the OS keyring or the environment variables named by ``<key>_env``.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from simple_salesforce.format import format_soql
@@ -71,7 +71,7 @@ class SalesforceSource:
         if m.where:
             conds.append(f"({m.where})")  # from the config file, written by the org's admin
         if since is not None:
-            conds.append(format_soql("SystemModstamp > {}", since.astimezone(timezone.utc)))
+            conds.append(format_soql("SystemModstamp > {}", since.astimezone(UTC)))
         tail = f"FROM {m.object}" + (f" WHERE {' AND '.join(conds)}" if conds else "")
         return f"SELECT {', '.join(m.api_fields())} {tail}", tail
 
@@ -116,7 +116,7 @@ class SalesforceSource:
         for m in self.maps:
             out.setdefault(m.kind, frames.empty(m.kind))
         self.meta.instance = self.client.instance_url
-        self.meta.extracted_at = datetime.now(timezone.utc)
+        self.meta.extracted_at = datetime.now(UTC)
         self.meta.incremental_since = since
         self.meta.api_usage = self.client.meter.as_dict()
         return Extract(self.meta, out, snapshot_frame(snaps)).finish()

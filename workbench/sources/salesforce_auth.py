@@ -12,7 +12,7 @@ import base64
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -165,7 +165,7 @@ def login(sf_cfg: dict[str, Any], secrets_cfg: dict[str, Any], session: requests
             else:
                 key = get_secret(secrets_cfg, "private_key")  # PEM kept in the keyring
             claims = {"iss": _need(sf_cfg, "consumer_key", mode), "sub": user, "aud": _audience(sf_cfg, url),
-                      "exp": int((datetime.now(timezone.utc) + timedelta(minutes=3)).timestamp())}
+                      "exp": int((datetime.now(UTC) + timedelta(minutes=3)).timestamp())}
             try:
                 assertion = jwt.encode(claims, key, algorithm="RS256")
             except (ValueError, TypeError, jwt.PyJWTError) as exc:

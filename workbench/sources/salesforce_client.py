@@ -12,7 +12,8 @@ import csv
 import io
 import json
 from decimal import Decimal
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
 
 import requests
 from simple_salesforce import Salesforce
@@ -132,7 +133,7 @@ class SalesforceClient:
             if page.get("done", True):
                 return
             nxt = page["nextRecordsUrl"]
-            page = self.call("query", lambda sf: sf.query_more(nxt, identifier_is_url=True, headers=headers))
+            page = self.call("query", lambda sf: sf.query_more(nxt, identifier_is_url=True, headers=headers))  # noqa: B023 - call() runs it at once
 
     def count(self, soql_from_where: str) -> int:
         return int(self.call("query", lambda sf: sf.query(f"SELECT COUNT() {soql_from_where}"))["totalSize"])
@@ -146,7 +147,7 @@ class SalesforceClient:
         locator = ""
         while True:
             res = self.call("Bulk 2.0 results",
-                            lambda sf: client(sf).get_query_results(job_id, locator, max_records))
+                            lambda sf: client(sf).get_query_results(job_id, locator, max_records))  # noqa: B023 - call() runs it at once
             text = res["records"]
             yield [{k: (v if v != "" else None) for k, v in row.items()}
                    for row in csv.DictReader(io.StringIO(text))] if text else []

@@ -8,7 +8,7 @@ single fields in ``[crm.objects.<kind>.fields]`` (canonical = API name).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
 
@@ -213,12 +213,12 @@ def parse_datetime(v: Any) -> datetime | None:
         d = datetime.fromisoformat(s)
     except ValueError:
         raise ValueError(f"{v!r} is not a Salesforce datetime") from None
-    return (d if d.tzinfo else d.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    return (d if d.tzinfo else d.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def format_datetime(d: datetime) -> str:
     """The form Salesforce writes and SOQL accepts: 2026-10-31T12:00:00.000+0000."""
-    d = d.astimezone(timezone.utc)
+    d = d.astimezone(UTC)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
 
 

@@ -186,7 +186,8 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
                                        f"{m.object}.{api} changed in Salesforce since it was read: expected "
                                        f"{old!s}, found {now_value!s}{changed}", r.record_id, now_value, version)))
             continue
-        refusal = next((x for x in (_refusal(rules.get(k.lower()), k, v) for k, v in fields_to_write.items()) if x), None)
+        refusal = next((x for x in (_refusal(rules.get(k.lower()), k, v) for k, v in fields_to_write.items()) if x),
+                       None)
         if refusal:
             out.append((r, WriteResult(r.correction_id, "permanent", f"{refusal}; not sent [{m.object} "
                                                                       f"{r.record_id}]", r.record_id)))
@@ -260,7 +261,7 @@ def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict
     while writes:
         attempt += 1
 
-        def send(sf, batch=dict(writes)):
+        def send(sf, batch=dict(writes)):  # noqa: B006 - this attempt's batch, bound now; never mutated
             subs = []
             for n, (rid, values) in enumerate(batch.items()):
                 sub = {"method": "PATCH", "url": f"/services/data/v{sf.sf_version}/sobjects/{m.object}/{rid}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.errors import ConfigError
+from workbench.model import secrets
 
 ENV_VAR = "WORKBENCH_DB"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -38,10 +39,10 @@ def resolve_url(url: str | None = None) -> str:
 
 
 def redact(url: str) -> str:
-    """The URL with any password removed, for messages and logs."""
+    """The URL with any password removed (user info and ``?password=`` alike), for messages and logs."""
     from sqlalchemy.engine import make_url
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        return secrets.mask(make_url(url).render_as_string(hide_password=True))
     except Exception:
         return "<database url>"
 
@@ -58,7 +59,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+        def _pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
             # WAL lets the GUI read while a worker writes; foreign keys are off by default in SQLite.
             cur.execute("PRAGMA journal_mode=WAL")

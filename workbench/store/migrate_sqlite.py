@@ -9,7 +9,7 @@ The target must be at the current schema (``workbench db upgrade``) and empty.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
@@ -40,7 +40,7 @@ class MigrationReport:
 def _aware(value: Any) -> Any:
     # SQLite hands back naive datetimes; every time in the store is UTC, so say so to PostgreSQL.
     if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -50,7 +50,8 @@ def _tables() -> list[Table]:
 
 def migrate(source_url: str, target_url: str, *, state: object | None = None) -> MigrationReport:
     if not source_url.startswith("sqlite"):
-        raise ConfigError(f"--from must be a SQLite store (sqlite:///path/to/workbench.sqlite3), got {redact(source_url)}")
+        raise ConfigError("--from must be a SQLite store (sqlite:///path/to/workbench.sqlite3), "
+                          f"got {redact(source_url)}")
     if not target_url.startswith("postgresql"):
         raise ConfigError(f"--to must be a PostgreSQL database (postgresql+psycopg://user@host/db), "
                           f"got {redact(target_url)}")
@@ -90,7 +91,8 @@ def _copy(src: Store, dst: Store, state: object | None) -> MigrationReport:
             d.execute(text("LOCK TABLE " + ", ".join(f'"{t.name}"' for t in tables) + " IN EXCLUSIVE MODE"))
             report(state, 0, total, "copying the store")
             for t in tables:
-                result = sconn.execution_options(stream_results=True).execute(select(t).order_by(*t.primary_key.columns))
+                query = select(t).order_by(*t.primary_key.columns)
+                result = sconn.execution_options(stream_results=True).execute(query)
                 while True:
                     chunk = result.fetchmany(BATCH)
                     if not chunk:

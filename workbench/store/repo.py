@@ -8,7 +8,7 @@ only a failed/cancelled run row that says why.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 import numpy as np
@@ -43,7 +43,7 @@ def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datet
                 error: str) -> int:
     """Keep a trace of a run that did not complete (failed or cancelled), with its reason."""
     with store.session() as s:
-        run = Run(name=config.name, status=status, started_at=started_at, finished_at=datetime.now(timezone.utc),
+        run = Run(name=config.name, status=status, started_at=started_at, finished_at=datetime.now(UTC),
                   as_of=config.as_of, period=config.period, user_name=user, config_path=str(config.path or ""),
                   config=config.public(), software_version=__version__, error=error)
         s.add(run)
@@ -55,7 +55,7 @@ def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datet
 
 def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result: ReconResult, *,
              user: str, started_at: datetime, summary: dict[str, Any], state: object | None = None) -> int:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store.session() as s:
         run = Run(name=config.name, status="completed", started_at=started_at, finished_at=now,
                   as_of=config.as_of, period=config.period, user_name=user, config_path=str(config.path or ""),
@@ -300,8 +300,8 @@ def exception_history(store: Store, key: str) -> list[dict[str, Any]]:
         from workbench.store.schema import Comment
         for c in s.execute(select(Comment).where(Comment.exception_key == key).order_by(Comment.id)).scalars():
             out.append({"kind": "comment", "at": c.at, "actor": c.author, "text": c.text})
-    out.sort(key=lambda d: (d["at"].replace(tzinfo=timezone.utc) if d["at"] and d["at"].tzinfo is None
-                            else d["at"]) or datetime.min.replace(tzinfo=timezone.utc))
+    out.sort(key=lambda d: (d["at"].replace(tzinfo=UTC) if d["at"] and d["at"].tzinfo is None
+                            else d["at"]) or datetime.min.replace(tzinfo=UTC))
     return out
 
 

@@ -211,6 +211,27 @@ class Comment(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class ExportRecord(Base):
+    """What an exported workbook held when it was written, kept where its reader cannot reach it.
+
+    ``export --verify`` compares a file with this record (so a forger who edits cells and
+    recomputes the Cover's manifest by its published rule is still caught) and the store with
+    it (so "file edited since export" and "store changed since export" are told apart).
+    """
+    __tablename__ = "export_records"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # printed on the Cover as "Export id"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    exported_at: Mapped[datetime] = mapped_column(UTC)
+    exported_by: Mapped[str] = mapped_column(String(120))
+    file_name: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    manifest: Mapped[str] = mapped_column(String(64))  # the data manifest (cell values)
+    sheet_hashes: Mapped[list[Any]] = mapped_column(JSONText)  # [[sheet, hash], ...] in workbook order
+    presentation: Mapped[dict[str, Any]] = mapped_column(JSONText)  # workbench.export.presentation
+    trail_head: Mapped[str] = mapped_column(String(64))  # the audit chain's last hash when exported
+    trail_events: Mapped[int] = mapped_column(Integer)  # and its number of events
+
+
 # ---------------------------------------------------------------- month-end close (workbench.close)
 
 

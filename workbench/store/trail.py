@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +27,7 @@ def _canon(v: Any) -> Any:
     if isinstance(v, Decimal):
         return str(v)
     if isinstance(v, datetime):
-        return v.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        return v.astimezone(UTC).isoformat(timespec="microseconds")
     if hasattr(v, "isoformat"):
         return v.isoformat()
     raise TypeError(f"cannot put {type(v).__name__} in an audit event")
@@ -44,7 +44,7 @@ def event_hash(prev_hash: str, event_id: int, at: datetime, actor: str, action: 
 
 def _utc(at: datetime) -> datetime:
     # SQLite hands back naive datetimes; every time in the store is UTC.
-    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def _lock_chain(session: Session) -> None:
@@ -67,7 +67,7 @@ def append(session: Session, *, actor: str, action: str, entity_type: str, entit
     the commit. Taking it at the first append instead made writers queue behind each
     other's whole transactions, and deadlock against writers that lock a row first.
     """
-    at = _utc(at or datetime.now(timezone.utc))
+    at = _utc(at or datetime.now(UTC))
     # Round-trip detail through JSON so the hash is computed over exactly what is stored.
     detail = json.loads(json.dumps(detail, default=_canon)) if detail is not None else None
     ev = AuditEvent(at=at, actor=actor, action=action, entity_type=entity_type,

@@ -11,7 +11,8 @@ those rows so the queue can patch them in place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import select

@@ -14,7 +14,8 @@ change counter other instances poll (``workbench.team.changes``).
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from sqlalchemy import and_, delete, select
@@ -22,14 +22,14 @@ DEFAULT_WITHIN = timedelta(minutes=2)  # the app beats every 30 s; a missed beat
 
 
 def _utc(at: datetime) -> datetime:
-    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def heartbeat(store: Store, user: str, *, run_id: int | None = None, host: str | None = None,
               pid: int | None = None, now: datetime | None = None) -> None:
     """Say "I am here (looking at run_id)"; call it periodically while the app is open."""
     values = {"user_name": user, "host": host or socket.gethostname(), "pid": pid if pid is not None else os.getpid(),
-              "run_id": run_id, "last_seen": _utc(now or datetime.now(timezone.utc))}
+              "run_id": run_id, "last_seen": _utc(now or datetime.now(UTC))}
     dialect = postgresql if store.is_postgres else sqlite
     stmt = dialect.insert(Presence).values(**values)
     stmt = stmt.on_conflict_do_update(index_elements=["user_name", "host", "pid"],
@@ -52,7 +52,7 @@ def who_is_here(store: Store, within: timedelta = DEFAULT_WITHIN, *, now: dateti
 
     ``exclude`` leaves out the asking user (the app shows "who *else* is here").
     """
-    now = _utc(now or datetime.now(timezone.utc))
+    now = _utc(now or datetime.now(UTC))
     with store.session() as s:
         rows = s.execute(select(Presence, User.display_name)
                          .join(User, User.name == Presence.user_name, isouter=True)
@@ -70,6 +70,6 @@ def who_is_here(store: Store, within: timedelta = DEFAULT_WITHIN, *, now: dateti
 
 def prune(store: Store, older_than: timedelta = timedelta(days=1), *, now: datetime | None = None) -> int:
     """Delete heartbeats of sessions that ended without saying goodbye (crash, lost network)."""
-    now = _utc(now or datetime.now(timezone.utc))
+    now = _utc(now or datetime.now(UTC))
     with store.session() as s:
         return s.execute(delete(Presence).where(Presence.last_seen < now - older_than)).rowcount or 0

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -171,7 +171,7 @@ def add_user(session: Session, name: str, roles: list[str], *, display_name: str
         raise ConfigError(f"unknown role {bad[0]!r}; roles are {', '.join(ROLES)}")
     u = session.get(User, name)
     if u is None:
-        u = User(name=name, created_at=datetime.now(timezone.utc), roles="", active=True)
+        u = User(name=name, created_at=datetime.now(UTC), roles="", active=True)
         session.add(u)
     u.roles = ",".join(sorted(set(roles)))
     u.display_name = display_name or u.display_name

@@ -1,6 +1,5 @@
 """Every item model passes Qt's model tester, and shows what a reviewer needs."""
 
-from decimal import Decimal
 
 from PySide6.QtCore import Qt
 
@@ -10,6 +9,7 @@ from app.models.queue_frame import COLUMN_KEYS, QueueFilter
 from app.models.record_pair import STATE_ROLE, RecordPairModel, compare_records
 from app.theme import colors
 from tests.app.models.test_queue_frame import frame
+from datetime import UTC
 
 LIGHT = colors("light")
 
@@ -94,12 +94,12 @@ def test_a_record_missing_on_one_side_shows_grey_there():
 
 
 def test_history_model_passes_the_model_tester_newest_first(qtmodeltester):
-    from datetime import datetime, timezone
+    from datetime import datetime
     model = HistoryModel()
     model.set_entries([
-        {"kind": "seen", "at": datetime(2026, 9, 30, tzinfo=timezone.utc), "run_id": 1, "status": "open",
+        {"kind": "seen", "at": datetime(2026, 9, 30, tzinfo=UTC), "run_id": 1, "status": "open",
          "crm_value": "open", "erp_value": "paid"},
-        {"kind": "event", "at": datetime(2026, 10, 2, tzinfo=timezone.utc), "actor": "bob",
+        {"kind": "event", "at": datetime(2026, 10, 2, tzinfo=UTC), "actor": "bob",
          "action": "exception.waived", "detail": {"reason": "timing"}},
     ])
     qtmodeltester.check(model)

@@ -1,6 +1,6 @@
 """Filtering, searching and sorting the queue's columns (no Qt involved)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 
 import numpy as np
@@ -33,7 +33,7 @@ def frame(n: int = 2000, seed: int = 3) -> tuple[QueueFrame, pd.DataFrame]:
         "currency": "EUR",
         "status": np.array(["open", "in_review", "waived"])[rng.integers(0, 3, n)],
         "assignee": np.array([None, "bob", "carol"], dtype=object)[rng.integers(0, 3, n)],
-        "first_seen": [datetime(2026, 11, 1, tzinfo=timezone.utc) - timedelta(days=int(d))
+        "first_seen": [datetime(2026, 11, 1, tzinfo=UTC) - timedelta(days=int(d))
                        for d in rng.integers(0, 90, n)],
         "message": "m",
     }, dtype=object)
@@ -146,7 +146,7 @@ def test_letting_a_frame_go_empties_its_rows_and_does_not_break_a_background_sor
     def warm() -> None:
         try:
             fr.warm_orders()
-        except BaseException as exc:  # noqa: BLE001 - the test reports it
+        except BaseException as exc:  # the test reports it
             errors.append(exc)
 
     t = threading.Thread(target=warm)

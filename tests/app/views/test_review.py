@@ -209,7 +209,7 @@ def test_bulk_assign_and_waive_act_on_all_that_match_the_filter(qtbot, window):
 def test_a_suggested_link_can_be_confirmed_from_the_side_by_side(qtbot, window):
     review = window.review
     store = window.ctx.store
-    globex = [i for i in _ids_by_type(store, "customer.attribute_mismatch")]
+    globex = list(_ids_by_type(store, "customer.attribute_mismatch"))
     _select(qtbot, review, max(globex))  # the Globex name difference
     assert "fuzzy" in review.side.link_label.text() and "suggested" in review.side.link_label.text()
     assert review.side.confirm_link.isVisible()

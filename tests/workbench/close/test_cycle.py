@@ -163,4 +163,4 @@ def _cycle(store, db, cfg, period, P, tmp_path, capsys) -> None:
     assert [(r[1], r[3], r[4]) for r in close if r[0] == "Comment"] == [(target.key, "ann",
                                                                          "remittance received 28 Oct")]
     assert [(r[1], r[7]) for r in close if r[0] == "Evidence file"] == [(target.key, sha)]
-    assert "matches" in wb(capsys, "export", "--verify", str(xlsx), "--db", db).lower()
+    assert "ok — export" in wb(capsys, "export", "--verify", str(xlsx), "--db", db).lower()

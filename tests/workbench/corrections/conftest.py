@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from tests.helpers.sandboxes import erp_sandbox
 from workbench.store.schema import ExceptionRow, Run
 
 
@@ -23,7 +24,7 @@ def any_store(request, tmp_path):
 
 
 def add_run(store, config: dict[str, Any] | None = None, user: str = "system") -> int:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store.session() as s:
         run = Run(name="October close", status="completed", started_at=now, finished_at=now,
                   as_of=date(2026, 10, 31), user_name=user, software_version="test",
@@ -39,7 +40,7 @@ def add_exception(store, run_id: int, *, type: str = "invoice.balance_mismatch",
                   field: str = "open_balance", crm_value: Any = "100.00", erp_value: Any = "90.00",
                   proposal: dict[str, Any] | None | str = "default", customer_name: str = "Adatum Corporation") -> int:
     """One open exception; the default proposal sets the CRM field to the ERP value."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if proposal == "default":
         proposal = {"target_side": "crm", "target_system": "salesforce", "object": crm_object, "record_id": crm_id,
                     "field": field, "from": crm_value, "to": erp_value, "version": "2026-10-30T10:00:00.000+0000",
@@ -64,10 +65,7 @@ def add_exception(store, run_id: int, *, type: str = "invoice.balance_mismatch",
 @pytest.fixture
 def bc(tmp_path):
     """A Business Central sandbox over real HTTP on loopback."""
-    from workbench.sandbox.erp import start
-    h = start(flavor="business-central", customers=40, state_dir=tmp_path / "bc")
-    yield h
-    h.stop()
+    yield from erp_sandbox("business-central", customers=40, state_dir=tmp_path / "bc")
 
 
 def bc_config(handle, **connector_options: Any) -> dict[str, Any]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import select
 
-from tests.workbench.corrections.conftest import (add_exception, add_run, any_store as any_store,  # noqa: F401
+from tests.workbench.corrections.conftest import (add_exception, add_run, any_store as any_store,
                                                   bc_config, erp_city_corrections, erp_value, erp_version,
                                                   set_erp_value)
 from workbench.store.trail import verify
@@ -41,7 +41,7 @@ def _actions(store, cid):
             .order_by(AuditEvent.id)).scalars()]
 
 
-def test_push_writes_each_correction_once_and_resolves_its_exception(any_store, bc):  # noqa: F811
+def test_push_writes_each_correction_once_and_resolves_its_exception(any_store, bc):
     store = any_store
     cids, eids, recs = erp_city_corrections(store, bc, 3)
     before = {r["id"]: erp_version(bc, r["id"]) for r in recs}
@@ -177,7 +177,7 @@ def test_an_interrupted_push_is_resolved_by_reading_the_target_never_by_resendin
 def test_a_claim_is_stale_only_when_its_process_is_gone_or_its_lease_ran_out():
     import socket
     host = socket.gethostname()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(done.stdout)
     alive = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
@@ -196,7 +196,7 @@ def test_a_claim_is_stale_only_when_its_process_is_gone_or_its_lease_ran_out():
         alive.communicate(b"")
 
 
-def test_two_workers_never_claim_the_same_correction(any_store):  # noqa: F811
+def test_two_workers_never_claim_the_same_correction(any_store):
     run = add_run(any_store)
     eids = [add_exception(any_store, run, crm_id=f"a0B0000000{i:05d}AAA", erp_id=f"INV-{i}") for i in range(30)]
     cids = [service.propose(any_store, e, "bob") for e in eids]

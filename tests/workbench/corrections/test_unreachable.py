@@ -3,12 +3,10 @@ dead-lettered, and once the system is back the same push command finishes it."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 
 from tests.workbench.corrections.test_push_e2e import _customer_proposals, _sf, demo_run  # noqa: F401
 from workbench.corrections import service
 from workbench.corrections.outbox.push import Backoff
-from workbench.sandbox import salesforce as sf_sandbox
 from workbench.store.schema import Correction
 
 

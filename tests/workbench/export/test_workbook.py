@@ -4,7 +4,7 @@ frozen header, tables, protection and the manifest."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 import pytest
@@ -16,8 +16,8 @@ from workbench.export.workbook import verify_workbook, write_workbook
 from workbench.palette import palette
 from workbench.store.schema import Correction, CustomerLink, ExceptionRow, Run, RunSource, Snapshot
 
-STARTED = datetime(2026, 11, 2, 8, 30, 0, tzinfo=timezone.utc)
-FINISHED = datetime(2026, 11, 2, 8, 34, 12, tzinfo=timezone.utc)
+STARTED = datetime(2026, 11, 2, 8, 30, 0, tzinfo=UTC)
+FINISHED = datetime(2026, 11, 2, 8, 34, 12, tzinfo=UTC)
 SECRET = "tok-9f8e7d6c5b4a-SECRET"
 
 PAYLOADS = ['=HYPERLINK("http://evil.example/x","Click me")', "=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3",
@@ -31,7 +31,7 @@ def _exc(i: int, **kw) -> dict:
                 crm_value="open", erp_value="paid", difference=None, amount_at_risk=Decimal("100.00"),
                 currency="EUR", diffs=[{"field": "status", "crm": "open", "erp": "paid"}], proposal=None,
                 message="CRM shows the invoice open, the ERP shows it paid.", assignee=None,
-                first_seen=datetime(2026, 10, 20, 9, 0, tzinfo=timezone.utc), last_seen=FINISHED, resolution=None)
+                first_seen=datetime(2026, 10, 20, 9, 0, tzinfo=UTC), last_seen=FINISHED, resolution=None)
     base.update(kw)
     return base
 
@@ -74,13 +74,13 @@ def make_run(store, *, exceptions: list[dict] | None = None, extra: int = 0, mon
                         objects={"customers": "Account", "invoices": "blng__Invoice__c"},
                         queries={"customers": "SELECT Id, Name FROM Account WHERE IsDeleted = false",
                                  "invoices": f"/services/data/v61.0/query?q=SELECT+Id&access_token={SECRET}"},
-                        extracted_at=datetime(2026, 11, 2, 8, 31, 5, tzinfo=timezone.utc),
+                        extracted_at=datetime(2026, 11, 2, 8, 31, 5, tzinfo=UTC),
                         row_counts={"customers": 3, "invoices": 3}, content_hash="ab" * 32))
         s.add(RunSource(run_id=rid, side="erp", system="business_central", connector="business_central",
                         instance="https://svc:hunter2pass@api.businesscentral.dynamics.com/v2.0/contoso",
                         api_version="v2.0", objects={"customers": "customers", "invoices": "salesInvoices"},
                         queries={"customers": "$filter=blocked eq ' '"},
-                        extracted_at=datetime(2026, 11, 2, 8, 32, 40, tzinfo=timezone.utc),
+                        extracted_at=datetime(2026, 11, 2, 8, 32, 40, tzinfo=UTC),
                         row_counts={"customers": 3, "invoices": 3}, content_hash="cd" * 32))
         customers = [("crm", "001000000000001AAA", "Alpha AG"), ("crm", "001000000000002AAA", PAYLOADS[0]),
                      ("crm", "001000000000003AAA", "Gamma SA"), ("erp", "C100", "Alpha AG"),
@@ -94,7 +94,7 @@ def make_run(store, *, exceptions: list[dict] | None = None, extra: int = 0, mon
                            evidence={"xref": "C100"}, status="auto"))
         s.add(CustomerLink(run_id=rid, crm_id="001000000000003AAA", erp_id="C300", method="fuzzy",
                            confidence=0.8765, evidence={"name": 0.93, "postcode": True}, status="confirmed",
-                           decided_by="maria", decided_at=datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)))
+                           decided_by="maria", decided_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC)))
         for e in exceptions:
             s.add(ExceptionRow(run_id=rid, **e))
         s.flush()
@@ -106,16 +106,16 @@ def make_run(store, *, exceptions: list[dict] | None = None, extra: int = 0, mon
         corr = Correction(exception_id=first_exc.id, run_id=rid, target_side="crm", target_system="salesforce",
                           target_object="blng__Invoice__c", target_record=first_exc.crm_id, field="status",
                           from_value="open", to_value="paid", state="applied", reason="ERP owns invoice status",
-                          preparer="maria", prepared_at=datetime(2026, 11, 2, 9, 10, tzinfo=timezone.utc),
-                          approver="tom", approved_at=datetime(2026, 11, 2, 9, 20, tzinfo=timezone.utc),
+                          preparer="maria", prepared_at=datetime(2026, 11, 2, 9, 10, tzinfo=UTC),
+                          approver="tom", approved_at=datetime(2026, 11, 2, 9, 20, tzinfo=UTC),
                           idempotency_key=f"run{rid}-c1", attempts=1, response_id="a0B000000000001AAA",
-                          pushed_at=datetime(2026, 11, 2, 9, 21, 3, tzinfo=timezone.utc), verification="agreed")
+                          pushed_at=datetime(2026, 11, 2, 9, 21, 3, tzinfo=UTC), verification="agreed")
         s.add(corr)
         s.flush()
         trail.append(s, actor="maria", action="correction.proposed", entity_type="correction", entity_id=corr.id,
-                     detail={"from": "open", "to": "paid"}, at=datetime(2026, 11, 2, 9, 10, tzinfo=timezone.utc))
+                     detail={"from": "open", "to": "paid"}, at=datetime(2026, 11, 2, 9, 10, tzinfo=UTC))
         trail.append(s, actor="tom", action="correction.approved", entity_type="correction", entity_id=corr.id,
-                     detail={}, at=datetime(2026, 11, 2, 9, 20, tzinfo=timezone.utc))
+                     detail={}, at=datetime(2026, 11, 2, 9, 20, tzinfo=UTC))
         return rid
 
 
@@ -378,18 +378,27 @@ def test_verify_notices_the_store_moving_on(exported):
     assert "changed after this workbook was exported" in "\n".join(rep.lines())
 
 
-def test_same_run_same_cells_and_same_bytes(store, tmp_path, monkeypatch):
+def test_same_run_same_cells_except_the_export_anchor(store, tmp_path, monkeypatch):
     rid = make_run(store, monkeypatch=monkeypatch)
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     ia = write_workbook(store, rid, a)
     ib = write_workbook(store, rid, b)
-    assert ia.manifest == ib.manifest
+    assert ia.export_id != ib.export_id
     wa, wb_ = load_workbook(a), load_workbook(b)
     for name in wa.sheetnames:
-        assert rows_of(wa[name]) == rows_of(wb_[name]), name
+        if name != "Cover":
+            assert rows_of(wa[name]) == rows_of(wb_[name]), name
+    ca, cb = rows_of(wa["Cover"]), rows_of(wb_["Cover"])
+    differing = {x[0] for x, y in zip(ca, cb) if x != y}
+    assert differing <= {"Export id", "Exported (UTC)", "Events at export", "Head hash at export", MARKER,
+                         "Sheet hash"}
+    events = {r[0]: r[1] for r in ca if r and r[0]}["Events at export"]
+    assert {r[0]: r[1] for r in cb if r and r[0]}["Events at export"] == events + 1  # a's export event
     assert wa.properties.created == datetime(2026, 11, 2, 8, 30)
     assert wa.properties.modified == datetime(2026, 11, 2, 8, 34, 12)
-    assert a.read_bytes() == b.read_bytes()
+    import zipfile
+    with zipfile.ZipFile(a) as z:
+        assert {i.date_time for i in z.infolist()} == {(2026, 11, 2, 8, 34, 12)}
 
 
 def test_long_sheets_continue_on_numbered_sheets(store, tmp_path, monkeypatch):
@@ -511,5 +520,7 @@ def test_editing_the_manifest_on_the_cover_is_noticed(exported, tmp_path):
     wb.save(forged)
     rep = verify_workbook(store, forged)
     assert not rep.ok
-    assert rep.manifest_recorded == "0" * 64 and rep.manifest_file == rep.manifest_store
+    assert rep.manifest_cover == "0" * 64 and rep.manifest_recorded == rep.manifest_file == rep.manifest_store
     assert rep.differences == []  # the data cells themselves are intact
+    assert rep.file_edits == ["the data manifest written on the Cover is not the one the store recorded at export"]
+    assert not rep.store_changed

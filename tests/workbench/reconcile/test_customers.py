@@ -17,7 +17,8 @@ def run(crm_customers, erp_customers, rules=None, **more):
 
 def test_xref_links_despite_15_char_ids_case_and_leading_zeros():
     crm = [cust(sf(1), "Acme Inc", xref=" c-00012 ", tax_id="12-3456789"),
-           cust(sf(2), "Baker Ltd", xref=None, street="9 High Street", postcode="EC1A 1BB", country="GB", city="London")]
+           cust(sf(2), "Baker Ltd", xref=None, street="9 High Street", postcode="EC1A 1BB", country="GB",
+                city="London")]
     erp = [cust("e1", "ACME Incorporated", number="C12", tax_id="123456789"),
            cust("e2", "Baker Limited", number="C13", xref=sf(2)[:15], street="9 High St", postcode="EC1A1BB",
                 country="GB", city="London")]
@@ -46,7 +47,8 @@ def test_tax_id_links_a_blank_xref_and_proposes_writing_it():
     (exc,) = by_type(res, "customer.missing_xref")
     assert (exc["crm_id"], exc["erp_id"], exc["field"]) == (sf(2), "e2", "xref")
     p = exc["proposal"]
-    assert (p["target_side"], p["object"], p["record_id"], p["field"], p["to"]) == ("crm", "customers", sf(2), "xref", "C2")
+    assert (p["target_side"], p["object"], p["record_id"], p["field"], p["to"]) == (
+        "crm", "customers", sf(2), "xref", "C2")
     assert p["needs_decision"] is False and p["target_system"] == "salesforce"
 
 

@@ -2,7 +2,6 @@
 difference of the same kind, which must still be reported."""
 
 from datetime import date
-from decimal import Decimal
 
 from workbench.model.ids import to_18
 from workbench.reconcile.engine import reconcile

@@ -1,6 +1,6 @@
 """Invoice matching and the invoice exception types, with tolerances and FX."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 from workbench.model.ids import to_18
@@ -72,8 +72,8 @@ def test_status_mismatch_with_the_erp_event_date():
 
 
 def test_timing_mode_reports_late_events_and_skips_those_within_the_lag():
-    recent = datetime(2026, 10, 30, tzinfo=timezone.utc)
-    old = datetime(2026, 10, 20, tzinfo=timezone.utc)
+    recent = datetime(2026, 10, 30, tzinfo=UTC)
+    old = datetime(2026, 10, 20, tzinfo=UTC)
     rules = {"timing": {"erp_events_as": "timing", "lag_days": 3}}
     res = run([inv("a1", "N1", C, "10.00", "10.00", "open"), inv("a2", "N2", C, "10.00", "10.00", "open")],
               [inv("b1", "N1", "e1", "10.00", "0.00", "paid", last_modified=recent),

@@ -81,7 +81,8 @@ def test_default_tolerance_is_below_one_minor_unit_of_each_currency():
 def test_per_currency_tolerance_and_its_errors():
     t = parse({"tolerances": {"invoice_balance": {"abs_minor": 1, "JPY": "5"}}}).tolerances["invoice_balance"]
     assert t.within("JPY", Decimal("1000"), Decimal("1005")) and not t.within("JPY", Decimal("1000"), Decimal("1006"))
-    assert t.within("EUR", Decimal("10.00"), Decimal("10.01")) and not t.within("EUR", Decimal("10.00"), Decimal("10.02"))
+    assert t.within("EUR", Decimal("10.00"), Decimal("10.01"))
+    assert not t.within("EUR", Decimal("10.00"), Decimal("10.02"))
     with pytest.raises(ConfigError, match=r"invoice_balance = .*expected a table"):
         parse({"tolerances": {"invoice_balance": {"YEN": "5"}}})
     with pytest.raises(ConfigError, match=r"invoice_balance.JPY = 'five'"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +23,8 @@ ALL_TYPES = {
     "order.amount_mismatch", "credit.blocked_in_erp", "data_quality.missing_tax_id",
     "data_quality.missing_billing_country", "data_quality.unmapped_product", "data_quality.hierarchy_mismatch",
 }
-DECOYS = {"id_15_char", "diacritics_ascii", "xref_case_whitespace", "invoice_number_case_whitespace", "order_number_leading_zeros",
+DECOYS = {"id_15_char", "diacritics_ascii", "xref_case_whitespace", "invoice_number_case_whitespace",
+          "order_number_leading_zeros",
           "name_case", "name_whitespace", "legal_form_synonym", "ampersand_and", "price_within_tolerance",
           "amount_rounding", "status_spelling", "partial_status_equivalent"}
 ATTR_FIELDS = {"name", "street", "city", "postcode", "country", "tax_id", "currency"}

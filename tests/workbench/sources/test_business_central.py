@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from decimal import Decimal
 
 import pytest
 
+from tests.helpers.sandboxes import erp_connector, erp_sandbox
 from workbench.config import from_dict
 from workbench.errors import Cancelled, ConfigError, SourceError
 from workbench.model.status import CANONICAL
@@ -18,9 +19,7 @@ from workbench.sources.base import WriteRequest
 
 @pytest.fixture
 def bc(records):
-    h = erp.start(flavor="business-central", data=records)
-    yield h
-    h.stop()
+    yield from erp_sandbox("business-central", records)
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +28,8 @@ def records(tmp_path_factory):
     return erp.seed_data(None, 30, 11, tmp_path_factory.mktemp("scenario"))
 
 
-def connect(handle, **settings):
-    table = erp.demo_config(handle)
-    table["business_central"].update({"backoff": 0.01, **settings})
-    return open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
-
-
 def test_full_pull_returns_every_object_with_exact_money_and_canonical_status(bc):
-    src = connect(bc)
+    src = erp_connector(bc)
     ex = src.pull()
     counts = {e: bc.store.count(e) for e in ("customers", "items", "salesPrices", "salesOrders",
                                               "salesOrderLines", "salesInvoices", "customerPayments")}
@@ -59,7 +52,7 @@ def test_full_pull_returns_every_object_with_exact_money_and_canonical_status(bc
 
 
 def test_paging_follows_next_links_across_page_boundaries(bc):
-    src = connect(bc, page_size=7)
+    src = erp_connector(bc, page_size=7)
     ex = src.pull()
     n = bc.store.count("customers")
     assert len(ex.frames["customers"]) == n
@@ -70,7 +63,7 @@ def test_paging_follows_next_links_across_page_boundaries(bc):
 
 
 def test_progress_is_reported_and_cancel_stops_the_pull(bc):
-    src = connect(bc, page_size=10)
+    src = erp_connector(bc, page_size=10)
     state = RecordingProgress()
     original = state.set_progress
 
@@ -84,10 +77,10 @@ def test_progress_is_reported_and_cancel_stops_the_pull(bc):
 
 
 def test_push_writes_with_etag_and_next_pull_sees_it_incrementally(bc):
-    src = connect(bc)
+    src = erp_connector(bc)
     first = src.pull()
     cust = first.frames["customers"].iloc[3]
-    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    since = datetime.now(UTC) - timedelta(seconds=1)
     req = WriteRequest(1, "k1", "customers", cust["record_id"], "city", cust["city"], "Reykjavik Testville",
                        seen_version=cust["version"])
     [res] = src.push([req])
@@ -99,16 +92,16 @@ def test_push_writes_with_etag_and_next_pull_sees_it_incrementally(bc):
     assert len(later.frames["invoices"]) == 0
     assert "lastModifiedDateTime gt" in later.meta.queries["customers"]
     # pushing the same correction again changes nothing
-    [again] = src.push([WriteRequest(1, "k1", "customers", cust["record_id"], "city", cust["city"], "Reykjavik Testville",
-                                     seen_version=cust["version"])])
+    [again] = src.push([WriteRequest(1, "k1", "customers", cust["record_id"], "city", cust["city"],
+                                     "Reykjavik Testville", seen_version=cust["version"])])
     assert again.outcome == "already_applied"
     assert bc.store.get("customers", cust["record_id"])[1] == 2  # written exactly once
 
 
 def test_stale_etag_is_a_conflict_and_nothing_is_written(bc):
-    src = connect(bc)
+    src = erp_connector(bc)
     cust = src.pull().frames["customers"].iloc[0]
-    other = connect(bc)
+    other = erp_connector(bc)
     [first] = other.push([WriteRequest(1, "a", "customers", cust["record_id"], "name", cust["name"], "Other Co",
                                        seen_version=cust["version"])])
     assert first.outcome == "applied"
@@ -119,7 +112,7 @@ def test_stale_etag_is_a_conflict_and_nothing_is_written(bc):
 
 
 def test_record_changed_between_read_and_write_is_caught_by_if_match(bc):
-    src = connect(bc)
+    src = erp_connector(bc)
     cust = src.pull().frames["customers"].iloc[1]
     bc.faults.change_before_write()
     [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "postcode", cust["postcode"], "99999",
@@ -130,14 +123,15 @@ def test_record_changed_between_read_and_write_is_caught_by_if_match(bc):
 
 
 def test_without_seen_version_a_changed_old_value_is_a_conflict(bc):
-    src = connect(bc)
+    src = erp_connector(bc)
     cust = src.pull().frames["customers"].iloc[2]
-    [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", "Not What It Was", "Oslo Testville")])
+    [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", "Not What It Was",
+                                   "Oslo Testville")])
     assert res.outcome == "conflict" and res.current_value == cust["city"]
 
 
 def test_read_only_field_is_refused_before_sending_as_metadata_marks_it(bc):
-    src = connect(bc)
+    src = erp_connector(bc)
     inv = src.pull().frames["invoices"].iloc[0]
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
                                    inv["open_balance"] + Decimal("1.00"), seen_version=inv["version"])])
@@ -146,7 +140,7 @@ def test_read_only_field_is_refused_before_sending_as_metadata_marks_it(bc):
 
 
 def test_429_with_retry_after_is_honoured(bc):
-    src = connect(bc)
+    src = erp_connector(bc)
     bc.faults.rate_limit(times=2, retry_after=1)
     ex = src.pull()
     assert len(ex.frames["customers"]) == bc.store.count("customers")
@@ -156,7 +150,7 @@ def test_429_with_retry_after_is_honoured(bc):
 
 @pytest.mark.parametrize("status", [500, 503])
 def test_server_errors_are_retried(bc, status):
-    src = connect(bc)
+    src = erp_connector(bc)
     bc.faults.server_error(status, times=2)
     ex = src.pull()
     assert len(ex.frames["invoices"]) == bc.store.count("salesInvoices")
@@ -164,7 +158,7 @@ def test_server_errors_are_retried(bc, status):
 
 
 def test_persistent_outage_gives_one_line_error_with_the_systems_words(bc):
-    src = connect(bc, retries=2)
+    src = erp_connector(bc, retries=2)
     bc.faults.server_error(503, times=50)
     with pytest.raises(SourceError) as err:
         src.pull()
@@ -173,7 +167,7 @@ def test_persistent_outage_gives_one_line_error_with_the_systems_words(bc):
 
 
 def test_slow_answer_times_out_and_is_retried(bc):
-    src = connect(bc, timeout=3)
+    src = erp_connector(bc, timeout=3)
     bc.faults.slow(seconds=300)  # held until the client's 3 s read timeout gives up
     ex = src.pull()
     assert len(ex.frames["customers"]) == bc.store.count("customers")
@@ -181,7 +175,7 @@ def test_slow_answer_times_out_and_is_retried(bc):
 
 
 def test_expired_token_is_refreshed_once(bc):
-    src = connect(bc)
+    src = erp_connector(bc)
     src.pull()
     bc.faults.expire_tokens()
     ex = src.pull()
@@ -216,7 +210,7 @@ def test_company_by_name_and_connection_check(bc):
 
 
 def test_describe_lists_real_fields_with_updateability(bc):
-    src = connect(bc)
+    src = erp_connector(bc)
     fields = {f["name"]: f for f in src.describe("customers")}
     assert fields["displayName"]["updateable"] is True
     assert fields["id"]["updateable"] is False and fields["balanceDue"]["updateable"] is False
@@ -224,7 +218,7 @@ def test_describe_lists_real_fields_with_updateability(bc):
 
 
 def test_read_current_gives_values_and_etag(bc):
-    src = connect(bc)
+    src = erp_connector(bc)
     cust = src.pull().frames["customers"].iloc[0]
     cur = src.read_current("customers", [cust["record_id"], "00000000-0000-0000-0000-000000000001"], ["name"])
     assert list(cur) == [cust["record_id"]]
@@ -232,7 +226,7 @@ def test_read_current_gives_values_and_etag(bc):
 
 
 def test_cancelled_push_stops_between_records_and_reports_what_was_done(bc):
-    src = connect(bc)
+    src = erp_connector(bc)
     custs = src.pull().frames["customers"].head(3)
     reqs = [WriteRequest(i, f"k{i}", "customers", r["record_id"], "city", r["city"], f"Town {i}",
                          seen_version=r["version"]) for i, r in enumerate(custs.to_dict("records"))]

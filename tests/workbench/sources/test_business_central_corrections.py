@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.workbench.sources.test_business_central import connect
+from tests.helpers.sandboxes import erp_connector, erp_sandbox
 from workbench.corrections.values import parse_value
 from workbench.sandbox import erp
 from workbench.sources.base import WriteRequest
@@ -59,9 +59,7 @@ def records(tmp_path_factory):
 
 @pytest.fixture
 def bc(records):
-    h = erp.start(flavor="business-central", data=records)
-    yield h
-    h.stop()
+    yield from erp_sandbox("business-central", records)
 
 
 def request(src, bc, kind: str, field: str, raw):
@@ -76,7 +74,7 @@ def request(src, bc, kind: str, field: str, raw):
 
 @pytest.mark.parametrize("kind, field, raw", APPLIES)
 def test_correction_applies_and_reads_back_equal(bc, kind, field, raw):
-    src = connect(bc)
+    src = erp_connector(bc)
     req, before = request(src, bc, kind, field, raw)
     [res] = src.push([req])
     assert res.outcome == "applied", res.message
@@ -90,7 +88,7 @@ def test_correction_applies_and_reads_back_equal(bc, kind, field, raw):
 
 @pytest.mark.parametrize("kind, field, raw, words", REFUSED)
 def test_correction_business_central_cannot_hold_fails_with_one_line_and_sends_nothing(bc, kind, field, raw, words):
-    src = connect(bc)
+    src = erp_connector(bc)
     req, before = request(src, bc, kind, field, raw)
     calls = src.http.requests
     [res] = src.push([req])
@@ -102,7 +100,7 @@ def test_correction_business_central_cannot_hold_fails_with_one_line_and_sends_n
 
 
 def test_a_date_correction_travels_as_an_edm_date(bc):
-    src = connect(bc)
+    src = erp_connector(bc)
     req, _ = request(src, bc, "invoices", "due_date", date(2027, 1, 15))
     assert src.push([req])[0].outcome == "applied"
     assert bc.store.get("salesInvoices", req.record_id)[0]["dueDate"] == "2027-01-15"

@@ -161,7 +161,8 @@ sheet = "Invoices"''').frames["invoices"]
 def test_regional_csv_with_semicolons_decimal_comma_and_cp1252(tree):
     text = ("Id;Name;blng__Account__c;ERP_Invoice_Number__c;blng__InvoiceDate__c;blng__DueDate__c;"
             "blng__InvoiceStatus__c;blng__PaymentStatus__c;blng__TotalAmount__c;blng__Balance__c;CurrencyIsoCode\n"
-            f"a0X5g00000Inv01;Rechnung für Müller;{ACC15};PSI-1001;01.10.2026;31.10.2026;Posted;Unpaid;1.190,50;1.190,50;EUR\n")
+            f"a0X5g00000Inv01;Rechnung für Müller;{ACC15};PSI-1001;01.10.2026;31.10.2026;Posted;Unpaid;"
+            "1.190,50;1.190,50;EUR\n")
     _write(tree, "crm/blng__Invoice__c.csv", text, encoding="cp1252")
     inv = _pull(tree, crm_objects='''[crm.objects.invoices]
 file = "blng__Invoice__c.csv"
@@ -277,7 +278,7 @@ def test_push_is_refused_describe_lists_headers_and_connection_check_names_probl
     assert {c["name"]: c["canonical"] for c in cols}["displayName"] == "name"
     assert all(ok for _, ok, _ in src.test_connection())
     _write(tree, "erp/salesInvoices.csv", BC_INVOICES.replace("remainingAmount", "remaining"))
-    checks = dict((name, (ok, words)) for name, ok, words in src.test_connection())
+    checks = {name: (ok, words) for name, ok, words in src.test_connection()}
     ok, words = checks["invoices: salesInvoices.csv"]
     assert not ok and "remainingAmount" in words
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from decimal import Decimal
 
 import pytest
 
-from workbench.config import from_dict
+from tests.helpers.sandboxes import erp_connector, erp_sandbox
 from workbench.errors import SourceError
 from workbench.sandbox import erp
-from workbench.sources import open_source
 from workbench.sources.base import WriteRequest
 
 MODELS = {"customers": "res.partner", "products": "product.product", "prices": "product.pricelist.item",
@@ -20,16 +19,12 @@ MODELS = {"customers": "res.partner", "products": "product.product", "prices": "
 
 @pytest.fixture(params=[19, 17], ids=["json2", "jsonrpc"])
 def odoo(request, records):
-    h = erp.start(flavor="odoo", data=records, odoo_version=request.param)
-    yield h
-    h.stop()
+    yield from erp_sandbox("odoo", records, odoo_version=request.param)
 
 
 @pytest.fixture
 def odoo19(records):
-    h = erp.start(flavor="odoo", data=records)
-    yield h
-    h.stop()
+    yield from erp_sandbox("odoo", records)
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +33,8 @@ def records(tmp_path_factory):
     return erp.seed_data(None, 20, 5, tmp_path_factory.mktemp("scenario"))
 
 
-def connect(handle, **settings):
-    table = erp.demo_config(handle)
-    table["odoo"].update({"backoff": 0.01, **settings})
-    return open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
-
-
 def test_full_pull_of_every_model_with_many2one_and_decimal_money(odoo):
-    src = connect(odoo)
+    src = erp_connector(odoo)
     ex = src.pull()
     assert src.meta.api_usage["api"] == ("json2" if odoo.info["version"] == "19.0" else "jsonrpc")
     for kind, model in MODELS.items():
@@ -66,7 +55,7 @@ def test_full_pull_of_every_model_with_many2one_and_decimal_money(odoo):
 
 
 def test_offset_limit_paging_across_page_boundaries(odoo19):
-    src = connect(odoo19, page_size=25)
+    src = erp_connector(odoo19, page_size=25)
     ex = src.pull()
     n = odoo19.store.count("account.move")
     assert len(ex.frames["invoices"]) == n and ex.frames["invoices"]["record_id"].is_unique
@@ -74,9 +63,9 @@ def test_offset_limit_paging_across_page_boundaries(odoo19):
 
 
 def test_write_then_incremental_pull_sees_only_the_change(odoo):
-    src = connect(odoo)
+    src = erp_connector(odoo)
     cust = src.pull().frames["customers"].iloc[4]
-    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    since = datetime.now(UTC) - timedelta(seconds=1)
     [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "city", cust["city"], "Lyon Testville",
                                    seen_version=cust["version"])])
     assert res.outcome == "applied" and res.new_version != cust["version"]
@@ -90,9 +79,9 @@ def test_write_then_incremental_pull_sees_only_the_change(odoo):
 
 
 def test_stale_write_date_is_a_conflict(odoo):
-    src = connect(odoo)
+    src = erp_connector(odoo)
     cust = src.pull().frames["customers"].iloc[0]
-    [first] = connect(odoo).push([WriteRequest(1, "a", "customers", cust["record_id"], "name", cust["name"],
+    [first] = erp_connector(odoo).push([WriteRequest(1, "a", "customers", cust["record_id"], "name", cust["name"],
                                                "Renamed SA", seen_version=cust["version"])])
     assert first.outcome == "applied"
     [res] = src.push([WriteRequest(2, "b", "customers", cust["record_id"], "city", cust["city"], "Graz Testville",
@@ -102,7 +91,7 @@ def test_stale_write_date_is_a_conflict(odoo):
 
 
 def test_record_changed_between_approval_and_write_is_a_conflict(odoo19):
-    src = connect(odoo19)
+    src = erp_connector(odoo19)
     inv = src.pull().frames["invoices"].iloc[2]
     odoo19.faults.change_before_write()
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "due_date", inv["due_date"],
@@ -112,7 +101,7 @@ def test_record_changed_between_approval_and_write_is_a_conflict(odoo19):
 
 
 def test_due_date_write_is_applied_as_odoo_date(odoo19):
-    src = connect(odoo19)
+    src = erp_connector(odoo19)
     inv = src.pull().frames["invoices"].iloc[1]
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "due_date", inv["due_date"],
                                    "2027-01-31", seen_version=inv["version"])])
@@ -121,7 +110,7 @@ def test_due_date_write_is_applied_as_odoo_date(odoo19):
 
 
 def test_read_only_field_is_refused_before_sending(odoo):
-    src = connect(odoo)
+    src = erp_connector(odoo)
     inv = src.pull().frames["invoices"].iloc[0]
     before = odoo.store.get("account.move", inv["record_id"])[0]
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
@@ -142,7 +131,7 @@ def test_read_only_field_written_directly_is_refused_with_odoos_error(odoo19):
 
 
 def test_rate_limit_and_server_errors_are_retried(odoo19):
-    src = connect(odoo19)
+    src = erp_connector(odoo19)
     odoo19.faults.rate_limit(times=1, retry_after=1)
     odoo19.faults.server_error(500)
     odoo19.faults.server_error(503)
@@ -153,13 +142,13 @@ def test_rate_limit_and_server_errors_are_retried(odoo19):
 
 
 def test_timeout_is_retried(odoo19):
-    src = connect(odoo19, timeout=3)
+    src = erp_connector(odoo19, timeout=3)
     odoo19.faults.slow(seconds=300)  # held until the client's 3 s read timeout gives up
     assert len(src.pull().frames["invoices"]) == odoo19.store.count("account.move")
 
 
 def test_revoked_api_key_says_what_to_do(odoo):
-    src = connect(odoo)
+    src = erp_connector(odoo)
     odoo.faults.expire_tokens()
     with pytest.raises(SourceError) as err:
         src.pull()
@@ -171,7 +160,7 @@ def test_revoked_api_key_says_what_to_do(odoo):
 def test_json2_against_an_older_odoo_fails_clearly():
     h = erp.start(flavor="odoo", customers=5, seed=5, odoo_version=17)
     try:
-        src = connect(h, api="json2")
+        src = erp_connector(h, api="json2")
         with pytest.raises(SourceError, match="HTTP 404"):
             src.pull()
     finally:
@@ -179,7 +168,7 @@ def test_json2_against_an_older_odoo_fails_clearly():
 
 
 def test_fields_get_discovery(odoo):
-    fields = {f["name"]: f for f in connect(odoo).describe("invoices")}
+    fields = {f["name"]: f for f in erp_connector(odoo).describe("invoices")}
     assert fields["invoice_date_due"]["updateable"] is True
     assert fields["amount_residual"]["updateable"] is False
     assert fields["partner_id"]["type"] == "many2one"

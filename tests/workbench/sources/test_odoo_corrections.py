@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from tests.helpers.sandboxes import erp_connector, erp_sandbox
 from workbench.corrections.values import parse_value, same
 from workbench.sandbox import erp
 from workbench.sources.base import WriteRequest
-from tests.workbench.sources.test_odoo import connect
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +20,7 @@ def records(tmp_path_factory):
 
 @pytest.fixture(params=[19, 17], ids=["json2", "jsonrpc"])
 def odoo(request, records):
-    h = erp.start(flavor="odoo", data=records, odoo_version=request.param)
-    yield h
-    h.stop()
+    yield from erp_sandbox("odoo", records, odoo_version=request.param)
 
 
 def push(src, kind: str, rid: str, field: str, stored: object):
@@ -35,7 +33,7 @@ def push(src, kind: str, rid: str, field: str, stored: object):
 
 
 def test_every_customer_correction_applies_and_reads_back_equal(odoo):
-    src = connect(odoo)
+    src = erp_connector(odoo)
     customers = src.pull().frames["customers"]
     us = customers[customers["country"] == "US"].iloc[0]["record_id"]
     other, parent = customers.iloc[1]["record_id"], customers.iloc[2]["record_id"]
@@ -60,7 +58,7 @@ def test_every_customer_correction_applies_and_reads_back_equal(odoo):
 
 
 def test_price_and_invoice_due_date_apply(odoo):
-    src = connect(odoo)
+    src = erp_connector(odoo)
     ex = src.pull()
     price = ex.frames["prices"].iloc[0]["record_id"]
     _, res = push(src, "prices", price, "unit_price", "1234.50")
@@ -73,7 +71,7 @@ def test_price_and_invoice_due_date_apply(odoo):
 
 
 def test_corrections_odoo_cannot_take_fail_with_one_clear_line(odoo):
-    src = connect(odoo)
+    src = erp_connector(odoo)
     ex = src.pull()
     customers = ex.frames["customers"]
     not_us = customers[customers["country"] != "US"].iloc[0]["record_id"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 
 import httpx
 import pytest
 
+from tests.helpers.sandboxes import erp_connector, erp_sandbox
 from workbench.config import from_dict
 from workbench.errors import ConfigError, SourceError
 from workbench.model.status import CANONICAL
@@ -27,15 +28,7 @@ def records(tmp_path_factory):
 
 @pytest.fixture
 def erpnext(records):
-    h = erp.start(flavor="erpnext", data=records)
-    yield h
-    h.stop()
-
-
-def connect(handle, **settings):
-    table = erp.demo_config(handle)
-    table["rest"].update({"backoff": 0.01, **settings})
-    return open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+    yield from erp_sandbox("erpnext", records)
 
 
 def test_shipped_profiles_are_valid():
@@ -45,7 +38,7 @@ def test_shipped_profiles_are_valid():
 
 
 def test_full_pull_through_the_erpnext_profile(erpnext):
-    src = connect(erpnext, page_size=25)
+    src = erp_connector(erpnext, page_size=25)
     ex = src.pull()
     for kind, doctype in DOCTYPES.items():
         assert len(ex.frames[kind]) == erpnext.store.count(doctype), kind
@@ -66,10 +59,10 @@ def make_draft(handle, name: str) -> None:
 
 
 def test_incremental_pull_after_a_write_with_modified_check(erpnext):
-    src = connect(erpnext)
+    src = erp_connector(erpnext)
     make_draft(erpnext, src.pull().frames["invoices"].iloc[3]["record_id"])
     inv = src.pull().frames["invoices"].iloc[3]
-    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    since = datetime.now(UTC) - timedelta(seconds=1)
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "due_date", inv["due_date"], "2027-03-31",
                                    seen_version=inv["version"])])
     assert res.outcome == "applied" and res.new_version != inv["version"]
@@ -80,7 +73,7 @@ def test_incremental_pull_after_a_write_with_modified_check(erpnext):
 
 
 def test_stale_modified_is_a_conflict_from_the_server(erpnext):
-    src = connect(erpnext)
+    src = erp_connector(erpnext)
     cust = src.pull().frames["customers"].iloc[0]
     erpnext.faults.change_before_write()
     [res] = src.push([WriteRequest(1, "k", "customers", cust["record_id"], "tax_id", cust["tax_id"], "DE999",
@@ -90,9 +83,9 @@ def test_stale_modified_is_a_conflict_from_the_server(erpnext):
 
 
 def test_seen_version_behind_is_a_conflict_before_writing(erpnext):
-    src = connect(erpnext)
+    src = erp_connector(erpnext)
     cust = src.pull().frames["customers"].iloc[1]
-    assert connect(erpnext).push([WriteRequest(1, "a", "customers", cust["record_id"], "name", cust["name"],
+    assert erp_connector(erpnext).push([WriteRequest(1, "a", "customers", cust["record_id"], "name", cust["name"],
                                                "Other GmbH", seen_version=cust["version"])])[0].outcome == "applied"
     [res] = src.push([WriteRequest(2, "b", "customers", cust["record_id"], "website", cust["website"], "x.example",
                                    seen_version=cust["version"])])
@@ -104,7 +97,7 @@ def test_seen_version_behind_is_a_conflict_before_writing(erpnext):
 
 def test_a_write_frappe_would_refuse_is_not_sent(erpnext):
     # the DocType document says outstanding_amount and due_date do not allow changes after submit
-    src = connect(erpnext)
+    src = erp_connector(erpnext)
     invs = src.pull().frames["invoices"]
     inv = invs[invs["open_balance"] > 0].iloc[0]
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "due_date", inv["due_date"], "2027-03-31",
@@ -121,7 +114,7 @@ def test_without_the_doctype_rules_frappes_own_refusal_is_shown_in_one_line(erpn
     text = (PROFILES_DIR / "erpnext.toml").read_text(encoding="utf-8")
     start = text.index("[schema]")
     (tmp_path / "erpnext.toml").write_text(text[:start] + text[text.index("[write]"):], encoding="utf-8")
-    src = connect(erpnext, profile=str(tmp_path / "erpnext.toml"))
+    src = erp_connector(erpnext, profile=str(tmp_path / "erpnext.toml"))
     invs = src.pull().frames["invoices"]
     inv = invs[invs["open_balance"] > 0].iloc[0]
     [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
@@ -164,13 +157,13 @@ class SaveBetweenPages:
 def test_pull_is_stable_while_documents_are_saved_between_pages(erpnext):
     names = sorted(d["name"] for _, d, _ in erpnext.store.scan("Sales Invoice"))
     state = SaveBetweenPages(erpnext, [names[-1], names[len(names) // 2], names[0]])  # ahead, midway, behind
-    inv = connect(erpnext, page_size=7).pull(state).frames["invoices"]
+    inv = erp_connector(erpnext, page_size=7).pull(state).frames["invoices"]
     assert state.saved
     assert sorted(inv["record_id"]) == names  # every invoice once: none skipped, none repeated
 
 
 def test_faults_are_retried(erpnext):
-    src = connect(erpnext, timeout=3)
+    src = erp_connector(erpnext, timeout=3)
     erpnext.faults.rate_limit(times=1, retry_after=1)
     erpnext.faults.server_error(500)
     erpnext.faults.server_error(503)
@@ -181,7 +174,7 @@ def test_faults_are_retried(erpnext):
 
 
 def test_revoked_key_is_a_clear_error(erpnext):
-    src = connect(erpnext)
+    src = erp_connector(erpnext)
     erpnext.faults.expire_tokens()
     with pytest.raises(SourceError, match="HTTP 401 AuthenticationError"):
         src.pull()
@@ -268,7 +261,7 @@ KINDS = [
 
 
 def test_every_correction_kind_applies_or_fails_with_erpnexts_words(erpnext):
-    src = connect(erpnext)
+    src = erp_connector(erpnext)
     frames = src.pull().frames
     make_draft(erpnext, frames["invoices"]["record_id"].iloc[-1])
     frames = src.pull().frames

@@ -8,16 +8,14 @@ import pytest
 
 from tests.workbench.sandbox.salesforce.frames import crm_frames
 from tests.workbench.sources.test_salesforce_push import source
+from tests.helpers.sandboxes import salesforce_org
 from workbench.corrections.values import parse_value
-from workbench.sandbox import salesforce as sandbox
 from workbench.sources.base import WriteRequest
 
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory):
-    h = sandbox.start(frames=crm_frames(60), state_dir=tmp_path_factory.mktemp("sf"))
-    yield h
-    h.stop()
+    yield from salesforce_org(crm_frames(60), tmp_path_factory.mktemp("sf"))
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from decimal import Decimal
 
 import pytest
 
 from tests.workbench.sandbox.salesforce.frames import crm_frames
+from tests.helpers.sandboxes import salesforce_org
 from workbench.config import from_dict
 from workbench.errors import Cancelled, ConfigError, SourceError
 from workbench.progress import RecordingProgress
@@ -25,9 +26,7 @@ def source(handle, auth="jwt", objects=None, **settings):
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory):
-    h = sandbox.start(frames=crm_frames(2500), state_dir=tmp_path_factory.mktemp("sf"))
-    yield h
-    h.stop()
+    yield from salesforce_org(crm_frames(2500), tmp_path_factory.mktemp("sf"))
 
 
 @pytest.mark.parametrize("auth", ["jwt", "client_credentials", "password", "session"])
@@ -170,7 +169,7 @@ def test_untrusted_certificate_is_a_clear_error(org):
 
 
 def test_since_in_the_future_returns_nothing(org):
-    ex = source(org, objects={"customers": {}}).pull(since=datetime.now(timezone.utc) + timedelta(days=1))
+    ex = source(org, objects={"customers": {}}).pull(since=datetime.now(UTC) + timedelta(days=1))
     assert ex.frame("customers").empty and ex.meta.row_counts == {"customers": 0}
 
 

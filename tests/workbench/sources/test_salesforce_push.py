@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.workbench.sandbox.salesforce.frames import crm_frames
+from tests.helpers.sandboxes import salesforce_org
 from workbench.config import from_dict
 from workbench.errors import SourceError
 from workbench.sandbox import salesforce as sandbox
@@ -20,9 +21,7 @@ def source(handle, auth="jwt", **settings):
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory):
-    h = sandbox.start(frames=crm_frames(600), state_dir=tmp_path_factory.mktemp("sf"))
-    yield h
-    h.stop()
+    yield from salesforce_org(crm_frames(600), tmp_path_factory.mktemp("sf"))
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,7 +37,7 @@ def test_a_database_behind_the_schema_is_refused_with_the_fix(tmp_path):
 
 def test_money_round_trips_exactly_through_sqlite(store):
     amounts = [Decimal("0.10"), Decimal("1234567890123.4567"), Decimal("-0.005"), Decimal("100.00")]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store.session() as s:
         run = Run(name="t", started_at=now, as_of=date(2026, 10, 31), user_name="ann", software_version="x")
         s.add(run)
@@ -53,7 +53,7 @@ def test_money_round_trips_exactly_through_sqlite(store):
 
 
 def test_a_float_is_refused_for_a_money_column(store):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with pytest.raises(Exception, match="float"):
         with store.session() as s:
             run = Run(name="t", started_at=now, as_of=date(2026, 10, 31), user_name="ann", software_version="x")

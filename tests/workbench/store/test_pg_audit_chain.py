@@ -40,7 +40,7 @@ def test_concurrent_appends_from_several_processes_keep_one_valid_chain(pg_store
         check = trail.verify(s)
         assert check.ok, check.reason
         assert check.checked == WORKERS * EVENTS
-        ids = {e for e in s.execute(select(AuditEvent.entity_id)).scalars()}
+        ids = set(s.execute(select(AuditEvent.entity_id)).scalars())
         assert ids == {f"{w}-{i}" for w in range(WORKERS) for i in range(EVENTS)}
         # the writers really interleaved (otherwise this test proves nothing about concurrency)
         actors = list(s.execute(select(AuditEvent.actor).order_by(AuditEvent.id)).scalars())

@@ -19,6 +19,7 @@ from workbench.store.db import open_store
 from workbench.store.migrate_sqlite import migrate
 from workbench.store.schema import AuditEvent, Base, ExceptionRow, Run
 from workbench.team import concurrency as cc
+from datetime import UTC
 
 pytestmark = pytest.mark.postgres
 
@@ -65,9 +66,9 @@ def _dump(store, table) -> list[tuple]:
 
 
 def _norm(v):
-    from datetime import datetime, timezone
+    from datetime import datetime
     if isinstance(v, datetime) and v.tzinfo is None:
-        return v.replace(tzinfo=timezone.utc)
+        return v.replace(tzinfo=UTC)
     return v
 
 
@@ -100,7 +101,7 @@ def test_the_team_carries_on_where_the_desktop_left_off(sqlite_store, pg_store, 
     with pg_store.session() as s:
         assert s.execute(select(func.max(AuditEvent.id))).scalar() > last_event
         assert verify(s).ok
-        from workbench.team.users import resolve_user, roles_of
+        from workbench.team.users import roles_of
         assert roles_of(s, "bob") == {"preparer"}
 
 

@@ -59,7 +59,7 @@ def test_concurrent_upgrades_do_not_collide(pg_db_url):
     def up() -> None:
         try:
             upgrade_database(pg_db_url)
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+        except Exception as exc:  # collected for the assertion
             errors.append(exc)
 
     threads = [threading.Thread(target=up) for _ in range(3)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 import pytest
@@ -41,7 +41,7 @@ def test_opening_an_empty_shared_database_refuses_with_the_fix(pg_db_url):
 
 
 def test_money_round_trips_exactly_with_its_scale(pg_store):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with pg_store.session() as s:
         run = Run(name="r", status="completed", started_at=now, as_of=date(2026, 10, 31), user_name="ann",
                   software_version="t")
@@ -57,7 +57,7 @@ def test_money_round_trips_exactly_with_its_scale(pg_store):
 
 
 def test_float_is_refused_for_money(pg_store):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with pytest.raises(Exception, match="float"):
         with pg_store.session() as s:
             run = Run(name="r", status="completed", started_at=now, as_of=date(2026, 10, 31), user_name="a",

@@ -11,6 +11,7 @@ from tests.workbench.corrections.conftest import add_exception, add_run
 from workbench.store import trail
 from workbench.cli import main
 from workbench.corrections import service
+from datetime import UTC
 
 
 @pytest.fixture
@@ -64,8 +65,8 @@ def test_an_inserted_event_is_named(trail_store):
     _sql(trail_store, "UPDATE audit_events SET id = id - 99 WHERE id > 100")
     with trail_store.engine.connect() as conn:
         prev = conn.execute(text("SELECT hash FROM audit_events WHERE id = 2")).scalar()
-    from datetime import datetime, timezone
-    at = datetime.now(timezone.utc)
+    from datetime import datetime
+    at = datetime.now(UTC)
     h = trail.event_hash(prev, 3, at, "mallory", "correction.approved", "correction", "1", None, None)
     _sql(trail_store, "INSERT INTO audit_events (id, at, actor, action, entity_type, entity_id, run_id, detail, "
                       "prev_hash, hash) VALUES (3, :at, 'mallory', 'correction.approved', 'correction', '1', NULL, "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 import pytest
@@ -23,7 +23,7 @@ def any_store(request, tmp_path):
 
 def add_run(store, n: int = 3, user: str = "system") -> tuple[int, list[int]]:
     """A completed run with ``n`` open exceptions; returns (run id, exception ids)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store.session() as s:
         run = Run(name="October close", status="completed", started_at=now, finished_at=now,
                   as_of=date(2026, 10, 31), user_name=user, software_version="test")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -58,7 +56,7 @@ def test_the_library_refuses_every_change_by_an_auditor(team_with_work):
         "resolve": lambda: cc.resolve(store, ids[1], "dave", 1, "fine"),
         "link": lambda: links_review.reject_link(store, 1, "dave", expected_version=1),
     }
-    for what, act in attempts.items():
+    for act in attempts.values():
         with pytest.raises(PermissionDenied, match="dave"):
             act()
     for what in ("add", "remove"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
 
 from workbench.store import trail
 from workbench.team import concurrency as cc

@@ -130,7 +130,7 @@ def test_a_deadlock_with_another_writer_is_retried_not_shown_as_a_crash(pg_store
     def assign() -> None:
         try:
             result["row"] = cc.assign(pg_store, ids[0], "bob", "ann", 1)
-        except Exception as exc:  # noqa: BLE001 - the assertion below shows it
+        except Exception as exc:  # the assertion below shows it
             result["error"] = exc
 
     t = threading.Thread(target=assign)
@@ -138,7 +138,8 @@ def test_a_deadlock_with_another_writer_is_retried_not_shown_as_a_crash(pg_store
     # wait until the assignment holds the exception row and waits for the chain
     probe = other.connect()
     for _ in range(2000):
-        waiting = probe.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).scalar()
+        waiting = probe.execute(
+            text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).scalar()
         probe.commit()
         if waiting:
             break

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from workbench.store.trail import change_counter
 from workbench.team.presence import heartbeat, leave, prune, who_is_here
 
 from tests.workbench.team.conftest import add_team
 
-T0 = datetime(2026, 10, 31, 17, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 10, 31, 17, 0, tzinfo=UTC)
 
 
 def test_who_is_here_lists_recent_sessions_once_per_user(any_store):

@@ -16,11 +16,12 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from workbench.errors import ConfigError
 from workbench.sandbox.erp.faults import Faults
-from workbench.sandbox.erp.server import HttpServer
+from workbench.sandbox.erp.server import Flavor, HttpServer
 from workbench.sandbox.erp.store import RecordStore
 
 FLAVORS = ("business-central", "odoo", "erpnext")
@@ -38,7 +39,7 @@ class SandboxHandle:
 
     @property
     def base_url(self) -> str:
-        return self.info["base_url"]
+        return str(self.info["base_url"])
 
     @property
     def requests(self) -> int:
@@ -58,16 +59,18 @@ class SandboxHandle:
         self.stop()
 
 
-def _rows(frame: Any) -> list[dict]:
+def _rows(frame: Any) -> list[dict[str, Any]]:
     """Canonical frame -> records, with pandas' missing markers (NaN, NaT) as None."""
     if isinstance(frame, list):
         return frame
     obj = frame.astype(object)
-    return obj.where(obj.notna(), None).to_dict("records")
+    records: list[dict[str, Any]] = obj.where(obj.notna(), None).to_dict("records")
+    return records
 
 
-def seed_data(scenario_dir: Path | None, customers: int, seed: int, work: Path) -> dict[str, list[dict]]:
+def seed_data(scenario_dir: Path | None, customers: int, seed: int, work: Path) -> dict[str, list[dict[str, Any]]]:
     """The ERP side in canonical records: from a scenario dir, the shared generator, or the fixture."""
+    scenario_mod: ModuleType | None
     try:
         from workbench.sandbox import scenario as scenario_mod
     except ImportError:
@@ -88,7 +91,7 @@ def seed_data(scenario_dir: Path | None, customers: int, seed: int, work: Path) 
     return fixture.dataset(customers, seed)
 
 
-def _scenario_records(scenario: Any) -> dict[str, list[dict]]:
+def _scenario_records(scenario: Any) -> dict[str, list[dict[str, Any]]]:
     data = {k: _rows(v) for k, v in scenario.erp.items()}
     # the ERP-side Salesforce id exists only where the ERP has a field for it (Odoo's partner ref)
     xref = getattr(scenario, "erp_xref", None) or {}
@@ -101,7 +104,8 @@ def _scenario_records(scenario: Any) -> dict[str, list[dict]]:
 def _credentials(store: RecordStore, flavor: str, seed: int) -> dict[str, str]:
     saved = store.get_meta("credentials")
     if saved:
-        return json.loads(saved)
+        creds: dict[str, str] = json.loads(saved)
+        return creds
     ns = uuid.UUID(int=seed)
     creds = {"tenant": str(uuid.uuid5(ns, "tenant")), "environment": "production",
              "company_id": str(uuid.uuid5(ns, "company")), "company_name": "CRONUS USA, Inc.",
@@ -114,7 +118,7 @@ def _credentials(store: RecordStore, flavor: str, seed: int) -> dict[str, str]:
 
 def start(scenario_dir: Path | None = None, flavor: str = "business-central", port: int = 0,
           state_dir: Path | None = None, *, customers: int = 200, seed: int = 7,
-          data: dict[str, list[dict]] | None = None, odoo_version: int = 19) -> SandboxHandle:
+          data: dict[str, list[dict[str, Any]]] | None = None, odoo_version: int = 19) -> SandboxHandle:
     """Start the sandbox in a background thread; ``data`` (canonical records per kind) replaces
     the scenario, e.g. for the benchmark's synthetic million invoices."""
     if flavor not in FLAVORS:
@@ -128,6 +132,7 @@ def start(scenario_dir: Path | None = None, flavor: str = "business-central", po
     store = RecordStore(state_dir / f"{flavor}.sqlite3")
     faults = Faults()
     creds = _credentials(store, flavor, seed)
+    impl: Flavor
     if flavor == "business-central":
         from workbench.sandbox.erp.business_central import BusinessCentralFlavor, from_canonical
         impl = BusinessCentralFlavor(store, faults, tenant=creds["tenant"], environment=creds["environment"],
@@ -156,7 +161,9 @@ def start(scenario_dir: Path | None = None, flavor: str = "business-central", po
             "tenant": creds["tenant"], "environment": creds["environment"], "company_id": creds["company_id"],
             "company_name": creds["company_name"], "token_url": f"{base}/{creds['tenant']}/oauth2/v2.0/token",
             "client_id": creds["client_id"], "client_secret": creds["client_secret"],
-            "scope": "https://api.businesscentral.dynamics.com/.default", "access_token": impl.issue_token(86400)})
+            # impl is the BusinessCentralFlavor made above for this flavor
+            "scope": "https://api.businesscentral.dynamics.com/.default",
+            "access_token": impl.issue_token(86400)})  # type: ignore[union-attr]
     elif flavor == "odoo":
         info.update({"api_root": f"{base}/json/2" if odoo_version >= 19 else f"{base}/jsonrpc",
                      "database": creds["database"], "login": creds["login"], "api_key": creds["api_key"],

@@ -23,9 +23,10 @@ import re
 import secrets
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 from urllib.parse import parse_qs, quote
 
 from workbench.sandbox.erp.bc_schema import BLANK_DATE, BLANK_GUID, ENUMS, MAX_LENGTH, WriteRefused, check_value, \
@@ -36,8 +37,9 @@ from workbench.sandbox.erp.server import Request, Response
 from workbench.sandbox.erp.store import RecordStore, loads
 
 PAGE_CAP = 20_000
-G, S, D, DT, DA, B, I = ("Edm.Guid", "Edm.String", "Edm.Decimal", "Edm.DateTimeOffset", "Edm.Date",
-                         "Edm.Boolean", "Edm.Int32")
+# Short type codes for the field tables below.
+G, S, D, DT, DA, B, I = (  # noqa: E741
+    "Edm.Guid", "Edm.String", "Edm.Decimal", "Edm.DateTimeOffset", "Edm.Date", "Edm.Boolean", "Edm.Int32")
 
 # entity set -> (entity type, {property: EDM type}, writable properties)
 ENTITIES: dict[str, tuple[str, dict[str, str], set[str]]] = {
@@ -99,7 +101,7 @@ _GUID_KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def etag(rid: str, version: int) -> str:
@@ -109,8 +111,8 @@ def etag(rid: str, version: int) -> str:
 
 def _iso(v: Any) -> Any:
     if isinstance(v, datetime):
-        v = v if v.tzinfo else v.replace(tzinfo=timezone.utc)
-        return v.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        v = v if v.tzinfo else v.replace(tzinfo=UTC)
+        return v.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     if isinstance(v, date):
         return v.isoformat()
     return v
@@ -121,7 +123,7 @@ _BC_STATUS = {"draft": "Draft", "open": "Open", "partially_paid": "Open", "paid"
 _BC_STATUS_VALUES = {"Draft", "In Review", "Open", "Paid", "Canceled", "Cancelled", "Corrective"}
 
 
-def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tuple[str, dict]]]]:
+def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str, list[tuple[str, dict[str, Any]]]]]:
     """Canonical ERP records -> Business Central entities (entity set, [(id, record)])."""
     custs = {c["record_id"]: c for c in data.get("customers", [])}
     items = {p["code"]: p for p in data.get("products", [])}
@@ -130,7 +132,7 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
     invoices_by_number = {i.get("number"): i for i in data.get("invoices", [])}
     stamp = now_iso()
 
-    def lm(rec: dict) -> str:
+    def lm(rec: dict[str, Any]) -> str:
         return _iso(rec.get("last_modified")) or stamp
 
     yield "customers", [(c["record_id"], {
@@ -194,12 +196,12 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
     yield "customerPayments", pays
 
 
-def invoice_record(inv: dict, custs: dict[str, dict], orders_by_number: dict[str, dict],
-                   stamp: str) -> tuple[str, dict]:
+def invoice_record(inv: dict[str, Any], custs: dict[str, dict[str, Any]], orders_by_number: dict[Any, dict[str, Any]],
+                   stamp: str) -> tuple[str, dict[str, Any]]:
     """One canonical invoice as a salesInvoices entity (streamed by the benchmark's seeding)."""
     raw = inv.get("status_raw")
-    status = raw if raw in _BC_STATUS_VALUES else _BC_STATUS.get(inv.get("status"), "Open")
-    cust = custs.get(inv.get("customer_id")) or {}
+    status = raw if raw in _BC_STATUS_VALUES else _BC_STATUS.get(inv.get("status") or "", "Open")
+    cust = custs.get(inv.get("customer_id") or "") or {}
     order = orders_by_number.get(inv.get("order_ref")) or {}
     return inv["record_id"], {
         "id": inv["record_id"], "number": inv.get("number") or "",
@@ -404,11 +406,13 @@ class BusinessCentralFlavor:
                                   f"'Microsoft.NAV.{ENTITIES[entity][0]}'.")
         return names
 
-    def _with_expanded(self, entity: str, shaped: dict, data: dict, names: list[str]) -> dict:
+    def _with_expanded(self, entity: str, shaped: dict[str, Any], data: dict[str, Any], names: list[str]
+                       ) -> dict[str, Any]:
         for n in names:
             child, key = NAVIGATION[entity][n]
             rid = data["id"]
-            rows, _ = self.store.page(child, 0, 1_000_000, lambda r, k=key, v=rid: (r.get(k) or "").lower() == v)
+            rows, _ = self.store.page(child, 0, 1_000_000,
+                                      lambda r, k=key, v=rid: (r.get(k) or "").lower() == v)  # type: ignore[misc]  # mypy cannot type a lambda with default arguments
             shaped[n] = [self._shape(d, v, None) for d, v in rows]
         return shaped
 
@@ -452,8 +456,8 @@ class BusinessCentralFlavor:
             raise FilterError(f"The skip token value '{text}' is invalid.") from None
 
     @staticmethod
-    def _shape(data: dict, version: int, fields: list[str] | None) -> dict:
-        out = {"@odata.etag": etag(data["id"], version)}
+    def _shape(data: dict[str, Any], version: int, fields: list[str] | None) -> dict[str, Any]:
+        out: dict[str, Any] = {"@odata.etag": etag(data["id"], version)}
         if fields is None:
             out.update(data)
         else:
@@ -475,7 +479,7 @@ class BusinessCentralFlavor:
         if req.query.get("$filter") is not None:
             preds.append(compile_filter(req.query["$filter"], types, f"Microsoft.NAV.{type_name}"))
         if parent:
-            preds.append(lambda r, k=parent[0], v=parent[1]: (r.get(k) or "").lower() == v)
+            preds.append(lambda r, k=parent[0], v=parent[1]: (r.get(k) or "").lower() == v)  # type: ignore[misc]  # mypy cannot type a lambda with default arguments
         keep = (lambda r: all(p(r) for p in preds)) if preds else None
         size = PAGE_CAP
         headers: dict[str, str] = {}
@@ -521,18 +525,18 @@ class BusinessCentralFlavor:
         total = sum(1 for _ in self._iter(entity, keep))
         return Response(200, str(total).encode(), {"Content-Type": "text/plain"})
 
-    def _iter(self, entity: str, keep: Any) -> Iterable[tuple[dict, int]]:
+    def _iter(self, entity: str, keep: Any) -> Iterable[tuple[dict[str, Any], int]]:
         for _, data, version in self.store.scan(entity):
             if keep is None or keep(data):
                 yield data, version
 
-    def _matching(self, entity: str, keep: Any, order: list[tuple[str, bool]]) -> list[tuple[dict, int]]:
+    def _matching(self, entity: str, keep: Any, order: list[tuple[str, bool]]) -> list[tuple[dict[str, Any], int]]:
         rows = list(self._iter(entity, keep))
         types = ENTITIES[entity][1]
         for prop, desc in reversed(order):  # stable sorts, last key first
             edm = types[prop]
             # blanks sort first ascending, as AL sorts empty values before any other
-            rows.sort(key=lambda dv, p=prop, e=edm: (coerce(dv[0].get(p), e) is not None,
+            rows.sort(key=lambda dv, p=prop, e=edm: (coerce(dv[0].get(p), e) is not None,  # type: ignore[misc]  # mypy cannot type a lambda with default arguments
                                                       coerce(dv[0].get(p), e) or _BLANK.get(e, "")),
                       reverse=desc)
         return rows
@@ -584,7 +588,7 @@ class BusinessCentralFlavor:
         if "lastModifiedDateTime" in types:
             record["lastModifiedDateTime"] = now_iso()
         self.store.insert_many(entity, [(rid, record)])
-        data, version = self.store.get(entity, rid)
+        data, version = self.store.get(entity, rid)  # type: ignore[misc]  # inserted just above
         shaped = self._shape(data, version, None)
         return Response.json(201, {"@odata.context": f"{ctx}/{entity}/$entity", **shaped},
                              {"ETag": shaped["@odata.etag"], "Location": f"{ctx}/{entity}({rid})"})
@@ -604,7 +608,7 @@ class BusinessCentralFlavor:
             self.store.update(entity, rid, lambda d, v: {**d, "lastModifiedDateTime": now_iso()})
         stale = False
 
-        def apply(data: dict, version: int) -> dict | None:
+        def apply(data: dict[str, Any], version: int) -> dict[str, Any] | None:
             nonlocal stale
             if if_match.strip() != "*" and if_match.strip() != etag(rid, version):
                 stale = True
@@ -618,7 +622,7 @@ class BusinessCentralFlavor:
         with_version = self.store.update(entity, rid, apply)
         if stale:
             return self._error(412, "Request_EntityChanged", "Another user has already changed the record.")
-        data, version = with_version
+        data, version = with_version  # type: ignore[misc]  # the record exists: apply() ran on it
         shaped = self._shape(data, version, None)
         return Response.json(200, {"@odata.context": f"{ctx}/{entity}/$entity", **shaped},
                              {"ETag": shaped["@odata.etag"]})

@@ -12,12 +12,12 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from workbench.sandbox.erp import FLAVORS, start
 
 
-def add_parser(sandbox_subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(sandbox_subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     p = sandbox_subparsers.add_parser(
         "erp", help="run a local ERP-compatible server (Business Central, Odoo or ERPNext)",
         description="Serve the ERP side of a seeded scenario on 127.0.0.1 until interrupted. Prints one JSON "
@@ -57,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="workbench sandbox")
     add_parser(parser.add_subparsers(dest="what", required=True))
     args = parser.parse_args(argv)
-    return args.func(args)
+    code: int = args.func(args)
+    return code
 
 
 if __name__ == "__main__":

@@ -16,9 +16,10 @@ import base64
 import binascii
 import json
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 from urllib.parse import parse_qs
 
 from workbench.sandbox.erp.erpnext_meta import DOCTYPES, NUMERIC_TYPES, STANDARD, DocField, DocType, Masters
@@ -34,7 +35,7 @@ _LABEL = {"outstanding_amount": "Outstanding Amount", "grand_total": "Grand Tota
 
 
 def frappe_now(prev: str | None = None) -> str:
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     if prev:
         try:
             last = datetime.strptime(prev, "%Y-%m-%d %H:%M:%S.%f")
@@ -47,8 +48,8 @@ def frappe_now(prev: str | None = None) -> str:
 
 def _ts(v: Any) -> str | None:
     if isinstance(v, datetime):
-        v = v if v.tzinfo else v.replace(tzinfo=timezone.utc)
-        return v.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        v = v if v.tzinfo else v.replace(tzinfo=UTC)
+        return str(v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
     return None
 
 
@@ -56,7 +57,7 @@ def _d(v: Any) -> Any:
     return v.isoformat() if isinstance(v, date) else v
 
 
-def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tuple[str, dict]]]]:
+def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str, list[tuple[str, dict[str, Any]]]]]:
     stamp = frappe_now()
     custs = data.get("customers", [])
     cname = {c["record_id"]: c.get("number") or c["record_id"] for c in custs}
@@ -84,7 +85,7 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
         for o in data.get("orders", [])]
     invs = []
     for inv in data.get("invoices", []):
-        status = _STATUS.get(inv.get("status"), "Unpaid")
+        status = _STATUS.get(inv.get("status") or "", "Unpaid")
         total, bal = inv.get("total_amount"), inv.get("open_balance")
         if status == "Unpaid" and total and bal is not None and 0 < bal < total:
             status = "Partly Paid"
@@ -186,7 +187,7 @@ class ErpNextFlavor:
         self.api_key, self.api_secret = api_key, api_secret
         self._lock = threading.Lock()
         self._generation: dict[str, int] = {}  # bumped by every save: cached list orders are stale after it
-        self._orders: dict[tuple, tuple[int, list[str]]] = {}
+        self._orders: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
         self._masters: Masters | None = None
 
     def is_api(self, req: Request) -> bool:
@@ -290,7 +291,7 @@ class ErpNextFlavor:
         return Response.json(200, {"data": out})
 
     def _ordered_names(self, doctype: DocType, raw_filters: str, raw_or: str, order: list[tuple[str, bool]],
-                       filters: list, or_filters: list) -> list[str]:
+                       filters: list[Any], or_filters: list[Any]) -> list[str]:
         """Names of the matching documents in query order, kept until the next save of the doctype so
         that paging a large list does not sort it again for every page."""
         key = (doctype.name, raw_filters, raw_or, tuple(order))
@@ -335,7 +336,7 @@ class ErpNextFlavor:
     def _link_exists(self, target: str, name: str) -> bool:
         if self._masters is None:
             # price lists named by the seeded Item Prices are masters of this site too
-            lists = {d.get("price_list") for _, d, _ in self.store.scan("Item Price")} - {None}
+            lists = {d["price_list"] for _, d, _ in self.store.scan("Item Price") if d.get("price_list") is not None}
             self._masters = Masters({"Price List": lists})
         known = self._masters.exists(target, name)
         return known if known is not None else self.store.get(target, name) is not None
@@ -354,14 +355,14 @@ class ErpNextFlavor:
         seen = body.pop("modified", None)
         failure: FrappeError | None = None
 
-        def apply(current: dict, version: int) -> dict | None:
+        def apply(current: dict[str, Any], version: int) -> dict[str, Any] | None:
             nonlocal failure
             try:
                 return self._save(doctype, current, body, seen)
             except FrappeError as exc:
                 failure = exc
                 return None
-        data, _ = self.store.update(doctype.name, name, apply)
+        data, _ = self.store.update(doctype.name, name, apply)  # type: ignore[misc]  # the record was read above
         if failure is not None:
             raise failure
         self._bump(doctype.name)
@@ -371,7 +372,7 @@ class ErpNextFlavor:
         with self._lock:
             self._generation[doctype] = self._generation.get(doctype, 0) + 1
 
-    def _save(self, doctype: DocType, current: dict, body: dict, seen: Any) -> dict:
+    def _save(self, doctype: DocType, current: dict[str, Any], body: dict[str, Any], seen: Any) -> dict[str, Any]:
         """The checks of Document._save in its order; returns the document as stored."""
         old_status = _cint(current.get("docstatus"))
         new_status = _cint(body["docstatus"]) if "docstatus" in body else old_status
@@ -394,12 +395,12 @@ class ErpNextFlavor:
                                                  f"Value missing for {doctype.name}: {df.label}", "Missing Fields")
         new = dict(current)
         for f, v in body.items():
-            df = doctype.fields.get(f)
+            column = doctype.fields.get(f)
             # keys that are not columns of the doctype are dropped by get_valid_dict, as are the
             # standard fields a save sets itself
-            if df is None or f in STANDARD:
+            if column is None or f in STANDARD:
                 continue
-            new[f] = _sanitize(df, v)
+            new[f] = _sanitize(column, v)
         for df in fields:  # _validate_selects, _validate_length, _validate_links
             v = new.get(df.fieldname)
             if v in (None, "") or df.computed:

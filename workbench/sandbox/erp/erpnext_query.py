@@ -13,7 +13,8 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from workbench.sandbox.erp.erpnext_meta import NUMERIC_TYPES, DocType
 
@@ -101,7 +102,7 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{out}$", re.IGNORECASE | re.DOTALL)
 
 
-def _matcher(doctype: DocType, t: Term) -> Callable[[dict], bool]:
+def _matcher(doctype: DocType, t: Term) -> Callable[[dict[str, Any]], bool]:
     numeric = doctype.fields[t.field].fieldtype in NUMERIC_TYPES
 
     def key(v: Any) -> Any:
@@ -123,12 +124,13 @@ def _matcher(doctype: DocType, t: Term) -> Callable[[dict], bool]:
         lo, hi = key(t.value[0]), key(t.value[1])
         return lambda r: r.get(t.field) not in (None, "") and lo <= key(r.get(t.field)) <= hi
     lit = key(t.value)
-    cmp = {"=": lambda a: a == lit, "!=": lambda a: a != lit, ">": lambda a: a > lit, ">=": lambda a: a >= lit,
-           "<": lambda a: a < lit, "<=": lambda a: a <= lit}[t.op]
+    cmp: Callable[[Any], Any] = {"=": lambda a: a == lit, "!=": lambda a: a != lit, ">": lambda a: a > lit,
+                                 ">=": lambda a: a >= lit, "<": lambda a: a < lit, "<=": lambda a: a <= lit}[t.op]
     return lambda r: cmp(key(r.get(t.field)))
 
 
-def compile_where(doctype: DocType, filters: list[Term], or_filters: list[Term]) -> Callable[[dict], bool] | None:
+def compile_where(doctype: DocType, filters: list[Term], or_filters: list[Term]
+                  ) -> Callable[[dict[str, Any]], bool] | None:
     """All ``filters`` and, when given, at least one of ``or_filters``."""
     if not filters and not or_filters:
         return None
@@ -155,12 +157,12 @@ def parse_order(doctype: DocType, raw: str | None) -> list[tuple[str, bool]]:
     return out
 
 
-def sort_rows(doctype: DocType, rows: list[dict], order: list[tuple[str, bool]]) -> list[dict]:
+def sort_rows(doctype: DocType, rows: list[dict[str, Any]], order: list[tuple[str, bool]]) -> list[dict[str, Any]]:
     """Stable multi-key sort; NULLs first ascending (MariaDB), text case-insensitive."""
     for f, desc in reversed(order):
         numeric = doctype.fields[f].fieldtype in NUMERIC_TYPES
 
-        def key(r: dict, f: str = f, numeric: bool = numeric) -> tuple:
+        def key(r: dict[str, Any], f: str = f, numeric: bool = numeric) -> tuple[Any, ...]:
             v = r.get(f)
             if v is None:
                 return (0, Decimal(0) if numeric else "")

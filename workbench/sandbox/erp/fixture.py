@@ -8,10 +8,11 @@ and a million invoices fast. Ids are GUIDs as Business Central gives them.
 from __future__ import annotations
 
 import random
+from typing import Any
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
-from typing import Iterator
+from collections.abc import Iterator
 
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CHF")
 COUNTRIES = ("US", "DE", "GB", "JP", "CH", "FR", "NL")
@@ -20,7 +21,7 @@ WORDS = ("Adatum", "Contoso", "Fabrikam", "Northwind", "Tailspin", "Litware", "P
          "Wingtip", "Alpine", "Coho", "Lucerne", "Margie", "Trey", "Humongous", "Woodgrove")
 SUFFIX = ("Corporation", "GmbH", "Ltd", "KK", "AG", "SA", "BV", "Inc")
 INVOICE_STATES = (("Open", 50), ("Paid", 35), ("Draft", 5), ("Canceled", 3), ("Corrective", 7))
-T0 = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
 
 def _guid(rng: random.Random) -> str:
@@ -32,7 +33,7 @@ def _money(rng: random.Random, low: int, high: int, ccy: str) -> Decimal:
     return Decimal(cents // 100) if ccy == "JPY" else Decimal(cents).scaleb(-2)
 
 
-def customers(n: int, seed: int = 7) -> list[dict]:
+def customers(n: int, seed: int = 7) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
@@ -42,7 +43,8 @@ def customers(n: int, seed: int = 7) -> list[dict]:
             "record_id": _guid(rng), "number": f"C{10000 + i}",
             "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} {SUFFIX[k % len(SUFFIX)]} {i}",
             "xref": None if rng.random() < 0.1 else "001" + format(rng.getrandbits(60), "015X")[:15],
-            "street": f"{rng.randint(1, 999)} Market Square", "city": CITIES[k], "postcode": f"{rng.randint(10000, 99999)}",
+            "street": f"{rng.randint(1, 999)} Market Square", "city": CITIES[k],
+            "postcode": f"{rng.randint(10000, 99999)}",
             "state": None, "country": COUNTRIES[k], "tax_id": f"{COUNTRIES[k]}{rng.randint(10**8, 10**9 - 1)}",
             "website": None, "email": f"ap{i}@example.com", "phone": None, "duns": None,
             "currency": ccy, "parent_id": None, "blocked": "All" if rng.random() < 0.03 else None,
@@ -51,13 +53,13 @@ def customers(n: int, seed: int = 7) -> list[dict]:
     return out
 
 
-def products(n: int = 20, seed: int = 7) -> list[dict]:
+def products(n: int = 20, seed: int = 7) -> list[dict[str, Any]]:
     rng = random.Random(seed + 1)
     return [{"record_id": _guid(rng), "code": f"ITEM-{1000 + i}", "name": f"{rng.choice(WORDS)} licence {i}",
              "active": True, "last_modified": T0} for i in range(n)]
 
 
-def prices(items: list[dict], seed: int = 7) -> list[dict]:
+def prices(items: list[dict[str, Any]], seed: int = 7) -> list[dict[str, Any]]:
     rng = random.Random(seed + 2)
     out = []
     for p in items:
@@ -69,7 +71,7 @@ def prices(items: list[dict], seed: int = 7) -> list[dict]:
     return out
 
 
-def invoices(custs: list[dict], n: int, seed: int = 7) -> Iterator[dict]:
+def invoices(custs: list[dict[str, Any]], n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
     """Invoices spread over the customers (streamed: the benchmark asks for a million)."""
     rng = random.Random(seed + 3)
     weights = [w for _, w in INVOICE_STATES]
@@ -95,10 +97,12 @@ def invoices(custs: list[dict], n: int, seed: int = 7) -> Iterator[dict]:
 def _canonical(bc_status: str, total: Decimal, remaining: Decimal) -> str:
     if bc_status == "Open" and 0 < remaining < total:
         return "partially_paid"
-    return {"Open": "open", "Paid": "paid", "Draft": "draft", "Canceled": "void", "Corrective": "credit_note"}[bc_status]
+    return {"Open": "open", "Paid": "paid", "Draft": "draft", "Canceled": "void",
+            "Corrective": "credit_note"}[bc_status]
 
 
-def orders(custs: list[dict], items: list[dict], n: int, seed: int = 7) -> tuple[list[dict], list[dict]]:
+def orders(custs: list[dict[str, Any]], items: list[dict[str, Any]], n: int, seed: int = 7
+           ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     rng = random.Random(seed + 4)
     out, lines = [], []
     for i in range(n):
@@ -106,7 +110,7 @@ def orders(custs: list[dict], items: list[dict], n: int, seed: int = 7) -> tuple
         ccy = c["currency"] or "USD"
         oid = _guid(rng)
         total = Decimal(0)
-        for j in range(rng.randint(1, 3)):
+        for _j in range(rng.randint(1, 3)):
             p = rng.choice(items)
             qty = Decimal(rng.randint(1, 20))
             unit = _money(rng, 10, 2000, ccy)
@@ -120,7 +124,7 @@ def orders(custs: list[dict], items: list[dict], n: int, seed: int = 7) -> tuple
     return out, lines
 
 
-def payments(invs: list[dict], seed: int = 7) -> list[dict]:
+def payments(invs: list[dict[str, Any]], seed: int = 7) -> list[dict[str, Any]]:
     rng = random.Random(seed + 5)
     out = []
     for inv in invs:
@@ -132,7 +136,7 @@ def payments(invs: list[dict], seed: int = 7) -> list[dict]:
     return out
 
 
-def dataset(customers_n: int = 200, seed: int = 7, invoices_per_customer: int = 3) -> dict[str, list[dict]]:
+def dataset(customers_n: int = 200, seed: int = 7, invoices_per_customer: int = 3) -> dict[str, list[dict[str, Any]]]:
     """Every canonical kind for a small ERP company (invoice status as Business Central spells it)."""
     custs = customers(customers_n, seed)
     items = products(20, seed)

@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 _TOKEN = re.compile(r"""\s*(?:(?P<str>'(?:[^']|'')*')|(?P<lp>\()|(?P<rp>\))|(?P<word>,|[^\s(),']+))""")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
@@ -29,7 +30,7 @@ _OPS = {"eq", "ne", "gt", "ge", "lt", "le"}
 _TEXT_FUNCS = {"contains", "startswith", "endswith"}
 _CASE_FUNCS = {"tolower": str.lower, "toupper": str.upper}
 OR_DISTINCT = "The 'OR' operator is not supported on distinct fields on an OData filter."
-Pred = Callable[[dict], bool]
+Pred = Callable[[dict[str, Any]], bool]
 
 
 class FilterError(ValueError):
@@ -76,7 +77,7 @@ def _literal(tok: tuple[str, str], edm: str, prop: str) -> Any:
     raise FilterError(f"Syntax error: '{text}' is not a valid literal for '{prop}'.")
 
 
-def compile_filter(text: str, types: dict[str, str], type_name: str) -> Callable[[dict], bool]:
+def compile_filter(text: str, types: dict[str, str], type_name: str) -> Callable[[dict[str, Any]], bool]:
     tokens: list[tuple[str, str]] = []
     pos = 0
     text = text.strip()
@@ -84,7 +85,7 @@ def compile_filter(text: str, types: dict[str, str], type_name: str) -> Callable
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
             raise FilterError(f"Syntax error at position {pos} in '{text}'.")
-        kind = m.lastgroup
+        kind = m.lastgroup or ""  # every alternative of _TOKEN is a named group
         tokens.append((kind, m.group(kind)))
         pos = m.end()
     i = 0
@@ -156,9 +157,9 @@ def compile_filter(text: str, types: dict[str, str], type_name: str) -> Callable
             return (lambda r: not inner(r)), fields
         if t[0] == "lp":
             take()
-            inner = or_expr()
+            group = or_expr()
             expect("rp", "')'")
-            return inner
+            return group
         if t[0] == "word" and t[1].lower() in _TEXT_FUNCS and (nxt := peek(1)) and nxt[0] == "lp":
             fn = take()[1].lower()
             take()
@@ -191,13 +192,13 @@ def compile_filter(text: str, types: dict[str, str], type_name: str) -> Callable
     return pred
 
 
-def _value(rec: dict, prop: str, edm: str, transform: Callable[[Any], Any] | None) -> Any:
+def _value(rec: dict[str, Any], prop: str, edm: str, transform: Callable[[Any], Any] | None) -> Any:
     v = coerce(rec.get(prop), edm)
     return transform(v) if transform is not None and isinstance(v, str) else v
 
 
 def _text_match(prop: str, fn: str, lit: str, transform: Callable[[Any], Any] | None) -> Pred:
-    def pred(rec: dict) -> bool:
+    def pred(rec: dict[str, Any]) -> bool:
         v = rec.get(prop)
         if not isinstance(v, str):
             return False
@@ -210,22 +211,22 @@ def _text_match(prop: str, fn: str, lit: str, transform: Callable[[Any], Any] | 
 
 
 def _compare(prop: str, op: str, lit: Any, edm: str, transform: Callable[[Any], Any] | None = None) -> Pred:
-    def pred(rec: dict) -> bool:
+    def pred(rec: dict[str, Any]) -> bool:
         v = _value(rec, prop, edm, transform)
         if op == "eq":
-            return v == lit
+            return bool(v == lit)
         if op == "ne":
-            return v != lit
+            return bool(v != lit)
         if v is None or lit is None:
             return False
         try:
             if op == "gt":
-                return v > lit
+                return bool(v > lit)
             if op == "ge":
-                return v >= lit
+                return bool(v >= lit)
             if op == "lt":
-                return v < lit
-            return v <= lit
+                return bool(v < lit)
+            return bool(v <= lit)
         except TypeError:
             raise FilterError(f"A binary operator with incompatible types was detected for '{prop}'.") from None
     return pred

@@ -22,17 +22,19 @@ import fnmatch
 import json
 import re
 import xmlrpc.client
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 from workbench.sandbox.erp.faults import Faults
 from workbench.sandbox.erp.odoo_fields import SELECTIONS, SIZES, OrmValueError, convert
 from workbench.sandbox.erp.server import Request, Response
 from workbench.sandbox.erp.store import RecordStore, loads
 
-C, I, F, M, B, SEL, DT, DA, M2O = ("char", "integer", "float", "monetary", "boolean", "selection", "datetime",
-                                   "date", "many2one")
+# Short type codes for the field tables below.
+C, I, F, M, B, SEL, DT, DA, M2O = (  # noqa: E741
+    "char", "integer", "float", "monetary", "boolean", "selection", "datetime", "date", "many2one")
 
 # model -> {field: (type, label, readonly, relation)}
 MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
@@ -42,7 +44,8 @@ MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
         "vat": (C, "Tax ID", False, None), "street": (C, "Street", False, None), "city": (C, "City", False, None),
         "zip": (C, "Zip", False, None), "state_id": (M2O, "State", False, "res.country.state"),
         "country_id": (M2O, "Country", False, "res.country"), "country_code": (C, "Country Code", True, None),
-        "email": (C, "Email", False, None), "phone": (C, "Phone", False, None), "website": (C, "Website Link", False, None),
+        "email": (C, "Email", False, None), "phone": (C, "Phone", False, None),
+        "website": (C, "Website Link", False, None),
         "is_company": (B, "Is a Company", False, None), "customer_rank": (I, "Customer Rank", False, None),
         "parent_id": (M2O, "Related Company", False, "res.partner"), "active": (B, "Active", False, None),
         "sale_warn": (SEL, "Sales Warnings", False, None),
@@ -63,7 +66,8 @@ MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
     "res.users": {
         "id": (I, "ID", True, None), "name": (C, "Name", False, None), "login": (C, "Login", False, None)},
     "product.product": {
-        "id": (I, "ID", True, None), "name": (C, "Name", False, None), "default_code": (C, "Internal Reference", False, None),
+        "id": (I, "ID", True, None), "name": (C, "Name", False, None),
+        "default_code": (C, "Internal Reference", False, None),
         "display_name": (C, "Display Name", True, None),
         "active": (B, "Active", False, None), "list_price": (F, "Sales Price", False, None),
         "write_date": (DT, "Last Updated on", True, None)},
@@ -115,8 +119,8 @@ _ODOO_STATE = {  # canonical status -> (state, payment_state)
 
 def odoo_dt(v: Any) -> Any:
     if isinstance(v, datetime):
-        v = v if v.tzinfo else v.replace(tzinfo=timezone.utc)
-        return v.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        v = v if v.tzinfo else v.replace(tzinfo=UTC)
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     if v is None:
         return False
     return f"{v.isoformat()} 00:00:00" if hasattr(v, "isoformat") else v
@@ -126,11 +130,11 @@ def odoo_date(v: Any) -> Any:
     return v.isoformat() if hasattr(v, "isoformat") else (v or False)
 
 
-def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tuple[str, dict]]]]:
+def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str, list[tuple[str, dict[str, Any]]]]]:
     """Canonical ERP records -> Odoo models with integer ids and ``[id, name]`` many2ones."""
-    stamp = odoo_dt(datetime.now(timezone.utc))
+    stamp = odoo_dt(datetime.now(UTC))
 
-    def ids(rows: list[dict], start: int) -> dict[str, int]:
+    def ids(rows: list[dict[str, Any]], start: int) -> dict[str, int]:
         return {r["record_id"]: start + n for n, r in enumerate(rows)}
 
     custs = data.get("customers", [])
@@ -150,7 +154,7 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
         "id": i, "name": state_name(ctry, code).rsplit(" (", 1)[0], "code": code,
         "country_id": [countries[ctry], _COUNTRY_NAMES.get(ctry, ctry)], "display_name": state_name(ctry, code)})
         for (ctry, code), i in states.items()]
-    used = {r.get("currency") for rows in data.values() for r in rows if isinstance(r, dict)} - {None, ""}
+    used: set[Any] = {r.get("currency") for rows in data.values() for r in rows if isinstance(r, dict)} - {None, ""}
     ccy_ids = {code: n + 1 for n, code in enumerate(list(CURRENCY_ORDER) + sorted(used - set(CURRENCY_ORDER)))}
 
     def ccy(code: str | None) -> Any:
@@ -173,7 +177,7 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
     def partner(rid: str | None) -> Any:
         return [cid[rid], cname[rid]] if rid in cid else False
 
-    def state(c: dict) -> Any:
+    def state_id(c: dict[str, Any]) -> Any:
         key = (c.get("country"), c.get("state"))
         return [states[key], state_name(*key)] if key in states else False
 
@@ -181,7 +185,7 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
         "id": cid[c["record_id"]], "name": c.get("name") or "", "display_name": c.get("name") or "",
         "ref": c.get("number") or False, "x_salesforce_id": c.get("xref") or False, "vat": c.get("tax_id") or False,
         "street": c.get("street") or False, "city": c.get("city") or False, "zip": c.get("postcode") or False,
-        "state_id": state(c),
+        "state_id": state_id(c),
         "country_id": [countries[c["country"]], _COUNTRY_NAMES.get(c["country"], c["country"])]
         if c.get("country") else False,
         "country_code": c.get("country") or False, "email": c.get("email") or False, "phone": c.get("phone") or False,
@@ -229,7 +233,7 @@ def from_canonical(data: dict[str, list[dict]]) -> Iterable[tuple[str, list[tupl
     iid = ids(invs, 1)
     moves = []
     for inv in invs:
-        state, pay = _ODOO_STATE.get(inv.get("status"), ("posted", "not_paid"))
+        state, pay = _ODOO_STATE.get(inv.get("status") or "", ("posted", "not_paid"))
         total, residual = inv.get("total_amount"), inv.get("open_balance")
         if pay == "not_paid" and state == "posted" and total and residual is not None and 0 < residual < total:
             pay = "partial"  # Odoo tells part-paid apart where Business Central says "Open"
@@ -264,7 +268,7 @@ def compile_domain(model: str, domain: Any) -> Any:
     items = list(domain)
     pos = 0
 
-    def leaf(term: list) -> Any:
+    def leaf(term: list[Any]) -> Any:
         if len(term) != 3:
             raise OdooError(500, "builtins.ValueError", f"Invalid leaf {term!r}")
         name, op, value = term
@@ -273,7 +277,7 @@ def compile_domain(model: str, domain: Any) -> Any:
         ftype = fields[name][0]
         op = str(op).lower()
 
-        def get(rec: dict) -> Any:
+        def get(rec: dict[str, Any]) -> Any:
             v = rec.get(name, False)
             if ftype == M2O:
                 return v[0] if v else False
@@ -295,7 +299,7 @@ def compile_domain(model: str, domain: Any) -> Any:
             pat = str(value)
             low = "ilike" in op
 
-            def match(r: dict) -> bool:
+            def match(r: dict[str, Any]) -> bool:
                 v = get(r)
                 if v is False or v is None:
                     return False
@@ -304,18 +308,19 @@ def compile_domain(model: str, domain: Any) -> Any:
                     else p in text
             return (lambda r: not match(r)) if op.startswith("not") else match
         lit = norm(value)
-        ops = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<>": lambda a, b: a != b,
+        ops: dict[str, Callable[[Any, Any], Any]] = {
+               "=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<>": lambda a, b: a != b,
                ">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
         if op not in ops:
             raise OdooError(500, "builtins.ValueError", f"Invalid leaf {tuple(term)!r}: unknown operator {op!r}")
         cmp = ops[op]
 
-        def pred(r: dict) -> bool:
+        def pred(r: dict[str, Any]) -> bool:
             v = get(r)
             if op in (">", ">=", "<", "<=") and (v is False or v is None or lit is False):
                 return False
             try:
-                return cmp(v, lit)
+                return bool(cmp(v, lit))
             except TypeError:
                 return False
         return pred
@@ -396,7 +401,7 @@ class OdooFlavor:
             "data": {"name": name, "debug": f"Traceback (most recent call last):\n{name}: {message}",
                      "message": message, "arguments": [message], "context": {}}}})
 
-    def _version_info(self) -> dict:
+    def _version_info(self) -> dict[str, Any]:
         return {"server_version": f"{self.version}.0", "server_version_info": [self.version, 0, 0, "final", 0, ""],
                 "server_serie": f"{self.version}.0", "protocol_version": 1}
 
@@ -434,7 +439,8 @@ class OdooFlavor:
             try:
                 body = loads(req.body or b"{}")
             except ValueError as exc:
-                raise OdooError(400, "werkzeug.exceptions.BadRequest", f"could not parse the body as json: {exc}")
+                raise OdooError(400, "werkzeug.exceptions.BadRequest",
+                                f"could not parse the body as json: {exc}") from exc
             if not isinstance(body, dict):
                 raise OdooError(400, "werkzeug.exceptions.BadRequest",
                                 "could not parse the body, expecting a json object")
@@ -492,7 +498,7 @@ class OdooFlavor:
             return self._rpc_error(rid, exc.name, exc.message)
         return Response.json(200, {"jsonrpc": "2.0", "id": rid, "result": result})
 
-    def _dispatch(self, service: str | None, method: str | None, args: list) -> Any:
+    def _dispatch(self, service: str | None, method: str | None, args: list[Any]) -> Any:
         """One ``service.method(*args)`` of odoo/service (common, object), shared by JSON-RPC and XML-RPC."""
         try:
             if service == "common" and method == "version":
@@ -516,7 +522,7 @@ class OdooFlavor:
         raise OdooError(404, "builtins.NameError", f"Method not available {method}"
                         if service in ("common", "object", "db") else f"No such service {service!r}")
 
-    def _execute(self, model: str, method: str, args: list, kwargs: dict) -> Any:
+    def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         """execute_kw positional arguments -> named ones, as call_kw binds them (odoo/api.py)."""
         self._check_model(model)
         api_model, params, required = self._signature(model, method)
@@ -544,7 +550,7 @@ class OdooFlavor:
     def _xmlrpc(self, req: Request) -> Response:
         try:
             args, method = xmlrpc.client.loads(req.body, use_builtin_types=True)
-        except Exception:  # noqa: BLE001 - expat raises several types for a body that is not XML-RPC
+        except Exception:  # expat raises several types for a body that is not XML-RPC
             return self._xml_fault(1, "could not parse the XML-RPC request")
         service = req.path.rsplit("/", 1)[1]
         try:
@@ -562,11 +568,12 @@ class OdooFlavor:
 
     @staticmethod
     def _xml_fault(code: int | str, text: str) -> Response:
-        body = xmlrpc.client.dumps(xmlrpc.client.Fault(code, text), methodresponse=True)
+        # Odoo's faults carry string codes too; xmlrpc marshals either, its stubs say int
+        body = xmlrpc.client.dumps(xmlrpc.client.Fault(code, text), methodresponse=True)  # type: ignore[arg-type]
         return Response(200, body.encode("utf-8"), {"Content-Type": "text/xml; charset=utf-8"})
 
     # -- the model methods --------------------------------------------------------------
-    def call(self, model: str, method: str, ids: list, kw: dict) -> Any:
+    def call(self, model: str, method: str, ids: list[Any], kw: dict[str, Any]) -> Any:
         self._check_model(model)
         fields = MODELS[model]
         if method == "context_get":
@@ -593,7 +600,7 @@ class OdooFlavor:
             return self._search(model, method, kw)
         if method == "read":
             wanted = kw.get("fields")
-            out = []
+            records = []
             for i in ids:
                 if self.faults.take_change():  # another user saves the record between approval and this read
                     self._touch(model, str(i))
@@ -601,13 +608,13 @@ class OdooFlavor:
                 if got is None:
                     raise OdooError(404, "odoo.exceptions.MissingError",
                                     f"Record does not exist or has been deleted.\n(Record: {model}({i},), User: 2)")
-                out.append(self._shape(model, got[0], wanted, kw.get("load", "_classic_read")))
-            return out
+                records.append(self._shape(model, got[0], wanted, kw.get("load", "_classic_read")))
+            return records
         if method == "write":
             return self._write(model, ids, kw.get("vals"))
         raise OdooError(404, "werkzeug.exceptions.NotFound", f"The method '{model}.{method}' does not exist")
 
-    def _search(self, model: str, method: str, kw: dict) -> Any:
+    def _search(self, model: str, method: str, kw: dict[str, Any]) -> Any:
         domain = kw.get("domain") or []
         pred = compile_domain(model, domain)
         if "active" in MODELS[model] and not any(isinstance(t, (list, tuple)) and t and t[0] == "active"
@@ -642,7 +649,7 @@ class OdooFlavor:
             return [d["id"] for d in rows]
         return [self._shape(model, d, kw.get("fields"), kw.get("load", "_classic_read")) for d in rows]
 
-    def _write(self, model: str, ids: list, vals: Any) -> bool:
+    def _write(self, model: str, ids: list[Any], vals: Any) -> bool:
         if not isinstance(vals, dict):
             raise OdooError(500, "builtins.AttributeError", f"'{type(vals).__name__}' object has no attribute 'items'")
         fields = MODELS[model]
@@ -667,7 +674,8 @@ class OdooFlavor:
                 status = 422 if exc.name.startswith("odoo.exceptions.") else 500
                 raise OdooError(status, exc.name, exc.message) from None
             if ftype == M2O and new:
-                new = [new, _display(rel or "", self.store.get(rel or "", str(new))[0])]
+                # convert() has checked that the related record exists
+                new = [new, _display(rel or "", self.store.get(rel or "", str(new))[0])]  # type: ignore[index]
             stored[f] = new
         if model == "res.partner" and "name" in stored:
             stored["display_name"] = stored["name"]
@@ -682,7 +690,8 @@ class OdooFlavor:
         self.store.update(model, rid, lambda d, v: {**d, "write_date": _next_write_date(d)})
 
     @staticmethod
-    def _shape(model: str, data: dict, fields: list[str] | None, load: Any = "_classic_read") -> dict:
+    def _shape(model: str, data: dict[str, Any], fields: list[str] | None, load: Any = "_classic_read"
+               ) -> dict[str, Any]:
         """A record as ``read`` returns it: many2one ``[id, "Name"]``, or the bare id unless
         ``load="_classic_read"`` (odoo/orm/models.py read, fields_relational.py convert_to_read)."""
         names = fields or list(MODELS[model])
@@ -697,7 +706,7 @@ class OdooFlavor:
         return out
 
 
-def _display(model: str, data: dict) -> str:
+def _display(model: str, data: dict[str, Any]) -> str:
     """display_name as the model computes it (_rec_name, or its own _compute_display_name)."""
     return data.get("display_name") or data.get("name") or f"{model},{data.get('id')}"
 
@@ -751,10 +760,10 @@ def _xml_safe(v: Any) -> Any:
     return v
 
 
-def _next_write_date(data: dict) -> str:
+def _next_write_date(data: dict[str, Any]) -> str:
     """Now, but always later than the last write: Odoo's write_date has one-second resolution,
     and a version that does not change would hide a concurrent edit."""
-    now = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     try:
         last = datetime.strptime(str(data.get("write_date")), "%Y-%m-%d %H:%M:%S")
         if now <= last:

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 # selection values per (model, field): addons/sale (sale_warn), account (account_move.py), product
 SELECTIONS: dict[tuple[str, str], list[str]] = {

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from workbench.sandbox.erp.faults import Faults
-from workbench.sandbox.erp.store import dumps
+from workbench.sources.http_common import encode_json as dumps
 
 
 @dataclass

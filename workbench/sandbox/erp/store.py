@@ -13,7 +13,8 @@ import sqlite3
 import threading
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from workbench.sources.http_common import encode_json as dumps
 
@@ -73,14 +74,14 @@ class RecordStore:
         return self.get_meta("seeded") == "1"
 
     # -- records ------------------------------------------------------------
-    def insert_many(self, entity: str, rows: Iterable[tuple[str, dict]], batch: int = 20_000) -> int:
+    def insert_many(self, entity: str, rows: Iterable[tuple[str, dict[str, Any]]], batch: int = 20_000) -> int:
         """Append records (id, data) in order; returns how many were written."""
         n = 0
         with self._write_lock:
             con = self._con()
             start = con.execute("SELECT COALESCE(MAX(seq), 0) FROM records WHERE entity=?",
                                 (entity,)).fetchone()[0]
-            buf: list[tuple] = []
+            buf: list[tuple[Any, ...]] = []
             for rid, data in rows:
                 n += 1
                 buf.append((entity, start + n, rid, dumps(data)))
@@ -93,14 +94,15 @@ class RecordStore:
         return n
 
     def count(self, entity: str) -> int:
-        return self._con().execute("SELECT COUNT(*) FROM records WHERE entity=?", (entity,)).fetchone()[0]
+        n: int = self._con().execute("SELECT COUNT(*) FROM records WHERE entity=?", (entity,)).fetchone()[0]
+        return n
 
-    def get(self, entity: str, rid: str) -> tuple[dict, int] | None:
+    def get(self, entity: str, rid: str) -> tuple[dict[str, Any], int] | None:
         row = self._con().execute("SELECT data, version FROM records WHERE entity=? AND id=?",
                                   (entity, rid)).fetchone()
         return (loads(row[0]), row[1]) if row else None
 
-    def scan(self, entity: str, after_seq: int = 0, chunk: int = 5_000) -> Iterator[tuple[int, dict, int]]:
+    def scan(self, entity: str, after_seq: int = 0, chunk: int = 5_000) -> Iterator[tuple[int, dict[str, Any], int]]:
         """(seq, data, version) in insertion order after ``after_seq``."""
         con = self._con()
         while True:
@@ -115,17 +117,18 @@ class RecordStore:
                 yield seq, data, version
             after_seq = rows[-1][0]
 
-    def slice(self, entity: str, offset: int, limit: int | None) -> list[dict]:
+    def slice(self, entity: str, offset: int, limit: int | None) -> list[dict[str, Any]]:
         rows = self._con().execute(
             "SELECT data FROM records WHERE entity=? ORDER BY seq LIMIT ? OFFSET ?",
             (entity, -1 if limit is None else limit, offset)).fetchall()
         return [loads(r[0]) for r in rows]
 
     def page(self, entity: str, after_seq: int, limit: int,
-             keep: Callable[[dict], bool] | None = None) -> tuple[list[tuple[dict, int]], int | None]:
+             keep: Callable[[dict[str, Any]], bool] | None = None
+             ) -> tuple[list[tuple[dict[str, Any], int]], int | None]:
         """Up to ``limit`` records after ``after_seq`` that pass ``keep``; and the seq to resume
         from when more may follow (None at the end)."""
-        out: list[tuple[dict, int]] = []
+        out: list[tuple[dict[str, Any], int]] = []
         last = after_seq
         for seq, data, version in self.scan(entity, after_seq, chunk=max(limit, 100) if keep is None else 5_000):
             if keep is None or keep(data):
@@ -137,8 +140,8 @@ class RecordStore:
                     return out, (last if more else None)
         return out, None
 
-    def filtered(self, entity: str, keep: Callable[[dict], bool], offset: int, limit: int | None,
-                 cursor_key: str) -> list[dict]:
+    def filtered(self, entity: str, keep: Callable[[dict[str, Any]], bool], offset: int, limit: int | None,
+                 cursor_key: str) -> list[dict[str, Any]]:
         """``limit`` records passing ``keep`` after skipping ``offset`` of them.
 
         Offset paging over a filter would rescan from the start for every page (quadratic on
@@ -148,7 +151,7 @@ class RecordStore:
         marks = cursors.setdefault((entity, cursor_key), {0: 0})
         start = max(o for o in marks if o <= offset)
         skip, after = offset - start, marks[start]
-        out: list[dict] = []
+        out: list[dict[str, Any]] = []
         last = after
         for seq, data, _ in self.scan(entity, after):
             if not keep(data):
@@ -166,7 +169,8 @@ class RecordStore:
         marks[offset + len(out)] = last
         return out
 
-    def update(self, entity: str, rid: str, change: Callable[[dict, int], dict | None]) -> tuple[dict, int] | None:
+    def update(self, entity: str, rid: str, change: Callable[[dict[str, Any], int], dict[str, Any] | None]
+               ) -> tuple[dict[str, Any], int] | None:
         """Apply ``change(data, version) -> new data`` atomically and bump the version; a change
         returning None leaves the record (and its version) as it was."""
         with self._write_lock:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the CLI imports this package to build its parser; keep that
 
 from workbench.sandbox.salesforce import certs
 from workbench.sandbox.salesforce.faults import Faults
-from workbench.sandbox.salesforce.objects import find_object
+from workbench.sandbox.salesforce.objects import object_named
 from workbench.sandbox.salesforce.server import API_VERSIONS, OrgState, make_server
 from workbench.sandbox.salesforce.store import OrgStore
 
@@ -44,7 +44,7 @@ class SandboxHandle:
 
     @property
     def instance_url(self) -> str:
-        return self.info["instance_url"]
+        return str(self.info["instance_url"])
 
     @property
     def api_calls(self) -> dict[str, int]:
@@ -58,18 +58,18 @@ class SandboxHandle:
 
     def edit(self, obj: str, record_id: str, values: dict[str, Any]) -> str:
         """Change a record as another user would; returns its new SystemModstamp."""
-        o = find_object(obj)
-        return self.org.store.update(o, record_id, {o.field(k).name: v for k, v in values.items()})
+        o = object_named(obj)
+        return self.org.store.update(o, record_id, {o.spelled(k): v for k, v in values.items()})
 
     def delete(self, obj: str, record_id: str) -> None:
-        self.org.store.delete(find_object(obj), record_id)
+        self.org.store.delete(object_named(obj), record_id)
 
     def record(self, obj: str, record_id: str) -> dict[str, Any] | None:
-        return self.org.store.get(find_object(obj), record_id)
+        return self.org.store.get(object_named(obj), record_id)
 
     def write_count(self, obj: str, record_id: str) -> int:
         """How many updates the record has received (to prove a push wrote it exactly once)."""
-        return self.org.store.write_count(find_object(obj), record_id)
+        return self.org.store.write_count(object_named(obj), record_id)
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -82,13 +82,14 @@ class SandboxHandle:
     def __enter__(self) -> SandboxHandle:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
 def _credentials(state_dir: Path, material: certs.Material) -> dict[str, Any]:
     """The org's users and apps; kept in the state dir so a restarted sandbox accepts the same ones."""
     path = state_dir / "credentials.json"
+    creds: dict[str, Any]
     if path.exists():
         creds = json.loads(path.read_text(encoding="utf-8"))
     else:
@@ -166,7 +167,8 @@ def _seed_into(store: OrgStore, crm: dict[str, pd.DataFrame]) -> None:
     seed(store, crm)
 
 
-def demo_config(handle: SandboxHandle, *, auth: str = "jwt", env_prefix: str = "WORKBENCH_SF_SANDBOX") -> dict:
+def demo_config(handle: SandboxHandle, *, auth: str = "jwt", env_prefix: str = "WORKBENCH_SF_SANDBOX"
+                ) -> dict[str, Any]:
     """The ``[crm]`` table pointing the Salesforce connector at a running sandbox.
 
     Secrets travel through environment variables set here (named in the config by

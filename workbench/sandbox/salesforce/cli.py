@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 
-def add_parser(sandbox_subparsers) -> argparse.ArgumentParser:
+def add_parser(sandbox_subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     p = sandbox_subparsers.add_parser(
         "salesforce", help="serve a Salesforce-compatible sandbox org over HTTPS on 127.0.0.1",
         description="Serve a scenario's CRM side the way Salesforce does (REST query, describe, sObject "

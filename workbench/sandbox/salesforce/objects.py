@@ -6,7 +6,9 @@ the write path check names and types against.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 CURRENCIES = ["USD", "EUR", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "DKK", "NOK", "PLN", "KWD"]
 
@@ -17,7 +19,8 @@ NOT_NILLABLE = ("Id", "Name", "IsDeleted", "CreatedDate", "LastModifiedDate", "S
 @dataclass(frozen=True)
 class FieldDef:
     name: str
-    type: str  # id, string, textarea, url, phone, currency, double, percent, date, datetime, boolean, picklist, reference
+    # id, string, textarea, url, phone, currency, double, percent, date, datetime, boolean, picklist, reference
+    type: str
     label: str
     updateable: bool = True
     picklist: tuple[str, ...] = ()
@@ -66,6 +69,13 @@ class ObjectDef:
         """Case-insensitive lookup, as SOQL and the REST API resolve field names."""
         return self._lower().get(name.lower())
 
+    def spelled(self, name: str) -> str:
+        """The object's own spelling of a field the caller has checked exists."""
+        f = self.field(name)
+        if f is None:
+            raise KeyError(name)
+        return f.name
+
     def _lower(self) -> dict[str, FieldDef]:
         cache = self.__dict__.get("_lc")
         if cache is None:
@@ -74,7 +84,8 @@ class ObjectDef:
         return cache
 
 
-def _f(name, type_, label, updateable=True, picklist=(), ref=None, length=0):
+def _f(name: str, type_: str, label: str, updateable: bool = True, picklist: Iterable[str] = (), ref: str | None = None,
+       length: int = 0) -> FieldDef:
     if type_ in ("string", "phone", "url", "textarea") and not length:
         length = 255
     return FieldDef(name, type_, label, updateable, tuple(picklist), ref, length)
@@ -90,7 +101,7 @@ def _system() -> list[FieldDef]:
     ]
 
 
-def _obj(name, label, prefix, fields, custom=False) -> ObjectDef:
+def _obj(name: str, label: str, prefix: str, fields: list[FieldDef], custom: bool = False) -> ObjectDef:
     all_fields = _system() + fields
     return ObjectDef(name, label, prefix, {f.name: f for f in all_fields}, custom)
 
@@ -204,14 +215,23 @@ def find_object(name: str) -> ObjectDef | None:
     return None
 
 
-def describe(obj: ObjectDef, api_version: str) -> dict:
+def object_named(name: str) -> ObjectDef:
+    """The object a caller names knowing the org has it."""
+    o = find_object(name)
+    if o is None:
+        raise KeyError(name)
+    return o
+
+
+def describe(obj: ObjectDef, api_version: str) -> dict[str, Any]:
     """The subset of Salesforce's describe result that clients read."""
     base = f"/services/data/v{api_version}/sobjects/{obj.name}"
     fields = []
     for f in obj.fields.values():
         fields.append({
             "name": f.name, "label": f.label, "type": f.type, "length": f.length,
-            "updateable": f.updateable, "createable": f.createable, "externalId": f.external_id, "restrictedPicklist": f.type == "picklist",
+            "updateable": f.updateable, "createable": f.createable, "externalId": f.external_id,
+            "restrictedPicklist": f.type == "picklist",
             "nillable": f.nillable,
             "custom": f.name.endswith("__c"), "calculated": False,
             "precision": f.precision, "scale": f.scale,

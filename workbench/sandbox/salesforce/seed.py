@@ -20,7 +20,7 @@ from workbench.sandbox.salesforce.store import OrgStore, now_stamp
 from workbench.sources.salesforce_mapping import DEFAULT_FIELDS, OPPORTUNITY_FIELDS
 
 # canonical invoice status -> the Billing picklist pair, for scenarios without status_raw
-_BILLING_FOR = {}
+_BILLING_FOR: dict[str, list[str | None]] = {}
 for _key, _canon in SALESFORCE_BILLING.items():
     _BILLING_FOR.setdefault(_canon, [p if p != "*" else None for p in _key.split("|")])
 _BILLING_FOR["credit_note"] = ["Posted", "Paid"]
@@ -31,7 +31,7 @@ def _rows(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
         return []
     out = []
     for rec in frame.to_dict("records"):
-        out.append({k: (None if _isna(v) else v) for k, v in rec.items()})
+        out.append({str(k): (None if _isna(v) else v) for k, v in rec.items()})
     return out
 
 
@@ -184,7 +184,7 @@ def seed(store: OrgStore, crm: dict[str, pd.DataFrame]) -> dict[str, int]:
             order_ref = rec.get("order_ref")
             v["blng__Order__c"] = idmap.maps.get("Order", {}).get(str(order_ref)) if order_ref else None
             raw = rec.get("status_raw")
-            parts = str(raw).split("|") if raw and "|" in str(raw) else _BILLING_FOR.get(rec.get("status"),
+            parts = str(raw).split("|") if raw and "|" in str(raw) else _BILLING_FOR.get(rec.get("status") or "",
                                                                                           ["Draft", None])
             v["blng__InvoiceStatus__c"], v["blng__PaymentStatus__c"] = (parts + [None])[:2]
             if v["blng__InvoiceStatus__c"] != "Posted" and v["blng__PaymentStatus__c"] is None:

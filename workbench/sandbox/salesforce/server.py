@@ -20,10 +20,11 @@ import secrets
 import ssl
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -74,7 +75,7 @@ class OrgState:
             return self.api_used
 
 
-def _public_key(cert_pem: bytes):
+def _public_key(cert_pem: bytes) -> Any:  # an RSA key, which cryptography types as any public key
     from cryptography import x509
     return x509.load_pem_x509_certificate(cert_pem).public_key()
 
@@ -84,7 +85,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "SalesforceSandbox/1.0"
     org: OrgState  # set on the subclass made per server
 
-    def log_message(self, fmt, *args):  # quiet: tests and the CLI's stdout stay clean
+    def log_message(self, fmt: str, *args: Any) -> None:  # quiet: tests and the CLI's stdout stay clean
         pass
 
     # plumbing -----------------------------------------------------------------------
@@ -119,19 +120,19 @@ class Handler(BaseHTTPRequestHandler):
     def _err(self, status: int, code: str, message: str, fields: list[str] | None = None) -> None:
         self._json(status, wire.error(code, message, fields))
 
-    def do_GET(self):
+    def do_GET(self) -> None:
         self._dispatch("GET")
 
-    def do_POST(self):
+    def do_POST(self) -> None:
         self._dispatch("POST")
 
-    def do_PATCH(self):
+    def do_PATCH(self) -> None:
         self._dispatch("PATCH")
 
-    def do_PUT(self):
+    def do_PUT(self) -> None:
         self._dispatch("PUT")
 
-    def do_DELETE(self):
+    def do_DELETE(self) -> None:
         self._dispatch("DELETE")
 
     def _dispatch(self, method: str) -> None:
@@ -168,7 +169,7 @@ class Handler(BaseHTTPRequestHandler):
         form = {k: v[-1] for k, v in parse_qs(self._body().decode("utf-8")).items()}
         grant = form.get("grant_type")
         c = self.org.creds
-        bad = lambda code, desc: self._json(400, {"error": code, "error_description": desc})  # noqa: E731
+        bad: Callable[[str, str], None] = lambda code, desc: self._json(400, {"error": code, "error_description": desc})  # noqa: E731
         if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
             try:
                 claims = jwt.decode(form.get("assertion", ""), self.org.jwt_public_key, algorithms=["RS256"],
@@ -223,7 +224,7 @@ class Handler(BaseHTTPRequestHandler):
                 "INVALID_LOGIN", "Invalid username, password, security token; or user locked out."),
                 ctype="text/xml;charset=UTF-8")
         token = self.org.new_session()
-        self._send(200, wire.soap_login_response(token, self.org.instance_url, version, ORG_ID, USER_ID, user),
+        self._send(200, wire.soap_login_response(token, self.org.instance_url, version, ORG_ID, USER_ID, p["username"]),
                    ctype="text/xml;charset=UTF-8")
 
     def _authorized(self) -> bool:
@@ -282,8 +283,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._err(404, "NOT_FOUND", "The requested resource does not exist")
             return self._json(200, describe(obj, self.api_version))
         m = re.fullmatch(r"/sobjects/(\w+)", rest)
-        if m and method == "POST" and find_object(m.group(1)):
-            return self.sobject_create(find_object(m.group(1)), body)
+        if m and method == "POST" and (target := find_object(m.group(1))):
+            return self.sobject_create(target, body)
         m = re.fullmatch(r"/sobjects/(\w+)/(\w{15,18})", rest)
         if m:
             obj = find_object(m.group(1))
@@ -296,8 +297,8 @@ class Handler(BaseHTTPRequestHandler):
             if method == "DELETE":
                 return self.sobject_delete(obj, m.group(2))
         m = re.fullmatch(r"/sobjects/(\w+)/(\w+__c)/([^/]+)", rest)
-        if m and method == "PATCH" and find_object(m.group(1)):
-            return self.sobject_upsert(find_object(m.group(1)), m.group(2), m.group(3), body)
+        if m and method == "PATCH" and (target := find_object(m.group(1))):
+            return self.sobject_upsert(target, m.group(2), m.group(3), body)
         if rest == "/jobs/ingest" and method == "POST":
             return self.ingest_create(body)
         m = re.fullmatch(r"/jobs/ingest/(750\w+)(/batches|/successfulResults|/failedResults|/unprocessedrecords)?",
@@ -379,6 +380,7 @@ class Handler(BaseHTTPRequestHandler):
                 if pid is None:  # Salesforce sends null for a missing parent, not an empty object
                     rec[c.rel] = None
                     continue
+                assert c.rel_obj is not None  # a relationship column knows its object
                 parent = rec.get(c.rel) or {"attributes": {"type": c.rel_obj.name,
                                                            "url": f"{base}/sobjects/{c.rel_obj.name}/{pid}"}}
                 parent[c.field.name] = to_json_value(c.field, v)
@@ -404,7 +406,7 @@ class Handler(BaseHTTPRequestHandler):
         for rid in record_ids:
             edit = f.pop_edit(rid)
             if edit:
-                self.org.store.update(obj, rid, {obj.field(k).name: v for k, v in edit.items()})
+                self.org.store.update(obj, rid, {obj.spelled(k): v for k, v in edit.items()})
             if f.pop_delete(rid):
                 self.org.store.delete(obj, rid)
 
@@ -426,7 +428,7 @@ class Handler(BaseHTTPRequestHandler):
             headers["ETag"] = self._etag(rec)
         self._json(200, out, headers=headers)
 
-    def _row(self, obj: ObjectDef, rec: dict[str, Any], fields: list) -> dict[str, Any]:
+    def _row(self, obj: ObjectDef, rec: dict[str, Any], fields: list[Any]) -> dict[str, Any]:
         out = {"attributes": {"type": obj.name, "url": f"/services/data/v{self.api_version}/sobjects/{obj.name}/"
                                                        f"{rec['Id']}"}}
         out.update({f.name: to_json_value(f, rec[f.name]) for f in fields})
@@ -462,7 +464,8 @@ class Handler(BaseHTTPRequestHandler):
         """One sObject update, as the sObject Rows resource answers it: (status, body). Shared by the
         direct PATCH and Composite subrequests, whose own httpHeaders carry the conditions (REST API
         Developer Guide: Conditional Request Headers; Composite Subrequest)."""
-        err = lambda status, code, msg, fields=None: (status, wire.error(code, msg, fields))  # noqa: E731
+        err: Callable[..., tuple[int, Any]] = (  # noqa: E731
+            lambda status, code, msg, fields=None: (status, wire.error(code, msg, fields)))
         try:
             rid18 = ids.to_18(rid)
         except ids.InvalidSalesforceId:
@@ -493,7 +496,7 @@ class Handler(BaseHTTPRequestHandler):
         problem = _check_write(self.org.store, obj, rec, values)
         if problem:
             return err(400, *problem)
-        self.org.store.update(obj, rec["Id"], {obj.field(k).name: v for k, v in values.items()})
+        self.org.store.update(obj, rec["Id"], {obj.spelled(k): v for k, v in values.items()})
         return 204, None
 
     def composite(self, body: bytes) -> None:
@@ -519,7 +522,7 @@ class Handler(BaseHTTPRequestHandler):
                                                        "referenceId")
             m = re.fullmatch(r"/services/data/v(\d+\.\d)/sobjects/(\w+)/(\w{15,18})", urlsplit(sub["url"]).path)
             obj = find_object(m.group(2)) if m else None
-            if obj is None or m.group(1) not in API_VERSIONS:
+            if m is None or obj is None or m.group(1) not in API_VERSIONS:
                 return self._err(400, "NOT_FOUND", f"The requested resource does not exist: {sub['url']} "
                                                    f"(referenceId {sub['referenceId']})")
             headers = {str(k).title(): str(v) for k, v in (sub.get("httpHeaders") or {}).items()}
@@ -572,7 +575,7 @@ class Handler(BaseHTTPRequestHandler):
         problem = _check_write(self.org.store, obj, blank, values, creating=True)
         if problem:
             return 400, wire.error(*problem)
-        rid = self.org.store.insert(obj, {obj.field(k).name: v for k, v in values.items()})
+        rid = self.org.store.insert(obj, {obj.spelled(k): v for k, v in values.items()})
         return 201, {"id": rid, "success": True, "errors": []}
 
     def sobject_create(self, obj: ObjectDef, body: bytes) -> None:
@@ -650,7 +653,7 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(r, dict):
             return {"success": False, "errors": [wire.record_error("INVALID_FIELD", "record must be an object")]}
         rid = r.get("id") or r.get("Id")
-        fail = lambda code, msg, fields=None: {"id": rid, "success": False,  # noqa: E731
+        fail: Callable[..., dict[str, Any]] = lambda code, msg, fields=None: {"id": rid, "success": False,  # noqa: E731
                                                "errors": [wire.record_error(code, msg, fields)]}
         obj_name = (r.get("attributes") or {}).get("type")
         obj = find_object(obj_name) if obj_name else None
@@ -673,7 +676,7 @@ class Handler(BaseHTTPRequestHandler):
         problem = _check_write(self.org.store, obj, rec, values)
         if problem:
             return fail(*problem)
-        store.update(obj, rid18, {obj.field(k).name: v for k, v in values.items()})
+        store.update(obj, rid18, {obj.spelled(k): v for k, v in values.items()})
         return {"id": rid18, "success": True, "errors": []}
 
     # Bulk API 2.0 ------------------------------------------------------------------------
@@ -693,7 +696,7 @@ class Handler(BaseHTTPRequestHandler):
         parsed.include_deleted = op == "queryAll"
         rows = self.org.store.select(parsed)
         job_id = ids.to_18("750Wb" + secrets.token_hex(5))
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
         job = {"id": job_id, "operation": op, "object": parsed.obj.name, "createdById": USER_ID,
                "createdDate": now, "systemModstamp": now, "state": "UploadComplete", "polls": 0,
                "concurrencyMode": "Parallel", "contentType": "CSV", "apiVersion": float(self.api_version),
@@ -754,7 +757,7 @@ class Handler(BaseHTTPRequestHandler):
         if obj is None:
             return self._err(400, "INVALIDJOB", f"InvalidJob : Invalid object: {payload.get('object')}")
         job_id = ids.to_18("750Wb" + secrets.token_hex(5))
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
         job = {"id": job_id, "operation": op, "object": obj.name, "createdById": USER_ID, "createdDate": now,
                "systemModstamp": now, "state": "Open", "concurrencyMode": "Parallel", "contentType": "CSV",
                "apiVersion": float(self.api_version), "jobType": "V2Ingest",
@@ -866,11 +869,11 @@ _COUNTRY_RULE = re.compile(r"^[A-Z]{2}$")
 
 
 def _check_write(store: OrgStore, obj: ObjectDef, rec: dict[str, Any], values: dict[str, Any],
-                 creating: bool = False) -> tuple | None:
+                 creating: bool = False) -> tuple[Any, ...] | None:
     """Salesforce's per-record checks against the sandbox's own describe (types, lengths, precision,
     picklists, updateable, nillable, reference targets), in its words: (statusCode, message, fields) or None.
     Codes and messages follow the REST API Developer Guide's Status Codes and Error Responses page."""
-    invalid = lambda f, v: ("INVALID_TYPE_ON_FIELD_IN_RECORD",  # noqa: E731
+    invalid: Callable[..., tuple[Any, ...]] = lambda f, v: ("INVALID_TYPE_ON_FIELD_IN_RECORD",  # noqa: E731
                             f"{f.label}: value not of required type: {v}", [f.name])
     for name, v in values.items():
         f = obj.field(name)
@@ -911,7 +914,7 @@ def _check_write(store: OrgStore, obj: ObjectDef, rec: dict[str, Any], values: d
         elif f.type == "reference":
             if not ids.is_salesforce_id(str(v)):
                 return ("MALFORMED_ID", f"{f.label}: id value of incorrect type: {v}", [f.name])
-            target_obj = OBJECTS[f.reference_to]
+            target_obj = OBJECTS[f.reference_to or ""]
             if not str(v).startswith(target_obj.prefix):
                 return ("FIELD_INTEGRITY_EXCEPTION", f"{f.label}: id value of incorrect type: {v}", [f.name])
             if store.get(target_obj, ids.to_18(str(v))) is None:
@@ -941,7 +944,7 @@ def _xml_value(body: str, tag: str) -> str | None:
 
 
 def _stamp_dt(stamp: str) -> datetime:
-    return datetime.strptime(stamp[:23], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=timezone.utc)
+    return datetime.strptime(stamp[:23], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=UTC)
 
 
 def _http_date(stamp: str) -> str:

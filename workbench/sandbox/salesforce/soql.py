@@ -12,12 +12,14 @@ Anything else is refused the way Salesforce refuses it: MALFORMED_QUERY or INVAL
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from workbench.model import ids
-from workbench.sandbox.salesforce.objects import FieldDef, ObjectDef, find_object
+from workbench.sandbox.salesforce.objects import FieldDef, ObjectDef, find_object, object_named
 
 
 CI = "sf_ci"  # collation registered on the store's connection (see casefold_compare)
@@ -60,7 +62,7 @@ def tokenize(q: str) -> list[Tok]:
         if not m:
             raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{q[pos:pos + 20]}'")
         if m.lastgroup != "ws":
-            out.append(Tok(m.lastgroup, m.group(), pos))
+            out.append(Tok(m.lastgroup or "", m.group(), pos))
         pos = m.end()
     return out
 
@@ -98,7 +100,7 @@ class Query:
     fields: list[Column]  # empty for COUNT()
     count: bool
     where_sql: str = ""
-    params: list = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
     order_sql: str = ""
     limit: int | None = None
     offset: int = 0
@@ -134,7 +136,7 @@ class _Parser:
         self.toks = tokenize(q)
         self.i = 0
         self.today = today
-        self.params: list = []
+        self.params: list[Any] = []
 
     def peek(self, offset: int = 0) -> Tok | None:
         j = self.i + offset
@@ -169,7 +171,7 @@ class _Parser:
         self.expect_kw("select")
         names: list[str] = []
         count = False
-        if self.kw("count") and self.peek(1) and self.peek(1).text == "(":
+        if self.kw("count") and (nxt := self.peek(1)) is not None and nxt.text == "(":
             self.i += 1
             self.punct("(")
             if not self.punct(")"):
@@ -227,8 +229,8 @@ class _Parser:
             q.offset = self.integer("OFFSET")
             if q.offset > MAX_OFFSET:  # SOQL and SOSL Reference: OFFSET, "The maximum offset is 2,000 rows"
                 raise SoqlError("NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}")
-        if self.peek() is not None:
-            raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{self.peek().text}'")
+        if (extra := self.peek()) is not None:
+            raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{extra.text}'")
         q.params = self.params
         return q
 
@@ -252,7 +254,7 @@ class _Parser:
                                              f"attempting to use a custom relationship, be sure to append the "
                                              f"'__r' after the custom relationship name. Please reference your "
                                              f"WSDL or the describe call for the appropriate names.")
-        target = find_object(ref.reference_to)
+        target = object_named(ref.reference_to or "")
         tf = target.field(fname)
         if tf is None:
             raise SoqlError("INVALID_FIELD", f"No such column '{fname}' on entity '{target.name}'. If you are "
@@ -306,7 +308,7 @@ class _Parser:
             raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{t.text}'")
         f = self.field(t.text)
         negate = False
-        if self.kw("not") and self.peek(1) and self.peek(1).text.lower() == "in":
+        if self.kw("not") and (nxt := self.peek(1)) is not None and nxt.text.lower() == "in":
             self.i += 1
             negate = True
         if self.kw("in"):
@@ -366,7 +368,7 @@ class _Parser:
     def bound(self, f: FieldDef, d: date) -> str:
         return d.isoformat() if f.type == "date" else d.isoformat() + "T00:00:00.000+0000"
 
-    def value(self, f: FieldDef):
+    def value(self, f: FieldDef) -> Any:
         t = self.take()
         low = t.text.lower()
         if t.kind == "word" and low == "null":
@@ -438,23 +440,23 @@ class _Parser:
         }
         if name in fixed and n is None:
             return Range(*fixed[name])
-        counted = {
-            "N_DAYS_AGO": lambda: (d - timedelta(days=n), d - timedelta(days=n - 1)),
-            "LAST_N_WEEKS": lambda: (week - timedelta(days=7 * n), week),
-            "NEXT_N_WEEKS": lambda: (week + timedelta(days=7), week + timedelta(days=7 * (n + 1))),
-            "N_WEEKS_AGO": lambda: (week - timedelta(days=7 * n), week - timedelta(days=7 * (n - 1))),
-            "LAST_N_MONTHS": lambda: (_months(month, -n), month),
-            "NEXT_N_MONTHS": lambda: (_months(month, 1), _months(month, n + 1)),
-            "N_MONTHS_AGO": lambda: (_months(month, -n), _months(month, 1 - n)),
-            "LAST_N_QUARTERS": lambda: (_months(quarter, -3 * n), quarter),
-            "NEXT_N_QUARTERS": lambda: (_months(quarter, 3), _months(quarter, 3 * (n + 1))),
-            "LAST_N_YEARS": lambda: (_months(year, -12 * n), year),
-            "NEXT_N_YEARS": lambda: (_months(year, 12), _months(year, 12 * (n + 1))),
-            "N_QUARTERS_AGO": lambda: (_months(quarter, -3 * n), _months(quarter, 3 - 3 * n)),
-            "N_YEARS_AGO": lambda: (_months(year, -12 * n), _months(year, 12 - 12 * n)),
+        counted: dict[str, Callable[[int], tuple[date, date]]] = {
+            "N_DAYS_AGO": lambda n: (d - timedelta(days=n), d - timedelta(days=n - 1)),
+            "LAST_N_WEEKS": lambda n: (week - timedelta(days=7 * n), week),
+            "NEXT_N_WEEKS": lambda n: (week + timedelta(days=7), week + timedelta(days=7 * (n + 1))),
+            "N_WEEKS_AGO": lambda n: (week - timedelta(days=7 * n), week - timedelta(days=7 * (n - 1))),
+            "LAST_N_MONTHS": lambda n: (_months(month, -n), month),
+            "NEXT_N_MONTHS": lambda n: (_months(month, 1), _months(month, n + 1)),
+            "N_MONTHS_AGO": lambda n: (_months(month, -n), _months(month, 1 - n)),
+            "LAST_N_QUARTERS": lambda n: (_months(quarter, -3 * n), quarter),
+            "NEXT_N_QUARTERS": lambda n: (_months(quarter, 3), _months(quarter, 3 * (n + 1))),
+            "LAST_N_YEARS": lambda n: (_months(year, -12 * n), year),
+            "NEXT_N_YEARS": lambda n: (_months(year, 12), _months(year, 12 * (n + 1))),
+            "N_QUARTERS_AGO": lambda n: (_months(quarter, -3 * n), _months(quarter, 3 - 3 * n)),
+            "N_YEARS_AGO": lambda n: (_months(year, -12 * n), _months(year, 12 - 12 * n)),
         }
         if name in counted and n is not None:
-            return Range(*counted[name]())
+            return Range(*counted[name](n))
         if name == "TODAY":
             return Range(d, d + timedelta(days=1))
         if name == "YESTERDAY":
@@ -511,7 +513,7 @@ def _norm_datetime(text: str) -> str:
     s = text.replace("Z", "+00:00")
     if s[-5] in "+-" and s[-3] != ":":
         s = s[:-2] + ":" + s[-2:]
-    d = datetime.fromisoformat(s).astimezone(timezone.utc)
+    d = datetime.fromisoformat(s).astimezone(UTC)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
 
 
@@ -526,4 +528,4 @@ def parse(q: str, today: date | None = None) -> Query:
     """Parse and check one SOQL statement; raises SoqlError as Salesforce would answer it."""
     if not q or not q.strip():
         raise SoqlError("MALFORMED_QUERY", "empty query")
-    return _Parser(q, today or datetime.now(timezone.utc).date()).parse()
+    return _Parser(q, today or datetime.now(UTC).date()).parse()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import threading
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from workbench.model import ids
@@ -23,7 +24,7 @@ _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def now_stamp(moment: datetime | None = None) -> str:
-    d = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    d = (moment or datetime.now(UTC)).astimezone(UTC)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
 
 
@@ -68,7 +69,8 @@ class OrgStore:
                 self.db.execute(f'CREATE TABLE IF NOT EXISTS "{obj.name}" (_seq INTEGER PRIMARY KEY, {cols})')
                 self.db.execute(f'CREATE UNIQUE INDEX IF NOT EXISTS "ix_{obj.name}_id" ON "{obj.name}" ("Id")')
             # How many times each record was updated: lets tests and benchmarks prove "written once".
-            self.db.execute('CREATE TABLE IF NOT EXISTS "_writes" (obj TEXT, id TEXT, n INTEGER, PRIMARY KEY (obj, id))')
+            self.db.execute('CREATE TABLE IF NOT EXISTS "_writes" '
+                            '(obj TEXT, id TEXT, n INTEGER, PRIMARY KEY (obj, id))')
             n = sum(self.db.execute(f'SELECT COUNT(*) FROM "{o}"').fetchone()[0] for o in OBJECTS)
             self._counter = itertools.count(n + 1)
 
@@ -78,7 +80,8 @@ class OrgStore:
 
     def is_empty(self) -> bool:
         with self.lock:
-            return self.db.execute('SELECT COUNT(*) FROM "Account"').fetchone()[0] == 0
+            n: int = self.db.execute('SELECT COUNT(*) FROM "Account"').fetchone()[0]
+        return n == 0
 
     # ids and stamps -------------------------------------------------------------
     def new_id(self, obj: ObjectDef) -> str:
@@ -94,14 +97,14 @@ class OrgStore:
         """A modstamp strictly later than the previous one, so every write is visible as a change."""
         s = now_stamp()
         if s <= self._last_stamp:
-            last = datetime.strptime(self._last_stamp[:23], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=timezone.utc)
+            last = datetime.strptime(self._last_stamp[:23], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=UTC)
             from datetime import timedelta
             s = now_stamp(last + timedelta(milliseconds=1))
         self._last_stamp = s
         return s
 
     # reads ------------------------------------------------------------------------
-    def select(self, q: soql.Query) -> list[tuple]:
+    def select(self, q: soql.Query) -> list[tuple[Any, ...]]:
         """Rows of the selected columns, then one parent Id per relationship joined."""
         names = ", ".join([c.sql for c in q.fields] + [f'{j.alias}."Id"' for j in q.joins]) or 't."Id"'
         joins = "".join(f' LEFT JOIN "{j.obj.name}" {j.alias} ON {j.alias}."Id" = t."{j.ref.name}"'
@@ -120,7 +123,7 @@ class OrgStore:
         if q.where_sql:
             sql += f" AND ({q.where_sql})"
         with self.lock:
-            n = self.db.execute(sql, q.params).fetchone()[0]
+            n: int = self.db.execute(sql, q.params).fetchone()[0]
         if q.offset:
             n = max(0, n - q.offset)
         return min(n, q.limit) if q.limit is not None else n
@@ -150,7 +153,7 @@ class OrgStore:
         with self.lock:
             self.db.execute(f'INSERT INTO "{obj.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
                             f'VALUES ({", ".join("?" for _ in names)})', [rec[n] for n in names])
-        return rec["Id"]
+        return str(rec["Id"])
 
     def update(self, obj: ObjectDef, record_id: str, values: dict[str, Any]) -> str:
         """Write fields and move LastModifiedDate/SystemModstamp; returns the new stamp."""
@@ -178,7 +181,7 @@ class OrgStore:
             self.db.execute(f'UPDATE "{obj.name}" SET "IsDeleted" = 1, "SystemModstamp" = ? WHERE "Id" = ?',
                             [s, record_id])
 
-    def transaction(self):
+    def transaction(self) -> _Tx:
         return _Tx(self)
 
 
@@ -190,17 +193,17 @@ class _Tx:
     def __init__(self, store: OrgStore):
         self.store = store
 
-    def __enter__(self):
+    def __enter__(self) -> OrgStore:
         self.store.lock.acquire()
         self.store.db.execute("BEGIN")
         return self.store
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         try:
             self.store.db.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
             self.store.lock.release()
-        return False
 
 
 def _store_value(f: FieldDef, v: Any) -> Any:
@@ -217,7 +220,7 @@ def _store_value(f: FieldDef, v: Any) -> Any:
         return format(d, "f")
     if f.type == "datetime":
         if isinstance(v, datetime):
-            return now_stamp(v if v.tzinfo else v.replace(tzinfo=timezone.utc))
+            return now_stamp(v if v.tzinfo else v.replace(tzinfo=UTC))
         return soql._norm_datetime(str(v))
     if f.type == "date":
         return v.isoformat() if isinstance(v, date) else str(v)[:10]

@@ -54,13 +54,14 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><loginRespon
 <metadataServerUrl>{escape(meta)}</metadataServerUrl><passwordExpired>false</passwordExpired><sandbox>true</sandbox>\
 <serverUrl>{escape(server)}</serverUrl><sessionId>{escape(session_id)}</sessionId><userId>{user_id}</userId>\
 <userInfo><organizationId>{org_id}</organizationId><userName>{escape(username)}</userName></userInfo>\
-</result></loginResponse></soapenv:Body></soapenv:Envelope>""".encode("utf-8")
+</result></loginResponse></soapenv:Body></soapenv:Envelope>""".encode()
 
 
 def soap_fault(code: str, message: str) -> bytes:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com" \
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" \
+xmlns:sf="urn:fault.partner.soap.sforce.com" \
 xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>sf:{code}</faultcode>\
 <faultstring>{code}: {escape(message)}</faultstring><detail><sf:LoginFault xsi:type="sf:LoginFault">\
 <sf:exceptionCode>{code}</sf:exceptionCode><sf:exceptionMessage>{escape(message)}</sf:exceptionMessage>\
-</sf:LoginFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>""".encode("utf-8")
+</sf:LoginFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>""".encode()

@@ -17,15 +17,13 @@ from odata import ODataService
 from odata.exceptions import ODataError
 from odata.property import DatetimeProperty, DecimalProperty, StringProperty, UUIDProperty
 
-from workbench.sandbox import erp
+from tests.helpers.sandboxes import erp_sandbox
 from workbench.sandbox.erp import fixture
 
 
 @pytest.fixture
 def bc():
-    h = erp.start(flavor="business-central", data=fixture.dataset(12, seed=3))
-    yield h
-    h.stop()
+    yield from erp_sandbox("business-central", fixture.dataset(12, seed=3))
 
 
 def service(h, page_size: int | None = None):

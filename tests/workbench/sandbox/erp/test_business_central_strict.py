@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.workbench.sandbox.erp.bc_http import bearer, first, patch
-from workbench.sandbox import erp
+from tests.helpers.sandboxes import erp_sandbox
 from workbench.sandbox.erp import fixture
 
 
@@ -21,9 +21,7 @@ def small():
 
 @pytest.fixture
 def bc(small):
-    h = erp.start(flavor="business-central", data=small)
-    yield h
-    h.stop()
+    yield from erp_sandbox("business-central", small)
 
 
 def error(resp: httpx.Response) -> tuple[int, str, str]:

@@ -11,7 +11,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from workbench.sandbox import erp
+from tests.helpers.sandboxes import erp_sandbox
 from workbench.sandbox.erp import fixture
 from workbench.sandbox.erp.store import loads
 
@@ -23,9 +23,7 @@ def small():
 
 @pytest.fixture
 def h(small):
-    handle = erp.start(flavor="erpnext", data=small)
-    yield handle
-    handle.stop()
+    yield from erp_sandbox("erpnext", small)
 
 
 def token(h) -> dict[str, str]:

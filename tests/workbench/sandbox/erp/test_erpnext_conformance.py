@@ -8,15 +8,13 @@ import pytest
 from frappe_connector import FrappeConnector
 from frappe_connector.connector import FrappeException
 
-from workbench.sandbox import erp
+from tests.helpers.sandboxes import erp_sandbox
 from workbench.sandbox.erp import fixture
 
 
 @pytest.fixture(scope="module")
 def h():
-    handle = erp.start(flavor="erpnext", data=fixture.dataset(12, seed=3))
-    yield handle
-    handle.stop()
+    yield from erp_sandbox("erpnext", fixture.dataset(12, seed=3))
 
 
 @pytest.fixture

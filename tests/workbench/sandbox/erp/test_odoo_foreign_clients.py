@@ -8,6 +8,7 @@ import odoolib
 import odoorpc
 import pytest
 
+from tests.helpers.sandboxes import erp_sandbox
 from workbench.sandbox import erp
 
 
@@ -18,9 +19,7 @@ def records(tmp_path_factory):
 
 @pytest.fixture
 def odoo(records):
-    h = erp.start(flavor="odoo", data=records)
-    yield h
-    h.stop()
+    yield from erp_sandbox("odoo", records)
 
 
 def port(h) -> int:

@@ -7,6 +7,7 @@ import xmlrpc.client
 import httpx
 import pytest
 
+from tests.helpers.sandboxes import erp_sandbox
 from workbench.sandbox import erp
 
 
@@ -17,9 +18,7 @@ def records(tmp_path_factory):
 
 @pytest.fixture
 def odoo(records):
-    h = erp.start(flavor="odoo", data=records)
-    yield h
-    h.stop()
+    yield from erp_sandbox("odoo", records)
 
 
 def json2(h, model: str, method: str, body: dict) -> httpx.Response:

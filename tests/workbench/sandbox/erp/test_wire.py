@@ -8,6 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from tests.helpers.sandboxes import erp_sandbox
 from workbench.sandbox import erp
 from workbench.sandbox.erp import fixture
 from workbench.sandbox.erp.odata_filter import FilterError, compile_filter
@@ -24,9 +25,7 @@ def small():
 
 @pytest.fixture
 def bc(small):
-    h = erp.start(flavor="business-central", data=small)
-    yield h
-    h.stop()
+    yield from erp_sandbox("business-central", small)
 
 
 def bearer(h):
@@ -55,7 +54,8 @@ def test_business_central_list_shape_select_and_filter(bc):
     resp = httpx.get(url, headers=bearer(bc), params={"$select": "id,number,status", "$filter": "status eq 'Paid'"})
     body = loads(resp.content)
     assert resp.status_code == 200
-    assert body["@odata.context"].endswith(f"$metadata#companies({bc.info['company_id']})/salesInvoices(id,number,status)")
+    assert body["@odata.context"].endswith(
+        f"$metadata#companies({bc.info['company_id']})/salesInvoices(id,number,status)")
     assert body["value"] and all(set(r) == {"@odata.etag", "id", "number", "status"} for r in body["value"])
     assert all(r["status"] == "Paid" for r in body["value"])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 from workbench.model import frames
@@ -12,7 +12,7 @@ CCY = {"DE": "EUR", "US": "USD", "GB": "GBP", "FR": "EUR", "JP": "JPY"}
 
 
 def crm_frames(customers: int = 12) -> dict:
-    stamp = datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)
+    stamp = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
     cust = []
     for i in range(customers):
         country = COUNTRIES[i % len(COUNTRIES)]

@@ -15,14 +15,12 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
 from tests.workbench.sandbox.salesforce.frames import crm_frames
-from workbench.sandbox import salesforce as sandbox
+from tests.helpers.sandboxes import salesforce_org
 
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory):
-    h = sandbox.start(frames=crm_frames(300), state_dir=tmp_path_factory.mktemp("sf"))
-    yield h
-    h.stop()
+    yield from salesforce_org(crm_frames(300), tmp_path_factory.mktemp("sf"))
 
 
 @pytest.fixture()

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from tests.workbench.sandbox.salesforce.frames import crm_frames
+from tests.helpers.sandboxes import salesforce_org
 from workbench.model import ids
 from workbench.sandbox import salesforce as sandbox
 
@@ -30,9 +31,7 @@ def http(handle) -> requests.Session:
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory):
-    h = sandbox.start(frames=crm_frames(30), state_dir=tmp_path_factory.mktemp("sf"))
-    yield h
-    h.stop()
+    yield from salesforce_org(crm_frames(30), tmp_path_factory.mktemp("sf"))
 
 
 @pytest.fixture(autouse=True)
