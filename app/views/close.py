@@ -15,6 +15,7 @@ from datetime import datetime, UTC
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout,
                                QWidget)
 
@@ -104,6 +105,11 @@ class CloseScreen(QWidget):
     def _tint(self, row: dict[str, Any]) -> str | None:
         key = _TINTS.get(str(row.get("status", "")))
         return self.ctx.palette.get(key) if key else None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.state is not None and self.state.user != self.ctx.user:
+            self.load(self.current_period())  # the user was switched: show what the new one may do
 
     def current_period(self) -> str | None:
         return self.state.period if self.state is not None else None

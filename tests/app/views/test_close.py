@@ -173,3 +173,17 @@ def test_the_screenshot_states_show_what_they_are_named_after(qtbot, seeded):
         qtbot.waitUntil(lambda label=label: screen.state_label.text() == f"Period 2026-10: {label}", timeout=WAIT_MS)
     assert [h["action"] for h in screen.history.rows] == ["signed off", "certified", "reopened"]
     win.close()
+
+
+def test_switching_user_shows_what_the_new_user_may_do_when_the_screen_is_shown(qtbot, seeded):
+    store, _run = seeded
+    _users(store)
+    win, screen = _close_window(qtbot, store, user="alice")
+    assert screen.buttons["signoff"].isEnabled()
+    win.show_screen("close")
+    screen.hide()
+    win.ctx.user = "carol"
+    screen.show()
+    qtbot.waitUntil(lambda: screen.state.user == "carol", timeout=WAIT_MS)
+    assert not screen.buttons["signoff"].isEnabled() and "carol" in screen.buttons["signoff"].toolTip()
+    win.close()
