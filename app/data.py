@@ -9,6 +9,8 @@ import pandas as pd
 
 from app.models.queue_frame import QueueFrame
 from workbench.gc_pause import gc_paused
+from workbench.model.missing import is_missing
+from workbench.model.changes import Changes
 from workbench.store import repo
 from workbench.store.db import Store
 
@@ -69,6 +71,20 @@ def load_states(store: Store, run_id: int, frame: QueueFrame | None = None):
     return states if frame is None else frame.prepare_states(states)
 
 
+@dataclass
+class Changed:
+    """What the review screen re-read after an action: new queue states, new link decisions."""
+    states: dict[str, Any]       # QueueFrame.prepare_states of the changed exceptions
+    links: pd.DataFrame          # workbench.review.states.link_states of the decided links
+
+
+def load_changed(store: Store, frame: QueueFrame, changes: Changes) -> Changed:
+    """Worker side of a refresh from an action's changes: only the changed ids are read."""
+    from workbench.review.states import exception_states, link_states
+    states = frame.prepare_states(exception_states(store, changes.exceptions)) if changes.exceptions else {}
+    return Changed(states=states, links=link_states(store, changes.links))
+
+
 def _customer_id(exception: dict[str, Any], rec: dict[str, Any] | None, side: str) -> str | None:
     if exception.get(f"{side}_object") == "customers":
         return exception.get(f"{side}_id")
@@ -94,11 +110,4 @@ def _link_for(exception: dict[str, Any], recs: dict[str, Any], links: pd.DataFra
     pick = both if not both.empty else rows
     sugg = pick[pick["status"] == "suggested"]
     row = (sugg if not sugg.empty else pick).iloc[0].to_dict()
-    return {k: (None if _na(v) else v) for k, v in row.items()}
-
-
-def _na(v: Any) -> bool:
-    try:
-        return v is None or (not isinstance(v, (dict, list, str)) and bool(pd.isna(v)))
-    except (TypeError, ValueError):
-        return False
+    return {k: (None if is_missing(v) else v) for k, v in row.items()}

@@ -130,11 +130,13 @@ class MainWindow(QMainWindow):
             self.actions[sc.action] = act
 
         ctx.message.connect(self.show_message)
+        ctx.user_changed.connect(self._show_user)
         ctx.runs_changed.connect(self.refresh_runs)
         ctx.run_changed.connect(self._run_changed)
         ctx.busy_changed.connect(self._busy)
         ctx.job_started.connect(self.follow_progress)
         ctx.show_queue_requested.connect(lambda _filters: self.show_screen("review"))
+        ctx.show_screen_requested.connect(self.show_screen)
         self.resize(*DEFAULT_SIZE)
         self._restore_geometry()
         if install:
@@ -204,15 +206,16 @@ class MainWindow(QMainWindow):
         self.ctx.db.submit(repo.list_runs, self.ctx.store, on_done=self._fill_runs)
 
     def _fill_runs(self, runs: list[dict[str, Any]]) -> None:
+        from workbench.reconcile.summary import read_summary
+
         self._runs = runs
         self.run_box.blockSignals(True)
         self.run_box.clear()
         for r in runs:
             when = r.get("finished_at") or r.get("started_at")
             when_txt = when.strftime("%Y-%m-%d %H:%M") if hasattr(when, "strftime") else str(when or "")
-            n = (r.get("summary") or {}).get("exceptions_total")
-            if n is None:
-                n = sum(((r.get("summary") or {}).get("exceptions_by_type") or {}).values()) or None
+            summary = read_summary(r.get("summary"))
+            n = summary.exceptions_total if summary else None
             extra = f", {n:,} exceptions" if isinstance(n, int) else ""
             self.run_box.addItem(f"#{r['id']} {r.get('name') or ''} — {when_txt}, {r.get('user_name')}, "
                                  f"{r.get('status')}{extra}", r["id"])
@@ -299,9 +302,16 @@ class MainWindow(QMainWindow):
         self.ctx.set_mode(mode)
 
     def _user_changed(self, name: str) -> None:
-        name = name.strip()
-        if name:
-            self.ctx.user = name
+        if name.strip():
+            self.ctx.set_user(name.strip())
+
+    def _show_user(self, name: str) -> None:
+        if self.user_box.currentText() != name:
+            self.user_box.blockSignals(True)
+            if self.user_box.findText(name) < 0:
+                self.user_box.addItem(name)
+            self.user_box.setCurrentText(name)
+            self.user_box.blockSignals(False)
 
     def add_users(self, names: list[str]) -> None:
         for n in names:
@@ -364,9 +374,7 @@ def build_window(store, *, user: str | None = None, mode: str | None = None,
     """A ready main window over ``store`` (not shown yet). Used by the app, the demo, screenshots and tests."""
     from workbench.team.users import acting_user
     settings = open_settings()
-    mode = mode or str(settings.value("window/theme") or "light")
-    if mode not in theme.MODES:
-        mode = "light"
+    mode = theme.resolve_mode(settings, mode)
     if user is None:
         with store.session() as s:
             user = acting_user(s, None)
@@ -378,10 +386,9 @@ def build_window(store, *, user: str | None = None, mode: str | None = None,
 
 def run_gui(args: argparse.Namespace) -> int:
     """`workbench` / `workbench gui [--db URL] [--run ID]`: open on the last (or the given) run."""
-    from workbench.isolated import drop_spare
     app = make_app()
     win = open_window(args)
-    keep_job_process_ready(win)
+    win.ctx.keep_job_process_ready()
     close_on_interrupt(win)
     if getattr(args, "close_when_ready", False):
         from app.startup_check import close_when_ready
@@ -389,7 +396,7 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         return int(app.exec())
     finally:
-        drop_spare()
+        win.ctx.shutdown()  # closing the window did this already, unless the app quit another way
         if win.ctx.store is not None:
             win.ctx.store.dispose()
 
@@ -404,26 +411,12 @@ def close_on_interrupt(win: MainWindow) -> None:
     timer.start(250)
 
 
-def keep_job_process_ready(win: MainWindow) -> None:
-    """Runs, pushes and exports go to a child process; keep one started with the core imported
-    (about a second of imports), so pressing Run or Push starts the work at once."""
-    win.ctx.jobs.submit(_keep_spare)
-
-
-def _keep_spare() -> None:
-    # On a pool thread: importing these and starting a process is not GUI-thread work.
-    from workbench.isolated import keep_spare
-    from workbench.jobs import WARM_MODULES
-    keep_spare(WARM_MODULES)
-
-
 def open_window(args: argparse.Namespace) -> MainWindow:
     """Show the window at once; the database opens (and pandas, SQLAlchemy... import) on the
     database worker, then the screens appear and the last run loads. Errors land in the window."""
     app = make_app()
     settings = open_settings()
-    mode = str(settings.value("window/theme") or "light")
-    mode = mode if mode in theme.MODES else "light"
+    mode = theme.resolve_mode(settings)
     theme.apply(app, mode)
     ctx = AppContext(None, getattr(args, "user", None) or "", settings, mode=mode)
     win = MainWindow(ctx, install=False)
@@ -458,20 +451,21 @@ def open_for_gui(url: str | None, user: str | None) -> tuple[Any, str]:
 def run_demo_gui(args: argparse.Namespace) -> int:
     """`workbench demo`: the window opens at once while the demo's sandboxes start and the first run pulls."""
     from workbench import demo as demo_mod
-    from workbench.isolated import drop_spare
     from workbench.store.db import open_store
     store = open_store(getattr(args, "db", None) or demo_mod.demo_db_url())
     app = make_app()
+    win: MainWindow | None = None
     try:
         win = build_window(store, user=demo_mod.DEMO_PREPARER)
         win.add_users([demo_mod.DEMO_PREPARER, demo_mod.DEMO_APPROVER])
         win.show()
-        keep_job_process_ready(win)
+        win.ctx.keep_job_process_ready()
         close_on_interrupt(win)
         start_demo(win, customers=getattr(args, "customers", None) or demo_mod.DEMO_CUSTOMERS)
         return int(app.exec())
     finally:
-        drop_spare()
+        if win is not None:
+            win.ctx.shutdown()
         store.dispose()
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 
+from workbench.progress import TaskState
 
-def process_id(*, state: object | None = None) -> int:
+
+def process_id(*, state: TaskState | None = None) -> int:
     """Which process ran the job: a spawned job process answers with its own id, not the window's."""
     return os.getpid()

@@ -12,8 +12,9 @@ A screen module calls ``register_screen`` at import time::
 The window imports every module in ``SCREEN_MODULES`` that exists and shows one tab
 per registered screen, ordered by ``order``. A screen talks to the rest of the app
 only through the ``AppContext`` it is given (signals ``run_changed``,
-``data_changed``, ``theme_changed``; ``ctx.db.submit`` for database work;
-``ctx.jobs`` for long jobs with a ``QtProgress``). Optional hooks on the widget:
+``data_changed``, ``theme_changed``; ``app.operations.run_action`` for a core action
+that changes data; ``ctx.db.submit`` for reading; ``ctx.jobs`` for long jobs with a
+``QtProgress``). Optional hooks on the widget:
 ``screenshot_states() -> list[str]`` and ``enter_screenshot_state(name)`` let
 ``workbench screenshots`` render more than the screen's resting state.
 """

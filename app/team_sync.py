@@ -86,6 +86,6 @@ class TeamSync(QObject):
         if summary.runs or summary.full_reload:
             self.ctx.runs_changed.emit()
         if not mine and (summary.full_reload or summary.touches_run(self.ctx.run_id) or summary.exception_ids):
-            self.ctx.data_changed.emit(None)  # re-read exception states of the open run, keep the place
+            self.ctx.data_changed.emit(None, None)  # re-read exception states of the open run, keep the place
             who = ", ".join(a for a in summary.actors if a != self.ctx.user)
             self.ctx.info(f"Updated with changes by {who}")

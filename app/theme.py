@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from workbench.palette import palette
 
 MODES = ("light", "dark")
+
+
+def resolve_mode(settings: QSettings, mode: str | None = None) -> str:
+    """The theme a window opens with: the one asked for, else the one saved last, else light."""
+    mode = mode or str(settings.value("window/theme") or "light")
+    return mode if mode in MODES else "light"
 
 
 def colors(mode: str) -> dict:

@@ -23,15 +23,15 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal, Slot
 
 from workbench.errors import user_message
-from workbench.progress import Throttle
+from workbench.progress import Progress, Throttle
 
 log = logging.getLogger("workbench.app")
 
 Callback = Callable[[Any], None] | None
 
 
-class QtProgress(QObject):
-    """The ``state`` a core job reports to: set_progress / set_source_progress / cancelled."""
+class QtProgress(QObject, Progress):
+    """The ``state`` a core job reports to (workbench.progress.TaskState), as Qt signals."""
 
     progress = Signal(int, object, str)             # done, total (None = unknown), message
     source_progress = Signal(str, int, object, str)  # side, done, total, message

@@ -11,9 +11,13 @@ import argparse
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
+from workbench.progress import TaskState
+
+if TYPE_CHECKING:
+    from workbench.config import RunConfig
 
 DEMO_SEED = 7
 DEMO_CUSTOMERS = 200
@@ -39,7 +43,7 @@ class Demo:
     handles: list[Any] = field(default_factory=list)
 
     @property
-    def config(self):
+    def config(self) -> RunConfig:
         from workbench import config as cfg
         return cfg.load(self.config_path)
 
@@ -55,7 +59,7 @@ class Demo:
 
 
 def prepare_demo(workdir: Path | None = None, *, customers: int = DEMO_CUSTOMERS, seed: int = DEMO_SEED,
-                 state: object | None = None) -> Demo:
+                 state: TaskState | None = None) -> Demo:
     """Generate the demo scenario (once), start both sandboxes in-process, write a run config for them."""
     from workbench.sandbox import erp as erp_sandbox
     from workbench.sandbox import salesforce as sf_sandbox

@@ -22,6 +22,7 @@ def set_mask(mask: Callable[[str], str]) -> None:
 
 class WorkbenchError(Exception):
     exit_code = 1
+    transient = False  # trouble that may pass: a push retries it with backoff instead of dead-lettering it
 
     def one_line(self) -> str:
         return _mask(" ".join(str(self).split()))
@@ -57,13 +58,20 @@ class ConfigError(WorkbenchError):
 class SourceError(WorkbenchError):
     """A source system refused or failed; the message carries the system's own words.
 
-    ``transient`` marks trouble that may pass (the system unreachable, throttled, locked):
-    the push retries it with backoff instead of dead-lettering it.
+    ``transient=True`` marks this failure as trouble that may pass (the system unreachable,
+    throttled, locked); a failure that always may pass derives from :class:`TransientError`.
     """
 
-    def __init__(self, message: str, *, transient: bool = False):
+    def __init__(self, message: str, *, transient: bool = False) -> None:
         super().__init__(message)
-        self.transient = transient
+        if transient:
+            self.transient = True
+
+
+class TransientError(SourceError):
+    """A source failed in a way that may pass (limits, locks, 5xx, timeouts)."""
+
+    transient = True
 
 
 class PermissionDenied(WorkbenchError):

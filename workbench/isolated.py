@@ -31,11 +31,11 @@ import os
 import signal
 import threading
 from dataclasses import dataclass
-from typing import Any
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from workbench.errors import Cancelled, WorkbenchError, user_message
-from workbench.progress import Throttle, source_line
+from workbench.progress import Progress, TaskState, Throttle
 
 _SPAWN = mp.get_context("spawn")
 _POLL = 0.05      # seconds between the parent's looks at its state's cancel flag
@@ -120,7 +120,7 @@ def _take() -> _Child:
     return _start(())
 
 
-def run_isolated(fn: Callable[..., Any], *args: Any, state: object | None = None, **kwargs: Any) -> Any:
+def run_isolated(fn: Callable[..., Any], *args: Any, state: TaskState | None = None, **kwargs: Any) -> Any:
     """``fn(*args, state=<child state>, **kwargs)`` in a spawned process; blocks until it ends.
 
     ``fn`` must be a module-level function (it is pickled by name). Progress goes to ``state``;
@@ -142,9 +142,9 @@ def run_isolated(fn: Callable[..., Any], *args: Any, state: object | None = None
         _refill()  # the next spare starts after this job, so it never competes with it
 
 
-def _answer(child: _Child, state: object | None) -> Any:
+def _answer(child: _Child, state: TaskState | None) -> Any:
     while True:
-        if state is not None and getattr(state, "cancelled", False):
+        if state is not None and state.cancelled:
             child.cancel.set()
         if not child.answers.poll(_POLL):
             continue
@@ -164,19 +164,16 @@ def _answer(child: _Child, state: object | None) -> Any:
             raise ChildJobError(payload[0])
 
 
-def _relay(state: object | None, side: str, done: int, total: int | None, message: str) -> None:
+def _relay(state: TaskState | None, side: str, done: int, total: int | None, message: str) -> None:
     if state is None:
         return
-    per_source = getattr(state, "set_source_progress", None)
-    if side and per_source is not None:
-        per_source(side, done, total, message)
-    elif side:  # a state that shows one line: name the source in it, as the pipeline would
-        state.set_progress(done, total, source_line(side, done, message))
+    if side:
+        state.set_source_progress(side, done, total, message)
     else:
         state.set_progress(done, total, message)
 
 
-class _ChildState:
+class _ChildState(Progress):
     """The ``state`` the job sees in the child: progress into the pipe, cancel from the parent."""
 
     def __init__(self, conn: Any, cancel: Any):
@@ -229,7 +226,7 @@ def _child_main(jobs: Any, conn: Any, cancel: Any, warm: tuple[str, ...]) -> Non
     os.chdir(cwd)
     state = _ChildState(conn, cancel)
     try:
-        answer: tuple = ("done", fn(*args, state=state, **kwargs))
+        answer: tuple[str, Any] = ("done", fn(*args, state=state, **kwargs))
     except Cancelled as exc:
         answer = ("cancelled", exc.one_line())
     except BaseException as exc:  # every failure goes back to the parent as one line

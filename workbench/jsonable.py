@@ -6,6 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from workbench.model.missing import is_missing
+
 
 def plain(v: Any) -> Any:
     """Decimal as exact text (never a float), dates as ISO text, numpy scalars as Python values,
@@ -20,14 +22,8 @@ def plain(v: Any) -> Any:
         return {str(k): plain(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
         return [plain(x) for x in v]
-    if isinstance(v, float) and v != v:
+    if is_missing(v):
         return None
     if hasattr(v, "item"):  # numpy scalar
         return plain(v.item())
-    try:
-        import pandas as pd
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
     return v

@@ -10,6 +10,7 @@ RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 
 
 @cache
-def palette(mode: str = "light") -> dict:
+def palette(mode: str = "light") -> dict[str, str]:
     data = tomllib.loads((RESOURCES / "palette" / "palette.toml").read_text(encoding="utf-8"))
-    return data[mode]
+    colours: dict[str, str] = data[mode]
+    return colours

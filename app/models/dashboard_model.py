@@ -14,8 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-OPEN_STATUSES = ("open", "in_review", "reopened")
-
 
 @dataclass
 class Dashboard:
@@ -89,13 +87,14 @@ def _exception_figures(store, run_id: int):
 
 
 def load_dashboard(store, run_id: int | None) -> Dashboard | None:
+    from workbench.reconcile.summary import RunSummary, read_summary
     from workbench.store import repo
     if run_id is None:
         run_id = repo.latest_run_id(store)
         if run_id is None:
             return None
     run = repo.load_run(store, run_id)
-    summary = run.get("summary") or {}
+    summary = read_summary(run.get("summary")) or RunSummary()
     types, statuses = Counter(), Counter()
     at_risk: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     ccy_total: dict[str, Decimal] = defaultdict(Decimal)
@@ -108,14 +107,14 @@ def load_dashboard(store, run_id: int | None) -> Dashboard | None:
             at_risk[t][ccy] += abs(a)
             ccy_total[ccy] += abs(a)
             ccy_count[ccy] += 1
-    crm_customers = int(((summary.get("records") or {}).get("crm") or {}).get("customers") or 0)
+    crm_customers = summary.records.get("crm", {}).get("customers", 0)
     links = repo.load_links(store, run_id)
     linked = 0
     if not links.empty:
         ok = links[links["status"].isin(["auto", "confirmed"])]
         linked = int(ok["crm_id"].dropna().nunique())
     unmatched = {side: int(len(f)) for side, f in repo.unmatched_customers(store, run_id).items()}
-    matched_inv = sum(int(v) for v in ((summary.get("stats") or {}).get("invoices_matched") or {}).values())
+    matched_inv = sum(int(v) for v in (summary.stats.get("invoices_matched") or {}).values())
     mism = int(types.get("invoice.status_mismatch", 0))
     propagation = {"matched": matched_inv, "differ": mism,
                    "rate": (matched_inv - mism) / matched_inv if matched_inv else None}
@@ -123,11 +122,10 @@ def load_dashboard(store, run_id: int | None) -> Dashboard | None:
     for r in reversed(repo.list_runs(store)):
         if r.get("status") != "completed":
             continue
-        s = r.get("summary") or {}
-        rec = ((s.get("records") or {}).get("crm") or {}).get("customers") or 0
+        s = read_summary(r.get("summary")) or RunSummary()
+        rec = s.records.get("crm", {}).get("customers", 0)
         trend.append({"id": r["id"], "when": r.get("finished_at") or r.get("started_at"),
-                      "total": int(s.get("exceptions_total") or 0),
-                      "match_rate": (s.get("links_total") or 0) / rec if rec else None})
+                      "total": s.exceptions_total, "match_rate": s.links_total / rec if rec else None})
     return Dashboard(run=run, by_type=types.most_common(), by_status=statuses.most_common(),
                      at_risk={t: dict(v) for t, v in at_risk.items()},
                      # the currency most exceptions are in first (a JPY total is large only in digits)

@@ -231,18 +231,6 @@ class ExceptionTableModel(QAbstractTableModel):
     def type_counts(self) -> dict[str, int]:
         return {} if self._frame is None else self._frame.type_counts(self._filter)
 
-    def apply_change(self, ids: np.ndarray | list[int], column: str, value: Any) -> None:
-        """Show a change the core made without reloading the run (status, assignee)."""
-        if self._frame is None:
-            return
-        self._frame.set_values(np.asarray(ids, dtype=np.int64), column, value)
-        c = [k for k, _ in COLUMNS].index(column) if column in [k for k, _ in COLUMNS] else None
-        if self._sort is not None and c == self._sort[0] or self._filter_uses(column):
-            self._refresh()
-        elif c is not None and self.rowCount():
-            self.dataChanged.emit(self.index(0, c), self.index(self.rowCount() - 1, c),
-                                  [Qt.ItemDataRole.DisplayRole])
-
     def apply_states(self, frame: QueueFrame, prepared: dict) -> int:
         """Show status/assignee as re-read from the store (``QueueFrame.prepare_states``)."""
         if self._frame is not frame:
@@ -254,10 +242,6 @@ class ExceptionTableModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1),
                                       [Qt.ItemDataRole.DisplayRole])
         return n
-
-    def _filter_uses(self, column: str) -> bool:
-        f = self._filter
-        return (column == "status" and bool(f.statuses)) or (column == "assignee" and bool(f.assignees))
 
 
 def _display(key: str, v: Any) -> str:

@@ -19,6 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.model.missing import is_missing
+from workbench.model.states import ExceptionStatus
+
 # (column key, header) in display order.
 COLUMNS: list[tuple[str, str]] = [
     ("severity", "Severity"),
@@ -37,7 +40,7 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 COLUMN_KEYS = [k for k, _ in COLUMNS]
 SEVERITIES = ["critical", "high", "medium", "low"]
-STATUSES = ["open", "in_review", "reopened", "resolved", "waived"]
+STATUSES = [s.value for s in ExceptionStatus]
 # Fields the quick search looks in (names, ids and values).
 SEARCH_FIELDS = ["customer_name", "crm_id", "erp_id", "crm_value", "erp_value"]
 _CATEGORICAL = ("type", "severity", "status", "assignee", "currency")
@@ -307,18 +310,6 @@ class QueueFrame:
         return pc.array_sort_indices(arr, null_placement="at_end").to_numpy(zero_copy_only=False).astype(np.int64)
 
     # ---- edits ----------------------------------------------------------------------------
-    def set_values(self, ids: np.ndarray, column: str, value: Any) -> np.ndarray:
-        """Apply a change the core made (status, assignee) to the loaded rows; returns their indices."""
-        rows = np.flatnonzero(np.isin(self.ids, ids))
-        self.cols[column][rows] = value
-        if column in self.records.columns:
-            pos = self.records.columns.get_loc(column)
-            self.records.iloc[rows, pos] = value
-        if column in self.cats:
-            self.cats[column] = _Categorical.of(self.cols[column])
-        self._forget_order(column)
-        return rows
-
     def prepare_states(self, states: pd.DataFrame) -> dict[str, tuple[np.ndarray, _Categorical, np.ndarray]]:
         """Off the GUI thread: new status/assignee columns as the store has them now (others may have
         changed them). Reads the frame only; ``apply_states`` swaps the result in on the GUI thread."""
@@ -353,14 +344,7 @@ class QueueFrame:
 
     def record(self, index: int) -> dict[str, Any]:
         row = self.records.iloc[index].to_dict()
-        return {k: (None if _isna(v) else v) for k, v in row.items()}
-
-
-def _isna(v: Any) -> bool:
-    try:
-        return v is None or (not isinstance(v, (list, dict, str)) and bool(pd.isna(v)))
-    except (TypeError, ValueError):
-        return False
+        return {k: (None if is_missing(v) else v) for k, v in row.items()}
 
 
 def _haystack(df: pd.DataFrame, n: int) -> pa.Array:
@@ -389,7 +373,7 @@ def _strings(values: np.ndarray) -> pa.Array:
         return pa.concat_arrays([pa.array(values[i:i + _SLICE], type=pa.string(), from_pandas=True)
                                  for i in range(0, len(values), _SLICE)])
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers or Decimals among the values
-        return pa.array([None if _isna(v) else str(v) for v in values], type=pa.string())
+        return pa.array([None if is_missing(v) else str(v) for v in values], type=pa.string())
 
 
 _SLICE = 100_000  # rows per GIL-holding C call when a worker thread prepares or releases a million rows

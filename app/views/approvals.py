@@ -9,22 +9,30 @@ proposal raises ``PermissionDenied`` and this screen shows that sentence, in the
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from app.context import AppContext
 from app.models.rows_model import ROW_ROLE, Column, RowsModel
+from app.operations import run_action
 from app.screens import Screen, register_screen
 from app.settings import get_json, set_json
 from app.workers import QtProgress
+from workbench.model.missing import is_missing
+from workbench.model.states import CorrectionState
+from workbench.model.changes import Changes
 
-VIEWS = (("Waiting for approval", ["proposed"]), ("Approved, to push", ["approved", "queued"]),
-         ("Failed", ["failed", "dead_letter"]), ("Conflicts", ["conflict"]), ("Applied", ["applied"]),
-         ("Rejected or waived", ["rejected", "waived"]), ("All", []))
+if TYPE_CHECKING:
+    from workbench.jobs import Pushed
+
+_C = CorrectionState
+VIEWS = (("Waiting for approval", [_C.PROPOSED]), ("Approved, to push", [_C.APPROVED, _C.QUEUED]),
+         ("Failed", [_C.FAILED, _C.DEAD_LETTER]), ("Conflicts", [_C.CONFLICT]), ("Applied", [_C.APPLIED]),
+         ("Rejected or waived", [_C.REJECTED, _C.WAIVED]), ("All", []))
 OUTCOME_WORDS = {"applied": "applied", "already_applied": "applied (value was already there)",
                  "conflict": "conflict", "transient": "failed, retry scheduled", "permanent": "failed",
                  "recovered_applied": "applied (recovered)", "recovered_requeued": "back in the queue",
@@ -60,17 +68,13 @@ RESULT_COLUMNS = [
 def correction_rows(frame) -> list[dict[str, Any]]:
     rows = []
     for r in frame.to_dict("records"):
-        r = {k: (None if _isna(v) else v) for k, v in r.items()}
+        r = {k: (None if is_missing(v) else v) for k, v in r.items()}
         r["target"] = f"{str(r.get('target_side') or '').upper()} {r.get('target_system') or ''} " \
                       f"{r.get('target_object') or ''} {r.get('target_record') or ''}".strip()
         r["change"] = f"{_v(r.get('from_value'))} → {_v(r.get('to_value'))}"
         r["why"] = r.get("last_error") or r.get("state_reason") or r.get("reason") or ""
         rows.append(r)
     return rows
-
-
-def _isna(v: Any) -> bool:
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
 def list_rows(store, states: list[str] | None) -> list[dict[str, Any]]:
@@ -207,7 +211,8 @@ class ApprovalsScreen(QWidget):
             QWidget.setTabOrder(a, b)
 
         ctx.run_changed.connect(lambda _: self.refresh())
-        ctx.data_changed.connect(lambda _: self.refresh())
+        ctx.data_changed.connect(self._data_changed)
+        ctx.user_changed.connect(self._show_user)
         ctx.theme_changed.connect(lambda _: (self.model.refresh_tints(), self.results.refresh_tints()))
         self.restore_settings()
         self._fill_users()
@@ -243,27 +248,22 @@ class ApprovalsScreen(QWidget):
         self._user_changed(name)
 
     def _user_changed(self, name: str) -> None:
-        name = name.strip()
-        if not name:
-            return
-        self.ctx.user = name
-        win = self.window()
-        box = getattr(win, "user_box", None)
-        if box is not None and box.currentText() != name:
-            if box.findText(name) < 0:
-                box.addItem(name)
-            box.setCurrentText(name)
+        if name.strip():
+            self.ctx.set_user(name.strip())
 
-    def showEvent(self, event) -> None:  # the toolbar may have switched the user meanwhile
-        if self.user_box.currentText() != self.ctx.user:
+    def _show_user(self, name: str) -> None:  # switched here or on the toolbar: one user for the window
+        if self.user_box.currentText() != name:
             self.user_box.blockSignals(True)
-            self.user_box.setCurrentText(self.ctx.user)
+            self.user_box.setCurrentText(name)
             self.user_box.blockSignals(False)
-        super().showEvent(event)
 
     # ---- list -------------------------------------------------------------------------------
     def _state_tint(self, state: str | None) -> str | None:
         return (self.ctx.palette.get("status") or {}).get(state or "")
+
+    def _data_changed(self, changes: Changes | None, _initiator: object) -> None:
+        if changes is None or changes.corrections:
+            self.refresh()
 
     def refresh(self) -> None:
         if self.ctx.store is None:
@@ -279,7 +279,8 @@ class ApprovalsScreen(QWidget):
             self.count.setText(f"{len(rows):,} corrections")
             self.action_done.emit("list", "ok")
 
-        self.ctx.db.submit(list_rows, self.ctx.store, states, on_done=shown, on_error=self._failed("list"))
+        self.ctx.db.submit(list_rows, self.ctx.store, states, on_done=shown,
+                           on_error=lambda message: self._refuse("list", message))
 
     def selected_ids(self) -> list[int]:
         rows = sorted({ix.row() for ix in self.table.selectionModel().selectedRows()})
@@ -295,42 +296,46 @@ class ApprovalsScreen(QWidget):
                           | QItemSelectionModel.SelectionFlag.Rows)
 
     # ---- decisions (the core decides; the screen shows its answer) ---------------------------
-    def _failed(self, action: str):
+    def _failed(self, action: str) -> Callable[[str], None]:
+        """What a refusal shows here (the message bar already has it from run_action)."""
         def show(message: str) -> None:
             self.notice.setText(message)
             self.notice.show()
-            self.ctx.error(message)
             self._end_push()
             self.action_done.emit(action, message)
         return show
 
+    def _refuse(self, action: str, message: str) -> None:
+        self.ctx.error(message)
+        self._failed(action)(message)
+
     def _ok(self, action: str, text: str) -> None:
         self.notice.hide()
         self.ctx.info(text)
-        self.ctx.data_changed.emit(None)  # the queue's statuses moved with the corrections
         self.action_done.emit(action, "ok")
 
     def approve_selected(self) -> None:
         from workbench.corrections import service
         ids = self.selected_ids()
         if not ids:
-            self._failed("approve")("Select the corrections to approve first")
+            self._refuse("approve", "Select the corrections to approve first")
             return
         user = self.ctx.user
-        self.ctx.db.submit(service.approve, self.ctx.store, ids, user, self.reason.text().strip() or None,
-                           on_done=lambda done: self._ok("approve", f"{len(done)} corrections approved by {user}"),
-                           on_error=self._failed("approve"))
+        run_action(self.ctx, service.approve, self.ctx.store, ids, user, self.reason.text().strip() or None,
+                   initiator=self, success=lambda done: self._ok("approve", f"{len(done)} corrections approved by "
+                                                                            f"{user}"),
+                   failure=self._failed("approve"))
 
     def reject_selected(self) -> None:
         from workbench.corrections import service
         ids = self.selected_ids()
         if not ids:
-            self._failed("reject")("Select the corrections to reject first")
+            self._refuse("reject", "Select the corrections to reject first")
             return
         reason, user = self.reason.text().strip(), self.ctx.user
-        self.ctx.db.submit(service.reject, self.ctx.store, ids, user, reason,
-                           on_done=lambda done: self._ok("reject", f"{len(done)} corrections rejected by {user}"),
-                           on_error=self._failed("reject"))
+        run_action(self.ctx, service.reject, self.ctx.store, ids, user, reason, initiator=self,
+                   success=lambda done: self._ok("reject", f"{len(done)} corrections rejected by {user}"),
+                   failure=self._failed("reject"))
 
     # ---- push -------------------------------------------------------------------------------
     def push(self) -> None:
@@ -340,14 +345,14 @@ class ApprovalsScreen(QWidget):
     def retry_failed(self) -> None:
         ids = self.selected_ids() or [int(r["id"]) for r in self.model.rows]
         failed = [i for i in ids if next((r for r in self.model.rows if int(r["id"]) == i), {}).get("state")
-                  == "dead_letter"]
+                  == CorrectionState.DEAD_LETTER]
         if not failed:
-            self._failed("retry")("No failed corrections to retry here (show 'Failed' and select them)")
+            self._refuse("retry", "No failed corrections to retry here (show 'Failed' and select them)")
             return
         from workbench.jobs import retry_and_push
         self._start_push("retry", retry_and_push, failed)
 
-    def _start_push(self, action: str, fn, ids: list[int] | None) -> None:
+    def _start_push(self, action: str, fn: Callable[..., Pushed], ids: list[int] | None) -> None:
         if self.progress is not None:
             return
         self.notice.hide()
@@ -361,16 +366,13 @@ class ApprovalsScreen(QWidget):
         self.cancel_button.setEnabled(True)
         user = self.ctx.user
 
-        def done(result) -> None:
-            report, listed = result
+        def done(pushed: Pushed) -> None:
             self._end_push()
-            self.show_report(report, listed)
-            self._ok(action, self.push_status.text())  # refreshes the list through data_changed
-            if report.results and self.ctx.run_id is not None:
-                self.ctx.open_run(self.ctx.run_id)  # exceptions resolved or reopened: the queue reloads
+            self.show_report(pushed.report, pushed.listed)
+            self._ok(action, self.push_status.text())
 
-        self.ctx.jobs.submit_isolated(fn, self.ctx.store, user, ids, dict(self.push_options), state=progress,
-                                      on_done=done, on_error=self._failed(action))
+        run_action(self.ctx, fn, self.ctx.store, user, ids, dict(self.push_options), state=progress,
+                   initiator=self, success=done, failure=self._failed(action))
 
     def cancel(self) -> None:
         if self.progress is not None:
@@ -400,7 +402,8 @@ class ApprovalsScreen(QWidget):
             c = by_id.get(int(res["correction_id"]), {})
             state = c.get("state") or res.get("state")
             # the answer as the user needs it: a transient error that used up its attempts is a failure
-            words = "failed" if state == "dead_letter" else OUTCOME_WORDS.get(res.get("outcome"), res.get("outcome"))
+            words = ("failed" if state == CorrectionState.DEAD_LETTER
+                     else OUTCOME_WORDS.get(res.get("outcome"), res.get("outcome")))
             rows.append({"correction_id": res["correction_id"], "target": c.get("target", ""),
                          "field": c.get("field"), "outcome": res.get("outcome"), "outcome_words": words,
                          "state": state, "message": res.get("message") or ""})

@@ -17,20 +17,14 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPus
 
 from app.context import AppContext
 from app.screens import Screen, register_screen
+from workbench.model.changes import Changes
+from workbench.model.money import amount_text
 
 MAX_TYPES = 14  # the rest are one click away in the queue; a chart of 30 bars reads as noise
 
 
 def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v * 100:.1f} %"
-
-
-def _money(v: Decimal, ccy: str) -> str:
-    from workbench.model.money import quantize
-    try:
-        return f"{quantize(v, ccy):,}"
-    except (ValueError, KeyError, ArithmeticError):
-        return f"{v:,}"
 
 
 class BarChartView(QChartView):
@@ -151,7 +145,7 @@ class DashboardScreen(QWidget):
             QWidget.setTabOrder(a, b)
 
         ctx.run_changed.connect(self.load)
-        ctx.data_changed.connect(lambda _: self.load(self.ctx.run_id))
+        ctx.data_changed.connect(self._data_changed)
         ctx.theme_changed.connect(lambda _: self._apply_theme())
         self._apply_theme()
 
@@ -174,6 +168,10 @@ class DashboardScreen(QWidget):
             self.show_dashboard(self.data)
 
     # ---- loading ----------------------------------------------------------------------------
+    def _data_changed(self, changes: Changes | None, _initiator: object) -> None:
+        if changes is None or changes.exceptions:  # statuses and amounts at risk are counted from them
+            self.load(self.ctx.run_id)
+
     def load(self, run_id: int | None) -> None:
         from app.models.dashboard_model import load_dashboard
         if self.ctx.store is None:
@@ -296,12 +294,12 @@ class DashboardScreen(QWidget):
         self.risk_categories = [t for t, _ in rows]
         title = f"Amount at risk by type, {ccy}" if ccy else "Amount at risk by type (none)"
         # the amount goes into the label: chart value labels cannot group thousands
-        self.risk_series = self._bars(self.risk_view, title, [f"{t}  {_money(v, ccy)}" for t, v in rows],
+        self.risk_series = self._bars(self.risk_view, title, [f"{t}  {amount_text(v, ccy)}" for t, v in rows],
                                       [float(v) for _, v in rows], f"At risk ({ccy})", self.ctx.palette["conflict"],
                                       show_values=False)
         self.risk_series.clicked.connect(lambda i, _s: self.click_risk(i))
         total = sum((v for _, v in rows), Decimal(0))
-        self.risk_view.setAccessibleDescription(f"Total at risk {_money(total, ccy)} {ccy}")
+        self.risk_view.setAccessibleDescription(f"Total at risk {amount_text(total, ccy)} {ccy}")
 
     def _draw_trend(self) -> None:
         chart = self._fresh(self.trend_view, "Exceptions across runs (click a point to open that run)")
@@ -339,9 +337,6 @@ class DashboardScreen(QWidget):
     # ---- click-through ----------------------------------------------------------------------
     def open_queue(self, filters: dict[str, Any]) -> None:
         self.ctx.show_queue(filters)
-        win = self.window()
-        if hasattr(win, "show_screen"):
-            win.show_screen("review")
 
     def click_type(self, index: int) -> None:
         if 0 <= index < len(self.type_categories):

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTableView, QVB
 
 from app.context import AppContext
 from app.models.rows_model import Column, RowsModel
+from app.operations import run_action
 from app.screens import Screen, register_screen
+from workbench.model.changes import Changes
 
 
 def _evidence(v: Any) -> str:
@@ -79,7 +81,7 @@ class LinksScreen(QWidget):
         self.setTabOrder(self.confirm_button, self.reject_button)
         self.setTabOrder(self.reject_button, self.links_view)
         ctx.run_changed.connect(lambda _run: self.load())
-        ctx.data_changed.connect(lambda ids: self.load() if ids is None else None)
+        ctx.data_changed.connect(self._data_changed)
 
     def _table(self, model: RowsModel, name: str) -> QTableView:
         view = QTableView(self)
@@ -94,6 +96,10 @@ class LinksScreen(QWidget):
             view.setColumnWidth(col, width)
         view.horizontalHeader().setStretchLastSection(True)
         return view
+
+    def _data_changed(self, changes: Changes | None, _initiator: object) -> None:
+        if changes is None or changes.links:
+            self.load()
 
     def load(self) -> None:
         if self.ctx.store is None:
@@ -127,14 +133,12 @@ class LinksScreen(QWidget):
         link = self.suggested.rows[rows[0].row()]
         act = confirm_link if what == "confirm" else reject_link
 
-        def done(_: Any) -> None:
-            self.ctx.info(f"Link {link['crm_name'] or link['crm_id']} ↔ {link['erp_name'] or link['erp_id']} "
-                          f"{'confirmed' if what == 'confirm' else 'rejected'} by {self.ctx.user}")
-            self.load()
-
-        self.ctx.db.submit(act, self.ctx.store, int(link["id"]), self.ctx.user,
-                           expected_version=int(link["version"]) if link.get("version") is not None else None,
-                           on_done=done, on_error=self.ctx.error)
+        user = self.ctx.user
+        said = (f"Link {link['crm_name'] or link['crm_id']} ↔ {link['erp_name'] or link['erp_id']} "
+                f"{'confirmed' if what == 'confirm' else 'rejected'} by {user}")
+        run_action(self.ctx, act, self.ctx.store, int(link["id"]), user,
+                   expected_version=int(link["version"]) if link.get("version") is not None else None,
+                   initiator=self, success=lambda _: self.ctx.info(said))
 
 
 register_screen(Screen(key="links", title="Links", factory=LinksScreen, order=45, accessible_name="Customer links"))

@@ -7,20 +7,25 @@ are dropped, so quick F8 presses never show a stale record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QSplitter, QVBoxLayout, QWidget
 
 from app import data
 from app.context import AppContext
 from app.models.queue_frame import QueueFilter
+from app.operations import run_action
 from app.screens import Screen, register_screen
 from app.settings import get_json, set_json
 from app.views.queue import QueueView
 from app.views.side_by_side import SideBySidePanel
+from workbench.model.changes import Changes
+from workbench.review.states import LINK_STATE
 
 
 class ReviewScreen(QWidget):
@@ -37,6 +42,7 @@ class ReviewScreen(QWidget):
         self._detail_busy = False
         self._detail_wanted: tuple[int, int, dict] | None = None
         self._want_id: int | None = None
+        self._action = ""  # the action whose changes this screen is waiting to show
 
         self.queue = QueueView(ctx.palette)
         self.side = SideBySidePanel(ctx.palette, ctx=ctx)
@@ -98,18 +104,34 @@ class ReviewScreen(QWidget):
                 self.side.show_detail(None)
         self.loaded.emit(bundle.run["id"])
 
-    def _data_changed(self, ids: object) -> None:
-        """Another screen changed exceptions (approvals, push): re-read their states, keep the place."""
-        if ids is not None or self.bundle is None:
-            return  # a list of ids: our own change, already on screen
+    def _data_changed(self, changes: Changes | None, initiator: object) -> None:
+        """An action changed records (here, on another screen, or a colleague's: ``None``): re-read
+        the changed ones, keep the place; an action of this screen is done once that is shown."""
+        finished = (lambda: self.action_done.emit(self._action)) if initiator is self else (lambda: None)
         bundle = self.bundle
+        if bundle is None or (changes is not None and not (changes.exceptions or changes.links)):
+            finished()
+            return
 
-        def apply(prepared: dict) -> None:
-            if self.queue.model.apply_states(bundle.frame, prepared):
-                self._refresh_detail()
+        def apply(changed: data.Changed) -> None:
+            if self.bundle is bundle:  # still the same run
+                moved = self.queue.model.apply_states(bundle.frame, changed.states)
+                _set_links(bundle.links, changed.links)
+                shown_changed = moved if changes is None else _shows(self.side.detail, changes)
+                if shown_changed:
+                    self._refresh_detail()
+            finished()
 
-        self.ctx.db.submit(data.load_states, self.ctx.store, bundle.run["id"], bundle.frame, on_done=apply,
-                           on_error=self.ctx.error)
+        def failed(message: str) -> None:
+            self.ctx.error(message)
+            finished()
+
+        if changes is None:
+            self.ctx.db.submit(data.load_states, self.ctx.store, bundle.run["id"], bundle.frame,
+                               on_done=lambda states: apply(data.Changed(states, _NO_LINKS)), on_error=failed)
+        else:
+            self.ctx.db.submit(data.load_changed, self.ctx.store, bundle.frame, changes, on_done=apply,
+                               on_error=failed)
 
     def _load_failed(self, message: str) -> None:
         self.ctx.error(f"Could not open the run: {message}")
@@ -171,39 +193,28 @@ class ReviewScreen(QWidget):
         self.queue.model.select_all_matching(not self.queue.model.all_matching_selected)
 
     # ---- actions (the core decides; the window shows its answer) --------------------------
+    def _act(self, action: str, fn: Callable[..., Any], *args: Any, said: Callable[[Any], str],
+             **kwargs: Any) -> None:
+        """Run a core action; ``action_done`` follows once its changes are on this screen."""
+        self._action = action
+        run_action(self.ctx, fn, *args, initiator=self, success=lambda result: self.ctx.info(said(result)),
+                   failure=lambda _: self.action_done.emit("failed"), **kwargs)
+
     def _propose(self, req: dict[str, Any]) -> None:
         from workbench.corrections import service
-
-        def done(corr_id: int) -> None:
-            self.ctx.info(f"Correction {corr_id} proposed for exception {req['exception_id']}; "
-                          "a second user approves it")
-            self.queue.model.apply_change([req["exception_id"]], "status", "in_review")
-            self.ctx.data_changed.emit([req["exception_id"]])
-            self._refresh_detail()
-            self.action_done.emit("proposed")
-
-        self.ctx.db.submit(service.propose, self.ctx.store, req["exception_id"], self.ctx.user,
-                           field=req["field"], to_value=req["to_value"], reason=req["reason"],
-                           target_side=req["target_side"], on_done=done, on_error=self._action_failed)
+        self._act("proposed", service.propose, self.ctx.store, req["exception_id"], self.ctx.user,
+                  field=req["field"], to_value=req["to_value"], reason=req["reason"], target_side=req["target_side"],
+                  said=lambda corr_id: f"Correction {corr_id} proposed for exception {req['exception_id']}; "
+                                       "a second user approves it")
 
     def _decide_link(self, link_id: int, decision: str) -> None:
         from workbench.review import links as links_review
         fn = links_review.confirm_link if decision == "confirmed" else links_review.reject_link
-
-        def done(result: dict[str, Any]) -> None:
-            if self.bundle is not None:
-                links = self.bundle.links
-                hit = links["id"] == link_id
-                links.loc[hit, "status"] = result["status"]
-                links.loc[hit, "decided_by"] = result["decided_by"]
-            self.ctx.info(f"Customer link {link_id} {decision}")
-            self._refresh_detail()
-            self.action_done.emit(decision)
-
-        self.ctx.db.submit(fn, self.ctx.store, link_id, self.ctx.user, on_done=done, on_error=self._action_failed)
+        self._act(decision, fn, self.ctx.store, link_id, self.ctx.user,
+                  said=lambda _: f"Customer link {link_id} {decision}")
 
     def _bulk(self, action: str, ids: np.ndarray, argument: str) -> None:
-        from workbench.corrections import service
+        from workbench.corrections import bulk
         from workbench.review import assign
         id_list = [int(i) for i in ids]
         if not id_list:
@@ -211,38 +222,18 @@ class ReviewScreen(QWidget):
             return
         store, user = self.ctx.store, self.ctx.user
         if action == "assign":
-            call = (assign.assign, store, id_list, user, argument or None)
+            self._act(action, assign.assign, store, id_list, user, argument or None,
+                      said=lambda done: f"{len(done):,} exceptions assigned to {argument or 'nobody'}")
         elif action == "waive":
             if not argument:
                 self.ctx.error("Give a reason to waive (it goes into the audit trail)")
                 return
-            call = (_in_chunks, lambda chunk: service.waive(store, chunk, user, argument), id_list)
+            self._act(action, bulk.waive, store, id_list, user, argument,
+                      said=lambda done: f"{len(done):,} exceptions waived: {argument}")
         elif action == "approve":
-            call = (_in_chunks, lambda chunk: service.approve_matching(store, user, exception_id=chunk), id_list)
-        else:
-            return
-
-        def done(changed: list[int]) -> None:
-            n = len(changed)
-            if action == "assign":
-                self.queue.model.apply_change(changed, "assignee", argument or None)
-                self.ctx.info(f"{n:,} exceptions assigned to {argument or 'nobody'}")
-            elif action == "waive":
-                self.queue.model.apply_change(changed, "status", "waived")
-                self.ctx.info(f"{n:,} exceptions waived: {argument}")
-            else:
-                self.ctx.info(f"{n:,} corrections approved" if n else
-                              "No proposed corrections to approve among these (your own proposals need a "
-                              "second user)")
-            self.ctx.data_changed.emit(id_list)
-            self._refresh_detail()
-            self.action_done.emit(action)
-
-        self.ctx.db.submit(*call, on_done=done, on_error=self._action_failed)
-
-    def _action_failed(self, message: str) -> None:
-        self.ctx.error(message)
-        self.action_done.emit("failed")
+            self._act(action, bulk.approve_for, store, id_list, user,
+                      said=lambda done: f"{len(done):,} corrections approved" if done else
+                      "No proposed corrections to approve among these (your own proposals need a second user)")
 
     def _refresh_detail(self) -> None:
         self._current_changed(self.queue.current_id())
@@ -268,8 +259,12 @@ class ReviewScreen(QWidget):
             self.ctx.info(f"Audit workbook of run {run_id} written to {path}")
             self.action_done.emit("export")
 
+        def failed(message: str) -> None:
+            self.ctx.error(message)
+            self.action_done.emit("failed")
+
         self.ctx.jobs.submit_isolated(export_workbook, self.ctx.store, run_id, str(path), state=progress,
-                                      on_done=done, on_error=self._action_failed)
+                                      on_done=done, on_error=failed)
 
     # ---- screenshots ----------------------------------------------------------------------
     def screenshot_states(self) -> list[str]:
@@ -308,15 +303,23 @@ class ReviewScreen(QWidget):
         self.queue.set_filter(QueueFilter.from_dict(get_json(s, "review/filter", {})))
 
 
-CHUNK = 5000  # ids per core call: SQL IN lists stay well inside every database's parameter limit
+_NO_LINKS = pd.DataFrame(columns=LINK_STATE)
 
 
-def _in_chunks(fn, ids: list[int]) -> list[int]:
-    """Apply a bulk core call to a big selection a chunk at a time (each chunk is one transaction)."""
-    done: list[int] = []
-    for i in range(0, len(ids), CHUNK):
-        done.extend(fn(ids[i:i + CHUNK]))
-    return done
+def _set_links(links: pd.DataFrame, decided: pd.DataFrame) -> None:
+    """Show the customer links' new decisions in the run's links (the detail reads them)."""
+    for row in decided.to_dict("records"):
+        hit = links["id"] == row["id"]
+        for column in ("status", "decided_by"):
+            links.loc[hit, column] = row[column]
+
+
+def _shows(detail: data.Detail | None, changes: Changes) -> bool:
+    """Whether the side by side shows a record the changes touched."""
+    if detail is None:
+        return False
+    link_id = (detail.link or {}).get("id")
+    return detail.exception["id"] in changes.exceptions or (link_id is not None and int(link_id) in changes.links)
 
 
 register_screen(Screen(key="review", title="Review", factory=ReviewScreen, order=40,

@@ -9,8 +9,7 @@ pages; it stops there and stores nothing half-done (the run is listed as cancell
 
 from __future__ import annotations
 
-from datetime import datetime, UTC
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -22,6 +21,8 @@ from app.models.rows_model import ROW_ROLE, Column, RowsModel
 from app.models.run_config_model import run_config_doc
 from app.screens import Screen, register_screen
 from app.workers import QtProgress
+from workbench.model.money import amount_text
+from workbench.reconcile.summary import read_summary
 from workbench.sources.ledger import ledger_rows
 
 SIDE_WORDS = {"crm": "CRM", "erp": "ERP"}
@@ -45,7 +46,8 @@ def sources_text(run: dict[str, Any]) -> str:
 
 
 def records_text(run: dict[str, Any]) -> str:
-    rec = (run.get("summary") or {}).get("records") or {}
+    summary = read_summary(run.get("summary"))
+    rec = summary.records if summary else {}
     out = []
     for side in ("crm", "erp"):
         n = sum(int(v) for v in (rec.get(side) or {}).values())
@@ -54,26 +56,18 @@ def records_text(run: dict[str, Any]) -> str:
     return ", ".join(out)
 
 
-def _amount(v: Any) -> str:
-    try:
-        return f"{Decimal(str(v)):,}"
-    except (InvalidOperation, ValueError):
-        return "" if v is None else str(v)
-
-
 def totals_text(run: dict[str, Any]) -> str:
     """Control totals per side and currency: invoices, total, open balance."""
     parts = []
     for t in (run.get("summary") or {}).get("control_totals") or []:
         parts.append(f"{str(t.get('side', '')).upper()} {t.get('currency')}: {int(t.get('invoices') or 0):,} inv, "
-                     f"{_amount(t.get('total_amount'))} total, {_amount(t.get('open_balance'))} open")
+                     f"{amount_text(t.get('total_amount'))} total, {amount_text(t.get('open_balance'))} open")
     return "; ".join(parts)
 
 
 def exceptions_count(run: dict[str, Any]) -> int | None:
-    s = run.get("summary") or {}
-    n = s.get("exceptions_total")
-    return int(n) if n is not None else None
+    summary = read_summary(run.get("summary"))
+    return summary.exceptions_total if summary else None
 
 
 RUN_COLUMNS = [
@@ -286,9 +280,7 @@ class RunScreen(QWidget):
             self.ctx.error(f"Run #{r['id']} is {r['status']}: it stored no exceptions to review")
             return False
         self.ctx.open_run(int(r["id"]))
-        win = self.window()
-        if hasattr(win, "show_screen"):
-            win.show_screen("review")
+        self.ctx.show_screen("review")
         return True
 
     # ---- a new run --------------------------------------------------------------------------
@@ -314,9 +306,7 @@ class RunScreen(QWidget):
         progress.source_progress.connect(self._source_progress)
         progress.progress.connect(self._progress)
         self.progress = progress
-        win = self.window()
-        if hasattr(win, "follow_progress"):
-            win.follow_progress(progress)
+        self.ctx.job_started.emit(progress)  # the window shows it in the status bar, with Cancel
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.ctx.jobs.submit_isolated(pull_and_reconcile, config, self.ctx.store, user=self.ctx.user,

@@ -77,8 +77,7 @@ def test_ctrl_c_in_the_terminal_closes_the_window_the_normal_way(qtbot, store):
 def test_the_app_keeps_a_job_process_ready_for_the_next_run_or_push(qtbot, store):
     import multiprocessing
 
-    from app.main_window import build_window, keep_job_process_ready
-    from workbench.isolated import drop_spare
+    from app.main_window import build_window
 
     def waiting() -> list:
         return [p for p in multiprocessing.active_children() if p.name == "workbench-job"]
@@ -86,9 +85,8 @@ def test_the_app_keeps_a_job_process_ready_for_the_next_run_or_push(qtbot, store
     win = build_window(store, user="alice")
     qtbot.addWidget(win)
     try:
-        keep_job_process_ready(win)
+        win.ctx.keep_job_process_ready()
         qtbot.waitUntil(lambda: len(waiting()) == 1, timeout=WAIT_MS)
     finally:
-        drop_spare()
         win.close()
-    assert waiting() == []
+    assert waiting() == []  # closing the window lets it go

@@ -13,6 +13,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TypeAlias
 
 from workbench import __version__
 from workbench.errors import WorkbenchError, user_message
@@ -28,9 +29,11 @@ COMMAND_MODULES = [
 ]
 
 log = logging.getLogger("workbench")
+# What a command module's register() adds its subcommands to.
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:
+def build_parser(extra: Sequence[Callable[[Subcommands], None]] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="Recon Workbench: CRM/ERP reconciliation")
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -62,7 +65,7 @@ def run_handler(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
 
 
 def main(argv: Sequence[str] | None = None,
-         extra: Sequence[Callable[[argparse._SubParsersAction], None]] = (),
+         extra: Sequence[Callable[[Subcommands], None]] = (),
          default: Callable[[argparse.Namespace], int] | None = None) -> int:
     parser = build_parser(extra)
     args = parser.parse_args(argv)

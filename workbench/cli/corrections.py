@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli import add_db_option
 from workbench.jsonable import plain
+from workbench.model.states import CorrectionState
+
+if TYPE_CHECKING:
+    from workbench.store.db import Store
 
 FILTER_ARGS = [  # (option, filter name, help)
     ("--state", "state", "correction state(s), comma-separated (proposed, approved, queued, applied, ...)"),
@@ -32,12 +36,12 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 
-def _store(args: argparse.Namespace):
+def _store(args: argparse.Namespace) -> Store:
     from workbench.store.db import open_store
     return open_store(args.db)
 
 
-def _user(store, name: str | None) -> str:
+def _user(store: Store, name: str | None) -> str:
     from workbench.team.users import acting_user
     with store.session() as s:
         return acting_user(s, name)
@@ -178,30 +182,56 @@ def cmd_push(args: argparse.Namespace) -> int:
     if rec:
         print(f"recovered {rec} interrupted push(es): {c['recovered_applied']} had landed, "
               f"{c['recovered_requeued']} queued again, {c['recovered_conflict']} conflict(s)")
+    if rep.resumed:
+        print(f"resumed verification of {rep.resumed} correction(s) an interrupted push had applied")
     if rep.verified:
         v = rep.verified
         print(f"verification: {v.get('agreed', 0)} agreed, {v.get('still_differs', 0)} still differ, "
               f"{v.get('not_checked', 0)} not checked")
     for r in rep.results:
-        if r["state"] in ("conflict", "dead_letter"):
+        if r["state"] in (CorrectionState.CONFLICT, CorrectionState.DEAD_LETTER):
             print(f"  correction {r['correction_id']}: {r['state']}: {r['message'] or ''}".rstrip())
     for e in rep.errors:
         print(f"  not pushed: {e}", file=sys.stderr)
-    return 1 if rep.errors else 0
+    for r in rep.refused:
+        print(f"  {r}", file=sys.stderr)
+    return 1 if rep.errors or rep.refused else 0
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from workbench.store.trail import verify
+    """The chain, its anchors, and every correction's, exception's and run's state replayed from it."""
+    from workbench.corrections.proof import check_store
+    from workbench.store import anchor
+    from workbench.store.trail import head, verify
     store = _store(args)
     try:
         with store.session() as s:
             res = verify(s)
+            events, head_hash = head(s)
+            anchored = anchor.check(s, store.engine.url, events, head_hash)
+            state = check_store(s)
     finally:
         store.dispose()
+    problems = anchored.problems + state.problems
     if res.ok:
-        print(f"audit trail intact: {res.checked} event(s), every hash chains to the one before")
+        print(f"audit trail chained: {res.checked} event(s), every hash chains to the one before")
+    else:
+        print(f"audit trail BROKEN at event {res.first_bad_id}: {res.reason}")
+    for note in anchored.notes + state.notes:
+        print(f"  note: {note}")
+    if res.ok and not problems:
+        print(f"audit trail intact: the state of {state.corrections} correction(s), {state.exceptions} "
+              f"exception(s) and {state.runs} run(s) is what the trail proves")
+        if events:  # a verified head is one this computer can hold the store to from now on
+            anchor.write_local(store.engine.url, events, head_hash)
         return 0
-    print(f"audit trail BROKEN at event {res.first_bad_id}: {res.reason}")
+    shown = problems[:50]
+    print(f"audit trail does NOT prove the store's state: {len(problems)} problem(s)" if problems else
+          "audit trail does NOT prove the store's state")
+    for p in shown:
+        print(f"  - {p}")
+    if len(problems) > len(shown):
+        print(f"  … and {len(problems) - len(shown)} more")
     return 1
 
 
@@ -214,7 +244,7 @@ def _filter_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument(opt, dest=name, metavar="VALUE", help=text)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c = sub.add_parser("corrections", help="propose, approve, push and replay corrections")
     csub = c.add_subparsers(dest="corrections_command", metavar="ACTION", required=True)
 
@@ -278,6 +308,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     a = sub.add_parser("audit", help="check the audit trail")
     asub = a.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    p = asub.add_parser("verify", help="check the hash chain; names the first bad event")
+    p = asub.add_parser("verify", help="check the hash chain and its anchors, and that every correction's, "
+                                       "exception's and run's state is what the trail proves")
     add_db_option(p)
     p.set_defaults(func=cmd_audit_verify)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from workbench.cli import add_db_option
+from workbench.progress import Progress
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
@@ -32,7 +33,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"database:  {st['url']} ({st['server_version'] or st['backend']})")
     print(f"schema:    {st['revision'] or 'none (no workbench tables yet)'} (this version needs {st['head']})")
     if st["revision"] is not None:
-        open_mode = " (open mode: anyone may prepare and approve)" if not st["users"] else ""
+        open_mode = "" if st["users"] else " (open mode: anyone may prepare and approve)"
         print(f"users:     {st['users']} active{open_mode}")
         print(f"runs:      {st['runs']}")
     if not st["known"]:
@@ -51,9 +52,7 @@ def _sqlite_url(value: str) -> str:
     return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
-class _Progress:
-    cancelled = False
-
+class _Progress(Progress):
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
 
@@ -160,7 +159,7 @@ def cmd_who(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db = sub.add_parser("db", help="database schema: upgrade, status, move a SQLite store to PostgreSQL")
     dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     p = dsub.add_parser("upgrade", help="apply pending schema migrations (needed after installing a new version)")

@@ -10,7 +10,8 @@ import argparse
 import csv
 import json
 import sys
-from typing import Any
+from collections.abc import Hashable
+from typing import Any, TextIO
 
 COLUMNS = ["crm_id", "erp_id", "method", "confidence", "status", "evidence"]
 RELIED_ON = ("auto", "confirmed")
@@ -29,7 +30,7 @@ def _evidence_text(ev: Any) -> str:
     return " ".join(parts)
 
 
-def _record(rec: dict) -> dict:
+def _record(rec: dict[Hashable, Any]) -> dict[str, Any]:
     conf = rec.get("confidence")
     return {"crm_id": rec.get("crm_id"), "erp_id": rec.get("erp_id"), "method": rec.get("method"),
             "confidence": None if conf is None else round(float(conf), 4), "status": rec.get("status"),
@@ -67,7 +68,7 @@ def cmd_links(args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(out, title: str, rows: list[dict]) -> None:
+def _table(out: TextIO, title: str, rows: list[dict[str, Any]]) -> None:
     out.write(title + "\n")
     if not rows:
         out.write("  (none)\n\n")
@@ -80,7 +81,7 @@ def _table(out, title: str, rows: list[dict]) -> None:
     out.write("\n")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from workbench.cli import add_db_option
 
     p = sub.add_parser("links", help="list the customer links of a run (method, confidence, evidence)")

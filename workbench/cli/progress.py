@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from workbench.progress import Throttle, source_line
+from workbench.progress import Progress, Throttle
 
 
-class ConsoleProgress:
-    """Progress on stderr when it is a terminal (silent otherwise), a few updates a second."""
-
-    cancelled = False  # Ctrl+C ends a CLI command; nothing else cancels it
+class ConsoleProgress(Progress):
+    """Progress on stderr when it is a terminal (silent otherwise), a few updates a second.
+    Never cancelled: Ctrl+C ends a CLI command; nothing else cancels it."""
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
@@ -24,9 +23,6 @@ class ConsoleProgress:
         pct = f"{100 * done // total:3d}% " if total else ""
         sys.stderr.write(f"\r\x1b[K{pct}{message[:100]}")
         sys.stderr.flush()
-
-    def set_source_progress(self, side: str, done: int, total: int | None, message: str) -> None:
-        self.set_progress(done, total, source_line(side, done, message))
 
     def close(self) -> None:
         if self.tty:

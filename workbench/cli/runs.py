@@ -35,6 +35,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    from workbench.reconcile.summary import read_summary
     from workbench.store import repo
     from workbench.store.db import open_store
 
@@ -45,8 +46,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
         return 0
     print(f"{'Run':>5}  {'Started (UTC)':<20}{'Status':<11}{'User':<14}{'As of':<12}{'Exceptions':>11}  Name")
     for r in runs:
+        summary = read_summary(r["summary"])
         print(f"{r['id']:>5}  {r['started_at']:%Y-%m-%d %H:%M}    {r['status']:<11}{r['user_name'][:13]:<14}"
-              f"{r['as_of']!s:<12}{(r['summary'] or {}).get('exceptions_total', ''):>11}  {r['name'] or ''}")
+              f"{r['as_of']!s:<12}{summary.exceptions_total if summary else '':>11}  {r['name'] or ''}")
     return 0
 
 
@@ -94,7 +96,7 @@ def cmd_exceptions(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="pull both sides, reconcile, store the run and print its summary")
     p.add_argument("--config", required=True, help="run config (TOML)")
     p.add_argument("--user", help="who runs it (default: your OS login)")

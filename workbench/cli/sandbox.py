@@ -21,7 +21,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sandbox", help="run a local Salesforce- or ERP-compatible sandbox server")
     inner = p.add_subparsers(dest="sandbox", metavar="SYSTEM", required=True)
     from workbench.sandbox.erp.cli import add_parser as add_erp

@@ -20,32 +20,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workbench.store import trail
 from workbench.close.lock import ensure_open
 from workbench.errors import IllegalTransition, StaleState
+from workbench.model.states import CorrectionState
 from workbench.store.schema import Correction
 
-STATES = ("proposed", "approved", "rejected", "queued", "pushing", "applied", "conflict", "failed",
-          "dead_letter", "waived")
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "proposed": ("approved", "rejected", "waived"),
-    "approved": ("queued", "waived"),
-    "queued": ("pushing", "waived"),
-    "pushing": ("applied", "conflict", "failed", "queued"),
-    "failed": ("queued", "dead_letter"),
-    "dead_letter": ("queued", "waived"),
-    "conflict": ("waived",),
-    "applied": (),
-    "rejected": (),
-    "waived": (),
+STATES = tuple(CorrectionState)
+_S = CorrectionState  # the table reads as the diagram above
+TRANSITIONS: dict[str, tuple[CorrectionState, ...]] = {
+    _S.PROPOSED: (_S.APPROVED, _S.REJECTED, _S.WAIVED),
+    _S.APPROVED: (_S.QUEUED, _S.WAIVED),
+    _S.QUEUED: (_S.PUSHING, _S.WAIVED),
+    _S.PUSHING: (_S.APPLIED, _S.CONFLICT, _S.FAILED, _S.QUEUED),
+    _S.FAILED: (_S.QUEUED, _S.DEAD_LETTER),
+    _S.DEAD_LETTER: (_S.QUEUED, _S.WAIVED),
+    _S.CONFLICT: (_S.WAIVED,),
+    _S.APPLIED: (),
+    _S.REJECTED: (),
+    _S.WAIVED: (),
 }
-FINAL = tuple(s for s, nxt in TRANSITIONS.items() if not nxt)
 # States in which a correction still intends to change its target.
-ACTIVE = ("proposed", "approved", "queued", "pushing", "failed", "dead_letter")
+ACTIVE = (_S.PROPOSED, _S.APPROVED, _S.QUEUED, _S.PUSHING, _S.FAILED, _S.DEAD_LETTER)
 
 
 def can(state: str, to: str) -> bool:
@@ -73,7 +73,7 @@ def transition(session: Session, corr: Correction, to: str, *, actor: str, reaso
     ensure_open(session, run_id=corr.run_id)
     before, seen = corr.state, corr.version or 1
     values = {**(changes or {}), "state": to, "version": seen + 1}
-    done = session.execute(
+    done: CursorResult[Any] = session.execute(  # type: ignore[assignment]  # an UPDATE answers with a cursor
         update(Correction).where(Correction.id == corr.id, Correction.state == before, Correction.version == seen)
         .values(**values).execution_options(synchronize_session=False))
     if done.rowcount != 1:

@@ -15,9 +15,9 @@ proposed, back to ``open`` when it is rejected, ``waived`` when waived, and afte
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, UTC
-from typing import Any
+from datetime import UTC, datetime
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVarTuple
 
 import pandas as pd
 from sqlalchemy import Select, func, select
@@ -31,13 +31,19 @@ from workbench.corrections.exception_status import set_exception_status
 from workbench.corrections.outbox.push import Backoff, PushReport
 from workbench.corrections.values import canonical_kind, display, parse_value
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
+from workbench.store.chunks import chunks
+from workbench.model.changes import ChangedIds, Changes, NewId
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
 from workbench.team.identity import same_person
 from workbench.team.users import require
+from workbench.progress import TaskState
+from workbench.model.states import UNSETTLED, CorrectionState, ExceptionStatus
+
+_Row = TypeVarTuple("_Row")
 
 # exception statuses from which a new correction may be proposed
-PROPOSABLE = ("open", "in_review", "reopened")
+PROPOSABLE = UNSETTLED
 
 LIST_COLUMNS = ["id", "exception_id", "run_id", "exception_type", "customer_name", "target_side", "target_system",
                 "target_object", "target_record", "field", "from_value", "to_value", "state", "reason",
@@ -77,7 +83,7 @@ def _active_for(s: Session, exception_id: int, exclude: int | None = None) -> li
 
 
 def propose(store: Store, exception_id: int, user: str, *, field: str | None = None, to_value: Any = None,
-            reason: str | None = None, target_side: str | None = None) -> int:
+            reason: str | None = None, target_side: str | None = None) -> NewId:
     """Propose a correction for an exception; returns the new correction's id.
 
     Without ``to_value`` the exception's own proposal is used (refused when it needs a
@@ -134,23 +140,23 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
         system = prop.get("target_system") or _system_of(run, side)
         corr = Correction(exception_id=exc.id, run_id=exc.run_id, target_side=side, target_system=system,
                           target_object=obj, target_record=str(record), field=fld, from_value=old, to_value=new,
-                          seen_version=prop.get("version") if same_field else None, state="proposed",
+                          seen_version=prop.get("version") if same_field else None, state=CorrectionState.PROPOSED,
                           reason=reason or (prop.get("reason") if same_field else None), preparer=user,
                           prepared_at=_now(), idempotency_key=f"wb-{uuid.uuid4().hex}", attempts=0, version=1)
         s.add(corr)
         s.flush()
         trail.append(s, actor=user, action="correction.proposed", entity_type="correction", entity_id=corr.id,
                      run_id=corr.run_id,
-                     detail={"state_before": None, "state_after": "proposed", "reason": corr.reason,
+                     detail={"state_before": None, "state_after": CorrectionState.PROPOSED, "reason": corr.reason,
                              "exception_id": exc.id, "exception_key": exc.key,
                              "target": {"side": side, "system": system, "object": obj, "record": corr.target_record,
                                         "field": fld},
                              "before": corr.from_value, "after": corr.to_value, "seen_version": corr.seen_version,
                              "manual": to_value is not None, "idempotency_key": corr.idempotency_key,
                              "version": 1})
-        if exc.status != "in_review":
-            set_exception_status(s, exc, "in_review", actor=user, detail={"correction_id": corr.id})
-        return corr.id
+        if exc.status != ExceptionStatus.IN_REVIEW:
+            set_exception_status(s, exc, ExceptionStatus.IN_REVIEW, actor=user, detail={"correction_id": corr.id})
+        return NewId(corr.id, Changes.of(exceptions=[exc.id], corrections=[corr.id]))
 
 
 def _system_of(run: Run | None, side: str) -> str:
@@ -204,12 +210,12 @@ def _check_version(c: Correction, versions: dict[int, int] | None) -> None:
 
 def _check_not_done_already(c: Correction, to: str) -> None:
     if c.state == to:
-        by = c.approver if to == "approved" else None
+        by = c.approver if to == CorrectionState.APPROVED else None
         raise StaleState(f"correction {c.id} is already {to}" + (f" by {by}" if by else ""))
 
 
 def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str | None = None, *,
-            versions: dict[int, int] | None = None) -> list[int]:
+            versions: dict[int, int] | None = None) -> ChangedIds:
     """Approve proposed corrections (all or none); one audit event per correction.
 
     The approver must not be the preparer (maker-checker). ``versions`` (id → version the
@@ -220,21 +226,21 @@ def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str 
         rows = _load_for_change(s, correction_ids)
         for c in rows:
             _check_version(c, versions)
-            _check_not_done_already(c, "approved")
-            lifecycle.check(c, "approved")
+            _check_not_done_already(c, CorrectionState.APPROVED)
+            lifecycle.check(c, CorrectionState.APPROVED)
             if same_person(c.preparer, user):  # as people: "Bob", "bob " and a Cyrillic "bоb" are bob
                 raise PermissionDenied(f"correction {c.id} was prepared by {c.preparer}; a different user must "
                                        "approve it (maker-checker)")
         now = _now()
         for c in rows:
-            lifecycle.transition(s, c, "approved", actor=user, reason=reason,
+            lifecycle.transition(s, c, CorrectionState.APPROVED, actor=user, reason=reason,
                                  detail={"preparer": c.preparer, "approver": user},
                                  changes={"approver": user, "approved_at": now})
-        return [c.id for c in rows]
+        return _changed(rows)
 
 
 def reject(store: Store, correction_ids: Sequence[int], user: str, reason: str, *,
-           versions: dict[int, int] | None = None) -> list[int]:
+           versions: dict[int, int] | None = None) -> ChangedIds:
     """Reject proposed corrections (a reason is required); their exceptions go back to open."""
     if not reason or not str(reason).strip():
         raise InputError("a reason is required to reject a correction")
@@ -243,26 +249,27 @@ def reject(store: Store, correction_ids: Sequence[int], user: str, reason: str, 
         rows = _load_for_change(s, correction_ids)
         for c in rows:
             _check_version(c, versions)
-            _check_not_done_already(c, "rejected")
-            lifecycle.check(c, "rejected")
+            _check_not_done_already(c, CorrectionState.REJECTED)
+            lifecycle.check(c, CorrectionState.REJECTED)
         for c in rows:
-            lifecycle.transition(s, c, "rejected", actor=user, reason=reason)
+            lifecycle.transition(s, c, CorrectionState.REJECTED, actor=user, reason=reason)
         for c in rows:
             if c.exception_id is not None and not _active_for(s, c.exception_id):
                 exc = s.get(ExceptionRow, c.exception_id)
-                if exc is not None and exc.status == "in_review":
-                    set_exception_status(s, exc, "open", actor=user, detail={"correction_id": c.id,
+                if exc is not None and exc.status == ExceptionStatus.IN_REVIEW:
+                    set_exception_status(s, exc, ExceptionStatus.OPEN, actor=user, detail={"correction_id": c.id,
                                                                              "why": "correction rejected"})
-        return [c.id for c in rows]
+        return _changed(rows)
 
 
-def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) -> list[int]:
+def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) -> ChangedIds:
     """Waive exceptions with a reason: they need no change; their open corrections become waived."""
     if not reason or not str(reason).strip():
         raise InputError("a reason is required to waive an exception")
     ids = sorted({int(i) for i in exception_ids})
     if not ids:
         raise InputError("no exceptions given")
+    waived: list[int] = []
     with store.session() as s:
         require(s, user, "waive")
         excs = {e.id: e for e in s.execute(select(ExceptionRow).where(ExceptionRow.id.in_(ids))
@@ -270,20 +277,27 @@ def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) ->
         for i in ids:
             if i not in excs:
                 raise InputError(f"exception {i} does not exist in this store")
-            if excs[i].status in ("resolved", "waived"):
+            if excs[i].status in (ExceptionStatus.RESOLVED, ExceptionStatus.WAIVED):
                 raise IllegalTransition(f"exception {i} is already {excs[i].status}; nothing to waive")
         for i in ids:
             corrs = list(s.execute(select(Correction).where(Correction.exception_id == i).with_for_update())
                          .scalars())
-            busy = [c for c in corrs if c.state == "pushing"]
+            busy = [c for c in corrs if c.state == CorrectionState.PUSHING]
             if busy:
                 raise IllegalTransition(f"exception {i}: correction {busy[0].id} is being pushed right now; "
                                         "waive it once the push has finished")
             for c in corrs:
-                if lifecycle.can(c.state, "waived"):
-                    lifecycle.transition(s, c, "waived", actor=user, reason=reason)
-            set_exception_status(s, excs[i], "waived", actor=user, reason=reason)
-        return ids
+                if lifecycle.can(c.state, CorrectionState.WAIVED):
+                    lifecycle.transition(s, c, CorrectionState.WAIVED, actor=user, reason=reason)
+                    waived.append(c.id)
+            set_exception_status(s, excs[i], ExceptionStatus.WAIVED, actor=user, reason=reason)
+        return ChangedIds(ids, Changes.of(exceptions=ids, corrections=waived))
+
+
+def _changed(rows: list[Correction]) -> ChangedIds:
+    """The corrections an action moved, and their exceptions (whose detail shows them)."""
+    return ChangedIds([c.id for c in rows], Changes.of(exceptions=[c.exception_id for c in rows],
+                                                       corrections=[c.id for c in rows]))
 
 
 # ---------------------------------------------------------------- list / bulk
@@ -297,7 +311,7 @@ def _as_list(v: Any) -> list[Any]:
     return [v]
 
 
-def _filtered(q: Select, filters: dict[str, Any]) -> Select:
+def _filtered(q: Select[*_Row], filters: dict[str, Any]) -> Select[*_Row]:
     unknown = set(filters) - set(FILTERS)
     if unknown:
         raise InputError(f"unknown filter {sorted(unknown)[0]!r}; filters are {', '.join(FILTERS)}")
@@ -335,10 +349,10 @@ def list_corrections(store: Store, **filters: Any) -> pd.DataFrame:
     q = select(Correction, ExceptionRow.type, ExceptionRow.customer_name).outerjoin(
         ExceptionRow, ExceptionRow.id == Correction.exception_id)
     q = _filtered(q, filters).order_by(Correction.id.desc())
-    rows = []
+    rows: list[dict[str, Any]] = []
     with store.session() as s:
         for c, etype, cname in s.execute(q):
-            d = {col: getattr(c, col, None) for col in LIST_COLUMNS if hasattr(Correction, col)}
+            d: dict[str, Any] = {col: getattr(c, col, None) for col in LIST_COLUMNS if hasattr(Correction, col)}
             d["exception_type"], d["customer_name"] = etype, cname
             kind = canonical_kind(c.target_object)
             d["from_value"] = _typed_or_text(kind, c.field, c.from_value)
@@ -354,8 +368,8 @@ def _state_reasons(s: Session, ids: list[int]) -> dict[int, str | None]:
     """Why each correction is in its state: the reason given with its latest transition
     (a rejection's or waiver's reason, a conflict's two values, a dead letter's message)."""
     out: dict[int, str | None] = {}
-    for i in range(0, len(ids), 900):
-        chunk = [str(x) for x in ids[i:i + 900]]
+    for part in chunks(ids):
+        chunk = [str(x) for x in part]
         last = (select(func.max(AuditEvent.id)).where(AuditEvent.entity_type == "correction",
                                                       AuditEvent.action != "correction.verified",
                                                       AuditEvent.entity_id.in_(chunk))
@@ -366,18 +380,18 @@ def _state_reasons(s: Session, ids: list[int]) -> dict[int, str | None]:
     return out
 
 
-def approve_matching(store: Store, user: str, *, reason: str | None = None, **filters: Any) -> list[int]:
+def approve_matching(store: Store, user: str, *, reason: str | None = None, **filters: Any) -> ChangedIds:
     """Approve every proposed correction matching ``filters`` (same as list_corrections) that
     ``user`` did not prepare; one event per correction. Returns the ids approved."""
     filters = dict(filters)
-    filters["state"] = ["proposed"]
+    filters["state"] = [CorrectionState.PROPOSED]
     with store.session() as s:
         require(s, user, "approve")
         q = _filtered(select(Correction.id, Correction.preparer).outerjoin(
             ExceptionRow, ExceptionRow.id == Correction.exception_id), filters)
         ids = [cid for cid, preparer in s.execute(q) if not same_person(preparer, user)]
     if not ids:
-        return []
+        return ChangedIds()
     return approve(store, ids, user, reason)
 
 
@@ -385,8 +399,8 @@ def approve_matching(store: Store, user: str, *, reason: str | None = None, **fi
 
 
 def push(store: Store, user: str, *, config: RunConfig | None = None,
-         config_for: Callable[[int | None], RunConfig] | None = None, state: object | None = None,
-         **options: Any):
+         config_for: Callable[[int | None], RunConfig] | None = None, state: TaskState | None = None,
+         **options: Any) -> PushReport:
     """Push approved corrections through the connectors; returns a ``PushReport``.
 
     Which config opens the connector: ``config`` for every correction if given, else
@@ -401,20 +415,20 @@ def push(store: Store, user: str, *, config: RunConfig | None = None,
     return run_push(store, user, config=config, config_for=config_for, state=state, **options)
 
 
-def replay(store: Store, correction_ids: Sequence[int], user: str, reason: str | None = None) -> list[int]:
+def replay(store: Store, correction_ids: Sequence[int], user: str, reason: str | None = None) -> ChangedIds:
     """Put chosen dead letters back in the queue (after their cause was fixed), attempts reset."""
     with store.session() as s:
         require(s, user, "push")
         rows = _load_for_change(s, correction_ids)
         for c in rows:
-            if c.state != "dead_letter":
+            if c.state != CorrectionState.DEAD_LETTER:
                 raise IllegalTransition(f"correction {c.id} is {c.state}; only dead letters can be replayed")
         for c in rows:
-            lifecycle.transition(s, c, "queued", actor=user, reason=reason or "replayed",
+            lifecycle.transition(s, c, CorrectionState.QUEUED, actor=user, reason=reason or "replayed",
                                  detail={"replay": True, "last_error": c.last_error},
                                  changes={"attempts": 0, "next_attempt_at": None, "claimed_by": None,
                                           "claimed_at": None})
-        return [c.id for c in rows]
+        return _changed(rows)
 
 
 def counts(store: Store, **filters: Any) -> dict[str, int]:
@@ -422,9 +436,8 @@ def counts(store: Store, **filters: Any) -> dict[str, int]:
     q = _filtered(select(Correction.state, func.count()).outerjoin(
         ExceptionRow, ExceptionRow.id == Correction.exception_id), filters).group_by(Correction.state)
     with store.session() as s:
-        return {st: n for st, n in s.execute(q)}  # noqa: C416 - a Result is no mapping: dict() would call its keys()
+        return dict(s.execute(q).all())  # each Row is a (state, count) pair
 
 
 __all__ = ["Backoff", "PushReport", "propose", "approve", "reject", "waive", "approve_matching", "list_corrections",
-           "push", "replay",
-           "counts", "set_exception_status", "LIST_COLUMNS", "FILTERS"]
+           "push", "replay", "counts", "set_exception_status", "LIST_COLUMNS", "FILTERS"]

@@ -100,7 +100,7 @@ def same(kind: str | None, field: str, a: Any, b: Any) -> bool:
         return _text(a) == _text(b)
     if isinstance(pa, str) and isinstance(pb, str):
         return pa.strip() == pb.strip()
-    return pa == pb
+    return bool(pa == pb)
 
 
 def _text(v: Any) -> str:

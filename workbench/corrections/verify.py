@@ -9,7 +9,7 @@ as it was, with the reason in the report.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -18,6 +18,21 @@ from workbench.errors import ConfigError, WorkbenchError
 from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.store.db import Store
 from workbench.store.schema import Correction, ExceptionRow
+from workbench.model.states import CorrectionState, ExceptionStatus
+from workbench.sources.base import Source
+
+# The records read together: run id, side, source object.
+_Group = tuple[int | None, str, str]
+
+
+class Connectors(Protocol):
+    """Where the verifier reads current values from (the pusher's open connectors)."""
+
+    def source(self, run_id: int | None, side: str) -> Source: ...
+
+# Still on its way to the target: the exception is not resolved while one of these remains.
+_PENDING = (CorrectionState.PROPOSED, CorrectionState.APPROVED, CorrectionState.QUEUED, CorrectionState.PUSHING,
+            CorrectionState.FAILED)
 
 OTHER = {"crm": "erp", "erp": "crm"}
 
@@ -38,15 +53,15 @@ def _norm_id(v: Any) -> str:
         return text
 
 
-def verify_corrections(store: Store, actor: str, correction_ids: list[int], conns) -> dict[str, int]:
+def verify_corrections(store: Store, actor: str, correction_ids: list[int], conns: Connectors) -> dict[str, int]:
     """Re-read and judge each applied correction; returns counts per verdict."""
     from workbench.corrections.exception_status import set_exception_status
     with store.session() as s:
         rows = list(s.execute(select(Correction, ExceptionRow).outerjoin(
             ExceptionRow, ExceptionRow.id == Correction.exception_id).where(
-            Correction.id.in_(correction_ids), Correction.state == "applied")))
+            Correction.id.in_(correction_ids), Correction.state == CorrectionState.APPLIED)))
     # One read per (run, side, object) with every record and field needed.
-    wanted: dict[tuple, tuple[set[str], set[str]]] = {}
+    wanted: dict[_Group, tuple[set[str], set[str]]] = {}
     for c, exc in rows:
         ids, flds = wanted.setdefault((c.run_id, c.target_side, c.target_object), (set(), set()))
         ids.add(c.target_record)
@@ -59,8 +74,8 @@ def verify_corrections(store: Store, actor: str, correction_ids: list[int], conn
             ids, flds = wanted.setdefault((c.run_id, other, o_obj), (set(), set()))
             ids.add(o_id)
             flds.add(o_field)
-    got: dict[tuple, dict[str, dict[str, Any]]] = {}
-    failed: dict[tuple, dict[str, str]] = {}  # per group: record id -> why it could not be read
+    got: dict[_Group, dict[str, dict[str, Any]]] = {}
+    failed: dict[_Group, dict[str, str]] = {}  # per group: record id -> why it could not be read
     for key, (ids, flds) in wanted.items():
         run_id, side, obj = key
         ordered = sorted(ids)
@@ -78,27 +93,30 @@ def verify_corrections(store: Store, actor: str, correction_ids: list[int], conn
                     failed.setdefault(key, {})[rid] = why
     counts = {"agreed": 0, "still_differs": 0, "not_checked": 0}
     with store.session() as s:
-        for c, exc in rows:
-            c = s.get(Correction, c.id)
-            exc = s.get(ExceptionRow, c.exception_id) if c.exception_id else None
-            verdict, why = _judge(c, exc, got, failed)
-            c.verification = verdict
+        for read, _ in rows:
+            corr = s.get(Correction, read.id)
+            if corr is None:  # gone since it was read: nothing left to judge
+                continue
+            row = s.get(ExceptionRow, corr.exception_id) if corr.exception_id else None
+            verdict, why = _judge(corr, row, got, failed)
+            corr.verification = verdict
             counts[verdict] += 1
             from workbench.store import trail
-            trail.append(s, actor=actor, action="correction.verified", entity_type="correction", entity_id=c.id,
-                         run_id=c.run_id, detail={"verification": verdict, "reason": why,
-                                                  "exception_id": c.exception_id})
-            if exc is None or exc.status in ("waived",) or verdict == "not_checked":
+            trail.append(s, actor=actor, action="correction.verified", entity_type="correction", entity_id=corr.id,
+                         run_id=corr.run_id, detail={"verification": verdict, "reason": why,
+                                                  "exception_id": corr.exception_id})
+            if row is None or row.status == ExceptionStatus.WAIVED or verdict == "not_checked":
                 continue
             if verdict == "agreed":
                 pending = s.execute(select(Correction.id).where(
-                    Correction.exception_id == exc.id, Correction.id != c.id,
-                    Correction.state.in_(("proposed", "approved", "queued", "pushing", "failed")))).first()
+                    Correction.exception_id == row.id, Correction.id != corr.id,
+                    Correction.state.in_(_PENDING))).first()
                 if pending is None:
-                    set_exception_status(s, exc, "resolved", actor=actor, reason=why,
-                                         detail={"correction_id": c.id})
+                    set_exception_status(s, row, ExceptionStatus.RESOLVED, actor=actor, reason=why,
+                                         detail={"correction_id": corr.id})
             else:
-                set_exception_status(s, exc, "reopened", actor=actor, reason=why, detail={"correction_id": c.id})
+                set_exception_status(s, row, ExceptionStatus.REOPENED, actor=actor, reason=why,
+                                     detail={"correction_id": corr.id})
     return counts
 
 
@@ -106,7 +124,7 @@ READ_CHUNK = 200
 READ_ATTEMPTS = 4
 
 
-def _read_with_retries(conns, run_id, side: str, obj: str, ids: list[str], fields: list[str],
+def _read_with_retries(conns: Connectors, run_id: int | None, side: str, obj: str, ids: list[str], fields: list[str],
                        attempts: int = READ_ATTEMPTS) -> tuple[dict[str, dict[str, Any]], str | None]:
     """One chunk of records re-read, tried again a few times: a passing failure of the system
     should not leave a correction unverified."""
@@ -125,7 +143,8 @@ def _read_with_retries(conns, run_id, side: str, obj: str, ids: list[str], field
     return {}, why
 
 
-def _judge(c: Correction, exc: ExceptionRow | None, got: dict, failed: dict) -> tuple[str, str]:
+def _judge(c: Correction, exc: ExceptionRow | None, got: dict[_Group, dict[str, dict[str, Any]]],
+           failed: dict[_Group, dict[str, str]]) -> tuple[str, str]:
     side, other = c.target_side, OTHER[c.target_side]
     kind = canonical_kind(c.target_object)
     tkey = (c.run_id, side, c.target_object)

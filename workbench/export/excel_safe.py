@@ -33,10 +33,6 @@ TRUNCATED = " …[truncated]"
 CSV_GUARD = "'"
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
-def needs_guard(text: str) -> bool:
-    return text.startswith(FORMULA_TRIGGERS)
-
-
 def csv_cell(value: Any) -> Any:
     """A value for a CSV file a spreadsheet may open: text a spreadsheet would evaluate as a
     formula gets a leading apostrophe (the value is then shown, never run). Plain numbers,

@@ -39,7 +39,7 @@ from workbench.export.workbook_styles import Styles
 from workbench.errors import InputError
 from workbench.export.presentation import differences as presentation_differences
 from workbench.export.presentation import fingerprint
-from workbench.progress import check_cancelled, report
+from workbench.progress import TaskState, check_cancelled, report
 from workbench.store import exports, trail
 from workbench.store.db import Store
 from workbench.store.exports import Anchor
@@ -270,7 +270,7 @@ def _fit(cols: list[Col], widths: list[int | None]) -> list[float]:
 class _FixedTimeZip(zipfile.ZipFile):
     """A zip whose entries all carry the run's time, so the same run gives the same file bytes."""
 
-    def __init__(self, path: Path, when: datetime, state: object | None = None):
+    def __init__(self, path: Path, when: datetime, state: TaskState | None = None):
         super().__init__(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         self._state = state
         t = max(when, datetime(1980, 1, 1))
@@ -320,7 +320,7 @@ def _table_name(title: str) -> str:
 
 
 class _Writer:
-    def __init__(self, content: Content, state: object | None):
+    def __init__(self, content: Content, state: TaskState | None):
         self.content = content
         self.state = state
         self.wb = Workbook(write_only=True)
@@ -512,7 +512,7 @@ def _free_widths(rows: list[list], minimum: int = 10) -> list[float]:
     return [float(min(70, widths.get(i, minimum))) for i in range(max(widths, default=-1) + 1)]
 
 
-def write_workbook(store: Store, run_id: int, path: str | Path, *, state: object | None = None,
+def write_workbook(store: Store, run_id: int, path: str | Path, *, state: TaskState | None = None,
                    user: str | None = None) -> WorkbookInfo:
     """Write the audit workbook of ``run_id`` to ``path`` (all or nothing) and record the export.
 
@@ -668,7 +668,7 @@ def _discard(wb: Workbook, tmp: Path) -> None:
 MAX_DIFFERENCES = 50
 
 
-def verify_workbook(store: Store, path: str | Path, *, state: object | None = None) -> VerifyReport:
+def verify_workbook(store: Store, path: str | Path, *, state: TaskState | None = None) -> VerifyReport:
     """Check ``path`` against the store's record of its export and against the store's data now.
 
     Tells "file edited since export" (its cells, or anything a reader sees, differ from the
@@ -832,7 +832,7 @@ def _run_id(cover, path: Path) -> int:
 
 
 def _compare(wb, title: str, expected_rows, rep: VerifyReport,
-             state: object | None = None) -> tuple[str, str | None]:
+             state: TaskState | None = None) -> tuple[str, str | None]:
     """Compare one sheet with its expected rows: (expected sheet hash, the file's sheet hash or None)."""
     hasher = mf.SheetHasher()
     if title not in wb.sheetnames:

@@ -61,15 +61,27 @@ def minor_unit(currency: str) -> Decimal:
 
 
 def format_amount(amount: Decimal | None, currency: str | None = None) -> str:
-    """Amount for display with thousands separators and the currency's decimals."""
+    """Amount for display with thousands separators and the currency's decimals, then the currency."""
     if amount is None:
         return ""
+    return amount_text(amount, currency) + (f" {currency}" if currency else "")
+
+
+def amount_text(value: object, currency: str | None = None) -> str:
+    """An amount (a Decimal or its stored text) with thousands separators: to the currency's
+    decimals when one is given and known, as stored otherwise. Text that is no number shows as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
     if currency:
         try:
             amount = quantize(amount, currency)
-        except ValueError:
+        except (ValueError, KeyError, ArithmeticError):  # an unknown currency, or too large to round
             pass
-    return f"{amount:,}" + (f" {currency}" if currency else "")
+    return f"{amount:,}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +104,6 @@ class Money:
     @property
     def minor_units(self) -> int:
         return minor_units(self.currency)
-
-    def quantized(self) -> Money:
-        return Money(quantize(self.amount, self.currency), self.currency)
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:

@@ -10,6 +10,7 @@ can override or extend the defaults under ``status_map`` of the invoices object.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -125,7 +126,7 @@ class StatusMap:
         if hit is not None:
             return hit
         for parts, target in self.patterns:
-            if len(parts) == len(key) and all(p == "*" or p == k for p, k in zip(parts, key)):
+            if len(parts) == len(key) and all(p == "*" or p == k for p, k in zip(parts, key, strict=True)):
                 return target
         known = sorted("|".join(k) for k in self.exact) + sorted("|".join(p) for p, _ in self.patterns)
         raise UnknownStatus(
@@ -141,7 +142,7 @@ class StatusMap:
 
 
 def settle(status: str, raw: object, total: Decimal | None, balance: Decimal | None,
-           negligible) -> str:
+           negligible: Callable[[Decimal], bool]) -> str:
     """The canonical status a comparison uses. An "open" invoice with part of its total paid
     is partially paid (Business Central has no part-paid status and shows it only in the
     remaining amount); a status in BALANCE_DECIDES is paid / partially paid / open by its

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.config import RunConfig
-from workbench.progress import report
+from workbench.progress import TaskState, report
 from workbench.reconcile import customers as cust
 from workbench.reconcile import invoices as inv
 from workbench.reconcile import normalize as nz
@@ -71,7 +71,7 @@ class _LazyExposure(dict[int, tuple[Decimal, str | None]]):
         return self[pos]
 
 
-def reconcile(crm: Extract, erp: Extract, config: RunConfig, state: object | None = None) -> ReconResult:
+def reconcile(crm: Extract, erp: Extract, config: RunConfig, state: TaskState | None = None) -> ReconResult:
     rules = parse(config.rules, config.where())
     fx = FxTable(rules.fx)
     f = Findings(config, rules, fx)
@@ -119,12 +119,8 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state: object | Non
         "erp": {"customers": ec, "invoices": ei, "orders": erp.frame("orders"), "prices": erp.frame("prices"),
                 "products": erp.frame("products"), "payments": erp.frame("payments")}})
     links = _links_frame(lk, cc, ec)
+    # Records, links and exceptions are counted once, by the run's summary (reconcile.summary).
     stats = {
-        "records": {"crm": {k: int(len(v)) for k, v in crm.frames.items()},
-                    "erp": {k: int(len(v)) for k, v in erp.frames.items()}},
-        "links_by_method": dict(sorted(Counter(links.loc[links["status"] == "auto", "method"]).items())),
-        "suggested_links": int((links["status"] == "suggested").sum()),
-        "exceptions_by_type": dict(sorted(Counter(exceptions["type"]).items())),
         "invoices_matched": dict(sorted(Counter(how.tolist()).items())),
         "reconciling": _reconciling(control, f),
         "aging": {"crm": inv.aging(ci, config.as_of), "erp": inv.aging(ei, config.as_of)},

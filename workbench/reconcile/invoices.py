@@ -18,6 +18,7 @@ from workbench.model.status import aging_bucket, is_overdue, settle
 from workbench.reconcile import normalize as nz
 from workbench.reconcile.findings import Findings, diff, display
 from workbench.reconcile.rules import Rules, Tolerance
+from workbench.progress import TaskState
 
 UNPAID = ("open", "partially_paid")
 # Drafts are not yet invoices: one side lacking a draft is no finding. (A cancelled invoice
@@ -200,7 +201,7 @@ def _event_day(rec: dict[str, Any]) -> date | None:
 
 
 def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j: np.ndarray,
-            names: dict[Any, str], payments: pd.DataFrame | None = None, state: object | None = None) -> None:
+            names: dict[Any, str], payments: pd.DataFrame | None = None, state: TaskState | None = None) -> None:
     rules, as_of = f.rules, f.config.as_of
     eq = {col: np.asarray(_col(crm, col, i) == _col(erp, col, j), dtype=bool)
           for col in ("currency", "total_amount", "open_balance", "status", "due_date")}

@@ -23,7 +23,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from workbench.reconcile import normalize as nz
-from workbench.progress import check_cancelled
+from workbench.progress import TaskState, check_cancelled
 from workbench.reconcile.rules import Rules
 
 XREF_PLAUSIBLE = 0.5  # evidence below this with a strong alternative means the xref is wrong
@@ -298,7 +298,7 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules,
-                   state: object | None = None) -> tuple[Linking, Features, Features]:
+                   state: TaskState | None = None) -> tuple[Linking, Features, Features]:
     c = features(crm, "crm", rules)
     e = features(erp, "erp", rules)
     nc, ne = len(c.ids), len(e.ids)

@@ -153,14 +153,6 @@ def name_parts(name: str | None) -> tuple[str, str]:
     return core, " ".join(head + tail)
 
 
-def name_key(name: str | None) -> str | None:
-    """Canonical comparison form of a company name (core + legal form)."""
-    if name is None or not str(name).strip():
-        return None
-    core, form = name_parts(str(name))
-    return f"{core} {form}".strip() or None
-
-
 def names_identical(a: str | None, b: str | None) -> bool:
     """Same name written the same way up to case, punctuation, diacritics, articles,
     abbreviations and legal-form spelling; a legal form present on only one side counts as

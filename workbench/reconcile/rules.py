@@ -403,7 +403,3 @@ def tolerance_warnings(rules: Rules, currencies: set[str]) -> list[str]:
                            f"({Decimal(1).scaleb(-minor_units(ccy))}), so it allows no difference there; "
                            f"give {ccy} its own amount, e.g. {name} = {{ {ccy} = \"1\" }}")
     return out
-
-
-def severity_rank(s: str) -> int:
-    return SEVERITIES.index(s)

@@ -9,14 +9,15 @@ from sqlalchemy import select
 from workbench.close.lock import ensure_open
 from workbench.store import trail
 from workbench.errors import InputError
+from workbench.model.changes import ChangedIds, Changes
 from workbench.store.db import Store
+from workbench.store.chunks import chunks
 from workbench.store.schema import ExceptionRow
 from workbench.team.users import require
 
-_CHUNK = 5000
 
 
-def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str | None) -> list[int]:
+def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str | None) -> ChangedIds:
     """Give exceptions to ``assignee`` (None or "" unassigns). Returns the ids that changed."""
     ids = sorted({int(i) for i in exception_ids})
     if not ids:
@@ -26,9 +27,9 @@ def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str 
     with store.session() as s:
         require(s, user, "assign")
         rows: dict[int, ExceptionRow] = {}
-        for i in range(0, len(ids), _CHUNK):  # IN lists within every database's parameter limit
+        for part in chunks(ids):
             rows.update({e.id: e for e in s.execute(select(ExceptionRow).where(
-                ExceptionRow.id.in_(ids[i:i + _CHUNK])).with_for_update()).scalars()})
+                ExceptionRow.id.in_(part)).with_for_update()).scalars()})
         missing = [i for i in ids if i not in rows]
         if missing:
             raise InputError(f"exception {missing[0]} does not exist in this store")
@@ -45,4 +46,4 @@ def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str 
                          run_id=exc.run_id, detail={"key": exc.key, "assignee_before": before,
                                                     "assignee_after": who, "version": exc.version})
             changed.append(i)
-    return changed
+    return ChangedIds(changed, Changes.of(exceptions=changed))

@@ -7,12 +7,12 @@ same transaction, so the next run and the auditor see it.
 
 from __future__ import annotations
 
-from datetime import datetime, UTC
-from typing import Any
+from datetime import UTC, datetime
 
 from workbench.close.lock import ensure_open
 from workbench.store import trail
 from workbench.errors import IllegalTransition, InputError, StaleState
+from workbench.model.changes import ChangedRow, Changes
 from workbench.store.db import Store
 from workbench.store.schema import CustomerLink
 from workbench.team.users import require
@@ -22,19 +22,19 @@ _ALLOWED = {"confirmed": {"suggested", "rejected"}, "rejected": {"suggested", "c
 
 
 def confirm_link(store: Store, link_id: int, user: str, *, reason: str | None = None,
-                 expected_version: int | None = None) -> dict[str, Any]:
+                 expected_version: int | None = None) -> ChangedRow:
     """Accept a suggested link: the two customers are the same company."""
     return _decide(store, link_id, user, "confirmed", reason, expected_version)
 
 
 def reject_link(store: Store, link_id: int, user: str, *, reason: str | None = None,
-                expected_version: int | None = None) -> dict[str, Any]:
+                expected_version: int | None = None) -> ChangedRow:
     """Refuse a suggested link: the two customers are different companies."""
     return _decide(store, link_id, user, "rejected", reason, expected_version)
 
 
 def _decide(store: Store, link_id: int, user: str, to: str, reason: str | None,
-            expected_version: int | None) -> dict[str, Any]:
+            expected_version: int | None) -> ChangedRow:
     with store.session() as s:
         require(s, user, "link")
         link = s.get(CustomerLink, int(link_id), with_for_update=True)
@@ -60,5 +60,5 @@ def _decide(store: Store, link_id: int, user: str, to: str, reason: str | None,
                      detail={"crm_id": link.crm_id, "erp_id": link.erp_id, "method": link.method,
                              "confidence": link.confidence, "status_before": before, "status_after": to,
                              "reason": reason, "version": link.version})
-        return {"id": link.id, "status": link.status, "decided_by": link.decided_by,
-                "decided_at": link.decided_at, "version": link.version}
+        return ChangedRow({"id": link.id, "status": link.status, "decided_by": link.decided_by,
+                           "decided_at": link.decided_at, "version": link.version}, Changes.of(links=[link.id]))

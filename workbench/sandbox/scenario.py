@@ -103,7 +103,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import InputError
-from workbench.progress import report
+from workbench.progress import TaskState, report
 from workbench.sandbox import names
 from workbench.sandbox.scenario_ids import (date_text, guids, int_text, money_text, money_text_like,
                                             salesforce_ids, timestamp_text, write_csv)
@@ -778,7 +778,7 @@ ignore_leading_zeros = true     # order numbers "00000123" and "123" are the sam
 
 
 def generate(seed: int, customers: int, out_dir: Path, *, invoices_per_customer: int = 10,
-             as_of: date | None = None, xref_error_share: float = 0.2, state: object | None = None) -> Path:
+             as_of: date | None = None, xref_error_share: float = 0.2, state: TaskState | None = None) -> Path:
     """Write a scenario directory (see the module docstring) and return its path."""
     as_of = as_of or DEFAULT_AS_OF
     out = Path(out_dir)
@@ -851,7 +851,7 @@ def _truth_text(g: _Gen) -> str:
                                   block("decoys", g.decoys)]) + "\n}\n"
 
 
-def load(scenario_dir: Path, state: object | None = None) -> Scenario:
+def load(scenario_dir: Path, state: TaskState | None = None) -> Scenario:
     """Read a generated scenario back through the files connector into canonical frames."""
     from workbench import config as config_mod
     from workbench.sources import files

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from workbench.model import frames
+from workbench.progress import TaskState
 
 SIDES = ("crm", "erp")
 
@@ -128,9 +129,9 @@ class Source(Protocol):
 
     meta: SourceMeta
 
-    def pull(self, state: object | None = None, since: datetime | None = None) -> Extract: ...
+    def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract: ...
 
-    def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]: ...
+    def push(self, requests: list[WriteRequest], state: TaskState | None = None) -> list[WriteResult]: ...
 
     def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
         """Current canonical values (and "version") of the given records, for conflict checks and verification."""
@@ -147,14 +148,14 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
-def push_each(requests: list[WriteRequest], push_one, state: object | None, target: str) -> list[WriteResult]:
+def push_each(requests: list[WriteRequest], push_one, state: TaskState | None, target: str) -> list[WriteResult]:
     """Write requests one by one (APIs without a batch update), stopping between writes on cancel.
 
     A cancel never interrupts a write: every write done is reported, the rest stay queued.
     """
     results: list[WriteResult] = []
     for n, req in enumerate(requests, start=1):
-        if state is not None and getattr(state, "cancelled", False):
+        if state is not None and state.cancelled:
             break
         results.append(push_one(req))
         if state is not None:

@@ -32,7 +32,7 @@ import httpx
 from workbench.config import RunConfig
 from workbench.errors import ConfigError, InputError, SourceError
 from workbench.model.status import StatusMap, UnknownStatus
-from workbench.progress import check_cancelled, report
+from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
 from workbench.sources.erp_mapping import (NEGATE, ObjectMap, PullBuffer, coerce, converter, fill_from, lookup,
@@ -175,7 +175,7 @@ class BusinessCentralSource:
         return {"calls": self.http.requests, "retries": self.http.retries, "tokens": self.auth.fetched}
 
     # -- pull -----------------------------------------------------------------
-    def pull(self, state: object | None = None, since: datetime | None = None) -> Extract:
+    def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
         buf = PullBuffer()
         done = 0
         for kind, om in self.maps.items():
@@ -284,7 +284,7 @@ class BusinessCentralSource:
         return out
 
     # -- push -----------------------------------------------------------------
-    def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]:
+    def push(self, requests: list[WriteRequest], state: TaskState | None = None) -> list[WriteResult]:
         results = push_each(requests, self._push_one, state, "Business Central")
         self.meta.api_usage = self._usage()
         return results

@@ -19,6 +19,9 @@ from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.model.money import parse_decimal
 
 _PLAIN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
+# Amounts must stay exact through rounding to minor units (Decimal keeps 28 digits): 18 digits
+# before the point is a quintillion, beyond any ledger, so more is a broken cell, not money.
+MAX_INTEGER_DIGITS = 18
 _TRUE = {"true", "1", "yes", "y", "x"}
 _FALSE = {"false", "0", "no", "n", ""}
 
@@ -80,6 +83,12 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.n
         except ValueError:
             fmt = "a number like 1234.56" + (" (decimal comma: 1.234,56)" if decimal_comma else "")
             raise where.error("not a number", i, got=s.iloc[i], expected=fmt) from None
+    # only long text or exponents can be too large; checking those keeps a million cells fast
+    long = (t.str.len() > MAX_INTEGER_DIGITS).to_numpy(dtype=bool) | ~ok
+    for i in np.flatnonzero(long & ~blank):
+        if out[i].adjusted() >= MAX_INTEGER_DIGITS:
+            raise where.error("number too large", int(i), got=s.iloc[i],
+                              expected=f"an amount with at most {MAX_INTEGER_DIGITS} digits before the decimal point")
     return out
 
 

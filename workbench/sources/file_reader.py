@@ -4,16 +4,23 @@ Everything comes back as ``str`` (never float) so amounts stay exact; blank cell
 Before parsing, the first bytes are sniffed so binary junk, a workbook saved as .csv or
 a file in an unexpected encoding is refused at once with a one-line reason, instead
 of being parsed row by row.
+
+CSV is read strictly (RFC 4180): a row with fewer or more cells than the header, a quoted
+cell that never closes or a quote inside an unquoted cell is refused naming its row, never
+read as empty cells or kept as part of a value. An .xlsx formula whose result Excel did
+not save is refused rather than read as an empty cell.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
 import re
 import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from workbench.errors import InputError
@@ -21,6 +28,12 @@ from workbench.errors import InputError
 SNIFF_BYTES = 64 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
+_SCAN_BLOCK = 1 << 23
+_QUOTE = ord('"')
+_BAD_QUOTE = ("a quote that does not open or close a cell",
+              ("cells holding a delimiter, quote or line break written in quotes, with a quote inside a cell "
+               "written twice (\"\")"))
+_FORMULA = re.compile(rb"<f[ >/]")
 
 
 def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = None,
@@ -50,12 +63,98 @@ def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = 
     _check_header(path, list(header.columns))
     if header_only:
         return header
+    width = len(header.columns)
     try:
         frame = _read_arrow(path, sep, enc, list(header.columns))
-    except Exception:  # the slower parser below names the bad row precisely
+    except Exception:
+        _check_rows(path, sep, enc, width)
+        # Arrow refused something the strict reader accepts: the slower parser reads it
         frame = _read_pandas(path, sep, enc).astype("str")
         frame.columns = list(header.columns)
+    if _bytewise(enc) and sep.isascii():
+        bad = _bad_quote(path, sep)
+        if bad is not None:
+            at, unclosed = bad
+            raise InputError("unbalanced quote (a quoted cell never closes)" if unclosed
+                             else f"malformed quote ({_BAD_QUOTE[0]})", file=str(path), row=_record_at(path, at),
+                             expected=_BAD_QUOTE[1])
+    else:
+        _check_rows(path, sep, enc, width)
     return frame
+
+
+def _check_rows(path: Path, sep: str, enc: str, width: int) -> None:
+    """Reads the file as strict CSV and raises on the first row that is not one record of ``width`` cells."""
+    row = 1
+    try:
+        with path.open(encoding=enc, newline="") as fh:
+            for cells in csv.reader(fh, delimiter=sep, strict=True):
+                if not cells:
+                    continue  # a blank line, skipped like the fast reader does
+                if len(cells) != width and row > 1:
+                    what = "a truncated or broken row" if len(cells) < width else "check quoting and the delimiter"
+                    raise InputError(f"has {len(cells)} cells where the header has {width} ({what})",
+                                     file=str(path), row=row, expected="one cell per header column")
+                row += 1
+    except csv.Error as exc:
+        unclosed = "end of data" in str(exc) or "EOF" in str(exc)
+        raise InputError("unbalanced quote (a quoted cell never closes)" if unclosed
+                         else f"unbalanced quote ({_BAD_QUOTE[0]})", file=str(path), row=row,
+                         expected=_BAD_QUOTE[1]) from None
+    except UnicodeDecodeError as exc:
+        raise _encoding_error(path, enc, None if enc == "utf-8-sig" else enc, None, exc) from None
+
+
+def _bytewise(enc: str) -> bool:
+    """True when quotes, delimiters and line breaks are single bytes that never occur inside a character."""
+    if enc.lower().replace("_", "-") in ("utf-8-sig", "utf-8", "utf8"):
+        return True
+    try:
+        return len(bytes(range(256)).decode(enc, errors="replace")) == 256 and b'"' == '"'.encode(enc)
+    except LookupError:
+        return False
+
+
+def _bad_quote(path: Path, sep: str) -> tuple[int, bool] | None:
+    """(byte offset, never closed) of the first quote strict CSV does not allow, or None.
+
+    Counting quotes from the start of the file tells each one's role: an even-numbered quote
+    opens a cell, so it follows a delimiter, a line break or another quote (the second of a
+    doubled pair); an odd-numbered one closes it, so a delimiter, a line break or another
+    quote follows. Scanned in numpy blocks, so a million-row file costs a fraction of a second.
+    """
+    edge = np.zeros(256, dtype=bool)
+    edge[list((sep + '\r\n"').encode("ascii"))] = True
+    prev, offset, seen, last_open = ord("\n"), 0, 0, 0
+    with path.open("rb") as fh:
+        block = fh.read(_SCAN_BLOCK)
+        if block.startswith(codecs.BOM_UTF8):
+            block, offset = block[len(codecs.BOM_UTF8):], len(codecs.BOM_UTF8)
+        while block:
+            following = fh.read(_SCAN_BLOCK)
+            # one byte of context on each side, so quotes at the block's edges see their neighbours
+            buf = np.frombuffer(bytes([prev]) + block + (following[:1] or b"\n"), dtype=np.uint8)
+            q = np.flatnonzero(buf[1:-1] == _QUOTE) + 1
+            if len(q):
+                opens, closes = q[seen % 2::2], q[1 - seen % 2::2]
+                bad_open, bad_close = ~edge[buf[opens - 1]], ~edge[buf[closes + 1]]
+                if bad_open.any() or bad_close.any():
+                    first = min(int(opens[np.argmax(bad_open)]) if bad_open.any() else len(buf),
+                                int(closes[np.argmax(bad_close)]) if bad_close.any() else len(buf))
+                    return offset + first - 1, False
+                last_open = offset + int(opens[-1]) - 1 if len(opens) else last_open
+                seen += len(q)
+            prev, offset, block = block[-1], offset + len(block), following
+    return (last_open, True) if seen % 2 else None
+
+
+def _record_at(path: Path, offset: int) -> int:
+    """The row (header = 1) holding byte ``offset``: line breaks outside quotes end a row."""
+    data = np.fromfile(path, dtype=np.uint8, count=offset)
+    breaks = np.flatnonzero(data == ord("\n"))
+    quotes = np.flatnonzero(data == _QUOTE)
+    outside = np.searchsorted(quotes, breaks) % 2 == 0
+    return int(outside.sum()) + 1
 
 
 def _read_pandas(path: Path, sep: str, enc: str, nrows: int | None = None) -> pd.DataFrame:
@@ -182,12 +281,20 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
         raise InputError(f"is not a readable Excel workbook ({why.get(type(exc).__name__, 'unreadable')})",
                          file=str(path),
                          expected="a workbook saved from Excel as .xlsx") from None
+    formulas = None
+    if _has_formulas(path):
+        # a second, formula view of the same sheet tells a formula without a saved result from an empty cell
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise InputError(f"has no sheet {sheet!r}", file=str(path),
                              expected=f"one of {', '.join(wb.sheetnames)}")
         ws = wb[sheet] if sheet else wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
+        shown = (formulas[sheet] if sheet else formulas.worksheets[0]).iter_rows(values_only=True) if formulas \
+            else None
+        if shown is not None:
+            next(shown, None)
         header = next(rows, None)
         if header is None or all(v is None for v in header):
             raise InputError("the sheet is empty", file=str(path), row=1, expected="a header row followed by data rows")
@@ -198,7 +305,9 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
         _check_header(path, cols)
         data: list[list[str]] = []
         if not header_only:
-            for r in rows:
+            for n, r in enumerate(rows, start=2):
+                if shown is not None:
+                    _check_results(path, n, r[:width], next(shown, ()), cols)
                 cells = [_cell_text(v, date_format) for v in r[:width]]
                 if len(cells) < width:
                     cells += [""] * (width - len(cells))
@@ -206,8 +315,30 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
                     data.append(cells)
     finally:
         wb.close()
+        if formulas is not None:
+            formulas.close()
     frame = pd.DataFrame(data, columns=cols, dtype=object) if data else pd.DataFrame(columns=cols, dtype=object)
     return frame.astype("str")
+
+
+def _has_formulas(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(_FORMULA.search(zf.read(n)) for n in zf.namelist()
+                       if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    except (zipfile.BadZipFile, OSError):
+        return False  # the workbook reader reports the damage
+
+
+def _check_results(path: Path, row: int, values: tuple[object, ...], shown: tuple[object, ...],
+                   cols: list[str]) -> None:
+    for i, v in enumerate(values):
+        f = shown[i] if i < len(shown) else None
+        if v is None and isinstance(f, str) and f.startswith("="):
+            raise InputError("a formula without a saved result", file=str(path), row=row,
+                             column=cols[i] if i < len(cols) else None, got=f,
+                             expected="the value: open and save the workbook in Excel (which stores each "
+                                      "formula's result), or paste the cells as values")
 
 
 def _cell_text(v: object, date_format: str) -> str:

@@ -35,12 +35,23 @@ from workbench.config import RunConfig
 from workbench.errors import ConfigError, InputError, SourceError
 from workbench.model import frames as frames_mod
 from workbench.model.records import DATE_FIELDS, DECIMAL_FIELDS, KINDS
-from workbench.model.status import StatusMap, UnknownStatus
-from workbench.progress import report
+from workbench.model.status import DEFAULT_MAPS, StatusMap, UnknownStatus
+from workbench.progress import TaskState, report
 from workbench.sources import file_parse as fp
 from workbench.sources import file_refs
-from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta, WriteRequest, WriteResult
-from workbench.sources.file_defaults import EXPORT_STATUS_TABLES, SALESFORCE_ID_FIELDS, defaults
+from workbench.sources.base import (
+    SNAPSHOT_COLUMNS,
+    Extract,
+    SourceMeta,
+    WriteRequest,
+    WriteResult,
+)
+from workbench.sources.file_defaults import (
+    EXPORT_STATUS_TABLES,
+    SALESFORCE_ID_FIELDS,
+    SYSTEM_DEFAULTS,
+    defaults,
+)
 from workbench.sources.file_reader import read_table
 
 OBJECT_KEYS = {"file", "sheet", "delimiter", "encoding", "date_format", "decimal_comma", "fields",
@@ -57,6 +68,11 @@ NON_BLANK = {
 }
 # canonical fields whose column must exist (besides NON_BLANK)
 MUST_HAVE = {"invoices": ("number", "total_amount", "open_balance"), "orders": ("number",)}
+# canonical fields the reconciliation compares record by record: a default column missing from
+# the file would make every matched record differ (and propose blanking the other system)
+COMPARED = {"invoices": ("due_date",)}
+# systems whose extracts the connector knows (columns or status tables); "files" = name every column
+KNOWN_SYSTEMS = sorted({"files", *SYSTEM_DEFAULTS, *EXPORT_STATUS_TABLES, *DEFAULT_MAPS})
 CURRENCY_FROM_PARENT = {"order_lines", "payments"}
 # bytes a JSON string must escape; searched in an Arrow column's value buffer at C speed
 _NEEDS_ESCAPE = re.compile(rb'["\\\x00-\x1f]')
@@ -78,6 +94,10 @@ class FilesSource:
         self.side, self.config = side, config
         sc = config.side(side)
         self.system = str(sc.get("system") or "files")
+        if self.system not in KNOWN_SYSTEMS:
+            raise ConfigError(f"{config.where()}: [{side}] system = {self.system!r} is not a system the files "
+                              f"connector knows; expected one of {', '.join(KNOWN_SYSTEMS)} (\"files\": name every "
+                              f"column under [{side}.objects.<kind>.fields])")
         files_cfg = sc.get("files") or {}
         self.dir = config.resolve(files_cfg.get("dir", "."))
         objects = sc.get("objects") or {}
@@ -181,7 +201,7 @@ class FilesSource:
                           date_format=spec["date_format"], header_only=header_only)
 
     # ---- the Source protocol
-    def pull(self, state: object | None = None, since: datetime | None = None) -> Extract:
+    def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
         out: dict[str, pd.DataFrame] = {}
         snaps: list[pd.DataFrame] = []
         total = len(self.kinds)
@@ -198,7 +218,7 @@ class FilesSource:
         self.meta.ledger = {k: self._ledger[k] for k in self.kinds}
         return Extract(meta=self.meta, frames=out, snapshots=snapshots, issues=self._issues).finish()
 
-    def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]:
+    def push(self, requests: list[WriteRequest], state: TaskState | None = None) -> list[WriteResult]:
         raise SourceError("files are read-only; corrections to a file source are exported, not pushed")
 
     def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
@@ -302,9 +322,21 @@ class FilesSource:
                 raise InputError("missing column", file=path, row=1, column=name,
                                  expected=f"a column for {kind}.{fld} (map it under "
                                           f"[{self.side}.objects.{kind}.fields] if it has another name)")
+        for fld in COMPARED.get(kind, ()):
+            src = spec["fields"].get(fld)
+            if fld not in found and src:
+                name = src if isinstance(src, str) else src[0]
+                raise InputError("missing column", file=path, row=1, column=name,
+                                 expected=f"a column for {kind}.{fld}, which is compared record by record (without "
+                                          f"it every matched record would be reported as differing); export it, or "
+                                          f"map the column holding it under [{self.side}.objects.{kind}.fields]")
         for c in spec["status_fields"]:
             if not self._match(c, cols):
                 raise InputError("missing column", file=path, row=1, column=c, expected="the invoice status column")
+        used = [c for c in found.values() if c in cols] + [c for c in key_cols if c]
+        used += [m for m in (self._match(c, cols) for c in spec["status_fields"]) if m]
+        used += [m for alts, _, _ in spec["keep"] for m in (self._match(c, cols) for c in alts) if m]
+        _unambiguous(path, kind, used, cols, found)
         return found
 
     def _convert(self, kind: str, spec: dict[str, Any], raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -463,6 +495,20 @@ class FilesSource:
                                      row=int(self._extras[kind]["rows"][i]), column="currency",
                                      expected="a currency column or a resolvable parent record")
         self._extras.clear()
+
+
+def _unambiguous(path: str, kind: str, used: list[str], cols: list[str], found: dict[str, str]) -> None:
+    """Refuses a column read by the mapping when another column has the same name in another case."""
+    by_lower: dict[str, list[str]] = {}
+    for c in cols:
+        by_lower.setdefault(c.lower(), []).append(c)
+    for c in used:
+        twins = by_lower.get(c.lower(), [])
+        if len(twins) > 1:
+            what = next((f for f, col in found.items() if col == c), None)
+            raise InputError(f"columns {' and '.join(repr(t) for t in twins)} differ only in case, so the column "
+                             f"read{f' for {kind}.{what}' if what else ''} is ambiguous", file=path, row=1,
+                             expected="each column name once, whatever its case (rename or remove one)")
 
 
 def _fill(frame: pd.DataFrame, col: str, numbers: np.ndarray, lookup: dict[str, str]) -> None:

@@ -29,7 +29,7 @@ import httpx
 from workbench.config import RunConfig
 from workbench.errors import ConfigError, InputError, SourceError
 from workbench.model.status import StatusMap, UnknownStatus
-from workbench.progress import check_cancelled, report
+from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
 from workbench.sources.erp_mapping import ObjectMap, PullBuffer, coerce, fill_from, lookup, object_maps, same_value
@@ -236,7 +236,7 @@ class OdooSource:
             raise
 
     # -- pull -------------------------------------------------------------------
-    def pull(self, state: object | None = None, since: datetime | None = None) -> Extract:
+    def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
         buf = PullBuffer()
         done = 0
         for kind, om in self.maps.items():
@@ -356,7 +356,7 @@ class OdooSource:
             out[rid] = {f: canon.get(f) for f in fields} | {"version": canon["version"]}
         return out
 
-    def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]:
+    def push(self, requests: list[WriteRequest], state: TaskState | None = None) -> list[WriteResult]:
         results = push_each(requests, self._push_one, state, "Odoo")
         self.meta.api_usage.update({"calls": self.http.requests, "retries": self.http.retries})
         return results

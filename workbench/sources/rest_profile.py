@@ -35,7 +35,7 @@ from workbench.config import RunConfig
 from workbench.errors import ConfigError, InputError
 from workbench.model import frames
 from workbench.model.status import StatusMap, UnknownStatus
-from workbench.progress import check_cancelled, report
+from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources import frappe_schema
 from workbench.sources.credentials import get_secret
@@ -296,7 +296,7 @@ class RestProfileSource:
             else:
                 return
 
-    def pull(self, state: object | None = None, since: datetime | None = None) -> Extract:
+    def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
         buf = PullBuffer()
         done = 0
         for kind, om in self.maps.items():
@@ -379,7 +379,7 @@ class RestProfileSource:
                 out[rid] = {f: canon.get(f) for f in fields} | {"version": version}
         return out
 
-    def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]:
+    def push(self, requests: list[WriteRequest], state: TaskState | None = None) -> list[WriteResult]:
         results = push_each(requests, self._push_one, state, self.name)
         self.meta.api_usage = {"calls": self.http.requests, "retries": self.http.retries}
         return results

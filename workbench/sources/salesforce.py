@@ -29,7 +29,7 @@ from simple_salesforce.format import format_soql
 from workbench.config import RunConfig
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.model import frames
-from workbench.progress import check_cancelled, report
+from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
 from workbench.sources.salesforce_auth import AUTH_WORDS, PASSWORD_RETIREMENT
 from workbench.sources.salesforce_client import BudgetExceeded, SalesforceClient
@@ -75,7 +75,7 @@ class SalesforceSource:
         tail = f"FROM {m.object}" + (f" WHERE {' AND '.join(conds)}" if conds else "")
         return f"SELECT {', '.join(m.api_fields())} {tail}", tail
 
-    def pull(self, state: object | None = None, since: datetime | None = None) -> Extract:
+    def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
         rows: dict[str, list[dict[str, Any]]] = {}
         snaps: list[tuple] = []
         done = 0
@@ -192,7 +192,7 @@ class SalesforceSource:
         return out
 
     # pushing -----------------------------------------------------------------------------
-    def push(self, requests: list[WriteRequest], state: object | None = None) -> list[WriteResult]:
+    def push(self, requests: list[WriteRequest], state: TaskState | None = None) -> list[WriteResult]:
         results = push_requests(self, requests, state)
         self.meta.api_usage = self.client.meter.as_dict()
         return results

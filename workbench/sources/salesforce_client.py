@@ -22,7 +22,7 @@ from simple_salesforce.exceptions import (SalesforceError, SalesforceExpiredSess
                                           SalesforceOperationError)
 from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from workbench.errors import SourceError
+from workbench.errors import SourceError, TransientError
 from workbench.sources.salesforce_auth import ApiMeter, Login, build_session, login
 
 T = TypeVar("T")
@@ -55,7 +55,7 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
-class TransientFailure(SourceError):
+class TransientFailure(TransientError):
     """Salesforce kept failing in a way that may pass (limits, locks, 5xx, timeouts)."""
 
 

@@ -21,7 +21,7 @@ from email.utils import formatdate
 from typing import Any, Protocol
 
 from workbench.errors import Cancelled, WorkbenchError
-from workbench.progress import check_cancelled
+from workbench.progress import TaskState, check_cancelled
 from workbench.sources.base import WriteRequest, WriteResult
 from workbench.sources.salesforce_client import TRANSIENT_CODES, BudgetExceeded, SalesforceClient, TransientFailure
 from workbench.sources.salesforce_mapping import ObjectMap, convert, format_datetime, parse_datetime, to_api_value
@@ -74,10 +74,10 @@ def _same(a: Any, b: Any) -> bool:
 
 def _outcome(exc: WorkbenchError) -> str:
     """Trouble that may pass (the org unreachable for a login) is retried; anything else is final."""
-    return "transient" if getattr(exc, "transient", False) else "permanent"
+    return "transient" if exc.transient else "permanent"
 
 
-def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: object | None) -> list[WriteResult]:
+def push_requests(src: SalesforceSource, requests: list[WriteRequest], state: TaskState | None) -> list[WriteResult]:
     results: dict[int, WriteResult] = {}
     by_map: dict[str, tuple[ObjectMap, list[WriteRequest]]] = {}
     for r in requests:

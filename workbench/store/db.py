@@ -12,6 +12,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 from collections.abc import Iterator
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -59,7 +60,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             # WAL lets the GUI read while a worker writes; foreign keys are off by default in SQLite.
             cur.execute("PRAGMA journal_mode=WAL")
@@ -116,7 +117,7 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         # A store crosses into a child process (workbench.isolated) as its URL and is reopened
         # there; this process has already created or migrated it.
         return (_reopen, (self.url,))

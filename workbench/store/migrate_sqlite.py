@@ -9,14 +9,14 @@ The target must be at the current schema (``workbench db upgrade``) and empty.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
 
 from workbench.store import trail
 from workbench.errors import ConfigError
-from workbench.progress import check_cancelled, report
+from workbench.progress import TaskState, check_cancelled, report
 from workbench.store.db import Store, open_store, redact
 from workbench.store.schema import Base
 
@@ -48,7 +48,7 @@ def _tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)  # parents before children, so foreign keys hold on insert
 
 
-def migrate(source_url: str, target_url: str, *, state: object | None = None) -> MigrationReport:
+def migrate(source_url: str, target_url: str, *, state: TaskState | None = None) -> MigrationReport:
     if not source_url.startswith("sqlite"):
         raise ConfigError("--from must be a SQLite store (sqlite:///path/to/workbench.sqlite3), "
                           f"got {redact(source_url)}")
@@ -73,7 +73,7 @@ def _require_file(url: str) -> None:
         raise ConfigError(f"there is no SQLite store at {db or url}")
 
 
-def _copy(src: Store, dst: Store, state: object | None) -> MigrationReport:
+def _copy(src: Store, dst: Store, state: TaskState | None) -> MigrationReport:
     tables = _tables()
     rep = MigrationReport(source=redact(src.url), target=redact(dst.url))
     with src.engine.connect() as sconn:
@@ -91,8 +91,8 @@ def _copy(src: Store, dst: Store, state: object | None) -> MigrationReport:
             d.execute(text("LOCK TABLE " + ", ".join(f'"{t.name}"' for t in tables) + " IN EXCLUSIVE MODE"))
             report(state, 0, total, "copying the store")
             for t in tables:
-                query = select(t).order_by(*t.primary_key.columns)
-                result = sconn.execution_options(stream_results=True).execute(query)
+                result = sconn.execution_options(stream_results=True).execute(
+                    select(t).order_by(*t.primary_key.columns))
                 while True:
                     chunk = result.fetchmany(BATCH)
                     if not chunk:

@@ -19,10 +19,6 @@ from workbench.store.db import (alembic_config, current_revision, head_revision,
 UPGRADE_LOCK = 727275  # next to the audit chain's lock id (727274), distinct from it
 
 
-def is_postgres_url(url: str) -> bool:
-    return url.startswith("postgresql")
-
-
 def pending_revisions(have: str | None) -> list[str]:
     """Revisions between ``have`` and head, oldest first (all of them for an empty database)."""
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))

@@ -8,23 +8,26 @@ only a failed/cancelled run row that says why.
 from __future__ import annotations
 
 import json
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
 
 from workbench import __version__
-from workbench.store import trail
+from workbench.store import coverage, trail
 from workbench.config import RunConfig
 from workbench.gc_pause import gc_paused
 from workbench.jsonable import plain
-from workbench.progress import check_cancelled
+from workbench.progress import TaskState, check_cancelled
 from workbench.reconcile.result import EXCEPTION_COLUMNS, LINK_COLUMNS, ReconResult
 from workbench.sources.base import Extract
 from workbench.store.db import Store
 from workbench.store.schema import (AuditEvent, CustomerLink, ExceptionRow, Run, RunSource, Snapshot)
+from workbench.model.missing import is_missing
+from workbench.model.states import UNSETTLED, ExceptionStatus
 
 CHUNK = 20_000
 EXCEPTION_STATE_COLUMNS = ["id", "run_id", "status", "assignee", "first_seen", "last_seen", "resolution", "version"]
@@ -33,10 +36,7 @@ EXCEPTION_STATE_COLUMNS = ["id", "run_id", "status", "assignee", "first_seen", "
 
 
 def _none(v: Any) -> Any:
-    try:
-        return None if v is None or pd.isna(v) else v
-    except (TypeError, ValueError):
-        return v
+    return None if is_missing(v) else v
 
 
 def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datetime, status: str,
@@ -54,7 +54,7 @@ def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datet
 
 
 def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result: ReconResult, *,
-             user: str, started_at: datetime, summary: dict[str, Any], state: object | None = None) -> int:
+             user: str, started_at: datetime, summary: dict[str, Any], state: TaskState | None = None) -> int:
     now = datetime.now(UTC)
     with store.session() as s:
         run = Run(name=config.name, status="completed", started_at=started_at, finished_at=now,
@@ -68,15 +68,17 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
                             instance=m.instance, api_version=m.api_version, objects=m.objects, queries=m.queries,
                             extracted_at=m.extracted_at, incremental_since=m.incremental_since,
                             row_counts=m.row_counts, content_hash=m.content_hash, api_usage=plain(m.api_usage)))
+        snapshots = coverage.Digest()
         for ex in (crm, erp):
-            _save_snapshots(s, run.id, ex, state)
+            _save_snapshots(s, run.id, ex, state, snapshots)
         _save_links(s, run.id, result.links)
         _save_exceptions(s, run.id, result.exceptions, now, state)
         trail.append(s, actor=user, action="run.completed", entity_type="run", entity_id=run.id, run_id=run.id,
                      detail={"name": config.name, "as_of": config.as_of,
                              "sources": {ex.meta.side: {"system": ex.meta.system, "hash": ex.meta.content_hash,
                                                         "rows": ex.meta.row_counts} for ex in (crm, erp)},
-                             "exceptions": int(len(result.exceptions))})
+                             "exceptions": int(len(result.exceptions)),
+                             "covered": coverage.covered(s, run.id, snapshots)})
         return run.id
 
 
@@ -87,13 +89,14 @@ def _canonical_by_id(extract: Extract) -> dict[tuple[str, str], str]:
             continue
         cols = list(frame.columns)
         for row in frame.itertuples(index=False, name=None):
-            rec = dict(zip(cols, row))
+            rec = dict(zip(cols, row, strict=True))
             out[(kind, str(rec.get("record_id")))] = json.dumps(
                 {k: plain(v) for k, v in rec.items()}, ensure_ascii=False, sort_keys=True)
     return out
 
 
-def _save_snapshots(s, run_id: int, extract: Extract, state: object | None) -> None:
+def _save_snapshots(s: Session, run_id: int, extract: Extract, state: TaskState | None,
+                    digest: coverage.Digest) -> None:
     canon = _canonical_by_id(extract)
     side = extract.meta.side
     snaps = extract.snapshots
@@ -103,6 +106,7 @@ def _save_snapshots(s, run_id: int, extract: Extract, state: object | None) -> N
         rid = str(rid)
         rows.append({"run_id": run_id, "side": side, "object": obj, "kind": kind, "record_id": rid,
                      "query": query, "content_hash": h, "payload": payload, "canonical": canon.get((kind, rid))})
+        coverage.add_snapshot(digest, side, obj, kind, rid, query, h, payload, canon.get((kind, rid)))
         if len(rows) >= CHUNK:
             s.execute(insert(Snapshot), rows)
             rows = []
@@ -111,7 +115,7 @@ def _save_snapshots(s, run_id: int, extract: Extract, state: object | None) -> N
         s.execute(insert(Snapshot), rows)
 
 
-def _save_links(s, run_id: int, links: pd.DataFrame) -> None:
+def _save_links(s: Session, run_id: int, links: pd.DataFrame) -> None:
     if links is None or links.empty:
         return
     rows = []
@@ -123,7 +127,7 @@ def _save_links(s, run_id: int, links: pd.DataFrame) -> None:
         s.execute(insert(CustomerLink), rows[i:i + CHUNK])
 
 
-def _previous_state(s) -> dict[str, dict[str, Any]]:
+def _previous_state(s: Session) -> dict[str, dict[str, Any]]:
     """Status, assignee and first-seen of each exception of the latest completed run, by key:
     what a finding seen again carries forward (a waiver stands, a resolved one reopens)."""
     last_run = s.execute(select(func.max(Run.id)).where(Run.status == "completed")).scalar()
@@ -137,22 +141,22 @@ def _previous_state(s) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _save_exceptions(s, run_id: int, exc: pd.DataFrame, now: datetime, state: object | None) -> None:
+def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, state: TaskState | None) -> None:
     if exc is None or exc.empty:
         return
     prev = _previous_state(s)
     rows = []
     for rec in exc[EXCEPTION_COLUMNS].to_dict("records"):
         before = prev.get(rec["key"])
-        status, assignee, first_seen, resolution = "open", None, now, None
+        status, assignee, first_seen, resolution = ExceptionStatus.OPEN, None, now, None
         if before:
             first_seen, assignee = before["first_seen"] or now, before["assignee"]
-            if before["status"] == "waived":
-                status, resolution = "waived", before["resolution"]  # a waiver stands until revoked
-            elif before["status"] == "resolved":
-                status, resolution = "reopened", "found again after it was resolved"
+            if before["status"] == ExceptionStatus.WAIVED:
+                status, resolution = ExceptionStatus.WAIVED, before["resolution"]  # a waiver stands until revoked
+            elif before["status"] == ExceptionStatus.RESOLVED:
+                status, resolution = ExceptionStatus.REOPENED, "found again after it was resolved"
             else:
-                status = before["status"] if before["status"] in ("open", "in_review", "reopened") else "open"
+                status = before["status"] if before["status"] in UNSETTLED else ExceptionStatus.OPEN
         rows.append({
             "run_id": run_id, "key": rec["key"], "type": rec["type"], "family": rec["family"],
             "severity": rec["severity"], "status": status, "crm_object": _none(rec["crm_object"]),
@@ -257,9 +261,9 @@ def object_frame(result: Any, cols: list[str]) -> pd.DataFrame:
     data = {}
     with gc_paused():
         for part in result.partitions(FETCH_ROWS):
-            for column, values in zip(columns, zip(*part)):
-                column.extend(values)
-        for name, values in zip(cols, columns):
+            for column, part_values in zip(columns, zip(*part, strict=True), strict=True):
+                column.extend(part_values)
+        for name, values in zip(cols, columns, strict=True):
             arr = np.empty(len(values), dtype=object)
             for i in range(0, len(values), FETCH_ROWS):  # element by element, also where a value is a list
                 arr[i:i + FETCH_ROWS] = values[i:i + FETCH_ROWS]
@@ -308,7 +312,7 @@ def exception_history(store: Store, key: str) -> list[dict[str, Any]]:
 def unmatched_customers(store: Store, run_id: int) -> dict[str, pd.DataFrame]:
     """Customers of each side that no link (auto or confirmed) covers, as canonical records."""
     with store.session() as s:
-        linked = {"crm": set(), "erp": set()}
+        linked: dict[str, set[str]] = {"crm": set(), "erp": set()}
         for crm_id, erp_id, status in s.execute(select(CustomerLink.crm_id, CustomerLink.erp_id, CustomerLink.status)
                                                 .where(CustomerLink.run_id == run_id)):
             if status in ("auto", "confirmed") and crm_id and erp_id:

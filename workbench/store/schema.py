@@ -211,6 +211,19 @@ class Comment(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class AuditAnchor(Base):
+    """The chain's head as the last writer left it (one row), MAC'd with a key kept outside the store.
+
+    A store editor can cut, extend or re-chain ``audit_events`` with the published hash rule, but
+    cannot make this row agree with the result without the key (workbench.store.anchor).
+    """
+    __tablename__ = "audit_anchor"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    events: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))  # HMAC-SHA256 of (events, head_hash); None: no key
+
+
 class ExportRecord(Base):
     """What an exported workbook held when it was written, kept where its reader cannot reach it.
 

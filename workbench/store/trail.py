@@ -16,8 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
+from workbench.store import anchor
 from workbench.store.schema import AuditEvent
 
 GENESIS = "0" * 64
@@ -49,12 +50,13 @@ def _utc(at: datetime) -> datetime:
 
 def _lock_chain(session: Session) -> None:
     """Serialize chaining so two writers never chain onto the same predecessor."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(727274)"))
     # SQLite: the transaction already holds the database write lock from its own changes.
 
 
 _PENDING = "audit_pending"
+_HEAD = "audit_head"  # (events, head hash) chained by the transaction now committing
 
 
 def append(session: Session, *, actor: str, action: str, entity_type: str, entity_id: object = None,
@@ -91,16 +93,31 @@ def _chain_pending(session: Session) -> None:
         ev.hash = prev_hash = event_hash(prev_hash, ev.id, ev.at, ev.actor, ev.action, ev.entity_type,
                                          ev.entity_id, ev.run_id, ev.detail)
     session.add_all([ev for _, ev in pending])
+    anchor.record(session, next_id, prev_hash)
+    session.info[_HEAD] = (next_id, prev_hash)
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_head(session: Session) -> None:
+    head_ = session.info.pop(_HEAD, None)
+    if head_ is not None and session.bind is not None:
+        anchor.write_local(session.bind.engine.url if hasattr(session.bind, "engine") else session.bind.url,
+                           *head_)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_head(session: Session) -> None:
+    session.info.pop(_HEAD, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_rolled_back(session: Session, previous_transaction) -> None:
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
     """Events of a rolled-back transaction or savepoint never reach the chain."""
     pending = session.info.get(_PENDING)
     if not pending:
         return
 
-    def undone(txn) -> bool:
+    def undone(txn: SessionTransaction | None) -> bool:
         while txn is not None:
             if txn is previous_transaction:
                 return True
@@ -141,6 +158,14 @@ def verify(session: Session) -> VerifyResult:
                                                   "after it was written: its content does not match its hash")
         prev_hash, expected_id = ev.hash, ev.id + 1
     return VerifyResult(True, n)
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The chain's head: how many events it holds and the last one's hash (ids run 1, 2, 3...,
+    so the count is the last id). Publish both (a workbook, a sign-off) and a later cut or
+    re-chained trail no longer contains that event with that hash."""
+    last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    return (int(last.id), str(last.hash)) if last else (0, GENESIS)
 
 
 def change_counter(session: Session) -> int:

@@ -7,22 +7,23 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Numeric, String, Text
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
-class ExactDecimal(TypeDecorator):
+class ExactDecimal(TypeDecorator[Decimal]):
     """Decimal stored exactly: NUMERIC on PostgreSQL, text on SQLite (whose NUMERIC is a float)."""
 
     impl = String
     cache_ok = True
 
-    def load_dialect_impl(self, dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
             # unconstrained NUMERIC keeps the value and its scale exactly ("100.00" stays "100.00")
             return dialect.type_descriptor(Numeric(asdecimal=True))
         return dialect.type_descriptor(String(64))
 
-    def process_bind_param(self, value: Any, dialect):
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Decimal | str | None:
         if value is None:
             return None
         if isinstance(value, float):
@@ -30,24 +31,24 @@ class ExactDecimal(TypeDecorator):
         d = value if isinstance(value, Decimal) else Decimal(str(value))
         return d if dialect.name == "postgresql" else str(d)
 
-    def process_result_value(self, value: Any, dialect):
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-class JSONText(TypeDecorator):
+class JSONText(TypeDecorator[Any]):
     """JSON kept as text with Decimal and dates as strings, same bytes on every backend."""
 
     impl = Text
     cache_ok = True
 
-    def process_bind_param(self, value: Any, dialect):
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
         return json.dumps(value, sort_keys=True, default=_default, ensure_ascii=False)
 
-    def process_result_value(self, value: Any, dialect):
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         return None if value is None else json.loads(value)
 
 
@@ -55,5 +56,5 @@ def _default(v: Any) -> str:
     if isinstance(v, Decimal):
         return str(v)
     if hasattr(v, "isoformat"):
-        return v.isoformat()
+        return str(v.isoformat())
     raise TypeError(f"cannot store {type(v).__name__} as JSON")

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from workbench.store.trail import change_counter
+from workbench.store.chunks import chunks
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow
 
@@ -100,8 +101,8 @@ def changed_exceptions(store: Store, exception_ids: Iterable[int], run_id: int |
     ids = list(exception_ids)
     rows: list[tuple] = []
     with store.session() as s:
-        for i in range(0, len(ids), 1000):  # stay under every backend's bound-parameter limit
-            q = select(*[getattr(ExceptionRow, c) for c in cols]).where(ExceptionRow.id.in_(ids[i:i + 1000]))
+        for part in chunks(ids):
+            q = select(*[getattr(ExceptionRow, c) for c in cols]).where(ExceptionRow.id.in_(part))
             if run_id is not None:
                 q = q.where(ExceptionRow.run_id == run_id)
             rows.extend(tuple(r) for r in s.execute(q).all())

@@ -26,11 +26,12 @@ from workbench.errors import ConfigError, IllegalTransition, StaleState
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, ExceptionRow
 from workbench.team.users import require
+from workbench.model.states import UNSETTLED, ExceptionStatus
 
 # Which exception statuses each action may start from; waiving is the corrections service's.
-START_REVIEW_FROM = {"open", "reopened"}
-RESOLVE_FROM = {"open", "in_review", "reopened"}
-REOPEN_FROM = {"resolved", "waived"}
+START_REVIEW_FROM: set[str] = {ExceptionStatus.OPEN, ExceptionStatus.REOPENED}
+RESOLVE_FROM: set[str] = set(UNSETTLED)
+REOPEN_FROM: set[str] = {ExceptionStatus.RESOLVED, ExceptionStatus.WAIVED}
 
 DEADLOCK_RETRIES = 3
 T = TypeVar("T")
@@ -142,7 +143,7 @@ def start_review(store: Store, exception_id: int, user: str, expected_version: i
     """Open an exception for work: it becomes in_review, assigned to the user unless already assigned."""
     with store.session() as s:
         current = _load(s, exception_id).assignee
-    values: dict[str, Any] = {"status": "in_review"}
+    values: dict[str, Any] = {"status": ExceptionStatus.IN_REVIEW}
     if not current:
         values["assignee"] = user
     return _change_exception(store, exception_id, user, expected_version, action="exception.start_review",
@@ -168,12 +169,12 @@ def resolve(store: Store, exception_id: int, user: str, expected_version: int, r
         raise ConfigError("a resolution needs a reason (what was done or why it is fine)")
     return _change_exception(store, exception_id, user, expected_version, action="exception.resolve",
                              permission="assign", allowed_from=RESOLVE_FROM,
-                             values={"status": "resolved", "resolution": resolution.strip()})
+                             values={"status": ExceptionStatus.RESOLVED, "resolution": resolution.strip()})
 
 
 def reopen(store: Store, exception_id: int, user: str, expected_version: int, reason: str) -> dict[str, Any]:
     if not (reason or "").strip():
         raise ConfigError("reopening needs a reason")
     return _change_exception(store, exception_id, user, expected_version, action="exception.reopen",
-                             permission="assign", allowed_from=REOPEN_FROM, values={"status": "reopened"},
+                             permission="assign", allowed_from=REOPEN_FROM, values={"status": ExceptionStatus.REOPENED},
                              detail={"reason": reason.strip()})

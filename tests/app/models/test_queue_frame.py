@@ -109,7 +109,8 @@ def test_sort_orders_rows_and_keeps_missing_values_last_both_ways(column):
 def test_changes_made_by_the_core_show_without_reloading():
     fr, df = frame(100)
     ids = df["id"][:10].to_numpy()
-    fr.set_values(ids, "status", "waived")
+    states = pd.DataFrame({"id": ids, "status": "waived", "assignee": [fr.record(i)["assignee"] for i in range(10)]})
+    assert fr.apply_states(fr.prepare_states(states)) == 10
     assert set(fr.ids[fr.mask(QueueFilter(statuses=frozenset({"waived"})))]) >= set(ids)
     assert all(fr.record(i)["status"] == "waived" for i in range(10))
 

@@ -287,7 +287,7 @@ def test_changes_made_on_another_screen_show_in_the_queue_without_losing_the_pla
     _select(qtbot, review, inv)
     service.propose(store, inv, "bob")  # e.g. the approvals screen, or a colleague
     with qtbot.wait_signal(review.detail_shown, timeout=WAIT_MS):
-        window.ctx.data_changed.emit(None)
+        window.ctx.data_changed.emit(None, None)
     row = q.model.row_of_id(inv)
     assert q.model.index(row, COLUMN_KEYS.index("status")).data() == "in_review"
     assert q.current_id() == inv and "in_review" in review.side.message.text()

@@ -25,4 +25,5 @@ def test_salesforce_down_means_retry_later_not_dead_letter(demo_run, tmp_path): 
         c = s.get(Correction, cid)
         assert c.state == "queued" and c.attempts == 1, (c.state, c.last_error)
         assert "cannot reach Salesforce" in (c.last_error or "")
+        assert c.next_attempt_at is not None  # retried later, not given up
     assert not service.list_corrections(store, state="dead_letter").shape[0]

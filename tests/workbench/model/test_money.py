@@ -48,3 +48,12 @@ def test_money_arithmetic_refuses_mixed_currencies():
         a + Money(Decimal("1"), "USD")
     assert str(Money(Decimal("1234567.5"), "JPY")) == "1,234,568 JPY"
     assert format_amount(Decimal("1234.5"), "EUR") == "1,234.50 EUR"
+
+
+def test_amount_text_shows_stored_amounts_with_separators_and_the_currency_decimals():
+    from workbench.model.money import amount_text
+    assert amount_text("1234567.5") == "1,234,567.5"  # as stored when no currency is given
+    assert amount_text(Decimal("1234.5"), "JPY") == "1,234"  # banker's rounding to whole yen
+    assert amount_text(Decimal("7"), "EUR") == "7.00"
+    assert amount_text(Decimal("7"), "XYZ") == "7"  # an unknown currency: as it is
+    assert amount_text(None) == "" and amount_text("") == "" and amount_text("n/a") == "n/a"

@@ -43,8 +43,8 @@ def test_unknown_exception_or_missing_role_changes_nothing(store):
 
 
 def test_a_big_selection_is_read_in_chunks_and_assigned_in_one_transaction(store, monkeypatch):
-    from workbench.review import assign as module
-    monkeypatch.setattr(module, "_CHUNK", 2)  # five exceptions: three IN lists
+    from workbench.store import chunks
+    monkeypatch.setattr(chunks, "IN_LIST_SIZE", 2)  # five exceptions: three IN lists
     seed_run(store)
     ids = sorted(_rows(store))
     assert assign(store, ids, "alice", "carol") == ids

@@ -71,8 +71,8 @@ def test_key_and_a_record_id_column_together_is_a_config_error(tmp_path):
 
 
 def test_external_document_number_is_the_invoice_external_ref(tmp_path):
-    inv = ("id,number,externalDocumentNumber,customerId,currencyCode,totalAmountIncludingTax,remainingAmount,status\n"
-           "g1,PSI-1,SO-CRM-77,c1,EUR,100.00,0.00,Paid\n")
+    inv = ("id,number,externalDocumentNumber,customerId,currencyCode,totalAmountIncludingTax,remainingAmount,status,"
+           "dueDate\ng1,PSI-1,SO-CRM-77,c1,EUR,100.00,0.00,Paid,2026-11-30\n")
     frame = _pull(_erp(tmp_path, {"salesInvoices.csv": inv}, "[erp.objects.invoices]\n")).frames["invoices"]
     assert frame["external_ref"].tolist() == ["SO-CRM-77"]
 
@@ -210,8 +210,8 @@ def test_a_reference_by_name_without_the_referenced_file_is_refused_before_any_p
 
 
 def test_decimal_comma_can_be_declared_for_some_columns_only(tmp_path):
-    inv = ("id,number,customerId,currencyCode,totalAmountIncludingTax,remainingAmount,status\n"
-           'g1,PSI-1,c1,EUR,"1.190,50",1190.50,Open\n')
+    inv = ("id,number,customerId,currencyCode,totalAmountIncludingTax,remainingAmount,status,dueDate\n"
+           'g1,PSI-1,c1,EUR,"1.190,50",1190.50,Open,2026-11-30\n')
     objects = '[erp.objects.invoices]\ndecimal_comma = ["totalAmountIncludingTax"]\n'
     frame = _pull(_erp(tmp_path, {"salesInvoices.csv": inv}, objects)).frames["invoices"]
     assert (frame["total_amount"][0], frame["open_balance"][0]) == (Decimal("1190.50"), Decimal("1190.50"))

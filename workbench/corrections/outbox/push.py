@@ -35,19 +35,23 @@ from typing import Any
 from collections.abc import Callable
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
 from workbench.close.lock import PeriodLocked, locked_reason
+from workbench.corrections.proof import approval_refusals
 from workbench.corrections.values import canonical_kind, parse_value, same
 from workbench.errors import Cancelled, ConfigError, StaleState, WorkbenchError
-from workbench.progress import check_cancelled, report
+from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources import open_source
-from workbench.sources.base import WriteRequest, WriteResult
+from workbench.sources.base import Source, WriteRequest, WriteResult
 from workbench.store.db import Store
 from workbench.store.schema import Correction, ExceptionRow, Run
+from workbench.model.states import CorrectionState, ExceptionStatus
 
-SALESFORCE_COLLECTION_LIMIT = 200  # sObject Collections take at most 200 records a call
+# The corrections pushed together: run id, target side, target system, target object.
+Group = tuple[int | None, str, str, str]
 
 
 @dataclass
@@ -75,6 +79,8 @@ class PushReport:
         "recovered_applied": 0, "recovered_requeued": 0, "recovered_conflict": 0})
     results: list[dict[str, Any]] = field(default_factory=list)
     verified: dict[str, int] = field(default_factory=dict)
+    resumed: int = 0  # applied corrections an interrupted push left unverified, verified by this one
+    refused: list[str] = field(default_factory=list)  # not sent: their approval is not proven by the trail
     requests: int = 0  # connector push calls
     seconds: float = 0.0
     pending: int = 0  # still queued (retry not yet due, or their connector could not be opened)
@@ -84,7 +90,8 @@ class PushReport:
         self.counts[outcome] = self.counts.get(outcome, 0) + n
 
     def as_dict(self) -> dict[str, Any]:
-        return {"counts": self.counts, "verified": self.verified, "requests": self.requests,
+        return {"counts": self.counts, "verified": self.verified, "resumed_verification": self.resumed,
+                "refused": self.refused, "requests": self.requests,
                 "seconds": round(self.seconds, 3), "pending": self.pending, "errors": self.errors,
                 "results": self.results}
 
@@ -157,7 +164,7 @@ class Connections:
                  config_for: Callable[[int | None], RunConfig] | None):
         self.store, self.config, self.config_for = store, config, config_for
         self._configs: dict[int | None, RunConfig] = {}
-        self._sources: dict[tuple[str, str], Any] = {}
+        self._sources: dict[tuple[str, str], Source] = {}
         self.errors: dict[tuple[int | None, str], str] = {}
 
     def config_of(self, run_id: int | None) -> RunConfig:
@@ -177,7 +184,7 @@ class Connections:
                 self._configs[run_id] = from_dict(raw, path=Path(path) if path else None, base_dir=base)
         return self._configs[run_id]
 
-    def source(self, run_id: int | None, side: str):
+    def source(self, run_id: int | None, side: str) -> Source:
         """The connector for a run's side; raises WorkbenchError (one line) when it cannot open."""
         if (run_id, side) in self.errors:
             raise ConfigError(self.errors[(run_id, side)])
@@ -220,16 +227,16 @@ def write_request(c: Correction) -> WriteRequest:
 # ---------------------------------------------------------------- recording outcomes
 
 
-def _reopen(s, c: Correction, actor: str, why: str) -> None:
+def _reopen(s: Session, c: Correction, actor: str, why: str) -> None:
     from workbench.corrections.exception_status import set_exception_status
     if c.exception_id is None:
         return
     exc = s.get(ExceptionRow, c.exception_id)
-    if exc is not None and exc.status not in ("waived", "resolved"):
-        set_exception_status(s, exc, "reopened", actor=actor, reason=why, detail={"correction_id": c.id})
+    if exc is not None and exc.status not in (ExceptionStatus.WAIVED, ExceptionStatus.RESOLVED):
+        set_exception_status(s, exc, ExceptionStatus.REOPENED, actor=actor, reason=why, detail={"correction_id": c.id})
 
 
-def record_result(s, c: Correction, r: WriteResult, *, actor: str, max_attempts: int, backoff: Backoff,
+def record_result(s: Session, c: Correction, r: WriteResult, *, actor: str, max_attempts: int, backoff: Backoff,
                   report_: PushReport) -> None:
     """Apply one connector answer to its claimed correction (in the caller's transaction).
     Raises StaleState (nothing written) if the claim was taken over meanwhile."""
@@ -239,47 +246,51 @@ def record_result(s, c: Correction, r: WriteResult, *, actor: str, max_attempts:
               "worker": c.claimed_by}
     if r.outcome in ("applied", "already_applied"):
         detail.update(wrote=r.outcome == "applied", new_version=r.new_version)
-        lifecycle.transition(s, c, "applied", actor=actor,
+        lifecycle.transition(s, c, CorrectionState.APPLIED, actor=actor,
                              reason=None if r.outcome == "applied" else "the record already held the new value; "
                                                                           "nothing written",
                              detail=detail, changes={"response_id": r.response_id, "pushed_at": now,
                                                      "last_error": None})
         report_.add(r.outcome)
-        state = "applied"
+        state = CorrectionState.APPLIED
     elif r.outcome == "conflict":
         current = r.current_value
         why = (f"changed in {c.target_system} since approval: approved over "
                f"{_show(c.from_value)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
         detail.update(seen=c.from_value, current=current, seen_version=c.seen_version, current_version=r.new_version)
-        lifecycle.transition(s, c, "conflict", actor=actor, reason=why, detail=detail, changes={"last_error": why})
+        lifecycle.transition(s, c, CorrectionState.CONFLICT, actor=actor, reason=why, detail=detail,
+                             changes={"last_error": why})
         _reopen(s, c, actor, f"correction {c.id} not written: {why}")
         report_.add("conflict")
-        state = "conflict"
+        state = CorrectionState.CONFLICT
     elif r.outcome == "transient":
         why = msg or "temporary failure"
-        lifecycle.transition(s, c, "failed", actor=actor, reason=why, detail=detail, changes={"last_error": why})
+        lifecycle.transition(s, c, CorrectionState.FAILED, actor=actor, reason=why, detail=detail,
+                             changes={"last_error": why})
         if c.attempts >= max_attempts:
-            lifecycle.transition(s, c, "dead_letter", actor=actor,
+            lifecycle.transition(s, c, CorrectionState.DEAD_LETTER, actor=actor,
                                  reason=f"gave up after {c.attempts} attempts: {why}",
                                  detail={"attempts": c.attempts})
             _reopen(s, c, actor, f"correction {c.id} could not be written: {why}")
             report_.add("dead_letter")
-            state = "dead_letter"
+            state = CorrectionState.DEAD_LETTER
         else:
             retry_after = getattr(r, "retry_after", None)
             when = now + timedelta(seconds=backoff.delay(c.attempts, retry_after))
-            lifecycle.transition(s, c, "queued", actor=actor, reason="retry after a temporary failure",
+            lifecycle.transition(s, c, CorrectionState.QUEUED, actor=actor, reason="retry after a temporary failure",
                                  detail={"retry_at": when, "retry_after": retry_after, "attempts": c.attempts},
                                  changes={"next_attempt_at": when})
             report_.add("retried")
-            state = "queued"
+            state = CorrectionState.QUEUED
     else:  # permanent, or an answer the connector should never give
         why = msg or f"the connector answered {r.outcome!r}"
-        lifecycle.transition(s, c, "failed", actor=actor, reason=why, detail=detail, changes={"last_error": why})
-        lifecycle.transition(s, c, "dead_letter", actor=actor, reason=why, detail={"attempts": c.attempts})
+        lifecycle.transition(s, c, CorrectionState.FAILED, actor=actor, reason=why, detail=detail,
+                             changes={"last_error": why})
+        lifecycle.transition(s, c, CorrectionState.DEAD_LETTER, actor=actor, reason=why,
+                             detail={"attempts": c.attempts})
         _reopen(s, c, actor, f"correction {c.id} was refused by {c.target_system}: {why}")
         report_.add("dead_letter")
-        state = "dead_letter"
+        state = CorrectionState.DEAD_LETTER
     report_.results.append({"correction_id": c.id, "outcome": r.outcome, "state": state, "message": msg,
                             "response_id": r.response_id, "attempts": c.attempts,
                             "current_value": _show(r.current_value) if r.outcome == "conflict" else None})
@@ -299,13 +310,13 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
     Returns the ids found applied (their write had landed), for verification."""
     with store.session() as s:
         rows = list(s.execute(select(Correction.id, Correction.claimed_by, Correction.claimed_at)
-                              .where(Correction.state == "pushing")))
+                              .where(Correction.state == CorrectionState.PUSHING)))
     stale = [r.id for r in rows if claim_is_stale(r.claimed_by, r.claimed_at, me=me, lease_seconds=lease_seconds)]
     if not stale:
         return []
     with store.session() as s:
         corrs = list(s.execute(select(Correction).where(Correction.id.in_(stale))).scalars())
-        groups: dict[tuple, list[Correction]] = {}
+        groups: dict[tuple[int | None, str, str], list[Correction]] = {}
         for c in corrs:
             groups.setdefault((c.run_id, c.target_side, c.target_object), []).append(c)
         current: dict[int, tuple[bool, Any]] = {}
@@ -325,7 +336,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
     for c_id, (found, value) in current.items():
         with store.session() as s:
             c = s.execute(select(Correction).where(Correction.id == c_id).with_for_update()).scalar_one()
-            if c.state != "pushing" or not claim_is_stale(c.claimed_by, c.claimed_at, me=me,
+            if c.state != CorrectionState.PUSHING or not claim_is_stale(c.claimed_by, c.claimed_at, me=me,
                                                           lease_seconds=lease_seconds):
                 continue  # someone else resolved it meanwhile
             kind = canonical_kind(c.target_object)
@@ -335,28 +346,30 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
                 _resolve_interrupted(s, c, actor, found, value, kind, detail, report_, grace)
             except StaleState:
                 continue
-            if c.state == "applied":
+            if c.state == CorrectionState.APPLIED:
                 landed.append(c.id)
     return landed
 
 
-def _resolve_interrupted(s, c: Correction, actor: str, found: bool, value: Any, kind: str | None,
+def _resolve_interrupted(s: Session, c: Correction, actor: str, found: bool, value: Any, kind: str | None,
                          detail: dict[str, Any], report_: PushReport, grace: float) -> None:
     if not found:
         why = f"the {c.target_system} record {c.target_record} no longer exists"
-        lifecycle.transition(s, c, "failed", actor=actor, reason=why, detail=detail, changes={"last_error": why})
-        lifecycle.transition(s, c, "dead_letter", actor=actor, reason=why)
+        lifecycle.transition(s, c, CorrectionState.FAILED, actor=actor, reason=why, detail=detail,
+                             changes={"last_error": why})
+        lifecycle.transition(s, c, CorrectionState.DEAD_LETTER, actor=actor, reason=why)
         _reopen(s, c, actor, f"correction {c.id}: {why}")
         report_.add("dead_letter")
     elif same(kind, c.field, value, c.to_value):
-        lifecycle.transition(s, c, "applied", actor=actor, reason="interrupted push: the target holds the new value",
+        lifecycle.transition(s, c, CorrectionState.APPLIED, actor=actor,
+                             reason="interrupted push: the target holds the new value",
                              detail=detail, changes={"pushed_at": _now(), "last_error": None})
         report_.add("recovered_applied")
     elif same(kind, c.field, value, c.from_value):
         # The dead worker's last request may still be on its way into the system: hold the retry
         # back a little so such a write lands (and is then found, not repeated) before we send.
         when = _now() + timedelta(seconds=grace)
-        lifecycle.transition(s, c, "queued", actor=actor,
+        lifecycle.transition(s, c, CorrectionState.QUEUED, actor=actor,
                              reason="interrupted push: the target still holds the old value; queued again",
                              detail={**detail, "retry_at": when},
                              changes={"claimed_by": None, "claimed_at": None, "next_attempt_at": when})
@@ -364,7 +377,8 @@ def _resolve_interrupted(s, c: Correction, actor: str, found: bool, value: Any, 
     else:
         why = (f"changed in {c.target_system} since approval: approved over {_show(c.from_value)}, "
                f"it now holds {_show(value)}")
-        lifecycle.transition(s, c, "conflict", actor=actor, reason=why, detail={**detail, "seen": c.from_value},
+        lifecycle.transition(s, c, CorrectionState.CONFLICT, actor=actor, reason=why, detail={**detail,
+                             "seen": c.from_value},
                              changes={"last_error": why})
         _reopen(s, c, actor, f"correction {c.id} not written: {why}")
         report_.add("recovered_conflict")
@@ -373,18 +387,24 @@ def _resolve_interrupted(s, c: Correction, actor: str, found: bool, value: Any, 
 # ---------------------------------------------------------------- the push loop
 
 
-def enqueue(store: Store, actor: str, ids: list[int] | None = None, held: set[str] | None = None) -> int:
-    """approved → queued for every approved correction (or the given ones); those of a certified
-    period stay approved, the reason added to ``held``."""
-    q = select(Correction).where(Correction.state == "approved").order_by(Correction.id)
+def enqueue(store: Store, actor: str, ids: list[int] | None = None, refused: dict[int, str] | None = None,
+            held: set[str] | None = None) -> int:
+    """approved → queued for every approved correction (or the given ones) whose approval the
+    audit trail proves; the others stay as they are, with the reason in ``refused``. Those of a
+    certified period stay approved, the reason added to ``held``."""
+    refused = {} if refused is None else refused
+    q = select(Correction).where(Correction.state == CorrectionState.APPROVED).order_by(Correction.id)
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
         rows = list(s.execute(q.with_for_update(skip_locked=True)).scalars())
+        refused.update(approval_refusals(s, rows))
         n = 0
         for c in rows:
+            if c.id in refused:
+                continue
             try:
-                lifecycle.transition(s, c, "queued", actor=actor, reason="approved; waiting to be pushed",
+                lifecycle.transition(s, c, CorrectionState.QUEUED, actor=actor, reason="approved; waiting to be pushed",
                                      changes={"next_attempt_at": None})
                 n += 1
             except StaleState:
@@ -395,29 +415,38 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None, held: set[st
         return n
 
 
-def _due(now: datetime):
-    return (Correction.state == "queued") & (
+def _due(now: datetime, refused: dict[int, str] | None = None):
+    due = (Correction.state == "queued") & (
         Correction.next_attempt_at.is_(None) | (Correction.next_attempt_at <= now))
+    return due & Correction.id.notin_(list(refused)) if refused else due
 
 
-def claim(store: Store, me: str, actor: str, group: tuple, limit: int, ids: list[int] | None = None) -> list[int]:
-    """Claim up to ``limit`` due corrections of one target group; committed before any write."""
+def claim(store: Store, me: str, actor: str, group: tuple, limit: int, ids: list[int] | None = None,
+          refused: dict[int, str] | None = None) -> list[int]:
+    """Claim up to ``limit`` due corrections of one target group; committed before any write.
+    A correction whose approval the audit trail does not prove is not claimed (``refused``)."""
     run_id, side, system, obj = group
+    refused = {} if refused is None else refused
     now = _now()
-    q = (select(Correction).where(_due(now), Correction.target_side == side, Correction.target_system == system,
-                                  Correction.target_object == obj,
-                                  Correction.run_id.is_(None) if run_id is None else Correction.run_id == run_id)
-         .order_by(Correction.id).limit(limit).with_for_update(skip_locked=True))
-    if ids:
-        q = q.where(Correction.id.in_(ids))
     for _ in range(10):  # lost every candidate to another worker: look again
+        q = (select(Correction).where(_due(now, refused), Correction.target_side == side,
+                                      Correction.target_system == system, Correction.target_object == obj,
+                                      Correction.run_id.is_(None) if run_id is None else Correction.run_id == run_id)
+             .order_by(Correction.id).limit(limit).with_for_update(skip_locked=True))
+        if ids:
+            q = q.where(Correction.id.in_(ids))
         with store.session() as s:
             mine, seen = [], 0
-            for c in s.execute(q).scalars():
+            rows = list(s.execute(q).scalars())
+            refused.update(approval_refusals(s, rows))
+            for c in rows:
                 seen += 1
+                if c.id in refused:
+                    continue
                 attempt = (c.attempts or 0) + 1
                 try:
-                    lifecycle.transition(s, c, "pushing", actor=actor, detail={"worker": me, "attempt": attempt},
+                    lifecycle.transition(s, c, CorrectionState.PUSHING, actor=actor, detail={"worker": me,
+                                         "attempt": attempt},
                                          changes={"claimed_by": me, "claimed_at": now, "attempts": attempt})
                 except StaleState:
                     continue  # claimed by another worker between our read and our write
@@ -427,17 +456,21 @@ def claim(store: Store, me: str, actor: str, group: tuple, limit: int, ids: list
     return []
 
 
-def _groups(store: Store, ids: list[int] | None, skip: set[tuple]) -> list[tuple]:
+def _groups(store: Store, ids: list[int] | None, skip: set[tuple], refused: dict[int, str]) -> list[tuple]:
     q = (select(Correction.run_id, Correction.target_side, Correction.target_system, Correction.target_object)
-         .where(_due(_now())).distinct())
+         .where(_due(_now(), refused)).distinct())
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
-        return [tuple(r) for r in s.execute(q) if tuple(r) not in skip]
+        groups = [(r[0], r[1], r[2], r[3]) for r in s.execute(q)]
+    return [g for g in groups if g not in skip]
 
 
-def _pending(store: Store, ids: list[int] | None) -> tuple[int, datetime | None]:
+def _pending(store: Store, ids: list[int] | None, refused: dict[int, str] | None = None
+             ) -> tuple[int, datetime | None]:
     q = select(func.count(), func.min(Correction.next_attempt_at)).where(Correction.state == "queued")
+    if refused:
+        q = q.where(Correction.id.notin_(list(refused)))
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
@@ -445,7 +478,7 @@ def _pending(store: Store, ids: list[int] | None) -> tuple[int, datetime | None]
     return int(n or 0), _utc(first)
 
 
-def _sleep_until(when: datetime, state: object | None) -> None:
+def _sleep_until(when: datetime, state: TaskState | None) -> None:
     # short naps so a cancel is honoured within a fraction of a second
     while True:
         check_cancelled(state)
@@ -456,7 +489,7 @@ def _sleep_until(when: datetime, state: object | None) -> None:
 
 
 def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
-             config_for: Callable[[int | None], RunConfig] | None = None, state: object | None = None,
+             config_for: Callable[[int | None], RunConfig] | None = None, state: TaskState | None = None,
              max_attempts: int = 5, backoff: Backoff | None = None, wait: bool = True, batch_size: int = 200,
              verify: bool = True, worker: str | None = None, lease_seconds: float = 900.0,
              ids: list[int] | None = None, recovery_grace: float = 5.0) -> PushReport:
@@ -471,21 +504,26 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
     rep = PushReport()
     conns = Connections(store, config, config_for)
     touched: list[int] = []
+    refused: dict[int, str] = {}
     try:
         touched.extend(recover_stale(store, conns, actor, me=me, lease_seconds=lease_seconds, report_=rep,
                                      grace=recovery_grace))
+        if verify:
+            unverified = [i for i in _unverified(store, ids, me=me, lease_seconds=lease_seconds) if i not in touched]
+            rep.resumed = len(unverified)
+            touched.extend(unverified)
         held: set[str] = set()
-        enqueue(store, actor, ids, held)
+        enqueue(store, actor, ids, refused, held)
         rep.errors.extend(f"not pushed: {why}" for why in sorted(held))
-        total, _ = _pending(store, ids)
+        total, _ = _pending(store, ids, refused)
         done = 0
-        skip: set[tuple] = set()
+        skip: set[Group] = set()
         report(state, 0, total, "pushing corrections")
         while True:
-            groups = _groups(store, ids, skip)
+            groups = _groups(store, ids, skip, refused)
             if not groups:
-                n, first = _pending(store, ids)
-                if wait and n and first is not None and not _only_skipped(store, ids, skip):
+                n, first = _pending(store, ids, refused)
+                if wait and n and first is not None and not _only_skipped(store, ids, skip, refused):
                     _sleep_until(first, state)  # returns at once when the retry is already due
                     continue
                 break
@@ -505,7 +543,7 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
                     continue
                 while True:
                     check_cancelled(state)
-                    claimed = claim(store, me, actor, group, batch_size, ids)
+                    claimed = claim(store, me, actor, group, batch_size, ids, refused)
                     if not claimed:
                         break
                     progressed = True
@@ -520,7 +558,8 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
                     report(state, done, max(total, done), f"pushed {done} of {max(total, done)}")
             if not progressed:
                 break  # what is due is claimed by another worker right now
-        rep.pending, _ = _pending(store, ids)
+        rep.pending, _ = _pending(store, ids, refused)
+        rep.refused = [refused[i] for i in sorted(refused)]
         if verify and touched:
             rep.verified = verify_corrections(store, actor, touched, conns)
     finally:
@@ -529,16 +568,31 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
     return rep
 
 
-def _only_skipped(store: Store, ids: list[int] | None, skip: set[tuple]) -> bool:
+def _unverified(store: Store, ids: list[int] | None, *, me: str, lease_seconds: float) -> list[int]:
+    """Applied corrections never verified by a push that is gone: it stopped (killed, crashed)
+    between writing and verifying. Verifying them now lets their exceptions leave in_review.
+    Those of a push still running are left to it."""
+    q = (select(Correction.id, Correction.claimed_by, Correction.claimed_at)
+         .where(Correction.state == "applied", Correction.verification.is_(None)).order_by(Correction.id))
+    if ids:
+        q = q.where(Correction.id.in_(ids))
+    with store.session() as s:
+        rows = list(s.execute(q))
+    return [r.id for r in rows if claim_is_stale(r.claimed_by, r.claimed_at, me=me, lease_seconds=lease_seconds)]
+
+
+def _only_skipped(store: Store, ids: list[int] | None, skip: set[tuple], refused: dict[int, str]) -> bool:
     q = (select(Correction.run_id, Correction.target_side, Correction.target_system, Correction.target_object)
          .where(Correction.state == "queued").distinct())
+    if refused:
+        q = q.where(Correction.id.notin_(list(refused)))
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
         return all(tuple(r) in skip for r in s.execute(q))
 
 
-def _send(src, reqs: list[WriteRequest]) -> list[WriteResult]:
+def _send(src: Source, reqs: list[WriteRequest]) -> list[WriteResult]:
     """Call the connector; a failure of the whole call is a transient failure of each request
     (the next attempt's compare-before-write finds out whether it landed)."""
     try:
@@ -548,8 +602,7 @@ def _send(src, reqs: list[WriteRequest]) -> list[WriteResult]:
     except WorkbenchError as exc:
         # A whole call refused: passing trouble when the connector says so (HTTP 429/5xx, limits,
         # locks), else a refusal a retry will not cure (a read-only source, a bad mapping).
-        passing = bool(getattr(exc, "transient", False)) or "Transient" in type(exc).__name__
-        return [WriteResult(r.correction_id, "transient" if passing else "permanent", exc.one_line())
+        return [WriteResult(r.correction_id, "transient" if exc.transient else "permanent", exc.one_line())
                 for r in reqs]
     except Exception as exc:
         msg = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
@@ -578,7 +631,7 @@ def _record(store: Store, me: str, actor: str, reqs: list[WriteRequest], results
             Correction.id.in_([r.correction_id for r in reqs])).with_for_update()).scalars()}
         for r in results:
             c = rows.get(r.correction_id)
-            if c is None or c.state != "pushing" or c.claimed_by != me:
+            if c is None or c.state != CorrectionState.PUSHING or c.claimed_by != me:
                 continue  # a recovery took it over (our lease ran out); its re-read decided instead
             try:  # its first step is the compare-and-set, so a refusal leaves nothing written
                 record_result(s, c, r, actor=actor, max_attempts=max_attempts, backoff=backoff, report_=rep)

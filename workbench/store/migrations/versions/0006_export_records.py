@@ -1,7 +1,7 @@
 """export_records: each exported workbook's manifest, presentation and trail anchor, kept by the store
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import workbench.store.types
 
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -8,6 +8,10 @@ Layout (see resources/examples/*.toml and docs/CONTRACTS.md):
     [crm.objects.<kind>] / [erp.objects.<kind>]   file/object, fields (canonical = source), status_map
     [rules.*]  tolerances, linking thresholds, ownership (owned by workbench.reconcile.rules)
 
+Every key and its type is checked on load against ``schema.Schema`` (an unknown key or a
+value of the wrong type is a ConfigError naming the key path and what was expected);
+``schema.reference()`` lists them for the reference page.
+
 Secrets are never read from here: a key whose name means one (in any spelling), a PEM
 block, or a URL or parameter carrying a password is refused with the way to supply it
 instead (environment variable or OS keyring); ``workbench.model.secrets`` decides.
@@ -22,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from workbench.config import schema
 from workbench.errors import ConfigError
 from workbench.model import secrets
 
@@ -62,7 +67,8 @@ class RunConfig:
 
     @property
     def rules(self) -> dict[str, Any]:
-        return self.raw.get("rules", {})
+        rules: dict[str, Any] = self.raw.get("rules", {})
+        return rules
 
     def resolve(self, p: str | Path) -> Path:
         p = Path(p).expanduser()
@@ -80,8 +86,12 @@ def load(path: str | Path) -> RunConfig:
     p = Path(path)
     if not p.exists():
         raise ConfigError(f"{p}: config file not found")
+    if p.is_dir():
+        raise ConfigError(f"{p}: is a folder; --config takes the run config file (a .toml file) itself")
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        raw = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # Notepad saves UTF-8 with a BOM
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read the config ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{p}: not UTF-8 text (byte {exc.start}); save the config as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
@@ -95,8 +105,11 @@ def from_dict(raw: dict[str, Any], path: Path | None = None, base_dir: Path | No
     for side in ("crm", "erp"):
         if side not in raw:
             raise ConfigError(f"{where}: missing the [{side}] table")
-        if "connector" not in raw[side]:
+        if isinstance(raw[side], dict) and "connector" not in raw[side]:
             raise ConfigError(f"{where}: [{side}] has no 'connector' (files, salesforce, business_central, odoo, rest)")
+    problem = schema.validate(raw)
+    if problem:
+        raise ConfigError(f"{where}: {problem}")
     cfg = RunConfig(raw=raw, path=path, base_dir=base_dir or (path.parent if path else Path.cwd()))
     _ = cfg.as_of  # validates
     return cfg

@@ -1,0 +1,130 @@
+"""What a run's audit event vouches for: digests of its stored snapshots and exceptions.
+
+A run's ``run.completed`` event carries, under ``covered``, the row count and a digest of every
+snapshot it stored (the raw record, the canonical record, its hash and query) and of every
+exception's facts (ids, values, amounts, proposal, first status). The event is in the hash
+chain, so an edit of a stored snapshot, an amount or a first status is found by recomputing the
+digest (``check_run``), the way ``export --verify`` recomputes a workbook from the snapshots.
+
+The digest is SHA-256 over the sorted per-row SHA-256 digests, so it does not depend on the
+order rows come back in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, UTC
+from decimal import Decimal
+from typing import Any
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.store.schema import ExceptionRow, Snapshot
+
+# An exception's facts: everything but what review legitimately changes (status, assignee,
+# resolution, version) and last_seen.
+EXCEPTION_FACTS = ("id", "key", "type", "family", "severity", "crm_object", "crm_id", "erp_object", "erp_id",
+                   "crm_number", "erp_number", "customer_name", "field", "crm_value", "erp_value", "difference",
+                   "amount_at_risk", "currency", "diffs", "proposal", "message", "first_seen")
+
+
+def _canon(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, datetime):
+        at = v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+        return at.isoformat(timespec="microseconds")
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+def _row_hash(values: list[Any]) -> str:
+    body = json.dumps(values, sort_keys=True, default=_canon, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+class Digest:
+    """Rows in, one order-independent digest out."""
+
+    def __init__(self) -> None:
+        self.rows: list[str] = []
+
+    def add(self, *values: Any) -> None:
+        self.rows.append(_row_hash(list(values)))
+
+    def result(self) -> dict[str, Any]:
+        self.rows.sort()
+        return {"rows": len(self.rows), "digest": hashlib.sha256("".join(self.rows).encode("ascii")).hexdigest()}
+
+
+def add_snapshot(d: Digest, side: str, obj: str, kind: str | None, record_id: str, query: str | None,
+                 content_hash: str, payload: str, canonical: str | None) -> None:
+    d.add(side, obj, kind, record_id, query, content_hash, payload, canonical)
+
+
+def snapshot_digest(session: Session, run_id: int) -> dict[str, Any]:
+    d = Digest()
+    q = (select(Snapshot.side, Snapshot.object, Snapshot.kind, Snapshot.record_id, Snapshot.query,
+                Snapshot.content_hash, Snapshot.payload, Snapshot.canonical)
+         .where(Snapshot.run_id == run_id).execution_options(yield_per=5_000))
+    for row in session.execute(q):
+        add_snapshot(d, *row)
+    return d.result()
+
+
+def exception_digest(session: Session, run_id: int, first_status: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """``first_status``: each exception's status when the run stored it, where it has changed since
+    (the replayed trail says); the others are still at their first status."""
+    d = Digest()
+    cols = [getattr(ExceptionRow, c) for c in EXCEPTION_FACTS] + [ExceptionRow.status]
+    for row in session.execute(select(*cols).where(ExceptionRow.run_id == run_id)
+                               .execution_options(yield_per=5_000)):
+        *facts, status = row
+        d.add(*facts, (first_status or {}).get(facts[0], status))
+    return d.result()
+
+
+def covered(session: Session, run_id: int, snapshots: Digest) -> dict[str, Any]:
+    """What the run's event records, computed as the run is saved (its rows already inserted)."""
+    return {"snapshots": snapshots.result(), "exceptions": exception_digest(session, run_id)}
+
+
+def check_run(session: Session, run_id: int, recorded: Mapping[str, Any],
+              first_status: Mapping[int, str] | None = None) -> list[str]:
+    """What differs between a run's stored rows and what its event vouches for."""
+    problems = []
+    now = {"snapshots": snapshot_digest(session, run_id), "exceptions": exception_digest(session, run_id, first_status)}
+    for part, what in (("snapshots", "snapshot"), ("exceptions", "exception")):
+        want, got = recorded.get(part) or {}, now[part]
+        if want.get("rows") != got["rows"]:
+            problems.append(f"run {run_id}: the store holds {got['rows']} {what}(s), its run event "
+                            f"records {want.get('rows')}: {what}s were added or deleted outside the workbench")
+        elif want.get("digest") != got["digest"]:
+            detail = ("a stored record was edited" + _edited_records(session, run_id) if part == "snapshots"
+                      else "an exception's values, amounts or first status were edited")
+            problems.append(f"run {run_id}: its {what}s no longer match the digest in its run event: "
+                            f"{detail} outside the workbench")
+    return problems
+
+
+def _edited_records(session: Session, run_id: int, most: int = 5) -> str:
+    """The records whose stored payload no longer matches its own hash (an editor who also
+    recomputed that hash is caught by the digest, but cannot be named this way)."""
+    from workbench.sources.base import content_hash
+    named = []
+    q = (select(Snapshot.side, Snapshot.object, Snapshot.record_id, Snapshot.content_hash, Snapshot.payload)
+         .where(Snapshot.run_id == run_id).execution_options(yield_per=5_000))
+    for side, obj, rid, h, payload in session.execute(q):
+        try:
+            same = content_hash(json.loads(payload)) == h
+        except ValueError:
+            same = False
+        if not same:
+            named.append(f"{side.upper()} {obj} {rid}")
+            if len(named) == most:
+                break
+    return f" ({', '.join(named)})" if named else ""
