@@ -86,7 +86,7 @@ class CloseScreen(QWidget):
         lay.addWidget(self.history_view, 2)
         ctx.run_changed.connect(lambda _run: self.load())
         ctx.runs_changed.connect(lambda: self.load(self.current_period()))
-        ctx.data_changed.connect(lambda _ids: self.load(self.current_period()))
+        ctx.data_changed.connect(lambda _changes, _initiator: self.load(self.current_period()))
 
     def _table(self, model: RowsModel, name: str, widths: tuple[int, ...]) -> QTableView:
         view = QTableView(self)
@@ -201,7 +201,8 @@ class CloseScreen(QWidget):
             if action in ("reopen", "carry_forward"):
                 self.reason_edit.clear()
             self.ctx.info(done)
-            self.ctx.data_changed.emit(None)  # the lock changes what every screen may do
+            # "changed, unknown what" (app/operations.py): the lock changes what every screen may do
+            self.ctx.data_changed.emit(None, self)
 
         self.ctx.db.submit(call, *args, on_done=finished, on_error=self._refused)
 
