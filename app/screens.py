@@ -36,6 +36,7 @@ SCREEN_MODULES = (
     "app.views.links",
     "app.views.approvals",
     "app.views.dashboard",
+    "app.views.close",
 )
 
 

@@ -12,6 +12,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from workbench.errors import InputError
 
@@ -73,7 +74,11 @@ def _render(tmp: Path, out: Path, size: tuple[int, int], customers: int) -> list
     app = make_app()
     try:
         with demo_mod.prepare_demo(tmp / "demo", customers=customers) as demo:
-            outcome = execute_run(demo.config, store, user=demo_mod.DEMO_PREPARER)
+            config = demo.config
+            # the Close screen needs the run to belong to a period (the month it runs in)
+            config.raw.setdefault("run", {}).setdefault("period", f"{config.as_of:%Y-%m}")
+            outcome = execute_run(config, store, user=demo_mod.DEMO_PREPARER)
+            _demo_rates(store, config.period)
             win = build_window(store, user=demo_mod.DEMO_PREPARER, mode="light")
             win.ctx.demo = demo  # screens that pull or push use the demo's sandboxes
             win.ctx.runs_changed.emit()  # screens adopt the demo's run config on this signal
@@ -105,3 +110,21 @@ def _render(tmp: Path, out: Path, size: tuple[int, int], customers: int) -> list
     finally:
         store.dispose()
     return written
+
+
+# Illustrative rates to EUR for the demo's currencies, so the Close screen shows reporting-currency
+# totals; the demo's data is synthetic and so are these.
+_DEMO_RATES = {"EUR": "1", "USD": "0.92", "GBP": "1.17", "CHF": "1.05", "SEK": "0.087", "JPY": "0.0061"}
+
+
+def _demo_rates(store: Any, period: str) -> None:
+    from decimal import Decimal
+
+    from workbench.close.fx import currencies_in_use, set_rates
+    from workbench.close.periods import get_period
+
+    with store.session() as s:
+        used = currencies_in_use(s, period)
+        rates = {c: Decimal(_DEMO_RATES[c]) for c in used if c in _DEMO_RATES}
+        if set(rates) == set(used):  # a demo currency without a rate: show the screen's "no FX table" line
+            set_rates(s, get_period(s, period), "EUR", rates, "demo-rates.csv (illustrative)")

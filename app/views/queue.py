@@ -12,6 +12,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from app.models.exception_table import ExceptionTableModel
 from app.models.queue_frame import SEVERITIES, STATUSES, QueueFilter
 from app.shortcuts import label as shortcut_label
+from workbench.close.aging import AgeBucket
+
+# The close's aging buckets as age ranges in days (workbench.close.aging.bucket_of).
+AGE_BUCKETS: dict[str, tuple[int, int | None]] = {AgeBucket.D0_30: (0, 30), AgeBucket.D31_60: (31, 60),
+                                                  AgeBucket.D61_90: (61, 90), AgeBucket.OVER_90: (91, None)}
 
 SEARCH_DELAY_MS = 200  # debounce: search once the user pauses typing
 ANY = None
@@ -60,6 +65,12 @@ class QueueView(QWidget):
         self.age_min.setPrefix("≥ ")
         self.age_min.setSuffix(" d")
         self.age_min.valueChanged.connect(self._apply_filter)
+        self.bucket_box = QComboBox()
+        self.bucket_box.setAccessibleName("Filter by aging bucket")
+        self.bucket_box.addItem("any aging bucket", None)
+        for bucket in AGE_BUCKETS:
+            self.bucket_box.addItem(f"{bucket} days", str(bucket))
+        self.bucket_box.currentIndexChanged.connect(self._apply_filter)
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.setAccessibleName("Clear filters")
         self.clear_button.clicked.connect(self.clear_filters)
@@ -77,6 +88,7 @@ class QueueView(QWidget):
         row2.addWidget(self.amount_max)
         row2.addWidget(QLabel("Age"))
         row2.addWidget(self.age_min)
+        row2.addWidget(self.bucket_box)
         row2.addWidget(self.clear_button)
         row2.addStretch(1)
         self.count_label = QLabel("")
@@ -146,7 +158,7 @@ class QueueView(QWidget):
         lay.addLayout(bulk)
 
         order = [self.search, self.type_box, self.severity_box, self.status_box, self.assignee_box,
-                 self.amount_min, self.amount_max, self.age_min, self.clear_button, self.table,
+                 self.amount_min, self.amount_max, self.age_min, self.bucket_box, self.clear_button, self.table,
                  self.select_all_button, self.assignee_edit, self.assign_button, self.approve_button,
                  self.waive_reason, self.waive_button]
         for a, b in zip(order, order[1:]):
@@ -175,8 +187,16 @@ class QueueView(QWidget):
         return QueueFilter(types=one(self.type_box), severities=one(self.severity_box),
                            statuses=one(self.status_box), assignees=one(self.assignee_box),
                            amount_min=self._amount(self.amount_min), amount_max=self._amount(self.amount_max),
-                           age_min=None if self.age_min.value() < 0 else self.age_min.value(),
-                           text=self.search.text())
+                           age_min=self._age_min(), age_max=self._age_max(), text=self.search.text())
+
+    def _age_min(self) -> int | None:
+        floor = None if self.age_min.value() < 0 else self.age_min.value()
+        bucket = self.bucket_box.currentData()
+        return floor if bucket is None else max(floor or 0, AGE_BUCKETS[bucket][0])
+
+    def _age_max(self) -> int | None:
+        bucket = self.bucket_box.currentData()
+        return None if bucket is None else AGE_BUCKETS[bucket][1]
 
     def _amount(self, edit: QLineEdit) -> Decimal | None:
         text = edit.text().strip().replace(",", "")
@@ -198,7 +218,7 @@ class QueueView(QWidget):
     def set_filter(self, f: QueueFilter) -> None:
         """Show the queue filtered like ``f`` (restored settings, dashboard click-through)."""
         widgets = (self.search, self.type_box, self.severity_box, self.status_box, self.assignee_box,
-                   self.amount_min, self.amount_max, self.age_min)
+                   self.amount_min, self.amount_max, self.age_min, self.bucket_box)
         for w in widgets:
             w.blockSignals(True)
         try:
@@ -213,7 +233,9 @@ class QueueView(QWidget):
                 box.setCurrentIndex(max(0, i))
             self.amount_min.setText("" if f.amount_min is None else str(f.amount_min))
             self.amount_max.setText("" if f.amount_max is None else str(f.amount_max))
-            self.age_min.setValue(-1 if f.age_min is None else f.age_min)
+            bucket = next((b for b, s in AGE_BUCKETS.items() if (f.age_min, f.age_max) == s), None)
+            self.bucket_box.setCurrentIndex(max(0, self.bucket_box.findData(str(bucket))) if bucket else 0)
+            self.age_min.setValue(-1 if f.age_min is None or bucket else f.age_min)
         finally:
             for w in widgets:
                 w.blockSignals(False)

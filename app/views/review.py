@@ -45,7 +45,7 @@ class ReviewScreen(QWidget):
         self._action = ""  # the action whose changes this screen is waiting to show
 
         self.queue = QueueView(ctx.palette)
-        self.side = SideBySidePanel(ctx.palette)
+        self.side = SideBySidePanel(ctx.palette, ctx=ctx)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("reviewSplitter")
         self.splitter.addWidget(self.queue)

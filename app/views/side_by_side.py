@@ -6,12 +6,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QPushButton, QSizePolicy, QTableView, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from app.data import Detail
 from app.models.history import HistoryModel
 from app.models.record_pair import RecordPairModel, compare_records
 from app.shortcuts import label as shortcut_label
+from app.views.evidence import EvidencePanel
 from workbench.corrections.values import canonical_kind, field_type, parse_value
 from workbench.errors import InputError
 
@@ -22,7 +24,7 @@ class SideBySidePanel(QWidget):
     propose_requested = Signal(dict)   # exception_id, target_side, field, to_value, reason
     link_decision = Signal(int, str)   # link id, "confirmed" | "rejected"
 
-    def __init__(self, palette: dict, parent: QWidget | None = None):
+    def __init__(self, palette: dict, parent: QWidget | None = None, *, ctx: Any = None):
         super().__init__(parent)
         self.setAccessibleName("Side by side")
         self._detail: Detail | None = None
@@ -131,10 +133,17 @@ class SideBySidePanel(QWidget):
         lay.addLayout(link_row)
         lay.addWidget(self.table, 3)
         lay.addWidget(box)
-        hist = QLabel("History")
-        hist.setProperty("role", "heading")
-        lay.addWidget(hist)
-        lay.addWidget(self.history_view, 1)
+        # History and the comments/evidence share one place: the records above keep their room.
+        self.notes = QTabWidget()
+        self.notes.setAccessibleName("History, comments and evidence")
+        self.notes.addTab(self.history_view, "History")
+        # comments and evidence need the store and the user: only with the app's context
+        self.evidence = EvidencePanel(ctx, self) if ctx is not None else None
+        if self.evidence is not None:
+            self.notes.addTab(self.evidence, "Comments and evidence")
+            self.evidence.loaded.connect(self._count_evidence)
+        self.notes.setMaximumHeight(190)
+        lay.addWidget(self.notes, 1)
         QWidget.setTabOrder(self.table, self.target)
         QWidget.setTabOrder(self.target, self.field)
         QWidget.setTabOrder(self.field, self.value)
@@ -168,6 +177,8 @@ class SideBySidePanel(QWidget):
         self.value.blockSignals(False)
         self.reason.clear()
         self.validation.setText("")
+        if self.evidence is not None:
+            self.evidence.show_exception(detail.exception if detail is not None else None)
         if detail is None:
             self.title.setText("Select an exception")
             self.message.setText("")
@@ -198,6 +209,11 @@ class SideBySidePanel(QWidget):
         self._show_link(detail.link)
         self.history.set_entries(detail.history)
         self._fill_proposal(ex)
+
+    def _count_evidence(self) -> None:
+        assert self.evidence is not None
+        n, m = self.evidence.comments.rowCount(), self.evidence.attachments.rowCount()
+        self.notes.setTabText(1, f"Comments ({n}) and evidence ({m})" if n or m else "Comments and evidence")
 
     def _show_link(self, link: dict[str, Any] | None) -> None:
         if not link:

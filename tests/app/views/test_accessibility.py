@@ -29,7 +29,7 @@ def test_tab_moves_from_the_search_through_the_filters_to_the_table(qtbot, windo
     q.search.setFocus()
     qtbot.waitUntil(q.search.hasFocus, timeout=WAIT_MS)
     seen = []
-    for _ in range(9):
+    for _ in range(10):
         qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
         seen.append(window.focusWidget())
     assert seen[0] is q.type_box
