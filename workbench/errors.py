@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 # Masks secrets in text shown to a user or written to the log. workbench.model.secrets owns the
 # rules and installs them here when it is imported (this module sits below it).
@@ -86,6 +87,7 @@ class StaleState(WorkbenchError):
     """Someone else changed the record first (optimistic concurrency)."""
 
     exit_code = 2
+    fresh: dict[str, Any] | None = None  # the record as it is now, for the screen to show
 
 
 class Cancelled(WorkbenchError):

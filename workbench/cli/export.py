@@ -49,7 +49,7 @@ def _export(args: argparse.Namespace) -> int:
         store.dispose()
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from workbench.cli import add_db_option
 
     p = sub.add_parser("export", help="write a run's audit workbook (.xlsx) or verify one",

@@ -22,7 +22,7 @@ import hashlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from collections.abc import Iterable
 
 MARKER = "Data manifest (SHA-256)"
@@ -48,8 +48,9 @@ def canonical(value: Any) -> str:
     if value is None:
         return ""
     t = type(value)
+    # exact-type tests (bool is an int, datetime a date) which mypy does not narrow on: cast after each
     if t is str:
-        return value
+        return cast(str, value)
     if t is bool:
         return "TRUE" if value else "FALSE"
     if t is int:
@@ -64,7 +65,7 @@ def canonical(value: Any) -> str:
             return dt.date().isoformat()
         return dt.isoformat(timespec="seconds")
     if t is date:
-        return value.isoformat()
+        return cast(date, value).isoformat()
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float, Decimal)):

@@ -17,14 +17,15 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any
-from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
@@ -44,10 +45,14 @@ from workbench.store import exports, trail
 from workbench.store.db import Store
 from workbench.store.exports import Anchor
 
+if TYPE_CHECKING:
+    from _typeshed import SizedBuffer, StrPath
+
 SHEET_ROWS = 1_048_576  # Excel's limit; tests lower it to see continuation sheets
 MAX_WIDTH = 60
 PROGRESS_EVERY = 2_000
-_END = object()
+# _STYLE_NOTE: cells carry openpyxl's private style array (cell._style), shared by every cell of one style,
+# so styling a million rows costs no lookups; openpyxl's stubs do not declare it, hence the ignores.
 
 
 @dataclass
@@ -132,7 +137,7 @@ def _short(text: str, n: int = 80) -> str:
 class Part:
     title: str
     sheet: Sheet
-    rows: Iterator[list] | None = None
+    rows: Iterator[list[Any]] = field(default_factory=lambda: iter(()))
     data_rows: int = 0
     continued_on: str | None = None
     continued_from: str | None = None
@@ -142,24 +147,24 @@ def _table_parts(sheet: Sheet) -> Iterator[Part]:
     """Split a table sheet into parts that fit Excel's row limit; each part's rows are lazy."""
     it = iter(sheet.rows())
     per = SHEET_ROWS - 3  # header row, then a blank row and a note row when the table continues
-    header = [c.header for c in sheet.columns]
-    pending: list = []
+    header = [c.header for c in _columns(sheet)]
+    pending: list[tuple[Any, ...]] = []
     number, previous = 1, None
     while True:
         part = Part(sheet.name if number == 1 else f"{sheet.name} ({number})", sheet, continued_from=previous)
 
-        def gen(part: Part = part, number: int = number) -> Iterator[list]:
+        def gen(part: Part = part, number: int = number) -> Iterator[list[Any]]:
             yield header
             n = 0
             while n < per:
-                row = pending.pop() if pending else next(it, _END)
-                if row is _END:
+                row = pending.pop() if pending else next(it, None)
+                if row is None:
                     return
                 n += 1
                 part.data_rows = n
                 yield prepare_row(row)
-            nxt = next(it, _END)
-            if nxt is _END:
+            nxt = next(it, None)
+            if nxt is None:
                 return
             pending.append(nxt)
             part.continued_on = f"{sheet.name} ({number + 1})"
@@ -173,14 +178,20 @@ def _table_parts(sheet: Sheet) -> Iterator[Part]:
         number, previous = number + 1, part.title
 
 
-def _prepare_free(rows: list[list]) -> list[list]:
-    out = []
+def _columns(sheet: Sheet) -> list[Col]:
+    if sheet.columns is None:
+        raise ValueError(f"sheet {sheet.name!r} is free-form: it has no table columns")
+    return sheet.columns
+
+
+def _prepare_free(rows: list[list[Any]]) -> list[list[Any]]:
+    out: list[list[Any]] = []
     for row in rows:
         out.append([Styled(prepare(c.value), c.style, c.link) if isinstance(c, Styled) else prepare(c) for c in row])
     return out
 
 
-def _values(row: list) -> list:
+def _values(row: list[Any]) -> list[Any]:
     return [c.value if isinstance(c, Styled) else c for c in row]
 
 
@@ -237,19 +248,19 @@ class Layout:
             out.append((p.title, p.data_rows, desc))
         return out
 
-    def summary(self) -> list[list]:
+    def summary(self) -> list[list[Any]]:
         return _prepare_free(self.c.summary(self.sheet_list()))
 
-    def cover(self) -> list[list]:
+    def cover(self) -> list[list[Any]]:
         close = close_sheet.cover_rows(self.c.store, self.c.run["id"], self.c.run["period"])
         return _prepare_free(self.c.cover(self.sheet_list(), close))
 
 
-def _materialised(name: str, cols: list[Col], rows: list[tuple]) -> Sheet:
+def _materialised(name: str, cols: list[Col], rows: list[tuple[Any, ...]]) -> Sheet:
     return Sheet(name, cols, lambda: iter(rows), len(rows), widths=_measure(cols, rows))
 
 
-def _measure(cols: list[Col], rows: list[tuple]) -> list[int | None]:
+def _measure(cols: list[Col], rows: list[tuple[Any, ...]]) -> list[int | None]:
     widths: list[int | None] = [c.width for c in cols]
     for i, c in enumerate(cols):
         if c.width is None:
@@ -282,13 +293,15 @@ class _FixedTimeZip(zipfile.ZipFile):
         zi.external_attr = 0o644 << 16
         return zi
 
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+    def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: SizedBuffer | str,
+                 compress_type: int | None = None, compresslevel: int | None = None) -> None:
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
             zinfo_or_arcname = self._info(zinfo_or_arcname)
-        return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        zi = self._info(arcname or os.path.basename(filename))
+    def write(self, filename: StrPath, arcname: StrPath | None = None, compress_type: int | None = None,
+              compresslevel: int | None = None) -> None:
+        zi = self._info(os.fspath(arcname) if arcname else os.path.basename(filename))
         with open(filename, "rb") as src, self.open(zi, "w", force_zip64=True) as dst:
             # a million-row sheet takes a while to compress: stay cancellable while it does
             while chunk := src.read(4 << 20):
@@ -302,10 +315,10 @@ def _naive_utc(dt: datetime | None) -> datetime:
     return dt.astimezone(UTC).replace(tzinfo=None, microsecond=0) if dt.tzinfo else dt.replace(microsecond=0)
 
 
-def _protect(ws) -> None:
+def _protect(ws: WriteOnlyWorksheet) -> None:
     # Locked against editing, no password: anyone may read, filter and sort; changing a cell
     # means unprotecting on purpose, and the manifest shows it.
-    p = ws.protection
+    p = ws.protection  # type: ignore[attr-defined]  # a write-only sheet takes Worksheet's members at run time
     p.sheet = True
     p.autoFilter = False
     p.sort = False
@@ -331,10 +344,10 @@ class _Writer:
 
     def write_part(self, part: Part) -> None:
         wb, styles = self.wb, self.styles
-        cols = part.sheet.columns
-        ws = wb.create_sheet(part.title)
+        cols = _columns(part.sheet)
+        ws: WriteOnlyWorksheet = wb.create_sheet(part.title)
         for i, w in enumerate(_fit(cols, part.sheet.widths), start=1):
-            ws.column_dimensions[get_column_letter(i)].width = w
+            ws.column_dimensions[get_column_letter(i)].width = w  # type: ignore[attr-defined]  # (see _protect)
         ws.freeze_panes = "A2"
         _protect(ws)
         hasher = mf.SheetHasher()
@@ -347,7 +360,7 @@ class _Writer:
         slots = [WriteOnlyCell(ws) for _ in cols]
         fixed = {"datetime": arr("wb datetime", ws), "date": arr("wb date", ws), "score": arr("wb score", ws),
                  "percent": arr("wb percent", ws)}
-        plan = []
+        plan: list[tuple[int, int, Any, Any]] = []  # column, how to style it, currency column or style kind, style
         for i, c in enumerate(cols):
             if c.kind in ("text", "int"):
                 plan.append((i, 0, None, None))
@@ -397,23 +410,23 @@ class _Writer:
         last_row = max(part.data_rows + 1, 2)  # a table needs a data row, even an empty one
         table = Table(displayName=_table_name(part.title), ref=f"A1:{get_column_letter(len(cols))}{last_row}")
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False, showColumnStripes=False)
-        table._initialise_columns()
+        table._initialise_columns()  # type: ignore[attr-defined]  # openpyxl's own column set-up; stubs omit it
         for tc, c in zip(table.tableColumns, cols):
             tc.name = c.header
         with warnings.catch_warnings():
             # openpyxl reminds write-only users to name the table columns, which is done just above
             warnings.simplefilter("ignore", UserWarning)
-            ws.add_table(table)
+            ws.add_table(table)  # type: ignore[misc]  # a write-only sheet takes Worksheet.add_table at run time
         self.hashes[part.title] = hasher.hexdigest()
         check_cancelled(self.state)
 
-    def write_free(self, ws, rows: list[list], *, stop_hash_at: int | None = None) -> str:
+    def write_free(self, ws: WriteOnlyWorksheet, rows: list[list[Any]], *, stop_hash_at: int | None = None) -> str:
         hasher = mf.SheetHasher()
         styles = self.styles
         for r, row in enumerate(rows, start=1):
             if stop_hash_at is None or r < stop_hash_at:
                 hasher.add(r, _values(row))
-            cells = []
+            cells: list[Any] = []
             for c in row:
                 if isinstance(c, Styled):
                     if c.value is None and c.link is None:
@@ -421,10 +434,10 @@ class _Writer:
                         continue
                     cell = WriteOnlyCell(ws, c.value)
                     if c.style:
-                        cell._style = styles.array(c.style, ws)
+                        cell._style = styles.array(c.style, ws)  # type: ignore[attr-defined]  # see _STYLE_NOTE
                     if type(c.value) is str and c.value.startswith(FORMULA_TRIGGERS):
                         cell.data_type = "s"
-                        cell._style = type(cell._style)(cell._style)
+                        cell._style = type(cell._style)(cell._style)  # type: ignore[attr-defined]  # see _STYLE_NOTE
                         cell.quotePrefix = True
                     if c.link:
                         cell.hyperlink = Hyperlink(ref="", location=f"'{c.link}'!A1", display=str(c.value))
@@ -441,21 +454,21 @@ class _Writer:
         return hasher.hexdigest()
 
 
-def _set(cell: WriteOnlyCell, value, style_array, text: bool = False) -> WriteOnlyCell:
+def _set(cell: Cell, value: Any, style_array: Any, text: bool = False) -> Cell:
     cell.value = value
     if text:
         cell.data_type = "s"
-    cell._style = style_array
+    cell._style = style_array  # type: ignore[attr-defined]  # see _STYLE_NOTE
     return cell
 
 
-def _guard_array(ws):
+def _guard_array(ws: WriteOnlyWorksheet) -> Any:
     probe = WriteOnlyCell(ws)
     probe.quotePrefix = True
-    return probe._style
+    return probe._style  # type: ignore[attr-defined]  # see _STYLE_NOTE
 
 
-def _feed_cells_directly(ws) -> None:
+def _feed_cells_directly(ws: WriteOnlyWorksheet) -> None:
     """Append rows of plain values and ready cells without openpyxl's per-cell exception path.
 
     openpyxl's write-only append tries to assign every item as a value and falls back to
@@ -464,32 +477,32 @@ def _feed_cells_directly(ws) -> None:
     """
     plain = WriteOnlyCell(ws)
 
-    def values_to_row(values, row_idx):
+    def values_to_row(values: Iterable[Any], row_idx: int) -> Iterator[Cell]:
         for col_idx, value in enumerate(values, 1):
             if value is None:
                 continue
             if isinstance(value, Cell):
                 value.column, value.row = col_idx, row_idx
-                if value._hyperlink is not None:
-                    value._hyperlink.ref = value.coordinate
+                if value._hyperlink is not None:  # type: ignore[attr-defined]  # set by openpyxl for cells with a link
+                    value._hyperlink.ref = value.coordinate  # type: ignore[attr-defined]  # (as above)
                 yield value
             else:
                 plain.value = value
                 plain.column, plain.row = col_idx, row_idx
                 yield plain
 
-    ws._values_to_row = values_to_row
+    ws._values_to_row = values_to_row  # type: ignore[attr-defined]  # the hook this function replaces
 
 
-def _styled(ws, value, style_array) -> WriteOnlyCell:
+def _styled(ws: WriteOnlyWorksheet, value: Any, style_array: Any) -> Cell:
     c = WriteOnlyCell(ws, value)
     if type(value) is str and value.startswith("="):
         c.data_type = "s"
-    c._style = style_array
+    c._style = style_array  # type: ignore[attr-defined]  # see _STYLE_NOTE
     return c
 
 
-def _guarded(ws, value: str) -> WriteOnlyCell:
+def _guarded(ws: WriteOnlyWorksheet, value: str) -> Cell:
     """Text that a spreadsheet would take for a formula: a string cell with the quote prefix."""
     c = WriteOnlyCell(ws, value)
     c.data_type = "s"
@@ -497,7 +510,7 @@ def _guarded(ws, value: str) -> WriteOnlyCell:
     return c
 
 
-def _free_widths(rows: list[list], minimum: int = 10) -> list[float]:
+def _free_widths(rows: list[list[Any]], minimum: int = 10) -> list[float]:
     widths: dict[int, int] = {}
     for row in rows:
         for i, c in enumerate(row):
@@ -626,8 +639,8 @@ def _record_and_place(store: Store, anchor: Anchor, run_id: int, tmp: Path, path
         raise
 
 
-def _manifest_rows(total: str, sheet_hashes: list[tuple[str, str]]) -> list[list]:
-    rows: list[list] = [[Styled(mf.MARKER, "wb section"), Styled(total, "wb mono")],
+def _manifest_rows(total: str, sheet_hashes: list[tuple[str, str]]) -> list[list[Any]]:
+    rows: list[list[Any]] = [[Styled(mf.MARKER, "wb section"), Styled(total, "wb mono")],
                         ["What is hashed", "every cell value of every sheet in workbook order (this Cover only above "
                                            "this block), one line per row: row number, tab, the cell texts joined by "
                                            "U+001F; numbers as the shortest decimal of the stored double, dates "
@@ -700,7 +713,7 @@ def verify_workbook(store: Store, path: str | Path, *, state: TaskState | None =
         expected_hashes: dict[str, str] = {}
         file_hashes: dict[str, str] = {}
 
-        def compare(title: str, rows) -> None:
+        def compare(title: str, rows: Iterable[Iterable[Any]]) -> None:
             expected_hashes[title], found = _compare(wb, title, rows, rep, state)
             if found is not None:
                 file_hashes[title] = found
@@ -820,7 +833,7 @@ def _anchor_from_cover(labels: dict[str, Any]) -> Anchor | None:
         return None
 
 
-def _run_id(cover, path: Path) -> int:
+def _run_id(cover: Any, path: Path) -> int:
     for row in cover.iter_rows(min_row=1, max_row=20, values_only=True):
         if row and row[0] == "Run id" and len(row) > 1:
             try:
@@ -831,7 +844,7 @@ def _run_id(cover, path: Path) -> int:
                      expected="an audit workbook written by workbench export")
 
 
-def _compare(wb, title: str, expected_rows, rep: VerifyReport,
+def _compare(wb: Any, title: str, expected_rows: Iterable[Iterable[Any]], rep: VerifyReport,
              state: TaskState | None = None) -> tuple[str, str | None]:
     """Compare one sheet with its expected rows: (expected sheet hash, the file's sheet hash or None)."""
     hasher = mf.SheetHasher()
@@ -842,7 +855,7 @@ def _compare(wb, title: str, expected_rows, rep: VerifyReport,
         return hasher.hexdigest(), None
     found_hasher = mf.SheetHasher()
 
-    def file_lines():
+    def file_lines() -> Iterator[tuple[int, str]]:
         for item in mf.file_sheet_lines(wb[title]):
             found_hasher.add_line(item[1])
             yield item

@@ -13,11 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, UTC
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 from collections.abc import Callable, Iterable, Iterator
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
 
 from workbench.store import trail
 from workbench.export.excel_safe import EXCEL_MAX_TEXT, Scrubber, cell_text, env_secrets
@@ -51,10 +51,10 @@ class Styled:
 class Sheet:
     name: str
     columns: list[Col] | None        # None: a free-form sheet (no table, no header row)
-    rows: Callable[[], Iterable[tuple]]
+    rows: Callable[[], Iterable[tuple[Any, ...]]]
     total: int = 0                   # rows expected, for progress
     description: str = ""
-    widths: list[int] = field(default_factory=list)  # free-form sheets: column widths
+    widths: list[int | None] = field(default_factory=list)  # column widths (None: fit the header)
 
 
 def prepare(value: Any) -> Any:
@@ -82,7 +82,7 @@ def prepare(value: Any) -> Any:
     return cell_text(str(value))
 
 
-def prepare_row(row: tuple) -> list:
+def prepare_row(row: tuple[Any, ...]) -> list[Any]:
     """``prepare`` for a whole row, with the common cases (plain text, numbers, None) inlined."""
     out = list(row)
     for i, v in enumerate(out):
@@ -95,6 +95,14 @@ def prepare_row(row: tuple) -> list:
         else:
             out[i] = prepare(v)
     return out
+
+
+@overload
+def _utc(dt: datetime) -> datetime: ...
+
+
+@overload
+def _utc(dt: None) -> None: ...
 
 
 def _utc(dt: datetime | None) -> datetime | None:
@@ -186,9 +194,9 @@ class Content:
         self.config = self.run.get("config") or {}
         self.scrub = Scrubber(env_secrets(self.config))
         self.as_of_time = _utc(self.run["finished_at"] or self.run["started_at"])
-        self.exc_agg: dict[tuple[str, str, str], list] = defaultdict(lambda: [0, Decimal(0)])
+        self.exc_agg: dict[tuple[str, str, str], list[Any]] = defaultdict(lambda: [0, Decimal(0)])
         self.counts: dict[str, int] = {}
-        self._names: dict[str, dict[str, str]] | None = None
+        self._names: dict[str, dict[str, str | None]] | None = None
         self._count_all()
 
     # ---- sizes ------------------------------------------------------------------------------------
@@ -219,7 +227,7 @@ class Content:
         return widths
 
     # ---- detail sheets ----------------------------------------------------------------------------
-    def exceptions(self) -> Iterator[tuple]:
+    def exceptions(self) -> Iterator[tuple[Any, ...]]:
         ref = self.as_of_time
         ref_date = ref.date() if ref else None
         mask = self.scrub.mask_known if self.scrub.secrets else None
@@ -243,13 +251,13 @@ class Content:
                 age = None
                 if first_seen is not None and ref_date is not None:
                     age = max(0, (ref_date - _utc(first_seen).date()).days)
-                out = (eid, typ, sev, status, cust, crm_obj, crm_id, erp_obj, erp_id, fld, crm_v, erp_v, diff, risk,
-                       ccy, assignee, first_seen, age, resolution, message)
+                out: tuple[Any, ...] = (eid, typ, sev, status, cust, crm_obj, crm_id, erp_obj, erp_id, fld, crm_v,
+                                        erp_v, diff, risk, ccy, assignee, first_seen, age, resolution, message)
                 if mask is not None:
                     out = tuple(mask(v) if type(v) is str else v for v in out)
                 yield out
 
-    def corrections(self) -> Iterator[tuple]:
+    def corrections(self) -> Iterator[tuple[Any, ...]]:
         q = (select(Correction).where(Correction.run_id == self.run_id).order_by(Correction.id)
              .execution_options(yield_per=STREAM_BATCH))
         sc = self.scrub
@@ -260,9 +268,9 @@ class Content:
                        c.state, c.preparer, c.prepared_at, c.approver, c.approved_at, c.attempts, c.pushed_at,
                        sc(c.response_id or ""), sc(c.last_error or ""), c.verification)
 
-    def _customer_names(self) -> dict[str, dict[str, str]]:
+    def _customer_names(self) -> dict[str, dict[str, str | None]]:
         if self._names is None:
-            names: dict[str, dict[str, str]] = {"crm": {}, "erp": {}}
+            names: dict[str, dict[str, str | None]] = {"crm": {}, "erp": {}}
             q = (select(Snapshot.side, Snapshot.record_id, Snapshot.canonical)
                  .where(Snapshot.run_id == self.run_id, Snapshot.kind == "customers")
                  .execution_options(yield_per=STREAM_BATCH))
@@ -276,7 +284,7 @@ class Content:
             self._names = names
         return self._names
 
-    def links(self) -> Iterator[tuple]:
+    def links(self) -> Iterator[tuple[Any, ...]]:
         names = self._customer_names()
         q = (select(CustomerLink.crm_id, CustomerLink.erp_id, CustomerLink.method, CustomerLink.confidence,
                     CustomerLink.status, CustomerLink.decided_by, CustomerLink.decided_at, CustomerLink.evidence)
@@ -287,7 +295,7 @@ class Content:
                 yield (crm_id, names["crm"].get(crm_id), erp_id, names["erp"].get(erp_id), method,
                        conf, status, by, at, evidence)
 
-    def unmatched(self, side: str) -> tuple[list[Col], Callable[[], Iterator[tuple]], int]:
+    def unmatched(self, side: str) -> tuple[list[Col], Callable[[], Iterator[tuple[Any, ...]]], int]:
         frames = repo.unmatched_customers(self.store, self.run_id)
         frame = frames.get(side)
         cols = [Col(h, "text") for _, h in UNMATCHED_FIELDS]
@@ -300,7 +308,7 @@ class Content:
                    for r in frame.to_dict("records")]
         return cols, lambda: iter(records), len(records)
 
-    def _audit_filter(self):
+    def _audit_filter(self) -> ColumnElement[bool]:
         r = self.run_id
         corr_ids = select(cast(Correction.id, String)).where(Correction.run_id == r).scalar_subquery()
         exc_ids = select(cast(ExceptionRow.id, String)).where(ExceptionRow.run_id == r).scalar_subquery()
@@ -308,7 +316,7 @@ class Content:
                    and_(AuditEvent.entity_type == "correction", AuditEvent.entity_id.in_(corr_ids)),
                    and_(AuditEvent.entity_type == "exception", AuditEvent.entity_id.in_(exc_ids)))
 
-    def audit(self) -> Iterator[tuple]:
+    def audit(self) -> Iterator[tuple[Any, ...]]:
         q = (select(AuditEvent).where(self._audit_filter()).order_by(AuditEvent.id)
              .execution_options(yield_per=STREAM_BATCH))
         sc = self.scrub
@@ -317,9 +325,9 @@ class Content:
                 yield (e.id, e.at, e.actor, e.action, e.entity_type, e.entity_id,
                        sc.obj(e.detail) if e.detail is not None else None, e.prev_hash, e.hash)
 
-    def parameters(self) -> list[tuple]:
+    def parameters(self) -> list[tuple[Any, ...]]:
         sc = self.scrub
-        rows: list[tuple] = [("run", "config file", sc(self.run.get("config_path") or ""))]
+        rows: list[tuple[Any, ...]] = [("run", "config file", sc(self.run.get("config_path") or ""))]
         for path, v in _flatten(self.config):
             section, _, key = path.partition(".")
             leaf = path.rsplit(".", 1)[-1]
@@ -330,10 +338,11 @@ class Content:
         return rows
 
     # ---- Summary ----------------------------------------------------------------------------------
-    def summary(self, sheets: list[tuple[str, int, str]]) -> list[list]:
+    def summary(self, sheets: list[tuple[str, int, str]]) -> list[list[Any]]:
         """Free-form rows; ``sheets`` = (name, data rows, description) of the detail sheets written."""
         run = self.run
-        rows: list[list] = [[Styled(f"Summary — run {run['id']}: {run['name'] or ''}".rstrip(": "), "wb title")], []]
+        rows: list[list[Any]] = [[Styled(f"Summary — run {run['id']}: {run['name'] or ''}".rstrip(": "), "wb title")],
+                                 []]
         rows.append([Styled("Detail sheets", "wb section")])
         rows.append([Styled("Sheet", "wb header"), Styled("Rows", "wb header"), Styled("What it holds", "wb header")])
         for name, n, desc in sheets:
@@ -353,7 +362,7 @@ class Content:
 
         rows.append([Styled("Amount at risk by currency", "wb section")])
         rows.append([Styled(h, "wb header") for h in ("Currency", "Exceptions", "Amount at risk")])
-        by_ccy: dict[str, list] = defaultdict(lambda: [0, Decimal(0)])
+        by_ccy: dict[str, list[Any]] = defaultdict(lambda: [0, Decimal(0)])
         for (_, _, ccy), (n, amount) in self.exc_agg.items():
             by_ccy[ccy][0] += n
             by_ccy[ccy][1] += amount
@@ -367,7 +376,7 @@ class Content:
         rows.extend(self._control_total_rows())
         return rows
 
-    def _matching_rows(self) -> list[list]:
+    def _matching_rows(self) -> list[list[Any]]:
         per: dict[tuple[str, str], int] = defaultdict(int)
         with self.store.session() as s:
             for method, status, n in s.execute(
@@ -376,7 +385,7 @@ class Content:
                     .group_by(CustomerLink.method, CustomerLink.status)):
                 per[(method, status)] += n
         crm_total = self.counts["crm_customers"]
-        rows: list[list] = [[Styled("Customer matching", "wb section")],
+        rows: list[list[Any]] = [[Styled("Customer matching", "wb section")],
                             [Styled(h, "wb header") for h in ("Method", "Link status", "Links",
                                                               "Share of CRM customers")]]
         linked = 0
@@ -392,10 +401,10 @@ class Content:
                      Styled((Decimal(linked) / Decimal(crm_total)) if crm_total else None, "wb percent")])
         return rows
 
-    def _control_total_rows(self) -> list[list]:
+    def _control_total_rows(self) -> list[list[Any]]:
         summary = self.run.get("summary") or {}
         totals = summary.get("control_totals") or []
-        rows: list[list] = [[Styled("Control totals (invoices)", "wb section")],
+        rows: list[list[Any]] = [[Styled("Control totals (invoices)", "wb section")],
                             [Styled(h, "wb header") for h in ("Side", "Currency", "Invoices", "Total amount",
                                                               "Open balance")]]
         open_by: dict[str, dict[str, Decimal]] = defaultdict(dict)
@@ -425,10 +434,13 @@ class Content:
         return rows
 
     # ---- Cover ------------------------------------------------------------------------------------
-    def cover(self, sheets: list[tuple[str, int, str]], close: list[list] | None = None) -> list[list]:
+    def cover(self, sheets: list[tuple[str, int, str]], close: list[list[Any]] | None = None) -> list[list[Any]]:
         run, sc = self.run, self.scrub
-        L = lambda text: Styled(text, "wb label")  # noqa: E731
-        rows: list[list] = [[Styled("Recon Workbench — audit workbook", "wb title")], []]
+
+        def L(text: str) -> Styled:
+            return Styled(text, "wb label")
+
+        rows: list[list[Any]] = [[Styled("Recon Workbench — audit workbook", "wb title")], []]
         rows += [
             [L("Run id"), run["id"]],
             [L("Run name"), run["name"]],
@@ -501,12 +513,12 @@ class Content:
         rows.append([])
         return rows
 
-    def _ledger_rows(self) -> list[list]:
+    def _ledger_rows(self) -> list[list[Any]]:
         """Files read: rows read, used, dropped and unresolved references per file, with the reasons."""
         ledger = ledger_rows((self.run.get("summary") or {}).get("ledger") or {})
         if not ledger:
             return []
-        rows: list[list] = [[Styled("Files read", "wb section")],
+        rows: list[list[Any]] = [[Styled("Files read", "wb section")],
                             [Styled(h, "wb header") for h in ("Side", "Kind", "File", "Rows read", "Used", "Dropped",
                                                               "Unresolved references", "Why")]]
         for r in ledger:
@@ -516,7 +528,7 @@ class Content:
         rows.append([])
         return rows
 
-    def _chain_row(self) -> list:
+    def _chain_row(self) -> list[Any]:
         with self.store.session() as s:
             res = trail.verify(s)
         label = Styled("Hash chain", "wb label")

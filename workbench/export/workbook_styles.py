@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from workbench.model.currency import MINOR_UNITS
 from workbench.palette import palette
@@ -34,11 +37,10 @@ def _fill(hex_colour: str) -> PatternFill:
 class Styles:
     """Registers named styles on a workbook and hands out shareable style arrays."""
 
-    def __init__(self, wb, mode: str = "light"):
+    def __init__(self, wb: Workbook, mode: str = "light"):
         self.wb = wb
         self.pal = palette(mode)
         self._arrays: dict[str, object] = {}
-        self._probe_ws = None
         self._define("wb header", font=Font(bold=True), fill=_fill(self.pal["header"]),
                      alignment=Alignment(vertical="top"))
         self._define("wb title", font=Font(bold=True, size=14))
@@ -52,7 +54,8 @@ class Styles:
         self._define("wb link", font=Font(color="FF" + self.pal["accent"].lstrip("#").upper(), underline="single"))
         self._define("wb mono", font=Font(name="Consolas"))
 
-    def _define(self, name: str, *, font=None, fill=None, number_format=None, alignment=None) -> None:
+    def _define(self, name: str, *, font: Font | None = None, fill: PatternFill | None = None,
+                number_format: str | None = None, alignment: Alignment | None = None) -> None:
         ns = NamedStyle(name=name)
         if font is not None:
             ns.font = font
@@ -64,7 +67,7 @@ class Styles:
             ns.alignment = alignment
         self.wb.add_named_style(ns)
 
-    def array(self, name: str, ws) -> object:
+    def array(self, name: str, ws: Worksheet | WriteOnlyWorksheet) -> object:
         """The style array of a named style; ``amount:EUR``, ``severity:high``, ``status:open`` are
         defined on first use (as the named styles "wb amount EUR", "wb severity high", ...)."""
         arr = self._arrays.get(name)
@@ -72,7 +75,8 @@ class Styles:
             style_name = self._define_lazy(name) if ":" in name else name
             probe = WriteOnlyCell(ws)
             probe.style = style_name
-            arr = self._arrays[name] = probe._style
+            # the cell's private style array is what cells share; openpyxl's stubs do not declare it
+            arr = self._arrays[name] = probe._style  # type: ignore[attr-defined]
         return arr
 
     def _define_lazy(self, name: str) -> str:

@@ -6,6 +6,7 @@ import importlib
 
 from workbench.config import RunConfig
 from workbench.errors import ConfigError
+from workbench.sources.base import Source
 
 CONNECTORS = {
     "files": "workbench.sources.files",
@@ -16,10 +17,11 @@ CONNECTORS = {
 }
 
 
-def open_source(side: str, config: RunConfig):
+def open_source(side: str, config: RunConfig) -> Source:
     name = config.side(side).get("connector")
-    module = CONNECTORS.get(name)
+    module = CONNECTORS.get(name) if isinstance(name, str) else None
     if module is None:
         raise ConfigError(f"{config.where()}: [{side}] connector = {name!r}, expected one of "
                           f"{', '.join(CONNECTORS)}")
-    return importlib.import_module(module).create(side, config)
+    source: Source = importlib.import_module(module).create(side, config)
+    return source

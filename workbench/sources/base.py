@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from decimal import Decimal
 from typing import Any, Protocol
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -96,7 +96,7 @@ def _json_default(v: Any) -> str:
     if isinstance(v, Decimal):
         return str(v)
     if hasattr(v, "isoformat"):
-        return v.isoformat()
+        return str(v.isoformat())
     return str(v)
 
 
@@ -148,7 +148,8 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
-def push_each(requests: list[WriteRequest], push_one, state: TaskState | None, target: str) -> list[WriteResult]:
+def push_each(requests: list[WriteRequest], push_one: Callable[[WriteRequest], WriteResult], state: TaskState | None,
+              target: str) -> list[WriteResult]:
     """Write requests one by one (APIs without a batch update), stopping between writes on cancel.
 
     A cancel never interrupts a write: every write done is reported, the rest stay queued.

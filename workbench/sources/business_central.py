@@ -221,7 +221,7 @@ class BusinessCentralSource:
             cached = self._plans[id(om)] = (steps, smap)
         return cached
 
-    def _canonical(self, om: ObjectMap, rec: dict) -> dict:
+    def _canonical(self, om: ObjectMap, rec: dict[str, Any]) -> dict[str, Any]:
         steps, smap = self._plan(om)
         where = f"Business Central {om.object}({rec.get('id')})"
         out: dict[str, Any] = {}
@@ -264,14 +264,15 @@ class BusinessCentralSource:
             raise ConfigError(f"Business Central: no object mapped for {kind!r}")
         return om
 
-    def _read_raw(self, om: ObjectMap, record_id: str, fields: list[str]) -> dict | None:
+    def _read_raw(self, om: ObjectMap, record_id: str, fields: list[str]) -> dict[str, Any] | None:
         resp = self.http.request("GET", self._entity_url(om, record_id),
                                  params={"$select": ",".join(dict.fromkeys(["id", *fields]))})
         if resp.status_code == 404:
             return None
         if resp.status_code >= 400:
             raise self.http.fail(resp, f"reading {om.object}({record_id})")
-        return decode(resp)
+        record: dict[str, Any] = decode(resp)
+        return record
 
     def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
         om = self._map(kind)
@@ -325,7 +326,7 @@ class BusinessCentralSource:
         if current is None:
             return WriteResult(cid, "permanent", f"Business Central: {om.object}({req.record_id}) no longer exists")
 
-        def canon(rec: dict) -> Any:
+        def canon(rec: dict[str, Any]) -> Any:
             v = coerce(req.object, req.field, rec.get(prop), f"{om.object}({req.record_id})") \
                 if not negate else coerce(req.object, req.field, rec.get(prop), "")
             return (None if v is None else not v) if negate else v

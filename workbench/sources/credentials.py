@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from typing import Any, Literal, overload
 
 from workbench.errors import ConfigError
 
@@ -48,6 +48,14 @@ def _from_keyring(name: str) -> str | None:
     except Exception as exc:  # a broken backend must not take the run down; the env may still have it
         log.debug("keyring lookup failed for %s: %s", name, type(exc).__name__)
         return None
+
+
+@overload
+def get_secret(side_cfg: dict[str, Any], key: str, *, required: Literal[True] = True) -> str: ...
+
+
+@overload
+def get_secret(side_cfg: dict[str, Any], key: str, *, required: bool) -> str | None: ...
 
 
 def get_secret(side_cfg: dict[str, Any], key: str, *, required: bool = True) -> str | None:

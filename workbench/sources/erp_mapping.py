@@ -184,7 +184,7 @@ def same_value(kind: str, field: str, current: Any, wanted: Any) -> bool:
         b = coerce(kind, field, wanted, "new value")
     except InputError:
         return str(current).strip() == str(wanted).strip()
-    return a == b
+    return bool(a == b)
 
 
 class PullBuffer:
@@ -198,7 +198,7 @@ class PullBuffer:
         self._frames: dict[str, list[pd.DataFrame]] = {}
         self._snaps: list[pd.DataFrame] = []
 
-    def add_page(self, kind: str, obj: str, query: str, raws: list[Any], rows: list[dict]) -> None:
+    def add_page(self, kind: str, obj: str, query: str, raws: list[Any], rows: list[dict[str, Any]]) -> None:
         self._frames.setdefault(kind, []).append(frames.from_records(kind, rows))
         self._snaps.append(snapshot_frame((obj, kind, str(r["record_id"]), query, raw)
                                           for r, raw in zip(rows, raws)))
@@ -212,7 +212,7 @@ class PullBuffer:
         return self._snaps[0] if len(self._snaps) == 1 else pd.concat(self._snaps, ignore_index=True)
 
 
-def fill_from(fr: dict[str, pd.DataFrame], kind: str, column: str, key: str, lookup: dict) -> None:
+def fill_from(fr: dict[str, pd.DataFrame], kind: str, column: str, key: str, lookup: dict[Any, Any]) -> None:
     """Fill blanks in ``fr[kind][column]`` with ``lookup[row[key]]`` (values kept elsewhere in the ERP)."""
     f = fr.get(kind)
     if f is None or not len(f):
@@ -220,7 +220,7 @@ def fill_from(fr: dict[str, pd.DataFrame], kind: str, column: str, key: str, loo
     f[column] = [v if v is not None else lookup.get(k) for v, k in zip(f[column].tolist(), f[key].tolist())]
 
 
-def lookup(fr: dict[str, pd.DataFrame], kind: str, key: str, value: str) -> dict:
+def lookup(fr: dict[str, pd.DataFrame], kind: str, key: str, value: str) -> dict[Any, Any]:
     f = fr.get(kind)
     if f is None or not len(f):
         return {}

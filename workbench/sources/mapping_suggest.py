@@ -223,8 +223,9 @@ def suggest(kind: str, source_fields: list[dict[str, Any]], current: dict[str, s
         taken.add(src)
     out = []
     for c, _ in canon:
-        src, s = chosen.get(c, (None, 0.0))
-        out.append(Suggestion(c, src, round(min(s, 100.0), 1), current.get(c), c in req))
+        suggested: str | None
+        suggested, s = chosen.get(c) or (None, 0.0)
+        out.append(Suggestion(c, suggested, round(min(s, 100.0), 1), current.get(c), c in req))
     return out
 
 

@@ -126,7 +126,7 @@ class _JsonRpc:
         self.uid: int | None = None
         self._id = 0
 
-    def _rpc(self, service: str, method: str, args: list, what: str, retry: str = "all") -> Any:
+    def _rpc(self, service: str, method: str, args: list[Any], what: str, retry: str = "all") -> Any:
         self._id += 1
         payload = {"jsonrpc": "2.0", "method": "call", "id": self._id,
                    "params": {"service": service, "method": method, "args": args}}
@@ -274,7 +274,7 @@ class OdooSource:
         return self._code_cache[model]
 
     @staticmethod
-    def _domain(om: ObjectMap) -> list:
+    def _domain(om: ObjectMap) -> list[Any]:
         """The configured domain; archived records too where the kind carries ``active`` (Odoo's
         searches leave them out unless the domain names ``active``)."""
         domain = [list(t) for t in (om.settings.get("domain") or [])]
@@ -299,7 +299,7 @@ class OdooSource:
             raw = None
         return coerce(kind, canon, raw, where)
 
-    def _canonical(self, om: ObjectMap, rec: dict) -> dict:
+    def _canonical(self, om: ObjectMap, rec: dict[str, Any]) -> dict[str, Any]:
         where = f"Odoo {om.object}({rec.get('id')})"
         out = {canon: self._value(om.kind, canon, rec.get(src), where) for canon, src in om.fields.items()}
         out["version"] = rec.get("write_date") or None
@@ -466,7 +466,7 @@ class OdooSource:
 
     def _resolve(self, om: ObjectMap, canon: str, relation: str, value: Any, rid: int) -> int:
         """The id of the record a canonical value names in ``relation``."""
-        def one(model: str, domain: list, what: str) -> int:
+        def one(model: str, domain: list[Any], what: str) -> int:
             # reference records (countries, states, currencies) do not move during a push: ask once
             key = f"{model}:{encode_json(domain)}"
             if key not in self._ref_cache:

@@ -28,6 +28,7 @@ import tomllib
 from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
+from collections.abc import Iterator
 
 import httpx
 
@@ -112,7 +113,7 @@ def _shown(v: Any) -> str:
     return "empty" if v is None else repr(v) if isinstance(v, str) else str(v)
 
 
-class _Ctx(dict):
+class _Ctx(dict[str, Any]):
     def __init__(self, values: dict[str, Any], where: str):
         super().__init__(values)
         self.where = where
@@ -239,7 +240,8 @@ class RestProfileSource:
         return om
 
     # -- pull -----------------------------------------------------------------------
-    def _pages(self, om: ObjectMap, since: datetime | None, limit: int | None = None):
+    def _pages(self, om: ObjectMap, since: datetime | None,
+               limit: int | None = None) -> Iterator[tuple[list[Any], str]]:
         obj = self.prof["objects"][om.kind]
         paging = self.prof.get("paging", {})
         flt = self.prof.get("filters", {})
@@ -315,7 +317,7 @@ class RestProfileSource:
         self.meta.extracted_at = datetime.now(UTC)
         return Extract(self.meta, buf.frames(), buf.snapshots()).finish()
 
-    def _canonical(self, om: ObjectMap, rec: dict) -> dict:
+    def _canonical(self, om: ObjectMap, rec: dict[str, Any]) -> dict[str, Any]:
         obj = self.prof["objects"][om.kind]
         where = f"{self.name} {om.object} {get_path(rec, om.fields['record_id'])}"
         out: dict[str, Any] = {}
@@ -343,7 +345,7 @@ class RestProfileSource:
         return out
 
     # -- read/write ---------------------------------------------------------------------
-    def _read_one(self, kind: str, record_id: str) -> tuple[dict | None, str | None]:
+    def _read_one(self, kind: str, record_id: str) -> tuple[dict[str, Any] | None, str | None]:
         obj = self.prof["objects"][kind]
         read = {**self.prof.get("read", {}), **(obj.get("read") or {})}
         if not read.get("path"):
@@ -367,7 +369,7 @@ class RestProfileSource:
         return str((self.prof["objects"].get(kind) or {}).get("record_type", kind))
 
     def _concurrency(self) -> str:
-        return self.prof.get("write", {}).get("concurrency", "none")
+        return str(self.prof.get("write", {}).get("concurrency", "none"))
 
     def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
         om = self._map(kind)
@@ -397,7 +399,7 @@ class RestProfileSource:
                                                  f"not mapped to a writable top-level field of {self.name}")
         negate, prop = src.startswith(NEGATE), src.lstrip(NEGATE)
 
-        def canon(rec: dict) -> Any:
+        def canon(rec: dict[str, Any]) -> Any:
             v = coerce(req.object, req.field, get_path(rec, prop), f"{om.object} {req.record_id}")
             return (None if v is None else not v) if negate else v
         try:
@@ -472,7 +474,7 @@ class RestProfileSource:
                                              f"{resp.status_code}{f' {code}' if code else ''}): "
                                              f"{' '.join(words.split())}")
 
-    def _refusal(self, kind: str, prop: str, value: Any, rec: dict) -> str | None:
+    def _refusal(self, kind: str, prop: str, value: Any, rec: dict[str, Any]) -> str | None:
         """Why the service would refuse this write, from the field rules it publishes
         ([schema] of the profile; only the Frappe dialect so far), or None."""
         schema = self.prof.get("schema")

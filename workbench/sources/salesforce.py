@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, UTC
 from typing import Any
+from collections.abc import Iterator
 
 from simple_salesforce.format import format_soql
 
@@ -33,7 +34,7 @@ from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
 from workbench.sources.salesforce_auth import AUTH_WORDS, PASSWORD_RETIREMENT
 from workbench.sources.salesforce_client import BudgetExceeded, SalesforceClient
-from workbench.sources.salesforce_mapping import ObjectMap, format_datetime, object_maps
+from workbench.sources.salesforce_mapping import ObjectMap, modstamp, object_maps
 from workbench.sources.salesforce_push import push_requests
 
 IDS_PER_QUERY = 200  # keeps an Id IN (...) filter well under the SOQL length limit
@@ -77,7 +78,7 @@ class SalesforceSource:
 
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
         rows: dict[str, list[dict[str, Any]]] = {}
-        snaps: list[tuple] = []
+        snaps: list[tuple[str, str, str, str, Any]] = []
         done = 0
         self.meta.queries, self.meta.objects = {}, {}
         for m in self.maps:
@@ -92,6 +93,7 @@ class SalesforceSource:
             self.meta.queries[m.kind] = f"{prev}; {soql}" if prev else soql
             obj_prev = self.meta.objects.get(m.kind)
             self.meta.objects[m.kind] = f"{obj_prev}+{m.object}" if obj_prev else m.object
+            pages: Iterator[tuple[int | None, list[dict[str, Any]]]]
             if mode == "bulk":
                 pages = ((total, recs) for recs in self.client.bulk_pages(m.object, soql, self.bulk_page,
                                                                           self.bulk_poll))
@@ -187,7 +189,7 @@ class SalesforceSource:
                 raise ConfigError(f"[crm.objects.{m.kind}.fields] maps no Salesforce field to "
                                   f"{', '.join(unknown)} on {m.object}")
             row = {f: canon.get(f) for f in fields}
-            row["version"] = format_datetime(_dt(rec["SystemModstamp"])) if rec.get("SystemModstamp") else None
+            row["version"] = modstamp(rec.get("SystemModstamp"))
             out[rid] = row
         return out
 
@@ -205,7 +207,7 @@ class SalesforceSource:
             daily = limits.get("DailyApiRequests", {})
             remaining, mx = int(daily.get("Remaining", 0)), int(daily.get("Max", 0))
         else:
-            remaining, mx = meter.remaining, meter.max
+            remaining, mx = meter.remaining, meter.max or 0  # the org reports both or neither
         allowed = math.floor(remaining * self.max_api_share)
         if calls_needed > allowed:
             raise BudgetExceeded(
@@ -271,11 +273,6 @@ class SalesforceSource:
 
     def close(self) -> None:
         self.client.close()
-
-
-def _dt(v: Any) -> datetime:
-    from workbench.sources.salesforce_mapping import parse_datetime
-    return parse_datetime(v)
 
 
 def create(side: str, config: RunConfig) -> SalesforceSource:

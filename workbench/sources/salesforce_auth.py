@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, UTC
 from pathlib import Path
 from typing import Any
+from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
@@ -45,12 +46,15 @@ class _Adapter(HTTPAdapter):
         super().__init__(pool_maxsize=4)
         self.timeout, self.verify = timeout, verify
 
-    def send(self, request, **kwargs):
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: float | tuple[float, float] | tuple[float, None] | None = None, verify: bool | str = True,
+             cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+             proxies: Mapping[str, str] | None = None) -> requests.Response:
+        if timeout is None:
+            timeout = self.timeout
         if self.verify is not None:
-            kwargs["verify"] = self.verify
-        return super().send(request, **kwargs)
+            verify = self.verify
+        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
 
 
 @dataclass
@@ -63,7 +67,7 @@ class ApiMeter:
     max: int | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def hook(self, response: requests.Response, *args, **kwargs) -> None:
+    def hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         path = urlsplit(response.url).path
         m = re.match(r"/services/data/v[\d.]+/(\w+)", path)
         if not m:
@@ -91,7 +95,7 @@ class ApiMeter:
                 f"({self.remaining:,} left)")
 
 
-def build_session(sf_cfg: dict[str, Any], resolve, meter: ApiMeter) -> requests.Session:
+def build_session(sf_cfg: dict[str, Any], resolve: Callable[[str], Path], meter: ApiMeter) -> requests.Session:
     s = requests.Session()
     ca = sf_cfg.get("ca_bundle")
     verify: str | bool | None = None
@@ -143,8 +147,8 @@ def _need(sf_cfg: dict[str, Any], key: str, mode: str) -> str:
     return str(v)
 
 
-def login(sf_cfg: dict[str, Any], secrets_cfg: dict[str, Any], session: requests.Session, resolve,
-          api_version: str) -> Login:
+def login(sf_cfg: dict[str, Any], secrets_cfg: dict[str, Any], session: requests.Session,
+          resolve: Callable[[str], Path], api_version: str) -> Login:
     """Sign in with the configured mode; raises SourceError carrying Salesforce's words."""
     mode = sf_cfg.get("auth", "jwt")
     if mode not in AUTH_MODES:
@@ -164,8 +168,9 @@ def login(sf_cfg: dict[str, Any], secrets_cfg: dict[str, Any], session: requests
                 key: bytes | str = Path(path).read_bytes()
             else:
                 key = get_secret(secrets_cfg, "private_key")  # PEM kept in the keyring
-            claims = {"iss": _need(sf_cfg, "consumer_key", mode), "sub": user, "aud": _audience(sf_cfg, url),
-                      "exp": int((datetime.now(UTC) + timedelta(minutes=3)).timestamp())}
+            claims: dict[str, Any] = {"iss": _need(sf_cfg, "consumer_key", mode), "sub": user,
+                                      "aud": _audience(sf_cfg, url),
+                                      "exp": int((datetime.now(UTC) + timedelta(minutes=3)).timestamp())}
             try:
                 assertion = jwt.encode(claims, key, algorithm="RS256")
             except (ValueError, TypeError, jwt.PyJWTError) as exc:

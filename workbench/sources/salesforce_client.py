@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from decimal import Decimal
 from typing import Any, TypeVar
 from collections.abc import Callable, Iterator
 
 import requests
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 from simple_salesforce.bulk2 import Operation
 from simple_salesforce.exceptions import (SalesforceError, SalesforceExpiredSession, SalesforceGeneralError,
                                           SalesforceOperationError)
@@ -64,7 +65,7 @@ class BudgetExceeded(SourceError):
 
 
 class SalesforceClient:
-    def __init__(self, sf_cfg: dict[str, Any], secrets_cfg: dict[str, Any], resolve):
+    def __init__(self, sf_cfg: dict[str, Any], secrets_cfg: dict[str, Any], resolve: Callable[[str], Path]):
         self.cfg, self.secrets_cfg, self.resolve = sf_cfg, secrets_cfg, resolve
         self.api_version = str(sf_cfg.get("api_version", "59.0")).lstrip("v")
         self.meter = ApiMeter()
@@ -78,13 +79,14 @@ class SalesforceClient:
     @property
     def sf(self) -> Salesforce:
         if self._sf is None:
-            self.connect()
+            return self.connect()
         return self._sf
 
-    def connect(self) -> None:
+    def connect(self) -> Salesforce:
         self.login = login(self.cfg, self.secrets_cfg, self.session, self.resolve, self.api_version)
         self._sf = Salesforce(session_id=self.login.session_id, instance_url=self.login.instance_url,
                               session=self.session, version=self.api_version, parse_float=Decimal)
+        return self._sf
 
     @property
     def instance_url(self) -> str:
@@ -124,7 +126,7 @@ class SalesforceClient:
                                   f"set [crm.salesforce] ca_bundle") from None
 
     # reading ------------------------------------------------------------------------
-    def query_pages(self, soql: str, batch_size: int | None = None) -> Iterator[tuple[int, list[dict]]]:
+    def query_pages(self, soql: str, batch_size: int | None = None) -> Iterator[tuple[int, list[dict[str, Any]]]]:
         """REST query pages: (totalSize, records) per page, following nextRecordsUrl."""
         headers = {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else {}
         page = self.call("query", lambda sf: sf.query(soql, headers=headers))
@@ -138,9 +140,10 @@ class SalesforceClient:
     def count(self, soql_from_where: str) -> int:
         return int(self.call("query", lambda sf: sf.query(f"SELECT COUNT() {soql_from_where}"))["totalSize"])
 
-    def bulk_pages(self, obj: str, soql: str, max_records: int, poll_seconds: float) -> Iterator[list[dict]]:
+    def bulk_pages(self, obj: str, soql: str, max_records: int, poll_seconds: float) -> Iterator[list[dict[str, Any]]]:
         """Bulk API 2.0 query: create the job, wait for it, read the CSV result pages by locator."""
-        client = lambda sf: getattr(sf.bulk2, obj)._client  # noqa: E731 - a fresh client after any re-login
+        def client(sf: Salesforce) -> Any:  # a fresh client after any re-login
+            return getattr(sf.bulk2, obj)._client
         job = self.call("Bulk 2.0 job create", lambda sf: client(sf).create_job(Operation.query, soql))
         job_id = job["id"]
         self.call("Bulk 2.0 job wait", lambda sf: client(sf).wait_for_job(job_id, True, poll_seconds))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
+from collections.abc import Callable
 
 from workbench.errors import ConfigError, InputError
 from workbench.model import ids
@@ -104,7 +105,8 @@ class ObjectMap:
 
     def status_values(self, canonical_status: str) -> dict[str, str | None]:
         """The source field values that stand for a canonical status (first exact entry of the map)."""
-        for parts, target in self.status_map.exact.items():
+        exact: dict[tuple[str, ...], str] = self.status_map.exact if self.status_map is not None else {}
+        for parts, target in exact.items():
             if target == canonical_status:
                 return dict(zip(self.status_fields, [p or None for p in parts]))
         raise ConfigError(f"[crm.objects.{self.kind}.status_map] has no exact entry for status "
@@ -128,7 +130,7 @@ class ObjectMap:
                 out[canon] = conv(raw.get(api))
             except ValueError as exc:
                 raise InputError(str(exc), file=f"Salesforce {self.object} {raw.get('Id')}", column=api) from None
-        if self.status_fields:
+        if self.status_fields and self.status_map is not None:  # invoices: both always set together
             values = [_text(raw.get(f)) for f in self.status_fields]
             out["status_raw"] = "|".join(v or "" for v in values)
             try:
@@ -222,6 +224,12 @@ def format_datetime(d: datetime) -> str:
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
 
 
+def modstamp(v: Any) -> str | None:
+    """A record's SystemModstamp in the form Salesforce writes (None when the record has none)."""
+    d = parse_datetime(v)
+    return format_datetime(d) if d is not None else None
+
+
 def _decimal(v: Any) -> Decimal | None:
     if v is None or v == "":
         return None
@@ -270,7 +278,8 @@ def _version(v: Any) -> str | None:
         return s[:-1] + "+0000"
     if len(s) == 28 and s.endswith("+0000"):
         return s
-    return format_datetime(parse_datetime(s))
+    d = parse_datetime(s)
+    return format_datetime(d) if d is not None else None
 
 
 def _plain(v: Any) -> str | None:
@@ -279,7 +288,7 @@ def _plain(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
-def converter(kind: str, canon: str):
+def converter(kind: str, canon: str) -> Callable[[Any], Any]:
     """The function turning a Salesforce value into the canonical type of ``kind.canon``."""
     if canon in DECIMAL_FIELDS.get(kind, ()):
         return _decimal

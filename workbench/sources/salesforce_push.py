@@ -20,11 +20,14 @@ from decimal import Decimal
 from email.utils import formatdate
 from typing import Any, Protocol
 
+from simple_salesforce.api import Salesforce
+
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.progress import TaskState, check_cancelled
 from workbench.sources.base import WriteRequest, WriteResult
 from workbench.sources.salesforce_client import TRANSIENT_CODES, BudgetExceeded, SalesforceClient, TransientFailure
-from workbench.sources.salesforce_mapping import ObjectMap, convert, format_datetime, parse_datetime, to_api_value
+from workbench.sources.salesforce_mapping import (ObjectMap, convert, format_datetime, modstamp, parse_datetime,
+                                                  to_api_value)
 
 
 
@@ -69,7 +72,7 @@ def _same(a: Any, b: Any) -> bool:
             return Decimal(str(a)) == Decimal(str(b))
         except ArithmeticError:
             return False
-    return a == b
+    return bool(a == b)
 
 
 def _outcome(exc: WorkbenchError) -> str:
@@ -159,7 +162,7 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
                                        f"not visible to the integration user)")))
             continue
         api = m.api_name(r.field)
-        version = format_datetime(parse_datetime(rec["SystemModstamp"])) if rec.get("SystemModstamp") else None
+        version = modstamp(rec.get("SystemModstamp"))
         try:
             if r.field == "status" and m.status_fields:
                 # invoice status lives in one or two picklists; compare and write them as the canonical status
@@ -194,8 +197,9 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
             continue
         writes.setdefault(r.record_id, {}).update(fields_to_write)
         pending.setdefault(r.record_id, []).append(r)
-        if rec.get("SystemModstamp"):
-            stamps[r.record_id] = parse_datetime(rec["SystemModstamp"])
+        stamp = parse_datetime(rec.get("SystemModstamp"))
+        if stamp is not None:
+            stamps[r.record_id] = stamp
 
     conflicted: list[str] = []
     for i in range(0, len(writes), COMPOSITE):
@@ -261,7 +265,8 @@ def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict
     while writes:
         attempt += 1
 
-        def send(sf, batch=dict(writes)):  # noqa: B006 - this attempt's batch, bound now; never mutated
+        # the default binds this attempt's batch now; it is never mutated
+        def send(sf: Salesforce, batch: dict[str, dict[str, Any]] = dict(writes)) -> Any:  # noqa: B006
             subs = []
             for n, (rid, values) in enumerate(batch.items()):
                 sub = {"method": "PATCH", "url": f"/services/data/v{sf.sf_version}/sobjects/{m.object}/{rid}",
@@ -311,7 +316,7 @@ def _conflicts(src: SalesforceSource, m: ObjectMap, rids: list[str], pending: di
     out = []
     for rid in rids:
         rec = now.get(rid) or {}
-        version = format_datetime(parse_datetime(rec["SystemModstamp"])) if rec.get("SystemModstamp") else None
+        version = modstamp(rec.get("SystemModstamp"))
         seen = format_datetime(stamps[rid]) if rid in stamps else "?"
         for r in pending[rid]:
             api = m.api_name(r.field)

@@ -99,7 +99,7 @@ def changed_exceptions(store: Store, exception_ids: Iterable[int], run_id: int |
     from workbench.reconcile.result import EXCEPTION_COLUMNS
     cols = EXCEPTION_COLUMNS + [c for c in EXCEPTION_STATE_COLUMNS if c not in EXCEPTION_COLUMNS]
     ids = list(exception_ids)
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     with store.session() as s:
         for part in chunks(ids):
             q = select(*[getattr(ExceptionRow, c) for c in cols]).where(ExceptionRow.id.in_(part))

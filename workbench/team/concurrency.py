@@ -14,10 +14,10 @@ change counter other instances poll (``workbench.team.changes``).
 from __future__ import annotations
 
 import functools
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from collections.abc import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -71,20 +71,22 @@ def last_changed_by(session: Session, entity_type: str, entity_id: object) -> tu
     return (ev.actor, ev.at) if ev else None
 
 
-def guarded_update(session: Session, model: type, row_id: int, expected_version: int, values: dict[str, Any], *,
-                   entity_type: str, fields: tuple[str, ...]) -> Any:
+def guarded_update(session: Session, model: type[ExceptionRow], row_id: int, expected_version: int,
+                   values: dict[str, Any], *, entity_type: str, fields: tuple[str, ...]) -> ExceptionRow:
     """UPDATE the row only if it still has ``expected_version``; bump the version; return the fresh row.
 
     Raises StaleState (with ``.fresh``) when someone else changed it first, ConfigError
     when the row does not exist.
     """
-    res = session.execute(update(model)
-                          .where(model.id == row_id, model.version == expected_version)
-                          .values(**values, version=model.version + 1)
-                          .execution_options(synchronize_session=False))
+    # An UPDATE executes to a CursorResult (which has rowcount); Session.execute is typed as the general Result.
+    res = cast(CursorResult[Any], session.execute(update(model)
+                                                  .where(model.id == row_id, model.version == expected_version)
+                                                  .values(**values, version=model.version + 1)
+                                                  .execution_options(synchronize_session=False)))
     if res.rowcount == 1:
-        row = session.get(model, row_id, populate_existing=True)
-        return row
+        fresh = session.get(model, row_id, populate_existing=True)
+        assert fresh is not None  # the UPDATE just matched it in this transaction
+        return fresh
     row = session.get(model, row_id, populate_existing=True)
     if row is None:
         raise ConfigError(f"there is no {entity_type} {row_id} in this database")

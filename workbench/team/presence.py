@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import socket
 from datetime import datetime, timedelta, UTC
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import CursorResult, and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workbench.store.db import Store
@@ -72,4 +72,6 @@ def prune(store: Store, older_than: timedelta = timedelta(days=1), *, now: datet
     """Delete heartbeats of sessions that ended without saying goodbye (crash, lost network)."""
     now = _utc(now or datetime.now(UTC))
     with store.session() as s:
-        return s.execute(delete(Presence).where(Presence.last_seen < now - older_than)).rowcount or 0
+        # A DELETE executes to a CursorResult (which has rowcount); Session.execute is typed as the general Result.
+        done = cast(CursorResult[Any], s.execute(delete(Presence).where(Presence.last_seen < now - older_than)))
+        return done.rowcount or 0

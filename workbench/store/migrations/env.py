@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from workbench.errors import ConfigError
 from workbench.store.schema import Base
 
 config = context.config
@@ -23,7 +24,10 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise ConfigError("the Alembic configuration names no database: set sqlalchemy.url or hand in a connection")
+    engine = create_engine(url)
     with engine.begin() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
