@@ -193,8 +193,8 @@ def cmd_push(args: argparse.Namespace) -> int:
             print(f"  correction {r['correction_id']}: {r['state']}: {r['message'] or ''}".rstrip())
     for e in rep.errors:
         print(f"  not pushed: {e}", file=sys.stderr)
-    for r in rep.refused:
-        print(f"  {r}", file=sys.stderr)
+    for why in rep.refused:
+        print(f"  {why}", file=sys.stderr)
     return 1 if rep.errors or rep.refused else 0
 
 

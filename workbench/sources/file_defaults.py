@@ -20,9 +20,11 @@ cell stands for). An export's invoice status labels are a ``status_system`` of E
 
 from __future__ import annotations
 
+from typing import Any
+
 Fields = dict[str, str | tuple[str, ...]]
 
-SALESFORCE: dict[str, dict] = {
+SALESFORCE: dict[str, dict[str, Any]] = {
     "customers": {"file": "Account.csv", "fields": {
         "record_id": "Id", "name": "Name", "number": "AccountNumber", "xref": "ERP_Customer_Number__c",
         "street": "BillingStreet", "city": "BillingCity", "postcode": "BillingPostalCode",
@@ -58,7 +60,7 @@ SALESFORCE: dict[str, dict] = {
         "last_modified": ("LastModifiedDate", "SystemModstamp")}},
 }
 
-BUSINESS_CENTRAL: dict[str, dict] = {
+BUSINESS_CENTRAL: dict[str, dict[str, Any]] = {
     "customers": {"file": "customers.csv", "fields": {
         "record_id": "id", "number": "number", "name": "displayName", "street": "addressLine1", "city": "city",
         "state": "state", "country": "country", "postcode": "postalCode", "phone": "phoneNumber", "email": "email",
@@ -111,7 +113,7 @@ ODOO_STATUS_LABELS = {  # Type|Status|Payment Status
     "Customer Invoice|Posted|Invoicing App Legacy": "paid",
     "Customer Credit Note|*|*": "credit_note",
 }
-ODOO: dict[str, dict] = {
+ODOO: dict[str, dict[str, Any]] = {
     "customers": {"file": "Contact (res.partner).csv", "fields": {
         "record_id": "ID", "name": "Name", "number": "Reference", "xref": "Salesforce Account Id",
         "street": "Street", "city": "City", "postcode": "Zip", "state": "State",
@@ -159,7 +161,7 @@ BC_LIST_STATUS = {  # Cancelled|Corrective|Closed, as Excel cells (true/false) o
     **{f"{no}|{c}|{yes}": "paid" for no, yes in (("false", "true"), ("No", "Yes")) for c in (no, yes)},
     **{f"{no}|{c}|{no}": "open" for no, yes in (("false", "true"), ("No", "Yes")) for c in (no, yes)},
 }
-BUSINESS_CENTRAL_LIST: dict[str, dict] = {
+BUSINESS_CENTRAL_LIST: dict[str, dict[str, Any]] = {
     "customers": {"file": "Customers.xlsx", "fields": {
         "record_id": "No.", "number": "No.", "name": "Name", "street": "Address", "city": "City",
         "postcode": "Post Code", "state": "County", "country": "Country/Region Code", "phone": "Phone No.",
@@ -190,5 +192,5 @@ SALESFORCE_ID_FIELDS = ("record_id", "customer_id", "order_id", "product_id", "p
 DERIVED = {"customer_id", "currency", "status", "is_credit_note", "booked", "version", "kind"}
 
 
-def defaults(system: str, kind: str) -> dict:
+def defaults(system: str, kind: str) -> dict[str, Any]:
     return SYSTEM_DEFAULTS.get(system, {}).get(kind, {})

@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import datetime, UTC
 from decimal import Decimal
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -39,7 +42,7 @@ class Where:
         return InputError(message, file=self.file, row=self.row(idx), column=self.column, got=got, expected=expected)
 
 
-def _shared(values: object, convert=None) -> np.ndarray:
+def _shared(values: np.ndarray, convert: Callable[[Any], Any] | None = None) -> np.ndarray:
     """Each distinct value converted once, and equal values sharing one Python object.
 
     A million invoices hold a few hundred dates, six currencies and a handful of statuses;
@@ -50,12 +53,13 @@ def _shared(values: object, convert=None) -> np.ndarray:
     if convert is not None:
         uniq = np.array([convert(u) for u in uniq] + [None], dtype=object)
     else:
-        uniq = np.append(uniq, None)  # code -1 (missing) picks the last slot
-    return uniq[codes]
+        uniq = np.concatenate([uniq, np.array([None], dtype=object)])  # code -1 (missing) picks the last slot
+    shared: np.ndarray = uniq[codes]
+    return shared
 
 
 def text(s: pd.Series) -> np.ndarray:
-    out = _shared(s.to_numpy(dtype=object, na_value=None))
+    out = _shared(s.to_numpy(dtype=object, na_value=None))  # type: ignore[call-overload]  # pandas-stubs: na_value=None
     out[(s == "").to_numpy(dtype=bool, na_value=True)] = None
     return out
 
@@ -82,7 +86,7 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.n
             out[i] = parse_decimal(vals[i])
         except ValueError:
             fmt = "a number like 1234.56" + (" (decimal comma: 1.234,56)" if decimal_comma else "")
-            raise where.error("not a number", i, got=s.iloc[i], expected=fmt) from None
+            raise where.error("not a number", int(i), got=s.iloc[i], expected=fmt) from None
     # only long text or exponents can be too large; checking those keeps a million cells fast
     long = (t.str.len() > MAX_INTEGER_DIGITS).to_numpy(dtype=bool) | ~ok
     for i in np.flatnonzero(long & ~blank):
@@ -107,8 +111,8 @@ def dates(s: pd.Series, where: Where, fmt: str | list[str]) -> np.ndarray:
         raise where.error("not a date", i, got=s.iloc[i], expected=f"a date as {human}")
     # datetime64[D] -> datetime.date happens in C, once per distinct day
     codes, uniq = pd.factorize(parsed.to_numpy().astype("datetime64[D]"), use_na_sentinel=True)
-    uniq = np.append(np.asarray(uniq).astype("datetime64[D]").astype(object), None)
-    out = uniq[codes]
+    uniq = np.concatenate([np.asarray(uniq).astype("datetime64[D]").astype(object), np.array([None], dtype=object)])
+    out: np.ndarray = uniq[codes]
     out[blank] = None
     return out
 
@@ -192,7 +196,7 @@ def salesforce_ids(s: pd.Series, where: Where) -> np.ndarray:
                 r = cache[v] = to_18(v)
             out[i] = r
         except InvalidSalesforceId as exc:
-            raise where.error(f"not a Salesforce id ({exc})", i,
+            raise where.error(f"not a Salesforce id ({exc})", int(i),
                               expected="a 15- or 18-character Salesforce record id") from None
     return out
 

@@ -186,7 +186,7 @@ def _read_arrow(path: Path, sep: str, enc: str, columns: list[str]) -> pd.DataFr
                            quoted_strings_can_be_null=False)
     table = pc.read_csv(path, read_options=ro, parse_options=po, convert_options=co)
     # Arrow-backed text columns: trimming, matching and comparing then run in C
-    frame = table.to_pandas()
+    frame: pd.DataFrame = table.to_pandas()
     frame.columns = columns
     return frame
 
@@ -253,7 +253,7 @@ def _encoding_error(path: Path, enc: str, declared: str | None, head: bytes | No
 def _sniff_delimiter(head: bytes, enc: str) -> str:
     first = head.decode(enc, errors="replace").splitlines()[0] if head else ""
     counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 

@@ -38,7 +38,7 @@ EXAMPLES = 5
 class Reference:
     columns: tuple[str, ...]  # alternatives, the first present in the file is used
     by: str
-    pattern: re.Pattern | None = None
+    pattern: re.Pattern[str] | None = None
     explicit: bool = False  # named in the run config: its column must exist (a profile's may be absent)
 
     def stands_alone(self, fld: str) -> bool:
@@ -51,7 +51,7 @@ class Conventions:
     key: list[str] = field(default_factory=list)
     key_fallback: bool = False  # the profile's key: only when the file has no record_id column
     references: dict[str, Reference] = field(default_factory=dict)
-    patterns: dict[str, re.Pattern] = field(default_factory=dict)
+    patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
     empty_as_zero: list[str] = field(default_factory=list)
     date_formats: dict[str, str | list[str]] = field(default_factory=dict)
     keep: list[tuple[tuple[str, ...], list[str], bool]] = field(default_factory=list)  # columns, values, explicit
@@ -64,7 +64,7 @@ class Conventions:
                 "keep": self.keep, "labels": self.labels, "fill_empty": self.fill_empty}
 
 
-def _regex(where: str, text: object) -> re.Pattern:
+def _regex(where: str, text: object) -> re.Pattern[str]:
     if not isinstance(text, str):
         raise ConfigError(f"{where}: a pattern must be a regular expression in quotes, got {text!r}")
     try:
@@ -183,7 +183,8 @@ def _status_table(smap: Any) -> dict[str, str] | None:
     return table
 
 
-def keep_mask(raw: pd.DataFrame, keep: list, match: Callable[[str, list[str]], str | None]) -> tuple[np.ndarray, dict]:
+def keep_mask(raw: pd.DataFrame, keep: list[tuple[tuple[str, ...], list[str], bool]],
+              match: Callable[[str, list[str]], str | None]) -> tuple[np.ndarray, dict[str, Any]]:
     """Rows to use, and the dropped rows counted per reason ("Apply On is 'All Products'")."""
     used = np.ones(len(raw), dtype=bool)
     dropped: dict[str, int] = {}
@@ -223,7 +224,7 @@ def composite_key(raw: pd.DataFrame, cols: list[str], path: str, rows: np.ndarra
     return joined.to_numpy(dtype=object)
 
 
-def extract(s: pd.Series, rx: re.Pattern) -> pd.Series:
+def extract(s: pd.Series, rx: re.Pattern[str]) -> pd.Series:
     """The pattern's first group where it matches, the cell as written elsewhere."""
     got = s.str.extract(rx, expand=True)[0]
     return got.where(got.notna(), s).astype(object)
@@ -297,7 +298,7 @@ def resolve(fld: str, ref: Reference, values: np.ndarray, target: pd.DataFrame |
     ok = found.notna().to_numpy(dtype=bool)
     problem[present & ~ok & (n_match > 1)] = "ambiguous"
     problem[present & ~ok & (n_match == 0)] = "unknown"
-    matches = n_match
+    matches = n_match.astype(np.int64, copy=False)
     out = found.to_numpy(dtype=object)
     out[~ok] = None
     if fld == "product_code":  # an unchecked code still takes part (reported as unknown/ambiguous)

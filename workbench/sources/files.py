@@ -163,7 +163,7 @@ class FilesSource:
             except ValueError as exc:
                 raise ConfigError(f"{self.config.where()}: [{self.side}.objects.invoices] {exc}") from None
         conv = file_refs.conventions(f"{self.config.where()}: [{self.side}.objects.{kind}]", kind, base, cfg,
-                                     explicit)
+                                     set(explicit))
         if conv.key and not conv.key_fallback:
             fields.pop("record_id", None)
         for fld in conv.references:
@@ -273,7 +273,7 @@ class FilesSource:
         options = (rid,) if isinstance(rid, str) else tuple(rid or ())
         if spec["key_fallback"] and any(self._match(c, cols) for c in options):
             return []
-        return spec["key"]
+        return list(spec["key"])
 
     def _columns(self, kind: str, spec: dict[str, Any], cols: list[str]) -> dict[str, str]:
         """canonical field -> column present in the file; raises on a missing required column."""
@@ -286,7 +286,7 @@ class FilesSource:
                              column=", ".join(c for c, m in zip(key, key_cols) if m is None),
                              expected=f"the key columns {' + '.join(key)} of {kind}")
         if key:
-            found["record_id"] = " + ".join(key_cols)
+            found["record_id"] = " + ".join(c for c in key_cols if c is not None)  # all present (checked above)
         for fld, ref in spec["references"].items():
             hit = next((m for m in (self._match(c, cols) for c in ref.columns) if m), None)
             if hit is None and not ref.explicit:
@@ -358,7 +358,8 @@ class FilesSource:
         refs: dict[str, tuple[file_refs.Reference, str, np.ndarray]] = {}
         key = self._key(spec, cols)
         if key:
-            out["record_id"] = file_refs.composite_key(raw, [self._match(c, cols) for c in key], path, rows)
+            present = [m for m in (self._match(c, cols) for c in key) if m is not None]  # _columns refused a gap
+            out["record_id"] = file_refs.composite_key(raw, present, path, rows)
         for fld, col in found.items():
             if fld == "record_id" and key:
                 continue
@@ -428,7 +429,8 @@ class FilesSource:
 
     def _status(self, spec: dict[str, Any], raw: pd.DataFrame, out: dict[str, np.ndarray], path: str,
                 rows: np.ndarray) -> None:
-        cols = [self._match(c, list(raw.columns)) for c in spec["status_fields"]]
+        # the status columns were found when the file's columns were resolved
+        cols = [m for m in (self._match(c, list(raw.columns)) for c in spec["status_fields"]) if m is not None]
         key = raw[cols[0]].str.strip()
         for c in cols[1:]:
             key = key + "|" + raw[c].str.strip()

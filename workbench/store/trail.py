@@ -101,8 +101,7 @@ def _chain_pending(session: Session) -> None:
 def _remember_head(session: Session) -> None:
     head_ = session.info.pop(_HEAD, None)
     if head_ is not None and session.bind is not None:
-        anchor.write_local(session.bind.engine.url if hasattr(session.bind, "engine") else session.bind.url,
-                           *head_)
+        anchor.write_local(session.bind.engine.url, *head_)  # an Engine's .engine is itself
 
 
 @event.listens_for(Session, "after_rollback")

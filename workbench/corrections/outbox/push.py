@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from workbench.config import RunConfig, from_dict
@@ -415,13 +415,13 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None, refused: dic
         return n
 
 
-def _due(now: datetime, refused: dict[int, str] | None = None):
-    due = (Correction.state == "queued") & (
+def _due(now: datetime, refused: dict[int, str] | None = None) -> ColumnElement[bool]:
+    due = (Correction.state == CorrectionState.QUEUED) & (
         Correction.next_attempt_at.is_(None) | (Correction.next_attempt_at <= now))
     return due & Correction.id.notin_(list(refused)) if refused else due
 
 
-def claim(store: Store, me: str, actor: str, group: tuple, limit: int, ids: list[int] | None = None,
+def claim(store: Store, me: str, actor: str, group: Group, limit: int, ids: list[int] | None = None,
           refused: dict[int, str] | None = None) -> list[int]:
     """Claim up to ``limit`` due corrections of one target group; committed before any write.
     A correction whose approval the audit trail does not prove is not claimed (``refused``)."""
@@ -456,7 +456,7 @@ def claim(store: Store, me: str, actor: str, group: tuple, limit: int, ids: list
     return []
 
 
-def _groups(store: Store, ids: list[int] | None, skip: set[tuple], refused: dict[int, str]) -> list[tuple]:
+def _groups(store: Store, ids: list[int] | None, skip: set[Group], refused: dict[int, str]) -> list[Group]:
     q = (select(Correction.run_id, Correction.target_side, Correction.target_system, Correction.target_object)
          .where(_due(_now(), refused)).distinct())
     if ids:
@@ -468,7 +468,7 @@ def _groups(store: Store, ids: list[int] | None, skip: set[tuple], refused: dict
 
 def _pending(store: Store, ids: list[int] | None, refused: dict[int, str] | None = None
              ) -> tuple[int, datetime | None]:
-    q = select(func.count(), func.min(Correction.next_attempt_at)).where(Correction.state == "queued")
+    q = select(func.count(), func.min(Correction.next_attempt_at)).where(Correction.state == CorrectionState.QUEUED)
     if refused:
         q = q.where(Correction.id.notin_(list(refused)))
     if ids:
@@ -573,7 +573,7 @@ def _unverified(store: Store, ids: list[int] | None, *, me: str, lease_seconds: 
     between writing and verifying. Verifying them now lets their exceptions leave in_review.
     Those of a push still running are left to it."""
     q = (select(Correction.id, Correction.claimed_by, Correction.claimed_at)
-         .where(Correction.state == "applied", Correction.verification.is_(None)).order_by(Correction.id))
+         .where(Correction.state == CorrectionState.APPLIED, Correction.verification.is_(None)).order_by(Correction.id))
     if ids:
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
@@ -581,9 +581,9 @@ def _unverified(store: Store, ids: list[int] | None, *, me: str, lease_seconds: 
     return [r.id for r in rows if claim_is_stale(r.claimed_by, r.claimed_at, me=me, lease_seconds=lease_seconds)]
 
 
-def _only_skipped(store: Store, ids: list[int] | None, skip: set[tuple], refused: dict[int, str]) -> bool:
+def _only_skipped(store: Store, ids: list[int] | None, skip: set[Group], refused: dict[int, str]) -> bool:
     q = (select(Correction.run_id, Correction.target_side, Correction.target_system, Correction.target_object)
-         .where(Correction.state == "queued").distinct())
+         .where(Correction.state == CorrectionState.QUEUED).distinct())
     if refused:
         q = q.where(Correction.id.notin_(list(refused)))
     if ids:
