@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from workbench.close.aging import AgingSummary
+
 
 @dataclass
 class Dashboard:
@@ -29,6 +31,7 @@ class Dashboard:
     latency_days: dict[str, float | int] = field(default_factory=dict)  # count, median, p90, max
     propagation: dict[str, Any] = field(default_factory=dict)           # matched, same_status, rate
     trend: list[dict[str, Any]] = field(default_factory=list)           # per completed run: id, when, total, open
+    aging: AgingSummary | None = None                                   # open items by age bucket, overdue
 
 
 def _dec(v: Any) -> Decimal | None:
@@ -126,10 +129,14 @@ def load_dashboard(store, run_id: int | None) -> Dashboard | None:
         rec = s.records.get("crm", {}).get("customers", 0)
         trend.append({"id": r["id"], "when": r.get("finished_at") or r.get("started_at"),
                       "total": s.exceptions_total, "match_rate": s.links_total / rec if rec else None})
+    from workbench.close.aging import run_aging
+    with store.session() as s:
+        aging = run_aging(s, run_id, date.today())
     return Dashboard(run=run, by_type=types.most_common(), by_status=statuses.most_common(),
                      at_risk={t: dict(v) for t, v in at_risk.items()},
                      # the currency most exceptions are in first (a JPY total is large only in digits)
                      currencies=sorted(ccy_total, key=lambda c: (-ccy_count[c], -ccy_total[c], c)),
                      match_rate=(linked / crm_customers) if crm_customers else None, linked=linked,
                      crm_customers=crm_customers, unmatched=unmatched,
-                     latency_days=order_to_invoice_latency(store, run_id), propagation=propagation, trend=trend)
+                     latency_days=order_to_invoice_latency(store, run_id), propagation=propagation, trend=trend,
+                     aging=aging)

@@ -97,6 +97,7 @@ class DashboardScreen(QWidget):
         self.unmatched_erp = KpiTile("ERP customers not in the CRM")
         self.latency = KpiTile("Order → invoice (ERP)")
         self.propagation = KpiTile("Invoice status propagated")
+        self.overdue = KpiTile("Open items overdue")
         self.match.clicked.connect(lambda: self.open_queue({"types": ["customer.missing_xref", "customer.wrong_xref",
                                                                       "customer.duplicate"]}))
         self.unmatched_crm.clicked.connect(lambda: self.open_queue({"types": ["customer.missing_in_erp"]}))
@@ -104,8 +105,9 @@ class DashboardScreen(QWidget):
         self.latency.clicked.connect(lambda: self.open_queue({"types": ["order.missing_in_erp",
                                                                         "timing.event_not_reflected"]}))
         self.propagation.clicked.connect(lambda: self.open_queue({"types": ["invoice.status_mismatch"]}))
+        self.overdue.clicked.connect(lambda: self.open_queue({"statuses": ["open"]}))
         tiles = QHBoxLayout()
-        for t in (self.match, self.unmatched_crm, self.unmatched_erp, self.latency, self.propagation):
+        for t in (self.match, self.unmatched_crm, self.unmatched_erp, self.latency, self.propagation, self.overdue):
             tiles.addWidget(t, 1)
 
         self.type_view = self._chart("Exceptions by type (click a bar for the queue)")
@@ -139,7 +141,8 @@ class DashboardScreen(QWidget):
         lay.addWidget(self.heading)
         lay.addLayout(tiles)
         lay.addLayout(grid, 1)
-        order = (self.match, self.unmatched_crm, self.unmatched_erp, self.latency, self.propagation, self.type_view,
+        order = (self.match, self.unmatched_crm, self.unmatched_erp, self.latency, self.propagation, self.overdue,
+                 self.type_view,
                  self.currency_box, self.risk_view, self.status_view, self.trend_view)
         for a, b in zip(order, order[1:]):
             QWidget.setTabOrder(a, b)
@@ -206,6 +209,10 @@ class DashboardScreen(QWidget):
         p = d.propagation
         self.propagation.set_value(_pct(p.get("rate")), f"{p.get('differ', 0):,} of {p.get('matched', 0):,} "
                                                         "matched invoices differ")
+        if d.aging is not None:
+            # the age buckets (days since first seen) on a line of their own, so none is cut
+            self.overdue.set_value(f"{d.aging.overdue:,}", "past due\n" + " · ".join(
+                f"{bucket}: {n:,}" for bucket, n in d.aging.buckets.items()))
         self._draw_types()
         self._draw_status()
         ccy = self.currency_box.currentText()

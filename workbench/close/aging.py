@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.close.periods import latest_run
+from workbench.close.periods import latest_run, period_of_run
 from workbench.errors import ConfigError
 from workbench.store.schema import ExceptionRow, Period
 
@@ -76,15 +76,25 @@ class AgingSummary:
 
 def period_aging(session: Session, period: Period, today: date) -> AgingSummary:
     """Aging of the open items in the period's latest completed run."""
+    run = latest_run(session, period.name)
+    return run_aging(session, run.id if run is not None else None, today, period.due_days)
+
+
+def run_aging(session: Session, run_id: int | None, today: date,
+              settings: Mapping[str, Any] | None = None) -> AgingSummary:
+    """Aging of one run's open items; due days from ``settings`` (a period's), else the run's period's."""
     from workbench.close.signoff import OPEN_STATUSES
 
     buckets = dict.fromkeys(AgeBucket, 0)
     overdue: dict[str, int] = {}
-    run = latest_run(session, period.name)
-    if run is not None:
-        table = due_days(period.due_days)
+    if run_id is not None:
+        if settings is None:
+            name = period_of_run(session, run_id)
+            row = session.get(Period, name) if name else None
+            settings = row.due_days if row is not None else None
+        table = due_days(settings)
         rows = session.execute(select(ExceptionRow.first_seen, ExceptionRow.severity)
-                               .where(ExceptionRow.run_id == run.id, ExceptionRow.status.in_(OPEN_STATUSES)))
+                               .where(ExceptionRow.run_id == run_id, ExceptionRow.status.in_(OPEN_STATUSES)))
         for first_seen, severity in rows:
             a = aging(first_seen, severity, today, table)
             buckets[a.bucket] += 1

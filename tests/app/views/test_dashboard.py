@@ -159,3 +159,28 @@ def test_the_keyboard_walks_the_bars_and_enter_opens_the_queue(qtbot, win):
     qtbot.keyClick(view, Qt.Key.Key_Return)
     assert win.tabs.currentWidget() is win.review
     assert win.review.queue.current_filter().types == frozenset({chosen})
+
+
+def test_open_items_by_age_bucket_and_overdue_on_a_tile_that_opens_the_queue(qtbot, win):
+    from datetime import UTC, datetime, timedelta
+
+    from workbench.store.schema import ExceptionRow
+    d = win.screens["dashboard"]
+    with win.ctx.store.session() as s:
+        rows = s.query(ExceptionRow).filter(ExceptionRow.run_id == win.runs[1]).order_by(ExceptionRow.id).all()
+        for r in rows:
+            r.first_seen = datetime.now(UTC)
+        rows[0].first_seen = datetime.now(UTC) - timedelta(days=45)   # past any severity's due date
+        rows[1].first_seen = datetime.now(UTC) - timedelta(days=100)
+        rows[1].status = "waived"                                       # settled: not aged
+        open_now = sum(1 for r in rows if r.status in ("open", "in_review", "reopened"))
+    with qtbot.wait_signal(d.loaded, timeout=WAIT_MS):
+        d.load(win.runs[1])
+    aging = d.data.aging
+    assert sum(aging.buckets.values()) == open_now
+    assert aging.buckets["31–60"] == 1 and aging.buckets["0–30"] == open_now - 1 and aging.buckets["90+"] == 0
+    assert aging.overdue == 1
+    assert f"Open items overdue\n{aging.overdue:,}" in d.overdue.text() and "31–60: 1" in d.overdue.text()
+    with qtbot.wait_signal(win.ctx.show_queue_requested, timeout=WAIT_MS) as sig:
+        d.overdue.click()
+    assert sig.args[0]["statuses"] == ["open"]
