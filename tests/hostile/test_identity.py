@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from tests.helpers.pg_roles import login_urls
 from tests.workbench.team.conftest import add_run, add_team
+from tests.helpers.proposals import make_proposable
 from workbench.cli import main
 from workbench.corrections import service
-from workbench.store.schema import AuditEvent, Correction, ExceptionRow, User
+from workbench.store.schema import AuditEvent, Correction, User
 from workbench.team.users import register_user, remove_user
 
 BOB_LOOKALIKES = {
@@ -37,14 +38,6 @@ BOB_LOOKALIKES = {
 }
 
 
-def _proposable(store, ids):
-    with store.session() as s:
-        for i in ids:
-            ex = s.get(ExceptionRow, i)
-            ex.erp_object, ex.proposal = "invoices", {
-                "target_side": "erp", "target_system": "business_central", "object": "invoices",
-                "record_id": ex.erp_id, "field": "balance", "from": "90.00", "to": "100.00",
-                "needs_decision": False, "reason": "the CRM invoice was paid in part"}
 
 
 def _fingerprint(store):
@@ -66,7 +59,7 @@ def _refused(capsys, argv, *, says):
 @pytest.fixture
 def open_store_with_bobs_proposal(store):
     _, ids = add_run(store, n=1)
-    _proposable(store, ids)
+    make_proposable(store, ids)
     return store, service.propose(store, ids[0], "bob")
 
 
@@ -127,7 +120,7 @@ def team(pg_store):
         register_user(s, "ann", "carol", ["approver"])
         remove_user(s, "ann", "cara")
     _, ids = add_run(pg_store, n=2)
-    _proposable(pg_store, ids)
+    make_proposable(pg_store, ids)
     cid = service.propose(pg_store, ids[0], "bob")
     return pg_store, login_urls(pg_store.url, "ann", "bob", "cara", "carol", "dave", "Bob", "recon"), cid
 

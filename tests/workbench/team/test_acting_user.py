@@ -11,20 +11,13 @@ from sqlalchemy import select
 
 from tests.helpers.pg_roles import login_urls
 from tests.workbench.team.conftest import add_run, add_team
+from tests.helpers.proposals import make_proposable
 from workbench.cli import main
 from workbench.corrections import service
-from workbench.store.schema import Correction, ExceptionRow
+from workbench.store.schema import Correction
 from workbench.team.users import os_login, register_user, remove_user
 
 
-def _proposable(store, ids):
-    with store.session() as s:
-        for i in ids:
-            ex = s.get(ExceptionRow, i)
-            ex.erp_object, ex.proposal = "invoices", {
-                "target_side": "erp", "target_system": "business_central", "object": "invoices",
-                "record_id": ex.erp_id, "field": "balance", "from": "90.00", "to": "100.00",
-                "needs_decision": False, "reason": "the CRM invoice was paid in part"}
 
 
 @pytest.fixture
@@ -34,7 +27,7 @@ def team(pg_store):
     with pg_store.session() as s:
         register_user(s, "ann", "carol", ["approver"])
     _, ids = add_run(pg_store, n=3)
-    _proposable(pg_store, ids)
+    make_proposable(pg_store, ids)
     cid = service.propose(pg_store, ids[0], "bob")
     urls = login_urls(pg_store.url, "ann", "bob", "cara", "carol", "dave", "recon")
     return pg_store, urls, cid, ids
@@ -132,7 +125,7 @@ def test_open_mode_on_postgresql_acts_as_the_role(pg_store, capsys):
 def test_sqlite_a_mapped_os_login_cannot_name_someone_else(store, capsys):
     add_team(store)
     _, ids = add_run(store, n=2)
-    _proposable(store, ids)
+    make_proposable(store, ids)
     cid = service.propose(store, ids[0], "bob")
     with store.session() as s:
         register_user(s, "ann", "cara", ["preparer"], os_login_name=os_login())

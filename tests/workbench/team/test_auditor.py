@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers.proposals import make_proposable
 from workbench.cli import main
 from workbench.config import RunConfig
 from workbench.corrections import service
@@ -22,13 +23,7 @@ from tests.workbench.team.conftest import add_run, add_team
 def team_with_work(any_store):
     add_team(any_store)
     run_id, ids = add_run(any_store, n=2)
-    with any_store.session() as s:
-        for i in ids:
-            ex = s.get(ExceptionRow, i)
-            ex.erp_object, ex.proposal = "invoices", {
-                "target_side": "erp", "target_system": "business_central", "object": "invoices",
-                "record_id": ex.erp_id, "field": "balance", "from": "90.00", "to": "100.00",
-                "needs_decision": False, "reason": "the CRM invoice was paid in part"}
+    make_proposable(any_store, ids)
     proposed = service.propose(any_store, ids[0], "bob")
     return any_store, ids, proposed
 
