@@ -19,6 +19,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout,
                                QWidget)
 
+from app.views.tables import rows_table
 from app.context import AppContext
 from app.models.close_checklist import (CHECK_COLUMNS, CRITICAL_COLUMNS, HISTORY_COLUMNS, CloseState, Permission,
                                         load_close)
@@ -47,10 +48,10 @@ class CloseScreen(QWidget):
         self.checklist = RowsModel(CHECK_COLUMNS, self, tint=self._tint)
         self.critical = RowsModel(CRITICAL_COLUMNS, self)
         self.history = RowsModel(HISTORY_COLUMNS, self)
-        self.checklist_view = self._table(self.checklist, "Close checklist", (320, 760))
+        self.checklist_view = rows_table(self, self.checklist, "Close checklist", (320, 760))
         self.checklist_view.setSelectionMode(QTableView.SelectionMode.NoSelection)  # read, not picked
-        self.critical_view = self._table(self.critical, "Open critical items", (460, 200, 160))
-        self.history_view = self._table(self.history, "Sign-off history", (150, 110, 160))
+        self.critical_view = rows_table(self, self.critical, "Open critical items", (460, 200, 160))
+        self.history_view = rows_table(self, self.history, "Sign-off history", (150, 110, 160))
 
         self.reason_edit = QLineEdit()
         self.reason_edit.setAccessibleName("Reason for reopening or carrying forward")
@@ -87,20 +88,6 @@ class CloseScreen(QWidget):
         ctx.run_changed.connect(lambda _run: self.load())
         ctx.runs_changed.connect(lambda: self.load(self.current_period()))
         ctx.data_changed.connect(lambda _changes, _initiator: self.load(self.current_period()))
-
-    def _table(self, model: RowsModel, name: str, widths: tuple[int, ...]) -> QTableView:
-        view = QTableView(self)
-        view.setModel(model)
-        view.setAccessibleName(name)
-        view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        view.setWordWrap(False)
-        view.verticalHeader().setVisible(False)
-        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-        for col, width in enumerate(widths):
-            view.setColumnWidth(col, width)
-        view.horizontalHeader().setStretchLastSection(True)
-        return view
 
     def _tint(self, row: dict[str, Any]) -> str | None:
         key = _TINTS.get(str(row.get("status", "")))

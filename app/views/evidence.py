@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout,
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
+from app.views.tables import rows_table
 from app.models.close_evidence import ATTACHMENT_COLUMNS, COMMENT_COLUMNS, Evidence, load_evidence
 from app.models.rows_model import RowsModel
 
@@ -32,8 +33,9 @@ class EvidencePanel(QWidget):
         self.evidence: Evidence | None = None
         self.comments = RowsModel(COMMENT_COLUMNS, self)
         self.attachments = RowsModel(ATTACHMENT_COLUMNS, self)
-        self.comments_view = self._table(self.comments, "Comments", (130, 110))
-        self.attachments_view = self._table(self.attachments, "Attached evidence", (150, 70, 100, 110))
+        self.comments_view = rows_table(self, self.comments, "Comments", (130, 110), single=False, padding=6)
+        self.attachments_view = rows_table(self, self.attachments, "Attached evidence", (150, 70, 100, 110),
+                                           single=False, padding=6)
         self.lock_label = QLabel("")
         self.lock_label.setAccessibleName("Period lock")
         self.lock_label.setWordWrap(True)
@@ -60,19 +62,6 @@ class EvidencePanel(QWidget):
         lay.addLayout(lists, 1)
         lay.addLayout(row)
         self.show_exception(None)
-
-    def _table(self, model: RowsModel, name: str, widths: tuple[int, ...]) -> QTableView:
-        view = QTableView(self)
-        view.setModel(model)
-        view.setAccessibleName(name)
-        view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        view.setWordWrap(False)
-        view.verticalHeader().setVisible(False)
-        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
-        for col, width in enumerate(widths):
-            view.setColumnWidth(col, width)
-        view.horizontalHeader().setStretchLastSection(True)
-        return view
 
     def show_exception(self, exception: dict[str, Any] | None) -> None:
         self.exception = exception

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
 
+from app.views.tables import rows_table
 from app.context import AppContext
 from app.models.rows_model import Column, RowsModel
 from app.operations import run_action
@@ -47,6 +48,8 @@ def load_links(store: Any, run_id: int | None) -> list[dict[str, Any]] | None:
         r["erp_name"] = names.get(("erp", r["erp_id"]), "")
     return rows
 
+LINK_WIDTHS = (80, 90, 90, 230, 170, 230, 170)
+
 
 class LinksScreen(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
@@ -57,8 +60,8 @@ class LinksScreen(QWidget):
         self.summary.setAccessibleName("Links summary")
         self.suggested = RowsModel(COLUMNS, self)
         self.links = RowsModel(COLUMNS, self)
-        self.suggested_view = self._table(self.suggested, "Suggested links to confirm")
-        self.links_view = self._table(self.links, "All customer links")
+        self.suggested_view = rows_table(self, self.suggested, "Suggested links to confirm", LINK_WIDTHS)
+        self.links_view = rows_table(self, self.links, "All customer links", LINK_WIDTHS)
         self.confirm_button = QPushButton("Confirm link")
         self.confirm_button.setAccessibleName("Confirm the selected suggested link")
         self.confirm_button.clicked.connect(lambda: self._decide("confirm"))
@@ -82,20 +85,6 @@ class LinksScreen(QWidget):
         self.setTabOrder(self.reject_button, self.links_view)
         ctx.run_changed.connect(lambda _run: self.load())
         ctx.data_changed.connect(self._data_changed)
-
-    def _table(self, model: RowsModel, name: str) -> QTableView:
-        view = QTableView(self)
-        view.setModel(model)
-        view.setAccessibleName(name)
-        view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        view.setWordWrap(False)
-        view.verticalHeader().setVisible(False)
-        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-        for col, width in enumerate((80, 90, 90, 230, 170, 230, 170)):
-            view.setColumnWidth(col, width)
-        view.horizontalHeader().setStretchLastSection(True)
-        return view
 
     def _data_changed(self, changes: Changes | None, _initiator: object) -> None:
         if changes is None or changes.links:
