@@ -1,6 +1,7 @@
 """Starting the app: the window shows at once, then opens the last run; a bad database is said in the window."""
 
 import argparse
+import threading
 
 from app.main_window import open_window
 from app.screens import Screen, register_screen, screens
@@ -8,12 +9,25 @@ from tests.app.conftest import seed_run
 from tests.helpers.qt import WAIT_MS
 
 
-def test_the_window_shows_before_the_database_is_open_then_opens_the_last_run(qtbot, store, tmp_path):
+def test_the_window_shows_before_the_database_is_open_then_opens_the_last_run(qtbot, store, tmp_path, monkeypatch):
+    import app.main_window as main_window
+
     seed_run(store, run_name="September close")
     last = seed_run(store, run_name="October close")
+    # The store opens on the worker: hold it there until the window has been seen without it
+    # (on a busy machine the worker could otherwise finish before the first look).
+    opened = threading.Event()
+    real_open = main_window.open_for_gui
+
+    def held_open(url, user):
+        assert opened.wait(WAIT_MS / 1000), "the test never let the store open"
+        return real_open(url, user)
+
+    monkeypatch.setattr(main_window, "open_for_gui", held_open)
     win = open_window(argparse.Namespace(db=store.url, run=None, user="alice"))
     qtbot.addWidget(win)
     assert win.isVisible() and win.screens == {}  # visible while the store opens on the worker
+    opened.set()
     qtbot.waitUntil(lambda: win.review is not None and win.review.bundle is not None, timeout=WAIT_MS)
     assert win.review.bundle.run["id"] == last
     assert "October close" in win.windowTitle()
