@@ -7,10 +7,8 @@ from collections.abc import Callable, Sequence
 
 from workbench.corrections import service
 from workbench.model.changes import ChangedIds, Changes
+from workbench.store.chunks import chunks
 from workbench.store.db import Store
-
-CHUNK = 5000  # ids per transaction
-
 
 def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) -> ChangedIds:
     """``service.waive`` over any number of exceptions; returns those waived."""
@@ -25,8 +23,8 @@ def approve_for(store: Store, exception_ids: Sequence[int], user: str) -> Change
 def _in_chunks(ids: Sequence[int], act: Callable[[list[int]], ChangedIds]) -> ChangedIds:
     done: list[int] = []
     changes = Changes()
-    for i in range(0, len(ids), CHUNK):
-        part = act([int(x) for x in ids[i:i + CHUNK]])
+    for ids_part in chunks(ids):
+        part = act([int(x) for x in ids_part])
         done.extend(part)
         changes |= part.changes
     return ChangedIds(done, changes)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.store import coverage
+from workbench.store.chunks import chunks
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
 
 
@@ -100,8 +101,8 @@ def _events_by_entity(session: Session, entity_type: str, ids: Iterable[object] 
             out.setdefault(str(ev.entity_id), []).append(ev)
         return out
     keys = [str(i) for i in ids]
-    for i in range(0, len(keys), 900):  # IN lists within every database's parameter limit
-        for ev in session.execute(q.where(AuditEvent.entity_id.in_(keys[i:i + 900]))).scalars():
+    for part in chunks(keys):  # IN lists within every database's parameter limit
+        for ev in session.execute(q.where(AuditEvent.entity_id.in_(part))).scalars():
             out.setdefault(str(ev.entity_id), []).append(ev)
     return out
 

@@ -10,10 +10,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Select, select
 
+from workbench.store.chunks import chunks
 from workbench.store.db import Store
 from workbench.store.schema import CustomerLink, ExceptionRow
 
-CHUNK = 5000  # ids per IN list: well inside every database's parameter limit
 
 EXCEPTION_STATE = ["id", "status", "assignee"]
 LINK_STATE = ["id", "status", "decided_by", "version"]
@@ -35,8 +35,7 @@ def _read(store: Store, table: Any, columns: list[str], ids: Collection[int]) ->
     if not wanted:
         return pd.DataFrame(rows, columns=columns, dtype=object)
     with store.session() as s:
-        for i in range(0, len(wanted), CHUNK):
-            q: Select[Any] = select(*(getattr(table, c) for c in columns)).where(
-                table.id.in_(wanted[i:i + CHUNK]))
+        for part in chunks(wanted):
+            q: Select[Any] = select(*(getattr(table, c) for c in columns)).where(table.id.in_(part))
             rows.extend(s.execute(q).all())
     return pd.DataFrame([tuple(r) for r in rows], columns=columns, dtype=object)

@@ -3,12 +3,13 @@
 from sqlalchemy import select
 
 from tests.workbench.corrections.conftest import add_exception, add_run
+from workbench.store import chunks
 from workbench.corrections import bulk, service
 from workbench.store.schema import Correction, ExceptionRow
 
 
 def test_a_big_selection_is_waived_and_approved_chunk_by_chunk(store, monkeypatch):
-    monkeypatch.setattr(bulk, "CHUNK", 2)
+    monkeypatch.setattr(chunks, "IN_LIST_SIZE", 2)
     run = add_run(store)
     eids = [add_exception(store, run, crm_id=f"a0B00000000000{i}AAA", erp_id=f"INV-{i}") for i in range(5)]
     cids = [service.propose(store, e, "bob") for e in eids[:3]]

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from tests.app.conftest import seed_run
+from workbench.store import chunks
 from workbench.review import states
 from workbench.review.assign import assign
 from workbench.review.links import confirm_link
@@ -10,7 +11,7 @@ from workbench.store.schema import CustomerLink, ExceptionRow
 
 
 def test_only_the_changed_exceptions_and_links_are_read_in_chunks(store, monkeypatch):
-    monkeypatch.setattr(states, "CHUNK", 2)  # five exceptions: three IN lists
+    monkeypatch.setattr(chunks, "IN_LIST_SIZE", 2)  # five exceptions: three IN lists
     seed_run(store)
     with store.session() as s:
         ids = sorted(s.execute(select(ExceptionRow.id)).scalars())
