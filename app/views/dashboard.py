@@ -63,16 +63,20 @@ class BarChartView(QChartView):
 class KpiTile(QPushButton):
     """A number with its words; clicking opens the queue on what it counts (when it counts exceptions)."""
 
-    def __init__(self, title: str, parent: QWidget | None = None):
+    def __init__(self, title: str, parent: QWidget | None = None, *, one_line: bool = False):
         super().__init__(parent)
         self.title = title
+        self.one_line = one_line  # a full-width strip: title and figures on one line, less height taken
         self.setAccessibleName(title)
-        self.setMinimumHeight(64)
+        self.setMinimumHeight(32 if one_line else 64)
+        # the tiles share the row: their text must not widen the window past its size (1440 px shows all)
+        self.setMinimumWidth(120)
         self.setStyleSheet("QPushButton { text-align: left; padding: 6px 10px; }")
         self.set_value("—", "")
 
     def set_value(self, value: str, words: str) -> None:
-        self.setText(f"{self.title}\n{value}   {words}".rstrip())
+        sep = ": " if self.one_line else "\n"
+        self.setText(f"{self.title}{sep}{value}   {words}".rstrip())
         self.setAccessibleDescription(f"{self.title}: {value} {words}")
 
 
@@ -97,7 +101,7 @@ class DashboardScreen(QWidget):
         self.unmatched_erp = KpiTile("ERP customers not in the CRM")
         self.latency = KpiTile("Order → invoice (ERP)")
         self.propagation = KpiTile("Invoice status propagated")
-        self.overdue = KpiTile("Open items overdue")
+        self.overdue = KpiTile("Open items overdue", one_line=True)
         self.match.clicked.connect(lambda: self.open_queue({"types": ["customer.missing_xref", "customer.wrong_xref",
                                                                       "customer.duplicate"]}))
         self.unmatched_crm.clicked.connect(lambda: self.open_queue({"types": ["customer.missing_in_erp"]}))
@@ -107,7 +111,7 @@ class DashboardScreen(QWidget):
         self.propagation.clicked.connect(lambda: self.open_queue({"types": ["invoice.status_mismatch"]}))
         self.overdue.clicked.connect(lambda: self.open_queue({"statuses": ["open"]}))
         tiles = QHBoxLayout()
-        for t in (self.match, self.unmatched_crm, self.unmatched_erp, self.latency, self.propagation, self.overdue):
+        for t in (self.match, self.unmatched_crm, self.unmatched_erp, self.latency, self.propagation):
             tiles.addWidget(t, 1)
 
         self.type_view = self._chart("Exceptions by type (click a bar for the queue)")
@@ -140,6 +144,7 @@ class DashboardScreen(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.heading)
         lay.addLayout(tiles)
+        lay.addWidget(self.overdue)  # full width: the four age buckets read on one line
         lay.addLayout(grid, 1)
         order = (self.match, self.unmatched_crm, self.unmatched_erp, self.latency, self.propagation, self.overdue,
                  self.type_view,
@@ -210,9 +215,8 @@ class DashboardScreen(QWidget):
         self.propagation.set_value(_pct(p.get("rate")), f"{p.get('differ', 0):,} of {p.get('matched', 0):,} "
                                                         "matched invoices differ")
         if d.aging is not None:
-            # the age buckets (days since first seen) on a line of their own, so none is cut
-            self.overdue.set_value(f"{d.aging.overdue:,}", "past due\n" + " · ".join(
-                f"{bucket}: {n:,}" for bucket, n in d.aging.buckets.items()))
+            self.overdue.set_value(f"{d.aging.overdue:,}", "past due   ·   open items by days since first seen:   "
+                                   + " · ".join(f"{bucket}: {n:,}" for bucket, n in d.aging.buckets.items()))
         self._draw_types()
         self._draw_status()
         ccy = self.currency_box.currentText()
