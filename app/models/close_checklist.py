@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.models.rows_model import Column
+from workbench.team.identity import same_person
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
 
@@ -140,7 +141,7 @@ def load_close(store: Any, period_name: str | None, run_id: int | None, user: st
                               f"period {name} is not signed off yet: its preparer signs it off first"
                               if period.state == PeriodState.OPEN else "",
                               f"{user} signed period {name} off, so someone else must certify it (maker-checker)"
-                              if last_signoff is not None and _same(last_signoff.actor, user) else "",
+                              if last_signoff is not None and same_person(last_signoff.actor, user) else "",
                               f"period {name} changed since {last_signoff.actor if last_signoff else '?'} signed it "
                               "off: the preparer must sign it off again" if moved else "",
                               f"{len(uncarried):,} open critical item(s) not carried forward (first: {uncarried[0]})"
@@ -180,10 +181,6 @@ def _reporting_line(session: Any, period: Any, snap: Any) -> dict[str, Any]:
 
 def _who(row: Any) -> str:
     return f"{row.actor}, {row.at:%Y-%m-%d %H:%M} UTC" + (f": {row.reason}" if row.reason else "")
-
-
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def _first(*refusals: str) -> Permission:

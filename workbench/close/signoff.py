@@ -26,7 +26,7 @@ from workbench.close.periods import PeriodState, get_period, latest_run
 from workbench.errors import IllegalTransition, InputError, PermissionDenied
 from workbench.store import trail
 from workbench.store.db import Store
-from workbench.store.schema import AuditEvent, CarryForward, ExceptionRow, Period, PeriodSignoff
+from workbench.store.schema import CarryForward, ExceptionRow, Period, PeriodSignoff
 from workbench.team.identity import same_person
 from workbench.team.users import require
 
@@ -98,14 +98,9 @@ def _last(session: Session, name: str, action: str) -> PeriodSignoff | None:
                            .order_by(PeriodSignoff.id.desc()).limit(1)).scalar_one_or_none()
 
 
-def _trail_head(session: Session) -> tuple[int, str | None]:
-    last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
-    return (0, None) if last is None else (int(last[0]), str(last[1]))
-
-
 def _record(session: Session, period: Period, action: str, actor: str, reason: str | None,
             snap: Snapshot | None) -> PeriodSignoff:
-    count, head = _trail_head(session)
+    count, head = trail.head(session)
     row = PeriodSignoff(period=period.name, action=action, actor=actor, at=datetime.now(UTC),
                         reason=reason, run_id=snap.run_id if snap else None,
                         snapshot=snap.as_json() if snap else None, snapshot_hash=snap.sha256 if snap else None,
