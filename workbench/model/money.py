@@ -84,6 +84,18 @@ def amount_text(value: object, currency: str | None = None) -> str:
     return f"{amount:,}"
 
 
+def excel_format(currency: str | None) -> str:
+    """The spreadsheet number format that shows an amount as this module's text does: grouped, to
+    the currency's minor units, then the code ("#,##0.00 \"EUR\"", "#,##0 \"JPY\""). The cell stays
+    a number an auditor can sum."""
+    try:
+        places = minor_units(currency) if currency else 2
+    except (KeyError, ValueError):
+        places = 2
+    number = "#,##0" + ("." + "0" * places if places else "")
+    return f'{number} "{currency}"' if currency and currency.isalpha() else number
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: Decimal

@@ -1,0 +1,65 @@
+"""The one label table: what a controller reads instead of the engine's codes."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from workbench.model import labels
+from workbench.model.money import excel_format, format_amount
+from workbench.model.states import CorrectionState, ExceptionStatus
+from workbench.reconcile.rules import TYPE_SEVERITY
+
+
+def test_every_exception_type_the_engine_raises_has_words() -> None:
+    missing = sorted(t for t in TYPE_SEVERITY if t not in labels.TYPE_LABELS)
+    assert missing == []
+    assert labels.type_label("invoice.partial_payment_not_reflected") == "Partial payment not shown in CRM"
+
+
+def test_an_unknown_type_or_field_reads_as_plain_words_not_a_code() -> None:
+    assert labels.type_label("invoice.some_new_check") == "Invoice: some new check"
+    assert labels.field_label("Region__c") == "Region"
+    assert labels.field_label("open_balance") == "Open balance"
+    assert labels.field_label("status_raw") == "Status as the system shows it"
+
+
+def test_every_state_has_words() -> None:
+    assert {s.value for s in ExceptionStatus} <= set(labels.EXCEPTION_STATUS_LABELS)
+    assert {s.value for s in CorrectionState} <= set(labels.CORRECTION_STATE_LABELS)
+    assert labels.correction_state_label(CorrectionState.DEAD_LETTER) == "Failed, needs a person"
+
+
+@pytest.mark.parametrize(("amount", "currency", "shown"), [
+    (Decimal("50621.58"), "USD", "50,621.58 USD"),
+    (Decimal("1234567"), "JPY", "1,234,567 JPY"),
+    (Decimal("1234.4"), "JPY", "1,234 JPY"),
+    (Decimal("12.3456"), "KWD", "12.346 KWD"),
+    (Decimal("-0.5"), "EUR", "-0.50 EUR"),
+])
+def test_money_shows_grouping_the_currency_minor_units_and_code(amount: Decimal, currency: str, shown: str) -> None:
+    assert format_amount(amount, currency) == shown
+    assert labels.value_text(str(amount), "open_balance", currency) == shown
+
+
+def test_spreadsheet_format_matches_the_currency_minor_units() -> None:
+    assert excel_format("JPY") == '#,##0 "JPY"'
+    assert excel_format("EUR") == '#,##0.00 "EUR"'
+    assert excel_format("KWD") == '#,##0.000 "KWD"'
+    assert excel_format(None) == "#,##0.00"
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, pd.NaT, "nan", "None", "NaT", ""])
+def test_a_missing_value_never_reads_as_nan_none_or_nat(missing: object) -> None:
+    assert labels.value_text(missing, "name") == labels.MISSING
+    assert labels.value_text(missing, "open_balance", "EUR") == labels.MISSING
+
+
+def test_values_of_other_kinds_read_plainly() -> None:
+    assert labels.value_text(True, "active") == "Yes"
+    assert labels.value_text(date(2026, 11, 30), "due_date") == "2026-11-30"
+    assert labels.value_text("González Ingeniería S.A.", "name") == "González Ingeniería S.A."
+    assert labels.value_text(Decimal("1500.5"), "quantity") == "1,500.5"

@@ -1,0 +1,167 @@
+"""The words a person reads for the codes the engine and the store use.
+
+One table for exception types, canonical fields, record kinds, severities and the states of
+exceptions and corrections, used by the app, the CLI and the workbook alike, so a controller
+sees "Invoice status differs" everywhere and the code only where it helps (a tooltip, a
+filter, a column for tools). A code without an entry reads as itself made plain
+(``invoice.some_new_check`` → "Invoice: some new check"), never as an empty cell.
+
+Values for display go through ``value_text``: money with its currency's minor units and
+the currency code, dates in ISO form, yes/no for flags, and an em dash for a missing value,
+so ``nan``, ``None`` and ``NaT`` never reach a person.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from workbench.model.missing import is_missing
+from workbench.model.money import format_amount
+from workbench.model.records import DECIMAL_FIELDS, MONEY_FIELDS
+
+MISSING = "—"  # what a missing value reads as: an em dash, never None/nan/NaT
+
+TYPE_LABELS: dict[str, str] = {
+    "customer.missing_in_erp": "Customer missing in ERP",
+    "customer.missing_in_crm": "Customer missing in CRM",
+    "customer.missing_xref": "Customer cross-reference missing",
+    "customer.wrong_xref": "Customer cross-reference points elsewhere",
+    "customer.duplicate": "Duplicate customer",
+    "customer.attribute_mismatch": "Customer details differ",
+    "customer.name_variant": "Customer name spelled differently",
+    "pricing.price_mismatch": "Price differs",
+    "pricing.missing_in_erp": "Price missing in ERP",
+    "pricing.missing_in_crm": "Price missing in CRM",
+    "pricing.off_price_order_line": "Order line off the price list",
+    "invoice.status_mismatch": "Invoice status differs",
+    "invoice.balance_mismatch": "Open balance differs",
+    "invoice.partial_payment_not_reflected": "Partial payment not shown in CRM",
+    "invoice.due_date_mismatch": "Due date differs",
+    "invoice.amount_mismatch": "Invoice total differs",
+    "invoice.missing_in_crm": "Invoice missing in CRM",
+    "invoice.missing_in_erp": "Invoice missing in ERP",
+    "order.missing_in_erp": "Order missing in ERP",
+    "order.amount_mismatch": "Order total differs",
+    "credit.blocked_in_erp": "Customer blocked in ERP",
+    "timing.event_not_reflected": "Change not yet reflected",
+    "data_quality.missing_tax_id": "Tax ID missing",
+    "data_quality.missing_billing_country": "Billing country missing",
+    "data_quality.unmapped_product": "Product not mapped",
+    "data_quality.hierarchy_mismatch": "Parent account differs",
+    "data_quality.unresolved_reference": "Reference to an unknown record",
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "record_id": "Record ID", "name": "Legal name", "number": "Number", "xref": "Cross-reference",
+    "street": "Billing street", "city": "Billing city", "postcode": "Billing postcode", "state": "Billing state",
+    "country": "Billing country", "tax_id": "Tax ID", "website": "Website", "email": "Email", "phone": "Phone",
+    "duns": "D-U-N-S number", "currency": "Currency", "parent_id": "Parent account", "blocked": "Blocked",
+    "active": "Active", "last_modified": "Last modified", "version": "Version", "code": "Product code",
+    "product_code": "Product code", "unit_price": "Unit price", "pricebook": "Price book",
+    "product_id": "Product", "product_name": "Product name", "effective_date": "Effective from",
+    "end_date": "Effective to", "min_quantity": "Minimum quantity", "customer_id": "Customer",
+    "total_amount": "Total amount", "order_date": "Order date", "status": "Status", "booked": "Booked",
+    "kind": "Record type", "order_id": "Order", "quantity": "Quantity", "list_price": "List price",
+    "discount_percent": "Discount %", "amount": "Amount", "open_balance": "Open balance",
+    "status_raw": "Status as the system shows it", "invoice_date": "Invoice date", "due_date": "Due date",
+    "order_ref": "Order reference", "external_ref": "External reference", "is_credit_note": "Credit note",
+    "invoice_number": "Invoice number", "payment_date": "Payment date",
+}
+
+KIND_LABELS: dict[str, str] = {
+    "customers": "Customer", "products": "Product", "prices": "Price", "orders": "Order",
+    "order_lines": "Order line", "invoices": "Invoice", "payments": "Payment",
+}
+
+SEVERITY_LABELS: dict[str, str] = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
+
+EXCEPTION_STATUS_LABELS: dict[str, str] = {
+    "open": "Open", "in_review": "In review", "reopened": "Reopened", "resolved": "Resolved", "waived": "Waived",
+}
+
+CORRECTION_STATE_LABELS: dict[str, str] = {
+    "proposed": "Waiting for approval", "approved": "Approved, not yet sent", "rejected": "Rejected",
+    "queued": "Queued to send", "pushing": "Sending", "applied": "Sent, not yet verified",
+    "conflict": "Changed in the system since approval",
+    "failed": "Failed, will retry", "dead_letter": "Failed, needs a person", "waived": "Waived",
+}
+
+SIDE_LABELS: dict[str, str] = {"crm": "CRM", "erp": "ERP"}
+
+
+def _plain(code: str) -> str:
+    words = code.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else MISSING
+
+
+def type_label(code: str | None) -> str:
+    """"invoice.status_mismatch" → "Invoice status differs"; an unknown code reads as plain words."""
+    if is_missing(code) or not code:
+        return MISSING
+    known = TYPE_LABELS.get(code)
+    if known:
+        return known
+    family, _, rest = code.partition(".")
+    return f"{_plain(family)}: {rest.replace('_', ' ')}" if rest else _plain(family)
+
+
+def field_label(field: str | None) -> str:
+    """"open_balance" → "Open balance"; fields a mapping adds (``custom__c``) read as plain words."""
+    if is_missing(field) or not field:
+        return MISSING
+    return FIELD_LABELS.get(field) or _plain(field.removesuffix("__c"))
+
+
+def kind_label(kind: str | None) -> str:
+    if is_missing(kind) or not kind:
+        return MISSING
+    return KIND_LABELS.get(kind) or _plain(kind)
+
+
+def severity_label(severity: str | None) -> str:
+    return MISSING if is_missing(severity) or not severity else SEVERITY_LABELS.get(severity, _plain(severity))
+
+
+def exception_status_label(status: str | None) -> str:
+    return MISSING if is_missing(status) or not status else EXCEPTION_STATUS_LABELS.get(status, _plain(status))
+
+
+def correction_state_label(state: str | None) -> str:
+    return MISSING if is_missing(state) or not state else CORRECTION_STATE_LABELS.get(state, _plain(state))
+
+
+def is_money_field(field: str | None) -> bool:
+    """Fields that hold an amount of money in some kind (open_balance, unit_price, ...)."""
+    return bool(field) and any(field in names for names in MONEY_FIELDS.values())
+
+
+def is_number_field(field: str | None) -> bool:
+    return bool(field) and any(field in names for names in DECIMAL_FIELDS.values())
+
+
+def value_text(value: Any, field: str | None = None, currency: str | None = None) -> str:
+    """A compared value as a person reads it: money as "1,234.50 EUR" (the currency's minor
+    units), dates as 2026-11-30, flags as Yes/No, missing as an em dash."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if text.strip().lower() in {"", "nan", "none", "nat", "null"}:
+        return MISSING
+    if field is not None and is_money_field(field):
+        try:
+            amount = value if isinstance(value, Decimal) else Decimal(text)
+        except ArithmeticError:
+            return text
+        if amount.is_finite():
+            return format_amount(amount, currency or None)
+    if isinstance(value, Decimal):
+        return f"{value:,}"
+    return text
