@@ -86,6 +86,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("links", help="list the customer links of a run (method, confidence, evidence)")
     p.add_argument("--run", type=int, help="run id (default: the latest completed run)")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                   help="table for people; csv or json (with the full evidence) for tools")
     add_db_option(p)
     p.set_defaults(func=cmd_links)
