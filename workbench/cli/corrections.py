@@ -202,7 +202,8 @@ def cmd_push(args: argparse.Namespace) -> int:
               f"{v.get('not_checked', 0)} not checked")
     for r in rep.results:
         if r["state"] in (CorrectionState.CONFLICT, CorrectionState.DEAD_LETTER):
-            print(f"  correction {r['correction_id']}: {r['state']}: {r['message'] or ''}".rstrip())
+            print(f"  correction {r['correction_id']}: {correction_state_label(r['state'])}: "
+                  f"{r['message'] or ''}".rstrip())
     for e in rep.errors:
         print(f"  not pushed: {e}", file=sys.stderr)
     for why in rep.refused:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 from workbench.cli import add_db_option
+from workbench.cli.output import dumps
 from workbench.progress import Progress
 
 
@@ -28,7 +28,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from workbench.store.pg import schema_status
     st = schema_status(args.db)
     if args.format == "json":
-        print(json.dumps(st, indent=2, default=str))
+        print(dumps(st))
         return 0
     print(f"database:  {st['url']} ({st['server_version'] or st['backend']})")
     print(f"schema:    {st['revision'] or 'none (no workbench tables yet)'} (this version needs {st['head']})")
@@ -115,7 +115,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     if not args.all:
         users = [u for u in users if u["active"]]
     if args.format == "json":
-        print(json.dumps(users, indent=2, default=str))
+        print(dumps(users))
         return 0
     if not users:
         print("no users registered: open mode (anyone may prepare and approve, never their own proposal); "

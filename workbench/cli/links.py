@@ -13,6 +13,8 @@ import sys
 from collections.abc import Hashable
 from typing import Any, TextIO
 
+from workbench.cli.output import fit
+
 COLUMNS = ["crm_id", "erp_id", "method", "confidence", "status", "evidence"]
 RELIED_ON = ("auto", "confirmed")
 
@@ -76,7 +78,7 @@ def _table(out: TextIO, title: str, rows: list[dict[str, Any]]) -> None:
     out.write(f"  {'CRM id':<20}{'ERP id':<38}{'Method':<11}{'Conf':>6}  Evidence\n")
     for r in rows:
         conf = "" if r["confidence"] is None else f"{r['confidence']:.2f}"
-        out.write(f"  {str(r['crm_id'] or '')[:19]:<20}{str(r['erp_id'] or '')[:37]:<38}{str(r['method'])[:10]:<11}"
+        out.write(f"  {fit(r['crm_id'], 19):<20}{fit(r['erp_id'], 37):<38}{fit(r['method'], 10):<11}"
                   f"{conf:>6}  {_evidence_text(r['evidence'])}\n")
     out.write("\n")
 

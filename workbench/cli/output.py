@@ -49,7 +49,7 @@ def json_value(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(json_value(value), indent=2, ensure_ascii=False)
+    return json.dumps(json_value(value), indent=2, ensure_ascii=False, default=str)
 
 
 def csv_value(value: Any) -> Any:
