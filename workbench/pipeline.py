@@ -10,6 +10,8 @@ from workbench.close.lock import ensure_open
 from workbench.close.materiality import auto_waive
 from workbench.config import RunConfig
 from workbench.errors import Cancelled, WorkbenchError
+from workbench.model.labels import type_label
+from workbench.model.missing import is_missing
 from workbench.model.money import amount_text
 from workbench.progress import NullProgress, Progress, TaskState, check_cancelled
 from workbench.reconcile.result import ReconResult
@@ -101,7 +103,8 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: 
 
 
 def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
-    """The run summary as a plain-text report for the terminal."""
+    """The run summary as a plain-text report for the terminal: labels from the label table
+    (with the type code ``--type`` takes), amounts to their currency's minor units, no Python reprs."""
     run = read_summary(summary) or RunSummary()
     lines = []
     if run_id is not None:
@@ -119,17 +122,18 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
                  + f"; suggested for review: {run.suggested_links:,}")
     lines.append("")
     exc = run.exceptions
-    lines.append(f"{'Exceptions by type':<44}{'Count':>10}")
+    lines.append(f"{'Exceptions by type':<44}{'Count':>10}  Code")
     for kind, n in exc.items():
-        lines.append(f"{kind:<44}{n:>10,}")
+        lines.append(f"{type_label(kind)[:43]:<44}{n:>10,}  {kind}")
     lines.append(f"{'Total':<44}{run.exceptions_total:>10,}")
     totals = run.control_totals
     if totals:
         lines.append("")
         lines.append(f"{'Control totals':<16}{'Currency':<10}{'Invoices':>10}{'Total amount':>20}{'Open balance':>20}")
         for t in totals:
-            lines.append(f"{t.get('side', '').upper():<16}{t.get('currency', ''):<10}{t.get('invoices', 0):>10,}"
-                         f"{amount_text(t.get('total_amount')):>20}{amount_text(t.get('open_balance')):>20}")
+            ccy = t.get("currency") or ""
+            lines.append(f"{str(t.get('side', '')).upper():<16}{ccy:<10}{t.get('invoices', 0):>10,}"
+                         f"{amount_text(t.get('total_amount'), ccy):>20}{amount_text(t.get('open_balance'), ccy):>20}")
         diff = run.stats.get("reconciling")
         if isinstance(diff, dict) and diff:
             lines.append("")
@@ -137,12 +141,27 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
                          f"{'Unexplained':>18}")
             for ccy, d in sorted(diff.items()):
                 if isinstance(d, dict):
-                    lines.append(f"{'':<26}{ccy:<10}{amount_text(d.get('difference')):>18}{amount_text(d.get('explained')):>18}"
-                                 f"{amount_text(d.get('unexplained')):>18}")
+                    lines.append(f"{'':<26}{ccy:<10}{amount_text(d.get('difference'), ccy):>18}"
+                                 f"{amount_text(d.get('explained'), ccy):>18}"
+                                 f"{amount_text(d.get('unexplained'), ccy):>18}")
     lines += format_ledger(run.ledger)
     for warning in run.stats.get("warnings") or ():
         lines.append(f"Warning: {warning}")
-    usage = run.api_usage
-    for side, u in usage.items():
-        lines.append(f"API usage {side.upper()}: " + ", ".join(f"{k} {v}" for k, v in u.items()))
+    for side, u in run.api_usage.items():
+        lines.append(f"API usage {side.upper()}: {_usage_text(u)}")
     return "\n".join(lines)
+
+
+def _usage_text(value: Any) -> str:
+    """A connector's usage figures in words: "calls 15, by resource: query 14, sobjects 1, max 15,000"."""
+    if isinstance(value, dict):
+        parts = [f"{str(k).replace('_', ' ')}{':' if isinstance(v, dict) else ''} {_usage_text(v)}"
+                 for k, v in value.items() if not is_missing(v) and v != {}]
+        return ", ".join(parts) if parts else "none"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_usage_text(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)

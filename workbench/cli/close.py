@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.cli import add_db_option
+from workbench.model.labels import type_label
 
 
 def _acting(store: Any, name: str | None) -> str:
@@ -201,7 +202,9 @@ def cmd_evidence(args: argparse.Namespace) -> int:
         exc = s.get(ExceptionRow, exception_id)
         if exc is None:
             raise InputError(f"exception {exception_id} does not exist in this store")
-        print(f"Exception {exc.id} ({exc.key})")
+        number = exc.erp_number or exc.crm_number
+        print(f"Exception {exc.id}: {type_label(exc.type)}" + (f", {number}" if number else "")
+              + (f", {exc.customer_name}" if exc.customer_name else ""))
         for c in comments(s, exc.key):
             print(f"  {c.at:%Y-%m-%d %H:%M} UTC  {c.author}: {c.text}")
         for a in attachments(s, exc.key):

@@ -1,14 +1,17 @@
-"""`workbench corrections list|propose|approve|reject|waive|push|replay` and `workbench audit verify`."""
+"""`workbench corrections list|propose|approve|reject|waive|push|replay|export-csv|import-results` and
+`workbench audit verify`."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.cli import add_db_option
-from workbench.jsonable import plain
+from workbench.cli.output import check_choices, dumps, fit
+from workbench.model.labels import correction_state_label, field_label, value_text
+from workbench.model.missing import is_missing
 from workbench.model.states import CorrectionState
 
 if TYPE_CHECKING:
@@ -31,7 +34,17 @@ FILTER_ARGS = [  # (option, filter name, help)
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
-    return {name: getattr(args, name) for _, name, _ in FILTER_ARGS if getattr(args, name, None)}
+    """The filters given, each checked against the values that exist (an unknown one is exit 2)."""
+    from workbench.model.records import KINDS
+    from workbench.reconcile.rules import TYPE_SEVERITY
+    found = {name: getattr(args, name) for _, name, _ in FILTER_ARGS if getattr(args, name, None)}
+    valid = {"exception_type": (TYPE_SEVERITY, "--type"),
+             "family": ({t.split(".")[0] for t in TYPE_SEVERITY}, "--family"),
+             "target_side": (("crm", "erp"), "--side"), "object": (KINDS, "--object")}
+    for name, (values, option) in valid.items():
+        if name in found:
+            check_choices(option, [v.strip() for v in str(found[name]).split(",") if v.strip()], values)
+    return found
 
 
 
@@ -61,11 +74,6 @@ def _ids(values: list[str]) -> list[int]:
     return out
 
 
-def _show(v: Any, width: int) -> str:
-    text = "" if v is None else str(plain(v))
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     from workbench.corrections.service import list_corrections
     store = _store(args)
@@ -74,20 +82,22 @@ def cmd_list(args: argparse.Namespace) -> int:
     finally:
         store.dispose()
     if args.format == "json":
-        rows = [{k: plain(v) for k, v in r.items()} for r in df.to_dict("records")]
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        rows = [r | {"state_label": correction_state_label(r["state"])} for r in df.to_dict("records")]
+        print(dumps(rows))
         return 0
     if df.empty:
         print("no corrections match")
         return 0
-    print(f"{'Id':>6} {'Exc':>6} {'State':<12}{'Side':<5}{'Record':<20}{'Field':<14}{'From':<18}{'To':<18}"
+    print(f"{'Id':>6} {'Exc':>6}  {'State':<24}{'Side':<5}{'Record':<20}{'Field':<16}{'From':>18}{'To':>18}  "
           f"{'Preparer':<12}{'Approver':<12}Note")
     for r in df.to_dict("records"):
-        note = r["state_reason"] or r["last_error"] or r["verification"] or r["reason"] or ""
-        print(f"{r['id']:>6} {_show(r['exception_id'], 6):>6} {r['state']:<12}{r['target_side']:<5}"
-              f"{_show(r['target_record'], 19):<20}{_show(r['field'], 13):<14}{_show(r['from_value'], 17):<18}"
-              f"{_show(r['to_value'], 17):<18}{_show(r['preparer'], 11):<12}{_show(r['approver'], 11):<12}"
-              f"{_show(note, 60)}")
+        note = next((n for n in (r["state_reason"], r["last_error"], r["verification"], r["reason"])
+                     if not is_missing(n) and n), "")
+        print(f"{r['id']:>6} {fit(r['exception_id'], 6):>6}  {fit(correction_state_label(r['state']), 23):<24}"
+              f"{fit(str(r['target_side']).upper(), 4):<5}{fit(r['target_record'], 19):<20}"
+              f"{fit(field_label(r['field']), 15):<16}{fit(value_text(r['from_value']), 17):>18}"
+              f"{fit(value_text(r['to_value']), 17):>18}  {fit(r['preparer'], 11):<12}"
+              f"{fit(r['approver'], 11):<12}{fit(note, 60)}")
     print(f"{len(df)} correction(s)")
     return 0
 
@@ -98,10 +108,12 @@ def cmd_propose(args: argparse.Namespace) -> int:
     try:
         user = _user(store, args.user)
         cid = propose(store, args.exception, user, field=args.field, to_value=args.value, reason=args.reason,
-                      target_side=args.target)
+                      target_side=args.target, deliver=args.deliver)
     finally:
         store.dispose()
-    print(f"correction {cid} proposed by {user}; it needs approval by someone else")
+    after = ("then `workbench corrections export-csv` writes it for loading" if args.deliver == "csv"
+             else "then `workbench corrections push` writes it")
+    print(f"correction {cid} proposed by {user}; it needs approval by someone else, {after}")
     return 0
 
 
@@ -172,7 +184,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         progress.close()
         store.dispose()
     if args.format == "json":
-        print(json.dumps(rep.as_dict(), indent=2, ensure_ascii=False, default=plain))
+        print(dumps(rep.as_dict()))
         return 0
     c = rep.counts
     print(f"pushed in {rep.seconds:.1f} s with {rep.requests} write call(s): "
@@ -190,12 +202,70 @@ def cmd_push(args: argparse.Namespace) -> int:
               f"{v.get('not_checked', 0)} not checked")
     for r in rep.results:
         if r["state"] in (CorrectionState.CONFLICT, CorrectionState.DEAD_LETTER):
-            print(f"  correction {r['correction_id']}: {r['state']}: {r['message'] or ''}".rstrip())
+            print(f"  correction {r['correction_id']}: {correction_state_label(r['state'])}: "
+                  f"{r['message'] or ''}".rstrip())
     for e in rep.errors:
         print(f"  not pushed: {e}", file=sys.stderr)
     for why in rep.refused:
         print(f"  {why}", file=sys.stderr)
+    waiting = _awaiting_export(args)
+    if waiting:
+        print(f"{waiting} approved correction(s) go to a system Recon Workbench cannot write (a files-based run); "
+              "export them with `workbench corrections export-csv`")
     return 1 if rep.errors or rep.refused else 0
+
+
+def _awaiting_export(args: argparse.Namespace) -> int:
+    from workbench.corrections.read_only import csv_route_ids
+    from workbench.store.schema import Correction
+    from sqlalchemy import select
+    store = _store(args)
+    try:
+        with store.session() as s:
+            rows = list(s.execute(select(Correction).where(Correction.state == CorrectionState.APPROVED)).scalars())
+            return len(csv_route_ids(s, rows))
+    finally:
+        store.dispose()
+
+
+def cmd_export_csv(args: argparse.Namespace) -> int:
+    from workbench.corrections.dataloader import BLANK, export_csv
+    store = _store(args)
+    try:
+        user = _user(store, args.user)
+        res = export_csv(store, user, Path(args.out), ids=_ids(args.ids) if args.ids else None, run_id=args.run)
+    finally:
+        store.dispose()
+    for why in res.refused:
+        print(f"  {why}", file=sys.stderr)
+    if not res.files:
+        print("no approved corrections to export: corrections to a files-based run are exported once someone "
+              "other than their preparer has approved them")
+        return 1 if res.refused else 0
+    for f in res.files:
+        print(f"{f.path}: {f.rows} row(s) for {f.side.upper()} {f.object} (run {f.run_id}), "
+              f"correction(s) {', '.join(map(str, f.corrections))}")
+    print(f"{len(res.corrections)} correction(s) exported by {user}. Load each file as an Update (Salesforce: "
+          f"Data Loader, Auto-Match Fields to Columns; keep 'Insert null values' off: {BLANK} blanks a field), then "
+          "read the results back: workbench corrections import-results --success FILE --error FILE")
+    return 1 if res.refused else 0
+
+
+def cmd_import_results(args: argparse.Namespace) -> int:
+    from workbench.corrections.dataloader import import_results
+    store = _store(args)
+    try:
+        user = _user(store, args.user)
+        res = import_results(store, user, success=Path(args.success) if args.success else None,
+                             error=Path(args.error) if args.error else None)
+    finally:
+        store.dispose()
+    print(f"{res.rows} result row(s) read by {user}: {len(res.applied)} correction(s) applied, "
+          f"{len(res.failed)} failed (dead letters: fix the cause, then export them again or waive them)")
+    if res.applied:
+        print("The next run on a fresh extract shows whether the changes held; "
+              "`workbench corrections push` records each one's verification from the run's files.")
+    return 0
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -250,40 +320,45 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = csub.add_parser("list", help="list corrections (filters combine)")
     _filter_opts(p)
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="table (states in words) for people, json (codes, exact values, ISO 8601 times) for tools")
     add_db_option(p)
     p.set_defaults(func=cmd_list)
 
     p = csub.add_parser("propose", help="propose a correction for an exception")
-    p.add_argument("exception", type=int, metavar="EXCEPTION_ID")
+    p.add_argument("exception", type=int, metavar="EXCEPTION_ID", help="the exception to correct (its Id column)")
     p.add_argument("--field", help="field to change (default: the exception's proposal)")
     p.add_argument("--value", help="new value (default: the exception's proposed value)")
     p.add_argument("--target", choices=["crm", "erp"], help="side to change (default: the proposal's)")
-    p.add_argument("--reason")
+    p.add_argument("--deliver", choices=["push", "csv"], default="push",
+                   help="push: written through the connector after approval; csv: for a side read from files, "
+                        "which cannot be written: exported after approval with `corrections export-csv` for Data "
+                        "Loader or the ERP's import (default push)")
+    p.add_argument("--reason", help="why the change is right, for the approver and the audit trail")
     _user_opt(p)
     add_db_option(p)
     p.set_defaults(func=cmd_propose)
 
     p = csub.add_parser("approve", help="approve corrections proposed by someone else")
-    p.add_argument("correction_ids", nargs="*", metavar="ID")
+    p.add_argument("correction_ids", nargs="*", metavar="ID", help="corrections to approve (ids, or comma-separated)")
     p.add_argument("--all-matching", action="store_true", help="approve every proposed correction matching "
                                                                "the filters (not your own)")
     _filter_opts(p)
-    p.add_argument("--reason")
+    p.add_argument("--reason", help="the approver's reason, kept in the audit trail and the workbook")
     _user_opt(p)
     add_db_option(p)
     p.set_defaults(func=cmd_approve)
 
     p = csub.add_parser("reject", help="reject proposed corrections")
-    p.add_argument("correction_ids", nargs="+", metavar="ID")
-    p.add_argument("--reason", required=True)
+    p.add_argument("correction_ids", nargs="+", metavar="ID", help="corrections to reject")
+    p.add_argument("--reason", required=True, help="why it is rejected (its exception goes back to open)")
     _user_opt(p)
     add_db_option(p)
     p.set_defaults(func=cmd_reject)
 
     p = csub.add_parser("waive", help="waive exceptions (no change needed) with a reason")
-    p.add_argument("exception_ids", nargs="+", metavar="EXCEPTION_ID")
-    p.add_argument("--reason", required=True)
+    p.add_argument("exception_ids", nargs="+", metavar="EXCEPTION_ID", help="exceptions to waive")
+    p.add_argument("--reason", required=True, help="why no change is needed, kept in the audit trail")
     _user_opt(p)
     add_db_option(p)
     p.set_defaults(func=cmd_waive)
@@ -294,17 +369,37 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--max-attempts", type=int, default=5, help="tries before a dead letter (default 5)")
     p.add_argument("--backoff", type=float, default=1.0, help="first retry delay in seconds (default 1)")
     p.add_argument("--no-wait", action="store_true", help="do not wait for scheduled retries")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="table for people, json (every result, ISO 8601 times) for tools")
     _user_opt(p)
     add_db_option(p)
     p.set_defaults(func=cmd_push)
 
     p = csub.add_parser("replay", help="queue chosen dead letters again after a fix")
-    p.add_argument("correction_ids", nargs="+", metavar="ID")
-    p.add_argument("--reason")
+    p.add_argument("correction_ids", nargs="+", metavar="ID", help="dead letters to queue again")
+    p.add_argument("--reason", help="what was fixed (default: replayed)")
     _user_opt(p)
     add_db_option(p)
     p.set_defaults(func=cmd_replay)
+
+    p = csub.add_parser("export-csv", help="write approved corrections to a files-based side as Data Loader-style "
+                                           "update files, one per object")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="directory for the files (run<N>-<side>-<object>-update.csv: the Id column, then the "
+                        "source column of each corrected field)")
+    p.add_argument("--ids", help="only these correction ids, comma-separated (default: every approved one)")
+    p.add_argument("--run", type=int, help="only corrections of this run")
+    _user_opt(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_export_csv)
+
+    p = csub.add_parser("import-results", help="read a load's success and error files back: each row marks its "
+                                               "correction applied or failed")
+    p.add_argument("--success", metavar="FILE", help="the loader's success file (rows it updated)")
+    p.add_argument("--error", metavar="FILE", help="the loader's error file (rows it refused, with an ERROR column)")
+    _user_opt(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_import_results)
 
     a = sub.add_parser("audit", help="check the audit trail")
     asub = a.add_subparsers(dest="audit_command", metavar="ACTION", required=True)

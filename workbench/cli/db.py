@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 from workbench.cli import add_db_option
+from workbench.cli.output import dumps
 from workbench.progress import Progress
 
 
@@ -28,7 +28,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from workbench.store.pg import schema_status
     st = schema_status(args.db)
     if args.format == "json":
-        print(json.dumps(st, indent=2, default=str))
+        print(dumps(st))
         return 0
     print(f"database:  {st['url']} ({st['server_version'] or st['backend']})")
     print(f"schema:    {st['revision'] or 'none (no workbench tables yet)'} (this version needs {st['head']})")
@@ -115,7 +115,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     if not args.all:
         users = [u for u in users if u["active"]]
     if args.format == "json":
-        print(json.dumps(users, indent=2, default=str))
+        print(dumps(users))
         return 0
     if not users:
         print("no users registered: open mode (anyone may prepare and approve, never their own proposal); "
@@ -167,7 +167,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_upgrade)
     p = dsub.add_parser("status", help="show the database, its schema revision and pending migrations")
     add_db_option(p)
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table", help="table for people, json for scripts")
     p.set_defaults(func=cmd_status)
     p = dsub.add_parser("migrate-sqlite", help="copy a single-user SQLite store into an empty PostgreSQL database")
     p.add_argument("--from", dest="source", required=True, metavar="SQLITE_URL",
@@ -179,7 +179,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     users = sub.add_parser("users", help="workbench users and roles (preparer, approver, auditor, admin)")
     usub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     p = usub.add_parser("add", help="add a user or change their roles (admins only, except the first user)")
-    p.add_argument("name")
+    p.add_argument("name", help="the user's workbench name (what the trail records as who acted)")
     p.add_argument("--role", action="append", required=True,
                    help="preparer, approver, auditor or admin (repeatable, or comma-separated)")
     p.add_argument("--os-login", help="the OS login that identifies this user (default: none)")
@@ -189,11 +189,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_users_add)
     p = usub.add_parser("list", help="list users and their roles")
     p.add_argument("--all", action="store_true", help="include removed users")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table", help="table for people, json for scripts")
     add_db_option(p)
     p.set_defaults(func=cmd_users_list)
     p = usub.add_parser("remove", help="deactivate a user (admins only)")
-    p.add_argument("name")
+    p.add_argument("name", help="the user to deactivate")
     p.add_argument("--user", help="who is acting (default: your OS login, mapped to a workbench user)")
     add_db_option(p)
     p.set_defaults(func=cmd_users_remove)

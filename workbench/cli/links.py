@@ -13,6 +13,8 @@ import sys
 from collections.abc import Hashable
 from typing import Any, TextIO
 
+from workbench.cli.output import fit
+
 COLUMNS = ["crm_id", "erp_id", "method", "confidence", "status", "evidence"]
 RELIED_ON = ("auto", "confirmed")
 
@@ -76,7 +78,7 @@ def _table(out: TextIO, title: str, rows: list[dict[str, Any]]) -> None:
     out.write(f"  {'CRM id':<20}{'ERP id':<38}{'Method':<11}{'Conf':>6}  Evidence\n")
     for r in rows:
         conf = "" if r["confidence"] is None else f"{r['confidence']:.2f}"
-        out.write(f"  {str(r['crm_id'] or '')[:19]:<20}{str(r['erp_id'] or '')[:37]:<38}{str(r['method'])[:10]:<11}"
+        out.write(f"  {fit(r['crm_id'], 19):<20}{fit(r['erp_id'], 37):<38}{fit(r['method'], 10):<11}"
                   f"{conf:>6}  {_evidence_text(r['evidence'])}\n")
     out.write("\n")
 
@@ -86,6 +88,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("links", help="list the customer links of a run (method, confidence, evidence)")
     p.add_argument("--run", type=int, help="run id (default: the latest completed run)")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                   help="table for people; csv or json (with the full evidence) for tools")
     add_db_option(p)
     p.set_defaults(func=cmd_links)

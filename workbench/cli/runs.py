@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli import add_db_option
 from workbench.cli import close as close_cli
+from workbench.cli.output import check_choices, csv_value, dumps, fit, timestamp
 from workbench.cli.progress import ConsoleProgress
-from workbench.jsonable import plain
+from workbench.model.labels import (exception_status_label, field_label, severity_label, type_label,
+                                    value_text)
+from workbench.model.missing import is_missing
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -42,58 +49,90 @@ def cmd_runs(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     runs = repo.list_runs(store)
     if args.format == "json":
-        print(json.dumps([plain(r) for r in runs], indent=2, ensure_ascii=False))
+        print(dumps(runs))
         return 0
     print(f"{'Run':>5}  {'Started (UTC)':<20}{'Status':<11}{'User':<14}{'As of':<12}{'Exceptions':>11}  Name")
     for r in runs:
         summary = read_summary(r["summary"])
-        print(f"{r['id']:>5}  {r['started_at']:%Y-%m-%d %H:%M}    {r['status']:<11}{r['user_name'][:13]:<14}"
-              f"{r['as_of']!s:<12}{summary.exceptions_total if summary else '':>11}  {r['name'] or ''}")
+        total = f"{summary.exceptions_total:,}" if summary else ""
+        started = timestamp(r["started_at"])[:16].replace("T", " ") if r["started_at"] else ""
+        print(f"{r['id']:>5}  {started:<20}"
+              f"{fit(r['status'], 10):<11}{fit(r['user_name'], 13):<14}{fit(r['as_of'], 11):<12}{total:>11}  "
+              f"{fit(r['name'], 40)}")
     return 0
 
 
-EXPORT_COLUMNS = ["id", "key", "type", "family", "severity", "status", "crm_object", "crm_id", "erp_object", "erp_id",
-                  "crm_number", "erp_number", "customer_name", "field", "crm_value", "erp_value", "difference",
-                  "amount_at_risk", "currency",
+EXPORT_COLUMNS = ["id", "key", "type", "type_label", "family", "severity", "status", "crm_object", "crm_id",
+                  "erp_object", "erp_id", "crm_number", "erp_number", "customer_name", "field", "field_label",
+                  "crm_value", "erp_value", "difference", "amount_at_risk", "currency",
                   "assignee", "first_seen", "last_seen", "message", "diffs", "proposal"]
 
 
+def _filter(frame: pd.DataFrame, column: str, option: str, wanted: list[str] | None,
+            valid: Iterable[str]) -> pd.DataFrame:
+    if not wanted:
+        return frame
+    values = [v.strip() for w in wanted for v in w.split(",") if v.strip()]
+    check_choices(option, values, valid)
+    return frame[frame[column].isin(values)]
 
 
 def cmd_exceptions(args: argparse.Namespace) -> int:
+    from workbench.model.states import ExceptionStatus
+    from workbench.reconcile.rules import SEVERITIES, TYPE_SEVERITY
     from workbench.store import repo
     from workbench.store.db import open_store
 
     store = open_store(args.db)
     run = repo.load_run(store, args.run)
     frame = repo.load_exceptions(store, run["id"])
-    if args.type:
-        frame = frame[frame["type"].isin(args.type)]
-    if args.severity:
-        frame = frame[frame["severity"].isin(args.severity)]
-    records = [{c: plain(rec.get(c)) for c in EXPORT_COLUMNS} for rec in frame.to_dict("records")]
+    # a type this version no longer makes may still be stored: it exists, so it filters
+    frame = _filter(frame, "type", "--type", args.type, [*TYPE_SEVERITY, *frame["type"].dropna().unique()])
+    frame = _filter(frame, "severity", "--severity", args.severity, SEVERITIES)
+    frame = _filter(frame, "status", "--status", args.status, [str(s) for s in ExceptionStatus])
+    records = [{c: rec.get(c) for c in EXPORT_COLUMNS} | {"type_label": type_label(rec.get("type")),
+                                                          "field_label": field_label(rec.get("field"))
+                                                          if rec.get("field") else None}
+               for rec in frame.to_dict("records")]
     out = sys.stdout
     if args.format == "json":
-        json.dump({"run": run["id"], "exceptions": records}, out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        out.write(dumps({"run": run["id"], "exceptions": records}) + "\n")
     elif args.format == "csv":
         from workbench.export.excel_safe import csv_row
         w = csv.writer(out)
         w.writerow(EXPORT_COLUMNS)
         for r in records:  # source text could be a formula to a spreadsheet: the workbook's guard
-            w.writerow(csv_row(json.dumps(r[c], ensure_ascii=False) if isinstance(r[c], (dict, list)) else
-                               ("" if r[c] is None else r[c]) for c in EXPORT_COLUMNS))
+            w.writerow(csv_row(csv_value(r[c]) for c in EXPORT_COLUMNS))
     else:
-        print(f"Run {run['id']}: {len(records):,} exceptions")
-        print(f"{'Id':>7}  {'Type':<34}{'Sev':<9}{'Status':<10}{'Number':<16}{'Customer':<28}{'Field':<14}"
-              f"{'CRM':>16}{'ERP':>16}{'At risk':>16}")
-        for r in records:
-            risk = f"{Decimal(r['amount_at_risk']):,} {r['currency'] or ''}" if r["amount_at_risk"] else ""
-            number = r["erp_number"] or r["crm_number"] or ""
-            print(f"{r['id']:>7}  {r['type'][:33]:<34}{r['severity']:<9}{r['status']:<10}{number[:15]:<16}"
-                  f"{(r['customer_name'] or '')[:27]:<28}{(r['field'] or '')[:13]:<14}"
-                  f"{(r['crm_value'] or '')[:15]:>16}{(r['erp_value'] or '')[:15]:>16}{risk:>16}")
+        _exceptions_table(run["id"], records)
     return 0
+
+
+def _exceptions_table(run_id: int, records: list[dict[str, Any]]) -> None:
+    """What a controller reads first: severity, what is wrong, the document, both values and the
+    amount at risk in its currency; the codes are in csv/json and ``--type`` takes them."""
+    print(f"Run {run_id}: {len(records):,} exceptions")
+    print(f"{'Id':>7}  {'Severity':<9}{'Type':<32}{'Status':<10}{'Document':<14}{'Customer':<24}{'Field':<16}"
+          f"{'CRM':>19}{'ERP':>19}{'At risk':>18}")
+    for r in records:
+        ccy, fld = r["currency"], r["field"]
+        number = r["erp_number"] or r["crm_number"]
+        print(f"{r['id']:>7}  {fit(severity_label(r['severity']), 8):<9}{fit(r['type_label'], 31):<32}"
+              f"{fit(exception_status_label(r['status']), 9):<10}{fit(number, 13):<14}"
+              f"{fit(r['customer_name'], 23):<24}{fit(r['field_label'], 15):<16}"
+              f"{fit(_value(r['crm_value'], fld, ccy), 18):>19}{fit(_value(r['erp_value'], fld, ccy), 18):>19}"
+              f"{fit(_risk(r['amount_at_risk'], ccy), 17):>18}")
+
+
+def _risk(amount: Any, currency: str | None) -> str:
+    """Money at risk in its currency; nothing when none is (a customer record has no amount)."""
+    if is_missing(amount) or (not currency and Decimal(str(amount)) == 0):
+        return ""
+    return value_text(amount, "amount", currency)
+
+
+def _value(value: Any, field: str | None, currency: str | None) -> str:
+    return "" if is_missing(value) else value_text(value, field, currency)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -104,15 +143,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("runs", help="list the runs in the database")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="table for people, json for scripts (timestamps ISO 8601 in UTC)")
     add_db_option(p)
     p.set_defaults(func=cmd_runs)
 
     p = sub.add_parser("exceptions", help="list a run's exceptions (default: the latest run)")
     p.add_argument("--run", type=int, help="run id (default: the latest completed run)")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    p.add_argument("--type", action="append", help="only this exception type (repeatable)")
-    p.add_argument("--severity", action="append", help="only this severity (repeatable)")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                   help="table (labels, money with currency) for people; csv or json (codes, exact amounts) for tools")
+    p.add_argument("--type", action="append", metavar="TYPE",
+                   help="only this exception type, e.g. invoice.status_mismatch (repeatable or comma-separated; "
+                        "an unknown type is an error listing the known ones)")
+    p.add_argument("--severity", action="append", metavar="SEVERITY",
+                   help="only this severity: critical, high, medium or low (repeatable or comma-separated)")
+    p.add_argument("--status", action="append", metavar="STATUS",
+                   help="only this status: open, in_review, reopened, resolved or waived (repeatable or "
+                        "comma-separated)")
     add_db_option(p)
     p.set_defaults(func=cmd_exceptions)
     close_cli.register_exception_actions(p)  # exceptions comment|attach|assign|evidence

@@ -30,8 +30,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_erp(inner)
 
     p = sub.add_parser("scenario", help="write a generated CRM/ERP scenario with its ground truth")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--customers", type=int, default=200)
-    p.add_argument("--invoices-per-customer", type=int, default=10)
-    p.add_argument("--out", required=True, help="directory to write")
+    p.add_argument("--seed", type=int, default=7,
+                   help="random seed: the same seed writes the same scenario, byte for byte (default 7)")
+    p.add_argument("--customers", type=int, default=200,
+                   help="customers to generate, at least 10; orders, invoices and prices scale with them (default 200)")
+    p.add_argument("--invoices-per-customer", type=int, default=10,
+                   help="invoices per customer on average (default 10)")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="directory to write: the CRM and ERP extracts, run.toml and the ground truth of every "
+                        "planted mismatch")
     p.set_defaults(func=cmd_scenario)

@@ -2,12 +2,14 @@
 
     proposed    -> approved | rejected | waived
     approved    -> queued | waived
+                   | applied | dead_letter  (the CSV route of a side that cannot be written:
+                                             the loader's success or error file says which)
     queued      -> pushing | waived
     pushing     -> applied | conflict | failed
                    | queued   (only when a crashed push is recovered and the target still
                                holds the old value: nothing was written, so it goes back in line)
     failed      -> queued (retry after a transient error) | dead_letter
-    dead_letter -> queued (replay after a fix) | waived
+    dead_letter -> queued (replay after a fix) | waived | applied (CSV route: loaded on a later try)
     conflict    -> waived
     applied, rejected, waived: final
 
@@ -34,11 +36,11 @@ STATES = tuple(CorrectionState)
 _S = CorrectionState  # the table reads as the diagram above
 TRANSITIONS: dict[str, tuple[CorrectionState, ...]] = {
     _S.PROPOSED: (_S.APPROVED, _S.REJECTED, _S.WAIVED),
-    _S.APPROVED: (_S.QUEUED, _S.WAIVED),
+    _S.APPROVED: (_S.QUEUED, _S.WAIVED, _S.APPLIED, _S.DEAD_LETTER),
     _S.QUEUED: (_S.PUSHING, _S.WAIVED),
     _S.PUSHING: (_S.APPLIED, _S.CONFLICT, _S.FAILED, _S.QUEUED),
     _S.FAILED: (_S.QUEUED, _S.DEAD_LETTER),
-    _S.DEAD_LETTER: (_S.QUEUED, _S.WAIVED),
+    _S.DEAD_LETTER: (_S.QUEUED, _S.WAIVED, _S.APPLIED),
     _S.CONFLICT: (_S.WAIVED,),
     _S.APPLIED: (),
     _S.REJECTED: (),

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from workbench.store import trail
 from workbench.config import RunConfig
 from workbench.close.lock import ensure_open
-from workbench.corrections import lifecycle
+from workbench.corrections import lifecycle, read_only
 from workbench.corrections.exception_status import set_exception_status
 from workbench.corrections.outbox.push import Backoff, PushReport
 from workbench.corrections.values import canonical_kind, display, parse_value
@@ -83,13 +83,14 @@ def _active_for(s: Session, exception_id: int, exclude: int | None = None) -> li
 
 
 def propose(store: Store, exception_id: int, user: str, *, field: str | None = None, to_value: Any = None,
-            reason: str | None = None, target_side: str | None = None) -> NewId:
+            reason: str | None = None, target_side: str | None = None, deliver: str | None = None) -> NewId:
     """Propose a correction for an exception; returns the new correction's id.
 
     Without ``to_value`` the exception's own proposal is used (refused when it needs a
     human decision). With ``to_value`` the user's value is checked against the field's
     type (Decimal for money, YYYY-MM-DD for dates, ISO codes for currencies...).
     ``target_side`` picks the side to change when the exception carries no proposal.
+    ``deliver`` is "csv" for a side that cannot be written (files): see corrections.read_only.
     """
     with store.session() as s:
         require(s, user, "prepare")
@@ -103,6 +104,7 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
         if side not in ("crm", "erp"):
             raise InputError(f"exception {exc.id} has no proposed correction; say which side to change "
                              "(target side crm or erp) and the new value")
+        route = read_only.check_route(s, exc.run_id, side, deliver, exception_id=exc.id)
         if prop and target_side and target_side != prop.get("target_side"):
             prop = {}  # the user overrides the engine's choice of side: nothing of its proposal applies
         fld = field or prop.get("field") or exc.field
@@ -153,7 +155,7 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
                                         "field": fld},
                              "before": corr.from_value, "after": corr.to_value, "seen_version": corr.seen_version,
                              "manual": to_value is not None, "idempotency_key": corr.idempotency_key,
-                             "version": 1})
+                             "version": 1, "deliver": route})
         if exc.status != ExceptionStatus.IN_REVIEW:
             set_exception_status(s, exc, ExceptionStatus.IN_REVIEW, actor=user, detail={"correction_id": corr.id})
         return NewId(corr.id, Changes.of(exceptions=[exc.id], corrections=[corr.id]))
@@ -423,6 +425,7 @@ def replay(store: Store, correction_ids: Sequence[int], user: str, reason: str |
         for c in rows:
             if c.state != CorrectionState.DEAD_LETTER:
                 raise IllegalTransition(f"correction {c.id} is {c.state}; only dead letters can be replayed")
+        read_only.refuse_push(s, rows)
         for c in rows:
             lifecycle.transition(s, c, CorrectionState.QUEUED, actor=user, reason=reason or "replayed",
                                  detail={"replay": True, "last_error": c.last_error},

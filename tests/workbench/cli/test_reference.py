@@ -26,7 +26,8 @@ def test_options_show_their_values_defaults_and_requirements():
     sections = _sections(render(build_parser()))
     push = sections["workbench corrections push"]
     assert "| `--max-attempts MAX_ATTEMPTS` | tries before a dead letter (default 5) |" in push
-    assert "| `--format {table,json}` | default `table` |" in push
+    assert "| `--format {table,json}` | table for people, json (every result, ISO 8601 times) for tools; " \
+           "default `table` |" in push
     run = sections["workbench run"]
     assert "workbench run --config CONFIG [--user USER] [--db URL]" in run
     assert "| `--config CONFIG` | run config (TOML); required |" in run

@@ -29,8 +29,8 @@ def add_run(store, config: dict[str, Any] | None = None, user: str = "system") -
     with store.session() as s:
         run = Run(name="October close", status="completed", started_at=now, finished_at=now,
                   as_of=date(2026, 10, 31), user_name=user, software_version="test",
-                  config=config or {"crm": {"connector": "files", "system": "salesforce"},
-                                    "erp": {"connector": "files", "system": "business_central"}})
+                  config=config or {"crm": {"connector": "salesforce", "system": "salesforce"},
+                                    "erp": {"connector": "business_central", "system": "business_central"}})
         s.add(run)
         s.flush()
         # as every stored run has (workbench.store.repo), so `audit verify` finds the run proven

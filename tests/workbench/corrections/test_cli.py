@@ -39,7 +39,7 @@ def test_propose_approve_all_matching_and_list_as_json(store, capsys):
     assert rows[1]["customer_name"] == "Adatum Corporation"
 
     code, out, _ = _run(capsys, "corrections", "list", "--state", "proposed", *db)
-    assert code == 0 and "Adatum" not in out and "open_balance" in out and "1 correction(s)" in out
+    assert code == 0 and "Adatum" not in out and "Open balance" in out and "1 correction(s)" in out
 
 
 def test_refusals_are_one_line_with_exit_code_2(store, capsys):
@@ -89,13 +89,13 @@ def test_push_from_the_command_line_reports_counts_and_dead_letters(store, bc, c
 
 def test_a_push_whose_connector_cannot_open_says_why_and_leaves_the_queue_intact(store, capsys):
     from tests.workbench.corrections.conftest import add_exception, add_run
-    run = add_run(store, config={"crm": {"connector": "files", "system": "salesforce"},
-                                 "erp": {"connector": "files", "system": "business_central"}})
+    run = add_run(store, config={"crm": {"connector": "odoo", "system": "salesforce"},
+                                 "erp": {"connector": "business_central", "system": "business_central"}})
     e = add_exception(store, run)
     _run(capsys, "corrections", "propose", str(e), "--user", "bob", "--db", store.url)
     _run(capsys, "corrections", "approve", "1", "--user", "ann", "--db", store.url)
     code, out, err = _run(capsys, "corrections", "push", "--user", "ann", "--db", store.url)
     assert code == 1 and "1 still queued" in out
-    assert "not pushed: CRM salesforce invoices:" in err and "lists no objects" in err
+    assert "not pushed: CRM salesforce invoices:" in err and "[crm.odoo] needs 'url'" in err
     code, out, _ = _run(capsys, "corrections", "list", "--format", "json", "--db", store.url)
     assert [r["state"] for r in json.loads(out)] == ["queued"]

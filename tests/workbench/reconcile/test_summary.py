@@ -19,7 +19,7 @@ def test_an_older_summary_counts_its_exceptions_from_the_engine_figures() -> Non
                                                                                   "customer.name": 3}}}
     summary = read_summary(old)
     assert summary is not None and summary.exceptions_total == 5
-    assert "invoice.amount                                       2" in format_summary(old)
+    assert "Invoice: amount                                      2  invoice.amount" in format_summary(old)
     assert format_summary(old).splitlines()[-1].endswith("5")
 
 

@@ -41,6 +41,7 @@ from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
 from workbench.close.lock import PeriodLocked, locked_reason
 from workbench.corrections.proof import approval_refusals
+from workbench.corrections.read_only import csv_route_ids
 from workbench.corrections.values import canonical_kind, parse_value, same
 from workbench.errors import Cancelled, ConfigError, StaleState, WorkbenchError
 from workbench.progress import TaskState, check_cancelled, report
@@ -399,9 +400,10 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None, refused: dic
     with store.session() as s:
         rows = list(s.execute(q.with_for_update(skip_locked=True)).scalars())
         refused.update(approval_refusals(s, rows))
+        by_csv = csv_route_ids(s, rows)  # a side that cannot be written: exported, never pushed
         n = 0
         for c in rows:
-            if c.id in refused:
+            if c.id in refused or c.id in by_csv:
                 continue
             try:
                 lifecycle.transition(s, c, CorrectionState.QUEUED, actor=actor, reason="approved; waiting to be pushed",

@@ -22,13 +22,14 @@ def add_parser(sandbox_subparsers: argparse._SubParsersAction[argparse.ArgumentP
         "erp", help="run a local ERP-compatible server (Business Central, Odoo or ERPNext)",
         description="Serve the ERP side of a seeded scenario on 127.0.0.1 until interrupted. Prints one JSON "
                     "line with the base URL, API root and credentials when ready.")
-    p.add_argument("--flavor", choices=FLAVORS, default="business-central")
+    p.add_argument("--flavor", choices=FLAVORS, default="business-central",
+                   help="which ERP API to imitate (default business-central)")
     p.add_argument("--port", type=int, default=0, help="TCP port (default: a free one)")
     p.add_argument("--scenario", type=Path, metavar="DIR", help="scenario directory (default: generate one)")
     p.add_argument("--state-dir", type=Path, metavar="DIR",
                    help="keep the SQLite store here so pushes survive a restart (default: a temp dir)")
     p.add_argument("--customers", type=int, default=200, help="customers when generating (default 200)")
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--seed", type=int, default=7, help="random seed when generating a scenario (default 7)")
     p.add_argument("--odoo-version", type=int, default=19,
                    help="Odoo major version to imitate; below 19 only the legacy /jsonrpc exists")
     p.set_defaults(func=run)
