@@ -404,7 +404,10 @@ def _sheet(pkg: _Package, part: str, styles: _Styles, rich: list[str],
         elif node.tag == "autoFilter":
             auto_filter = node.canon()
         elif node.tag == "headerFooter":
-            printed.add(node.canon())
+            if node.attrs:
+                printed.add(f"headerFooter: {_attrs(node.attrs)}")
+            for part in node.children:  # oddHeader, oddFooter, firstHeader ...: one named item each
+                printed.add(f"{part.tag}: {part.text_all().strip()}")
         elif node.tag == "mergeCells":
             for m in node.children:
                 merges.add(m.attrs.get("ref", ""))
