@@ -199,7 +199,8 @@ def _values(row: list[Any]) -> list[Any]:
 
 
 DESCRIPTIONS = {
-    "Exceptions": "one row per exception: both records, field, values, difference, amount at risk, decision state",
+    "Exceptions": "one row per exception: type, both records and their numbers, field, values, difference, amount at "
+                  "risk, decision state",
     close_sheet.CLOSE_SHEET: close_sheet.CLOSE_DESCRIPTION,
     "Corrections": "every proposed correction: before/after, preparer, approver, push outcome, verification",
     "Customer links": "how each CRM customer was linked to an ERP customer: method, confidence, evidence",

@@ -159,12 +159,14 @@ EXCEPTION_COLS = [
     Col("Amount at risk", "amount", 18, currency_col=14), Col("Currency", "text", 10),
     Col("Assignee", "text"), Col("First seen (UTC)", "datetime", 20), Col("Age (days)", "int", 11),
     Col("Resolution", "text"), Col("Message", "text"), Col("Type code", "text"), Col("Field code", "text"),
+    Col("CRM number", "text"), Col("ERP number", "text"),  # invoice, order, item or customer number
 ]
 # store column measured for each measured text column (widths that fit); labels are measured as codes
 _EXC_MEASURE = {1: ExceptionRow.type, 4: ExceptionRow.customer_name, 5: ExceptionRow.crm_object,
                 6: ExceptionRow.crm_id, 7: ExceptionRow.erp_object, 8: ExceptionRow.erp_id, 9: ExceptionRow.field,
                 15: ExceptionRow.assignee, 18: ExceptionRow.resolution, 19: ExceptionRow.message,
-                20: ExceptionRow.type, 21: ExceptionRow.field}
+                20: ExceptionRow.type, 21: ExceptionRow.field, 22: ExceptionRow.crm_number,
+                23: ExceptionRow.erp_number}
 
 CORRECTION_COLS = [
     Col("Correction id", "int", 13), Col("Exception id", "int", 12), Col("Type", "text"), Col("Customer", "text"),
@@ -256,13 +258,13 @@ class Content:
                     ExceptionRow.erp_object, ExceptionRow.erp_id, ExceptionRow.field, ExceptionRow.crm_value,
                     ExceptionRow.erp_value, ExceptionRow.difference, ExceptionRow.amount_at_risk,
                     ExceptionRow.currency, ExceptionRow.assignee, ExceptionRow.first_seen,
-                    ExceptionRow.resolution, ExceptionRow.message)
+                    ExceptionRow.resolution, ExceptionRow.message, ExceptionRow.crm_number, ExceptionRow.erp_number)
              .where(ExceptionRow.run_id == self.run_id).order_by(ExceptionRow.id)
              .execution_options(yield_per=STREAM_BATCH))
         with self.store.session() as s:
             for row in s.execute(q):
                 (eid, typ, sev, status, cust, crm_obj, crm_id, erp_obj, erp_id, fld, crm_v, erp_v, diff, risk,
-                 ccy, assignee, first_seen, resolution, message) = row
+                 ccy, assignee, first_seen, resolution, message, crm_number, erp_number) = row
                 a = agg[(typ, status, ccy or "")]
                 a[0] += 1
                 if risk is not None:
@@ -273,7 +275,7 @@ class Content:
                 out: tuple[Any, ...] = (eid, type_label(typ), severity_label(sev), exception_status_label(status),
                                         cust, crm_obj, crm_id, erp_obj, erp_id, field_label(fld),
                                         typed_value(crm_v, fld), typed_value(erp_v, fld), diff, risk, ccy, assignee,
-                                        first_seen, age, resolution, message, typ, fld)
+                                        first_seen, age, resolution, message, typ, fld, crm_number, erp_number)
                 if mask is not None:
                     out = tuple(mask(v) if type(v) is str else v for v in out)
                 yield out

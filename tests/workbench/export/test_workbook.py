@@ -124,7 +124,7 @@ def default_exceptions() -> list[dict]:
         _exc(1),
         _exc(2, type="invoice.balance_mismatch", severity="critical", field="open_balance", crm_value="150000",
              erp_value="148500", difference=Decimal("1500"), amount_at_risk=Decimal("1500"), currency="JPY",
-             customer_name="株式会社サンプル", assignee="tom"),
+             customer_name="株式会社サンプル", assignee="tom", crm_number="INV-2026-0002", erp_number="SI-104711"),
         _exc(3, type="pricing.price_mismatch", severity="medium", status="waived", field="unit_price",
              crm_value="12.345", erp_value="12.340", difference=Decimal("0.005"), amount_at_risk=Decimal("0.005"),
              currency="KWD", resolution="within contract tolerance"),
@@ -173,6 +173,7 @@ def test_exceptions_sheet_values_types_and_formats(exported):
     crm, erp = jpy[h["CRM value"]], jpy[h["ERP value"]]
     assert (crm.value, erp.value) == (150000, 148500) and crm.data_type == erp.data_type == "n"
     assert crm.number_format == erp.number_format == '#,##0 "JPY"'
+    assert (jpy[h["CRM number"]].value, jpy[h["ERP number"]].value) == ("INV-2026-0002", "SI-104711")
     assert jpy[h["Customer"]].value == "株式会社サンプル"
     assert jpy[h["Amount at risk"]].value == 1500 and jpy[h["Amount at risk"]].data_type == "n"
     assert jpy[h["Amount at risk"]].number_format == '#,##0 "JPY"'
@@ -435,7 +436,7 @@ def test_long_sheets_continue_on_numbered_sheets(store, tmp_path, monkeypatch):
     ids = [r[0] for n in ("Exceptions", "Exceptions (2)", "Exceptions (3)") for r in rows_of(wb[n])[1:6]
            if isinstance(r[0], int)]
     assert len(ids) == 12 and ids == sorted(ids)
-    assert next(iter(wb["Exceptions (3)"].tables.values())).ref == "A1:V3"
+    assert next(iter(wb["Exceptions (3)"].tables.values())).ref == "A1:X3"
     summary = {r[0]: r for r in rows_of(wb["Summary"]) if r and r[0]}
     assert "continued from 'Exceptions'" in summary["Exceptions (2)"][2]
     assert verify_workbook(store, path).ok
@@ -447,7 +448,7 @@ def test_empty_run_still_gives_a_readable_workbook(store, tmp_path, monkeypatch)
     info = write_workbook(store, rid, path)
     wb = load_workbook(path)
     assert rows_of(wb["Exceptions"])[0][0] == "Exception id"
-    assert next(iter(wb["Exceptions"].tables.values())).ref == "A1:V2"
+    assert next(iter(wb["Exceptions"].tables.values())).ref == "A1:X2"
     assert dict(info.sheets)["Exceptions"] == 0
     assert verify_workbook(store, path).ok
 
