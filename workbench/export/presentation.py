@@ -406,8 +406,8 @@ def _sheet(pkg: _Package, part: str, styles: _Styles, rich: list[str],
         elif node.tag == "headerFooter":
             if node.attrs:
                 printed.add(f"headerFooter: {_attrs(node.attrs)}")
-            for part in node.children:  # oddHeader, oddFooter, firstHeader ...: one named item each
-                printed.add(f"{part.tag}: {part.text_all().strip()}")
+            for hf in node.children:  # oddHeader, oddFooter, firstHeader ...: one named item each
+                printed.add(f"{hf.tag}: {hf.text_all().strip()}")
         elif node.tag == "mergeCells":
             for m in node.children:
                 merges.add(m.attrs.get("ref", ""))
