@@ -25,9 +25,9 @@ from workbench.export.excel_safe import EXCEL_MAX_TEXT, Scrubber, cell_text, env
 from workbench.export.readable import (VERIFICATION_LABELS, detail_text, evidence_text, preparer_reason,
                                        proposal_rule, proposal_text)
 from workbench.model.labels import (SIDE_LABELS, correction_state_label, exception_status_label, field_label,
-                                    is_number_field, severity_label, type_label)
+                                    severity_label, type_label)
 from workbench.model.missing import is_missing
-from workbench.model.records import DATE_FIELDS
+from workbench.model.records import DATE_FIELDS, DECIMAL_FIELDS
 from workbench.store.chunks import chunks
 from workbench.sources.ledger import conventions_rows, ledger_rows
 from workbench.store import repo
@@ -253,6 +253,7 @@ class Content:
         ref_date = ref.date() if ref else None
         mask = self.scrub.mask_known if self.scrub.secrets else None
         agg = self.exc_agg
+        labels: dict[tuple[Any, ...], tuple[str, str, str, str]] = {}
         q = (select(ExceptionRow.id, ExceptionRow.type, ExceptionRow.severity, ExceptionRow.status,
                     ExceptionRow.customer_name, ExceptionRow.crm_object, ExceptionRow.crm_id,
                     ExceptionRow.erp_object, ExceptionRow.erp_id, ExceptionRow.field, ExceptionRow.crm_value,
@@ -272,10 +273,15 @@ class Content:
                 age = None
                 if first_seen is not None and ref_date is not None:
                     age = max(0, (ref_date - _utc(first_seen).date()).days)
-                out: tuple[Any, ...] = (eid, type_label(typ), severity_label(sev), exception_status_label(status),
-                                        cust, crm_obj, crm_id, erp_obj, erp_id, field_label(fld),
-                                        typed_value(crm_v, fld), typed_value(erp_v, fld), diff, risk, ccy, assignee,
-                                        first_seen, age, resolution, message, typ, fld, crm_number, erp_number)
+                # a run has a few dozen types and fields: their words are looked up once each
+                words = labels.get((typ, sev, status, fld))
+                if words is None:
+                    words = labels[(typ, sev, status, fld)] = (type_label(typ), severity_label(sev),
+                                                               exception_status_label(status), field_label(fld))
+                out: tuple[Any, ...] = (eid, words[0], words[1], words[2], cust, crm_obj, crm_id, erp_obj, erp_id,
+                                        words[3], typed_value(crm_v, fld), typed_value(erp_v, fld), diff, risk, ccy,
+                                        assignee, first_seen, age, resolution, message, typ, fld, crm_number,
+                                        erp_number)
                 if mask is not None:
                     out = tuple(mask(v) if type(v) is str else v for v in out)
                 yield out
@@ -599,6 +605,7 @@ def _none(v: Any) -> Any:
 
 _NO_VALUE = {"", "nan", "none", "nat", "null"}
 _DATE_FIELDS = {f for names in DATE_FIELDS.values() for f in names}
+_NUMBER_FIELDS = {f for names in DECIMAL_FIELDS.values() for f in names}  # labels.is_number_field, as a set
 
 
 def typed_value(v: Any, fld: str | None) -> Any:
@@ -615,7 +622,7 @@ def typed_value(v: Any, fld: str | None) -> Any:
     text = str(v)
     if text.strip().lower() in _NO_VALUE:
         return None
-    if is_number_field(fld):
+    if fld in _NUMBER_FIELDS:
         try:
             d = Decimal(text.strip())
         except ArithmeticError:

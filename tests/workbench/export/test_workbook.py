@@ -542,3 +542,20 @@ def test_editing_the_manifest_on_the_cover_is_noticed(exported, tmp_path):
     assert rep.differences == []  # the data cells themselves are intact
     assert rep.file_edits == ["the data manifest written on the Cover is not the one the store recorded at export"]
     assert not rep.store_changed
+
+
+def test_compared_dates_are_date_cells_and_missing_values_empty(store, tmp_path, monkeypatch):
+    rid = make_run(store, monkeypatch=monkeypatch, exceptions=[
+        _exc(1, type="invoice.due_date_mismatch", field="due_date", crm_value="2026-11-30", erp_value="2026-12-15"),
+        _exc(2, type="invoice.balance_mismatch", field="open_balance", crm_value="1200.5", erp_value="nan",
+             currency="EUR")])
+    path = tmp_path / "dates.xlsx"
+    write_workbook(store, rid, path)
+    ws = load_workbook(path)["Exceptions"]
+    h = header_index(ws)
+    due, balance = list(ws.iter_rows(min_row=2))
+    assert due[h["CRM value"]].is_date and due[h["CRM value"]].value == datetime(2026, 11, 30)
+    assert due[h["ERP value"]].number_format == "yyyy-mm-dd" and due[h["Field"]].value == "Due date"
+    assert balance[h["CRM value"]].value == 1200.5 and balance[h["CRM value"]].number_format == '#,##0.00 "EUR"'
+    assert balance[h["ERP value"]].value is None  # a missing value is an empty cell, never "nan"
+    assert verify_workbook(store, path).ok
