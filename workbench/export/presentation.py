@@ -42,8 +42,10 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NOISE_ATTRS = {"spans", "dyDescent", "uid", "tabSelected", "topLeftCell", "workbookViewId", "activeTab",
                 "firstSheet", "tabRatio", "windowWidth", "windowHeight", "xWindow", "yWindow", "id",
                 "autoFilterDateGrouping"}
-_NOISE_TAGS = {"selection", "extLst", "pageMargins", "pageSetup", "printOptions", "headerFooter", "pane",
-               "pageSetUpPr", "outlinePr"}
+# Page set-up (orientation, fit, margins) changes how a sheet is laid on paper, not what it says;
+# the printed header and footer (which run, which period) are words a reader sees, so they count.
+_NOISE_TAGS = {"selection", "extLst", "pageMargins", "pageSetup", "printOptions", "pane", "pageSetUpPr",
+               "outlinePr"}
 _TEXT_TYPES = {"s": "text", "inlineStr": "text", "str": "text"}
 
 
@@ -381,7 +383,7 @@ def _sheet(pkg: _Package, part: str, styles: _Styles, rich: list[str],
     with pkg.z.open(part) as stream:
         reader.parse(stream)
     rels = pkg.rels(part)
-    cols, views, merges, conditional, validations, links, other = (_Bag() for _ in range(7))
+    cols, views, merges, conditional, validations, links, printed, other = (_Bag() for _ in range(8))
     protection = fmt = props = auto_filter = ""
     for node in reader.top:
         if node.tag == "cols":
@@ -401,6 +403,11 @@ def _sheet(pkg: _Package, part: str, styles: _Styles, rich: list[str],
             props = node.canon()
         elif node.tag == "autoFilter":
             auto_filter = node.canon()
+        elif node.tag == "headerFooter":
+            if node.attrs:
+                printed.add(f"headerFooter: {_attrs(node.attrs)}")
+            for hf in node.children:  # oddHeader, oddFooter, firstHeader ...: one named item each
+                printed.add(f"{hf.tag}: {hf.text_all().strip()}")
         elif node.tag == "mergeCells":
             for m in node.children:
                 merges.add(m.attrs.get("ref", ""))
@@ -433,7 +440,8 @@ def _sheet(pkg: _Package, part: str, styles: _Styles, rich: list[str],
         "cols": cols.out(), "views": views.out(), "protection": protection, "format": fmt, "props": props,
         "filter": auto_filter, "merges": merges.out(), "conditional": conditional.out(),
         "validations": validations.out(), "hyperlinks": links.out(), "comments": comments.out(),
-        "tables": tables.out(), "parts": parts.out(), "other": other.out(), "odd_cells": reader.odd,
+        "tables": tables.out(), "parts": parts.out(), "print": printed.out(), "other": other.out(),
+        "odd_cells": reader.odd,
     }
 
 
@@ -488,7 +496,8 @@ _WHAT = {
     "cols": "column widths or hidden columns", "views": "sheet view (e.g. zeros, grid, zoom)",
     "merges": "merged cells", "conditional": "conditional formatting", "validations": "data validation",
     "hyperlinks": "hyperlinks", "comments": "comments", "tables": "table definitions (style, filters)",
-    "parts": "drawings, pictures or other parts attached to the sheet", "other": "other sheet settings",
+    "parts": "drawings, pictures or other parts attached to the sheet", "print": "printed header or footer",
+    "other": "other sheet settings",
     "formulas": "cells holding formulas (the export writes values only)",
     "rich_text": "cells with formatted runs of text (colour, size)",
 }
@@ -517,6 +526,8 @@ def differences(exported: dict[str, Any], found: dict[str, Any]) -> list[str]:
         if unprotected:
             out.append(f"sheet '{name}': sheet protection removed (anyone may now edit cells unnoticed)")
         for key, what in _WHAT.items():
+            if key == "print" and key not in es:
+                continue  # recorded before the printed header and footer were part of the fingerprint
             if es.get(key) != fs.get(key) and not (key == "protection" and unprotected):
                 out.append(f"sheet '{name}': {what} changed{_items(es.get(key), fs.get(key))}")
         if es["cells"] != fs["cells"]:

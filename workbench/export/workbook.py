@@ -15,7 +15,7 @@ import uuid
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, UTC
+from datetime import date, datetime, UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Iterator
@@ -36,7 +36,10 @@ from workbench.export.excel_safe import FORMULA_TRIGGERS
 from workbench.export.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCEPTION_COLS, LINK_COLS, PARAM_COLS,
                                               Col, Content, Sheet, Styled, prepare,
                                               prepare_row)
+from workbench.export.printing import set_up_page
+from workbench.export.readable import STATE_CODES
 from workbench.export.workbook_styles import Styles
+from workbench.model.labels import is_money_field
 from workbench.errors import InputError
 from workbench.export.presentation import differences as presentation_differences
 from workbench.export.presentation import fingerprint
@@ -196,7 +199,8 @@ def _values(row: list[Any]) -> list[Any]:
 
 
 DESCRIPTIONS = {
-    "Exceptions": "one row per exception: both records, field, values, difference, amount at risk, decision state",
+    "Exceptions": "one row per exception: type, both records and their numbers, field, values, difference, amount at "
+                  "risk, decision state",
     close_sheet.CLOSE_SHEET: close_sheet.CLOSE_DESCRIPTION,
     "Corrections": "every proposed correction: before/after, preparer, approver, push outcome, verification",
     "Customer links": "how each CRM customer was linked to an ERP customer: method, confidence, evidence",
@@ -346,9 +350,13 @@ class _Writer:
         wb, styles = self.wb, self.styles
         cols = _columns(part.sheet)
         ws: WriteOnlyWorksheet = wb.create_sheet(part.title)
-        for i, w in enumerate(_fit(cols, part.sheet.widths), start=1):
-            ws.column_dimensions[get_column_letter(i)].width = w  # type: ignore[attr-defined]  # (see _protect)
+        for i, (c, w) in enumerate(zip(cols, _fit(cols, part.sheet.widths)), start=1):
+            dim = ws.column_dimensions[get_column_letter(i)]  # type: ignore[attr-defined]  # (see _protect)
+            dim.width = w
+            if c.hidden:
+                dim.hidden = True
         ws.freeze_panes = "A2"
+        set_up_page(ws, self.content.run, table=True)
         _protect(ws)
         hasher = mf.SheetHasher()
         _feed_cells_directly(ws)
@@ -368,10 +376,13 @@ class _Writer:
                 plan.append((i, 1, c.currency_col, None))
             elif c.kind in ("severity", "status"):
                 plan.append((i, 2, c.kind + ":", None))
+            elif c.kind == "value":
+                plan.append((i, 4, (c.currency_col, c.code_col), None))
             else:
                 plan.append((i, 3, None, fixed[c.kind]))
         amount_styles: dict[Any, Any] = {}
         fill_styles: dict[str, Any] = {}
+        money: dict[Any, bool] = {}
         line = mf.row_line
         r = 0
         for values in part.rows:
@@ -389,6 +400,27 @@ class _Writer:
                     if type(v) is str and v.startswith(FORMULA_TRIGGERS):
                         cells[i] = _set(slots[i], v, guard_style, text=True)
                     continue
+                if how == 4:  # a compared value: money in the row's currency, a number, a date or text
+                    t = type(v)
+                    if t is str:
+                        if v.startswith(FORMULA_TRIGGERS):
+                            cells[i] = _set(slots[i], v, guard_style, text=True)
+                        continue
+                    if t is date:
+                        cells[i] = _set(slots[i], v, fixed["date"])
+                        continue
+                    code = values[extra[1]]
+                    is_money = money.get(code)
+                    if is_money is None:
+                        is_money = money[code] = is_money_field(code)
+                    if not is_money:
+                        continue
+                    ccy = values[extra[0]]
+                    style = amount_styles.get(ccy)
+                    if style is None:
+                        style = amount_styles[ccy] = arr(f"amount:{ccy or ''}", ws)
+                    cells[i] = _set(slots[i], v, style)
+                    continue
                 if how == 1:
                     ccy = values[extra]
                     style = amount_styles.get(ccy)
@@ -399,8 +431,8 @@ class _Writer:
                         cells[i] = _set(slots[i], v, guard_style, text=True)
                         continue
                     style = fill_styles.get(v)
-                    if style is None:
-                        style = fill_styles[v] = arr(extra + str(v), ws)
+                    if style is None:  # the cell shows the label; its colour is the code's
+                        style = fill_styles[v] = arr(extra + STATE_CODES.get(v, str(v)), ws)
                 cells[i] = _set(slots[i], v, style)
             ws.append(cells)
             if r % PROGRESS_EVERY == 0:
@@ -553,6 +585,7 @@ def write_workbook(store: Store, run_id: int, path: str | Path, *, state: TaskSt
         for i, width in enumerate(_free_widths(summary_rows), start=1):
             summary.column_dimensions[get_column_letter(i)].width = width
         _protect(summary)
+        set_up_page(summary, content.run)
         w.hashes["Summary"] = w.write_free(summary, summary_rows)
 
         cover_rows = layout.cover()
@@ -560,6 +593,7 @@ def write_workbook(store: Store, run_id: int, path: str | Path, *, state: TaskSt
         for i, width in enumerate(_free_widths(cover_rows), start=1):
             cover.column_dimensions[get_column_letter(i)].width = width
         _protect(cover)
+        set_up_page(cover, content.run, one_page=True)
         cover_hash = mf.SheetHasher()
         for r, row in enumerate(cover_rows, start=1):
             cover_hash.add(r, _values(row))

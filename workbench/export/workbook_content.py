@@ -18,25 +18,35 @@ from collections.abc import Callable, Iterable, Iterator
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
+from sqlalchemy.orm import Session
 
 from workbench.store import trail
 from workbench.export.excel_safe import EXCEL_MAX_TEXT, Scrubber, cell_text, env_secrets
+from workbench.export.readable import (VERIFICATION_LABELS, detail_text, evidence_text, preparer_reason,
+                                       proposal_rule, proposal_text)
+from workbench.model.labels import (SIDE_LABELS, correction_state_label, exception_status_label, field_label,
+                                    severity_label, type_label)
+from workbench.model.missing import is_missing
+from workbench.model.records import DATE_FIELDS, DECIMAL_FIELDS
+from workbench.store.chunks import chunks
 from workbench.sources.ledger import conventions_rows, ledger_rows
 from workbench.store import repo
 from workbench.store.db import Store
 from workbench.store.exports import Anchor
 from workbench.store.schema import AuditEvent, Correction, CustomerLink, ExceptionRow, Snapshot
 
-FORMAT_VERSION = "2"  # 2: export id and the audit trail anchor on the Cover
+FORMAT_VERSION = "3"  # 2: export id and the trail anchor on the Cover; 3: typed values, labels, trail
 STREAM_BATCH = 5_000
 
 
 @dataclass
 class Col:
     header: str
-    kind: str = "text"      # text | int | amount | date | datetime | percent | score | severity | status
+    kind: str = "text"  # text | int | amount | value | date | datetime | percent | score | severity | status
     width: int | None = None  # characters; None = measured from the data
-    currency_col: int | None = None  # amount columns: index of the row's currency column
+    currency_col: int | None = None  # amount and value columns: index of the row's currency column
+    code_col: int | None = None      # value columns: index of the row's field code (money, date or text)
+    hidden: bool = False             # secondary columns (raw JSON for the manifest): hidden on screen and paper
 
 
 @dataclass
@@ -142,31 +152,41 @@ def _dec(v: Any) -> Decimal | None:
 EXCEPTION_COLS = [
     Col("Exception id", "int", 12), Col("Type", "text"), Col("Severity", "severity", 10),
     Col("Status", "status", 11), Col("Customer", "text"), Col("CRM object", "text"), Col("CRM record", "text"),
-    Col("ERP object", "text"), Col("ERP record", "text"), Col("Field", "text"), Col("CRM value", "text"),
-    Col("ERP value", "text"), Col("Difference (CRM − ERP)", "amount", 18, currency_col=14),
+    Col("ERP object", "text"), Col("ERP record", "text"), Col("Field", "text"),
+    Col("CRM value", "value", 16, currency_col=14, code_col=21), Col("ERP value", "value", 16, currency_col=14,
+                                                                      code_col=21),
+    Col("Difference (CRM − ERP)", "amount", 18, currency_col=14),
     Col("Amount at risk", "amount", 18, currency_col=14), Col("Currency", "text", 10),
     Col("Assignee", "text"), Col("First seen (UTC)", "datetime", 20), Col("Age (days)", "int", 11),
-    Col("Resolution", "text"), Col("Message", "text"),
+    Col("Resolution", "text"), Col("Message", "text"), Col("Type code", "text"), Col("Field code", "text"),
+    Col("CRM number", "text"), Col("ERP number", "text"),  # invoice, order, item or customer number
 ]
-# store column measured for each measured text column (widths that fit)
+# store column measured for each measured text column (widths that fit); labels are measured as codes
 _EXC_MEASURE = {1: ExceptionRow.type, 4: ExceptionRow.customer_name, 5: ExceptionRow.crm_object,
                 6: ExceptionRow.crm_id, 7: ExceptionRow.erp_object, 8: ExceptionRow.erp_id, 9: ExceptionRow.field,
-                10: ExceptionRow.crm_value, 11: ExceptionRow.erp_value, 15: ExceptionRow.assignee,
-                18: ExceptionRow.resolution, 19: ExceptionRow.message}
+                15: ExceptionRow.assignee, 18: ExceptionRow.resolution, 19: ExceptionRow.message,
+                20: ExceptionRow.type, 21: ExceptionRow.field, 22: ExceptionRow.crm_number,
+                23: ExceptionRow.erp_number}
 
 CORRECTION_COLS = [
-    Col("Correction id", "int", 13), Col("Exception id", "int", 12), Col("Target side", "text", 11),
-    Col("Target system", "text"), Col("Object", "text"), Col("Record", "text"), Col("Field", "text"),
-    Col("Before", "text"), Col("After", "text"), Col("Reason", "text"), Col("State", "status", 12),
-    Col("Preparer", "text"), Col("Prepared at (UTC)", "datetime", 20), Col("Approver", "text"),
-    Col("Approved at (UTC)", "datetime", 20), Col("Push attempts", "int", 13), Col("Pushed at (UTC)", "datetime", 20),
-    Col("Response id", "text"), Col("Error", "text"), Col("Verification", "text", 14),
+    Col("Correction id", "int", 13), Col("Exception id", "int", 12), Col("Type", "text"), Col("Customer", "text"),
+    Col("Target side", "text", 11), Col("Target system", "text"), Col("Object", "text"), Col("Record", "text"),
+    Col("Field", "text"), Col("Before", "value", 16, currency_col=11, code_col=31),
+    Col("After", "value", 16, currency_col=11, code_col=31), Col("Currency", "text", 10),
+    Col("State", "status", 14), Col("Prepared by", "text"), Col("Prepared at (UTC)", "datetime", 20),
+    Col("Preparer's reason", "text"), Col("Engine's proposal", "text"), Col("Rule", "text"),
+    Col("Decision", "text", 10), Col("Approved or rejected by", "text"),
+    Col("Approved or rejected at (UTC)", "datetime", 20), Col("Approval or rejection reason", "text"),
+    Col("Pushed by", "text"), Col("Pushed at (UTC)", "datetime", 20), Col("Push attempts", "int", 13),
+    Col("Response id", "text"), Col("Error", "text"), Col("Verified at (UTC)", "datetime", 20),
+    Col("Verification", "text"), Col("Verification detail", "text"), Col("State code", "text"),
+    Col("Field code", "text"), Col("Type code", "text"),
 ]
 
 LINK_COLS = [
     Col("CRM record", "text"), Col("CRM name", "text"), Col("ERP record", "text"), Col("ERP name", "text"),
     Col("Method", "text"), Col("Confidence", "score", 11), Col("Status", "status", 11), Col("Decided by", "text"),
-    Col("Decided at (UTC)", "datetime", 20), Col("Evidence", "text"),
+    Col("Decided at (UTC)", "datetime", 20), Col("Evidence", "text"), Col("Evidence (JSON)", "text", hidden=True),
 ]
 
 UNMATCHED_FIELDS = [("record_id", "Record"), ("name", "Name"), ("number", "Number"), ("xref", "Cross-reference"),
@@ -176,7 +196,7 @@ UNMATCHED_FIELDS = [("record_id", "Record"), ("name", "Name"), ("number", "Numbe
 AUDIT_COLS = [
     Col("Event id", "int", 10), Col("At (UTC)", "datetime", 20), Col("Actor", "text"), Col("Action", "text"),
     Col("Entity", "text"), Col("Entity id", "text"), Col("Detail", "text"), Col("Previous hash", "text", 66),
-    Col("Hash", "text", 66),
+    Col("Hash", "text", 66), Col("Detail (JSON, as hashed)", "text", hidden=True),
 ]
 
 PARAM_COLS = [Col("Section", "text"), Col("Setting", "text"), Col("Value", "text")]
@@ -197,6 +217,7 @@ class Content:
         self.exc_agg: dict[tuple[str, str, str], list[Any]] = defaultdict(lambda: [0, Decimal(0)])
         self.counts: dict[str, int] = {}
         self._names: dict[str, dict[str, str | None]] | None = None
+        self._crm_tax_ids: dict[str, str] = {}  # filled with the names: named in the links' evidence
         self._count_all()
 
     # ---- sizes ------------------------------------------------------------------------------------
@@ -232,18 +253,19 @@ class Content:
         ref_date = ref.date() if ref else None
         mask = self.scrub.mask_known if self.scrub.secrets else None
         agg = self.exc_agg
+        labels: dict[tuple[Any, ...], tuple[str, str, str, str]] = {}
         q = (select(ExceptionRow.id, ExceptionRow.type, ExceptionRow.severity, ExceptionRow.status,
                     ExceptionRow.customer_name, ExceptionRow.crm_object, ExceptionRow.crm_id,
                     ExceptionRow.erp_object, ExceptionRow.erp_id, ExceptionRow.field, ExceptionRow.crm_value,
                     ExceptionRow.erp_value, ExceptionRow.difference, ExceptionRow.amount_at_risk,
                     ExceptionRow.currency, ExceptionRow.assignee, ExceptionRow.first_seen,
-                    ExceptionRow.resolution, ExceptionRow.message)
+                    ExceptionRow.resolution, ExceptionRow.message, ExceptionRow.crm_number, ExceptionRow.erp_number)
              .where(ExceptionRow.run_id == self.run_id).order_by(ExceptionRow.id)
              .execution_options(yield_per=STREAM_BATCH))
         with self.store.session() as s:
             for row in s.execute(q):
                 (eid, typ, sev, status, cust, crm_obj, crm_id, erp_obj, erp_id, fld, crm_v, erp_v, diff, risk,
-                 ccy, assignee, first_seen, resolution, message) = row
+                 ccy, assignee, first_seen, resolution, message, crm_number, erp_number) = row
                 a = agg[(typ, status, ccy or "")]
                 a[0] += 1
                 if risk is not None:
@@ -251,22 +273,50 @@ class Content:
                 age = None
                 if first_seen is not None and ref_date is not None:
                     age = max(0, (ref_date - _utc(first_seen).date()).days)
-                out: tuple[Any, ...] = (eid, typ, sev, status, cust, crm_obj, crm_id, erp_obj, erp_id, fld, crm_v,
-                                        erp_v, diff, risk, ccy, assignee, first_seen, age, resolution, message)
+                # a run has a few dozen types and fields: their words are looked up once each
+                words = labels.get((typ, sev, status, fld))
+                if words is None:
+                    words = labels[(typ, sev, status, fld)] = (type_label(typ), severity_label(sev),
+                                                               exception_status_label(status), field_label(fld))
+                out: tuple[Any, ...] = (eid, words[0], words[1], words[2], cust, crm_obj, crm_id, erp_obj, erp_id,
+                                        words[3], typed_value(crm_v, fld), typed_value(erp_v, fld), diff, risk, ccy,
+                                        assignee, first_seen, age, resolution, message, typ, fld, crm_number,
+                                        erp_number)
                 if mask is not None:
                     out = tuple(mask(v) if type(v) is str else v for v in out)
                 yield out
 
     def corrections(self) -> Iterator[tuple[Any, ...]]:
-        q = (select(Correction).where(Correction.run_id == self.run_id).order_by(Correction.id)
+        """One row per correction with its whole trail: prepared, approved or rejected, pushed, verified."""
+        q = (select(Correction, ExceptionRow.type, ExceptionRow.customer_name, ExceptionRow.currency,
+                    ExceptionRow.proposal)
+             .outerjoin(ExceptionRow, ExceptionRow.id == Correction.exception_id)
+             .where(Correction.run_id == self.run_id).order_by(Correction.id)
              .execution_options(yield_per=STREAM_BATCH))
         sc = self.scrub
         with self.store.session() as s:
-            for c in s.execute(q).scalars():
-                yield (c.id, c.exception_id, c.target_side, c.target_system, c.target_object, c.target_record,
-                       c.field, _value_text(c.from_value, sc), _value_text(c.to_value, sc), sc(c.reason or ""),
-                       c.state, c.preparer, c.prepared_at, c.approver, c.approved_at, c.attempts, c.pushed_at,
-                       sc(c.response_id or ""), sc(c.last_error or ""), c.verification)
+            rows = list(s.execute(q))
+            steps = _correction_steps(s, [c.id for c, *_ in rows])
+        for c, typ, customer, ccy, proposal in rows:
+            st = steps.get(c.id, _Steps())
+            decided = st.decision
+            if decided is None and c.approver:  # a correction recorded without its events (older stores)
+                decided = _Event("approved", c.approver, c.approved_at, None)
+            pushed = st.pushed
+            verified = st.verified
+            verdict = c.verification or (verified.detail.get("verification") if verified else None)
+            yield (c.id, c.exception_id, type_label(typ) if typ else None, customer,
+                   SIDE_LABELS.get(c.target_side, c.target_side), c.target_system, c.target_object, c.target_record,
+                   field_label(c.field), _typed_masked(c.from_value, c.field, sc),
+                   _typed_masked(c.to_value, c.field, sc), ccy, correction_state_label(c.state), c.preparer,
+                   c.prepared_at, sc(preparer_reason(c.reason, proposal) or ""), sc(proposal_text(proposal) or ""),
+                   proposal_rule(proposal), _DECISIONS.get(decided.what) if decided else None,
+                   decided.actor if decided else None, decided.at if decided else None,
+                   sc(decided.reason or "") if decided else None, pushed.actor if pushed else None,
+                   c.pushed_at or (pushed.at if pushed else None), c.attempts, sc(c.response_id or ""),
+                   sc(c.last_error or ""), verified.at if verified else None,
+                   VERIFICATION_LABELS.get(verdict, verdict) if verdict else None,
+                   sc(verified.reason or "") if verified else None, c.state, c.field, typ)
 
     def _customer_names(self) -> dict[str, dict[str, str | None]]:
         if self._names is None:
@@ -278,14 +328,18 @@ class Content:
                 for side, rid, canon in s.execute(q):
                     if side in names:
                         try:
-                            names[side][rid] = (json.loads(canon) or {}).get("name") if canon else None
+                            record = (json.loads(canon) or {}) if canon else {}
                         except ValueError:
-                            names[side][rid] = None
+                            record = {}
+                        names[side][rid] = record.get("name")
+                        if side == "crm" and record.get("tax_id"):
+                            self._crm_tax_ids[rid] = str(record["tax_id"])
             self._names = names
         return self._names
 
     def links(self) -> Iterator[tuple[Any, ...]]:
         names = self._customer_names()
+        tax_ids = self._crm_tax_ids
         q = (select(CustomerLink.crm_id, CustomerLink.erp_id, CustomerLink.method, CustomerLink.confidence,
                     CustomerLink.status, CustomerLink.decided_by, CustomerLink.decided_at, CustomerLink.evidence)
              .where(CustomerLink.run_id == self.run_id).order_by(CustomerLink.id)
@@ -293,7 +347,7 @@ class Content:
         with self.store.session() as s:
             for crm_id, erp_id, method, conf, status, by, at, evidence in s.execute(q):
                 yield (crm_id, names["crm"].get(crm_id), erp_id, names["erp"].get(erp_id), method,
-                       conf, status, by, at, evidence)
+                       conf, status, by, at, evidence_text(evidence, tax_ids.get(crm_id)), evidence)
 
     def unmatched(self, side: str) -> tuple[list[Col], Callable[[], Iterator[tuple[Any, ...]]], int]:
         frames = repo.unmatched_customers(self.store, self.run_id)
@@ -322,8 +376,9 @@ class Content:
         sc = self.scrub
         with self.store.session() as s:
             for e in s.execute(q).scalars():
-                yield (e.id, e.at, e.actor, e.action, e.entity_type, e.entity_id,
-                       sc.obj(e.detail) if e.detail is not None else None, e.prev_hash, e.hash)
+                detail = sc.obj(e.detail) if e.detail is not None else None
+                yield (e.id, e.at, e.actor, e.action, e.entity_type, e.entity_id, detail_text(e.action, detail),
+                       e.prev_hash, e.hash, detail)
 
     def parameters(self) -> list[tuple[Any, ...]]:
         sc = self.scrub
@@ -350,13 +405,14 @@ class Content:
         rows.append([])
 
         rows.append([Styled("Exceptions by type and status", "wb section")])
-        rows.append([Styled(h, "wb header") for h in ("Type", "Status", "Currency", "Count", "Amount at risk")])
+        rows.append([Styled(h, "wb header") for h in ("Type", "Status", "Currency", "Count", "Amount at risk",
+                                                      "Type code")])
         total = 0
         for (typ, status, ccy) in sorted(self.exc_agg):
             n, amount = self.exc_agg[(typ, status, ccy)]
             total += n
-            rows.append([typ, Styled(status, f"status:{status}"), ccy or None, Styled(n, "wb int"),
-                         Styled(amount, f"amount:{ccy}")])
+            rows.append([type_label(typ), Styled(exception_status_label(status), f"status:{status}"), ccy or None,
+                         Styled(n, "wb int"), Styled(amount, f"amount:{ccy}"), typ])
         rows.append([Styled("Total", "wb label"), None, None, Styled(total, "wb int")])
         rows.append([])
 
@@ -547,14 +603,85 @@ def _none(v: Any) -> Any:
     return v
 
 
-def _value_text(v: Any, sc: Scrubber) -> Any:
-    if v is None:
+_NO_VALUE = {"", "nan", "none", "nat", "null"}
+_DATE_FIELDS = {f for names in DATE_FIELDS.values() for f in names}
+_NUMBER_FIELDS = {f for names in DECIMAL_FIELDS.values() for f in names}  # labels.is_number_field, as a set
+
+
+def typed_value(v: Any, fld: str | None) -> Any:
+    """A compared or corrected value as a cell: amounts and quantities as numbers (an auditor
+    sums them), dates as dates, flags as Yes/No, anything else as its text; missing is empty."""
+    if v is None or is_missing(v):
         return None
-    if isinstance(v, (dict, list)):
-        return json.dumps(sc.obj(v), sort_keys=True, ensure_ascii=False)
     if isinstance(v, bool):
-        return "true" if v else "false"
-    return sc.mask_known(str(v))
+        return "Yes" if v else "No"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, sort_keys=True, ensure_ascii=False)
+    if isinstance(v, (Decimal, int, date)):
+        return v
+    text = str(v)
+    if text.strip().lower() in _NO_VALUE:
+        return None
+    if fld in _NUMBER_FIELDS:
+        try:
+            d = Decimal(text.strip())
+        except ArithmeticError:
+            return text
+        return d if d.is_finite() else text
+    if fld in _DATE_FIELDS:
+        try:
+            return date.fromisoformat(text.strip()[:10])
+        except ValueError:
+            return text
+    return text
+
+
+def _typed_masked(v: Any, fld: str | None, sc: Scrubber) -> Any:
+    out = typed_value(sc.obj(v) if isinstance(v, (dict, list)) else v, fld)
+    return sc.mask_known(out) if type(out) is str else out
+
+
+@dataclass
+class _Event:
+    what: str            # the action's last word: approved, rejected, applied, verified ...
+    actor: str
+    at: datetime | None
+    reason: str | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Steps:
+    decision: _Event | None = None   # the latest approve, reject or waive
+    pushed: _Event | None = None     # the write that landed (else the latest attempt)
+    verified: _Event | None = None   # the latest verification
+
+
+_DECISIONS = {"approved": "Approved", "rejected": "Rejected", "waived": "Waived"}
+
+
+def _correction_steps(s: Session, ids: list[int]) -> dict[int, _Steps]:
+    """Who decided, pushed and verified each correction, and when and why, from the audit trail."""
+    out: dict[int, _Steps] = {}
+    for part in chunks([str(i) for i in ids]):
+        q = (select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.actor, AuditEvent.at, AuditEvent.detail)
+             .where(AuditEvent.entity_type == "correction", AuditEvent.entity_id.in_(part))
+             .order_by(AuditEvent.id))
+        for entity_id, action, actor, at, detail in s.execute(q):
+            try:
+                steps = out.setdefault(int(entity_id), _Steps())
+            except (TypeError, ValueError):
+                continue
+            what = action.rpartition(".")[2]
+            d = detail if isinstance(detail, dict) else {}
+            event = _Event(what, actor, at, d.get("reason"), d)
+            if what in _DECISIONS:
+                steps.decision = event
+            elif what == "applied" or (what == "pushing" and (steps.pushed is None or steps.pushed.what != "applied")):
+                steps.pushed = event
+            elif what == "verified":
+                steps.verified = event
+    return out
 
 
 def _counts_text(counts: Any) -> str | None:

@@ -13,7 +13,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbench.model.currency import MINOR_UNITS
+from workbench.model.money import excel_format
 from workbench.palette import palette
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -21,12 +21,9 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def amount_format(currency: str | None) -> str:
-    """Thousands separators, the currency's own decimals (JPY 0, KWD 3), the code after the number."""
-    decimals = MINOR_UNITS.get(currency or "", 2)
-    body = "#,##0" + ("." + "0" * decimals if decimals else "")
-    if not currency:
-        return f"{body};-{body}"
-    return f'{body} "{currency}";-{body} "{currency}"'
+    """Thousands separators, the currency's own decimals (JPY 0, KWD 3), the code after the number:
+    the one money presentation of ``workbench.model.money``, as a number format."""
+    return excel_format(currency or None)
 
 
 def _fill(hex_colour: str) -> PatternFill:

@@ -27,13 +27,13 @@ def test_verify_reports_the_tampered_cell_and_fails(store, tmp_path, monkeypatch
     out = tmp_path / "audit.xlsx"
     assert main(["export", "--db", store.url, "--run", str(rid), "--xlsx", str(out)]) == 0
     wb = load_workbook(out)
-    wb["Corrections"]["N2"].value = "nobody"  # the approver
+    wb["Corrections"]["T2"].value = "nobody"  # who approved it
     wb.save(out)
     capsys.readouterr()
     assert main(["export", "--db", store.url, "--verify", str(out)]) == 1
     text = capsys.readouterr().out
     assert "NOT VERIFIED" in text
-    assert "Corrections!N2: workbook has 'nobody', the store gives 'tom'" in text
+    assert "Corrections!T2: workbook has 'nobody', the store gives 'tom'" in text
 
 
 def test_export_errors_are_one_line_with_exit_2(store, tmp_path, monkeypatch, capsys):

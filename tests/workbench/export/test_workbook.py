@@ -124,7 +124,7 @@ def default_exceptions() -> list[dict]:
         _exc(1),
         _exc(2, type="invoice.balance_mismatch", severity="critical", field="open_balance", crm_value="150000",
              erp_value="148500", difference=Decimal("1500"), amount_at_risk=Decimal("1500"), currency="JPY",
-             customer_name="株式会社サンプル", assignee="tom"),
+             customer_name="株式会社サンプル", assignee="tom", crm_number="INV-2026-0002", erp_number="SI-104711"),
         _exc(3, type="pricing.price_mismatch", severity="medium", status="waived", field="unit_price",
              crm_value="12.345", erp_value="12.340", difference=Decimal("0.005"), amount_at_risk=Decimal("0.005"),
              currency="KWD", resolution="within contract tolerance"),
@@ -167,14 +167,21 @@ def test_exceptions_sheet_values_types_and_formats(exported):
     rows = list(ws.iter_rows(min_row=2))
     assert len(rows) == 5
     jpy = rows[1]
-    assert jpy[h["Type"]].value == "invoice.balance_mismatch"
+    assert jpy[h["Type"]].value == "Open balance differs" and jpy[h["Type code"]].value == "invoice.balance_mismatch"
+    assert jpy[h["Field"]].value == "Open balance" and jpy[h["Field code"]].value == "open_balance"
+    # compared amounts are numbers in the row's currency (an auditor can sum them), not text
+    crm, erp = jpy[h["CRM value"]], jpy[h["ERP value"]]
+    assert (crm.value, erp.value) == (150000, 148500) and crm.data_type == erp.data_type == "n"
+    assert crm.number_format == erp.number_format == '#,##0 "JPY"'
+    assert (jpy[h["CRM number"]].value, jpy[h["ERP number"]].value) == ("INV-2026-0002", "SI-104711")
     assert jpy[h["Customer"]].value == "株式会社サンプル"
     assert jpy[h["Amount at risk"]].value == 1500 and jpy[h["Amount at risk"]].data_type == "n"
-    assert jpy[h["Amount at risk"]].number_format == '#,##0 "JPY";-#,##0 "JPY"'
+    assert jpy[h["Amount at risk"]].number_format == '#,##0 "JPY"'
     kwd = rows[2]
     assert kwd[h["Amount at risk"]].value == pytest.approx(0.005)
     assert kwd[h["Amount at risk"]].number_format.startswith('#,##0.000 "KWD"')
-    assert kwd[h["Status"]].value == "waived" and kwd[h["Resolution"]].value == "within contract tolerance"
+    assert kwd[h["Status"]].value == "Waived" and kwd[h["Resolution"]].value == "within contract tolerance"
+    assert kwd[h["CRM value"]].value == pytest.approx(12.345) and kwd[h["CRM value"]].number_format == '#,##0.000 "KWD"'
     eur = rows[0]
     assert eur[h["Amount at risk"]].number_format.startswith('#,##0.00 "EUR"')
     first_seen = eur[h["First seen (UTC)"]]
@@ -183,6 +190,8 @@ def test_exceptions_sheet_values_types_and_formats(exported):
     # age counts from the run (finished 2026-11-02), not from the day of the export
     assert eur[h["Age (days)"]].value == 13
     assert eur[h["CRM record"]].value == "a0B000000000000001" and eur[h["ERP record"]].value == "INV-00001"
+    # a text field stays text
+    assert eur[h["CRM value"]].value == "open" and eur[h["CRM value"]].data_type == "s"
 
 
 def test_severity_and_status_cells_use_the_palette(exported):
@@ -192,7 +201,7 @@ def test_severity_and_status_cells_use_the_palette(exported):
     pal = palette("light")
     rows = list(ws.iter_rows(min_row=2))
     sev = rows[1][h["Severity"]]
-    assert sev.value == "critical"
+    assert sev.value == "Critical"  # the label; the colour is the code's
     assert sev.fill.fill_type == "solid"
     assert sev.fill.fgColor.rgb.upper().endswith(pal["severity"]["critical"].lstrip("#").upper())
     status = rows[2][h["Status"]]
@@ -251,11 +260,14 @@ def test_corrections_sheet_tells_the_lifecycle(exported):
     h = header_index(ws)
     row = [c.value for c in ws[2]]
     assert row[h["Before"]] == "open" and row[h["After"]] == "paid"
-    assert row[h["Preparer"]] == "maria" and row[h["Approver"]] == "tom"
+    assert row[h["Prepared by"]] == "maria" and row[h["Approved or rejected by"]] == "tom"
+    assert row[h["Decision"]] == "Approved"
     assert row[h["Prepared at (UTC)"]] == datetime(2026, 11, 2, 9, 10)
-    assert row[h["Approved at (UTC)"]] == datetime(2026, 11, 2, 9, 20)
-    assert row[h["State"]] == "applied" and row[h["Response id"]] == "a0B000000000001AAA"
-    assert row[h["Verification"]] == "agreed" and row[h["Push attempts"]] == 1
+    assert row[h["Approved or rejected at (UTC)"]] == datetime(2026, 11, 2, 9, 20)
+    assert row[h["State"]] == "Sent, not yet verified" and row[h["State code"]] == "applied"
+    assert row[h["Response id"]] == "a0B000000000001AAA"
+    assert row[h["Verification"]].startswith("Agreed") and row[h["Push attempts"]] == 1
+    assert row[h["Type"]] == "Invoice status differs" and row[h["Type code"]] == "invoice.status_mismatch"
 
 
 def test_links_unmatched_audit_and_parameters(exported):
@@ -265,11 +277,17 @@ def test_links_unmatched_audit_and_parameters(exported):
     assert links[0][:6] == ("CRM record", "CRM name", "ERP record", "ERP name", "Method", "Confidence")
     assert links[1][:5] == ("001000000000001AAA", "Alpha AG", "C100", "Alpha AG", "xref_crm")
     assert links[2][4] == "fuzzy" and links[2][5] == pytest.approx(0.8765)
-    assert json.loads(links[2][9]) == {"name": 0.93, "postcode": True}
+    assert links[2][9] == "Matched on postcode; name 0.93"  # evidence in words ...
+    assert json.loads(links[2][10]) == {"name": 0.93, "postcode": True}  # ... and as recorded, in a hidden column
+    assert wb["Customer links"].column_dimensions["K"].hidden
     assert [r[0] for r in rows_of(wb["Unmatched ERP"])[1:]] == ["C900"]
     audit = rows_of(wb["Audit trail"])
     assert [r[3] for r in audit[1:]] == ["run.completed", "correction.proposed", "correction.approved"]
     assert all(len(r[8]) == 64 for r in audit[1:])
+    assert audit[0][6:10] == ("Detail", "Previous hash", "Hash", "Detail (JSON, as hashed)")
+    assert audit[2][6] == "open → paid"
+    assert json.loads(audit[2][9]) == {"from": "open", "to": "paid"}
+    assert wb["Audit trail"].column_dimensions["J"].hidden
     assert audit[2][7] == audit[1][8]  # each event names its predecessor's hash
     params = {(r[0], r[1]): r[2] for r in rows_of(wb["Parameters"])[1:]}
     assert params[("rules", "tolerances.price_abs")] == "0.01"
@@ -284,8 +302,8 @@ def test_summary_counts_amounts_and_links(exported):
     assert by_first["Exceptions"][1] == 5
     link_cell = next(c for c in ws["A"] if c.value == "Exceptions")
     assert link_cell.hyperlink is not None and link_cell.hyperlink.location == "'Exceptions'!A1"
-    status_rows = [r for r in rows if r[0] == "invoice.balance_mismatch"]
-    assert status_rows == [("invoice.balance_mismatch", "open", "JPY", 1, 1500, None)]
+    status_rows = [r for r in rows if r[0] == "Open balance differs"]
+    assert status_rows == [("Open balance differs", "Open", "JPY", 1, 1500, "invoice.balance_mismatch")]
     jpy_cell = next(c for c in ws["E"] if c.value == 1500 and c.row == rows.index(status_rows[0]) + 1)
     assert '"JPY"' in jpy_cell.number_format
     assert by_first["Total"][3] == 5
@@ -418,7 +436,7 @@ def test_long_sheets_continue_on_numbered_sheets(store, tmp_path, monkeypatch):
     ids = [r[0] for n in ("Exceptions", "Exceptions (2)", "Exceptions (3)") for r in rows_of(wb[n])[1:6]
            if isinstance(r[0], int)]
     assert len(ids) == 12 and ids == sorted(ids)
-    assert next(iter(wb["Exceptions (3)"].tables.values())).ref == "A1:T3"
+    assert next(iter(wb["Exceptions (3)"].tables.values())).ref == "A1:X3"
     summary = {r[0]: r for r in rows_of(wb["Summary"]) if r and r[0]}
     assert "continued from 'Exceptions'" in summary["Exceptions (2)"][2]
     assert verify_workbook(store, path).ok
@@ -430,7 +448,7 @@ def test_empty_run_still_gives_a_readable_workbook(store, tmp_path, monkeypatch)
     info = write_workbook(store, rid, path)
     wb = load_workbook(path)
     assert rows_of(wb["Exceptions"])[0][0] == "Exception id"
-    assert next(iter(wb["Exceptions"].tables.values())).ref == "A1:T2"
+    assert next(iter(wb["Exceptions"].tables.values())).ref == "A1:X2"
     assert dict(info.sheets)["Exceptions"] == 0
     assert verify_workbook(store, path).ok
 
@@ -524,3 +542,20 @@ def test_editing_the_manifest_on_the_cover_is_noticed(exported, tmp_path):
     assert rep.differences == []  # the data cells themselves are intact
     assert rep.file_edits == ["the data manifest written on the Cover is not the one the store recorded at export"]
     assert not rep.store_changed
+
+
+def test_compared_dates_are_date_cells_and_missing_values_empty(store, tmp_path, monkeypatch):
+    rid = make_run(store, monkeypatch=monkeypatch, exceptions=[
+        _exc(1, type="invoice.due_date_mismatch", field="due_date", crm_value="2026-11-30", erp_value="2026-12-15"),
+        _exc(2, type="invoice.balance_mismatch", field="open_balance", crm_value="1200.5", erp_value="nan",
+             currency="EUR")])
+    path = tmp_path / "dates.xlsx"
+    write_workbook(store, rid, path)
+    ws = load_workbook(path)["Exceptions"]
+    h = header_index(ws)
+    due, balance = list(ws.iter_rows(min_row=2))
+    assert due[h["CRM value"]].is_date and due[h["CRM value"]].value == datetime(2026, 11, 30)
+    assert due[h["ERP value"]].number_format == "yyyy-mm-dd" and due[h["Field"]].value == "Due date"
+    assert balance[h["CRM value"]].value == 1200.5 and balance[h["CRM value"]].number_format == '#,##0.00 "EUR"'
+    assert balance[h["ERP value"]].value is None  # a missing value is an empty cell, never "nan"
+    assert verify_workbook(store, path).ok

@@ -23,7 +23,8 @@ def test_generated_scenario_exports_and_ties_out(store, tmp_path):
     exc = list(wb["Exceptions"].iter_rows(min_row=2, values_only=True))
     stored = repo.load_exceptions(store, outcome.run_id)
     assert len(exc) == len(stored) == outcome.summary["exceptions_total"] > 0
-    assert sorted(r[1] for r in exc) == sorted(stored["type"])
+    codes = [c.value for c in wb["Exceptions"][1]].index("Type code")
+    assert sorted(r[codes] for r in exc) == sorted(stored["type"])
     assert dict(info.sheets)["Customer links"] == len(repo.load_links(store, outcome.run_id))
 
     rows = list(wb["Summary"].iter_rows(values_only=True))
