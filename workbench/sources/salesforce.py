@@ -21,7 +21,7 @@ the OS keyring or the environment variables named by ``<key>_env``.
 from __future__ import annotations
 
 import math
-from datetime import datetime, UTC
+from datetime import datetime, timedelta, UTC
 from typing import Any
 from collections.abc import Iterator
 
@@ -32,15 +32,22 @@ from workbench.errors import ConfigError, WorkbenchError
 from workbench.model import frames
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
+from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta
 from workbench.sources.salesforce_auth import AUTH_WORDS, PASSWORD_RETIREMENT
 from workbench.sources.salesforce_client import BudgetExceeded, SalesforceClient
 from workbench.sources.salesforce_mapping import ObjectMap, modstamp, object_maps
 from workbench.sources.salesforce_push import push_requests
 
 IDS_PER_QUERY = 200  # keeps an Id IN (...) filter well under the SOQL length limit
+# Deleted records stay queryable (queryAll, IsDeleted = true) while in the Recycle Bin, and getDeleted
+# returns "no more than 15 days previous to the day the call is executed" (REST API Developer Guide,
+# sObject Get Deleted; SOAP API getDeleted(), Rules and Guidelines). Changes older than that are read in full.
+DELETE_LOG_DAYS = 15
 
 
 class SalesforceSource:
+    supports_delta = True
+
     def __init__(self, side: str, config: RunConfig):
         self.side = side
         self.config = config
@@ -81,8 +88,16 @@ class SalesforceSource:
         snaps: list[tuple[str, str, str, str, Any]] = []
         done = 0
         self.meta.queries, self.meta.objects = {}, {}
+        kinds: dict[str, KindDelta] = {}
+        too_old = ""
+        if since is not None and since < datetime.now(UTC) - timedelta(days=DELETE_LOG_DAYS):
+            too_old = (f"the last run read it on {since:%Y-%m-%d}, more than {DELETE_LOG_DAYS} days ago: "
+                       f"Salesforce keeps deletions that long")
+            since = None
         for m in self.maps:
             check_cancelled(state)
+            if since is not None:
+                kinds[m.kind] = self._deletions(m, since, kinds.get(m.kind))
             soql, tail = self._soql(m, since)
             mode = self.query_mode
             total = None
@@ -121,7 +136,33 @@ class SalesforceSource:
         self.meta.extracted_at = datetime.now(UTC)
         self.meta.incremental_since = since
         self.meta.api_usage = self.client.meter.as_dict()
-        return Extract(self.meta, out, snapshot_frame(snaps)).finish()
+        if too_old:
+            return DeltaExtract(self.meta, out, snapshot_frame(snaps),
+                                kinds={m.kind: KindDelta(FULL, why=too_old) for m in self.maps}).finish()
+        if since is None:
+            return Extract(self.meta, out, snapshot_frame(snaps)).finish()
+        return DeltaExtract(self.meta, out, snapshot_frame(snaps), kinds=kinds).finish()
+
+    def _deletions(self, m: ObjectMap, since: datetime, seen: KindDelta | None) -> KindDelta:
+        """Ids of ``m.object`` gone since ``since``: deleted ones (queryAll with IsDeleted = true, which
+        reads the Recycle Bin: SOQL and SOSL Reference, "queryAll"; REST resource QueryAll) and, where
+        the map has a ``where``, changed ones the filter no longer takes (a full pull would not read them)."""
+        stamp = since.astimezone(UTC)
+        q = format_soql(f"SELECT Id FROM {m.object} WHERE IsDeleted = true AND SystemModstamp > {{}}", stamp)
+        gone = {r["Id"] for _, recs in self.client.query_pages(q, include_deleted=True) for r in recs}
+        words = f"queryAll: {q}"
+        if m.where:
+            # changed records the filter leaves out: ids changed since, minus the ones the filtered query reads
+            changed_q = format_soql(f"SELECT Id FROM {m.object} WHERE SystemModstamp > {{}}", stamp)
+            kept_q = format_soql(f"SELECT Id FROM {m.object} WHERE ({m.where}) AND SystemModstamp > {{}}", stamp)
+            changed = {r["Id"] for _, recs in self.client.query_pages(changed_q) for r in recs}
+            kept = {r["Id"] for _, recs in self.client.query_pages(kept_q) for r in recs}
+            gone |= changed - kept
+            words += f"; left the filter: {changed_q} minus {kept_q}"
+        if seen is not None:  # orders: Order and Opportunity side by side
+            gone |= seen.deleted
+            words = f"{seen.query}; {words}"
+        return KindDelta(CHANGES, deleted=frozenset(gone), query=words)
 
     def _fill_product_codes(self, rows: dict[str, list[dict[str, Any]]]) -> None:
         """Order lines carry Product2Id; the canonical line wants the product code."""
