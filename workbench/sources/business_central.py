@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
+from collections.abc import Iterator
 
 import httpx
+import pandas as pd
 
 from workbench.config import RunConfig
 from workbench.errors import ConfigError, InputError, SourceError
@@ -35,6 +37,7 @@ from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
+from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta
 from workbench.sources.erp_mapping import (NEGATE, ObjectMap, PullBuffer, coerce, converter, fill_from, lookup,
                                            object_maps, same_value)
 from workbench.sources.http_common import (ClientCredentials, HttpClient, HttpFailure, decode, encode_json,
@@ -118,6 +121,7 @@ def odata_literal(value: str) -> str:
 
 class BusinessCentralSource:
     connector = "business_central"
+    supports_delta = True
 
     def __init__(self, side: str, config: RunConfig):
         self.side, self.config = side, config
@@ -176,39 +180,97 @@ class BusinessCentralSource:
 
     # -- pull -----------------------------------------------------------------
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
+        return self._pull(state, since, None)
+
+    def pull_changes(self, state: TaskState | None, since: datetime, known: dict[str, frozenset[str]]
+                     ) -> DeltaExtract:
+        """Records changed since ``since`` (``$filter=lastModifiedDateTime gt``), and deletions: Business
+        Central API v2.0 keeps no record of deleted entities (webhooks aside), so they are found by
+        counting (``/$count``, OData v4 part 2, 11.2.10) and, only when the count says some of ``known``
+        are gone, by a key-only pull (``$select=id``). Kinds without lastModifiedDateTime (sales order
+        lines, or ``incremental = false``) are read in full."""
+        out = self._pull(state, since, known)
+        assert isinstance(out, DeltaExtract)  # _pull with known answers with a delta
+        return out
+
+    def _pull(self, state: TaskState | None, since: datetime | None,
+              known: dict[str, frozenset[str]] | None) -> Extract:
         buf = PullBuffer()
         done = 0
+        kinds: dict[str, KindDelta] = {}
         for kind, om in self.maps.items():
             check_cancelled(state)
             select = ["id"] + [f for f in om.source_fields() if f != "id"]
             params = {"$select": ",".join(select)}
-            if since is not None and om.settings.get("incremental", True):
+            delta = since is not None and bool(om.settings.get("incremental", True))
+            count = None
+            if since is not None and known is not None:
+                if not delta:
+                    kinds[kind] = KindDelta(FULL, why=f"{om.object} has no lastModifiedDateTime to filter on")
+                else:  # counted before the changes are read: a record added in between is then among them
+                    count = self._count(om.object)
+            if delta:
+                assert since is not None
                 params["$filter"] = f"lastModifiedDateTime gt {odata_datetime(since)}"
             query = f"GET {om.object}?" + "&".join(f"{k}={v}" for k, v in params.items())
             self.meta.objects[kind] = om.object
             self.meta.queries[kind] = query
             got = 0
-            url: str | None = f"{self.company_url}/{om.object}"
-            first = True
-            while url:
-                resp = self.http.request("GET", url, params=params if first else None,
-                                         headers={"Prefer": f"odata.maxpagesize={self.page_size}"})
-                if resp.status_code >= 400:
-                    raise self.http.fail(resp, f"reading {om.object}")
-                body = decode(resp)
-                raws = body.get("value") or []
-                buf.add_page(kind, om.object, query, raws, [self._canonical(om, rec) for rec in raws])
+            changed: set[str] = set()
+            for raws in self._pages(om.object, params):
+                rows = [self._canonical(om, rec) for rec in raws]
+                buf.add_page(kind, om.object, query, raws, rows)
+                changed.update(str(r["record_id"]) for r in rows)
                 got += len(raws)
                 done += len(raws)
                 report(state, done, None, f"{om.object}: {got:,} read")
-                url = body.get("@odata.nextLink")
-                first = False
+            if count is not None and known is not None:
+                kinds[kind] = self._deletions(om.object, count, known.get(kind, frozenset()), changed)
         fr = buf.frames()
         self._derive(fr)
         self.meta.api_usage = self._usage()
         self.meta.incremental_since = since
         self.meta.extracted_at = datetime.now(UTC)
+        if known is not None:
+            return DeltaExtract(self.meta, fr, buf.snapshots(), kinds=kinds).finish()
         return Extract(self.meta, fr, buf.snapshots()).finish()
+
+    def _pages(self, entity: str, params: dict[str, str]) -> Iterator[list[dict[str, Any]]]:
+        url: str | None = f"{self.company_url}/{entity}"
+        first = True
+        while url:
+            resp = self.http.request("GET", url, params=params if first else None,
+                                     headers={"Prefer": f"odata.maxpagesize={self.page_size}"})
+            if resp.status_code >= 400:
+                raise self.http.fail(resp, f"reading {entity}")
+            body = decode(resp)
+            yield body.get("value") or []
+            url = body.get("@odata.nextLink")
+            first = False
+
+    def _count(self, entity: str) -> int:
+        resp = self.http.request("GET", f"{self.company_url}/{entity}/$count")
+        if resp.status_code >= 400:
+            raise self.http.fail(resp, f"counting {entity}")
+        try:
+            return int(resp.text.strip())
+        except ValueError:
+            raise SourceError(f"Business Central {entity}/$count: expected a number, got {resp.text[:80]!r}") from None
+
+    def _deletions(self, entity: str, count: int, known: frozenset[str], changed: set[str]) -> KindDelta:
+        """Nothing was deleted when the count is what the known and the new records make; otherwise
+        read every id (``$select=id``) and let the merge drop the known ones no longer there."""
+        if count == len(known | changed):
+            return KindDelta(CHANGES, query=f"GET {entity}/$count = {count:,}: nothing deleted")
+        live: set[str] = set()
+        for raws in self._pages(entity, {"$select": "id"}):
+            live.update(str(r["id"]) for r in raws)
+        return KindDelta(CHANGES, live=frozenset(live),
+                         query=f"GET {entity}/$count = {count:,}, {len(known | changed):,} known: "
+                               f"GET {entity}?$select=id")
+
+    def derive(self, frames: dict[str, pd.DataFrame]) -> None:
+        self._derive(frames)
 
     def _plan(self, om: ObjectMap) -> tuple[list[tuple[str, str, bool, Any]], StatusMap | None]:
         """Per object, once: (canonical, source, negate, converter) and the status map."""
