@@ -7,7 +7,6 @@ only a failed/cancelled run row that says why.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +16,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from workbench import __version__
-from workbench.store import coverage, trail
+from workbench.store import coverage, snapshots, trail
 from workbench.config import RunConfig
 from workbench.gc_pause import gc_paused
 from workbench.jsonable import plain
@@ -25,7 +24,7 @@ from workbench.progress import TaskState, check_cancelled
 from workbench.reconcile.result import EXCEPTION_COLUMNS, LINK_COLUMNS, ReconResult
 from workbench.sources.base import Extract
 from workbench.store.db import Store
-from workbench.store.schema import (AuditEvent, CustomerLink, ExceptionRow, Run, RunSource, Snapshot)
+from workbench.store.schema import (AuditEvent, CustomerLink, ExceptionRow, Run, RunSource)
 from workbench.model.missing import is_missing
 from workbench.model.states import UNSETTLED, ExceptionStatus
 
@@ -68,9 +67,9 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
                             instance=m.instance, api_version=m.api_version, objects=m.objects, queries=m.queries,
                             extracted_at=m.extracted_at, incremental_since=m.incremental_since,
                             row_counts=m.row_counts, content_hash=m.content_hash, api_usage=plain(m.api_usage)))
-        snapshots = coverage.Digest()
+        stored = []
         for ex in (crm, erp):
-            _save_snapshots(s, run.id, ex, state, snapshots)
+            stored += snapshots.save(s, run.id, ex, state)
         _save_links(s, run.id, result.links)
         _save_exceptions(s, run.id, result.exceptions, now, state)
         trail.append(s, actor=user, action="run.completed", entity_type="run", entity_id=run.id, run_id=run.id,
@@ -78,41 +77,8 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
                              "sources": {ex.meta.side: {"system": ex.meta.system, "hash": ex.meta.content_hash,
                                                         "rows": ex.meta.row_counts} for ex in (crm, erp)},
                              "exceptions": int(len(result.exceptions)),
-                             "covered": coverage.covered(s, run.id, snapshots)})
+                             "covered": coverage.covered(s, run.id, stored)})
         return run.id
-
-
-def _canonical_by_id(extract: Extract) -> dict[tuple[str, str], str]:
-    out: dict[tuple[str, str], str] = {}
-    for kind, frame in extract.frames.items():
-        if frame is None or frame.empty:
-            continue
-        cols = list(frame.columns)
-        for row in frame.itertuples(index=False, name=None):
-            rec = dict(zip(cols, row, strict=True))
-            out[(kind, str(rec.get("record_id")))] = json.dumps(
-                {k: plain(v) for k, v in rec.items()}, ensure_ascii=False, sort_keys=True)
-    return out
-
-
-def _save_snapshots(s: Session, run_id: int, extract: Extract, state: TaskState | None,
-                    digest: coverage.Digest) -> None:
-    canon = _canonical_by_id(extract)
-    side = extract.meta.side
-    snaps = extract.snapshots
-    rows: list[dict[str, Any]] = []
-    for obj, kind, rid, query, h, payload in snaps[["object", "kind", "record_id", "query", "content_hash",
-                                                    "payload"]].itertuples(index=False, name=None):
-        rid = str(rid)
-        rows.append({"run_id": run_id, "side": side, "object": obj, "kind": kind, "record_id": rid,
-                     "query": query, "content_hash": h, "payload": payload, "canonical": canon.get((kind, rid))})
-        coverage.add_snapshot(digest, side, obj, kind, rid, query, h, payload, canon.get((kind, rid)))
-        if len(rows) >= CHUNK:
-            s.execute(insert(Snapshot), rows)
-            rows = []
-            check_cancelled(state)
-    if rows:
-        s.execute(insert(Snapshot), rows)
 
 
 def _save_links(s: Session, run_id: int, links: pd.DataFrame) -> None:
@@ -274,14 +240,7 @@ def object_frame(result: Any, cols: list[str]) -> pd.DataFrame:
 
 def load_record(store: Store, run_id: int, side: str, kind: str, record_id: str) -> dict[str, Any] | None:
     with store.session() as s:
-        snap = s.execute(select(Snapshot).where(Snapshot.run_id == run_id, Snapshot.side == side,
-                                                Snapshot.kind == kind, Snapshot.record_id == str(record_id))
-                         .limit(1)).scalar_one_or_none()
-        if snap is None:
-            return None
-        return {"canonical": json.loads(snap.canonical) if snap.canonical else {},
-                "raw": json.loads(snap.payload), "object": snap.object, "query": snap.query,
-                "content_hash": snap.content_hash}
+        return snapshots.record(s, run_id, side, kind, record_id)
 
 
 def exception_history(store: Store, key: str) -> list[dict[str, Any]]:
@@ -320,12 +279,8 @@ def unmatched_customers(store: Store, run_id: int) -> dict[str, pd.DataFrame]:
                 linked["erp"].add(erp_id)
         out = {}
         for side in ("crm", "erp"):
-            recs = []
-            q = (select(Snapshot.record_id, Snapshot.canonical)
-                 .where(Snapshot.run_id == run_id, Snapshot.side == side, Snapshot.kind == "customers"))
-            for rid, canon in s.execute(q):
-                if rid not in linked[side]:
-                    recs.append(json.loads(canon) if canon else {"record_id": rid})
+            recs = [canon or {"record_id": rid} for _, rid, canon in snapshots.records(s, run_id, "customers", side)
+                    if rid not in linked[side]]
             out[side] = pd.DataFrame(recs)
         return out
 
@@ -334,10 +289,8 @@ def customer_names(store: Store, run_id: int) -> dict[tuple[str, str], str]:
     """(side, record_id) → the customer's name as its system shows it, for lists of links."""
     out: dict[tuple[str, str], str] = {}
     with store.session() as s:
-        q = (select(Snapshot.side, Snapshot.record_id, Snapshot.canonical)
-             .where(Snapshot.run_id == run_id, Snapshot.kind == "customers"))
-        for side, rid, canon in s.execute(q):
-            name = (json.loads(canon) if canon else {}).get("name")
+        for side, rid, canon in snapshots.records(s, run_id, "customers"):
+            name = (canon or {}).get("name")
             if name:
                 out[(side, rid)] = name
     return out
