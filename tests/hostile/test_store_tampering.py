@@ -416,3 +416,23 @@ def test_postgres_refuses_to_change_or_remove_audit_events(pg_store: Any, statem
     service.reject(pg_store, [service.propose(pg_store, add_exception(pg_store, run, crm_id="a0B000000000002AAA",
                                                                       erp_id="INV-2"), "carol")], "bob", "no")
     assert main(["audit", "verify", "--db", pg_store.url]) == 0
+
+
+# ---------------------------------------------------------------- export --verify reads the run's snapshots
+
+
+@pytest.mark.parametrize("tamper", [_snapshot_part_edited, _snapshot_part_replaced_under_its_own_hash])
+def test_export_verify_says_the_store_changed_when_a_snapshot_part_was_edited(tampered: Tampered, tmp_path: Path,
+                                                                               tamper):
+    from workbench.export.workbook import verify_workbook, write_workbook
+    store = open_store(tampered.url)
+    try:
+        write_workbook(store, 1, tmp_path / "audit.xlsx")
+        assert verify_workbook(store, tmp_path / "audit.xlsx").ok
+        tamper(tampered)
+        rep = verify_workbook(store, tmp_path / "audit.xlsx")
+    finally:
+        store.dispose()
+    assert not rep.ok and rep.store_changed and not rep.file_edits
+    assert any("run 1: its snapshot parts no longer match the digest in its run event" in c
+               for c in rep.store_changes), rep.lines()

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.store import snapshots
-from workbench.store.schema import ExceptionRow, Snapshot
+from workbench.store.schema import AuditEvent, ExceptionRow, Snapshot
 
 # An exception's facts: everything but what review legitimately changes (status, assignee,
 # resolution, version) and last_seen.
@@ -106,20 +106,37 @@ def covered(session: Session, run_id: int, parts: list[tuple[str, str, int, str]
 def check_run(session: Session, run_id: int, recorded: Mapping[str, Any],
               first_status: Mapping[int, str] | None = None) -> list[str]:
     """What differs between a run's stored rows and what its event vouches for."""
-    problems = []
-    now = {"snapshots": snapshot_digest(session, run_id), "exceptions": exception_digest(session, run_id, first_status)}
-    snapshot = "snapshot part" if snapshots.has_parts(session, run_id) else "snapshot"
-    for part, what in (("snapshots", snapshot), ("exceptions", "exception")):
-        want, got = recorded.get(part) or {}, now[part]
-        if want.get("rows") != got["rows"]:
-            problems.append(f"run {run_id}: the store holds {got['rows']} {what}(s), its run event "
-                            f"records {want.get('rows')}: {what}s were added or deleted outside the workbench")
-        elif want.get("digest") != got["digest"]:
-            detail = ("a stored record was edited" + _edited(session, run_id) if part == "snapshots"
-                      else "an exception's values, amounts or first status were edited")
-            problems.append(f"run {run_id}: its {what}s no longer match the digest in its run event: "
-                            f"{detail} outside the workbench")
+    problems = _snapshot_problems(session, run_id, recorded.get("snapshots") or {})
+    want, got = recorded.get("exceptions") or {}, exception_digest(session, run_id, first_status)
+    if want.get("rows") != got["rows"]:
+        problems.append(f"run {run_id}: the store holds {got['rows']} exception(s), its run event "
+                        f"records {want.get('rows')}: exceptions were added or deleted outside the workbench")
+    elif want.get("digest") != got["digest"]:
+        problems.append(f"run {run_id}: its exceptions no longer match the digest in its run event: "
+                        "an exception's values, amounts or first status were edited outside the workbench")
     return problems
+
+
+def snapshot_problems(session: Session, run_id: int) -> list[str]:
+    """What differs between a run's stored snapshots and its ``run.completed`` event (for
+    ``export --verify``, which reads the run's records from them)."""
+    detail = session.execute(select(AuditEvent.detail).where(AuditEvent.run_id == run_id,
+                                                             AuditEvent.action == "run.completed")
+                             .order_by(AuditEvent.id).limit(1)).scalar()
+    recorded = ((detail or {}).get("covered") or {}).get("snapshots")
+    return _snapshot_problems(session, run_id, recorded) if recorded else []
+
+
+def _snapshot_problems(session: Session, run_id: int, want: Mapping[str, Any]) -> list[str]:
+    got = snapshot_digest(session, run_id)
+    what = "snapshot part" if snapshots.has_parts(session, run_id) else "snapshot"
+    if want.get("rows") != got["rows"]:
+        return [f"run {run_id}: the store holds {got['rows']} {what}(s), its run event "
+                f"records {want.get('rows')}: {what}s were added or deleted outside the workbench"]
+    if want.get("digest") != got["digest"]:
+        return [f"run {run_id}: its {what}s no longer match the digest in its run event: "
+                f"a stored record was edited{_edited(session, run_id)} outside the workbench"]
+    return []
 
 
 def _edited(session: Session, run_id: int, most: int = 5) -> str:
