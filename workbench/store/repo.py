@@ -12,15 +12,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench import __version__
-from workbench.store import coverage, snapshots, trail
+from workbench.store import bulk, coverage, snapshots, trail
 from workbench.config import RunConfig
 from workbench.gc_pause import gc_paused
 from workbench.jsonable import plain
-from workbench.progress import TaskState, check_cancelled
+from workbench.progress import TaskState
 from workbench.reconcile.result import EXCEPTION_COLUMNS, LINK_COLUMNS, ReconResult
 from workbench.sources.base import Extract
 from workbench.store.db import Store
@@ -28,14 +28,9 @@ from workbench.store.schema import (AuditEvent, CustomerLink, ExceptionRow, Run,
 from workbench.model.missing import is_missing
 from workbench.model.states import UNSETTLED, ExceptionStatus
 
-CHUNK = 20_000
 EXCEPTION_STATE_COLUMNS = ["id", "run_id", "status", "assignee", "first_seen", "last_seen", "resolution", "version"]
 
 
-
-
-def _none(v: Any) -> Any:
-    return None if is_missing(v) else v
 
 
 def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datetime, status: str,
@@ -70,7 +65,7 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
         stored = []
         for ex in (crm, erp):
             stored += snapshots.save(s, run.id, ex, state)
-        _save_links(s, run.id, result.links)
+        _save_links(s, run.id, result.links, state)
         _save_exceptions(s, run.id, result.exceptions, now, state)
         trail.append(s, actor=user, action="run.completed", entity_type="run", entity_id=run.id, run_id=run.id,
                      detail={"name": config.name, "as_of": config.as_of,
@@ -81,16 +76,20 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
         return run.id
 
 
-def _save_links(s: Session, run_id: int, links: pd.DataFrame) -> None:
+def _values(frame: pd.DataFrame, column: str) -> list[Any]:
+    return [None if is_missing(v) else v for v in frame[column].tolist()]
+
+
+def _save_links(s: Session, run_id: int, links: pd.DataFrame, state: TaskState | None) -> None:
     if links is None or links.empty:
         return
-    rows = []
-    for rec in links[LINK_COLUMNS].to_dict("records"):
-        rows.append({"run_id": run_id, "crm_id": _none(rec["crm_id"]), "erp_id": _none(rec["erp_id"]),
-                     "method": rec["method"], "confidence": float(rec["confidence"] or 0.0),
-                     "evidence": plain(rec["evidence"]), "status": rec["status"] or "auto", "version": 1})
-    for i in range(0, len(rows), CHUNK):
-        s.execute(insert(CustomerLink), rows[i:i + CHUNK])
+    n = len(links)
+    bulk.insert(s, CustomerLink.__table__, {  # type: ignore[arg-type]
+        "run_id": [run_id] * n, "crm_id": _values(links, "crm_id"), "erp_id": _values(links, "erp_id"),
+        "method": links["method"].tolist(),
+        "confidence": [float(v or 0.0) for v in links["confidence"].tolist()],
+        "evidence": [plain(v) for v in links["evidence"].tolist()],
+        "status": [v or "auto" for v in links["status"].tolist()], "version": [1] * n}, state)
 
 
 def _previous_state(s: Session) -> dict[str, dict[str, Any]]:
@@ -111,40 +110,34 @@ def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, 
     if exc is None or exc.empty:
         return
     prev = _previous_state(s)
-    rows = []
-    for rec in exc[EXCEPTION_COLUMNS].to_dict("records"):
-        before = prev.get(rec["key"])
-        status, assignee, first_seen, resolution = ExceptionStatus.OPEN, None, now, None
-        if before:
-            first_seen, assignee = before["first_seen"] or now, before["assignee"]
-            if before["status"] == ExceptionStatus.WAIVED:
-                status, resolution = ExceptionStatus.WAIVED, before["resolution"]  # a waiver stands until revoked
-            elif before["status"] == ExceptionStatus.RESOLVED:
-                status, resolution = ExceptionStatus.REOPENED, "found again after it was resolved"
-            else:
-                status = before["status"] if before["status"] in UNSETTLED else ExceptionStatus.OPEN
-        rows.append({
-            "run_id": run_id, "key": rec["key"], "type": rec["type"], "family": rec["family"],
-            "severity": rec["severity"], "status": status, "crm_object": _none(rec["crm_object"]),
-            "crm_id": _none(rec["crm_id"]), "erp_object": _none(rec["erp_object"]), "erp_id": _none(rec["erp_id"]),
-            "crm_number": _str(rec["crm_number"]), "erp_number": _str(rec["erp_number"]),
-            "customer_name": _none(rec["customer_name"]), "field": _none(rec["field"]),
-            "crm_value": _str(rec["crm_value"]), "erp_value": _str(rec["erp_value"]),
-            "difference": _none(rec["difference"]), "amount_at_risk": _none(rec["amount_at_risk"]),
-            "currency": _none(rec["currency"]), "diffs": plain(rec["diffs"]),
-            "proposal": plain(rec["proposal"]), "message": _none(rec["message"]), "assignee": assignee,
-            "first_seen": first_seen, "last_seen": now, "resolution": resolution, "version": 1})
-        if len(rows) >= CHUNK:
-            s.execute(insert(ExceptionRow), rows)
-            rows = []
-            check_cancelled(state)
-    if rows:
-        s.execute(insert(ExceptionRow), rows)
-
-
-def _str(v: Any) -> str | None:
-    v = _none(v)
-    return None if v is None else str(v)
+    keys = exc["key"].tolist()
+    n = len(keys)
+    status: list[str] = [ExceptionStatus.OPEN] * n
+    assignee: list[str | None] = [None] * n
+    first_seen: list[datetime] = [now] * n
+    resolution: list[str | None] = [None] * n
+    for i, key in enumerate(keys):
+        before = prev.get(key)
+        if not before:
+            continue
+        first_seen[i], assignee[i] = before["first_seen"] or now, before["assignee"]
+        if before["status"] == ExceptionStatus.WAIVED:
+            status[i], resolution[i] = ExceptionStatus.WAIVED, before["resolution"]  # a waiver stands until revoked
+        elif before["status"] == ExceptionStatus.RESOLVED:
+            status[i], resolution[i] = ExceptionStatus.REOPENED, "found again after it was resolved"
+        elif before["status"] in UNSETTLED:
+            status[i] = before["status"]
+    texts = {c: [None if v is None else str(v) for v in _values(exc, c)]
+             for c in ("crm_number", "erp_number", "crm_value", "erp_value")}
+    bulk.insert(s, ExceptionRow.__table__, {  # type: ignore[arg-type]
+        "run_id": [run_id] * n, "key": keys, "type": exc["type"].tolist(), "family": exc["family"].tolist(),
+        "severity": exc["severity"].tolist(), "status": status,
+        **{c: _values(exc, c) for c in ("crm_object", "crm_id", "erp_object", "erp_id")},
+        **texts,
+        **{c: _values(exc, c) for c in ("customer_name", "field", "difference", "amount_at_risk", "currency")},
+        "diffs": [plain(v) for v in exc["diffs"].tolist()], "proposal": [plain(v) for v in exc["proposal"].tolist()],
+        "message": _values(exc, "message"), "assignee": assignee, "first_seen": first_seen,
+        "last_seen": [now] * n, "resolution": resolution, "version": [1] * n}, state)
 
 
 # --- reading -------------------------------------------------------------------------------------------
