@@ -92,10 +92,11 @@ def _save_links(s: Session, run_id: int, links: pd.DataFrame, state: TaskState |
         "status": [v or "auto" for v in links["status"].tolist()], "version": [1] * n}, state)
 
 
-def _previous_state(s: Session) -> dict[str, dict[str, Any]]:
-    """Status, assignee and first-seen of each exception of the latest completed run, by key:
-    what a finding seen again carries forward (a waiver stands, a resolved one reopens)."""
-    last_run = s.execute(select(func.max(Run.id)).where(Run.status == "completed")).scalar()
+def _previous_state(s: Session, run_id: int) -> dict[str, dict[str, Any]]:
+    """Status, assignee and first-seen of each exception of the latest completed run before ``run_id``
+    (which is itself already "completed" in this transaction), by key: what a finding seen again
+    carries forward (a waiver stands, a resolved one reopens)."""
+    last_run = s.execute(select(func.max(Run.id)).where(Run.status == "completed", Run.id < run_id)).scalar()
     if last_run is None:
         return {}
     out: dict[str, dict[str, Any]] = {}
@@ -109,7 +110,7 @@ def _previous_state(s: Session) -> dict[str, dict[str, Any]]:
 def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, state: TaskState | None) -> None:
     if exc is None or exc.empty:
         return
-    prev = _previous_state(s)
+    prev = _previous_state(s, run_id)
     keys = exc["key"].tolist()
     n = len(keys)
     status: list[str] = [ExceptionStatus.OPEN] * n
