@@ -19,6 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 import pandas as pd
 
 from workbench.model import frames as frames_mod
+from workbench.progress import TaskState
 from workbench.sources.base import SNAPSHOT_COLUMNS, Extract
 
 CHANGES, FULL = "changes", "full"
@@ -49,6 +50,14 @@ class DeltaExtract(Extract):
 
 
 @runtime_checkable
+class DeltaSource(Protocol):
+    """A connector that can pull only what changed since a moment. ``previous`` is what the previous
+    run read (some systems tell deletions only against the records known before)."""
+
+    def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract: ...
+
+
+@runtime_checkable
 class Derives(Protocol):
     """A connector that fills fields from other kinds (a price's product code from its product):
     after a merge it fills them again over the whole merged data."""
@@ -58,6 +67,10 @@ class Derives(Protocol):
 
 def since_for(previous_start: datetime) -> datetime:
     return previous_start - OVERLAP
+
+
+def known_ids(previous: Extract) -> dict[str, frozenset[str]]:
+    return {kind: frozenset(_ids(frame)) for kind, frame in previous.frames.items()}
 
 
 def _ids(frame: pd.DataFrame) -> list[str]:

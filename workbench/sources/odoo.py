@@ -33,7 +33,7 @@ from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
-from workbench.sources.delta import CHANGES, DeltaExtract, KindDelta
+from workbench.sources.delta import CHANGES, DeltaExtract, KindDelta, known_ids
 from workbench.sources.erp_mapping import ObjectMap, PullBuffer, coerce, fill_from, lookup, object_maps, same_value
 from workbench.sources.http_common import HttpClient, HttpFailure, StaticHeaders, decode, encode_json
 
@@ -171,8 +171,6 @@ class _JsonRpc:
 
 class OdooSource:
     connector = "odoo"
-    supports_delta = True
-
     def __init__(self, side: str, config: RunConfig):
         self.side, self.config = side, config
         side_cfg = config.side(side)
@@ -242,13 +240,12 @@ class OdooSource:
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
         return self._pull(state, since, None)
 
-    def pull_changes(self, state: TaskState | None, since: datetime, known: dict[str, frozenset[str]]
-                     ) -> DeltaExtract:
+    def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract:
         """Records written since ``since`` (domain ``write_date >=``; archiving writes too, and archived
         records stay in the domain where the kind maps ``active``), and deletions from a key-only
         ``search`` with the kind's own domain: the ids a full pull would read (ORM ``search`` returns
         every matching id in one answer without a limit: odoo/orm/models.py ``search``)."""
-        out = self._pull(state, since, known)
+        out = self._pull(state, since, known_ids(previous))
         assert isinstance(out, DeltaExtract)  # _pull with known answers with a delta
         return out
 

@@ -46,8 +46,6 @@ DELETE_LOG_DAYS = 15
 
 
 class SalesforceSource:
-    supports_delta = True
-
     def __init__(self, side: str, config: RunConfig):
         self.side = side
         self.config = config
@@ -96,14 +94,20 @@ class SalesforceSource:
             since = None
         for m in self.maps:
             check_cancelled(state)
-            if since is not None:
-                kinds[m.kind] = self._deletions(m, since, kinds.get(m.kind))
             soql, tail = self._soql(m, since)
             mode = self.query_mode
             total = None
-            if mode == "auto":
+            # Changes since a moment: one queryAll returns the changed records and, IsDeleted = true, the
+            # ones deleted since (still in the Recycle Bin): REST API Developer Guide, QueryAll resource.
+            flag = since is not None and "IsDeleted" not in m.api_fields()
+            if since is not None:
+                mode = "rest"
+                soql = soql.replace("SELECT ", "SELECT IsDeleted, ", 1) if flag else soql
+            elif mode == "auto":
                 total = self.client.count(tail)
                 mode = "bulk" if total >= self.bulk_threshold else "rest"
+            gone: set[str] = set()
+            read: set[str] = set()
             prev = self.meta.queries.get(m.kind)
             self.meta.queries[m.kind] = f"{prev}; {soql}" if prev else soql
             obj_prev = self.meta.objects.get(m.kind)
@@ -113,11 +117,17 @@ class SalesforceSource:
                 pages = ((total, recs) for recs in self.client.bulk_pages(m.object, soql, self.bulk_page,
                                                                           self.bulk_poll))
             else:
-                pages = self.client.query_pages(soql, self.batch_size)
+                pages = self.client.query_pages(soql, self.batch_size, include_deleted=since is not None)
             n = 0
             for total, page in pages:
                 for raw in page:
                     raw = {k: v for k, v in raw.items() if k != "attributes"}
+                    if since is not None:
+                        read.add(raw["Id"])
+                        deleted = raw.pop("IsDeleted") if flag else raw.get("IsDeleted")
+                        if deleted:
+                            gone.add(raw["Id"])
+                            continue
                     canon = m.to_canonical(raw)
                     if m.kind == "orders":
                         canon["kind"] = m.object
@@ -128,6 +138,8 @@ class SalesforceSource:
                 done += len(page)
                 report(state, done, None, f"Salesforce {m.object}: {n:,}{f' of {total:,}' if total else ''} "
                                           f"records ({mode.upper()})")
+            if since is not None:
+                kinds[m.kind] = self._delta(m, since, gone, read, soql, kinds.get(m.kind))
         self._fill_product_codes(rows)
         out = {kind: frames.conform(kind, frames.from_records(kind, recs)) for kind, recs in rows.items()}
         for m in self.maps:
@@ -143,22 +155,22 @@ class SalesforceSource:
             return Extract(self.meta, out, snapshot_frame(snaps)).finish()
         return DeltaExtract(self.meta, out, snapshot_frame(snaps), kinds=kinds).finish()
 
-    def _deletions(self, m: ObjectMap, since: datetime, seen: KindDelta | None) -> KindDelta:
-        """Ids of ``m.object`` gone since ``since``: deleted ones (queryAll with IsDeleted = true, which
-        reads the Recycle Bin: SOQL and SOSL Reference, "queryAll"; REST resource QueryAll) and, where
-        the map has a ``where``, changed ones the filter no longer takes (a full pull would not read them)."""
-        stamp = since.astimezone(UTC)
-        q = format_soql(f"SELECT Id FROM {m.object} WHERE IsDeleted = true AND SystemModstamp > {{}}", stamp)
-        gone = {r["Id"] for _, recs in self.client.query_pages(q, include_deleted=True) for r in recs}
-        words = f"queryAll: {q}"
+    def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract:
+        """Records changed since ``since`` (``SystemModstamp >``) and the ids deleted since (queryAll)."""
+        out = self.pull(state, since)
+        assert isinstance(out, DeltaExtract)  # a pull since a moment answers with a delta
+        return out
+
+    def _delta(self, m: ObjectMap, since: datetime, gone: set[str], read: set[str], soql: str,
+               seen: KindDelta | None) -> KindDelta:
+        """The kind's deletions: the ones queryAll flagged and, where the map has a ``where``, records
+        changed since that the filter no longer takes (a full pull would not read them)."""
+        words = f"queryAll: {soql}"
         if m.where:
-            # changed records the filter leaves out: ids changed since, minus the ones the filtered query reads
-            changed_q = format_soql(f"SELECT Id FROM {m.object} WHERE SystemModstamp > {{}}", stamp)
-            kept_q = format_soql(f"SELECT Id FROM {m.object} WHERE ({m.where}) AND SystemModstamp > {{}}", stamp)
+            changed_q = format_soql(f"SELECT Id FROM {m.object} WHERE SystemModstamp > {{}}", since.astimezone(UTC))
             changed = {r["Id"] for _, recs in self.client.query_pages(changed_q) for r in recs}
-            kept = {r["Id"] for _, recs in self.client.query_pages(kept_q) for r in recs}
-            gone |= changed - kept
-            words += f"; left the filter: {changed_q} minus {kept_q}"
+            gone |= changed - read
+            words += f"; left the filter: {changed_q}"
         if seen is not None:  # orders: Order and Opportunity side by side
             gone |= seen.deleted
             words = f"{seen.query}; {words}"
