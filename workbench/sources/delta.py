@@ -94,6 +94,8 @@ def _merge_rows(prev: pd.DataFrame, new: pd.DataFrame, key_prev: list[Any], key_
             take.append((0, i))
             reused += 1
     take.extend((1, j) for j, k in enumerate(key_new) if k not in seen)
+    if all(src == 0 for src, _ in take):  # nothing new: the previous rows as they were (dtypes too)
+        return prev.iloc[[i for _, i in take]].reset_index(drop=True), reused
     both = pd.concat([prev.reset_index(drop=True), new.reset_index(drop=True)[list(prev.columns)]],
                      ignore_index=True)
     offset = len(prev)
