@@ -12,11 +12,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import requests
-from simple_salesforce.api import Salesforce
+from simple_salesforce.api import Salesforce, SFType
 
 from workbench.sandbox import erp, salesforce
 
@@ -61,14 +61,15 @@ def churn_salesforce(handle: salesforce.SandboxHandle, share: float = 0.01, seed
     ups, ins, dels = _split(share, len(invoices))
     out = Churn()
     chosen = _pick(rng, invoices, ups + dels)
+    invoice_api, account_api = cast(SFType, sf.blng__Invoice__c), cast(SFType, sf.Account)
     for inv in chosen[:ups]:
-        sf.blng__Invoice__c.update(inv["Id"], {"blng__DueDate__c": _later(inv["blng__DueDate__c"], 14)})
+        invoice_api.update(inv["Id"], {"blng__DueDate__c": _later(inv["blng__DueDate__c"], 14)})
         out.updated += 1
     for inv in chosen[ups:]:
-        sf.blng__Invoice__c.delete(inv["Id"])
+        invoice_api.delete(inv["Id"])
         out.deleted += 1
     for n in range(ins):
-        sf.Account.create({"Name": f"Churned Newco {seed}-{n} Ltd", "BillingCity": "Leeds", "BillingCountry": "GB"})
+        account_api.create({"Name": f"Churned Newco {seed}-{n} Ltd", "BillingCity": "Leeds", "BillingCountry": "GB"})
         out.inserted += 1
     return out
 

@@ -87,11 +87,6 @@ class SalesforceSource:
         done = 0
         self.meta.queries, self.meta.objects = {}, {}
         kinds: dict[str, KindDelta] = {}
-        too_old = ""
-        if since is not None and since < datetime.now(UTC) - timedelta(days=DELETE_LOG_DAYS):
-            too_old = (f"the last run read it on {since:%Y-%m-%d}, more than {DELETE_LOG_DAYS} days ago: "
-                       f"Salesforce keeps deletions that long")
-            since = None
         for m in self.maps:
             check_cancelled(state)
             soql, tail = self._soql(m, since)
@@ -148,15 +143,19 @@ class SalesforceSource:
         self.meta.extracted_at = datetime.now(UTC)
         self.meta.incremental_since = since
         self.meta.api_usage = self.client.meter.as_dict()
-        if too_old:
-            return DeltaExtract(self.meta, out, snapshot_frame(snaps),
-                                kinds={m.kind: KindDelta(FULL, why=too_old) for m in self.maps}).finish()
         if since is None:
             return Extract(self.meta, out, snapshot_frame(snaps)).finish()
         return DeltaExtract(self.meta, out, snapshot_frame(snaps), kinds=kinds).finish()
 
     def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract:
-        """Records changed since ``since`` (``SystemModstamp >``) and the ids deleted since (queryAll)."""
+        """Records changed since ``since`` (``SystemModstamp >``) and the ids deleted since (queryAll);
+        everything when ``since`` is further back than Salesforce keeps deleted records."""
+        if since < datetime.now(UTC) - timedelta(days=DELETE_LOG_DAYS):
+            why = (f"the last run read it on {since:%Y-%m-%d}, more than {DELETE_LOG_DAYS} days ago: Salesforce "
+                   f"keeps deleted records that long")
+            whole = self.pull(state)
+            return DeltaExtract(whole.meta, whole.frames, whole.snapshots,  # already finished by pull()
+                                kinds={m.kind: KindDelta(FULL, why=why) for m in self.maps})
         out = self.pull(state, since)
         assert isinstance(out, DeltaExtract)  # a pull since a moment answers with a delta
         return out
