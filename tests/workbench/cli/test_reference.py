@@ -28,7 +28,7 @@ def test_options_show_their_values_defaults_and_requirements():
     assert "| `--max-attempts MAX_ATTEMPTS` | tries before a dead letter (default 5) |" in push
     assert "| `--format {table,json}` | default `table` |" in push
     run = sections["workbench run"]
-    assert "workbench run --config CONFIG [--user USER] [--db URL]" in run
+    assert "workbench run --config CONFIG [--user USER] [--full] [--db URL]" in run
     assert "| `--config CONFIG` | run config (TOML); required |" in run
     export = sections["workbench export"]
     assert "(--xlsx FILE | --verify FILE)" in export
