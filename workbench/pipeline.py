@@ -108,15 +108,15 @@ def _previous(source: Source, side: str, store: Store | None, plan: PullPlan | N
 
     if plan is None:
         return None
-    why = plan.why_full
     previous = None
-    if why:
-        pass
+    if plan.why_full:
+        why = plan.why_full
     elif not isinstance(source, DeltaSource):
         why = f"the {source.meta.connector} connector reads everything each time"
     elif store is None or plan.previous_run is None:
         why = "no earlier run to build on"
-    elif (previous := load_extract(store, plan.previous_run, side)) is None:
+    else:
+        previous = load_extract(store, plan.previous_run, side)
         why = f"run {plan.previous_run} has no stored data for this side to build on"
     if previous is None:
         plan.sides[side] = {"mode": "full", "why": why}
