@@ -16,7 +16,7 @@ from workbench.progress import NullProgress, Progress, TaskState, check_cancelle
 from workbench.reconcile.result import ReconResult
 from workbench.reconcile.summary import RunSummary, read_summary
 from workbench.sources import open_source
-from workbench.sources.base import Extract, Source, content_hash
+from workbench.sources.base import Extract, Source, SourceMeta, content_hash
 from workbench.sources.delta import Derives, DeltaSource, merge, since_for
 from workbench.sources.ledger import format_ledger
 from workbench.store import repo
@@ -49,6 +49,7 @@ class PullPlan:
     """How a run pulls each side: since the previous run of the same configuration, or in full (and why)."""
     previous_run: int | None = None
     previous_start: datetime | None = None
+    previous_pulls: dict[str, Any] = field(default_factory=dict)  # the previous run's summary "pulls"
     why_full: str = ""  # a reason that holds for both sides
     sides: dict[str, dict[str, Any]] = field(default_factory=dict)  # per side, for the summary
 
@@ -70,14 +71,15 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
         return PullPlan(why_full="[run] incremental = false in the config")
     wanted = content_hash(config.public())
     with store.session() as s:
-        for run_id, status, started, cfg in s.execute(
-                select(Run.id, Run.status, Run.started_at, Run.config).order_by(Run.id.desc())):
+        for run_id, status, started, cfg, summary in s.execute(
+                select(Run.id, Run.status, Run.started_at, Run.config, Run.summary).order_by(Run.id.desc())):
             if content_hash(cfg or {}) != wanted:
                 continue
             if status != "completed":
                 return PullPlan(why_full=f"the previous run of this configuration (run {run_id}) {status}")
             return PullPlan(previous_run=run_id,
-                            previous_start=started if started.tzinfo else started.replace(tzinfo=UTC))
+                            previous_start=started if started.tzinfo else started.replace(tzinfo=UTC),
+                            previous_pulls=dict((summary or {}).get("pulls") or {}))
     return PullPlan(why_full="no earlier run of this configuration")
 
 
@@ -86,6 +88,8 @@ def _pull(source: Source, side: str, state: TaskState | None, store: Store | Non
     """Pull one side: only the changes since the plan's previous run merged over that run's data
     where the connector and the previous run allow, else in full. Notes what was done in the plan."""
     progress = _SideProgress(state or NullProgress(), side)
+    if source.meta.connector == "files":
+        return _pull_files(source, side, progress, store, plan)
     previous = _previous(source, side, store, plan)
     since = plan.since() if plan is not None else None
     if previous is None or since is None or not isinstance(source, DeltaSource):
@@ -100,6 +104,56 @@ def _pull(source: Source, side: str, state: TaskState | None, store: Store | Non
     plan.sides[side] = {"mode": "incremental", "since": since.isoformat(), "previous_run": plan.previous_run,
                         "kinds": kinds}
     return merged
+
+
+def _pull_files(source: Source, side: str, progress: Progress, store: Store | None,
+                plan: PullPlan | None) -> Extract:
+    """Files: when every file the side reads has the size, modification time and SHA-256 it had at the
+    previous run of this configuration, that run's data is taken as it was stored, without reading
+    them again; otherwise they are read in full."""
+    from workbench.store.snapshots import load_extract
+
+    prints = _fingerprints(source.meta)
+    if plan is not None:
+        before = (plan.previous_pulls.get(side) or {}).get("files")
+        run = plan.previous_run
+        if plan.why_full or run is None or store is None:
+            why = plan.why_full or "no earlier run to build on"
+        elif not before:
+            why = f"run {run} recorded no fingerprints of its files"
+        elif before != prints:
+            moved = sorted(n for n in set(before) | set(prints) if before.get(n) != prints.get(n))
+            why = f"{', '.join(moved)} changed since run {run}"
+        elif (reused := load_extract(store, run, side)) is None:
+            why = f"run {run} has no stored data for this side to build on"
+        else:
+            plan.sides[side] = {"mode": "reused", "previous_run": run, "files": prints}
+            reused.meta.incremental_since = None
+            return reused
+        plan.sides[side] = {"mode": "full", "why": why, "files": prints}
+    extract = source.pull(progress)
+    return extract.finish() if extract.meta.content_hash is None else extract
+
+
+def _fingerprints(meta: SourceMeta) -> dict[str, list[Any]]:
+    """name -> [size, modification time (ns), SHA-256] of each file the files connector reads; empty
+    when one of them cannot be read (the pull then says what is wrong)."""
+    import hashlib
+    from pathlib import Path
+
+    out: dict[str, list[Any]] = {}
+    for name in sorted(set(meta.objects.values())):
+        path = Path(meta.instance or ".") / str(name)
+        try:
+            st = path.stat()
+            h = hashlib.sha256()
+            with path.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    h.update(chunk)
+        except OSError:
+            return {}
+        out[str(name)] = [st.st_size, st.st_mtime_ns, h.hexdigest()]
+    return out
 
 
 def _previous(source: Source, side: str, store: Store | None, plan: PullPlan | None) -> Extract | None:
@@ -229,6 +283,9 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
 
 def pull_line(side: str, pull: dict[str, Any]) -> str:
     """How a side was pulled, in one line: incremental (changed, deleted, reused) or full and why."""
+    if pull.get("mode") == "reused":
+        return (f"Pull {side.upper()}: reused run {pull.get('previous_run')}'s data (no file changed: same size, "
+                f"modification time and SHA-256)")
     if pull.get("mode") != "incremental":
         return f"Pull {side.upper()}: full ({pull.get('why') or 'no reason recorded'})"
     kinds = pull.get("kinds") or {}

@@ -9,7 +9,7 @@ import pytest
 
 from workbench import config as config_mod
 from workbench.cli import main
-from workbench.pipeline import execute_run
+from workbench.pipeline import execute_run, format_summary
 from workbench.sandbox.scenario import generate
 from workbench.store import repo
 from workbench.store.db import open_store
@@ -31,12 +31,30 @@ def _why(outcome, side="crm"):
     return outcome.summary["pulls"][side]
 
 
-def test_files_are_read_in_full_on_a_re_run_and_the_run_says_why(scen, store):
-    config = config_mod.load(scen / "run.toml")
-    assert _why(execute_run(config, store, user="ann")) == {"mode": "full",
-                                                            "why": "no earlier run of this configuration"}
+def test_unchanged_files_are_not_read_again_and_a_changed_one_is(scen, store, tmp_path):
+    import shutil
+
+    own = tmp_path / "s"
+    shutil.copytree(scen, own)
+    config = config_mod.load(own / "run.toml")
+    first = execute_run(config, store, user="ann")
+    assert _why(first) == {"mode": "full", "why": "no earlier run of this configuration",
+                           "files": _why(first)["files"]}
     again = execute_run(config, store, user="ann")
-    assert _why(again, "erp") == {"mode": "full", "why": "the files connector reads everything each time"}
+    assert _why(again, "erp")["mode"] == "reused" and _why(again, "erp")["previous_run"] == first.run_id
+    assert "Pull ERP: reused run" in format_summary(again.summary)
+    assert _keys(store, again.run_id) == _keys(store, first.run_id)
+    invoices = own / "erp" / "salesInvoices.csv"
+    lines = invoices.read_text(encoding="utf-8").splitlines(keepends=True)
+    invoices.write_text("".join(lines[:-1]), encoding="utf-8")  # the last invoice is gone from the extract
+    third = execute_run(config, store, user="ann")
+    assert _why(third, "erp")["why"] == f"salesInvoices.csv changed since run {again.run_id}"
+    assert _why(third, "crm")["mode"] == "reused"
+    assert third.summary["records"]["erp"]["invoices"] == first.summary["records"]["erp"]["invoices"] - 1
+
+
+def _keys(store, run_id):
+    return set(repo.load_exceptions(store, run_id)["key"])
 
 
 def test_a_failed_previous_run_or_another_configuration_means_a_full_pull(scen, store):
