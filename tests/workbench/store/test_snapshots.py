@@ -73,7 +73,7 @@ def test_a_rerun_on_unchanged_data_adds_no_new_bytes(store, scenario):
     with store.session() as s:
         blobs = s.execute(select(func.count(), func.sum(SnapshotBlob.size))).one()
         parts = s.execute(select(func.count()).select_from(SnapshotPart)).scalar()
-    second = execute_run(conf, store, user="ann").run_id
+    second = execute_run(conf, store, user="ann", full=True).run_id  # read again, not reused from the first
     with store.session() as s:
         blobs_after = s.execute(select(func.count(), func.sum(SnapshotBlob.size))).one()
         parts_after = s.execute(select(func.count()).select_from(SnapshotPart)).scalar()
