@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from typing import Any
 
@@ -12,12 +12,14 @@ from workbench.config import RunConfig
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.model.labels import type_label
 from workbench.model.missing import is_missing
+from workbench.jsonable import plain
 from workbench.model.money import amount_text
 from workbench.progress import NullProgress, Progress, TaskState, check_cancelled
 from workbench.reconcile.result import ReconResult
 from workbench.reconcile.summary import RunSummary, read_summary
 from workbench.sources import open_source
-from workbench.sources.base import Extract, Source
+from workbench.sources.base import Extract, Source, SourceMeta, content_hash
+from workbench.sources.delta import Derives, DeltaSource, merge, since_for
 from workbench.sources.ledger import format_ledger
 from workbench.store import repo
 from workbench.store.db import Store
@@ -44,13 +46,141 @@ class _SideProgress(Progress):
         self.state.set_source_progress(self.side, done, total, message)
 
 
-def _pull(source: Source, side: str, state: TaskState | None) -> Extract:
-    extract = source.pull(_SideProgress(state or NullProgress(), side))
+@dataclass
+class PullPlan:
+    """How a run pulls each side: since the previous run of the same configuration, or in full (and why)."""
+    previous_run: int | None = None
+    previous_start: datetime | None = None
+    previous_pulls: dict[str, Any] = field(default_factory=dict)  # the previous run's summary "pulls"
+    why_full: str = ""  # a reason that holds for both sides
+    sides: dict[str, dict[str, Any]] = field(default_factory=dict)  # per side, for the summary
+
+    def since(self) -> datetime | None:
+        return since_for(self.previous_start) if self.previous_start is not None else None
+
+
+def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPlan:
+    """Find the run to continue from: the latest run of this very configuration (same content hash).
+    It must have completed; a failed or cancelled one, a forced full pull or ``[run] incremental =
+    false`` mean a full pull."""
+    from sqlalchemy import select
+
+    from workbench.store.schema import Run
+
+    if full:
+        return PullPlan(why_full="a full pull was asked for (--full)")
+    if config.raw.get("run", {}).get("incremental") is False:
+        return PullPlan(why_full="[run] incremental = false in the config")
+    wanted = content_hash(config.public())
+    with store.session() as s:
+        for run_id, status, started, cfg, summary in s.execute(
+                select(Run.id, Run.status, Run.started_at, Run.config, Run.summary).order_by(Run.id.desc())):
+            if content_hash(cfg or {}) != wanted:
+                continue
+            if status != "completed":
+                return PullPlan(why_full=f"the previous run of this configuration (run {run_id}) {status}")
+            return PullPlan(previous_run=run_id,
+                            previous_start=started if started.tzinfo else started.replace(tzinfo=UTC),
+                            previous_pulls=dict((summary or {}).get("pulls") or {}))
+    return PullPlan(why_full="no earlier run of this configuration")
+
+
+def _pull(source: Source, side: str, state: TaskState | None, store: Store | None = None,
+          plan: PullPlan | None = None) -> Extract:
+    """Pull one side: only the changes since the plan's previous run merged over that run's data
+    where the connector and the previous run allow, else in full. Notes what was done in the plan."""
+    progress = _SideProgress(state or NullProgress(), side)
+    if source.meta.connector == "files":
+        return _pull_files(source, side, progress, store, plan)
+    previous = _previous(source, side, store, plan)
+    since = plan.since() if plan is not None else None
+    if previous is None or since is None or not isinstance(source, DeltaSource):
+        extract = source.pull(progress)
+        return extract.finish() if extract.meta.content_hash is None else extract
+    assert plan is not None  # a previous extract comes from a plan
+    delta = source.pull_changes(progress, since, previous)
+    merged, kinds = merge(previous, delta)
+    if isinstance(source, Derives):  # fields filled from other kinds, now over the whole merged data
+        source.derive(merged.frames)
+    merged.meta.incremental_since = since
+    plan.sides[side] = {"mode": "incremental", "since": since.isoformat(), "previous_run": plan.previous_run,
+                        "kinds": kinds}
+    return merged
+
+
+def _pull_files(source: Source, side: str, progress: Progress, store: Store | None,
+                plan: PullPlan | None) -> Extract:
+    """Files: when every file the side reads has the size, modification time and SHA-256 it had at the
+    previous run of this configuration, that run's data is taken as it was stored, without reading
+    them again; otherwise they are read in full."""
+    from workbench.store.snapshots import load_extract
+
+    prints = _fingerprints(source.meta)
+    if plan is not None:
+        before = (plan.previous_pulls.get(side) or {}).get("files")
+        run = plan.previous_run
+        if plan.why_full or run is None or store is None:
+            why = plan.why_full or "no earlier run to build on"
+        elif not before:
+            why = f"run {run} recorded no fingerprints of its files"
+        elif before != prints:
+            moved = sorted(n for n in set(before) | set(prints) if before.get(n) != prints.get(n))
+            why = f"{', '.join(moved)} changed since run {run}"
+        elif (reused := load_extract(store, run, side)) is None:
+            why = f"run {run} has no stored data for this side to build on"
+        else:
+            plan.sides[side] = {"mode": "reused", "previous_run": run, "files": prints}
+            reused.meta.incremental_since = None
+            return reused
+        plan.sides[side] = {"mode": "full", "why": why, "files": prints}
+    extract = source.pull(progress)
     return extract.finish() if extract.meta.content_hash is None else extract
 
 
+def _fingerprints(meta: SourceMeta) -> dict[str, list[Any]]:
+    """name -> [size, modification time (ns), SHA-256] of each file the files connector reads; empty
+    when one of them cannot be read (the pull then says what is wrong)."""
+    import hashlib
+    from pathlib import Path
+
+    out: dict[str, list[Any]] = {}
+    for name in sorted(set(meta.objects.values())):
+        path = Path(meta.instance or ".") / str(name)
+        try:
+            st = path.stat()
+            h = hashlib.sha256()
+            with path.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    h.update(chunk)
+        except OSError:
+            return {}
+        out[str(name)] = [st.st_size, st.st_mtime_ns, h.hexdigest()]
+    return out
+
+
+def _previous(source: Source, side: str, store: Store | None, plan: PullPlan | None) -> Extract | None:
+    """The previous run's data of this side to build on, or None with the reason noted in the plan."""
+    from workbench.store.snapshots import load_extract
+
+    if plan is None:
+        return None
+    previous = None
+    if plan.why_full:
+        why = plan.why_full
+    elif not isinstance(source, DeltaSource):
+        why = f"the {source.meta.connector} connector reads everything each time"
+    elif store is None or plan.previous_run is None:
+        why = "no earlier run to build on"
+    else:
+        previous = load_extract(store, plan.previous_run, side)
+        why = f"run {plan.previous_run} has no stored data for this side to build on"
+    if previous is None:
+        plan.sides[side] = {"mode": "full", "why": why}
+    return previous
+
+
 def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
-                state: TaskState | None = None) -> RunOutcome:
+                state: TaskState | None = None, full: bool = False) -> RunOutcome:
     from workbench.team.users import require, resolve_user
 
     state = state or NullProgress()
@@ -68,25 +198,27 @@ def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
         except WorkbenchError as exc:
             repo.record_fail(store, config, user=user, started_at=started, status="failed", error=exc.one_line())
             raise
-        return _execute(config, store, sources, user, state, started)
+        return _execute(config, store, sources, user, state, started, full)
     finally:
         for source in sources.values():
             source.close()
 
 
 def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: str, state: TaskState,
-             started: datetime) -> RunOutcome:
+             started: datetime, full: bool) -> RunOutcome:
     from workbench.reconcile.engine import reconcile
 
     try:
-        crm = _pull(sources["crm"], "crm", state)
+        plan = plan_pulls(config, store, full=full)
+        crm = _pull(sources["crm"], "crm", state, store, plan)
         check_cancelled(state)
-        erp = _pull(sources["erp"], "erp", state)
+        erp = _pull(sources["erp"], "erp", state, store, plan)
         check_cancelled(state)
         state.set_progress(0, None, "Reconciling")
         result = reconcile(crm, erp, config, state)
         check_cancelled(state)
         summary = RunSummary.build(crm, erp, result).to_json()
+        summary["pulls"] = plain(plan.sides)
         state.set_progress(0, None, "Saving the run")
         run_id = repo.save_run(store, config, crm, erp, result, user=user, started_at=started,
                                summary=summary, state=state)
@@ -149,6 +281,7 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
         lines.append(f"Warning: {warning}")
     for side, u in run.api_usage.items():
         lines.append(f"API usage {side.upper()}: {_usage_text(u)}")
+    lines += [pull_line(side, p) for side, p in (summary.get("pulls") or {}).items()]
     return "\n".join(lines)
 
 
@@ -165,3 +298,19 @@ def _usage_text(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def pull_line(side: str, pull: dict[str, Any]) -> str:
+    """How a side was pulled, in one line: incremental (changed, deleted, reused) or full and why."""
+    if pull.get("mode") == "reused":
+        return (f"Pull {side.upper()}: reused run {pull.get('previous_run')}'s data (no file changed: same size, "
+                f"modification time and SHA-256)")
+    if pull.get("mode") != "incremental":
+        return f"Pull {side.upper()}: full ({pull.get('why') or 'no reason recorded'})"
+    kinds = pull.get("kinds") or {}
+    inc = [k for k in kinds.values() if k.get("mode") == "changes"]
+    total = {w: sum(int(k.get(w, 0)) for k in inc) for w in ("changed", "deleted", "reused")}
+    full = [f"{name} ({k.get('why')})" for name, k in kinds.items() if k.get("mode") != "changes"]
+    return (f"Pull {side.upper()}: incremental since {str(pull.get('since', ''))[:19].replace('T', ' ')} UTC "
+            f"(after run {pull.get('previous_run')}): {total['changed']:,} changed, {total['deleted']:,} deleted, "
+            f"{total['reused']:,} reused" + (f"; read in full: {', '.join(full)}" if full else ""))

@@ -6,7 +6,6 @@ total added together would be a number nobody can tie out.
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -54,15 +53,14 @@ def _date(v: Any) -> date | None:
 
 def order_to_invoice_latency(store, run_id: int, side: str = "erp") -> dict[str, float | int]:
     """Days from order date to invoice date for the invoices that name their order."""
-    from sqlalchemy import select
-    from workbench.store.schema import Snapshot
+    from workbench.store import snapshots
     orders: dict[str, date] = {}
     pairs: list[tuple[str, date]] = []
     with store.session() as s:
-        q = select(Snapshot.kind, Snapshot.canonical).where(
-            Snapshot.run_id == run_id, Snapshot.side == side, Snapshot.kind.in_(("orders", "invoices")))
-        for kind, canon in s.execute(q):
-            c = json.loads(canon) if canon else {}
+        pulled = [("orders", canon) for _, _, canon in snapshots.records(s, run_id, "orders", side)]
+        pulled += [("invoices", canon) for _, _, canon in snapshots.records(s, run_id, "invoices", side)]
+        for kind, canon in pulled:
+            c = canon or {}
             if kind == "orders":
                 d = _date(c.get("order_date"))
                 if d is not None:

@@ -18,7 +18,6 @@ class Tampered:
     c: int  # proposed correction
     exc_c: int  # C's exception (in review)
     quiet: int  # an exception nobody touched
-    edited: int = 0  # the snapshot a case edited
 
     def verify(self) -> tuple[int, str]:
         """`workbench audit verify` on this store: exit code and what it printed."""

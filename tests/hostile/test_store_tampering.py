@@ -182,14 +182,39 @@ def _rolled_back_to_an_older_anchor(t: Tampered) -> None:
     sql(t, "UPDATE audit_anchor SET events = :n, head_hash = :h, mac = :m", n=n, h=h, m=m)
 
 
-def _snapshot_edited(t: Tampered) -> None:
-    t.edited = int(sql_value(t, "SELECT min(id) FROM snapshots WHERE payload LIKE '%1%'"))
-    sql(t, "UPDATE snapshots SET payload = replace(payload, '1', '7') WHERE id = :i", i=t.edited)
+def _edited_part(t: Tampered) -> tuple[str, bytes]:
+    """An ERP invoice's raw payload with one amount changed, written back into its Parquet part
+    the way anyone with pyarrow can: (the part's SHA-256, the edited part's bytes)."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    sha, content = sql(t, "SELECT b.sha256, b.content FROM snapshot_parts p JOIN snapshot_blobs b "
+                          "ON b.sha256 = p.sha256 WHERE p.run_id = 1 AND p.side = 'erp' AND p.part = 'raw:invoices'")[0]
+    table = pq.read_table(pa.BufferReader(content))
+    payload = table.column("payload").to_pylist()
+    payload[0] = payload[0].replace("1", "7")
+    table = table.set_column(table.schema.get_field_index("payload"), "payload", pa.array(payload))
+    assert pc.sum(pc.equal(table.column("payload"), pa.scalar(payload[0]))).as_py() == 1
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    return sha, buf.getvalue()
 
 
-def _snapshot_name(t: Tampered) -> str:
-    side, obj, rid = sql(t, "SELECT side, object, record_id FROM snapshots WHERE id = :i", i=t.edited)[0]
-    return f"{side.upper()} {obj} {rid}"
+def _snapshot_part_edited(t: Tampered) -> None:
+    sha, content = _edited_part(t)
+    sql(t, "UPDATE snapshot_blobs SET content = :c WHERE sha256 = :s", c=content, s=sha)
+
+
+def _snapshot_part_replaced_under_its_own_hash(t: Tampered) -> None:
+    """The editor stores the edited part under its own SHA-256 and points the run at it."""
+    import hashlib
+    sha, content = _edited_part(t)
+    new = hashlib.sha256(content).hexdigest()
+    sql(t, "INSERT INTO snapshot_blobs (sha256, size, content) VALUES (:s, :n, :c)", s=new, n=len(content),
+        c=content)
+    sql(t, "UPDATE snapshot_parts SET sha256 = :new WHERE sha256 = :old", new=new, old=sha)
 
 
 # (id, tamper, what `audit verify` must say)
@@ -238,13 +263,17 @@ CASES: list[tuple[str, Callable[[Tampered], None], Callable[[Tampered], list[str
     ("exception-amount-changed",
      lambda t: sql(t, "UPDATE exceptions SET amount_at_risk = '0.00' WHERE id = :e", e=t.quiet),
      lambda t: ["run 1: its exceptions no longer match", "values, amounts or first status were edited"]),
-    ("snapshot-edited",
-     _snapshot_edited,
-     lambda t: ["run 1: its snapshots no longer match the digest in its run event: a stored record was edited "
-                f"({_snapshot_name(t)})"]),
-    ("snapshot-deleted",
-     lambda t: sql(t, "DELETE FROM snapshots WHERE id = (SELECT max(id) FROM snapshots)"),
-     lambda t: ["snapshot(s), its run event records", "were added or deleted outside the workbench"]),
+    ("snapshot-part-edited",
+     _snapshot_part_edited,
+     lambda t: ["run 1: its snapshot parts no longer match the digest in its run event: a stored record was "
+                "edited (ERP part raw:invoices)"]),
+    ("snapshot-part-replaced-under-its-own-hash",
+     _snapshot_part_replaced_under_its_own_hash,
+     lambda t: ["run 1: its snapshot parts no longer match the digest in its run event: a stored record was "
+                "edited outside the workbench"]),
+    ("snapshot-part-deleted",
+     lambda t: sql(t, "DELETE FROM snapshot_parts WHERE id = (SELECT max(id) FROM snapshot_parts)"),
+     lambda t: ["snapshot part(s), its run event records", "were added or deleted outside the workbench"]),
     ("run-marked-failed",
      lambda t: sql(t, "UPDATE runs SET status = 'failed' WHERE id = 1"),
      lambda t: ["run 1: the table says failed, the trail proves completed"]),
@@ -387,3 +416,23 @@ def test_postgres_refuses_to_change_or_remove_audit_events(pg_store: Any, statem
     service.reject(pg_store, [service.propose(pg_store, add_exception(pg_store, run, crm_id="a0B000000000002AAA",
                                                                       erp_id="INV-2"), "carol")], "bob", "no")
     assert main(["audit", "verify", "--db", pg_store.url]) == 0
+
+
+# ---------------------------------------------------------------- export --verify reads the run's snapshots
+
+
+@pytest.mark.parametrize("tamper", [_snapshot_part_edited, _snapshot_part_replaced_under_its_own_hash])
+def test_export_verify_says_the_store_changed_when_a_snapshot_part_was_edited(tampered: Tampered, tmp_path: Path,
+                                                                               tamper):
+    from workbench.export.workbook import verify_workbook, write_workbook
+    store = open_store(tampered.url)
+    try:
+        write_workbook(store, 1, tmp_path / "audit.xlsx")
+        assert verify_workbook(store, tmp_path / "audit.xlsx").ok
+        tamper(tampered)
+        rep = verify_workbook(store, tmp_path / "audit.xlsx")
+    finally:
+        store.dispose()
+    assert not rep.ok and rep.store_changed and not rep.file_edits
+    assert any("run 1: its snapshot parts no longer match the digest in its run event" in c
+               for c in rep.store_changes), rep.lines()

@@ -29,6 +29,8 @@ RUN: list[Setting] = [
     ("name", "the config file's name", "shown in the run list, the app and the workbook"),
     ("as_of", "today", "the run's date (`YYYY-MM-DD`): aging, prices in effect, timing lags are measured at it"),
     ("period", "", "free text such as `2026-10`, shown with the run"),
+    ("incremental", "`true`", "a re-run of the same config pulls only what changed since its last run and merges "
+                              "it (see incremental.md); `false`: always pull everything, like `workbench run --full`"),
 ]
 
 SIDE: list[Setting] = [

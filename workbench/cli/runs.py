@@ -33,7 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         with store.session() as s:
             user = acting_user(s, args.user)
-        outcome = execute_run(config, store, user=user, state=progress)
+        outcome = execute_run(config, store, user=user, state=progress, full=args.full)
     finally:
         progress.close()
         store.dispose()
@@ -139,6 +139,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="pull both sides, reconcile, store the run and print its summary")
     p.add_argument("--config", required=True, help="run config (TOML)")
     p.add_argument("--user", help="who runs it (default: your OS login)")
+    p.add_argument("--full", action="store_true",
+                   help="pull everything again instead of only what changed since the last run of this config")
     add_db_option(p)
     p.set_defaults(func=cmd_run)
 

@@ -70,6 +70,8 @@ class RunTable(_Table):
     as_of: IsoDate | None = Field(None, description="balances and overdue status are judged as of this date; "
                                                     "default: today")
     period: str | None = Field(None, description="the accounting period, e.g. \"2026-10\"")
+    incremental: bool = Field(True, description="a re-run of this config pulls only what changed since the "
+                                                "last run (false: always pull everything)")
 
 
 class FilesTable(_Table):

@@ -44,7 +44,7 @@ from workbench.errors import InputError
 from workbench.export.presentation import differences as presentation_differences
 from workbench.export.presentation import fingerprint
 from workbench.progress import TaskState, check_cancelled, report
-from workbench.store import exports, trail
+from workbench.store import coverage, exports, trail
 from workbench.store.db import Store
 from workbench.store.exports import Anchor
 
@@ -741,6 +741,11 @@ def verify_workbook(store: Store, path: str | Path, *, state: TaskState | None =
         labels = _cover_labels(cover)
         record = _load_record(store, labels.get("Export id"), rep)
         anchor = record.anchor if record is not None else _anchor_from_cover(labels)
+        with store.session() as s:  # the cells are recomputed from the run's snapshots: they must be intact
+            snapshots_changed = coverage.snapshot_problems(s, run_id)
+        if snapshots_changed:
+            rep.store_changes.extend(snapshots_changed)
+            return rep
 
         content = Content(store, run_id, anchor)
         layout = Layout(content)

@@ -33,7 +33,8 @@ from workbench.sources.ledger import conventions_rows, ledger_rows
 from workbench.store import repo
 from workbench.store.db import Store
 from workbench.store.exports import Anchor
-from workbench.store.schema import AuditEvent, Correction, CustomerLink, ExceptionRow, Snapshot
+from workbench.store import snapshots
+from workbench.store.schema import AuditEvent, Correction, CustomerLink, ExceptionRow
 
 FORMAT_VERSION = "3"  # 2: export id and the trail anchor on the Cover; 3: typed values, labels, trail
 STREAM_BATCH = 5_000
@@ -232,9 +233,7 @@ class Content:
                                              .where(CustomerLink.run_id == r)).scalar() or 0
             self.counts["audit"] = s.execute(select(func.count()).select_from(AuditEvent)
                                              .where(self._audit_filter())).scalar() or 0
-            self.counts["crm_customers"] = s.execute(
-                select(func.count()).select_from(Snapshot).where(Snapshot.run_id == r, Snapshot.side == "crm",
-                                                                 Snapshot.kind == "customers")).scalar() or 0
+            self.counts["crm_customers"] = snapshots.count(s, r, "crm", "customers")
 
     def exception_widths(self) -> list[int | None]:
         """Column widths that fit the longest value (measured in the database, not by reading every row)."""
@@ -321,16 +320,10 @@ class Content:
     def _customer_names(self) -> dict[str, dict[str, str | None]]:
         if self._names is None:
             names: dict[str, dict[str, str | None]] = {"crm": {}, "erp": {}}
-            q = (select(Snapshot.side, Snapshot.record_id, Snapshot.canonical)
-                 .where(Snapshot.run_id == self.run_id, Snapshot.kind == "customers")
-                 .execution_options(yield_per=STREAM_BATCH))
             with self.store.session() as s:
-                for side, rid, canon in s.execute(q):
+                for side, rid, canon in snapshots.records(s, self.run_id, "customers"):
                     if side in names:
-                        try:
-                            record = (json.loads(canon) or {}) if canon else {}
-                        except ValueError:
-                            record = {}
+                        record = canon or {}
                         names[side][rid] = record.get("name")
                         if side == "crm" and record.get("tax_id"):
                             self._crm_tax_ids[rid] = str(record["tax_id"])

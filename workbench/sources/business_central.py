@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
+from collections.abc import Iterator
 
 import httpx
+import pandas as pd
 
 from workbench.config import RunConfig
 from workbench.errors import ConfigError, InputError, SourceError
@@ -35,6 +37,7 @@ from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
+from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta, known_ids
 from workbench.sources.erp_mapping import (NEGATE, ObjectMap, PullBuffer, coerce, converter, fill_from, lookup,
                                            object_maps, same_value)
 from workbench.sources.http_common import (ClientCredentials, HttpClient, HttpFailure, decode, encode_json,
@@ -118,7 +121,6 @@ def odata_literal(value: str) -> str:
 
 class BusinessCentralSource:
     connector = "business_central"
-
     def __init__(self, side: str, config: RunConfig):
         self.side, self.config = side, config
         side_cfg = config.side(side)
@@ -150,6 +152,7 @@ class BusinessCentralSource:
         self._metadata: ET.Element | None = None
         self._schemas: dict[str, dict[str, Property]] = {}
         self._plans: dict[int, Any] = {}
+        self._previous: Extract | None = None  # the previous run's extract, during pull_changes
 
     # -- plumbing -------------------------------------------------------------
     @property
@@ -176,39 +179,138 @@ class BusinessCentralSource:
 
     # -- pull -----------------------------------------------------------------
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
+        return self._pull(state, since, None)
+
+    def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract:
+        """Records changed since ``since`` (``$filter=lastModifiedDateTime gt``), and deletions: Business
+        Central API v2.0 keeps no record of deleted entities (webhooks aside), so they are found by
+        counting (``/$count``, OData v4 part 2, 11.2.10): when the count says some known records are
+        gone, counts over halves of their lastModifiedDateTime range narrow down where, or a key-only
+        pull (``$select=id``) reads every id when that takes fewer requests. Kinds without
+        lastModifiedDateTime (sales order lines, or ``incremental = false``) are read in full."""
+        self._previous = previous
+        out = self._pull(state, since, known_ids(previous))
+        assert isinstance(out, DeltaExtract)  # _pull with known answers with a delta
+        return out
+
+    def _pull(self, state: TaskState | None, since: datetime | None,
+              known: dict[str, frozenset[str]] | None) -> Extract:
         buf = PullBuffer()
         done = 0
+        kinds: dict[str, KindDelta] = {}
         for kind, om in self.maps.items():
             check_cancelled(state)
             select = ["id"] + [f for f in om.source_fields() if f != "id"]
             params = {"$select": ",".join(select)}
-            if since is not None and om.settings.get("incremental", True):
+            delta = since is not None and bool(om.settings.get("incremental", True))
+            count = None
+            if since is not None and known is not None:
+                if not delta:
+                    kinds[kind] = KindDelta(FULL, why=f"{om.object} has no lastModifiedDateTime to filter on")
+                else:  # counted before the changes are read: a record added in between is then among them
+                    count = self._count(om.object)
+            if delta:
+                assert since is not None
                 params["$filter"] = f"lastModifiedDateTime gt {odata_datetime(since)}"
             query = f"GET {om.object}?" + "&".join(f"{k}={v}" for k, v in params.items())
             self.meta.objects[kind] = om.object
             self.meta.queries[kind] = query
             got = 0
-            url: str | None = f"{self.company_url}/{om.object}"
-            first = True
-            while url:
-                resp = self.http.request("GET", url, params=params if first else None,
-                                         headers={"Prefer": f"odata.maxpagesize={self.page_size}"})
-                if resp.status_code >= 400:
-                    raise self.http.fail(resp, f"reading {om.object}")
-                body = decode(resp)
-                raws = body.get("value") or []
-                buf.add_page(kind, om.object, query, raws, [self._canonical(om, rec) for rec in raws])
+            changed: set[str] = set()
+            for raws in self._pages(om.object, params):
+                rows = [self._canonical(om, rec) for rec in raws]
+                buf.add_page(kind, om.object, query, raws, rows)
+                changed.update(str(r["record_id"]) for r in rows)
                 got += len(raws)
                 done += len(raws)
                 report(state, done, None, f"{om.object}: {got:,} read")
-                url = body.get("@odata.nextLink")
-                first = False
+            if count is not None and known is not None:
+                kinds[kind] = self._deletions(kind, om.object, count, known.get(kind, frozenset()), changed)
         fr = buf.frames()
         self._derive(fr)
         self.meta.api_usage = self._usage()
         self.meta.incremental_since = since
         self.meta.extracted_at = datetime.now(UTC)
+        if known is not None:
+            return DeltaExtract(self.meta, fr, buf.snapshots(), kinds=kinds).finish()
         return Extract(self.meta, fr, buf.snapshots()).finish()
+
+    def _pages(self, entity: str, params: dict[str, str]) -> Iterator[list[dict[str, Any]]]:
+        url: str | None = f"{self.company_url}/{entity}"
+        first = True
+        while url:
+            resp = self.http.request("GET", url, params=params if first else None,
+                                     headers={"Prefer": f"odata.maxpagesize={self.page_size}"})
+            if resp.status_code >= 400:
+                raise self.http.fail(resp, f"reading {entity}")
+            body = decode(resp)
+            yield body.get("value") or []
+            url = body.get("@odata.nextLink")
+            first = False
+
+    def _count(self, entity: str, flt: str | None = None) -> int:
+        resp = self.http.request("GET", f"{self.company_url}/{entity}/$count",
+                                 params={"$filter": flt} if flt else None)
+        if resp.status_code >= 400:
+            raise self.http.fail(resp, f"counting {entity}")
+        try:
+            return int(resp.text.strip())
+        except ValueError:
+            raise SourceError(f"Business Central {entity}/$count: expected a number, got {resp.text[:80]!r}") from None
+
+    def _ids(self, entity: str, flt: str | None = None) -> set[str]:
+        params = {"$select": "id", **({"$filter": flt} if flt else {})}
+        return {str(r["id"]) for raws in self._pages(entity, params) for r in raws}
+
+    def _deletions(self, kind: str, entity: str, count: int, known: frozenset[str], changed: set[str]) -> KindDelta:
+        """Nothing was deleted when the count is what the known and the new records make. Otherwise the
+        known, unchanged records are ordered by the lastModifiedDateTime they had (none has changed since:
+        they are not among the changed); a range whose count falls short of the known records in it holds
+        deletions and is halved until it fits a page, whose ids are read. When that would take more
+        requests than reading every id, every id is read."""
+        gone_n = len(known | changed) - count
+        if gone_n == 0:
+            return KindDelta(CHANGES, query=f"GET {entity}/$count = {count:,}: nothing deleted")
+        frame = self._previous.frames.get(kind) if self._previous is not None else None
+        stamps = sorted((v, str(i)) for i, v in zip(frame["record_id"].tolist(), frame["last_modified"].tolist())
+                        if str(i) not in changed and isinstance(v, datetime)) \
+            if frame is not None and "last_modified" in frame.columns else []
+        pages_all = -(-count // self.page_size)
+        search = gone_n * (max(1, len(stamps) // self.page_size).bit_length() + 1)
+        if gone_n < 0 or len(stamps) != len(known - changed) or search >= pages_all:
+            return KindDelta(CHANGES, live=frozenset(self._ids(entity)),
+                             query=f"GET {entity}/$count = {count:,}, {len(known | changed):,} known: "
+                                   f"GET {entity}?$select=id")
+        gone: set[str] = set()
+        requests_before = self.http.requests
+        self._narrow(entity, stamps, None, gone_n, gone)
+        return KindDelta(CHANGES, deleted=frozenset(gone),
+                         query=f"GET {entity}/$count = {count:,}, {len(known | changed):,} known: {gone_n:,} "
+                               f"deleted, found with {self.http.requests - requests_before} counts and id reads "
+                               f"over lastModifiedDateTime ranges")
+
+    def _narrow(self, entity: str, stamps: list[tuple[datetime, str]], after: datetime | None, missing: int,
+                gone: set[str]) -> None:
+        """``stamps`` (time, id) are the known records in (after, stamps[-1].time]; ``missing`` of them are gone."""
+        if missing <= 0 or not stamps:
+            return
+        def between(lo: datetime | None, hi: datetime) -> str:
+            upper = f"lastModifiedDateTime le {odata_datetime(hi)}"
+            return upper if lo is None else f"lastModifiedDateTime gt {odata_datetime(lo)} and {upper}"
+        mid = len(stamps) // 2
+        while mid < len(stamps) and mid > 0 and stamps[mid][0] == stamps[mid - 1][0]:
+            mid += 1  # a range ends after every record of its last moment
+        if len(stamps) <= self.page_size or mid >= len(stamps):
+            present = self._ids(entity, between(after, stamps[-1][0]))
+            gone.update(i for _, i in stamps if i not in present)
+            return
+        left, right = stamps[:mid], stamps[mid:]
+        left_missing = len(left) - self._count(entity, between(after, left[-1][0]))
+        self._narrow(entity, left, after, left_missing, gone)
+        self._narrow(entity, right, left[-1][0], missing - left_missing, gone)
+
+    def derive(self, frames: dict[str, pd.DataFrame]) -> None:
+        self._derive(frames)
 
     def _plan(self, om: ObjectMap) -> tuple[list[tuple[str, str, bool, Any]], StatusMap | None]:
         """Per object, once: (canonical, source, negate, converter) and the status map."""

@@ -21,7 +21,7 @@ the OS keyring or the environment variables named by ``<key>_env``.
 from __future__ import annotations
 
 import math
-from datetime import datetime, UTC
+from datetime import datetime, timedelta, UTC
 from typing import Any
 from collections.abc import Iterator
 
@@ -32,12 +32,17 @@ from workbench.errors import ConfigError, WorkbenchError
 from workbench.model import frames
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
+from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta
 from workbench.sources.salesforce_auth import AUTH_WORDS, PASSWORD_RETIREMENT
 from workbench.sources.salesforce_client import BudgetExceeded, SalesforceClient
 from workbench.sources.salesforce_mapping import ObjectMap, modstamp, object_maps
 from workbench.sources.salesforce_push import push_requests
 
 IDS_PER_QUERY = 200  # keeps an Id IN (...) filter well under the SOQL length limit
+# Deleted records stay queryable (queryAll, IsDeleted = true) while in the Recycle Bin, and getDeleted
+# returns "no more than 15 days previous to the day the call is executed" (REST API Developer Guide,
+# sObject Get Deleted; SOAP API getDeleted(), Rules and Guidelines). Changes older than that are read in full.
+DELETE_LOG_DAYS = 15
 
 
 class SalesforceSource:
@@ -81,14 +86,23 @@ class SalesforceSource:
         snaps: list[tuple[str, str, str, str, Any]] = []
         done = 0
         self.meta.queries, self.meta.objects = {}, {}
+        kinds: dict[str, KindDelta] = {}
         for m in self.maps:
             check_cancelled(state)
             soql, tail = self._soql(m, since)
             mode = self.query_mode
             total = None
-            if mode == "auto":
+            # Changes since a moment: one queryAll returns the changed records and, IsDeleted = true, the
+            # ones deleted since (still in the Recycle Bin): REST API Developer Guide, QueryAll resource.
+            flag = since is not None and "IsDeleted" not in m.api_fields()
+            if since is not None:
+                mode = "rest"
+                soql = soql.replace("SELECT ", "SELECT IsDeleted, ", 1) if flag else soql
+            elif mode == "auto":
                 total = self.client.count(tail)
                 mode = "bulk" if total >= self.bulk_threshold else "rest"
+            gone: set[str] = set()
+            read: set[str] = set()
             prev = self.meta.queries.get(m.kind)
             self.meta.queries[m.kind] = f"{prev}; {soql}" if prev else soql
             obj_prev = self.meta.objects.get(m.kind)
@@ -98,11 +112,17 @@ class SalesforceSource:
                 pages = ((total, recs) for recs in self.client.bulk_pages(m.object, soql, self.bulk_page,
                                                                           self.bulk_poll))
             else:
-                pages = self.client.query_pages(soql, self.batch_size)
+                pages = self.client.query_pages(soql, self.batch_size, include_deleted=since is not None)
             n = 0
             for total, page in pages:
                 for raw in page:
                     raw = {k: v for k, v in raw.items() if k != "attributes"}
+                    if since is not None:
+                        read.add(raw["Id"])
+                        deleted = raw.pop("IsDeleted") if flag else raw.get("IsDeleted")
+                        if deleted:
+                            gone.add(raw["Id"])
+                            continue
                     canon = m.to_canonical(raw)
                     if m.kind == "orders":
                         canon["kind"] = m.object
@@ -113,6 +133,8 @@ class SalesforceSource:
                 done += len(page)
                 report(state, done, None, f"Salesforce {m.object}: {n:,}{f' of {total:,}' if total else ''} "
                                           f"records ({mode.upper()})")
+            if since is not None:
+                kinds[m.kind] = self._delta(m, since, gone, read, soql, kinds.get(m.kind))
         self._fill_product_codes(rows)
         out = {kind: frames.conform(kind, frames.from_records(kind, recs)) for kind, recs in rows.items()}
         for m in self.maps:
@@ -121,7 +143,37 @@ class SalesforceSource:
         self.meta.extracted_at = datetime.now(UTC)
         self.meta.incremental_since = since
         self.meta.api_usage = self.client.meter.as_dict()
-        return Extract(self.meta, out, snapshot_frame(snaps)).finish()
+        if since is None:
+            return Extract(self.meta, out, snapshot_frame(snaps)).finish()
+        return DeltaExtract(self.meta, out, snapshot_frame(snaps), kinds=kinds).finish()
+
+    def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract:
+        """Records changed since ``since`` (``SystemModstamp >``) and the ids deleted since (queryAll);
+        everything when ``since`` is further back than Salesforce keeps deleted records."""
+        if since < datetime.now(UTC) - timedelta(days=DELETE_LOG_DAYS):
+            why = (f"the last run read it on {since:%Y-%m-%d}, more than {DELETE_LOG_DAYS} days ago: Salesforce "
+                   f"keeps deleted records that long")
+            whole = self.pull(state)
+            return DeltaExtract(whole.meta, whole.frames, whole.snapshots,  # already finished by pull()
+                                kinds={m.kind: KindDelta(FULL, why=why) for m in self.maps})
+        out = self.pull(state, since)
+        assert isinstance(out, DeltaExtract)  # a pull since a moment answers with a delta
+        return out
+
+    def _delta(self, m: ObjectMap, since: datetime, gone: set[str], read: set[str], soql: str,
+               seen: KindDelta | None) -> KindDelta:
+        """The kind's deletions: the ones queryAll flagged and, where the map has a ``where``, records
+        changed since that the filter no longer takes (a full pull would not read them)."""
+        words = f"queryAll: {soql}"
+        if m.where:
+            changed_q = format_soql(f"SELECT Id FROM {m.object} WHERE SystemModstamp > {{}}", since.astimezone(UTC))
+            changed = {r["Id"] for _, recs in self.client.query_pages(changed_q) for r in recs}
+            gone |= changed - read
+            words += f"; left the filter: {changed_q}"
+        if seen is not None:  # orders: Order and Opportunity side by side
+            gone |= seen.deleted
+            words = f"{seen.query}; {words}"
+        return KindDelta(CHANGES, deleted=frozenset(gone), query=words)
 
     def _fill_product_codes(self, rows: dict[str, list[dict[str, Any]]]) -> None:
         """Order lines carry Product2Id; the canonical line wants the product code."""

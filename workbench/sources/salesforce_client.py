@@ -126,10 +126,12 @@ class SalesforceClient:
                                   f"set [crm.salesforce] ca_bundle") from None
 
     # reading ------------------------------------------------------------------------
-    def query_pages(self, soql: str, batch_size: int | None = None) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-        """REST query pages: (totalSize, records) per page, following nextRecordsUrl."""
+    def query_pages(self, soql: str, batch_size: int | None = None, include_deleted: bool = False
+                    ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        """REST query pages: (totalSize, records) per page, following nextRecordsUrl; ``include_deleted``
+        asks queryAll, which also reads deleted records still in the Recycle Bin."""
         headers = {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else {}
-        page = self.call("query", lambda sf: sf.query(soql, headers=headers))
+        page = self.call("query", lambda sf: sf.query(soql, include_deleted=include_deleted, headers=headers))
         while True:
             yield page["totalSize"], page["records"]
             if page.get("done", True):

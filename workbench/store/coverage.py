@@ -1,8 +1,9 @@
 """What a run's audit event vouches for: digests of its stored snapshots and exceptions.
 
 A run's ``run.completed`` event carries, under ``covered``, the row count and a digest of every
-snapshot it stored (the raw record, the canonical record, its hash and query) and of every
-exception's facts (ids, values, amounts, proposal, first status). The event is in the hash
+snapshot part it stored (each part's SHA-256, recomputed from the stored bytes when checked;
+runs stored before parts existed: every snapshot row, raw record, canonical record, hash and
+query) and of every exception's facts (ids, values, amounts, proposal, first status). The event is in the hash
 chain, so an edit of a stored snapshot, an amount or a first status is found by recomputing the
 digest (``check_run``), the way ``export --verify`` recomputes a workbook from the snapshots.
 
@@ -22,7 +23,8 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.store.schema import ExceptionRow, Snapshot
+from workbench.store import snapshots
+from workbench.store.schema import AuditEvent, ExceptionRow, Snapshot
 
 # An exception's facts: everything but what review legitimately changes (status, assignee,
 # resolution, version) and last_seen.
@@ -61,18 +63,26 @@ class Digest:
         return {"rows": len(self.rows), "digest": hashlib.sha256("".join(self.rows).encode("ascii")).hexdigest()}
 
 
-def add_snapshot(d: Digest, side: str, obj: str, kind: str | None, record_id: str, query: str | None,
-                 content_hash: str, payload: str, canonical: str | None) -> None:
-    d.add(side, obj, kind, record_id, query, content_hash, payload, canonical)
+def parts_digest(parts: list[tuple[str, str, int, str]]) -> dict[str, Any]:
+    """Over a run's snapshot parts (side, part, rows, SHA-256 of the part's bytes)."""
+    d = Digest()
+    for side, part, rows, sha in parts:
+        d.add(side, part, rows, sha)
+    return {**d.result(), "records": sum(rows for _, part, rows, _ in parts if part.startswith("raw"))}
 
 
 def snapshot_digest(session: Session, run_id: int) -> dict[str, Any]:
+    """Runs with snapshot parts: over their parts, each hashed from its stored bytes; older runs:
+    over every stored snapshot row."""
+    if snapshots.has_parts(session, run_id):
+        return parts_digest([(side, part, rows, actual)
+                             for side, part, rows, _, actual in snapshots.part_hashes(session, run_id)])
     d = Digest()
     q = (select(Snapshot.side, Snapshot.object, Snapshot.kind, Snapshot.record_id, Snapshot.query,
                 Snapshot.content_hash, Snapshot.payload, Snapshot.canonical)
          .where(Snapshot.run_id == run_id).execution_options(yield_per=5_000))
     for row in session.execute(q):
-        add_snapshot(d, *row)
+        d.add(*row)
     return d.result()
 
 
@@ -88,30 +98,58 @@ def exception_digest(session: Session, run_id: int, first_status: Mapping[int, s
     return d.result()
 
 
-def covered(session: Session, run_id: int, snapshots: Digest) -> dict[str, Any]:
+def covered(session: Session, run_id: int, parts: list[tuple[str, str, int, str]]) -> dict[str, Any]:
     """What the run's event records, computed as the run is saved (its rows already inserted)."""
-    return {"snapshots": snapshots.result(), "exceptions": exception_digest(session, run_id)}
+    return {"snapshots": parts_digest(parts), "exceptions": exception_digest(session, run_id)}
 
 
 def check_run(session: Session, run_id: int, recorded: Mapping[str, Any],
               first_status: Mapping[int, str] | None = None) -> list[str]:
     """What differs between a run's stored rows and what its event vouches for."""
-    problems = []
-    now = {"snapshots": snapshot_digest(session, run_id), "exceptions": exception_digest(session, run_id, first_status)}
-    for part, what in (("snapshots", "snapshot"), ("exceptions", "exception")):
-        want, got = recorded.get(part) or {}, now[part]
-        if want.get("rows") != got["rows"]:
-            problems.append(f"run {run_id}: the store holds {got['rows']} {what}(s), its run event "
-                            f"records {want.get('rows')}: {what}s were added or deleted outside the workbench")
-        elif want.get("digest") != got["digest"]:
-            detail = ("a stored record was edited" + _edited_records(session, run_id) if part == "snapshots"
-                      else "an exception's values, amounts or first status were edited")
-            problems.append(f"run {run_id}: its {what}s no longer match the digest in its run event: "
-                            f"{detail} outside the workbench")
+    problems = _snapshot_problems(session, run_id, recorded.get("snapshots") or {})
+    want, got = recorded.get("exceptions") or {}, exception_digest(session, run_id, first_status)
+    if want.get("rows") != got["rows"]:
+        problems.append(f"run {run_id}: the store holds {got['rows']} exception(s), its run event "
+                        f"records {want.get('rows')}: exceptions were added or deleted outside the workbench")
+    elif want.get("digest") != got["digest"]:
+        problems.append(f"run {run_id}: its exceptions no longer match the digest in its run event: "
+                        "an exception's values, amounts or first status were edited outside the workbench")
     return problems
 
 
-def _edited_records(session: Session, run_id: int, most: int = 5) -> str:
+def snapshot_problems(session: Session, run_id: int) -> list[str]:
+    """What differs between a run's stored snapshots and its ``run.completed`` event (for
+    ``export --verify``, which reads the run's records from them)."""
+    detail = session.execute(select(AuditEvent.detail).where(AuditEvent.run_id == run_id,
+                                                             AuditEvent.action == "run.completed")
+                             .order_by(AuditEvent.id).limit(1)).scalar()
+    recorded = ((detail or {}).get("covered") or {}).get("snapshots")
+    return _snapshot_problems(session, run_id, recorded) if recorded else []
+
+
+def _snapshot_problems(session: Session, run_id: int, want: Mapping[str, Any]) -> list[str]:
+    got = snapshot_digest(session, run_id)
+    what = "snapshot part" if snapshots.has_parts(session, run_id) else "snapshot"
+    if want.get("rows") != got["rows"]:
+        return [f"run {run_id}: the store holds {got['rows']} {what}(s), its run event "
+                f"records {want.get('rows')}: {what}s were added or deleted outside the workbench"]
+    if want.get("digest") != got["digest"]:
+        return [f"run {run_id}: its {what}s no longer match the digest in its run event: "
+                f"a stored record was edited{_edited(session, run_id)} outside the workbench"]
+    return []
+
+
+def _edited(session: Session, run_id: int, most: int = 5) -> str:
+    """The parts, or in older runs the records, whose stored bytes no longer match their own hash
+    (an editor who also recomputed that hash is caught by the digest, but cannot be named this way)."""
+    if snapshots.has_parts(session, run_id):
+        named = [f"{side.upper()} part {part}" for side, part, _, sha, actual in snapshots.part_hashes(session, run_id)
+                 if sha != actual]
+        return f" ({', '.join(named[:most])})" if named else ""
+    return _edited_records(session, run_id, most)
+
+
+def _edited_records(session: Session, run_id: int, most: int) -> str:
     """The records whose stored payload no longer matches its own hash (an editor who also
     recomputed that hash is caught by the digest, but cannot be named this way)."""
     from workbench.sources.base import content_hash

@@ -7,36 +7,30 @@ only a failed/cancelled run row that says why.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench import __version__
-from workbench.store import coverage, trail
+from workbench.store import bulk, coverage, snapshots, trail
 from workbench.config import RunConfig
 from workbench.gc_pause import gc_paused
 from workbench.jsonable import plain
-from workbench.progress import TaskState, check_cancelled
+from workbench.progress import TaskState
 from workbench.reconcile.result import EXCEPTION_COLUMNS, LINK_COLUMNS, ReconResult
 from workbench.sources.base import Extract
 from workbench.store.db import Store
-from workbench.store.schema import (AuditEvent, CustomerLink, ExceptionRow, Run, RunSource, Snapshot)
+from workbench.store.schema import (AuditEvent, CustomerLink, ExceptionRow, Run, RunSource)
 from workbench.model.missing import is_missing
 from workbench.model.states import UNSETTLED, ExceptionStatus
 
-CHUNK = 20_000
 EXCEPTION_STATE_COLUMNS = ["id", "run_id", "status", "assignee", "first_seen", "last_seen", "resolution", "version"]
 
 
-
-
-def _none(v: Any) -> Any:
-    return None if is_missing(v) else v
 
 
 def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datetime, status: str,
@@ -68,69 +62,41 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
                             instance=m.instance, api_version=m.api_version, objects=m.objects, queries=m.queries,
                             extracted_at=m.extracted_at, incremental_since=m.incremental_since,
                             row_counts=m.row_counts, content_hash=m.content_hash, api_usage=plain(m.api_usage)))
-        snapshots = coverage.Digest()
+        stored = []
         for ex in (crm, erp):
-            _save_snapshots(s, run.id, ex, state, snapshots)
-        _save_links(s, run.id, result.links)
+            stored += snapshots.save(s, run.id, ex, state)
+        _save_links(s, run.id, result.links, state)
         _save_exceptions(s, run.id, result.exceptions, now, state)
         trail.append(s, actor=user, action="run.completed", entity_type="run", entity_id=run.id, run_id=run.id,
                      detail={"name": config.name, "as_of": config.as_of,
                              "sources": {ex.meta.side: {"system": ex.meta.system, "hash": ex.meta.content_hash,
                                                         "rows": ex.meta.row_counts} for ex in (crm, erp)},
                              "exceptions": int(len(result.exceptions)),
-                             "covered": coverage.covered(s, run.id, snapshots)})
+                             "covered": coverage.covered(s, run.id, stored)})
         return run.id
 
 
-def _canonical_by_id(extract: Extract) -> dict[tuple[str, str], str]:
-    out: dict[tuple[str, str], str] = {}
-    for kind, frame in extract.frames.items():
-        if frame is None or frame.empty:
-            continue
-        cols = list(frame.columns)
-        for row in frame.itertuples(index=False, name=None):
-            rec = dict(zip(cols, row, strict=True))
-            out[(kind, str(rec.get("record_id")))] = json.dumps(
-                {k: plain(v) for k, v in rec.items()}, ensure_ascii=False, sort_keys=True)
-    return out
+def _values(frame: pd.DataFrame, column: str) -> list[Any]:
+    return [None if is_missing(v) else v for v in frame[column].tolist()]
 
 
-def _save_snapshots(s: Session, run_id: int, extract: Extract, state: TaskState | None,
-                    digest: coverage.Digest) -> None:
-    canon = _canonical_by_id(extract)
-    side = extract.meta.side
-    snaps = extract.snapshots
-    rows: list[dict[str, Any]] = []
-    for obj, kind, rid, query, h, payload in snaps[["object", "kind", "record_id", "query", "content_hash",
-                                                    "payload"]].itertuples(index=False, name=None):
-        rid = str(rid)
-        rows.append({"run_id": run_id, "side": side, "object": obj, "kind": kind, "record_id": rid,
-                     "query": query, "content_hash": h, "payload": payload, "canonical": canon.get((kind, rid))})
-        coverage.add_snapshot(digest, side, obj, kind, rid, query, h, payload, canon.get((kind, rid)))
-        if len(rows) >= CHUNK:
-            s.execute(insert(Snapshot), rows)
-            rows = []
-            check_cancelled(state)
-    if rows:
-        s.execute(insert(Snapshot), rows)
-
-
-def _save_links(s: Session, run_id: int, links: pd.DataFrame) -> None:
+def _save_links(s: Session, run_id: int, links: pd.DataFrame, state: TaskState | None) -> None:
     if links is None or links.empty:
         return
-    rows = []
-    for rec in links[LINK_COLUMNS].to_dict("records"):
-        rows.append({"run_id": run_id, "crm_id": _none(rec["crm_id"]), "erp_id": _none(rec["erp_id"]),
-                     "method": rec["method"], "confidence": float(rec["confidence"] or 0.0),
-                     "evidence": plain(rec["evidence"]), "status": rec["status"] or "auto", "version": 1})
-    for i in range(0, len(rows), CHUNK):
-        s.execute(insert(CustomerLink), rows[i:i + CHUNK])
+    n = len(links)
+    bulk.insert(s, CustomerLink.__table__, {  # type: ignore[arg-type]
+        "run_id": [run_id] * n, "crm_id": _values(links, "crm_id"), "erp_id": _values(links, "erp_id"),
+        "method": links["method"].tolist(),
+        "confidence": [float(v or 0.0) for v in links["confidence"].tolist()],
+        "evidence": [plain(v) for v in links["evidence"].tolist()],
+        "status": [v or "auto" for v in links["status"].tolist()], "version": [1] * n}, state)
 
 
-def _previous_state(s: Session) -> dict[str, dict[str, Any]]:
-    """Status, assignee and first-seen of each exception of the latest completed run, by key:
-    what a finding seen again carries forward (a waiver stands, a resolved one reopens)."""
-    last_run = s.execute(select(func.max(Run.id)).where(Run.status == "completed")).scalar()
+def _previous_state(s: Session, run_id: int) -> dict[str, dict[str, Any]]:
+    """Status, assignee and first-seen of each exception of the latest completed run before ``run_id``
+    (which is itself already "completed" in this transaction), by key: what a finding seen again
+    carries forward (a waiver stands, a resolved one reopens)."""
+    last_run = s.execute(select(func.max(Run.id)).where(Run.status == "completed", Run.id < run_id)).scalar()
     if last_run is None:
         return {}
     out: dict[str, dict[str, Any]] = {}
@@ -144,41 +110,35 @@ def _previous_state(s: Session) -> dict[str, dict[str, Any]]:
 def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, state: TaskState | None) -> None:
     if exc is None or exc.empty:
         return
-    prev = _previous_state(s)
-    rows = []
-    for rec in exc[EXCEPTION_COLUMNS].to_dict("records"):
-        before = prev.get(rec["key"])
-        status, assignee, first_seen, resolution = ExceptionStatus.OPEN, None, now, None
-        if before:
-            first_seen, assignee = before["first_seen"] or now, before["assignee"]
-            if before["status"] == ExceptionStatus.WAIVED:
-                status, resolution = ExceptionStatus.WAIVED, before["resolution"]  # a waiver stands until revoked
-            elif before["status"] == ExceptionStatus.RESOLVED:
-                status, resolution = ExceptionStatus.REOPENED, "found again after it was resolved"
-            else:
-                status = before["status"] if before["status"] in UNSETTLED else ExceptionStatus.OPEN
-        rows.append({
-            "run_id": run_id, "key": rec["key"], "type": rec["type"], "family": rec["family"],
-            "severity": rec["severity"], "status": status, "crm_object": _none(rec["crm_object"]),
-            "crm_id": _none(rec["crm_id"]), "erp_object": _none(rec["erp_object"]), "erp_id": _none(rec["erp_id"]),
-            "crm_number": _str(rec["crm_number"]), "erp_number": _str(rec["erp_number"]),
-            "customer_name": _none(rec["customer_name"]), "field": _none(rec["field"]),
-            "crm_value": _str(rec["crm_value"]), "erp_value": _str(rec["erp_value"]),
-            "difference": _none(rec["difference"]), "amount_at_risk": _none(rec["amount_at_risk"]),
-            "currency": _none(rec["currency"]), "diffs": plain(rec["diffs"]),
-            "proposal": plain(rec["proposal"]), "message": _none(rec["message"]), "assignee": assignee,
-            "first_seen": first_seen, "last_seen": now, "resolution": resolution, "version": 1})
-        if len(rows) >= CHUNK:
-            s.execute(insert(ExceptionRow), rows)
-            rows = []
-            check_cancelled(state)
-    if rows:
-        s.execute(insert(ExceptionRow), rows)
-
-
-def _str(v: Any) -> str | None:
-    v = _none(v)
-    return None if v is None else str(v)
+    prev = _previous_state(s, run_id)
+    keys = exc["key"].tolist()
+    n = len(keys)
+    status: list[str] = [ExceptionStatus.OPEN] * n
+    assignee: list[str | None] = [None] * n
+    first_seen: list[datetime] = [now] * n
+    resolution: list[str | None] = [None] * n
+    for i, key in enumerate(keys):
+        before = prev.get(key)
+        if not before:
+            continue
+        first_seen[i], assignee[i] = before["first_seen"] or now, before["assignee"]
+        if before["status"] == ExceptionStatus.WAIVED:
+            status[i], resolution[i] = ExceptionStatus.WAIVED, before["resolution"]  # a waiver stands until revoked
+        elif before["status"] == ExceptionStatus.RESOLVED:
+            status[i], resolution[i] = ExceptionStatus.REOPENED, "found again after it was resolved"
+        elif before["status"] in UNSETTLED:
+            status[i] = before["status"]
+    texts = {c: [None if v is None else str(v) for v in _values(exc, c)]
+             for c in ("crm_number", "erp_number", "crm_value", "erp_value")}
+    bulk.insert(s, ExceptionRow.__table__, {  # type: ignore[arg-type]
+        "run_id": [run_id] * n, "key": keys, "type": exc["type"].tolist(), "family": exc["family"].tolist(),
+        "severity": exc["severity"].tolist(), "status": status,
+        **{c: _values(exc, c) for c in ("crm_object", "crm_id", "erp_object", "erp_id")},
+        **texts,
+        **{c: _values(exc, c) for c in ("customer_name", "field", "difference", "amount_at_risk", "currency")},
+        "diffs": [plain(v) for v in exc["diffs"].tolist()], "proposal": [plain(v) for v in exc["proposal"].tolist()],
+        "message": _values(exc, "message"), "assignee": assignee, "first_seen": first_seen,
+        "last_seen": [now] * n, "resolution": resolution, "version": [1] * n}, state)
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -274,14 +234,7 @@ def object_frame(result: Any, cols: list[str]) -> pd.DataFrame:
 
 def load_record(store: Store, run_id: int, side: str, kind: str, record_id: str) -> dict[str, Any] | None:
     with store.session() as s:
-        snap = s.execute(select(Snapshot).where(Snapshot.run_id == run_id, Snapshot.side == side,
-                                                Snapshot.kind == kind, Snapshot.record_id == str(record_id))
-                         .limit(1)).scalar_one_or_none()
-        if snap is None:
-            return None
-        return {"canonical": json.loads(snap.canonical) if snap.canonical else {},
-                "raw": json.loads(snap.payload), "object": snap.object, "query": snap.query,
-                "content_hash": snap.content_hash}
+        return snapshots.record(s, run_id, side, kind, record_id)
 
 
 def exception_history(store: Store, key: str) -> list[dict[str, Any]]:
@@ -320,12 +273,8 @@ def unmatched_customers(store: Store, run_id: int) -> dict[str, pd.DataFrame]:
                 linked["erp"].add(erp_id)
         out = {}
         for side in ("crm", "erp"):
-            recs = []
-            q = (select(Snapshot.record_id, Snapshot.canonical)
-                 .where(Snapshot.run_id == run_id, Snapshot.side == side, Snapshot.kind == "customers"))
-            for rid, canon in s.execute(q):
-                if rid not in linked[side]:
-                    recs.append(json.loads(canon) if canon else {"record_id": rid})
+            recs = [canon or {"record_id": rid} for _, rid, canon in snapshots.records(s, run_id, "customers", side)
+                    if rid not in linked[side]]
             out[side] = pd.DataFrame(recs)
         return out
 
@@ -334,10 +283,8 @@ def customer_names(store: Store, run_id: int) -> dict[tuple[str, str], str]:
     """(side, record_id) → the customer's name as its system shows it, for lists of links."""
     out: dict[tuple[str, str], str] = {}
     with store.session() as s:
-        q = (select(Snapshot.side, Snapshot.record_id, Snapshot.canonical)
-             .where(Snapshot.run_id == run_id, Snapshot.kind == "customers"))
-        for side, rid, canon in s.execute(q):
-            name = (json.loads(canon) if canon else {}).get("name")
+        for side, rid, canon in snapshots.records(s, run_id, "customers"):
+            name = (canon or {}).get("name")
             if name:
                 out[(side, rid)] = name
     return out

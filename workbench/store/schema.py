@@ -11,8 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
-                        String, Text, UniqueConstraint)
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
+                        MetaData, String, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from workbench.store.types import ExactDecimal, JSONText
@@ -82,6 +82,29 @@ class Snapshot(Base):
     payload: Mapped[str] = mapped_column(Text)  # the raw record as the source sent it (JSON)
     canonical: Mapped[str | None] = mapped_column(Text)  # the canonical record it became (JSON)
     __table_args__ = (Index("ix_snapshots_run_record", "run_id", "side", "kind", "record_id"),)
+
+
+class SnapshotBlob(Base):
+    """One compressed, columnar part of what a run pulled (Parquet, zstd), named by the SHA-256 of its
+    bytes: a re-run whose data did not change references the same blob and adds no bytes."""
+    __tablename__ = "snapshot_blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SnapshotPart(Base):
+    """A run side's pulled data, part by part (workbench.store.snapshots): the meta, the raw records
+    of each kind, the canonical frame of each kind, the reference issues. Runs stored before these
+    parts existed keep their records as rows of ``snapshots``."""
+    __tablename__ = "snapshot_parts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    side: Mapped[str] = mapped_column(String(3))
+    part: Mapped[str] = mapped_column(String(80))  # meta | raw:<kind> | frame:<kind> | issues
+    rows: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(ForeignKey("snapshot_blobs.sha256"), index=True)
+    __table_args__ = (UniqueConstraint("run_id", "side", "part", name="uq_snapshot_parts_run_side_part"),)
 
 
 class CustomerLink(Base):

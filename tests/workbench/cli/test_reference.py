@@ -29,7 +29,7 @@ def test_options_show_their_values_defaults_and_requirements():
     assert "| `--format {table,json}` | table for people, json (every result, ISO 8601 times) for tools; " \
            "default `table` |" in push
     run = sections["workbench run"]
-    assert "workbench run --config CONFIG [--user USER] [--db URL]" in run
+    assert "workbench run --config CONFIG [--user USER] [--full] [--db URL]" in run
     assert "| `--config CONFIG` | run config (TOML); required |" in run
     export = sections["workbench export"]
     assert "(--xlsx FILE | --verify FILE)" in export

@@ -369,6 +369,8 @@ class BusinessCentralFlavor:
             return self._get(req, ctx, entity, rid)
         if req.method == "PATCH":
             return self._patch(req, ctx, entity, rid)
+        if req.method == "DELETE" and parent_filter is None:
+            return self._delete(req, entity, rid)
         return self._error(405, "BadRequest_MethodNotAllowed", f"'{req.method}' is not allowed on {entity}.")
 
     # -- reads ----------------------------------------------------------------
@@ -626,6 +628,22 @@ class BusinessCentralFlavor:
         shaped = self._shape(data, version, None)
         return Response.json(200, {"@odata.context": f"{ctx}/{entity}/$entity", **shaped},
                              {"ETag": shaped["@odata.etag"]})
+
+    def _delete(self, req: Request, entity: str, rid: str) -> Response:
+        """``DELETE {entitySet}({id})`` with ``If-Match`` (the record's etag or ``*``): 204 No Content
+        (Business Central API v2.0, "Delete customers" and siblings: api-reference/v2.0/api/dynamics_*_delete)."""
+        if_match = (req.header("if-match") or "").strip()
+        if not if_match:
+            return self._error(400, "BadRequest_InvalidToken",
+                               "Could not validate the client concurrency token required by the service. "
+                               "Please provide a valid token in the client request.")
+        found = self.store.get(entity, rid)
+        if found is None:
+            return self._not_found(entity, rid)
+        if if_match != "*" and if_match != etag(rid, found[1]):
+            return self._error(412, "Request_EntityChanged", "Another user has already changed the record.")
+        self.store.delete(entity, rid)
+        return Response(204, b"", {})
 
 
 def metadata_xml() -> str:

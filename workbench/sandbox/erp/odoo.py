@@ -355,11 +355,13 @@ _SIGNATURES: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
     "context_get": (True, (), ()),
     "read": (False, ("fields", "load"), ()),
     "write": (False, ("vals",), ("vals",)),
+    "unlink": (False, (), ()),
 }
 # what execute_kw / execute take positionally, in the same signatures' order
 _POSITIONAL = {"search_read": ["domain", "fields", "offset", "limit", "order"],
                "search": ["domain", "offset", "limit", "order"], "search_count": ["domain", "limit"],
-               "read": ["ids", "fields", "load"], "write": ["ids", "vals"], "fields_get": ["allfields", "attributes"],
+               "read": ["ids", "fields", "load"], "write": ["ids", "vals"], "unlink": ["ids"],
+               "fields_get": ["allfields", "attributes"],
                "context_get": []}
 _ORDER_TERM = re.compile(r"^\s*(\w+)(?:\s+(asc|desc))?\s*$", re.I)
 # odoo/http.py SessionExpiredException: what a session route answers a caller without a session cookie
@@ -471,7 +473,7 @@ class OdooFlavor:
     def _signature(self, model: str, method: str) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
         sig = _SIGNATURES.get(method)
         if sig is None or (method == "context_get" and model != "res.users"):
-            # odoo/service/model.py get_public_method; create/unlink/name_search... are not served here
+            # odoo/service/model.py get_public_method; create/name_search... are not served here
             raise OdooError(404, "werkzeug.exceptions.NotFound", f"The method '{model}.{method}' does not exist")
         return sig
 
@@ -612,6 +614,16 @@ class OdooFlavor:
             return records
         if method == "write":
             return self._write(model, ids, kw.get("vals"))
+        if method == "unlink":
+            # BaseModel.unlink: every id must exist (else MissingError), the rows go for good, returns True
+            missing = [i for i in ids if self.store.get(model, str(i)) is None]
+            if missing:
+                raise OdooError(404, "odoo.exceptions.MissingError",
+                                f"Record does not exist or has been deleted.\n(Record: {model}({missing[0]},), "
+                                f"User: 2)")
+            for i in ids:
+                self.store.delete(model, str(i))
+            return True
         raise OdooError(404, "werkzeug.exceptions.NotFound", f"The method '{model}.{method}' does not exist")
 
     def _search(self, model: str, method: str, kw: dict[str, Any]) -> Any:

@@ -187,3 +187,11 @@ class RecordStore:
                         (dumps(data), version, entity, rid))
             con.commit()
             return data, version
+
+    def delete(self, entity: str, rid: str) -> bool:
+        """Remove a record for good (the ERPs served keep no tombstones); False when there was none."""
+        with self._write_lock:
+            con = self._con()
+            gone = con.execute("DELETE FROM records WHERE entity=? AND id=?", (entity, rid)).rowcount
+            con.commit()
+        return bool(gone)

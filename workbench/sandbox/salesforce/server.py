@@ -20,7 +20,7 @@ import secrets
 import ssl
 import threading
 import time
-from datetime import datetime, UTC
+from datetime import datetime, timedelta, UTC
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,12 +34,13 @@ from workbench.model import ids
 from workbench.sandbox.salesforce import soql, wire
 from workbench.sandbox.salesforce.faults import Faults
 from workbench.sandbox.salesforce.objects import OBJECTS, ObjectDef, describe, find_object
-from workbench.sandbox.salesforce.store import OrgStore, to_csv_value, to_json_value
+from workbench.sandbox.salesforce.store import OrgStore, now_stamp, to_csv_value, to_json_value
 
 API_VERSIONS = [f"{v}.0" for v in range(55, 63)]
 ORG_ID = "00DWb0000000001EAA"
 USER_ID = "005Wb0000000001AAA"
 MAX_COLLECTION = 200
+DELETE_LOG_DAYS = 15  # sObject Get Deleted: "no more than 15 days previous to the day the call is executed"
 MAX_COMPOSITE = 25  # REST API Developer Guide, Composite: up to 25 subrequests per call
 
 
@@ -276,6 +277,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(200, {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": [
                 {"name": o.name, "label": o.label, "keyPrefix": o.prefix, "custom": o.custom, "queryable": True}
                 for o in OBJECTS.values()]})
+        m = re.fullmatch(r"/sobjects/(\w+)/deleted", rest)
+        if m and method == "GET":
+            obj = find_object(m.group(1))
+            if obj is None:
+                return self._err(404, "NOT_FOUND", "The requested resource does not exist")
+            return self.get_deleted(obj)
         m = re.fullmatch(r"/sobjects/(\w+)/describe", rest)
         if m and method == "GET":
             obj = find_object(m.group(1))
@@ -327,6 +334,38 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(204)
         return self._err(404, "NOT_FOUND", "The requested resource does not exist")
 
+    def get_deleted(self, obj: ObjectDef) -> None:
+        """sObject Get Deleted (REST API Developer Guide; rules from SOAP getDeleted()): ``start`` and ``end``
+        are required ISO 8601 dateTimes whose seconds are ignored; start must precede end by more than one
+        minute and lie within the last 15 days, else INVALID_REPLICATION_DATE. Deleted records are those
+        whose SystemModstamp (the deletion time) falls in [start, end)."""
+        now = datetime.now(UTC)
+        bounds = []
+        for name in ("start", "end"):
+            text = self.query_params.get(name, "").replace(" ", "+")  # an unescaped "+" arrives as a space
+            try:
+                moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                return self._err(400, "MALFORMED_QUERY" if text else "MISSING_ARGUMENT",
+                                 f"{name}: expected an ISO 8601 dateTime such as 2026-12-01T00:00:00+00:00, "
+                                 f"got {text!r}")
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            bounds.append(moment.astimezone(UTC).replace(second=0, microsecond=0))
+        start, end = bounds
+        horizon = (now - timedelta(days=DELETE_LOG_DAYS)).replace(second=0, microsecond=0)
+        if end - start <= timedelta(minutes=1):
+            return self._err(400, "INVALID_REPLICATION_DATE",
+                             "startDate must chronologically precede endDate by more than one minute")
+        if start < horizon:
+            return self._err(400, "INVALID_REPLICATION_DATE",
+                             f"startDate cannot be more than {DELETE_LOG_DAYS} days ago; replicate the whole "
+                             f"table instead")
+        covered = min(end, now.replace(second=0, microsecond=0))
+        rows = self.org.store.deleted_between(obj, now_stamp(start), now_stamp(covered))
+        self._json(200, {"deletedRecords": [{"id": rid, "deletedDate": stamp} for rid, stamp in rows],
+                         "earliestDateAvailable": now_stamp(horizon), "latestDateCovered": now_stamp(covered)})
+
     # query --------------------------------------------------------------------------------
     def _parse(self, q: str) -> soql.Query | None:
         try:
@@ -344,7 +383,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(200, {"totalSize": self.org.store.count(parsed), "done": True, "records": []})
         rows = self.org.store.select(parsed)
         size = _batch_size(self.headers.get("Sforce-Query-Options", ""))
-        cursor = {"obj": parsed.obj, "fields": parsed.fields, "rows": rows, "size": size}
+        cursor = {"obj": parsed.obj, "fields": parsed.fields, "rows": rows, "size": size,
+                  "resource": "queryAll" if include_deleted else "query"}
         loc = None
         if len(rows) > size:
             loc = ids.to_18("01gWb" + secrets.token_hex(5))
@@ -390,7 +430,7 @@ class Handler(BaseHTTPRequestHandler):
         done = end >= len(rows)
         out = {"totalSize": len(rows), "done": done, "records": records}
         if not done:
-            out["nextRecordsUrl"] = f"{base}/query/{loc}-{end}"
+            out["nextRecordsUrl"] = f"{base}/{cursor.get('resource', 'query')}/{loc}-{end}"
         elif loc:
             with self.org.lock:
                 self.org.cursors.pop(loc, None)

@@ -175,11 +175,20 @@ class OrgStore:
             row = self.db.execute('SELECT n FROM "_writes" WHERE obj = ? AND id = ?', [obj.name, record_id]).fetchone()
         return row[0] if row else 0
 
-    def delete(self, obj: ObjectDef, record_id: str) -> None:
-        s = self.stamp()
+    def delete(self, obj: ObjectDef, record_id: str, stamp: str | None = None) -> None:
+        """Move the record to the Recycle Bin: IsDeleted, and SystemModstamp = when (now unless given)."""
+        s = stamp or self.stamp()
         with self.lock:
             self.db.execute(f'UPDATE "{obj.name}" SET "IsDeleted" = 1, "SystemModstamp" = ? WHERE "Id" = ?',
                             [s, record_id])
+
+    def deleted_between(self, obj: ObjectDef, start: str, end: str) -> list[tuple[str, str]]:
+        """(Id, deletion stamp) of records deleted in [start, end): a deletion moves SystemModstamp."""
+        with self.lock:
+            rows = self.db.execute(f'SELECT "Id", "SystemModstamp" FROM "{obj.name}" WHERE "IsDeleted" = 1 '
+                                   f'AND "SystemModstamp" >= ? AND "SystemModstamp" < ? ORDER BY "SystemModstamp"',
+                                   [start, end]).fetchall()
+        return [(str(a), str(b)) for a, b in rows]
 
     def transaction(self) -> _Tx:
         return _Tx(self)

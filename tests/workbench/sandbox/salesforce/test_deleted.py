@@ -1,0 +1,75 @@
+"""Deletions as Salesforce reports them, read with simple-salesforce's own calls: queryAll reads the
+Recycle Bin, and sObject Get Deleted keeps its documented rules (seconds ignored, start more than a
+minute before end, no more than 15 days back)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, UTC
+
+import pytest
+import requests
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceMalformedRequest
+
+from tests.helpers.sandboxes import salesforce_org
+from tests.workbench.sandbox.salesforce.frames import crm_frames
+from workbench.sandbox.salesforce.objects import OBJECTS
+from workbench.sandbox.salesforce.store import now_stamp
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory):
+    yield from salesforce_org(crm_frames(40), tmp_path_factory.mktemp("sf"))
+
+
+@pytest.fixture()
+def sf(org):
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = org.info["ca_bundle"]
+    return Salesforce(instance_url=org.instance_url, session_id=org.info["credentials"]["session"]["session_id"],
+                      session=session, version="59.0")
+
+
+def _account(sf, number: str) -> str:
+    return sf.query(f"SELECT Id FROM Account WHERE AccountNumber = '{number}'")["records"][0]["Id"]
+
+
+def test_query_all_reads_a_deleted_record_that_query_no_longer_sees(sf):
+    rid = _account(sf, "A-00003")
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    assert sf.Account.delete(rid) == 204
+    soql = f"SELECT Id, IsDeleted FROM Account WHERE Id = '{rid}'"
+    assert sf.query_all(soql)["totalSize"] == 0
+    gone = sf.query_all(soql, include_deleted=True)["records"]
+    assert [(r["Id"], r["IsDeleted"]) for r in gone] == [(rid, True)]
+    stamp = before.strftime("%Y-%m-%dT%H:%M:%SZ")
+    recent = sf.query_all(f"SELECT Id FROM Account WHERE IsDeleted = true AND SystemModstamp > {stamp}",
+                          include_deleted=True)["records"]
+    assert rid in {r["Id"] for r in recent}
+
+
+def test_get_deleted_lists_deletions_in_the_window_with_whole_minutes(sf, org):
+    rid = _account(sf, "A-00007")
+    when = (datetime.now(UTC) - timedelta(minutes=10)).replace(second=30)
+    org.org.store.delete(OBJECTS["Account"], rid, stamp=now_stamp(when))
+    out = sf.Account.deleted(when - timedelta(minutes=5), datetime.now(UTC))
+    assert {"id": rid, "deletedDate": now_stamp(when)} in out["deletedRecords"]
+    covered = datetime.strptime(out["latestDateCovered"][:19], "%Y-%m-%dT%H:%M:%S")
+    assert covered.second == 0  # seconds are ignored: coverage ends on a whole minute
+    # a window ending at 12:xx:45 covers up to 12:xx:00 only, so a deletion at :30 in that minute is not in it
+    narrow = sf.Account.deleted(when - timedelta(minutes=5), when.replace(second=45))
+    assert rid not in {r["id"] for r in narrow["deletedRecords"]}
+
+
+@pytest.mark.parametrize("start, end, words", [
+    (timedelta(minutes=-30), timedelta(minutes=-30, seconds=50), "more than one minute"),
+    (timedelta(minutes=-10), timedelta(minutes=-20), "more than one minute"),
+    (timedelta(days=-16), timedelta(0), "15 days"),
+])
+def test_get_deleted_refuses_windows_salesforce_refuses(sf, start, end, words):
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    with pytest.raises(SalesforceMalformedRequest) as err:
+        sf.Account.deleted(now + start, now + end)
+    assert err.value.content[0]["errorCode"] == "INVALID_REPLICATION_DATE"
+    assert words in err.value.content[0]["message"]

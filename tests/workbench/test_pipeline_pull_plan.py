@@ -1,0 +1,80 @@
+"""When a re-run pulls in full, it says why: files, a failed previous run, another configuration,
+--full, or ``[run] incremental = false``."""
+
+from __future__ import annotations
+
+from datetime import datetime, UTC
+
+import pytest
+
+from workbench import config as config_mod
+from workbench.cli import main
+from workbench.pipeline import execute_run, format_summary
+from workbench.sandbox.scenario import generate
+from workbench.store import repo
+from workbench.store.db import open_store
+
+
+@pytest.fixture(scope="module")
+def scen(tmp_path_factory):
+    return generate(3, 20, tmp_path_factory.mktemp("scen") / "s", invoices_per_customer=3)
+
+
+@pytest.fixture()
+def store(tmp_path):
+    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    yield s
+    s.dispose()
+
+
+def _why(outcome, side="crm"):
+    return outcome.summary["pulls"][side]
+
+
+def test_unchanged_files_are_not_read_again_and_a_changed_one_is(scen, store, tmp_path):
+    import shutil
+
+    own = tmp_path / "s"
+    shutil.copytree(scen, own)
+    config = config_mod.load(own / "run.toml")
+    first = execute_run(config, store, user="ann")
+    assert _why(first) == {"mode": "full", "why": "no earlier run of this configuration",
+                           "files": _why(first)["files"]}
+    again = execute_run(config, store, user="ann")
+    assert _why(again, "erp")["mode"] == "reused" and _why(again, "erp")["previous_run"] == first.run_id
+    assert "Pull ERP: reused run" in format_summary(again.summary)
+    assert _keys(store, again.run_id) == _keys(store, first.run_id)
+    invoices = own / "erp" / "salesInvoices.csv"
+    lines = invoices.read_text(encoding="utf-8").splitlines(keepends=True)
+    invoices.write_text("".join(lines[:-1]), encoding="utf-8")  # the last invoice is gone from the extract
+    third = execute_run(config, store, user="ann")
+    assert _why(third, "erp")["why"] == f"salesInvoices.csv changed since run {again.run_id}"
+    assert _why(third, "crm")["mode"] == "reused"
+    assert third.summary["records"]["erp"]["invoices"] == first.summary["records"]["erp"]["invoices"] - 1
+
+
+def _keys(store, run_id):
+    return set(repo.load_exceptions(store, run_id)["key"])
+
+
+def test_a_failed_previous_run_or_another_configuration_means_a_full_pull(scen, store):
+    config = config_mod.load(scen / "run.toml")
+    execute_run(config, store, user="ann")
+    failed = repo.record_fail(store, config, user="ann", started_at=datetime.now(UTC), status="failed",
+                              error="Salesforce query: timed out")
+    assert _why(execute_run(config, store, user="ann"))["why"] == \
+        f"the previous run of this configuration (run {failed}) failed"
+    other = config_mod.from_dict({**config.raw, "run": {**config.raw.get("run", {}), "period": "2026-11"}},
+                                 path=config.path)
+    assert _why(execute_run(other, store, user="ann"))["why"] == "no earlier run of this configuration"
+    off = config_mod.from_dict({**config.raw, "run": {**config.raw.get("run", {}), "incremental": False}},
+                               path=config.path)
+    assert _why(execute_run(off, store, user="ann"))["why"] == "[run] incremental = false in the config"
+
+
+def test_run_full_on_the_command_line_says_so(scen, tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    assert main(["run", "--config", str(scen / "run.toml"), "--db", db, "--user", "ann", "--full"]) == 0
+    out = capsys.readouterr().out
+    assert "Pull CRM: full (a full pull was asked for (--full))" in out
+    assert "Pull ERP: full (a full pull was asked for (--full))" in out
