@@ -18,8 +18,8 @@ from app.shortcuts import label as shortcut_label
 from app.views.evidence import EvidencePanel
 from workbench.corrections.values import canonical_kind, field_type, parse_value
 from workbench.errors import InputError
-from workbench.model.labels import (MISSING, exception_status_label, field_label, kind_label, severity_label,
-                                    type_label)
+from workbench.model.labels import (MISSING, exception_status_label, field_label, kind_label, link_method_label,
+                                    link_status_label, severity_label, type_label)
 from workbench.model.money import format_amount
 
 SIDES = ("crm", "erp")
@@ -232,14 +232,18 @@ class SideBySidePanel(QWidget):
     def _show_link(self, link: dict[str, Any] | None) -> None:
         if not link:
             self.link_label.setText("Customer link: none (the customer is not linked across the systems)")
+            self.link_label.setToolTip("")
             self.confirm_link.hide()
             self.reject_link.hide()
             return
         conf = link.get("confidence")
-        conf_txt = f"{float(conf):.2f}" if conf is not None else "?"
+        conf_txt = f"{float(conf):.2f}" if conf is not None else MISSING
         who = f", decided by {link['decided_by']}" if link.get("decided_by") else ""
-        self.link_label.setText(f"Customer link: {link.get('crm_id') or '—'} ↔ {link.get('erp_id') or '—'} by "
-                                f"{link.get('method')}, confidence {conf_txt} ({link.get('status')}{who})")
+        self.link_label.setText(f"Customer link: matched by {link_method_label(link.get('method'))}, confidence "
+                                f"{conf_txt} ({link_status_label(link.get('status'))}{who})")
+        # the records' own ids and the codes, for whoever needs them
+        self.link_label.setToolTip(f"CRM {link.get('crm_id') or MISSING} ↔ ERP {link.get('erp_id') or MISSING} "
+                                   f"({link.get('method') or MISSING}, {link.get('status') or MISSING})")
         suggested = link.get("status") == "suggested"
         self.confirm_link.setVisible(suggested)
         self.reject_link.setVisible(suggested)

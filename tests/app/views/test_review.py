@@ -57,7 +57,9 @@ def test_selecting_an_exception_shows_both_records_with_the_differences_tinted(q
     money = next(r for r in range(m.rowCount()) if m.index(r, 0).data(FIELD_ROLE) == "open_balance")
     assert m.index(money, 0).data() == "Open balance"
     assert m.index(money, 1).data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
-    assert "xref_both" in review.side.link_label.text() and "1.00" in review.side.link_label.text()
+    assert review.side.link_label.text() == "Customer link: matched by both cross-references, confidence 1.00 " \
+        "(automatic)"
+    assert "xref_both" in review.side.link_label.toolTip() and "10001" in review.side.link_label.toolTip()
     assert "Invoice INV-1 is paid" in review.side.message.text()
     # stored without the engine's sentence: one is built from the proposal in words, the engine's reason on hover
     assert "Set the status of CRM invoice INV-1 from open to paid." in review.side.proposal_label.text()
@@ -217,7 +219,7 @@ def test_a_suggested_link_can_be_confirmed_from_the_side_by_side(qtbot, window):
     store = window.ctx.store
     globex = list(_ids_by_type(store, "customer.attribute_mismatch"))
     _select(qtbot, review, max(globex))  # the Globex name difference
-    assert "fuzzy" in review.side.link_label.text() and "suggested" in review.side.link_label.text()
+    assert "name and address" in review.side.link_label.text() and "suggested" in review.side.link_label.text()
     assert review.side.confirm_link.isVisible()
     assert _wait_action(qtbot, review, review.side.confirm_link.click) == "confirmed"
     with store.session() as s:
