@@ -51,7 +51,7 @@ SEARCH_FIELDS = ["customer_name", "crm_number", "erp_number", "crm_id", "erp_id"
 # The kind whose number a record of this kind is looked up by (workbench.reconcile.numbers.NUMBER_FIELD):
 # a price is found by its product code, a payment by its invoice number.
 _DOCUMENT_KIND = {"prices": "products", "order_lines": "products", "payments": "invoices"}
-_CATEGORICAL = ("type", "severity", "status", "assignee", "currency", "document_kind")
+_CATEGORICAL = ("type", "severity", "status", "assignee", "currency")
 # Categorical columns sorted by the words on screen, not by their codes.
 _SORT_WORDS: dict[str, Callable[[str], str]] = {"type": type_label, "status": exception_status_label}
 

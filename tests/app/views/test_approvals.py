@@ -101,6 +101,10 @@ def test_the_preparer_cannot_approve_and_is_told_why_then_a_second_user_approves
                                 if exc["amount_at_risk"] is not None else "—")
     assert cells["Change"].startswith(field_label(exc["proposal"]["field"]) + ": ")
     assert not [t for t in cells.values() if RAW.search(str(t))], cells
+    fm = screen.table.fontMetrics()
+    for key in ("target", "document", "state_words"):  # readable whole at 1440, not cut
+        col = screen.model.column_of(key)
+        assert fm.horizontalAdvance(screen.model.index(0, col).data()) + 8 <= screen.table.columnWidth(col)
     screen.select_ids([cid])
     assert win.ctx.user == PREP
     # the preparer's own proposal: marked, and Approve is off with the reason on screen before any click
