@@ -204,6 +204,12 @@ def test_push_shows_a_conflict_and_a_failure_per_record_and_retry_fixes_the_fail
     assert res[c_conflict]["target"].startswith("CRM customer ")
     assert "1 conflict, 1 failed" in screen.push_status.text()
     qtmodeltester.check(screen.results)
+    # every state in words (the systems' own messages are quoted as they come, so they are left out)
+    _show(qtbot, screen, "All")
+    for model in (screen.model, screen.results):
+        words = [str(model.index(r, c).data()) for r in range(model.rowCount()) for c in range(model.columnCount())
+                 if model.columns[c].key not in ("why", "message")]
+        assert words and not [w for w in words if RAW.search(w)]
 
     _show(qtbot, screen, "Failed")
     assert [r["id"] for r in screen.model.rows] == [c_fail]
