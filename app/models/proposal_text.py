@@ -12,6 +12,14 @@ from typing import Any
 from workbench.model.labels import SIDE_LABELS, field_label, kind_label, value_text
 
 
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: "Open balance" → "open balance", but "Tax ID" → "tax ID" and
+    "D-U-N-S number" stays."""
+    if len(label) > 1 and label[1].isalpha() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label if len(label) > 1 else label.lower()
+
+
 def proposal_words(proposal: dict[str, Any] | None, exception: dict[str, Any] | None = None) -> tuple[str, str]:
     """(sentence, hover text) for a proposal; ("", "") when there is none."""
     if not proposal:
@@ -24,8 +32,8 @@ def proposal_words(proposal: dict[str, Any] | None, exception: dict[str, Any] | 
     system = SIDE_LABELS.get(side, side.upper() or "the other system")
     field = proposal.get("field")
     currency = ex.get("currency")
-    what = field_label(field).lower() if field else "the value"
-    record = kind_label(proposal.get("object")).lower()
+    what = in_sentence(field_label(field)) if field else "the value"
+    record = in_sentence(kind_label(proposal.get("object")))
     number = ex.get(f"{side}_number") if side else None
     record = f"{record} {number}" if number else record
     if proposal.get("needs_decision"):

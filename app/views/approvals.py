@@ -22,6 +22,7 @@ from app.operations import run_action
 from app.screens import Screen, register_screen
 from app.settings import get_json, set_json
 from app.workers import QtProgress
+from app.models.proposal_text import in_sentence
 from app.models.queue_frame import document_kind
 from workbench.model.labels import (MISSING, SIDE_LABELS, correction_state_label, field_label, kind_label,
                                     type_label, value_text)
@@ -87,7 +88,7 @@ def correction_rows(frame, exceptions: dict[int, dict[str, Any]] | None = None) 
         number = ex.get(f"{side}_number") or ex.get("crm_number") or ex.get("erp_number")
         r["document"] = number or MISSING
         r["document_tip"] = f"{document_kind(kind)} {number}" if number else "no document number"
-        r["target"] = f"{SIDE_LABELS.get(side, side.upper())} {kind_label(kind).lower()}"
+        r["target"] = f"{SIDE_LABELS.get(side, side.upper())} {in_sentence(kind_label(kind))}"
         r["target_tip"] = (f"{SIDE_LABELS.get(side, side.upper())} ({r.get('target_system') or MISSING}) "
                            f"{kind or ''} {r.get('target_record') or MISSING}")
         field = r.get("field")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroup
 
 from app.data import Detail
 from app.models.history import HistoryModel
-from app.models.proposal_text import proposal_words
+from app.models.proposal_text import in_sentence, proposal_words
 from app.models.queue_frame import document_text
 from app.models.record_pair import RecordPairModel, compare_records
 from app.shortcuts import label as shortcut_label
@@ -217,9 +217,9 @@ class SideBySidePanel(QWidget):
         crm_sys = detail.systems.get("crm", "CRM")
         erp_sys = detail.systems.get("erp", "ERP")
         self.fields.set_headers(f"CRM · {crm_sys}", f"ERP · {erp_sys}")
-        self.table.setToolTip(f"CRM: {crm_sys} {kind_label(ex.get('crm_object')).lower()} "
+        self.table.setToolTip(f"CRM: {crm_sys} {in_sentence(kind_label(ex.get('crm_object')))} "
                               f"{ex.get('crm_id') or MISSING} | ERP: {erp_sys} "
-                              f"{kind_label(ex.get('erp_object')).lower()} {ex.get('erp_id') or MISSING}")
+                              f"{in_sentence(kind_label(ex.get('erp_object')))} {ex.get('erp_id') or MISSING}")
         self._show_link(detail.link)
         self.history.set_entries(detail.history, ex.get("field"), ex.get("currency"))
         self._fill_proposal(ex)
@@ -303,8 +303,8 @@ class SideBySidePanel(QWidget):
         self.target.setCurrentIndex(self.target.findData(other))
         if v is None:
             self.value.clear()
-            self._set_validation(f"The {side.upper()} record has no value for {field_label(name).lower()} to take.",
-                                 ok=False)
+            self._set_validation(f"The {side.upper()} record has no value for {in_sentence(field_label(name))} "
+                                 "to take.", ok=False)
             return False
         self.value.setText(v)
         return True
@@ -336,7 +336,7 @@ class SideBySidePanel(QWidget):
             self._set_validation(exc.one_line(), ok=False)
             self.propose_button.setEnabled(False)
             return False
-        self._set_validation(f"OK: {field_type(kind, name)} value for the {field_label(name).lower()} of the "
+        self._set_validation(f"OK: {field_type(kind, name)} value for the {in_sentence(field_label(name))} of the "
                              f"{side.upper()} record", ok=True)
         self.propose_button.setEnabled(True)
         return True
