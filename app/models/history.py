@@ -7,20 +7,27 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from workbench.model.labels import MISSING, exception_status_label, value_text
+from workbench.model.missing import is_missing
+
 HEADERS = ["When", "Who", "What"]
 
 
-def describe(entry: dict[str, Any]) -> str:
+def describe(entry: dict[str, Any], field: str | None = None, currency: str | None = None) -> str:
+    """One line of history in words: values as the queue shows them (money with its currency,
+    "—" for none), states as words, actions as sentences."""
     kind = entry.get("kind")
     if kind == "seen":
         crm, erp = entry.get("crm_value"), entry.get("erp_value")
-        vals = f": CRM {crm} / ERP {erp}" if crm is not None or erp is not None else ""
-        return f"Seen in run {entry.get('run_id')} ({entry.get('status')}){vals}"
+        vals = (f": CRM {value_text(crm, field, currency)}, ERP {value_text(erp, field, currency)}"
+                if not (is_missing(crm) and is_missing(erp)) else "")
+        return f"Seen in run {entry.get('run_id')} ({exception_status_label(entry.get('status') or 'open')}){vals}"
     if kind == "comment":
-        return f"Comment: {entry.get('text')}"
+        return f"Comment: {entry.get('text') or MISSING}"
     detail = entry.get("detail") or {}
     action = str(entry.get("action") or "")
-    bits = [action.replace(".", " ").replace("_", " ")]
+    words = action.replace(".", " ").replace("_", " ").strip()
+    bits = [words[:1].upper() + words[1:] if words else MISSING]
     if detail.get("reason"):
         bits.append(f"— {detail['reason']}")
     if "assignee_after" in detail:
@@ -34,7 +41,7 @@ def _when(v: Any) -> str:
     if isinstance(v, datetime):
         v = v if v.tzinfo else v.replace(tzinfo=UTC)
         return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return "" if v is None else str(v)
+    return MISSING if v is None else str(v)
 
 
 class HistoryModel(QAbstractTableModel):
@@ -42,11 +49,13 @@ class HistoryModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[tuple[str, str, str]] = []
 
-    def set_entries(self, entries: list[dict[str, Any]]) -> None:
+    def set_entries(self, entries: list[dict[str, Any]], field: str | None = None,
+                    currency: str | None = None) -> None:
+        """``field`` and ``currency``: the exception's, so its values read as in the queue."""
         self.beginResetModel()
         # Newest first: the latest decision is what a reviewer needs to see.
-        self._rows = [(_when(e.get("at")), str(e.get("actor") or ("engine" if e.get("kind") == "seen" else "")),
-                       describe(e)) for e in reversed(entries)]
+        self._rows = [(_when(e.get("at")), str(e.get("actor") or ("engine" if e.get("kind") == "seen" else MISSING)),
+                       describe(e, field, currency)) for e in reversed(entries)]
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:

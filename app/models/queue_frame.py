@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, UTC
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from collections.abc import Callable
 
 import threading
 
@@ -19,31 +20,40 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.model.labels import MISSING, exception_status_label, kind_label, type_label
 from workbench.model.missing import is_missing
 from workbench.model.states import ExceptionStatus
 
-# (column key, header) in display order.
+# (column key, header) in display order: what a controller reads first, then the columns for tools
+# (record ids, field code, currency, assignee), hidden until asked for (SECONDARY).
 COLUMNS: list[tuple[str, str]] = [
     ("severity", "Severity"),
     ("type", "Type"),
     ("customer_name", "Customer"),
-    ("crm_id", "CRM record"),
-    ("erp_id", "ERP record"),
-    ("field", "Field"),
+    ("document", "Document"),
     ("crm_value", "CRM value"),
     ("erp_value", "ERP value"),
     ("amount_at_risk", "At risk"),
-    ("currency", "Ccy"),
+    ("age", "Age"),
     ("status", "Status"),
+    ("field", "Field"),
     ("assignee", "Assignee"),
-    ("age", "Age (days)"),
+    ("currency", "Currency"),
+    ("crm_id", "CRM record ID"),
+    ("erp_id", "ERP record ID"),
 ]
 COLUMN_KEYS = [k for k, _ in COLUMNS]
+SECONDARY = frozenset({"field", "assignee", "currency", "crm_id", "erp_id"})
 SEVERITIES = ["critical", "high", "medium", "low"]
 STATUSES = [s.value for s in ExceptionStatus]
-# Fields the quick search looks in (names, ids and values).
-SEARCH_FIELDS = ["customer_name", "crm_id", "erp_id", "crm_value", "erp_value"]
+# Fields the quick search looks in (names, document numbers, ids and values).
+SEARCH_FIELDS = ["customer_name", "crm_number", "erp_number", "crm_id", "erp_id", "crm_value", "erp_value"]
+# The kind whose number a record of this kind is looked up by (workbench.reconcile.numbers.NUMBER_FIELD):
+# a price is found by its product code, a payment by its invoice number.
+_DOCUMENT_KIND = {"prices": "products", "order_lines": "products", "payments": "invoices"}
 _CATEGORICAL = ("type", "severity", "status", "assignee", "currency")
+# Categorical columns sorted by the words on screen, not by their codes.
+_SORT_WORDS: dict[str, Callable[[str], str]] = {"type": type_label, "status": exception_status_label}
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,9 @@ class QueueFrame:
             # would scan every column (seconds on a million rows).
             return df[name].to_numpy(dtype=object)
 
-        cols = {k: col(k) for k in COLUMN_KEYS if k != "age"}
+        cols = {k: col(k) for k in COLUMN_KEYS if k not in ("age", "document")}
+        cols["document"], cols["document_kind"] = _documents(col("crm_object"), col("crm_number"),
+                                                             col("erp_object"), col("erp_number"))
         for k in ("status", "assignee"):  # edited in place when the core changes them
             cols[k] = cols[k].copy()
         first_seen = col("first_seen")
@@ -299,7 +311,7 @@ class QueueFrame:
         if column == "amount_at_risk":
             return np.argsort(self.amounts, kind="stable")  # NaN (no amount) sorts last
         if column in self.cats:
-            return _order_by_codes(self.cats[column])
+            return _order_by_codes(self.cats[column], _SORT_WORDS.get(column))
         values = self.cols[column]
         sample = values[:: max(1, len(values) // 5000)]
         if len(set(sample.tolist())) < len(sample) // 4:
@@ -347,6 +359,29 @@ class QueueFrame:
         return {k: (None if is_missing(v) else v) for k, v in row.items()}
 
 
+def document_text(kind: str | None, number: Any) -> str:
+    """"Invoice PSI-103224", "Product P-100", "Customer C10020": the number a person looks the
+    record up by, with what it numbers; an em dash when the record has none."""
+    if number is None:
+        return MISSING
+    return f"{document_kind(kind)} {number}" if kind else str(number)
+
+
+def document_kind(kind: str | None) -> str:
+    """What a record's business number numbers: a price's is its product's."""
+    return kind_label(_DOCUMENT_KIND.get(kind, kind) if kind else None)
+
+
+def _documents(crm_kind: np.ndarray, crm_number: np.ndarray, erp_kind: np.ndarray,
+               erp_number: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The business number of each row (the CRM's, else the ERP's) and the kind of record it numbers.
+    Whole-array selects: no Python per row, so a million-row load does not feel it."""
+    has_crm = pd.notna(pd.Series(crm_number, dtype=object)).to_numpy()
+    number = np.where(has_crm, crm_number, erp_number)
+    kind = np.where(has_crm, crm_kind, erp_kind)
+    return number, kind
+
+
 def _haystack(df: pd.DataFrame, n: int) -> pa.Array:
     parts = []
     for name in SEARCH_FIELDS:
@@ -357,8 +392,9 @@ def _haystack(df: pd.DataFrame, n: int) -> pa.Array:
     return pc.utf8_lower(pc.binary_join_element_wise(*parts, "\x1f"))
 
 
-def _order_by_codes(cat: _Categorical) -> np.ndarray:
-    order_of_values = np.argsort(np.array([v.lower() for v in cat.values], dtype=object), kind="stable")
+def _order_by_codes(cat: _Categorical, words: Callable[[str], str] | None = None) -> np.ndarray:
+    shown = [(words(v) if words else v).lower() for v in cat.values]
+    order_of_values = np.argsort(np.array(shown, dtype=object), kind="stable")
     rank = np.empty(len(cat.values) + 1, dtype=np.int64)
     rank[order_of_values] = np.arange(len(cat.values))
     rank[-1] = len(cat.values)  # missing last (code -1 indexes the end)

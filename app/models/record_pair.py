@@ -17,6 +17,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from workbench.model.labels import field_label, is_number_field, value_text
+
 STATE_ROLE = Qt.ItemDataRole.UserRole + 10
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 11
 HEADERS = ["Field", "CRM", "ERP"]
@@ -95,6 +97,7 @@ class RecordPairModel(QAbstractTableModel):
     def __init__(self, parent=None, *, palette: dict | None = None):
         super().__init__(parent)
         self._rows: list[FieldRow] = []
+        self._currencies: tuple[str | None, str | None] = (None, None)
         self._headers = list(HEADERS)
         self._brushes: dict[str, QBrush] = {}
         self.set_palette(palette or {})
@@ -106,10 +109,19 @@ class RecordPairModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 2),
                                   [Qt.ItemDataRole.BackgroundRole])
 
-    def set_rows(self, rows: list[FieldRow]) -> None:
+    def set_rows(self, rows: list[FieldRow], currencies: tuple[str | None, str | None] = (None, None)) -> None:
+        """``currencies``: the CRM and ERP record's currency, so their amounts show in its minor units."""
         self.beginResetModel()
         self._rows = list(rows)
+        self._currencies = currencies
         self.endResetModel()
+
+    def text(self, row: int, column: int) -> str:
+        """What a cell shows: the field's name in words, values as money, dates and words, "—" for none."""
+        r = self._rows[row]
+        if column == 0:
+            return field_label(r.field)
+        return value_text(r.crm if column == 1 else r.erp, r.field, self._currencies[column - 1])
 
     def set_headers(self, crm: str, erp: str) -> None:
         self._headers = [HEADERS[0], crm, erp]
@@ -130,13 +142,15 @@ class RecordPairModel(QAbstractTableModel):
             return None
         r = self._rows[index.row()]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(index.row(), col)
+        if role == Qt.ItemDataRole.ToolTipRole:
             if col == 0:
-                return r.field
+                return f"{field_label(r.field)} ({r.field})"
             v = r.crm if col == 1 else r.erp
-            if v is None:
-                return "—" if role == Qt.ItemDataRole.DisplayRole else "no value"
-            return v
+            return "no value" if v is None else f"{self.text(index.row(), col)} (as stored: {v})"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0 and is_number_field(r.field):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
             if r.state == "same":
                 return None

@@ -73,6 +73,11 @@ class RowsModel(QAbstractTableModel):
     def column_of(self, key: str) -> int:
         return next(i for i, c in enumerate(self.columns) if c.key == key)
 
+    def refresh_rows(self) -> None:
+        """Repaint every cell after the rows' values were changed in place."""
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1))
+
     def refresh_tints(self) -> None:
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1),

@@ -22,9 +22,15 @@ from app.operations import run_action
 from app.screens import Screen, register_screen
 from app.settings import get_json, set_json
 from app.workers import QtProgress
+from app.models.proposal_text import in_sentence
+from app.models.queue_frame import document_kind
+from workbench.model.labels import (MISSING, SIDE_LABELS, correction_state_label, field_label, kind_label,
+                                    type_label, value_text)
 from workbench.model.missing import is_missing
+from workbench.model.money import format_amount
 from workbench.model.states import CorrectionState
 from workbench.model.changes import Changes
+from workbench.team.identity import same_person
 
 if TYPE_CHECKING:
     from workbench.jobs import Pushed
@@ -39,48 +45,95 @@ OUTCOME_WORDS = {"applied": "applied", "already_applied": "applied (value was al
                  "recovered_conflict": "conflict (recovered)"}
 
 
-def _v(v: Any) -> str:
-    return "∅" if v is None or v == "" else str(v)
+def _yours(r: dict[str, Any]) -> str:
+    return "Prepared by you: another person must approve it (maker-checker)" if r.get("own") else ""
 
 
 CORRECTION_COLUMNS = [
     Column("id", "Id", align_right=True),
-    Column("exception_type", "Exception"),
-    Column("customer_name", "Customer"),
-    Column("target", "Change in"),
-    Column("field", "Field"),
-    Column("change", "From → to", tooltip=lambda r: r.get("change") or ""),
-    Column("state", "State"),
-    Column("preparer", "Prepared by"),
-    Column("approver", "Approved by"),
+    Column("exception_words", "Exception", tooltip=lambda r: f"{r.get('exception_words')} "
+                                                              f"({r.get('exception_type') or MISSING})"),
+    Column("customer_words", "Customer"),
+    Column("document", "Document", tooltip=lambda r: r.get("document_tip") or ""),
+    Column("target", "Change in", tooltip=lambda r: r.get("target_tip") or ""),
+    Column("change", "Change", tooltip=lambda r: r.get("change") or ""),
+    Column("at_risk", "At risk", align_right=True),
+    Column("state_words", "State", tooltip=lambda r: f"{r.get('state_words')} ({r.get('state')})"),
+    Column("preparer_words", "Prepared by", tooltip=_yours),
+    Column("approver_words", "Approved by"),
     Column("why", "Why / system's answer", tooltip=lambda r: r.get("why") or ""),
 ]
 RESULT_COLUMNS = [
     Column("correction_id", "Correction", align_right=True),
-    Column("target", "Record"),
-    Column("field", "Field"),
+    Column("target", "Record", tooltip=lambda r: r.get("target_tip") or ""),
+    Column("field_words", "Field"),
     Column("outcome_words", "Result"),
-    Column("state", "State now"),
+    Column("state_words", "State now", tooltip=lambda r: str(r.get("state") or "")),
     Column("message", "System's message", tooltip=lambda r: r.get("message") or ""),
 ]
 
 
-def correction_rows(frame) -> list[dict[str, Any]]:
+def correction_rows(frame, exceptions: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Display rows of corrections: document, amount and currency from their exception
+    (``exceptions``: id -> crm_number, erp_number, amount_at_risk, currency), states in words."""
     rows = []
     for r in frame.to_dict("records"):
         r = {k: (None if is_missing(v) else v) for k, v in r.items()}
-        r["target"] = f"{str(r.get('target_side') or '').upper()} {r.get('target_system') or ''} " \
-                      f"{r.get('target_object') or ''} {r.get('target_record') or ''}".strip()
-        r["change"] = f"{_v(r.get('from_value'))} → {_v(r.get('to_value'))}"
+        ex = (exceptions or {}).get(int(r["exception_id"])) if r.get("exception_id") is not None else None
+        ex = ex or {}
+        side, kind = str(r.get("target_side") or ""), r.get("target_object")
+        currency = ex.get("currency")
+        r["exception_words"] = type_label(r.get("exception_type"))
+        r["customer_words"] = r.get("customer_name") or MISSING
+        number = ex.get(f"{side}_number") or ex.get("crm_number") or ex.get("erp_number")
+        r["document"] = number or MISSING
+        r["document_tip"] = f"{document_kind(kind)} {number}" if number else "no document number"
+        r["target"] = f"{SIDE_LABELS.get(side, side.upper())} {in_sentence(kind_label(kind))}"
+        r["target_tip"] = (f"{SIDE_LABELS.get(side, side.upper())} ({r.get('target_system') or MISSING}) "
+                           f"{kind or ''} {r.get('target_record') or MISSING}")
+        field = r.get("field")
+        r["field_words"] = field_label(field)
+        r["change"] = (f"{field_label(field)}: {value_text(r.get('from_value'), field, currency)} → "
+                       f"{value_text(r.get('to_value'), field, currency)}")
+        amount = ex.get("amount_at_risk")
+        r["at_risk"] = format_amount(amount, currency) if amount is not None else MISSING
+        r["state_words"] = correction_state_label(r.get("state"))
+        r["approver_words"] = r.get("approver") or MISSING
         r["why"] = r.get("last_error") or r.get("state_reason") or r.get("reason") or ""
         rows.append(r)
+    return rows
+
+
+def mark_own(rows: list[dict[str, Any]], user: str) -> list[dict[str, Any]]:
+    """Mark the rows ``user`` prepared, compared as people as the core compares them."""
+    for r in rows:
+        r["own"] = same_person(r.get("preparer"), user)
+        r["preparer_words"] = (r.get("preparer") or MISSING) + (" (you)" if r["own"] else "")
     return rows
 
 
 def list_rows(store, states: list[str] | None) -> list[dict[str, Any]]:
     """Worker side of the list: the corrections as display rows (the GUI thread only shows them)."""
     from workbench.corrections import service
-    return correction_rows(service.list_corrections(store, state=states))
+    frame = service.list_corrections(store, state=states)
+    return correction_rows(frame, exception_facts(store, frame["exception_id"].tolist()))
+
+
+def exception_facts(store, ids: list[Any]) -> dict[int, dict[str, Any]]:
+    """What a correction's exception says about its document and money, by exception id."""
+    from sqlalchemy import select
+
+    from workbench.store.chunks import chunks
+    from workbench.store.schema import ExceptionRow
+    wanted = sorted({int(i) for i in ids if not is_missing(i)})
+    out: dict[int, dict[str, Any]] = {}
+    with store.session() as s:
+        for part in chunks(wanted):
+            q = select(ExceptionRow.id, ExceptionRow.crm_number, ExceptionRow.erp_number,
+                       ExceptionRow.amount_at_risk, ExceptionRow.currency).where(ExceptionRow.id.in_(part))
+            for row in s.execute(q):
+                out[int(row.id)] = dict(row._mapping)
+    return out
 
 
 class ApprovalsScreen(QWidget):
@@ -121,12 +174,21 @@ class ApprovalsScreen(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for i, w in enumerate((45, 190, 170, 250, 70, 160, 85, 110, 110)):
+        # Id, exception, customer, document, change in, change, at risk, state, prepared by, approved by:
+        # the last column (why) takes the rest of a 1440 px window.
+        for i, w in enumerate((36, 160, 130, 96, 115, 200, 96, 160, 135, 110)):
             self.table.setColumnWidth(i, w)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_approve())
+        self.model.modelReset.connect(self._update_approve)
 
         self.approve_button = QPushButton("Approve selected")
         self.approve_button.setAccessibleName("Approve the selected corrections")
         self.approve_button.clicked.connect(self.approve_selected)
+        self.own_note = QLabel("")
+        self.own_note.setObjectName("ownProposalNote")
+        self.own_note.setAccessibleName("Why approve is not available")
+        self.own_note.setWordWrap(True)
+        self.own_note.hide()
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("reason (required to reject; goes into the audit trail)")
         self.reason.setAccessibleName("Reason")
@@ -163,7 +225,7 @@ class ApprovalsScreen(QWidget):
         self.results_view.verticalHeader().hide()
         self.results_view.setWordWrap(False)
         self.results_view.horizontalHeader().setStretchLastSection(True)
-        for i, w in enumerate((80, 380, 100, 200, 100)):
+        for i, w in enumerate((80, 230, 140, 170, 200)):
             self.results_view.setColumnWidth(i, w)
 
         head = QHBoxLayout()
@@ -188,6 +250,7 @@ class ApprovalsScreen(QWidget):
         tl.addLayout(head)
         tl.addWidget(self.notice)
         tl.addWidget(self.table, 1)
+        tl.addWidget(self.own_note)
         tl.addLayout(acts)
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
@@ -256,6 +319,34 @@ class ApprovalsScreen(QWidget):
             self.user_box.blockSignals(True)
             self.user_box.setCurrentText(name)
             self.user_box.blockSignals(False)
+        mark_own(self.model.rows, name)  # whose proposals are "yours" changed with the user
+        self.model.refresh_rows()
+        self._update_approve()
+
+    def _selected_rows(self) -> list[dict[str, Any]]:
+        rows = sorted({ix.row() for ix in self.table.selectionModel().selectedRows()})
+        return [self.model.rows[r] for r in rows if 0 <= r < len(self.model.rows)]
+
+    def _update_approve(self) -> None:
+        """Approve is off, with the reason on screen, when every selected proposal is the user's own:
+        the core would refuse it (maker-checker, people compared as workbench.team.identity does)."""
+        if self.progress is not None:
+            return  # a push is running: the buttons wait for it
+        rows = [r for r in self._selected_rows() if r.get("state") == CorrectionState.PROPOSED]
+        own = [r for r in rows if same_person(r.get("preparer"), self.ctx.user)]
+        only_own = bool(rows) and len(own) == len(rows)
+        self.approve_button.setEnabled(not only_own)
+        if only_own:
+            why = (f"You ({self.ctx.user}) prepared {'this correction' if len(own) == 1 else 'these corrections'}: "
+                   "another person must approve (maker-checker). Switch the user to approve as someone else.")
+        elif own:
+            why = (f"{len(own)} of the selected proposals are your own: Approve approves the other "
+                   f"{len(rows) - len(own)} and leaves yours for another person.")
+        else:
+            why = ""
+        self.approve_button.setToolTip(why)
+        self.own_note.setText(why)
+        self.own_note.setVisible(bool(why))
 
     # ---- list -------------------------------------------------------------------------------
     def _state_tint(self, state: str | None) -> str | None:
@@ -275,7 +366,9 @@ class ApprovalsScreen(QWidget):
         def shown(rows: list[dict[str, Any]]) -> None:
             if token != self._list_token:
                 return  # an answer to an older question (the user switched the view meanwhile)
-            self.model.set_rows(rows)
+            keep = self.selected_ids()
+            self.model.set_rows(mark_own(rows, self.ctx.user))
+            self.select_ids(keep)  # a refresh (another screen approved something) keeps the user's place
             self.count.setText(f"{len(rows):,} corrections")
             self.action_done.emit("list", "ok")
 
@@ -321,9 +414,14 @@ class ApprovalsScreen(QWidget):
             self._refuse("approve", "Select the corrections to approve first")
             return
         user = self.ctx.user
+        # the user's own proposals stay for another person (the core refuses the whole lot otherwise)
+        own = {int(r["id"]) for r in self._selected_rows() if same_person(r.get("preparer"), user)}
+        others = [i for i in ids if i not in own]
+        left = f"; {len(own)} of your own left for another person" if own and others else ""
+        ids = others or ids
         run_action(self.ctx, service.approve, self.ctx.store, ids, user, self.reason.text().strip() or None,
                    initiator=self, success=lambda done: self._ok("approve", f"{len(done)} corrections approved by "
-                                                                            f"{user}"),
+                                                                            f"{user}{left}"),
                    failure=self._failed("approve"))
 
     def reject_selected(self) -> None:
@@ -368,8 +466,14 @@ class ApprovalsScreen(QWidget):
 
         def done(pushed: Pushed) -> None:
             self._end_push()
-            self.show_report(pushed.report, pushed.listed)
-            self._ok(action, self.push_status.text())
+
+            def shown(facts: dict[int, dict[str, Any]]) -> None:
+                self.show_report(pushed.report, pushed.listed, facts)
+                self._ok(action, self.push_status.text())
+
+            # the pushed records' document numbers live on their exceptions: one more read, on the worker
+            ids = [] if pushed.listed is None else pushed.listed["exception_id"].tolist()
+            self.ctx.db.submit(exception_facts, self.ctx.store, ids, on_done=shown, on_error=lambda _: shown({}))
 
         run_action(self.ctx, fn, self.ctx.store, user, ids, dict(self.push_options), state=progress,
                    initiator=self, success=done, failure=self._failed(action))
@@ -394,9 +498,11 @@ class ApprovalsScreen(QWidget):
         for b in (self.push_button, self.retry_button, self.approve_button, self.reject_button):
             b.setEnabled(True)
         self.cancel_button.setEnabled(False)
+        self._update_approve()
 
-    def show_report(self, report, listed) -> None:
-        by_id = {int(r["id"]): r for r in correction_rows(listed)} if listed is not None else {}
+    def show_report(self, report, listed, facts: dict[int, dict[str, Any]] | None = None) -> None:
+        """The push's answer per record; ``facts``: exception_facts of the listed corrections."""
+        by_id = {int(r["id"]): r for r in correction_rows(listed, facts)} if listed is not None else {}
         rows = []
         for res in report.results:
             c = by_id.get(int(res["correction_id"]), {})
@@ -404,9 +510,13 @@ class ApprovalsScreen(QWidget):
             # the answer as the user needs it: a transient error that used up its attempts is a failure
             words = ("failed" if state == CorrectionState.DEAD_LETTER
                      else OUTCOME_WORDS.get(res.get("outcome"), res.get("outcome")))
-            rows.append({"correction_id": res["correction_id"], "target": c.get("target", ""),
-                         "field": c.get("field"), "outcome": res.get("outcome"), "outcome_words": words,
-                         "state": state, "message": res.get("message") or ""})
+            document = c.get("document") if c.get("document") not in (None, MISSING) else ""
+            rows.append({"correction_id": res["correction_id"],
+                         "target": f"{c.get('target') or MISSING} {document}".strip(),
+                         "target_tip": c.get("target_tip"), "field": c.get("field"),
+                         "field_words": field_label(c.get("field")), "outcome": res.get("outcome"),
+                         "outcome_words": words, "state": state, "state_words": correction_state_label(state),
+                         "message": res.get("message") or ""})
         self.results.set_rows(rows)
         self.bar.setRange(0, max(1, len(rows)))
         self.bar.setValue(max(1, len(rows)) if rows else 0)

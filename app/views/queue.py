@@ -10,7 +10,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
 from app.models.exception_table import ExceptionTableModel
-from app.models.queue_frame import SEVERITIES, STATUSES, QueueFilter
+from app.models.queue_frame import COLUMN_KEYS, COLUMNS, SECONDARY, SEVERITIES, STATUSES, QueueFilter
+from workbench.model.labels import exception_status_label, severity_label, type_label
 from app.shortcuts import label as shortcut_label
 from workbench.close.aging import AgeBucket
 
@@ -19,6 +20,13 @@ AGE_BUCKETS: dict[str, tuple[int, int | None]] = {AgeBucket.D0_30: (0, 30), AgeB
                                                   AgeBucket.D61_90: (61, 90), AgeBucket.OVER_90: (91, None)}
 
 SEARCH_DELAY_MS = 200  # debounce: search once the user pauses typing
+# Starting widths (px) of the columns a controller reads first; Type and Customer share what is
+# left of the queue's width, so all of them fit a 1440 px window without a horizontal scrollbar.
+# The columns for tools start hidden (right-click the header to show them).
+COLUMN_WIDTHS = {"severity": 68, "document": 96, "crm_value": 100, "erp_value": 100, "amount_at_risk": 112,
+                 "age": 42, "status": 66, "field": 110, "assignee": 100, "currency": 60, "crm_id": 150,
+                 "erp_id": 150}
+STRETCH = ("type", "customer_name")
 ANY = None
 
 
@@ -44,8 +52,8 @@ class QueueView(QWidget):
         self.search.returnPressed.connect(self._apply_filter)
 
         self.type_box = self._combo("Filter by type")
-        self.severity_box = self._combo("Filter by severity", SEVERITIES)
-        self.status_box = self._combo("Filter by status", STATUSES)
+        self.severity_box = self._combo("Filter by severity", [(severity_label(v), v) for v in SEVERITIES])
+        self.status_box = self._combo("Filter by status", [(exception_status_label(v), v) for v in STATUSES])
         self.assignee_box = self._combo("Filter by assignee")
         self.assignee_box.setEditable(False)
         self.amount_min = QLineEdit()
@@ -113,8 +121,15 @@ class QueueView(QWidget):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(False)
-        for col, width in enumerate((70, 210, 200, 150, 110, 90, 110, 110, 100, 45, 80, 100, 70)):
-            self.table.setColumnWidth(col, width)
+        hh.setMinimumSectionSize(36)
+        for col, key in enumerate(COLUMN_KEYS):
+            if key in STRETCH:
+                hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+            else:
+                self.table.setColumnWidth(col, COLUMN_WIDTHS[key])
+            self.table.setColumnHidden(col, key in SECONDARY)
+        hh.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        hh.customContextMenuRequested.connect(self._column_menu)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
 
         self.select_all_button = QPushButton("Select all matching")
@@ -169,12 +184,12 @@ class QueueView(QWidget):
         self.model.modelReset.connect(self._fill_facets)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_selection_label())
 
-    def _combo(self, name: str, values: list[str] | None = None) -> QComboBox:
+    def _combo(self, name: str, choices: list[tuple[str, str]] | None = None) -> QComboBox:
         box = QComboBox()
         box.setAccessibleName(name)
         box.addItem(f"{name.replace('Filter by ', '').capitalize()}: any", ANY)
-        for v in values or ():
-            box.addItem(v, v)
+        for text, code in choices or ():
+            box.addItem(text, code)
         box.currentIndexChanged.connect(self._apply_filter)
         return box
 
@@ -228,7 +243,7 @@ class QueueView(QWidget):
                 v = next(iter(values)) if values else ANY
                 i = box.findData(v)
                 if i < 0 and v is not ANY:
-                    box.addItem(str(v), v)
+                    box.addItem(type_label(v) if box is self.type_box else str(v), v)
                     i = box.count() - 1
                 box.setCurrentIndex(max(0, i))
             self.amount_min.setText("" if f.amount_min is None else str(f.amount_min))
@@ -268,16 +283,17 @@ class QueueView(QWidget):
         """Type choices show how many rows each would give under the other filters."""
         counts = self.model.type_counts()
         fr = self.model.frame
-        all_types = sorted(fr.cats["type"].values) if fr is not None else []
+        all_types = list(fr.cats["type"].values) if fr is not None else []
         keep = self.type_box.currentData()
         self.type_box.blockSignals(True)
         self.type_box.setItemText(0, f"Type: any ({sum(counts.values()):,})")
         while self.type_box.count() > 1:
             self.type_box.removeItem(1)
-        for t in all_types:
-            self.type_box.addItem(f"{t} ({counts.get(t, 0):,})", t)
+        for t in sorted(all_types, key=lambda code: type_label(code).lower()):
+            self.type_box.addItem(f"{type_label(t)} ({counts.get(t, 0):,})", t)
+            self.type_box.setItemData(self.type_box.count() - 1, t, Qt.ItemDataRole.ToolTipRole)
         if keep is not ANY and self.type_box.findData(keep) < 0:
-            self.type_box.addItem(f"{keep} (0)", keep)
+            self.type_box.addItem(f"{type_label(keep)} (0)", keep)
         self.type_box.setCurrentIndex(max(0, self.type_box.findData(keep)) if keep is not ANY else 0)
         self.type_box.blockSignals(False)
         self.count_label.setText(f"{self.model.rowCount():,} of {self.model.total:,} exceptions")
@@ -336,6 +352,17 @@ class QueueView(QWidget):
     def _bulk(self, action: str, argument: str) -> None:
         ids = self.target_ids()
         self.bulk_requested.emit(action, ids, argument)
+
+    def _column_menu(self, pos) -> None:
+        """Right-click on the header: show or hide columns (record ids, field code, currency, assignee)."""
+        from PySide6.QtWidgets import QMenu
+        menu = QMenu(self)
+        for col, (_key, header) in enumerate(COLUMNS):
+            act = menu.addAction(header)
+            act.setCheckable(True)
+            act.setChecked(not self.table.isColumnHidden(col))
+            act.toggled.connect(lambda on, c=col: self.table.setColumnHidden(c, not on))
+        menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
 
     # ---- persistence ----------------------------------------------------------------------
     def header_state(self) -> bytes:

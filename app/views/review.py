@@ -28,6 +28,11 @@ from workbench.model.changes import Changes
 from workbench.review.states import LINK_STATE
 
 
+# The queue's column layout as the user left it; "v2" since issue 18 changed the columns (a layout
+# saved for the old ones would put widths and hidden flags on the wrong columns).
+HEADER_KEY = "review/header-v2"
+
+
 class ReviewScreen(QWidget):
     loaded = Signal(object)         # run id once its exceptions are on screen (None: nothing to show)
     detail_shown = Signal(object)   # exception id once the side-by-side shows it
@@ -52,7 +57,7 @@ class ReviewScreen(QWidget):
         self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([860, 580])
+        self.splitter.setSizes([900, 540])  # the queue's first columns fit without scrolling
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.splitter)
@@ -289,7 +294,7 @@ class ReviewScreen(QWidget):
     def save_settings(self) -> None:
         s = self.ctx.settings
         s.setValue("review/splitter", self.splitter.saveState())
-        s.setValue("review/header", QByteArray(self.queue.header_state()))
+        s.setValue(HEADER_KEY, QByteArray(self.queue.header_state()))
         set_json(s, "review/filter", self.queue.current_filter().to_dict())
 
     def restore_settings(self) -> None:
@@ -297,7 +302,7 @@ class ReviewScreen(QWidget):
         split = s.value("review/splitter")
         if isinstance(split, QByteArray) and not split.isEmpty():
             self.splitter.restoreState(split)
-        header = s.value("review/header")
+        header = s.value(HEADER_KEY)
         if isinstance(header, QByteArray) and not header.isEmpty():
             self.queue.restore_header_state(bytes(header.data()))
         self.queue.set_filter(QueueFilter.from_dict(get_json(s, "review/filter", {})))

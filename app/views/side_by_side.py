@@ -11,11 +11,16 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroup
 
 from app.data import Detail
 from app.models.history import HistoryModel
+from app.models.proposal_text import in_sentence, proposal_words
+from app.models.queue_frame import document_text
 from app.models.record_pair import RecordPairModel, compare_records
 from app.shortcuts import label as shortcut_label
 from app.views.evidence import EvidencePanel
 from workbench.corrections.values import canonical_kind, field_type, parse_value
 from workbench.errors import InputError
+from workbench.model.labels import (MISSING, exception_status_label, field_label, kind_label, link_method_label,
+                                    link_status_label, severity_label, type_label)
+from workbench.model.money import format_amount
 
 SIDES = ("crm", "erp")
 
@@ -32,6 +37,7 @@ class SideBySidePanel(QWidget):
 
         self.title = QLabel("Select an exception")
         self.title.setProperty("role", "heading")
+        self.title.setWordWrap(True)  # a long customer name wraps instead of widening the window
         self.title.setAccessibleName("Exception")
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message = QLabel("")
@@ -191,23 +197,31 @@ class SideBySidePanel(QWidget):
             self.field.clear()
             return
         ex = detail.exception
-        name = ex.get("customer_name") or ""
-        self.title.setText(f"{ex.get('type')} · {ex.get('severity')} · {name}".rstrip(" ·"))
+        side = "crm" if ex.get("crm_number") else "erp"
+        document = document_text(ex.get(f"{side}_object"), ex.get(f"{side}_number"))
+        parts = [type_label(ex.get("type")), severity_label(ex.get("severity")), ex.get("customer_name"),
+                 document if document != MISSING else None]
+        self.title.setText(" · ".join(p for p in parts if p))
+        self.title.setToolTip(str(ex.get("type") or ""))
         amount = ex.get("amount_at_risk")
-        risk = f"  At risk: {amount:,} {ex.get('currency') or ''}".rstrip() if amount is not None else ""
-        self.message.setText(f"{ex.get('message') or ''}{risk}  Status: {ex.get('status') or 'open'}"
+        risk = f"  At risk: {format_amount(amount, ex.get('currency'))}." if amount is not None else ""
+        self.message.setText(f"{ex.get('message') or ''}{risk}  Status: "
+                             f"{exception_status_label(ex.get('status') or 'open')}"
                              + (f", assigned to {ex['assignee']}" if ex.get("assignee") else ""))
         flagged = {d.get("field") for d in (ex.get("diffs") or []) if isinstance(d, dict) and d.get("field")}
         crm = (detail.crm or {}).get("canonical") if detail.crm else None
         erp = (detail.erp or {}).get("canonical") if detail.erp else None
-        self.fields.set_rows(compare_records(crm, erp, flagged=flagged, main_field=ex.get("field")))
+        self.fields.set_rows(compare_records(crm, erp, flagged=flagged, main_field=ex.get("field")),
+                             currencies=((crm or {}).get("currency") or ex.get("currency"),
+                                         (erp or {}).get("currency") or ex.get("currency")))
         crm_sys = detail.systems.get("crm", "CRM")
         erp_sys = detail.systems.get("erp", "ERP")
         self.fields.set_headers(f"CRM · {crm_sys}", f"ERP · {erp_sys}")
-        self.table.setToolTip(f"CRM: {crm_sys} {ex.get('crm_object') or ''} {ex.get('crm_id') or '—'} | "
-                              f"ERP: {erp_sys} {ex.get('erp_object') or ''} {ex.get('erp_id') or '—'}")
+        self.table.setToolTip(f"CRM: {crm_sys} {in_sentence(kind_label(ex.get('crm_object')))} "
+                              f"{ex.get('crm_id') or MISSING} | ERP: {erp_sys} "
+                              f"{in_sentence(kind_label(ex.get('erp_object')))} {ex.get('erp_id') or MISSING}")
         self._show_link(detail.link)
-        self.history.set_entries(detail.history)
+        self.history.set_entries(detail.history, ex.get("field"), ex.get("currency"))
         self._fill_proposal(ex)
 
     def _count_evidence(self) -> None:
@@ -218,14 +232,18 @@ class SideBySidePanel(QWidget):
     def _show_link(self, link: dict[str, Any] | None) -> None:
         if not link:
             self.link_label.setText("Customer link: none (the customer is not linked across the systems)")
+            self.link_label.setToolTip("")
             self.confirm_link.hide()
             self.reject_link.hide()
             return
         conf = link.get("confidence")
-        conf_txt = f"{float(conf):.2f}" if conf is not None else "?"
+        conf_txt = f"{float(conf):.2f}" if conf is not None else MISSING
         who = f", decided by {link['decided_by']}" if link.get("decided_by") else ""
-        self.link_label.setText(f"Customer link: {link.get('crm_id') or '—'} ↔ {link.get('erp_id') or '—'} by "
-                                f"{link.get('method')}, confidence {conf_txt} ({link.get('status')}{who})")
+        self.link_label.setText(f"Customer link: matched by {link_method_label(link.get('method'))}, confidence "
+                                f"{conf_txt} ({link_status_label(link.get('status'))}{who})")
+        # the records' own ids and the codes, for whoever needs them
+        self.link_label.setToolTip(f"CRM {link.get('crm_id') or MISSING} ↔ ERP {link.get('erp_id') or MISSING} "
+                                   f"({link.get('method') or MISSING}, {link.get('status') or MISSING})")
         suggested = link.get("status") == "suggested"
         self.confirm_link.setVisible(suggested)
         self.reject_link.setVisible(suggested)
@@ -238,23 +256,23 @@ class SideBySidePanel(QWidget):
             fields.insert(0, main)
         self.field.blockSignals(True)
         self.field.clear()
-        self.field.addItems(fields)
+        for f in fields:
+            self.field.addItem(field_label(f), f)
+            self.field.setItemData(self.field.count() - 1, f, Qt.ItemDataRole.ToolTipRole)
         if main:
             self.field.setCurrentIndex(fields.index(main))
         self.field.blockSignals(False)
         side = prop.get("target_side") or "erp"
         self.target.setCurrentIndex(max(0, self.target.findData(side)))
         if prop:
-            how = "needs your decision: " + (prop.get("reason") or "which value is right") \
-                if prop.get("needs_decision") else (prop.get("reason") or "")
-            self.proposal_label.setText(
-                f"Engine proposes: set {str(prop.get('target_side') or '').upper()} {prop.get('object') or ''} "
-                f"{prop.get('record_id') or ''} {prop.get('field') or ''} from {prop.get('from')!s} to "
-                f"{prop.get('to')!s}. {how}".strip())
+            sentence, rule = proposal_words(prop, ex)
+            self.proposal_label.setText(f"Engine proposes: {sentence}")
+            self.proposal_label.setToolTip(rule)
             if not prop.get("needs_decision") and prop.get("to") is not None:
                 self.value.setText(str(prop.get("to")))
         else:
             self.proposal_label.setText("No proposal from the engine: pick the side to change and the value.")
+            self.proposal_label.setToolTip("")
         self._validate()
 
     # ---- actions --------------------------------------------------------------------------
@@ -262,7 +280,7 @@ class SideBySidePanel(QWidget):
         if not current.isValid() or self._detail is None:
             return
         name = self.fields.rows[current.row()].field
-        i = self.field.findText(name)
+        i = self.field.findData(name)
         if i >= 0:
             self.field.setCurrentIndex(i)
 
@@ -279,13 +297,14 @@ class SideBySidePanel(QWidget):
         """Alt+Left / Alt+Right: the CRM (ERP) value becomes the correction of the other system."""
         if self._detail is None:
             return False
-        name = self.field.currentText()
+        name = self.field.currentData() or ""
         v = self._side_value(side, name)
         other = "erp" if side == "crm" else "crm"
         self.target.setCurrentIndex(self.target.findData(other))
         if v is None:
             self.value.clear()
-            self._set_validation(f"The {side.upper()} record has no value for {name} to take.", ok=False)
+            self._set_validation(f"The {side.upper()} record has no value for {in_sentence(field_label(name))} "
+                                 "to take.", ok=False)
             return False
         self.value.setText(v)
         return True
@@ -300,7 +319,7 @@ class SideBySidePanel(QWidget):
         if self._detail is None:
             return False
         side = self.target.currentData()
-        name = self.field.currentText()
+        name = self.field.currentData() or ""
         text = self.value.text()
         if not name:
             self._set_validation("Pick the field to change.", ok=False)
@@ -312,12 +331,13 @@ class SideBySidePanel(QWidget):
             return False
         kind = self._kind(side)
         try:
-            parse_value(kind, name, text, where=name)
+            parse_value(kind, name, text, where=field_label(name))
         except InputError as exc:
             self._set_validation(exc.one_line(), ok=False)
             self.propose_button.setEnabled(False)
             return False
-        self._set_validation(f"OK: {field_type(kind, name)} value for the {side.upper()} record", ok=True)
+        self._set_validation(f"OK: {field_type(kind, name)} value for the {in_sentence(field_label(name))} of the "
+                             f"{side.upper()} record", ok=True)
         self.propose_button.setEnabled(True)
         return True
 
@@ -335,7 +355,7 @@ class SideBySidePanel(QWidget):
             return
         self.propose_requested.emit({
             "exception_id": int(self._detail.exception["id"]), "target_side": self.target.currentData(),
-            "field": self.field.currentText() or None, "to_value": text or None,
+            "field": self.field.currentData() or None, "to_value": text or None,
             "reason": self.reason.text().strip() or None})
 
     def _decide(self, decision: str) -> None:

@@ -31,6 +31,7 @@ def _exc(run_id: int, n: int, **kw) -> dict:
     base = {"run_id": run_id, "family": kw["type"].split(".")[0], "status": "open", "first_seen": NOW,
             "last_seen": NOW, "version": 1, "diffs": [], "proposal": None, "message": None,
             "customer_name": None, "crm_object": None, "crm_id": None, "erp_object": None, "erp_id": None,
+            "crm_number": None, "erp_number": None,
             "field": None, "crm_value": None, "erp_value": None, "difference": None, "amount_at_risk": None,
             "currency": None, "assignee": None}
     base.update(kw)
@@ -61,7 +62,8 @@ def seed_run(store, *, run_name: str = "October close", extra_pricing: int = 0) 
                            confidence=0.91, evidence={"name": 0.91}, status="suggested", version=1))
         rows = [
             _exc(rid, 1, type="invoice.status_mismatch", severity="high", crm_object="invoices",
-                 crm_id=CRM_INV["record_id"], erp_object="invoices", erp_id="INV-1", customer_name="Acme GmbH",
+                 crm_id=CRM_INV["record_id"], erp_object="invoices", erp_id="INV-1", crm_number="INV-1",
+                 erp_number="INV-1", customer_name="Acme GmbH",
                  field="status", crm_value="open", erp_value="paid", amount_at_risk=Decimal("1200.00"),
                  currency="EUR", diffs=[{"field": "status", "crm": "open", "erp": "paid"},
                                         {"field": "open_balance", "crm": "1200.00", "erp": "0.00"}],
@@ -70,7 +72,8 @@ def seed_run(store, *, run_name: str = "October close", extra_pricing: int = 0) 
                            "reason": "the ERP owns invoice status"},
                  message="Invoice INV-1 is paid in the ERP but open in Salesforce."),
             _exc(rid, 2, type="customer.attribute_mismatch", severity="medium", crm_object="customers",
-                 crm_id=CRM_ACME["record_id"], erp_object="customers", erp_id="10001", customer_name="Acme GmbH",
+                 crm_id=CRM_ACME["record_id"], erp_object="customers", erp_id="10001", crm_number="C-1001",
+                 erp_number="10001", customer_name="Acme GmbH",
                  field="tax_id", crm_value="DE123456789", erp_value="DE123456780",
                  diffs=[{"field": "tax_id", "crm": "DE123456789", "erp": "DE123456780"}],
                  proposal={"target_side": "erp", "object": "customers", "record_id": "10001", "field": "tax_id",
@@ -78,7 +81,8 @@ def seed_run(store, *, run_name: str = "October close", extra_pricing: int = 0) 
                            "reason": "which VAT id is right"},
                  message="The VAT id differs between the systems."),
             _exc(rid, 3, type="customer.missing_in_erp", severity="critical", crm_object="customers",
-                 crm_id="001000000000009AAA", customer_name="Initech SA", amount_at_risk=Decimal("98000.50"),
+                 crm_id="001000000000009AAA", crm_number="C-1009", customer_name="Initech SA",
+                 amount_at_risk=Decimal("98000.50"),
                  currency="EUR", message="Initech SA exists in Salesforce only.", first_seen=NOW - timedelta(days=40)),
             _exc(rid, 4, type="customer.attribute_mismatch", severity="low", crm_object="customers",
                  crm_id=CRM_GLOBEX["record_id"], erp_object="customers", erp_id="10002",
@@ -86,7 +90,8 @@ def seed_run(store, *, run_name: str = "October close", extra_pricing: int = 0) 
                  diffs=[{"field": "name", "crm": "Globex Ltd", "erp": "Globex Limited"}],
                  message="Names differ.", assignee="bob"),
             _exc(rid, 5, type="pricing.price_mismatch", severity="high", crm_object="prices", crm_id="01u1",
-                 erp_object="prices", erp_id="P-1", customer_name=None, field="unit_price", crm_value="10.00",
+                 erp_object="prices", erp_id="P-1", crm_number="P-1",
+                 erp_number="P-1", customer_name=None, field="unit_price", crm_value="10.00",
                  erp_value="12.00", difference=Decimal("-2.00"), amount_at_risk=Decimal("2.00"), currency="JPY",
                  message="Widget costs 10.00 in Salesforce and 12.00 in the ERP."),
         ]

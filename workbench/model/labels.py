@@ -90,6 +90,14 @@ CORRECTION_STATE_LABELS: dict[str, str] = {
 
 SIDE_LABELS: dict[str, str] = {"crm": "CRM", "erp": "ERP"}
 
+LINK_METHOD_LABELS: dict[str, str] = {
+    "xref_crm": "the CRM's cross-reference", "xref_erp": "the ERP's cross-reference",
+    "xref_both": "both cross-references", "tax_id": "the tax ID", "domain": "the web domain",
+    "duns": "the D-U-N-S number", "fuzzy": "name and address", "manual": "a person",
+}
+LINK_STATUS_LABELS: dict[str, str] = {"auto": "automatic", "suggested": "suggested, waiting for a decision",
+                                      "confirmed": "confirmed", "rejected": "rejected"}
+
 
 def _plain(code: str) -> str:
     words = code.replace("_", " ").strip()
@@ -130,6 +138,15 @@ def exception_status_label(status: str | None) -> str:
 
 def correction_state_label(state: str | None) -> str:
     return MISSING if is_missing(state) or not state else CORRECTION_STATE_LABELS.get(state, _plain(state))
+
+
+def link_method_label(method: str | None) -> str:
+    """How a customer link was made: "xref_crm" → "the CRM's cross-reference"."""
+    return MISSING if is_missing(method) or not method else LINK_METHOD_LABELS.get(method, _plain(method))
+
+
+def link_status_label(status: str | None) -> str:
+    return MISSING if is_missing(status) or not status else LINK_STATUS_LABELS.get(status, _plain(status))
 
 
 def is_money_field(field: str | None) -> bool:

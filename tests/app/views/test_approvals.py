@@ -5,20 +5,25 @@ shown per record with the system's words, and a retry of the failed one."""
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from app.main_window import build_window
 from workbench import config as cfg
 from workbench import demo as demo_mod
 from workbench.corrections import service
+from workbench.model.labels import field_label
+from workbench.model.money import format_amount
 from workbench.sources.salesforce_mapping import DEFAULT_FIELDS
 from workbench.store import repo
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow
 from tests.helpers.qt import WAIT_MS
 
 PREP, APPR = demo_mod.DEMO_PREPARER, demo_mod.DEMO_APPROVER
+RAW = re.compile(r"\b(None|nan|NaN|NaT|proposed|dead_letter)\b|∅")
 TEXT_FIELDS = {"name", "street", "city", "postcode", "tax_id"}
 
 
@@ -84,12 +89,35 @@ def _state(store, cid):
 
 def test_the_preparer_cannot_approve_and_is_told_why_then_a_second_user_approves(qtbot, win, store, run_id):
     screen = win.screens["approvals"]
-    [(cid, _)] = _proposals(store, run_id, 1)
+    [(cid, exc)] = _proposals(store, run_id, 1)
     _show(qtbot, screen, "Waiting for approval")
     assert [r["id"] for r in screen.model.rows] == [cid]
+    # the correction in a controller's words: document, money, change and state, nothing raw
+    cells = {screen.model.headerData(c, Qt.Orientation.Horizontal): screen.model.index(0, c).data()
+             for c in range(screen.model.columnCount())}
+    assert cells["Document"] == exc["crm_number"] and cells["Change in"] == "CRM customer"
+    assert cells["State"] == "Waiting for approval" and cells["Approved by"] == "—"
+    assert cells["At risk"] == (format_amount(exc["amount_at_risk"], exc["currency"])
+                                if exc["amount_at_risk"] is not None else "—")
+    assert cells["Change"].startswith(field_label(exc["proposal"]["field"]) + ": ")
+    assert not [t for t in cells.values() if RAW.search(str(t))], cells
+    fm = screen.table.fontMetrics()
+    for key in ("target", "document", "state_words"):  # readable whole at 1440, not cut
+        col = screen.model.column_of(key)
+        assert fm.horizontalAdvance(screen.model.index(0, col).data()) + 8 <= screen.table.columnWidth(col)
     screen.select_ids([cid])
     assert win.ctx.user == PREP
-    action, result = _act(qtbot, screen, screen.approve_button)
+    # the preparer's own proposal: marked, and Approve is off with the reason on screen before any click
+    row = screen.model.rows[0]
+    assert row["preparer_words"] == f"{PREP} (you)"
+    assert not screen.approve_button.isEnabled()
+    assert screen.own_note.isVisible() and "another person must approve" in screen.own_note.text()
+    assert screen.approve_button.toolTip() == screen.own_note.text()
+    # the core still refuses it when asked anyway (a script, a stale button): its sentence in the window
+    with qtbot.wait_signal(screen.action_done, timeout=WAIT_MS,
+                           check_params_cb=lambda action, result: action != "list") as blocker:
+        screen.approve_selected()
+    action, result = blocker.args
     assert action == "approve" and "maker-checker" in result and PREP in result
     assert screen.notice.isVisible() and screen.notice.text() == result
     assert _state(store, cid) == "proposed"
@@ -97,6 +125,8 @@ def test_the_preparer_cannot_approve_and_is_told_why_then_a_second_user_approves
     screen.set_user(APPR)
     assert win.ctx.user == APPR and win.user_box.currentText() == APPR  # one user for the whole window
     screen.select_ids([cid])
+    assert screen.approve_button.isEnabled() and not screen.own_note.isVisible()
+    assert screen.model.rows[0]["preparer_words"] == PREP
     assert _act(qtbot, screen, screen.approve_button) == ["approve", "ok"]
     assert not screen.notice.isVisible()
     assert _state(store, cid) == "approved"
@@ -105,6 +135,23 @@ def test_the_preparer_cannot_approve_and_is_told_why_then_a_second_user_approves
                                                 AuditEvent.entity_id == str(cid))).scalar_one()
         assert ev.actor == APPR
     qtbot.waitUntil(lambda: screen.model.rowCount() == 0, timeout=WAIT_MS)  # nothing left waiting
+
+
+def test_a_selection_mixing_own_and_others_proposals_approves_the_others_only(qtbot, win, store, run_id):
+    screen = win.screens["approvals"]
+    (theirs, _), (mine, _) = _proposals(store, run_id, 2)
+    with store.session() as s:  # the second one was prepared by the approver (written as another spelling)
+        s.get(Correction, mine).preparer = APPR.upper() + " "
+    screen.set_user(APPR)
+    _show(qtbot, screen, "Waiting for approval")
+    screen.select_ids([mine])
+    assert not screen.approve_button.isEnabled() and "another person must approve" in screen.own_note.text()
+    screen.select_ids([mine, theirs])
+    assert screen.approve_button.isEnabled()
+    assert screen.own_note.text().startswith("1 of the selected proposals are your own")
+    assert _act(qtbot, screen, screen.approve_button) == ["approve", "ok"]
+    assert "1 of your own left for another person" in win.message_bar.text()
+    assert (_state(store, theirs), _state(store, mine)) == ("approved", "proposed")
 
 
 def test_rejecting_needs_a_reason_and_sends_the_exception_back_to_open(qtbot, win, store, run_id):
@@ -148,9 +195,21 @@ def test_push_shows_a_conflict_and_a_failure_per_record_and_retry_fixes_the_fail
     res = {r["correction_id"]: r for r in screen.results.rows}
     assert res[c_conflict]["outcome_words"] == "conflict" and "Edited by a rep" in res[c_conflict]["message"]
     assert res[c_fail]["outcome_words"] == "failed" and res[c_fail]["message"].startswith("UNABLE_TO_LOCK_ROW")
-    assert res[c_fail]["state"] == "dead_letter" and p["record_id"] in res[c_conflict]["target"]
+    assert res[c_fail]["state"] == "dead_letter" and p["record_id"] in res[c_conflict]["target_tip"]
+    # states in words, the code on hover; the record as its kind and number
+    fail_row = screen.results.rows.index(res[c_fail])
+    state_col = screen.results.column_of("state_words")
+    assert screen.results.index(fail_row, state_col).data() == "Failed, needs a person"
+    assert screen.results.index(fail_row, state_col).data(Qt.ItemDataRole.ToolTipRole) == "dead_letter"
+    assert res[c_conflict]["target"].startswith("CRM customer ")
     assert "1 conflict, 1 failed" in screen.push_status.text()
     qtmodeltester.check(screen.results)
+    # every state in words (the systems' own messages are quoted as they come, so they are left out)
+    _show(qtbot, screen, "All")
+    for model in (screen.model, screen.results):
+        words = [str(model.index(r, c).data()) for r in range(model.rowCount()) for c in range(model.columnCount())
+                 if model.columns[c].key not in ("why", "message")]
+        assert words and not [w for w in words if RAW.search(w)]
 
     _show(qtbot, screen, "Failed")
     assert [r["id"] for r in screen.model.rows] == [c_fail]

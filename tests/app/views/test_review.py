@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from app.models.exception_table import ID_ROLE
+from app.models.exception_table import ID_ROLE, SEVERITY_ROLE
 from app.models.queue_frame import COLUMN_KEYS
-from app.models.record_pair import STATE_ROLE
+from app.models.record_pair import FIELD_ROLE, STATE_ROLE
 from app.theme import colors
 from workbench.store.schema import AuditEvent, Correction, CustomerLink, ExceptionRow
 from tests.helpers.qt import WAIT_MS
@@ -31,8 +31,8 @@ def _select(qtbot, review, exception_id):
 
 def _field_states(review):
     m = review.side.fields
-    return {m.index(r, 0).data(): (m.index(r, 1).data(), m.index(r, 2).data(), m.index(r, 0).data(STATE_ROLE))
-            for r in range(m.rowCount())}
+    return {m.index(r, 0).data(FIELD_ROLE): (m.index(r, 1).data(), m.index(r, 2).data(),
+                                            m.index(r, 0).data(STATE_ROLE)) for r in range(m.rowCount())}
 
 
 def _wait_action(qtbot, review, trigger):
@@ -48,14 +48,22 @@ def test_selecting_an_exception_shows_both_records_with_the_differences_tinted(q
     _select(qtbot, review, inv)
     states = _field_states(review)
     assert states["status"] == ("open", "paid", "conflict")
-    assert states["open_balance"] == ("1200.00", "0.00", "changed")
+    assert states["open_balance"] == ("1,200.00 EUR", "0.00 EUR", "changed")  # money in its currency
     assert states["total_amount"][2] == "same"  # 1200.00 and 1200.0 are the same amount
     m = review.side.fields
-    row = next(r for r in range(m.rowCount()) if m.index(r, 0).data() == "status")
+    row = next(r for r in range(m.rowCount()) if m.index(r, 0).data(FIELD_ROLE) == "status")
     assert m.index(row, 1).data(Qt.ItemDataRole.BackgroundRole).color().name() == LIGHT["conflict"]
-    assert "xref_both" in review.side.link_label.text() and "1.00" in review.side.link_label.text()
+    assert m.index(row, 0).data() == "Status"  # the field in words, not its code
+    money = next(r for r in range(m.rowCount()) if m.index(r, 0).data(FIELD_ROLE) == "open_balance")
+    assert m.index(money, 0).data() == "Open balance"
+    assert m.index(money, 1).data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
+    assert review.side.link_label.text() == "Customer link: matched by both cross-references, confidence 1.00 " \
+        "(automatic)"
+    assert "xref_both" in review.side.link_label.toolTip() and "10001" in review.side.link_label.toolTip()
     assert "Invoice INV-1 is paid" in review.side.message.text()
-    assert "set CRM invoices" in review.side.proposal_label.text()
+    # stored without the engine's sentence: one is built from the proposal in words, the engine's reason on hover
+    assert "Set the status of CRM invoice INV-1 from open to paid." in review.side.proposal_label.text()
+    assert review.side.proposal_label.toolTip() == "the ERP owns invoice status"
     assert review.side.value.text() == "paid"
     assert review.side.history.rowCount() == 1
 
@@ -76,7 +84,7 @@ def test_filter_search_and_sort_from_the_filter_bar(qtbot, window):
     assert q.count_label.text() == "5 of 5 exceptions"
     # the type box offers each type with its count
     items = [q.type_box.itemText(i) for i in range(q.type_box.count())]
-    assert "customer.attribute_mismatch (2)" in items and "Type: any (5)" in items
+    assert "Customer details differ (2)" in items and "Type: any (5)" in items
     q.type_box.setCurrentIndex(q.type_box.findData("customer.attribute_mismatch"))
     assert q.model.rowCount() == 2 and q.count_label.text() == "2 of 5 exceptions"
     q.clear_filters()
@@ -94,13 +102,13 @@ def test_filter_search_and_sort_from_the_filter_bar(qtbot, window):
     # clicking the header sorts: severity sorts by rank, critical first
     q.table.sortByColumn(COLUMN_KEYS.index("severity"), Qt.SortOrder.AscendingOrder)
     sev = [q.model.index(r, 0).data() for r in range(q.model.rowCount())]
-    assert sev == ["critical", "high", "high", "medium", "low"]
+    assert sev == ["Critical", "High", "High", "Medium", "Low"]
 
 
 def test_the_queue_opens_most_severe_first(window):
     q = window.review.queue
     sev = [q.model.index(r, 0).data() for r in range(q.model.rowCount())]
-    assert sev == ["critical", "high", "high", "medium", "low"]
+    assert sev == ["Critical", "High", "High", "Medium", "Low"]
 
 
 def test_keyboard_moves_through_the_queue_and_takes_values(qtbot, window):
@@ -120,7 +128,7 @@ def test_keyboard_moves_through_the_queue_and_takes_values(qtbot, window):
     assert review.side.detail.exception["id"] == second
     # on the VAT id mismatch, take either side's value as the correction
     _select(qtbot, review, _ids_by_type(window.ctx.store, "customer.attribute_mismatch")[0])
-    assert review.side.field.currentText() == "tax_id"
+    assert review.side.field.currentData() == "tax_id" and review.side.field.currentText() == "Tax ID"
     qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert review.side.value.text() == "DE123456789" and review.side.target.currentData() == "erp"
     qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
@@ -134,13 +142,13 @@ def test_a_manual_value_is_validated_before_it_can_be_proposed(qtbot, window):
     inv = _ids_by_type(window.ctx.store, "invoice.status_mismatch")[0]
     _select(qtbot, review, inv)
     side = review.side
-    side.field.setCurrentText("open_balance")
+    side.field.setCurrentIndex(side.field.findData("open_balance"))
     side.value.setText("twelve")
     assert not side.propose_button.isEnabled()
     assert "not an amount" in side.validation.text()
     side.value.setText("0.00")
     assert side.propose_button.isEnabled()
-    side.field.setCurrentText("status")
+    side.field.setCurrentIndex(side.field.findData("status"))
     side.value.setText("settled")
     assert "not an invoice status" in side.validation.text() and not side.propose_button.isEnabled()
 
@@ -157,7 +165,7 @@ def test_proposing_a_correction_goes_through_the_core_and_leaves_a_trace(qtbot, 
         assert (corr.target_side, corr.field, corr.to_value, corr.preparer) == ("crm", "status", "paid", "alice")
         assert s.get(ExceptionRow, inv).status == "in_review"
     row = review.queue.model.row_of_id(inv)
-    assert review.queue.model.index(row, COLUMN_KEYS.index("status")).data() == "in_review"
+    assert review.queue.model.index(row, COLUMN_KEYS.index("status")).data() == "In review"
     assert "Correction" in window.message_bar.text() and window.message_box.isVisible()
     qtbot.waitUntil(lambda: any("correction" in review.side.history.index(r, 2).data()
                                 for r in range(review.side.history.rowCount())), timeout=WAIT_MS)
@@ -211,7 +219,7 @@ def test_a_suggested_link_can_be_confirmed_from_the_side_by_side(qtbot, window):
     store = window.ctx.store
     globex = list(_ids_by_type(store, "customer.attribute_mismatch"))
     _select(qtbot, review, max(globex))  # the Globex name difference
-    assert "fuzzy" in review.side.link_label.text() and "suggested" in review.side.link_label.text()
+    assert "name and address" in review.side.link_label.text() and "suggested" in review.side.link_label.text()
     assert review.side.confirm_link.isVisible()
     assert _wait_action(qtbot, review, review.side.confirm_link.click) == "confirmed"
     with store.session() as s:
@@ -226,7 +234,10 @@ def test_filters_columns_and_screen_survive_a_restart(qtbot, window, seeded):
     from app.main_window import build_window
     q = window.review.queue
     q.severity_box.setCurrentIndex(q.severity_box.findData("high"))
-    q.table.setColumnWidth(2, 333)
+    doc, record_id = COLUMN_KEYS.index("document"), COLUMN_KEYS.index("crm_id")
+    assert q.table.isColumnHidden(record_id)  # record ids are for tools: hidden until asked for
+    q.table.setColumnWidth(doc, 133)
+    q.table.setColumnHidden(record_id, False)
     window.close()
     store, _ = seeded
     again = build_window(store, user="alice", only=("review",))
@@ -236,7 +247,7 @@ def test_filters_columns_and_screen_survive_a_restart(qtbot, window, seeded):
     q2 = again.review.queue
     assert q2.severity_box.currentData() == "high"
     assert q2.model.rowCount() == 2
-    assert q2.table.columnWidth(2) == 333
+    assert q2.table.columnWidth(doc) == 133 and not q2.table.isColumnHidden(record_id)
     again.close()
 
 
@@ -244,7 +255,7 @@ def test_theme_switch_repaints_with_the_dark_palette(qtbot, window):
     window.theme_box.setCurrentIndex(window.theme_box.findData("dark"))
     dark = colors("dark")
     m = window.review.queue.model
-    sev = m.index(0, 0).data()
+    sev = m.index(0, 0).data(SEVERITY_ROLE)
     assert m.index(0, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == dark["severity"][sev]
     window.theme_box.setCurrentIndex(window.theme_box.findData("light"))
 
@@ -289,8 +300,8 @@ def test_changes_made_on_another_screen_show_in_the_queue_without_losing_the_pla
     with qtbot.wait_signal(review.detail_shown, timeout=WAIT_MS):
         window.ctx.data_changed.emit(None, None)
     row = q.model.row_of_id(inv)
-    assert q.model.index(row, COLUMN_KEYS.index("status")).data() == "in_review"
-    assert q.current_id() == inv and "in_review" in review.side.message.text()
+    assert q.model.index(row, COLUMN_KEYS.index("status")).data() == "In review"
+    assert q.current_id() == inv and "In review" in review.side.message.text()
 
 
 def test_flying_through_the_queue_shows_the_exception_the_user_stops_on(qtbot, window):

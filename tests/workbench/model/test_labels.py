@@ -63,3 +63,10 @@ def test_values_of_other_kinds_read_plainly() -> None:
     assert labels.value_text(date(2026, 11, 30), "due_date") == "2026-11-30"
     assert labels.value_text("González Ingeniería S.A.", "name") == "González Ingeniería S.A."
     assert labels.value_text(Decimal("1500.5"), "quantity") == "1,500.5"
+
+
+def test_customer_links_read_how_they_were_made() -> None:
+    assert labels.link_method_label("xref_crm") == "the CRM's cross-reference"
+    assert labels.link_method_label("some_new_method") == "Some new method"
+    assert labels.link_method_label(None) == labels.MISSING
+    assert labels.link_status_label("auto") == "automatic"
