@@ -340,6 +340,25 @@ def count(s: Session, run_id: int, side: str, kind: str) -> int:
                          .where(Snapshot.run_id == run_id, Snapshot.side == side, Snapshot.kind == kind)).scalar() or 0)
 
 
+def _row(data: bytes, record_id: str, *, last: bool) -> pa.Table | None:
+    """The row of a part whose record_id is ``record_id`` (its first or last), reading only the ids
+    and the one row group that holds it: a detail view must not decode a million payloads."""
+    pf = pq.ParquetFile(pa.BufferReader(data))
+    ids = pf.read(columns=["record_id"]).column("record_id")
+    if ids.type != pa.string():
+        return None
+    hits = pc.indices_nonzero(pc.equal(ids, record_id)).to_pylist()
+    if not hits:
+        return None
+    at = hits[-1] if last else hits[0]
+    for group in range(pf.num_row_groups):
+        n = pf.metadata.row_group(group).num_rows
+        if at < n:
+            return pf.read_row_group(group).slice(at, 1)
+        at -= n
+    return None
+
+
 def record(s: Session, run_id: int, side: str, kind: str, record_id: str) -> dict[str, Any] | None:
     """One record as pulled: canonical (JSON-ready values), raw (the payload), object, query, content_hash."""
     rid = str(record_id)
@@ -348,16 +367,14 @@ def record(s: Session, run_id: int, side: str, kind: str, record_id: str) -> dic
                  for sd, name, _, sha, data in _blobs(s, run_id, side, [f"raw:{kind}", f"frame:{kind}"])}
         if f"raw:{kind}" not in blobs:
             return None
-        raw = _read_table(blobs[f"raw:{kind}"])
-        hit = raw.filter(pc.equal(raw.column("record_id"), rid)).slice(0, 1).to_pylist()
-        if not hit:
+        raw = _row(blobs[f"raw:{kind}"], rid, last=False)
+        if raw is None:
             return None
+        hit = raw.to_pylist()
         canonical: dict[str, Any] = {}
-        if f"frame:{kind}" in blobs:
-            frame = _read_table(blobs[f"frame:{kind}"])
-            rows = _table_frame(frame.filter(pc.equal(frame.column("record_id"), rid))) if frame.num_rows else None
-            if rows is not None and len(rows):
-                canonical = _canonical(rows.tail(1))[rid]
+        frame = _row(blobs[f"frame:{kind}"], rid, last=True) if f"frame:{kind}" in blobs else None
+        if frame is not None:
+            canonical = _canonical(_table_frame(frame))[rid]
         h = hit[0]
         return {"canonical": canonical, "raw": json.loads(h["payload"]), "object": h["object"],
                 "query": h["query"], "content_hash": h["content_hash"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -130,3 +131,17 @@ def test_one_record_reads_back_with_its_raw_payload_and_canonical_values(store, 
     names = repo.customer_names(store, run_id)
     crm = crm_pulled.frames["customers"]
     assert names[("crm", crm.iloc[0]["record_id"])] == crm.iloc[0]["name"]
+
+
+def test_parts_of_many_row_groups_read_back_whole_and_record_by_record(store, scenario, monkeypatch):
+    monkeypatch.setattr(snapshots, "ROW_GROUP", 7)  # a big pull's parts hold many row groups
+    run_id, crm, erp = _save(store, scenario)
+    _same(snapshots.load_extract(store, run_id, "erp"), erp)
+    invoices = erp.frames["invoices"]
+    for i in (0, 6, 7, len(invoices) - 1):  # first and last row of a group, the last row of all
+        rid = invoices.iloc[i]["record_id"]
+        rec = repo.load_record(store, run_id, "erp", "invoices", rid)
+        assert rec["canonical"]["record_id"] == rid
+        assert rec["canonical"]["open_balance"] == format(invoices.iloc[i]["open_balance"], "f")
+        assert rec["raw"] == json.loads(erp.snapshots[(erp.snapshots["kind"] == "invoices")
+                                                      & (erp.snapshots["record_id"] == rid)].iloc[0]["payload"])
