@@ -60,7 +60,13 @@ def _save(store, scenario: Path) -> tuple[int, Extract, Extract]:
     return run_id, crm, erp
 
 
-def test_a_run_reads_back_each_side_exactly_as_it_was_pulled(store, scenario):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request):
+    return request.getfixturevalue("store" if request.param == "sqlite" else "pg_store")
+
+
+def test_a_run_reads_back_each_side_exactly_as_it_was_pulled(any_store, scenario):
+    store = any_store
     run_id, crm, erp = _save(store, scenario)
     _same(snapshots.load_extract(store, run_id, "crm"), crm)
     _same(snapshots.load_extract(store, run_id, "erp"), erp)
