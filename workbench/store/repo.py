@@ -99,9 +99,9 @@ def _previous_state(s: Session) -> dict[str, dict[str, Any]]:
     if last_run is None:
         return {}
     out: dict[str, dict[str, Any]] = {}
-    q = select(ExceptionRow.key, ExceptionRow.status, ExceptionRow.assignee, ExceptionRow.first_seen,
-               ExceptionRow.resolution).where(ExceptionRow.run_id == last_run)
-    for key, status, assignee, first_seen, resolution in s.execute(q):
+    columns = bulk.read(s, ExceptionRow.__table__,  # type: ignore[arg-type]
+                        ["key", "status", "assignee", "first_seen", "resolution"], last_run)
+    for key, status, assignee, first_seen, resolution in zip(*columns, strict=True):
         out[key] = {"status": status, "assignee": assignee, "first_seen": first_seen, "resolution": resolution}
     return out
 
