@@ -162,7 +162,10 @@ def _decode_column(arr: pa.ChunkedArray, tag: str) -> pd.Series:
 def _frame_bytes(frame: pd.DataFrame, extra: dict[str, pa.Array] | None = None) -> bytes:
     arrays, names, tags = [], [], {}
     for name in frame.columns:
-        arr, tag = _encode_column(frame[name])
+        if name == "content_hash" and "payload" in frame.columns:
+            arr, tag = _hash_column(frame["content_hash"], frame["payload"]), HASH_OF_PAYLOAD
+        else:
+            arr, tag = _encode_column(frame[name])
         arrays.append(arr)
         names.append(str(name))
         tags[str(name)] = tag
@@ -183,8 +186,27 @@ def _read_table(data: bytes, columns: list[str] | None = None) -> pa.Table:
 
 def _table_frame(table: pa.Table) -> pd.DataFrame:
     tags = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}")).get("columns", {})
-    data = {name: _decode_column(table.column(name), tags[name]) for name in tags}
+    data = {name: _decode_column(table.column(name), "str" if tag == HASH_OF_PAYLOAD else tag)
+            for name, tag in tags.items()}
+    for name, tag in tags.items():
+        if tag == HASH_OF_PAYLOAD:
+            data[name] = pd.Series([_sha256(p) if h is None else h for h, p in zip(data[name], data["payload"],
+                                                                                    strict=True)], dtype=object)
     return pd.DataFrame(data, columns=list(tags), copy=False)
+
+
+# A raw record's hash is, for every connector today, the SHA-256 of its payload text: stored only
+# where it is not (a third of a raw part's bytes otherwise), recomputed when read.
+HASH_OF_PAYLOAD = "sha256(payload)"
+
+
+def _sha256(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _hash_column(hashes: pd.Series, payloads: pd.Series) -> pa.Array:
+    return pa.array([None if h == _sha256(p) else h for h, p in zip(hashes.tolist(), payloads.tolist(), strict=True)],
+                    type=pa.string())
 
 
 # --- parts of an extract ----------------------------------------------------------------------------
@@ -370,7 +392,7 @@ def record(s: Session, run_id: int, side: str, kind: str, record_id: str) -> dic
         raw = _row(blobs[f"raw:{kind}"], rid, last=False)
         if raw is None:
             return None
-        hit = raw.to_pylist()
+        hit = _table_frame(raw).to_dict("records")
         canonical: dict[str, Any] = {}
         frame = _row(blobs[f"frame:{kind}"], rid, last=True) if f"frame:{kind}" in blobs else None
         if frame is not None:

@@ -108,6 +108,7 @@ def test_values_outside_the_usual_types_keep_their_type_and_scale(store):
     frame["score"] = [0.5, 1.25, 2.0]  # a float64 column stays float64
     snaps = snapshot_frame([("Obj", "things", r, "file.csv", {"Id": r, "Amount": Decimal("1.10")})
                             for r in ("a", "b", "c")])
+    snaps.loc[1, "content_hash"] = "etag-7"  # a hash that is not the payload's SHA-256 is kept as given
     meta = SourceMeta(side="crm", system="files", connector="files", extracted_at=datetime(2026, 11, 1, tzinfo=UTC),
                       api_usage={"calls": 3}, ledger={"things": {"read": 3, "dropped": [["row 4", "blank id"]]}})
     ex = Extract(meta=meta, frames={"things": frame}, snapshots=snaps).finish()
