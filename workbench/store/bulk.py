@@ -1,15 +1,16 @@
-"""Many rows into one table through the DB-API, in the caller's transaction.
+"""Many rows into and out of one table through the DB-API, in the caller's transaction.
 
-An ORM or Core insert builds a parameter dict per row and runs it through SQLAlchemy's
-statement machinery; at a million exceptions that was most of a run's save time. Here the
-values go through each column type's own bind processor (so they are stored exactly as an
-ORM insert would store them: Decimal as text on SQLite, JSON text, UTC times) and then
-straight to the driver: ``executemany`` on SQLite, ``COPY ... FROM STDIN`` on PostgreSQL.
+An ORM or Core statement builds a parameter dict or a Row per row and runs it through
+SQLAlchemy's statement machinery; at a million exceptions that was most of a run's save
+time and of the app's time to open a run. Here values go through each column type's own
+bind or result processor (so they are stored and read exactly as through the ORM: Decimal
+as text on SQLite, JSON text, UTC times) and straight to the driver: ``executemany`` on
+SQLite, ``COPY ... FROM STDIN`` on PostgreSQL, ``fetchmany`` to read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -29,7 +30,7 @@ def insert(s: Session, table: Table, columns: dict[str, Sequence[Any]], state: T
     dialect = conn.dialect
     values: list[Sequence[Any]] = []
     for name in names:
-        process = table.c[name].type.bind_processor(dialect)
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         values.append(columns[name] if process is None else [process(v) for v in columns[name]])
     n = len(values[0])
     driver = conn.connection.driver_connection
@@ -51,3 +52,62 @@ def insert(s: Session, table: Table, columns: dict[str, Sequence[Any]], state: T
                 check_cancelled(state)
     finally:
         cursor.close()
+
+
+FETCH_ROWS = 5_000  # rows per fetch; see read()
+
+
+def read(s: Session, table: Table, columns: list[str], run_id: int) -> list[list[Any]]:
+    """The run's rows of ``table`` in id order, column by column, as the ORM would give the values.
+
+    Fetched and converted a slice of rows at a time: the app reads runs on a worker thread, and
+    a million rows fetched or converted in one C call would hold the GIL (and freeze the window)
+    for seconds. A value that many rows share (a run's timestamp, an amount) is converted once:
+    only for types whose values are immutable (dates, Decimal), never for JSON.
+    """
+    conn = s.connection()
+    dialect = conn.dialect
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    q = dialect.identifier_preparer.quote
+    sql = (f"SELECT {', '.join(q(c) for c in columns)} FROM {q(table.name)} "
+           f"WHERE run_id = {mark} ORDER BY id")
+    out: list[list[Any]] = [[] for _ in columns]
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql, (run_id,))
+        convert = [_converter(table, c, dialect, d[1]) for c, d in zip(columns, cursor.description, strict=True)]
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            for column, values, conv in zip(out, zip(*rows, strict=True), convert, strict=True):
+                column.extend(values if conv is None else conv(values))
+    finally:
+        cursor.close()
+    return out
+
+
+def _converter(table: Table, column: str, dialect: Any,
+               coltype: Any) -> Callable[[Sequence[Any]], list[Any]] | None:
+    from sqlalchemy import Date, DateTime
+
+    from workbench.store.types import ExactDecimal
+    col_type = table.c[column].type
+    process = col_type.dialect_impl(dialect).result_processor(dialect, coltype)
+    if process is None:
+        return None
+    if isinstance(col_type, (DateTime, Date, ExactDecimal)):
+        seen: dict[Any, Any] = {}
+
+        def shared(values: Sequence[Any]) -> list[Any]:
+            out: list[Any] = []
+            for v in values:
+                if v is None:
+                    out.append(None)
+                    continue
+                got = seen.get(v)
+                if got is None:
+                    got = seen[v] = process(v)
+                out.append(got)
+            return out
+        return shared
+    return lambda values: [None if v is None else process(v) for v in values]

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.store import snapshots
+from workbench.store import bulk, snapshots
 from workbench.store.schema import AuditEvent, ExceptionRow, Snapshot
 
 # An exception's facts: everything but what review legitimately changes (status, assignee,
@@ -90,9 +90,8 @@ def exception_digest(session: Session, run_id: int, first_status: Mapping[int, s
     """``first_status``: each exception's status when the run stored it, where it has changed since
     (the replayed trail says); the others are still at their first status."""
     d = Digest()
-    cols = [getattr(ExceptionRow, c) for c in EXCEPTION_FACTS] + [ExceptionRow.status]
-    for row in session.execute(select(*cols).where(ExceptionRow.run_id == run_id)
-                               .execution_options(yield_per=5_000)):
+    columns = bulk.read(session, ExceptionRow.__table__, [*EXCEPTION_FACTS, "status"], run_id)  # type: ignore[arg-type]
+    for row in zip(*columns, strict=True):
         *facts, status = row
         d.add(*facts, (first_status or {}).get(facts[0], status))
     return d.result()

@@ -100,9 +100,9 @@ def _previous_state(s: Session, run_id: int) -> dict[str, dict[str, Any]]:
     if last_run is None:
         return {}
     out: dict[str, dict[str, Any]] = {}
-    q = select(ExceptionRow.key, ExceptionRow.status, ExceptionRow.assignee, ExceptionRow.first_seen,
-               ExceptionRow.resolution).where(ExceptionRow.run_id == last_run)
-    for key, status, assignee, first_seen, resolution in s.execute(q):
+    columns = bulk.read(s, ExceptionRow.__table__,  # type: ignore[arg-type]
+                        ["key", "status", "assignee", "first_seen", "resolution"], last_run)
+    for key, status, assignee, first_seen, resolution in zip(*columns, strict=True):
         out[key] = {"status": status, "assignee": assignee, "first_seen": first_seen, "resolution": resolution}
     return out
 
@@ -189,40 +189,38 @@ def load_run(store: Store, run_id: int | None = None) -> dict[str, Any]:
 
 def load_exceptions(store: Store, run_id: int) -> pd.DataFrame:
     cols = EXCEPTION_COLUMNS + [c for c in EXCEPTION_STATE_COLUMNS if c not in EXCEPTION_COLUMNS]
-    attrs = [getattr(ExceptionRow, c) for c in cols]
-    with store.session() as s:
-        result = s.execute(select(*attrs).where(ExceptionRow.run_id == run_id).order_by(ExceptionRow.id)
-                           .execution_options(yield_per=FETCH_ROWS))
-        return object_frame(result, cols)
+    with store.session() as s, gc_paused():  # a million rows are millions of new objects: see gc_pause
+        return object_frame(bulk.read(s, ExceptionRow.__table__, cols, run_id), cols)  # type: ignore[arg-type]
 
 
 def load_links(store: Store, run_id: int) -> pd.DataFrame:
     cols = ["id"] + LINK_COLUMNS + ["decided_by", "decided_at", "version"]
-    with store.session() as s:
-        result = s.execute(select(*[getattr(CustomerLink, c) for c in cols])
-                           .where(CustomerLink.run_id == run_id).order_by(CustomerLink.id)
-                           .execution_options(yield_per=FETCH_ROWS))
-        return object_frame(result, cols)
+    with store.session() as s, gc_paused():
+        return object_frame(bulk.read(s, CustomerLink.__table__, cols, run_id), cols)  # type: ignore[arg-type]
 
 
-FETCH_ROWS = 5_000  # rows per fetch (and per copy into a column), see object_frame
+FETCH_ROWS = bulk.FETCH_ROWS  # rows per fetch (and per copy into a column), see object_frame
 
 
 def object_frame(result: Any, cols: list[str]) -> pd.DataFrame:
     """The rows as an object-dtype frame, built a slice of rows at a time.
 
-    The app loads runs on a worker thread. Fetching a million rows at once, or building a frame
-    from a million tuples, is one C call that holds the GIL for a second, and the window
-    freezes meanwhile; slices of 5,000 rows leave the GUI thread its turns between them, and
-    the garbage collector waits (workbench.gc_pause) instead of walking the rows as they arrive.
-    ``result`` should stream (``yield_per``): a buffered one holds every row twice.
+    ``result`` is a streaming SQLAlchemy result (``yield_per``; a buffered one holds every row
+    twice) or the columns ``bulk.read`` gives. The app loads runs on a worker thread. Fetching a
+    million rows at once, or building a frame from a million tuples, is one C call that holds
+    the GIL for a second, and the window freezes meanwhile; slices of 5,000 rows leave the GUI
+    thread its turns between them, and the garbage collector waits (workbench.gc_pause) instead
+    of walking the rows as they arrive.
     """
-    columns: list[list[Any]] = [[] for _ in cols]
     data = {}
     with gc_paused():
-        for part in result.partitions(FETCH_ROWS):
-            for column, part_values in zip(columns, zip(*part, strict=True), strict=True):
-                column.extend(part_values)
+        if isinstance(result, list):
+            columns: list[list[Any]] = result
+        else:
+            columns = [[] for _ in cols]
+            for part in result.partitions(FETCH_ROWS):
+                for column, part_values in zip(columns, zip(*part, strict=True), strict=True):
+                    column.extend(part_values)
         for name, values in zip(cols, columns, strict=True):
             arr = np.empty(len(values), dtype=object)
             for i in range(0, len(values), FETCH_ROWS):  # element by element, also where a value is a list

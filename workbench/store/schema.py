@@ -152,7 +152,9 @@ class ExceptionRow(Base):
     last_seen: Mapped[datetime] = mapped_column(UTC)
     resolution: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    __table_args__ = (Index("ix_exceptions_run_type", "run_id", "type"), Index("ix_exceptions_key", "key"))
+    # ix_exceptions_run_id: a run's rows come back in id order straight from the index (no sort)
+    __table_args__ = (Index("ix_exceptions_run_type", "run_id", "type"), Index("ix_exceptions_key", "key"),
+                      Index("ix_exceptions_run_id", "run_id", "id"))
 
 
 class Correction(Base):

@@ -162,7 +162,10 @@ def _decode_column(arr: pa.ChunkedArray, tag: str) -> pd.Series:
 def _frame_bytes(frame: pd.DataFrame, extra: dict[str, pa.Array] | None = None) -> bytes:
     arrays, names, tags = [], [], {}
     for name in frame.columns:
-        arr, tag = _encode_column(frame[name])
+        if name == "content_hash" and "payload" in frame.columns:
+            arr, tag = _hash_column(frame["content_hash"], frame["payload"]), HASH_OF_PAYLOAD
+        else:
+            arr, tag = _encode_column(frame[name])
         arrays.append(arr)
         names.append(str(name))
         tags[str(name)] = tag
@@ -183,8 +186,27 @@ def _read_table(data: bytes, columns: list[str] | None = None) -> pa.Table:
 
 def _table_frame(table: pa.Table) -> pd.DataFrame:
     tags = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}")).get("columns", {})
-    data = {name: _decode_column(table.column(name), tags[name]) for name in tags}
+    data = {name: _decode_column(table.column(name), "str" if tag == HASH_OF_PAYLOAD else tag)
+            for name, tag in tags.items()}
+    for name, tag in tags.items():
+        if tag == HASH_OF_PAYLOAD:
+            data[name] = pd.Series([_sha256(p) if h is None else h for h, p in zip(data[name], data["payload"],
+                                                                                    strict=True)], dtype=object)
     return pd.DataFrame(data, columns=list(tags), copy=False)
+
+
+# A raw record's hash is, for every connector today, the SHA-256 of its payload text: stored only
+# where it is not (a third of a raw part's bytes otherwise), recomputed when read.
+HASH_OF_PAYLOAD = "sha256(payload)"
+
+
+def _sha256(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _hash_column(hashes: pd.Series, payloads: pd.Series) -> pa.Array:
+    return pa.array([None if h == _sha256(p) else h for h, p in zip(hashes.tolist(), payloads.tolist(), strict=True)],
+                    type=pa.string())
 
 
 # --- parts of an extract ----------------------------------------------------------------------------
@@ -340,6 +362,25 @@ def count(s: Session, run_id: int, side: str, kind: str) -> int:
                          .where(Snapshot.run_id == run_id, Snapshot.side == side, Snapshot.kind == kind)).scalar() or 0)
 
 
+def _row(data: bytes, record_id: str, *, last: bool) -> pa.Table | None:
+    """The row of a part whose record_id is ``record_id`` (its first or last), reading only the ids
+    and the one row group that holds it: a detail view must not decode a million payloads."""
+    pf = pq.ParquetFile(pa.BufferReader(data))
+    ids = pf.read(columns=["record_id"]).column("record_id")
+    if ids.type != pa.string():
+        return None
+    hits = pc.indices_nonzero(pc.equal(ids, record_id)).to_pylist()
+    if not hits:
+        return None
+    at = hits[-1] if last else hits[0]
+    for group in range(pf.num_row_groups):
+        n = pf.metadata.row_group(group).num_rows
+        if at < n:
+            return pf.read_row_group(group).slice(at, 1)
+        at -= n
+    return None
+
+
 def record(s: Session, run_id: int, side: str, kind: str, record_id: str) -> dict[str, Any] | None:
     """One record as pulled: canonical (JSON-ready values), raw (the payload), object, query, content_hash."""
     rid = str(record_id)
@@ -348,16 +389,14 @@ def record(s: Session, run_id: int, side: str, kind: str, record_id: str) -> dic
                  for sd, name, _, sha, data in _blobs(s, run_id, side, [f"raw:{kind}", f"frame:{kind}"])}
         if f"raw:{kind}" not in blobs:
             return None
-        raw = _read_table(blobs[f"raw:{kind}"])
-        hit = raw.filter(pc.equal(raw.column("record_id"), rid)).slice(0, 1).to_pylist()
-        if not hit:
+        raw = _row(blobs[f"raw:{kind}"], rid, last=False)
+        if raw is None:
             return None
+        hit = _table_frame(raw).to_dict("records")
         canonical: dict[str, Any] = {}
-        if f"frame:{kind}" in blobs:
-            frame = _read_table(blobs[f"frame:{kind}"])
-            rows = _table_frame(frame.filter(pc.equal(frame.column("record_id"), rid))) if frame.num_rows else None
-            if rows is not None and len(rows):
-                canonical = _canonical(rows.tail(1))[rid]
+        frame = _row(blobs[f"frame:{kind}"], rid, last=True) if f"frame:{kind}" in blobs else None
+        if frame is not None:
+            canonical = _canonical(_table_frame(frame))[rid]
         h = hit[0]
         return {"canonical": canonical, "raw": json.loads(h["payload"]), "object": h["object"],
                 "query": h["query"], "content_hash": h["content_hash"]}

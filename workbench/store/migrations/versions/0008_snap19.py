@@ -1,4 +1,5 @@
-"""snapshot_parts and snapshot_blobs: a run's pulled data as compressed, content-addressed parts
+"""snapshot_parts and snapshot_blobs: a run's pulled data as compressed, content-addressed parts;
+exceptions indexed by (run_id, id) for opening a run
 
 Revision ID: 0008_snap19
 Revises: 0007
@@ -36,9 +37,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("run_id", "side", "part", name="uq_snapshot_parts_run_side_part"),
     )
     op.create_index(op.f("ix_snapshot_parts_sha256"), "snapshot_parts", ["sha256"])
+    # opening a run reads its exceptions in id order: from this index, without sorting them
+    op.create_index("ix_exceptions_run_id", "exceptions", ["run_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_exceptions_run_id", table_name="exceptions")
     op.drop_index(op.f("ix_snapshot_parts_sha256"), table_name="snapshot_parts")
     op.drop_table("snapshot_parts")
     op.drop_table("snapshot_blobs")

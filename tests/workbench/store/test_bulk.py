@@ -1,0 +1,52 @@
+"""Rows written and read through the DB-API hold exactly what the ORM writes and reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from sqlalchemy import select, text
+
+from workbench.store import bulk, repo
+from workbench.store.schema import ExceptionRow, Run
+
+ROW = {"key": "invoice.balance_mismatch|a|b|open_balance", "type": "invoice.balance_mismatch", "family": "invoice",
+       "severity": "high", "status": "open", "crm_object": "invoices", "crm_id": "a0B1", "erp_object": "invoices",
+       "erp_id": "INV-1", "crm_number": "INV-1", "erp_number": None, "customer_name": "Ærø Fisk A/S",
+       "field": "open_balance", "crm_value": "1200", "erp_value": "1100.50", "difference": Decimal("-99.50"),
+       "amount_at_risk": Decimal("150000"), "currency": "JPY",
+       "diffs": [{"field": "open_balance", "crm": "1200", "erp": "1100.50"}], "proposal": {"to": "1100.50"},
+       "message": "differs", "assignee": None, "first_seen": datetime(2026, 10, 31, 23, 59, 59, 123456, tzinfo=UTC),
+       "last_seen": datetime(2026, 11, 1, 8, 0, tzinfo=UTC), "resolution": None, "version": 1}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request):
+    return request.getfixturevalue("store" if request.param == "sqlite" else "pg_store")
+
+
+def test_a_bulk_row_is_stored_and_read_back_as_an_orm_row_is(any_store):
+    with any_store.session() as s:
+        run = Run(name="t", status="completed", started_at=datetime.now(UTC), as_of=date(2026, 10, 31),
+                  user_name="ann", software_version="t")
+        s.add(run)
+        s.flush()
+        s.add(ExceptionRow(run_id=run.id, **ROW))
+        s.flush()
+        bulk.insert(s, ExceptionRow.__table__, {"run_id": [run.id], **{k: [v] for k, v in ROW.items()}})
+        run_id = run.id
+    with any_store.engine.connect() as c:  # what the database holds, column by column, as text
+        cols = [c_.name for c_ in ExceptionRow.__table__.columns if c_.name != "id"]
+        stored = c.execute(text(f"SELECT {', '.join(f'CAST({n} AS TEXT)' for n in cols)} FROM exceptions "
+                                "ORDER BY id")).all()
+    assert stored[0] == stored[1]
+    frame = repo.load_exceptions(any_store, run_id)
+    with any_store.session() as s:
+        orm = [s.execute(select(getattr(ExceptionRow, c)).where(ExceptionRow.run_id == run_id)
+                         .order_by(ExceptionRow.id)).scalars().all() for c in frame.columns]
+    want = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(frame.columns, orm)})
+    pd.testing.assert_frame_equal(frame, want, check_exact=True)
+    assert frame.loc[0, "amount_at_risk"] == Decimal("150000") and str(frame.loc[1, "difference"]) == "-99.50"
+    assert frame.loc[1, "diffs"] == ROW["diffs"] and frame.loc[1, "first_seen"] == frame.loc[0, "first_seen"]
