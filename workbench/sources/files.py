@@ -564,6 +564,9 @@ def _snapshots(obj: str, kind: str, record_ids: np.ndarray, query: str, raw: pd.
         hashes += [sha(t.encode("utf-8")).hexdigest() for t in joined.to_pylist()]
         texts.append(joined)
     text_type = pd.ArrowDtype(pa.string())
-    return pd.DataFrame({"object": obj, "kind": kind, "record_id": record_ids, "query": query,
+    return pd.DataFrame({"object": pd.Series(obj, index=range(n), dtype=object),
+                         "kind": pd.Series(kind, index=range(n), dtype=object),
+                         "record_id": pd.Series(record_ids, dtype=object),
+                         "query": pd.Series(query, index=range(n), dtype=object),
                          "content_hash": pd.Series(pa.array(hashes, type=pa.string()), dtype=text_type),
                          "payload": pd.Series(pa.chunked_array(texts), dtype=text_type)}, columns=SNAPSHOT_COLUMNS)
