@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import datetime, UTC
 from decimal import Decimal
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.errors import InputError
 from workbench.model.currency import MINOR_UNITS
@@ -42,26 +44,47 @@ class Where:
         return InputError(message, file=self.file, row=self.row(idx), column=self.column, got=got, expected=expected)
 
 
-def _shared(values: np.ndarray, convert: Callable[[Any], Any] | None = None) -> np.ndarray:
-    """Each distinct value converted once, and equal values sharing one Python object.
+def encoded(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """(codes, distinct values) of a text column: codes index the values (-1 = missing), values in the
+    order they first occur, so the first bad distinct value is also the first bad row.
 
-    A million invoices hold a few hundred dates, six currencies and a handful of statuses;
-    one object per row for each of them cost gigabytes (and the time to build them).
+    Arrow's dictionary encoding runs in C over the column's buffers; Python objects are made only
+    for the distinct values, which is what makes a million-row column cheap (a month's invoices
+    hold a few hundred dates, six currencies, a handful of statuses).
     """
-    codes, uniq = pd.factorize(values, use_na_sentinel=True)
-    uniq = np.asarray(uniq, dtype=object)
-    if convert is not None:
-        uniq = np.array([convert(u) for u in uniq] + [None], dtype=object)
-    else:
-        uniq = np.concatenate([uniq, np.array([None], dtype=object)])  # code -1 (missing) picks the last slot
-    shared: np.ndarray = uniq[codes]
-    return shared
+    arr = pa.array(s, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    enc = arr.dictionary_encode()
+    codes: np.ndarray = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return codes, enc.dictionary
+
+
+def distinct(s: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """``encoded`` with the distinct values as Python strings."""
+    codes, values = encoded(s)
+    return codes, values.to_pylist()
+
+
+def spread(codes: np.ndarray, values: Sequence[Any] | np.ndarray) -> np.ndarray:
+    """One object per row from converted distinct values: equal values share one Python object."""
+    table = np.empty(len(values) + 1, dtype=object)
+    table[:len(values)] = values
+    table[len(values)] = None  # code -1 (missing) picks the last slot
+    out: np.ndarray = table[codes]
+    return out
+
+
+def first_row(codes: np.ndarray, k: int) -> int:
+    """Position of the first row holding distinct value ``k``."""
+    return int(np.argmax(codes == k))
 
 
 def text(s: pd.Series) -> np.ndarray:
-    out = _shared(s.to_numpy(dtype=object, na_value=None))  # type: ignore[call-overload]  # pandas-stubs: na_value=None
-    out[(s == "").to_numpy(dtype=bool, na_value=True)] = None
-    return out
+    codes, uniq = distinct(s)
+    return spread(codes, [None if u == "" else u for u in uniq])
 
 
 def required(s: pd.Series, where: Where, what: str) -> None:
@@ -74,69 +97,64 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.n
     t = s.str.strip()
     if decimal_comma:
         t = t.str.replace(r"[.\s'](?=\d{3}(?:\D|$))", "", regex=True).str.replace(",", ".", regex=False)
-    blank = (t == "").to_numpy(dtype=bool)
-    ok = t.str.match(_PLAIN).to_numpy(dtype=bool)
-    out = np.empty(len(t), dtype=object)
-    vals = t.to_numpy(dtype=object)
-    fast = ok & ~blank
-    out[fast] = _shared(vals[fast], Decimal)
-    out[blank] = None
-    for i in np.flatnonzero(~ok & ~blank):
+    codes, d = encoded(t)
+    # which distinct values are plain numbers is decided in C; Decimal() then reads those as they are
+    plain = pc.match_substring_regex(d, _PLAIN).to_numpy(zero_copy_only=False)
+    blank = pc.equal(d, "").to_numpy(zero_copy_only=False)
+    values = np.empty(len(d), dtype=object)
+    values[plain] = list(map(Decimal, d.filter(pa.array(plain)).to_pylist()))
+    for k in np.flatnonzero(~plain & ~blank):
         try:
-            out[i] = parse_decimal(vals[i])
+            values[k] = parse_decimal(d[k].as_py())
         except ValueError:
             fmt = "a number like 1234.56" + (" (decimal comma: 1.234,56)" if decimal_comma else "")
-            raise where.error("not a number", int(i), got=s.iloc[i], expected=fmt) from None
+            i = first_row(codes, int(k))
+            raise where.error("not a number", i, got=s.iloc[i], expected=fmt) from None
     # only long text or exponents can be too large; checking those keeps a million cells fast
-    long = (t.str.len() > MAX_INTEGER_DIGITS).to_numpy(dtype=bool) | ~ok
-    for i in np.flatnonzero(long & ~blank):
-        if out[i].adjusted() >= MAX_INTEGER_DIGITS:
-            raise where.error("number too large", int(i), got=s.iloc[i],
+    long = pc.greater(pc.utf8_length(d), MAX_INTEGER_DIGITS).to_numpy(zero_copy_only=False) | ~plain
+    for k in np.flatnonzero(long & ~blank):
+        if values[k].adjusted() >= MAX_INTEGER_DIGITS:
+            i = first_row(codes, int(k))
+            raise where.error("number too large", i, got=s.iloc[i],
                               expected=f"an amount with at most {MAX_INTEGER_DIGITS} digits before the decimal point")
-    return out
+    return spread(codes, values)
 
 
 def dates(s: pd.Series, where: Where, fmt: str | list[str]) -> np.ndarray:
     """Dates in the declared format (or formats, tried in order: a CSV writes a datetime, XLSX a date)."""
     fmts = [fmt] if isinstance(fmt, str) else list(fmt)
-    t = s.str.strip()
-    blank = (t == "").to_numpy(dtype=bool)
-    parsed = pd.to_datetime(t.where(~blank, None), format=fmts[0], errors="coerce")
+    codes, uniq = distinct(s.str.strip())
+    texts = pd.Series([u or None for u in uniq], dtype=object)
+    parsed = pd.to_datetime(texts, format=fmts[0], errors="coerce")
     for other in fmts[1:]:
-        parsed = parsed.fillna(pd.to_datetime(t.where(~blank, None), format=other, errors="coerce"))
-    bad = parsed.isna().to_numpy() & ~blank
+        parsed = parsed.fillna(pd.to_datetime(texts, format=other, errors="coerce"))
+    bad = parsed.isna().to_numpy() & texts.notna().to_numpy()
     if bad.any():
-        i = int(np.argmax(bad))
+        i = first_row(codes, int(np.argmax(bad)))
         human = " or ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD") for f in fmts)
         raise where.error("not a date", i, got=s.iloc[i], expected=f"a date as {human}")
-    # datetime64[D] -> datetime.date happens in C, once per distinct day
-    codes, uniq = pd.factorize(parsed.to_numpy().astype("datetime64[D]"), use_na_sentinel=True)
-    uniq = np.concatenate([np.asarray(uniq).astype("datetime64[D]").astype(object), np.array([None], dtype=object)])
-    out: np.ndarray = uniq[codes]
-    out[blank] = None
-    return out
+    days = parsed.to_numpy().astype("datetime64[D]").astype(object)  # NaT (a blank cell) becomes None
+    return spread(codes, list(days))
 
 
 def timestamps(s: pd.Series, where: Where) -> np.ndarray:
-    vals = s.str.strip().to_numpy(dtype=object)
+    codes, uniq = distinct(s.str.strip())
     utc = UTC
     try:
         # datetime.fromisoformat is C and reads "2026-10-01T08:15:00.000Z" directly
-        out = _shared(vals, lambda v: datetime.fromisoformat(v) if v else None)
+        values: list[datetime | None] = [datetime.fromisoformat(v) if v else None for v in uniq]
     except ValueError:
-        out = None
-    if out is None or any(d is not None and d.tzinfo is None for d in out):
-        parsed = pd.to_datetime(pd.Series(vals).where(vals != "", None), utc=True, format="ISO8601", errors="coerce")
-        bad = parsed.isna().to_numpy() & (vals != "")
+        values = []
+    if len(values) != len(uniq) or any(d is not None and d.tzinfo is None for d in values):
+        texts = pd.Series([u or None for u in uniq], dtype=object)
+        parsed = pd.to_datetime(texts, utc=True, format="ISO8601", errors="coerce")
+        bad = parsed.isna().to_numpy() & texts.notna().to_numpy()
         if bad.any():
-            i = int(np.argmax(bad))
+            i = first_row(codes, int(np.argmax(bad)))
             raise where.error("not a date-time", i, got=s.iloc[i], expected="ISO 8601 like 2026-10-01T08:15:00Z")
         naive = parsed.dt.tz_convert(None).to_numpy().astype("datetime64[us]").astype(object)
-        return np.array([None if d is None else d.replace(tzinfo=utc) for d in naive], dtype=object)
-    offset = [i for i, d in enumerate(out) if d is not None and d.utcoffset()]
-    for i in offset:
-        out[i] = out[i].astimezone(utc)
-    return out
+        return spread(codes, [None if d is None else d.replace(tzinfo=utc) for d in naive])
+    return spread(codes, [d.astimezone(utc) if d is not None and d.utcoffset() else d for d in values])
 
 
 def currencies(s: pd.Series, where: Where) -> np.ndarray:
@@ -164,41 +182,43 @@ def booleans(s: pd.Series, where: Where) -> np.ndarray:
 
 
 def salesforce_ids(s: pd.Series, where: Where) -> np.ndarray:
-    """Normalise Salesforce ids to 18 characters; checksums verified in bulk."""
-    vals = s.str.strip().to_numpy(dtype=object)
-    out = np.empty(len(vals), dtype=object)
-    blank = vals == ""
-    out[blank] = None
-    lens = np.fromiter((len(v) for v in vals), dtype=np.int64, count=len(vals))
-    todo = np.flatnonzero(~blank)
-    try:
-        ascii18 = todo[lens[todo] == 18]
-        if len(ascii18):
-            arr = np.array(vals[ascii18].tolist(), dtype="S18").view(np.uint8).reshape(-1, 18)
-            up = (arr[:, :15] >= 65) & (arr[:, :15] <= 90)
-            alpha = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", dtype=np.uint8)
-            w = 1 << np.arange(5)
-            good = np.ones(len(ascii18), dtype=bool)
-            for c in range(3):
-                good &= alpha[(up[:, c * 5:c * 5 + 5] * w).sum(axis=1)] == arr[:, 15 + c]
-            alnum = ((arr >= 48) & (arr <= 57)) | ((arr >= 65) & (arr <= 90)) | ((arr >= 97) & (arr <= 122))
-            good &= alnum.all(axis=1)
-            out[ascii18[good]] = vals[ascii18[good]]
-            todo = np.setdiff1d(todo, ascii18[good], assume_unique=True)
-    except UnicodeEncodeError:
-        pass
-    cache: dict[str, str] = {}
-    for i in todo:
-        v = vals[i]
+    """Normalise Salesforce ids to 18 characters; checksums of the distinct ids verified in bulk."""
+    codes, d = encoded(s.str.strip())
+    values = d.to_numpy(zero_copy_only=False)
+    for k in np.flatnonzero(~_checked_18(d)):
+        v = values[k]
+        if v == "":
+            values[k] = None
+            continue
         try:
-            r = cache.get(v)
-            if r is None:
-                r = cache[v] = to_18(v)
-            out[i] = r
+            values[k] = to_18(v)
         except InvalidSalesforceId as exc:
-            raise where.error(f"not a Salesforce id ({exc})", int(i),
+            raise where.error(f"not a Salesforce id ({exc})", first_row(codes, int(k)),
                               expected="a 15- or 18-character Salesforce record id") from None
-    return out
+    return spread(codes, values)
+
+
+def _checked_18(ids: pa.Array) -> np.ndarray:
+    """True where an id is 18 ASCII letters/digits whose last three are the checksum of the first 15."""
+    good = np.zeros(len(ids), dtype=bool)
+    mask = pc.and_(pc.equal(pc.binary_length(ids), 18), pc.string_is_ascii(ids))
+    at = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+    if not len(at):
+        return good
+    # the 18-byte ids lie end to end in the filtered array's data buffer: one uint8 matrix, no copies
+    sub = ids.filter(mask)
+    offsets = np.frombuffer(sub.buffers()[1], dtype=np.int64 if pa.types.is_large_string(sub.type) else np.int32)
+    start = int(offsets[sub.offset])
+    arr = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[start:start + 18 * len(at)].reshape(-1, 18)
+    up = (arr[:, :15] >= 65) & (arr[:, :15] <= 90)
+    alpha = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", dtype=np.uint8)
+    w = 1 << np.arange(5)
+    ok = np.ones(len(at), dtype=bool)
+    for c in range(3):
+        ok &= alpha[(up[:, c * 5:c * 5 + 5] * w).sum(axis=1)] == arr[:, 15 + c]
+    alnum = ((arr >= 48) & (arr <= 57)) | ((arr >= 65) & (arr <= 90)) | ((arr >= 97) & (arr <= 122))
+    good[at] = ok & alnum.all(axis=1)
+    return good
 
 
 def check_unique(values: np.ndarray, where: Where, what: str) -> None:

@@ -214,6 +214,8 @@ class FilesSource:
             snaps.append(snap)
         self._resolve(out)
         report(state, total, total, "files read")
+        # an empty frame's object columns would turn the others' Arrow text into Python strings
+        snaps = [s for s in snaps if len(s)] or snaps[:1]
         snapshots = pd.concat(snaps, ignore_index=True) if snaps else pd.DataFrame(columns=SNAPSHOT_COLUMNS)
         self.meta.ledger = {k: self._ledger[k] for k in self.kinds}
         return Extract(meta=self.meta, frames=out, snapshots=snapshots, issues=self._issues).finish()
@@ -529,7 +531,9 @@ def _snapshots(obj: str, kind: str, record_ids: np.ndarray, query: str, raw: pd.
     """The snapshot rows of base.snapshot_frame, built column-wise (1M rows in seconds).
 
     Payload JSON is byte-identical to ``json.dumps(row, sort_keys=True, separators=(",", ":"),
-    ensure_ascii=False)`` so hashes agree with every other connector's snapshots.
+    ensure_ascii=False)`` so hashes agree with every other connector's snapshots. Payloads and
+    hashes stay in Arrow (one buffer per column, not a Python string per record): the store
+    writes them to Parquet as they are.
     """
     n = len(raw)
     if n == 0:
@@ -541,7 +545,9 @@ def _snapshots(obj: str, kind: str, record_ids: np.ndarray, query: str, raw: pd.
     # in slices so no Arrow string array nears its 2 GB limit
     cols = sorted(raw.columns)
     prefixes = [("{" if k == 0 else '",') + json.dumps(str(c), ensure_ascii=False) + ':"' for k, c in enumerate(cols)]
-    texts: list[str] = []
+    texts: list[Any] = []
+    hashes: list[str] = []
+    sha = hashlib.sha256
     for start in range(0, n, 500_000):
         part = raw.iloc[start:start + 500_000]
         pieces: list[Any] = []
@@ -553,8 +559,14 @@ def _snapshots(obj: str, kind: str, record_ids: np.ndarray, query: str, raw: pd.
                 arr = pa.array([json.dumps(v, ensure_ascii=False)[1:-1] for v in arr.to_pylist()], type=pa.string())
             pieces += [prefix, arr]
         pieces.append('"}')
-        texts += pc.binary_join_element_wise(*pieces, "").to_pylist()
-    sha = hashlib.sha256
-    hashes = [sha(t.encode("utf-8")).hexdigest() for t in texts]
-    return pd.DataFrame({"object": obj, "kind": kind, "record_id": record_ids, "query": query,
-                         "content_hash": hashes, "payload": texts}, columns=SNAPSHOT_COLUMNS, dtype=object)
+        joined = pc.binary_join_element_wise(*pieces, "")
+        # one record's text at a time: the slice's strings are let go as soon as they are hashed
+        hashes += [sha(t.encode("utf-8")).hexdigest() for t in joined.to_pylist()]
+        texts.append(joined)
+    text_type = pd.ArrowDtype(pa.string())
+    return pd.DataFrame({"object": pd.Series(obj, index=range(n), dtype=object),
+                         "kind": pd.Series(kind, index=range(n), dtype=object),
+                         "record_id": pd.Series(record_ids, dtype=object),
+                         "query": pd.Series(query, index=range(n), dtype=object),
+                         "content_hash": pd.Series(pa.array(hashes, type=pa.string()), dtype=text_type),
+                         "payload": pd.Series(pa.chunked_array(texts), dtype=text_type)}, columns=SNAPSHOT_COLUMNS)

@@ -15,7 +15,7 @@ from workbench import config as config_mod
 from workbench.errors import ConfigError, InputError, SourceError
 from workbench.model.ids import to_18
 from workbench.sources import open_source
-from workbench.sources.base import snapshot_frame
+from workbench.sources.base import Extract, snapshot_frame
 
 ACC15 = "0015g00000AbCdE"
 ACC2_18 = to_18("0015g00000XyZab")
@@ -134,6 +134,22 @@ def test_snapshots_hold_every_raw_row_with_the_shared_hash(tree):
     ref = snapshot_frame([(row["object"], "customers", row["record_id"], row["query"], payload)])
     assert ref["content_hash"].iloc[0] == row["content_hash"] and ref["payload"].iloc[0] == row["payload"]
     assert ex.meta.content_hash
+
+
+def test_extract_hash_covers_every_record_hash_in_pull_order(tree):
+    """The run's content hash is SHA-256 over the record hashes one after the other, whether the
+    snapshot columns are Arrow text (files) or Python strings (the API connectors)."""
+    import hashlib
+
+    ex = _pull(tree)
+    h = hashlib.sha256()
+    for x in ex.snapshots["content_hash"].astype(object):
+        h.update(x.encode())
+    assert ex.meta.content_hash == h.hexdigest()
+    as_objects = Extract(meta=ex.meta, frames=ex.frames, snapshots=ex.snapshots.astype(object)).finish()
+    assert as_objects.meta.content_hash == h.hexdigest()
+    for payload, digest in zip(ex.snapshots["payload"], ex.snapshots["content_hash"]):
+        assert hashlib.sha256(payload.encode()).hexdigest() == digest
 
 
 def test_xlsx_extract_reads_the_same_as_csv(tree):
