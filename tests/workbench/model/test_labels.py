@@ -63,3 +63,16 @@ def test_values_of_other_kinds_read_plainly() -> None:
     assert labels.value_text(date(2026, 11, 30), "due_date") == "2026-11-30"
     assert labels.value_text("González Ingeniería S.A.", "name") == "González Ingeniería S.A."
     assert labels.value_text(Decimal("1500.5"), "quantity") == "1,500.5"
+
+
+def test_systems_read_as_their_vendors_write_them_and_a_file_connector_as_its_side():
+    assert labels.system_label("business_central", "erp") == "Business Central"
+    assert labels.system_label("salesforce", "crm") == "Salesforce"
+    assert labels.system_label("files", "erp") == "the ERP"
+    assert labels.system_label(None, "crm") == "the CRM"
+
+
+def test_invoice_statuses_read_as_words():
+    assert labels.value_text("partially_paid", "status") == "Partially paid"
+    assert labels.value_text("void", "status") == "Cancelled (void)"
+    assert labels.value_text("Activated", "status") == "Activated"  # a status the table does not know: as is
