@@ -10,8 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.model.labels import system_label
+from workbench.model.missing import is_missing
 from workbench.reconcile import normalize as nz
-from workbench.reconcile.findings import Findings, diff
+from workbench.reconcile.findings import Findings, diff, side_values
 from workbench.reconcile.linking import Features, Linking
 from workbench.reconcile.rules import Rules
 
@@ -252,7 +254,7 @@ def _attributes(f: Findings, cr: dict[str, Any], er: dict[str, Any], risk: _Risk
             continue
         prop = f.propose("customers", fld, cr, er, a, b, label=f"the customer's {_LABEL.get(fld, fld)}")
         f.add("customer.attribute_mismatch",
-              f"The {_LABEL.get(fld, fld)} of {cr['name']} differs: CRM {a!r}, ERP {b!r}.",
+              f"The {_LABEL.get(fld, fld)} of {who(cr, er)} differs: {side_values(a, b, fld)}.",
               crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
               customer_name=cr["name"], field=fld, crm_value=a, erp_value=b,
               diffs=[diff(fld, a, b)], proposal=prop,
@@ -260,10 +262,18 @@ def _attributes(f: Findings, cr: dict[str, Any], er: dict[str, Any], risk: _Risk
               currency=risk.ccy if fld in ("tax_id", "currency") else None)
 
 
+def who(cr: dict[str, Any], er: dict[str, Any]) -> str:
+    """The customer as a sentence names it: the CRM name, else the ERP's, else its number."""
+    for v in (cr.get("name"), er.get("name"), er.get("number"), cr.get("record_id")):
+        if not is_missing(v) and str(v).strip():
+            return str(v)
+    return "this customer"
+
+
 def _name_variant(f: Findings, cr: dict[str, Any], er: dict[str, Any], a: Any, b: Any) -> None:
     f.add("customer.name_variant",
-          f"The legal name of {cr['name']} is written differently in the two systems (same words, other "
-          f"spelling or order): CRM {a!r}, ERP {b!r}.",
+          f"The legal name of {who(cr, er)} is written differently in the two systems (same words, other "
+          f"spelling or order): {side_values(a, b, 'name')}.",
           crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
           customer_name=cr["name"], field="name", crm_value=a, erp_value=b, diffs=[diff("name", a, b)],
           proposal=f.propose("customers", "name", cr, er, a, b, label="the customer's legal name"))
@@ -345,4 +355,6 @@ def _credit(f: Findings, cr: dict[str, Any], er: dict[str, Any], risk: _Risk) ->
           customer_name=cr["name"], field="blocked", crm_value="active", erp_value=blocked,
           amount_at_risk=risk.amt, currency=risk.ccy, diffs=[diff("blocked", "active", blocked)],
           proposal=f.proposal("crm", "customers", cr, "active", cr.get("active"), False, True,
-                              "the ERP blocks this customer; sales should know before booking more business"))
+                              "the ERP blocks this customer; sales should know before booking more business",
+                              text=f"The ERP blocks {who(cr, er)} ({blocked}), so a person decides whether to mark "
+                                   f"the account inactive in {system_label(f.systems['crm'], 'crm')}"))
