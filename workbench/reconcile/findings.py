@@ -175,6 +175,11 @@ def quoted(v: Any, fld: str | None = None, currency: str | None = None) -> str:
     return shown
 
 
+def said(v: Any, currency: str | None = None) -> str:
+    """An amount (or any value) in a message: "1,234.50 EUR", "no value" when missing."""
+    return quoted(v, None, currency)
+
+
 def side_values(a: Any, b: Any, fld: str | None = None, currency: str | None = None) -> str:
     """"CRM 'Acme', ERP 'ACME GmbH'", or "CRM 'Acme', missing in the ERP" when one side has none."""
     if is_missing(b) or (isinstance(b, str) and not b.strip()):

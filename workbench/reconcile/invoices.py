@@ -16,7 +16,7 @@ import pandas as pd
 
 from workbench.model.status import aging_bucket, is_overdue, settle
 from workbench.reconcile import normalize as nz
-from workbench.reconcile.findings import Findings, diff, quoted
+from workbench.reconcile.findings import Findings, diff, said
 from workbench.reconcile.rules import Rules, Tolerance
 from workbench.progress import TaskState
 
@@ -318,8 +318,8 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
     if amount_differs:
         d = c_total - e_total
         f.add("invoice.amount_mismatch",
-              f"Invoice {label} totals {quoted(c_total, ccy)} in the CRM but "
-              f"{quoted(er['total_amount'], er['currency'])} in the ERP.",
+              f"Invoice {label} totals {said(c_total, ccy)} in the CRM but "
+              f"{said(er['total_amount'], er['currency'])} in the ERP.",
               field="total_amount", crm_value=c_total, erp_value=er["total_amount"], difference=d,
               amount_at_risk=abs(d), currency=ccy, on=on, diffs=diffs, explains=explains,
               proposal=f.propose("invoices", "total_amount", cr, er, c_total, er["total_amount"], currency=ccy,
@@ -329,8 +329,8 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
     if (sc == "open" and se == "partially_paid" and c_bal is not None and c_total is not None
             and c_bal == c_total and bal_d > 0):
         f.add("invoice.partial_payment_not_reflected",
-              f"Invoice {label} is part-paid in the ERP ({quoted(er['open_balance'], er['currency'])} open) "
-              f"but the CRM shows no payment ({quoted(c_bal, ccy)} open).",
+              f"Invoice {label} is part-paid in the ERP ({said(er['open_balance'], er['currency'])} open) "
+              f"but the CRM shows no payment ({said(c_bal, ccy)} open).",
               field="open_balance", crm_value=c_bal, erp_value=er["open_balance"], difference=bal_d,
               amount_at_risk=abs(bal_d), currency=ccy, on=on, explains=bal_d, diffs=diffs,
               proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"], currency=ccy,
@@ -363,8 +363,8 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
         return
     if bal_differs:
         f.add("invoice.balance_mismatch",
-              f"Invoice {label} has {quoted(c_bal, ccy)} open in the CRM but "
-              f"{quoted(er['open_balance'], er['currency'])} in the ERP.",
+              f"Invoice {label} has {said(c_bal, ccy)} open in the CRM but "
+              f"{said(er['open_balance'], er['currency'])} in the ERP.",
               field="open_balance", crm_value=c_bal, erp_value=er["open_balance"], difference=bal_d,
               amount_at_risk=abs(bal_d), currency=ccy, on=on, explains=bal_d, diffs=diffs,
               proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"], currency=ccy),
@@ -392,14 +392,14 @@ def missing(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j:
             bal = r["open_balance"] or Decimal(0)
             if side == "crm":
                 f.add("invoice.missing_in_erp",
-                      f"Invoice {label} ({quoted(r['total_amount'], ccy)}) is in the CRM but not in the ERP.",
+                      f"Invoice {label} ({said(r['total_amount'], ccy)}) is in the CRM but not in the ERP.",
                       crm_object="invoices", crm_id=r["record_id"], customer_name=names.get(r.get("customer_id")),
                       field=None, crm_value=r["total_amount"], amount_at_risk=r["total_amount"] or Decimal(0),
                       currency=ccy, on=r.get("invoice_date"), explains=bal,
                       diffs=[diff("total_amount", r["total_amount"], None, ccy)])
             else:
                 f.add("invoice.missing_in_crm",
-                      f"Invoice {label} ({quoted(r['total_amount'], ccy)}, {r['status']}) is in the ERP but not "
+                      f"Invoice {label} ({said(r['total_amount'], ccy)}, {r['status']}) is in the ERP but not "
                       f"in the CRM.",
                       erp_object="invoices", erp_id=r["record_id"], customer_name=names.get(r.get("customer_id")),
                       field=None, erp_value=r["total_amount"], amount_at_risk=r["total_amount"] or Decimal(0),

@@ -85,3 +85,10 @@ def test_no_message_or_proposal_text_says_nan_none_or_nat():
         assert not BAD.search(e["message"]), e["message"]
         if isinstance(e["proposal"], dict):
             assert not BAD.search(e["proposal"]["text"]), e["proposal"]["text"]
+
+
+def test_amounts_in_messages_carry_their_currency():
+    res = run_invoices([inv("a1", "INV-1", C, "1000.00", "816.63", "open")],
+                       [inv("b1", "INV-1", "e1", "1000.00", "705.95", "open")])
+    (exc,) = by_type(res, "invoice.balance_mismatch")
+    assert exc["message"] == "Invoice INV-1 has 816.63 USD open in the CRM but 705.95 USD in the ERP."
