@@ -72,6 +72,8 @@ def correction_rows(frame) -> list[dict[str, Any]]:
         r["target"] = f"{str(r.get('target_side') or '').upper()} {r.get('target_system') or ''} " \
                       f"{r.get('target_object') or ''} {r.get('target_record') or ''}".strip()
         r["change"] = f"{_v(r.get('from_value'))} → {_v(r.get('to_value'))}"
+        for a in r.get("also") or []:  # a compound correction: the record's further changes
+            r["change"] += f"; {a['field']} {_v(a.get('from'))} → {_v(a.get('to'))}"
         r["why"] = r.get("last_error") or r.get("state_reason") or r.get("reason") or ""
         rows.append(r)
     return rows

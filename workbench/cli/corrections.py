@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.cli import add_db_option
@@ -66,6 +67,12 @@ def _show(v: Any, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _fields(r: Mapping[Hashable, Any]) -> str:
+    """The field changed, and how many more a compound correction changes with it."""
+    more = len(r.get("also") or [])
+    return f"{r['field']} +{more}" if more else str(r["field"])
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from workbench.corrections.service import list_corrections
     store = _store(args)
@@ -85,7 +92,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for r in df.to_dict("records"):
         note = r["state_reason"] or r["last_error"] or r["verification"] or r["reason"] or ""
         print(f"{r['id']:>6} {_show(r['exception_id'], 6):>6} {r['state']:<12}{r['target_side']:<5}"
-              f"{_show(r['target_record'], 19):<20}{_show(r['field'], 13):<14}{_show(r['from_value'], 17):<18}"
+              f"{_show(r['target_record'], 19):<20}{_show(_fields(r), 13):<14}{_show(r['from_value'], 17):<18}"
               f"{_show(r['to_value'], 17):<18}{_show(r['preparer'], 11):<12}{_show(r['approver'], 11):<12}"
               f"{_show(note, 60)}")
     print(f"{len(df)} correction(s)")

@@ -49,7 +49,9 @@ LIST_COLUMNS = ["id", "exception_id", "run_id", "exception_type", "customer_name
                 "target_object", "target_record", "field", "from_value", "to_value", "state", "reason",
                 "preparer", "prepared_at", "approver", "approved_at", "attempts", "next_attempt_at",
                 "last_error", "response_id", "pushed_at", "verification", "seen_version", "idempotency_key",
-                "version", "state_reason"]  # state_reason: why it is in its state (from its latest audit event)
+                "version", "state_reason", "also"]
+# state_reason: why it is in its state (from its latest audit event); also: a compound correction's
+# further changes on the same record, [{"field", "from", "to"}] (None for a single field)
 
 FILTERS = ("ids", "state", "run_id", "exception_id", "exception_type", "family", "target_side", "target_system",
            "object", "field", "preparer", "approver", "customer")
@@ -387,6 +389,8 @@ def list_corrections(store: Store, **filters: Any) -> pd.DataFrame:
             kind = canonical_kind(c.target_object)
             d["from_value"] = _typed_or_text(kind, c.field, c.from_value)
             d["to_value"] = _typed_or_text(kind, c.field, c.to_value)
+            d["also"] = [{**a, "from": _typed_or_text(kind, a["field"], a.get("from")),
+                          "to": _typed_or_text(kind, a["field"], a.get("to"))} for a in c.also] if c.also else None
             rows.append(d)
         reasons = _state_reasons(s, [d["id"] for d in rows])
     for d in rows:
