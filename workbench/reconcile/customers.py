@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.model.labels import system_label
+from workbench.model.labels import FIELD_LABELS, field_label, system_label
 from workbench.model.missing import is_missing
 from workbench.reconcile import normalize as nz
 from workbench.reconcile.findings import Findings, diff, side_values
@@ -144,13 +144,20 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
                 dfs.append({"field": "crm.xref", "crm": cr.get("xref"), "erp": number})
                 prop = f.proposal("crm", "customers", cr, "xref", cr.get("xref"), number, False,
                                   f"the CRM cross-reference points at another ERP customer while the evidence "
-                                  f"({row.method}, {row.confidence:.2f}) links this account to {number}")
+                                  f"({row.method}, {row.confidence:.2f}) links this account to {number}",
+                                  text=f"The evidence ({_evidence(row.method)}) links this account to ERP customer "
+                                       f"{number}, so set the cross-reference in {_system(f, 'crm')} to '{number}'",
+                                  rule=_link_rule(rules))
             if wrong_e:
                 dfs.append({"field": "erp.xref", "crm": cr["record_id"], "erp": er.get("xref")})
                 if not wrong_c:
                     prop = f.proposal("erp", "customers", er, "xref", er.get("xref"), cr["record_id"], False,
                                       f"the ERP cross-reference points at another CRM account while the evidence "
-                                      f"({row.method}, {row.confidence:.2f}) links this customer to {cr['record_id']}")
+                                      f"({row.method}, {row.confidence:.2f}) links this customer to {cr['record_id']}",
+                                      text=f"The evidence ({_evidence(row.method)}) links this customer to CRM account "
+                                           f"{who(cr, er)}, so set the cross-reference in {_system(f, 'erp')} to "
+                                           f"'{cr['record_id']}'",
+                                      rule=_link_rule(rules))
             where = "CRM" if wrong_c else "ERP"
             shown = cr.get("xref") if wrong_c else er.get("xref")
             f.add("customer.wrong_xref",
@@ -164,11 +171,17 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
             if (c_blank and (crm_holds or not erp_holds or owner == "erp")
                     and not (e_blank and owner == "crm" and erp_holds)):
                 prop = f.proposal("crm", "customers", cr, "xref", None, number, False,
-                                  f"linked by {row.method} ({row.confidence:.2f}) with the CRM cross-reference blank")
+                                  f"linked by {row.method} ({row.confidence:.2f}) with the CRM cross-reference blank",
+                                  text=f"Linked to ERP customer {number} by {_evidence(row.method)}, so fill the blank "
+                                       f"cross-reference in {_system(f, 'crm')} with '{number}'",
+                                  rule=f'[rules.ownership] customers.xref = "{owner}"')
                 side = "CRM"
             else:
                 prop = f.proposal("erp", "customers", er, "xref", None, cr["record_id"], False,
-                                  f"linked by {row.method} ({row.confidence:.2f}) with the ERP cross-reference blank")
+                                  f"linked by {row.method} ({row.confidence:.2f}) with the ERP cross-reference blank",
+                                  text=f"Linked to CRM account {who(cr, er)} by {_evidence(row.method)}, so fill the "
+                                       f"blank cross-reference in {_system(f, 'erp')} with '{cr['record_id']}'",
+                                  rule=f'[rules.ownership] customers.xref = "{owner}"')
                 side = "ERP"
             f.add("customer.missing_xref",
                   f"{cr['name']} is linked to ERP customer {number} by {row.method} evidence but the {side} "
@@ -270,6 +283,20 @@ def who(cr: dict[str, Any], er: dict[str, Any]) -> str:
     return "this customer"
 
 
+def _evidence(method: object) -> str:
+    """The link's evidence in words: "tax_id+name" → "tax ID and name"."""
+    return " and ".join(field_label(m).lower().replace("tax id", "tax ID") if m in FIELD_LABELS else m.replace("_", " ")
+                        for m in str(method).split("+"))
+
+
+def _system(f: Findings, side: str) -> str:
+    return system_label(f.systems[side], side)
+
+
+def _link_rule(rules: Rules) -> str:
+    return f"[rules.linking] auto_threshold = {rules.auto_threshold}"
+
+
 def _name_variant(f: Findings, cr: dict[str, Any], er: dict[str, Any], a: Any, b: Any) -> None:
     f.add("customer.name_variant",
           f"The legal name of {who(cr, er)} is written differently in the two systems (same words, other "
@@ -336,6 +363,9 @@ def _hierarchy(f: Findings, cr: dict[str, Any], er: dict[str, Any], parents: _Pa
     if prop is not None:
         # the value written must be the other system's id of the same parent
         prop["to"] = want_e if prop["target_side"] == "erp" else want_c
+        # the parents by name, as the message names them, not by their record ids
+        prop["text"] = (f"The CRM and the ERP share the account hierarchy, so a person decides which parent is "
+                        f"right: CRM {shown_c or 'none'}, ERP {shown_e or 'none'}")
     f.add("data_quality.hierarchy_mismatch",
           f"The parent of {cr['name']} differs: CRM {shown_c or 'none'}, ERP {shown_e or 'none'}.",
           crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],

@@ -92,3 +92,20 @@ def test_amounts_in_messages_carry_their_currency():
                        [inv("b1", "INV-1", "e1", "1000.00", "705.95", "open")])
     (exc,) = by_type(res, "invoice.balance_mismatch")
     assert exc["message"] == "Invoice INV-1 has 816.63 USD open in the CRM but 705.95 USD in the ERP."
+
+
+def test_every_proposal_of_a_generated_scenario_has_a_sentence_and_its_rule_apart(tmp_path):
+    from workbench import config as config_mod
+    from workbench.sandbox import scenario
+    from workbench.sources import files
+    d = scenario.generate(7, 120, tmp_path / "s", invoices_per_customer=4)
+    cfg = config_mod.load(d / "run.toml")
+    res = reconcile(files.create("crm", cfg).pull(None), files.create("erp", cfg).pull(None), cfg)
+    props = [(e["type"], e["proposal"]) for e in res.exceptions.to_dict("records") if isinstance(e["proposal"], dict)]
+    assert len({t for t, _ in props}) >= 8  # customers, xrefs, prices, invoices, orders, hierarchy...
+    for type_, p in props:
+        assert p["text"] and p["text"][0].isupper() and "[rules" not in p["text"], (type_, p["text"])
+        assert not BAD.search(p["text"]) and "_" not in p["text"].split("'")[0], (type_, p["text"])
+        assert "rule" in p
+    for e in res.exceptions.to_dict("records"):
+        assert not BAD.search(e["message"]), e["message"]
