@@ -301,3 +301,19 @@ def test_a_compound_push_interrupted_after_its_first_field_finishes_the_second_w
     assert erp_value(bc, d["id"], "postalCode") == "62701"
     assert erp_version(bc, d["id"]) == v + 1  # only the postcode was written
     assert _corr(store, cid).verification == "agreed" and _exc(store, eid).status == "resolved"
+
+
+def test_a_compound_correction_over_a_record_someone_changed_writes_nothing_and_says_which_field(store, bc):
+    cid, eid, d = _compound_city_and_postcode(store, bc)
+    set_erp_value(bc, d["id"], "postalCode", "10001")  # a clerk changed the postcode after approval
+    v = erp_version(bc, d["id"])
+    rep = service.push(store, "ann", backoff=FAST)
+    assert rep.counts["conflict"] == 1 and rep.counts["applied"] == 0
+    assert erp_version(bc, d["id"]) == v and erp_value(bc, d["id"], "city") == d["city"]  # nothing written
+    c = _corr(store, cid)
+    assert c.state == "conflict" and "postcode" in c.last_error and "10001" in c.last_error
+    with store.session() as s:
+        ev = s.execute(select(AuditEvent).where(AuditEvent.entity_id == str(cid),
+                                                AuditEvent.action == "correction.conflict")).scalar_one()
+    assert {f["field"]: f["outcome"] for f in ev.detail["fields"]} == {"city": "conflict", "postcode": "conflict"}
+    assert _exc(store, eid).status == "reopened"

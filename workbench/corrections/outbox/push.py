@@ -310,10 +310,14 @@ def record_result(s: Session, c: Correction, r: WriteResult, *, actor: str, max_
         report_.add(r.outcome)
         state = CorrectionState.APPLIED
     elif r.outcome == "conflict":
-        current = r.current_value
-        why = (f"changed in {c.target_system} since approval: approved over "
-               f"{_show(c.from_value)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
-        detail.update(seen=c.from_value, current=current, seen_version=c.seen_version, current_version=r.new_version)
+        current, seen, what = r.current_value, c.from_value, ""
+        if isinstance(r, CompoundResult):  # name the field someone changed, with what the approver saw of it
+            odd = next((f_ for f_, p in r.parts if p.outcome == "conflict"), c.field)
+            seen = next((was for f_, was, _ in changes(c) if f_ == odd), c.from_value)
+            what = f" {odd}"
+        why = (f"changed in {c.target_system} since approval:{what} approved over "
+               f"{_show(seen)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
+        detail.update(seen=seen, current=current, seen_version=c.seen_version, current_version=r.new_version)
         lifecycle.transition(s, c, CorrectionState.CONFLICT, actor=actor, reason=why, detail=detail,
                              changes={"last_error": why})
         _reopen(s, c, actor, f"correction {c.id} not written: {why}")
