@@ -132,8 +132,11 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
         else:
             old = _side_value(exc, side, fld)
         old = _typed_or_text(kind, fld, old)
-        # the further fields the engine's fix implies on the same record (status with its balance)
-        also = _implied(kind, prop, exc.id) if to_value is None and same_field else []
+        # Taking the engine's value (left blank, or typed as the engine proposed it: the app fills
+        # it in) takes its whole fix: the further fields it implies on the same record.
+        engine_fix = same_field and not prop.get("needs_decision") and (
+            to_value is None or _same(kind, fld, new, _typed_or_text(kind, fld, prop.get("to"))))
+        also = _implied(kind, prop, exc.id) if engine_fix else []
         if old is not None and new is not None and _same(kind, fld, old, new) and not also:
             raise InputError(f"{where}: the {side.upper()} record already holds {display(old)}; nothing to change")
         fields = {fld, *(a["field"] for a in also)}
@@ -160,7 +163,7 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
                              "target": {"side": side, "system": system, "object": obj, "record": corr.target_record,
                                         "field": fld},
                              "before": corr.from_value, "after": corr.to_value, "seen_version": corr.seen_version,
-                             "manual": to_value is not None, "idempotency_key": corr.idempotency_key,
+                             "manual": not engine_fix, "idempotency_key": corr.idempotency_key,
                              "rule": prop.get("rule") if same_field else None,
                              "version": 1, **lifecycle.also_detail(corr)})
         if exc.status != ExceptionStatus.IN_REVIEW:

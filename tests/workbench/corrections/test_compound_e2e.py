@@ -101,14 +101,27 @@ def test_a_tampered_second_field_is_refused_by_the_trail(demo_run):
     assert "also changes" in refused[cid]
 
 
-def test_a_single_field_correction_verifies_the_rest_of_the_record_too(demo_run):
-    """The preparer fixes only the status by hand: the balance still differs, so verification
-    says so (and the exception reopens) instead of calling the invoice resolved."""
+def test_the_engines_value_typed_in_by_hand_takes_its_whole_fix(demo_run):
+    """The app fills the engine's value into the value box: proposing with it is taking the fix."""
     demo, store, run_id = demo_run
     exc = _status_fix_with_balance(store, run_id)
-    cid = service.propose(store, int(exc["id"]), "bob", field="status", to_value=exc["proposal"]["to"])
+    cid = service.propose(store, int(exc["id"]), "bob", field="status", to_value=exc["proposal"]["to"].upper())
     with store.session() as s:
-        assert s.get(Correction, cid).also is None
+        assert [a["field"] for a in s.get(Correction, cid).also] == ["open_balance"]
+
+
+def test_a_single_field_correction_verifies_the_rest_of_the_record_too(demo_run):
+    """A status fix proposed by an older version (no further fields): the balance still differs,
+    so verification says so (and the exception reopens) instead of calling the invoice resolved."""
+    demo, store, run_id = demo_run
+    exc = _status_fix_with_balance(store, run_id)
+    with store.session() as s:
+        row = s.get(ExceptionRow, int(exc["id"]))
+        row.proposal = {k: v for k, v in row.proposal.items() if k not in ("also", "text", "rule")}
+    cid = service.propose(store, int(exc["id"]), "bob")
+    with store.session() as s:
+        c = s.get(Correction, cid)
+        assert c.also is None and c.reason == exc["proposal"]["reason"]  # an older proposal's reason
     service.approve(store, [cid], "ann")
     rep = service.push(store, "ann", backoff=FAST)
     assert rep.counts["applied"] == 1 and rep.verified["still_differs"] == 1
