@@ -115,8 +115,9 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
         if ci in linked_c or ci in dup_c:
             continue
         amt, ccy = exposure.of("crm", ci)
-        stale = f" Its cross-reference {r['xref']!r} matches no ERP customer that fits." if r.get("xref") else ""
-        f.add("customer.missing_in_erp", f"CRM account {r['name']} has no customer in the ERP.{stale}",
+        stale = (f" Its cross-reference {r['xref']!r} matches no ERP customer that fits."
+                 if not _blank(r.get("xref")) else "")
+        f.add("customer.missing_in_erp", f"CRM account {who(r, {})} has no customer in the ERP.{stale}",
               crm_object="customers", crm_id=r["record_id"], customer_name=r["name"], amount_at_risk=amt, currency=ccy,
               crm_value=r["name"])
     for ej, r in enumerate(erec):
@@ -124,7 +125,8 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
             continue
         amt, ccy = exposure.of("erp", ej)
         f.add("customer.missing_in_crm",
-              f"ERP customer {r.get('number') or r['record_id']} {r['name']} has no account in the CRM.",
+              f"ERP customer {r.get('number') or r['record_id']}"
+              f"{'' if _blank(r.get('name')) else ' ' + str(r['name'])} has no account in the CRM.",
               erp_object="customers", erp_id=r["record_id"], customer_name=r["name"], amount_at_risk=amt, currency=ccy,
               erp_value=r["name"])
 
@@ -307,7 +309,7 @@ def _name_variant(f: Findings, cr: dict[str, Any], er: dict[str, Any], a: Any, b
 
 
 def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
+    return is_missing(v) or (isinstance(v, str) and not v.strip())
 
 
 def _data_quality(f: Findings, cr: dict[str, Any], er: dict[str, Any]) -> None:
