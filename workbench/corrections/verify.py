@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from workbench.config import RunConfig
-from workbench.corrections.values import canonical_kind, display, parse_value, same
+from workbench.corrections.values import canonical_kind, display, field_changes, parse_value, same
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.reconcile.invoices import effective_status
 from workbench.reconcile.rules import Rules, Tolerance, parse
@@ -151,7 +151,7 @@ READ_ATTEMPTS = 4
 
 def _fields(c: Correction) -> list[str]:
     """Every field the correction changes, the first one first."""
-    return [c.field, *(a["field"] for a in c.also or [])]
+    return [f_ for f_, _, _ in field_changes(c)]
 
 
 def _readable(conns: Connectors, run_id: int | None, side: str, obj: str, probe: str, must: set[str],
@@ -210,7 +210,7 @@ def _judge(c: Correction, exc: ExceptionRow | None, got: dict[_Group, dict[str, 
     rec = got.get(tkey, {}).get(c.target_record)
     if rec is None:
         return "still_differs", f"{side.upper()} record {c.target_record} can no longer be read", seen
-    wanted = [(c.field, c.to_value)] + [(a["field"], a.get("to")) for a in c.also or []]
+    wanted = [(f_, to) for f_, _, to in field_changes(c)]
     for f_, to in wanted:
         seen[f_] = {side: _plain(rec.get(f_))}
         if not same(kind, f_, rec.get(f_), to):

@@ -41,7 +41,7 @@ from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
 from workbench.close.lock import PeriodLocked, locked_reason
 from workbench.corrections.proof import approval_refusals
-from workbench.corrections.values import canonical_kind, parse_value, same
+from workbench.corrections.values import canonical_kind, field_changes, parse_value, same
 from workbench.errors import Cancelled, ConfigError, StaleState, WorkbenchError
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources import open_source
@@ -224,9 +224,6 @@ def write_request(c: Correction) -> WriteRequest:
                         new_value=typed(c, c.to_value), seen_version=c.seen_version)
 
 
-def changes(c: Correction) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) of every field the correction changes, the first one first."""
-    return [(c.field, c.from_value, c.to_value)] + [(a["field"], a.get("from"), a.get("to")) for a in c.also or []]
 
 
 def write_requests(c: Correction) -> list[WriteRequest]:
@@ -240,7 +237,7 @@ def write_requests(c: Correction) -> list[WriteRequest]:
     rest = [WriteRequest(correction_id=c.id, idempotency_key=f"{c.idempotency_key}.{n}", object=c.target_object,
                          record_id=c.target_record, field=f_, old_value=_typed(kind, f_, was),
                          new_value=_typed(kind, f_, to), seen_version=None)
-            for n, (f_, was, to) in enumerate(changes(c)[1:], start=1)]
+            for n, (f_, was, to) in enumerate(field_changes(c)[1:], start=1)]
     return [first, *rest]
 
 
@@ -313,7 +310,7 @@ def record_result(s: Session, c: Correction, r: WriteResult, *, actor: str, max_
         current, seen, what = r.current_value, c.from_value, ""
         if isinstance(r, CompoundResult):  # name the field someone changed, with what the approver saw of it
             odd = next((f_ for f_, p in r.parts if p.outcome == "conflict"), c.field)
-            seen = next((was for f_, was, _ in changes(c) if f_ == odd), c.from_value)
+            seen = next((was for f_, was, _ in field_changes(c) if f_ == odd), c.from_value)
             what = f" {odd}"
         why = (f"changed in {c.target_system} since approval:{what} approved over "
                f"{_show(seen)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
@@ -383,7 +380,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
         for (run_id, side, obj), cs in groups.items():
             try:
                 src = conns.source(run_id, side)
-                fields = sorted({f_ for c in cs for f_, _, _ in changes(c)})
+                fields = sorted({f_ for c in cs for f_, _, _ in field_changes(c)})
                 got = src.read_current(obj, sorted({c.target_record for c in cs}), fields)
             except WorkbenchError as exc:
                 report_.errors.append(f"cannot check {len(cs)} interrupted correction(s) on "
@@ -391,7 +388,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
                 continue
             for c in cs:
                 rec = got.get(c.target_record)
-                current[c.id] = (rec is not None, {f_: (rec or {}).get(f_) for f_, _, _ in changes(c)})
+                current[c.id] = (rec is not None, {f_: (rec or {}).get(f_) for f_, _, _ in field_changes(c)})
     landed = []
     for c_id, (found, values) in current.items():
         with store.session() as s:
@@ -415,7 +412,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
 
 def _resolve_interrupted(s: Session, c: Correction, actor: str, found: bool, values: dict[str, Any],
                          kind: str | None, detail: dict[str, Any], report_: PushReport, grace: float) -> None:
-    fields = changes(c)
+    fields = field_changes(c)
     new = [same(kind, f_, values.get(f_), to) for f_, _, to in fields]
     # each field holding its old or its new value: whatever landed is found by the next
     # attempt's compare-before-write (already there), the rest is written then
