@@ -97,6 +97,9 @@ def correction_rows(frame, exceptions: dict[int, dict[str, Any]] | None = None) 
                        f"{value_text(r.get('to_value'), field, currency)}")
         amount = ex.get("amount_at_risk")
         r["at_risk"] = format_amount(amount, currency) if amount is not None else MISSING
+        for a in r.get("also") or []:  # a compound correction: the record's further changes
+            r["change"] += (f"; {field_label(a['field'])}: {value_text(a.get('from'), a['field'], currency)} → "
+                            f"{value_text(a.get('to'), a['field'], currency)}")
         r["state_words"] = correction_state_label(r.get("state"))
         r["approver_words"] = r.get("approver") or MISSING
         r["why"] = r.get("last_error") or r.get("state_reason") or r.get("reason") or ""

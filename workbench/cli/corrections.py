@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.cli import add_db_option
@@ -74,6 +75,12 @@ def _ids(values: list[str]) -> list[int]:
     return out
 
 
+def _fields(r: Mapping[Hashable, Any]) -> str:
+    """The field changed, and how many more a compound correction changes with it."""
+    more = len(r.get("also") or [])
+    return f"{field_label(r['field'])} +{more}" if more else field_label(r["field"])
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from workbench.corrections.service import list_corrections
     store = _store(args)
@@ -95,7 +102,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                      if not is_missing(n) and n), "")
         print(f"{r['id']:>6} {fit(r['exception_id'], 6):>6}  {fit(correction_state_label(r['state']), 23):<24}"
               f"{fit(str(r['target_side']).upper(), 4):<5}{fit(r['target_record'], 19):<20}"
-              f"{fit(field_label(r['field']), 15):<16}{fit(value_text(r['from_value']), 17):>18}"
+              f"{fit(_fields(r), 15):<16}{fit(value_text(r['from_value']), 17):>18}"
               f"{fit(value_text(r['to_value']), 17):>18}  {fit(r['preparer'], 11):<12}"
               f"{fit(r['approver'], 11):<12}{fit(note, 60)}")
     print(f"{len(df)} correction(s)")

@@ -50,6 +50,12 @@ TRANSITIONS: dict[str, tuple[CorrectionState, ...]] = {
 ACTIVE = (_S.PROPOSED, _S.APPROVED, _S.QUEUED, _S.PUSHING, _S.FAILED, _S.DEAD_LETTER)
 
 
+def also_detail(corr: Correction) -> dict[str, Any]:
+    """A compound correction's further field changes, each with its before and after, for its
+    every event (nothing for a single-field correction, whose events stay as they were)."""
+    return {"also": corr.also} if corr.also else {}
+
+
 def can(state: str, to: str) -> bool:
     return to in TRANSITIONS.get(state, ())
 
@@ -91,6 +97,7 @@ def transition(session: Session, corr: Correction, to: str, *, actor: str, reaso
         "before": corr.from_value, "after": corr.to_value, "seen_version": corr.seen_version,
         "idempotency_key": corr.idempotency_key, "version": corr.version,
     }
+    event.update(also_detail(corr))
     if detail:
         event.update(detail)
     trail.append(session, actor=actor, action=f"correction.{to}", entity_type="correction", entity_id=corr.id,

@@ -50,6 +50,7 @@ class ProvenCorrection:
     target: dict[str, Any] | None = None
     before: Any = None
     after: Any = None
+    also: Any = None  # a compound correction's further changes as proposed
     exception_id: int | None = None
     verification: str | None = None
     problems: list[str] = field(default_factory=list)
@@ -73,6 +74,7 @@ def replay_correction(cid: int, events: Iterable[AuditEvent]) -> ProvenCorrectio
             p.state, p.last_event, p.preparer = "proposed", ev.id, ev.actor
             p.target, p.before, p.after, p.exception_id = d.get("target"), d.get("before"), d.get("after"), \
                 d.get("exception_id")
+            p.also = d.get("also")
             continue
         if p.state is None:
             p.problems.append(f"correction {cid}: event {ev.id} ({ev.action}) comes before any proposal")
@@ -81,7 +83,7 @@ def replay_correction(cid: int, events: Iterable[AuditEvent]) -> ProvenCorrectio
                               f"{_show(d.get('state_before'))} but the trail had it {p.state} (event {p.last_event}): "
                               "its state was changed without an event in between")
         if p.target is not None and not (_same(d.get("target"), p.target) and _same(d.get("before"), p.before)
-                                         and _same(d.get("after"), p.after)):
+                                         and _same(d.get("after"), p.after) and _same(d.get("also"), p.also)):
             p.problems.append(f"correction {cid}: event {ev.id} ({ev.action}) carries the value "
                               f"{_show(d.get('after'))} for {_show((d.get('target') or {}).get('field'))}, "
                               f"it was proposed as {_show(p.after)} for {_show(p.target.get('field'))}: "
@@ -124,6 +126,9 @@ def correction_mismatches(c: Correction, p: ProvenCorrection) -> list[str]:
         out.append(f"{where} {c.target_side} {c.target_record} {c.field}: {_show(c.from_value)} → "
                    f"{_show(c.to_value)}, the trail proves {(p.target or {}).get('record')} "
                    f"{(p.target or {}).get('field')}: {_show(p.before)} → {_show(p.after)}")
+    if not _same(c.also or None, p.also):
+        out.append(f"{where} {c.target_side} {c.target_record} also changes {_show(c.also)}, the trail proves "
+                   f"{_show(p.also)}")
     if c.exception_id != p.exception_id and c.exception_id is not None:
         out.append(f"{where} exception {c.exception_id}, the trail proves exception {p.exception_id}")
     if c.verification != p.verification:

@@ -49,7 +49,9 @@ LIST_COLUMNS = ["id", "exception_id", "run_id", "exception_type", "customer_name
                 "target_object", "target_record", "field", "from_value", "to_value", "state", "reason",
                 "preparer", "prepared_at", "approver", "approved_at", "attempts", "next_attempt_at",
                 "last_error", "response_id", "pushed_at", "verification", "seen_version", "idempotency_key",
-                "version", "state_reason"]  # state_reason: why it is in its state (from its latest audit event)
+                "version", "state_reason", "also"]
+# state_reason: why it is in its state (from its latest audit event); also: a compound correction's
+# further changes on the same record, [{"field", "from", "to"}] (None for a single field)
 
 FILTERS = ("ids", "state", "run_id", "exception_id", "exception_type", "family", "target_side", "target_system",
            "object", "field", "preparer", "approver", "customer")
@@ -132,18 +134,27 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
         else:
             old = _side_value(exc, side, fld)
         old = _typed_or_text(kind, fld, old)
-        if old is not None and new is not None and _same(kind, fld, old, new):
+        # Taking the engine's value (left blank, or typed as the engine proposed it: the app fills
+        # it in) takes its whole fix: the further fields it implies on the same record.
+        engine_fix = same_field and not prop.get("needs_decision") and (
+            to_value is None or _same(kind, fld, new, _typed_or_text(kind, fld, prop.get("to"))))
+        also = _implied(kind, prop, exc.id) if engine_fix else []
+        if old is not None and new is not None and _same(kind, fld, old, new) and not also:
             raise InputError(f"{where}: the {side.upper()} record already holds {display(old)}; nothing to change")
+        fields = {fld, *(a["field"] for a in also)}
         for other in _active_for(s, exc.id):
-            if other.field == fld and other.target_side == side:
+            taken = fields & {other.field, *(a.get("field") for a in other.also or [])}
+            if taken and other.target_side == side:
                 raise IllegalTransition(f"exception {exc.id} already has correction {other.id} ({other.state}) "
-                                        f"for {side.upper()} field '{fld}'; reject or replay that one instead")
+                                        f"for {side.upper()} field '{sorted(taken)[0]}'; reject or replay that one "
+                                        "instead")
         run = s.get(Run, exc.run_id) if exc.run_id else None
         system = prop.get("target_system") or _system_of(run, side)
         corr = Correction(exception_id=exc.id, run_id=exc.run_id, target_side=side, target_system=system,
                           target_object=obj, target_record=str(record), field=fld, from_value=old, to_value=new,
+                          also=also or None,
                           seen_version=prop.get("version") if same_field else None, state=CorrectionState.PROPOSED,
-                          reason=reason or (prop.get("reason") if same_field else None), preparer=user,
+                          reason=reason or (_engine_words(prop) if same_field else None), preparer=user,
                           prepared_at=_now(), idempotency_key=f"wb-{uuid.uuid4().hex}", attempts=0, version=1)
         s.add(corr)
         s.flush()
@@ -154,11 +165,35 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
                              "target": {"side": side, "system": system, "object": obj, "record": corr.target_record,
                                         "field": fld},
                              "before": corr.from_value, "after": corr.to_value, "seen_version": corr.seen_version,
-                             "manual": to_value is not None, "idempotency_key": corr.idempotency_key,
-                             "version": 1, "deliver": route})
+                             "manual": not engine_fix, "idempotency_key": corr.idempotency_key,
+                             "rule": prop.get("rule") if same_field else None,
+                             "version": 1, "deliver": route, **lifecycle.also_detail(corr)})
         if exc.status != ExceptionStatus.IN_REVIEW:
             set_exception_status(s, exc, ExceptionStatus.IN_REVIEW, actor=user, detail={"correction_id": corr.id})
         return NewId(corr.id, Changes.of(exceptions=[exc.id], corrections=[corr.id]))
+
+
+def _implied(kind: str | None, prop: dict[str, Any], exception_id: int) -> list[dict[str, Any]]:
+    """The engine proposal's further field changes, typed and stored as JSON; values the
+    record already holds are left out."""
+    out = []
+    for a in prop.get("also") or []:
+        f_ = a.get("field")
+        if not f_:
+            continue
+        where = f"exception {exception_id}, field '{f_}'"
+        to = parse_value(kind, f_, a.get("to"), where=where)
+        was = _typed_or_text(kind, f_, a.get("from"))
+        if was is not None and to is not None and _same(kind, f_, was, to):
+            continue
+        out.append({"field": f_, "from": was, "to": to})
+    return out
+
+
+def _engine_words(prop: dict[str, Any]) -> str | None:
+    """The reason a correction taken from the engine carries: its plain sentence (older
+    proposals: their reason); the rule itself goes into the trail, not into the reason."""
+    return prop.get("text") or prop.get("reason")
 
 
 def _system_of(run: Run | None, side: str) -> str:
@@ -359,6 +394,8 @@ def list_corrections(store: Store, **filters: Any) -> pd.DataFrame:
             kind = canonical_kind(c.target_object)
             d["from_value"] = _typed_or_text(kind, c.field, c.from_value)
             d["to_value"] = _typed_or_text(kind, c.field, c.to_value)
+            d["also"] = [{**a, "from": _typed_or_text(kind, a["field"], a.get("from")),
+                          "to": _typed_or_text(kind, a["field"], a.get("to"))} for a in c.also] if c.also else None
             rows.append(d)
         reasons = _state_reasons(s, [d["id"] for d in rows])
     for d in rows:

@@ -103,6 +103,16 @@ def same(kind: str | None, field: str, a: Any, b: Any) -> bool:
     return bool(pa == pb)
 
 
+def field_changes(c: Any) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) of every field a correction changes, the first one first: a
+    compound correction's further fields (``also``) after it. Takes a Correction row or a
+    row of ``list_corrections`` (a mapping), for every reader that shows a correction."""
+    row: dict[str, Any] = c if isinstance(c, dict) else {k: getattr(c, k, None) for k in
+                                                         ("field", "from_value", "to_value", "also")}
+    first = (str(row.get("field")), row.get("from_value"), row.get("to_value"))
+    return [first] + [(str(a["field"]), a.get("from"), a.get("to")) for a in row.get("also") or []]
+
+
 def _text(v: Any) -> str:
     return "" if v is None else str(v).strip()
 

@@ -98,6 +98,18 @@ LINK_METHOD_LABELS: dict[str, str] = {
 LINK_STATUS_LABELS: dict[str, str] = {"auto": "automatic", "suggested": "suggested, waiting for a decision",
                                       "confirmed": "confirmed", "rejected": "rejected"}
 
+# The systems behind the connectors, as their vendors write them (a [crm]/[erp] "system" key).
+SYSTEM_LABELS: dict[str, str] = {
+    "salesforce": "Salesforce", "business_central": "Business Central", "odoo": "Odoo", "erpnext": "ERPNext",
+    "netsuite": "NetSuite", "sap": "SAP", "dynamics": "Dynamics 365", "hubspot": "HubSpot",
+}
+
+# Canonical invoice (and order) statuses as a person reads them in a sentence.
+STATUS_LABELS: dict[str, str] = {
+    "draft": "Draft", "open": "Open", "partially_paid": "Partially paid", "paid": "Paid",
+    "void": "Cancelled (void)", "credit_note": "Credit note",
+}
+
 
 def _plain(code: str) -> str:
     words = code.replace("_", " ").strip()
@@ -149,6 +161,16 @@ def link_status_label(status: str | None) -> str:
     return MISSING if is_missing(status) or not status else LINK_STATUS_LABELS.get(status, _plain(status))
 
 
+def system_label(system: str | None, side: str | None = None) -> str:
+    """"business_central" → "Business Central"; a connector that names no system ("files", "rest")
+    reads as the side ("the ERP"), so a sentence never names a file format as a system."""
+    if system and not is_missing(system) and system in SYSTEM_LABELS:
+        return SYSTEM_LABELS[system]
+    if system and not is_missing(system) and system not in ("files", "rest", "crm", "erp"):
+        return _plain(system)
+    return f"the {SIDE_LABELS.get(side or '', 'other system')}"
+
+
 def is_money_field(field: str | None) -> bool:
     """Fields that hold an amount of money in some kind (open_balance, unit_price, ...)."""
     return bool(field) and any(field in names for names in MONEY_FIELDS.values())
@@ -172,6 +194,8 @@ def value_text(value: Any, field: str | None = None, currency: str | None = None
     text = str(value)
     if text.strip().lower() in {"", "nan", "none", "nat", "null"}:
         return MISSING
+    if field == "status" and text in STATUS_LABELS:
+        return STATUS_LABELS[text]
     if field is not None and is_money_field(field):
         try:
             amount = value if isinstance(value, Decimal) else Decimal(text)

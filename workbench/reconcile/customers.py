@@ -10,8 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.model.labels import FIELD_LABELS, field_label, system_label
+from workbench.model.missing import is_missing
 from workbench.reconcile import normalize as nz
-from workbench.reconcile.findings import Findings, diff
+from workbench.reconcile.findings import Findings, diff, side_values
 from workbench.reconcile.linking import Features, Linking
 from workbench.reconcile.rules import Rules
 
@@ -113,8 +115,9 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
         if ci in linked_c or ci in dup_c:
             continue
         amt, ccy = exposure.of("crm", ci)
-        stale = f" Its cross-reference {r['xref']!r} matches no ERP customer that fits." if r.get("xref") else ""
-        f.add("customer.missing_in_erp", f"CRM account {r['name']} has no customer in the ERP.{stale}",
+        stale = (f" Its cross-reference {r['xref']!r} matches no ERP customer that fits."
+                 if not _blank(r.get("xref")) else "")
+        f.add("customer.missing_in_erp", f"CRM account {who(r, {})} has no customer in the ERP.{stale}",
               crm_object="customers", crm_id=r["record_id"], customer_name=r["name"], amount_at_risk=amt, currency=ccy,
               crm_value=r["name"])
     for ej, r in enumerate(erec):
@@ -122,7 +125,8 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
             continue
         amt, ccy = exposure.of("erp", ej)
         f.add("customer.missing_in_crm",
-              f"ERP customer {r.get('number') or r['record_id']} {r['name']} has no account in the CRM.",
+              f"ERP customer {r.get('number') or r['record_id']}"
+              f"{'' if _blank(r.get('name')) else ' ' + str(r['name'])} has no account in the CRM.",
               erp_object="customers", erp_id=r["record_id"], customer_name=r["name"], amount_at_risk=amt, currency=ccy,
               erp_value=r["name"])
 
@@ -142,13 +146,20 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
                 dfs.append({"field": "crm.xref", "crm": cr.get("xref"), "erp": number})
                 prop = f.proposal("crm", "customers", cr, "xref", cr.get("xref"), number, False,
                                   f"the CRM cross-reference points at another ERP customer while the evidence "
-                                  f"({row.method}, {row.confidence:.2f}) links this account to {number}")
+                                  f"({row.method}, {row.confidence:.2f}) links this account to {number}",
+                                  text=f"The evidence ({_evidence(row.method)}) links this account to ERP customer "
+                                       f"{number}, so set the cross-reference in {_system(f, 'crm')} to '{number}'",
+                                  rule=_link_rule(rules))
             if wrong_e:
                 dfs.append({"field": "erp.xref", "crm": cr["record_id"], "erp": er.get("xref")})
                 if not wrong_c:
                     prop = f.proposal("erp", "customers", er, "xref", er.get("xref"), cr["record_id"], False,
                                       f"the ERP cross-reference points at another CRM account while the evidence "
-                                      f"({row.method}, {row.confidence:.2f}) links this customer to {cr['record_id']}")
+                                      f"({row.method}, {row.confidence:.2f}) links this customer to {cr['record_id']}",
+                                      text=f"The evidence ({_evidence(row.method)}) links this customer to CRM account "
+                                           f"{who(cr, er)}, so set the cross-reference in {_system(f, 'erp')} to "
+                                           f"'{cr['record_id']}'",
+                                      rule=_link_rule(rules))
             where = "CRM" if wrong_c else "ERP"
             shown = cr.get("xref") if wrong_c else er.get("xref")
             f.add("customer.wrong_xref",
@@ -162,11 +173,17 @@ def customer_exceptions(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, lk: L
             if (c_blank and (crm_holds or not erp_holds or owner == "erp")
                     and not (e_blank and owner == "crm" and erp_holds)):
                 prop = f.proposal("crm", "customers", cr, "xref", None, number, False,
-                                  f"linked by {row.method} ({row.confidence:.2f}) with the CRM cross-reference blank")
+                                  f"linked by {row.method} ({row.confidence:.2f}) with the CRM cross-reference blank",
+                                  text=f"Linked to ERP customer {number} by {_evidence(row.method)}, so fill the blank "
+                                       f"cross-reference in {_system(f, 'crm')} with '{number}'",
+                                  rule=f'[rules.ownership] customers.xref = "{owner}"')
                 side = "CRM"
             else:
                 prop = f.proposal("erp", "customers", er, "xref", None, cr["record_id"], False,
-                                  f"linked by {row.method} ({row.confidence:.2f}) with the ERP cross-reference blank")
+                                  f"linked by {row.method} ({row.confidence:.2f}) with the ERP cross-reference blank",
+                                  text=f"Linked to CRM account {who(cr, er)} by {_evidence(row.method)}, so fill the "
+                                       f"blank cross-reference in {_system(f, 'erp')} with '{cr['record_id']}'",
+                                  rule=f'[rules.ownership] customers.xref = "{owner}"')
                 side = "ERP"
             f.add("customer.missing_xref",
                   f"{cr['name']} is linked to ERP customer {number} by {row.method} evidence but the {side} "
@@ -252,7 +269,7 @@ def _attributes(f: Findings, cr: dict[str, Any], er: dict[str, Any], risk: _Risk
             continue
         prop = f.propose("customers", fld, cr, er, a, b, label=f"the customer's {_LABEL.get(fld, fld)}")
         f.add("customer.attribute_mismatch",
-              f"The {_LABEL.get(fld, fld)} of {cr['name']} differs: CRM {a!r}, ERP {b!r}.",
+              f"The {_LABEL.get(fld, fld)} of {who(cr, er)} differs: {side_values(a, b, fld)}.",
               crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
               customer_name=cr["name"], field=fld, crm_value=a, erp_value=b,
               diffs=[diff(fld, a, b)], proposal=prop,
@@ -260,17 +277,39 @@ def _attributes(f: Findings, cr: dict[str, Any], er: dict[str, Any], risk: _Risk
               currency=risk.ccy if fld in ("tax_id", "currency") else None)
 
 
+def who(cr: dict[str, Any], er: dict[str, Any]) -> str:
+    """The customer as a sentence names it: the CRM name, else the ERP's, else its number."""
+    for v in (cr.get("name"), er.get("name"), er.get("number"), cr.get("record_id")):
+        if not is_missing(v) and str(v).strip():
+            return str(v)
+    return "this customer"
+
+
+def _evidence(method: object) -> str:
+    """The link's evidence in words: "tax_id+name" → "tax ID and name"."""
+    return " and ".join(field_label(m).lower().replace("tax id", "tax ID") if m in FIELD_LABELS else m.replace("_", " ")
+                        for m in str(method).split("+"))
+
+
+def _system(f: Findings, side: str) -> str:
+    return system_label(f.systems[side], side)
+
+
+def _link_rule(rules: Rules) -> str:
+    return f"[rules.linking] auto_threshold = {rules.auto_threshold}"
+
+
 def _name_variant(f: Findings, cr: dict[str, Any], er: dict[str, Any], a: Any, b: Any) -> None:
     f.add("customer.name_variant",
-          f"The legal name of {cr['name']} is written differently in the two systems (same words, other "
-          f"spelling or order): CRM {a!r}, ERP {b!r}.",
+          f"The legal name of {who(cr, er)} is written differently in the two systems (same words, other "
+          f"spelling or order): {side_values(a, b, 'name')}.",
           crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
           customer_name=cr["name"], field="name", crm_value=a, erp_value=b, diffs=[diff("name", a, b)],
           proposal=f.propose("customers", "name", cr, er, a, b, label="the customer's legal name"))
 
 
 def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
+    return is_missing(v) or (isinstance(v, str) and not v.strip())
 
 
 def _data_quality(f: Findings, cr: dict[str, Any], er: dict[str, Any]) -> None:
@@ -326,6 +365,9 @@ def _hierarchy(f: Findings, cr: dict[str, Any], er: dict[str, Any], parents: _Pa
     if prop is not None:
         # the value written must be the other system's id of the same parent
         prop["to"] = want_e if prop["target_side"] == "erp" else want_c
+        # the parents by name, as the message names them, not by their record ids
+        prop["text"] = (f"The CRM and the ERP share the account hierarchy, so a person decides which parent is "
+                        f"right: CRM {shown_c or 'none'}, ERP {shown_e or 'none'}")
     f.add("data_quality.hierarchy_mismatch",
           f"The parent of {cr['name']} differs: CRM {shown_c or 'none'}, ERP {shown_e or 'none'}.",
           crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
@@ -345,4 +387,6 @@ def _credit(f: Findings, cr: dict[str, Any], er: dict[str, Any], risk: _Risk) ->
           customer_name=cr["name"], field="blocked", crm_value="active", erp_value=blocked,
           amount_at_risk=risk.amt, currency=risk.ccy, diffs=[diff("blocked", "active", blocked)],
           proposal=f.proposal("crm", "customers", cr, "active", cr.get("active"), False, True,
-                              "the ERP blocks this customer; sales should know before booking more business"))
+                              "the ERP blocks this customer; sales should know before booking more business",
+                              text=f"The ERP blocks {who(cr, er)} ({blocked}), so a person decides whether to mark "
+                                   f"the account inactive in {system_label(f.systems['crm'], 'crm')}"))

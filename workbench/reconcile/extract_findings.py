@@ -7,7 +7,7 @@ row is one ``data_quality.unresolved_reference`` exception, so it is seen and ne
 
 from __future__ import annotations
 
-from workbench.reconcile.findings import Findings
+from workbench.reconcile.findings import Findings, quoted
 from workbench.sources.base import Extract
 
 _KIND_LABEL = {"customers": "Customer", "products": "Product", "prices": "Price", "orders": "Order",
@@ -25,7 +25,7 @@ def unresolved_references(f: Findings, *extracts: Extract) -> None:
             why = (f"matches {matches} records, so it is left unresolved" if r["problem"] == "ambiguous"
                    else "matches no record")
             message = (f"{_KIND_LABEL.get(r['kind'], r['kind'])} {r['record_id']} (row {r['row']} of {r['file']}): "
-                       f"{r['column']} {r['value']!r} {why}; its {r['field']} is unknown in this run.")
+                       f"{r['column']} {quoted(r['value'])} {why}; its {r['field']} is unknown in this run.")
             ids = {f"{side}_object": r["kind"], f"{side}_id": r["record_id"], f"{side}_value": r["value"]}
             # the name as the extract wrote it, so the queue's customer filter finds the row
             name = r["value"] if r["field"] in ("customer_id", "parent_id") else None

@@ -16,7 +16,7 @@ import pandas as pd
 
 from workbench.model.status import aging_bucket, is_overdue, settle
 from workbench.reconcile import normalize as nz
-from workbench.reconcile.findings import Findings, diff, display
+from workbench.reconcile.findings import Findings, diff, said
 from workbench.reconcile.rules import Rules, Tolerance
 from workbench.progress import TaskState
 
@@ -303,24 +303,38 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
         diffs.append(diff("due_date", cr.get("due_date"), er.get("due_date")))
     diffs += extra
     explains = bal_d if bal_differs else None
+    # what else differs on the pair, for a fix that must carry it along (same currency only:
+    # an ERP balance in another currency is no value to write into the CRM)
+    same_ccy = cr["currency"] == er["currency"]
+    along = {"status": (cr["status"], er["status"]) if sc != se and cr["status"] != er["status"] and same_ccy
+             else None,
+             "open_balance": (c_bal, er["open_balance"]) if bal_differs and same_ccy else None}
+
+    def implied(first: str, *fields: str) -> list[tuple[str, Any, Any]]:
+        """The fields a fix of ``first`` implies: they differ too and the same system owns them."""
+        owner = rules.owner("invoices", first)
+        return [(x, *pair) for x in fields if (pair := along[x]) is not None and rules.owner("invoices", x) == owner]
 
     if amount_differs:
         d = c_total - e_total
         f.add("invoice.amount_mismatch",
-              f"Invoice {label} totals {display(c_total, ccy)} in the CRM but "
-              f"{display(er['total_amount'], er['currency'])} in the ERP.",
+              f"Invoice {label} totals {said(c_total, ccy)} in the CRM but "
+              f"{said(er['total_amount'], er['currency'])} in the ERP.",
               field="total_amount", crm_value=c_total, erp_value=er["total_amount"], difference=d,
               amount_at_risk=abs(d), currency=ccy, on=on, diffs=diffs, explains=explains,
-              proposal=f.propose("invoices", "total_amount", cr, er, c_total, er["total_amount"]), **refs)
+              proposal=f.propose("invoices", "total_amount", cr, er, c_total, er["total_amount"], currency=ccy,
+                                 also=implied("total_amount", "open_balance", "status") if same_ccy else None),
+              **refs)
         return
     if (sc == "open" and se == "partially_paid" and c_bal is not None and c_total is not None
             and c_bal == c_total and bal_d > 0):
         f.add("invoice.partial_payment_not_reflected",
-              f"Invoice {label} is part-paid in the ERP ({display(er['open_balance'], er['currency'])} open) "
-              f"but the CRM shows no payment ({display(c_bal, ccy)} open).",
+              f"Invoice {label} is part-paid in the ERP ({said(er['open_balance'], er['currency'])} open) "
+              f"but the CRM shows no payment ({said(c_bal, ccy)} open).",
               field="open_balance", crm_value=c_bal, erp_value=er["open_balance"], difference=bal_d,
               amount_at_risk=abs(bal_d), currency=ccy, on=on, explains=bal_d, diffs=diffs,
-              proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"]), **refs)
+              proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"], currency=ccy,
+                                 also=implied("open_balance", "status")), **refs)
         return
     if sc != se:
         day = paid_on.get(er["number"]) or _event_day(er)
@@ -343,16 +357,18 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
               field="status", crm_value=cr.get("status_raw") or sc, erp_value=er.get("status_raw") or se,
               difference=bal_d if bal_differs else None, amount_at_risk=risk, currency=ccy, on=on, severity=sev,
               explains=explains, diffs=diffs,
-              proposal=f.propose("invoices", "status", cr, er, cr["status"], er["status"]),
+              proposal=f.propose("invoices", "status", cr, er, cr["status"], er["status"], currency=ccy,
+                                 also=implied("status", "open_balance")),
               **refs)
         return
     if bal_differs:
         f.add("invoice.balance_mismatch",
-              f"Invoice {label} has {display(c_bal, ccy)} open in the CRM but "
-              f"{display(er['open_balance'], er['currency'])} in the ERP.",
+              f"Invoice {label} has {said(c_bal, ccy)} open in the CRM but "
+              f"{said(er['open_balance'], er['currency'])} in the ERP.",
               field="open_balance", crm_value=c_bal, erp_value=er["open_balance"], difference=bal_d,
               amount_at_risk=abs(bal_d), currency=ccy, on=on, explains=bal_d, diffs=diffs,
-              proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"]), **refs)
+              proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"], currency=ccy),
+              **refs)
         return
     if due_differs:
         cd, ed = cr.get("due_date"), er.get("due_date")
@@ -376,14 +392,14 @@ def missing(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j:
             bal = r["open_balance"] or Decimal(0)
             if side == "crm":
                 f.add("invoice.missing_in_erp",
-                      f"Invoice {label} ({display(r['total_amount'], ccy)}) is in the CRM but not in the ERP.",
+                      f"Invoice {label} ({said(r['total_amount'], ccy)}) is in the CRM but not in the ERP.",
                       crm_object="invoices", crm_id=r["record_id"], customer_name=names.get(r.get("customer_id")),
                       field=None, crm_value=r["total_amount"], amount_at_risk=r["total_amount"] or Decimal(0),
                       currency=ccy, on=r.get("invoice_date"), explains=bal,
                       diffs=[diff("total_amount", r["total_amount"], None, ccy)])
             else:
                 f.add("invoice.missing_in_crm",
-                      f"Invoice {label} ({display(r['total_amount'], ccy)}, {r['status']}) is in the ERP but not "
+                      f"Invoice {label} ({said(r['total_amount'], ccy)}, {r['status']}) is in the ERP but not "
                       f"in the CRM.",
                       erp_object="invoices", erp_id=r["record_id"], customer_name=names.get(r.get("customer_id")),
                       field=None, erp_value=r["total_amount"], amount_at_risk=r["total_amount"] or Decimal(0),

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.reconcile.invoices import number_keys, rows
-from workbench.reconcile.findings import Findings, diff, display
+from workbench.reconcile.findings import Findings, diff, said
 from workbench.reconcile.rules import Rules
 
 
@@ -72,7 +72,7 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.
             if (ck_x[pos] and ck_x[pos] in invoiced) or (ck_n[pos] and ck_n[pos] in invoiced):
                 continue
             f.add("order.missing_in_erp",
-                  f"Booked order {r['number'] or r['record_id']} ({display(r['total_amount'], ccy)}) has no sales "
+                  f"Booked order {r['number'] or r['record_id']} ({said(r['total_amount'], ccy)}) has no sales "
                   f"order in the ERP.",
                   crm_object="orders", crm_id=r["record_id"], customer_name=who, crm_value=r["total_amount"],
                   amount_at_risk=r["total_amount"] or Decimal(0), currency=ccy, on=r.get("order_date"),
@@ -97,10 +97,10 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.
             continue
         d = a - b_conv
         f.add("order.amount_mismatch",
-              f"Order {r['number'] or r['record_id']} totals {display(a, ccy)} in the CRM but "
-              f"{display(b, er['currency'])} in the ERP (sales order {er['number']}).",
+              f"Order {r['number'] or r['record_id']} totals {said(a, ccy)} in the CRM but "
+              f"{said(b, er['currency'])} in the ERP (sales order {er['number']}).",
               crm_object="orders", crm_id=r["record_id"], erp_object="orders", erp_id=er["record_id"],
               customer_name=who, field="total_amount", crm_value=a, erp_value=b, difference=d,
               amount_at_risk=abs(d), currency=ccy, on=r.get("order_date"),
               diffs=[diff("total_amount", a, b, ccy)] + extra,
-              proposal=f.propose("orders", "total_amount", r, er, a, b, label="the order amount"))
+              proposal=f.propose("orders", "total_amount", r, er, a, b, label="the order amount", currency=ccy))

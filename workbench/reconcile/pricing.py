@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from workbench.model.money import quantize
 from workbench.reconcile import normalize as nz
-from workbench.reconcile.findings import Findings, diff, display
+from workbench.reconcile.findings import Findings, diff, said
 
 
 def _map_codes(values: Iterable[Any], product_map: dict[str, str]) -> np.ndarray:
@@ -155,19 +155,20 @@ def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm
             cr = {"record_id": r["record_id_c"], "version": r["version_c"]}
             er = {"record_id": r["record_id_e"], "version": r["version_e"]}
             f.add("pricing.price_mismatch",
-                  f"{r['product_code_c']} in {ccy} costs {display(a, ccy)} in the CRM price book but "
-                  f"{display(b, ccy)} in the ERP.",
+                  f"{r['product_code_c']} in {ccy} costs {said(a, ccy)} in the CRM price book but "
+                  f"{said(b, ccy)} in the ERP.",
                   crm_object="prices", crm_id=r["record_id_c"], erp_object="prices", erp_id=r["record_id_e"],
                   field="unit_price", crm_value=a, erp_value=b, difference=d, amount_at_risk=abs(d), currency=ccy,
                   diffs=[diff("unit_price", a, b, ccy)],
-                  proposal=f.propose("prices", "unit_price", cr, er, a, b, label="the product's list price"))
+                  proposal=f.propose("prices", "unit_price", cr, er, a, b, label="the product's list price",
+                                     currency=ccy))
     only_c = m[m["_merge"] == "left_only"]
     for r in only_c.to_dict("records"):
         if r["_item_c"] in unmapped_keys:
             continue
         ccy = r["currency_c"]
         f.add("pricing.missing_in_erp",
-              f"{r['product_code_c']} has a {ccy} price in the CRM ({display(r['unit_price_c'], ccy)}) but none in "
+              f"{r['product_code_c']} has a {ccy} price in the CRM ({said(r['unit_price_c'], ccy)}) but none in "
               f"the ERP.",
               crm_object="prices", crm_id=r["record_id_c"], field="unit_price", crm_value=r["unit_price_c"],
               amount_at_risk=r["unit_price_c"], currency=ccy, diffs=[diff("unit_price", r["unit_price_c"], None, ccy)])
@@ -177,7 +178,7 @@ def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm
             continue  # an ERP item (or currency) the CRM does not sell
         ccy = r["currency_e"]
         f.add("pricing.missing_in_crm",
-              f"{r['product_code_e']} has a {ccy} price in the ERP ({display(r['unit_price_e'], ccy)}) but none in "
+              f"{r['product_code_e']} has a {ccy} price in the ERP ({said(r['unit_price_e'], ccy)}) but none in "
               f"the CRM price book.",
               erp_object="prices", erp_id=r["record_id_e"], field="unit_price", erp_value=r["unit_price_e"],
               amount_at_risk=r["unit_price_e"], currency=ccy, diffs=[diff("unit_price", None, r["unit_price_e"], ccy)])
@@ -231,8 +232,8 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
         cust, number = order_of[r["order_id"]]
         erp = book.erp_price.get(key)
         f.add("pricing.off_price_order_line",
-              f"Order {number or r['order_id']} sells {r['product_code']} at {display(unit, ccy)}, "
-              f"{given:.1f}% below list {display(ref, ccy)} (approved up to {rules.approved_discount * 100:.1f}%).",
+              f"Order {number or r['order_id']} sells {r['product_code']} at {said(unit, ccy)}, "
+              f"{given:.1f}% below list {said(ref, ccy)} (approved up to {rules.approved_discount * 100:.1f}%).",
               crm_object="order_lines", crm_id=r["record_id"], erp_object="prices" if erp else None,
               erp_id=erp["record_id"] if erp else None, customer_name=names.get(cust), field="unit_price",
               crm_value=unit, erp_value=erp["unit_price"] if erp else None, difference=unit - floor,

@@ -169,6 +169,8 @@ class Correction(Base):
     field: Mapped[str] = mapped_column(String(80))
     from_value: Mapped[Any] = mapped_column(JSONText, nullable=True)  # None: the field was blank
     to_value: Mapped[Any] = mapped_column(JSONText, nullable=True)  # None: clear the field
+    # a compound correction's further changes on the same record: [{"field", "from", "to"}, ...]
+    also: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONText, nullable=True)
     seen_version: Mapped[str | None] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
     reason: Mapped[str | None] = mapped_column(Text)

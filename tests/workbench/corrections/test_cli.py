@@ -99,3 +99,24 @@ def test_a_push_whose_connector_cannot_open_says_why_and_leaves_the_queue_intact
     assert "not pushed: CRM salesforce invoices:" in err and "[crm.odoo] needs 'url'" in err
     code, out, _ = _run(capsys, "corrections", "list", "--format", "json", "--db", store.url)
     assert [r["state"] for r in json.loads(out)] == ["queued"]
+
+
+def test_a_compound_correction_lists_its_further_fields(store, capsys):
+    run = add_run(store)
+    db = ("--db", store.url)
+    e1 = add_exception(store, run, type="invoice.status_mismatch", field="status", crm_value="void",
+                       erp_value="open", proposal={
+                           "target_side": "crm", "target_system": "salesforce", "object": "invoices",
+                           "record_id": "a0B000000000001AAA", "field": "status", "from": "void", "to": "open",
+                           "needs_decision": False, "reason": "the ERP is authoritative for invoice status",
+                           "text": "The ERP owns invoice status, so set Salesforce to Open",
+                           "rule": '[rules.ownership] invoices.status = "erp"',
+                           "also": [{"field": "open_balance", "from": "0.00", "to": "50621.58"}]})
+    code, out, _ = _run(capsys, "corrections", "propose", str(e1), "--user", "bob", *db)
+    assert code == 0
+    code, out, _ = _run(capsys, "corrections", "list", *db)
+    assert "status +1" in out and "The ERP owns invoice status" in out
+    code, out, _ = _run(capsys, "corrections", "list", "--format", "json", *db)
+    (row,) = json.loads(out)
+    assert (row["field"], row["to_value"]) == ("status", "open")
+    assert row["also"] == [{"field": "open_balance", "from": "0.00", "to": "50621.58"}]

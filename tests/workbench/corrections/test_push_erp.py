@@ -244,3 +244,76 @@ def test_cancel_stops_between_batches_with_every_sent_batch_recorded(store, bc):
     assert [erp_version(bc, r["id"]) for r in recs] == [2, 2, 1, 1, 1, 1]
     rep = service.push(store, "ann", backoff=FAST)
     assert rep.counts["applied"] == 4 and [erp_version(bc, r["id"]) for r in recs] == [2] * 6
+
+
+def _compound_city_and_postcode(store, bc):
+    """One ERP customer whose city and postcode change together (one correction), proposed by
+    bob over the ETag he saw, approved by ann. Returns (correction id, exception id, record)."""
+    from workbench.config import from_dict
+    from workbench.sources import open_source
+    cfg = bc_config(bc)
+    run = add_run(store, config=cfg)
+    d = next(x for _, x, _ in bc.store.scan("customers"))
+    src = open_source("erp", from_dict(cfg))
+    try:
+        seen = src.read_current("customers", [d["id"]], ["city"])[d["id"]]["version"]
+    finally:
+        src.close()
+    eid = add_exception(
+        store, run, type="customer.attribute_mismatch", crm_id=None, crm_object=None, erp_id=d["id"],
+        erp_object="customers", field="city", crm_value="Springfield", erp_value=d["city"],
+        customer_name=d["displayName"],
+        proposal={"target_side": "erp", "target_system": "business_central", "object": "customers",
+                  "record_id": d["id"], "field": "city", "from": d["city"], "to": "Springfield",
+                  "version": seen, "needs_decision": False, "text": "The CRM owns the billing address",
+                  "also": [{"field": "postcode", "from": d["postalCode"], "to": "62701"}]})
+    cid = service.propose(store, eid, "bob")
+    service.approve(store, [cid], "ann")
+    return cid, eid, d
+
+
+def test_a_compound_correction_writes_both_fields_of_a_business_central_record_with_one_approval(store, bc):
+    """The version the approver saw is checked once: the correction's own first write (a new
+    ETag) is not taken for someone else's change when its second field is written."""
+    cid, eid, d = _compound_city_and_postcode(store, bc)
+    rep = service.push(store, "ann", backoff=FAST)
+    assert rep.counts["applied"] == 1 and rep.counts["conflict"] == rep.counts["dead_letter"] == 0
+    assert rep.verified == {"agreed": 1, "still_differs": 0, "not_checked": 0}
+    assert (erp_value(bc, d["id"], "city"), erp_value(bc, d["id"], "postalCode")) == ("Springfield", "62701")
+    c = _corr(store, cid)
+    assert c.state == "applied" and c.verification == "agreed"
+    assert _exc(store, eid).status == "resolved"
+    assert _actions(store, cid) == ["proposed", "approved", "queued", "pushing", "applied", "verified"]
+    with store.session() as s:
+        assert verify(s).ok
+
+
+def test_a_compound_push_interrupted_after_its_first_field_finishes_the_second_without_rewriting_the_first(
+        store, bc):
+    cid, eid, d = _compound_city_and_postcode(store, bc)
+    enqueue(store, "ann")
+    group = (_corr(store, cid).run_id, "erp", "business_central", "customers")
+    assert claim(store, "other-host:4242:deadbeef", "ann", group, 10) == [cid]
+    set_erp_value(bc, d["id"], "city", "Springfield")  # the dead worker's first field had landed
+    v = erp_version(bc, d["id"])
+    rep = service.push(store, "ann", backoff=FAST, lease_seconds=0, recovery_grace=0.2)
+    assert rep.counts["recovered_requeued"] == 1 and rep.counts["applied"] == 1
+    assert erp_value(bc, d["id"], "postalCode") == "62701"
+    assert erp_version(bc, d["id"]) == v + 1  # only the postcode was written
+    assert _corr(store, cid).verification == "agreed" and _exc(store, eid).status == "resolved"
+
+
+def test_a_compound_correction_over_a_record_someone_changed_writes_nothing_and_says_which_field(store, bc):
+    cid, eid, d = _compound_city_and_postcode(store, bc)
+    set_erp_value(bc, d["id"], "postalCode", "10001")  # a clerk changed the postcode after approval
+    v = erp_version(bc, d["id"])
+    rep = service.push(store, "ann", backoff=FAST)
+    assert rep.counts["conflict"] == 1 and rep.counts["applied"] == 0
+    assert erp_version(bc, d["id"]) == v and erp_value(bc, d["id"], "city") == d["city"]  # nothing written
+    c = _corr(store, cid)
+    assert c.state == "conflict" and "postcode" in c.last_error and "10001" in c.last_error
+    with store.session() as s:
+        ev = s.execute(select(AuditEvent).where(AuditEvent.entity_id == str(cid),
+                                                AuditEvent.action == "correction.conflict")).scalar_one()
+    assert {f["field"]: f["outcome"] for f in ev.detail["fields"]} == {"city": "conflict", "postcode": "conflict"}
+    assert _exc(store, eid).status == "reopened"

@@ -70,3 +70,16 @@ def test_customer_links_read_how_they_were_made() -> None:
     assert labels.link_method_label("some_new_method") == "Some new method"
     assert labels.link_method_label(None) == labels.MISSING
     assert labels.link_status_label("auto") == "automatic"
+
+
+def test_systems_read_as_their_vendors_write_them_and_a_file_connector_as_its_side():
+    assert labels.system_label("business_central", "erp") == "Business Central"
+    assert labels.system_label("salesforce", "crm") == "Salesforce"
+    assert labels.system_label("files", "erp") == "the ERP"
+    assert labels.system_label(None, "crm") == "the CRM"
+
+
+def test_invoice_statuses_read_as_words():
+    assert labels.value_text("partially_paid", "status") == "Partially paid"
+    assert labels.value_text("void", "status") == "Cancelled (void)"
+    assert labels.value_text("Activated", "status") == "Activated"  # a status the table does not know: as is

@@ -42,7 +42,7 @@ from workbench.corrections import lifecycle
 from workbench.close.lock import PeriodLocked, locked_reason
 from workbench.corrections.proof import approval_refusals
 from workbench.corrections.read_only import csv_route_ids
-from workbench.corrections.values import canonical_kind, parse_value, same
+from workbench.corrections.values import canonical_kind, field_changes, parse_value, same
 from workbench.errors import Cancelled, ConfigError, StaleState, WorkbenchError
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources import open_source
@@ -225,6 +225,56 @@ def write_request(c: Correction) -> WriteRequest:
                         new_value=typed(c, c.to_value), seen_version=c.seen_version)
 
 
+
+
+def write_requests(c: Correction) -> list[WriteRequest]:
+    """One request per field, all for the same record and correction: a connector that writes
+    per record (Salesforce's Composite PATCH) sends them as one write. Only the first carries
+    the version seen, so a connector that checks it per request (Business Central's If-Match)
+    does not take the correction's own first write for someone else's change; the others are
+    compared by value before they are written."""
+    first = write_request(c)
+    kind = canonical_kind(c.target_object)
+    rest = [WriteRequest(correction_id=c.id, idempotency_key=f"{c.idempotency_key}.{n}", object=c.target_object,
+                         record_id=c.target_record, field=f_, old_value=_typed(kind, f_, was),
+                         new_value=_typed(kind, f_, to), seen_version=None)
+            for n, (f_, was, to) in enumerate(field_changes(c)[1:], start=1)]
+    return [first, *rest]
+
+
+def _typed(kind: str | None, fld: str, value: Any) -> Any:
+    try:
+        return parse_value(kind, fld, value)
+    except WorkbenchError:
+        return value
+
+
+@dataclass
+class CompoundResult(WriteResult):
+    """The answer for a correction of several fields: the worst of its fields' answers, each kept."""
+    parts: list[tuple[str, WriteResult]] = field(default_factory=list)
+
+
+_WORST = ("permanent", "conflict", "transient", "applied", "already_applied")
+
+
+def combine(reqs: list[WriteRequest], results: list[WriteResult]) -> WriteResult:
+    """One correction's answer from its fields' answers: written only when every field is
+    (already) there; otherwise the worst outcome, naming the fields it concerns."""
+    if len(reqs) == 1:
+        return results[0]
+    parts = [(q.field, r) for q, r in zip(reqs, results)]
+    worst = min((r for _, r in parts), key=lambda r: _WORST.index(r.outcome) if r.outcome in _WORST else 0)
+    msg = "; ".join(f"{f_}: {' '.join((r.message or r.outcome).split())}" for f_, r in parts)
+    done = worst.outcome in ("applied", "already_applied")
+    return CompoundResult(
+        correction_id=worst.correction_id, outcome=worst.outcome, message=msg,
+        response_id=next((r.response_id for _, r in parts if r.response_id), None),
+        current_value=None if done else worst.current_value,
+        new_version=next((r.new_version for _, r in reversed(parts) if r.new_version), None),
+        retry_after=max((r.retry_after or 0 for _, r in parts), default=0) or None, parts=parts)
+
+
 # ---------------------------------------------------------------- recording outcomes
 
 
@@ -243,8 +293,11 @@ def record_result(s: Session, c: Correction, r: WriteResult, *, actor: str, max_
     Raises StaleState (nothing written) if the claim was taken over meanwhile."""
     now = _now()
     msg = " ".join((r.message or "").split())
-    detail = {"outcome": r.outcome, "message": msg or None, "attempt": c.attempts, "response_id": r.response_id,
-              "worker": c.claimed_by}
+    detail: dict[str, Any] = {"outcome": r.outcome, "message": msg or None, "attempt": c.attempts,
+                              "response_id": r.response_id, "worker": c.claimed_by}
+    if isinstance(r, CompoundResult):  # each field's own answer, so a half-written record is on record
+        detail["fields"] = [{"field": f_, "outcome": p.outcome, "message": " ".join((p.message or "").split()) or None}
+                            for f_, p in r.parts]
     if r.outcome in ("applied", "already_applied"):
         detail.update(wrote=r.outcome == "applied", new_version=r.new_version)
         lifecycle.transition(s, c, CorrectionState.APPLIED, actor=actor,
@@ -255,10 +308,14 @@ def record_result(s: Session, c: Correction, r: WriteResult, *, actor: str, max_
         report_.add(r.outcome)
         state = CorrectionState.APPLIED
     elif r.outcome == "conflict":
-        current = r.current_value
-        why = (f"changed in {c.target_system} since approval: approved over "
-               f"{_show(c.from_value)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
-        detail.update(seen=c.from_value, current=current, seen_version=c.seen_version, current_version=r.new_version)
+        current, seen, what = r.current_value, c.from_value, ""
+        if isinstance(r, CompoundResult):  # name the field someone changed, with what the approver saw of it
+            odd = next((f_ for f_, p in r.parts if p.outcome == "conflict"), c.field)
+            seen = next((was for f_, was, _ in field_changes(c) if f_ == odd), c.from_value)
+            what = f" {odd}"
+        why = (f"changed in {c.target_system} since approval:{what} approved over "
+               f"{_show(seen)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
+        detail.update(seen=seen, current=current, seen_version=c.seen_version, current_version=r.new_version)
         lifecycle.transition(s, c, CorrectionState.CONFLICT, actor=actor, reason=why, detail=detail,
                              changes={"last_error": why})
         _reopen(s, c, actor, f"correction {c.id} not written: {why}")
@@ -320,11 +377,11 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
         groups: dict[tuple[int | None, str, str], list[Correction]] = {}
         for c in corrs:
             groups.setdefault((c.run_id, c.target_side, c.target_object), []).append(c)
-        current: dict[int, tuple[bool, Any]] = {}
+        current: dict[int, tuple[bool, dict[str, Any]]] = {}
         for (run_id, side, obj), cs in groups.items():
             try:
                 src = conns.source(run_id, side)
-                fields = sorted({c.field for c in cs})
+                fields = sorted({f_ for c in cs for f_, _, _ in field_changes(c)})
                 got = src.read_current(obj, sorted({c.target_record for c in cs}), fields)
             except WorkbenchError as exc:
                 report_.errors.append(f"cannot check {len(cs)} interrupted correction(s) on "
@@ -332,19 +389,21 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
                 continue
             for c in cs:
                 rec = got.get(c.target_record)
-                current[c.id] = (rec is not None, (rec or {}).get(c.field))
+                current[c.id] = (rec is not None, {f_: (rec or {}).get(f_) for f_, _, _ in field_changes(c)})
     landed = []
-    for c_id, (found, value) in current.items():
+    for c_id, (found, values) in current.items():
         with store.session() as s:
             c = s.execute(select(Correction).where(Correction.id == c_id).with_for_update()).scalar_one()
             if c.state != CorrectionState.PUSHING or not claim_is_stale(c.claimed_by, c.claimed_at, me=me,
                                                           lease_seconds=lease_seconds):
                 continue  # someone else resolved it meanwhile
             kind = canonical_kind(c.target_object)
-            detail = {"recovered_from_claim": c.claimed_by, "claimed_at": c.claimed_at, "current": value,
-                      "attempt": c.attempts}
+            detail = {"recovered_from_claim": c.claimed_by, "claimed_at": c.claimed_at,
+                      "current": values.get(c.field), "attempt": c.attempts}
+            if c.also:
+                detail["current_fields"] = values
             try:
-                _resolve_interrupted(s, c, actor, found, value, kind, detail, report_, grace)
+                _resolve_interrupted(s, c, actor, found, values, kind, detail, report_, grace)
             except StaleState:
                 continue
             if c.state == CorrectionState.APPLIED:
@@ -352,8 +411,15 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
     return landed
 
 
-def _resolve_interrupted(s: Session, c: Correction, actor: str, found: bool, value: Any, kind: str | None,
-                         detail: dict[str, Any], report_: PushReport, grace: float) -> None:
+def _resolve_interrupted(s: Session, c: Correction, actor: str, found: bool, values: dict[str, Any],
+                         kind: str | None, detail: dict[str, Any], report_: PushReport, grace: float) -> None:
+    fields = field_changes(c)
+    new = [same(kind, f_, values.get(f_), to) for f_, _, to in fields]
+    # each field holding its old or its new value: whatever landed is found by the next
+    # attempt's compare-before-write (already there), the rest is written then
+    old_or_new = [n or same(kind, f_, values.get(f_), was) for n, (f_, was, _) in zip(new, fields)]
+    odd = next((f_ for ok, (f_, _, _) in zip(old_or_new, fields) if not ok), c.field)
+    value, was_seen = values.get(odd), next((was for f_, was, _ in fields if f_ == odd), c.from_value)
     if not found:
         why = f"the {c.target_system} record {c.target_record} no longer exists"
         lifecycle.transition(s, c, CorrectionState.FAILED, actor=actor, reason=why, detail=detail,
@@ -361,12 +427,12 @@ def _resolve_interrupted(s: Session, c: Correction, actor: str, found: bool, val
         lifecycle.transition(s, c, CorrectionState.DEAD_LETTER, actor=actor, reason=why)
         _reopen(s, c, actor, f"correction {c.id}: {why}")
         report_.add("dead_letter")
-    elif same(kind, c.field, value, c.to_value):
+    elif all(new):
         lifecycle.transition(s, c, CorrectionState.APPLIED, actor=actor,
                              reason="interrupted push: the target holds the new value",
                              detail=detail, changes={"pushed_at": _now(), "last_error": None})
         report_.add("recovered_applied")
-    elif same(kind, c.field, value, c.from_value):
+    elif all(old_or_new):
         # The dead worker's last request may still be on its way into the system: hold the retry
         # back a little so such a write lands (and is then found, not repeated) before we send.
         when = _now() + timedelta(seconds=grace)
@@ -376,10 +442,11 @@ def _resolve_interrupted(s: Session, c: Correction, actor: str, found: bool, val
                              changes={"claimed_by": None, "claimed_at": None, "next_attempt_at": when})
         report_.add("recovered_requeued")
     else:
-        why = (f"changed in {c.target_system} since approval: approved over {_show(c.from_value)}, "
+        what = f" {odd}" if c.also else ""
+        why = (f"changed in {c.target_system} since approval:{what} approved over {_show(was_seen)}, "
                f"it now holds {_show(value)}")
         lifecycle.transition(s, c, CorrectionState.CONFLICT, actor=actor, reason=why, detail={**detail,
-                             "seen": c.from_value},
+                             "seen": was_seen},
                              changes={"last_error": why})
         _reopen(s, c, actor, f"correction {c.id} not written: {why}")
         report_.add("recovered_conflict")
@@ -550,13 +617,13 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
                         break
                     progressed = True
                     with store.session() as s:
-                        reqs = [write_request(c) for c in s.execute(
-                            select(Correction).where(Correction.id.in_(claimed)).order_by(Correction.id)).scalars()]
+                        reqs = [w for c in s.execute(select(Correction).where(Correction.id.in_(claimed))
+                                                     .order_by(Correction.id)).scalars() for w in write_requests(c)]
                     results = _send(src, reqs)
                     rep.requests += 1
                     _record(store, me, actor, reqs, results, max_attempts, backoff, rep)
                     touched.extend(r.correction_id for r in results if r.outcome in ("applied", "already_applied"))
-                    done += len(reqs)
+                    done += len(results)
                     report(state, done, max(total, done), f"pushed {done} of {max(total, done)}")
             if not progressed:
                 break  # what is due is claimed by another worker right now
@@ -604,8 +671,8 @@ def _send(src: Source, reqs: list[WriteRequest]) -> list[WriteResult]:
     except WorkbenchError as exc:
         # A whole call refused: passing trouble when the connector says so (HTTP 429/5xx, limits,
         # locks), else a refusal a retry will not cure (a read-only source, a bad mapping).
-        return [WriteResult(r.correction_id, "transient" if exc.transient else "permanent", exc.one_line())
-                for r in reqs]
+        return [WriteResult(cid, "transient" if exc.transient else "permanent", exc.one_line())
+                for cid in dict.fromkeys(r.correction_id for r in reqs)]
     except Exception as exc:
         msg = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
         # Network trouble may pass; anything else is a fault in the connector that a retry will
@@ -613,11 +680,21 @@ def _send(src: Source, reqs: list[WriteRequest]) -> list[WriteResult]:
         outcome = "transient" if _is_network_error(exc) else "permanent"
         if outcome == "permanent":
             msg = f"the connector failed: {msg}"
-        return [WriteResult(r.correction_id, outcome, msg) for r in reqs]
-    by_id = {r.correction_id: r for r in results}
-    return [by_id.get(r.correction_id) or WriteResult(r.correction_id, "transient", "the connector gave no answer "
-                                                                                    "for this record")
-            for r in reqs]
+        return [WriteResult(cid, outcome, msg) for cid in dict.fromkeys(r.correction_id for r in reqs)]
+    answers: dict[int, list[WriteResult]] = {}
+    for r in results:
+        answers.setdefault(r.correction_id, []).append(r)
+    asked: dict[int, list[WriteRequest]] = {}
+    for q in reqs:
+        asked.setdefault(q.correction_id, []).append(q)
+    out = []
+    for cid, qs in asked.items():
+        got = answers.get(cid, [])
+        # a correction of several fields gets one answer per field, in the order asked
+        silent = WriteResult(cid, "transient", "the connector gave no answer for this record")
+        got = got + [silent] * (len(qs) - len(got))
+        out.append(combine(qs, got[:len(qs)]))
+    return out
 
 
 def _is_network_error(exc: BaseException) -> bool:

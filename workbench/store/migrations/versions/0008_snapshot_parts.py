@@ -1,13 +1,13 @@
 """snapshot_parts and snapshot_blobs: a run's pulled data as compressed, content-addressed parts;
 exceptions indexed by (run_id, id) for opening a run
 
-Revision ID: 0008_snap19
+Revision ID: 0008
 Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0008_snap19"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
