@@ -21,10 +21,19 @@ def no_display() -> bool:
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
 
 
+def check_platform() -> None:
+    """Before Qt starts: a missing X library is one line and exit 2, never Qt's abort (exit 134)."""
+    from app.qt_platform import platform_problem
+    problem = platform_problem()
+    if problem:
+        raise ConfigError(problem)
+
+
 def _gui(args: argparse.Namespace) -> int:
     if no_display():
         raise ConfigError("no display to open the window on (DISPLAY is not set). Run it where there is a "
                           "screen, or try: workbench demo --no-gui")
+    check_platform()
     from app.main_window import run_gui  # imports Qt
     return run_gui(args)
 
@@ -35,6 +44,7 @@ def _demo(args: argparse.Namespace) -> int:
         return run_headless(args)
     if no_display():
         return _demo_without_display(args)
+    check_platform()
     from app.main_window import run_demo_gui
     return run_demo_gui(args)
 

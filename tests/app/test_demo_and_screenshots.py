@@ -47,3 +47,14 @@ def test_screenshots_command_writes_light_and_dark_pngs_of_every_screen(tmp_path
 def test_screenshots_size_is_checked():
     from app.entry import main
     assert main(["screenshots", "--out", "x", "--size", "big"]) == 2
+
+
+def test_the_demo_window_opens_on_the_review_queue_whatever_tab_was_last(qtbot, store):
+    from app.main_window import build_demo_window
+    first = build_window(store)
+    first.show_screen("connections")
+    first.save_settings()  # the last session ended on Connections
+    first.close()
+    win = build_demo_window(store)
+    qtbot.addWidget(win)
+    assert win.tabs.currentWidget() is win.review
