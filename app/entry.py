@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from workbench import cli
 from workbench.errors import ConfigError
@@ -50,7 +49,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _demo_without_display(args: argparse.Namespace) -> int:
-    """No screen here: run the same demo headless, write its workbook and pictures of every screen."""
+    """No screen here: run the same demo headless, write its workbook and pictures of every screen
+    of that same demo (its run, its corrections), while its sandboxes still serve."""
     from workbench.demo import demo_dir, run_headless
 
     out = demo_dir() / "output"
@@ -59,15 +59,15 @@ def _demo_without_display(args: argparse.Namespace) -> int:
           "through the sandboxes, its summary below, the audit workbook and screenshots of every screen.\n",
           file=sys.stderr)
     args.xlsx = args.xlsx or str(out / "demo-audit-workbook.xlsx")
-    code = run_headless(args)
-    if code:
+    shots = out / "screenshots"
+
+    def pictures(demo, store, story) -> int:
+        from app.screenshots import render_demo_screenshots
+        code = render_demo_screenshots(demo, store, story, shots)
+        print(f"\nScreenshots of every screen of this demo (light and dark): {shots}")
         return code
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from app.screenshots import render_screenshots
-    shots = argparse.Namespace(out=str(out / "screenshots"), customers=60, size="1440x900")
-    code = render_screenshots(shots)
-    print(f"\nScreenshots of every screen (light and dark): {Path(shots.out)}")
-    return code
+
+    return run_headless(args, then=pictures)
 
 
 def _screenshots(args: argparse.Namespace) -> int:
