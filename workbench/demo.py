@@ -125,14 +125,14 @@ class DemoStory:
                 f"Re-run {self.rerun_id}: {self.cleared} of the {len(self.pushed)} corrected exceptions are gone"]
 
 
-def _story_picks(store: Store, run_id: int, n: int) -> list[dict[str, Any]]:
+def _story_picks(store: Store, run_id: int, n: int) -> list[dict[Any, Any]]:
     """Open exceptions the engine can fix by itself, one per type first, so the story shows variety."""
     from workbench.store import repo
     rows = [r for r in repo.load_exceptions(store, run_id).to_dict("records")
             if isinstance(r.get("proposal"), dict) and r["proposal"].get("target_side") in ("crm", "erp")
             and not r["proposal"].get("needs_decision") and r.get("status") == "open"]
-    first: list[dict[str, Any]] = []
-    rest: list[dict[str, Any]] = []
+    first: list[dict[Any, Any]] = []
+    rest: list[dict[Any, Any]] = []
     seen: set[str] = set()
     for r in rows:
         (rest if r["type"] in seen else first).append(r)
