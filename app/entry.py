@@ -49,9 +49,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _demo_without_display(args: argparse.Namespace) -> int:
-    """No screen here: run the same demo headless, write its workbook and pictures of every screen
-    of that same demo (its run, its corrections), while its sandboxes still serve."""
-    from workbench.demo import demo_dir, run_headless
+    """No screen here: run the same demo headless, write its workbook, and picture every screen on the
+    same scenario (seed and size) and story, replayed in a scratch database and sandboxes: the pictures'
+    own steps (proposals, a push, a period sign-off) must not change the user's demo."""
+    from workbench.demo import DEMO_CUSTOMERS, demo_dir, run_headless
 
     out = demo_dir() / "output"
     out.mkdir(parents=True, exist_ok=True)
@@ -59,15 +60,15 @@ def _demo_without_display(args: argparse.Namespace) -> int:
           "through the sandboxes, its summary below, the audit workbook and screenshots of every screen.\n",
           file=sys.stderr)
     args.xlsx = args.xlsx or str(out / "demo-audit-workbook.xlsx")
-    shots = out / "screenshots"
-
-    def pictures(demo, store, story) -> int:
-        from app.screenshots import render_demo_screenshots
-        code = render_demo_screenshots(demo, store, story, shots)
-        print(f"\nScreenshots of every screen of this demo (light and dark): {shots}")
+    code = run_headless(args)
+    if code:
         return code
-
-    return run_headless(args, then=pictures)
+    from app.screenshots import render_screenshots
+    shots = argparse.Namespace(out=str(out / "screenshots"), customers=args.customers or DEMO_CUSTOMERS,
+                               size="1440x900")
+    code = render_screenshots(shots)
+    print(f"\nScreenshots of every screen, on this demo's scenario and story (light and dark): {shots.out}")
+    return code
 
 
 def _screenshots(args: argparse.Namespace) -> int:

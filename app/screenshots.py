@@ -4,7 +4,7 @@ Runs offscreen on a fresh demo (its own scenario, sandboxes and database in a te
 directory, settings isolated), so the pictures are the same on every machine and never
 touch the user's data or saved layout. The demo's story runs first (corrections proposed,
 approved by a second user, pushed, verified, re-run), so the screens show corrections and their
-trail. ``workbench demo`` without a display pictures its own demo the same way.
+trail. ``workbench demo`` without a display pictures its scenario and story the same way.
 """
 
 from __future__ import annotations
@@ -57,17 +57,6 @@ def render_screenshots(args: argparse.Namespace) -> int:
     return 0
 
 
-def render_demo_screenshots(demo: Any, store: Any, story: Any, out: Path, size: tuple[int, int] = (1440, 900)
-                            ) -> int:
-    """The screenshots of the demo that just ran (its store, sandboxes and corrected run), not of another."""
-    with tempfile.TemporaryDirectory(prefix="workbench-shots-") as tmp:
-        with _isolated_settings(Path(tmp)):
-            _demo_rates(store, demo.config.period)
-            written = _shoot(store, demo, story.run_id, out, size)
-    _report(written, out)
-    return 0
-
-
 def _report(written: list[Path], out: Path) -> None:
     for p in written:
         print(p)
@@ -97,9 +86,12 @@ def _render_fresh(tmp: Path, out: Path, size: tuple[int, int], customers: int) -
     store = open_store(f"sqlite:///{tmp / 'screens.sqlite3'}")
     try:
         with demo_mod.prepare_demo(tmp / "demo", customers=customers) as demo:
-            outcome = execute_run(demo.config, store, user=demo_mod.DEMO_PREPARER)
-            story = demo_mod.tell_story(demo, store, outcome.run_id)
-            _demo_rates(store, demo.config.period)
+            config = demo.config
+            # the Close screen needs the run to belong to a period (the month it runs in)
+            config.raw.setdefault("run", {}).setdefault("period", f"{config.as_of:%Y-%m}")
+            outcome = execute_run(config, store, user=demo_mod.DEMO_PREPARER)
+            story = demo_mod.tell_story(demo, store, outcome.run_id, config=config)
+            _demo_rates(store, config.period)
             return _shoot(store, demo, story.run_id, out, size)
     finally:
         store.dispose()
@@ -151,12 +143,14 @@ def _shoot(store: Any, demo: Any, run_id: int, out: Path, size: tuple[int, int])
 _DEMO_RATES = {"EUR": "1", "USD": "0.92", "GBP": "1.17", "CHF": "1.05", "SEK": "0.087", "JPY": "0.0061"}
 
 
-def _demo_rates(store: Any, period: str) -> None:
+def _demo_rates(store: Any, period: str | None) -> None:
     from decimal import Decimal
 
     from workbench.close.fx import currencies_in_use, set_rates
     from workbench.close.periods import get_period
 
+    if not period:  # a run outside any period: the Close screen has nothing to total
+        return
     with store.session() as s:
         used = currencies_in_use(s, period)
         rates = {c: Decimal(_DEMO_RATES[c]) for c in used if c in _DEMO_RATES}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,10 +85,7 @@ def prepare_demo(workdir: Path | None = None, *, customers: int = DEMO_CUSTOMERS
         demo.handles.append(bc)
         raw["crm"] = sf_sandbox.demo_config(sf)
         raw["erp"] = erp_sandbox.demo_config(bc)
-        run = raw.setdefault("run", {})
-        run["name"] = "Demo: Salesforce sandbox vs Business Central sandbox"
-        if run.get("as_of"):  # the run belongs to its month, so the Close screen has a period to show
-            run.setdefault("period", str(run["as_of"])[:7])
+        raw.setdefault("run", {})["name"] = "Demo: Salesforce sandbox vs Business Central sandbox"
         demo.config_path.write_text(tomli_w.dumps(raw), encoding="utf-8")
     except BaseException:
         demo.stop()
@@ -140,8 +136,10 @@ def _story_picks(store: Store, run_id: int, n: int) -> list[dict[Any, Any]]:
     return (first + rest)[:n]
 
 
-def tell_story(demo: Demo, store: Store, run_id: int, *, fixes: int = STORY_FIXES) -> DemoStory:
-    """Propose, approve as the second user, reject one, push, verify, re-run (see the comment above)."""
+def tell_story(demo: Demo, store: Store, run_id: int, *, fixes: int = STORY_FIXES,
+               config: RunConfig | None = None) -> DemoStory:
+    """Propose, approve as the second user, reject one, push, verify, re-run (see the comment above).
+    ``config``: the run config of ``run_id`` when it is not the demo's own (the re-run uses it too)."""
     from workbench.corrections import service
     from workbench.pipeline import execute_run
     from workbench.store import repo
@@ -153,20 +151,19 @@ def tell_story(demo: Demo, store: Store, run_id: int, *, fixes: int = STORY_FIXE
         service.approve(store, pushed, DEMO_APPROVER, APPROVER_REASON)
     if rejected:
         service.reject(store, rejected, DEMO_APPROVER, REJECT_REASON)
-    report = service.push(store, DEMO_APPROVER, config=demo.config)
-    again = execute_run(demo.config, store, user=DEMO_PREPARER)
+    config = config or demo.config
+    report = service.push(store, DEMO_APPROVER, config=config)
+    again = execute_run(config, store, user=DEMO_PREPARER)
     keys = set(repo.load_exceptions(store, again.run_id)["key"])
     cleared = sum(1 for r in picks[:len(pushed)] if r["key"] not in keys)
     return DemoStory(run_id=run_id, rerun_id=again.run_id, pushed=pushed, rejected=rejected, waiting=waiting,
                      report=report, cleared=cleared)
 
 
-def run_headless(args: argparse.Namespace,
-                 then: Callable[[Demo, Store, DemoStory], int] | None = None) -> int:
+def run_headless(args: argparse.Namespace) -> int:
     """`workbench demo --no-gui [--xlsx FILE]`: the demo pipeline and its story without a window.
 
-    The workbook is the corrected run's: its corrections and their trail. ``then`` runs while the
-    sandboxes still serve (the app's screenshots of this same demo)."""
+    The workbook is the corrected run's: its corrections and their trail."""
     from workbench.pipeline import execute_run, format_summary
     from workbench.store.db import open_store
 
@@ -184,8 +181,6 @@ def run_headless(args: argparse.Namespace,
                 write_workbook(store, story.run_id, Path(xlsx))
                 print(f"\nAudit workbook of run {story.run_id} (its corrections and their trail) written to {xlsx}")
             print(f"\nDemo database: {url}  (try: workbench exceptions --db '{url}')")
-            if then is not None:
-                return then(demo, store, story)
     finally:
         store.dispose()
     return 0

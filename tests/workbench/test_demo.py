@@ -38,6 +38,10 @@ def test_headless_demo_pulls_through_both_sandboxes_and_exports(tmp_path):
         store.dispose()
     book = openpyxl.load_workbook(xlsx, read_only=True)
     assert {"Summary", "Exceptions"} <= set(book.sheetnames)
+    # the demo runs again on its own database and sandboxes, which kept the first story's corrections
+    again = subprocess.run([WORKBENCH, "demo", "--no-gui", "--db", db], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "Corrections on run 3:" in again.stdout and "Re-run 4:" in again.stdout
     corrections = _records(book["Corrections"])
     assert sorted(c["State"] for c in corrections) == ["applied"] * 4 + ["proposed", "rejected"]
     for c in corrections:
