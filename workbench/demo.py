@@ -179,7 +179,7 @@ def run_headless(args: argparse.Namespace) -> int:
             if xlsx:
                 from workbench.export.workbook import write_workbook
                 write_workbook(store, story.run_id, Path(xlsx))
-                print(f"\nAudit workbook of run {story.run_id} (its corrections and their trail) written to {xlsx}")
+                print(f"\nAudit workbook written to {xlsx} (run {story.run_id}: its corrections and their trail)")
             print(f"\nDemo database: {url}  (try: workbench exceptions --db '{url}')")
     finally:
         store.dispose()
