@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from workbench import cli
 from workbench.errors import ConfigError
@@ -21,10 +20,19 @@ def no_display() -> bool:
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
 
 
+def check_platform() -> None:
+    """Before Qt starts: a missing X library is one line and exit 2, never Qt's abort (exit 134)."""
+    from app.qt_platform import platform_problem
+    problem = platform_problem()
+    if problem:
+        raise ConfigError(problem)
+
+
 def _gui(args: argparse.Namespace) -> int:
     if no_display():
         raise ConfigError("no display to open the window on (DISPLAY is not set). Run it where there is a "
                           "screen, or try: workbench demo --no-gui")
+    check_platform()
     from app.main_window import run_gui  # imports Qt
     return run_gui(args)
 
@@ -35,13 +43,16 @@ def _demo(args: argparse.Namespace) -> int:
         return run_headless(args)
     if no_display():
         return _demo_without_display(args)
+    check_platform()
     from app.main_window import run_demo_gui
     return run_demo_gui(args)
 
 
 def _demo_without_display(args: argparse.Namespace) -> int:
-    """No screen here: run the same demo headless, write its workbook and pictures of every screen."""
-    from workbench.demo import demo_dir, run_headless
+    """No screen here: run the same demo headless, write its workbook, and picture every screen on the
+    same scenario (seed and size) and story, replayed in a scratch database and sandboxes: the pictures'
+    own steps (proposals, a push, a period sign-off) must not change the user's demo."""
+    from workbench.demo import DEMO_CUSTOMERS, demo_dir, run_headless
 
     out = demo_dir() / "output"
     out.mkdir(parents=True, exist_ok=True)
@@ -52,11 +63,11 @@ def _demo_without_display(args: argparse.Namespace) -> int:
     code = run_headless(args)
     if code:
         return code
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from app.screenshots import render_screenshots
-    shots = argparse.Namespace(out=str(out / "screenshots"), customers=60, size="1440x900")
+    shots = argparse.Namespace(out=str(out / "screenshots"), customers=args.customers or DEMO_CUSTOMERS,
+                               size="1440x900")
     code = render_screenshots(shots)
-    print(f"\nScreenshots of every screen (light and dark): {Path(shots.out)}")
+    print(f"\nScreenshots of every screen, on this demo's scenario and story (light and dark): {shots.out}")
     return code
 
 

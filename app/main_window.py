@@ -456,8 +456,7 @@ def run_demo_gui(args: argparse.Namespace) -> int:
     app = make_app()
     win: MainWindow | None = None
     try:
-        win = build_window(store, user=demo_mod.DEMO_PREPARER)
-        win.add_users([demo_mod.DEMO_PREPARER, demo_mod.DEMO_APPROVER])
+        win = build_demo_window(store)
         win.show()
         win.ctx.keep_job_process_ready()
         close_on_interrupt(win)
@@ -467,6 +466,15 @@ def run_demo_gui(args: argparse.Namespace) -> int:
         if win is not None:
             win.ctx.shutdown()
         store.dispose()
+
+
+def build_demo_window(store) -> MainWindow:
+    """The demo's window: both demo users, on the review queue the demo announces (whatever tab was last)."""
+    from workbench import demo as demo_mod
+    win = build_window(store, user=demo_mod.DEMO_PREPARER)
+    win.add_users([demo_mod.DEMO_PREPARER, demo_mod.DEMO_APPROVER])
+    win.show_screen("review")
+    return win
 
 
 def start_demo(win: MainWindow, *, customers: int, workdir=None) -> QtProgress:

@@ -18,6 +18,8 @@ from workbench.progress import TaskState
 
 if TYPE_CHECKING:
     from workbench.config import RunConfig
+    from workbench.corrections.outbox.push import PushReport
+    from workbench.store.db import Store
 
 DEMO_SEED = 7
 DEMO_CUSTOMERS = 200
@@ -91,8 +93,77 @@ def prepare_demo(workdir: Path | None = None, *, customers: int = DEMO_CUSTOMERS
     return demo
 
 
+# The story the demo tells: a preparer proposes the engine's fixes, a second person approves
+# (maker-checker) or rejects one, the approved ones are pushed to the sandboxes and read back, and
+# the next run no longer finds them. One proposal is left waiting, as on any working day.
+STORY_FIXES = 4
+PREPARER_REASON = "Demo: checked the engine's proposal against the source documents"
+APPROVER_REASON = "Demo: second review, the proposal matches the system of record"
+REJECT_REASON = "Demo: the customer confirmed the current value; leave it as it is"
+
+
+@dataclass
+class DemoStory:
+    run_id: int                      # the run the corrections were made on
+    rerun_id: int                    # the next run, after the push
+    pushed: list[int]                # corrections approved by the second user and pushed
+    rejected: list[int]
+    waiting: list[int]               # proposed, waiting for an approver
+    report: PushReport
+    cleared: int                     # pushed corrections whose exception the re-run no longer finds
+
+    def lines(self) -> list[str]:
+        verified = ", ".join(f"{n} {verdict.replace('_', ' ')}" for verdict, n in sorted(self.report.verified.items())
+                             if n) or "none"
+        return [f"Corrections on run {self.run_id}: {len(self.pushed)} proposed by {DEMO_PREPARER}, approved by "
+                f"{DEMO_APPROVER} and pushed (verified: {verified}); {len(self.rejected)} rejected; "
+                f"{len(self.waiting)} waiting for approval",
+                f"Re-run {self.rerun_id}: {self.cleared} of the {len(self.pushed)} corrected exceptions are gone"]
+
+
+def _story_picks(store: Store, run_id: int, n: int) -> list[dict[Any, Any]]:
+    """Open exceptions the engine can fix by itself, one per type first, so the story shows variety."""
+    from workbench.store import repo
+    rows = [r for r in repo.load_exceptions(store, run_id).to_dict("records")
+            if isinstance(r.get("proposal"), dict) and r["proposal"].get("target_side") in ("crm", "erp")
+            and not r["proposal"].get("needs_decision") and r.get("status") == "open"]
+    first: list[dict[Any, Any]] = []
+    rest: list[dict[Any, Any]] = []
+    seen: set[str] = set()
+    for r in rows:
+        (rest if r["type"] in seen else first).append(r)
+        seen.add(r["type"])
+    return (first + rest)[:n]
+
+
+def tell_story(demo: Demo, store: Store, run_id: int, *, fixes: int = STORY_FIXES,
+               config: RunConfig | None = None) -> DemoStory:
+    """Propose, approve as the second user, reject one, push, verify, re-run (see the comment above).
+    ``config``: the run config of ``run_id`` when it is not the demo's own (the re-run uses it too)."""
+    from workbench.corrections import service
+    from workbench.pipeline import execute_run
+    from workbench.store import repo
+
+    picks = _story_picks(store, run_id, fixes + 2)
+    ids = [int(service.propose(store, int(r["id"]), DEMO_PREPARER, reason=PREPARER_REASON)) for r in picks]
+    pushed, rejected, waiting = ids[:fixes], ids[fixes:fixes + 1], ids[fixes + 1:]
+    if pushed:
+        service.approve(store, pushed, DEMO_APPROVER, APPROVER_REASON)
+    if rejected:
+        service.reject(store, rejected, DEMO_APPROVER, REJECT_REASON)
+    config = config or demo.config
+    report = service.push(store, DEMO_APPROVER, config=config)
+    again = execute_run(config, store, user=DEMO_PREPARER)
+    keys = set(repo.load_exceptions(store, again.run_id)["key"])
+    cleared = sum(1 for r in picks[:len(pushed)] if r["key"] not in keys)
+    return DemoStory(run_id=run_id, rerun_id=again.run_id, pushed=pushed, rejected=rejected, waiting=waiting,
+                     report=report, cleared=cleared)
+
+
 def run_headless(args: argparse.Namespace) -> int:
-    """`workbench demo --no-gui [--xlsx FILE]`: the demo pipeline without a window."""
+    """`workbench demo --no-gui [--xlsx FILE]`: the demo pipeline and its story without a window.
+
+    The workbook is the corrected run's: its corrections and their trail."""
     from workbench.pipeline import execute_run, format_summary
     from workbench.store.db import open_store
 
@@ -102,11 +173,13 @@ def run_headless(args: argparse.Namespace) -> int:
         with prepare_demo(customers=getattr(args, "customers", None) or DEMO_CUSTOMERS) as demo:
             outcome = execute_run(demo.config, store, user=DEMO_PREPARER)
             print(format_summary(outcome.summary, outcome.run_id))
+            story = tell_story(demo, store, outcome.run_id)
+            print("\n" + "\n".join(story.lines()))
             xlsx = getattr(args, "xlsx", None)
             if xlsx:
                 from workbench.export.workbook import write_workbook
-                write_workbook(store, outcome.run_id, Path(xlsx))
-                print(f"\nAudit workbook written to {xlsx}")
+                write_workbook(store, story.run_id, Path(xlsx))
+                print(f"\nAudit workbook written to {xlsx} (run {story.run_id}: its corrections and their trail)")
             print(f"\nDemo database: {url}  (try: workbench exceptions --db '{url}')")
     finally:
         store.dispose()

@@ -31,6 +31,15 @@ class Dashboard:
     propagation: dict[str, Any] = field(default_factory=dict)           # matched, same_status, rate
     trend: list[dict[str, Any]] = field(default_factory=list)           # per completed run: id, when, total, open
     aging: AgingSummary | None = None                                   # open items by age bucket, overdue
+    critical: set[str] = field(default_factory=set)                     # types with a critical exception
+
+
+def top_and_rest(rows: list[tuple[str, Any]], bars: int) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """The rows a chart of ``bars`` bars shows one by one, and the rest it gathers on one "N more" bar
+    (which opens them: a small but critical type is one click away, never silently left out)."""
+    if len(rows) <= bars:
+        return rows, []
+    return rows[:bars - 1], rows[bars - 1:]
 
 
 def _dec(v: Any) -> Decimal | None:
@@ -79,12 +88,13 @@ def order_to_invoice_latency(store, run_id: int, side: str = "erp") -> dict[str,
 
 
 def _exception_figures(store, run_id: int):
-    """(type, status, amount at risk, currency) of each exception: four columns, not the whole row."""
+    """(type, status, amount at risk, currency, severity) of each exception: five columns, not the whole row."""
     from sqlalchemy import select
     from workbench.store.schema import ExceptionRow
     with store.session() as s:
         return s.execute(select(ExceptionRow.type, ExceptionRow.status, ExceptionRow.amount_at_risk,
-                                ExceptionRow.currency).where(ExceptionRow.run_id == run_id)).all()
+                                ExceptionRow.currency, ExceptionRow.severity)
+                         .where(ExceptionRow.run_id == run_id)).all()
 
 
 def load_dashboard(store, run_id: int | None) -> Dashboard | None:
@@ -100,9 +110,12 @@ def load_dashboard(store, run_id: int | None) -> Dashboard | None:
     at_risk: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     ccy_total: dict[str, Decimal] = defaultdict(Decimal)
     ccy_count: Counter = Counter()
-    for t, status, amt, ccy in _exception_figures(store, run_id):
+    critical: set[str] = set()
+    for t, status, amt, ccy, severity in _exception_figures(store, run_id):
         types[t] += 1
         statuses[status] += 1
+        if severity == "critical":
+            critical.add(t)
         a = _dec(amt)
         if a is not None and a != 0 and ccy:
             at_risk[t][ccy] += abs(a)
@@ -137,4 +150,4 @@ def load_dashboard(store, run_id: int | None) -> Dashboard | None:
                      match_rate=(linked / crm_customers) if crm_customers else None, linked=linked,
                      crm_customers=crm_customers, unmatched=unmatched,
                      latency_days=order_to_invoice_latency(store, run_id), propagation=propagation, trend=trend,
-                     aging=aging)
+                     aging=aging, critical=critical)

@@ -5,22 +5,55 @@ across runs. Every bar clicks through to the queue filtered to what it counts.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QHorizontalBarSeries,
-                              QLineSeries, QValueAxis)
+from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QCategoryAxis, QChart, QChartView,
+                              QHorizontalBarSeries, QLineSeries)
 from PySide6.QtCore import QMargins, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QColor, QCursor, QPainter
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QHeaderView,
+                               QLabel, QPushButton, QTableWidget, QTableWidgetItem, QToolTip, QVBoxLayout, QWidget)
 
 from app.context import AppContext
+from app.models.dashboard_model import top_and_rest
 from app.screens import Screen, register_screen
 from workbench.model.changes import Changes
-from workbench.model.money import amount_text
+from workbench.model.labels import exception_status_label, type_label
+from workbench.model.money import format_amount, minor_unit
 
-MAX_TYPES = 14  # the rest are one click away in the queue; a chart of 30 bars reads as noise
+MAX_BARS = 12  # bars per chart; the rest gather on one "N more" bar (30 bars read as noise)
+MORE = ""      # the category of the "N more" bar: no exception type is the empty string
+
+
+def _count(v: float) -> str:
+    return f"{int(round(v)):,}"
+
+
+def _nice_step(span: float, ticks: int, least: float) -> float:
+    """A round step (1, 2, 2.5, 5 × 10ⁿ) that divides 0..span into about ``ticks`` parts, never below
+    ``least`` (one item, one minor unit: finer ticks would print the same label twice)."""
+    raw = max(span / ticks, least)
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
+def value_axis(top: float, text: Callable[[float], str], ticks: int = 4, pad: bool = False,
+               least: float = 1.0) -> QCategoryAxis:
+    """A value axis whose tick labels are ours: grouped thousands, amounts with their currency
+    (QValueAxis formats with printf, which cannot group digits). ``pad``: a little room past the last
+    tick, so its label (centred on the tick) is not cut at the chart's edge."""
+    step = _nice_step(top, ticks, least)
+    end = step * max(1, math.ceil(top / step))
+    axis = QCategoryAxis()
+    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    axis.setStartValue(0)
+    axis.setRange(0, end + (step * 0.45 if pad else 0))
+    for k in range(round(end / step) + 1):
+        axis.append(text(k * step), k * step)
+    return axis
 
 
 def _pct(v: float | None) -> str:
@@ -205,18 +238,27 @@ class DashboardScreen(QWidget):
         self.heading.setText(f"Run #{run['id']} {run.get('name') or ''} — as of {run.get('as_of')}: "
                              f"{total:,} exceptions")
         self.match.set_value(_pct(d.match_rate), f"{d.linked:,} of {d.crm_customers:,} CRM customers linked")
+        lat = d.latency_days
         self.unmatched_crm.set_value(f"{d.unmatched.get('crm', 0):,}", "customers")
         self.unmatched_erp.set_value(f"{d.unmatched.get('erp', 0):,}", "customers")
-        lat = d.latency_days
-        self.latency.set_value(f"{lat['median']:g} days" if lat.get("count") else "—",
-                               f"median; p90 {lat['p90']} d over {lat['count']:,} invoices" if lat.get("count")
-                               else "no invoices name their order")
+        if not d.crm_customers:
+            self.match.set_value("—", "No CRM customers in this run")
+        # the latency needs invoices that name their order; without any the tile has nothing to say
+        self.latency.setVisible(bool(lat.get("count")))
+        if lat.get("count"):
+            self.latency.set_value(f"{lat['median']:g} days",
+                                   f"median; p90 {lat['p90']} d over {lat['count']:,} invoices")
         p = d.propagation
-        self.propagation.set_value(_pct(p.get("rate")), f"{p.get('differ', 0):,} of {p.get('matched', 0):,} "
-                                                        "matched invoices differ")
-        if d.aging is not None:
+        if p.get("matched"):
+            self.propagation.set_value(_pct(p.get("rate")), f"{p.get('differ', 0):,} of {p.get('matched', 0):,} "
+                                                            "matched invoices differ")
+        else:
+            self.propagation.set_value("—", "No invoices matched in this run")
+        if d.aging is not None and sum(d.aging.buckets.values()):
             self.overdue.set_value(f"{d.aging.overdue:,}", "past due   ·   open items by days since first seen:   "
                                    + " · ".join(f"{bucket}: {n:,}" for bucket, n in d.aging.buckets.items()))
+        else:
+            self.overdue.set_value("—", "No open items in this run")
         self._draw_types()
         self._draw_status()
         ccy = self.currency_box.currentText()
@@ -248,8 +290,9 @@ class DashboardScreen(QWidget):
             old.deleteLater()
         return chart
 
-    def _bars(self, view: QChartView, title: str, labels: list[str], values: list[float], name: str, color: str,
-              horizontal: bool = True, show_values: bool = True):
+    def _bars(self, view: BarChartView, title: str, labels: list[str], values: list[float], name: str, color: str,
+              *, horizontal: bool = True, show_values: bool = True, tick: Callable[[float], str] = _count,
+              ticks: int = 4, least: float = 1.0, hover: Callable[[int], str] | None = None):
         chart = self._fresh(view, title)
         series = QHorizontalBarSeries() if horizontal else QBarSeries()
         bars = QBarSet(name)
@@ -259,15 +302,14 @@ class DashboardScreen(QWidget):
             bars.append(float(v))
         series.append(bars)
         series.setLabelsVisible(show_values)
+        # upright bars: the count above the bar, readable however short the bar is
         series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsInsideBase if horizontal
-                                 else QBarSeries.LabelsPosition.LabelsInsideEnd)
+                                 else QBarSeries.LabelsPosition.LabelsOutsideEnd)
         chart.addSeries(series)
         cats = QBarCategoryAxis()
         cats.append(labels or [""])
-        vals = QValueAxis()
-        vals.setRange(0, max([float(v) for v in values] + [1.0]) * 1.1)
-        vals.setLabelFormat("%.0f")
-        vals.applyNiceNumbers()
+        vals = value_axis(max([float(v) for v in values] + [1.0]) * (1.05 if horizontal else 1.2), tick, ticks=ticks,
+                          pad=horizontal, least=least)
         if horizontal:
             chart.addAxis(cats, Qt.AlignmentFlag.AlignLeft)
             chart.addAxis(vals, Qt.AlignmentFlag.AlignBottom)
@@ -278,20 +320,39 @@ class DashboardScreen(QWidget):
         series.attachAxis(vals)
         bars.setSelectedColor(QColor(self.ctx.palette["accent"]))
         view.set_bars(bars, horizontal)
+        if hover is not None:
+            series.hovered.connect(lambda on, i, _s: QToolTip.showText(QCursor.pos(), hover(i)) if on
+                                   else QToolTip.hideText())
         return series
 
+    def _more_label(self, rest: list[tuple[str, Any]], what: str) -> str:
+        crit = sum(1 for t, _ in rest if t in self.data.critical)
+        return f"+{len(rest)} more types ({what})" + (f", {crit} critical" if crit else "")
+
     def _draw_types(self) -> None:
-        rows = list(reversed(self.data.by_type[:MAX_TYPES]))  # largest on top
+        shown, rest = top_and_rest(self.data.by_type, MAX_BARS)
+        rows = [(t, n) for t, n in shown]
+        if rest:
+            rows.append((MORE, sum(n for _, n in rest)))
+        rows.reverse()  # largest on top, the "more" bar last
         self.type_categories = [t for t, _ in rows]
-        self.type_series = self._bars(self.type_view, "Exceptions by type (click a bar for the queue)",
-                                      self.type_categories, [n for _, n in rows], "Exceptions",
-                                      self.ctx.palette["changed"])
+        self.more_types = [t for t, _ in rest]
+        more = self._more_label(rest, f"{sum(n for _, n in rest):,}") if rest else ""
+        labels = [type_label(t) if t != MORE else more for t, _ in rows]
+        total = sum(n for _, n in self.data.by_type)
+        title = (f"Exceptions by type: all {len(self.data.by_type)} types (click a bar for the queue)" if not rest else
+                 f"Exceptions by type: top {len(shown)} of {len(self.data.by_type)} (click a bar for the queue)")
+        self.type_series = self._bars(self.type_view, title, labels, [n for _, n in rows], "Exceptions",
+                                      self.ctx.palette["changed"],
+                                      hover=lambda i: f"{labels[i]}: {rows[i][1]:,} of {total:,} exceptions"
+                                      + (f" ({rows[i][0]})" if rows[i][0] else ""))
         self.type_series.clicked.connect(lambda i, _s: self.click_type(i))
 
     def _draw_status(self) -> None:
         rows = self.data.by_status
         self.status_categories = [s for s, _ in rows]
-        self.status_series = self._bars(self.status_view, "Exceptions by status", self.status_categories,
+        self.status_series = self._bars(self.status_view, "Exceptions by status",
+                                        [exception_status_label(s) for s in self.status_categories],
                                         [n for _, n in rows], "Exceptions", self.ctx.palette["changed"],
                                         horizontal=False)
         self.status_series.clicked.connect(lambda i, _s: self.click_status(i))
@@ -300,34 +361,49 @@ class DashboardScreen(QWidget):
         if self.data is None:
             return
         ccy = self.currency_box.currentText()
-        rows = sorted(((t, v.get(ccy, Decimal(0))) for t, v in self.data.at_risk.items() if v.get(ccy)),
-                      key=lambda kv: kv[1])[-MAX_TYPES:]
+        ranked = sorted(((t, v.get(ccy, Decimal(0))) for t, v in self.data.at_risk.items() if v.get(ccy)),
+                        key=lambda kv: kv[1], reverse=True)
+        shown, rest = top_and_rest(ranked, MAX_BARS)
+        rows = list(shown)
+        rest_total = sum((v for _, v in rest), Decimal(0))
+        if rest:
+            rows.append((MORE, rest_total))
+        rows.reverse()
         self.risk_categories = [t for t, _ in rows]
-        title = f"Amount at risk by type, {ccy}" if ccy else "Amount at risk by type (none)"
-        # the amount goes into the label: chart value labels cannot group thousands
-        self.risk_series = self._bars(self.risk_view, title, [f"{t}  {amount_text(v, ccy)}" for t, v in rows],
-                                      [float(v) for _, v in rows], f"At risk ({ccy})", self.ctx.palette["conflict"],
-                                      show_values=False)
+        more = self._more_label(rest, format_amount(rest_total, ccy)) if rest else ""
+        labels = [type_label(t) if t != MORE else more for t, _ in rows]
+        title = f"Amount at risk by type, {ccy} (click a bar for the queue)" if ccy else \
+            "Amount at risk by type: no exception in this run puts an amount at risk"
+        self.risk_series = self._bars(self.risk_view, title, labels, [float(v) for _, v in rows], f"At risk ({ccy})",
+                                      self.ctx.palette["conflict"], show_values=False,
+                                      tick=lambda v: format_amount(Decimal(str(v)), ccy), ticks=3,
+                                      least=float(minor_unit(ccy)) if ccy else 1.0,
+                                      hover=lambda i: f"{labels[i]}: {format_amount(rows[i][1], ccy)}")
         self.risk_series.clicked.connect(lambda i, _s: self.click_risk(i))
-        total = sum((v for _, v in rows), Decimal(0))
-        self.risk_view.setAccessibleDescription(f"Total at risk {amount_text(total, ccy)} {ccy}")
+        total = sum((v for _, v in ranked), Decimal(0))
+        self.risk_view.setAccessibleDescription(f"Total at risk {format_amount(total, ccy)}")
 
     def _draw_trend(self) -> None:
+        trend = self.data.trend[-20:]
+        if len(trend) < 2:  # one dot is no trend: say what there is and when the line starts
+            only = (f"only run #{trend[0]['id']} so far ({trend[0]['total']:,} exceptions); the line starts "
+                    "with the next run" if trend else "no completed run yet")
+            self._fresh(self.trend_view, f"Exceptions across runs: {only}")
+            self.trend_ids = [t["id"] for t in trend]
+            self.trend_series = None
+            return
         chart = self._fresh(self.trend_view, "Exceptions across runs (click a point to open that run)")
         series = QLineSeries()
         series.setName("Exceptions")
         series.setPointsVisible(True)
         series.setMarkerSize(10)
         series.setColor(QColor(self.ctx.palette["accent"]))
-        trend = self.data.trend[-20:]
         for i, t in enumerate(trend):
             series.append(QPointF(i, t["total"]))
         chart.addSeries(series)
         cats = QBarCategoryAxis()
-        cats.append([f"#{t['id']}" for t in trend] or [""])
-        vals = QValueAxis()
-        vals.setRange(0, max([t["total"] for t in trend] + [1]) * 1.15)
-        vals.setLabelFormat("%.0f")
+        cats.append([f"#{t['id']}" for t in trend])
+        vals = value_axis(max(t["total"] for t in trend) * 1.15, _count)
         chart.addAxis(cats, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(vals, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(cats)
@@ -351,7 +427,19 @@ class DashboardScreen(QWidget):
 
     def click_type(self, index: int) -> None:
         if 0 <= index < len(self.type_categories):
-            self.open_queue({"types": [self.type_categories[index]]})
+            if self.type_categories[index] == MORE:
+                self.show_more_types()
+            else:
+                self.open_queue({"types": [self.type_categories[index]]})
+
+    def show_more_types(self) -> MoreTypesDialog:
+        """The types the chart gathered on its "N more" bar, each one click from the queue."""
+        counts = dict(self.data.by_type)
+        dialog = MoreTypesDialog([(t, counts[t], t in self.data.critical) for t in self.more_types], self)
+        dialog.chosen.connect(lambda types: self.open_queue({"types": types}))
+        dialog.open()
+        self.more_dialog = dialog
+        return dialog
 
     def click_status(self, index: int) -> None:
         if 0 <= index < len(self.status_categories):
@@ -359,7 +447,63 @@ class DashboardScreen(QWidget):
 
     def click_risk(self, index: int) -> None:
         if 0 <= index < len(self.risk_categories):
-            self.open_queue({"types": [self.risk_categories[index]]})
+            if self.risk_categories[index] == MORE:
+                self.show_more_types()
+            else:
+                self.open_queue({"types": [self.risk_categories[index]]})
+
+
+class MoreTypesDialog(QDialog):
+    """The rest of "Exceptions by type": every type with its count; Enter or a double click opens the
+    queue on one, the button on all of them."""
+
+    chosen = Signal(list)  # the type codes to filter the queue on
+
+    def __init__(self, rows: list[tuple[str, int, bool]], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"{len(rows)} more exception types")
+        self.setAccessibleName("More exception types")
+        self.codes = [t for t, _, _ in rows]
+        self.table = QTableWidget(len(rows), 3)
+        self.table.setAccessibleName("Exception types not shown on the chart")
+        self.table.setHorizontalHeaderLabels(["Type", "Severity", "Exceptions"])
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        for i, (code, n, critical) in enumerate(rows):
+            name = QTableWidgetItem(type_label(code))
+            name.setToolTip(code)
+            count = QTableWidgetItem(f"{n:,}")
+            count.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(i, 0, name)
+            self.table.setItem(i, 1, QTableWidgetItem("Critical" if critical else ""))
+            self.table.setItem(i, 2, count)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeColumnsToContents()
+        self.table.doubleClicked.connect(lambda index: self._choose([self.codes[index.row()]]))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.all_button = buttons.addButton(f"Open all {len(rows)} in the queue",
+                                            QDialogButtonBox.ButtonRole.AcceptRole)
+        self.all_button.setAccessibleName("Open all these types in the queue")
+        for b in buttons.buttons():
+            b.setAutoDefault(False)  # Enter belongs to the table's current row, not to "open all"
+        buttons.accepted.connect(lambda: self._choose(self.codes))
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.table)
+        lay.addWidget(buttons)
+        self.resize(560, min(600, 120 + 30 * len(rows)))
+
+    def keyPressEvent(self, event) -> None:
+        row = self.table.currentRow()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.hasFocus() and row >= 0:
+            self._choose([self.codes[row]])
+            return
+        super().keyPressEvent(event)
+
+    def _choose(self, codes: list[str]) -> None:
+        self.chosen.emit(codes)
+        self.accept()
 
 
 register_screen(Screen(key="dashboard", title="Dashboard", factory=DashboardScreen, order=60,

@@ -1,5 +1,7 @@
 """The demo window and the screenshots command, on the real demo (sandboxes over loopback)."""
 
+import hashlib
+
 from PySide6.QtGui import QImage
 
 from app.main_window import build_window, start_demo
@@ -42,8 +44,26 @@ def test_screenshots_command_writes_light_and_dark_pngs_of_every_screen(tmp_path
         # the dark picture really is darker: compare a background pixel near the bottom right
         assert b.pixelColor(1430, 890).lightness() < a.pixelColor(1430, 890).lightness()
     assert "screenshots written" in capsys.readouterr().out
+    # each state in each theme is its own picture: no two files of different states or themes are the same
+    pngs = sorted(out.glob("*.png"))
+    by_content: dict[bytes, list[str]] = {}
+    for p in pngs:
+        by_content.setdefault(hashlib.sha256(p.read_bytes()).digest(), []).append(p.name)
+    assert [names for names in by_content.values() if len(names) > 1] == []
+    assert {"approvals-approvals-dark.png", "approvals-push-results-dark.png"} <= {p.name for p in pngs}
 
 
 def test_screenshots_size_is_checked():
     from app.entry import main
     assert main(["screenshots", "--out", "x", "--size", "big"]) == 2
+
+
+def test_the_demo_window_opens_on_the_review_queue_whatever_tab_was_last(qtbot, store):
+    from app.main_window import build_demo_window
+    first = build_window(store)
+    first.show_screen("connections")
+    first.save_settings()  # the last session ended on Connections
+    first.close()
+    win = build_demo_window(store)
+    qtbot.addWidget(win)
+    assert win.tabs.currentWidget() is win.review

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.main_window import build_window
 from tests.app.conftest import seed_run
@@ -184,3 +185,99 @@ def test_open_items_by_age_bucket_and_overdue_on_a_tile_that_opens_the_queue(qtb
     with qtbot.wait_signal(win.ctx.show_queue_requested, timeout=WAIT_MS) as sig:
         d.overdue.click()
     assert sig.args[0]["statuses"] == ["open"]
+
+
+def _axis_labels(view) -> list[str]:
+    from PySide6.QtCharts import QCategoryAxis
+    return next(a for a in view.chart().axes() if isinstance(a, QCategoryAxis)).categoriesLabels()
+
+
+def test_amount_axis_reads_as_money_in_the_chosen_currency(win):
+    d = win.screens["dashboard"]
+    labels = _axis_labels(d.risk_view)
+    assert labels[0] == "0.00 EUR" and "50,000.00 EUR" in labels  # 98,000.50 EUR at risk: grouped, with its code
+    d.currency_box.setCurrentText("JPY")
+    assert _axis_labels(d.risk_view) == ["0 JPY", "1 JPY", "2 JPY", "3 JPY"]  # whole yen, never "0.5"
+    assert list(d.status_view.chart().axes()[0].categories()) == ["Open"]  # plain words, not codes
+
+
+def _more_types(store, run_id: int) -> list[str]:
+    """Eleven more types on the run, small ones last: a critical order.missing_in_erp among them."""
+    from tests.app.conftest import _exc
+    from workbench.store.schema import ExceptionRow
+    extra = ["invoice.due_date_mismatch", "invoice.amount_mismatch", "invoice.missing_in_crm",
+             "invoice.missing_in_erp", "order.amount_mismatch", "pricing.missing_in_erp", "pricing.missing_in_crm",
+             "credit.blocked_in_erp", "data_quality.missing_tax_id", "customer.duplicate"]
+    with store.session() as s:
+        n = 500
+        for t in extra:
+            for _ in range(3):
+                n += 1
+                s.add(ExceptionRow(**_exc(run_id, n, type=t, severity="medium", crm_id=f"X{n}")))
+        s.add(ExceptionRow(**_exc(run_id, n + 1, type="order.missing_in_erp", severity="critical", erp_id="SO-9")))
+    return extra
+
+
+def test_every_type_is_on_the_chart_the_rest_behind_an_n_more_bar_that_opens_them(qtbot, win):
+    from app.views.dashboard import MAX_BARS, MORE
+    d = win.screens["dashboard"]
+    _more_types(win.ctx.store, win.runs[1])
+    with qtbot.wait_signal(d.loaded, timeout=WAIT_MS):
+        d.load(win.runs[1])
+    by_type = dict(d.data.by_type)
+    assert len(by_type) == 15 and len(d.type_categories) == MAX_BARS
+    assert d.type_categories[0] == MORE  # the bottom bar gathers the rest...
+    bars = d.type_series.barSets()[0]
+    assert sum(bars.at(i) for i in range(bars.count())) == sum(by_type.values())  # ...so every exception counts
+    rest = [t for t in by_type if t not in d.type_categories]
+    assert "order.missing_in_erp" in rest and len(rest) == 15 - (MAX_BARS - 1)
+    labels = d.type_view.chart().axes(Qt.Orientation.Vertical)[0].categories()
+    assert "customer.missing_in_erp" in rest  # the seeded critical one, also small
+    assert labels[0] == f"+{len(rest)} more types ({sum(by_type[t] for t in rest):,}), 2 critical"
+    assert "Price differs" in labels and "pricing.price_mismatch" not in labels  # words; the code on hover
+    d.type_series.clicked.emit(0, bars)
+    dialog = d.more_dialog
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    names = [table.item(i, 0).text() for i in range(table.rowCount())]
+    assert table.rowCount() == len(rest) and "Order missing in ERP" in names
+    row = names.index("Order missing in ERP")
+    assert table.item(row, 1).text() == "Critical" and table.item(row, 0).toolTip() == "order.missing_in_erp"
+    rect = table.visualRect(table.model().index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # a double click: press...
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # ...then the second one
+    assert win.tabs.currentWidget() is win.review and not dialog.isVisible()
+    assert win.review.queue.current_filter().types == frozenset({"order.missing_in_erp"})
+    win.show_screen("dashboard")  # the keyboard: Enter on a row opens the queue on that one type
+    d.click_type(0)
+    again = d.more_dialog
+    qtbot.waitExposed(again)
+    again.table.setCurrentCell(1, 0)
+    again.table.setFocus()
+    qtbot.keyClick(again.table, Qt.Key.Key_Return)
+    assert win.review.queue.current_filter().types == frozenset({again.codes[1]})
+
+
+def test_tiles_say_why_they_are_empty_and_the_latency_tile_hides_without_data(win):
+    d = win.screens["dashboard"]
+    # the seeded runs have no invoice naming its order, no matched invoices counted, no CRM customer count
+    assert d.latency.isHidden()
+    assert "No invoices matched in this run" in d.propagation.text()
+    assert "No CRM customers in this run" in d.match.text()
+
+
+def test_a_single_run_says_the_trend_starts_with_the_next_run(qtbot, store):
+    run_id = seed_run(store)
+    w = build_window(store, user="alice", only=("dashboard",))
+    qtbot.addWidget(w)
+    w.resize(1440, 900)
+    w.show()
+    d = w.screens["dashboard"]
+    with qtbot.wait_signal(d.loaded, timeout=WAIT_MS):
+        w.start()
+    try:
+        title = d.trend_view.chart().title()
+        assert f"only run #{run_id} so far (5 exceptions)" in title and "next run" in title
+        assert d.trend_view.chart().series() == []  # no lonely dot
+    finally:
+        w.close()
