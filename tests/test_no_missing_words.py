@@ -58,7 +58,6 @@ def test_the_scenario_has_corrections_and_a_trail(scenario):
 
 # ---- the engine: exception messages and proposals (owner: engine18) --------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="engine18: 'The parent of … differs: CRM …, ERP nan.'")
 def test_engine_messages_and_proposals(scenario):
     from workbench.store import repo
     texts = []
@@ -84,11 +83,7 @@ CLI_LISTINGS = [("runs", "table"), ("runs", "json"),
 IDENTITIES = frozenset({"key"})
 
 
-# Found on the merge base (the lead removes each mark once its owner's branch is in): the engine stores a
-# missing counterpart value as the text 'nan' (erp_value) and the CLI prints it as it is.
-_CLI_NAN = pytest.mark.xfail(strict=True, reason="engine18 (erp_value stored as 'nan') and cli18 (printed as is)")
-CLI_CASES = [pytest.param(c, f, id=f"{c}-{f}", marks=[_CLI_NAN] if c == "exceptions" else [])
-             for c, f in CLI_LISTINGS]
+CLI_CASES = [pytest.param(c, f, id=f"{c}-{f}") for c, f in CLI_LISTINGS]
 
 
 @pytest.mark.parametrize(("command", "fmt"), CLI_CASES)
@@ -114,8 +109,6 @@ def test_cli_listings(scenario, capsys, command, fmt):
 
 # ---- the audit workbook (owner: book18) ----------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="book18 and engine18: the Exceptions sheet shows the stored 'nan' value "
-                                       "and the engine's 'ERP nan' message")
 def test_workbook_cells(scenario, tmp_path):
     from workbench.export.workbook import write_workbook
     path = tmp_path / "scan.xlsx"
@@ -185,8 +178,6 @@ def _screen_texts(qtbot, win, key) -> list[tuple[str, str]]:
     return list(widget_texts(win.screens[key], key))
 
 
-@pytest.mark.xfail(strict=True, reason="queue18: history 'CRM C10019 / ERP None', proposal 'from None'; the queue "
-                                       "shows the engine's stored 'nan' (engine18)")
 def test_review_screen(qtbot, window, scenario):
     assert_no_missing_words(_review_texts(qtbot, window, scenario))
 
@@ -195,12 +186,9 @@ def test_approvals_screen(qtbot, window):
     assert_no_missing_words(_approvals_texts(qtbot, window))
 
 
-_CLOSE_KEYS = pytest.mark.xfail(strict=True, reason="app/views/close.py (no issue-18 owner): 'Open critical items' "
-                                                    "lists exception keys ('order.missing_in_erp|…|None|None')")
-
 
 @pytest.mark.parametrize("key", ["connections", "mapping", "run", "links", "dashboard",
-                                 pytest.param("close", marks=_CLOSE_KEYS)])
+                                 "close"])
 def test_other_screens(qtbot, window, key):
     texts = _screen_texts(qtbot, window, key)
     assert texts

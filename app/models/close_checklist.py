@@ -16,6 +16,8 @@ from typing import Any
 
 from app.models.rows_model import Column
 from workbench.team.identity import same_person
+from workbench.model.labels import MISSING, type_label
+from workbench.model.money import format_amount
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
 
@@ -39,7 +41,7 @@ class CloseState:
 
 
 CHECK_COLUMNS = [Column("check", "Check"), Column("detail", "Detail"), Column("status", "Status")]
-CRITICAL_COLUMNS = [Column("key", "Critical item"), Column("customer", "Customer"),
+CRITICAL_COLUMNS = [Column("item", "Critical item", tooltip=lambda r: r["item_tip"]), Column("customer", "Customer"),
                     Column("amount", "Amount at risk", align_right=True), Column("carried", "Carried forward")]
 HISTORY_COLUMNS = [Column("at", "When (UTC)"), Column("action", "Action"), Column("actor", "By"),
                    Column("reason", "Reason / note")]
@@ -114,15 +116,21 @@ def load_close(store: Any, period_name: str | None, run_id: int | None, user: st
                "status": "locked" if period.state == PeriodState.CERTIFIED else "to do"})
 
         if snap.open_critical_keys:
-            rows = {k: (c, a, cur) for k, c, a, cur in s.execute(
-                select(ExceptionRow.key, ExceptionRow.customer_name,
-                                                ExceptionRow.amount_at_risk, ExceptionRow.currency)
+            rows = {r.key: r for r in s.execute(
+                select(ExceptionRow.key, ExceptionRow.type, ExceptionRow.crm_number, ExceptionRow.erp_number,
+                       ExceptionRow.customer_name, ExceptionRow.amount_at_risk, ExceptionRow.currency)
                 .where(ExceptionRow.run_id == snap.run_id, ExceptionRow.key.in_(snap.open_critical_keys)))}
             for key in snap.open_critical_keys:
-                customer, amount, cur = rows.get(key, (None, None, None))
+                r = rows.get(key)
+                number = (r.erp_number or r.crm_number) if r is not None else None
+                # The key is the engine's identity (it may hold "None" parts): a person reads the type and document.
+                item = f"{type_label(r.type)} {number or ''}".strip() if r is not None else "no longer in the run"
                 cf = carried.get(key)
-                state.critical.append({"key": key, "customer": customer or "",
-                                       "amount": "" if amount is None else f"{amount:,} {cur or ''}".strip(),
+                state.critical.append({"key": key, "item": item,
+                                       "item_tip": f"{r.type if r is not None else ''} {number or ''}".strip(),
+                                       "customer": (r.customer_name if r is not None else None) or MISSING,
+                                       "amount": format_amount(r.amount_at_risk, r.currency)
+                                       if r is not None and r.amount_at_risk is not None else MISSING,
                                        "carried": f"{cf.actor}: {cf.reason}" if cf else ""})
         state.history = [{"at": f"{h.at:%Y-%m-%d %H:%M}", "action": ACTION_LABELS.get(h.action, h.action),
                           "actor": h.actor, "reason": h.reason or ""} for h in hist]
