@@ -67,6 +67,22 @@ def add_exception(store, run_id: int, *, type: str = "invoice.balance_mismatch",
 
 
 @pytest.fixture
+def demo_run(tmp_path):
+    """The demo's sandboxes and one completed run of them (by bob): what a push flow starts from."""
+    from workbench.demo import prepare_demo
+    from workbench.pipeline import execute_run
+    from workbench.store.db import open_store
+    demo = prepare_demo(tmp_path / "demo", customers=30)
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    try:
+        outcome = execute_run(demo.config, store, user="bob")
+        yield demo, store, outcome.run_id
+    finally:
+        store.dispose()
+        demo.stop()
+
+
+@pytest.fixture
 def bc(tmp_path):
     """A Business Central sandbox over real HTTP on loopback."""
     yield from erp_sandbox("business-central", customers=40, state_dir=tmp_path / "bc")

@@ -5,7 +5,6 @@ issue-18 regression: status alone left a new invoice.balance_mismatch on the sam
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from workbench.corrections import service
@@ -15,21 +14,6 @@ from workbench.store import repo
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow
 
 FAST = Backoff(base=0.05, cap=0.2)
-
-
-@pytest.fixture
-def demo_run(tmp_path):
-    from workbench.demo import prepare_demo
-    from workbench.pipeline import execute_run
-    from workbench.store.db import open_store
-    demo = prepare_demo(tmp_path / "demo", customers=30)
-    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
-    try:
-        outcome = execute_run(demo.config, store, user="bob")
-        yield demo, store, outcome.run_id
-    finally:
-        store.dispose()
-        demo.stop()
 
 
 def _status_fix_with_balance(store, run_id):

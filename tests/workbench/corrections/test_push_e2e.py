@@ -3,7 +3,6 @@ Salesforce connector, re-read both sides, and see the exceptions gone on the nex
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from workbench.corrections import service
@@ -14,21 +13,6 @@ from workbench.store.schema import AuditEvent, Correction, ExceptionRow
 ACCOUNT = DEFAULT_FIELDS["customers"]  # canonical field -> Account API field
 FAST = Backoff(base=0.05, cap=0.2)
 TEXT_FIELDS = {"xref", "name", "street", "city", "postcode", "country", "tax_id", "currency"}
-
-
-@pytest.fixture
-def demo_run(tmp_path):
-    from workbench.demo import prepare_demo
-    from workbench.pipeline import execute_run
-    from workbench.store.db import open_store
-    demo = prepare_demo(tmp_path / "demo", customers=30)
-    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
-    try:
-        outcome = execute_run(demo.config, store, user="bob")
-        yield demo, store, outcome.run_id
-    finally:
-        store.dispose()
-        demo.stop()
 
 
 def _sf(demo):
