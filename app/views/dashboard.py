@@ -480,7 +480,8 @@ class MoreTypesDialog(QDialog):
             self.table.setItem(i, 2, count)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.resizeColumnsToContents()
-        self.table.doubleClicked.connect(lambda index: self._choose([self.codes[index.row()]]))
+        # activated: a double click, or Enter on the current row (even before the table has the focus)
+        self.table.activated.connect(lambda index: self._choose([self.codes[index.row()]]))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.all_button = buttons.addButton(f"Open all {len(rows)} in the queue",
                                             QDialogButtonBox.ButtonRole.AcceptRole)
@@ -493,13 +494,6 @@ class MoreTypesDialog(QDialog):
         lay.addWidget(self.table)
         lay.addWidget(buttons)
         self.resize(560, min(600, 120 + 30 * len(rows)))
-
-    def keyPressEvent(self, event) -> None:
-        row = self.table.currentRow()
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.hasFocus() and row >= 0:
-            self._choose([self.codes[row]])
-            return
-        super().keyPressEvent(event)
 
     def _choose(self, codes: list[str]) -> None:
         self.chosen.emit(codes)

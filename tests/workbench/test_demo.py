@@ -43,11 +43,12 @@ def test_headless_demo_pulls_through_both_sandboxes_and_exports(tmp_path):
     assert again.returncode == 0, again.stderr
     assert "Corrections on run 3:" in again.stdout and "Re-run 4:" in again.stdout
     corrections = _records(book["Corrections"])
-    assert sorted(c["State"] for c in corrections) == ["applied"] * 4 + ["proposed", "rejected"]
+    assert sorted(c["State code"] for c in corrections) == ["applied"] * 4 + ["proposed", "rejected"]
     for c in corrections:
-        assert c["Preparer"] == "demo-preparer"
-        if c["State"] == "applied":
-            assert c["Approver"] == "demo-approver" and c["Verification"] == "agreed"
+        assert c["Prepared by"] == "demo-preparer"
+        if c["State code"] == "applied":
+            assert c["Approved or rejected by"] == "demo-approver" and c["Verified at (UTC)"] is not None
+            assert c["Verification"].startswith("Agreed")
     actions = [a["Action"] for a in _records(book["Audit trail"])]
     for step in ("correction.proposed", "correction.approved", "correction.rejected", "correction.applied",
                  "correction.verified"):

@@ -37,6 +37,8 @@ from sqlalchemy.orm import Session
 
 from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
+from workbench.corrections.lifecycle import also_detail
+from workbench.corrections.values import field_changes
 from workbench.corrections.exception_status import set_exception_status
 from workbench.corrections.proof import approval_refusals
 from workbench.corrections.read_only import csv_route_ids, side_of
@@ -133,20 +135,25 @@ def _text(v: Any) -> str:
 
 
 def _cells(layout: _Layout, c: Correction) -> dict[str, str]:
-    """The column(s) and text a correction writes in its record's row."""
-    cols = layout.columns.get(c.field)
-    if not cols:
-        raise ConfigError(f"correction {c.id}: run {c.run_id}'s {c.target_side.upper()} {layout.object} file has no "
-                          f"column for {c.field!r}, so the update file cannot carry it; map the column under "
-                          f"[{c.target_side}.objects.{c.target_object}.fields]")
-    if c.field == "status" and layout.status_values:  # canonical status back to the extract's own value(s)
-        parts = layout.status_values.get(str(c.to_value)) or str(c.to_value or "").split("|")
-        if len(parts) != len(cols):
-            raise ConfigError(f"correction {c.id}: status {c.to_value!r} has no entry in the status map of "
-                              f"[{c.target_side}.objects.{c.target_object}] to write it back as "
-                              f"{' | '.join(cols)}")
-        return {col: (p if p else BLANK) for col, p in zip(cols, parts, strict=True)}
-    return {cols[0]: _text(c.to_value)}
+    """The column(s) and text a correction writes in its record's row: every field it changes,
+    a compound correction's further fields too (a status with its open balance)."""
+    out: dict[str, str] = {}
+    for fld, _, to in field_changes(c):
+        cols = layout.columns.get(fld)
+        if not cols:
+            raise ConfigError(f"correction {c.id}: run {c.run_id}'s {c.target_side.upper()} {layout.object} file has "
+                              f"no column for {fld!r}, so the update file cannot carry it; map the column under "
+                              f"[{c.target_side}.objects.{c.target_object}.fields]")
+        if fld == "status" and layout.status_values:  # canonical status back to the extract's own value(s)
+            parts = layout.status_values.get(str(to)) or str(to or "").split("|")
+            if len(parts) != len(cols):
+                raise ConfigError(f"correction {c.id}: status {to!r} has no entry in the status map of "
+                                  f"[{c.target_side}.objects.{c.target_object}] to write it back as "
+                                  f"{' | '.join(cols)}")
+            out.update({col: (p if p else BLANK) for col, p in zip(cols, parts, strict=True)})
+        else:
+            out[cols[0]] = _text(to)
+    return out
 
 
 # ---------------------------------------------------------------- export
@@ -255,7 +262,7 @@ def _event(s: Session, c: Correction, user: str, *, reason: str, detail: dict[st
                          "target": {"side": c.target_side, "system": c.target_system, "object": c.target_object,
                                     "record": c.target_record, "field": c.field},
                          "before": c.from_value, "after": c.to_value, "idempotency_key": c.idempotency_key,
-                         "version": c.version, **detail})
+                         "version": c.version, **also_detail(c), **detail})
 
 
 # ---------------------------------------------------------------- import of the loader's results

@@ -47,7 +47,7 @@ def test_selecting_an_exception_shows_both_records_with_the_differences_tinted(q
     inv = _ids_by_type(store, "invoice.status_mismatch")[0]
     _select(qtbot, review, inv)
     states = _field_states(review)
-    assert states["status"] == ("open", "paid", "conflict")
+    assert states["status"] == ("Open", "Paid", "conflict")  # statuses in words
     assert states["open_balance"] == ("1,200.00 EUR", "0.00 EUR", "changed")  # money in its currency
     assert states["total_amount"][2] == "same"  # 1200.00 and 1200.0 are the same amount
     m = review.side.fields
@@ -62,7 +62,7 @@ def test_selecting_an_exception_shows_both_records_with_the_differences_tinted(q
     assert "xref_both" in review.side.link_label.toolTip() and "10001" in review.side.link_label.toolTip()
     assert "Invoice INV-1 is paid" in review.side.message.text()
     # stored without the engine's sentence: one is built from the proposal in words, the engine's reason on hover
-    assert "Set the status of CRM invoice INV-1 from open to paid." in review.side.proposal_label.text()
+    assert "Set the status of CRM invoice INV-1 from Open to Paid." in review.side.proposal_label.text()
     assert review.side.proposal_label.toolTip() == "the ERP owns invoice status"
     assert review.side.value.text() == "paid"
     assert review.side.history.rowCount() == 1

@@ -111,15 +111,16 @@ def test_export_writes_one_update_file_per_object_with_id_and_source_columns(db,
     assert accounts == [["Id", "BillingCity"], [city["crm_id"], city["proposal"]["to"]]]
     invoices = _read(tmp_path / "out" / "run1-crm-blng__Invoice__c-update.csv")
     assert invoices[0] == ["Id", "blng__InvoiceStatus__c", "blng__PaymentStatus__c", "blng__Balance__c"]
-    # the canonical status goes back as the extract's own two picklists; the other row leaves them alone
-    assert [paid["crm_id"], "Posted", "Paid", ""] in invoices
+    # the canonical status goes back as the extract's own two picklists, with the open balance the
+    # engine's compound fix sets with it; the other row leaves the picklists alone
+    assert [paid["crm_id"], "Posted", "Paid", "0.00"] in invoices
     assert [balance["crm_id"], "", "", balance["proposal"]["to"]] in invoices
     states = {c["state"] for c in _corrections(capsys, db).values()}
     assert states == {"approved"}  # still waiting for the loader's result
     action, detail = _events(db, ids[0])[-1]
     assert action == "correction.exported" and detail["file"].endswith("-update.csv") and detail["row"] == 2
-    code, out, _ = _run(capsys, "audit", "verify", "--db", db)
-    assert code == 0 and "audit trail intact" in out
+    code, out, err = _run(capsys, "audit", "verify", "--db", db)
+    assert code == 0 and "audit trail intact" in out, out + err
 
 
 def test_success_and_error_files_mark_corrections_applied_or_failed_with_file_and_row(db, capsys, tmp_path):

@@ -115,7 +115,7 @@ def test_a_compound_correction_lists_its_further_fields(store, capsys):
     code, out, _ = _run(capsys, "corrections", "propose", str(e1), "--user", "bob", *db)
     assert code == 0
     code, out, _ = _run(capsys, "corrections", "list", *db)
-    assert "status +1" in out and "The ERP owns invoice status" in out
+    assert "Status +1" in out and "The ERP owns invoice status" in out
     code, out, _ = _run(capsys, "corrections", "list", "--format", "json", *db)
     (row,) = json.loads(out)
     assert (row["field"], row["to_value"]) == ("status", "open")

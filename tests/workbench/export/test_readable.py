@@ -27,7 +27,7 @@ def test_audit_detail_reads_as_words_with_labels_and_money():
 def test_old_proposals_get_a_sentence_and_their_rule_from_the_reason():
     old = {"target_side": "crm", "object": "invoices", "field": "status", "to": "open", "needs_decision": False,
            "reason": 'the ERP owns invoice status ([rules.ownership] invoices.status = "erp")'}
-    assert proposal_text(old) == "Set the CRM invoice status to open"
+    assert proposal_text(old) == "Set the CRM invoice status to Open"
     assert proposal_rule(old) == '[rules.ownership] invoices.status = "erp"'
     new = {**old, "text": "The ERP owns invoice status, so set Salesforce to Open", "rule": "[rules.ownership] x"}
     assert proposal_text(new) == "The ERP owns invoice status, so set Salesforce to Open"
