@@ -25,7 +25,7 @@ from workbench.export.excel_safe import EXCEL_MAX_TEXT, Scrubber, cell_text, env
 from workbench.export.readable import (VERIFICATION_LABELS, detail_text, evidence_text, preparer_reason,
                                        proposal_rule, proposal_text)
 from workbench.model.labels import (SIDE_LABELS, correction_state_label, exception_status_label, field_label,
-                                    severity_label, type_label)
+                                    severity_label, type_label, value_text)
 from workbench.model.missing import is_missing
 from workbench.model.records import DATE_FIELDS, DECIMAL_FIELDS
 from workbench.store.chunks import chunks
@@ -181,7 +181,7 @@ CORRECTION_COLS = [
     Col("Pushed by", "text"), Col("Pushed at (UTC)", "datetime", 20), Col("Push attempts", "int", 13),
     Col("Response id", "text"), Col("Error", "text"), Col("Verified at (UTC)", "datetime", 20),
     Col("Verification", "text"), Col("Verification detail", "text"), Col("State code", "text"),
-    Col("Field code", "text"), Col("Type code", "text"),
+    Col("Field code", "text"), Col("Type code", "text"), Col("Further changes", "text"),
 ]
 
 LINK_COLS = [
@@ -315,7 +315,8 @@ class Content:
                    c.pushed_at or (pushed.at if pushed else None), c.attempts, sc(c.response_id or ""),
                    sc(c.last_error or ""), verified.at if verified else None,
                    VERIFICATION_LABELS.get(verdict, verdict) if verdict else None,
-                   sc(verified.reason or "") if verified else None, c.state, c.field, typ)
+                   sc(verified.reason or "") if verified else None, c.state, c.field, typ,
+                   sc(_further_changes(c.also, ccy)))
 
     def _customer_names(self) -> dict[str, dict[str, str | None]]:
         if self._names is None:
@@ -683,3 +684,9 @@ def _counts_text(counts: Any) -> str | None:
     if isinstance(counts, dict):
         return ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in sorted(counts.items()))
     return str(counts)
+
+
+def _further_changes(also: list[dict[str, Any]] | None, currency: str | None) -> str:
+    """A compound correction's further fields, as the approver saw them: "Open balance: 90.00 EUR → 0.00 EUR"."""
+    return "; ".join(f"{field_label(a.get('field'))}: {value_text(a.get('from'), a.get('field'), currency)} → "
+                     f"{value_text(a.get('to'), a.get('field'), currency)}" for a in also or [])

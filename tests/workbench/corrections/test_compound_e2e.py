@@ -71,6 +71,20 @@ def test_approving_the_engines_status_fix_leaves_the_next_run_clean_on_that_invo
     left = _invoice_findings(store, again.run_id, exc["crm_id"])
     assert left.empty, list(zip(left["type"], left["message"]))
 
+    # the auditor's workbook names the further field the one approval also changed
+    import openpyxl
+
+    from workbench.export.workbook import write_workbook
+    from workbench.model.labels import value_text
+    path = demo.workdir / "compound.xlsx"
+    write_workbook(store, run_id, path)
+    rows = list(openpyxl.load_workbook(path, read_only=True)["Corrections"].iter_rows(values_only=True))
+    row = dict(zip(rows[0], next(r for r in rows[1:] if r[0] == cid), strict=True))
+    also = prop["also"][0]
+    assert row["Field code"] == "status" and row["Further changes"] == (
+        f"Open balance: {value_text(also['from'], 'open_balance', exc['currency'])} → "
+        f"{value_text(also['to'], 'open_balance', exc['currency'])}")
+
 
 def test_a_tampered_second_field_is_refused_by_the_trail(demo_run):
     demo, store, run_id = demo_run
