@@ -4,13 +4,13 @@ dead-lettered, and once the system is back the same push command finishes it."""
 from __future__ import annotations
 
 
-from tests.workbench.corrections.test_push_e2e import _customer_proposals, _sf, demo_run  # noqa: F401
+from tests.workbench.corrections.test_push_e2e import _customer_proposals, _sf
 from workbench.corrections import service
 from workbench.corrections.outbox.push import Backoff
 from workbench.store.schema import Correction
 
 
-def test_salesforce_down_means_retry_later_not_dead_letter(demo_run, tmp_path):  # noqa: F811
+def test_salesforce_down_means_retry_later_not_dead_letter(demo_run, tmp_path):
     demo, store, run_id = demo_run
     exc = _customer_proposals(store, run_id)[0]
     cid = service.propose(store, exc["id"], "bob")
