@@ -104,7 +104,7 @@ def load_close(store: Any, period_name: str | None, run_id: int | None, user: st
                "status": "ok" if not ages.overdue else "overdue"})
         check({"check": "Aging (days open)",
                "detail": "   ".join(f"{b}: {n:,}" for b, n in ages.buckets.items()), "status": ""})
-        per_currency = "; ".join(f"{Decimal(v):,} {c}" for c, v in snap.open_total_by_currency.items())
+        per_currency = "; ".join(format_amount(Decimal(v), c) for c, v in snap.open_total_by_currency.items())
         check({"check": "Unexplained difference per currency", "detail": per_currency or "none",
                "status": "ok" if not per_currency else ""})
         check(_reporting_line(s, period, snap))
@@ -183,7 +183,7 @@ def _reporting_line(session: Any, period: Any, snap: Any) -> dict[str, Any]:
                              rates_of(session, period.name), period.reporting_currency, period=period.name)
     except InputError as exc:
         return {**line, "detail": str(exc), "status": "missing"}
-    return {**line, "detail": f"{total:,} {period.reporting_currency} ({period.fx_source or 'FX table'})",
+    return {**line, "detail": f"{format_amount(total, period.reporting_currency)} ({period.fx_source or 'FX table'})",
             "status": ""}
 
 

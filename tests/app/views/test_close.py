@@ -59,7 +59,7 @@ def test_the_checklist_shows_open_items_aging_differences_and_state(qtbot, seede
     # the critical item was first seen 40 days ago: due after 2 days, in the 31–60 bucket
     assert cells["Overdue items"][1] == "1 (1 critical)"
     assert cells["Aging (days open)"][1] == "0–30: 4   31–60: 1   61–90: 0   90+: 0"
-    assert cells["Unexplained difference per currency"][1] == "99,200.50 EUR; 2.00 JPY"
+    assert cells["Unexplained difference per currency"][1] == "99,200.50 EUR; 2 JPY"
     assert cells["Unexplained difference in reporting currency"][2] == "missing"
     assert cells["Prepared (signed off)"][1:] == ["not yet", "to do"]
     assert [r["key"] for r in screen.critical.rows] == [CRITICAL_KEY]
