@@ -43,3 +43,16 @@ def erp_connector(handle: erp.SandboxHandle, **settings: Any) -> Source:
     table = erp.demo_config(handle)
     table[table["connector"]].update({"backoff": 0.01, **settings})
     return open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+
+
+def simple_salesforce(org: salesforce.SandboxHandle) -> Any:
+    """simple-salesforce's own client on the sandbox's session, trusting the sandbox's CA and nothing else:
+    the client we did not write, for proving the sandbox behaves as Salesforce does."""
+    import requests
+    from simple_salesforce import Salesforce
+
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = org.info["ca_bundle"]
+    return Salesforce(instance_url=org.instance_url, session_id=org.info["credentials"]["session"]["session_id"],
+                      session=session, version="59.0")

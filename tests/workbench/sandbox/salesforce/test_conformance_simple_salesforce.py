@@ -10,12 +10,10 @@ import csv
 import io
 
 import pytest
-import requests
-from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
 from tests.workbench.sandbox.salesforce.frames import crm_frames
-from tests.helpers.sandboxes import salesforce_org
+from tests.helpers.sandboxes import salesforce_org, simple_salesforce
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +23,7 @@ def org(tmp_path_factory):
 
 @pytest.fixture()
 def sf(org):
-    session = requests.Session()
-    session.trust_env = False
-    session.verify = org.info["ca_bundle"]  # the client trusts the sandbox's own CA, nothing else
-    return Salesforce(instance_url=org.instance_url, session_id=org.info["credentials"]["session"]["session_id"],
-                      session=session, version="59.0")
+    return simple_salesforce(org)
 
 
 def test_query_matches_text_without_regard_to_case(sf):

@@ -7,11 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, UTC
 
 import pytest
-import requests
-from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
-from tests.helpers.sandboxes import salesforce_org
+from tests.helpers.sandboxes import salesforce_org, simple_salesforce
 from tests.workbench.sandbox.salesforce.frames import crm_frames
 from workbench.sandbox.salesforce.objects import OBJECTS
 from workbench.sandbox.salesforce.store import now_stamp
@@ -24,11 +22,7 @@ def org(tmp_path_factory):
 
 @pytest.fixture()
 def sf(org):
-    session = requests.Session()
-    session.trust_env = False
-    session.verify = org.info["ca_bundle"]
-    return Salesforce(instance_url=org.instance_url, session_id=org.info["credentials"]["session"]["session_id"],
-                      session=session, version="59.0")
+    return simple_salesforce(org)
 
 
 def _account(sf, number: str) -> str:
