@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -553,9 +554,10 @@ def _snapshots(obj: str, kind: str, record_ids: np.ndarray, query: str, raw: pd.
     keys = [_repeated(p, step) for p in prefixes]
     close = _repeated('"}', step)
     texts: list[Any] = []
-    hashes: list[str] = []
+    hashes: list[bytes] = []  # per slice, the hex digests end to end
     sha = hashlib.sha256
-    for start in range(0, n, step):
+
+    def joined(start: int) -> Any:
         part = raw.iloc[start:start + step]
         m = len(part)
         pieces: list[Any] = []
@@ -567,18 +569,26 @@ def _snapshots(obj: str, kind: str, record_ids: np.ndarray, query: str, raw: pd.
                 arr = _escaped(arr)
             pieces += [key.slice(0, m), arr]
         pieces.append(close.slice(0, m))
-        joined = pc.binary_join_element_wise(*pieces, "")
-        # each record's bytes hashed where they lie in the Arrow buffer: no Python string per record
-        data, offsets = _text_buffer(joined)
-        ends = offsets.tolist()
-        hashes += [sha(data[a:b]).hexdigest() for a, b in zip(ends, ends[1:])]
-        texts.append(joined)
+        return pc.binary_join_element_wise(*pieces, "")
+
+    # Arrow joins the next slice on another core (it lets go of the GIL) while this one is hashed
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(joined, 0)
+        for start in range(0, n, step):
+            text = pending.result()
+            if start + step < n:
+                pending = pool.submit(joined, start + step)
+            # each record's bytes hashed where they lie in the Arrow buffer: no Python string per record
+            data, offsets = _text_buffer(text)
+            ends = offsets.tolist()
+            hashes.append("".join([sha(data[a:b]).hexdigest() for a, b in zip(ends, ends[1:])]).encode("ascii"))
+            texts.append(text)
     text_type = pd.ArrowDtype(pa.string())
     return pd.DataFrame({"object": pd.Series(obj, index=range(n), dtype=object),
                          "kind": pd.Series(kind, index=range(n), dtype=object),
                          "record_id": pd.Series(record_ids, dtype=object),
                          "query": pd.Series(query, index=range(n), dtype=object),
-                         "content_hash": pd.Series(_hex_column(hashes), dtype=text_type),
+                         "content_hash": pd.Series(_hex_column(b"".join(hashes), n), dtype=text_type),
                          "payload": pd.Series(pa.chunked_array(texts), dtype=text_type)}, columns=SNAPSHOT_COLUMNS)
 
 
@@ -616,8 +626,7 @@ def _escaped(arr: Any) -> Any:
     return pc.replace_with_mask(arr, rows, pa.array(fixed, type=pa.string()))
 
 
-def _hex_column(hashes: list[str]) -> Any:
-    """Hex digests (64 ASCII characters each) as an Arrow string array, from one joined buffer."""
-    offsets = np.arange(0, 64 * (len(hashes) + 1), 64, dtype=np.int32)
-    return pa.Array.from_buffers(pa.string(), len(hashes), [None, pa.py_buffer(offsets),
-                                                            pa.py_buffer("".join(hashes).encode("ascii"))])
+def _hex_column(digits: bytes, n: int) -> Any:
+    """n hex digests written end to end (64 ASCII characters each) as an Arrow string array."""
+    offsets = np.arange(0, 64 * (n + 1), 64, dtype=np.int32)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(digits)])
