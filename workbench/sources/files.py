@@ -426,8 +426,14 @@ class FilesSource:
                 out["kind"] = np.full(n, spec["kind_label"], dtype=object)
         snap = _snapshots(spec["file"], kind, out["record_id"], self._query(spec), raw)
         out["version"] = _versions(snap["content_hash"])
-        frame = pd.DataFrame({c: out[c] if c in out else np.full(n, None, dtype=object)
-                              for c in frames_mod.columns(kind)}, dtype=object)
+        # one block of objects filled column by column (None where the file has no column): pandas
+        # keeps it as it is instead of allocating and copying every column into a block of its own
+        names = frames_mod.columns(kind)
+        block = np.empty((len(names), n), dtype=object)
+        for i, c in enumerate(names):
+            if c in out:
+                block[i] = out[c]
+        frame = pd.DataFrame(block.T, columns=names, dtype=object, copy=False)
         # kept beside the frame, not in frame.attrs: pandas deep-copies attrs on every operation
         self._extras[kind] = {k: out[k] for k in ("customer_number", "parent_number") if k in out} | {
             "file": path, "rows": rows, "refs": refs}
