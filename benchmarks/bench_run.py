@@ -64,10 +64,23 @@ def step_engine(data: Path) -> dict[str, Any]:
     t, c = time.perf_counter(), time.process_time()
     crm, erp = files.create("crm", cfg).pull(), files.create("erp", cfg).pull()
     pull, pull_cpu = time.perf_counter() - t, time.process_time() - c
+    held, pull_peak = _memory_mb()
     t, c = time.perf_counter(), time.process_time()
     result = reconcile(crm, erp, cfg)
-    return {"pull": pull, "pull_cpu": pull_cpu, "seconds": time.perf_counter() - t, "cpu": time.process_time() - c,
+    return {"pull": pull, "pull_cpu": pull_cpu, "pull_held_mb": held, "pull_peak_mb": pull_peak,
+            "seconds": time.perf_counter() - t, "cpu": time.process_time() - c,
             "exceptions": len(result.exceptions), "invoices": len(crm.frame("invoices"))}
+
+
+def _memory_mb() -> tuple[float | None, float | None]:
+    """(resident now, peak so far) of this process in MB, from /proc (None elsewhere)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None, None
+    kb = {k: float(v.split()[0]) for k, _, v in (line.partition(":") for line in status.splitlines())
+          if k in ("VmRSS", "VmHWM")}
+    return kb.get("VmRSS", 0) / 1024, kb.get("VmHWM", 0) / 1024
 
 
 def step_run(config: Path, db: str) -> dict[str, Any]:
@@ -232,8 +245,10 @@ def main(argv: list[str]) -> int:
         lines.append(row(f"pyarrow read of the {read['files']} CSV extracts ({read['rows']:,} rows)",
                          read["seconds"], read["cpu"], read["peak_mb"]))
         eng = child("engine", str(data))
+        held = eng["pull_held_mb"]
         lines.append(row(f"files connector: pull both sides ({eng['invoices']:,} invoices a side)", eng["pull"],
-                         eng["pull_cpu"]))
+                         eng["pull_cpu"], eng["pull_peak_mb"],
+                         target="" if held is None else f"{held:,.0f} MB held after the pull"))
         lines.append(row(f"engine alone on the pulled extracts ({eng['exceptions']:,} exceptions)", eng["seconds"],
                          eng["cpu"], eng["peak_mb"]))
         floor = read["seconds"] + eng["seconds"]

@@ -39,6 +39,9 @@ def test_bench_run_prints_every_step_with_numbers(tmp_path):
         if any(ln.startswith(s) for s in MEASURED):
             assert m["seconds"] != "-" and m["cpu"] != "-", ln
     assert rows["workbench run end to end, SQLite"]["peak"] != "-"
+    if sys.platform.startswith("linux"):  # read from /proc: the pull's peak and what the extracts hold
+        pull = rows["files connector: pull both sides"]
+        assert pull["peak"] != "-" and re.fullmatch(r"[\d,]+ MB held after the pull", pull["target"] or "")
     assert rows["workbench run end to end, SQLite"]["store"] != "-"  # the store's growth
     assert rows["incremental re-run, 1% changed"]["target"] == "measured by bench_incremental.py"
     pg = rows["workbench run end to end, PostgreSQL"]

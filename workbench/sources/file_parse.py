@@ -29,6 +29,8 @@ _PLAIN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 MAX_INTEGER_DIGITS = 18
 _TRUE = {"true", "1", "yes", "y", "x"}
 _FALSE = {"false", "0", "no", "n", ""}
+# rows looked at to tell a column of per-record values from one whose values repeat
+_SAMPLE = 4096
 
 
 class Where:
@@ -50,16 +52,39 @@ def encoded(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
 
     Arrow's dictionary encoding runs in C over the column's buffers; Python objects are made only
     for the distinct values, which is what makes a million-row column cheap (a month's invoices
-    hold a few hundred dates, six currencies, a handful of statuses).
+    hold a few hundred dates, six currencies, a handful of statuses). A column whose values hardly
+    repeat (ids, numbers, amounts) is its own list of values (codes 0..n-1): encoding it would
+    build a hash table of a million entries to save nothing.
     """
+    arr = column(s)
+    codes: np.ndarray
+    if _hardly_repeats(arr):
+        codes = np.arange(len(arr), dtype=np.int64)
+        if arr.null_count:
+            codes[arr.is_null().to_numpy(zero_copy_only=False)] = -1
+        return codes, arr
+    enc = arr.dictionary_encode()
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return codes, enc.dictionary
+
+
+def column(s: pd.Series) -> pa.Array:
+    """The column as one Arrow string array (no copy when pandas already holds it in Arrow)."""
     arr = pa.array(s, from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.large_string())
-    enc = arr.dictionary_encode()
-    codes: np.ndarray = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-    return codes, enc.dictionary
+    return arr
+
+
+def _hardly_repeats(arr: pa.Array) -> bool:
+    """Judged on the first rows: extracts are sorted by key or date, so repeats show early (an invoice
+    file's customer ids come in runs); nine in ten distinct there means the column is per record."""
+    if len(arr) < 2 * _SAMPLE:
+        return False
+    head = arr.slice(0, _SAMPLE)
+    return len(head.dictionary_encode().dictionary) > 0.9 * _SAMPLE
 
 
 def distinct(s: pd.Series) -> tuple[np.ndarray, list[Any]]:
@@ -158,13 +183,12 @@ def timestamps(s: pd.Series, where: Where) -> np.ndarray:
 
 
 def currencies(s: pd.Series, where: Where) -> np.ndarray:
-    t = s.str.strip()
-    uniq = pd.unique(t)
-    bad = [u for u in uniq if u and u not in MINOR_UNITS]
-    if bad:
-        i = int(np.argmax((t == bad[0]).to_numpy()))
+    codes, uniq = distinct(s.str.strip())
+    bad = next((k for k, u in enumerate(uniq) if u and u not in MINOR_UNITS), None)
+    if bad is not None:
+        i = first_row(codes, bad)
         raise where.error("unknown currency code", i, got=s.iloc[i], expected="an ISO 4217 code such as EUR, USD, JPY")
-    return text(t)
+    return spread(codes, [u or None for u in uniq])
 
 
 def booleans(s: pd.Series, where: Where) -> np.ndarray:
@@ -222,9 +246,10 @@ def _checked_18(ids: pa.Array) -> np.ndarray:
 
 
 def check_unique(values: np.ndarray, where: Where, what: str) -> None:
-    if not pd.Index(values).has_duplicates:
+    # as objects: pandas would otherwise copy a million strings into its string dtype to look
+    if not pd.Index(values, dtype=object).has_duplicates:
         return
-    s = pd.Series(values)
+    s = pd.Series(values, dtype=object)
     dup = s.duplicated(keep="first").to_numpy() & s.notna().to_numpy()
     if dup.any():
         i = int(np.argmax(dup))

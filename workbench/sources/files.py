@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.config import RunConfig
 from workbench.errors import ConfigError, InputError, SourceError
@@ -74,8 +76,10 @@ COMPARED = {"invoices": ("due_date",)}
 # systems whose extracts the connector knows (columns or status tables); "files" = name every column
 KNOWN_SYSTEMS = sorted({"files", *SYSTEM_DEFAULTS, *EXPORT_STATUS_TABLES, *DEFAULT_MAPS})
 CURRENCY_FROM_PARENT = {"order_lines", "payments"}
-# bytes a JSON string must escape; searched in an Arrow column's value buffer at C speed
-_NEEDS_ESCAPE = re.compile(rb'["\\\x00-\x1f]')
+# records whose snapshot JSON is assembled at once (a few tens of MB of text)
+_SLICE = 100_000
+# characters json.dumps escapes with ensure_ascii=False: the quote, the backslash, control characters
+_ESCAPE = r'["\\\x00-\x1f]'
 
 
 @dataclass(frozen=True)
@@ -208,10 +212,12 @@ class FilesSource:
         for i, kind in enumerate(self.kinds):
             spec = self.specs[kind]
             report(state, i, total, f"reading {spec['file']}")
-            raw = self._read(spec)
-            frame, snap = self._convert(kind, spec, raw)
+            frame, snap = self._convert(kind, spec, self._read(spec))
             out[kind] = frame
             snaps.append(snap)
+            # the read table is gone now; Arrow's allocator keeps freed pages for itself unless told
+            # (half a GB at a million invoices) and nothing after the pull would reuse them
+            pa.default_memory_pool().release_unused()
         self._resolve(out)
         report(state, total, total, "files read")
         # an empty frame's object columns would turn the others' Arrow text into Python strings
@@ -419,9 +425,15 @@ class FilesSource:
             if spec.get("kind_label"):
                 out["kind"] = np.full(n, spec["kind_label"], dtype=object)
         snap = _snapshots(spec["file"], kind, out["record_id"], self._query(spec), raw)
-        out["version"] = snap["content_hash"].str.slice(0, 16).to_numpy(dtype=object)
-        frame = pd.DataFrame({c: out[c] if c in out else np.full(n, None, dtype=object)
-                              for c in frames_mod.columns(kind)}, dtype=object)
+        out["version"] = _versions(snap["content_hash"])
+        # one block of objects filled column by column (None where the file has no column): pandas
+        # keeps it as it is instead of allocating and copying every column into a block of its own
+        names = frames_mod.columns(kind)
+        block = np.empty((len(names), n), dtype=object)
+        for i, c in enumerate(names):
+            if c in out:
+                block[i] = out[c]
+        frame = pd.DataFrame(block.T, columns=names, dtype=object, copy=False)
         # kept beside the frame, not in frame.attrs: pandas deep-copies attrs on every operation
         self._extras[kind] = {k: out[k] for k in ("customer_number", "parent_number") if k in out} | {
             "file": path, "rows": rows, "refs": refs}
@@ -437,19 +449,20 @@ class FilesSource:
         for c in cols[1:]:
             key = key + "|" + raw[c].str.strip()
         smap: StatusMap = spec["status_map"]
-        mapping: dict[str, str] = {}
-        for k in pd.unique(key):
+        codes, uniq = fp.distinct(key)  # a handful of statuses: each mapped once
+        mapped: list[str] = []
+        for k, u in enumerate(uniq):
             try:
-                mapping[k] = smap.map(*k.split("|")) if len(cols) > 1 else smap.map(k)
+                mapped.append(smap.map(*u.split("|")) if len(cols) > 1 else smap.map(u))
             except UnknownStatus as exc:
-                i = int(np.argmax((key == k).to_numpy()))
                 known = str(exc).split("known values: ", 1)[-1]
-                raise InputError("unknown status value", file=path, row=int(rows[i]), column="|".join(cols), got=k,
+                raise InputError("unknown status value", file=path, row=int(rows[fp.first_row(codes, k)]),
+                                 column="|".join(cols), got=u,
                                  expected=f"one of {known} (or map it under [{self.side}.objects.invoices."
                                           f"status_map] in the config)") from None
-        out["status"] = key.map(mapping).to_numpy(dtype=object)
-        out["status_raw"] = key.to_numpy(dtype=object)
-        out["is_credit_note"] = (out["status"] == "credit_note").astype(object)
+        out["status"] = fp.spread(codes, mapped)
+        out["status_raw"] = fp.spread(codes, uniq)
+        out["is_credit_note"] = fp.spread(codes, [m == "credit_note" for m in mapped])
 
     def _resolve(self, out: dict[str, pd.DataFrame]) -> None:
         """Fill ids and currencies the extracts give only indirectly (numbers, parent records)."""
@@ -538,35 +551,88 @@ def _snapshots(obj: str, kind: str, record_ids: np.ndarray, query: str, raw: pd.
     n = len(raw)
     if n == 0:
         return pd.DataFrame(columns=SNAPSHOT_COLUMNS, dtype=object)
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     # the JSON text of every row is assembled column-wise in Arrow (C), not cell by cell in Python;
-    # in slices so no Arrow string array nears its 2 GB limit
+    # in slices so no Arrow string array nears its 2 GB limit and the temporaries stay small
     cols = sorted(raw.columns)
     prefixes = [("{" if k == 0 else '",') + json.dumps(str(c), ensure_ascii=False) + ':"' for k, c in enumerate(cols)]
+    step = min(n, _SLICE)
+    # the keys as whole columns: Arrow joins arrays about twice as fast as it broadcasts scalars
+    keys = [_repeated(p, step) for p in prefixes]
+    close = _repeated('"}', step)
     texts: list[Any] = []
-    hashes: list[str] = []
+    hashes: list[bytes] = []  # per slice, the hex digests end to end
     sha = hashlib.sha256
-    for start in range(0, n, 500_000):
-        part = raw.iloc[start:start + 500_000]
+
+    def joined(start: int) -> Any:
+        part = raw.iloc[start:start + step]
+        m = len(part)
         pieces: list[Any] = []
-        for prefix, col in zip(prefixes, cols):
+        for key, col in zip(keys, cols):
             arr = pa.array(part[col], type=pa.string(), from_pandas=True)
             if isinstance(arr, pa.ChunkedArray):  # big reads arrive in several blocks
                 arr = arr.combine_chunks()
-            if _NEEDS_ESCAPE.search(memoryview(arr.buffers()[2] or b"")):
-                arr = pa.array([json.dumps(v, ensure_ascii=False)[1:-1] for v in arr.to_pylist()], type=pa.string())
-            pieces += [prefix, arr]
-        pieces.append('"}')
-        joined = pc.binary_join_element_wise(*pieces, "")
-        # one record's text at a time: the slice's strings are let go as soon as they are hashed
-        hashes += [sha(t.encode("utf-8")).hexdigest() for t in joined.to_pylist()]
-        texts.append(joined)
+            if _needs_escape(arr):
+                arr = _escaped(arr)
+            pieces += [key.slice(0, m), arr]
+        pieces.append(close.slice(0, m))
+        return pc.binary_join_element_wise(*pieces, "")
+
+    # Arrow joins the next slice on another core (it lets go of the GIL) while this one is hashed
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(joined, 0)
+        for start in range(0, n, step):
+            text = pending.result()
+            if start + step < n:
+                pending = pool.submit(joined, start + step)
+            # each record's bytes hashed where they lie in the Arrow buffer: no Python string per record
+            data, offsets = _text_buffer(text)
+            ends = offsets.tolist()
+            hashes.append("".join([sha(data[a:b]).hexdigest() for a, b in zip(ends, ends[1:])]).encode("ascii"))
+            texts.append(text)
     text_type = pd.ArrowDtype(pa.string())
     return pd.DataFrame({"object": pd.Series(obj, index=range(n), dtype=object),
                          "kind": pd.Series(kind, index=range(n), dtype=object),
                          "record_id": pd.Series(record_ids, dtype=object),
                          "query": pd.Series(query, index=range(n), dtype=object),
-                         "content_hash": pd.Series(pa.array(hashes, type=pa.string()), dtype=text_type),
+                         "content_hash": pd.Series(_hex_column(b"".join(hashes), n), dtype=text_type),
                          "payload": pd.Series(pa.chunked_array(texts), dtype=text_type)}, columns=SNAPSHOT_COLUMNS)
+
+
+def _repeated(text: str, n: int) -> Any:
+    """An Arrow string array holding ``text`` n times."""
+    b = text.encode("utf-8")
+    offsets = np.arange(0, len(b) * (n + 1), len(b), dtype=np.int32)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(b * n)])
+
+
+def _text_buffer(arr: Any) -> tuple[memoryview, np.ndarray]:
+    """An Arrow string array's UTF-8 data and its n + 1 value offsets (value i = data[offsets[i]:offsets[i + 1]])."""
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    return memoryview(arr.buffers()[2] or b""), offsets
+
+
+def _needs_escape(arr: Any) -> bool:
+    """True when a value holds a byte JSON must escape (a quote, a backslash or a control character)."""
+    data, offsets = _text_buffer(arr)
+    b = np.frombuffer(data, dtype=np.uint8)[int(offsets[0]):int(offsets[-1])] if len(data) else np.empty(0, np.uint8)
+    return bool((b < 0x20).any() or (b == 0x22).any() or (b == 0x5C).any())
+
+
+def _versions(hashes: pd.Series) -> np.ndarray:
+    """A record's version: the first 16 hex digits of its content hash, cut in Arrow."""
+    arr = pa.array(hashes, type=pa.string(), from_pandas=True)
+    out: np.ndarray = pc.utf8_slice_codeunits(arr, 0, 16).to_numpy(zero_copy_only=False)
+    return out
+
+
+def _escaped(arr: Any) -> Any:
+    """The column with the values JSON must escape written as json.dumps writes them (only those rows)."""
+    rows = pc.match_substring_regex(arr, _ESCAPE)
+    fixed = [json.dumps(v, ensure_ascii=False)[1:-1] for v in arr.filter(rows).to_pylist()]
+    return pc.replace_with_mask(arr, rows, pa.array(fixed, type=pa.string()))
+
+
+def _hex_column(digits: bytes, n: int) -> Any:
+    """n hex digests written end to end (64 ASCII characters each) as an Arrow string array."""
+    offsets = np.arange(0, 64 * (n + 1), 64, dtype=np.int32)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(digits)])
