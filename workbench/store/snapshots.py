@@ -176,14 +176,25 @@ def _encode_values(values: np.ndarray) -> tuple[pa.Array, str]:
     return pa.array([None if v is None else _tagged_json(v) for v in values], type=pa.string()), "json"
 
 
-def _parsed(arr: pa.ChunkedArray, parse: Any) -> list[Any]:
-    """Each distinct text parsed once; the rows that share a text share its (immutable) value."""
+def _same(v: Any) -> Any:
+    return v
+
+
+def _parsed(arr: pa.ChunkedArray, parse: Any) -> np.ndarray:
+    """Each distinct stored value made into a Python value once (``parse``, from the value Arrow
+    gives); the rows that share a stored value share that (immutable) Python value."""
     whole = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     coded = whole.dictionary_encode()
     values = np.empty(len(coded.dictionary) + 1, dtype=object)  # the last one: a missing value
     values[:-1] = [parse(v) for v in coded.dictionary.to_pylist()]
-    out: list[Any] = values[coded.indices.fill_null(len(coded.dictionary)).to_numpy()].tolist()
+    out: np.ndarray = values[coded.indices.fill_null(len(coded.dictionary)).to_numpy()]
     return out
+
+
+def _few_distinct(arr: pa.ChunkedArray) -> bool:
+    """``_repetitive`` for stored values."""
+    sample = arr.take(pa.array(np.arange(0, len(arr), max(1, len(arr) // SAMPLE))))
+    return bool(len(sample)) and pc.count_distinct(sample, mode="all").as_py() * 4 <= len(sample)
 
 
 def _decode_column(arr: pa.ChunkedArray, tag: str) -> pd.Series:
@@ -193,25 +204,20 @@ def _decode_column(arr: pa.ChunkedArray, tag: str) -> pd.Series:
         dtype: Any = pandas_dtype(tag.removeprefix("pandas:"))
         series: pd.Series = pd.Series(arr.to_pandas(), dtype=dtype)
         return series
-    if tag == "str":
-        return pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
-    if tag == "null":
-        values: list[Any] = [None] * len(arr)
+    out = np.empty(len(arr), dtype=object)
+    if tag == "str":  # a text many rows hold (a file name, a currency) made once, shared by those rows
+        out = _parsed(arr, str) if _few_distinct(arr) else arr.to_numpy(zero_copy_only=False)
     elif tag == "decimal":
-        values = _parsed(arr, Decimal)
+        out = _parsed(arr, Decimal)
     elif tag == "datetime":
-        values = _parsed(arr, datetime.fromisoformat)
+        out = _parsed(arr, datetime.fromisoformat)
     elif tag == "json":
-        values = [None if v is None else json.loads(v, object_hook=_json_hook)
-                  for v in arr.to_numpy(zero_copy_only=False)]
-    else:  # date, bool, int, float: as Python values
-        values = arr.to_pylist()
-    out = np.empty(len(values), dtype=object)
-    if tag == "json":
-        for i, v in enumerate(values):  # one by one: a list value stays one element
-            out[i] = v
-    else:
-        out[:] = values
+        for i, v in enumerate(arr.to_numpy(zero_copy_only=False)):  # one by one: a list value stays one element
+            out[i] = None if v is None else json.loads(v, object_hook=_json_hook)
+    elif tag in ("date", "bool"):  # few distinct values (a run's dates span months): each made once
+        out = _parsed(arr, _same)
+    elif tag != "null":  # int, float: as Python values
+        out[:] = arr.to_pylist()
     return pd.Series(out, dtype=object, copy=False)
 
 
@@ -261,18 +267,30 @@ def _read_table(data: bytes | memoryview, columns: list[str] | None = None) -> p
 
 def _table_frame(table: pa.Table) -> pd.DataFrame:
     tags = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}")).get("columns", {})
-    data = {name: _decode_column(table.column(name), "str" if tag == HASH_OF_PAYLOAD else tag)
-            for name, tag in tags.items() if name in table.column_names}
+    data = {name: _decode_column(table.column(name), tag)
+            for name, tag in tags.items() if name in table.column_names and tag != HASH_OF_PAYLOAD}
     for name, tag in tags.items():
         if tag != HASH_OF_PAYLOAD:
             continue
-        payloads = data["payload"].tolist()
-        if name in data:  # written before the hash was the payload's by contract: kept where it was not
-            data[name] = pd.Series([_sha256(p) if h is None else h for h, p in zip(data[name], payloads, strict=True)],
-                                   dtype=object)
-        else:
-            data[name] = pd.Series([_sha256(p) for p in payloads], dtype=object)
+        hashes = _payload_hashes(table.column("payload"))
+        if name in table.column_names:  # written before the hash was the payload's by contract: kept where it was not
+            hashes = pc.coalesce(table.column(name), hashes)
+        data[name] = (pd.Series(hashes, dtype=pd.ArrowDtype(pa.string())) if tags["payload"] == "arrow"
+                      else pd.Series(hashes.to_numpy(zero_copy_only=False), dtype=object))
     return pd.DataFrame(data, columns=list(tags), copy=False)
+
+
+def _payload_hashes(payloads: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The SHA-256 of each payload text, hashed from Arrow's UTF-8 bytes (no Python text made)."""
+    sha = hashlib.sha256
+    out = []
+    for chunk in payloads.chunks:
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+        data = memoryview(chunk.buffers()[2] or b"")
+        digests = [sha(data[a:b]).hexdigest() for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
+        out.append(pa.array(digests, type=pa.string(), mask=chunk.is_null().to_numpy(zero_copy_only=False)))
+    return pa.chunked_array(out, type=pa.string())
 
 
 # A raw record's content hash is the SHA-256 of its payload text, for every connector (the contract
