@@ -65,10 +65,7 @@ class Part:
     name: str
     rows: int
     data: memoryview
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+    sha256: str  # of ``data``
 
 
 # --- values in columns ------------------------------------------------------------------------------
@@ -250,6 +247,12 @@ def _parquet(table: pa.Table) -> memoryview:
     return memoryview(sink.getvalue())
 
 
+def _stored(table: pa.Table) -> tuple[memoryview, str]:
+    """The table's Parquet bytes and their SHA-256 (both let go of the GIL: the worker thread's job)."""
+    data = _parquet(table)
+    return data, hashlib.sha256(data).hexdigest()
+
+
 def _writer_options(table: pa.Table) -> dict[str, Any]:
     """zstd does what a Parquet dictionary would (and better on these parts: smaller and faster
     without one, see docs/benchmarks.md); no reader filters on column statistics; a raw record's
@@ -368,18 +371,19 @@ def parts(extract: Extract, state: TaskState | None = None) -> Iterator[Part]:
     _check_hashes(side, snaps)
     raw = _kind_rows(snaps["kind"].to_numpy(dtype=object)) if len(snaps) else {}
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-parts") as pool:
-        pending: tuple[str, int, Future[memoryview]] | None = None
+        pending: tuple[str, int, Future[tuple[memoryview, str]]] | None = None
         for name, rows, table in _tables(extract, snaps, raw, state):
-            future = pool.submit(_parquet, table)
+            future = pool.submit(_stored, table)
             del table
             if pending is not None:
-                yield Part(side, pending[0], pending[1], pending[2].result())
+                yield Part(side, pending[0], pending[1], *pending[2].result())
             pending = (name, rows, future)
         if pending is not None:
-            yield Part(side, pending[0], pending[1], pending[2].result())
+            yield Part(side, pending[0], pending[1], *pending[2].result())
     order = {"raw": [_raw_name(kind) for kind in raw], "frames": list(extract.frames),
              "issues": extract.issues is not None}
-    yield Part(side, "meta", 1, memoryview(_meta_json(extract.meta, order)))
+    meta = _meta_json(extract.meta, order)
+    yield Part(side, "meta", 1, memoryview(meta), hashlib.sha256(meta).hexdigest())
 
 
 def _raw_name(kind: Any) -> str:
