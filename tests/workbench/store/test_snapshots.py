@@ -238,3 +238,16 @@ def test_a_raw_part_written_when_hashes_were_stored_reads_back_with_its_own_hash
     assert got["content_hash"].tolist() == [hashlib.sha256(payloads[0].encode()).hexdigest(), "etag-7",
                                             hashlib.sha256(payloads[2].encode()).hexdigest()]
     assert got["payload"].tolist() == payloads
+
+
+def test_frame_columns_kept_in_arrow_read_back_in_arrow(store):
+    """A connector may keep text columns in Arrow (pandas' ``str`` or ``pd.ArrowDtype``): they are
+    stored as they are and read back with their dtype, missing values included."""
+    import pyarrow as pa
+    frame = frames_mod.from_records("customers", [{"record_id": r, "name": f"Customer {r}"} for r in "abc"])
+    frame["name"] = pd.Series(["Ærø Fisk A/S", None, "Müller GmbH"], dtype="str")
+    frame["city"] = pd.Series(pa.array(["Oslo", "Berlin", None]), dtype=pd.ArrowDtype(pa.string()))
+    ex = _extract({"customers": frame}, "customers")
+    got = snapshots.load_extract(store, _store_side(store, ex), "crm").frames["customers"]
+    pd.testing.assert_frame_equal(got, frame, check_exact=True)
+    assert got["name"].dtype == "str" and isinstance(got["city"].dtype, pd.ArrowDtype)
