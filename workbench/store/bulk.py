@@ -10,19 +10,24 @@ SQLite, ``COPY ... FROM STDIN`` on PostgreSQL, ``fetchmany`` to read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from workbench.jsonable import plain
 from workbench.progress import TaskState, check_cancelled
 
 BATCH = 20_000  # rows per driver call; a cancel is seen between batches
 
 
-def insert(s: Session, table: Table, columns: dict[str, Sequence[Any]], state: TaskState | None = None) -> None:
-    """Insert the rows whose values ``columns`` holds column by column (all the same length)."""
+def insert(s: Session, table: Table, columns: dict[str, Sequence[Any]], state: TaskState | None = None,
+           plain_json: Collection[str] = ()) -> None:
+    """Insert the rows whose values ``columns`` holds column by column (all the same length).
+
+    ``plain_json``: JSON columns that store ``plain(v)`` of each value (see ``_json_texts``)."""
     names = list(columns)
     if not names:
         return
@@ -31,7 +36,12 @@ def insert(s: Session, table: Table, columns: dict[str, Sequence[Any]], state: T
     values: list[Sequence[Any]] = []
     for name in names:
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        values.append(columns[name] if process is None else [process(v) for v in columns[name]])
+        if process is None:
+            values.append(columns[name])
+        elif name in plain_json:
+            values.append(_json_texts(columns[name], process))
+        else:
+            values.append([process(v) for v in columns[name]])
     n = len(values[0])
     driver = conn.connection.driver_connection
     assert driver is not None
@@ -52,6 +62,39 @@ def insert(s: Session, table: Table, columns: dict[str, Sequence[Any]], state: T
                 check_cancelled(state)
     finally:
         cursor.close()
+
+
+_NATIVE_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=False).encode
+
+
+def _json_texts(values: Iterable[Any], process: Callable[[Any], Any]) -> list[Any]:
+    """What the JSON column (bind processor ``process``) stores for ``plain(v)`` of each value.
+
+    The engine's evidence, diffs and proposals are JSON values already: those are encoded as they
+    are, in one C call each, rather than copied through ``plain`` and then encoded. Anything else
+    (a Decimal, a date, a numpy number, NaN, a key that is not text) goes through ``plain`` and
+    the column's own processor, so the stored text is the same either way."""
+    out: list[Any] = []
+    for v in values:
+        text = None
+        if v is not None and _text_keys(v):
+            try:
+                text = _NATIVE_JSON(v)
+            except (TypeError, ValueError):  # not a JSON value as it is
+                pass
+        out.append(text if text is not None else process(plain(v)))
+    return out
+
+
+def _text_keys(v: Any) -> bool:
+    """Whether every dict key in ``v`` is text (``plain`` turns other keys into text, which sorts
+    and reads differently: 10 before 2, "True" for true)."""
+    if type(v) is dict:
+        return all(type(k) is str for k in v) and all(_text_keys(x) for x in v.values()
+                                                       if type(x) in (dict, list, tuple))
+    if type(v) in (list, tuple):
+        return all(_text_keys(x) for x in v if type(x) in (dict, list, tuple))
+    return True
 
 
 FETCH_ROWS = 5_000  # rows per fetch; see read()

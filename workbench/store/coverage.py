@@ -44,9 +44,12 @@ def _canon(v: Any) -> Any:
     return str(v)
 
 
+# json.dumps with these options, made once rather than for each of a run's rows
+_ROW_JSON = json.JSONEncoder(sort_keys=True, default=_canon, separators=(",", ":"), ensure_ascii=False).encode
+
+
 def _row_hash(values: list[Any]) -> str:
-    body = json.dumps(values, sort_keys=True, default=_canon, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_ROW_JSON(values).encode("utf-8")).hexdigest()
 
 
 class Digest:

@@ -25,7 +25,6 @@ from workbench.reconcile.result import EXCEPTION_COLUMNS, LINK_COLUMNS, ReconRes
 from workbench.sources.base import Extract
 from workbench.store.db import Store
 from workbench.store.schema import (AuditEvent, CustomerLink, ExceptionRow, Run, RunSource)
-from workbench.model.missing import is_missing
 from workbench.model.states import UNSETTLED, ExceptionStatus
 
 EXCEPTION_STATE_COLUMNS = ["id", "run_id", "status", "assignee", "first_seen", "last_seen", "resolution", "version"]
@@ -77,7 +76,14 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
 
 
 def _values(frame: pd.DataFrame, column: str) -> list[Any]:
-    return [None if is_missing(v) else v for v in frame[column].tolist()]
+    """The column's values, missing ones (``is_missing``: None, NaN, NA, NaT) as None."""
+    values = frame[column].to_numpy(dtype=object)
+    missing = pd.isna(values)
+    if missing.any():
+        values = values.copy()
+        values[missing] = None
+    out: list[Any] = values.tolist()
+    return out
 
 
 def _save_links(s: Session, run_id: int, links: pd.DataFrame, state: TaskState | None) -> None:
@@ -88,8 +94,8 @@ def _save_links(s: Session, run_id: int, links: pd.DataFrame, state: TaskState |
         "run_id": [run_id] * n, "crm_id": _values(links, "crm_id"), "erp_id": _values(links, "erp_id"),
         "method": links["method"].tolist(),
         "confidence": [float(v or 0.0) for v in links["confidence"].tolist()],
-        "evidence": [plain(v) for v in links["evidence"].tolist()],
-        "status": [v or "auto" for v in links["status"].tolist()], "version": [1] * n}, state)
+        "evidence": links["evidence"].tolist(),
+        "status": [v or "auto" for v in links["status"].tolist()], "version": [1] * n}, state, plain_json={"evidence"})
 
 
 def _previous_state(s: Session, run_id: int) -> dict[str, dict[str, Any]]:
@@ -136,9 +142,9 @@ def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, 
         **{c: _values(exc, c) for c in ("crm_object", "crm_id", "erp_object", "erp_id")},
         **texts,
         **{c: _values(exc, c) for c in ("customer_name", "field", "difference", "amount_at_risk", "currency")},
-        "diffs": [plain(v) for v in exc["diffs"].tolist()], "proposal": [plain(v) for v in exc["proposal"].tolist()],
+        "diffs": exc["diffs"].tolist(), "proposal": exc["proposal"].tolist(),
         "message": _values(exc, "message"), "assignee": assignee, "first_seen": first_seen,
-        "last_seen": [now] * n, "resolution": resolution, "version": [1] * n}, state)
+        "last_seen": [now] * n, "resolution": resolution, "version": [1] * n}, state, plain_json={"diffs", "proposal"})
 
 
 # --- reading -------------------------------------------------------------------------------------------

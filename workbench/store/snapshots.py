@@ -21,10 +21,12 @@ here answers for both (``load_extract`` only for runs with parts: it returns Non
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import io
 import json
+import typing
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -41,13 +43,14 @@ from sqlalchemy.orm import Session
 
 from workbench.errors import WorkbenchError
 from workbench.jsonable import plain
+from workbench.model.records import RECORD_TYPES
 from workbench.progress import TaskState, check_cancelled
 from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta
 from workbench.store.db import Store
 from workbench.store.schema import Snapshot, SnapshotBlob, SnapshotPart
 
 ROW_GROUP = 100_000  # rows per Parquet row group: bounds the memory a part takes to write
-ZSTD_LEVEL = 3
+ZSTD_LEVEL = 1  # levels 1 to 3 make parts of about the same size here; 1 is the fastest
 META_KEY = b"workbench"
 SEQ = "_seq"  # a raw record's position in the pull, so the kinds' parts read back in pull order
 
@@ -61,11 +64,8 @@ class Part:
     side: str
     name: str
     rows: int
-    data: bytes
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+    data: memoryview
+    sha256: str  # of ``data``
 
 
 # --- values in columns ------------------------------------------------------------------------------
@@ -100,13 +100,56 @@ def _tagged_json(v: Any) -> str:
     return json.dumps(v, default=_json_default, ensure_ascii=False, separators=(",", ":"))
 
 
-def _encode_column(series: pd.Series) -> tuple[pa.Array, str]:
-    """A frame column as an Arrow array and the tag that says how to read it back exactly."""
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The codes and first positions of the distinct objects of an object array, by identity.
+
+    A connector that parses each distinct text once shares one object between the rows that hold
+    it (a pull's timestamp, an invoice date, a balance): such a value is typed and turned into text
+    once, however many rows share it. By identity, so equal values of different scale or offset
+    (``Decimal("1.0")`` and ``Decimal("1.00")``) never stand in for each other."""
+    ids = np.fromiter(map(id, values), dtype=np.intp, count=len(values))
+    codes, _ = pd.factorize(ids)
+    seen = np.maximum.accumulate(codes)  # codes are numbered in order of first appearance
+    first = np.flatnonzero(np.concatenate(([True], seen[1:] > seen[:-1]))) if len(codes) else codes
+    return codes, first
+
+
+# Canonical fields whose values Arrow converts only from their own type (refusing an int or a float
+# in a text field, a text in a flag): no need to look at each value's type first.
+_BY_ARROW: dict[Any, tuple[pa.DataType, str]] = {str: (pa.string(), "str"), bool: (pa.bool_(), "bool")}
+SAMPLE = 1024  # values looked at to tell a column of few distinct objects
+
+
+def _repetitive(values: np.ndarray) -> bool:
+    """Whether the rows share few value objects (a file name, a currency, a pull's timestamp, None),
+    judged on rows spread over the column."""
+    sample = values[::max(1, len(values) // SAMPLE)]
+    return len({id(v) for v in sample}) * 4 <= len(sample)
+
+
+def _encode_column(series: pd.Series, declared: Any = None) -> tuple[pa.Array, str]:
+    """A frame column as an Arrow array and the tag that says how to read it back exactly.
+
+    ``declared``: the type the canonical model gives the field (records.py), if any."""
     if isinstance(series.dtype, pd.ArrowDtype):
         return pa.array(series), "arrow"
     if series.dtype != object:
         return pa.Array.from_pandas(series), f"pandas:{series.dtype}"
     values = series.to_numpy(dtype=object)
+    if declared in _BY_ARROW:  # Arrow converts these faster than any look at their objects
+        arrow_type, tag = _BY_ARROW[declared]
+        try:
+            return pa.array(values, type=arrow_type), tag
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass  # a value of another type: typed below, as in any column
+    if _repetitive(values):  # each distinct object typed and converted once
+        codes, first = _distinct(values)
+        arr, tag = _encode_values(values[first])
+        return arr.take(pa.array(codes)), tag
+    return _encode_values(values)
+
+
+def _encode_values(values: np.ndarray) -> tuple[pa.Array, str]:
     kinds = {type(v) for v in values if v is not None}
     if not kinds:
         return pa.nulls(len(values)), "null"
@@ -130,6 +173,27 @@ def _encode_column(series: pd.Series) -> tuple[pa.Array, str]:
     return pa.array([None if v is None else _tagged_json(v) for v in values], type=pa.string()), "json"
 
 
+def _same(v: Any) -> Any:
+    return v
+
+
+def _parsed(arr: pa.ChunkedArray, parse: Any) -> np.ndarray:
+    """Each distinct stored value made into a Python value once (``parse``, from the value Arrow
+    gives); the rows that share a stored value share that (immutable) Python value."""
+    whole = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    coded = whole.dictionary_encode()
+    values = np.empty(len(coded.dictionary) + 1, dtype=object)  # the last one: a missing value
+    values[:-1] = [parse(v) for v in coded.dictionary.to_pylist()]
+    out: np.ndarray = values[coded.indices.fill_null(len(coded.dictionary)).to_numpy()]
+    return out
+
+
+def _few_distinct(arr: pa.ChunkedArray) -> bool:
+    """``_repetitive`` for stored values."""
+    sample = arr.take(pa.array(np.arange(0, len(arr), max(1, len(arr) // SAMPLE))))
+    return bool(len(sample)) and pc.count_distinct(sample, mode="all").as_py() * 4 <= len(sample)
+
+
 def _decode_column(arr: pa.ChunkedArray, tag: str) -> pd.Series:
     if tag == "arrow":
         return pd.Series(arr, dtype=pd.ArrowDtype(arr.type))
@@ -137,35 +201,35 @@ def _decode_column(arr: pa.ChunkedArray, tag: str) -> pd.Series:
         dtype: Any = pandas_dtype(tag.removeprefix("pandas:"))
         series: pd.Series = pd.Series(arr.to_pandas(), dtype=dtype)
         return series
-    if tag == "str":
-        return pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
-    texts: Any = arr.to_numpy(zero_copy_only=False) if tag in ("decimal", "datetime", "json") else None
-    if tag == "null":
-        values: list[Any] = [None] * len(arr)
+    out = np.empty(len(arr), dtype=object)
+    if tag == "str":  # a text many rows hold (a file name, a currency) made once, shared by those rows
+        out = _parsed(arr, str) if _few_distinct(arr) else arr.to_numpy(zero_copy_only=False)
     elif tag == "decimal":
-        values = [None if v is None else Decimal(v) for v in texts]
+        out = _parsed(arr, Decimal)
     elif tag == "datetime":
-        values = [None if v is None else datetime.fromisoformat(v) for v in texts]
+        out = _parsed(arr, datetime.fromisoformat)
     elif tag == "json":
-        values = [None if v is None else json.loads(v, object_hook=_json_hook) for v in texts]
-    else:  # date, bool, int, float: as Python values
-        values = arr.to_pylist()
-    out = np.empty(len(values), dtype=object)
-    if tag == "json":
-        for i, v in enumerate(values):  # one by one: a list value stays one element
-            out[i] = v
-    else:
-        out[:] = values
+        for i, v in enumerate(arr.to_numpy(zero_copy_only=False)):  # one by one: a list value stays one element
+            out[i] = None if v is None else json.loads(v, object_hook=_json_hook)
+    elif tag in ("date", "bool"):  # few distinct values (a run's dates span months): each made once
+        out = _parsed(arr, _same)
+    elif tag != "null":  # int, float: as Python values
+        out[:] = arr.to_pylist()
     return pd.Series(out, dtype=object, copy=False)
 
 
-def _frame_bytes(frame: pd.DataFrame, extra: dict[str, pa.Array] | None = None) -> bytes:
+def _frame_table(frame: pd.DataFrame, declared: dict[str, Any] | None = None,
+                 extra: dict[str, pa.Array] | None = None, derived: dict[str, str] | None = None) -> pa.Table:
+    """The frame as an Arrow table that says how to read each column back. ``declared``: the model's
+    type of each field; ``extra``: columns stored but not part of the frame; ``derived``: columns of
+    the frame stored as the rule that recomputes them (tag), not as values."""
     arrays, names, tags = [], [], {}
     for name in frame.columns:
-        if name == "content_hash" and "payload" in frame.columns:
-            arr, tag = _hash_column(frame["content_hash"], frame["payload"]), HASH_OF_PAYLOAD
-        else:
-            arr, tag = _encode_column(frame[name])
+        rule = (derived or {}).get(str(name))
+        if rule is not None:
+            tags[str(name)] = rule
+            continue
+        arr, tag = _encode_column(frame[name], (declared or {}).get(str(name)))
         arrays.append(arr)
         names.append(str(name))
         tags[str(name)] = tag
@@ -174,39 +238,120 @@ def _frame_bytes(frame: pd.DataFrame, extra: dict[str, pa.Array] | None = None) 
         names.append(name)
     schema = pa.schema([pa.field(n, a.type) for n, a in zip(names, arrays, strict=True)],
                        metadata={META_KEY: json.dumps({"columns": tags}).encode()})
-    table = pa.Table.from_arrays(arrays, schema=schema)
-    buf = io.BytesIO()
-    pq.write_table(table, buf, compression="zstd", compression_level=ZSTD_LEVEL, row_group_size=ROW_GROUP)
-    return buf.getvalue()
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _read_table(data: bytes, columns: list[str] | None = None) -> pa.Table:
+def _parquet(table: pa.Table) -> memoryview:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, row_group_size=ROW_GROUP, **_writer_options(table))
+    return memoryview(sink.getvalue())
+
+
+def _stored(table: pa.Table) -> tuple[memoryview, str]:
+    """The table's Parquet bytes and their SHA-256 (both let go of the GIL: the worker thread's job)."""
+    data = _parquet(table)
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def _writer_options(table: pa.Table) -> dict[str, Any]:
+    """zstd does what a Parquet dictionary would (and better on these parts: smaller and faster
+    without one, see docs/benchmarks.md); no reader filters on column statistics; a raw record's
+    position counts up by one, which delta encoding stores in next to nothing."""
+    options: dict[str, Any] = {"compression": "zstd", "compression_level": ZSTD_LEVEL, "use_dictionary": False,
+                               "write_statistics": False}
+    if SEQ in table.column_names:
+        options["column_encoding"] = {SEQ: "DELTA_BINARY_PACKED"}
+    return options
+
+
+def _read_table(data: bytes | memoryview, columns: list[str] | None = None) -> pa.Table:
     return pq.read_table(pa.BufferReader(data), columns=columns)
 
 
 def _table_frame(table: pa.Table) -> pd.DataFrame:
     tags = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}")).get("columns", {})
-    data = {name: _decode_column(table.column(name), "str" if tag == HASH_OF_PAYLOAD else tag)
-            for name, tag in tags.items()}
+    data = {name: _decode_column(table.column(name), tag)
+            for name, tag in tags.items() if name in table.column_names and tag != HASH_OF_PAYLOAD}
     for name, tag in tags.items():
-        if tag == HASH_OF_PAYLOAD:
-            data[name] = pd.Series([_sha256(p) if h is None else h for h, p in zip(data[name], data["payload"],
-                                                                                    strict=True)], dtype=object)
+        if tag != HASH_OF_PAYLOAD:
+            continue
+        hashes = _payload_hashes(table.column("payload"))
+        if name in table.column_names:  # written before the hash was the payload's by contract: kept where it was not
+            hashes = pc.coalesce(table.column(name), hashes)
+        data[name] = (pd.Series(hashes, dtype=pd.ArrowDtype(pa.string())) if tags["payload"] == "arrow"
+                      else pd.Series(hashes.to_numpy(zero_copy_only=False), dtype=object))
     return pd.DataFrame(data, columns=list(tags), copy=False)
 
 
-# A raw record's hash is, for every connector today, the SHA-256 of its payload text: stored only
-# where it is not (a third of a raw part's bytes otherwise), recomputed when read.
+def _payload_hashes(payloads: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The SHA-256 of each payload text, hashed from Arrow's UTF-8 bytes (no Python text made)."""
+    sha = hashlib.sha256
+    out = []
+    for chunk in payloads.chunks:
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+        data = memoryview(chunk.buffers()[2] or b"")
+        digests = [sha(data[a:b]).hexdigest() for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
+        out.append(pa.array(digests, type=pa.string(), mask=chunk.is_null().to_numpy(zero_copy_only=False)))
+    return pa.chunked_array(out, type=pa.string())
+
+
+# A raw record's content hash is the SHA-256 of its payload text, for every connector (the contract
+# of workbench.sources.base.snapshot_frame): a raw part does not store it, its reader recomputes it.
+# Parts written before that was the contract store it where it differed from the payload's.
 HASH_OF_PAYLOAD = "sha256(payload)"
+SPOT_CHECKS = 64  # records of a side whose hash is checked against its payload as the run is saved
+
+
+class HashNotOfPayload(WorkbenchError):
+    """A connector gave a record a content hash that is not the SHA-256 of its payload text."""
 
 
 def _sha256(text: str | None) -> str | None:
     return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _hash_column(hashes: pd.Series, payloads: pd.Series) -> pa.Array:
-    return pa.array([None if h == _sha256(p) else h for h, p in zip(hashes.tolist(), payloads.tolist(), strict=True)],
-                    type=pa.string())
+def _check_hashes(side: str, snaps: pd.DataFrame) -> None:
+    """Refuse a pull whose hashes break the contract, on records spread over it (hashing every
+    payload again would take seconds; a connector that breaks the contract breaks it everywhere)."""
+    n = len(snaps)
+    for i in np.unique(np.linspace(0, n - 1, num=min(n, SPOT_CHECKS)).astype(np.int64)) if n else []:
+        row = snaps.iloc[int(i)]
+        if row["content_hash"] != _sha256(row["payload"]):
+            raise HashNotOfPayload(
+                f"{side.upper()} {row['object']} record {row['record_id']}: its content hash is not the SHA-256 of "
+                "its payload text, as every connector must give it (workbench.sources.base.snapshot_frame); "
+                "the run was not stored")
+
+
+RAW_TYPES: dict[str, Any] = dict.fromkeys(("object", "kind", "record_id", "query", "payload"), str)
+
+
+@functools.cache
+def _declared(kind: str) -> dict[str, Any]:
+    """The canonical model's type of each field of a kind (str, Decimal, date, datetime, bool)."""
+    record_type = RECORD_TYPES.get(kind)
+    if record_type is None:
+        return {}
+    out = {}
+    for name, hint in typing.get_type_hints(record_type).items():
+        members = [t for t in typing.get_args(hint) if t is not type(None)] or [hint]
+        if len(members) == 1:
+            out[name] = members[0]
+    return out
+
+
+def _kind_rows(kinds: np.ndarray) -> dict[Any, np.ndarray | slice]:
+    """The rows of each kind, in order of first appearance: a slice where they are one run (a pull
+    reads kind after kind), else their positions."""
+    n = len(kinds)
+    change = np.flatnonzero(kinds[1:] != kinds[:-1]) + 1
+    starts, ends = np.concatenate(([0], change)), np.concatenate((change, [n]))
+    spans: dict[Any, list[tuple[int, int]]] = {}
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        spans.setdefault(kinds[a], []).append((a, b))
+    return {kind: slice(*runs[0]) if len(runs) == 1 else np.concatenate([np.arange(a, b) for a, b in runs])
+            for kind, runs in spans.items()}
 
 
 # --- parts of an extract ----------------------------------------------------------------------------
@@ -217,28 +362,61 @@ def _meta_json(meta: SourceMeta, order: dict[str, Any]) -> bytes:
 
 
 def parts(extract: Extract, state: TaskState | None = None) -> Iterator[Part]:
-    """The extract as parts, one at a time (a part's bytes are dropped once written)."""
+    """The extract as parts, one at a time (a part's bytes are dropped once written).
+
+    Each part's Parquet file is compressed on a worker thread while the next part is encoded
+    (Arrow lets go of the GIL as it compresses), so at most two parts are in memory at once."""
     side = extract.meta.side
-    snaps = extract.snapshots[SNAPSHOT_COLUMNS].reset_index(drop=True)
-    raw_order: list[str] = []
-    kinds = snaps["kind"].to_numpy(dtype=object)
-    seq = np.arange(len(snaps), dtype=np.int64)
-    for kind in dict.fromkeys(kinds):
-        name = "raw" if kind is None else f"raw:{kind}"
-        mask = np.array([k is None for k in kinds]) if kind is None else (kinds == kind)
-        rows = snaps[mask].reset_index(drop=True)
-        raw_order.append(name)
-        yield Part(side, name, len(rows), _frame_bytes(rows, {SEQ: pa.array(seq[mask])}))
-        check_cancelled(state)
-    frame_order: list[str] = []
-    for kind, frame in extract.frames.items():
-        frame_order.append(kind)
-        yield Part(side, f"frame:{kind}", len(frame), _frame_bytes(frame.reset_index(drop=True)))
-        check_cancelled(state)
+    snaps = extract.snapshots[SNAPSHOT_COLUMNS]
+    _check_hashes(side, snaps)
+    raw = _kind_rows(snaps["kind"].to_numpy(dtype=object)) if len(snaps) else {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-parts") as pool:
+        pending: tuple[str, int, Future[tuple[memoryview, str]]] | None = None
+        for name, rows, table in _tables(extract, snaps, raw, state):
+            future = pool.submit(_stored, table)
+            del table
+            if pending is not None:
+                yield Part(side, pending[0], pending[1], *pending[2].result())
+            pending = (name, rows, future)
+        if pending is not None:
+            yield Part(side, pending[0], pending[1], *pending[2].result())
+    order = {"raw": [_raw_name(kind) for kind in raw], "frames": list(extract.frames),
+             "issues": extract.issues is not None}
+    meta = _meta_json(extract.meta, order)
+    yield Part(side, "meta", 1, memoryview(meta), hashlib.sha256(meta).hexdigest())
+
+
+def _raw_name(kind: Any) -> str:
+    return "raw" if kind is None else f"raw:{kind}"
+
+
+def _tables(extract: Extract, snaps: pd.DataFrame, raw: dict[Any, np.ndarray | slice],
+            state: TaskState | None) -> Iterator[tuple[str, int, pa.Table]]:
+    """The extract's parts but its meta as Arrow tables (``raw``: the rows of each kind's raw records).
+
+    A kind's raw records and its frame are taken in turn: a raw part costs little to build and much
+    to compress (the payload text), a frame the other way round, so each overlaps the other's work."""
+    def raw_tables() -> Iterator[tuple[str, int, pa.Table]]:
+        for kind, rows in raw.items():
+            seq = np.arange(len(snaps))[rows]
+            yield _raw_name(kind), len(seq), _frame_table(snaps.iloc[rows], RAW_TYPES, {SEQ: pa.array(seq)},
+                                                          {"content_hash": HASH_OF_PAYLOAD})
+
+    def frame_tables() -> Iterator[tuple[str, int, pa.Table]]:
+        for kind, frame in extract.frames.items():
+            yield f"frame:{kind}", len(frame), _frame_table(frame, _declared(kind))
+
+    queues = [raw_tables(), frame_tables()]
+    while queues:  # one of each in turn, each built only when it is its turn
+        for queue in list(queues):
+            item = next(queue, None)
+            if item is None:
+                queues.remove(queue)
+                continue
+            yield item
+            check_cancelled(state)
     if extract.issues is not None:
-        yield Part(side, "issues", len(extract.issues), _frame_bytes(extract.issues.reset_index(drop=True)))
-    yield Part(side, "meta", 1, _meta_json(extract.meta, {"raw": raw_order, "frames": frame_order,
-                                                          "issues": extract.issues is not None}))
+        yield "issues", len(extract.issues), _frame_table(extract.issues)
 
 
 def _extract(side: str, blobs: dict[str, bytes]) -> Extract:
@@ -250,8 +428,10 @@ def _extract(side: str, blobs: dict[str, bytes]) -> Extract:
         table = _read_table(blobs[name])
         raws.append(_table_frame(table).assign(**{SEQ: table.column(SEQ).to_numpy()}))
     if raws:
-        snaps = pd.concat(raws, ignore_index=True).sort_values(SEQ, kind="stable").drop(columns=SEQ)
-        snaps = snaps.reset_index(drop=True)
+        snaps = pd.concat(raws, ignore_index=True)
+        if not snaps[SEQ].is_monotonic_increasing:  # kinds pulled interleaved
+            snaps = snaps.sort_values(SEQ, kind="stable")
+        snaps = snaps.drop(columns=SEQ).reset_index(drop=True)
     else:
         snaps = pd.DataFrame({c: pd.Series([], dtype=object) for c in SNAPSHOT_COLUMNS})
     frames = {kind: _table_frame(_read_table(blobs[f"frame:{kind}"])) for kind in order["frames"]}

@@ -50,3 +50,32 @@ def test_a_bulk_row_is_stored_and_read_back_as_an_orm_row_is(any_store):
     pd.testing.assert_frame_equal(frame, want, check_exact=True)
     assert frame.loc[0, "amount_at_risk"] == Decimal("150000") and str(frame.loc[1, "difference"]) == "-99.50"
     assert frame.loc[1, "diffs"] == ROW["diffs"] and frame.loc[1, "first_seen"] == frame.loc[0, "first_seen"]
+
+
+def test_json_values_already_json_are_stored_as_plain_would_have_made_them(store):
+    """Evidence, diffs and proposals are encoded as they are when they are JSON values already; any
+    other value is stored as before, through ``plain``: the same text either way."""
+    from workbench.jsonable import plain
+    from workbench.store.schema import CustomerLink
+    from workbench.store.types import JSONText
+    values = [{"score": 0.93, "name": 1.0, "tax_id": True, "z": None, "a": [1, "x", {"b": "ü"}]},
+              [{"field": "open_balance", "crm": "1,200 JPY", "erp": None}], None, "text", (1, 2),
+              {"amount": Decimal("1E+3"), "day": date(2026, 10, 31)}, {"score": float("nan")}, float("nan"),
+              {10: "ten", 2: "two"}, {True: 1}, {"n": [{5: "five"}]}, {"np": pd.Series([1]).iloc[0]},
+              {"inf": float("inf")}]
+    with store.session() as s:
+        run = Run(name="t", status="completed", started_at=datetime.now(UTC), as_of=date(2026, 10, 31),
+                  user_name="ann", software_version="t")
+        s.add(run)
+        s.flush()
+        n = len(values)
+        bulk.insert(s, CustomerLink.__table__, {"run_id": [run.id] * n, "crm_id": ["c"] * n, "erp_id": ["e"] * n,
+                                                "method": ["m"] * n, "confidence": [1.0] * n, "evidence": values,
+                                                "status": ["auto"] * n, "version": [1] * n}, plain_json={"evidence"})
+    with store.engine.connect() as c:
+        stored = [r[0] for r in c.execute(text("SELECT evidence FROM customer_links ORDER BY id"))]
+    want = JSONText().process_bind_param
+    assert stored == [want(plain(v), store.engine.dialect) for v in values]
+    assert stored[0] == '{"a": [1, "x", {"b": "ü"}], "name": 1.0, "score": 0.93, "tax_id": true, "z": null}'
+    assert stored[5] == '{"amount": "1000", "day": "2026-10-31"}' and stored[7] is None
+    assert stored[8] == '{"10": "ten", "2": "two"}' and stored[9] == '{"True": 1}'

@@ -76,11 +76,39 @@ def test_a_run_cancelled_at_any_point_of_its_save_leaves_the_previous_run_whole(
     checks = counting.checks  # snapshot parts of both sides, links, exception batches
     assert checks > 4
     before = _state_of(store)
-    for at in (1, checks // 2, checks):  # the first snapshot part, mid-way, after the exceptions
+    # every check: each snapshot part (the one before it still compressing on the worker thread),
+    # each batch of links and exceptions, the last one after the exceptions
+    for at in range(1, checks + 1):
         with pytest.raises(Cancelled):
             execute_run(conf, store, user="ann", state=StopWhileSaving(at))
         assert _state_of(store) == before, at
-    assert [r["status"] for r in repo.list_runs(store)] == ["cancelled"] * 3 + ["completed"]
+    assert [r["status"] for r in repo.list_runs(store)] == ["cancelled"] * checks + ["completed"]
+    assert _verifies(store.url)
+    store.dispose()
+
+
+def test_a_part_that_fails_to_compress_stops_the_save_with_nothing_stored(tmp_path, scenario, monkeypatch):
+    """A part is compressed on a worker thread while the next is encoded: its failure there (a
+    full disk, no memory) reaches the run, which stores nothing of itself."""
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    conf = cfg.load(scenario / "run.toml")
+    execute_run(conf, store, user="ann")
+    before = _state_of(store)
+    written = snapshots._parquet
+    calls = []
+
+    def fails_on_the_third(table):
+        calls.append(table.num_rows)
+        if len(calls) == 3:
+            raise OSError("No space left on device")
+        return written(table)
+
+    monkeypatch.setattr(snapshots, "_parquet", fails_on_the_third)
+    with pytest.raises(OSError, match="No space left"):
+        execute_run(conf, store, user="ann", full=True)
+    assert len(calls) >= 3
+    assert _state_of(store) == before
+    assert [r["status"] for r in repo.list_runs(store)] == ["completed"]
     assert _verifies(store.url)
     store.dispose()
 

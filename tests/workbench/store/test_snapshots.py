@@ -17,6 +17,7 @@ from workbench.reconcile.engine import reconcile
 from workbench.reconcile.summary import RunSummary
 from workbench.sandbox.scenario import generate
 from workbench.sources import open_source
+from workbench.model import frames as frames_mod
 from workbench.sources.base import Extract, SourceMeta, snapshot_frame
 from workbench.store import repo, snapshots
 from workbench.store.schema import Snapshot, SnapshotBlob, SnapshotPart
@@ -111,22 +112,70 @@ def test_values_outside_the_usual_types_keep_their_type_and_scale(store):
         "none": [None, None, None],
     }, dtype=object)
     frame["score"] = [0.5, 1.25, 2.0]  # a float64 column stays float64
-    snaps = snapshot_frame([("Obj", "things", r, "file.csv", {"Id": r, "Amount": Decimal("1.10")})
-                            for r in ("a", "b", "c")])
-    snaps.loc[1, "content_hash"] = "etag-7"  # a hash that is not the payload's SHA-256 is kept as given
+    ex = _extract({"things": frame}, "things")
+    run_id = _store_side(store, ex)
+    _same(snapshots.load_extract(store, run_id, "crm"), ex)
+    assert snapshots.load_extract(store, run_id, "erp") is None
+
+
+def _extract(frames: dict[str, pd.DataFrame], kind: str) -> Extract:
+    snaps = snapshot_frame([("Obj", kind, r, "file.csv", {"Id": r, "Amount": Decimal("1.10")})
+                            for r in frames[kind]["record_id"]])
     meta = SourceMeta(side="crm", system="files", connector="files", extracted_at=datetime(2026, 11, 1, tzinfo=UTC),
-                      api_usage={"calls": 3}, ledger={"things": {"read": 3, "dropped": [["row 4", "blank id"]]}})
-    ex = Extract(meta=meta, frames={"things": frame}, snapshots=snaps).finish()
+                      api_usage={"calls": 3}, ledger={kind: {"read": 3, "dropped": [["row 4", "blank id"]]}})
+    return Extract(meta=meta, frames=frames, snapshots=snaps).finish()
+
+
+def _store_side(store, ex: Extract) -> int:
+    from workbench.store.schema import Run
     with store.session() as s:
-        from workbench.store.schema import Run
         run = Run(name="t", status="completed", started_at=datetime.now(UTC), as_of=date(2026, 10, 31),
                   user_name="ann", software_version="t")
         s.add(run)
         s.flush()
         snapshots.save(s, run.id, ex)
-        run_id = run.id
-    _same(snapshots.load_extract(store, run_id, "crm"), ex)
-    assert snapshots.load_extract(store, run_id, "erp") is None
+        return run.id
+
+
+def test_a_canonical_field_holding_another_type_than_the_model_says_still_reads_back_as_it_was(store):
+    """Canonical frames are stored by the model's field types; a value of another type (a connector's
+    slip) is not forced into the declared one, and rows sharing one value object, or holding equal
+    values of different scale or offset, each keep their own."""
+    from datetime import timedelta, timezone
+    shared = Decimal("10.50")
+    at = datetime(2026, 10, 31, 18, tzinfo=UTC)
+    frame = frames_mod.from_records("invoices", [
+        {"record_id": "a", "number": 7, "customer_id": "c1", "currency": "JPY", "total_amount": Decimal("1200"),
+         "open_balance": shared, "status": "open", "invoice_date": datetime(2026, 10, 1, 9, 30), "is_credit_note": 0,
+         "last_modified": at},
+        {"record_id": "b", "number": "INV-2", "customer_id": "c1", "currency": "EUR", "total_amount": Decimal("1.0"),
+         "open_balance": shared, "status": "open", "invoice_date": date(2026, 10, 2), "is_credit_note": False,
+         "last_modified": at},
+        {"record_id": "c", "number": "INV-3", "customer_id": None, "currency": "EUR", "total_amount": Decimal("1.00"),
+         "open_balance": 5, "status": "paid", "invoice_date": None, "is_credit_note": True,
+         "last_modified": at.astimezone(timezone(timedelta(hours=2)))},
+    ])
+    ex = _extract({"invoices": frame}, "invoices")
+    got = snapshots.load_extract(store, _store_side(store, ex), "crm")
+    _same(got, ex)
+    assert got.frames["invoices"]["number"].tolist() == [7, "INV-2", "INV-3"]
+    assert [str(v) for v in got.frames["invoices"]["total_amount"]] == ["1200", "1.0", "1.00"]
+    assert str(got.frames["invoices"]["last_modified"][2]) == "2026-10-31 20:00:00+02:00"
+
+
+def test_a_pull_whose_record_hash_is_not_its_payloads_sha256_is_refused_and_nothing_is_stored(store):
+    """Every connector's record hash is the SHA-256 of its payload text (the store recomputes it
+    rather than keeping it): a connector that hashes otherwise (here: the system's etags) is refused,
+    the fault said as such, before anything of the run is stored."""
+    frame = pd.DataFrame({"record_id": [f"r{i}" for i in range(200)]}, dtype=object)
+    ex = _extract({"things": frame}, "things")
+    ex.snapshots["content_hash"] = [f"etag-{i}" for i in range(200)]
+    with pytest.raises(snapshots.HashNotOfPayload, match=r"^CRM Obj record r0: its content hash is not the "
+                                                         r"SHA-256 of its payload text"):
+        _store_side(store, ex)
+    with store.session() as s:
+        assert s.execute(select(func.count()).select_from(SnapshotPart)).scalar() == 0
+        assert s.execute(select(func.count()).select_from(SnapshotBlob)).scalar() == 0
 
 
 def test_one_record_reads_back_with_its_raw_payload_and_canonical_values(store, scenario):
@@ -157,3 +206,48 @@ def test_parts_of_many_row_groups_read_back_whole_and_record_by_record(store, sc
         assert rec["canonical"]["open_balance"] == format(invoices.iloc[i]["open_balance"], "f")
         assert rec["raw"] == json.loads(erp.snapshots[(erp.snapshots["kind"] == "invoices")
                                                       & (erp.snapshots["record_id"] == rid)].iloc[0]["payload"])
+
+
+def test_a_raw_part_written_when_hashes_were_stored_reads_back_with_its_own_hashes(store):
+    """Parts stored by the version before kept a record's hash where it was not its payload's
+    SHA-256 (null elsewhere): those hashes still read back as stored, the others recomputed."""
+    import hashlib
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ex = _extract({"things": pd.DataFrame({"record_id": ["a", "b", "c"]}, dtype=object)}, "things")
+    run_id = _store_side(store, ex)
+    payloads = ex.snapshots["payload"].tolist()
+    tags = {"object": "str", "kind": "str", "record_id": "str", "query": "str", "content_hash": "sha256(payload)",
+            "payload": "str"}
+    old = pa.table({"object": ["Obj"] * 3, "kind": ["things"] * 3, "record_id": ["a", "b", "c"],
+                    "query": ["file.csv"] * 3, "content_hash": [None, "etag-7", None], "payload": payloads,
+                    "_seq": pa.array([0, 1, 2], type=pa.int64())})
+    old = old.replace_schema_metadata({b"workbench": json.dumps({"columns": tags}).encode()})
+    sink = pa.BufferOutputStream()
+    pq.write_table(old, sink, compression="zstd")
+    data = sink.getvalue().to_pybytes()
+    sha = hashlib.sha256(data).hexdigest()
+    with store.session() as s:
+        s.add(SnapshotBlob(sha256=sha, size=len(data), content=data))
+        part = s.execute(select(SnapshotPart).where(SnapshotPart.run_id == run_id,
+                                                    SnapshotPart.part == "raw:things")).scalar_one()
+        part.sha256 = sha
+    got = snapshots.load_extract(store, run_id, "crm").snapshots
+    assert got["content_hash"].tolist() == [hashlib.sha256(payloads[0].encode()).hexdigest(), "etag-7",
+                                            hashlib.sha256(payloads[2].encode()).hexdigest()]
+    assert got["payload"].tolist() == payloads
+
+
+def test_frame_columns_kept_in_arrow_read_back_in_arrow(store):
+    """A connector may keep text columns in Arrow (pandas' ``str`` or ``pd.ArrowDtype``): they are
+    stored as they are and read back with their dtype, missing values included."""
+    import pyarrow as pa
+    frame = frames_mod.from_records("customers", [{"record_id": r, "name": f"Customer {r}"} for r in "abc"])
+    frame["name"] = pd.Series(["Ærø Fisk A/S", None, "Müller GmbH"], dtype="str")
+    frame["city"] = pd.Series(pa.array(["Oslo", "Berlin", None]), dtype=pd.ArrowDtype(pa.string()))
+    ex = _extract({"customers": frame}, "customers")
+    got = snapshots.load_extract(store, _store_side(store, ex), "crm").frames["customers"]
+    pd.testing.assert_frame_equal(got, frame, check_exact=True)
+    assert got["name"].dtype == "str" and isinstance(got["city"].dtype, pd.ArrowDtype)
