@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from typing import Any
@@ -23,6 +24,7 @@ from workbench.sources.delta import Derives, DeltaSource, merge, since_for
 from workbench.sources.ledger import format_ledger
 from workbench.store import repo
 from workbench.store.db import Store
+from workbench.store.snapshots import take_raw
 
 
 @dataclass
@@ -210,10 +212,15 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: 
 
     try:
         plan = plan_pulls(config, store, full=full)
-        crm = _pull(sources["crm"], "crm", state, store, plan)
-        check_cancelled(state)
-        erp = _pull(sources["erp"], "erp", state, store, plan)
-        check_cancelled(state)
+        # Each side's raw records are compressed into their stored parts as soon as it is pulled, the
+        # CRM's on a worker thread while the ERP is pulled: their text is let go before the engine runs.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-parts") as pool:
+            crm = _pull(sources["crm"], "crm", state, store, plan)
+            check_cancelled(state)
+            crm_raw = pool.submit(take_raw, crm, state)
+            erp = _pull(sources["erp"], "erp", state, store, plan)
+            check_cancelled(state)
+            raw = {"erp": take_raw(erp, state), "crm": crm_raw.result()}
         state.set_progress(0, None, "Reconciling")
         result = reconcile(crm, erp, config, state)
         check_cancelled(state)
@@ -221,7 +228,7 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: 
         summary["pulls"] = plain(plan.sides)
         state.set_progress(0, None, "Saving the run")
         run_id = repo.save_run(store, config, crm, erp, result, user=user, started_at=started,
-                               summary=summary, state=state)
+                               summary=summary, state=state, raw=raw)
         auto_waive(store, run_id, user)  # the period's materiality rules, each waiver an audit event
     except Cancelled:
         repo.record_fail(store, config, user=user, started_at=started, status="cancelled",

@@ -47,7 +47,10 @@ def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datet
 
 
 def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result: ReconResult, *,
-             user: str, started_at: datetime, summary: dict[str, Any], state: TaskState | None = None) -> int:
+             user: str, started_at: datetime, summary: dict[str, Any], state: TaskState | None = None,
+             raw: dict[str, snapshots.RawParts] | None = None) -> int:
+    """Store a completed run whole, in one transaction; ``raw``: per side, the raw records' parts when
+    ``snapshots.take_raw`` took them out of the extract already."""
     now = datetime.now(UTC)
     with store.session() as s:
         run = Run(name=config.name, status="completed", started_at=started_at, finished_at=now,
@@ -63,7 +66,7 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
                             row_counts=m.row_counts, content_hash=m.content_hash, api_usage=plain(m.api_usage)))
         stored = []
         for ex in (crm, erp):
-            stored += snapshots.save(s, run.id, ex, state)
+            stored += snapshots.save(s, run.id, ex, state, (raw or {}).get(ex.meta.side))
         _save_links(s, run.id, result.links, state)
         _save_exceptions(s, run.id, result.exceptions, now, state)
         trail.append(s, actor=user, action="run.completed", entity_type="run", entity_id=run.id, run_id=run.id,

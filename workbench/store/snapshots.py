@@ -361,18 +361,52 @@ def _meta_json(meta: SourceMeta, order: dict[str, Any]) -> bytes:
     return json.dumps(body, default=_json_default, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def parts(extract: Extract, state: TaskState | None = None) -> Iterator[Part]:
-    """The extract as parts, one at a time (a part's bytes are dropped once written).
+@dataclass(frozen=True)
+class RawParts:
+    """A side's raw records already stored as their parts (``take_raw``), waiting for the run's save."""
+    parts: list[Part]
 
-    Each part's Parquet file is compressed on a worker thread while the next part is encoded
-    (Arrow lets go of the GIL as it compresses), so at most two parts are in memory at once."""
+
+def take_raw(extract: Extract, state: TaskState | None = None) -> RawParts:
+    """Compress the extract's raw records into their parts now, and take them out of the extract.
+
+    A run needs the payload text of what it pulled (about 0.45 GB a side at a million invoices) only to
+    store it. Compressed as soon as a side is pulled (the pipeline does it on a worker thread while the
+    other side is pulled), the text is let go before the engine runs; ``save`` stores these parts as
+    they are. The extract keeps its frames; its ``snapshots`` are empty afterwards."""
     side = extract.meta.side
     snaps = extract.snapshots[SNAPSHOT_COLUMNS]
     _check_hashes(side, snaps)
     raw = _kind_rows(snaps["kind"].to_numpy(dtype=object)) if len(snaps) else {}
+    out = []
+    for name, rows, table in _raw_tables(snaps, raw):
+        out.append(Part(side, name, rows, *_stored(table)))
+        del table
+        check_cancelled(state)
+    extract.snapshots = snaps.iloc[:0]
+    return RawParts(out)
+
+
+def parts(extract: Extract, state: TaskState | None = None, raw: RawParts | None = None) -> Iterator[Part]:
+    """The extract as parts, one at a time (a part's bytes are dropped once written); ``raw``: its raw
+    records' parts when ``take_raw`` took them already.
+
+    Each part's Parquet file is compressed on a worker thread while the next part is encoded
+    (Arrow lets go of the GIL as it compresses), so at most two parts are in memory at once."""
+    side = extract.meta.side
+    if raw is not None:
+        yield from raw.parts
+        raw_names = [p.name for p in raw.parts]
+        tables = _tables(extract, None, state)
+    else:
+        snaps = extract.snapshots[SNAPSHOT_COLUMNS]
+        _check_hashes(side, snaps)
+        rows_of = _kind_rows(snaps["kind"].to_numpy(dtype=object)) if len(snaps) else {}
+        raw_names = [_raw_name(kind) for kind in rows_of]
+        tables = _tables(extract, _raw_tables(snaps, rows_of), state)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-parts") as pool:
         pending: tuple[str, int, Future[tuple[memoryview, str]]] | None = None
-        for name, rows, table in _tables(extract, snaps, raw, state):
+        for name, rows, table in tables:
             future = pool.submit(_stored, table)
             del table
             if pending is not None:
@@ -380,8 +414,7 @@ def parts(extract: Extract, state: TaskState | None = None) -> Iterator[Part]:
             pending = (name, rows, future)
         if pending is not None:
             yield Part(side, pending[0], pending[1], *pending[2].result())
-    order = {"raw": [_raw_name(kind) for kind in raw], "frames": list(extract.frames),
-             "issues": extract.issues is not None}
+    order = {"raw": raw_names, "frames": list(extract.frames), "issues": extract.issues is not None}
     meta = _meta_json(extract.meta, order)
     yield Part(side, "meta", 1, memoryview(meta), hashlib.sha256(meta).hexdigest())
 
@@ -390,23 +423,25 @@ def _raw_name(kind: Any) -> str:
     return "raw" if kind is None else f"raw:{kind}"
 
 
-def _tables(extract: Extract, snaps: pd.DataFrame, raw: dict[Any, np.ndarray | slice],
+def _raw_tables(snaps: pd.DataFrame, raw: dict[Any, np.ndarray | slice]) -> Iterator[tuple[str, int, pa.Table]]:
+    """Each kind's raw records (``raw``: their rows) as an Arrow table, with their positions in the pull."""
+    for kind, rows in raw.items():
+        seq = np.arange(len(snaps))[rows]
+        yield _raw_name(kind), len(seq), _frame_table(snaps.iloc[rows], RAW_TYPES, {SEQ: pa.array(seq)},
+                                                      {"content_hash": HASH_OF_PAYLOAD})
+
+
+def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | None,
             state: TaskState | None) -> Iterator[tuple[str, int, pa.Table]]:
-    """The extract's parts but its meta as Arrow tables (``raw``: the rows of each kind's raw records).
+    """The extract's parts but its meta as Arrow tables (``raw_tables``: its raw records', unless taken).
 
     A kind's raw records and its frame are taken in turn: a raw part costs little to build and much
     to compress (the payload text), a frame the other way round, so each overlaps the other's work."""
-    def raw_tables() -> Iterator[tuple[str, int, pa.Table]]:
-        for kind, rows in raw.items():
-            seq = np.arange(len(snaps))[rows]
-            yield _raw_name(kind), len(seq), _frame_table(snaps.iloc[rows], RAW_TYPES, {SEQ: pa.array(seq)},
-                                                          {"content_hash": HASH_OF_PAYLOAD})
-
     def frame_tables() -> Iterator[tuple[str, int, pa.Table]]:
         for kind, frame in extract.frames.items():
             yield f"frame:{kind}", len(frame), _frame_table(frame, _declared(kind))
 
-    queues = [raw_tables(), frame_tables()]
+    queues = [frame_tables()] if raw_tables is None else [raw_tables, frame_tables()]
     while queues:  # one of each in turn, each built only when it is its turn
         for queue in list(queues):
             item = next(queue, None)
@@ -441,15 +476,17 @@ def _extract(side: str, blobs: dict[str, bytes]) -> Extract:
 
 # --- the store -----------------------------------------------------------------------------------
 
-def save(s: Session, run_id: int, extract: Extract, state: TaskState | None = None) -> list[tuple[str, str, int, str]]:
-    """Store the extract's parts for the run (in the caller's transaction): (side, part, rows, sha256) each.
+def save(s: Session, run_id: int, extract: Extract, state: TaskState | None = None,
+         raw: RawParts | None = None) -> list[tuple[str, str, int, str]]:
+    """Store the extract's parts for the run (in the caller's transaction): (side, part, rows, sha256) each;
+    ``raw``: the raw records' parts when ``take_raw`` took them out of the extract already.
 
     A blob already stored under the same SHA-256 is referenced, not written again."""
     from sqlalchemy.dialects import postgresql, sqlite
     dialect = s.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stored = []
-    for part in parts(extract, state):
+    for part in parts(extract, state, raw):
         sha = part.sha256
         s.execute(insert(SnapshotBlob).values(sha256=sha, size=len(part.data), content=part.data)
                   .on_conflict_do_nothing(index_elements=["sha256"]))

@@ -97,6 +97,34 @@ def test_a_rerun_on_unchanged_data_adds_no_new_bytes(store, scenario):
     assert len(snapshots.load_extract(store, second, "crm").frames["customers"]) == 30
 
 
+def test_raw_records_taken_when_pulled_are_stored_as_the_same_parts_as_at_save(store, scenario):
+    """``workbench run`` compresses each side's raw records as soon as it is pulled and lets their text
+    go before the engine runs; what it stores must be byte for byte what saving them later stores."""
+    run_at_save, crm, erp = _save(store, scenario)
+    conf = cfg.load(scenario / "run.toml")
+    crm2, erp2 = _pull(scenario, "crm"), _pull(scenario, "erp")
+    crm2.meta.extracted_at, erp2.meta.extracted_at = crm.meta.extracted_at, erp.meta.extracted_at  # same moment
+    raw = {"crm": snapshots.take_raw(crm2), "erp": snapshots.take_raw(erp2)}
+    assert len(crm2.snapshots) == 0 and len(erp2.snapshots) == 0  # the payload text is let go
+    result = reconcile(crm2, erp2, conf)
+    run_taken = repo.save_run(store, conf, crm2, erp2, result, user="ann", started_at=datetime.now(UTC),
+                              summary=RunSummary.build(crm2, erp2, result).to_json(), raw=raw)
+    with store.session() as s:
+        def stored(run_id: int) -> list[tuple[str, str, int, str]]:
+            return sorted((side, part, rows, sha) for side, part, rows, sha, _ in snapshots.part_hashes(s, run_id))
+        assert stored(run_taken) == stored(run_at_save)
+    _same(snapshots.load_extract(store, run_taken, "crm"), crm)
+    _same(snapshots.load_extract(store, run_taken, "erp"), erp)
+
+
+def test_raw_records_whose_hash_is_not_their_payloads_sha256_are_refused_when_taken(scenario):
+    crm = _pull(scenario, "crm")
+    crm.snapshots.loc[0, "content_hash"] = "0" * 64
+    with pytest.raises(snapshots.HashNotOfPayload, match="content hash is not the SHA-256"):
+        snapshots.take_raw(crm)
+    assert len(crm.snapshots) > 0  # refused before anything was taken out of the extract
+
+
 def test_values_outside_the_usual_types_keep_their_type_and_scale(store):
     """Lists, mixed columns, JPY amounts without decimals next to 2-decimal ones, naive and aware times."""
     frame = pd.DataFrame({
