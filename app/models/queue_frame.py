@@ -111,7 +111,7 @@ class _Categorical:
     @classmethod
     def of(cls, arr: pa.Array) -> _Categorical:
         """Codes from Arrow's dictionary encoding: one C pass, no Python object per row."""
-        enc = pc.dictionary_encode(arr)
+        enc = _encoded(arr)
         codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
         return cls(codes, [str(v) for v in enc.dictionary.to_pylist()])
 
@@ -162,13 +162,14 @@ class QueueFrame:
     cats: dict[str, _Categorical]        # few distinct values: codes per row (type, status, field, ...)
     text: dict[str, pa.Array]            # many distinct values: Arrow strings (names, ids, values, document)
     amount_text: pa.Array                # the exact Decimal amounts, as text
-    search: pa.Array                     # lowercase haystack per row
+    search_parts: list[pa.Array]         # what the quick search looks in (SEARCH_FIELDS)
     amounts: np.ndarray                  # float64 keys of the Decimal amounts (see _amount_keys), NaN = none
     ages: np.ndarray                     # int64 days, -1 when unknown
     _order_cache: dict[str, np.ndarray] = field(default_factory=dict)
     _stop_warming: threading.Event = field(default_factory=threading.Event)
     _warming: threading.Lock = field(default_factory=threading.Lock)  # held while warm_orders runs
     _last_search: tuple[str, np.ndarray] | None = None
+    _search: pa.Array | None = None      # lowercase haystack per row, made after the load (warm_orders)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -192,7 +193,7 @@ class QueueFrame:
         has_crm = pc.is_valid(crm_number)
         # The business number of each row (the CRM's, else the ERP's) and the kind of record it numbers.
         document = pc.coalesce(crm_number, col("erp_number"))
-        document_kind = pc.if_else(has_crm, col("crm_object"), col("erp_object"))
+        document_kind = pc.if_else(has_crm, _plain(col("crm_object")), _plain(col("erp_object")))
         cats = {c: _Categorical.of(col(c)) for c in _CATEGORICAL}
         cats["document_kind"] = _Categorical.of(document_kind)
         text = {c: col(c) for c in _TEXT}
@@ -201,7 +202,7 @@ class QueueFrame:
                if "id" in table.column_names else np.arange(n, dtype=np.int64))
         amount_text = col("amount_at_risk")
         return cls(ids=ids, cats=cats, text=text, amount_text=amount_text,
-                   search=_haystack([col(c) for c in SEARCH_FIELDS]), amounts=_amount_keys(amount_text),
+                   search_parts=[col(c) for c in SEARCH_FIELDS], amounts=_amount_keys(amount_text),
                    ages=_ages(col("first_seen"), today))
 
     @classmethod
@@ -295,15 +296,23 @@ class QueueFrame:
         # Typing narrows a search: a query that extends the previous one only needs to look
         # at the previous matches, which keeps each keystroke cheap on a million rows.
         last = self._last_search
+        haystack = self.haystack()
         if last is not None and last[0] in text:
             idx = np.flatnonzero(last[1])
-            sub = pc.match_substring(self.search.take(pa.array(idx)), text).to_numpy(zero_copy_only=False)
+            sub = pc.match_substring(haystack.take(pa.array(idx)), text).to_numpy(zero_copy_only=False)
             out = np.zeros(len(self), dtype=bool)
             out[idx[sub]] = True
         else:
-            out = pc.match_substring(self.search, text).to_numpy(zero_copy_only=False)
+            out = pc.match_substring(haystack, text).to_numpy(zero_copy_only=False)
         self._last_search = (text, out)
         return out
+
+    def haystack(self) -> pa.Array:
+        """The search fields of each row joined and lowercased. Made once, after the run is on
+        screen (``warm_orders``; half a second for a million rows), or by the first search."""
+        if self._search is None:
+            self._search = _haystack(self.search_parts)
+        return self._search
 
     def type_counts(self, f: QueueFilter) -> dict[str, int]:
         """How many rows of each type match everything but the type filter (for the filter bar)."""
@@ -332,13 +341,16 @@ class QueueFrame:
         return rev
 
     def warm_orders(self) -> int:
-        """Sort every column ahead of the user's first click (run off the GUI thread after a load).
+        """Sort every column ahead of the user's first click, and make the search haystack ahead
+        of the first search (run off the GUI thread after a load).
 
         numpy and Arrow sorts release the GIL, so this costs the GUI nothing; a click on a column
         not warmed yet simply sorts it then. Returns how many columns were sorted.
         """
         n = 0
         with self._warming:
+            if not self._stop_warming.is_set():
+                self.haystack()
             for column in COLUMN_KEYS:
                 if self._stop_warming.is_set():
                     break
@@ -435,6 +447,14 @@ def document_kind(kind: str | None) -> str:
     return kind_label(_DOCUMENT_KIND.get(kind, kind) if kind else None)
 
 
+def _encoded(arr: pa.Array) -> pa.DictionaryArray:
+    return arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+
+
+def _plain(arr: pa.Array) -> pa.Array:
+    return arr.cast(arr.type.value_type) if pa.types.is_dictionary(arr.type) else arr
+
+
 def _haystack(parts: list[pa.Array]) -> pa.Array:
     """What the quick search looks in, per row: the search fields joined, lowercase."""
     return pc.utf8_lower(pc.binary_join_element_wise(*(pc.fill_null(p, "") for p in parts), "\x1f"))
@@ -492,7 +512,7 @@ def _to_decimal(v: Any) -> Decimal | None:
 def _ages(first_seen: pa.Array, today: date) -> np.ndarray:
     # A run's exceptions share few first-seen times: convert the distinct ones, not a million.
     # (SQLite gives them as text, PostgreSQL as UTC timestamps; text without an offset is UTC.)
-    enc = pc.dictionary_encode(first_seen.cast(pa.string()) if pa.types.is_null(first_seen.type) else first_seen)
+    enc = _encoded(first_seen.cast(pa.string()) if pa.types.is_null(first_seen.type) else first_seen)
     codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
     ser = pd.to_datetime(pd.Series(enc.dictionary.to_pylist(), dtype=object), utc=True, errors="coerce",
                          format="mixed")

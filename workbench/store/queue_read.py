@@ -7,12 +7,13 @@ queue shows, filters, sorts and searches are read; the rest of a row (diffs, pro
 ...) is read by id when a person opens that exception (``read_exception``).
 
 - PostgreSQL: ``adbc-driver-postgresql`` (libpq, the result as binary COPY), in this process.
-- SQLite, a large run: ``adbc-driver-sqlite`` in a child process (``workbench.isolated``), which
-  hands the table back as an Arrow IPC file. Never in this process: that driver carries its own
-  copy of the SQLite library, and two copies in one process break SQLite's POSIX locking (a
-  close in one copy drops the other's locks, and a closing connection may think it is the last
-  one and checkpoint and delete the WAL under the app's open connections: "How To Corrupt An
-  SQLite Database File", section 2.2.1, sqlite.org/howtocorrupt.html).
+- SQLite, a large run: ``adbc-driver-sqlite`` in a child process (``workbench.isolated`` runs
+  ``workbench.store.queue_file``), which hands the table back as an Arrow IPC file. Never in
+  this process: that driver carries its own copy of the SQLite library, and two copies in one
+  process break SQLite's POSIX locking (a close in one copy drops the other's locks, and a
+  closing connection may think it is the last one and checkpoint and delete the WAL under the
+  app's open connections: "How To Corrupt An SQLite Database File", section 2.2.1,
+  sqlite.org/howtocorrupt.html).
 - SQLite, a small run: the app's own connection and cursor, built into Arrow a slice at a time;
   below ``_CHILD_FROM_ROWS`` that is quicker than starting a process.
 
@@ -28,21 +29,14 @@ import tempfile
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import func, select
 
 from workbench.errors import ConfigError
-from workbench.progress import TaskState
 from workbench.store.db import Store, redact
+from workbench.store.queue_file import QUEUE_COLUMNS, TEXT_COLUMNS, write_queue_file
 from workbench.store.schema import ExceptionRow
 
-# What the queue needs of each exception (app/models/queue_frame.py): its id, the shown columns,
-# what the Document column and the quick search are made of, and first_seen for the age.
-QUEUE_COLUMNS = ["id", "type", "severity", "status", "assignee", "currency", "field", "customer_name",
-                 "crm_object", "crm_number", "erp_object", "erp_number", "crm_id", "erp_id", "crm_value",
-                 "erp_value", "amount_at_risk", "first_seen"]
-_TEXT = QUEUE_COLUMNS[1:-1]
-# The ADBC SQLite driver's batch size; larger batches mean fewer, larger C calls and less to concatenate.
-_SQLITE_BATCH_ROWS = 65_536
 # From this many exceptions a SQLite run is read in a child process (about half a second to start
 # one; the cursor in this process takes about that for 100,000 rows, and five seconds for a million).
 _CHILD_FROM_ROWS = 100_000
@@ -50,14 +44,16 @@ _FETCH_ROWS = 5_000  # rows per fetch on the cursor path: each slice holds the G
 
 
 def read_queue(store: Store, run_id: int) -> pa.Table:
-    """The run's exceptions in id order: ``id`` int64, text columns as strings, ``first_seen`` as
-    stored (SQLite: text; PostgreSQL: a UTC timestamp)."""
+    """The run's exceptions in id order: ``id`` int64, text columns as strings (those in
+    ``queue_file.FEW_VALUES`` may come dictionary-encoded), ``first_seen`` as stored (SQLite: text; PostgreSQL:
+    a UTC timestamp)."""
     run_id = int(run_id)  # goes into the SQL text below: an int and nothing else
     dialect = store.engine.dialect.name
     if dialect == "sqlite":
         path = store.engine.url.database
-        if path and path != ":memory:" and _count(store, run_id) >= _CHILD_FROM_ROWS:
-            table = _read_sqlite_in_a_child(os.path.abspath(path), run_id)
+        rows = _count(store, run_id)
+        if path and path != ":memory:" and rows >= _CHILD_FROM_ROWS:
+            table = _read_sqlite_in_a_child(os.path.abspath(path), run_id, rows)
         else:
             table = _read_with_cursor(store, run_id)
     elif dialect == "postgresql":
@@ -99,40 +95,18 @@ def _read_with_cursor(store: Store, run_id: int) -> pa.Table:
                      for p, n in zip(parts, QUEUE_COLUMNS, strict=True)], names=QUEUE_COLUMNS)
 
 
-def _read_sqlite_in_a_child(path: str, run_id: int) -> pa.Table:
+def _read_sqlite_in_a_child(path: str, run_id: int, rows: int) -> pa.Table:
     from workbench.isolated import run_isolated
 
     fd, out = tempfile.mkstemp(prefix="workbench-queue-", suffix=".arrow")
     os.close(fd)
     try:
-        run_isolated(write_sqlite_queue, path, run_id, out)
+        run_isolated(write_queue_file, path, run_id, out, rows)
         with pa.OSFile(out) as f:  # read whole (the file goes at once, on every platform)
             return pa.ipc.open_file(f).read_all()
     finally:
         with contextlib.suppress(OSError):
             os.unlink(out)
-
-
-def write_sqlite_queue(path: str, run_id: int, out: str, *, state: TaskState | None = None) -> None:
-    """In the child process: the run's queue read through ADBC into the Arrow IPC file ``out``.
-
-    This process opens the SQLite file with ADBC's library only (no SQLAlchemy connection), so
-    it holds one copy of SQLite, as every process using the file must."""
-    import adbc_driver_sqlite.dbapi
-
-    # The driver infers each column's type from the first batch; a column NULL all through it
-    # (say, no exception in the first batch has an ERP number) would be taken as int64 and the
-    # first text after it would fail the read. A first row of text in every text column
-    # settles the types; it is dropped once read.
-    first = ", ".join(["0 AS id", *(f"'' AS {c}" for c in _TEXT), "'' AS first_seen"])
-    sql = (f"SELECT {first} UNION ALL SELECT * FROM (SELECT {', '.join(QUEUE_COLUMNS)} "
-           f"FROM exceptions WHERE run_id = {int(run_id)} ORDER BY id)")
-    with adbc_driver_sqlite.dbapi.connect(path) as conn, conn.cursor() as cur:
-        cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(_SQLITE_BATCH_ROWS)})
-        cur.execute(sql)
-        table = cur.fetch_arrow_table().slice(1)
-    with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
 
 
 def _read_postgresql(store: Store, run_id: int) -> pa.Table:
@@ -156,8 +130,8 @@ def _typed(table: pa.Table) -> pa.Table:
     columns = []
     for name in QUEUE_COLUMNS:
         col = table.column(name)
-        want = pa.int64() if name == "id" else pa.string() if name in _TEXT else None
-        if want is not None and col.type != want:
+        want = pa.int64() if name == "id" else pa.string() if name in TEXT_COLUMNS else None
+        if want is not None and col.type != want and not pa.types.is_dictionary(col.type):
             col = col.cast(want)
         if name == "first_seen" and pa.types.is_null(col.type):
             col = col.cast(pa.string())
@@ -166,8 +140,6 @@ def _typed(table: pa.Table) -> pa.Table:
 
 
 def _in_id_order(table: pa.Table) -> pa.Table:
-    import pyarrow.compute as pc
-
     ids = table.column("id")
     if len(ids) < 2 or pc.all(pc.greater(ids.slice(1), ids.slice(0, len(ids) - 1))).as_py():
         return table
