@@ -304,10 +304,12 @@ def open_here(url: str) -> None:
     from app import data
     from workbench.isolated import drop_spare, keep_spare
     from workbench.jobs import WARM_MODULES
+    from workbench.store import queue_read
     from workbench.store.db import open_store
 
     app = QApplication.instance() or QApplication([])
     store = open_store(url, migrate=False)
+    queue_read.load_driver(store)  # as the app does while it opens the store (main_window.open_for_gui)
     keep_spare(WARM_MODULES)  # as the app does once its window is up
     time.sleep(5)  # the user looks at the window before opening a large run
     bundles: list = []

@@ -187,7 +187,8 @@ class QueueFrame:
         def col(name: str) -> pa.Array:
             if name not in table.column_names:
                 return pa.nulls(n, pa.string())
-            return table.column(name).combine_chunks()
+            chunks = table.column(name)
+            return chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()  # combining copies
 
         crm_number = col("crm_number")
         has_crm = pc.is_valid(crm_number)

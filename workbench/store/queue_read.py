@@ -64,6 +64,14 @@ def read_queue(store: Store, run_id: int) -> pa.Table:
     return _in_id_order(_typed(table))
 
 
+def load_driver(store: Store) -> None:
+    """Import the driver ``read_queue`` uses in this process for this store, ahead of the first
+    read: loading it (a C library with libpq inside) holds the GIL for a tenth of a second,
+    which a worker thread's first read would turn into a frozen window."""
+    if store.engine.dialect.name == "postgresql":
+        import adbc_driver_postgresql.dbapi  # noqa: F401 - imported for its load time only
+
+
 def read_exception(store: Store, exception_id: int) -> dict[str, Any] | None:
     """Every stored field of one exception, with the values the ORM gives (Decimal, datetime,
     parsed JSON); None when there is no such exception (deleted meanwhile)."""
@@ -120,6 +128,8 @@ def _read_postgresql(store: Store, run_id: int) -> pa.Table:
     # No bound parameter: with none, the driver reads the result as binary COPY.
     sql = f"SELECT {columns} FROM exceptions WHERE run_id = {run_id} ORDER BY id"
     with adbc_driver_postgresql.dbapi.connect(uri) as conn, conn.cursor() as cur:
+        # Batches of about a whole run: joining many small ones would copy every string once more.
+        cur.adbc_statement.set_options(**{"adbc.postgresql.batch_size_hint_bytes": str(1 << 30)})
         cur.execute(sql)
         return cur.fetch_arrow_table()
 
@@ -135,7 +145,7 @@ def _typed(table: pa.Table) -> pa.Table:
             col = col.cast(want)
         if name == "first_seen" and pa.types.is_null(col.type):
             col = col.cast(pa.string())
-        columns.append(col.combine_chunks())
+        columns.append(col.chunk(0) if col.num_chunks == 1 else col.combine_chunks())  # combining copies
     return pa.table(columns, names=QUEUE_COLUMNS)
 
 
