@@ -44,6 +44,14 @@ def test_a_run_opens_with_what_the_store_holds_and_the_same_from_sqlite_and_post
     assert shown[2]["age"] == 40 and shown[2]["amount_at_risk"] == Decimal("98000.50")
 
 
+def test_a_large_sqlite_run_read_in_a_child_process_opens_the_same(store, monkeypatch):
+    from workbench.store import queue_read
+    run_id = seed_run(store, extra_pricing=3)
+    on_the_cursor = _queue(store, run_id)
+    monkeypatch.setattr(queue_read, "_CHILD_FROM_ROWS", 0)  # as a run of a million exceptions is read
+    assert _queue(store, run_id) == on_the_cursor
+
+
 def test_an_opened_exception_shows_its_full_row_read_by_id(store):
     run_id = seed_run(store)
     bundle = data.load_bundle(store, run_id)
