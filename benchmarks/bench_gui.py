@@ -291,7 +291,7 @@ def _open_rows(backend: str, rows: int, url: str) -> None:
            f"peak {got['peak_mb']:,.0f} MB")
     record("  longest GUI-thread stall meanwhile", rows, got["stall"], "≤ 100 ms",
            f"p99 gap {got['p99'] * 1000:.0f} ms")
-    record("  let it go (worker), then drop it (GUI thread)", rows, got["release"], "≤ 100 ms")
+    record("  let it go: release, then the last reference dropped", rows, got["release"], "≤ 100 ms")
 
 
 def open_here(url: str) -> None:
