@@ -11,7 +11,7 @@ from app.models.queue_frame import QueueFrame
 from workbench.gc_pause import gc_paused
 from workbench.model.missing import is_missing
 from workbench.model.changes import Changes
-from workbench.store import repo
+from workbench.store import queue_read, repo
 from workbench.store.db import Store
 
 
@@ -38,13 +38,18 @@ def load_bundle(store: Store, run_id: int | None) -> RunBundle | None:
         if run_id is None:
             return None
     run = repo.load_run(store, run_id)
-    with gc_paused():  # a large run is millions of new objects: see workbench.gc_pause
-        frame = QueueFrame.from_exceptions(repo.load_exceptions(store, run_id))
+    frame = QueueFrame.from_table(queue_read.read_queue(store, run_id))  # Arrow columns: no object per cell
+    with gc_paused():  # a run's customer links can be many new objects: see workbench.gc_pause
         links = repo.load_links(store, run_id)
     return RunBundle(run=run, frame=frame, links=links)
 
 
-def load_detail(store: Store, run: dict[str, Any], exception: dict[str, Any], links: pd.DataFrame) -> Detail:
+def load_detail(store: Store, run: dict[str, Any], exception_id: int, links: pd.DataFrame) -> Detail | None:
+    """Everything the side by side shows of one exception, read by id (its diffs, proposal and
+    message are not in the queue's columns); None when it is gone from the store."""
+    exception = queue_read.read_exception(store, exception_id)
+    if exception is None:
+        return None
     run_id = int(exception.get("run_id") or run["id"])
     recs: dict[str, dict[str, Any] | None] = {}
     for side in ("crm", "erp"):

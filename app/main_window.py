@@ -442,8 +442,10 @@ def open_for_gui(url: str | None, user: str | None) -> tuple[Any, str]:
     """Worker side of startup: open (migrate) the store, resolve the user, warm the screens' imports."""
     import app.data  # noqa: F401  (pandas, pyarrow: imported here, off the GUI thread)
     from workbench.store.db import open_store
+    from workbench.store.queue_read import load_driver
     from workbench.team.users import acting_user
     store = open_store(url)
+    load_driver(store)  # here, not during the first run's opening (see load_driver)
     with store.session() as s:
         return store, acting_user(s, user)
 

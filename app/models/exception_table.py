@@ -168,13 +168,13 @@ class ExceptionTableModel(QAbstractTableModel):
             return _RIGHT if self._right(COLUMN_KEYS[index.column()], row) else None
         if role == ID_ROLE:
             return int(self._frame.ids[row])
-        return self._frame.cols["severity"][row]  # SEVERITY_ROLE
+        return self._frame.value("severity", row)  # SEVERITY_ROLE
 
     def _text(self, key: str, row: int) -> str:
         """A cell as a controller reads it: words for codes, money with its currency, "—" for nothing.
         O(1): a lookup or one format call, whatever the number of rows."""
-        cols = self._frame.cols
-        v = cols[key][row]
+        fr = self._frame
+        v = fr.value(key, row)
         if key == "type":
             return type_label(v)
         if key == "severity":
@@ -184,9 +184,9 @@ class ExceptionTableModel(QAbstractTableModel):
         if key == "document":
             return MISSING if v is None else str(v)  # its kind is in the type beside it, and on hover
         if key in _VALUE_KEYS:
-            return value_text(v, cols["field"][row], cols["currency"][row])
+            return value_text(v, fr.value("field", row), fr.value("currency", row))
         if key == "amount_at_risk":
-            return MISSING if v is None else format_amount(v, cols["currency"][row])
+            return MISSING if v is None else format_amount(v, fr.value("currency", row))
         if key == "age":
             return MISSING if v < 0 else f"{int(v)} d"
         if key == "field":
@@ -194,25 +194,25 @@ class ExceptionTableModel(QAbstractTableModel):
         return MISSING if v is None or v == "" else str(v)
 
     def _tip(self, key: str, row: int) -> str:
-        cols = self._frame.cols
+        fr = self._frame
         if key == "type":
-            return f"{type_label(cols['type'][row])} ({cols['type'][row]})"
+            return f"{type_label(fr.value('type', row))} ({fr.value('type', row)})"
         if key == "document":
-            return (f"{document_text(cols['document_kind'][row], cols['document'][row])}"
-                    f"\nCRM record: {cols['crm_id'][row] or MISSING}"
-                    f"\nERP record: {cols['erp_id'][row] or MISSING}")
+            return (f"{document_text(fr.value('document_kind', row), fr.value('document', row))}"
+                    f"\nCRM record: {fr.value('crm_id', row) or MISSING}"
+                    f"\nERP record: {fr.value('erp_id', row) or MISSING}")
         if key in _VALUE_KEYS:
-            return f"{field_label(cols['field'][row])}: {self._text(key, row)}"
+            return f"{field_label(fr.value('field', row))}: {self._text(key, row)}"
         if key == "status":
-            return f"{self._text(key, row)} ({cols['status'][row] or 'open'})"
+            return f"{self._text(key, row)} ({fr.value('status', row) or 'open'})"
         if key == "field":
-            return cols["field"][row] or MISSING
+            return fr.value("field", row) or MISSING
         return self._text(key, row)
 
     def _right(self, key: str, row: int) -> bool:
         if key in ("amount_at_risk", "age"):
             return True
-        return key in _VALUE_KEYS and is_number_field(self._frame.cols["field"][row])
+        return key in _VALUE_KEYS and is_number_field(self._frame.value("field", row))
 
     def multiData(self, index: QModelIndex | QPersistentModelIndex, span) -> None:
         """All the roles a delegate asks for while painting a cell, in one call instead of seven."""

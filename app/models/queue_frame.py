@@ -1,8 +1,9 @@
 """The exception queue as columns: filter, search and sort in numpy/pyarrow, no Qt.
 
-Built once per loaded run (off the GUI thread); afterwards every user action is a
-vectorised pass over a million rows, never a Python loop. The Qt model
-(``exception_table.py``) only indexes into these arrays through ``perm``.
+Built once per loaded run (off the GUI thread) from the Arrow columns the store reads
+(``workbench.store.queue_read``); afterwards every user action is a vectorised pass over a
+million rows, never a Python loop. The Qt model (``exception_table.py``) only indexes into
+these arrays through ``perm``, and makes a Python value of the cells it paints.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ SEARCH_FIELDS = ["customer_name", "crm_number", "erp_number", "crm_id", "erp_id"
 # The kind whose number a record of this kind is looked up by (workbench.reconcile.numbers.NUMBER_FIELD):
 # a price is found by its product code, a payment by its invoice number.
 _DOCUMENT_KIND = {"prices": "products", "order_lines": "products", "payments": "invoices"}
-_CATEGORICAL = ("type", "severity", "status", "assignee", "currency")
+_CATEGORICAL = ("type", "severity", "status", "assignee", "currency", "field")
+_TEXT = ("customer_name", "crm_value", "erp_value", "crm_id", "erp_id")
 # Categorical columns sorted by the words on screen, not by their codes.
 _SORT_WORDS: dict[str, Callable[[str], str]] = {"type": type_label, "status": exception_status_label}
 
@@ -107,9 +109,36 @@ class _Categorical:
     values: list[str]  # code -> value
 
     @classmethod
-    def of(cls, arr: np.ndarray) -> _Categorical:
-        codes, uniques = pd.factorize(pd.Series(arr, dtype=object), use_na_sentinel=True)
-        return cls(codes.astype(np.int32, copy=False), [str(u) for u in uniques])
+    def of(cls, arr: pa.Array) -> _Categorical:
+        """Codes from Arrow's dictionary encoding: one C pass, no Python object per row."""
+        enc = _encoded(arr)
+        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        return cls(codes, [str(v) for v in enc.dictionary.to_pylist()])
+
+    def value(self, row: int) -> str | None:
+        code = self.codes[row]
+        return None if code < 0 else self.values[code]
+
+    def decode(self, rows: np.ndarray) -> np.ndarray:
+        """The values of these rows (None for missing), as an object array."""
+        return np.array([*self.values, None], dtype=object)[self.codes[rows]]
+
+    def with_values(self, rows: np.ndarray, new: np.ndarray) -> _Categorical:
+        """A copy with these rows set to these values (None: missing); new values get new codes."""
+        new_codes, uniques = pd.factorize(pd.Series(new, dtype=object), use_na_sentinel=True)
+        values = list(self.values)
+        code_of = {v: i for i, v in enumerate(values)}
+        lut = np.empty(len(uniques) + 1, dtype=np.int32)
+        lut[-1] = -1  # missing stays missing
+        for i, v in enumerate(uniques):
+            v = str(v)
+            if v not in code_of:
+                code_of[v] = len(values)
+                values.append(v)
+            lut[i] = code_of[v]
+        codes = self.codes.copy()
+        codes[rows] = lut[new_codes]
+        return _Categorical(codes, values)
 
     def mask(self, wanted: frozenset[str], missing_token: str | None = None) -> np.ndarray:
         # A lookup table indexed by code beats np.isin on a million rows; code -1 reads the last slot.
@@ -122,53 +151,109 @@ class _Categorical:
 
 @dataclass
 class QueueFrame:
-    """Columns of one run's exceptions plus the current row permutation."""
+    """Columns of one run's exceptions plus the current row permutation.
+
+    Arrow and numpy columns only: a million rows load without a Python object per cell, and let
+    go without freeing millions of them. ``value`` makes one cell a Python value when a view
+    shows it; the rest of an exception (diffs, proposal, message) is read by id when opened
+    (``workbench.store.queue_read.read_exception``).
+    """
     ids: np.ndarray                      # int64 exception ids
-    cols: dict[str, np.ndarray]          # object arrays, one per column key (raw values)
-    keys: np.ndarray                     # object array: exception key (for history)
-    records: pd.DataFrame                # the full exception rows (diffs, proposal, message, ...)
-    search: pa.Array                     # lowercase haystack per row
+    cats: dict[str, _Categorical]        # few distinct values: codes per row (type, status, field, ...)
+    text: dict[str, pa.Array]            # many distinct values: Arrow strings (names, ids, values, document)
+    amount_text: pa.Array                # the exact Decimal amounts, as text
+    search_parts: list[pa.Array]         # what the quick search looks in (SEARCH_FIELDS)
     amounts: np.ndarray                  # float64 keys of the Decimal amounts (see _amount_keys), NaN = none
     ages: np.ndarray                     # int64 days, -1 when unknown
-    cats: dict[str, _Categorical] = field(default_factory=dict)
     _order_cache: dict[str, np.ndarray] = field(default_factory=dict)
     _stop_warming: threading.Event = field(default_factory=threading.Event)
     _warming: threading.Lock = field(default_factory=threading.Lock)  # held while warm_orders runs
     _last_search: tuple[str, np.ndarray] | None = None
+    _search: pa.Array | None = None      # lowercase haystack per row, made after the load (warm_orders)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     # ---- building -------------------------------------------------------------------------
     @classmethod
-    def from_exceptions(cls, df: pd.DataFrame, *, today: date | None = None) -> QueueFrame:
-        """Build from ``repo.load_exceptions`` output (EXCEPTION_COLUMNS + id, status, assignee, ...)."""
-        n = len(df)
+    def from_table(cls, table: pa.Table, *, today: date | None = None) -> QueueFrame:
+        """Build from ``workbench.store.queue_read.read_queue`` (its QUEUE_COLUMNS, in any order).
+
+        Every step is one Arrow or numpy call over whole columns; Arrow's release the GIL, so a
+        worker thread building a million rows leaves the window its turns."""
+        n = table.num_rows
         today = today or datetime.now(UTC).date()
 
-        def col(name: str) -> np.ndarray:
-            if name not in df.columns:
-                return np.full(n, None, dtype=object)
-            # Rows from the store hold None for missing values already; asking pandas to map NaNs
-            # would scan every column (seconds on a million rows).
-            return df[name].to_numpy(dtype=object)
+        def col(name: str) -> pa.Array:
+            if name not in table.column_names:
+                return pa.nulls(n, pa.string())
+            chunks = table.column(name)
+            return chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()  # combining copies
 
-        cols = {k: col(k) for k in COLUMN_KEYS if k not in ("age", "document")}
-        cols["document"], cols["document_kind"] = _documents(col("crm_object"), col("crm_number"),
-                                                             col("erp_object"), col("erp_number"))
-        for k in ("status", "assignee"):  # edited in place when the core changes them
-            cols[k] = cols[k].copy()
-        first_seen = col("first_seen")
-        ages = _ages(first_seen, today)
-        cols["age"] = ages
-        ids = df["id"].to_numpy(dtype=np.int64) if "id" in df.columns else np.arange(n, dtype=np.int64)
-        search = _haystack(df, n)
-        amounts = _amount_keys(cols["amount_at_risk"])
-        frame = cls(ids=ids, cols=cols, keys=col("key"), records=df.reset_index(drop=True), search=search,
-                    amounts=amounts, ages=ages)
-        for c in _CATEGORICAL:
-            frame.cats[c] = _Categorical.of(cols[c])
-        return frame
+        crm_number = col("crm_number")
+        has_crm = pc.is_valid(crm_number)
+        # The business number of each row (the CRM's, else the ERP's) and the kind of record it numbers.
+        document = pc.coalesce(crm_number, col("erp_number"))
+        document_kind = pc.if_else(has_crm, _plain(col("crm_object")), _plain(col("erp_object")))
+        cats = {c: _Categorical.of(col(c)) for c in _CATEGORICAL}
+        cats["document_kind"] = _Categorical.of(document_kind)
+        text = {c: col(c) for c in _TEXT}
+        text["document"] = document
+        ids = (col("id").to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+               if "id" in table.column_names else np.arange(n, dtype=np.int64))
+        amount_text = col("amount_at_risk")
+        return cls(ids=ids, cats=cats, text=text, amount_text=amount_text,
+                   search_parts=[col(c) for c in SEARCH_FIELDS], amounts=_amount_keys(amount_text),
+                   ages=_ages(col("first_seen"), today))
+
+    @classmethod
+    def from_exceptions(cls, df: pd.DataFrame, *, today: date | None = None) -> QueueFrame:
+        """Build from exception rows held in memory (``repo.load_exceptions`` output or alike):
+        the same columns as the store gives them, amounts as their exact text."""
+        arrays, names = [], []
+        for name in df.columns:
+            values = df[name].to_numpy(dtype=object)
+            if name == "id":
+                arrays.append(pa.array(values.astype(np.int64)))
+            elif name == "first_seen":
+                arrays.append(pa.array(values, from_pandas=True))
+            elif name == "amount_at_risk":
+                arrays.append(pa.array([None if is_missing(v) else str(v) for v in values], type=pa.string()))
+            else:
+                arrays.append(_strings(values))
+            names.append(name)
+        return cls.from_table(pa.table(arrays, names=names), today=today)
+
+    # ---- cells ----------------------------------------------------------------------------
+    def value(self, key: str, row: int) -> Any:
+        """One cell as a Python value (None when missing): the code or text as stored, the
+        amount as a Decimal, the age in days (-1 unknown)."""
+        cat = self.cats.get(key)
+        if cat is not None:
+            return cat.value(row)
+        if key == "age":
+            return int(self.ages[row])
+        if key == "amount_at_risk":
+            return _to_decimal(self.amount_text[row].as_py())
+        return self.text[key][row].as_py()
+
+    def column(self, key: str) -> np.ndarray:
+        """A whole column as Python values (for a few checks and tests, not for painting)."""
+        if key in self.cats:
+            return self.cats[key].decode(np.arange(len(self)))
+        return np.array([self.value(key, i) for i in range(len(self))], dtype=object)
+
+    def record(self, index: int) -> dict[str, Any]:
+        """What the queue holds of one row: its id and every column (the full exception is read
+        by id, ``workbench.store.queue_read.read_exception``)."""
+        out: dict[str, Any] = {"id": int(self.ids[index])}
+        for key in [*COLUMN_KEYS, "document_kind"]:
+            out[key] = self.value(key, index)
+        return out
+
+    def row_of_id(self, exception_id: int) -> int | None:
+        hit = np.flatnonzero(self.ids == exception_id)
+        return int(hit[0]) if len(hit) else None
 
     # ---- queries --------------------------------------------------------------------------
     def mask(self, f: QueueFilter, *, skip: str | None = None) -> np.ndarray:
@@ -196,7 +281,6 @@ class QueueFrame:
     def _amount_mask(self, lo: Decimal | None, hi: Decimal | None) -> np.ndarray:
         keys = self.amounts
         m = ~np.isnan(keys)
-        exact = self.cols["amount_at_risk"]
         for bound, keep in ((lo, np.greater_equal), (hi, np.less_equal)):
             if bound is None:
                 continue
@@ -205,7 +289,7 @@ class QueueFrame:
                 m &= keep(keys, b)
             # Rows whose float image equals the bound's may still be on the wrong side: ask Decimal.
             for i in np.flatnonzero(m & (keys == b)):
-                if not keep(_to_decimal(exact[i]), bound):
+                if not keep(self.value("amount_at_risk", int(i)), bound):
                     m[i] = False
         return m
 
@@ -213,15 +297,23 @@ class QueueFrame:
         # Typing narrows a search: a query that extends the previous one only needs to look
         # at the previous matches, which keeps each keystroke cheap on a million rows.
         last = self._last_search
+        haystack = self.haystack()
         if last is not None and last[0] in text:
             idx = np.flatnonzero(last[1])
-            sub = pc.match_substring(self.search.take(pa.array(idx)), text).to_numpy(zero_copy_only=False)
+            sub = pc.match_substring(haystack.take(pa.array(idx)), text).to_numpy(zero_copy_only=False)
             out = np.zeros(len(self), dtype=bool)
             out[idx[sub]] = True
         else:
-            out = pc.match_substring(self.search, text).to_numpy(zero_copy_only=False)
+            out = pc.match_substring(haystack, text).to_numpy(zero_copy_only=False)
         self._last_search = (text, out)
         return out
+
+    def haystack(self) -> pa.Array:
+        """The search fields of each row joined and lowercased. Made once, after the run is on
+        screen (``warm_orders``; half a second for a million rows), or by the first search."""
+        if self._search is None:
+            self._search = _haystack(self.search_parts)
+        return self._search
 
     def type_counts(self, f: QueueFilter) -> dict[str, int]:
         """How many rows of each type match everything but the type filter (for the filter bar)."""
@@ -250,13 +342,16 @@ class QueueFrame:
         return rev
 
     def warm_orders(self) -> int:
-        """Sort every column ahead of the user's first click (run off the GUI thread after a load).
+        """Sort every column ahead of the user's first click, and make the search haystack ahead
+        of the first search (run off the GUI thread after a load).
 
         numpy and Arrow sorts release the GIL, so this costs the GUI nothing; a click on a column
         not warmed yet simply sorts it then. Returns how many columns were sorted.
         """
         n = 0
         with self._warming:
+            if not self._stop_warming.is_set():
+                self.haystack()
             for column in COLUMN_KEYS:
                 if self._stop_warming.is_set():
                     break
@@ -274,19 +369,12 @@ class QueueFrame:
         self._stop_warming.set()
 
     def release(self) -> None:
-        """Let go of the rows a slice at a time, on a worker, once no screen shows this frame.
+        """Done with this frame (another run is open): stop sorting ahead, drop the cached orders.
 
-        Dropping a million-row frame frees tens of millions of Python objects in one C call
-        (0.65 s with the GIL held, measured), and the window freezes whichever thread does it.
-        Emptying the object columns slice by slice spreads that out; the arrays of None left
-        behind then go in an instant. Nothing may read the frame afterwards.
-        """
+        A background sort that is running finishes first. The columns are Arrow and numpy
+        buffers, freed at once whichever thread drops the last reference."""
         self.stop_warming()
-        with self._warming:  # a background sort that is running finishes first
-            arrays = [*self.cols.values(), self.keys]
-            arrays += [self.records[c].to_numpy() for c in self.records.columns if self.records[c].dtype == object]
-            for values in arrays:
-                _clear_in_slices(values)
+        with self._warming:
             self._order_cache.clear()
             self._last_search = None
 
@@ -297,7 +385,7 @@ class QueueFrame:
             return self.ages >= 0
         if column in self.cats:
             return self.cats[column].codes >= 0
-        return pd.notna(pd.Series(self.cols[column], dtype=object)).to_numpy()
+        return pc.is_valid(self.text[column]).to_numpy(zero_copy_only=False)
 
     def _sort_indices(self, column: str) -> np.ndarray:
         if column == "severity":
@@ -312,17 +400,17 @@ class QueueFrame:
             return np.argsort(self.amounts, kind="stable")  # NaN (no amount) sorts last
         if column in self.cats:
             return _order_by_codes(self.cats[column], _SORT_WORDS.get(column))
-        values = self.cols[column]
-        sample = values[:: max(1, len(values) // 5000)]
-        if len(set(sample.tolist())) < len(sample) // 4:
-            # Few distinct values (field names, statuses as text, repeated names): sort the distinct
-            # values, then the codes; far cheaper than comparing a million strings.
+        values = self.text[column]
+        sample = values.take(pa.array(np.arange(0, len(values), max(1, len(values) // 5000))))
+        if pc.count_distinct(sample, mode="all").as_py() < len(sample) // 4:
+            # Few distinct values (repeated names, values alike): sort the distinct values, then
+            # the codes; far cheaper than comparing a million strings.
             return _order_by_codes(_Categorical.of(values))
-        arr = pc.utf8_lower(_strings(values))  # case-insensitive, like the few-values path
-        return pc.array_sort_indices(arr, null_placement="at_end").to_numpy(zero_copy_only=False).astype(np.int64)
+        lower = pc.utf8_lower(values)  # case-insensitive, like the few-values path; a stable sort
+        return pc.array_sort_indices(lower, null_placement="at_end").to_numpy(zero_copy_only=False).astype(np.int64)
 
     # ---- edits ----------------------------------------------------------------------------
-    def prepare_states(self, states: pd.DataFrame) -> dict[str, tuple[np.ndarray, _Categorical, np.ndarray]]:
+    def prepare_states(self, states: pd.DataFrame) -> dict[str, tuple[_Categorical, np.ndarray]]:
         """Off the GUI thread: new status/assignee columns as the store has them now (others may have
         changed them). Reads the frame only; ``apply_states`` swaps the result in on the GUI thread."""
         pos = pd.Index(self.ids).get_indexer(states["id"].to_numpy(dtype=np.int64))
@@ -330,33 +418,21 @@ class QueueFrame:
         pos = pos[known]
         out = {}
         for column in ("status", "assignee"):
+            cat = self.cats[column]
             new = states[column].to_numpy(dtype=object)[known]
-            diff = np.asarray(self.cols[column][pos] != new, dtype=bool)
+            diff = np.asarray(cat.decode(pos) != new, dtype=bool)
             if diff.any():
-                col = self.cols[column].copy()
-                col[pos[diff]] = new[diff]
-                out[column] = (col, _Categorical.of(col), pos[diff])
+                out[column] = (cat.with_values(pos[diff], new[diff]), pos[diff])
         return out
 
-    def apply_states(self, prepared: dict[str, tuple[np.ndarray, _Categorical, np.ndarray]]) -> int:
+    def apply_states(self, prepared: dict[str, tuple[_Categorical, np.ndarray]]) -> int:
         """Swap in what ``prepare_states`` made; returns how many rows changed."""
         rows: set[int] = set()
-        for column, (col, cat, changed) in prepared.items():
-            self.cols[column] = col
+        for column, (cat, changed) in prepared.items():
             self.cats[column] = cat
-            if column in self.records.columns:
-                self.records.iloc[changed, self.records.columns.get_loc(column)] = col[changed]
             self._forget_order(column)
             rows.update(changed.tolist())
         return len(rows)
-
-    def row_of_id(self, exception_id: int) -> int | None:
-        hit = np.flatnonzero(self.ids == exception_id)
-        return int(hit[0]) if len(hit) else None
-
-    def record(self, index: int) -> dict[str, Any]:
-        row = self.records.iloc[index].to_dict()
-        return {k: (None if is_missing(v) else v) for k, v in row.items()}
 
 
 def document_text(kind: str | None, number: Any) -> str:
@@ -372,24 +448,17 @@ def document_kind(kind: str | None) -> str:
     return kind_label(_DOCUMENT_KIND.get(kind, kind) if kind else None)
 
 
-def _documents(crm_kind: np.ndarray, crm_number: np.ndarray, erp_kind: np.ndarray,
-               erp_number: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The business number of each row (the CRM's, else the ERP's) and the kind of record it numbers.
-    Whole-array selects: no Python per row, so a million-row load does not feel it."""
-    has_crm = pd.notna(pd.Series(crm_number, dtype=object)).to_numpy()
-    number = np.where(has_crm, crm_number, erp_number)
-    kind = np.where(has_crm, crm_kind, erp_kind)
-    return number, kind
+def _encoded(arr: pa.Array) -> pa.DictionaryArray:
+    return arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
 
 
-def _haystack(df: pd.DataFrame, n: int) -> pa.Array:
-    parts = []
-    for name in SEARCH_FIELDS:
-        if name in df.columns:
-            parts.append(pc.fill_null(_strings(df[name].to_numpy(dtype=object)), ""))
-    if not parts:
-        return pa.array([""] * n, type=pa.string())
-    return pc.utf8_lower(pc.binary_join_element_wise(*parts, "\x1f"))
+def _plain(arr: pa.Array) -> pa.Array:
+    return arr.cast(arr.type.value_type) if pa.types.is_dictionary(arr.type) else arr
+
+
+def _haystack(parts: list[pa.Array]) -> pa.Array:
+    """What the quick search looks in, per row: the search fields joined, lowercase."""
+    return pc.utf8_lower(pc.binary_join_element_wise(*(pc.fill_null(p, "") for p in parts), "\x1f"))
 
 
 def _order_by_codes(cat: _Categorical, words: Callable[[str], str] | None = None) -> np.ndarray:
@@ -412,42 +481,24 @@ def _strings(values: np.ndarray) -> pa.Array:
         return pa.array([None if is_missing(v) else str(v) for v in values], type=pa.string())
 
 
-_SLICE = 100_000  # rows per GIL-holding C call when a worker thread prepares or releases a million rows
+_SLICE = 100_000  # rows per GIL-holding C call when Python values become Arrow strings
 
 
-def _clear_in_slices(values: np.ndarray) -> None:
-    if values.dtype != object:
-        return
-    if not values.flags.writeable:  # pandas hands out read-only views of its columns
-        try:
-            values.setflags(write=True)
-        except ValueError:
-            return  # not ours to empty: it is freed whole, later
-    for start in range(0, len(values), _SLICE):
-        values[start:start + _SLICE] = None
+def _amount_keys(text: pa.Array) -> np.ndarray:
+    """float64 images of the exact Decimal amounts (stored as text), used only to order and
+    pre-select rows.
 
-
-def _amount_keys(values: np.ndarray) -> np.ndarray:
-    """float64 images of the Decimal amounts, used only to order and pre-select rows.
-
-    Rounding to float is monotonic, so ordering by it is the Decimal order (equal images only
-    for amounts alike in their first 15 significant digits); range filters recheck the rows
-    whose image equals a bound's image against the exact Decimal. NaN marks a missing amount.
+    Arrow parses decimal text to the nearest double, and that rounding is monotonic, so ordering
+    by it is the Decimal order (equal images only for amounts alike in their first 15 significant
+    digits); range filters recheck the rows whose image equals a bound's image against the exact
+    Decimal. NaN marks a missing amount.
     """
     try:
-        # In slices: this runs on a worker thread, and one C call over a million Decimals holds
-        # the GIL for 100 ms and more, which the GUI thread would feel as a frozen window.
-        out = np.empty(len(values))
-        for start in range(0, len(values), _SLICE):
-            out[start:start + _SLICE] = np.array(values[start:start + _SLICE], dtype=np.float64)  # None -> NaN
-        return out
-    except (TypeError, ValueError, InvalidOperation):
-        out = np.full(len(values), np.nan)
-        for i, v in enumerate(values):
-            d = _to_decimal(v)
-            if d is not None:
-                out[i] = float(d)
-        return out
+        keys = pc.cast(text, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # text that is no plain number: one by one
+        images = [None if d is None else float(d) for d in (_to_decimal(v) for v in text.to_pylist())]
+        keys = pa.array(images, type=pa.float64())
+    return keys.to_numpy(zero_copy_only=False)  # nulls become NaN
 
 
 def _to_decimal(v: Any) -> Decimal | None:
@@ -459,10 +510,13 @@ def _to_decimal(v: Any) -> Decimal | None:
         return None
 
 
-def _ages(first_seen: np.ndarray, today: date) -> np.ndarray:
+def _ages(first_seen: pa.Array, today: date) -> np.ndarray:
     # A run's exceptions share few first-seen times: convert the distinct ones, not a million.
-    codes, uniques = pd.factorize(pd.Series(first_seen, dtype=object), use_na_sentinel=True)
-    ser = pd.to_datetime(pd.Series(uniques, dtype=object), utc=True, errors="coerce", format="mixed")
+    # (SQLite gives them as text, PostgreSQL as UTC timestamps; text without an offset is UTC.)
+    enc = _encoded(first_seen.cast(pa.string()) if pa.types.is_null(first_seen.type) else first_seen)
+    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+    ser = pd.to_datetime(pd.Series(enc.dictionary.to_pylist(), dtype=object), utc=True, errors="coerce",
+                         format="mixed")
     days = (pd.Timestamp(today, tz="UTC") - ser.dt.floor("D")).dt.days.fillna(-1).to_numpy(dtype=np.int64)
     lut = np.append(days, -1)  # code -1 (missing) picks the last entry
     return lut[codes]

@@ -45,7 +45,7 @@ class ReviewScreen(QWidget):
         self.bundle: data.RunBundle | None = None
         self._detail_token = 0
         self._detail_busy = False
-        self._detail_wanted: tuple[int, int, dict] | None = None
+        self._detail_wanted: tuple[int, int] | None = None
         self._want_id: int | None = None
         self._action = ""  # the action whose changes this screen is waiting to show
 
@@ -148,7 +148,7 @@ class ReviewScreen(QWidget):
         if row is None or self.bundle is None:
             self.side.show_detail(None)
             return
-        self._detail_wanted = (self._detail_token, exception_id, self.queue.model.record(row))
+        self._detail_wanted = (self._detail_token, exception_id)
         if not self._detail_busy:
             self._load_wanted_detail()
 
@@ -158,14 +158,14 @@ class ReviewScreen(QWidget):
         wanted, self._detail_wanted = self._detail_wanted, None
         if wanted is None or self.bundle is None:
             return
-        token, exception_id, record = wanted
+        token, exception_id = wanted
         self._detail_busy = True
 
         def finish() -> None:
             self._detail_busy = False
             self._load_wanted_detail()
 
-        def shown(detail: data.Detail) -> None:
+        def shown(detail: data.Detail | None) -> None:
             if token == self._detail_token:  # the user has not moved on meanwhile
                 self.side.show_detail(detail)
                 self.detail_shown.emit(exception_id)
@@ -175,7 +175,7 @@ class ReviewScreen(QWidget):
             self.ctx.error(message)
             finish()
 
-        self.ctx.db.submit(data.load_detail, self.ctx.store, self.bundle.run, record, self.bundle.links,
+        self.ctx.db.submit(data.load_detail, self.ctx.store, self.bundle.run, exception_id, self.bundle.links,
                            on_done=shown, on_error=failed)
 
     # ---- keys -----------------------------------------------------------------------------
@@ -281,7 +281,7 @@ class ReviewScreen(QWidget):
         if fr is None:
             return
         self.queue.clear_filters()
-        hits = np.flatnonzero(fr.cols["type"] == "invoice.status_mismatch")
+        hits = np.flatnonzero(fr.cats["type"].mask(frozenset({"invoice.status_mismatch"})))
         target = int(fr.ids[hits[0]]) if len(hits) else self.queue.model.exception_id(0)
         if target is not None:
             self.queue.select_id(target)

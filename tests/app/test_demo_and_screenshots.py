@@ -20,7 +20,7 @@ def test_demo_opens_the_window_at_once_and_shows_the_pulled_run(qtbot, store, tm
     run_id = blocker.args[0]
     assert run_id is not None and win.ctx.demo is not None
     assert review.queue.model.rowCount() > 0
-    types = set(review.queue.model.frame.cols["type"])
+    types = set(review.queue.model.frame.column("type"))
     assert "invoice.status_mismatch" in types
     qtbot.waitUntil(lambda: review.side.detail is not None, timeout=WAIT_MS)
     assert review.side.fields.rowCount() > 0  # real records from the sandboxes, side by side

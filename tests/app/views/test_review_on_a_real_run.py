@@ -33,13 +33,13 @@ def test_every_exception_of_a_real_run_is_listed_and_shows_its_records(qtbot, st
     assert not [t for t in texts if NOT_A_VALUE.search(t)]
     # every customer, price and invoice row names the document to look it up by
     doc = COLUMN_KEYS.index("document")
-    families = q.model.frame.cols["type"]
+    families = q.model.frame.column("type")
     for row in range(q.model.rowCount()):
         if str(families[q.model._perm[row]]).split(".")[0] in ("customer", "pricing", "invoice"):
             assert q.model.index(row, doc).data() != "—", q.model.record(row)
     # one exception of each type: the panel shows it, and both records where the engine named both
     for type_ in sorted(set(exc["type"])):
-        ex_id = int(q.model.frame.ids[q.model.frame.cols["type"] == type_][0])
+        ex_id = int(q.model.frame.ids[families == type_][0])
         with qtbot.wait_signal(review.detail_shown, timeout=WAIT_MS):
             assert q.select_id(ex_id)
         detail = review.side.detail
