@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import datetime, UTC
 from typing import Any
 
@@ -117,37 +118,62 @@ def _pull_files(source: Source, side: str, progress: Progress, store: Store | No
     them again; otherwise they are read in full."""
     from workbench.store.snapshots import load_extract
 
-    prints = _fingerprints(source.meta)
-    if plan is not None:
-        before = (plan.previous_pulls.get(side) or {}).get("files")
-        run = plan.previous_run
-        if plan.why_full or run is None or store is None:
-            why = plan.why_full or "no earlier run to build on"
-        elif not before:
-            why = f"run {run} recorded no fingerprints of its files"
-        elif before != prints:
-            moved = sorted(n for n in set(before) | set(prints) if before.get(n) != prints.get(n))
-            why = f"{', '.join(moved)} changed since run {run}"
-        elif (reused := load_extract(store, run, side)) is None:
-            why = f"run {run} has no stored data for this side to build on"
-        else:
-            plan.sides[side] = {"mode": "reused", "previous_run": run, "files": prints}
-            reused.meta.incremental_since = None
-            return reused
-        plan.sides[side] = {"mode": "full", "why": why, "files": prints}
+    if plan is None:
+        return _pulled(source, progress)
+    before = (plan.previous_pulls.get(side) or {}).get("files")
+    run = plan.previous_run
+    if plan.why_full or run is None or store is None or not before \
+            or _stats(source.meta) != {name: print_[:2] for name, print_ in before.items()}:
+        # Nothing to reuse whatever the contents say: the files are hashed for the next run while they
+        # are read (hashing lets go of the GIL), not before.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fingerprints") as pool:
+            hashing = pool.submit(_fingerprints, source.meta)
+            extract: Extract | None = _pulled(source, progress)
+            prints = hashing.result()
+    else:
+        extract, prints = None, _fingerprints(source.meta)
+    if plan.why_full or run is None or store is None:
+        why = plan.why_full or "no earlier run to build on"
+    elif not before:
+        why = f"run {run} recorded no fingerprints of its files"
+    elif before != prints:
+        moved = sorted(n for n in set(before) | set(prints) if before.get(n) != prints.get(n))
+        why = f"{', '.join(moved)} changed since run {run}"
+    elif (reused := load_extract(store, run, side)) is None:
+        why = f"run {run} has no stored data for this side to build on"
+    else:
+        plan.sides[side] = {"mode": "reused", "previous_run": run, "files": prints}
+        reused.meta.incremental_since = None
+        return reused
+    plan.sides[side] = {"mode": "full", "why": why, "files": prints}
+    return extract if extract is not None else _pulled(source, progress)
+
+
+def _pulled(source: Source, progress: Progress) -> Extract:
     extract = source.pull(progress)
     return extract.finish() if extract.meta.content_hash is None else extract
+
+
+def _files_of(meta: SourceMeta) -> list[tuple[str, Path]]:
+    return [(str(name), Path(meta.instance or ".") / str(name)) for name in sorted(set(meta.objects.values()))]
+
+
+def _stats(meta: SourceMeta) -> dict[str, list[int]]:
+    """name -> [size, modification time (ns)] of each file the files connector reads (the first two
+    parts of its fingerprint); empty when one of them cannot be read."""
+    try:
+        return {name: [st.st_size, st.st_mtime_ns] for name, path in _files_of(meta) for st in (path.stat(),)}
+    except OSError:
+        return {}
 
 
 def _fingerprints(meta: SourceMeta) -> dict[str, list[Any]]:
     """name -> [size, modification time (ns), SHA-256] of each file the files connector reads; empty
     when one of them cannot be read (the pull then says what is wrong)."""
     import hashlib
-    from pathlib import Path
 
     out: dict[str, list[Any]] = {}
-    for name in sorted(set(meta.objects.values())):
-        path = Path(meta.instance or ".") / str(name)
+    for name, path in _files_of(meta):
         try:
             st = path.stat()
             h = hashlib.sha256()
@@ -156,7 +182,7 @@ def _fingerprints(meta: SourceMeta) -> dict[str, list[Any]]:
                     h.update(chunk)
         except OSError:
             return {}
-        out[str(name)] = [st.st_size, st.st_mtime_ns, h.hexdigest()]
+        out[name] = [st.st_size, st.st_mtime_ns, h.hexdigest()]
     return out
 
 
