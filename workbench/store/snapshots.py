@@ -384,6 +384,8 @@ def take_raw(extract: Extract, state: TaskState | None = None) -> RawParts:
         del table
         check_cancelled(state)
     extract.snapshots = snaps.iloc[:0]
+    del snaps
+    pa.default_memory_pool().release_unused()  # the text's pages back to the system, not kept by Arrow
     return RawParts(out)
 
 
