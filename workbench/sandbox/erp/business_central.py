@@ -526,7 +526,12 @@ class BusinessCentralFlavor:
             total = len(everything) if count == "true" else None
         else:
             hint = _stamp_bounds(req.query.get("$filter"))
-            rows, nxt = self.store.page(entity, pos, want, keep, hint) if want else ([], None)
+            if not want:
+                rows, nxt = [], None
+            elif fields == ["id"] and keep is None and not expand:  # key-only: the key column, as an index serves it
+                rows, nxt = self.store.page_ids(entity, pos, want)
+            else:
+                rows, nxt = self.store.page(entity, pos, want, keep, hint)
             total = sum(1 for _ in self._iter(entity, keep)) if count == "true" else None
         body: dict[str, Any] = {"@odata.context": f"{ctx}/{entity}" + (f"({','.join(fields)})" if fields else "")}
         if total is not None:

@@ -149,6 +149,16 @@ class RecordStore:
                     return out, (last if more else None)
         return out, None
 
+    def page_ids(self, entity: str, after_seq: int, limit: int) -> tuple[list[tuple[dict[str, Any], int]], int | None]:
+        """``page`` for a key-only read: ({"id": id}, version) of up to ``limit`` records after
+        ``after_seq``, read from the key column without decoding the records."""
+        rows = self._con().execute(
+            "SELECT seq, id, version FROM records WHERE entity=? AND seq>? ORDER BY seq LIMIT ?",
+            (entity, after_seq, limit + 1)).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return [({"id": rid}, version) for _, rid, version in rows], (rows[-1][0] if more else None)
+
     def filtered(self, entity: str, keep: Callable[[dict[str, Any]], bool], offset: int, limit: int | None,
                  cursor_key: str) -> list[dict[str, Any]]:
         """``limit`` records passing ``keep`` after skipping ``offset`` of them.
