@@ -2,7 +2,10 @@
 sandboxes, 1% of the records changed on both sides (updates, inserts, deletions through the systems'
 own APIs), then an incremental re-run and a forced full re-run of the same data. Prints seconds and
 API calls (counted by the sandboxes) of each, the ratios, whether both re-runs found the same
-exceptions, and the process's peak RSS.
+exceptions, and the process's peak RSS; then each run's seconds per step (reading the previous
+run's extract, each system's pull, merge, engine, save; and, inside the pulls, the time spent
+waiting for each system, whose sandbox serves from this same process) and its API calls per
+purpose (changes, counts, key-only reads for deletions, next pages, sign-in).
 
     .venv/bin/python benchmarks/bench_incremental.py --customers 3000
 
