@@ -2,7 +2,10 @@
 sandboxes, 1% of the records changed on both sides (updates, inserts, deletions through the systems'
 own APIs), then an incremental re-run and a forced full re-run of the same data. Prints seconds and
 API calls (counted by the sandboxes) of each, the ratios, whether both re-runs found the same
-exceptions, and the process's peak RSS.
+exceptions, and the process's peak RSS; then each run's seconds per step (reading the previous
+run's extract, each system's pull, merge, engine, save; and, inside the pulls, the time spent
+waiting for each system, whose sandbox serves from this same process) and its API calls per
+purpose (changes, counts, key-only reads for deletions, next pages, sign-in).
 
     .venv/bin/python benchmarks/bench_incremental.py --customers 3000
 
@@ -17,16 +20,27 @@ import sys
 import tempfile
 import time
 import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import requests
+
+import workbench.pipeline as pipeline
+import workbench.reconcile.engine as engine
+import workbench.store.snapshots as snapshots
 from workbench.config import from_dict
 from workbench.pipeline import execute_run
 from workbench.sandbox import erp, salesforce
 from workbench.sandbox.churn import churn_business_central, churn_salesforce
 from workbench.sandbox.scenario import generate
+from workbench.sources.business_central import BusinessCentralSource
+from workbench.sources.http_common import HttpClient
+from workbench.sources.salesforce import SalesforceSource
 from workbench.store import repo
 from workbench.store.db import open_store
 
@@ -36,6 +50,86 @@ COMPARED = ["key", "crm_value", "erp_value", "difference", "amount_at_risk", "cu
 def _exceptions(store: Any, run_id: int) -> set[tuple[str, ...]]:
     frame = repo.load_exceptions(store, run_id)
     return {tuple(str(v) for v in row) for row in frame[COMPARED].itertuples(index=False)}
+
+
+# The steps of a run whose seconds the benchmark reports: (label, owner, attribute).
+STEPS: list[tuple[str, Any, str]] = [
+    ("plan (find the previous run)", pipeline, "plan_pulls"),
+    ("read the previous run's extract", snapshots, "load_extract"),
+    ("Salesforce pull (full)", SalesforceSource, "pull"),
+    ("Salesforce changes", SalesforceSource, "pull_changes"),
+    ("Business Central pull (full)", BusinessCentralSource, "pull"),
+    ("Business Central changes", BusinessCentralSource, "pull_changes"),
+    ("merge", pipeline, "merge"),
+    ("derive over the merged data", BusinessCentralSource, "derive"),
+    ("engine", engine, "reconcile"),
+    ("save the run", repo, "save_run"),
+    ("materiality waivers", pipeline, "auto_waive"),
+]
+
+
+# Time the connectors spend waiting for an answer (the sandboxes serve from this same process, so
+# this is where their own work shows): counted inside the steps above, reported apart.
+WAITS: list[tuple[str, Any, str]] = [
+    ("waiting for Salesforce", requests.Session, "request"),
+    ("waiting for Business Central", HttpClient, "request"),
+]
+
+
+@contextmanager
+def timed_steps() -> Iterator[Counter[str]]:
+    """Seconds spent in each of ``STEPS`` while the block runs (outermost calls only: a full pull
+    inside ``pull_changes`` counts once, as changes), and in each of ``WAITS``."""
+    seconds: Counter[str] = Counter()
+    active: list[str] = []
+    saved = [(owner, name, getattr(owner, name)) for _, owner, name in STEPS + WAITS]
+    waits = {label for label, _, _ in WAITS}
+
+    def wrap(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            if active and label not in waits:
+                return fn(*args, **kwargs)
+            if label in waits:
+                t0 = time.perf_counter()
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    seconds[label] += time.perf_counter() - t0
+            active.append(label)
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                seconds[label] += time.perf_counter() - t0
+                active.pop()
+        return timed
+
+    for (label, owner, name), (_, _, fn) in zip(STEPS + WAITS, saved, strict=True):
+        setattr(owner, name, wrap(label, fn))
+    try:
+        yield seconds
+    finally:
+        for owner, name, fn in saved:
+            setattr(owner, name, fn)
+
+
+def _purpose_bc(shape: str) -> str:
+    """What a Business Central request shape (``GET salesInvoices ?$filter,$select``) was for."""
+    if shape.split("?")[0].endswith(" token"):
+        return "auth (token)"
+    if "$metadata" in shape:
+        return "metadata"
+    if "companies" in shape.split("?")[0]:
+        return "company lookup"
+    if "$count" in shape:
+        return "counts"
+    if "$skiptoken" in shape:
+        return "next pages (" + ("key-only" if "$select=id" in shape else "records") + ")"
+    if "$select=id" in shape:
+        return "key-only reads (deletions)"
+    if "$filter" in shape:
+        return "changed records"
+    return "records (full)"
 
 
 def measure(customers: int, invoices_per_customer: int = 10, share: float = 0.01,
@@ -54,10 +148,19 @@ def measure(customers: int, invoices_per_customer: int = 10, share: float = 0.01
 
         def run(label: str, full: bool = False) -> int:
             calls = sf.org.api_used + bc.requests
+            sf_before, bc_before = Counter(sf.org.calls), Counter(bc.calls)
             t0 = time.perf_counter()
-            outcome = execute_run(config, store, user="bench", full=full)
+            with timed_steps() as steps:
+                outcome = execute_run(config, store, user="bench", full=full)
             out[f"{label}_s"] = time.perf_counter() - t0
+            out[f"{label}_steps"] = dict(steps)
             out[f"{label}_calls"] = sf.org.api_used + bc.requests - calls
+            purposes: Counter[str] = Counter()
+            for kind, n in (Counter(sf.org.calls) - sf_before).items():
+                purposes[f"Salesforce {kind}"] += n
+            for shape, n in (Counter(bc.calls) - bc_before).items():
+                purposes[f"Business Central {_purpose_bc(shape)}"] += n
+            out[f"{label}_purposes"] = dict(purposes)
             out[f"{label}_records"] = sum(sum(v.values()) for v in outcome.summary["records"].values())
             return outcome.run_id
 
@@ -94,7 +197,19 @@ def main() -> None:
           f"{r['incremental_calls'] / r['full_calls']:>12.0%}")
     print(f"same exceptions (incremental vs full): {r['identical']}; peak RSS {r['peak_rss_mb']:,.0f} MB; "
           f"setup {r['setup_s']:.0f} s")
-
+    labels = ("first", "incremental", "full")
+    print(f"\n{'seconds per step':<44}" + "".join(f"{x:>13}" for x in labels))
+    for step, _, _ in STEPS:
+        if any(r[f"{x}_steps"].get(step) for x in labels):
+            print(f"{step:<44}" + "".join(f"{r[f'{x}_steps'].get(step, 0):>13.2f}" for x in labels))
+    steps = {step for step, _, _ in STEPS}
+    print(f"{'other':<44}" + "".join(
+        f"{r[f'{x}_s'] - sum(v for k, v in r[f'{x}_steps'].items() if k in steps):>13.2f}" for x in labels))
+    for wait, _, _ in WAITS:
+        print(f"{'  of the pulls: ' + wait:<44}" + "".join(f"{r[f'{x}_steps'].get(wait, 0):>13.2f}" for x in labels))
+    print(f"\n{'API calls per purpose':<44}" + "".join(f"{x:>13}" for x in labels))
+    for purpose in sorted({p for x in labels for p in r[f"{x}_purposes"]}):
+        print(f"{purpose:<44}" + "".join(f"{r[f'{x}_purposes'].get(purpose, 0):>13,}" for x in labels))
 
 if __name__ == "__main__":
     main()

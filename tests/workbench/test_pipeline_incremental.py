@@ -66,9 +66,10 @@ def runs(tmp_path_factory, config, sf, bc):
     kept = frame[frame["type"] == "customer.attribute_mismatch"]["id"].tolist()[:2]
     assign(store, kept, "ann", "bob")
     changed = churn_salesforce(sf, share=0.01), churn_business_central(bc, share=0.01)
-    before = _calls(sf, bc)
+    before, shapes = _calls(sf, bc), dict(bc.calls)
     incremental = execute_run(config, store, user="ann")
     calls["incremental"] = _calls(sf, bc) - before
+    calls["incremental_bc"] = {k: v - shapes.get(k, 0) for k, v in bc.calls.items() if v > shapes.get(k, 0)}
     before = _calls(sf, bc)
     full = execute_run(config, store, user="ann", full=True)
     calls["full"] = _calls(sf, bc) - before
@@ -121,3 +122,14 @@ def test_exceptions_keep_their_assignment_and_first_seen_across_an_incremental_r
     assert sorted(again["key"]) == sorted(runs["assigned"]) and set(again["assignee"]) == {"bob"}
     seen = dict(zip(first["key"], first["first_seen"]))
     assert all(seen[k] == v for k, v in zip(inc["key"], inc["first_seen"]) if k in seen)
+
+
+def test_the_incremental_re_run_reads_in_full_only_what_it_names(runs):
+    """Business Central's requests in the re-run: changes (``$filter``), counts, key-only reads
+    (``$select=id``) and next pages of those; a whole entity is read only for the kind the run names
+    as read in full (sales order lines)."""
+    shapes = runs["calls"]["incremental_bc"]
+    whole = {s.split()[1] for s in shapes
+             if s.startswith("GET ") and "$filter" not in s and "$select=id" not in s and "$count" not in s}
+    assert whole == {"salesOrderLines"}, shapes
+    assert shapes.get("POST token") == 1  # one sign-in per run

@@ -271,13 +271,15 @@ class BusinessCentralSource:
         gone_n = len(known | changed) - count
         if gone_n == 0:
             return KindDelta(CHANGES, query=f"GET {entity}/$count = {count:,}: nothing deleted")
+        pages_all = -(-count // self.page_size)
+        unchanged = len(known - changed)
+        search = gone_n * (max(1, unchanged // self.page_size).bit_length() + 1)
         frame = self._previous.frames.get(kind) if self._previous is not None else None
+        # the known records in order of their stamps, only when narrowing by counts may pay
         stamps = sorted((v, str(i)) for i, v in zip(frame["record_id"].tolist(), frame["last_modified"].tolist())
                         if str(i) not in changed and isinstance(v, datetime)) \
-            if frame is not None and "last_modified" in frame.columns else []
-        pages_all = -(-count // self.page_size)
-        search = gone_n * (max(1, len(stamps) // self.page_size).bit_length() + 1)
-        if gone_n < 0 or len(stamps) != len(known - changed) or search >= pages_all:
+            if 0 < search < pages_all and frame is not None and "last_modified" in frame.columns else []
+        if gone_n < 0 or len(stamps) != unchanged or search >= pages_all:
             return KindDelta(CHANGES, live=frozenset(self._ids(entity)),
                              query=f"GET {entity}/$count = {count:,}, {len(known | changed):,} known: "
                                    f"GET {entity}?$select=id")

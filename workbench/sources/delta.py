@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.model import frames as frames_mod
 from workbench.progress import TaskState
@@ -70,36 +73,54 @@ def since_for(previous_start: datetime) -> datetime:
 
 
 def known_ids(previous: Extract) -> dict[str, frozenset[str]]:
-    return {kind: frozenset(_ids(frame)) for kind, frame in previous.frames.items()}
+    return {kind: frozenset(_keys(frame).to_pylist()) for kind, frame in previous.frames.items()}
 
 
-def _ids(frame: pd.DataFrame) -> list[str]:
-    return [str(x) for x in frame["record_id"].tolist()]
+def _text(values: pd.Series) -> pa.Array:
+    """A column as Arrow text, each value as ``str`` gives it."""
+    arr = pa.array(values.astype(str), type=pa.string(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _merge_rows(prev: pd.DataFrame, new: pd.DataFrame, key_prev: list[Any], key_new: list[Any],
-                gone: set[Any]) -> tuple[pd.DataFrame, int]:
-    """Previous rows with changed ones replaced in place and new ones appended; rows whose key is
-    in ``gone`` (and not in ``new``) removed. Returns the frame and how many previous rows it reused."""
-    new_pos = {k: i for i, k in enumerate(key_new)}
-    take: list[tuple[int, int]] = []  # (0 = previous / 1 = new, row position)
-    seen: set[Any] = set()
-    reused = 0
-    for i, k in enumerate(key_prev):
-        j = new_pos.get(k)
-        if j is not None:
-            take.append((1, j))
-            seen.add(k)
-        elif k not in gone:
-            take.append((0, i))
-            reused += 1
-    take.extend((1, j) for j, k in enumerate(key_new) if k not in seen)
-    if all(src == 0 for src, _ in take):  # nothing new: the previous rows as they were (dtypes too)
-        return prev.iloc[[i for _, i in take]].reset_index(drop=True), reused
+def _keys(frame: pd.DataFrame) -> pa.Array:
+    """The frame's record ids as text, in row order."""
+    return _text(frame["record_id"])
+
+
+def _among(keys: pa.Array, values: set[str]) -> np.ndarray:
+    """Which of ``keys`` are in ``values``, as a boolean mask."""
+    if not values:
+        return np.zeros(len(keys), dtype=bool)
+    found = pc.is_in(keys, value_set=pa.array(list(values), type=pa.string()))
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _merge_rows(prev: pd.DataFrame, new: pd.DataFrame, key_prev: pa.Array, key_new: pa.Array,
+                gone: np.ndarray) -> tuple[pd.DataFrame, int]:
+    """Previous rows with changed ones replaced in place and new ones appended; previous rows
+    marked in ``gone`` (and not in ``new``) removed. Returns the frame and how many previous rows
+    it reused. Matched by hash look-ups over whole columns (Arrow), so a re-run with few changes
+    does not walk every previous row in Python."""
+    if len(key_new) and pc.count_distinct(key_new).as_py() < len(key_new):
+        # a record read twice (pages that moved under the reader): its last reading counts
+        last = ~pd.Series(key_new.to_pylist()).duplicated(keep="last").to_numpy()
+        new, key_new = new[last], key_new.filter(pa.array(last))
+    if len(key_new):
+        at_new = pc.index_in(key_prev, value_set=key_new).fill_null(-1).to_numpy(zero_copy_only=False)
+    else:
+        at_new = np.full(len(key_prev), -1)
+    kept = (at_new < 0) & ~gone
+    reused = int(kept.sum())
+    appended = np.setdiff1d(np.arange(len(key_new)), at_new[at_new >= 0])
+    if reused == len(key_prev) and not len(appended):  # nothing new: the previous rows as they were (dtypes too)
+        return prev.reset_index(drop=True), reused
+    if not len(key_new):
+        return prev[kept].reset_index(drop=True), reused
     both = pd.concat([prev.reset_index(drop=True), new.reset_index(drop=True)[list(prev.columns)]],
                      ignore_index=True)
     offset = len(prev)
-    out = both.iloc[[i if src == 0 else offset + i for src, i in take]].reset_index(drop=True)
+    in_place = np.where(at_new >= 0, offset + at_new, np.arange(len(prev)))[(at_new >= 0) | kept]
+    out = both.iloc[np.concatenate([in_place, offset + appended])].reset_index(drop=True)
     return out, reused
 
 
@@ -108,7 +129,6 @@ def merge(previous: Extract, delta: DeltaExtract) -> tuple[Extract, dict[str, di
     (mode, changed, deleted, reused rows, why)."""
     out_frames: dict[str, pd.DataFrame] = {}
     gone_by_kind: dict[str, set[str]] = {}
-    changed_by_kind: dict[str, set[str]] = {}
     report: dict[str, dict[str, Any]] = {}
     for kind in sorted(set(previous.frames) | set(delta.frames) | set(delta.kinds)):
         kd = delta.kinds.get(kind, KindDelta(FULL, why="the connector did not say what it read"))
@@ -120,16 +140,15 @@ def merge(previous: Extract, delta: DeltaExtract) -> tuple[Extract, dict[str, di
             report[kind] = {"mode": FULL, "rows": len(new),
                             "why": kd.why or "the previous run did not read this kind"}
             continue
-        prev_ids, new_ids = _ids(prev), _ids(new)
-        gone = set(kd.deleted)
+        prev_ids, new_ids = _keys(prev), _keys(new)
+        read = set(new_ids.to_pylist())
+        gone = _among(prev_ids, set(kd.deleted) - read)
         if kd.live is not None:
-            gone |= {i for i in prev_ids if i not in kd.live}
-        gone -= set(new_ids)
+            gone |= ~_among(prev_ids, set(kd.live) | read)
         merged, reused = _merge_rows(prev, new, prev_ids, new_ids, gone)
         out_frames[kind] = merged
-        gone_by_kind[kind] = gone & set(prev_ids)
-        changed_by_kind[kind] = set(new_ids)
-        report[kind] = {"mode": CHANGES, "changed": len(new_ids), "deleted": len(gone_by_kind[kind]),
+        gone_by_kind[kind] = set(prev_ids.filter(pa.array(gone)).to_pylist())
+        report[kind] = {"mode": CHANGES, "changed": len(read), "deleted": len(gone_by_kind[kind]),
                         "reused": reused}
         if kd.query:
             report[kind]["deletions"] = kd.query
@@ -145,8 +164,13 @@ def _merge_snapshots(prev: pd.DataFrame, new: pd.DataFrame, report: dict[str, di
     takes only what was read now."""
     full = {k for k, r in report.items() if r["mode"] == FULL}
     prev = prev[~prev["kind"].isin(full)] if full else prev
-    gone = {(k, i) for k, ids in gone_by_kind.items() for i in ids}
-    key_prev = list(zip(prev["kind"].tolist(), (str(x) for x in prev["record_id"].tolist())))
-    key_new = list(zip(new["kind"].tolist(), (str(x) for x in new["record_id"].tolist())))
-    merged, _ = _merge_rows(prev[SNAPSHOT_COLUMNS], new[SNAPSHOT_COLUMNS], key_prev, key_new, gone)
+    keys = _snapshot_keys(prev)
+    gone = _among(keys, {f"{k}\x1f{i}" for k, ids in gone_by_kind.items() for i in ids})
+    merged, _ = _merge_rows(prev[SNAPSHOT_COLUMNS], new[SNAPSHOT_COLUMNS], keys, _snapshot_keys(new), gone)
     return merged
+
+
+def _snapshot_keys(snaps: pd.DataFrame) -> pa.Array:
+    """(kind, record id) of each raw row as one text key (the unit separator occurs in neither)."""
+    joined = pc.binary_join_element_wise(_text(snaps["kind"]), _text(snaps["record_id"]), "\x1f")
+    return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined

@@ -110,3 +110,29 @@ def test_odoo_changes_archiving_and_unlink_merge_to_what_a_full_pull_reads(recor
         assert report["customers"]["changed"] == 2 and report["customers"]["deleted"] == 0
         archived = merged.frames["customers"].set_index("record_id").loc[str(partners[2])]
         assert archived["active"] in (False,)  # False, not missing
+
+
+def test_merge_keeps_the_order_replaces_in_place_appends_and_removes():
+    """The merge over plain frames: a record read twice counts once (its last reading), a record
+    deleted and read again is kept as read, and ids the key-only pull no longer lists are removed."""
+    from workbench.sources.base import Extract, SourceMeta, snapshot_frame
+    from workbench.sources.delta import DeltaExtract, KindDelta
+
+    def extract(rows, cls=Extract, **kw):
+        meta = SourceMeta(side="erp", system="odoo", connector="odoo")
+        frame = pd.DataFrame({"record_id": [r for r, _ in rows], "number": [n for _, n in rows]})
+        snaps = snapshot_frame(("account.move", "invoices", r, "q", {"id": r, "name": n}) for r, n in rows)
+        return cls(meta, {"invoices": frame}, snaps, **kw).finish()
+
+    before = extract([("1", "A"), ("2", "B"), ("3", "C"), ("4", "D"), ("5", "E")])
+    delta = extract([("2", "B1"), ("9", "N"), ("2", "B2"), ("4", "D1")], DeltaExtract,
+                    kinds={"invoices": KindDelta(CHANGES, deleted=frozenset({"3", "4"}),
+                                                 live=frozenset({"1", "2", "3", "4", "9"}))})
+    merged, report = merge(before, delta)
+    frame = merged.frames["invoices"]
+    assert frame["record_id"].tolist() == ["1", "2", "4", "9"]  # 3 deleted, 5 gone from the key-only pull
+    assert frame["number"].tolist() == ["A", "B2", "D1", "N"]
+    assert report["invoices"] == {"mode": CHANGES, "changed": 3, "deleted": 2, "reused": 1}
+    snaps = merged.snapshots
+    assert snaps["record_id"].tolist() == ["1", "2", "4", "9"]
+    assert '"B2"' in snaps["payload"].iloc[1] and '"D1"' in snaps["payload"].iloc[2]

@@ -46,6 +46,11 @@ class SandboxHandle:
         """HTTP requests served so far (the benchmark reports it)."""
         return self._server.requests
 
+    @property
+    def calls(self) -> dict[str, int]:
+        """Requests served so far per shape: ``GET salesInvoices ?$filter,$select`` -> n."""
+        return dict(self._server.calls)
+
     def stop(self) -> None:
         self._server.stop()
         self.store.close()

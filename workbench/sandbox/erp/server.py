@@ -105,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
                 resp = flavor.handle(req)
         except Exception as exc:  # a sandbox bug must still answer like a server, not hang the client
             resp = flavor.fault_response(500, f"sandbox error: {type(exc).__name__}: {exc}")
-        self.server.requests += 1
+        self.server.count(self.command, self.path)
         try:
             self.send_response(resp.status)
             for k, v in resp.headers.items():
@@ -126,7 +126,22 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, port: int, flavor: Flavor, faults: Faults):
         self.flavor, self.faults, self.requests = flavor, faults, 0
+        self.calls: dict[str, int] = {}  # per request shape, see ``count``
+        self._count_lock = threading.Lock()
         super().__init__(("127.0.0.1", port), _Handler)
+
+    def count(self, method: str, raw_path: str) -> None:
+        """One request more, also per shape: the method, the path's last segment without its key and
+        the names of the query options (``GET salesInvoices ?$filter,$select``; ``$select=id`` for a key-only
+        read), so the benchmark can say what each request was for."""
+        url = urlsplit(raw_path)
+        last = unquote(url.path).rstrip("/").rsplit("/", 1)[-1].split("(", 1)[0]
+        query = parse_qs(url.query, keep_blank_values=True)
+        options = ",".join(f"{k}=id" if query[k] == ["id"] else k for k in sorted(query))
+        shape = f"{method} {last}" + (f" ?{options}" if options else "")
+        with self._count_lock:
+            self.requests += 1
+            self.calls[shape] = self.calls.get(shape, 0) + 1
 
 
 class HttpServer:
@@ -139,6 +154,10 @@ class HttpServer:
     @property
     def requests(self) -> int:
         return self._server.requests
+
+    @property
+    def calls(self) -> dict[str, int]:
+        return self._server.calls
 
     def start(self) -> None:
         self._thread.start()

@@ -18,6 +18,10 @@ from collections.abc import Callable, Iterable, Iterator
 
 from workbench.sources.http_common import encode_json as dumps
 
+# An SQL condition on a records row and its parameters: a pre-selection, never the whole test.
+SqlHint = tuple[str, tuple[Any, ...]]
+
+
 def loads(text: str | bytes) -> Any:
     return json.loads(text, parse_float=Decimal)
 
@@ -102,13 +106,17 @@ class RecordStore:
                                   (entity, rid)).fetchone()
         return (loads(row[0]), row[1]) if row else None
 
-    def scan(self, entity: str, after_seq: int = 0, chunk: int = 5_000) -> Iterator[tuple[int, dict[str, Any], int]]:
-        """(seq, data, version) in insertion order after ``after_seq``."""
+    def scan(self, entity: str, after_seq: int = 0, chunk: int = 5_000, where: SqlHint | None = None
+             ) -> Iterator[tuple[int, dict[str, Any], int]]:
+        """(seq, data, version) in insertion order after ``after_seq``; ``where`` (an SQL condition on
+        the row and its parameters) may leave out rows the caller's own test would refuse anyway, so
+        they are never decoded."""
         con = self._con()
+        cond, params = where if where is not None else ("1", ())
         while True:
             rows = con.execute(
-                "SELECT seq, data, version FROM records WHERE entity=? AND seq>? ORDER BY seq LIMIT ?",
-                (entity, after_seq, chunk)).fetchall()
+                f"SELECT seq, data, version FROM records WHERE entity=? AND seq>? AND ({cond}) ORDER BY seq LIMIT ?",
+                (entity, after_seq, *params, chunk)).fetchall()
             if not rows:
                 return
             # one decode for the whole chunk: far fewer Python-level calls than one per record
@@ -124,13 +132,14 @@ class RecordStore:
         return [loads(r[0]) for r in rows]
 
     def page(self, entity: str, after_seq: int, limit: int,
-             keep: Callable[[dict[str, Any]], bool] | None = None
+             keep: Callable[[dict[str, Any]], bool] | None = None, where: SqlHint | None = None
              ) -> tuple[list[tuple[dict[str, Any], int]], int | None]:
         """Up to ``limit`` records after ``after_seq`` that pass ``keep``; and the seq to resume
-        from when more may follow (None at the end)."""
+        from when more may follow (None at the end). ``where``: see ``scan``."""
         out: list[tuple[dict[str, Any], int]] = []
         last = after_seq
-        for seq, data, version in self.scan(entity, after_seq, chunk=max(limit, 100) if keep is None else 5_000):
+        for seq, data, version in self.scan(entity, after_seq, chunk=max(limit, 100) if keep is None else 5_000,
+                                            where=where):
             if keep is None or keep(data):
                 out.append((data, version))
                 last = seq
@@ -139,6 +148,16 @@ class RecordStore:
                         "SELECT 1 FROM records WHERE entity=? AND seq>? LIMIT 1", (entity, seq)).fetchone()
                     return out, (last if more else None)
         return out, None
+
+    def page_ids(self, entity: str, after_seq: int, limit: int) -> tuple[list[tuple[dict[str, Any], int]], int | None]:
+        """``page`` for a key-only read: ({"id": id}, version) of up to ``limit`` records after
+        ``after_seq``, read from the key column without decoding the records."""
+        rows = self._con().execute(
+            "SELECT seq, id, version FROM records WHERE entity=? AND seq>? ORDER BY seq LIMIT ?",
+            (entity, after_seq, limit + 1)).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return [({"id": rid}, version) for _, rid, version in rows], (rows[-1][0] if more else None)
 
     def filtered(self, entity: str, keep: Callable[[dict[str, Any]], bool], offset: int, limit: int | None,
                  cursor_key: str) -> list[dict[str, Any]]:

@@ -216,3 +216,28 @@ def test_a_key_that_is_not_a_guid_and_an_unserved_method_are_refused(bc):
                     headers={**bearer(bc), "If-Match": "*"})  # API v2.0 updates with PATCH only
     assert error(put)[:2] == (405, "BadRequest_MethodNotAllowed")
     assert bc.store.get("customers", cust["id"]) is not None
+
+
+def test_a_last_modified_filter_keeps_exactly_the_later_records_to_the_millisecond(bc):
+    """What an incremental reader asks (``lastModifiedDateTime gt``, ranges with ``le``, their counts):
+    the answer is exact below the second, and takes stamps stored in another form too."""
+    from datetime import datetime, timedelta, timezone
+
+    def when(text):
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    invoices = [d for _, d, _ in bc.store.scan("salesInvoices")]
+    base = when(invoices[0]["lastModifiedDateTime"]).replace(microsecond=0) + timedelta(days=400)
+    for i, inv in enumerate(invoices[:6]):  # six stamps within one second, one stored at UTC+1
+        stamp = base + timedelta(milliseconds=100 * i)
+        text = stamp.astimezone(timezone(timedelta(hours=1))).isoformat(timespec="milliseconds") if i == 4 else \
+            stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        bc.store.update("salesInvoices", inv["id"], lambda d, v, t=text: {**d, "lastModifiedDateTime": t})
+    bound = (base + timedelta(milliseconds=250)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    upper = (base + timedelta(milliseconds=450)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    url = f"{bc.info['api_root']}/salesInvoices"
+    got = httpx.get(url, headers=bearer(bc), params={"$filter": f"lastModifiedDateTime gt {bound}",
+                                                     "$select": "id"}).json()["value"]
+    assert sorted(r["id"] for r in got) == sorted(inv["id"] for inv in invoices[3:6])
+    ranged = f"lastModifiedDateTime gt {bound} and lastModifiedDateTime le {upper}"
+    assert int(httpx.get(f"{url}/$count", headers=bearer(bc), params={"$filter": ranged}).text) == 2
