@@ -102,3 +102,7 @@ def test_bundle_holds_the_app_and_none_of_the_test_tools(bundle):
     plugins = bundle.internal / "PySide6" / "Qt" / "plugins" / "platforms"
     wanted = {"linux": "libqoffscreen.so", "win32": "qwindows.dll", "darwin": "libqcocoa.dylib"}
     assert (plugins / wanted.get(sys.platform, "libqoffscreen.so")).is_file()
+    # the drivers that open a large run (loaded by path from their package's folder, never imported)
+    suffix = {"win32": ".dll", "darwin": ".dylib"}.get(sys.platform, ".so")
+    for driver in ("adbc_driver_sqlite", "adbc_driver_postgresql"):
+        assert list((bundle.internal / driver).glob(f"*{suffix}")), driver
