@@ -4,12 +4,12 @@ relies on to keep payloads without their hashes and give each hash back, recompu
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.sandboxes import erp_connector, erp_sandbox, salesforce_org
+from tests.helpers.stored_runs import store_side
 from tests.workbench.sandbox.salesforce.frames import crm_frames
 from workbench import config as cfg
 from workbench.config import from_dict
@@ -19,7 +19,6 @@ from workbench.sandbox.scenario import generate
 from workbench.sources import open_source
 from workbench.sources.base import Extract
 from workbench.store import snapshots
-from workbench.store.schema import Run
 
 
 def _pull_files(tmp: Path) -> Extract:
@@ -70,13 +69,7 @@ def test_each_connectors_record_hash_is_its_payloads_sha256_and_reads_back_from_
     assert len(snaps) > 12 and set(snaps["kind"]) >= {"customers", "invoices"}
     for payload, digest in zip(snaps["payload"], snaps["content_hash"], strict=True):
         assert digest == hashlib.sha256(payload.encode("utf-8")).hexdigest()
-    with store.session() as s:
-        run = Run(name="t", status="completed", started_at=datetime.now(UTC), as_of=date(2026, 10, 31),
-                  user_name="ann", software_version="t")
-        s.add(run)
-        s.flush()
-        snapshots.save(s, run.id, pulled)
-        run_id = run.id
+    run_id = store_side(store, pulled)
     back = snapshots.load_extract(store, run_id, pulled.meta.side)
     assert back.snapshots["content_hash"].tolist() == snaps["content_hash"].tolist()
     assert back.snapshots["payload"].tolist() == snaps["payload"].tolist()

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers.stored_runs import store_side
 from workbench import config as cfg
 from workbench.pipeline import execute_run
 from workbench.reconcile.engine import reconcile
@@ -141,7 +142,7 @@ def test_values_outside_the_usual_types_keep_their_type_and_scale(store):
     }, dtype=object)
     frame["score"] = [0.5, 1.25, 2.0]  # a float64 column stays float64
     ex = _extract({"things": frame}, "things")
-    run_id = _store_side(store, ex)
+    run_id = store_side(store, ex)
     _same(snapshots.load_extract(store, run_id, "crm"), ex)
     assert snapshots.load_extract(store, run_id, "erp") is None
 
@@ -152,17 +153,6 @@ def _extract(frames: dict[str, pd.DataFrame], kind: str) -> Extract:
     meta = SourceMeta(side="crm", system="files", connector="files", extracted_at=datetime(2026, 11, 1, tzinfo=UTC),
                       api_usage={"calls": 3}, ledger={kind: {"read": 3, "dropped": [["row 4", "blank id"]]}})
     return Extract(meta=meta, frames=frames, snapshots=snaps).finish()
-
-
-def _store_side(store, ex: Extract) -> int:
-    from workbench.store.schema import Run
-    with store.session() as s:
-        run = Run(name="t", status="completed", started_at=datetime.now(UTC), as_of=date(2026, 10, 31),
-                  user_name="ann", software_version="t")
-        s.add(run)
-        s.flush()
-        snapshots.save(s, run.id, ex)
-        return run.id
 
 
 def test_a_canonical_field_holding_another_type_than_the_model_says_still_reads_back_as_it_was(store):
@@ -184,7 +174,7 @@ def test_a_canonical_field_holding_another_type_than_the_model_says_still_reads_
          "last_modified": at.astimezone(timezone(timedelta(hours=2)))},
     ])
     ex = _extract({"invoices": frame}, "invoices")
-    got = snapshots.load_extract(store, _store_side(store, ex), "crm")
+    got = snapshots.load_extract(store, store_side(store, ex), "crm")
     _same(got, ex)
     assert got.frames["invoices"]["number"].tolist() == [7, "INV-2", "INV-3"]
     assert [str(v) for v in got.frames["invoices"]["total_amount"]] == ["1200", "1.0", "1.00"]
@@ -200,7 +190,7 @@ def test_a_pull_whose_record_hash_is_not_its_payloads_sha256_is_refused_and_noth
     ex.snapshots["content_hash"] = [f"etag-{i}" for i in range(200)]
     with pytest.raises(snapshots.HashNotOfPayload, match=r"^CRM Obj record r0: its content hash is not the "
                                                          r"SHA-256 of its payload text"):
-        _store_side(store, ex)
+        store_side(store, ex)
     with store.session() as s:
         assert s.execute(select(func.count()).select_from(SnapshotPart)).scalar() == 0
         assert s.execute(select(func.count()).select_from(SnapshotBlob)).scalar() == 0
@@ -245,7 +235,7 @@ def test_a_raw_part_written_when_hashes_were_stored_reads_back_with_its_own_hash
     import pyarrow.parquet as pq
 
     ex = _extract({"things": pd.DataFrame({"record_id": ["a", "b", "c"]}, dtype=object)}, "things")
-    run_id = _store_side(store, ex)
+    run_id = store_side(store, ex)
     payloads = ex.snapshots["payload"].tolist()
     tags = {"object": "str", "kind": "str", "record_id": "str", "query": "str", "content_hash": "sha256(payload)",
             "payload": "str"}
@@ -276,6 +266,6 @@ def test_frame_columns_kept_in_arrow_read_back_in_arrow(store):
     frame["name"] = pd.Series(["Ærø Fisk A/S", None, "Müller GmbH"], dtype="str")
     frame["city"] = pd.Series(pa.array(["Oslo", "Berlin", None]), dtype=pd.ArrowDtype(pa.string()))
     ex = _extract({"customers": frame}, "customers")
-    got = snapshots.load_extract(store, _store_side(store, ex), "crm").frames["customers"]
+    got = snapshots.load_extract(store, store_side(store, ex), "crm").frames["customers"]
     pd.testing.assert_frame_equal(got, frame, check_exact=True)
     assert got["name"].dtype == "str" and isinstance(got["city"].dtype, pd.ArrowDtype)
