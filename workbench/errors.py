@@ -114,11 +114,17 @@ def log_traceback(exc: BaseException) -> Path | None:
     return where
 
 
+def error_line(exc: BaseException) -> str:
+    """What went wrong, in one line with secrets masked, logging nothing (``user_message`` also logs)."""
+    if isinstance(exc, WorkbenchError):
+        return exc.one_line()
+    return f"{type(exc).__name__}: {_mask(' '.join(str(exc).split()))[:300]}"
+
+
 def user_message(exc: BaseException) -> str:
     """One line for a window or a parent process; an unexpected error's traceback goes to the log file."""
     if isinstance(exc, WorkbenchError):
         return exc.one_line()
     where = log_traceback(exc)
     tail = f" (details in {where})" if where else ""
-    text = _mask(" ".join(str(exc).split()))[:300]
-    return f"internal error: {type(exc).__name__}: {text}{tail}"
+    return f"internal error: {error_line(exc)}{tail}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 from workbench.close.lock import ensure_open
 from workbench.close.materiality import auto_waive
 from workbench.config import RunConfig
-from workbench.errors import Cancelled, WorkbenchError
+from workbench.errors import Cancelled, WorkbenchError, error_line
 from workbench.model.labels import type_label
 from workbench.model.missing import is_missing
 from workbench.jsonable import plain
@@ -262,6 +263,10 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: 
         raise
     except WorkbenchError as exc:
         repo.record_fail(store, config, user=user, started_at=started, status="failed", error=exc.one_line())
+        raise
+    except Exception as exc:  # a full disk, no memory: the run's list still shows it failed, and why
+        with contextlib.suppress(Exception):  # the store may be what failed; the first error is the one told
+            repo.record_fail(store, config, user=user, started_at=started, status="failed", error=error_line(exc))
         raise
     state.set_progress(1, 1, "Done")
     return RunOutcome(run_id, result, summary)

@@ -108,7 +108,10 @@ def test_a_part_that_fails_to_compress_stops_the_save_with_nothing_stored(tmp_pa
         execute_run(conf, store, user="ann", full=True)
     assert len(calls) >= 3
     assert _state_of(store) == before
-    assert [r["status"] for r in repo.list_runs(store)] == ["completed"]
+    # the run's list shows the attempt as failed, with the reason a person can act on
+    runs = repo.list_runs(store)
+    assert [r["status"] for r in runs] == ["failed", "completed"]
+    assert runs[0]["error"] == "OSError: No space left on device"
     assert _verifies(store.url)
     store.dispose()
 
