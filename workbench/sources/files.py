@@ -21,7 +21,6 @@ A pull either returns a complete Extract or raises one InputError naming the fil
 
 from __future__ import annotations
 
-import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,6 +46,8 @@ from workbench.sources.base import (
     SourceMeta,
     WriteRequest,
     WriteResult,
+    sha256_each,
+    text_buffer,
 )
 from workbench.sources.file_defaults import (
     EXPORT_STATUS_TABLES,
@@ -560,8 +561,7 @@ def _snapshots(obj: str, kind: str, record_ids: np.ndarray, query: str, raw: pd.
     keys = [_repeated(p, step) for p in prefixes]
     close = _repeated('"}', step)
     texts: list[Any] = []
-    hashes: list[bytes] = []  # per slice, the hex digests end to end
-    sha = hashlib.sha256
+    hashes: list[Any] = []  # per slice, the hex digests as one Arrow array
 
     def joined(start: int) -> Any:
         part = raw.iloc[start:start + step]
@@ -584,17 +584,14 @@ def _snapshots(obj: str, kind: str, record_ids: np.ndarray, query: str, raw: pd.
             text = pending.result()
             if start + step < n:
                 pending = pool.submit(joined, start + step)
-            # each record's bytes hashed where they lie in the Arrow buffer: no Python string per record
-            data, offsets = _text_buffer(text)
-            ends = offsets.tolist()
-            hashes.append("".join([sha(data[a:b]).hexdigest() for a, b in zip(ends, ends[1:])]).encode("ascii"))
+            hashes.append(sha256_each(text))  # where the bytes lie in Arrow's buffer: no string per record
             texts.append(text)
     text_type = pd.ArrowDtype(pa.string())
     return pd.DataFrame({"object": pd.Series(obj, index=range(n), dtype=object),
                          "kind": pd.Series(kind, index=range(n), dtype=object),
                          "record_id": pd.Series(record_ids, dtype=object),
                          "query": pd.Series(query, index=range(n), dtype=object),
-                         "content_hash": pd.Series(_hex_column(b"".join(hashes), n), dtype=text_type),
+                         "content_hash": pd.Series(pa.chunked_array(hashes, type=pa.string()), dtype=text_type),
                          "payload": pd.Series(pa.chunked_array(texts), dtype=text_type)}, columns=SNAPSHOT_COLUMNS)
 
 
@@ -605,15 +602,9 @@ def _repeated(text: str, n: int) -> Any:
     return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(b * n)])
 
 
-def _text_buffer(arr: Any) -> tuple[memoryview, np.ndarray]:
-    """An Arrow string array's UTF-8 data and its n + 1 value offsets (value i = data[offsets[i]:offsets[i + 1]])."""
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
-    return memoryview(arr.buffers()[2] or b""), offsets
-
-
 def _needs_escape(arr: Any) -> bool:
     """True when a value holds a byte JSON must escape (a quote, a backslash or a control character)."""
-    data, offsets = _text_buffer(arr)
+    data, offsets = text_buffer(arr)
     b = np.frombuffer(data, dtype=np.uint8)[int(offsets[0]):int(offsets[-1])] if len(data) else np.empty(0, np.uint8)
     return bool((b < 0x20).any() or (b == 0x22).any() or (b == 0x5C).any())
 
@@ -630,9 +621,3 @@ def _escaped(arr: Any) -> Any:
     rows = pc.match_substring_regex(arr, _ESCAPE)
     fixed = [json.dumps(v, ensure_ascii=False)[1:-1] for v in arr.filter(rows).to_pylist()]
     return pc.replace_with_mask(arr, rows, pa.array(fixed, type=pa.string()))
-
-
-def _hex_column(digits: bytes, n: int) -> Any:
-    """n hex digests written end to end (64 ASCII characters each) as an Arrow string array."""
-    offsets = np.arange(0, 64 * (n + 1), 64, dtype=np.int32)
-    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(digits)])

@@ -45,7 +45,7 @@ from workbench.errors import WorkbenchError
 from workbench.jsonable import plain
 from workbench.model.records import RECORD_TYPES
 from workbench.progress import TaskState, check_cancelled
-from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta
+from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta, sha256_each
 from workbench.store.db import Store
 from workbench.store.schema import Snapshot, SnapshotBlob, SnapshotPart
 
@@ -285,15 +285,7 @@ def _table_frame(table: pa.Table) -> pd.DataFrame:
 
 def _payload_hashes(payloads: pa.ChunkedArray) -> pa.ChunkedArray:
     """The SHA-256 of each payload text, hashed from Arrow's UTF-8 bytes (no Python text made)."""
-    sha = hashlib.sha256
-    out = []
-    for chunk in payloads.chunks:
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
-        data = memoryview(chunk.buffers()[2] or b"")
-        digests = [sha(data[a:b]).hexdigest() for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
-        out.append(pa.array(digests, type=pa.string(), mask=chunk.is_null().to_numpy(zero_copy_only=False)))
-    return pa.chunked_array(out, type=pa.string())
+    return pa.chunked_array([sha256_each(chunk) for chunk in payloads.chunks], type=pa.string())
 
 
 # A raw record's content hash is the SHA-256 of its payload text, for every connector (the contract
