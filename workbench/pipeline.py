@@ -239,18 +239,20 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: 
 
     try:
         plan = plan_pulls(config, store, full=full)
-        # Each side's raw records are compressed into their stored parts as soon as it is pulled, the
-        # CRM's on a worker thread while the ERP is pulled: their text is let go before the engine runs.
+        # Each side's raw records are compressed into their stored parts as soon as it is pulled, on a
+        # worker thread (zstd lets go of the GIL): the CRM's while the ERP is pulled, the ERP's while the
+        # engine starts. Their text is let go long before the engine's own peak.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-parts") as pool:
             crm = _pull(sources["crm"], "crm", state, store, plan)
             check_cancelled(state)
             crm_raw = pool.submit(take_raw, crm, state)
             erp = _pull(sources["erp"], "erp", state, store, plan)
             check_cancelled(state)
-            raw = {"erp": take_raw(erp, state), "crm": crm_raw.result()}
-        state.set_progress(0, None, "Reconciling")
-        result = reconcile(crm, erp, config, state)
-        check_cancelled(state)
+            erp_raw = pool.submit(take_raw, erp, state)
+            state.set_progress(0, None, "Reconciling")
+            result = reconcile(crm, erp, config, state)
+            check_cancelled(state)
+            raw = {"erp": erp_raw.result(), "crm": crm_raw.result()}
         summary = RunSummary.build(crm, erp, result).to_json()
         summary["pulls"] = plain(plan.sides)
         state.set_progress(0, None, "Saving the run")
