@@ -26,7 +26,7 @@ from workbench.sources.delta import Derives, DeltaSource, merge, since_for
 from workbench.sources.ledger import format_ledger
 from workbench.store import repo
 from workbench.store.db import Store
-from workbench.store.snapshots import take_raw
+from workbench.store.snapshots import RawParts, take_raw
 
 
 @dataclass
@@ -90,17 +90,17 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
 
 
 def _pull(source: Source, side: str, state: TaskState | None, store: Store | None = None,
-          plan: PullPlan | None = None) -> Extract:
+          plan: PullPlan | None = None) -> tuple[Extract, RawParts | None]:
     """Pull one side: only the changes since the plan's previous run merged over that run's data
-    where the connector and the previous run allow, else in full. Notes what was done in the plan."""
+    where the connector and the previous run allow, else in full. Notes what was done in the plan.
+    Also the side's raw parts when they are a previous run's, taken as they were stored."""
     progress = _SideProgress(state or NullProgress(), side)
     if source.meta.connector == "files":
         return _pull_files(source, side, progress, store, plan)
     previous = _previous(source, side, store, plan)
     since = plan.since() if plan is not None else None
     if previous is None or since is None or not isinstance(source, DeltaSource):
-        extract = source.pull(progress)
-        return extract.finish() if extract.meta.content_hash is None else extract
+        return _pulled(source, progress), None
     assert plan is not None  # a previous extract comes from a plan
     delta = source.pull_changes(progress, since, previous)
     merged, kinds = merge(previous, delta)
@@ -109,18 +109,18 @@ def _pull(source: Source, side: str, state: TaskState | None, store: Store | Non
     merged.meta.incremental_since = since
     plan.sides[side] = {"mode": "incremental", "since": since.isoformat(), "previous_run": plan.previous_run,
                         "kinds": kinds}
-    return merged
+    return merged, None
 
 
 def _pull_files(source: Source, side: str, progress: Progress, store: Store | None,
-                plan: PullPlan | None) -> Extract:
+                plan: PullPlan | None) -> tuple[Extract, RawParts | None]:
     """Files: when every file the side reads has the size, modification time and SHA-256 it had at the
     previous run of this configuration, that run's data is taken as it was stored, without reading
-    them again; otherwise they are read in full."""
-    from workbench.store.snapshots import load_extract
+    them again (its raw records' parts not even decompressed); otherwise they are read in full."""
+    from workbench.store.snapshots import load_reused
 
     if plan is None:
-        return _pulled(source, progress)
+        return _pulled(source, progress), None
     before = (plan.previous_pulls.get(side) or {}).get("files")
     run = plan.previous_run
     if plan.why_full or run is None or store is None or not before \
@@ -140,19 +140,23 @@ def _pull_files(source: Source, side: str, progress: Progress, store: Store | No
     elif before != prints:
         moved = sorted(n for n in set(before) | set(prints) if before.get(n) != prints.get(n))
         why = f"{', '.join(moved)} changed since run {run}"
-    elif (reused := load_extract(store, run, side)) is None:
+    elif (reused := load_reused(store, run, side)) is None:
         why = f"run {run} has no stored data for this side to build on"
     else:
         plan.sides[side] = {"mode": "reused", "previous_run": run, "files": prints}
-        reused.meta.incremental_since = None
+        reused[0].meta.incremental_since = None
         return reused
     plan.sides[side] = {"mode": "full", "why": why, "files": prints}
-    return extract if extract is not None else _pulled(source, progress)
+    return (extract if extract is not None else _pulled(source, progress)), None
 
 
 def _pulled(source: Source, progress: Progress) -> Extract:
     extract = source.pull(progress)
     return extract.finish() if extract.meta.content_hash is None else extract
+
+
+def _raw_parts(extract: Extract, stored: RawParts | None, state: TaskState | None) -> RawParts:
+    return stored if stored is not None else take_raw(extract, state)
 
 
 def _files_of(meta: SourceMeta) -> list[tuple[str, Path]]:
@@ -243,12 +247,12 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: 
         # worker thread (zstd lets go of the GIL): the CRM's while the ERP is pulled, the ERP's while the
         # engine starts. Their text is let go long before the engine's own peak.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-parts") as pool:
-            crm = _pull(sources["crm"], "crm", state, store, plan)
+            crm, crm_stored = _pull(sources["crm"], "crm", state, store, plan)
             check_cancelled(state)
-            crm_raw = pool.submit(take_raw, crm, state)
-            erp = _pull(sources["erp"], "erp", state, store, plan)
+            crm_raw = pool.submit(_raw_parts, crm, crm_stored, state)
+            erp, erp_stored = _pull(sources["erp"], "erp", state, store, plan)
             check_cancelled(state)
-            erp_raw = pool.submit(take_raw, erp, state)
+            erp_raw = pool.submit(_raw_parts, erp, erp_stored, state)
             state.set_progress(0, None, "Reconciling")
             result = reconcile(crm, erp, config, state)
             check_cancelled(state)

@@ -78,3 +78,22 @@ def test_run_full_on_the_command_line_says_so(scen, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Pull CRM: full (a full pull was asked for (--full))" in out
     assert "Pull ERP: full (a full pull was asked for (--full))" in out
+
+
+def test_a_reused_side_is_stored_again_as_the_same_records_without_new_copies(scen, store, tmp_path):
+    from workbench.store.snapshots import load_extract, part_hashes
+
+    config = config_mod.load(scen / "run.toml")
+    first = execute_run(config, store, user="ann")
+    again = execute_run(config, store, user="ann")
+    assert _why(again, "crm")["mode"] == _why(again, "erp")["mode"] == "reused"
+    with store.session() as s:
+        raw = {run: {(side, part): sha for side, part, _, _, sha in part_hashes(s, run) if part.startswith("raw")}
+               for run in (first.run_id, again.run_id)}
+    assert raw[again.run_id] == raw[first.run_id] and len(raw[first.run_id]) >= 8  # the very blobs, each kind
+    for side in ("crm", "erp"):
+        before, now = load_extract(store, first.run_id, side), load_extract(store, again.run_id, side)
+        assert before is not None and now is not None
+        assert now.snapshots.equals(before.snapshots) and len(now.snapshots)
+        assert now.meta.content_hash == before.meta.content_hash
+    assert _keys(store, again.run_id) == _keys(store, first.run_id)

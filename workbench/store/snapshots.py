@@ -448,12 +448,12 @@ def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | 
         yield "issues", len(extract.issues), _frame_table(extract.issues)
 
 
-def _extract(side: str, blobs: dict[str, bytes]) -> Extract:
+def _extract(side: str, blobs: dict[str, bytes], with_raw: bool = True) -> Extract:
     body = json.loads(blobs["meta"], object_hook=_json_hook)
     meta = SourceMeta(**body["meta"])
     order = body["order"]
     raws = []
-    for name in order["raw"]:
+    for name in order["raw"] if with_raw else ():
         table = _read_table(blobs[name])
         raws.append(_table_frame(table).assign(**{SEQ: table.column(SEQ).to_numpy()}))
     if raws:
@@ -522,6 +522,22 @@ def load_extract(store: Store, run_id: int, side: str) -> Extract | None:
     if not rows:
         return None
     return _extract(side, {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows})
+
+
+def load_reused(store: Store, run_id: int, side: str) -> tuple[Extract, RawParts] | None:
+    """The run's side for a new run that takes it as it is (its files did not change): the frames,
+    meta and issues read back, the raw records' parts kept as stored, neither decompressed nor
+    decoded (the new run references the same blobs). None as for ``load_extract``."""
+    with store.session() as s:
+        rows = _blobs(s, run_id, side)
+    if not rows:
+        return None
+    blobs = {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows}
+    raw = {name: Part(side, name, n, memoryview(blobs[name]), sha)
+           for _, name, n, sha, _ in rows if name == "raw" or name.startswith("raw:")}
+    extract = _extract(side, blobs, with_raw=False)
+    order = json.loads(blobs["meta"])["order"]["raw"]
+    return extract, RawParts([raw[name] for name in order])
 
 
 def part_hashes(s: Session, run_id: int) -> list[tuple[str, str, int, str, str]]:
