@@ -69,6 +69,7 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
     false`` mean a full pull."""
     from sqlalchemy import select
 
+    from workbench.store.coverage import snapshot_problems
     from workbench.store.schema import Run
 
     if full:
@@ -83,6 +84,9 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
                 continue
             if status != "completed":
                 return PullPlan(why_full=f"the previous run of this configuration (run {run_id}) {status}")
+            # never build on stored data its run no longer vouches for (edited outside the workbench)
+            if problems := snapshot_problems(s, run_id):
+                return PullPlan(why_full=problems[0])
             return PullPlan(previous_run=run_id,
                             previous_start=started if started.tzinfo else started.replace(tzinfo=UTC),
                             previous_pulls=dict((summary or {}).get("pulls") or {}))

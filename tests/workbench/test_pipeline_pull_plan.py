@@ -97,3 +97,38 @@ def test_a_reused_side_is_stored_again_as_the_same_records_without_new_copies(sc
         assert now.snapshots.equals(before.snapshots) and len(now.snapshots)
         assert now.meta.content_hash == before.meta.content_hash
     assert _keys(store, again.run_id) == _keys(store, first.run_id)
+
+
+def test_a_rerun_does_not_build_on_stored_data_edited_outside_the_workbench(scen, store, tmp_path):
+    """An editor rewrites the first run's stored ERP invoices under their own SHA-256 (so the part
+    itself looks intact): the re-run pulls in full and says why, and its exceptions are the files'."""
+    import hashlib
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from sqlalchemy import text
+
+    config = config_mod.load(scen / "run.toml")
+    first = execute_run(config, store, user="ann")
+    with store.session() as s:
+        sha, content = s.execute(text(
+            "SELECT b.sha256, b.content FROM snapshot_parts p JOIN snapshot_blobs b ON b.sha256 = p.sha256 "
+            "WHERE p.run_id = :r AND p.side = 'erp' AND p.part = 'raw:invoices'"), {"r": first.run_id}).one()
+        table = pq.read_table(pa.BufferReader(content))
+        table = table.slice(1)  # the first invoice is gone from what the run stored
+        buf = io.BytesIO()
+        pq.write_table(table, buf, compression="zstd")
+        new = hashlib.sha256(buf.getvalue()).hexdigest()
+        s.execute(text("INSERT INTO snapshot_blobs (sha256, size, content) VALUES (:s, :n, :c)"),
+                  {"s": new, "n": len(buf.getvalue()), "c": buf.getvalue()})
+        s.execute(text("UPDATE snapshot_parts SET sha256 = :new WHERE sha256 = :old AND run_id = :r"),
+                  {"new": new, "old": sha, "r": first.run_id})
+        s.commit()
+    again = execute_run(config, store, user="ann")
+    for side in ("crm", "erp"):
+        assert _why(again, side)["mode"] == "full"
+        assert _why(again, side)["why"].startswith(f"run {first.run_id}: its snapshot parts no longer match")
+    assert "outside the workbench" in format_summary(again.summary)
+    assert again.summary["records"] == first.summary["records"]
+    assert _keys(store, again.run_id) == _keys(store, first.run_id)
