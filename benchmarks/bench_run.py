@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADER = f"{'step':<60} {'seconds':>9} {'CPU s':>7} {'peak MB':>8} {'store MB':>9}  target"
+HEADER = f"{'step':<60} {'seconds':>9} {'CPU s':>7} {'peak MiB':>8} {'store MB':>9}  target"
 CHANGED_SHARE = 0.01
 
 
@@ -267,7 +267,7 @@ def main(argv: list[str]) -> int:
         held = eng["pull_held_mb"]
         lines.append(row(f"files connector: pull both sides ({eng['invoices']:,} invoices a side)", eng["pull"],
                          eng["pull_cpu"], eng["pull_peak_mb"],
-                         target="" if held is None else f"{held:,.0f} MB held after the pull"))
+                         target="" if held is None else f"{held:,.0f} MiB held after the pull"))
         lines.append(row(f"engine alone on the pulled extracts ({eng['exceptions']:,} exceptions)", eng["seconds"],
                          eng["cpu"], eng["peak_mb"]))
         floor = read["seconds"] + eng["seconds"]
@@ -279,7 +279,7 @@ def main(argv: list[str]) -> int:
         run = child("run", str(config), url)
         grown = sqlite_mb(db) - before
         lines.append(row("workbench run end to end, SQLite", run["seconds"], run["cpu"], run["peak_mb"], grown,
-                         f"≤ 2× (read + engine) = {2 * floor:.1f} s; ≤ 3,072 MB; store ≤ 400 MB"))
+                         f"≤ 2× (read + engine) = {2 * floor:.1f} s; ≤ 3 GB (2,861 MiB); store ≤ 400 MB (decimal)"))
         opened = child("open", url)
         lines.append(row(f"app opens the run ({opened['rows']:,} exceptions)", opened["seconds"], opened["cpu"],
                          opened["peak_mb"],

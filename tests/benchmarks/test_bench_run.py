@@ -29,7 +29,7 @@ def test_bench_run_prints_every_step_with_numbers(tmp_path):
                          timeout=900)
     assert res.returncode == 0, res.stderr[-2000:]
     lines = res.stdout.splitlines()
-    assert lines[0].split()[:1] == ["step"] and "seconds" in lines[0] and "peak MB" in lines[0]
+    assert lines[0].split()[:1] == ["step"] and "seconds" in lines[0] and "peak MiB" in lines[0]
     table = lines[1:1 + len(STEPS)]
     assert [next((s for s in STEPS if ln.startswith(s)), None) for ln in table] == STEPS
     rows = {}
@@ -42,7 +42,7 @@ def test_bench_run_prints_every_step_with_numbers(tmp_path):
     assert rows["workbench run end to end, SQLite"]["peak"] != "-"
     if sys.platform.startswith("linux"):  # read from /proc: the pull's peak and what the extracts hold
         pull = rows["files connector: pull both sides"]
-        assert pull["peak"] != "-" and re.fullmatch(r"[\d,]+ MB held after the pull", pull["target"] or "")
+        assert pull["peak"] != "-" and re.fullmatch(r"[\d,]+ MiB held after the pull", pull["target"] or "")
     assert rows["workbench run end to end, SQLite"]["store"] != "-"  # the store's growth
     assert re.fullmatch(r"[\d,]+ API calls", rows["sandboxes, 300 customers: forced full re-run"]["target"] or "")
     inc = rows["sandboxes: incremental re-run, 1% of records changed"]
