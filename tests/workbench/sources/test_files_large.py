@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -79,13 +80,17 @@ def test_per_record_columns_of_a_large_extract_hold_the_values_as_written(tmp_pa
 
 
 @pytest.mark.parametrize(("amount", "words"), [("12.34x", "not a number"), ("1" * 20, "number too large")])
-def test_a_bad_amount_deep_in_a_large_extract_names_its_row(tmp_path: Path, amount: str, words: str) -> None:
+def test_a_bad_amount_deep_in_a_large_extract_names_its_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            amount: str, words: str) -> None:
+    monkeypatch.setattr(files, "_SLICE", 1000)  # the payloads are joined while the columns are parsed
     rows = [_invoice(n) for n in range(ROWS)]
     rows[9876] = _invoice(9876, amount=amount)
     with pytest.raises(InputError) as err:
         open_source("erp", _erp(tmp_path, rows)).pull()
     assert err.value.row == 9876 + 2 and err.value.column == "totalAmountIncludingTax"
     assert words in str(err.value) and amount in str(err.value)
+    # the refused file's joining stopped with it: nothing is left working in the background
+    assert not [t for t in threading.enumerate() if t.name.startswith("payloads")]
 
 
 def test_a_duplicate_id_far_from_its_first_row_is_named_with_both_rows(tmp_path: Path) -> None:
