@@ -108,6 +108,11 @@ def first_row(codes: np.ndarray, k: int) -> int:
 
 
 def text(s: pd.Series) -> np.ndarray:
+    arr = column(s)
+    if _hardly_repeats(arr):  # a value per record: its Python strings made in one call, blanks then missing
+        out: np.ndarray = arr.to_numpy(zero_copy_only=False)
+        out[pc.equal(arr, "").fill_null(False).to_numpy(zero_copy_only=False)] = None
+        return out
     codes, uniq = distinct(s)
     return spread(codes, [None if u == "" else u for u in uniq])
 
