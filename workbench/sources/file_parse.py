@@ -102,6 +102,13 @@ def spread(codes: np.ndarray, values: Sequence[Any] | np.ndarray) -> np.ndarray:
     return out
 
 
+def _spread_or_same(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``spread``, without copying when each row is its own value (a column of per-record values)."""
+    if len(values) == len(codes) and bool((codes == np.arange(len(codes))).all()):
+        return values
+    return spread(codes, values)
+
+
 def first_row(codes: np.ndarray, k: int) -> int:
     """Position of the first row holding distinct value ``k``."""
     return int(np.argmax(codes == k))
@@ -131,8 +138,12 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.n
     # which distinct values are plain numbers is decided in C; Decimal() then reads those as they are
     plain = pc.match_substring_regex(d, _PLAIN).to_numpy(zero_copy_only=False)
     blank = pc.equal(d, "").to_numpy(zero_copy_only=False)
-    values = np.empty(len(d), dtype=object)
-    values[plain] = list(map(Decimal, d.filter(pa.array(plain)).to_pylist()))
+    values: np.ndarray
+    if plain.all():  # the usual extract: every value a plain number, read in one pass
+        values = np.fromiter(map(Decimal, d.to_pylist()), dtype=object, count=len(d))
+    else:
+        values = np.empty(len(d), dtype=object)
+        values[plain] = list(map(Decimal, d.filter(pa.array(plain)).to_pylist()))
     for k in np.flatnonzero(~plain & ~blank):
         try:
             values[k] = parse_decimal(d[k].as_py())
@@ -147,7 +158,7 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.n
             i = first_row(codes, int(k))
             raise where.error("number too large", i, got=s.iloc[i],
                               expected=f"an amount with at most {MAX_INTEGER_DIGITS} digits before the decimal point")
-    return spread(codes, values)
+    return _spread_or_same(codes, values)
 
 
 def dates(s: pd.Series, where: Where, fmt: str | list[str]) -> np.ndarray:
@@ -224,7 +235,7 @@ def salesforce_ids(s: pd.Series, where: Where) -> np.ndarray:
         except InvalidSalesforceId as exc:
             raise where.error(f"not a Salesforce id ({exc})", first_row(codes, int(k)),
                               expected="a 15- or 18-character Salesforce record id") from None
-    return spread(codes, values)
+    return _spread_or_same(codes, values)
 
 
 def _checked_18(ids: pa.Array) -> np.ndarray:
