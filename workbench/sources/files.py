@@ -545,8 +545,11 @@ def _unambiguous(path: str, kind: str, used: list[str], cols: list[str], found: 
 
 
 def _fill(frame: pd.DataFrame, col: str, numbers: np.ndarray, lookup: dict[str, str]) -> None:
-    s = pd.Series(numbers, index=frame.index, dtype=object)
-    _fill_from(frame, col, s.str.strip(), lookup)
+    missing = frame[col].isna()
+    if missing.any() and lookup:
+        # only the rows without a value are looked up: an ERP's invoices name their customer by id and
+        # by number, and stripping a million numbers nobody looks up costs time and memory
+        _fill_from(frame, col, pd.Series(numbers, index=frame.index, dtype=object)[missing].str.strip(), lookup)
 
 
 def _fill_from(frame: pd.DataFrame, col: str, keys: pd.Series, lookup: dict[str, Any]) -> None:
