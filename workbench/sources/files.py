@@ -608,7 +608,7 @@ class _Payloads:
             m = min(step, n - start)
             pieces: list[Any] = []
             for key, col, esc in zip(keys, columns, escape):
-                arr = col.slice(start, m).combine_chunks()  # big reads arrive in several blocks
+                arr = col.slice(start, m).combine_chunks().cast(pa.string())  # big reads come in several blocks
                 pieces += [key.slice(0, m), _escaped(arr) if esc else arr]
             pieces.append(close.slice(0, m))
             text = pc.binary_join_element_wise(*pieces, "")
@@ -650,9 +650,12 @@ def _repeated(text: str, n: int) -> Any:
 
 
 def _chunked(s: pd.Series) -> pa.ChunkedArray:
-    """A text column as Arrow string chunks (no copy when pandas holds it in Arrow, as the reader leaves it)."""
-    arr = pa.array(s, type=pa.string(), from_pandas=True)
-    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr], type=pa.string())
+    """A text column as Arrow chunks, as pandas holds it (no copy: a cast to 32-bit offsets here would
+    copy every column's offsets at once; each slice is cast as it is joined)."""
+    arr = pa.array(s, from_pandas=True)
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
 
 
 def _needs_escape(arr: Any) -> bool:
