@@ -238,6 +238,12 @@ def salesforce_ids(s: pd.Series, where: Where) -> np.ndarray:
     return _spread_or_same(codes, values)
 
 
+_KIND = np.zeros(256, dtype=np.uint8)
+_KIND[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789", dtype=np.uint8)] = 2
+_KIND[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)] = 1
+_CHECKSUM = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", dtype=np.uint8)
+
+
 def _checked_18(ids: pa.Array) -> np.ndarray:
     """True where an id is 18 ASCII letters/digits whose last three are the checksum of the first 15."""
     good = np.zeros(len(ids), dtype=bool)
@@ -250,14 +256,12 @@ def _checked_18(ids: pa.Array) -> np.ndarray:
     offsets = np.frombuffer(sub.buffers()[1], dtype=np.int64 if pa.types.is_large_string(sub.type) else np.int32)
     start = int(offsets[sub.offset])
     arr = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[start:start + 18 * len(at)].reshape(-1, 18)
-    up = (arr[:, :15] >= 65) & (arr[:, :15] <= 90)
-    alpha = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", dtype=np.uint8)
-    w = 1 << np.arange(5)
-    ok = np.ones(len(at), dtype=bool)
-    for c in range(3):
-        ok &= alpha[(up[:, c * 5:c * 5 + 5] * w).sum(axis=1)] == arr[:, 15 + c]
-    alnum = ((arr >= 48) & (arr <= 57)) | ((arr >= 65) & (arr <= 90)) | ((arr >= 97) & (arr <= 122))
-    good[at] = ok & alnum.all(axis=1)
+    kind = _KIND[arr]  # one table look-up per character: 0 not a letter or digit, 1 upper case, 2 other
+    # each 5 characters' upper-case flags, first character lowest, read as a 5-bit number index the
+    # checksum alphabet
+    up = (kind[:, :15] == 1).view(np.uint8).reshape(-1, 3, 5)
+    bits = up[:, :, 0] | (up[:, :, 1] << 1) | (up[:, :, 2] << 2) | (up[:, :, 3] << 3) | (up[:, :, 4] << 4)
+    good[at] = (_CHECKSUM[bits] == arr[:, 15:]).all(axis=1) & kind.all(axis=1)
     return good
 
 
