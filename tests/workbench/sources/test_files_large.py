@@ -103,12 +103,16 @@ def test_a_duplicate_id_far_from_its_first_row_is_named_with_both_rows(tmp_path:
     assert err.value.row == 11_000 + 2 and "same record id as row 5" in str(err.value)
 
 
-def test_a_broken_salesforce_id_deep_in_a_large_extract_names_its_row(tmp_path: Path) -> None:
+@pytest.mark.parametrize("broken", [
+    lambda good: good[:15] + "AAA",  # a checksum that does not belong to the id
+    lambda good: good[:8] + "-" + good[9:],  # not a letter or digit
+], ids=["wrong checksum", "not alphanumeric"])
+def test_a_broken_salesforce_id_deep_in_a_large_extract_names_its_row(tmp_path: Path, broken) -> None:
     header = ("Id,Name,blng__Account__c,blng__InvoiceDate__c,blng__DueDate__c,blng__InvoiceStatus__c,"
               "blng__PaymentStatus__c,blng__TotalAmount__c,blng__Balance__c,CurrencyIsoCode\n")
     rows = [f"{_sf_id(n)},INV-{n},{ACC},2026-10-01,2026-10-31,Posted,Unpaid,{n}.50,{n}.50,EUR\n"
             for n in range(ROWS)]
-    bad = _sf_id(7000)[:15] + "AAA"  # a checksum that does not belong to the id
+    bad = broken(_sf_id(7000))
     rows[7000] = rows[7000].replace(_sf_id(7000), bad)
     (tmp_path / "crm").mkdir()
     (tmp_path / "crm" / "Account.csv").write_text(f"Id,Name,CurrencyIsoCode\n{ACC},Müller GmbH,EUR\n")
