@@ -24,6 +24,7 @@ from workbench.model import frames
 from workbench.progress import TaskState
 
 SIDES = ("crm", "erp")
+_HASH_BATCH = 4096  # records hashed per batch by sha256_each
 
 
 def content_hash(payload: Any) -> str:
@@ -104,10 +105,15 @@ def sha256_each(values: pa.Array) -> pa.Array:
     no Python string per value (a million records' payloads hash in well under a second). A missing
     text has no hash."""
     data, offsets = text_buffer(values)
-    ends = offsets.tolist()
-    sha = hashlib.sha256
-    digits = "".join([sha(data[a:b]).hexdigest() for a, b in zip(ends, ends[1:])]).encode("ascii")
     n = len(values)
+    sha = hashlib.sha256
+    digits = bytearray(64 * n)
+    # a few thousand at a time: the transient Python objects (offsets, hex strings) of a 100,000-record
+    # slice, made while other threads make objects that stay, would leave the allocator's arenas holed
+    for k in range(0, n, _HASH_BATCH):
+        ends = offsets[k:k + _HASH_BATCH + 1].tolist()
+        digits[64 * k:64 * (k + len(ends) - 1)] = "".join(
+            [sha(data[a:b]).hexdigest() for a, b in zip(ends, ends[1:])]).encode("ascii")
     hexes = pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(np.arange(0, 64 * (n + 1), 64, dtype=np.int32)),
                                                    pa.py_buffer(digits)])
     return pc.if_else(values.is_null(), None, hexes) if values.null_count else hexes

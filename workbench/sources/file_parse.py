@@ -102,12 +102,24 @@ def spread(codes: np.ndarray, values: Sequence[Any] | np.ndarray) -> np.ndarray:
     return out
 
 
+def _spread_or_same(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``spread``, without copying when each row is its own value (a column of per-record values)."""
+    if len(values) == len(codes) and bool((codes == np.arange(len(codes))).all()):
+        return values
+    return spread(codes, values)
+
+
 def first_row(codes: np.ndarray, k: int) -> int:
     """Position of the first row holding distinct value ``k``."""
     return int(np.argmax(codes == k))
 
 
 def text(s: pd.Series) -> np.ndarray:
+    arr = column(s)
+    if _hardly_repeats(arr):  # a value per record: its Python strings made in one call, blanks then missing
+        out: np.ndarray = arr.to_numpy(zero_copy_only=False)
+        out[pc.equal(arr, "").fill_null(False).to_numpy(zero_copy_only=False)] = None
+        return out
     codes, uniq = distinct(s)
     return spread(codes, [None if u == "" else u for u in uniq])
 
@@ -126,8 +138,12 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.n
     # which distinct values are plain numbers is decided in C; Decimal() then reads those as they are
     plain = pc.match_substring_regex(d, _PLAIN).to_numpy(zero_copy_only=False)
     blank = pc.equal(d, "").to_numpy(zero_copy_only=False)
-    values = np.empty(len(d), dtype=object)
-    values[plain] = list(map(Decimal, d.filter(pa.array(plain)).to_pylist()))
+    values: np.ndarray
+    if plain.all():  # the usual extract: every value a plain number, read in one pass
+        values = np.fromiter(map(Decimal, d.to_pylist()), dtype=object, count=len(d))
+    else:
+        values = np.empty(len(d), dtype=object)
+        values[plain] = list(map(Decimal, d.filter(pa.array(plain)).to_pylist()))
     for k in np.flatnonzero(~plain & ~blank):
         try:
             values[k] = parse_decimal(d[k].as_py())
@@ -142,7 +158,7 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.n
             i = first_row(codes, int(k))
             raise where.error("number too large", i, got=s.iloc[i],
                               expected=f"an amount with at most {MAX_INTEGER_DIGITS} digits before the decimal point")
-    return spread(codes, values)
+    return _spread_or_same(codes, values)
 
 
 def dates(s: pd.Series, where: Where, fmt: str | list[str]) -> np.ndarray:
@@ -219,7 +235,13 @@ def salesforce_ids(s: pd.Series, where: Where) -> np.ndarray:
         except InvalidSalesforceId as exc:
             raise where.error(f"not a Salesforce id ({exc})", first_row(codes, int(k)),
                               expected="a 15- or 18-character Salesforce record id") from None
-    return spread(codes, values)
+    return _spread_or_same(codes, values)
+
+
+_KIND = np.zeros(256, dtype=np.uint8)
+_KIND[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789", dtype=np.uint8)] = 2
+_KIND[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)] = 1
+_CHECKSUM = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", dtype=np.uint8)
 
 
 def _checked_18(ids: pa.Array) -> np.ndarray:
@@ -234,14 +256,12 @@ def _checked_18(ids: pa.Array) -> np.ndarray:
     offsets = np.frombuffer(sub.buffers()[1], dtype=np.int64 if pa.types.is_large_string(sub.type) else np.int32)
     start = int(offsets[sub.offset])
     arr = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[start:start + 18 * len(at)].reshape(-1, 18)
-    up = (arr[:, :15] >= 65) & (arr[:, :15] <= 90)
-    alpha = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", dtype=np.uint8)
-    w = 1 << np.arange(5)
-    ok = np.ones(len(at), dtype=bool)
-    for c in range(3):
-        ok &= alpha[(up[:, c * 5:c * 5 + 5] * w).sum(axis=1)] == arr[:, 15 + c]
-    alnum = ((arr >= 48) & (arr <= 57)) | ((arr >= 65) & (arr <= 90)) | ((arr >= 97) & (arr <= 122))
-    good[at] = ok & alnum.all(axis=1)
+    kind = _KIND[arr]  # one table look-up per character: 0 not a letter or digit, 1 upper case, 2 other
+    # each 5 characters' upper-case flags, first character lowest, read as a 5-bit number index the
+    # checksum alphabet
+    up = (kind[:, :15] == 1).view(np.uint8).reshape(-1, 3, 5)
+    bits = up[:, :, 0] | (up[:, :, 1] << 1) | (up[:, :, 2] << 2) | (up[:, :, 3] << 3) | (up[:, :, 4] << 4)
+    good[at] = (_CHECKSUM[bits] == arr[:, 15:]).all(axis=1) & kind.all(axis=1)
     return good
 
 

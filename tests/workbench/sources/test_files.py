@@ -356,11 +356,17 @@ def test_zip_without_a_workbook_named_xlsx(tree):
 def test_snapshots_of_a_multi_block_read_match_the_shared_format():
     import pandas as pd
 
-    from workbench.sources.files import _snapshots
+    from workbench.sources.files import _Payloads
     a = pd.DataFrame({"Id": ["1", "2"], "Name": ['x "q"', "y"]}).astype("str")
     b = pd.DataFrame({"Id": ["3"], "Name": ["z\\w"]}).astype("str")
     raw = pd.concat([a, b], ignore_index=True)  # Arrow-backed columns in two chunks, as large reads give
-    snaps = _snapshots("f.csv", "customers", ["1", "2", "3"], "q", raw)
+    payloads = _Payloads(raw)
+    try:
+        ids = pd.Series(["1", "2", "3"], dtype=object).to_numpy()
+        snaps, versions = payloads.frame("f.csv", "customers", ids, "q")
+    finally:
+        payloads.close()
     ref = snapshot_frame([("f.csv", "customers", r["Id"], "q", r) for r in raw.to_dict("records")])
     assert snaps["payload"].tolist() == ref["payload"].tolist()
     assert snaps["content_hash"].tolist() == ref["content_hash"].tolist()
+    assert versions.tolist() == [h[:16] for h in ref["content_hash"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -67,9 +68,11 @@ def _erp(tmp_path: Path, rows: list[str]) -> config_mod.RunConfig:
 def test_per_record_columns_of_a_large_extract_hold_the_values_as_written(tmp_path: Path) -> None:
     rows = [_invoice(n) for n in range(ROWS)]
     rows[5000] = _invoice(5000, amount="-1234567.891")
+    rows[100] = rows[100].replace(",PSI-100,", ",,")
     inv = open_source("erp", _erp(tmp_path, rows)).pull().frames["invoices"]
     assert len(inv) == ROWS and inv["record_id"].is_unique
-    assert inv["number"].tolist() == [f"PSI-{n}" for n in range(ROWS)]
+    # a blank cell is missing (None) in a column of per-record values too
+    assert inv["number"].tolist() == [None if n == 100 else f"PSI-{n}" for n in range(ROWS)]
     expected = [Decimal(f"{n}.{n % 100:02d}") for n in range(ROWS)]
     expected[5000] = Decimal("-1234567.891")
     assert inv["total_amount"].tolist() == expected
@@ -79,13 +82,17 @@ def test_per_record_columns_of_a_large_extract_hold_the_values_as_written(tmp_pa
 
 
 @pytest.mark.parametrize(("amount", "words"), [("12.34x", "not a number"), ("1" * 20, "number too large")])
-def test_a_bad_amount_deep_in_a_large_extract_names_its_row(tmp_path: Path, amount: str, words: str) -> None:
+def test_a_bad_amount_deep_in_a_large_extract_names_its_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            amount: str, words: str) -> None:
+    monkeypatch.setattr(files, "_SLICE", 1000)  # the payloads are joined while the columns are parsed
     rows = [_invoice(n) for n in range(ROWS)]
     rows[9876] = _invoice(9876, amount=amount)
     with pytest.raises(InputError) as err:
         open_source("erp", _erp(tmp_path, rows)).pull()
     assert err.value.row == 9876 + 2 and err.value.column == "totalAmountIncludingTax"
     assert words in str(err.value) and amount in str(err.value)
+    # the refused file's joining stopped with it: nothing is left working in the background
+    assert not [t for t in threading.enumerate() if t.name.startswith("payloads")]
 
 
 def test_a_duplicate_id_far_from_its_first_row_is_named_with_both_rows(tmp_path: Path) -> None:
@@ -96,12 +103,16 @@ def test_a_duplicate_id_far_from_its_first_row_is_named_with_both_rows(tmp_path:
     assert err.value.row == 11_000 + 2 and "same record id as row 5" in str(err.value)
 
 
-def test_a_broken_salesforce_id_deep_in_a_large_extract_names_its_row(tmp_path: Path) -> None:
+@pytest.mark.parametrize("broken", [
+    lambda good: good[:15] + "AAA",  # a checksum that does not belong to the id
+    lambda good: good[:8] + "-" + good[9:],  # not a letter or digit
+], ids=["wrong checksum", "not alphanumeric"])
+def test_a_broken_salesforce_id_deep_in_a_large_extract_names_its_row(tmp_path: Path, broken) -> None:
     header = ("Id,Name,blng__Account__c,blng__InvoiceDate__c,blng__DueDate__c,blng__InvoiceStatus__c,"
               "blng__PaymentStatus__c,blng__TotalAmount__c,blng__Balance__c,CurrencyIsoCode\n")
     rows = [f"{_sf_id(n)},INV-{n},{ACC},2026-10-01,2026-10-31,Posted,Unpaid,{n}.50,{n}.50,EUR\n"
             for n in range(ROWS)]
-    bad = _sf_id(7000)[:15] + "AAA"  # a checksum that does not belong to the id
+    bad = broken(_sf_id(7000))
     rows[7000] = rows[7000].replace(_sf_id(7000), bad)
     (tmp_path / "crm").mkdir()
     (tmp_path / "crm" / "Account.csv").write_text(f"Id,Name,CurrencyIsoCode\n{ACC},Müller GmbH,EUR\n")
