@@ -11,9 +11,6 @@ fork of a process that runs Qt threads) and talks back over a pipe:
 - then the job's result (pickled) or its error as one line, re-raised in the parent as a
   :class:`ChildJobError` (a :class:`Cancelled` when the user stopped it).
 
-A job may start processes of its own (the files pull hashes records in one), so its process is
-not "daemonic" in multiprocessing's sense; it is stopped when the app exits all the same.
-
 Cancelling works as on a thread: the parent polls its own ``state.cancelled`` and sets an event
 that the child's ``state.cancelled`` reads, so the job stops where it checks (between pages,
 batches, sheets) and leaves the store as a cancelled job always does.
@@ -28,10 +25,8 @@ instead of paying about a second for a fresh interpreter's imports.
 
 from __future__ import annotations
 
-import atexit
 import importlib
 import multiprocessing as mp
-import multiprocessing.util  # its exit handler is registered now, so _stop_live (below) runs before it
 import os
 import signal
 import threading
@@ -65,32 +60,15 @@ class _Child:
         if self.proc.is_alive():  # it answered (or was dropped) but does not exit: do not leave it behind
             self.proc.terminate()
             self.proc.join(5)
-        _live.discard(self.proc)
-
-
-# The job processes not yet closed. They are not "daemonic" (multiprocessing forbids a daemonic
-# process children of its own, and a job may start one: the files pull hashes records in one), so
-# multiprocessing would wait for them at exit; they are stopped instead, as it stops daemonic ones.
-_live: set[Any] = set()
-
-
-@atexit.register  # after multiprocessing's exit handler (imported above): handlers run last first
-def _stop_live() -> None:
-    for proc in list(_live):
-        if proc.is_alive():
-            proc.terminate()
-    for proc in list(_live):
-        proc.join(5)
-    _live.clear()
 
 
 def _start(warm: tuple[str, ...]) -> _Child:
     job_end, jobs = _SPAWN.Pipe(duplex=False)
     answers, answer_end = _SPAWN.Pipe(duplex=False)
     cancel = _SPAWN.Event()
-    proc = _SPAWN.Process(target=_child_main, args=(job_end, answer_end, cancel, warm), name="workbench-job")
+    proc = _SPAWN.Process(target=_child_main, args=(job_end, answer_end, cancel, warm), name="workbench-job",
+                          daemon=True)
     proc.start()
-    _live.add(proc)
     job_end.close()
     answer_end.close()  # the child holds the only writing end now: EOF means it has gone
     return _Child(proc, jobs, answers, cancel)
@@ -122,7 +100,6 @@ def drop_spare() -> None:
         spare.answers.close()
         spare.proc.terminate()
         spare.proc.join(5)
-        _live.discard(spare.proc)
 
 
 def _refill() -> None:

@@ -31,16 +31,6 @@ def work_until_cancelled(*, state) -> str:
     return "never cancelled"
 
 
-def work_a_long_time(*, state) -> str:
-    """Longer than any caller waits: only stopping its process ends it early."""
-    state.set_progress(0, None, "Working")
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        check_cancelled(state)
-        sum(range(20_000))
-    return "done"
-
-
 def bad_price_file(*, state) -> None:
     raise InputError("amount is not a number", file="prices.csv", row=7, column="amount",
                      expected="a decimal like 12.50")
@@ -143,45 +133,3 @@ def test_a_spare_process_takes_the_next_job_and_sees_the_environment_as_it_is_no
     finally:
         drop_spare()
     assert _job_processes() == []
-
-
-def start_a_process_of_its_own(*, state) -> int:
-    import multiprocessing as mp
-
-    proc = mp.get_context("spawn").Process(target=os.getpid)
-    proc.start()
-    proc.join(60)
-    return proc.exitcode
-
-
-def test_a_job_may_start_a_process_of_its_own():
-    """The files pull hashes records in a process of its own: in the app that is a job's child."""
-    assert run_isolated(start_a_process_of_its_own) == 0
-
-
-def test_a_job_still_running_when_the_caller_exits_is_stopped_not_waited_for(tmp_path):
-    import subprocess
-    import sys
-
-    pid_file = tmp_path / "pid"
-    script = (
-        "import os, sys, threading, time\n"
-        f"sys.path.insert(0, {str(os.path.dirname(__file__))!r})\n"
-        "from test_isolated import work_a_long_time\n"
-        "from workbench import isolated\n"
-        "class Working:\n"
-        "    cancelled = False\n"
-        "    running = threading.Event()\n"
-        "    def set_progress(self, *args):\n"
-        "        self.running.set()\n"
-        "state = Working()\n"
-        "threading.Thread(target=isolated.run_isolated, args=(work_a_long_time,), kwargs={'state': state},\n"
-        "                 daemon=True).start()\n"
-        "assert state.running.wait(120)\n"  # the job runs in its process: now the caller exits
-        f"open({str(pid_file)!r}, 'w').write(str(next(iter(isolated._live)).pid))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=200)
-    assert done.returncode == 0, done.stderr
-    pid = int(pid_file.read_text())
-    with pytest.raises(ProcessLookupError):  # the job's process is gone with its caller
-        os.kill(pid, 0)
