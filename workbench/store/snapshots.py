@@ -21,6 +21,7 @@ here answers for both (``load_extract`` only for runs with parts: it returns Non
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
 import json
@@ -100,6 +101,15 @@ def _tagged_json(v: Any) -> str:
     return json.dumps(v, default=_json_default, ensure_ascii=False, separators=(",", ":"))
 
 
+def _addresses(values: np.ndarray) -> np.ndarray:
+    """Each element's identity: an object array holds its objects' addresses, which in CPython are
+    their ``id()``s (read in place, not one ``id()`` call per row)."""
+    values = np.ascontiguousarray(values)
+    view = np.ctypeslib.as_array((ctypes.c_ssize_t * len(values)).from_address(values.ctypes.data))
+    out: np.ndarray = view.copy()  # the view does not keep ``values`` alive
+    return out
+
+
 def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The codes and first positions of the distinct objects of an object array, by identity.
 
@@ -107,8 +117,7 @@ def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     it (a pull's timestamp, an invoice date, a balance): such a value is typed and turned into text
     once, however many rows share it. By identity, so equal values of different scale or offset
     (``Decimal("1.0")`` and ``Decimal("1.00")``) never stand in for each other."""
-    ids = np.fromiter(map(id, values), dtype=np.intp, count=len(values))
-    codes, _ = pd.factorize(ids)
+    codes, _ = pd.factorize(_addresses(values))
     seen = np.maximum.accumulate(codes)  # codes are numbered in order of first appearance
     first = np.flatnonzero(np.concatenate(([True], seen[1:] > seen[:-1]))) if len(codes) else codes
     return codes, first
@@ -118,13 +127,17 @@ def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # in a text field, a text in a flag): no need to look at each value's type first.
 _BY_ARROW: dict[Any, tuple[pa.DataType, str]] = {str: (pa.string(), "str"), bool: (pa.bool_(), "bool")}
 SAMPLE = 1024  # values looked at to tell a column of few distinct objects
+# The share of distinct objects (on the sample) under which converting each distinct object once
+# and spreading it (``take``) beats converting every row: Arrow copies a text in a few nanoseconds,
+# a Decimal or datetime is first made text in Python.
+_FEW = {"str": 0.25, "other": 0.6}
 
 
-def _repetitive(values: np.ndarray) -> bool:
+def _repetitive(values: np.ndarray, share: float) -> bool:
     """Whether the rows share few value objects (a file name, a currency, a pull's timestamp, None),
     judged on rows spread over the column."""
-    sample = values[::max(1, len(values) // SAMPLE)]
-    return len({id(v) for v in sample}) * 4 <= len(sample)
+    sample = _addresses(values[::max(1, len(values) // SAMPLE)])
+    return len(np.unique(sample)) <= share * len(sample)
 
 
 def _encode_column(series: pd.Series, declared: Any = None) -> tuple[pa.Array, str]:
@@ -136,21 +149,22 @@ def _encode_column(series: pd.Series, declared: Any = None) -> tuple[pa.Array, s
     if series.dtype != object:
         return pa.Array.from_pandas(series), f"pandas:{series.dtype}"
     values = series.to_numpy(dtype=object)
+    if len(values) and _repetitive(values, _FEW["str" if declared in _BY_ARROW else "other"]):
+        codes, first = _distinct(values)  # each distinct object typed and converted once
+        arr, tag = _encode_values(values[first], declared)
+        return arr.take(pa.array(codes)), tag
+    return _encode_values(values, declared)
+
+
+def _encode_values(values: np.ndarray, declared: Any = None) -> tuple[pa.Array, str]:
     if declared in _BY_ARROW:  # Arrow converts these faster than any look at their objects
         arrow_type, tag = _BY_ARROW[declared]
         try:
             return pa.array(values, type=arrow_type), tag
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             pass  # a value of another type: typed below, as in any column
-    if _repetitive(values):  # each distinct object typed and converted once
-        codes, first = _distinct(values)
-        arr, tag = _encode_values(values[first])
-        return arr.take(pa.array(codes)), tag
-    return _encode_values(values)
-
-
-def _encode_values(values: np.ndarray) -> tuple[pa.Array, str]:
-    kinds = {type(v) for v in values if v is not None}
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
     if not kinds:
         return pa.nulls(len(values)), "null"
     if kinds == {str}:
