@@ -64,11 +64,13 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
                             instance=m.instance, api_version=m.api_version, objects=m.objects, queries=m.queries,
                             extracted_at=m.extracted_at, incremental_since=m.incremental_since,
                             row_counts=m.row_counts, content_hash=m.content_hash, api_usage=plain(m.api_usage)))
-        stored = []
-        for ex in (crm, erp):
-            stored += snapshots.save(s, run.id, ex, state, (raw or {}).get(ex.meta.side))
-        _save_links(s, run.id, result.links, state)
-        _save_exceptions(s, run.id, result.exceptions, now, state)
+        with snapshots.Saving(s, run.id, state) as saving:
+            for ex in (crm, erp):
+                saving.add(ex, (raw or {}).get(ex.meta.side))
+            # while the last parts compress on saving's worker thread
+            _save_links(s, run.id, result.links, state)
+            _save_exceptions(s, run.id, result.exceptions, now, state)
+            stored = saving.finish()
         trail.append(s, actor=user, action="run.completed", entity_type="run", entity_id=run.id, run_id=run.id,
                      detail={"name": config.name, "as_of": config.as_of,
                              "sources": {ex.meta.side: {"system": ex.meta.system, "hash": ex.meta.content_hash,

@@ -395,36 +395,82 @@ def take_raw(extract: Extract, state: TaskState | None = None) -> RawParts:
     return RawParts(out)
 
 
-def parts(extract: Extract, state: TaskState | None = None, raw: RawParts | None = None) -> Iterator[Part]:
-    """The extract as parts, one at a time (a part's bytes are dropped once written); ``raw``: its raw
-    records' parts when ``take_raw`` took them already.
+PENDING_BYTES = 256 << 20  # Arrow bytes of tables waiting for compression before encoding waits
 
-    Each part's Parquet file is compressed on a worker thread while the next part is encoded
-    (Arrow lets go of the GIL as it compresses), so at most two parts are in memory at once."""
-    side = extract.meta.side
-    if raw is not None:
-        yield from raw.parts
-        raw_names = [p.name for p in raw.parts]
-        tables = _tables(extract, None, state)
-    else:
-        snaps = extract.snapshots[SNAPSHOT_COLUMNS]
-        _check_hashes(side, snaps)
-        rows_of = _kind_rows(snaps["kind"].to_numpy(dtype=object)) if len(snaps) else {}
-        raw_names = [_raw_name(kind) for kind in rows_of]
-        tables = _tables(extract, _raw_tables(snaps, rows_of), state)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-parts") as pool:
-        pending: tuple[str, int, Future[tuple[memoryview, str]]] | None = None
-        for name, rows, table in tables:
-            future = pool.submit(_stored, table)
-            del table
-            if pending is not None:
-                yield Part(side, pending[0], pending[1], *pending[2].result())
-            pending = (name, rows, future)
-        if pending is not None:
-            yield Part(side, pending[0], pending[1], *pending[2].result())
-    order = {"raw": raw_names, "frames": list(extract.frames), "issues": extract.issues is not None}
-    meta = _meta_json(extract.meta, order)
-    yield Part(side, "meta", 1, memoryview(meta), hashlib.sha256(meta).hexdigest())
+
+class Saving:
+    """A run's sides being stored as parts, in the run's transaction::
+
+        with Saving(session, run_id, state) as saving:
+            saving.add(crm, raw_crm)
+            saving.add(erp, raw_erp)
+            ...  # the run's other rows, while the last parts compress
+            stored = saving.finish()
+
+    ``add`` encodes a side's tables on the calling thread and hands each to a worker thread that
+    compresses it (Arrow lets go of the GIL as it compresses), across both sides, so encoding never
+    waits for a side's last part; the caller's next work overlaps the last ones. Tables wait for the
+    worker up to ``PENDING_BYTES``. ``finish`` stores each part (a blob already stored under the same
+    SHA-256 is referenced, not written again) and gives (side, part, rows, sha256) of each."""
+
+    def __init__(self, s: Session, run_id: int, state: TaskState | None = None) -> None:
+        self._session, self._run_id, self._state = s, run_id, state
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-parts")
+        self._parts: list[tuple[str, str, int, Part | Future[tuple[memoryview, str]]]] = []
+        self._waiting: list[tuple[int, Future[tuple[memoryview, str]]]] = []  # (Arrow bytes, compressing)
+
+    def __enter__(self) -> Saving:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, extract: Extract, raw: RawParts | None = None) -> None:
+        """Queue the extract's parts; ``raw``: its raw records' parts when ``take_raw`` took them already."""
+        side = extract.meta.side
+        if raw is not None:
+            self._parts += [(side, p.name, p.rows, p) for p in raw.parts]
+            raw_names = [p.name for p in raw.parts]
+            tables = _tables(extract, None, self._state)
+        else:
+            snaps = extract.snapshots[SNAPSHOT_COLUMNS]
+            _check_hashes(side, snaps)
+            rows_of = _kind_rows(snaps["kind"].to_numpy(dtype=object)) if len(snaps) else {}
+            raw_names = [_raw_name(kind) for kind in rows_of]
+            tables = _tables(extract, _raw_tables(snaps, rows_of), self._state)
+        while True:
+            self._wait_below(PENDING_BYTES)  # before the next table is built
+            item = next(tables, None)
+            if item is None:
+                break
+            name, rows, table = item
+            future = self._pool.submit(_stored, table)
+            self._waiting.append((table.nbytes, future))
+            self._parts.append((side, name, rows, future))
+            del table, item
+        order = {"raw": raw_names, "frames": list(extract.frames), "issues": extract.issues is not None}
+        meta = _meta_json(extract.meta, order)
+        self._parts.append((side, "meta", 1, Part(side, "meta", 1, memoryview(meta), hashlib.sha256(meta).hexdigest())))
+
+    def _wait_below(self, most: int) -> None:
+        self._waiting = [(n, f) for n, f in self._waiting if not f.done()]
+        while self._waiting and sum(n for n, _ in self._waiting) > most:
+            self._waiting.pop(0)[1].result()
+
+    def finish(self) -> list[tuple[str, str, int, str]]:
+        from sqlalchemy.dialects import postgresql, sqlite
+        s = self._session
+        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+        stored = []
+        for side, name, rows, got in self._parts:
+            part = got if isinstance(got, Part) else Part(side, name, rows, *got.result())
+            s.execute(insert(SnapshotBlob).values(sha256=part.sha256, size=len(part.data), content=part.data)
+                      .on_conflict_do_nothing(index_elements=["sha256"]))
+            s.execute(insert(SnapshotPart).values(run_id=self._run_id, side=side, part=name, rows=rows,
+                                                  sha256=part.sha256))
+            stored.append((side, name, rows, part.sha256))
+        self._parts = []
+        return stored
 
 
 def _raw_name(kind: Any) -> str:
@@ -487,21 +533,10 @@ def _extract(side: str, blobs: dict[str, bytes]) -> Extract:
 def save(s: Session, run_id: int, extract: Extract, state: TaskState | None = None,
          raw: RawParts | None = None) -> list[tuple[str, str, int, str]]:
     """Store the extract's parts for the run (in the caller's transaction): (side, part, rows, sha256) each;
-    ``raw``: the raw records' parts when ``take_raw`` took them out of the extract already.
-
-    A blob already stored under the same SHA-256 is referenced, not written again."""
-    from sqlalchemy.dialects import postgresql, sqlite
-    dialect = s.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stored = []
-    for part in parts(extract, state, raw):
-        sha = part.sha256
-        s.execute(insert(SnapshotBlob).values(sha256=sha, size=len(part.data), content=part.data)
-                  .on_conflict_do_nothing(index_elements=["sha256"]))
-        s.execute(insert(SnapshotPart).values(run_id=run_id, side=part.side, part=part.name, rows=part.rows,
-                                              sha256=sha))
-        stored.append((part.side, part.name, part.rows, sha))
-    return stored
+    ``raw``: the raw records' parts when ``take_raw`` took them out of the extract already."""
+    with Saving(s, run_id, state) as saving:
+        saving.add(extract, raw)
+        return saving.finish()
 
 
 def _blobs(s: Session, run_id: int, side: str | None = None,
