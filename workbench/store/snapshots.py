@@ -25,6 +25,7 @@ import ctypes
 import functools
 import hashlib
 import json
+import threading
 import typing
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -404,20 +405,31 @@ class Saving:
         with Saving(session, run_id, state) as saving:
             saving.add(crm, raw_crm)
             saving.add(erp, raw_erp)
-            ...  # the run's other rows, while the last parts compress
+            ...  # the run's other rows (using the connection under ``saving.db``)
             stored = saving.finish()
 
     ``add`` encodes a side's tables on the calling thread and hands each to a worker thread that
-    compresses it (Arrow lets go of the GIL as it compresses), across both sides, so encoding never
-    waits for a side's last part; the caller's next work overlaps the last ones. Tables wait for the
-    worker up to ``PENDING_BYTES``. ``finish`` stores each part (a blob already stored under the same
-    SHA-256 is referenced, not written again) and gives (side, part, rows, sha256) of each."""
+    compresses it and stores the part (Arrow lets go of the GIL as it compresses, SQLite and psycopg
+    as they write), in order, across both sides: encoding never waits for a side's last part, and
+    the caller's next work overlaps the last ones. Tables wait for the worker up to ``PENDING_BYTES``.
+    A blob already stored under the same SHA-256 is referenced, not written again. ``finish`` waits
+    for the worker and gives (side, part, rows, sha256) of each part."""
 
     def __init__(self, s: Session, run_id: int, state: TaskState | None = None) -> None:
-        self._session, self._run_id, self._state = s, run_id, state
+        self._run_id, self._state = run_id, state
+        conn = s.connection()
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        self._driver: Any = driver
+        q, mark = conn.dialect.identifier_preparer.quote, "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self._sql = [f"INSERT INTO {q(table)} ({', '.join(map(q, cols))}) VALUES ({', '.join([mark] * len(cols))})"
+                     + conflict for table, cols, conflict in (
+                         ("snapshot_blobs", ("sha256", "size", "content"), " ON CONFLICT (sha256) DO NOTHING"),
+                         ("snapshot_parts", ("run_id", "side", "part", "rows", "sha256"), ""))]
+        self.db = threading.Lock()  # the connection: the worker's writes and the caller's, one at a time
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-parts")
-        self._parts: list[tuple[str, str, int, Part | Future[tuple[memoryview, str]]]] = []
-        self._waiting: list[tuple[int, Future[tuple[memoryview, str]]]] = []  # (Arrow bytes, compressing)
+        self._stored: list[Future[tuple[str, str, int, str]]] = []
+        self._waiting: list[tuple[int, Future[tuple[str, str, int, str]]]] = []  # (Arrow bytes, not stored yet)
 
     def __enter__(self) -> Saving:
         return self
@@ -429,7 +441,7 @@ class Saving:
         """Queue the extract's parts; ``raw``: its raw records' parts when ``take_raw`` took them already."""
         side = extract.meta.side
         if raw is not None:
-            self._parts += [(side, p.name, p.rows, p) for p in raw.parts]
+            self._stored += [self._pool.submit(self._put, p) for p in raw.parts]
             raw_names = [p.name for p in raw.parts]
             tables = _tables(extract, None, self._state)
         else:
@@ -444,32 +456,37 @@ class Saving:
             if item is None:
                 break
             name, rows, table = item
-            future = self._pool.submit(_stored, table)
+            future = self._pool.submit(self._compress_and_put, side, name, rows, table)
             self._waiting.append((table.nbytes, future))
-            self._parts.append((side, name, rows, future))
+            self._stored.append(future)
             del table, item
         order = {"raw": raw_names, "frames": list(extract.frames), "issues": extract.issues is not None}
         meta = _meta_json(extract.meta, order)
-        self._parts.append((side, "meta", 1, Part(side, "meta", 1, memoryview(meta), hashlib.sha256(meta).hexdigest())))
+        self._stored.append(self._pool.submit(self._put, Part(side, "meta", 1, memoryview(meta),
+                                                               hashlib.sha256(meta).hexdigest())))
 
     def _wait_below(self, most: int) -> None:
         self._waiting = [(n, f) for n, f in self._waiting if not f.done()]
         while self._waiting and sum(n for n, _ in self._waiting) > most:
             self._waiting.pop(0)[1].result()
 
+    def _compress_and_put(self, side: str, name: str, rows: int, table: pa.Table) -> tuple[str, str, int, str]:
+        return self._put(Part(side, name, rows, *_stored(table)))
+
+    def _put(self, part: Part) -> tuple[str, str, int, str]:
+        """Store a part (on the worker thread)."""
+        with self.db:
+            cursor = self._driver.cursor()
+            try:
+                cursor.execute(self._sql[0], (part.sha256, len(part.data), part.data))
+                cursor.execute(self._sql[1], (self._run_id, part.side, part.name, part.rows, part.sha256))
+            finally:
+                cursor.close()
+        return part.side, part.name, part.rows, part.sha256
+
     def finish(self) -> list[tuple[str, str, int, str]]:
-        from sqlalchemy.dialects import postgresql, sqlite
-        s = self._session
-        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-        stored = []
-        for side, name, rows, got in self._parts:
-            part = got if isinstance(got, Part) else Part(side, name, rows, *got.result())
-            s.execute(insert(SnapshotBlob).values(sha256=part.sha256, size=len(part.data), content=part.data)
-                      .on_conflict_do_nothing(index_elements=["sha256"]))
-            s.execute(insert(SnapshotPart).values(run_id=self._run_id, side=side, part=name, rows=rows,
-                                                  sha256=part.sha256))
-            stored.append((side, name, rows, part.sha256))
-        self._parts = []
+        stored = [f.result() for f in self._stored]
+        self._stored = []
         return stored
 
 
