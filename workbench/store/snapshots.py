@@ -27,7 +27,7 @@ import hashlib
 import json
 import threading
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -397,6 +397,7 @@ def take_raw(extract: Extract, state: TaskState | None = None) -> RawParts:
 
 
 PENDING_BYTES = 256 << 20  # Arrow bytes of tables waiting for compression before encoding waits
+BIG_ROWS = 200_000  # a table of this many rows waits until the worker has compressed all before it
 
 
 class Saving:
@@ -410,8 +411,8 @@ class Saving:
 
     ``add`` encodes a side's tables on the calling thread and hands each to a worker thread that
     compresses it and stores the part (Arrow lets go of the GIL as it compresses, SQLite and psycopg
-    as they write), in order, across both sides: encoding never waits for a side's last part, and
-    the caller's next work overlaps the last ones. Tables wait for the worker up to ``PENDING_BYTES``.
+    as they write), in order, across both sides: encoding does not wait at the end of a side, and
+    the caller's next work overlaps the last ones. Tables wait for the worker (see ``_before_table``).
     A blob already stored under the same SHA-256 is referenced, not written again. ``finish`` waits
     for the worker and gives (side, part, rows, sha256) of each part."""
 
@@ -443,15 +444,15 @@ class Saving:
         if raw is not None:
             self._stored += [self._pool.submit(self._put, p) for p in raw.parts]
             raw_names = [p.name for p in raw.parts]
-            tables = _tables(extract, None, self._state)
+            tables = _tables(extract, None, self._state, self._before_table)
         else:
             snaps = extract.snapshots[SNAPSHOT_COLUMNS]
             _check_hashes(side, snaps)
             rows_of = _kind_rows(snaps["kind"].to_numpy(dtype=object)) if len(snaps) else {}
             raw_names = [_raw_name(kind) for kind in rows_of]
-            tables = _tables(extract, _raw_tables(snaps, rows_of), self._state)
+            tables = _tables(extract, _raw_tables(snaps, rows_of, self._before_table), self._state,
+                             self._before_table)
         while True:
-            self._wait_below(PENDING_BYTES)  # before the next table is built
             item = next(tables, None)
             if item is None:
                 break
@@ -464,6 +465,12 @@ class Saving:
         meta = _meta_json(extract.meta, order)
         self._stored.append(self._pool.submit(self._put, Part(side, "meta", 1, memoryview(meta),
                                                                hashlib.sha256(meta).hexdigest())))
+
+    def _before_table(self, rows: int) -> None:
+        """Wait for the worker before a table is built: until the tables it has not compressed yet
+        hold at most ``PENDING_BYTES``, or none at all before a big one (a million invoices: two of
+        those at once would be the run's peak of memory)."""
+        self._wait_below(0 if rows >= BIG_ROWS else PENDING_BYTES)
 
     def _wait_below(self, most: int) -> None:
         self._waiting = [(n, f) for n, f in self._waiting if not f.done()]
@@ -494,22 +501,27 @@ def _raw_name(kind: Any) -> str:
     return "raw" if kind is None else f"raw:{kind}"
 
 
-def _raw_tables(snaps: pd.DataFrame, raw: dict[Any, np.ndarray | slice]) -> Iterator[tuple[str, int, pa.Table]]:
-    """Each kind's raw records (``raw``: their rows) as an Arrow table, with their positions in the pull."""
+def _raw_tables(snaps: pd.DataFrame, raw: dict[Any, np.ndarray | slice],
+                ready: Callable[[int], None] = lambda rows: None) -> Iterator[tuple[str, int, pa.Table]]:
+    """Each kind's raw records (``raw``: their rows) as an Arrow table, with their positions in the pull;
+    ``ready`` is told the rows of each table before it is built."""
     for kind, rows in raw.items():
         seq = np.arange(len(snaps))[rows]
+        ready(len(seq))
         yield _raw_name(kind), len(seq), _frame_table(snaps.iloc[rows], RAW_TYPES, {SEQ: pa.array(seq)},
                                                       {"content_hash": HASH_OF_PAYLOAD})
 
 
-def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | None,
-            state: TaskState | None) -> Iterator[tuple[str, int, pa.Table]]:
-    """The extract's parts but its meta as Arrow tables (``raw_tables``: its raw records', unless taken).
+def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | None, state: TaskState | None,
+            ready: Callable[[int], None] = lambda rows: None) -> Iterator[tuple[str, int, pa.Table]]:
+    """The extract's parts but its meta as Arrow tables (``raw_tables``: its raw records', unless taken);
+    ``ready`` is told the rows of each frame's table before it is built.
 
     A kind's raw records and its frame are taken in turn: a raw part costs little to build and much
     to compress (the payload text), a frame the other way round, so each overlaps the other's work."""
     def frame_tables() -> Iterator[tuple[str, int, pa.Table]]:
         for kind, frame in extract.frames.items():
+            ready(len(frame))
             yield f"frame:{kind}", len(frame), _frame_table(frame, _declared(kind))
 
     queues = [frame_tables()] if raw_tables is None else [raw_tables, frame_tables()]
@@ -522,6 +534,7 @@ def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | 
             yield item
             check_cancelled(state)
     if extract.issues is not None:
+        ready(len(extract.issues))
         yield "issues", len(extract.issues), _frame_table(extract.issues)
 
 
