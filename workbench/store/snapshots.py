@@ -439,11 +439,14 @@ class Saving:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def add(self, extract: Extract, raw: RawParts | None = None) -> None:
-        """Queue the extract's parts; ``raw``: its raw records' parts when ``take_raw`` took them already."""
+        """Queue the extract's parts; ``raw``: its raw records' parts when ``take_raw`` took them already
+        (taken out of ``raw``, which is empty afterwards)."""
         side = extract.meta.side
         if raw is not None:
-            self._stored += [self._pool.submit(self._put, p) for p in raw.parts]
-            raw_names = [p.name for p in raw.parts]
+            parts, raw.parts[:] = list(raw.parts), []  # handed over: each part's bytes go once it is stored
+            self._stored += [self._pool.submit(self._put, p) for p in parts]
+            raw_names = [p.name for p in parts]
+            del parts
             tables = _tables(extract, None, self._state, self._before_table)
         else:
             snaps = extract.snapshots[SNAPSHOT_COLUMNS]
