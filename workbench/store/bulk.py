@@ -11,6 +11,8 @@ SQLite, ``COPY ... FROM STDIN`` on PostgreSQL, ``fetchmany`` to read.
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from decimal import Decimal
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
@@ -85,19 +87,27 @@ def insert(s: Session, table: Table, columns: dict[str, Sequence[Any]], state: T
 
 def _echo(table: Table, column: str, dialect: Any, sent: Sequence[Any], parsed: list[Any] | None) -> list[Any] | None:
     """The values ``read`` gives back for a column sent to the driver as ``sent`` (bind processors
-    applied), without reading them; None where that is not certain.
+    applied), or equal ones, without reading them; None where that is not certain.
 
-    Only on SQLite, for text sent to a column of text affinity (String, Text, ExactDecimal, JSONText)
-    or to a date-time one (whose text never reads as a number): SQLite stores such text as it is
-    and gives it back unchanged, so the column's own result processor makes of it what ``read``
-    would. JSON columns: ``parsed`` (see ``_json_texts``), the same JSON values."""
+    Text sent to a text column (String, Text, JSONText; ExactDecimal on SQLite) comes back as it was
+    sent, on SQLite also in a date-time column (whose text never reads as a number): the column's own
+    result processor makes of it what ``read`` would; JSON columns: ``parsed`` (see ``_json_texts``),
+    the same JSON values. On PostgreSQL a NUMERIC gives back a Decimal of the same digits and scale
+    unless its exponent is positive or it is a negative zero, and a timestamptz the same instant of
+    an aware time (a naive one is read in the session's time zone)."""
     from sqlalchemy import DateTime, String
 
     from workbench.store.types import ExactDecimal, JSONText
     col_type = table.c[column].type
-    if dialect.name != "sqlite" or not isinstance(col_type, (String, ExactDecimal, JSONText, DateTime)):
+    if not isinstance(col_type, (String, ExactDecimal, JSONText, DateTime)) or dialect.name not in ("sqlite",
+                                                                                                  "postgresql"):
         return None
     kinds = set(map(type, sent)) - {type(None)}
+    if dialect.name == "postgresql" and isinstance(col_type, ExactDecimal):
+        return list(sent) if kinds <= {Decimal} and all(_numeric_keeps(v) for v in sent if v is not None) else None
+    if dialect.name == "postgresql" and isinstance(col_type, DateTime):
+        aware = kinds <= {datetime} and all(v.utcoffset() is not None for v in sent if v is not None)
+        return list(sent) if aware else None
     if not all(issubclass(k, str) for k in kinds):  # an int or a float: SQLite may give it back as text
         return None
     if kinds - {str}:  # a StrEnum is stored, and read back, as its text
@@ -106,6 +116,13 @@ def _echo(table: Table, column: str, dialect: Any, sent: Sequence[Any], parsed: 
         return parsed
     convert = _converter(table, column, dialect, None)
     return list(sent) if convert is None else convert(sent)
+
+
+def _numeric_keeps(d: Decimal) -> bool:
+    """Whether PostgreSQL's NUMERIC gives ``d`` back with its digits and scale (``1E+3`` comes back
+    as ``1000``, ``-0.00`` as ``0.00``)."""
+    exponent = d.as_tuple().exponent
+    return isinstance(exponent, int) and exponent <= 0 and not (d.is_zero() and d.is_signed())
 
 
 def _bound(values: Sequence[Any], process: Callable[[Any], Any]) -> list[Any]:
