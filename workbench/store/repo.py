@@ -66,8 +66,10 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
                             extracted_at=m.extracted_at, incremental_since=m.incremental_since,
                             row_counts=m.row_counts, content_hash=m.content_hash, api_usage=plain(m.api_usage)))
         with snapshots.Saving(s, run.id, state) as saving:
+            for side, parts in (raw or {}).items():  # stored first: their bytes go before the frames are built
+                saving.add_raw(side, parts)
             for ex in (crm, erp):
-                saving.add(ex, (raw or {}).get(ex.meta.side))
+                saving.add(ex)
             # while the last parts compress and are stored on saving's worker thread
             _save_links(s, run.id, result.links, state, saving.db)
             saved = _save_exceptions(s, run.id, result.exceptions, now, state, saving.db)

@@ -431,6 +431,7 @@ class Saving:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-parts")
         self._stored: list[Future[tuple[str, str, int, str]]] = []
         self._waiting: list[tuple[int, Future[tuple[str, str, int, str]]]] = []  # (Arrow bytes, not stored yet)
+        self._raw_names: dict[str, list[str]] = {}
 
     def __enter__(self) -> Saving:
         return self
@@ -438,15 +439,21 @@ class Saving:
     def __exit__(self, *exc: object) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
+    def add_raw(self, side: str, raw: RawParts) -> None:
+        """Queue a side's raw records' parts that ``take_raw`` took already, taking them out of ``raw``
+        (empty afterwards): their bytes go as soon as each is stored, before the frames are built."""
+        parts, raw.parts[:] = list(raw.parts), []
+        self._stored += [self._pool.submit(self._put, p) for p in parts]
+        self._raw_names[side] = [p.name for p in parts]
+
     def add(self, extract: Extract, raw: RawParts | None = None) -> None:
         """Queue the extract's parts; ``raw``: its raw records' parts when ``take_raw`` took them already
-        (taken out of ``raw``, which is empty afterwards)."""
+        (see ``add_raw``, which may have queued them before)."""
         side = extract.meta.side
-        if raw is not None:
-            parts, raw.parts[:] = list(raw.parts), []  # handed over: each part's bytes go once it is stored
-            self._stored += [self._pool.submit(self._put, p) for p in parts]
-            raw_names = [p.name for p in parts]
-            del parts
+        if raw is not None and side not in self._raw_names:
+            self.add_raw(side, raw)
+        if side in self._raw_names:
+            raw_names = self._raw_names[side]
             tables = _tables(extract, None, self._state, self._before_table)
         else:
             snaps = extract.snapshots[SNAPSHOT_COLUMNS]
@@ -523,7 +530,8 @@ def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | 
     A kind's raw records and its frame are taken in turn: a raw part costs little to build and much
     to compress (the payload text), a frame the other way round, so each overlaps the other's work."""
     def frame_tables() -> Iterator[tuple[str, int, pa.Table]]:
-        for kind, frame in extract.frames.items():
+        # the biggest first: the small ones are encoded while it compresses
+        for kind, frame in sorted(extract.frames.items(), key=lambda kv: -len(kv[1])):
             ready(len(frame))
             yield f"frame:{kind}", len(frame), _frame_table(frame, _declared(kind))
 
