@@ -89,20 +89,69 @@ def snapshot_digest(session: Session, run_id: int) -> dict[str, Any]:
     return d.result()
 
 
-def exception_digest(session: Session, run_id: int, first_status: Mapping[int, str] | None = None) -> dict[str, Any]:
-    """``first_status``: each exception's status when the run stored it, where it has changed since
-    (the replayed trail says); the others are still at their first status."""
+_AS_IS = (str, int, float, list, tuple, dict)  # what ``_ROW_JSON`` encodes without calling ``_canon``
+_EXACT = frozenset((str, int, float, bool, list, tuple, dict, type(None)))
+
+
+def _canon_column(values: list[Any]) -> list[Any]:
+    """The column's values as ``_ROW_JSON`` would see them after calling ``_canon``: the same JSON,
+    one encoder call a row with no calls back into Python. A time many rows share (a run's
+    first-seen) is made text once."""
+    if set(map(type, values)) <= _EXACT:
+        return values
+    times: dict[Any, str] = {}  # equal times are the same instant, or the same naive wall time: the same text
+    out: list[Any] = []
+    for v in values:
+        if type(v) in _EXACT or isinstance(v, _AS_IS) or v is None:
+            out.append(v)
+        elif isinstance(v, datetime):
+            text = times.get(v)
+            if text is None:
+                text = times[v] = _canon(v)
+            out.append(text)
+        else:
+            out.append(_canon(v))
+    return out
+
+
+def _digest_columns(columns: list[list[Any]]) -> dict[str, Any]:
+    """``Digest`` over the rows the columns hold (each row's values in column order)."""
     d = Digest()
-    columns = bulk.read(session, ExceptionRow.__table__, [*EXCEPTION_FACTS, "status"], run_id)  # type: ignore[arg-type]
-    for row in zip(*columns, strict=True):
-        *facts, status = row
-        d.add(*facts, (first_status or {}).get(facts[0], status))
+    sha256 = hashlib.sha256
+    d.rows = [sha256(_ROW_JSON(row).encode("utf-8")).hexdigest()
+              for row in zip(*map(_canon_column, columns), strict=True)]
     return d.result()
 
 
-def covered(session: Session, run_id: int, parts: list[tuple[str, str, int, str]]) -> dict[str, Any]:
-    """What the run's event records, computed as the run is saved (its rows already inserted)."""
-    return {"snapshots": parts_digest(parts), "exceptions": exception_digest(session, run_id)}
+def exception_digest(session: Session, run_id: int, first_status: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """``first_status``: each exception's status when the run stored it, where it has changed since
+    (the replayed trail says); the others are still at their first status."""
+    columns = bulk.read(session, ExceptionRow.__table__, [*EXCEPTION_FACTS, "status"], run_id)  # type: ignore[arg-type]
+    if first_status:
+        columns[-1] = [first_status.get(i, status) for i, status in zip(columns[0], columns[-1], strict=True)]
+    return _digest_columns(columns)
+
+
+def saved_exception_digest(session: Session, run_id: int, saved: Mapping[str, list[Any]]) -> dict[str, Any]:
+    """``exception_digest`` of the run's exceptions just inserted, from ``saved``: their values as
+    reading them back gives (``bulk.insert``'s echo, in insert order, ``status`` included), with only
+    their ids read. Where a column is not in ``saved``, or the rows do not read back in insert
+    order, the exceptions are read back whole."""
+    if any(c not in saved for c in (*EXCEPTION_FACTS[1:], "status")):
+        return exception_digest(session, run_id)
+    ids, keys = bulk.read(session, ExceptionRow.__table__, ["id", "key"], run_id)  # type: ignore[arg-type]
+    if keys != saved["key"]:  # ids are given in insert order: a store that did otherwise is read whole
+        return exception_digest(session, run_id)
+    return _digest_columns([ids, *(saved[c] for c in EXCEPTION_FACTS[1:]), saved["status"]])
+
+
+def covered(session: Session, run_id: int, parts: list[tuple[str, str, int, str]],
+            exceptions: Mapping[str, list[Any]] | None = None) -> dict[str, Any]:
+    """What the run's event records, computed as the run is saved (its rows already inserted);
+    ``exceptions``: the run's exceptions as saved (see ``saved_exception_digest``)."""
+    digest = (exception_digest(session, run_id) if exceptions is None
+              else saved_exception_digest(session, run_id, exceptions))
+    return {"snapshots": parts_digest(parts), "exceptions": digest}
 
 
 def check_run(session: Session, run_id: int, recorded: Mapping[str, Any],

@@ -7,6 +7,7 @@ only a failed/cancelled run row that says why.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,17 +65,21 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
                             instance=m.instance, api_version=m.api_version, objects=m.objects, queries=m.queries,
                             extracted_at=m.extracted_at, incremental_since=m.incremental_since,
                             row_counts=m.row_counts, content_hash=m.content_hash, api_usage=plain(m.api_usage)))
-        stored = []
-        for ex in (crm, erp):
-            stored += snapshots.save(s, run.id, ex, state, (raw or {}).get(ex.meta.side))
-        _save_links(s, run.id, result.links, state)
-        _save_exceptions(s, run.id, result.exceptions, now, state)
+        with snapshots.Saving(s, run.id, state) as saving:
+            for side, parts in (raw or {}).items():  # stored first: their bytes go before the frames are built
+                saving.add_raw(side, parts)
+            for ex in (crm, erp):
+                saving.add(ex)
+            # while the last parts compress and are stored on saving's worker thread
+            _save_links(s, run.id, result.links, state, saving.db)
+            saved = _save_exceptions(s, run.id, result.exceptions, now, state, saving.db)
+            stored = saving.finish()
         trail.append(s, actor=user, action="run.completed", entity_type="run", entity_id=run.id, run_id=run.id,
                      detail={"name": config.name, "as_of": config.as_of,
                              "sources": {ex.meta.side: {"system": ex.meta.system, "hash": ex.meta.content_hash,
                                                         "rows": ex.meta.row_counts} for ex in (crm, erp)},
                              "exceptions": int(len(result.exceptions)),
-                             "covered": coverage.covered(s, run.id, stored)})
+                             "covered": coverage.covered(s, run.id, stored, saved)})
         return run.id
 
 
@@ -89,7 +94,8 @@ def _values(frame: pd.DataFrame, column: str) -> list[Any]:
     return out
 
 
-def _save_links(s: Session, run_id: int, links: pd.DataFrame, state: TaskState | None) -> None:
+def _save_links(s: Session, run_id: int, links: pd.DataFrame, state: TaskState | None,
+                lock: AbstractContextManager[Any]) -> None:
     if links is None or links.empty:
         return
     n = len(links)
@@ -98,7 +104,8 @@ def _save_links(s: Session, run_id: int, links: pd.DataFrame, state: TaskState |
         "method": links["method"].tolist(),
         "confidence": [float(v or 0.0) for v in links["confidence"].tolist()],
         "evidence": links["evidence"].tolist(),
-        "status": [v or "auto" for v in links["status"].tolist()], "version": [1] * n}, state, plain_json={"evidence"})
+        "status": [v or "auto" for v in links["status"].tolist()], "version": [1] * n}, state, plain_json={"evidence"},
+        lock=lock)
 
 
 def _previous_state(s: Session, run_id: int) -> dict[str, dict[str, Any]]:
@@ -116,10 +123,14 @@ def _previous_state(s: Session, run_id: int) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, state: TaskState | None) -> None:
+def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, state: TaskState | None,
+                     lock: AbstractContextManager[Any]) -> dict[str, list[Any]] | None:
+    """Insert the run's exceptions (``lock``: held while using the connection); gives their facts as
+    reading them back would (``bulk.insert``'s echo, see ``coverage.saved_exception_digest``)."""
     if exc is None or exc.empty:
-        return
-    prev = _previous_state(s, run_id)
+        return None
+    with lock:
+        prev = _previous_state(s, run_id)
     keys = exc["key"].tolist()
     n = len(keys)
     status: list[str] = [ExceptionStatus.OPEN] * n
@@ -139,7 +150,7 @@ def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, 
             status[i] = before["status"]
     texts = {c: [None if v is None else str(v) for v in _values(exc, c)]
              for c in ("crm_number", "erp_number", "crm_value", "erp_value")}
-    bulk.insert(s, ExceptionRow.__table__, {  # type: ignore[arg-type]
+    return bulk.insert(s, ExceptionRow.__table__, {  # type: ignore[arg-type]
         "run_id": [run_id] * n, "key": keys, "type": exc["type"].tolist(), "family": exc["family"].tolist(),
         "severity": exc["severity"].tolist(), "status": status,
         **{c: _values(exc, c) for c in ("crm_object", "crm_id", "erp_object", "erp_id")},
@@ -147,7 +158,8 @@ def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, 
         **{c: _values(exc, c) for c in ("customer_name", "field", "difference", "amount_at_risk", "currency")},
         "diffs": exc["diffs"].tolist(), "proposal": exc["proposal"].tolist(),
         "message": _values(exc, "message"), "assignee": assignee, "first_seen": first_seen,
-        "last_seen": [now] * n, "resolution": resolution, "version": [1] * n}, state, plain_json={"diffs", "proposal"})
+        "last_seen": [now] * n, "resolution": resolution, "version": [1] * n}, state, plain_json={"diffs", "proposal"},
+        echo={*coverage.EXCEPTION_FACTS, "status"}, lock=lock)
 
 
 # --- reading -------------------------------------------------------------------------------------------

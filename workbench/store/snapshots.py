@@ -21,11 +21,13 @@ here answers for both (``load_extract`` only for runs with parts: it returns Non
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
 import json
+import threading
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -100,6 +102,15 @@ def _tagged_json(v: Any) -> str:
     return json.dumps(v, default=_json_default, ensure_ascii=False, separators=(",", ":"))
 
 
+def _addresses(values: np.ndarray) -> np.ndarray:
+    """Each element's identity: an object array holds its objects' addresses, which in CPython are
+    their ``id()``s (read in place, not one ``id()`` call per row)."""
+    values = np.ascontiguousarray(values)
+    view = np.ctypeslib.as_array((ctypes.c_ssize_t * len(values)).from_address(values.ctypes.data))
+    out: np.ndarray = view.copy()  # the view does not keep ``values`` alive
+    return out
+
+
 def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The codes and first positions of the distinct objects of an object array, by identity.
 
@@ -107,8 +118,7 @@ def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     it (a pull's timestamp, an invoice date, a balance): such a value is typed and turned into text
     once, however many rows share it. By identity, so equal values of different scale or offset
     (``Decimal("1.0")`` and ``Decimal("1.00")``) never stand in for each other."""
-    ids = np.fromiter(map(id, values), dtype=np.intp, count=len(values))
-    codes, _ = pd.factorize(ids)
+    codes, _ = pd.factorize(_addresses(values))
     seen = np.maximum.accumulate(codes)  # codes are numbered in order of first appearance
     first = np.flatnonzero(np.concatenate(([True], seen[1:] > seen[:-1]))) if len(codes) else codes
     return codes, first
@@ -118,13 +128,17 @@ def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # in a text field, a text in a flag): no need to look at each value's type first.
 _BY_ARROW: dict[Any, tuple[pa.DataType, str]] = {str: (pa.string(), "str"), bool: (pa.bool_(), "bool")}
 SAMPLE = 1024  # values looked at to tell a column of few distinct objects
+# The share of distinct objects (on the sample) under which converting each distinct object once
+# and spreading it (``take``) beats converting every row: Arrow copies a text in a few nanoseconds,
+# a Decimal or datetime is first made text in Python.
+_FEW = {"str": 0.25, "other": 0.6}
 
 
-def _repetitive(values: np.ndarray) -> bool:
+def _repetitive(values: np.ndarray, share: float) -> bool:
     """Whether the rows share few value objects (a file name, a currency, a pull's timestamp, None),
     judged on rows spread over the column."""
-    sample = values[::max(1, len(values) // SAMPLE)]
-    return len({id(v) for v in sample}) * 4 <= len(sample)
+    sample = _addresses(values[::max(1, len(values) // SAMPLE)])
+    return len(np.unique(sample)) <= share * len(sample)
 
 
 def _encode_column(series: pd.Series, declared: Any = None) -> tuple[pa.Array, str]:
@@ -136,21 +150,22 @@ def _encode_column(series: pd.Series, declared: Any = None) -> tuple[pa.Array, s
     if series.dtype != object:
         return pa.Array.from_pandas(series), f"pandas:{series.dtype}"
     values = series.to_numpy(dtype=object)
+    if len(values) and _repetitive(values, _FEW["str" if declared in _BY_ARROW else "other"]):
+        codes, first = _distinct(values)  # each distinct object typed and converted once
+        arr, tag = _encode_values(values[first], declared)
+        return arr.take(pa.array(codes)), tag
+    return _encode_values(values, declared)
+
+
+def _encode_values(values: np.ndarray, declared: Any = None) -> tuple[pa.Array, str]:
     if declared in _BY_ARROW:  # Arrow converts these faster than any look at their objects
         arrow_type, tag = _BY_ARROW[declared]
         try:
             return pa.array(values, type=arrow_type), tag
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             pass  # a value of another type: typed below, as in any column
-    if _repetitive(values):  # each distinct object typed and converted once
-        codes, first = _distinct(values)
-        arr, tag = _encode_values(values[first])
-        return arr.take(pa.array(codes)), tag
-    return _encode_values(values)
-
-
-def _encode_values(values: np.ndarray) -> tuple[pa.Array, str]:
-    kinds = {type(v) for v in values if v is not None}
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
     if not kinds:
         return pa.nulls(len(values)), "null"
     if kinds == {str}:
@@ -381,58 +396,143 @@ def take_raw(extract: Extract, state: TaskState | None = None) -> RawParts:
     return RawParts(out)
 
 
-def parts(extract: Extract, state: TaskState | None = None, raw: RawParts | None = None) -> Iterator[Part]:
-    """The extract as parts, one at a time (a part's bytes are dropped once written); ``raw``: its raw
-    records' parts when ``take_raw`` took them already.
+PENDING_BYTES = 256 << 20  # Arrow bytes of tables waiting for compression before encoding waits
+BIG_ROWS = 200_000  # a table of this many rows waits until the worker has compressed all before it
 
-    Each part's Parquet file is compressed on a worker thread while the next part is encoded
-    (Arrow lets go of the GIL as it compresses), so at most two parts are in memory at once."""
-    side = extract.meta.side
-    if raw is not None:
-        yield from raw.parts
-        raw_names = [p.name for p in raw.parts]
-        tables = _tables(extract, None, state)
-    else:
-        snaps = extract.snapshots[SNAPSHOT_COLUMNS]
-        _check_hashes(side, snaps)
-        rows_of = _kind_rows(snaps["kind"].to_numpy(dtype=object)) if len(snaps) else {}
-        raw_names = [_raw_name(kind) for kind in rows_of]
-        tables = _tables(extract, _raw_tables(snaps, rows_of), state)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-parts") as pool:
-        pending: tuple[str, int, Future[tuple[memoryview, str]]] | None = None
-        for name, rows, table in tables:
-            future = pool.submit(_stored, table)
-            del table
-            if pending is not None:
-                yield Part(side, pending[0], pending[1], *pending[2].result())
-            pending = (name, rows, future)
-        if pending is not None:
-            yield Part(side, pending[0], pending[1], *pending[2].result())
-    order = {"raw": raw_names, "frames": list(extract.frames), "issues": extract.issues is not None}
-    meta = _meta_json(extract.meta, order)
-    yield Part(side, "meta", 1, memoryview(meta), hashlib.sha256(meta).hexdigest())
+
+class Saving:
+    """A run's sides being stored as parts, in the run's transaction::
+
+        with Saving(session, run_id, state) as saving:
+            saving.add(crm, raw_crm)
+            saving.add(erp, raw_erp)
+            ...  # the run's other rows (using the connection under ``saving.db``)
+            stored = saving.finish()
+
+    ``add`` encodes a side's tables on the calling thread and hands each to a worker thread that
+    compresses it and stores the part (Arrow lets go of the GIL as it compresses, SQLite and psycopg
+    as they write), in order, across both sides: encoding does not wait at the end of a side, and
+    the caller's next work overlaps the last ones. Tables wait for the worker (see ``_before_table``).
+    A blob already stored under the same SHA-256 is referenced, not written again. ``finish`` waits
+    for the worker and gives (side, part, rows, sha256) of each part."""
+
+    def __init__(self, s: Session, run_id: int, state: TaskState | None = None) -> None:
+        self._run_id, self._state = run_id, state
+        conn = s.connection()
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        self._driver: Any = driver
+        q, mark = conn.dialect.identifier_preparer.quote, "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self._sql = [f"INSERT INTO {q(table)} ({', '.join(map(q, cols))}) VALUES ({', '.join([mark] * len(cols))})"
+                     + conflict for table, cols, conflict in (
+                         ("snapshot_blobs", ("sha256", "size", "content"), " ON CONFLICT (sha256) DO NOTHING"),
+                         ("snapshot_parts", ("run_id", "side", "part", "rows", "sha256"), ""))]
+        self.db = threading.Lock()  # the connection: the worker's writes and the caller's, one at a time
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-parts")
+        self._stored: list[Future[tuple[str, str, int, str]]] = []
+        self._waiting: list[tuple[int, Future[tuple[str, str, int, str]]]] = []  # (Arrow bytes, not stored yet)
+        self._raw_names: dict[str, list[str]] = {}
+
+    def __enter__(self) -> Saving:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def add_raw(self, side: str, raw: RawParts) -> None:
+        """Queue a side's raw records' parts that ``take_raw`` took already, taking them out of ``raw``
+        (empty afterwards): their bytes go as soon as each is stored, before the frames are built."""
+        parts, raw.parts[:] = list(raw.parts), []
+        self._stored += [self._pool.submit(self._put, p) for p in parts]
+        self._raw_names[side] = [p.name for p in parts]
+
+    def add(self, extract: Extract, raw: RawParts | None = None) -> None:
+        """Queue the extract's parts; ``raw``: its raw records' parts when ``take_raw`` took them already
+        (see ``add_raw``, which may have queued them before)."""
+        side = extract.meta.side
+        if raw is not None and side not in self._raw_names:
+            self.add_raw(side, raw)
+        if side in self._raw_names:
+            raw_names = self._raw_names[side]
+            tables = _tables(extract, None, self._state, self._before_table)
+        else:
+            snaps = extract.snapshots[SNAPSHOT_COLUMNS]
+            _check_hashes(side, snaps)
+            rows_of = _kind_rows(snaps["kind"].to_numpy(dtype=object)) if len(snaps) else {}
+            raw_names = [_raw_name(kind) for kind in rows_of]
+            tables = _tables(extract, _raw_tables(snaps, rows_of, self._before_table), self._state,
+                             self._before_table)
+        while True:
+            item = next(tables, None)
+            if item is None:
+                break
+            name, rows, table = item
+            future = self._pool.submit(self._compress_and_put, side, name, rows, table)
+            self._waiting.append((table.nbytes, future))
+            self._stored.append(future)
+            del table, item
+        order = {"raw": raw_names, "frames": list(extract.frames), "issues": extract.issues is not None}
+        meta = _meta_json(extract.meta, order)
+        self._stored.append(self._pool.submit(self._put, Part(side, "meta", 1, memoryview(meta),
+                                                               hashlib.sha256(meta).hexdigest())))
+
+    def _before_table(self, rows: int) -> None:
+        """Wait for the worker before a table is built: until the tables it has not compressed yet
+        hold at most ``PENDING_BYTES``, or none at all before a big one (a million invoices: two of
+        those at once would be the run's peak of memory)."""
+        self._wait_below(0 if rows >= BIG_ROWS else PENDING_BYTES)
+
+    def _wait_below(self, most: int) -> None:
+        self._waiting = [(n, f) for n, f in self._waiting if not f.done()]
+        while self._waiting and sum(n for n, _ in self._waiting) > most:
+            self._waiting.pop(0)[1].result()
+
+    def _compress_and_put(self, side: str, name: str, rows: int, table: pa.Table) -> tuple[str, str, int, str]:
+        return self._put(Part(side, name, rows, *_stored(table)))
+
+    def _put(self, part: Part) -> tuple[str, str, int, str]:
+        """Store a part (on the worker thread)."""
+        with self.db:
+            cursor = self._driver.cursor()
+            try:
+                cursor.execute(self._sql[0], (part.sha256, len(part.data), part.data))
+                cursor.execute(self._sql[1], (self._run_id, part.side, part.name, part.rows, part.sha256))
+            finally:
+                cursor.close()
+        return part.side, part.name, part.rows, part.sha256
+
+    def finish(self) -> list[tuple[str, str, int, str]]:
+        stored = [f.result() for f in self._stored]
+        self._stored = []
+        return stored
 
 
 def _raw_name(kind: Any) -> str:
     return "raw" if kind is None else f"raw:{kind}"
 
 
-def _raw_tables(snaps: pd.DataFrame, raw: dict[Any, np.ndarray | slice]) -> Iterator[tuple[str, int, pa.Table]]:
-    """Each kind's raw records (``raw``: their rows) as an Arrow table, with their positions in the pull."""
+def _raw_tables(snaps: pd.DataFrame, raw: dict[Any, np.ndarray | slice],
+                ready: Callable[[int], None] = lambda rows: None) -> Iterator[tuple[str, int, pa.Table]]:
+    """Each kind's raw records (``raw``: their rows) as an Arrow table, with their positions in the pull;
+    ``ready`` is told the rows of each table before it is built."""
     for kind, rows in raw.items():
         seq = np.arange(len(snaps))[rows]
+        ready(len(seq))
         yield _raw_name(kind), len(seq), _frame_table(snaps.iloc[rows], RAW_TYPES, {SEQ: pa.array(seq)},
                                                       {"content_hash": HASH_OF_PAYLOAD})
 
 
-def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | None,
-            state: TaskState | None) -> Iterator[tuple[str, int, pa.Table]]:
-    """The extract's parts but its meta as Arrow tables (``raw_tables``: its raw records', unless taken).
+def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | None, state: TaskState | None,
+            ready: Callable[[int], None] = lambda rows: None) -> Iterator[tuple[str, int, pa.Table]]:
+    """The extract's parts but its meta as Arrow tables (``raw_tables``: its raw records', unless taken);
+    ``ready`` is told the rows of each frame's table before it is built.
 
     A kind's raw records and its frame are taken in turn: a raw part costs little to build and much
     to compress (the payload text), a frame the other way round, so each overlaps the other's work."""
     def frame_tables() -> Iterator[tuple[str, int, pa.Table]]:
-        for kind, frame in extract.frames.items():
+        # the biggest first: the small ones are encoded while it compresses
+        for kind, frame in sorted(extract.frames.items(), key=lambda kv: -len(kv[1])):
+            ready(len(frame))
             yield f"frame:{kind}", len(frame), _frame_table(frame, _declared(kind))
 
     queues = [frame_tables()] if raw_tables is None else [raw_tables, frame_tables()]
@@ -445,6 +545,7 @@ def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | 
             yield item
             check_cancelled(state)
     if extract.issues is not None:
+        ready(len(extract.issues))
         yield "issues", len(extract.issues), _frame_table(extract.issues)
 
 
@@ -473,21 +574,10 @@ def _extract(side: str, blobs: dict[str, bytes], with_raw: bool = True) -> Extra
 def save(s: Session, run_id: int, extract: Extract, state: TaskState | None = None,
          raw: RawParts | None = None) -> list[tuple[str, str, int, str]]:
     """Store the extract's parts for the run (in the caller's transaction): (side, part, rows, sha256) each;
-    ``raw``: the raw records' parts when ``take_raw`` took them out of the extract already.
-
-    A blob already stored under the same SHA-256 is referenced, not written again."""
-    from sqlalchemy.dialects import postgresql, sqlite
-    dialect = s.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stored = []
-    for part in parts(extract, state, raw):
-        sha = part.sha256
-        s.execute(insert(SnapshotBlob).values(sha256=sha, size=len(part.data), content=part.data)
-                  .on_conflict_do_nothing(index_elements=["sha256"]))
-        s.execute(insert(SnapshotPart).values(run_id=run_id, side=part.side, part=part.name, rows=part.rows,
-                                              sha256=sha))
-        stored.append((part.side, part.name, part.rows, sha))
-    return stored
+    ``raw``: the raw records' parts when ``take_raw`` took them out of the extract already."""
+    with Saving(s, run_id, state) as saving:
+        saving.add(extract, raw)
+        return saving.finish()
 
 
 def _blobs(s: Session, run_id: int, side: str | None = None,

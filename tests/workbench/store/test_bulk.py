@@ -79,3 +79,41 @@ def test_json_values_already_json_are_stored_as_plain_would_have_made_them(store
     assert stored[0] == '{"a": [1, "x", {"b": "ü"}], "name": 1.0, "score": 0.93, "tax_id": true, "z": null}'
     assert stored[5] == '{"amount": "1000", "day": "2026-10-31"}' and stored[7] is None
     assert stored[8] == '{"10": "ten", "2": "two"}' and stored[9] == '{"True": 1}'
+
+
+def test_values_echoed_by_an_insert_are_what_reading_the_rows_back_gives(any_store):
+    """A run's exceptions are digested as they are saved, from what ``insert`` says reading them back
+    gives (not read back): for every value it vouches for, reading back gives the same, and a column
+    the store may give back otherwise is left to be read back (an int in a text column; on PostgreSQL
+    a Decimal with a positive exponent, a naive time)."""
+    import json
+
+    from workbench.model.states import ExceptionStatus
+    rows = [dict(ROW), dict(ROW, status=ExceptionStatus.WAIVED, difference=Decimal("1E+3"), amount_at_risk=None,
+                            diffs=[{"amount": Decimal("0E-8")}], proposal={10: "ten", 2: ("a", "b")},
+                            first_seen=datetime(2026, 10, 31, 8)),
+            dict(ROW, difference=Decimal("-0.00"), diffs=({"crm": 1.5, "erp": None, "ok": True},), proposal=None,
+                 customer_name=None, message="ünïcode ✓")]
+    cols = {k: [r[k] for r in rows] for k in ROW}
+    with any_store.session() as s:
+        run = Run(name="t", status="completed", started_at=datetime.now(UTC), as_of=date(2026, 10, 31),
+                  user_name="ann", software_version="t")
+        s.add(run)
+        s.flush()
+        echoed = bulk.insert(s, ExceptionRow.__table__, {"run_id": [run.id] * 3, **cols},
+                             plain_json={"diffs", "proposal"}, echo=set(ROW))
+        read = dict(zip(ROW, bulk.read(s, ExceptionRow.__table__, list(ROW), run.id), strict=True))
+        unsure = {"version"} | ({"difference", "first_seen"} if any_store.is_postgres else set())
+        assert set(echoed) == set(ROW) - unsure
+        for name, values in echoed.items():
+            if name in ("diffs", "proposal"):  # the same JSON
+                assert [json.dumps(v, sort_keys=True) for v in values] == \
+                    [json.dumps(v, sort_keys=True) for v in read[name]], name
+            else:
+                assert values == read[name] and list(map(type, values)) == list(map(type, read[name])), name
+                if name != "last_seen":  # the same instant, shown in the session's time zone
+                    assert list(map(str, values)) == list(map(str, read[name])), name  # a Decimal's scale too
+        n = len(rows)
+        slip = bulk.insert(s, ExceptionRow.__table__, {"run_id": [run.id] * n, **cols, "erp_id": [7, "x", None]},
+                           plain_json={"diffs", "proposal"}, echo={"erp_id", "key"})
+        assert set(slip) == {"key"}

@@ -181,6 +181,38 @@ def test_a_canonical_field_holding_another_type_than_the_model_says_still_reads_
     assert str(got.frames["invoices"]["last_modified"][2]) == "2026-10-31 20:00:00+02:00"
 
 
+def test_rows_sharing_few_value_objects_each_read_back_their_own_value(store):
+    """A pull shares one object between the rows that hold the same value (a currency, a date, a
+    pull's timestamp), and the store converts each shared object once: still every row reads back
+    its own value, equal values of another scale or offset and a connector's slip of type included."""
+    from datetime import timedelta, timezone
+    at = datetime(2026, 10, 31, 18, tzinfo=UTC)
+
+    def cycle(*values):  # the same few objects over and over, as a pull shares them
+        return [values[i % len(values)] for i in range(3_000)]
+
+    columns = {
+        "currency": cycle("EUR", "JPY", None),
+        "total_amount": cycle(Decimal("1.0"), Decimal("1.00"), Decimal("1200"), None),
+        "open_balance": cycle(Decimal("0.00"), 5),
+        "invoice_date": cycle(date(2026, 10, 1), None, datetime(2026, 10, 2, 9, 30)),
+        "last_modified": cycle(at, at.astimezone(timezone(timedelta(hours=2))), datetime(2026, 10, 31)),
+        "status": cycle("open", "paid", 7),
+        "is_credit_note": cycle(True, False, None),
+    }
+    frame = frames_mod.from_records("invoices", [{"record_id": f"r{i}", "number": f"INV-{i}",
+                                                  **{k: v[i] for k, v in columns.items()}} for i in range(3_000)])
+    ex = _extract({"invoices": frame}, "invoices")
+    back = snapshots.load_extract(store, store_side(store, ex), "crm")
+    _same(back, ex)  # every value's type and text
+    got = back.frames["invoices"]
+    assert [str(v) for v in got["total_amount"][:4]] == ["1.0", "1.00", "1200", "None"]
+    assert got["open_balance"][:2].tolist() == [Decimal("0.00"), 5]
+    assert [str(v) for v in got["last_modified"][:3]] == ["2026-10-31 18:00:00+00:00", "2026-10-31 20:00:00+02:00",
+                                                         "2026-10-31 00:00:00"]
+    assert got["status"][:3].tolist() == ["open", "paid", 7]
+
+
 def test_a_pull_whose_record_hash_is_not_its_payloads_sha256_is_refused_and_nothing_is_stored(store):
     """Every connector's record hash is the SHA-256 of its payload text (the store recomputes it
     rather than keeping it): a connector that hashes otherwise (here: the system's etags) is refused,
