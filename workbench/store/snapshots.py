@@ -25,6 +25,8 @@ import ctypes
 import functools
 import hashlib
 import json
+import os
+import tempfile
 import threading
 import typing
 from collections.abc import Callable, Iterator
@@ -368,10 +370,40 @@ def _meta_json(meta: SourceMeta, order: dict[str, Any]) -> bytes:
     return json.dumps(body, default=_json_default, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-@dataclass(frozen=True)
 class RawParts:
-    """A side's raw records already stored as their parts (``take_raw``), waiting for the run's save."""
-    parts: list[Part]
+    """A side's raw records already made into their parts (``take_raw``), waiting for the run's save
+    in a temporary file: about 100 MB a side at a million invoices, which the engine's peak of memory
+    would otherwise carry. The file has no name (it is gone when closed, or with the process)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="workbench-raw-")
+        self._index: list[tuple[str, str, int, str, int, int]] = []  # side, name, rows, sha256, offset, size
+        self._end = 0
+
+    def add(self, part: Part) -> None:
+        self._file.write(part.data)
+        self._index.append((part.side, part.name, part.rows, part.sha256, self._end, len(part.data)))
+        self._end += len(part.data)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for _, name, *_ in self._index]
+
+    def loaders(self) -> list[Callable[[], Part]]:
+        """One call per part that reads it back (from any thread), in the order they were added."""
+        self._file.flush()
+        fd = self._file.fileno()
+
+        def loader(side: str, name: str, rows: int, sha: str, offset: int, size: int) -> Callable[[], Part]:
+            return lambda: Part(side, name, rows, memoryview(os.pread(fd, size, offset)), sha)
+        return [loader(*entry) for entry in self._index]
+
+    def close(self) -> None:
+        self._file.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
 
 
 def take_raw(extract: Extract, state: TaskState | None = None) -> RawParts:
@@ -385,15 +417,19 @@ def take_raw(extract: Extract, state: TaskState | None = None) -> RawParts:
     snaps = extract.snapshots[SNAPSHOT_COLUMNS]
     _check_hashes(side, snaps)
     raw = _kind_rows(snaps["kind"].to_numpy(dtype=object)) if len(snaps) else {}
-    out = []
-    for name, rows, table in _raw_tables(snaps, raw):
-        out.append(Part(side, name, rows, *_stored(table)))
-        del table
-        check_cancelled(state)
+    out = RawParts()
+    try:
+        for name, rows, table in _raw_tables(snaps, raw):
+            out.add(Part(side, name, rows, *_stored(table)))
+            del table
+            check_cancelled(state)
+    except BaseException:
+        out.close()
+        raise
     extract.snapshots = snaps.iloc[:0]
     del snaps
     pa.default_memory_pool().release_unused()  # the text's pages back to the system, not kept by Arrow
-    return RawParts(out)
+    return out
 
 
 PENDING_BYTES = 256 << 20  # Arrow bytes of tables waiting for compression before encoding waits
@@ -432,19 +468,22 @@ class Saving:
         self._stored: list[Future[tuple[str, str, int, str]]] = []
         self._waiting: list[tuple[int, Future[tuple[str, str, int, str]]]] = []  # (Arrow bytes, not stored yet)
         self._raw_names: dict[str, list[str]] = {}
+        self._raws: list[RawParts] = []  # closed (their file gone) once the worker is done with them
 
     def __enter__(self) -> Saving:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        for raw in self._raws:
+            raw.close()
 
     def add_raw(self, side: str, raw: RawParts) -> None:
-        """Queue a side's raw records' parts that ``take_raw`` took already, taking them out of ``raw``
-        (empty afterwards): their bytes go as soon as each is stored, before the frames are built."""
-        parts, raw.parts[:] = list(raw.parts), []
-        self._stored += [self._pool.submit(self._put, p) for p in parts]
-        self._raw_names[side] = [p.name for p in parts]
+        """Queue a side's raw records' parts that ``take_raw`` took already: each is read back from
+        its file and stored on the worker, one at a time, before the frames are built."""
+        self._raws.append(raw)
+        self._stored += [self._pool.submit(self._load_and_put, load) for load in raw.loaders()]
+        self._raw_names[side] = raw.names
 
     def add(self, extract: Extract, raw: RawParts | None = None) -> None:
         """Queue the extract's parts; ``raw``: its raw records' parts when ``take_raw`` took them already
@@ -486,6 +525,9 @@ class Saving:
         self._waiting = [(n, f) for n, f in self._waiting if not f.done()]
         while self._waiting and sum(n for n, _ in self._waiting) > most:
             self._waiting.pop(0)[1].result()
+
+    def _load_and_put(self, load: Callable[[], Part]) -> tuple[str, str, int, str]:
+        return self._put(load())
 
     def _compress_and_put(self, side: str, name: str, rows: int, table: pa.Table) -> tuple[str, str, int, str]:
         return self._put(Part(side, name, rows, *_stored(table)))
@@ -626,8 +668,10 @@ def load_reused(store: Store, run_id: int, side: str) -> tuple[Extract, RawParts
     raw = {name: Part(side, name, n, memoryview(blobs[name]), sha)
            for _, name, n, sha, _ in rows if name == "raw" or name.startswith("raw:")}
     extract = _extract(side, blobs, with_raw=False)
-    order = json.loads(blobs["meta"])["order"]["raw"]
-    return extract, RawParts([raw[name] for name in order])
+    parts = RawParts()
+    for name in json.loads(blobs["meta"])["order"]["raw"]:
+        parts.add(raw[name])
+    return extract, parts
 
 
 def part_hashes(s: Session, run_id: int) -> list[tuple[str, str, int, str, str]]:

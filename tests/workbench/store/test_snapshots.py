@@ -107,9 +107,11 @@ def test_raw_records_taken_when_pulled_are_stored_as_the_same_parts_as_at_save(s
     crm2.meta.extracted_at, erp2.meta.extracted_at = crm.meta.extracted_at, erp.meta.extracted_at  # same moment
     raw = {"crm": snapshots.take_raw(crm2), "erp": snapshots.take_raw(erp2)}
     assert len(crm2.snapshots) == 0 and len(erp2.snapshots) == 0  # the payload text is let go
+    assert {"raw:customers", "raw:invoices"} <= set(raw["crm"].names)  # waiting in a file until saved
     result = reconcile(crm2, erp2, conf)
     run_taken = repo.save_run(store, conf, crm2, erp2, result, user="ann", started_at=datetime.now(UTC),
                               summary=RunSummary.build(crm2, erp2, result).to_json(), raw=raw)
+    assert raw["crm"].closed and raw["erp"].closed  # their temporary file is gone once they are stored
     with store.session() as s:
         def stored(run_id: int) -> list[tuple[str, str, int, str]]:
             return sorted((side, part, rows, sha) for side, part, rows, sha, _ in snapshots.part_hashes(s, run_id))
