@@ -13,6 +13,7 @@ from workbench.close.lock import ensure_open
 from workbench.close.materiality import auto_waive
 from workbench.config import RunConfig
 from workbench.errors import Cancelled, WorkbenchError, error_line
+from workbench.memory import give_back
 from workbench.model.labels import type_label
 from workbench.model.missing import is_missing
 from workbench.jsonable import plain
@@ -257,10 +258,12 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: 
             erp, erp_stored = _pull(sources["erp"], "erp", state, store, plan)
             check_cancelled(state)
             erp_raw = pool.submit(_raw_parts, erp, erp_stored, state)
+            give_back()  # what the pulls dropped, before the engine adds its own (see workbench.memory)
             state.set_progress(0, None, "Reconciling")
             result = reconcile(crm, erp, config, state)
             check_cancelled(state)
             raw = {"erp": erp_raw.result(), "crm": crm_raw.result()}
+        give_back()  # and what the engine dropped, before the save encodes the frames
         summary = RunSummary.build(crm, erp, result).to_json()
         summary["pulls"] = plain(plan.sides)
         state.set_progress(0, None, "Saving the run")
