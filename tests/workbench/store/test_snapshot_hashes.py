@@ -17,42 +17,35 @@ from workbench.sandbox import erp
 from workbench.sandbox import salesforce as sf_sandbox
 from workbench.sandbox.scenario import generate
 from workbench.sources import open_source
-from workbench.sources.base import Extract
+from workbench.sources.base import Extract, Source
 from workbench.store import snapshots
 
 
-def _pull_files(tmp: Path) -> Extract:
-    scenario = generate(11, 12, tmp / "s", invoices_per_customer=3)
-    source = open_source("erp", cfg.load(scenario / "run.toml"))
+def _pulled(source: Source) -> Extract:
     try:
         return source.pull()
     finally:
         source.close()
 
 
+def _pull_files(tmp: Path) -> Extract:
+    scenario = generate(11, 12, tmp / "s", invoices_per_customer=3)
+    return _pulled(open_source("erp", cfg.load(scenario / "run.toml")))
+
+
 def _pull_salesforce(tmp: Path) -> Extract:
     handle = salesforce_org(crm_frames(12), tmp / "sf")
-    org = next(handle)
     try:
-        crm = sf_sandbox.demo_config(org)
-        source = open_source("crm", from_dict({"crm": crm, "erp": {"connector": "files"}}))
-        try:
-            return source.pull()
-        finally:
-            source.close()
+        crm = sf_sandbox.demo_config(next(handle))
+        return _pulled(open_source("crm", from_dict({"crm": crm, "erp": {"connector": "files"}})))
     finally:
         handle.close()
 
 
 def _pull_erp(flavor: str, tmp: Path) -> Extract:
     handle = erp_sandbox(flavor, erp.seed_data(None, 12, 3, tmp / "scenario"))
-    box = next(handle)
     try:
-        source = erp_connector(box)
-        try:
-            return source.pull()
-        finally:
-            source.close()
+        return _pulled(erp_connector(next(handle)))
     finally:
         handle.close()
 
