@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.helpers.file_extracts import BUSINESS_CENTRAL, SALESFORCE, files_side, write_file, write_run
 from workbench import config as config_mod
 from workbench.errors import ConfigError, InputError, SourceError
 from workbench.model.ids import to_18
@@ -43,52 +44,22 @@ BC_INVOICES = (
 )
 
 
+# the invoice number these tests read is the ERP's, which the Salesforce export holds in a field of its own
+INVOICE_NUMBER = '[crm.objects.invoices.fields]\nnumber = "ERP_Invoice_Number__c"\n'
+
+
 def _config(tmp_path: Path, crm_objects: str = "", erp_objects: str = "") -> config_mod.RunConfig:
-    text = f"""
-[run]
-as_of = "2026-10-31"
-[crm]
-connector = "files"
-system = "salesforce"
-[crm.files]
-dir = "crm"
-{crm_objects or '''[crm.objects.customers]
-file = "Account.csv"
-[crm.objects.invoices]
-file = "blng__Invoice__c.csv"
-[crm.objects.invoices.fields]
-number = "ERP_Invoice_Number__c"'''}
-[erp]
-connector = "files"
-system = "business_central"
-[erp.files]
-dir = "erp"
-{erp_objects or '''[erp.objects.customers]
-file = "customers.csv"
-[erp.objects.invoices]
-file = "salesInvoices.csv"'''}
-"""
-    p = tmp_path / "run.toml"
-    p.write_text(text, encoding="utf-8")
-    return config_mod.load(p)
-
-
-def _write(tmp_path: Path, rel: str, content: str | bytes, encoding: str = "utf-8") -> Path:
-    p = tmp_path / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, str):
-        p.write_bytes(content.encode(encoding))
-    else:
-        p.write_bytes(content)
-    return p
+    crm = files_side("crm", "salesforce", crm_objects) if crm_objects else SALESFORCE + INVOICE_NUMBER
+    erp = files_side("erp", "business_central", erp_objects) if erp_objects else BUSINESS_CENTRAL
+    return config_mod.load(write_run(tmp_path, crm=crm, erp=erp))
 
 
 @pytest.fixture
 def tree(tmp_path):
-    _write(tmp_path, "crm/Account.csv", ACCOUNTS)
-    _write(tmp_path, "crm/blng__Invoice__c.csv", INVOICES)
-    _write(tmp_path, "erp/customers.csv", BC_CUSTOMERS)
-    _write(tmp_path, "erp/salesInvoices.csv", BC_INVOICES)
+    write_file(tmp_path / "crm/Account.csv", ACCOUNTS)
+    write_file(tmp_path / "crm/blng__Invoice__c.csv", INVOICES)
+    write_file(tmp_path / "erp/customers.csv", BC_CUSTOMERS)
+    write_file(tmp_path / "erp/salesInvoices.csv", BC_INVOICES)
     return tmp_path
 
 
@@ -179,7 +150,7 @@ def test_regional_csv_with_semicolons_decimal_comma_and_cp1252(tree):
             "blng__InvoiceStatus__c;blng__PaymentStatus__c;blng__TotalAmount__c;blng__Balance__c;CurrencyIsoCode\n"
             f"a0X5g00000Inv01;Rechnung für Müller;{ACC15};PSI-1001;01.10.2026;31.10.2026;Posted;Unpaid;"
             "1.190,50;1.190,50;EUR\n")
-    _write(tree, "crm/blng__Invoice__c.csv", text, encoding="cp1252")
+    write_file(tree / "crm/blng__Invoice__c.csv", text, encoding="cp1252")
     inv = _pull(tree, crm_objects='''[crm.objects.invoices]
 file = "blng__Invoice__c.csv"
 delimiter = ";"
@@ -191,12 +162,12 @@ date_format = "%d.%m.%Y"''').frames["invoices"]
 
 
 def test_utf8_bom_is_accepted(tree):
-    _write(tree, "crm/Account.csv", b"\xef\xbb\xbf" + ACCOUNTS.encode())
+    write_file(tree / "crm/Account.csv", b"\xef\xbb\xbf" + ACCOUNTS.encode())
     assert _pull(tree).frames["customers"]["record_id"].tolist()[1] == ACC2_18
 
 
 def test_status_map_in_config_extends_the_default(tree):
-    _write(tree, "crm/blng__Invoice__c.csv", INVOICES.replace("Posted,Unpaid", "Posted,Awaiting Bank"))
+    write_file(tree / "crm/blng__Invoice__c.csv", INVOICES.replace("Posted,Unpaid", "Posted,Awaiting Bank"))
     with pytest.raises(InputError) as err:
         _pull(tree)
     assert "Posted|Awaiting Bank" in str(err.value) and "row 3" in str(err.value)
@@ -208,7 +179,7 @@ file = "blng__Invoice__c.csv"
 
 
 def _error(tree, rel: str, content, side="crm", **kw) -> str:
-    _write(tree, rel, content)
+    write_file(tree / rel, content)
     with pytest.raises(InputError) as err:
         _pull(tree, side=side, **kw)
     msg = err.value.one_line()
@@ -279,7 +250,7 @@ def test_missing_file_and_missing_required_default_column(tree):
 
 
 def test_a_bad_second_file_returns_nothing(tree):
-    _write(tree, "crm/blng__Invoice__c.csv", INVOICES.replace("1190.50,190.50", "x,190.50"))
+    write_file(tree / "crm/blng__Invoice__c.csv", INVOICES.replace("1190.50,190.50", "x,190.50"))
     src = open_source("crm", _config(tree))
     with pytest.raises(InputError):
         src.pull()
@@ -293,7 +264,7 @@ def test_push_is_refused_describe_lists_headers_and_connection_check_names_probl
     assert [c["name"] for c in cols][:3] == ["id", "number", "displayName"]
     assert {c["name"]: c["canonical"] for c in cols}["displayName"] == "name"
     assert all(ok for _, ok, _ in src.test_connection())
-    _write(tree, "erp/salesInvoices.csv", BC_INVOICES.replace("remainingAmount", "remaining"))
+    write_file(tree / "erp/salesInvoices.csv", BC_INVOICES.replace("remainingAmount", "remaining"))
     checks = {name: (ok, words) for name, ok, words in src.test_connection()}
     ok, words = checks["invoices: salesInvoices.csv"]
     assert not ok and "remainingAmount" in words
@@ -318,7 +289,8 @@ def test_read_current_rereads_the_file(tree):
 
 
 def test_snapshot_payload_escapes_quotes_backslashes_and_tabs_like_json(tree):
-    _write(tree, "crm/Account.csv", ACCOUNTS.replace("Müller Maschinenbau GmbH", '"Müller ""Alt"" \\ Söhne\tGmbH"'))
+    write_file(tree / "crm/Account.csv",
+               ACCOUNTS.replace("Müller Maschinenbau GmbH", '"Müller ""Alt"" \\ Söhne\tGmbH"'))
     ex = _pull(tree)
     row = ex.snapshots[ex.snapshots["record_id"] == to_18(ACC15)].iloc[0]
     payload = json.loads(row["payload"])
@@ -338,7 +310,7 @@ def test_data_loader_upper_case_headers_and_multi_line_addresses(tree):
     text = header.upper().replace("ERP_CUSTOMER_NUMBER__C", "ERP_Customer_Number__c") + "".join(rows)
     text = text.replace("NAME,", "NAME,BILLINGSTREET,").replace("GmbH,ACC-1", 'GmbH,"Werk 2\nTor 4",ACC-1')
     text = text.replace('Inc",ACC-2', 'Inc",,ACC-2')
-    _write(tree, "crm/Account.csv", text)
+    write_file(tree / "crm/Account.csv", text)
     cust = _pull(tree).frames["customers"]
     assert cust["street"].tolist() == ["Werk 2\nTor 4", None]
     assert cust["xref"].tolist() == ["C10001", None] and cust["name"].tolist()[0] == "Müller Maschinenbau GmbH"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.file_extracts import files_side, write_run
 from workbench import config as config_mod
 from workbench.errors import ConfigError, InputError
 from workbench.sources import open_source
@@ -20,14 +21,8 @@ PRICES = ("itemNumber,currencyCode,unitPrice,startingDate\n"
 
 
 def _erp(tmp_path: Path, files: dict[str, str], objects: str, system: str = "business_central"):
-    d = tmp_path / "erp"
-    d.mkdir(exist_ok=True)
-    for name, text in files.items():
-        (d / name).write_text(text, encoding="utf-8")
-    cfg = tmp_path / "run.toml"
-    cfg.write_text(f'[run]\nas_of = "2026-10-31"\n[crm]\nconnector = "files"\n[erp]\nconnector = "files"\n'
-                   f'system = "{system}"\n[erp.files]\ndir = "erp"\n{objects}', encoding="utf-8")
-    return cfg
+    return write_run(tmp_path, {f"erp/{name}": text for name, text in files.items()},
+                     erp=files_side("erp", system, objects))
 
 
 def _pull(cfg: Path):
@@ -52,10 +47,9 @@ def test_a_declared_composite_key_with_a_missing_column_names_file_row_and_colum
 
 
 def test_duplicates_across_the_key_stop_the_run_with_exit_2_naming_file_row_and_columns(tmp_path):
-    cfg = _erp(tmp_path, {"salesPrices.csv": PRICES}, '[erp.objects.prices]\nkey = ["itemNumber", "currencyCode"]\n')
-    cfg.write_text(cfg.read_text().replace('[crm]\nconnector = "files"\n',
-                                           '[crm]\nconnector = "files"\nsystem = "business_central"\n'
-                                           '[crm.files]\ndir = "erp"\n[crm.objects.prices]\n'))
+    key = '[erp.objects.prices]\nkey = ["itemNumber", "currencyCode"]\n'
+    cfg = write_run(tmp_path, {"erp/salesPrices.csv": PRICES}, erp=files_side("erp", "business_central", key),
+                    crm=files_side("crm", "business_central", "[crm.objects.prices]\n", folder="erp"))
     p = subprocess.run([WORKBENCH, "run", "--config", str(cfg), "--db", f"sqlite:///{tmp_path / 's.sqlite3'}"],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "Traceback" not in p.stderr
@@ -119,17 +113,14 @@ def test_the_generic_example_from_the_docs_reads_a_plain_export(tmp_path):
     from tests.workbench.sources.test_files_odoo import doc_config
 
     doc = Path(__file__).resolve().parents[3] / "docs" / "extracts" / "generic.md"
-    d = tmp_path / "exports" / "erp"
-    d.mkdir(parents=True)
-    (d / "customers.csv").write_text("Customer No,Customer Name,Country Code,Currency\n"
-                                     "K1,Alpha AG,CH,CHF\nK2,Beta SA,FR,EUR\nK3,Beta SA,BE,EUR\n", encoding="utf-8")
-    (d / "prices.csv").write_text("Item,Currency,Valid From,Price\nA-1,EUR,2026-01-01,10.00\n"
-                                  "A-1,EUR,2026-07-01,11.00\n", encoding="utf-8")
-    (d / "invoices.csv").write_text("Invoice No,Customer,Currency,Total,Balance,State,Customer PO\n"
+    cfg = write_run(tmp_path, {
+        "exports/erp/customers.csv": "Customer No,Customer Name,Country Code,Currency\n"
+                                     "K1,Alpha AG,CH,CHF\nK2,Beta SA,FR,EUR\nK3,Beta SA,BE,EUR\n",
+        "exports/erp/prices.csv": "Item,Currency,Valid From,Price\nA-1,EUR,2026-01-01,10.00\n"
+                                  "A-1,EUR,2026-07-01,11.00\n",
+        "exports/erp/invoices.csv": "Invoice No,Customer,Currency,Total,Balance,State,Customer PO\n"
                                     "R-1,Alpha AG,CHF,100.00,,Paid,SO-9\nR-2,Beta SA,EUR,50.00,50.00,Open,\n",
-                                    encoding="utf-8")
-    cfg = tmp_path / "run.toml"
-    cfg.write_text('[crm]\nconnector = "files"\n' + doc_config(doc, "generic"), encoding="utf-8")
+    }, erp=doc_config(doc, "generic"), as_of=None)
     ex = _pull(cfg)
     inv = ex.frames["invoices"].set_index("number")
     assert inv.loc["R-1", "open_balance"] == Decimal(0) and inv.loc["R-1", "customer_id"] == "K1"
@@ -164,12 +155,9 @@ def _bc_list(tmp_path: Path, fill: str) -> Path:
         ["PSI-1", "C1", "SO-1", None, 119, 0, date(2026, 9, 1), date(2026, 10, 1), False, False, True],
         ["PSI-2", "C2", None, "USD", 50.25, 50.25, date(2026, 9, 2), date(2026, 10, 2), False, False, False],
         ["PSI-3", "C1", None, None, 10, 0, date(2026, 9, 3), date(2026, 10, 3), True, False, False]])
-    cfg = tmp_path / "run.toml"
     objects = "".join(f"[erp.objects.{k}]\n" + (f'fill_empty = {{ "Currency Code" = "{fill}" }}\n' if fill else "")
                       for k in ("customers", "prices", "invoices"))
-    cfg.write_text('[run]\nas_of = "2026-10-31"\n[crm]\nconnector = "files"\n[erp]\nconnector = "files"\n'
-                   f'system = "business_central_list"\n[erp.files]\ndir = "erp"\n{objects}', encoding="utf-8")
-    return cfg
+    return write_run(tmp_path, erp=files_side("erp", "business_central_list", objects))
 
 
 def test_bc_list_pages_opened_in_excel_read_with_the_local_currency_declared(tmp_path):
@@ -195,10 +183,9 @@ def test_the_bc_list_config_in_the_docs_is_the_one_tested(tmp_path):
     from tests.workbench.sources.test_files_odoo import doc_config
 
     doc = Path(__file__).resolve().parents[3] / "docs" / "extracts" / "business_central.md"
-    cfg = _bc_list(tmp_path, "EUR")
+    _bc_list(tmp_path, "EUR")
     text = doc_config(doc, "business_central_list").replace('dir = "exports/bc"', 'dir = "erp"')
-    cfg.write_text('[run]\nas_of = "2026-10-31"\n[crm]\nconnector = "files"\n' + text, encoding="utf-8")
-    inv = _pull(cfg).frames["invoices"]
+    inv = _pull(write_run(tmp_path, erp=text)).frames["invoices"]
     assert list(inv["currency"]) == ["EUR", "USD", "EUR"] and list(inv["status"]) == ["paid", "open", "void"]
 
 

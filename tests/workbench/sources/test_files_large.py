@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.file_extracts import BUSINESS_CENTRAL, SALESFORCE, write_run
 from workbench import config as config_mod
 from workbench.errors import InputError
 from workbench.model.ids import to_18
@@ -18,28 +19,6 @@ from workbench.sources import files, open_source
 from workbench.sources.base import snapshot_frame
 
 ROWS = 12_000  # beyond the rows file_parse looks at to tell per-record columns from repeating ones
-CONFIG = """
-[run]
-as_of = "2026-10-31"
-[crm]
-connector = "files"
-system = "salesforce"
-[crm.files]
-dir = "crm"
-[crm.objects.customers]
-file = "Account.csv"
-[crm.objects.invoices]
-file = "blng__Invoice__c.csv"
-[erp]
-connector = "files"
-system = "business_central"
-[erp.files]
-dir = "erp"
-[erp.objects.customers]
-file = "customers.csv"
-[erp.objects.invoices]
-file = "salesInvoices.csv"
-"""
 ACC = to_18("0015g00000AbCdE")
 
 
@@ -54,15 +33,16 @@ def _invoice(n: int, amount: str | None = None, ext: str | None = None, name: st
             f"{name or 'Müller GmbH'},EUR,{total},0.00,Open\n")
 
 
+def _config(tmp_path: Path, extracts: dict[str, str]) -> config_mod.RunConfig:
+    """``extracts`` (the exports' default names under crm/ and erp/) and the run config reading them."""
+    return config_mod.load(write_run(tmp_path, extracts, crm=SALESFORCE, erp=BUSINESS_CENTRAL))
+
+
 def _erp(tmp_path: Path, rows: list[str]) -> config_mod.RunConfig:
-    (tmp_path / "erp").mkdir(exist_ok=True)
-    (tmp_path / "erp" / "customers.csv").write_text(
-        "id,number,displayName,country,currencyCode\nc-1,C1,Müller GmbH,DE,EUR\n", encoding="utf-8")
-    (tmp_path / "erp" / "salesInvoices.csv").write_text(
-        "id,number,externalDocumentNumber,invoiceDate,dueDate,customerNumber,customerName,currencyCode,"
-        "totalAmountIncludingTax,remainingAmount,status\n" + "".join(rows), encoding="utf-8")
-    (tmp_path / "run.toml").write_text(CONFIG, encoding="utf-8")
-    return config_mod.load(tmp_path / "run.toml")
+    return _config(tmp_path, {
+        "erp/customers.csv": "id,number,displayName,country,currencyCode\nc-1,C1,Müller GmbH,DE,EUR\n",
+        "erp/salesInvoices.csv": "id,number,externalDocumentNumber,invoiceDate,dueDate,customerNumber,customerName,"
+                                 "currencyCode,totalAmountIncludingTax,remainingAmount,status\n" + "".join(rows)})
 
 
 def test_per_record_columns_of_a_large_extract_hold_the_values_as_written(tmp_path: Path) -> None:
@@ -114,12 +94,10 @@ def test_a_broken_salesforce_id_deep_in_a_large_extract_names_its_row(tmp_path: 
             for n in range(ROWS)]
     bad = broken(_sf_id(7000))
     rows[7000] = rows[7000].replace(_sf_id(7000), bad)
-    (tmp_path / "crm").mkdir()
-    (tmp_path / "crm" / "Account.csv").write_text(f"Id,Name,CurrencyIsoCode\n{ACC},Müller GmbH,EUR\n")
-    (tmp_path / "crm" / "blng__Invoice__c.csv").write_text(header + "".join(rows))
-    (tmp_path / "run.toml").write_text(CONFIG, encoding="utf-8")
+    cfg = _config(tmp_path, {"crm/Account.csv": f"Id,Name,CurrencyIsoCode\n{ACC},Müller GmbH,EUR\n",
+                             "crm/blng__Invoice__c.csv": header + "".join(rows)})
     with pytest.raises(InputError) as err:
-        open_source("crm", config_mod.load(tmp_path / "run.toml")).pull()
+        open_source("crm", cfg).pull()
     assert err.value.row == 7000 + 2 and err.value.column == "Id" and "not a Salesforce id" in str(err.value)
 
 

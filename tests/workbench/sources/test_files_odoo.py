@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.helpers.file_extracts import files_side
 from tests.workbench.sources import odoo_exports
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -46,9 +47,8 @@ def odoo_config(tmp: Path) -> Path:
 
 def bc_config(tmp: Path) -> Path:
     """The example's Business Central extracts of the same four kinds the Odoo exports hold."""
-    erp = (f'[erp]\nconnector = "files"\nsystem = "business_central"\n[erp.files]\n'
-           f'dir = "{odoo_exports.BC.as_posix()}"\n'
-           + "".join(f"[erp.objects.{k}]\n" for k in ("customers", "products", "prices", "invoices")))
+    erp = files_side("erp", "business_central", folder=odoo_exports.BC.as_posix(),
+                     objects="".join(f"[erp.objects.{k}]\n" for k in ("customers", "products", "prices", "invoices")))
     cfg = tmp / "bc.toml"
     cfg.write_text(crm_side() + "\n" + erp, encoding="utf-8")
     return cfg

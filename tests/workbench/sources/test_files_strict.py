@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from tests.helpers import hostile as h
+from tests.helpers.file_extracts import files_side, write_file, write_run
 from workbench import config as config_mod
 from workbench.errors import ConfigError, InputError
 from workbench.sources import open_source
@@ -16,15 +17,6 @@ from workbench.sources.file_parse import Where, decimals
 from workbench.sources.file_reader import read_table
 
 HEADER = "id,number,total\n"
-
-
-def _csv(tmp_path: Path, text: str | bytes, name: str = "t.csv") -> Path:
-    p = tmp_path / name
-    if isinstance(text, bytes):
-        p.write_bytes(text)
-    else:
-        p.write_text(text, encoding="utf-8")
-    return p
 
 
 @pytest.mark.parametrize("body,row,words", [
@@ -38,7 +30,7 @@ def _csv(tmp_path: Path, text: str | bytes, name: str = "t.csv") -> Path:
     ('a,"two\nlines",10\nb,2,20\nc,x"y,30\n', 4, "malformed quote"),
 ])
 def test_a_broken_row_or_quote_is_refused_naming_the_row(tmp_path: Path, body: str, row: int, words: str) -> None:
-    p = _csv(tmp_path, HEADER + body)
+    p = write_file(tmp_path / "t.csv", HEADER + body)
     with pytest.raises(InputError) as e:
         read_table(p)
     assert e.value.row == row and e.value.file == str(p)
@@ -46,22 +38,22 @@ def test_a_broken_row_or_quote_is_refused_naming_the_row(tmp_path: Path, body: s
 
 
 def test_valid_quoting_is_read_as_written(tmp_path: Path) -> None:
-    p = _csv(tmp_path, b'\xef\xbb\xbf' + (HEADER + 'a,"say ""hi"", ok",10\r\n"b","two\nlines","20"\r\n,,\r\n')
-             .encode("utf-8"))
+    text = HEADER + 'a,"say ""hi"", ok",10\r\n"b","two\nlines","20"\r\n,,\r\n'
+    p = write_file(tmp_path / "t.csv", b'\xef\xbb\xbf' + text.encode("utf-8"))
     frame = read_table(p)
     assert frame["number"].tolist() == ['say "hi", ok', "two\nlines", ""]
     assert frame["total"].tolist() == ["10", "20", ""]
 
 
 def test_a_stray_quote_in_a_declared_single_byte_encoding_is_found(tmp_path: Path) -> None:
-    p = _csv(tmp_path, (HEADER + 'a,Müller,10\nb,Gr"oß,20\n').encode("cp1252"))
+    p = write_file(tmp_path / "t.csv", (HEADER + 'a,Müller,10\nb,Gr"oß,20\n').encode("cp1252"))
     with pytest.raises(InputError, match="malformed quote") as e:
         read_table(p, encoding="cp1252")
     assert e.value.row == 3
 
 
 def test_an_xlsx_formula_without_a_saved_result_is_refused_not_read_as_blank(tmp_path: Path) -> None:
-    src = _csv(tmp_path, HEADER + "a,1,10\nb,2,20\n")
+    src = write_file(tmp_path / "t.csv", HEADER + "a,1,10\nb,2,20\n")
     xlsx = h.csv_to_xlsx(src, {(3, "total"): "=10+10"})
     with pytest.raises(InputError, match="formula without a saved result") as e:
         read_table(xlsx)
@@ -96,13 +88,8 @@ INVOICES = ("id,number,customerId,currencyCode,totalAmountIncludingTax,remaining
 
 def _erp(tmp_path: Path, invoices: str, objects: str = "[erp.objects.invoices]\n",
          system: str = "business_central") -> Path:
-    d = tmp_path / "erp"
-    d.mkdir(exist_ok=True)
-    (d / "salesInvoices.csv").write_text(invoices, encoding="utf-8")
-    cfg = tmp_path / "run.toml"
-    cfg.write_text(f'[crm]\nconnector = "files"\n[erp]\nconnector = "files"\nsystem = "{system}"\n'
-                   f'[erp.files]\ndir = "erp"\n{objects}', encoding="utf-8")
-    return cfg
+    return write_run(tmp_path, {"erp/salesInvoices.csv": invoices}, erp=files_side("erp", system, objects),
+                     as_of=None)
 
 
 def test_a_missing_due_date_column_is_refused_naming_it(tmp_path: Path) -> None:
