@@ -10,7 +10,9 @@ Config (``[erp.business_central]``)::
     # optional: base_url, token_url, scope, page_size (<= 20000), timeout, retries, max_connections
 
 Pulls follow ``@odata.nextLink`` with ``Prefer: odata.maxpagesize``, ``$select`` only the
-mapped fields and, for incremental pulls, ``$filter=lastModifiedDateTime gt <since>``.
+mapped fields and, for incremental pulls, ``$filter=lastModifiedDateTime gt <since>``. Sales
+order lines come inline with their orders (``salesOrders?$expand=salesOrderLines($select=...)``):
+Business Central serves no list of lines that names no order.
 Writes are ``PATCH`` with ``If-Match`` = the etag seen at approval time: a stale etag
 (``Request_EntityChanged``) is a conflict, never retried blind with ``*``. Every value is
 sent as the type the service's ``$metadata`` (read once) gives the target property; a
@@ -78,6 +80,12 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "invoice_number": "appliesToInvoiceNumber", "payment_date": "postingDate",
         "last_modified": "lastModifiedDateTime"}},
 }
+# Document lines are read with their documents: Business Central answers a list of salesOrderLines that names
+# no document with "You must specify an Id or a Document Id to get the lines." (page 30044 "APIV2 - Sales Order
+# Lines", OnFindRecord; microsoft/ALAppExtensions Apps/W1/APIV2/app/src/pages/APIV2SalesOrderLines.Page.al), so
+# the lines come inline under their orders with $expand (api-reference/v2.0/resources/dynamics_salesorder.md,
+# navigation salesOrderLines). Entity set -> (document entity set, navigation).
+VIA_DOCUMENT: dict[str, tuple[str, str]] = {"salesOrderLines": ("salesOrders", "salesOrderLines")}
 _CSDL = {"edm": "http://docs.oasis-open.org/odata/ns/edm"}
 _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 # AL has no null: each type's blank value is how Business Central clears a field. A blank date is 0D
@@ -187,7 +195,8 @@ class BusinessCentralSource:
         counting (``/$count``, OData v4 part 2, 11.2.10): when the count says some known records are
         gone, counts over halves of their lastModifiedDateTime range narrow down where, or a key-only
         pull (``$select=id``) reads every id when that takes fewer requests. Kinds without
-        lastModifiedDateTime (sales order lines, or ``incremental = false``) are read in full."""
+        lastModifiedDateTime (sales order lines, read with their orders, or ``incremental = false``) are
+        read in full."""
         self._previous = previous
         out = self._pull(state, since, known_ids(previous))
         assert isinstance(out, DeltaExtract)  # _pull with known answers with a delta
@@ -202,22 +211,28 @@ class BusinessCentralSource:
             check_cancelled(state)
             select = ["id"] + [f for f in om.source_fields() if f != "id"]
             params = {"$select": ",".join(select)}
-            delta = since is not None and bool(om.settings.get("incremental", True))
+            entity, nav = VIA_DOCUMENT.get(om.object, (om.object, None))
+            if nav is not None:
+                params = {"$select": "id", "$expand": f"{nav}($select={','.join(select)})"}
+            delta = since is not None and nav is None and bool(om.settings.get("incremental", True))
             count = None
             if since is not None and known is not None:
                 if not delta:
-                    kinds[kind] = KindDelta(FULL, why=f"{om.object} has no lastModifiedDateTime to filter on")
+                    kinds[kind] = KindDelta(FULL, why=f"{om.object} has no lastModifiedDateTime to filter on"
+                                            + (f"; read in full with their {entity}" if nav else ""))
                 else:  # counted before the changes are read: a record added in between is then among them
                     count = self._count(om.object)
             if delta:
                 assert since is not None
                 params["$filter"] = f"lastModifiedDateTime gt {odata_datetime(since)}"
-            query = f"GET {om.object}?" + "&".join(f"{k}={v}" for k, v in params.items())
+            query = f"GET {entity}?" + "&".join(f"{k}={v}" for k, v in params.items())
             self.meta.objects[kind] = om.object
             self.meta.queries[kind] = query
             got = 0
             changed: set[str] = set()
-            for raws in self._pages(om.object, params):
+            for raws in self._pages(entity, params):
+                if nav is not None:
+                    raws = [line for doc in raws for line in doc.get(nav) or []]
                 rows = [self._canonical(om, rec) for rec in raws]
                 buf.add_page(kind, om.object, query, raws, rows)
                 changed.update(str(r["record_id"]) for r in rows)
@@ -539,7 +554,9 @@ class BusinessCentralSource:
         except (SourceError, ConfigError) as exc:
             return checks + [("company", False, str(exc))]
         for _kind, om in self.maps.items():
-            resp = self.http.request("GET", f"{url}/{om.object}", params={"$top": "1"})
+            entity, nav = VIA_DOCUMENT.get(om.object, (om.object, None))
+            resp = self.http.request("GET", f"{url}/{entity}",
+                                     params={"$top": "1", **({"$select": "id", "$expand": nav} if nav else {})})
             ok = resp.status_code == 200
             checks.append((f"read {om.object}", ok, "readable" if ok else self.http.fail(resp, om.object).one_line()))
         checks.append(("API usage", True, f"{self.http.requests} requests made, {self.http.retries} retried"))

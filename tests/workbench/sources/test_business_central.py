@@ -49,6 +49,11 @@ def test_full_pull_returns_every_object_with_exact_money_and_canonical_status(bc
     assert ex.meta.queries["invoices"].startswith("GET salesInvoices?$select=id,")
     lines = ex.frames["order_lines"]
     assert lines["currency"].notna().all()  # taken from the order: BC lines carry none
+    # Business Central lists no lines without an order: they come inline with their orders
+    assert ex.meta.queries["order_lines"].startswith("GET salesOrders?$select=id&$expand=salesOrderLines($select=id,")
+    stored = {d["id"]: d for _, d, _ in bc.store.scan("salesOrderLines")}
+    assert {r: stored[r]["documentId"] for r in lines["record_id"]} == dict(zip(lines["record_id"], lines["order_id"]))
+    assert [stored[r]["quantity"] for r in lines["record_id"]] == lines["quantity"].tolist()
 
 
 def test_paging_follows_next_links_across_page_boundaries(bc):
@@ -57,9 +62,11 @@ def test_paging_follows_next_links_across_page_boundaries(bc):
     n = bc.store.count("customers")
     assert len(ex.frames["customers"]) == n
     assert ex.frames["customers"]["record_id"].is_unique
+    # the lines come in pages of their orders
     expected_pages = sum(-(-bc.store.count(e) // 7) for e in ("customers", "items", "salesPrices", "salesOrders",
-                                                               "salesOrderLines", "salesInvoices", "customerPayments"))
+                                                               "salesOrders", "salesInvoices", "customerPayments"))
     assert src.http.requests >= expected_pages
+    assert len(ex.frames["order_lines"]) == bc.store.count("salesOrderLines")
 
 
 def test_progress_is_reported_and_cancel_stops_the_pull(bc):
