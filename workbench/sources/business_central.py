@@ -232,7 +232,7 @@ class BusinessCentralSource:
             changed: set[str] = set()
             for raws in self._pages(entity, params):
                 if nav is not None:
-                    raws = [line for doc in raws for line in doc.get(nav) or []]
+                    raws = [line for doc in raws for line in self._expanded(doc, nav)]
                 rows = [self._canonical(om, rec) for rec in raws]
                 buf.add_page(kind, om.object, query, raws, rows)
                 changed.update(str(r["record_id"]) for r in rows)
@@ -250,8 +250,19 @@ class BusinessCentralSource:
             return DeltaExtract(self.meta, fr, buf.snapshots(), kinds=kinds).finish()
         return Extract(self.meta, fr, buf.snapshots()).finish()
 
-    def _pages(self, entity: str, params: dict[str, str]) -> Iterator[list[dict[str, Any]]]:
-        url: str | None = f"{self.company_url}/{entity}"
+    def _expanded(self, doc: dict[str, Any], nav: str) -> list[dict[str, Any]]:
+        """The expanded collection ``nav`` of ``doc``, with the rest of it when the service paged it
+        (``<nav>@odata.nextLink``, OData v4.01 JSON format 4.5.5): an unread page would be lines lost."""
+        lines: list[dict[str, Any]] = list(doc.get(nav) or [])
+        link = doc.get(f"{nav}@odata.nextLink")
+        if link:
+            for page in self._pages(nav, None, url=link):  # the link carries its own query
+                lines.extend(page)
+        return lines
+
+    def _pages(self, entity: str, params: dict[str, str] | None, url: str | None = None
+               ) -> Iterator[list[dict[str, Any]]]:
+        url = url or f"{self.company_url}/{entity}"
         first = True
         while url:
             resp = self.http.request("GET", url, params=params if first else None,

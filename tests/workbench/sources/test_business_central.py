@@ -69,6 +69,19 @@ def test_paging_follows_next_links_across_page_boundaries(bc):
     assert len(ex.frames["order_lines"]) == bc.store.count("salesOrderLines")
 
 
+def test_lines_of_an_order_paged_by_the_service_are_all_read(bc):
+    """An OData service may page an expanded collection (``salesOrderLines@odata.nextLink``); a page
+    left unread would be order lines missing from the reconciliation."""
+    whole = erp_connector(bc).pull().frames["order_lines"]
+    bc.impl.expanded_page = 1
+    before = bc.calls
+    paged = erp_connector(bc).pull().frames["order_lines"]
+    nested = {k: v - before.get(k, 0) for k, v in bc.calls.items() if k.startswith("GET salesOrderLines")}
+    assert sum(nested.values()) > 0, bc.calls
+    assert paged[["record_id", "order_id", "quantity", "amount"]].equals(whole[["record_id", "order_id", "quantity",
+                                                                                "amount"]])
+
+
 def test_progress_is_reported_and_cancel_stops_the_pull(bc):
     src = erp_connector(bc, page_size=10)
     state = RecordingProgress()

@@ -187,6 +187,21 @@ def test_expand_takes_a_select_of_the_lines_and_refuses_other_nested_options(bc)
     assert code == 400 and "'nope'" in message
 
 
+def test_a_paged_expansion_links_to_the_rest_of_the_lines(bc):
+    bc.impl.expanded_page = 1
+    order = max(get(bc, "salesOrders", {"$expand": "salesOrderLines($select=id)"}).json()["value"],
+                key=lambda o: o.get("salesOrderLines@odata.nextLink") is not None)
+    stored = [d["id"] for _, d, _ in bc.store.scan("salesOrderLines") if d["documentId"] == order["id"]]
+    assert len(stored) > 1 and len(order["salesOrderLines"]) == 1
+    got, link = [ln["id"] for ln in order["salesOrderLines"]], order["salesOrderLines@odata.nextLink"]
+    while link:
+        body = httpx.get(link, headers=bearer(bc)).json()
+        assert all(set(ln) == {"@odata.etag", "id"} for ln in body["value"])
+        got += [ln["id"] for ln in body["value"]]
+        link = body.get("@odata.nextLink")
+    assert got == stored
+
+
 def test_text_functions_and_in(bc):
     cust = first(bc, "customers")
     word = cust["displayName"].split()[0]
