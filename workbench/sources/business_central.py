@@ -194,9 +194,9 @@ class BusinessCentralSource:
         Central API v2.0 keeps no record of deleted entities (webhooks aside), so they are found by
         counting (``/$count``, OData v4 part 2, 11.2.10): when the count says some known records are
         gone, counts over halves of their lastModifiedDateTime range narrow down where, or a key-only
-        pull (``$select=id``) reads every id when that takes fewer requests. Kinds without
-        lastModifiedDateTime (sales order lines, read with their orders, or ``incremental = false``) are
-        read in full."""
+        pull (``$select=id``) reads every id when that takes fewer requests; sales orders need neither,
+        as the read of their lines lists every order. Kinds without lastModifiedDateTime (sales order
+        lines, read with their orders, or ``incremental = false``) are read in full."""
         self._previous = previous
         out = self._pull(state, since, known_ids(previous))
         assert isinstance(out, DeltaExtract)  # _pull with known answers with a delta
@@ -207,6 +207,10 @@ class BusinessCentralSource:
         buf = PullBuffer()
         done = 0
         kinds: dict[str, KindDelta] = {}
+        # documents whose every id comes back with their lines: that read tells their deletions, no count needed
+        listed = {VIA_DOCUMENT[om.object][0] for om in self.maps.values() if om.object in VIA_DOCUMENT}
+        told_by_lines: dict[str, str] = {}  # document entity set -> its kind
+        doc_ids: dict[str, set[str]] = {}
         for kind, om in self.maps.items():
             check_cancelled(state)
             select = ["id"] + [f for f in om.source_fields() if f != "id"]
@@ -220,6 +224,8 @@ class BusinessCentralSource:
                 if not delta:
                     kinds[kind] = KindDelta(FULL, why=f"{om.object} has no lastModifiedDateTime to filter on"
                                             + (f"; read in full with their {entity}" if nav else ""))
+                elif om.object in listed:
+                    told_by_lines[om.object] = kind
                 else:  # counted before the changes are read: a record added in between is then among them
                     count = self._count(om.object)
             if delta:
@@ -232,6 +238,7 @@ class BusinessCentralSource:
             changed: set[str] = set()
             for raws in self._pages(entity, params):
                 if nav is not None:
+                    doc_ids.setdefault(entity, set()).update(str(doc["id"]) for doc in raws)
                     raws = [line for doc in raws for line in self._expanded(doc, nav)]
                 rows = [self._canonical(om, rec) for rec in raws]
                 buf.add_page(kind, om.object, query, raws, rows)
@@ -241,6 +248,9 @@ class BusinessCentralSource:
                 report(state, done, None, f"{om.object}: {got:,} read")
             if count is not None and known is not None:
                 kinds[kind] = self._deletions(kind, om.object, count, known.get(kind, frozenset()), changed)
+        for entity, kind in told_by_lines.items():
+            kinds[kind] = KindDelta(CHANGES, live=frozenset(doc_ids.get(entity, set())),
+                                    query=f"every {entity} id, read with their lines: no count needed")
         fr = buf.frames()
         self._derive(fr)
         self.meta.api_usage = self._usage()

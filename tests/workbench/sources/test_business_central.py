@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, UTC
 from decimal import Decimal
 
+import httpx
+import pandas as pd
 import pytest
 
 from tests.helpers.sandboxes import erp_connector, erp_sandbox
+from tests.workbench.sandbox.erp.bc_http import bearer
 from workbench.config import from_dict
 from workbench.errors import Cancelled, ConfigError, SourceError
 from workbench.model.status import CANONICAL
@@ -15,6 +18,7 @@ from workbench.progress import RecordingProgress
 from workbench.sandbox import erp
 from workbench.sources import open_source
 from workbench.sources.base import WriteRequest
+from workbench.sources.delta import CHANGES, merge
 
 
 @pytest.fixture
@@ -80,6 +84,29 @@ def test_lines_of_an_order_paged_by_the_service_are_all_read(bc):
     assert sum(nested.values()) > 0, bc.calls
     assert paged[["record_id", "order_id", "quantity", "amount"]].equals(whole[["record_id", "order_id", "quantity",
                                                                                 "amount"]])
+
+
+def test_orders_deleted_are_found_by_the_read_of_their_lines_without_a_count(bc):
+    """An incremental pull reads every order id anyway when it reads the lines with their orders, so
+    the orders need no ``/$count`` to find the ones deleted (posting a whole order deletes it)."""
+    before = erp_connector(bc, page_size=10).pull()
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    gone = before.frames["orders"]["record_id"].tolist()[1:8:3]
+    api = bc.info["api_root"]
+    for rid in gone:
+        httpx.delete(f"{api}/salesOrders({rid})", headers={**bearer(bc), "If-Match": "*"}).raise_for_status()
+    src, calls = erp_connector(bc, page_size=10), bc.calls
+    delta = src.pull_changes(None, since, before)
+    counts = bc.calls.get("GET $count", 0) - calls.get("GET $count", 0)
+    merged, report = merge(before, delta)
+    src.derive(merged.frames)
+    full = erp_connector(bc, page_size=10).pull()
+    for kind in ("orders", "order_lines"):
+        pd.testing.assert_frame_equal(merged.frames[kind].reset_index(drop=True), full.frames[kind])
+    assert report["orders"]["deleted"] == len(gone) and "no count" in report["orders"]["deletions"]
+    assert not set(gone) & set(merged.frames["order_lines"]["order_id"])  # their lines went with them
+    counted = [k for k, kd in delta.kinds.items() if kd.mode == CHANGES and k != "orders"]
+    assert counts == len(counted), (counts, counted)  # one count per other kind, none for orders
 
 
 def test_progress_is_reported_and_cancel_stops_the_pull(bc):

@@ -746,6 +746,12 @@ class BusinessCentralFlavor:
         if if_match != "*" and if_match != etag(rid, found[1]):
             return self._error(412, "Request_EntityChanged", "Another user has already changed the record.")
         self.store.delete(entity, rid)
+        for child, key in NAVIGATION.get(entity, {}).values():
+            # a sales order takes its lines with it: "Sales Header" OnDelete -> DeleteAllSalesLines
+            # (microsoft/BCApps src/Layers/W1/BaseApp/Sales/Document/SalesHeader.Table.al)
+            for _, line, _ in list(self.store.scan(child, where=(f"lower(json_extract(data, '$.{key}')) = ?",
+                                                                 (rid,)))):
+                self.store.delete(child, line["id"])
         return Response(204, b"", {})
 
 

@@ -202,6 +202,16 @@ def test_a_paged_expansion_links_to_the_rest_of_the_lines(bc):
     assert got == stored
 
 
+def test_deleting_an_order_deletes_its_lines(bc):
+    order = first(bc, "salesOrders")
+    lines = get(bc, f"salesOrders({order['id']})/salesOrderLines", {}).json()["value"]
+    assert lines
+    resp = httpx.delete(f"{bc.info['api_root']}/salesOrders({order['id']})", headers={**bearer(bc), "If-Match": "*"})
+    assert resp.status_code == 204
+    assert all(bc.store.get("salesOrderLines", ln["id"]) is None for ln in lines)
+    assert get(bc, "salesOrderLines", {"$filter": f"documentId eq {order['id']}"}).json()["value"] == []
+
+
 def test_text_functions_and_in(bc):
     cust = first(bc, "customers")
     word = cust["displayName"].split()[0]
