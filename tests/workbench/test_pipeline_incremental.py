@@ -89,6 +89,7 @@ def test_the_re_run_is_incremental_on_both_sides_and_says_so(runs):
     erp_inv = pulls["erp"]["kinds"]["invoices"]
     assert erp_inv["changed"] == erp_bc.updated and erp_inv["deleted"] == erp_bc.deleted
     assert pulls["erp"]["kinds"]["order_lines"]["mode"] == "full"  # BC's lines carry no lastModifiedDateTime
+    assert pulls["erp"]["kinds"]["orders"]["deleted"] == erp_bc.orders_deleted > 0
     text = format_summary(runs["incremental"].summary, runs["incremental"].run_id)
     assert "Pull CRM: incremental since" in text and f"{crm_sf.deleted:,} deleted" in text
     assert runs["first"].summary["pulls"]["crm"] == {"mode": "full", "why": "no earlier run of this configuration"}
