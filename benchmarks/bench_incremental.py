@@ -123,9 +123,10 @@ def _purpose_bc(shape: str) -> str:
         return "company lookup"
     if "$count" in shape:
         return "counts"
+    key_only = "$select=id" in shape and "$expand" not in shape  # an expand reads the orders' lines
     if "$skiptoken" in shape:
-        return "next pages (" + ("key-only" if "$select=id" in shape else "records") + ")"
-    if "$select=id" in shape:
+        return "next pages (" + ("key-only" if key_only else "records") + ")"
+    if key_only:
         return "key-only reads (deletions)"
     if "$filter" in shape:
         return "changed records"

@@ -1,6 +1,7 @@
 """Change a share of the records in running sandboxes, through their own APIs, the way a day of work
 would between two runs: some invoices get a new due date, some customers a new city, a few new
-customers appear and a few invoices are deleted. Used to prove incremental re-runs (tests, benchmark).
+customers appear and a few invoices (in Business Central also sales orders) are deleted. Used to prove
+incremental re-runs (tests, benchmark).
 
 Salesforce goes through simple-salesforce (each write moves SystemModstamp); Business Central through
 its REST API (PATCH with the etag, POST, DELETE). Choices are seeded, so the same call changes the
@@ -26,10 +27,11 @@ class Churn:
     updated: int = 0
     inserted: int = 0
     deleted: int = 0
+    orders_deleted: int = 0  # with their lines
 
     @property
     def total(self) -> int:
-        return self.updated + self.inserted + self.deleted
+        return self.updated + self.inserted + self.deleted + self.orders_deleted
 
 
 def _pick(rng: random.Random, items: list[Any], n: int) -> list[Any]:
@@ -74,6 +76,15 @@ def churn_salesforce(handle: salesforce.SandboxHandle, share: float = 0.01, seed
     return out
 
 
+def _ids(http: httpx.Client, url: str | None) -> list[str]:
+    out: list[str] = []
+    while url:
+        body = http.get(url).raise_for_status().json()
+        out += [str(r["id"]) for r in body["value"]]
+        url = body.get("@odata.nextLink")
+    return out
+
+
 def churn_business_central(handle: erp.SandboxHandle, share: float = 0.01, seed: int = 2) -> Churn:
     rng = random.Random(seed)
     root = handle.info["api_root"]
@@ -87,7 +98,11 @@ def churn_business_central(handle: erp.SandboxHandle, share: float = 0.01, seed:
             invoices += body["value"]
             url = body.get("@odata.nextLink")
         ups, ins, dels = _split(share, len(invoices))
-        chosen = _pick(rng, invoices, ups + dels)
+        # half the deletions are whole sales orders, with their lines, as posting a fully shipped and
+        # invoiced order deletes it
+        orders = _ids(http, f"{root}/salesOrders?$select=id")
+        gone_orders = _pick(rng, orders, dels // 2)
+        chosen = _pick(rng, invoices, ups + dels - len(gone_orders))
         for inv in chosen[:ups]:
             http.patch(f"{root}/salesInvoices({inv['id']})", json={"dueDate": _later(inv["dueDate"], 7)},
                        headers={"If-Match": inv["@odata.etag"]}).raise_for_status()
@@ -95,6 +110,9 @@ def churn_business_central(handle: erp.SandboxHandle, share: float = 0.01, seed:
         for inv in chosen[ups:]:
             http.delete(f"{root}/salesInvoices({inv['id']})", headers={"If-Match": "*"}).raise_for_status()
             out.deleted += 1
+        for rid in gone_orders:
+            http.delete(f"{root}/salesOrders({rid})", headers={"If-Match": "*"}).raise_for_status()
+            out.orders_deleted += 1
         for n in range(ins):
             http.post(f"{root}/customers", json={"displayName": f"Churned Newco {seed}-{n} Ltd",
                                                  "city": "Leeds",

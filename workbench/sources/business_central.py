@@ -10,7 +10,9 @@ Config (``[erp.business_central]``)::
     # optional: base_url, token_url, scope, page_size (<= 20000), timeout, retries, max_connections
 
 Pulls follow ``@odata.nextLink`` with ``Prefer: odata.maxpagesize``, ``$select`` only the
-mapped fields and, for incremental pulls, ``$filter=lastModifiedDateTime gt <since>``.
+mapped fields and, for incremental pulls, ``$filter=lastModifiedDateTime gt <since>``. Sales
+order lines come inline with their orders (``salesOrders?$expand=salesOrderLines($select=...)``):
+Business Central serves no list of lines that names no order.
 Writes are ``PATCH`` with ``If-Match`` = the etag seen at approval time: a stale etag
 (``Request_EntityChanged``) is a conflict, never retried blind with ``*``. Every value is
 sent as the type the service's ``$metadata`` (read once) gives the target property; a
@@ -78,6 +80,12 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "invoice_number": "appliesToInvoiceNumber", "payment_date": "postingDate",
         "last_modified": "lastModifiedDateTime"}},
 }
+# Document lines are read with their documents: Business Central answers a list of salesOrderLines that names
+# no document with "You must specify an Id or a Document Id to get the lines." (page 30044 "APIV2 - Sales Order
+# Lines", OnFindRecord; microsoft/ALAppExtensions Apps/W1/APIV2/app/src/pages/APIV2SalesOrderLines.Page.al), so
+# the lines come inline under their orders with $expand (api-reference/v2.0/resources/dynamics_salesorder.md,
+# navigation salesOrderLines). Entity set -> (document entity set, navigation).
+VIA_DOCUMENT: dict[str, tuple[str, str]] = {"salesOrderLines": ("salesOrders", "salesOrderLines")}
 _CSDL = {"edm": "http://docs.oasis-open.org/odata/ns/edm"}
 _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 # AL has no null: each type's blank value is how Business Central clears a field. A blank date is 0D
@@ -186,8 +194,9 @@ class BusinessCentralSource:
         Central API v2.0 keeps no record of deleted entities (webhooks aside), so they are found by
         counting (``/$count``, OData v4 part 2, 11.2.10): when the count says some known records are
         gone, counts over halves of their lastModifiedDateTime range narrow down where, or a key-only
-        pull (``$select=id``) reads every id when that takes fewer requests. Kinds without
-        lastModifiedDateTime (sales order lines, or ``incremental = false``) are read in full."""
+        pull (``$select=id``) reads every id when that takes fewer requests; sales orders need neither,
+        as the read of their lines lists every order. Kinds without lastModifiedDateTime (sales order
+        lines, read with their orders, or ``incremental = false``) are read in full."""
         self._previous = previous
         out = self._pull(state, since, known_ids(previous))
         assert isinstance(out, DeltaExtract)  # _pull with known answers with a delta
@@ -198,26 +207,39 @@ class BusinessCentralSource:
         buf = PullBuffer()
         done = 0
         kinds: dict[str, KindDelta] = {}
+        # documents whose every id comes back with their lines: that read tells their deletions, no count needed
+        listed = {VIA_DOCUMENT[om.object][0] for om in self.maps.values() if om.object in VIA_DOCUMENT}
+        told_by_lines: dict[str, str] = {}  # document entity set -> its kind
+        doc_ids: dict[str, set[str]] = {}
         for kind, om in self.maps.items():
             check_cancelled(state)
             select = ["id"] + [f for f in om.source_fields() if f != "id"]
             params = {"$select": ",".join(select)}
-            delta = since is not None and bool(om.settings.get("incremental", True))
+            entity, nav = VIA_DOCUMENT.get(om.object, (om.object, None))
+            if nav is not None:
+                params = {"$select": "id", "$expand": f"{nav}($select={','.join(select)})"}
+            delta = since is not None and nav is None and bool(om.settings.get("incremental", True))
             count = None
             if since is not None and known is not None:
                 if not delta:
-                    kinds[kind] = KindDelta(FULL, why=f"{om.object} has no lastModifiedDateTime to filter on")
+                    kinds[kind] = KindDelta(FULL, why=f"{om.object} has no lastModifiedDateTime to filter on"
+                                            + (f"; read in full with their {entity}" if nav else ""))
+                elif om.object in listed:
+                    told_by_lines[om.object] = kind
                 else:  # counted before the changes are read: a record added in between is then among them
                     count = self._count(om.object)
             if delta:
                 assert since is not None
                 params["$filter"] = f"lastModifiedDateTime gt {odata_datetime(since)}"
-            query = f"GET {om.object}?" + "&".join(f"{k}={v}" for k, v in params.items())
+            query = f"GET {entity}?" + "&".join(f"{k}={v}" for k, v in params.items())
             self.meta.objects[kind] = om.object
             self.meta.queries[kind] = query
             got = 0
             changed: set[str] = set()
-            for raws in self._pages(om.object, params):
+            for raws in self._pages(entity, params):
+                if nav is not None:
+                    doc_ids.setdefault(entity, set()).update(str(doc["id"]) for doc in raws)
+                    raws = [line for doc in raws for line in self._expanded(doc, nav)]
                 rows = [self._canonical(om, rec) for rec in raws]
                 buf.add_page(kind, om.object, query, raws, rows)
                 changed.update(str(r["record_id"]) for r in rows)
@@ -226,6 +248,9 @@ class BusinessCentralSource:
                 report(state, done, None, f"{om.object}: {got:,} read")
             if count is not None and known is not None:
                 kinds[kind] = self._deletions(kind, om.object, count, known.get(kind, frozenset()), changed)
+        for entity, kind in told_by_lines.items():
+            kinds[kind] = KindDelta(CHANGES, live=frozenset(doc_ids.get(entity, set())),
+                                    query=f"every {entity} id, read with their lines: no count needed")
         fr = buf.frames()
         self._derive(fr)
         self.meta.api_usage = self._usage()
@@ -235,8 +260,19 @@ class BusinessCentralSource:
             return DeltaExtract(self.meta, fr, buf.snapshots(), kinds=kinds).finish()
         return Extract(self.meta, fr, buf.snapshots()).finish()
 
-    def _pages(self, entity: str, params: dict[str, str]) -> Iterator[list[dict[str, Any]]]:
-        url: str | None = f"{self.company_url}/{entity}"
+    def _expanded(self, doc: dict[str, Any], nav: str) -> list[dict[str, Any]]:
+        """The expanded collection ``nav`` of ``doc``, with the rest of it when the service paged it
+        (``<nav>@odata.nextLink``, OData v4.01 JSON format 4.5.5): an unread page would be lines lost."""
+        lines: list[dict[str, Any]] = list(doc.get(nav) or [])
+        link = doc.get(f"{nav}@odata.nextLink")
+        if link:
+            for page in self._pages(nav, None, url=link):  # the link carries its own query
+                lines.extend(page)
+        return lines
+
+    def _pages(self, entity: str, params: dict[str, str] | None, url: str | None = None
+               ) -> Iterator[list[dict[str, Any]]]:
+        url = url or f"{self.company_url}/{entity}"
         first = True
         while url:
             resp = self.http.request("GET", url, params=params if first else None,
@@ -539,7 +575,9 @@ class BusinessCentralSource:
         except (SourceError, ConfigError) as exc:
             return checks + [("company", False, str(exc))]
         for _kind, om in self.maps.items():
-            resp = self.http.request("GET", f"{url}/{om.object}", params={"$top": "1"})
+            entity, nav = VIA_DOCUMENT.get(om.object, (om.object, None))
+            resp = self.http.request("GET", f"{url}/{entity}",
+                                     params={"$top": "1", **({"$select": "id", "$expand": nav} if nav else {})})
             ok = resp.status_code == 200
             checks.append((f"read {om.object}", ok, "readable" if ok else self.http.fail(resp, om.object).one_line()))
         checks.append(("API usage", True, f"{self.http.requests} requests made, {self.http.retries} retried"))

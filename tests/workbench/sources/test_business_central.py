@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, UTC
 from decimal import Decimal
 
+import httpx
+import pandas as pd
 import pytest
 
 from tests.helpers.sandboxes import erp_connector, erp_sandbox
+from tests.workbench.sandbox.erp.bc_http import bearer
 from workbench.config import from_dict
 from workbench.errors import Cancelled, ConfigError, SourceError
 from workbench.model.status import CANONICAL
@@ -15,6 +18,7 @@ from workbench.progress import RecordingProgress
 from workbench.sandbox import erp
 from workbench.sources import open_source
 from workbench.sources.base import WriteRequest
+from workbench.sources.delta import CHANGES, merge
 
 
 @pytest.fixture
@@ -49,6 +53,11 @@ def test_full_pull_returns_every_object_with_exact_money_and_canonical_status(bc
     assert ex.meta.queries["invoices"].startswith("GET salesInvoices?$select=id,")
     lines = ex.frames["order_lines"]
     assert lines["currency"].notna().all()  # taken from the order: BC lines carry none
+    # Business Central lists no lines without an order: they come inline with their orders
+    assert ex.meta.queries["order_lines"].startswith("GET salesOrders?$select=id&$expand=salesOrderLines($select=id,")
+    stored = {d["id"]: d for _, d, _ in bc.store.scan("salesOrderLines")}
+    assert {r: stored[r]["documentId"] for r in lines["record_id"]} == dict(zip(lines["record_id"], lines["order_id"]))
+    assert [stored[r]["quantity"] for r in lines["record_id"]] == lines["quantity"].tolist()
 
 
 def test_paging_follows_next_links_across_page_boundaries(bc):
@@ -57,9 +66,47 @@ def test_paging_follows_next_links_across_page_boundaries(bc):
     n = bc.store.count("customers")
     assert len(ex.frames["customers"]) == n
     assert ex.frames["customers"]["record_id"].is_unique
+    # the lines come in pages of their orders
     expected_pages = sum(-(-bc.store.count(e) // 7) for e in ("customers", "items", "salesPrices", "salesOrders",
-                                                               "salesOrderLines", "salesInvoices", "customerPayments"))
+                                                               "salesOrders", "salesInvoices", "customerPayments"))
     assert src.http.requests >= expected_pages
+    assert len(ex.frames["order_lines"]) == bc.store.count("salesOrderLines")
+
+
+def test_lines_of_an_order_paged_by_the_service_are_all_read(bc):
+    """An OData service may page an expanded collection (``salesOrderLines@odata.nextLink``); a page
+    left unread would be order lines missing from the reconciliation."""
+    whole = erp_connector(bc).pull().frames["order_lines"]
+    bc.impl.expanded_page = 1
+    before = bc.calls
+    paged = erp_connector(bc).pull().frames["order_lines"]
+    nested = {k: v - before.get(k, 0) for k, v in bc.calls.items() if k.startswith("GET salesOrderLines")}
+    assert sum(nested.values()) > 0, bc.calls
+    assert paged[["record_id", "order_id", "quantity", "amount"]].equals(whole[["record_id", "order_id", "quantity",
+                                                                                "amount"]])
+
+
+def test_orders_deleted_are_found_by_the_read_of_their_lines_without_a_count(bc):
+    """An incremental pull reads every order id anyway when it reads the lines with their orders, so
+    the orders need no ``/$count`` to find the ones deleted (posting a whole order deletes it)."""
+    before = erp_connector(bc, page_size=10).pull()
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    gone = before.frames["orders"]["record_id"].tolist()[1:8:3]
+    api = bc.info["api_root"]
+    for rid in gone:
+        httpx.delete(f"{api}/salesOrders({rid})", headers={**bearer(bc), "If-Match": "*"}).raise_for_status()
+    src, calls = erp_connector(bc, page_size=10), bc.calls
+    delta = src.pull_changes(None, since, before)
+    counts = bc.calls.get("GET $count", 0) - calls.get("GET $count", 0)
+    merged, report = merge(before, delta)
+    src.derive(merged.frames)
+    full = erp_connector(bc, page_size=10).pull()
+    for kind in ("orders", "order_lines"):
+        pd.testing.assert_frame_equal(merged.frames[kind].reset_index(drop=True), full.frames[kind])
+    assert report["orders"]["deleted"] == len(gone) and "no count" in report["orders"]["deletions"]
+    assert not set(gone) & set(merged.frames["order_lines"]["order_id"])  # their lines went with them
+    counted = [k for k, kd in delta.kinds.items() if kd.mode == CHANGES and k != "orders"]
+    assert counts == len(counted), (counts, counted)  # one count per other kind, none for orders
 
 
 def test_progress_is_reported_and_cancel_stops_the_pull(bc):

@@ -10,6 +10,10 @@ def bearer(h) -> dict[str, str]:
 
 
 def first(h, entity: str) -> dict:
+    if entity == "salesOrderLines":  # lines are listed only under an order
+        order = httpx.get(f"{h.info['api_root']}/salesOrders", headers=bearer(h),
+                          params={"$top": "1", "$expand": "salesOrderLines"}).json()["value"][0]
+        return order["salesOrderLines"][0]
     return httpx.get(f"{h.info['api_root']}/{entity}", headers=bearer(h), params={"$top": "1"}).json()["value"][0]
 
 

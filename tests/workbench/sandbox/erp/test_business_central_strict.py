@@ -160,6 +160,58 @@ def test_expand_order_lines_on_orders(bc):
     assert len(one["salesOrderLines"]) == len(stored)
 
 
+def test_lines_are_listed_only_for_an_order_as_business_central_lists_them(bc):
+    """Page 30044 "APIV2 - Sales Order Lines" reads lines only for an Id or Document Id filter."""
+    for path in ("salesOrderLines", "salesOrderLines/$count"):
+        code, name, message = error(get(bc, path, {}))
+        assert (code, name) == (400, "Application_DialogException")
+        assert message.startswith("You must specify an Id or a Document Id to get the lines.")
+    assert error(get(bc, "salesOrderLines", {"$filter": "quantity gt 0"}))[0] == 400
+    order = first(bc, "salesOrders")
+    stored = [d["id"] for _, d, _ in bc.store.scan("salesOrderLines") if d["documentId"] == order["id"]]
+    by_filter = get(bc, "salesOrderLines", {"$filter": f"documentId eq {order['id']}"}).json()["value"]
+    by_path = get(bc, f"salesOrders({order['id']})/salesOrderLines", {}).json()["value"]
+    assert [ln["id"] for ln in by_filter] == [ln["id"] for ln in by_path] == stored and stored
+    assert get(bc, "salesOrderLines/$count", {"$filter": f"documentId eq {order['id']}"}).text == str(len(stored))
+
+
+def test_expand_takes_a_select_of_the_lines_and_refuses_other_nested_options(bc):
+    body = get(bc, "salesOrders", {"$select": "id", "$expand": "salesOrderLines($select=id,quantity)"}).json()
+    lines = [ln for order in body["value"] for ln in order["salesOrderLines"]]
+    assert len(lines) == bc.store.count("salesOrderLines")
+    assert all(set(ln) == {"@odata.etag", "id", "quantity"} for ln in lines)
+    assert all(set(order) == {"@odata.etag", "id", "salesOrderLines"} for order in body["value"])
+    code, _, message = error(get(bc, "salesOrders", {"$expand": "salesOrderLines($top=1)"}))
+    assert code == 400 and "$top" in message
+    code, _, message = error(get(bc, "salesOrders", {"$expand": "salesOrderLines($select=nope)"}))
+    assert code == 400 and "'nope'" in message
+
+
+def test_a_paged_expansion_links_to_the_rest_of_the_lines(bc):
+    bc.impl.expanded_page = 1
+    order = max(get(bc, "salesOrders", {"$expand": "salesOrderLines($select=id)"}).json()["value"],
+                key=lambda o: o.get("salesOrderLines@odata.nextLink") is not None)
+    stored = [d["id"] for _, d, _ in bc.store.scan("salesOrderLines") if d["documentId"] == order["id"]]
+    assert len(stored) > 1 and len(order["salesOrderLines"]) == 1
+    got, link = [ln["id"] for ln in order["salesOrderLines"]], order["salesOrderLines@odata.nextLink"]
+    while link:
+        body = httpx.get(link, headers=bearer(bc)).json()
+        assert all(set(ln) == {"@odata.etag", "id"} for ln in body["value"])
+        got += [ln["id"] for ln in body["value"]]
+        link = body.get("@odata.nextLink")
+    assert got == stored
+
+
+def test_deleting_an_order_deletes_its_lines(bc):
+    order = first(bc, "salesOrders")
+    lines = get(bc, f"salesOrders({order['id']})/salesOrderLines", {}).json()["value"]
+    assert lines
+    resp = httpx.delete(f"{bc.info['api_root']}/salesOrders({order['id']})", headers={**bearer(bc), "If-Match": "*"})
+    assert resp.status_code == 204
+    assert all(bc.store.get("salesOrderLines", ln["id"]) is None for ln in lines)
+    assert get(bc, "salesOrderLines", {"$filter": f"documentId eq {order['id']}"}).json()["value"] == []
+
+
 def test_text_functions_and_in(bc):
     cust = first(bc, "customers")
     word = cust["displayName"].split()[0]
