@@ -13,6 +13,7 @@ from tests.workbench.sandbox.salesforce.frames import crm_frames
 from tests.workbench.sources.test_salesforce_pull import source
 from workbench.errors import SourceError
 from workbench.sources.base import snapshot_frame
+from workbench.sources.salesforce_client import TransientFailure
 
 WORDS = re.compile(r"(queryAll|left the filter): (.*?)(?=; (?:queryAll|left the filter): |$)")
 
@@ -108,3 +109,21 @@ def test_product_codes_of_changed_lines_are_asked_in_a_composite_call_too(org):
     ex = source(org, objects=objects).pull(since=since)
     assert _served(org, before) == {"composite": 2}  # the lines' queryAll, then their products' codes
     assert ex.frame("order_lines")[["record_id", "product_code"]].values.tolist() == [[line, "SKU-1"]]
+
+
+def test_a_query_subrequest_that_times_out_is_asked_again_then_reported(org):
+    rid = source(org, objects={"customers": {}}).pull().frame("customers")["record_id"].iloc[-1]
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    org.edit("Account", rid, {"BillingCity": "Kiel"})
+    before, fired = org.api_calls, org.faults.fired.get("query_timeouts", 0)
+    org.faults.query_timeouts = 1
+    try:
+        ex = source(org, objects={"customers": {}}).pull(since=since)
+        assert org.faults.fired["query_timeouts"] - fired == 1
+        assert _served(org, before) == {"composite": 2}  # the call is sent again, whole
+        assert ex.frame("customers")[["record_id", "city"]].values.tolist() == [[rid, "Kiel"]]
+        org.faults.query_timeouts = 99
+        with pytest.raises(TransientFailure, match="still failing after 5 attempts: QUERY_TIMEOUT: Your query"):
+            source(org, objects={"customers": {}}).pull(since=since)
+    finally:
+        org.faults.clear()

@@ -417,6 +417,8 @@ class Handler(BaseHTTPRequestHandler):
         return self._page(cursor, loc, offset)
 
     def _page(self, cursor: dict[str, Any], loc: str | None, offset: int) -> tuple[int, Any, _Read]:
+        if self.org.faults.take("query_timeouts"):
+            return 400, wire.error("QUERY_TIMEOUT", "Your query request was running for too long."), None
         obj: ObjectDef = cursor["obj"]
         cols: list[soql.Column] = cursor["fields"]
         rows = cursor["rows"]
