@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,6 +205,7 @@ class SalesforceClient:
 class _Query:
     url: str | None  # the subrequest that reads its next page; None once every page is in
     pages: deque[tuple[int, list[dict[str, Any]]]] = field(default_factory=deque)
+    failures: int = 0  # passing failures of the page asked for now, in a row
 
 
 class CompositeQueries:
@@ -233,26 +235,32 @@ class CompositeQueries:
         due = [(i, q) for i, q in enumerate(self.queries) if q.url][:COMPOSITE_QUERIES]
         subs = [{"method": "GET", "url": q.url, "referenceId": f"q{i}",
                  **({"httpHeaders": self.headers} if self.headers else {})} for i, q in due]
-
-        def send(sf: Salesforce) -> dict[Any, dict[str, Any]]:
-            answer = post_composite(sf, subs)
-            results = {r.get("referenceId"): r for r in (answer or {}).get("compositeResponse") or []}
-            for r in results.values():  # a passing failure of one subrequest: the whole call is tried again
-                if _status(r) >= 500 or (_status(r) >= 300 and _error(r)[0] in TRANSIENT_CODES):
-                    raise SalesforceGeneralError(sf.base_url + "composite", _status(r), "composite", r.get("body"))
-            return results
-        results = self.client.call("query", send)
+        answer = self.client.call("query", lambda sf: post_composite(sf, subs))
+        results = {r.get("referenceId"): r for r in (answer or {}).get("compositeResponse") or []}
+        retry = 0
         for i, q in due:
             r = results.get(f"q{i}")
             if r is None:  # the call as a whole was refused, in one result with no referenceId
                 code, msg = _error(next(iter(results.values()), {}))
                 raise SourceError(f"Salesforce composite: {code}: {msg}")
-            if _status(r) >= 300:  # in the words the query sent on its own gets (MALFORMED_QUERY, INVALID_FIELD)
+            if _status(r) >= 300:
                 code, msg = _error(r)
-                raise SourceError(f"Salesforce query: {code}: {msg}")
+                if _status(r) < 500 and code not in TRANSIENT_CODES:  # in the words the query alone gets
+                    raise SourceError(f"Salesforce query: {code}: {msg}")
+                # A failure that may pass (QUERY_TIMEOUT, 5xx): asked again in the next call, after the same
+                # backoff as a single query; pages already read are kept, none is read twice.
+                q.failures += 1
+                if q.failures >= self.client.attempts:
+                    raise TransientFailure(f"Salesforce query still failing after {self.client.attempts} attempts: "
+                                           f"{code}: {msg}")
+                retry = max(retry, q.failures)
+                continue
             page = r["body"]
             q.pages.append((page["totalSize"], page["records"]))
             q.url = None if page.get("done", True) else page["nextRecordsUrl"]
+            q.failures = 0
+        if retry:
+            time.sleep(min(30 * self.client.wait_base, self.client.wait_base * 2 ** (retry - 1)))
 
 
 def _status(result: dict[str, Any]) -> int:

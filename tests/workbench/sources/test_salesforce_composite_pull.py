@@ -120,7 +120,7 @@ def test_a_query_subrequest_that_times_out_is_asked_again_then_reported(org):
     try:
         ex = source(org, objects={"customers": {}}).pull(since=since)
         assert org.faults.fired["query_timeouts"] - fired == 1
-        assert _served(org, before) == {"composite": 2}  # the call is sent again, whole
+        assert _served(org, before) == {"composite": 2}  # the timed-out query is asked again in a next call
         assert ex.frame("customers")[["record_id", "city"]].values.tolist() == [[rid, "Kiel"]]
         org.faults.query_timeouts = 99
         with pytest.raises(TransientFailure, match="still failing after 5 attempts: QUERY_TIMEOUT: Your query"):
