@@ -50,7 +50,7 @@ def composite(t) -> None:
 
 
 def collections(t) -> None:
-    from workbench.sources.salesforce_push import json_body
+    from workbench.sources.salesforce_client import json_body
     src = _source(t)
     try:
         m = src.map_for("customers")

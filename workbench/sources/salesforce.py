@@ -34,7 +34,7 @@ from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
 from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta
 from workbench.sources.salesforce_auth import AUTH_WORDS, PASSWORD_RETIREMENT
-from workbench.sources.salesforce_client import BudgetExceeded, SalesforceClient
+from workbench.sources.salesforce_client import BudgetExceeded, CompositeQueries, SalesforceClient
 from workbench.sources.salesforce_mapping import ObjectMap, modstamp, object_maps
 from workbench.sources.salesforce_push import push_requests
 
@@ -72,14 +72,37 @@ class SalesforceSource:
 
     # pulling ----------------------------------------------------------------------------
     def _soql(self, m: ObjectMap, since: datetime | None) -> tuple[str, str]:
-        """(full SELECT, the FROM/WHERE tail) with every literal escaped by format_soql."""
+        """(full SELECT, the FROM/WHERE tail) with every literal escaped by format_soql. Changes since a
+        moment also select IsDeleted: one queryAll returns the changed records and, IsDeleted = true, the
+        ones deleted since (still in the Recycle Bin): REST API Developer Guide, QueryAll resource."""
         conds = []
         if m.where:
             conds.append(f"({m.where})")  # from the config file, written by the org's admin
         if since is not None:
             conds.append(format_soql("SystemModstamp > {}", since.astimezone(UTC)))
         tail = f"FROM {m.object}" + (f" WHERE {' AND '.join(conds)}" if conds else "")
-        return f"SELECT {', '.join(m.api_fields())} {tail}", tail
+        fields = m.api_fields()
+        if since is not None and "IsDeleted" not in fields:
+            fields = ["IsDeleted", *fields]
+        return f"SELECT {', '.join(fields)} {tail}", tail
+
+    @staticmethod
+    def _left_filter_soql(m: ObjectMap, since: datetime) -> str:
+        """Records of a filtered object changed since, whether the filter takes them or not."""
+        return format_soql(f"SELECT Id FROM {m.object} WHERE SystemModstamp > {{}}", since.astimezone(UTC))
+
+    def _change_queries(self, since: datetime) -> tuple[CompositeQueries, list[int]]:
+        """Every map's queryAll and, right after a map with a ``where``, its ``_left_filter_soql``, read
+        together through Composite calls (five queries a call, each call one request against the org's API
+        limits); with the index of each map's queryAll."""
+        queries: list[tuple[str, bool]] = []
+        first: list[int] = []
+        for m in self.maps:
+            first.append(len(queries))
+            queries.append((self._soql(m, since)[0], True))
+            if m.where:
+                queries.append((self._left_filter_soql(m, since), False))
+        return self.client.composite_queries(queries, self.batch_size), first
 
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
         rows: dict[str, list[dict[str, Any]]] = {}
@@ -87,17 +110,15 @@ class SalesforceSource:
         done = 0
         self.meta.queries, self.meta.objects = {}, {}
         kinds: dict[str, KindDelta] = {}
-        for m in self.maps:
+        changes, first = self._change_queries(since) if since is not None else (None, [])
+        for n, m in enumerate(self.maps):
             check_cancelled(state)
             soql, tail = self._soql(m, since)
             mode = self.query_mode
             total = None
-            # Changes since a moment: one queryAll returns the changed records and, IsDeleted = true, the
-            # ones deleted since (still in the Recycle Bin): REST API Developer Guide, QueryAll resource.
-            flag = since is not None and "IsDeleted" not in m.api_fields()
-            if since is not None:
-                mode = "rest"
-                soql = soql.replace("SELECT ", "SELECT IsDeleted, ", 1) if flag else soql
+            flag = since is not None and "IsDeleted" not in m.api_fields()  # selected for the query only
+            if changes is not None:
+                mode = "composite"
             elif mode == "auto":
                 total = self.client.count(tail)
                 mode = "bulk" if total >= self.bulk_threshold else "rest"
@@ -108,12 +129,14 @@ class SalesforceSource:
             obj_prev = self.meta.objects.get(m.kind)
             self.meta.objects[m.kind] = f"{obj_prev}+{m.object}" if obj_prev else m.object
             pages: Iterator[tuple[int | None, list[dict[str, Any]]]]
-            if mode == "bulk":
+            if changes is not None:
+                pages = changes.pages(first[n])
+            elif mode == "bulk":
                 pages = ((total, recs) for recs in self.client.bulk_pages(m.object, soql, self.bulk_page,
                                                                           self.bulk_poll))
             else:
-                pages = self.client.query_pages(soql, self.batch_size, include_deleted=since is not None)
-            n = 0
+                pages = self.client.query_pages(soql, self.batch_size)
+            count = 0
             for total, page in pages:
                 for raw in page:
                     raw = {k: v for k, v in raw.items() if k != "attributes"}
@@ -129,13 +152,17 @@ class SalesforceSource:
                         canon["booked"] = True if m.object == "Opportunity" else canon.get("status") == "Activated"
                     rows.setdefault(m.kind, []).append(canon)
                     snaps.append((m.object, m.kind, canon["record_id"], soql, raw))
-                n += len(page)
+                count += len(page)
                 done += len(page)
-                report(state, done, None, f"Salesforce {m.object}: {n:,}{f' of {total:,}' if total else ''} "
+                report(state, done, None, f"Salesforce {m.object}: {count:,}{f' of {total:,}' if total else ''} "
                                           f"records ({mode.upper()})")
-            if since is not None:
-                kinds[m.kind] = self._delta(m, since, gone, read, soql, kinds.get(m.kind))
-        self._fill_product_codes(rows)
+            if changes is not None and since is not None:
+                left = None
+                if m.where:
+                    left = (self._left_filter_soql(m, since),
+                            {r["Id"] for _, recs in changes.pages(first[n] + 1) for r in recs})
+                kinds[m.kind] = self._delta(gone, read, soql, left, kinds.get(m.kind))
+        self._fill_product_codes(rows, composite=changes is not None)
         out = {kind: frames.conform(kind, frames.from_records(kind, recs)) for kind, recs in rows.items()}
         for m in self.maps:
             out.setdefault(m.kind, frames.empty(m.kind))
@@ -160,14 +187,15 @@ class SalesforceSource:
         assert isinstance(out, DeltaExtract)  # a pull since a moment answers with a delta
         return out
 
-    def _delta(self, m: ObjectMap, since: datetime, gone: set[str], read: set[str], soql: str,
+    @staticmethod
+    def _delta(gone: set[str], read: set[str], soql: str, left: tuple[str, set[str]] | None,
                seen: KindDelta | None) -> KindDelta:
         """The kind's deletions: the ones queryAll flagged and, where the map has a ``where``, records
-        changed since that the filter no longer takes (a full pull would not read them)."""
+        changed since that the filter no longer takes (a full pull would not read them): ``left`` holds
+        that query and the ids it read."""
         words = f"queryAll: {soql}"
-        if m.where:
-            changed_q = format_soql(f"SELECT Id FROM {m.object} WHERE SystemModstamp > {{}}", since.astimezone(UTC))
-            changed = {r["Id"] for _, recs in self.client.query_pages(changed_q) for r in recs}
+        if left is not None:
+            changed_q, changed = left
             gone |= changed - read
             words += f"; left the filter: {changed_q}"
         if seen is not None:  # orders: Order and Opportunity side by side
@@ -175,18 +203,23 @@ class SalesforceSource:
             words = f"{seen.query}; {words}"
         return KindDelta(CHANGES, deleted=frozenset(gone), query=words)
 
-    def _fill_product_codes(self, rows: dict[str, list[dict[str, Any]]]) -> None:
-        """Order lines carry Product2Id; the canonical line wants the product code."""
+    def _fill_product_codes(self, rows: dict[str, list[dict[str, Any]]], composite: bool = False) -> None:
+        """Order lines carry Product2Id; the canonical line wants the product code. An incremental pull
+        asks in Composite calls, as it asks for the changes."""
         lines = rows.get("order_lines") or []
         if not lines:
             return
         codes = {p["record_id"]: p["code"] for p in rows.get("products", [])}
         missing = sorted({ln["product_id"] for ln in lines if ln.get("product_id") and ln["product_id"] not in codes})
-        for i in range(0, len(missing), IDS_PER_QUERY):
-            chunk = missing[i:i + IDS_PER_QUERY]
-            q = format_soql("SELECT Id, ProductCode FROM Product2 WHERE Id IN {}", chunk)
-            for _, recs in self.client.query_pages(q):
-                codes.update({r["Id"]: r.get("ProductCode") for r in recs})
+        queries = [format_soql("SELECT Id, ProductCode FROM Product2 WHERE Id IN {}", missing[i:i + IDS_PER_QUERY])
+                   for i in range(0, len(missing), IDS_PER_QUERY)]
+        if composite:
+            batch = self.client.composite_queries([(q, False) for q in queries])
+            pages = (page for i in range(len(queries)) for page in batch.pages(i))
+        else:
+            pages = (page for q in queries for page in self.client.query_pages(q))
+        for _, recs in pages:
+            codes.update({r["Id"]: r.get("ProductCode") for r in recs})
         for ln in lines:
             if ln.get("product_code") is None:
                 ln["product_code"] = codes.get(ln.get("product_id"))

@@ -11,10 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import time
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 from decimal import Decimal
 from typing import Any, TypeVar
 from collections.abc import Callable, Iterator
+from urllib.parse import urlencode
 
 import requests
 from simple_salesforce.api import Salesforce
@@ -28,6 +33,34 @@ from workbench.sources.salesforce_auth import ApiMeter, Login, build_session, lo
 
 T = TypeVar("T")
 TRANSIENT_CODES = {"REQUEST_LIMIT_EXCEEDED", "UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "QUERY_TIMEOUT"}
+# REST API Developer Guide, "Send Multiple Requests Using Composite": up to 25 subrequests per call, "up to 5 of
+# these subrequests can be query operations, including Query and QueryAll requests, and Query More requests to
+# get the next batch of query results"; "the entire series of requests counts as a single call toward your API
+# limits".
+COMPOSITE_QUERIES = 5
+_DEC = "\x00dec:"
+
+
+def json_body(payload: Any) -> str:
+    """JSON with Decimal amounts written as exact numbers (requests' json= cannot take Decimal)."""
+    def prep(v: Any) -> Any:
+        if isinstance(v, Decimal):
+            return _DEC + format(v, "f")
+        if isinstance(v, dict):
+            return {k: prep(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [prep(x) for x in v]
+        return v
+    text = json.dumps(prep(payload), ensure_ascii=False, separators=(",", ":"))
+    return re.sub(r'"\\u0000dec:([-0-9.]+)"', r"\1", text)
+
+
+def post_composite(sf: Salesforce, subrequests: list[dict[str, Any]]) -> Any:
+    """One ``POST composite`` with allOrNone=false, so one failing subrequest does not hold back the others
+    (REST API Developer Guide: Composite Request Body). Answers ``{"compositeResponse": [...]}``, one
+    ``{body, httpHeaders, httpStatusCode, referenceId}`` per subrequest (Composite Subrequest Result)."""
+    body = json_body({"allOrNone": False, "compositeRequest": subrequests})
+    return sf.restful("composite", method="POST", data=body.encode("utf-8"))
 
 
 def error_code(exc: SalesforceError) -> tuple[str, str]:
@@ -139,6 +172,10 @@ class SalesforceClient:
             nxt = page["nextRecordsUrl"]
             page = self.call("query", lambda sf: sf.query_more(nxt, identifier_is_url=True, headers=headers))  # noqa: B023 - call() runs it at once
 
+    def composite_queries(self, queries: list[tuple[str, bool]], batch_size: int | None = None) -> CompositeQueries:
+        """Several queries read together in Composite calls; ``(soql, include_deleted)`` each."""
+        return CompositeQueries(self, queries, batch_size)
+
     def count(self, soql_from_where: str) -> int:
         return int(self.call("query", lambda sf: sf.query(f"SELECT COUNT() {soql_from_where}"))["totalSize"])
 
@@ -162,3 +199,76 @@ class SalesforceClient:
 
     def close(self) -> None:
         self.session.close()
+
+
+@dataclass
+class _Query:
+    url: str | None  # the subrequest that reads its next page; None once every page is in
+    pages: deque[tuple[int, list[dict[str, Any]]]] = field(default_factory=deque)
+    failures: int = 0  # passing failures of the page asked for now, in a row
+
+
+class CompositeQueries:
+    """Queries read through Composite calls, each call one request against the API limits. A call carries the
+    next page request (Query, QueryAll, or Query More by ``nextRecordsUrl``) of the first five queries still
+    unfinished, so pages come in the order the queries were given; ``pages(i)`` yields query i's
+    (totalSize, records) pages as ``SalesforceClient.query_pages`` yields one query's, making the calls as
+    they are needed. Records and their order are what each query read on its own returns."""
+
+    def __init__(self, client: SalesforceClient, queries: list[tuple[str, bool]], batch_size: int | None):
+        base = f"/services/data/v{client.api_version}"
+        self.client = client
+        # Subrequests take any header their resource takes (Composite Subrequest, httpHeaders): the page size
+        self.headers = {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else {}
+        self.queries = [_Query(f"{base}/{'queryAll' if deleted else 'query'}?{urlencode({'q': soql})}")
+                        for soql, deleted in queries]
+
+    def pages(self, i: int) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        q = self.queries[i]
+        while q.pages or q.url:
+            if q.pages:
+                yield q.pages.popleft()
+            else:
+                self._call()
+
+    def _call(self) -> None:
+        due = [(i, q) for i, q in enumerate(self.queries) if q.url][:COMPOSITE_QUERIES]
+        subs = [{"method": "GET", "url": q.url, "referenceId": f"q{i}",
+                 **({"httpHeaders": self.headers} if self.headers else {})} for i, q in due]
+        answer = self.client.call("query", lambda sf: post_composite(sf, subs))
+        results = {r.get("referenceId"): r for r in (answer or {}).get("compositeResponse") or []}
+        retry = 0
+        for i, q in due:
+            r = results.get(f"q{i}")
+            if r is None:  # the call as a whole was refused, in one result with no referenceId
+                code, msg = _error(next(iter(results.values()), {}))
+                raise SourceError(f"Salesforce composite: {code}: {msg}")
+            if _status(r) >= 300:
+                code, msg = _error(r)
+                if _status(r) < 500 and code not in TRANSIENT_CODES:  # in the words the query alone gets
+                    raise SourceError(f"Salesforce query: {code}: {msg}")
+                # A failure that may pass (QUERY_TIMEOUT, 5xx): asked again in the next call, after the same
+                # backoff as a single query; pages already read are kept, none is read twice.
+                q.failures += 1
+                if q.failures >= self.client.attempts:
+                    raise TransientFailure(f"Salesforce query still failing after {self.client.attempts} attempts: "
+                                           f"{code}: {msg}")
+                retry = max(retry, q.failures)
+                continue
+            page = r["body"]
+            q.pages.append((page["totalSize"], page["records"]))
+            q.url = None if page.get("done", True) else page["nextRecordsUrl"]
+            q.failures = 0
+        if retry:
+            time.sleep(min(30 * self.client.wait_base, self.client.wait_base * 2 ** (retry - 1)))
+
+
+def _status(result: dict[str, Any]) -> int:
+    return int(result.get("httpStatusCode") or 500)
+
+
+def _error(result: dict[str, Any]) -> tuple[str, str]:
+    """(errorCode, message) of a failed subrequest, whose body is Salesforce's error list."""
+    body = result.get("body")
+    first = body[0] if isinstance(body, list) and body and isinstance(body[0], dict) else {}
+    return str(first.get("errorCode") or "UNKNOWN"), " ".join(str(first.get("message", "")).split())

@@ -11,9 +11,7 @@ still fails is reported as transient, field errors as permanent with Salesforce'
 
 from __future__ import annotations
 
-import json
 import math
-import re
 import time
 from datetime import datetime
 from decimal import Decimal
@@ -25,7 +23,8 @@ from simple_salesforce.api import Salesforce
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.progress import TaskState, check_cancelled
 from workbench.sources.base import WriteRequest, WriteResult
-from workbench.sources.salesforce_client import TRANSIENT_CODES, BudgetExceeded, SalesforceClient, TransientFailure
+from workbench.sources.salesforce_client import (TRANSIENT_CODES, BudgetExceeded, SalesforceClient, TransientFailure,
+                                                  post_composite)
 from workbench.sources.salesforce_mapping import (ObjectMap, convert, format_datetime, modstamp, parse_datetime,
                                                   to_api_value)
 
@@ -47,21 +46,6 @@ class SalesforceSource(Protocol):
 
 BATCH = 200  # records per re-read query
 COMPOSITE = 25  # subrequests per Composite call (REST API Developer Guide: Composite)
-_DEC = "\x00dec:"
-
-
-def json_body(payload: Any) -> str:
-    """JSON with Decimal amounts written as exact numbers (requests' json= cannot take Decimal)."""
-    def prep(v: Any) -> Any:
-        if isinstance(v, Decimal):
-            return _DEC + format(v, "f")
-        if isinstance(v, dict):
-            return {k: prep(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [prep(x) for x in v]
-        return v
-    text = json.dumps(prep(payload), ensure_ascii=False, separators=(",", ":"))
-    return re.sub(r'"\\u0000dec:([-0-9.]+)"', r"\1", text)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -274,8 +258,7 @@ def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict
                 if rid in stamps:
                     sub["httpHeaders"] = {"If-Unmodified-Since": formatdate(stamps[rid].timestamp(), usegmt=True)}
                 subs.append(sub)
-            body = json_body({"allOrNone": False, "compositeRequest": subs})
-            return sf.restful("composite", method="POST", data=body.encode("utf-8"))
+            return post_composite(sf, subs)
         try:
             answer = src.client.call("Composite update", send)
         except TransientFailure as exc:

@@ -12,6 +12,9 @@ class Faults:
     request_limit_exceeded: int = 0  # next N API calls answer 403 REQUEST_LIMIT_EXCEEDED
     server_errors: int = 0  # next N API calls answer 500 UNKNOWN_EXCEPTION
     unable_to_lock_row: int = 0  # next N write calls fail every record with UNABLE_TO_LOCK_ROW
+    # next N query operations (a query call, or one query subrequest of a Composite call) answer
+    # 400 QUERY_TIMEOUT, in the words orgs use (restforce issue 790)
+    query_timeouts: int = 0
     slow_seconds: float = 0.0  # every API call waits this long before answering
     # record id -> {field: value}: "someone else" edits the record right after a query has
     # read it, i.e. between the read and the write that follows
@@ -63,7 +66,7 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self.concurrent_deletes.clear()
-            self.request_limit_exceeded = self.server_errors = self.unable_to_lock_row = 0
+            self.request_limit_exceeded = self.server_errors = self.unable_to_lock_row = self.query_timeouts = 0
             self.slow_seconds = 0.0
             self.concurrent_edits.clear()
         self._expire.clear()

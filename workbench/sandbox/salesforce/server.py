@@ -41,7 +41,12 @@ ORG_ID = "00DWb0000000001EAA"
 USER_ID = "005Wb0000000001AAA"
 MAX_COLLECTION = 200
 DELETE_LOG_DAYS = 15  # sObject Get Deleted: "no more than 15 days previous to the day the call is executed"
-MAX_COMPOSITE = 25  # REST API Developer Guide, Composite: up to 25 subrequests per call
+# REST API Developer Guide, "Send Multiple Requests Using Composite": "You can have up to 25 subrequests in a
+# single call. Up to 5 of these subrequests can be query operations, including Query and QueryAll requests, and
+# Query More requests to get the next batch of query results."
+MAX_COMPOSITE = 25
+MAX_COMPOSITE_QUERIES = 5
+_Read = tuple[ObjectDef, list[str]] | None  # the records a query page showed, for the concurrent-edit fault
 
 
 class OrgState:
@@ -375,14 +380,27 @@ class Handler(BaseHTTPRequestHandler):
             return None
 
     def query(self, q: str, include_deleted: bool = False) -> None:
-        parsed = self._parse(q)
-        if parsed is None:
-            return None
+        status, payload, read = self._query(q, include_deleted, self.headers.get("Sforce-Query-Options", ""))
+        self._json(status, payload)
+        self._apply_concurrent_edits(read)
+
+    def query_more(self, loc: str, offset: int) -> None:
+        status, payload, read = self._query_more(loc, offset)
+        self._json(status, payload)
+        self._apply_concurrent_edits(read)
+
+    def _query(self, q: str, include_deleted: bool, options: str) -> tuple[int, Any, _Read]:
+        """A Query or QueryAll answer as (status, body, the records it showed), for the resource itself
+        and for Composite subrequests alike."""
+        try:
+            parsed = soql.parse(q)
+        except soql.SoqlError as exc:
+            return 400, wire.error(exc.code, exc.message), None
         parsed.include_deleted = include_deleted
         if parsed.count:
-            return self._json(200, {"totalSize": self.org.store.count(parsed), "done": True, "records": []})
+            return 200, {"totalSize": self.org.store.count(parsed), "done": True, "records": []}, None
         rows = self.org.store.select(parsed)
-        size = _batch_size(self.headers.get("Sforce-Query-Options", ""))
+        size = _batch_size(options)
         cursor = {"obj": parsed.obj, "fields": parsed.fields, "rows": rows, "size": size,
                   "resource": "queryAll" if include_deleted else "query"}
         loc = None
@@ -390,15 +408,17 @@ class Handler(BaseHTTPRequestHandler):
             loc = ids.to_18("01gWb" + secrets.token_hex(5))
             with self.org.lock:
                 self.org.cursors[loc] = cursor
-        self._page(cursor, loc, 0)
+        return self._page(cursor, loc, 0)
 
-    def query_more(self, loc: str, offset: int) -> None:
+    def _query_more(self, loc: str, offset: int) -> tuple[int, Any, _Read]:
         cursor = self.org.cursors.get(loc)
         if cursor is None or offset > len(cursor["rows"]):
-            return self._err(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        self._page(cursor, loc, offset)
+            return 400, wire.error("INVALID_QUERY_LOCATOR", "invalid query locator"), None
+        return self._page(cursor, loc, offset)
 
-    def _page(self, cursor: dict[str, Any], loc: str | None, offset: int) -> None:
+    def _page(self, cursor: dict[str, Any], loc: str | None, offset: int) -> tuple[int, Any, _Read]:
+        if self.org.faults.take("query_timeouts"):
+            return 400, wire.error("QUERY_TIMEOUT", "Your query request was running for too long."), None
         obj: ObjectDef = cursor["obj"]
         cols: list[soql.Column] = cursor["fields"]
         rows = cursor["rows"]
@@ -434,15 +454,14 @@ class Handler(BaseHTTPRequestHandler):
         elif loc:
             with self.org.lock:
                 self.org.cursors.pop(loc, None)
-        self._json(200, out)
-        if id_pos is not None:
-            self._apply_concurrent_edits(obj, [row[id_pos] for row in page])
+        return 200, out, (obj, [row[id_pos] for row in page]) if id_pos is not None else None
 
-    def _apply_concurrent_edits(self, obj: ObjectDef, record_ids: list[str]) -> None:
+    def _apply_concurrent_edits(self, read: _Read) -> None:
         """The 'someone else' fault: edit records just after this client has read them."""
         f = self.org.faults
-        if not f.concurrent_edits and not f.concurrent_deletes:
+        if read is None or (not f.concurrent_edits and not f.concurrent_deletes):
             return
+        obj, record_ids = read
         for rid in record_ids:
             edit = f.pop_edit(rid)
             if edit:
@@ -541,9 +560,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def composite(self, body: bytes) -> None:
         """POST /composite: up to 25 subrequests in one call, each with its own httpHeaders; allOrNone rolls
-        all back (REST API Developer Guide: Composite, Composite Subrequest, Composite Response Body).
-        Only sObject PATCH and GET subrequests are served; any other subrequest is refused up front with a
-        400, as Salesforce refuses a malformed request body before running any subrequest."""
+        all back (REST API Developer Guide: Composite, Composite Subrequest, Composite Response Body). Served
+        subrequests: sObject row GET and PATCH, and Query, QueryAll and Query More (by nextRecordsUrl) GETs,
+        at most 5 of them. Any other subrequest is refused up front with a 400, as Salesforce refuses a
+        malformed request body before running any subrequest. The call counts once against the API limits,
+        whatever it holds ("the entire series of requests counts as a single call"): ``api`` counted it."""
         try:
             payload = json.loads(body or b"{}", parse_float=Decimal)
         except ValueError:
@@ -552,31 +573,30 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(subs, list) or not subs:
             return self._err(400, "INVALID_FIELD", "compositeRequest is required")
         if len(subs) > MAX_COMPOSITE:
-            return self._err(400, "LIMIT_EXCEEDED", f"Composite request can contain a maximum of {MAX_COMPOSITE} "
-                                                    f"subrequests")
-        plan = []
+            return self._composite_refused(f"The request can’t contain more than {MAX_COMPOSITE} operations.")
+        plan: list[tuple[dict[str, Any], Callable[[OrgStore], tuple[int, Any, _Read]]]] = []
         for sub in subs:
             if not isinstance(sub, dict) or not sub.get("referenceId") or not sub.get("url") or \
                     sub.get("method") not in ("GET", "PATCH"):
                 return self._err(400, "INVALID_FIELD", "Each subrequest needs method (GET or PATCH here), url and "
                                                        "referenceId")
-            m = re.fullmatch(r"/services/data/v(\d+\.\d)/sobjects/(\w+)/(\w{15,18})", urlsplit(sub["url"]).path)
-            obj = find_object(m.group(2)) if m else None
-            if m is None or obj is None or m.group(1) not in API_VERSIONS:
+            step = self._subrequest(sub)
+            if step is None:
                 return self._err(400, "NOT_FOUND", f"The requested resource does not exist: {sub['url']} "
-                                                   f"(referenceId {sub['referenceId']})")
-            headers = {str(k).title(): str(v) for k, v in (sub.get("httpHeaders") or {}).items()}
-            plan.append((sub, obj, m.group(3), headers))
+                                                   f"(referenceId {sub['referenceId']}); a subrequest's url is a "
+                                                   f"/services/data/vXX.X/ path of an sObject row or a query")
+            plan.append((sub, step))
+        queries = sum(1 for sub, _ in plan if _is_query(sub))
+        if queries > MAX_COMPOSITE_QUERIES:
+            return self._composite_refused(f"The request can’t contain more than {MAX_COMPOSITE_QUERIES} query "
+                                           f"operations (Query, QueryAll, Query More); it holds {queries}.")
         all_or_none = bool(payload.get("allOrNone", False))
         out = []
+        reads: list[_Read] = []
         with self.org.store.transaction() as store:
-            for sub, obj, rid, headers in plan:
-                if sub["method"] == "PATCH":
-                    status, result = self._patch_record(obj, rid, sub.get("body") or {}, headers)
-                else:
-                    rec = store.get(obj, ids.to_18(rid)) if ids.is_salesforce_id(rid) else None
-                    status, result = (200, self._row(obj, rec, list(obj.fields.values()))) if rec else \
-                        (404, wire.error("NOT_FOUND", "The requested resource does not exist"))
+            for sub, step in plan:
+                status, result, read = step(store)
+                reads.append(read)
                 out.append({"body": result, "httpHeaders": {}, "httpStatusCode": status,
                             "referenceId": sub["referenceId"]})
             if all_or_none and any(r["httpStatusCode"] >= 400 for r in out):
@@ -587,6 +607,49 @@ class Handler(BaseHTTPRequestHandler):
                                                                 "operation in the same transaction failed."),
                         "httpHeaders": {}, "httpStatusCode": 400, "referenceId": r["referenceId"]} for r in out]
         self._json(200, {"compositeResponse": out})
+        for read in reads:
+            self._apply_concurrent_edits(read)
+
+    def _subrequest(self, sub: dict[str, Any]) -> Callable[[OrgStore], tuple[int, Any, _Read]] | None:
+        """What a subrequest does, or None for a url this sandbox does not serve in Composite. Its url is a
+        path of the REST API with its version (Composite Subrequest: url, "/services/data/vXX.X/...")."""
+        url = urlsplit(sub["url"])
+        m = re.fullmatch(r"/services/data/v(\d+\.\d)(/.*)", unquote(url.path).rstrip("/"))
+        if m is None or m.group(1) not in API_VERSIONS:
+            return None
+        rest = m.group(2)
+        headers = {str(k).title(): str(v) for k, v in (sub.get("httpHeaders") or {}).items()}
+        if _is_query(sub):
+            more = re.fullmatch(r"/query(?:All)?/(01g\w+)-(\d+)", rest)
+            if more:
+                loc, offset = more.group(1), int(more.group(2))
+                return lambda store: self._query_more(loc, offset)
+            q = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}.get("q", "")
+            options = headers.get("Sforce-Query-Options", "")
+            return lambda store: self._query(q, rest == "/queryAll", options)
+        row = re.fullmatch(r"/sobjects/(\w+)/(\w{15,18})", rest)
+        obj = find_object(row.group(1)) if row else None
+        if row is None or obj is None:
+            return None
+        rid = row.group(2)
+        if sub["method"] == "PATCH":
+            return lambda store: (*self._patch_record(obj, rid, sub.get("body") or {}, headers), None)
+
+        def get(store: OrgStore) -> tuple[int, Any, _Read]:
+            rec = store.get(obj, ids.to_18(rid)) if ids.is_salesforce_id(rid) else None
+            if rec is None:
+                return 404, wire.error("NOT_FOUND", "The requested resource does not exist"), None
+            return 200, self._row(obj, rec, list(obj.fields.values())), None
+        return get
+
+    def _composite_refused(self, message: str) -> None:
+        """A Composite call over its limits is refused as a whole: one result, no referenceId, LIMIT_EXCEEDED,
+        as an org answered it (logged in guardian/support-service-lambdas pull request 766:
+        ``{"compositeResponse":[{"body":[{"errorCode":"LIMIT_EXCEEDED","message":"The request can't contain
+        more than 25 operations."}],"httpHeaders":{},"httpStatusCode":400,"referenceId":null}]}``). The guide
+        states the 5-query limit but not its words; the same shape is used for it."""
+        self._json(200, {"compositeResponse": [{"body": [{"errorCode": "LIMIT_EXCEEDED", "message": message}],
+                                                "httpHeaders": {}, "httpStatusCode": 400, "referenceId": None}]})
 
     def _values(self, body: bytes) -> dict[str, Any] | None:
         try:
@@ -968,6 +1031,12 @@ def _check_write(store: OrgStore, obj: ObjectDef, rec: dict[str, Any], values: d
             return ("FIELD_CUSTOM_VALIDATION_EXCEPTION", "Billing Country must be a two-letter ISO 3166 code "
                                                          "(validation rule Billing_Country_ISO)", ["BillingCountry"])
     return None
+
+
+def _is_query(sub: dict[str, Any]) -> bool:
+    """Query, QueryAll, or Query More by nextRecordsUrl: the operations the 5-a-call limit counts."""
+    path = urlsplit(str(sub.get("url") or "")).path
+    return sub.get("method") == "GET" and re.search(r"/services/data/v\d+\.\d/query(All)?(/|$)", path) is not None
 
 
 def _batch_size(options: str) -> int:

@@ -264,7 +264,10 @@ def test_composite_all_or_none_halts_the_rest_and_limits_subrequests(org):
     assert (b["httpStatusCode"], b["body"][0]["errorCode"]) == (400, "STRING_TOO_LONG")
     assert s.get(api(org, f"sobjects/Account/{recs[0]['Id']}")).json()["Phone"] == recs[0]["Phone"]
     too_many = _composite(s, org, [_patch_sub(recs[0]["Id"], f"r{i}", {"Phone": "+9"}) for i in range(26)])
-    assert too_many.status_code == 400 and too_many.json()[0]["errorCode"] == "LIMIT_EXCEEDED"
+    [refused] = too_many.json()["compositeResponse"]
+    assert (refused["httpStatusCode"], refused["referenceId"], refused["body"][0]["errorCode"]) == \
+        (400, None, "LIMIT_EXCEEDED")
+    assert s.get(api(org, f"sobjects/Account/{recs[0]['Id']}")).json()["Phone"] == recs[0]["Phone"]
     unknown = _composite(s, org, [{"method": "DELETE", "url": f"/services/data/v59.0/sobjects/Account/{recs[0]['Id']}",
                                    "referenceId": "d"}])
     assert unknown.status_code == 400 and s.get(api(org, f"sobjects/Account/{recs[0]['Id']}")).status_code == 200

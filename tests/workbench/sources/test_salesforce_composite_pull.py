@@ -1,0 +1,129 @@
+"""An incremental Salesforce pull asks for its changes in Composite calls: the same records, deletions and
+query texts as each query sent on its own, in fewer calls as the org counts them (sandbox over real HTTPS)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, UTC
+
+import pytest
+
+from tests.helpers.sandboxes import salesforce_org
+from tests.workbench.sandbox.salesforce.frames import crm_frames
+from tests.workbench.sources.test_salesforce_pull import source
+from workbench.errors import SourceError
+from workbench.sources.base import snapshot_frame
+from workbench.sources.salesforce_client import TransientFailure
+
+WORDS = re.compile(r"(queryAll|left the filter): (.*?)(?=; (?:queryAll|left the filter): |$)")
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory):
+    yield from salesforce_org(crm_frames(2500), tmp_path_factory.mktemp("sf"))
+
+
+def _served(org, before):
+    """API calls the sandbox org counted since ``before``, by resource."""
+    return {k: v - before.get(k, 0) for k, v in org.api_calls.items() if v != before.get(k, 0)}
+
+
+def _one_by_one(src, kinds):
+    """What each query the pull shows with its kinds reads when sent on its own, in pages of 200:
+    (per kind: records read in order, ids flagged deleted, ids read by the left-the-filter query)."""
+    out = {}
+    for kind, delta in kinds.items():
+        read, flagged, left = [], set(), set()
+        for what, soql in WORDS.findall(delta.query):
+            if what == "queryAll":
+                for _, page in src.client.query_pages(soql, 200, include_deleted=True):
+                    read += [(soql, r) for r in page]
+                    flagged |= {r["Id"] for r in page if r["IsDeleted"]}
+            else:
+                left |= {r["Id"] for _, page in src.client.query_pages(soql, 200) for r in page}
+        out[kind] = (read, flagged, left)
+    return out
+
+
+def test_changes_come_in_composite_calls_and_match_each_query_sent_alone(org):
+    accounts = source(org, objects={"customers": {}}).pull().frame("customers")["record_id"].tolist()
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    for rid in accounts[:450]:  # three pages of 200 changed accounts
+        org.edit("Account", rid, {"BillingCity": "Rostock"})
+    for rid in accounts[450:453]:
+        org.delete("Account", rid)
+    full = source(org).pull()
+    opp = full.frame("orders").set_index("kind").loc["Opportunity", "record_id"]
+    org.edit("Opportunity", opp, {"IsWon": False, "StageName": "Closed Lost"})  # leaves the IsWon filter
+    org.edit("OrderItem", full.frame("order_lines")["record_id"].iloc[0], {"Quantity": "7"})
+    org.delete("blng__Invoice__c", full.frame("invoices")["record_id"].iloc[1])
+
+    src = source(org, batch_size=200)
+    before, used = org.api_calls, org.org.api_used
+    ex = src.pull(since=since)
+    # 8 queries (7 objects' queryAll, Opportunity's left-the-filter check), five a call: the first call takes
+    # the first five, the second Account's next page and the other three, the third Account's last page.
+    # One at a time they take 8 calls and 2 for Account's next pages.
+    assert _served(org, before) == {"composite": 3}
+    assert org.org.api_used - used == 3 and ex.meta.api_usage["by_resource"] == {"composite": 3}
+
+    alone = _one_by_one(source(org, batch_size=200), ex.kinds)
+    expected_snaps = []
+    for kind, (read, flagged, left) in alone.items():
+        delta = ex.kinds[kind]
+        assert delta.deleted == flagged | (left - {r["Id"] for _, r in read}), kind
+        live = [(soql, r) for soql, r in read if not r["IsDeleted"]]
+        assert ex.frame(kind)["record_id"].tolist() == [r["Id"] for _, r in live], kind
+        obj = {r["attributes"]["type"] for _, r in live}
+        expected_snaps += [(r["attributes"]["type"], kind, r["Id"], soql,
+                            {k: v for k, v in r.items() if k not in ("attributes", "IsDeleted")}) for soql, r in live]
+        assert obj <= set(ex.meta.objects[kind].split("+"))
+    assert len(ex.frame("customers")) == 450 and set(ex.frame("customers")["city"]) == {"Rostock"}
+    assert ex.kinds["customers"].deleted == set(accounts[450:453])
+    assert opp in ex.kinds["orders"].deleted and "left the filter: SELECT Id FROM Opportunity" in ex.kinds[
+        "orders"].query
+    assert ex.frame("order_lines")["product_code"].tolist() == ["SKU-1"]
+    order = {kind: i for i, kind in enumerate(ex.kinds)}
+    expected = snapshot_frame(sorted(expected_snaps, key=lambda s: order[s[1]]))
+    got = ex.snapshots.reset_index(drop=True)
+    assert got[["object", "record_id", "query", "content_hash"]].equals(
+        expected[["object", "record_id", "query", "content_hash"]])
+
+
+def test_a_refused_query_reads_as_the_same_error_as_on_its_own(org):
+    objects = {"customers": {"fields": {"tax_id": "VAT__c"}}}
+    with pytest.raises(SourceError) as alone:
+        source(org, objects=objects, query_mode="rest").pull()
+    with pytest.raises(SourceError) as composite:
+        source(org, objects=objects).pull(since=datetime.now(UTC) - timedelta(hours=1))
+    assert str(composite.value) == str(alone.value)
+    assert "INVALID_FIELD: No such column 'VAT__c'" in str(composite.value)
+
+
+def test_product_codes_of_changed_lines_are_asked_in_a_composite_call_too(org):
+    objects = {"order_lines": {"fields": {"product_id": "Product2Id"}}}
+    line = source(org, objects=objects).pull().frame("order_lines")["record_id"].iloc[0]
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    org.edit("OrderItem", line, {"Quantity": "9"})
+    before = org.api_calls
+    ex = source(org, objects=objects).pull(since=since)
+    assert _served(org, before) == {"composite": 2}  # the lines' queryAll, then their products' codes
+    assert ex.frame("order_lines")[["record_id", "product_code"]].values.tolist() == [[line, "SKU-1"]]
+
+
+def test_a_query_subrequest_that_times_out_is_asked_again_then_reported(org):
+    rid = source(org, objects={"customers": {}}).pull().frame("customers")["record_id"].iloc[-1]
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    org.edit("Account", rid, {"BillingCity": "Kiel"})
+    before, fired = org.api_calls, org.faults.fired.get("query_timeouts", 0)
+    org.faults.query_timeouts = 1
+    try:
+        ex = source(org, objects={"customers": {}}).pull(since=since)
+        assert org.faults.fired["query_timeouts"] - fired == 1
+        assert _served(org, before) == {"composite": 2}  # the timed-out query is asked again in a next call
+        assert ex.frame("customers")[["record_id", "city"]].values.tolist() == [[rid, "Kiel"]]
+        org.faults.query_timeouts = 99
+        with pytest.raises(TransientFailure, match="still failing after 5 attempts: QUERY_TIMEOUT: Your query"):
+            source(org, objects={"customers": {}}).pull(since=since)
+    finally:
+        org.faults.clear()
