@@ -49,7 +49,8 @@ from workbench.errors import WorkbenchError
 from workbench.jsonable import plain
 from workbench.model.records import RECORD_TYPES
 from workbench.progress import TaskState, check_cancelled
-from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta, sha256_each
+from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta, sha256_each, text_buffer
+from workbench.sources.delta import MergedRaw
 from workbench.store.db import Store
 from workbench.store.schema import Snapshot, SnapshotBlob, SnapshotPart
 
@@ -611,6 +612,112 @@ def _extract(side: str, blobs: dict[str, bytes], with_raw: bool = True) -> Extra
     return Extract(meta=meta, frames=frames, snapshots=snaps, issues=issues)
 
 
+# --- an incremental re-run's raw records ----------------------------------------------------------
+
+_RAW_TAGS = {**dict.fromkeys(RAW_TYPES, "str"), "content_hash": HASH_OF_PAYLOAD}
+
+
+@dataclass
+class PreviousRaw:
+    """A previous run's raw records as stored, kept as Arrow tables (one per kind, its ``_seq`` column
+    dropped) for a re-run that merges changes over them: payloads are neither decoded nor hashed
+    again but where the merged records need their content hashes."""
+    side: str
+    tables: list[pa.Table]
+    table_of: np.ndarray  # each record in pull order: its table
+    row_of: np.ndarray  # and its row there
+    kinds: pa.Array  # each record's kind and record id, in pull order
+    ids: pa.Array
+
+    @classmethod
+    def of(cls, side: str, tables: list[pa.Table]) -> PreviousRaw | None:
+        """None where a part is not as ``take_raw`` writes parts now (its records are then decoded)."""
+        for table in tables:
+            tags = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}")).get("columns", {})
+            if tags != _RAW_TAGS or table.column_names != [*RAW_TYPES, SEQ] \
+                    or any(table.schema.field(c).type != pa.string() for c in RAW_TYPES):
+                return None
+        seqs = [t.column(SEQ).to_numpy() for t in tables]
+        pull_order = np.argsort(np.concatenate(seqs) if seqs else np.zeros(0, dtype=np.int64), kind="stable")
+        table_of = np.repeat(np.arange(len(tables)), [t.num_rows for t in tables])[pull_order]
+        row_of = np.concatenate([np.arange(t.num_rows) for t in tables] or [np.zeros(0, dtype=np.int64)])[pull_order]
+        take = pa.array(pull_order)
+
+        def column(name: str) -> pa.Array:
+            return pa.chunked_array([t.column(name) for t in tables], type=pa.string()).take(take).combine_chunks()
+        return cls(side, [t.drop_columns([SEQ]) for t in tables], table_of, row_of, column("kind"), column("record_id"))
+
+    def frame(self) -> pd.DataFrame:
+        """The records decoded, in pull order (as ``load_extract`` gives them)."""
+        if not self.tables:
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in SNAPSHOT_COLUMNS})
+        decoded = pd.concat([_table_frame(t) for t in self.tables], ignore_index=True)
+        starts = np.cumsum([0] + [t.num_rows for t in self.tables])[:-1]
+        out: pd.DataFrame = decoded.iloc[starts[self.table_of] + self.row_of].reset_index(drop=True)
+        return out
+
+
+def merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | None = None) -> RawParts:
+    """The raw parts of an extract merged over a previous run's stored records (``delta.merge`` with
+    ``RawKeys``): the same parts ``take_raw`` makes of the whole merged records, built from the stored
+    Arrow tables and the changed records alone. Fills the merged meta's content hash."""
+    side = merged.meta.side
+    new = merged.snapshots[SNAPSHOT_COLUMNS]
+    _check_hashes(side, new)  # the records reused were checked when their run was saved
+    new_table = _frame_table(new, RAW_TYPES, None, {"content_hash": HASH_OF_PAYLOAD})
+    if json.loads(new_table.schema.metadata[META_KEY])["columns"] != _RAW_TAGS:
+        # a record of a type ``take_raw`` stores otherwise: the whole merged records, as ``take_raw`` takes them
+        prev = previous.frame()
+        both = pd.concat([prev, new.reset_index(drop=True)], ignore_index=True)
+        at = np.where(merged.raw_from >= 0, merged.raw_from, len(prev) - 1 - merged.raw_from)
+        merged.snapshots = both.iloc[at].reset_index(drop=True)
+        merged.finish()
+        return take_raw(merged, state)
+    from_prev = merged.raw_from >= 0
+    at_prev = np.where(from_prev, merged.raw_from, 0)
+    has_prev = len(previous.table_of) > 0
+    tables = np.where(from_prev, previous.table_of[at_prev] if has_prev else -1, -1)
+    rows = np.where(from_prev, previous.row_of[at_prev] if has_prev else 0, -1 - merged.raw_from)
+    new_kinds = new_table.column("kind").combine_chunks()
+    merged_kinds = pa.chunked_array([previous.kinds, new_kinds], type=pa.string()).combine_chunks().take(
+        pa.array(np.where(from_prev, merged.raw_from, len(previous.kinds) + rows))).to_numpy(zero_copy_only=False)
+    schema = new_table.schema.append(pa.field(SEQ, pa.int64()))
+    out = RawParts()
+    try:
+        for kind, span in (_kind_rows(merged_kinds) if len(merged_kinds) else {}).items():
+            seq = np.arange(len(merged_kinds))[span]
+            stored = np.unique(tables[seq][tables[seq] >= 0])
+            if len(stored) > 1:  # a kind's records come from its one part (a key holds the kind)
+                raise AssertionError(f"{side} raw records of {kind} merged from {len(stored)} stored parts")
+            stack = [previous.tables[int(t)] for t in stored] + [new_table]
+            base = stack[0].num_rows if len(stored) else 0
+            at = np.where(tables[seq] >= 0, rows[seq], base + rows[seq])
+            table = pa.concat_tables(stack).take(pa.array(at)).combine_chunks()
+            table = pa.Table.from_arrays([*table.columns, pa.array(seq)], schema=schema)
+            out.add(Part(side, _raw_name(kind), len(seq), *_stored(table)))
+            del table
+            check_cancelled(state)
+        merged.meta.content_hash = _content_hash(previous, tables, rows, new["content_hash"])
+    except BaseException:
+        out.close()
+        raise
+    merged.snapshots = new.iloc[:0]
+    pa.default_memory_pool().release_unused()
+    return out
+
+
+def _content_hash(previous: PreviousRaw, tables: np.ndarray, rows: np.ndarray, new_hashes: pd.Series) -> str:
+    """``Extract.finish``'s hash over the merged records' content hashes, in order: a stored record's
+    is the SHA-256 of its payload (the contract ``HASH_OF_PAYLOAD``), hashed here from Arrow's bytes."""
+    hashes = [_payload_hashes(t.column("payload")) for t in previous.tables]
+    hashes.append(pa.chunked_array([pa.array(new_hashes, type=pa.string(), from_pandas=True)], type=pa.string()))
+    starts = np.cumsum([0] + [len(h) for h in hashes])
+    at = np.where(tables >= 0, starts[np.maximum(tables, 0)] + rows, starts[-2] + rows)
+    merged = pa.chunked_array([c for h in hashes for c in h.chunks], type=pa.string()).take(pa.array(at))
+    data, offsets = text_buffer(merged.combine_chunks())
+    return hashlib.sha256(data[int(offsets[0]):int(offsets[-1])]).hexdigest()
+
+
 # --- the store -----------------------------------------------------------------------------------
 
 def save(s: Session, run_id: int, extract: Extract, state: TaskState | None = None,
@@ -654,6 +761,19 @@ def load_extract(store: Store, run_id: int, side: str) -> Extract | None:
     if not rows:
         return None
     return _extract(side, {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows})
+
+
+def load_previous(store: Store, run_id: int, side: str) -> tuple[Extract, PreviousRaw | None] | None:
+    """The run's side for a re-run that merges changes over it: as ``load_extract`` gives it, but its
+    raw records kept as stored (``PreviousRaw``; the extract's snapshots empty) where their parts
+    allow. None as for ``load_extract``."""
+    with store.session() as s:
+        rows = _blobs(s, run_id, side)
+    if not rows:
+        return None
+    blobs = {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows}
+    raw = PreviousRaw.of(side, [_read_table(blobs[name]) for name in json.loads(blobs["meta"])["order"]["raw"]])
+    return (_extract(side, blobs), None) if raw is None else (_extract(side, blobs, with_raw=False), raw)
 
 
 def load_reused(store: Store, run_id: int, side: str) -> tuple[Extract, RawParts] | None:

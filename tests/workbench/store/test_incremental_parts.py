@@ -147,6 +147,7 @@ def test_an_incremental_re_run_stores_the_parts_a_whole_merge_stores(scenario, a
     got = _parts(store, _stored(store, got_extract, _raw_parts(got_extract, stored, None)))
 
     assert plan.sides[side]["mode"] == "incremental"
+    assert isinstance(stored, snapshots.PreviousRaw)  # built from the stored parts, not from decoded records
     assert got == want
     if derive is _derive_on_a_reused_row:  # the derived value is what was stored
         with store.session() as s:
