@@ -119,14 +119,14 @@ def _merge_order(key_prev: pa.Array, key_new: pa.Array,
 
 
 def _merge_rows(prev: pd.DataFrame, new: pd.DataFrame, key_prev: pa.Array, key_new: pa.Array,
-                gone: np.ndarray) -> tuple[pd.DataFrame, int]:
-    """Previous rows merged with new ones (see ``_merge_order``). Returns the frame and how many
-    previous rows it reused."""
+                gone: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Previous rows merged with new ones (see ``_merge_order``). Returns the frame and where each of
+    its rows comes from: its previous row, or -1 for a new row."""
     last, kept, order = _merge_order(key_prev, key_new, gone)
     if last is not None:
         new = new[last]
-    reused = int(kept.sum())
-    if len(order) == len(prev) == reused:  # nothing new: the previous rows as they were (dtypes too)
+    reused = np.where(order < len(prev), order, -1)
+    if len(order) == len(prev) == int(kept.sum()):  # nothing new: the previous rows as they were (dtypes too)
         return prev.reset_index(drop=True), reused
     if not len(new):
         return prev[kept].reset_index(drop=True), reused
@@ -147,9 +147,12 @@ class RawKeys:
 class MergedRaw(Extract):
     """A merged extract whose raw records are not all in ``snapshots``: ``raw_from`` gives, for each
     merged raw record in order, its position among the previous records (``RawKeys``) when it is
-    one of them, else -1 - its position in ``snapshots`` (the delta's records). Its meta's content
-    hash is left to be computed from the records (None until then)."""
+    one of them, else -1 - its position in ``snapshots`` (the delta's records); ``frames_from``, for
+    each frame merged from changes, where each of its rows comes from: its row in the previous
+    frame, or -1 for a row read now. Its meta's content hash is left to be computed from the records
+    (None until then)."""
     raw_from: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    frames_from: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def merge(previous: Extract, delta: DeltaExtract,
@@ -158,6 +161,7 @@ def merge(previous: Extract, delta: DeltaExtract,
     (mode, changed, deleted, reused rows, why). ``previous_raw``: the previous raw records' keys
     when ``previous.snapshots`` does not hold them: the result is then a ``MergedRaw``."""
     out_frames: dict[str, pd.DataFrame] = {}
+    frames_from: dict[str, np.ndarray] = {}
     gone_by_kind: dict[str, set[str]] = {}
     report: dict[str, dict[str, Any]] = {}
     for kind in sorted(set(previous.frames) | set(delta.frames) | set(delta.kinds)):
@@ -175,7 +179,8 @@ def merge(previous: Extract, delta: DeltaExtract,
         gone = _among(prev_ids, set(kd.deleted) - read)
         if kd.live is not None:
             gone |= ~_among(prev_ids, set(kd.live) | read)
-        merged, reused = _merge_rows(prev, new, prev_ids, new_ids, gone)
+        merged, frames_from[kind] = _merge_rows(prev, new, prev_ids, new_ids, gone)
+        reused = int((frames_from[kind] >= 0).sum())
         out_frames[kind] = merged
         gone_by_kind[kind] = set(prev_ids.filter(pa.array(gone)).to_pylist())
         report[kind] = {"mode": CHANGES, "changed": len(read), "deleted": len(gone_by_kind[kind]),
@@ -186,7 +191,7 @@ def merge(previous: Extract, delta: DeltaExtract,
         snaps = _merge_snapshots(previous.snapshots, delta.snapshots, report, gone_by_kind)
         return Extract(delta.meta, out_frames, snaps, delta.issues).finish(), report
     new_rows, raw_from = _snapshot_order(previous_raw, delta.snapshots, report, gone_by_kind)
-    out = MergedRaw(delta.meta, out_frames, new_rows, delta.issues, raw_from=raw_from)
+    out = MergedRaw(delta.meta, out_frames, new_rows, delta.issues, raw_from=raw_from, frames_from=frames_from)
     out.meta.row_counts = {k: len(v) for k, v in out_frames.items()}
     out.meta.content_hash = None
     return out, report

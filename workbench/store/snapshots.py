@@ -31,7 +31,7 @@ import threading
 import typing
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -259,6 +259,80 @@ def _frame_table(frame: pd.DataFrame, declared: dict[str, Any] | None = None,
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+@dataclass
+class FrameReuse:
+    """A frame merged over a previous run's (``delta.merge``): that frame as stored and as decoded, and
+    where each merged row comes from (its previous row, or -1 for a row read now)."""
+    stored: pa.Table
+    decoded: pd.DataFrame
+    rows: np.ndarray
+
+
+# Tags whose values a subset of a column's rows keeps, however few of them remain: a text column
+# the model declares (Arrow converts only text into it, a missing one too).
+_KEPT_BY_ANY_ROWS = {"str"}
+_TYPED = {"decimal", "date", "datetime", "bool", "int", "float", "str"}  # one Python type each
+
+
+def _reused_frame_table(frame: pd.DataFrame, declared: dict[str, Any], reuse: FrameReuse) -> pa.Table:
+    """``_frame_table`` of a merged frame, the same table, with each column's values that are the very
+    objects decoded from the previous run's stored frame taken from that stored table rather than
+    encoded again: only values read now, or replaced after the merge (a connector's ``derive``,
+    told by the value object's identity), are encoded."""
+    if len(reuse.rows) != len(frame) or not frame.columns.is_unique:
+        return _frame_table(frame, declared)
+    stored_tags = json.loads((reuse.stored.schema.metadata or {}).get(META_KEY, b"{}")).get("columns", {})
+    kept = reuse.rows >= 0
+    arrays, names, tags = [], [], {}
+    for name in frame.columns:
+        key = str(name)
+        arr_tag = _reused_column(frame[name], declared.get(key), reuse, kept, key, stored_tags.get(key))
+        arr, tag = arr_tag if arr_tag is not None else _encode_column(frame[name], declared.get(key))
+        arrays.append(arr)
+        names.append(key)
+        tags[key] = tag
+    schema = pa.schema([pa.field(n, a.type) for n, a in zip(names, arrays, strict=True)],
+                       metadata={META_KEY: json.dumps({"columns": tags}).encode()})
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _reused_column(series: pd.Series, declared: Any, reuse: FrameReuse, kept: np.ndarray, name: str,
+                   stored_tag: str | None) -> tuple[pa.Array, str] | None:
+    """The column as ``_encode_column`` gives it, from the stored column and the values to encode;
+    None where that cannot be told without encoding it whole."""
+    if stored_tag is None or series.dtype != object or name not in reuse.decoded.columns \
+            or reuse.decoded[name].dtype != object or name not in reuse.stored.column_names:
+        return None
+    values = series.to_numpy(dtype=object)
+    same = kept.copy()
+    if kept.any():
+        before = reuse.decoded[name].to_numpy(dtype=object)[reuse.rows[kept]]
+        same[kept] = _addresses(values[kept]) == _addresses(before)
+    fresh = np.flatnonzero(~same)
+    stored = reuse.stored.column(name)
+    if len(fresh):
+        # every value of the column typed alike both in the stored rows and in the fresh ones: the
+        # whole column is too, so it takes that tag (and each value is encoded on its own)
+        arr, tag = _encode_column(pd.Series(values[fresh], dtype=object, copy=False), declared)
+        if tag != stored_tag or arr.type != stored.type or tag not in _TYPED | {"null"}:
+            return None
+        parts = pa.chunked_array([*stored.chunks, arr], type=stored.type)
+    else:
+        # only stored rows: their tag holds if some value remains to give it (a column of missing values is "null")
+        parts = stored
+        tag = stored_tag
+        if tag not in _TYPED | {"null"}:
+            return None
+    at = np.where(same, reuse.rows, 0)
+    at[fresh] = len(stored) + np.arange(len(fresh))
+    taken = parts.take(pa.array(at)).combine_chunks()
+    if not len(fresh) and tag not in _KEPT_BY_ANY_ROWS | {"null"} and len(taken) == taken.null_count:
+        return None
+    if tag == "str" and declared not in _BY_ARROW and len(taken) == taken.null_count:
+        return None
+    return taken, tag
+
+
 def _parquet(table: pa.Table) -> memoryview:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, row_group_size=ROW_GROUP, **_writer_options(table))
@@ -380,6 +454,7 @@ class RawParts:
         self._file = tempfile.TemporaryFile(prefix="workbench-raw-")
         self._index: list[tuple[str, str, int, str, int, int]] = []  # side, name, rows, sha256, offset, size
         self._end = 0
+        self.frames: dict[str, FrameReuse] = {}  # the side's frames merged over a previous run's (``merged_raw``)
 
     def add(self, part: Part) -> None:
         self._file.write(part.data)
@@ -469,6 +544,7 @@ class Saving:
         self._stored: list[Future[tuple[str, str, int, str]]] = []
         self._waiting: list[tuple[int, Future[tuple[str, str, int, str]]]] = []  # (Arrow bytes, not stored yet)
         self._raw_names: dict[str, list[str]] = {}
+        self._reuse: dict[str, dict[str, FrameReuse]] = {}  # per side: its frames merged over a previous run's
         self._raws: list[RawParts] = []  # closed (their file gone) once the worker is done with them
 
     def __enter__(self) -> Saving:
@@ -485,6 +561,7 @@ class Saving:
         self._raws.append(raw)
         self._stored += [self._pool.submit(self._load_and_put, load) for load in raw.loaders()]
         self._raw_names[side] = raw.names
+        self._reuse[side] = raw.frames
 
     def add(self, extract: Extract, raw: RawParts | None = None) -> None:
         """Queue the extract's parts; ``raw``: its raw records' parts when ``take_raw`` took them already
@@ -494,7 +571,7 @@ class Saving:
             self.add_raw(side, raw)
         if side in self._raw_names:
             raw_names = self._raw_names[side]
-            tables = _tables(extract, None, self._state, self._before_table)
+            tables = _tables(extract, None, self._state, self._before_table, self._reuse.get(side))
         else:
             snaps = extract.snapshots[SNAPSHOT_COLUMNS]
             _check_hashes(side, snaps)
@@ -566,7 +643,8 @@ def _raw_tables(snaps: pd.DataFrame, raw: dict[Any, np.ndarray | slice],
 
 
 def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | None, state: TaskState | None,
-            ready: Callable[[int], None] = lambda rows: None) -> Iterator[tuple[str, int, pa.Table]]:
+            ready: Callable[[int], None] = lambda rows: None,
+            reuse: dict[str, FrameReuse] | None = None) -> Iterator[tuple[str, int, pa.Table]]:
     """The extract's parts but its meta as Arrow tables (``raw_tables``: its raw records', unless taken);
     ``ready`` is told the rows of each frame's table before it is built.
 
@@ -576,7 +654,9 @@ def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | 
         # the biggest first: the small ones are encoded while it compresses
         for kind, frame in sorted(extract.frames.items(), key=lambda kv: -len(kv[1])):
             ready(len(frame))
-            yield f"frame:{kind}", len(frame), _frame_table(frame, _declared(kind))
+            reused = (reuse or {}).get(kind)
+            yield f"frame:{kind}", len(frame), (_frame_table(frame, _declared(kind)) if reused is None
+                                                else _reused_frame_table(frame, _declared(kind), reused))
 
     queues = [frame_tables()] if raw_tables is None else [raw_tables, frame_tables()]
     while queues:  # one of each in turn, each built only when it is its turn
@@ -592,7 +672,9 @@ def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | 
         yield "issues", len(extract.issues), _frame_table(extract.issues)
 
 
-def _extract(side: str, blobs: dict[str, bytes], with_raw: bool = True) -> Extract:
+def _extract(side: str, blobs: dict[str, bytes], with_raw: bool = True,
+             frame_tables: dict[str, pa.Table] | None = None) -> Extract:
+    """``frame_tables``: filled with each frame's table as stored."""
     body = json.loads(blobs["meta"], object_hook=_json_hook)
     meta = SourceMeta(**body["meta"])
     order = body["order"]
@@ -607,7 +689,12 @@ def _extract(side: str, blobs: dict[str, bytes], with_raw: bool = True) -> Extra
         snaps = snaps.drop(columns=SEQ).reset_index(drop=True)
     else:
         snaps = pd.DataFrame({c: pd.Series([], dtype=object) for c in SNAPSHOT_COLUMNS})
-    frames = {kind: _table_frame(_read_table(blobs[f"frame:{kind}"])) for kind in order["frames"]}
+    frames = {}
+    for kind in order["frames"]:
+        table = _read_table(blobs[f"frame:{kind}"])
+        frames[kind] = _table_frame(table)
+        if frame_tables is not None:
+            frame_tables[kind] = table
     issues = _table_frame(_read_table(blobs["issues"])) if order["issues"] else None
     return Extract(meta=meta, frames=frames, snapshots=snaps, issues=issues)
 
@@ -628,6 +715,7 @@ class PreviousRaw:
     row_of: np.ndarray  # and its row there
     kinds: pa.Array  # each record's kind and record id, in pull order
     ids: pa.Array
+    frames: dict[str, tuple[pa.Table, pd.DataFrame]] = field(default_factory=dict)  # each frame as stored, decoded
 
     @classmethod
     def of(cls, side: str, tables: list[pa.Table]) -> PreviousRaw | None:
@@ -661,6 +749,13 @@ def merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | None
     """The raw parts of an extract merged over a previous run's stored records (``delta.merge`` with
     ``RawKeys``): the same parts ``take_raw`` makes of the whole merged records, built from the stored
     Arrow tables and the changed records alone. Fills the merged meta's content hash."""
+    out = _merged_raw(merged, previous, state)
+    out.frames = {kind: FrameReuse(*previous.frames[kind], rows) for kind, rows in merged.frames_from.items()
+                  if kind in previous.frames}
+    return out
+
+
+def _merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | None) -> RawParts:
     side = merged.meta.side
     new = merged.snapshots[SNAPSHOT_COLUMNS]
     _check_hashes(side, new)  # the records reused were checked when their run was saved
@@ -773,7 +868,12 @@ def load_previous(store: Store, run_id: int, side: str) -> tuple[Extract, Previo
         return None
     blobs = {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows}
     raw = PreviousRaw.of(side, [_read_table(blobs[name]) for name in json.loads(blobs["meta"])["order"]["raw"]])
-    return (_extract(side, blobs), None) if raw is None else (_extract(side, blobs, with_raw=False), raw)
+    if raw is None:
+        return _extract(side, blobs), None
+    stored: dict[str, pa.Table] = {}
+    extract = _extract(side, blobs, with_raw=False, frame_tables=stored)
+    raw.frames = {kind: (stored[kind], frame) for kind, frame in extract.frames.items()}
+    return extract, raw
 
 
 def load_reused(store: Store, run_id: int, side: str) -> tuple[Extract, RawParts] | None:

@@ -120,11 +120,13 @@ def _stored(store, extract: Extract, raw) -> int:
         return run.id
 
 
+REUSED = 4  # a row of every kind the changes did not touch (the 2nd changed, the 3rd deleted, one appended)
+
+
 def _derive_on_a_reused_row(frames: dict[str, pd.DataFrame]) -> None:
     """As a connector fills an order line's currency from its order: a value of a row the changes did
     not touch replaced after the merge."""
-    lines = frames["order_lines"]
-    lines.loc[len(lines) - 1, "currency"] = "CHF"
+    frames["order_lines"].loc[REUSED, "currency"] = "CHF"
 
 
 @pytest.mark.parametrize("side", ["crm", "erp"])
@@ -152,7 +154,9 @@ def test_an_incremental_re_run_stores_the_parts_a_whole_merge_stores(scenario, a
     if derive is _derive_on_a_reused_row:  # the derived value is what was stored
         with store.session() as s:
             lines = {r: c for _, r, c in snapshots.records(s, _latest(store), "order_lines", side)}
-        assert list(lines.values())[-1]["currency"] == "CHF"
+        rid = got_extract.frames["order_lines"]["record_id"].iloc[REUSED]
+        assert rid in set(prev.frames["order_lines"]["record_id"])
+        assert lines[rid]["currency"] == "CHF" != prev.frames["order_lines"].set_index("record_id").loc[rid, "currency"]
 
 
 def _latest(store) -> int:
