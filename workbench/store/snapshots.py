@@ -706,41 +706,51 @@ _RAW_TAGS = {**dict.fromkeys(RAW_TYPES, "str"), "content_hash": HASH_OF_PAYLOAD}
 
 @dataclass
 class PreviousRaw:
-    """A previous run's raw records as stored, kept as Arrow tables (one per kind, its ``_seq`` column
-    dropped) for a re-run that merges changes over them: payloads are neither decoded nor hashed
-    again but where the merged records need their content hashes."""
+    """A previous run's raw records as stored, for a re-run that merges changes over them: planned from
+    their kinds and ids alone; their parts are read whole (``tables``, one per kind, its ``_seq``
+    column dropped) only to build the new parts, on the save's worker, and their payloads neither
+    decoded nor hashed again but where the merged records need their content hashes."""
     side: str
-    tables: list[pa.Table]
-    table_of: np.ndarray  # each record in pull order: its table
+    parts: list[bytes]  # as stored
+    table_of: np.ndarray  # each record in pull order: its part
     row_of: np.ndarray  # and its row there
     kinds: pa.Array  # each record's kind and record id, in pull order
     ids: pa.Array
     frames: dict[str, tuple[pa.Table, pd.DataFrame]] = field(default_factory=dict)  # each frame as stored, decoded
 
     @classmethod
-    def of(cls, side: str, tables: list[pa.Table]) -> PreviousRaw | None:
+    def of(cls, side: str, parts: list[bytes]) -> PreviousRaw | None:
         """None where a part is not as ``take_raw`` writes parts now (its records are then decoded)."""
-        for table in tables:
-            tags = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}")).get("columns", {})
-            if tags != _RAW_TAGS or table.column_names != [*RAW_TYPES, SEQ] \
-                    or any(table.schema.field(c).type != pa.string() for c in RAW_TYPES):
+        keys = []
+        for data in parts:
+            schema = pq.read_schema(pa.BufferReader(data))
+            tags = json.loads((schema.metadata or {}).get(META_KEY, b"{}")).get("columns", {})
+            if tags != _RAW_TAGS or schema.names != [*RAW_TYPES, SEQ] \
+                    or any(schema.field(c).type != pa.string() for c in RAW_TYPES):
                 return None
-        seqs = [t.column(SEQ).to_numpy() for t in tables]
-        pull_order = np.argsort(np.concatenate(seqs) if seqs else np.zeros(0, dtype=np.int64), kind="stable")
-        table_of = np.repeat(np.arange(len(tables)), [t.num_rows for t in tables])[pull_order]
-        row_of = np.concatenate([np.arange(t.num_rows) for t in tables] or [np.zeros(0, dtype=np.int64)])[pull_order]
-        take = pa.array(pull_order)
+            keys.append(_read_table(data, ["kind", "record_id", SEQ]))
+        sizes = [t.num_rows for t in keys]
+        seq = np.concatenate([t.column(SEQ).to_numpy() for t in keys] or [np.zeros(0, dtype=np.int64)])
+        in_order = bool(np.all(seq[1:] > seq[:-1]))  # kinds pulled one after the other, as they usually are
+        pull_order = np.arange(len(seq)) if in_order else np.argsort(seq, kind="stable")
+        table_of = np.repeat(np.arange(len(keys)), sizes)[pull_order]
+        row_of = np.concatenate([np.arange(n) for n in sizes] or [np.zeros(0, dtype=np.int64)])[pull_order]
 
         def column(name: str) -> pa.Array:
-            return pa.chunked_array([t.column(name) for t in tables], type=pa.string()).take(take).combine_chunks()
-        return cls(side, [t.drop_columns([SEQ]) for t in tables], table_of, row_of, column("kind"), column("record_id"))
+            values = pa.chunked_array([t.column(name) for t in keys], type=pa.string())
+            return (values if in_order else values.take(pa.array(pull_order))).combine_chunks()
+        return cls(side, parts, table_of, row_of, column("kind"), column("record_id"))
+
+    def table(self, part: int) -> pa.Table:
+        return _read_table(self.parts[part]).drop_columns([SEQ])
 
     def frame(self) -> pd.DataFrame:
         """The records decoded, in pull order (as ``load_extract`` gives them)."""
-        if not self.tables:
+        if not self.parts:
             return pd.DataFrame({c: pd.Series([], dtype=object) for c in SNAPSHOT_COLUMNS})
-        decoded = pd.concat([_table_frame(t) for t in self.tables], ignore_index=True)
-        starts = np.cumsum([0] + [t.num_rows for t in self.tables])[:-1]
+        tables = [self.table(i) for i in range(len(self.parts))]
+        decoded = pd.concat([_table_frame(t) for t in tables], ignore_index=True)
+        starts = np.cumsum([0] + [t.num_rows for t in tables])[:-1]
         out: pd.DataFrame = decoded.iloc[starts[self.table_of] + self.row_of].reset_index(drop=True)
         return out
 
@@ -777,6 +787,7 @@ def _merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | Non
     merged_kinds = pa.chunked_array([previous.kinds, new_kinds], type=pa.string()).combine_chunks().take(
         pa.array(np.where(from_prev, merged.raw_from, len(previous.kinds) + rows))).to_numpy(zero_copy_only=False)
     schema = new_table.schema.append(pa.field(SEQ, pa.int64()))
+    hashes: dict[int, pa.ChunkedArray] = {}  # of the stored records' payloads, per part read
     out = RawParts()
     try:
         for kind, span in (_kind_rows(merged_kinds) if len(merged_kinds) else {}).items():
@@ -784,15 +795,18 @@ def _merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | Non
             stored = np.unique(tables[seq][tables[seq] >= 0])
             if len(stored) > 1:  # a kind's records come from its one part (a key holds the kind)
                 raise AssertionError(f"{side} raw records of {kind} merged from {len(stored)} stored parts")
-            stack = [previous.tables[int(t)] for t in stored] + [new_table]
+            stack = [new_table]
+            for t in stored.tolist():  # read whole only now, on the worker: Parquet lets go of the GIL
+                stack.insert(0, previous.table(t))
+                hashes[t] = _payload_hashes(stack[0].column("payload"))
             base = stack[0].num_rows if len(stored) else 0
             at = np.where(tables[seq] >= 0, rows[seq], base + rows[seq])
             table = pa.concat_tables(stack).take(pa.array(at)).combine_chunks()
             table = pa.Table.from_arrays([*table.columns, pa.array(seq)], schema=schema)
             out.add(Part(side, _raw_name(kind), len(seq), *_stored(table)))
-            del table
+            del table, stack
             check_cancelled(state)
-        merged.meta.content_hash = _content_hash(previous, tables, rows, new["content_hash"])
+        merged.meta.content_hash = _content_hash(previous, hashes, tables, rows, new["content_hash"])
     except BaseException:
         out.close()
         raise
@@ -801,14 +815,17 @@ def _merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | Non
     return out
 
 
-def _content_hash(previous: PreviousRaw, tables: np.ndarray, rows: np.ndarray, new_hashes: pd.Series) -> str:
+def _content_hash(previous: PreviousRaw, hashes: dict[int, pa.ChunkedArray], tables: np.ndarray, rows: np.ndarray,
+                  new_hashes: pd.Series) -> str:
     """``Extract.finish``'s hash over the merged records' content hashes, in order: a stored record's
-    is the SHA-256 of its payload (the contract ``HASH_OF_PAYLOAD``), hashed here from Arrow's bytes."""
-    hashes = [_payload_hashes(t.column("payload")) for t in previous.tables]
-    hashes.append(pa.chunked_array([pa.array(new_hashes, type=pa.string(), from_pandas=True)], type=pa.string()))
-    starts = np.cumsum([0] + [len(h) for h in hashes])
+    is the SHA-256 of its payload (the contract ``HASH_OF_PAYLOAD``), hashed from Arrow's bytes as its
+    part was read (``hashes``; a part no merged record comes from was not read)."""
+    sizes = np.bincount(previous.table_of, minlength=len(previous.parts)).tolist()
+    every = [hashes.get(i, pa.chunked_array([pa.nulls(n, pa.string())])) for i, n in enumerate(sizes)]
+    every.append(pa.chunked_array([pa.array(new_hashes, type=pa.string(), from_pandas=True)], type=pa.string()))
+    starts = np.cumsum([0] + [len(h) for h in every])
     at = np.where(tables >= 0, starts[np.maximum(tables, 0)] + rows, starts[-2] + rows)
-    merged = pa.chunked_array([c for h in hashes for c in h.chunks], type=pa.string()).take(pa.array(at))
+    merged = pa.chunked_array([c for h in every for c in h.chunks], type=pa.string()).take(pa.array(at))
     data, offsets = text_buffer(merged.combine_chunks())
     return hashlib.sha256(data[int(offsets[0]):int(offsets[-1])]).hexdigest()
 
@@ -867,7 +884,7 @@ def load_previous(store: Store, run_id: int, side: str) -> tuple[Extract, Previo
     if not rows:
         return None
     blobs = {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows}
-    raw = PreviousRaw.of(side, [_read_table(blobs[name]) for name in json.loads(blobs["meta"])["order"]["raw"]])
+    raw = PreviousRaw.of(side, [blobs[name] for name in json.loads(blobs["meta"])["order"]["raw"]])
     if raw is None:
         return _extract(side, blobs), None
     stored: dict[str, pa.Table] = {}

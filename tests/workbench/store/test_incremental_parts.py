@@ -52,9 +52,10 @@ def _raw_row(snaps: pd.DataFrame, kind: str, rid: str, payload: dict) -> dict:
     return {**row, "record_id": rid, "payload": text, "content_hash": hashlib.sha256(text.encode()).hexdigest()}
 
 
-def _delta(prev: Extract, full_kind: str) -> DeltaExtract:
+def _delta(prev: Extract, full_kind: str, odd: bool = False) -> DeltaExtract:
     """Per kind (but ``full_kind``, read in full): its 2nd record changed, its 3rd deleted, one new
-    record; the last kind with no changes at all."""
+    record; the last kind with no changes at all. ``odd``: one record's query not a text (stored
+    as tagged JSON, so its kind's records are encoded whole)."""
     frames, rows, kinds = {}, [], {}
     names = list(prev.frames)
     for kind in names:
@@ -79,6 +80,8 @@ def _delta(prev: Extract, full_kind: str) -> DeltaExtract:
                  _raw_row(prev.snapshots, kind, str(frame["record_id"].iloc[0]), {"new": kind}) | {
                      "record_id": f"new-{kind}"}]
         kinds[kind] = KindDelta(CHANGES, deleted=frozenset({str(frame["record_id"].iloc[2])}), query="ids")
+    if odd:
+        rows[-1]["query"] = 7
     snaps = pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS) if rows else prev.snapshots.iloc[:0]
     meta = SourceMeta(**{**prev.meta.__dict__, "row_counts": {}, "content_hash": None,
                          "connector": "an API"})
@@ -130,21 +133,22 @@ def _derive_on_a_reused_row(frames: dict[str, pd.DataFrame]) -> None:
 
 
 @pytest.mark.parametrize("side", ["crm", "erp"])
-@pytest.mark.parametrize("derive", [lambda frames: None, _derive_on_a_reused_row], ids=["as merged", "derived"])
-def test_an_incremental_re_run_stores_the_parts_a_whole_merge_stores(scenario, any_store, side, derive):
+@pytest.mark.parametrize(("derive", "odd"), [(lambda frames: None, False), (_derive_on_a_reused_row, False),
+                                             (lambda frames: None, True)], ids=["as merged", "derived", "odd raw"])
+def test_an_incremental_re_run_stores_the_parts_a_whole_merge_stores(scenario, any_store, side, derive, odd):
     store = any_store
     prev = _previous(scenario, side)
     first = store_side(store, prev)
     since = datetime.now(UTC) - timedelta(minutes=5)
 
     # what merging over the whole decoded previous extract and saving it stores
-    want_extract, _ = merge(snapshots.load_extract(store, first, side), _delta(prev, "prices"))
+    want_extract, _ = merge(snapshots.load_extract(store, first, side), _delta(prev, "prices", odd))
     derive(want_extract.frames)
     want_extract.meta.incremental_since = since
     want = _parts(store, _stored(store, want_extract, None))
 
     plan = PullPlan(previous_run=first, previous_start=since + timedelta(minutes=5))
-    source = _Changes(_delta(prev, "prices").meta, lambda: _delta(prev, "prices"), derive)
+    source = _Changes(_delta(prev, "prices").meta, lambda: _delta(prev, "prices", odd), derive)
     got_extract, stored = _pull(source, side, None, store, plan)
     got = _parts(store, _stored(store, got_extract, _raw_parts(got_extract, stored, None)))
 
