@@ -262,10 +262,15 @@ def _frame_table(frame: pd.DataFrame, declared: dict[str, Any] | None = None,
 @dataclass
 class FrameReuse:
     """A frame merged over a previous run's (``delta.merge``): that frame as stored and as decoded, and
-    where each merged row comes from (its previous row, or -1 for a row read now)."""
-    stored: pa.Table
+    where each merged row comes from (its previous row, or -1 for a row read now). The stored frame
+    is kept compressed until the save reads it (a fraction of its Arrow size while the engine runs)."""
+    part: bytes
     decoded: pd.DataFrame
     rows: np.ndarray
+
+    @functools.cached_property
+    def stored(self) -> pa.Table:
+        return _read_table(self.part)
 
 
 # Tags whose values a subset of a column's rows keeps, however few of them remain: a text column
@@ -672,9 +677,7 @@ def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | 
         yield "issues", len(extract.issues), _frame_table(extract.issues)
 
 
-def _extract(side: str, blobs: dict[str, bytes], with_raw: bool = True,
-             frame_tables: dict[str, pa.Table] | None = None) -> Extract:
-    """``frame_tables``: filled with each frame's table as stored."""
+def _extract(side: str, blobs: dict[str, bytes], with_raw: bool = True) -> Extract:
     body = json.loads(blobs["meta"], object_hook=_json_hook)
     meta = SourceMeta(**body["meta"])
     order = body["order"]
@@ -689,12 +692,7 @@ def _extract(side: str, blobs: dict[str, bytes], with_raw: bool = True,
         snaps = snaps.drop(columns=SEQ).reset_index(drop=True)
     else:
         snaps = pd.DataFrame({c: pd.Series([], dtype=object) for c in SNAPSHOT_COLUMNS})
-    frames = {}
-    for kind in order["frames"]:
-        table = _read_table(blobs[f"frame:{kind}"])
-        frames[kind] = _table_frame(table)
-        if frame_tables is not None:
-            frame_tables[kind] = table
+    frames = {kind: _table_frame(_read_table(blobs[f"frame:{kind}"])) for kind in order["frames"]}
     issues = _table_frame(_read_table(blobs["issues"])) if order["issues"] else None
     return Extract(meta=meta, frames=frames, snapshots=snaps, issues=issues)
 
@@ -716,7 +714,7 @@ class PreviousRaw:
     row_of: np.ndarray  # and its row there
     kinds: pa.Array  # each record's kind and record id, in pull order
     ids: pa.Array
-    frames: dict[str, tuple[pa.Table, pd.DataFrame]] = field(default_factory=dict)  # each frame as stored, decoded
+    frames: dict[str, tuple[bytes, pd.DataFrame]] = field(default_factory=dict)  # each frame as stored, decoded
 
     @classmethod
     def of(cls, side: str, parts: list[bytes]) -> PreviousRaw | None:
@@ -887,9 +885,8 @@ def load_previous(store: Store, run_id: int, side: str) -> tuple[Extract, Previo
     raw = PreviousRaw.of(side, [blobs[name] for name in json.loads(blobs["meta"])["order"]["raw"]])
     if raw is None:
         return _extract(side, blobs), None
-    stored: dict[str, pa.Table] = {}
-    extract = _extract(side, blobs, with_raw=False, frame_tables=stored)
-    raw.frames = {kind: (stored[kind], frame) for kind, frame in extract.frames.items()}
+    extract = _extract(side, blobs, with_raw=False)
+    raw.frames = {kind: (blobs[f"frame:{kind}"], frame) for kind, frame in extract.frames.items()}
     return extract, raw
 
 
