@@ -166,3 +166,16 @@ def test_an_incremental_re_run_stores_the_parts_a_whole_merge_stores(scenario, a
 def _latest(store) -> int:
     with store.session() as s:
         return max(r.id for r in s.query(Run))
+
+
+def test_a_re_run_does_not_build_on_a_stored_part_edited_since(scenario, store):
+    from sqlalchemy import text
+
+    prev = _previous(scenario, "erp")
+    first = store_side(store, prev)
+    with store.session() as s:
+        s.execute(text("UPDATE snapshot_blobs SET content = :c WHERE sha256 = (SELECT sha256 FROM snapshot_parts "
+                       "WHERE run_id = :r AND part = 'raw:invoices')"), {"c": b"edited", "r": first})
+        s.commit()
+    with pytest.raises(snapshots.TamperedSnapshot, match="ERP snapshot part raw:invoices no longer matches"):
+        snapshots.load_previous(store, first, "erp")
