@@ -55,7 +55,7 @@ def _exceptions(store: Any, run_id: int) -> set[tuple[str, ...]]:
 # The steps of a run whose seconds the benchmark reports: (label, owner, attribute).
 STEPS: list[tuple[str, Any, str]] = [
     ("plan (find the previous run)", pipeline, "plan_pulls"),
-    ("read the previous run's extract", snapshots, "load_extract"),
+    ("read the previous run's extract", snapshots, "load_previous"),
     ("Salesforce pull (full)", SalesforceSource, "pull"),
     ("Salesforce changes", SalesforceSource, "pull_changes"),
     ("Business Central pull (full)", BusinessCentralSource, "pull"),

@@ -23,11 +23,11 @@ from workbench.reconcile.result import ReconResult
 from workbench.reconcile.summary import RunSummary, read_summary
 from workbench.sources import open_source
 from workbench.sources.base import Extract, Source, SourceMeta, content_hash
-from workbench.sources.delta import Derives, DeltaSource, merge, since_for
+from workbench.sources.delta import Derives, DeltaSource, MergedRaw, RawKeys, merge, since_for
 from workbench.sources.ledger import format_ledger
 from workbench.store import repo
 from workbench.store.db import Store
-from workbench.store.snapshots import RawParts, take_raw
+from workbench.store.snapshots import PreviousRaw, RawParts, merged_raw, take_raw
 
 
 @dataclass
@@ -95,26 +95,29 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
 
 
 def _pull(source: Source, side: str, state: TaskState | None, store: Store | None = None,
-          plan: PullPlan | None = None) -> tuple[Extract, RawParts | None]:
+          plan: PullPlan | None = None) -> tuple[Extract, RawParts | PreviousRaw | None]:
     """Pull one side: only the changes since the plan's previous run merged over that run's data
     where the connector and the previous run allow, else in full. Notes what was done in the plan.
-    Also the side's raw parts when they are a previous run's, taken as they were stored."""
+    Also the side's raw parts when they are a previous run's, taken as they were stored, or the
+    previous run's raw records the merged ones are made from (see ``_raw_parts``)."""
     progress = _SideProgress(state or NullProgress(), side)
     if source.meta.connector == "files":
         return _pull_files(source, side, progress, store, plan)
-    previous = _previous(source, side, store, plan)
+    loaded = _previous(source, side, store, plan)
     since = plan.since() if plan is not None else None
-    if previous is None or since is None or not isinstance(source, DeltaSource):
+    if loaded is None or since is None or not isinstance(source, DeltaSource):
         return _pulled(source, progress), None
     assert plan is not None  # a previous extract comes from a plan
+    previous, previous_raw = loaded
     delta = source.pull_changes(progress, since, previous)
-    merged, kinds = merge(previous, delta)
+    merged, kinds = merge(previous, delta, None if previous_raw is None
+                          else RawKeys(previous_raw.kinds, previous_raw.ids))
     if isinstance(source, Derives):  # fields filled from other kinds, now over the whole merged data
         source.derive(merged.frames)
     merged.meta.incremental_since = since
     plan.sides[side] = {"mode": "incremental", "since": since.isoformat(), "previous_run": plan.previous_run,
                         "kinds": kinds}
-    return merged, None
+    return merged, previous_raw
 
 
 def _pull_files(source: Source, side: str, progress: Progress, store: Store | None,
@@ -160,7 +163,11 @@ def _pulled(source: Source, progress: Progress) -> Extract:
     return extract.finish() if extract.meta.content_hash is None else extract
 
 
-def _raw_parts(extract: Extract, stored: RawParts | None, state: TaskState | None) -> RawParts:
+def _raw_parts(extract: Extract, stored: RawParts | PreviousRaw | None, state: TaskState | None) -> RawParts:
+    """The side's raw parts: as stored, merged over a previous run's stored records, or taken now."""
+    if isinstance(stored, PreviousRaw):
+        assert isinstance(extract, MergedRaw)  # merged over them
+        return merged_raw(extract, stored, state)
     return stored if stored is not None else take_raw(extract, state)
 
 
@@ -196,9 +203,10 @@ def _fingerprints(meta: SourceMeta) -> dict[str, list[Any]]:
     return out
 
 
-def _previous(source: Source, side: str, store: Store | None, plan: PullPlan | None) -> Extract | None:
+def _previous(source: Source, side: str, store: Store | None,
+              plan: PullPlan | None) -> tuple[Extract, PreviousRaw | None] | None:
     """The previous run's data of this side to build on, or None with the reason noted in the plan."""
-    from workbench.store.snapshots import load_extract
+    from workbench.store.snapshots import load_previous
 
     if plan is None:
         return None
@@ -210,7 +218,7 @@ def _previous(source: Source, side: str, store: Store | None, plan: PullPlan | N
     elif store is None or plan.previous_run is None:
         why = "no earlier run to build on"
     else:
-        previous = load_extract(store, plan.previous_run, side)
+        previous = load_previous(store, plan.previous_run, side)
         why = f"run {plan.previous_run} has no stored data for this side to build on"
     if previous is None:
         plan.sides[side] = {"mode": "full", "why": why}

@@ -95,39 +95,73 @@ def _among(keys: pa.Array, values: set[str]) -> np.ndarray:
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _merge_rows(prev: pd.DataFrame, new: pd.DataFrame, key_prev: pa.Array, key_new: pa.Array,
-                gone: np.ndarray) -> tuple[pd.DataFrame, int]:
-    """Previous rows with changed ones replaced in place and new ones appended; previous rows
-    marked in ``gone`` (and not in ``new``) removed. Returns the frame and how many previous rows
-    it reused. Matched by hash look-ups over whole columns (Arrow), so a re-run with few changes
-    does not walk every previous row in Python."""
+def _merge_order(key_prev: pa.Array, key_new: pa.Array,
+                 gone: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """How previous and new rows merge: the new rows kept (None: all; a record read twice, as pages
+    moved under the reader, counts its last reading), which previous rows are kept as they were,
+    and the merged rows as positions into the previous rows followed by the kept new ones. Changed
+    rows replace their previous row in place, new ones are appended, previous rows marked in ``gone``
+    (and not read again) are removed. Matched by hash look-ups over whole columns (Arrow), so a
+    re-run with few changes does not walk every previous row in Python."""
+    last = None
     if len(key_new) and pc.count_distinct(key_new).as_py() < len(key_new):
-        # a record read twice (pages that moved under the reader): its last reading counts
         last = ~pd.Series(key_new.to_pylist()).duplicated(keep="last").to_numpy()
-        new, key_new = new[last], key_new.filter(pa.array(last))
+        key_new = key_new.filter(pa.array(last))
     if len(key_new):
         at_new = pc.index_in(key_prev, value_set=key_new).fill_null(-1).to_numpy(zero_copy_only=False)
     else:
         at_new = np.full(len(key_prev), -1)
     kept = (at_new < 0) & ~gone
-    reused = int(kept.sum())
     appended = np.setdiff1d(np.arange(len(key_new)), at_new[at_new >= 0])
-    if reused == len(key_prev) and not len(appended):  # nothing new: the previous rows as they were (dtypes too)
+    offset = len(key_prev)
+    in_place = np.where(at_new >= 0, offset + at_new, np.arange(len(key_prev)))[(at_new >= 0) | kept]
+    return last, kept, np.concatenate([in_place, offset + appended]).astype(np.int64)
+
+
+def _merge_rows(prev: pd.DataFrame, new: pd.DataFrame, key_prev: pa.Array, key_new: pa.Array,
+                gone: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Previous rows merged with new ones (see ``_merge_order``). Returns the frame and where each of
+    its rows comes from: its previous row, or -1 for a new row."""
+    last, kept, order = _merge_order(key_prev, key_new, gone)
+    if last is not None:
+        new = new[last]
+    reused = np.where(order < len(prev), order, -1)
+    if len(order) == len(prev) == int(kept.sum()):  # nothing new: the previous rows as they were (dtypes too)
         return prev.reset_index(drop=True), reused
-    if not len(key_new):
+    if not len(new):
         return prev[kept].reset_index(drop=True), reused
     both = pd.concat([prev.reset_index(drop=True), new.reset_index(drop=True)[list(prev.columns)]],
                      ignore_index=True)
-    offset = len(prev)
-    in_place = np.where(at_new >= 0, offset + at_new, np.arange(len(prev)))[(at_new >= 0) | kept]
-    out = both.iloc[np.concatenate([in_place, offset + appended])].reset_index(drop=True)
-    return out, reused
+    return both.iloc[order].reset_index(drop=True), reused
 
 
-def merge(previous: Extract, delta: DeltaExtract) -> tuple[Extract, dict[str, dict[str, Any]]]:
+@dataclass
+class RawKeys:
+    """The kind and record id of each of the previous run's raw records, in pull order, when those
+    records are held elsewhere than the previous extract's ``snapshots`` (a run's stored parts)."""
+    kinds: pa.Array
+    ids: pa.Array
+
+
+@dataclass
+class MergedRaw(Extract):
+    """A merged extract whose raw records are not all in ``snapshots``: ``raw_from`` gives, for each
+    merged raw record in order, its position among the previous records (``RawKeys``) when it is
+    one of them, else -1 - its position in ``snapshots`` (the delta's records); ``frames_from``, for
+    each frame merged from changes, where each of its rows comes from: its row in the previous
+    frame, or -1 for a row read now. Its meta's content hash is left to be computed from the records
+    (None until then)."""
+    raw_from: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    frames_from: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def merge(previous: Extract, delta: DeltaExtract,
+          previous_raw: RawKeys | None = None) -> tuple[Extract, dict[str, dict[str, Any]]]:
     """The previous extract brought up to date by ``delta``, and per kind what was done
-    (mode, changed, deleted, reused rows, why)."""
+    (mode, changed, deleted, reused rows, why). ``previous_raw``: the previous raw records' keys
+    when ``previous.snapshots`` does not hold them: the result is then a ``MergedRaw``."""
     out_frames: dict[str, pd.DataFrame] = {}
+    frames_from: dict[str, np.ndarray] = {}
     gone_by_kind: dict[str, set[str]] = {}
     report: dict[str, dict[str, Any]] = {}
     for kind in sorted(set(previous.frames) | set(delta.frames) | set(delta.kinds)):
@@ -145,32 +179,54 @@ def merge(previous: Extract, delta: DeltaExtract) -> tuple[Extract, dict[str, di
         gone = _among(prev_ids, set(kd.deleted) - read)
         if kd.live is not None:
             gone |= ~_among(prev_ids, set(kd.live) | read)
-        merged, reused = _merge_rows(prev, new, prev_ids, new_ids, gone)
+        merged, frames_from[kind] = _merge_rows(prev, new, prev_ids, new_ids, gone)
+        reused = int((frames_from[kind] >= 0).sum())
         out_frames[kind] = merged
         gone_by_kind[kind] = set(prev_ids.filter(pa.array(gone)).to_pylist())
         report[kind] = {"mode": CHANGES, "changed": len(read), "deleted": len(gone_by_kind[kind]),
                         "reused": reused}
         if kd.query:
             report[kind]["deletions"] = kd.query
-    snaps = _merge_snapshots(previous.snapshots, delta.snapshots, report, gone_by_kind)
-    meta = delta.meta
-    merged_extract = Extract(meta, out_frames, snaps, delta.issues)
-    return merged_extract.finish(), report
+    if previous_raw is None:
+        snaps = _merge_snapshots(previous.snapshots, delta.snapshots, report, gone_by_kind)
+        return Extract(delta.meta, out_frames, snaps, delta.issues).finish(), report
+    new_rows, raw_from = _snapshot_order(previous_raw, delta.snapshots, report, gone_by_kind)
+    out = MergedRaw(delta.meta, out_frames, new_rows, delta.issues, raw_from=raw_from, frames_from=frames_from)
+    out.meta.row_counts = {k: len(v) for k, v in out_frames.items()}
+    out.meta.content_hash = None
+    return out, report
 
 
 def _merge_snapshots(prev: pd.DataFrame, new: pd.DataFrame, report: dict[str, dict[str, Any]],
                      gone_by_kind: dict[str, set[str]]) -> pd.DataFrame:
     """The raw snapshot rows merged like the frames: by (kind, record id); a kind read in full
     takes only what was read now."""
-    full = {k for k, r in report.items() if r["mode"] == FULL}
-    prev = prev[~prev["kind"].isin(full)] if full else prev
-    keys = _snapshot_keys(prev)
+    new_rows, raw_from = _snapshot_order(RawKeys(_text(prev["kind"]), _text(prev["record_id"])), new, report,
+                                         gone_by_kind)
+    both = pd.concat([prev[SNAPSHOT_COLUMNS].reset_index(drop=True), new_rows], ignore_index=True)
+    return both.iloc[np.where(raw_from >= 0, raw_from, len(prev) - 1 - raw_from)].reset_index(drop=True)
+
+
+def _snapshot_order(prev: RawKeys, new: pd.DataFrame, report: dict[str, dict[str, Any]],
+                    gone_by_kind: dict[str, set[str]]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The delta's raw rows that stay and where each merged raw row comes from (see ``MergedRaw``):
+    merged like the frames, by (kind, record id); a kind read in full takes only what was read now."""
+    full = [k for k, r in report.items() if r["mode"] == FULL]
+    kinds = pc.fill_null(prev.kinds, "None")  # as ``str`` gives a missing kind, like the delta's keys
+    at = np.flatnonzero(~_among(kinds, set(full))) if full else np.arange(len(kinds))
+    keys = _joined(kinds, prev.ids).take(pa.array(at))
     gone = _among(keys, {f"{k}\x1f{i}" for k, ids in gone_by_kind.items() for i in ids})
-    merged, _ = _merge_rows(prev[SNAPSHOT_COLUMNS], new[SNAPSHOT_COLUMNS], keys, _snapshot_keys(new), gone)
-    return merged
+    last, _, order = _merge_order(keys, _snapshot_keys(new), gone)
+    new_rows = (new if last is None else new[last])[SNAPSHOT_COLUMNS].reset_index(drop=True)
+    return new_rows, np.where(order < len(at), at[np.minimum(order, len(at) - 1)] if len(at) else order,
+                              len(at) - 1 - order)
 
 
 def _snapshot_keys(snaps: pd.DataFrame) -> pa.Array:
+    return _joined(_text(snaps["kind"]), _text(snaps["record_id"]))
+
+
+def _joined(kinds: pa.Array, ids: pa.Array) -> pa.Array:
     """(kind, record id) of each raw row as one text key (the unit separator occurs in neither)."""
-    joined = pc.binary_join_element_wise(_text(snaps["kind"]), _text(snaps["record_id"]), "\x1f")
+    joined = pc.binary_join_element_wise(kinds, pc.fill_null(ids, "None"), "\x1f")
     return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined

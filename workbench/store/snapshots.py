@@ -31,7 +31,7 @@ import threading
 import typing
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -49,7 +49,8 @@ from workbench.errors import WorkbenchError
 from workbench.jsonable import plain
 from workbench.model.records import RECORD_TYPES
 from workbench.progress import TaskState, check_cancelled
-from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta, sha256_each
+from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta, sha256_each, text_buffer
+from workbench.sources.delta import MergedRaw
 from workbench.store.db import Store
 from workbench.store.schema import Snapshot, SnapshotBlob, SnapshotPart
 
@@ -258,6 +259,85 @@ def _frame_table(frame: pd.DataFrame, declared: dict[str, Any] | None = None,
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+@dataclass
+class FrameReuse:
+    """A frame merged over a previous run's (``delta.merge``): that frame as stored and as decoded, and
+    where each merged row comes from (its previous row, or -1 for a row read now). The stored frame
+    is kept compressed until the save reads it (a fraction of its Arrow size while the engine runs)."""
+    part: bytes
+    decoded: pd.DataFrame
+    rows: np.ndarray
+
+    @functools.cached_property
+    def stored(self) -> pa.Table:
+        return _read_table(self.part)
+
+
+# Tags whose values a subset of a column's rows keeps, however few of them remain: a text column
+# the model declares (Arrow converts only text into it, a missing one too).
+_KEPT_BY_ANY_ROWS = {"str"}
+_TYPED = {"decimal", "date", "datetime", "bool", "int", "float", "str"}  # one Python type each
+
+
+def _reused_frame_table(frame: pd.DataFrame, declared: dict[str, Any], reuse: FrameReuse) -> pa.Table:
+    """``_frame_table`` of a merged frame, the same table, with each column's values that are the very
+    objects decoded from the previous run's stored frame taken from that stored table rather than
+    encoded again: only values read now, or replaced after the merge (a connector's ``derive``,
+    told by the value object's identity), are encoded."""
+    if len(reuse.rows) != len(frame) or not frame.columns.is_unique:
+        return _frame_table(frame, declared)
+    stored_tags = json.loads((reuse.stored.schema.metadata or {}).get(META_KEY, b"{}")).get("columns", {})
+    kept = reuse.rows >= 0
+    arrays, names, tags = [], [], {}
+    for name in frame.columns:
+        key = str(name)
+        arr_tag = _reused_column(frame[name], declared.get(key), reuse, kept, key, stored_tags.get(key))
+        arr, tag = arr_tag if arr_tag is not None else _encode_column(frame[name], declared.get(key))
+        arrays.append(arr)
+        names.append(key)
+        tags[key] = tag
+    schema = pa.schema([pa.field(n, a.type) for n, a in zip(names, arrays, strict=True)],
+                       metadata={META_KEY: json.dumps({"columns": tags}).encode()})
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _reused_column(series: pd.Series, declared: Any, reuse: FrameReuse, kept: np.ndarray, name: str,
+                   stored_tag: str | None) -> tuple[pa.Array, str] | None:
+    """The column as ``_encode_column`` gives it, from the stored column and the values to encode;
+    None where that cannot be told without encoding it whole."""
+    if stored_tag is None or series.dtype != object or name not in reuse.decoded.columns \
+            or reuse.decoded[name].dtype != object or name not in reuse.stored.column_names:
+        return None
+    values = series.to_numpy(dtype=object)
+    same = kept.copy()
+    if kept.any():
+        before = reuse.decoded[name].to_numpy(dtype=object)[reuse.rows[kept]]
+        same[kept] = _addresses(values[kept]) == _addresses(before)
+    fresh = np.flatnonzero(~same)
+    stored = reuse.stored.column(name)
+    if len(fresh):
+        # every value of the column typed alike both in the stored rows and in the fresh ones: the
+        # whole column is too, so it takes that tag (and each value is encoded on its own)
+        arr, tag = _encode_column(pd.Series(values[fresh], dtype=object, copy=False), declared)
+        if tag != stored_tag or arr.type != stored.type or tag not in _TYPED | {"null"}:
+            return None
+        parts = pa.chunked_array([*stored.chunks, arr], type=stored.type)
+    else:
+        # only stored rows: their tag holds if some value remains to give it (a column of missing values is "null")
+        parts = stored
+        tag = stored_tag
+        if tag not in _TYPED | {"null"}:
+            return None
+    at = np.where(same, reuse.rows, 0)
+    at[fresh] = len(stored) + np.arange(len(fresh))
+    taken = parts.take(pa.array(at)).combine_chunks()
+    if not len(fresh) and tag not in _KEPT_BY_ANY_ROWS | {"null"} and len(taken) == taken.null_count:
+        return None
+    if tag == "str" and declared not in _BY_ARROW and len(taken) == taken.null_count:
+        return None
+    return taken, tag
+
+
 def _parquet(table: pa.Table) -> memoryview:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, row_group_size=ROW_GROUP, **_writer_options(table))
@@ -379,6 +459,7 @@ class RawParts:
         self._file = tempfile.TemporaryFile(prefix="workbench-raw-")
         self._index: list[tuple[str, str, int, str, int, int]] = []  # side, name, rows, sha256, offset, size
         self._end = 0
+        self.frames: dict[str, FrameReuse] = {}  # the side's frames merged over a previous run's (``merged_raw``)
 
     def add(self, part: Part) -> None:
         self._file.write(part.data)
@@ -468,6 +549,7 @@ class Saving:
         self._stored: list[Future[tuple[str, str, int, str]]] = []
         self._waiting: list[tuple[int, Future[tuple[str, str, int, str]]]] = []  # (Arrow bytes, not stored yet)
         self._raw_names: dict[str, list[str]] = {}
+        self._reuse: dict[str, dict[str, FrameReuse]] = {}  # per side: its frames merged over a previous run's
         self._raws: list[RawParts] = []  # closed (their file gone) once the worker is done with them
 
     def __enter__(self) -> Saving:
@@ -484,6 +566,7 @@ class Saving:
         self._raws.append(raw)
         self._stored += [self._pool.submit(self._load_and_put, load) for load in raw.loaders()]
         self._raw_names[side] = raw.names
+        self._reuse[side] = raw.frames
 
     def add(self, extract: Extract, raw: RawParts | None = None) -> None:
         """Queue the extract's parts; ``raw``: its raw records' parts when ``take_raw`` took them already
@@ -493,7 +576,7 @@ class Saving:
             self.add_raw(side, raw)
         if side in self._raw_names:
             raw_names = self._raw_names[side]
-            tables = _tables(extract, None, self._state, self._before_table)
+            tables = _tables(extract, None, self._state, self._before_table, self._reuse.get(side))
         else:
             snaps = extract.snapshots[SNAPSHOT_COLUMNS]
             _check_hashes(side, snaps)
@@ -565,7 +648,8 @@ def _raw_tables(snaps: pd.DataFrame, raw: dict[Any, np.ndarray | slice],
 
 
 def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | None, state: TaskState | None,
-            ready: Callable[[int], None] = lambda rows: None) -> Iterator[tuple[str, int, pa.Table]]:
+            ready: Callable[[int], None] = lambda rows: None,
+            reuse: dict[str, FrameReuse] | None = None) -> Iterator[tuple[str, int, pa.Table]]:
     """The extract's parts but its meta as Arrow tables (``raw_tables``: its raw records', unless taken);
     ``ready`` is told the rows of each frame's table before it is built.
 
@@ -575,7 +659,9 @@ def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | 
         # the biggest first: the small ones are encoded while it compresses
         for kind, frame in sorted(extract.frames.items(), key=lambda kv: -len(kv[1])):
             ready(len(frame))
-            yield f"frame:{kind}", len(frame), _frame_table(frame, _declared(kind))
+            reused = (reuse or {}).get(kind)
+            yield f"frame:{kind}", len(frame), (_frame_table(frame, _declared(kind)) if reused is None
+                                                else _reused_frame_table(frame, _declared(kind), reused))
 
     queues = [frame_tables()] if raw_tables is None else [raw_tables, frame_tables()]
     while queues:  # one of each in turn, each built only when it is its turn
@@ -609,6 +695,137 @@ def _extract(side: str, blobs: dict[str, bytes], with_raw: bool = True) -> Extra
     frames = {kind: _table_frame(_read_table(blobs[f"frame:{kind}"])) for kind in order["frames"]}
     issues = _table_frame(_read_table(blobs["issues"])) if order["issues"] else None
     return Extract(meta=meta, frames=frames, snapshots=snaps, issues=issues)
+
+
+# --- an incremental re-run's raw records ----------------------------------------------------------
+
+_RAW_TAGS = {**dict.fromkeys(RAW_TYPES, "str"), "content_hash": HASH_OF_PAYLOAD}
+
+
+@dataclass
+class PreviousRaw:
+    """A previous run's raw records as stored, for a re-run that merges changes over them: planned from
+    their kinds and ids alone; their parts are read whole (``tables``, one per kind, its ``_seq``
+    column dropped) only to build the new parts, on the save's worker, and their payloads neither
+    decoded nor hashed again but where the merged records need their content hashes."""
+    side: str
+    parts: list[bytes]  # as stored
+    table_of: np.ndarray  # each record in pull order: its part
+    row_of: np.ndarray  # and its row there
+    kinds: pa.Array  # each record's kind and record id, in pull order
+    ids: pa.Array
+    frames: dict[str, tuple[bytes, pd.DataFrame]] = field(default_factory=dict)  # each frame as stored, decoded
+
+    @classmethod
+    def of(cls, side: str, parts: list[bytes]) -> PreviousRaw | None:
+        """None where a part is not as ``take_raw`` writes parts now (its records are then decoded)."""
+        keys = []
+        for data in parts:
+            schema = pq.read_schema(pa.BufferReader(data))
+            tags = json.loads((schema.metadata or {}).get(META_KEY, b"{}")).get("columns", {})
+            if tags != _RAW_TAGS or schema.names != [*RAW_TYPES, SEQ] \
+                    or any(schema.field(c).type != pa.string() for c in RAW_TYPES):
+                return None
+            keys.append(_read_table(data, ["kind", "record_id", SEQ]))
+        sizes = [t.num_rows for t in keys]
+        seq = np.concatenate([t.column(SEQ).to_numpy() for t in keys] or [np.zeros(0, dtype=np.int64)])
+        in_order = bool(np.all(seq[1:] > seq[:-1]))  # kinds pulled one after the other, as they usually are
+        pull_order = np.arange(len(seq)) if in_order else np.argsort(seq, kind="stable")
+        table_of = np.repeat(np.arange(len(keys)), sizes)[pull_order]
+        row_of = np.concatenate([np.arange(n) for n in sizes] or [np.zeros(0, dtype=np.int64)])[pull_order]
+
+        def column(name: str) -> pa.Array:
+            values = pa.chunked_array([t.column(name) for t in keys], type=pa.string())
+            return (values if in_order else values.take(pa.array(pull_order))).combine_chunks()
+        return cls(side, parts, table_of, row_of, column("kind"), column("record_id"))
+
+    def table(self, part: int) -> pa.Table:
+        return _read_table(self.parts[part]).drop_columns([SEQ])
+
+    def frame(self) -> pd.DataFrame:
+        """The records decoded, in pull order (as ``load_extract`` gives them)."""
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in SNAPSHOT_COLUMNS})
+        tables = [self.table(i) for i in range(len(self.parts))]
+        decoded = pd.concat([_table_frame(t) for t in tables], ignore_index=True)
+        starts = np.cumsum([0] + [t.num_rows for t in tables])[:-1]
+        out: pd.DataFrame = decoded.iloc[starts[self.table_of] + self.row_of].reset_index(drop=True)
+        return out
+
+
+def merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | None = None) -> RawParts:
+    """The raw parts of an extract merged over a previous run's stored records (``delta.merge`` with
+    ``RawKeys``): the same parts ``take_raw`` makes of the whole merged records, built from the stored
+    Arrow tables and the changed records alone. Fills the merged meta's content hash."""
+    out = _merged_raw(merged, previous, state)
+    out.frames = {kind: FrameReuse(*previous.frames[kind], rows) for kind, rows in merged.frames_from.items()
+                  if kind in previous.frames}
+    return out
+
+
+def _merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | None) -> RawParts:
+    side = merged.meta.side
+    new = merged.snapshots[SNAPSHOT_COLUMNS]
+    _check_hashes(side, new)  # the records reused were checked when their run was saved
+    new_table = _frame_table(new, RAW_TYPES, None, {"content_hash": HASH_OF_PAYLOAD})
+    if json.loads(new_table.schema.metadata[META_KEY])["columns"] != _RAW_TAGS:
+        # a record of a type ``take_raw`` stores otherwise: the whole merged records, as ``take_raw`` takes them
+        prev = previous.frame()
+        both = pd.concat([prev, new.reset_index(drop=True)], ignore_index=True)
+        at = np.where(merged.raw_from >= 0, merged.raw_from, len(prev) - 1 - merged.raw_from)
+        merged.snapshots = both.iloc[at].reset_index(drop=True)
+        merged.finish()
+        return take_raw(merged, state)
+    from_prev = merged.raw_from >= 0
+    at_prev = np.where(from_prev, merged.raw_from, 0)
+    has_prev = len(previous.table_of) > 0
+    tables = np.where(from_prev, previous.table_of[at_prev] if has_prev else -1, -1)
+    rows = np.where(from_prev, previous.row_of[at_prev] if has_prev else 0, -1 - merged.raw_from)
+    new_kinds = new_table.column("kind").combine_chunks()
+    merged_kinds = pa.chunked_array([previous.kinds, new_kinds], type=pa.string()).combine_chunks().take(
+        pa.array(np.where(from_prev, merged.raw_from, len(previous.kinds) + rows))).to_numpy(zero_copy_only=False)
+    schema = new_table.schema.append(pa.field(SEQ, pa.int64()))
+    hashes: dict[int, pa.ChunkedArray] = {}  # of the stored records' payloads, per part read
+    out = RawParts()
+    try:
+        for kind, span in (_kind_rows(merged_kinds) if len(merged_kinds) else {}).items():
+            seq = np.arange(len(merged_kinds))[span]
+            stored = np.unique(tables[seq][tables[seq] >= 0])
+            if len(stored) > 1:  # a kind's records come from its one part (a key holds the kind)
+                raise AssertionError(f"{side} raw records of {kind} merged from {len(stored)} stored parts")
+            stack = [new_table]
+            for t in stored.tolist():  # read whole only now, on the worker: Parquet lets go of the GIL
+                stack.insert(0, previous.table(t))
+                hashes[t] = _payload_hashes(stack[0].column("payload"))
+            base = stack[0].num_rows if len(stored) else 0
+            at = np.where(tables[seq] >= 0, rows[seq], base + rows[seq])
+            table = pa.concat_tables(stack).take(pa.array(at)).combine_chunks()
+            table = pa.Table.from_arrays([*table.columns, pa.array(seq)], schema=schema)
+            out.add(Part(side, _raw_name(kind), len(seq), *_stored(table)))
+            del table, stack
+            check_cancelled(state)
+        merged.meta.content_hash = _content_hash(previous, hashes, tables, rows, new["content_hash"])
+    except BaseException:
+        out.close()
+        raise
+    merged.snapshots = new.iloc[:0]
+    pa.default_memory_pool().release_unused()
+    return out
+
+
+def _content_hash(previous: PreviousRaw, hashes: dict[int, pa.ChunkedArray], tables: np.ndarray, rows: np.ndarray,
+                  new_hashes: pd.Series) -> str:
+    """``Extract.finish``'s hash over the merged records' content hashes, in order: a stored record's
+    is the SHA-256 of its payload (the contract ``HASH_OF_PAYLOAD``), hashed from Arrow's bytes as its
+    part was read (``hashes``; a part no merged record comes from was not read)."""
+    sizes = np.bincount(previous.table_of, minlength=len(previous.parts)).tolist()
+    every = [hashes.get(i, pa.chunked_array([pa.nulls(n, pa.string())])) for i, n in enumerate(sizes)]
+    every.append(pa.chunked_array([pa.array(new_hashes, type=pa.string(), from_pandas=True)], type=pa.string()))
+    starts = np.cumsum([0] + [len(h) for h in every])
+    at = np.where(tables >= 0, starts[np.maximum(tables, 0)] + rows, starts[-2] + rows)
+    merged = pa.chunked_array([c for h in every for c in h.chunks], type=pa.string()).take(pa.array(at))
+    data, offsets = text_buffer(merged.combine_chunks())
+    return hashlib.sha256(data[int(offsets[0]):int(offsets[-1])]).hexdigest()
 
 
 # --- the store -----------------------------------------------------------------------------------
@@ -654,6 +871,23 @@ def load_extract(store: Store, run_id: int, side: str) -> Extract | None:
     if not rows:
         return None
     return _extract(side, {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows})
+
+
+def load_previous(store: Store, run_id: int, side: str) -> tuple[Extract, PreviousRaw | None] | None:
+    """The run's side for a re-run that merges changes over it: as ``load_extract`` gives it, but its
+    raw records kept as stored (``PreviousRaw``; the extract's snapshots empty) where their parts
+    allow. None as for ``load_extract``."""
+    with store.session() as s:
+        rows = _blobs(s, run_id, side)
+    if not rows:
+        return None
+    blobs = {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows}
+    raw = PreviousRaw.of(side, [blobs[name] for name in json.loads(blobs["meta"])["order"]["raw"]])
+    if raw is None:
+        return _extract(side, blobs), None
+    extract = _extract(side, blobs, with_raw=False)
+    raw.frames = {kind: (blobs[f"frame:{kind}"], frame) for kind, frame in extract.frames.items()}
+    return extract, raw
 
 
 def load_reused(store: Store, run_id: int, side: str) -> tuple[Extract, RawParts] | None:
