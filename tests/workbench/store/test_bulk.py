@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pandas as pd
-import pytest
 from sqlalchemy import select, text
 
 from workbench.store import bulk, repo
@@ -20,11 +19,6 @@ ROW = {"key": "invoice.balance_mismatch|a|b|open_balance", "type": "invoice.bala
        "diffs": [{"field": "open_balance", "crm": "1200", "erp": "1100.50"}], "proposal": {"to": "1100.50"},
        "message": "differs", "assignee": None, "first_seen": datetime(2026, 10, 31, 23, 59, 59, 123456, tzinfo=UTC),
        "last_seen": datetime(2026, 11, 1, 8, 0, tzinfo=UTC), "resolution": None, "version": 1}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_store(request):
-    return request.getfixturevalue("store" if request.param == "sqlite" else "pg_store")
 
 
 def test_a_bulk_row_is_stored_and_read_back_as_an_orm_row_is(any_store):

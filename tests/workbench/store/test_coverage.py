@@ -32,11 +32,6 @@ def scenario(tmp_path_factory) -> Path:
     return generate(11, 80, tmp_path_factory.mktemp("scn") / "s", invoices_per_customer=5)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_store(request):
-    return request.getfixturevalue("store" if request.param == "sqlite" else "pg_store")
-
-
 def _pulled(scenario: Path):
     conf = cfg.load(scenario / "run.toml")
     sides = []

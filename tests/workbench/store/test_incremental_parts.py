@@ -29,11 +29,6 @@ def scenario(tmp_path_factory) -> Path:
     return generate(5, 40, tmp_path_factory.mktemp("scn") / "s", invoices_per_customer=4)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_store(request):
-    return request.getfixturevalue("store" if request.param == "sqlite" else "pg_store")
-
-
 def _previous(scenario: Path, side: str) -> Extract:
     """A side pulled in full, its raw records as an API connector gives them (Python text)."""
     source = open_source(side, cfg.load(scenario / "run.toml"))

@@ -67,11 +67,6 @@ def _save(store, scenario: Path) -> tuple[int, Extract, Extract]:
     return run_id, crm, erp
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_store(request):
-    return request.getfixturevalue("store" if request.param == "sqlite" else "pg_store")
-
-
 def test_a_run_reads_back_each_side_exactly_as_it_was_pulled(any_store, scenario):
     store = any_store
     run_id, crm, erp = _save(store, scenario)
