@@ -735,7 +735,8 @@ class PreviousRaw:
         row_of = np.concatenate([np.arange(n) for n in sizes] or [np.zeros(0, dtype=np.int64)])[pull_order]
 
         def column(name: str) -> pa.Array:
-            values = pa.chunked_array([t.column(name) for t in keys], type=pa.string())
+            # the parts' chunks, not their columns: given whole columns, Arrow converts them value by value
+            values = pa.chunked_array([c for t in keys for c in t.column(name).chunks], type=pa.string())
             whole = values.combine_chunks()  # one array first: a take over chunks is several times slower
             return whole if in_order else whole.take(pa.array(pull_order))
         return cls(side, parts, table_of, row_of, column("kind"), column("record_id"))
