@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from workbench.config import RunConfig
+from workbench.sources import open_source
 from workbench.sources.base import Extract
 from workbench.store import snapshots
 from workbench.store.db import Store
@@ -20,3 +22,12 @@ def store_side(store: Store, extract: Extract) -> int:
         s.flush()
         snapshots.save(s, run.id, extract)
         return run.id
+
+
+def pull_side(config: RunConfig, side: str) -> Extract:
+    """One side of ``config`` pulled in full, its source closed again."""
+    source = open_source(side, config)
+    try:
+        return source.pull()
+    finally:
+        source.close()

@@ -13,12 +13,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
+from tests.helpers.stored_runs import pull_side
+
 from workbench import config as cfg
 from workbench.model.states import ExceptionStatus
 from workbench.reconcile.engine import reconcile
 from workbench.reconcile.summary import RunSummary
 from workbench.sandbox.scenario import generate
-from workbench.sources import open_source
 from workbench.store import coverage, repo
 from workbench.store.schema import AuditEvent, ExceptionRow
 
@@ -34,14 +35,7 @@ def scenario(tmp_path_factory) -> Path:
 
 def _pulled(scenario: Path):
     conf = cfg.load(scenario / "run.toml")
-    sides = []
-    for side in ("crm", "erp"):
-        source = open_source(side, conf)
-        try:
-            sides.append(source.pull())
-        finally:
-            source.close()
-    return conf, *sides
+    return conf, pull_side(conf, "crm"), pull_side(conf, "erp")
 
 
 def _recorded(store, run_id: int) -> dict:

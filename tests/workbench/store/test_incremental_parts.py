@@ -13,11 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.helpers.stored_runs import store_side
+from tests.helpers.stored_runs import pull_side, store_side
 from workbench import config as cfg
 from workbench.pipeline import PullPlan, _pull, _raw_parts
 from workbench.sandbox.scenario import generate
-from workbench.sources import open_source
 from workbench.sources.base import SNAPSHOT_COLUMNS, Extract, SourceMeta
 from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta, merge
 from workbench.store import snapshots
@@ -31,11 +30,7 @@ def scenario(tmp_path_factory) -> Path:
 
 def _previous(scenario: Path, side: str) -> Extract:
     """A side pulled in full, its raw records as an API connector gives them (Python text)."""
-    source = open_source(side, cfg.load(scenario / "run.toml"))
-    try:
-        pulled = source.pull()
-    finally:
-        source.close()
+    pulled = pull_side(cfg.load(scenario / "run.toml"), side)
     snaps = pd.DataFrame({c: pd.Series(pulled.snapshots[c].astype(object).tolist(), dtype=object)
                           for c in SNAPSHOT_COLUMNS})
     return Extract(pulled.meta, pulled.frames, snaps).finish()

@@ -11,13 +11,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers.stored_runs import store_side
+from tests.helpers.stored_runs import pull_side, store_side
 from workbench import config as cfg
 from workbench.pipeline import execute_run
 from workbench.reconcile.engine import reconcile
 from workbench.reconcile.summary import RunSummary
 from workbench.sandbox.scenario import generate
-from workbench.sources import open_source
 from workbench.model import frames as frames_mod
 from workbench.sources.base import Extract, SourceMeta, snapshot_frame
 from workbench.store import repo, snapshots
@@ -30,11 +29,7 @@ def scenario(tmp_path_factory) -> Path:
 
 
 def _pull(scenario: Path, side: str) -> Extract:
-    source = open_source(side, cfg.load(scenario / "run.toml"))
-    try:
-        return source.pull()
-    finally:
-        source.close()
+    return pull_side(cfg.load(scenario / "run.toml"), side)
 
 
 def _same(got: Extract, want: Extract) -> None:
