@@ -869,22 +869,29 @@ def has_parts(s: Session, run_id: int) -> bool:
 def load_extract(store: Store, run_id: int, side: str) -> Extract | None:
     """The run's side exactly as it was pulled (frames, raw records, meta, issues); None for a run
     without stored parts (a failed run, or one stored before parts existed)."""
+    stored = _stored_side(store, run_id, side)
+    return None if stored is None else _extract(side, stored[1])
+
+
+def _stored_side(store: Store, run_id: int, side: str
+                 ) -> tuple[list[tuple[str, str, int, str, bytes]], dict[str, bytes]] | None:
+    """The side's stored parts (side, part, rows, sha256, bytes) and their bytes by part name, each
+    checked against its SHA-256; None for a run without stored parts."""
     with store.session() as s:
         rows = _blobs(s, run_id, side)
     if not rows:
         return None
-    return _extract(side, {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows})
+    return rows, {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows}
 
 
 def load_previous(store: Store, run_id: int, side: str) -> tuple[Extract, PreviousRaw | None] | None:
     """The run's side for a re-run that merges changes over it: as ``load_extract`` gives it, but its
     raw records kept as stored (``PreviousRaw``; the extract's snapshots empty) where their parts
     allow. None as for ``load_extract``."""
-    with store.session() as s:
-        rows = _blobs(s, run_id, side)
-    if not rows:
+    stored = _stored_side(store, run_id, side)
+    if stored is None:
         return None
-    blobs = {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows}
+    _, blobs = stored
     raw = PreviousRaw.of(side, [blobs[name] for name in json.loads(blobs["meta"])["order"]["raw"]])
     if raw is None:
         return _extract(side, blobs), None
@@ -897,11 +904,10 @@ def load_reused(store: Store, run_id: int, side: str) -> tuple[Extract, RawParts
     """The run's side for a new run that takes it as it is (its files did not change): the frames,
     meta and issues read back, the raw records' parts kept as stored, neither decompressed nor
     decoded (the new run references the same blobs). None as for ``load_extract``."""
-    with store.session() as s:
-        rows = _blobs(s, run_id, side)
-    if not rows:
+    stored = _stored_side(store, run_id, side)
+    if stored is None:
         return None
-    blobs = {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows}
+    rows, blobs = stored
     raw = {name: Part(side, name, n, memoryview(blobs[name]), sha)
            for _, name, n, sha, _ in rows if name == "raw" or name.startswith("raw:")}
     extract = _extract(side, blobs, with_raw=False)
