@@ -32,10 +32,12 @@ class RunDone:
     summary: dict[str, Any]
 
 
-def pull_and_reconcile(config: Any, store: Store, *, user: str | None, state: TaskState | None = None) -> RunDone:
-    """Pull both sources, reconcile and save the run; the window then loads it from the store."""
+def pull_and_reconcile(config: Any, store: Store, *, user: str | None, full: bool = False,
+                        state: TaskState | None = None) -> RunDone:
+    """Pull both sources (everything again when ``full``, else only what changed since the last run of
+    this config where that can be done), reconcile and save the run; the window then loads it."""
     from workbench.pipeline import execute_run
-    outcome = execute_run(config, store, user=user, state=state)
+    outcome = execute_run(config, store, user=user, state=state, full=full)
     return RunDone(outcome.run_id, outcome.summary)
 
 

@@ -25,6 +25,7 @@ from workbench.sources import open_source
 from workbench.sources.base import Extract, Source, SourceMeta, content_hash
 from workbench.sources.delta import Derives, DeltaSource, MergedRaw, RawKeys, merge, since_for
 from workbench.sources.ledger import format_ledger
+from workbench.sources.pull_report import pull_line
 from workbench.store import repo
 from workbench.store.db import Store
 from workbench.store.snapshots import PreviousRaw, RawParts, merged_raw, take_raw
@@ -74,7 +75,7 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
     from workbench.store.schema import Run
 
     if full:
-        return PullPlan(why_full="a full pull was asked for (--full)")
+        return PullPlan(why_full="a full pull was asked for")
     if config.raw.get("run", {}).get("incremental") is False:
         return PullPlan(why_full="[run] incremental = false in the config")
     wanted = content_hash(config.public())
@@ -357,19 +358,3 @@ def _usage_text(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
-
-
-def pull_line(side: str, pull: dict[str, Any]) -> str:
-    """How a side was pulled, in one line: incremental (changed, deleted, reused) or full and why."""
-    if pull.get("mode") == "reused":
-        return (f"Pull {side.upper()}: reused run {pull.get('previous_run')}'s data (no file changed: same size, "
-                f"modification time and SHA-256)")
-    if pull.get("mode") != "incremental":
-        return f"Pull {side.upper()}: full ({pull.get('why') or 'no reason recorded'})"
-    kinds = pull.get("kinds") or {}
-    inc = [k for k in kinds.values() if k.get("mode") == "changes"]
-    total = {w: sum(int(k.get(w, 0)) for k in inc) for w in ("changed", "deleted", "reused")}
-    full = [f"{name} ({k.get('why')})" for name, k in kinds.items() if k.get("mode") != "changes"]
-    return (f"Pull {side.upper()}: incremental since {str(pull.get('since', ''))[:19].replace('T', ' ')} UTC "
-            f"(after run {pull.get('previous_run')}): {total['changed']:,} changed, {total['deleted']:,} deleted, "
-            f"{total['reused']:,} reused" + (f"; read in full: {', '.join(full)}" if full else ""))

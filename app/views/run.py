@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from app.context import AppContext
 from app.models.rows_model import ROW_ROLE, Column, RowsModel
@@ -24,8 +24,12 @@ from app.workers import QtProgress
 from workbench.model.money import amount_text
 from workbench.reconcile.summary import read_summary
 from workbench.sources.ledger import ledger_rows
+from workbench.sources.pull_report import pull_line, pull_modes
 
 SIDE_WORDS = {"crm": "CRM", "erp": "ERP"}
+# the run list's column widths and order as the user left them; a new key when the columns change, since
+# a header state saved with other columns would put widths on the wrong ones
+HEADER_KEY = "run/header-2"
 
 
 def when(v: Any) -> str:
@@ -77,6 +81,7 @@ RUN_COLUMNS = [
     Column("name", "Name"),
     Column("status", "Status", tooltip=lambda r: r.get("error") or r.get("status") or ""),
     Column("sources_text", "Sources"),
+    Column("pull_text", "Pull", tooltip=lambda r: "\n".join(r.get("pull_lines") or [])),
     Column("records_text", "Records"),
     Column("exceptions", "Exceptions", show=lambda v: "" if v is None else f"{v:,}", align_right=True),
     Column("totals_text", "Control totals", tooltip=lambda r: r.get("totals_text") or ""),
@@ -87,8 +92,15 @@ def run_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"id": r["id"], "when": when(r.get("finished_at") or r.get("started_at")),
              "user_name": r.get("user_name"), "name": r.get("name"), "status": r.get("status"),
              "error": r.get("error"), "sources_text": sources_text(r), "records_text": records_text(r),
-             "exceptions": exceptions_count(r), "totals_text": totals_text(r), "files_lines": files_lines(r)}
+             "exceptions": exceptions_count(r), "totals_text": totals_text(r), "files_lines": files_lines(r),
+             "pull_text": pull_modes(_pulls(r)), "pull_lines": [pull_line(side, p) for side, p in _pulls(r).items()]}
             for r in runs]
+
+
+def _pulls(run: dict[str, Any]) -> dict[str, Any]:
+    """The run's record of how it pulled each side (incremental since the last run, or full and why)."""
+    pulls = (run.get("summary") or {}).get("pulls")
+    return {side: p for side, p in pulls.items() if isinstance(p, dict)} if isinstance(pulls, dict) else {}
 
 
 def files_lines(run: dict[str, Any]) -> list[str]:
@@ -166,6 +178,12 @@ class RunScreen(QWidget):
         self.cancel_button.setAccessibleName("Cancel the running pull")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
+        # a re-run reads only what changed since the last run of the config; this asks for everything again
+        self.full_pull = QCheckBox("Pull everything again")
+        self.full_pull.setAccessibleName("Pull every record again instead of only what changed since the last run")
+        self.full_pull.setToolTip("Once, for the next run: read every record from both systems again instead of "
+                                  "only what changed since the last run of this config (after a restore from "
+                                  "backup, or a data load that kept the modification stamps).")
         self.bars = {side: SourceBar(side) for side in ("crm", "erp")}
         self.step = QLabel("")
         self.step.setAccessibleName("Run step")
@@ -182,10 +200,11 @@ class RunScreen(QWidget):
         grid.addWidget(self.path, 0, 1, 1, 2)
         grid.addWidget(self.start_button, 0, 3)
         grid.addWidget(self.cancel_button, 0, 4)
+        grid.addWidget(self.full_pull, 0, 5)
         grid.addWidget(self.bars["crm"], 1, 0, 1, 2)
-        grid.addWidget(self.bars["erp"], 1, 2, 1, 3)
-        grid.addWidget(self.step, 2, 0, 1, 5)
-        grid.addWidget(self.error, 3, 0, 1, 5)
+        grid.addWidget(self.bars["erp"], 1, 2, 1, 4)
+        grid.addWidget(self.step, 2, 0, 1, 6)
+        grid.addWidget(self.error, 3, 0, 1, 6)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
 
@@ -200,7 +219,7 @@ class RunScreen(QWidget):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
-        for i, w in enumerate((50, 130, 110, 260, 90, 260, 150, 80)):
+        for i, w in enumerate((50, 130, 110, 260, 90, 260, 230, 150, 80)):
             self.table.setColumnWidth(i, w)
         self.table.doubleClicked.connect(lambda ix: self.reopen(ix.row()))
         self.open_button = QPushButton("Open in queue")
@@ -225,7 +244,8 @@ class RunScreen(QWidget):
         lay.addLayout(row)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.details)
-        for a, b in ((self.start_button, self.cancel_button), (self.cancel_button, self.refresh_button),
+        for a, b in ((self.start_button, self.cancel_button), (self.cancel_button, self.full_pull),
+                     (self.full_pull, self.refresh_button),
                      (self.refresh_button, self.open_button), (self.open_button, self.table)):
             QWidget.setTabOrder(a, b)
 
@@ -265,6 +285,7 @@ class RunScreen(QWidget):
         lines = [f"Run #{r['id']} {r.get('name') or ''}: {r.get('status')}, {r.get('records_text') or 'no records'}"]
         if r.get("totals_text"):
             lines.append("Control totals — " + r["totals_text"])
+        lines += r.get("pull_lines") or []
         if r.get("files_lines"):
             lines += ["Files — " + line for line in r["files_lines"]]
         if r.get("error"):
@@ -309,7 +330,9 @@ class RunScreen(QWidget):
         self.ctx.job_started.emit(progress)  # the window shows it in the status bar, with Cancel
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.ctx.jobs.submit_isolated(pull_and_reconcile, config, self.ctx.store, user=self.ctx.user,
+        full = self.full_pull.isChecked()
+        self.full_pull.setChecked(False)  # once: the run after this one reads only what changed again
+        self.ctx.jobs.submit_isolated(pull_and_reconcile, config, self.ctx.store, user=self.ctx.user, full=full,
                                       state=progress, on_done=self._done, on_error=self._failed)
         return True
 
@@ -387,10 +410,10 @@ class RunScreen(QWidget):
         self.start_button.setEnabled(False)
 
     def save_settings(self) -> None:
-        self.ctx.settings.setValue("run/header", self.table.horizontalHeader().saveState())
+        self.ctx.settings.setValue(HEADER_KEY, self.table.horizontalHeader().saveState())
 
     def restore_settings(self) -> None:
-        st = self.ctx.settings.value("run/header")
+        st = self.ctx.settings.value(HEADER_KEY)
         if isinstance(st, QByteArray) and not st.isEmpty():
             self.table.horizontalHeader().restoreState(st)
 

@@ -93,7 +93,7 @@ def test_the_re_run_is_incremental_on_both_sides_and_says_so(runs):
     text = format_summary(runs["incremental"].summary, runs["incremental"].run_id)
     assert "Pull CRM: incremental since" in text and f"{crm_sf.deleted:,} deleted" in text
     assert runs["first"].summary["pulls"]["crm"] == {"mode": "full", "why": "no earlier run of this configuration"}
-    assert runs["full"].summary["pulls"]["erp"] == {"mode": "full", "why": "a full pull was asked for (--full)"}
+    assert runs["full"].summary["pulls"]["erp"] == {"mode": "full", "why": "a full pull was asked for"}
 
 
 def test_incremental_and_full_re_runs_give_identical_exceptions(runs):

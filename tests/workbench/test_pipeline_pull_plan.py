@@ -76,8 +76,8 @@ def test_run_full_on_the_command_line_says_so(scen, tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     assert main(["run", "--config", str(scen / "run.toml"), "--db", db, "--user", "ann", "--full"]) == 0
     out = capsys.readouterr().out
-    assert "Pull CRM: full (a full pull was asked for (--full))" in out
-    assert "Pull ERP: full (a full pull was asked for (--full))" in out
+    assert "Pull CRM: full (a full pull was asked for)" in out
+    assert "Pull ERP: full (a full pull was asked for)" in out
 
 
 def test_a_reused_side_is_stored_again_as_the_same_records_without_new_copies(scen, store, tmp_path):

@@ -4,6 +4,7 @@ really stops it (nothing stored), errors in the window, and reopening a past run
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.main_window import build_window
 from app.models.run_config_model import run_config_doc
@@ -194,3 +195,35 @@ def test_selecting_a_run_shows_rows_read_used_and_dropped_per_file(qtbot, win):
             "1 unresolved references") in text
     assert "2 dropped: Apply On is 'All Products'" in text
     assert "1 unknown Product (product_code by code): row 9 'CBL-9'" in text
+
+
+def _run_once(qtbot, run_screen) -> int:
+    with qtbot.wait_signal(run_screen.finished, timeout=WAIT_MS) as blocker:
+        assert run_screen.start_run()
+    assert blocker.args[0] == "completed", blocker.args
+    run_id = int(blocker.args[1])
+    qtbot.waitUntil(lambda: any(r["id"] == run_id for r in run_screen.runs.rows), timeout=WAIT_MS)
+    return run_id
+
+
+def test_a_re_run_is_incremental_and_pull_everything_again_forces_one_full_pull(qtbot, win):
+    run_screen = win.screens["run"]
+    first = _run_once(qtbot, run_screen)
+    second = _run_once(qtbot, run_screen)
+    run_screen.full_pull.setChecked(True)
+    third = _run_once(qtbot, run_screen)
+    assert not run_screen.full_pull.isChecked()  # once: the next run reads only what changed again
+    rows = {r["id"]: r for r in run_screen.runs.rows}
+    assert rows[first]["pull_text"] == "CRM full, ERP full"
+    assert rows[second]["pull_text"] == "CRM incremental, ERP incremental"
+    assert rows[third]["pull_text"] == "CRM full, ERP full"
+    assert f"(after run {first})" in rows[second]["pull_lines"][0]
+    assert rows[third]["pull_lines"] == ["Pull CRM: full (a full pull was asked for)",
+                                         "Pull ERP: full (a full pull was asked for)"]
+    position = next(i for i, r in enumerate(run_screen.runs.rows) if r["id"] == second)
+    run_screen.table.selectRow(position)
+    assert f"Pull ERP: incremental since {rows[second]['pull_lines'][1].split('since ')[1]}" \
+        in run_screen.details.text()
+    pull_column = next(i for i, c in enumerate(run_screen.runs.columns) if c.key == "pull_text")
+    tip = run_screen.runs.index(position, pull_column).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == "\n".join(rows[second]["pull_lines"]) and "changed" in tip and "deleted" in tip

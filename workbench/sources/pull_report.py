@@ -1,0 +1,32 @@
+"""How a run pulled each side, in words, from its summary's ``pulls`` record (see docs/incremental.md):
+the line `workbench run` ends with and the run list's Pull column."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SIDE_WORDS = {"crm": "CRM", "erp": "ERP"}
+
+
+def pull_line(side: str, pull: dict[str, Any]) -> str:
+    """How a side was pulled, in one line: incremental (changed, deleted, reused) or full and why."""
+    if pull.get("mode") == "reused":
+        return (f"Pull {side.upper()}: reused run {pull.get('previous_run')}'s data (no file changed: same size, "
+                f"modification time and SHA-256)")
+    if pull.get("mode") != "incremental":
+        return f"Pull {side.upper()}: full ({pull.get('why') or 'no reason recorded'})"
+    kinds = pull.get("kinds") or {}
+    inc = [k for k in kinds.values() if k.get("mode") == "changes"]
+    total = {w: sum(int(k.get(w, 0)) for k in inc) for w in ("changed", "deleted", "reused")}
+    full = [f"{name} ({k.get('why')})" for name, k in kinds.items() if k.get("mode") != "changes"]
+    return (f"Pull {side.upper()}: incremental since {str(pull.get('since', ''))[:19].replace('T', ' ')} UTC "
+            f"(after run {pull.get('previous_run')}): {total['changed']:,} changed, {total['deleted']:,} deleted, "
+            f"{total['reused']:,} reused" + (f"; read in full: {', '.join(full)}" if full else ""))
+
+
+def pull_modes(pulls: dict[str, Any] | None) -> str:
+    """Each side's pull in a word or two, "CRM incremental, ERP full"; empty for a run that kept no record
+    of it (before incremental runs existed)."""
+    words = {"incremental": "incremental", "reused": "files reused", "full": "full"}
+    return ", ".join(f"{SIDE_WORDS.get(side, side.upper())} {words.get(str(p.get('mode')), 'full')}"
+                     for side, p in sorted((pulls or {}).items()) if isinstance(p, dict))
