@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SIDE_WORDS = {"crm": "CRM", "erp": "ERP"}
+from workbench.model.labels import SIDE_LABELS
 
 
 def pull_line(side: str, pull: dict[str, Any]) -> str:
@@ -28,5 +28,5 @@ def pull_modes(pulls: dict[str, Any] | None) -> str:
     """Each side's pull in a word or two, "CRM incremental, ERP full"; empty for a run that kept no record
     of it (before incremental runs existed)."""
     words = {"incremental": "incremental", "reused": "files reused", "full": "full"}
-    return ", ".join(f"{SIDE_WORDS.get(side, side.upper())} {words.get(str(p.get('mode')), 'full')}"
+    return ", ".join(f"{SIDE_LABELS.get(side, side.upper())} {words.get(str(p.get('mode')), 'full')}"
                      for side, p in sorted((pulls or {}).items()) if isinstance(p, dict))
