@@ -458,28 +458,31 @@ class BusinessCentralSource:
         every record of its last moment); None when a record has no stamp or they all fit one page."""
         if frame is None or "last_modified" not in frame.columns or not len(frame):
             return None
-        since = since if since.tzinfo else since.replace(tzinfo=UTC)
-        stamps = []
-        for rid, v in zip(frame["record_id"].tolist(), frame["last_modified"].tolist()):
-            if not isinstance(v, datetime) or pd.isna(v):
-                return None
-            v = v if v.tzinfo else v.replace(tzinfo=UTC)
-            if v <= since:
-                stamps.append((v, str(rid)))
-        if len(stamps) <= self.page_size:
+        col = frame["last_modified"]
+        if col.isna().any():
             return None
-        stamps.sort()
+        try:  # UTC, as plain datetime64 values: sorted and compared in numpy
+            stamps = pd.to_datetime(col, utc=True).dt.tz_localize(None)
+        except (TypeError, ValueError):
+            return None
+        cut = pd.Timestamp(since if since.tzinfo else since.replace(tzinfo=UTC)).tz_convert(UTC).tz_localize(None)
+        early = pd.DataFrame({"t": stamps[stamps <= cut].to_numpy(),
+                              "id": frame["record_id"][(stamps <= cut).to_numpy()].astype(str).to_numpy()})
+        if len(early) <= self.page_size:
+            return None
+        early = early.sort_values(["t", "id"], kind="stable")
+        times, ids = early["t"].to_numpy(), early["id"].tolist()
         out: list[_Range] = []
         lo: datetime | None = None
         i = 0
-        while i < len(stamps):
-            j = min(i + self.page_size, len(stamps))
-            while j < len(stamps) and stamps[j][0] == stamps[j - 1][0]:
+        while i < len(ids):
+            j = min(i + self.page_size, len(ids))
+            while j < len(ids) and times[j] == times[j - 1]:
                 j += 1
-            hi = stamps[j - 1][0]
+            hi = pd.Timestamp(times[j - 1]).tz_localize(UTC).to_pydatetime()
             upper = f"lastModifiedDateTime le {_stamp_literal(hi)}"
             flt = upper if lo is None else f"lastModifiedDateTime gt {_stamp_literal(lo)} and {upper}"
-            out.append(_Range(flt, frozenset(i for _, i in stamps[i:j])))
+            out.append(_Range(flt, frozenset(ids[i:j])))
             lo, i = hi, j
         return out
 
