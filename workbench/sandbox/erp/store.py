@@ -164,12 +164,13 @@ class RecordStore:
     def page_ids(self, entity: str, after_seq: int, limit: int, where: SqlHint | None = None
                  ) -> tuple[list[tuple[dict[str, Any], int]], int | None]:
         """``page`` for a key-only read: ({"id": id}, version) of up to ``limit`` records after
-        ``after_seq`` (that meet ``where``, an exact SQL condition), read from the key column without
-        decoding the records."""
+        ``after_seq`` (that meet ``where``, an exact SQL condition on the stamp, found through its index),
+        read from the key column without decoding the records."""
         cond, params = where if where is not None else ("1", ())
+        index = "INDEXED BY records_stamp" if where is not None else ""  # not a scan of every seq after
         rows = self._con().execute(
-            f"SELECT seq, id, version FROM records WHERE entity=? AND seq>? AND ({cond}) ORDER BY seq LIMIT ?",
-            (entity, after_seq, *params, limit + 1)).fetchall()
+            f"SELECT seq, id, version FROM records {index} WHERE entity=? AND seq>? AND ({cond}) ORDER BY seq "
+            f"LIMIT ?", (entity, after_seq, *params, limit + 1)).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
         return [({"id": rid}, version) for _, rid, version in rows], (rows[-1][0] if more else None)
