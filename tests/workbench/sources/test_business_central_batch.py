@@ -121,3 +121,18 @@ def test_an_inner_refusal_fails_the_pull_naming_the_entity_and_the_request(bc):
     words = str(caught.value)
     assert "counting customers" in words and "HTTP 404" in words and "does not exist" in words
     assert "inner request of a $batch: GET " in words and "/customers/$count" in words
+
+
+def test_without_the_previous_stamps_every_id_is_read_in_batched_pages(bc):
+    before = erp_connector(bc, page_size=10).pull()
+    gone = before.frames["invoices"]["record_id"].iloc[7]
+    with httpx.Client(base_url=bc.info["api_root"] + "/", headers=bearer(bc), trust_env=False) as http:
+        http.delete(f"salesInvoices({gone})", headers={"If-Match": "*"}).raise_for_status()
+    before.frames["invoices"]["last_modified"] = None  # e.g. a mapping that kept no stamp
+    src, delta, merged, report, used = _changes(bc, before, 10)
+    kd = delta.kinds["invoices"]
+    assert kd.live is not None and gone not in kd.live and "$select=id" in kd.query
+    pages = -(-(len(before.frames["invoices"]) - 1) // 10)
+    assert used["inner"]["GET salesInvoices ?$select=id"] == 1  # the first page; the rest follow their links
+    assert used["inner"]["GET salesInvoices ?$select=id,$skiptoken"] == pages - 1
+    assert report["invoices"]["deleted"] == 1
