@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from urllib.parse import quote
 
 import httpx
 import pandas as pd
@@ -42,10 +43,14 @@ from workbench.sources.credentials import get_secret
 from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta, known_ids
 from workbench.sources.erp_mapping import (NEGATE, ObjectMap, PullBuffer, coerce, converter, fill_from, lookup,
                                            object_maps, same_value)
-from workbench.sources.http_common import (ClientCredentials, HttpClient, HttpFailure, decode, encode_json,
-                                           redact)
+from workbench.sources.http_common import (TRANSIENT_STATUS, ClientCredentials, HttpClient, HttpFailure, RetryLater,
+                                           decode, encode_json, redact, retry_after_seconds)
 
 PAGE_CAP = 20_000
+# "Max batch size: The maximum number of operations in an OData V4 $batch request. 100" (Operational limits for
+# Business Central online, dev-itpro/administration/operational-limits-online.md)
+BATCH_CAP = 100
+_SAFE = "$,'()=:"  # left as they are in a query value: OData's own punctuation
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
@@ -127,6 +132,60 @@ def odata_literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+@dataclass(frozen=True)
+class _Read:
+    """One GET of an incremental pull, sent as an inner request of a $batch."""
+    url: str  # absolute, with its query
+    what: str  # for errors: "reading salesInvoices"
+    page: bool = False  # a collection read: sent with Prefer: odata.maxpagesize
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    body: Any  # JSON as JSON; a text body (a /$count) as a string
+
+
+@dataclass(frozen=True)
+class _Range:
+    """Known records whose previous stamps fall in one lastModifiedDateTime range."""
+    filter: str
+    ids: frozenset[str]
+
+
+# a kind's reads: yields the reads it needs next, is sent their answers in order, ends when it knows its records
+_Task = Generator[list[_Read], list[_Answer], None]
+
+
+def _query(params: dict[str, str]) -> str:
+    return "&".join(f"{k}={quote(v, safe=_SAFE)}" for k, v in params.items())
+
+
+def _as_count(entity: str, body: Any) -> int:
+    try:
+        return int(str(body).strip())
+    except ValueError:
+        raise SourceError(f"Business Central {entity}/$count: expected a number, got {str(body)[:80]!r}") from None
+
+
+def _stamp_literal(dt: datetime) -> str:
+    """A DateTimeOffset literal that keeps the stamp's precision: milliseconds, or microseconds when it has
+    them (a range bound cut to milliseconds would leave its last record out of its own range)."""
+    if dt.microsecond % 1000 == 0:
+        return odata_datetime(dt)
+    dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _inner_words(one: dict[str, Any]) -> tuple[str | None, str]:
+    """(code, message) of an inner response of a $batch, as ``_bc_error_words`` reads a whole one."""
+    body = one.get("body")
+    err = body.get("error") if isinstance(body, dict) else None
+    if isinstance(err, dict):
+        return err.get("code"), str(err.get("message") or err)
+    return None, str(body)[:300] if body is not None else f"HTTP {one.get('status')}"
+
+
 class BusinessCentralSource:
     connector = "business_central"
     def __init__(self, side: str, config: RunConfig):
@@ -160,7 +219,9 @@ class BusinessCentralSource:
         self._metadata: ET.Element | None = None
         self._schemas: dict[str, dict[str, Property]] = {}
         self._plans: dict[int, Any] = {}
-        self._previous: Extract | None = None  # the previous run's extract, during pull_changes
+        self._batch_calls = 0  # HTTP requests that were $batch requests
+        self._inner_ops = 0  # the inner requests they carried
+        self._done = 0  # records read so far in pull_changes, for progress
 
     # -- plumbing -------------------------------------------------------------
     @property
@@ -183,71 +244,54 @@ class BusinessCentralSource:
         self.http.close()
 
     def _usage(self) -> dict[str, Any]:
-        return {"calls": self.http.requests, "retries": self.http.retries, "tokens": self.auth.fetched}
+        """HTTP calls, and operations: every request, a $batch counted as the inner requests it carried
+        (whether those count one by one against the service's request limits is not documented)."""
+        return {"calls": self.http.requests,
+                "operations": self.http.requests - self._batch_calls + self._inner_ops,
+                "retries": self.http.retries, "tokens": self.auth.fetched}
 
     # -- pull -----------------------------------------------------------------
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
-        return self._pull(state, since, None)
+        return self._pull(state, since)
 
     def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract:
         """Records changed since ``since`` (``$filter=lastModifiedDateTime gt``), and deletions: Business
         Central API v2.0 keeps no record of deleted entities (webhooks aside), so they are found by
-        counting (``/$count``, OData v4 part 2, 11.2.10): when the count says some known records are
-        gone, counts over halves of their lastModifiedDateTime range narrow down where, or a key-only
-        pull (``$select=id``) reads every id when that takes fewer requests; sales orders need neither,
-        as the read of their lines lists every order. Kinds without lastModifiedDateTime (sales order
-        lines, read with their orders, or ``incremental = false``) are read in full."""
-        self._previous = previous
-        out = self._pull(state, since, known_ids(previous))
-        assert isinstance(out, DeltaExtract)  # _pull with known answers with a delta
-        return out
+        counting (``/$count``, OData v4 part 2, 11.2.10): the known records that have not changed since are
+        split by the ``lastModifiedDateTime`` they had into ranges of at most a page, each range is counted,
+        and the ids of a range are read (``$select=id``) only when its count says records in it are gone;
+        when the known records fit one page, or have no stamps, every id is read instead. Sales orders need
+        none of this, as the read of their lines lists every order. Kinds without lastModifiedDateTime
+        (sales order lines, read with their orders, or ``incremental = false``) are read in full.
 
-    def _pull(self, state: TaskState | None, since: datetime | None,
-              known: dict[str, frozenset[str]] | None) -> Extract:
-        buf = PullBuffer()
-        done = 0
+        Every read goes in JSON ``$batch`` requests (``_run_reads``): the first carries each kind's counts and
+        the first page of its changes, later ones the next pages of all kinds together and the id reads of
+        the ranges that lost records."""
         kinds: dict[str, KindDelta] = {}
-        # documents whose every id comes back with their lines: that read tells their deletions, no count needed
+        buf = PullBuffer()
+        known = known_ids(previous)
+        self._done = 0
         listed = {VIA_DOCUMENT[om.object][0] for om in self.maps.values() if om.object in VIA_DOCUMENT}
-        told_by_lines: dict[str, str] = {}  # document entity set -> its kind
         doc_ids: dict[str, set[str]] = {}
+        told_by_lines: dict[str, str] = {}
+        tasks = []
         for kind, om in self.maps.items():
-            check_cancelled(state)
-            select = ["id"] + [f for f in om.source_fields() if f != "id"]
-            params = {"$select": ",".join(select)}
             entity, nav = VIA_DOCUMENT.get(om.object, (om.object, None))
-            if nav is not None:
-                params = {"$select": "id", "$expand": f"{nav}($select={','.join(select)})"}
-            delta = since is not None and nav is None and bool(om.settings.get("incremental", True))
-            count = None
-            if since is not None and known is not None:
-                if not delta:
-                    kinds[kind] = KindDelta(FULL, why=f"{om.object} has no lastModifiedDateTime to filter on"
-                                            + (f"; read in full with their {entity}" if nav else ""))
-                elif om.object in listed:
-                    told_by_lines[om.object] = kind
-                else:  # counted before the changes are read: a record added in between is then among them
-                    count = self._count(om.object)
-            if delta:
-                assert since is not None
-                params["$filter"] = f"lastModifiedDateTime gt {odata_datetime(since)}"
+            delta = nav is None and bool(om.settings.get("incremental", True))
+            if not delta:
+                kinds[kind] = KindDelta(FULL, why=f"{om.object} has no lastModifiedDateTime to filter on"
+                                        + (f"; read in full with their {entity}" if nav else ""))
+            elif om.object in listed:
+                told_by_lines[om.object] = kind
+            params = self._read_params(om, since if delta else None)
             query = f"GET {entity}?" + "&".join(f"{k}={v}" for k, v in params.items())
             self.meta.objects[kind] = om.object
             self.meta.queries[kind] = query
-            got = 0
-            changed: set[str] = set()
-            for raws in self._pages(entity, params):
-                if nav is not None:
-                    doc_ids.setdefault(entity, set()).update(str(doc["id"]) for doc in raws)
-                    raws = [line for doc in raws for line in self._expanded(doc, nav)]
-                rows = [self._canonical(om, rec) for rec in raws]
-                buf.add_page(kind, om.object, query, raws, rows)
-                changed.update(str(r["record_id"]) for r in rows)
-                got += len(raws)
-                done += len(raws)
-                report(state, done, None, f"{om.object}: {got:,} read")
-            if count is not None and known is not None:
-                kinds[kind] = self._deletions(kind, om.object, count, known.get(kind, frozenset()), changed)
+            counted = delta and om.object not in listed
+            ranges = self._ranges(previous.frames.get(kind), since) if counted else None
+            tasks.append(self._changes_task(state, kind, om, entity, nav, params, query, buf, doc_ids, kinds,
+                                            counted, ranges, since, known.get(kind, frozenset())))
+        self._run_reads(tasks, state)
         for entity, kind in told_by_lines.items():
             kinds[kind] = KindDelta(CHANGES, live=frozenset(doc_ids.get(entity, set())),
                                     query=f"every {entity} id, read with their lines: no count needed")
@@ -256,8 +300,45 @@ class BusinessCentralSource:
         self.meta.api_usage = self._usage()
         self.meta.incremental_since = since
         self.meta.extracted_at = datetime.now(UTC)
-        if known is not None:
-            return DeltaExtract(self.meta, fr, buf.snapshots(), kinds=kinds).finish()
+        out = DeltaExtract(self.meta, fr, buf.snapshots(), kinds=kinds).finish()
+        assert isinstance(out, DeltaExtract)  # finish() gives back the extract it was called on
+        return out
+
+    def _read_params(self, om: ObjectMap, since: datetime | None) -> dict[str, str]:
+        select = ["id"] + [f for f in om.source_fields() if f != "id"]
+        params = {"$select": ",".join(select)}
+        nav = VIA_DOCUMENT.get(om.object, (om.object, None))[1]
+        if nav is not None:
+            params = {"$select": "id", "$expand": f"{nav}($select={','.join(select)})"}
+        if since is not None:
+            params["$filter"] = f"lastModifiedDateTime gt {odata_datetime(since)}"
+        return params
+
+    def _pull(self, state: TaskState | None, since: datetime | None) -> Extract:
+        buf = PullBuffer()
+        done = 0
+        for kind, om in self.maps.items():
+            check_cancelled(state)
+            entity, nav = VIA_DOCUMENT.get(om.object, (om.object, None))
+            delta = since is not None and nav is None and bool(om.settings.get("incremental", True))
+            params = self._read_params(om, since if delta else None)
+            query = f"GET {entity}?" + "&".join(f"{k}={v}" for k, v in params.items())
+            self.meta.objects[kind] = om.object
+            self.meta.queries[kind] = query
+            got = 0
+            for raws in self._pages(entity, params):
+                if nav is not None:
+                    raws = [line for doc in raws for line in self._expanded(doc, nav)]
+                rows = [self._canonical(om, rec) for rec in raws]
+                buf.add_page(kind, om.object, query, raws, rows)
+                got += len(raws)
+                done += len(raws)
+                report(state, done, None, f"{om.object}: {got:,} read")
+        fr = buf.frames()
+        self._derive(fr)
+        self.meta.api_usage = self._usage()
+        self.meta.incremental_since = since
+        self.meta.extracted_at = datetime.now(UTC)
         return Extract(self.meta, fr, buf.snapshots()).finish()
 
     def _expanded(self, doc: dict[str, Any], nav: str) -> list[dict[str, Any]]:
@@ -284,68 +365,219 @@ class BusinessCentralSource:
             url = body.get("@odata.nextLink")
             first = False
 
-    def _count(self, entity: str, flt: str | None = None) -> int:
-        resp = self.http.request("GET", f"{self.company_url}/{entity}/$count",
-                                 params={"$filter": flt} if flt else None)
-        if resp.status_code >= 400:
-            raise self.http.fail(resp, f"counting {entity}")
-        try:
-            return int(resp.text.strip())
-        except ValueError:
-            raise SourceError(f"Business Central {entity}/$count: expected a number, got {resp.text[:80]!r}") from None
+    # -- incremental reads in $batch requests -------------------------------------
+    def _changes_task(self, state: TaskState | None, kind: str, om: ObjectMap, entity: str, nav: str | None,
+                      params: dict[str, str], query: str, buf: PullBuffer, doc_ids: dict[str, set[str]],
+                      kinds: dict[str, KindDelta], counted: bool, ranges: list[_Range] | None, since: datetime,
+                      known: frozenset[str]) -> _Task:
+        """One kind's reads as a task of ``_run_reads``: its count(s) and the first page of its changes, then
+        its next pages, then (when the counts say records are gone) the reads that tell which."""
+        url = f"{self.company_url}/{entity}"
+        first: list[_Read] = []
+        if counted:  # counted before the changes are read: a record added in between is then among them
+            first.append(_Read(f"{url}/$count", f"counting {entity}"))
+            for rng in ranges or []:
+                first.append(_Read(f"{url}/$count?$filter={quote(rng.filter, safe=_SAFE)}",
+                                   f"counting {entity} in {rng.filter}"))
+        first.append(_Read(f"{url}?{_query(params)}", f"reading {entity}", page=True))
+        answers = yield first
+        count = _as_count(entity, answers[0].body) if counted else 0
+        range_counts = [_as_count(entity, a.body) for a in answers[1:-1]]
+        changed: set[str] = set()
+        got = 0
+        body = answers[-1].body
+        while True:
+            raws = list(body.get("value") or [])
+            if nav is not None:
+                doc_ids.setdefault(entity, set()).update(str(doc["id"]) for doc in raws)
+                raws = [line for doc in raws for line in self._expanded(doc, nav)]
+            rows = [self._canonical(om, rec) for rec in raws]
+            buf.add_page(kind, om.object, query, raws, rows)
+            changed.update(str(r["record_id"]) for r in rows)
+            got += len(raws)
+            self._done += len(raws)
+            report(state, self._done, None, f"{om.object}: {got:,} read")
+            link = body.get("@odata.nextLink")
+            if not link:
+                break
+            body = (yield [_Read(str(link), f"reading {entity}", page=True)])[0].body
+        if counted:
+            kinds[kind] = yield from self._deletions(entity, count, known, changed, ranges, range_counts, since)
 
-    def _ids(self, entity: str, flt: str | None = None) -> set[str]:
-        params = {"$select": "id", **({"$filter": flt} if flt else {})}
-        return {str(r["id"]) for raws in self._pages(entity, params) for r in raws}
-
-    def _deletions(self, kind: str, entity: str, count: int, known: frozenset[str], changed: set[str]) -> KindDelta:
-        """Nothing was deleted when the count is what the known and the new records make. Otherwise the
-        known, unchanged records are ordered by the lastModifiedDateTime they had (none has changed since:
-        they are not among the changed); a range whose count falls short of the known records in it holds
-        deletions and is halved until it fits a page, whose ids are read. When that would take more
-        requests than reading every id, every id is read."""
+    def _deletions(self, entity: str, count: int, known: frozenset[str], changed: set[str],
+                   ranges: list[_Range] | None, range_counts: list[int], since: datetime
+                   ) -> Generator[list[_Read], list[_Answer], KindDelta]:
+        """Nothing was deleted when the count is what the known and the new records make. Otherwise, with
+        ranges: a known record stamped after ``since`` that did not come back changed is gone; a range whose
+        count falls short of its known records that did not change holds deletions, and its ids are read.
+        Without ranges (no stamps, or every known record fits one page), or when the ranges do not account
+        for every record the count says is gone, every id is read."""
         gone_n = len(known | changed) - count
         if gone_n == 0:
             return KindDelta(CHANGES, query=f"GET {entity}/$count = {count:,}: nothing deleted")
-        pages_all = -(-count // self.page_size)
-        unchanged = len(known - changed)
-        search = gone_n * (max(1, unchanged // self.page_size).bit_length() + 1)
-        frame = self._previous.frames.get(kind) if self._previous is not None else None
-        # the known records in order of their stamps, only when narrowing by counts may pay
-        stamps = sorted((v, str(i)) for i, v in zip(frame["record_id"].tolist(), frame["last_modified"].tolist())
-                        if str(i) not in changed and isinstance(v, datetime)) \
-            if 0 < search < pages_all and frame is not None and "last_modified" in frame.columns else []
-        if gone_n < 0 or len(stamps) != unchanged or search >= pages_all:
-            return KindDelta(CHANGES, live=frozenset(self._ids(entity)),
-                             query=f"GET {entity}/$count = {count:,}, {len(known | changed):,} known: "
-                                   f"GET {entity}?$select=id")
-        gone: set[str] = set()
-        requests_before = self.http.requests
-        self._narrow(entity, stamps, None, gone_n, gone)
-        return KindDelta(CHANGES, deleted=frozenset(gone),
-                         query=f"GET {entity}/$count = {count:,}, {len(known | changed):,} known: {gone_n:,} "
-                               f"deleted, found with {self.http.requests - requests_before} counts and id reads "
-                               f"over lastModifiedDateTime ranges")
+        if gone_n > 0 and ranges:
+            in_ranges = frozenset().union(*(rng.ids for rng in ranges))
+            gone = {i for i in known - changed if i not in in_ranges}  # stamped after since, not back
+            short = [(rng, len(rng.ids - changed) - n) for rng, n in zip(ranges, range_counts)]
+            short = [(rng, n) for rng, n in short if n > 0]
+            if short:
+                present = yield from self._ids_of(entity, [rng.filter for rng, _ in short])
+                for (rng, _), ids in zip(short, present):
+                    gone |= rng.ids - changed - ids
+            if len(gone) == gone_n:
+                return KindDelta(CHANGES, deleted=frozenset(gone),
+                                 query=f"GET {entity}/$count = {count:,}, {len(known | changed):,} known: "
+                                       f"{gone_n:,} deleted, found with {len(ranges)} counts over "
+                                       f"lastModifiedDateTime ranges and {len(short)} id reads of those short "
+                                       f"of records")
+        [live] = yield from self._ids_of(entity, [None])
+        return KindDelta(CHANGES, live=frozenset(live),
+                         query=f"GET {entity}/$count = {count:,}, {len(known | changed):,} known: "
+                               f"GET {entity}?$select=id")
 
-    def _narrow(self, entity: str, stamps: list[tuple[datetime, str]], after: datetime | None, missing: int,
-                gone: set[str]) -> None:
-        """``stamps`` (time, id) are the known records in (after, stamps[-1].time]; ``missing`` of them are gone."""
-        if missing <= 0 or not stamps:
-            return
-        def between(lo: datetime | None, hi: datetime) -> str:
-            upper = f"lastModifiedDateTime le {odata_datetime(hi)}"
-            return upper if lo is None else f"lastModifiedDateTime gt {odata_datetime(lo)} and {upper}"
-        mid = len(stamps) // 2
-        while mid < len(stamps) and mid > 0 and stamps[mid][0] == stamps[mid - 1][0]:
-            mid += 1  # a range ends after every record of its last moment
-        if len(stamps) <= self.page_size or mid >= len(stamps):
-            present = self._ids(entity, between(after, stamps[-1][0]))
-            gone.update(i for _, i in stamps if i not in present)
-            return
-        left, right = stamps[:mid], stamps[mid:]
-        left_missing = len(left) - self._count(entity, between(after, left[-1][0]))
-        self._narrow(entity, left, after, left_missing, gone)
-        self._narrow(entity, right, left[-1][0], missing - left_missing, gone)
+    def _ids_of(self, entity: str, filters: list[str | None]) -> Generator[list[_Read], list[_Answer], list[set[str]]]:
+        """The ids (``$select=id``) matching each filter (None: every id), read together, pages followed."""
+        url = f"{self.company_url}/{entity}"
+        out: list[set[str]] = [set() for _ in filters]
+        todo = [(n, _Read(f"{url}?$select=id" + (f"&$filter={quote(f, safe=_SAFE)}" if f else ""),
+                          f"reading {entity} ids", page=True)) for n, f in enumerate(filters)]
+        while todo:
+            answers = yield [r for _, r in todo]
+            after = []
+            for (n, _), answer in zip(todo, answers):
+                out[n].update(str(rec["id"]) for rec in answer.body.get("value") or [])
+                link = answer.body.get("@odata.nextLink")
+                if link:
+                    after.append((n, _Read(str(link), f"reading {entity} ids", page=True)))
+            todo = after
+        return out
+
+    def _ranges(self, frame: pd.DataFrame | None, since: datetime) -> list[_Range] | None:
+        """The previous run's records stamped at or before ``since`` (none of them changed, or it would be
+        stamped later), in order of their stamps, cut into ranges of at most a page (a range ends after
+        every record of its last moment); None when a record has no stamp or they all fit one page."""
+        if frame is None or "last_modified" not in frame.columns or not len(frame):
+            return None
+        col = frame["last_modified"]
+        if col.isna().any():
+            return None
+        try:  # UTC, as plain datetime64 values: sorted and compared in numpy
+            stamps = pd.to_datetime(col, utc=True).dt.tz_localize(None)
+        except (TypeError, ValueError):
+            return None
+        cut = pd.Timestamp(since if since.tzinfo else since.replace(tzinfo=UTC)).tz_convert(UTC).tz_localize(None)
+        early = pd.DataFrame({"t": stamps[stamps <= cut].to_numpy(),
+                              "id": frame["record_id"][(stamps <= cut).to_numpy()].astype(str).to_numpy()})
+        if len(early) <= self.page_size:
+            return None
+        early = early.sort_values(["t", "id"], kind="stable")
+        times, ids = early["t"].to_numpy(), early["id"].tolist()
+        out: list[_Range] = []
+        lo: datetime | None = None
+        i = 0
+        while i < len(ids):
+            j = min(i + self.page_size, len(ids))
+            while j < len(ids) and times[j] == times[j - 1]:
+                j += 1
+            hi = pd.Timestamp(times[j - 1]).tz_localize(UTC).to_pydatetime()
+            upper = f"lastModifiedDateTime le {_stamp_literal(hi)}"
+            flt = upper if lo is None else f"lastModifiedDateTime gt {_stamp_literal(lo)} and {upper}"
+            out.append(_Range(flt, frozenset(ids[i:j])))
+            lo, i = hi, j
+        return out
+
+    def _run_reads(self, tasks: list[_Task], state: TaskState | None) -> None:
+        """Run the tasks' reads round by round: each round, every waiting task's reads go out together
+        in ``$batch`` requests of at most BATCH_CAP operations, in the tasks' order; each task then gets
+        its answers and says what it reads next."""
+        waiting: list[tuple[_Task, list[_Read]]] = []
+
+        def advance(task: _Task, answers: list[_Answer] | None) -> None:
+            try:
+                reads = next(task) if answers is None else task.send(answers)
+                while not reads:
+                    reads = task.send([])
+                waiting.append((task, reads))
+            except StopIteration:
+                pass
+
+        for task in tasks:
+            advance(task, None)
+        while waiting:
+            check_cancelled(state)
+            round_, waiting = waiting, []
+            reads = [r for _, rs in round_ for r in rs]
+            answers: list[_Answer] = []
+            for at in range(0, len(reads), BATCH_CAP):
+                answers.extend(self._batch(reads[at:at + BATCH_CAP]))
+            at = 0
+            for task, rs in round_:
+                advance(task, answers[at:at + len(rs)])
+                at += len(rs)
+
+    def _batch(self, reads: list[_Read]) -> list[_Answer]:
+        """One ``POST {api root}/$batch`` (JSON batch: "Using OData transactional $batch requests",
+        dev-itpro/webservices/use-odata-batch.md; OData JSON Format v4.01, section 19) of GETs, their answers
+        in order. Inner requests answered 429 or 5xx are sent again, alone, after the client's backoff
+        (``HttpClient.with_retries``); any other inner failure fails the pull naming the request."""
+        assert len(reads) <= BATCH_CAP
+        answers: dict[int, _Answer] = {}
+        pending = list(range(len(reads)))
+        prefer = f"odata.maxpagesize={self.page_size}"
+
+        def attempt() -> None:
+            nonlocal pending
+            body = {"requests": [{"id": str(n), "method": "GET", "url": self._inner_url(reads[n].url),
+                                  "headers": {"Prefer": prefer} if reads[n].page else {}} for n in pending]}
+            before = self.http.requests
+            resp = self.http.request("POST", f"{self.api_root}/$batch", content=encode_json(body).encode("utf-8"),
+                                     headers={"Content-Type": "application/json"})
+            self._batch_calls += self.http.requests - before
+            if resp.status_code >= 400:
+                raise self.http.fail(resp, f"a $batch of {len(pending)} reads")
+            got = decode(resp).get("responses")
+            if not isinstance(got, list):
+                raise SourceError("Business Central $batch: the answer has no 'responses' list")
+            self._inner_ops += len(pending)
+            again: list[int] = []
+            last: dict[str, Any] = {}
+            for one in got:
+                n = int(one.get("id"))
+                status = int(one.get("status") or 0)
+                if status in TRANSIENT_STATUS:
+                    again.append(n)
+                    last = one
+                elif status >= 400:
+                    raise self._inner_failure(reads[n], one)
+                else:
+                    answers[n] = _Answer(status, one.get("body"))
+            missing = set(pending) - set(answers) - set(again)
+            if missing:
+                raise SourceError(f"Business Central $batch: no answer to {len(missing)} of its requests "
+                                  f"(first: GET {redact(reads[min(missing)].url)})")
+            pending = sorted(again)
+            if pending:
+                code, words = _inner_words(last)
+                headers = {str(k).lower(): str(v) for k, v in (last.get("headers") or {}).items()}
+                raise RetryLater(f"{len(pending)} of the batch's reads answered HTTP {last.get('status')}"
+                                 f"{f' {code}' if code else ''}: {words}",
+                                 retry_after_seconds(headers.get("retry-after")))
+
+        self.http.with_retries(attempt)
+        return [answers[n] for n in range(len(reads))]
+
+    def _inner_url(self, url: str) -> str:
+        """An inner request's url relative to the service root, as the batch examples send it
+        (``companies(...)/customers?...``); a link elsewhere stays absolute."""
+        root = self.api_root + "/"
+        return url[len(root):] if url.startswith(root) else url
+
+    def _inner_failure(self, read: _Read, one: dict[str, Any]) -> HttpFailure:
+        code, words = _inner_words(one)
+        status = int(one.get("status") or 0)
+        return HttpFailure(f"Business Central: {read.what} refused (HTTP {status}{f' {code}' if code else ''}): "
+                           f"{' '.join(words.split())[:500]} (inner request of a $batch: GET {redact(read.url)})",
+                           status=status, code=code, transient=status in TRANSIENT_STATUS)
 
     def derive(self, frames: dict[str, pd.DataFrame]) -> None:
         self._derive(frames)

@@ -19,7 +19,7 @@ import time
 from datetime import date, datetime, UTC
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -34,6 +34,7 @@ TRANSIENT_STATUS = {429, 500, 502, 503, 504}
 NOT_PROCESSED_STATUS = {429, 503}  # the server refused before doing anything: safe to resend any write
 _SECRET_PARAMS = ("token", "secret", "password", "key", "signature", "code", "assertion", "sig")
 
+T = TypeVar("T")
 ErrorWords = Callable[[httpx.Response], tuple[str | None, str]]
 
 
@@ -50,6 +51,11 @@ class _Retry(Exception):
     def __init__(self, reason: str, retry_after: float | None = None, response: httpx.Response | None = None):
         super().__init__(reason)
         self.retry_after, self.response = retry_after, response
+
+
+class RetryLater(_Retry):
+    """Raised by an attempt run through ``HttpClient.with_retries``: the answer was transient (e.g. an
+    inner request of a batch answered 429 or 5xx); try again after the client's backoff."""
 
 
 _DEC_MARK = "\u0000D"
@@ -234,6 +240,11 @@ class HttpClient:
                 raise _Retry(f"HTTP {status}", retry_after_seconds(resp.headers.get("Retry-After")), resp)
             return resp
 
+        return self.with_retries(attempt)
+
+    def with_retries(self, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` until it returns, retrying (with this client's attempts, backoff with jitter and
+        ``Retry-After``) each time it raises ``RetryLater``; raises HttpFailure when the attempts run out."""
         def wait(state: Any) -> float:
             exc = state.outcome.exception()
             if isinstance(exc, _Retry) and exc.retry_after is not None:

@@ -95,9 +95,11 @@ def test_orders_deleted_are_found_by_the_read_of_their_lines_without_a_count(bc)
     api = bc.info["api_root"]
     for rid in gone:
         httpx.delete(f"{api}/salesOrders({rid})", headers={**bearer(bc), "If-Match": "*"}).raise_for_status()
-    src, calls = erp_connector(bc, page_size=10), bc.calls
+    src, calls = erp_connector(bc, page_size=10), bc.inner_calls
     delta = src.pull_changes(None, since, before)
-    counts = bc.calls.get("GET $count", 0) - calls.get("GET $count", 0)
+    # the incremental reads go as inner requests of $batch requests; a kind's own count is the unfiltered one
+    # (counts of lastModifiedDateTime ranges carry a $filter)
+    counts = bc.inner_calls.get("GET $count", 0) - calls.get("GET $count", 0)
     merged, report = merge(before, delta)
     src.derive(merged.frames)
     full = erp_connector(bc, page_size=10).pull()

@@ -51,6 +51,16 @@ class SandboxHandle:
         """Requests served so far per shape: ``GET salesInvoices ?$filter,$select`` -> n."""
         return dict(self._server.calls)
 
+    @property
+    def batch_operations(self) -> int:
+        """Inner requests of ``$batch`` requests served so far (each batch is one of ``requests``)."""
+        return self._server.batch_operations
+
+    @property
+    def inner_calls(self) -> dict[str, int]:
+        """Inner requests of ``$batch`` requests per shape, as ``calls`` counts HTTP requests."""
+        return dict(self._server.inner_calls)
+
     def stop(self) -> None:
         self._server.stop()
         self.store.close()

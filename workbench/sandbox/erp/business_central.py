@@ -27,8 +27,8 @@ import uuid
 from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
-from collections.abc import Iterable
-from urllib.parse import parse_qs, quote
+from collections.abc import Callable, Iterable
+from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 from workbench.sandbox.erp.bc_schema import BLANK_DATE, BLANK_GUID, ENUMS, MAX_LENGTH, WriteRefused, check_value, \
     enum_xml_name
@@ -38,6 +38,9 @@ from workbench.sandbox.erp.server import Request, Response
 from workbench.sandbox.erp.store import SqlHint, RecordStore, loads
 
 PAGE_CAP = 20_000
+# "Max batch size: The maximum number of operations in an OData V4 $batch request. 100" (Operational limits for
+# Business Central online, OData request limits; dev-itpro/administration/operational-limits-online.md)
+BATCH_CAP = 100
 # Short type codes for the field tables below.
 G, S, D, DT, DA, B, I = (  # noqa: E741
     "Edm.Guid", "Edm.String", "Edm.Decimal", "Edm.DateTimeOffset", "Edm.Date", "Edm.Boolean", "Edm.Int32")
@@ -148,6 +151,34 @@ def _stamp_bounds(text: str | None) -> SqlHint | None:
                      f"substr({_STAMP_SQL}, 1, 19) {'>=' if m[1] in ('gt', 'ge') else '<='} ?)")
         params.append(m[2])
     return " AND ".join(conds), tuple(params)
+
+
+_STAMP_MS = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'"
+_SQL_OP = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+
+
+def _stamp_exact(store: RecordStore, entity: str, text: str | None) -> SqlHint | None:
+    """For a ``$filter`` made only of ``lastModifiedDateTime`` comparisons joined by ``and``, the exact SQL
+    condition, as the service's index on the stamp answers a count or a key-only read of a range: when every
+    stored stamp of the entity is UTC text to the millisecond (``now_iso``) and the literals are too (or
+    whole seconds), comparing the text is comparing the instants. None otherwise (the filter runs per row)."""
+    if not text:
+        return None
+    conds: list[str] = []
+    params: list[str] = []
+    for term in text.strip().split(" and "):
+        m = _STAMP_TERM.fullmatch(term.strip())
+        if m is None or (m[3] is not None and len(m[3]) != 4):
+            return None
+        conds.append(f"{_STAMP_SQL} {_SQL_OP[m[1]]} ?")
+        params.append(f"{m[2]}{m[3] or '.000'}Z")
+    cache: dict[str, tuple[int, bool]] = store.__dict__.setdefault("_ms_stamps", {})
+    writes, uniform = cache.get(entity, (-1, False))
+    if writes != store.writes:  # whether every stamp is ms text, found once per state of the store
+        writes = store.writes
+        uniform = not store.count_where(entity, (f"{_STAMP_SQL} IS NULL OR {_STAMP_SQL} NOT GLOB {_STAMP_MS}", ()))
+        cache[entity] = (writes, uniform)
+    return (" AND ".join(conds), tuple(params)) if uniform else None
 
 
 def etag(rid: str, version: int) -> str:
@@ -278,6 +309,9 @@ class BusinessCentralFlavor:
         # many entities with a "<navigation>@odata.nextLink" (OData v4.01 JSON format, 4.5.5), as an OData
         # service may, so a test can check a client reads such pages.
         self.expanded_page: int | None = None
+        # set by the HTTP server: serves one inner request of a $batch as if it came alone (faults, auth,
+        # strictness) and counts it as an operation, not an HTTP request (server.answer_inner)
+        self.serve_inner: Callable[[Request], Response] | None = None
 
     # -- auth ---------------------------------------------------------------
     def issue_token(self, lifetime: int | None = None) -> str:
@@ -349,6 +383,8 @@ class BusinessCentralFlavor:
             return denied
         root = f"http://{req.header('host')}/v2.0/{self.tenant}/{self.environment}/api/v2.0"
         segs = [s for s in (m["rest"] or "").split("/") if s]
+        if segs == ["$batch"]:
+            return self._batch(req, root)
         try:
             return self._route(req, root, segs)
         except FilterError as exc:
@@ -422,6 +458,107 @@ class BusinessCentralFlavor:
         if req.method == "DELETE" and parent_filter is None:
             return self._delete(req, entity, rid)
         return self._error(405, "BadRequest_MethodNotAllowed", f"'{req.method}' is not allowed on {entity}.")
+
+    # -- $batch ----------------------------------------------------------------
+    def _batch(self, req: Request, root: str) -> Response:
+        """``POST {api root}/$batch`` in the JSON batch format, as "Using OData transactional $batch requests"
+        (MicrosoftDocs dynamics365smb-devitpro-pb, dev-itpro/webservices/use-odata-batch.md; below: BATCH)
+        shows it: body ``{"requests": [{"method", "id", "url", "headers", "body"}]}``, answer
+        ``{"responses": [{"id", "status", "headers", "body"}]}``; the format itself is OData JSON Format
+        v4.01, section 19 (below: JSON19). Each inner request is served as if it came alone, in order."""
+        if req.method != "POST":
+            return self._error(405, "BadRequest_MethodNotAllowed",
+                               f"'{req.method}' requests for '$batch' are not allowed within Dynamics 365 Business "
+                               f"Central OData web services.")
+        # BATCH, request headers: "Content-Type: application/json. Required for JSON Batch content." The
+        # multipart/mixed format of OData 4.0 is not served here; any other type is not a batch at all. Which
+        # status Business Central gives a wrong type is not documented: 415 Unsupported Media Type (RFC 9110
+        # 15.5.16), as the OData .NET library answers a batch it cannot read.
+        ctype = (req.header("content-type") or "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            return self._error(415, "BadRequest", f"The content type '{ctype or '(none)'}' is not supported for "
+                                                  f"$batch requests; this service reads JSON batches "
+                                                  f"(Content-Type: application/json).")
+        try:
+            payload = loads(req.body or b"")
+        except ValueError:
+            payload = None
+        requests = payload.get("requests") if isinstance(payload, dict) else None
+        if not isinstance(requests, list) or not all(isinstance(r, dict) for r in requests):
+            return self._error(400, "BadRequest", "Invalid Request Body: a JSON batch is an object with a "
+                                                  "'requests' array of request objects.")
+        # operational-limits-online.md: at most 100 operations in a $batch request (BATCH_CAP); the words of
+        # the refusal are not documented, the status is the one of any request the service will not process
+        if len(requests) > BATCH_CAP:
+            return self._error(400, "BadRequest", f"The batch request contains {len(requests)} operations; the "
+                                                  f"maximum number of operations in a $batch request is "
+                                                  f"{BATCH_CAP}.")
+        seen: set[str] = set()
+        for inner in requests:
+            # JSON19 19.1: method and url are required; id identifies the request and is unique in the batch.
+            # BATCH's first example sends requests without id and gets "id": null back, so a missing id passes.
+            rid = inner.get("id")
+            if not isinstance(inner.get("method"), str) or not isinstance(inner.get("url"), str):
+                return self._error(400, "BadRequest", "Invalid Request Body: each request of a batch needs "
+                                                      "'method' and 'url'.")
+            if rid is not None:
+                if str(rid) in seen:
+                    return self._error(400, "BadRequest", f"Invalid Request Body: the request id '{rid}' is "
+                                                          f"used twice in the batch.")
+                seen.add(str(rid))
+        assert self.serve_inner is not None, "the HTTP server sets serve_inner"
+        host = req.header("host")
+        responses = []
+        for inner in requests:
+            resolved = self._inner_path(inner["url"], root, host)
+            if resolved is None:
+                answer = self._error(400, "BadRequest", f"The URL '{inner['url']}' of a batch request is not a "
+                                                        f"request to this service.")
+            else:
+                # the batch's own headers (Authorization above all: BATCH, "Authorization: Bearer {token}.
+                # Required." is a header of the batch) apply to each inner request; its own headers add to them
+                headers = {k: v for k, v in req.headers.items() if k not in ("content-type", "content-length")}
+                headers.update({str(k).lower(): str(v) for k, v in (inner.get("headers") or {}).items()})
+                body = inner.get("body")
+                raw = b"" if body is None else (body.encode() if isinstance(body, str) else
+                                                 Response.json(200, body).body)
+                answer = self.serve_inner(Request.parse(inner["method"].upper(), resolved, headers, raw))
+            responses.append(self._inner_response(inner.get("id"), answer))
+        # an inner failure is that inner response's status; the batch itself succeeded (BATCH, Response: 200, 204
+        # and 400 side by side in one answer)
+        return Response(200, b'{"responses":[' + b",".join(responses) + b"]}",
+                        {"Content-Type": "application/json; odata.metadata=minimal; charset=utf-8"})
+
+    def _inner_path(self, url: str, root: str, host: str | None) -> str | None:
+        """The path (with its query) an inner request's url names, or None when it names another service.
+        JSON19 19.1: a url is an absolute path (from the batch URL's host) or relative to the batch request
+        URL, i.e. to the service root (``companies(...)/customers?...``, as BATCH's examples send it); an absolute
+        URL to this same service (what a nextLink is) is taken too, as OData's multipart batch allows."""
+        if url.startswith(("$", "/$")):
+            return None  # "$1"-style references to an earlier response are not served here
+        full = urljoin(root + "/", url)
+        parts = urlsplit(full)
+        if parts.netloc != (host or "") or not parts.path.startswith(urlsplit(root).path + "/") \
+                or parts.path.rstrip("/").endswith("/$batch"):
+            return None
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    @staticmethod
+    def _inner_response(rid: Any, answer: Response) -> bytes:
+        """One entry of ``responses``: id, status, headers and body; a JSON body as JSON (spliced in as the
+        inner request produced it), any other as a JSON string (JSON19 19.2: a non-JSON body, such as
+        ``/$count``'s text/plain, is a string value)."""
+        headers = {k.lower(): v for k, v in answer.headers.items()}
+        is_json = "json" in headers.get("content-type", "")
+        if is_json:
+            headers["content-type"] = "application/json; odata.metadata=minimal"
+        headers["odata-version"] = "4.0"
+        head = Response.json(200, {"id": None if rid is None else str(rid), "status": answer.status,
+                                   "headers": headers}).body
+        if not answer.body:
+            return head
+        body = answer.body if is_json else json.dumps(answer.body.decode("utf-8")).encode()
+        return head[:-1] + b',"body":' + body + b"}"
 
     # -- reads ----------------------------------------------------------------
     def _options(self, req: Request, allowed: set[str]) -> None:
@@ -595,6 +732,9 @@ class BusinessCentralFlavor:
                 rows, nxt = [], None
             elif fields == ["id"] and keep is None and not expand:  # key-only: the key column, as an index serves it
                 rows, nxt = self.store.page_ids(entity, pos, want)
+            elif fields == ["id"] and not expand and parent is None \
+                    and (exact := _stamp_exact(self.store, entity, req.query.get("$filter"))) is not None:
+                rows, nxt = self.store.page_ids(entity, pos, want, exact)  # a key-only read of a stamp range
             else:
                 rows, nxt = self.store.page(entity, pos, want, keep, hint)
             total = sum(1 for _ in self._iter(entity, keep)) if count == "true" else None
@@ -624,9 +764,11 @@ class BusinessCentralFlavor:
         type_name, types, _ = ENTITIES[entity]
         keep = compile_filter(req.query["$filter"], types, f"Microsoft.NAV.{type_name}") \
             if req.query.get("$filter") is not None else None
-        # unfiltered: the table's row count, as a database answers it, without reading every record
-        total = self.store.count(entity) if keep is None else \
-            sum(1 for _ in self._iter(entity, keep, _stamp_bounds(req.query.get("$filter"))))
+        # unfiltered: the table's row count, as a database answers it, without reading every record; a range
+        # of stamps too, as the index on lastModifiedDateTime would
+        exact = _stamp_exact(self.store, entity, req.query.get("$filter")) if keep is not None else None
+        total = self.store.count(entity) if keep is None else self.store.count_where(entity, exact) \
+            if exact is not None else sum(1 for _ in self._iter(entity, keep, _stamp_bounds(req.query.get("$filter"))))
         return Response(200, str(total).encode(), {"Content-Type": "text/plain"})
 
     def _iter(self, entity: str, keep: Any, hint: SqlHint | None = None) -> Iterable[tuple[dict[str, Any], int]]:

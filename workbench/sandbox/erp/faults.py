@@ -23,6 +23,7 @@ class Shot:
     retry_after: int | None = None
     seconds: float = 0.0
     remaining: int = 1
+    after: int = 0  # API requests (inner requests of a batch included) let through before it fires
 
 
 class Faults:
@@ -33,11 +34,11 @@ class Faults:
         self.token_epoch = 0  # bumped by expire_tokens(); tokens carry the epoch they were issued in
         self.fired: list[str] = []
 
-    def rate_limit(self, times: int = 1, retry_after: int | None = 1) -> None:
-        self._add(Shot("rate_limit", 429, retry_after=retry_after, remaining=times))
+    def rate_limit(self, times: int = 1, retry_after: int | None = 1, after: int = 0) -> None:
+        self._add(Shot("rate_limit", 429, retry_after=retry_after, remaining=times, after=after))
 
-    def server_error(self, status: int = 500, times: int = 1) -> None:
-        self._add(Shot("server_error", status, remaining=times))
+    def server_error(self, status: int = 500, times: int = 1, after: int = 0) -> None:
+        self._add(Shot("server_error", status, remaining=times, after=after))
 
     def slow(self, seconds: float = 2.0, times: int = 1) -> None:
         self._add(Shot("slow", seconds=seconds, remaining=times))
@@ -65,6 +66,9 @@ class Faults:
             if not self._shots:
                 return None
             shot = self._shots[0]
+            if shot.after > 0:
+                shot.after -= 1
+                return None
             shot.remaining -= 1
             if shot.remaining <= 0:
                 self._shots.pop(0)

@@ -29,6 +29,13 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes
 
+    @classmethod
+    def parse(cls, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Request:
+        """A request as sent: ``raw_path`` is the path with its query, still percent-encoded."""
+        parts = urlsplit(raw_path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        return cls(method, unquote(parts.path), raw_path, query, {k.lower(): v for k, v in headers.items()}, body)
+
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)
 
@@ -80,31 +87,13 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _serve(self) -> None:
-        parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         if len(body) < length:  # the client died mid-request: a real server never acts on half a request
             self.close_connection = True
             return
-        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        req = Request(self.command, unquote(parts.path), self.path, query,
-                      {k.lower(): v for k, v in self.headers.items()}, body)
-        flavor, faults = self.server.flavor, self.server.faults
-        resp: Response | None = None
-        try:
-            if flavor.is_api(req):
-                shot = faults.next_shot()
-                if shot is not None and shot.kind == "slow":
-                    _hold(self.connection, shot.seconds)
-                elif shot is not None:
-                    resp = flavor.fault_response(shot.status, "Too many requests" if shot.status == 429
-                                                 else "The service is temporarily unavailable")
-                    if shot.retry_after is not None:
-                        resp.headers["Retry-After"] = str(shot.retry_after)
-            if resp is None:
-                resp = flavor.handle(req)
-        except Exception as exc:  # a sandbox bug must still answer like a server, not hang the client
-            resp = flavor.fault_response(500, f"sandbox error: {type(exc).__name__}: {exc}")
+        req = Request.parse(self.command, self.path, dict(self.headers.items()), body)
+        resp = self.server.answer(req, self.connection)
         self.server.count(self.command, self.path)
         try:
             self.send_response(resp.status)
@@ -127,18 +116,64 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, port: int, flavor: Flavor, faults: Faults):
         self.flavor, self.faults, self.requests = flavor, faults, 0
         self.calls: dict[str, int] = {}  # per request shape, see ``count``
+        self.batch_operations = 0  # inner requests of $batch requests, see ``answer_inner``
+        self.inner_calls: dict[str, int] = {}  # the same per shape
         self._count_lock = threading.Lock()
         super().__init__(("127.0.0.1", port), _Handler)
+        if hasattr(flavor, "serve_inner"):  # a flavour that serves $batch runs each inner request through here
+            flavor.serve_inner = self.answer_inner
+
+    def answer(self, req: Request, conn: socket.socket | None = None) -> Response:
+        """The flavour's answer to ``req``, after the armed faults (an API request only). ``conn`` is
+        the connection a slow answer holds; an inner request of a batch (none) sleeps instead."""
+        flavor, faults = self.flavor, self.faults
+        resp: Response | None = None
+        try:
+            if flavor.is_api(req):
+                shot = faults.next_shot()
+                if shot is not None and shot.kind == "slow":
+                    if conn is not None:
+                        _hold(conn, shot.seconds)
+                    else:
+                        time.sleep(shot.seconds)
+                elif shot is not None:
+                    resp = flavor.fault_response(shot.status, "Too many requests" if shot.status == 429
+                                                 else "The service is temporarily unavailable")
+                    if shot.retry_after is not None:
+                        resp.headers["Retry-After"] = str(shot.retry_after)
+            if resp is None:
+                resp = flavor.handle(req)
+        except Exception as exc:  # a sandbox bug must still answer like a server, not hang the client
+            resp = flavor.fault_response(500, f"sandbox error: {type(exc).__name__}: {exc}")
+        return resp
+
+    def answer_inner(self, req: Request) -> Response:
+        """An inner request of a ``$batch``: served exactly as if it came alone (faults, auth,
+        strictness), but not an HTTP request of its own: counted in ``batch_operations`` and
+        ``inner_calls``, never in ``requests``/``calls``."""
+        self._count_shape(req.method, req.raw_path, self.inner_calls)
+        with self._count_lock:
+            self.batch_operations += 1
+        return self.answer(req)
+
+    @staticmethod
+    def _shape(method: str, raw_path: str) -> str:
+        url = urlsplit(raw_path)
+        last = unquote(url.path).rstrip("/").rsplit("/", 1)[-1].split("(", 1)[0]
+        query = parse_qs(url.query, keep_blank_values=True)
+        options = ",".join(f"{k}=id" if query[k] == ["id"] else k for k in sorted(query))
+        return f"{method} {last}" + (f" ?{options}" if options else "")
+
+    def _count_shape(self, method: str, raw_path: str, into: dict[str, int]) -> None:
+        shape = self._shape(method, raw_path)
+        with self._count_lock:
+            into[shape] = into.get(shape, 0) + 1
 
     def count(self, method: str, raw_path: str) -> None:
         """One request more, also per shape: the method, the path's last segment without its key and
         the names of the query options (``GET salesInvoices ?$filter,$select``; ``$select=id`` for a key-only
         read), so the benchmark can say what each request was for."""
-        url = urlsplit(raw_path)
-        last = unquote(url.path).rstrip("/").rsplit("/", 1)[-1].split("(", 1)[0]
-        query = parse_qs(url.query, keep_blank_values=True)
-        options = ",".join(f"{k}=id" if query[k] == ["id"] else k for k in sorted(query))
-        shape = f"{method} {last}" + (f" ?{options}" if options else "")
+        shape = self._shape(method, raw_path)
         with self._count_lock:
             self.requests += 1
             self.calls[shape] = self.calls.get(shape, 0) + 1
@@ -158,6 +193,14 @@ class HttpServer:
     @property
     def calls(self) -> dict[str, int]:
         return self._server.calls
+
+    @property
+    def batch_operations(self) -> int:
+        return self._server.batch_operations
+
+    @property
+    def inner_calls(self) -> dict[str, int]:
+        return self._server.inner_calls
 
     def start(self) -> None:
         self._thread.start()

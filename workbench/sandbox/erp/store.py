@@ -33,6 +33,7 @@ class RecordStore:
         self.path = Path(path)
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self.writes = 0  # bumped by every insert, update and delete: lets a reader cache what it derived
         con = self._con()
         con.executescript(
             """
@@ -42,6 +43,9 @@ class RecordStore:
                 version INTEGER NOT NULL DEFAULT 1, data TEXT NOT NULL,
                 PRIMARY KEY (entity, id));
             CREATE UNIQUE INDEX IF NOT EXISTS records_seq ON records(entity, seq);
+            -- the stamp an incremental reader filters on (Business Central's lastModifiedDateTime), indexed as
+            -- the service's own table is, so counting a range of it does not read every record
+            CREATE INDEX IF NOT EXISTS records_stamp ON records(entity, json_extract(data, '$.lastModifiedDateTime'));
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """)
         con.commit()
@@ -82,6 +86,7 @@ class RecordStore:
         """Append records (id, data) in order; returns how many were written."""
         n = 0
         with self._write_lock:
+            self.writes += 1
             con = self._con()
             start = con.execute("SELECT COALESCE(MAX(seq), 0) FROM records WHERE entity=?",
                                 (entity,)).fetchone()[0]
@@ -149,12 +154,23 @@ class RecordStore:
                     return out, (last if more else None)
         return out, None
 
-    def page_ids(self, entity: str, after_seq: int, limit: int) -> tuple[list[tuple[dict[str, Any], int]], int | None]:
+    def count_where(self, entity: str, where: SqlHint) -> int:
+        """How many records meet ``where`` (an exact SQL condition), without decoding any."""
+        cond, params = where
+        n: int = self._con().execute(f"SELECT COUNT(*) FROM records WHERE entity=? AND ({cond})",
+                                     (entity, *params)).fetchone()[0]
+        return n
+
+    def page_ids(self, entity: str, after_seq: int, limit: int, where: SqlHint | None = None
+                 ) -> tuple[list[tuple[dict[str, Any], int]], int | None]:
         """``page`` for a key-only read: ({"id": id}, version) of up to ``limit`` records after
-        ``after_seq``, read from the key column without decoding the records."""
+        ``after_seq`` (that meet ``where``, an exact SQL condition on the stamp, found through its index),
+        read from the key column without decoding the records."""
+        cond, params = where if where is not None else ("1", ())
+        index = "INDEXED BY records_stamp" if where is not None else ""  # not a scan of every seq after
         rows = self._con().execute(
-            "SELECT seq, id, version FROM records WHERE entity=? AND seq>? ORDER BY seq LIMIT ?",
-            (entity, after_seq, limit + 1)).fetchall()
+            f"SELECT seq, id, version FROM records {index} WHERE entity=? AND seq>? AND ({cond}) ORDER BY seq "
+            f"LIMIT ?", (entity, after_seq, *params, limit + 1)).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
         return [({"id": rid}, version) for _, rid, version in rows], (rows[-1][0] if more else None)
@@ -193,6 +209,7 @@ class RecordStore:
         """Apply ``change(data, version) -> new data`` atomically and bump the version; a change
         returning None leaves the record (and its version) as it was."""
         with self._write_lock:
+            self.writes += 1
             con = self._con()
             row = con.execute("SELECT data, version FROM records WHERE entity=? AND id=?",
                               (entity, rid)).fetchone()
@@ -210,6 +227,7 @@ class RecordStore:
     def delete(self, entity: str, rid: str) -> bool:
         """Remove a record for good (the ERPs served keep no tombstones); False when there was none."""
         with self._write_lock:
+            self.writes += 1
             con = self._con()
             gone = con.execute("DELETE FROM records WHERE entity=? AND id=?", (entity, rid)).rowcount
             con.commit()
