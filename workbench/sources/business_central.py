@@ -138,6 +138,7 @@ class _Read:
     url: str  # absolute, with its query
     what: str  # for errors: "reading salesInvoices"
     page: bool = False  # a collection read: sent with Prefer: odata.maxpagesize
+    after: int = 0  # how many of the reads just before it in its task's round must be processed first
 
 
 @dataclass(frozen=True)
@@ -379,7 +380,10 @@ class BusinessCentralSource:
             for rng in ranges or []:
                 first.append(_Read(f"{url}/$count?$filter={quote(rng.filter, safe=_SAFE)}",
                                    f"counting {entity} in {rng.filter}"))
-        first.append(_Read(f"{url}?{_query(params)}", f"reading {entity}", page=True))
+        # after its counts: a batch's requests may run in any order unless one names others in dependsOn
+        # (OData JSON Format v4.01, 19.1), and a record added between a change read and a count after it
+        # would make the count look one short of a deletion
+        first.append(_Read(f"{url}?{_query(params)}", f"reading {entity}", page=True, after=len(first)))
         answers = yield first
         count = _as_count(entity, answers[0].body) if counted else 0
         range_counts = [_as_count(entity, a.body) for a in answers[1:-1]]
@@ -525,10 +529,20 @@ class BusinessCentralSource:
         pending = list(range(len(reads)))
         prefer = f"odata.maxpagesize={self.page_size}"
 
+        def request(n: int, sent: set[int]) -> dict[str, Any]:
+            one: dict[str, Any] = {"id": str(n), "method": "GET", "url": self._inner_url(reads[n].url),
+                                   "headers": {"Prefer": prefer} if reads[n].page else {}}
+            # the reads it waits for, where they are in this same request (an earlier batch, or an earlier
+            # attempt that answered them, has run them already)
+            before = [str(d) for d in range(n - reads[n].after, n) if d in sent]
+            if before:
+                one["dependsOn"] = before
+            return one
+
         def attempt() -> None:
             nonlocal pending
-            body = {"requests": [{"id": str(n), "method": "GET", "url": self._inner_url(reads[n].url),
-                                  "headers": {"Prefer": prefer} if reads[n].page else {}} for n in pending]}
+            sent = set(pending)
+            body = {"requests": [request(n, sent) for n in pending]}
             before = self.http.requests
             resp = self.http.request("POST", f"{self.api_root}/$batch", content=encode_json(body).encode("utf-8"),
                                      headers={"Content-Type": "application/json"})
@@ -542,13 +556,17 @@ class BusinessCentralSource:
             again: list[int] = []
             last: dict[str, Any] = {}
             for one in got:
-                n = int(one.get("id"))
-                status = int(one.get("status") or 0)
+                n, status = self._answer_of(one, sent)
                 if status in TRANSIENT_STATUS:
                     again.append(n)
                     last = one
+                elif status == 424:  # not run, as a read it waits for was refused: sent again with it
+                    again.append(n)
                 elif status >= 400:
                     raise self._inner_failure(reads[n], one)
+                elif reads[n].page and not isinstance(one.get("body"), dict):
+                    raise SourceError(f"Business Central $batch: {reads[n].what} answered HTTP {status} without "
+                                      f"a JSON page (inner request: GET {redact(reads[n].url)})")
                 else:
                     answers[n] = _Answer(status, one.get("body"))
             missing = set(pending) - set(answers) - set(again)
@@ -565,6 +583,21 @@ class BusinessCentralSource:
 
         self.http.with_retries(attempt)
         return [answers[n] for n in range(len(reads))]
+
+    @staticmethod
+    def _answer_of(one: Any, sent: set[int]) -> tuple[int, int]:
+        """(which request, status) of one entry of a batch's ``responses``, or a SourceError saying what a
+        service that answers otherwise than OData JSON Format v4.01, 19.2 sent."""
+        if not isinstance(one, dict):
+            raise SourceError(f"Business Central $batch: an answer that is not a JSON object: {str(one)[:80]!r}")
+        try:
+            n, status = int(str(one.get("id"))), int(str(one.get("status")))
+        except ValueError:
+            n, status = -1, 0
+        if n not in sent or not 100 <= status <= 599:
+            raise SourceError(f"Business Central $batch: an answer with id {one.get('id')!r} and status "
+                              f"{one.get('status')!r}; expected the id of a request the batch sent and an HTTP status")
+        return n, status
 
     def _inner_url(self, url: str) -> str:
         """An inner request's url relative to the service root, as the batch examples send it

@@ -136,3 +136,26 @@ def test_without_the_previous_stamps_every_id_is_read_in_batched_pages(bc):
     assert used["inner"]["GET salesInvoices ?$select=id"] == 1  # the first page; the rest follow their links
     assert used["inner"]["GET salesInvoices ?$select=id,$skiptoken"] == pages - 1
     assert report["invoices"]["deleted"] == 1
+
+
+def test_each_kind_s_change_read_waits_for_its_counts_and_is_sent_again_with_a_refused_count(bc):
+    before = erp_connector(bc, page_size=50).pull()
+    *_, plain = _changes(bc, before, 50)
+    # the batch gets through; its first read (the customers' count) is refused: the customers' change read,
+    # which names that count in dependsOn, is answered 424 (not run) and goes again with it
+    bc.faults.rate_limit(times=1, retry_after=0, after=1)
+    src, delta, merged, report, used = _changes(bc, before, 50)
+    assert bc.faults.fired.count("rate_limit") == 1 and bc.impl.not_run == 1  # it waited for its count
+    assert used["calls"] == plain["calls"] + 1  # one batch more: the count and its change read, sent again
+    changes = next(k for k in plain["inner"] if k.startswith("GET customers ?$filter"))
+    assert used["inner"][changes] == plain["inner"][changes] == 1  # run once: the 424 was not a read
+    _same(merged, erp_connector(bc, page_size=50).pull())
+
+
+@pytest.mark.parametrize("answer", [
+    "not an object", {"id": "7", "status": 200}, {"id": "x", "status": 200}, {"id": "0", "status": "ok"},
+    {"id": "0", "status": 42}])
+def test_a_batch_answer_a_service_should_not_give_is_a_clear_error(answer):
+    from workbench.sources.business_central import BusinessCentralSource
+    with pytest.raises(SourceError, match=r"Business Central \$batch: an answer"):
+        BusinessCentralSource._answer_of(answer, {0, 1})

@@ -312,6 +312,7 @@ class BusinessCentralFlavor:
         # set by the HTTP server: serves one inner request of a $batch as if it came alone (faults, auth,
         # strictness) and counts it as an operation, not an HTTP request (server.answer_inner)
         self.serve_inner: Callable[[Request], Response] | None = None
+        self.not_run = 0  # inner requests answered 424: a request they depend on (dependsOn) failed
 
     # -- auth ---------------------------------------------------------------
     def issue_token(self, lifetime: int | None = None) -> str:
@@ -487,20 +488,29 @@ class BusinessCentralFlavor:
         if not isinstance(requests, list) or not all(isinstance(r, dict) for r in requests):
             return self._error(400, "BadRequest", "Invalid Request Body: a JSON batch is an object with a "
                                                   "'requests' array of request objects.")
-        # operational-limits-online.md: at most 100 operations in a $batch request (BATCH_CAP); the words of
-        # the refusal are not documented, the status is the one of any request the service will not process
+        # operational-limits-online.md: at most 100 operations in a $batch request (BATCH_CAP). The service's
+        # words, as a partner got them back (Stefano Demiliani, "Dynamics 365 Business Central: batch API calls
+        # and max number of operations", demiliani.com, 2021-01-12); the status is not given there: 400, that of
+        # any request the service will not read.
         if len(requests) > BATCH_CAP:
-            return self._error(400, "BadRequest", f"The batch request contains {len(requests)} operations; the "
-                                                  f"maximum number of operations in a $batch request is "
-                                                  f"{BATCH_CAP}.")
+            return self._error(400, "Unknown", f"The current batch message contains too many parts. A maximum "
+                                               f"number of '{BATCH_CAP}' query operations and change sets are "
+                                               f"allowed in a batch message.")
         seen: set[str] = set()
-        for inner in requests:
+        for n, inner in enumerate(requests):
             # JSON19 19.1: method and url are required; id identifies the request and is unique in the batch.
             # BATCH's first example sends requests without id and gets "id": null back, so a missing id passes.
             rid = inner.get("id")
             if not isinstance(inner.get("method"), str) or not isinstance(inner.get("url"), str):
                 return self._error(400, "BadRequest", "Invalid Request Body: each request of a batch needs "
                                                       "'method' and 'url'.")
+            # JSON19 19.1: dependsOn names requests that must be processed before this one; the OData .NET
+            # library Business Central reads batches with refuses any other (OData/odata.net issue 1822)
+            after = inner.get("dependsOn")
+            if after is not None and (not isinstance(after, list) or any(str(d) not in seen for d in after)):
+                return self._error(400, "BadRequest", f"The dependsOn Id: {after} in request [{rid or n}] is not "
+                                                      f"matching any of the request Id and atomic group Id seen so "
+                                                      f"far. Forward reference is not allowed.")
             if rid is not None:
                 if str(rid) in seen:
                     return self._error(400, "BadRequest", f"Invalid Request Body: the request id '{rid}' is "
@@ -509,9 +519,15 @@ class BusinessCentralFlavor:
         assert self.serve_inner is not None, "the HTTP server sets serve_inner"
         host = req.header("host")
         responses = []
+        failed: set[str] = set()  # ids of inner requests answered 4xx/5xx
         for inner in requests:
             resolved = self._inner_path(inner["url"], root, host)
-            if resolved is None:
+            if failed.intersection(map(str, inner.get("dependsOn") or ())):
+                # a request whose dependency failed is not run: 424 Failed Dependency (RFC 4918, 11.4)
+                answer = self._error(424, "BadRequest", "The request was not processed: a request it depends on "
+                                                        "failed.")
+                self.not_run += 1
+            elif resolved is None:
                 answer = self._error(400, "BadRequest", f"The URL '{inner['url']}' of a batch request is not a "
                                                         f"request to this service.")
             else:
@@ -523,6 +539,8 @@ class BusinessCentralFlavor:
                 raw = b"" if body is None else (body.encode() if isinstance(body, str) else
                                                  Response.json(200, body).body)
                 answer = self.serve_inner(Request.parse(inner["method"].upper(), resolved, headers, raw))
+            if answer.status >= 400 and inner.get("id") is not None:
+                failed.add(str(inner["id"]))
             responses.append(self._inner_response(inner.get("id"), answer))
         # an inner failure is that inner response's status; the batch itself succeeded (BATCH, Response: 200, 204
         # and 400 side by side in one answer)
