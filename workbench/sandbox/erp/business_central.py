@@ -25,6 +25,7 @@ import secrets
 import time
 import uuid
 from datetime import date, datetime, UTC
+from http import HTTPStatus
 from decimal import Decimal
 from typing import Any
 from collections.abc import Callable, Iterable
@@ -519,6 +520,7 @@ class BusinessCentralFlavor:
         assert self.serve_inner is not None, "the HTTP server sets serve_inner"
         host = req.header("host")
         responses = []
+        answers: list[tuple[Any, Response]] = []
         failed: set[str] = set()  # ids of inner requests answered 4xx/5xx
         for inner in requests:
             resolved = self._inner_path(inner["url"], root, host)
@@ -542,10 +544,30 @@ class BusinessCentralFlavor:
             if answer.status >= 400 and inner.get("id") is not None:
                 failed.add(str(inner["id"]))
             responses.append(self._inner_response(inner.get("id"), answer))
+            answers.append((inner.get("id"), answer))
+        # "If you leave the Accept header out, then the response will be multipart/mixed" (A. Kauffmann, "Batch
+        # calls with Business Central APIs (1) - Basic operation", kauffmann.nl, 2020-12-18): JSON only when asked
+        if "application/json" not in (req.header("accept") or ""):
+            return self._multipart(answers)
         # an inner failure is that inner response's status; the batch itself succeeded (BATCH, Response: 200, 204
         # and 400 side by side in one answer)
         return Response(200, b'{"responses":[' + b",".join(responses) + b"]}",
                         {"Content-Type": "application/json; odata.metadata=minimal; charset=utf-8"})
+
+    @staticmethod
+    def _multipart(answers: list[tuple[Any, Response]]) -> Response:
+        """The batch's answers as OData 4.0's multipart/mixed batch response (OData Protocol 4.0, 11.7.4): one
+        ``application/http`` part per request, its status line, headers and body."""
+        boundary = f"batchresponse_{uuid.uuid4()}"
+        out = b""
+        for rid, answer in answers:
+            head = [f"HTTP/1.1 {answer.status} {HTTPStatus(answer.status).phrase}"]
+            head += [f"{k}: {v}" for k, v in answer.headers.items()]
+            out += (f"--{boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n"
+                    + (f"Content-ID: {rid}\r\n" if rid is not None else "") + "\r\n"
+                    + "\r\n".join(head) + "\r\n\r\n").encode() + answer.body + b"\r\n"
+        return Response(200, out + f"--{boundary}--\r\n".encode(),
+                        {"Content-Type": f"multipart/mixed; boundary={boundary}"})
 
     def _inner_path(self, url: str, root: str, host: str | None) -> str | None:
         """The path (with its query) an inner request's url names, or None when it names another service.

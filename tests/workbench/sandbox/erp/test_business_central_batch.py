@@ -29,6 +29,11 @@ def batch_url(h) -> str:
     return h.info["api_root"].rsplit("/companies(", 1)[0] + "/$batch"
 
 
+def asks_json(h) -> dict[str, str]:
+    """A batch's headers: its token, and Accept: application/json (without it the answer is multipart)."""
+    return bearer(h) | {"Accept": "application/json"}
+
+
 def company(h) -> str:
     return "companies(" + h.info["api_root"].rsplit("/companies(", 1)[1]
 
@@ -36,7 +41,7 @@ def company(h) -> str:
 def test_a_batch_is_one_request_whose_inner_requests_are_answered_in_order_with_their_ids(bc):
     c = company(bc)
     before, ops = bc.requests, bc.batch_operations
-    resp = httpx.post(batch_url(bc), headers=bearer(bc), json={"requests": [
+    resp = httpx.post(batch_url(bc), headers=asks_json(bc), json={"requests": [
         {"id": "a", "method": "GET", "url": f"{c}/customers/$count"},
         {"id": "b", "method": "GET", "url": f"{c}/customers?$select=id,displayName",
          "headers": {"Prefer": "odata.maxpagesize=5"}},
@@ -60,7 +65,7 @@ def test_a_batch_is_one_request_whose_inner_requests_are_answered_in_order_with_
 
 def test_an_inner_request_is_as_strict_as_the_same_request_alone(bc):
     c = company(bc)
-    resp = httpx.post(batch_url(bc), headers=bearer(bc), json={"requests": [
+    resp = httpx.post(batch_url(bc), headers=asks_json(bc), json={"requests": [
         {"id": "1", "method": "GET", "url": f"{c}/customers?$search=x"},
         {"id": "2", "method": "GET", "url": f"{c}/salesOrderLines"},
         {"id": "3", "method": "GET", "url": f"{c}/customers?$filter=nosuch eq 1"}]})
@@ -76,13 +81,13 @@ def test_more_than_100_operations_are_refused_whole(bc):
 
     def requests(n: int) -> list[dict]:
         return [{"id": str(i), "method": "GET", "url": f"{c}/customers/$count"} for i in range(n)]
-    refused = httpx.post(batch_url(bc), headers=bearer(bc), json={"requests": requests(101)})
+    refused = httpx.post(batch_url(bc), headers=asks_json(bc), json={"requests": requests(101)})
     # the service's own words for it, as a partner got them back (demiliani.com, 2021-01-12)
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "Unknown"
     assert refused.json()["error"]["message"].startswith(
         "The current batch message contains too many parts. A maximum number of '100' query operations")
     assert bc.batch_operations == ops  # none of them ran
-    served = httpx.post(batch_url(bc), headers=bearer(bc), json={"requests": requests(100)})
+    served = httpx.post(batch_url(bc), headers=asks_json(bc), json={"requests": requests(100)})
     assert served.status_code == 200 and len(served.json()["responses"]) == 100
 
 
@@ -98,7 +103,7 @@ def test_a_batch_needs_the_json_content_type(bc, content_type):
                                   {"requests": [{"id": "1", "method": "GET", "url": "companies"},
                                                 {"id": "1", "method": "GET", "url": "companies"}]}, []])
 def test_a_malformed_batch_is_refused(bc, body):
-    resp = httpx.post(batch_url(bc), headers=bearer(bc), json=body)
+    resp = httpx.post(batch_url(bc), headers=asks_json(bc), json=body)
     assert resp.status_code == 400 and resp.json()["error"]["code"] == "BadRequest"
 
 
@@ -110,7 +115,7 @@ def test_inner_requests_run_with_the_batch_s_credentials(bc):
     inner = {"requests": [{"id": "1", "method": "GET", "url": f"{c}/customers/$count",
                            "headers": {"Authorization": "Bearer nope"}},
                           {"id": "2", "method": "GET", "url": f"{c}/customers/$count"}]}
-    answers = httpx.post(batch_url(bc), headers=bearer(bc), json=inner).json()["responses"]
+    answers = httpx.post(batch_url(bc), headers=asks_json(bc), json=inner).json()["responses"]
     assert [a["status"] for a in answers] == [401, 200]
     assert answers[0]["body"]["error"]["code"] == "Authentication_InvalidCredentials"
 
@@ -118,10 +123,10 @@ def test_inner_requests_run_with_the_batch_s_credentials(bc):
 def test_faults_hit_inner_requests_one_by_one(bc):
     c = company(bc)
     bc.faults.rate_limit(times=1, retry_after=3)
-    refused = httpx.post(batch_url(bc), headers=bearer(bc), json={"requests": []})
+    refused = httpx.post(batch_url(bc), headers=asks_json(bc), json={"requests": []})
     assert refused.status_code == 429  # the batch itself is a request like any other
     bc.faults.server_error(503, times=1, after=2)  # past the batch and its first inner request
-    resp = httpx.post(batch_url(bc), headers=bearer(bc), json={"requests": [
+    resp = httpx.post(batch_url(bc), headers=asks_json(bc), json={"requests": [
         {"id": "1", "method": "GET", "url": f"{c}/customers/$count"},
         {"id": "2", "method": "GET", "url": f"{c}/customers/$count"},
         {"id": "3", "method": "GET", "url": f"{c}/customers/$count"}]})
@@ -132,7 +137,7 @@ def test_faults_hit_inner_requests_one_by_one(bc):
 def test_inner_urls_relative_absolute_path_or_this_service_only(bc):
     c = company(bc)
     root_path = batch_url(bc).split("127.0.0.1", 1)[1].split("/", 1)[1].rsplit("/$batch", 1)[0]
-    answers = httpx.post(batch_url(bc), headers=bearer(bc), json={"requests": [
+    answers = httpx.post(batch_url(bc), headers=asks_json(bc), json={"requests": [
         {"id": "1", "method": "GET", "url": f"/{root_path}/{c}/customers/$count"},
         {"id": "2", "method": "GET", "url": f"{bc.info['api_root']}/customers/$count"},
         {"id": "3", "method": "GET", "url": f"http://example.com/{root_path}/{c}/customers/$count"},
@@ -143,7 +148,7 @@ def test_inner_urls_relative_absolute_path_or_this_service_only(bc):
 def test_depends_on_names_only_earlier_requests(bc):
     c = company(bc)
     ops = bc.batch_operations
-    resp = httpx.post(batch_url(bc), headers=bearer(bc), json={"requests": [
+    resp = httpx.post(batch_url(bc), headers=asks_json(bc), json={"requests": [
         {"id": "a", "method": "GET", "url": f"{c}/customers/$count", "dependsOn": ["b"]},
         {"id": "b", "method": "GET", "url": f"{c}/customers/$count"}]})
     assert resp.status_code == 400
@@ -154,10 +159,23 @@ def test_depends_on_names_only_earlier_requests(bc):
 def test_a_request_whose_dependency_failed_is_not_run_424(bc):
     c = company(bc)
     ops = bc.batch_operations
-    resp = httpx.post(batch_url(bc), headers=bearer(bc), json={"requests": [
+    resp = httpx.post(batch_url(bc), headers=asks_json(bc), json={"requests": [
         {"id": "a", "method": "GET", "url": f"{c}/customers(00000000-0000-0000-0000-000000000001)"},
         {"id": "b", "method": "GET", "url": f"{c}/customers/$count", "dependsOn": ["a"]},
         {"id": "c", "method": "GET", "url": f"{c}/customers/$count"}]})
     assert resp.status_code == 200
     assert [(a["id"], a["status"]) for a in resp.json()["responses"]] == [("a", 404), ("b", 424), ("c", 200)]
     assert bc.batch_operations - ops == 2 and bc.impl.not_run == 1  # "b" never ran
+
+
+def test_without_accept_json_the_answer_is_multipart_as_business_central_gives_it(bc):
+    c = company(bc)
+    body = json.dumps({"requests": [{"id": "a", "method": "GET", "url": f"{c}/customers/$count"},
+                                    {"id": "b", "method": "GET", "url": f"{c}/customers?$top=1&$select=id"}]})
+    resp = httpx.post(batch_url(bc), headers=bearer(bc) | {"Content-Type": "application/json"}, content=body)
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("multipart/mixed; boundary=")
+    boundary = resp.headers["content-type"].split("boundary=")[1]
+    parts = resp.text.split(f"--{boundary}")[1:-1]
+    assert len(parts) == 2 and all("Content-Type: application/http" in p for p in parts)
+    assert "HTTP/1.1 200 OK" in parts[0] and parts[0].rstrip().endswith(str(bc.store.count("customers")))
+    assert '"value":[{"@odata.etag"' in parts[1].replace(" ", "")
