@@ -36,3 +36,16 @@ def test_scenario_help_explains_its_flags(capsys):
     for flag, words in (("--seed", "same seed"), ("--customers", "at least 10"),
                         ("--invoices-per-customer", "invoices per customer"), ("--out", "ground truth")):
         assert flag in out and words in out, flag
+
+
+def test_help_answers_without_loading_the_data_stack():
+    """`workbench --help` (and a typo in a command) answers at once: listing the commands loads no pandas,
+    database layer or sandbox server, each of which costs tenths of a second before anything is printed."""
+    import subprocess
+    import sys
+    code = ("import sys; from app.entry import add_gui_commands; from workbench.cli import build_parser; "
+            "build_parser([add_gui_commands]); "
+            "print(sorted(m for m in ('pandas', 'pyarrow', 'sqlalchemy', 'PySide6', 'workbench.sandbox.erp.server', "
+            "'workbench.sandbox.salesforce.store') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -17,12 +17,14 @@ import tempfile
 import uuid
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ConfigError
-from workbench.sandbox.erp.faults import Faults
-from workbench.sandbox.erp.server import Flavor, HttpServer
-from workbench.sandbox.erp.store import RecordStore
+
+if TYPE_CHECKING:  # the server and its store load on start(): `workbench --help` lists `sandbox erp` without them
+    from workbench.sandbox.erp.faults import Faults
+    from workbench.sandbox.erp.server import Flavor, HttpServer
+    from workbench.sandbox.erp.store import RecordStore
 
 FLAVORS = ("business-central", "odoo", "erpnext")
 SECRET_ENV = {"business-central": "WORKBENCH_SANDBOX_BC_CLIENT_SECRET",
@@ -136,6 +138,10 @@ def start(scenario_dir: Path | None = None, flavor: str = "business-central", po
           data: dict[str, list[dict[str, Any]]] | None = None, odoo_version: int = 19) -> SandboxHandle:
     """Start the sandbox in a background thread; ``data`` (canonical records per kind) replaces
     the scenario, e.g. for the benchmark's synthetic million invoices."""
+    from workbench.sandbox.erp.faults import Faults
+    from workbench.sandbox.erp.server import HttpServer
+    from workbench.sandbox.erp.store import RecordStore
+
     if flavor not in FLAVORS:
         raise ConfigError(f"unknown ERP sandbox flavor {flavor!r}, expected one of {', '.join(FLAVORS)}")
     tmp = None

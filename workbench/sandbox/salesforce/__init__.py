@@ -19,18 +19,19 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the CLI imports this package to build its parser; keep that fast
+from workbench.sandbox.salesforce.objects import object_named
+
+if TYPE_CHECKING:  # the CLI imports this package to build its parser: the server, TLS and store load on start()
     import pandas as pd
 
-from workbench.sandbox.salesforce import certs
-from workbench.sandbox.salesforce.faults import Faults
-from workbench.sandbox.salesforce.objects import object_named
-from workbench.sandbox.salesforce.server import API_VERSIONS, OrgState, make_server
-from workbench.sandbox.salesforce.store import OrgStore
+    from workbench.sandbox.salesforce import certs
+    from workbench.sandbox.salesforce.faults import Faults
+    from workbench.sandbox.salesforce.server import OrgState
+    from workbench.sandbox.salesforce.store import OrgStore
 
 DEFAULT_API_VERSION = "59.0"
 
-__all__ = ["start", "SandboxHandle", "Faults", "demo_config", "DEFAULT_API_VERSION", "API_VERSIONS"]
+__all__ = ["start", "SandboxHandle", "demo_config", "DEFAULT_API_VERSION"]
 
 
 @dataclass
@@ -127,6 +128,11 @@ def start(scenario_dir: Path | None = None, port: int = 0, state_dir: Path | Non
     is seeded only when empty, so a restart on the same state dir keeps earlier writes.
     ``frames`` (canonical CRM frames) seeds directly instead of a scenario.
     """
+    from workbench.sandbox.salesforce import certs
+    from workbench.sandbox.salesforce.faults import Faults
+    from workbench.sandbox.salesforce.server import API_VERSIONS, OrgState, make_server
+    from workbench.sandbox.salesforce.store import OrgStore
+
     tmp = None
     if state_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="sf-sandbox-")
