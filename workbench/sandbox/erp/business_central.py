@@ -158,11 +158,13 @@ _STAMP_MS = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[
 _SQL_OP = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 
 
-def _stamp_exact(store: RecordStore, entity: str, text: str | None) -> SqlHint | None:
+def _stamp_exact(store: RecordStore, entity: str, text: str | None,
+                 cache: dict[str, tuple[int, bool]]) -> SqlHint | None:
     """For a ``$filter`` made only of ``lastModifiedDateTime`` comparisons joined by ``and``, the exact SQL
     condition, as the service's index on the stamp answers a count or a key-only read of a range: when every
     stored stamp of the entity is UTC text to the millisecond (``now_iso``) and the literals are too (or
-    whole seconds), comparing the text is comparing the instants. None otherwise (the filter runs per row)."""
+    whole seconds), comparing the text is comparing the instants. None otherwise (the filter runs per row).
+    ``cache``: per entity, the store's write count when its stamps were last looked at, and whether all were."""
     if not text:
         return None
     conds: list[str] = []
@@ -173,7 +175,6 @@ def _stamp_exact(store: RecordStore, entity: str, text: str | None) -> SqlHint |
             return None
         conds.append(f"{_STAMP_SQL} {_SQL_OP[m[1]]} ?")
         params.append(f"{m[2]}{m[3] or '.000'}Z")
-    cache: dict[str, tuple[int, bool]] = store.__dict__.setdefault("_ms_stamps", {})
     writes, uniform = cache.get(entity, (-1, False))
     if writes != store.writes:  # whether every stamp is ms text, found once per state of the store
         writes = store.writes
@@ -314,6 +315,7 @@ class BusinessCentralFlavor:
         # strictness) and counts it as an operation, not an HTTP request (server.answer_inner)
         self.serve_inner: Callable[[Request], Response] | None = None
         self.not_run = 0  # inner requests answered 424: a request they depend on (dependsOn) failed
+        self._ms_stamps: dict[str, tuple[int, bool]] = {}  # see _stamp_exact
 
     # -- auth ---------------------------------------------------------------
     def issue_token(self, lifetime: int | None = None) -> str:
@@ -460,6 +462,10 @@ class BusinessCentralFlavor:
         if req.method == "DELETE" and parent_filter is None:
             return self._delete(req, entity, rid)
         return self._error(405, "BadRequest_MethodNotAllowed", f"'{req.method}' is not allowed on {entity}.")
+
+    def _stamp_range(self, entity: str, req: Request) -> SqlHint | None:
+        """The request's ``$filter`` as an exact SQL condition on the stamp index, where it is one (_stamp_exact)."""
+        return _stamp_exact(self.store, entity, req.query.get("$filter"), self._ms_stamps)
 
     # -- $batch ----------------------------------------------------------------
     def _batch(self, req: Request, root: str) -> Response:
@@ -773,7 +779,7 @@ class BusinessCentralFlavor:
             elif fields == ["id"] and keep is None and not expand:  # key-only: the key column, as an index serves it
                 rows, nxt = self.store.page_ids(entity, pos, want)
             elif fields == ["id"] and not expand and parent is None \
-                    and (exact := _stamp_exact(self.store, entity, req.query.get("$filter"))) is not None:
+                    and (exact := self._stamp_range(entity, req)) is not None:
                 rows, nxt = self.store.page_ids(entity, pos, want, exact)  # a key-only read of a stamp range
             else:
                 rows, nxt = self.store.page(entity, pos, want, keep, hint)
@@ -806,7 +812,7 @@ class BusinessCentralFlavor:
             if req.query.get("$filter") is not None else None
         # unfiltered: the table's row count, as a database answers it, without reading every record; a range
         # of stamps too, as the index on lastModifiedDateTime would
-        exact = _stamp_exact(self.store, entity, req.query.get("$filter")) if keep is not None else None
+        exact = self._stamp_range(entity, req) if keep is not None else None
         total = self.store.count(entity) if keep is None else self.store.count_where(entity, exact) \
             if exact is not None else sum(1 for _ in self._iter(entity, keep, _stamp_bounds(req.query.get("$filter"))))
         return Response(200, str(total).encode(), {"Content-Type": "text/plain"})
