@@ -17,6 +17,10 @@ queue shows, filters, sorts and searches are read; the rest of a row (diffs, pro
 - SQLite, a small run: the app's own connection and cursor, built into Arrow a slice at a time;
   below ``_CHILD_FROM_ROWS`` that is quicker than starting a process.
 
+From ``_SPLIT_FROM_ROWS`` exceptions both ADBC paths read two halves of the run's ids at once, each on its
+own connection and thread (``queue_file.id_ranges``): the drivers work without the GIL, so the two cores
+share the work (a million exceptions: PostgreSQL 3.7 s -> 2.7 s, SQLite 2.8 s -> 2.4 s, the app's whole open).
+
 Values are text as stored: an amount is its exact decimal text (PostgreSQL's NUMERIC is cast
 to text in the query, which keeps its scale), never a float.
 """
@@ -34,13 +38,16 @@ from sqlalchemy import func, select
 
 from workbench.errors import ConfigError
 from workbench.store.db import Store, redact
-from workbench.store.queue_file import QUEUE_COLUMNS, TEXT_COLUMNS, write_queue_file
+from workbench.store.queue_file import QUEUE_COLUMNS, TEXT_COLUMNS, id_ranges, read_at_once, write_queue_file
 from workbench.store.schema import ExceptionRow
 
 # From this many exceptions a SQLite run is read in a child process (about half a second to start
 # one; the cursor in this process takes about that for 100,000 rows, and five seconds for a million).
 _CHILD_FROM_ROWS = 100_000
 _FETCH_ROWS = 5_000  # rows per fetch on the cursor path: each slice holds the GIL only briefly
+# From this many exceptions the ADBC paths read two halves of the run at once (queue_file.id_ranges): below
+# it, a second connection and thread cost more than they save.
+_SPLIT_FROM_ROWS = 200_000
 
 
 def read_queue(store: Store, run_id: int) -> pa.Table:
@@ -51,13 +58,13 @@ def read_queue(store: Store, run_id: int) -> pa.Table:
     dialect = store.engine.dialect.name
     if dialect == "sqlite":
         path = store.engine.url.database
-        rows = _count(store, run_id)
+        rows, ids = _count(store, run_id)
         if path and path != ":memory:" and rows >= _CHILD_FROM_ROWS:
-            table = _read_sqlite_in_a_child(os.path.abspath(path), run_id, rows)
+            table = _read_sqlite_in_a_child(os.path.abspath(path), run_id, rows, ids)
         else:
             table = _read_with_cursor(store, run_id)
     elif dialect == "postgresql":
-        table = _read_postgresql(store, run_id)
+        table = _read_postgresql(store, run_id, *_count(store, run_id))
     else:
         raise ConfigError(f"the database {redact(store.url)} is neither SQLite nor PostgreSQL; "
                           "the app opens runs from those two")
@@ -80,9 +87,16 @@ def read_exception(store: Store, exception_id: int) -> dict[str, Any] | None:
         return None if row is None else dict(row)
 
 
-def _count(store: Store, run_id: int) -> int:
+def _count(store: Store, run_id: int) -> tuple[int, tuple[int, int]]:
+    """How many exceptions the run has at most, and their lowest and highest id: the two ends of the run's
+    index, read at once, where counting a million rows takes a tenth of a second. Its ids are as many as
+    its exceptions unless another run's were saved in between (team mode): then fewer are read than counted."""
     with store.session() as s:
-        return int(s.execute(select(func.count()).where(ExceptionRow.run_id == run_id)).scalar_one())
+        low, high = s.execute(select(func.min(ExceptionRow.id), func.max(ExceptionRow.id))
+                              .where(ExceptionRow.run_id == run_id)).one()
+    if low is None:
+        return 0, (0, 0)
+    return int(high) - int(low) + 1, (int(low), int(high))
 
 
 def _read_with_cursor(store: Store, run_id: int) -> pa.Table:
@@ -103,13 +117,13 @@ def _read_with_cursor(store: Store, run_id: int) -> pa.Table:
                      for p, n in zip(parts, QUEUE_COLUMNS, strict=True)], names=QUEUE_COLUMNS)
 
 
-def _read_sqlite_in_a_child(path: str, run_id: int, rows: int) -> pa.Table:
+def _read_sqlite_in_a_child(path: str, run_id: int, rows: int, ids: tuple[int, int] = (0, 2**62)) -> pa.Table:
     from workbench.isolated import run_isolated
 
     fd, out = tempfile.mkstemp(prefix="workbench-queue-", suffix=".arrow")
     os.close(fd)
     try:
-        run_isolated(write_queue_file, path, run_id, out, rows)
+        run_isolated(write_queue_file, path, run_id, out, rows, ids, _SPLIT_FROM_ROWS)
         with pa.OSFile(out) as f:  # read whole (the file goes at once, on every platform)
             return pa.ipc.open_file(f).read_all()
     finally:
@@ -117,7 +131,7 @@ def _read_sqlite_in_a_child(path: str, run_id: int, rows: int) -> pa.Table:
             os.unlink(out)
 
 
-def _read_postgresql(store: Store, run_id: int) -> pa.Table:
+def _read_postgresql(store: Store, run_id: int, rows: int, ids: tuple[int, int]) -> pa.Table:
     import adbc_driver_postgresql.dbapi
 
     # libpq takes the same URL without SQLAlchemy's driver suffix; a password not in the URL
@@ -125,13 +139,18 @@ def _read_postgresql(store: Store, run_id: int) -> pa.Table:
     uri = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     columns = ", ".join("amount_at_risk::text AS amount_at_risk" if c == "amount_at_risk" else c
                         for c in QUEUE_COLUMNS)
-    # No bound parameter: with none, the driver reads the result as binary COPY.
-    sql = f"SELECT {columns} FROM exceptions WHERE run_id = {run_id} ORDER BY id"
-    with adbc_driver_postgresql.dbapi.connect(uri) as conn, conn.cursor() as cur:
-        # Batches of about a whole run: joining many small ones would copy every string once more.
-        cur.adbc_statement.set_options(**{"adbc.postgresql.batch_size_hint_bytes": str(1 << 30)})
-        cur.execute(sql)
-        return cur.fetch_arrow_table()
+
+    def read(low: int, high: int) -> pa.Table:
+        # No bound parameter: with none, the driver reads the result as binary COPY.
+        sql = (f"SELECT {columns} FROM exceptions WHERE run_id = {run_id} AND id BETWEEN {int(low)} AND "
+               f"{int(high)} ORDER BY id")
+        with adbc_driver_postgresql.dbapi.connect(uri) as conn, conn.cursor() as cur:
+            # Batches of about a whole run: joining many small ones would copy every string once more.
+            cur.adbc_statement.set_options(**{"adbc.postgresql.batch_size_hint_bytes": str(1 << 30)})
+            cur.execute(sql)
+            return cur.fetch_arrow_table()
+
+    return read_at_once(read, id_ranges(rows, *ids, _SPLIT_FROM_ROWS))
 
 
 def _typed(table: pa.Table) -> pa.Table:

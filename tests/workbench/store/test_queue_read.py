@@ -40,13 +40,16 @@ def _seed(store, rows: list[dict]) -> None:
         s.execute(insert(ExceptionRow), rows)
 
 
-@pytest.fixture(params=["sqlite", "sqlite-child", "postgresql"])
+@pytest.fixture(params=["sqlite", "sqlite-child", "sqlite-child-halves", "postgresql", "postgresql-halves"])
 def any_store(request, monkeypatch):
     """Each way a run is read: SQLite on the app's cursor, SQLite through ADBC in a child process
-    (a large run), PostgreSQL through ADBC."""
-    if request.param == "sqlite-child":
+    (a large run), PostgreSQL through ADBC; the ADBC ones also as a very large run is, in two halves of
+    its ids read at once."""
+    if request.param.startswith("sqlite-child"):
         monkeypatch.setattr(queue_read, "_CHILD_FROM_ROWS", 0)
-    return request.getfixturevalue("pg_store" if request.param == "postgresql" else "store")
+    if request.param.endswith("-halves"):
+        monkeypatch.setattr(queue_read, "_SPLIT_FROM_ROWS", 2)
+    return request.getfixturevalue("pg_store" if request.param.startswith("postgresql") else "store")
 
 
 def test_the_queue_columns_come_back_as_stored_with_exact_amounts(any_store):
@@ -96,3 +99,14 @@ def test_a_column_empty_all_through_the_first_batch_still_reads_its_text_after_i
 def test_a_run_without_exceptions_reads_as_an_empty_queue(any_store):
     table = queue_read.read_queue(any_store, _run(any_store))
     assert table.num_rows == 0 and table.column_names == queue_read.QUEUE_COLUMNS
+
+
+def test_a_run_whose_ids_interleave_with_another_run_s_reads_whole_and_in_order(any_store):
+    # two runs saved at once in team mode take ids from one sequence: a run read in two halves of its id
+    # range must still give every one of its exceptions once, in order, and none of the other run's
+    run_id, other = _run(any_store), _run(any_store)
+    _seed(any_store, [_row(run_id if i % 3 else other, i, customer_name=f"C{i}") for i in range(30)])
+    table = queue_read.read_queue(any_store, run_id)
+    names = table.column("customer_name").to_pylist()
+    assert names == [f"C{i}" for i in range(30) if i % 3]
+    assert table.column("id").to_pylist() == sorted(table.column("id").to_pylist())
