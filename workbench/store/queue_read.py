@@ -91,10 +91,12 @@ def _count(store: Store, run_id: int) -> tuple[int, tuple[int, int]]:
     """How many exceptions the run has at most, and their lowest and highest id: the two ends of the run's
     index, read at once, where counting a million rows takes a tenth of a second. Its ids are as many as
     its exceptions unless another run's were saved in between (team mode): then fewer are read than counted."""
+    ends: tuple[int | None, int | None]  # None, None: a run without exceptions
     with store.session() as s:
-        low, high = s.execute(select(func.min(ExceptionRow.id), func.max(ExceptionRow.id))
-                              .where(ExceptionRow.run_id == run_id)).one()
-    if low is None:
+        ends = tuple(s.execute(select(func.min(ExceptionRow.id), func.max(ExceptionRow.id))
+                               .where(ExceptionRow.run_id == run_id)).one())  # type: ignore[assignment]
+    low, high = ends
+    if low is None or high is None:
         return 0, (0, 0)
     return int(high) - int(low) + 1, (int(low), int(high))
 

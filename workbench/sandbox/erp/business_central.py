@@ -134,20 +134,27 @@ _STAMP_SQL = "json_extract(data, '$.lastModifiedDateTime')"
 _STAMP_UTC = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z'"
 
 
+def _stamp_terms(text: str | None) -> list[re.Match[str]] | None:
+    """The ``lastModifiedDateTime`` comparisons a ``$filter`` is made of (joined by ``and``), or None when
+    it has anything else (or is empty)."""
+    if not text:
+        return None
+    terms = [_STAMP_TERM.fullmatch(term.strip()) for term in text.strip().split(" and ")]
+    return None if any(m is None for m in terms) else [m for m in terms if m is not None]
+
+
 def _stamp_bounds(text: str | None) -> SqlHint | None:
     """For a ``$filter`` made only of ``lastModifiedDateTime`` comparisons joined by ``and`` (what an
     incremental reader sends), an SQL pre-selection on the stored stamp, as the service's index on
     it would serve: rows outside the bounds to the second are never decoded. For a stamp stored as
     UTC ``...Z`` text (``now_iso``) comparing its first 19 characters keeps every row the exact
     filter (still applied to each row left) could take; any other stored form is left to it."""
-    if not text:
+    terms = _stamp_terms(text)
+    if terms is None:
         return None
     conds: list[str] = []
     params: list[str] = []
-    for term in text.strip().split(" and "):
-        m = _STAMP_TERM.fullmatch(term.strip())
-        if m is None:
-            return None
+    for m in terms:
         conds.append(f"({_STAMP_SQL} IS NULL OR {_STAMP_SQL} NOT GLOB {_STAMP_UTC} OR "
                      f"substr({_STAMP_SQL}, 1, 19) {'>=' if m[1] in ('gt', 'ge') else '<='} ?)")
         params.append(m[2])
@@ -165,14 +172,12 @@ def _stamp_exact(store: RecordStore, entity: str, text: str | None,
     stored stamp of the entity is UTC text to the millisecond (``now_iso``) and the literals are too (or
     whole seconds), comparing the text is comparing the instants. None otherwise (the filter runs per row).
     ``cache``: per entity, the store's write count when its stamps were last looked at, and whether all were."""
-    if not text:
+    terms = _stamp_terms(text)
+    if terms is None or any(m[3] is not None and len(m[3]) != 4 for m in terms):
         return None
     conds: list[str] = []
     params: list[str] = []
-    for term in text.strip().split(" and "):
-        m = _STAMP_TERM.fullmatch(term.strip())
-        if m is None or (m[3] is not None and len(m[3]) != 4):
-            return None
+    for m in terms:
         conds.append(f"{_STAMP_SQL} {_SQL_OP[m[1]]} ?")
         params.append(f"{m[2]}{m[3] or '.000'}Z")
     writes, uniform = cache.get(entity, (-1, False))

@@ -10,19 +10,7 @@ import json
 import httpx
 import pytest
 
-from tests.helpers.sandboxes import erp_sandbox
 from tests.workbench.sandbox.erp.bc_http import bearer
-from workbench.sandbox.erp import fixture
-
-
-@pytest.fixture(scope="module")
-def small():
-    return fixture.dataset(12, seed=3)
-
-
-@pytest.fixture
-def bc(small):
-    yield from erp_sandbox("business-central", small)
 
 
 def batch_url(h) -> str:

@@ -10,18 +10,6 @@ import httpx
 import pytest
 
 from tests.workbench.sandbox.erp.bc_http import bearer, first, patch
-from tests.helpers.sandboxes import erp_sandbox
-from workbench.sandbox.erp import fixture
-
-
-@pytest.fixture(scope="module")
-def small():
-    return fixture.dataset(12, seed=3)
-
-
-@pytest.fixture
-def bc(small):
-    yield from erp_sandbox("business-central", small)
 
 
 def error(resp: httpx.Response) -> tuple[int, str, str]:

@@ -12,13 +12,7 @@ import httpx
 import pytest
 
 from tests.helpers.sandboxes import erp_sandbox
-from workbench.sandbox.erp import fixture
 from workbench.sandbox.erp.store import loads
-
-
-@pytest.fixture(scope="module")
-def small():
-    return fixture.dataset(12, seed=3)
 
 
 @pytest.fixture

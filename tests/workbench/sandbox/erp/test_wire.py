@@ -8,7 +8,6 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from tests.helpers.sandboxes import erp_sandbox
 from workbench.sandbox import erp
 from workbench.sandbox.erp import fixture
 from workbench.sandbox.erp.odata_filter import FilterError, compile_filter
@@ -16,16 +15,6 @@ from workbench.sandbox.erp.store import loads
 
 TYPES = {"status": "Edm.String", "totalAmountIncludingTax": "Edm.Decimal", "dueDate": "Edm.Date",
          "lastModifiedDateTime": "Edm.DateTimeOffset", "id": "Edm.Guid"}
-
-
-@pytest.fixture(scope="module")
-def small():
-    return fixture.dataset(12, seed=3)
-
-
-@pytest.fixture
-def bc(small):
-    yield from erp_sandbox("business-central", small)
 
 
 def bearer(h):
