@@ -277,17 +277,12 @@ class BusinessCentralSource:
         told_by_lines: dict[str, str] = {}
         tasks = []
         for kind, om in self.maps.items():
-            entity, nav = VIA_DOCUMENT.get(om.object, (om.object, None))
-            delta = nav is None and bool(om.settings.get("incremental", True))
+            entity, nav, delta, params, query = self._read_plan(kind, om, since)
             if not delta:
                 kinds[kind] = KindDelta(FULL, why=f"{om.object} has no lastModifiedDateTime to filter on"
                                         + (f"; read in full with their {entity}" if nav else ""))
             elif om.object in listed:
                 told_by_lines[om.object] = kind
-            params = self._read_params(om, since if delta else None)
-            query = f"GET {entity}?" + "&".join(f"{k}={v}" for k, v in params.items())
-            self.meta.objects[kind] = om.object
-            self.meta.queries[kind] = query
             counted = delta and om.object not in listed
             ranges = self._ranges(previous.frames.get(kind), since) if counted else None
             tasks.append(self._changes_task(state, kind, om, entity, nav, params, query, buf, doc_ids, kinds,
@@ -305,27 +300,29 @@ class BusinessCentralSource:
         assert isinstance(out, DeltaExtract)  # finish() gives back the extract it was called on
         return out
 
-    def _read_params(self, om: ObjectMap, since: datetime | None) -> dict[str, str]:
+    def _read_plan(self, kind: str, om: ObjectMap, since: datetime | None
+                   ) -> tuple[str, str | None, bool, dict[str, str], str]:
+        """How a kind is read, noted in the meta: (entity set, navigation its records come inline under,
+        whether only changes since ``since`` are read, the query options, the query as the run records it)."""
+        entity, nav = VIA_DOCUMENT.get(om.object, (om.object, None))
         select = ["id"] + [f for f in om.source_fields() if f != "id"]
         params = {"$select": ",".join(select)}
-        nav = VIA_DOCUMENT.get(om.object, (om.object, None))[1]
         if nav is not None:
             params = {"$select": "id", "$expand": f"{nav}($select={','.join(select)})"}
-        if since is not None:
+        delta = nav is None and bool(om.settings.get("incremental", True))
+        if since is not None and delta:
             params["$filter"] = f"lastModifiedDateTime gt {odata_datetime(since)}"
-        return params
+        query = f"GET {entity}?" + "&".join(f"{k}={v}" for k, v in params.items())
+        self.meta.objects[kind] = om.object
+        self.meta.queries[kind] = query
+        return entity, nav, since is not None and delta, params, query
 
     def _pull(self, state: TaskState | None, since: datetime | None) -> Extract:
         buf = PullBuffer()
         done = 0
         for kind, om in self.maps.items():
             check_cancelled(state)
-            entity, nav = VIA_DOCUMENT.get(om.object, (om.object, None))
-            delta = since is not None and nav is None and bool(om.settings.get("incremental", True))
-            params = self._read_params(om, since if delta else None)
-            query = f"GET {entity}?" + "&".join(f"{k}={v}" for k, v in params.items())
-            self.meta.objects[kind] = om.object
-            self.meta.queries[kind] = query
+            entity, nav, _, params, query = self._read_plan(kind, om, since)
             got = 0
             for raws in self._pages(entity, params):
                 if nav is not None:

@@ -13,7 +13,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from workbench.sandbox.erp.faults import Faults
@@ -59,6 +60,13 @@ class Flavor(Protocol):
     def fault_response(self, status: int, message: str) -> Response: ...
 
     def handle(self, req: Request) -> Response: ...
+
+
+@runtime_checkable
+class ServesBatches(Protocol):
+    """A flavour with a ``$batch`` endpoint: the server gives it the way to serve one inner request as if it
+    came alone (faults, auth, strictness) and count it as an operation, not an HTTP request."""
+    serve_inner: Callable[[Request], Response] | None
 
 
 def _hold(conn: socket.socket, seconds: float) -> None:
@@ -120,7 +128,7 @@ class _Server(ThreadingHTTPServer):
         self.inner_calls: dict[str, int] = {}  # the same per shape
         self._count_lock = threading.Lock()
         super().__init__(("127.0.0.1", port), _Handler)
-        if hasattr(flavor, "serve_inner"):  # a flavour that serves $batch runs each inner request through here
+        if isinstance(flavor, ServesBatches):  # each inner request of its $batch goes through here
             flavor.serve_inner = self.answer_inner
 
     def answer(self, req: Request, conn: socket.socket | None = None) -> Response:
@@ -151,9 +159,7 @@ class _Server(ThreadingHTTPServer):
         """An inner request of a ``$batch``: served exactly as if it came alone (faults, auth,
         strictness), but not an HTTP request of its own: counted in ``batch_operations`` and
         ``inner_calls``, never in ``requests``/``calls``."""
-        self._count_shape(req.method, req.raw_path, self.inner_calls)
-        with self._count_lock:
-            self.batch_operations += 1
+        self.count(req.method, req.raw_path, inner=True)
         return self.answer(req)
 
     @staticmethod
@@ -164,19 +170,19 @@ class _Server(ThreadingHTTPServer):
         options = ",".join(f"{k}=id" if query[k] == ["id"] else k for k in sorted(query))
         return f"{method} {last}" + (f" ?{options}" if options else "")
 
-    def _count_shape(self, method: str, raw_path: str, into: dict[str, int]) -> None:
-        shape = self._shape(method, raw_path)
-        with self._count_lock:
-            into[shape] = into.get(shape, 0) + 1
-
-    def count(self, method: str, raw_path: str) -> None:
+    def count(self, method: str, raw_path: str, *, inner: bool = False) -> None:
         """One request more, also per shape: the method, the path's last segment without its key and
         the names of the query options (``GET salesInvoices ?$filter,$select``; ``$select=id`` for a key-only
-        read), so the benchmark can say what each request was for."""
+        read), so the benchmark can say what each request was for. ``inner``: an inner request of a
+        ``$batch``, counted apart (``batch_operations``, ``inner_calls``)."""
         shape = self._shape(method, raw_path)
         with self._count_lock:
-            self.requests += 1
-            self.calls[shape] = self.calls.get(shape, 0) + 1
+            if inner:
+                self.batch_operations += 1
+                self.inner_calls[shape] = self.inner_calls.get(shape, 0) + 1
+            else:
+                self.requests += 1
+                self.calls[shape] = self.calls.get(shape, 0) + 1
 
 
 class HttpServer:
