@@ -32,6 +32,7 @@ from collections.abc import Generator, Iterator
 from urllib.parse import quote
 
 import httpx
+import numpy as np
 import pandas as pd
 
 from workbench.config import RunConfig
@@ -467,12 +468,14 @@ class BusinessCentralSource:
         except (TypeError, ValueError):
             return None
         cut = pd.Timestamp(since if since.tzinfo else since.replace(tzinfo=UTC)).tz_convert(UTC).tz_localize(None)
-        early = pd.DataFrame({"t": stamps[stamps <= cut].to_numpy(),
-                              "id": frame["record_id"][(stamps <= cut).to_numpy()].astype(str).to_numpy()})
-        if len(early) <= self.page_size:
+        early = (stamps <= cut).to_numpy()
+        if early.sum() <= self.page_size:
             return None
-        early = early.sort_values(["t", "id"], kind="stable")
-        times, ids = early["t"].to_numpy(), early["id"].tolist()
+        # sorted by stamp alone: a range holds every record of its moments, so the order among records of one
+        # moment changes no range
+        times = stamps.to_numpy()[early]
+        order = np.argsort(times, kind="stable")
+        times, ids = times[order], frame["record_id"].astype(str).to_numpy()[early][order].tolist()
         out: list[_Range] = []
         lo: datetime | None = None
         i = 0
