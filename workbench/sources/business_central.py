@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
@@ -414,12 +415,12 @@ class BusinessCentralSource:
         count falls short of its known records that did not change holds deletions, and its ids are read.
         Without ranges (no stamps, or every known record fits one page), or when the ranges do not account
         for every record the count says is gone, every id is read."""
-        gone_n = len(known | changed) - count
+        known_n = len(known | changed)
+        gone_n = known_n - count
         if gone_n == 0:
             return KindDelta(CHANGES, query=f"GET {entity}/$count = {count:,}: nothing deleted")
         if gone_n > 0 and ranges:
-            in_ranges = frozenset().union(*(rng.ids for rng in ranges))
-            gone = {i for i in known - changed if i not in in_ranges}  # stamped after since, not back
+            gone = known - changed - frozenset().union(*(rng.ids for rng in ranges))  # stamped after since, not back
             short = [(rng, len(rng.ids - changed) - n) for rng, n in zip(ranges, range_counts)]
             short = [(rng, n) for rng, n in short if n > 0]
             if short:
@@ -428,13 +429,13 @@ class BusinessCentralSource:
                     gone |= rng.ids - changed - ids
             if len(gone) == gone_n:
                 return KindDelta(CHANGES, deleted=frozenset(gone),
-                                 query=f"GET {entity}/$count = {count:,}, {len(known | changed):,} known: "
+                                 query=f"GET {entity}/$count = {count:,}, {known_n:,} known: "
                                        f"{gone_n:,} deleted, found with {len(ranges)} counts over "
                                        f"lastModifiedDateTime ranges and {len(short)} id reads of those short "
                                        f"of records")
         [live] = yield from self._ids_of(entity, [None])
         return KindDelta(CHANGES, live=frozenset(live),
-                         query=f"GET {entity}/$count = {count:,}, {len(known | changed):,} known: "
+                         query=f"GET {entity}/$count = {count:,}, {known_n:,} known: "
                                f"GET {entity}?$select=id")
 
     def _ids_of(self, entity: str, filters: list[str | None]) -> Generator[list[_Read], list[_Answer], list[set[str]]]:
@@ -447,7 +448,7 @@ class BusinessCentralSource:
             answers = yield [r for _, r in todo]
             after = []
             for (n, _), answer in zip(todo, answers):
-                out[n].update(str(rec["id"]) for rec in answer.body.get("value") or [])
+                out[n].update(map(str, map(itemgetter("id"), answer.body.get("value") or [])))
                 link = answer.body.get("@odata.nextLink")
                 if link:
                     after.append((n, _Read(str(link), f"reading {entity} ids", page=True)))
