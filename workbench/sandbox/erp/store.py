@@ -20,12 +20,12 @@ from workbench.sources.http_common import encode_json as dumps
 
 # An SQL condition on a records row and its parameters: a pre-selection, never the whole test.
 SqlHint = tuple[str, tuple[Any, ...]]
-# The stamp an incremental reader filters on (Business Central's lastModifiedDateTime), and the rows whose stamp
-# is not UTC text to the millisecond (as the flavour writes it): while an entity has none, comparing its stamps
-# as text is comparing the instants.
+# The stamp an incremental reader filters on (Business Central's lastModifiedDateTime), and the rows with a stamp
+# that is not UTC text to the millisecond (as the flavour writes it): while an entity has none, and no record
+# without a stamp, comparing its stamps as text is comparing the instants.
 STAMP_SQL = "json_extract(data, '$.lastModifiedDateTime')"
-ODD_STAMP_SQL = (f"({STAMP_SQL} IS NULL OR {STAMP_SQL} NOT GLOB "
-                 f"'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z')")
+ODD_STAMP_SQL = (f"{STAMP_SQL} NOT GLOB "
+                 f"'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'")
 
 
 def loads(text: str | bytes) -> Any:
@@ -52,8 +52,9 @@ class RecordStore:
             -- answers (covering): counting or listing the ids of a range reads no record
             DROP INDEX IF EXISTS records_stamp;
             CREATE INDEX IF NOT EXISTS records_stamp_keys ON records(entity, {STAMP_SQL}, seq, id, version);
-            -- the few rows with another stamp (or none), so telling whether an entity has any reads no record
-            CREATE INDEX IF NOT EXISTS records_odd_stamp ON records(entity) WHERE {ODD_STAMP_SQL};
+            -- the few rows with a stamp in another form, so telling whether an entity has any reads no record
+            -- (a NULL stamp is no entry; the stamp index finds those)
+            CREATE INDEX IF NOT EXISTS records_stamp_other ON records(entity) WHERE {ODD_STAMP_SQL};
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """)
         con.commit()
@@ -170,8 +171,9 @@ class RecordStore:
 
     def stamps_ms(self, entity: str) -> bool:
         """Whether every record of ``entity`` is stamped as UTC text to the millisecond (see ODD_STAMP_SQL)."""
-        return self._con().execute(f"SELECT 1 FROM records WHERE entity=? AND {ODD_STAMP_SQL} LIMIT 1",
-                                   (entity,)).fetchone() is None
+        con = self._con()
+        return all(con.execute(f"SELECT 1 FROM records WHERE entity=? AND {cond} LIMIT 1", (entity,)).fetchone() is None
+                   for cond in (f"{STAMP_SQL} IS NULL", ODD_STAMP_SQL))
 
     def page_texts(self, entity: str, after_seq: int, limit: int, columns: SqlHint, where: SqlHint | None = None,
                    *, next_if_any: bool = False) -> tuple[list[tuple[Any, ...]], int | None]:

@@ -26,7 +26,7 @@ def test_a_state_dir_from_before_the_covering_stamp_index_is_served_from_the_new
     con.close()
     store = RecordStore(path)
     indexes = {r[0] for r in store._con().execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"records_stamp_keys", "records_odd_stamp"} <= indexes and "records_stamp" not in indexes
+    assert {"records_stamp_keys", "records_stamp_other"} <= indexes and "records_stamp" not in indexes
     assert store.stamps_ms("customers") and not store.stamps_ms("items")  # an offset is not UTC text
     later: tuple[str, tuple[str, ...]] = (f"{STAMP_SQL} > ?", ("2026-12-01T08:00:00.000Z",))
     rows, after = store.page_texts("customers", 0, 5, ("json_quote(id)", ()), later)
