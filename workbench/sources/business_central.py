@@ -42,7 +42,7 @@ from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
-from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta, known_ids
+from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta, ids_of
 from workbench.sources.erp_mapping import (NEGATE, ObjectMap, PullBuffer, coerce, converter, fill_from, lookup,
                                            object_maps, same_value)
 from workbench.sources.http_common import (TRANSIENT_STATUS, ClientCredentials, HttpClient, HttpFailure, RetryLater,
@@ -272,7 +272,6 @@ class BusinessCentralSource:
         the ranges that lost records."""
         kinds: dict[str, KindDelta] = {}
         buf = PullBuffer()
-        known = known_ids(previous)
         self._done = 0
         listed = {VIA_DOCUMENT[om.object][0] for om in self.maps.values() if om.object in VIA_DOCUMENT}
         doc_ids: dict[str, set[str]] = {}
@@ -288,7 +287,8 @@ class BusinessCentralSource:
             counted = delta and om.object not in listed
             ranges = self._ranges(previous.frames.get(kind), since) if counted else None
             tasks.append(self._changes_task(state, kind, om, entity, nav, params, query, buf, doc_ids, kinds,
-                                            counted, ranges, since, known.get(kind, frozenset())))
+                                            counted, ranges, since,
+                                            ids_of(previous.frames.get(kind)) if counted else frozenset()))
         self._run_reads(tasks, state)
         for entity, kind in told_by_lines.items():
             kinds[kind] = KindDelta(CHANGES, live=frozenset(doc_ids.get(entity, set())),
