@@ -656,6 +656,8 @@ class BusinessCentralFlavor:
                        company_url: str) -> list[str]:
         """The records of one response ((id, JSON text), in order) as JSON text with each expanded navigation
         inline, the children of the whole response read in one query over the child set."""
+        if not expand:
+            return [text for _, text in rows]
         ids = [(rid or "").lower() for rid, _ in rows]
         tails = [""] * len(rows)
         for name, fields in expand:
@@ -672,7 +674,7 @@ class BusinessCentralFlavor:
                     select = f"$select={quote(','.join(fields), safe=',')}&" if fields else ""
                     link = f"{company_url}/{entity}({rid})/{name}?{select}$skiptoken={token}"
                     tails[n] += f',"{name}@odata.nextLink":' + dumps(link)
-        return [text[:-1] + tail + "}" if tail else text for (_, text), tail in zip(rows, tails)]
+        return [text[:-1] + tail + "}" for (_, text), tail in zip(rows, tails)]
 
     @staticmethod
     def _columns(fields: list[str] | None) -> SqlHint:
