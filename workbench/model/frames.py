@@ -25,15 +25,13 @@ def empty(kind: str) -> pd.DataFrame:
 def from_records(kind: str, records: Iterable[object]) -> pd.DataFrame:
     """Build a frame from dataclass records (or dicts with the canonical keys)."""
     cols = columns(kind)
-    rows = []
-    for r in records:
-        if isinstance(r, dict):
-            rows.append([r.get(c) for c in cols])
-        else:
-            rows.append([getattr(r, c) for c in cols])
+    rows = list(records)
     if not rows:
         return empty(kind)
-    return pd.DataFrame(rows, columns=cols, dtype=object)
+    # column by column: one object array per column, not a table of rows turned on its side (half the time)
+    dicts = [r if isinstance(r, dict) else {c: getattr(r, c) for c in cols} for r in rows]
+    data = {c: [r.get(c) for r in dicts] for c in cols}
+    return pd.DataFrame(data, columns=cols, dtype=object)
 
 
 def conform(kind: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -127,7 +127,7 @@ def snapshot_frame(rows: Iterable[tuple[str, str, str, str, Any]]) -> pd.DataFra
     """
     out = []
     for obj, kind, rid, query, payload in rows:
-        text = json.dumps(payload, sort_keys=True, default=_json_default, separators=(",", ":"), ensure_ascii=False)
+        text = _CANONICAL.encode(payload)
         out.append((obj, kind, rid, query, hashlib.sha256(text.encode("utf-8")).hexdigest(), text))
     return pd.DataFrame(out, columns=SNAPSHOT_COLUMNS, dtype=object)
 
@@ -138,6 +138,10 @@ def _json_default(v: Any) -> str:
     if hasattr(v, "isoformat"):
         return str(v.isoformat())
     return str(v)
+
+
+# the payload's canonical JSON; one encoder for every record (json.dumps with options builds one per call)
+_CANONICAL = json.JSONEncoder(sort_keys=True, default=_json_default, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass

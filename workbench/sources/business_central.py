@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,7 @@ from collections.abc import Generator, Iterator
 from urllib.parse import quote
 
 import httpx
+import numpy as np
 import pandas as pd
 
 from workbench.config import RunConfig
@@ -40,7 +42,7 @@ from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
-from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta, known_ids
+from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta, ids_of
 from workbench.sources.erp_mapping import (NEGATE, ObjectMap, PullBuffer, coerce, converter, fill_from, lookup,
                                            object_maps, same_value)
 from workbench.sources.http_common import (TRANSIENT_STATUS, ClientCredentials, HttpClient, HttpFailure, RetryLater,
@@ -270,7 +272,6 @@ class BusinessCentralSource:
         the ranges that lost records."""
         kinds: dict[str, KindDelta] = {}
         buf = PullBuffer()
-        known = known_ids(previous)
         self._done = 0
         listed = {VIA_DOCUMENT[om.object][0] for om in self.maps.values() if om.object in VIA_DOCUMENT}
         doc_ids: dict[str, set[str]] = {}
@@ -286,7 +287,8 @@ class BusinessCentralSource:
             counted = delta and om.object not in listed
             ranges = self._ranges(previous.frames.get(kind), since) if counted else None
             tasks.append(self._changes_task(state, kind, om, entity, nav, params, query, buf, doc_ids, kinds,
-                                            counted, ranges, since, known.get(kind, frozenset())))
+                                            counted, ranges, since,
+                                            ids_of(previous.frames.get(kind)) if counted else frozenset()))
         self._run_reads(tasks, state)
         for entity, kind in told_by_lines.items():
             kinds[kind] = KindDelta(CHANGES, live=frozenset(doc_ids.get(entity, set())),
@@ -413,12 +415,12 @@ class BusinessCentralSource:
         count falls short of its known records that did not change holds deletions, and its ids are read.
         Without ranges (no stamps, or every known record fits one page), or when the ranges do not account
         for every record the count says is gone, every id is read."""
-        gone_n = len(known | changed) - count
+        known_n = len(known | changed)
+        gone_n = known_n - count
         if gone_n == 0:
             return KindDelta(CHANGES, query=f"GET {entity}/$count = {count:,}: nothing deleted")
         if gone_n > 0 and ranges:
-            in_ranges = frozenset().union(*(rng.ids for rng in ranges))
-            gone = {i for i in known - changed if i not in in_ranges}  # stamped after since, not back
+            gone = known - changed - frozenset().union(*(rng.ids for rng in ranges))  # stamped after since, not back
             short = [(rng, len(rng.ids - changed) - n) for rng, n in zip(ranges, range_counts)]
             short = [(rng, n) for rng, n in short if n > 0]
             if short:
@@ -427,13 +429,13 @@ class BusinessCentralSource:
                     gone |= rng.ids - changed - ids
             if len(gone) == gone_n:
                 return KindDelta(CHANGES, deleted=frozenset(gone),
-                                 query=f"GET {entity}/$count = {count:,}, {len(known | changed):,} known: "
+                                 query=f"GET {entity}/$count = {count:,}, {known_n:,} known: "
                                        f"{gone_n:,} deleted, found with {len(ranges)} counts over "
                                        f"lastModifiedDateTime ranges and {len(short)} id reads of those short "
                                        f"of records")
         [live] = yield from self._ids_of(entity, [None])
         return KindDelta(CHANGES, live=frozenset(live),
-                         query=f"GET {entity}/$count = {count:,}, {len(known | changed):,} known: "
+                         query=f"GET {entity}/$count = {count:,}, {known_n:,} known: "
                                f"GET {entity}?$select=id")
 
     def _ids_of(self, entity: str, filters: list[str | None]) -> Generator[list[_Read], list[_Answer], list[set[str]]]:
@@ -446,7 +448,7 @@ class BusinessCentralSource:
             answers = yield [r for _, r in todo]
             after = []
             for (n, _), answer in zip(todo, answers):
-                out[n].update(str(rec["id"]) for rec in answer.body.get("value") or [])
+                out[n].update(map(str, map(itemgetter("id"), answer.body.get("value") or [])))
                 link = answer.body.get("@odata.nextLink")
                 if link:
                     after.append((n, _Read(str(link), f"reading {entity} ids", page=True)))
@@ -467,12 +469,14 @@ class BusinessCentralSource:
         except (TypeError, ValueError):
             return None
         cut = pd.Timestamp(since if since.tzinfo else since.replace(tzinfo=UTC)).tz_convert(UTC).tz_localize(None)
-        early = pd.DataFrame({"t": stamps[stamps <= cut].to_numpy(),
-                              "id": frame["record_id"][(stamps <= cut).to_numpy()].astype(str).to_numpy()})
-        if len(early) <= self.page_size:
+        early = (stamps <= cut).to_numpy()
+        if early.sum() <= self.page_size:
             return None
-        early = early.sort_values(["t", "id"], kind="stable")
-        times, ids = early["t"].to_numpy(), early["id"].tolist()
+        # sorted by stamp alone: a range holds every record of its moments, so the order among records of one
+        # moment changes no range
+        times = stamps.to_numpy()[early]
+        order = np.argsort(times, kind="stable")
+        times, ids = times[order], frame["record_id"].astype(str).to_numpy()[early][order].tolist()
         out: list[_Range] = []
         lo: datetime | None = None
         i = 0

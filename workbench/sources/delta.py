@@ -73,7 +73,12 @@ def since_for(previous_start: datetime) -> datetime:
 
 
 def known_ids(previous: Extract) -> dict[str, frozenset[str]]:
-    return {kind: frozenset(_keys(frame).to_pylist()) for kind, frame in previous.frames.items()}
+    return {kind: ids_of(frame) for kind, frame in previous.frames.items()}
+
+
+def ids_of(frame: pd.DataFrame | None) -> frozenset[str]:
+    """A frame's record ids as text; none without a frame."""
+    return frozenset() if frame is None else frozenset(_keys(frame).to_pylist())
 
 
 def _text(values: pd.Series) -> pa.Array:

@@ -19,6 +19,7 @@ docs/fidelity/business_central.md lists each behaviour and its source.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import re
 import secrets
@@ -36,7 +37,8 @@ from workbench.sandbox.erp.bc_schema import BLANK_DATE, BLANK_GUID, ENUMS, MAX_L
 from workbench.sandbox.erp.faults import Faults
 from workbench.sandbox.erp.odata_filter import FilterError, coerce, compile_filter
 from workbench.sandbox.erp.server import Request, Response
-from workbench.sandbox.erp.store import SqlHint, RecordStore, loads
+from workbench.sandbox.erp.store import STAMP_SQL, SqlHint, RecordStore, loads
+from workbench.sources.http_common import encode_json as dumps
 
 PAGE_CAP = 20_000
 # "Max batch size: The maximum number of operations in an OData V4 $batch request. 100" (Operational limits for
@@ -130,7 +132,6 @@ def _top_level_split(text: str) -> list[str]:
 
 
 _STAMP_TERM = re.compile(r"lastModifiedDateTime (gt|ge|lt|le) (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z")
-_STAMP_SQL = "json_extract(data, '$.lastModifiedDateTime')"
 _STAMP_UTC = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z'"
 
 
@@ -155,42 +156,37 @@ def _stamp_bounds(text: str | None) -> SqlHint | None:
     conds: list[str] = []
     params: list[str] = []
     for m in terms:
-        conds.append(f"({_STAMP_SQL} IS NULL OR {_STAMP_SQL} NOT GLOB {_STAMP_UTC} OR "
-                     f"substr({_STAMP_SQL}, 1, 19) {'>=' if m[1] in ('gt', 'ge') else '<='} ?)")
+        conds.append(f"({STAMP_SQL} IS NULL OR {STAMP_SQL} NOT GLOB {_STAMP_UTC} OR "
+                     f"substr({STAMP_SQL}, 1, 19) {'>=' if m[1] in ('gt', 'ge') else '<='} ?)")
         params.append(m[2])
     return " AND ".join(conds), tuple(params)
 
 
-_STAMP_MS = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'"
 _SQL_OP = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 
 
-def _stamp_exact(store: RecordStore, entity: str, text: str | None,
-                 cache: dict[str, tuple[int, bool]]) -> SqlHint | None:
+def _stamp_exact(store: RecordStore, entity: str, text: str | None) -> SqlHint | None:
     """For a ``$filter`` made only of ``lastModifiedDateTime`` comparisons joined by ``and``, the exact SQL
     condition, as the service's index on the stamp answers a count or a key-only read of a range: when every
     stored stamp of the entity is UTC text to the millisecond (``now_iso``) and the literals are too (or
-    whole seconds), comparing the text is comparing the instants. None otherwise (the filter runs per row).
-    ``cache``: per entity, the store's write count when its stamps were last looked at, and whether all were."""
+    whole seconds), comparing the text is comparing the instants. None otherwise (the filter runs per row)."""
     terms = _stamp_terms(text)
     if terms is None or any(m[3] is not None and len(m[3]) != 4 for m in terms):
         return None
     conds: list[str] = []
     params: list[str] = []
     for m in terms:
-        conds.append(f"{_STAMP_SQL} {_SQL_OP[m[1]]} ?")
+        conds.append(f"{STAMP_SQL} {_SQL_OP[m[1]]} ?")
         params.append(f"{m[2]}{m[3] or '.000'}Z")
-    writes, uniform = cache.get(entity, (-1, False))
-    if writes != store.writes:  # whether every stamp is ms text, found once per state of the store
-        writes = store.writes
-        uniform = not store.count_where(entity, (f"{_STAMP_SQL} IS NULL OR {_STAMP_SQL} NOT GLOB {_STAMP_MS}", ()))
-        cache[entity] = (writes, uniform)
-    return (" AND ".join(conds), tuple(params)) if uniform else None
+    return (" AND ".join(conds), tuple(params)) if store.stamps_ms(entity) else None
 
 
 def etag(rid: str, version: int) -> str:
-    token = base64.b64encode(f"JzE5OzE{version};{rid[:8]};".encode()).decode()
-    return f'W/"{token}"'
+    return f'W/"{_etag_token(rid, version)}"'
+
+
+def _etag_token(rid: str, version: int) -> str:
+    return binascii.b2a_base64(f"JzE5OzE{version};{rid[:8]};".encode(), newline=False).decode()
 
 
 def _iso(v: Any) -> Any:
@@ -320,7 +316,6 @@ class BusinessCentralFlavor:
         # strictness) and counts it as an operation, not an HTTP request (server.answer_inner)
         self.serve_inner: Callable[[Request], Response] | None = None
         self.not_run = 0  # inner requests answered 424: a request they depend on (dependsOn) failed
-        self._ms_stamps: dict[str, tuple[int, bool]] = {}  # see _stamp_exact
 
     # -- auth ---------------------------------------------------------------
     def issue_token(self, lifetime: int | None = None) -> str:
@@ -470,7 +465,7 @@ class BusinessCentralFlavor:
 
     def _stamp_range(self, entity: str, req: Request) -> SqlHint | None:
         """The request's ``$filter`` as an exact SQL condition on the stamp index, where it is one (_stamp_exact)."""
-        return _stamp_exact(self.store, entity, req.query.get("$filter"), self._ms_stamps)
+        return _stamp_exact(self.store, entity, req.query.get("$filter"))
 
     # -- $batch ----------------------------------------------------------------
     def _batch(self, req: Request, root: str) -> Response:
@@ -657,27 +652,46 @@ class BusinessCentralFlavor:
             out.append((name, fields))
         return out
 
-    def _with_expanded(self, entity: str, shaped: list[dict[str, Any]], data: list[dict[str, Any]],
-                       expand: list[tuple[str, list[str] | None]], company_url: str) -> list[dict[str, Any]]:
-        """``shaped`` (the records of one response, in order) with each expanded navigation inline, the
-        children of the whole response read in one pass over the child set."""
-        ids = [(d.get("id") or "").lower() for d in data]
+    def _with_expanded(self, entity: str, rows: list[tuple[str, str]], expand: list[tuple[str, list[str] | None]],
+                       company_url: str) -> list[str]:
+        """The records of one response ((id, JSON text), in order) as JSON text with each expanded navigation
+        inline, the children of the whole response read in one query over the child set."""
+        if not expand:
+            return [text for _, text in rows]
+        ids = [(rid or "").lower() for rid, _ in rows]
+        tails = [""] * len(rows)
         for name, fields in expand:
             child, key = NAVIGATION[entity][name]
-            hint: SqlHint = (f"lower(json_extract(data, '$.{key}')) IN (SELECT value FROM json_each(?))",
-                             (json.dumps(ids),))
-            by_parent: dict[str, list[tuple[int, dict[str, Any]]]] = {i: [] for i in ids}
-            for seq, d, v in self.store.scan(child, where=hint):
-                by_parent[(d.get(key) or "").lower()].append((seq, self._shape(d, v, fields)))
+            by_parent: dict[str, list[tuple[int, str]]] = {i: [] for i in ids}
+            for seq, cid, version, parent, shaped in self.store.children_texts(child, key, ids, self._columns(fields)):
+                by_parent[parent].append((seq, self._text(cid, version, shaped)))
             cap = self.expanded_page
-            for rec, rid in zip(shaped, ids):
+            for n, rid in enumerate(ids):
                 children = by_parent[rid]
-                rec[name] = [c for _, c in children[:cap]]
+                tails[n] += f',"{name}":[' + ",".join(c for _, c in children[:cap]) + "]"
                 if cap is not None and len(children) > cap:
                     token = base64.urlsafe_b64encode(f"{children[cap - 1][0]}:{cap}".encode()).decode()
                     select = f"$select={quote(','.join(fields), safe=',')}&" if fields else ""
-                    rec[f"{name}@odata.nextLink"] = f"{company_url}/{entity}({rid})/{name}?{select}$skiptoken={token}"
-        return shaped
+                    link = f"{company_url}/{entity}({rid})/{name}?{select}$skiptoken={token}"
+                    tails[n] += f',"{name}@odata.nextLink":' + dumps(link)
+        return [text[:-1] + tail + "}" for (_, text), tail in zip(rows, tails)]
+
+    @staticmethod
+    def _columns(fields: list[str] | None) -> SqlHint:
+        """The SQL that writes a stored record as the JSON text of its ``$select``ed fields (all when None) in
+        their order, a field it lacks as null (``_shape``): stored number literals are kept as they are."""
+        if fields is None:
+            return "data", ()
+        if fields == ["id"]:
+            return """'{"id":' || json_quote(id) || '}'""", ()  # the key column, as an index serves it
+        names = list(dict.fromkeys(fields))
+        return ("json_object(" + ", ".join("?, data -> ?" for _ in names) + ")",
+                tuple(part for f in names for part in (f, f"$.{f}")))
+
+    @staticmethod
+    def _text(rid: str, version: int, shaped: str) -> str:
+        """A record's JSON text ``shaped`` (an object of its fields) with its ``@odata.etag`` first (``_shape``)."""
+        return '{"@odata.etag":"W/\\"' + _etag_token(rid, version) + '\\"",' + shaped[1:]  # base64: nothing to escape
 
     @staticmethod
     def _company_url(req: Request) -> str:
@@ -774,35 +788,43 @@ class BusinessCentralFlavor:
             everything = self._matching(entity, keep, order)
             # the first page starts after $skip; a next link's token already counts it
             start = pos if "$skiptoken" in req.query else (skip or 0)
-            rows = everything[start:start + want]
+            rows = [(d["id"], dumps(self._shape(d, v, fields))) for d, v in everything[start:start + want]]
             nxt = start + len(rows) if start + len(rows) < len(everything) else None
             total = len(everything) if count == "true" else None
         else:
-            hint = _stamp_bounds(req.query.get("$filter"))
-            if not want:
-                rows, nxt = [], None
-            elif fields == ["id"] and keep is None and not expand:  # key-only: the key column, as an index serves it
-                rows, nxt = self.store.page_ids(entity, pos, want)
-            elif fields == ["id"] and not expand and parent is None \
-                    and (exact := self._stamp_range(entity, req)) is not None:
-                rows, nxt = self.store.page_ids(entity, pos, want, exact)  # a key-only read of a stamp range
-            else:
-                rows, nxt = self.store.page(entity, pos, want, keep, hint)
+            rows, nxt = self._page(req, entity, pos, want, fields, keep, bool(expand), parent)
             total = sum(1 for _ in self._iter(entity, keep)) if count == "true" else None
-        body: dict[str, Any] = {"@odata.context": f"{ctx}/{entity}" + (f"({','.join(fields)})" if fields else "")}
+        # the answer is pieced together as JSON text: its records come as text from the store
+        body = ['{"@odata.context":' + dumps(f"{ctx}/{entity}" + (f"({','.join(fields)})" if fields else ""))]
         if total is not None:
-            body["@odata.count"] = total
-        body["value"] = [self._shape(d, v, fields) for d, v in rows]
-        if expand:
-            self._with_expanded(entity, body["value"], [d for d, _ in rows], expand, self._company_url(req))
+            body.append(f'"@odata.count":{total}')
+        body.append('"value":[' + ",".join(self._with_expanded(entity, rows, expand, self._company_url(req))) + "]")
         served += len(rows)
         if nxt is not None and (top is None or served < top):
             token = base64.urlsafe_b64encode(f"{nxt}:{served}".encode()).decode()
             params = [f"{k}={quote(v, safe='')}" for k, v in req.query.items() if k != "$skiptoken"]
             params.append(f"$skiptoken={token}")
             base = req.raw_path.split("?")[0]
-            body["@odata.nextLink"] = f"http://{req.header('host')}{base}?" + "&".join(params)
-        return Response.json(200, body, headers)
+            body.append('"@odata.nextLink":' + dumps(f"http://{req.header('host')}{base}?" + "&".join(params)))
+        return Response.json_text(200, ",".join(body) + "}", headers)
+
+    def _page(self, req: Request, entity: str, pos: int, want: int, fields: list[str] | None, keep: Any,
+              expand: bool, parent: tuple[str, str] | None) -> tuple[list[tuple[str, str]], int | None]:
+        """Up to ``want`` records after ``pos`` as (id, JSON text), and the position a next page starts at.
+        Unfiltered, or filtered on ``lastModifiedDateTime`` alone, they come from the key column and the
+        stamp index and are shaped in SQL, no record decoded, as the service's indexes serve them; any other
+        filter is tried record by record."""
+        if not want:
+            return [], None
+        exact = self._stamp_range(entity, req) if keep is not None and parent is None else None
+        if keep is None or exact is not None:
+            # a next link as before: a key-only read of a range gives one while more ids are in it, any other
+            # read while any record follows
+            rows, nxt = self.store.page_texts(entity, pos, want, self._columns(fields), exact,
+                                              next_if_any=exact is not None and (fields != ["id"] or expand))
+            return [(rid, self._text(rid, version, shaped)) for rid, version, shaped in rows], nxt
+        got, nxt = self.store.page(entity, pos, want, keep, _stamp_bounds(req.query.get("$filter")))
+        return [(d["id"], dumps(self._shape(d, v, fields))) for d, v in got], nxt
 
     def _count_only(self, req: Request, entity: str) -> Response:
         """``/{entitySet}/$count``: the number of matching entities as plain text (OData v4 part 2, 11.2.10)."""
@@ -845,10 +867,10 @@ class BusinessCentralFlavor:
         if got is None:
             return self._not_found(entity, rid)
         data, version = got
-        shaped = self._with_expanded(entity, [self._shape(data, version, fields)], [data], expand,
-                                     self._company_url(req))[0]
-        return Response.json(200, {"@odata.context": f"{ctx}/{entity}/$entity", **shaped},
-                             {"ETag": shaped["@odata.etag"]})
+        [shaped] = self._with_expanded(entity, [(data["id"], dumps(self._shape(data, version, fields)))], expand,
+                                       self._company_url(req))
+        return Response.json_text(200, '{"@odata.context":' + dumps(f"{ctx}/{entity}/$entity") + "," + shaped[1:],
+                                  {"ETag": etag(data["id"], version)})
 
     # -- writes ---------------------------------------------------------------
     def _changes(self, req: Request, entity: str) -> dict[str, Any]:

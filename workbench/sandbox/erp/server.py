@@ -49,9 +49,14 @@ class Response:
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
+        return cls.json_text(status, dumps(payload), headers)
+
+    @classmethod
+    def json_text(cls, status: int, text: str, headers: dict[str, str] | None = None) -> Response:
+        """``json`` of a payload already written as JSON text (pieced together without building it as objects)."""
         h = {"Content-Type": "application/json; charset=utf-8"}
         h.update(headers or {})
-        return cls(status, dumps(payload).encode("utf-8"), h)
+        return cls(status, text.encode("utf-8"), h)
 
 
 class Flavor(Protocol):

@@ -20,6 +20,12 @@ from workbench.sources.http_common import encode_json as dumps
 
 # An SQL condition on a records row and its parameters: a pre-selection, never the whole test.
 SqlHint = tuple[str, tuple[Any, ...]]
+# The stamp an incremental reader filters on (Business Central's lastModifiedDateTime), and the rows with a stamp
+# that is not UTC text to the millisecond (as the flavour writes it): while an entity has none, and no record
+# without a stamp, comparing its stamps as text is comparing the instants.
+STAMP_SQL = "json_extract(data, '$.lastModifiedDateTime')"
+ODD_STAMP_SQL = (f"{STAMP_SQL} NOT GLOB "
+                 f"'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'")
 
 
 def loads(text: str | bytes) -> Any:
@@ -33,19 +39,22 @@ class RecordStore:
         self.path = Path(path)
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        self.writes = 0  # bumped by every insert, update and delete: lets a reader cache what it derived
         con = self._con()
         con.executescript(
-            """
+            f"""
             PRAGMA journal_mode=WAL;
             CREATE TABLE IF NOT EXISTS records (
                 entity TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL,
                 version INTEGER NOT NULL DEFAULT 1, data TEXT NOT NULL,
                 PRIMARY KEY (entity, id));
             CREATE UNIQUE INDEX IF NOT EXISTS records_seq ON records(entity, seq);
-            -- the stamp an incremental reader filters on (Business Central's lastModifiedDateTime), indexed as
-            -- the service's own table is, so counting a range of it does not read every record
-            CREATE INDEX IF NOT EXISTS records_stamp ON records(entity, json_extract(data, '$.lastModifiedDateTime'));
+            -- the stamp, indexed as the service's own table is, with the keys a key-only read of a range of it
+            -- answers (covering): counting or listing the ids of a range reads no record
+            DROP INDEX IF EXISTS records_stamp;
+            CREATE INDEX IF NOT EXISTS records_stamp_keys ON records(entity, {STAMP_SQL}, seq, id, version);
+            -- the few rows with a stamp in another form, so telling whether an entity has any reads no record
+            -- (a NULL stamp is no entry; the stamp index finds those)
+            CREATE INDEX IF NOT EXISTS records_stamp_other ON records(entity) WHERE {ODD_STAMP_SQL};
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """)
         con.commit()
@@ -86,7 +95,6 @@ class RecordStore:
         """Append records (id, data) in order; returns how many were written."""
         n = 0
         with self._write_lock:
-            self.writes += 1
             con = self._con()
             start = con.execute("SELECT COALESCE(MAX(seq), 0) FROM records WHERE entity=?",
                                 (entity,)).fetchone()[0]
@@ -161,19 +169,42 @@ class RecordStore:
                                      (entity, *params)).fetchone()[0]
         return n
 
-    def page_ids(self, entity: str, after_seq: int, limit: int, where: SqlHint | None = None
-                 ) -> tuple[list[tuple[dict[str, Any], int]], int | None]:
-        """``page`` for a key-only read: ({"id": id}, version) of up to ``limit`` records after
-        ``after_seq`` (that meet ``where``, an exact SQL condition on the stamp, found through its index),
-        read from the key column without decoding the records."""
+    def stamps_ms(self, entity: str) -> bool:
+        """Whether every record of ``entity`` is stamped as UTC text to the millisecond (see ODD_STAMP_SQL)."""
+        con = self._con()
+        return all(con.execute(f"SELECT 1 FROM records WHERE entity=? AND {cond} LIMIT 1", (entity,)).fetchone() is None
+                   for cond in (f"{STAMP_SQL} IS NULL", ODD_STAMP_SQL))
+
+    def page_texts(self, entity: str, after_seq: int, limit: int, columns: SqlHint, where: SqlHint | None = None,
+                   *, next_if_any: bool = False) -> tuple[list[tuple[Any, ...]], int | None]:
+        """``page`` answered in SQL alone: (id, version, *columns) of up to ``limit`` records after ``after_seq``
+        that meet ``where`` (an exact SQL condition on the stamp, found through its index), ``columns`` being
+        SQL expressions of the row (e.g. its fields as JSON text) so no record is decoded here. The seq to
+        resume from is given when more records meet ``where``, or with ``next_if_any`` when any record
+        follows (what ``page`` tells)."""
+        cols, col_params = columns
         cond, params = where if where is not None else ("1", ())
-        index = "INDEXED BY records_stamp" if where is not None else ""  # not a scan of every seq after
+        index = "INDEXED BY records_stamp_keys" if where is not None else ""  # not a scan of every seq after
         rows = self._con().execute(
-            f"SELECT seq, id, version FROM records {index} WHERE entity=? AND seq>? AND ({cond}) ORDER BY seq "
-            f"LIMIT ?", (entity, after_seq, *params, limit + 1)).fetchall()
+            f"SELECT seq, id, version, {cols} FROM records {index} WHERE entity=? AND seq>? AND ({cond}) "
+            f"ORDER BY seq LIMIT ?", (*col_params, entity, after_seq, *params, limit + 1)).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
-        return [({"id": rid}, version) for _, rid, version in rows], (rows[-1][0] if more else None)
+        if not more and next_if_any and len(rows) == limit and rows:
+            more = self._con().execute("SELECT 1 FROM records WHERE entity=? AND seq>? LIMIT 1",
+                                       (entity, rows[-1][0])).fetchone() is not None
+        return [row[1:] for row in rows], (rows[-1][0] if more else None)
+
+    def children_texts(self, entity: str, key: str, parents: list[str], columns: SqlHint
+                       ) -> list[tuple[Any, ...]]:
+        """(seq, id, version, parent, *columns) of the records whose ``key`` (lower-cased) is one of
+        ``parents``, in insertion order, without decoding any."""
+        cols, col_params = columns
+        parent = f"lower(json_extract(data, '$.{key}'))"
+        rows: list[tuple[Any, ...]] = self._con().execute(
+            f"SELECT seq, id, version, {parent}, {cols} FROM records WHERE entity=? AND {parent} IN "
+            f"(SELECT value FROM json_each(?)) ORDER BY seq", (*col_params, entity, json.dumps(parents))).fetchall()
+        return rows
 
     def filtered(self, entity: str, keep: Callable[[dict[str, Any]], bool], offset: int, limit: int | None,
                  cursor_key: str) -> list[dict[str, Any]]:
@@ -209,7 +240,6 @@ class RecordStore:
         """Apply ``change(data, version) -> new data`` atomically and bump the version; a change
         returning None leaves the record (and its version) as it was."""
         with self._write_lock:
-            self.writes += 1
             con = self._con()
             row = con.execute("SELECT data, version FROM records WHERE entity=? AND id=?",
                               (entity, rid)).fetchone()
@@ -227,7 +257,6 @@ class RecordStore:
     def delete(self, entity: str, rid: str) -> bool:
         """Remove a record for good (the ERPs served keep no tombstones); False when there was none."""
         with self._write_lock:
-            self.writes += 1
             con = self._con()
             gone = con.execute("DELETE FROM records WHERE entity=? AND id=?", (entity, rid)).rowcount
             con.commit()
