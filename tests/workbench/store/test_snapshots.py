@@ -213,7 +213,8 @@ def test_rows_each_holding_their_own_amount_and_time_read_back_exactly(store):
     at = datetime(2026, 10, 31, 18, tzinfo=UTC)
     n = 3_000
     amounts = [None if i % 7 == 3 else Decimal(i).scaleb(-(i % 3)) for i in range(n)]  # "12", "1.3", "0.14"
-    stamps = [at + timedelta(seconds=i) if i % 2 else (at + timedelta(seconds=i)).astimezone(timezone(timedelta(hours=2)))
+    plus_two = timezone(timedelta(hours=2))
+    stamps = [at + timedelta(seconds=i) if i % 2 else (at + timedelta(seconds=i)).astimezone(plus_two)
               for i in range(n)]
     frame = frames_mod.from_records("invoices", [
         {"record_id": f"r{i}", "number": f"INV-{i}", "currency": "JPY" if i % 3 == 0 else "EUR",
