@@ -295,10 +295,16 @@ class FrameReuse:
     part: bytes
     decoded: pd.DataFrame
     rows: np.ndarray
+    reading: Future[pa.Table] | None = field(default=None, init=False, repr=False)
+
+    def read_ahead(self, pool: ThreadPoolExecutor) -> None:
+        """Start reading the stored frame on ``pool`` (Parquet lets go of the GIL as it decompresses)."""
+        if self.reading is None:
+            self.reading = pool.submit(_read_table, self.part)
 
     @functools.cached_property
     def stored(self) -> pa.Table:
-        return _read_table(self.part)
+        return _read_table(self.part) if self.reading is None else self.reading.result()
 
 
 # Tags whose values a subset of a column's rows keeps, however few of them remain: a text column
@@ -579,6 +585,7 @@ class Saving:
                          ("snapshot_parts", ("run_id", "side", "part", "rows", "sha256"), ""))]
         self.db = threading.Lock()  # the connection: the worker's writes and the caller's, one at a time
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-parts")
+        self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stored-frames")
         self._stored: list[Future[tuple[str, str, int, str]]] = []
         self._waiting: list[tuple[int, Future[tuple[str, str, int, str]]]] = []  # (Arrow bytes, not stored yet)
         self._raw_names: dict[str, list[str]] = {}
@@ -589,6 +596,7 @@ class Saving:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._reads.shutdown(wait=True, cancel_futures=True)
         self._pool.shutdown(wait=True, cancel_futures=True)
         for raw in self._raws:
             raw.close()
@@ -607,6 +615,7 @@ class Saving:
         side = extract.meta.side
         if raw is not None and side not in self._raw_names:
             self.add_raw(side, raw)
+        self._read_ahead(side)
         if side in self._raw_names:
             raw_names = self._raw_names[side]
             tables = _tables(extract, None, self._state, self._before_table, self._reuse.get(side))
@@ -630,6 +639,14 @@ class Saving:
         meta = _meta_json(extract.meta, order)
         self._stored.append(self._pool.submit(self._put, Part(side, "meta", 1, memoryview(meta),
                                                                hashlib.sha256(meta).hexdigest())))
+
+    def _read_ahead(self, side: str) -> None:
+        """Start reading the previous run's frames that the merged ones reuse: this side's in the order
+        its tables are built (see ``_tables``), then the other side's, each while the calling thread
+        builds the tables before it."""
+        for reuses in sorted(self._reuse.items(), key=lambda kv: kv[0] != side):
+            for reuse in sorted(reuses[1].values(), key=lambda r: -len(r.rows)):
+                reuse.read_ahead(self._reads)
 
     def _before_table(self, rows: int) -> None:
         """Wait for the worker before a table is built: until the tables it has not compressed yet
