@@ -615,7 +615,7 @@ class Saving:
         side = extract.meta.side
         if raw is not None and side not in self._raw_names:
             self.add_raw(side, raw)
-        self._read_ahead(side)
+        self._read_stored_frames(side)
         if side in self._raw_names:
             raw_names = self._raw_names[side]
             tables = _tables(extract, None, self._state, self._before_table, self._reuse.get(side))
@@ -640,7 +640,7 @@ class Saving:
         self._stored.append(self._pool.submit(self._put, Part(side, "meta", 1, memoryview(meta),
                                                                hashlib.sha256(meta).hexdigest())))
 
-    def _read_ahead(self, side: str) -> None:
+    def _read_stored_frames(self, side: str) -> None:
         """Start reading the previous run's frames that the merged ones reuse: this side's in the order
         its tables are built (see ``_tables``), then the other side's, each while the calling thread
         builds the tables before it."""
