@@ -28,7 +28,7 @@ from workbench.sources.ledger import format_ledger
 from workbench.sources.pull_report import pull_line
 from workbench.store import repo
 from workbench.store.db import Store
-from workbench.store.snapshots import PreviousRaw, RawParts, merged_raw, take_raw
+from workbench.store.snapshots import PreviousRaw, RawParts, StoredPart, merged_raw, stored_parts, take_raw
 
 
 @dataclass
@@ -58,6 +58,9 @@ class PullPlan:
     previous_run: int | None = None
     previous_start: datetime | None = None
     previous_pulls: dict[str, Any] = field(default_factory=dict)  # the previous run's summary "pulls"
+    # per side, the previous run's stored parts as checked against its event (read and hashed once,
+    # taken by the pull that builds on them); None: not read yet
+    previous_parts: dict[str, list[StoredPart]] | None = None
     why_full: str = ""  # a reason that holds for both sides
     sides: dict[str, dict[str, Any]] = field(default_factory=dict)  # per side, for the summary
 
@@ -87,11 +90,16 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
             if status != "completed":
                 return PullPlan(why_full=f"the previous run of this configuration (run {run_id}) {status}")
             # never build on stored data its run no longer vouches for (edited outside the workbench)
-            if problems := snapshot_problems(s, run_id):
+            parts = stored_parts(s, run_id)
+            if problems := snapshot_problems(s, run_id, parts):
                 return PullPlan(why_full=problems[0])
+            by_side: dict[str, list[StoredPart]] = {"crm": [], "erp": []}
+            for part in parts:
+                by_side.setdefault(part.side, []).append(part)
             return PullPlan(previous_run=run_id,
                             previous_start=started if started.tzinfo else started.replace(tzinfo=UTC),
-                            previous_pulls=dict((summary or {}).get("pulls") or {}))
+                            previous_pulls=dict((summary or {}).get("pulls") or {}),
+                            previous_parts=by_side if parts else None)
     return PullPlan(why_full="no earlier run of this configuration")
 
 
@@ -102,9 +110,11 @@ def _pull(source: Source, side: str, state: TaskState | None, store: Store | Non
     Also the side's raw parts when they are a previous run's, taken as they were stored, or the
     previous run's raw records the merged ones are made from (see ``_raw_parts``)."""
     progress = _SideProgress(state or NullProgress(), side)
+    # taken from the plan whatever the side does with them: not kept through the engine
+    parts = plan.previous_parts.pop(side, []) if plan is not None and plan.previous_parts is not None else None
     if source.meta.connector == "files":
-        return _pull_files(source, side, progress, store, plan)
-    loaded = _previous(source, side, store, plan)
+        return _pull_files(source, side, progress, store, plan, parts)
+    loaded = _previous(source, side, store, plan, parts)
     since = plan.since() if plan is not None else None
     if loaded is None or since is None or not isinstance(source, DeltaSource):
         return _pulled(source, progress), None
@@ -122,7 +132,7 @@ def _pull(source: Source, side: str, state: TaskState | None, store: Store | Non
 
 
 def _pull_files(source: Source, side: str, progress: Progress, store: Store | None,
-                plan: PullPlan | None) -> tuple[Extract, RawParts | None]:
+                plan: PullPlan | None, parts: list[StoredPart] | None = None) -> tuple[Extract, RawParts | None]:
     """Files: when every file the side reads has the size, modification time and SHA-256 it had at the
     previous run of this configuration, that run's data is taken as it was stored, without reading
     them again (its raw records' parts not even decompressed); otherwise they are read in full."""
@@ -149,7 +159,7 @@ def _pull_files(source: Source, side: str, progress: Progress, store: Store | No
     elif before != prints:
         moved = sorted(n for n in set(before) | set(prints) if before.get(n) != prints.get(n))
         why = f"{', '.join(moved)} changed since run {run}"
-    elif (reused := load_reused(store, run, side)) is None:
+    elif (reused := load_reused(store, run, side, parts)) is None:
         why = f"run {run} has no stored data for this side to build on"
     else:
         plan.sides[side] = {"mode": "reused", "previous_run": run, "files": prints}
@@ -204,8 +214,8 @@ def _fingerprints(meta: SourceMeta) -> dict[str, list[Any]]:
     return out
 
 
-def _previous(source: Source, side: str, store: Store | None,
-              plan: PullPlan | None) -> tuple[Extract, PreviousRaw | None] | None:
+def _previous(source: Source, side: str, store: Store | None, plan: PullPlan | None,
+              parts: list[StoredPart] | None = None) -> tuple[Extract, PreviousRaw | None] | None:
     """The previous run's data of this side to build on, or None with the reason noted in the plan."""
     from workbench.store.snapshots import load_previous
 
@@ -219,7 +229,7 @@ def _previous(source: Source, side: str, store: Store | None,
     elif store is None or plan.previous_run is None:
         why = "no earlier run to build on"
     else:
-        previous = load_previous(store, plan.previous_run, side)
+        previous = load_previous(store, plan.previous_run, side, parts)
         why = f"run {plan.previous_run} has no stored data for this side to build on"
     if previous is None:
         plan.sides[side] = {"mode": "full", "why": why}

@@ -74,12 +74,13 @@ def parts_digest(parts: list[tuple[str, str, int, str]]) -> dict[str, Any]:
     return {**d.result(), "records": sum(rows for _, part, rows, _ in parts if part.startswith("raw"))}
 
 
-def snapshot_digest(session: Session, run_id: int) -> dict[str, Any]:
-    """Runs with snapshot parts: over their parts, each hashed from its stored bytes; older runs:
-    over every stored snapshot row."""
-    if snapshots.has_parts(session, run_id):
+def snapshot_digest(session: Session, run_id: int,
+                    parts: list[snapshots.StoredPart] | None = None) -> dict[str, Any]:
+    """Runs with snapshot parts: over their parts, each hashed from its stored bytes (``parts``: the
+    run's ``snapshots.stored_parts``, when read already); older runs: over every stored snapshot row."""
+    if parts or snapshots.has_parts(session, run_id):
         return parts_digest([(side, part, rows, actual)
-                             for side, part, rows, _, actual in snapshots.part_hashes(session, run_id)])
+                             for side, part, rows, _, actual in snapshots.part_hashes(session, run_id, parts)])
     d = Digest()
     q = (select(Snapshot.side, Snapshot.object, Snapshot.kind, Snapshot.record_id, Snapshot.query,
                 Snapshot.content_hash, Snapshot.payload, Snapshot.canonical)
@@ -168,34 +169,36 @@ def check_run(session: Session, run_id: int, recorded: Mapping[str, Any],
     return problems
 
 
-def snapshot_problems(session: Session, run_id: int) -> list[str]:
+def snapshot_problems(session: Session, run_id: int, parts: list[snapshots.StoredPart] | None = None) -> list[str]:
     """What differs between a run's stored snapshots and its ``run.completed`` event (for
-    ``export --verify``, which reads the run's records from them)."""
+    ``export --verify``, which reads the run's records from them; for a re-run, which builds on
+    them). ``parts``: the run's ``snapshots.stored_parts``, when read already."""
     detail = session.execute(select(AuditEvent.detail).where(AuditEvent.run_id == run_id,
                                                              AuditEvent.action == "run.completed")
                              .order_by(AuditEvent.id).limit(1)).scalar()
     recorded = ((detail or {}).get("covered") or {}).get("snapshots")
-    return _snapshot_problems(session, run_id, recorded) if recorded else []
+    return _snapshot_problems(session, run_id, recorded, parts) if recorded else []
 
 
-def _snapshot_problems(session: Session, run_id: int, want: Mapping[str, Any]) -> list[str]:
-    got = snapshot_digest(session, run_id)
+def _snapshot_problems(session: Session, run_id: int, want: Mapping[str, Any],
+                       parts: list[snapshots.StoredPart] | None = None) -> list[str]:
+    got = snapshot_digest(session, run_id, parts)
     what = "snapshot part" if snapshots.has_parts(session, run_id) else "snapshot"
     if want.get("rows") != got["rows"]:
         return [f"run {run_id}: the store holds {got['rows']} {what}(s), its run event "
                 f"records {want.get('rows')}: {what}s were added or deleted outside the workbench"]
     if want.get("digest") != got["digest"]:
         return [f"run {run_id}: its {what}s no longer match the digest in its run event: "
-                f"a stored record was edited{_edited(session, run_id)} outside the workbench"]
+                f"a stored record was edited{_edited(session, run_id, parts)} outside the workbench"]
     return []
 
 
-def _edited(session: Session, run_id: int, most: int = 5) -> str:
+def _edited(session: Session, run_id: int, parts: list[snapshots.StoredPart] | None = None, most: int = 5) -> str:
     """The parts, or in older runs the records, whose stored bytes no longer match their own hash
     (an editor who also recomputed that hash is caught by the digest, but cannot be named this way)."""
-    if snapshots.has_parts(session, run_id):
-        named = [f"{side.upper()} part {part}" for side, part, _, sha, actual in snapshots.part_hashes(session, run_id)
-                 if sha != actual]
+    if parts or snapshots.has_parts(session, run_id):
+        named = [f"{side.upper()} part {part}"
+                 for side, part, _, sha, actual in snapshots.part_hashes(session, run_id, parts) if sha != actual]
         return f" ({', '.join(named[:most])})" if named else ""
     return _edited_records(session, run_id, most)
 

@@ -73,6 +73,17 @@ class Part:
     sha256: str  # of ``data``
 
 
+@dataclass(frozen=True)
+class StoredPart:
+    """A part as the store holds it: its bytes, the SHA-256 recorded for them and the SHA-256 they have."""
+    side: str
+    name: str
+    rows: int
+    sha256: str  # recorded
+    data: bytes
+    actual: str  # of ``data``, as read
+
+
 # --- values in columns ------------------------------------------------------------------------------
 
 def _json_default(v: Any) -> Any:
@@ -212,6 +223,22 @@ def _few_distinct(arr: pa.ChunkedArray) -> bool:
     return bool(len(sample)) and pc.count_distinct(sample, mode="all").as_py() * 4 <= len(sample)
 
 
+def _parsed_text(arr: pa.ChunkedArray, parse: Callable[[str], Any]) -> np.ndarray:
+    """``_parsed`` of stored text: where most values differ (an amount, a record's stamp), each row's
+    text parsed as it is, without first building the dictionary of the distinct ones (which then
+    holds about every value, and costs as much as the parsing again)."""
+    if _few_distinct(arr):
+        return _parsed(arr, parse)
+    texts = arr.to_numpy(zero_copy_only=False)
+    if not arr.null_count:
+        out: np.ndarray = np.frompyfunc(parse, 1, 1)(texts)
+        return out
+    out = np.full(len(texts), None, dtype=object)
+    present = np.flatnonzero(pd.notna(texts))
+    out[present] = np.frompyfunc(parse, 1, 1)(texts[present])
+    return out
+
+
 def _decode_column(arr: pa.ChunkedArray, tag: str) -> pd.Series:
     if tag == "arrow":
         return pd.Series(arr, dtype=pd.ArrowDtype(arr.type))
@@ -219,20 +246,21 @@ def _decode_column(arr: pa.ChunkedArray, tag: str) -> pd.Series:
         dtype: Any = pandas_dtype(tag.removeprefix("pandas:"))
         series: pd.Series = pd.Series(arr.to_pandas(), dtype=dtype)
         return series
-    out = np.empty(len(arr), dtype=object)
     if tag == "str":  # a text many rows hold (a file name, a currency) made once, shared by those rows
         out = _parsed(arr, str) if _few_distinct(arr) else arr.to_numpy(zero_copy_only=False)
     elif tag == "decimal":
-        out = _parsed(arr, Decimal)
+        out = _parsed_text(arr, Decimal)
     elif tag == "datetime":
-        out = _parsed(arr, datetime.fromisoformat)
-    elif tag == "json":
-        for i, v in enumerate(arr.to_numpy(zero_copy_only=False)):  # one by one: a list value stays one element
-            out[i] = None if v is None else json.loads(v, object_hook=_json_hook)
+        out = _parsed_text(arr, datetime.fromisoformat)
     elif tag in ("date", "bool"):  # few distinct values (a run's dates span months): each made once
         out = _parsed(arr, _same)
-    elif tag != "null":  # int, float: as Python values
-        out[:] = arr.to_pylist()
+    else:
+        out = np.empty(len(arr), dtype=object)  # filled element by element below (None where "null")
+        if tag == "json":
+            for i, v in enumerate(arr.to_numpy(zero_copy_only=False)):  # one by one: a list value stays one element
+                out[i] = None if v is None else json.loads(v, object_hook=_json_hook)
+        elif tag != "null":  # int, float: as Python values
+            out[:] = arr.to_pylist()
     return pd.Series(out, dtype=object, copy=False)
 
 
@@ -267,10 +295,16 @@ class FrameReuse:
     part: bytes
     decoded: pd.DataFrame
     rows: np.ndarray
+    reading: Future[pa.Table] | None = field(default=None, init=False, repr=False)
+
+    def read_ahead(self, pool: ThreadPoolExecutor) -> None:
+        """Start reading the stored frame on ``pool`` (Parquet lets go of the GIL as it decompresses)."""
+        if self.reading is None:
+            self.reading = pool.submit(_read_table, self.part)
 
     @functools.cached_property
     def stored(self) -> pa.Table:
-        return _read_table(self.part)
+        return _read_table(self.part) if self.reading is None else self.reading.result()
 
 
 # Tags whose values a subset of a column's rows keeps, however few of them remain: a text column
@@ -288,10 +322,11 @@ def _reused_frame_table(frame: pd.DataFrame, declared: dict[str, Any], reuse: Fr
         return _frame_table(frame, declared)
     stored_tags = json.loads((reuse.stored.schema.metadata or {}).get(META_KEY, b"{}")).get("columns", {})
     kept = reuse.rows >= 0
+    kept_rows = reuse.rows[kept]
     arrays, names, tags = [], [], {}
     for name in frame.columns:
         key = str(name)
-        arr_tag = _reused_column(frame[name], declared.get(key), reuse, kept, key, stored_tags.get(key))
+        arr_tag = _reused_column(frame[name], declared.get(key), reuse, (kept, kept_rows), key, stored_tags.get(key))
         arr, tag = arr_tag if arr_tag is not None else _encode_column(frame[name], declared.get(key))
         arrays.append(arr)
         names.append(key)
@@ -301,18 +336,19 @@ def _reused_frame_table(frame: pd.DataFrame, declared: dict[str, Any], reuse: Fr
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _reused_column(series: pd.Series, declared: Any, reuse: FrameReuse, kept: np.ndarray, name: str,
-                   stored_tag: str | None) -> tuple[pa.Array, str] | None:
+def _reused_column(series: pd.Series, declared: Any, reuse: FrameReuse, kept: tuple[np.ndarray, np.ndarray],
+                   name: str, stored_tag: str | None) -> tuple[pa.Array, str] | None:
     """The column as ``_encode_column`` gives it, from the stored column and the values to encode;
-    None where that cannot be told without encoding it whole."""
+    None where that cannot be told without encoding it whole. ``kept``: which rows come from a
+    previous row, and those previous rows."""
     if stored_tag is None or series.dtype != object or name not in reuse.decoded.columns \
             or reuse.decoded[name].dtype != object or name not in reuse.stored.column_names:
         return None
     values = series.to_numpy(dtype=object)
-    same = kept.copy()
-    if kept.any():
-        before = reuse.decoded[name].to_numpy(dtype=object)[reuse.rows[kept]]
-        same[kept] = _addresses(values[kept]) == _addresses(before)
+    same = kept[0].copy()
+    if len(kept[1]):  # the objects' addresses gathered, not the objects (no count of references to move)
+        before = _addresses(reuse.decoded[name].to_numpy(dtype=object))[kept[1]]
+        same[kept[0]] = _addresses(values)[kept[0]] == before
     fresh = np.flatnonzero(~same)
     stored = reuse.stored.column(name)
     if len(fresh):
@@ -330,7 +366,10 @@ def _reused_column(series: pd.Series, declared: Any, reuse: FrameReuse, kept: np
             return None
     at = np.where(same, reuse.rows, 0)
     at[fresh] = len(stored) + np.arange(len(fresh))
-    taken = parts.combine_chunks().take(pa.array(at))  # see PreviousRaw.of: one array first, then the take
+    whole = parts.combine_chunks()  # see PreviousRaw.of: one array first, then the take
+    # the stored column itself where each row is its stored row, in place (a kind nothing changed in)
+    in_place = len(at) == len(stored) and not len(fresh) and bool(np.all(at == np.arange(len(at))))
+    taken = whole if in_place else whole.take(pa.array(at))
     if not len(fresh) and tag not in _KEPT_BY_ANY_ROWS | {"null"} and len(taken) == taken.null_count:
         return None
     if tag == "str" and declared not in _BY_ARROW and len(taken) == taken.null_count:
@@ -546,6 +585,7 @@ class Saving:
                          ("snapshot_parts", ("run_id", "side", "part", "rows", "sha256"), ""))]
         self.db = threading.Lock()  # the connection: the worker's writes and the caller's, one at a time
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-parts")
+        self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stored-frames")
         self._stored: list[Future[tuple[str, str, int, str]]] = []
         self._waiting: list[tuple[int, Future[tuple[str, str, int, str]]]] = []  # (Arrow bytes, not stored yet)
         self._raw_names: dict[str, list[str]] = {}
@@ -556,6 +596,7 @@ class Saving:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._reads.shutdown(wait=True, cancel_futures=True)
         self._pool.shutdown(wait=True, cancel_futures=True)
         for raw in self._raws:
             raw.close()
@@ -574,6 +615,7 @@ class Saving:
         side = extract.meta.side
         if raw is not None and side not in self._raw_names:
             self.add_raw(side, raw)
+        self._read_stored_frames(side)
         if side in self._raw_names:
             raw_names = self._raw_names[side]
             tables = _tables(extract, None, self._state, self._before_table, self._reuse.get(side))
@@ -597,6 +639,14 @@ class Saving:
         meta = _meta_json(extract.meta, order)
         self._stored.append(self._pool.submit(self._put, Part(side, "meta", 1, memoryview(meta),
                                                                hashlib.sha256(meta).hexdigest())))
+
+    def _read_stored_frames(self, side: str) -> None:
+        """Start reading the previous run's frames that the merged ones reuse: this side's in the order
+        its tables are built (see ``_tables``), then the other side's, each while the calling thread
+        builds the tables before it."""
+        for reuses in sorted(self._reuse.items(), key=lambda kv: kv[0] != side):
+            for reuse in sorted(reuses[1].values(), key=lambda r: -len(r.rows)):
+                reuse.read_ahead(self._reads)
 
     def _before_table(self, rows: int) -> None:
         """Wait for the worker before a table is built: until the tables it has not compressed yet
@@ -681,20 +731,38 @@ def _extract(side: str, blobs: dict[str, bytes], with_raw: bool = True) -> Extra
     body = json.loads(blobs["meta"], object_hook=_json_hook)
     meta = SourceMeta(**body["meta"])
     order = body["order"]
-    raws = []
-    for name in order["raw"] if with_raw else ():
-        table = _read_table(blobs[name])
-        raws.append(_table_frame(table).assign(**{SEQ: table.column(SEQ).to_numpy()}))
-    if raws:
-        snaps = pd.concat(raws, ignore_index=True)
-        if not snaps[SEQ].is_monotonic_increasing:  # kinds pulled interleaved
-            snaps = snaps.sort_values(SEQ, kind="stable")
-        snaps = snaps.drop(columns=SEQ).reset_index(drop=True)
-    else:
-        snaps = pd.DataFrame({c: pd.Series([], dtype=object) for c in SNAPSHOT_COLUMNS})
-    frames = {kind: _table_frame(_read_table(blobs[f"frame:{kind}"])) for kind in order["frames"]}
+    snaps = _raw_records(blobs, order["raw"] if with_raw else [])
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="frame-parts") as pool:
+        tables = _read_ahead([blobs[f"frame:{kind}"] for kind in order["frames"]], pool)
+        frames = {kind: _table_frame(next(tables)) for kind in order["frames"]}
     issues = _table_frame(_read_table(blobs["issues"])) if order["issues"] else None
     return Extract(meta=meta, frames=frames, snapshots=snaps, issues=issues)
+
+
+def _read_ahead(parts: list[bytes], pool: ThreadPoolExecutor) -> Iterator[pa.Table]:
+    """Each part's table, the next one read on ``pool`` (Parquet lets go of the GIL as it decompresses)
+    while the caller decodes this one; one ahead, not all: a table is let go once decoded."""
+    ahead = pool.submit(_read_table, parts[0]) if parts else None
+    for following in [*parts[1:], None]:
+        assert ahead is not None
+        table = ahead.result()
+        ahead = None if following is None else pool.submit(_read_table, following)
+        yield table
+
+
+def _raw_records(blobs: dict[str, bytes], names: list[str]) -> pd.DataFrame:
+    """The raw records of the parts named, decoded, in pull order."""
+    raws = []
+    for name in names:
+        table = _read_table(blobs[name])
+        raws.append(_table_frame(table).assign(**{SEQ: table.column(SEQ).to_numpy()}))
+    if not raws:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in SNAPSHOT_COLUMNS})
+    snaps = pd.concat(raws, ignore_index=True)
+    if not snaps[SEQ].is_monotonic_increasing:  # kinds pulled interleaved
+        snaps = snaps.sort_values(SEQ, kind="stable")
+    out: pd.DataFrame = snaps.drop(columns=SEQ).reset_index(drop=True)
+    return out
 
 
 # --- an incremental re-run's raw records ----------------------------------------------------------
@@ -855,7 +923,13 @@ def _blobs(s: Session, run_id: int, side: str | None = None,
 
 
 def _checked(run_id: int, side: str, name: str, sha: str, data: bytes) -> bytes:
-    if hashlib.sha256(data).hexdigest() != sha:
+    return _hashed(run_id, StoredPart(side, name, 0, sha, data, hashlib.sha256(data).hexdigest()))
+
+
+def _hashed(run_id: int, part: StoredPart) -> bytes:
+    """The part's bytes, refused where they are not those its recorded SHA-256 is of."""
+    side, name, data = part.side, part.name, part.data
+    if part.actual != part.sha256:
         raise TamperedSnapshot(f"run {run_id}: the stored {side.upper()} snapshot part {name} no longer matches "
                                "its SHA-256: it was edited outside the workbench (see: workbench audit verify)")
     return data
@@ -873,10 +947,14 @@ def load_extract(store: Store, run_id: int, side: str) -> Extract | None:
     return None if stored is None else _extract(side, stored[1])
 
 
-def _stored_side(store: Store, run_id: int, side: str
+def _stored_side(store: Store, run_id: int, side: str, parts: list[StoredPart] | None = None
                  ) -> tuple[list[tuple[str, str, int, str, bytes]], dict[str, bytes]] | None:
     """The side's stored parts (side, part, rows, sha256, bytes) and their bytes by part name, each
-    checked against its SHA-256; None for a run without stored parts."""
+    checked against its SHA-256; None for a run without stored parts. ``parts``: the side's
+    ``stored_parts``, when read (and hashed) already."""
+    if parts is not None:
+        return ([(p.side, p.name, p.rows, p.sha256, p.data) for p in parts],
+                {p.name: _hashed(run_id, p) for p in parts}) if parts else None
     with store.session() as s:
         rows = _blobs(s, run_id, side)
     if not rows:
@@ -884,42 +962,60 @@ def _stored_side(store: Store, run_id: int, side: str
     return rows, {name: _checked(run_id, sd, name, sha, data) for sd, name, _, sha, data in rows}
 
 
-def load_previous(store: Store, run_id: int, side: str) -> tuple[Extract, PreviousRaw | None] | None:
+def load_previous(store: Store, run_id: int, side: str,
+                  parts: list[StoredPart] | None = None) -> tuple[Extract, PreviousRaw | None] | None:
     """The run's side for a re-run that merges changes over it: as ``load_extract`` gives it, but its
     raw records kept as stored (``PreviousRaw``; the extract's snapshots empty) where their parts
-    allow. None as for ``load_extract``."""
-    stored = _stored_side(store, run_id, side)
+    allow. None as for ``load_extract``. ``parts``: the side's ``stored_parts``, when read already."""
+    stored = _stored_side(store, run_id, side, parts)
     if stored is None:
         return None
     _, blobs = stored
-    raw = PreviousRaw.of(side, [blobs[name] for name in json.loads(blobs["meta"])["order"]["raw"]])
-    if raw is None:
-        return _extract(side, blobs), None
-    extract = _extract(side, blobs, with_raw=False)
+    names = json.loads(blobs["meta"])["order"]["raw"]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previous-raw") as pool:
+        # the raw records' kinds and ids read (Arrow, mostly without the GIL) while the frames are decoded
+        planned = pool.submit(PreviousRaw.of, side, [blobs[name] for name in names])
+        extract = _extract(side, blobs, with_raw=False)
+        raw = planned.result()
+    if raw is None:  # parts not as ``take_raw`` writes them now: their records decoded
+        extract.snapshots = _raw_records(blobs, names)
+        return extract, None
     raw.frames = {kind: (blobs[f"frame:{kind}"], frame) for kind, frame in extract.frames.items()}
     return extract, raw
 
 
-def load_reused(store: Store, run_id: int, side: str) -> tuple[Extract, RawParts] | None:
+def load_reused(store: Store, run_id: int, side: str,
+                parts: list[StoredPart] | None = None) -> tuple[Extract, RawParts] | None:
     """The run's side for a new run that takes it as it is (its files did not change): the frames,
     meta and issues read back, the raw records' parts kept as stored, neither decompressed nor
-    decoded (the new run references the same blobs). None as for ``load_extract``."""
-    stored = _stored_side(store, run_id, side)
+    decoded (the new run references the same blobs). None as for ``load_extract``; ``parts`` as
+    for ``load_previous``."""
+    stored = _stored_side(store, run_id, side, parts)
     if stored is None:
         return None
     rows, blobs = stored
     raw = {name: Part(side, name, n, memoryview(blobs[name]), sha)
            for _, name, n, sha, _ in rows if name == "raw" or name.startswith("raw:")}
     extract = _extract(side, blobs, with_raw=False)
-    parts = RawParts()
+    taken = RawParts()
     for name in json.loads(blobs["meta"])["order"]["raw"]:
-        parts.add(raw[name])
-    return extract, parts
+        taken.add(raw[name])
+    return extract, taken
 
 
-def part_hashes(s: Session, run_id: int) -> list[tuple[str, str, int, str, str]]:
-    """(side, part, rows, recorded sha256, sha256 of the stored bytes) of each part of the run."""
-    return [(sd, name, rows, sha, hashlib.sha256(data).hexdigest()) for sd, name, rows, sha, data in _blobs(s, run_id)]
+def stored_parts(s: Session, run_id: int) -> list[StoredPart]:
+    """Every part of the run, each hashed from its stored bytes: a re-run checks its previous run's
+    parts against that run's event (``coverage.snapshot_problems``) and then builds on the same bytes
+    (``load_previous``), read and hashed once."""
+    return [StoredPart(sd, name, rows, sha, data, hashlib.sha256(data).hexdigest())
+            for sd, name, rows, sha, data in _blobs(s, run_id)]
+
+
+def part_hashes(s: Session, run_id: int,
+                parts: list[StoredPart] | None = None) -> list[tuple[str, str, int, str, str]]:
+    """(side, part, rows, recorded sha256, sha256 of the stored bytes) of each part of the run;
+    ``parts``: the run's ``stored_parts``, when read already."""
+    return [(p.side, p.name, p.rows, p.sha256, p.actual) for p in (stored_parts(s, run_id) if parts is None else parts)]
 
 
 def _canonical(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:

@@ -169,3 +169,34 @@ def test_a_re_run_does_not_build_on_a_stored_part_edited_since(scenario, store):
         s.commit()
     with pytest.raises(snapshots.TamperedSnapshot, match="ERP snapshot part raw:invoices no longer matches"):
         snapshots.load_previous(store, first, "erp")
+
+
+def test_parts_read_and_hashed_once_by_the_re_run_s_check_are_still_refused_when_edited(scenario, store):
+    """The re-run's plan reads and hashes the previous run's parts once and builds on those bytes:
+    an edited part is refused as when it is read again."""
+    from sqlalchemy import text
+
+    prev = _previous(scenario, "erp")
+    first = store_side(store, prev)
+    with store.session() as s:
+        whole = [p for p in snapshots.stored_parts(s, first) if p.side == "erp"]
+    loaded = snapshots.load_previous(store, first, "erp", whole)
+    assert loaded is not None and loaded[1] is not None
+    _same_frames(loaded[0], snapshots.load_previous(store, first, "erp"))
+    with store.session() as s:
+        s.execute(text("UPDATE snapshot_blobs SET content = :c WHERE sha256 = (SELECT sha256 FROM snapshot_parts "
+                       "WHERE run_id = :r AND part = 'frame:invoices')"), {"c": b"edited", "r": first})
+        s.commit()
+    with store.session() as s:
+        edited = [p for p in snapshots.stored_parts(s, first) if p.side == "erp"]
+    with pytest.raises(snapshots.TamperedSnapshot, match="ERP snapshot part frame:invoices no longer matches"):
+        snapshots.load_previous(store, first, "erp", edited)
+    assert snapshots.load_previous(store, first, "crm", []) is None  # a side with no stored parts
+
+
+def _same_frames(got: Extract, loaded: tuple[Extract, object] | None) -> None:
+    assert loaded is not None
+    want = loaded[0]
+    assert list(got.frames) == list(want.frames)
+    for kind, frame in got.frames.items():
+        pd.testing.assert_frame_equal(frame, want.frames[kind])

@@ -205,6 +205,32 @@ def test_rows_sharing_few_value_objects_each_read_back_their_own_value(store):
     assert got["status"][:3].tolist() == ["open", "paid", 7]
 
 
+def test_rows_each_holding_their_own_amount_and_time_read_back_exactly(store):
+    """Where nearly every row holds its own value (an invoice's amount, a record's stamp) the store
+    parses each row's text as it is: still each keeps its scale or offset, and a missing one stays
+    missing, with and without missing ones in the column."""
+    from datetime import timedelta, timezone
+    at = datetime(2026, 10, 31, 18, tzinfo=UTC)
+    n = 3_000
+    amounts = [None if i % 7 == 3 else Decimal(i).scaleb(-(i % 3)) for i in range(n)]  # "12", "1.3", "0.14"
+    plus_two = timezone(timedelta(hours=2))
+    stamps = [at + timedelta(seconds=i) if i % 2 else (at + timedelta(seconds=i)).astimezone(plus_two)
+              for i in range(n)]
+    frame = frames_mod.from_records("invoices", [
+        {"record_id": f"r{i}", "number": f"INV-{i}", "currency": "JPY" if i % 3 == 0 else "EUR",
+         "total_amount": amounts[i], "open_balance": Decimal(f"{i}.00"), "last_modified": stamps[i]}
+        for i in range(n)])
+    ex = _extract({"invoices": frame}, "invoices")
+    back = snapshots.load_extract(store, store_side(store, ex), "crm")
+    _same(back, ex)
+    got = back.frames["invoices"]
+    assert [None if v is None else str(v) for v in got["total_amount"]] == [None if v is None else str(v)
+                                                                          for v in amounts]
+    assert [str(v) for v in got["open_balance"][:3]] == ["0.00", "1.00", "2.00"]
+    assert [v.utcoffset() for v in got["last_modified"][:2]] == [timedelta(hours=2), timedelta(0)]
+    assert got["last_modified"].tolist() == stamps
+
+
 def test_a_pull_whose_record_hash_is_not_its_payloads_sha256_is_refused_and_nothing_is_stored(store):
     """Every connector's record hash is the SHA-256 of its payload text (the store recomputes it
     rather than keeping it): a connector that hashes otherwise (here: the system's etags) is refused,
