@@ -4,15 +4,19 @@ customers appear and a few invoices (in Business Central also sales orders) are 
 incremental re-runs (tests, benchmark).
 
 Salesforce goes through simple-salesforce (each write moves SystemModstamp); Business Central through
-its REST API (PATCH with the etag, POST, DELETE). Choices are seeded, so the same call changes the
-same records.
+its REST API (PATCH with the etag, POST, DELETE); Odoo through JSON-2 (``write``, which moves
+``write_date``, and ``unlink``; a customer is also archived, which Odoo's "Archive" action does by
+writing ``active``). Odoo refuses to delete a posted invoice (it is cancelled or reversed instead), so
+there the deleted records are price list items, as a price list clean-up deletes them. The Odoo
+sandbox serves no ``create``, so its new customers are put in its store as Odoo's own form would
+save them (stamped now). Choices are seeded, so the same call changes the same records.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 import httpx
@@ -119,3 +123,50 @@ def churn_business_central(handle: erp.SandboxHandle, share: float = 0.01, seed:
                                                  "country": "GB"}).raise_for_status()
             out.inserted += 1
     return out
+
+
+def _odoo(http: httpx.Client, model: str, method: str, **params: Any) -> Any:
+    return http.post(f"/json/2/{model}/{method}", json=params).raise_for_status().json()
+
+
+def churn_odoo(handle: erp.SandboxHandle, share: float = 0.01, seed: int = 3) -> Churn:
+    rng = random.Random(seed)
+    info = handle.info
+    out = Churn()
+    headers = {"Authorization": f"bearer {info['api_key']}", "X-Odoo-Database": info["database"]}
+    with httpx.Client(base_url=info["base_url"], headers=headers, timeout=60, trust_env=False) as http:
+        invoices = _odoo(http, "account.move", "search_read", fields=["invoice_date_due"], order="id",
+                         domain=[["move_type", "in", ["out_invoice", "out_refund"]]])
+        ups, ins, dels = _split(share, len(invoices))
+        for move in _pick(rng, invoices, ups):
+            _odoo(http, "account.move", "write", ids=[move["id"]],
+                  vals={"invoice_date_due": _later(move["invoice_date_due"] or None, 10)})
+            out.updated += 1
+        items = _odoo(http, "product.pricelist.item", "search", domain=[], order="id")
+        gone = _pick(rng, items, dels)
+        if gone:
+            _odoo(http, "product.pricelist.item", "unlink", ids=gone)
+            out.deleted += len(gone)
+        customers = _odoo(http, "res.partner", "search", domain=[["customer_rank", ">", 0]], order="id")
+        for cid in _pick(rng, customers, max(1, ins // 2)):
+            _odoo(http, "res.partner", "write", ids=[cid], vals={"active": False})
+            out.updated += 1
+    _new_odoo_customers(handle, seed, ins)
+    out.inserted += ins
+    return out
+
+
+def _new_odoo_customers(handle: erp.SandboxHandle, seed: int, n: int) -> None:
+    """Customers saved from Odoo's form: every field of the model, unset ones ``False``."""
+    from workbench.sandbox.erp.odoo import MODELS
+
+    top = max((int(d["id"]) for _, d, _ in handle.store.scan("res.partner")), default=0)
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    rows = []
+    for k in range(n):
+        name = f"Churned Newco {seed}-{k} SARL"
+        record: dict[str, Any] = dict.fromkeys(MODELS["res.partner"], False)
+        record.update(id=top + 1 + k, name=name, display_name=name, city="Lyon", is_company=True, customer_rank=1,
+                      active=True, sale_warn="no-message", write_date=now)
+        rows.append((str(top + 1 + k), record))
+    handle.store.insert_many("res.partner", rows)

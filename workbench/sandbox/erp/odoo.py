@@ -216,6 +216,7 @@ def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str,
     orders = data.get("orders", [])
     oid = ids(orders, 1)
     oname = {o["record_id"]: o.get("number") or f"S{oid[o['record_id']]:05d}" for o in orders}
+    ordered = {o["record_id"]: o.get("last_modified") for o in orders}
     yield "sale.order", [(str(oid[o["record_id"]]), {
         "id": oid[o["record_id"]], "name": oname[o["record_id"]], "partner_id": partner(o.get("customer_id")),
         "currency_id": ccy(o["currency"]), "amount_total": o.get("total_amount"),
@@ -227,7 +228,9 @@ def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str,
         "product_id": list(pdisplay[ln["product_code"]]) if ln.get("product_code") in pdisplay else False,
         "product_uom_qty": ln["quantity"], "price_unit": ln["unit_price"],
         "discount": ln.get("discount_percent") or Decimal(0), "price_subtotal": ln.get("amount"),
-        "currency_id": ccy(ln["currency"]), "write_date": odoo_dt(ln.get("last_modified")) or stamp})
+        # a line without a stamp of its own was last written with its order (Odoo saves them together)
+        "currency_id": ccy(ln["currency"]),
+        "write_date": odoo_dt(ln.get("last_modified") or ordered.get(ln["order_id"])) or stamp})
         for n, ln in enumerate(data.get("order_lines", []), start=1)]
     invs = data.get("invoices", [])
     iid = ids(invs, 1)
