@@ -1,14 +1,15 @@
-"""Incremental re-run benchmark: a full `workbench run` against the Salesforce and Business Central
-sandboxes, 1% of the records changed on both sides (updates, inserts, deletions through the systems'
-own APIs), then an incremental re-run and a forced full re-run of the same data. Prints seconds and
-API calls (counted by the sandboxes) of each, Business Central's HTTP calls and operations (a $batch
-counted as its inner requests) apart, the ratios, whether both re-runs found the same
-exceptions, and the process's peak RSS; then each run's seconds per step (reading the previous
-run's extract, each system's pull, merge, engine, save; and, inside the pulls, the time spent
-waiting for each system, whose sandbox serves from this same process) and its API calls per
-purpose (changes, counts, key-only reads for deletions, next pages, sign-in).
+"""Incremental re-run benchmark: a full `workbench run` against the Salesforce sandbox and an ERP
+sandbox (Business Central, or Odoo with ``--erp odoo``), 1% of the records changed on both sides
+(updates, inserts, deletions through the systems' own APIs), then an incremental re-run and a forced
+full re-run of the same data. Prints seconds and API calls (counted by the sandboxes) of each, the
+ERP's HTTP calls and operations (a Business Central $batch counted as its inner requests) apart, the
+ratios, whether both re-runs found the same exceptions, and the process's peak RSS; then each run's
+seconds per step (reading the previous run's extract, each system's pull, merge, engine, save; and,
+inside the pulls, the time spent waiting for each system, whose sandbox serves from this same
+process) and its API calls per purpose (changes, counts, key-only reads for deletions, next pages,
+sign-in).
 
-    .venv/bin/python benchmarks/bench_incremental.py --customers 3000
+    .venv/bin/python benchmarks/bench_incremental.py --customers 3000 [--erp odoo]
 
 ``measure(customers, ...)`` returns the same figures as a dict (benchmarks/bench_run.py can call it).
 """
@@ -37,10 +38,11 @@ import workbench.store.snapshots as snapshots
 from workbench.config import from_dict
 from workbench.pipeline import execute_run
 from workbench.sandbox import erp, salesforce
-from workbench.sandbox.churn import churn_business_central, churn_salesforce
+from workbench.sandbox.churn import churn_business_central, churn_odoo, churn_salesforce
 from workbench.sandbox.scenario import generate
 from workbench.sources.business_central import BusinessCentralSource
 from workbench.sources.http_common import HttpClient
+from workbench.sources.odoo import OdooSource
 from workbench.sources.salesforce import SalesforceSource
 from workbench.store import repo
 from workbench.store.db import open_store
@@ -61,8 +63,11 @@ STEPS: list[tuple[str, Any, str]] = [
     ("Salesforce changes", SalesforceSource, "pull_changes"),
     ("Business Central pull (full)", BusinessCentralSource, "pull"),
     ("Business Central changes", BusinessCentralSource, "pull_changes"),
+    ("Odoo pull (full)", OdooSource, "pull"),
+    ("Odoo changes", OdooSource, "pull_changes"),
     ("merge", pipeline, "merge"),
     ("derive over the merged data", BusinessCentralSource, "derive"),
+    ("derive over the merged data (Odoo)", OdooSource, "derive"),
     ("engine", engine, "reconcile"),
     ("save the run", repo, "save_run"),
     ("materiality waivers", pipeline, "auto_waive"),
@@ -73,7 +78,7 @@ STEPS: list[tuple[str, Any, str]] = [
 # this is where their own work shows): counted inside the steps above, reported apart.
 WAITS: list[tuple[str, Any, str]] = [
     ("waiting for Salesforce", requests.Session, "request"),
-    ("waiting for Business Central", HttpClient, "request"),
+    ("waiting for the ERP", HttpClient, "request"),
 ]
 
 
@@ -136,57 +141,62 @@ def _purpose_bc(shape: str) -> str:
     return "records (full)"
 
 
+CHURN = {"business-central": churn_business_central, "odoo": churn_odoo}
+ERP_NAMES = {"business-central": "Business Central", "odoo": "Odoo"}
+
+
 def measure(customers: int, invoices_per_customer: int = 10, share: float = 0.01,
-            workdir: Path | None = None) -> dict[str, Any]:
+            workdir: Path | None = None, erp_flavor: str = "business-central") -> dict[str, Any]:
     """The figures of one benchmark in ``workdir`` (kept), or in a temporary folder removed after it (the
     sandboxes' state and the store take about 260 MB at 20,000 customers)."""
     if workdir is not None:
-        return _measure(customers, invoices_per_customer, share, Path(workdir))
+        return _measure(customers, invoices_per_customer, share, Path(workdir), erp_flavor)
     with tempfile.TemporaryDirectory(prefix="bench-incremental-") as tmp:
-        return _measure(customers, invoices_per_customer, share, Path(tmp))
+        return _measure(customers, invoices_per_customer, share, Path(tmp), erp_flavor)
 
 
-def _measure(customers: int, invoices_per_customer: int, share: float, work: Path) -> dict[str, Any]:
+def _measure(customers: int, invoices_per_customer: int, share: float, work: Path, flavor: str) -> dict[str, Any]:
     t = time.perf_counter()
     scen = generate(19, customers, work / "scenario", invoices_per_customer=invoices_per_customer)
     sf = salesforce.start(scen, state_dir=work / "salesforce")
-    bc = erp.start(scen, flavor="business-central", state_dir=work / "business-central")
-    out: dict[str, Any] = {"customers": customers, "setup_s": time.perf_counter() - t}
+    box = erp.start(scen, flavor=flavor, state_dir=work / flavor)
+    name = ERP_NAMES[flavor]
+    out: dict[str, Any] = {"customers": customers, "erp": name, "setup_s": time.perf_counter() - t}
     try:
         raw = tomllib.loads((scen / "run.toml").read_text(encoding="utf-8"))
-        raw["crm"], raw["erp"] = salesforce.demo_config(sf), erp.demo_config(bc)
+        raw["crm"], raw["erp"] = salesforce.demo_config(sf), erp.demo_config(box)
         config = from_dict(raw, path=scen / "run.toml")
         store = open_store(f"sqlite:///{work / 'store.sqlite3'}")
 
         def run(label: str, full: bool = False) -> int:
-            calls = sf.org.api_used + bc.requests
-            sf_before, bc_before, inner_before = Counter(sf.org.calls), Counter(bc.calls), Counter(bc.inner_calls)
-            bc_requests, bc_ops = bc.requests, bc.batch_operations
+            calls = sf.org.api_used + box.requests
+            sf_before, erp_before, inner_before = Counter(sf.org.calls), Counter(box.calls), Counter(box.inner_calls)
+            erp_requests, erp_ops = box.requests, box.batch_operations
             t0 = time.perf_counter()
             with timed_steps() as steps:
                 outcome = execute_run(config, store, user="bench", full=full)
             out[f"{label}_s"] = time.perf_counter() - t0
             out[f"{label}_steps"] = dict(steps)
-            out[f"{label}_calls"] = sf.org.api_used + bc.requests - calls
-            # Business Central: HTTP calls, and operations (a $batch counted as the inner requests it carried:
-            # whether those count one by one against the service's request limits is not documented)
-            batches = bc.calls.get("POST $batch", 0) - bc_before.get("POST $batch", 0)
-            out[f"{label}_bc_calls"] = bc.requests - bc_requests
-            out[f"{label}_bc_operations"] = bc.requests - bc_requests - batches + bc.batch_operations - bc_ops
+            out[f"{label}_calls"] = sf.org.api_used + box.requests - calls
+            # the ERP: HTTP calls, and operations (a Business Central $batch counted as the inner requests it
+            # carried: whether those count one by one against the service's request limits is not documented)
+            batches = box.calls.get("POST $batch", 0) - erp_before.get("POST $batch", 0)
+            out[f"{label}_erp_calls"] = box.requests - erp_requests
+            out[f"{label}_erp_operations"] = box.requests - erp_requests - batches + box.batch_operations - erp_ops
             purposes: Counter[str] = Counter()
             for kind, n in (Counter(sf.org.calls) - sf_before).items():
                 purposes[f"Salesforce {kind}"] += n
-            for shape, n in (Counter(bc.calls) - bc_before).items():
-                purposes[f"Business Central {_purpose_bc(shape)}"] += n
-            for shape, n in (Counter(bc.inner_calls) - inner_before).items():
-                purposes[f"Business Central {_purpose_bc(shape)}, in $batch"] += n
+            for shape, n in (Counter(box.calls) - erp_before).items():
+                purposes[f"{name} {_purpose_bc(shape) if flavor == 'business-central' else shape}"] += n
+            for shape, n in (Counter(box.inner_calls) - inner_before).items():
+                purposes[f"{name} {_purpose_bc(shape)}, in $batch"] += n
             out[f"{label}_purposes"] = dict(purposes)
             out[f"{label}_records"] = sum(sum(v.values()) for v in outcome.summary["records"].values())
             return outcome.run_id
 
         run("first")
         t0 = time.perf_counter()
-        churned = churn_salesforce(sf, share), churn_business_central(bc, share)
+        churned = churn_salesforce(sf, share), CHURN[flavor](box, share)
         out["churn_s"] = time.perf_counter() - t0
         out["changed"] = sum(c.total for c in churned)
         inc = run("incremental")
@@ -195,7 +205,7 @@ def _measure(customers: int, invoices_per_customer: int, share: float, work: Pat
         store.dispose()
     finally:
         sf.stop()
-        bc.stop()
+        box.stop()
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
@@ -205,20 +215,22 @@ def main() -> None:
     ap.add_argument("--customers", type=int, default=3000)
     ap.add_argument("--invoices-per-customer", type=int, default=10)
     ap.add_argument("--share", type=float, default=0.01, help="share of records changed (default 0.01)")
+    ap.add_argument("--erp", choices=["business-central", "odoo"], default="business-central")
     args = ap.parse_args()
-    r = measure(args.customers, args.invoices_per_customer, args.share)
+    r = measure(args.customers, args.invoices_per_customer, args.share, erp_flavor=args.erp)
     print(f"customers {r['customers']:,}; records per run (both sides) {r['full_records']:,}; "
           f"changed {r['changed']:,} ({args.share:.0%} of invoices per side)")
-    print(f"{'':<34}{'seconds':>10}{'API calls':>12}{'BC calls':>10}{'BC operations':>15}")
+    print(f"{'':<34}{'seconds':>10}{'API calls':>12}{'ERP calls':>10}{'ERP operations':>15}")
     for label, name in (("first", "full run"), ("incremental", "incremental re-run"),
                         ("full", "forced full re-run, same data")):
-        print(f"{name:<34}{r[label + '_s']:>10.1f}{r[label + '_calls']:>12,}{r[label + '_bc_calls']:>10,}"
-              f"{r[label + '_bc_operations']:>15,}")
+        print(f"{name:<34}{r[label + '_s']:>10.1f}{r[label + '_calls']:>12,}{r[label + '_erp_calls']:>10,}"
+              f"{r[label + '_erp_operations']:>15,}")
     print(f"{'incremental / full':<34}{r['incremental_s'] / r['full_s']:>10.0%}"
-          f"{r['incremental_calls'] / r['full_calls']:>12.0%}{r['incremental_bc_calls'] / r['full_bc_calls']:>10.0%}"
-          f"{r['incremental_bc_operations'] / r['full_bc_operations']:>15.0%}")
-    print("BC operations: HTTP requests with each $batch counted as the inner requests it carried (whether "
-          "those count one by one\nagainst Business Central's request limits is not documented)")
+          f"{r['incremental_calls'] / r['full_calls']:>12.0%}{r['incremental_erp_calls'] / r['full_erp_calls']:>10.0%}"
+          f"{r['incremental_erp_operations'] / r['full_erp_operations']:>15.0%}")
+    print(f"ERP: {r['erp']}; operations: HTTP requests with each Business Central $batch counted as the inner "
+          "requests it carried\n(whether those count one by one against Business Central's request limits is not "
+          "documented)")
     print(f"same exceptions (incremental vs full): {r['identical']}; peak RSS {r['peak_rss_mb']:,.0f} MB; "
           f"setup {r['setup_s']:.0f} s")
     labels = ("first", "incremental", "full")

@@ -130,7 +130,7 @@ def step_incremental(customers: str) -> dict[str, Any]:
     out = {k: r[k] for k in ("customers", "full_records", "first_s", "incremental_s", "full_s",
                              "first_calls", "incremental_calls", "full_calls", "identical")}
     for label in ("incremental", "full"):  # each Business Central $batch counted as the requests it carried
-        out[f"{label}_operations"] = r[f"{label}_calls"] - r[f"{label}_bc_calls"] + r[f"{label}_bc_operations"]
+        out[f"{label}_operations"] = r[f"{label}_calls"] - r[f"{label}_erp_calls"] + r[f"{label}_erp_operations"]
     return out
 
 

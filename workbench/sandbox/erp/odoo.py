@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from workbench.sandbox.erp.faults import Faults
 from workbench.sandbox.erp.odoo_fields import SELECTIONS, SIZES, OrmValueError, convert
 from workbench.sandbox.erp.server import Request, Response
-from workbench.sandbox.erp.store import RecordStore, loads
+from workbench.sandbox.erp.store import RecordStore, SqlHint, loads
 
 # Short type codes for the field tables below.
 C, I, F, M, B, SEL, DT, DA, M2O = (  # noqa: E741
@@ -649,7 +649,8 @@ class OdooFlavor:
                 # no filter: let SQLite skip to the offset instead of decoding every record before it
                 rows = self.store.slice(model, offset, limit)
             else:
-                rows = self.store.filtered(model, pred, offset, limit, json.dumps(domain, default=str))
+                rows = self.store.filtered(model, pred, offset, limit, json.dumps(domain, default=str),
+                                           _written_since(domain))
         else:
             # a real database sorts with an index; the sandbox sorts what the domain keeps
             rows = [data for _, data, _ in self.store.scan(model) if pred(data)]
@@ -773,6 +774,23 @@ def _xml_safe(v: Any) -> Any:
     if v is None:
         return False
     return v
+
+
+_WRITE_DATE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+
+
+def _written_since(domain: list[Any]) -> SqlHint | None:
+    """The SQL the store may leave records out by, where every term of the domain must hold (no ``|``
+    or ``!``) and one is ``write_date >=``/``>`` a moment: a record written earlier is never decoded,
+    as PostgreSQL's index on the column would not read it (the domain's own test still decides). Odoo's
+    stamps ("YYYY-MM-DD HH:MM:SS", UTC) order as their text does."""
+    if any(isinstance(t, str) for t in domain):
+        return None
+    for term in domain:
+        if (isinstance(term, (list, tuple)) and len(term) == 3 and term[0] == "write_date" and term[1] in (">=", ">")
+                and isinstance(term[2], str) and _WRITE_DATE.fullmatch(term[2])):
+            return f"json_extract(data, '$.write_date') {term[1]} ?", (term[2],)
+    return None
 
 
 def _next_write_date(data: dict[str, Any]) -> str:

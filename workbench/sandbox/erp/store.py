@@ -207,8 +207,8 @@ class RecordStore:
         return rows
 
     def filtered(self, entity: str, keep: Callable[[dict[str, Any]], bool], offset: int, limit: int | None,
-                 cursor_key: str) -> list[dict[str, Any]]:
-        """``limit`` records passing ``keep`` after skipping ``offset`` of them.
+                 cursor_key: str, where: SqlHint | None = None) -> list[dict[str, Any]]:
+        """``limit`` records passing ``keep`` after skipping ``offset`` of them; ``where`` as for ``scan``.
 
         Offset paging over a filter would rescan from the start for every page (quadratic on
         a million invoices); remembering where the previous page of the same query ended
@@ -219,7 +219,7 @@ class RecordStore:
         skip, after = offset - start, marks[start]
         out: list[dict[str, Any]] = []
         last = after
-        for seq, data, _ in self.scan(entity, after):
+        for seq, data, _ in self.scan(entity, after, where=where):
             if not keep(data):
                 continue
             if skip:

@@ -160,3 +160,20 @@ def test_web_session_routes_answer_like_odoo_without_a_session(odoo):
     auth = httpx.post(odoo.base_url + "/web/session/authenticate", json={**env, "params": {
         "db": odoo.info["database"], "login": odoo.info["login"], "password": odoo.info["api_key"]}}).json()
     assert auth["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
+
+
+@pytest.mark.parametrize("op", [">=", ">"])
+def test_a_write_date_search_finds_what_odoos_domain_says_at_the_boundary(odoo, op):
+    """A search on ``write_date`` (the sandbox leaves earlier records undecoded) answers as the same test
+    written so that nothing can be left out beforehand (an ``|`` with a term no record meets)."""
+    ids = json2(odoo, "res.partner", "search", {"domain": [], "order": "id"}).json()
+    for i in ids[:3]:
+        json2(odoo, "res.partner", "write", {"ids": [i], "vals": {"city": "Lyon"}})
+    written = json2(odoo, "res.partner", "read", {"ids": [ids[1]], "fields": ["write_date"]}).json()[0]["write_date"]
+    fast = json2(odoo, "res.partner", "search_read", {
+        "domain": [["customer_rank", ">", 0], ["write_date", op, written]], "fields": ["write_date"]}).json()
+    slow = json2(odoo, "res.partner", "search_read", {
+        "domain": [["customer_rank", ">", 0], "|", ["write_date", op, written], ["id", "=", -1]],
+        "fields": ["write_date"]}).json()
+    assert fast == slow and all(r["write_date"] >= written for r in fast)
+    assert (ids[1] in {r["id"] for r in fast}) == (op == ">=")  # the record written at that very second
