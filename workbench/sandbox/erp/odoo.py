@@ -644,6 +644,9 @@ class OdooFlavor:
         if method == "search_count":
             n = sum(1 for _, data, _ in self.store.scan(model) if pred(data))
             return min(n, limit) if limit is not None else n
+        if method == "search" and order == [("id", False)]:
+            found = self.store.ids_where(model, sorted(_leaf_fields(domain)), pred)
+            return found[offset:offset + limit if limit is not None else None]
         if order == [("id", False)]:
             if not domain:
                 # no filter: let SQLite skip to the offset instead of decoding every record before it
@@ -781,16 +784,21 @@ _WRITE_DATE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 
 def _written_since(domain: list[Any]) -> SqlHint | None:
     """The SQL the store may leave records out by, where every term of the domain must hold (no ``|``
-    or ``!``) and one is ``write_date >=``/``>`` a moment: a record written earlier is never decoded,
+    or ``!``, only ``&``) and one is ``write_date >=``/``>`` a moment: a record written earlier is never decoded,
     as PostgreSQL's index on the column would not read it (the domain's own test still decides). Odoo's
     stamps ("YYYY-MM-DD HH:MM:SS", UTC) order as their text does."""
-    if any(isinstance(t, str) for t in domain):
+    if any(isinstance(t, str) and t != "&" for t in domain):
         return None
     for term in domain:
         if (isinstance(term, (list, tuple)) and len(term) == 3 and term[0] == "write_date" and term[1] in (">=", ">")
                 and isinstance(term[2], str) and _WRITE_DATE.fullmatch(term[2])):
             return f"json_extract(data, '$.write_date') {term[1]} ?", (term[2],)
     return None
+
+
+def _leaf_fields(domain: list[Any]) -> set[str]:
+    """The fields a domain's leaves test (``compile_domain`` has checked each is the model's)."""
+    return {str(t[0]) for t in domain if isinstance(t, (list, tuple))}
 
 
 def _next_write_date(data: dict[str, Any]) -> str:

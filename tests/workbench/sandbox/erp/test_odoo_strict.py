@@ -177,3 +177,24 @@ def test_a_write_date_search_finds_what_odoos_domain_says_at_the_boundary(odoo, 
         "fields": ["write_date"]}).json()
     assert fast == slow and all(r["write_date"] >= written for r in fast)
     assert (ids[1] in {r["id"] for r in fast}) == (op == ">=")  # the record written at that very second
+
+
+@pytest.mark.parametrize("model, domain", [
+    ("res.partner", []),
+    ("res.partner", [["active", "in", [True, False]]]),
+    ("res.partner", ["|", ["city", "=", False], "!", ["country_id", "=", False]]),
+    ("res.partner", [["customer_rank", ">", 0], ["city", "!=", "Lyon"]]),
+    ("account.move", [["move_type", "in", ["out_invoice", "out_refund"]], ["amount_residual", ">", 0]]),
+    ("account.move", [["partner_id", "!=", False], ["invoice_date_due", "<", "2030-01-01"]]),
+])
+def test_a_key_only_search_finds_the_records_a_search_read_finds(odoo, model, domain):
+    """``search`` decodes only the fields its domain tests; the answer is that of a whole-record read, also
+    for a record whose stored data lacks some fields."""
+    first = json2(odoo, model, "search", {"domain": [], "order": "id"}).json()[0]
+    odoo.store.update(model, str(first), lambda d, v: {k: x for k, x in d.items() if k not in ("city", "email",
+                                                                                             "amount_residual")})
+    ids = json2(odoo, model, "search", {"domain": domain, "order": "id"}).json()
+    read = [r["id"] for r in json2(odoo, model, "search_read", {"domain": domain, "fields": ["id"],
+                                                                  "order": "id"}).json()]
+    assert ids == read and ids
+    assert json2(odoo, model, "search", {"domain": domain, "order": "id", "offset": 1, "limit": 2}).json() == ids[1:3]
