@@ -208,15 +208,24 @@ class RecordStore:
 
     def ids_where(self, entity: str, fields: list[str], keep: Callable[[dict[str, Any]], bool]) -> list[Any]:
         """The ids (``data["id"]``) of the records passing ``keep``, in insertion order, each decoded only in
-        ``fields`` (a key the record lacks stays out of what ``keep`` sees, as in the whole record): a
-        key-only search reads next to nothing of each record, as a database reads only the columns it tests."""
-        cols = "".join(", json_type(data, ?), data -> ?" for _ in fields)
-        paths = tuple(p for f in fields for p in (f"$.{f}", f"$.{f}"))
-        rows = self._con().execute(f"SELECT json_array(data -> '$.id'{cols}) FROM records WHERE entity=? ORDER BY seq",
-                                   (*paths, entity)).fetchall()
+        ``fields``: a key-only search reads next to nothing of each record, as a database reads only the
+        columns it tests. SQLite parses each record once for all the fields; a record where one of them
+        is null or missing (the two read alike there) is tested whole, as ``keep`` may tell them apart."""
+        con = self._con()
+        paths = ("$.id", *(f"$.{f}" for f in fields))
+        if not fields:
+            return [loads(r[0]) for r in con.execute("SELECT json_quote(json_extract(data, '$.id')) FROM records "
+                                                     "WHERE entity=? ORDER BY seq", (entity,))] if keep({}) else []
+        rows = con.execute(f"SELECT seq, json_extract(data, {', '.join('?' for _ in paths)}) FROM records "
+                           "WHERE entity=? ORDER BY seq", (*paths, entity)).fetchall()
         out = []
-        for values in loads("[" + ",".join(r[0] for r in rows) + "]"):
-            if keep({f: values[2 + 2 * k] for k, f in enumerate(fields) if values[1 + 2 * k] is not None}):
+        for (seq, _), values in zip(rows, loads("[" + ",".join(r[1] for r in rows) + "]")):
+            if None in values[1:]:
+                whole = con.execute("SELECT data FROM records WHERE entity=? AND seq=?", (entity, seq)).fetchone()
+                passed = keep(loads(whole[0]))
+            else:
+                passed = keep(dict(zip(fields, values[1:])))
+            if passed:
                 out.append(values[0])
         return out
 
