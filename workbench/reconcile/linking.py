@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -127,12 +128,39 @@ def _pairs_on(a: np.ndarray, b: np.ndarray, max_pairs: int) -> pd.DataFrame:
     return m[["i", "j"]]
 
 
-def _rarest_token(core: np.ndarray, freq: Counter[str]) -> np.ndarray:
-    out = []
-    for c in core:
-        toks = [t for t in set((c or "").split()) if len(t) > 1]
-        out.append(min(toks, key=lambda t: (freq[t], t)) if toks else None)
-    return np.array(out, dtype=object)
+def _distinct(col: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """(codes, values): col == values[codes] element for element, each distinct value once.
+
+    Only for str and None, which pandas' factorisation groups exactly as Python's ==
+    does (1, 1.0 and True would share a code; NaN, pd.NA and None are all "missing" to
+    it); a column holding anything else gets one entry per row."""
+    if not set(map(type, col.tolist())) <= {str, type(None)}:
+        return np.arange(len(col)), col.tolist()
+    codes, uniq = pd.factorize(col, use_na_sentinel=True)
+    return np.where(codes < 0, len(uniq), codes), uniq.tolist() + [None]
+
+
+def _objects(values: Iterable[Any]) -> np.ndarray:
+    """A 1-d object array of the values as they are (np.array would unpack tuples)."""
+    items = list(values)
+    return np.fromiter(items, dtype=object, count=len(items))
+
+
+def _name_tokens(cores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First word and rarest token (among all the given cores; ties by the token) of each
+    name core, worked out once per distinct core: the two sides share most of theirs."""
+    codes, uniq = _distinct(cores)
+    freq: Counter[str] = Counter()
+    for core, n in zip(uniq, np.bincount(codes, minlength=len(uniq)).tolist()):
+        for t in set((core or "").split()):
+            freq[t] += n
+
+    def rarest(core: str | None) -> str | None:
+        toks = [t for t in set((core or "").split()) if len(t) > 1]
+        return min(toks, key=lambda t: (freq[t], t)) if toks else None
+
+    first = _objects((core or "").split(" ", 1)[0] or None for core in uniq)
+    return first[codes], _objects(map(rarest, uniq))[codes]
 
 
 def _joined(*cols: np.ndarray) -> np.ndarray:
@@ -152,14 +180,13 @@ def _joined(*cols: np.ndarray) -> np.ndarray:
 def _block_keys(c: Features, e: Features) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Blocking keys of every record of both sides (computed once per linking)."""
     if c.blocks is None or e.blocks is None:
-        freq = Counter(t for core in np.concatenate([c.core, e.core]) for t in set((core or "").split()))
-        for f in (c, e):
-            first = _arr((x or "").split(" ", 1)[0] or None for x in f.core)
+        first, rarest = _name_tokens(np.concatenate([c.core, e.core]))
+        for f, part in ((c, slice(0, len(c.core))), (e, slice(len(c.core), None))):
             f.blocks = [
-                _joined(f.country, f.postcode, first),
+                _joined(f.country, f.postcode, first[part]),
                 _joined(f.country, f.city, f.core),
                 _joined(f.country, f.city, f.street),
-                _joined(f.country, _rarest_token(f.core, freq)),
+                _joined(f.country, rarest[part]),
             ]
     assert c.blocks is not None and e.blocks is not None  # set just above
     return c.blocks, e.blocks
@@ -226,6 +253,7 @@ def _sim(a: np.ndarray, b: np.ndarray, scorer: Callable[..., float]) -> tuple[np
 _NUMBER_TOKEN = re.compile(r"\S*\d\S*")
 
 
+@lru_cache(maxsize=1 << 18)  # the other side's street keys are mostly the same lines
 def _house_numbers(street: str | None) -> frozenset[Any]:
     """The tokens holding a digit (street keys are space-separated ASCII words)."""
     return frozenset(_NUMBER_TOKEN.findall(street)) if street else frozenset()
