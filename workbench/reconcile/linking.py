@@ -239,15 +239,17 @@ def blocked_pairs(c: Features, e: Features, crm_pos: np.ndarray, erp_pos: np.nda
     return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
 
 
-def _sim(a: np.ndarray, b: np.ndarray, scorer: Callable[..., float]) -> tuple[np.ndarray, np.ndarray]:
-    """Similarity 0..1 of pairwise strings and a mask of pairs where both are present."""
+def _sim(a: np.ndarray, b: np.ndarray, *scorers: Callable[..., float]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Similarity 0..1 of pairwise strings by each scorer, and a mask of pairs where both are
+    present (the strings gathered once for all scorers)."""
     both = pd.notna(a) & pd.notna(b) & (a != "") & (b != "")
-    out = np.zeros(len(a), dtype=np.float64)
+    outs = [np.zeros(len(a), dtype=np.float64) for _ in scorers]
     if both.any():
         aa = [str(x) for x in a[both]]
         bb = [str(y) for y in b[both]]
-        out[both] = process.cpdist(aa, bb, scorer=scorer, workers=-1) / 100.0
-    return out, both
+        for out, scorer in zip(outs, scorers):
+            out[both] = process.cpdist(aa, bb, scorer=scorer, workers=-1) / 100.0
+    return outs, both
 
 
 _NUMBER_TOKEN = re.compile(r"\S*\d\S*")
@@ -274,13 +276,12 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     i = pairs["i"].to_numpy()
     j = pairs["j"].to_numpy()
     out = pairs.copy()
-    name, name_ok = _sim(c.core[i], e.core[j], fuzz.token_sort_ratio)
-    name_ratio, _ = _sim(c.core[i], e.core[j], fuzz.ratio)
+    (name, name_ratio), name_ok = _sim(c.core[i], e.core[j], fuzz.token_sort_ratio, fuzz.ratio)
     name = np.maximum(name, name_ratio)
-    street, street_ok = _sim(c.street[i], e.street[j], fuzz.token_sort_ratio)
+    (street,), street_ok = _sim(c.street[i], e.street[j], fuzz.token_sort_ratio)
     # a different house number is a different address, however alike the street names
     street = np.where(_numbers_differ(c.house[i], e.house[j]), np.minimum(street, 0.2), street)
-    city, city_ok = _sim(c.city[i], e.city[j], fuzz.ratio)
+    (city,), city_ok = _sim(c.city[i], e.city[j], fuzz.ratio)
     city = np.where(city >= 0.85, city, 0.0)  # typo-level similarity only: Austin is not Boston
     post_eq, post_ok = _eq(c.postcode[i], e.postcode[j])
     ctry_eq, ctry_ok = _eq(c.country[i], e.country[j])
