@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -55,11 +56,16 @@ def _arr(values: Iterable[Any]) -> np.ndarray:
     return np.array(list(values), dtype=object)
 
 
+_number_key = lru_cache(maxsize=1 << 18)(nz.number_key)
+
+
 def features(frame: pd.DataFrame, side: str, rules: Rules) -> Features:
     pol = dict(case=rules.id_case, leading_zeros=rules.id_leading_zeros, separators=rules.id_separators)
 
     def num(v: Any) -> str | None:
-        return nz.number_key(v, **pol)
+        # text through the cache (the other side holds the same numbers); anything else
+        # uncached, where 1, 1.0 and True would share an entry but not a key
+        return _number_key(v, **pol) if type(v) is str else nz.number_key(v, **pol)
 
     def crm_id(v: Any) -> str | None:
         return nz.sf_id_key(v) or num(v)
@@ -150,17 +156,21 @@ def _name_tokens(cores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First word and rarest token (among all the given cores; ties by the token) of each
     name core, worked out once per distinct core: the two sides share most of theirs."""
     codes, uniq = _distinct(cores)
-    freq: Counter[str] = Counter()
-    for core, n in zip(uniq, np.bincount(codes, minlength=len(uniq)).tolist()):
-        for t in set((core or "").split()):
-            freq[t] += n
+    words = [set((core or "").split()) for core in uniq]
+    # in how many records of both sides each word occurs: once per distinct core (counted
+    # in C), then again for the records sharing a core
+    freq = Counter(chain.from_iterable(words))
+    for ws, n in zip(words, np.bincount(codes, minlength=len(uniq)).tolist()):
+        if n > 1:
+            for t in ws:
+                freq[t] += n - 1
 
-    def rarest(core: str | None) -> str | None:
-        toks = [t for t in set((core or "").split()) if len(t) > 1]
+    def rarest(ws: set[str]) -> str | None:
+        toks = [t for t in ws if len(t) > 1]
         return min(toks, key=lambda t: (freq[t], t)) if toks else None
 
     first = _objects((core or "").split(" ", 1)[0] or None for core in uniq)
-    return first[codes], _objects(map(rarest, uniq))[codes]
+    return first[codes], _objects(map(rarest, words))[codes]
 
 
 def _joined(*cols: np.ndarray) -> np.ndarray:
