@@ -16,6 +16,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -54,11 +56,16 @@ def _arr(values: Iterable[Any]) -> np.ndarray:
     return np.array(list(values), dtype=object)
 
 
+_number_key = lru_cache(maxsize=1 << 18)(nz.number_key)
+
+
 def features(frame: pd.DataFrame, side: str, rules: Rules) -> Features:
     pol = dict(case=rules.id_case, leading_zeros=rules.id_leading_zeros, separators=rules.id_separators)
 
     def num(v: Any) -> str | None:
-        return nz.number_key(v, **pol)
+        # text through the cache (the other side holds the same numbers); anything else
+        # uncached, where 1, 1.0 and True would share an entry but not a key
+        return _number_key(v, **pol) if type(v) is str else nz.number_key(v, **pol)
 
     def crm_id(v: Any) -> str | None:
         return nz.sf_id_key(v) or num(v)
@@ -127,12 +134,43 @@ def _pairs_on(a: np.ndarray, b: np.ndarray, max_pairs: int) -> pd.DataFrame:
     return m[["i", "j"]]
 
 
-def _rarest_token(core: np.ndarray, freq: Counter[str]) -> np.ndarray:
-    out = []
-    for c in core:
-        toks = [t for t in set((c or "").split()) if len(t) > 1]
-        out.append(min(toks, key=lambda t: (freq[t], t)) if toks else None)
-    return np.array(out, dtype=object)
+def _distinct(col: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """(codes, values): col == values[codes] element for element, each distinct value once.
+
+    Only for str and None, which pandas' factorisation groups exactly as Python's ==
+    does (1, 1.0 and True would share a code; NaN, pd.NA and None are all "missing" to
+    it); a column holding anything else gets one entry per row."""
+    if not set(map(type, col.tolist())) <= {str, type(None)}:
+        return np.arange(len(col)), col.tolist()
+    codes, uniq = pd.factorize(col, use_na_sentinel=True)
+    return np.where(codes < 0, len(uniq), codes), uniq.tolist() + [None]
+
+
+def _objects(values: Iterable[Any]) -> np.ndarray:
+    """A 1-d object array of the values as they are (np.array would unpack tuples)."""
+    items = list(values)
+    return np.fromiter(items, dtype=object, count=len(items))
+
+
+def _name_tokens(cores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First word and rarest token (among all the given cores; ties by the token) of each
+    name core, worked out once per distinct core: the two sides share most of theirs."""
+    codes, uniq = _distinct(cores)
+    words = [set((core or "").split()) for core in uniq]
+    # in how many records of both sides each word occurs: once per distinct core (counted
+    # in C), then again for the records sharing a core
+    freq = Counter(chain.from_iterable(words))
+    for ws, n in zip(words, np.bincount(codes, minlength=len(uniq)).tolist()):
+        if n > 1:
+            for t in ws:
+                freq[t] += n - 1
+
+    def rarest(ws: set[str]) -> str | None:
+        toks = [t for t in ws if len(t) > 1]
+        return min(toks, key=lambda t: (freq[t], t)) if toks else None
+
+    first = _objects((core or "").split(" ", 1)[0] or None for core in uniq)
+    return first[codes], _objects(map(rarest, words))[codes]
 
 
 def _joined(*cols: np.ndarray) -> np.ndarray:
@@ -152,14 +190,13 @@ def _joined(*cols: np.ndarray) -> np.ndarray:
 def _block_keys(c: Features, e: Features) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Blocking keys of every record of both sides (computed once per linking)."""
     if c.blocks is None or e.blocks is None:
-        freq = Counter(t for core in np.concatenate([c.core, e.core]) for t in set((core or "").split()))
-        for f in (c, e):
-            first = _arr((x or "").split(" ", 1)[0] or None for x in f.core)
+        first, rarest = _name_tokens(np.concatenate([c.core, e.core]))
+        for f, part in ((c, slice(0, len(c.core))), (e, slice(len(c.core), None))):
             f.blocks = [
-                _joined(f.country, f.postcode, first),
+                _joined(f.country, f.postcode, first[part]),
                 _joined(f.country, f.city, f.core),
                 _joined(f.country, f.city, f.street),
-                _joined(f.country, _rarest_token(f.core, freq)),
+                _joined(f.country, rarest[part]),
             ]
     assert c.blocks is not None and e.blocks is not None  # set just above
     return c.blocks, e.blocks
@@ -212,20 +249,23 @@ def blocked_pairs(c: Features, e: Features, crm_pos: np.ndarray, erp_pos: np.nda
     return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
 
 
-def _sim(a: np.ndarray, b: np.ndarray, scorer: Callable[..., float]) -> tuple[np.ndarray, np.ndarray]:
-    """Similarity 0..1 of pairwise strings and a mask of pairs where both are present."""
+def _sim(a: np.ndarray, b: np.ndarray, *scorers: Callable[..., float]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Similarity 0..1 of pairwise strings by each scorer, and a mask of pairs where both are
+    present (the strings gathered once for all scorers)."""
     both = pd.notna(a) & pd.notna(b) & (a != "") & (b != "")
-    out = np.zeros(len(a), dtype=np.float64)
+    outs = [np.zeros(len(a), dtype=np.float64) for _ in scorers]
     if both.any():
         aa = [str(x) for x in a[both]]
         bb = [str(y) for y in b[both]]
-        out[both] = process.cpdist(aa, bb, scorer=scorer, workers=-1) / 100.0
-    return out, both
+        for out, scorer in zip(outs, scorers):
+            out[both] = process.cpdist(aa, bb, scorer=scorer, workers=-1) / 100.0
+    return outs, both
 
 
 _NUMBER_TOKEN = re.compile(r"\S*\d\S*")
 
 
+@lru_cache(maxsize=1 << 18)  # the other side's street keys are mostly the same lines
 def _house_numbers(street: str | None) -> frozenset[Any]:
     """The tokens holding a digit (street keys are space-separated ASCII words)."""
     return frozenset(_NUMBER_TOKEN.findall(street)) if street else frozenset()
@@ -246,13 +286,12 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     i = pairs["i"].to_numpy()
     j = pairs["j"].to_numpy()
     out = pairs.copy()
-    name, name_ok = _sim(c.core[i], e.core[j], fuzz.token_sort_ratio)
-    name_ratio, _ = _sim(c.core[i], e.core[j], fuzz.ratio)
+    (name, name_ratio), name_ok = _sim(c.core[i], e.core[j], fuzz.token_sort_ratio, fuzz.ratio)
     name = np.maximum(name, name_ratio)
-    street, street_ok = _sim(c.street[i], e.street[j], fuzz.token_sort_ratio)
+    (street,), street_ok = _sim(c.street[i], e.street[j], fuzz.token_sort_ratio)
     # a different house number is a different address, however alike the street names
     street = np.where(_numbers_differ(c.house[i], e.house[j]), np.minimum(street, 0.2), street)
-    city, city_ok = _sim(c.city[i], e.city[j], fuzz.ratio)
+    (city,), city_ok = _sim(c.city[i], e.city[j], fuzz.ratio)
     city = np.where(city >= 0.85, city, 0.0)  # typo-level similarity only: Austin is not Boston
     post_eq, post_ok = _eq(c.postcode[i], e.postcode[j])
     ctry_eq, ctry_ok = _eq(c.country[i], e.country[j])

@@ -73,6 +73,8 @@ LEGAL_FORMS: dict[str, str] = {
     "bhd": "bhd", "berhad": "bhd", "sdn": "sdn", "sendirian": "sdn", "tbk": "tbk", "pt": "pt",
 }
 _LEGAL_MAX_TOKENS = max(len(k.split()) for k in LEGAL_FORMS)
+_LEGAL_FIRST_WORDS = frozenset(k.split(" ")[0] for k in LEGAL_FORMS)
+_LEGAL_LAST_WORDS = frozenset(k.split(" ")[-1] for k in LEGAL_FORMS)
 
 # Common business abbreviations -> the word they stand for.
 ABBREVIATIONS: dict[str, str] = {
@@ -103,6 +105,19 @@ _STREET_WORDS: dict[str, str] = {
 _PUNCT_DROP = re.compile(r"[.'’`´/]")  # joined: G.m.b.H. -> gmbh, A/S -> as, O'Neil -> oneil
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _DIGIT = re.compile(r"\d")
+# the patterns of the key functions, compiled once: they run per value, hundreds of
+# thousands of times a run, and re's own pattern cache costs a lookup per call
+_GERMAN_STREET = re.compile(r"(stra(ss|ß)e|str\.?)(?=\s|\d|$|,)")
+_STREET_SEPARATORS = re.compile(r"[\s,;]+")
+_POSTCODE_SEPARATORS = re.compile(r"[\s\-.]")
+_TAX_NON_ALNUM = re.compile(r"[^0-9a-z]")
+_JP_REGISTRATION = re.compile(r"T\d{13}")
+_URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
+_WWW_NUMBERED = re.compile(r"^www\d\.")
+_NON_DIGITS = re.compile(r"\D")
+_NUMBER_SEPARATORS = re.compile(r"[\s\-_./]")
+_LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
+_WHITESPACE = re.compile(r"\s+")
 
 
 def _tokens(text: object) -> list[str]:
@@ -118,15 +133,19 @@ def _strip_forms(toks: list[str], head: bool) -> tuple[list[str], list[str]]:
     """Legal forms at one end of a token list (several in a row, "and" between them as in
     "GmbH u. Co. KG"), as (remaining tokens, canonical forms); a name is never left empty."""
     forms: list[str] = []
+    edge = _LEGAL_FIRST_WORDS if head else _LEGAL_LAST_WORDS
     while toks:
-        for n in range(min(_LEGAL_MAX_TOKENS, len(toks) - 1), 0, -1):
+        end = toks[0] if head else toks[-1]
+        # a form written at this end starts (head) or ends (tail) with this word: most
+        # words are no form's, and then no longer run of words needs joining and looking up
+        longest = min(_LEGAL_MAX_TOKENS, len(toks) - 1) if end in edge else 0
+        for n in range(longest, 0, -1):
             part = toks[:n] if head else toks[-n:]
             if " ".join(part) in LEGAL_FORMS:
                 forms.append(LEGAL_FORMS[" ".join(part)])
                 toks = toks[n:] if head else toks[:-n]
                 break
         else:
-            end = toks[0] if head else toks[-1]
             # "and" left dangling next to a legal form ("Smith and Co") belongs to it
             if forms and len(toks) > 1 and end == "and":
                 toks = toks[1:] if head else toks[:-1]
@@ -251,9 +270,9 @@ def street_key(text: object, country: object = None) -> str | None:
     cc = country_key(country)
     if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
         # German compound streets: "Hauptstraße" / "Hauptstr." -> "haupt st"
-        s = re.sub(r"(stra(ss|ß)e|str\.?)(?=\s|\d|$|,)", " st ", s)
+        s = _GERMAN_STREET.sub(" st ", s)
     loc = street_types.locale(cc)
-    toks = [w for piece in re.split(r"[\s,;]+", s) if piece for w in street_types.split_suffix(piece, loc)]
+    toks = [w for piece in _STREET_SEPARATORS.split(s) if piece for w in street_types.split_suffix(piece, loc)]
     return _street_words(toks, loc, s)
 
 
@@ -276,10 +295,10 @@ def _street_readings(text: object, country: object) -> set[str]:
         return set()
     cc = country_key(country)
     if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
-        s = re.sub(r"(stra(ss|ß)e|str\.?)(?=\s|\d|$|,)", " st ", s)
+        s = _GERMAN_STREET.sub(" st ", s)
     loc = street_types.locale(cc)
     options = [street_types.abbreviated_splits(piece, loc) or [street_types.split_suffix(piece, loc)]
-               for piece in re.split(r"[\s,;]+", s) if piece]
+               for piece in _STREET_SEPARATORS.split(s) if piece]
     if sum(len(o) > 1 for o in options) > 3:
         return set()  # a pathological line: no combinatorial search
     return {k for combo in itertools.product(*options) if (k := _street_words([w for p in combo for w in p], loc, s))}
@@ -315,7 +334,7 @@ def postcode_key(code: object, country: object = None) -> str | None:
     s = fold(code)
     if s is None:
         return None
-    s = re.sub(r"[\s\-.]", "", s).upper()
+    s = _POSTCODE_SEPARATORS.sub("", s).upper()
     cc = country_key(country)
     if cc == "US" and len(s) == 9 and s.isdigit():
         s = s[:5]  # ZIP+4 equals its ZIP
@@ -359,7 +378,7 @@ def tax_key(tax_id: object, country: object = None) -> str | None:
     s = fold(tax_id)
     if s is None:
         return None
-    s = re.sub(r"[^0-9a-z]", "", s).upper()
+    s = _TAX_NON_ALNUM.sub("", s).upper()
     if not s:
         return None
     cc = country_key(country)
@@ -368,7 +387,7 @@ def tax_key(tax_id: object, country: object = None) -> str | None:
             s = s[: -len(suffix)]
     if s.startswith("CHE") and s[3:].isdigit():
         return "CH:" + s[3:]
-    if re.fullmatch(r"T\d{13}", s) and cc in ("JP", None):
+    if _JP_REGISTRATION.fullmatch(s) and cc in ("JP", None):
         return "JP:" + s[1:]  # a Japanese invoice registration number is T + the 13-digit corporate number
     prefix = s[:2]
     if prefix.isalpha() and prefix in _VAT_PREFIXES and len(s) > 4 and any(c.isdigit() for c in s[2:]):
@@ -398,16 +417,16 @@ def domain_key(url: object) -> str | None:
     s = fold(url)
     if s is None:
         return None
-    s = re.sub(r"^[a-z][a-z0-9+.-]*://", "", s)
+    s = _URL_SCHEME.sub("", s)
     s = s.split("/")[0].split("?")[0].split("#")[0]
     s = s.split("@")[-1].split(":")[0].strip(".")
-    if s.startswith("www.") or re.match(r"^www\d\.", s):
+    if s.startswith("www.") or _WWW_NUMBERED.match(s):
         s = s.split(".", 1)[1]
     return s if "." in s else None
 
 
 def duns_key(duns: object) -> str | None:
-    s = re.sub(r"\D", "", str(duns)) if duns is not None else ""
+    s = _NON_DIGITS.sub("", str(duns)) if duns is not None else ""
     return s.zfill(9) if s and int(s) != 0 else None
 
 
@@ -434,9 +453,9 @@ def number_key(value: object, *, case: str = "insensitive", leading_zeros: str =
     if case == "insensitive":
         s = s.upper()
     if separators == "ignore":
-        s = re.sub(r"[\s\-_./]", "", s)
+        s = _NUMBER_SEPARATORS.sub("", s)
     if leading_zeros == "ignore":
-        s = re.sub(r"(?<!\d)0+(?=\d)", "", s)
+        s = _LEADING_ZEROS.sub("", s)
     return s or None
 
 
@@ -444,5 +463,5 @@ def code_key(value: object) -> str | None:
     """Product code / item number: case- and whitespace-insensitive."""
     if value is None:
         return None
-    s = re.sub(r"\s+", "", str(value)).upper()
+    s = _WHITESPACE.sub("", str(value)).upper()
     return s or None
