@@ -93,7 +93,8 @@ class ObjectMap:
         self.kind, self.object, self.fields, self.where = kind, obj, fields, where
         self.status_fields = status_fields or []
         self.status_map = status_map
-        self._converters = [(canon, api, converter(kind, canon)) for canon, api in fields.items()]
+        # (canonical field, API field, converter), in the order a record's values are converted
+        self.converters = [(canon, api, converter(kind, canon)) for canon, api in fields.items()]
 
     def api_fields(self) -> list[str]:
         """The fields to SELECT, each once, Id first."""
@@ -125,21 +126,29 @@ class ObjectMap:
         """A raw Salesforce record (REST JSON or Bulk CSV row) as canonical values."""
         raw = flatten(raw)
         out: dict[str, Any] = {}
-        for canon, api, conv in self._converters:
+        for canon, api, conv in self.converters:
             try:
                 out[canon] = conv(raw.get(api))
             except ValueError as exc:
-                raise InputError(str(exc), file=f"Salesforce {self.object} {raw.get('Id')}", column=api) from None
+                raise self.bad_value(str(exc), raw.get("Id"), api) from None
         if self.status_fields and self.status_map is not None:  # invoices: both always set together
-            values = [_text(raw.get(f)) for f in self.status_fields]
-            out["status_raw"] = "|".join(v or "" for v in values)
-            try:
-                out["status"] = self.status_map.map(*values)
-            except UnknownStatus as exc:
-                raise InputError(str(exc), file=f"Salesforce {self.object} {raw.get('Id')}",
-                                 column="|".join(self.status_fields)) from None
+            out["status_raw"], out["status"] = self.status_of([raw.get(f) for f in self.status_fields], raw.get("Id"))
             out["is_credit_note"] = out["status"] == "credit_note"
         return out
+
+    def status_of(self, values: list[Any], record_id: Any) -> tuple[str, str]:
+        """(status_raw, canonical status) of a record's raw status field values; ``record_id`` names
+        the record when the map knows no status for them."""
+        assert self.status_map is not None  # only asked of a map with status fields and a map
+        texts = [_text(v) for v in values]
+        try:
+            return "|".join(v or "" for v in texts), self.status_map.map(*texts)
+        except UnknownStatus as exc:
+            raise self.bad_value(str(exc), record_id, "|".join(self.status_fields)) from None
+
+    def bad_value(self, message: str, record_id: Any, api: str) -> InputError:
+        """The error for a value of record ``record_id``'s field ``api`` that has no canonical form."""
+        return InputError(message, file=f"Salesforce {self.object} {record_id}", column=api)
 
 
 def flatten(raw: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,110 @@
+"""A Bulk API 2.0 pull in columns gives what REST and the record-by-record reading of the same CSV give."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from tests.helpers.sandboxes import salesforce_org
+from tests.workbench.sandbox.salesforce.frames import crm_frames
+from workbench.config import from_dict
+from workbench.errors import InputError
+from workbench.model import frames
+from workbench.sandbox import salesforce as sandbox
+from workbench.sources import open_source
+from workbench.sources.base import snapshot_frame
+
+# texts a CSV reader must take exactly: the separator, quotes, line breaks of both kinds, JSON's escapes
+AWKWARD = ['Müller, Söhne & Co.', 'The "Best" GmbH', "two\nlines", "cr\r\nlf", 'back\\slash\ttab', "日本株式会社",
+           '", "', "  spaced  ", "00123", "\x01control", "'single'", "emoji 🧾"]
+
+
+def source(handle, **settings):
+    crm = sandbox.demo_config(handle)
+    crm["salesforce"].update({"retry_wait_seconds": 0.01, **settings})
+    return open_source("crm", from_dict({"crm": crm, "erp": {"connector": "files"}}))
+
+
+def awkward_frames(customers: int = 300) -> dict[str, pd.DataFrame]:
+    data = crm_frames(customers)
+    cust = data["customers"]
+    for i, text in enumerate(AWKWARD):
+        cust.loc[i, "name"] = text
+        cust.loc[i + len(AWKWARD), "street"] = text
+        cust.loc[i, "postcode"] = "" if i % 2 else text  # an empty text is no value
+    more = [{"record_id": f"i{k}", "number": f"INV-{2000 + k}", "customer_id": f"c{k % customers}",
+             "currency": "EUR", "total_amount": Decimal(k) / 10 + Decimal("100.00"),  # 100.10 ... trailing zeros
+             "open_balance": Decimal("0.10") if k % 3 else Decimal("0E-2"),
+             "status": ["open", "paid", "partially_paid", "cancelled"][k % 4],
+             "invoice_date": date(2026, 9, 1 + k % 28), "due_date": None if k % 5 == 0 else date(2026, 10, 1 + k % 28)}
+            for k in range(3, 400)]
+    data["invoices"] = pd.concat([data["invoices"], frames.from_records("invoices", more)], ignore_index=True)
+    return data
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory):
+    yield from salesforce_org(awkward_frames(), tmp_path_factory.mktemp("sf"))
+
+
+def typed(frame: pd.DataFrame) -> list[tuple]:
+    """Each cell as (type, text): Decimal("1.0") and Decimal("1.00") differ, as they do when stored."""
+    rows = frame.sort_values("record_id").reset_index(drop=True)
+    return [tuple((type(v).__name__, str(v)) for v in row) for row in rows.itertuples(index=False)]
+
+
+def per_record_snapshots(src) -> pd.DataFrame:
+    """The snapshot rows of the record-by-record reading of each Bulk object's CSV (csv.DictReader, "" -> None)."""
+    rows = []
+    for m in src.maps:
+        soql = src._soql(m, None)[0]
+        for text in src.client.bulk_pages(m.object, soql, 100, 0.0):
+            for row in csv.DictReader(io.StringIO(text)):
+                raw = {k: (v if v != "" else None) for k, v in row.items()}
+                rows.append((m.object, m.kind, m.to_canonical(raw)["record_id"], soql, raw))
+    return snapshot_frame(rows)
+
+
+def test_bulk_in_columns_gives_the_frames_rest_gives_and_the_snapshots_of_each_record(org):
+    rest = source(org, query_mode="rest").pull()
+    bulk_src = source(org, query_mode="bulk", bulk_page_records=100)  # several pages an object
+    bulk = bulk_src.pull()
+    assert bulk.meta.api_usage["by_resource"]["jobs"] > 3 * len(bulk_src.maps)
+    for kind in ("customers", "products", "prices", "orders", "order_lines", "invoices"):
+        assert list(bulk.frame(kind).columns) == list(rest.frame(kind).columns), kind
+        assert typed(bulk.frame(kind)) == typed(rest.frame(kind)), kind
+    cust = bulk.frame("customers").set_index("number")
+    assert cust.loc["A-00002", "name"] == "two\nlines" and cust.loc["A-00003", "name"] == "cr\r\nlf"
+    assert cust.loc["A-00001", "postcode"] is None and cust.loc["A-00008", "postcode"] == "00123"
+    inv = bulk.frame("invoices").set_index("number")
+    assert str(inv.loc["INV-2010", "total_amount"]) == "101.00" and inv.loc["INV-2010", "due_date"] is None
+    assert str(inv.loc["INV-2003", "open_balance"]) == "0.00" and inv.loc["INV-2004", "status"] == "open"
+    expected = per_record_snapshots(bulk_src)
+    assert bulk.snapshots.equals(expected)
+    assert bulk.meta.content_hash == source(org, query_mode="bulk").pull().meta.content_hash  # one page or many
+
+
+def test_bulk_in_columns_names_the_first_record_whose_value_has_no_canonical_form(tmp_path):
+    """Two bad records: the error names the one read first, as REST's record-by-record reading does, though
+    its bad field (the status, mapped after every field) comes later than the other record's."""
+    for handle in salesforce_org(awkward_frames(40), tmp_path):
+        first = source(handle, query_mode="rest").pull().frame("invoices")
+        ids = first["record_id"].tolist()
+        handle.edit("blng__Invoice__c", ids[5], {"blng__InvoiceStatus__c": "Weird"})
+        handle.edit("blng__Invoice__c", ids[9], {"blng__DueDate__c": "2026-13-45"})
+        errors = []
+        for mode in ("rest", "bulk"):
+            with pytest.raises(InputError) as err:
+                source(handle, query_mode=mode, objects={"invoices": {}}, bulk_page_records=3).pull()
+            errors.append(str(err.value))
+        assert errors[0] == errors[1]
+        assert ids[5] in errors[1] and "blng__InvoiceStatus__c|blng__PaymentStatus__c" in errors[1]
+        handle.edit("blng__Invoice__c", ids[5], {"blng__InvoiceStatus__c": "Posted"})
+        with pytest.raises(InputError) as err:
+            source(handle, query_mode="bulk", objects={"invoices": {}}).pull()
+        assert ids[9] in str(err.value) and "blng__DueDate__c" in str(err.value) and "2026-13-45" in str(err.value)
