@@ -31,7 +31,7 @@ import pyarrow.csv as pacsv
 from workbench.errors import InputError, SourceError
 from workbench.sources.base import SNAPSHOT_COLUMNS, json_escaped, needs_json_escape, sha256_each
 from workbench.sources.file_parse import encoded, first_row, spread
-from workbench.sources.salesforce_mapping import ObjectMap
+from workbench.sources.salesforce_mapping import SHORTCUTS, ObjectMap
 
 _PARSE = pacsv.ParseOptions(newlines_in_values=True)  # Bulk CSV quotes every value and doubles quotes
 
@@ -63,10 +63,10 @@ def canonical_frame(m: ObjectMap, table: pa.Table, columns: list[str]) -> pd.Dat
     if failures:
         raise min(failures, key=lambda f: (f[0], f[1]))[2]  # the one a record-by-record pull meets first
     if m.kind == "orders":
-        out["kind"] = np.full(n, m.object, dtype=object)
+        out["kind"] = _repeated(m.object, n)
         booked = np.full(n, True) if m.object == "Opportunity" else out.get("status", np.full(n, None)) == "Activated"
         out["booked"] = booked.astype(object)  # Python's True and False, as the per-record path gives
-    none = np.full(n, None, dtype=object)
+    none = _repeated(None, n)
     return pd.DataFrame({c: out.get(c, none) for c in columns}, columns=columns, dtype=object)
 
 
@@ -77,15 +77,21 @@ def _texts(table: pa.Table, api: str) -> pd.Series:
 
 def _converted(m: ObjectMap, table: pa.Table, api: str, conv: Any, failures: list[tuple[int, int, InputError]],
                place: int) -> np.ndarray:
-    """Column ``api`` through ``conv``, each distinct value once (every converter gives None for None)."""
+    """Column ``api`` through ``conv``, each distinct value once (every converter gives None for None); the
+    values a shortcut answers (``SHORTCUTS``) without a call of ``conv`` each."""
     codes, values = encoded(_texts(table, api))
-    out: list[Any] = []
-    for k, v in enumerate(values.to_pylist()):
+    out = np.full(len(values), None, dtype=object)
+    todo = np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False))
+    if conv in SHORTCUTS and len(todo):
+        easy, answer = SHORTCUTS[conv]
+        known = easy(values).fill_null(False).to_numpy(zero_copy_only=False)
+        out[known] = answer(values.filter(pa.array(known)))
+        todo = np.flatnonzero(~known & values.is_valid().to_numpy(zero_copy_only=False))
+    for k, v in zip(todo, values.take(pa.array(todo, type=pa.int64())).to_pylist()):
         try:
-            out.append(conv(v))
+            out[k] = conv(v)
         except ValueError as exc:
-            out.append(None)
-            row = first_row(codes, k)
+            row = first_row(codes, int(k))
             failures.append((row, place, m.bad_value(str(exc), _record_id(table, row), api)))
     return spread(codes, out)
 
@@ -94,12 +100,14 @@ def _statuses(m: ObjectMap, table: pa.Table, failures: list[tuple[int, int, Inpu
               place: int) -> dict[str, np.ndarray]:
     """status_raw, status and is_credit_note, each distinct combination of the status fields mapped once."""
     coded = [encoded(_texts(table, f)) for f in m.status_fields]
-    keys = np.stack([codes for codes, _ in coded], axis=1) if table.num_rows else np.empty((0, len(coded)), np.int64)
-    combos, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    key = np.zeros(table.num_rows, dtype=np.int64)  # the combinations seen so far, numbered
+    for codes, vals in coded:
+        key = pd.factorize(key * (len(vals) + 1) + (codes + 1))[0]
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     raws: list[str | None] = []
     statuses: list[str | None] = []
-    for combo, row in zip(combos, first):
-        values = [None if c < 0 else vals[int(c)].as_py() for c, (_, vals) in zip(combo, coded)]
+    for row in first:
+        values = [None if codes[row] < 0 else vals[int(codes[row])].as_py() for codes, vals in coded]
         try:
             raw, status = m.status_of(values, _record_id(table, int(row)))
         except InputError as exc:
@@ -132,10 +140,17 @@ def snapshot_rows(obj: str, kind: str, query: str, table: pa.Table, record_ids: 
         texts.append(text.to_numpy(zero_copy_only=False))
         hashes.append(sha256_each(text).to_numpy(zero_copy_only=False))
     n = table.num_rows
-    return pd.DataFrame({"object": np.full(n, obj, dtype=object), "kind": np.full(n, kind, dtype=object),
-                         "record_id": record_ids, "query": np.full(n, query, dtype=object),
+    return pd.DataFrame({"object": _repeated(obj, n), "kind": _repeated(kind, n),
+                         "record_id": record_ids, "query": _repeated(query, n),
                          "content_hash": _joined(hashes), "payload": _joined(texts)}, columns=SNAPSHOT_COLUMNS,
                         dtype=object)
+
+
+def _repeated(value: Any, n: int) -> np.ndarray:
+    """``value`` n times, the one object (np.full would make a copy of a text for each row)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
 
 
 def _joined(parts: list[np.ndarray]) -> np.ndarray:

@@ -13,6 +13,10 @@ from decimal import Decimal
 from typing import Any
 from collections.abc import Callable
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from workbench.errors import ConfigError, InputError
 from workbench.model import ids
 from workbench.model.money import parse_decimal
@@ -295,6 +299,55 @@ def _plain(v: Any) -> str | None:
     if isinstance(v, str):
         return v if v != "" else None
     return None if v is None else str(v)
+
+
+# Shortcuts for a column of texts (salesforce_columns): per converter, the texts for which its answer is
+# known without calling it, told apart in Arrow by the converter's own test, and that answer for them
+# (Python objects, one per text). Texts = non-empty, as a Bulk CSV reader gives them ("" is missing).
+Shortcut = tuple[Callable[[pa.Array], pa.Array], Callable[[pa.Array], np.ndarray]]
+
+
+def _as_given(texts: pa.Array) -> np.ndarray:
+    out: np.ndarray = texts.to_numpy(zero_copy_only=False)
+    return out
+
+
+def _case_safe_ids(texts: pa.Array) -> pa.Array:
+    """``_id``'s first test: 18 characters, ASCII letters and digits only."""
+    return pc.and_(pc.equal(pc.utf8_length(texts), 18), pc.ascii_is_alnum(texts))
+
+
+def _plain_numbers(texts: pa.Array) -> pa.Array:
+    """Texts ``parse_decimal`` takes as they are (no sign but "-", no spaces, commas, parentheses or exponent),
+    whose Decimal is then Decimal(text)."""
+    return pc.match_substring_regex(texts, r"^-?[0-9]+(\.[0-9]+)?$")
+
+
+def _decimals(texts: pa.Array) -> np.ndarray:
+    out: np.ndarray = np.frompyfunc(Decimal, 1, 1)(texts.to_numpy(zero_copy_only=False))
+    return out
+
+
+def _bulk_stamps(texts: pa.Array) -> pa.Array:
+    """``_version``'s first test, on ASCII texts (whose characters are their bytes): the Bulk CSV form
+    2026-10-31T12:00:00.000Z."""
+    return pc.and_(pc.and_(pc.string_is_ascii(texts), pc.equal(pc.binary_length(texts), 24)),
+                   pc.and_(pc.ends_with(texts, "Z"), pc.equal(pc.utf8_slice_codeunits(texts, 19, 20), ".")))
+
+
+def _rest_stamps(texts: pa.Array) -> np.ndarray:
+    """``_version``'s answer to a Bulk stamp: the REST form, ...000+0000."""
+    return _as_given(pc.binary_join_element_wise(pc.utf8_slice_codeunits(texts, 0, 23), "+0000", ""))
+
+
+def _non_empty(texts: pa.Array) -> pa.Array:
+    return pc.greater(pc.binary_length(texts), 0)
+
+
+SHORTCUTS: dict[Callable[[Any], Any], Shortcut] = {
+    _plain: (_non_empty, _as_given), _id: (_case_safe_ids, _as_given), _decimal: (_plain_numbers, _decimals),
+    _version: (_bulk_stamps, _rest_stamps),
+}
 
 
 def converter(kind: str, canon: str) -> Callable[[Any], Any]:

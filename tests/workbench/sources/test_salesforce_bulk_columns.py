@@ -13,11 +13,12 @@ import pytest
 from tests.helpers.sandboxes import salesforce_org
 from tests.workbench.sandbox.salesforce.frames import crm_frames
 from workbench.config import from_dict
-from workbench.errors import InputError
+from workbench.errors import InputError, SourceError
 from workbench.model import frames
 from workbench.sandbox import salesforce as sandbox
 from workbench.sources import open_source
 from workbench.sources.base import snapshot_frame
+from workbench.sources.salesforce_columns import read_page
 
 # texts a CSV reader must take exactly: the separator, quotes, line breaks of both kinds, JSON's escapes
 AWKWARD = ['Müller, Söhne & Co.', 'The "Best" GmbH', "two\nlines", "cr\r\nlf", 'back\\slash\ttab', "日本株式会社",
@@ -49,7 +50,13 @@ def awkward_frames(customers: int = 300) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory):
-    yield from salesforce_org(awkward_frames(), tmp_path_factory.mktemp("sf"))
+    for handle in salesforce_org(awkward_frames(), tmp_path_factory.mktemp("sf")):
+        invoices = source(handle, query_mode="rest", objects={"invoices": {}}).pull().frame("invoices")
+        customer = invoices["customer_id"].iloc[0]
+        for k, rid in enumerate(invoices["record_id"].iloc[:3]):
+            # an id in its 15-character form (made 18), an external key kept verbatim, a key that is no id
+            handle.edit("blng__Invoice__c", rid, {"blng__Account__c": [customer[:15], "EXT-ÄÖ-0001", "12345"][k]})
+        yield handle
 
 
 def typed(frame: pd.DataFrame) -> list[tuple]:
@@ -82,6 +89,8 @@ def test_bulk_in_columns_gives_the_frames_rest_gives_and_the_snapshots_of_each_r
     assert cust.loc["A-00002", "name"] == "two\nlines" and cust.loc["A-00003", "name"] == "cr\r\nlf"
     assert cust.loc["A-00001", "postcode"] is None and cust.loc["A-00008", "postcode"] == "00123"
     inv = bulk.frame("invoices").set_index("number")
+    assert inv.loc["INV-1001", "customer_id"] == cust.loc["A-00001", "record_id"]  # 15 characters made 18
+    assert inv.loc["INV-1002", "customer_id"] == "EXT-ÄÖ-0001"
     assert str(inv.loc["INV-2010", "total_amount"]) == "101.00" and inv.loc["INV-2010", "due_date"] is None
     assert str(inv.loc["INV-2003", "open_balance"]) == "0.00" and inv.loc["INV-2004", "status"] == "open"
     expected = per_record_snapshots(bulk_src)
@@ -108,3 +117,21 @@ def test_bulk_in_columns_names_the_first_record_whose_value_has_no_canonical_for
         with pytest.raises(InputError) as err:
             source(handle, query_mode="bulk", objects={"invoices": {}}).pull()
         assert ids[9] in str(err.value) and "blng__DueDate__c" in str(err.value) and "2026-13-45" in str(err.value)
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])  # a query job's lineEnding: LF (the default) or CRLF
+def test_a_result_page_reads_as_csv_dictreader_reads_it(line_end):
+    buf = io.StringIO()
+    writer = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator=line_end)  # as Bulk API 2.0 writes results
+    writer.writerow(["Id", "Name", "Pricebook2.Name"])
+    writer.writerows([[f"001{k:015d}", text, ""] for k, text in enumerate(AWKWARD)])
+    text = buf.getvalue() + f"001x,,unquoted{line_end}"  # unquoted cells read the same
+    expected = [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+    assert read_page(text, "Account").to_pylist() == expected
+    assert read_page(text.split(line_end)[0] + line_end, "Account").num_rows == 0
+    assert read_page("", "Account").num_rows == 0
+
+
+def test_a_page_that_is_no_csv_is_refused_naming_the_object():
+    with pytest.raises(SourceError, match="Bulk 2.0 results of Account"):
+        read_page('"Id","Name"\n"001","a","extra"\n', "Account")
