@@ -65,16 +65,24 @@ def typed(frame: pd.DataFrame) -> list[tuple]:
     return [tuple((type(v).__name__, str(v)) for v in row) for row in rows.itertuples(index=False)]
 
 
-def per_record_snapshots(src) -> pd.DataFrame:
-    """The snapshot rows of the record-by-record reading of each Bulk object's CSV (csv.DictReader, "" -> None)."""
+def per_record(src) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Frames and snapshot rows of the record-by-record reading of each object's Bulk CSV pages
+    (csv.DictReader, "" -> None, ObjectMap.to_canonical and snapshot_frame), as pulls read them before."""
+    canonical: dict[str, list[dict]] = {}
     rows = []
     for m in src.maps:
         soql = src._soql(m, None)[0]
         for text in src.client.bulk_pages(m.object, soql, 100, 0.0):
             for row in csv.DictReader(io.StringIO(text)):
                 raw = {k: (v if v != "" else None) for k, v in row.items()}
-                rows.append((m.object, m.kind, m.to_canonical(raw)["record_id"], soql, raw))
-    return snapshot_frame(rows)
+                canon = m.to_canonical(raw)
+                if m.kind == "orders":
+                    canon["kind"] = m.object
+                    canon["booked"] = True if m.object == "Opportunity" else canon.get("status") == "Activated"
+                canonical.setdefault(m.kind, []).append(canon)
+                rows.append((m.object, m.kind, canon["record_id"], soql, raw))
+    return {kind: frames.conform(kind, frames.from_records(kind, recs)) for kind, recs in canonical.items()}, \
+        snapshot_frame(rows)
 
 
 def test_bulk_in_columns_gives_the_frames_rest_gives_and_the_snapshots_of_each_record(org):
@@ -93,8 +101,10 @@ def test_bulk_in_columns_gives_the_frames_rest_gives_and_the_snapshots_of_each_r
     assert inv.loc["INV-1002", "customer_id"] == "EXT-ÄÖ-0001"
     assert str(inv.loc["INV-2010", "total_amount"]) == "101.00" and inv.loc["INV-2010", "due_date"] is None
     assert str(inv.loc["INV-2003", "open_balance"]) == "0.00" and inv.loc["INV-2004", "status"] == "open"
-    expected = per_record_snapshots(bulk_src)
-    assert bulk.snapshots.equals(expected)
+    expected, snapshots = per_record(bulk_src)
+    for kind, frame in expected.items():
+        assert typed(bulk.frame(kind)) == typed(frame), kind
+    assert bulk.snapshots.equals(snapshots)
     assert bulk.meta.content_hash == source(org, query_mode="bulk").pull().meta.content_hash  # one page or many
 
 
