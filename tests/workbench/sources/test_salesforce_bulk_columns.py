@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from tests.helpers.sandboxes import salesforce_org
@@ -18,7 +19,8 @@ from workbench.model import frames
 from workbench.sandbox import salesforce as sandbox
 from workbench.sources import open_source
 from workbench.sources.base import snapshot_frame
-from workbench.sources.salesforce_columns import read_page
+from workbench.sources.salesforce_columns import canonical_frame, read_page
+from workbench.sources.salesforce_mapping import object_maps
 
 # texts a CSV reader must take exactly: the separator, quotes, line breaks of both kinds, JSON's escapes
 AWKWARD = ['Müller, Söhne & Co.', 'The "Best" GmbH', "two\nlines", "cr\r\nlf", 'back\\slash\ttab', "日本株式会社",
@@ -145,3 +147,18 @@ def test_a_result_page_reads_as_csv_dictreader_reads_it(line_end):
 def test_a_page_that_is_no_csv_is_refused_naming_the_object():
     with pytest.raises(SourceError, match="Bulk 2.0 results of Account"):
         read_page('"Id","Name"\n"001","a","extra"\n', "Account")
+
+
+def test_a_stamp_of_the_bulk_form_naming_no_moment_is_refused_as_record_by_record():
+    """The shortcut for Bulk stamps (Python reads them whole) leaves a date that does not exist to the
+    converter, whose error names the record and field."""
+    m = object_maps({"objects": {"customers": {}}})[0]
+    rows = {"Id": ["001Wb000000000AIAQ", "001Wb000000000BIAQ"],
+            "LastModifiedDate": ["2026-10-01T09:00:00.000Z", "2026-02-30T09:00:00.000Z"]}
+    with pytest.raises(InputError) as err:
+        canonical_frame(m, pa.table(rows), frames.columns("customers"))
+    with pytest.raises(InputError) as one_by_one:
+        m.to_canonical({"Id": rows["Id"][1], "LastModifiedDate": rows["LastModifiedDate"][1]})
+    assert str(err.value) == str(one_by_one.value) and "001Wb000000000BIAQ" in str(err.value)
+    good = canonical_frame(m, pa.table({k: v[:1] for k, v in rows.items()}), frames.columns("customers"))
+    assert good["last_modified"].tolist() == [m.to_canonical({k: v[0] for k, v in rows.items()})["last_modified"]]
