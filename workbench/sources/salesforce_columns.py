@@ -135,11 +135,7 @@ def snapshot_rows(obj: str, kind: str, query: str, table: pa.Table, record_ids: 
     keys = [("{" if k == 0 else ",") + json.dumps(name, ensure_ascii=False) + ":" for k, name in enumerate(names)]
     texts, hashes = [], []
     for batch in table.select(names).to_batches():
-        pieces: list[Any] = []
-        for key, arr in zip(keys, batch.columns):
-            pieces += [key, pc.binary_join_element_wise('"', json_escaped(arr) if needs_json_escape(arr) else arr,
-                                                        '"', "").fill_null("null")]
-        text = pc.binary_join_element_wise(*pieces, "}", "") if pieces else pa.array(["{}"] * len(batch))
+        text = _json_objects(keys, batch.columns) if keys else pa.array(["{}"] * len(batch))
         texts.append(text.to_numpy(zero_copy_only=False))
         hashes.append(sha256_each(text).to_numpy(zero_copy_only=False))
     n = table.num_rows
@@ -147,6 +143,22 @@ def snapshot_rows(obj: str, kind: str, query: str, table: pa.Table, record_ids: 
                          "record_id": record_ids, "query": _repeated(query, n),
                          "content_hash": _joined(hashes), "payload": _joined(texts)}, columns=SNAPSHOT_COLUMNS,
                         dtype=object)
+
+
+def _json_objects(keys: list[str], columns: list[pa.Array]) -> pa.Array:
+    """Each row's JSON object: ``keys[k]`` then column k's value as a JSON string (null where missing), then
+    "}". The quotes of a column with no missing value go into the texts around it (one join fewer)."""
+    pieces: list[Any] = []
+    before = ""  # text still to put before the next value
+    for key, arr in zip(keys, columns):
+        value = json_escaped(arr) if needs_json_escape(arr) else arr
+        if arr.null_count:
+            pieces += [before + key, pc.binary_join_element_wise('"', value, '"', "").fill_null("null")]
+            before = ""
+        else:
+            pieces += [before + key + '"', value]
+            before = '"'
+    return pc.binary_join_element_wise(*pieces, before + "}", "")
 
 
 def _repeated(value: Any, n: int) -> np.ndarray:
