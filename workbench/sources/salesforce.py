@@ -150,9 +150,9 @@ class SalesforceSource:
                     left = (self._left_filter_soql(m, since),
                             {r["Id"] for _, recs in changes.pages(first[n] + 1) for r in recs})
                 kinds[m.kind] = self._delta(gone, read, soql, left, kinds.get(m.kind))
-        read_ = {kind: pd.concat(fs, ignore_index=True) if len(fs) > 1 else fs[0] for kind, fs in pieces.items()}
-        self._fill_product_codes(read_, composite=changes is not None)
-        out = {kind: frames.conform(kind, f) for kind, f in read_.items()}
+        pulled = {kind: pd.concat(fs, ignore_index=True) if len(fs) > 1 else fs[0] for kind, fs in pieces.items()}
+        self._fill_product_codes(pulled, composite=changes is not None)
+        out = {kind: frames.conform(kind, f) for kind, f in pulled.items()}
         for m in self.maps:
             out.setdefault(m.kind, frames.empty(m.kind))
         self.meta.instance = self.client.instance_url
