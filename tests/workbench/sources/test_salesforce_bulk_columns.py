@@ -27,9 +27,11 @@ AWKWARD = ['Müller, Söhne & Co.', 'The "Best" GmbH', "two\nlines", "cr\r\nlf",
            '", "', "  spaced  ", "00123", "\x01control", "'single'", "emoji 🧾"]
 
 
-def source(handle, **settings):
+def source(handle, objects=None, **settings):
     crm = sandbox.demo_config(handle)
     crm["salesforce"].update({"retry_wait_seconds": 0.01, **settings})
+    if objects is not None:
+        crm["objects"] = objects
     return open_source("crm", from_dict({"crm": crm, "erp": {"connector": "files"}}))
 
 
@@ -162,3 +164,14 @@ def test_a_stamp_of_the_bulk_form_naming_no_moment_is_refused_as_record_by_recor
     assert str(err.value) == str(one_by_one.value) and "001Wb000000000BIAQ" in str(err.value)
     good = canonical_frame(m, pa.table({k: v[:1] for k, v in rows.items()}), frames.columns("customers"))
     assert good["last_modified"].tolist() == [m.to_canonical({k: v[0] for k, v in rows.items()})["last_modified"]]
+
+
+@pytest.mark.parametrize("objects", [["order_lines"], ["products", "order_lines"]])
+def test_a_line_without_a_product_code_takes_its_products_in_bulk_as_in_rest(org, objects):
+    """Lines read by Product2Id with no code of their own (ListPrice is empty here) take the code of their
+    product: from the products pulled with them, else asked for by id."""
+    mapped = {kind: {} for kind in objects}
+    mapped["order_lines"] = {"fields": {"product_id": "Product2Id", "product_code": "ListPrice"}}
+    codes = [source(org, query_mode=mode, objects=mapped).pull().frame("order_lines")["product_code"].tolist()
+             for mode in ("rest", "bulk")]
+    assert codes[0] == codes[1] == ["SKU-1"]
