@@ -119,6 +119,24 @@ def sha256_each(values: pa.Array) -> pa.Array:
     return pc.if_else(values.is_null(), None, hexes) if values.null_count else hexes
 
 
+# characters json.dumps escapes with ensure_ascii=False: the quote, the backslash, control characters
+_ESCAPE = r'["\\\x00-\x1f]'
+
+
+def needs_json_escape(values: pa.Array) -> bool:
+    """True when a text holds a byte JSON must escape (a quote, a backslash or a control character)."""
+    data, offsets = text_buffer(values)
+    b = np.frombuffer(data, dtype=np.uint8)[int(offsets[0]):int(offsets[-1])] if len(data) else np.empty(0, np.uint8)
+    return bool((b < 0x20).any() or (b == 0x22).any() or (b == 0x5C).any())
+
+
+def json_escaped(values: pa.Array) -> pa.Array:
+    """The texts written as json.dumps writes them between their quotes (only those that need it changed)."""
+    rows = pc.match_substring_regex(values, _ESCAPE)
+    fixed = [json.dumps(v, ensure_ascii=False)[1:-1] for v in values.filter(rows).to_pylist()]
+    return pc.replace_with_mask(values, rows, pa.array(fixed, type=values.type))
+
+
 def snapshot_frame(rows: Iterable[tuple[str, str, str, str, Any]]) -> pd.DataFrame:
     """Build the snapshot frame from (object, kind, record_id, query, raw payload dict).
 

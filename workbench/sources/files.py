@@ -47,8 +47,9 @@ from workbench.sources.base import (
     SourceMeta,
     WriteRequest,
     WriteResult,
+    json_escaped,
+    needs_json_escape,
     sha256_each,
-    text_buffer,
 )
 from workbench.sources.file_defaults import (
     EXPORT_STATUS_TABLES,
@@ -80,8 +81,6 @@ KNOWN_SYSTEMS = sorted({"files", *SYSTEM_DEFAULTS, *EXPORT_STATUS_TABLES, *DEFAU
 CURRENCY_FROM_PARENT = {"order_lines", "payments"}
 # records whose snapshot JSON is assembled at once (a few tens of MB of text)
 _SLICE = 100_000
-# characters json.dumps escapes with ensure_ascii=False: the quote, the backslash, control characters
-_ESCAPE = r'["\\\x00-\x1f]'
 
 
 @dataclass(frozen=True)
@@ -601,7 +600,7 @@ class _Payloads:
         # each column taken as Arrow and looked at for values JSON must escape once, not per slice: this
         # thread needs the GIL between Arrow calls, and the thread parsing the columns seldom lets go of it
         columns = [_chunked(raw[c]) for c in cols]
-        escape = [any(_needs_escape(chunk) for chunk in col.chunks) for col in columns]
+        escape = [any(needs_json_escape(chunk) for chunk in col.chunks) for col in columns]
         for start in range(0, n, step):
             if self._stop.is_set():
                 return
@@ -609,7 +608,7 @@ class _Payloads:
             pieces: list[Any] = []
             for key, col, esc in zip(keys, columns, escape):
                 arr = col.slice(start, m).combine_chunks().cast(pa.string())  # big reads come in several blocks
-                pieces += [key.slice(0, m), _escaped(arr) if esc else arr]
+                pieces += [key.slice(0, m), json_escaped(arr) if esc else arr]
             pieces.append(close.slice(0, m))
             text = pc.binary_join_element_wise(*pieces, "")
             self.texts.append(text)
@@ -656,17 +655,3 @@ def _chunked(s: pd.Series) -> pa.ChunkedArray:
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.large_string())
     return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
-
-
-def _needs_escape(arr: Any) -> bool:
-    """True when a value holds a byte JSON must escape (a quote, a backslash or a control character)."""
-    data, offsets = text_buffer(arr)
-    b = np.frombuffer(data, dtype=np.uint8)[int(offsets[0]):int(offsets[-1])] if len(data) else np.empty(0, np.uint8)
-    return bool((b < 0x20).any() or (b == 0x22).any() or (b == 0x5C).any())
-
-
-def _escaped(arr: Any) -> Any:
-    """The column with the values JSON must escape written as json.dumps writes them (only those rows)."""
-    rows = pc.match_substring_regex(arr, _ESCAPE)
-    fixed = [json.dumps(v, ensure_ascii=False)[1:-1] for v in arr.filter(rows).to_pylist()]
-    return pc.replace_with_mask(arr, rows, pa.array(fixed, type=pa.string()))

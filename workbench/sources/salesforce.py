@@ -21,10 +21,14 @@ the OS keyring or the environment variables named by ``<key>_env``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, UTC
 from typing import Any
 from collections.abc import Iterator
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 from simple_salesforce.format import format_soql
 
 from workbench.config import RunConfig
@@ -34,6 +38,7 @@ from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
 from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta
 from workbench.sources.salesforce_auth import AUTH_WORDS, PASSWORD_RETIREMENT
+from workbench.sources.salesforce_columns import canonical_frame, read_page, snapshot_rows
 from workbench.sources.salesforce_client import BudgetExceeded, CompositeQueries, SalesforceClient
 from workbench.sources.salesforce_mapping import ObjectMap, modstamp, object_maps
 from workbench.sources.salesforce_push import push_requests
@@ -43,6 +48,9 @@ IDS_PER_QUERY = 200  # keeps an Id IN (...) filter well under the SOQL length li
 # returns "no more than 15 days previous to the day the call is executed" (REST API Developer Guide,
 # sObject Get Deleted; SOAP API getDeleted(), Rules and Guidelines). Changes older than that are read in full.
 DELETE_LOG_DAYS = 15
+# canonical fields a pull needs that the frames do not keep: a line's product id (Product2Id, when the
+# config maps it) finds the line's product code when the line carries none
+PULL_ONLY = {"order_lines": ["product_id"]}
 
 
 class SalesforceSource:
@@ -105,9 +113,9 @@ class SalesforceSource:
         return self.client.composite_queries(queries, self.batch_size), first
 
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
-        rows: dict[str, list[dict[str, Any]]] = {}
-        snaps: list[tuple[str, str, str, str, Any]] = []
-        done = 0
+        pieces: dict[str, list[pd.DataFrame]] = {}  # per kind, a frame per map that read records
+        snaps: list[pd.DataFrame] = []
+        progress = _Progress(state)
         self.meta.queries, self.meta.objects = {}, {}
         kinds: dict[str, KindDelta] = {}
         changes, first = self._change_queries(since) if since is not None else (None, [])
@@ -116,7 +124,6 @@ class SalesforceSource:
             soql, tail = self._soql(m, since)
             mode = self.query_mode
             total = None
-            flag = since is not None and "IsDeleted" not in m.api_fields()  # selected for the query only
             if changes is not None:
                 mode = "composite"
             elif mode == "auto":
@@ -128,51 +135,76 @@ class SalesforceSource:
             self.meta.queries[m.kind] = f"{prev}; {soql}" if prev else soql
             obj_prev = self.meta.objects.get(m.kind)
             self.meta.objects[m.kind] = f"{obj_prev}+{m.object}" if obj_prev else m.object
-            pages: Iterator[tuple[int | None, list[dict[str, Any]]]]
-            if changes is not None:
-                pages = changes.pages(first[n])
-            elif mode == "bulk":
-                pages = ((total, recs) for recs in self.client.bulk_pages(m.object, soql, self.bulk_page,
-                                                                          self.bulk_poll))
+            if mode == "bulk":
+                frame, snap = self._bulk(m, soql, total, progress)
             else:
-                pages = self.client.query_pages(soql, self.batch_size)
-            count = 0
-            for total, page in pages:
-                for raw in page:
-                    raw = {k: v for k, v in raw.items() if k != "attributes"}
-                    if since is not None:
-                        read.add(raw["Id"])
-                        deleted = raw.pop("IsDeleted") if flag else raw.get("IsDeleted")
-                        if deleted:
-                            gone.add(raw["Id"])
-                            continue
-                    canon = m.to_canonical(raw)
-                    if m.kind == "orders":
-                        canon["kind"] = m.object
-                        canon["booked"] = True if m.object == "Opportunity" else canon.get("status") == "Activated"
-                    rows.setdefault(m.kind, []).append(canon)
-                    snaps.append((m.object, m.kind, canon["record_id"], soql, raw))
-                count += len(page)
-                done += len(page)
-                report(state, done, None, f"Salesforce {m.object}: {count:,}{f' of {total:,}' if total else ''} "
-                                          f"records ({mode.upper()})")
+                pages = changes.pages(first[n]) if changes is not None else \
+                    self.client.query_pages(soql, self.batch_size)
+                frame, snap = self._by_record(m, soql, pages, _Seen(since, gone, read), progress.of(m, mode))
+            if len(frame):
+                pieces.setdefault(m.kind, []).append(frame)
+            snaps.append(snap)
             if changes is not None and since is not None:
                 left = None
                 if m.where:
                     left = (self._left_filter_soql(m, since),
                             {r["Id"] for _, recs in changes.pages(first[n] + 1) for r in recs})
                 kinds[m.kind] = self._delta(gone, read, soql, left, kinds.get(m.kind))
-        self._fill_product_codes(rows, composite=changes is not None)
-        out = {kind: frames.conform(kind, frames.from_records(kind, recs)) for kind, recs in rows.items()}
+        pulled = {kind: pd.concat(fs, ignore_index=True) if len(fs) > 1 else fs[0] for kind, fs in pieces.items()}
+        self._fill_product_codes(pulled, composite=changes is not None)
+        out = {kind: frames.conform(kind, f) for kind, f in pulled.items()}
         for m in self.maps:
             out.setdefault(m.kind, frames.empty(m.kind))
         self.meta.instance = self.client.instance_url
         self.meta.extracted_at = datetime.now(UTC)
         self.meta.incremental_since = since
         self.meta.api_usage = self.client.meter.as_dict()
+        snapshots = pd.concat(snaps, ignore_index=True)
         if since is None:
-            return Extract(self.meta, out, snapshot_frame(snaps)).finish()
-        return DeltaExtract(self.meta, out, snapshot_frame(snaps), kinds=kinds).finish()
+            return Extract(self.meta, out, snapshots).finish()
+        return DeltaExtract(self.meta, out, snapshots, kinds=kinds).finish()
+
+    @staticmethod
+    def _by_record(m: ObjectMap, soql: str, pages: Iterator[tuple[int | None, list[dict[str, Any]]]], seen: _Seen,
+                   progress: _Pages) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """REST or Composite query pages (JSON records), record by record: the canonical frame and snapshot rows."""
+        flag = seen.since is not None and "IsDeleted" not in m.api_fields()  # selected for the query only
+        rows: list[dict[str, Any]] = []
+        snaps: list[tuple[str, str, str, str, Any]] = []
+        for total, page in pages:
+            for raw in page:
+                raw = {k: v for k, v in raw.items() if k != "attributes"}
+                if seen.since is not None:
+                    seen.read.add(raw["Id"])
+                    deleted = raw.pop("IsDeleted") if flag else raw.get("IsDeleted")
+                    if deleted:
+                        seen.gone.add(raw["Id"])
+                        continue
+                canon = m.to_canonical(raw)
+                if m.kind == "orders":
+                    canon["kind"] = m.object
+                    canon["booked"] = True if m.object == "Opportunity" else canon.get("status") == "Activated"
+                rows.append(canon)
+                snaps.append((m.object, m.kind, canon["record_id"], soql, raw))
+            progress.page(len(page), total)
+        return _records_frame(m.kind, rows), snapshot_frame(snaps)
+
+    def _bulk(self, m: ObjectMap, soql: str, total: int | None, progress: _Progress
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """A Bulk API 2.0 query's CSV pages, in columns (salesforce_columns): the canonical frame and snapshot rows."""
+        pages = progress.of(m, "bulk")
+        tables = []
+        for text in self.client.bulk_pages(m.object, soql, self.bulk_page, self.bulk_poll):
+            table = read_page(text, m.object)
+            if table.num_columns:
+                tables.append(table)
+            pages.page(table.num_rows, total)
+        if not tables:
+            return _records_frame(m.kind, []), snapshot_frame([])
+        whole = pa.concat_tables(tables)
+        del tables
+        frame = canonical_frame(m, whole, _pulled_columns(m.kind))
+        return frame, snapshot_rows(m.object, m.kind, soql, whole, frame["record_id"].to_numpy())
 
     def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract:
         """Records changed since ``since`` (``SystemModstamp >``) and the ids deleted since (queryAll);
@@ -203,14 +235,16 @@ class SalesforceSource:
             words = f"{seen.query}; {words}"
         return KindDelta(CHANGES, deleted=frozenset(gone), query=words)
 
-    def _fill_product_codes(self, rows: dict[str, list[dict[str, Any]]], composite: bool = False) -> None:
+    def _fill_product_codes(self, out: dict[str, pd.DataFrame], composite: bool = False) -> None:
         """Order lines carry Product2Id; the canonical line wants the product code. An incremental pull
         asks in Composite calls, as it asks for the changes."""
-        lines = rows.get("order_lines") or []
-        if not lines:
+        lines = out.get("order_lines")
+        if lines is None or lines.empty:
             return
-        codes = {p["record_id"]: p["code"] for p in rows.get("products", [])}
-        missing = sorted({ln["product_id"] for ln in lines if ln.get("product_id") and ln["product_id"] not in codes})
+        products = out.get("products")
+        codes = dict(zip(products["record_id"], products["code"])) if products is not None else {}
+        product_ids = lines["product_id"].to_numpy(dtype=object)
+        missing = sorted({p for p in set(product_ids) if p and p not in codes})
         queries = [format_soql("SELECT Id, ProductCode FROM Product2 WHERE Id IN {}", missing[i:i + IDS_PER_QUERY])
                    for i in range(0, len(missing), IDS_PER_QUERY)]
         if composite:
@@ -220,9 +254,10 @@ class SalesforceSource:
             pages = (page for q in queries for page in self.client.query_pages(q))
         for _, recs in pages:
             codes.update({r["Id"]: r.get("ProductCode") for r in recs})
-        for ln in lines:
-            if ln.get("product_code") is None:
-                ln["product_code"] = codes.get(ln.get("product_id"))
+        filled = lines["product_code"].to_numpy(dtype=object).copy()
+        empty = np.flatnonzero(pd.isna(filled))
+        filled[empty] = [codes.get(p) for p in product_ids[empty]]
+        lines["product_code"] = filled
 
     # reading single records ------------------------------------------------------------
     def map_for(self, kind_or_object: str) -> ObjectMap:
@@ -358,6 +393,51 @@ class SalesforceSource:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _pulled_columns(kind: str) -> list[str]:
+    """The kind's canonical columns and those only the pull needs (dropped as the pull ends)."""
+    return frames.columns(kind) + PULL_ONLY.get(kind, [])
+
+
+def _records_frame(kind: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Canonical records (dicts) as a frame of the kind's ``_pulled_columns``, column by column."""
+    cols = _pulled_columns(kind)
+    return pd.DataFrame({c: [r.get(c) for r in rows] for c in cols}, columns=cols, dtype=object)
+
+
+@dataclass
+class _Seen:
+    """What a pull of changes since a moment has seen of a map's records: ids read and ids deleted."""
+    since: datetime | None
+    gone: set[str] = field(default_factory=set)
+    read: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Progress:
+    """Records read so far in a pull, reported after each page."""
+    state: TaskState | None
+    done: int = 0
+
+    def of(self, m: ObjectMap, mode: str) -> _Pages:
+        return _Pages(self, m, mode)
+
+
+@dataclass
+class _Pages:
+    """One map's pages, counted into the pull's progress."""
+    pull: _Progress
+    m: ObjectMap
+    mode: str
+    count: int = 0
+
+    def page(self, records: int, total: int | None) -> None:
+        self.count += records
+        self.pull.done += records
+        report(self.pull.state, self.pull.done, None, f"Salesforce {self.m.object}: {self.count:,}"
+                                                      f"{f' of {total:,}' if total else ''} records "
+                                                      f"({self.mode.upper()})")
 
 
 def create(side: str, config: RunConfig) -> SalesforceSource:

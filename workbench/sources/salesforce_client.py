@@ -8,8 +8,6 @@ carrying Salesforce's own errorCode and message.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import time
@@ -179,8 +177,9 @@ class SalesforceClient:
     def count(self, soql_from_where: str) -> int:
         return int(self.call("query", lambda sf: sf.query(f"SELECT COUNT() {soql_from_where}"))["totalSize"])
 
-    def bulk_pages(self, obj: str, soql: str, max_records: int, poll_seconds: float) -> Iterator[list[dict[str, Any]]]:
-        """Bulk API 2.0 query: create the job, wait for it, read the CSV result pages by locator."""
+    def bulk_pages(self, obj: str, soql: str, max_records: int, poll_seconds: float) -> Iterator[str]:
+        """Bulk API 2.0 query: create the job, wait for it, read the CSV result pages by locator (each page's
+        text, a header line first; empty when the query matched nothing)."""
         def client(sf: Salesforce) -> Any:  # a fresh client after any re-login
             return getattr(sf.bulk2, obj)._client
         job = self.call("Bulk 2.0 job create", lambda sf: client(sf).create_job(Operation.query, soql))
@@ -190,9 +189,7 @@ class SalesforceClient:
         while True:
             res = self.call("Bulk 2.0 results",
                             lambda sf: client(sf).get_query_results(job_id, locator, max_records))  # noqa: B023 - call() runs it at once
-            text = res["records"]
-            yield [{k: (v if v != "" else None) for k, v in row.items()}
-                   for row in csv.DictReader(io.StringIO(text))] if text else []
+            yield res["records"]
             locator = res["locator"]
             if not locator:
                 return

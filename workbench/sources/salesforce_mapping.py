@@ -13,6 +13,10 @@ from decimal import Decimal
 from typing import Any
 from collections.abc import Callable
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from workbench.errors import ConfigError, InputError
 from workbench.model import ids
 from workbench.model.money import parse_decimal
@@ -93,7 +97,8 @@ class ObjectMap:
         self.kind, self.object, self.fields, self.where = kind, obj, fields, where
         self.status_fields = status_fields or []
         self.status_map = status_map
-        self._converters = [(canon, api, converter(kind, canon)) for canon, api in fields.items()]
+        # (canonical field, API field, converter), in the order a record's values are converted
+        self.converters = [(canon, api, converter(kind, canon)) for canon, api in fields.items()]
 
     def api_fields(self) -> list[str]:
         """The fields to SELECT, each once, Id first."""
@@ -125,21 +130,29 @@ class ObjectMap:
         """A raw Salesforce record (REST JSON or Bulk CSV row) as canonical values."""
         raw = flatten(raw)
         out: dict[str, Any] = {}
-        for canon, api, conv in self._converters:
+        for canon, api, conv in self.converters:
             try:
                 out[canon] = conv(raw.get(api))
             except ValueError as exc:
-                raise InputError(str(exc), file=f"Salesforce {self.object} {raw.get('Id')}", column=api) from None
+                raise self.bad_value(str(exc), raw.get("Id"), api) from None
         if self.status_fields and self.status_map is not None:  # invoices: both always set together
-            values = [_text(raw.get(f)) for f in self.status_fields]
-            out["status_raw"] = "|".join(v or "" for v in values)
-            try:
-                out["status"] = self.status_map.map(*values)
-            except UnknownStatus as exc:
-                raise InputError(str(exc), file=f"Salesforce {self.object} {raw.get('Id')}",
-                                 column="|".join(self.status_fields)) from None
+            out["status_raw"], out["status"] = self.status_of([raw.get(f) for f in self.status_fields], raw.get("Id"))
             out["is_credit_note"] = out["status"] == "credit_note"
         return out
+
+    def status_of(self, values: list[Any], record_id: Any) -> tuple[str, str]:
+        """(status_raw, canonical status) of a record's raw status field values; ``record_id`` names
+        the record when the map knows no status for them."""
+        assert self.status_map is not None  # only asked of a map with status fields and a map
+        texts = [_text(v) for v in values]
+        try:
+            return "|".join(v or "" for v in texts), self.status_map.map(*texts)
+        except UnknownStatus as exc:
+            raise self.bad_value(str(exc), record_id, "|".join(self.status_fields)) from None
+
+    def bad_value(self, message: str, record_id: Any, api: str) -> InputError:
+        """The error for a value of record ``record_id``'s field ``api`` that has no canonical form."""
+        return InputError(message, file=f"Salesforce {self.object} {record_id}", column=api)
 
 
 def flatten(raw: dict[str, Any]) -> dict[str, Any]:
@@ -286,6 +299,67 @@ def _plain(v: Any) -> str | None:
     if isinstance(v, str):
         return v if v != "" else None
     return None if v is None else str(v)
+
+
+# Shortcuts for a column of texts (salesforce_columns): per converter, the texts for which its answer is
+# known without calling it, told apart in Arrow by the converter's own test, and that answer for them
+# (Python objects, one per text). Texts = non-empty, as a Bulk CSV reader gives them ("" is missing). An
+# answer that raises ValueError (a date that does not exist) leaves every text to the converter.
+Shortcut = tuple[Callable[[pa.Array], pa.Array], Callable[[pa.Array], np.ndarray]]
+
+
+def _as_given(texts: pa.Array) -> np.ndarray:
+    out: np.ndarray = texts.to_numpy(zero_copy_only=False)
+    return out
+
+
+def _case_safe_ids(texts: pa.Array) -> pa.Array:
+    """``_id``'s first test: 18 characters, ASCII letters and digits only."""
+    return pc.and_(pc.equal(pc.utf8_length(texts), 18), pc.ascii_is_alnum(texts))
+
+
+def _plain_numbers(texts: pa.Array) -> pa.Array:
+    """Texts ``parse_decimal`` takes as they are (no sign but "-", no spaces, commas, parentheses or exponent),
+    whose Decimal is then Decimal(text)."""
+    return pc.match_substring_regex(texts, r"^-?[0-9]+(\.[0-9]+)?$")
+
+
+def _decimals(texts: pa.Array) -> np.ndarray:
+    out: np.ndarray = np.frompyfunc(Decimal, 1, 1)(texts.to_numpy(zero_copy_only=False))
+    return out
+
+
+def _bulk_stamps(texts: pa.Array) -> pa.Array:
+    """``_version``'s first test, on ASCII texts (whose characters are their bytes): the Bulk CSV form
+    2026-10-31T12:00:00.000Z."""
+    return pc.and_(pc.and_(pc.string_is_ascii(texts), pc.equal(pc.binary_length(texts), 24)),
+                   pc.and_(pc.ends_with(texts, "Z"), pc.equal(pc.utf8_slice_codeunits(texts, 19, 20), ".")))
+
+
+def _rest_stamps(texts: pa.Array) -> np.ndarray:
+    """``_version``'s answer to a Bulk stamp: the REST form, ...000+0000."""
+    return _as_given(pc.binary_join_element_wise(pc.utf8_slice_codeunits(texts, 0, 23), "+0000", ""))
+
+
+def _bulk_datetimes(texts: pa.Array) -> pa.Array:
+    """Datetimes in the Bulk CSV form 2026-10-31T12:00:00.000Z, which ``parse_datetime`` reads as
+    ``datetime.fromisoformat`` reads them (UTC; Python 3.11 takes the Z)."""
+    return pc.match_substring_regex(texts, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$")
+
+
+def _datetimes(texts: pa.Array) -> np.ndarray:
+    out: np.ndarray = np.frompyfunc(datetime.fromisoformat, 1, 1)(texts.to_numpy(zero_copy_only=False))
+    return out
+
+
+def _non_empty(texts: pa.Array) -> pa.Array:
+    return pc.greater(pc.binary_length(texts), 0)
+
+
+SHORTCUTS: dict[Callable[[Any], Any], Shortcut] = {
+    _plain: (_non_empty, _as_given), _id: (_case_safe_ids, _as_given), _decimal: (_plain_numbers, _decimals),
+    _version: (_bulk_stamps, _rest_stamps), parse_datetime: (_bulk_datetimes, _datetimes),
+}
 
 
 def converter(kind: str, canon: str) -> Callable[[Any], Any]:
