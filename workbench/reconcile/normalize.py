@@ -465,3 +465,11 @@ def code_key(value: object) -> str | None:
         return None
     s = _WHITESPACE.sub("", str(value)).upper()
     return s or None
+
+
+def clear_caches() -> None:
+    """Let go of the keys remembered for one reconciliation: at 100,000 customers a side they hold about a
+    hundred MB, which the save after the engine and an app that stays open have better use for."""
+    for cached in (name_parts, _core_words, text_key, street_key, postcode_key, country_key, tax_key, domain_key,
+                   sf_id_key):
+        cached.cache_clear()
