@@ -347,6 +347,9 @@ def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules,
                    state: TaskState | None = None) -> tuple[Linking, Features, Features]:
     c = features(crm, "crm", rules)
     e = features(erp, "erp", rules)
+    # what the two sides shared is in their features now: its memory goes before the pairs are scored
+    _number_key.cache_clear()
+    _house_numbers.cache_clear()
     nc, ne = len(c.ids), len(e.ids)
 
     # 1. cross-references
