@@ -31,8 +31,8 @@ def scen(tmp_path_factory):
 
 
 @pytest.fixture(scope="module", params=["business-central", "odoo"])
-def bc(request, scen):
-    """The ERP sandbox (named for the first one tested; Odoo answers the same questions)."""
+def erp_box(request, scen):
+    """The ERP sandbox: Business Central, then Odoo."""
     yield from erp_sandbox(request.param, scenario_dir=scen)
 
 
@@ -40,22 +40,22 @@ CHURN = {"business-central": churn_business_central, "odoo": churn_odoo}
 
 
 @pytest.fixture(scope="module")
-def sf(scen, bc, tmp_path_factory):
+def sf(scen, erp_box, tmp_path_factory):
     """A fresh org for each ERP: a re-run reads again what changed in the 5 minutes before its last run."""
     yield from salesforce_org(load(scen).crm, tmp_path_factory.mktemp("sf"))
 
 
 @pytest.fixture(scope="module")
-def config(scen, sf, bc):
+def config(scen, sf, erp_box):
     raw = tomllib.loads((scen / "run.toml").read_text(encoding="utf-8"))
     raw["crm"] = salesforce.demo_config(sf)
     raw["crm"]["salesforce"].update(query_mode="rest", batch_size=200)  # the smallest page Salesforce serves
-    raw["erp"] = erp.demo_config(bc, page_size=20)  # pages of a big ledger, at a size a test can serve
+    raw["erp"] = erp.demo_config(erp_box, page_size=20)  # pages of a big ledger, at a size a test can serve
     return from_dict(raw, path=scen / "run.toml")
 
 
-def _calls(sf, bc) -> int:
-    return sf.org.api_used + bc.requests
+def _calls(sf, erp_box) -> int:
+    return sf.org.api_used + erp_box.requests
 
 
 def _exceptions(store, run_id):
@@ -64,49 +64,49 @@ def _exceptions(store, run_id):
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory, config, sf, bc):
+def runs(tmp_path_factory, config, sf, erp_box):
     store = open_store(f"sqlite:///{tmp_path_factory.mktemp('db') / 'store.sqlite3'}")
     calls = {}
-    before = _calls(sf, bc)
+    before = _calls(sf, erp_box)
     first = execute_run(config, store, user="ann")
-    calls["first"] = _calls(sf, bc) - before
+    calls["first"] = _calls(sf, erp_box) - before
     frame, _ = _exceptions(store, first.run_id)
     kept = frame[frame["type"] == "customer.attribute_mismatch"]["id"].tolist()[:2]
     assign(store, kept, "ann", "bob")
-    changed = churn_salesforce(sf, share=0.01), CHURN[bc.flavor](bc, share=0.01)
-    before, shapes, inner = _calls(sf, bc), dict(bc.calls), bc.inner_calls
+    changed = churn_salesforce(sf, share=0.01), CHURN[erp_box.flavor](erp_box, share=0.01)
+    before, shapes, inner = _calls(sf, erp_box), dict(erp_box.calls), erp_box.inner_calls
     incremental = execute_run(config, store, user="ann")
-    calls["incremental"] = _calls(sf, bc) - before
-    calls["incremental_bc"] = {k: v - shapes.get(k, 0) for k, v in bc.calls.items() if v > shapes.get(k, 0)}
+    calls["incremental"] = _calls(sf, erp_box) - before
+    calls["incremental_erp"] = {k: v - shapes.get(k, 0) for k, v in erp_box.calls.items() if v > shapes.get(k, 0)}
     # the re-run's reads go as inner requests of $batch requests: what each was, per shape
-    calls["incremental_bc_inner"] = {k: v - inner.get(k, 0) for k, v in bc.inner_calls.items()
+    calls["incremental_erp_inner"] = {k: v - inner.get(k, 0) for k, v in erp_box.inner_calls.items()
                                      if v > inner.get(k, 0)}
-    before = _calls(sf, bc)
+    before = _calls(sf, erp_box)
     full = execute_run(config, store, user="ann", full=True)
-    calls["full"] = _calls(sf, bc) - before
+    calls["full"] = _calls(sf, erp_box) - before
     yield {"store": store, "first": first, "incremental": incremental, "full": full, "calls": calls,
            "changed": changed, "assigned": frame[frame["id"].isin(kept)]["key"].tolist()}
     store.dispose()
 
 
-def test_the_re_run_is_incremental_on_both_sides_and_says_so(runs, bc):
+def test_the_re_run_is_incremental_on_both_sides_and_says_so(runs, erp_box):
     pulls = runs["incremental"].summary["pulls"]
     assert pulls["crm"]["mode"] == pulls["erp"]["mode"] == "incremental"
     assert pulls["crm"]["previous_run"] == runs["first"].run_id
-    crm_sf, erp_bc = runs["changed"]
+    crm_sf, erp_churn = runs["changed"]
     invoices = pulls["crm"]["kinds"]["invoices"]
     assert invoices["changed"] == crm_sf.updated and invoices["deleted"] == crm_sf.deleted
     assert pulls["crm"]["kinds"]["customers"]["changed"] == crm_sf.inserted
     erp_kinds = pulls["erp"]["kinds"]
-    if bc.flavor == "business-central":
+    if erp_box.flavor == "business-central":
         erp_inv = erp_kinds["invoices"]
-        assert erp_inv["changed"] == erp_bc.updated and erp_inv["deleted"] == erp_bc.deleted
+        assert erp_inv["changed"] == erp_churn.updated and erp_inv["deleted"] == erp_churn.deleted
         assert erp_kinds["order_lines"]["mode"] == "full"  # BC's lines carry no lastModifiedDateTime
-        assert erp_kinds["orders"]["deleted"] == erp_bc.orders_deleted > 0
+        assert erp_kinds["orders"]["deleted"] == erp_churn.orders_deleted > 0
     else:  # Odoo: due dates moved, price list items deleted; customers archived (changed) and added
-        assert erp_kinds["prices"]["deleted"] == erp_bc.deleted > 0
-        assert erp_kinds["invoices"]["changed"] + erp_kinds["customers"]["changed"] == erp_bc.updated \
-            + erp_bc.inserted
+        assert erp_kinds["prices"]["deleted"] == erp_churn.deleted > 0
+        assert erp_kinds["invoices"]["changed"] + erp_kinds["customers"]["changed"] == erp_churn.updated \
+            + erp_churn.inserted
         assert {k["mode"] for k in erp_kinds.values()} == {"changes"}, erp_kinds  # no kind read in full
     text = format_summary(runs["incremental"].summary, runs["incremental"].run_id)
     assert "Pull CRM: incremental since" in text and f"{crm_sf.deleted:,} deleted" in text
@@ -143,15 +143,15 @@ def test_exceptions_keep_their_assignment_and_first_seen_across_an_incremental_r
     assert all(seen[k] == v for k, v in zip(inc["key"], inc["first_seen"]) if k in seen)
 
 
-def test_the_incremental_re_run_reads_in_full_only_what_it_names(runs, bc):
+def test_the_incremental_re_run_reads_in_full_only_what_it_names(runs, erp_box):
     """Business Central's requests in the re-run (inner requests of its $batch requests included): changes
     (``$filter``), counts, key-only reads (``$select=id``) and next pages of those; a whole entity is read
     only for the kind the run names as read in full (sales order lines, which come inline with their orders).
     Odoo's: per kind, one key-only ``search`` (deletions) and one page of ``search_read`` since the last run
     (a full read of the 1,500 invoices alone would take 75 pages of 20; order lines stamped with their order
     are not read again)."""
-    shapes = {**runs["calls"]["incremental_bc"], **runs["calls"]["incremental_bc_inner"]}
-    if bc.flavor == "odoo":
+    shapes = {**runs["calls"]["incremental_erp"], **runs["calls"]["incremental_erp_inner"]}
+    if erp_box.flavor == "odoo":
         kinds = len(runs["incremental"].summary["pulls"]["erp"]["kinds"])
         # and the one version probe that picks JSON-2 (api = "auto")
         assert shapes == {"GET version": 1, "POST search": kinds, "POST search_read": kinds}, shapes

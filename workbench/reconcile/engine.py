@@ -25,7 +25,7 @@ from workbench.reconcile import pricing
 from workbench.reconcile.findings import Findings
 from workbench.reconcile.extract_findings import unresolved_references
 from workbench.reconcile.fx import FxTable
-from workbench.reconcile.linking import Linking, clear_caches, evidences, link_customers
+from workbench.reconcile.linking import Linking, evidences, link_customers
 from workbench.reconcile.result import CONTROL_TOTAL_COLUMNS, LINK_COLUMNS, ReconResult, empty_links
 from workbench.reconcile.rules import parse, tolerance_warnings
 from workbench.sources.base import Extract
@@ -92,7 +92,7 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state: TaskState | 
     cust.customer_exceptions(f, cc, ec, lk, cf, ef, exposure)
     names = dict(zip(ec["record_id"], ec["name"]))
     names.update(zip(cc["record_id"], cc["name"]))
-    clear_caches()  # the customers' keys are not asked for again: their memory goes before the big passes
+    nz.clear_caches()  # the customers' keys are not asked for again: their memory goes before the big passes
 
     report(state, 2, total, STEPS[2])
     book = pricing.compare(f, crm.frame("prices"), erp.frame("prices"), crm.frame("products"), erp.frame("products"))

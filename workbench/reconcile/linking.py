@@ -271,13 +271,6 @@ def _house_numbers(street: str | None) -> frozenset[Any]:
     return frozenset(_NUMBER_TOKEN.findall(street)) if street else frozenset()
 
 
-def clear_caches() -> None:
-    """The keys linking and the normalisers remembered for one reconciliation (see ``nz.clear_caches``)."""
-    _number_key.cache_clear()
-    _house_numbers.cache_clear()
-    nz.clear_caches()
-
-
 def _numbers_differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.fromiter((bool(x) and bool(y) and x != y for x, y in zip(a, b)), dtype=bool, count=len(a))
 
