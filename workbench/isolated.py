@@ -179,6 +179,7 @@ class _ChildState(Progress):
     def __init__(self, conn: Any, cancel: Any):
         self._conn, self._cancel = conn, cancel
         self._throttle = Throttle(_THROTTLE)  # a chatty job cannot flood the pipe
+        self._sending = threading.Lock()  # a run pulls both sides at once: one message at a time in the pipe
         self._lost = False  # the parent has gone: stop at the next check
 
     @property
@@ -192,12 +193,13 @@ class _ChildState(Progress):
         self._send(side, done, total, message)
 
     def _send(self, side: str, done: int, total: int | None, message: str) -> None:
-        if not self._throttle.due(side, done, total):
-            return
-        try:
-            self._conn.send(("progress", side, int(done), None if total is None else int(total), message or ""))
-        except (BrokenPipeError, OSError):
-            self._lost = True
+        with self._sending:
+            if not self._throttle.due(side, done, total):
+                return
+            try:
+                self._conn.send(("progress", side, int(done), None if total is None else int(total), message or ""))
+            except (BrokenPipeError, OSError):
+                self._lost = True
 
 
 def _child_main(jobs: Any, conn: Any, cancel: Any, warm: tuple[str, ...]) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from datetime import datetime, UTC
@@ -31,6 +32,9 @@ from workbench.store.db import Store
 from workbench.store.snapshots import PreviousRaw, RawParts, StoredPart, merged_raw, stored_parts, take_raw
 
 
+SIDES = ("crm", "erp")
+
+
 @dataclass
 class RunOutcome:
     run_id: int
@@ -39,14 +43,15 @@ class RunOutcome:
 
 
 class _SideProgress(Progress):
-    """Forwards one source's progress to the caller's state as that source's progress."""
+    """Forwards one source's progress to the caller's state as that source's progress. ``stop``: set
+    when the other side's pull failed (or the caller was interrupted), so this one ends at its next check."""
 
-    def __init__(self, state: TaskState, side: str) -> None:
-        self.state, self.side = state, side
+    def __init__(self, state: TaskState, side: str, stop: threading.Event | None = None) -> None:
+        self.state, self.side, self.stop = state, side, stop
 
     @property
     def cancelled(self) -> bool:
-        return self.state.cancelled
+        return self.state.cancelled or (self.stop is not None and self.stop.is_set())
 
     def set_progress(self, done: int, total: int | None = None, message: str = "") -> None:
         self.state.set_source_progress(self.side, done, total, message)
@@ -104,12 +109,13 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
 
 
 def _pull(source: Source, side: str, state: TaskState | None, store: Store | None = None,
-          plan: PullPlan | None = None) -> tuple[Extract, RawParts | PreviousRaw | None]:
+          plan: PullPlan | None = None, stop: threading.Event | None = None
+          ) -> tuple[Extract, RawParts | PreviousRaw | None]:
     """Pull one side: only the changes since the plan's previous run merged over that run's data
     where the connector and the previous run allow, else in full. Notes what was done in the plan.
     Also the side's raw parts when they are a previous run's, taken as they were stored, or the
     previous run's raw records the merged ones are made from (see ``_raw_parts``)."""
-    progress = _SideProgress(state or NullProgress(), side)
+    progress = _SideProgress(state or NullProgress(), side, stop)
     # taken from the plan whatever the side does with them: not kept through the engine
     parts = plan.previous_parts.pop(side, []) if plan is not None and plan.previous_parts is not None else None
     if source.meta.connector == "files":
@@ -129,6 +135,46 @@ def _pull(source: Source, side: str, state: TaskState | None, store: Store | Non
     plan.sides[side] = {"mode": "incremental", "since": since.isoformat(), "previous_run": plan.previous_run,
                         "kinds": kinds}
     return merged, previous_raw
+
+
+def _pull_sides(sources: dict[str, Source], state: TaskState, store: Store, plan: PullPlan,
+                raws: ThreadPoolExecutor) -> list[tuple[Extract, Future[RawParts]]]:
+    """Both sides pulled (``_pull``), each side's raw parts then made on ``raws``; per side, in
+    ``SIDES`` order, its extract and its parts to come.
+
+    Where a side asks a service, the two sides are pulled at once: a pull spends most of its time
+    waiting for its service's answers (an HTTP round trip per page or batch, a Bulk job being
+    processed), and the other side's pages are read meanwhile. Two sides read from files are read one
+    after the other: reading a file waits for nothing, and both at once would hold both sides' raw
+    text in memory together. When one side fails, the other stops at its next check (between pages),
+    and the run fails with the failing side's own error (the CRM's if both failed, as in turn)."""
+    stop = threading.Event()
+    together = any(source.meta.connector != "files" for source in sources.values())
+
+    def pull(side: str) -> tuple[Extract, Future[RawParts]]:
+        try:
+            if stop.is_set():  # the other side failed before this one started
+                raise Cancelled("the other side's pull failed")
+            extract, stored = _pull(sources[side], side, state, store, plan, stop)
+            check_cancelled(state)
+        except BaseException:
+            stop.set()
+            raise
+        return extract, raws.submit(_raw_parts, extract, stored, state)
+
+    with ThreadPoolExecutor(max_workers=2 if together else 1, thread_name_prefix="pull") as pool:
+        futures = [pool.submit(pull, side) for side in SIDES]
+        try:
+            wait(futures)
+        except BaseException:  # interrupted (Ctrl+C in a terminal): the pulls end at their next check
+            stop.set()
+            raise
+    failures = [exc for f in futures if (exc := f.exception()) is not None]
+    # a side stopped because the other failed raises Cancelled: the failure itself is the one told
+    told = [exc for exc in failures if not isinstance(exc, Cancelled)] or failures
+    if told:
+        raise told[0]
+    return [f.result() for f in futures]
 
 
 def _pull_files(source: Source, side: str, progress: Progress, store: Store | None,
@@ -268,15 +314,10 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: 
     try:
         plan = plan_pulls(config, store, full=full)
         # Each side's raw records are compressed into their stored parts as soon as it is pulled, on a
-        # worker thread (zstd lets go of the GIL): the CRM's while the ERP is pulled, the ERP's while the
+        # worker thread (zstd lets go of the GIL), while the other side is still being pulled or the
         # engine starts. Their text is let go long before the engine's own peak.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-parts") as pool:
-            crm, crm_stored = _pull(sources["crm"], "crm", state, store, plan)
-            check_cancelled(state)
-            crm_raw = pool.submit(_raw_parts, crm, crm_stored, state)
-            erp, erp_stored = _pull(sources["erp"], "erp", state, store, plan)
-            check_cancelled(state)
-            erp_raw = pool.submit(_raw_parts, erp, erp_stored, state)
+            (crm, crm_raw), (erp, erp_raw) = _pull_sides(sources, state, store, plan, pool)
             give_back()  # what the pulls dropped, before the engine adds its own (see workbench.memory)
             state.set_progress(0, None, "Reconciling")
             result = reconcile(crm, erp, config, state)
@@ -284,7 +325,7 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: 
             raw = {"erp": erp_raw.result(), "crm": crm_raw.result()}
         give_back()  # and what the engine dropped, before the save encodes the frames
         summary = RunSummary.build(crm, erp, result).to_json()
-        summary["pulls"] = plain(plan.sides)
+        summary["pulls"] = plain({side: plan.sides[side] for side in SIDES if side in plan.sides})
         state.set_progress(0, None, "Saving the run")
         run_id = repo.save_run(store, config, crm, erp, result, user=user, started_at=started,
                                summary=summary, state=state, raw=raw)

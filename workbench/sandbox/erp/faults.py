@@ -8,6 +8,7 @@ requests in order; token endpoints are never faulted except by ``expire_tokens``
     handle.faults.slow(seconds=2.0, times=1)            # held until the client gives up, at most 2 s
     handle.faults.expire_tokens()                       # every issued token/key now gets 401
     handle.faults.change_before_write(times=1)          # someone edits the record between read and write
+    handle.faults.announce(event)                       # the next API request sets the event as it arrives
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Faults:
         self._changes = 0
         self.token_epoch = 0  # bumped by expire_tokens(); tokens carry the epoch they were issued in
         self.fired: list[str] = []
+        self._announce: list[threading.Event] = []
 
     def rate_limit(self, times: int = 1, retry_after: int | None = 1, after: int = 0) -> None:
         self._add(Shot("rate_limit", 429, retry_after=retry_after, remaining=times, after=after))
@@ -51,10 +53,22 @@ class Faults:
         with self._lock:
             self._changes += times
 
+    def announce(self, event: threading.Event) -> None:
+        """Set ``event`` when the next API request arrives: a test sees when this system is first asked."""
+        with self._lock:
+            self._announce.append(event)
+
+    def arrived(self) -> None:
+        with self._lock:
+            events, self._announce = self._announce, []
+        for event in events:
+            event.set()
+
     def clear(self) -> None:
         with self._lock:
             self._shots.clear()
             self._changes = 0
+            self._announce.clear()
 
     def _add(self, shot: Shot) -> None:
         with self._lock:

@@ -143,6 +143,7 @@ class _Server(ThreadingHTTPServer):
         resp: Response | None = None
         try:
             if flavor.is_api(req):
+                faults.arrived()
                 shot = faults.next_shot()
                 if shot is not None and shot.kind == "slow":
                     if conn is not None:

@@ -16,6 +16,10 @@ class Faults:
     # 400 QUERY_TIMEOUT, in the words orgs use (restforce issue 790)
     query_timeouts: int = 0
     slow_seconds: float = 0.0  # every API call waits this long before answering
+    # API calls wait until this event is set (at most ``gate_seconds``, see ``wait_gate``): a test sees
+    # what else is asked of another system meanwhile
+    gate: threading.Event | None = None
+    gate_seconds: float = 30.0
     # record id -> {field: value}: "someone else" edits the record right after a query has
     # read it, i.e. between the read and the write that follows
     concurrent_edits: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -39,6 +43,15 @@ class Faults:
                 self.fired[name] = self.fired.get(name, 0) + 1
                 return True
             return False
+
+    def wait_gate(self) -> None:
+        """Hold this API call until ``gate`` is set. Past ``gate_seconds`` the gate opens for every call
+        and ``fired["gate_timeout"]`` says so (the event it waited for never came)."""
+        gate = self.gate
+        if gate is not None and not gate.wait(self.gate_seconds):
+            with self._lock:
+                self.fired["gate_timeout"] = self.fired.get("gate_timeout", 0) + 1
+            gate.set()
 
     def pop_expire(self) -> bool:
         if self._expire.is_set():
@@ -68,5 +81,6 @@ class Faults:
             self.concurrent_deletes.clear()
             self.request_limit_exceeded = self.server_errors = self.unable_to_lock_row = self.query_timeouts = 0
             self.slow_seconds = 0.0
+            self.gate = None
             self.concurrent_edits.clear()
         self._expire.clear()

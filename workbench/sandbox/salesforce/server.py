@@ -254,6 +254,7 @@ class Handler(BaseHTTPRequestHandler):
         if not self._authorized():
             return None
         f = self.org.faults
+        f.wait_gate()
         if f.slow_seconds:
             time.sleep(f.slow_seconds)
         if f.take("request_limit_exceeded") or self.org.api_used >= self.org.api_max:
