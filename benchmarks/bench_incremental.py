@@ -4,10 +4,10 @@ sandbox (Business Central, or Odoo with ``--erp odoo``), 1% of the records chang
 full re-run of the same data. Prints seconds and API calls (counted by the sandboxes) of each, the
 ERP's HTTP calls and operations (a Business Central $batch counted as its inner requests) apart, the
 ratios, whether both re-runs found the same exceptions, and the process's peak RSS; then each run's
-seconds per step (reading the previous run's extract, each system's pull, merge, engine, save; and,
-inside the pulls, the time spent waiting for each system, whose sandbox serves from this same
-process) and its API calls per purpose (changes, counts, key-only reads for deletions, next pages,
-sign-in).
+seconds per step (plan, both sides' pulls, engine, save; inside the pulls, which ask the two systems at
+once, each side's own steps: reading the previous run's extract, the system's pull, merge, and the
+time spent waiting for each system, whose sandbox serves from this same process) and its API calls
+per purpose (changes, counts, key-only reads for deletions, next pages, sign-in).
 
     .venv/bin/python benchmarks/bench_incremental.py --customers 3000 [--erp odoo]
 
@@ -20,6 +20,7 @@ import argparse
 import resource
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 from collections import Counter, defaultdict
@@ -58,6 +59,15 @@ def _exceptions(store: Any, run_id: int) -> set[tuple[str, ...]]:
 # The steps of a run whose seconds the benchmark reports: (label, owner, attribute).
 STEPS: list[tuple[str, Any, str]] = [
     ("plan (find the previous run)", pipeline, "plan_pulls"),
+    ("pull both sides (at once: two services)", pipeline, "_pull_sides"),
+    ("engine", engine, "reconcile"),
+    ("save the run", repo, "save_run"),
+    ("materiality waivers", pipeline, "auto_waive"),
+]
+
+# Inside the pulls, per side (the two sides' threads each count their own, so these may add up to more
+# than the pulls' seconds): reported apart.
+PULL_STEPS: list[tuple[str, Any, str]] = [
     ("read the previous run's extract", snapshots, "load_previous"),
     ("Salesforce pull (full)", SalesforceSource, "pull"),
     ("Salesforce changes", SalesforceSource, "pull_changes"),
@@ -68,9 +78,6 @@ STEPS: list[tuple[str, Any, str]] = [
     ("merge", pipeline, "merge"),
     ("derive over the merged data", BusinessCentralSource, "derive"),
     ("derive over the merged data (Odoo)", OdooSource, "derive"),
-    ("engine", engine, "reconcile"),
-    ("save the run", repo, "save_run"),
-    ("materiality waivers", pipeline, "auto_waive"),
 ]
 
 
@@ -84,15 +91,17 @@ WAITS: list[tuple[str, Any, str]] = [
 
 @contextmanager
 def timed_steps() -> Iterator[dict[str, float]]:
-    """Seconds spent in each of ``STEPS`` while the block runs (outermost calls only: a full pull
-    inside ``pull_changes`` counts once, as changes), and in each of ``WAITS``."""
+    """Seconds spent in each of ``STEPS``, ``PULL_STEPS`` and ``WAITS`` while the block runs (per thread,
+    outermost calls only: a full pull inside ``pull_changes`` counts once, as changes)."""
     seconds: defaultdict[str, float] = defaultdict(float)
-    active: list[str] = []
-    saved = [(owner, name, getattr(owner, name)) for _, owner, name in STEPS + WAITS]
+    local = threading.local()
+    timed_ones = STEPS + PULL_STEPS + WAITS
+    saved = [(owner, name, getattr(owner, name)) for _, owner, name in timed_ones]
     waits = {label for label, _, _ in WAITS}
 
     def wrap(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
+            active: list[str] = local.__dict__.setdefault("active", [])
             if active and label not in waits:
                 return fn(*args, **kwargs)
             if label in waits:
@@ -110,7 +119,7 @@ def timed_steps() -> Iterator[dict[str, float]]:
                 active.pop()
         return timed
 
-    for (label, owner, name), (_, _, fn) in zip(STEPS + WAITS, saved, strict=True):
+    for (label, owner, name), (_, _, fn) in zip(timed_ones, saved, strict=True):
         setattr(owner, name, wrap(label, fn))
     try:
         yield seconds
@@ -234,18 +243,21 @@ def main() -> None:
     print(f"same exceptions (incremental vs full): {r['identical']}; peak RSS {r['peak_rss_mb']:,.0f} MB; "
           f"setup {r['setup_s']:.0f} s")
     labels = ("first", "incremental", "full")
-    print(f"\n{'seconds per step':<44}" + "".join(f"{x:>13}" for x in labels))
+    width = 54  # the step column
+    print(f"\n{'seconds per step':<{width}}" + "".join(f"{x:>13}" for x in labels))
     for step, _, _ in STEPS:
         if any(r[f"{x}_steps"].get(step) for x in labels):
-            print(f"{step:<44}" + "".join(f"{r[f'{x}_steps'].get(step, 0):>13.2f}" for x in labels))
+            print(f"{step:<{width}}" + "".join(f"{r[f'{x}_steps'].get(step, 0):>13.2f}" for x in labels))
     steps = {step for step, _, _ in STEPS}
-    print(f"{'other':<44}" + "".join(
+    print(f"{'other':<{width}}" + "".join(
         f"{r[f'{x}_s'] - sum(v for k, v in r[f'{x}_steps'].items() if k in steps):>13.2f}" for x in labels))
-    for wait, _, _ in WAITS:
-        print(f"{'  of the pulls: ' + wait:<44}" + "".join(f"{r[f'{x}_steps'].get(wait, 0):>13.2f}" for x in labels))
-    print(f"\n{'API calls per purpose':<44}" + "".join(f"{x:>13}" for x in labels))
+    for step, _, _ in PULL_STEPS + WAITS:
+        if any(r[f"{x}_steps"].get(step) for x in labels):
+            print(f"{'  of the pulls: ' + step:<{width}}" + "".join(f"{r[f'{x}_steps'].get(step, 0):>13.2f}"
+                                                           for x in labels))
+    print(f"\n{'API calls per purpose':<{width}}" + "".join(f"{x:>13}" for x in labels))
     for purpose in sorted({p for x in labels for p in r[f"{x}_purposes"]}):
-        print(f"{purpose:<44}" + "".join(f"{r[f'{x}_purposes'].get(purpose, 0):>13,}" for x in labels))
+        print(f"{purpose:<{width}}" + "".join(f"{r[f'{x}_purposes'].get(purpose, 0):>13,}" for x in labels))
 
 if __name__ == "__main__":
     main()
