@@ -7,6 +7,7 @@ pages. Frames are compared cell by cell as (class, repr), so 1.0 and 1.00, True 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -125,6 +126,26 @@ def test_business_central_awkward_pages_in_columns_are_the_per_record_values(bc)
     assert any('"totalAmountIncludingTax":1.0,' in p for p in payloads)
     assert any('"blocked":1' in p for p in payloads) and any('"blocked":true' in p for p in payloads)
     _assert_same(src, pages)
+
+
+def test_business_central_change_pull_in_columns_is_the_per_record_values(bc):
+    """The changes read in $batch requests go through the same columns."""
+    late = "2030-01-01T00:00:00.000Z"
+    src = erp_connector(bc)
+    previous = src.pull()
+    _set(bc.store, "salesInvoices", [
+        {"totalAmountIncludingTax": Decimal("1.0"), "externalDocumentNumber": 1, "lastModifiedDateTime": late},
+        {"totalAmountIncludingTax": Decimal("1.00"), "externalDocumentNumber": "1", "lastModifiedDateTime": late},
+        {"totalAmountIncludingTax": 1, "externalDocumentNumber": NASTY, "lastModifiedDateTime": late}])
+    since = datetime(2029, 1, 1, tzinfo=UTC)
+    delta = src.pull_changes(None, since, previous)
+    om = src.maps["invoices"]
+    entity, _, _, params, query = src._read_plan("invoices", om, since)
+    want_frames, want_snaps = _reference(src, {"invoices": (query, [r for p in src._pages(entity, params) for r in p])})
+    assert len(want_frames["invoices"]) == 3
+    assert _typed(delta.frames["invoices"]) == _typed(want_frames["invoices"])
+    got_snaps = delta.snapshots[delta.snapshots["kind"] == "invoices"].reset_index(drop=True)
+    assert got_snaps.to_dict("list") == want_snaps.to_dict("list")
 
 
 def test_business_central_bad_values_fail_as_the_per_record_path_does(bc):
