@@ -9,8 +9,9 @@ raises, for the record and field it would meet first.
 
 "Distinct" is as JSON tells values apart, not as Python's ``==`` does: Decimal("1.0") == Decimal("1.00")
 == 1 == True and 0 == False hash alike, yet convert and encode differently (Odoo sends ``false`` for an
-empty field of any type). A value is keyed on its class and its text; a column of one plain class is
-factorized by pandas directly.
+empty field of any type). A value is keyed on its ``repr`` (its class and its text); a column of str, of
+int or of bool alone is factorized by pandas as it is. A column whose values hardly repeat (ids, stamps,
+amounts) is taken value by value, as a table of them would save nothing.
 
 Each record's snapshot payload is the text ``base.snapshot_frame`` writes (``_CANONICAL``: sorted keys,
 compact, non-ASCII as is, Decimal as its text), joined column by column from each distinct value encoded
@@ -41,7 +42,7 @@ Convert = Callable[[Any, str], Any]
 # (the raw values of some fields, where) -> canonical fields
 Combine = Callable[[list[Any], str], dict[str, Any]]
 # classes whose values pandas may factorize as they are: equal means same JSON and same conversion within
-# one of them (never two of them at once: 1 == True; and Decimal("1.0") == Decimal("1.00") within Decimal)
+# one of them (never two of them at once, as 1 == True; nor Decimal, as Decimal("1.0") == Decimal("1.00"))
 _ALONE = {str, int, bool}
 _SAMPLE = 4096  # values looked at to tell a column whose values hardly repeat (ids, stamps, amounts)
 # a value's JSON as _CANONICAL writes it inside an object, by class: a Decimal as its text (the encoder's

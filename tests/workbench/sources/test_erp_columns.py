@@ -19,7 +19,8 @@ from workbench.errors import InputError
 from workbench.model import frames
 from workbench.sandbox import erp
 from workbench.sources.base import snapshot_frame
-from workbench.sources.erp_columns import Page, snapshot_rows
+from workbench.sources.erp_columns import Page, Step, canonical_frame, snapshot_rows
+from workbench.sources.erp_mapping import converter
 from workbench.sources.http_common import encode_json
 
 NASTY = 'Zoë "the quote" \\ back\\slash\x01\x1f\ttab \u2028 日本'
@@ -212,3 +213,42 @@ def test_records_with_other_keys_are_snapshotted_one_by_one_as_the_same_text():
         got = snapshot_rows("o", "k", "q", Page(page), ids)
         want = snapshot_frame(("o", "k", i, "q", raw) for i, raw in zip(ids, page))
         assert got.to_dict("list") == want.to_dict("list")
+
+
+MIXED = [Decimal("1.0"), Decimal("1.00"), 1, True, Decimal("0"), 0, False, None, "1", "", " x ", [1, "a"], {"k": 1}]
+STEPS = [Step("name", "a", converter("customers", "name")), Step("active", "b", converter("customers", "active")),
+         Step("last_modified", "c", converter("customers", "last_modified"))]
+STAMPS = ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00+00:00", "2026-01-01 01:00:00+01:00", None, "", "0001-01-01"]
+
+
+def _per_record(raws: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[s.convert(r.get(s.source), f"rec({r['id']})") for s in STEPS] for r in raws]
+
+
+def test_values_python_calls_equal_are_converted_and_encoded_apart():
+    """A page whose columns repeat (so they are factorized): 1.0, 1.00, 1 and True, or 0 and False, are
+    each converted and written as themselves."""
+    bools = [True, 1, False, 0, None, "1", "0", "yes"]
+    raws = [{"id": n, "a": MIXED[n % len(MIXED)], "b": bools[n % len(bools)], "c": STAMPS[n % len(STAMPS)]}
+            for n in range(200)]
+    page = Page(raws)
+    frame = canonical_frame("customers", page, STEPS, [], lambda r: f"rec({r['id']})")
+    want = _per_record(raws)
+    for k, step in enumerate(STEPS):
+        assert [(type(v), repr(v)) for v in frame[step.canon]] == [(type(w[k]), repr(w[k])) for w in want]
+    ids = [str(r["id"]) for r in raws]
+    got = snapshot_rows("o", "k", "q", page, ids)
+    assert got.to_dict("list") == snapshot_frame(("o", "k", i, "q", r) for i, r in zip(ids, raws)).to_dict("list")
+
+
+def test_the_first_bad_record_and_its_first_bad_field_are_named():
+    raws = [{"id": n, "a": "x", "b": [True, False][n % 2], "c": STAMPS[n % 2]} for n in range(100)]
+    raws[45]["b"] = "maybe"  # a later record's earlier field
+    raws[40]["c"] = "2026-02-30T00:00:00Z"
+    raws[40]["b"] = "perhaps"  # the first bad record: its first bad field
+    raws[70]["b"] = "perhaps"
+    with pytest.raises(InputError) as got:
+        canonical_frame("customers", Page(raws), STEPS, [], lambda r: f"rec({r['id']})")
+    with pytest.raises(InputError) as want:
+        _per_record(raws)
+    assert str(got.value) == str(want.value) and "rec(40): field 'active'" in str(got.value)
