@@ -94,16 +94,23 @@ class _Column:
 def _factorize(values: list[Any], classes: set[type]) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(codes, first rows) of the values told apart as JSON tells them (see the module's words); (None,
     None) for a column whose values hardly repeat, where a table of them would save nothing."""
-    head = values[:_SAMPLE]
-    if len(set(map(repr, head))) > 0.9 * len(head) and len(head) > 16:
-        return None, None
     plain = classes - {type(None)}
+    head = values[:_SAMPLE]
+    # Python's equality may merge a few of the sample's values (1 and True): a guess, never a key
+    if len(head) > 16 and not plain & {list, dict} and len(set(head)) > 0.9 * len(head):
+        return None, None
     if len(plain) <= 1 and plain <= _ALONE:
         codes = pd.factorize(_objects(values), use_na_sentinel=False)[0]
     else:  # repr tells the JSON values' classes apart (1, True, Decimal('1.0'), '1', None) and their texts
         codes = pd.factorize(_objects(list(map(repr, values))))[0]
-    firsts = np.unique(codes, return_index=True)[1]
-    return codes, firsts
+    return codes, _firsts(codes)
+
+
+def _firsts(codes: np.ndarray) -> np.ndarray:
+    """The first row of each code, codes being numbered in order of appearance (pandas' factorize): where
+    their running maximum goes up."""
+    out: np.ndarray = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1))
+    return out
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:
@@ -177,9 +184,8 @@ def _combined(page: Page, comb: Combined, where: Callable[[dict[str, Any]], str]
     for col in cols:
         codes = np.arange(len(page.raws)) if col.codes is None else col.codes
         key = pd.factorize(key * (len(page.raws) + 1) + codes)[0]
-    firsts = np.unique(key, return_index=True)[1]
     results: list[dict[str, Any]] = []
-    for row in firsts.tolist():
+    for row in _firsts(key).tolist():
         try:
             results.append(comb.combine([c.values[row] for c in cols], where(page.raws[row])))
         except InputError as exc:
