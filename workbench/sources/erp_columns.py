@@ -44,7 +44,7 @@ Combine = Callable[[list[Any], str], dict[str, Any]]
 # classes whose values pandas may factorize as they are: equal means same JSON and same conversion within
 # one of them (never two of them at once, as 1 == True; nor Decimal, as Decimal("1.0") == Decimal("1.00"))
 _ALONE = {str, int, bool}
-_SAMPLE = 4096  # values looked at to tell a column whose values hardly repeat (ids, stamps, amounts)
+_SAMPLE = 256  # values looked at to tell a column whose values hardly repeat (ids, stamps, amounts)
 # a value's JSON as _CANONICAL writes it inside an object, by class: a Decimal as its text (the encoder's
 # default), which has nothing to escape
 _ENCODE: dict[type, Callable[[Any], str]] = {
@@ -114,9 +114,8 @@ def _firsts(codes: np.ndarray) -> np.ndarray:
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
+    """The values as an object array, one element each (a list among them stays one element)."""
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 class Page:
