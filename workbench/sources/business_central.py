@@ -42,6 +42,7 @@ from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
+from workbench.sources.erp_columns import Combine, Combined, Convert, Page, Step, canonical_frame
 from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta, ids_of
 from workbench.sources.erp_mapping import (NEGATE, ObjectMap, PullBuffer, coerce, converter, fill_from, lookup,
                                            object_maps, same_value)
@@ -222,6 +223,7 @@ class BusinessCentralSource:
         self._metadata: ET.Element | None = None
         self._schemas: dict[str, dict[str, Property]] = {}
         self._plans: dict[int, Any] = {}
+        self._column_plans: dict[int, tuple[list[Step], list[Combined]]] = {}
         self._batch_calls = 0  # HTTP requests that were $batch requests
         self._inner_ops = 0  # the inner requests they carried
         self._done = 0  # records read so far in pull_changes, for progress
@@ -329,8 +331,8 @@ class BusinessCentralSource:
             for raws in self._pages(entity, params):
                 if nav is not None:
                     raws = [line for doc in raws for line in self._expanded(doc, nav)]
-                rows = [self._canonical(om, rec) for rec in raws]
-                buf.add_page(kind, om.object, query, raws, rows)
+                page = Page(raws)
+                buf.add_page(kind, om.object, query, page, self._frame(om, page))
                 got += len(raws)
                 done += len(raws)
                 report(state, done, None, f"{om.object}: {got:,} read")
@@ -394,9 +396,10 @@ class BusinessCentralSource:
             if nav is not None:
                 doc_ids.setdefault(entity, set()).update(str(doc["id"]) for doc in raws)
                 raws = [line for doc in raws for line in self._expanded(doc, nav)]
-            rows = [self._canonical(om, rec) for rec in raws]
-            buf.add_page(kind, om.object, query, raws, rows)
-            changed.update(str(r["record_id"]) for r in rows)
+            page = Page(raws)
+            frame = self._frame(om, page)
+            buf.add_page(kind, om.object, query, page, frame)
+            changed.update(map(str, frame["record_id"].tolist()))
             got += len(raws)
             self._done += len(raws)
             report(state, self._done, None, f"{om.object}: {got:,} read")
@@ -627,6 +630,30 @@ class BusinessCentralSource:
             cached = self._plans[id(om)] = (steps, smap)
         return cached
 
+    def _frame(self, om: ObjectMap, page: Page) -> pd.DataFrame:
+        """A page's canonical frame, in columns: the values ``_canonical`` gives record by record."""
+        plan = self._column_plans.get(id(om))
+        if plan is None:
+            plan = self._column_plans[id(om)] = self._column_plan(om)
+        where = f"Business Central {om.object}"
+        return canonical_frame(om.kind, page, *plan, lambda rec: f"{where}({rec.get('id')})")
+
+    def _column_plan(self, om: ObjectMap) -> tuple[list[Step], list[Combined]]:
+        """``_canonical`` as steps over columns: the fields, the version, then the status or the order's
+        ``booked`` and ``kind``."""
+        plan, smap = self._plan(om)
+        steps = [Step(canon, src, _negated(conv) if negate else conv) for canon, src, negate, conv in plan]
+        steps.append(Step("version", "@odata.etag", _as_is))
+        combined: list[Combined] = []
+        if smap is not None:
+            combined.append(Combined(tuple(om.status_fields), _status_of(smap, om.status_fields)))
+        elif om.kind == "orders":
+            status = next((s for s in steps if s.canon == "status"), None)
+            if "booked" not in om.fields:
+                combined.append(Combined((status.source,) if status else (), _booked_of(status)))
+            combined.append(Combined((), lambda _values, _where: {"kind": "salesOrder"}))
+        return steps, combined
+
     def _canonical(self, om: ObjectMap, rec: dict[str, Any]) -> dict[str, Any]:
         steps, smap = self._plan(om)
         where = f"Business Central {om.object}({rec.get('id')})"
@@ -848,6 +875,38 @@ class BusinessCentralSource:
             checks.append((f"read {om.object}", ok, "readable" if ok else self.http.fail(resp, om.object).one_line()))
         checks.append(("API usage", True, f"{self.http.requests} requests made, {self.http.retries} retried"))
         return checks
+
+
+def _negated(conv: Convert) -> Convert:
+    """A converter of a boolean the source holds negated ("!blocked" for active)."""
+    def negated(value: Any, where: str) -> Any:
+        v = conv(value, where)
+        return None if v is None else not v
+    return negated
+
+
+def _as_is(value: Any, _where: str) -> Any:
+    return value
+
+
+def _status_of(smap: StatusMap, status_fields: list[str]) -> Combine:
+    """status, status_raw and is_credit_note of one combination of the status fields' values."""
+    def status_of(values: list[Any], where: str) -> dict[str, Any]:
+        try:
+            status = smap.map(*values)
+        except UnknownStatus as exc:
+            raise InputError(f"{where}: {exc}", column=",".join(status_fields)) from None
+        return {"status": status, "status_raw": "|".join("" if v is None else str(v) for v in values),
+                "is_credit_note": status == "credit_note"}
+    return status_of
+
+
+def _booked_of(status: Step | None) -> Combine:
+    """An order is booked unless its canonical status is a draft (no status: booked)."""
+    def booked(values: list[Any], where: str) -> dict[str, Any]:
+        canon = status.convert(values[0], where) if status is not None else None
+        return {"booked": canon not in ("Draft", "In Review")}
+    return booked
 
 
 def wire_value(prop: Property, value: Any) -> Any:

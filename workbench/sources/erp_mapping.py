@@ -22,6 +22,7 @@ from workbench.model import frames
 from workbench.model.money import parse_decimal
 from workbench.model.records import RECORD_TYPES
 from workbench.sources.base import snapshot_frame
+from workbench.sources.erp_columns import Page, snapshot_rows
 
 NEGATE = "!"  # "!blocked": the canonical boolean is the negation of the source's
 _TYPES: dict[str, dict[str, str]] = {
@@ -198,10 +199,10 @@ class PullBuffer:
         self._frames: dict[str, list[pd.DataFrame]] = {}
         self._snaps: list[pd.DataFrame] = []
 
-    def add_page(self, kind: str, obj: str, query: str, raws: list[Any], rows: list[dict[str, Any]]) -> None:
-        self._frames.setdefault(kind, []).append(frames.from_records(kind, rows))
-        self._snaps.append(snapshot_frame((obj, kind, str(r["record_id"]), query, raw)
-                                          for r, raw in zip(rows, raws)))
+    def add_page(self, kind: str, obj: str, query: str, page: Page, frame: pd.DataFrame) -> None:
+        """A page's canonical ``frame`` (``erp_columns.canonical_frame``) and the snapshots of its raw records."""
+        self._frames.setdefault(kind, []).append(frame)
+        self._snaps.append(snapshot_rows(obj, kind, query, page, list(map(str, frame["record_id"].tolist()))))
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {k: (v[0] if len(v) == 1 else pd.concat(v, ignore_index=True)) for k, v in self._frames.items()}

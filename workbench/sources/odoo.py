@@ -34,6 +34,7 @@ from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
 from workbench.sources.delta import CHANGES, DeltaExtract, KindDelta, known_ids
+from workbench.sources.erp_columns import Combine, Combined, Convert, Page, Step, canonical_frame
 from workbench.sources.erp_mapping import ObjectMap, PullBuffer, coerce, fill_from, lookup, object_maps, same_value
 from workbench.sources.http_common import HttpClient, HttpFailure, StaticHeaders, decode, encode_json
 
@@ -273,7 +274,8 @@ class OdooSource:
             while True:
                 page = self._call(om.object, "search_read", domain=domain, fields=fields, offset=offset,
                                   limit=self.page_size, order="id")
-                buf.add_page(kind, om.object, query, page, [self._canonical(om, rec) for rec in page])
+                cols = Page(page)
+                buf.add_page(kind, om.object, query, cols, self._frame(om, cols))
                 done += len(page)
                 offset += len(page)
                 report(state, done, None, f"{om.object}: {offset:,} read")
@@ -324,6 +326,40 @@ class OdooSource:
             raw = None
         return coerce(kind, canon, raw, where)
 
+    def _frame(self, om: ObjectMap, page: Page) -> pd.DataFrame:
+        """A page's canonical frame, in columns: the values ``_canonical`` gives record by record."""
+        steps = [Step(canon, src, self._converter(om.kind, canon)) for canon, src in om.fields.items()]
+        steps.append(Step("version", "write_date", lambda v, _where: v or None))
+        combined: list[Combined] = []
+        if om.kind == "invoices" and om.status_fields:
+            combined.append(Combined((*om.status_fields, "move_type"), self._status_of(om)))
+        elif om.kind == "orders":
+            combined.append(Combined(("state",), lambda values, _where: {"booked": values[0] in ("sale", "done"),
+                                                                         "kind": "sale.order"}))
+        where = f"Odoo {om.object}"
+        return canonical_frame(om.kind, page, steps, combined, lambda rec: f"{where}({rec.get('id')})")
+
+    def _converter(self, kind: str, canon: str) -> Convert:
+        return lambda raw, where: self._value(kind, canon, raw, where)
+
+    def _status_map(self, om: ObjectMap) -> StatusMap:
+        smap = self._smaps.get(om.kind)
+        if smap is None:
+            smap = self._smaps[om.kind] = StatusMap.for_source(om.status_system or self.system, om.status_overrides)
+        return smap
+
+    def _status_of(self, om: ObjectMap) -> Combine:
+        """status, status_raw and is_credit_note from the status fields' values and then move_type's."""
+        def status_of(values: list[Any], where: str) -> dict[str, Any]:
+            status = values[:-1]
+            try:
+                canon = self._status_map(om).map(*status)
+            except UnknownStatus as exc:
+                raise InputError(f"{where}: {exc}", column="|".join(om.status_fields)) from None
+            return {"status": canon, "status_raw": "|".join("" if v is None or v is False else str(v) for v in status),
+                    "is_credit_note": values[-1] == "out_refund"}
+        return status_of
+
     def _canonical(self, om: ObjectMap, rec: dict[str, Any]) -> dict[str, Any]:
         where = f"Odoo {om.object}({rec.get('id')})"
         out = {canon: self._value(om.kind, canon, rec.get(src), where) for canon, src in om.fields.items()}
@@ -331,11 +367,7 @@ class OdooSource:
         if om.kind == "invoices" and om.status_fields:
             values = [rec.get(f) for f in om.status_fields]
             try:
-                smap = self._smaps.get(om.kind)
-                if smap is None:
-                    smap = self._smaps[om.kind] = StatusMap.for_source(om.status_system or self.system,
-                                                                       om.status_overrides)
-                out["status"] = smap.map(*values)
+                out["status"] = self._status_map(om).map(*values)
             except UnknownStatus as exc:
                 raise InputError(f"{where}: {exc}", column="|".join(om.status_fields)) from None
             out["status_raw"] = "|".join("" if v is None or v is False else str(v) for v in values)

@@ -40,6 +40,7 @@ from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources import frappe_schema
 from workbench.sources.credentials import get_secret
+from workbench.sources.erp_columns import Page
 from workbench.sources.erp_mapping import NEGATE, ObjectMap, PullBuffer, coerce, get_path, object_maps, same_value
 from workbench.sources.http_common import (ClientCredentials, HttpClient, HttpFailure, StaticHeaders, decode,
                                            encode_json)
@@ -308,7 +309,8 @@ class RestProfileSource:
             for records, query in self._pages(om, since):
                 self.meta.objects[kind] = obj_name
                 self.meta.queries[kind] = query
-                buf.add_page(kind, obj_name, query, records, [self._canonical(om, rec) for rec in records])
+                rows = [self._canonical(om, rec) for rec in records]
+                buf.add_page(kind, obj_name, query, Page(records), frames.from_records(kind, rows))
                 got += len(records)
                 done += len(records)
                 report(state, done, None, f"{kind}: {got:,} read")
