@@ -237,9 +237,12 @@ def main() -> None:
     print(f"{'incremental / full':<34}{r['incremental_s'] / r['full_s']:>10.0%}"
           f"{r['incremental_calls'] / r['full_calls']:>12.0%}{r['incremental_erp_calls'] / r['full_erp_calls']:>10.0%}"
           f"{r['incremental_erp_operations'] / r['full_erp_operations']:>15.0%}")
-    print(f"ERP: {r['erp']}; operations: HTTP requests with each Business Central $batch counted as the inner "
-          "requests it carried\n(whether those count one by one against Business Central's request limits is not "
-          "documented)")
+    if args.erp == "business-central":
+        print(f"ERP: {r['erp']}; operations: HTTP requests with each Business Central $batch counted as the inner "
+              "requests it carried\n(whether those count one by one against Business Central's request limits is "
+              "not documented)")
+    else:
+        print(f"ERP: {r['erp']}; it sends no batches: operations are its HTTP requests")
     print(f"same exceptions (incremental vs full): {r['identical']}; peak RSS {r['peak_rss_mb']:,.0f} MB; "
           f"setup {r['setup_s']:.0f} s")
     labels = ("first", "incremental", "full")
