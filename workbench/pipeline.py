@@ -147,7 +147,7 @@ def _pull_sides(sources: dict[str, Source], state: TaskState, store: Store, plan
     processed), and the other side's pages are read meanwhile. Two sides read from files are read one
     after the other: reading a file waits for nothing, and both at once would hold both sides' raw
     text in memory together. When one side fails, the other stops at its next check (between pages),
-    and the run fails with the failing side's own error (the CRM's if both failed, as in turn)."""
+    and the run fails with the failing side's own error (the CRM's if both failed, as when pulled in turn)."""
     stop = threading.Event()
     together = any(source.meta.connector != "files" for source in sources.values())
 
