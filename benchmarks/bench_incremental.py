@@ -9,7 +9,10 @@ once, each side's own steps: reading the previous run's extract, the system's pu
 time spent waiting for each system, whose sandbox serves from this same process) and its API calls
 per purpose (changes, counts, key-only reads for deletions, next pages, sign-in).
 
-    .venv/bin/python benchmarks/bench_incremental.py --customers 3000 [--erp odoo]
+    .venv/bin/python benchmarks/bench_incremental.py --customers 3000 [--erp odoo] [--latency-ms 150]
+
+``--latency-ms`` answers every HTTP API request of the three runs that much later, as a service elsewhere
+on the network would (default 0: the sandboxes answer at once).
 
 ``measure(customers, ...)`` returns the same figures as a dict (benchmarks/bench_run.py can call it).
 """
@@ -155,16 +158,31 @@ ERP_NAMES = {"business-central": "Business Central", "odoo": "Odoo"}
 
 
 def measure(customers: int, invoices_per_customer: int = 10, share: float = 0.01,
-            workdir: Path | None = None, erp_flavor: str = "business-central") -> dict[str, Any]:
+            workdir: Path | None = None, erp_flavor: str = "business-central", latency: float = 0.0
+            ) -> dict[str, Any]:
     """The figures of one benchmark in ``workdir`` (kept), or in a temporary folder removed after it (the
-    sandboxes' state and the store take about 260 MB at 20,000 customers)."""
+    sandboxes' state and the store take about 260 MB at 20,000 customers). ``latency``: seconds every API
+    request of the runs waits before it is answered (see ``--latency-ms``)."""
     if workdir is not None:
-        return _measure(customers, invoices_per_customer, share, Path(workdir), erp_flavor)
+        return _measure(customers, invoices_per_customer, share, Path(workdir), erp_flavor, latency)
     with tempfile.TemporaryDirectory(prefix="bench-incremental-") as tmp:
-        return _measure(customers, invoices_per_customer, share, Path(tmp), erp_flavor)
+        return _measure(customers, invoices_per_customer, share, Path(tmp), erp_flavor, latency)
 
 
-def _measure(customers: int, invoices_per_customer: int, share: float, work: Path, flavor: str) -> dict[str, Any]:
+@contextmanager
+def round_trips(sf: Any, box: Any, latency: float) -> Iterator[None]:
+    """Every API request to both sandboxes answered ``latency`` seconds late while the block runs (a sleep,
+    which lets the interpreter lock go as a wait for a service elsewhere does; a Business Central ``$batch``
+    is one round trip, whatever it carries); sign-ins are not delayed."""
+    sf.org.faults.slow_seconds = box.faults.round_trip = latency
+    try:
+        yield
+    finally:
+        sf.org.faults.slow_seconds = box.faults.round_trip = 0.0
+
+
+def _measure(customers: int, invoices_per_customer: int, share: float, work: Path, flavor: str,
+             latency: float = 0.0) -> dict[str, Any]:
     t = time.perf_counter()
     scen = generate(19, customers, work / "scenario", invoices_per_customer=invoices_per_customer)
     sf = salesforce.start(scen, state_dir=work / "salesforce")
@@ -182,7 +200,7 @@ def _measure(customers: int, invoices_per_customer: int, share: float, work: Pat
             sf_before, erp_before, inner_before = Counter(sf.org.calls), Counter(box.calls), Counter(box.inner_calls)
             erp_requests, erp_ops = box.requests, box.batch_operations
             t0 = time.perf_counter()
-            with timed_steps() as steps:
+            with timed_steps() as steps, round_trips(sf, box, latency):
                 outcome = execute_run(config, store, user="bench", full=full)
             out[f"{label}_s"] = time.perf_counter() - t0
             out[f"{label}_steps"] = dict(steps)
@@ -225,10 +243,15 @@ def main() -> None:
     ap.add_argument("--invoices-per-customer", type=int, default=10)
     ap.add_argument("--share", type=float, default=0.01, help="share of records changed (default 0.01)")
     ap.add_argument("--erp", choices=["business-central", "odoo"], default="business-central")
+    ap.add_argument("--latency-ms", type=float, default=0.0,
+                    help="milliseconds every API request of the three runs waits before it is answered, as a "
+                         "service elsewhere on the network would (default 0: the sandboxes answer at once)")
     args = ap.parse_args()
-    r = measure(args.customers, args.invoices_per_customer, args.share, erp_flavor=args.erp)
+    r = measure(args.customers, args.invoices_per_customer, args.share, erp_flavor=args.erp,
+                latency=args.latency_ms / 1000)
     print(f"customers {r['customers']:,}; records per run (both sides) {r['full_records']:,}; "
-          f"changed {r['changed']:,} ({args.share:.0%} of invoices per side)")
+          f"changed {r['changed']:,} ({args.share:.0%} of invoices per side); "
+          f"added round trip per API request {args.latency_ms:g} ms")
     print(f"{'':<34}{'seconds':>10}{'API calls':>12}{'ERP calls':>10}{'ERP operations':>15}")
     for label, name in (("first", "full run"), ("incremental", "incremental re-run"),
                         ("full", "forced full re-run, same data")):

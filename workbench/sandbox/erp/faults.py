@@ -35,6 +35,9 @@ class Faults:
         self.token_epoch = 0  # bumped by expire_tokens(); tokens carry the epoch they were issued in
         self.fired: list[str] = []
         self._announce: list[threading.Event] = []
+        # every HTTP API request (a batch's inner requests are not HTTP requests) waits this long before it is
+        # answered, as a round trip to a service elsewhere on the network would (benchmarks)
+        self.round_trip = 0.0
 
     def rate_limit(self, times: int = 1, retry_after: int | None = 1, after: int = 0) -> None:
         self._add(Shot("rate_limit", 429, retry_after=retry_after, remaining=times, after=after))
@@ -69,6 +72,7 @@ class Faults:
             self._shots.clear()
             self._changes = 0
             self._announce.clear()
+            self.round_trip = 0.0
 
     def _add(self, shot: Shot) -> None:
         with self._lock:

@@ -144,6 +144,8 @@ class _Server(ThreadingHTTPServer):
         try:
             if flavor.is_api(req):
                 faults.arrived()
+                if conn is not None and faults.round_trip:
+                    time.sleep(faults.round_trip)
                 shot = faults.next_shot()
                 if shot is not None and shot.kind == "slow":
                     if conn is not None:
