@@ -9,6 +9,7 @@ requests in order; token endpoints are never faulted except by ``expire_tokens``
     handle.faults.expire_tokens()                       # every issued token/key now gets 401
     handle.faults.change_before_write(times=1)          # someone edits the record between read and write
     handle.faults.announce(event)                       # the next API request sets the event as it arrives
+    handle.faults.round_trip = 0.15                     # every HTTP API request answered 150 ms late
 """
 
 from __future__ import annotations
