@@ -23,16 +23,13 @@ from workbench.progress import NullProgress, Progress, TaskState, check_cancelle
 from workbench.reconcile.result import ReconResult
 from workbench.reconcile.summary import RunSummary, read_summary
 from workbench.sources import open_source
-from workbench.sources.base import Extract, Source, SourceMeta, content_hash
+from workbench.sources.base import SIDES, Extract, Source, SourceMeta, content_hash
 from workbench.sources.delta import Derives, DeltaSource, MergedRaw, RawKeys, merge, since_for
 from workbench.sources.ledger import format_ledger
 from workbench.sources.pull_report import pull_line
 from workbench.store import repo
 from workbench.store.db import Store
 from workbench.store.snapshots import PreviousRaw, RawParts, StoredPart, merged_raw, stored_parts, take_raw
-
-
-SIDES = ("crm", "erp")
 
 
 @dataclass
