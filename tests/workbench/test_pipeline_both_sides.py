@@ -1,9 +1,12 @@
 """A run asks Salesforce and the ERP at once: each pull mostly waits for its service, so the two
 waits overlap rather than add up. When one side fails, the run fails with that side's own error
-(not a "cancelled" from the side it stopped) and stores nothing."""
+(not a "cancelled" from the side it stopped) and stores nothing; Ctrl+C in a terminal ends both at
+their next page."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import tomllib
 
@@ -77,3 +80,27 @@ def test_a_side_that_fails_fails_the_run_with_its_own_error_while_the_other_was_
         runs = s.execute(select(Run.status, Run.error)).all()
     assert [status for status, _ in runs] == ["failed"]  # the failure is listed; no run was stored whole
     assert runs[0][1] == told
+
+
+def test_ctrl_c_ends_both_pulls_at_their_next_page_and_lists_the_run_as_cancelled(config, store, sf, bc):
+    # Both services answer slowly, so each pull is mid-way (a page asked, more to come) when Ctrl+C
+    # comes, as soon as Business Central has been asked something.
+    asked = threading.Event()
+    bc.faults.announce(asked)
+    bc.faults.round_trip = sf.org.faults.slow_seconds = 0.3
+    at_interrupt: dict[str, int] = {}
+
+    def ctrl_c() -> None:
+        asked.wait(60)
+        at_interrupt.update(erp=bc.requests, crm=sf.org.api_used)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=ctrl_c, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        execute_run(config, store, user="ann")
+    # the page each side was waiting for, and none after it (a whole pull here is dozens of requests)
+    assert bc.requests - at_interrupt["erp"] <= 1
+    assert sf.org.api_used - at_interrupt["crm"] <= 1
+    with store.session() as s:
+        runs = s.execute(select(Run.status, Run.error)).all()
+    assert runs == [("cancelled", "interrupted (Ctrl+C)")]  # listed, and nothing stored whole

@@ -128,6 +128,7 @@ class SalesforceSource:
                 mode = "composite"
             elif mode == "auto":
                 total = self.client.count(tail)
+                check_cancelled(state)  # a stop asked for while counting: before the records are asked for
                 mode = "bulk" if total >= self.bulk_threshold else "rest"
             gone: set[str] = set()
             read: set[str] = set()
