@@ -71,9 +71,10 @@ class PullPlan:
 
 
 def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPlan:
-    """Find the run to continue from: the latest run of this very configuration (same content hash).
-    It must have completed; a failed or cancelled one, a forced full pull or ``[run] incremental =
-    false`` mean a full pull."""
+    """Find the run to continue from: the latest completed run of this very configuration (same content
+    hash). A failed or cancelled run since is passed over: it stored nothing, so what the systems changed
+    since that completed run's start is still all there is to read. A forced full pull or ``[run]
+    incremental = false`` mean a full pull."""
     from sqlalchemy import select
 
     from workbench.store.coverage import snapshot_problems
@@ -84,13 +85,15 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
     if config.raw.get("run", {}).get("incremental") is False:
         return PullPlan(why_full="[run] incremental = false in the config")
     wanted = content_hash(config.public())
+    unfinished = None
     with store.session() as s:
         for run_id, status, started, cfg, summary in s.execute(
                 select(Run.id, Run.status, Run.started_at, Run.config, Run.summary).order_by(Run.id.desc())):
             if content_hash(cfg or {}) != wanted:
                 continue
             if status != "completed":
-                return PullPlan(why_full=f"the previous run of this configuration (run {run_id}) {status}")
+                unfinished = unfinished or f"no earlier run of this configuration completed (run {run_id} {status})"
+                continue
             # never build on stored data its run no longer vouches for (edited outside the workbench)
             parts = stored_parts(s, run_id)
             if problems := snapshot_problems(s, run_id, parts):
@@ -102,7 +105,7 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
                             previous_start=started if started.tzinfo else started.replace(tzinfo=UTC),
                             previous_pulls=dict((summary or {}).get("pulls") or {}),
                             previous_parts=by_side if parts else None)
-    return PullPlan(why_full="no earlier run of this configuration")
+    return PullPlan(why_full=unfinished or "no earlier run of this configuration")
 
 
 def _pull(source: Source, side: str, state: TaskState | None, store: Store | None = None,

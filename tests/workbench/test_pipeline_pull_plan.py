@@ -1,5 +1,5 @@
-"""When a re-run pulls in full, it says why: files, a failed previous run, another configuration,
---full, or ``[run] incremental = false``."""
+"""When a re-run pulls in full, it says why: files, no completed run yet (a failed or cancelled run is
+passed over), another configuration, --full, or ``[run] incremental = false``."""
 
 from __future__ import annotations
 
@@ -57,13 +57,19 @@ def _keys(store, run_id):
     return set(repo.load_exceptions(store, run_id)["key"])
 
 
-def test_a_failed_previous_run_or_another_configuration_means_a_full_pull(scen, store):
+def test_a_failed_run_is_passed_over_and_another_configuration_means_a_full_pull(scen, store):
     config = config_mod.load(scen / "run.toml")
-    execute_run(config, store, user="ann")
     failed = repo.record_fail(store, config, user="ann", started_at=datetime.now(UTC), status="failed",
                               error="Salesforce query: timed out")
     assert _why(execute_run(config, store, user="ann"))["why"] == \
-        f"the previous run of this configuration (run {failed}) failed"
+        f"no earlier run of this configuration completed (run {failed} failed)"
+    completed = execute_run(config, store, user="ann").run_id  # after that full one: built on it
+    repo.record_fail(store, config, user="ann", started_at=datetime.now(UTC), status="failed",
+                     error="Salesforce query: timed out")
+    repo.record_fail(store, config, user="ann", started_at=datetime.now(UTC), status="cancelled",
+                     error="interrupted (Ctrl+C)")
+    # they stored nothing: the re-run still builds on the last completed run
+    assert execute_run(config, store, user="ann").summary["pulls"]["erp"]["previous_run"] == completed
     other = config_mod.from_dict({**config.raw, "run": {**config.raw.get("run", {}), "period": "2026-11"}},
                                  path=config.path)
     assert _why(execute_run(other, store, user="ann"))["why"] == "no earlier run of this configuration"
