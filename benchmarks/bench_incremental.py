@@ -20,6 +20,8 @@ on the network would (default 0: the sandboxes answer at once).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import resource
 import sys
 import tempfile
@@ -158,64 +160,148 @@ ERP_NAMES = {"business-central": "Business Central", "odoo": "Odoo"}
 
 
 def measure(customers: int, invoices_per_customer: int = 10, share: float = 0.01,
-            workdir: Path | None = None, erp_flavor: str = "business-central", latency: float = 0.0
-            ) -> dict[str, Any]:
+            workdir: Path | None = None, erp_flavor: str = "business-central", latency: float = 0.0,
+            apart: bool = False) -> dict[str, Any]:
     """The figures of one benchmark in ``workdir`` (kept), or in a temporary folder removed after it (the
     sandboxes' state and the store take about 260 MB at 20,000 customers). ``latency``: seconds every API
-    request of the runs waits before it is answered (see ``--latency-ms``)."""
+    request of the runs waits before it is answered (see ``--latency-ms``); ``apart``: the sandboxes serve
+    from a process of their own (see ``--sandboxes``)."""
     if workdir is not None:
-        return _measure(customers, invoices_per_customer, share, Path(workdir), erp_flavor, latency)
+        return _measure(customers, invoices_per_customer, share, Path(workdir), erp_flavor, latency, apart)
     with tempfile.TemporaryDirectory(prefix="bench-incremental-") as tmp:
-        return _measure(customers, invoices_per_customer, share, Path(tmp), erp_flavor, latency)
+        return _measure(customers, invoices_per_customer, share, Path(tmp), erp_flavor, latency, apart)
+
+
+class _Services:
+    """The Salesforce and ERP sandboxes of one benchmark, started in this process."""
+
+    def __init__(self, scen: Path, work: Path, flavor: str) -> None:
+        self.flavor = flavor
+        self.sf = salesforce.start(scen, state_dir=work / "salesforce")
+        self.box = erp.start(scen, flavor=flavor, state_dir=work / flavor)
+
+    def configs(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+        """The ``[crm]`` and ``[erp]`` tables, and the environment variables holding their secrets."""
+        before = dict(os.environ)
+        crm, erp_table = salesforce.demo_config(self.sf), erp.demo_config(self.box)
+        return crm, erp_table, {k: v for k, v in os.environ.items() if before.get(k) != v}
+
+    def counters(self) -> dict[str, Any]:
+        """What the sandboxes counted so far (API calls, requests, per shape)."""
+        sf, box = self.sf, self.box
+        return {"sf_api": sf.org.api_used, "sf_calls": Counter(sf.org.calls), "erp_requests": box.requests,
+                "erp_calls": Counter(box.calls), "erp_inner": Counter(box.inner_calls),
+                "erp_batch_ops": box.batch_operations}
+
+    def latency(self, seconds: float) -> None:
+        """Every API request answered ``seconds`` late from now on (a sleep, which lets the interpreter lock
+        go as a wait for a service elsewhere does; a Business Central ``$batch`` is one round trip, whatever
+        it carries); sign-ins are not delayed."""
+        self.sf.org.faults.slow_seconds = self.box.faults.round_trip = seconds
+
+    def churn(self, share: float) -> int:
+        """``share`` of the records changed on both sides through the systems' own APIs; how many."""
+        return sum(c.total for c in (churn_salesforce(self.sf, share), CHURN[self.flavor](self.box, share)))
+
+    def stop(self) -> None:
+        self.sf.stop()
+        self.box.stop()
+
+
+def _serve_apart(conn: Any, scen: Path, work: Path, flavor: str) -> None:
+    """A process of the sandboxes' own: ``_Services`` run here, told what to do over ``conn``."""
+    services = _Services(scen, work, flavor)
+    try:
+        conn.send(services.configs())
+        while True:
+            what, arg = conn.recv()
+            if what == "stop":
+                break
+            conn.send(getattr(services, what)(*arg))
+    finally:
+        services.stop()
+        conn.send(None)
+
+
+class _ServicesApart:
+    """The same sandboxes in a process of their own, as services elsewhere: what they do to serve a
+    request is not done under this process's interpreter lock, nor on its core."""
+
+    def __init__(self, scen: Path, work: Path, flavor: str) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve_apart, args=(child, scen, work, flavor), name="bench-sandboxes")
+        self.proc.start()
+        self._configs = self.conn.recv()
+
+    def configs(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+        return self._configs
+
+    def _ask(self, what: str, *arg: Any) -> Any:
+        self.conn.send((what, arg))
+        return self.conn.recv()
+
+    def counters(self) -> dict[str, Any]:
+        return self._ask("counters")
+
+    def latency(self, seconds: float) -> None:
+        self._ask("latency", seconds)
+
+    def churn(self, share: float) -> int:
+        return self._ask("churn", share)
+
+    def stop(self) -> None:
+        self.conn.send(("stop", ()))
+        self.conn.recv()
+        self.proc.join(60)
 
 
 @contextmanager
-def round_trips(sf: Any, box: Any, latency: float) -> Iterator[None]:
-    """Every API request to both sandboxes answered ``latency`` seconds late while the block runs (a sleep,
-    which lets the interpreter lock go as a wait for a service elsewhere does; a Business Central ``$batch``
-    is one round trip, whatever it carries); sign-ins are not delayed."""
-    sf.org.faults.slow_seconds = box.faults.round_trip = latency
+def round_trips(services: _Services | _ServicesApart, latency: float) -> Iterator[None]:
+    """Every API request to both sandboxes answered ``latency`` seconds late while the block runs."""
+    services.latency(latency)
     try:
         yield
     finally:
-        sf.org.faults.slow_seconds = box.faults.round_trip = 0.0
+        services.latency(0.0)
 
 
 def _measure(customers: int, invoices_per_customer: int, share: float, work: Path, flavor: str,
-             latency: float = 0.0) -> dict[str, Any]:
+             latency: float = 0.0, apart: bool = False) -> dict[str, Any]:
     t = time.perf_counter()
     scen = generate(19, customers, work / "scenario", invoices_per_customer=invoices_per_customer)
-    sf = salesforce.start(scen, state_dir=work / "salesforce")
-    box = erp.start(scen, flavor=flavor, state_dir=work / flavor)
+    services = (_ServicesApart if apart else _Services)(scen, work, flavor)
     name = ERP_NAMES[flavor]
-    out: dict[str, Any] = {"customers": customers, "erp": name, "setup_s": time.perf_counter() - t}
+    out: dict[str, Any] = {"customers": customers, "erp": name, "setup_s": time.perf_counter() - t,
+                           "apart": apart}
     try:
         raw = tomllib.loads((scen / "run.toml").read_text(encoding="utf-8"))
-        raw["crm"], raw["erp"] = salesforce.demo_config(sf), erp.demo_config(box)
+        raw["crm"], raw["erp"], secrets = services.configs()
+        os.environ.update(secrets)
         config = from_dict(raw, path=scen / "run.toml")
         store = open_store(f"sqlite:///{work / 'store.sqlite3'}")
 
         def run(label: str, full: bool = False) -> int:
-            calls = sf.org.api_used + box.requests
-            sf_before, erp_before, inner_before = Counter(sf.org.calls), Counter(box.calls), Counter(box.inner_calls)
-            erp_requests, erp_ops = box.requests, box.batch_operations
+            before = services.counters()
             t0 = time.perf_counter()
-            with timed_steps() as steps, round_trips(sf, box, latency):
+            with timed_steps() as steps, round_trips(services, latency):
                 outcome = execute_run(config, store, user="bench", full=full)
             out[f"{label}_s"] = time.perf_counter() - t0
+            after = services.counters()
             out[f"{label}_steps"] = dict(steps)
-            out[f"{label}_calls"] = sf.org.api_used + box.requests - calls
+            out[f"{label}_calls"] = after["sf_api"] + after["erp_requests"] - before["sf_api"] - before["erp_requests"]
             # the ERP: HTTP calls, and operations (a Business Central $batch counted as the inner requests it
             # carried: whether those count one by one against the service's request limits is not documented)
-            batches = box.calls.get("POST $batch", 0) - erp_before.get("POST $batch", 0)
-            out[f"{label}_erp_calls"] = box.requests - erp_requests
-            out[f"{label}_erp_operations"] = box.requests - erp_requests - batches + box.batch_operations - erp_ops
+            batches = after["erp_calls"].get("POST $batch", 0) - before["erp_calls"].get("POST $batch", 0)
+            requests_made = after["erp_requests"] - before["erp_requests"]
+            out[f"{label}_erp_calls"] = requests_made
+            out[f"{label}_erp_operations"] = requests_made - batches + after["erp_batch_ops"] - before["erp_batch_ops"]
             purposes: Counter[str] = Counter()
-            for kind, n in (Counter(sf.org.calls) - sf_before).items():
+            for kind, n in (after["sf_calls"] - before["sf_calls"]).items():
                 purposes[f"Salesforce {kind}"] += n
-            for shape, n in (Counter(box.calls) - erp_before).items():
+            for shape, n in (after["erp_calls"] - before["erp_calls"]).items():
                 purposes[f"{name} {_purpose_bc(shape) if flavor == 'business-central' else shape}"] += n
-            for shape, n in (Counter(box.inner_calls) - inner_before).items():
+            for shape, n in (after["erp_inner"] - before["erp_inner"]).items():
                 purposes[f"{name} {_purpose_bc(shape)}, in $batch"] += n
             out[f"{label}_purposes"] = dict(purposes)
             out[f"{label}_records"] = sum(sum(v.values()) for v in outcome.summary["records"].values())
@@ -223,16 +309,14 @@ def _measure(customers: int, invoices_per_customer: int, share: float, work: Pat
 
         run("first")
         t0 = time.perf_counter()
-        churned = churn_salesforce(sf, share), CHURN[flavor](box, share)
+        out["changed"] = services.churn(share)
         out["churn_s"] = time.perf_counter() - t0
-        out["changed"] = sum(c.total for c in churned)
         inc = run("incremental")
         full = run("full", full=True)
         out["identical"] = _exceptions(store, inc) == _exceptions(store, full)
         store.dispose()
     finally:
-        sf.stop()
-        box.stop()
+        services.stop()
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
@@ -246,12 +330,17 @@ def main() -> None:
     ap.add_argument("--latency-ms", type=float, default=0.0,
                     help="milliseconds every API request of the three runs waits before it is answered, as a "
                          "service elsewhere on the network would (default 0: the sandboxes answer at once)")
+    ap.add_argument("--sandboxes", choices=["here", "apart"], default="here",
+                    help="where the sandboxes serve from: this process (default; what they do to answer shares "
+                         "its interpreter lock and counts in the runs' seconds), or a process of their own, as "
+                         "services elsewhere")
     args = ap.parse_args()
     r = measure(args.customers, args.invoices_per_customer, args.share, erp_flavor=args.erp,
-                latency=args.latency_ms / 1000)
+                latency=args.latency_ms / 1000, apart=args.sandboxes == "apart")
     print(f"customers {r['customers']:,}; records per run (both sides) {r['full_records']:,}; "
           f"changed {r['changed']:,} ({args.share:.0%} of invoices per side); "
-          f"added round trip per API request {args.latency_ms:g} ms")
+          f"added round trip per API request {args.latency_ms:g} ms; sandboxes serve from "
+          f"{'a process of their own' if r['apart'] else 'this process'}")
     print(f"{'':<34}{'seconds':>10}{'API calls':>12}{'ERP calls':>10}{'ERP operations':>15}")
     for label, name in (("first", "full run"), ("incremental", "incremental re-run"),
                         ("full", "forced full re-run, same data")):
