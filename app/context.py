@@ -92,12 +92,14 @@ class AppContext(QObject):
         self.jobs.submit(_keep_spare)
 
     def shutdown(self) -> None:
+        from workbench.isolated import drop_spare, wait_for_exits
+
         self.jobs.shutdown()
         self.db.shutdown()
         if self._keeps_spare:  # after the jobs: the one starting the spare has finished
-            from workbench.isolated import drop_spare
             self._keeps_spare = False
             drop_spare()
+        wait_for_exits()  # the processes of jobs that have answered: none left behind
 
 
 def _keep_spare() -> None:

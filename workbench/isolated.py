@@ -138,8 +138,37 @@ def run_isolated(fn: Callable[..., Any], *args: Any, state: TaskState | None = N
             child.jobs.send(job)
         return _answer(child, state)
     finally:
-        child.close()
-        _refill()  # the next spare starts after this job, so it never competes with it
+        _refill()  # the next spare starts once this job has answered, so it never competes with it
+        _close_later(child)
+
+
+# The answer is in when run_isolated returns. The process's own exit (its interpreter tearing down pandas,
+# Arrow, SQLAlchemy: about half a second) is waited for on a thread, not by the caller: opening a large run
+# or the end of a run or a push does not wait for it. ``wait_for_exits`` waits for those threads.
+_exiting: set[threading.Thread] = set()
+
+
+def _close_later(child: _Child) -> None:
+    def close() -> None:
+        try:
+            child.close()
+        finally:
+            with _lock:
+                _exiting.discard(threading.current_thread())
+
+    waiter = threading.Thread(target=close, name="workbench-job-exit", daemon=True)
+    with _lock:
+        _exiting.add(waiter)
+    waiter.start()
+
+
+def wait_for_exits(timeout: float = 20.0) -> None:
+    """Until the processes of jobs that have answered have exited (each is waited for at most ``timeout``
+    seconds, then stopped): for a window closing, or a test ending, with no job process left behind."""
+    with _lock:
+        waiting = list(_exiting)
+    for waiter in waiting:
+        waiter.join(timeout)
 
 
 def _answer(child: _Child, state: TaskState | None) -> Any:

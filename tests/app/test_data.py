@@ -9,6 +9,7 @@ import numpy as np
 
 from app import data
 from tests.app.conftest import seed_run
+from workbench.isolated import wait_for_exits
 
 
 def test_a_loaded_run_holds_every_exception_across_fetch_slices_and_leaves_the_gc_on(store):
@@ -49,7 +50,10 @@ def test_a_large_sqlite_run_read_in_a_child_process_opens_the_same(store, monkey
     run_id = seed_run(store, extra_pricing=3)
     on_the_cursor = _queue(store, run_id)
     monkeypatch.setattr(queue_read, "_CHILD_FROM_ROWS", 0)  # as a run of a million exceptions is read
-    assert _queue(store, run_id) == on_the_cursor
+    try:
+        assert _queue(store, run_id) == on_the_cursor
+    finally:
+        wait_for_exits()  # the reading process exits after it answered (a window waits for that on close)
 
 
 def test_an_opened_exception_shows_its_full_row_read_by_id(store):

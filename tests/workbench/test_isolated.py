@@ -11,6 +11,9 @@ from workbench.errors import Cancelled, InputError
 from workbench.isolated import ChildJobError, run_isolated
 from workbench.progress import check_cancelled
 
+WAIT_S = 60  # at most, for a job's process to end
+EXIT_S = 5  # how long answer_then_exit_slowly's process takes to exit after answering
+
 
 # ---- jobs (module level: the child imports them by name) --------------------------------------
 
@@ -42,6 +45,12 @@ def bug(*, state) -> None:
 
 def vanish(*, state) -> None:
     os._exit(3)
+
+
+def answer_then_exit_slowly(*, state) -> int:
+    import atexit
+    atexit.register(time.sleep, EXIT_S)  # as an interpreter tearing down large libraries takes a while
+    return os.getpid()
 
 
 class Recorder:
@@ -91,6 +100,14 @@ def test_a_bug_in_the_job_is_one_line_with_the_traceback_in_the_log():
     assert "in bug" in log_path().read_text(encoding="utf-8")  # the child's traceback, for support
 
 
+def test_the_answer_comes_back_without_waiting_for_the_job_s_process_to_exit():
+    pid = run_isolated(answer_then_exit_slowly)
+    (child,) = [p for p in _job_processes() if p.pid == pid]
+    assert child.is_alive()  # still tearing down: the caller has its answer already
+    _exits_waited_for()
+    assert child.exitcode == 0  # and it does exit, on its own
+
+
 def test_a_job_whose_process_dies_is_reported_not_waited_for():
     with pytest.raises(ChildJobError, match=r"ended without an answer \(exit code 3\)"):
         run_isolated(vanish)
@@ -119,8 +136,14 @@ def _job_processes() -> list:
     return [p for p in multiprocessing.active_children() if p.name == "workbench-job"]
 
 
+def _exits_waited_for() -> None:
+    from workbench.isolated import wait_for_exits
+    wait_for_exits(WAIT_S)
+
+
 def test_a_spare_process_takes_the_next_job_and_sees_the_environment_as_it_is_now(monkeypatch):
     from workbench.isolated import drop_spare, keep_spare
+    _exits_waited_for()  # earlier tests' job processes
     keep_spare(["workbench.pipeline"])
     try:
         (spare,) = _job_processes()
@@ -128,6 +151,7 @@ def test_a_spare_process_takes_the_next_job_and_sees_the_environment_as_it_is_no
         monkeypatch.setenv("WORKBENCH_TEST_SECRET", "s3cret")
         value, pid = run_isolated(env_and_pid, "WORKBENCH_TEST_SECRET")
         assert (value, pid) == ("s3cret", spare.pid)
+        _exits_waited_for()  # the job's process exits on its own once it has answered
         (next_spare,) = _job_processes()  # the next job's process is already waiting
         assert next_spare.pid != spare.pid
     finally:
