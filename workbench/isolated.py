@@ -163,8 +163,9 @@ def _close_later(child: _Child) -> None:
 
 
 def wait_for_exits(timeout: float = 20.0) -> None:
-    """Until the processes of jobs that have answered have exited (each is waited for at most ``timeout``
-    seconds, then stopped): for a window closing, or a test ending, with no job process left behind."""
+    """Until the processes of jobs that have answered have exited (one that has not 10 seconds after its
+    answer is stopped: ``_Child.close``), each waited for at most ``timeout`` seconds: for a window closing,
+    or a test ending, with no job process left behind."""
     with _lock:
         waiting = list(_exiting)
     for waiter in waiting:

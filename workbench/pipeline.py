@@ -334,7 +334,7 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: 
         repo.record_fail(store, config, user=user, started_at=started, status="cancelled",
                          error="cancelled by the user")
         raise
-    except KeyboardInterrupt:  # Ctrl+C in a terminal: both pulls have ended at their next check (_pull_sides)
+    except KeyboardInterrupt:  # Ctrl+C in a terminal (during the pulls, both end at their next check: _pull_sides)
         with contextlib.suppress(Exception):
             repo.record_fail(store, config, user=user, started_at=started, status="cancelled",
                              error="interrupted (Ctrl+C)")
