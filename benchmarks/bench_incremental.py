@@ -10,9 +10,12 @@ time spent waiting for each system, whose sandbox serves from this same process)
 per purpose (changes, counts, key-only reads for deletions, next pages, sign-in).
 
     .venv/bin/python benchmarks/bench_incremental.py --customers 3000 [--erp odoo] [--latency-ms 150]
+        [--sandboxes apart]
 
 ``--latency-ms`` answers every HTTP API request of the three runs that much later, as a service elsewhere
-on the network would (default 0: the sandboxes answer at once).
+on the network would (default 0: the sandboxes answer at once). ``--sandboxes apart`` serves both sandboxes
+from a process of their own, so that what they do to answer is not done under the runs' interpreter lock
+(default ``here``: this process).
 
 ``measure(customers, ...)`` returns the same figures as a dict (benchmarks/bench_run.py can call it).
 """
