@@ -89,12 +89,16 @@ def read_exception(store: Store, exception_id: int) -> dict[str, Any] | None:
 
 def _count(store: Store, run_id: int) -> tuple[int, tuple[int, int]]:
     """How many exceptions the run has at most, and their lowest and highest id: the two ends of the run's
-    index, read at once, where counting a million rows takes a tenth of a second. Its ids are as many as
-    its exceptions unless another run's were saved in between (team mode): then fewer are read than counted."""
+    index (``ix_exceptions_run_id``, on run and id), where counting a million rows takes a tenth of a second.
+    Each end is its own subquery: asked together in one SELECT, SQLite walks every entry of the run instead
+    (0.12 s at a million exceptions; apart, each is one index lookup). Its ids are as many as its exceptions
+    unless another run's were saved in between (team mode): then fewer are read than counted."""
     ends: tuple[int | None, int | None]  # None, None: a run without exceptions
+    of_run = ExceptionRow.run_id == run_id
     with store.session() as s:
-        ends = tuple(s.execute(select(func.min(ExceptionRow.id), func.max(ExceptionRow.id))
-                               .where(ExceptionRow.run_id == run_id)).one())  # type: ignore[assignment]
+        ends = tuple(s.execute(select(select(func.min(ExceptionRow.id)).where(of_run).scalar_subquery(),
+                                      select(func.max(ExceptionRow.id)).where(of_run).scalar_subquery())
+                               ).one())  # type: ignore[assignment]
     low, high = ends
     if low is None or high is None:
         return 0, (0, 0)
