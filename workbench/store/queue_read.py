@@ -98,7 +98,7 @@ def _count(store: Store, run_id: int) -> tuple[int, tuple[int, int]]:
     with store.session() as s:
         ends = tuple(s.execute(select(select(func.min(ExceptionRow.id)).where(of_run).scalar_subquery(),
                                       select(func.max(ExceptionRow.id)).where(of_run).scalar_subquery())
-                               ).one())  # type: ignore[assignment]
+                               ).one())
     low, high = ends
     if low is None or high is None:
         return 0, (0, 0)
