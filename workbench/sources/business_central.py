@@ -663,13 +663,7 @@ class BusinessCentralSource:
             out[canon] = (None if v is None else not v) if negate else v
         out["version"] = rec.get("@odata.etag")
         if smap is not None:
-            values = [rec.get(f) for f in om.status_fields]
-            try:
-                out["status"] = smap.map(*values)
-            except UnknownStatus as exc:
-                raise InputError(f"{where}: {exc}", column=",".join(om.status_fields)) from None
-            out["status_raw"] = "|".join("" if v is None else str(v) for v in values)
-            out["is_credit_note"] = out["status"] == "credit_note"
+            out.update(_status_of(smap, om.status_fields)([rec.get(f) for f in om.status_fields], where))
         elif om.kind == "orders":
             out.setdefault("booked", out.get("status") not in ("Draft", "In Review"))
             out["kind"] = "salesOrder"

@@ -334,8 +334,7 @@ class OdooSource:
         if om.kind == "invoices" and om.status_fields:
             combined.append(Combined((*om.status_fields, "move_type"), self._status_of(om)))
         elif om.kind == "orders":
-            combined.append(Combined(("state",), lambda values, _where: {"booked": values[0] in ("sale", "done"),
-                                                                         "kind": "sale.order"}))
+            combined.append(Combined(("state",), _order_of))
         where = f"Odoo {om.object}"
         return canonical_frame(om.kind, page, steps, combined, lambda rec: f"{where}({rec.get('id')})")
 
@@ -365,16 +364,9 @@ class OdooSource:
         out = {canon: self._value(om.kind, canon, rec.get(src), where) for canon, src in om.fields.items()}
         out["version"] = rec.get("write_date") or None
         if om.kind == "invoices" and om.status_fields:
-            values = [rec.get(f) for f in om.status_fields]
-            try:
-                out["status"] = self._status_map(om).map(*values)
-            except UnknownStatus as exc:
-                raise InputError(f"{where}: {exc}", column="|".join(om.status_fields)) from None
-            out["status_raw"] = "|".join("" if v is None or v is False else str(v) for v in values)
-            out["is_credit_note"] = rec.get("move_type") == "out_refund"
+            out.update(self._status_of(om)([rec.get(f) for f in (*om.status_fields, "move_type")], where))
         elif om.kind == "orders":
-            out["booked"] = rec.get("state") in ("sale", "done")
-            out["kind"] = "sale.order"
+            out.update(_order_of([rec.get("state")], where))
         return out
 
     @staticmethod
@@ -590,3 +582,8 @@ class OdooSource:
 
 def create(side: str, config: RunConfig) -> OdooSource:
     return OdooSource(side, config)
+
+
+def _order_of(values: list[Any], _where: str) -> dict[str, Any]:
+    """An order's booked flag and kind from its state (a quotation or a cancelled order is not booked)."""
+    return {"booked": values[0] in ("sale", "done"), "kind": "sale.order"}
