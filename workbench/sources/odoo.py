@@ -9,7 +9,8 @@ Config (``[erp.odoo]``)::
     api_key_env = "ODOO_API_KEY"      # or the OS keyring
     # optional: page_size (default 2000), timeout, retries, max_connections
 
-Reads use ``search_read`` with a domain and offset/limit paging; many2one values
+Reads use ``search_read`` with a domain, a page at a time by id (``id > last id read``, not an offset,
+which a deletion during the pull would shift); many2one values
 ``[id, "Name"]`` become the id (``*_id`` fields) or the name (currency, pricelist).
 Odoo has no ETag: a push re-reads ``write_date``, compares it with the version seen at
 approval and only then calls ``write`` (not atomic across the two calls; the window is
@@ -270,17 +271,22 @@ class OdooSource:
             query = f"{om.object}.search_read domain={encode_json(domain)} fields={','.join(fields)}"
             self.meta.objects[kind] = om.object
             self.meta.queries[kind] = query
-            offset = 0
+            read, after = 0, None
             while True:
-                page = self._call(om.object, "search_read", domain=domain, fields=fields, offset=offset,
-                                  limit=self.page_size, order="id")
+                # Keyset paging: each page asks for the ids after the last one read, not for an offset. Odoo
+                # answers an offset by counting rows from the start again (SQL OFFSET), so a record deleted
+                # or archived below the offset while the pull goes on (people keep working at month end)
+                # moves every later record up a place, and the next page skips one it never read.
+                page = self._call(om.object, "search_read", fields=fields, limit=self.page_size, order="id",
+                                  domain=domain if after is None else [*domain, ["id", ">", after]])
                 cols = Page(page)
                 buf.add_page(kind, om.object, query, cols, self._frame(om, cols))
                 done += len(page)
-                offset += len(page)
-                report(state, done, None, f"{om.object}: {offset:,} read")
+                read += len(page)
+                report(state, done, None, f"{om.object}: {read:,} read")
                 if len(page) < self.page_size:
                     break
+                after = page[-1]["id"]
         fr = buf.frames()
         self._derive(fr)
         self.meta.api_usage.update({"calls": self.http.requests, "retries": self.http.retries})

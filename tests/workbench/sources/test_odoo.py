@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, UTC
 from decimal import Decimal
 
+import odoorpc
 import pytest
 
 from tests.helpers.sandboxes import erp_connector, erp_sandbox
 from workbench.errors import SourceError
+from workbench.progress import Progress
 from workbench.sandbox import erp
 from workbench.sources.base import WriteRequest
 
@@ -60,6 +62,29 @@ def test_offset_limit_paging_across_page_boundaries(odoo19):
     n = odoo19.store.count("account.move")
     assert len(ex.frames["invoices"]) == n and ex.frames["invoices"]["record_id"].is_unique
     assert src.http.requests >= n // 25
+
+
+def test_a_record_deleted_while_the_pull_pages_through_its_model_costs_no_other_record(odoo19):
+    # Someone at month end deletes a price list item (with odoorpc, as another user) after the pull has read
+    # the first page of them. Paged by offset, every later item moves up a place and the next page skips one.
+    before = {str(data["id"]) for _, data, _ in odoo19.store.scan("product.pricelist.item")}
+    lowest = min(int(i) for i in before)
+    client = odoorpc.ODOO("127.0.0.1", port=int(odoo19.base_url.rsplit(":", 1)[1]))
+    client.login(odoo19.info["database"], odoo19.info["login"], odoo19.info["api_key"])
+
+    class DeletesAfterTheFirstPage(Progress):
+        deleted = False
+
+        def set_progress(self, done: int, total: int | None = None, message: str = "") -> None:
+            if message.startswith("product.pricelist.item:") and not self.deleted:
+                assert client.execute("product.pricelist.item", "unlink", [lowest]) is True
+                self.deleted = True
+
+    progress = DeletesAfterTheFirstPage()
+    prices = erp_connector(odoo19, page_size=25).pull(progress).frames["prices"]
+    assert progress.deleted and len(before) > 50  # deleted while pages of them were still to come
+    assert set(prices["record_id"]) == before  # every item that was there throughout; the deleted one as read
+    assert prices["record_id"].is_unique
 
 
 def test_write_then_incremental_pull_sees_only_the_change(odoo):

@@ -647,7 +647,14 @@ class OdooFlavor:
         if method == "search" and order == [("id", False)]:
             found = self.store.ids_where(model, sorted(_leaf_fields(domain)), pred)
             return found[offset:offset + limit if limit is not None else None]
-        if order == [("id", False)]:
+        if order == [("id", False)] and not offset and limit != 0 \
+                and (after := _ids_after(kw.get("domain") or [])) is not None:
+            # the next page of a read by id (``id > the last one read``): PostgreSQL walks the primary key
+            # from there; the sandbox starts after that record's place, without reading those before it
+            rows = [data for data, _ in self.store.page(model, self.store.seq_of_id(model, after),
+                                                         limit if limit is not None else 1 << 62, keep=pred,
+                                                         where=_written_since(domain))[0]]
+        elif order == [("id", False)]:
             if not domain:
                 # no filter: let SQLite skip to the offset instead of decoding every record before it
                 rows = self.store.slice(model, offset, limit)
@@ -794,6 +801,15 @@ def _written_since(domain: list[Any]) -> SqlHint | None:
                 and isinstance(term[2], str) and _WRITE_DATE.fullmatch(term[2])):
             return f"json_extract(data, '$.write_date') {term[1]} ?", (term[2],)
     return None
+
+
+def _ids_after(domain: list[Any]) -> int | None:
+    """n where every term of the domain must hold (no ``|`` or ``!``, only ``&``) and one is ``id > n``."""
+    if any(isinstance(t, str) and t != "&" for t in domain):
+        return None
+    bounds = [t[2] for t in domain if isinstance(t, (list, tuple)) and len(t) == 3 and t[0] == "id" and t[1] == ">"
+              and type(t[2]) is int]
+    return max(bounds) if bounds else None
 
 
 def _leaf_fields(domain: list[Any]) -> set[str]:

@@ -39,6 +39,7 @@ class RecordStore:
         self.path = Path(path)
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self._edits: dict[str, int] = {}  # per entity, records changed or deleted by this process (``filtered``)
         con = self._con()
         con.executescript(
             f"""
@@ -144,6 +145,16 @@ class RecordStore:
             (entity, -1 if limit is None else limit, offset)).fetchall()
         return [loads(r[0]) for r in rows]
 
+    def seq_of_id(self, entity: str, rid: int) -> int:
+        """The place of the record with id ``rid``; where it is gone, of the last record before it by id (ids
+        count up as records are added, so their places follow the ids); 0 where there is none."""
+        con = self._con()
+        row = con.execute("SELECT seq FROM records WHERE entity=? AND id=?", (entity, str(rid))).fetchone()
+        if row is None:
+            row = con.execute("SELECT MAX(seq) FROM records WHERE entity=? AND CAST(id AS INTEGER) <= ?",
+                              (entity, rid)).fetchone()
+        return int(row[0] or 0)
+
     def page(self, entity: str, after_seq: int, limit: int,
              keep: Callable[[dict[str, Any]], bool] | None = None, where: SqlHint | None = None
              ) -> tuple[list[tuple[dict[str, Any], int]], int | None]:
@@ -235,9 +246,15 @@ class RecordStore:
 
         Offset paging over a filter would rescan from the start for every page (quadratic on
         a million invoices); remembering where the previous page of the same query ended
-        lets the next page resume there, as a database index would."""
+        lets the next page resume there, as a database index would. Only while no record of the
+        entity has been changed or deleted since: a database counts an offset from the first row
+        again, and a row gone before it moves every later one up a place (an added one comes last)."""
         cursors = self.__dict__.setdefault("_cursors", {})
-        marks = cursors.setdefault((entity, cursor_key), {0: 0})
+        edits = self._edits.get(entity, 0)
+        seen, marks = cursors.get((entity, cursor_key), (None, {}))
+        if seen != edits:
+            marks = {0: 0}
+            cursors[(entity, cursor_key)] = (edits, marks)
         start = max(o for o in marks if o <= offset)
         skip, after = offset - start, marks[start]
         out: list[dict[str, Any]] = []
@@ -275,6 +292,7 @@ class RecordStore:
             con.execute("UPDATE records SET data=?, version=? WHERE entity=? AND id=?",
                         (dumps(data), version, entity, rid))
             con.commit()
+            self._edits[entity] = self._edits.get(entity, 0) + 1
             return data, version
 
     def delete(self, entity: str, rid: str) -> bool:
@@ -283,4 +301,5 @@ class RecordStore:
             con = self._con()
             gone = con.execute("DELETE FROM records WHERE entity=? AND id=?", (entity, rid)).rowcount
             con.commit()
+            self._edits[entity] = self._edits.get(entity, 0) + 1
         return bool(gone)
