@@ -98,6 +98,10 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
             parts = stored_parts(s, run_id)
             if problems := snapshot_problems(s, run_id, parts):
                 return PullPlan(why_full=problems[0])
+            # each part against its own SHA-256 too: the run's event, which holds the digest, may be gone
+            if edited := [f"{p.side.upper()} part {p.name}" for p in parts if p.actual != p.sha256]:
+                return PullPlan(why_full=f"run {run_id}: its stored {', '.join(edited[:5])} no longer "
+                                         "match their SHA-256: edited outside the workbench")
             by_side: dict[str, list[StoredPart]] = {"crm": [], "erp": []}
             for part in parts:
                 by_side.setdefault(part.side, []).append(part)

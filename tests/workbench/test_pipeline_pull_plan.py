@@ -138,3 +138,51 @@ def test_a_rerun_does_not_build_on_stored_data_edited_outside_the_workbench(scen
     assert "outside the workbench" in format_summary(again.summary)
     assert again.summary["records"] == first.summary["records"]
     assert _keys(store, again.run_id) == _keys(store, first.run_id)
+
+
+def _flip_a_byte(store, run_id, side="erp", part="frame:invoices"):
+    from sqlalchemy import text
+
+    with store.session() as s:
+        sha, content = s.execute(text(
+            "SELECT b.sha256, b.content FROM snapshot_parts p JOIN snapshot_blobs b ON b.sha256 = p.sha256 "
+            "WHERE p.run_id = :r AND p.side = :side AND p.part = :part"),
+            {"r": run_id, "side": side, "part": part}).one()
+        edited = bytearray(content)
+        edited[len(edited) // 2] ^= 0xFF
+        s.execute(text("UPDATE snapshot_blobs SET content = :c WHERE sha256 = :s"), {"c": bytes(edited), "s": sha})
+        s.commit()
+
+
+def test_a_full_pull_of_the_same_data_mends_a_stored_part_edited_outside_the_workbench(scen, store):
+    """Parts are stored once under their SHA-256. A byte changed in one must not outlive the next full pull of
+    the same data, which would otherwise reference the edited bytes and be reported edited itself ever after."""
+    from workbench.store.coverage import snapshot_problems
+
+    config = config_mod.load(scen / "run.toml")
+    first = execute_run(config, store, user="ann")
+    _flip_a_byte(store, first.run_id)
+    again = execute_run(config, store, user="ann")
+    assert _why(again, "erp")["mode"] == "full" and "outside the workbench" in _why(again, "erp")["why"]
+    third = execute_run(config, store, user="ann")
+    assert {_why(third, side)["mode"] for side in ("crm", "erp")} == {"reused"}
+    with store.session() as s:
+        assert snapshot_problems(s, again.run_id) == [] and snapshot_problems(s, first.run_id) == []
+    assert _keys(store, third.run_id) == _keys(store, first.run_id)
+
+
+def test_an_edited_part_whose_run_event_is_gone_means_a_full_pull_not_a_failed_run(scen, store):
+    from sqlalchemy import text
+
+    config = config_mod.load(scen / "run.toml")
+    first = execute_run(config, store, user="ann")
+    _flip_a_byte(store, first.run_id, "crm", "frame:customers")
+    with store.session() as s:
+        s.execute(text("DELETE FROM audit_events WHERE run_id = :r AND action = 'run.completed'"),
+                  {"r": first.run_id})
+        s.commit()
+    again = execute_run(config, store, user="ann")
+    assert _why(again, "crm") == {"mode": "full", "files": _why(again, "crm")["files"], "why":
+                                  f"run {first.run_id}: its stored CRM part frame:customers no longer match "
+                                  "their SHA-256: edited outside the workbench"}
+    assert _keys(store, again.run_id) == _keys(store, first.run_id)

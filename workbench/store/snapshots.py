@@ -583,6 +583,9 @@ class Saving:
                      + conflict for table, cols, conflict in (
                          ("snapshot_blobs", ("sha256", "size", "content"), " ON CONFLICT (sha256) DO NOTHING"),
                          ("snapshot_parts", ("run_id", "side", "part", "rows", "sha256"), ""))]
+        blobs = q("snapshot_blobs")
+        self._stored_sql = f"SELECT content FROM {blobs} WHERE sha256 = {mark}"
+        self._mend_sql = f"UPDATE {blobs} SET size = {mark}, content = {mark} WHERE sha256 = {mark}"
         self.db = threading.Lock()  # the connection: the worker's writes and the caller's, one at a time
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-parts")
         self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stored-frames")
@@ -671,6 +674,15 @@ class Saving:
             cursor = self._driver.cursor()
             try:
                 cursor.execute(self._sql[0], (part.sha256, len(part.data), part.data))
+                if cursor.rowcount == 0:  # stored before, by this run's or an earlier run's identical part
+                    # Referenced as it is only if its bytes are still these: a blob edited outside the workbench
+                    # would otherwise stay wrong under every later run that pulls the same data (a forced full
+                    # pull included), and each would be reported edited. Writing the bytes again restores
+                    # exactly what the earlier runs stored (their SHA-256 names them).
+                    cursor.execute(self._stored_sql, (part.sha256,))
+                    stored = cursor.fetchone()
+                    if stored is None or hashlib.sha256(stored[0]).hexdigest() != part.sha256:
+                        cursor.execute(self._mend_sql, (len(part.data), part.data, part.sha256))
                 cursor.execute(self._sql[1], (self._run_id, part.side, part.name, part.rows, part.sha256))
             finally:
                 cursor.close()
