@@ -227,6 +227,7 @@ class BusinessCentralSource:
         self._batch_calls = 0  # HTTP requests that were $batch requests
         self._inner_ops = 0  # the inner requests they carried
         self._done = 0  # records read so far in pull_changes, for progress
+        self._numbers_before: dict[Any, Any] = {}  # pull_changes: the previous customers by record id (derive)
 
     # -- plumbing -------------------------------------------------------------
     @property
@@ -275,6 +276,8 @@ class BusinessCentralSource:
         kinds: dict[str, KindDelta] = {}
         buf = PullBuffer()
         self._done = 0
+        # the previous customers' numbers: a parent it resolved stays by its old id in a child that did not change
+        self._numbers_before = lookup(previous.frames, "customers", "record_id", "number")
         listed = {VIA_DOCUMENT[om.object][0] for om in self.maps.values() if om.object in VIA_DOCUMENT}
         doc_ids: dict[str, set[str]] = {}
         told_by_lines: dict[str, str] = {}
@@ -617,7 +620,7 @@ class BusinessCentralSource:
                            status=status, code=code, transient=status in TRANSIENT_STATUS)
 
     def derive(self, frames: dict[str, pd.DataFrame]) -> None:
-        self._derive(frames)
+        self._derive(frames, self._numbers_before)
 
     def _plan(self, om: ObjectMap) -> tuple[list[tuple[str, str, bool, Any]], StatusMap | None]:
         """Per object, once: (canonical, source, negate, converter) and the status map."""
@@ -670,13 +673,17 @@ class BusinessCentralSource:
         return out
 
     @staticmethod
-    def _derive(fr: dict[str, Any]) -> None:
+    def _derive(fr: dict[str, Any], numbers_before: dict[Any, Any] | None = None) -> None:
         """Fill what Business Central keeps on another entity: bill-to parents by number, line and
-        payment currencies."""
+        payment currencies. ``numbers_before``: record id -> number of the customers a merged extract's
+        unchanged records were resolved against; their parents are looked up again by that number (a parent
+        deleted since is the number as pulled; one entered again under its number has a new id)."""
         cust = fr.get("customers")
         if cust is not None and len(cust):
             by_number = lookup(fr, "customers", "number", "record_id")
-            cust["parent_id"] = [by_number.get(p, p) if p is not None else None for p in cust["parent_id"].tolist()]
+            before = numbers_before or {}
+            cust["parent_id"] = [None if p is None else by_number.get(n := before.get(p, p), n)
+                                 for p in cust["parent_id"].tolist()]
         fill_from(fr, "order_lines", "currency", "order_id", lookup(fr, "orders", "record_id", "currency"))
         fill_from(fr, "payments", "currency", "invoice_number", lookup(fr, "invoices", "number", "currency"))
         fill_from(fr, "payments", "currency", "customer_id", lookup(fr, "customers", "record_id", "currency"))

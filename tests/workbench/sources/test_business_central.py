@@ -16,6 +16,7 @@ from workbench.errors import Cancelled, ConfigError, SourceError
 from workbench.model.status import CANONICAL
 from workbench.progress import RecordingProgress
 from workbench.sandbox import erp
+from workbench.sandbox.erp.business_central import now_iso
 from workbench.sources import open_source
 from workbench.sources.base import WriteRequest
 from workbench.sources.delta import CHANGES, merge
@@ -109,6 +110,28 @@ def test_orders_deleted_are_found_by_the_read_of_their_lines_without_a_count(bc)
     assert not set(gone) & set(merged.frames["order_lines"]["order_id"])  # their lines went with them
     counted = [k for k, kd in delta.kinds.items() if kd.mode == CHANGES and k != "orders"]
     assert counts == len(counted), (counts, counted)  # one count per other kind, none for orders
+
+
+def test_a_parent_customer_entered_again_under_its_number_is_the_parent_of_its_unchanged_children(bc):
+    """A bill-to parent is deleted and its card entered again under the same number (a new id); its
+    children are not touched. Merged over the previous pull, they point at the new card, as a full pull
+    has them, not at the deleted one's id, which the previous pull had resolved their number to."""
+    before = erp_connector(bc).pull()
+    cust = before.frames["customers"]
+    child = cust[cust["parent_id"].isin(cust["record_id"])].iloc[0]
+    parent = bc.store.get("customers", child["parent_id"])[0]
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    api = bc.info["api_root"]
+    httpx.delete(f"{api}/customers({parent['id']})", headers={**bearer(bc), "If-Match": "*"}).raise_for_status()
+    again = {**parent, "id": "0b9f1c2e-5d7a-4e8b-9c3d-2a1f0e6d7c5b", "lastModifiedDateTime": now_iso()}
+    bc.store.insert_many("customers", [(again["id"], again)])  # the API assigns numbers: entered in the client
+    src = erp_connector(bc)
+    merged, _ = merge(before, src.pull_changes(None, since, before))
+    src.derive(merged.frames)
+    full = erp_connector(bc).pull().frames["customers"].set_index("record_id")["parent_id"]
+    mine = merged.frames["customers"].set_index("record_id")["parent_id"]
+    assert mine[child["record_id"]] == full[child["record_id"]] == again["id"]
+    assert mine.sort_index().equals(full.sort_index())
 
 
 def test_progress_is_reported_and_cancel_stops_the_pull(bc):
