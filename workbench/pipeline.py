@@ -196,10 +196,11 @@ def _pull_files(source: Source, side: str, progress: Progress, store: Store | No
             or _stats(source.meta) != {name: print_[:2] for name, print_ in before.items()}:
         # Nothing to reuse whatever the contents say: the files are hashed for the next run while they
         # are read (hashing lets go of the GIL), not before.
+        before_read = _stats(source.meta)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fingerprints") as pool:
             hashing = pool.submit(_fingerprints, source.meta)
             extract: Extract | None = _pulled(source, progress)
-            prints = hashing.result()
+            prints = _settled(hashing.result(), before_read, _stats(source.meta))
     else:
         extract, prints = None, _fingerprints(source.meta)
     if plan.why_full or run is None or store is None:
@@ -243,6 +244,15 @@ def _stats(meta: SourceMeta) -> dict[str, list[int]]:
         return {name: [st.st_size, st.st_mtime_ns] for name, path in _files_of(meta) for st in (path.stat(),)}
     except OSError:
         return {}
+
+
+def _settled(prints: dict[str, list[Any]], before: dict[str, list[int]], after: dict[str, list[int]]
+             ) -> dict[str, list[Any]]:
+    """The fingerprints, without the SHA-256 of a file whose size or modification time moved while it was
+    read and hashed (an export job rewriting it meanwhile): the hash may be of other bytes than the rows
+    read, and the next run, finding no match, reads the file again instead of reusing those rows."""
+    return {name: print_ if before.get(name) == after.get(name) == print_[:2] else [*print_[:2], None]
+            for name, print_ in prints.items()}
 
 
 def _fingerprints(meta: SourceMeta) -> dict[str, list[Any]]:

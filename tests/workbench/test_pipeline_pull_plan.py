@@ -186,3 +186,48 @@ def test_an_edited_part_whose_run_event_is_gone_means_a_full_pull_not_a_failed_r
                                   f"run {first.run_id}: its stored CRM part frame:customers no longer match "
                                   "their SHA-256: edited outside the workbench"}
     assert _keys(store, again.run_id) == _keys(store, first.run_id)
+
+
+def test_a_file_rewritten_while_the_run_reads_it_is_read_again_by_the_next_run(scen, store, tmp_path, monkeypatch):
+    """An export job rewrites customers.csv after the run has read it, before the run has hashed it. The run
+    keeps the rows it read; the next run must not take those rows as the new file's (it would, for as long as
+    the file stays as it is, miss the change): it reads the file again."""
+    import os
+    import shutil
+    import threading
+
+    import workbench.pipeline as pipeline
+    from workbench.progress import Progress
+
+    own = tmp_path / "s"
+    shutil.copytree(scen, own)
+    config = config_mod.load(own / "run.toml")
+    customers = own / "erp" / "customers.csv"
+    rewritten = threading.Event()
+    fingerprints = pipeline._fingerprints
+
+    def hashed_after_the_rewrite(meta):  # the ERP's files hashed only once customers.csv was rewritten
+        if meta.side == "erp":
+            assert rewritten.wait(30)
+        return fingerprints(meta)
+
+    class RewritesAfterTheRead(Progress):
+        def set_source_progress(self, side, done, total=None, message=""):
+            if side == "erp" and message == "reading items.csv" and not rewritten.is_set():
+                lines = customers.read_text(encoding="utf-8").splitlines(keepends=True)
+                cells = lines[1].split('","')
+                cells[5] = "Lausanne"  # the first customer's city
+                customers.write_text("".join([lines[0], '","'.join(cells), *lines[2:]]), encoding="utf-8")
+                st = customers.stat()
+                os.utime(customers, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+                rewritten.set()
+
+    monkeypatch.setattr(pipeline, "_fingerprints", hashed_after_the_rewrite)
+    first = execute_run(config, store, user="ann", state=RewritesAfterTheRead())
+    monkeypatch.undo()
+    assert rewritten.is_set()
+    again = execute_run(config, store, user="ann")
+    assert _why(again, "erp")["mode"] == "full"
+    assert _why(again, "erp")["why"] == f"customers.csv changed since run {first.run_id}"
+    full = execute_run(config, store, user="ann", full=True)
+    assert _keys(store, again.run_id) == _keys(store, full.run_id) != _keys(store, first.run_id)
