@@ -21,9 +21,10 @@ the OS keyring or the environment variables named by ``<key>_env``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, UTC
 from typing import Any
+from urllib.parse import urlencode
 from collections.abc import Iterator
 
 import numpy as np
@@ -32,7 +33,7 @@ import pyarrow as pa
 from simple_salesforce.format import format_soql
 
 from workbench.config import RunConfig
-from workbench.errors import ConfigError, WorkbenchError
+from workbench.errors import ConfigError, SourceError, WorkbenchError
 from workbench.model import frames
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, snapshot_frame
@@ -40,7 +41,7 @@ from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta
 from workbench.sources.salesforce_auth import AUTH_WORDS, PASSWORD_RETIREMENT
 from workbench.sources.salesforce_columns import canonical_frame, read_page, snapshot_rows
 from workbench.sources.salesforce_client import BudgetExceeded, CompositeQueries, SalesforceClient
-from workbench.sources.salesforce_mapping import ObjectMap, modstamp, object_maps
+from workbench.sources.salesforce_mapping import ObjectMap, modstamp, object_maps, parse_datetime
 from workbench.sources.salesforce_push import push_requests
 
 IDS_PER_QUERY = 200  # keeps an Id IN (...) filter well under the SOQL length limit
@@ -110,7 +111,51 @@ class SalesforceSource:
             queries.append((self._soql(m, since)[0], True))
             if m.where:
                 queries.append((self._left_filter_soql(m, since), False))
-        return self.client.composite_queries(queries, self.batch_size), first
+        return self.client.composite_queries(queries, self.batch_size, self._deleted_probes(since)), first
+
+    def _deleted_probes(self, since: datetime) -> list[str]:
+        """Each mapped object's sObject Get Deleted since ``since`` (REST API Developer Guide), asked in the
+        first Composite call (not a query operation): only its ``earliestDateAvailable`` is read (see
+        ``_purged``)."""
+        now = datetime.now(UTC)
+        # Get Deleted refuses a window of a minute or less (INVALID_REPLICATION_DATE); an earlier start
+        # changes nothing of earliestDateAvailable
+        start = min(since.astimezone(UTC), now - timedelta(minutes=2))
+        window = urlencode({"start": start.isoformat(timespec="seconds"), "end": now.isoformat(timespec="seconds")})
+        return [f"/sobjects/{obj}/deleted/?{window}" for obj in self._objects()]
+
+    def _objects(self) -> list[str]:
+        return list(dict.fromkeys(m.object for m in self.maps))
+
+    def _purged(self, changes: CompositeQueries, since: datetime) -> dict[str, str]:
+        """Objects whose deleted records may have been removed for good since ``since`` (the Recycle Bin
+        emptied, a hard delete, the bin over its limit): queryAll no longer returns those, so their deletions
+        are found by reading every id. Get Deleted's ``earliestDateAvailable`` is when the object's delete log
+        was last cut (SOAP API, GetDeletedResult: "the timestamp of the last physically deleted object"); at or
+        before ``since`` nothing was removed since. object -> why."""
+        out: dict[str, str] = {}
+        for k, obj in enumerate(self._objects()):
+            try:
+                earliest = changes.probe(k).get("earliestDateAvailable")
+                cut = parse_datetime(earliest)
+            except (SourceError, ValueError) as exc:
+                out[obj] = f"getDeleted did not say whether deleted {obj} records were removed ({exc})"
+                continue
+            if cut is not None and cut > since:
+                out[obj] = (f"deleted {obj} records were removed for good since {since:%Y-%m-%d %H:%M} UTC "
+                            f"(getDeleted earliestDateAvailable {earliest}): every id read")
+        return out
+
+    def _live_ids(self, m: ObjectMap) -> set[str]:
+        """Every id the map's object holds now that its filter takes (a key-only read, as a full pull reads)."""
+        tail = f"FROM {m.object}" + (f" WHERE ({m.where})" if m.where else "")
+        soql = f"SELECT Id {tail}"
+        if self.query_mode == "bulk" or (self.query_mode == "auto" and self.client.count(tail) >= self.bulk_threshold):
+            ids: set[str] = set()
+            for text in self.client.bulk_pages(m.object, soql, self.bulk_page, self.bulk_poll):
+                ids.update(line.strip().strip('"') for line in text.splitlines()[1:] if line.strip())
+            return ids
+        return {r["Id"] for _, recs in self.client.query_pages(soql, self.batch_size) for r in recs}
 
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
         pieces: dict[str, list[pd.DataFrame]] = {}  # per kind, a frame per map that read records
@@ -151,6 +196,8 @@ class SalesforceSource:
                     left = (self._left_filter_soql(m, since),
                             {r["Id"] for _, recs in changes.pages(first[n] + 1) for r in recs})
                 kinds[m.kind] = self._delta(gone, read, soql, left, kinds.get(m.kind))
+        if changes is not None and since is not None:
+            self._read_ids_where_purged(kinds, self._purged(changes, since))
         pulled = {kind: pd.concat(fs, ignore_index=True) if len(fs) > 1 else fs[0] for kind, fs in pieces.items()}
         self._fill_product_codes(pulled, composite=changes is not None)
         out = {kind: frames.conform(kind, f) for kind, f in pulled.items()}
@@ -219,6 +266,19 @@ class SalesforceSource:
         out = self.pull(state, since)
         assert isinstance(out, DeltaExtract)  # a pull since a moment answers with a delta
         return out
+
+    def _read_ids_where_purged(self, kinds: dict[str, KindDelta], purged: dict[str, str]) -> None:
+        """Every id of each kind an object of which had deleted records removed for good (``_purged``), read
+        from all of the kind's objects (orders: Order and Opportunity): a known record none of them holds
+        now is gone, flagged deleted or not."""
+        for kind in dict.fromkeys(m.kind for m in self.maps if m.object in purged):
+            maps = [m for m in self.maps if m.kind == kind]
+            live: set[str] = set()
+            for m in maps:
+                live |= self._live_ids(m)
+            why = "; ".join(purged[m.object] for m in maps if m.object in purged)
+            kd = kinds[kind]
+            kinds[kind] = replace(kd, live=frozenset(live), query=f"{kd.query}; {why}")
 
     @staticmethod
     def _delta(gone: set[str], read: set[str], soql: str, left: tuple[str, set[str]] | None,

@@ -36,6 +36,7 @@ TRANSIENT_CODES = {"REQUEST_LIMIT_EXCEEDED", "UNABLE_TO_LOCK_ROW", "SERVER_UNAVA
 # get the next batch of query results"; "the entire series of requests counts as a single call toward your API
 # limits".
 COMPOSITE_QUERIES = 5
+COMPOSITE_SUBREQUESTS = 25
 _DEC = "\x00dec:"
 
 
@@ -170,9 +171,11 @@ class SalesforceClient:
             nxt = page["nextRecordsUrl"]
             page = self.call("query", lambda sf: sf.query_more(nxt, identifier_is_url=True, headers=headers))  # noqa: B023 - call() runs it at once
 
-    def composite_queries(self, queries: list[tuple[str, bool]], batch_size: int | None = None) -> CompositeQueries:
-        """Several queries read together in Composite calls; ``(soql, include_deleted)`` each."""
-        return CompositeQueries(self, queries, batch_size)
+    def composite_queries(self, queries: list[tuple[str, bool]], batch_size: int | None = None,
+                          probes: list[str] | None = None) -> CompositeQueries:
+        """Several queries read together in Composite calls; ``(soql, include_deleted)`` each. ``probes``: GET
+        resources other than queries (paths after ``/services/data/vXX.X``), asked in the first call."""
+        return CompositeQueries(self, queries, batch_size, probes or [])
 
     def count(self, soql_from_where: str) -> int:
         return int(self.call("query", lambda sf: sf.query(f"SELECT COUNT() {soql_from_where}"))["totalSize"])
@@ -212,13 +215,31 @@ class CompositeQueries:
     (totalSize, records) pages as ``SalesforceClient.query_pages`` yields one query's, making the calls as
     they are needed. Records and their order are what each query read on its own returns."""
 
-    def __init__(self, client: SalesforceClient, queries: list[tuple[str, bool]], batch_size: int | None):
+    def __init__(self, client: SalesforceClient, queries: list[tuple[str, bool]], batch_size: int | None,
+                 probes: list[str] | None = None):
         base = f"/services/data/v{client.api_version}"
         self.client = client
         # Subrequests take any header their resource takes (Composite Subrequest, httpHeaders): the page size
         self.headers = {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else {}
         self.queries = [_Query(f"{base}/{'queryAll' if deleted else 'query'}?{urlencode({'q': soql})}")
                         for soql, deleted in queries]
+        # resources that are not query operations ride along in the first call, which holds 25 subrequests
+        if len(probes or []) > COMPOSITE_SUBREQUESTS - COMPOSITE_QUERIES:
+            raise ValueError(f"at most {COMPOSITE_SUBREQUESTS - COMPOSITE_QUERIES} probes go with the first call")
+        self._probes: list[str] | None = [f"{base}{path}" for path in probes or []]
+        self._answers: list[dict[str, Any]] = []
+
+    def probe(self, k: int) -> dict[str, Any]:
+        """Probe k's answer (the first call is made if it was not yet): the resource's body, or raises
+        SourceError with Salesforce's words."""
+        if self._probes is not None:
+            self._call()
+        r = self._answers[k]
+        if _status(r) >= 300:
+            code, msg = _error(r)
+            raise SourceError(f"Salesforce {code}: {msg}")
+        body: dict[str, Any] = r["body"]
+        return body
 
     def pages(self, i: int) -> Iterator[tuple[int, list[dict[str, Any]]]]:
         q = self.queries[i]
@@ -232,8 +253,12 @@ class CompositeQueries:
         due = [(i, q) for i, q in enumerate(self.queries) if q.url][:COMPOSITE_QUERIES]
         subs = [{"method": "GET", "url": q.url, "referenceId": f"q{i}",
                  **({"httpHeaders": self.headers} if self.headers else {})} for i, q in due]
+        probes, self._probes = self._probes or [], None
+        subs += [{"method": "GET", "url": url, "referenceId": f"p{k}"} for k, url in enumerate(probes)]
         answer = self.client.call("query", lambda sf: post_composite(sf, subs))
         results = {r.get("referenceId"): r for r in (answer or {}).get("compositeResponse") or []}
+        self._answers += [results.get(f"p{k}") or {"httpStatusCode": 500, "body": [
+            {"errorCode": "UNKNOWN", "message": "no answer to this subrequest"}]} for k in range(len(probes))]
         retry = 0
         for i, q in due:
             r = results.get(f"q{i}")

@@ -13,6 +13,7 @@ from tests.workbench.sandbox.salesforce.frames import crm_frames
 from tests.workbench.sources.test_salesforce_pull import source
 from workbench.errors import SourceError
 from workbench.sources.base import snapshot_frame
+from workbench.sources.delta import merge
 from workbench.sources.salesforce_client import TransientFailure
 
 WORDS = re.compile(r"(queryAll|left the filter): (.*?)(?=; (?:queryAll|left the filter): |$)")
@@ -88,6 +89,27 @@ def test_changes_come_in_composite_calls_and_match_each_query_sent_alone(org):
     got = ex.snapshots.reset_index(drop=True)
     assert got[["object", "record_id", "query", "content_hash"]].equals(
         expected[["object", "record_id", "query", "content_hash"]])
+
+
+def test_records_removed_from_the_recycle_bin_are_found_gone_by_reading_every_id(org):
+    """Deleted and then removed for good (the Recycle Bin emptied, or over its limit): queryAll returns them no
+    more, so the changes alone would keep them. Get Deleted, asked in the first Composite call, says the delete
+    log was cut after ``since``: the pull reads every account id, and the three are gone, as in a full pull."""
+    before = source(org).pull()
+    accounts = before.frame("customers")["record_id"].tolist()
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    for rid in accounts[3:6]:
+        org.delete("Account", rid)
+    assert org.empty_recycle_bin("Account", accounts[3:6]) == 3
+    src, calls = source(org), dict(org.api_calls)
+    ex = src.pull(since=since)
+    assert "removed for good" in ex.kinds["customers"].query and "every id read" in ex.kinds["customers"].query
+    assert all(ex.kinds[k].live is None for k in ex.kinds if k != "customers")  # only where the log was cut
+    assert _served(org, calls).get("composite") == 2  # the Get Deleted probes ride in the first call
+    merged, report = merge(before, ex)
+    full = source(org).pull()
+    assert sorted(merged.frame("customers")["record_id"]) == sorted(full.frame("customers")["record_id"])
+    assert len(full.frame("customers")) == len(accounts) - 3 and report["customers"]["deleted"] == 3
 
 
 def test_a_refused_query_reads_as_the_same_error_as_on_its_own(org):

@@ -65,6 +65,11 @@ class SandboxHandle:
     def delete(self, obj: str, record_id: str) -> None:
         self.org.store.delete(object_named(obj), record_id)
 
+    def empty_recycle_bin(self, obj: str, record_ids: list[str]) -> int:
+        """Remove deleted records for good, as a user emptying the Recycle Bin (or the org, its bin over its
+        limit) does: see ``OrgStore.purge``. How many went."""
+        return self.org.store.purge(object_named(obj), record_ids)
+
     def record(self, obj: str, record_id: str) -> dict[str, Any] | None:
         return self.org.store.get(object_named(obj), record_id)
 

@@ -341,36 +341,43 @@ class Handler(BaseHTTPRequestHandler):
         return self._err(404, "NOT_FOUND", "The requested resource does not exist")
 
     def get_deleted(self, obj: ObjectDef) -> None:
+        status, body = self._get_deleted(obj, self.query_params)
+        self._json(status, body)
+
+    def _get_deleted(self, obj: ObjectDef, params: dict[str, str]) -> tuple[int, Any]:
         """sObject Get Deleted (REST API Developer Guide; rules from SOAP getDeleted()): ``start`` and ``end``
         are required ISO 8601 dateTimes whose seconds are ignored; start must precede end by more than one
         minute and lie within the last 15 days, else INVALID_REPLICATION_DATE. Deleted records are those
-        whose SystemModstamp (the deletion time) falls in [start, end)."""
+        whose SystemModstamp (the deletion time) falls in [start, end). Served alone and as a Composite
+        subrequest (Composite supports "all sObject resources")."""
         now = datetime.now(UTC)
         bounds = []
         for name in ("start", "end"):
-            text = self.query_params.get(name, "").replace(" ", "+")  # an unescaped "+" arrives as a space
+            text = params.get(name, "").replace(" ", "+")  # an unescaped "+" arrives as a space
             try:
                 moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
             except ValueError:
-                return self._err(400, "MALFORMED_QUERY" if text else "MISSING_ARGUMENT",
-                                 f"{name}: expected an ISO 8601 dateTime such as 2026-12-01T00:00:00+00:00, "
-                                 f"got {text!r}")
+                return 400, wire.error("MALFORMED_QUERY" if text else "MISSING_ARGUMENT",
+                                       f"{name}: expected an ISO 8601 dateTime such as 2026-12-01T00:00:00+00:00, "
+                                       f"got {text!r}")
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
             bounds.append(moment.astimezone(UTC).replace(second=0, microsecond=0))
         start, end = bounds
         horizon = (now - timedelta(days=DELETE_LOG_DAYS)).replace(second=0, microsecond=0)
         if end - start <= timedelta(minutes=1):
-            return self._err(400, "INVALID_REPLICATION_DATE",
-                             "startDate must chronologically precede endDate by more than one minute")
+            return 400, wire.error("INVALID_REPLICATION_DATE",
+                                   "startDate must chronologically precede endDate by more than one minute")
         if start < horizon:
-            return self._err(400, "INVALID_REPLICATION_DATE",
-                             f"startDate cannot be more than {DELETE_LOG_DAYS} days ago; replicate the whole "
-                             f"table instead")
+            return 400, wire.error("INVALID_REPLICATION_DATE",
+                                   f"startDate cannot be more than {DELETE_LOG_DAYS} days ago; replicate the whole "
+                                   f"table instead")
         covered = min(end, now.replace(second=0, microsecond=0))
         rows = self.org.store.deleted_between(obj, now_stamp(start), now_stamp(covered))
-        self._json(200, {"deletedRecords": [{"id": rid, "deletedDate": stamp} for rid, stamp in rows],
-                         "earliestDateAvailable": now_stamp(horizon), "latestDateCovered": now_stamp(covered)})
+        # the delete log is complete from the last time deleted records of this object were removed for good
+        earliest = max(now_stamp(horizon), self.org.store.purged_at(obj) or "")
+        return 200, {"deletedRecords": [{"id": rid, "deletedDate": stamp} for rid, stamp in rows],
+                     "earliestDateAvailable": earliest, "latestDateCovered": now_stamp(covered)}
 
     # query --------------------------------------------------------------------------------
     def _parse(self, q: str) -> soql.Query | None:
@@ -562,10 +569,11 @@ class Handler(BaseHTTPRequestHandler):
     def composite(self, body: bytes) -> None:
         """POST /composite: up to 25 subrequests in one call, each with its own httpHeaders; allOrNone rolls
         all back (REST API Developer Guide: Composite, Composite Subrequest, Composite Response Body). Served
-        subrequests: sObject row GET and PATCH, and Query, QueryAll and Query More (by nextRecordsUrl) GETs,
-        at most 5 of them. Any other subrequest is refused up front with a 400, as Salesforce refuses a
-        malformed request body before running any subrequest. The call counts once against the API limits,
-        whatever it holds ("the entire series of requests counts as a single call"): ``api`` counted it."""
+        subrequests: sObject row GET and PATCH, sObject Get Deleted, and Query, QueryAll and Query More (by
+        nextRecordsUrl) GETs, at most 5 of these. Any other subrequest is refused up front with a 400, as
+        Salesforce refuses a malformed request body before running any subrequest. The call counts once
+        against the API limits, whatever it holds ("the entire series of requests counts as a single call"):
+        ``api`` counted it."""
         try:
             payload = json.loads(body or b"{}", parse_float=Decimal)
         except ValueError:
@@ -585,7 +593,8 @@ class Handler(BaseHTTPRequestHandler):
             if step is None:
                 return self._err(400, "NOT_FOUND", f"The requested resource does not exist: {sub['url']} "
                                                    f"(referenceId {sub['referenceId']}); a subrequest's url is a "
-                                                   f"/services/data/vXX.X/ path of an sObject row or a query")
+                                                   f"/services/data/vXX.X/ path of an sObject row, its Get Deleted "
+                                                   f"or a query")
             plan.append((sub, step))
         queries = sum(1 for sub, _ in plan if _is_query(sub))
         if queries > MAX_COMPOSITE_QUERIES:
@@ -628,6 +637,11 @@ class Handler(BaseHTTPRequestHandler):
             q = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}.get("q", "")
             options = headers.get("Sforce-Query-Options", "")
             return lambda store: self._query(q, rest == "/queryAll", options)
+        deleted = re.fullmatch(r"/sobjects/(\w+)/deleted", rest)
+        of = find_object(deleted.group(1)) if deleted else None
+        if of is not None and sub["method"] == "GET":
+            params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+            return lambda store: (*self._get_deleted(of, params), None)
         row = re.fullmatch(r"/sobjects/(\w+)/(\w{15,18})", rest)
         obj = find_object(row.group(1)) if row else None
         if row is None or obj is None:

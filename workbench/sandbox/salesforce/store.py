@@ -71,6 +71,9 @@ class OrgStore:
             # How many times each record was updated: lets tests and benchmarks prove "written once".
             self.db.execute('CREATE TABLE IF NOT EXISTS "_writes" '
                             '(obj TEXT, id TEXT, n INTEGER, PRIMARY KEY (obj, id))')
+            # When each object's deleted records were last removed for good (``purge``): getDeleted's
+            # earliestDateAvailable, before which its delete log is no longer complete.
+            self.db.execute('CREATE TABLE IF NOT EXISTS "_purged" (obj TEXT PRIMARY KEY, stamp TEXT)')
             n = sum(self.db.execute(f'SELECT COUNT(*) FROM "{o}"').fetchone()[0] for o in OBJECTS)
             self._counter = itertools.count(n + 1)
 
@@ -181,6 +184,21 @@ class OrgStore:
         with self.lock:
             self.db.execute(f'UPDATE "{obj.name}" SET "IsDeleted" = 1, "SystemModstamp" = ? WHERE "Id" = ?',
                             [s, record_id])
+
+    def purge(self, obj: ObjectDef, record_ids: list[str]) -> int:
+        """Remove deleted records for good, as emptying the Recycle Bin does (by a user, ``emptyRecycleBin()``,
+        a Bulk ``hardDelete``, or the org when its bin is over its limit): neither queryAll nor getDeleted
+        returns them afterwards, and getDeleted's earliestDateAvailable moves to now. How many went."""
+        with self.lock:
+            gone = self.db.execute(f'DELETE FROM "{obj.name}" WHERE "IsDeleted" = 1 AND "Id" IN '
+                                   f'({", ".join("?" for _ in record_ids)})', list(record_ids)).rowcount
+            self.db.execute('INSERT OR REPLACE INTO "_purged" (obj, stamp) VALUES (?, ?)', [obj.name, self.stamp()])
+        return int(gone)
+
+    def purged_at(self, obj: ObjectDef) -> str | None:
+        with self.lock:
+            row = self.db.execute('SELECT stamp FROM "_purged" WHERE obj = ?', [obj.name]).fetchone()
+        return None if row is None else str(row[0])
 
     def deleted_between(self, obj: ObjectDef, start: str, end: str) -> list[tuple[str, str]]:
         """(Id, deletion stamp) of records deleted in [start, end): a deletion moves SystemModstamp."""

@@ -67,3 +67,19 @@ def test_get_deleted_refuses_windows_salesforce_refuses(sf, start, end, words):
         sf.Account.deleted(now + start, now + end)
     assert err.value.content[0]["errorCode"] == "INVALID_REPLICATION_DATE"
     assert words in err.value.content[0]["message"]
+
+
+def test_records_removed_from_the_recycle_bin_leave_query_all_and_move_earliest_date_available(sf, org):
+    # REST API guide, QueryAll: records removed from the Recycle Bin can no longer be queried; SOAP getDeleted:
+    # earliestDateAvailable is the timestamp of the last physically deleted object of the type
+    rid = _account(sf, "A-00011")
+    assert sf.Account.delete(rid) == 204
+    window = (datetime.now(UTC) - timedelta(minutes=30), datetime.now(UTC))
+    horizon = sf.Account.deleted(*window)["earliestDateAvailable"]
+    assert org.empty_recycle_bin("Account", [rid]) == 1
+    soql = f"SELECT Id FROM Account WHERE Id = '{rid}'"
+    assert sf.query_all(soql, include_deleted=True)["totalSize"] == 0
+    after = sf.Account.deleted(*window)
+    assert rid not in {r["id"] for r in after["deletedRecords"]}
+    assert after["earliestDateAvailable"] > horizon  # the delete log is complete only from the removal on
+    assert after["earliestDateAvailable"] > now_stamp(window[0])
