@@ -70,7 +70,7 @@ STEPS: list[tuple[str, Any, str]] = [
     ("pull both sides (at once: two services)", pipeline, "_pull_sides"),
     ("engine", engine, "reconcile"),
     ("save the run", repo, "save_run"),
-    ("materiality waivers", pipeline, "auto_waive"),
+    ("materiality waivers (in the save's transaction)", pipeline, "waive_immaterial"),
 ]
 
 # Inside the pulls, per side (the two sides' threads each count their own, so these may add up to more

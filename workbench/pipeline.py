@@ -11,7 +11,7 @@ from datetime import datetime, UTC
 from typing import Any
 
 from workbench.close.lock import ensure_open
-from workbench.close.materiality import auto_waive
+from workbench.close.materiality import waive_immaterial
 from workbench.config import RunConfig
 from workbench.errors import Cancelled, WorkbenchError, error_line
 from workbench.memory import give_back
@@ -341,14 +341,17 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: 
         summary = RunSummary.build(crm, erp, result).to_json()
         summary["pulls"] = plain({side: plan.sides[side] for side in SIDES if side in plan.sides})
         state.set_progress(0, None, "Saving the run")
+        # with the period's materiality waivers (each an audit event) in the same transaction: a run is
+        # never stored without them, whenever the process ends
         run_id = repo.save_run(store, config, crm, erp, result, user=user, started_at=started,
-                               summary=summary, state=state, raw=raw)
-        auto_waive(store, run_id, user)  # the period's materiality rules, each waiver an audit event
+                               summary=summary, state=state, raw=raw,
+                               then=lambda s, rid: waive_immaterial(s, rid, user))
     except Cancelled:
         repo.record_fail(store, config, user=user, started_at=started, status="cancelled",
                          error="cancelled by the user")
         raise
     except KeyboardInterrupt:  # Ctrl+C in a terminal (during the pulls, both end at their next check: _pull_sides)
+        # (the save and its waivers are one transaction: interrupted there, nothing of the run is stored)
         with contextlib.suppress(Exception):
             repo.record_fail(store, config, user=user, started_at=started, status="cancelled",
                              error="interrupted (Ctrl+C)")

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from workbench.close.fx import rates_of
 from workbench.close.lock import ensure_open
@@ -134,51 +135,57 @@ class AutoWaiveReport:
 
 
 def auto_waive(store: Store, run_id: int, actor: str) -> AutoWaiveReport:
-    """Waive the run's open items below their materiality threshold, each with an audit event.
+    """``waive_immaterial`` in a transaction of its own."""
+    with store.session() as s:
+        return waive_immaterial(s, run_id, actor)
+
+
+def waive_immaterial(s: Session, run_id: int, actor: str) -> AutoWaiveReport:
+    """Waive the run's open items below their materiality threshold, each with an audit event, in the
+    caller's transaction (a run is saved with its waivers in one: ``repo.save_run``'s ``then``).
 
     Items in a currency the period's FX table lacks are left open (and named in the report): an amount
     that cannot be measured is never assumed immaterial."""
-    with store.session() as s:
-        run = s.get(Run, int(run_id))
-        if run is None or not run.period:
-            return AutoWaiveReport(None)
-        period = s.get(Period, run.period)
-        if period is None or not period.reporting_currency:
-            return AutoWaiveReport(run.period)
-        rules = materiality_of(period)
-        report = AutoWaiveReport(period.name)
-        if rules.empty:
-            return report
-        ensure_open(s, period=period.name)
-        rates, cur = rates_of(s, period.name), period.reporting_currency
-        missing: set[str] = set()
-        rows = s.execute(select(ExceptionRow).where(ExceptionRow.run_id == run.id,
-                                                    ExceptionRow.status.in_(WAIVABLE_STATUSES),
-                                                    ExceptionRow.amount_at_risk.is_not(None))
-                         .order_by(ExceptionRow.id)).scalars()
-        for exc in rows:
-            rule = rules.threshold(exc.severity)
-            if rule is None or not exc.currency or exc.amount_at_risk is None:
-                continue
-            if exc.currency not in rates:
-                missing.add(exc.currency)
-                continue
-            converted = quantize(abs(exc.amount_at_risk) * rates[exc.currency], cur)
-            name, threshold = rule
-            if converted > threshold:
-                continue
-            waiver = AutoWaiver(exc.id, exc.key, name, threshold, exc.amount_at_risk, exc.currency, converted)
-            reason = f"auto-waived: immaterial ({converted} {cur} ≤ {threshold} {cur}, rule {name})"
-            exc.status, exc.resolution = "waived", reason
-            exc.version = (exc.version or 1) + 1
-            trail.append(s, actor=actor, action=AUTO_WAIVED, entity_type="exception", entity_id=exc.id,
-                         run_id=run.id, detail={"key": exc.key, "status_before": "open", "status_after": "waived",
-                                                "rule": name, "threshold": str(threshold),
-                                                "reporting_currency": cur, "amount": str(exc.amount_at_risk),
-                                                "currency": exc.currency, "amount_reporting": str(converted)})
-            report.waived.append(waiver)
-        report.missing_rates = sorted(missing)
-        if missing:
-            log.warning("period %s: no FX rate for %s; those items were not measured against materiality "
-                        "and stay open", period.name, ", ".join(report.missing_rates))
+    run = s.get(Run, int(run_id))
+    if run is None or not run.period:
+        return AutoWaiveReport(None)
+    period = s.get(Period, run.period)
+    if period is None or not period.reporting_currency:
+        return AutoWaiveReport(run.period)
+    rules = materiality_of(period)
+    report = AutoWaiveReport(period.name)
+    if rules.empty:
         return report
+    ensure_open(s, period=period.name)
+    rates, cur = rates_of(s, period.name), period.reporting_currency
+    missing: set[str] = set()
+    rows = s.execute(select(ExceptionRow).where(ExceptionRow.run_id == run.id,
+                                                ExceptionRow.status.in_(WAIVABLE_STATUSES),
+                                                ExceptionRow.amount_at_risk.is_not(None))
+                     .order_by(ExceptionRow.id)).scalars()
+    for exc in rows:
+        rule = rules.threshold(exc.severity)
+        if rule is None or not exc.currency or exc.amount_at_risk is None:
+            continue
+        if exc.currency not in rates:
+            missing.add(exc.currency)
+            continue
+        converted = quantize(abs(exc.amount_at_risk) * rates[exc.currency], cur)
+        name, threshold = rule
+        if converted > threshold:
+            continue
+        waiver = AutoWaiver(exc.id, exc.key, name, threshold, exc.amount_at_risk, exc.currency, converted)
+        reason = f"auto-waived: immaterial ({converted} {cur} ≤ {threshold} {cur}, rule {name})"
+        exc.status, exc.resolution = "waived", reason
+        exc.version = (exc.version or 1) + 1
+        trail.append(s, actor=actor, action=AUTO_WAIVED, entity_type="exception", entity_id=exc.id,
+                     run_id=run.id, detail={"key": exc.key, "status_before": "open", "status_after": "waived",
+                                            "rule": name, "threshold": str(threshold),
+                                            "reporting_currency": cur, "amount": str(exc.amount_at_risk),
+                                            "currency": exc.currency, "amount_reporting": str(converted)})
+        report.waived.append(waiver)
+    report.missing_rates = sorted(missing)
+    if missing:
+        log.warning("period %s: no FX rate for %s; those items were not measured against materiality "
+                    "and stay open", period.name, ", ".join(report.missing_rates))
+    return report

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -49,9 +50,11 @@ def record_fail(store: Store, config: RunConfig, *, user: str, started_at: datet
 
 def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result: ReconResult, *,
              user: str, started_at: datetime, summary: dict[str, Any], state: TaskState | None = None,
-             raw: dict[str, snapshots.RawParts] | None = None) -> int:
+             raw: dict[str, snapshots.RawParts] | None = None,
+             then: Callable[[Session, int], object] | None = None) -> int:
     """Store a completed run whole, in one transaction; ``raw``: per side, the raw records' parts when
-    ``snapshots.take_raw`` took them out of the extract already."""
+    ``snapshots.take_raw`` took them out of the extract already; ``then(session, run id)``: what else is
+    stored with the run, in the same transaction (its materiality waivers), after its completed event."""
     now = datetime.now(UTC)
     with store.session() as s:
         run = Run(name=config.name, status="completed", started_at=started_at, finished_at=now,
@@ -80,6 +83,8 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
                                                         "rows": ex.meta.row_counts} for ex in (crm, erp)},
                              "exceptions": int(len(result.exceptions)),
                              "covered": coverage.covered(s, run.id, stored, saved)})
+        if then is not None:
+            then(s, run.id)
         return run.id
 
 
