@@ -32,6 +32,7 @@ from workbench.corrections.outbox.push import Backoff, PushReport
 from workbench.corrections.values import canonical_kind, display, parse_value
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
 from workbench.store.chunks import chunks
+from workbench.store.repo import carried_copies
 from workbench.model.changes import ChangedIds, Changes, NewId
 from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
@@ -307,6 +308,7 @@ def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) ->
     if not ids:
         raise InputError("no exceptions given")
     waived: list[int] = []
+    changed: list[int] = []
     with store.session() as s:
         require(s, user, "waive")
         excs = {e.id: e for e in s.execute(select(ExceptionRow).where(ExceptionRow.id.in_(ids))
@@ -327,8 +329,14 @@ def waive(store: Store, exception_ids: Sequence[int], user: str, reason: str) ->
                 if lifecycle.can(c.state, CorrectionState.WAIVED):
                     lifecycle.transition(s, c, CorrectionState.WAIVED, actor=user, reason=reason)
                     waived.append(c.id)
-            set_exception_status(s, excs[i], ExceptionStatus.WAIVED, actor=user, reason=reason)
-        return ChangedIds(ids, Changes.of(exceptions=ids, corrections=waived))
+            def carried(row: ExceptionRow, was: str = excs[i].status) -> bool:
+                return row.status == was
+
+            # the finding in later runs that carried its status from this one is waived too
+            for row in [excs[i], *carried_copies(s, excs[i], carried)]:
+                set_exception_status(s, row, ExceptionStatus.WAIVED, actor=user, reason=reason)
+                changed.append(row.id)
+        return ChangedIds(changed, Changes.of(exceptions=changed, corrections=waived))
 
 
 def _changed(rows: list[Correction]) -> ChangedIds:

@@ -11,6 +11,7 @@ from workbench.store import trail
 from workbench.errors import InputError
 from workbench.model.changes import ChangedIds, Changes
 from workbench.store.db import Store
+from workbench.store.repo import carried_copies
 from workbench.store.chunks import chunks
 from workbench.store.schema import ExceptionRow
 from workbench.team.users import require
@@ -37,13 +38,19 @@ def assign(store: Store, exception_ids: Sequence[int], user: str, assignee: str 
             exc = rows[i]
             if exc.assignee == who:
                 continue
-            ensure_open(s, run_id=exc.run_id)
             before = exc.assignee
-            exc.assignee = who
-            exc.version = (exc.version or 1) + 1
-            s.flush()
-            trail.append(s, actor=user, action="exception.assigned", entity_type="exception", entity_id=exc.id,
-                         run_id=exc.run_id, detail={"key": exc.key, "assignee_before": before,
-                                                    "assignee_after": who, "version": exc.version})
-            changed.append(i)
+
+            def carried(row: ExceptionRow, was: str | None = before) -> bool:
+                return row.assignee == was
+
+            # the finding in later runs that carried this assignment from it gets the new one too
+            for row in [exc, *carried_copies(s, exc, carried)]:
+                ensure_open(s, run_id=row.run_id)
+                row.assignee = who
+                row.version = (row.version or 1) + 1
+                s.flush()
+                trail.append(s, actor=user, action="exception.assigned", entity_type="exception", entity_id=row.id,
+                             run_id=row.run_id, detail={"key": row.key, "assignee_before": before,
+                                                        "assignee_after": who, "version": row.version})
+                changed.append(row.id)
     return ChangedIds(changed, Changes.of(exceptions=changed))

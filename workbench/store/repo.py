@@ -128,6 +128,23 @@ def _previous_state(s: Session, run_id: int) -> dict[str, dict[str, Any]]:
     return out
 
 
+def carried_copies(s: Session, exc: ExceptionRow, holds: Callable[[ExceptionRow], bool]) -> list[ExceptionRow]:
+    """The same finding (by key) in the completed runs saved after ``exc``'s, in run order, for as long as each
+    ``holds`` the state it carried forward from the run before it (``_previous_state``): a change to ``exc``
+    that reaches the store after a later run was saved from it (made while that run was being saved, or on
+    a screen opened before) belongs on those copies too, or the latest run never shows it. A copy someone
+    changed since is where the carrying ends: from there on, that change is what was carried."""
+    later = s.execute(select(ExceptionRow).join(Run, Run.id == ExceptionRow.run_id).where(
+        ExceptionRow.key == exc.key, ExceptionRow.run_id > exc.run_id, Run.status == "completed")
+        .order_by(ExceptionRow.run_id).with_for_update()).scalars()
+    out: list[ExceptionRow] = []
+    for row in later:
+        if not holds(row):
+            break
+        out.append(row)
+    return out
+
+
 def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, state: TaskState | None,
                      lock: AbstractContextManager[Any]) -> dict[str, list[Any]] | None:
     """Insert the run's exceptions (``lock``: held while using the connection); gives their facts as
