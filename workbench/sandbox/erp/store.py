@@ -162,8 +162,9 @@ class RecordStore:
         from when more may follow (None at the end). ``where``: see ``scan``."""
         out: list[tuple[dict[str, Any], int]] = []
         last = after_seq
-        for seq, data, version in self.scan(entity, after_seq, chunk=max(limit, 100) if keep is None else 5_000,
-                                            where=where):
+        # chunks of about a page: most records read pass (a page by id, changes the ``where`` narrowed), and a
+        # bigger chunk decodes records only to drop them
+        for seq, data, version in self.scan(entity, after_seq, chunk=max(limit, 100), where=where):
             if keep is None or keep(data):
                 out.append((data, version))
                 last = seq
