@@ -760,7 +760,8 @@ def verify_workbook(store: Store, path: str | Path, *, state: TaskState | None =
         for part in layout.parts():
             compare(part.title, part.rows)
         compare("Summary", (_values(r) for r in layout.summary()))
-        compare("Cover", (_values(r) for r in layout.cover()))
+        cover_rows = layout.cover()
+        compare("Cover", (_values(r) for r in cover_rows))
         order = ["Cover", "Summary"] + [p.title for p in layout.written]
         rep.manifest_store = mf.combine([(t, expected_hashes[t]) for t in order])
         for ws in wb.worksheets:
@@ -775,6 +776,17 @@ def verify_workbook(store: Store, path: str | Path, *, state: TaskState | None =
             rep.file_edits.append(f"sheets not written by the export: {', '.join(extra)}")
         if [t for t in wb.sheetnames if t in expected_hashes] != order:
             rep.problems.append("the sheets are missing or not in the order the export wrote them")
+        # The manifest block below the marker is outside every hash: compare each of its cells with
+        # what the export wrote there (the store's record). Without a record, its words and sheet names
+        # are compared, and its hashes with the file's cells (just below).
+        if record is not None:
+            block = _manifest_rows(record.manifest, list(record.sheet_hashes.items()))
+        else:
+            block = _manifest_rows(rep.manifest_cover or "",
+                                   [(t, cover_sheets.get(t, file_hashes[t])) for t in wb.sheetnames])
+        if _compare_block(wb, rep, _marker_row(cover) or len(cover_rows) + 1, block):
+            what = f"the text below '{mf.MARKER}' on the Cover is not what the export wrote there"
+            (rep.file_edits if record is not None else rep.problems).append(what)
         if record is None:
             for name in wb.sheetnames:
                 if name in cover_sheets and cover_sheets[name] != file_hashes[name]:
@@ -899,9 +911,49 @@ def _compare(wb: Any, title: str, expected_rows: Iterable[Iterable[Any]], rep: V
             found_hasher.add_line(item[1])
             yield item
 
-    found = file_lines()
+    _match(rep, title, enumerate(expected_rows, start=1), file_lines(), hasher, state)
+    return hasher.hexdigest(), found_hasher.hexdigest()
+
+
+def _marker_row(cover: Any) -> int | None:
+    """The row of the Cover's manifest marker (where the hashed part ends), if it has one."""
+    for r, row in enumerate(cover.iter_rows(max_col=1, values_only=True), start=1):
+        if row and row[0] == mf.MARKER:
+            return r
+    return None
+
+
+def _compare_block(wb: Any, rep: VerifyReport, first_row: int, expected_rows: list[list[Any]]) -> bool:
+    """Compare the Cover's rows from ``first_row`` (the manifest marker) to the end, cell by cell.
+
+    True when a cell other than the manifest's own differs (that one has its own message)."""
+    cover = wb["Cover"]
+    before = {(d.sheet, d.cell) for d in rep.differences}  # rows the hashed part already reported
+
+    def found() -> Iterator[tuple[int, str]]:
+        for r, row in enumerate(cover.iter_rows(min_row=first_row, values_only=True), start=first_row):
+            line = mf.row_line(r, row)
+            if line is not None:
+                yield r, line
+
+    block = VerifyReport(path=rep.path, run_id=rep.run_id)
+    _match(block, "Cover", enumerate((_values(r) for r in expected_rows), start=first_row), found(),
+           mf.SheetHasher())
+    new = [d for d in block.differences if (d.sheet, d.cell) not in before]
+    for d in new:
+        if len(rep.differences) < MAX_DIFFERENCES:
+            rep.differences.append(d)
+        else:
+            rep.more_differences += 1
+    rep.more_differences += block.more_differences
+    return bool(block.more_differences) or any(d.cell != f"B{first_row}" for d in new)
+
+
+def _match(rep: VerifyReport, title: str, expected_rows: Iterable[tuple[int, Iterable[Any]]],
+           found: Iterator[tuple[int, str]], hasher: mf.SheetHasher, state: TaskState | None = None) -> None:
+    """Walk expected (row number, values) and found (row number, line) in step, recording every difference."""
     got = next(found, None)
-    for r, values in enumerate(expected_rows, start=1):
+    for r, values in expected_rows:
         if r % PROGRESS_EVERY == 0:
             report(state, r, None, f"Verifying {title}: {r:,} rows")
         line = mf.row_line(r, values)
@@ -920,7 +972,6 @@ def _compare(wb: Any, title: str, expected_rows: Iterable[Iterable[Any]], rep: V
     while got is not None:
         _differ(rep, title, got[0], "", got[1])
         got = next(found, None)
-    return hasher.hexdigest(), found_hasher.hexdigest()
 
 
 def _cells(line: str) -> list[str]:

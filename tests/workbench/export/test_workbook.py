@@ -539,7 +539,8 @@ def test_editing_the_manifest_on_the_cover_is_noticed(exported, tmp_path):
     rep = verify_workbook(store, forged)
     assert not rep.ok
     assert rep.manifest_cover == "0" * 64 and rep.manifest_recorded == rep.manifest_file == rep.manifest_store
-    assert rep.differences == []  # the data cells themselves are intact
+    # the data cells themselves are intact: only the manifest's own cell is named
+    assert [(d.sheet, d.cell, d.found) for d in rep.differences] == [("Cover", cell.coordinate, "0" * 64)]
     assert rep.file_edits == ["the data manifest written on the Cover is not the one the store recorded at export"]
     assert not rep.store_changed
 
@@ -559,3 +560,34 @@ def test_compared_dates_are_date_cells_and_missing_values_empty(store, tmp_path,
     assert balance[h["CRM value"]].value == 1200.5 and balance[h["CRM value"]].number_format == '#,##0.00 "EUR"'
     assert balance[h["ERP value"]].value is None  # a missing value is an empty cell, never "nan"
     assert verify_workbook(store, path).ok
+
+
+@pytest.mark.parametrize("label, column, forged", [
+    ("Check with", 2, "No check needed: figures approved by the CFO"),
+    ("Sheet hash", 3, "0" * 64),  # the first one: the Cover's own hash
+    ("What is hashed", 2, "nothing"),
+])
+def test_every_cell_below_the_manifest_marker_is_checked(exported, tmp_path, label, column, forged):
+    store, _, path, _ = exported
+    wb = load_workbook(path)
+    cell = next(r[column - 1] for r in wb["Cover"].iter_rows() if r[0].value == label)
+    cell.value = forged
+    wb.save(tmp_path / "forged.xlsx")
+    rep = verify_workbook(store, tmp_path / "forged.xlsx")
+    assert not rep.ok and not rep.store_changed
+    assert [(d.sheet, d.cell, d.found) for d in rep.differences] == [("Cover", cell.coordinate, forged)]
+    text = "\n".join(rep.lines())
+    assert "NOT VERIFIED" in text and f"Cover!{cell.coordinate}: workbook has" in text
+    assert f"file edited since export: the text below '{MARKER}' on the Cover is not what the export wrote" in text
+
+
+def test_a_row_added_below_the_manifest_is_named(exported, tmp_path):
+    store, _, path, _ = exported
+    wb = load_workbook(path)
+    cover = wb["Cover"]
+    last = cover.max_row
+    cover.cell(last + 2, 1).value = "Approved by the CFO: no further checks needed"
+    wb.save(tmp_path / "forged.xlsx")
+    rep = verify_workbook(store, tmp_path / "forged.xlsx")
+    assert not rep.ok
+    assert [(d.sheet, d.cell) for d in rep.differences] == [("Cover", f"A{last + 2}")]
