@@ -1,11 +1,12 @@
 """`workbench export`: write a run's audit workbook, or verify one against the store.
 
     workbench export [--run ID] --xlsx FILE [--db URL]
-    workbench export --verify FILE [--db URL]
+    workbench export --verify FILE [--run ID] [--db URL]
 
 Exit codes: 0 written / verified; 1 not verified (the file was edited since export, the
 store changed since, or the store has no record of the export: each differing cell and
-look is listed) or the export failed; 2 bad input (no such run, not an .xlsx, missing folder).
+look is listed; with --run, a workbook of another run is one line saying whose it is) or the
+export failed; 2 bad input (no such run, not an .xlsx, missing folder).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def _export(args: argparse.Namespace) -> int:
     try:
         if args.verify:
             from workbench.export.workbook import verify_workbook
-            rep = verify_workbook(store, args.verify)
+            rep = verify_workbook(store, args.verify, run_id=args.run)
             print("\n".join(rep.lines()))
             return 0 if rep.ok else 1
         if not args.xlsx:
@@ -55,7 +56,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("export", help="write a run's audit workbook (.xlsx) or verify one",
                        description="Write the audit workbook of a run (default: the latest completed run), "
                                    "or verify a workbook against the store.")
-    p.add_argument("--run", type=int, metavar="ID", help="run id (default: the latest completed run)")
+    p.add_argument("--run", type=int, metavar="ID",
+                   help="run id (default: the latest completed run); with --verify, the run FILE must be the "
+                        "export of")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--xlsx", metavar="FILE", help="write the workbook to FILE (.xlsx)")
     what.add_argument("--verify", metavar="FILE",

@@ -96,6 +96,16 @@ class VerifyReport:
     differences: list[Difference] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     more_differences: int = 0
+    expected_run: int | None = None        # the run the caller said this is the export of (--run)
+    record_run: int | None = None          # the run of the store's export record, when there is one
+
+    @property
+    def other_run(self) -> int | None:
+        """The run this workbook is the export of, when it is not the run the caller gave."""
+        if self.expected_run is None:
+            return None
+        run = self.record_run if self.record_run is not None else self.run_id
+        return run if run != self.expected_run else None
 
     @property
     def file_edited(self) -> bool:
@@ -107,12 +117,15 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
-        return (self.export_id is not None and not self.file_edits and not self.store_changes
+        return (self.export_id is not None and self.other_run is None and not self.file_edits and not self.store_changes
                 and not self.differences and not self.problems
                 and self.manifest_recorded == self.manifest_file == self.manifest_store)
 
     def lines(self) -> list[str]:
         out = []
+        if self.other_run is not None:
+            of = f"export {self.export_id} of run {self.other_run}" if self.export_id else f"run {self.other_run}"
+            return [f"{self.path}: NOT VERIFIED: this workbook is the {of}, not of run {self.expected_run}"]
         if self.ok:
             how = "byte for byte" if self.identical else "in every value and in everything a reader sees"
             out.append(f"{self.path}: OK — export {self.export_id} of run {self.run_id} ({self.exported}): "
@@ -715,8 +728,12 @@ def _discard(wb: Workbook, tmp: Path) -> None:
 MAX_DIFFERENCES = 50
 
 
-def verify_workbook(store: Store, path: str | Path, *, state: TaskState | None = None) -> VerifyReport:
+def verify_workbook(store: Store, path: str | Path, *, run_id: int | None = None,
+                    state: TaskState | None = None) -> VerifyReport:
     """Check ``path`` against the store's record of its export and against the store's data now.
+
+    Given ``run_id`` (``--run``), the file must be that run's export: a workbook of another run is
+    NOT VERIFIED with one line saying whose it is (a run the store does not have is a ConfigError).
 
     Tells "file edited since export" (its cells, or anything a reader sees, differ from the
     record) from "store changed since export" (the store now gives other cells, or the audit
@@ -724,6 +741,9 @@ def verify_workbook(store: Store, path: str | Path, *, state: TaskState | None =
     ``state`` (optional) receives progress and may cancel, as for ``write_workbook``."""
     from openpyxl import load_workbook
     path = Path(path)
+    if run_id is not None:
+        from workbench.store import repo
+        repo.load_run(store, run_id)  # "there is no run N in this database"
     if not path.exists():
         raise InputError("file not found", file=str(path))
     try:
@@ -735,11 +755,14 @@ def verify_workbook(store: Store, path: str | Path, *, state: TaskState | None =
         if "Cover" not in wb.sheetnames:
             raise InputError("no Cover sheet", file=str(path), expected="an audit workbook written by workbench export")
         cover = wb["Cover"]
-        run_id = _run_id(cover, path)
-        rep = VerifyReport(path=path, run_id=run_id)
+        expected_run, run_id = run_id, _run_id(cover, path)
+        rep = VerifyReport(path=path, run_id=run_id, expected_run=expected_run)
         rep.manifest_cover, cover_sheets = mf.recorded_manifest(cover)
         labels = _cover_labels(cover)
         record = _load_record(store, labels.get("Export id"), rep)
+        rep.record_run = record.run_id if record is not None else None
+        if rep.other_run is not None:
+            return rep  # another run's workbook: comparing its cells with this run's says nothing more
         anchor = record.anchor if record is not None else _anchor_from_cover(labels)
         with store.session() as s:  # the cells are recomputed from the run's snapshots: they must be intact
             snapshots_changed = coverage.snapshot_problems(s, run_id)

@@ -49,3 +49,22 @@ def test_export_errors_are_one_line_with_exit_2(store, tmp_path, monkeypatch, ca
     err = capsys.readouterr().err
     assert "garbage.xlsx" in err and "not an Excel workbook" in err and "Traceback" not in err
     assert not (tmp_path / "a.xlsx").exists()
+
+
+def test_verify_with_run_refuses_another_runs_workbook_in_one_line(store, tmp_path, monkeypatch, capsys):
+    first = make_run(store, monkeypatch=monkeypatch)
+    second = make_run(store, monkeypatch=monkeypatch)
+    out = tmp_path / "r2.xlsx"
+    assert main(["export", "--db", store.url, "--run", str(second), "--xlsx", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["export", "--db", store.url, "--run", str(first), "--verify", str(out)]) == 1
+    printed = capsys.readouterr().out
+    assert printed.count("\n") == 1 and "OK" not in printed
+    assert printed.startswith(f"{out}: NOT VERIFIED: this workbook is the export ")
+    assert printed.rstrip().endswith(f"of run {second}, not of run {first}")
+    assert main(["export", "--db", store.url, "--run", str(second), "--verify", str(out)]) == 0
+    assert "OK" in capsys.readouterr().out
+    assert main(["export", "--db", store.url, "--run", "99", "--verify", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("workbench: error: there is no run 99")
+    assert captured.err.count("\n") == 1
