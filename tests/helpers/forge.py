@@ -39,3 +39,27 @@ def rewrite_part(src: Path, dst: Path, part: str, change: Callable[[str], str]) 
                 assert changed != data.decode("utf-8"), f"{part}: the forgery changed nothing"
                 data = changed.encode("utf-8")
             zout.writestr(item, data)
+
+
+def with_shared_strings(src: Path, dst: Path, write: Callable[[Any], None]) -> None:
+    """Copy the package adding a shared-strings part (registered, so readers load it) streamed by ``write``:
+    a part of gigabytes can be written while the file on disk stays small (a zip bomb)."""
+    sst = ("<Relationship Id=\"rIdSST\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+           "relationships/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>")
+    override = ("<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-"
+                "officedocument.spreadsheetml.sharedStrings+xml\"/></Types>")
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", sst.encode())
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", override.encode())
+            zout.writestr(item, data)
+        info = zipfile.ZipInfo("xl/sharedStrings.xml", date_time=(2026, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with zout.open(info, "w", force_zip64=True) as out:
+            out.write(b'<?xml version="1.0" encoding="UTF-8"?>'
+                      b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            write(out)
+            out.write(b"</sst>")

@@ -142,7 +142,13 @@ def recorded_manifest(ws: Any) -> tuple[str | None, dict[str, str]]:
 
 def manifest_of_file(path: str | Path) -> tuple[str, list[tuple[str, str]]]:
     """Recompute the manifest of a workbook file from its cells."""
+    import zipfile
+
     from openpyxl import load_workbook
+
+    from workbench.export.presentation import check_package
+    with zipfile.ZipFile(path) as z:
+        check_package(z)  # refuses a part no export has (a zip bomb) before openpyxl reads it
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         hashes = []

@@ -7,7 +7,8 @@ a comment or hyperlink, a picture over the cells, a formula with a cached value,
 runs inside a cell, a changed theme colour, removed sheet protection, a hidden sheet.
 
 ``fingerprint`` reads an .xlsx package directly (zip + expat, streaming, so a million-row
-sheet costs one pass and no workbook in memory) and returns a JSON-able description of all
+sheet costs one pass and no workbook in memory; ``check_package`` first refuses parts larger
+than an export's) and returns a JSON-able description of all
 of that: per sheet a hash over every cell's type and resolved style (number format, font,
 fill, alignment, protection, quote prefix, formula, rich text) plus, for naming what
 changed, the styles used per column and lists of rows, columns, merges, comments,
@@ -47,6 +48,63 @@ _NOISE_ATTRS = {"spans", "dyDescent", "uid", "tabSelected", "topLeftCell", "work
 _NOISE_TAGS = {"selection", "extLst", "pageMargins", "pageSetup", "printOptions", "pane", "pageSetUpPr",
                "outlinePr"}
 _TEXT_TYPES = {"s": "text", "inlineStr": "text", "str": "text"}
+
+
+# ---- package limits (zip bombs) ----------------------------------------------------------------------
+# A workbook is a zip; a small file can declare a part of gigabytes (a shared-strings table of 3 GB
+# deflates to a few MB) and any reader that holds that part in memory dies. Every part's declared size
+# and compression ratio is checked before anything is parsed. The limits come from the largest
+# workbook the product writes: exports are streamed, and a million exceptions give a 103 MB file
+# (docs/benchmarks.md) whose Exceptions sheet part is about 1.2 KB per row uncompressed, about
+# 1.3 GB for a full sheet of Excel's 1,048,576 rows (longer tables continue on another sheet).
+# The limits below leave three times that or more.
+MAX_SHEET_PART = 4 << 30       # a worksheet part: read streaming, row by row (a full sheet ~1.3 GB)
+MAX_SHARED_STRINGS = 512 << 20  # the export writes none (inline strings); a tool that re-saves moves every
+                                # text there, and readers hold the table in memory: 512 MiB is the text of
+                                # a full million-row sheet with room to spare
+MAX_WHOLE_PART = 64 << 20      # any other part (styles, workbook, theme, relationships, tables,
+                               # comments) is read whole; the export's are all under 100 KB
+MAX_TOTAL = 32 << 30           # all parts together: a dozen full sheets
+MAX_RATIO = 200                # uncompressed / compressed of a part over 1 MiB; the export's sheets
+                               # deflate about 5-15 to 1, deflate's ceiling is about 1,030 to 1
+RATIO_FROM = 1 << 20
+MAX_PARTS = 10_000             # the export writes about three parts per sheet
+
+
+class PackageTooLarge(ValueError):
+    """A part of the package exceeds the limits above: ``member`` names it, ``why`` says how."""
+
+    def __init__(self, member: str, why: str):
+        self.member, self.why = member, why
+        super().__init__(f"its part {member} {why}")
+
+
+def _limit(name: str) -> int:
+    if name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name:
+        return MAX_SHEET_PART
+    if name.rsplit("/", 1)[-1].lower() == "sharedstrings.xml":
+        return MAX_SHARED_STRINGS
+    return MAX_WHOLE_PART
+
+
+def check_package(z: zipfile.ZipFile) -> None:
+    """Refuse a package whose parts declare sizes or compression ratios no export has (see above)."""
+    infos = z.infolist()
+    if len(infos) > MAX_PARTS:
+        raise PackageTooLarge(infos[MAX_PARTS].filename, f"is one of {len(infos):,} parts (an export has at most "
+                                                         f"{MAX_PARTS:,})")
+    total = 0
+    for info in infos:
+        size, limit = info.file_size, _limit(info.filename)
+        if size > limit:
+            raise PackageTooLarge(info.filename, f"unpacks to {size:,} bytes (at most {limit:,} in an export)")
+        if size > RATIO_FROM and size > MAX_RATIO * max(info.compress_size, 1):
+            raise PackageTooLarge(info.filename, f"unpacks {size // max(info.compress_size, 1):,} times its packed "
+                                                 f"size ({size:,} bytes; an export's parts at most {MAX_RATIO} times)")
+        total += size
+        if total > MAX_TOTAL:
+            raise PackageTooLarge(info.filename, f"takes the unpacked parts past {MAX_TOTAL:,} bytes (an export's "
+                                                 "are far smaller)")
 
 
 _LOCAL: dict[str, str] = {}
@@ -157,7 +215,12 @@ class _Package:
         self.names = set(z.namelist())
 
     def read(self, name: str) -> bytes | None:
-        return self.z.read(name) if name in self.names else None
+        if name not in self.names:
+            return None
+        size = self.z.getinfo(name).file_size
+        if size > MAX_WHOLE_PART:  # (check_package refused it already; never hold a huge part whole)
+            raise PackageTooLarge(name, f"unpacks to {size:,} bytes (at most {MAX_WHOLE_PART:,} in an export)")
+        return self.z.read(name)
 
     def rels(self, part: str) -> dict[str, tuple[str, str, str]]:
         """Relationship id -> (type, resolved target, target mode) of a part."""
@@ -249,15 +312,49 @@ def _colour(node: _Node) -> str:
     return "auto"
 
 
-def _rich(data: bytes | None) -> list[str]:
-    """Per shared string: '' for plain text, else a hash of its formatted runs."""
-    if data is None:
+def _rich(pkg: _Package, name: str) -> list[str]:
+    """Per shared string: '' for plain text, else a hash of its formatted runs.
+
+    Streamed: only the run properties (``rPr``) of one string at a time are kept as a tree."""
+    if name not in pkg.names:
         return []
-    out = []
-    for si in _tree(data).children:
-        runs = [r.find("rPr") for r in si.children if r.tag == "r"]
-        canon = "".join(r.canon() for r in runs if r is not None)
-        out.append(hashlib.sha256(canon.encode()).hexdigest()[:10] if canon else "")
+    out: list[str] = []
+    depth = 0
+    runs: list[str] = []
+    props: list[_Node] = []  # the rPr being read and its children
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        local = _local(tag)
+        if depth == 2 and local == "si":
+            runs.clear()
+        elif props or (depth == 4 and local == "rPr"):
+            node = _Node(local, {(f"r:{_local(k)}" if k.startswith(REL_NS) else _local(k)): v
+                                 for k, v in attrs.items()})
+            if props:
+                props[-1].children.append(node)
+            props.append(node)
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+        if props:
+            node = props.pop()
+            if not props:
+                runs.append(node.canon())
+        elif depth == 1 and _local(tag) == "si":
+            canon = "".join(runs)
+            out.append(hashlib.sha256(canon.encode()).hexdigest()[:10] if canon else "")
+
+    def chars(text: str) -> None:
+        if props:
+            props[-1].text += text
+
+    p = expat.ParserCreate(namespace_separator="}")
+    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
+    with pkg.z.open(name) as stream:
+        p.ParseFile(stream)
     return out
 
 
@@ -451,6 +548,7 @@ def fingerprint(path: str | Path, exported: dict[str, Any] | None = None) -> dic
     Given the ``exported`` fingerprint, cells whose type and format the export never used in
     their column are also collected (``odd_cells``), so that a difference can name its cell."""
     with zipfile.ZipFile(path) as z:
+        check_package(z)
         pkg = _Package(z)
         book_part = "xl/workbook.xml"
         book = _tree(pkg.read(book_part) or b"")
@@ -459,7 +557,7 @@ def fingerprint(path: str | Path, exported: dict[str, Any] | None = None) -> dic
         for kind, target, _ in rels.values():
             by_kind.setdefault(kind, target)
         styles = _Styles(pkg.read(by_kind.get("styles", "xl/styles.xml")))
-        rich = _rich(pkg.read(by_kind.get("sharedStrings", "xl/sharedStrings.xml")))
+        rich = _rich(pkg, by_kind.get("sharedStrings", "xl/sharedStrings.xml"))
         theme = pkg.read(by_kind.get("theme", "xl/theme/theme1.xml"))
         colours = next(_tree(theme).all("clrScheme"), None) if theme else None
         sheets: dict[str, Any] = {}

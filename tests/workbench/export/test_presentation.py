@@ -58,3 +58,26 @@ def test_a_cell_reformatted_is_named_with_what_it_now_shows(tmp_path):
          "(the export never shows this column that way)"),
         ("Data!B9: a text cell shown with number format 'General'; font colour FFFFFFFF size 1 "
          "(the export never shows this column that way)")]
+
+
+def test_the_shared_strings_are_streamed_not_read_whole(tmp_path):
+    import tracemalloc
+
+    from tests.helpers.forge import with_shared_strings
+    a, big = tmp_path / "a.xlsx", tmp_path / "big.xlsx"
+    _book(a)
+
+    def write(out) -> None:  # 16 MiB of distinct strings: packs about 10 to 1, within every limit
+        for i in range(0, 600_000, 1_000):
+            out.write(b"".join(b"<si><t>text %d</t></si>" % (i + j) for j in range(1_000)))
+        out.write(b"<si><r><rPr><color rgb=\"FFFFFFFF\"/></rPr><t>white</t></r></si>")
+
+    with_shared_strings(a, big, write)
+    tracemalloc.start()
+    try:
+        found = fingerprint(big)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20, f"fingerprint held {peak:,} bytes"
+    assert found["sheets"]["Data"]["cells"] == fingerprint(a)["sheets"]["Data"]["cells"]  # no cell uses them

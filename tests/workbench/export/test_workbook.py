@@ -591,3 +591,47 @@ def test_a_row_added_below_the_manifest_is_named(exported, tmp_path):
     rep = verify_workbook(store, tmp_path / "forged.xlsx")
     assert not rep.ok
     assert [(d.sheet, d.cell) for d in rep.differences] == [("Cover", f"A{last + 2}")]
+
+
+def _repeat(chunk: bytes, times: int):
+    def write(out) -> None:
+        for _ in range(times):
+            out.write(chunk)
+    return write
+
+
+def test_a_zip_bomb_is_refused_before_any_part_is_read(exported, tmp_path):
+    from tests.helpers.forge import with_shared_strings
+    from workbench.errors import InputError
+    from workbench.export.presentation import PackageTooLarge, fingerprint
+    store, _, path, _ = exported
+    bomb = tmp_path / "bomb.xlsx"
+    # 4 MiB of shared strings packed into a few KB: no export's part compresses a thousand to one
+    with_shared_strings(path, bomb, _repeat(b"<si><t>" + b"A" * 65_536 + b"</t></si>", 64))
+    assert bomb.stat().st_size < path.stat().st_size + 64_000
+    with pytest.raises(InputError) as err:
+        verify_workbook(store, bomb)
+    text = str(err.value)
+    assert text.startswith(f"{bomb}: not an export: its part xl/sharedStrings.xml unpacks ") and "\n" not in text
+    assert "times its packed size" in text
+    with pytest.raises(PackageTooLarge, match="xl/sharedStrings.xml"):
+        fingerprint(bomb)
+
+
+def test_a_huge_part_is_refused_by_the_cli_in_one_line_without_reading_it(exported, tmp_path):
+    import subprocess
+    import sys
+    from tests.helpers.forge import with_shared_strings
+    store, _, path, _ = exported
+    bomb = tmp_path / "sst_huge.xlsx"
+    with_shared_strings(path, bomb, _repeat(b"<si><t>" + b"A" * 1_000_000 + b"</t></si>", 600))  # 600 MB
+    assert bomb.stat().st_size < 2_000_000
+    # in a child process whose address space is capped, so that reading the part fails fast, not the machine
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30)); "
+            "from workbench.cli import main; sys.exit(main(sys.argv[1:]))")
+    proc = subprocess.run([sys.executable, "-c", code, "export", "--db", store.url, "--verify", str(bomb)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stdout == "" and proc.stderr.count("\n") == 1
+    assert proc.stderr.startswith(f"workbench: error: {bomb}: not an export: its part xl/sharedStrings.xml "
+                                  "unpacks to 600,0") and "(at most 536,870,912 in an export)" in proc.stderr
