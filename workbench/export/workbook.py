@@ -76,8 +76,8 @@ class Difference:
     found: str
 
     def line(self) -> str:
-        return (f"{self.sheet}!{self.cell}: workbook has {_short(self.found)!r}, "
-                f"the store gives {_short(self.expected)!r}")
+        return (f"{self.sheet}!{self.cell}: workbook has {_shown(self.found)}, "
+                f"the store gives {_shown(self.expected)}")
 
 
 @dataclass
@@ -145,6 +145,11 @@ class VerifyReport:
 
 def _short(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def _shown(text: str) -> str:
+    """A cell's text quoted for a message; an empty cell in words."""
+    return repr(_short(text)) if text else "(blank)"
 
 
 # ---- layout: the sheets, their parts and rows (shared by writer and verifier) -----------------------
@@ -764,7 +769,7 @@ def verify_workbook(store: Store, path: str | Path, *, run_id: int | None = None
         rep = VerifyReport(path=path, run_id=run_id, expected_run=expected_run)
         rep.manifest_cover, cover_sheets = mf.recorded_manifest(cover)
         labels = _cover_labels(cover)
-        record = _load_record(store, labels.get("Export id"), rep)
+        record = _load_record(store, labels.get("Export id"), rep, _label_cell(cover, "Export id"))
         rep.record_run = record.run_id if record is not None else None
         if rep.other_run is not None:
             return rep  # another run's workbook: comparing its cells with this run's says nothing more
@@ -837,11 +842,12 @@ class _Record:
     anchor: Anchor
 
 
-def _load_record(store: Store, export_id: Any, rep: VerifyReport) -> _Record | None:
+def _load_record(store: Store, export_id: Any, rep: VerifyReport, cell: str | None = None) -> _Record | None:
     """The store's record of this file's export, with what its audit event and the trail say about it."""
     if not export_id:
-        rep.problems.append("no export record: the Cover names no export id (a workbook from before export "
-                            "records, or not written by workbench export); re-export it to verify it")
+        where = f"Cover!{cell} is blank" if cell else "the Cover has no 'Export id' row"
+        rep.problems.append(f"no export record: the Cover names no export id ({where}: a workbook from before "
+                            "export records, or not written by workbench export); re-export it to verify it")
         return None
     with store.session() as s:
         rec = exports.find(s, str(export_id))
@@ -903,11 +909,25 @@ def _cover_labels(cover: Any) -> dict[str, Any]:
     return out
 
 
+def _label_cell(cover: Any, label: str) -> str | None:
+    """The address of the value beside ``label`` above the Cover's manifest, if the label is there."""
+    for r, row in enumerate(cover.iter_rows(max_col=1, values_only=True), start=1):
+        if row and row[0] == mf.MARKER:
+            break
+        if row and row[0] == label:
+            return f"B{r}"
+    return None
+
+
 def _anchor_from_cover(labels: dict[str, Any]) -> Anchor | None:
     """What the Cover claims about its export, to regenerate it when the store has no record."""
+    def text(label: str) -> str:  # a blank cell is "" (str(None) would put 'None' in the regenerated Cover)
+        value = labels[label]
+        return "" if value is None else str(value)
+
     try:
-        return Anchor(str(labels["Export id"]), labels["Exported (UTC)"], str(labels["Exported by"]),
-                      str(labels["Head hash at export"]), int(labels["Events at export"]))
+        return Anchor(text("Export id"), labels["Exported (UTC)"], text("Exported by"),
+                      text("Head hash at export"), int(labels["Events at export"]))
     except (KeyError, TypeError, ValueError):
         return None
 

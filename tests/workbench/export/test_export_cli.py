@@ -68,3 +68,22 @@ def test_verify_with_run_refuses_another_runs_workbook_in_one_line(store, tmp_pa
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("workbench: error: there is no run 99")
     assert captured.err.count("\n") == 1
+
+
+def test_a_blank_cell_is_said_in_words_never_as_none(store, tmp_path, monkeypatch, capsys):
+    rid = make_run(store, monkeypatch=monkeypatch)
+    out = tmp_path / "audit.xlsx"
+    assert main(["export", "--db", store.url, "--run", str(rid), "--xlsx", str(out)]) == 0
+    wb = load_workbook(out)
+    wb["Corrections"]["T2"].value = None  # who approved it
+    wb.save(tmp_path / "cleared.xlsx")
+    export_id = next(r for r in wb["Cover"].iter_rows() if r[0].value == "Export id")[1]
+    export_id.value = None
+    wb.save(tmp_path / "no_id.xlsx")
+    capsys.readouterr()
+    assert main(["export", "--db", store.url, "--verify", str(tmp_path / "cleared.xlsx")]) == 1
+    assert "Corrections!T2: workbook has (blank), the store gives 'tom'" in capsys.readouterr().out
+    assert main(["export", "--db", store.url, "--verify", str(tmp_path / "no_id.xlsx")]) == 1
+    text = capsys.readouterr().out
+    assert "NOT VERIFIED" in text and "None" not in text
+    assert f"the Cover names no export id (Cover!{export_id.coordinate} is blank" in text
