@@ -246,7 +246,8 @@ class Layout:
             cols, rows, _ = c.unmatched(side)
             sheets.append(_materialised(f"Unmatched {side.upper()}", cols, list(rows())))
         sheets.append(_materialised(close_sheet.CLOSE_SHEET, close_sheet.CLOSE_COLS,
-                                    close_sheet.close_rows(c.store, c.run["id"], c.run["period"])))
+                                    [c.known_masked(r) for r in
+                                     close_sheet.close_rows(c.store, c.run["id"], c.run["period"])]))
         sheets.append(_materialised("Audit trail", AUDIT_COLS, list(c.audit())))
         sheets.append(_materialised("Parameters", PARAM_COLS, c.parameters()))
         for s in sheets:
@@ -274,7 +275,8 @@ class Layout:
         return _prepare_free(self.c.summary(self.sheet_list()))
 
     def cover(self) -> list[list[Any]]:
-        close = close_sheet.cover_rows(self.c.store, self.c.run["id"], self.c.run["period"])
+        close = [list(self.c.known_masked(tuple(r)))
+                 for r in close_sheet.cover_rows(self.c.store, self.c.run["id"], self.c.run["period"])]
         return _prepare_free(self.c.cover(self.sheet_list(), close))
 
 

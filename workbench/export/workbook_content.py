@@ -246,6 +246,10 @@ class Content:
             widths[i] = n or 0
         return widths
 
+    def known_masked(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A row with the run config's known secret values masked in its plain texts (see ``_known``)."""
+        return tuple(_known(v, self.scrub) if type(v) is str else v for v in row) if self.scrub.secrets else row
+
     # ---- detail sheets ----------------------------------------------------------------------------
     def exceptions(self) -> Iterator[tuple[Any, ...]]:
         ref = self.as_of_time
@@ -304,8 +308,9 @@ class Content:
             pushed = st.pushed
             verified = st.verified
             verdict = c.verification or (verified.detail.get("verification") if verified else None)
-            yield (c.id, c.exception_id, type_label(typ) if typ else None, customer,
-                   SIDE_LABELS.get(c.target_side, c.target_side), c.target_system, c.target_object, c.target_record,
+            yield (c.id, c.exception_id, type_label(typ) if typ else None, _known(customer, sc),
+                   SIDE_LABELS.get(c.target_side, c.target_side), c.target_system, c.target_object,
+                   _known(c.target_record, sc),
                    field_label(c.field), _typed_masked(c.from_value, c.field, sc),
                    _typed_masked(c.to_value, c.field, sc), ccy, correction_state_label(c.state), c.preparer,
                    c.prepared_at, sc(preparer_reason(c.reason, proposal) or ""), sc(proposal_text(proposal) or ""),
@@ -338,10 +343,12 @@ class Content:
                     CustomerLink.status, CustomerLink.decided_by, CustomerLink.decided_at, CustomerLink.evidence)
              .where(CustomerLink.run_id == self.run_id).order_by(CustomerLink.id)
              .execution_options(yield_per=STREAM_BATCH))
+        sc = self.scrub
         with self.store.session() as s:
             for crm_id, erp_id, method, conf, status, by, at, evidence in s.execute(q):
-                yield (crm_id, names["crm"].get(crm_id), erp_id, names["erp"].get(erp_id), method,
-                       conf, status, by, at, evidence_text(evidence, tax_ids.get(crm_id)), evidence)
+                row = (crm_id, names["crm"].get(crm_id), erp_id, names["erp"].get(erp_id), method,
+                       conf, status, by, at, evidence_text(evidence, tax_ids.get(crm_id)), _known(evidence, sc))
+                yield tuple(_known(v, sc) for v in row) if sc.secrets else row
 
     def unmatched(self, side: str) -> tuple[list[Col], Callable[[], Iterator[tuple[Any, ...]]], int]:
         frames = repo.unmatched_customers(self.store, self.run_id)
@@ -352,7 +359,8 @@ class Content:
         frame = frame.sort_values("record_id", kind="stable") if "record_id" in frame.columns else frame
         fields = [f for f, _ in UNMATCHED_FIELDS]
         present = [f if f in frame.columns else None for f in fields]
-        records = [tuple(None if f is None else _none(r.get(f)) for f in present)
+        sc = self.scrub
+        records = [tuple(None if f is None else _known(_none(r.get(f)), sc) for f in present)
                    for r in frame.to_dict("records")]
         return cols, lambda: iter(records), len(records)
 
@@ -628,6 +636,20 @@ def typed_value(v: Any, fld: str | None) -> Any:
         except ValueError:
             return text
     return text
+
+
+def _known(v: Any, sc: Scrubber) -> Any:
+    """Source data with only the run config's known secret values masked (``Scrubber.mask_known``):
+    its ``key=value`` text is business content, but a secret's own value never reaches a sheet."""
+    if not sc.secrets:
+        return v
+    if type(v) is str:
+        return sc.mask_known(v)
+    if isinstance(v, dict):
+        return {k: _known(x, sc) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_known(x, sc) for x in v]
+    return v
 
 
 def _typed_masked(v: Any, fld: str | None, sc: Scrubber) -> Any:

@@ -635,3 +635,27 @@ def test_a_huge_part_is_refused_by_the_cli_in_one_line_without_reading_it(export
     assert proc.stdout == "" and proc.stderr.count("\n") == 1
     assert proc.stderr.startswith(f"workbench: error: {bomb}: not an export: its part xl/sharedStrings.xml "
                                   "unpacks to 600,0") and "(at most 536,870,912 in an export)" in proc.stderr
+
+
+def test_a_known_secret_in_source_data_is_masked_on_every_sheet_but_key_value_text_is_kept(store, tmp_path,
+                                                                                          monkeypatch):
+    rid = make_run(store, monkeypatch=monkeypatch,
+                   exceptions=[_exc(1, customer_name=f"Acme password=hunter2 {SECRET}")])
+    with store.session() as s:  # the customers' names as the sources sent them
+        for snap in s.query(Snapshot).filter_by(run_id=rid):
+            canon = json.loads(snap.canonical)
+            canon["name"] = f"{canon['name']} password=hunter2 {SECRET}"
+            snap.canonical = json.dumps(canon)
+    path = tmp_path / "masked.xlsx"
+    write_workbook(store, rid, path)
+    wb = load_workbook(path)
+    seen: dict[str, list[str]] = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            for v in row:
+                if isinstance(v, str) and "hunter2" in v:
+                    seen.setdefault(ws.title, []).append(v)
+    assert sorted(seen) == ["Corrections", "Customer links", "Exceptions", "Unmatched CRM", "Unmatched ERP"]
+    texts = [v for values in seen.values() for v in values]
+    assert all(v.endswith("password=hunter2 ***") for v in texts), texts  # business text kept, the secret not
+    assert verify_workbook(store, path).ok
