@@ -146,15 +146,21 @@ class SalesforceSource:
                             f"(getDeleted earliestDateAvailable {earliest}): every id read")
         return out
 
+    def _mode(self, tail: str) -> tuple[str, int | None]:
+        """REST or Bulk API 2.0 for a query ``SELECT … tail``: as configured, or by its count (``auto``); and
+        the count when one was asked for."""
+        if self.query_mode != "auto":
+            return self.query_mode, None
+        total = self.client.count(tail)
+        return ("bulk" if total >= self.bulk_threshold else "rest"), total
+
     def _live_ids(self, m: ObjectMap) -> set[str]:
         """Every id the map's object holds now that its filter takes (a key-only read, as a full pull reads)."""
         tail = f"FROM {m.object}" + (f" WHERE ({m.where})" if m.where else "")
         soql = f"SELECT Id {tail}"
-        if self.query_mode == "bulk" or (self.query_mode == "auto" and self.client.count(tail) >= self.bulk_threshold):
-            ids: set[str] = set()
-            for text in self.client.bulk_pages(m.object, soql, self.bulk_page, self.bulk_poll):
-                ids.update(line.strip().strip('"') for line in text.splitlines()[1:] if line.strip())
-            return ids
+        if self._mode(tail)[0] == "bulk":
+            return {i for text in self.client.bulk_pages(m.object, soql, self.bulk_page, self.bulk_poll) if text
+                    for i in read_page(text, m.object).column("Id").to_pylist() if i}
         return {r["Id"] for _, recs in self.client.query_pages(soql, self.batch_size) for r in recs}
 
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
@@ -167,14 +173,11 @@ class SalesforceSource:
         for n, m in enumerate(self.maps):
             check_cancelled(state)
             soql, tail = self._soql(m, since)
-            mode = self.query_mode
-            total = None
             if changes is not None:
-                mode = "composite"
-            elif mode == "auto":
-                total = self.client.count(tail)
+                mode, total = "composite", None
+            else:
+                mode, total = self._mode(tail)
                 check_cancelled(state)  # a stop asked for while counting: before the records are asked for
-                mode = "bulk" if total >= self.bulk_threshold else "rest"
             gone: set[str] = set()
             read: set[str] = set()
             prev = self.meta.queries.get(m.kind)
