@@ -794,7 +794,7 @@ def _written_since(domain: list[Any]) -> SqlHint | None:
     or ``!``, only ``&``) and one is ``write_date >=``/``>`` a moment: a record written earlier is never decoded,
     as PostgreSQL's index on the column would not read it (the domain's own test still decides). Odoo's
     stamps ("YYYY-MM-DD HH:MM:SS", UTC) order as their text does."""
-    if any(isinstance(t, str) and t != "&" for t in domain):
+    if not _conjunctive(domain):
         return None
     for term in domain:
         if (isinstance(term, (list, tuple)) and len(term) == 3 and term[0] == "write_date" and term[1] in (">=", ">")
@@ -803,9 +803,14 @@ def _written_since(domain: list[Any]) -> SqlHint | None:
     return None
 
 
+def _conjunctive(domain: list[Any]) -> bool:
+    """Every term of the domain must hold: no ``|`` or ``!``, only ``&``."""
+    return not any(isinstance(t, str) and t != "&" for t in domain)
+
+
 def _ids_after(domain: list[Any]) -> int | None:
-    """n where every term of the domain must hold (no ``|`` or ``!``, only ``&``) and one is ``id > n``."""
-    if any(isinstance(t, str) and t != "&" for t in domain):
+    """n where every term of the domain must hold (``_conjunctive``) and one is ``id > n``."""
+    if not _conjunctive(domain):
         return None
     bounds = [t[2] for t in domain if isinstance(t, (list, tuple)) and len(t) == 3 and t[0] == "id" and t[1] == ">"
               and type(t[2]) is int]
