@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from workbench import __version__
@@ -128,12 +128,25 @@ def _previous_state(s: Session, run_id: int) -> dict[str, dict[str, Any]]:
     return out
 
 
+# PostgreSQL advisory lock between a run's save, from reading the previous run's state to its commit, and a
+# change carried to later runs (``carried_copies``). Without it, a change committed while a run is being saved
+# is neither read by that save (it read the state before) nor finds the run to carry to (not committed yet).
+# SQLite needs none: the save holds the database's write lock from its first insert.
+_CARRY_LOCK = 727275
+
+
+def _hold_carry_lock(s: Session, *, shared: bool) -> None:
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text(f"SELECT pg_advisory_xact_lock{'_shared' if shared else ''}({_CARRY_LOCK})"))
+
+
 def carried_copies(s: Session, exc: ExceptionRow, holds: Callable[[ExceptionRow], bool]) -> list[ExceptionRow]:
     """The same finding (by key) in the completed runs saved after ``exc``'s, in run order, for as long as each
     ``holds`` the state it carried forward from the run before it (``_previous_state``): a change to ``exc``
     that reaches the store after a later run was saved from it (made while that run was being saved, or on
     a screen opened before) belongs on those copies too, or the latest run never shows it. A copy someone
     changed since is where the carrying ends: from there on, that change is what was carried."""
+    _hold_carry_lock(s, shared=True)  # a run being saved now is waited for, then found here
     later = s.execute(select(ExceptionRow).join(Run, Run.id == ExceptionRow.run_id).where(
         ExceptionRow.key == exc.key, ExceptionRow.run_id > exc.run_id, Run.status == "completed")
         .order_by(ExceptionRow.run_id).with_for_update()).scalars()
@@ -152,6 +165,7 @@ def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, 
     if exc is None or exc.empty:
         return None
     with lock:
+        _hold_carry_lock(s, shared=False)  # held to the commit: see _CARRY_LOCK
         prev = _previous_state(s, run_id)
     keys = exc["key"].tolist()
     n = len(keys)

@@ -3,14 +3,18 @@ saved, or on a screen opened before) reaches the later run too, as far as it car
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from workbench import config as config_mod
 from workbench.corrections.service import waive
 from workbench.pipeline import execute_run
 from workbench.review.assign import assign
 from workbench.sandbox.scenario import generate
+from workbench.store import repo
 from workbench.store.db import open_store
 from workbench.store.schema import AuditEvent, ExceptionRow
 
@@ -47,3 +51,47 @@ def test_a_change_to_an_earlier_run_reaches_the_later_runs_that_carried_its_stat
         events = s.execute(select(AuditEvent.run_id, AuditEvent.action).where(
             AuditEvent.entity_id == new[keys[0]].id, AuditEvent.entity_type == "exception")).all()
     assert sorted(events) == [(second.run_id, "exception.assigned"), (second.run_id, "exception.waived")]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_an_assignment_made_while_the_next_run_is_saved_reaches_that_run(tmp_path, pg_store,
+                                                                                     monkeypatch):
+    """The save reads the previous run's state, the assignment commits, then the save commits: the new run must
+    still show the assignment (before the carry lock, it kept the state it read and the assignment found no
+    later run to carry to)."""
+    config = config_mod.load(generate(3, 20, tmp_path / "s", invoices_per_customer=3) / "run.toml")
+    first = execute_run(config, pg_store, user="ann")
+    old = _by_key(pg_store, first.run_id)
+    key = sorted(old)[0]
+    read, go = threading.Event(), threading.Event()
+    previous_state = repo._previous_state
+
+    def paused(s, run_id):
+        out = previous_state(s, run_id)
+        read.set()
+        assert go.wait(60), "the test never let the save go on"
+        return out
+
+    monkeypatch.setattr(repo, "_previous_state", paused)
+    saved: list[int] = []
+    saving = threading.Thread(target=lambda: saved.append(execute_run(config, pg_store, user="ann").run_id))
+    saving.start()
+    assert read.wait(120), "the second run never reached its save"
+    assigning = threading.Thread(target=assign, args=(pg_store, [old[key].id], "ann", "carol"))
+    assigning.start()
+    # let the save go on once the assignment has committed, or is waiting for the save (what the lock is for)
+    deadline = time.monotonic() + 60
+    while assigning.is_alive() and not _waiting_for_advisory_lock(pg_store) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    go.set()
+    saving.join(120)
+    assigning.join(120)
+    assert saved and not saving.is_alive() and not assigning.is_alive()
+    assert _by_key(pg_store, saved[0])[key].assignee == "carol"
+    assert _by_key(pg_store, first.run_id)[key].assignee == "carol"
+
+
+def _waiting_for_advisory_lock(store) -> bool:
+    with store.session() as s:
+        return bool(s.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"))
+                    .scalar())
