@@ -259,14 +259,21 @@ class OdooSource:
         for kind, om in self.maps.items():
             check_cancelled(state)
             domain = self._domain(om)
+            entered: list[int] = []
             if since is not None and known is not None:
                 # the ids first: a record created after this answer is then among the written ones
                 ids_ = self._call(om.object, "search", domain=domain, order="id")
                 kinds[kind] = KindDelta(CHANGES, live=frozenset(str(i) for i in ids_),
                                         query=f"{om.object}.search domain={encode_json(domain)}")
+                # A record can enter the domain without being written: posting a contact's first invoice
+                # raises its customer_rank by SQL, leaving write_date as it was (addons/account/models/
+                # partner.py _increase_rank). Those unknown ids are read with the written ones.
+                was = known.get(kind, frozenset())
+                entered = [i for i in ids_ if str(i) not in was]
             if since is not None:
                 # write_date has whole seconds: ">=" so a change in the same second as `since` is not missed
-                domain.append(["write_date", ">=", odoo_datetime(since)])
+                written = ["write_date", ">=", odoo_datetime(since)]
+                domain += ["|", written, ["id", "in", entered]] if entered else [written]
             fields = [f for f in om.source_fields() if f != "id"]
             query = f"{om.object}.search_read domain={encode_json(domain)} fields={','.join(fields)}"
             self.meta.objects[kind] = om.object

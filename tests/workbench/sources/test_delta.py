@@ -11,6 +11,7 @@ import pytest
 
 from tests.helpers.sandboxes import erp_connector, erp_sandbox
 from workbench.sandbox import erp
+from workbench.sandbox.erp.odoo import MODELS
 from workbench.sources.delta import CHANGES, FULL, merge
 
 
@@ -136,3 +137,26 @@ def test_merge_keeps_the_order_replaces_in_place_appends_and_removes():
     snaps = merged.snapshots
     assert snaps["record_id"].tolist() == ["1", "2", "4", "9"]
     assert '"B2"' in snaps["payload"].iloc[1] and '"D1"' in snaps["payload"].iloc[2]
+
+
+def test_odoo_a_contact_that_became_a_customer_without_a_write_is_read_by_the_next_pull(records):
+    """Posting a contact's first invoice raises its customer_rank by SQL (Odoo addons/account/models/partner.py
+    ``_increase_rank``): the partner enters the customers' domain with its write_date unchanged."""
+    for handle in erp_sandbox("odoo", records):
+        top = max(int(d["id"]) for _, d, _ in handle.store.scan("res.partner"))
+        contact: dict = dict.fromkeys(MODELS["res.partner"], False)
+        contact.update(id=top + 1, name="Later Customer GmbH", display_name="Later Customer GmbH", city="Bonn",
+                       is_company=True, customer_rank=0, active=True, sale_warn="no-message",
+                       write_date="2020-01-01 00:00:00")
+        handle.store.insert_many("res.partner", [(str(top + 1), contact)])
+        src = erp_connector(handle)
+        before = src.pull()
+        assert str(top + 1) not in set(before.frames["customers"]["record_id"])
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        handle.store.update("res.partner", str(top + 1), lambda d, v: {**d, "customer_rank": 1})  # as the SQL does
+        delta = erp_connector(handle).pull_changes(None, since, before)
+        merged, report = merge(before, delta)
+        erp_connector(handle).derive(merged.frames)
+        _same(merged, erp_connector(handle).pull())
+        assert str(top + 1) in set(merged.frames["customers"]["record_id"])
+        assert report["customers"]["changed"] == 1
