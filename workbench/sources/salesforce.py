@@ -88,7 +88,7 @@ class SalesforceSource:
         if m.where:
             conds.append(f"({m.where})")  # from the config file, written by the org's admin
         if since is not None:
-            conds.append(format_soql("SystemModstamp > {}", since.astimezone(UTC)))
+            conds.append(self._changed_since(m, since))
         tail = f"FROM {m.object}" + (f" WHERE {' AND '.join(conds)}" if conds else "")
         fields = m.api_fields()
         if since is not None and "IsDeleted" not in fields:
@@ -96,18 +96,39 @@ class SalesforceSource:
         return f"SELECT {', '.join(fields)} {tail}", tail
 
     @staticmethod
-    def _left_filter_soql(m: ObjectMap, since: datetime) -> str:
-        """Records of a filtered object changed since, whether the filter takes them or not."""
-        return format_soql(f"SELECT Id FROM {m.object} WHERE SystemModstamp > {{}}", since.astimezone(UTC))
+    def _changed_since(m: ObjectMap, since: datetime) -> str:
+        """The record's SystemModstamp, or that of a parent whose fields the map reads or filters on, later than
+        ``since``: a parent's change (a product's code, an account's type) moves only the parent's stamp
+        (SOQL and SOSL Reference, Relationship Queries: a parent's fields filter as the record's own)."""
+        stamps = ["SystemModstamp", *(f"{p}.SystemModstamp" for p in m.parent_paths())]
+        cond = " OR ".join(f"{stamp} > {{}}" for stamp in stamps)
+        return format_soql(f"({cond})" if len(stamps) > 1 else cond, *[since.astimezone(UTC)] * len(stamps))
 
-    def _change_queries(self, since: datetime) -> tuple[CompositeQueries, list[int]]:
-        """Every map's queryAll and, right after a map with a ``where``, its ``_left_filter_soql``, read
-        together through Composite calls (five queries a call, each call one request against the org's API
-        limits); with the index of each map's queryAll."""
+    @classmethod
+    def _left_filter_soql(cls, m: ObjectMap, since: datetime) -> str:
+        """Records of a filtered object changed since, whether the filter takes them or not."""
+        return f"SELECT Id FROM {m.object} WHERE {cls._changed_since(m, since)}"
+
+    def _whole_kinds(self) -> dict[str, str]:
+        """Kinds a re-run reads in full, and why: a map's filter can take or leave a record while no stamp
+        moves (``ObjectMap.unstamped_filter``); the kind's other objects are read in full with it."""
+        out: dict[str, str] = {}
+        for m in self.maps:
+            if (why := m.unstamped_filter()) is not None:
+                out[m.kind] = f"{out[m.kind]}; {why}" if m.kind in out else why
+        return out
+
+    def _change_queries(self, since: datetime, whole: dict[str, str]) -> tuple[CompositeQueries, list[int]]:
+        """Every map's queryAll (a plain query of everything for a kind in ``whole``) and, right after a map
+        with a ``where``, its ``_left_filter_soql``, read together through Composite calls (five queries a call,
+        each call one request against the org's API limits); with the index of each map's first query."""
         queries: list[tuple[str, bool]] = []
         first: list[int] = []
         for m in self.maps:
             first.append(len(queries))
+            if m.kind in whole:
+                queries.append((self._soql(m, None)[0], False))
+                continue
             queries.append((self._soql(m, since)[0], True))
             if m.where:
                 queries.append((self._left_filter_soql(m, since), False))
@@ -169,10 +190,12 @@ class SalesforceSource:
         progress = _Progress(state)
         self.meta.queries, self.meta.objects = {}, {}
         kinds: dict[str, KindDelta] = {}
-        changes, first = self._change_queries(since) if since is not None else (None, [])
+        whole = self._whole_kinds() if since is not None else {}
+        changes, first = self._change_queries(since, whole) if since is not None else (None, [])
         for n, m in enumerate(self.maps):
             check_cancelled(state)
-            soql, tail = self._soql(m, since)
+            m_since = None if m.kind in whole else since
+            soql, tail = self._soql(m, m_since)
             if changes is not None:
                 mode, total = "composite", None
             else:
@@ -189,11 +212,13 @@ class SalesforceSource:
             else:
                 pages = changes.pages(first[n]) if changes is not None else \
                     self.client.query_pages(soql, self.batch_size)
-                frame, snap = self._by_record(m, soql, pages, _Seen(since, gone, read), progress.of(m, mode))
+                frame, snap = self._by_record(m, soql, pages, _Seen(m_since, gone, read), progress.of(m, mode))
             if len(frame):
                 pieces.setdefault(m.kind, []).append(frame)
             snaps.append(snap)
-            if changes is not None and since is not None:
+            if m.kind in whole:
+                kinds[m.kind] = KindDelta(FULL, why=whole[m.kind])
+            elif changes is not None and since is not None:
                 left = None
                 if m.where:
                     left = (self._left_filter_soql(m, since),
@@ -273,8 +298,8 @@ class SalesforceSource:
     def _read_ids_where_purged(self, kinds: dict[str, KindDelta], purged: dict[str, str]) -> None:
         """Every id of each kind an object of which had deleted records removed for good (``_purged``), read
         from all of the kind's objects (orders: Order and Opportunity): a known record none of them holds
-        now is gone, flagged deleted or not."""
-        for kind in dict.fromkeys(m.kind for m in self.maps if m.object in purged):
+        now is gone, flagged deleted or not. A kind read in full needs none."""
+        for kind in dict.fromkeys(m.kind for m in self.maps if m.object in purged and kinds[m.kind].mode == CHANGES):
             maps = [m for m in self.maps if m.kind == kind]
             live: set[str] = set()
             for m in maps:

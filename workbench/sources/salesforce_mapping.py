@@ -8,6 +8,7 @@ single fields in ``[crm.objects.<kind>.fields]`` (canonical = API name).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
@@ -89,6 +90,15 @@ BOOL_FIELDS = {"active", "booked", "is_credit_note"}
 DATETIME_FIELDS = {"last_modified"}
 
 
+# What a ``where`` names, read outside its quoted values (a backslash escapes in SOQL strings)
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'")
+_PATH = re.compile(r"(?<![\w.])[A-Za-z]\w*(?:\.[A-Za-z]\w*)+")
+# SOQL and SOSL Reference, Date Formats and Date Literals: ranges counted from today
+_RELATIVE_DATE = re.compile(r"\b(?:YESTERDAY|TODAY|TOMORROW|(?:LAST|THIS|NEXT)_(?:WEEK|MONTH|QUARTER|YEAR|90_DAYS"
+                            r"|FISCAL_QUARTER|FISCAL_YEAR)|(?:LAST|NEXT)_N_\w+|N_\w+_AGO)\b", re.IGNORECASE)
+_SUBQUERY = re.compile(r"\bSELECT\b", re.IGNORECASE)
+
+
 class ObjectMap:
     """One canonical kind read from one Salesforce object."""
 
@@ -107,6 +117,23 @@ class ObjectMap:
             if name not in out:
                 out.append(name)
         return out
+
+    def parent_paths(self) -> list[str]:
+        """The relationship paths (``Account``, ``Account.Owner``) of the parents whose fields the map reads or
+        its ``where`` filters on: a change to a parent moves the parent's SystemModstamp, not its children's."""
+        named = [*self.api_fields(), *_PATH.findall(_QUOTED.sub("''", self.where or ""))]
+        return list(dict.fromkeys(".".join(parts[:n]) for name in named if "." in name
+                                  for parts in [name.split(".")] for n in range(1, len(parts))))
+
+    def unstamped_filter(self) -> str | None:
+        """Why the ``where`` can take or leave a record while no record's stamp moves, if it can: a date
+        literal counted from today, or a sub-query over other records."""
+        text = _QUOTED.sub("''", self.where or "")
+        if (found := _RELATIVE_DATE.search(text)) is not None:
+            return f"the filter on {self.object} ({self.where}) counts from today ({found.group(0)})"
+        if _SUBQUERY.search(text):
+            return f"the filter on {self.object} ({self.where}) reads other records (a sub-query)"
+        return None
 
     def status_values(self, canonical_status: str) -> dict[str, str | None]:
         """The source field values that stand for a canonical status (first exact entry of the map)."""

@@ -13,7 +13,8 @@ from tests.workbench.sandbox.salesforce.frames import crm_frames
 from tests.workbench.sources.test_salesforce_pull import source
 from workbench.errors import SourceError
 from workbench.sources.base import snapshot_frame
-from workbench.sources.delta import merge
+from workbench.sandbox.salesforce import soql as sandbox_soql
+from workbench.sources.delta import CHANGES, FULL, merge
 from workbench.sources.salesforce_client import TransientFailure
 
 WORDS = re.compile(r"(queryAll|left the filter): (.*?)(?=; (?:queryAll|left the filter): |$)")
@@ -163,3 +164,40 @@ def test_a_query_subrequest_that_times_out_is_asked_again_then_reported(org):
             source(org, objects={"customers": {}}).pull(since=since)
     finally:
         org.faults.clear()
+
+
+def test_a_parents_change_reaches_the_records_that_read_its_fields(own_org):
+    """Order lines read ``Product2.ProductCode``: a product's new code moves the product's SystemModstamp, not
+    its lines'. The changes ask for lines whose product changed too, so the merge is what a full pull reads."""
+    org = own_org
+    before = source(org).pull()
+    lines = before.frame("order_lines")
+    product = source(org).pull().frame("products").set_index("code").loc["SKU-1", "record_id"]
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    org.edit("Product2", product, {"ProductCode": "SKU-1-NEW"})
+    ex = source(org).pull(since=since)
+    assert "Product2.SystemModstamp >" in ex.meta.queries["order_lines"]
+    merged, _ = merge(before, ex)
+    full = source(org).pull()
+    got = merged.frame("order_lines").set_index("record_id")["product_code"]
+    assert (got.sort_index() == full.frame("order_lines").set_index("record_id")["product_code"].sort_index()).all()
+    assert (got == "SKU-1-NEW").sum() == (lines["product_code"] == "SKU-1").sum() > 0
+
+
+def test_a_filter_counted_from_today_reads_its_kind_in_full(own_org, monkeypatch):
+    """``blng__DueDate__c < TODAY`` takes an invoice on the day it falls due, while no stamp moves: the changes
+    since the last pull cannot find it, so the re-run reads invoices in full and says why."""
+    org = own_org
+    objects = {"customers": {}, "invoices": {"where": "blng__DueDate__c < TODAY"}}
+    dues = sorted(source(org, objects=objects).pull().frame("invoices")["due_date"])  # today: every one is due
+    parse = sandbox_soql.parse
+    monkeypatch.setattr(sandbox_soql, "parse", lambda q, today=None: parse(q, dues[0] + timedelta(days=1)))
+    before = source(org, objects=objects).pull()  # the day after the first falls due
+    assert len(before.frame("invoices")) < len(dues)
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    monkeypatch.setattr(sandbox_soql, "parse", lambda q, today=None: parse(q, dues[-1] + timedelta(days=1)))
+    ex = source(org, objects=objects).pull(since=since)
+    assert ex.kinds["invoices"].mode == FULL and "counts from today (TODAY)" in ex.kinds["invoices"].why
+    assert ex.kinds["customers"].mode == CHANGES
+    merged, report = merge(before, ex)
+    assert len(merged.frame("invoices")) == len(dues) and report["invoices"]["mode"] == FULL

@@ -306,7 +306,10 @@ class _Parser:
         t = self.take()
         if t.kind != "word" or t.text.lower() in KEYWORDS:
             raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{t.text}'")
-        f = self.field(t.text)
+        # a parent's field filters too (SOQL and SOSL Reference, Relationship Queries: "WHERE Account.Name
+        # LIKE ..."); the parent is joined as for a selected one
+        c = self.column(t.text)
+        f, sql_of = c.field, c.sql
         negate = False
         if self.kw("not") and (nxt := self.peek(1)) is not None and nxt.text.lower() == "in":
             self.i += 1
@@ -327,17 +330,17 @@ class _Parser:
             non_null = [v for v in values if v is not None]
             self.params.extend(non_null)
             marks = ", ".join("?" for _ in non_null)
-            sql = f"({self.expr(f)} IN ({marks}))" if non_null else "0"
+            sql = f"({self.expr(f, sql_of)} IN ({marks}))" if non_null else "0"
             if None in values:
-                sql = f"({sql} OR {col(f)} IS NULL)"
-            return f"(NOT COALESCE({sql}, 0) AND {col(f)} IS NOT NULL)" if negate else sql
+                sql = f"({sql} OR {sql_of} IS NULL)"
+            return f"(NOT COALESCE({sql}, 0) AND {sql_of} IS NOT NULL)" if negate else sql
         if self.kw("like"):
             self.i += 1
             v = self.take()
             if v.kind != "string":
                 raise SoqlError("MALFORMED_QUERY", "LIKE expects a string literal")
             self.params.append(_unquote(v.text))
-            return f"sf_like({col(f)}, ?)"
+            return f"sf_like({sql_of}, ?)"
         op = self.take()
         if op.kind != "op":
             raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{op.text}'")
@@ -345,25 +348,26 @@ class _Parser:
         v = self.value(f)
         if v is None:
             if o == "=":
-                return f"({col(f)} IS NULL)"
+                return f"({sql_of} IS NULL)"
             if o == "!=":
-                return f"({col(f)} IS NOT NULL)"
+                return f"({sql_of} IS NOT NULL)"
             raise SoqlError("MALFORMED_QUERY", "null can only be compared with = or !=")
         if isinstance(v, Range):
             lo, hi = self.bound(f, v.start), self.bound(f, v.end)
-            c = col(f)
-            sql = {"=": f"({c} >= ? AND {c} < ?)", "!=": f"({c} < ? OR {c} >= ?)", "<": f"({c} < ?)",
-                   "<=": f"({c} < ?)", ">": f"({c} >= ?)", ">=": f"({c} >= ?)"}[o]
+            x = sql_of
+            sql = {"=": f"({x} >= ? AND {x} < ?)", "!=": f"({x} < ? OR {x} >= ?)", "<": f"({x} < ?)",
+                   "<=": f"({x} < ?)", ">": f"({x} >= ?)", ">=": f"({x} >= ?)"}[o]
             self.params.extend({"=": [lo, hi], "!=": [lo, hi], "<": [lo], "<=": [hi], ">": [hi], ">=": [lo]}[o])
             return sql
         self.params.append(v)
         if o == "!=":  # SOQL's != is true for null values, unlike SQL
-            return f"({col(f)} IS NULL OR {self.expr(f)} != ?)"
-        return f"({self.expr(f)} {o} ?)"
+            return f"({sql_of} IS NULL OR {self.expr(f, sql_of)} != ?)"
+        return f"({self.expr(f, sql_of)} {o} ?)"
 
-    def expr(self, f: FieldDef) -> str:
+    @staticmethod
+    def expr(f: FieldDef, sql: str) -> str:
         # text comparisons ignore case, as in SOQL (SOQL and SOSL Reference: Comparison Operators)
-        return f"CAST({col(f)} AS REAL)" if f.numeric else f"{col(f)} COLLATE {CI}" if _is_text(f) else col(f)
+        return f"CAST({sql} AS REAL)" if f.numeric else f"{sql} COLLATE {CI}" if _is_text(f) else sql
 
     def bound(self, f: FieldDef, d: date) -> str:
         return d.isoformat() if f.type == "date" else d.isoformat() + "T00:00:00.000+0000"

@@ -110,9 +110,7 @@ class OrgStore:
     def select(self, q: soql.Query) -> list[tuple[Any, ...]]:
         """Rows of the selected columns, then one parent Id per relationship joined."""
         names = ", ".join([c.sql for c in q.fields] + [f'{j.alias}."Id"' for j in q.joins]) or 't."Id"'
-        joins = "".join(f' LEFT JOIN "{j.obj.name}" {j.alias} ON {j.alias}."Id" = t."{j.ref.name}"'
-                        f' AND {j.alias}."IsDeleted" = 0' for j in q.joins)
-        sql = f'SELECT {names} FROM "{q.obj.name}" t{joins} WHERE {_live(q)}'
+        sql = f'SELECT {names} FROM "{q.obj.name}" t{_joins(q)} WHERE {_live(q)}'
         if q.where_sql:
             sql += f" AND ({q.where_sql})"
         sql += f" ORDER BY {q.order_sql}, t._seq" if q.order_sql else " ORDER BY t._seq"
@@ -122,7 +120,7 @@ class OrgStore:
             return self.db.execute(sql, q.params).fetchall()
 
     def count(self, q: soql.Query) -> int:
-        sql = f'SELECT COUNT(*) FROM "{q.obj.name}" t WHERE {_live(q)}'
+        sql = f'SELECT COUNT(*) FROM "{q.obj.name}" t{_joins(q)} WHERE {_live(q)}'
         if q.where_sql:
             sql += f" AND ({q.where_sql})"
         with self.lock:
@@ -210,6 +208,12 @@ class OrgStore:
 
     def transaction(self) -> _Tx:
         return _Tx(self)
+
+
+def _joins(q: soql.Query) -> str:
+    """The parents a query selects or filters on, joined by their relationship's reference field."""
+    return "".join(f' LEFT JOIN "{j.obj.name}" {j.alias} ON {j.alias}."Id" = t."{j.ref.name}"'
+                   f' AND {j.alias}."IsDeleted" = 0' for j in q.joins)
 
 
 def _live(q: soql.Query) -> str:

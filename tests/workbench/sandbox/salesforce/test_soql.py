@@ -59,6 +59,19 @@ def test_parent_relationship_fields(org):
     assert rows[0]["Product2.ProductCode"] == "SKU-0"
 
 
+def test_a_parents_field_filters_as_the_records_own(org):
+    """SOQL and SOSL Reference, Relationship Queries: a parent's field in WHERE (``Product2.ProductCode``), joined
+    when not selected, counted the same way; a record without that parent is not taken."""
+    tail = "FROM PricebookEntry WHERE Product2.ProductCode = 'sku-0'"
+    rows = run(org, f"SELECT Id, UnitPrice {tail}")
+    assert rows and org.count(soql.parse(f"SELECT COUNT() {tail}")) == len(rows)
+    every = run(org, "SELECT Id, Product2.ProductCode FROM PricebookEntry")
+    codes = {r["Id"]: r["Product2.ProductCode"] for r in every}
+    assert {r["Id"] for r in rows} == {i for i, c in codes.items() if c == "SKU-0"}
+    assert len(run(org, "SELECT Id FROM PricebookEntry WHERE Product2.SystemModstamp > 2099-01-01T00:00:00Z "
+                        "OR Pricebook2.Name = 'Standard Price Book'")) == len(codes)
+
+
 @pytest.mark.parametrize("hostile", ["x' OR Name != '", "\\' OR Id != null --", "%", "O'Brien \\ Sons\n"])
 def test_escaped_hostile_values_stay_literals(org, hostile):
     q = format_soql("SELECT Id FROM Account WHERE Name = {} OR AccountNumber IN {}", hostile, [hostile, "A-00001"])
