@@ -63,3 +63,12 @@ def with_shared_strings(src: Path, dst: Path, write: Callable[[Any], None]) -> N
                       b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
             write(out)
             out.write(b"</sst>")
+
+
+def with_member(src: Path, dst: Path, name: str, data: bytes) -> None:
+    """Copy the package with the member ``name`` set to ``data`` (added if new), as a zip tool would."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            if item.filename != name:
+                zout.writestr(item, zin.read(item.filename))
+        zout.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data)

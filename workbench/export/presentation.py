@@ -8,7 +8,7 @@ runs inside a cell, a changed theme colour, removed sheet protection, a hidden s
 
 ``fingerprint`` reads an .xlsx package directly (zip + expat, streaming, so a million-row
 sheet costs one pass and no workbook in memory; ``check_package`` first refuses parts larger
-than an export's) and returns a JSON-able description of all
+than an export's, parts no export has, and a DOCTYPE) and returns a JSON-able description of all
 of that: per sheet a hash over every cell's type and resolved style (number format, font,
 fill, alignment, protection, quote prefix, formula, rich text) plus, for naming what
 changed, the styles used per column and lists of rows, columns, merges, comments,
@@ -71,12 +71,16 @@ RATIO_FROM = 1 << 20
 MAX_PARTS = 10_000             # the export writes about three parts per sheet
 
 
-class PackageTooLarge(ValueError):
-    """A part of the package exceeds the limits above: ``member`` names it, ``why`` says how."""
+class NotAnExport(ValueError):
+    """The package has something no export has: ``member`` names the part, ``why`` says what."""
 
     def __init__(self, member: str, why: str):
         self.member, self.why = member, why
         super().__init__(f"its part {member} {why}")
+
+
+class PackageTooLarge(NotAnExport):
+    """A part of the package exceeds the limits above."""
 
 
 def _limit(name: str) -> int:
@@ -88,7 +92,8 @@ def _limit(name: str) -> int:
 
 
 def check_package(z: zipfile.ZipFile) -> None:
-    """Refuse a package whose parts declare sizes or compression ratios no export has (see above)."""
+    """Refuse a package whose parts declare sizes or compression ratios no export has (see above), or
+    that holds a member, a name or a DOCTYPE no export has (see below)."""
     infos = z.infolist()
     if len(infos) > MAX_PARTS:
         raise PackageTooLarge(infos[MAX_PARTS].filename, f"is one of {len(infos):,} parts (an export has at most "
@@ -105,6 +110,95 @@ def check_package(z: zipfile.ZipFile) -> None:
         if total > MAX_TOTAL:
             raise PackageTooLarge(info.filename, f"takes the unpacked parts past {MAX_TOTAL:,} bytes (an export's "
                                                  "are far smaller)")
+    _check_names([info.filename for info in infos])
+    for info in infos:  # before any part is parsed, the relationships below included
+        _check_prolog(z, info.filename)
+    _check_reached(z)
+
+
+# ---- package contents (forged parts) -----------------------------------------------------------------
+# An export holds only the parts openpyxl writes for it, each reached from the package's relationships
+# (_rels/.rels -> workbook -> sheets -> tables), and no part has a DOCTYPE. A file re-saved by openpyxl or
+# LibreOffice keeps that shape, so it is still compared and its edits named; what is refused here
+# is what no spreadsheet program writes: a member nothing refers to (a script riding along, `../evil.sh`),
+# a name that leaves the package or aliases another part, and a DOCTYPE (entities that expand on reading).
+PROLOG_BYTES = 64 << 10  # an export's parts start their root element within a few hundred bytes
+_XML_NAMES = (".xml", ".rels", ".vml")
+
+
+class _Doctype(ValueError):
+    """Raised by the parsers' DOCTYPE handler: no entity is ever declared, so none is ever expanded."""
+
+
+class _Root(Exception):
+    """Raised at a part's first element: its prolog, where a DOCTYPE would be, has been read."""
+
+
+def _refuse_doctype(*_: Any) -> None:
+    raise _Doctype("a DOCTYPE declaration, which no export has")
+
+
+def _parser() -> Any:
+    p = expat.ParserCreate(namespace_separator="}")
+    p.StartDoctypeDeclHandler = _refuse_doctype  # called before the internal subset (entities) is read
+    return p
+
+
+def _check_names(names: list[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if "\\" in name or any(seg in ("", ".", "..") for seg in name.split("/")):
+            raise NotAnExport(name, "is not a plain path inside the package (absolute, with '..', '.', an empty "
+                                    "segment or a backslash), which no export has")
+        if name.lower() in seen:  # part names ignore case (ECMA-376 Part 2): two members, one part
+            raise NotAnExport(name, "is in the package twice, which no export is")
+        seen.add(name.lower())
+
+
+def _check_prolog(z: zipfile.ZipFile, name: str) -> None:
+    """Refuse a DOCTYPE in any member, whatever its name: expat reads the prolog (any encoding, the
+    declaration, comments) and stops at the root element. A member that is not XML (a picture) fails at
+    once and is left alone, unless its name says XML: a bare ``<!ENTITY`` before the root is refused too."""
+    p = _parser()
+    p.StartElementHandler = _stop_at_root
+    with z.open(name) as stream:
+        head = stream.read(PROLOG_BYTES)
+    try:
+        p.Parse(head, len(head) < PROLOG_BYTES)
+    except _Root:
+        return
+    except _Doctype as exc:
+        raise NotAnExport(name, f"contains {exc}") from None
+    except expat.ExpatError as exc:
+        if name.lower().endswith(_XML_NAMES):
+            raise NotAnExport(name, f"is not well-formed XML ({exc}), which no export is") from None
+        return  # not XML (a picture): nothing in it is ever parsed
+    raise NotAnExport(name, f"does not start its XML within {PROLOG_BYTES:,} bytes, which no export does")
+
+
+def _stop_at_root(*_: Any) -> None:
+    raise _Root
+
+
+def _rels_part(part: str) -> str:
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def _check_reached(z: zipfile.ZipFile) -> None:
+    """Refuse a member that no internal relationship reaches from the package's own (``_rels/.rels``)."""
+    pkg = _Package(z)
+    reached, todo = {"[Content_Types].xml"}, [""]  # "": the package itself, whose relationships are _rels/.rels
+    while todo:
+        part = todo.pop()
+        reached.add(_rels_part(part))
+        for _, target, mode in pkg.rels(part).values():
+            if mode != "External" and target in pkg.names and target not in reached:
+                reached.add(target)
+                todo.append(target)
+    for name in z.namelist():
+        if name not in reached:
+            raise NotAnExport(name, "is referred to by nothing in the package, which no export has")
 
 
 _LOCAL: dict[str, str] = {}
@@ -160,7 +254,7 @@ class _Node:
 def _tree(data: bytes) -> _Node:
     root = _Node("#", {})
     stack = [root]
-    p = expat.ParserCreate(namespace_separator="}")
+    p = _parser()
 
     def start(name: str, attrs: dict[str, str]) -> None:
         node = _Node(_local(name), {(f"r:{_local(k)}" if k.startswith(REL_NS) else _local(k)): v
@@ -224,8 +318,8 @@ class _Package:
 
     def rels(self, part: str) -> dict[str, tuple[str, str, str]]:
         """Relationship id -> (type, resolved target, target mode) of a part."""
-        folder, base = posixpath.split(part)
-        data = self.read(posixpath.join(folder, "_rels", base + ".rels"))
+        folder = posixpath.dirname(part)
+        data = self.read(_rels_part(part))
         out: dict[str, tuple[str, str, str]] = {}
         if data is None:
             return out
@@ -351,7 +445,7 @@ def _rich(pkg: _Package, name: str) -> list[str]:
         if props:
             props[-1].text += text
 
-    p = expat.ParserCreate(namespace_separator="}")
+    p = _parser()
     p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
     with pkg.z.open(name) as stream:
         p.ParseFile(stream)
@@ -380,7 +474,7 @@ class _SheetReader:
         self._parser: Any = None
 
     def parse(self, stream: Any) -> None:
-        p = self._parser = expat.ParserCreate(namespace_separator="}")
+        p = self._parser = _parser()
         p.StartElementHandler, p.EndElementHandler = self._start, self._end
         p.CharacterDataHandler = self._chars
         p.buffer_text = True

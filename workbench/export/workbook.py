@@ -42,7 +42,7 @@ from workbench.export.workbook_styles import Styles
 from workbench.model.labels import is_money_field
 from workbench.errors import InputError
 from workbench.export.presentation import differences as presentation_differences
-from workbench.export.presentation import PackageTooLarge, check_package, fingerprint
+from workbench.export.presentation import NotAnExport, check_package, fingerprint
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.store import coverage, exports, trail
 from workbench.store.db import Store
@@ -755,9 +755,9 @@ def verify_workbook(store: Store, path: str | Path, *, run_id: int | None = None
         raise InputError("file not found", file=str(path))
     try:
         with zipfile.ZipFile(path) as z:
-            check_package(z)  # before any reader holds a part in memory: see presentation's limits
+            check_package(z)  # before any reader holds a part in memory or parses one: see presentation
         wb = load_workbook(path, read_only=True, data_only=True)
-    except PackageTooLarge as exc:
+    except NotAnExport as exc:
         raise InputError(f"not an export: {exc}", file=str(path),
                          expected="an .xlsx audit workbook written by workbench export") from None
     except Exception as exc:

