@@ -30,7 +30,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.parsers import expat
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS
@@ -307,10 +307,16 @@ class _Package:
     def __init__(self, z: zipfile.ZipFile):
         self.z = z
         self.names = set(z.namelist())
+        self.current = ""  # the part last read or opened: the one a parse error is about
+
+    def open(self, name: str) -> IO[bytes]:
+        self.current = name
+        return self.z.open(name)
 
     def read(self, name: str) -> bytes | None:
         if name not in self.names:
             return None
+        self.current = name
         size = self.z.getinfo(name).file_size
         if size > MAX_WHOLE_PART:  # (check_package refused it already; never hold a huge part whole)
             raise PackageTooLarge(name, f"unpacks to {size:,} bytes (at most {MAX_WHOLE_PART:,} in an export)")
@@ -447,7 +453,7 @@ def _rich(pkg: _Package, name: str) -> list[str]:
 
     p = _parser()
     p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
-    with pkg.z.open(name) as stream:
+    with pkg.open(name) as stream:
         p.ParseFile(stream)
     return out
 
@@ -571,7 +577,7 @@ class _SheetReader:
 def _sheet(pkg: _Package, part: str, styles: _Styles, rich: list[str],
            allowed: dict[str, list[str]] | None) -> dict[str, Any]:
     reader = _SheetReader(styles, rich, allowed)
-    with pkg.z.open(part) as stream:
+    with pkg.open(part) as stream:
         reader.parse(stream)
     rels = pkg.rels(part)
     cols, views, merges, conditional, validations, links, printed, other = (_Bag() for _ in range(8))
@@ -644,42 +650,49 @@ def fingerprint(path: str | Path, exported: dict[str, Any] | None = None) -> dic
     with zipfile.ZipFile(path) as z:
         check_package(z)
         pkg = _Package(z)
-        book_part = "xl/workbook.xml"
-        book = _tree(pkg.read(book_part) or b"")
-        rels = pkg.rels(book_part)
-        by_kind: dict[str, str] = {}
-        for kind, target, _ in rels.values():
-            by_kind.setdefault(kind, target)
-        styles = _Styles(pkg.read(by_kind.get("styles", "xl/styles.xml")))
-        rich = _rich(pkg, by_kind.get("sharedStrings", "xl/sharedStrings.xml"))
-        theme = pkg.read(by_kind.get("theme", "xl/theme/theme1.xml"))
-        colours = next(_tree(theme).all("clrScheme"), None) if theme else None
-        sheets: dict[str, Any] = {}
-        states = []
-        for s in book.all("sheet"):
-            name = s.attrs.get("name", "")
-            states.append(f"{name}: {s.attrs.get('state', 'visible')}")
-            target = rels.get(s.attrs.get("r:id", ""), ("", "", ""))[1]
-            if target in pkg.names:
-                allowed = exported["sheets"].get(name, {}).get("columns") if exported else None
-                sheets[name] = _sheet(pkg, target, styles, rich, allowed)
-        names = _Bag()
-        for d in book.all("definedName"):
-            names.add(d.canon())
-        protection = book.find("workbookProtection")
-        views = book.find("bookViews")
-        return {
-            "version": VERSION,
-            "workbook": {
-                "sheets": states, "protection": _attrs(protection.attrs) if protection is not None else "",
-                "views": views.canon() if views is not None else "", "names": names.out(),
-                "theme": hashlib.sha256((colours.canon() if colours else "").encode()).hexdigest()[:32],
-                "dxfs": hashlib.sha256(styles.dxfs.encode()).hexdigest()[:32],
-                "table_styles": hashlib.sha256(styles.table_styles.encode()).hexdigest()[:32],
-            },
-            "styles": styles.summaries,
-            "sheets": sheets,
-        }
+        try:
+            return _fingerprint(pkg, exported)
+        except expat.ExpatError as exc:  # check_package read only each part's prolog
+            raise NotAnExport(pkg.current, f"is not well-formed XML ({exc}), which no export is") from None
+
+
+def _fingerprint(pkg: _Package, exported: dict[str, Any] | None) -> dict[str, Any]:
+    book_part = "xl/workbook.xml"
+    book = _tree(pkg.read(book_part) or b"")
+    rels = pkg.rels(book_part)
+    by_kind: dict[str, str] = {}
+    for kind, target, _ in rels.values():
+        by_kind.setdefault(kind, target)
+    styles = _Styles(pkg.read(by_kind.get("styles", "xl/styles.xml")))
+    rich = _rich(pkg, by_kind.get("sharedStrings", "xl/sharedStrings.xml"))
+    theme = pkg.read(by_kind.get("theme", "xl/theme/theme1.xml"))
+    colours = next(_tree(theme).all("clrScheme"), None) if theme else None
+    sheets: dict[str, Any] = {}
+    states = []
+    for s in book.all("sheet"):
+        name = s.attrs.get("name", "")
+        states.append(f"{name}: {s.attrs.get('state', 'visible')}")
+        target = rels.get(s.attrs.get("r:id", ""), ("", "", ""))[1]
+        if target in pkg.names:
+            allowed = exported["sheets"].get(name, {}).get("columns") if exported else None
+            sheets[name] = _sheet(pkg, target, styles, rich, allowed)
+    names = _Bag()
+    for d in book.all("definedName"):
+        names.add(d.canon())
+    protection = book.find("workbookProtection")
+    views = book.find("bookViews")
+    return {
+        "version": VERSION,
+        "workbook": {
+            "sheets": states, "protection": _attrs(protection.attrs) if protection is not None else "",
+            "views": views.canon() if views is not None else "", "names": names.out(),
+            "theme": hashlib.sha256((colours.canon() if colours else "").encode()).hexdigest()[:32],
+            "dxfs": hashlib.sha256(styles.dxfs.encode()).hexdigest()[:32],
+            "table_styles": hashlib.sha256(styles.table_styles.encode()).hexdigest()[:32],
+        },
+        "styles": styles.summaries,
+        "sheets": sheets,
+    }
 
 
 _WHAT = {

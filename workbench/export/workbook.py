@@ -758,8 +758,7 @@ def verify_workbook(store: Store, path: str | Path, *, run_id: int | None = None
             check_package(z)  # before any reader holds a part in memory or parses one: see presentation
         wb = load_workbook(path, read_only=True, data_only=True)
     except NotAnExport as exc:
-        raise InputError(f"not an export: {exc}", file=str(path),
-                         expected="an .xlsx audit workbook written by workbench export") from None
+        raise _not_an_export(path, exc) from None
     except Exception as exc:
         raise InputError(f"not an Excel workbook ({type(exc).__name__})", file=str(path),
                          expected="an .xlsx audit workbook written by workbench export") from None
@@ -877,6 +876,11 @@ def _load_record(store: Store, export_id: Any, rep: VerifyReport, cell: str | No
     return record
 
 
+def _not_an_export(path: Path, exc: NotAnExport) -> InputError:
+    return InputError(f"not an export: {exc}", file=str(path),
+                      expected="an .xlsx audit workbook written by workbench export")
+
+
 def _against_record(rep: VerifyReport, record: _Record, path: Path, file_hashes: dict[str, str],
                     expected_hashes: dict[str, str]) -> None:
     rep.identical = _file_sha256(path) == record.file_sha256
@@ -887,7 +891,10 @@ def _against_record(rep: VerifyReport, record: _Record, path: Path, file_hashes:
         rep.file_edits.append("the values of " + ", ".join(f"'{n}'" for n in edited) + " were edited after export "
                               "(they no longer match the store's record of the export)")
     if not rep.identical:
-        found = fingerprint(path, record.presentation)
+        try:
+            found = fingerprint(path, record.presentation)
+        except NotAnExport as exc:  # a part broken past its start (check_package reads only that)
+            raise _not_an_export(path, exc) from None
         rep.file_edits.extend(presentation_differences(record.presentation, found))
     moved = [n for n, h in expected_hashes.items() if n in record.sheet_hashes and record.sheet_hashes[n] != h]
     if moved:

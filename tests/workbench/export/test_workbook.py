@@ -675,6 +675,14 @@ def _utf16_sheet_with_doctype(src, dst) -> None:
                 ('<?xml version="1.0" encoding="UTF-16"?>' + _DOCTYPE + sheet).encode("utf-16"))
 
 
+def _broken_past_its_start(part):
+    """``part`` with an undeclared entity before its last closing tag: its start is sound, its body is not."""
+    def forge(src, dst) -> None:
+        from tests.helpers.forge import rewrite_part
+        rewrite_part(src, dst, part, lambda x: x[:x.rindex("</")] + "&lol;" + x[x.rindex("</"):])
+    return forge
+
+
 _PLAIN = "is not a plain path inside the package"
 PACKAGE_FORGERIES = [
     pytest.param(_added("../evil.sh"), "../evil.sh", _PLAIN, id="member-outside-the-package"),
@@ -696,6 +704,8 @@ PACKAGE_FORGERIES = [
                  "does not start its XML within 65,536 bytes", id="doctype-after-a-long-comment"),
     pytest.param(_added("xl/styles.xml", b'<!ENTITY lol "lol"><styleSheet/>'), "xl/styles.xml",
                  "is not well-formed XML", id="entity-without-doctype"),
+    pytest.param(_broken_past_its_start("xl/theme/theme1.xml"), "xl/theme/theme1.xml", "is not well-formed XML",
+                 id="entity-in-the-theme"),
 ]
 
 
