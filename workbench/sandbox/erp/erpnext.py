@@ -186,7 +186,7 @@ class ErpNextFlavor:
         self.store, self.faults = store, faults
         self.api_key, self.api_secret = api_key, api_secret
         self._lock = threading.Lock()
-        self._generation: dict[str, int] = {}  # bumped by every save: cached list orders are stale after it
+        # a query's names in order, with the store's edit count they were read at (``_ordered_names``)
         self._orders: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
         self._masters: Masters | None = None
 
@@ -292,11 +292,13 @@ class ErpNextFlavor:
 
     def _ordered_names(self, doctype: DocType, raw_filters: str, raw_or: str, order: list[tuple[str, bool]],
                        filters: list[Any], or_filters: list[Any]) -> list[str]:
-        """Names of the matching documents in query order, kept until the next save of the doctype so
-        that paging a large list does not sort it again for every page."""
+        """Names of the matching documents in query order, kept until a document of the doctype is
+        added, saved or deleted, so that paging a large list does not sort it again for every page.
+        Not a moment longer: MariaDB counts ``limit_start`` over the rows as they are now, so one
+        deleted before it moves every later row up a place (and the next page skips one)."""
         key = (doctype.name, raw_filters, raw_or, tuple(order))
         with self._lock:
-            gen = self._generation.get(doctype.name, 0)
+            gen = self.store.edits(doctype.name)
             hit = self._orders.get(key)
             if hit is not None and hit[0] == gen:
                 return hit[1]
@@ -304,7 +306,7 @@ class ErpNextFlavor:
         rows = [d for _, d, _ in self.store.scan(doctype.name) if where is None or where(d)]
         names = [d["name"] for d in sort_rows(doctype, rows, order)]
         with self._lock:
-            if self._generation.get(doctype.name, 0) == gen:
+            if self.store.edits(doctype.name) == gen:
                 if len(self._orders) > 64:
                     self._orders.clear()
                 self._orders[key] = (gen, names)
@@ -350,7 +352,6 @@ class ErpNextFlavor:
         if got is None:
             raise FrappeError(404, "DoesNotExistError", f"{doctype.name} {name} not found")
         if self.faults.take_change():  # another user saves the document just before this write
-            self._bump(doctype.name)
             self.store.update(doctype.name, name, lambda d, v: {**d, "modified": frappe_now(d.get("modified"))})
         seen = body.pop("modified", None)
         failure: FrappeError | None = None
@@ -365,12 +366,7 @@ class ErpNextFlavor:
         data, _ = self.store.update(doctype.name, name, apply)  # type: ignore[misc]  # the record was read above
         if failure is not None:
             raise failure
-        self._bump(doctype.name)
         return Response.json(200, {"data": data})
-
-    def _bump(self, doctype: str) -> None:
-        with self._lock:
-            self._generation[doctype] = self._generation.get(doctype, 0) + 1
 
     def _save(self, doctype: DocType, current: dict[str, Any], body: dict[str, Any], seen: Any) -> dict[str, Any]:
         """The checks of Document._save in its order; returns the document as stored."""

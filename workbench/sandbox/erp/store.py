@@ -39,7 +39,7 @@ class RecordStore:
         self.path = Path(path)
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        self._edits: dict[str, int] = {}  # per entity, records changed or deleted by this process (``filtered``)
+        self._edits: dict[str, int] = {}  # per entity, records added, changed or deleted by this process (``edits``)
         con = self._con()
         con.executescript(
             f"""
@@ -109,7 +109,13 @@ class RecordStore:
             if buf:
                 con.executemany("INSERT INTO records(entity, seq, id, data) VALUES (?,?,?,?)", buf)
             con.commit()
+            self._edits[entity] = self._edits.get(entity, 0) + 1
         return n
+
+    def edits(self, entity: str) -> int:
+        """How many times records of ``entity`` were added, changed or deleted by this process: an answer
+        worked out (and kept) at another count may no longer be the one a database would give."""
+        return self._edits.get(entity, 0)
 
     def count(self, entity: str) -> int:
         n: int = self._con().execute("SELECT COUNT(*) FROM records WHERE entity=?", (entity,)).fetchone()[0]
@@ -248,10 +254,10 @@ class RecordStore:
         Offset paging over a filter would rescan from the start for every page (quadratic on
         a million invoices); remembering where the previous page of the same query ended
         lets the next page resume there, as a database index would. Only while no record of the
-        entity has been changed or deleted since: a database counts an offset from the first row
-        again, and a row gone before it moves every later one up a place (an added one comes last)."""
+        entity has been added, changed or deleted since: a database counts an offset from the first
+        row again, and a row gone before it moves every later one up a place."""
         cursors = self.__dict__.setdefault("_cursors", {})
-        edits = self._edits.get(entity, 0)
+        edits = self.edits(entity)
         seen, marks = cursors.get((entity, cursor_key), (None, {}))
         if seen != edits:
             marks = {0: 0}

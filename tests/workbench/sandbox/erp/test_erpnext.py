@@ -93,6 +93,23 @@ def test_default_order_skips_a_row_saved_between_pages_name_order_does_not(h):
     assert len(stable) == total and len(set(stable)) == total
 
 
+@pytest.mark.parametrize("change", ["delete", "insert"])
+def test_an_offset_counts_from_the_first_row_again_after_a_delete_or_insert(h, change):
+    """MariaDB answers ``limit_start`` (SQL OFFSET) over the rows as they are when asked: a row deleted
+    before the offset moves every later row up a place, so the next page never reads one; a row added
+    before it moves them down, so one is read twice. The sandbox keeps no list order past a change."""
+    every = names(h, "Item Price", limit_page_length=0, order_by="name asc")
+    first = names(h, "Item Price", limit_start=0, limit_page_length=5, order_by="name asc")
+    if change == "delete":
+        assert h.store.delete("Item Price", first[0])
+        expect = every[6:11]  # every[5] is the fifth row now, before the offset
+    else:
+        added = {**an(h, "Item Price", name=first[0]), "name": "ip-000000"}  # sorts first
+        h.store.insert_many("Item Price", [(added["name"], added)])
+        expect = every[4:9]  # every[4] again
+    assert names(h, "Item Price", limit_start=5, limit_page_length=5, order_by="name asc") == expect
+
+
 def test_paging_with_limit_start_and_limit_page_length_and_limit(h):
     everything = names(h, "Sales Invoice", limit_page_length=0, order_by="name asc")
     assert len(names(h, "Sales Invoice")) == 20  # Frappe's default page
