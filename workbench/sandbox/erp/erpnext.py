@@ -2,10 +2,11 @@
 
 ``GET /api/resource/<DocType>?fields=[...]&filters=[...]&or_filters=[...]&order_by=&limit_start=
 &limit_page_length=`` answers ``{"data": [...]}`` (no total, 20 rows unless asked, sorted
-``modified desc`` unless ``order_by`` says otherwise); ``GET``/``PUT /api/resource/<DocType>/<name>``
-read and update one document. A save is checked as Frappe's ``Document._save`` checks it
-(stale ``modified``, mandatory, Select options, lengths, Link targets, docstatus transitions,
-``allow_on_submit`` on submitted documents) and refused with Frappe's exception class, HTTP
+``modified desc`` unless ``order_by`` says otherwise); ``GET``/``PUT``/``DELETE
+/api/resource/<DocType>/<name>`` read, update and delete one document (``frappe.client.delete`` deletes
+too). A save is checked as Frappe's ``Document._save`` checks it (stale ``modified``, mandatory, Select
+options, lengths, Link targets, docstatus transitions, ``allow_on_submit`` on submitted documents), a
+deletion as ``delete_doc`` checks it (submitted, linked), and refused with Frappe's exception class, HTTP
 status and JSON error body. Auth is ``Authorization: token <key>:<secret>`` or ``Basic``
 base64 of ``<key>:<secret>``. What each behaviour follows: docs/fidelity/erpnext.md.
 """
@@ -117,6 +118,15 @@ class FrappeError(Exception):
 def _invalid(exc_type: str, message: str, title: str | None = None) -> FrappeError:
     # every ValidationError subclass answers 417 (frappe/exceptions.py ValidationError.http_status_code)
     return FrappeError(417, exc_type, message, title)
+
+
+# delete_doc.py check_permission_and_not_submitted: the words around "Cancel" link to ERPNext's article
+_CANCEL_FIRST = ("<a href='https://docs.erpnext.com//docs/user/manual/en/setting-up/articles/"
+                 "delete-submitted-document' target='_blank'>")
+
+
+def _form_link(doctype: str, name: str) -> str:
+    return f'<a href="/app/Form/{doctype}/{name}">{name}</a>'  # delete_doc.py raise_link_exists_exception
 
 
 def _bold(v: Any) -> str:
@@ -236,6 +246,8 @@ class ErpNextFlavor:
                                                           "resource. Please contact your manager to get access.")
             if req.path == "/api/method/frappe.auth.get_logged_user":
                 return Response.json(200, {"message": "Administrator"})
+            if req.path == "/api/method/frappe.client.delete":
+                return self._rpc_delete(req)
             parts = req.path.split("/")
             if len(parts) < 4 or parts[1] != "api" or parts[2] != "resource" or len(parts) > 5:
                 raise FrappeError(404, "DoesNotExistError", f"{req.path} not found")
@@ -250,7 +262,10 @@ class ErpNextFlavor:
                 return self._get(doctype, parts[4])
             if len(parts) == 5 and req.method == "PUT":
                 return self._put(req, DOCTYPES[doctype], parts[4])
-            # inserting (POST) and deleting (DELETE) are not served: the answer for an unknown resource
+            if len(parts) == 5 and req.method == "DELETE":
+                self._delete(DOCTYPES[doctype], parts[4])
+                return Response.json(202, {"data": "ok"})  # frappe/api/v1.py delete_doc
+            # inserting (POST) is not served: the answer for an unknown resource
             raise FrappeError(404, "DoesNotExistError", f"{req.method} {req.path} is not served by this sandbox")
         except FrappeError as exc:
             return self._error(exc.status, exc.exc_type, exc.message, exc.title)
@@ -367,6 +382,48 @@ class ErpNextFlavor:
         if failure is not None:
             raise failure
         return Response.json(200, {"data": data})
+
+    # -- deleting -----------------------------------------------------------------------
+    def _rpc_delete(self, req: Request) -> Response:
+        """``frappe.client.delete`` (whitelisted for DELETE and POST), its doctype and name as form fields,
+        a JSON body or query parameters. It returns nothing, so the answer has no ``message``."""
+        if req.method not in ("DELETE", "POST"):
+            raise FrappeError(403, "PermissionError", "Not permitted")  # frappe/handler.py is_valid_http_method
+        args = {**req.query, **_form_data(req)}
+        doctype = DOCTYPES.get(str(args.get("doctype")))
+        if doctype is None:
+            raise FrappeError(404, "DoesNotExistError", f"DocType {args.get('doctype')} not found")
+        if args.get("name") in (None, ""):
+            raise FrappeError(500, "TypeError", "delete() missing 1 required positional argument: 'name'")
+        self._delete(doctype, str(args["name"]))
+        return Response.json(200, {})
+
+    def _delete(self, doctype: DocType, name: str) -> None:
+        """frappe/model/delete_doc.py ``delete_doc(ignore_missing=False)``: a submitted document, or one
+        another document links to, is refused; otherwise the row is gone for good."""
+        got = self.store.get(doctype.name, name)
+        if got is None:
+            raise FrappeError(404, "DoesNotExistError", f"{doctype.name} {name} not found")
+        if doctype.is_submittable and _cint(got[0].get("docstatus")) == 1:  # check_permission_and_not_submitted
+            raise _invalid("ValidationError", f"{doctype.name} {name}: Submitted Record cannot be deleted. You must "
+                                              f"{_CANCEL_FIRST} Cancel </a> it first.")
+        linked = self._linked_from(doctype.name, name)
+        if linked is not None:  # check_if_doc_is_linked -> raise_link_exists_exception
+            raise _invalid("LinkExistsError", f"Cannot delete or cancel because {doctype.name} "
+                                              f"{_form_link(doctype.name, name)} is linked with {linked[0]} "
+                                              f"{_form_link(*linked)} ")
+        self.store.delete(doctype.name, name)
+
+    def _linked_from(self, target: str, name: str) -> tuple[str, str] | None:
+        """(doctype, name) of a document whose Link field names ``target`` ``name``, or None. Compared
+        lower-cased, as the collation compares them (SQLite lowers ASCII letters only)."""
+        for dt in DOCTYPES.values():
+            for df in dt.fields.values():
+                if df.fieldtype == "Link" and df.options == target:
+                    rows = self.store.children_texts(dt.name, df.fieldname, [name.lower()], ("1", ()))
+                    if rows:
+                        return dt.name, str(rows[0][1])
+        return None
 
     def _save(self, doctype: DocType, current: dict[str, Any], body: dict[str, Any], seen: Any) -> dict[str, Any]:
         """The checks of Document._save in its order; returns the document as stored."""

@@ -32,6 +32,10 @@ def put(h, doctype: str, name: str, body: dict) -> httpx.Response:
     return httpx.put(f"{h.info['api_root']}/{doctype}/{name}", json=body, headers=token(h))
 
 
+def delete(h, doctype: str, name: str) -> httpx.Response:
+    return httpx.delete(f"{h.info['api_root']}/{doctype}/{name}", headers=token(h))
+
+
 def names(h, doctype: str, **params) -> list[str]:
     resp = get(h, f"/api/resource/{doctype}", **params)
     assert resp.status_code == 200, resp.text
@@ -162,6 +166,29 @@ def test_unknown_doctype_and_unserved_methods_answer_as_an_unknown_resource(h):
     for resp in (get(h, "/api/resource/Nope"), get(h, "/api/method/frappe.client.get_count"),
                  httpx.post(h.info["api_root"] + "/Customer", json={"customer_name": "X"}, headers=token(h))):
         assert resp.status_code == 404 and resp.json()["exc_type"] == "DoesNotExistError"
+
+
+def test_a_document_is_deleted_unless_it_is_submitted_or_another_links_to_it(h):
+    price = an(h, "Item Price")
+    gone = delete(h, "Item Price", price["name"])
+    assert gone.status_code == 202 and gone.json() == {"data": "ok"}  # frappe/api/v1.py delete_doc
+    assert get(h, f"/api/resource/Item Price/{price['name']}").status_code == 404
+    assert price["name"] not in names(h, "Item Price", limit_page_length=0)
+    again = delete(h, "Item Price", price["name"])
+    assert again.status_code == 404 and again.json()["exc_type"] == "DoesNotExistError"
+    assert delete(h, "Sales Invoice", an(h, "Sales Invoice", docstatus=2)["name"]).status_code == 202  # cancelled
+    inv = an(h, "Sales Invoice", docstatus=1)
+    submitted = delete(h, "Sales Invoice", inv["name"])
+    assert submitted.status_code == 417 and frappe_error(submitted) == (
+        "ValidationError", f"Sales Invoice {inv['name']}: Submitted Record cannot be deleted. You must <a href='"
+                           f"https://docs.erpnext.com//docs/user/manual/en/setting-up/articles/delete-submitted-document'"
+                           f" target='_blank'> Cancel </a> it first.")
+    linked = delete(h, "Customer", inv["customer"])
+    exc, message = frappe_error(linked)
+    assert linked.status_code == 417 and exc == "LinkExistsError" and message.startswith(
+        f'Cannot delete or cancel because Customer <a href="/app/Form/Customer/{inv["customer"]}">{inv["customer"]}'
+        f'</a> is linked with ')
+    assert h.store.get("Sales Invoice", inv["name"]) and h.store.get("Customer", inv["customer"])  # both kept
 
 
 def test_a_submitted_invoice_refuses_fields_without_allow_on_submit(h):

@@ -1,6 +1,7 @@
 """A Frappe client the project did not write, frappe-connector (PyPI), against the ERPNext sandbox,
 used as its README shows: API key login, get_list with fields/filters/paging/order_by, get_doc,
-update_doc, and Frappe's errors raised as its FrappeException with the exception class."""
+update_doc, frappe.client.delete through post_api, and Frappe's errors raised as its FrappeException
+with the exception class."""
 
 from __future__ import annotations
 
@@ -13,14 +14,30 @@ from workbench.sandbox.erp import fixture
 
 
 @pytest.fixture(scope="module")
-def h():
-    yield from erp_sandbox("erpnext", fixture.dataset(12, seed=3))
+def small():
+    return fixture.dataset(12, seed=3)
+
+
+@pytest.fixture(scope="module")
+def h(small):
+    yield from erp_sandbox("erpnext", small)
+
+
+def connect(handle) -> FrappeConnector:
+    return FrappeConnector(handle.info["base_url"], api_key=handle.info["api_key"],
+                           api_secret=handle.info["api_secret"])
 
 
 @pytest.fixture
 def client(h):
-    with FrappeConnector(h.info["base_url"], api_key=h.info["api_key"], api_secret=h.info["api_secret"]) as c:
+    with connect(h) as c:
         yield c
+
+
+@pytest.fixture
+def fresh(small):
+    """A sandbox of its own, for a test that deletes documents."""
+    yield from erp_sandbox("erpnext", small)
 
 
 def test_lists_page_filter_and_sort(client, h):
@@ -66,3 +83,15 @@ def test_a_wrong_key_is_refused(h):
     with FrappeConnector(h.info["base_url"], api_key=h.info["api_key"], api_secret="wrong") as bad:
         with pytest.raises(FrappeException, match="AuthenticationError"):
             bad.get_list("Customer")
+
+
+def test_delete_through_frappe_client_delete(fresh):
+    with connect(fresh) as client:
+        name = client.get_list("Item Price", order_by="name asc", page_size=1)[0]["name"]
+        assert client.post_api("frappe.client.delete", {"doctype": "Item Price", "name": name}) == {}
+        with pytest.raises(FrappeException, match="DoesNotExistError"):
+            client.get_doc("Item Price", name)
+        inv = client.get_list("Sales Invoice", filters=[["docstatus", "=", 1]], page_size=1)[0]["name"]
+        with pytest.raises(FrappeException, match="ValidationError: .*Submitted Record cannot be deleted"):
+            client.post_api("frappe.client.delete", {"doctype": "Sales Invoice", "name": inv})
+        assert client.get_doc("Sales Invoice", inv)["name"] == inv
