@@ -17,6 +17,7 @@ import base64
 import binascii
 import json
 import threading
+from bisect import bisect_right
 from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,7 +25,8 @@ from collections.abc import Iterable
 from urllib.parse import parse_qs
 
 from workbench.sandbox.erp.erpnext_meta import DOCTYPES, NUMERIC_TYPES, STANDARD, DocField, DocType, Masters
-from workbench.sandbox.erp.erpnext_query import QueryError, compile_where, parse_filters, parse_order, sort_rows
+from workbench.sandbox.erp.erpnext_query import (QueryError, Term, compile_where, parse_filters, parse_order,
+                                                  sort_rows, split_name_after)
 from workbench.sandbox.erp.faults import Faults
 from workbench.sandbox.erp.server import Request, Response
 from workbench.sandbox.erp.store import RecordStore, loads
@@ -298,20 +300,30 @@ class ErpNextFlavor:
         # document_list: limit_page_length defaults to `limit` or 20; 0 means every row
         size = _cint(q.get("limit_page_length") if q.get("limit_page_length") not in (None, "")
                      else q.get("limit") if q.get("limit") not in (None, "") else 20)
-        names = self._ordered_names(doctype, q.get("filters") or "", q.get("or_filters") or "", order,
-                                    filters, or_filters)
+        names, first = self._names(doctype, order, filters, or_filters)
+        start += first
         page = names[start:start + size] if size > 0 else names[start:]
         rows = [got[0] for got in (self.store.get(doctype.name, n) for n in page) if got is not None]
         out = rows if "*" in fields else [{f: d.get(f) for f in fields} for d in rows]
         return Response.json(200, {"data": out})
 
-    def _ordered_names(self, doctype: DocType, raw_filters: str, raw_or: str, order: list[tuple[str, bool]],
-                       filters: list[Any], or_filters: list[Any]) -> list[str]:
+    def _names(self, doctype: DocType, order: list[tuple[str, bool]], filters: list[Term],
+               or_filters: list[Term]) -> tuple[list[str], int]:
+        """Names in query order, and where the matching ones start among them. A keyset page (``name > x``
+        among the filters, ordered by name ascending) is the list without that term from the first name
+        after x on: MariaDB walks the primary key from x, and the sandbox finds the place by bisection
+        rather than filtering and sorting every document again for every page."""
+        rest, after = split_name_after(filters) if order == [("name", False)] else (filters, None)
+        names = self._ordered_names(doctype, order, rest, or_filters)
+        return names, 0 if after is None else bisect_right(names, after, key=str.casefold)
+
+    def _ordered_names(self, doctype: DocType, order: list[tuple[str, bool]], filters: list[Term],
+                       or_filters: list[Term]) -> list[str]:
         """Names of the matching documents in query order, kept until a document of the doctype is
         added, saved or deleted, so that paging a large list does not sort it again for every page.
         Not a moment longer: MariaDB counts ``limit_start`` over the rows as they are now, so one
         deleted before it moves every later row up a place (and the next page skips one)."""
-        key = (doctype.name, raw_filters, raw_or, tuple(order))
+        key = (doctype.name, repr(filters), repr(or_filters), tuple(order))
         with self._lock:
             gen = self.store.edits(doctype.name)
             hit = self._orders.get(key)

@@ -102,13 +102,16 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{out}$", re.IGNORECASE | re.DOTALL)
 
 
+def _text(v: Any) -> str:
+    """A text value as the collation compares it; NULL as its ``ifnull`` fallback ''."""
+    return "" if v is None else str(v).casefold()
+
+
 def _matcher(doctype: DocType, t: Term) -> Callable[[dict[str, Any]], bool]:
     numeric = doctype.fields[t.field].fieldtype in NUMERIC_TYPES
 
     def key(v: Any) -> Any:
-        if numeric:
-            return _num(v)
-        return "" if v is None else str(v).casefold()
+        return _num(v) if numeric else _text(v)
 
     if t.op == "is":
         want_set = str(t.value).lower() == "set"
@@ -137,6 +140,15 @@ def compile_where(doctype: DocType, filters: list[Term], or_filters: list[Term]
     every = [_matcher(doctype, t) for t in filters]
     some = [_matcher(doctype, t) for t in or_filters]
     return lambda r: all(m(r) for m in every) and (not some or any(m(r) for m in some))
+
+
+def split_name_after(terms: list[Term]) -> tuple[list[Term], str | None]:
+    """``terms`` without their ``name > x`` terms, and the greatest x as the collation compares it (None
+    when there is none): where a keyset page (``name >`` the last name read) starts."""
+    bounds = [_text(t.value) for t in terms if t.field == "name" and t.op == ">"]
+    if not bounds:
+        return terms, None
+    return [t for t in terms if not (t.field == "name" and t.op == ">")], max(bounds)
 
 
 _ORDER = re.compile(r"^\s*`?(?:tab[\w ]+`?\.`?)?(\w+)`?(?:\s+(asc|desc))?\s*$", re.IGNORECASE)

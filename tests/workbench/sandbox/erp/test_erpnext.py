@@ -114,6 +114,22 @@ def test_an_offset_counts_from_the_first_row_again_after_a_delete_or_insert(h, c
     assert names(h, "Item Price", limit_start=5, limit_page_length=5, order_by="name asc") == expect
 
 
+@pytest.mark.parametrize("others", [[], [["currency", "=", "eur"]]], ids=["all", "filtered"])
+def test_a_page_after_a_name_is_the_one_the_filter_and_sort_give(h, others):
+    """``name > x`` with ``order_by=name asc`` (a keyset page) is answered from the list without the bound;
+    the same query ordered by ``name asc, modified desc`` (the same order, names being unique) is filtered and
+    sorted whole: both give the same rows, for bounds before, on, between and after the names, in any case."""
+    every = names(h, "Item Price", limit_page_length=0, order_by="name asc")
+    for bound in ["", every[0], every[7].upper(), every[7] + "0", every[-1], "zzz", None]:
+        for terms in ([["name", ">", bound]], [["name", ">", every[2]], ["name", ">", bound]]):
+            query = {"filters": json.dumps([*others, *terms]), "limit_page_length": 5}
+            assert names(h, "Item Price", order_by="name asc", **query) == \
+                names(h, "Item Price", order_by="name asc, modified desc", **query), (bound, terms)
+    tail = names(h, "Item Price", filters=json.dumps([["name", ">", every[7]]]), order_by="name asc",
+                 limit_page_length=0)
+    assert tail == every[8:]
+
+
 def test_paging_with_limit_start_and_limit_page_length_and_limit(h):
     everything = names(h, "Sales Invoice", limit_page_length=0, order_by="name asc")
     assert len(names(h, "Sales Invoice")) == 20  # Frappe's default page

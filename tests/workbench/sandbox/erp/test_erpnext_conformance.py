@@ -95,3 +95,18 @@ def test_delete_through_frappe_client_delete(fresh):
         with pytest.raises(FrappeException, match="ValidationError: .*Submitted Record cannot be deleted"):
             client.post_api("frappe.client.delete", {"doctype": "Sales Invoice", "name": inv})
         assert client.get_doc("Sales Invoice", inv)["name"] == inv
+
+
+@pytest.mark.parametrize("others", [[], [["currency", "=", "EUR"]]], ids=["all", "filtered"])
+def test_after_a_deletion_an_offset_skips_a_row_and_a_page_after_the_last_name_does_not(fresh, others):
+    # MariaDB counts limit_start over the rows as they are when asked (SQL OFFSET), so a row deleted before it
+    # moves every later row up a place; filters [["name", ">", last]] (frappe/model/db_query.py
+    # prepare_filter_condition: `name` > 'last') with order_by "name asc" go on from the last row read
+    def page(client, **kw) -> list[str]:
+        return [r["name"] for r in client.get_list("Item Price", fields=["name"], order_by="name asc", **kw)]
+    with connect(fresh) as client:
+        every = page(client, filters=others, page_size=0)
+        first = page(client, filters=others, page_size=5)
+        assert client.post_api("frappe.client.delete", {"doctype": "Item Price", "name": first[0]}) == {}
+        assert page(client, filters=others, offset=5, page_size=5) == every[6:11]  # every[5] never read
+        assert page(client, filters=[*others, ["name", ">", first[-1]]], page_size=5) == every[5:10]
