@@ -3,7 +3,8 @@
 For ERPs without a dedicated adapter (ERPNext, NetSuite, SAP S/4HANA OData, in-house
 APIs). A profile (see ``resources/profiles/*.toml`` and docs/guide/erp.md) gives:
 auth (bearer, basic, header template, OAuth 2.0 client credentials, none), paging
-(offset/limit parameter names or a next-link path, and a stop rule), per object the
+(keyset: after the last key read; offset/limit parameter names; or a next-link path; and a
+stop rule), per object the
 list path, the records path, field paths to canonical fields, status fields and map,
 and the write method/path/body template with a concurrency mode (etag header, version
 field in the body, compare-before-write, none), plus where errors carry code/message.
@@ -28,7 +29,7 @@ import tomllib
 from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 
@@ -47,8 +48,9 @@ from workbench.sources.http_common import (ClientCredentials, HttpClient, HttpFa
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "resources" / "profiles"
 AUTH_TYPES = ("none", "bearer", "basic", "header_template", "oauth_client_credentials")
-PAGING_STYLES = ("offset", "next_link", "none")
+PAGING_STYLES = ("keyset", "offset", "next_link", "none")
 STOP_RULES = ("short_page", "empty_page", "total", "has_more", "no_next_link")
+KEYSET_STOPS = ("short_page", "empty_page", "has_more")  # no total to count up to, no next link
 CONCURRENCY = ("etag_header", "version_field", "compare_before_write", "none")
 _PLACEHOLDER = re.compile(r"^\{(\w+)\}$")
 _TAG = re.compile(r"</?(?:strong|b|em|i|br|p|span)\b[^>]*>", re.IGNORECASE)
@@ -89,6 +91,8 @@ def load_profile(path: Path) -> dict[str, Any]:
                                                          f"{', '.join(STOP_RULES)}")
     if paging.get("style") == "next_link":
         need(bool(paging.get("next_path")), "[paging] style next_link needs next_path")
+    if paging.get("style") == "keyset":
+        _check_keyset(paging, prof.get("objects") or {}, need)
     if paging.get("stop") == "total":
         need(bool(paging.get("total_path")), "[paging] stop = total needs total_path")
     if paging.get("stop") == "has_more":
@@ -108,6 +112,28 @@ def load_profile(path: Path) -> dict[str, Any]:
         need(bool(obj.get("path")), f"[objects.{kind}] needs a path")
         need(bool(obj.get("fields", {}).get("record_id")), f"[objects.{kind}.fields] needs record_id")
     return prof
+
+
+def _check_keyset(paging: dict[str, Any], objects: dict[str, Any], need: Callable[[bool, str], None]) -> None:
+    """Keyset paging asks for the records after the last key read, sorted by that key: the profile names
+    the key, the sort and the filter term that says "after" (with ``{last}``), sent in the query."""
+    need(bool(paging.get("key_field")), "[paging] style keyset needs key_field, the unique key each page goes on "
+                                        "after (e.g. \"name\")")
+    need(bool(paging.get("sort_param")) and bool(paging.get("sort")),
+         "[paging] style keyset needs sort_param and sort, the query parameter and value that sort by the key "
+         "ascending (e.g. order_by = \"name asc\")")
+    after = paging.get("after")
+    need(isinstance(after, list) and "{last}" in after,
+         "[paging] style keyset needs after, the filter term that keeps the records after the last key read, "
+         "with {last} for it (e.g. [\"name\", \">\", \"{last}\"])")
+    need(paging.get("stop", "short_page") in KEYSET_STOPS,
+         f"[paging] style keyset stops on {', '.join(KEYSET_STOPS)}, not {paging.get('stop')!r}")
+    for kind, obj in objects.items():
+        need(not obj.get("body"), f"[objects.{kind}] sends its query in a body; keyset paging adds its filter to "
+                                  f"the query parameters")
+        sort = (obj.get("params") or {}).get(paging.get("sort_param"))
+        need(sort in (None, paging.get("sort")), f"[objects.{kind}] params sets {paging.get('sort_param')} = "
+                                                 f"{sort!r}, but keyset paging sorts by {paging.get('sort')!r}")
 
 
 def _shown(v: Any) -> str:
@@ -241,35 +267,39 @@ class RestProfileSource:
         return om
 
     # -- pull -----------------------------------------------------------------------
-    def _pages(self, om: ObjectMap, since: datetime | None,
-               limit: int | None = None) -> Iterator[tuple[list[Any], str]]:
-        obj = self.prof["objects"][om.kind]
-        paging = self.prof.get("paging", {})
+    def _filters(self, obj: dict[str, Any], since: datetime | None) -> list[Any]:
+        """The object's filter terms, and the incremental one when pulling changes since a time."""
         flt = self.prof.get("filters", {})
-        method = str(obj.get("method", "GET")).upper()
-        path = render(obj["path"], self._ctx({}))
-        params = {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in (obj.get("params") or {}).items()}
         filters = [list(f) for f in obj.get("filters") or []]
         if since is not None and flt.get("incremental"):
             stamp = since.astimezone(UTC).strftime(flt.get("since_format", "%Y-%m-%dT%H:%M:%SZ"))
             filters.append(render(list(flt["incremental"]), self._ctx({"since": stamp})))
+        return filters
+
+    def _pages(self, om: ObjectMap, since: datetime | None,
+               limit: int | None = None) -> Iterator[tuple[list[Any], str]]:
+        obj = self.prof["objects"][om.kind]
+        paging = self.prof.get("paging", {})
+        style = paging.get("style", "none")
+        method = str(obj.get("method", "GET")).upper()
+        path = render(obj["path"], self._ctx({}))
+        params = {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in (obj.get("params") or {}).items()}
+        filters = self._filters(obj, since)
+        if style == "keyset":
+            params[paging["sort_param"]] = paging["sort"]
         if filters:
-            params[flt.get("param", "filters")] = json.dumps(filters)
+            params[self.prof.get("filters", {}).get("param", "filters")] = json.dumps(filters)
         body = render(obj["body"], self._ctx({})) if obj.get("body") else None
         headers = dict(obj.get("headers") or {})
         if body is not None:
             headers["Content-Type"] = "application/json"
-        style = paging.get("style", "none")
         size = limit or self.page_size
-        offset = 0
+        read, last = 0, None
         url: str | None = path
         query = f"{method} {path}" + (f"?{'&'.join(f'{k}={v}' for k, v in params.items())}" if params else "") + \
             (f" {encode_json(body)}" if body else "")
         while url:
-            p = dict(params)
-            if style == "offset":
-                p[paging.get("offset_param", "offset")] = str(offset)
-                p[paging.get("limit_param", "limit")] = str(size)
+            p = self._page_params(params, filters, size, read, last)
             resp = self.http.request(method, url, params=p if url == path else None, headers=headers,
                                      content=encode_json(body).encode("utf-8") if body is not None else None,
                                      retry="all")
@@ -284,20 +314,57 @@ class RestProfileSource:
             yield records, query
             if limit is not None:
                 return
-            stop = paging.get("stop", "short_page")
-            if style == "offset":
-                offset += len(records)
-                if (stop == "short_page" and len(records) < size) or (stop == "empty_page" and not records) \
-                        or (stop == "total" and offset >= int(get_path(data, paging["total_path"]) or 0)) \
-                        or (stop == "has_more" and not get_path(data, paging["has_more_path"])) or not records:
+            read += len(records)
+            if style in ("offset", "keyset"):
+                if self._last_page(data, records, size, read):
                     return
+                if style == "keyset":
+                    last = self._key_after(records, last, path)
             elif style == "next_link":
                 nxt = get_path(data, paging["next_path"])
                 url = str(nxt) if nxt else None
-                if stop == "empty_page" and not records:
+                if paging.get("stop") == "empty_page" and not records:
                     return
             else:
                 return
+
+    def _page_params(self, params: dict[str, str], filters: list[Any], size: int, read: int,
+                     last: Any) -> dict[str, str]:
+        """One page's query parameters: the object's, with how long the page is and where it starts (after
+        ``read`` records, or after the key ``last``; None before the first page)."""
+        paging = self.prof.get("paging", {})
+        style = paging.get("style", "none")
+        p = dict(params)
+        if style in ("offset", "keyset"):
+            p[paging.get("limit_param", "limit")] = str(size)
+        if style == "offset":
+            p[paging.get("offset_param", "offset")] = str(read)
+        if last is not None:
+            after = render(list(paging["after"]), self._ctx({"last": last}))
+            p[self.prof.get("filters", {}).get("param", "filters")] = json.dumps([*filters, after])
+        return p
+
+    def _last_page(self, data: Any, records: list[Any], size: int, read: int) -> bool:
+        """Whether an offset or keyset page is the last, by the profile's stop rule (an empty page always is)."""
+        paging = self.prof.get("paging", {})
+        stop = paging.get("stop", "short_page")
+        return (stop == "short_page" and len(records) < size) or (stop == "empty_page" and not records) \
+            or (stop == "total" and read >= int(get_path(data, paging["total_path"]) or 0)) \
+            or (stop == "has_more" and not get_path(data, paging["has_more_path"])) or not records
+
+    def _key_after(self, records: list[Any], last: Any, path: str) -> Any:
+        """The key of a page's last record, which the next page goes on after. Keyset paging, not an offset:
+        an API such as Frappe's counts an offset from the first row again (SQL OFFSET), so a record deleted
+        during the pull moves every later one up a place and the next page skips one it never read."""
+        key_field = self.prof["paging"]["key_field"]
+        key = get_path(records[-1], key_field)
+        if key is None:
+            raise InputError(f"{self.name} {path}: keyset paging needs the key {key_field!r} in every record "
+                             f"(ask for it among the fields)", file=self.where)
+        if key == last:  # the filter was not applied: the same page would come back for ever
+            raise InputError(f"{self.name} {path}: the page after {key_field} {last!r} ends at the same key; the "
+                             f"API did not apply [paging] after", file=self.where)
+        return key
 
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
         buf = PullBuffer()

@@ -6,11 +6,12 @@ from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 
 import httpx
+import pandas as pd
 import pytest
 
 from tests.helpers.sandboxes import erp_connector, erp_sandbox
 from workbench.config import from_dict
-from workbench.errors import ConfigError, SourceError
+from workbench.errors import ConfigError, InputError, SourceError
 from workbench.model.status import CANONICAL
 from workbench.sandbox import erp
 from workbench.sources import open_source
@@ -49,9 +50,10 @@ def test_full_pull_through_the_erpnext_profile(erpnext):
     raw = erpnext.store.get("Sales Invoice", row["record_id"])[0]
     assert row["open_balance"] == raw["outstanding_amount"] and row["status_raw"] == raw["status"]
     assert row["version"] == raw["modified"]
-    # paged with limit_start/limit_page_length across several pages
+    # paged by name (name > the last one read) across several pages
     assert src.http.requests >= erpnext.store.count("Sales Invoice") // 25
-    assert "limit_start" not in ex.meta.queries["invoices"]  # the query kept is the object's, not one page's
+    # the query kept is the object's, not one page's
+    assert ex.meta.queries["invoices"] == "GET /api/resource/Sales Invoice?fields=[\"*\"]&order_by=name asc"
 
 
 def make_draft(handle, name: str) -> None:
@@ -160,6 +162,103 @@ def test_pull_is_stable_while_documents_are_saved_between_pages(erpnext):
     inv = erp_connector(erpnext, page_size=7).pull(state).frames["invoices"]
     assert state.saved
     assert sorted(inv["record_id"]) == names  # every invoice once: none skipped, none repeated
+
+
+class DeleteBetweenPages:
+    """A pull's progress sink that deletes a document in the ERP once the first page of ``kind`` is read,
+    as another user would while a pull runs (through the REST API: DELETE /api/resource/<DocType>/<name>)."""
+
+    cancelled = False
+
+    def __init__(self, handle, kind: str, doctype: str, name: str):
+        self.handle, self.kind, self.doctype, self.name, self.deleted = handle, kind, doctype, name, False
+
+    def set_progress(self, done, total, message):
+        if message.startswith(f"{self.kind}:") and not self.deleted:
+            self.deleted = True
+            resp = httpx.delete(f"{self.handle.info['api_root']}/{self.doctype}/{self.name}",
+                                headers={"Authorization": f"token {self.handle.info['api_key']}:"
+                                                          f"{self.handle.info['api_secret']}"})
+            assert resp.status_code == 202, resp.text
+
+
+def test_a_document_deleted_while_the_pull_pages_through_its_doctype_costs_no_other_document(erpnext):
+    # Someone deletes an item price after the pull has read the first page of them. Paged by limit_start,
+    # every later price moves up a place and the next page skips one never read; paged by name, none is.
+    before = sorted(d["name"] for _, d, _ in erpnext.store.scan("Item Price"))
+    state = DeleteBetweenPages(erpnext, "prices", "Item Price", before[0])  # read on the first page
+    prices = erp_connector(erpnext, page_size=7).pull(state).frames["prices"]
+    assert state.deleted and len(before) > 3 * 7  # deleted while pages of them were still to come
+    assert sorted(prices["record_id"]) == before  # every price there throughout; the deleted one as read
+
+
+def offset_profile(tmp_path) -> str:
+    """The shipped ERPNext profile as it paged before keyset paging: limit_start, sorted by name."""
+    text = (PROFILES_DIR / "erpnext.toml").read_text(encoding="utf-8")
+    paging = ('[paging]\nstyle = "offset"\noffset_param = "limit_start"\nlimit_param = "limit_page_length"\n'
+              'page_size = 500\nstop = "short_page"\n\n')
+    text = text[:text.index("\n[paging]\n") + 1] + paging + text[text.index("\n[filters]\n") + 1:]
+    text = text.replace("""params = { fields = '["*"]' }""", """params = { fields = '["*"]', order_by = "name asc" }""")
+    (tmp_path / "erpnext-offset.toml").write_text(text, encoding="utf-8")
+    return str(tmp_path / "erpnext-offset.toml")
+
+
+def test_full_and_incremental_pulls_give_what_offset_paging_gave(erpnext, tmp_path):
+    keyset, offset = erp_connector(erpnext, page_size=7), erp_connector(erpnext, page_size=7,
+                                                                        profile=offset_profile(tmp_path))
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    for n, name in enumerate(sorted(d["name"] for _, d, _ in erpnext.store.scan("Customer"))[::4]):
+        resp = httpx.put(f"{erpnext.info['api_root']}/Customer/{name}", json={"tax_id": f"DE{n:09d}"},
+                         headers={"Authorization": f"token {erpnext.info['api_key']}:{erpnext.info['api_secret']}"})
+        assert resp.status_code == 200, resp.text
+    for when in (None, since):
+        new, old = keyset.pull(since=when), offset.pull(since=when)
+        assert new.meta.queries == old.meta.queries  # the same query kept for every kind
+        for kind in DOCTYPES:
+            pd.testing.assert_frame_equal(new.frames[kind], old.frames[kind], obj=f"{kind} since {when}")
+        assert len(new.frames["customers"]) == (5 if when else erpnext.store.count("Customer"))
+
+
+@pytest.mark.parametrize("paging, words", [
+    ('after = ["name", ">", "{last}"]\nsort_param = "order_by"\nsort = "name asc"', "needs key_field"),
+    ('key_field = "name"\nafter = ["name", ">", "{last}"]', "needs sort_param and sort"),
+    ('key_field = "name"\nsort_param = "order_by"\nsort = "name asc"\nafter = ["name", ">", "x"]',
+     r"needs after, .*with \{last\}"),
+    ('key_field = "name"\nsort_param = "order_by"\nsort = "name asc"\nafter = ["name", ">", "{last}"]\n'
+     'stop = "total"\ntotal_path = "n"', "keyset stops on short_page, empty_page, has_more, not 'total'"),
+    ('key_field = "name"\nsort_param = "order_by"\nsort = "name desc"\nafter = ["name", ">", "{last}"]',
+     r"\[objects.customers\] params sets order_by = 'name asc', but keyset paging sorts by 'name desc'"),
+], ids=["key_field", "sort", "after", "stop", "object sort"])
+def test_keyset_paging_profile_errors_name_the_key(tmp_path, paging, words):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'[profile]\nname = "X"\n[paging]\nstyle = "keyset"\n{paging}\n[objects.customers]\n'
+                   f'path = "/c"\nparams = {{ order_by = "name asc" }}\n[objects.customers.fields]\n'
+                   f'record_id = "name"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"bad\.toml: .*{words}"):
+        load_profile(bad)
+
+
+def test_a_query_sent_in_a_body_cannot_page_by_keyset(tmp_path):
+    # NetSuite's SuiteQL query is the POST body: a filter added to the query parameters would do nothing
+    text = (PROFILES_DIR / "netsuite.toml").read_text(encoding="utf-8")
+    keyset = 'style = "keyset"\nkey_field = "id"\nsort_param = "s"\nsort = "id"\nafter = ["id", ">", "{last}"]'
+    (tmp_path / "netsuite.toml").write_text(text.replace('style = "offset"', keyset), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"netsuite\.toml: \[objects.customers\] sends its query in a body"):
+        load_profile(tmp_path / "netsuite.toml")
+
+
+@pytest.mark.parametrize("change, words", [
+    (("param = \"filters\"", "param = \"nofilters\""), "the page after name .* ends at the same key"),
+    (("key_field = \"name\"", "key_field = \"nope\""), "keyset paging needs the key 'nope' in every record"),
+], ids=["filter ignored", "key missing"])
+def test_keyset_paging_stops_with_a_clear_error_rather_than_loop_or_guess(erpnext, tmp_path, change, words):
+    # an API that ignores the filter (the sandbox, as Frappe, ignores a parameter it does not take) would send
+    # the same page for ever; a record without the key gives nothing to go on after
+    text = (PROFILES_DIR / "erpnext.toml").read_text(encoding="utf-8")
+    assert change[0] in text
+    (tmp_path / "erpnext.toml").write_text(text.replace(*change), encoding="utf-8")
+    with pytest.raises(InputError, match=words):
+        erp_connector(erpnext, page_size=7, profile=str(tmp_path / "erpnext.toml")).pull()
 
 
 def test_faults_are_retried(erpnext):
