@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from datetime import date, datetime, UTC
 from decimal import Decimal
@@ -94,6 +94,14 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
 # the lines come inline under their orders with $expand (api-reference/v2.0/resources/dynamics_salesorder.md,
 # navigation salesOrderLines). Entity set -> (document entity set, navigation).
 VIA_DOCUMENT: dict[str, tuple[str, str]] = {"salesOrderLines": ("salesOrders", "salesOrderLines")}
+# Values Business Central works out when a record is read, not stored on it: they change with no write to the
+# record, so with no new lastModifiedDateTime. A sales invoice's remainingAmount comes from its customer ledger
+# entry (page 30012 "APIV2 - Sales Invoices": field(remainingAmount; RemainingAmountVar)); a partial payment or a
+# credit memo applied to it leaves it Open, and codeunit 5477 "Sales Invoice Aggregator" writes the invoice only
+# when its status changes (UpdateStatusIfChanged). Entity set -> (those fields, the records whose values can still
+# change that way): a re-run reads them for those records and reads again the ones whose values moved.
+READ_TIME: dict[str, tuple[tuple[str, ...], str]] = {"salesInvoices": (("remainingAmount",), "status eq 'Open'")}
+IDS_PER_FILTER = 40  # GUIDs in one `id in (...)` filter: a URL well under the 2,048 characters proxies keep
 _CSDL = {"edm": "http://docs.oasis-open.org/odata/ns/edm"}
 _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 # AL has no null: each type's blank value is how Business Central clears a field. A blank date is 0D
@@ -159,6 +167,22 @@ class _Range:
 
 # a kind's reads: yields the reads it needs next, is sent their answers in order, ends when it knows its records
 _Task = Generator[list[_Read], list[_Answer], None]
+
+
+@dataclass(frozen=True)
+class _ReadTime:
+    """A re-run's check of values worked out when read (``READ_TIME``)."""
+    fields: tuple[str, ...]  # API names
+    where: str  # the records whose values can change with no write: an OData filter
+    before: dict[str, dict[str, Any]]  # field -> record id -> the value the previous run read (canonical)
+    why: str  # for the run's record of how the kind was read
+
+
+def _differs(now: Any, before: Any) -> bool:
+    """A number as the service sends it against the previous run's (a Decimal, or None)."""
+    if now is None or before is None:
+        return (now is None) != (before is None)
+    return bool(Decimal(str(now)) != before)
 
 
 def _query(params: dict[str, str]) -> str:
@@ -293,7 +317,8 @@ class BusinessCentralSource:
             ranges = self._ranges(previous.frames.get(kind), since) if counted else None
             tasks.append(self._changes_task(state, kind, om, entity, nav, params, query, buf, doc_ids, kinds,
                                             counted, ranges, since,
-                                            ids_of(previous.frames.get(kind)) if counted else frozenset()))
+                                            ids_of(previous.frames.get(kind)) if counted else frozenset(),
+                                            self._read_time(om, entity, previous.frames.get(kind)) if delta else None))
         self._run_reads(tasks, state)
         for entity, kind in told_by_lines.items():
             kinds[kind] = KindDelta(CHANGES, live=frozenset(doc_ids.get(entity, set())),
@@ -374,9 +399,10 @@ class BusinessCentralSource:
     def _changes_task(self, state: TaskState | None, kind: str, om: ObjectMap, entity: str, nav: str | None,
                       params: dict[str, str], query: str, buf: PullBuffer, doc_ids: dict[str, set[str]],
                       kinds: dict[str, KindDelta], counted: bool, ranges: list[_Range] | None, since: datetime,
-                      known: frozenset[str]) -> _Task:
+                      known: frozenset[str], read_time: _ReadTime | None) -> _Task:
         """One kind's reads as a task of ``_run_reads``: its count(s) and the first page of its changes, then
-        its next pages, then (when the counts say records are gone) the reads that tell which."""
+        its next pages, then (when the counts say records are gone) the reads that tell which, then (``read_time``)
+        the values worked out when read, and the records whose values moved."""
         url = f"{self.company_url}/{entity}"
         first: list[_Read] = []
         if counted:  # counted before the changes are read: a record added in between is then among them
@@ -412,6 +438,54 @@ class BusinessCentralSource:
             body = (yield [_Read(str(link), f"reading {entity}", page=True)])[0].body
         if counted:
             kinds[kind] = yield from self._deletions(entity, count, known, changed, ranges, range_counts, since)
+        if read_time is not None:
+            moved = yield from self._moved(entity, read_time, changed)
+            for n in range(0, len(moved), IDS_PER_FILTER):
+                # read again whole, as a change: "id in (...)" in place of the stamp filter
+                again = {**params, "$filter": f"id in ({','.join(moved[n:n + IDS_PER_FILTER])})"}
+                reads = [_Read(f"{url}?{_query(again)}", f"reading {entity}", page=True)]
+                while reads:
+                    body = (yield reads)[0].body
+                    raws = list(body.get("value") or [])
+                    page = Page(raws)
+                    buf.add_page(kind, om.object, query, page, self._frame(om, page))
+                    self._done += len(raws)
+                    link = body.get("@odata.nextLink")
+                    reads = [_Read(str(link), f"reading {entity}", page=True)] if link else []
+            if moved and kinds.get(kind) is not None:
+                kd = kinds[kind]
+                kinds[kind] = replace(kd, query=f"{kd.query}; {len(moved):,} read again: {read_time.why}")
+
+    def _read_time(self, om: ObjectMap, entity: str, previous: pd.DataFrame | None) -> _ReadTime | None:
+        """What a re-run reads of ``entity``'s values worked out when read (``READ_TIME``), with the values the
+        previous run read, by record id and field; None when the kind maps none of them."""
+        fields, where = READ_TIME.get(entity, ((), ""))
+        mapped = {api: canon for canon, api in om.fields.items() if api in fields}
+        if not mapped or previous is None or not len(previous):
+            return None
+        ids = previous["record_id"].astype(str).tolist()
+        before = {api: dict(zip(ids, previous[canon].tolist())) for api, canon in mapped.items()}
+        return _ReadTime(tuple(mapped), where, before,
+                         f"{', '.join(mapped)} worked out when read (no new lastModifiedDateTime) moved where {where}")
+
+    def _moved(self, entity: str, rt: _ReadTime, changed: set[str]) -> Generator[list[_Read], list[_Answer], list[str]]:
+        """The ids of the records ``rt.where`` takes whose read-time values differ from the previous run's (and
+        that did not come back changed already), read with ``$select=id,<fields>`` pages."""
+        url = f"{self.company_url}/{entity}"
+        params = {"$select": ",".join(("id", *rt.fields)), "$filter": rt.where}
+        reads = [_Read(f"{url}?{_query(params)}", f"reading {entity} {', '.join(rt.fields)}", page=True)]
+        moved: list[str] = []
+        while reads:
+            body = (yield reads)[0].body
+            for raw in body.get("value") or []:
+                rid = str(raw["id"])
+                if rid in changed or rid not in rt.before[rt.fields[0]]:
+                    continue  # read already, or new (then among the changes)
+                if any(_differs(raw.get(f), rt.before[f][rid]) for f in rt.fields):
+                    moved.append(rid)
+            link = body.get("@odata.nextLink")
+            reads = [_Read(str(link), f"reading {entity} {', '.join(rt.fields)}", page=True)] if link else []
+        return moved
 
     def _deletions(self, entity: str, count: int, known: frozenset[str], changed: set[str],
                    ranges: list[_Range] | None, range_counts: list[int], since: datetime

@@ -4,6 +4,7 @@ real HTTP: the merged data is exactly what a full pull of the same data reads.""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, UTC
+from decimal import Decimal
 
 import httpx
 import pandas as pd
@@ -160,3 +161,24 @@ def test_odoo_a_contact_that_became_a_customer_without_a_write_is_read_by_the_ne
         _same(merged, erp_connector(handle).pull())
         assert str(top + 1) in set(merged.frames["customers"]["record_id"])
         assert report["customers"]["changed"] == 1
+
+
+def test_business_central_a_partial_payment_reaches_the_next_pull_though_the_invoice_keeps_its_stamp(records):
+    """remainingAmount is worked out when the invoice is read (page 30012 "APIV2 - Sales Invoices",
+    RemainingAmountVar); a partial payment leaves the invoice Open, and Business Central writes the invoice only
+    when its status changes (codeunit 5477 "Sales Invoice Aggregator", UpdateStatusIfChanged): its
+    lastModifiedDateTime stays. Done here in the sandbox's store, as the posting does it."""
+    for handle in erp_sandbox("business-central", records):
+        before = erp_connector(handle, page_size=10).pull()
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        open_ = [d for _, d, _ in handle.store.scan("salesInvoices")
+                 if d.get("status") == "Open" and d.get("remainingAmount")][:3]
+        for d in open_:
+            handle.store.update("salesInvoices", d["id"], lambda r, v: {**r, "remainingAmount": 12.5})
+        delta = erp_connector(handle, page_size=10).pull_changes(None, since, before)
+        merged, report = merge(before, delta)
+        erp_connector(handle).derive(merged.frames)
+        _same(merged, erp_connector(handle, page_size=10).pull())
+        balances = merged.frames["invoices"].set_index("record_id")["open_balance"]
+        assert len(open_) == 3 and all(balances[str(d["id"])] == Decimal("12.5") for d in open_)
+        assert report["invoices"]["changed"] == 3 and "3 read again" in report["invoices"]["deletions"]
