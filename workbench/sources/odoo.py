@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import numpy as np
 import pandas as pd
 
 from workbench.config import RunConfig
@@ -247,15 +248,16 @@ class OdooSource:
         records stay in the domain where the kind maps ``active``), and deletions from a key-only
         ``search`` with the kind's own domain: the ids a full pull would read (ORM ``search`` returns
         every matching id in one answer without a limit: odoo/orm/models.py ``search``)."""
-        out = self._pull(state, since, known_ids(previous))
+        out = self._pull(state, since, known_ids(previous), previous.frames)
         assert isinstance(out, DeltaExtract)  # _pull with known answers with a delta
         return out
 
     def _pull(self, state: TaskState | None, since: datetime | None,
-              known: dict[str, frozenset[str]] | None) -> Extract:
+              known: dict[str, frozenset[str]] | None, before: dict[str, pd.DataFrame] | None = None) -> Extract:
         buf = PullBuffer()
         done = 0
         kinds: dict[str, KindDelta] = {}
+        gone_partners: frozenset[str] = frozenset()  # customers the previous run read that the domain has no more
         for kind, om in self.maps.items():
             check_cancelled(state)
             domain = self._domain(om)
@@ -269,7 +271,15 @@ class OdooSource:
                 # raises its customer_rank by SQL, leaving write_date as it was (addons/account/models/
                 # partner.py _increase_rank). Those unknown ids are read with the written ones.
                 was = known.get(kind, frozenset())
+                live = {str(i) for i in ids_}
                 entered = [i for i in ids_ if str(i) not in was]
+                if kind == "customers":  # read first (DEFAULT_OBJECTS' order): the others refer to them
+                    gone_partners = was - live
+                # Merging contacts (Contacts > Merge) points every record of the merged-away partner at the one
+                # kept by SQL, leaving write_date as it was, then deletes the merged-away partner
+                # (odoo/addons/base/wizard/base_partner_merge.py _update_foreign_keys): a known record that
+                # named a partner now gone is read again.
+                entered += sorted(int(r) for r in _naming(before, kind, gone_partners) & live)
             if since is not None:
                 # write_date has whole seconds: ">=" so a change in the same second as `since` is not missed
                 written = ["write_date", ">=", odoo_datetime(since)]
@@ -600,3 +610,15 @@ def create(side: str, config: RunConfig) -> OdooSource:
 def _order_of(values: list[Any], _where: str) -> dict[str, Any]:
     """An order's booked flag and kind from its state (a quotation or a cancelled order is not booked)."""
     return {"booked": values[0] in ("sale", "done"), "kind": "sale.order"}
+
+
+def _naming(frames: dict[str, pd.DataFrame] | None, kind: str, partners: frozenset[str]) -> set[str]:
+    """Ids of the ``kind`` records in ``frames`` whose customer (or parent customer) is one of ``partners``."""
+    frame = (frames or {}).get(kind)
+    if not partners or frame is None or not len(frame):
+        return set()
+    hit = np.zeros(len(frame), dtype=bool)
+    for column in ("customer_id", "parent_id"):
+        if column in frame.columns:
+            hit |= frame[column].astype(str).isin(partners).to_numpy()
+    return set(frame["record_id"].astype(str)[hit])
