@@ -97,6 +97,10 @@ _PATH = re.compile(r"(?<![\w.])[A-Za-z]\w*(?:\.[A-Za-z]\w*)+")
 _RELATIVE_DATE = re.compile(r"\b(?:YESTERDAY|TODAY|TOMORROW|(?:LAST|THIS|NEXT)_(?:WEEK|MONTH|QUARTER|YEAR|90_DAYS"
                             r"|FISCAL_QUARTER|FISCAL_YEAR)|(?:LAST|NEXT)_N_\w+|N_\w+_AGO)\b", re.IGNORECASE)
 _SUBQUERY = re.compile(r"\bSELECT\b", re.IGNORECASE)
+# Fields an object shows from a parent, read-only, whose change stamps only the parent: PricebookEntry's
+# ProductCode and Name are its product's (Object Reference, PricebookEntry: Name "references the value in the Name
+# field of the Product2 object"). Object -> field -> the relationship it comes through.
+SHOWN_FROM_PARENT: dict[str, dict[str, str]] = {"PricebookEntry": {"ProductCode": "Product2", "Name": "Product2"}}
 
 
 class ObjectMap:
@@ -119,9 +123,12 @@ class ObjectMap:
         return out
 
     def parent_paths(self) -> list[str]:
-        """The relationship paths (``Account``, ``Account.Owner``) of the parents whose fields the map reads or
-        its ``where`` filters on: a change to a parent moves the parent's SystemModstamp, not its children's."""
+        """The relationship paths (``Account``, ``Account.Owner``) of the parents whose fields the map reads (by
+        path, or as ``SHOWN_FROM_PARENT``) or its ``where`` filters on: a change to a parent moves the parent's
+        SystemModstamp, not its children's."""
         named = [*self.api_fields(), *_PATH.findall(_QUOTED.sub("''", self.where or ""))]
+        shown = SHOWN_FROM_PARENT.get(self.object, {})
+        named += [f"{shown[name]}.{name}" for name in self.api_fields() if name in shown]
         return list(dict.fromkeys(".".join(parts[:n]) for name in named if "." in name
                                   for parts in [name.split(".")] for n in range(1, len(parts))))
 

@@ -166,10 +166,20 @@ def test_a_query_subrequest_that_times_out_is_asked_again_then_reported(org):
         org.faults.clear()
 
 
-def test_a_parents_change_reaches_the_records_that_read_its_fields(own_org):
-    """Order lines read ``Product2.ProductCode``: a product's new code moves the product's SystemModstamp, not
-    its lines'. The changes ask for lines whose product changed too, so the merge is what a full pull reads."""
-    org = own_org
+@pytest.fixture()
+def aged_org(tmp_path):
+    """An org whose products, price books and prices were last changed weeks ago, as an org's mostly are."""
+    frames = crm_frames(300)
+    for kind in ("products", "prices"):
+        frames[kind] = frames[kind].assign(last_modified=frames["customers"]["last_modified"].iloc[0])
+    yield from salesforce_org(frames, tmp_path)
+
+
+def test_a_parents_change_reaches_the_records_that_read_its_fields(aged_org):
+    """Order lines read ``Product2.ProductCode`` and price book entries show it as their ProductCode: a product's
+    new code moves the product's SystemModstamp, not theirs. The changes ask for the records whose product changed
+    too, so the merge is what a full pull reads."""
+    org = aged_org
     before = source(org).pull()
     lines = before.frame("order_lines")
     product = source(org).pull().frame("products").set_index("code").loc["SKU-1", "record_id"]
@@ -182,6 +192,11 @@ def test_a_parents_change_reaches_the_records_that_read_its_fields(own_org):
     got = merged.frame("order_lines").set_index("record_id")["product_code"]
     assert (got.sort_index() == full.frame("order_lines").set_index("record_id")["product_code"].sort_index()).all()
     assert (got == "SKU-1-NEW").sum() == (lines["product_code"] == "SKU-1").sum() > 0
+    # a price book entry shows its product's code (read-only PricebookEntry.ProductCode): its stamp stays too
+    prices = merged.frame("prices").set_index("record_id")["product_code"]
+    assert (prices.sort_index() == full.frame("prices").set_index("record_id")["product_code"].sort_index()).all()
+    assert (prices == "SKU-1-NEW").sum() == (before.frame("prices")["product_code"] == "SKU-1").sum() > 0
+    assert len(ex.frame("prices")) == (prices == "SKU-1-NEW").sum()  # only those: the price books are old
 
 
 def test_a_filter_counted_from_today_reads_its_kind_in_full(own_org, monkeypatch):

@@ -120,6 +120,11 @@ def seed(store: OrgStore, crm: dict[str, pd.DataFrame]) -> dict[str, int]:
             products_by_code[str(rec["code"])] = (rid, rec.get("name"))
 
         pricebooks: dict[str, str] = {}
+        # price books and products the frames do not hold are as old as the oldest price (an org's price books
+        # come before their entries), not stamped at seeding: a re-run soon after would take every entry as changed
+        price_rows = _rows(crm.get("prices"))
+        made = min((st for st in map(_stamp, price_rows) if st), default=None)
+        made_fields = {"LastModifiedDate": made, "SystemModstamp": made, "CreatedDate": made} if made else {}
 
         def pricebook(name: Any) -> str:
             key = str(name) if name else "Standard Price Book"
@@ -128,20 +133,23 @@ def seed(store: OrgStore, crm: dict[str, pd.DataFrame]) -> dict[str, int]:
                     if ids.to_18(key).startswith(OBJECTS["Pricebook2"].prefix):
                         pricebooks[key] = idmap.assign("Pricebook2", key)
                         store.insert(OBJECTS["Pricebook2"], {"Id": pricebooks[key], "Name": "Standard Price Book",
-                                                              "IsActive": True, "IsStandard": True})
+                                                              "IsActive": True, "IsStandard": True, **made_fields},
+                                     made)
                         return pricebooks[key]
                 except ids.InvalidSalesforceId:
                     pass
                 pricebooks[key] = store.insert(OBJECTS["Pricebook2"], {"Name": key, "IsActive": True,
-                                                                      "IsStandard": key == "Standard Price Book"})
+                                                                      "IsStandard": key == "Standard Price Book",
+                                                                      **made_fields}, made)
             return pricebooks[key]
 
-        for rec in _rows(crm.get("prices")):
+        for rec in price_rows:
             v = _api("prices", rec)
             prod = products_by_code.get(str(rec.get("product_code")))
             if prod is None and rec.get("product_code") is not None:
                 pid = store.insert(OBJECTS["Product2"], {"Name": rec.get("product_name") or rec["product_code"],
-                                                          "ProductCode": rec["product_code"], "IsActive": True})
+                                                          "ProductCode": rec["product_code"], "IsActive": True,
+                                                          **made_fields}, made)
                 prod = products_by_code[str(rec["product_code"])] = (pid, rec.get("product_name"))
             v["Product2Id"] = prod[0] if prod else None
             v["Name"] = rec.get("product_name") or (prod[1] if prod else None)

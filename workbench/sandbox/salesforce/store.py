@@ -168,6 +168,11 @@ class OrgStore:
             if cur.rowcount:
                 self.db.execute('INSERT INTO "_writes" (obj, id, n) VALUES (?, ?, 1) '
                                 'ON CONFLICT (obj, id) DO UPDATE SET n = n + 1', [obj.name, record_id])
+            shown = {f: rec[f] for f in SHOWN_FROM_PRODUCT if f in rec} if obj.name == "Product2" else {}
+            if shown and cur.rowcount:
+                # the price book entries show the product's new values; they are not written, so not stamped
+                self.db.execute(f'UPDATE "PricebookEntry" SET {", ".join(f"{chr(34)}{f}{chr(34)} = ?" for f in shown)}'
+                                ' WHERE "Product2Id" = ?', [*shown.values(), record_id])
         return s
 
     def write_count(self, obj: ObjectDef, record_id: str) -> int:
@@ -208,6 +213,11 @@ class OrgStore:
 
     def transaction(self) -> _Tx:
         return _Tx(self)
+
+
+# PricebookEntry's ProductCode and Name are its product's, read-only (Object Reference, PricebookEntry: Name
+# "references the value in the Name field of the Product2 object"; ProductCode, "Product code for this record")
+SHOWN_FROM_PRODUCT = ("ProductCode", "Name")
 
 
 def _joins(q: soql.Query) -> str:
