@@ -75,6 +75,9 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "invoice_number": "memo", "payment_date": "date", "last_modified": "write_date"}},
 }
 _CODE = re.compile(r"^\[([^\]]+)\]")
+# Canonical fields read from a many2one's display name (a product's "[CODE] Name"), which Odoo works out when
+# the record is read (fields_relational.py Many2one.convert_to_read): they follow the product's writes.
+SHOWN_FROM_RELATED = {"product_code", "product_name"}
 _CURRENCY = re.compile(r"\(([A-Z]{3})\)$")  # a pricelist reads "Name (EUR)"; a res.currency reads "EUR"
 _READ_METHODS = {"search_read", "search", "search_count", "read", "fields_get"}
 # many2one fields read as a code of the target record rather than its display name
@@ -282,8 +285,13 @@ class OdooSource:
                 entered += sorted(int(r) for r in _naming(before, kind, gone_partners) & live)
             if since is not None:
                 # write_date has whole seconds: ">=" so a change in the same second as `since` is not missed
-                written = ["write_date", ">=", odoo_datetime(since)]
-                domain += ["|", written, ["id", "in", entered]] if entered else [written]
+                at = odoo_datetime(since)
+                leaves: list[Any] = [["write_date", ">=", at], *([["id", "in", entered]] if entered else [])]
+                # a value shown from a many2one's record ("[CODE] Name" of a product) changes when that record
+                # is written, and the record showing it keeps its write_date: asked for by the path
+                leaves += [[f"{src}.write_date", ">=", at] for src in sorted(
+                    {src for canon, src in om.fields.items() if canon in SHOWN_FROM_RELATED})]
+                domain += ["|"] * (len(leaves) - 1) + leaves
             fields = [f for f in om.source_fields() if f != "id"]
             query = f"{om.object}.search_read domain={encode_json(domain)} fields={','.join(fields)}"
             self.meta.objects[kind] = om.object

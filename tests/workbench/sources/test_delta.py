@@ -216,3 +216,22 @@ def test_odoo_records_of_a_merged_away_customer_are_read_again(records):
         _same(merged, erp_connector(handle).pull())
         assert repointed > 0 and str(gone) not in set(merged.frames["invoices"]["customer_id"].astype(str))
         assert report["customers"]["deleted"] == 1
+
+
+def test_odoo_a_products_new_code_reaches_the_prices_and_lines_that_show_it(records):
+    """Price items and order lines show their product as "[CODE] Name", worked out when read: a new code is a
+    write of the product only, so the re-run asks for records whose product was written too."""
+    for handle in erp_sandbox("odoo", records):
+        src = erp_connector(handle)
+        before = src.pull()
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        pid = int(before.frames["prices"]["product_id"].iloc[0])
+        old_code = before.frames["prices"]["product_code"].iloc[0]
+        src._call("product.product", "write", [pid], vals={"default_code": "NEW-CODE-1"})
+        delta = erp_connector(handle).pull_changes(None, since, before)
+        merged, _ = merge(before, delta)
+        erp_connector(handle).derive(merged.frames)
+        _same(merged, erp_connector(handle).pull())
+        prices = merged.frames["prices"]
+        assert (prices["product_code"] == "NEW-CODE-1").sum() == (before.frames["prices"]["product_code"]
+                                                                   == old_code).sum() > 0

@@ -263,18 +263,39 @@ class OdooError(Exception):
         self.status, self.name, self.message = status, name, message
 
 
-def compile_domain(model: str, domain: Any) -> Any:
-    """Odoo domain (prefix ``&``/``|``/``!`` over ``[field, op, value]`` leaves) -> predicate."""
+Related = Callable[[str, Any], dict[str, Any] | None]  # (model, id) -> the record, None when gone
+
+
+def compile_domain(model: str, domain: Any, related: Related | None = None) -> Any:
+    """Odoo domain (prefix ``&``/``|``/``!`` over ``[field, op, value]`` leaves) -> predicate. A leaf may name a
+    field of a many2one's record (``product_id.write_date``), read through ``related``: Odoo tests it on the
+    records the many2one points at, and a record without one is not taken (odoo/orm/models.py _condition_to_sql,
+    a path through a many2one is a sub-select on the target)."""
     fields = MODELS[model]
     if not isinstance(domain, list):
         raise OdooError(500, "builtins.ValueError", f"Invalid domain: {domain!r}")
     items = list(domain)
     pos = 0
 
+    def path_leaf(term: list[Any]) -> Any:
+        head, rest = str(term[0]).split(".", 1)
+        if head not in fields or fields[head][0] != M2O or related is None:
+            raise OdooError(500, "builtins.ValueError", f"Invalid field {model}.{term[0]} in leaf {tuple(term)!r}")
+        target = fields[head][3] or ""
+        inner = compile_domain(target, [[rest, term[1], term[2]]], related)
+
+        def pred(r: dict[str, Any]) -> bool:
+            v = r.get(head)
+            rec = related(target, v[0]) if v else None
+            return bool(rec is not None and inner(rec))
+        return pred
+
     def leaf(term: list[Any]) -> Any:
         if len(term) != 3:
             raise OdooError(500, "builtins.ValueError", f"Invalid leaf {term!r}")
         name, op, value = term
+        if "." in str(name):
+            return path_leaf(term)
         if name not in fields:
             raise OdooError(500, "builtins.ValueError", f"Invalid field {model}.{name} in leaf {tuple(term)!r}")
         ftype = fields[name][0]
@@ -631,13 +652,13 @@ class OdooFlavor:
 
     def _search(self, model: str, method: str, kw: dict[str, Any]) -> Any:
         domain = kw.get("domain") or []
-        pred = compile_domain(model, domain)
+        pred = compile_domain(model, domain, self._related())
         if "active" in MODELS[model] and not any(isinstance(t, (list, tuple)) and t and t[0] == "active"
                                                  for t in domain):
             # active_test: archived records are left out unless the domain speaks of `active`
             # (odoo/orm/models.py _search / _where_calc)
             domain = ["&", ["active", "=", True], *domain] if domain else [["active", "=", True]]
-            pred = compile_domain(model, domain)
+            pred = compile_domain(model, domain, self._related())
         offset, limit = _int_arg(kw.get("offset"), "offset"), kw.get("limit")
         limit = _int_arg(limit, "limit") if limit not in (None, False) else None
         order = _parse_order(model, kw.get("order"))
@@ -675,6 +696,17 @@ class OdooFlavor:
             return [d["id"] for d in rows]
         return [self._shape(model, d, kw.get("fields"), kw.get("load", "_classic_read")) for d in rows]
 
+    def _related(self) -> Related:
+        """Records by (model, id) for one search, each read once."""
+        seen: dict[tuple[str, Any], dict[str, Any] | None] = {}
+
+        def get(model: str, rid: Any) -> dict[str, Any] | None:
+            if (model, rid) not in seen:
+                got = self.store.get(model, str(rid))
+                seen[model, rid] = got[0] if got else None
+            return seen[model, rid]
+        return get
+
     def _write(self, model: str, ids: list[Any], vals: Any) -> bool:
         if not isinstance(vals, dict):
             raise OdooError(500, "builtins.AttributeError", f"'{type(vals).__name__}' object has no attribute 'items'")
@@ -705,12 +737,37 @@ class OdooFlavor:
             stored[f] = new
         if model == "res.partner" and "name" in stored:
             stored["display_name"] = stored["name"]
+        renamed = model == "product.product" and bool({"default_code", "name"} & set(stored))
         if model == "res.partner" and "country_id" in stored:
             country = self.store.get("res.country", str(stored["country_id"][0])) if stored["country_id"] else None
             stored["country_code"] = country[0]["code"] if country else False
         for i in ids:
             self.store.update(model, str(i), lambda d, v: {**d, **stored, "write_date": _next_write_date(d)})
+        if renamed:
+            for i in ids:
+                self._rename_product(int(i))
         return True
+
+    def _rename_product(self, pid: int) -> None:
+        """A product's display name is "[default_code] name" (product/models/product_product.py
+        _compute_display_name), and a many2one shows its record's display name as it is when read
+        (fields_relational.py Many2one.convert_to_read): the records naming the product show the new one,
+        with their own write_date as it was."""
+        got = self.store.get("product.product", str(pid))
+        if got is None:
+            return
+        code, name = got[0].get("default_code"), got[0].get("name") or ""
+        display = f"[{code}] {name}" if code else name
+        self.store.update("product.product", str(pid), lambda d, v: {**d, "display_name": display})
+        for model, fields in MODELS.items():
+            for f, (ftype, _, _, rel) in fields.items():
+                if ftype != M2O or rel != "product.product":
+                    continue
+                def shown(d: dict[str, Any], _v: int, f: str = f) -> dict[str, Any]:
+                    return {**d, f: [pid, display]}
+                for _, data, _ in list(self.store.scan(model)):
+                    if data.get(f) and data[f][0] == pid:
+                        self.store.update(model, str(data["id"]), shown)
 
     def _touch(self, model: str, rid: str) -> None:
         self.store.update(model, rid, lambda d, v: {**d, "write_date": _next_write_date(d)})
@@ -818,8 +875,9 @@ def _ids_after(domain: list[Any]) -> int | None:
 
 
 def _leaf_fields(domain: list[Any]) -> set[str]:
-    """The fields a domain's leaves test (``compile_domain`` has checked each is the model's)."""
-    return {str(t[0]) for t in domain if isinstance(t, (list, tuple))}
+    """The fields a domain's leaves test (``compile_domain`` has checked each is the model's; of a path through
+    a many2one, the many2one)."""
+    return {str(t[0]).split(".", 1)[0] for t in domain if isinstance(t, (list, tuple))}
 
 
 def _next_write_date(data: dict[str, Any]) -> str:

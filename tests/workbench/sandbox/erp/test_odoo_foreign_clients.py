@@ -89,3 +89,19 @@ def test_an_offset_counts_from_the_first_row_again_after_a_deletion(odoo, domain
     after = [r["id"] for r in model.search_read(domain=[*domain, ("id", ">", first[-1])], fields=["name"],
                                                 limit=5, order="id")]
     assert after == ids[5:10]  # by id, nothing is skipped
+
+
+def test_odoorpc_a_products_new_code_shows_where_it_is_named_and_a_path_through_it_filters(odoo):
+    """A many2one shows its record's display name as it is when read (fields_relational.py convert_to_read), and a
+    domain may test a field of that record (``product_id.default_code``): the price items naming a product show
+    its new code without a write of their own, and a path on the product finds them."""
+    client = odoorpc.ODOO("127.0.0.1", port=port(odoo))
+    client.login(odoo.info["database"], odoo.info["login"], odoo.info["api_key"])
+    items = client.env["product.pricelist.item"]
+    first = items.read(items.search([], order="id", limit=1), ["product_id", "write_date"])[0]
+    product = first["product_id"][0]
+    assert client.env["product.product"].write([product], {"default_code": "RENAMED-1"}) is True
+    shown = items.search_read([("product_id.default_code", "=", "RENAMED-1")], ["product_id", "write_date"])
+    assert first["id"] in [r["id"] for r in shown]
+    assert all(r["product_id"][1].startswith("[RENAMED-1] ") for r in shown)
+    assert next(r for r in shown if r["id"] == first["id"])["write_date"] == first["write_date"]
