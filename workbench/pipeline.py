@@ -10,6 +10,7 @@ from pathlib import Path
 from datetime import datetime, UTC
 from typing import Any
 
+from workbench import __version__
 from workbench.close.lock import ensure_open
 from workbench.close.materiality import waive_immaterial
 from workbench.config import RunConfig
@@ -87,13 +88,18 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
     wanted = content_hash(config.public())
     unfinished = None
     with store.session() as s:
-        for run_id, status, started, cfg, summary in s.execute(
-                select(Run.id, Run.status, Run.started_at, Run.config, Run.summary).order_by(Run.id.desc())):
+        for run_id, status, started, cfg, summary, made_by in s.execute(
+                select(Run.id, Run.status, Run.started_at, Run.config, Run.summary, Run.software_version)
+                .order_by(Run.id.desc())):
             if content_hash(cfg or {}) != wanted:
                 continue
             if status != "completed":
                 unfinished = unfinished or f"no earlier run of this configuration completed (run {run_id} {status})"
                 continue
+            if made_by != __version__:
+                # another version may have read and converted the records otherwise: a merge would mix the two
+                return PullPlan(why_full=f"run {run_id} was made by Recon Workbench {made_by}, this is "
+                                         f"{__version__}: its data is read again in full")
             # never build on stored data its run no longer vouches for (edited outside the workbench)
             parts = stored_parts(s, run_id)
             if problems := snapshot_problems(s, run_id, parts):

@@ -231,3 +231,20 @@ def test_a_file_rewritten_while_the_run_reads_it_is_read_again_by_the_next_run(s
     assert _why(again, "erp")["why"] == f"customers.csv changed since run {first.run_id}"
     full = execute_run(config, store, user="ann", full=True)
     assert _keys(store, again.run_id) == _keys(store, full.run_id) != _keys(store, first.run_id)
+
+
+def test_a_run_made_by_another_version_is_read_again_in_full(scen, store):
+    """Another version may read and convert records otherwise (a fix to a connector): merging its data with this
+    version's changes would mix the two, so the first re-run after an upgrade pulls in full and says why."""
+    from sqlalchemy import update
+
+    from workbench import __version__
+    from workbench.store.schema import Run
+    config = config_mod.load(scen / "run.toml")
+    first = execute_run(config, store, user="ann").run_id
+    with store.session() as s:
+        s.execute(update(Run).where(Run.id == first).values(software_version="0.0.9"))
+    again = execute_run(config, store, user="ann")
+    assert _why(again, "erp")["why"] == _why(again)["why"] == \
+        f"run {first} was made by Recon Workbench 0.0.9, this is {__version__}: its data is read again in full"
+    assert _why(execute_run(config, store, user="ann"), "erp")["previous_run"] == again.run_id
