@@ -750,14 +750,16 @@ class BusinessCentralSource:
     def _derive(fr: dict[str, Any], numbers_before: dict[Any, Any] | None = None) -> None:
         """Fill what Business Central keeps on another entity: bill-to parents by number, line and
         payment currencies. ``numbers_before``: record id -> number of the customers a merged extract's
-        unchanged records were resolved against; their parents are looked up again by that number (a parent
-        deleted since is the number as pulled; one entered again under its number has a new id)."""
+        unchanged records were resolved against; a parent still there stays (renumbered, its children's bill-to
+        number follows it: Rename updates every field related to the customer), another is looked up again by
+        that number (a parent deleted since is the number as pulled; one entered again under it has a new id)."""
         cust = fr.get("customers")
         if cust is not None and len(cust):
             by_number = lookup(fr, "customers", "number", "record_id")
             before = numbers_before or {}
-            cust["parent_id"] = [None if p is None else by_number.get(n := before.get(p, p), n)
-                                 for p in cust["parent_id"].tolist()]
+            now = set(cust["record_id"].tolist())
+            cust["parent_id"] = [None if p is None else p if p in before and p in now
+                                 else by_number.get(n := before.get(p, p), n) for p in cust["parent_id"].tolist()]
         fill_from(fr, "order_lines", "currency", "order_id", lookup(fr, "orders", "record_id", "currency"))
         fill_from(fr, "payments", "currency", "invoice_number", lookup(fr, "invoices", "number", "currency"))
         fill_from(fr, "payments", "currency", "customer_id", lookup(fr, "customers", "record_id", "currency"))

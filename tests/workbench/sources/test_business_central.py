@@ -134,6 +134,29 @@ def test_a_parent_customer_entered_again_under_its_number_is_the_parent_of_its_u
     assert mine.sort_index().equals(full.sort_index())
 
 
+def test_a_renumbered_parent_customer_stays_the_parent_of_its_unchanged_children(bc):
+    """A bill-to parent's number is changed (Rename: the card is written, and every field related to the customer
+    follows, the children's bill-to number included, whether or not that stamps them). Merged over the previous
+    pull, an unchanged child keeps the parent's id, as a full pull resolves its new number to."""
+    before = erp_connector(bc).pull()
+    cust = before.frames["customers"]
+    child = cust[cust["parent_id"].isin(cust["record_id"])].iloc[0]
+    parent = bc.store.get("customers", child["parent_id"])[0]
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    bc.store.update("customers", parent["id"], lambda d, v: {**d, "number": "RENUMBERED-1",
+                                                             "lastModifiedDateTime": now_iso()})
+    for _, d, _ in list(bc.store.scan("customers")):
+        if d.get("billToCustomerNumber") == parent["number"]:  # the cascade, the child's stamp as it was
+            bc.store.update("customers", d["id"], lambda r, v: {**r, "billToCustomerNumber": "RENUMBERED-1"})
+    src = erp_connector(bc)
+    merged, _ = merge(before, src.pull_changes(None, since, before))
+    src.derive(merged.frames)
+    full = erp_connector(bc).pull().frames["customers"].set_index("record_id")["parent_id"]
+    mine = merged.frames["customers"].set_index("record_id")["parent_id"]
+    assert mine[child["record_id"]] == full[child["record_id"]] == parent["id"]
+    assert mine.sort_index().equals(full.sort_index())
+
+
 def test_progress_is_reported_and_cancel_stops_the_pull(bc):
     src = erp_connector(bc, page_size=10)
     state = RecordingProgress()
