@@ -133,7 +133,8 @@ FILE_OBJECT_KEYS: dict[str, str] = {
     "encoding": "CSV: the text encoding (default UTF-8, with or without BOM)",
     "date_format": "`strptime` format of every date column (default ISO `2026-10-31`)",
     "date_formats": "table: column = format (or a list tried in order); overrides `date_format`",
-    "decimal_comma": "`true`: amounts like `1.234,56`; or a list of the columns written that way",
+    "decimal_comma": "`true`: amounts like `1.234,56`; or a list of the columns written that way (XLSX number "
+                     "cells are read as the numbers they hold)",
     "fields": "table: canonical field = column; only what differs from the export profile",
     "status_fields": "invoices: the columns whose values, joined by `|`, give the status",
     "status_system": "invoices: which built-in status table to start from",

@@ -22,6 +22,7 @@ from workbench.errors import InputError
 from workbench.model.currency import MINOR_UNITS
 from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.model.money import parse_decimal
+from workbench.sources.file_reader import NUMBER
 
 _PLAIN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 # Amounts must stay exact through rounding to minor units (Decimal keeps 28 digits): 18 digits
@@ -130,10 +131,16 @@ def required(s: pd.Series, where: Where, what: str) -> None:
         raise where.error("empty value", int(np.argmax(blank)), expected=what)
 
 
-def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False) -> np.ndarray:
+def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
+             stored: np.ndarray | None = None) -> np.ndarray:
+    """Amounts; ``stored``: what each XLSX cell held (file_reader.Table.cells), None for CSV text."""
     t = s.str.strip()
     if decimal_comma:
-        t = t.str.replace(r"[.\s'](?=\d{3}(?:\D|$))", "", regex=True).str.replace(",", ".", regex=False)
+        typed = t.str.replace(r"[.\s'](?=\d{3}(?:\D|$))", "", regex=True).str.replace(",", ".", regex=False)
+        # decimal_comma is about amounts as people type them (1.234,56). A cell Excel stored as a number
+        # was written as that number's own exact text (3450.125), where a point is never a thousands
+        # separator: read with the rule, 3450.125 KWD would become 3,450,125.
+        t = typed if stored is None else typed.where(stored != NUMBER, t)
     codes, d = encoded(t)
     # which distinct values are plain numbers is decided in C; Decimal() then reads those as they are
     plain = pc.match_substring_regex(d, _PLAIN).to_numpy(zero_copy_only=False)

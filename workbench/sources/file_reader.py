@@ -18,6 +18,7 @@ import csv
 import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -35,11 +36,32 @@ _BAD_QUOTE = ("a quote that does not open or close a cell",
               ("cells holding a delimiter, quote or line break written in quotes, with a quote inside a cell "
                "written twice (\"\")"))
 _FORMULA = re.compile(rb"<f[ >/]")
+# what an XLSX cell held, beside its text (Table.cells)
+NUMBER = 1
+
+
+@dataclass
+class Table:
+    """An extract read: its text cells, and what the text alone does not tell."""
+
+    frame: pd.DataFrame
+    # XLSX: per column, what each cell held where it was no text: NUMBER (Excel stored a number,
+    # written here as its shortest exact text, never subject to decimal_comma); columns without
+    # such cells are left out
+    cells: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = None,
                encoding: str | None = None, date_format: str = "%Y-%m-%d",
                header_only: bool = False) -> pd.DataFrame:
+    """The extract as text cells with its header row as columns (row numbers: index + 2)."""
+    return read_extract(path, sheet=sheet, delimiter=delimiter, encoding=encoding, date_format=date_format,
+                        header_only=header_only).frame
+
+
+def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None = None,
+                 encoding: str | None = None, date_format: str = "%Y-%m-%d",
+                 header_only: bool = False) -> Table:
     """The extract as text cells with its header row as columns (row numbers: index + 2)."""
     if not path.exists():
         raise InputError("file not found", file=str(path), expected="an extract exported from the source system")
@@ -63,7 +85,7 @@ def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = 
     header.columns = [str(c).strip() for c in header.columns]
     _check_header(path, list(header.columns))
     if header_only:
-        return header
+        return Table(header)
     width = len(header.columns)
     bytewise = _bytewise(enc) and sep.isascii()
     # The quote scan reads the file while Arrow parses it: numpy lets go of the GIL over each block,
@@ -85,7 +107,7 @@ def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = 
                          expected=_BAD_QUOTE[1])
     if not bytewise:
         _check_rows(path, sep, enc, width)
-    return frame
+    return Table(frame)
 
 
 def _check_rows(path: Path, sep: str, enc: str, width: int) -> None:
@@ -274,7 +296,7 @@ def _check_header(path: Path, cols: list[str]) -> None:
         seen.add(c)
 
 
-def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, header_only: bool) -> pd.DataFrame:
+def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, header_only: bool) -> Table:
     if not head.startswith(_ZIP_MAGIC):
         raise InputError("is not an Excel workbook (an .xlsx file is a zip package; this one is not)",
                          file=str(path), expected="a workbook saved from Excel as .xlsx, or a CSV file")
@@ -309,6 +331,8 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
         cols = ["" if v is None else str(v).strip() for v in header[:width]]
         _check_header(path, cols)
         data: list[list[str]] = []
+        kinds: list[list[int]] = []
+        typed = False
         if not header_only:
             for n, r in enumerate(rows, start=2):
                 if shown is not None:
@@ -318,12 +342,20 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
                     cells += [""] * (width - len(cells))
                 if any(cells):
                     data.append(cells)
+                    kind = [_cell_kind(v) for v in r[:width]]
+                    kind += [0] * (width - len(kind))
+                    typed = typed or any(kind)
+                    kinds.append(kind)
     finally:
         wb.close()
         if formulas is not None:
             formulas.close()
     frame = pd.DataFrame(data, columns=cols, dtype=object) if data else pd.DataFrame(columns=cols, dtype=object)
-    return frame.astype("str")
+    typed_cells: dict[str, np.ndarray] = {}
+    if typed:
+        grid = np.asarray(kinds, dtype=np.int8)
+        typed_cells = {c: grid[:, i] for i, c in enumerate(cols) if grid[:, i].any()}
+    return Table(frame.astype("str"), typed_cells)
 
 
 def _has_formulas(path: Path) -> bool:
@@ -360,3 +392,12 @@ def _cell_text(v: object, date_format: str) -> str:
     if isinstance(v, date):
         return v.strftime(date_format)
     return str(v)
+
+
+def _cell_kind(v: object) -> int:
+    """NUMBER for a cell Excel stored as a number, else 0."""
+    if isinstance(v, bool):
+        return 0
+    if isinstance(v, (int, float)):
+        return NUMBER
+    return 0

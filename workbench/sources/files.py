@@ -57,7 +57,7 @@ from workbench.sources.file_defaults import (
     SYSTEM_DEFAULTS,
     defaults,
 )
-from workbench.sources.file_reader import read_table
+from workbench.sources.file_reader import Table, read_extract
 
 OBJECT_KEYS = {"file", "sheet", "delimiter", "encoding", "date_format", "decimal_comma", "fields",
                "status_fields", "status_system", "status_map", "booked_values", "key", "references", "patterns",
@@ -201,8 +201,8 @@ class FilesSource:
     def _query(spec: dict[str, Any]) -> str:
         return str(spec["path"]) + (f"#{spec['sheet']}" if spec.get("sheet") else "")
 
-    def _read(self, spec: dict[str, Any], header_only: bool = False) -> pd.DataFrame:
-        return read_table(spec["path"], sheet=spec["sheet"], delimiter=spec["delimiter"], encoding=spec["encoding"],
+    def _read(self, spec: dict[str, Any], header_only: bool = False) -> Table:
+        return read_extract(spec["path"], sheet=spec["sheet"], delimiter=spec["delimiter"], encoding=spec["encoding"],
                           date_format=spec["date_format"], header_only=header_only)
 
     # ---- the Source protocol
@@ -244,7 +244,7 @@ class FilesSource:
 
     def describe(self, kind: str) -> list[dict[str, Any]]:
         spec = self.specs.get(kind) or self._spec(kind, {})
-        cols = list(self._read(spec, header_only=True).columns)
+        cols = list(self._read(spec, header_only=True).frame.columns)
         mapped = {self._match(c, cols): f for f, c in spec["fields"].items() if isinstance(c, str)}
         mapped.update({self._match(c, cols): f for f, ref in spec["references"].items() for c in ref.columns})
         return [{"name": c, "label": c, "type": "string", "updateable": False, "canonical": mapped.get(c)}
@@ -254,7 +254,7 @@ class FilesSource:
         checks = [("folder", self.dir.is_dir(), str(self.dir) if self.dir.is_dir() else f"{self.dir} not found")]
         for kind, spec in self.specs.items():
             try:
-                cols = list(self._read(spec, header_only=True).columns)
+                cols = list(self._read(spec, header_only=True).frame.columns)
                 self._columns(kind, spec, cols)
                 checks.append((f"{kind}: {spec['file']}", True, f"{len(cols)} columns, mapping complete"))
             except InputError as exc:
@@ -348,20 +348,24 @@ class FilesSource:
         _unambiguous(path, kind, used, cols, found)
         return found
 
-    def _convert(self, kind: str, spec: dict[str, Any], raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def _convert(self, kind: str, spec: dict[str, Any], table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
+        raw = table.frame
         cols = list(raw.columns)
         found = self._columns(kind, spec, cols)
         read = len(raw)
         rows = np.arange(read, dtype=np.int64) + 2  # file row of each data row (header = row 1)
+        cells = table.cells  # XLSX: where Excel stored a number rather than text
         used, dropped = file_refs.keep_mask(raw, spec["keep"], self._match)
         if not used.all():
             raw, rows = raw[used].reset_index(drop=True), rows[used]
+            cells = {c: k[used] for c, k in cells.items()}
+        del table
         n = len(raw)
         # the records' JSON is joined and hashed beside this thread while it parses the columns
         payloads = _Payloads(raw)
         del raw  # the payloads hold the read table only until it is parsed and joined
         try:
-            frame, snap = self._parsed(kind, spec, found, rows, payloads)
+            frame, snap = self._parsed(kind, spec, found, rows, payloads, cells)
         finally:
             payloads.close()
         self._ledger[kind] = {"file": spec["file"], "read": read, "used": n, "dropped": dropped, "references": {},
@@ -369,7 +373,7 @@ class FilesSource:
         return frame, snap
 
     def _parsed(self, kind: str, spec: dict[str, Any], found: dict[str, str], rows: np.ndarray,
-                payloads: _Payloads) -> tuple[pd.DataFrame, pd.DataFrame]:
+                payloads: _Payloads, cells: dict[str, np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame]:
         raw = payloads.raw
         cols = list(raw.columns)
         path = str(spec["path"])
@@ -417,7 +421,8 @@ class FilesSource:
                                f"means your local currency)" if fld == "currency" else ""))
             if fld in money:
                 dc = spec["decimal_comma"]
-                out[fld] = fp.decimals(s, where, decimal_comma=dc is True or (isinstance(dc, list) and col in dc))
+                out[fld] = fp.decimals(s, where, decimal_comma=dc is True or (isinstance(dc, list) and col in dc),
+                                       stored=cells.get(col))
             elif fld in dated:
                 out[fld] = fp.dates(s, where, spec["date_formats"].get(col, spec["date_format"]))
             elif fld == "last_modified":
