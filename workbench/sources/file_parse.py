@@ -32,6 +32,10 @@ _TRUE = {"true", "1", "yes", "y", "x"}
 _FALSE = {"false", "0", "no", "n", ""}
 # rows looked at to tell a column of per-record values from one whose values repeat
 _SAMPLE = 4096
+# Business Central writes an empty date as 0001-01-01: AL's blank date 0D is shown as 0001-01-01
+# by the API and its exports, as the live connector knows (erp_mapping.EMPTY_DATES). No system
+# holds a real business date in year 1, so in any file and any date format it is an empty cell.
+BLANK_DATE = np.datetime64("0001-01-01", "D")
 
 
 class Where:
@@ -169,7 +173,8 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
 
 
 def dates(s: pd.Series, where: Where, fmt: str | list[str]) -> np.ndarray:
-    """Dates in the declared format (or formats, tried in order: a CSV writes a datetime, XLSX a date)."""
+    """Dates in the declared format (or formats, tried in order: a CSV writes a datetime, XLSX a date).
+    The blank date placeholder 0001-01-01 (BLANK_DATE) is read as an empty cell."""
     fmts = [fmt] if isinstance(fmt, str) else list(fmt)
     codes, uniq = distinct(s.str.strip())
     texts = pd.Series([u or None for u in uniq], dtype=object)
@@ -181,8 +186,10 @@ def dates(s: pd.Series, where: Where, fmt: str | list[str]) -> np.ndarray:
         i = first_row(codes, int(np.argmax(bad)))
         human = " or ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD") for f in fmts)
         raise where.error("not a date", i, got=s.iloc[i], expected=f"a date as {human}")
-    days = parsed.to_numpy().astype("datetime64[D]").astype(object)  # NaT (a blank cell) becomes None
-    return spread(codes, list(days))
+    days = parsed.to_numpy().astype("datetime64[D]")
+    values = days.astype(object)  # NaT (a blank cell) becomes None
+    values[days == BLANK_DATE] = None
+    return spread(codes, list(values))
 
 
 def timestamps(s: pd.Series, where: Where) -> np.ndarray:

@@ -4,10 +4,12 @@ rows, and errors that name the row a user sees in the file."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from tests.helpers.file_extracts import files_side, write_file, write_run
 from workbench import config as config_mod
@@ -69,3 +71,18 @@ def test_an_xlsx_number_cell_with_three_decimals_is_not_multiplied_by_decimal_co
     assert inv["PSI-3"]["total_amount"] == Decimal("1000.001")  # exactly, no float noise
     assert inv["PSI-4"]["total_amount"] == Decimal("1234.567")  # a cell typed as text: the decimal comma rule
     assert inv["PSI-5"]["total_amount"] == Decimal("7")
+
+
+# ---- 2. Business Central's blank date
+
+@pytest.mark.parametrize("fmt,blank", [(None, "0001-01-01"), ("%d.%m.%Y", "01.01.0001"), ("%d/%m/%Y", "01/01/0001")])
+def test_business_centrals_blank_date_0001_01_01_is_an_empty_date(tmp_path: Path, fmt: str | None,
+                                                                   blank: str) -> None:
+    def day(iso: str) -> str:
+        return datetime.fromisoformat(iso).strftime(fmt) if fmt else iso
+    rows = [_row(1, due=day("2026-10-31"), invoice=day("2026-10-01")),
+            _row(2, due=blank, invoice=day("2026-10-01"))]  # a draft: no due date yet
+    write_file(tmp_path / "erp/salesInvoices.csv", _csv(rows))
+    inv = _pull(tmp_path, settings=f'date_format = "{fmt}"\n' if fmt else "")
+    assert inv["PSI-2"]["due_date"] is None  # as the CRM leaves it, not year 1
+    assert inv["PSI-1"]["due_date"] == date(2026, 10, 31)
