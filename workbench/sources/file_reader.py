@@ -45,16 +45,23 @@ class Table:
     """An extract read: its text cells, and what the text alone does not tell."""
 
     frame: pd.DataFrame
+    # the file row (header = 1, as a spreadsheet counts) of each data row, when blank lines or rows
+    # were skipped; None: row = index + 2
+    rows: np.ndarray | None = None
     # XLSX: per column, what each cell held where it was no text: NUMBER (Excel stored a number,
     # written here as its shortest exact text, never subject to decimal_comma); columns without
     # such cells are left out
     cells: dict[str, np.ndarray] = field(default_factory=dict)
 
+    def file_rows(self) -> np.ndarray:
+        """The file row of each data row."""
+        return self.rows if self.rows is not None else np.arange(len(self.frame), dtype=np.int64) + 2
+
 
 def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = None,
                encoding: str | None = None, date_format: str = "%Y-%m-%d",
                header_only: bool = False) -> pd.DataFrame:
-    """The extract as text cells with its header row as columns (row numbers: index + 2)."""
+    """The extract as text cells with its header row as columns (file rows: ``read_extract``)."""
     return read_extract(path, sheet=sheet, delimiter=delimiter, encoding=encoding, date_format=date_format,
                         header_only=header_only).frame
 
@@ -62,7 +69,7 @@ def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = 
 def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None = None,
                  encoding: str | None = None, date_format: str = "%Y-%m-%d",
                  header_only: bool = False) -> Table:
-    """The extract as text cells with its header row as columns (row numbers: index + 2)."""
+    """The extract as text cells with its header row as columns, and each data row's file row."""
     if not path.exists():
         raise InputError("file not found", file=str(path), expected="an extract exported from the source system")
     if path.is_dir():
@@ -88,48 +95,79 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
         return Table(header)
     width = len(header.columns)
     bytewise = _bytewise(enc) and sep.isascii()
+    blank_rows: list[int] = []
     # The quote scan reads the file while Arrow parses it: numpy lets go of the GIL over each block,
     # so on a second core it costs the read next to nothing (a million quoted rows: ~0.3 s otherwise).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quote-scan") as pool:
-        scan = pool.submit(_bad_quote, path, sep) if bytewise else None
+        scan = pool.submit(_scan, path, sep) if bytewise else None
         try:
-            frame = _read_arrow(path, sep, enc, list(header.columns))
+            frame = _read_arrow(path, sep, enc, list(header.columns), _leading_blank_lines(head, enc))
         except Exception:
-            _check_rows(path, sep, enc, width)
+            blank_rows = _check_rows(path, sep, enc, width)
             # Arrow refused something the strict reader accepts: the slower parser reads it
             frame = _read_pandas(path, sep, enc).astype("str")
             frame.columns = list(header.columns)
-        bad = scan.result() if scan is not None else None
-    if bad is not None:
-        at, unclosed = bad
-        raise InputError("unbalanced quote (a quoted cell never closes)" if unclosed
-                         else f"malformed quote ({_BAD_QUOTE[0]})", file=str(path), row=_record_at(path, at),
-                         expected=_BAD_QUOTE[1])
+        scanned = scan.result() if scan is not None else None
+    if scanned is not None:
+        bad, blanks = scanned
+        if bad is not None:
+            at, unclosed = bad
+            raise InputError("unbalanced quote (a quoted cell never closes)" if unclosed
+                             else f"malformed quote ({_BAD_QUOTE[0]})", file=str(path), row=_record_at(path, at),
+                             expected=_BAD_QUOTE[1])
+        if blanks:
+            blank_rows = _records_at(path, blanks)
     if not bytewise:
-        _check_rows(path, sep, enc, width)
-    return Table(frame)
+        blank_rows = _check_rows(path, sep, enc, width)
+    return Table(frame, _data_rows(len(frame), blank_rows) if blank_rows else None)
 
 
-def _check_rows(path: Path, sep: str, enc: str, width: int) -> None:
-    """Reads the file as strict CSV and raises on the first row that is not one record of ``width`` cells."""
-    row = 1
+def _data_rows(n: int, blank_rows: list[int]) -> np.ndarray:
+    """The file row of each of ``n`` data rows read, given the rows (header = 1) that were blank lines."""
+    every = np.arange(1, n + len(blank_rows) + 2, dtype=np.int64)
+    kept = every[~np.isin(every, np.asarray(blank_rows, dtype=np.int64))]
+    return kept[1:n + 1]  # the first line that is not blank is the header
+
+
+def _leading_blank_lines(head: bytes, enc: str) -> int:
+    """Blank lines above the header (Arrow's skip_rows counts them, the header's reader does not)."""
+    text = head.decode(enc, errors="replace").lstrip("\ufeff")
+    n = 0
+    for line in text.splitlines(keepends=True):
+        if line.strip("\r\n"):
+            break
+        n += 1
+    return n
+
+
+def _check_rows(path: Path, sep: str, enc: str, width: int) -> list[int]:
+    """Reads the file as strict CSV and raises on the first row that is not one record of ``width`` cells;
+    returns the rows (header = 1) that are blank lines, which the readers skip."""
+    row = 0
+    header_seen = False
+    blanks: list[int] = []
     try:
         with path.open(encoding=enc, newline="") as fh:
             for cells in csv.reader(fh, delimiter=sep, strict=True):
+                row += 1
                 if not cells:
-                    continue  # a blank line, skipped like the fast reader does
-                if len(cells) != width and row > 1:
+                    blanks.append(row)  # a blank line: skipped, but a row as a spreadsheet counts them
+                    continue
+                if len(cells) != width and header_seen:
                     what = "a truncated or broken row" if len(cells) < width else "check quoting and the delimiter"
+                    if width == 1 and len(cells) > 1:
+                        what += "; is the first line a report title above the header row? export without it"
                     raise InputError(f"has {len(cells)} cells where the header has {width} ({what})",
                                      file=str(path), row=row, expected="one cell per header column")
-                row += 1
+                header_seen = True
     except csv.Error as exc:
         unclosed = "end of data" in str(exc) or "EOF" in str(exc)
         raise InputError("unbalanced quote (a quoted cell never closes)" if unclosed
-                         else f"unbalanced quote ({_BAD_QUOTE[0]})", file=str(path), row=row,
+                         else f"unbalanced quote ({_BAD_QUOTE[0]})", file=str(path), row=row + 1,
                          expected=_BAD_QUOTE[1]) from None
     except UnicodeDecodeError as exc:
         raise _encoding_error(path, enc, None if enc == "utf-8-sig" else enc, None, exc) from None
+    return blanks
 
 
 def _bytewise(enc: str) -> bool:
@@ -142,17 +180,21 @@ def _bytewise(enc: str) -> bool:
         return False
 
 
-def _bad_quote(path: Path, sep: str) -> tuple[int, bool] | None:
-    """(byte offset, never closed) of the first quote strict CSV does not allow, or None.
+def _scan(path: Path, sep: str) -> tuple[tuple[int, bool] | None, list[int]]:
+    """(the first quote strict CSV does not allow as (byte offset, never closed), or None; the byte
+    offsets of the line breaks ending blank lines, outside quoted cells).
 
     Counting quotes from the start of the file tells each one's role: an even-numbered quote
     opens a cell, so it follows a delimiter, a line break or another quote (the second of a
     doubled pair); an odd-numbered one closes it, so a delimiter, a line break or another
     quote follows. Scanned in numpy blocks, so a million-row file costs a fraction of a second.
+    Blank lines are looked for with a byte search first, so a file without them costs nothing more.
     """
     edge = np.zeros(256, dtype=bool)
     edge[list((sep + '\r\n"').encode("ascii"))] = True
     prev, offset, seen, last_open = ord("\n"), 0, 0, 0
+    tail = b"\n\n"  # the bytes before the block: the file starts as if after a line break
+    blanks: list[int] = []
     with path.open("rb") as fh:
         block = fh.read(_SCAN_BLOCK)
         if block.startswith(codecs.BOM_UTF8):
@@ -168,11 +210,41 @@ def _bad_quote(path: Path, sep: str) -> tuple[int, bool] | None:
                 if bad_open.any() or bad_close.any():
                     first = min(int(opens[np.argmax(bad_open)]) if bad_open.any() else len(buf),
                                 int(closes[np.argmax(bad_close)]) if bad_close.any() else len(buf))
-                    return offset + first - 1, False
+                    return (offset + first - 1, False), blanks
                 last_open = offset + int(opens[-1]) - 1 if len(opens) else last_open
-                seen += len(q)
+            window = tail + block
+            if b"\n\n" in window or b"\n\r\n" in window:
+                w = np.frombuffer(window, dtype=np.uint8)
+                # a line break right after another one (or after "\r" right after one) ends a blank line
+                at = np.flatnonzero((w[2:] == 10) & ((w[1:-1] == 10) | ((w[1:-1] == 13) & (w[:-2] == 10))))
+                # at: positions in the block; outside quoted cells when an even number of quotes precede
+                outside = (seen + np.searchsorted(q - 1, at)) % 2 == 0
+                blanks += (offset + at[outside]).tolist()
+            seen += len(q)
+            tail = window[-2:]
             prev, offset, block = block[-1], offset + len(block), following
-    return (last_open, True) if seen % 2 else None
+    return ((last_open, True) if seen % 2 else None), blanks
+
+
+def _records_at(path: Path, offsets: list[int]) -> list[int]:
+    """The row (header = 1) of each byte offset: line breaks outside quotes end a row. Read in blocks,
+    only for a file with blank lines."""
+    targets = np.asarray(sorted(offsets), dtype=np.int64)
+    out: list[int] = []
+    breaks, quotes, start = 0, 0, 0
+    with path.open("rb") as fh:
+        while len(out) < len(targets):
+            block = fh.read(_SCAN_BLOCK)
+            if not block:
+                break
+            arr = np.frombuffer(block, dtype=np.uint8)
+            nl = np.flatnonzero(arr == ord("\n"))
+            q = np.flatnonzero(arr == _QUOTE)
+            nl = nl[(quotes + np.searchsorted(q, nl)) % 2 == 0] + start
+            mine = targets[(targets >= start) & (targets < start + len(block))]
+            out += (breaks + np.searchsorted(nl, mine) + 1).tolist()
+            breaks, quotes, start = breaks + len(nl), quotes + len(q), start + len(block)
+    return out
 
 
 def _record_at(path: Path, offset: int) -> int:
@@ -201,12 +273,13 @@ def _read_pandas(path: Path, sep: str, enc: str, nrows: int | None = None) -> pd
         raise InputError(f"is not readable CSV ({exc})", file=str(path)) from None
 
 
-def _read_arrow(path: Path, sep: str, enc: str, columns: list[str]) -> pd.DataFrame:
-    """Arrow's multi-threaded CSV reader, all columns as text (2-3x faster than pandas' C parser)."""
+def _read_arrow(path: Path, sep: str, enc: str, columns: list[str], lead: int = 0) -> pd.DataFrame:
+    """Arrow's multi-threaded CSV reader, all columns as text (2-3x faster than pandas' C parser).
+    ``lead``: blank lines above the header, which Arrow counts among the rows to skip."""
     import pyarrow as pa
     import pyarrow.csv as pc
 
-    ro = pc.ReadOptions(column_names=columns, skip_rows=1, block_size=1 << 24,
+    ro = pc.ReadOptions(column_names=columns, skip_rows=1 + lead, block_size=1 << 24,
                         encoding="utf8" if enc == "utf-8-sig" else enc)
     po = pc.ParseOptions(delimiter=sep, newlines_in_values=True)
     co = pc.ConvertOptions(column_types={c: pa.string() for c in columns}, strings_can_be_null=False,
@@ -318,12 +391,16 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
                              expected=f"one of {', '.join(wb.sheetnames)}")
         ws = wb[sheet] if sheet else wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
-        shown = (formulas[sheet] if sheet else formulas.worksheets[0]).iter_rows(values_only=True) if formulas \
-            else None
-        if shown is not None:
-            next(shown, None)
-        header = next(rows, None)
-        if header is None or all(v is None for v in header):
+        shown = formulas[ws.title].iter_rows(values_only=True) if formulas else None
+        # empty rows above the header are skipped; rows are counted as Excel numbers them
+        at, header = 0, None
+        for header in rows:
+            at += 1
+            if shown is not None:
+                next(shown, None)
+            if header is not None and any(v is not None and str(v).strip() for v in header):
+                break
+        if header is None or all(v is None or not str(v).strip() for v in header):
             raise InputError("the sheet is empty", file=str(path), row=1, expected="a header row followed by data rows")
         width = len(header)
         while width and header[width - 1] is None:
@@ -331,18 +408,21 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
         cols = ["" if v is None else str(v).strip() for v in header[:width]]
         _check_header(path, cols)
         data: list[list[str]] = []
+        file_rows: list[int] = []
         kinds: list[list[int]] = []
         typed = False
         if not header_only:
-            for n, r in enumerate(rows, start=2):
+            for n, r in enumerate(rows, start=at + 1):
                 if shown is not None:
                     _check_results(path, n, r[:width], next(shown, ()), cols)
-                cells = [_cell_text(v, date_format) for v in r[:width]]
+                values = r[:width]
+                cells = [_cell_text(v, date_format) for v in values]
                 if len(cells) < width:
                     cells += [""] * (width - len(cells))
                 if any(cells):
                     data.append(cells)
-                    kind = [_cell_kind(v) for v in r[:width]]
+                    file_rows.append(n)
+                    kind = [_cell_kind(v) for v in values]
                     kind += [0] * (width - len(kind))
                     typed = typed or any(kind)
                     kinds.append(kind)
@@ -355,7 +435,7 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
     if typed:
         grid = np.asarray(kinds, dtype=np.int8)
         typed_cells = {c: grid[:, i] for i, c in enumerate(cols) if grid[:, i].any()}
-    return Table(frame.astype("str"), typed_cells)
+    return Table(frame.astype("str"), np.asarray(file_rows, dtype=np.int64), typed_cells)
 
 
 def _has_formulas(path: Path) -> bool:

@@ -353,7 +353,7 @@ class FilesSource:
         cols = list(raw.columns)
         found = self._columns(kind, spec, cols)
         read = len(raw)
-        rows = np.arange(read, dtype=np.int64) + 2  # file row of each data row (header = row 1)
+        rows = table.file_rows()  # file row of each data row (header = row 1), blank lines counted
         cells = table.cells  # XLSX: where Excel stored a number rather than text
         used, dropped = file_refs.keep_mask(raw, spec["keep"], self._match)
         if not used.all():
