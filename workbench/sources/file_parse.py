@@ -22,7 +22,7 @@ from workbench.errors import InputError
 from workbench.model.currency import MINOR_UNITS
 from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.model.money import parse_decimal
-from workbench.sources.file_reader import NUMBER
+from workbench.sources.file_reader import DATETIME, NUMBER
 
 _PLAIN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 # Amounts must stay exact through rounding to minor units (Decimal keeps 28 digits): 18 digits
@@ -172,11 +172,20 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
     return _spread_or_same(codes, values)
 
 
-def dates(s: pd.Series, where: Where, fmt: str | list[str]) -> np.ndarray:
+def dates(s: pd.Series, where: Where, fmt: str | list[str], stored: np.ndarray | None = None) -> np.ndarray:
     """Dates in the declared format (or formats, tried in order: a CSV writes a datetime, XLSX a date).
-    The blank date placeholder 0001-01-01 (BLANK_DATE) is read as an empty cell."""
+
+    ``stored``: what each XLSX cell held; a date-time cell gives its date, as Excel shows it in a date
+    column. The blank date placeholder 0001-01-01 (BLANK_DATE) is read as an empty cell."""
     fmts = [fmt] if isinstance(fmt, str) else list(fmt)
-    codes, uniq = distinct(s.str.strip())
+    t = s.str.strip()
+    if stored is not None and (stored == DATETIME).any():
+        # the reader wrote a date-time cell as ISO text with its time ("2026-08-31 14:30:00"); its
+        # date in the declared format is what the column holds
+        at = stored == DATETIME
+        t = t.copy()
+        t[at] = pd.to_datetime(t[at], format="ISO8601").dt.strftime(fmts[0]).to_numpy(dtype=object)
+    codes, uniq = distinct(t)
     texts = pd.Series([u or None for u in uniq], dtype=object)
     parsed = pd.to_datetime(texts, format=fmts[0], errors="coerce")
     for other in fmts[1:]:

@@ -37,7 +37,7 @@ _BAD_QUOTE = ("a quote that does not open or close a cell",
                "written twice (\"\")"))
 _FORMULA = re.compile(rb"<f[ >/]")
 # what an XLSX cell held, beside its text (Table.cells)
-NUMBER = 1
+NUMBER, DATETIME = 1, 2
 
 
 @dataclass
@@ -49,8 +49,8 @@ class Table:
     # were skipped; None: row = index + 2
     rows: np.ndarray | None = None
     # XLSX: per column, what each cell held where it was no text: NUMBER (Excel stored a number,
-    # written here as its shortest exact text, never subject to decimal_comma); columns without
-    # such cells are left out
+    # written here as its shortest exact text, never subject to decimal_comma) or DATETIME (a date
+    # with a time of day); columns without such cells are left out
     cells: dict[str, np.ndarray] = field(default_factory=dict)
 
     def file_rows(self) -> np.ndarray:
@@ -475,9 +475,11 @@ def _cell_text(v: object, date_format: str) -> str:
 
 
 def _cell_kind(v: object) -> int:
-    """NUMBER for a cell Excel stored as a number, else 0."""
+    """NUMBER for a cell Excel stored as a number, DATETIME for a date with a time of day, else 0."""
     if isinstance(v, bool):
         return 0
     if isinstance(v, (int, float)):
         return NUMBER
+    if isinstance(v, datetime) and v.time() != time(0):
+        return DATETIME
     return 0

@@ -354,7 +354,7 @@ class FilesSource:
         found = self._columns(kind, spec, cols)
         read = len(raw)
         rows = table.file_rows()  # file row of each data row (header = row 1), blank lines counted
-        cells = table.cells  # XLSX: where Excel stored a number rather than text
+        cells = table.cells  # XLSX: where Excel stored a number or a date-time rather than text
         used, dropped = file_refs.keep_mask(raw, spec["keep"], self._match)
         if not used.all():
             raw, rows = raw[used].reset_index(drop=True), rows[used]
@@ -424,7 +424,7 @@ class FilesSource:
                 out[fld] = fp.decimals(s, where, decimal_comma=dc is True or (isinstance(dc, list) and col in dc),
                                        stored=cells.get(col))
             elif fld in dated:
-                out[fld] = fp.dates(s, where, spec["date_formats"].get(col, spec["date_format"]))
+                out[fld] = fp.dates(s, where, spec["date_formats"].get(col, spec["date_format"]), stored=cells.get(col))
             elif fld == "last_modified":
                 out[fld] = fp.timestamps(s, where)
             elif fld == "currency":

@@ -174,3 +174,24 @@ def test_empty_rows_above_a_workbooks_header_are_skipped_and_counted(tmp_path: P
     table = file_reader.read_extract(tmp_path / "t.xlsx")
     assert table.frame.to_dict("list") == {"id": ["a", "b"], "total": ["1.5", "2"]}
     assert table.file_rows().tolist() == [4, 6]
+
+
+# ---- 4. an Excel date-time cell in a date column
+
+def test_an_xlsx_date_time_cell_in_a_date_column_gives_its_date(tmp_path: Path) -> None:
+    _xlsx(tmp_path / "erp/salesInvoices.xlsx",
+          [_row(1, 10.0, invoice=datetime(2026, 8, 31, 14, 30), due=datetime(2026, 9, 30)),
+           _row(2, 20.0, invoice=datetime(2026, 8, 31, 23, 59, 59, 500000), due="2026-09-30")])
+    inv = _pull(tmp_path, "salesInvoices.xlsx", 'date_format = "%d.%m.%Y"\n'
+                                                'date_formats = { dueDate = ["%d.%m.%Y", "%Y-%m-%d"] }\n')
+    assert inv["PSI-1"]["invoice_date"] == date(2026, 8, 31)
+    assert inv["PSI-2"]["invoice_date"] == date(2026, 8, 31)
+    assert inv["PSI-1"]["due_date"] == inv["PSI-2"]["due_date"] == date(2026, 9, 30)
+
+
+def test_date_time_text_in_a_csv_date_column_is_still_refused(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "erp/salesInvoices.csv", _csv([_row(1, invoice="2026-08-31 14:30:00")]))
+    with pytest.raises(InputError) as e:
+        _pull(tmp_path)
+    assert str(e.value) == (f"{path}, row 2, column 'invoiceDate': not a date: got '2026-08-31 14:30:00', "
+                            f"expected a date as YYYY-MM-DD")
