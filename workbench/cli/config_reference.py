@@ -128,7 +128,8 @@ LIVE_OBJECT_SETTINGS: list[tuple[str, str, str]] = [
 
 FILE_OBJECT_KEYS: dict[str, str] = {
     "file": "the extract's file name (`.csv` or `.xlsx`), in the side's `dir`",
-    "sheet": "XLSX: the sheet to read (default: the first)",
+    "sheet": "XLSX: the sheet to read (default: the first, even when hidden; a missing column names the sheet "
+             "read and the others)",
     "delimiter": "CSV: the delimiter (default: detected from the header among `,` `;` tab `|`)",
     "encoding": "CSV: the text encoding (default UTF-8, with or without BOM)",
     "date_format": "`strptime` format of every date column (default ISO `2026-10-31`)",

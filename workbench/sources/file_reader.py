@@ -17,6 +17,7 @@ import codecs
 import csv
 import re
 import zipfile
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -52,6 +53,9 @@ class Table:
     # written here as its shortest exact text, never subject to decimal_comma) or DATETIME (a date
     # with a time of day); columns without such cells are left out
     cells: dict[str, np.ndarray] = field(default_factory=dict)
+    sheet: str | None = None  # XLSX: the sheet read
+    sheets: list[str] = field(default_factory=list)  # XLSX: every sheet of the workbook, in order
+    hidden: list[str] = field(default_factory=list)  # XLSX: the sheets Excel does not show
 
     def file_rows(self) -> np.ndarray:
         """The file row of each data row."""
@@ -390,6 +394,8 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
             raise InputError(f"has no sheet {sheet!r}", file=str(path),
                              expected=f"one of {', '.join(wb.sheetnames)}")
         ws = wb[sheet] if sheet else wb.worksheets[0]
+        names = list(wb.sheetnames)
+        hidden = [w.title for w in wb.worksheets if getattr(w, "sheet_state", "visible") != "visible"]
         rows = ws.iter_rows(values_only=True)
         shown = formulas[ws.title].iter_rows(values_only=True) if formulas else None
         # empty rows above the header are skipped; rows are counted as Excel numbers them
@@ -401,7 +407,10 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
             if header is not None and any(v is not None and str(v).strip() for v in header):
                 break
         if header is None or all(v is None or not str(v).strip() for v in header):
-            raise InputError("the sheet is empty", file=str(path), row=1, expected="a header row followed by data rows")
+            raise InputError("the sheet is empty", file=str(path), row=1,
+                             expected=f"a header row followed by data rows (sheet {ws.title!r} was read"
+                                      + (f"; the workbook also has {_quoted(n for n in names if n != ws.title)}"
+                                         if len(names) > 1 else "") + ")")
         width = len(header)
         while width and header[width - 1] is None:
             width -= 1
@@ -435,7 +444,11 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
     if typed:
         grid = np.asarray(kinds, dtype=np.int8)
         typed_cells = {c: grid[:, i] for i, c in enumerate(cols) if grid[:, i].any()}
-    return Table(frame.astype("str"), np.asarray(file_rows, dtype=np.int64), typed_cells)
+    return Table(frame.astype("str"), np.asarray(file_rows, dtype=np.int64), typed_cells, ws.title, names, hidden)
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(repr(n) for n in names)
 
 
 def _has_formulas(path: Path) -> bool:

@@ -254,8 +254,9 @@ class FilesSource:
         checks = [("folder", self.dir.is_dir(), str(self.dir) if self.dir.is_dir() else f"{self.dir} not found")]
         for kind, spec in self.specs.items():
             try:
-                cols = list(self._read(spec, header_only=True).frame.columns)
-                self._columns(kind, spec, cols)
+                table = self._read(spec, header_only=True)
+                cols = list(table.frame.columns)
+                self._columns(kind, spec, cols, table)
                 checks.append((f"{kind}: {spec['file']}", True, f"{len(cols)} columns, mapping complete"))
             except InputError as exc:
                 checks.append((f"{kind}: {spec['file']}", False, exc.one_line()))
@@ -284,16 +285,17 @@ class FilesSource:
             return []
         return list(spec["key"])
 
-    def _columns(self, kind: str, spec: dict[str, Any], cols: list[str]) -> dict[str, str]:
+    def _columns(self, kind: str, spec: dict[str, Any], cols: list[str], table: Table | None = None) -> dict[str, str]:
         """canonical field -> column present in the file; raises on a missing required column."""
         found: dict[str, str] = {}
         path = str(spec["path"])
+        sheet = _sheet_note(table, f"[{self.side}.objects.{kind}]")
         key = self._key(spec, cols)
         key_cols = [self._match(c, cols) for c in key]
         if key and None in key_cols:
             raise InputError("missing key column(s)", file=path, row=1,
                              column=", ".join(c for c, m in zip(key, key_cols) if m is None),
-                             expected=f"the key columns {' + '.join(key)} of {kind}")
+                             expected=f"the key columns {' + '.join(key)} of {kind}{sheet}")
         if key:
             found["record_id"] = " + ".join(c for c in key_cols if c is not None)  # all present (checked above)
         for fld, ref in spec["references"].items():
@@ -303,7 +305,7 @@ class FilesSource:
             if hit is None:
                 raise InputError("missing column", file=path, row=1, column=ref.columns[0],
                                  expected=f"the column {kind}.{fld} refers to another record by "
-                                          f"(see [{self.side}.objects.{kind}.references])")
+                                          f"(see [{self.side}.objects.{kind}.references]){sheet}")
             found[fld] = hit
         for fld, src in spec["fields"].items():
             if not src or (fld == "record_id" and key):
@@ -314,7 +316,7 @@ class FilesSource:
                 found[fld] = hit
             elif fld in spec["explicit"]:
                 raise InputError("missing column", file=path, row=1, column=options[0],
-                                 expected=f"the column mapped to {kind}.{fld} in the config")
+                                 expected=f"the column mapped to {kind}.{fld} in the config{sheet}")
         need = list(NON_BLANK.get(kind, ())) + list(MUST_HAVE.get(kind, ()))
         if kind in CURRENCY_FROM_PARENT:
             need = [f for f in need if f != "currency"]
@@ -323,14 +325,14 @@ class FilesSource:
         missing_keep = [c for c, _, explicit in spec["keep"] if explicit and not self._match(c[0], cols)]
         if missing_keep:
             raise InputError("missing column", file=path, row=1, column=missing_keep[0][0],
-                             expected=f"the column named under [{self.side}.objects.{kind}.keep]")
+                             expected=f"the column named under [{self.side}.objects.{kind}.keep]{sheet}")
         for fld in need:
             if fld not in found:
                 src = spec["fields"].get(fld)
                 name = src if isinstance(src, str) else (src[0] if src else fld)
                 raise InputError("missing column", file=path, row=1, column=name,
                                  expected=f"a column for {kind}.{fld} (map it under "
-                                          f"[{self.side}.objects.{kind}.fields] if it has another name)")
+                                          f"[{self.side}.objects.{kind}.fields] if it has another name){sheet}")
         for fld in COMPARED.get(kind, ()):
             src = spec["fields"].get(fld)
             if fld not in found and src:
@@ -338,10 +340,12 @@ class FilesSource:
                 raise InputError("missing column", file=path, row=1, column=name,
                                  expected=f"a column for {kind}.{fld}, which is compared record by record (without "
                                           f"it every matched record would be reported as differing); export it, or "
-                                          f"map the column holding it under [{self.side}.objects.{kind}.fields]")
+                                          f"map the column holding it under [{self.side}.objects.{kind}.fields]"
+                                          f"{sheet}")
         for c in spec["status_fields"]:
             if not self._match(c, cols):
-                raise InputError("missing column", file=path, row=1, column=c, expected="the invoice status column")
+                raise InputError("missing column", file=path, row=1, column=c,
+                                 expected=f"the invoice status column{sheet}")
         used = [c for c in found.values() if c in cols] + [c for c in key_cols if c]
         used += [m for m in (self._match(c, cols) for c in spec["status_fields"]) if m]
         used += [m for alts, _, _ in spec["keep"] for m in (self._match(c, cols) for c in alts) if m]
@@ -351,7 +355,7 @@ class FilesSource:
     def _convert(self, kind: str, spec: dict[str, Any], table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
         raw = table.frame
         cols = list(raw.columns)
-        found = self._columns(kind, spec, cols)
+        found = self._columns(kind, spec, cols, table)
         read = len(raw)
         rows = table.file_rows()  # file row of each data row (header = row 1), blank lines counted
         cells = table.cells  # XLSX: where Excel stored a number or a date-time rather than text
@@ -532,6 +536,19 @@ class FilesSource:
                                      row=int(self._extras[kind]["rows"][i]), column="currency",
                                      expected="a currency column or a resolvable parent record")
         self._extras.clear()
+
+
+def _sheet_note(table: Table | None, object_table: str) -> str:
+    """For an error about a workbook's columns: the sheet read, and the others it could have been."""
+    if table is None or table.sheet is None:
+        return ""
+    others = [n for n in table.sheets if n != table.sheet]
+    note = f"; read sheet {table.sheet!r}" + (" (a hidden sheet)" if table.sheet in table.hidden else "")
+    if others:
+        pick = next((n for n in others if n not in table.hidden), others[0])
+        note += (f"; the workbook's other sheets: {', '.join(repr(n) for n in others)} (to read another, name it: "
+                 f"sheet = {json.dumps(pick)} under {object_table})")
+    return note
 
 
 def _unambiguous(path: str, kind: str, used: list[str], cols: list[str], found: dict[str, str]) -> None:

@@ -195,3 +195,16 @@ def test_date_time_text_in_a_csv_date_column_is_still_refused(tmp_path: Path) ->
         _pull(tmp_path)
     assert str(e.value) == (f"{path}, row 2, column 'invoiceDate': not a date: got '2026-08-31 14:30:00', "
                             f"expected a date as YYYY-MM-DD")
+
+
+# ---- 5. which sheet was read
+
+def test_a_missing_column_on_a_workbook_names_the_sheet_read_and_the_others(tmp_path: Path) -> None:
+    _xlsx(tmp_path / "erp/salesInvoices.xlsx", [_row(1, 10.0)], first="Report")
+    with pytest.raises(InputError) as e:
+        _pull(tmp_path, "salesInvoices.xlsx")
+    text = str(e.value)
+    assert "salesInvoices.xlsx, row 1, column 'id': missing column" in text
+    assert "read sheet 'Report' (a hidden sheet); the workbook's other sheets: 'Data'" in text
+    assert 'sheet = "Data" under [erp.objects.invoices]' in text
+    assert _pull(tmp_path, "salesInvoices.xlsx", 'sheet = "Data"\n')["PSI-1"]["total_amount"] == Decimal("10")
