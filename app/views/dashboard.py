@@ -376,7 +376,7 @@ class DashboardScreen(QWidget):
             "Amount at risk by type: no exception in this run puts an amount at risk"
         self.risk_series = self._bars(self.risk_view, title, labels, [float(v) for _, v in rows], f"At risk ({ccy})",
                                       self.ctx.palette["conflict"], show_values=False,
-                                      tick=lambda v: format_amount(Decimal(str(v)), ccy), ticks=3,
+                                      tick=lambda v: format_amount(Decimal(str(v)), ccy, rounded=True), ticks=3,
                                       least=float(minor_unit(ccy)) if ccy else 1.0,
                                       hover=lambda i: f"{labels[i]}: {format_amount(rows[i][1], ccy)}")
         self.risk_series.clicked.connect(lambda i, _s: self.click_risk(i))

@@ -60,27 +60,46 @@ def minor_unit(currency: str) -> Decimal:
     return _QUANTA[minor_units(currency)]
 
 
-def format_amount(amount: Decimal | None, currency: str | None = None) -> str:
-    """Amount for display with thousands separators and the currency's decimals, then the currency."""
+def format_amount(amount: Decimal | None, currency: str | None = None, *, rounded: bool = False) -> str:
+    """Amount for display with thousands separators and the currency's decimals, then the currency
+    (``amount_text``: digits beyond the currency's decimals are shown unless ``rounded``)."""
     if amount is None:
         return ""
-    return amount_text(amount, currency) + (f" {currency}" if currency else "")
+    return amount_text(amount, currency, rounded=rounded) + (f" {currency}" if currency else "")
 
 
-def amount_text(value: object, currency: str | None = None) -> str:
+# digits shown beyond a currency's decimals when an amount has them (a CRM's 96000.4 JPY): enough
+# for any stored amount; what lies beyond is the noise of a computed rate, rounded away
+EXTRA_DECIMALS = 6
+
+
+def amount_text(value: object, currency: str | None = None, *, rounded: bool = False) -> str:
     """An amount (a Decimal or its stored text) with thousands separators: to the currency's
-    decimals when one is given and known, as stored otherwise. Text that is no number shows as it is."""
+    decimals when one is given and known, as stored otherwise. Text that is no number shows as it is.
+
+    Never hides a nonzero amount: digits beyond the currency's decimals are shown rather than rounded
+    away (96000.4 JPY held by a CRM is "96,000.4", and a difference of -0.4 JPY "-0.4", not "-0"),
+    up to EXTRA_DECIMALS more. ``rounded``: to the currency's decimals regardless (a chart's axis)."""
     if value is None or value == "":
         return ""
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
-    if currency:
+    if currency and amount.is_finite():
         try:
-            amount = quantize(amount, currency)
+            shown = quantize(amount, currency)
+            if shown != amount and not rounded:
+                # more decimals than the currency has: shown to the last nonzero one (a few at most)
+                places = min(-int(amount.normalize().as_tuple().exponent), minor_units(currency) + EXTRA_DECIMALS)
+                shown = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+                if shown.is_zero():  # a speck, still not nothing: all its digits, never "-1E-12"
+                    return f"{amount:,f}"
+            amount = shown
         except (ValueError, KeyError, ArithmeticError):  # an unknown currency, or too large to round
             pass
+    if amount.is_zero():
+        amount = abs(amount)  # no "-0.00"
     return f"{amount:,}"
 
 

@@ -1,6 +1,8 @@
 """Every item model passes Qt's model tester, and shows what a reviewer needs."""
 
 
+from decimal import Decimal
+
 from PySide6.QtCore import Qt
 
 from app.models.exception_table import ID_ROLE, SEVERITY_ROLE, ExceptionTableModel
@@ -122,7 +124,7 @@ def test_history_shows_values_in_words_and_money_never_none():
         {"kind": "seen", "at": None, "run_id": 2, "status": "reopened", "crm_value": "1200.5",
          "erp_value": "0"},
     ], field="open_balance", currency="JPY")
-    assert model.index(0, 2).data() == "Seen in run 2 (Reopened): CRM 1,200 JPY, ERP 0 JPY"
+    assert model.index(0, 2).data() == "Seen in run 2 (Reopened): CRM 1,200.5 JPY, ERP 0 JPY"  # never rounded away
     assert model.index(0, 0).data() == "—"
 
 
@@ -147,11 +149,14 @@ def test_queue_money_follows_each_currency_minor_units():
     model = ExceptionTableModel(palette=LIGHT)
     model.set_frame(fr)
     col = COLUMN_KEYS.index("amount_at_risk")
-    seen = {}
+    seen, amounts = {}, {}
     for row in range(model.rowCount()):
         rec = model.record(row)
         if rec["amount_at_risk"] is not None:
             seen[rec["currency"]] = model.index(row, col).data()
-    assert seen["JPY"].endswith(" JPY") and "." not in seen["JPY"]
+            amounts[rec["currency"]] = rec["amount_at_risk"]
+    # this frame's amounts all have cents: a JPY amount shows them rather than hiding them by rounding
+    assert seen["JPY"].endswith(" JPY")
+    assert Decimal(seen["JPY"].removesuffix(" JPY").replace(",", "")) == amounts["JPY"]
     assert seen["KWD"].endswith(" KWD") and len(seen["KWD"].split(" ")[0].split(".")[1]) == 3
     assert seen["EUR"].endswith(" EUR") and len(seen["EUR"].split(" ")[0].split(".")[1]) == 2

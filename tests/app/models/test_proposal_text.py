@@ -18,7 +18,7 @@ def test_an_older_proposal_reads_as_a_sentence_with_document_and_money():
             "to": "50621.58", "needs_decision": False, "reason": "the ERP owns balances"}
     ex = {"crm_number": "PSI-103224", "currency": "JPY"}
     assert proposal_words(prop, ex) == (
-        "Set the open balance of CRM invoice PSI-103224 from 0 JPY to 50,622 JPY.", "the ERP owns balances")
+        "Set the open balance of CRM invoice PSI-103224 from 0 JPY to 50,621.58 JPY.", "the ERP owns balances")
 
 
 def test_a_decision_shows_both_values_and_a_missing_one_as_a_dash():

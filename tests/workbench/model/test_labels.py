@@ -36,8 +36,10 @@ def test_every_state_has_words() -> None:
 @pytest.mark.parametrize(("amount", "currency", "shown"), [
     (Decimal("50621.58"), "USD", "50,621.58 USD"),
     (Decimal("1234567"), "JPY", "1,234,567 JPY"),
-    (Decimal("1234.4"), "JPY", "1,234 JPY"),
-    (Decimal("12.3456"), "KWD", "12.346 KWD"),
+    (Decimal("1234.00"), "JPY", "1,234 JPY"),
+    # digits beyond the currency's decimals are shown, never rounded out of sight
+    (Decimal("1234.4"), "JPY", "1,234.4 JPY"),
+    (Decimal("12.3456"), "KWD", "12.3456 KWD"),
     (Decimal("-0.5"), "EUR", "-0.50 EUR"),
 ])
 def test_money_shows_grouping_the_currency_minor_units_and_code(amount: Decimal, currency: str, shown: str) -> None:

@@ -46,14 +46,38 @@ def test_money_arithmetic_refuses_mixed_currencies():
     assert (a - b).amount == Decimal("7.50")
     with pytest.raises(ValueError, match="EUR with USD"):
         a + Money(Decimal("1"), "USD")
-    assert str(Money(Decimal("1234567.5"), "JPY")) == "1,234,568 JPY"
+    assert str(Money(Decimal("1234567"), "JPY")) == "1,234,567 JPY"
+    assert str(Money(Decimal("1234567.5"), "JPY")) == "1,234,567.5 JPY"  # never rounded out of sight
     assert format_amount(Decimal("1234.5"), "EUR") == "1,234.50 EUR"
 
 
 def test_amount_text_shows_stored_amounts_with_separators_and_the_currency_decimals():
     from workbench.model.money import amount_text
     assert amount_text("1234567.5") == "1,234,567.5"  # as stored when no currency is given
-    assert amount_text(Decimal("1234.5"), "JPY") == "1,234"  # banker's rounding to whole yen
+    assert amount_text(Decimal("1234.00"), "JPY") == "1,234"  # to whole yen
     assert amount_text(Decimal("7"), "EUR") == "7.00"
     assert amount_text(Decimal("7"), "XYZ") == "7"  # an unknown currency: as it is
     assert amount_text(None) == "" and amount_text("") == "" and amount_text("n/a") == "n/a"
+
+
+@pytest.mark.parametrize("amount,currency,text", [
+    ("-0.4", "JPY", "-0.4"),  # a difference of 96000 vs 96000.4 JPY: never "-0"
+    ("96000.4", "JPY", "96,000.4"),
+    ("1346000.40", "JPY", "1,346,000.4"),
+    ("3450.1255", "KWD", "3,450.1255"),
+    ("-0.001", "EUR", "-0.001"),
+    ("-0", "EUR", "0.00"),
+    ("-0.000", "JPY", "0"),
+    ("923.4567891234567891234567891", "EUR", "923.45678912"),  # a computed rate's noise: a few digits
+    ("-1E-12", "EUR", "-0.000000000001"),
+])
+def test_amount_text_never_hides_a_nonzero_amount(amount: str, currency: str, text: str) -> None:
+    from workbench.model.money import amount_text, format_amount
+    assert amount_text(Decimal(amount), currency) == text
+    assert format_amount(Decimal(amount), currency) == f"{text} {currency}"
+    assert amount_text(amount, currency) == text  # stored text alike
+
+
+def test_a_rounded_amount_text_keeps_the_currency_decimals_for_a_charts_axis() -> None:
+    from workbench.model.money import format_amount
+    assert format_amount(Decimal("3333.3333333333335"), "EUR", rounded=True) == "3,333.33 EUR"

@@ -208,3 +208,15 @@ def test_a_missing_column_on_a_workbook_names_the_sheet_read_and_the_others(tmp_
     assert "read sheet 'Report' (a hidden sheet); the workbook's other sheets: 'Data'" in text
     assert 'sheet = "Data" under [erp.objects.invoices]' in text
     assert _pull(tmp_path, "salesInvoices.xlsx", 'sheet = "Data"\n')["PSI-1"]["total_amount"] == Decimal("10")
+
+
+# ---- 6. money text never hides what the file holds
+
+def test_a_jpy_amount_with_decimals_read_from_a_file_is_shown_with_them(tmp_path: Path) -> None:
+    from workbench.model.money import format_amount
+    write_file(tmp_path / "erp/salesInvoices.csv", _csv([_row(1, "96000.4", "JPY"), _row(2, "96000", "JPY")]))
+    inv = _pull(tmp_path)
+    assert inv["PSI-1"]["open_balance"] == Decimal("96000.4")  # as the file holds it, not refused
+    assert format_amount(inv["PSI-1"]["open_balance"], "JPY") == "96,000.4 JPY"
+    # the difference against a CRM holding 96000 JPY: never "-0 JPY"
+    assert format_amount(inv["PSI-2"]["open_balance"] - inv["PSI-1"]["open_balance"], "JPY") == "-0.4 JPY"
