@@ -113,14 +113,17 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
             frame.columns = list(header.columns)
         scanned = scan.result() if scan is not None else None
     if scanned is not None:
-        bad, blanks = scanned
+        bad, lines = scanned
         if bad is not None:
             at, unclosed = bad
             raise InputError("unbalanced quote (a quoted cell never closes)" if unclosed
                              else f"malformed quote ({_BAD_QUOTE[0]})", file=str(path), row=_record_at(path, at),
                              expected=_BAD_QUOTE[1])
-        if blanks:
-            blank_rows = _records_at(path, blanks)
+        if lines > len(frame) + 1 and not blank_rows:
+            # more lines than the header and the rows read: blank lines, or line breaks inside quoted
+            # cells; only then is the file read again for the blank lines' rows
+            blanks = _blank_lines(path)
+            blank_rows = _records_at(path, blanks) if blanks else []
     if not bytewise:
         blank_rows = _check_rows(path, sep, enc, width)
     return Table(frame, _data_rows(len(frame), blank_rows) if blank_rows else None)
@@ -184,21 +187,18 @@ def _bytewise(enc: str) -> bool:
         return False
 
 
-def _scan(path: Path, sep: str) -> tuple[tuple[int, bool] | None, list[int]]:
-    """(the first quote strict CSV does not allow as (byte offset, never closed), or None; the byte
-    offsets of the line breaks ending blank lines, outside quoted cells).
+def _scan(path: Path, sep: str) -> tuple[tuple[int, bool] | None, int]:
+    """(the first quote strict CSV does not allow as (byte offset, never closed), or None; the number
+    of lines, which tells the reader whether any were blank lines it skipped).
 
     Counting quotes from the start of the file tells each one's role: an even-numbered quote
     opens a cell, so it follows a delimiter, a line break or another quote (the second of a
     doubled pair); an odd-numbered one closes it, so a delimiter, a line break or another
     quote follows. Scanned in numpy blocks, so a million-row file costs a fraction of a second.
-    Blank lines are looked for with a byte search first, so a file without them costs nothing more.
     """
     edge = np.zeros(256, dtype=bool)
     edge[list((sep + '\r\n"').encode("ascii"))] = True
-    prev, offset, seen, last_open = ord("\n"), 0, 0, 0
-    tail = b"\n\n"  # the bytes before the block: the file starts as if after a line break
-    blanks: list[int] = []
+    prev, offset, seen, last_open, breaks = ord("\n"), 0, 0, 0, 0
     with path.open("rb") as fh:
         block = fh.read(_SCAN_BLOCK)
         if block.startswith(codecs.BOM_UTF8):
@@ -214,20 +214,32 @@ def _scan(path: Path, sep: str) -> tuple[tuple[int, bool] | None, list[int]]:
                 if bad_open.any() or bad_close.any():
                     first = min(int(opens[np.argmax(bad_open)]) if bad_open.any() else len(buf),
                                 int(closes[np.argmax(bad_close)]) if bad_close.any() else len(buf))
-                    return (offset + first - 1, False), blanks
+                    return (offset + first - 1, False), 0
                 last_open = offset + int(opens[-1]) - 1 if len(opens) else last_open
-            window = tail + block
-            if b"\n\n" in window or b"\n\r\n" in window:
-                w = np.frombuffer(window, dtype=np.uint8)
-                # a line break right after another one (or after "\r" right after one) ends a blank line
-                at = np.flatnonzero((w[2:] == 10) & ((w[1:-1] == 10) | ((w[1:-1] == 13) & (w[:-2] == 10))))
-                # at: positions in the block; outside quoted cells when an even number of quotes precede
-                outside = (seen + np.searchsorted(q - 1, at)) % 2 == 0
-                blanks += (offset + at[outside]).tolist()
-            seen += len(q)
-            tail = window[-2:]
+                seen += len(q)
+            breaks += int(np.count_nonzero(buf[1:-1] == 10))
             prev, offset, block = block[-1], offset + len(block), following
-    return ((last_open, True) if seen % 2 else None), blanks
+    lines = breaks + (prev != ord("\n"))  # a last line without a line break is a line too
+    return ((last_open, True) if seen % 2 else None), lines
+
+
+def _blank_lines(path: Path) -> list[int]:
+    """Byte offsets of the line breaks that end blank lines outside quoted cells; read in blocks, only
+    for a file whose lines outnumber its rows (blank lines, or line breaks inside quoted cells)."""
+    tail = b"\n\n"  # the bytes before the block: the file starts as if after a line break
+    blanks: list[int] = []
+    offset, quotes = 0, 0
+    with path.open("rb") as fh:
+        while block := fh.read(_SCAN_BLOCK):
+            w = np.frombuffer(tail + block, dtype=np.uint8)
+            # a line break right after another one (or after "\r" right after one) ends a blank line
+            at = np.flatnonzero((w[2:] == 10) & ((w[1:-1] == 10) | ((w[1:-1] == 13) & (w[:-2] == 10))))
+            q = np.flatnonzero(w[2:] == _QUOTE)
+            # outside quoted cells: an even number of quotes before it
+            outside = (quotes + np.searchsorted(q, at)) % 2 == 0
+            blanks += (offset + at[outside]).tolist()
+            quotes, offset, tail = quotes + len(q), offset + len(block), (tail + block)[-2:]
+    return blanks
 
 
 def _records_at(path: Path, offsets: list[int]) -> list[int]:
