@@ -19,6 +19,7 @@ from workbench.close.fx import rates_of
 from workbench.close.materiality import AUTO_WAIVED, materiality_of
 from workbench.close.signoff import OPEN_STATUSES, carried_forward, history
 from workbench.export.workbook_content import Col, Styled
+from workbench.export.workbook_styles import amount_style
 from workbench.model.money import quantize
 from workbench.store.db import Store
 from workbench.store.schema import Attachment, AuditEvent, Comment, ExceptionRow, Period
@@ -80,13 +81,14 @@ def _totals_rows(s: Session, run_id: int, period: Period | None) -> list[list[An
         value = quantize(amount * rate, cur) if cur and rate is not None else None
         if value is not None:
             converted.append(value)
-        rows.append([code, Styled(amount, f"amount:{code}"), rate,
-                     Styled(value, f"amount:{cur}") if value is not None else "(no rate)"])
+        rows.append([code, Styled(amount, amount_style(code, amount)), rate,
+                     Styled(value, amount_style(cur, value)) if value is not None else "(no rate)"])
     if not totals:
         rows.append(["(nothing open with an amount at risk)"])
     if cur:
         missing = [c for c in totals if c not in rates]
-        total: Any = Styled(sum(converted, Decimal(0)), f"amount:{cur}") if not missing else \
+        in_cur = sum(converted, Decimal(0))
+        total: Any = Styled(in_cur, amount_style(cur, in_cur)) if not missing else \
             f"not converted: no rate for {', '.join(sorted(missing))}"
         rows.append([_label(f"Total in {cur}"), total])
         rows.append([_label("FX table"), period.fx_source if period is not None else None])

@@ -38,7 +38,7 @@ from workbench.export.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCE
                                               prepare_row)
 from workbench.export.printing import set_up_page
 from workbench.export.readable import STATE_CODES
-from workbench.export.workbook_styles import Styles
+from workbench.export.workbook_styles import Styles, amount_style
 from workbench.model.labels import is_money_field
 from workbench.errors import InputError
 from workbench.export.presentation import differences as presentation_differences
@@ -436,16 +436,17 @@ class _Writer:
                     if not is_money:
                         continue
                     ccy = values[extra[0]]
-                    style = amount_styles.get(ccy)
+                    name = amount_style(ccy, v)
+                    style = amount_styles.get(name)
                     if style is None:
-                        style = amount_styles[ccy] = arr(f"amount:{ccy or ''}", ws)
+                        style = amount_styles[name] = arr(name, ws)
                     cells[i] = _set(slots[i], v, style)
                     continue
                 if how == 1:
-                    ccy = values[extra]
-                    style = amount_styles.get(ccy)
+                    name = amount_style(values[extra], v)
+                    style = amount_styles.get(name)
                     if style is None:
-                        style = amount_styles[ccy] = arr(f"amount:{ccy or ''}", ws)
+                        style = amount_styles[name] = arr(name, ws)
                 elif how == 2:
                     if type(v) is str and v.startswith(FORMULA_TRIGGERS):
                         cells[i] = _set(slots[i], v, guard_style, text=True)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from workbench.store import trail
 from workbench.export.excel_safe import EXCEL_MAX_TEXT, Scrubber, cell_text, env_secrets
+from workbench.export.workbook_styles import amount_style
 from workbench.export.readable import (VERIFICATION_LABELS, detail_text, evidence_text, preparer_reason,
                                        proposal_rule, proposal_text)
 from workbench.model.labels import (SIDE_LABELS, correction_state_label, exception_status_label, field_label,
@@ -414,7 +415,7 @@ class Content:
             n, amount = self.exc_agg[(typ, status, ccy)]
             total += n
             rows.append([type_label(typ), Styled(exception_status_label(status), f"status:{status}"), ccy or None,
-                         Styled(n, "wb int"), Styled(amount, f"amount:{ccy}"), typ])
+                         Styled(n, "wb int"), Styled(amount, amount_style(ccy, amount)), typ])
         rows.append([Styled("Total", "wb label"), None, None, Styled(total, "wb int")])
         rows.append([])
 
@@ -426,7 +427,7 @@ class Content:
             by_ccy[ccy][1] += amount
         for ccy in sorted(by_ccy):
             n, amount = by_ccy[ccy]
-            rows.append([ccy or "(none)", Styled(n, "wb int"), Styled(amount, f"amount:{ccy}")])
+            rows.append([ccy or "(none)", Styled(n, "wb int"), Styled(amount, amount_style(ccy, amount))])
         rows.append([])
 
         rows.extend(self._matching_rows())
@@ -468,11 +469,11 @@ class Content:
         open_by: dict[str, dict[str, Decimal]] = defaultdict(dict)
         for t in sorted(totals, key=lambda t: (str(t.get("currency") or ""), str(t.get("side") or ""))):
             side, ccy = str(t.get("side") or "").upper(), t.get("currency") or ""
-            bal = _dec(t.get("open_balance"))
+            bal, total = _dec(t.get("open_balance")), _dec(t.get("total_amount"))
             if bal is not None:
                 open_by[ccy][side] = bal
             rows.append([side, ccy, Styled(t.get("invoices"), "wb int"),
-                         Styled(_dec(t.get("total_amount")), f"amount:{ccy}"), Styled(bal, f"amount:{ccy}")])
+                         Styled(total, amount_style(ccy, total)), Styled(bal, amount_style(ccy, bal))])
         rows.append([])
         stats = summary.get("stats") or {}
         # the engine's per-currency explanation of the open-balance difference (older runs: reconciling_difference)
@@ -486,9 +487,7 @@ class Content:
             exp = explained.get(ccy) if isinstance(explained, dict) else None
             exp_amount = _dec(exp.get("explained")) if isinstance(exp, dict) else None
             unexplained = diff - exp_amount if exp_amount is not None else None
-            style = f"amount:{ccy}"
-            rows.append([ccy, Styled(crm, style), Styled(erp, style), Styled(diff, style),
-                         Styled(exp_amount, style), Styled(unexplained, style)])
+            rows.append([ccy, *(Styled(v, amount_style(ccy, v)) for v in (crm, erp, diff, exp_amount, unexplained))])
         return rows
 
     # ---- Cover ------------------------------------------------------------------------------------

@@ -13,17 +13,24 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbench.model.money import excel_format
+from workbench.model.money import excel_format, extra_places
 from workbench.palette import palette
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
-def amount_format(currency: str | None) -> str:
-    """Thousands separators, the currency's own decimals (JPY 0, KWD 3), the code after the number:
-    the one money presentation of ``workbench.model.money``, as a number format."""
-    return excel_format(currency or None)
+def amount_format(currency: str | None, extra: int = 0) -> str:
+    """Thousands separators, the currency's own decimals (JPY 0, KWD 3) and ``extra`` more, the code after
+    the number: the one money presentation of ``workbench.model.money``, as a number format."""
+    return excel_format(currency or None, extra)
+
+
+def amount_style(currency: str | None, value: object) -> str:
+    """The style name of an amount cell: its currency's, with the digits the amount has beyond the currency's
+    decimals (``money.extra_places``: 96000.4 JPY shows as 96,000.4, a difference of -0.4 JPY not as -0)."""
+    extra = extra_places(value, currency)
+    return f"amount:{currency or ''}" + (f"+{extra}" if extra else "")
 
 
 def _fill(hex_colour: str) -> PatternFill:
@@ -82,7 +89,8 @@ class Styles:
         if style_name in self.wb.named_styles:
             return style_name
         if kind == "amount":
-            self._define(style_name, number_format=amount_format(key or None))
+            currency, _, extra = key.partition("+")
+            self._define(style_name, number_format=amount_format(currency or None, int(extra or 0)))
         elif kind == "severity":
             self._define(style_name, fill=_fill(self.pal["severity"].get(key, self.pal["background"])))
         elif kind == "status":

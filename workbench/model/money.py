@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from workbench.model.currency import minor_units
+from workbench.model.currency import MINOR_UNITS, minor_units
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _QUANTA: dict[int, Decimal] = {n: Decimal(1).scaleb(-n) for n in range(9)}
@@ -103,14 +103,27 @@ def amount_text(value: object, currency: str | None = None, *, rounded: bool = F
     return f"{amount:,}"
 
 
-def excel_format(currency: str | None) -> str:
+def extra_places(value: object, currency: str | None) -> int:
+    """How many digits beyond its currency's decimals ``amount_text`` shows of an amount (0 for most): a
+    spreadsheet cell of it needs them too, or 0.4 JPY shows as 0."""
+    if type(value) is not Decimal or not currency:
+        return 0
+    exponent = value.as_tuple().exponent  # asked of every amount cell of a workbook: the cheap test first
+    own = MINOR_UNITS.get(currency)
+    if own is None or not isinstance(exponent, int) or exponent >= -own:
+        return 0  # no more digits written than the currency has (or not a finite number)
+    return max(0, min(-int(value.normalize().as_tuple().exponent), own + EXTRA_DECIMALS) - own)
+
+
+def excel_format(currency: str | None, extra: int = 0) -> str:
     """The spreadsheet number format that shows an amount as this module's text does: grouped, to
-    the currency's minor units, then the code ("#,##0.00 \"EUR\"", "#,##0 \"JPY\""). The cell stays
-    a number an auditor can sum."""
+    the currency's minor units (and ``extra`` digits more, see ``extra_places``), then the code
+    ("#,##0.00 \"EUR\"", "#,##0 \"JPY\""). The cell stays a number an auditor can sum."""
     try:
         places = minor_units(currency) if currency else 2
     except (KeyError, ValueError):
         places = 2
+    places += extra
     number = "#,##0" + ("." + "0" * places if places else "")
     return f'{number} "{currency}"' if currency and currency.isalpha() else number
 

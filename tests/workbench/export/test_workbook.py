@@ -758,3 +758,24 @@ def test_a_known_secret_in_source_data_is_masked_on_every_sheet_but_key_value_te
     texts = [v for values in seen.values() for v in values]
     assert all(v.endswith("password=hunter2 ***") for v in texts), texts  # business text kept, the secret not
     assert verify_workbook(store, path).ok
+
+
+def test_an_amount_with_more_decimals_than_its_currency_shows_them(store, tmp_path, monkeypatch):
+    """A CRM can hold 96,000.4 JPY: the difference of 0.4 JPY is a number an auditor sees as 0.4, not as 0 (a
+    JPY format has no decimals), and an amount without extra digits keeps its currency's format; the file
+    verifies."""
+    rid = make_run(store, monkeypatch=monkeypatch, exceptions=[
+        _exc(1, type="invoice.balance_mismatch", field="open_balance", crm_value="96000.4", erp_value="96000",
+             difference=Decimal("0.4"), amount_at_risk=Decimal("0.4"), currency="JPY"),
+        _exc(2, type="invoice.balance_mismatch", field="open_balance", crm_value="500", erp_value="400",
+             difference=Decimal("100"), amount_at_risk=Decimal("100"), currency="JPY")])
+    path = tmp_path / "decimals.xlsx"
+    write_workbook(store, rid, path)
+    ws = load_workbook(path)["Exceptions"]
+    h = header_index(ws)
+    rows = {r[h["ERP record"]].value: r for r in ws.iter_rows(min_row=2)}
+    odd, even = rows["INV-00001"], rows["INV-00002"]
+    assert odd[h["Amount at risk"]].value == pytest.approx(0.4)
+    assert odd[h["Amount at risk"]].number_format == odd[h["CRM value"]].number_format == '#,##0.0 "JPY"'
+    assert even[h["Amount at risk"]].number_format == even[h["CRM value"]].number_format == '#,##0 "JPY"'
+    assert verify_workbook(store, path).ok
