@@ -218,7 +218,10 @@ def fill_from(fr: dict[str, pd.DataFrame], kind: str, column: str, key: str, loo
     f = fr.get(kind)
     if f is None or not len(f):
         return
-    f[column] = [v if v is not None else lookup.get(k) for v, k in zip(f[column].tolist(), f[key].tolist())]
+    # kept as objects: pandas 3 reads a list of text and None as its str dtype, None turned NaN, which a later fill
+    # (a re-run's, over the merged frames) would then take for a value
+    f[column] = pd.Series([lookup.get(k) if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+                           for v, k in zip(f[column].tolist(), f[key].tolist())], index=f.index, dtype=object)
 
 
 def lookup(fr: dict[str, pd.DataFrame], kind: str, key: str, value: str) -> dict[Any, Any]:
