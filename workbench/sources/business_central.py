@@ -12,7 +12,8 @@ Config (``[erp.business_central]``)::
 Pulls follow ``@odata.nextLink`` with ``Prefer: odata.maxpagesize``, ``$select`` only the
 mapped fields and, for incremental pulls, ``$filter=lastModifiedDateTime gt <since>``. Sales
 order lines come inline with their orders (``salesOrders?$expand=salesOrderLines($select=...)``):
-Business Central serves no list of lines that names no order.
+Business Central serves no list of lines that names no order; customer payments, lines of a customer
+payment journal, likewise with their journals (``customerPaymentJournals?$expand=customerPayments(...)``).
 Writes are ``PATCH`` with ``If-Match`` = the etag seen at approval time: a stale etag
 (``Request_EntityChanged``) is a conflict, never retried blind with ``*``. Every value is
 sent as the type the service's ``$metadata`` (read once) gives the target property; a
@@ -83,8 +84,10 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "total_amount": "totalAmountIncludingTax", "open_balance": "remainingAmount", "invoice_date": "invoiceDate",
         "due_date": "dueDate", "order_ref": "orderNumber", "external_ref": "externalDocumentNumber",
         "last_modified": "lastModifiedDateTime"}},
+    # a customerPayment has no currency of its own (page 30055 "APIV2 - Customer Payments" publishes none): it is
+    # its invoice's, else its customer's (_derive)
     "payments": {"object": "customerPayments", "fields": {
-        "record_id": "id", "customer_id": "customerId", "amount": "amount", "currency": "currencyCode",
+        "record_id": "id", "customer_id": "customerId", "amount": "amount",
         "invoice_number": "appliesToInvoiceNumber", "payment_date": "postingDate",
         "last_modified": "lastModifiedDateTime"}},
 }
@@ -92,8 +95,13 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
 # no document with "You must specify an Id or a Document Id to get the lines." (page 30044 "APIV2 - Sales Order
 # Lines", OnFindRecord; microsoft/ALAppExtensions Apps/W1/APIV2/app/src/pages/APIV2SalesOrderLines.Page.al), so
 # the lines come inline under their orders with $expand (api-reference/v2.0/resources/dynamics_salesorder.md,
-# navigation salesOrderLines). Entity set -> (document entity set, navigation).
-VIA_DOCUMENT: dict[str, tuple[str, str]] = {"salesOrderLines": ("salesOrders", "salesOrderLines")}
+# navigation salesOrderLines). Customer payments are lines of a customer payment journal, and Business Central
+# answers a list of them that names no journal with "You must specify a journal batch ID or a journal ID to get a
+# journal line." (page 30055 "APIV2 - Customer Payments", CheckFilters in OnAfterGetCurrRecord; APIV2CustomerPayments
+# .Page.al): they come inline under their journals (page 30013 "APIV2 - Cust. Paym. Journals", part customerPayments,
+# SubPageLink "Journal Batch Id" = field(SystemId)), every journal's. Entity set -> (document entity set, navigation).
+VIA_DOCUMENT: dict[str, tuple[str, str]] = {"salesOrderLines": ("salesOrders", "salesOrderLines"),
+                                            "customerPayments": ("customerPaymentJournals", "customerPayments")}
 # Values Business Central works out when a record is read, not stored on it: they change with no write to the
 # record, so with no new lastModifiedDateTime. A sales invoice's remainingAmount comes from its customer ledger
 # entry (page 30012 "APIV2 - Sales Invoices": field(remainingAmount; RemainingAmountVar)); a partial payment or a
@@ -291,8 +299,9 @@ class BusinessCentralSource:
         split by the ``lastModifiedDateTime`` they had into ranges of at most a page, each range is counted,
         and the ids of a range are read (``$select=id``) only when its count says records in it are gone;
         when the known records fit one page, or have no stamps, every id is read instead. Sales orders need
-        none of this, as the read of their lines lists every order. Kinds without lastModifiedDateTime
-        (sales order lines, read with their orders, or ``incremental = false``) are read in full.
+        none of this, as the read of their lines lists every order. Kinds read under their documents (sales
+        order lines with their orders, customer payments with their journals), kinds without
+        lastModifiedDateTime and ``incremental = false`` are read in full.
 
         Every read goes in JSON ``$batch`` requests (``_run_reads``): the first carries each kind's counts and
         the first page of its changes, later ones the next pages of all kinds together and the id reads of
@@ -309,8 +318,7 @@ class BusinessCentralSource:
         for kind, om in self.maps.items():
             entity, nav, delta, params, query = self._read_plan(kind, om, since)
             if not delta:
-                kinds[kind] = KindDelta(FULL, why=f"{om.object} has no lastModifiedDateTime to filter on"
-                                        + (f"; read in full with their {entity}" if nav else ""))
+                kinds[kind] = KindDelta(FULL, why=self._why_full(om, entity, nav))
             elif om.object in listed:
                 told_by_lines[om.object] = kind
             counted = delta and om.object not in listed
@@ -331,6 +339,17 @@ class BusinessCentralSource:
         out = DeltaExtract(self.meta, fr, buf.snapshots(), kinds=kinds).finish()
         assert isinstance(out, DeltaExtract)  # finish() gives back the extract it was called on
         return out
+
+    @staticmethod
+    def _why_full(om: ObjectMap, entity: str, nav: str | None) -> str:
+        """Why a re-run reads a kind in full, for the run's record."""
+        if nav is None:
+            return f"{om.object} has no lastModifiedDateTime to filter on"
+        # read whole under their documents: a line deleted (an order line removed, a payment posted from its
+        # journal) is then gone from the kind with nothing to count
+        why = f"{om.object} are listed only under their {entity}" if "lastModifiedDateTime" in om.source_fields() \
+            else f"{om.object} has no lastModifiedDateTime to filter on"
+        return f"{why}; read in full with their {entity}"
 
     def _read_plan(self, kind: str, om: ObjectMap, since: datetime | None
                    ) -> tuple[str, str | None, bool, dict[str, str], str]:

@@ -67,11 +67,13 @@ def test_paging_follows_next_links_across_page_boundaries(bc):
     n = bc.store.count("customers")
     assert len(ex.frames["customers"]) == n
     assert ex.frames["customers"]["record_id"].is_unique
-    # the lines come in pages of their orders
+    # the lines come in pages of their orders, the payments in pages of their journals
     expected_pages = sum(-(-bc.store.count(e) // 7) for e in ("customers", "items", "salesPrices", "salesOrders",
-                                                               "salesOrders", "salesInvoices", "customerPayments"))
+                                                               "salesOrders", "salesInvoices",
+                                                               "customerPaymentJournals"))
     assert src.http.requests >= expected_pages
     assert len(ex.frames["order_lines"]) == bc.store.count("salesOrderLines")
+    assert len(ex.frames["payments"]) == bc.store.count("customerPayments")
 
 
 def test_lines_of_an_order_paged_by_the_service_are_all_read(bc):
@@ -335,3 +337,50 @@ def test_cancelled_push_stops_between_records_and_reports_what_was_done(bc):
     results = src.push(reqs, state)
     assert [r.outcome for r in results] == ["applied"]
     assert bc.store.get("customers", reqs[1].record_id)[0]["city"] == custs.iloc[1]["city"]
+
+
+def test_payments_are_read_under_their_journal_each_in_its_invoices_currency(bc, records):
+    """Business Central lists customer payments only for a journal (page 30055 "APIV2 - Customer Payments",
+    CheckFilters) and publishes no currency on them: they are read with their customerPaymentJournals and take
+    their invoice's currency."""
+    ex = erp_connector(bc, page_size=10).pull()
+    pays = ex.frames["payments"].set_index("record_id")
+    stored = {d["id"]: d for _, d, _ in bc.store.scan("customerPayments")}
+    assert sorted(pays.index) == sorted(stored) and stored
+    assert ex.meta.queries["payments"].startswith(
+        "GET customerPaymentJournals?$select=id&$expand=customerPayments($select=id,")
+    assert "currencyCode" not in ex.meta.queries["payments"]
+    assert [pays.loc[r, "amount"] for r in stored] == [stored[r]["amount"] for r in stored]
+    seeded = {p["record_id"]: p["currency"] for p in records["payments"]}
+    assert pays["currency"].to_dict() == {r: seeded[r] for r in pays.index}
+    invoices = {d["number"]: d["currencyCode"] for _, d, _ in bc.store.scan("salesInvoices")}
+    assert all(pays.loc[r, "currency"] == invoices[stored[r]["appliesToInvoiceNumber"]] for r in stored)
+
+
+def test_the_old_read_of_payments_is_refused_as_business_central_refuses_it(bc):
+    """What the connector used to send: every payment with no journal named, and a currencyCode the entity lacks."""
+    api, headers = bc.info["api_root"], bearer(bc)
+    old = httpx.get(f"{api}/customerPayments", headers=headers,
+                    params={"$select": "id,customerId,amount,currencyCode,appliesToInvoiceNumber,postingDate,"
+                                       "lastModifiedDateTime"})
+    assert old.status_code == 400 and "'currencyCode'" in old.json()["error"]["message"]
+    unbound = httpx.get(f"{api}/customerPayments", headers=headers,
+                        params={"$select": "id,customerId,amount,appliesToInvoiceNumber,postingDate"})
+    assert unbound.status_code == 400
+    assert unbound.json()["error"]["code"] == "Application_DialogException"
+    assert unbound.json()["error"]["message"].startswith(
+        "You must specify a journal batch ID or a journal ID to get a journal line.")
+    checks = {name: ok for name, ok, _ in erp_connector(bc).test_connection()}
+    assert checks["read customerPayments"] is True
+
+
+def test_a_payment_correction_is_written_by_its_id_and_its_currency_refused_in_one_line(bc):
+    src = erp_connector(bc)
+    pay = src.pull().frames["payments"].iloc[0]
+    [res] = src.push([WriteRequest(1, "p1", "payments", pay["record_id"], "amount", pay["amount"], Decimal("10.50"),
+                                   seen_version=pay["version"])])
+    assert res.outcome == "applied"
+    assert bc.store.get("customerPayments", pay["record_id"])[0]["amount"] == Decimal("10.50")
+    [cur] = src.push([WriteRequest(2, "p2", "payments", pay["record_id"], "currency", pay["currency"], "USD",
+                                   seen_version=res.new_version)])
+    assert cur.outcome == "permanent" and "not mapped to a customerPayments property" in cur.message

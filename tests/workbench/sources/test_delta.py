@@ -74,17 +74,50 @@ def test_business_central_reads_every_id_when_that_is_cheaper_than_narrowing(rec
     for handle in erp_sandbox("business-central", records):
         before = erp_connector(handle).pull()  # pages of 20,000: one request reads every id
         since = datetime.now(UTC) - timedelta(seconds=1)
-        gone = before.frames["payments"]["record_id"].tolist()[:3]
+        gone = before.frames["prices"]["record_id"].tolist()[:3]
         with _bc(handle) as http:
             for rid in gone:
-                http.delete(f"customerPayments({rid})", headers={"If-Match": "*"}).raise_for_status()
+                http.delete(f"salesPrices({rid})", headers={"If-Match": "*"}).raise_for_status()
         src = erp_connector(handle)
         delta = src.pull_changes(None, since, before)
-        assert delta.kinds["payments"].live is not None and not set(gone) & delta.kinds["payments"].live
+        assert delta.kinds["prices"].live is not None and not set(gone) & delta.kinds["prices"].live
         merged, report = merge(before, delta)
         src.derive(merged.frames)
-        assert report["payments"]["deleted"] == 3 and "$select=id" in report["payments"]["deletions"]
+        assert report["prices"]["deleted"] == 3 and "$select=id" in report["prices"]["deletions"]
         _same(merged, erp_connector(handle).pull())
+
+
+def test_business_central_re_run_reads_payments_whole_with_their_journal(records):
+    """Business Central lists customer payments only under a journal (page 30055 "APIV2 - Customer Payments",
+    CheckFilters): a re-run reads them in full with their customerPaymentJournals, so a payment posted (gone from
+    the journal) or changed since is right with nothing to count, and each has its invoice's currency."""
+    for handle in erp_sandbox("business-central", records):
+        before = erp_connector(handle, page_size=10).pull()
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        pays = before.frames["payments"]["record_id"].tolist()
+        with _bc(handle) as http:
+            for rid in pays[:2]:  # posted: the journal line is deleted
+                http.delete(f"customerPayments({rid})", headers={"If-Match": "*"}).raise_for_status()
+            etag = http.get(f"customerPayments({pays[2]})").json()["@odata.etag"]
+            http.patch(f"customerPayments({pays[2]})", json={"amount": 1.25},
+                       headers={"If-Match": etag}).raise_for_status()
+        src, calls = erp_connector(handle, page_size=10), handle.inner_calls
+        delta = src.pull_changes(None, since, before)
+        shapes = {s for s, n in handle.inner_calls.items() if n > calls.get(s, 0)}
+        assert any(s.startswith("GET customerPaymentJournals ") for s in shapes), shapes
+        assert not any(s.startswith("GET customerPayments") for s in shapes), shapes
+        assert delta.kinds["payments"].mode == FULL
+        assert delta.kinds["payments"].why == ("customerPayments are listed only under their customerPaymentJournals; "
+                                               "read in full with their customerPaymentJournals")
+        merged, report = merge(before, delta)
+        src.derive(merged.frames)
+        _same(merged, erp_connector(handle, page_size=10).pull())
+        got = merged.frames["payments"].set_index("record_id")
+        assert report["payments"]["mode"] == FULL and len(got) == len(pays) - 2 and not set(pays[:2]) & set(got.index)
+        assert got.loc[pays[2], "amount"] == Decimal("1.25")
+        invoices = merged.frames["invoices"].set_index("number")["currency"]
+        assert got["currency"].notna().all()
+        assert (got["currency"] == [invoices[n] for n in got["invoice_number"]]).all()
 
 
 def test_business_central_refuses_a_delete_with_a_stale_etag(records):

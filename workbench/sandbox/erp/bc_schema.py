@@ -41,8 +41,10 @@ MAX_LENGTH: dict[str, dict[str, int]] = {
     "salesInvoices": {"number": 20, "externalDocumentNumber": 35, "customerPurchaseOrderReference": 35,
                       "customerNumber": 20, "customerName": 100, "currencyCode": 10, "orderNumber": 20,
                       "status": 30},
+    # Gen. Journal Batch: Name Code[10], Description Text[100], "Bal. Account No." Code[20]
+    "customerPaymentJournals": {"code": 10, "displayName": 100, "balancingAccountNumber": 20},
     "customerPayments": {"journalDisplayName": 10, "customerNumber": 20, "documentNumber": 20,
-                         "externalDocumentNumber": 35, "currencyCode": 10, "appliesToInvoiceNumber": 20,
+                         "externalDocumentNumber": 35, "appliesToInvoiceNumber": 20,
                          "description": 100, "comment": 250},
 }
 

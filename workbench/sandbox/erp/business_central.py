@@ -84,24 +84,47 @@ ENTITIES: dict[str, tuple[str, dict[str, str], set[str]]] = {
         "currencyCode": S, "orderId": G, "orderNumber": S, "totalAmountExcludingTax": D, "totalTaxAmount": D,
         "totalAmountIncludingTax": D, "remainingAmount": D, "status": S, "lastModifiedDateTime": DT},
         {"dueDate", "externalDocumentNumber", "customerPurchaseOrderReference"}),
+    # page 30013 "APIV2 - Cust. Paym. Journals" (microsoft/ALAppExtensions Apps/W1/APIV2/app/src/pages/
+    # APIV2CustPaymJournals.Page.al): the batches of the default cash receipt journal template
+    "customerPaymentJournals": ("customerPaymentJournal", {
+        "id": G, "code": S, "displayName": S, "lastModifiedDateTime": DT, "balancingAccountId": G,
+        "balancingAccountNumber": S},
+        {"code", "displayName", "balancingAccountId"}),
+    # page 30055 "APIV2 - Customer Payments" (APIV2CustomerPayments.Page.al): lines of a customer payment journal,
+    # with no currency of their own on the page (the Gen. Journal Line's "Currency Code" is not published)
     "customerPayments": ("customerPayment", {
-        "id": G, "journalDisplayName": S, "lineNumber": I, "customerId": G, "customerNumber": S,
-        "postingDate": DA, "documentNumber": S, "externalDocumentNumber": S, "amount": D, "currencyCode": S,
+        "id": G, "journalId": G, "journalDisplayName": S, "lineNumber": I, "customerId": G, "customerNumber": S,
+        "postingDate": DA, "documentNumber": S, "externalDocumentNumber": S, "amount": D,
         "appliesToInvoiceId": G, "appliesToInvoiceNumber": S, "description": S, "comment": S,
         "lastModifiedDateTime": DT},
-        {"amount", "appliesToInvoiceNumber", "postingDate", "description", "comment"}),
+        {"journalId", "amount", "appliesToInvoiceNumber", "postingDate", "description", "comment"}),
 }
 COMPANY_FIELDS = {"id": G, "systemVersion": S, "name": S, "displayName": S, "businessProfileId": S}
 
 # navigation properties served with $expand: entity set -> {navigation: (child set, foreign key)}
-NAVIGATION: dict[str, dict[str, tuple[str, str]]] = {"salesOrders": {"salesOrderLines": ("salesOrderLines",
-                                                                                        "documentId")}}
+NAVIGATION: dict[str, dict[str, tuple[str, str]]] = {
+    "salesOrders": {"salesOrderLines": ("salesOrderLines", "documentId")},
+    # page 30013: part(customerPayments; "APIV2 - Customer Payments") SubPageLink = "Journal Batch Id" =
+    # field(SystemId), and page 30055 publishes "Journal Batch Id" as journalId
+    "customerPaymentJournals": {"customerPayments": ("customerPayments", "journalId")}}
 # Document lines are no table of their own in the API: page 30044 "APIV2 - Sales Order Lines" fills a temporary
 # table in OnFindRecord from the Id or Document Id filter and raises "You must specify an Id or a Document Id to
 # get the lines." without one (microsoft/ALAppExtensions, Apps/W1/APIV2/app/src/pages/APIV2SalesOrderLines.Page.al,
 # IDOrDocumentIdShouldBeSpecifiedForLinesErr). The lines of many orders come with them: salesOrders?$expand=.
 DOCUMENT_LINES = {"salesOrderLines"}
 _DOCUMENT_FILTER = re.compile(r"\b(?:documentId|id)\s+(?:eq|in)\b")
+# Journal lines are read only for a journal or by id: page 30055 "APIV2 - Customer Payments" runs CheckFilters in
+# OnAfterGetCurrRecord, which raises FiltersNotSpecifiedErr unless Rec.GetFilter("Journal Batch Id") or
+# Rec.GetFilter(SystemId) is set (APIV2CustomerPayments.Page.al). The filter comes from the journal it is read
+# under (customerPaymentJournals(id)/customerPayments, $expand: SubPageLink), a $filter on journalId (the page's
+# name for "Journal Batch Id") or on id (its SystemId), or the key of a single record. OnAfterGetCurrRecord runs
+# for a record the page has read: a read that finds no record is answered, empty, and so is a /$count, which
+# makes no record current. The words and code are those Business Central answers (MicrosoftDocs/
+# BusinessApplicationPlatform-Connectors-public issue 511: "ErrorCode: Application_DialogException You must specify
+# a journal batch ID or a journal ID to get a journal line."); 400 as for every Application_DialogException here.
+JOURNAL_LINES = {"customerPayments"}
+JOURNAL_LINES_ERR = "You must specify a journal batch ID or a journal ID to get a journal line."
+_JOURNAL_FILTER = re.compile(r"\b(?:journalId|id)\s+(?:eq|ne|gt|ge|lt|le|in)\b")
 _COMPANY_PATH = re.compile(r"^[^?]*?/companies\([^)]*\)")
 _EXPAND_ITEM = re.compile(r"^(?P<name>\w+)(?:\((?P<options>.*)\))?$")
 # options of a collection GET; a single entity takes $select and $expand only (OData v4 part 2, 11.2)
@@ -198,6 +221,8 @@ def _iso(v: Any) -> Any:
     return v
 
 
+PAYMENT_JOURNAL = "GENERAL"
+PAYMENT_JOURNAL_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "workbench-sandbox:customerPaymentJournals/GENERAL"))
 _BC_STATUS = {"draft": "Draft", "open": "Open", "partially_paid": "Open", "paid": "Paid", "void": "Canceled",
               "credit_note": "Corrective"}
 _BC_STATUS_VALUES = {"Draft", "In Review", "Open", "Paid", "Canceled", "Cancelled", "Corrective"}
@@ -261,15 +286,22 @@ def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str,
             "amountExcludingTax": ln.get("amount"), "amountIncludingTax": ln.get("amount")}))
     yield "salesOrderLines", lines
     yield "salesInvoices", [invoice_record(inv, custs, orders_by_number, stamp) for inv in data.get("invoices", [])]
+    # every payment is a line of the customer payment journal the API uses by default: table 5466 "API Entities
+    # Setup" sets "Customer Payments Batch Name" to DefaultCustomerPaymentsBatchNameTxt = 'GENERAL' (a batch of
+    # template CASHRCPT; the v2.0 customerPaymentJournal examples show code and displayName "GENERAL"). A
+    # payment carries no currency on the API (page 30055 has no currencyCode): the canonical one is dropped.
+    yield "customerPaymentJournals", [(PAYMENT_JOURNAL_ID, {
+        "id": PAYMENT_JOURNAL_ID, "code": PAYMENT_JOURNAL, "displayName": PAYMENT_JOURNAL,
+        "lastModifiedDateTime": stamp, "balancingAccountId": BLANK_GUID, "balancingAccountNumber": ""})]
     pays = []
     for n, p in enumerate(data.get("payments", []), start=1):
         inv = invoices_by_number.get(p.get("invoice_number")) or {}
         pays.append((p["record_id"], {
-            "id": p["record_id"], "journalDisplayName": "CASH RCPT", "lineNumber": n * 10000,
-            "customerId": p.get("customer_id"),
+            "id": p["record_id"], "journalId": PAYMENT_JOURNAL_ID, "journalDisplayName": PAYMENT_JOURNAL,
+            "lineNumber": n * 10000, "customerId": p.get("customer_id"),
             "customerNumber": (custs.get(p.get("customer_id")) or {}).get("number") or "",
             "postingDate": _iso(p.get("payment_date")), "documentNumber": f"PAY{n:06d}",
-            "externalDocumentNumber": "", "amount": p["amount"], "currencyCode": p.get("currency") or "",
+            "externalDocumentNumber": "", "amount": p["amount"],
             "appliesToInvoiceId": inv.get("record_id") or "00000000-0000-0000-0000-000000000000",
             "appliesToInvoiceNumber": p.get("invoice_number") or "", "description": "", "comment": "",
             "lastModifiedDateTime": lm(p)}))
@@ -427,13 +459,15 @@ class BusinessCentralFlavor:
         ctx = f"{root}/$metadata#companies({self.company_id})"
         seg = _SEG.match(segs[1])
         parent_filter = None
-        if seg and seg["name"] == "salesOrders" and seg["key"] and len(segs) == 3:
-            order_id = seg["key"].lower()
+        if seg and seg["name"] in NAVIGATION and seg["key"] and len(segs) == 3:
+            # a contained collection: salesOrders(id)/salesOrderLines, customerPaymentJournals(id)/customerPayments
+            # (each navigation is named as the entity set it leads to)
+            parent, parent_id = seg["name"], seg["key"].lower()
             seg = _SEG.match(segs[2])
-            parent_filter = ("documentId", order_id)
-            if not seg or seg["name"] != "salesOrderLines":
+            if not seg or seg["name"] not in NAVIGATION[parent]:
                 return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{segs[2]}'.")
-            ctx += f"/salesOrders({order_id})"
+            parent_filter = (NAVIGATION[parent][seg["name"]][1], parent_id)
+            ctx += f"/{parent}({parent_id})"
         elif len(segs) == 3 and segs[2] == "$count" and _SEG.match(segs[1]) and req.method == "GET":
             return self._count_only(req, segs[1])
         elif len(segs) != 2:
@@ -756,11 +790,19 @@ class BusinessCentralFlavor:
                                "You must specify an Id or a Document Id to get the lines.")
         return None
 
+    @staticmethod
+    def _journal_unbound(req: Request, entity: str, parent: tuple[str, str] | None) -> bool:
+        """A list of journal lines read under no journal and with no journal or id filter (JOURNAL_LINES):
+        refused once it has a record to show."""
+        return entity in JOURNAL_LINES and parent is None \
+            and not _JOURNAL_FILTER.search(req.query.get("$filter") or "")
+
     def _list(self, req: Request, root: str, ctx: str, entity: str, parent: tuple[str, str] | None) -> Response:
         self._options(req, LIST_OPTIONS)
         refused = self._lines_unbound(req, entity) if parent is None else None
         if refused is not None:
             return refused
+        unbound = self._journal_unbound(req, entity, parent)
         type_name, types, _ = ENTITIES[entity]
         fields = self._select(req, entity)
         expand = self._expand(req, entity)
@@ -794,6 +836,8 @@ class BusinessCentralFlavor:
         else:
             rows, nxt = self._page(req, entity, pos, want, fields, keep, bool(expand), parent)
             total = sum(1 for _ in self._iter(entity, keep)) if count == "true" else None
+        if unbound and rows:
+            return self._error(400, "Application_DialogException", JOURNAL_LINES_ERR)
         # the answer is pieced together as JSON text: its records come as text from the store
         body = ['{"@odata.context":' + dumps(f"{ctx}/{entity}" + (f"({','.join(fields)})" if fields else ""))]
         if total is not None:
@@ -900,6 +944,9 @@ class BusinessCentralFlavor:
         self._options(req, ENTITY_OPTIONS)
         type_name, types, _ = ENTITIES[entity]
         changes = self._changes(req, entity)
+        if entity in JOURNAL_LINES and changes.get("journalId", BLANK_GUID) == BLANK_GUID:
+            # page 30055 OnInsertRecord: no "Journal Batch Id" and no filter on it -> Error(FiltersNotSpecifiedErr)
+            return self._error(400, "Application_DialogException", JOURNAL_LINES_ERR)
         rid = str(uuid.uuid4())
         record = {p: _BLANK.get(edm, "") for p, edm in types.items()}
         record.update({p: members[0] for p, (_, members) in ENUMS.get(entity, {}).items()})
@@ -922,8 +969,13 @@ class BusinessCentralFlavor:
                                "Could not validate the client concurrency token required by the service. "
                                "Please provide a valid token in the client request.")
         changes = self._changes(req, entity)
-        if self.store.get(entity, rid) is None:
+        found = self.store.get(entity, rid)
+        if found is None:
             return self._not_found(entity, rid)
+        held = found[0].get("journalId") or BLANK_GUID
+        if entity in JOURNAL_LINES and held != BLANK_GUID and changes.get("journalId", held) != held:
+            # page 30055, journalId OnValidate: Error(CannotEditJournalIdErr)
+            return self._error(400, "Application_DialogException", "The Journal Id cannot be changed.")
         if self.faults.take_change():  # another user saves the record just before this write lands
             self.store.update(entity, rid, lambda d, v: {**d, "lastModifiedDateTime": now_iso()})
         stale = False

@@ -5,6 +5,7 @@ limit, get by key, and save with extra headers.
 Its automatic reflection (``reflect_entities=True``) cannot read Business Central's ``$metadata``:
 Python's enum refuses the member name ``_x0020_`` Business Central publishes for a blank option.
 That is the client's limit against the real service too; docs/fidelity/business_central.md lists it.
+Customer payments are declared with their journal, the navigation between them read lazily and with ``expand``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 import requests
 from odata import ODataService
 from odata.exceptions import ODataError
+from odata.navproperty import NavigationProperty
 from odata.property import DatetimeProperty, DecimalProperty, StringProperty, UUIDProperty
 
 from tests.helpers.sandboxes import erp_sandbox
@@ -45,6 +47,29 @@ def service(h, page_size: int | None = None):
         lastModifiedDateTime = DatetimeProperty("lastModifiedDateTime")
 
     return svc, Customer
+
+
+def payment_service(h):
+    svc, _ = service(h)
+
+    class CustomerPayment(svc.Entity):
+        __odata_type__ = "Microsoft.NAV.customerPayment"
+        __odata_collection__ = "customerPayments"
+        id = UUIDProperty("id", primary_key=True)
+        journalId = UUIDProperty("journalId")
+        customerNumber = StringProperty("customerNumber")
+        amount = DecimalProperty("amount")
+        appliesToInvoiceNumber = StringProperty("appliesToInvoiceNumber")
+
+    class CustomerPaymentJournal(svc.Entity):
+        __odata_type__ = "Microsoft.NAV.customerPaymentJournal"
+        __odata_collection__ = "customerPaymentJournals"
+        id = UUIDProperty("id", primary_key=True)
+        code = StringProperty("code")
+        displayName = StringProperty("displayName")
+        customerPayments = NavigationProperty("customerPayments", CustomerPayment, collection=True)
+
+    return svc, CustomerPaymentJournal, CustomerPayment
 
 
 def test_reads_every_customer_across_server_pages(bc):
@@ -91,3 +116,25 @@ def test_an_over_long_value_is_refused_in_business_centrals_words(bc):
     assert refused.value.code == "Application_StringExceededLength"
     assert "must be less than or equal to 10 characters" in refused.value.message
     assert bc.store.get("customers", str(cust.id))[0]["country"] != "Kingdom of Norway"
+
+
+def test_payments_are_refused_without_a_journal_and_read_through_it(bc):
+    """Page 30055 "APIV2 - Customer Payments" (CheckFilters in OnAfterGetCurrRecord) answers a list of payments that
+    names no journal with Application_DialogException; page 30013's customerPayments part reads them per journal."""
+    svc, Journal, Payment = payment_service(bc)
+    with pytest.raises(ODataError) as refused:
+        svc.query(Payment).all()
+    assert (refused.value.status_code, refused.value.code) == ("HTTP 400", "Application_DialogException")
+    assert refused.value.message.startswith(
+        "You must specify a journal batch ID or a journal ID to get a journal line.")
+    stored = sorted((d["id"], d["amount"]) for _, d, _ in bc.store.scan("customerPayments"))
+    [journal] = svc.query(Journal).all()
+    assert journal.code == "GENERAL" and stored
+    # navigation: GET customerPaymentJournals(<id>)/customerPayments
+    assert sorted((str(p.id), p.amount) for p in journal.customerPayments) == stored
+    # $expand=customerPayments on the journals
+    [expanded] = svc.query(Journal).expand(Journal.customerPayments).all()
+    assert sorted((str(p.id), p.amount) for p in expanded.customerPayments) == stored
+    # $filter=journalId eq <guid> on the payments themselves
+    by_filter = svc.query(Payment).filter(Payment.journalId == journal.id).all()
+    assert sorted((str(p.id), p.amount) for p in by_filter) == stored

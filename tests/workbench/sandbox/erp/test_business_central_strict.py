@@ -319,3 +319,73 @@ def test_a_read_the_stamp_index_answers_is_the_text_a_read_record_by_record_give
         assert link == (None if params == {"$select": "id"} and page == matches else link_by_record)
     if "gt" in stamps and params.get("$select", "").startswith("totalTaxAmount"):  # every record, on one page
         assert b'"totalTaxAmount":12.50,"id":' in by_index.content and b'"orderNumber":null' in by_index.content
+
+
+JOURNAL_ERR = "You must specify a journal batch ID or a journal ID to get a journal line."
+
+
+def test_payments_are_listed_only_for_a_journal_as_business_central_lists_them(bc):
+    """Page 30055 "APIV2 - Customer Payments" raises FiltersNotSpecifiedErr in OnAfterGetCurrRecord unless the read
+    filters on the journal ("Journal Batch Id", journalId) or on SystemId (id)."""
+    for params in ({}, {"$select": "id,amount"}, {"$filter": "amount gt 0"}, {"$top": "1"}):
+        code, name, message = error(get(bc, "customerPayments", params))
+        assert (code, name) == (400, "Application_DialogException")
+        assert message.startswith(JOURNAL_ERR)
+    stored = [d for _, d, _ in bc.store.scan("customerPayments")]
+    journal = first(bc, "customerPaymentJournals")
+    assert stored and {d["journalId"] for d in stored} == {journal["id"]}
+    by_filter = get(bc, "customerPayments", {"$filter": f"journalId eq {journal['id']}"}).json()["value"]
+    by_path = get(bc, f"customerPaymentJournals({journal['id']})/customerPayments", {}).json()["value"]
+    expanded = get(bc, "customerPaymentJournals", {"$select": "id", "$expand": "customerPayments($select=id,amount)"}
+                   ).json()["value"]
+    assert [p["id"] for p in by_filter] == [p["id"] for p in by_path] == [d["id"] for d in stored]
+    assert [p["id"] for j in expanded for p in j["customerPayments"]] == [d["id"] for d in stored]
+    one = get(bc, f"customerPayments({stored[0]['id']})", {"$select": "id,amount"}).json()
+    assert one["id"] == stored[0]["id"]  # a single record: its SystemId is the filter
+    assert get(bc, "customerPayments", {"$filter": f"id eq {stored[0]['id']}"}).json()["value"][0]["id"] == \
+        stored[0]["id"]
+    # the check runs on a record read: a read that finds none is answered, and so is a count
+    assert get(bc, "customerPayments", {"$filter": "amount gt 1000000000"}).json()["value"] == []
+    assert get(bc, "customerPayments/$count", {}).text == str(len(stored))
+
+
+def test_a_payment_has_no_currency_code_and_lives_in_the_general_journal(bc):
+    journal = first(bc, "customerPaymentJournals")
+    assert (journal["code"], journal["displayName"]) == ("GENERAL", "GENERAL")
+    code, _, message = error(get(bc, f"customerPaymentJournals({journal['id']})/customerPayments",
+                                 {"$select": "id,currencyCode"}))
+    assert code == 400 and "Could not find a property named 'currencyCode' on type 'Microsoft.NAV.customerPayment'" \
+        in message
+    xml = ET.fromstring(httpx.get(bc.info["api_root"].split("/companies(")[0] + "/$metadata",
+                                  headers=bearer(bc)).content)
+    ns = {"edm": "http://docs.oasis-open.org/odata/ns/edm"}
+    payment = xml.find(".//edm:EntityType[@Name='customerPayment']", ns)
+    props = {p.get("Name") for p in payment.findall("edm:Property", ns)}
+    assert "currencyCode" not in props and {"journalId", "journalDisplayName", "amount"} <= props
+    journals = xml.find(".//edm:EntityType[@Name='customerPaymentJournal']", ns)
+    assert [n.get("Name") for n in journals.findall("edm:NavigationProperty", ns)] == ["customerPayments"]
+    assert {p.get("Name") for p in journals.findall("edm:Property", ns)} == {
+        "id", "code", "displayName", "lastModifiedDateTime", "balancingAccountId", "balancingAccountNumber"}
+
+
+def test_a_payment_is_entered_into_a_journal_and_stays_in_it(bc):
+    api = bc.info["api_root"]
+    journal = first(bc, "customerPaymentJournals")
+    body = {"amount": 12.5, "description": "by wire"}
+    refused = httpx.post(f"{api}/customerPayments", headers=bearer(bc), json=body)
+    assert error(refused)[:2] == (400, "Application_DialogException") and JOURNAL_ERR in error(refused)[2]
+    made = httpx.post(f"{api}/customerPayments", headers=bearer(bc), json={**body, "journalId": journal["id"]})
+    assert made.status_code == 201 and made.json()["journalId"] == journal["id"]
+    other = "11111111-2222-3333-4444-555555555555"
+    moved = patch(bc, "customerPayments", made.json(), {"journalId": other})
+    assert error(moved)[:2] == (400, "Application_DialogException") and "The Journal Id cannot be changed." in \
+        error(moved)[2]
+
+
+def test_deleting_a_journal_deletes_its_payments(bc):
+    """Table 232 "Gen. Journal Batch", OnDelete: GenJnlLine.DeleteAll(true) over the batch's lines."""
+    journal = first(bc, "customerPaymentJournals")
+    assert bc.store.count("customerPayments")
+    resp = httpx.delete(f"{bc.info['api_root']}/customerPaymentJournals({journal['id']})",
+                        headers={**bearer(bc), "If-Match": "*"})
+    assert resp.status_code == 204 and bc.store.count("customerPayments") == 0
