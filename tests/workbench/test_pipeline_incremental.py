@@ -102,6 +102,9 @@ def test_the_re_run_is_incremental_on_both_sides_and_says_so(runs, erp_box):
         erp_inv = erp_kinds["invoices"]
         assert erp_inv["changed"] == erp_churn.updated and erp_inv["deleted"] == erp_churn.deleted
         assert erp_kinds["order_lines"]["mode"] == "full"  # BC's lines carry no lastModifiedDateTime
+        # BC lists customer payments only under a journal (page 30055 "APIV2 - Customer Payments", CheckFilters)
+        assert erp_kinds["payments"]["mode"] == "full" and erp_kinds["payments"]["why"].endswith(
+            "read in full with their customerPaymentJournals")
         assert erp_kinds["orders"]["deleted"] == erp_churn.orders_deleted > 0
     else:  # Odoo: due dates moved, price list items deleted; customers archived (changed) and added
         assert erp_kinds["prices"]["deleted"] == erp_churn.deleted > 0
@@ -110,6 +113,9 @@ def test_the_re_run_is_incremental_on_both_sides_and_says_so(runs, erp_box):
         assert {k["mode"] for k in erp_kinds.values()} == {"changes"}, erp_kinds  # no kind read in full
     text = format_summary(runs["incremental"].summary, runs["incremental"].run_id)
     assert "Pull CRM: incremental since" in text and f"{crm_sf.deleted:,} deleted" in text
+    if erp_box.flavor == "business-central":
+        assert "payments (customerPayments are listed only under their customerPaymentJournals; read in full with " \
+               "their customerPaymentJournals)" in text, text
     assert runs["first"].summary["pulls"]["crm"] == {"mode": "full", "why": "no earlier run of this configuration"}
     assert runs["full"].summary["pulls"]["erp"] == {"mode": "full", "why": "a full pull was asked for"}
 
@@ -146,7 +152,8 @@ def test_exceptions_keep_their_assignment_and_first_seen_across_an_incremental_r
 def test_the_incremental_re_run_reads_in_full_only_what_it_names(runs, erp_box):
     """Business Central's requests in the re-run (inner requests of its $batch requests included): changes
     (``$filter``), counts, key-only reads (``$select=id``) and next pages of those; a whole entity is read
-    only for the kind the run names as read in full (sales order lines, which come inline with their orders).
+    only for the kinds the run names as read in full (sales order lines, which come inline with their orders, and
+    customer payments, with their journals).
     Odoo's: per kind, one key-only ``search`` (deletions) and one page of ``search_read`` since the last run
     (a full read of the 1,500 invoices alone would take 75 pages of 20; order lines stamped with their order
     are not read again)."""
@@ -158,5 +165,5 @@ def test_the_incremental_re_run_reads_in_full_only_what_it_names(runs, erp_box):
         return
     whole = {s.replace(",$skiptoken", "") for s in shapes if s.startswith("GET ") and "$filter" not in s
              and ("$select=id" not in s or "$expand" in s) and "$count" not in s}
-    assert whole == {"GET salesOrders ?$expand,$select=id"}, shapes
+    assert whole == {"GET salesOrders ?$expand,$select=id", "GET customerPaymentJournals ?$expand,$select=id"}, shapes
     assert shapes.get("POST token") == 1  # one sign-in per run
