@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, text
 
 from workbench.store import trail
+from workbench.store.advisory import CHAIN_LOCK
 from workbench.errors import ConfigError
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.store.db import Store, open_store, redact
@@ -87,7 +88,7 @@ def _copy(src: Store, dst: Store, state: TaskState | None) -> MigrationReport:
                                   f"{', '.join(busy)}); migrate into a new, empty database")
             # Other instances must not write while the copy runs: hold the audit chain's lock
             # and lock every table against writes until commit.
-            d.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+            d.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
             d.execute(text("LOCK TABLE " + ", ".join(f'"{t.name}"' for t in tables) + " IN EXCLUSIVE MODE"))
             report(state, 0, total, "copying the store")
             for t in tables:

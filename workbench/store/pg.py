@@ -13,10 +13,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from workbench.errors import ConfigError
+from workbench.store.advisory import UPGRADE_LOCK
 from workbench.store.db import (alembic_config, current_revision, head_revision, make_engine, redact, resolve_url,
                                 upgrade)
 
-UPGRADE_LOCK = 727275  # next to the audit chain's lock id (727274), distinct from it
 
 
 def pending_revisions(have: str | None) -> list[str]:

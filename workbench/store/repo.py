@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from workbench import __version__
 from workbench.store import bulk, coverage, snapshots, trail
+from workbench.store.advisory import CARRY_LOCK
 from workbench.config import RunConfig
 from workbench.gc_pause import gc_paused
 from workbench.jsonable import plain
@@ -128,16 +129,13 @@ def _previous_state(s: Session, run_id: int) -> dict[str, dict[str, Any]]:
     return out
 
 
-# PostgreSQL advisory lock between a run's save, from reading the previous run's state to its commit, and a
-# change carried to later runs (``carried_copies``). Without it, a change committed while a run is being saved
-# is neither read by that save (it read the state before) nor finds the run to carry to (not committed yet).
-# SQLite needs none: the save holds the database's write lock from its first insert.
-_CARRY_LOCK = 727275
-
-
 def _hold_carry_lock(s: Session, *, shared: bool) -> None:
+    """On PostgreSQL, the advisory lock between a run's save, from reading the previous run's state to its
+    commit, and a change carried to later runs (``carried_copies``). Without it, a change committed while a run
+    is being saved is neither read by that save (it read the state before) nor finds the run to carry to (not
+    committed yet). SQLite needs none: the save holds the database's write lock from its first insert."""
     if s.get_bind().dialect.name == "postgresql":
-        s.execute(text(f"SELECT pg_advisory_xact_lock{'_shared' if shared else ''}({_CARRY_LOCK})"))
+        s.execute(text(f"SELECT pg_advisory_xact_lock{'_shared' if shared else ''}({CARRY_LOCK})"))
 
 
 def carried_copies(s: Session, exc: ExceptionRow, holds: Callable[[ExceptionRow], bool]) -> list[ExceptionRow]:
@@ -165,7 +163,7 @@ def _save_exceptions(s: Session, run_id: int, exc: pd.DataFrame, now: datetime, 
     if exc is None or exc.empty:
         return None
     with lock:
-        _hold_carry_lock(s, shared=False)  # held to the commit: see _CARRY_LOCK
+        _hold_carry_lock(s, shared=False)  # held to the commit: see _hold_carry_lock
         prev = _previous_state(s, run_id)
     keys = exc["key"].tolist()
     n = len(keys)

@@ -19,6 +19,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from workbench.store import anchor
+from workbench.store.advisory import CHAIN_LOCK
 from workbench.store.schema import AuditEvent
 
 GENESIS = "0" * 64
@@ -51,7 +52,7 @@ def _utc(at: datetime) -> datetime:
 def _lock_chain(session: Session) -> None:
     """Serialize chaining so two writers never chain onto the same predecessor."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+        session.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
     # SQLite: the transaction already holds the database write lock from its own changes.
 
 

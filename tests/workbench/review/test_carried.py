@@ -95,3 +95,27 @@ def _waiting_for_advisory_lock(store) -> bool:
     with store.session() as s:
         return bool(s.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"))
                     .scalar())
+
+
+@pytest.mark.postgres
+def test_on_postgresql_an_assignment_does_not_wait_for_a_schema_upgrade_elsewhere(tmp_path, pg_store):
+    """Advisory locks share one id space: the carry lock once had the upgrade's id, so an assignment (and every
+    run's save) waited for as long as another instance held the upgrade lock."""
+    from sqlalchemy import create_engine
+
+    from workbench.store.advisory import UPGRADE_LOCK
+    config = config_mod.load(generate(3, 20, tmp_path / "s", invoices_per_customer=3) / "run.toml")
+    run = execute_run(config, pg_store, user="ann")
+    first = sorted(_by_key(pg_store, run.run_id).values(), key=lambda e: e.id)[0]
+    upgrade = create_engine(pg_store.url)
+    with upgrade.connect() as conn:
+        conn.execute(text(f"SELECT pg_advisory_lock({UPGRADE_LOCK})"))
+        try:
+            done = threading.Thread(target=assign, args=(pg_store, [first.id], "ann", "carol"))
+            done.start()
+            done.join(60)
+            assert not done.is_alive(), "the assignment waited for the upgrade lock"
+        finally:
+            conn.execute(text(f"SELECT pg_advisory_unlock({UPGRADE_LOCK})"))
+    upgrade.dispose()
+    assert _by_key(pg_store, run.run_id)[first.key].assignee == "carol"

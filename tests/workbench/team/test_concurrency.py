@@ -7,6 +7,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from workbench.store.advisory import CHAIN_LOCK
 from workbench.store.trail import verify
 from workbench.errors import IllegalTransition, PermissionDenied, StaleState
 from workbench.store.schema import AuditEvent, ExceptionRow
@@ -124,7 +125,7 @@ def test_a_deadlock_with_another_writer_is_retried_not_shown_as_a_crash(pg_store
     other = create_engine(pg_store.url)
     conn = other.connect()
     tx = conn.begin()
-    conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))  # the other writer holds the chain
+    conn.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))  # the other writer holds the chain
     result: dict = {}
 
     def assign() -> None:
