@@ -147,6 +147,8 @@ def _parser() -> Any:
 def _check_names(names: list[str]) -> None:
     seen: set[str] = set()
     for name in names:
+        if name.endswith("/"):
+            name = name[:-1]  # a folder entry (a package zipped again by a zip tool): checked as its path
         if "\\" in name or any(seg in ("", ".", "..") for seg in name.split("/")):
             raise NotAnExport(name, "is not a plain path inside the package (absolute, with '..', '.', an empty "
                                     "segment or a backslash), which no export has")
@@ -197,7 +199,7 @@ def _check_reached(z: zipfile.ZipFile) -> None:
                 reached.add(target)
                 todo.append(target)
     for name in z.namelist():
-        if name not in reached:
+        if name not in reached and not name.endswith("/"):  # a folder entry holds nothing
             raise NotAnExport(name, "is referred to by nothing in the package, which no export has")
 
 

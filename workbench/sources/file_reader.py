@@ -230,6 +230,12 @@ def _blank_lines(path: Path) -> list[int]:
     blanks: list[int] = []
     offset, quotes = 0, 0
     with path.open("rb") as fh:
+        # a byte order mark (Excel's "CSV UTF-8") comes before the first line: a line break right after it
+        # ends a blank first line
+        if fh.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
+            offset = len(codecs.BOM_UTF8)
+        else:
+            fh.seek(0)
         while block := fh.read(_SCAN_BLOCK):
             w = np.frombuffer(tail + block, dtype=np.uint8)
             # a line break right after another one (or after "\r" right after one) ends a blank line

@@ -779,3 +779,19 @@ def test_an_amount_with_more_decimals_than_its_currency_shows_them(store, tmp_pa
     assert odd[h["Amount at risk"]].number_format == odd[h["CRM value"]].number_format == '#,##0.0 "JPY"'
     assert even[h["Amount at risk"]].number_format == even[h["CRM value"]].number_format == '#,##0 "JPY"'
     assert verify_workbook(store, path).ok
+
+
+def test_a_genuine_export_zipped_again_with_folder_entries_is_compared_not_refused(exported, tmp_path):
+    """Unzipped to look inside and zipped again (``zip -r`` writes an entry per folder): still an export, so
+    --verify compares it and names what changed rather than calling it 'not an export'."""
+    import zipfile
+    store, _, path, _ = exported
+    again = tmp_path / "rezipped.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(again, "w", zipfile.ZIP_DEFLATED) as zout:
+        folders = sorted({n.rsplit("/", 1)[0] + "/" for n in zin.namelist() if "/" in n})
+        for folder in folders:
+            zout.writestr(zipfile.ZipInfo(folder), b"")
+        for item in zin.infolist():
+            zout.writestr(item, zin.read(item.filename))
+    rep = verify_workbook(store, again)
+    assert rep.ok and not rep.file_edits and not rep.store_changes, rep.lines()  # same cells, same presentation

@@ -4,6 +4,7 @@ rows, and errors that name the row a user sees in the file."""
 
 from __future__ import annotations
 
+import codecs
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -102,6 +103,15 @@ def test_an_error_after_blank_lines_names_the_csv_files_own_line(tmp_path: Path)
         _pull(tmp_path)
     assert str(e.value) == (f"{path}, row 7, column 'remainingAmount': not a number: got '15z5.00', "
                             f"expected a number like 1234.56")
+
+
+def test_a_blank_line_right_after_a_byte_order_mark_is_counted(tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8" starts with a byte order mark: a blank line after it is the file's line 1."""
+    text = "\n" + _csv([_row(1), _row(2, "x")])
+    write_file(tmp_path / "erp/salesInvoices.csv", codecs.BOM_UTF8 + text.encode("utf-8"))
+    with pytest.raises(InputError) as e:
+        _pull(tmp_path)
+    assert "salesInvoices.csv, row 4, column 'totalAmountIncludingTax': not a number: got 'x'" in str(e.value)
 
 
 def test_blank_lines_inside_a_quoted_cell_are_part_of_the_cell_not_blank_rows(tmp_path: Path) -> None:
