@@ -210,7 +210,7 @@ def test_business_central_a_partial_payment_reaches_the_next_pull_though_the_inv
         before = erp_connector(handle, page_size=10).pull()
         since = datetime.now(UTC) - timedelta(seconds=1)
         open_ = [d for _, d, _ in handle.store.scan("salesInvoices")
-                 if d.get("status") == "Open" and d.get("remainingAmount")][:3]
+                 if d.get("status") == "Open" and d.get("remainingAmount")][:30]  # more than one read's ids
         for d in open_:
             handle.store.update("salesInvoices", d["id"], lambda r, v: {**r, "remainingAmount": 12.5})
         delta = erp_connector(handle, page_size=10).pull_changes(None, since, before)
@@ -218,8 +218,9 @@ def test_business_central_a_partial_payment_reaches_the_next_pull_though_the_inv
         erp_connector(handle).derive(merged.frames)
         _same(merged, erp_connector(handle, page_size=10).pull())
         balances = merged.frames["invoices"].set_index("record_id")["open_balance"]
-        assert len(open_) == 3 and all(balances[str(d["id"])] == Decimal("12.5") for d in open_)
-        assert report["invoices"]["changed"] == 3 and "3 read again" in report["invoices"]["deletions"]
+        assert len(open_) > 25 and all(balances[str(d["id"])] == Decimal("12.5") for d in open_)
+        n = len(open_)
+        assert report["invoices"]["changed"] == n and f"{n} read again" in report["invoices"]["deletions"]
 
 
 def test_odoo_records_of_a_merged_away_customer_are_read_again(records):
