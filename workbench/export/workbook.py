@@ -16,6 +16,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, UTC
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Iterator
@@ -39,7 +40,9 @@ from workbench.export.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCE
 from workbench.export.printing import set_up_page
 from workbench.export.readable import STATE_CODES
 from workbench.export.workbook_styles import Styles, amount_style
+from workbench.model.currency import MINOR_UNITS
 from workbench.model.labels import is_money_field
+from workbench.model.money import minor_unit
 from workbench.errors import InputError
 from workbench.export.presentation import differences as presentation_differences
 from workbench.export.presentation import NotAnExport, check_package, fingerprint
@@ -401,6 +404,22 @@ class _Writer:
             else:
                 plan.append((i, 3, None, fixed[c.kind]))
         amount_styles: dict[Any, Any] = {}
+        plain_amounts: dict[Any, tuple[Any, Decimal | None]] = {}  # currency -> (its style, its smallest unit)
+
+        def amount_cell(ccy: Any, v: Any) -> Any:
+            """The style of an amount cell: its currency's, unless the amount has more decimals (found by the
+            cheap test first: this runs for every amount cell of a million-row sheet)."""
+            plain = plain_amounts.get(ccy)
+            if plain is None:
+                plain = plain_amounts[ccy] = (arr(f"amount:{ccy or ''}", ws),
+                                              minor_unit(ccy) if ccy in MINOR_UNITS else None)
+            if plain[1] is None or type(v) is not Decimal or v.quantize(plain[1]) == v:
+                return plain[0]
+            name = amount_style(ccy, v)
+            got = amount_styles.get(name)
+            if got is None:
+                got = amount_styles[name] = arr(name, ws)
+            return got
         fill_styles: dict[str, Any] = {}
         money: dict[Any, bool] = {}
         line = mf.row_line
@@ -435,18 +454,10 @@ class _Writer:
                         is_money = money[code] = is_money_field(code)
                     if not is_money:
                         continue
-                    ccy = values[extra[0]]
-                    name = amount_style(ccy, v)
-                    style = amount_styles.get(name)
-                    if style is None:
-                        style = amount_styles[name] = arr(name, ws)
-                    cells[i] = _set(slots[i], v, style)
+                    cells[i] = _set(slots[i], v, amount_cell(values[extra[0]], v))
                     continue
                 if how == 1:
-                    name = amount_style(values[extra], v)
-                    style = amount_styles.get(name)
-                    if style is None:
-                        style = amount_styles[name] = arr(name, ws)
+                    style = amount_cell(values[extra], v)
                 elif how == 2:
                     if type(v) is str and v.startswith(FORMULA_TRIGGERS):
                         cells[i] = _set(slots[i], v, guard_style, text=True)
