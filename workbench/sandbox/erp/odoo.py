@@ -744,30 +744,28 @@ class OdooFlavor:
         for i in ids:
             self.store.update(model, str(i), lambda d, v: {**d, **stored, "write_date": _next_write_date(d)})
         if renamed:
-            for i in ids:
-                self._rename_product(int(i))
+            self._rename_products([int(i) for i in ids])
         return True
 
-    def _rename_product(self, pid: int) -> None:
+    def _rename_products(self, pids: list[int]) -> None:
         """A product's display name is "[default_code] name" (product/models/product_product.py
         _compute_display_name), and a many2one shows its record's display name as it is when read
-        (fields_relational.py Many2one.convert_to_read): the records naming the product show the new one,
-        with their own write_date as it was."""
-        got = self.store.get("product.product", str(pid))
-        if got is None:
-            return
-        code, name = got[0].get("default_code"), got[0].get("name") or ""
-        display = f"[{code}] {name}" if code else name
-        self.store.update("product.product", str(pid), lambda d, v: {**d, "display_name": display})
+        (fields_relational.py Many2one.convert_to_read): the records naming the products show the new ones,
+        with their own write_date as it was. Each model naming products is scanned once."""
+        names: dict[int, str] = {}
+        for pid in pids:
+            got = self.store.get("product.product", str(pid))
+            if got is not None:
+                code, name = got[0].get("default_code"), got[0].get("name") or ""
+                names[pid] = f"[{code}] {name}" if code else name
+                self.store.update("product.product", str(pid), _with({"display_name": names[pid]}))
         for model, fields in MODELS.items():
             for f, (ftype, _, _, rel) in fields.items():
                 if ftype != M2O or rel != "product.product":
                     continue
-                def shown(d: dict[str, Any], _v: int, f: str = f) -> dict[str, Any]:
-                    return {**d, f: [pid, display]}
                 for _, data, _ in list(self.store.scan(model)):
-                    if data.get(f) and data[f][0] == pid:
-                        self.store.update(model, str(data["id"]), shown)
+                    if data.get(f) and data[f][0] in names:
+                        self.store.update(model, str(data["id"]), _with({f: [data[f][0], names[data[f][0]]]}))
 
     def _touch(self, model: str, rid: str) -> None:
         self.store.update(model, rid, lambda d, v: {**d, "write_date": _next_write_date(d)})
@@ -787,6 +785,11 @@ class OdooFlavor:
                 v = v[0]
             out[f] = v
         return out
+
+
+def _with(values: dict[str, Any]) -> Callable[[dict[str, Any], int], dict[str, Any]]:
+    """A store change setting ``values`` and nothing else (write_date stays)."""
+    return lambda data, _version: {**data, **values}
 
 
 def _display(model: str, data: dict[str, Any]) -> str:
