@@ -119,15 +119,14 @@ class SalesforceSource:
         return out
 
     def _change_queries(self, since: datetime, whole: dict[str, str]) -> tuple[CompositeQueries, list[int]]:
-        """Every map's queryAll (a plain query of everything for a kind in ``whole``) and, right after a map
-        with a ``where``, its ``_left_filter_soql``, read together through Composite calls (five queries a call,
-        each call one request against the org's API limits); with the index of each map's first query."""
+        """Every map's queryAll (none for a kind in ``whole``, read as a full pull reads it) and, right after a
+        map with a ``where``, its ``_left_filter_soql``, read together through Composite calls (five queries a
+        call, each call one request against the org's API limits); with the index of each map's queryAll."""
         queries: list[tuple[str, bool]] = []
         first: list[int] = []
         for m in self.maps:
             first.append(len(queries))
             if m.kind in whole:
-                queries.append((self._soql(m, None)[0], False))
                 continue
             queries.append((self._soql(m, since)[0], True))
             if m.where:
@@ -196,7 +195,8 @@ class SalesforceSource:
             check_cancelled(state)
             m_since = None if m.kind in whole else since
             soql, tail = self._soql(m, m_since)
-            if changes is not None:
+            composite = changes is not None and m.kind not in whole
+            if composite:
                 mode, total = "composite", None
             else:
                 mode, total = self._mode(tail)
@@ -210,7 +210,7 @@ class SalesforceSource:
             if mode == "bulk":
                 frame, snap = self._bulk(m, soql, total, progress)
             else:
-                pages = changes.pages(first[n]) if changes is not None else \
+                pages = changes.pages(first[n]) if composite and changes is not None else \
                     self.client.query_pages(soql, self.batch_size)
                 frame, snap = self._by_record(m, soql, pages, _Seen(m_since, gone, read), progress.of(m, mode))
             if len(frame):

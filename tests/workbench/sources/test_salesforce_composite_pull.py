@@ -199,9 +199,11 @@ def test_a_parents_change_reaches_the_records_that_read_its_fields(aged_org):
     assert len(ex.frame("prices")) == (prices == "SKU-1-NEW").sum()  # only those: the price books are old
 
 
-def test_a_filter_counted_from_today_reads_its_kind_in_full(own_org, monkeypatch):
+@pytest.mark.parametrize("query_mode", ["rest", "bulk"])
+def test_a_filter_counted_from_today_reads_its_kind_in_full(own_org, monkeypatch, query_mode):
     """``blng__DueDate__c < TODAY`` takes an invoice on the day it falls due, while no stamp moves: the changes
-    since the last pull cannot find it, so the re-run reads invoices in full and says why."""
+    since the last pull cannot find it, so the re-run reads invoices in full, as a full pull reads them (a Bulk
+    job for a large object), and says why."""
     org = own_org
     objects = {"customers": {}, "invoices": {"where": "blng__DueDate__c < TODAY"}}
     dues = sorted(source(org, objects=objects).pull().frame("invoices")["due_date"])  # today: every one is due
@@ -211,8 +213,10 @@ def test_a_filter_counted_from_today_reads_its_kind_in_full(own_org, monkeypatch
     assert len(before.frame("invoices")) < len(dues)
     since = datetime.now(UTC) - timedelta(seconds=1)
     monkeypatch.setattr(sandbox_soql, "parse", lambda q, today=None: parse(q, dues[-1] + timedelta(days=1)))
-    ex = source(org, objects=objects).pull(since=since)
+    calls = dict(org.api_calls)
+    ex = source(org, objects=objects, query_mode=query_mode).pull(since=since)
     assert ex.kinds["invoices"].mode == FULL and "counts from today (TODAY)" in ex.kinds["invoices"].why
+    assert ("jobs" in _served(org, calls)) == (query_mode == "bulk")
     assert ex.kinds["customers"].mode == CHANGES
     merged, report = merge(before, ex)
     assert len(merged.frame("invoices")) == len(dues) and report["invoices"]["mode"] == FULL
