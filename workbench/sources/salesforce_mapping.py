@@ -101,6 +101,11 @@ _SUBQUERY = re.compile(r"\bSELECT\b", re.IGNORECASE)
 # ProductCode and Name are its product's (Object Reference, PricebookEntry: Name "references the value in the Name
 # field of the Product2 object"). Object -> field -> the relationship it comes through.
 SHOWN_FROM_PARENT: dict[str, dict[str, str]] = {"PricebookEntry": {"ProductCode": "Product2", "Name": "Product2"}}
+# Relationships whose parent's stamp is not asked for: What, Who and (on objects with queues) Owner may point at
+# the polymorphic Name object, which has no SystemModstamp (SOAP API Developer Guide, Name), so the query would be
+# refused on every re-run; and a user's record changes for reasons of its own (logins), which would re-read every
+# record a user owns. A change to such a parent (a user renamed) reaches the records on the next full pull.
+NOT_FOLLOWED = {"owner", "createdby", "lastmodifiedby", "what", "who"}
 
 
 class ObjectMap:
@@ -130,7 +135,8 @@ class ObjectMap:
         shown = SHOWN_FROM_PARENT.get(self.object, {})
         named += [f"{shown[name]}.{name}" for name in self.api_fields() if name in shown]
         return list(dict.fromkeys(".".join(parts[:n]) for name in named if "." in name
-                                  for parts in [name.split(".")] for n in range(1, len(parts))))
+                                  for parts in [name.split(".")] if parts[0].lower() not in NOT_FOLLOWED
+                                  for n in range(1, len(parts))))
 
     def unstamped_filter(self) -> str | None:
         """Why the ``where`` can take or leave a record while no record's stamp moves, if it can: a date

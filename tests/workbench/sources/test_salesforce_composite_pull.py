@@ -220,3 +220,12 @@ def test_a_filter_counted_from_today_reads_its_kind_in_full(own_org, monkeypatch
     assert ex.kinds["customers"].mode == CHANGES
     merged, report = merge(before, ex)
     assert len(merged.frame("invoices")) == len(dues) and report["invoices"]["mode"] == FULL
+
+
+def test_a_filter_through_an_owner_asks_for_no_stamp_of_the_owner(org):
+    """Owner (like What and Who) may point at the polymorphic Name object, which has no SystemModstamp: a change
+    query naming ``Owner.SystemModstamp`` would be refused on every re-run, so the owner is not followed."""
+    src = source(org, objects={"customers": {"where": "Owner.Type = 'User' AND Parent.Name != 'X'"}})
+    [m] = [m for m in src.maps if m.kind == "customers"]
+    soql = src._soql(m, datetime(2026, 11, 1, tzinfo=UTC))[0]
+    assert "Parent.SystemModstamp > 2026-11-01T00:00:00+00:00" in soql and "Owner.SystemModstamp" not in soql
