@@ -314,7 +314,9 @@ class BusinessCentralSource:
         listed = {VIA_DOCUMENT[om.object][0] for om in self.maps.values() if om.object in VIA_DOCUMENT}
         doc_ids: dict[str, set[str]] = {}
         told_by_lines: dict[str, str] = {}
-        tasks = []
+        tasks: list[_Task] = []
+        changed: dict[str, set[str]] = {}  # per kind, the ids its changes brought
+        rechecks: list[tuple[str, ObjectMap, str, dict[str, str], str, _ReadTime, list[str]]] = []
         for kind, om in self.maps.items():
             entity, nav, delta, params, query = self._read_plan(kind, om, since)
             if not delta:
@@ -326,8 +328,22 @@ class BusinessCentralSource:
             tasks.append(self._changes_task(state, kind, om, entity, nav, params, query, buf, doc_ids, kinds,
                                             counted, ranges, since,
                                             ids_of(previous.frames.get(kind)) if counted else frozenset(),
-                                            self._read_time(om, entity, previous.frames.get(kind)) if delta else None))
+                                            changed.setdefault(kind, set())))
+            if delta and (rt := self._read_time(om, entity, previous.frames.get(kind))) is not None:
+                # its own task, all in the first $batch beside the changes and the counts: one read per range of
+                # the known records' stamps (a page each), not one page after another
+                moved: list[str] = []
+                tasks.append(self._moved(entity, rt, self._ranges(previous.frames.get(kind), since), moved))
+                rechecks.append((kind, om, entity, params, query, rt, moved))
         self._run_reads(tasks, state)
+        again = []
+        for kind, om, entity, params, query, rt, moved in rechecks:
+            ids = [i for i in moved if i not in changed[kind]]  # those read already came back whole
+            if ids and kinds.get(kind) is not None:
+                kd = kinds[kind]
+                kinds[kind] = replace(kd, query=f"{kd.query}; {len(ids):,} read again: {rt.why}")
+            again.append(self._read_again(kind, om, entity, params, query, buf, ids))
+        self._run_reads(again, state)
         for entity, kind in told_by_lines.items():
             kinds[kind] = KindDelta(CHANGES, live=frozenset(doc_ids.get(entity, set())),
                                     query=f"every {entity} id, read with their lines: no count needed")
@@ -418,10 +434,10 @@ class BusinessCentralSource:
     def _changes_task(self, state: TaskState | None, kind: str, om: ObjectMap, entity: str, nav: str | None,
                       params: dict[str, str], query: str, buf: PullBuffer, doc_ids: dict[str, set[str]],
                       kinds: dict[str, KindDelta], counted: bool, ranges: list[_Range] | None, since: datetime,
-                      known: frozenset[str], read_time: _ReadTime | None) -> _Task:
+                      known: frozenset[str], changed: set[str]) -> _Task:
         """One kind's reads as a task of ``_run_reads``: its count(s) and the first page of its changes, then
-        its next pages, then (when the counts say records are gone) the reads that tell which, then (``read_time``)
-        the values worked out when read, and the records whose values moved."""
+        its next pages, then (when the counts say records are gone) the reads that tell which. ``changed``
+        receives the ids of the records its changes brought."""
         url = f"{self.company_url}/{entity}"
         first: list[_Read] = []
         if counted:  # counted before the changes are read: a record added in between is then among them
@@ -436,7 +452,6 @@ class BusinessCentralSource:
         answers = yield first
         count = _as_count(entity, answers[0].body) if counted else 0
         range_counts = [_as_count(entity, a.body) for a in answers[1:-1]]
-        changed: set[str] = set()
         got = 0
         body = answers[-1].body
         while True:
@@ -457,26 +472,25 @@ class BusinessCentralSource:
             body = (yield [_Read(str(link), f"reading {entity}", page=True)])[0].body
         if counted:
             kinds[kind] = yield from self._deletions(entity, count, known, changed, ranges, range_counts, since)
-        if read_time is not None:
-            moved = yield from self._moved(entity, read_time, changed)
-            # read again whole, as changes, all at once (the reads share $batch requests): "id eq a or id eq b"
-            # in place of the stamp filter (`in` came only with Business Central 24)
-            reads = [_Read(f"{url}?{_query({**params, '$filter': ' or '.join(f'id eq {i}' for i in chunk)})}",
-                           f"reading {entity}", page=True)
-                     for chunk in (moved[n:n + IDS_PER_FILTER] for n in range(0, len(moved), IDS_PER_FILTER))]
-            while reads:
-                after: list[_Read] = []
-                for answer in (yield reads):
-                    raws = list(answer.body.get("value") or [])
-                    page = Page(raws)
-                    buf.add_page(kind, om.object, query, page, self._frame(om, page))
-                    self._done += len(raws)
-                    if link := answer.body.get("@odata.nextLink"):
-                        after.append(_Read(str(link), f"reading {entity}", page=True))
-                reads = after
-            if moved and kinds.get(kind) is not None:
-                kd = kinds[kind]
-                kinds[kind] = replace(kd, query=f"{kd.query}; {len(moved):,} read again: {read_time.why}")
+
+    def _read_again(self, kind: str, om: ObjectMap, entity: str, params: dict[str, str], query: str, buf: PullBuffer,
+                    ids: list[str]) -> _Task:
+        """The records ``ids`` read again whole, as changes, all at once (the reads share $batch requests):
+        "id eq a or id eq b" in place of the stamp filter (`in` came only with Business Central 24)."""
+        url = f"{self.company_url}/{entity}"
+        reads = [_Read(f"{url}?{_query({**params, '$filter': ' or '.join(f'id eq {i}' for i in chunk)})}",
+                       f"reading {entity}", page=True)
+                 for chunk in (ids[n:n + IDS_PER_FILTER] for n in range(0, len(ids), IDS_PER_FILTER))]
+        while reads:
+            after: list[_Read] = []
+            for answer in (yield reads):
+                raws = list(answer.body.get("value") or [])
+                page = Page(raws)
+                buf.add_page(kind, om.object, query, page, self._frame(om, page))
+                self._done += len(raws)
+                if link := answer.body.get("@odata.nextLink"):
+                    after.append(_Read(str(link), f"reading {entity}", page=True))
+            reads = after
 
     def _read_time(self, om: ObjectMap, entity: str, previous: pd.DataFrame | None) -> _ReadTime | None:
         """What a re-run reads of ``entity``'s values worked out when read (``READ_TIME``), with the values the
@@ -490,24 +504,25 @@ class BusinessCentralSource:
         return _ReadTime(tuple(mapped), where, before,
                          f"{', '.join(mapped)} worked out when read (no new lastModifiedDateTime) moved where {where}")
 
-    def _moved(self, entity: str, rt: _ReadTime, changed: set[str]) -> Generator[list[_Read], list[_Answer], list[str]]:
-        """The ids of the records ``rt.where`` takes whose read-time values differ from the previous run's (and
-        that did not come back changed already), read with ``$select=id,<fields>`` pages."""
+    def _moved(self, entity: str, rt: _ReadTime, ranges: list[_Range] | None, moved: list[str]) -> _Task:
+        """Into ``moved``, the ids of the known records ``rt.where`` takes whose read-time values differ from the
+        previous run's, read with ``$select=id,<fields>``, per range of the known records' stamps when there are
+        ranges (a record stamped later came back whole with the changes, a new one too)."""
         url = f"{self.company_url}/{entity}"
-        params = {"$select": ",".join(("id", *rt.fields)), "$filter": rt.where}
-        reads = [_Read(f"{url}?{_query(params)}", f"reading {entity} {', '.join(rt.fields)}", page=True)]
-        moved: list[str] = []
+        what = f"reading {entity} {', '.join(rt.fields)}"
+        reads = [_Read(f"{url}?{_query({'$select': ','.join(('id', *rt.fields)), '$filter': flt})}", what, page=True)
+                 for flt in ([f"{rt.where} and {rng.filter}" for rng in ranges] if ranges else [rt.where])]
         while reads:
-            body = (yield reads)[0].body
-            for raw in body.get("value") or []:
-                rid = str(raw["id"])
-                if rid in changed or rid not in rt.before[rt.fields[0]]:
-                    continue  # read already, or new (then among the changes)
-                if any(_differs(raw.get(f), rt.before[f][rid]) for f in rt.fields):
-                    moved.append(rid)
-            link = body.get("@odata.nextLink")
-            reads = [_Read(str(link), f"reading {entity} {', '.join(rt.fields)}", page=True)] if link else []
-        return moved
+            after: list[_Read] = []
+            for answer in (yield reads):
+                for raw in answer.body.get("value") or []:
+                    rid = str(raw["id"])
+                    if rid in rt.before[rt.fields[0]] and any(_differs(raw.get(f), rt.before[f][rid])
+                                                              for f in rt.fields):
+                        moved.append(rid)
+                if link := answer.body.get("@odata.nextLink"):
+                    after.append(_Read(str(link), what, page=True))
+            reads = after
 
     def _deletions(self, entity: str, count: int, known: frozenset[str], changed: set[str],
                    ranges: list[_Range] | None, range_counts: list[int], since: datetime
