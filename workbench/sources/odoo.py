@@ -78,6 +78,10 @@ _CODE = re.compile(r"^\[([^\]]+)\]")
 # Canonical fields read from a many2one's display name (a product's "[CODE] Name"), which Odoo works out when
 # the record is read (fields_relational.py Many2one.convert_to_read): they follow the product's writes.
 SHOWN_FROM_RELATED = {"product_code", "product_name"}
+# Models holding fields of a parent record by delegation (_inherits): a variant's name is its template's
+# (product/models/product_product.py _inherits = {'product.template': 'product_tmpl_id'}), and renaming the
+# product in its form writes the template, whose write_date moves, not the variant's.
+DELEGATED = {"product.product": "product_tmpl_id"}
 _CURRENCY = re.compile(r"\(([A-Z]{3})\)$")  # a pricelist reads "Name (EUR)"; a res.currency reads "EUR"
 _READ_METHODS = {"search_read", "search", "search_count", "read", "fields_get"}
 # many2one fields read as a code of the target record rather than its display name
@@ -289,8 +293,12 @@ class OdooSource:
                 leaves: list[Any] = [["write_date", ">=", at], *([["id", "in", entered]] if entered else [])]
                 # a value shown from a many2one's record ("[CODE] Name" of a product) changes when that record
                 # is written, and the record showing it keeps its write_date: asked for by the path
-                leaves += [[f"{src}.write_date", ">=", at] for src in sorted(
-                    {src for canon, src in om.fields.items() if canon in SHOWN_FROM_RELATED})]
+                shown = sorted({src for canon, src in om.fields.items() if canon in SHOWN_FROM_RELATED})
+                leaves += [[f"{src}.write_date", ">=", at] for src in shown]
+                # and the template a product's name is held on, the kind's own or that of the product it shows
+                if om.object in DELEGATED:
+                    leaves.append([f"{DELEGATED[om.object]}.write_date", ">=", at])
+                leaves += [[f"{src}.{DELEGATED['product.product']}.write_date", ">=", at] for src in shown]
                 domain += ["|"] * (len(leaves) - 1) + leaves
             fields = [f for f in om.source_fields() if f != "id"]
             query = f"{om.object}.search_read domain={encode_json(domain)} fields={','.join(fields)}"

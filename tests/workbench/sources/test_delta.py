@@ -269,3 +269,25 @@ def test_odoo_a_products_new_code_reaches_the_prices_and_lines_that_show_it(reco
         prices = merged.frames["prices"]
         assert (prices["product_code"] == "NEW-CODE-1").sum() == (before.frames["prices"]["product_code"]
                                                                    == old_code).sum() > 0
+
+
+def test_odoo_a_product_renamed_on_its_template_reaches_the_products_prices_and_lines(records):
+    """A product's name is its template's (product.product _inherits product.template): renaming it in the product
+    form writes the template, whose write_date moves, not the variant's nor those of the records showing it."""
+    for handle in erp_sandbox("odoo", records):
+        src = erp_connector(handle)
+        before = src.pull()
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        pid = int(before.frames["prices"]["product_id"].iloc[0])
+        tmpl = src._call("product.product", "read", [pid], fields=["product_tmpl_id", "write_date"])[0]
+        src._call("product.template", "write", [tmpl["product_tmpl_id"][0]], vals={"name": "Renamed Widget"})
+        assert src._call("product.product", "read", [pid], fields=["write_date"])[0]["write_date"] == \
+            tmpl["write_date"]  # the variant's stamp stays
+        delta = erp_connector(handle).pull_changes(None, since, before)
+        merged, _ = merge(before, delta)
+        erp_connector(handle).derive(merged.frames)
+        _same(merged, erp_connector(handle).pull())
+        products = merged.frames["products"].set_index("record_id")["name"]
+        assert products[str(pid)] == "Renamed Widget"
+        shown = merged.frames["prices"].loc[merged.frames["prices"]["product_id"].astype(str) == str(pid)]
+        assert len(shown) and all(name.endswith("] Renamed Widget") for name in shown["product_name"])  # "[CODE] Name"

@@ -65,8 +65,14 @@ MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
         "display_name": (C, "Display Name", True, None)},
     "res.users": {
         "id": (I, "ID", True, None), "name": (C, "Name", False, None), "login": (C, "Login", False, None)},
+    # a product variant holds its template's fields by delegation (product/models/product_product.py
+    # _inherits = {'product.template': 'product_tmpl_id'}): its name is the template's
+    "product.template": {
+        "id": (I, "ID", True, None), "name": (C, "Name", False, None), "active": (B, "Active", False, None),
+        "write_date": (DT, "Last Updated on", True, None)},
     "product.product": {
         "id": (I, "ID", True, None), "name": (C, "Name", False, None),
+        "product_tmpl_id": (M2O, "Product Template", False, "product.template"),
         "default_code": (C, "Internal Reference", False, None),
         "display_name": (C, "Display Name", True, None),
         "active": (B, "Active", False, None), "list_price": (F, "Sales Price", False, None),
@@ -199,8 +205,12 @@ def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str,
     prods = data.get("products", [])
     pid = ids(prods, 1)
     pdisplay = {p["code"]: (pid[p["record_id"]], f"[{p['code']}] {p.get('name') or ''}") for p in prods}
+    yield "product.template", [(str(pid[p["record_id"]]), {
+        "id": pid[p["record_id"]], "name": p.get("name") or "", "active": p.get("active") is not False,
+        "write_date": odoo_dt(p.get("last_modified")) or stamp}) for p in prods]
     yield "product.product", [(str(pid[p["record_id"]]), {
         "id": pid[p["record_id"]], "name": p.get("name") or "", "default_code": p["code"],
+        "product_tmpl_id": [pid[p["record_id"]], p.get("name") or ""],
         "display_name": f"[{p['code']}] {p.get('name') or ''}",
         "active": p.get("active") is not False, "list_price": Decimal(0),
         "write_date": odoo_dt(p.get("last_modified")) or stamp}) for p in prods]
@@ -738,6 +748,13 @@ class OdooFlavor:
         if model == "res.partner" and "name" in stored:
             stored["display_name"] = stored["name"]
         renamed = model == "product.product" and bool({"default_code", "name"} & set(stored))
+        if model == "product.product" and "name" in stored:
+            # the name is the template's: written there (delegation), which the variant's write_date does not show
+            for i in ids:
+                tmpl = (self.store.get(model, str(i)) or ({},))[0].get("product_tmpl_id")
+                if tmpl:
+                    self._write("product.template", [tmpl[0]], {"name": vals["name"]})
+            stored.pop("name")
         if model == "res.partner" and "country_id" in stored:
             country = self.store.get("res.country", str(stored["country_id"][0])) if stored["country_id"] else None
             stored["country_code"] = country[0]["code"] if country else False
@@ -745,6 +762,13 @@ class OdooFlavor:
             self.store.update(model, str(i), lambda d, v: {**d, **stored, "write_date": _next_write_date(d)})
         if renamed:
             self._rename_products([int(i) for i in ids])
+        if model == "product.template" and "name" in stored:
+            # its variants show the new name (by delegation) with their own write_date as it was
+            variants = [int(d["id"]) for _, d, _ in self.store.scan("product.product")
+                        if d.get("product_tmpl_id") and d["product_tmpl_id"][0] in {int(i) for i in ids}]
+            for v in variants:
+                self.store.update("product.product", str(v), _with({"name": stored["name"]}))
+            self._rename_products(variants)
         return True
 
     def _rename_products(self, pids: list[int]) -> None:
