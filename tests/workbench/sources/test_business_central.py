@@ -114,6 +114,15 @@ def test_orders_deleted_are_found_by_the_read_of_their_lines_without_a_count(bc)
     assert counts == len(counted), (counts, counted)  # one count per other kind, none for orders
 
 
+def _parents_merged_and_pulled(bc, before, since):
+    """Each customer's parent: merged over ``before`` from the changes since ``since``, and read by a full pull."""
+    src = erp_connector(bc)
+    merged, _ = merge(before, src.pull_changes(None, since, before))
+    src.derive(merged.frames)
+    full = erp_connector(bc).pull().frames["customers"].set_index("record_id")["parent_id"]
+    return merged.frames["customers"].set_index("record_id")["parent_id"], full
+
+
 def test_a_parent_customer_entered_again_under_its_number_is_the_parent_of_its_unchanged_children(bc):
     """A bill-to parent is deleted and its card entered again under the same number (a new id); its
     children are not touched. Merged over the previous pull, they point at the new card, as a full pull
@@ -127,11 +136,7 @@ def test_a_parent_customer_entered_again_under_its_number_is_the_parent_of_its_u
     httpx.delete(f"{api}/customers({parent['id']})", headers={**bearer(bc), "If-Match": "*"}).raise_for_status()
     again = {**parent, "id": "0b9f1c2e-5d7a-4e8b-9c3d-2a1f0e6d7c5b", "lastModifiedDateTime": now_iso()}
     bc.store.insert_many("customers", [(again["id"], again)])  # the API assigns numbers: entered in the client
-    src = erp_connector(bc)
-    merged, _ = merge(before, src.pull_changes(None, since, before))
-    src.derive(merged.frames)
-    full = erp_connector(bc).pull().frames["customers"].set_index("record_id")["parent_id"]
-    mine = merged.frames["customers"].set_index("record_id")["parent_id"]
+    mine, full = _parents_merged_and_pulled(bc, before, since)
     assert mine[child["record_id"]] == full[child["record_id"]] == again["id"]
     assert mine.sort_index().equals(full.sort_index())
 
@@ -150,11 +155,7 @@ def test_a_renumbered_parent_customer_stays_the_parent_of_its_unchanged_children
     for _, d, _ in list(bc.store.scan("customers")):
         if d.get("billToCustomerNumber") == parent["number"]:  # the cascade, the child's stamp as it was
             bc.store.update("customers", d["id"], lambda r, v: {**r, "billToCustomerNumber": "RENUMBERED-1"})
-    src = erp_connector(bc)
-    merged, _ = merge(before, src.pull_changes(None, since, before))
-    src.derive(merged.frames)
-    full = erp_connector(bc).pull().frames["customers"].set_index("record_id")["parent_id"]
-    mine = merged.frames["customers"].set_index("record_id")["parent_id"]
+    mine, full = _parents_merged_and_pulled(bc, before, since)
     assert mine[child["record_id"]] == full[child["record_id"]] == parent["id"]
     assert mine.sort_index().equals(full.sort_index())
 
