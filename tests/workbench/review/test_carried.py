@@ -4,7 +4,6 @@ saved, or on a screen opened before) reaches the later run too, as far as it car
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from sqlalchemy import select, text
@@ -73,28 +72,35 @@ def test_on_postgresql_an_assignment_made_while_the_next_run_is_saved_reaches_th
         return out
 
     monkeypatch.setattr(repo, "_previous_state", paused)
+    settled = threading.Event()  # the assignment has committed, or asks for the lock the save holds
+    hold = repo._hold_carry_lock
+
+    def holding(s, *, shared):
+        if shared:
+            settled.set()
+        hold(s, shared=shared)
+
+    monkeypatch.setattr(repo, "_hold_carry_lock", holding)
+
+    def assigning_carol():
+        try:
+            assign(pg_store, [old[key].id], "ann", "carol")
+        finally:
+            settled.set()
+
     saved: list[int] = []
     saving = threading.Thread(target=lambda: saved.append(execute_run(config, pg_store, user="ann").run_id))
     saving.start()
     assert read.wait(120), "the second run never reached its save"
-    assigning = threading.Thread(target=assign, args=(pg_store, [old[key].id], "ann", "carol"))
+    assigning = threading.Thread(target=assigning_carol)
     assigning.start()
-    # let the save go on once the assignment has committed, or is waiting for the save (what the lock is for)
-    deadline = time.monotonic() + 60
-    while assigning.is_alive() and not _waiting_for_advisory_lock(pg_store) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert settled.wait(60), "the assignment never got as far as the lock"
     go.set()
     saving.join(120)
     assigning.join(120)
     assert saved and not saving.is_alive() and not assigning.is_alive()
     assert _by_key(pg_store, saved[0])[key].assignee == "carol"
     assert _by_key(pg_store, first.run_id)[key].assignee == "carol"
-
-
-def _waiting_for_advisory_lock(store) -> bool:
-    with store.session() as s:
-        return bool(s.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"))
-                    .scalar())
 
 
 @pytest.mark.postgres
