@@ -91,6 +91,7 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
         raise InputError("is a legacy Excel .xls or other binary file", file=str(path),
                          expected="CSV text or an .xlsx workbook")
     enc = _check_text(path, head, encoding)
+    _refuse_separator_hint(path, head, enc)
     sep = delimiter or _sniff_delimiter(head, enc)
     header = _read_pandas(path, sep, enc, nrows=0)
     header.columns = [str(c).strip() for c in header.columns]
@@ -134,6 +135,19 @@ def _data_rows(n: int, blank_rows: list[int]) -> np.ndarray:
     every = np.arange(1, n + len(blank_rows) + 2, dtype=np.int64)
     kept = every[~np.isin(every, np.asarray(blank_rows, dtype=np.int64))]
     return kept[1:n + 1]  # the first line that is not blank is the header
+
+
+_SEP_HINT = re.compile(r"\s*sep=(.)\s*", re.IGNORECASE)
+
+
+def _refuse_separator_hint(path: Path, head: bytes, enc: str) -> None:
+    """Excel writes (and reads) a first line ``sep=;`` naming the delimiter, above the header: read as the
+    header it would make every row "too many cells". Said plainly instead."""
+    first = head.decode(enc, errors="replace").lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    if (m := _SEP_HINT.fullmatch(first)) is not None:
+        raise InputError(f"starts with Excel's delimiter line {first.strip()!r}, not the header", file=str(path),
+                         row=1, expected=f"the header on the first line: delete that line (the delimiter "
+                                         f"{m[1]!r} is found without it, or set delimiter = {m[1]!r})")
 
 
 def _leading_blank_lines(head: bytes, enc: str) -> int:

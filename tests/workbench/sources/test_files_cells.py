@@ -230,3 +230,12 @@ def test_a_jpy_amount_with_decimals_read_from_a_file_is_shown_with_them(tmp_path
     assert format_amount(inv["PSI-1"]["open_balance"], "JPY") == "96,000.4 JPY"
     # the difference against a CRM holding 96000 JPY: never "-0 JPY"
     assert format_amount(inv["PSI-2"]["open_balance"] - inv["PSI-1"]["open_balance"], "JPY") == "-0.4 JPY"
+
+
+def test_excels_delimiter_line_above_the_header_is_named_as_such(tmp_path: Path) -> None:
+    """Excel's "sep=;" first line is no header: said plainly, not as every row having too many cells."""
+    path = write_file(tmp_path / "erp/salesInvoices.csv", "sep=;\n" + _csv([_row(1)]).replace(",", ";"))
+    with pytest.raises(InputError) as e:
+        _pull(tmp_path)
+    assert str(e.value).startswith(f"{path}, row 1: starts with Excel's delimiter line 'sep=;', not the header")
+    assert "delete that line" in str(e.value)
