@@ -399,6 +399,9 @@ def _check_header(path: Path, cols: list[str]) -> None:
     seen: set[str] = set()
     for c in cols:
         base = re.sub(r"\.\d+$", "", c)
+        if c in seen:  # the names are read with the spaces around them cut: they differed only by those
+            raise InputError("the header repeats a column (once with spaces around its name)", file=str(path),
+                             row=1, column=c, expected="each column name once")
         if base in seen and base != c:
             raise InputError("the header repeats a column", file=str(path), row=1, column=base,
                              expected="each column name once")

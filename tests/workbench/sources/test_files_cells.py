@@ -239,3 +239,14 @@ def test_excels_delimiter_line_above_the_header_is_named_as_such(tmp_path: Path)
         _pull(tmp_path)
     assert str(e.value).startswith(f"{path}, row 1: starts with Excel's delimiter line 'sep=;', not the header")
     assert "delete that line" in str(e.value)
+
+
+def test_a_column_named_twice_but_for_a_trailing_space_is_named_as_repeated(tmp_path: Path) -> None:
+    text = _csv([_row(1)])
+    header, rest = text.split("\n", 1)
+    path = write_file(tmp_path / "erp/salesInvoices.csv", f"{header},remainingAmount \n" +
+                      "\n".join(line + ",1" for line in rest.splitlines()) + "\n")
+    with pytest.raises(InputError) as e:
+        _pull(tmp_path)
+    assert str(e.value).startswith(f"{path}, row 1, column 'remainingAmount': the header repeats a column (once "
+                                   f"with spaces around its name)")
