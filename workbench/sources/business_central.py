@@ -304,8 +304,9 @@ class BusinessCentralSource:
         lastModifiedDateTime and ``incremental = false`` are read in full.
 
         Every read goes in JSON ``$batch`` requests (``_run_reads``): the first carries each kind's counts and
-        the first page of its changes, later ones the next pages of all kinds together and the id reads of
-        the ranges that lost records."""
+        the first page of its changes, and the values worked out when read (``READ_TIME``) per stamp range;
+        later ones the next pages of all kinds together and the id reads of the ranges that lost records; a
+        last one, when any moved, the records whose read-time values moved."""
         kinds: dict[str, KindDelta] = {}
         buf = PullBuffer()
         self._done = 0
@@ -333,7 +334,8 @@ class BusinessCentralSource:
                 # its own task, all in the first $batch beside the changes and the counts: one read per range of
                 # the known records' stamps (a page each), not one page after another
                 moved: list[str] = []
-                tasks.append(self._moved(entity, rt, self._ranges(previous.frames.get(kind), since), moved))
+                tasks.append(self._moved(entity, rt, ranges if counted else self._ranges(previous.frames.get(kind),
+                                                                                         since), moved))
                 rechecks.append((kind, om, entity, params, query, rt, moved))
         self._run_reads(tasks, state)
         again = []
