@@ -109,6 +109,14 @@ VIA_DOCUMENT: dict[str, tuple[str, str]] = {"salesOrderLines": ("salesOrders", "
 # when its status changes (UpdateStatusIfChanged). Entity set -> (those fields, the records whose values can still
 # change that way): a re-run reads them for those records and reads again the ones whose values moved.
 READ_TIME: dict[str, tuple[tuple[str, ...], str]] = {"salesInvoices": (("remainingAmount",), "status eq 'Open'")}
+# Lines read under their documents that carry a lastModifiedDateTime of their own: journal lines (page 30055
+# publishes it for customerPayments; sales order lines, a temporary table filled when read, have none). A re-run
+# lists every journal's lines by id and stamp alone ($expand=customerPayments($select=id,lastModifiedDateTime)),
+# then reads whole, under their journal (customerPaymentJournals({id})/customerPayments: navigation customerPayments
+# of api-reference/v2.0/resources/dynamics_customerpaymentjournal.md), the lines stamped since of the journals that
+# have any; a line gone from every journal is deleted (posting a journal deletes its lines: codeunit 13 "Gen.
+# Jnl.-Post Batch").
+STAMPED_LINES = frozenset({"customerPayments"})
 IDS_PER_FILTER = 25  # GUIDs in one `id eq a or id eq b ...` filter: a URL well under the 2,048 characters proxies keep
 _CSDL = {"edm": "http://docs.oasis-open.org/odata/ns/edm"}
 _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -191,6 +199,11 @@ def _differs(now: Any, before: Any) -> bool:
     if now is None or before is None:
         return (now is None) != (before is None)
     return bool(Decimal(str(now)) != before)
+
+
+def _line_stamps(lines: Any) -> list[tuple[str, str]]:
+    """(id, lastModifiedDateTime as sent) of each line of a key-and-stamp read."""
+    return [(str(ln["id"]), str(ln.get("lastModifiedDateTime") or "")) for ln in lines or []]
 
 
 def _query(params: dict[str, str]) -> str:
@@ -299,9 +312,10 @@ class BusinessCentralSource:
         split by the ``lastModifiedDateTime`` they had into ranges of at most a page, each range is counted,
         and the ids of a range are read (``$select=id``) only when its count says records in it are gone;
         when the known records fit one page, or have no stamps, every id is read instead. Sales orders need
-        none of this, as the read of their lines lists every order. Kinds read under their documents (sales
-        order lines with their orders, customer payments with their journals), kinds without
-        lastModifiedDateTime and ``incremental = false`` are read in full.
+        none of this, as the read of their lines lists every order. Customer payments neither: every journal's
+        lines are listed by id and stamp, and only those stamped since are read (``_lines_task``). Sales order
+        lines (read under their orders, with no stamp of their own), kinds without lastModifiedDateTime and
+        ``incremental = false`` are read in full.
 
         Every read goes in JSON ``$batch`` requests (``_run_reads``): the first carries each kind's counts and
         the first page of its changes, and the values worked out when read (``READ_TIME``) per stamp range;
@@ -320,6 +334,10 @@ class BusinessCentralSource:
         rechecks: list[tuple[str, ObjectMap, str, dict[str, str], str, _ReadTime, list[str]]] = []
         for kind, om in self.maps.items():
             entity, nav, delta, params, query = self._read_plan(kind, om, since)
+            if nav is not None and self._stamped_lines(om):
+                tasks.append(self._lines_task(state, kind, om, entity, nav, query, buf, kinds,
+                                              previous.frames.get(kind), since))
+                continue
             if not delta:
                 kinds[kind] = KindDelta(FULL, why=self._why_full(om, entity, nav))
             elif om.object in listed:
@@ -363,8 +381,8 @@ class BusinessCentralSource:
         """Why a re-run reads a kind in full, for the run's record."""
         if nav is None:
             return f"{om.object} has no lastModifiedDateTime to filter on"
-        # read whole under their documents: a line deleted (an order line removed, a payment posted from its
-        # journal) is then gone from the kind with nothing to count
+        # read whole under their documents: a line deleted (an order line removed) is then gone from the kind with
+        # nothing to count
         why = f"{om.object} are listed only under their {entity}" if "lastModifiedDateTime" in om.source_fields() \
             else f"{om.object} has no lastModifiedDateTime to filter on"
         return f"{why}; read in full with their {entity}"
@@ -474,6 +492,78 @@ class BusinessCentralSource:
             body = (yield [_Read(str(link), f"reading {entity}", page=True)])[0].body
         if counted:
             kinds[kind] = yield from self._deletions(entity, count, known, changed, ranges, range_counts, since)
+
+    @staticmethod
+    def _stamped_lines(om: ObjectMap) -> bool:
+        """Lines of a document (journal) a re-run reads by their own stamps (STAMPED_LINES)."""
+        return om.object in STAMPED_LINES and "lastModifiedDateTime" in om.source_fields() \
+            and bool(om.settings.get("incremental", True))
+
+    def _lines_task(self, state: TaskState | None, kind: str, om: ObjectMap, entity: str, nav: str, query: str,
+                    buf: PullBuffer, kinds: dict[str, KindDelta], previous: pd.DataFrame | None,
+                    since: datetime) -> _Task:
+        """A kind of STAMPED_LINES as a task of ``_run_reads``: every document's lines by id and stamp (pages
+        and expanded pages followed), then, per document holding a line stamped after ``since`` or one the
+        previous run did not know, its lines read whole under it: those stamped after ``since``, or all of
+        them when an unknown line is stamped earlier (nothing then is left to chance). The lines no document
+        lists any more are deleted (``live``)."""
+        url = f"{self.company_url}/{entity}"
+        what = f"listing {om.object} by id and lastModifiedDateTime"
+        stamps: dict[str, list[tuple[str, str]]] = {}  # document id -> [(line id, stamp as sent)]
+        listing = {"$select": "id", "$expand": f"{nav}($select=id,lastModifiedDateTime)"}
+        reads: list[tuple[str | None, _Read]] = [(None, _Read(f"{url}?{_query(listing)}", what, page=True))]
+        while reads:
+            after: list[tuple[str | None, _Read]] = []
+            for (doc, _), answer in zip(reads, (yield [r for _, r in reads])):
+                body = answer.body
+                if doc is None:  # a page of documents, each with (a first page of) its lines
+                    for row in body.get("value") or []:
+                        did = str(row["id"])
+                        stamps.setdefault(did, []).extend(_line_stamps(row.get(nav)))
+                        if link := row.get(f"{nav}@odata.nextLink"):
+                            after.append((did, _Read(str(link), what, page=True)))
+                else:  # a next page of one document's lines
+                    stamps[doc].extend(_line_stamps(body.get("value")))
+                if link := body.get("@odata.nextLink"):
+                    after.append((doc, _Read(str(link), what, page=True)))
+            reads = after
+        known = ids_of(previous)
+        cut = pd.Timestamp(since if since.tzinfo else since.replace(tzinfo=UTC))
+        select = ",".join(["id"] + [f for f in om.source_fields() if f != "id"])
+        filtered = {"$select": select, "$filter": f"lastModifiedDateTime gt {odata_datetime(since)}"}
+        docs_read: list[str] = []
+        line_reads: list[_Read] = []
+        for did, lines in stamps.items():
+            if not lines:
+                continue
+            later = pd.to_datetime([s for _, s in lines], utc=True, format="ISO8601", errors="coerce")
+            later_mask = (later > cut) | later.isna()
+            unknown_early = any(rid not in known and not late for (rid, _), late in zip(lines, later_mask))
+            if not (unknown_early or later_mask.any()):
+                continue
+            params = {"$select": select} if unknown_early else filtered
+            docs_read.append(did)
+            line_reads.append(_Read(f"{url}({did})/{nav}?{_query(params)}", f"reading {om.object} of {entity}({did})",
+                                    page=True))
+        if not line_reads:  # none changed: the kind is there, empty, as a change read that found none leaves it
+            buf.add_page(kind, om.object, query, Page([]), self._frame(om, Page([])))
+        while line_reads:
+            after_lines: list[_Read] = []
+            for read, answer in zip(line_reads, (yield line_reads)):
+                raws = list(answer.body.get("value") or [])
+                page = Page(raws)
+                buf.add_page(kind, om.object, query, page, self._frame(om, page))
+                self._done += len(raws)
+                report(state, self._done, None, f"{om.object}: {len(raws):,} read")
+                if link := answer.body.get("@odata.nextLink"):
+                    after_lines.append(_Read(str(link), read.what, page=True))
+            line_reads = after_lines
+        live = frozenset(rid for lines in stamps.values() for rid, _ in lines)
+        kinds[kind] = KindDelta(
+            CHANGES, live=live,
+            query=f"GET {entity}?$select=id&$expand={nav}($select=id,lastModifiedDateTime): {len(live):,} lines in "
+                  f"{len(stamps):,} {entity}, {len(known - live):,} gone; the lines of {len(docs_read):,} "
+                  f"read again under them")
 
     def _read_again(self, kind: str, om: ObjectMap, entity: str, params: dict[str, str], query: str, buf: PullBuffer,
                     ids: list[str]) -> _Task:

@@ -87,37 +87,67 @@ def test_business_central_reads_every_id_when_that_is_cheaper_than_narrowing(rec
         _same(merged, erp_connector(handle).pull())
 
 
-def test_business_central_re_run_reads_payments_whole_with_their_journal(records):
+def test_business_central_re_run_reads_only_the_payments_stamped_since_under_their_journals(records):
     """Business Central lists customer payments only under a journal (page 30055 "APIV2 - Customer Payments",
-    CheckFilters): a re-run reads them in full with their customerPaymentJournals, so a payment posted (gone from
-    the journal) or changed since is right with nothing to count, and each has its invoice's currency."""
+    CheckFilters). A re-run lists every journal's lines by id and stamp, then reads whole, under its journal, only
+    the lines stamped since: a payment posted (gone from the journal), changed, or added in a new journal is right,
+    each with its invoice's currency, and an unchanged journal's lines are not read again."""
     for handle in erp_sandbox("business-central", records):
         before = erp_connector(handle, page_size=10).pull()
         since = datetime.now(UTC) - timedelta(seconds=1)
         pays = before.frames["payments"]["record_id"].tolist()
+        src, calls = erp_connector(handle, page_size=10), handle.inner_calls
+        quiet = src.pull_changes(None, since, before)
+        shapes = {s for s, n in handle.inner_calls.items() if n > calls.get(s, 0)}
+        assert "GET customerPaymentJournals ?$expand,$select=id" in shapes, shapes
+        assert not any(s.startswith("GET customerPayments") for s in shapes), shapes  # nothing stamped since
+        assert quiet.kinds["payments"].mode == CHANGES and len(quiet.frames["payments"]) == 0
         with _bc(handle) as http:
             for rid in pays[:2]:  # posted: the journal line is deleted
                 http.delete(f"customerPayments({rid})", headers={"If-Match": "*"}).raise_for_status()
             etag = http.get(f"customerPayments({pays[2]})").json()["@odata.etag"]
             http.patch(f"customerPayments({pays[2]})", json={"amount": 1.25},
                        headers={"If-Match": etag}).raise_for_status()
-        src, calls = erp_connector(handle, page_size=10), handle.inner_calls
+            journal = http.post("customerPaymentJournals", json={"code": "BANK2", "displayName": "Bank 2"})
+            journal.raise_for_status()
+            invoice = before.frames["invoices"].iloc[0]
+            added = http.post("customerPayments", json={
+                "journalId": journal.json()["id"], "amount": 7.5, "appliesToInvoiceNumber": invoice["number"],
+                "postingDate": "2026-11-30"})
+            added.raise_for_status()
+        calls = handle.inner_calls
         delta = src.pull_changes(None, since, before)
-        shapes = {s for s, n in handle.inner_calls.items() if n > calls.get(s, 0)}
-        assert any(s.startswith("GET customerPaymentJournals ") for s in shapes), shapes
-        assert not any(s.startswith("GET customerPayments") for s in shapes), shapes
-        assert delta.kinds["payments"].mode == FULL
-        assert delta.kinds["payments"].why == ("customerPayments are listed only under their customerPaymentJournals; "
-                                               "read in full with their customerPaymentJournals")
+        shapes = {s: n - calls.get(s, 0) for s, n in handle.inner_calls.items() if n > calls.get(s, 0)}
+        # one read per journal with lines stamped since: the changed line of GENERAL, the new journal's line
+        assert shapes["GET customerPayments ?$filter,$select"] == 2, shapes
+        kd = delta.kinds["payments"]
+        assert kd.mode == CHANGES and kd.live is not None and not set(pays[:2]) & kd.live
+        assert sorted(delta.frames["payments"]["record_id"]) == sorted([pays[2], added.json()["id"]])
         merged, report = merge(before, delta)
         src.derive(merged.frames)
         _same(merged, erp_connector(handle, page_size=10).pull())
         got = merged.frames["payments"].set_index("record_id")
-        assert report["payments"]["mode"] == FULL and len(got) == len(pays) - 2 and not set(pays[:2]) & set(got.index)
-        assert got.loc[pays[2], "amount"] == Decimal("1.25")
+        assert report["payments"]["deleted"] == 2 and len(got) == len(pays) - 1
+        assert got.loc[pays[2], "amount"] == Decimal("1.25") and got.loc[added.json()["id"], "amount"] == Decimal("7.5")
         invoices = merged.frames["invoices"].set_index("number")["currency"]
         assert got["currency"].notna().all()
         assert (got["currency"] == [invoices[n] for n in got["invoice_number"]]).all()
+
+
+def test_business_central_re_run_reads_a_journal_whole_when_it_holds_a_line_the_last_run_never_saw(records):
+    """A line the previous run did not hold, stamped before it (a line it missed, or a mapping's filter that
+    changed), cannot be found by its stamp: its journal's lines are read whole."""
+    for handle in erp_sandbox("business-central", records):
+        before = erp_connector(handle, page_size=10).pull()
+        missed = before.frames["payments"]["record_id"].iloc[4]
+        before.frames["payments"] = before.frames["payments"][before.frames["payments"]["record_id"] != missed]
+        src = erp_connector(handle, page_size=10)
+        delta = src.pull_changes(None, datetime.now(UTC) - timedelta(seconds=1), before)
+        assert missed in set(delta.frames["payments"]["record_id"])
+        merged, _ = merge(before, delta)
+        src.derive(merged.frames)
+        full = erp_connector(handle, page_size=10).pull()
+        assert sorted(merged.frames["payments"]["record_id"]) == sorted(full.frames["payments"]["record_id"])
 
 
 def test_business_central_refuses_a_delete_with_a_stale_etag(records):
