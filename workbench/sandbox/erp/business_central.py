@@ -188,25 +188,31 @@ def _stamp_bounds(text: str | None) -> SqlHint | None:
 _EQ_TERM = re.compile(r"\s*(\w+) eq '((?:[^']|'')*)'\s*")
 
 
-def _prefilter(store: RecordStore, entity: str, text: str | None) -> SqlHint | None:
+def _prefilter(store: RecordStore, entity: str, text: str | None) -> tuple[SqlHint | None, bool]:
     """An SQL pre-selection for a page read, as the service's indexes serve one: ``_stamp_bounds``, or for a
     ``$filter`` of text properties equal to literals (``status eq 'Open'``), with stamp comparisons or not,
     joined by ``and``, those stored values within those bounds (on the stamp's index where the stamps are
-    all of one form: ``_stamp_exact``). Rows it keeps still go through the exact filter."""
+    all of one form: ``_stamp_exact``); and whether it is to be found through that index (a range of stamps
+    among many records, not a walk of every record in order). Rows it keeps still go through the exact filter."""
     if (stamps := _stamp_bounds(text)) is not None or not text:
-        return stamps
+        return stamps, False
     conds: list[str] = []
     params: list[str] = []
+    indexed = False
     for term in text.strip().split(" and "):
         if (eq := _EQ_TERM.fullmatch(term)) is not None:
             conds.append(f"json_extract(data, '$.{eq[1]}') = ?")
             params.append(eq[2].replace("''", "'"))
-        elif (bound := _stamp_exact(store, entity, term) or _stamp_bounds(term)) is not None:
+        elif (exact := _stamp_exact(store, entity, term)) is not None:
+            conds.append(exact[0])
+            params.extend(exact[1])
+            indexed = True
+        elif (bound := _stamp_bounds(term)) is not None:
             conds.append(bound[0])
             params.extend(bound[1])
         else:
-            return None
-    return " AND ".join(conds), tuple(params)
+            return None, False
+    return (" AND ".join(conds), tuple(params)), indexed
 
 
 _SQL_OP = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
@@ -891,7 +897,8 @@ class BusinessCentralFlavor:
             rows, nxt = self.store.page_texts(entity, pos, want, self._columns(fields), exact,
                                               next_if_any=exact is not None and (fields != ["id"] or expand))
             return [(rid, self._text(rid, version, shaped)) for rid, version, shaped in rows], nxt
-        got, nxt = self.store.page(entity, pos, want, keep, _prefilter(self.store, entity, req.query.get("$filter")))
+        hint, indexed = _prefilter(self.store, entity, req.query.get("$filter"))
+        got, nxt = self.store.page(entity, pos, want, keep, hint, indexed=indexed)
         return [(d["id"], dumps(self._shape(d, v, fields))) for d, v in got], nxt
 
     def _count_only(self, req: Request, entity: str) -> Response:

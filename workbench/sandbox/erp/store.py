@@ -126,16 +126,20 @@ class RecordStore:
                                   (entity, rid)).fetchone()
         return (loads(row[0]), row[1]) if row else None
 
-    def scan(self, entity: str, after_seq: int = 0, chunk: int = 5_000, where: SqlHint | None = None
-             ) -> Iterator[tuple[int, dict[str, Any], int]]:
+    def scan(self, entity: str, after_seq: int = 0, chunk: int = 5_000, where: SqlHint | None = None,
+             *, indexed: bool = False) -> Iterator[tuple[int, dict[str, Any], int]]:
         """(seq, data, version) in insertion order after ``after_seq``; ``where`` (an SQL condition on
         the row and its parameters) may leave out rows the caller's own test would refuse anyway, so
-        they are never decoded."""
+        they are never decoded. ``indexed``: ``where`` bounds the stamp (``{STAMP_SQL} > ?``), and the rows
+        are found through the stamp's index, as ``page_texts`` finds them (SQLite would otherwise walk
+        every record of the entity in seq order for the ORDER BY)."""
         con = self._con()
         cond, params = where if where is not None else ("1", ())
+        index = "INDEXED BY records_stamp_keys" if indexed and where is not None else ""
         while True:
             rows = con.execute(
-                f"SELECT seq, data, version FROM records WHERE entity=? AND seq>? AND ({cond}) ORDER BY seq LIMIT ?",
+                f"SELECT seq, data, version FROM records {index} WHERE entity=? AND seq>? AND ({cond}) "
+                f"ORDER BY seq LIMIT ?",
                 (entity, after_seq, *params, chunk)).fetchall()
             if not rows:
                 return
@@ -162,15 +166,15 @@ class RecordStore:
         return int(row[0] or 0)
 
     def page(self, entity: str, after_seq: int, limit: int,
-             keep: Callable[[dict[str, Any]], bool] | None = None, where: SqlHint | None = None
-             ) -> tuple[list[tuple[dict[str, Any], int]], int | None]:
+             keep: Callable[[dict[str, Any]], bool] | None = None, where: SqlHint | None = None,
+             *, indexed: bool = False) -> tuple[list[tuple[dict[str, Any], int]], int | None]:
         """Up to ``limit`` records after ``after_seq`` that pass ``keep``; and the seq to resume
-        from when more may follow (None at the end). ``where``: see ``scan``."""
+        from when more may follow (None at the end). ``where``, ``indexed``: see ``scan``."""
         out: list[tuple[dict[str, Any], int]] = []
         last = after_seq
         # chunks of about a page: most records read pass (a page by id, changes the ``where`` narrowed), and a
         # bigger chunk decodes records only to drop them
-        for seq, data, version in self.scan(entity, after_seq, chunk=max(limit, 100), where=where):
+        for seq, data, version in self.scan(entity, after_seq, chunk=max(limit, 100), where=where, indexed=indexed):
             if keep is None or keep(data):
                 out.append((data, version))
                 last = seq
