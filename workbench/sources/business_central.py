@@ -201,6 +201,27 @@ def _differs(now: Any, before: Any) -> bool:
     return bool(Decimal(str(now)) != before)
 
 
+_STAMP_Z = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z")
+
+
+def _stamp_key(text: str) -> str | None:
+    """A lastModifiedDateTime as sent, as text that sorts as its instant does (UTC, to 100 ns, the most
+    digits Business Central sends); None for no stamp to go by: blank, AL's blank 0001-01-01T00:00:00Z,
+    or not a time."""
+    if (m := _STAMP_Z.fullmatch(text)) is None:
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if dt.tzinfo is None:
+            return None
+        m = _STAMP_Z.fullmatch(dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+        assert m is not None  # the form just written
+    if m[1].startswith("0001-01-01"):
+        return None
+    return f"{m[1]}.{((m[2] or '') + '0000000')[:7]}"
+
+
 def _line_stamps(lines: Any) -> list[tuple[str, str]]:
     """(id, lastModifiedDateTime as sent) of each line of a key-and-stamp read."""
     return [(str(ln["id"]), str(ln.get("lastModifiedDateTime") or "")) for ln in lines or []]
@@ -505,13 +526,15 @@ class BusinessCentralSource:
         """A kind of STAMPED_LINES as a task of ``_run_reads``: every document's lines by id and stamp (pages
         and expanded pages followed), then, per document holding a line stamped after ``since`` or one the
         previous run did not know, its lines read whole under it: those stamped after ``since``, or all of
-        them when an unknown line is stamped earlier (nothing then is left to chance). The lines no document
-        lists any more are deleted (``live``)."""
+        them when it holds an unknown line stamped earlier or a line with no stamp to go by (blank, or not a
+        time: nothing then is left to chance). The lines no document lists any more are deleted (``live``);
+        the merged lines take the order of the listing (a new line sits among its document's)."""
         url = f"{self.company_url}/{entity}"
         what = f"listing {om.object} by id and lastModifiedDateTime"
         stamps: dict[str, list[tuple[str, str]]] = {}  # document id -> [(line id, stamp as sent)]
         listing = {"$select": "id", "$expand": f"{nav}($select=id,lastModifiedDateTime)"}
         reads: list[tuple[str | None, _Read]] = [(None, _Read(f"{url}?{_query(listing)}", what, page=True))]
+        listed = 0
         while reads:
             after: list[tuple[str | None, _Read]] = []
             for (doc, _), answer in zip(reads, (yield [r for _, r in reads])):
@@ -519,48 +542,53 @@ class BusinessCentralSource:
                 if doc is None:  # a page of documents, each with (a first page of) its lines
                     for row in body.get("value") or []:
                         did = str(row["id"])
-                        stamps.setdefault(did, []).extend(_line_stamps(row.get(nav)))
+                        got = _line_stamps(row.get(nav))
+                        stamps.setdefault(did, []).extend(got)
+                        listed += len(got)
                         if link := row.get(f"{nav}@odata.nextLink"):
                             after.append((did, _Read(str(link), what, page=True)))
                 else:  # a next page of one document's lines
-                    stamps[doc].extend(_line_stamps(body.get("value")))
+                    got = _line_stamps(body.get("value"))
+                    stamps[doc].extend(got)
+                    listed += len(got)
                 if link := body.get("@odata.nextLink"):
                     after.append((doc, _Read(str(link), what, page=True)))
+            report(state, self._done, None, f"{om.object}: {listed:,} listed")
             reads = after
         known = ids_of(previous)
-        cut = pd.Timestamp(since if since.tzinfo else since.replace(tzinfo=UTC))
+        cut = _stamp_key(odata_datetime(since))
+        assert cut is not None  # a time just written in the form it reads
         select = ",".join(["id"] + [f for f in om.source_fields() if f != "id"])
         filtered = {"$select": select, "$filter": f"lastModifiedDateTime gt {odata_datetime(since)}"}
         docs_read: list[str] = []
         line_reads: list[_Read] = []
         for did, lines in stamps.items():
-            if not lines:
+            keys = [_stamp_key(stamp) for _, stamp in lines]
+            whole = any(key is None or (key <= cut and rid not in known) for (rid, _), key in zip(lines, keys))
+            if not whole and not any(key > cut for key in keys if key is not None):
                 continue
-            later = pd.to_datetime([s for _, s in lines], utc=True, format="ISO8601", errors="coerce")
-            later_mask = (later > cut) | later.isna()
-            unknown_early = any(rid not in known and not late for (rid, _), late in zip(lines, later_mask))
-            if not (unknown_early or later_mask.any()):
-                continue
-            params = {"$select": select} if unknown_early else filtered
             docs_read.append(did)
-            line_reads.append(_Read(f"{url}({did})/{nav}?{_query(params)}", f"reading {om.object} of {entity}({did})",
-                                    page=True))
+            line_reads.append(_Read(f"{url}({did})/{nav}?{_query({'$select': select} if whole else filtered)}",
+                                    f"reading {om.object} of {entity}({did})", page=True))
         if not line_reads:  # none changed: the kind is there, empty, as a change read that found none leaves it
             buf.add_page(kind, om.object, query, Page([]), self._frame(om, Page([])))
+        got_n = 0
         while line_reads:
             after_lines: list[_Read] = []
             for read, answer in zip(line_reads, (yield line_reads)):
                 raws = list(answer.body.get("value") or [])
                 page = Page(raws)
                 buf.add_page(kind, om.object, query, page, self._frame(om, page))
+                got_n += len(raws)
                 self._done += len(raws)
-                report(state, self._done, None, f"{om.object}: {len(raws):,} read")
+                report(state, self._done, None, f"{om.object}: {got_n:,} read")
                 if link := answer.body.get("@odata.nextLink"):
                     after_lines.append(_Read(str(link), read.what, page=True))
             line_reads = after_lines
-        live = frozenset(rid for lines in stamps.values() for rid, _ in lines)
+        order = tuple(rid for lines in stamps.values() for rid, _ in lines)
+        live = frozenset(order)
         kinds[kind] = KindDelta(
-            CHANGES, live=live,
+            CHANGES, live=live, order=order,
             query=f"GET {entity}?$select=id&$expand={nav}($select=id,lastModifiedDateTime): {len(live):,} lines in "
                   f"{len(stamps):,} {entity}, {len(known - live):,} gone; the lines of {len(docs_read):,} "
                   f"read again under them")

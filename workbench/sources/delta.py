@@ -42,6 +42,9 @@ class KindDelta:
     mode: str  # CHANGES | FULL
     deleted: frozenset[str] = frozenset()  # ids the system says were deleted since
     live: frozenset[str] | None = None  # every id the system holds now (a key-only pull), when it tells deletions so
+    # every id in the order a full read lists them, when a new record is not simply listed last (a line added to a
+    # journal is listed with its journal's lines): the merged rows take that order
+    order: tuple[str, ...] | None = None
     why: str = ""  # FULL: why this kind was read in full
     query: str = ""  # how deletions were found (shown with the run)
 
@@ -140,6 +143,16 @@ def _merge_rows(prev: pd.DataFrame, new: pd.DataFrame, key_prev: pa.Array, key_n
     return both.iloc[order].reset_index(drop=True), reused
 
 
+def _in_order(merged: pd.DataFrame, came: np.ndarray, order: tuple[str, ...]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The merged rows in ``order`` (record ids as a full read lists them), with where each comes from
+    (``_merge_rows``); a row ``order`` does not name (read after the listing) stays after them."""
+    at = pc.index_in(pa.array(order, type=pa.string()), value_set=_keys(merged)).fill_null(-1)
+    listed = np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)
+    listed = listed[listed >= 0]
+    perm = np.concatenate([listed, np.setdiff1d(np.arange(len(merged)), listed)])
+    return merged.iloc[perm].reset_index(drop=True), came[perm]
+
+
 @dataclass
 class RawKeys:
     """The kind and record id of each of the previous run's raw records, in pull order, when those
@@ -185,6 +198,8 @@ def merge(previous: Extract, delta: DeltaExtract,
         if kd.live is not None:
             gone |= ~_among(prev_ids, set(kd.live) | read)
         merged, frames_from[kind] = _merge_rows(prev, new, prev_ids, new_ids, gone)
+        if kd.order is not None:
+            merged, frames_from[kind] = _in_order(merged, frames_from[kind], kd.order)
         reused = int((frames_from[kind] >= 0).sum())
         out_frames[kind] = merged
         gone_by_kind[kind] = set(prev_ids.filter(pa.array(gone)).to_pylist())

@@ -150,6 +150,44 @@ def test_business_central_re_run_reads_a_journal_whole_when_it_holds_a_line_the_
         assert sorted(merged.frames["payments"]["record_id"]) == sorted(full.frames["payments"]["record_id"])
 
 
+def test_business_central_payments_added_to_an_earlier_journal_keep_the_order_a_full_read_gives(records):
+    """A full read lists payments journal by journal; a line added to the first journal while a later one holds
+    lines is not last. The merged payments are in the listing's order, as a full read gives them."""
+    for handle in erp_sandbox("business-central", records):
+        with _bc(handle) as http:
+            later = http.post("customerPaymentJournals", json={"code": "BANK2", "displayName": "Bank 2"}).json()
+            http.post("customerPayments", json={"journalId": later["id"], "amount": 3}).raise_for_status()
+        before = erp_connector(handle, page_size=10).pull()
+        general = before.frames["payments"]["record_id"].iloc[0]
+        journal = handle.store.get("customerPayments", general)[0]["journalId"]
+        with _bc(handle) as http:
+            added = http.post("customerPayments", json={"journalId": journal, "amount": 7.5}).json()["id"]
+        src = erp_connector(handle, page_size=10)
+        merged, _ = merge(before, src.pull_changes(None, datetime.now(UTC) - timedelta(seconds=1), before))
+        src.derive(merged.frames)
+        full = erp_connector(handle, page_size=10).pull()
+        assert full.frames["payments"]["record_id"].iloc[-1] != added  # the case: the new line is not listed last
+        _same(merged, full)
+
+
+@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00Z", ""])
+def test_business_central_reads_a_journal_whole_when_a_line_the_last_run_never_saw_has_no_stamp(records, stamp):
+    """A line with no stamp to go by (AL's blank date-time, or none) cannot be found by its stamp: its journal is
+    read whole, so a line the previous run did not hold still comes."""
+    for handle in erp_sandbox("business-central", records):
+        before = erp_connector(handle, page_size=10).pull()
+        missed = before.frames["payments"]["record_id"].iloc[4]
+        handle.store.update("customerPayments", missed, lambda d, v: {**d, "lastModifiedDateTime": stamp})
+        before.frames["payments"] = before.frames["payments"][before.frames["payments"]["record_id"] != missed]
+        src = erp_connector(handle, page_size=10)
+        delta = src.pull_changes(None, datetime.now(UTC) - timedelta(seconds=1), before)
+        assert missed in set(delta.frames["payments"]["record_id"])
+        merged, _ = merge(before, delta)
+        src.derive(merged.frames)
+        full = erp_connector(handle, page_size=10).pull()
+        assert sorted(merged.frames["payments"]["record_id"]) == sorted(full.frames["payments"]["record_id"])
+
+
 def test_business_central_refuses_a_delete_with_a_stale_etag(records):
     for handle in erp_sandbox("business-central", records):
         rid = erp_connector(handle).pull().frames["customers"]["record_id"].iloc[0]
