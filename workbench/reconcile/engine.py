@@ -22,6 +22,7 @@ from workbench.reconcile import normalize as nz
 from workbench.reconcile import numbers
 from workbench.reconcile import orders as ords
 from workbench.reconcile import pricing
+from workbench.reconcile.coverage import one_sided_kinds
 from workbench.reconcile.findings import Findings
 from workbench.reconcile.extract_findings import unresolved_references
 from workbench.reconcile.fx import FxTable
@@ -126,7 +127,7 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state: TaskState | 
         "reconciling": _reconciling(control, f),
         "aging": {"crm": inv.aging(ci, config.as_of), "erp": inv.aging(ei, config.as_of)},
         "as_of": config.as_of.isoformat(),
-        "warnings": tolerance_warnings(rules, _currencies(crm, erp)),
+        "warnings": one_sided_kinds(crm, erp) + tolerance_warnings(rules, _currencies(crm, erp)),
     }
     report(state, total, total, "reconciled")
     return ReconResult(links=links, exceptions=exceptions, control_totals=control, stats=stats)

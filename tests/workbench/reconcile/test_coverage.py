@@ -1,0 +1,34 @@
+"""A kind one side holds and the other holds none of: the run says so once, naming the side and where it
+read from, rather than leaving thousands of "missing" findings to say it."""
+
+from __future__ import annotations
+
+from tests.helpers.file_extracts import BUSINESS_CENTRAL, SALESFORCE, write_run
+from tests.helpers.hostile import run_cli
+from tests.workbench.sources.test_files import ACCOUNTS, BC_CUSTOMERS, BC_INVOICES, INVOICE_NUMBER, INVOICES
+
+_HEADER_ONLY = BC_INVOICES.split("\n", 1)[0] + "\n"
+
+
+def _files(erp_invoices: str) -> dict[str, str]:
+    return {"crm/Account.csv": ACCOUNTS, "crm/blng__Invoice__c.csv": INVOICES,
+            "erp/customers.csv": BC_CUSTOMERS, "erp/salesInvoices.csv": erp_invoices}
+
+
+def test_an_invoice_file_with_a_header_and_no_rows_is_named_in_a_warning(tmp_path):
+    config = write_run(tmp_path, _files(_HEADER_ONLY), crm=SALESFORCE + INVOICE_NUMBER, erp=BUSINESS_CENTRAL)
+    out = run_cli(config, tmp_path)
+    assert out.code == 0, out.error
+    assert out.exceptions["invoice.missing_in_erp"] == 2  # the findings stand; the warning says why
+    warnings = [line for line in out.stdout.splitlines() if line.startswith("Warning: ")]
+    assert warnings == ["Warning: the ERP side read no invoices (file salesInvoices.csv) while the CRM side has 2: "
+                        "each of those is reported missing in the ERP. Check that the ERP extract or filter for "
+                        "invoices is the one meant"], out.stdout
+
+
+def test_both_sides_holding_a_kind_or_neither_gives_no_warning(tmp_path):
+    # neither side reads orders or prices; both read customers and invoices
+    out = run_cli(write_run(tmp_path, _files(BC_INVOICES), crm=SALESFORCE + INVOICE_NUMBER, erp=BUSINESS_CENTRAL),
+                  tmp_path)
+    assert out.code == 0, out.error
+    assert "Warning: " not in out.stdout, out.stdout

@@ -1,0 +1,48 @@
+"""Kinds one side holds and the other holds none of.
+
+Every record of the side that has them is then reported missing on the other: thousands of
+findings that say only that the other side read nothing (a file with a header and no rows, a
+filter that takes nothing, an object the mapping does not name). The run says so once, in words,
+beside its findings.
+"""
+
+from __future__ import annotations
+
+from workbench.sources.base import Extract
+
+# the kinds both sides hold and the engine compares record by record, as a finding calls them
+COMPARED = {"customers": "customers", "prices": "prices", "orders": "orders", "invoices": "invoices"}
+_SIDE = {"crm": "CRM", "erp": "ERP"}
+
+
+def _source(ex: Extract, kind: str) -> str:
+    """Where the side read the kind from, as its connector noted it: a file, an object."""
+    ledger = ex.meta.ledger.get(kind)
+    if isinstance(ledger, dict) and ledger.get("file"):
+        return f"file {ledger['file']}"
+    if obj := ex.meta.objects.get(kind):
+        return f"{obj}"
+    return f"[{ex.meta.side}.objects.{kind}]"
+
+
+def _compared(ex: Extract, kind: str) -> int:
+    """How many of the side's records of the kind the engine compares: a CRM order only once booked."""
+    frame = ex.frame(kind)
+    if kind == "orders" and ex.meta.side == "crm" and "booked" in frame.columns:
+        return int((frame["booked"].to_numpy(dtype=object) == True).sum())  # noqa: E712 - None is not booked
+    return len(frame)
+
+
+def one_sided_kinds(crm: Extract, erp: Extract) -> list[str]:
+    """One line per compared kind that one side holds records of and the other none."""
+    out = []
+    for kind, words in COMPARED.items():
+        n = {"crm": _compared(crm, kind), "erp": _compared(erp, kind)}
+        for empty, full in (("crm", "erp"), ("erp", "crm")):
+            if n[empty] == 0 and n[full] > 0:
+                ex = crm if empty == "crm" else erp
+                out.append(f"the {_SIDE[empty]} side read no {words} ({_source(ex, kind)}) while the "
+                           f"{_SIDE[full]} side has {n[full]:,}: each of those is reported missing in the "
+                           f"{_SIDE[empty]}. Check that the {_SIDE[empty]} extract or filter for {words} is the "
+                           f"one meant")
+    return out
