@@ -32,6 +32,7 @@ class Dashboard:
     trend: list[dict[str, Any]] = field(default_factory=list)           # per completed run: id, when, total, open
     aging: AgingSummary | None = None                                   # open items by age bucket, overdue
     critical: set[str] = field(default_factory=set)                     # types with a critical exception
+    warnings: list[str] = field(default_factory=list)                   # what the run warned of, in words
 
 
 def top_and_rest(rows: list[tuple[str, Any]], bars: int) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
@@ -150,4 +151,5 @@ def load_dashboard(store, run_id: int | None) -> Dashboard | None:
                      match_rate=(linked / crm_customers) if crm_customers else None, linked=linked,
                      crm_customers=crm_customers, unmatched=unmatched,
                      latency_days=order_to_invoice_latency(store, run_id), propagation=propagation, trend=trend,
+                     warnings=[str(w) for w in summary.stats.get("warnings") or ()],
                      aging=aging, critical=critical)

@@ -129,6 +129,14 @@ class DashboardScreen(QWidget):
         self.heading = QLabel("")
         self.heading.setProperty("role", "heading")
         self.heading.setAccessibleName("Dashboard run")
+        # what the run warned of (a side that read none of a kind, a tolerance no currency can use): said where the
+        # figures are read, not only in the command line's output
+        self.warnings = QLabel("")
+        self.warnings.setObjectName("infoBar")
+        self.warnings.setWordWrap(True)
+        self.warnings.setAccessibleName("Run warnings")
+        self.warnings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warnings.hide()
         self.match = KpiTile("Customer match rate")
         self.unmatched_crm = KpiTile("CRM customers not in the ERP")
         self.unmatched_erp = KpiTile("ERP customers not in the CRM")
@@ -176,6 +184,7 @@ class DashboardScreen(QWidget):
         grid.setRowStretch(1, 2)
         lay = QVBoxLayout(self)
         lay.addWidget(self.heading)
+        lay.addWidget(self.warnings)
         lay.addLayout(tiles)
         lay.addWidget(self.overdue)  # full width: the four age buckets read on one line
         lay.addLayout(grid, 1)
@@ -229,6 +238,8 @@ class DashboardScreen(QWidget):
 
     def show_dashboard(self, d) -> None:
         self.data = d
+        self.warnings.setText("\n".join(f"Warning: {w}" for w in d.warnings) if d is not None else "")
+        self.warnings.setVisible(bool(d is not None and d.warnings))
         if d is None:
             self.heading.setText("No run yet: start one on the Run screen")
             self.loaded.emit(None)

@@ -401,6 +401,11 @@ class Content:
         run = self.run
         rows: list[list[Any]] = [[Styled(f"Summary — run {run['id']}: {run['name'] or ''}".rstrip(": "), "wb title")],
                                  []]
+        # what the run warned of reads before its figures: a side that read none of a kind explains its findings
+        if warned := [str(w) for w in ((run.get("summary") or {}).get("stats") or {}).get("warnings") or ()]:
+            rows.append([Styled("Warnings", "wb section")])
+            rows.extend([w] for w in warned)
+            rows.append([])
         rows.append([Styled("Detail sheets", "wb section")])
         rows.append([Styled("Sheet", "wb header"), Styled("Rows", "wb header"), Styled("What it holds", "wb header")])
         for name, n, desc in sheets:

@@ -281,3 +281,29 @@ def test_a_single_run_says_the_trend_starts_with_the_next_run(qtbot, store):
         assert d.trend_view.chart().series() == []  # no lonely dot
     finally:
         w.close()
+
+
+def test_what_the_run_warned_of_is_on_the_dashboard_and_a_run_without_warnings_shows_none(qtbot, store):
+    from workbench.store.schema import Run
+    quiet = seed_run(store, run_name="September close")
+    warned = seed_run(store)
+    said = "the ERP side read no invoices (file salesInvoices.csv) while the CRM side has 2"
+    with store.session() as s:
+        run = s.get(Run, warned)
+        run.summary = {**run.summary, "stats": {"warnings": [said]}}
+        s.commit()
+    w = build_window(store, user="alice", only=("dashboard",))
+    qtbot.addWidget(w)
+    w.resize(1440, 900)
+    w.show()
+    d = w.screens["dashboard"]
+    try:
+        with qtbot.wait_signal(d.loaded, timeout=WAIT_MS):
+            w.start()
+        assert d.data.run["id"] == warned
+        assert d.warnings.isVisible() and d.warnings.text() == f"Warning: {said}"
+        with qtbot.wait_signal(d.loaded, timeout=WAIT_MS):
+            d.load(quiet)
+        assert not d.warnings.isVisible() and d.warnings.text() == ""
+    finally:
+        w.close()

@@ -3,9 +3,15 @@ read from, rather than leaving thousands of "missing" findings to say it."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+
+from openpyxl import load_workbook
+
 from tests.helpers.file_extracts import BUSINESS_CENTRAL, SALESFORCE, write_run
 from tests.helpers.hostile import run_cli
 from tests.workbench.sources.test_files import ACCOUNTS, BC_CUSTOMERS, BC_INVOICES, INVOICE_NUMBER, INVOICES
+from workbench.cli import main
 
 _HEADER_ONLY = BC_INVOICES.split("\n", 1)[0] + "\n"
 
@@ -32,3 +38,17 @@ def test_both_sides_holding_a_kind_or_neither_gives_no_warning(tmp_path):
                   tmp_path)
     assert out.code == 0, out.error
     assert "Warning: " not in out.stdout, out.stdout
+
+
+def test_the_audit_workbook_carries_the_warning_and_still_verifies(tmp_path):
+    config = write_run(tmp_path, _files(_HEADER_ONLY), crm=SALESFORCE + INVOICE_NUMBER, erp=BUSINESS_CENTRAL)
+    assert run_cli(config, tmp_path).code == 0
+    db, book = f"sqlite:///{tmp_path / 'store.sqlite3'}", tmp_path / "audit.xlsx"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["export", "--xlsx", str(book), "--db", db]) == 0
+    sheet = load_workbook(book, read_only=True)["Summary"]
+    cells = [str(row[0]) for row in sheet.iter_rows(values_only=True) if row and row[0] is not None]
+    at = cells.index("Warnings")
+    assert cells[at + 1].startswith("the ERP side read no invoices (file salesInvoices.csv) while the CRM side has 2")
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        assert main(["export", "--verify", str(book), "--db", db]) == 0, said.getvalue()
