@@ -7,13 +7,14 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from datetime import datetime, UTC
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from workbench import __version__
 from workbench.close.lock import ensure_open
 from workbench.close.materiality import waive_immaterial
 from workbench.config import RunConfig
+from workbench.config.schema import DEFAULT_OVERLAP_MINUTES
 from workbench.errors import Cancelled, WorkbenchError, error_line
 from workbench.memory import give_back
 from workbench.model.labels import type_label
@@ -66,9 +67,10 @@ class PullPlan:
     previous_parts: dict[str, list[StoredPart]] | None = None
     why_full: str = ""  # a reason that holds for both sides
     sides: dict[str, dict[str, Any]] = field(default_factory=dict)  # per side, for the summary
+    overlap: timedelta = timedelta(minutes=DEFAULT_OVERLAP_MINUTES)  # the config's [run] overlap_minutes
 
     def since(self) -> datetime | None:
-        return since_for(self.previous_start) if self.previous_start is not None else None
+        return since_for(self.previous_start, self.overlap) if self.previous_start is not None else None
 
 
 def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPlan:
@@ -111,7 +113,7 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
             by_side: dict[str, list[StoredPart]] = {"crm": [], "erp": []}
             for part in parts:
                 by_side.setdefault(part.side, []).append(part)
-            return PullPlan(previous_run=run_id,
+            return PullPlan(previous_run=run_id, overlap=config.overlap,
                             previous_start=started if started.tzinfo else started.replace(tzinfo=UTC),
                             previous_pulls=dict((summary or {}).get("pulls") or {}),
                             previous_parts=by_side if parts else None)

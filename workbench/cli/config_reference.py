@@ -31,6 +31,8 @@ RUN: list[Setting] = [
     ("period", "", "free text such as `2026-10`, shown with the run"),
     ("incremental", "`true`", "a re-run of the same config pulls only what changed since its last run and merges "
                               "it (see incremental.md); `false`: always pull everything, like `workbench run --full`"),
+    ("overlap_minutes", "`5`", "how many minutes before the last run's start a re-run asks for changes (0 to 1440): "
+                               "set it above the longest posting batch or import the systems run (incremental.md)"),
 ]
 
 SIDE: list[Setting] = [

@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,12 @@ class RunConfig:
     def period(self) -> str | None:
         p = self.raw.get("run", {}).get("period")
         return str(p) if p else None
+
+    @property
+    def overlap(self) -> timedelta:
+        """How far before the last run's start a re-run asks for changes (``[run] overlap_minutes``)."""
+        minutes = self.raw.get("run", {}).get("overlap_minutes")
+        return timedelta(minutes=schema.DEFAULT_OVERLAP_MINUTES if minutes is None else int(minutes))
 
     def side(self, side: str) -> dict[str, Any]:
         s = self.raw.get(side)

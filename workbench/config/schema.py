@@ -65,6 +65,9 @@ class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+DEFAULT_OVERLAP_MINUTES = 5
+
+
 class RunTable(_Table):
     name: str | None = Field(None, description="shown in summaries and the workbook; default: the config's file name")
     as_of: IsoDate | None = Field(None, description="balances and overdue status are judged as of this date; "
@@ -72,6 +75,11 @@ class RunTable(_Table):
     period: str | None = Field(None, description="the accounting period, e.g. \"2026-10\"")
     incremental: bool = Field(True, description="a re-run of this config pulls only what changed since the "
                                                 "last run (false: always pull everything)")
+    overlap_minutes: int = Field(DEFAULT_OVERLAP_MINUTES, ge=0, le=1440,
+                                 description="how many minutes before the last run's start a re-run asks for "
+                                             "changes: above the longest posting batch or import the systems run "
+                                             "(a record is stamped when its transaction starts, seen when it "
+                                             "commits)")
 
 
 class FilesTable(_Table):

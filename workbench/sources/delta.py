@@ -32,8 +32,9 @@ CHANGES, FULL = "changes", "full"
 # during the previous pull can carry a stamp from before that pull began (Salesforce says as
 # much of getUpdated/getDeleted: "latestDateCovered ... changes that started after this date but
 # didn't complete before endDate"). The overlap also absorbs clock skew between this machine and
-# the service. Re-reading a record twice is harmless: the merge replaces it by id.
-OVERLAP = timedelta(minutes=5)
+# the service. Re-reading a record twice is harmless: the merge replaces it by id. A transaction that
+# runs longer than the overlap across the previous run's start (a long posting batch) is missed: the
+# overlap is the config's ``[run] overlap_minutes`` (RunConfig.overlap), 5 minutes unless set.
 
 
 @dataclass
@@ -71,8 +72,8 @@ class Derives(Protocol):
     def derive(self, frames: dict[str, pd.DataFrame]) -> None: ...
 
 
-def since_for(previous_start: datetime) -> datetime:
-    return previous_start - OVERLAP
+def since_for(previous_start: datetime, overlap: timedelta) -> datetime:
+    return previous_start - overlap
 
 
 def known_ids(previous: Extract) -> dict[str, frozenset[str]]:
