@@ -20,6 +20,16 @@ def no_display() -> bool:
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
 
 
+# Qt platforms that draw on no screen: a window opened there is seen by no one and never closed
+_DRAWS_NOWHERE = ("offscreen", "minimal")
+
+
+def drawn_nowhere() -> str | None:
+    """The platform named in QT_QPA_PLATFORM when it draws on no screen (CI setups set ``offscreen``)."""
+    chosen = os.environ.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    return chosen if chosen in _DRAWS_NOWHERE else None
+
+
 def check_platform() -> None:
     """Before Qt starts: a missing X library is one line and exit 2, never Qt's abort (exit 134)."""
     from app.qt_platform import platform_problem
@@ -32,6 +42,9 @@ def _gui(args: argparse.Namespace) -> int:
     if no_display():
         raise ConfigError("no display to open the window on (DISPLAY is not set). Run it where there is a "
                           "screen, or try: workbench demo --no-gui")
+    if (nowhere := drawn_nowhere()) and not args.close_when_ready:
+        raise ConfigError(f"QT_QPA_PLATFORM={nowhere} draws the window on no screen, so no one could use or close "
+                          f"it: unset QT_QPA_PLATFORM where there is a screen, or try: workbench demo --no-gui")
     check_platform()
     from app.main_window import run_gui  # imports Qt
     return run_gui(args)
@@ -42,13 +55,15 @@ def _demo(args: argparse.Namespace) -> int:
         from workbench.demo import run_headless
         return run_headless(args)
     if no_display():
-        return _demo_without_display(args)
+        return _demo_without_display(args, "DISPLAY is not set")
+    if nowhere := drawn_nowhere():
+        return _demo_without_display(args, f"QT_QPA_PLATFORM={nowhere} draws on no screen")
     check_platform()
     from app.main_window import run_demo_gui
     return run_demo_gui(args)
 
 
-def _demo_without_display(args: argparse.Namespace) -> int:
+def _demo_without_display(args: argparse.Namespace, why: str) -> int:
     """No screen here: run the same demo headless, write its workbook, and picture every screen on the
     same scenario (seed and size) and story, replayed in a scratch database and sandboxes: the pictures'
     own steps (proposals, a push, a period sign-off) must not change the user's demo."""
@@ -56,7 +71,7 @@ def _demo_without_display(args: argparse.Namespace) -> int:
 
     out = demo_dir() / "output"
     out.mkdir(parents=True, exist_ok=True)
-    print("No display found (DISPLAY is not set), so the demo runs without a window: the same pull "
+    print(f"No display found ({why}), so the demo runs without a window: the same pull "
           "through the sandboxes, its summary below, the audit workbook and screenshots of every screen.\n",
           file=sys.stderr)
     args.xlsx = args.xlsx or str(out / "demo-audit-workbook.xlsx")

@@ -69,7 +69,8 @@ def test_every_shipped_example_config_fits_the_schema(example: Path) -> None:
 
 
 @pytest.mark.parametrize("extra,says", [
-    ('[run]\nasof = "2026-10-31"\n', "unknown key run.asof; expected one of as_of, incremental, name, overlap_minutes, period"),
+    ('[run]\nasof = "2026-10-31"\n',
+     "unknown key run.asof; expected one of as_of, incremental, name, overlap_minutes, period"),
     ("[rulez.tolerances]\nprice_abs = \"0.01\"\n", "unknown key rulez; expected one of crm, erp, rules, run"),
     ('[crm.files]\ndri = "x"\n', "unknown key crm.files.dri; expected one of dir"),
     ('[erp.objects.invoices]\ndecimal_comma = "false"\n',
