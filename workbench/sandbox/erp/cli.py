@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -32,6 +33,9 @@ def add_parser(sandbox_subparsers: argparse._SubParsersAction[argparse.ArgumentP
     p.add_argument("--seed", type=int, default=7, help="random seed when generating a scenario (default 7)")
     p.add_argument("--odoo-version", type=int, default=19,
                    help="Odoo major version to imitate; below 19 only the legacy /jsonrpc exists")
+    p.add_argument("--run-config", type=Path, metavar="FILE",
+                   help="point the [erp] table of this run config at the sandbox (made from the scenario's "
+                        "run.toml if it does not exist); the secret is named by an environment variable, printed")
     p.set_defaults(func=run)
     return p
 
@@ -46,6 +50,14 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     print(json.dumps(handle.info), flush=True)
+    if args.run_config is not None:
+        from workbench.sandbox.erp import SECRET_ENV, demo_config
+        from workbench.sandbox.run_config import point_side
+        table = demo_config(handle)
+        point_side(args.run_config, "erp", table, args.scenario / "run.toml" if args.scenario else None)
+        env = SECRET_ENV[args.flavor]
+        print(f"{args.run_config}: [erp] points at this sandbox; the run reads its secret from {env}:\n"
+              f"  export {env}='{os.environ[env]}'", file=sys.stderr, flush=True)
     try:
         while not done.wait(0.5):
             pass

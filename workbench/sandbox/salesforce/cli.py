@@ -23,6 +23,9 @@ def add_parser(sandbox_subparsers: argparse._SubParsersAction[argparse.ArgumentP
                         "give one to keep writes across restarts)")
     p.add_argument("--customers", type=int, default=200, help="customers in a generated scenario (default 200)")
     p.add_argument("--seed", type=int, default=7, help="seed of a generated scenario (default 7)")
+    p.add_argument("--run-config", type=Path, metavar="FILE",
+                   help="point the [crm] table of this run config at the sandbox (made from the scenario's "
+                        "run.toml if it does not exist), signing in with JWT bearer: no secret to set")
     p.set_defaults(func=run)
     return p
 
@@ -45,6 +48,13 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     try:
         print(json.dumps(handle.info), flush=True)
+        if args.run_config is not None:
+            from workbench.sandbox.run_config import point_side
+            from workbench.sandbox.salesforce import demo_config
+            point_side(args.run_config, "crm", demo_config(handle),
+                       args.scenario / "run.toml" if args.scenario else None)
+            print(f"{args.run_config}: [crm] points at this sandbox (JWT bearer sign-in)", file=sys.stderr,
+                  flush=True)
         while not done.wait(0.5):  # serve until Ctrl+C / SIGTERM
             pass
         print("salesforce sandbox stopped", file=sys.stderr)
