@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from workbench.sources.base import Extract
 
-# the kinds both sides hold and the engine compares record by record, as a finding calls them
-COMPARED = {"customers": "customers", "prices": "prices", "orders": "orders", "invoices": "invoices"}
+# the kinds both sides hold and the engine compares record by record
+COMPARED = ("customers", "prices", "orders", "invoices")
 _SIDE = {"crm": "CRM", "erp": "ERP"}
 
 
@@ -20,9 +20,7 @@ def _source(ex: Extract, kind: str) -> str:
     ledger = ex.meta.ledger.get(kind)
     if isinstance(ledger, dict) and ledger.get("file"):
         return f"file {ledger['file']}"
-    if obj := ex.meta.objects.get(kind):
-        return f"{obj}"
-    return f"[{ex.meta.side}.objects.{kind}]"
+    return ex.meta.objects.get(kind) or f"[{ex.meta.side}.objects.{kind}]"
 
 
 def _compared(ex: Extract, kind: str) -> int:
@@ -36,13 +34,13 @@ def _compared(ex: Extract, kind: str) -> int:
 def one_sided_kinds(crm: Extract, erp: Extract) -> list[str]:
     """One line per compared kind that one side holds records of and the other none."""
     out = []
-    for kind, words in COMPARED.items():
+    for kind in COMPARED:
         n = {"crm": _compared(crm, kind), "erp": _compared(erp, kind)}
         for empty, full in (("crm", "erp"), ("erp", "crm")):
             if n[empty] == 0 and n[full] > 0:
                 ex = crm if empty == "crm" else erp
-                out.append(f"the {_SIDE[empty]} side read no {words} ({_source(ex, kind)}) while the "
+                out.append(f"the {_SIDE[empty]} side read no {kind} ({_source(ex, kind)}) while the "
                            f"{_SIDE[full]} side has {n[full]:,}: each of those is reported missing in the "
-                           f"{_SIDE[empty]}. Check that the {_SIDE[empty]} extract or filter for {words} is the "
+                           f"{_SIDE[empty]}. Check that the {_SIDE[empty]} extract or filter for {kind} is the "
                            f"one meant")
     return out
