@@ -25,7 +25,7 @@ from workbench.gc_pause import gc_paused
 from workbench.jsonable import plain
 from workbench.progress import TaskState
 from workbench.reconcile.result import EXCEPTION_COLUMNS, LINK_COLUMNS, ReconResult
-from workbench.sources.base import Extract
+from workbench.sources.base import Extract, content_hash
 from workbench.store.db import Store
 from workbench.store.schema import (AuditEvent, CustomerLink, ExceptionRow, Run, RunSource)
 from workbench.model.states import UNSETTLED, ExceptionStatus
@@ -114,11 +114,33 @@ def _save_links(s: Session, run_id: int, links: pd.DataFrame, state: TaskState |
         lock=lock)
 
 
+def lineage_of(name: str | None, config: dict[str, Any] | None) -> str:
+    """Which reconciliation a run belongs to, as one digest: its name (``[run] name``, else the config file's)
+    and what it reads, its ``[crm]`` and ``[erp]`` tables as written. Its runs share it whatever their rules,
+    and whoever runs the config from wherever; another entity's runs in the same store do not."""
+    return content_hash({"name": name, "crm": (config or {}).get("crm"), "erp": (config or {}).get("erp")})
+
+
+def _previous_run(s: Session, run_id: int) -> int | None:
+    """The run a new run takes its findings' state from: the latest completed run before ``run_id`` of the same
+    reconciliation (``lineage_of``: a store can hold several, e.g. one per entity, whose runs alternate), else,
+    when there is none (the sources were changed, e.g. to this month's extract folder), the latest completed run."""
+    own = s.get(Run, run_id)
+    wanted = lineage_of(own.name, own.config) if own is not None else None
+    latest = None
+    for rid, name, cfg in s.execute(select(Run.id, Run.name, Run.config)
+                                    .where(Run.status == "completed", Run.id < run_id).order_by(Run.id.desc())):
+        latest = rid if latest is None else latest
+        if lineage_of(name, cfg) == wanted:
+            return int(rid)
+    return latest
+
+
 def _previous_state(s: Session, run_id: int) -> dict[str, dict[str, Any]]:
-    """Status, assignee and first-seen of each exception of the latest completed run before ``run_id``
-    (which is itself already "completed" in this transaction), by key: what a finding seen again
+    """Status, assignee and first-seen of each exception of the run before ``run_id`` (``_previous_run``;
+    ``run_id`` is itself already "completed" in this transaction), by key: what a finding seen again
     carries forward (a waiver stands, a resolved one reopens)."""
-    last_run = s.execute(select(func.max(Run.id)).where(Run.status == "completed", Run.id < run_id)).scalar()
+    last_run = _previous_run(s, run_id)
     if last_run is None:
         return {}
     out: dict[str, dict[str, Any]] = {}
@@ -139,8 +161,9 @@ def _hold_carry_lock(s: Session, *, shared: bool) -> None:
 
 
 def carried_copies(s: Session, exc: ExceptionRow, holds: Callable[[ExceptionRow], bool]) -> list[ExceptionRow]:
-    """The same finding (by key) in the completed runs saved after ``exc``'s, in run order, for as long as each
-    ``holds`` the state it carried forward from the run before it (``_previous_state``): a change to ``exc``
+    """The same finding (by key) in the completed runs saved after ``exc``'s that carried it on, run to run
+    (``_previous_run``), for as long as each ``holds`` the state it carried forward (``_previous_state``): a
+    change to ``exc``
     that reaches the store after a later run was saved from it (made while that run was being saved, or on
     a screen opened before) belongs on those copies too, or the latest run never shows it. A copy someone
     changed since is where the carrying ends: from there on, that change is what was carried."""
@@ -149,10 +172,14 @@ def carried_copies(s: Session, exc: ExceptionRow, holds: Callable[[ExceptionRow]
         ExceptionRow.key == exc.key, ExceptionRow.run_id > exc.run_id, Run.status == "completed")
         .order_by(ExceptionRow.run_id).with_for_update()).scalars()
     out: list[ExceptionRow] = []
+    carried_from = exc.run_id
     for row in later:
+        if _previous_run(s, row.run_id) != carried_from:
+            continue  # a run of another reconciliation that happens to hold the same finding
         if not holds(row):
             break
         out.append(row)
+        carried_from = row.run_id
     return out
 
 

@@ -125,3 +125,42 @@ def test_on_postgresql_an_assignment_does_not_wait_for_a_schema_upgrade_elsewher
             conn.execute(text(f"SELECT pg_advisory_unlock({UPGRADE_LOCK})"))
     upgrade.dispose()
     assert _by_key(pg_store, run.run_id)[first.key].assignee == "carol"
+
+
+def test_a_run_of_another_reconciliation_in_between_does_not_drop_this_one_s_waivers_and_assignments(tmp_path,
+                                                                                                       store):
+    """One store, two reconciliations (say two entities) whose runs alternate: each run takes its findings' state
+    from the previous run that read the same sources, not from the other reconciliation's run saved in between."""
+    entity_a = config_mod.load(generate(3, 20, tmp_path / "a", invoices_per_customer=3) / "run.toml")
+    entity_b = config_mod.load(generate(4, 20, tmp_path / "b", invoices_per_customer=3) / "run.toml")
+    first = execute_run(entity_a, store, user="ann")
+    old = _by_key(store, first.run_id)
+    keys = sorted(old)[:2]
+    waive(store, [old[keys[0]].id], "ann", "accepted difference")
+    assign(store, [old[keys[1]].id], "ann", "bob")
+    other = execute_run(entity_b, store, user="ann")
+    assert not set(keys) & set(_by_key(store, other.run_id))  # the other entity's findings are its own
+    again = _by_key(store, execute_run(entity_a, store, user="ann").run_id)
+    assert again[keys[0]].status == "waived" and again[keys[0]].resolution == "accepted difference"
+    assert again[keys[1]].assignee == "bob"
+    assert again[keys[0]].first_seen == old[keys[0]].first_seen
+    # a later change to the first run's finding reaches the third run, which carried it, past the other entity's
+    assign(store, [old[keys[1]].id], "ann", "carol")
+    assert _by_key(store, max(r["id"] for r in repo.list_runs(store)))[keys[1]].assignee == "carol"
+
+
+def test_a_reconciliation_whose_sources_changed_still_carries_the_latest_run_s_state(tmp_path, store):
+    """A month's extracts in a new folder are new sources: with no earlier run of them, the latest run's state
+    is carried, as before."""
+    scen = generate(3, 20, tmp_path / "s", invoices_per_customer=3)
+    config = config_mod.load(scen / "run.toml")
+    first = execute_run(config, store, user="ann")
+    old = _by_key(store, first.run_id)
+    key = sorted(old)[0]
+    waive(store, [old[key].id], "ann", "accepted difference")
+    (scen / "erp").rename(scen / "erp-november")
+    toml = (scen / "run.toml").read_text(encoding="utf-8")
+    assert 'dir = "erp"' in toml
+    (scen / "run.toml").write_text(toml.replace('dir = "erp"', 'dir = "erp-november"'), encoding="utf-8")
+    again = _by_key(store, execute_run(config_mod.load(scen / "run.toml"), store, user="ann").run_id)
+    assert again[key].status == "waived"
