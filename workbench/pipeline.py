@@ -80,7 +80,7 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
     incremental = false`` mean a full pull."""
     from sqlalchemy import select
 
-    from workbench.store.coverage import snapshot_problems
+    from workbench.store.coverage import snapshot_problems, start_problems
     from workbench.store.schema import Run
 
     if full:
@@ -102,6 +102,10 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
                 # another version may have read and converted the records otherwise: a merge would mix the two
                 return PullPlan(why_full=f"run {run_id} was made by Recon Workbench {made_by}, this is "
                                          f"{__version__}: its data is read again in full")
+            started = started if started.tzinfo else started.replace(tzinfo=UTC)
+            # never ask for changes since a start nothing vouches for: a later one would hide the changes between
+            if problems := start_problems(s, run_id, started, datetime.now(UTC)):
+                return PullPlan(why_full=problems[0])
             # never build on stored data its run no longer vouches for (edited outside the workbench)
             parts = stored_parts(s, run_id)
             if problems := snapshot_problems(s, run_id, parts):
@@ -114,7 +118,7 @@ def plan_pulls(config: RunConfig, store: Store, *, full: bool = False) -> PullPl
             for part in parts:
                 by_side.setdefault(part.side, []).append(part)
             return PullPlan(previous_run=run_id, overlap=config.overlap,
-                            previous_start=started if started.tzinfo else started.replace(tzinfo=UTC),
+                            previous_start=started,
                             previous_pulls=dict((summary or {}).get("pulls") or {}),
                             previous_parts=by_side if parts else None)
     return PullPlan(why_full=unfinished or "no earlier run of this configuration")

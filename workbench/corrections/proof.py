@@ -250,6 +250,11 @@ def check_store(session: Session) -> StateCheck:
         elif done and run.status != "completed":
             out.problems.append(f"run {run.id}: the table says {run.status}, the trail proves completed "
                                 f"(event {done[-1].id})")
+        if done and (start := (done[-1].detail or {}).get("started_at")) is not None \
+                and start != coverage.moment(run.started_at):
+            # a later start makes the next re-run ask for changes from then: those in between would be missed
+            out.problems.append(f"run {run.id}: the table says it started {coverage.moment(run.started_at)}, the "
+                                f"trail proves {start} (event {done[-1].id})")
         if done:
             recorded = (done[-1].detail or {}).get("covered")
             if recorded is None:

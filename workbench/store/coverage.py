@@ -169,6 +169,30 @@ def check_run(session: Session, run_id: int, recorded: Mapping[str, Any],
     return problems
 
 
+def moment(dt: datetime) -> str:
+    """A stored time as the run event records it: UTC, ISO 8601 (a database may give it back without its zone)."""
+    return (dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)).isoformat()
+
+
+def start_problems(session: Session, run_id: int, started_at: datetime, now: datetime) -> list[str]:
+    """Why a re-run may not ask for changes since run ``run_id``'s start: the run has no ``run.completed`` event
+    (nothing vouches for its stored data), its stored start is not the one the event recorded (edited outside the
+    workbench: a later start would hide the changes in between), or its start is later than ``now``."""
+    detail = session.execute(select(AuditEvent.detail).where(AuditEvent.run_id == run_id,
+                                                             AuditEvent.action == "run.completed")
+                             .order_by(AuditEvent.id).limit(1)).scalar()
+    if detail is None:
+        return [f"run {run_id} has no completed event in the audit trail: nothing vouches for its stored data"]
+    recorded = detail.get("started_at")
+    if recorded is not None and recorded != moment(started_at):
+        return [f"run {run_id}: its stored start ({moment(started_at)}) is not the one its run event records "
+                f"({recorded}): edited outside the workbench"]
+    if moment(started_at) > moment(now):
+        return [f"run {run_id} started at {moment(started_at)}, later than now ({moment(now)}): this machine's clock "
+                f"or the stored start moved"]
+    return []
+
+
 def snapshot_problems(session: Session, run_id: int, parts: list[snapshots.StoredPart] | None = None) -> list[str]:
     """What differs between a run's stored snapshots and its ``run.completed`` event (for
     ``export --verify``, which reads the run's records from them; for a re-run, which builds on

@@ -79,7 +79,7 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
             saved = _save_exceptions(s, run.id, result.exceptions, now, state, saving.db)
             stored = saving.finish()
         trail.append(s, actor=user, action="run.completed", entity_type="run", entity_id=run.id, run_id=run.id,
-                     detail={"name": config.name, "as_of": config.as_of,
+                     detail={"name": config.name, "as_of": config.as_of, "started_at": coverage.moment(started_at),
                              "sources": {ex.meta.side: {"system": ex.meta.system, "hash": ex.meta.content_hash,
                                                         "rows": ex.meta.row_counts} for ex in (crm, erp)},
                              "exceptions": int(len(result.exceptions)),
