@@ -52,7 +52,8 @@ def test_a_run_whose_completed_event_is_gone_is_not_built_on(ran):
         s.commit()
     plan = plan_pulls(config, store)
     assert plan.previous_run is None
-    assert plan.why_full == f"run {run_id} has no completed event in the audit trail: nothing vouches for its stored data"
+    assert plan.why_full == (f"run {run_id} has no completed event in the audit trail: nothing vouches for its "
+                             f"stored data")
 
 
 def test_a_start_later_than_now_is_not_asked_from(ran):

@@ -19,7 +19,7 @@ from workbench.reconcile.rules import Rules
 
 # Comparison form per attribute: equal keys are the same value written differently.
 _KEYS: dict[str, Callable[[Any, Any], Any]] = {
-    "city": lambda v, c: nz.text_key(v),
+    "city": lambda v, c: nz.city_key(v),
     "postcode": lambda v, c: nz.postcode_key(v, c),
     "state": lambda v, c: nz.text_key(v),
     "country": lambda v, c: nz.country_key(v),

@@ -91,7 +91,7 @@ def features(frame: pd.DataFrame, side: str, rules: Rules) -> Features:
         duns=_arr(nz.duns_key(d) for d in frame["duns"]),
         postcode=_arr(nz.postcode_key(p, c) for p, c in zip(frame["postcode"], countries)),
         country=_arr(countries),
-        city=_arr(nz.text_key(c) for c in frame["city"]),
+        city=_arr(nz.city_key(c) for c in frame["city"]),
         street=street,
         house=_arr(_house_numbers(s) for s in street),
     )

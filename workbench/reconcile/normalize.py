@@ -30,7 +30,9 @@ LEGAL_FORMS: dict[str, str] = {
     "plc": "plc", "public limited company": "plc",
     "pty": "pty", "proprietary": "pty", "pte": "pte", "pvt": "pvt", "private": "pvt",
     # German-speaking
-    "gmbh": "gmbh", "gesellschaft mit beschrankter haftung": "gmbh",
+    "gmbh": "gmbh", "gesellschaft mit beschrankter haftung": "gmbh", "gesmbh": "gmbh", "mbh": "gmbh",
+    "gesellschaft mbh": "gmbh", "ggmbh": "ggmbh", "gemeinnutzige gmbh": "ggmbh",
+    "ek": "ek", "eingetragener kaufmann": "ek", "eingetragene kauffrau": "ek", "ug haftungsbeschrankt": "ug",
     "ag": "ag", "aktiengesellschaft": "ag",
     "kg": "kg", "kommanditgesellschaft": "kg", "ohg": "ohg", "ug": "ug", "ev": "ev", "eg": "eg",
     "kgaa": "kgaa", "kommanditgesellschaft auf aktien": "kgaa", "se": "se", "societas europaea": "se",
@@ -39,7 +41,7 @@ LEGAL_FORMS: dict[str, str] = {
     "unternehmergesellschaft": "ug", "eingetragener verein": "ev", "eingetragene genossenschaft": "eg",
     # French / Spanish / Portuguese / Italian
     "sa": "sa", "societe anonyme": "sa", "sociedad anonima": "sa", "sociedade anonima": "sa",
-    "sarl": "sarl", "societe a responsabilite limitee": "sarl",
+    "sarl": "sarl", "societe a responsabilite limitee": "sarl", "sa rl": "sarl", "s a rl": "sarl",
     "sas": "sas", "societe par actions simplifiee": "sas", "sasu": "sasu", "eurl": "eurl",
     "sl": "sl", "sociedad limitada": "sl", "slu": "slu", "sa de cv": "sa de cv",
     "spa": "spa", "societa per azioni": "spa", "srl": "srl", "societa a responsabilita limitata": "srl",
@@ -61,7 +63,7 @@ LEGAL_FORMS: dict[str, str] = {
     "amba": "amba", "smba": "smba", "ay": "ay", "avoin yhtio": "ay", "ky": "ky", "kommandiittiyhtio": "ky",
     "julkinen osakeyhtio": "oyj",
     # Central / Eastern Europe
-    "sp z oo": "sp z oo", "spzoo": "sp z oo", "spolka z ograniczona odpowiedzialnoscia": "sp z oo",
+    "sp z oo": "sp z oo", "spzoo": "sp z oo", "sp zoo": "sp z oo", "spolka z ograniczona odpowiedzialnoscia": "sp z oo",
     "sp j": "sp j", "spolka jawna": "sp j", "sp k": "sp k", "spolka komandytowa": "sp k",
     "spolka akcyjna": "sa", "sro": "sro", "spol s r o": "sro", "sro.": "sro",
     "kft": "kft", "zrt": "zrt", "nyrt": "nyrt", "doo": "doo", "dd": "dd", "ad": "ad", "ood": "ood",
@@ -85,6 +87,8 @@ ABBREVIATIONS: dict[str, str] = {
     "sys": "systems", "dist": "distribution", "distr": "distribution", "eng": "engineering",
     "engg": "engineering", "labs": "laboratories", "lab": "laboratory", "dept": "department",
     "univ": "university", "ctr": "center", "centre": "center", "mktg": "marketing", "prods": "products",
+    "equip": "equipment", "prop": "property", "props": "properties", "mgt": "management", "gebr": "gebruder",
+    "med": "medical", "hosp": "hospital", "mt": "mount", "ft": "fort", "st": "saint", "sankt": "saint",
     # "and" as legal names write it: "&", "+", "und" / "u." (German), "et", "y", "e", "en" (Dutch),
     # "och" (Swedish), "og" (Danish, Norwegian), "ja" (Finnish)
     "and": "and", "und": "and", "u": "and", "et": "and", "y": "and", "e": "and", "en": "and", "och": "and",
@@ -213,7 +217,8 @@ def _core_words(name: str) -> tuple[str, ...]:
     return tuple(t for t in core.split() if t != "and")
 
 
-_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
+                                  "ø": "oe", "Ø": "Oe", "å": "aa", "Å": "Aa"})
 
 
 def _transliterated(name: str) -> str:
@@ -257,6 +262,48 @@ def names_equivalent(a: str | None, b: str | None) -> bool:
 def text_key(text: object) -> str | None:
     toks = _tokens(text)
     return " ".join(toks) or None
+
+
+# Cities known by another name in English or in a neighbour's language: each -> one of its names. Only whole names:
+# a city is a proper name, and a fuzzy rule would make Austin Boston. An ASCII spelling (Muenchen for München) is
+# not another name but a spelling the owner corrects, as Mueller for Müller (names_equivalent): it stays reported.
+_CITY_NAMES: dict[str, str] = {
+    **dict.fromkeys(("munich", "monaco di baviera"), "munchen"),
+    **dict.fromkeys(("cologne",), "koln"),
+    **dict.fromkeys(("vienna",), "wien"),
+    **dict.fromkeys(("milan", "milano"), "milano"), **dict.fromkeys(("rome", "roma"), "roma"),
+    **dict.fromkeys(("turin", "torino"), "torino"), **dict.fromkeys(("naples", "napoli"), "napoli"),
+    **dict.fromkeys(("florence", "firenze"), "firenze"), **dict.fromkeys(("venice", "venezia"), "venezia"),
+    **dict.fromkeys(("genoa", "genova"), "genova"),
+    **dict.fromkeys(("prague", "praha"), "praha"), **dict.fromkeys(("warsaw", "warszawa"), "warszawa"),
+    **dict.fromkeys(("cracow", "krakow"), "krakow"), **dict.fromkeys(("lisbon", "lisboa"), "lisboa"),
+    **dict.fromkeys(("seville", "sevilla"), "sevilla"), **dict.fromkeys(("athens", "athina"), "athina"),
+    **dict.fromkeys(("brussels", "bruxelles", "brussel"), "bruxelles"),
+    **dict.fromkeys(("antwerp", "anvers", "antwerpen"), "antwerpen"),
+    **dict.fromkeys(("the hague", "den haag", "s gravenhage", "sgravenhage"), "den haag"),
+    **dict.fromkeys(("gothenburg", "goteborg"), "goteborg"),
+    **dict.fromkeys(("copenhagen", "kobenhavn"), "kobenhavn"),
+    **dict.fromkeys(("geneva", "geneve", "genf", "ginevra"), "geneve"),
+    **dict.fromkeys(("basel", "bale", "basle"), "basel"),
+    **dict.fromkeys(("lucerne", "luzern"), "luzern"), **dict.fromkeys(("nuremberg",), "nurnberg"),
+    **dict.fromkeys(("frankfurt am main", "frankfurt am", "frankfurt a m", "frankfurt main",
+                      "frankfurtmain", "frankfurt a main"), "frankfurt am main"),
+    **dict.fromkeys(("moscow", "moskva"), "moskva"), **dict.fromkeys(("new york city", "nyc"), "new york"),
+}
+# a city's first word that is a title written short or long: St. Louis, Saint Louis; Sankt Gallen, St. Gallen
+_CITY_FIRST_WORDS = {"st": "saint", "sankt": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
+
+
+@lru_cache(maxsize=1 << 16)
+def city_key(text: object) -> str | None:
+    """A city's comparison key: ``text_key``, its first word's title written out (St. -> saint), and one name
+    for a city known by several (Munich, München; ``_CITY_NAMES``)."""
+    toks = _tokens(text)
+    if not toks:
+        return None
+    toks[0] = _CITY_FIRST_WORDS.get(toks[0], toks[0])
+    joined = " ".join(toks)
+    return _CITY_NAMES.get(joined, joined)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -336,8 +383,9 @@ def postcode_key(code: object, country: object = None) -> str | None:
         return None
     s = _POSTCODE_SEPARATORS.sub("", s).upper()
     cc = country_key(country)
-    if cc == "US" and len(s) == 9 and s.isdigit():
-        s = s[:5]  # ZIP+4 equals its ZIP
+    if cc == "US" and s.isdigit():
+        # ZIP+4 equals its ZIP; a spreadsheet dropped the leading zero of a ZIP (02139 -> 2139) or ZIP+4
+        s = s.zfill(9)[:5] if len(s) in (8, 9) else s.zfill(5)
     if cc in ("DE", "FR", "ES", "IT") and s.isdigit():
         s = s.zfill(5)  # a spreadsheet dropped the leading zero
     return s or None
@@ -348,7 +396,7 @@ def country_key(country: object) -> str | None:
     s = fold(country)
     if s is None:
         return None
-    s = s.strip().upper()
+    s = _WHITESPACE.sub(" ", s.replace(".", "")).strip().upper()  # U.S.A. is USA
     return COUNTRY_NAMES.get(s, s)
 
 
@@ -361,6 +409,12 @@ COUNTRY_NAMES = {
     "JAPAN": "JP", "UNITED STATES": "US", "USA": "US", "UNITED STATES OF AMERICA": "US", "CANADA": "CA",
     "AUSTRALIA": "AU", "GREECE": "GR", "CZECH REPUBLIC": "CZ", "CZECHIA": "CZ", "HUNGARY": "HU",
     "LUXEMBOURG": "LU", "SINGAPORE": "SG", "INDIA": "IN", "CHINA": "CN", "BRAZIL": "BR", "MEXICO": "MX",
+    "HOLLAND": "NL",
+    # ISO 3166-1 alpha-3, as some ERPs and exports write them
+    "DEU": "DE", "GBR": "GB", "FRA": "FR", "ESP": "ES", "ITA": "IT", "NLD": "NL", "BEL": "BE", "AUT": "AT",
+    "CHE": "CH", "SWE": "SE", "DNK": "DK", "NOR": "NO", "FIN": "FI", "POL": "PL", "IRL": "IE", "PRT": "PT",
+    "JPN": "JP", "CAN": "CA", "AUS": "AU", "GRC": "GR", "CZE": "CZ", "HUN": "HU", "LUX": "LU", "SGP": "SG",
+    "IND": "IN", "CHN": "CN", "BRA": "BR", "MEX": "MX",
 }
 
 # VAT prefixes that differ from the ISO country code, and national suffixes that are not part of the number.
@@ -470,6 +524,6 @@ def code_key(value: object) -> str | None:
 def clear_caches() -> None:
     """Let go of the keys remembered for one reconciliation: at 100,000 customers a side they hold about a
     hundred MB, which the save after the engine and an app that stays open have better use for."""
-    for cached in (name_parts, _core_words, text_key, street_key, postcode_key, country_key, tax_key, domain_key,
-                   sf_id_key):
+    for cached in (name_parts, _core_words, text_key, city_key, street_key, postcode_key, country_key, tax_key,
+                   domain_key, sf_id_key):
         cached.cache_clear()
