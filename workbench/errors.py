@@ -121,10 +121,26 @@ def error_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {_mask(' '.join(str(exc).split()))[:300]}"
 
 
+def _lost_database(exc: BaseException) -> str | None:
+    """The words for a database connection lost in the middle of a command (the server stopped, the network
+    dropped): not the workbench's own fault, so not an "internal error"; None for any other error."""
+    from sqlalchemy.exc import DBAPIError  # only on this last-resort path: the store imports it anyway
+    if not isinstance(exc, DBAPIError):
+        return None
+    state = str(getattr(exc.orig, "sqlstate", "") or "")
+    if not (exc.connection_invalidated or state.startswith("08")):  # SQLSTATE class 08: connection exception
+        return None
+    said = _mask(" ".join(str(exc.orig).split()))[:300]
+    return (f"the database stopped answering ({said}): check that its server is running and reachable, then run "
+            f"the command again (a run stores nothing until it completes)")
+
+
 def user_message(exc: BaseException) -> str:
     """One line for a window or a parent process; an unexpected error's traceback goes to the log file."""
     if isinstance(exc, WorkbenchError):
         return exc.one_line()
     where = log_traceback(exc)
     tail = f" (details in {where})" if where else ""
+    if (lost := _lost_database(exc)) is not None:
+        return f"{lost}{tail}"
     return f"internal error: {error_line(exc)}{tail}"
