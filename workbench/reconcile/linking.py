@@ -49,6 +49,8 @@ class Features:
     city: np.ndarray
     street: np.ndarray
     house: np.ndarray        # the numbers in the street line (house number, unit)
+    short: np.ndarray        # the core name when it could be an acronym (one word of 2-6 letters), else None
+    initials: np.ndarray     # the first letters of a core name of two words or more, else None
     blocks: list[np.ndarray] | None = None
 
 
@@ -94,7 +96,17 @@ def features(frame: pd.DataFrame, side: str, rules: Rules) -> Features:
         city=_arr(nz.city_key(c) for c in frame["city"]),
         street=street,
         house=_arr(_house_numbers(s) for s in street),
+        short=_arr(_acronym_form(p[0]) for p in parts), initials=_arr(_initials(p[0]) for p in parts),
     )
+
+
+def _acronym_form(core: str) -> str | None:
+    return core if core.isalpha() and 2 <= len(core) <= 6 else None
+
+
+def _initials(core: str) -> str | None:
+    words = [w for w in core.split() if w != "and"]
+    return "".join(w[0] for w in words) if len(words) >= 2 else None
 
 
 @dataclass
@@ -281,6 +293,16 @@ def _eq(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return same, both
 
 
+# the name evidence, and the score's ceiling, of a name that is the other's acronym: above the default threshold
+# of a suggestion (0.72), below an automatic link (0.90)
+ACRONYM_NAME = 0.85
+
+
+def _same_letters(short: np.ndarray, initials: np.ndarray) -> np.ndarray:
+    """Per pair: the one name is the acronym of the other (both known)."""
+    return np.array([a is not None and a == b for a, b in zip(short.tolist(), initials.tolist())], dtype=bool)
+
+
 def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     """Evidence of each candidate pair and a score 0..1 combining it."""
     i = pairs["i"].to_numpy()
@@ -288,6 +310,10 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     out = pairs.copy()
     (name, name_ratio), name_ok = _sim(c.core[i], e.core[j], fuzz.token_sort_ratio, fuzz.ratio)
     name = np.maximum(name, name_ratio)
+    # one name the other's acronym ("IBM" / "International Business Machines"): the same company said short,
+    # as far as the name tells; never linked on that alone (the letters may stand for another company there)
+    acronym = _same_letters(c.short[i], e.initials[j]) | _same_letters(e.short[j], c.initials[i])
+    name = np.where(acronym, np.maximum(name, ACRONYM_NAME), name)
     (street,), street_ok = _sim(c.street[i], e.street[j], fuzz.token_sort_ratio)
     # a different house number is a different address, however alike the street names
     street = np.where(_numbers_differ(c.house[i], e.house[j]), np.minimum(street, 0.2), street)
@@ -315,6 +341,7 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     # different countries or different legal forms: rarely the same legal entity
     score = np.where(ctry_ok & ~ctry_eq, np.minimum(score, 0.80), score)
     score = np.where(form_ok & ~form_eq, score - 0.08, score)
+    score = np.where(acronym, np.minimum(score, ACRONYM_NAME), score)  # a suggestion at most, unless an id agrees
     # identifiers: equal is strong evidence when the name agrees; different is strong against
     strong_id = tax_eq | duns_eq
     score = np.where(strong_id & (name >= 0.6), np.maximum(score, 0.97), score)

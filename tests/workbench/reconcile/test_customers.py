@@ -172,3 +172,26 @@ def test_hierarchy_mismatch_between_parent_and_bill_to():
     (exc,) = by_type(res, "data_quality.hierarchy_mismatch")
     assert (exc["crm_id"], exc["erp_id"], exc["field"]) == (sf(3), "e3", "parent_id")
     assert exc["crm_value"] == "Summit Holdings Inc" and exc["erp_value"] is None
+
+
+def test_a_name_that_is_the_other_s_acronym_at_the_same_address_is_a_suggestion_not_two_missing_customers():
+    """Found on master data the engine was not built on: "IBM Corp" in the CRM and "International Business Machines
+    Corp" in the ERP at one address were two customers missing on each side. The acronym is name evidence, enough
+    for a suggestion someone confirms, never for a link on its own; a tax id that agrees still links."""
+    crm = [cust(sf(1), "IBM Corp", street="1 New Orchard Road", city="Armonk", postcode="10504"),
+           cust(sf(2), "BMW AG", street="Petuelring 130", city="München", postcode="80809", country="DE",
+                tax_id="DE129273398"),
+           cust(sf(3), "ABC Ltd", street="5 Quay Street", city="Cork", postcode="T12", country="IE")]
+    erp = [cust("e1", "International Business Machines Corp", street="1 New Orchard Rd", city="Armonk",
+                postcode="10504"),
+           cust("e2", "Bayerische Motoren Werke AG", street="Petuelring 130", city="Munich", postcode="80809",
+                country="DE", tax_id="DE 129 273 398"),
+           cust("e3", "Atlantic Bottling Company Ltd", street="9 Dock Road", city="Galway", postcode="H91",
+                country="IE")]
+    res = run(crm, erp)
+    links = {(r["crm_id"], r["erp_id"]): r for r in res.links.to_dict("records")}
+    assert links[(sf(1), "e1")]["status"] == "suggested"
+    assert links[(sf(2), "e2")]["status"] == "auto"  # the tax id settles it
+    assert not any(sf(3) == c or e == "e3" for c, e in links)  # the same letters elsewhere: another company
+    missing = {e["crm_id"] for e in by_type(res, "customer.missing_in_erp")}
+    assert missing == {sf(3)}
