@@ -170,6 +170,8 @@ def name_parts(name: str | None) -> tuple[str, str]:
     toks = [ABBREVIATIONS.get(t, t) for t in _tokens(name)]
     while toks and toks[0] in _STOPWORDS:
         toks = toks[1:]
+    if len(toks) > 1 and toks[-1] == "the":
+        toks = toks[:-1]  # a list's inverted form: "Cheesecake Factory Inc, The"
     toks, tail = _strip_forms(toks, head=False)
     toks, head = _strip_forms(toks, head=True)
     core = " ".join(t for t in toks if t not in _STOPWORDS) or " ".join(toks)

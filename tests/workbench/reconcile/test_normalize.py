@@ -186,6 +186,7 @@ def test_a_run_together_abbreviation_is_read_every_way_it_can_be():
     ("Gebrüder Mayer GmbH", "Gebr. Mayer GmbH"),
     ("Mount Sinai Medical Labs", "Mt Sinai Med Labs"),
     ("St. Mary's Hospital Trust", "Saint Mary's Hosp Trust"),
+    ("The Cheesecake Factory Inc", "Cheesecake Factory Inc, The"),   # the article after, as lists sort names
 ])
 def test_names_written_with_other_letters_forms_and_abbreviations_are_equivalent(a, b):
     assert nz.names_equivalent(a, b)
