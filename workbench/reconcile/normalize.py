@@ -104,7 +104,15 @@ _STREET_WORDS: dict[str, str] = {
     "highway": "hwy", "hwy": "hwy", "parkway": "pkwy", "pkwy": "pkwy", "north": "n", "south": "s",
     "east": "e", "west": "w", "platz": "pl", "weg": "weg", "gasse": "g", "rue": "rue", "via": "via",
     "calle": "calle", "number": "no", "nr": "no", "no": "no",
+    # ordinal street names written out or in figures: "Fifth Avenue" / "5th Ave"
+    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th",
+    "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th", "eleventh": "11th", "twelfth": "12th",
 }
+# Words naming the unit within a building, not the place: "Suite 200", "#200", "Apt 200" are one unit 200
+_UNIT_WORDS = frozenset({"ste", "apt", "apartment", "unit"})
+# A street's first word that is a title written short or long: "St Mary's Close" / "Saint Mary's Close",
+# "Sankt-Georg-Platz" / "St.-Georg-Platz" (a last "St" is Street)
+_STREET_FIRST_WORDS = {"st": "saint", "sankt": "saint", "saint": "saint"}
 
 _PUNCT_DROP = re.compile(r"[.'’`´/]")  # joined: G.m.b.H. -> gmbh, A/S -> as, O'Neil -> oneil
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -122,6 +130,7 @@ _NON_DIGITS = re.compile(r"\D")
 _NUMBER_SEPARATORS = re.compile(r"[\s\-_./]")
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 _WHITESPACE = re.compile(r"\s+")
+_SAINT_HYPHENATED = re.compile(r"^(?:sankt|st)\.?-(?=\w)")  # "Sankt-Georg-Platz", "St.-Georg-Platz"
 
 
 def _tokens(text: object) -> list[str]:
@@ -316,6 +325,7 @@ def street_key(text: object, country: object = None) -> str | None:
     s = fold(text)
     if s is None:
         return None
+    s = _SAINT_HYPHENATED.sub("saint ", s)
     cc = country_key(country)
     if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
         # German compound streets: "Hauptstraße" / "Hauptstr." -> "haupt st"
@@ -326,7 +336,12 @@ def street_key(text: object, country: object = None) -> str | None:
 
 
 def _street_words(toks: list[str], loc: street_types.Locale, line: str) -> str | None:
+    words = [t for t in toks if not _DIGIT.search(t)]
+    if len(words) > 1 and words[0] in _STREET_FIRST_WORDS:
+        at = toks.index(words[0])
+        toks = [*toks[:at], "saint", *toks[at + 1:]]
     toks = [_STREET_WORDS.get(t, t) for t in street_types.canonical_words(toks, loc)]
+    toks = [t for t in toks if t not in _UNIT_WORDS] or toks
     # the house number before or after the street name ("Truppstraße 234" / "234 Truppstraße"):
     # numbers last, in their order
     if _DIGIT.search(line):
@@ -342,6 +357,7 @@ def _street_readings(text: object, country: object) -> set[str]:
     s = fold(text)
     if s is None or "." not in s:
         return set()
+    s = _SAINT_HYPHENATED.sub("saint ", s)
     cc = country_key(country)
     if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
         s = _GERMAN_STREET.sub(" st ", s)

@@ -223,3 +223,22 @@ def test_us_zip_codes_with_a_dropped_leading_zero_and_countries_written_otherwis
     assert nz.postcode_key("10115", "US") != nz.postcode_key("10116", "US")
     assert {nz.country_key(c) for c in ("U.S.A.", "USA", "United States", "US")} == {"US"}
     assert nz.country_key("DEU") == nz.country_key("Germany") == "DE" and nz.country_key("Holland") == "NL"
+
+
+@pytest.mark.parametrize("a,b,country", [
+    ("45 Market Street, Suite 200", "45 Market St #200", "US"),      # the unit's word is not the place
+    ("350 Fifth Avenue", "350 5th Ave", "US"),                       # an ordinal street in words or figures
+    ("18 Saint Mary's Close", "18 St Marys Cl", "GB"),               # a first "St" is Saint, a last one Street
+    ("Sankt-Georg-Platz 2", "St.-Georg-Platz 2", "DE"),
+])
+def test_street_lines_written_otherwise_found_on_master_data_the_engine_was_not_built_on(a, b, country):
+    assert nz.streets_equivalent(a, b, country)
+
+
+@pytest.mark.parametrize("a,b,country", [
+    ("45 Market St Ste 200", "45 Market St Ste 300", "US"),           # another unit
+    ("350 Fifth Avenue", "350 Sixth Avenue", "US"),
+    ("12 Saint Mary's Close", "12 Mary's Close", "GB"),
+])
+def test_street_lines_that_stay_different(a, b, country):
+    assert not nz.streets_equivalent(a, b, country)
