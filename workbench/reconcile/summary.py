@@ -14,6 +14,7 @@ from typing import Any
 from workbench.jsonable import plain
 from workbench.reconcile.result import ReconResult
 from workbench.sources.base import Extract
+from workbench.sources.ledger import in_kind_order
 
 # Links that count as made: the engine's own and those a reviewer confirmed.
 _MADE = ("auto", "confirmed")
@@ -62,7 +63,7 @@ class RunSummary:
             exceptions_total=sum(per_type.values()),
             control_totals=totals,
             api_usage={m.side: m.api_usage for m in metas if m.api_usage},
-            ledger={m.side: plain(m.ledger) for m in metas if m.ledger},
+            ledger={m.side: plain(in_kind_order(m.ledger)) for m in metas if m.ledger},
             stats=plain(dict(result.stats or {})),
         )
 

@@ -12,18 +12,19 @@ from typing import Any
 from workbench.model.records import KINDS
 
 
-def _in_kind_order(kinds: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The ledger's kinds in the model's order (customers first, payments last): a run that reused its
-    files reads its ledger back from the store, whose JSON need not keep the order it was written in."""
-    return sorted(kinds.items(), key=lambda kv: (KINDS.index(kv[0]) if kv[0] in KINDS else len(KINDS), kv[0]))
+def in_kind_order(kinds: dict[str, Any]) -> dict[str, Any]:
+    """A side's ledger with its kinds in the model's order (customers first, payments last), as a run stores
+    it: a run that reused its files reads its ledger back from the store, whose JSON need not keep the order it
+    was written in. (Rows are shown in the order stored: a workbook exported earlier still verifies.)"""
+    return dict(sorted(kinds.items(), key=lambda kv: (KINDS.index(kv[0]) if kv[0] in KINDS else len(KINDS), kv[0])))
 
 
 def ledger_rows(ledger: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per file read, in the model's order of kinds: side, kind, file, read, used, dropped,
+    """One row per file read, in the order the run stored them: side, kind, file, read, used, dropped,
     unresolved references, and why."""
     rows = []
     for side in ("crm", "erp"):
-        for kind, e in _in_kind_order(ledger.get(side) or {}):
+        for kind, e in (ledger.get(side) or {}).items():
             dropped = e.get("dropped") or {}
             refs = e.get("references") or {}
             why = [f"{n:,} dropped: {reason}" for reason, n in dropped.items()]

@@ -52,3 +52,36 @@ def test_the_audit_workbook_carries_the_warning_and_still_verifies(tmp_path):
     assert cells[at + 1].startswith("the ERP side read no invoices (file salesInvoices.csv) while the CRM side has 2")
     with contextlib.redirect_stdout(io.StringIO()) as said:
         assert main(["export", "--verify", str(book), "--db", db]) == 0, said.getvalue()
+
+
+def test_a_workbook_exported_before_the_summary_showed_warnings_still_verifies(tmp_path, monkeypatch):
+    """Exports before 2026-12-07 had no Warnings block: verifying one rebuilds its Summary as it was written, and an
+    edit of its Summary is still caught."""
+    from openpyxl import load_workbook as load
+
+    from workbench.export import workbook_content
+
+    config = write_run(tmp_path, _files(_HEADER_ONLY), crm=SALESFORCE + INVOICE_NUMBER, erp=BUSINESS_CENTRAL)
+    assert run_cli(config, tmp_path).code == 0
+    db, book = f"sqlite:///{tmp_path / 'store.sqlite3'}", tmp_path / "before.xlsx"
+    real_init = workbook_content.Content.__init__
+
+    def as_before(self, *args, **kwargs):  # the layout exports had before the Warnings block
+        real_init(self, *args, **kwargs)
+        self.warnings_block = False
+
+    with monkeypatch.context() as m:
+        m.setattr(workbook_content.Content, "__init__", as_before)
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["export", "--xlsx", str(book), "--db", db]) == 0
+    summary = load(book, read_only=True)["Summary"]
+    assert "Warnings" not in [row[0] if row else None for row in summary.iter_rows(values_only=True)]
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        assert main(["export", "--verify", str(book), "--db", db]) == 0, said.getvalue()
+    assert ": OK" in said.getvalue()
+    edited = load(book)
+    edited["Summary"]["A1"] = "Summary — run 1: tidied"
+    edited.save(tmp_path / "edited.xlsx")
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        assert main(["export", "--verify", str(tmp_path / "edited.xlsx"), "--db", db]) != 0
+    assert "NOT VERIFIED" in said.getvalue() and "'Summary'" in said.getvalue()
