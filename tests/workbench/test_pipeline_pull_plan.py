@@ -182,9 +182,10 @@ def test_an_edited_part_whose_run_event_is_gone_means_a_full_pull_not_a_failed_r
                   {"r": first.run_id})
         s.commit()
     again = execute_run(config, store, user="ann")
+    # nothing vouches for that run's data any more: its completed event is what did
     assert _why(again, "crm") == {"mode": "full", "files": _why(again, "crm")["files"], "why":
-                                  f"run {first.run_id}: its stored CRM part frame:customers no longer match "
-                                  "their SHA-256: edited outside the workbench"}
+                                  f"run {first.run_id} has no completed event in the audit trail: nothing vouches "
+                                  "for its stored data"}
     assert _keys(store, again.run_id) == _keys(store, first.run_id)
 
 
