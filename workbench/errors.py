@@ -124,11 +124,15 @@ def error_line(exc: BaseException) -> str:
 def _lost_database(exc: BaseException) -> str | None:
     """The words for a database connection lost in the middle of a command (the server stopped, the network
     dropped): not the workbench's own fault, so not an "internal error"; None for any other error."""
-    from sqlalchemy.exc import DBAPIError  # only on this last-resort path: the store imports it anyway
+    import psycopg  # only on this last-resort path: the store imports both anyway
+    from sqlalchemy.exc import DBAPIError
     if not isinstance(exc, DBAPIError):
         return None
     state = str(getattr(exc.orig, "sqlstate", "") or "")
-    if not (exc.connection_invalidated or state.startswith("08")):  # SQLSTATE class 08: connection exception
+    # SQLSTATE class 08 is a connection exception; a reconnect that failed (the pool checks a connection before
+    # using it, and the server is gone) is a PostgreSQL OperationalError with no SQLSTATE at all
+    reconnect_failed = isinstance(exc.orig, psycopg.OperationalError) and not state
+    if not (exc.connection_invalidated or state.startswith("08") or reconnect_failed):
         return None
     said = _mask(" ".join(str(exc.orig).split()))[:300]
     return (f"the database stopped answering ({said}): check that its server is running and reachable, then run "

@@ -40,7 +40,7 @@ def one_sided_kinds(crm: Extract, erp: Extract) -> list[str]:
             if n[empty] == 0 and n[full] > 0:
                 ex = crm if empty == "crm" else erp
                 out.append(f"the {_SIDE[empty]} side read no {kind} ({_source(ex, kind)}) while the "
-                           f"{_SIDE[full]} side has {n[full]:,}: each of those is reported missing in the "
+                           f"{_SIDE[full]} side has {n[full]:,}: the run can only report those missing in the "
                            f"{_SIDE[empty]}. Check that the {_SIDE[empty]} extract or filter for {kind} is the "
                            f"one meant")
     return out

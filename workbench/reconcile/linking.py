@@ -341,7 +341,6 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     # different countries or different legal forms: rarely the same legal entity
     score = np.where(ctry_ok & ~ctry_eq, np.minimum(score, 0.80), score)
     score = np.where(form_ok & ~form_eq, score - 0.08, score)
-    score = np.where(acronym, np.minimum(score, ACRONYM_NAME), score)  # a suggestion at most, unless an id agrees
     # identifiers: equal is strong evidence when the name agrees; different is strong against
     strong_id = tax_eq | duns_eq
     score = np.where(strong_id & (name >= 0.6), np.maximum(score, 0.97), score)
@@ -349,6 +348,8 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     score = np.where(tax_ok & ~tax_eq & ~duns_eq, score - 0.25, score)
     score = np.where(duns_ok & ~duns_eq & ~tax_eq, score - 0.15, score)
     score = np.where(dom_eq & (name >= 0.8), np.maximum(score, np.minimum(score + 0.1, 0.96)), score)
+    # an acronym pair is a suggestion at most, whatever else agrees, unless a tax id or DUNS number does
+    score = np.where(acronym & ~strong_id, np.minimum(score, ACRONYM_NAME), score)
     out["score"] = np.clip(score, 0.0, 1.0)
     out["name"] = name
     out["street"] = np.where(street_ok, street, np.nan)

@@ -74,8 +74,10 @@ LEGAL_FORMS: dict[str, str] = {
     "lllp": "lllp", "cic": "cic", "community interest company": "cic",
     "bhd": "bhd", "berhad": "bhd", "sdn": "sdn", "sendirian": "sdn", "tbk": "tbk", "pt": "pt",
 }
+# forms written only after the name: before it they are a name's initials ("MBH Consulting", "EK Automotive")
+_TAIL_ONLY_FORMS = frozenset({"mbh", "gesmbh", "gesellschaft mbh", "ggmbh", "ek", "ug haftungsbeschrankt"})
 _LEGAL_MAX_TOKENS = max(len(k.split()) for k in LEGAL_FORMS)
-_LEGAL_FIRST_WORDS = frozenset(k.split(" ")[0] for k in LEGAL_FORMS)
+_LEGAL_FIRST_WORDS = frozenset(k.split(" ")[0] for k in LEGAL_FORMS if k not in _TAIL_ONLY_FORMS)
 _LEGAL_LAST_WORDS = frozenset(k.split(" ")[-1] for k in LEGAL_FORMS)
 
 # Common business abbreviations -> the word they stand for.
@@ -154,7 +156,7 @@ def _strip_forms(toks: list[str], head: bool) -> tuple[list[str], list[str]]:
         longest = min(_LEGAL_MAX_TOKENS, len(toks) - 1) if end in edge else 0
         for n in range(longest, 0, -1):
             part = toks[:n] if head else toks[-n:]
-            if " ".join(part) in LEGAL_FORMS:
+            if " ".join(part) in LEGAL_FORMS and not (head and " ".join(part) in _TAIL_ONLY_FORMS):
                 forms.append(LEGAL_FORMS[" ".join(part)])
                 toks = toks[n:] if head else toks[:-n]
                 break

@@ -121,19 +121,33 @@ def lineage_of(name: str | None, config: dict[str, Any] | None) -> str:
     return content_hash({"name": name, "crm": (config or {}).get("crm"), "erp": (config or {}).get("erp")})
 
 
+def _completed_runs(s: Session) -> list[tuple[int, str | None, str]]:
+    """(id, name, lineage) of every completed run, newest first; worked out once per session (a waiver of a
+    thousand findings asks for each later copy's previous run)."""
+    cached: list[tuple[int, str | None, str]] | None = s.info.get("completed_runs")
+    if cached is None:
+        cached = [(int(rid), name, lineage_of(name, cfg)) for rid, name, cfg in s.execute(
+            select(Run.id, Run.name, Run.config).where(Run.status == "completed").order_by(Run.id.desc()))]
+        s.info["completed_runs"] = cached
+    return cached
+
+
 def _previous_run(s: Session, run_id: int) -> int | None:
     """The run a new run takes its findings' state from: the latest completed run before ``run_id`` of the same
-    reconciliation (``lineage_of``: a store can hold several, e.g. one per entity, whose runs alternate), else,
-    when there is none (the sources were changed, e.g. to this month's extract folder), the latest completed run."""
+    reconciliation (``lineage_of``: a store can hold several, e.g. one per entity, whose runs alternate); when
+    there is none (the sources were changed, e.g. to this month's extract folder), the latest of the same name;
+    else the latest completed run."""
     own = s.get(Run, run_id)
-    wanted = lineage_of(own.name, own.config) if own is not None else None
-    latest = None
-    for rid, name, cfg in s.execute(select(Run.id, Run.name, Run.config)
-                                    .where(Run.status == "completed", Run.id < run_id).order_by(Run.id.desc())):
-        latest = rid if latest is None else latest
-        if lineage_of(name, cfg) == wanted:
-            return int(rid)
-    return latest
+    if own is None:
+        return None
+    wanted = lineage_of(own.name, own.config)
+    earlier = [(rid, name, lineage) for rid, name, lineage in _completed_runs(s) if rid < run_id]
+    for match in (lambda name, lineage: lineage == wanted, lambda name, lineage: name == own.name,
+                  lambda name, lineage: True):
+        found = next((rid for rid, name, lineage in earlier if match(name, lineage)), None)
+        if found is not None:
+            return found
+    return None
 
 
 def _previous_state(s: Session, run_id: int) -> dict[str, dict[str, Any]]:
@@ -172,14 +186,13 @@ def carried_copies(s: Session, exc: ExceptionRow, holds: Callable[[ExceptionRow]
         ExceptionRow.key == exc.key, ExceptionRow.run_id > exc.run_id, Run.status == "completed")
         .order_by(ExceptionRow.run_id).with_for_update()).scalars()
     out: list[ExceptionRow] = []
-    carried_from = exc.run_id
+    carriers = {exc.run_id}  # the runs that carry the change on: runs can branch (two saved from one)
     for row in later:
-        if _previous_run(s, row.run_id) != carried_from:
-            continue  # a run of another reconciliation that happens to hold the same finding
-        if not holds(row):
-            break
-        out.append(row)
-        carried_from = row.run_id
+        if _previous_run(s, row.run_id) not in carriers:
+            continue  # a run of another reconciliation, or one saved from a copy that no longer carries it
+        if holds(row):  # a copy changed since carries that change on instead, and its branch stops here
+            out.append(row)
+            carriers.add(row.run_id)
     return out
 
 

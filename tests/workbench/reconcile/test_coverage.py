@@ -28,7 +28,7 @@ def test_an_invoice_file_with_a_header_and_no_rows_is_named_in_a_warning(tmp_pat
     assert out.exceptions["invoice.missing_in_erp"] == 2  # the findings stand; the warning says why
     warnings = [line for line in out.stdout.splitlines() if line.startswith("Warning: ")]
     assert warnings == ["Warning: the ERP side read no invoices (file salesInvoices.csv) while the CRM side has 2: "
-                        "each of those is reported missing in the ERP. Check that the ERP extract or filter for "
+                        "the run can only report those missing in the ERP. Check that the ERP extract or filter for "
                         "invoices is the one meant"], out.stdout
 
 

@@ -195,3 +195,11 @@ def test_a_name_that_is_the_other_s_acronym_at_the_same_address_is_a_suggestion_
     assert not any(sf(3) == c or e == "e3" for c, e in links)  # the same letters elsewhere: another company
     missing = {e["crm_id"] for e in by_type(res, "customer.missing_in_erp")}
     assert missing == {sf(3)}
+
+
+def test_an_acronym_with_a_shared_website_and_no_address_is_still_only_a_suggestion():
+    crm = [cust(sf(1), "ACME", street=None, city=None, postcode=None, country=None, website="https://acme-ex.com")]
+    erp = [cust("e1", "Alpine Cargo Management Enterprises", street=None, city=None, postcode=None, country=None,
+                website="www.acme-ex.com")]
+    links = run(crm, erp).links.to_dict("records")
+    assert [(r["crm_id"], r["erp_id"], r["status"]) for r in links] == [(sf(1), "e1", "suggested")]

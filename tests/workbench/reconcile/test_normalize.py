@@ -242,3 +242,11 @@ def test_street_lines_written_otherwise_found_on_master_data_the_engine_was_not_
 ])
 def test_street_lines_that_stay_different(a, b, country):
     assert not nz.streets_equivalent(a, b, country)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("MBH Consulting", "Consulting GmbH"),        # forms written only after a name are initials before it
+    ("EK Automotive", "Automotive"),
+])
+def test_a_form_written_only_after_a_name_is_part_of_the_name_before_it(a, b):
+    assert not nz.names_identical(a, b)

@@ -164,3 +164,40 @@ def test_a_reconciliation_whose_sources_changed_still_carries_the_latest_run_s_s
     (scen / "run.toml").write_text(toml.replace('dir = "erp"', 'dir = "erp-november"'), encoding="utf-8")
     again = _by_key(store, execute_run(config_mod.load(scen / "run.toml"), store, user="ann").run_id)
     assert again[key].status == "waived"
+
+
+def test_two_entities_and_a_new_month_folder_keep_each_entity_s_own_state(tmp_path, store):
+    """Entity A's first run on next month's folder has no earlier run of the same sides: it takes the state of A's
+    last run (the same name), not that of entity B's run saved in between."""
+    scen_a = generate(3, 20, tmp_path / "a", invoices_per_customer=3)
+    entity_a = config_mod.load(scen_a / "run.toml")
+    entity_b = config_mod.load(generate(4, 20, tmp_path / "b", invoices_per_customer=3) / "run.toml")
+    assert entity_a.name != entity_b.name
+    first = execute_run(entity_a, store, user="ann")
+    old = _by_key(store, first.run_id)
+    key = sorted(old)[0]
+    waive(store, [old[key].id], "ann", "accepted difference")
+    execute_run(entity_b, store, user="ann")
+    (scen_a / "erp").rename(scen_a / "erp-november")
+    toml = (scen_a / "run.toml").read_text(encoding="utf-8")
+    (scen_a / "run.toml").write_text(toml.replace('dir = "erp"', 'dir = "erp-november"'), encoding="utf-8")
+    again = _by_key(store, execute_run(config_mod.load(scen_a / "run.toml"), store, user="ann").run_id)
+    assert again[key].status == "waived"
+
+
+def test_a_change_reaches_every_run_that_carried_it_when_runs_branch(tmp_path, store):
+    """Run 1 (A), run 2 (B's first run, saved from run 1 as the latest), run 3 (A, saved from run 1): an assignment
+    made on run 1 afterwards reaches both, A's latest run included."""
+    scen = generate(3, 20, tmp_path / "s", invoices_per_customer=3)
+    entity_a = config_mod.load(scen / "run.toml")
+    raw = dict(entity_a.raw)
+    raw["run"] = {**raw.get("run", {}), "name": "entity B"}
+    entity_b = config_mod.from_dict(raw, path=entity_a.path)
+    first = execute_run(entity_a, store, user="ann")
+    second = execute_run(entity_b, store, user="ann")
+    third = execute_run(entity_a, store, user="ann")
+    old = _by_key(store, first.run_id)
+    key = sorted(old)[0]
+    assign(store, [old[key].id], "ann", "carol")
+    assert _by_key(store, third.run_id)[key].assignee == "carol"
+    assert _by_key(store, second.run_id)[key].assignee == "carol"
