@@ -199,7 +199,8 @@ def merge(previous: Extract, delta: DeltaExtract,
         if kd.live is not None:
             gone |= ~_among(prev_ids, set(kd.live) | read)
         merged, frames_from[kind] = _merge_rows(prev, new, prev_ids, new_ids, gone)
-        if kd.order is not None:
+        if kd.order is not None and len(new_ids) and not pc.all(pc.is_in(new_ids, value_set=prev_ids)).as_py():
+            # only a record new to the kind can stand out of the listing's order: a changed one kept its place
             merged, frames_from[kind] = _in_order(merged, frames_from[kind], kd.order)
         reused = int((frames_from[kind] >= 0).sum())
         out_frames[kind] = merged
