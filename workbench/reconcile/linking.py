@@ -299,8 +299,12 @@ ACRONYM_NAME = 0.85
 
 
 def _same_letters(short: np.ndarray, initials: np.ndarray) -> np.ndarray:
-    """Per pair: the one name is the acronym of the other (both known)."""
-    return np.array([a is not None and a == b for a, b in zip(short.tolist(), initials.tolist())], dtype=bool)
+    """Per pair: the one name is the acronym of the other (both known); compared only where both are."""
+    out = np.zeros(len(short), dtype=bool)
+    at = np.flatnonzero(pd.notna(short) & pd.notna(initials))
+    if len(at):
+        out[at] = short[at] == initials[at]
+    return out
 
 
 def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:

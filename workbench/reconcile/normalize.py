@@ -30,8 +30,9 @@ LEGAL_FORMS: dict[str, str] = {
     "plc": "plc", "public limited company": "plc",
     "pty": "pty", "proprietary": "pty", "pte": "pte", "pvt": "pvt", "private": "pvt",
     # German-speaking
-    "gmbh": "gmbh", "gesellschaft mit beschrankter haftung": "gmbh", "gesmbh": "gmbh", "mbh": "gmbh",
-    "gesellschaft mbh": "gmbh", "ggmbh": "ggmbh", "gemeinnutzige gmbh": "ggmbh",
+    # ("mbH" alone is no form: "KG mbH", "OHG mbH" are names as generated data writes them)
+    "gmbh": "gmbh", "gesellschaft mit beschrankter haftung": "gmbh", "gesmbh": "gmbh", "gesellschaft mbh": "gmbh",
+    "ggmbh": "ggmbh", "gemeinnutzige gmbh": "ggmbh",
     "ek": "ek", "eingetragener kaufmann": "ek", "eingetragene kauffrau": "ek", "ug haftungsbeschrankt": "ug",
     "ag": "ag", "aktiengesellschaft": "ag",
     "kg": "kg", "kommanditgesellschaft": "kg", "ohg": "ohg", "ug": "ug", "ev": "ev", "eg": "eg",
@@ -75,7 +76,7 @@ LEGAL_FORMS: dict[str, str] = {
     "bhd": "bhd", "berhad": "bhd", "sdn": "sdn", "sendirian": "sdn", "tbk": "tbk", "pt": "pt",
 }
 # forms written only after the name: before it they are a name's initials ("MBH Consulting", "EK Automotive")
-_TAIL_ONLY_FORMS = frozenset({"mbh", "gesmbh", "gesellschaft mbh", "ggmbh", "ek", "ug haftungsbeschrankt"})
+_TAIL_ONLY_FORMS = frozenset({"gesmbh", "gesellschaft mbh", "ggmbh", "ek", "ug haftungsbeschrankt"})
 _LEGAL_MAX_TOKENS = max(len(k.split()) for k in LEGAL_FORMS)
 _LEGAL_FIRST_WORDS = frozenset(k.split(" ")[0] for k in LEGAL_FORMS if k not in _TAIL_ONLY_FORMS)
 _LEGAL_LAST_WORDS = frozenset(k.split(" ")[-1] for k in LEGAL_FORMS)
