@@ -218,20 +218,34 @@ def _prefilter(store: RecordStore, entity: str, text: str | None) -> tuple[SqlHi
 _SQL_OP = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 
 
-def _stamp_exact(store: RecordStore, entity: str, text: str | None) -> SqlHint | None:
-    """For a ``$filter`` made only of ``lastModifiedDateTime`` comparisons joined by ``and``, the exact SQL
-    condition, as the service's index on the stamp answers a count or a key-only read of a range: when every
-    stored stamp of the entity is UTC text to the millisecond (``now_iso``) and the literals are too (or
-    whole seconds), comparing the text is comparing the instants. None otherwise (the filter runs per row)."""
-    terms = _stamp_terms(text)
-    if terms is None or any(m[3] is not None and len(m[3]) != 4 for m in terms):
+def _stamp_exact(store: RecordStore, entity: str, text: str | None,
+                 types: dict[str, str] | None = None) -> SqlHint | None:
+    """For a ``$filter`` made of ``lastModifiedDateTime`` comparisons joined by ``and`` (and, given the entity's
+    ``types``, of text properties equal to a literal, as ``status eq 'Open'``, beside at least one of them), the
+    exact SQL condition, as the service's index on the stamp answers a count or a read of a range: when every
+    stored stamp of the entity is UTC text to the millisecond (``now_iso``) and the literals are too (or whole
+    seconds), comparing the text is comparing the instants; a stored text equals the literal in SQL exactly
+    when it does in the filter (``odata_filter._compare``: ``==`` on Edm.String, a null never). None otherwise
+    (the filter runs per row)."""
+    if not text:
         return None
     conds: list[str] = []
     params: list[str] = []
-    for m in terms:
-        conds.append(f"{STAMP_SQL} {_SQL_OP[m[1]]} ?")
-        params.append(f"{m[2]}{m[3] or '.000'}Z")
-    return (" AND ".join(conds), tuple(params)) if store.stamps_ms(entity) else None
+    stamped = False
+    for term in text.strip().split(" and "):
+        if (m := _STAMP_TERM.fullmatch(term.strip())) is not None:
+            if m[3] is not None and len(m[3]) != 4:
+                return None
+            conds.append(f"{STAMP_SQL} {_SQL_OP[m[1]]} ?")
+            params.append(f"{m[2]}{m[3] or '.000'}Z")
+            stamped = True
+        elif types is not None and (eq := _EQ_TERM.fullmatch(term)) is not None \
+                and types.get(eq[1]) == "Edm.String":
+            conds.append(f"json_extract(data, '$.{eq[1]}') = ?")
+            params.append(eq[2].replace("''", "'"))
+        else:
+            return None
+    return (" AND ".join(conds), tuple(params)) if stamped and store.stamps_ms(entity) else None
 
 
 def etag(rid: str, version: int) -> str:
@@ -529,7 +543,7 @@ class BusinessCentralFlavor:
 
     def _stamp_range(self, entity: str, req: Request) -> SqlHint | None:
         """The request's ``$filter`` as an exact SQL condition on the stamp index, where it is one (_stamp_exact)."""
-        return _stamp_exact(self.store, entity, req.query.get("$filter"))
+        return _stamp_exact(self.store, entity, req.query.get("$filter"), ENTITIES[entity][1])
 
     # -- $batch ----------------------------------------------------------------
     def _batch(self, req: Request, root: str) -> Response:

@@ -321,6 +321,30 @@ def test_a_read_the_stamp_index_answers_is_the_text_a_read_record_by_record_give
         assert b'"totalTaxAmount":12.50,"id":' in by_index.content and b'"orderNumber":null' in by_index.content
 
 
+
+@pytest.mark.parametrize("status", ["Open", "Paid", "open", "O''Brien"])
+def test_a_status_within_a_stamp_range_read_from_the_index_is_what_the_record_by_record_read_gives(bc, status):
+    """A re-run reads the remaining amounts of the open invoices per stamp range (``status eq 'Open' and
+    lastModifiedDateTime ...``): served from the stamp index with the status compared in SQL, it gives the bytes,
+    next links and counts the record-by-record filter gives; a text compares exactly (``'open'`` is no status)."""
+    ordered = sorted(d["lastModifiedDateTime"] for _, d, _ in bc.store.scan("salesInvoices"))
+    assert bc.store.stamps_ms("salesInvoices")
+    flt = f"status eq '{status}' and lastModifiedDateTime le {ordered[len(ordered) // 2]}"
+    wanted = [d["id"] for _, d, _ in bc.store.scan("salesInvoices")
+              if d["status"] == status.replace("''", "'") and d["lastModifiedDateTime"] <= ordered[len(ordered) // 2]]
+    assert bool(wanted) == (status in ("Open", "Paid"))
+    params = {"$select": "id,remainingAmount"}
+    for page in (len(wanted) or 1, max(1, len(wanted) - 1), 1000):
+        by_index = get(bc, "salesInvoices", {**params, "$filter": flt}, Prefer=f"odata.maxpagesize={page}")
+        by_record = get(bc, "salesInvoices", {**params, "$filter": f"{flt} and number ne 'none'"},
+                        Prefer=f"odata.maxpagesize={page}")
+        assert by_index.status_code == by_record.status_code == 200
+        assert _before_next_link(by_index) == _before_next_link(by_record)
+    if wanted:
+        assert [r["id"] for r in by_index.json()["value"]] == wanted[:1000]
+    url = f"{bc.info['api_root']}/salesInvoices/$count"
+    assert int(httpx.get(url, headers=bearer(bc), params={"$filter": flt}).text) == len(wanted)
+
 JOURNAL_ERR = "You must specify a journal batch ID or a journal ID to get a journal line."
 
 
