@@ -64,10 +64,15 @@ LEGAL_FORMS: dict[str, str] = {
     "amba": "amba", "smba": "smba", "ay": "ay", "avoin yhtio": "ay", "ky": "ky", "kommandiittiyhtio": "ky",
     "julkinen osakeyhtio": "oyj",
     # Central / Eastern Europe
-    "sp z oo": "sp z oo", "spzoo": "sp z oo", "sp zoo": "sp z oo", "spolka z ograniczona odpowiedzialnoscia": "sp z oo",
+    "sp z oo": "sp z oo", "spzoo": "sp z oo", "sp zoo": "sp z oo", "spolka z oo": "sp z oo",
+    "spolka z ograniczona odpowiedzialnoscia": "sp z oo",
     "sp j": "sp j", "spolka jawna": "sp j", "sp k": "sp k", "spolka komandytowa": "sp k",
     "spolka akcyjna": "sa", "sro": "sro", "spol s r o": "sro", "sro.": "sro",
     "kft": "kft", "zrt": "zrt", "nyrt": "nyrt", "doo": "doo", "dd": "dd", "ad": "ad", "ood": "ood",
+    # Russian and Ukrainian (ООО, АО, ПАО, ЗАО, ОАО, ТОВ) and Greek (Α.Ε., Ο.Ε., Ε.Ε., Ε.Π.Ε., Ι.Κ.Ε.), in the
+    # Latin letters folding writes them in
+    "ooo": "ooo", "ao": "ao", "pao": "pao", "zao": "zao", "oao": "oao", "tov": "tov",
+    "ae": "ae", "oe": "oe", "ee": "ee", "epe": "epe", "ike": "ike",
     # Asia-Pacific
     "kk": "kk", "kabushiki kaisha": "kk", "kabushiki gaisha": "kk", "godo kaisha": "gk", "gk": "gk",
     "yk": "yk", "yugen kaisha": "yk", "gomei kaisha": "gomei kaisha", "goshi kaisha": "goshi kaisha",
@@ -76,7 +81,8 @@ LEGAL_FORMS: dict[str, str] = {
     "bhd": "bhd", "berhad": "bhd", "sdn": "sdn", "sendirian": "sdn", "tbk": "tbk", "pt": "pt",
 }
 # forms written only after the name: before it they are a name's initials ("MBH Consulting", "EK Automotive")
-_TAIL_ONLY_FORMS = frozenset({"gesmbh", "gesellschaft mbh", "ggmbh", "ek", "ug haftungsbeschrankt"})
+_TAIL_ONLY_FORMS = frozenset({"gesmbh", "gesellschaft mbh", "ggmbh", "ek", "ug haftungsbeschrankt", "ae", "oe", "ee",
+                              "ike"})
 _LEGAL_MAX_TOKENS = max(len(k.split()) for k in LEGAL_FORMS)
 _LEGAL_FIRST_WORDS = frozenset(k.split(" ")[0] for k in LEGAL_FORMS if k not in _TAIL_ONLY_FORMS)
 _LEGAL_LAST_WORDS = frozenset(k.split(" ")[-1] for k in LEGAL_FORMS)

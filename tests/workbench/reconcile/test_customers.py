@@ -63,6 +63,15 @@ def test_fuzzy_link_on_name_and_address_without_any_key():
     assert link["evidence"]["postcode"] is True and link["evidence"]["name"] == 1.0
 
 
+
+def test_a_customer_kept_in_cyrillic_by_the_erp_links_to_its_latin_account_with_nothing_to_report():
+    crm = [cust(sf(1), "OOO Romashka", street="ul. Lenina 5", city="Moskva", postcode="101000", country="RU")]
+    erp = [cust("e1", "ООО «Ромашка»", street="ул. Ленина 5", city="Москва", postcode="101000", country="RU")]
+    res = run(crm, erp)
+    assert [(r["crm_id"], r["erp_id"], r["status"]) for r in res.links.to_dict("records")] == [(sf(1), "e1", "auto")]
+    assert by_type(res, "customer.missing_in_erp") == [] and by_type(res, "customer.missing_in_crm") == []
+    assert by_type(res, "customer.attribute_mismatch") == []
+
 def test_weak_evidence_becomes_a_suggestion_not_a_link():
     crm = [cust(sf(1), "Harper Analytics Inc", street="5 Oak Avenue", postcode="78701", city="Austin")]
     erp = [cust("e1", "Harper Analytic Solutions Inc", number="C1", street="77 Market Street", postcode="78701",

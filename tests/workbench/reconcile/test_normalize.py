@@ -200,6 +200,36 @@ def test_letters_and_forms_that_stay_different(a, b):
     assert not nz.names_equivalent(a, b)
 
 
+# Found by the same probe: a name kept in Cyrillic or Greek by a local ERP and written in Latin letters in the
+# CRM had no comparison key at all (its letters were dropped), so every such customer was missing on both sides.
+@pytest.mark.parametrize("a,b", [
+    ("ООО «Ромашка»", "OOO Romashka"),
+    ("ООО «Ромашка»", "Romashka OOO"),
+    ("АО «Северсталь»", "AO Severstal"),
+    ("ООО «Журавлёв и партнёры»", "OOO Zhuravlev i partnery"),
+    ("ООО «Щукин»", "OOO Shchukin"),
+    ("ПАО «Газпром нефть»", "PAO Gazprom neft"),
+    ("ТОВ «Київ Транс»", "TOV Kiiv Trans"),
+    ("Παπαδόπουλος Α.Ε.", "Papadopoulos A.E."),
+    ("Γεωργίου Ο.Ε.", "Georgiou O.E."),
+    ("Ђурђевић д.о.о.", "Djurdjevic d.o.o."),
+    ("\u0410c\u043ce Logistics Ltd", "Acme Logistics Ltd"),  # Cyrillic А and о typed in a Latin name
+    ("\u0421obalt Engineering Ltd", "Cobalt Engineering Ltd"),  # Cyrillic С: read as the C it looks like
+    ("Sunbeam Budownictwo Sp. z o.o.", "Sunbeam Budownictwo Spółka z o.o."),
+])
+def test_names_in_cyrillic_or_greek_and_in_latin_letters_are_one_name(a, b):
+    assert nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("ООО «Ромашка»", "OOO Lyutik"),          # another company of the same form
+    ("ООО «Ромашка»", "AO Romashka"),          # and the same name under another form
+    ("Сокол", "Cokol"),                        # a Cyrillic word is transliterated (С is s), not read by its looks
+])
+def test_cyrillic_names_that_stay_different(a, b):
+    assert not nz.names_equivalent(a, b)
+
+
 @pytest.mark.parametrize("a,b", [
     ("München", "Munich"), ("Köln", "Cologne"), ("Wien", "Vienna"),
     ("Milano", "Milan"), ("Frankfurt a.M.", "Frankfurt am Main"), ("Frankfurt/Main", "Frankfurt (Main)"),
