@@ -8,6 +8,7 @@ beside its findings.
 
 from __future__ import annotations
 
+from workbench.reconcile.orders import booked
 from workbench.sources.base import Extract
 
 # the kinds both sides hold and the engine compares record by record
@@ -27,7 +28,7 @@ def _compared(ex: Extract, kind: str) -> int:
     """How many of the side's records of the kind the engine compares: a CRM order only once booked."""
     frame = ex.frame(kind)
     if kind == "orders" and ex.meta.side == "crm" and "booked" in frame.columns:
-        return int((frame["booked"].to_numpy(dtype=object) == True).sum())  # noqa: E712 - None is not booked
+        return int(booked(frame).sum())
     return len(frame)
 
 

@@ -34,26 +34,32 @@ def _unique(keys: list[Any]) -> dict[str, Any]:
     return {k: n for k, n in seen.items() if n >= 0}
 
 
+def booked(crm: pd.DataFrame) -> np.ndarray:
+    """Which CRM orders the engine compares: those booked (a deal not yet won is no order to find)."""
+    flags: np.ndarray = crm["booked"].to_numpy(dtype=object) == True  # noqa: E712 - None is not booked
+    return flags
+
+
 def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.DataFrame,
             names: dict[Any, str]) -> None:
     rules = f.rules
-    booked = crm[crm["booked"].to_numpy(dtype=object) == True]  # noqa: E712 - None is not booked
-    if booked.empty:
+    deals = crm[booked(crm)]
+    if deals.empty:
         return
     by_number = _unique(_keys(erp["number"], rules))
     by_ext = _unique(_keys(erp["xref"], rules))
     invoiced = {k for k in _keys(erp_invoices["order_ref"], rules) if k is not None}
     tol = rules.tolerances["order_amount"]
-    ck_x = _keys(booked["xref"], rules)
-    ck_n = _keys(booked["number"], rules)
-    ck_id = _keys(booked["record_id"], rules)
+    ck_x = _keys(deals["xref"], rules)
+    ck_n = _keys(deals["number"], rules)
+    ck_id = _keys(deals["record_id"], rules)
     # records are built only for orders with a finding in view: missing, or a different
     # currency or amount (most booked orders match to the cent)
-    c_ccy, c_tot = booked["currency"].to_numpy(dtype=object), booked["total_amount"].to_numpy(dtype=object)
+    c_ccy, c_tot = deals["currency"].to_numpy(dtype=object), deals["total_amount"].to_numpy(dtype=object)
     e_ccy, e_tot = erp["currency"].to_numpy(dtype=object), erp["total_amount"].to_numpy(dtype=object)
     look = []
     found = []
-    for pos in range(len(booked)):
+    for pos in range(len(deals)):
         j = by_number.get(ck_x[pos]) if ck_x[pos] else None
         if j is None:
             j = by_ext.get(ck_n[pos]) if ck_n[pos] else None
@@ -65,7 +71,7 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.
         found.append(j)
     wanted = sorted({j for j in found if j is not None})
     erp_recs = dict(zip(wanted, rows(erp, np.array(wanted, dtype=np.int64))))
-    for pos, j, r in zip(look, found, rows(booked, np.array(look, dtype=np.int64))):
+    for pos, j, r in zip(look, found, rows(deals, np.array(look, dtype=np.int64))):
         who = names.get(r["customer_id"])
         ccy = r["currency"]
         if j is None:
