@@ -220,9 +220,6 @@ class Content:
         self.counts: dict[str, int] = {}
         self._names: dict[str, dict[str, str | None]] | None = None
         self._crm_tax_ids: dict[str, str] = {}  # filled with the names: named in the links' evidence
-        # the Summary's Warnings block came with exports of 2026-12-07; a workbook exported before has none, and
-        # verifying it rebuilds its Summary as it was written (workbook.verify_workbook chooses by the record)
-        self.warnings_block = True
         self._count_all()
 
     # ---- sizes ------------------------------------------------------------------------------------
@@ -399,14 +396,16 @@ class Content:
         return rows
 
     # ---- Summary ----------------------------------------------------------------------------------
-    def summary(self, sheets: list[tuple[str, int, str]]) -> list[list[Any]]:
-        """Free-form rows; ``sheets`` = (name, data rows, description) of the detail sheets written."""
+    def summary(self, sheets: list[tuple[str, int, str]], *, warnings: bool = True) -> list[list[Any]]:
+        """Free-form rows; ``sheets`` = (name, data rows, description) of the detail sheets written. ``warnings``:
+        with the run's Warnings block, which came with exports of 2026-12-07; a workbook exported before has none,
+        and verifying it rebuilds its Summary as it was written (workbook.verify_workbook chooses by the record)."""
         run = self.run
         rows: list[list[Any]] = [[Styled(f"Summary — run {run['id']}: {run['name'] or ''}".rstrip(": "), "wb title")],
                                  []]
         # what the run warned of reads before its figures: a side that read none of a kind explains its findings
         warned = [str(w) for w in ((run.get("summary") or {}).get("stats") or {}).get("warnings") or ()]
-        if warned and self.warnings_block:
+        if warned and warnings:
             rows.append([Styled("Warnings", "wb section")])
             rows.extend([w] for w in warned)
             rows.append([])

@@ -64,14 +64,13 @@ def test_a_workbook_exported_before_the_summary_showed_warnings_still_verifies(t
     config = write_run(tmp_path, _files(_HEADER_ONLY), crm=SALESFORCE + INVOICE_NUMBER, erp=BUSINESS_CENTRAL)
     assert run_cli(config, tmp_path).code == 0
     db, book = f"sqlite:///{tmp_path / 'store.sqlite3'}", tmp_path / "before.xlsx"
-    real_init = workbook_content.Content.__init__
+    real_summary = workbook_content.Content.summary
 
-    def as_before(self, *args, **kwargs):  # the layout exports had before the Warnings block
-        real_init(self, *args, **kwargs)
-        self.warnings_block = False
+    def as_before(self, sheets, *, warnings=True):  # the layout exports had before the Warnings block
+        return real_summary(self, sheets, warnings=False)
 
     with monkeypatch.context() as m:
-        m.setattr(workbook_content.Content, "__init__", as_before)
+        m.setattr(workbook_content.Content, "summary", as_before)
         with contextlib.redirect_stdout(io.StringIO()):
             assert main(["export", "--xlsx", str(book), "--db", db]) == 0
     summary = load(book, read_only=True)["Summary"]
