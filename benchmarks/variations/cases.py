@@ -1,0 +1,614 @@
+"""The case lists of the variation probe, one function per variation class.
+
+Each case is one customer as the CRM and the ERP hold it: ``dict(kind, crm, erp, diffs, tag, currency)``
+with ``kind`` "pair" (the same company on both sides), "crm_only" or "erp_only" (a company on one side
+only), ``crm``/``erp`` records with the fields name, street, city, pc, state, country, tax, web, and
+``diffs`` the compared fields that really differ (an exception on any other field is a false one).
+The names, legal forms, addresses and tax ids under test are written out here; Faker only fills in
+the address of a case that does not set one. Nothing here comes from the engine or the project's
+scenario and corpus generators, and nothing here was tuned to the engine's results: the lists are
+the measurement.
+
+``cases(name)`` builds one class from the same seeds every time (the filler addresses do not depend
+on which other classes were built before it); ``PLAN`` says in which modes each class is run.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from faker import Faker
+
+Case = dict[str, Any]
+
+LOC = {"DE": "de_DE", "FR": "fr_FR", "GB": "en_GB", "US": "en_US", "DK": "da_DK", "TR": "tr_TR", "PL": "pl_PL",
+       "ES": "es_ES", "SE": "sv_SE", "JP": "en_US", "RU": "ru_RU", "IT": "it_IT", "NL": "nl_NL", "AT": "de_AT",
+       "CH": "de_CH", "AU": "en_AU", "NO": "no_NO", "GR": "el_GR", "BE": "nl_BE", "LU": "fr_FR"}
+CUR = {"GB": "GBP", "US": "USD", "DK": "DKK", "TR": "TRY", "PL": "PLN", "SE": "SEK", "JP": "JPY", "RU": "RUB",
+       "CH": "CHF", "AU": "AUD", "NO": "NOK"}
+_fk: dict[str, Faker] = {}
+rnd = random.Random(7)
+
+
+def fk(cc: str) -> Faker:
+    """One Faker per country, seeded from the country code (a stable hash: str hashes change per process)."""
+    if cc not in _fk:
+        _fk[cc] = Faker(LOC[cc])
+        _fk[cc].seed_instance(zlib.crc32(cc.encode()) % 1000)
+    return _fk[cc]
+
+
+def _fresh() -> None:
+    """Every class starts from the same random state."""
+    _fk.clear()
+    rnd.seed(7)
+
+
+def addr(cc: str) -> dict[str, str]:
+    f = fk(cc)
+    if cc == "JP":
+        block = f"{rnd.randint(1, 5)}-{rnd.randint(1, 20)}-{rnd.randint(1, 30)}"
+        district = rnd.choice(["Marunouchi", "Ginza", "Shibuya", "Umeda", "Sakae", "Nishi-Shinjuku"])
+        return dict(street=f"{block} {district}", city=rnd.choice(["Tokyo", "Osaka", "Nagoya", "Yokohama"]),
+                    pc=f"{rnd.randint(100, 999):03d}-{rnd.randint(0, 9999):04d}", country="JP", state="")
+    try:
+        street = f.street_address()
+    except Exception:
+        street = f.street_name() + " " + str(rnd.randint(1, 99))
+    city = f.city()
+    pc = f.postcode()
+    st = ""
+    if cc == "US":
+        st = f.state_abbr()
+    return dict(street=street.replace("\n", " "), city=city, pc=pc, country=cc, state=st)
+
+
+def pair(crm_name: str, erp_name: str, cc: str, diffs: Any = (), tag: str = "",
+         crm_over: dict[str, str] | None = None, erp_over: dict[str, str] | None = None, kind: str = "pair") -> Case:
+    a = addr(cc)
+    c = dict(a, name=crm_name)
+    e = dict(a, name=erp_name)
+    c.update(crm_over or {})
+    e.update(erp_over or {})
+    return dict(kind=kind, crm=c, erp=e, diffs=set(diffs), tag=tag, currency=CUR.get(cc, "EUR"))
+
+
+# ------------------------------------------------------------------ transliteration
+def translit() -> list[Case]:
+    out: list[Case] = []
+    de = [("Müller", "Mueller", "Muller"), ("Schäfer", "Schaefer", "Schafer"), ("Köhler", "Koehler", "Kohler"),
+          ("Weiß", "Weiss", "Weiss"), ("Jäger", "Jaeger", "Jager"), ("Krüger", "Krueger", "Kruger"),
+          ("Schröder", "Schroeder", "Schroder"), ("Böhm", "Boehm", "Bohm"), ("Größmann", "Groessmann", "Grossmann"),
+          ("Fuß", "Fuss", "Fuss"), ("Förster", "Foerster", "Forster"), ("Gärtner", "Gaertner", "Gartner")]
+    inds = ["Maschinenbau", "Logistik", "Elektrotechnik", "Bau", "Metallbau", "Holzbau"]
+    for i, (a, b, c) in enumerate(de):
+        ind = inds[i % len(inds)]
+        out.append(pair(f"{a} {ind} GmbH", f"{b} {ind} GmbH", "DE", tag="de_umlaut_ae"))
+        out.append(pair(f"{a} {ind} GmbH", f"{c} {ind} GmbH", "DE", tag="de_umlaut_strip"))
+    nordic = [("Sørensen", "Soerensen", "Sorensen", "DK", "ApS"), ("Jørgensen", "Joergensen", "Jorgensen", "DK", "A/S"),
+              ("Møller", "Moeller", "Moller", "DK", "A/S"), ("Åström", "Aastroem", "Astrom", "SE", "AB"),
+              ("Ødegård", "Oedegaard", "Odegard", "NO", "AS"), ("Bjørnstad", "Bjoernstad", "Bjornstad", "NO", "AS"),
+              ("Nordström", "Nordstroem", "Nordstrom", "SE", "AB"),
+              ("Læsø Fisk", "Laesoe Fisk", "Laeso Fisk", "DK", "ApS")]
+    for a, b, c, cc, lf in nordic:
+        out.append(pair(f"{a} Consulting {lf}", f"{b} Consulting {lf}", cc, tag="nordic_digraph"))
+        out.append(pair(f"{a} Handel {lf}", f"{c} Handel {lf}", cc, tag="nordic_strip"))
+    tr = [("Çelik Yapı", "Celik Yapi"), ("Şahin Tekstil", "Sahin Tekstil"), ("Öztürk Gıda", "Ozturk Gida"),
+          ("Yılmaz İnşaat", "Yilmaz Insaat"), ("Gündoğdu Otomotiv", "Gundogdu Otomotiv"),
+          ("Doğan Kimya", "Dogan Kimya"), ("Güneş Enerji", "Gunes Enerji"), ("Kılıç Mobilya", "Kilic Mobilya")]
+    for a, b in tr:
+        out.append(pair(f"{a} A.Ş.", f"{b} A.S.", "TR", tag="tr_diacritics"))
+    pl = [("Wójcik", "Wojcik"), ("Łukasiewicz", "Lukasiewicz"), ("Żabiński", "Zabinski"), ("Błaszczyk", "Blaszczyk"),
+          ("Kołodziej", "Kolodziej"), ("Dąbrowski", "Dabrowski")]
+    for a, b in pl:
+        out.append(pair(f"{a} Transport Sp. z o.o.", f"{b} Transport Sp. z o.o.", "PL", tag="pl_diacritics"))
+    es = [("Muñoz Ingeniería S.L.", "Munoz Ingenieria S.L."), ("Peña Construcciones S.A.", "Pena Construcciones S.A."),
+          ("Société Générale d'Équipement SAS", "Societe Generale d'Equipement SAS")]
+    for a, b in es:
+        out.append(pair(a, b, "FR" if "Soci" in a else "ES", tag="es_fr_accents"))
+    jp = [("Itō Kōgyō K.K.", "Ito Kogyo K.K."), ("Itō Kōgyō K.K.", "Itoh Kougyou K.K."),
+          ("Satō Shōji K.K.", "Sato Shoji K.K."), ("Satō Shōji K.K.", "Satou Shouji K.K."),
+          ("Ōno Seisakusho K.K.", "Ohno Seisakusho K.K."), ("Ōno Seisakusho K.K.", "Oono Seisakusho K.K."),
+          ("Shinbashi Denki K.K.", "Shimbashi Denki K.K."), ("Tsuchiya Sangyō K.K.", "Tutiya Sangyo K.K."),
+          ("Fujita Kensetsu K.K.", "Huzita Kensetsu K.K."), ("Chiba Shokuhin K.K.", "Tiba Syokuhin K.K."),
+          ("Kyōto Seimitsu K.K.", "Kyouto Seimitsu K.K."), ("Shibata Yūsō K.K.", "Sibata Yuso K.K."),
+          ("Gotō Tekkō K.K.", "Goto Tekko K.K."), ("Nippon Seikō K.K.", "Nihon Seiko K.K."),
+          ("Yoshida Kōsan K.K.", "Yoshida Kohsan K.K.")]
+    for a, b in jp:
+        out.append(pair(a, b, "JP", tag="jp_romanisation"))
+    ru = [("ООО «Ромашка»", "Romashka OOO"), ("ООО «Ромашка»", "OOO Romashka"), ("АО «Северсталь»", "AO Severstal"),
+          ("ООО «Журавлёв и партнёры»", "OOO Zhuravlev i partnery"), ("ООО «Сергеев Трейд»", "OOO Sergeyev Trade"),
+          ("Иванов Логистик ООО", "Ivanov Logistik OOO"), ("ООО «Юпитер»", "OOO Yupiter"),
+          ("ООО «Щукин»", "OOO Shchukin"), ("ООО «Фёдоров»", "OOO Fedorov"),
+          ("ПАО «Газпром нефть»", "PAO Gazprom neft")]
+    for a, b in ru:
+        out.append(pair(a, b, "RU", tag="cyrillic_latin"))
+    gr = [("Παπαδόπουλος Α.Ε.", "Papadopoulos A.E."), ("Γεωργίου Ο.Ε.", "Georgiou O.E.")]
+    for a, b in gr:
+        out.append(pair(a, b, "GR", tag="greek_latin"))
+    # homoglyph: Cyrillic letters typed in a Latin name
+    for a in ["Acme Logistics Ltd", "Cobalt Engineering Ltd", "Apex Marketing Ltd", "Orion Components Ltd"]:
+        b = a.replace("A", "\u0410").replace("o", "\u043e").replace("C", "\u0421")
+        out.append(pair(a, b, "GB", tag="homoglyph"))
+    # true differences with xref (different names)
+    out.append(pair("Müller Logistik GmbH", "Möller Logistik GmbH", "DE", diffs={"name"},
+                    tag="TRUE_diff_muller_moller"))
+    out.append(pair("Schmidt Bau GmbH", "Schmitt Bau GmbH", "DE", diffs={"name"}, tag="TRUE_diff_schmidt_schmitt"))
+    out.append(pair("Jensen Consulting ApS", "Jansen Consulting ApS", "DK", diffs={"name"},
+                    tag="TRUE_diff_jensen_jansen"))
+    out.append(pair("Hansen Trading A/S", "Hanson Trading A/S", "DK", diffs={"name"}, tag="TRUE_diff_hansen_hanson"))
+    return out
+
+
+# ------------------------------------------------------------------ legal forms
+def legal() -> list[Case]:
+    out: list[Case] = []
+    forms = [
+        ("DE", "GmbH & Co. KG", "GmbH u. Co. KG"), ("DE", "GmbH & Co. KG", "GmbH & Co KG"),
+        ("DE", "GmbH & Co. KG", "GmbH + Co. KG"), ("DE", "GmbH & Co. KG", "GmbH & Compagnie Kommanditgesellschaft"),
+        ("DE", "GmbH", "Gesellschaft mit beschränkter Haftung"), ("DE", "AG", "Aktiengesellschaft"),
+        ("DE", "e.K.", "eingetragener Kaufmann"), ("DE", "UG (haftungsbeschränkt)", "UG"), ("DE", "GmbH", "mbH"),
+        ("DE", "GmbH", "G.m.b.H."), ("DE", "gGmbH", "gemeinnützige GmbH"), ("DE", "e.V.", "eingetragener Verein"),
+        ("AT", "Ges.m.b.H.", "GmbH"), ("CH", "AG", "SA"), ("LU", "S.à r.l.", "SARL"), ("LU", "S.à r.l.", "S.a.r.l."),
+        ("FR", "S.à r.l.", "Société à responsabilité limitée"), ("FR", "SAS", "S.A.S."),
+        ("FR", "SAS", "Société par actions simplifiée"), ("FR", "SASU", "SAS"), ("FR", "EURL", "E.U.R.L."),
+        ("FR", "SA", "Société anonyme"), ("PL", "Sp. z o.o.", "sp. z o.o."), ("PL", "Sp. z o.o.", "Sp. z.o.o."),
+        ("PL", "Sp. z o.o.", "spółka z ograniczoną odpowiedzialnością"), ("PL", "Sp. z o.o.", "Spółka z o.o."),
+        ("PL", "S.A.", "Spółka Akcyjna"), ("PL", "Sp. k.", "Spółka komandytowa"), ("JP", "K.K.", "Kabushiki Kaisha"),
+        ("JP", "K.K.", "KK"), ("JP", "K.K.", "Co., Ltd."), ("JP", "K.K.", "Corporation"), ("JP", "G.K.", "Godo Kaisha"),
+        ("JP", "K.K.", "株式会社"), ("JP", "Y.K.", "Yugen Kaisha"), ("AU", "Pty Ltd", "Pty. Ltd."),
+        ("AU", "Pty Ltd", "Proprietary Limited"), ("AU", "Pty Ltd", "Pty Limited"), ("US", "LLC", "L.L.C."),
+        ("US", "LLC", "Limited Liability Company"), ("US", "Inc", "Inc."), ("US", "Inc", "Incorporated"),
+        ("US", "Inc.", ", Inc."), ("US", "Corp", "Corporation"), ("US", "Co", "Company"), ("US", "LLP", "L.L.P."),
+        ("US", "Ltd", "Limited"), ("GB", "Ltd", "Limited"), ("GB", "PLC", "Public Limited Company"),
+        ("GB", "plc", "P.L.C."), ("GB", "LLP", "Limited Liability Partnership"), ("GB", "Ltd", "Ltd."),
+        ("NL", "B.V.", "BV"), ("NL", "B.V.", "Besloten Vennootschap"), ("NL", "N.V.", "Naamloze Vennootschap"),
+        ("BE", "BVBA", "B.V.B.A."), ("BE", "SRL", "BV"), ("IT", "S.p.A.", "SpA"),
+        ("IT", "S.p.A.", "Società per Azioni"), ("IT", "S.r.l.", "Srl"),
+        ("IT", "S.r.l.", "Società a responsabilità limitata"), ("ES", "S.L.", "SL"),
+        ("ES", "S.L.", "Sociedad Limitada"), ("ES", "S.A.", "Sociedad Anónima"), ("ES", "S.L.U.", "SLU"),
+        ("SE", "AB", "Aktiebolag"), ("SE", "AB", "Aktiebolaget"), ("DK", "A/S", "AS"), ("DK", "ApS", "Anpartsselskab"),
+        ("NO", "AS", "A/S"), ("NO", "ASA", "Allmennaksjeselskap"),
+    ]
+    stems = ["Nordwind", "Bergmann", "Lindqvist", "Rivoli", "Castellano", "Kowalczyk", "Harbour", "Redgum", "Takahashi",
+             "Vandermeer", "Sunbeam", "Falkenrath", "Ostrander", "Pinewood", "Delacroix"]
+    inds = {"DE": "Anlagenbau", "AT": "Handel", "CH": "Präzision", "LU": "Finance", "FR": "Conseil",
+            "PL": "Budownictwo", "JP": "Shoji", "AU": "Mining", "US": "Analytics", "GB": "Engineering",
+            "NL": "Installatie", "BE": "Bouw", "IT": "Meccanica", "ES": "Construcciones", "SE": "Bygg",
+            "DK": "Shipping", "NO": "Fiskeri"}
+    for i, (cc, a, b) in enumerate(forms):
+        second = ["Nova", "Prime", "Alto", "Vista", "Terra"][i % 5]
+        stem = stems[i % len(stems)] + ("" if i < len(stems) else " " + second)
+        base = f"{stem} {inds[cc]}"
+        if b.startswith(","):
+            out.append(pair(f"{base} {a}", f"{base}{b}", cc, tag=f"lf:{a}|{b}"))
+        elif cc == "JP" and b in ("Kabushiki Kaisha", "株式会社", "Godo Kaisha") and i % 2:
+            out.append(pair(f"{base} {a}", f"{b} {base}", cc, tag=f"lf_prefix:{a}|{b}"))
+        else:
+            out.append(pair(f"{base} {a}", f"{base} {b}", cc, tag=f"lf:{a}|{b}"))
+    # legal form missing one side
+    miss = [("DE", "GmbH & Co. KG"), ("FR", "S.à r.l."), ("PL", "Sp. z o.o."), ("JP", "Kabushiki Kaisha"),
+            ("AU", "Pty Ltd"), ("US", "LLC"), ("GB", "Limited"), ("IT", "S.r.l."), ("ES", "S.L."), ("NL", "B.V."),
+            ("SE", "AB"), ("DK", "ApS")]
+    for i, (cc, f) in enumerate(miss):
+        base = f"{['Hollis', 'Brandt', 'Quercia', 'Marlowe', 'Eskildsen', 'Tamura'][i % 6]} {inds[cc]}"
+        if i % 2:
+            out.append(pair(f"{base} {f}", base, cc, tag=f"lf_missing_erp:{f}"))
+        else:
+            out.append(pair(base, f"{base} {f}", cc, tag=f"lf_missing_crm:{f}"))
+    # true differences: different legal form / entity
+    trues = [("DE", "GmbH", "AG"), ("GB", "Ltd", "PLC"), ("ES", "S.L.", "S.A."), ("FR", "SARL", "SAS"),
+             ("DE", "GmbH", "GmbH & Co. KG"), ("US", "Inc", "LLC"), ("PL", "Sp. z o.o.", "S.A."),
+             ("NL", "B.V.", "N.V.")]
+    for i, (cc, a, b) in enumerate(trues):
+        owner = ['Greiner', 'Ashby', 'Olivares', 'Fontaine', 'Kessler', 'Bellamy', 'Nowicki', 'Dekker'][i]
+        base = f"{owner} {inds[cc]}"
+        out.append(pair(f"{base} {a}", f"{base} {b}", cc, diffs={"name"}, tag=f"TRUE_lf:{a}|{b}"))
+    return out
+
+
+# ------------------------------------------------------------------ word order / articles / conjunctions
+def order() -> list[Case]:
+    out: list[Case] = []
+    L = [
+        ("GB", "Bank of Leeds", "Leeds Bank"), ("GB", "The Smith Company Ltd", "Smith Co Ltd"),
+        ("GB", "The Smith Company Ltd", "Smith Company Ltd"), ("US", "The Home Depot Inc", "Home Depot Inc"),
+        ("US", "Smith & Sons Inc", "Smith and Sons Inc"), ("US", "Smith & Sons Inc", "Smith + Sons Inc"),
+        ("DE", "Hotel Adlon GmbH", "Adlon Hotel GmbH"), ("FR", "Le Petit Bistro SARL", "Petit Bistro SARL"),
+        ("FR", "La Maison du Vin SARL", "Maison du Vin SARL"), ("FR", "Dupont et Fils SARL", "Dupont & Fils SARL"),
+        ("DE", "Weber und Söhne GmbH", "Weber & Söhne GmbH"), ("DE", "Klein u. Partner GmbH", "Klein und Partner GmbH"),
+        ("ES", "García y Asociados S.L.", "García & Asociados S.L."),
+        ("IT", "Rossi e Figli S.r.l.", "Rossi & Figli S.r.l."), ("NL", "Jansen en Zonen B.V.", "Jansen & Zonen B.V."),
+        ("SE", "Berg och Son AB", "Berg & Son AB"), ("US", "Smith, Jones & Co", "Jones & Smith Co"),
+        ("GB", "Marks and Spencer plc", "Marks & Spencer plc"),
+        ("US", "Johnson & Johnson Inc", "Johnson and Johnson Inc"), ("GB", "University of Leeds", "Leeds University"),
+        ("US", "Bank of America Corp", "America Bank Corp"), ("GB", "Procter & Gamble Ltd", "Procter and Gamble Ltd"),
+        ("DE", "Die Bäckerei Schmidt GmbH", "Bäckerei Schmidt GmbH"),
+        ("DE", "Bäckerei Schmidt GmbH", "Schmidt Bäckerei GmbH"), ("US", "A.B. Dick Company", "AB Dick Co"),
+        ("US", "J. P. Morgan Securities LLC", "JP Morgan Securities LLC"),
+        ("US", "O'Reilly Auto Parts Inc", "OReilly Auto Parts Inc"), ("US", "Ben & Jerry's Inc", "Ben and Jerrys Inc"),
+        ("GB", "St. James's Place plc", "St James's Place plc"),
+        ("GB", "Saint James Consulting Ltd", "St. James Consulting Ltd"),
+        ("US", "Mount Sinai Medical Supply Inc", "Mt Sinai Medical Supply Inc"),
+        ("US", "Fort Worth Tooling Inc", "Ft. Worth Tooling Inc"), ("GB", "Smith, John Ltd", "John Smith Ltd"),
+        ("US", "Acme Widgets, Inc.", "ACME WIDGETS INC"), ("US", "BlueWater Partners LLC", "Blue Water Partners LLC"),
+        ("US", "E-Z Pack Inc", "EZ Pack Inc"), ("US", "Twenty First Century Foods Inc", "21st Century Foods Inc"),
+        ("US", "Three Rivers Supply Inc", "3 Rivers Supply Inc"), ("DE", "Gebrüder Mayer GmbH", "Gebr. Mayer GmbH"),
+        ("FR", "Établissements Martin SA", "Ets Martin SA"), ("GB", "Smith Brothers Ltd", "Smith Bros Ltd"),
+        ("US", "The Cheesecake Factory Inc", "Cheesecake Factory Inc, The"),
+    ]
+    for cc, a, b in L:
+        out.append(pair(a, b, cc, tag=f"order:{a}|{b}"))
+    # true differences
+    T = [("GB", "Leeds Bank Ltd", "Leeds Building Society Ltd"), ("US", "Smith & Sons Inc", "Smith & Daughters Inc"),
+         ("DE", "Weber Handel GmbH", "Weber Bau GmbH"), ("US", "North Star Logistics Inc", "South Star Logistics Inc")]
+    for cc, a, b in T:
+        out.append(pair(a, b, cc, diffs={"name"}, tag=f"TRUE_order:{a}|{b}"))
+    return out
+
+
+# ------------------------------------------------------------------ abbreviations / acronyms
+def abbrev() -> list[Case]:
+    out: list[Case] = []
+    L = [
+        ("US", "Pacific Intl Trading Inc", "Pacific International Trading Inc"),
+        ("US", "Delta Mfg Co", "Delta Manufacturing Co"), ("US", "Apex Svcs LLC", "Apex Services LLC"),
+        ("US", "Warner Bros Logistics Inc", "Warner Brothers Logistics Inc"),
+        ("US", "Hale & Assoc Inc", "Hale & Associates Inc"), ("US", "Carter Corp", "Carter Corporation"),
+        ("US", "Natl Freight Systems Inc", "National Freight Systems Inc"),
+        ("US", "Crest Mgmt Group LLC", "Crest Management Group LLC"),
+        ("US", "Summit Eng Inc", "Summit Engineering Inc"), ("US", "Valley Dist Inc", "Valley Distribution Inc"),
+        ("US", "Orion Grp LLC", "Orion Group LLC"), ("US", "Lakeside Hldgs Inc", "Lakeside Holdings Inc"),
+        ("US", "Metro Med Ctr LLC", "Metro Medical Center LLC"), ("US", "Keystone Inds Inc", "Keystone Industries Inc"),
+        ("US", "Vertex Sys Inc", "Vertex Systems Inc"), ("US", "Nimbus Tech Inc", "Nimbus Technologies Inc"),
+        ("US", "Bright Labs Inc", "Bright Laboratories Inc"), ("US", "Cedar Pharma Inc", "Cedar Pharmaceuticals Inc"),
+        ("US", "Amer Steel Inc", "American Steel Inc"), ("US", "Prairie Mktg LLC", "Prairie Marketing LLC"),
+        ("US", "Granite Elec Supply Inc", "Granite Electric Supply Inc"),
+        ("US", "Harbor Equip Rental Inc", "Harbor Equipment Rental Inc"),
+        ("US", "Pioneer Constr Co", "Pioneer Construction Co"),
+        ("US", "Redline Auto Svc Inc", "Redline Automotive Service Inc"),
+        ("US", "Gulf Coast Chem Inc", "Gulf Coast Chemicals Inc"), ("US", "Sierra Dev Corp", "Sierra Development Corp"),
+        ("US", "Everest Ins Agency LLC", "Everest Insurance Agency LLC"),
+        ("US", "Tri-State Trans Inc", "Tri-State Transportation Inc"),
+        ("US", "Blue Ridge Env Svcs LLC", "Blue Ridge Environmental Services LLC"),
+        ("US", "Quantum Comm Inc", "Quantum Communications Inc"),
+        ("GB", "Britannia Intl Ltd", "Britannia International Ltd"),
+        ("GB", "Castle Prop Mgmt Ltd", "Castle Property Management Ltd"),
+        ("DE", "Müller Intl GmbH", "Müller International GmbH"),
+        ("DE", "Schulz Ing.-Büro GmbH", "Schulz Ingenieurbüro GmbH"),
+        ("DE", "Vereinigte Stahlw. GmbH", "Vereinigte Stahlwerke GmbH"),
+        ("FR", "Cie Générale de Transport SA", "Compagnie Générale de Transport SA"),
+        ("FR", "Sté Nouvelle Martin SAS", "Société Nouvelle Martin SAS"),
+    ]
+    for cc, a, b in L:
+        out.append(pair(a, b, cc, tag=f"abbr:{a}|{b}"))
+    A = [("US", "IBM Corp", "International Business Machines Corp"),
+         ("US", "3M Company", "Minnesota Mining and Manufacturing Company"),
+         ("DE", "BMW AG", "Bayerische Motoren Werke AG"), ("US", "UPS Inc", "United Parcel Service Inc"),
+         ("US", "GE Company", "General Electric Company"),
+         ("GB", "HSBC Bank plc", "Hongkong and Shanghai Banking Corporation plc"),
+         ("US", "AT&T Inc", "American Telephone and Telegraph Inc"),
+         ("DE", "SAP SE", "Systeme, Anwendungen und Produkte SE"),
+         ("US", "JKL Industrial Supply Inc", "Jones Kent Lewis Industrial Supply Inc"),
+         ("US", "ABC Plumbing LLC", "Atlantic Bay Coast Plumbing LLC"), ("GB", "RBS plc", "Royal Bank of Scotland plc"),
+         ("US", "KFC Franchise Holdings LLC", "Kentucky Fried Chicken Franchise Holdings LLC")]
+    for cc, a, b in A:
+        out.append(pair(a, b, cc, tag=f"acronym:{a}|{b}"))
+    return out
+
+
+# ------------------------------------------------------------------ addresses (names identical)
+def addresses() -> list[Case]:
+    out: list[Case] = []
+    n = [0]
+
+    def p(cc: str, crm: dict[str, str], erp: dict[str, str], diffs: Any = (), tag: str = "") -> None:
+        n[0] += 1
+        stems = ["Hartwell", "Brookfield", "Ellsworth", "Lindenau", "Moreau", "Castello", "Vermeulen", "Sandberg",
+                 "Ashcombe", "Radley"]
+        name = f"{stems[n[0] % 10]} {['Supply', 'Partners', 'Tools', 'Foods', 'Media', 'Systems'][n[0] % 6]} {n[0]}"
+        lf = {"DE": "GmbH", "AT": "GmbH", "CH": "AG", "FR": "SAS", "GB": "Ltd", "US": "Inc", "NL": "B.V.", "JP": "K.K.",
+              "ES": "S.L.", "IT": "S.r.l."}[cc]
+        out.append(pair(f"{name} {lf}", f"{name} {lf}", cc, diffs=diffs, tag=tag, crm_over=crm, erp_over=erp))
+
+    # German streets
+    for s1, s2 in [("Hauptstraße 12", "Hauptstrasse 12"), ("Hauptstraße 12", "Hauptstr. 12"),
+                   ("Hauptstraße 12", "Hauptstr 12"), ("Bahnhofstraße 5a", "Bahnhofstr. 5 a"),
+                   ("Bahnhofstraße 5a", "Bahnhofstrasse 5A"), ("Am Markt 3", "Markt 3"),
+                   ("Kaiser-Wilhelm-Straße 77", "Kaiser-Wilhelm-Str. 77"),
+                   ("Kaiser-Wilhelm-Straße 77", "Kaiser Wilhelm Strasse 77"), ("Lindenallee 4", "Lindenallee 4 "),
+                   ("Industriestraße 12", "INDUSTRIESTRASSE 12"), ("Industriestraße 12-14", "Industriestr. 12 - 14"),
+                   ("Sankt-Georg-Platz 2", "St.-Georg-Platz 2"), ("Mühlenweg 8", "Muehlenweg 8")]:
+        p("DE", dict(street=s1, city="Stuttgart", pc="70565"), dict(street=s2, city="Stuttgart", pc="70565"),
+          tag=f"de_street:{s1}|{s2}")
+    for c1, c2 in [("München", "Muenchen"), ("München", "Munich"), ("Köln", "Cologne"),
+                   ("Frankfurt am Main", "Frankfurt a.M."), ("Frankfurt am Main", "Frankfurt"),
+                   ("Nürnberg", "Nuernberg"), ("Halle (Saale)", "Halle/Saale")]:
+        p("DE", dict(street="Rosenweg 4", city=c1, pc="80331"), dict(street="Rosenweg 4", city=c2, pc="80331"),
+          tag=f"de_city:{c1}|{c2}")
+    # French
+    for s1, s2 in [("14 rue Pasteur", "14 R. Pasteur"), ("14 rue Pasteur", "14, rue Pasteur"),
+                   ("8 avenue Victor Hugo", "8 av. Victor Hugo"), ("8 avenue Victor Hugo", "8 ave Victor Hugo"),
+                   ("22 boulevard Haussmann", "22 bd Haussmann"), ("22 boulevard Haussmann", "22 Bd. Haussmann"),
+                   ("5 bis rue de la Paix", "5B rue de la Paix"),
+                   ("3 place de la République", "3 pl. de la République"), ("10 rue Saint-Denis", "10 rue St-Denis"),
+                   ("17 chemin des Vignes", "17 ch. des Vignes")]:
+        p("FR", dict(street=s1, city="Paris", pc="75009"), dict(street=s2, city="Paris", pc="75009"),
+          tag=f"fr_street:{s1}|{s2}")
+    p("FR", dict(street="2 rue Neuve", city="Lyon", pc="69002"), dict(street="2 rue Neuve", city="Lyon 2e", pc="69002"),
+      tag="fr_city_arr")
+    p("FR", dict(street="2 rue Neuve", city="Saint-Étienne", pc="42000"),
+      dict(street="2 rue Neuve", city="St-Etienne", pc="42000"), tag="fr_city_saint")
+    # UK
+    for s1, s2, pc1, pc2 in [("12 King Street", "12 King St", "M2 4LQ", "M24LQ"),
+                             ("12 King Street", "King Street 12", "M2 4LQ", "m2 4lq"),
+                             ("7 Mill Lane", "7 Mill Ln", "EC1A 4HD", "EC1A4HD"),
+                             ("Unit 4, Riverside Industrial Estate", "Unit 4 Riverside Ind. Est.", "LS1 4AP",
+                              "LS1 4AP"),
+                             ("Flat 2, 10 Church Road", "10 Church Road, Flat 2", "SW1A 1AA", "SW1A 1AA"),
+                             ("10 Church Road", "10 Church Rd.", "SW1A 1AA", "SW1A1AA"),
+                             ("3 The Crescent", "3 The Cres", "BS8 1AB", "BS8 1AB"),
+                             ("18 Saint Mary's Close", "18 St Marys Cl", "OX1 1AA", "OX1 1AA")]:
+        p("GB", dict(street=s1, city="Manchester", pc=pc1), dict(street=s2, city="Manchester", pc=pc2),
+          tag=f"gb:{s1}|{s2}|{pc1}|{pc2}")
+    # US
+    for s1, s2, z1, z2, st1, st2 in [("901 Commerce Drive", "901 Commerce Dr", "78701", "78701-1234", "TX", "TX"),
+                                     ("901 Commerce Drive", "901 Commerce Dr.", "78701", "78701", "TX", "Texas"),
+                                     ("45 Market Street, Suite 200", "45 Market St Ste 200", "95113", "95113", "CA",
+                                      "CA"),
+                                     ("45 Market Street, Suite 200", "45 Market St #200", "95113", "95113-0001", "CA",
+                                      "California"),
+                                     ("100 North Main Street", "100 N Main St", "10001", "10001", "NY", "NY"),
+                                     ("250 West 34th Street", "250 W. 34th St.", "10119", "10119", "NY", "New York"),
+                                     ("1 Infinite Loop", "One Infinite Loop", "95014", "95014", "CA", "CA"),
+                                     ("77 Massachusetts Avenue", "77 Massachusetts Ave", "02139", "2139", "MA", "MA"),
+                                     ("500 Boylston Street", "500 Boylston St.", "02116", "02116", "MA", "Mass."),
+                                     ("350 Fifth Avenue", "350 5th Ave", "10118", "10118", "NY", "NY"),
+                                     ("1600 Pennsylvania Avenue NW", "1600 Pennsylvania Ave. N.W.", "20500", "20500",
+                                      "DC", "DC"),
+                                     ("PO Box 123", "P.O. Box 123", "60601", "60601", "IL", "IL"),
+                                     ("2 Mountain View Parkway", "2 Mtn View Pkwy", "80202", "80202", "CO", "CO")]:
+        p("US", dict(street=s1, city="Austin", pc=z1, state=st1), dict(street=s2, city="Austin", pc=z2, state=st2),
+          tag=f"us:{s1}|{s2}|{z1}|{z2}|{st1}|{st2}")
+    for c1, c2 in [("New York", "New York City"), ("New York", "NYC"), ("Saint Louis", "St. Louis"),
+                   ("Fort Lauderdale", "Ft. Lauderdale")]:
+        p("US", dict(street="10 Elm St", city=c1, pc="10001", state="NY"),
+          dict(street="10 Elm St", city=c2, pc="10001", state="NY"), tag=f"us_city:{c1}|{c2}")
+    # countries
+    for cc, n1, n2 in [("DE", "DE", "Germany"), ("DE", "Deutschland", "DE"), ("GB", "GB", "United Kingdom"),
+                       ("GB", "UK", "GB"), ("GB", "Great Britain", "GB"), ("GB", "England", "GB"), ("US", "USA", "US"),
+                       ("US", "United States of America", "US"), ("US", "U.S.A.", "US"), ("NL", "Netherlands", "NL"),
+                       ("NL", "The Netherlands", "Holland"), ("CH", "Switzerland", "CH"), ("CH", "Schweiz", "CH"),
+                       ("AT", "Österreich", "AT"), ("FR", "France", "FR"), ("JP", "Japan", "JP"),
+                       ("ES", "España", "ES"), ("IT", "Italia", "IT"), ("DE", "Germany", "DEU"),
+                       ("US", "United States", "USA")]:
+        p(cc, dict(country=n1), dict(country=n2), tag=f"country:{n1}|{n2}")
+    # NL / JP
+    p("NL", dict(street="Kerkstraat 12-A", city="Amsterdam", pc="1017 GC"),
+      dict(street="Kerkstraat 12A", city="Amsterdam", pc="1017GC"), tag="nl_house_suffix")
+    p("NL", dict(street="Kerkstraat 12 hs", city="Amsterdam", pc="1017 GC"),
+      dict(street="Kerkstr. 12-H", city="Amsterdam", pc="1017 gc"), tag="nl_hs")
+    p("JP", dict(street="2-4-1 Marunouchi", city="Tokyo", pc="100-0005"),
+      dict(street="Marunouchi 2-4-1", city="Tokyo", pc="1000005"), tag="jp_order")
+    p("JP", dict(street="2-4-1 Marunouchi, Chiyoda-ku", city="Tokyo", pc="100-0005"),
+      dict(street="2-4-1 Marunouchi", city="Chiyoda-ku, Tokyo", pc="100-0005"), tag="jp_ward")
+    p("JP", dict(street="2-4-1 Marunouchi", city="Tokyo", pc="100-0005"),
+      dict(street="2-chome-4-1 Marunouchi", city="Tokyo", pc="100-0005"), tag="jp_chome")
+    p("ES", dict(street="Calle Mayor 5", city="Madrid", pc="28013"),
+      dict(street="C/ Mayor, 5", city="Madrid", pc="28013"), tag="es_calle")
+    p("IT", dict(street="Via Roma 10", city="Milano", pc="20121"), dict(street="V. Roma 10", city="Milan", pc="20121"),
+      tag="it_via_city")
+    p("AT", dict(street="Mariahilfer Straße 1", city="Wien", pc="1060"),
+      dict(street="Mariahilfer Str. 1", city="Vienna", pc="1060"), tag="at_wien")
+    # true differences
+    T = [("DE", dict(street="Hauptstraße 12", city="Stuttgart", pc="70565"),
+          dict(street="Hauptstraße 21", city="Stuttgart", pc="70565"), {"street"}),
+         ("DE", dict(street="Hauptstraße 12", city="Stuttgart", pc="70565"),
+          dict(street="Hauptstraße 12", city="Stuttgart", pc="70563"), {"postcode"}),
+         ("GB", dict(street="7 Mill Lane", city="Leeds", pc="LS1 4AP"),
+          dict(street="7 Mill Road", city="Leeds", pc="LS1 4AP"), {"street"}),
+         ("GB", dict(street="7 Mill Lane", city="Leeds", pc="LS1 4AP"),
+          dict(street="7 Mill Lane", city="Leeds", pc="LS1 4AQ"), {"postcode"}),
+         ("US", dict(street="45 Market St", city="San Jose", pc="95113", state="CA"),
+          dict(street="45 Market St", city="San Jose", pc="95113", state="NV"), {"state"}),
+         ("US", dict(street="45 Market St Ste 200", city="San Jose", pc="95113", state="CA"),
+          dict(street="45 Market St Ste 300", city="San Jose", pc="95113", state="CA"), {"street"}),
+         ("US", dict(street="45 Market St", city="San Jose", pc="95113-1234", state="CA"),
+          dict(street="45 Market St", city="San Jose", pc="95113-4321", state="CA"), {"postcode"}),
+         ("FR", dict(street="14 rue Pasteur", city="Lyon", pc="69003"),
+          dict(street="14 rue Pasteur", city="Lyon", pc="69006"), {"postcode"}),
+         ("FR", dict(street="14 rue Pasteur", city="Lyon", pc="69003"),
+          dict(street="14 avenue Pasteur", city="Lyon", pc="69003"), {"street"}),
+         ("DE", dict(street="Hauptstraße 12", city="Frankfurt am Main", pc="60311"),
+          dict(street="Hauptstraße 12", city="Frankfurt (Oder)", pc="60311"), {"city"}),
+         ("US", dict(street="100 North Main Street", city="Austin", pc="78701", state="TX"),
+          dict(street="100 South Main Street", city="Austin", pc="78701", state="TX"), {"street"}),
+         ("DE", dict(street="Bahnhofstraße 5a", city="Stuttgart", pc="70565"),
+          dict(street="Bahnhofstraße 5b", city="Stuttgart", pc="70565"), {"street"}),
+         ("GB", dict(country="GB"), dict(country="IE"), {"country"}),
+         ("AT", dict(country="AT"), dict(country="DE"), {"country"})]
+    for cc, a, b, d in T:
+        p(cc, a, b, diffs=d, tag=f"TRUE_addr:{a}|{b}")
+    return out
+
+
+# ------------------------------------------------------------------ tax ids
+def taxids() -> list[Case]:
+    out: list[Case] = []
+    rows = [
+        ("DE", "DE123456789", "DE 123 456 789"), ("DE", "DE129273398", "129273398"),
+        ("DE", "DE811569869", "DE-811569869"), ("DE", "DE 811 907 980", "de811907980"),
+        ("AT", "ATU12345678", "ATU 12345678"), ("AT", "ATU13585627", "U13585627"),
+        ("FR", "FR40303265045", "FR 40 303 265 045"), ("FR", "FR40303265045", "40303265045"),
+        ("FR", "FR40303265045", "303 265 045"), ("FR", "FR83404833048", "FR83 404833048"),
+        ("GB", "GB123456789", "GB 123 4567 89"), ("GB", "GB293847561", "293 8475 61"),
+        ("NL", "NL123456789B01", "NL 1234.56.789.B01"), ("NL", "NL123456789B01", "123456789B01"),
+        ("IT", "IT12345678901", "12345678901"), ("IT", "IT00743110157", "IT 00743110157"),
+        ("ES", "ESB12345678", "B-12345678"), ("ES", "ESB12345678", "B12345678"), ("ES", "ESA28015865", "ES A-28015865"),
+        ("CH", "CHE-116.281.710 MWST", "CHE116281710"), ("CH", "CHE-116.281.710 MWST", "CHE-116.281.710 TVA"),
+        ("CH", "CHE-105.805.080", "CHE105805080MWST"), ("US", "45-2178631", "452178631"),
+        ("US", "74-3310925", "74 3310925"), ("SE", "SE556677889901", "556677-8899"),
+        ("SE", "SE556036079301", "SE 5560360793 01"), ("JP", "T8010001034561", "8010001034561"),
+        ("JP", "T8010001034561", "T-8010-0010-3456-1"), ("PL", "PL5260250995", "526-025-09-95"),
+        ("PL", "PL5260250995", "526-02-50-995"), ("BE", "BE0403170701", "BE 0403.170.701"),
+        ("BE", "BE0403170701", "0403.170.701"), ("DK", "DK13585628", "DK 13 58 56 28"),
+        ("IT", "IT00743110157", "00743110157"), ("GB", "GB123456789", "GB123456789 "),
+        ("DE", "DE123456789", "DE123456789\u00a0"),
+    ]
+    trade = ["Blue Harbor", "Summit", "Northpoint", "Kestrel", "Oakline", "Riverstone", "Larkspur", "Copperfield",
+             "Maple & Co", "Brightwater", "Ironbridge", "Silverlake", "Foxglove", "Windmill", "Cloverleaf", "Highgate",
+             "Stonebridge", "Pinecrest"]
+    lf = {"DE": "GmbH", "AT": "GmbH", "FR": "SAS", "GB": "Ltd", "NL": "B.V.", "IT": "S.p.A.", "ES": "S.L.", "CH": "AG",
+          "US": "Inc", "SE": "AB", "JP": "K.K.", "PL": "Sp. z o.o.", "BE": "NV", "DK": "A/S"}
+    for i, (cc, t1, t2) in enumerate(rows):
+        nm = f"{trade[i % len(trade)]} {['Trading', 'Holding', 'Services', 'Industrie'][i % 4]} {i}"
+        # half: identical names (fuzzy could link anyway) ; half: trading name vs legal name (tax id only evidence)
+        if i % 2 == 0:
+            out.append(pair(f"{nm} {lf[cc]}", f"{nm} {lf[cc]}", cc, tag=f"tax_same_name:{t1}|{t2}",
+                            crm_over=dict(tax=t1), erp_over=dict(tax=t2)))
+        else:
+            a = addr(cc)
+            out.append(pair(nm, f"{['Meridian', 'Vantage', 'Orbis', 'Castellan'][i % 4]} {lf[cc]}", cc,
+                            tag=f"tax_trade_name:{t1}|{t2}",
+                            crm_over=dict(tax=t1),
+                            erp_over=dict(tax=t2, street=a["street"], city=a["city"], pc=a["pc"])))
+    # typos on one side: true difference
+    typos = [("DE", "DE123456789", "DE123456798"), ("FR", "FR40303265045", "FR40303265054"),
+             ("GB", "GB123456789", "GB123456788"), ("NL", "NL123456789B01", "NL123456789B02"),
+             ("IT", "IT12345678901", "IT12345678910"), ("US", "45-2178631", "45-2178632"),
+             ("ES", "ESB12345678", "ESB12345687"), ("AT", "ATU12345678", "ATU12345679")]
+    for i, (cc, t1, t2) in enumerate(typos):
+        town = ['Grafton', 'Ludlow', 'Camberley', 'Whitby', 'Alnwick', 'Kendal', 'Ripon', 'Hexham'][i]
+        nm = f"{town} Components {lf[cc]}"
+        out.append(pair(nm, nm, cc, diffs={"tax_id"}, tag=f"TRUE_tax_typo:{t1}|{t2}", crm_over=dict(tax=t1),
+                        erp_over=dict(tax=t2)))
+    return out
+
+
+# ------------------------------------------------------------------ true negatives (similar names, different companies)
+def negatives() -> list[Case]:
+    out: list[Case] = []
+    # singleton pairs: CRM-only A, ERP-only B, same city/postcode, different street
+    S = [("GB", "Smith Plumbing Ltd", "Smith Plumbing Supplies Ltd"),
+         ("GB", "Jones Electrical Ltd", "Jones Electrical Services Ltd"),
+         ("DE", "Müller Logistik GmbH", "Möller Logistik GmbH"), ("DE", "Schmidt Bau GmbH", "Schmitt Bau GmbH"),
+         ("DE", "Weber Handel GmbH", "Weber Handel AG"),
+         ("US", "North Star Logistics Inc", "Northstar Logistic Solutions Inc"), ("US", "Store 12 LLC", "Store 13 LLC"),
+         ("US", "1234567 Ontario Inc", "1234568 Ontario Inc"),
+         ("US", "John Smith Consulting LLC", "Jon Smith Consulting LLC"), ("GB", "ABC Ltd", "ABD Ltd"),
+         ("DE", "Siemens AG", "Siemens Healthcare GmbH"), ("DE", "Bosch GmbH", "Bosch Rexroth AG"),
+         ("US", "Pacific Holdings Inc", "Pacific Holdings Group Inc"), ("GB", "Bauer Media Ltd", "Baier Media Ltd"),
+         ("DK", "Hansen Trading A/S", "Hanson Trading A/S"),
+         ("NL", "Jansen Installatie B.V.", "Janssen Installatie B.V."), ("US", "Acme Corp", "Acme Corp West"),
+         ("US", "Acme Corp", "Acme Financial Corp"), ("FR", "Martin SARL", "Martin et Fils SARL"),
+         ("GB", "Leeds Bank Ltd", "Leeds Building Society Ltd"), ("US", "Smith & Sons Inc", "Smith & Daughters Inc"),
+         ("DE", "Elektro Meyer GmbH", "Elektro Maier GmbH"), ("US", "Fifth Third Capital LLC", "Fifth Capital LLC"),
+         ("GB", "Greenfield Farms Ltd", "Greenfields Farm Ltd"),
+         ("US", "Delta Airlines Catering Inc", "Delta Catering Inc"),
+         ("DE", "Schneider Elektronik GmbH", "Schneider Electric GmbH"),
+         ("US", "Johnson Controls Inc", "Johnson Control Systems Inc"), ("GB", "Thames Water Ltd", "Thames Waste Ltd"),
+         ("US", "Western Digital Corp", "Western Digital Media Corp"),
+         ("JP", "Mitsubishi Shoji K.K.", "Mitsubishi Denki K.K."), ("JP", "Sato Kogyo K.K.", "Saito Kogyo K.K.")]
+    for cc, a, b in S:
+        ad = addr(cc)
+        ad2 = addr(cc)
+        c = dict(ad, name=a)
+        e = dict(ad, name=b, street=ad2["street"])  # same city & postcode, different street
+        out.append(dict(kind="crm_only", crm=c, erp=c, tag=f"neg_single:{a}|{b}", currency=CUR.get(cc, "EUR")))
+        out.append(dict(kind="erp_only", crm=e, erp=e, tag=f"neg_single:{a}|{b}", currency=CUR.get(cc, "EUR")))
+    # same-address variant: different companies at one address (business centre)
+    SA = [("GB", "Apex Consulting Ltd", "Apex Recruitment Ltd"),
+          ("DE", "Kraft Immobilien GmbH", "Kraft Verwaltungs GmbH"),
+          ("US", "Blue Sky Dental LLC", "Blue Sky Dental Lab LLC"),
+          ("US", "Oak Tree Capital LLC", "Oak Tree Capital Partners LLC")]
+    for cc, a, b in SA:
+        ad = addr(cc)
+        out.append(dict(kind="crm_only", crm=dict(ad, name=a), erp={}, tag=f"neg_same_addr:{a}|{b}",
+                        currency=CUR.get(cc, "EUR")))
+        out.append(dict(kind="erp_only", crm={}, erp=dict(ad, name=b), tag=f"neg_same_addr:{a}|{b}",
+                        currency=CUR.get(cc, "EUR")))
+    # franchise branches: both sides hold several branches; correct pairing by address
+    F = [("US", "Starbucks Coffee", 4), ("GB", "Costa Coffee", 3), ("DE", "McFit Studio GmbH", 3),
+         ("US", "Subway Restaurant", 3), ("GB", "Specsavers Opticians Ltd", 3)]
+    for cc, brand, k in F:
+        for _ in range(k):
+            ad = addr(cc)
+            out.append(pair(brand, brand, cc, tag=f"franchise:{brand}", crm_over=dict(ad), erp_over=dict(ad)))
+        # one branch only in CRM, one only in ERP, same brand, same city
+        ad = addr(cc)
+        ad2 = addr(cc)
+        out.append(dict(kind="crm_only", crm=dict(ad, name=brand), erp={}, tag=f"franchise_single:{brand}",
+                        currency=CUR.get(cc, "EUR")))
+        out.append(dict(kind="erp_only", crm={}, erp=dict(ad2, name=brand, city=ad["city"], pc=ad["pc"]),
+                        tag=f"franchise_single:{brand}", currency=CUR.get(cc, "EUR")))
+    # parent + subsidiary present on both sides
+    P = [("DE", "Siemens AG", "Siemens Healthineers AG"), ("US", "Alphabet Inc", "Alphabet Capital LLC"),
+         ("GB", "Tesco PLC", "Tesco Stores Ltd"), ("DE", "Volkswagen AG", "Volkswagen Financial Services AG"),
+         ("US", "Acme Holdings Inc", "Acme Inc")]
+    for cc, a, b in P:
+        ad = addr(cc)
+        out.append(pair(a, a, cc, tag=f"parent:{a}", crm_over=dict(ad), erp_over=dict(ad)))
+        out.append(pair(b, b, cc, tag=f"subsidiary:{b}", crm_over=dict(ad), erp_over=dict(ad)))
+    return out
+
+
+def negatives2() -> list[Case]:
+    """Same-address singletons and a competing look-alike on the CRM side."""
+    out: list[Case] = []
+    S = [("DE", "Müller Logistik GmbH", "Möller Logistik GmbH"), ("DE", "Schmidt Bau GmbH", "Schmitt Bau GmbH"),
+         ("DK", "Hansen Trading A/S", "Hanson Trading A/S"),
+         ("NL", "Jansen Installatie B.V.", "Janssen Installatie B.V."), ("DE", "Weber Handel GmbH", "Weber Handel AG"),
+         ("DE", "Siemens AG", "Siemens Healthcare GmbH"), ("US", "Blue Sky Dental LLC", "Blue Sky Dental Lab LLC"),
+         ("US", "Oak Tree Capital LLC", "Oak Tree Capital Partners LLC"),
+         ("GB", "Smith Plumbing Ltd", "Smith Plumbing Supplies Ltd"),
+         ("US", "John Smith Consulting LLC", "Jon Smith Consulting LLC"),
+         ("GB", "Greenfield Farms Ltd", "Greenfields Farm Ltd"), ("GB", "Thames Water Ltd", "Thames Waste Ltd"),
+         ("US", "Johnson Controls Inc", "Johnson Control Inc"), ("JP", "Sato Kogyo K.K.", "Saito Kogyo K.K."),
+         ("US", "Acme Holdings Inc", "Acme Inc"), ("GB", "Tesco PLC", "Tesco Stores Ltd"),
+         ("US", "Alphabet Inc", "Alphabet Capital LLC"), ("FR", "Martin SARL", "Martin et Fils SARL"),
+         ("DE", "Kraft Immobilien GmbH", "Kraft Verwaltungs GmbH"),
+         ("US", "Brandon Medical Group LLC", "Brandon Medical Supply LLC"),
+         ("GB", "Richardson Haulage Ltd", "Richards Haulage Ltd"),
+         ("DE", "Schneider Elektronik GmbH", "Schneider Elektrik GmbH"),
+         ("US", "Lincoln Electric Inc", "Lincoln Electrical Inc"), ("SE", "Lindström Bygg AB", "Lindqvist Bygg AB")]
+    for cc, a, b in S:
+        ad = addr(cc)
+        out.append(dict(kind="crm_only", crm=dict(ad, name=a), erp={}, tag=f"neg_same_addr:{a}|{b}",
+                        currency=CUR.get(cc, "EUR")))
+        out.append(dict(kind="erp_only", crm={}, erp=dict(ad, name=b), tag=f"neg_same_addr:{a}|{b}",
+                        currency=CUR.get(cc, "EUR")))
+    # competition: CRM holds A and B (same city), ERP only B (slight variation). must link B-B, A missing
+    C = [("DE", "Müller Logistik GmbH", "Möller Logistik GmbH", "Möller Logistik G.m.b.H."),
+         ("DE", "Schmidt Bau GmbH", "Schmitt Bau GmbH", "Schmitt Bau GmbH"),
+         ("GB", "Smith Plumbing Ltd", "Smith Plumbing Supplies Ltd", "Smith Plumbing Supplies Limited"),
+         ("US", "Johnson Controls Inc", "Johnson Control Inc", "Johnson Control Inc."),
+         ("DK", "Hansen Trading A/S", "Hanson Trading A/S", "Hanson Trading AS")]
+    for cc, a, b, b2 in C:
+        ad = addr(cc)
+        ad2 = addr(cc)
+        bb = dict(ad2, city=ad["city"], pc=ad["pc"])
+        out.append(dict(kind="crm_only", crm=dict(ad, name=a), erp={}, tag=f"compete_other:{a}",
+                        currency=CUR.get(cc, "EUR")))
+        out.append(dict(kind="pair", crm=dict(bb, name=b), erp=dict(bb, name=b2), diffs=set(),
+                        tag=f"compete_true:{b}|{b2}", currency=CUR.get(cc, "EUR")))
+    return out
+
+
+CLASSES: dict[str, Callable[[], list[Case]]] = {
+    "translit": translit, "legal": legal, "order": order, "abbrev": abbrev, "addresses": addresses,
+    "taxids": taxids, "negatives": negatives, "negatives2": negatives2}
+
+# The modes each class runs in (harness.MODES): without a cross-reference, and with one (tax ids: tax id only).
+PLAN: dict[str, tuple[str, ...]] = {
+    "translit": ("fuzzy", "xref"), "legal": ("fuzzy", "xref"), "order": ("fuzzy", "xref"),
+    "abbrev": ("fuzzy", "xref"), "addresses": ("fuzzy", "xref"), "taxids": ("tax", "xref"),
+    "negatives": ("fuzzy", "xref"), "negatives2": ("fuzzy",)}
+
+
+def cases(name: str) -> list[Case]:
+    """The cases of one class, the same on every call."""
+    _fresh()
+    return CLASSES[name]()
