@@ -273,39 +273,19 @@ class OdooError(Exception):
         self.status, self.name, self.message = status, name, message
 
 
-Related = Callable[[str, Any], dict[str, Any] | None]  # (model, id) -> the record, None when gone
-
-
-def compile_domain(model: str, domain: Any, related: Related | None = None) -> Any:
-    """Odoo domain (prefix ``&``/``|``/``!`` over ``[field, op, value]`` leaves) -> predicate. A leaf may name a
-    field of a many2one's record (``product_id.write_date``), read through ``related``: Odoo tests it on the
-    records the many2one points at, and a record without one is not taken (odoo/orm/models.py _condition_to_sql,
-    a path through a many2one is a sub-select on the target)."""
+def compile_domain(model: str, domain: Any) -> Any:
+    """Odoo domain (prefix ``&``/``|``/``!`` over ``[field, op, value]`` leaves) -> predicate. Paths through a
+    many2one (``product_id.write_date``) are for ``without_paths`` to resolve first: here they are no field."""
     fields = MODELS[model]
     if not isinstance(domain, list):
         raise OdooError(500, "builtins.ValueError", f"Invalid domain: {domain!r}")
     items = list(domain)
     pos = 0
 
-    def path_leaf(term: list[Any]) -> Any:
-        head, rest = str(term[0]).split(".", 1)
-        if head not in fields or fields[head][0] != M2O or related is None:
-            raise OdooError(500, "builtins.ValueError", f"Invalid field {model}.{term[0]} in leaf {tuple(term)!r}")
-        target = fields[head][3] or ""
-        inner = compile_domain(target, [[rest, term[1], term[2]]], related)
-
-        def pred(r: dict[str, Any]) -> bool:
-            v = r.get(head)
-            rec = related(target, v[0]) if v else None
-            return bool(rec is not None and inner(rec))
-        return pred
-
     def leaf(term: list[Any]) -> Any:
         if len(term) != 3:
             raise OdooError(500, "builtins.ValueError", f"Invalid leaf {term!r}")
         name, op, value = term
-        if "." in str(name):
-            return path_leaf(term)
         if name not in fields:
             raise OdooError(500, "builtins.ValueError", f"Invalid field {model}.{name} in leaf {tuple(term)!r}")
         ftype = fields[name][0]
@@ -377,6 +357,28 @@ def compile_domain(model: str, domain: Any, related: Related | None = None) -> A
     while pos < len(items):
         preds.append(expr())
     return lambda r: all(p(r) for p in preds)
+
+
+def without_paths(model: str, domain: Any, matching: Callable[[str, list[Any]], list[int]]) -> Any:
+    """``domain`` with each leaf on a path through a many2one (``product_id.write_date >= t``) made the leaf Odoo makes
+    of it: the many2one ``in`` the ids of the related records the rest of the path takes, found by one search of the
+    related model that archived records are not left out of (odoo/orm/domains.py ``DomainCondition._optimize`` makes
+    the path an ``any`` condition; odoo/orm/fields_relational.py ``Many2one.condition_to_sql`` searches the comodel
+    with ``active in [True, False]`` and tests the column ``IN`` that query). ``matching(model, domain)`` is that
+    search; a longer path is a path of the related model's. A path through a field that is no many2one is refused
+    (ValueError), as Odoo refuses it. Anything else is left for ``compile_domain`` to check."""
+    if not isinstance(domain, list):
+        return domain
+    fields = MODELS[model]
+    out: list[Any] = []
+    for term in domain:
+        if isinstance(term, (list, tuple)) and len(term) == 3 and "." in str(term[0]):
+            head, rest = str(term[0]).split(".", 1)
+            if head not in fields or fields[head][0] != M2O:
+                raise OdooError(500, "builtins.ValueError", f"Invalid field {model}.{term[0]} in leaf {tuple(term)!r}")
+            term = [head, "in", sorted(matching(fields[head][3] or "", [[rest, term[1], term[2]]]))]
+        out.append(term)
+    return out
 
 
 # JSON-2 parameters per method: (api.model?, named parameters, required) after
@@ -661,19 +663,23 @@ class OdooFlavor:
         raise OdooError(404, "werkzeug.exceptions.NotFound", f"The method '{model}.{method}' does not exist")
 
     def _search(self, model: str, method: str, kw: dict[str, Any]) -> Any:
-        domain = kw.get("domain") or []
-        pred = compile_domain(model, domain, self._related())
+        domain = without_paths(model, kw.get("domain") or [], self._matching)
+        pred = compile_domain(model, domain)
         if "active" in MODELS[model] and not any(isinstance(t, (list, tuple)) and t and t[0] == "active"
                                                  for t in domain):
             # active_test: archived records are left out unless the domain speaks of `active`
             # (odoo/orm/models.py _search / _where_calc)
             domain = ["&", ["active", "=", True], *domain] if domain else [["active", "=", True]]
-            pred = compile_domain(model, domain, self._related())
+            pred = compile_domain(model, domain)
         offset, limit = _int_arg(kw.get("offset"), "offset"), kw.get("limit")
         limit = _int_arg(limit, "limit") if limit not in (None, False) else None
         order = _parse_order(model, kw.get("order"))
         if method == "search_count":
-            n = sum(1 for _, data, _ in self.store.scan(model) if pred(data))
+            # PostgreSQL counts the rows the domain's SQL takes without reading them into the ORM
+            # (odoo/orm/models.py search_count: len() of the _search query, a SELECT COUNT)
+            exact = domain_sql(model, domain, exact=True)
+            n = self.store.count_where(model, exact) if exact is not None else \
+                len(self.store.ids_where(model, sorted(_leaf_fields(domain)), pred))
             return min(n, limit) if limit is not None else n
         if method == "search" and order == [("id", False)]:
             found = self.store.ids_where(model, sorted(_leaf_fields(domain)), pred)
@@ -684,14 +690,14 @@ class OdooFlavor:
             # from there; the sandbox starts after that record's place, without reading those before it
             rows = [data for data, _ in self.store.page(model, self.store.seq_of_id(model, after),
                                                          limit if limit is not None else 1 << 62, keep=pred,
-                                                         where=_written_since(domain))[0]]
+                                                         where=domain_sql(model, domain))[0]]
         elif order == [("id", False)]:
             if not domain:
                 # no filter: let SQLite skip to the offset instead of decoding every record before it
                 rows = self.store.slice(model, offset, limit)
             else:
                 rows = self.store.filtered(model, pred, offset, limit, json.dumps(domain, default=str),
-                                           _written_since(domain))
+                                           domain_sql(model, domain))
         else:
             # a real database sorts with an index; the sandbox sorts what the domain keeps
             rows = [data for _, data, _ in self.store.scan(model) if pred(data)]
@@ -706,16 +712,11 @@ class OdooFlavor:
             return [d["id"] for d in rows]
         return [self._shape(model, d, kw.get("fields"), kw.get("load", "_classic_read")) for d in rows]
 
-    def _related(self) -> Related:
-        """Records by (model, id) for one search, each read once."""
-        seen: dict[tuple[str, Any], dict[str, Any] | None] = {}
-
-        def get(model: str, rid: Any) -> dict[str, Any] | None:
-            if (model, rid) not in seen:
-                got = self.store.get(model, str(rid))
-                seen[model, rid] = got[0] if got else None
-            return seen[model, rid]
-        return get
+    def _matching(self, model: str, domain: list[Any]) -> list[int]:
+        """The ids of ``model``'s records ``domain`` takes, archived ones too: the sub-search a path through a
+        many2one stands for (``without_paths``)."""
+        domain = without_paths(model, domain, self._matching)
+        return self.store.ids_where(model, sorted(_leaf_fields(domain)), compile_domain(model, domain))
 
     def _write(self, model: str, ids: list[Any], vals: Any) -> bool:
         if not isinstance(vals, dict):
@@ -873,17 +874,73 @@ def _xml_safe(v: Any) -> Any:
 _WRITE_DATE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 
 
-def _written_since(domain: list[Any]) -> SqlHint | None:
-    """The SQL the store may leave records out by, where every term of the domain must hold (no ``|``
-    or ``!``, only ``&``) and one is ``write_date >=``/``>`` a moment: a record written earlier is never decoded,
-    as PostgreSQL's index on the column would not read it (the domain's own test still decides). Odoo's
-    stamps ("YYYY-MM-DD HH:MM:SS", UTC) order as their text does."""
-    if not _conjunctive(domain):
+def domain_sql(model: str, domain: list[Any], *, exact: bool = False) -> SqlHint | None:
+    """A domain ``compile_domain`` has checked, as an SQL condition on the stored records, so that the store tests it
+    without decoding them, as PostgreSQL tests the columns (odoo/orm/domains.py ``Domain._to_sql``). ``exact``: the
+    condition takes exactly the records the domain takes, None where a term has no such condition here. Otherwise a
+    pre-selection that may take more (a term without one takes every record; the domain's own test still decides),
+    None where it would leave nothing out. A leaf has one where SQL answers as ``compile_domain`` does
+    (``_leaf_sql``)."""
+    items = list(domain)
+    pos = 0
+
+    def term() -> SqlHint | None:
+        nonlocal pos
+        tok = items[pos]
+        pos += 1
+        if tok == "!":
+            term()
+            return None  # the records a term leaves out are narrowed by nothing here
+        if tok in ("&", "|"):
+            both = [term(), term()]
+            return _joined(" AND " if tok == "&" else " OR ", both, every=exact or tok == "|")
+        return _leaf_sql(model, list(tok))
+
+    terms = []
+    while pos < len(items):
+        terms.append(term())
+    if exact and not terms:
+        return "1", ()
+    return _joined(" AND ", terms, every=exact)
+
+
+def _joined(sep: str, parts: list[SqlHint | None], *, every: bool) -> SqlHint | None:
+    """``parts`` joined by ``sep``; with ``every``, None when one of them is None, else those that are not."""
+    if every and any(p is None for p in parts):
         return None
-    for term in domain:
-        if (isinstance(term, (list, tuple)) and len(term) == 3 and term[0] == "write_date" and term[1] in (">=", ">")
-                and isinstance(term[2], str) and _WRITE_DATE.fullmatch(term[2])):
-            return f"json_extract(data, '$.write_date') {term[1]} ?", (term[2],)
+    kept = [p for p in parts if p is not None]
+    if not kept:
+        return None
+    return sep.join(f"({cond})" for cond, _ in kept), tuple(x for _, params in kept for x in params)
+
+
+def _leaf_sql(model: str, term: list[Any]) -> SqlHint | None:
+    """The SQL condition taking exactly the records ``compile_domain``'s test of the leaf takes (stored JSON false,
+    null and a missing field told apart as it tells them, numbers and booleans compared as Python compares them:
+    1 == True, 5.0 == 5), where there is one here: ``write_date >=``/``>`` a
+    moment (Odoo's stamps, "YYYY-MM-DD HH:MM:SS" UTC, order as their text does; false and null are below any
+    text in SQLite and fail the test there too), a many2one or ``id`` equal to or ``in`` ids, a text or selection
+    equal to or ``in`` texts, a boolean equal to or ``in`` booleans (a missing one reads false)."""
+    name, op, value = term
+    op = str(op).lower()
+    if name == "write_date" and op in (">=", ">") and isinstance(value, str) and _WRITE_DATE.fullmatch(value):
+        return f"json_extract(data, '$.write_date') {op} ?", (value,)
+    values = value if op == "in" and isinstance(value, list) else [value] if op == "=" else None
+    if values is None:
+        return None
+    ftype = MODELS[model][name][0]
+    if (ftype == M2O or name == "id") and all(type(v) is int for v in values):
+        at = f"$.{name}[0]" if ftype == M2O else "$.id"  # a many2one is stored [id, "Name"], or false
+        return f"json_extract(data, '{at}') IN (SELECT value FROM json_each(?))", (json.dumps(values),)
+    if ftype in (C, SEL) and all(isinstance(v, str) for v in values):
+        return f"json_extract(data, '$.{name}') IN (SELECT value FROM json_each(?))", (json.dumps(values),)
+    if ftype == B and all(isinstance(v, bool) for v in values):
+        # SQLite reads JSON true and false as 1 and 0, and compares them with other numbers as Python compares
+        # booleans (1.0 == True); a missing field reads false, a JSON null is neither
+        value_of = f"json_extract(data, '$.{name}')"
+        conds = ([f"{value_of} = 1"] if True in values else []) + \
+            ([f"{value_of} = 0", f"json_type(data, '$.{name}') IS NULL"] if False in values else [])
+        return " OR ".join(conds) or "0", ()
     return None
 
 
@@ -902,9 +959,8 @@ def _ids_after(domain: list[Any]) -> int | None:
 
 
 def _leaf_fields(domain: list[Any]) -> set[str]:
-    """The fields a domain's leaves test (``compile_domain`` has checked each is the model's; of a path through
-    a many2one, the many2one)."""
-    return {str(t[0]).split(".", 1)[0] for t in domain if isinstance(t, (list, tuple))}
+    """The fields a domain's leaves test (``compile_domain`` has checked each is the model's)."""
+    return {str(t[0]) for t in domain if isinstance(t, (list, tuple))}
 
 
 def _next_write_date(data: dict[str, Any]) -> str:
