@@ -2,18 +2,20 @@
 
 A connector asked to pull ``since`` a moment returns a ``DeltaExtract``: for each kind either
 only the records changed since then (``mode = "changes"``) together with what tells the
-deletions (the ids deleted since, or every id the system holds now from a key-only pull), or
-the whole kind (``mode = "full"``, with the reason) where the system cannot tell changes.
-``merge`` lays that over the previous run's extract: a changed record replaces its previous
-row in place, a new one is appended, a deleted one is removed, and a kind pulled in full is
-taken as pulled. The result is what a full pull would have read, in the same order (records
-keep the position they had; the systems list new records last).
+deletions (the ids deleted since, or every id the system holds now from a key-only pull, or
+nothing where a count says none was: ``gone_by_count``), or the whole kind (``mode = "full"``,
+with the reason) where the system cannot tell changes. ``merge`` lays that over the previous
+run's extract: a changed record replaces its previous row in place, a new one is appended, a
+deleted one is removed, and a kind pulled in full is taken as pulled. The result is what a full
+pull would have read, in the same order (records keep the position they had; the systems list
+new records last).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from collections.abc import Iterable
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -70,6 +72,16 @@ class Derives(Protocol):
     after a merge it fills them again over the whole merged data."""
 
     def derive(self, frames: dict[str, pd.DataFrame]) -> None: ...
+
+
+def gone_by_count(count: int, known: frozenset[str], read: Iterable[str]) -> int:
+    """How many records of a kind the previous run knew are gone, by ``count``, the kind's records counted before
+    its changes were ``read``. Where a record can enter the kind only by a change that stamps it, every record
+    counted is one the previous run knew or one the changes brought, and a record added after the count is among
+    the changes but not counted: 0 says none is gone (and none was added meanwhile); more, that the ids must be
+    read to tell which. A record added after ``since`` and deleted again between the count and the read is counted
+    but neither known nor read: it can hide one deletion, which the next run's count then finds."""
+    return len(known | frozenset(read)) - count
 
 
 def since_for(previous_start: datetime, overlap: timedelta) -> datetime:

@@ -35,7 +35,7 @@ from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
-from workbench.sources.delta import CHANGES, DeltaExtract, KindDelta, known_ids
+from workbench.sources.delta import CHANGES, DeltaExtract, KindDelta, gone_by_count, known_ids
 from workbench.sources.erp_columns import Combine, Combined, Convert, Page, Step, canonical_frame
 from workbench.sources.erp_mapping import ObjectMap, PullBuffer, coerce, fill_from, lookup, object_maps, same_value
 from workbench.sources.http_common import HttpClient, HttpFailure, StaticHeaders, decode, encode_json
@@ -86,6 +86,15 @@ _CURRENCY = re.compile(r"\(([A-Z]{3})\)$")  # a pricelist reads "Name (EUR)"; a 
 _READ_METHODS = {"search_read", "search", "search_count", "read", "fields_get"}
 # many2one fields read as a code of the target record rather than its display name
 _CODE_OF = {"state": "res.country.state"}
+# Fields a record enters or leaves a domain by only where it is created, written (write() stamps write_date, and
+# so does the recomputation of a stored computed field: odoo/orm/models.py _write_multi, "set magic fields (already
+# done by write(), but not for computed fields)"), archived (a write of active) or deleted: what the default
+# kinds' domains test (product.pricelist.item applied_on/compute_price, account.move move_type, account.payment
+# payment_type, and active). Not customer_rank, which posting an invoice raises by SQL without touching
+# write_date (addons/account/models/partner.py _increase_rank), nor a many2one to res.partner, which merging
+# contacts points elsewhere by SQL (odoo/addons/base/wizard/base_partner_merge.py _update_foreign_keys), nor a
+# path through a many2one (the related record is written, not this one), nor any field not checked so.
+COUNTABLE = frozenset({"active", "applied_on", "compute_price", "move_type", "payment_type"})
 # a selection whose "nothing set" is a value, not False (addons/sale: sale_warn defaults to no-message)
 _CLEAR_AS = {"sale_warn": "no-message"}
 
@@ -206,6 +215,7 @@ class OdooSource:
         self._code_cache: dict[str, dict[int, str]] = {}
         self._field_cache: dict[str, dict[str, dict[str, Any]]] = {}
         self._ref_cache: dict[str, list[int]] = {}
+        self._done = 0  # records a pull has read so far (progress)
         self._api: _Json2 | _JsonRpc | None = None
         self.maps = object_maps(side_cfg, DEFAULT_OBJECTS, self.system)
         self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=self.url)
@@ -252,9 +262,13 @@ class OdooSource:
 
     def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract:
         """Records written since ``since`` (domain ``write_date >=``; archiving writes too, and archived
-        records stay in the domain where the kind maps ``active``), and deletions from a key-only
-        ``search`` with the kind's own domain: the ids a full pull would read (ORM ``search`` returns
-        every matching id in one answer without a limit: odoo/orm/models.py ``search``)."""
+        records stay in the domain where the kind maps ``active``), and deletions: where no record can enter or
+        leave the kind's domain without being written (``_countable``), by a ``search_count`` with the kind's
+        domain asked before the changes are read (``gone_by_count``), the ids listed only when it says records
+        are gone; elsewhere (customers) by a key-only ``search`` with the kind's own domain. Either gives the ids
+        a full pull would read (ORM ``search`` returns every matching id in one answer without a limit, and
+        ``search_count`` counts what the same ``_search`` query takes: odoo/orm/models.py ``search``,
+        ``search_count``)."""
         out = self._pull(state, since, known_ids(previous), previous.frames)
         assert isinstance(out, DeltaExtract)  # _pull with known answers with a delta
         return out
@@ -262,64 +276,46 @@ class OdooSource:
     def _pull(self, state: TaskState | None, since: datetime | None,
               known: dict[str, frozenset[str]] | None, before: dict[str, pd.DataFrame] | None = None) -> Extract:
         buf = PullBuffer()
-        done = 0
+        self._done = 0
         kinds: dict[str, KindDelta] = {}
         gone_partners: frozenset[str] = frozenset()  # customers the previous run read that the domain has no more
         for kind, om in self.maps.items():
             check_cancelled(state)
             domain = self._domain(om)
+            fields = [f for f in om.source_fields() if f != "id"]
             entered: list[int] = []
+            count: int | None = None
+            was = known.get(kind, frozenset()) if known is not None else frozenset()
             if since is not None and known is not None:
-                # the ids first: a record created after this answer is then among the written ones
-                ids_ = self._call(om.object, "search", domain=domain, order="id")
-                kinds[kind] = KindDelta(CHANGES, live=frozenset(str(i) for i in ids_),
-                                        query=f"{om.object}.search domain={encode_json(domain)}")
-                # A record can enter the domain without being written: posting a contact's first invoice
-                # raises its customer_rank by SQL, leaving write_date as it was (addons/account/models/
-                # partner.py _increase_rank). Those unknown ids are read with the written ones.
-                was = known.get(kind, frozenset())
-                live = {str(i) for i in ids_}
-                entered = [i for i in ids_ if str(i) not in was]
-                if kind == "customers":  # read first (DEFAULT_OBJECTS' order): the others refer to them
-                    gone_partners = was - live
+                if _countable(domain):
+                    # counted before the changes are read: a record created after this answer is among them
+                    count = int(self._call(om.object, "search_count", domain=domain))
+                    named = _naming(before, kind, gone_partners)
+                else:
+                    # the ids first: a record created after this answer is then among the written ones
+                    ids_ = self._call(om.object, "search", domain=domain, order="id")
+                    live = frozenset(str(i) for i in ids_)
+                    kinds[kind] = KindDelta(CHANGES, live=live,
+                                            query=f"{om.object}.search domain={encode_json(domain)}")
+                    # A record can enter the domain without being written: posting a contact's first invoice
+                    # raises its customer_rank by SQL, leaving write_date as it was (addons/account/models/
+                    # partner.py _increase_rank). Those unknown ids are read with the written ones.
+                    entered = [i for i in ids_ if str(i) not in was]
+                    named = _naming(before, kind, gone_partners) & live
                 # Merging contacts (Contacts > Merge) points every record of the merged-away partner at the one
                 # kept by SQL, leaving write_date as it was, then deletes the merged-away partner
                 # (odoo/addons/base/wizard/base_partner_merge.py _update_foreign_keys): a known record that
                 # named a partner now gone is read again.
-                entered += sorted(int(r) for r in _naming(before, kind, gone_partners) & live)
-            if since is not None:
-                # write_date has whole seconds: ">=" so a change in the same second as `since` is not missed
-                at = odoo_datetime(since)
-                leaves: list[Any] = [["write_date", ">=", at], *([["id", "in", entered]] if entered else [])]
-                # a value shown from a many2one's record ("[CODE] Name" of a product) changes when that record
-                # is written, and the record showing it keeps its write_date: asked for by the path
-                shown = sorted({src for canon, src in om.fields.items() if canon in SHOWN_FROM_RELATED})
-                leaves += [[f"{src}.write_date", ">=", at] for src in shown]
-                # and the template a product's name is held on, the kind's own or that of the product it shows
-                if om.object in DELEGATED:
-                    leaves.append([f"{DELEGATED[om.object]}.write_date", ">=", at])
-                leaves += [[f"{src}.{DELEGATED['product.product']}.write_date", ">=", at] for src in shown]
-                domain += ["|"] * (len(leaves) - 1) + leaves
-            fields = [f for f in om.source_fields() if f != "id"]
-            query = f"{om.object}.search_read domain={encode_json(domain)} fields={','.join(fields)}"
+                entered += sorted(int(r) for r in named)
+            read_domain = domain if since is None else [*domain, *self._written_since(om, since, entered)]
             self.meta.objects[kind] = om.object
-            self.meta.queries[kind] = query
-            read, after = 0, None
-            while True:
-                # Keyset paging: each page asks for the ids after the last one read, not for an offset. Odoo
-                # answers an offset by counting rows from the start again (SQL OFFSET), so a record deleted
-                # or archived below the offset while the pull goes on (people keep working at month end)
-                # moves every later record up a place, and the next page skips one it never read.
-                page = self._call(om.object, "search_read", fields=fields, limit=self.page_size, order="id",
-                                  domain=domain if after is None else [*domain, ["id", ">", after]])
-                cols = Page(page)
-                buf.add_page(kind, om.object, query, cols, self._frame(om, cols))
-                done += len(page)
-                read += len(page)
-                report(state, done, None, f"{om.object}: {read:,} read")
-                if len(page) < self.page_size:
-                    break
-                after = page[-1]["id"]
+            self.meta.queries[kind] = _search_read(om, read_domain, fields)
+            read = self._read(state, kind, om, read_domain, fields, buf)
+            if count is not None:
+                kinds[kind] = self._counted(state, kind, om, domain, fields, buf, count, was, read)
+            if kind == "customers" and kind in kinds:  # read first (DEFAULT_OBJECTS' order): the others refer to them
+                listed = kinds[kind].live  # None: the count found none gone
+                gone_partners = was - listed if listed is not None else frozenset()
         fr = buf.frames()
         self._derive(fr)
         self.meta.api_usage.update({"calls": self.http.requests, "retries": self.http.retries})
@@ -328,6 +324,59 @@ class OdooSource:
         if known is not None:
             return DeltaExtract(self.meta, fr, buf.snapshots(), kinds=kinds).finish()
         return Extract(self.meta, fr, buf.snapshots()).finish()
+
+    @staticmethod
+    def _written_since(om: ObjectMap, since: datetime, entered: list[int]) -> list[Any]:
+        """The domain terms taking the records written since ``since``, and those of ``entered``."""
+        # write_date has whole seconds: ">=" so a change in the same second as `since` is not missed
+        at = odoo_datetime(since)
+        leaves: list[Any] = [["write_date", ">=", at], *([["id", "in", entered]] if entered else [])]
+        # a value shown from a many2one's record ("[CODE] Name" of a product) changes when that record
+        # is written, and the record showing it keeps its write_date: asked for by the path
+        shown = sorted({src for canon, src in om.fields.items() if canon in SHOWN_FROM_RELATED})
+        leaves += [[f"{src}.write_date", ">=", at] for src in shown]
+        # and the template a product's name is held on, the kind's own or that of the product it shows
+        if om.object in DELEGATED:
+            leaves.append([f"{DELEGATED[om.object]}.write_date", ">=", at])
+        leaves += [[f"{src}.{DELEGATED['product.product']}.write_date", ">=", at] for src in shown]
+        return ["|"] * (len(leaves) - 1) + leaves
+
+    def _read(self, state: TaskState | None, kind: str, om: ObjectMap, domain: list[Any], fields: list[str],
+              buf: PullBuffer) -> set[str]:
+        """Every record ``domain`` takes, a page at a time, into ``buf``; their ids."""
+        query = _search_read(om, domain, fields)
+        read: set[str] = set()
+        after = None
+        while True:
+            # Keyset paging: each page asks for the ids after the last one read, not for an offset. Odoo
+            # answers an offset by counting rows from the start again (SQL OFFSET), so a record deleted
+            # or archived below the offset while the pull goes on (people keep working at month end)
+            # moves every later record up a place, and the next page skips one it never read.
+            page = self._call(om.object, "search_read", fields=fields, limit=self.page_size, order="id",
+                              domain=domain if after is None else [*domain, ["id", ">", after]])
+            cols = Page(page)
+            buf.add_page(kind, om.object, query, cols, self._frame(om, cols))
+            read.update(str(rec["id"]) for rec in page)
+            self._done += len(page)
+            report(state, self._done, None, f"{om.object}: {len(read):,} read")
+            if len(page) < self.page_size:
+                return read
+            after = page[-1]["id"]
+
+    def _counted(self, state: TaskState | None, kind: str, om: ObjectMap, domain: list[Any], fields: list[str],
+                 buf: PullBuffer, count: int, was: frozenset[str], read: set[str]) -> KindDelta:
+        """A counted kind's deletions: none when the count is what the known and the changed records make, else
+        its ids, listed now; a listed record neither run holds (added after the changes were read) is read too,
+        as a full pull would read it."""
+        counted = f"{om.object}.search_count domain={encode_json(domain)} = {count:,}"
+        if gone_by_count(count, was, read) == 0:
+            return KindDelta(CHANGES, query=f"{counted}: nothing deleted")
+        live = frozenset(str(i) for i in self._call(om.object, "search", domain=domain, order="id"))
+        unread = sorted(int(i) for i in live - was - read)
+        if unread:
+            self._read(state, kind, om, [*domain, ["id", "in", unread]], fields, buf)
+        return KindDelta(CHANGES, live=live, query=f"{counted}, {len(was | read):,} known: "
+                                                   f"{om.object}.search domain={encode_json(domain)}")
 
     def derive(self, frames: dict[str, pd.DataFrame]) -> None:
         self._derive(frames)
@@ -621,6 +670,17 @@ class OdooSource:
 
 def create(side: str, config: RunConfig) -> OdooSource:
     return OdooSource(side, config)
+
+
+def _search_read(om: ObjectMap, domain: list[Any], fields: list[str]) -> str:
+    """The read of ``domain`` as the run shows it."""
+    return f"{om.object}.search_read domain={encode_json(domain)} fields={','.join(fields)}"
+
+
+def _countable(domain: list[Any]) -> bool:
+    """Whether no record can enter or leave ``domain`` without being written (``COUNTABLE``): its count then
+    tells deletions."""
+    return all(isinstance(term, str) or str(term[0]) in COUNTABLE for term in domain)
 
 
 def _order_of(values: list[Any], _where: str) -> dict[str, Any]:

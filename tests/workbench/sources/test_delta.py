@@ -345,3 +345,103 @@ def test_odoo_a_product_renamed_on_its_template_reaches_the_products_prices_and_
         assert products[str(pid)] == "Renamed Widget"
         shown = merged.frames["prices"].loc[merged.frames["prices"]["product_id"].astype(str) == str(pid)]
         assert len(shown) and all(name.endswith("] Renamed Widget") for name in shown["product_name"])  # "[CODE] Name"
+
+
+def _calls(handle, since_calls: dict[str, int]) -> dict[str, int]:
+    """The sandbox's requests per shape since ``since_calls`` (JSON-2: ``POST <method>``)."""
+    return {shape: n - since_calls.get(shape, 0) for shape, n in handle.calls.items()
+            if n - since_calls.get(shape, 0)}
+
+
+def test_odoo_a_re_run_without_deletions_counts_each_kind_instead_of_listing_its_ids(records):
+    """Where no record enters or leaves a kind's domain unwritten, one ``search_count`` before the changes tells that
+    nothing was deleted: no id list is read for it. Customers still list every id (a contact becomes a customer by
+    SQL, see above)."""
+    for handle in erp_sandbox("odoo", records):
+        src = erp_connector(handle)
+        before = src.pull()
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        partners = [int(x) for x in before.frames["customers"]["record_id"].tolist()]
+        moves = [int(x) for x in before.frames["invoices"]["record_id"].tolist()]
+        src._call("res.partner", "write", [partners[1]], vals={"city": "Ghent"})
+        src._call("account.move", "write", [moves[3]], vals={"invoice_date_due": "2027-01-31"})
+        calls = handle.calls
+        delta = erp_connector(handle).pull_changes(None, since, before)
+        asked = _calls(handle, calls)
+        merged, report = merge(before, delta)
+        erp_connector(handle).derive(merged.frames)
+        _same(merged, erp_connector(handle).pull())
+        counted = ["products", "prices", "orders", "order_lines", "invoices", "payments"]
+        assert asked["POST search"] == 1 and asked["POST search_count"] == len(counted)
+        assert all(report[k]["deletions"].endswith(": nothing deleted") and report[k]["deleted"] == 0
+                   for k in counted)
+        assert report["customers"]["deletions"].startswith("res.partner.search ")
+        assert report["invoices"]["changed"] == 1 and report["customers"]["changed"] == 1
+
+
+@pytest.mark.parametrize("api", ["json2", "jsonrpc"])
+def test_odoo_deleted_price_items_and_a_draft_invoice_are_removed_as_a_full_pull_reads(records, api):
+    """A count short of the known and changed records: the kind's ids are listed, and exactly the records gone are
+    removed; over JSON-2 and the legacy JSON-RPC alike. A deletion and a new record in the same kind do not hide
+    each other from the count."""
+    for handle in erp_sandbox("odoo", records):
+        draft = next(d for _, d, _ in handle.store.scan("account.move") if d["move_type"] == "out_invoice")["id"]
+        handle.store.update("account.move", str(draft), lambda d, v: {**d, "state": "draft", "name": "/"})
+        before = erp_connector(handle, api=api).pull()
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        items = [int(x) for x in before.frames["prices"]["record_id"].tolist()]
+        src = erp_connector(handle)  # another user deletes them (JSON-2)
+        assert src._call("product.pricelist.item", "unlink", items[2:9:3]) is True  # three, spread out
+        assert src._call("account.move", "unlink", [draft]) is True
+        _new_invoice(handle)  # as many invoices as the previous run knew: a count alone would see no change
+        delta = erp_connector(handle, api=api).pull_changes(None, since, before)
+        merged, report = merge(before, delta)
+        erp_connector(handle).derive(merged.frames)
+        _same(merged, erp_connector(handle).pull())
+        assert report["prices"]["deleted"] == 3 and report["invoices"]["deleted"] == 1
+        assert report["invoices"]["changed"] == 1
+        assert "product.pricelist.item.search domain=" in report["prices"]["deletions"]
+        assert report["orders"]["deletions"].endswith(": nothing deleted")
+
+
+@pytest.mark.parametrize("after, deleted", [("search_count", 0), ("search_read", 1)])
+def test_odoo_an_invoice_created_while_the_re_run_reads_is_not_lost(records, monkeypatch, after, deleted):
+    """Another user saves an invoice just after the re-run counted the invoices: it is read with the changes, and
+    the count, short of it, has the ids listed. Or just after the changes were read, with an invoice deleted: the
+    ids listed name it, and it is read then. Either way the merged invoices are those a full pull reads."""
+    for handle in erp_sandbox("odoo", records):
+        before = erp_connector(handle).pull()
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        moves = [int(x) for x in before.frames["invoices"]["record_id"].tolist()]
+        if deleted:
+            assert erp_connector(handle)._call("account.move", "unlink", moves[4:5]) is True
+        created = _invoice_saved_after(handle, after, monkeypatch)
+        delta = erp_connector(handle).pull_changes(None, since, before)
+        merged, report = merge(before, delta)
+        erp_connector(handle).derive(merged.frames)
+        _same(merged, erp_connector(handle).pull())
+        assert created and str(created[0]) in set(merged.frames["invoices"]["record_id"])
+        assert report["invoices"]["deleted"] == deleted
+        assert "account.move.search domain=" in report["invoices"]["deletions"]
+
+
+def _invoice_saved_after(handle, method: str, monkeypatch) -> list[int]:
+    """The sandbox saves a new invoice right after it answers the first ``account.move`` ``method`` (another user at
+    work while the re-run reads): the list returned receives its id."""
+    served, created = handle.impl.call, []
+
+    def call(model, called, ids, kw):
+        answer = served(model, called, ids, kw)
+        if model == "account.move" and called == method and not created:
+            created.append(_new_invoice(handle))
+        return answer
+    monkeypatch.setattr(handle.impl, "call", call)
+    return created
+
+
+def _new_invoice(handle) -> int:
+    """An invoice saved now, a copy of the last one under a new id and number."""
+    last = max((d for _, d, _ in handle.store.scan("account.move")), key=lambda d: d["id"])
+    new = {**last, "id": last["id"] + 1, "name": f"INV/2026/{last['id'] + 1:05d}", "write_date": odoo_now()}
+    handle.store.insert_many("account.move", [(str(new["id"]), new)])
+    return int(new["id"])
