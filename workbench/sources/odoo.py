@@ -217,6 +217,7 @@ class OdooSource:
         self._ref_cache: dict[str, list[int]] = {}
         self._done = 0  # records a pull has read so far (progress)
         self._api: _Json2 | _JsonRpc | None = None
+        self._assumed = False  # the API is the previous run's, not asked of the server (``_assume_api``)
         self.maps = object_maps(side_cfg, DEFAULT_OBJECTS, self.system)
         self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=self.url)
 
@@ -235,13 +236,29 @@ class OdooSource:
                         major = 0
                 style = "json2" if major >= 19 else "jsonrpc"
                 self.meta.api_version = f"{major}.0" if major else None
-            if style == "json2":
-                self.http.auth = StaticHeaders({"Authorization": f"bearer {self._key}"})
-                self._api = _Json2(self.http, self.database)
-            else:
-                self._api = _JsonRpc(self.http, self.database, self.login, self._key)
-            self.meta.api_usage["api"] = self._api.style
+            self._connect(style)
+        assert self._api is not None  # _connect sets it
         return self._api
+
+    def _connect(self, style: str) -> None:
+        if style == "json2":
+            self.http.auth = StaticHeaders({"Authorization": f"bearer {self._key}"})
+            self._api = _Json2(self.http, self.database)
+        else:
+            self.http.auth = None
+            self._api = _JsonRpc(self.http, self.database, self.login, self._key)
+        self.meta.api_usage["api"] = self._api.style
+
+    def _assume_api(self, previous: SourceMeta) -> None:
+        """With ``api = "auto"``, the API the previous run found at this URL, without asking /web/version
+        again (a request on every re-run). Should the server no longer answer it (404: Odoo went back
+        to a version without JSON-2, or one that dropped /jsonrpc), ``_call`` asks /web/version then."""
+        style = previous.api_usage.get("api")
+        if self.api_style == "auto" and self._api is None and previous.instance == self.url \
+                and style in ("json2", "jsonrpc"):
+            self._connect(str(style))
+            self.meta.api_version = previous.api_version
+            self._assumed = True
 
     def close(self) -> None:
         self.http.close()
@@ -250,6 +267,9 @@ class OdooSource:
         try:
             return self.api.call(model, method, ids, **kw)
         except HttpFailure as exc:
+            if exc.status == 404 and self._assumed:
+                self._assumed, self._api = False, None
+                return self._call(model, method, ids, **kw)
             if exc.status == 401 or exc.code in ("werkzeug.exceptions.Unauthorized", "odoo.exceptions.AccessDenied"):
                 raise HttpFailure(f"{exc} (the API key was refused: it may have expired or been revoked; create a "
                                   f"new one under Preferences > Account Security)", status=exc.status,
@@ -269,6 +289,7 @@ class OdooSource:
         a full pull would read (ORM ``search`` returns every matching id in one answer without a limit, and
         ``search_count`` counts what the same ``_search`` query takes: odoo/orm/models.py ``search``,
         ``search_count``)."""
+        self._assume_api(previous.meta)
         out = self._pull(state, since, known_ids(previous), previous.frames)
         assert isinstance(out, DeltaExtract)  # _pull with known answers with a delta
         return out

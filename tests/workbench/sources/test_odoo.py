@@ -13,6 +13,7 @@ from workbench.errors import SourceError
 from workbench.progress import Progress
 from workbench.sandbox import erp
 from workbench.sources.base import WriteRequest
+from workbench.sources.delta import merge
 
 MODELS = {"customers": "res.partner", "products": "product.product", "prices": "product.pricelist.item",
           "orders": "sale.order", "order_lines": "sale.order.line", "invoices": "account.move",
@@ -188,6 +189,31 @@ def test_json2_against_an_older_odoo_fails_clearly():
         src = erp_connector(h, api="json2")
         with pytest.raises(SourceError, match="HTTP 404"):
             src.pull()
+    finally:
+        h.stop()
+
+
+def test_a_re_run_speaks_the_api_the_previous_run_found_without_asking_the_version_again(odoo):
+    before = erp_connector(odoo).pull()
+    calls = odoo.calls
+    delta = erp_connector(odoo).pull_changes(None, datetime.now(UTC) - timedelta(seconds=1), before)
+    assert odoo.calls.get("GET version", 0) == calls.get("GET version", 0)
+    assert delta.meta.api_usage["api"] == before.meta.api_usage["api"] == ("json2" if "json/2" in odoo.info["api_root"]
+                                                                          else "jsonrpc")
+    assert delta.meta.api_version == before.meta.api_version
+
+
+def test_a_re_run_asks_the_version_again_when_the_previous_runs_api_is_gone():
+    """The previous run found JSON-2; the server has since gone back to Odoo 17, which answers it 404."""
+    h = erp.start(flavor="odoo", customers=5, seed=5, odoo_version=17)
+    try:
+        before = erp_connector(h).pull()
+        before.meta.api_usage["api"], before.meta.api_version = "json2", "19.0"
+        calls = h.calls
+        delta = erp_connector(h).pull_changes(None, datetime.now(UTC) - timedelta(seconds=1), before)
+        assert h.calls["GET version"] == calls["GET version"] + 1
+        assert delta.meta.api_usage["api"] == "jsonrpc" and delta.meta.api_version == "17.0"
+        assert merge(before, delta)[0].meta.row_counts == erp_connector(h).pull().meta.row_counts
     finally:
         h.stop()
 
