@@ -44,7 +44,7 @@ from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
 from workbench.sources.erp_columns import Combine, Combined, Convert, Page, Step, canonical_frame
-from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta, ids_of
+from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta, gone_by_count, ids_of
 from workbench.sources.erp_mapping import (NEGATE, ObjectMap, PullBuffer, coerce, converter, fill_from, lookup,
                                            object_maps, same_value)
 from workbench.sources.http_common import (TRANSIENT_STATUS, ClientCredentials, HttpClient, HttpFailure, RetryLater,
@@ -661,7 +661,7 @@ class BusinessCentralSource:
         Without ranges (no stamps, or every known record fits one page), or when the ranges do not account
         for every record the count says is gone, every id is read."""
         known_n = len(known | changed)
-        gone_n = known_n - count
+        gone_n = gone_by_count(count, known, changed)
         if gone_n == 0:
             return KindDelta(CHANGES, query=f"GET {entity}/$count = {count:,}: nothing deleted")
         if gone_n > 0 and ranges:
