@@ -25,6 +25,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from workbench.reconcile import normalize as nz
+from workbench.reconcile.folding import OTHER_SCRIPT
 from workbench.progress import TaskState, check_cancelled
 from workbench.reconcile.rules import Rules
 
@@ -61,7 +62,9 @@ def _arr(values: Iterable[Any]) -> np.ndarray:
 _number_key = lru_cache(maxsize=1 << 18)(nz.number_key)
 
 
-def features(frame: pd.DataFrame, side: str, rules: Rules) -> Features:
+def features(frame: pd.DataFrame, side: str, rules: Rules, script_forms: bool | None = None) -> Features:
+    """The side's comparison keys per row; ``script_forms``: read "OOO", "AO" in Latin names as the forms they
+    are in Cyrillic (``normalize.name_parts``), as where the other side writes its names in that script."""
     pol = dict(case=rules.id_case, leading_zeros=rules.id_leading_zeros, separators=rules.id_separators)
 
     def num(v: Any) -> str | None:
@@ -82,7 +85,7 @@ def features(frame: pd.DataFrame, side: str, rules: Rules) -> Features:
         id_key = _arr(num(v) for v in frame["number"])
         xref_key = _arr(crm_id(v) for v in frame["xref"])
         alt_key = _arr(None if v is None else str(v).strip() for v in ids)
-    parts = [nz.name_parts(str(n)) if n is not None else ("", "") for n in frame["name"]]
+    parts = [nz.name_parts(str(n), script_forms or None) if n is not None else ("", "") for n in frame["name"]]
     tax = [nz.tax_key(t, c) for t, c in zip(frame["tax_id"], countries)]
     street = _arr(nz.street_key(s, c) for s, c in zip(frame["street"], countries))
     return Features(
@@ -370,8 +373,11 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
 
 def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules,
                    state: TaskState | None = None) -> tuple[Linking, Features, Features]:
-    c = features(crm, "crm", rules)
-    e = features(erp, "erp", rules)
+    # a side with names in Cyrillic or Greek: the other's Latin "OOO Romashka" is its "ООО «Ромашка»"
+    scripts = any(isinstance(n, str) and not n.isascii() and OTHER_SCRIPT.search(n) is not None
+                  for frame in (crm, erp) for n in frame["name"].to_numpy(dtype=object))
+    c = features(crm, "crm", rules, scripts)
+    e = features(erp, "erp", rules, scripts)
     # what the two sides shared is in their features now: its memory goes before the pairs are scored
     _number_key.cache_clear()
     _house_numbers.cache_clear()

@@ -14,7 +14,7 @@ from rapidfuzz.distance import OSA
 
 from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.reconcile import street_types
-from workbench.reconcile.folding import fold
+from workbench.reconcile.folding import OTHER_SCRIPT, fold
 
 # Legal forms across jurisdictions, written as their normalised token sequences
 # (dots and slashes already removed, lower case) -> one canonical token.
@@ -69,10 +69,13 @@ LEGAL_FORMS: dict[str, str] = {
     "sp j": "sp j", "spolka jawna": "sp j", "sp k": "sp k", "spolka komandytowa": "sp k",
     "spolka akcyjna": "sa", "sro": "sro", "spol s r o": "sro", "sro.": "sro",
     "kft": "kft", "zrt": "zrt", "nyrt": "nyrt", "doo": "doo", "dd": "dd", "ad": "ad", "ood": "ood",
-    # Russian and Ukrainian (ООО, АО, ПАО, ЗАО, ОАО, ТОВ) and Greek (Α.Ε., Ο.Ε., Ε.Ε., Ε.Π.Ε., Ι.Κ.Ε.), in the
-    # Latin letters folding writes them in
-    "ooo": "ooo", "ao": "ao", "pao": "pao", "zao": "zao", "oao": "oao", "tov": "tov",
-    "ae": "ae", "oe": "oe", "ee": "ee", "epe": "epe", "ike": "ike",
+    # Russian and Ukrainian (ООО, АО, ПАО, ЗАО, ОАО, ТОВ) and Greek (Α.Ε., Ο.Ε., Ε.Ε., Ε.Π.Ε., Ι.Κ.Ε.) in the Latin
+    # letters folding writes them in, as the forms they are in English (a limited liability company, a joint-stock
+    # company: public, closed, open; a société anonyme): read so only in a name written in those scripts, or
+    # beside one (_SCRIPT_FORMS)
+    "ooo": "llc", "tov": "llc", "ao": "jsc", "pao": "pjsc", "zao": "cjsc", "oao": "ojsc",
+    "ae": "sa", "oe": "oe", "ee": "ee", "epe": "epe", "ike": "ike",
+    "jsc": "jsc", "pjsc": "pjsc", "cjsc": "cjsc", "ojsc": "ojsc",
     # Asia-Pacific
     "kk": "kk", "kabushiki kaisha": "kk", "kabushiki gaisha": "kk", "godo kaisha": "gk", "gk": "gk",
     "yk": "yk", "yugen kaisha": "yk", "gomei kaisha": "gomei kaisha", "goshi kaisha": "goshi kaisha",
@@ -83,6 +86,9 @@ LEGAL_FORMS: dict[str, str] = {
 # forms written only after the name: before it they are a name's initials ("MBH Consulting", "EK Automotive")
 _TAIL_ONLY_FORMS = frozenset({"gesmbh", "gesellschaft mbh", "ggmbh", "ek", "ug haftungsbeschrankt", "ae", "oe", "ee",
                               "ike"})
+# forms as Cyrillic and Greek write them, which in a Latin name are words of it: "AO World", "Pão de Açúcar",
+# "Mike and Ike", "TOV Furniture"
+_SCRIPT_FORMS = frozenset({"ooo", "tov", "ao", "pao", "zao", "oao", "ae", "oe", "ee", "epe", "ike"})
 _LEGAL_MAX_TOKENS = max(len(k.split()) for k in LEGAL_FORMS)
 _LEGAL_FIRST_WORDS = frozenset(k.split(" ")[0] for k in LEGAL_FORMS if k not in _TAIL_ONLY_FORMS)
 _LEGAL_LAST_WORDS = frozenset(k.split(" ")[-1] for k in LEGAL_FORMS)
@@ -151,7 +157,7 @@ def _tokens(text: object) -> list[str]:
     return [t for t in _NON_WORD.split(s) if t]
 
 
-def _strip_forms(toks: list[str], head: bool) -> tuple[list[str], list[str]]:
+def _strip_forms(toks: list[str], head: bool, script: bool = False) -> tuple[list[str], list[str]]:
     """Legal forms at one end of a token list (several in a row, "and" between them as in
     "GmbH u. Co. KG"), as (remaining tokens, canonical forms); a name is never left empty."""
     forms: list[str] = []
@@ -163,8 +169,10 @@ def _strip_forms(toks: list[str], head: bool) -> tuple[list[str], list[str]]:
         longest = min(_LEGAL_MAX_TOKENS, len(toks) - 1) if end in edge else 0
         for n in range(longest, 0, -1):
             part = toks[:n] if head else toks[-n:]
-            if " ".join(part) in LEGAL_FORMS and not (head and " ".join(part) in _TAIL_ONLY_FORMS):
-                forms.append(LEGAL_FORMS[" ".join(part)])
+            words = " ".join(part)
+            if words in LEGAL_FORMS and not (head and words in _TAIL_ONLY_FORMS) \
+                    and (script or words not in _SCRIPT_FORMS):
+                forms.append(LEGAL_FORMS[words])
                 toks = toks[n:] if head else toks[:-n]
                 break
         else:
@@ -177,21 +185,24 @@ def _strip_forms(toks: list[str], head: bool) -> tuple[list[str], list[str]]:
 
 
 @lru_cache(maxsize=1 << 18)
-def name_parts(name: str | None) -> tuple[str, str]:
+def name_parts(name: str | None, script_forms: bool | None = None) -> tuple[str, str]:
     """(core, legal form) of a company name, both canonical.
 
     The core is the name without leading articles and without legal forms written before
     or after it ("Kabushiki Kaisha Watanabe Logistics", "Watanabe Logistics KK"), with
     abbreviations expanded and "&"/"and"/"und"/"u." unified; the legal form is the
-    canonical token sequence of the forms (e.g. "gmbh co kg"), "" when none.
+    canonical token sequence of the forms (e.g. "gmbh co kg"), "" when none. ``script_forms``: whether
+    "OOO", "AO", "A.E." are read as the legal forms they are in Cyrillic and Greek (_SCRIPT_FORMS); by
+    default where the name is written in those scripts.
     """
+    script = script_forms if script_forms is not None else name is not None and OTHER_SCRIPT.search(name) is not None
     toks = [ABBREVIATIONS.get(t, t) for t in _tokens(name)]
     while toks and toks[0] in _STOPWORDS:
         toks = toks[1:]
     if len(toks) > 1 and toks[-1] == "the":
         toks = toks[:-1]  # a list's inverted form: "Cheesecake Factory Inc, The"
-    toks, tail = _strip_forms(toks, head=False)
-    toks, head = _strip_forms(toks, head=True)
+    toks, tail = _strip_forms(toks, head=False, script=script)
+    toks, head = _strip_forms(toks, head=True, script=script)
     core = " ".join(t for t in toks if t not in _STOPWORDS) or " ".join(toks)
     return core, " ".join(head + tail)
 
@@ -204,7 +215,13 @@ def names_identical(a: str | None, b: str | None) -> bool:
         return a is None and b is None
     ca, fa = name_parts(str(a))
     cb, fb = name_parts(str(b))
-    return ca == cb and _forms_agree(fa, fb)
+    if ca == cb and _forms_agree(fa, fb):
+        return True
+    # a name in Cyrillic or Greek beside its Latin transliteration: the Latin one's "OOO", "AO" are its form too
+    if (OTHER_SCRIPT.search(str(a)) is None) != (OTHER_SCRIPT.search(str(b)) is None):
+        (ca, fa), (cb, fb) = name_parts(str(a), True), name_parts(str(b), True)
+        return ca == cb and _forms_agree(fa, fb)
+    return False
 
 
 def _forms_agree(fa: str, fb: str) -> bool:
@@ -456,7 +473,8 @@ _TAX_SUFFIXES = ("MWST", "TVA", "IVA", "MVA")
 def tax_key(tax_id: object, country: object = None) -> str | None:
     """Country-qualified core of a VAT / tax id: 'DE 123 456 789' == 'DE123456789' ==
     '123.456.789' for a German customer; 'CHE-123.456.789 MWST' == 'CHE123456789'."""
-    s = fold(tax_id)
+    # a label in Cyrillic or Greek ("ИНН 7707083893", "ΑΦΜ 094014201") is no part of the number
+    s = fold(OTHER_SCRIPT.sub("", tax_id) if isinstance(tax_id, str) else tax_id)
     if s is None:
         return None
     s = _TAX_NON_ALNUM.sub("", s).upper()

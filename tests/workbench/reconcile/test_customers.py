@@ -72,6 +72,16 @@ def test_a_customer_kept_in_cyrillic_by_the_erp_links_to_its_latin_account_with_
     assert by_type(res, "customer.missing_in_erp") == [] and by_type(res, "customer.missing_in_crm") == []
     assert by_type(res, "customer.attribute_mismatch") == []
 
+
+def test_a_tax_id_written_with_its_cyrillic_label_still_links_and_is_not_reported():
+    crm = [cust(sf(1), "Romashka LLC", tax_id="7707083893", street="ul. Lenina 5", city="Moskva", postcode="101000",
+                country="RU")]
+    erp = [cust("e1", "ООО «Ромашка»", tax_id="ИНН 7707083893", street="ул. Ленина 5", city="Москва",
+                postcode="101000", country="RU")]
+    res = run(crm, erp)
+    assert [(r["crm_id"], r["erp_id"], r["status"]) for r in res.links.to_dict("records")] == [(sf(1), "e1", "auto")]
+    assert by_type(res, "customer.attribute_mismatch") == []
+
 def test_weak_evidence_becomes_a_suggestion_not_a_link():
     crm = [cust(sf(1), "Harper Analytics Inc", street="5 Oak Avenue", postcode="78701", city="Austin")]
     erp = [cust("e1", "Harper Analytic Solutions Inc", number="C1", street="77 Market Street", postcode="78701",

@@ -209,13 +209,20 @@ def test_letters_and_forms_that_stay_different(a, b):
     ("ООО «Журавлёв и партнёры»", "OOO Zhuravlev i partnery"),
     ("ООО «Щукин»", "OOO Shchukin"),
     ("ПАО «Газпром нефть»", "PAO Gazprom neft"),
-    ("ТОВ «Київ Транс»", "TOV Kiiv Trans"),
+    ("ТОВ «Київ Транс»", "TOV Kyiv Trans"),           # Ukrainian: и is y, ї is i
     ("Παπαδόπουλος Α.Ε.", "Papadopoulos A.E."),
     ("Γεωργίου Ο.Ε.", "Georgiou O.E."),
-    ("Ђурђевић д.о.о.", "Djurdjevic d.o.o."),
+    ("Ђурђевић д.о.о.", "Đurđević d.o.o."),          # Serbian in its two alphabets
     ("\u0410c\u043ce Logistics Ltd", "Acme Logistics Ltd"),  # Cyrillic А and о typed in a Latin name
     ("\u0421obalt Engineering Ltd", "Cobalt Engineering Ltd"),  # Cyrillic С: read as the C it looks like
     ("Sunbeam Budownictwo Sp. z o.o.", "Sunbeam Budownictwo Spółka z o.o."),
+    # found by the review of those rules: the English forms CRMs write, BGN/PCGN's й, look-alikes by their case
+    ("ООО «Ромашка»", "Romashka LLC"),
+    ("ПАО «Северсталь»", "Severstal PJSC"),
+    ("ООО «Новый Мир»", "OOO Novyy Mir"),
+    ("Р\u043eмашка Трейд", "Romashka Treyd"),   # a Latin o typed in a Cyrillic word
+    ("\u039dXP Semiconductors", "NXP Semiconductors"),  # a Greek capital Ν, not the v its small letter looks like
+    ("\u00b5Tec GmbH", "uTec GmbH"),             # the micro sign is written u
 ])
 def test_names_in_cyrillic_or_greek_and_in_latin_letters_are_one_name(a, b):
     assert nz.names_equivalent(a, b)
@@ -228,6 +235,21 @@ def test_names_in_cyrillic_or_greek_and_in_latin_letters_are_one_name(a, b):
 ])
 def test_cyrillic_names_that_stay_different(a, b):
     assert not nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("AO World", "AO World plc"), ("Pão de Açúcar", "Pão de Açúcar Ltda"), ("Mike and Ike", "Mike and Ike Inc"),
+    ("TOV Furniture", "TOV Furniture Ltd"),
+])
+def test_latin_names_that_begin_or_end_like_a_cyrillic_or_greek_form_keep_those_words(a, b):
+    """"AO", "Pão", "Ike", "TOV" are forms only in a name written in Cyrillic or Greek, or beside one."""
+    assert nz.names_identical(a, b)
+    assert not nz.names_identical("AO Smith", "Smith")
+
+
+@pytest.mark.parametrize("label", ["ИНН 7707083893", "ΑΦΜ 7707083893", "ЄДРПОУ 7707083893", "УНП 7707083893"])
+def test_a_tax_id_with_a_cyrillic_or_greek_label_is_its_number(label):
+    assert nz.tax_key(label, "RU") == nz.tax_key("7707083893", "RU") == "RU:7707083893"
 
 
 @pytest.mark.parametrize("a,b", [
