@@ -316,7 +316,9 @@ class OdooSource:
                     # the ids first: a record created after this answer is then among the written ones
                     ids_ = self._call(om.object, "search", domain=domain, order="id")
                     live = frozenset(str(i) for i in ids_)
-                    kinds[kind] = KindDelta(CHANGES, live=live,
+                    # in the listing's order (by id, as a full pull reads): a record read because it entered the
+                    # domain unwritten is not simply the last
+                    kinds[kind] = KindDelta(CHANGES, live=live, order=tuple(str(i) for i in ids_),
                                             query=f"{om.object}.search domain={encode_json(domain)}")
                     # A record can enter the domain without being written: posting a contact's first invoice
                     # raises its customer_rank by SQL, leaving write_date as it was (addons/account/models/
@@ -392,11 +394,13 @@ class OdooSource:
         counted = f"{om.object}.search_count domain={encode_json(domain)} = {count:,}"
         if gone_by_count(count, was, read) == 0:
             return KindDelta(CHANGES, query=f"{counted}: nothing deleted")
-        live = frozenset(str(i) for i in self._call(om.object, "search", domain=domain, order="id"))
+        listed = tuple(str(i) for i in self._call(om.object, "search", domain=domain, order="id"))
+        live = frozenset(listed)
         unread = sorted(int(i) for i in live - was - read)
         if unread:
             self._read(state, kind, om, [*domain, ["id", "in", unread]], fields, buf)
-        return KindDelta(CHANGES, live=live, query=f"{counted}, {len(was | read):,} known: "
+        # in the listing's order (by id, as a full pull reads): one read now, after the changes, is not the last
+        return KindDelta(CHANGES, live=live, order=listed, query=f"{counted}, {len(was | read):,} known: "
                                                    f"{om.object}.search domain={encode_json(domain)}")
 
     def derive(self, frames: dict[str, pd.DataFrame]) -> None:

@@ -425,6 +425,23 @@ def test_odoo_an_invoice_created_while_the_re_run_reads_is_not_lost(records, mon
         assert "account.move.search domain=" in report["invoices"]["deletions"]
 
 
+def test_odoo_an_invoice_committed_late_is_merged_in_its_place(records):
+    """An invoice whose transaction began before the previous run and committed after it (its write_date older than
+    ``since``) is not among the changes; the count, one more than the known and changed records, has the ids listed,
+    and it is read then: in the place a full pull gives it (by id), not after the invoice saved since."""
+    for handle in erp_sandbox("odoo", records):
+        before = erp_connector(handle).pull()
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        late = _new_invoice(handle)
+        handle.store.update("account.move", str(late), lambda d, v: {**d, "write_date": "2020-01-01 00:00:00"})
+        new = _new_invoice(handle)
+        delta = erp_connector(handle).pull_changes(None, since, before)
+        merged, _ = merge(before, delta)
+        erp_connector(handle).derive(merged.frames)
+        _same(merged, erp_connector(handle).pull())
+        assert merged.frames["invoices"]["record_id"].tolist()[-2:] == [str(late), str(new)]
+
+
 def _invoice_saved_after(handle, method: str, monkeypatch) -> list[int]:
     """The sandbox saves a new invoice right after it answers the first ``account.move`` ``method`` (another user at
     work while the re-run reads): the list returned receives its id."""
