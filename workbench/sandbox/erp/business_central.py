@@ -906,10 +906,11 @@ class BusinessCentralFlavor:
             return [], None
         exact = self._stamp_range(entity, req) if keep is not None and parent is None else None
         if keep is None or exact is not None:
-            # a next link as before: a key-only read of a range gives one while more ids are in it, any other
-            # read while any record follows
+            # a next link as before: a key-only read of a range of stamps gives one while more ids are in it, any
+            # other read (other fields, or a status beside the stamps) while any record follows
+            range_of_ids = fields == ["id"] and not expand and _stamp_terms(req.query.get("$filter")) is not None
             rows, nxt = self.store.page_texts(entity, pos, want, self._columns(fields), exact,
-                                              next_if_any=exact is not None and (fields != ["id"] or expand))
+                                              next_if_any=exact is not None and not range_of_ids)
             return [(rid, self._text(rid, version, shaped)) for rid, version, shaped in rows], nxt
         hint, indexed = _prefilter(self.store, entity, req.query.get("$filter"))
         got, nxt = self.store.page(entity, pos, want, keep, hint, indexed=indexed)

@@ -3,6 +3,7 @@ and serves the query options it claims the way the OData documentation describes
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
@@ -333,8 +334,8 @@ def test_a_status_within_a_stamp_range_read_from_the_index_is_what_the_record_by
     wanted = [d["id"] for _, d, _ in bc.store.scan("salesInvoices")
               if d["status"] == status.replace("''", "'") and d["lastModifiedDateTime"] <= ordered[len(ordered) // 2]]
     assert bool(wanted) == (status in ("Open", "Paid"))
-    params = {"$select": "id,remainingAmount"}
-    for page in (len(wanted) or 1, max(1, len(wanted) - 1), 1000):
+    for params, page in itertools.product(({"$select": "id,remainingAmount"}, {"$select": "id"}),
+                                          (len(wanted) or 1, max(1, len(wanted) - 1), 1000)):
         by_index = get(bc, "salesInvoices", {**params, "$filter": flt}, Prefer=f"odata.maxpagesize={page}")
         by_record = get(bc, "salesInvoices", {**params, "$filter": f"{flt} and number ne 'none'"},
                         Prefer=f"odata.maxpagesize={page}")
