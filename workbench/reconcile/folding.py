@@ -26,7 +26,7 @@ _CYRILLIC = {
     "я": "ya", "є": "ye", "і": "i", "ї": "i", "ґ": "g", "ђ": "d", "ј": "j", "љ": "lj", "њ": "nj", "ћ": "c",
     "џ": "dz", "ѕ": "dz", "ѓ": "g", "ќ": "k", "ў": "u"}
 _RUSSIAN = str.maketrans(_CYRILLIC)
-_UKRAINIAN = str.maketrans({**_CYRILLIC, "г": "h", "и": "y", "й": "i", "щ": "shch"})
+_UKRAINIAN = str.maketrans({**_CYRILLIC, "г": "h", "и": "y", "й": "i"})
 _UKRAINIAN_ONLY = re.compile("[іїєґІЇЄҐ]")
 _GREEK = str.maketrans({
     "α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th", "ι": "i", "κ": "k", "λ": "l",
