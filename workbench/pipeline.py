@@ -179,8 +179,12 @@ def _pull_sides(sources: dict[str, Source], state: TaskState, store: Store, plan
         return extract, raws.submit(_raw_parts, extract, stored, state)
 
     with ThreadPoolExecutor(max_workers=2 if together else 1, thread_name_prefix="pull") as pool:
-        futures = [pool.submit(pull, side) for side in SIDES]
+        futures: list[Future[tuple[Extract, Future[RawParts]]]] = []
         try:
+            # submitted inside the try: a Ctrl+C while the second pull is being handed to its thread
+            # (the first already asking its service) must stop the first too, or leaving the pool waits for it
+            for side in SIDES:
+                futures.append(pool.submit(pull, side))
             wait(futures)
         except BaseException:  # interrupted (Ctrl+C in a terminal): the pulls end at their next check
             stop.set()

@@ -9,11 +9,13 @@ import os
 import signal
 import threading
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
 
 from tests.helpers.sandboxes import erp_sandbox, salesforce_org
+from workbench import pipeline
 from workbench.config import from_dict
 from workbench.errors import WorkbenchError
 from workbench.pipeline import execute_run
@@ -104,3 +106,36 @@ def test_ctrl_c_ends_both_pulls_at_their_next_page_and_lists_the_run_as_cancelle
     with store.session() as s:
         runs = s.execute(select(Run.status, Run.error)).all()
     assert runs == [("cancelled", "interrupted (Ctrl+C)")]  # listed, and nothing stored whole
+
+
+def test_ctrl_c_while_the_pulls_are_being_started_still_ends_both_at_their_next_page(config, store, sf, bc,
+                                                                                      monkeypatch):
+    # Python raises the KeyboardInterrupt wherever the main thread runs next. On a busy machine that can
+    # still be the handing of the ERP's pull to its thread, after that pull has asked its first page: the
+    # interrupt is raised right there, every time (it left the pulls running to their end).
+    asked = threading.Event()
+    bc.faults.announce(asked)
+    bc.faults.round_trip = sf.org.faults.slow_seconds = 0.3
+    at_interrupt: dict[str, int] = {}
+
+    class InterruptedWhileStarting(ThreadPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.pulls = kwargs.get("thread_name_prefix") == "pull"  # not the pool making raw parts
+
+        def submit(self, fn, /, *args, **kwargs):
+            future = super().submit(fn, *args, **kwargs)
+            if self.pulls and args == ("erp",):
+                assert asked.wait(60)
+                at_interrupt.update(erp=bc.requests, crm=sf.org.api_used)
+                raise KeyboardInterrupt
+            return future
+
+    monkeypatch.setattr(pipeline, "ThreadPoolExecutor", InterruptedWhileStarting)
+    with pytest.raises(KeyboardInterrupt):
+        execute_run(config, store, user="ann")
+    assert bc.requests - at_interrupt["erp"] <= 1
+    assert sf.org.api_used - at_interrupt["crm"] <= 1
+    with store.session() as s:
+        runs = s.execute(select(Run.status, Run.error)).all()
+    assert runs == [("cancelled", "interrupted (Ctrl+C)")]
