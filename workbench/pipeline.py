@@ -153,6 +153,13 @@ def _pull(source: Source, side: str, state: TaskState | None, store: Store | Non
     return merged, previous_raw
 
 
+# How long (seconds) the main thread waits for the pulls at a time. The OS may hand a terminal's SIGINT to
+# any of the process's threads; Python then raises the KeyboardInterrupt in the main thread when that thread
+# next runs Python code, which one in an endless wait would not do before both pulls were over. Short, so the
+# pulls are told to stop before the page they are waiting for has come (a wake-up costs microseconds).
+_SIGNAL_CHECK = 0.05
+
+
 def _pull_sides(sources: dict[str, Source], state: TaskState, store: Store, plan: PullPlan,
                 raws: ThreadPoolExecutor) -> list[tuple[Extract, Future[RawParts]]]:
     """Both sides pulled (``_pull``), each side's raw parts then made on ``raws``; per side, in
@@ -185,7 +192,8 @@ def _pull_sides(sources: dict[str, Source], state: TaskState, store: Store, plan
             # (the first already asking its service) must stop the first too, or leaving the pool waits for it
             for side in SIDES:
                 futures.append(pool.submit(pull, side))
-            wait(futures)
+            while wait(futures, timeout=_SIGNAL_CHECK).not_done:
+                pass
         except BaseException:  # interrupted (Ctrl+C in a terminal): the pulls end at their next check
             stop.set()
             raise

@@ -84,7 +84,9 @@ def test_a_side_that_fails_fails_the_run_with_its_own_error_while_the_other_was_
     assert runs[0][1] == told
 
 
-def test_ctrl_c_ends_both_pulls_at_their_next_page_and_lists_the_run_as_cancelled(config, store, sf, bc):
+@pytest.mark.parametrize("received_by", ["any thread", "another thread"])
+def test_ctrl_c_ends_both_pulls_at_their_next_page_and_lists_the_run_as_cancelled(config, store, sf, bc,
+                                                                                  received_by):
     # Both services answer slowly, so each pull is mid-way (a page asked, more to come) when Ctrl+C
     # comes, as soon as Business Central has been asked something.
     asked = threading.Event()
@@ -95,7 +97,12 @@ def test_ctrl_c_ends_both_pulls_at_their_next_page_and_lists_the_run_as_cancelle
     def ctrl_c() -> None:
         if asked.wait(60):  # never once the run is over: that would stop the test session itself
             at_interrupt.update(erp=bc.requests, crm=sf.org.api_used)
-            os.kill(os.getpid(), signal.SIGINT)
+            if received_by == "any thread":  # as a terminal sends it: to the process
+                os.kill(os.getpid(), signal.SIGINT)
+            else:
+                # The OS may hand a process's signal to any of its threads, and did under two test workers:
+                # the main thread, waiting for the pulls, was not woken and they went on to their end.
+                signal.pthread_kill(threading.get_ident(), signal.SIGINT)
 
     threading.Thread(target=ctrl_c, daemon=True).start()
     with pytest.raises(KeyboardInterrupt):
