@@ -1,7 +1,9 @@
 """A real PostgreSQL server for the tests (pytest plugin, registered in tests/conftest.py).
 
 One cluster per test session: ``initdb`` + ``pg_ctl`` in a temporary directory,
-listening on 127.0.0.1 only, on a free port; stopped and deleted at the end.
+listening on 127.0.0.1 only, on a free port; stopped and deleted at the end. Under
+pytest-xdist each worker process is a session of its own, so each starts its own
+cluster (its own directory and port) and stops it when its session ends.
 Each test that needs a database gets a fresh one (``CREATE DATABASE``), so tests
 never see each other's rows.
 
