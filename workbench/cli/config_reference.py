@@ -86,7 +86,9 @@ CONNECTOR_SETTINGS: dict[str, tuple[tuple[str, ...], list[Setting]]] = {
     "odoo": (("odoo",), [
         ("url", "", "required: the Odoo server, e.g. `https://acme.odoo.com`"),
         ("database", "", "required: the database name"),
-        ("api", "auto", "`json2` (Odoo 19+) \\| `jsonrpc` (older) \\| `auto`: ask `/web/version`"),
+        ("api", "auto", "`json2` (Odoo 19+) \\| `jsonrpc` (older) \\| `auto`: ask `/web/version` (an incremental "
+                        "re-run speaks the API the previous run found at the same `url`, and asks only if that "
+                        "answers 404)"),
         ("login", "", "the user's login, needed for `jsonrpc`"),
         ("page_size", "2000", "records per `search_read`"),
         ("timeout", "60", "seconds per request"),
