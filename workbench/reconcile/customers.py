@@ -302,7 +302,7 @@ def _link_rule(rules: Rules) -> str:
 def _name_variant(f: Findings, cr: dict[str, Any], er: dict[str, Any], a: Any, b: Any) -> None:
     f.add("customer.name_variant",
           f"The legal name of {who(cr, er)} is written differently in the two systems (same words, other "
-          f"spelling or order): {side_values(a, b, 'name')}.",
+          f"spelling, order or short forms): {side_values(a, b, 'name')}.",
           crm_object="customers", crm_id=cr["record_id"], erp_object="customers", erp_id=er["record_id"],
           customer_name=cr["name"], field="name", crm_value=a, erp_value=b, diffs=[diff("name", a, b)],
           proposal=f.propose("customers", "name", cr, er, a, b, label="the customer's legal name"))

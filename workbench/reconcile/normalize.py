@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -279,6 +279,8 @@ def names_equivalent(a: str | None, b: str | None) -> bool:
     wa, wb = _core_words(str(a)), _core_words(str(b))
     if "".join(wa) == "".join(wb) and wa:
         return True  # "Data Tech" / "DataTech"
+    if _written_short(wa, wb):
+        return True  # "Amer Steel" / "American Steel", "IBM" / "International Business Machines"
     rest_a, rest_b = list(wa), list(wb)
     for w in wa:
         match = next((v for v in rest_b if _singular(v) == _singular(w)), None)
@@ -293,6 +295,50 @@ def names_equivalent(a: str | None, b: str | None) -> bool:
             return False
         rest_b.remove(hit)
     return True
+
+
+# A word written short by its first letters ("Amer" for "American", "Constr" for "Construction") or by its
+# consonants in order ("Bldg", "Mfg", "Hldgs"): at least this many letters, and this many fewer than the word, so
+# that "Bay" / "Bayer" or "Electric" / "Electrical" are two words, not a word and its short form.
+SHORT_FORM_MIN = 3
+_VOWELS = frozenset("aeiouy")
+
+
+def _short_for(short: str, word: str) -> bool:
+    """``short`` is ``word`` written short: its first letters, or its consonants in order from its first letter."""
+    if len(short) < SHORT_FORM_MIN or len(word) < len(short) + SHORT_FORM_MIN or not short.isalpha() \
+            or short[0] != word[0]:
+        return False
+    if word.startswith(short):
+        return True
+    if _VOWELS.intersection(short[1:]):
+        return False
+    rest = iter(word[1:])
+    return all(ch in rest for ch in short[1:])  # a subsequence: each letter found after the one before
+
+
+def _acronym_of(short: str, words: tuple[str, ...]) -> bool:
+    """``short`` is the initials of ``words`` (two or more; "and", "of", "the" already left out of a core)."""
+    return len(words) >= 2 and short.isalpha() and short == "".join(w[0] for w in words)
+
+
+def _written_short(wa: tuple[str, ...], wb: tuple[str, ...]) -> bool:
+    """The same words in the same order, where some of either side's are written short (``_short_for``) or as
+    the initials of the other's next words (``_acronym_of``), and at least one is."""
+
+    @cache
+    def walk(i: int, j: int, shortened: bool) -> bool:
+        if i == len(wa) or j == len(wb):
+            return i == len(wa) and j == len(wb) and shortened
+        a, b = wa[i], wb[j]
+        if _singular(a) == _singular(b) and walk(i + 1, j + 1, shortened):
+            return True
+        if (_short_for(a, b) or _short_for(b, a)) and walk(i + 1, j + 1, True):
+            return True
+        return any(walk(i + 1, j + n, True) for n in range(2, len(wb) - j + 1) if _acronym_of(a, wb[j:j + n])) \
+            or any(walk(i + n, j + 1, True) for n in range(2, len(wa) - i + 1) if _acronym_of(b, wa[i:i + n]))
+
+    return walk(0, 0, False)
 
 
 @lru_cache(maxsize=1 << 18)

@@ -143,11 +143,15 @@ def test_absolute_tolerance_below_the_minor_unit_warns_and_a_currency_can_have_i
 def _names():
     crm = [cust(sf(1), "Atlatic Freight Ltd", xref="C1"), cust(sf(2), "Elektro Saar GmbH", xref="C2", country="DE"),
            cust(sf(3), "Kabushiki Kaisha Watanabe Logistics", xref="C3", country="JP"),
-           cust(sf(4), "Nordic Steel AB", xref="C4", country="SE")]
+           cust(sf(4), "Nordic Steel AB", xref="C4", country="SE"),
+           cust(sf(5), "Amer Steel Inc", xref="C5", country="US"), cust(sf(6), "IBM Corp", xref="C6", country="US")]
     erp = [cust("e1", "Atlantic Freight Ltd", number="C1", xref=sf(1)),
            cust("e2", "Saar Elektro GmbH", number="C2", xref=sf(2), country="DE"),
            cust("e3", "Watanabe Logistics KK", number="C3", xref=sf(3), country="JP"),
-           cust("e4", "Baltic Steel AB", number="C4", xref=sf(4), country="SE")]
+           cust("e4", "Baltic Steel AB", number="C4", xref=sf(4), country="SE"),
+           # an ERP's name written out where the CRM abbreviates it (benchmarks/variations, class abbrev)
+           cust("e5", "American Steel Inc", number="C5", xref=sf(5), country="US"),
+           cust("e6", "International Business Machines Corp", number="C6", xref=sf(6), country="US")]
     return {"customers": crm}, {"customers": erp}
 
 
@@ -159,7 +163,8 @@ def test_cosmetic_name_variants_are_no_mismatch_while_a_replaced_word_is():
 def test_name_variants_are_a_separate_low_kind_when_the_rules_ask():
     res = run(*_names(), rules={"customers": {"name_variants": "report"}})
     variants = by_type(res, "customer.name_variant")
-    assert sorted(e["erp_id"] for e in variants) == ["e1", "e2"]  # KK / Kabushiki Kaisha is one legal form
+    # KK / Kabushiki Kaisha is one legal form; Amer / American and IBM are the words written short
+    assert sorted(e["erp_id"] for e in variants) == ["e1", "e2", "e5", "e6"]
     assert {e["severity"] for e in variants} == {"low"}
     assert [e["erp_id"] for e in by_type(res, "customer.attribute_mismatch")] == ["e4"]
 
