@@ -19,7 +19,6 @@ from workbench.reconcile.rules import Rules
 
 # Comparison form per attribute: equal keys are the same value written differently.
 _KEYS: dict[str, Callable[[Any, Any], Any]] = {
-    "city": lambda v, c: nz.city_key(v),
     "postcode": lambda v, c: nz.postcode_key(v, c),
     "state": lambda v, c: nz.text_key(v),
     "country": lambda v, c: nz.country_key(v),
@@ -262,6 +261,8 @@ def _attributes(f: Findings, cr: dict[str, Any], er: dict[str, Any], risk: _Risk
             # both lines read in the languages of one country, whichever side names it
             where = nz.country_key(cr.get("country")) or nz.country_key(er.get("country"))
             same = nz.streets_equivalent(a, b, where)
+        elif fld == "city":
+            same = nz.cities_equivalent(a, b)
         else:
             key = _KEYS[fld]
             same = key(a, cr.get("country")) == key(b, er.get("country"))

@@ -262,18 +262,50 @@ def _transliterated(name: str) -> str:
     return name.translate(_TRANSLITERATION)
 
 
+def _in_ascii_as_written_locally(a: object, b: object) -> tuple[str, str] | None:
+    """Both texts with ä, ö, ü, ß, ø, å written as German and Danish write them in ASCII (ae, oe, ue, ss, oe, aa),
+    where either holds one of those letters; None where neither does."""
+    ta, tb = _transliterated(str(a)), _transliterated(str(b))
+    return None if (ta, tb) == (str(a), str(b)) else (ta, tb)
+
+
+# Japanese names in Latin letters: Hepburn and Kunrei-shiki spell some syllables apart (shi/si, chi/ti, tsu/tu,
+# fu/hu, ji/zi, sha/sya, cho/tyo, ja/zya: ISO 3602 and the Cabinet notice of 1954 beside the Hepburn table), and a
+# long o or u is written with a macron, doubled, with u or with h (Satō, Satoo, Satou, Satoh). Read only in names
+# with a Japanese legal form, where "fu" and "hu" are one sound; elsewhere Fuller and Huller are two names.
+_JAPANESE_FORMS = frozenset({"kk", "gk", "yk"})
+_LONG_O_U = re.compile(r"o[ou]|oh(?![aeiouy])|uu")
+_HEPBURN = (("shi", "si"), ("chi", "ti"), ("tsu", "tu"), ("fu", "hu"), ("ji", "zi"), ("sh", "sy"), ("ch", "ty"),
+            ("j", "zy"))
+
+
+def _romaji_key(core: str) -> str:
+    s = _LONG_O_U.sub(lambda m: m.group(0)[0], core)
+    for hepburn, kunrei in _HEPBURN:
+        s = s.replace(hepburn, kunrei)
+    return s
+
+
+def _japanese_spellings(a: str, b: str) -> bool:
+    (ca, fa), (cb, fb) = name_parts(a), name_parts(b)
+    return bool(_JAPANESE_FORMS & {fa, fb}) and _forms_agree(fa, fb) and _romaji_key(ca) == _romaji_key(cb)
+
+
 def names_equivalent(a: str | None, b: str | None) -> bool:
-    """The two names say the same thing: identical (names_identical), or the same words in
-    another order ("Elektro Saar GmbH" / "Saar Elektro GmbH"), the same words run together,
-    or with one-edit typos in long words. A word replaced, added or dropped (beyond legal
-    forms, articles and "and") is a different name; so are two different legal forms, and
-    a transliteration ("Müller" / "Mueller"), which is a spelling the owner corrects."""
+    """The two names say the same thing: identical (names_identical), written in ASCII as the language writes it
+    ("Müller" / "Mueller"), a Japanese name in another romanisation ("Satō" / "Satou"), the same words in
+    another order ("Elektro Saar GmbH" / "Saar Elektro GmbH"), the same words run together, words written short
+    ("Amer" / "American", "IBM"), or with one-edit typos in long words. A word replaced, added or dropped (beyond
+    legal forms, articles and "and") is a different name; so are two different legal forms."""
     if a is None or b is None:
         return a is None and b is None
     if names_identical(a, b):
         return True
-    if names_identical(_transliterated(str(a)), _transliterated(str(b))):
-        return False  # "Müller" / "Mueller": the name as written on invoices differs (a correction)
+    ascii_ = _in_ascii_as_written_locally(a, b)
+    if ascii_ is not None and names_identical(*ascii_):
+        return True  # "Müller" / "Mueller", "Sørensen" / "Soerensen": as "Ромашка" / "Romashka", one name
+    if _japanese_spellings(str(a), str(b)):
+        return True  # "Satō Shōji K.K." / "Satou Shouji K.K.", "Fujita" / "Huzita"
     if not _forms_agree(name_parts(str(a))[1], name_parts(str(b))[1]):
         return False
     wa, wb = _core_words(str(a)), _core_words(str(b))
@@ -349,7 +381,7 @@ def text_key(text: object) -> str | None:
 
 # Cities known by another name in English or in a neighbour's language: each -> one of its names. Only whole names:
 # a city is a proper name, and a fuzzy rule would make Austin Boston. An ASCII spelling (Muenchen for München) is
-# not another name but a spelling the owner corrects, as Mueller for Müller (names_equivalent): it stays reported.
+# the same name (cities_equivalent), as Mueller is Müller.
 _CITY_NAMES: dict[str, str] = {
     **dict.fromkeys(("munich", "monaco di baviera"), "munchen"),
     **dict.fromkeys(("cologne",), "koln"),
@@ -381,7 +413,8 @@ _CITY_FIRST_WORDS = {"st": "saint", "sankt": "saint", "ste": "sainte", "mt": "mo
 def city_key(text: object) -> str | None:
     """A city's comparison key: ``text_key``, its first word's title written out (St. -> saint), and one name
     for a city known by several (Munich, München; ``_CITY_NAMES``)."""
-    toks = _tokens(text)
+    # a slash parts words in a city's name ("Halle/Saale", "Frankfurt/Main"), where it joins letters in a company's
+    toks = _tokens(text.replace("/", " ") if isinstance(text, str) else text)
     if not toks:
         return None
     toks[0] = _CITY_FIRST_WORDS.get(toks[0], toks[0])
@@ -407,7 +440,27 @@ def street_key(text: object, country: object = None) -> str | None:
     return _street_words(toks, loc, s)
 
 
+# A house number's repetition index written as a word after it (French: "5 bis" is 5B, "5 ter" 5T; La Poste
+# writes them B, T, Q: NF Z 10-011), or a letter apart from it at the end of the line ("Bahnhofstr. 5 a",
+# "Kerkstraat 12-A"): one number, "5b". Not n, s, e, w, which end a line as its direction ("Route 9 W").
+_HOUSE_INDEX_WORDS = {"bis": "b", "ter": "t", "quater": "q"}
+_DIRECTION_LETTERS = frozenset("nsew")
+
+
+def _house_suffixes(toks: list[str]) -> list[str]:
+    out: list[str] = []
+    for k, t in enumerate(toks):
+        if out and out[-1].isdigit() and (
+                t in _HOUSE_INDEX_WORDS
+                or (k == len(toks) - 1 and len(t) == 1 and t.isalpha() and t not in _DIRECTION_LETTERS)):
+            out[-1] += _HOUSE_INDEX_WORDS.get(t, t)
+        else:
+            out.append(t)
+    return out
+
+
 def _street_words(toks: list[str], loc: street_types.Locale, line: str) -> str | None:
+    toks = _house_suffixes(toks)
     words = [t for t in toks if not _DIGIT.search(t)]
     if len(words) > 1 and words[0] in _STREET_FIRST_WORDS:
         at = toks.index(words[0])
@@ -444,8 +497,23 @@ def _street_readings(text: object, country: object) -> set[str]:
 def streets_equivalent(a: object, b: object, country: object = None) -> bool:
     """Equal street keys, or the same words where one side abbreviates a word by truncating
     it with a dot ("Vic. Rosselli" / "Vicolo Rosselli"): an abbreviation the street-type
-    tables read as another type ("vic" is listed for "vico") still stands for the longer word.
-    House numbers must be equal."""
+    tables read as another type ("vic" is listed for "vico") still stands for the longer word;
+    also as written in ASCII ("Mühlenweg" / "Muehlenweg"). House numbers must be equal."""
+    if _streets_equivalent(a, b, country):
+        return True
+    ascii_ = None if a is None or b is None else _in_ascii_as_written_locally(a, b)
+    return ascii_ is not None and _streets_equivalent(*ascii_, country)
+
+
+def cities_equivalent(a: object, b: object) -> bool:
+    """Equal city keys, also as written in ASCII ("München" / "Muenchen")."""
+    if city_key(a) == city_key(b):
+        return True
+    ascii_ = None if a is None or b is None else _in_ascii_as_written_locally(a, b)
+    return ascii_ is not None and city_key(ascii_[0]) == city_key(ascii_[1])
+
+
+def _streets_equivalent(a: object, b: object, country: object = None) -> bool:
     ka, kb = street_key(a, country), street_key(b, country)
     if ka == kb or ka is None or kb is None:
         return ka == kb

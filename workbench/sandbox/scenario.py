@@ -35,8 +35,8 @@ to it, so cases never overlap on a customer.
    crm_id = the company's Account, erp_id = the extra ERP customer. Duplicates have no
    child records and are reported only as duplicates (not as missing on the other side).
  - customer.attribute_mismatch, one field of name, street, city, postcode, country, tax_id,
-   currency differs (on a correctly cross-referenced pair). A name written with a diacritic
-   on one side and transliterated on the other (Müller / Mueller) *is* a name mismatch.
+   currency differs (on a correctly cross-referenced pair). A name mismatch is a word added; a
+   name written with its diacritics on one side and in ASCII on the other is a decoy (below).
    A tax id present on one side only is attribute_mismatch tax_id.
  - credit.blocked_in_erp (field blocked): ERP customer blocked "All" while the Account is active.
  - data_quality.missing_tax_id (field tax_id) / data_quality.missing_billing_country
@@ -83,8 +83,8 @@ Not generated: timing.event_not_reflected (a late payment is generated as the
 status_mismatch "ERP Paid, CRM Posted|Unpaid" instead).
 
 Decoys (listed in truth["decoys"], must NOT be reported): 15-char Account ids on invoices,
-ERP numbers in lower case / with spaces in CRM cross-references, accents dropped on one side
-(García / Garcia; but Müller / Mueller is a real name difference), order numbers without
+ERP numbers in lower case / with spaces in CRM cross-references, a name in ASCII on one side
+(García / Garcia; Müller / Mueller, as German writes it), order numbers without
 leading zeros, names differing only in case or whitespace, legal-form synonyms (GmbH /
 G.m.b.H., Inc / Incorporated, Ltd / Limited), "&" vs "and", prices within tolerance,
 one-minor-unit rounding differences, "Cancelled" vs "Canceled", and "Posted|Partially Paid"
@@ -127,6 +127,7 @@ _CUSTOMER_CASES = (
     ("blocked", 0.01), ("missing_tax_id", 0.01), ("missing_country", 0.01), ("hierarchy", 0.01),
     ("d_name_case", 0.02), ("d_legal", 0.02), ("d_amp", 0.01), ("d_name_ws", 0.01), ("d_xref_fmt", 0.02),
 )
+_GERMAN_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 _CUSTOMER_DECOYS = {"d_ascii": "diacritics_ascii", "d_name_case": "name_case", "d_legal": "legal_form_synonym",
                     "d_amp": "ampersand_and",
                     "d_name_ws": "name_whitespace", "d_xref_fmt": "xref_case_whitespace"}
@@ -339,7 +340,8 @@ class _Gen:
             elif case == "d_xref_fmt":
                 crm["ERP_Customer_Number__c"][i] = f" {numbers[i].lower()} "
             elif case == "d_ascii":
-                erp["displayName"][i] = _strip_accents(C["name"][i])
+                # German letters as German writes them in ASCII (Müller / Mueller), other accents dropped
+                erp["displayName"][i] = _strip_accents(C["name"][i].translate(_GERMAN_ASCII))
             if case in _CUSTOMER_DECOYS:
                 self.decoy(_CUSTOMER_DECOYS[case], cid, eid)
         # hierarchy: some clean linked customers are children of other clean linked ones
@@ -389,12 +391,8 @@ class _Gen:
         C, rng = self.C, self.rng
         c = C["country"][i]
         if fld == "name":
-            name = C["name"][i]
-            # transliteration (ü -> ue) changes the spelling; merely dropping accents is a decoy
-            trans = name.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe",
-                                                  "Ü": "Ue", "ß": "ss"}))
-            erp["displayName"][i] = trans if trans != name else name.replace(
-                C["stem"][i], C["stem"][i] + " International", 1)
+            # a word added is another name; an ASCII spelling (Müller / Mueller, García / Garcia) is a decoy
+            erp["displayName"][i] = C["name"][i].replace(C["stem"][i], C["stem"][i] + " International", 1)
         elif fld == "street":
             words = C["street"][i].split()
             num = words[0] if c in names.NUMBER_FIRST else words[-1]

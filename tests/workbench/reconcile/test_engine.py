@@ -31,8 +31,8 @@ def _diacritics_only(truth, crm, erp):
     """Name "mismatches" the generator injects by only dropping accents (Pérez / Perez).
 
     The issue says diacritics are an equivalent representation, never a difference; the
-    generator's rules call them a mismatch. The engine follows the issue (transliterations
-    such as Müller / Mueller remain differences), so these entries are expected NOT reported.
+    generator's rules call them a mismatch. The engine follows the issue (so is a name written
+    in ASCII as its language writes it, Müller / Mueller), so these entries are expected NOT reported.
     """
     names_c = dict(zip(crm.frame("customers")["record_id"], crm.frame("customers")["name"]))
     names_e = dict(zip(erp.frame("customers")["record_id"], erp.frame("customers")["name"]))

@@ -175,7 +175,9 @@ def test_injected_differences_are_really_in_the_data(scen):
         if d["what"] == "diacritics_ascii":
             import unicodedata
             a, b = crm_c[d["crm_id"]]["name"], erp_c[d["erp_id"]]["name"]
-            assert a != b and "".join(ch for ch in unicodedata.normalize("NFKD", a)
+            german = a.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
+                                                "ß": "ss"}))  # as German writes them in ASCII
+            assert a != b and "".join(ch for ch in unicodedata.normalize("NFKD", german)
                                       if not unicodedata.combining(ch)) == b
         if d["what"] == "price_within_tolerance":
             a, b = crm_p[d["crm_id"]]["unit_price"], erp_p[d["erp_id"]]["unit_price"]
