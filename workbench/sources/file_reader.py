@@ -46,8 +46,8 @@ class Table:
     """An extract read: its text cells, and what the text alone does not tell."""
 
     frame: pd.DataFrame
-    # the file row (header = 1, as a spreadsheet counts) of each data row, when blank lines or rows
-    # were skipped; None: row = index + 2
+    # the file row (first line = 1, as a spreadsheet counts) of each data row, when blank lines or rows
+    # were skipped; None: row = index + header_row + 1
     rows: np.ndarray | None = None
     # XLSX: per column, what each cell held where it was no text: NUMBER (Excel stored a number,
     # written here as its shortest exact text, never subject to decimal_comma) or DATETIME (a date
@@ -56,10 +56,14 @@ class Table:
     sheet: str | None = None  # XLSX: the sheet read
     sheets: list[str] = field(default_factory=list)  # XLSX: every sheet of the workbook, in order
     hidden: list[str] = field(default_factory=list)  # XLSX: the sheets Excel does not show
+    # the file row of the header: 1, or below the blank lines or empty rows above it
+    header_row: int = 1
 
     def file_rows(self) -> np.ndarray:
         """The file row of each data row."""
-        return self.rows if self.rows is not None else np.arange(len(self.frame), dtype=np.int64) + 2
+        if self.rows is not None:
+            return self.rows
+        return np.arange(len(self.frame), dtype=np.int64) + self.header_row + 1
 
 
 def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = None,
@@ -93,11 +97,13 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
     enc = _check_text(path, head, encoding)
     _refuse_separator_hint(path, head, enc)
     sep = delimiter or _sniff_delimiter(head, enc)
+    lead = _leading_blank_lines(head, enc)
+    header_row = lead + 1
     header = _read_pandas(path, sep, enc, nrows=0)
     header.columns = [str(c).strip() for c in header.columns]
-    _check_header(path, list(header.columns))
+    _check_header(path, list(header.columns), header_row)
     if header_only:
-        return Table(header)
+        return Table(header, header_row=header_row)
     width = len(header.columns)
     bytewise = _bytewise(enc) and sep.isascii()
     blank_rows: list[int] = []
@@ -106,7 +112,7 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quote-scan") as pool:
         scan = pool.submit(_scan, path, sep) if bytewise else None
         try:
-            frame = _read_arrow(path, sep, enc, list(header.columns), _leading_blank_lines(head, enc))
+            frame = _read_arrow(path, sep, enc, list(header.columns), lead)
         except Exception:
             blank_rows = _check_rows(path, sep, enc, width)
             # Arrow refused something the strict reader accepts: the slower parser reads it
@@ -127,7 +133,7 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
             blank_rows = _records_at(path, blanks) if blanks else []
     if not bytewise:
         blank_rows = _check_rows(path, sep, enc, width)
-    return Table(frame, _data_rows(len(frame), blank_rows) if blank_rows else None)
+    return Table(frame, _data_rows(len(frame), blank_rows) if blank_rows else None, header_row=header_row)
 
 
 def _data_rows(n: int, blank_rows: list[int]) -> np.ndarray:
@@ -393,17 +399,18 @@ def _sniff_delimiter(head: bytes, enc: str) -> str:
     return best if counts[best] else ","
 
 
-def _check_header(path: Path, cols: list[str]) -> None:
+def _check_header(path: Path, cols: list[str], row: int = 1) -> None:
+    """``row``: the header's row in the file."""
     if not cols or all(not c or c.startswith("Unnamed:") for c in cols):
-        raise InputError("has no header row", file=str(path), row=1, expected="column names in the first row")
+        raise InputError("has no header row", file=str(path), row=row, expected="column names in the first row")
     seen: set[str] = set()
     for c in cols:
         base = re.sub(r"\.\d+$", "", c)
         if c in seen:  # the names are read with the spaces around them cut: they differed only by those
             raise InputError("the header repeats a column (once with spaces around its name)", file=str(path),
-                             row=1, column=c, expected="each column name once")
+                             row=row, column=c, expected="each column name once")
         if base in seen and base != c:
-            raise InputError("the header repeats a column", file=str(path), row=1, column=base,
+            raise InputError("the header repeats a column", file=str(path), row=row, column=base,
                              expected="each column name once")
         seen.add(c)
 
@@ -450,7 +457,7 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
         while width and header[width - 1] is None:
             width -= 1
         cols = ["" if v is None else str(v).strip() for v in header[:width]]
-        _check_header(path, cols)
+        _check_header(path, cols, at)
         data: list[list[str]] = []
         file_rows: list[int] = []
         kinds: list[list[int]] = []
@@ -479,7 +486,8 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
     if typed:
         grid = np.asarray(kinds, dtype=np.int8)
         typed_cells = {c: grid[:, i] for i, c in enumerate(cols) if grid[:, i].any()}
-    return Table(frame.astype("str"), np.asarray(file_rows, dtype=np.int64), typed_cells, ws.title, names, hidden)
+    return Table(frame.astype("str"), np.asarray(file_rows, dtype=np.int64), typed_cells, ws.title, names, hidden,
+                 header_row=at)
 
 
 def _quoted(names: Iterable[str]) -> str:

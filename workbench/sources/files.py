@@ -290,10 +290,11 @@ class FilesSource:
         found: dict[str, str] = {}
         path = str(spec["path"])
         sheet = _sheet_note(table, f"[{self.side}.objects.{kind}]")
+        header = table.header_row if table is not None else 1  # the header's row in the file
         key = self._key(spec, cols)
         key_cols = [self._match(c, cols) for c in key]
         if key and None in key_cols:
-            raise InputError("missing key column(s)", file=path, row=1,
+            raise InputError("missing key column(s)", file=path, row=header,
                              column=", ".join(c for c, m in zip(key, key_cols) if m is None),
                              expected=f"the key columns {' + '.join(key)} of {kind}{sheet}")
         if key:
@@ -303,7 +304,7 @@ class FilesSource:
             if hit is None and not ref.explicit:
                 continue
             if hit is None:
-                raise InputError("missing column", file=path, row=1, column=ref.columns[0],
+                raise InputError("missing column", file=path, row=header, column=ref.columns[0],
                                  expected=f"the column {kind}.{fld} refers to another record by "
                                           f"(see [{self.side}.objects.{kind}.references]){sheet}")
             found[fld] = hit
@@ -315,7 +316,7 @@ class FilesSource:
             if hit:
                 found[fld] = hit
             elif fld in spec["explicit"]:
-                raise InputError("missing column", file=path, row=1, column=options[0],
+                raise InputError("missing column", file=path, row=header, column=options[0],
                                  expected=f"the column mapped to {kind}.{fld} in the config{sheet}")
         need = list(NON_BLANK.get(kind, ())) + list(MUST_HAVE.get(kind, ()))
         if kind in CURRENCY_FROM_PARENT:
@@ -324,32 +325,32 @@ class FilesSource:
             need.append("customer_id")
         missing_keep = [c for c, _, explicit in spec["keep"] if explicit and not self._match(c[0], cols)]
         if missing_keep:
-            raise InputError("missing column", file=path, row=1, column=missing_keep[0][0],
+            raise InputError("missing column", file=path, row=header, column=missing_keep[0][0],
                              expected=f"the column named under [{self.side}.objects.{kind}.keep]{sheet}")
         for fld in need:
             if fld not in found:
                 src = spec["fields"].get(fld)
                 name = src if isinstance(src, str) else (src[0] if src else fld)
-                raise InputError("missing column", file=path, row=1, column=name,
+                raise InputError("missing column", file=path, row=header, column=name,
                                  expected=f"a column for {kind}.{fld} (map it under "
                                           f"[{self.side}.objects.{kind}.fields] if it has another name){sheet}")
         for fld in COMPARED.get(kind, ()):
             src = spec["fields"].get(fld)
             if fld not in found and src:
                 name = src if isinstance(src, str) else src[0]
-                raise InputError("missing column", file=path, row=1, column=name,
+                raise InputError("missing column", file=path, row=header, column=name,
                                  expected=f"a column for {kind}.{fld}, which is compared record by record (without "
                                           f"it every matched record would be reported as differing); export it, or "
                                           f"map the column holding it under [{self.side}.objects.{kind}.fields]"
                                           f"{sheet}")
         for c in spec["status_fields"]:
             if not self._match(c, cols):
-                raise InputError("missing column", file=path, row=1, column=c,
+                raise InputError("missing column", file=path, row=header, column=c,
                                  expected=f"the invoice status column{sheet}")
         used = [c for c in found.values() if c in cols] + [c for c in key_cols if c]
         used += [m for m in (self._match(c, cols) for c in spec["status_fields"]) if m]
         used += [m for alts, _, _ in spec["keep"] for m in (self._match(c, cols) for c in alts) if m]
-        _unambiguous(path, kind, used, cols, found)
+        _unambiguous(path, kind, used, cols, found, header)
         return found
 
     def _convert(self, kind: str, spec: dict[str, Any], table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -357,7 +358,7 @@ class FilesSource:
         cols = list(raw.columns)
         found = self._columns(kind, spec, cols, table)
         read = len(raw)
-        rows = table.file_rows()  # file row of each data row (header = row 1), blank lines counted
+        rows = table.file_rows()  # file row of each data row (first line = row 1), blank lines counted
         cells = table.cells  # XLSX: where Excel stored a number or a date-time rather than text
         used, dropped = file_refs.keep_mask(raw, spec["keep"], self._match)
         if not used.all():
@@ -551,8 +552,10 @@ def _sheet_note(table: Table | None, object_table: str) -> str:
     return note
 
 
-def _unambiguous(path: str, kind: str, used: list[str], cols: list[str], found: dict[str, str]) -> None:
-    """Refuses a column read by the mapping when another column has the same name in another case."""
+def _unambiguous(path: str, kind: str, used: list[str], cols: list[str], found: dict[str, str],
+                 header: int = 1) -> None:
+    """Refuses a column read by the mapping when another column has the same name in another case
+    (``header``: the header's row in the file)."""
     by_lower: dict[str, list[str]] = {}
     for c in cols:
         by_lower.setdefault(c.lower(), []).append(c)
@@ -561,7 +564,7 @@ def _unambiguous(path: str, kind: str, used: list[str], cols: list[str], found: 
         if len(twins) > 1:
             what = next((f for f, col in found.items() if col == c), None)
             raise InputError(f"columns {' and '.join(repr(t) for t in twins)} differ only in case, so the column "
-                             f"read{f' for {kind}.{what}' if what else ''} is ambiguous", file=path, row=1,
+                             f"read{f' for {kind}.{what}' if what else ''} is ambiguous", file=path, row=header,
                              expected="each column name once, whatever its case (rename or remove one)")
 
 

@@ -250,3 +250,23 @@ def test_a_column_named_twice_but_for_a_trailing_space_is_named_as_repeated(tmp_
         _pull(tmp_path)
     assert str(e.value).startswith(f"{path}, row 1, column 'remainingAmount': the header repeats a column (once "
                                    f"with spaces around its name)")
+
+def test_a_missing_column_names_the_header_below_blank_lines_or_empty_rows_at_its_own_row(tmp_path: Path) -> None:
+    """The header's row, as for every data row: below blank lines of a CSV, below empty rows of a sheet."""
+    header = ",".join(HEADER).replace("remainingAmount", "remaining")
+    path = write_file(tmp_path / "erp/salesInvoices.csv", "\n\n" + header + "\n" + ",".join(map(str, _row(1))) + "\n")
+    with pytest.raises(InputError) as e:
+        _pull(tmp_path)
+    assert str(e.value).startswith(f"{path}, row 3, column 'remainingAmount': missing column")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([])
+    ws.append([])
+    ws.append([])
+    for r in ([h.replace("remainingAmount", "remaining") for h in HEADER], _row(1, 10.0)):
+        ws.append(r)
+    wb.save(tmp_path / "erp/salesInvoices.xlsx")
+    with pytest.raises(InputError) as e:
+        _pull(tmp_path, "salesInvoices.xlsx")
+    assert str(e.value).startswith(f"{tmp_path / 'erp/salesInvoices.xlsx'}, row 4, column 'remainingAmount': "
+                                   f"missing column")
