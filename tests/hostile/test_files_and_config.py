@@ -80,6 +80,28 @@ def _semicolons(cfg: Path) -> None:
     h.replace_text(cfg, 'file = "salesInvoices.csv"', 'file = "salesInvoices.csv"\ndelimiter = ";"')
 
 
+def _sep_line(line: str, sep: str = ";", newline: str = "\n", bom: bytes = b"",
+              edit: tuple[int, str, str] | None = None) -> Callable[[Path], None]:
+    """The ERP's invoices delimited by ``sep`` under Excel's delimiter line ``line``; ``edit``: (file line,
+    old, new) of one cell."""
+    def mutate(cfg: Path) -> None:
+        path = _erp(cfg)
+        lines = [line, *(sep.join(r) for r in h.read_rows(path))]
+        if edit is not None:
+            at, old, new = edit
+            assert old in lines[at - 1]
+            lines[at - 1] = lines[at - 1].replace(old, new, 1)
+        path.write_bytes(bom + "".join(x + newline for x in lines).encode("utf-8"))
+    return mutate
+
+
+def _sep_line_and_delimiter(line: str, sep: str, delimiter: str) -> Callable[[Path], None]:
+    def mutate(cfg: Path) -> None:
+        _sep_line(line, sep)(cfg)
+        h.replace_text(cfg, 'file = "salesInvoices.csv"', f'file = "salesInvoices.csv"\ndelimiter = "{delimiter}"')
+    return mutate
+
+
 # (id, mutation of the example copy, expected outcome)
 CASES: list[tuple[str, Callable[[Path], None], Refused | Accepted]] = [
     # ---- CSV: required values, rows, quotes, numbers, headers
@@ -119,6 +141,21 @@ CASES: list[tuple[str, Callable[[Path], None], Refused | Accepted]] = [
      lambda c: h.edit_line(_crm(c), 3, '"INV-0000002"', '"INV ""0000002"", re-issued"'), SAME),
     ("csv-semicolons-declared", _semicolons, SAME),
     ("csv-cp1252-declared", _cp1252(declared=True), SAME),
+    # ---- CSV: Excel's delimiter line "sep=;" above the header
+    ("csv-excel-delimiter-line", _sep_line("sep=;"), SAME),
+    ("csv-excel-delimiter-line-tab-after-a-bom-with-crlf", _sep_line("SEP=\t", "\t", "\r\n", b"\xef\xbb\xbf"), SAME),
+    ("csv-excel-delimiter-line-quoted-and-padded", _sep_line('"sep=|"|||||||||||', "|"), SAME),
+    ("csv-excel-delimiter-line-and-the-same-delimiter-declared", _sep_line_and_delimiter("sep=;", ";", ";"), SAME),
+    ("csv-excel-delimiter-line-and-another-delimiter-declared", _sep_line_and_delimiter("sep=;", ";", ","),
+     Refused(("salesInvoices.csv, row 1", "'sep=;' names the delimiter ';'", "the config's delimiter = ','"))),
+    ("csv-excel-delimiter-line-without-a-delimiter", _sep_line("sep="),
+     Refused(("salesInvoices.csv, row 1", "'sep='", "names no delimiter"))),
+    ("csv-excel-delimiter-line-with-more", _sep_line("sep=;;x"),
+     Refused(("salesInvoices.csv, row 1", "'sep=;;x'", "holds more than its delimiter"))),
+    ("csv-excel-delimiter-line-then-a-bad-amount", _sep_line("sep=;", edit=(4, ";3450.50;", ";34S0.50;")),
+     Refused(("salesInvoices.csv, row 4, column 'totalAmountIncludingTax'", "not a number"))),
+    ("csv-excel-delimiter-line-then-a-short-row", _sep_line("sep=;", edit=(16, ";96000;96000;Open", "")),
+     Refused(("salesInvoices.csv, row 16", "9 cells where the header has 12"))),
     ("csv-cp1252-undeclared", _cp1252(declared=False),
      Refused(("customers.csv", "row 2", "not UTF-8"))),
     ("csv-utf16-undeclared", lambda c: h.to_bytes(_erp(c), "utf-16"),

@@ -5,6 +5,9 @@ Before parsing, the first bytes are sniffed so binary junk, a workbook saved as 
 a file in an unexpected encoding is refused at once with a one-line reason, instead
 of being parsed row by row.
 
+A first line ``sep=;`` (Excel's delimiter line, see ``sep_line``) names the delimiter: the line is
+skipped and still counted, so every row named is the file's own line.
+
 CSV is read strictly (RFC 4180): a row with fewer or more cells than the header, a quoted
 cell that never closes or a quote inside an unquoted cell is refused naming its row, never
 read as empty cells or kept as part of a value. An .xlsx formula whose result Excel did
@@ -27,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import InputError
+from workbench.sources import sep_line
 
 SNIFF_BYTES = 64 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -56,7 +60,7 @@ class Table:
     sheet: str | None = None  # XLSX: the sheet read
     sheets: list[str] = field(default_factory=list)  # XLSX: every sheet of the workbook, in order
     hidden: list[str] = field(default_factory=list)  # XLSX: the sheets Excel does not show
-    # the file row of the header: 1, or below the blank lines or empty rows above it
+    # the file row of the header: 1, or below the blank lines, empty rows or Excel's delimiter line above it
     header_row: int = 1
 
     def file_rows(self) -> np.ndarray:
@@ -95,11 +99,18 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
         raise InputError("is a legacy Excel .xls or other binary file", file=str(path),
                          expected="CSV text or an .xlsx workbook")
     enc = _check_text(path, head, encoding)
-    _refuse_separator_hint(path, head, enc)
-    sep = delimiter or _sniff_delimiter(head, enc)
-    lead = _leading_blank_lines(head, enc)
-    header_row = lead + 1
-    header = _read_pandas(path, sep, enc, nrows=0)
+    text = head.decode(enc, errors="replace")
+    named = sep_line.named_delimiter(text, str(path))
+    if named is not None and delimiter is not None and delimiter != named:
+        raise InputError(f"the file's first line {sep_line.first_line(text)!r} names the delimiter {named!r}, the "
+                         f"config's delimiter = {delimiter!r}", file=str(path), row=1,
+                         expected="one delimiter: leave delimiter out of the config (the file's line names it), or "
+                                  "correct the file's first line")
+    skip = 0 if named is None else 1  # Excel's delimiter line, above the header: skipped, but counted as row 1
+    sep = delimiter or named or _sniff_delimiter(head, enc)
+    lead = _leading_blank_lines(text, skip)
+    header_row = skip + lead + 1
+    header = _read_pandas(path, sep, enc, nrows=0, skip=skip)
     header.columns = [str(c).strip() for c in header.columns]
     _check_header(path, list(header.columns), header_row)
     if header_only:
@@ -112,11 +123,11 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quote-scan") as pool:
         scan = pool.submit(_scan, path, sep) if bytewise else None
         try:
-            frame = _read_arrow(path, sep, enc, list(header.columns), lead)
+            frame = _read_arrow(path, sep, enc, list(header.columns), skip + lead)
         except Exception:
-            blank_rows = _check_rows(path, sep, enc, width)
+            blank_rows = _check_rows(path, sep, enc, width, skip)
             # Arrow refused something the strict reader accepts: the slower parser reads it
-            frame = _read_pandas(path, sep, enc).astype("str")
+            frame = _read_pandas(path, sep, enc, skip=skip).astype("str")
             frame.columns = list(header.columns)
         scanned = scan.result() if scan is not None else None
     if scanned is not None:
@@ -126,50 +137,39 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
             raise InputError("unbalanced quote (a quoted cell never closes)" if unclosed
                              else f"malformed quote ({_BAD_QUOTE[0]})", file=str(path), row=_record_at(path, at),
                              expected=_BAD_QUOTE[1])
-        if lines > len(frame) + 1 and not blank_rows:
-            # more lines than the header and the rows read: blank lines, or line breaks inside quoted
-            # cells; only then is the file read again for the blank lines' rows
+        if lines > skip + 1 + len(frame) and not blank_rows:
+            # more lines than the delimiter line, the header and the rows read: blank lines, or line breaks
+            # inside quoted cells; only then is the file read again for the blank lines' rows
             blanks = _blank_lines(path)
             blank_rows = _records_at(path, blanks) if blanks else []
     if not bytewise:
-        blank_rows = _check_rows(path, sep, enc, width)
-    return Table(frame, _data_rows(len(frame), blank_rows) if blank_rows else None, header_row=header_row)
+        blank_rows = _check_rows(path, sep, enc, width, skip)
+    return Table(frame, _data_rows(len(frame), blank_rows, skip) if blank_rows else None, header_row=header_row)
 
 
-def _data_rows(n: int, blank_rows: list[int]) -> np.ndarray:
-    """The file row of each of ``n`` data rows read, given the rows (header = 1) that were blank lines."""
-    every = np.arange(1, n + len(blank_rows) + 2, dtype=np.int64)
+def _data_rows(n: int, blank_rows: list[int], skip: int = 0) -> np.ndarray:
+    """The file row of each of ``n`` data rows read, given the rows (first line = 1) that were blank lines
+    and the ``skip`` lines read before the header (Excel's delimiter line, the file's first)."""
+    every = np.arange(1, skip + n + len(blank_rows) + 2, dtype=np.int64)
     kept = every[~np.isin(every, np.asarray(blank_rows, dtype=np.int64))]
-    return kept[1:n + 1]  # the first line that is not blank is the header
+    return kept[skip + 1:skip + n + 1]  # the first line that is not blank (and not skipped) is the header
 
 
-_SEP_HINT = re.compile(r"\s*sep=(.)\s*", re.IGNORECASE)
-
-
-def _refuse_separator_hint(path: Path, head: bytes, enc: str) -> None:
-    """Excel writes (and reads) a first line ``sep=;`` naming the delimiter, above the header: read as the
-    header it would make every row "too many cells". Said plainly instead."""
-    first = head.decode(enc, errors="replace").lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
-    if (m := _SEP_HINT.fullmatch(first)) is not None:
-        raise InputError(f"starts with Excel's delimiter line {first.strip()!r}, not the header", file=str(path),
-                         row=1, expected=f"the header on the first line: delete that line (the delimiter "
-                                         f"{m[1]!r} is found without it, or set delimiter = {m[1]!r})")
-
-
-def _leading_blank_lines(head: bytes, enc: str) -> int:
-    """Blank lines above the header (Arrow's skip_rows counts them, the header's reader does not)."""
-    text = head.decode(enc, errors="replace").lstrip("\ufeff")
+def _leading_blank_lines(text: str, skip: int = 0) -> int:
+    """Blank lines above the header, below the ``skip`` lines before them (Arrow's skip_rows counts them,
+    the header's reader does not)."""
     n = 0
-    for line in text.splitlines(keepends=True):
+    for line in text.removeprefix("\ufeff").splitlines(keepends=True)[skip:]:
         if line.strip("\r\n"):
             break
         n += 1
     return n
 
 
-def _check_rows(path: Path, sep: str, enc: str, width: int) -> list[int]:
+def _check_rows(path: Path, sep: str, enc: str, width: int, skip: int = 0) -> list[int]:
     """Reads the file as strict CSV and raises on the first row that is not one record of ``width`` cells;
-    returns the rows (header = 1) that are blank lines, which the readers skip."""
+    returns the rows (first line = 1) that are blank lines, which the readers skip. The first ``skip``
+    rows (Excel's delimiter line) are counted, not checked."""
     row = 0
     header_seen = False
     blanks: list[int] = []
@@ -177,6 +177,8 @@ def _check_rows(path: Path, sep: str, enc: str, width: int) -> list[int]:
         with path.open(encoding=enc, newline="") as fh:
             for cells in csv.reader(fh, delimiter=sep, strict=True):
                 row += 1
+                if row <= skip:
+                    continue
                 if not cells:
                     blanks.append(row)  # a blank line: skipped, but a row as a spreadsheet counts them
                     continue
@@ -269,7 +271,7 @@ def _blank_lines(path: Path) -> list[int]:
 
 
 def _records_at(path: Path, offsets: list[int]) -> list[int]:
-    """The row (header = 1) of each byte offset: line breaks outside quotes end a row. Read in blocks,
+    """The row (first line = 1) of each byte offset: line breaks outside quotes end a row. Read in blocks,
     only for a file with blank lines."""
     targets = np.asarray(sorted(offsets), dtype=np.int64)
     out: list[int] = []
@@ -290,7 +292,7 @@ def _records_at(path: Path, offsets: list[int]) -> list[int]:
 
 
 def _record_at(path: Path, offset: int) -> int:
-    """The row (header = 1) holding byte ``offset``: line breaks outside quotes end a row."""
+    """The row (first line = 1) holding byte ``offset``: line breaks outside quotes end a row."""
     data = np.fromfile(path, dtype=np.uint8, count=offset)
     breaks = np.flatnonzero(data == ord("\n"))
     quotes = np.flatnonzero(data == _QUOTE)
@@ -298,10 +300,12 @@ def _record_at(path: Path, offset: int) -> int:
     return int(outside.sum()) + 1
 
 
-def _read_pandas(path: Path, sep: str, enc: str, nrows: int | None = None) -> pd.DataFrame:
+def _read_pandas(path: Path, sep: str, enc: str, nrows: int | None = None, skip: int = 0) -> pd.DataFrame:
+    """``skip``: lines above the header to pass over (Excel's delimiter line); the lines its errors
+    name still count them."""
     try:
         return pd.read_csv(path, dtype=object, keep_default_na=False, na_filter=False, sep=sep, encoding=enc,
-                           engine="c", nrows=nrows)
+                           engine="c", nrows=nrows, skiprows=skip)
     except UnicodeDecodeError as exc:
         raise _encoding_error(path, enc, None if enc == "utf-8-sig" else enc, None, exc) from None
     except pd.errors.EmptyDataError:
@@ -317,7 +321,8 @@ def _read_pandas(path: Path, sep: str, enc: str, nrows: int | None = None) -> pd
 
 def _read_arrow(path: Path, sep: str, enc: str, columns: list[str], lead: int = 0) -> pd.DataFrame:
     """Arrow's multi-threaded CSV reader, all columns as text (2-3x faster than pandas' C parser).
-    ``lead``: blank lines above the header, which Arrow counts among the rows to skip."""
+    ``lead``: lines above the header (Excel's delimiter line, blank lines), which Arrow counts among the
+    rows to skip."""
     import pyarrow as pa
     import pyarrow.csv as pc
 

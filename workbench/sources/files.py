@@ -16,7 +16,8 @@ Config (see docs/guide/files.md and resources/examples/*.toml)::
     "Posted|Unpaid" = "open"
 
 A pull either returns a complete Extract or raises one InputError naming the file, the row
-(header = row 1), the column and what was expected; nothing is returned half-read.
+(the file's own line or Excel row: the header is row 1, or 2 below Excel's "sep=;" line), the column
+and what was expected; nothing is returned half-read.
 """
 
 from __future__ import annotations

@@ -232,15 +232,6 @@ def test_a_jpy_amount_with_decimals_read_from_a_file_is_shown_with_them(tmp_path
     assert format_amount(inv["PSI-2"]["open_balance"] - inv["PSI-1"]["open_balance"], "JPY") == "-0.4 JPY"
 
 
-def test_excels_delimiter_line_above_the_header_is_named_as_such(tmp_path: Path) -> None:
-    """Excel's "sep=;" first line is no header: said plainly, not as every row having too many cells."""
-    path = write_file(tmp_path / "erp/salesInvoices.csv", "sep=;\n" + _csv([_row(1)]).replace(",", ";"))
-    with pytest.raises(InputError) as e:
-        _pull(tmp_path)
-    assert str(e.value).startswith(f"{path}, row 1: starts with Excel's delimiter line 'sep=;', not the header")
-    assert "delete that line" in str(e.value)
-
-
 def test_a_column_named_twice_but_for_a_trailing_space_is_named_as_repeated(tmp_path: Path) -> None:
     text = _csv([_row(1)])
     header, rest = text.split("\n", 1)
@@ -250,6 +241,7 @@ def test_a_column_named_twice_but_for_a_trailing_space_is_named_as_repeated(tmp_
         _pull(tmp_path)
     assert str(e.value).startswith(f"{path}, row 1, column 'remainingAmount': the header repeats a column (once "
                                    f"with spaces around its name)")
+
 
 def test_a_missing_column_names_the_header_below_blank_lines_or_empty_rows_at_its_own_row(tmp_path: Path) -> None:
     """The header's row, as for every data row: below blank lines of a CSV, below empty rows of a sheet."""
