@@ -134,7 +134,8 @@ FILE_OBJECT_KEYS: dict[str, str] = {
     "file": "the extract's file name (`.csv` or `.xlsx`), in the side's `dir`",
     "sheet": "XLSX: the sheet to read (default: the first, even when hidden; a missing column names the sheet "
              "read and the others)",
-    "delimiter": "CSV: the delimiter (default: detected from the header among `,` `;` tab `|`)",
+    "delimiter": "CSV: the delimiter (default: the one Excel's first line `sep=;` names, else detected from "
+                 "the header among `,` `;` tab `|`; set and different from the file's `sep=` line: refused)",
     "encoding": "CSV: the text encoding (default UTF-8, with or without BOM)",
     "date_format": "`strptime` format of every date column (default ISO `2026-10-31`)",
     "date_formats": "table: column = format (or a list tried in order); overrides `date_format`",

@@ -95,7 +95,8 @@ class Reference(_Table):
 class FileObject(_Table):
     file: str | None = Field(None, description="the extract's file name (.csv or .xlsx); default: the system's")
     sheet: str | None = Field(None, description="the worksheet of an .xlsx file; default: the first")
-    delimiter: OneChar | None = Field(None, description="the CSV delimiter; default: sniffed from the header")
+    delimiter: OneChar | None = Field(None, description="the CSV delimiter; default: the one a first line sep=; "
+                                                        "names, else sniffed from the header")
     encoding: str | None = Field(None, description="a Python codec name such as cp1252; default: UTF-8")
     date_format: str | None = Field(None, description="strptime format of the dates; default: %Y-%m-%d")
     decimal_comma: DecimalComma = Field(False, description="true when amounts are written 1.234,56, or the "
