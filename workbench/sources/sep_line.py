@@ -43,7 +43,7 @@ _LOOKS_LIKE = re.compile(r'\s*"?\s*sep\s*=', re.IGNORECASE)
 _LINE = re.compile(r'(?P<quote>"?)sep=(?P<delimiter>.)(?P=quote)(?P<rest>.*)', re.IGNORECASE | re.DOTALL)
 _DELIMITERS = "\t" + string.punctuation.replace('"', "")
 _FIRST_LINE = re.compile(r"[^\r\n]*")
-_EXPECTED = 'the first line "sep=" and the delimiter alone, such as sep=; (or delete the line and set delimiter)'
+_EXPECTED = 'the first line "sep=" and the delimiter alone, such as sep=; (or delete the line)'
 
 
 def first_line(text: str) -> str:
