@@ -1,7 +1,8 @@
 """A period's FX table: units of its reporting currency for one unit of each transaction currency.
 
 Rates come from a CSV file (``currency,rate``) whose name and SHA-256 are recorded on the period, so
-the workbook can say which table produced its reporting-currency totals.
+the workbook can say which table produced its reporting-currency totals. A first line ``sep=;``
+(Excel's delimiter line) is read as the files connector reads it (workbench.sources.sep_line).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from sqlalchemy.orm import Session
 from workbench.errors import InputError
 from workbench.model.currency import is_currency
 from workbench.model.money import parse_decimal, quantize
+from workbench.sources import sep_line
 from workbench.store.schema import ExceptionRow, FxRate, Period, Run
 
 
 def read_rates_file(path: Path) -> tuple[dict[str, Decimal], str]:
-    """Rates from ``currency,rate`` rows (a header row is allowed); the source text records the file's hash."""
+    """Rates from ``currency,rate`` rows (a header row is allowed; above it, Excel's delimiter line may name
+    another delimiter); the source text records the file's hash."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -31,15 +34,22 @@ def read_rates_file(path: Path) -> tuple[dict[str, Decimal], str]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("the rate table is not UTF-8 text", file=str(path)) from None
+    delimiter = sep_line.named_delimiter(text, str(path))
+    first = 1 if delimiter is None else 2  # below Excel's delimiter line, which is row 1
+    delimiter = delimiter or ","
     rates: dict[str, Decimal] = {}
-    for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not "".join(row).strip():
+    for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        if n < first or not row or not "".join(row).strip():
             continue
         if len(row) != 2:
-            raise InputError("expected two columns: currency,rate", file=str(path), row=n)
+            raise InputError(f"expected two columns: currency{delimiter}rate", file=str(path), row=n)
         code, raw = row[0].strip().upper(), row[1].strip()
-        if n == 1 and not is_currency(code):
+        if n == first and not is_currency(code):
             continue  # a header row
+        if delimiter != "," and "," in raw:
+            # a table delimited by ";" is written where the comma is the decimal mark: 1,085 is not 1085
+            raise InputError(f"rate {raw!r} has a comma, which may be a decimal comma", file=str(path), row=n,
+                             column="rate", expected="the rate with a decimal point, such as 1.085")
         if not is_currency(code):
             raise InputError(f"unknown currency code {row[0]!r}", file=str(path), row=n, column="currency")
         try:
