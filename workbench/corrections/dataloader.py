@@ -46,6 +46,7 @@ from workbench.errors import ConfigError, InputError
 from workbench.model.changes import Changes
 from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.model.states import CorrectionState, ExceptionStatus
+from workbench.sources import sep_line
 from workbench.store import trail
 from workbench.store.chunks import chunks
 from workbench.store.db import Store
@@ -305,18 +306,23 @@ def _awaiting(s: Session) -> dict[str, list[_Sent]]:
     return out
 
 
-def _read(path: Path) -> tuple[list[str], list[list[str]]]:
+def _read(path: Path) -> tuple[list[str], list[list[str]], int]:
+    """The header, the rows below it, and the header's row in the file: 1, or 2 below Excel's delimiter line
+    (read as the files connector reads it, should the file have been through a tool that writes one)."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
+            delimiter = sep_line.named_delimiter(fh.read(1 << 16), str(path))
+            fh.seek(0)
+            rows = list(csv.reader(fh, delimiter=delimiter or ","))
     except FileNotFoundError:
         raise InputError("file not found", file=str(path)) from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise InputError(f"not a readable CSV file ({exc})", file=str(path), expected="UTF-8 CSV as the loader "
                          "writes it") from None
-    if not rows:
+    skip = 0 if delimiter is None else 1
+    if len(rows) <= skip:
         raise InputError("the file is empty", file=str(path), expected="a header row, then one row per record")
-    return rows[0], rows[1:]
+    return rows[skip], rows[skip + 1:], skip + 1
 
 
 def _match(path: Path, n: int, header: list[str], cells: list[str], awaiting: dict[str, list[_Sent]],
@@ -358,12 +364,12 @@ def import_results(store: Store, user: str, *, success: Path | None = None,
         awaiting = _awaiting(s)
         decided: dict[int, tuple[Path, int, bool, str]] = {}
         for path, ok in files:
-            header, body = _read(path)
+            header, body, header_row = _read(path)
             low = [h.strip().lower() for h in header]
             if not ok and "error" not in low:
-                raise InputError("no ERROR column", file=str(path), row=1,
+                raise InputError("no ERROR column", file=str(path), row=header_row,
                                  expected="the loader's error file (the refused rows with an ERROR column)")
-            for n, cells in enumerate(body, start=2):
+            for n, cells in enumerate(body, start=header_row + 1):
                 if not any(c.strip() for c in cells):
                     continue
                 out.rows += 1

@@ -181,6 +181,49 @@ def test_success_and_error_files_mark_corrections_applied_or_failed_with_file_an
     assert code == 0 and "audit trail intact" in out
 
 
+def _write_under_sep_line(path: Path, rows: list[list[str]], line: str = "sep=;", bom: str = "") -> Path:
+    """The rows delimited by ";" under Excel's delimiter line, as a tool that writes one for Excel saves them."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        fh.write(bom + line + "\r\n")
+        csv.writer(fh, delimiter=";").writerows(rows)
+    return path
+
+
+def test_results_files_under_excels_delimiter_line_are_read_with_its_delimiter_and_rows(db, capsys, tmp_path):
+    """The line is read as the files connector reads it: its delimiter, and rows named as the file's lines."""
+    exc = _exceptions(capsys, db)
+    city = next(e for e in exc["customer.attribute_mismatch"] if e["field"] == "city")
+    paid = next(e for e in exc["invoice.status_mismatch"] if e["proposal"]["to"] == "paid")
+    city_id, paid_id = _propose_and_approve(capsys, db, [city["id"], paid["id"]])
+    out_dir = tmp_path / "out"
+    assert _run(capsys, "corrections", "export-csv", "--out", str(out_dir), "--user", "ann", "--db", db)[0] == 0
+    acc = _read(out_dir / "run1-crm-Account-update.csv")
+    inv = _read(out_dir / "run1-crm-blng__Invoice__c-update.csv")
+    stray = _write_under_sep_line(tmp_path / "stray.csv", [["ID", "Id", "BillingCity", "STATUS"],
+                                                            [acc[1][0], acc[1][0], acc[1][1], "Item Updated"],
+                                                            ["0015g00000nYOzzAAA", "0015g00000nYOzzAAA", "Paris",
+                                                             "Item Updated"]])
+    code, _, err = _run(capsys, "corrections", "import-results", "--success", str(stray), "--user", "ann",
+                        "--db", db)
+    assert code == 2 and f"{stray}, row 4" in err and "matches no exported correction" in err
+    bad = _write_under_sep_line(tmp_path / "bad.csv", [["ID", *acc[0], "STATUS"]], line="sep=;;x")
+    code, _, err = _run(capsys, "corrections", "import-results", "--success", str(bad), "--user", "ann", "--db", db)
+    assert code == 2 and f"{bad}, row 1: Excel's delimiter line 'sep=;;x' holds more" in err
+    assert {c["state"] for c in _corrections(capsys, db).values()} == {"approved"}  # all or nothing
+
+    success = _write_under_sep_line(tmp_path / "success.csv",
+                                    [["ID", *acc[0], "STATUS"], [acc[1][0], *acc[1], "Item Updated"]])
+    error = _write_under_sep_line(tmp_path / "error.csv", [[*inv[0], "ERROR"], [*inv[1], "Invoice is locked"]],
+                                  line='"SEP=;";;', bom="\ufeff")
+    code, out, err = _run(capsys, "corrections", "import-results", "--success", str(success), "--error", str(error),
+                          "--user", "ann", "--db", db)
+    assert code == 0, err
+    now = _corrections(capsys, db)
+    assert now[city_id]["state"] == "applied" and now[paid_id]["state"] == "dead_letter"
+    assert (_events(db, city_id)[-1][1]["file"], _events(db, city_id)[-1][1]["row"]) == ("success.csv", 3)
+    assert (_events(db, paid_id)[-1][1]["file"], _events(db, paid_id)[-1][1]["row"]) == ("error.csv", 3)
+
+
 def test_a_fresh_extract_holding_the_loaded_value_verifies_the_correction(db, capsys, tmp_path):
     exc = _exceptions(capsys, db)
     city = next(e for e in exc["customer.attribute_mismatch"] if e["field"] == "city")
