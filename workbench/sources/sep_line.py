@@ -18,15 +18,16 @@ the tools that write and read it:
   BOM-and-line pair exists in exported files, and this reader takes both (the BOM decides UTF-8).
 - LibreOffice Calc does not read it (its CSV filter options, help.libreoffice.org "CSV Filter
   Options", have no such line; roofstock/ember-cli-data-export#8): Calc shows ``sep=`` as a cell
-  of a first data row, and saving the sheet as CSV again writes that row out like any other, padded
-  with empty cells to the sheet's width (``sep=;;;;``) and quoted by a writer that finds the
-  delimiter inside the cell (``"sep=;"``).
+  of a first data row. Saving such a sheet as CSV again writes that row out like any other, padded
+  with empty cells to the sheet's width (``sep=;;;;``), and a CSV writer given the line as a cell
+  quotes it for the delimiter inside (``"sep=;"``): inferred from how those tools write rows, not
+  found documented.
 
 Accepted, then: ``sep=`` in any case, one delimiter character (tab or ASCII punctuation other than
 the quote), optionally the whole ``sep=X`` in double quotes, followed by nothing or only more of
 that same delimiter (the empty cells of a re-saved row), after an optional UTF-8 BOM, ended by LF,
-CRLF or CR. Those re-saved forms are not known to be read by Excel; they are taken because their
-delimiter is unambiguous and the trailing cells are written with that very delimiter. A first line
+CRLF or CR. Whether Excel reads the quoted or padded forms is not known; they are taken because
+their delimiter is unambiguous and the trailing cells are written with that very delimiter. A first line
 that starts like the line but is none of these (``sep=``, ``sep=;;x``, ``sep = ;``, a letter or a
 space as delimiter) is refused naming line 1, never read as a header.
 """
