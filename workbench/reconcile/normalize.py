@@ -145,7 +145,11 @@ _NON_DIGITS = re.compile(r"\D")
 _NUMBER_SEPARATORS = re.compile(r"[\s\-_./]")
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 _WHITESPACE = re.compile(r"\s+")
-_SAINT_HYPHENATED = re.compile(r"^(?:sankt|st)\.?-(?=\w)")  # "Sankt-Georg-Platz", "St.-Georg-Platz"
+# a title joined to the name by a hyphen, anywhere in a street line: "Sankt-Georg-Platz", "St.-Georg-Platz",
+# "rue St-Denis", "rue Ste-Catherine" (where "Ste" is no Suite)
+_SAINT_HYPHENATED = re.compile(r"(?<![0-9a-z])(?:sankt|saint|st)\.?-(?=[a-z])")
+_SAINTE_HYPHENATED = re.compile(r"(?<![0-9a-z])(?:sainte|ste)\.?-(?=[a-z])")
+_UNIT_SIGN = re.compile(r"#\s*(?=\d)")  # "#200" is unit 200
 
 
 def _tokens(text: object) -> list[str]:
@@ -422,6 +426,10 @@ def city_key(text: object) -> str | None:
     return _CITY_NAMES.get(joined, joined)
 
 
+def _titles_and_units(line: str) -> str:
+    return _UNIT_SIGN.sub(" unit ", _SAINT_HYPHENATED.sub("saint ", _SAINTE_HYPHENATED.sub("sainte ", line)))
+
+
 @lru_cache(maxsize=1 << 18)
 def street_key(text: object, country: object = None) -> str | None:
     """A street line as compared: street types and their abbreviations in the languages of
@@ -430,7 +438,7 @@ def street_key(text: object, country: object = None) -> str | None:
     s = fold(text)
     if s is None:
         return None
-    s = _SAINT_HYPHENATED.sub("saint ", s)
+    s = _titles_and_units(s)
     cc = country_key(country)
     if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
         # German compound streets: "Hauptstraße" / "Hauptstr." -> "haupt st"
@@ -459,19 +467,50 @@ def _house_suffixes(toks: list[str]) -> list[str]:
     return out
 
 
+# "Flat" names a unit only before its number, in a line with a house number too ("Flat 2, 10 Church Road"):
+# "Flat Rock Road" is a street, and "Tiffany Flat 192" a street of that type (USPS Publication 28, FLT)
+_UNIT_WORDS_BEFORE_NUMBER = frozenset({"flat"})
+# Japanese: "2-chome-4-1 Marunouchi" is "2-4-1 Marunouchi"; chōme (the district's block) is a word of the number
+_NUMBER_PARTS = frozenset({"chome"})
+# a house number written as a word at the start of a line with no figure: "One Infinite Loop", "One World Trade
+# Center"
+_HOUSE_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), start=1)}
+
+
 def _street_words(toks: list[str], loc: street_types.Locale, line: str) -> str | None:
     toks = _house_suffixes(toks)
+    numbered = _DIGIT.search(line) is not None
+    if not numbered and len(toks) > 1 and toks[0] in _HOUSE_NUMBER_WORDS:
+        toks, numbered = [_HOUSE_NUMBER_WORDS[toks[0]], *toks[1:]], True
     words = [t for t in toks if not _DIGIT.search(t)]
     if len(words) > 1 and words[0] in _STREET_FIRST_WORDS:
         at = toks.index(words[0])
         toks = [*toks[:at], "saint", *toks[at + 1:]]
     toks = [_STREET_WORDS.get(t, t) for t in street_types.canonical_words(toks, loc)]
-    toks = [t for t in toks if t not in _UNIT_WORDS] or toks
+    # a unit's word goes, and its number comes after the house number, wherever the line writes the unit
+    # ("Flat 2, 10 Church Road" / "10 Church Road, Flat 2")
+    kept: list[str] = []
+    units: set[int] = set()
+    numbers = sum(_DIGIT.search(t) is not None for t in toks)
+    for k, t in enumerate(toks):
+        before_number = k + 1 < len(toks) and _DIGIT.search(toks[k + 1]) is not None
+        if t in _UNIT_WORDS or (t in _UNIT_WORDS_BEFORE_NUMBER and before_number and numbers > 1):
+            if before_number:
+                units.add(len(kept))
+        elif t not in _NUMBER_PARTS:
+            kept.append(t)
+    if kept:
+        toks = kept
+    else:
+        units = set()
     # the house number before or after the street name ("Truppstraße 234" / "234 Truppstraße"):
-    # numbers last, in their order
-    if _DIGIT.search(line):
+    # numbers last, in their order, a unit's after the house's
+    if numbered:
         has = [_DIGIT.search(t) is not None for t in toks]
-        toks = [t for t, d in zip(toks, has) if not d] + [t for t, d in zip(toks, has) if d]
+        toks = [t for t, d in zip(toks, has) if not d] + \
+            [t for k, (t, d) in enumerate(zip(toks, has)) if d and k not in units] + \
+            [t for k, (t, d) in enumerate(zip(toks, has)) if d and k in units]
     return " ".join(toks) or None
 
 
@@ -482,7 +521,7 @@ def _street_readings(text: object, country: object) -> set[str]:
     s = fold(text)
     if s is None or "." not in s:
         return set()
-    s = _SAINT_HYPHENATED.sub("saint ", s)
+    s = _titles_and_units(s)
     cc = country_key(country)
     if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
         s = _GERMAN_STREET.sub(" st ", s)
