@@ -387,6 +387,12 @@ _SIGNATURES: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
     "search_read": (True, ("domain", "fields", "offset", "limit", "order", "load"), ()),
     "search": (True, ("domain", "offset", "limit", "order"), ("domain",)),
     "search_count": (True, ("domain", "limit"), ("domain",)),
+    # Odoo 19: addons/web/models/models.py Base.formatted_read_group (served from version 19 only)
+    "formatted_read_group": (True, ("domain", "groupby", "aggregates", "having", "offset", "limit", "order"),
+                             ("domain",)),
+    # odoo/models.py BaseModel.read_group (17, 18); odoo/orm/models.py in 19, deprecated there
+    "read_group": (True, ("domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"),
+                   ("domain", "fields", "groupby")),
     "fields_get": (True, ("allfields", "attributes"), ()),
     "context_get": (True, (), ()),
     "read": (False, ("fields", "load"), ()),
@@ -396,6 +402,8 @@ _SIGNATURES: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
 # what execute_kw / execute take positionally, in the same signatures' order
 _POSITIONAL = {"search_read": ["domain", "fields", "offset", "limit", "order"],
                "search": ["domain", "offset", "limit", "order"], "search_count": ["domain", "limit"],
+               "formatted_read_group": ["domain", "groupby", "aggregates", "having", "offset", "limit", "order"],
+               "read_group": ["domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"],
                "read": ["ids", "fields", "load"], "write": ["ids", "vals"], "unlink": ["ids"],
                "fields_get": ["allfields", "attributes"],
                "context_get": []}
@@ -508,7 +516,8 @@ class OdooFlavor:
 
     def _signature(self, model: str, method: str) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
         sig = _SIGNATURES.get(method)
-        if sig is None or (method == "context_get" and model != "res.users"):
+        if sig is None or (method == "context_get" and model != "res.users") \
+                or (method == "formatted_read_group" and self.version < 19):
             # odoo/service/model.py get_public_method; create/name_search... are not served here
             raise OdooError(404, "werkzeug.exceptions.NotFound", f"The method '{model}.{method}' does not exist")
         return sig
@@ -636,6 +645,8 @@ class OdooFlavor:
             return out
         if method in ("search_read", "search", "search_count"):
             return self._search(model, method, kw)
+        if method in ("formatted_read_group", "read_group"):
+            return self._read_group(model, method, kw)
         if method == "read":
             wanted = kw.get("fields")
             records = []
@@ -662,15 +673,21 @@ class OdooFlavor:
             return True
         raise OdooError(404, "werkzeug.exceptions.NotFound", f"The method '{model}.{method}' does not exist")
 
-    def _search(self, model: str, method: str, kw: dict[str, Any]) -> Any:
-        domain = without_paths(model, kw.get("domain") or [], self._matching)
+    def _taken(self, model: str, domain: Any) -> tuple[list[Any], Callable[[dict[str, Any]], bool]]:
+        """The domain a search of ``model`` tests and its test: paths through a many2one made the sub-search Odoo
+        makes of them (``without_paths``), archived records left out unless the domain speaks of ``active``
+        (active_test: odoo/orm/models.py ``_search``). Every method over a domain goes through it, as every one
+        in Odoo goes through ``_search``."""
+        domain = without_paths(model, domain or [], self._matching)
         pred = compile_domain(model, domain)
         if "active" in MODELS[model] and not any(isinstance(t, (list, tuple)) and t and t[0] == "active"
                                                  for t in domain):
-            # active_test: archived records are left out unless the domain speaks of `active`
-            # (odoo/orm/models.py _search / _where_calc)
             domain = ["&", ["active", "=", True], *domain] if domain else [["active", "=", True]]
             pred = compile_domain(model, domain)
+        return domain, pred
+
+    def _search(self, model: str, method: str, kw: dict[str, Any]) -> Any:
+        domain, pred = self._taken(model, kw.get("domain"))
         offset, limit = _int_arg(kw.get("offset"), "offset"), kw.get("limit")
         limit = _int_arg(limit, "limit") if limit not in (None, False) else None
         order = _parse_order(model, kw.get("order"))
@@ -711,6 +728,63 @@ class OdooFlavor:
         if method == "search":
             return [d["id"] for d in rows]
         return [self._shape(model, d, kw.get("fields"), kw.get("load", "_classic_read")) for d in rows]
+
+    def _read_group(self, model: str, method: str, kw: dict[str, Any]) -> list[dict[str, Any]]:
+        """``formatted_read_group`` (Odoo 19: addons/web/models/models.py ``Base.formatted_read_group``) and
+        ``read_group`` (odoo/models.py ``BaseModel.read_group`` in 17 and 18; odoo/orm/models.py in 19, deprecated),
+        both over ``_read_group``: the records the domain takes, found by the same ``_search`` that
+        ``search_count`` counts (archived ones left out unless the domain speaks of ``active``: ``_taken``),
+        aggregated in one query. Served without a groupby only: PostgreSQL then answers one row, so the answer is
+        one group (none past an ``offset``). ``formatted_read_group`` answers ``{"__extra_domain": [[1, "=", 1]],
+        <aggregate spec>: value, ...}`` (``_web_read_group_format``: the group's domain, ``AND([])``, is
+        odoo/orm/domains.py ``Domain.TRUE``, which lists as ``(1, '=', 1)``); ``read_group`` answers
+        ``{"__count": n, <name>: value, ..., "__domain": domain}``, a ``"name:agg"`` field named by its name."""
+        if method == "formatted_read_group":
+            groupby = kw.get("groupby") or []
+            # formatted_read_group: "recordset" aggregates are read as "array_agg"
+            named = {str(a).replace(":recordset", ":array_agg"): str(a).replace(":recordset", ":array_agg")
+                     for a in kw.get("aggregates") or []}
+        else:
+            groupby = kw.get("groupby")
+            groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
+            named = _annotated_aggregates(model, kw.get("fields"))
+        domain, pred = self._taken(model, kw.get("domain"))
+        _refuse_groupby(model, groupby)
+        for spec in named.values():
+            _check_aggregate(model, spec)
+        offset = _int_arg(kw.get("offset"), "offset")
+        limit = kw.get("limit")
+        _int_arg(limit, "limit")
+        values = self._aggregates(model, domain, pred, list(named.values()))
+        if offset:  # the one row there is, skipped (SQL OFFSET)
+            return []
+        if method == "formatted_read_group":
+            return [{"__extra_domain": [[1, "=", 1]], **dict(zip(named, values))}]
+        # read_group: the domain as asked (Odoo 19 lists it as its Domain does: [] as [(1, '=', 1)])
+        asked = kw.get("domain") or ([[1, "=", 1]] if self.version >= 19 else [])
+        return [{**dict(zip(named, values)), "__domain": asked}]
+
+    def _aggregates(self, model: str, domain: list[Any], pred: Callable[[dict[str, Any]], bool],
+                    specs: list[str]) -> list[Any]:
+        """The value of each aggregate ``spec`` (checked by ``_check_aggregate``) over the records ``domain`` takes,
+        as PostgreSQL computes it (odoo/orm/models.py ``READ_GROUP_AGGREGATE``) and Odoo answers an empty one
+        (``_read_group_empty_value``: 0 for a count, [] for an array, else False). A count and aggregates of
+        ``id`` are answered in SQL where ``search_count`` is (``domain_sql``), else from the ids a key-only search
+        finds; aggregates of other fields from the records, tested by the same ``compile_domain``."""
+        on_ids = all(s == "__count" or s.startswith("id:") for s in specs)
+        exact = domain_sql(model, domain, exact=True) if on_ids else None
+        if exact is not None and all(s == "__count" or s.split(":", 1)[1] in _ID_SQL for s in specs):
+            # one SELECT COUNT(*), SUM(id), ... over the rows the domain's SQL takes
+            row = self.store.aggregate_where(model, exact, [
+                "COUNT(*)" if s == "__count" else _ID_SQL[s.split(":", 1)[1]].format("json_extract(data, '$.id')")
+                for s in specs])
+            return [0 if v is None and s == "__count" else _empty(s) if v is None else v for s, v in zip(specs, row)]
+        if on_ids:
+            ids = sorted(self.store.ids_where(model, sorted(_leaf_fields(domain)), pred))
+            return [len(ids) if s == "__count" else _aggregate(model, s, ids) for s in specs]
+        records = sorted((data for _, data, _ in self.store.scan(model) if pred(data)), key=lambda d: d["id"])
+        return [len(records) if s == "__count" else
+                _aggregate(model, s, [_column(model, s.split(":", 1)[0], d) for d in records]) for s in specs]
 
     def _matching(self, model: str, domain: list[Any]) -> list[int]:
         """The ids of ``model``'s records ``domain`` takes, archived ones too: the sub-search a path through a
@@ -846,6 +920,153 @@ def _parse_order(model: str, order: Any) -> list[tuple[str, bool]]:
             raise OdooError(500, "builtins.ValueError", f"Invalid field {name!r} on model {model!r}")
         out.append((name, direction == "desc"))
     return out
+
+
+# odoo/orm/models.py: regex_read_group_spec (parse_read_group_spec: "field", "field:agg", "field.property:agg") and
+# regex_field_agg (read_group's ``fields``: "field", "field:agg", "name:agg(field)"), both matched from the start
+_GROUP_SPEC = re.compile(r"(\w+)(\.([\w\.]+))?(?::(\w+))?$")
+_FIELD_AGG = re.compile(r"(\w+)(?::(\w+)(?:\((\w+)\))?)?")
+# odoo/orm/models.py READ_GROUP_AGGREGATE: the functions _read_group_select accepts (and "sum_currency", on a
+# monetary field, which converts at the company's currency rates: not served, the sandbox has none)
+_READ_GROUP_AGGREGATE = ("sum", "avg", "max", "min", "bool_and", "bool_or", "array_agg", "array_agg_distinct",
+                         "recordset", "count", "count_distinct")
+# aggregates of id SQLite computes as PostgreSQL does (integers; not AVG, numeric in PostgreSQL)
+_ID_SQL = {"count": "COUNT({})", "count_distinct": "COUNT(DISTINCT {})", "sum": "SUM({})", "min": "MIN({})",
+           "max": "MAX({})"}
+# the PostgreSQL type of a field's column, named in its refusal of an aggregate that type has none of
+_PG_TYPE = {C: "character varying", SEL: "character varying", B: "boolean", DA: "date",
+            DT: "timestamp without time zone", I: "integer", M2O: "integer", F: "numeric", M: "numeric"}
+# the types SUM and AVG take, and BOOL_AND and BOOL_OR; MIN and MAX take all but boolean
+_NUMERIC = (I, F, M, M2O)
+
+
+def _annotated_aggregates(model: str, fields: Any) -> dict[str, str]:
+    """read_group's ``fields`` as the aggregates ``_read_group`` computes, by the name each is answered under
+    (odoo/models.py ``read_group`` in 17 and 18, odoo/orm/models.py in 19): ``__count`` first; ``"name:agg"`` as
+    ``name``, ``"name:agg(field)"`` as ``name``; a bare field by its aggregator (integer, float and monetary
+    fields sum; ``id`` and the rest have none and are left out), an unknown one refused."""
+    out = {"__count": "__count"}
+    for spec in fields or []:
+        if spec == "__count":
+            continue
+        m = _FIELD_AGG.match(str(spec))
+        if not m:
+            raise OdooError(500, "builtins.ValueError", f"Invalid field specification {spec!r}.")
+        name, func, fname = m.groups()
+        if fname:
+            out[name] = f"{fname}:{func}"
+        elif func:
+            out[name] = f"{name}:{func}"
+        elif name not in MODELS[model]:
+            raise OdooError(500, "builtins.ValueError", f"Invalid field {name!r} on model {model!r}")
+        elif name != "id" and MODELS[model][name][0] in (I, F, M):
+            out[name] = f"{name}:sum"
+    return out
+
+
+def _refuse_groupby(model: str, groupby: list[Any]) -> None:
+    """A groupby is checked as ``_read_group_groupby`` checks it (odoo/orm/models.py), then refused: the sandbox
+    answers the one group of a call without a groupby only."""
+    for spec in groupby:
+        m = _GROUP_SPEC.match(str(spec))
+        if not m:
+            raise OdooError(500, "builtins.ValueError", _invalid_spec(spec))
+        if m.group(1) not in MODELS[model]:
+            raise OdooError(500, "builtins.ValueError", f"Invalid field {m.group(1)!r} on model {model!r}")
+    if groupby:
+        raise OdooError(500, "builtins.NotImplementedError",
+                        f"the sandbox answers {model} aggregates without a groupby only, not by {groupby!r}")
+
+
+def _invalid_spec(spec: Any) -> str:
+    """odoo/orm/models.py ``parse_read_group_spec``'s refusal."""
+    return (f"Invalid aggregate/groupby specification {spec!r}.\n"
+            '- Valid aggregate specification looks like "<field_name>:<agg>" example: "quantity:sum".\n'
+            '- Valid groupby specification looks like "<no_datish_field_name>" or "<datish_field_name>:<granularity>"'
+            ' example: "date:month" or "<properties_field_name>.<property>:<granularity>".')
+
+
+def _check_aggregate(model: str, spec: str) -> None:
+    """Refuse an aggregate spec as odoo/orm/models.py ``_read_group_select`` refuses it, in its order (ValueError,
+    500 on JSON-2): not "field:agg", a dotted field, an unknown field, no function, ``sum_currency`` (on a
+    field that is no monetary; served on none), a function not in ``READ_GROUP_AGGREGATE``, ``recordset`` on a
+    field that is neither relational nor ``id``."""
+    if spec == "__count":
+        return
+    m = _GROUP_SPEC.match(str(spec))
+    if not m:
+        raise OdooError(500, "builtins.ValueError", _invalid_spec(spec))
+    fname, prop, func = m.group(1), m.group(3), m.group(4)
+    if prop:
+        raise OdooError(500, "builtins.ValueError", f"Invalid {spec!r}, this dot notation is not supported")
+    if fname not in MODELS[model]:
+        raise OdooError(500, "builtins.ValueError", f"Invalid field {fname!r} on model {model!r} for {spec!r}.")
+    if not func:
+        raise OdooError(500, "builtins.ValueError", f"Aggregate method is mandatory for {fname!r}")
+    ftype = MODELS[model][fname][0]
+    if func == "sum_currency":
+        if ftype != M:
+            raise OdooError(500, "builtins.ValueError",
+                            f'Aggregator "sum_currency" only works on currency field for {fname!r}')
+        raise OdooError(500, "builtins.NotImplementedError", "the sandbox has no currency rates for sum_currency")
+    if func not in _READ_GROUP_AGGREGATE:
+        raise OdooError(500, "builtins.ValueError", f"Invalid aggregate method {func!r} for {spec!r}.")
+    if func == "recordset" and not (ftype == M2O or fname == "id"):
+        raise OdooError(500, "builtins.ValueError", f"Aggregate method {func!r} can be only used on relational "
+                                                    f"field (or id) (for {spec!r}).")
+
+
+def _column(model: str, field: str, data: dict[str, Any]) -> Any:
+    """A record's value of ``field`` as its column holds it: a many2one's id, None for NULL (Odoo's False for an
+    empty field; a boolean's False is false)."""
+    v = data.get(field, False)
+    ftype = MODELS[model][field][0]
+    if ftype == M2O:
+        return v[0] if v else None
+    if ftype == B:
+        return None if v is None else bool(v)
+    return None if v is False or v is None else v
+
+
+def _empty(spec: str) -> Any:
+    """odoo/orm/models.py ``_read_group_empty_value`` of an aggregate: what NULL is answered as."""
+    func = spec.rsplit(":", 1)[-1]
+    return 0 if spec == "__count" or func in ("count", "count_distinct") else \
+        [] if func in ("array_agg", "array_agg_distinct", "recordset") else False
+
+
+def _aggregate(model: str, spec: str, values: list[Any]) -> Any:
+    """One aggregate of ``values`` (a column in id order, None for NULL) as PostgreSQL computes it, NULL answered
+    as Odoo answers it (``_empty``); a function the column's type has none of refused as PostgreSQL refuses it."""
+    fname, func = spec.split(":", 1)
+    ftype = MODELS[model][fname][0]
+    if (func in ("sum", "avg") and ftype not in _NUMERIC) or (func in ("bool_and", "bool_or") and ftype != B) \
+            or (func in ("min", "max") and ftype == B):
+        raise OdooError(500, "psycopg2.errors.UndefinedFunction",
+                        f"function {func}({_PG_TYPE[ftype]}) does not exist\nHINT:  No function matches the given "
+                        f"name and argument types. You might need to add explicit type casts.")
+    present = [v for v in values if v is not None]
+    if func == "count":
+        return len(present)
+    if func == "count_distinct":
+        return len(set(present))
+    if func == "array_agg":
+        return values or []
+    if func == "array_agg_distinct":  # DISTINCT ... ORDER BY the value: NULL last
+        return sorted(set(present)) + ([None] if len(present) < len(values) else [])
+    if func == "recordset":  # the ids, deduplicated, without NULL (_read_group_postprocess_aggregate)
+        return list(dict.fromkeys(present))
+    if not present:
+        return _empty(spec)
+    if func == "sum":
+        return sum(present)
+    if func == "avg":  # numeric in PostgreSQL
+        return Decimal(sum(present)) / len(present)
+    if func == "min":
+        return min(present)
+    if func == "max":
+        return max(present)
+    return all(present) if func == "bool_and" else any(present)
 
 
 def _sort_key(v: Any) -> Any:

@@ -191,6 +191,14 @@ class RecordStore:
                                      (entity, *params)).fetchone()[0]
         return n
 
+    def aggregate_where(self, entity: str, where: SqlHint, columns: list[str]) -> tuple[Any, ...]:
+        """SQL aggregates (``columns``, such as ``COUNT(*)``) over the records that meet ``where`` (an exact SQL
+        condition), in one query without decoding any record: one value per column."""
+        cond, params = where
+        row: tuple[Any, ...] = self._con().execute(
+            f"SELECT {', '.join(columns)} FROM records WHERE entity=? AND ({cond})", (entity, *params)).fetchone()
+        return row
+
     def stamps_ms(self, entity: str) -> bool:
         """Whether every record of ``entity`` is stamped as UTC text to the millisecond (see ODD_STAMP_SQL)."""
         con = self._con()

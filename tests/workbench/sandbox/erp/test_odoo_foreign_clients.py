@@ -105,3 +105,35 @@ def test_odoorpc_a_products_new_code_shows_where_it_is_named_and_a_path_through_
     assert first["id"] in [r["id"] for r in shown]
     assert all(r["product_id"][1].startswith("[RENAMED-1] ") for r in shown)
     assert next(r for r in shown if r["id"] == first["id"])["write_date"] == first["write_date"]
+
+
+def test_an_aggregate_without_a_groupby_counts_and_sums_the_ids_for_clients_we_did_not_write(odoo):
+    """The call a re-run counts a kind with, made by others' clients: ``formatted_read_group`` over JSON-2 with named
+    arguments (odoo-client-lib) and over JSON-RPC (odoorpc's ``execute_kw``), and the older ``read_group``
+    (odoorpc's model proxy, odoo-client-lib over XML-RPC): one group, the count ``search_count`` gives and the sum of
+    the ids ``search`` lists; a field the model has not is refused with Odoo's error."""
+    domain = [("move_type", "in", ["out_invoice", "out_refund"])]
+    json2 = odoolib.get_connection(hostname="127.0.0.1", port=port(odoo), protocol="json2",
+                                   database=odoo.info["database"], password=odoo.info["api_key"])
+    moves = json2.get_model("account.move")
+    ids = moves.search(domain=domain)
+    assert moves.search_count(domain=domain) == len(ids)
+    assert moves.formatted_read_group(domain=domain, groupby=[], aggregates=["__count", "id:sum"]) == [
+        {"__extra_domain": [[1, "=", 1]], "__count": len(ids), "id:sum": sum(ids)}]
+    with pytest.raises(ValueError, match="Unexpected status code 500.*Invalid field 'nope' on model 'account.move'"):
+        moves.formatted_read_group(domain=domain, aggregates=["nope:sum"])
+
+    client = odoorpc.ODOO("127.0.0.1", port=port(odoo))
+    client.login(odoo.info["database"], odoo.info["login"], odoo.info["api_key"])
+    assert client.execute_kw("account.move", "formatted_read_group", [domain],
+                             {"groupby": [], "aggregates": ["__count", "id:sum"]})[0]["id:sum"] == sum(ids)
+    [group] = client.env["account.move"].read_group(domain, ["id:sum"], [])
+    assert (group["__count"], group["id"]) == (len(ids), sum(ids))
+    with pytest.raises(odoorpc.error.RPCError, match="Invalid aggregate method 'median'"):
+        client.env["account.move"].read_group(domain, ["id:median"], [])
+
+    xml = odoolib.get_connection(hostname="127.0.0.1", port=port(odoo), protocol="xmlrpc",
+                                 database=odoo.info["database"], login=odoo.info["login"],
+                                 password=odoo.info["api_key"])
+    [group] = xml.get_model("account.move").read_group([list(t) for t in domain], ["id:sum"], [])
+    assert (group["__count"], group["id"]) == (len(ids), sum(ids))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xmlrpc.client
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -259,7 +260,8 @@ def test_a_path_through_no_many2one_or_to_no_field_is_refused(odoo, path, words)
     assert bad.status_code == 500 and bad.json()["name"] == "builtins.ValueError" and words in bad.json()["message"]
 
 
-@pytest.mark.parametrize("model, domain", [
+# domains counted in SQL (the first seven) and by the search's own test (a path, "!")
+COUNTED = [
     ("product.pricelist.item", [["applied_on", "=", "0_product_variant"], ["compute_price", "=", "fixed"]]),
     ("account.move", [["move_type", "in", ["out_invoice", "out_refund"]]]),
     ("account.payment", [["payment_type", "=", "inbound"]]),
@@ -269,19 +271,116 @@ def test_a_path_through_no_many2one_or_to_no_field_is_refused(odoo, path, words)
     ("res.partner", ["|", ["active", "=", False], ["city", "in", ["Lyon", "Bonn"]]]),
     ("sale.order.line", ["|", ["product_id", "in", [1, 2]], ["id", "=", 3]]),
     ("account.move", ["!", ["partner_id", "=", 1]]),
-])
+    ("sale.order.line", [["product_id.default_code", "!=", False]]),
+    ("account.move", [["id", "in", []]]),
+]
+
+
+def _odd_records(h, model: str) -> None:
+    """Archived products and a partner in Bonn; products stored with 1, 0 or null for ``active`` (as an import by
+    SQL could leave them), and the first record of ``model`` stored without some fields."""
+    json2(h, "product.product", "write", {"ids": [2, 3], "vals": {"active": False}})
+    json2(h, "res.partner", "write", {"ids": [11], "vals": {"city": "Bonn"}})
+    for rid, active in (("4", 1), ("5", 0), ("6", None)):
+        h.store.update("product.product", rid, lambda d, v, a=active: {**d, "active": a})
+    first = json2(h, model, "search", {"domain": [], "order": "id"}).json()[0]
+    h.store.update(model, str(first), lambda d, v: {k: x for k, x in d.items()
+                                                     if k not in ("active", "city", "product_id", "move_type")})
+
+
+@pytest.mark.parametrize("model, domain", COUNTED)
 def test_a_count_is_the_number_of_records_a_search_finds(odoo, model, domain):
     """``search_count`` (answered in SQL where the domain allows) counts what ``search`` lists, archived records left
     out unless the domain names ``active``, also with a record stored without some fields or with 1, 0 or null
     for a boolean."""
-    json2(odoo, "product.product", "write", {"ids": [2, 3], "vals": {"active": False}})
-    json2(odoo, "res.partner", "write", {"ids": [11], "vals": {"city": "Bonn"}})
-    for rid, active in (("4", 1), ("5", 0), ("6", None)):  # as an import by SQL could leave them
-        odoo.store.update("product.product", rid, lambda d, v, a=active: {**d, "active": a})
-    first = json2(odoo, model, "search", {"domain": [], "order": "id"}).json()[0]
-    odoo.store.update(model, str(first), lambda d, v: {k: x for k, x in d.items()
-                                                        if k not in ("active", "city", "product_id", "move_type")})
+    _odd_records(odoo, model)
     listed = json2(odoo, model, "search", {"domain": domain, "order": "id"}).json()
     assert json2(odoo, model, "search_count", {"domain": domain}).json() == len(listed)
     assert jsonrpc(odoo, model, "search_count", [domain])["result"] == len(listed)
     assert json2(odoo, model, "search_count", {"domain": domain, "limit": 2}).json() == min(2, len(listed))
+
+
+@pytest.mark.parametrize("model, domain", COUNTED)
+def test_an_aggregate_without_a_groupby_counts_what_search_count_counts_and_sums_the_ids(odoo, model, domain):
+    """``formatted_read_group`` (Odoo 19, addons/web/models/models.py) and ``read_group`` (odoo/orm/models.py,
+    deprecated in 19; what JSON-RPC clients of 17 and 18 call) without a groupby answer one group: as many records
+    as ``search_count`` counts (the same ``_search``: archived ones left out unless the domain names ``active``)
+    and the sum of their ids, False where there is none (SQL SUM of no rows is NULL)."""
+    _odd_records(odoo, model)
+    listed = json2(odoo, model, "search", {"domain": domain, "order": "id"}).json()
+    total = sum(listed) or False
+    assert json2(odoo, model, "search_count", {"domain": domain}).json() == len(listed)
+    asked = {"domain": domain, "groupby": [], "aggregates": ["__count", "id:sum", "id:min", "id:count"]}
+    assert json2(odoo, model, "formatted_read_group", asked).json() == [{
+        "__extra_domain": [[1, "=", 1]], "__count": len(listed), "id:sum": total,
+        "id:min": min(listed, default=False), "id:count": len(listed)}]
+    assert jsonrpc(odoo, model, "formatted_read_group", [domain], {"aggregates": ["__count", "id:sum"]})["result"] \
+        == [{"__extra_domain": [[1, "=", 1]], "__count": len(listed), "id:sum": total}]
+    assert jsonrpc(odoo, model, "read_group", [domain, ["id:sum"], []])["result"] == [
+        {"__count": len(listed), "id": total, "__domain": domain or [[1, "=", 1]]}]
+    # past the one group there is, none
+    assert json2(odoo, model, "formatted_read_group", {"domain": domain, "aggregates": ["__count"],
+                                                       "offset": 1}).json() == []
+
+
+def test_aggregates_of_other_fields_are_worked_out_from_the_records_the_domain_takes(odoo):
+    """Sums, bounds, counts and arrays of fields other than ``id``, as PostgreSQL computes them over the same rows
+    (odoo/orm/models.py READ_GROUP_AGGREGATE); a many2one aggregates its ids; ``recordset`` is read as
+    ``array_agg`` by ``formatted_read_group``; read_group names ``"name:agg(field)"`` by its name and sums a bare
+    monetary field (its aggregator), leaving ``id`` (none) out."""
+    domain = [["move_type", "=", "out_invoice"]]
+    rows = json2(odoo, "account.move", "search_read", {"domain": domain, "fields": ["amount_total", "partner_id"],
+                                                       "order": "id"}).json()
+    totals = [Decimal(str(r["amount_total"])) for r in rows]
+    partners = [r["partner_id"][0] for r in rows if r["partner_id"]]
+    got = json2(odoo, "account.move", "formatted_read_group", {"domain": domain, "aggregates": [
+        "amount_total:sum", "amount_total:max", "partner_id:count_distinct", "partner_id:recordset"]}).json()[0]
+    assert Decimal(str(got["amount_total:sum"])) == sum(totals) and Decimal(str(got["amount_total:max"])) == max(totals)
+    assert got["partner_id:count_distinct"] == len(set(partners))
+    assert got["partner_id:array_agg"] == partners and "partner_id:recordset" not in got
+    old = jsonrpc(odoo, "account.move", "read_group", [domain, ["amount_total", "id", "n:count_distinct(partner_id)"],
+                                                        []])["result"]
+    assert list(old[0]) == ["__count", "amount_total", "n", "__domain"] and old[0]["n"] == len(set(partners))
+
+
+@pytest.mark.parametrize("aggregate, name, words", [
+    ("nope:sum", "builtins.ValueError", "Invalid field 'nope' on model 'account.move' for 'nope:sum'."),
+    ("id", "builtins.ValueError", "Aggregate method is mandatory for 'id'"),
+    ("id:median", "builtins.ValueError", "Invalid aggregate method 'median' for 'id:median'."),
+    ("partner_id.name:max", "builtins.ValueError", "Invalid 'partner_id.name:max', this dot notation is not supported"),
+    ("id sum", "builtins.ValueError", "Invalid aggregate/groupby specification 'id sum'."),
+    ("name:array_agg(id)", "builtins.ValueError", "Invalid aggregate/groupby specification"),
+    ("ref:sum_currency", "builtins.ValueError", 'Aggregator "sum_currency" only works on currency field for \'ref\''),
+    ("name:sum", "psycopg2.errors.UndefinedFunction", "function sum(character varying) does not exist"),
+])
+def test_an_aggregate_is_refused_as_odoo_refuses_it(odoo, aggregate, name, words):
+    """As odoo/orm/models.py ``_read_group_select`` (and ``parse_read_group_spec``) refuses it, a ValueError (500 on
+    JSON-2, addons/rpc/controllers/json2.py); an aggregate the column's type has none of, as PostgreSQL does."""
+    resp = json2(odoo, "account.move", "formatted_read_group", {"domain": [], "aggregates": ["__count", aggregate]})
+    assert resp.status_code == 500 and resp.json()["name"] == name and words in resp.json()["message"]
+    err = jsonrpc(odoo, "account.move", "formatted_read_group", [[]], {"aggregates": [aggregate]})["error"]
+    assert err["message"] == "Odoo Server Error" and err["data"]["name"] == name and words in err["data"]["message"]
+
+
+def test_aggregate_methods_take_odoos_arguments_and_odoo_17_has_no_formatted_read_group(odoo):
+    """The arguments are the methods' own (JSON-2 binds them by name: 422 otherwise); read_group refuses a bare field
+    that does not exist; grouping is not served by the sandbox (said so, not answered wrong); Odoo 17 has
+    ``read_group`` but no ``formatted_read_group``."""
+    unknown = json2(odoo, "account.move", "formatted_read_group", {"domain": [], "fields": ["id:sum"]})
+    assert unknown.status_code == 422 and "unexpected keyword argument 'fields'" in unknown.json()["message"]
+    missing = json2(odoo, "account.move", "read_group", {"domain": [], "fields": ["id:sum"]})
+    assert missing.status_code == 422 and "missing a required argument: 'groupby'" in missing.json()["message"]
+    with_ids = json2(odoo, "account.move", "formatted_read_group", {"ids": [1], "domain": []})
+    assert with_ids.status_code == 422 and "with ids" in with_ids.json()["message"]
+    bare = jsonrpc(odoo, "account.move", "read_group", [[], ["nope"], []])["error"]["data"]
+    assert bare["name"] == "builtins.ValueError" and bare["message"] == "Invalid field 'nope' on model 'account.move'"
+    grouped = json2(odoo, "account.move", "formatted_read_group", {"domain": [], "groupby": ["state"]})
+    assert grouped.status_code == 500 and grouped.json()["name"] == "builtins.NotImplementedError"
+    h = erp.start(flavor="odoo", customers=5, seed=5, odoo_version=17)
+    try:
+        n = jsonrpc(h, "account.move", "search_count", [[]])["result"]
+        assert jsonrpc(h, "account.move", "read_group", [[], ["id:sum"], []])["result"][0]["__count"] == n
+        assert jsonrpc(h, "account.move", "read_group", [[], ["id:sum"], []])["result"][0]["__domain"] == []
+        assert "does not exist" in jsonrpc(h, "account.move", "formatted_read_group", [[]])["error"]["data"]["message"]
+    finally:
+        h.stop()
