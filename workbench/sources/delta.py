@@ -80,8 +80,24 @@ def gone_by_count(count: int, known: frozenset[str], read: Iterable[str]) -> int
     counted is one the previous run knew or one the changes brought, and a record added after the count is among
     the changes but not counted: 0 says none is gone (and none was added meanwhile); more, that the ids must be
     read to tell which. A record added after ``since`` and deleted again between the count and the read is counted
-    but neither known nor read: it can hide one deletion, which the next run's count then finds."""
+    but neither known nor read: it can hide one deletion, which the next run's count then finds. So can a record
+    committed later than the overlap reaches (stamped before ``since``, so not read, and not known): where the ids
+    are integers, ``id_sum_differs`` tells those apart."""
     return len(known | frozenset(read)) - count
+
+
+def id_sum_differs(id_sum: int, known: frozenset[str], read: Iterable[str]) -> bool:
+    """Whether ``id_sum``, the sum of the kind's integer ids asked together with its count (``gone_by_count``),
+    differs from the sum of the ids the previous run knew or the changes brought. Where the count is as many as
+    those, every record counted but neither known nor read (committed later than the overlap reaches, or added
+    after ``since`` and deleted again before the read) stands beside as many known records gone: the sums differ
+    unless those ids sum alike, which one of each cannot (no two records share an id, and the gone one was known
+    where the other was not); two or more of each can. An id that is not an integer is no number to add: the sums
+    are taken to differ."""
+    try:
+        return sum(int(i) for i in known | frozenset(read)) != id_sum
+    except ValueError:
+        return True
 
 
 def since_for(previous_start: datetime, overlap: timedelta) -> datetime:

@@ -23,7 +23,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, UTC
 from decimal import Decimal
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import httpx
 import numpy as np
@@ -35,7 +37,7 @@ from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
 from workbench.sources.credentials import get_secret
-from workbench.sources.delta import CHANGES, DeltaExtract, KindDelta, gone_by_count, known_ids
+from workbench.sources.delta import CHANGES, DeltaExtract, KindDelta, gone_by_count, id_sum_differs, known_ids
 from workbench.sources.erp_columns import Combine, Combined, Convert, Page, Step, canonical_frame
 from workbench.sources.erp_mapping import ObjectMap, PullBuffer, coerce, fill_from, lookup, object_maps, same_value
 from workbench.sources.http_common import HttpClient, HttpFailure, StaticHeaders, decode, encode_json
@@ -83,7 +85,7 @@ SHOWN_FROM_RELATED = {"product_code", "product_name"}
 # product in its form writes the template, whose write_date moves, not the variant's.
 DELEGATED = {"product.product": "product_tmpl_id"}
 _CURRENCY = re.compile(r"\(([A-Z]{3})\)$")  # a pricelist reads "Name (EUR)"; a res.currency reads "EUR"
-_READ_METHODS = {"search_read", "search", "search_count", "read", "fields_get"}
+_READ_METHODS = {"search_read", "search", "search_count", "formatted_read_group", "read_group", "read", "fields_get"}
 # many2one fields read as a code of the target record rather than its display name
 _CODE_OF = {"state": "res.country.state"}
 # Fields a record enters or leaves a domain by only where it is created, written (write() stamps write_date, and
@@ -101,6 +103,30 @@ _CLEAR_AS = {"sale_warn": "no-message"}
 
 class _Refused(Exception):
     """A correction the connector will not send: the value does not fit the Odoo field."""
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """A kind's records counted and their ids summed, in one aggregate call, and that call as the run shows it."""
+    count: int
+    id_sum: int
+    query: str
+
+    @staticmethod
+    def of(groups: Any, key: str, query: str) -> _Counted:
+        """The one group an aggregate without a groupby answers: ``__count`` and the sum under ``key``, which
+        Odoo answers False when no record is counted (SQL SUM of no rows is NULL: odoo/orm/models.py
+        ``_read_group_empty_value``)."""
+        try:
+            [group] = groups
+            count, total = group["__count"], group[key]
+            return _Counted(int(count), int(total or 0), query)
+        except (TypeError, ValueError, KeyError):
+            raise SourceError(f"Odoo {query}: expected one group with __count and {key}, got "
+                              f"{str(groups)[:200]}") from None
 
 
 def odoo_datetime(dt: datetime) -> str:
@@ -135,6 +161,15 @@ class _Json2:
         if resp.status_code >= 400:
             raise self.http.fail(resp, f"{model}.{method}")
         return decode(resp)
+
+    def count_ids(self, model: str, domain: list[Any]) -> _Counted:
+        """How many records ``domain`` takes and the sum of their ids, in one call: Odoo 19's
+        ``formatted_read_group`` (addons/web/models/models.py ``Base.formatted_read_group``, which JSON-2 serves
+        as every public model method) without a groupby answers one group, ``{"__extra_domain": [[1, "=", 1]],
+        "__count": n, "id:sum": s}``."""
+        groups = self.call(model, "formatted_read_group", domain=domain, groupby=[], aggregates=["__count", "id:sum"])
+        return _Counted.of(groups, "id:sum", f"{model}.formatted_read_group domain={encode_json(domain)} "
+                                             f"aggregates=__count,id:sum")
 
 
 class _JsonRpc:
@@ -180,12 +215,20 @@ class _JsonRpc:
             args, kwargs = [ids, kw.pop("vals")], kw
         elif method == "read":
             args, kwargs = [ids], kw
-        elif method in ("search_read", "search", "search_count"):
+        elif method in ("search_read", "search", "search_count", "read_group"):
             args, kwargs = [kw.pop("domain", [])], kw
         else:
             args, kwargs = [], kw
         return self._rpc("object", "execute_kw", [self.database, uid, self._key, model, method, args, kwargs],
                          f"{model}.{method}", retry="all" if method in _READ_METHODS else "unsent")
+
+    def count_ids(self, model: str, domain: list[Any]) -> _Counted:
+        """How many records ``domain`` takes and the sum of their ids, in one call: ``read_group`` (odoo/models.py
+        ``BaseModel.read_group`` in Odoo 17 and 18; odoo/orm/models.py in 19, deprecated there for
+        ``formatted_read_group`` but served) without a groupby answers one group, ``{"__count": n, "id": s,
+        "__domain": [...]}`` (the field "id:sum" is answered under its name)."""
+        groups = self.call(model, "read_group", domain=domain, fields=["id:sum"], groupby=[])
+        return _Counted.of(groups, "id", f"{model}.read_group domain={encode_json(domain)} fields=id:sum groupby=[]")
 
 
 class OdooSource:
@@ -264,12 +307,21 @@ class OdooSource:
         self.http.close()
 
     def _call(self, model: str, method: str, ids: list[int] | None = None, **kw: Any) -> Any:
+        return self._on_api(lambda api: api.call(model, method, ids, **kw))
+
+    def _count_ids(self, model: str, domain: list[Any]) -> _Counted:
+        """The records ``domain`` takes, counted and their ids summed in one call of the API spoken."""
+        return self._on_api(lambda api: api.count_ids(model, domain))
+
+    def _on_api(self, ask: Callable[[_Json2 | _JsonRpc], _T]) -> _T:
+        """``ask`` of the API, so that what is asked follows the API spoken: should a previous run's API be gone,
+        it is asked again of the API /web/version names."""
         try:
-            return self.api.call(model, method, ids, **kw)
+            return ask(self.api)
         except HttpFailure as exc:
             if exc.status == 404 and self._assumed:
                 self._assumed, self._api = False, None
-                return self._call(model, method, ids, **kw)
+                return self._on_api(ask)
             if exc.status == 401 or exc.code in ("werkzeug.exceptions.Unauthorized", "odoo.exceptions.AccessDenied"):
                 raise HttpFailure(f"{exc} (the API key was refused: it may have expired or been revoked; create a "
                                   f"new one under Preferences > Account Security)", status=exc.status,
@@ -283,12 +335,16 @@ class OdooSource:
     def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract:
         """Records written since ``since`` (domain ``write_date >=``; archiving writes too, and archived
         records stay in the domain where the kind maps ``active``), and deletions: where no record can enter or
-        leave the kind's domain without being written (``_countable``), by a ``search_count`` with the kind's
-        domain asked before the changes are read (``gone_by_count``), the ids listed only when it says records
-        are gone; elsewhere (customers) by a key-only ``search`` with the kind's own domain. Either gives the ids
-        a full pull would read (ORM ``search`` returns every matching id in one answer without a limit, and
-        ``search_count`` counts what the same ``_search`` query takes: odoo/orm/models.py ``search``,
-        ``search_count``)."""
+        leave the kind's domain without being written (``_countable``), by one aggregate call with the kind's
+        domain asked before the changes are read, counting its records and summing their ids (``count_ids``:
+        ``formatted_read_group`` on JSON-2, ``read_group`` on JSON-RPC), the ids listed only when the count
+        (``gone_by_count``) or the sum (``id_sum_differs``) is not that of the known and changed records;
+        elsewhere (customers) by a key-only ``search`` with the kind's own domain. Either gives the ids a full
+        pull would read: ORM ``search`` returns every matching id in one answer without a limit, and the
+        aggregate counts what ``search_count`` counts, the rows of the same ``_search`` query (archived records
+        left out unless the domain names ``active``), in one SQL ``SELECT COUNT(*), SUM(id)`` (odoo/orm/models.py
+        ``search``, ``search_count``, ``_read_group``, ``_read_group_select``, which takes ``"id:sum"``: ``id``
+        is a field and ``sum`` one of ``READ_GROUP_AGGREGATE``)."""
         self._assume_api(previous.meta)
         out = self._pull(state, since, known_ids(previous), previous.frames)
         assert isinstance(out, DeltaExtract)  # _pull with known answers with a delta
@@ -305,12 +361,12 @@ class OdooSource:
             domain = self._domain(om)
             fields = [f for f in om.source_fields() if f != "id"]
             entered: list[int] = []
-            count: int | None = None
+            counted: _Counted | None = None
             was = known.get(kind, frozenset()) if known is not None else frozenset()
             if since is not None and known is not None:
                 if _countable(domain):
                     # counted before the changes are read: a record created after this answer is among them
-                    count = int(self._call(om.object, "search_count", domain=domain))
+                    counted = self._count_ids(om.object, domain)
                     named = _naming(before, kind, gone_partners)
                 else:
                     # the ids first: a record created after this answer is then among the written ones
@@ -334,8 +390,8 @@ class OdooSource:
             self.meta.objects[kind] = om.object
             self.meta.queries[kind] = _search_read(om, read_domain, fields)
             read = self._read(state, kind, om, read_domain, fields, buf)
-            if count is not None:
-                kinds[kind] = self._counted(state, kind, om, domain, fields, buf, count, was, read)
+            if counted is not None:
+                kinds[kind] = self._counted(state, kind, om, domain, fields, buf, counted, was, read)
             if kind == "customers" and kind in kinds:  # read first (DEFAULT_OBJECTS' order): the others refer to them
                 listed = kinds[kind].live  # None: the count found none gone
                 gone_partners = was - listed if listed is not None else frozenset()
@@ -387,12 +443,12 @@ class OdooSource:
             after = page[-1]["id"]
 
     def _counted(self, state: TaskState | None, kind: str, om: ObjectMap, domain: list[Any], fields: list[str],
-                 buf: PullBuffer, count: int, was: frozenset[str], read: set[str]) -> KindDelta:
-        """A counted kind's deletions: none when the count is what the known and the changed records make, else
-        its ids, listed now; a listed record neither run holds (added after the changes were read) is read too,
-        as a full pull would read it."""
-        counted = f"{om.object}.search_count domain={encode_json(domain)} = {count:,}"
-        if gone_by_count(count, was, read) == 0:
+                 buf: PullBuffer, asked: _Counted, was: frozenset[str], read: set[str]) -> KindDelta:
+        """A counted kind's deletions: none when the count and the sum of the ids are those of the known and the
+        changed records, else its ids, listed now; a listed record neither run holds (committed late, or added
+        after the changes were read) is read too, as a full pull would read it."""
+        counted = f"{asked.query} = {asked.count:,} records, ids summing to {asked.id_sum:,}"
+        if gone_by_count(asked.count, was, read) == 0 and not id_sum_differs(asked.id_sum, was, read):
             return KindDelta(CHANGES, query=f"{counted}: nothing deleted")
         listed = tuple(str(i) for i in self._call(om.object, "search", domain=domain, order="id"))
         live = frozenset(listed)
