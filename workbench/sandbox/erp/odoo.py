@@ -390,7 +390,8 @@ _SIGNATURES: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
     # Odoo 19: addons/web/models/models.py Base.formatted_read_group (served from version 19 only)
     "formatted_read_group": (True, ("domain", "groupby", "aggregates", "having", "offset", "limit", "order"),
                              ("domain",)),
-    # odoo/models.py BaseModel.read_group (17, 18); odoo/orm/models.py in 19, deprecated there
+    # odoo/models.py BaseModel.read_group (17, 18); odoo/orm/models.py in 19, deprecated there; from 20 another
+    # method of the same name (_READ_GROUP_20)
     "read_group": (True, ("domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"),
                    ("domain", "fields", "groupby")),
     "fields_get": (True, ("allfields", "attributes"), ()),
@@ -407,6 +408,9 @@ _POSITIONAL = {"search_read": ["domain", "fields", "offset", "limit", "order"],
                "read": ["ids", "fields", "load"], "write": ["ids", "vals"], "unlink": ["ids"],
                "fields_get": ["allfields", "attributes"],
                "context_get": []}
+# Odoo 20's read_group: the ORM's _read_group made public (odoo/orm/models.py BaseModel.read_group, odoo/odoo#236332),
+# answering a tuple per group, the values of the groupby then the aggregates; no ``fields``
+_READ_GROUP_20 = (True, ("domain", "groupby", "aggregates", "having", "offset", "limit", "order"), ("domain",))
 _ORDER_TERM = re.compile(r"^\s*(\w+)(?:\s+(asc|desc))?\s*$", re.I)
 # odoo/http.py SessionExpiredException: what a session route answers a caller without a session cookie
 _SESSION_EXPIRED = {"code": 100, "message": "Odoo Session Expired", "data": {
@@ -515,7 +519,7 @@ class OdooFlavor:
             raise OdooError(404, "werkzeug.exceptions.NotFound", f"the model {model!r} does not exist")
 
     def _signature(self, model: str, method: str) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
-        sig = _SIGNATURES.get(method)
+        sig = _READ_GROUP_20 if method == "read_group" and self.version >= 20 else _SIGNATURES.get(method)
         if sig is None or (method == "context_get" and model != "res.users") \
                 or (method == "formatted_read_group" and self.version < 19):
             # odoo/service/model.py get_public_method; create/name_search... are not served here
@@ -573,7 +577,7 @@ class OdooFlavor:
         """execute_kw positional arguments -> named ones, as call_kw binds them (odoo/api.py)."""
         self._check_model(model)
         api_model, params, required = self._signature(model, method)
-        names = _POSITIONAL.get(method, [])
+        names = list(params) if method == "read_group" and self.version >= 20 else _POSITIONAL.get(method, [])
         if len(args) > len(names):
             raise OdooError(500, "builtins.TypeError",
                             f"{method}() takes {len(names) + 1} positional arguments but {len(args) + 1} were given")
@@ -729,7 +733,7 @@ class OdooFlavor:
             return [d["id"] for d in rows]
         return [self._shape(model, d, kw.get("fields"), kw.get("load", "_classic_read")) for d in rows]
 
-    def _read_group(self, model: str, method: str, kw: dict[str, Any]) -> list[dict[str, Any]]:
+    def _read_group(self, model: str, method: str, kw: dict[str, Any]) -> list[Any]:
         """``formatted_read_group`` (Odoo 19: addons/web/models/models.py ``Base.formatted_read_group``) and
         ``read_group`` (odoo/models.py ``BaseModel.read_group`` in 17 and 18; odoo/orm/models.py in 19, deprecated),
         both over ``_read_group``: the records the domain takes, found by the same ``_search`` that
@@ -738,12 +742,18 @@ class OdooFlavor:
         one group (none past an ``offset``). ``formatted_read_group`` answers ``{"__extra_domain": [[1, "=", 1]],
         <aggregate spec>: value, ...}`` (``_web_read_group_format``: the group's domain, ``AND([])``, is
         odoo/orm/domains.py ``Domain.TRUE``, which lists as ``(1, '=', 1)``); ``read_group`` answers
-        ``{"__count": n, <name>: value, ..., "__domain": domain}``, a ``"name:agg"`` field named by its name."""
+        ``{"__count": n, <name>: value, ..., "__domain": domain}``, a ``"name:agg"`` field named by its name; from
+        version 20, ``read_group`` is ``_read_group`` made public (odoo/orm/models.py ``BaseModel.read_group``,
+        odoo/odoo#236332) and answers the values alone, ``[[value, ...]]``."""
         if method == "formatted_read_group":
             groupby = kw.get("groupby") or []
             # formatted_read_group: "recordset" aggregates are read as "array_agg"
             named = {str(a).replace(":recordset", ":array_agg"): str(a).replace(":recordset", ":array_agg")
                      for a in kw.get("aggregates") or []}
+        elif self.version >= 20:  # read_group is _read_group (_READ_GROUP_20)
+            groupby, named = list(kw.get("groupby") or []), {str(a): str(a) for a in kw.get("aggregates") or []}
+            if not groupby and not named:
+                raise OdooError(500, "builtins.ValueError", "Need groupby or aggregates.")
         else:
             groupby = kw.get("groupby")
             groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
@@ -760,6 +770,8 @@ class OdooFlavor:
             return []
         if method == "formatted_read_group":
             return [{"__extra_domain": [[1, "=", 1]], **dict(zip(named, values))}]
+        if self.version >= 20:
+            return [values]
         # read_group: the domain as asked (Odoo 19 lists it as its Domain does: [] as [(1, '=', 1)])
         asked = kw.get("domain") or ([[1, "=", 1]] if self.version >= 19 else [])
         return [{**dict(zip(named, values)), "__domain": asked}]

@@ -384,3 +384,23 @@ def test_aggregate_methods_take_odoos_arguments_and_odoo_17_has_no_formatted_rea
         assert "does not exist" in jsonrpc(h, "account.move", "formatted_read_group", [[]])["error"]["data"]["message"]
     finally:
         h.stop()
+
+
+def test_odoo_20s_read_group_is_the_orms_read_group_and_refuses_fields():
+    """From Odoo 20, ``read_group`` is ``_read_group`` made public (odoo/orm/models.py, odoo/odoo#236332):
+    ``read_group(domain, groupby, aggregates, ...)``, answering each group's values alone; ``fields`` is no argument
+    of it (TypeError over JSON-RPC, 422 over JSON-2), and ``formatted_read_group`` answers as in 19."""
+    h = erp.start(flavor="odoo", customers=5, seed=5, odoo_version=20)
+    try:
+        ids = jsonrpc(h, "account.move", "search", [[]])["result"]
+        assert jsonrpc(h, "account.move", "read_group", [[], [], ["__count", "id:sum"]])["result"] == [
+            [len(ids), sum(ids)]]
+        refused = jsonrpc(h, "account.move", "read_group", [[]], {"fields": ["id:sum"], "groupby": []})["error"]
+        assert refused["data"]["name"] == "builtins.TypeError" and "'fields'" in refused["data"]["message"]
+        assert json2(h, "account.move", "read_group", {"domain": [], "fields": ["id:sum"]}).status_code == 422
+        assert json2(h, "account.move", "formatted_read_group", {"domain": [], "aggregates": ["id:sum"]}).json() == [
+            {"__extra_domain": [[1, "=", 1]], "id:sum": sum(ids)}]
+        nothing = jsonrpc(h, "account.move", "read_group", [[]])["error"]["data"]
+        assert nothing["message"] == "Need groupby or aggregates."
+    finally:
+        h.stop()
