@@ -129,6 +129,15 @@ class _Counted:
                               f"{str(groups)[:200]}") from None
 
 
+def _formatted_count(call: Callable[..., Any], model: str, domain: list[Any]) -> _Counted:
+    """``formatted_read_group`` without a groupby, counting and summing the ids: one group, ``{"__extra_domain":
+    [[1, "=", 1]], "__count": n, "id:sum": s}`` (addons/web/models/models.py ``Base.formatted_read_group``,
+    ``_web_read_group_format``)."""
+    groups = call(model, "formatted_read_group", domain=domain, groupby=[], aggregates=["__count", "id:sum"])
+    return _Counted.of(groups, "id:sum", f"{model}.formatted_read_group domain={encode_json(domain)} "
+                                         f"aggregates=__count,id:sum")
+
+
 def odoo_datetime(dt: datetime) -> str:
     dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
@@ -167,9 +176,7 @@ class _Json2:
         ``formatted_read_group`` (addons/web/models/models.py ``Base.formatted_read_group``, which JSON-2 serves
         as every public model method) without a groupby answers one group, ``{"__extra_domain": [[1, "=", 1]],
         "__count": n, "id:sum": s}``."""
-        groups = self.call(model, "formatted_read_group", domain=domain, groupby=[], aggregates=["__count", "id:sum"])
-        return _Counted.of(groups, "id:sum", f"{model}.formatted_read_group domain={encode_json(domain)} "
-                                             f"aggregates=__count,id:sum")
+        return _formatted_count(self.call, model, domain)
 
 
 class _JsonRpc:
@@ -181,6 +188,7 @@ class _JsonRpc:
         self.http, self.database, self.login, self._key = http, database, login, key
         self.uid: int | None = None
         self._id = 0
+        self.formatted = False  # counts asked with formatted_read_group: read_group refused ``fields`` (Odoo 20 on)
 
     def _rpc(self, service: str, method: str, args: list[Any], what: str, retry: str = "all") -> Any:
         self._id += 1
@@ -215,7 +223,7 @@ class _JsonRpc:
             args, kwargs = [ids, kw.pop("vals")], kw
         elif method == "read":
             args, kwargs = [ids], kw
-        elif method in ("search_read", "search", "search_count", "read_group"):
+        elif method in ("search_read", "search", "search_count", "read_group", "formatted_read_group"):
             args, kwargs = [kw.pop("domain", [])], kw
         else:
             args, kwargs = [], kw
@@ -226,9 +234,22 @@ class _JsonRpc:
         """How many records ``domain`` takes and the sum of their ids, in one call: ``read_group`` (odoo/models.py
         ``BaseModel.read_group`` in Odoo 17 and 18; odoo/orm/models.py in 19, deprecated there for
         ``formatted_read_group`` but served) without a groupby answers one group, ``{"__count": n, "id": s,
-        "__domain": [...]}`` (the field "id:sum" is answered under its name)."""
-        groups = self.call(model, "read_group", domain=domain, fields=["id:sum"], groupby=[])
-        return _Counted.of(groups, "id", f"{model}.read_group domain={encode_json(domain)} fields=id:sum groupby=[]")
+        "__domain": [...]}`` (the field "id:sum" is answered under its name). Odoo 20 made ``read_group`` another
+        method, the ORM's ``_read_group`` made public (odoo/orm/models.py, odoo/odoo#236332), which has no
+        ``fields`` and refuses it (TypeError) while its JSON-RPC still serves models (until Odoo 22): where the
+        version is not known (``api = "jsonrpc"``), that refusal has the connector ask ``formatted_read_group``,
+        as JSON-2 does, for this kind and the next."""
+        if not self.formatted:
+            try:
+                groups = self.call(model, "read_group", domain=domain, fields=["id:sum"], groupby=[])
+            except HttpFailure as exc:
+                if exc.code != "builtins.TypeError":
+                    raise
+                self.formatted = True
+            else:
+                return _Counted.of(groups, "id", f"{model}.read_group domain={encode_json(domain)} fields=id:sum "
+                                                 f"groupby=[]")
+        return _formatted_count(self.call, model, domain)
 
 
 class OdooSource:
