@@ -427,7 +427,9 @@ def city_key(text: object) -> str | None:
 
 
 def _titles_and_units(line: str) -> str:
-    return _UNIT_SIGN.sub(" unit ", _SAINT_HYPHENATED.sub("saint ", _SAINTE_HYPHENATED.sub("sainte ", line)))
+    if "-" in line:
+        line = _SAINT_HYPHENATED.sub("saint ", _SAINTE_HYPHENATED.sub("sainte ", line))
+    return _UNIT_SIGN.sub(" unit ", line) if "#" in line else line
 
 
 @lru_cache(maxsize=1 << 18)
@@ -456,6 +458,8 @@ _DIRECTION_LETTERS = frozenset("nsew")
 
 
 def _house_suffixes(toks: list[str]) -> list[str]:
+    if not (toks and len(toks[-1]) == 1) and _HOUSE_INDEX_WORDS.keys().isdisjoint(toks):
+        return toks  # most lines: nothing to join (a key is made per distinct line, 100,000 a run)
     out: list[str] = []
     for k, t in enumerate(toks):
         if out and out[-1].isdigit() and (
@@ -472,6 +476,7 @@ def _house_suffixes(toks: list[str]) -> list[str]:
 _UNIT_WORDS_BEFORE_NUMBER = frozenset({"flat"})
 # Japanese: "2-chome-4-1 Marunouchi" is "2-4-1 Marunouchi"; chōme (the district's block) is a word of the number
 _NUMBER_PARTS = frozenset({"chome"})
+_UNIT_OR_PART = _UNIT_WORDS | _UNIT_WORDS_BEFORE_NUMBER | _NUMBER_PARTS
 # a house number written as a word at the start of a line with no figure: "One Infinite Loop", "One World Trade
 # Center"
 _HOUSE_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
@@ -490,27 +495,30 @@ def _street_words(toks: list[str], loc: street_types.Locale, line: str) -> str |
     toks = [_STREET_WORDS.get(t, t) for t in street_types.canonical_words(toks, loc)]
     # a unit's word goes, and its number comes after the house number, wherever the line writes the unit
     # ("Flat 2, 10 Church Road" / "10 Church Road, Flat 2")
-    kept: list[str] = []
     units: set[int] = set()
-    numbers = sum(_DIGIT.search(t) is not None for t in toks)
-    for k, t in enumerate(toks):
-        before_number = k + 1 < len(toks) and _DIGIT.search(toks[k + 1]) is not None
-        if t in _UNIT_WORDS or (t in _UNIT_WORDS_BEFORE_NUMBER and before_number and numbers > 1):
-            if before_number:
-                units.add(len(kept))
-        elif t not in _NUMBER_PARTS:
-            kept.append(t)
-    if kept:
-        toks = kept
-    else:
-        units = set()
+    if not _UNIT_OR_PART.isdisjoint(toks):
+        kept: list[str] = []
+        numbers = sum(_DIGIT.search(t) is not None for t in toks)
+        for k, t in enumerate(toks):
+            before_number = k + 1 < len(toks) and _DIGIT.search(toks[k + 1]) is not None
+            if t in _UNIT_WORDS or (t in _UNIT_WORDS_BEFORE_NUMBER and before_number and numbers > 1):
+                if before_number:
+                    units.add(len(kept))
+            elif t not in _NUMBER_PARTS:
+                kept.append(t)
+        if kept:
+            toks = kept
+        else:
+            units = set()
     # the house number before or after the street name ("Truppstraße 234" / "234 Truppstraße"):
     # numbers last, in their order, a unit's after the house's
     if numbered:
         has = [_DIGIT.search(t) is not None for t in toks]
-        toks = [t for t, d in zip(toks, has) if not d] + \
-            [t for k, (t, d) in enumerate(zip(toks, has)) if d and k not in units] + \
-            [t for k, (t, d) in enumerate(zip(toks, has)) if d and k in units]
+        words, figures = [t for t, d in zip(toks, has) if not d], [t for t, d in zip(toks, has) if d]
+        if units:
+            figures = [t for k, (t, d) in enumerate(zip(toks, has)) if d and k not in units] + \
+                [t for k, (t, d) in enumerate(zip(toks, has)) if d and k in units]
+        toks = words + figures
     return " ".join(toks) or None
 
 
