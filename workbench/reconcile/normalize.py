@@ -77,6 +77,7 @@ LEGAL_FORMS: dict[str, str] = {
     "ae": "sa", "oe": "oe", "ee": "ee", "epe": "epe", "ike": "ike",
     "jsc": "jsc", "pjsc": "pjsc", "cjsc": "cjsc", "ojsc": "ojsc",
     # Asia-Pacific
+    "sagl": "sagl", "societa a garanzia limitata": "sagl", "abp": "abp", "ltee": "ltee", "limitee": "ltee",
     "kk": "kk", "kabushiki kaisha": "kk", "kabushiki gaisha": "kk", "godo kaisha": "gk", "gk": "gk",
     "yk": "yk", "yugen kaisha": "yk", "gomei kaisha": "gomei kaisha", "goshi kaisha": "goshi kaisha",
     "pllc": "pllc", "professional limited liability company": "pllc", "pc": "pc", "professional corporation": "pc",
@@ -232,6 +233,29 @@ def _forms_agree(fa: str, fb: str) -> bool:
     return not fa or not fb or sorted(fa.split()) == sorted(fb.split())
 
 
+# One legal form under its names in a country's official languages, or one form and its one-member variant: a
+# name written with either is the same company's name (a name variant), where GmbH and AG stay two companies.
+_ONE_FORM = (
+    frozenset({"ag", "sa", "spa"}),      # Switzerland (Code of Obligations: AG, SA, SA/SpA), Luxembourg (SA, AG)
+    frozenset({"gmbh", "sarl", "sagl"}),  # Switzerland (GmbH, Sàrl, Sagl), Luxembourg (Sàrl, GmbH)
+    frozenset({"nv", "sa"}),             # Belgium (Code of Companies and Associations, 2019)
+    frozenset({"bv", "srl", "sarl"}),    # Belgium since 2019: BV, SRL (société à responsabilité limitée)
+    frozenset({"bvba", "sprl"}),         # Belgium before 2019
+    frozenset({"oy", "ab"}),             # Finland (Limited Liability Companies Act: Oy, Ab)
+    frozenset({"oyj", "abp"}),           # Finland, public
+    frozenset({"ltd", "ltee"}),          # Canada (Ltd., Ltée)
+    frozenset({"sas", "sasu"}),          # France: a SAS with one shareholder (Code de commerce L227-1)
+    frozenset({"sarl", "eurl"}),         # France: a SARL with one member (Code de commerce L223-1)
+    frozenset({"kk", "co ltd", "corp", "inc", "ltd", "co"}),  # a kabushiki kaisha's English names (Sony Group
+                                                             # Corporation, Hitachi, Ltd., ... Co., Ltd.)
+)
+
+
+def _forms_alike(fa: str, fb: str) -> bool:
+    """The same legal form, written alike (``_forms_agree``) or in another of its country's languages (``_ONE_FORM``)."""
+    return _forms_agree(fa, fb) or any(fa in g and fb in g for g in _ONE_FORM)
+
+
 # A one-edit difference (a letter dropped, added, replaced or two swapped) is a typo only in
 # words long enough that one edit cannot turn one real word into another ("Atlatic" is
 # "Atlantic"; "Bauer" and "Baier" are different people).
@@ -310,7 +334,7 @@ def names_equivalent(a: str | None, b: str | None) -> bool:
         return True  # "Müller" / "Mueller", "Sørensen" / "Soerensen": as "Ромашка" / "Romashka", one name
     if _japanese_spellings(str(a), str(b)):
         return True  # "Satō Shōji K.K." / "Satou Shouji K.K.", "Fujita" / "Huzita"
-    if not _forms_agree(name_parts(str(a))[1], name_parts(str(b))[1]):
+    if not _forms_alike(name_parts(str(a))[1], name_parts(str(b))[1]):
         return False
     wa, wb = _core_words(str(a)), _core_words(str(b))
     if "".join(wa) == "".join(wb) and wa:

@@ -433,3 +433,31 @@ def test_one_street_line_written_two_ways_is_one_address(a, b, country):
 ])
 def test_units_titles_and_numbers_that_stay_another_street(a, b, country):
     assert not nz.streets_equivalent(a, b, country)
+
+
+# Found by the variation probe (class legal): one legal form under its names in another official language of its
+# country, or a form and its one-member variant, was reported as another name.
+@pytest.mark.parametrize("a,b", [
+    ("Pinewood Präzision AG", "Pinewood Präzision SA"),           # Switzerland
+    ("Ticino Trasporti Sagl", "Ticino Trasporti GmbH"),
+    ("Falkenrath Prime Bouw SRL", "Falkenrath Prime Bouw BV"),    # Belgium since 2019
+    ("Brusselse Bouw NV", "Brusselse Bouw SA"),
+    ("Castellano Terra Conseil SASU", "Castellano Terra Conseil SAS"),  # France: one shareholder
+    ("Virtanen Oy", "Virtanen Ab"),                                # Finland
+    ("Tremblay Transport Ltée", "Tremblay Transport Ltd"),        # Canada
+    ("Nordwind Nova Shoji K.K.", "Nordwind Nova Shoji Co., Ltd."),  # a kabushiki kaisha's English name
+    ("Bergmann Prime Shoji K.K.", "Bergmann Prime Shoji Corporation"),
+])
+def test_one_legal_form_in_another_language_is_one_name(a, b):
+    assert nz.names_equivalent(a, b)
+    assert not nz.names_identical(a, b)  # a name variant
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Weber Handel GmbH", "Weber Handel AG"),       # two forms: two companies
+    ("Brusselse Bouw NV", "Brusselse Bouw AG"),     # one type, but no country names it both ways
+    ("Ticino Trasporti Sagl", "Ticino Trasporti SA"),
+    ("Virtanen Oy", "Virtanen Oyj"),                # private and public
+])
+def test_legal_forms_that_stay_two_companies(a, b):
+    assert not nz.names_equivalent(a, b)
