@@ -252,7 +252,7 @@ _ONE_FORM = (
 
 
 def _forms_alike(fa: str, fb: str) -> bool:
-    """The same legal form, written alike (``_forms_agree``) or in another of its country's languages (``_ONE_FORM``)."""
+    """The same legal form, written alike (``_forms_agree``) or in another language of its country (``_ONE_FORM``)."""
     return _forms_agree(fa, fb) or any(fa in g and fb in g for g in _ONE_FORM)
 
 
