@@ -9,6 +9,9 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from workbench.model.currency import MINOR_UNITS, minor_units
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# thousands grouped by one separator throughout: a comma, an apostrophe (Swiss: 1'234.56, also as ’), or a
+# space (ISO 80000-1: 1 234.56, with a no-break or narrow no-break space as typeset numbers have)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?P<sep>[,'’ \u00a0\u202f])\d{3}(?:(?P=sep)\d{3})*(\.\d*)?")
 _QUANTA: dict[int, Decimal] = {n: Decimal(1).scaleb(-n) for n in range(9)}
 
 
@@ -16,7 +19,10 @@ def parse_decimal(value: object) -> Decimal | None:
     """Parse an amount as written in extracts and APIs.
 
     Accepts Decimal, int, and strings in plain notation ("1234.5", "-0.10",
-    "1,234.56" with thousands commas, "(12.00)" accounting negatives). Empty → None.
+    "1,234.56" with thousands commas, apostrophes as Switzerland writes them ("1'234.56") or spaces
+    ("1 234.56", ISO 80000-1), "(12.00)" accounting negatives, and a trailing minus ("12.00-", as SAP
+    lists write a credit)). Empty → None. A currency in the cell ("12 EUR") is refused: the row's
+    currency column says which it is, and the two could disagree.
     Floats are refused: they cannot carry money exactly, so the caller must
     read the raw text (json parse_float=Decimal, CSV as str).
     Raises ValueError with a readable reason.
@@ -39,8 +45,10 @@ def parse_decimal(value: object) -> Decimal | None:
     negative = False
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1].strip()
-    if "," in text and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
-        text = text.replace(",", "")
+    elif text.endswith("-") and text[:1] not in "+-":
+        negative, text = True, text[:-1].rstrip()  # "1.234,56-" from an SAP list, read after its decimal comma
+    if (m := _GROUPED.fullmatch(text)) is not None:
+        text = text.replace(m["sep"], "")
     if not _NUMBER.match(text):
         raise ValueError(f"{value!r} is not a number")
     try:

@@ -140,7 +140,8 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
     """Amounts; ``stored``: what each XLSX cell held (file_reader.Table.cells), None for CSV text."""
     t = s.str.strip()
     if decimal_comma:
-        typed = t.str.replace(r"[.\s'](?=\d{3}(?:\D|$))", "", regex=True).str.replace(",", ".", regex=False)
+        # thousands grouped by a point, a space or an apostrophe (Swiss: 12'345,00, also typed ’)
+        typed = t.str.replace(r"[.\s'’](?=\d{3}(?:\D|$))", "", regex=True).str.replace(",", ".", regex=False)
         # decimal_comma is about amounts as people type them (1.234,56). A cell Excel stored as a number
         # was written as that number's own exact text (3450.125), where a point is never a thousands
         # separator: read with the rule, 3450.125 KWD would become 3,450,125.

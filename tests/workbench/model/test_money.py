@@ -14,7 +14,19 @@ def test_amounts_parse_exactly_as_written():
     assert parse_decimal(7) == Decimal(7)
 
 
-@pytest.mark.parametrize("bad", ["12,5", "1.2.3", "abc", "1e", "--1", "12 EUR", "NaN", "Infinity"])
+# as ERP lists and spreadsheets write amounts: SAP puts a credit's minus after it, Switzerland groups thousands with
+# an apostrophe, typeset numbers with a (narrow) no-break space
+@pytest.mark.parametrize("text,amount", [
+    ("1234.56-", "-1234.56"), ("1,234.56-", "-1234.56"), ("12-", "-12"),
+    ("1'234.56", "1234.56"), ("1\u2019234.56", "1234.56"), ("1'234'567", "1234567"),
+    ("1 234.56", "1234.56"), ("1\u00a0234.56", "1234.56"), ("1\u202f234\u202f567.5", "1234567.5"),
+])
+def test_amounts_as_erp_lists_write_them(text, amount):
+    assert parse_decimal(text) == Decimal(amount)
+
+
+@pytest.mark.parametrize("bad", ["12,5", "1.2.3", "abc", "1e", "--1", "12 EUR", "NaN", "Infinity",
+                                 "-12-", "(12)-", "1'23", "1 23", "1,234'567", "-"])
 def test_unparsable_amounts_say_what_they_got(bad):
     with pytest.raises(ValueError, match="not a number|not a finite"):
         parse_decimal(bad)

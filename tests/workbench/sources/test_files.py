@@ -161,6 +161,24 @@ date_format = "%d.%m.%Y"''').frames["invoices"]
     assert inv["invoice_date"].tolist() == [date(2026, 10, 1)]
 
 
+def test_amounts_as_sap_and_swiss_lists_write_them(tree):
+    # an SAP list puts a credit's minus after the amount; Switzerland groups thousands with an apostrophe
+    head = ("Id;Name;blng__Account__c;ERP_Invoice_Number__c;blng__InvoiceDate__c;blng__DueDate__c;"
+            "blng__InvoiceStatus__c;blng__PaymentStatus__c;blng__TotalAmount__c;blng__Balance__c;CurrencyIsoCode\n")
+    text = head + (f"a0X5g00000Inv01;Gutschrift;{ACC15};PSI-1001;01.10.2026;31.10.2026;Posted;Unpaid;"
+                   "1.190,50-;1.190,50-;EUR\n"
+                   f"a0X5g00000Inv02;Rechnung;{ACC15};PSI-1002;01.10.2026;31.10.2026;Posted;Unpaid;"
+                   "12\u2019345,00;12'345,00;CHF\n")
+    write_file(tree / "crm/blng__Invoice__c.csv", text)
+    inv = _pull(tree, crm_objects='''[crm.objects.invoices]
+file = "blng__Invoice__c.csv"
+delimiter = ";"
+decimal_comma = true
+date_format = "%d.%m.%Y"''').frames["invoices"]
+    assert inv["total_amount"].tolist() == [Decimal("-1190.50"), Decimal("12345.00")]
+    assert inv["open_balance"].tolist() == [Decimal("-1190.50"), Decimal("12345.00")]
+
+
 def test_utf8_bom_is_accepted(tree):
     write_file(tree / "crm/Account.csv", b"\xef\xbb\xbf" + ACCOUNTS.encode())
     assert _pull(tree).frames["customers"]["record_id"].tolist()[1] == ACC2_18
