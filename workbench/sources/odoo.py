@@ -221,12 +221,12 @@ class _JsonRpc:
         uid = self.authenticate()
         if method == "write":
             args, kwargs = [ids, kw.pop("vals")], kw
-        elif method == "read":
-            args, kwargs = [ids], kw
         elif method in ("search_read", "search", "search_count", "read_group", "formatted_read_group"):
             args, kwargs = [kw.pop("domain", [])], kw
         else:
-            args, kwargs = [], kw
+            # a method of the records (read, unlink, action_post, ...) takes their ids first, as execute_kw passes
+            # its first argument to browse() (odoo/service/model.py execute_kw -> call_kw)
+            args, kwargs = ([ids] if ids is not None else []), kw
         return self._rpc("object", "execute_kw", [self.database, uid, self._key, model, method, args, kwargs],
                          f"{model}.{method}", retry="all" if method in _READ_METHODS else "unsent")
 

@@ -402,7 +402,7 @@ def test_odoo_deleted_price_items_and_a_draft_invoice_are_removed_as_a_full_pull
         before = erp_connector(handle, api=api).pull()
         since = datetime.now(UTC) - timedelta(seconds=1)
         items = [int(x) for x in before.frames["prices"]["record_id"].tolist()]
-        src = erp_connector(handle)  # another user deletes them (JSON-2)
+        src = erp_connector(handle, api=api)  # another user deletes them, over the same API
         assert src._call("product.pricelist.item", "unlink", items[2:9:3]) is True  # three, spread out
         assert src._call("account.move", "unlink", [draft]) is True
         _new_invoice(handle)  # as many invoices as the previous run knew: a count alone would see no change
