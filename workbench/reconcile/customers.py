@@ -252,7 +252,7 @@ def _attributes(f: Findings, cr: dict[str, Any], er: dict[str, Any], risk: _Risk
         if _blank(a) or _blank(b):
             same = False
         elif fld == "name":
-            same = nz.names_equivalent(a, b)
+            same = nz.names_equivalent(a, b, (cr.get("country"), er.get("country")))
             if same and f.rules.name_variants == "report" and not nz.names_identical(a, b):
                 _name_variant(f, cr, er, a, b)
         elif fld == "tax_id":

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import cache, lru_cache
+import unicodedata
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -86,7 +87,7 @@ LEGAL_FORMS: dict[str, str] = {
 }
 # forms written only after the name: before it they are a name's initials ("MBH Consulting", "EK Automotive")
 _TAIL_ONLY_FORMS = frozenset({"gesmbh", "gesellschaft mbh", "ggmbh", "ek", "ug haftungsbeschrankt", "ae", "oe", "ee",
-                              "ike"})
+                              "ike", "abp", "sagl", "ltee", "limitee"})
 # forms as Cyrillic and Greek write them, which in a Latin name are words of it: "AO World", "Pão de Açúcar",
 # "Mike and Ike", "TOV Furniture"
 _SCRIPT_FORMS = frozenset({"ooo", "tov", "ao", "pao", "zao", "oao", "ae", "oe", "ee", "epe", "ike"})
@@ -133,6 +134,7 @@ _STREET_FIRST_WORDS = {"st": "saint", "sankt": "saint", "saint": "saint"}
 _PUNCT_DROP = re.compile(r"[.'’`´/]")  # joined: G.m.b.H. -> gmbh, A/S -> as, O'Neil -> oneil
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[a-z]")
 # the patterns of the key functions, compiled once: they run per value, hundreds of
 # thousands of times a run, and re's own pattern cache costs a lookup per call
 _GERMAN_STREET = re.compile(r"(stra(ss|ß)e|str\.?)(?=\s|\d|$|,)")
@@ -148,9 +150,11 @@ _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 _WHITESPACE = re.compile(r"\s+")
 # a title joined to the name by a hyphen, anywhere in a street line: "Sankt-Georg-Platz", "St.-Georg-Platz",
 # "rue St-Denis", "rue Ste-Catherine" (where "Ste" is no Suite)
-_SAINT_HYPHENATED = re.compile(r"(?<![0-9a-z])(?:sankt|saint|st)\.?-(?=[a-z])")
-_SAINTE_HYPHENATED = re.compile(r"(?<![0-9a-z])(?:sainte|ste)\.?-(?=[a-z])")
-_UNIT_SIGN = re.compile(r"#\s*(?=\d)")  # "#200" is unit 200
+_SAINT_HYPHENATED = re.compile(r"(?<![0-9a-z])(?:sankt|saint|st)\.?-(?=[a-z]{2})")  # "Ste-B" is Suite B
+_SAINTE_HYPHENATED = re.compile(r"(?<![0-9a-z])(?:sainte|ste)\.?-(?=[a-z]{2})")
+# "#200" is unit 200; Singapore's "#05-12" (floor 05, unit 12) and Colombia's "# 3-45" (a plot) stay as written
+_UNIT_SIGN = re.compile(r"#\s*(?=\d+(?![\d-]))")
+_FIGURES_SLASH = re.compile(r"(?<=\d)/(?=\d)")  # "12/1" is house 12, building 1; "5/10" unit 5 at number 10
 
 
 def _tokens(text: object) -> list[str]:
@@ -209,7 +213,17 @@ def name_parts(name: str | None, script_forms: bool | None = None) -> tuple[str,
     toks, tail = _strip_forms(toks, head=False, script=script)
     toks, head = _strip_forms(toks, head=True, script=script)
     core = " ".join(t for t in toks if t not in _STOPWORDS) or " ".join(toks)
+    if not core and not head and not tail and name:
+        core = _as_written(name) or ""  # kanji, hanzi, Hebrew, Arabic: compared as written, not all one empty name
     return core, " ".join(head + tail)
+
+
+def _as_written(text: str) -> str | None:
+    """A text of a script folding has no Latin letters for (kanji, hanzi, Hebrew, Arabic, ...), as written: its
+    compatibility forms and case folded, spaces collapsed; None where it has no letter folding dropped."""
+    if not any(ch.isalpha() for ch in text):
+        return None
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split()) or None
 
 
 def names_identical(a: str | None, b: str | None) -> bool:
@@ -234,26 +248,37 @@ def _forms_agree(fa: str, fb: str) -> bool:
 
 
 # One legal form under its names in a country's official languages, or one form and its one-member variant: a
-# name written with either is the same company's name (a name variant), where GmbH and AG stay two companies.
-_ONE_FORM = (
-    frozenset({"ag", "sa", "spa"}),      # Switzerland (Code of Obligations: AG, SA, SA/SpA), Luxembourg (SA, AG)
-    frozenset({"gmbh", "sarl", "sagl"}),  # Switzerland (GmbH, Sàrl, Sagl), Luxembourg (Sàrl, GmbH)
-    frozenset({"nv", "sa"}),             # Belgium (Code of Companies and Associations, 2019)
-    frozenset({"bv", "srl", "sarl"}),    # Belgium since 2019: BV, SRL (société à responsabilité limitée)
-    frozenset({"bvba", "sprl"}),         # Belgium before 2019
-    frozenset({"oy", "ab"}),             # Finland (Limited Liability Companies Act: Oy, Ab)
-    frozenset({"oyj", "abp"}),           # Finland, public
-    frozenset({"ltd", "ltee"}),          # Canada (Ltd., Ltée)
-    frozenset({"sas", "sasu"}),          # France: a SAS with one shareholder (Code de commerce L227-1)
-    frozenset({"sarl", "eurl"}),         # France: a SARL with one member (Code de commerce L223-1)
-    frozenset({"kk", "co ltd", "corp", "inc", "ltd", "co"}),  # a kabushiki kaisha's English names (Sony Group
-                                                             # Corporation, Hitachi, Ltd., ... Co., Ltd.)
+# name written with either is the same company's name (a name variant), where GmbH and AG stay two companies. Only
+# where both customers are in a country that writes the form both ways: a Finnish Oy and a Swedish AB, a German
+# GmbH and a French SARL are sister companies. (forms, one of them on a side or None, the countries)
+_ONE_FORM: tuple[tuple[frozenset[str], str | None, frozenset[str]], ...] = (
+    # Switzerland (Code of Obligations: AG, SA, SA/SpA; GmbH, Sàrl, Sagl), Luxembourg (SA, AG; Sàrl, GmbH)
+    (frozenset({"ag", "sa", "spa"}), None, frozenset({"CH", "LU"})),
+    (frozenset({"gmbh", "sarl", "sagl"}), None, frozenset({"CH", "LU"})),
+    # Belgium (Code of Companies and Associations, 2019: NV/SA, BV/SRL; before it BVBA/SPRL)
+    (frozenset({"nv", "sa"}), None, frozenset({"BE"})),
+    (frozenset({"bv", "srl", "sarl"}), None, frozenset({"BE"})),
+    (frozenset({"bvba", "sprl"}), None, frozenset({"BE"})),
+    # Finland (Limited Liability Companies Act: Oy/Ab, Oyj/Abp), Canada (Ltd./Ltée)
+    (frozenset({"oy", "ab"}), None, frozenset({"FI"})),
+    (frozenset({"oyj", "abp"}), None, frozenset({"FI"})),
+    (frozenset({"ltd", "ltee"}), None, frozenset({"CA"})),
+    # France: a SAS with one shareholder, a SARL with one member (Code de commerce L227-1, L223-1)
+    (frozenset({"sas", "sasu"}), None, frozenset({"FR"})),
+    (frozenset({"sarl", "eurl"}), None, frozenset({"FR"})),
+    # a kabushiki kaisha's English names (Sony Group Corporation, Hitachi, Ltd., ... Co., Ltd.), one side a K.K.
+    (frozenset({"kk", "co ltd", "corp", "inc", "ltd", "co"}), "kk", frozenset({"JP"})),
 )
 
 
-def _forms_alike(fa: str, fb: str) -> bool:
-    """The same legal form, written alike (``_forms_agree``) or in another language of its country (``_ONE_FORM``)."""
-    return _forms_agree(fa, fb) or any(fa in g and fb in g for g in _ONE_FORM)
+def _forms_alike(fa: str, fb: str, countries: tuple[object, object] = (None, None)) -> bool:
+    """The same legal form: written alike (``_forms_agree``), or in another language of the country both customers
+    are in (``_ONE_FORM``)."""
+    if _forms_agree(fa, fb):
+        return True
+    where = {country_key(c) for c in countries} - {None}
+    return bool(where) and any(fa in forms and fb in forms and (one is None or one in (fa, fb)) and where <= places
+                               for forms, one, places in _ONE_FORM)
 
 
 # A one-edit difference (a letter dropped, added, replaced or two swapped) is a typo only in
@@ -319,7 +344,7 @@ def _japanese_spellings(a: str, b: str) -> bool:
     return bool(_JAPANESE_FORMS & {fa, fb}) and _forms_agree(fa, fb) and _romaji_key(ca) == _romaji_key(cb)
 
 
-def names_equivalent(a: str | None, b: str | None) -> bool:
+def names_equivalent(a: str | None, b: str | None, countries: tuple[object, object] = (None, None)) -> bool:
     """The two names say the same thing: identical (names_identical), written in ASCII as the language writes it
     ("Müller" / "Mueller"), a Japanese name in another romanisation ("Satō" / "Satou"), the same words in
     another order ("Elektro Saar GmbH" / "Saar Elektro GmbH"), the same words run together, words written short
@@ -334,12 +359,12 @@ def names_equivalent(a: str | None, b: str | None) -> bool:
         return True  # "Müller" / "Mueller", "Sørensen" / "Soerensen": as "Ромашка" / "Romashka", one name
     if _japanese_spellings(str(a), str(b)):
         return True  # "Satō Shōji K.K." / "Satou Shouji K.K.", "Fujita" / "Huzita"
-    if not _forms_alike(name_parts(str(a))[1], name_parts(str(b))[1]):
+    if not _forms_alike(name_parts(str(a))[1], name_parts(str(b))[1], countries):
         return False
     wa, wb = _core_words(str(a)), _core_words(str(b))
     if "".join(wa) == "".join(wb) and wa:
         return True  # "Data Tech" / "DataTech"
-    if _written_short(wa, wb):
+    if _written_short(str(a), str(b), wa, wb):
         return True  # "Amer Steel" / "American Steel", "IBM" / "International Business Machines"
     rest_a, rest_b = list(wa), list(wb)
     for w in wa:
@@ -364,41 +389,72 @@ SHORT_FORM_MIN = 3
 _VOWELS = frozenset("aeiouy")
 
 
-def _short_for(short: str, word: str) -> bool:
-    """``short`` is ``word`` written short: its first letters, or its consonants in order from its first letter."""
+SHORT_FORM_WORDS_MAX = 40  # a longer "name" (a notes field mapped as the name) is not searched for short forms
+
+
+def _short_for(short: str, word: str, dotted: frozenset[str]) -> bool:
+    """``short`` is ``word`` written short: its first letters, or its consonants in order from its first letter.
+    A whole word that begins a longer one is often another word (Anders / Andersson, Star / Starbucks, Jan /
+    Jansen): first letters are a short form where a dot marks them (``dotted``: "Stahlw.") or where the cut falls
+    inside a syllable, after a consonant and before a vowel (Amer|ican, Constr|uction, Chem|icals)."""
     if len(short) < SHORT_FORM_MIN or len(word) < len(short) + SHORT_FORM_MIN or not short.isalpha() \
             or short[0] != word[0]:
         return False
     if word.startswith(short):
-        return True
+        return short in dotted or (short[-1] not in _VOWELS and word[len(short)] in _VOWELS)
     if _VOWELS.intersection(short[1:]):
         return False
     rest = iter(word[1:])
     return all(ch in rest for ch in short[1:])  # a subsequence: each letter found after the one before
 
 
-def _acronym_of(short: str, words: tuple[str, ...]) -> bool:
-    """``short`` is the initials of ``words`` (two or more; "and", "of", "the" already left out of a core)."""
-    return len(words) >= 2 and short.isalpha() and short == "".join(w[0] for w in words)
+def _acronym_of(short: str, words: tuple[str, ...], capitals: frozenset[str]) -> bool:
+    """``short``, written in capitals in its name (``capitals``: "IBM", not "Ace"), is the initials of ``words``
+    (as many as its letters; "and", "of", "the" already left out of a core)."""
+    return short in capitals and len(words) == len(short) >= 2 and short == "".join(w[0] for w in words)
 
 
-def _written_short(wa: tuple[str, ...], wb: tuple[str, ...]) -> bool:
+def _marks(name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words of ``name`` written with a dot after them, and those written in capitals (none where every word
+    of two or more beside its legal form is: an ERP that writes every name in capitals tells no acronym), both
+    folded as name words are."""
+    folded = fold(name) or ""
+    dotted = frozenset(re.findall(r"([^\W\d_]+)\.", folded))
+    words = re.findall(r"[^\W\d_]+", name)
+    named = [w for w in words if (fold(w) or "") not in LEGAL_FORMS]
+    if len(named) >= 2 and all(w.isupper() for w in named):
+        return dotted, frozenset()
+    return dotted, frozenset(f for w in words if len(w) >= 2 and w.isupper() for f in (fold(w),) if f)
+
+
+def _written_short(a: str, b: str, wa: tuple[str, ...], wb: tuple[str, ...]) -> bool:
     """The same words in the same order, where some of either side's are written short (``_short_for``) or as
-    the initials of the other's next words (``_acronym_of``), and at least one is."""
-
-    @cache
-    def walk(i: int, j: int, shortened: bool) -> bool:
+    the initials of the other's next words (``_acronym_of``), and at least one is. A walk over the pairs of
+    positions (i in ``wa``, j in ``wb``), each visited once: no recursion, at most len(wa) x len(wb) steps."""
+    if not wa or not wb or len(wa) + len(wb) > SHORT_FORM_WORDS_MAX:
+        return False
+    (dot_a, cap_a), (dot_b, cap_b) = _marks(a), _marks(b)
+    seen: set[tuple[int, int, bool]] = set()
+    todo = [(0, 0, False)]
+    while todo:
+        i, j, shortened = state = todo.pop()
+        if state in seen:
+            continue
+        seen.add(state)
         if i == len(wa) or j == len(wb):
-            return i == len(wa) and j == len(wb) and shortened
-        a, b = wa[i], wb[j]
-        if _singular(a) == _singular(b) and walk(i + 1, j + 1, shortened):
-            return True
-        if (_short_for(a, b) or _short_for(b, a)) and walk(i + 1, j + 1, True):
-            return True
-        return any(walk(i + 1, j + n, True) for n in range(2, len(wb) - j + 1) if _acronym_of(a, wb[j:j + n])) \
-            or any(walk(i + n, j + 1, True) for n in range(2, len(wa) - i + 1) if _acronym_of(b, wa[i:i + n]))
-
-    return walk(0, 0, False)
+            if i == len(wa) and j == len(wb) and shortened:
+                return True
+            continue
+        x, y = wa[i], wb[j]
+        if _singular(x) == _singular(y):
+            todo.append((i + 1, j + 1, shortened))
+        if _short_for(x, y, dot_a) or _short_for(y, x, dot_b):
+            todo.append((i + 1, j + 1, True))
+        if _acronym_of(x, wb[j:j + len(x)], cap_a):
+            todo.append((i + 1, j + len(x), True))
+        if _acronym_of(y, wa[i:i + len(y)], cap_b):
+            todo.append((i + len(y), j + 1, True))
+    return False
 
 
 @lru_cache(maxsize=1 << 18)
@@ -433,6 +489,9 @@ _CITY_NAMES: dict[str, str] = {
                       "frankfurtmain", "frankfurt a main"), "frankfurt am main"),
     **dict.fromkeys(("moscow", "moskva"), "moskva"), **dict.fromkeys(("new york city", "nyc"), "new york"),
 }
+# an umlaut written in ASCII ("ue" for ü), read back only where that gives a city _CITY_NAMES knows
+_UMLAUT_IN_ASCII = re.compile(r"(?<=[aou])e")
+_KNOWN_CITIES = frozenset(_CITY_NAMES) | frozenset(_CITY_NAMES.values())
 # a city's first word that is a title written short or long: St. Louis, Saint Louis; Sankt Gallen, St. Gallen
 _CITY_FIRST_WORDS = {"st": "saint", "sankt": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
 
@@ -444,15 +503,19 @@ def city_key(text: object) -> str | None:
     # a slash parts words in a city's name ("Halle/Saale", "Frankfurt/Main"), where it joins letters in a company's
     toks = _tokens(text.replace("/", " ") if isinstance(text, str) else text)
     if not toks:
-        return None
+        return _as_written(text) if isinstance(text, str) else None
     toks[0] = _CITY_FIRST_WORDS.get(toks[0], toks[0])
     joined = " ".join(toks)
+    if joined not in _CITY_NAMES and (folded := _UMLAUT_IN_ASCII.sub("", joined)) in _KNOWN_CITIES:
+        joined = folded  # "Muenchen" is München, and so Munich too; "Soest" stays Soest (no city "sost" known)
     return _CITY_NAMES.get(joined, joined)
 
 
 def _titles_and_units(line: str) -> str:
     if "-" in line:
         line = _SAINT_HYPHENATED.sub("saint ", _SAINTE_HYPHENATED.sub("sainte ", line))
+    if "/" in line:
+        line = _FIGURES_SLASH.sub(" ", line)
     return _UNIT_SIGN.sub(" unit ", line) if "#" in line else line
 
 
@@ -464,6 +527,8 @@ def street_key(text: object, country: object = None) -> str | None:
     s = fold(text)
     if s is None:
         return None
+    if isinstance(text, str) and not _LETTER.search(s) and (written := _as_written(text)) is not None:
+        return written  # "丸の内2-4-1": its figures alone would make it every street with those figures
     s = _titles_and_units(s)
     cc = country_key(country)
     if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
@@ -486,8 +551,10 @@ def _house_suffixes(toks: list[str]) -> list[str]:
         return toks  # most lines: nothing to join (a key is made per distinct line, 100,000 a run)
     out: list[str] = []
     for k, t in enumerate(toks):
+        # "12 bis 14" is a range in German: an index word joins only where no figure follows it
+        follows = k + 1 < len(toks) and toks[k + 1][:1].isdigit()
         if out and out[-1].isdigit() and (
-                t in _HOUSE_INDEX_WORDS
+                (t in _HOUSE_INDEX_WORDS and not follows)
                 or (k == len(toks) - 1 and len(t) == 1 and t.isalpha() and t not in _DIRECTION_LETTERS)):
             out[-1] += _HOUSE_INDEX_WORDS.get(t, t)
         else:
@@ -495,55 +562,55 @@ def _house_suffixes(toks: list[str]) -> list[str]:
     return out
 
 
-# "Flat" names a unit only before its number, in a line with a house number too ("Flat 2, 10 Church Road"):
-# "Flat Rock Road" is a street, and "Tiffany Flat 192" a street of that type (USPS Publication 28, FLT)
-_UNIT_WORDS_BEFORE_NUMBER = frozenset({"flat"})
+# Words naming a unit before its number, as a line writes them before the street types are read ("Fl" would be
+# the street type Fall): the number is the unit's, put after the house number wherever the line writes the unit
+# ("Flat 2, 10 Church Road" / "10 Church Road, Flat 2"). "Flat", "Fl", "Floor" only in a line with a house number
+# too: "Flat Rock Road" is a street, and "Tiffany Flat 192" a street of that type (USPS Publication 28, FLT).
+_UNIT_BEFORE_NUMBER = frozenset({"ste", "suite", "apt", "apartment", "unit"})
+_UNIT_BESIDE_HOUSE = frozenset({"flat", "fl", "floor"})
+# a number's own word before it: "No. 5", "Nr. 5" are 5
+_NUMBER_SIGNS = frozenset({"no", "nr", "number"})
 # Japanese: "2-chome-4-1 Marunouchi" is "2-4-1 Marunouchi"; chōme (the district's block) is a word of the number
 _NUMBER_PARTS = frozenset({"chome"})
-_UNIT_OR_PART = _UNIT_WORDS | _UNIT_WORDS_BEFORE_NUMBER | _NUMBER_PARTS
-# a house number written as a word at the start of a line with no figure: "One Infinite Loop", "One World Trade
-# Center"
-_HOUSE_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
-    ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), start=1)}
+_UNIT_OR_PART = _UNIT_BEFORE_NUMBER | _UNIT_BESIDE_HOUSE | _NUMBER_SIGNS | _NUMBER_PARTS
+
+
+def _units(toks: list[str]) -> tuple[list[str], list[str]]:
+    """The line's tokens without its units' words and numbers, and those numbers."""
+    if _UNIT_OR_PART.isdisjoint(toks):
+        return toks, []
+    numbers = sum(_DIGIT.search(t) is not None for t in toks)
+    kept: list[str] = []
+    units: list[str] = []
+    k = 0
+    while k < len(toks):
+        t = toks[k]
+        number = toks[k + 1] if k + 1 < len(toks) and _DIGIT.search(toks[k + 1]) is not None else None
+        if number is not None and numbers > 1 and (t in _UNIT_BEFORE_NUMBER or t in _UNIT_BESIDE_HOUSE):
+            units.append(number)
+            k += 2
+            continue
+        if not ((t in _NUMBER_SIGNS and number is not None) or t in _NUMBER_PARTS):
+            kept.append(t)
+        k += 1
+    return (kept, units) if kept else (toks, [])
 
 
 def _street_words(toks: list[str], loc: street_types.Locale, line: str) -> str | None:
-    toks = _house_suffixes(toks)
-    numbered = _DIGIT.search(line) is not None
-    if not numbered and len(toks) > 1 and toks[0] in _HOUSE_NUMBER_WORDS:
-        toks, numbered = [_HOUSE_NUMBER_WORDS[toks[0]], *toks[1:]], True
+    toks, units = _units(_house_suffixes(toks))
     words = [t for t in toks if not _DIGIT.search(t)]
     if len(words) > 1 and words[0] in _STREET_FIRST_WORDS:
         at = toks.index(words[0])
-        toks = [*toks[:at], "saint", *toks[at + 1:]]
+        if all(t.isdigit() for t in toks[:at]):  # after the house number at most: "100 5th St NW" is a Street
+            toks = [*toks[:at], "saint", *toks[at + 1:]]
     toks = [_STREET_WORDS.get(t, t) for t in street_types.canonical_words(toks, loc)]
-    # a unit's word goes, and its number comes after the house number, wherever the line writes the unit
-    # ("Flat 2, 10 Church Road" / "10 Church Road, Flat 2")
-    units: set[int] = set()
-    if not _UNIT_OR_PART.isdisjoint(toks):
-        kept: list[str] = []
-        numbers = sum(_DIGIT.search(t) is not None for t in toks)
-        for k, t in enumerate(toks):
-            before_number = k + 1 < len(toks) and _DIGIT.search(toks[k + 1]) is not None
-            if t in _UNIT_WORDS or (t in _UNIT_WORDS_BEFORE_NUMBER and before_number and numbers > 1):
-                if before_number:
-                    units.add(len(kept))
-            elif t not in _NUMBER_PARTS:
-                kept.append(t)
-        if kept:
-            toks = kept
-        else:
-            units = set()
+    toks = [t for t in toks if t not in _UNIT_WORDS] or toks
     # the house number before or after the street name ("Truppstraße 234" / "234 Truppstraße"):
     # numbers last, in their order, a unit's after the house's
-    if numbered:
+    if _DIGIT.search(line):
         has = [_DIGIT.search(t) is not None for t in toks]
-        words, figures = [t for t, d in zip(toks, has) if not d], [t for t, d in zip(toks, has) if d]
-        if units:
-            figures = [t for k, (t, d) in enumerate(zip(toks, has)) if d and k not in units] + \
-                [t for k, (t, d) in enumerate(zip(toks, has)) if d and k in units]
-        toks = words + figures
-    return " ".join(toks) or None
+        toks = [t for t, d in zip(toks, has) if not d] + [t for t, d in zip(toks, has) if d]
+    return " ".join(toks + units) or None
 
 
 def _street_readings(text: object, country: object) -> set[str]:
@@ -584,7 +651,29 @@ def cities_equivalent(a: object, b: object) -> bool:
     return ascii_ is not None and city_key(ascii_[0]) == city_key(ascii_[1])
 
 
+# a house number written as a word at the start of a line with no figure ("One Infinite Loop", "One World Trade
+# Center"): another reading of the line when two are compared, never its key, where "Seven Sisters Road" is a name
+_HOUSE_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), start=1)}
+
+
+def _number_word_read(line: object) -> object:
+    """The line with a leading house number in words as its figure, where it has no figure; else the line."""
+    if not isinstance(line, str) or _DIGIT.search(line):
+        return line
+    first, _, rest = line.strip().partition(" ")
+    figure = _HOUSE_NUMBER_WORDS.get(first.casefold())
+    return f"{figure} {rest}" if figure is not None and rest.strip() else line
+
+
 def _streets_equivalent(a: object, b: object, country: object = None) -> bool:
+    if _same_street(a, b, country):
+        return True
+    ra, rb = _number_word_read(a), _number_word_read(b)
+    return (ra, rb) != (a, b) and _same_street(ra, rb, country)
+
+
+def _same_street(a: object, b: object, country: object = None) -> bool:
     ka, kb = street_key(a, country), street_key(b, country)
     if ka == kb or ka is None or kb is None:
         return ka == kb

@@ -1,5 +1,7 @@
 """Customer linking and customer findings on hand-built extracts."""
 
+import pytest
+
 from workbench.model.ids import to_18
 from workbench.reconcile.engine import reconcile
 
@@ -222,3 +224,44 @@ def test_an_acronym_with_a_shared_website_and_no_address_is_still_only_a_suggest
                 website="www.acme-ex.com")]
     links = run(crm, erp).links.to_dict("records")
     assert [(r["crm_id"], r["erp_id"], r["status"]) for r in links] == [(sf(1), "e1", "suggested")]
+
+
+# Review of 8d92768 and f383a3b (each test fails on the code it was written against).
+
+
+@pytest.mark.parametrize("crm_name,crm_country,erp_name,erp_country", [
+    ("Nordic Paper Oy", "FI", "Nordic Paper AB", "SE"),          # a Finnish and a Swedish subsidiary
+    ("Van Dijk Logistics BV", "NL", "Van Dijk Logistics SRL", "IT"),
+    ("Weber Technik GmbH", "DE", "Weber Technik SARL", "FR"),
+    ("Hoffmann Bau AG", "DE", "Hoffmann Bau SA", "ES"),
+])
+def test_sister_companies_under_the_forms_of_two_countries_are_a_name_difference(crm_name, crm_country, erp_name,
+                                                                                  erp_country):
+    """_ONE_FORM reads Oy/Ab, BV/SRL, GmbH/Sàrl, AG/SA as one form wherever the customers are; they are one only in
+    Finland, Belgium, Switzerland, Luxembourg. A cross-reference to the sister company in the next country is what
+    the name difference showed."""
+    crm = [cust(sf(1), crm_name, xref="C1", country=crm_country, city="X", postcode="1000", street="Hauptweg 1")]
+    erp = [cust("e1", erp_name, number="C1", country=erp_country, city="X", postcode="1000", street="Hauptweg 1")]
+    res = run(crm, erp)
+    assert "name" in {e["field"] for e in by_type(res, "customer.attribute_mismatch")}
+
+
+def test_a_street_named_with_a_number_word_and_no_house_number_still_links_automatically():
+    """f383a3b reads a leading number word as the house number: "Seven Sisters Road" (no number written) has house
+    number 7 and conflicts with "120 Seven Sisters Road", so the link drops from auto (0.98) to a suggestion (0.88),
+    as low as a different street ("Holloway Road")."""
+    crm = [cust(sf(1), "Holloway Bakery Ltd", street="Seven Sisters Road", city="London", postcode="N7 6AG",
+                country="GB")]
+    erp = [cust("e1", "Holloway Bakery Ltd", number="C1", street="120 Seven Sisters Road", city="London",
+                postcode="N7 6AG", country="GB")]
+    assert run(crm, erp).links["status"].tolist() == ["auto"]
+
+
+def test_a_german_house_number_range_written_with_bis_still_links_automatically():
+    """f383a3b joins "bis" to the number before it (French 5 bis = 5B); in German "12 bis 14" is the range 12-14,
+    now house numbers {12b, 14} against {12, 14}: the link drops from auto (0.98) to a suggestion (0.88)."""
+    crm = [cust(sf(1), "Becker Druck GmbH", street="Hauptstraße 12 bis 14", city="Köln", postcode="50667",
+                country="DE")]
+    erp = [cust("e1", "Becker Druck GmbH", number="C1", street="Hauptstr. 12-14", city="Köln", postcode="50667",
+                country="DE")]
+    assert run(crm, erp).links["status"].tolist() == ["auto"]
