@@ -38,14 +38,28 @@ def read_rates_file(path: Path) -> tuple[dict[str, Decimal], str]:
     first = 1 if delimiter is None else 2  # below Excel's delimiter line, which is row 1
     delimiter = delimiter or ","
     rates: dict[str, Decimal] = {}
-    for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+    header_seen = False
+    # newline="": the csv module splits the lines itself, LF, CRLF or a classic Mac's CR alike
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    n = 0
+    while True:
+        try:
+            row = next(rows, None)
+        except csv.Error as exc:
+            raise InputError(f"the rate table is no CSV there ({exc})", file=str(path), row=rows.line_num,
+                             expected=f"rows of currency{delimiter}rate") from None
+        if row is None:
+            break
+        n = rows.line_num
         if n < first or not row or not "".join(row).strip():
             continue
         if len(row) != 2:
             raise InputError(f"expected two columns: currency{delimiter}rate", file=str(path), row=n)
         code, raw = row[0].strip().upper(), row[1].strip()
-        if n == first and not is_currency(code):
-            continue  # a header row
+        if not header_seen:
+            header_seen = True  # the first row that is not blank may be a header (below blank lines too)
+            if not is_currency(code):
+                continue
         if delimiter != "," and "," in raw:
             # a table delimited by ";" is written where the comma is the decimal mark: 1,085 is not 1085
             raise InputError(f"rate {raw!r} has a comma, which may be a decimal comma", file=str(path), row=n,

@@ -112,16 +112,25 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
     header_row = skip + lead + 1
     header = _read_pandas(path, sep, enc, nrows=0, skip=skip)
     header.columns = [str(c).strip() for c in header.columns]
+    if named is not None and len(header.columns) == 1:
+        other = next((d for d in ";\t|," if d != named and d in header.columns[0]), None)
+        if other is not None:
+            # an export tool writing a fixed "sep=," above rows its locale delimits with ";"
+            raise InputError(f"Excel's delimiter line {sep_line.first_line(text)!r} names the delimiter {named!r}, "
+                             f"but the header is delimited by {other!r}", file=str(path), row=1,
+                             expected=f"the line naming the header's delimiter (sep={other}), or no such line")
     _check_header(path, list(header.columns), header_row)
     if header_only:
         return Table(header, header_row=header_row)
     width = len(header.columns)
     bytewise = _bytewise(enc) and sep.isascii()
+    # a line ends with LF (or CRLF); a classic Mac's file (Excel for Mac's "CSV (Macintosh)") with CR alone
+    newline = 13 if b"\r" in head and b"\n" not in head else 10
     blank_rows: list[int] = []
     # The quote scan reads the file while Arrow parses it: numpy lets go of the GIL over each block,
     # so on a second core it costs the read next to nothing (a million quoted rows: ~0.3 s otherwise).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quote-scan") as pool:
-        scan = pool.submit(_scan, path, sep) if bytewise else None
+        scan = pool.submit(_scan, path, sep, newline) if bytewise else None
         try:
             frame = _read_arrow(path, sep, enc, list(header.columns), skip + lead)
         except Exception:
@@ -135,13 +144,13 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
         if bad is not None:
             at, unclosed = bad
             raise InputError("unbalanced quote (a quoted cell never closes)" if unclosed
-                             else f"malformed quote ({_BAD_QUOTE[0]})", file=str(path), row=_record_at(path, at),
-                             expected=_BAD_QUOTE[1])
+                             else f"malformed quote ({_BAD_QUOTE[0]})", file=str(path),
+                             row=_record_at(path, at, newline), expected=_BAD_QUOTE[1])
         if lines > skip + 1 + len(frame) and not blank_rows:
             # more lines than the delimiter line, the header and the rows read: blank lines, or line breaks
             # inside quoted cells; only then is the file read again for the blank lines' rows
-            blanks = _blank_lines(path)
-            blank_rows = _records_at(path, blanks) if blanks else []
+            blanks = _blank_lines(path, newline)
+            blank_rows = _records_at(path, blanks, newline) if blanks else []
     if not bytewise:
         blank_rows = _check_rows(path, sep, enc, width, skip)
     return Table(frame, _data_rows(len(frame), blank_rows, skip) if blank_rows else None, header_row=header_row)
@@ -209,7 +218,7 @@ def _bytewise(enc: str) -> bool:
         return False
 
 
-def _scan(path: Path, sep: str) -> tuple[tuple[int, bool] | None, int]:
+def _scan(path: Path, sep: str, newline: int = 10) -> tuple[tuple[int, bool] | None, int]:
     """(the first quote strict CSV does not allow as (byte offset, never closed), or None; the number
     of lines, which tells the reader whether any were blank lines it skipped).
 
@@ -220,7 +229,7 @@ def _scan(path: Path, sep: str) -> tuple[tuple[int, bool] | None, int]:
     """
     edge = np.zeros(256, dtype=bool)
     edge[list((sep + '\r\n"').encode("ascii"))] = True
-    prev, offset, seen, last_open, breaks = ord("\n"), 0, 0, 0, 0
+    prev, offset, seen, last_open, breaks = newline, 0, 0, 0, 0
     with path.open("rb") as fh:
         block = fh.read(_SCAN_BLOCK)
         if block.startswith(codecs.BOM_UTF8):
@@ -239,16 +248,16 @@ def _scan(path: Path, sep: str) -> tuple[tuple[int, bool] | None, int]:
                     return (offset + first - 1, False), 0
                 last_open = offset + int(opens[-1]) - 1 if len(opens) else last_open
                 seen += len(q)
-            breaks += int(np.count_nonzero(buf[1:-1] == 10))
+            breaks += int(np.count_nonzero(buf[1:-1] == newline))
             prev, offset, block = block[-1], offset + len(block), following
-    lines = breaks + (prev != ord("\n"))  # a last line without a line break is a line too
+    lines = breaks + (prev != newline)  # a last line without a line break is a line too
     return ((last_open, True) if seen % 2 else None), lines
 
 
-def _blank_lines(path: Path) -> list[int]:
+def _blank_lines(path: Path, newline: int = 10) -> list[int]:
     """Byte offsets of the line breaks that end blank lines outside quoted cells; read in blocks, only
     for a file whose lines outnumber its rows (blank lines, or line breaks inside quoted cells)."""
-    tail = b"\n\n"  # the bytes before the block: the file starts as if after a line break
+    tail = bytes([newline, newline])  # the bytes before the block: the file starts as if after a line break
     blanks: list[int] = []
     offset, quotes = 0, 0
     with path.open("rb") as fh:
@@ -261,7 +270,8 @@ def _blank_lines(path: Path) -> list[int]:
         while block := fh.read(_SCAN_BLOCK):
             w = np.frombuffer(tail + block, dtype=np.uint8)
             # a line break right after another one (or after "\r" right after one) ends a blank line
-            at = np.flatnonzero((w[2:] == 10) & ((w[1:-1] == 10) | ((w[1:-1] == 13) & (w[:-2] == 10))))
+            at = np.flatnonzero((w[2:] == newline) & ((w[1:-1] == newline)
+                                                      | ((w[1:-1] == 13) & (w[:-2] == 10) & (newline == 10))))
             q = np.flatnonzero(w[2:] == _QUOTE)
             # outside quoted cells: an even number of quotes before it
             outside = (quotes + np.searchsorted(q, at)) % 2 == 0
@@ -270,7 +280,7 @@ def _blank_lines(path: Path) -> list[int]:
     return blanks
 
 
-def _records_at(path: Path, offsets: list[int]) -> list[int]:
+def _records_at(path: Path, offsets: list[int], newline: int = 10) -> list[int]:
     """The row (first line = 1) of each byte offset: line breaks outside quotes end a row. Read in blocks,
     only for a file with blank lines."""
     targets = np.asarray(sorted(offsets), dtype=np.int64)
@@ -282,7 +292,7 @@ def _records_at(path: Path, offsets: list[int]) -> list[int]:
             if not block:
                 break
             arr = np.frombuffer(block, dtype=np.uint8)
-            nl = np.flatnonzero(arr == ord("\n"))
+            nl = np.flatnonzero(arr == newline)
             q = np.flatnonzero(arr == _QUOTE)
             nl = nl[(quotes + np.searchsorted(q, nl)) % 2 == 0] + start
             mine = targets[(targets >= start) & (targets < start + len(block))]
@@ -291,10 +301,10 @@ def _records_at(path: Path, offsets: list[int]) -> list[int]:
     return out
 
 
-def _record_at(path: Path, offset: int) -> int:
+def _record_at(path: Path, offset: int, newline: int = 10) -> int:
     """The row (first line = 1) holding byte ``offset``: line breaks outside quotes end a row."""
     data = np.fromfile(path, dtype=np.uint8, count=offset)
-    breaks = np.flatnonzero(data == ord("\n"))
+    breaks = np.flatnonzero(data == newline)
     quotes = np.flatnonzero(data == _QUOTE)
     outside = np.searchsorted(quotes, breaks) % 2 == 0
     return int(outside.sum()) + 1
@@ -326,7 +336,9 @@ def _read_arrow(path: Path, sep: str, enc: str, columns: list[str], lead: int = 
     import pyarrow as pa
     import pyarrow.csv as pc
 
-    ro = pc.ReadOptions(column_names=columns, skip_rows=1 + lead, block_size=1 << 24,
+    # the lines above the header hold no quotes and are skipped as lines; the header itself as a record, which
+    # skip_rows_after_names reads as the parser does (a header cell written over two lines is one record)
+    ro = pc.ReadOptions(column_names=columns, skip_rows=lead, skip_rows_after_names=1, block_size=1 << 24,
                         encoding="utf8" if enc == "utf-8-sig" else enc)
     po = pc.ParseOptions(delimiter=sep, newlines_in_values=True)
     co = pc.ConvertOptions(column_types={c: pa.string() for c in columns}, strings_can_be_null=False,
@@ -462,6 +474,10 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
         while width and header[width - 1] is None:
             width -= 1
         cols = ["" if v is None else str(v).strip() for v in header[:width]]
+        if len(cols) == 1 and sep_line.looks_like(cols[0]):
+            # a CSV's delimiter line kept as a row by a spreadsheet that read the file (LibreOffice) and saved it
+            raise InputError(f"the sheet's first row holds Excel's delimiter line {cols[0]!r}, above the header",
+                             file=str(path), row=at, expected="the header in the sheet's first row: delete that row")
         _check_header(path, cols, at)
         data: list[list[str]] = []
         file_rows: list[int] = []

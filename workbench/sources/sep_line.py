@@ -47,6 +47,11 @@ _FIRST_LINE = re.compile(r"[^\r\n]*")
 _EXPECTED = 'the first line "sep=" and the delimiter alone, such as sep=; (or delete the line)'
 
 
+def looks_like(line: str) -> bool:
+    """Whether ``line`` is, or was meant to be, Excel's delimiter line."""
+    return _LOOKS_LIKE.match(line) is not None
+
+
 def first_line(text: str) -> str:
     """The first line of decoded text, without a byte order mark and the line break."""
     m = _FIRST_LINE.match(text.removeprefix("\ufeff"))

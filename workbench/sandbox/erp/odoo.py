@@ -576,7 +576,16 @@ class OdooFlavor:
     def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         """execute_kw positional arguments -> named ones, as call_kw binds them (odoo/api.py)."""
         self._check_model(model)
-        api_model, params, required = self._signature(model, method)
+        try:
+            api_model, params, required = self._signature(model, method)
+        except OdooError as exc:
+            if exc.name != "werkzeug.exceptions.NotFound":
+                raise
+            # over RPC a method the model lacks is an AttributeError: odoo/api.py call_kw in Odoo 17 ("... does not
+            # exist on the model ..."), odoo/service/model.py get_public_method from 18 on
+            raise OdooError(200, "builtins.AttributeError",
+                            f"The method '{method}' does not exist on the model '{model}'" if self.version < 18
+                            else f"The method '{model}.{method}' does not exist") from None
         names = list(params) if method == "read_group" and self.version >= 20 else _POSITIONAL.get(method, [])
         if len(args) > len(names):
             raise OdooError(500, "builtins.TypeError",
