@@ -123,13 +123,20 @@ def test_export_writes_one_update_file_per_object_with_id_and_source_columns(db,
     assert code == 0 and "audit trail intact" in out, out + err
 
 
-def test_success_and_error_files_mark_corrections_applied_or_failed_with_file_and_row(db, capsys, tmp_path):
+def _city_and_paid_exported(capsys, db, tmp_path):
+    """A city correction and an invoice marked paid, approved and exported as Data Loader files: the corrections'
+    ids, the paid invoice's exception id and the files' folder."""
     exc = _exceptions(capsys, db)
     city = next(e for e in exc["customer.attribute_mismatch"] if e["field"] == "city")
     paid = next(e for e in exc["invoice.status_mismatch"] if e["proposal"]["to"] == "paid")
     city_id, paid_id = _propose_and_approve(capsys, db, [city["id"], paid["id"]])
     out_dir = tmp_path / "out"
     assert _run(capsys, "corrections", "export-csv", "--out", str(out_dir), "--user", "ann", "--db", db)[0] == 0
+    return city_id, paid_id, paid["id"], out_dir
+
+
+def test_success_and_error_files_mark_corrections_applied_or_failed_with_file_and_row(db, capsys, tmp_path):
+    city_id, paid_id, paid_exception, out_dir = _city_and_paid_exported(capsys, db, tmp_path)
     # what Data Loader writes back: the success file adds ID and STATUS, the error file adds ERROR
     acc = _read(out_dir / "run1-crm-Account-update.csv")
     success = _write(tmp_path / "success.csv", [["ID", *acc[0], "STATUS"], [acc[1][0], *acc[1], "Item Updated"]])
@@ -158,7 +165,7 @@ def test_success_and_error_files_mark_corrections_applied_or_failed_with_file_an
     action, detail = _events(db, paid_id)[-1]
     assert action == "correction.dead_letter" and (detail["file"], detail["row"]) == ("error.csv", 2)
     status = {e["id"]: e["status"] for es in _exceptions(capsys, db).values() for e in es}
-    assert status[paid["id"]] == "reopened"
+    assert status[paid_exception] == "reopened"
 
     code, _, err = _run(capsys, "corrections", "import-results", "--success", str(success), "--user", "ann",
                         "--db", db)
@@ -191,12 +198,7 @@ def _write_under_sep_line(path: Path, rows: list[list[str]], line: str = "sep=;"
 
 def test_results_files_under_excels_delimiter_line_are_read_with_its_delimiter_and_rows(db, capsys, tmp_path):
     """The line is read as the files connector reads it: its delimiter, and rows named as the file's lines."""
-    exc = _exceptions(capsys, db)
-    city = next(e for e in exc["customer.attribute_mismatch"] if e["field"] == "city")
-    paid = next(e for e in exc["invoice.status_mismatch"] if e["proposal"]["to"] == "paid")
-    city_id, paid_id = _propose_and_approve(capsys, db, [city["id"], paid["id"]])
-    out_dir = tmp_path / "out"
-    assert _run(capsys, "corrections", "export-csv", "--out", str(out_dir), "--user", "ann", "--db", db)[0] == 0
+    city_id, paid_id, paid_exception, out_dir = _city_and_paid_exported(capsys, db, tmp_path)
     acc = _read(out_dir / "run1-crm-Account-update.csv")
     inv = _read(out_dir / "run1-crm-blng__Invoice__c-update.csv")
     stray = _write_under_sep_line(tmp_path / "stray.csv", [["ID", "Id", "BillingCity", "STATUS"],
