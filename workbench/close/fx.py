@@ -41,16 +41,16 @@ def read_rates_file(path: Path) -> tuple[dict[str, Decimal], str]:
     header_seen = False
     # newline="": the csv module splits the lines itself, LF, CRLF or a classic Mac's CR alike
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    n = 0
+    n = 0  # rows counted as records, as the files connector counts them (a cell over two lines is one row)
     while True:
         try:
             row = next(rows, None)
         except csv.Error as exc:
-            raise InputError(f"the rate table is no CSV there ({exc})", file=str(path), row=rows.line_num,
+            raise InputError(f"the rate table is no CSV there ({exc})", file=str(path), row=n + 1,
                              expected=f"rows of currency{delimiter}rate") from None
         if row is None:
             break
-        n = rows.line_num
+        n += 1
         if n < first or not row or not "".join(row).strip():
             continue
         if len(row) != 2:

@@ -79,6 +79,9 @@ LEGAL_FORMS: dict[str, str] = {
     "jsc": "jsc", "pjsc": "pjsc", "cjsc": "cjsc", "ojsc": "ojsc",
     # Asia-Pacific
     "sagl": "sagl", "societa a garanzia limitata": "sagl", "abp": "abp", "ltee": "ltee", "limitee": "ltee",
+    # in kanji and hanzi, written onto the name or apart from it (_CJK_FORMS): 株式会社 is a kabushiki kaisha
+    "株式会社": "kk", "合同会社": "gk", "有限会社": "yk", "股份有限公司": "co ltd", "有限公司": "co ltd",
+    "有限责任公司": "co ltd", "有限責任公司": "co ltd",
     "kk": "kk", "kabushiki kaisha": "kk", "kabushiki gaisha": "kk", "godo kaisha": "gk", "gk": "gk",
     "yk": "yk", "yugen kaisha": "yk", "gomei kaisha": "gomei kaisha", "goshi kaisha": "goshi kaisha",
     "pllc": "pllc", "professional limited liability company": "pllc", "pc": "pc", "professional corporation": "pc",
@@ -132,7 +135,10 @@ _UNIT_WORDS = frozenset({"ste", "apt", "apartment", "unit"})
 _STREET_FIRST_WORDS = {"st": "saint", "sankt": "saint", "saint": "saint"}
 
 _PUNCT_DROP = re.compile(r"[.'’`´/]")  # joined: G.m.b.H. -> gmbh, A/S -> as, O'Neil -> oneil
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+# between words: anything but a letter or a figure. Folding leaves Latin letters in ASCII; a script it has no
+# Latin letters for (kanji, hanzi, Hebrew, Arabic) keeps its own: "東京商事" and "大阪物産" are two names, not two
+# empty ones
+_NON_WORD = re.compile(r"[\W_]+")
 _DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[a-z]")
 # the patterns of the key functions, compiled once: they run per value, hundreds of
@@ -157,13 +163,27 @@ _UNIT_SIGN = re.compile(r"#\s*(?=\d+(?![\d-]))")
 _FIGURES_SLASH = re.compile(r"(?<=\d)/(?=\d)")  # "12/1" is house 12, building 1; "5/10" unit 5 at number 10
 
 
+# legal forms in kanji and hanzi, longest first: written without a space before or after the name ("東京商事株式会社")
+_CJK_FORMS = sorted((k for k in LEGAL_FORMS if not k.isascii()), key=len, reverse=True)
+
+
 def _tokens(text: object) -> list[str]:
     s = fold(text)
     if s is None:
         return []
     s = s.replace("&", " and ").replace("+", " and ")
     s = _PUNCT_DROP.sub("", s)
-    return [t for t in _NON_WORD.split(s) if t]
+    toks = [t for t in _NON_WORD.split(s) if t]
+    if s.isascii():
+        return toks
+    out: list[str] = []
+    for t in toks:
+        form = next((f for f in _CJK_FORMS if t != f and (t.endswith(f) or t.startswith(f))), None)
+        if form is None:
+            out.append(t)
+        else:
+            out += [t[:-len(form)], form] if t.endswith(form) else [form, t[len(form):]]
+    return out
 
 
 def _strip_forms(toks: list[str], head: bool, script: bool = False) -> tuple[list[str], list[str]]:
@@ -213,17 +233,16 @@ def name_parts(name: str | None, script_forms: bool | None = None) -> tuple[str,
     toks, tail = _strip_forms(toks, head=False, script=script)
     toks, head = _strip_forms(toks, head=True, script=script)
     core = " ".join(t for t in toks if t not in _STOPWORDS) or " ".join(toks)
-    if not core and not head and not tail and name:
-        core = _as_written(name) or ""  # kanji, hanzi, Hebrew, Arabic: compared as written, not all one empty name
     return core, " ".join(head + tail)
 
 
 def _as_written(text: str) -> str | None:
-    """A text of a script folding has no Latin letters for (kanji, hanzi, Hebrew, Arabic, ...), as written: its
-    compatibility forms and case folded, spaces collapsed; None where it has no letter folding dropped."""
+    """A street line of a script the street tables have no words for (kanji, hanzi, Hebrew, Arabic, ...), as
+    written: its compatibility forms and case folded, without spaces ("丸の内2-4-1" is "丸の内 2-4-1"); None
+    where it has no letter."""
     if not any(ch.isalpha() for ch in text):
         return None
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split()) or None
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split()) or None
 
 
 def names_identical(a: str | None, b: str | None) -> bool:
@@ -288,7 +307,8 @@ TYPO_MIN_LENGTH = 6
 
 
 def _typo(a: str, b: str) -> bool:
-    if max(len(a), len(b)) < TYPO_MIN_LENGTH or any(ch.isdigit() for ch in a + b):
+    # letters only, and Latin ones: one kanji is a word of its own ("山田" / "山本" are two families)
+    if max(len(a), len(b)) < TYPO_MIN_LENGTH or any(ch.isdigit() for ch in a + b) or not (a + b).isascii():
         return False
     return OSA.distance(a, b, score_cutoff=1) <= 1
 
@@ -398,8 +418,8 @@ def _short_for(short: str, word: str, dotted: frozenset[str]) -> bool:
     Jansen): first letters are a short form where a dot marks them (``dotted``: "Stahlw.") or where the cut falls
     inside a syllable, after a consonant and before a vowel (Amer|ican, Constr|uction, Chem|icals)."""
     if len(short) < SHORT_FORM_MIN or len(word) < len(short) + SHORT_FORM_MIN or not short.isalpha() \
-            or short[0] != word[0]:
-        return False
+            or not (short + word).isascii() or short[0] != word[0]:
+        return False  # Latin letters only: a kanji word has no short form of its first characters
     if word.startswith(short):
         return short in dotted or (short[-1] not in _VOWELS and word[len(short)] in _VOWELS)
     if _VOWELS.intersection(short[1:]):
@@ -503,7 +523,7 @@ def city_key(text: object) -> str | None:
     # a slash parts words in a city's name ("Halle/Saale", "Frankfurt/Main"), where it joins letters in a company's
     toks = _tokens(text.replace("/", " ") if isinstance(text, str) else text)
     if not toks:
-        return _as_written(text) if isinstance(text, str) else None
+        return None
     toks[0] = _CITY_FIRST_WORDS.get(toks[0], toks[0])
     joined = " ".join(toks)
     if joined not in _CITY_NAMES and (folded := _UMLAUT_IN_ASCII.sub("", joined)) in _KNOWN_CITIES:
@@ -551,8 +571,10 @@ def _house_suffixes(toks: list[str]) -> list[str]:
         return toks  # most lines: nothing to join (a key is made per distinct line, 100,000 a run)
     out: list[str] = []
     for k, t in enumerate(toks):
-        # "12 bis 14" is a range in German: an index word joins only where no figure follows it
+        # "12 bis 14" is a range in German, as "12-14": an index word joins only where no figure follows it
         follows = k + 1 < len(toks) and toks[k + 1][:1].isdigit()
+        if out and out[-1].isdigit() and t == "bis" and follows:
+            continue
         if out and out[-1].isdigit() and (
                 (t in _HOUSE_INDEX_WORDS and not follows)
                 or (k == len(toks) - 1 and len(t) == 1 and t.isalpha() and t not in _DIRECTION_LETTERS)):

@@ -113,7 +113,10 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
     header = _read_pandas(path, sep, enc, nrows=0, skip=skip)
     header.columns = [str(c).strip() for c in header.columns]
     if named is not None and len(header.columns) == 1:
-        other = next((d for d in ";\t|," if d != named and d in header.columns[0]), None)
+        # the header's line with its quoted cells left out: a delimiter there splits it ("Amount, EUR" in quotes does
+        # not)
+        bare = re.sub(r'"[^"]*"', "", text.removeprefix("\ufeff").splitlines()[skip + lead] if text else "")
+        other = next((d for d in ";\t|," if d != named and d in bare), None)
         if other is not None:
             # an export tool writing a fixed "sep=," above rows its locale delimits with ";"
             raise InputError(f"Excel's delimiter line {sep_line.first_line(text)!r} names the delimiter {named!r}, "
@@ -125,7 +128,9 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
     width = len(header.columns)
     bytewise = _bytewise(enc) and sep.isascii()
     # a line ends with LF (or CRLF); a classic Mac's file (Excel for Mac's "CSV (Macintosh)") with CR alone
-    newline = 13 if b"\r" in head and b"\n" not in head else 10
+    # (a line break inside a quoted cell of such a file is an LF, as Excel writes it: the ending used most decides)
+    crlf = head.count(b"\r\n")
+    newline = 13 if head.count(b"\r") - crlf > head.count(b"\n") - crlf else 10
     blank_rows: list[int] = []
     # The quote scan reads the file while Arrow parses it: numpy lets go of the GIL over each block,
     # so on a second core it costs the read next to nothing (a million quoted rows: ~0.3 s otherwise).

@@ -70,3 +70,13 @@ def test_a_malformed_line_is_refused_through_the_cli_naming_line_1_and_nothing_i
             assert s.execute(select(func.count()).select_from(FxRate)).scalar_one() == 0
     finally:
         st.dispose()
+
+
+def test_review2_rows_below_a_cell_written_over_two_lines_are_numbered_as_records(tmp_path):
+    """fx numbers rows by csv's line_num, the last physical line read: below a header cell written over two lines
+    the bad rate on record 2 is reported on row 3 (row 2 before afd2b86; the files connector counts records)."""
+    p = tmp_path / "rates.csv"
+    p.write_bytes(b'currency,"rate\nper EUR"\nUSD,abc\n')
+    with pytest.raises(InputError) as exc:
+        read_rates_file(p)
+    assert exc.value.row == 2

@@ -593,3 +593,50 @@ def test_a_city_in_ascii_is_also_the_city_under_its_other_name(a, b):
     """München = Munich and München = Muenchen, but Muenchen != Munich: the ASCII spelling is not looked up in
     _CITY_NAMES."""
     assert nz.cities_equivalent(a, b)
+
+
+# ---- review2 of 53d4e24: names, streets in scripts without Latin letters (each fails on 53d4e24)
+
+def test_review2_kanji_names_one_character_apart_are_two_names():
+    """_as_written gives a kanji name a core, and the one-edit typo rule (TYPO_MIN_LENGTH counts characters) then
+    reads 株式会社山田 (Yamada) and 株式会社山本 (Yamamoto) as one name with a typo: one kanji is a whole word."""
+    assert not nz.names_equivalent("株式会社山田", "株式会社山本")
+    assert not nz.names_equivalent("山田商事株式会社", "山本商事株式会社")
+
+
+@pytest.mark.parametrize("a,b", [
+    ("ABC 東京", "ABC 大阪"),          # Latin brand, kanji place: ABC Tokyo / ABC Osaka
+    ("東京 K.K.", "大阪 K.K."),        # kanji name with a Latin legal form
+    ("北京 GmbH", "上海 GmbH"),
+])
+def test_review2_a_partly_latin_name_keeps_its_words_in_another_script(a, b):
+    """_as_written applies only where folding leaves nothing; a name with any Latin letter (even only a legal form)
+    still drops its kanji, so any two such names are one (and "東京 K.K." has core "kk")."""
+    assert not nz.names_equivalent(a, b)
+
+
+def test_review2_a_kanji_street_with_a_space_before_its_number_is_the_same_street():
+    """street_key now keeps a kanji line as written, spaces included: 丸の内2-4-1 and 丸の内 2-4-1 were one street
+    before 53d4e24 (key "2 4 1"), now two, and a linked customer drops from auto to a suggestion."""
+    assert nz.streets_equivalent("丸の内2-4-1", "丸の内 2-4-1", "JP")
+
+
+def test_review2_a_german_bis_range_is_the_same_street_as_its_hyphen_range():
+    """53d4e24 keeps "12 bis 14" a range, but "bis" stays a word of the key ("haupt st bis 12 14" against
+    "haupt st 12 14"): a linked customer still gets a street attribute_mismatch."""
+    assert nz.streets_equivalent("Hauptstraße 12 bis 14", "Hauptstr. 12-14", "DE")
+
+
+# Found by the variation probe once kanji were kept in names: 株式会社 is the kabushiki kaisha's own name, written onto
+# the name or apart from it, before it or after.
+@pytest.mark.parametrize("name,parts", [
+    ("東京商事株式会社", ("東京商事", "kk")), ("株式会社山田", ("山田", "kk")),
+    ("株式会社 Rivoli Vista Shoji", ("rivoli vista shoji", "kk")), ("北京贸易有限公司", ("北京贸易", "co ltd")),
+])
+def test_a_legal_form_in_kanji_or_hanzi_is_split_off_the_name(name, parts):
+    assert nz.name_parts(name) == parts
+
+
+def test_a_legal_form_in_kanji_is_the_kabushiki_kaisha_in_latin_letters():
+    assert nz.names_identical("株式会社 Rivoli Vista Shoji", "Rivoli Vista Shoji K.K.")
+    assert not nz.names_equivalent("東京商事株式会社", "大阪物産株式会社")

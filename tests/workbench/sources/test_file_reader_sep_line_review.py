@@ -105,3 +105,30 @@ def test_a_workbook_whose_a1_is_excels_delimiter_line_is_read_below_it_or_refuse
         assert ", row 1" in str(e) and "delimiter line" in str(e), str(e)
     else:
         assert extract.frames["invoices"]["number"].tolist() == ["PSI-1", "PSI-2", "PSI-3"]
+
+
+# ---- review2 of afd2b86: a classic Mac file whose cells hold Excel's line break (LF)
+
+def test_review2_a_cr_file_with_an_lf_inside_a_cell_names_the_row_of_a_malformed_quote(tmp_path):
+    """Excel writes a line break inside a cell as LF, so its "CSV (Macintosh)" has CR record ends and LF in
+    quoted cells. newline is chosen as LF as soon as the head holds one LF: the row counts only LFs, and the
+    malformed quote on row 4 is reported on row 1."""
+    p = tmp_path / "mac.csv"
+    p.write_bytes(b'A,B\r"x\ny",2\r3,4\r5,x"y"\r')
+    with pytest.raises(InputError) as exc:
+        file_reader.read_extract(p)
+    assert exc.value.row == 4
+
+
+def test_review2_a_cr_file_with_an_lf_inside_a_cell_counts_its_blank_lines(tmp_path):
+    p = tmp_path / "mac.csv"
+    p.write_bytes(b'A,B\r"x\ny",2\r3,4\r\r5,6\r')
+    assert file_reader.read_extract(p).file_rows().tolist() == [2, 3, 5]
+
+
+def test_review2_a_single_column_file_whose_header_holds_a_comma_is_read(tmp_path):
+    """The header delimiter check refuses any one-column header holding another delimiter, though the header is
+    one quoted cell: read before afd2b86."""
+    p = tmp_path / "one.csv"
+    p.write_bytes(b'sep=;\n"Amount, EUR"\n1\n')
+    assert list(file_reader.read_extract(p).frame.columns) == ["Amount, EUR"]
