@@ -87,6 +87,10 @@ def named_delimiter(text: str, file: str) -> str | None:
         raise InputError(f"Excel's delimiter line {_shown(line)} names {delimiter!r}, which is no delimiter",
                          file=file, row=1, expected=f"{_EXPECTED}; the delimiter is a tab or a punctuation "
                                                     f"character such as , ; |")
+    if delimiter == "\\" and rest == "t":
+        # a tab typed as the two characters a program would write for it
+        raise InputError(f"Excel's delimiter line {_shown(line)} names a backslash and a t, not a tab", file=file,
+                         row=1, expected="sep= followed by a tab character itself (or delete the line)")
     if rest.strip(delimiter):
         raise InputError(f"Excel's delimiter line {_shown(line)} holds more than its delimiter {delimiter!r}",
                          file=file, row=1, expected=_EXPECTED)

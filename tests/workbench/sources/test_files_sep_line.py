@@ -129,6 +129,14 @@ def test_a_malformed_delimiter_line_is_refused_naming_the_file_and_line_1(tmp_pa
     assert 'expected the first line "sep=" and the delimiter alone, such as sep=;' in str(e.value)
 
 
+def test_a_tab_typed_as_backslash_t_is_refused_saying_so(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as e:
+        _pull(tmp_path, "sep=\\t\n" + "\n".join(_lines(ROWS, "\t")) + "\n")
+    assert str(e.value) == (f"{tmp_path / 'erp/salesInvoices.csv'}, row 1: Excel's delimiter line 'sep=\\\\t' names a "
+                            f"backslash and a t, not a tab, expected sep= followed by a tab character itself (or "
+                            f"delete the line)")
+
+
 def test_a_delimiter_line_below_blank_lines_is_refused_naming_its_line(tmp_path: Path) -> None:
     """Excel reads the line only as the file's first: below blank lines it would be the header."""
     with pytest.raises(InputError) as e:
