@@ -803,7 +803,20 @@ def tax_equivalent(a: object, b: object, country_a: object = None, country_b: ob
         return True
     ca, na = ka.split(":", 1)
     cb, nb = kb.split(":", 1)
+    if "FR" in (ca, cb) and {ca, cb} <= {"FR", "??"} and (siren := _siren(na)) is not None:
+        return siren == _siren(nb) and (len(na) != len(nb) or na == nb)
     return na == nb and (ca == "??" or cb == "??")
+
+
+def _siren(number: str) -> str | None:
+    """The SIREN a French tax number holds: a VAT number is FR, a two-character key and the SIREN (CGI annexe II
+    art. 286 ter), a SIRET the SIREN and the establishment's five figures (NIC); ERPs keep any of the three. Two VAT
+    numbers are compared whole (equivalent above): a key that differs is a typo one of them carries."""
+    if len(number) == 11 and number[2:].isdigit():
+        return number[2:]
+    if number.isdigit() and len(number) in (9, 14):
+        return number[:9]
+    return None
 
 
 @lru_cache(maxsize=1 << 18)

@@ -640,3 +640,24 @@ def test_a_legal_form_in_kanji_or_hanzi_is_split_off_the_name(name, parts):
 def test_a_legal_form_in_kanji_is_the_kabushiki_kaisha_in_latin_letters():
     assert nz.names_identical("株式会社 Rivoli Vista Shoji", "Rivoli Vista Shoji K.K.")
     assert not nz.names_equivalent("東京商事株式会社", "大阪物産株式会社")
+
+
+# Found by the variation probe (class taxids): a French customer's VAT number in one system and its SIREN in the
+# other were reported as two tax ids. The VAT number is FR, a two-character key and the SIREN; a SIRET is the SIREN
+# and the establishment's five figures.
+@pytest.mark.parametrize("a,b", [
+    ("FR40303265045", "303 265 045"), ("FR 40 303 265 045", "30326504500013"), ("40303265045", "303265045"),
+    ("FR4A303265045", "303265045"),
+])
+def test_a_french_vat_number_siren_and_siret_are_one_company(a, b):
+    assert nz.tax_equivalent(a, b, "FR", "FR")
+
+
+@pytest.mark.parametrize("a,b,countries", [
+    ("FR40303265045", "303 265 046", ("FR", "FR")),          # another company
+    ("FR40303265045", "30326504600013", ("FR", "FR")),
+    ("FR71134881690", "FR91134881690", ("FR", "FR")),        # one SIREN, two keys: one of them is mistyped
+    ("40303265045", "303265045", ("DE", "DE")),              # read so only for a French customer
+])
+def test_french_tax_ids_of_other_companies_stay_two(a, b, countries):
+    assert not nz.tax_equivalent(a, b, *countries)
