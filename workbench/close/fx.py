@@ -42,39 +42,36 @@ def read_rates_file(path: Path) -> tuple[dict[str, Decimal], str]:
     # newline="": the csv module splits the lines itself, LF, CRLF or a classic Mac's CR alike
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     n = 0  # rows counted as records, as the files connector counts them (a cell over two lines is one row)
-    while True:
-        try:
-            row = next(rows, None)
-        except csv.Error as exc:
-            raise InputError(f"the rate table is no CSV there ({exc})", file=str(path), row=n + 1,
-                             expected=f"rows of currency{delimiter}rate") from None
-        if row is None:
-            break
-        n += 1
-        if n < first or not row or not "".join(row).strip():
-            continue
-        if len(row) != 2:
-            raise InputError(f"expected two columns: currency{delimiter}rate", file=str(path), row=n)
-        code, raw = row[0].strip().upper(), row[1].strip()
-        if not header_seen:
-            header_seen = True  # the first row that is not blank may be a header (below blank lines too)
-            if not is_currency(code):
+    try:
+        for row in rows:
+            n += 1
+            if n < first or not row or not "".join(row).strip():
                 continue
-        if delimiter != "," and "," in raw:
-            # a table delimited by ";" is written where the comma is the decimal mark: 1,085 is not 1085
-            raise InputError(f"rate {raw!r} has a comma, which may be a decimal comma", file=str(path), row=n,
-                             column="rate", expected="the rate with a decimal point, such as 1.085")
-        if not is_currency(code):
-            raise InputError(f"unknown currency code {row[0]!r}", file=str(path), row=n, column="currency")
-        try:
-            rate = parse_decimal(raw)
-        except Exception:
-            rate = None
-        if rate is None or not rate.is_finite() or rate <= 0:
-            raise InputError(f"rate {raw!r} is not a positive number", file=str(path), row=n, column="rate")
-        if code in rates:
-            raise InputError(f"currency {code} appears twice", file=str(path), row=n, column="currency")
-        rates[code] = rate
+            if len(row) != 2:
+                raise InputError(f"expected two columns: currency{delimiter}rate", file=str(path), row=n)
+            code, raw = row[0].strip().upper(), row[1].strip()
+            if not header_seen:
+                header_seen = True  # the first row that is not blank may be a header (below blank lines too)
+                if not is_currency(code):
+                    continue
+            if delimiter != "," and "," in raw:
+                # a table delimited by ";" is written where the comma is the decimal mark: 1,085 is not 1085
+                raise InputError(f"rate {raw!r} has a comma, which may be a decimal comma", file=str(path), row=n,
+                                 column="rate", expected="the rate with a decimal point, such as 1.085")
+            if not is_currency(code):
+                raise InputError(f"unknown currency code {row[0]!r}", file=str(path), row=n, column="currency")
+            try:
+                rate = parse_decimal(raw)
+            except Exception:
+                rate = None
+            if rate is None or not rate.is_finite() or rate <= 0:
+                raise InputError(f"rate {raw!r} is not a positive number", file=str(path), row=n, column="rate")
+            if code in rates:
+                raise InputError(f"currency {code} appears twice", file=str(path), row=n, column="currency")
+            rates[code] = rate
+    except csv.Error as exc:
+        raise InputError(f"the rate table is no CSV there ({exc})", file=str(path), row=n + 1,
+                         expected=f"rows of currency{delimiter}rate") from None
     if not rates:
         raise InputError("the rate table has no rates", file=str(path))
     return rates, f"{Path(path).name} sha256:{hashlib.sha256(data).hexdigest()}"

@@ -549,14 +549,19 @@ def street_key(text: object, country: object = None) -> str | None:
         return None
     if isinstance(text, str) and not _LETTER.search(s) and (written := _as_written(text)) is not None:
         return written  # "丸の内2-4-1": its figures alone would make it every street with those figures
-    s = _titles_and_units(s)
-    cc = country_key(country)
-    if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
-        # German compound streets: "Hauptstraße" / "Hauptstr." -> "haupt st"
-        s = _GERMAN_STREET.sub(" st ", s)
-    loc = street_types.locale(cc)
+    s, loc = _street_line(s, country)
     toks = [w for piece in _STREET_SEPARATORS.split(s) if piece for w in street_types.split_suffix(piece, loc)]
     return _street_words(toks, loc, s)
+
+
+def _street_line(folded: str, country: object) -> tuple[str, street_types.Locale]:
+    """A folded street line with its titles, unit signs and German compound streets ("Hauptstraße" /
+    "Hauptstr." -> "haupt st") written out, and the street-type tables of the country's languages."""
+    s = _titles_and_units(folded)
+    cc = country_key(country)
+    if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
+        s = _GERMAN_STREET.sub(" st ", s)
+    return s, street_types.locale(cc)
 
 
 # A house number's repetition index written as a word after it (French: "5 bis" is 5B, "5 ter" 5T; La Poste
@@ -588,7 +593,7 @@ def _house_suffixes(toks: list[str]) -> list[str]:
 # the street type Fall): the number is the unit's, put after the house number wherever the line writes the unit
 # ("Flat 2, 10 Church Road" / "10 Church Road, Flat 2"). "Flat", "Fl", "Floor" only in a line with a house number
 # too: "Flat Rock Road" is a street, and "Tiffany Flat 192" a street of that type (USPS Publication 28, FLT).
-_UNIT_BEFORE_NUMBER = frozenset({"ste", "suite", "apt", "apartment", "unit"})
+_UNIT_BEFORE_NUMBER = _UNIT_WORDS | {"suite"}  # before the street types read Suite as Ste
 _UNIT_BESIDE_HOUSE = frozenset({"flat", "fl", "floor"})
 # a number's own word before it: "No. 5", "Nr. 5" are 5
 _NUMBER_SIGNS = frozenset({"no", "nr", "number"})
@@ -642,11 +647,7 @@ def _street_readings(text: object, country: object) -> set[str]:
     s = fold(text)
     if s is None or "." not in s:
         return set()
-    s = _titles_and_units(s)
-    cc = country_key(country)
-    if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
-        s = _GERMAN_STREET.sub(" st ", s)
-    loc = street_types.locale(cc)
+    s, loc = _street_line(s, country)
     options = [street_types.abbreviated_splits(piece, loc) or [street_types.split_suffix(piece, loc)]
                for piece in _STREET_SEPARATORS.split(s) if piece]
     if sum(len(o) > 1 for o in options) > 3:
