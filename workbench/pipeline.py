@@ -8,6 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from datetime import datetime, timedelta, UTC
+from decimal import Decimal
 from typing import Any
 
 from workbench import __version__
@@ -22,7 +23,7 @@ from workbench.model.missing import is_missing
 from workbench.jsonable import plain
 from workbench.model.money import amount_text
 from workbench.progress import NullProgress, Progress, TaskState, check_cancelled
-from workbench.reconcile.result import ReconResult
+from workbench.reconcile.result import UNREPORTED_LABELS, ReconResult, Unreported
 from workbench.reconcile.summary import RunSummary, read_summary
 from workbench.sources import open_source
 from workbench.sources.base import SIDES, Extract, Source, SourceMeta, content_hash
@@ -425,14 +426,7 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
                          f"{amount_text(t.get('total_amount'), ccy):>20}{amount_text(t.get('open_balance'), ccy):>20}")
         diff = run.stats.get("reconciling")
         if isinstance(diff, dict) and diff:
-            lines.append("")
-            lines.append(f"{'Open balance difference':<26}{'Currency':<10}{'CRM - ERP':>18}{'Explained':>18}"
-                         f"{'Unexplained':>18}")
-            for ccy, d in sorted(diff.items()):
-                if isinstance(d, dict):
-                    lines.append(f"{'':<26}{ccy:<10}{amount_text(d.get('difference'), ccy):>18}"
-                                 f"{amount_text(d.get('explained'), ccy):>18}"
-                                 f"{amount_text(d.get('unexplained'), ccy):>18}")
+            lines += [""] + _reconciling_lines({ccy: d for ccy, d in sorted(diff.items()) if isinstance(d, dict)})
     lines += format_ledger(run.ledger)
     for warning in run.stats.get("warnings") or ():
         lines.append(f"Warning: {warning}")
@@ -440,6 +434,26 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
         lines.append(f"API usage {side.upper()}: {_usage_text(u)}")
     lines += [pull_line(side, p) for side, p in (summary.get("pulls") or {}).items()]
     return "\n".join(lines)
+
+
+def _reconciling_lines(diff: dict[str, dict[str, Any]]) -> list[str]:
+    """The open-balance difference per currency: what the exceptions explain, the reconciling items no
+    exception reports (a column each where any currency has one: within tolerance, in flight, drafts),
+    and what is left unexplained."""
+    items = [why for why in Unreported if any(_nonzero(d.get(why.value)) for d in diff.values())]
+    columns = [("difference", "CRM - ERP"), ("explained", "Explained"),
+               *((why.value, UNREPORTED_LABELS[why]) for why in items), ("unexplained", "Unexplained")]
+    lines = [f"{'Open balance difference':<26}{'Currency':<10}" + "".join(f"{label:>22}" for _, label in columns)]
+    for ccy, d in diff.items():
+        lines.append(f"{'':<26}{ccy:<10}" + "".join(f"{amount_text(d.get(key), ccy):>22}" for key, _ in columns))
+    return lines
+
+
+def _nonzero(value: Any) -> bool:
+    try:
+        return not is_missing(value) and Decimal(str(value)) != 0
+    except ArithmeticError:  # decimal.InvalidOperation: not an amount (a summary stored by hand)
+        return False
 
 
 def _usage_text(value: Any) -> str:

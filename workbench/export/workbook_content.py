@@ -29,6 +29,7 @@ from workbench.model.labels import (SIDE_LABELS, correction_state_label, excepti
                                     severity_label, type_label, value_text)
 from workbench.model.missing import is_missing
 from workbench.model.records import DATE_FIELDS, DECIMAL_FIELDS
+from workbench.reconcile.result import UNREPORTED_LABELS
 from workbench.store.chunks import chunks
 from workbench.sources.ledger import conventions_rows, ledger_rows
 from workbench.store import repo
@@ -488,14 +489,19 @@ class Content:
         explained = stats.get("reconciling") or stats.get("reconciling_difference") or {}
         rows.append([Styled("Reconciling difference (open balance, CRM − ERP)", "wb section")])
         rows.append([Styled(h, "wb header") for h in ("Currency", "CRM open balance", "ERP open balance",
-                                                      "Difference", "Explained by exceptions", "Unexplained")])
+                                                      "Difference", "Explained by exceptions",
+                                                      *UNREPORTED_LABELS.values(), "Unexplained")])
         for ccy in sorted(open_by):
             crm, erp = open_by[ccy].get("CRM"), open_by[ccy].get("ERP")
             diff = (crm or Decimal(0)) - (erp or Decimal(0))
             exp = explained.get(ccy) if isinstance(explained, dict) else None
             exp_amount = _dec(exp.get("explained")) if isinstance(exp, dict) else None
-            unexplained = diff - exp_amount if exp_amount is not None else None
-            rows.append([ccy, *(Styled(v, amount_style(ccy, v)) for v in (crm, erp, diff, exp_amount, unexplained))])
+            # reconciling items no exception reports (runs before they were kept: blank, left in the unexplained)
+            items = [_dec(exp.get(why.value)) if isinstance(exp, dict) else None for why in UNREPORTED_LABELS]
+            unexplained = diff - exp_amount - sum((v for v in items if v is not None), Decimal(0)) \
+                if exp_amount is not None else None
+            rows.append([ccy, *(Styled(v, amount_style(ccy, v))
+                                for v in (crm, erp, diff, exp_amount, *items, unexplained))])
         return rows
 
     # ---- Cover ------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from workbench.reconcile.findings import Findings
 from workbench.reconcile.extract_findings import unresolved_references
 from workbench.reconcile.fx import FxTable
 from workbench.reconcile.linking import Linking, evidences, link_customers
-from workbench.reconcile.result import CONTROL_TOTAL_COLUMNS, LINK_COLUMNS, ReconResult, empty_links
+from workbench.reconcile.result import CONTROL_TOTAL_COLUMNS, LINK_COLUMNS, ReconResult, Unreported, empty_links
 from workbench.reconcile.rules import parse, tolerance_warnings
 from workbench.sources.base import Extract
 
@@ -146,7 +146,8 @@ def _currencies(*extracts: Extract) -> set[str]:
 
 def _reconciling(control: pd.DataFrame, f: Findings) -> dict[str, Any]:
     """Per currency: CRM open balance - ERP open balance, how much of it the exceptions
-    explain (the balance differences they report), and what is left unexplained."""
+    explain (the balance differences they report), the parts no exception reports and why
+    (``Unreported``: within tolerance, in flight, drafts), and what is left unexplained."""
     out: dict[str, Any] = {}
     if control.empty:
         return out
@@ -157,8 +158,10 @@ def _reconciling(control: pd.DataFrame, f: Findings) -> dict[str, Any]:
         erp = sum((v for v in part.loc[part["side"] == "erp", "open_balance"]), zero)
         d = crm - erp
         explained = f.explained.get(ccy, zero)
-        out[ccy] = {"crm_open": str(crm), "erp_open": str(erp), "difference": str(d),
-                    "explained": str(explained), "unexplained": str(d - explained)}
+        unreported = {why: f.unreported[why].get(ccy, zero) for why in Unreported}
+        out[ccy] = {"crm_open": str(crm), "erp_open": str(erp), "difference": str(d), "explained": str(explained),
+                    **{why.value: str(amount) for why, amount in unreported.items()},
+                    "unexplained": str(d - explained - sum(unreported.values(), zero))}
     return out
 
 

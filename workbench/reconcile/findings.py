@@ -20,7 +20,7 @@ from workbench.model.labels import field_label, is_money_field, kind_label, syst
 from workbench.model.missing import is_missing
 from workbench.model.money import format_amount
 from workbench.reconcile.fx import FxTable
-from workbench.reconcile.result import EXCEPTION_COLUMNS, empty_exceptions
+from workbench.reconcile.result import EXCEPTION_COLUMNS, Unreported, empty_exceptions
 from workbench.reconcile.rules import SEVERITIES, TYPE_SEVERITY, Rules
 
 SIDE_LABEL = {"crm": "CRM", "erp": "ERP"}
@@ -53,6 +53,8 @@ class Findings:
         self._keys: set[str] = set()
         # reconciling-difference attribution: currency -> sum of (crm - erp) open balance explained
         self.explained: dict[str, Decimal] = defaultdict(Decimal)
+        # and the parts of it no exception reports, per reason: currency -> sum of (crm - erp)
+        self.unreported: dict[Unreported, dict[str, Decimal]] = {why: defaultdict(Decimal) for why in Unreported}
         self.systems = {s: str((config.raw.get(s) or {}).get("system")
                                or (config.raw.get(s) or {}).get("connector") or s)
                         for s in ("crm", "erp")}
@@ -151,6 +153,11 @@ class Findings:
         self.rows.append([key, type_, type_.split(".", 1)[0], sev, crm_object, crm_id, erp_object, erp_id,
                           None, None, customer_name, field, display(crm_value, currency), display(erp_value, currency),
                           difference, risk, currency, diffs or [], proposal, message])
+
+    def not_reported(self, why: Unreported, currency: str | None, amount: Decimal) -> None:
+        """Part of the open-balance difference that no exception carries, and why."""
+        if currency and amount:
+            self.unreported[why][currency] += amount
 
     def frame(self) -> pd.DataFrame:
         if not self.rows:

@@ -17,6 +17,7 @@ import pandas as pd
 from workbench.model.status import aging_bucket, is_overdue, settle
 from workbench.reconcile import normalize as nz
 from workbench.reconcile.findings import Findings, diff, said
+from workbench.reconcile.result import Unreported
 from workbench.reconcile.rules import Rules, Tolerance
 from workbench.progress import TaskState
 
@@ -291,6 +292,11 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
         ((c_bal is None) != (e_bal is None))
     bal_d = (c_bal or Decimal(0)) - (e_bal or Decimal(0))
     due_differs = cr.get("due_date") != er.get("due_date")
+    # balances in two currencies fall under two rows of the control totals: their part of the difference is
+    # not one amount of one currency
+    one_currency = fx is None
+    if one_currency and not bal_differs:
+        f.not_reported(Unreported.WITHIN_TOLERANCE, ccy, bal_d)
 
     diffs = []
     if amount_differs:
@@ -341,8 +347,10 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
         erp_event = se in ("paid", "void", "credit_note") and sc in UNPAID and day is not None
         age = (as_of - day).days if erp_event and day is not None else 0  # read only for an ERP event
         as_timing = erp_event and rules.erp_events_as == "timing"
-        if as_timing and age <= rules.lag_days:
-            return  # the CRM has not caught up within the allowed lag yet: in flight, not a finding
+        if as_timing and age <= rules.lag_days:  # the CRM has not caught up within the allowed lag yet
+            if one_currency and bal_differs:
+                f.not_reported(Unreported.IN_FLIGHT, ccy, bal_d)
+            return
         what = {"paid": "paid", "void": "cancelled", "credit_note": "credited"}.get(se)
         timing = ""
         if erp_event and day is not None:
@@ -386,6 +394,9 @@ def missing(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j:
         left = np.ones(len(frame), dtype=bool)
         left[matched] = False
         claims = ~np.isin(frame["status"].to_numpy(dtype=object), NOT_A_CLAIM)
+        sign = 1 if side == "crm" else -1
+        for r in rows(frame, np.nonzero(left & ~claims)[0]):
+            f.not_reported(Unreported.DRAFTS, r["currency"], sign * (r["open_balance"] or Decimal(0)))
         for r in rows(frame, np.nonzero(left & claims)[0]):
             ccy = r["currency"]
             label = r.get("number") or r["record_id"]

@@ -7,6 +7,7 @@ pipeline stores it, the CLI prints it, the app shows it, the workbook exports it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -50,13 +51,26 @@ EXCEPTION_COLUMNS = [
 CONTROL_TOTAL_COLUMNS = ["side", "currency", "invoices", "total_amount", "open_balance"]
 
 
+class Unreported(StrEnum):
+    """Why part of the open-balance difference (CRM - ERP) of a currency is in no exception: the
+    reconciling items of the run's stats beside "explained" (by exceptions) and "unexplained"."""
+    WITHIN_TOLERANCE = "within_tolerance"  # a matched pair's balances apart by no more than the tolerance
+    IN_FLIGHT = "in_flight"  # an ERP payment or cancellation the CRM may still catch up on within the sync lag
+    DRAFTS = "drafts"  # a draft on one side: not yet an invoice, so not missing from the other
+
+
+UNREPORTED_LABELS = {Unreported.WITHIN_TOLERANCE: "Within tolerance", Unreported.IN_FLIGHT: "In flight (sync lag)",
+                     Unreported.DRAFTS: "Drafts"}
+
+
 @dataclass
 class ReconResult:
     links: pd.DataFrame
     exceptions: pd.DataFrame
     control_totals: pd.DataFrame
     # free-form counts for the summary: records per side, links per method, exceptions per type,
-    # reconciling difference per currency and how much of it the exceptions explain
+    # reconciling difference per currency: how much of it the exceptions explain, how much is in none and
+    # why (``Unreported``), and what is left unexplained
     stats: dict[str, Any] = field(default_factory=dict)
 
 

@@ -130,6 +130,33 @@ def test_control_totals_and_reconciling_difference_explained():
     assert rec["difference"] == "70.00" and rec["explained"] == "70.00" and rec["unexplained"] == "0.00"
 
 
+def test_reconciling_items_no_exception_reports_leave_nothing_unexplained():
+    """A controller reads the open-balance difference as exceptions plus reconciling items: a balance
+    apart within the tolerance, an ERP payment the CRM may still catch up on within the sync lag, a draft
+    on one side. Each has its own figure, so the unexplained remainder is zero, not the sum of them."""
+    recent = datetime(2026, 10, 30, tzinfo=UTC)
+    rules = {"tolerances": {"amount_minor_units": 1}, "timing": {"erp_events_as": "timing", "lag_days": 3}}
+    res = run([inv("a1", "N1", C, "100.00", "100.00", "open"),          # 0.01 more than the ERP: tolerated
+               inv("a2", "N2", C, "10.00", "10.00", "open"),            # paid in the ERP two days ago
+               inv("a3", "N3", C, "50.00", "50.00", "draft"),           # a draft the ERP does not hold
+               inv("a4", "N4", C, "70.00", "70.00", "open")],           # reported: missing in the ERP
+              [inv("b1", "N1", "e1", "99.99", "99.99", "open"),
+               inv("b2", "N2", "e1", "10.00", "0.00", "paid", last_modified=recent),
+               inv("b5", "N5", "e1", "8.00", "8.00", "draft")], rules=rules)
+    assert types(res) == ["invoice.missing_in_erp"]
+    rec = res.stats["reconciling"]["USD"]
+    assert rec["difference"] == "122.01"  # 230.00 open in the CRM, 107.99 in the ERP
+    assert (rec["explained"], rec["within_tolerance"], rec["in_flight"], rec["drafts"]) == \
+        ("70.00", "0.01", "10.00", "42.00")
+    assert rec["unexplained"] == "0.00"
+
+
+def test_a_difference_beyond_tolerance_is_explained_not_tolerated():
+    res = run([inv("a1", "N1", C, "100.00", "100.00", "open")], [inv("b1", "N1", "e1", "100.00", "99.98", "open")])
+    rec = res.stats["reconciling"]["USD"]
+    assert (rec["explained"], rec["within_tolerance"], rec["unexplained"]) == ("0.02", "0", "0.00")
+
+
 def test_aging_buckets_relative_to_as_of():
     res = run([inv("a1", "N1", C, "10.00", "10.00", "open", due_date=date(2026, 10, 20)),
                inv("a2", "N2", C, "20.00", "20.00", "open", due_date=date(2026, 7, 1))],
