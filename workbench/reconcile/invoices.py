@@ -275,6 +275,12 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
                 customer_name=who)
     e_total, e_bal, fx = _convert(f, cr, er)
     extra = [fx] if fx else []
+    one_currency = cr["currency"] == er["currency"]
+    if not one_currency:
+        # each balance counts under its own currency in the control totals: that is the pair's whole share of
+        # both currencies' difference, whatever an exception below reports of it in the CRM's currency
+        f.not_reported(Unreported.OTHER_CURRENCY, cr["currency"], cr["open_balance"] or Decimal(0))
+        f.not_reported(Unreported.OTHER_CURRENCY, er["currency"], -(er["open_balance"] or Decimal(0)))
     if e_total is None and er["total_amount"] is not None:
         f.add("invoice.amount_mismatch",
               f"Invoice {label} is in {ccy} in the CRM and {er['currency']} in the ERP, with no FX rate to compare.",
@@ -292,9 +298,6 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
         ((c_bal is None) != (e_bal is None))
     bal_d = (c_bal or Decimal(0)) - (e_bal or Decimal(0))
     due_differs = cr.get("due_date") != er.get("due_date")
-    # balances in two currencies fall under two rows of the control totals: their part of the difference is
-    # not one amount of one currency
-    one_currency = fx is None
     if one_currency and not bal_differs:
         f.not_reported(Unreported.WITHIN_TOLERANCE, ccy, bal_d)
 
@@ -308,13 +311,12 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
     if due_differs:
         diffs.append(diff("due_date", cr.get("due_date"), er.get("due_date")))
     diffs += extra
-    explains = bal_d if bal_differs else None
+    explains = bal_d if bal_differs and one_currency else None
     # what else differs on the pair, for a fix that must carry it along (same currency only:
     # an ERP balance in another currency is no value to write into the CRM)
-    same_ccy = cr["currency"] == er["currency"]
-    along = {"status": (cr["status"], er["status"]) if sc != se and cr["status"] != er["status"] and same_ccy
+    along = {"status": (cr["status"], er["status"]) if sc != se and cr["status"] != er["status"] and one_currency
              else None,
-             "open_balance": (c_bal, er["open_balance"]) if bal_differs and same_ccy else None}
+             "open_balance": (c_bal, er["open_balance"]) if bal_differs and one_currency else None}
 
     def implied(first: str, *fields: str) -> list[tuple[str, Any, Any]]:
         """The fields a fix of ``first`` implies: they differ too and the same system owns them."""
@@ -329,7 +331,7 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
               field="total_amount", crm_value=c_total, erp_value=er["total_amount"], difference=d,
               amount_at_risk=abs(d), currency=ccy, on=on, diffs=diffs, explains=explains,
               proposal=f.propose("invoices", "total_amount", cr, er, c_total, er["total_amount"], currency=ccy,
-                                 also=implied("total_amount", "open_balance", "status") if same_ccy else None),
+                                 also=implied("total_amount", "open_balance", "status") if one_currency else None),
               **refs)
         return
     if (sc == "open" and se == "partially_paid" and c_bal is not None and c_total is not None
@@ -338,7 +340,7 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
               f"Invoice {label} is part-paid in the ERP ({said(er['open_balance'], er['currency'])} open) "
               f"but the CRM shows no payment ({said(c_bal, ccy)} open).",
               field="open_balance", crm_value=c_bal, erp_value=er["open_balance"], difference=bal_d,
-              amount_at_risk=abs(bal_d), currency=ccy, on=on, explains=bal_d, diffs=diffs,
+              amount_at_risk=abs(bal_d), currency=ccy, on=on, explains=explains, diffs=diffs,
               proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"], currency=ccy,
                                  also=implied("open_balance", "status")), **refs)
         return
@@ -374,7 +376,7 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
               f"Invoice {label} has {said(c_bal, ccy)} open in the CRM but "
               f"{said(er['open_balance'], er['currency'])} in the ERP.",
               field="open_balance", crm_value=c_bal, erp_value=er["open_balance"], difference=bal_d,
-              amount_at_risk=abs(bal_d), currency=ccy, on=on, explains=bal_d, diffs=diffs,
+              amount_at_risk=abs(bal_d), currency=ccy, on=on, explains=explains, diffs=diffs,
               proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"], currency=ccy),
               **refs)
         return

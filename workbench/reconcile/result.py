@@ -57,10 +57,11 @@ class Unreported(StrEnum):
     WITHIN_TOLERANCE = "within_tolerance"  # a matched pair's balances apart by no more than the tolerance
     IN_FLIGHT = "in_flight"  # an ERP payment or cancellation the CRM may still catch up on within the sync lag
     DRAFTS = "drafts"  # a draft on one side: not yet an invoice, so not missing from the other
+    OTHER_CURRENCY = "other_currency"  # an invoice matched to one in another currency: each counts under its own
 
 
 UNREPORTED_LABELS = {Unreported.WITHIN_TOLERANCE: "Within tolerance", Unreported.IN_FLIGHT: "In flight (sync lag)",
-                     Unreported.DRAFTS: "Drafts"}
+                     Unreported.DRAFTS: "Drafts", Unreported.OTHER_CURRENCY: "Matched in another currency"}
 
 
 @dataclass

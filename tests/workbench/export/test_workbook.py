@@ -313,7 +313,7 @@ def test_summary_counts_amounts_and_links(exported):
     assert recon, rows
     eur = next(r for r in rows if r[0] == "EUR" and r[1] == 1200.5)
     # a run stored before the reconciling items were kept: they stay blank, the unexplained is what it was
-    assert eur[3] == 100 and eur[4] == 100 and eur[5:8] == (None, None, None) and eur[8] == 0
+    assert eur[3] == 100 and eur[4] == 100 and eur[5:9] == (None, None, None, None) and eur[9] == 0
     matched = by_first["Matched (auto or confirmed)"]
     assert matched[2] == 2 and matched[3] == pytest.approx(2 / 3)
 

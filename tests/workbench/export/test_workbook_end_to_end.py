@@ -32,14 +32,14 @@ def test_generated_scenario_exports_and_ties_out(store, tmp_path):
     assert total_row[3] == len(exc)
     # control totals on the Summary are the run's, and the reconciling difference ties out per currency
     start = next(i for i, r in enumerate(rows) if r[0] == "Reconciling difference (open balance, CRM − ERP)")
-    assert rows[start + 1][:9] == ("Currency", "CRM open balance", "ERP open balance", "Difference",
-                                   "Explained by exceptions", "Within tolerance", "In flight (sync lag)", "Drafts",
-                                   "Unexplained")
+    assert rows[start + 1][:10] == ("Currency", "CRM open balance", "ERP open balance", "Difference",
+                                    "Explained by exceptions", "Within tolerance", "In flight (sync lag)", "Drafts",
+                                    "Matched in another currency", "Unexplained")
     recon = [r for r in rows[start + 2:] if r[0]]
     assert recon
     totals = {(t["side"].upper(), t["currency"]): Decimal(t["open_balance"])
               for t in outcome.summary["control_totals"]}
-    for ccy, crm, erp, diff, *items, unexplained in (r[:9] for r in recon):
+    for ccy, crm, erp, diff, *items, unexplained in (r[:10] for r in recon):
         assert Decimal(str(crm)) == totals[("CRM", ccy)] and Decimal(str(erp)) == totals[("ERP", ccy)]
         assert abs(Decimal(str(diff)) - (totals[("CRM", ccy)] - totals[("ERP", ccy)])) < Decimal("0.005")
         assert None not in items

@@ -151,6 +151,22 @@ def test_reconciling_items_no_exception_reports_leave_nothing_unexplained():
     assert rec["unexplained"] == "0.00"
 
 
+def test_a_pair_in_two_currencies_is_a_reconciling_item_of_both():
+    """Matched across currencies, each balance counts under its own currency's control totals: the
+    whole of it is "matched in another currency" in both rows, even where an exception reports the
+    difference in the CRM's currency, so neither row is left unexplained."""
+    rules = {"fx": {"rates": [{"date": "2026-08-01", "from": "EUR", "to": "USD", "rate": "1.10"}]},
+             "tolerances": {"amount_minor_units": 1}}
+    res = run([inv("a1", "N1", C, "120.00", "120.00", "open", ccy="USD")],
+              [inv("b1", "N1", "e1", "100.00", "100.00", "open", ccy="EUR")], rules=rules)
+    assert types(res) == ["invoice.amount_mismatch"]
+    usd, eur = res.stats["reconciling"]["USD"], res.stats["reconciling"]["EUR"]
+    assert (usd["difference"], usd["explained"], usd["other_currency"], usd["unexplained"]) == \
+        ("120.00", "0", "120.00", "0.00")
+    assert (eur["difference"], eur["explained"], eur["other_currency"], eur["unexplained"]) == \
+        ("-100.00", "0", "-100.00", "0.00")
+
+
 def test_a_difference_beyond_tolerance_is_explained_not_tolerated():
     res = run([inv("a1", "N1", C, "100.00", "100.00", "open")], [inv("b1", "N1", "e1", "100.00", "99.98", "open")])
     rec = res.stats["reconciling"]["USD"]
