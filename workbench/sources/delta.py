@@ -268,8 +268,25 @@ def _snapshot_order(prev: RawKeys, new: pd.DataFrame, report: dict[str, dict[str
     gone = _among(keys, {f"{k}\x1f{i}" for k, ids in gone_by_kind.items() for i in ids})
     last, _, order = _merge_order(keys, _snapshot_keys(new), gone)
     new_rows = (new if last is None else new[last])[SNAPSHOT_COLUMNS].reset_index(drop=True)
-    return new_rows, np.where(order < len(at), at[np.minimum(order, len(at) - 1)] if len(at) else order,
-                              len(at) - 1 - order)
+    raw_from = np.where(order < len(at), at[np.minimum(order, len(at) - 1)] if len(at) else order,
+                        len(at) - 1 - order)
+    return new_rows, raw_from[_kinds_grouped(kinds, _text(new_rows["kind"]), raw_from)]
+
+
+def _kinds_grouped(prev_kinds: pa.Array, new_kinds: pa.Array, raw_from: np.ndarray) -> np.ndarray:
+    """The merged raw rows (``raw_from``, see ``MergedRaw``) reordered kind by kind, in the order the previous
+    raw rows list the kinds (a kind new to the run after them), each kind's rows keeping their merged order. A
+    full pull reads kind after kind, so a record new to a kind, or a kind read in full, belongs with its kind,
+    not after every other kind: the raw rows' order is their stored position (``_seq``) and makes the extract's
+    content hash, which a full pull of the same data must give alike."""
+    every = pa.concat_arrays([prev_kinds, new_kinds])
+    named = pc.unique(every)  # in order of first appearance
+    prev_rank = pc.index_in(prev_kinds, value_set=named).to_numpy(zero_copy_only=False)
+    new_rank = pc.index_in(new_kinds, value_set=named).to_numpy(zero_copy_only=False)
+    rank = np.zeros(len(raw_from), dtype=np.int64)
+    rank[raw_from >= 0] = prev_rank[raw_from[raw_from >= 0]]
+    rank[raw_from < 0] = new_rank[-1 - raw_from[raw_from < 0]]
+    return np.argsort(rank, kind="stable")
 
 
 def _snapshot_keys(snaps: pd.DataFrame) -> pa.Array:
