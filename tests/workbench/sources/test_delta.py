@@ -234,32 +234,36 @@ def test_merge_keeps_the_order_replaces_in_place_appends_and_removes():
 
 
 def test_merged_raw_records_stay_kind_by_kind_in_the_order_a_full_pull_reads_them():
-    """A full pull reads kind after kind: a new customer is stored among the customers and a kind read in full
-    again (Business Central's order lines) where it was, not after every other kind. The raw records' order is
+    """A full pull reads kind after kind: a new customer is stored among the customers, a kind read in full again
+    (Business Central's order lines) where it was, and the first price of a kind the previous run read none of where
+    its kind's frame is, not after every other kind. The raw records' order is
     their stored position and makes the extract's content hash, which must be a full pull's of the same data."""
     from workbench.sources.base import Extract, SourceMeta, snapshot_frame
     from workbench.sources.delta import DeltaExtract, KindDelta, RawKeys
 
-    def extract(rows, cls=Extract, **kw):
-        kinds = {k for k, _ in rows}
-        frames = {k: pd.DataFrame({"record_id": [r for kk, r in rows if kk == k]}) for k in sorted(kinds)}
+    def extract(rows, cls=Extract, prices=False, **kw):
+        """Frames in the order the rows' kinds come (a pull's), with an empty price list after the customers."""
+        kinds = [*dict.fromkeys(k for k, _ in rows)]
+        kinds = [*kinds[:1], "prices", *kinds[1:]] if prices else kinds
+        frames = {k: pd.DataFrame({"record_id": [r for kk, r in rows if kk == k]}, dtype=object) for k in kinds}
         snaps = snapshot_frame((k, k, r, "q", {"id": r}) for k, r in rows)
         return cls(SourceMeta(side="erp", system="bc", connector="business_central"), frames, snaps, **kw).finish()
 
     before = extract([("customers", "c1"), ("customers", "c2"), ("order_lines", "l1"), ("order_lines", "l2"),
-                      ("invoices", "i1")])
-    delta = extract([("customers", "c3"), ("order_lines", "l1"), ("order_lines", "l3")], DeltaExtract,
-                    kinds={"customers": KindDelta(CHANGES), "order_lines": KindDelta(FULL, why="no stamp"),
-                           "invoices": KindDelta(CHANGES)})
-    full = extract([("customers", "c1"), ("customers", "c2"), ("customers", "c3"), ("order_lines", "l1"),
-                    ("order_lines", "l3"), ("invoices", "i1")])
+                      ("invoices", "i1")], prices=True)
+    kinds = {"customers": KindDelta(CHANGES), "prices": KindDelta(CHANGES),
+             "order_lines": KindDelta(FULL, why="no stamp"), "invoices": KindDelta(CHANGES)}
+    delta = extract([("customers", "c3"), ("prices", "p1"), ("order_lines", "l1"), ("order_lines", "l3")],
+                    DeltaExtract, kinds=kinds)
+    full = extract([("customers", "c1"), ("customers", "c2"), ("customers", "c3"), ("prices", "p1"),
+                    ("order_lines", "l1"), ("order_lines", "l3"), ("invoices", "i1")])
     merged, _ = merge(before, delta)
     assert list(zip(merged.snapshots["kind"], merged.snapshots["record_id"])) \
         == list(zip(full.snapshots["kind"], full.snapshots["record_id"]))
     assert merged.meta.content_hash == full.meta.content_hash
     keys = RawKeys(pa.array(before.snapshots["kind"]), pa.array(before.snapshots["record_id"]))
     merged_raw, _ = merge(before, delta, keys)
-    assert merged_raw.raw_from.tolist() == [0, 1, -1, -2, -3, 4]  # stored records by position, read ones -1 - row
+    assert merged_raw.raw_from.tolist() == [0, 1, -1, -2, -3, -4, 4]  # stored records by position, read ones -1 - row
 
 
 def test_a_sum_of_the_ids_tells_a_late_record_beside_a_deleted_one_where_a_count_cannot():
