@@ -397,6 +397,30 @@ def _calls(handle, since_calls: dict[str, int]) -> dict[str, int]:
             if n - since_calls.get(shape, 0)}
 
 
+def test_odoo_a_pricelists_new_currency_reaches_the_customers_that_show_it(records):
+    """A customer's currency is read from its pricelist, shown "Name (CUR)": property_product_pricelist is computed
+    when read, not stored, so a pricelist's new currency moves no customer's write_date (product/models/
+    res_partner.py, product_pricelist.py _compute_display_name). The customers are listed with their pricelist,
+    and those now showing another currency are read again, as a full pull reads them."""
+    for handle in erp_sandbox("odoo", records):
+        src = erp_connector(handle)
+        before = src.pull()
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        customers = before.frames["customers"]
+        currency = customers["currency"].dropna().iloc[0]
+        showing = set(customers.loc[customers["currency"] == currency, "record_id"].astype(str))
+        [pricelist] = src._call("product.pricelist", "search", domain=[["name", "=", f"{currency} Pricelist"]])
+        other = next(c for c in src._call("res.currency", "search_read", domain=[], fields=["name"])
+                     if c["name"] != currency)
+        src._call("product.pricelist", "write", [pricelist], vals={"currency_id": other["id"]})
+        delta = erp_connector(handle).pull_changes(None, since, before)
+        merged, report = merge(before, delta)
+        erp_connector(handle).derive(merged.frames)
+        _same(merged, erp_connector(handle).pull())
+        got = merged.frames["customers"].set_index(merged.frames["customers"]["record_id"].astype(str))["currency"]
+        assert report["customers"]["changed"] == len(showing) > 0 and set(got[list(showing)]) == {other["name"]}
+
+
 def test_odoo_a_re_run_without_deletions_counts_each_kind_instead_of_listing_its_ids(records):
     """Where no record enters or leaves a kind's domain unwritten, one aggregate call before the changes, counting
     the kind's records and summing their ids (``formatted_read_group``, asked instead of a ``search_count``: as many
@@ -417,11 +441,14 @@ def test_odoo_a_re_run_without_deletions_counts_each_kind_instead_of_listing_its
         erp_connector(handle).derive(merged.frames)
         _same(merged, erp_connector(handle).pull())
         counted = ["products", "prices", "orders", "order_lines", "invoices", "payments"]
-        assert asked["POST search"] == 1 and asked["POST formatted_read_group"] == len(counted)
-        assert set(asked) == {"POST search", "POST formatted_read_group", "POST search_read"}  # no search_count
+        # customers listed with their pricelist (shown when read), in one search_read besides their changes'
+        assert asked["POST formatted_read_group"] == len(counted)
+        assert asked["POST search_read"] == len(before.frames) + 1
+        assert set(asked) == {"POST formatted_read_group", "POST search_read"}  # no search_count, no id list
         assert all(report[k]["deletions"].endswith(": nothing deleted") and report[k]["deleted"] == 0
                    and "aggregates=__count,id:sum" in report[k]["deletions"] for k in counted)
-        assert report["customers"]["deletions"].startswith("res.partner.search ")
+        assert report["customers"]["deletions"].startswith("res.partner.search_read ")
+        assert report["customers"]["deletions"].endswith(" fields=property_product_pricelist")
         assert report["invoices"]["changed"] == 1 and report["customers"]["changed"] == 1
 
 
