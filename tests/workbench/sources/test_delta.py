@@ -397,13 +397,14 @@ def _calls(handle, since_calls: dict[str, int]) -> dict[str, int]:
             if n - since_calls.get(shape, 0)}
 
 
-def test_odoo_a_pricelists_new_currency_reaches_the_customers_that_show_it(records):
+@pytest.mark.parametrize("api", ["json2", "jsonrpc"])
+def test_odoo_a_pricelists_new_currency_reaches_the_customers_that_show_it(records, api):
     """A customer's currency is read from its pricelist, shown "Name (CUR)": property_product_pricelist is computed
     when read, not stored, so a pricelist's new currency moves no customer's write_date (product/models/
     res_partner.py, product_pricelist.py _compute_display_name). The customers are listed with their pricelist,
-    and those now showing another currency are read again, as a full pull reads them."""
+    and those now showing another currency are read again, as a full pull reads them; over JSON-2 and JSON-RPC."""
     for handle in erp_sandbox("odoo", records):
-        src = erp_connector(handle)
+        src = erp_connector(handle, api=api)
         before = src.pull()
         since = datetime.now(UTC) - timedelta(seconds=1)
         customers = before.frames["customers"]
@@ -413,10 +414,10 @@ def test_odoo_a_pricelists_new_currency_reaches_the_customers_that_show_it(recor
         other = next(c for c in src._call("res.currency", "search_read", domain=[], fields=["name"])
                      if c["name"] != currency)
         src._call("product.pricelist", "write", [pricelist], vals={"currency_id": other["id"]})
-        delta = erp_connector(handle).pull_changes(None, since, before)
+        delta = erp_connector(handle, api=api).pull_changes(None, since, before)
         merged, report = merge(before, delta)
-        erp_connector(handle).derive(merged.frames)
-        _same(merged, erp_connector(handle).pull())
+        erp_connector(handle, api=api).derive(merged.frames)
+        _same(merged, erp_connector(handle, api=api).pull())
         got = merged.frames["customers"].set_index(merged.frames["customers"]["record_id"].astype(str))["currency"]
         assert report["customers"]["changed"] == len(showing) > 0 and set(got[list(showing)]) == {other["name"]}
 
