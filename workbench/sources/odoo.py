@@ -77,9 +77,12 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "invoice_number": "memo", "payment_date": "date", "last_modified": "write_date"}},
 }
 _CODE = re.compile(r"^\[([^\]]+)\]")
-# Canonical fields read from a many2one's display name (a product's "[CODE] Name"), which Odoo works out when
-# the record is read (fields_relational.py Many2one.convert_to_read): they follow the product's writes.
-SHOWN_FROM_RELATED = {"product_code", "product_name"}
+# Canonical fields read from a many2one's display name, which Odoo works out when the record is read
+# (fields_relational.py Many2one.convert_to_read): they follow the related record's writes. A product's
+# "[CODE] Name", whose name is its template's (below); a price book's "Name (CUR)" (product/models/
+# product_pricelist.py _compute_display_name).
+SHOWN_FROM_PRODUCT = {"product_code", "product_name"}
+SHOWN_FROM_RELATED = SHOWN_FROM_PRODUCT | {"pricebook"}
 # Models holding fields of a parent record by delegation (_inherits): a variant's name is its template's
 # (product/models/product_product.py _inherits = {'product.template': 'product_tmpl_id'}), and renaming the
 # product in its form writes the template, whose write_date moves, not the variant's.
@@ -447,7 +450,8 @@ class OdooSource:
         # and the template a product's name is held on, the kind's own or that of the product it shows
         if om.object in DELEGATED:
             leaves.append([f"{DELEGATED[om.object]}.write_date", ">=", at])
-        leaves += [[f"{src}.{DELEGATED['product.product']}.write_date", ">=", at] for src in shown]
+        products = sorted({src for canon, src in om.fields.items() if canon in SHOWN_FROM_PRODUCT})
+        leaves += [[f"{src}.{DELEGATED['product.product']}.write_date", ">=", at] for src in products]
         return ["|"] * (len(leaves) - 1) + leaves
 
     def _listed(self, om: ObjectMap, domain: list[Any], watched: list[str]

@@ -397,6 +397,25 @@ def _calls(handle, since_calls: dict[str, int]) -> dict[str, int]:
             if n - since_calls.get(shape, 0)}
 
 
+def test_odoo_a_price_books_new_name_reaches_the_prices_that_show_it(records):
+    """A price rule's price book is its pricelist's display name, "Name (CUR)" (product/models/product_pricelist.py
+    _compute_display_name), worked out when read: renaming the pricelist moves no rule's write_date. The prices also
+    ask for rules whose pricelist was written (``pricelist_id.write_date``), as a full pull reads them."""
+    for handle in erp_sandbox("odoo", records):
+        src = erp_connector(handle)
+        before = src.pull()
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        [rule] = src._call("product.pricelist.item", "search_read", domain=[], fields=["pricelist_id"], limit=1)
+        src._call("product.pricelist", "write", [rule["pricelist_id"][0]], vals={"name": "Autumn Price Book"})
+        delta = erp_connector(handle).pull_changes(None, since, before)
+        assert "pricelist_id.write_date" in delta.meta.queries["prices"]
+        merged, report = merge(before, delta)
+        erp_connector(handle).derive(merged.frames)
+        _same(merged, erp_connector(handle).pull())
+        books = merged.frames["prices"]["pricebook"]
+        assert report["prices"]["changed"] == books.str.startswith("Autumn Price Book (").sum() > 0
+
+
 @pytest.mark.parametrize("api", ["json2", "jsonrpc"])
 def test_odoo_a_pricelists_new_currency_reaches_the_customers_that_show_it(records, api):
     """A customer's currency is read from its pricelist, shown "Name (CUR)": property_product_pricelist is computed
