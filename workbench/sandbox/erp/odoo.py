@@ -172,12 +172,16 @@ def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str,
     for p in data.get("prices", []):
         named.setdefault(p.get("pricebook") or "Public Pricelist", (len(named) + 1, p.get("currency")))
     books = {code: max(100, len(named) + 1) + n for n, code in enumerate(ccy_ids)}
+    # the pricelists were set up before the records that use them, not at seeding: the first re-run within minutes
+    # of seeding would otherwise read again every price whose pricelist it asks the write_date of
+    set_up = min((w for rows in data.values() for r in rows if isinstance(r, dict)
+                  for w in (odoo_dt(r.get("last_modified")),) if w), default=stamp)
     yield "product.pricelist", [(str(i), {
         "id": i, "name": f"{code} Pricelist", "currency_id": [ccy_ids[code], code], "active": True,
-        "display_name": f"{code} Pricelist ({code})", "write_date": stamp}) for code, i in books.items()] + [(str(i), {
-            "id": i, "name": name, "currency_id": ccy(code), "active": True,
-            "display_name": f"{name} ({code})" if code else name, "write_date": stamp})
-            for name, (i, code) in named.items()]
+        "display_name": f"{code} Pricelist ({code})", "write_date": set_up}) for code, i in books.items()] + [
+        (str(i), {"id": i, "name": name, "currency_id": ccy(code), "active": True,
+                  "display_name": f"{name} ({code})" if code else name, "write_date": set_up})
+        for name, (i, code) in named.items()]
     yield "res.users", [("2", {"id": 2, "name": "Administrator", "login": "admin"})]
 
     def partner(rid: str | None) -> Any:
