@@ -155,16 +155,33 @@ def test_the_incremental_re_run_reads_in_full_only_what_it_names(runs, erp_box):
     only for the kinds the run names as read in full (sales order lines, which come inline with their orders, and
     customer payments, with their journals).
     Odoo's: per kind, one ``formatted_read_group`` counting its records and summing their ids (deletions), or a
-    key-only ``search`` for customers and for the price items the churn deleted, and one page of ``search_read``
+    ``search_read`` of the customers' ids and pricelists, and a key-only ``search`` for the price items the churn
+    deleted, and one page of ``search_read``
     since the last run (a full read of the 1,500 invoices alone would take 75 pages of 20; order lines stamped with
     their order are not read again); no version probe: the previous run's API is spoken."""
     shapes = {**runs["calls"]["incremental_erp"], **runs["calls"]["incremental_erp_inner"]}
     if erp_box.flavor == "odoo":
         kinds = len(runs["incremental"].summary["pulls"]["erp"]["kinds"])
-        # counted: every kind but customers; listed: customers, and the price items after their count
-        assert shapes == {"POST search": 2, "POST formatted_read_group": kinds - 1, "POST search_read": kinds}, shapes
+        # counted: every kind but customers; listed: customers, with their pricelist (it shows their currency and
+        # is computed when read), and the price items after their count
+        assert shapes == {"POST search": 1, "POST formatted_read_group": kinds - 1, "POST search_read": kinds + 1}, \
+            shapes
         return
     whole = {s.replace(",$skiptoken", "") for s in shapes if s.startswith("GET ") and "$filter" not in s
              and ("$select=id" not in s or "$expand" in s) and "$count" not in s}
     assert whole == {"GET salesOrders ?$expand,$select=id", "GET customerPaymentJournals ?$expand,$select=id"}, shapes
     assert shapes.get("POST token") == 1  # one sign-in per run
+
+
+def test_the_incremental_re_run_stores_the_raw_records_a_full_pull_stores_in_its_order(runs):
+    """Kind by kind, in the order a full pull reads them (a new customer among the customers, Business Central's
+    order lines read in full where they were): the extract's content hash, over the records' hashes in that order,
+    is the full run's. Only the query each record was read by differs (the changes' query, or the full one)."""
+    from workbench.store import snapshots
+
+    for side in ("crm", "erp"):
+        inc = snapshots.load_extract(runs["store"], runs["incremental"].run_id, side)
+        full = snapshots.load_extract(runs["store"], runs["full"].run_id, side)
+        keys = ["kind", "record_id", "content_hash"]
+        assert inc.snapshots[keys].values.tolist() == full.snapshots[keys].values.tolist(), side
+        assert inc.meta.content_hash == full.meta.content_hash, side

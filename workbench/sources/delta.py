@@ -237,10 +237,11 @@ def merge(previous: Extract, delta: DeltaExtract,
                         "reused": reused}
         if kd.query:
             report[kind]["deletions"] = kd.query
+    pulled = [*previous.frames, *delta.frames]  # the kinds in the order a pull reads them, empty ones too
     if previous_raw is None:
-        snaps = _merge_snapshots(previous.snapshots, delta.snapshots, report, gone_by_kind)
+        snaps = _merge_snapshots(previous.snapshots, delta.snapshots, report, gone_by_kind, pulled)
         return Extract(delta.meta, out_frames, snaps, delta.issues).finish(), report
-    new_rows, raw_from = _snapshot_order(previous_raw, delta.snapshots, report, gone_by_kind)
+    new_rows, raw_from = _snapshot_order(previous_raw, delta.snapshots, report, gone_by_kind, pulled)
     out = MergedRaw(delta.meta, out_frames, new_rows, delta.issues, raw_from=raw_from, frames_from=frames_from)
     out.meta.row_counts = {k: len(v) for k, v in out_frames.items()}
     out.meta.content_hash = None
@@ -248,19 +249,20 @@ def merge(previous: Extract, delta: DeltaExtract,
 
 
 def _merge_snapshots(prev: pd.DataFrame, new: pd.DataFrame, report: dict[str, dict[str, Any]],
-                     gone_by_kind: dict[str, set[str]]) -> pd.DataFrame:
+                     gone_by_kind: dict[str, set[str]], pulled: list[str]) -> pd.DataFrame:
     """The raw snapshot rows merged like the frames: by (kind, record id); a kind read in full
     takes only what was read now."""
     new_rows, raw_from = _snapshot_order(RawKeys(_text(prev["kind"]), _text(prev["record_id"])), new, report,
-                                         gone_by_kind)
+                                         gone_by_kind, pulled)
     both = pd.concat([prev[SNAPSHOT_COLUMNS].reset_index(drop=True), new_rows], ignore_index=True)
     return both.iloc[np.where(raw_from >= 0, raw_from, len(prev) - 1 - raw_from)].reset_index(drop=True)
 
 
 def _snapshot_order(prev: RawKeys, new: pd.DataFrame, report: dict[str, dict[str, Any]],
-                    gone_by_kind: dict[str, set[str]]) -> tuple[pd.DataFrame, np.ndarray]:
+                    gone_by_kind: dict[str, set[str]], pulled: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """The delta's raw rows that stay and where each merged raw row comes from (see ``MergedRaw``):
-    merged like the frames, by (kind, record id); a kind read in full takes only what was read now."""
+    merged like the frames, by (kind, record id); a kind read in full takes only what was read now;
+    kind by kind in the order ``pulled`` names them (``_kinds_grouped``)."""
     full = [k for k, r in report.items() if r["mode"] == FULL]
     kinds = pc.fill_null(prev.kinds, "None")  # as ``str`` gives a missing kind, like the delta's keys
     at = np.flatnonzero(~_among(kinds, set(full))) if full else np.arange(len(kinds))
@@ -268,8 +270,26 @@ def _snapshot_order(prev: RawKeys, new: pd.DataFrame, report: dict[str, dict[str
     gone = _among(keys, {f"{k}\x1f{i}" for k, ids in gone_by_kind.items() for i in ids})
     last, _, order = _merge_order(keys, _snapshot_keys(new), gone)
     new_rows = (new if last is None else new[last])[SNAPSHOT_COLUMNS].reset_index(drop=True)
-    return new_rows, np.where(order < len(at), at[np.minimum(order, len(at) - 1)] if len(at) else order,
-                              len(at) - 1 - order)
+    raw_from = np.where(order < len(at), at[np.minimum(order, len(at) - 1)] if len(at) else order,
+                        len(at) - 1 - order)
+    return new_rows, raw_from[_kinds_grouped(pulled, kinds, _text(new_rows["kind"]), raw_from)]
+
+
+def _kinds_grouped(pulled: list[str], prev_kinds: pa.Array, new_kinds: pa.Array, raw_from: np.ndarray) -> np.ndarray:
+    """The merged raw rows (``raw_from``, see ``MergedRaw``) reordered kind by kind, in the order ``pulled`` names
+    the kinds (the frames' order: a pull's, a kind the previous run read none of included), then as the raw rows
+    list any other, each kind's rows keeping their merged order. A full pull reads kind after kind, so a record new
+    to a kind, or a kind read in full, belongs with its kind, not after every other kind: the raw rows' order is
+    their stored position (``_seq``) and makes the extract's content hash, which a full pull of the same data must
+    give alike."""
+    listed = pa.concat_arrays([pa.array(pulled, type=pa.string()), prev_kinds, new_kinds])
+    named = pc.unique(listed)  # in order of first appearance
+    prev_rank = pc.index_in(prev_kinds, value_set=named).to_numpy(zero_copy_only=False)
+    new_rank = pc.index_in(new_kinds, value_set=named).to_numpy(zero_copy_only=False)
+    rank = np.zeros(len(raw_from), dtype=np.int64)
+    rank[raw_from >= 0] = prev_rank[raw_from[raw_from >= 0]]
+    rank[raw_from < 0] = new_rank[-1 - raw_from[raw_from < 0]]
+    return np.argsort(rank, kind="stable")
 
 
 def _snapshot_keys(snaps: pd.DataFrame) -> pa.Array:

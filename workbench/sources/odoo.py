@@ -77,9 +77,12 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "invoice_number": "memo", "payment_date": "date", "last_modified": "write_date"}},
 }
 _CODE = re.compile(r"^\[([^\]]+)\]")
-# Canonical fields read from a many2one's display name (a product's "[CODE] Name"), which Odoo works out when
-# the record is read (fields_relational.py Many2one.convert_to_read): they follow the product's writes.
-SHOWN_FROM_RELATED = {"product_code", "product_name"}
+# Canonical fields read from a many2one's display name, which Odoo works out when the record is read
+# (fields_relational.py Many2one.convert_to_read): they follow the related record's writes. A product's
+# "[CODE] Name", whose name is its template's (below); a price book's "Name (CUR)" (product/models/
+# product_pricelist.py _compute_display_name).
+SHOWN_FROM_PRODUCT = {"product_code", "product_name"}
+SHOWN_FROM_RELATED = SHOWN_FROM_PRODUCT | {"pricebook"}
 # Models holding fields of a parent record by delegation (_inherits): a variant's name is its template's
 # (product/models/product_product.py _inherits = {'product.template': 'product_tmpl_id'}), and renaming the
 # product in its form writes the template, whose write_date moves, not the variant's.
@@ -97,6 +100,13 @@ _CODE_OF = {"state": "res.country.state"}
 # contacts points elsewhere by SQL (odoo/addons/base/wizard/base_partner_merge.py _update_foreign_keys), nor a
 # path through a many2one (the related record is written, not this one), nor any field not checked so.
 COUNTABLE = frozenset({"active", "applied_on", "compute_price", "move_type", "payment_type"})
+# Fields Odoo computes when a record is read and does not store, so what they show changes while the record's
+# write_date stays: a customer's pricelist (property_product_pricelist, product/models/res_partner.py: compute and
+# inverse, no store, no search), shown "Name (CUR)" (product/models/product_pricelist.py _compute_display_name),
+# which the customer's currency is read from. Writing the pricelist's currency, or another default pricelist for the
+# customer's country group, moves no customer's stamp. A re-run lists such a kind's ids with these fields and reads
+# again a record whose value they show is not the previous run's.
+SHOWN_WHEN_READ = {"res.partner": ("property_product_pricelist",)}
 # a selection whose "nothing set" is a value, not False (addons/sale: sale_warn defaults to no-message)
 _CLEAR_AS = {"sale_warn": "no-message"}
 
@@ -384,23 +394,25 @@ class OdooSource:
             entered: list[int] = []
             counted: _Counted | None = None
             was = known.get(kind, frozenset()) if known is not None else frozenset()
+            watched = [f for f in SHOWN_WHEN_READ.get(om.object, ()) if f in om.fields.values()]
             if since is not None and known is not None:
-                if _countable(domain):
+                if _countable(domain) and not watched:
                     # counted before the changes are read: a record created after this answer is among them
                     counted = self._count_ids(om.object, domain)
                     named = _naming(before, kind, gone_partners)
                 else:
                     # the ids first: a record created after this answer is then among the written ones
-                    ids_ = self._call(om.object, "search", domain=domain, order="id")
+                    ids_, shown, how = self._listed(om, domain, watched)
                     live = frozenset(str(i) for i in ids_)
                     # in the listing's order (by id, as a full pull reads): a record read because it entered the
                     # domain unwritten is not simply the last
-                    kinds[kind] = KindDelta(CHANGES, live=live, order=tuple(str(i) for i in ids_),
-                                            query=f"{om.object}.search domain={encode_json(domain)}")
+                    kinds[kind] = KindDelta(CHANGES, live=live, order=tuple(str(i) for i in ids_), query=how)
                     # A record can enter the domain without being written: posting a contact's first invoice
                     # raises its customer_rank by SQL, leaving write_date as it was (addons/account/models/
-                    # partner.py _increase_rank). Those unknown ids are read with the written ones.
+                    # partner.py _increase_rank). Those unknown ids are read with the written ones, and so are
+                    # those showing another value than before where it is computed when read (SHOWN_WHEN_READ).
                     entered = [i for i in ids_ if str(i) not in was]
+                    entered += self._shown_otherwise(kind, om, shown, (before or {}).get(kind), was)
                     named = _naming(before, kind, gone_partners) & live
                 # Merging contacts (Contacts > Merge) points every record of the merged-away partner at the one
                 # kept by SQL, leaving write_date as it was, then deletes the merged-away partner
@@ -438,8 +450,38 @@ class OdooSource:
         # and the template a product's name is held on, the kind's own or that of the product it shows
         if om.object in DELEGATED:
             leaves.append([f"{DELEGATED[om.object]}.write_date", ">=", at])
-        leaves += [[f"{src}.{DELEGATED['product.product']}.write_date", ">=", at] for src in shown]
+        products = sorted({src for canon, src in om.fields.items() if canon in SHOWN_FROM_PRODUCT})
+        leaves += [[f"{src}.{DELEGATED['product.product']}.write_date", ">=", at] for src in products]
         return ["|"] * (len(leaves) - 1) + leaves
+
+    def _listed(self, om: ObjectMap, domain: list[Any], watched: list[str]
+                ) -> tuple[list[int], list[dict[str, Any]], str]:
+        """Every id ``domain`` takes, by id (ORM ``search`` answers them all at once, as ``search_read`` without a
+        limit does), with the ``watched`` fields' values where there are any; and the call as the run shows it."""
+        if not watched:
+            return (self._call(om.object, "search", domain=domain, order="id"), [],
+                    f"{om.object}.search domain={encode_json(domain)}")
+        rows = self._call(om.object, "search_read", domain=domain, fields=watched, order="id")
+        return [r["id"] for r in rows], rows, _search_read(om, domain, watched)
+
+    def _shown_otherwise(self, kind: str, om: ObjectMap, rows: list[dict[str, Any]], frame: pd.DataFrame | None,
+                         was: frozenset[str]) -> list[int]:
+        """Ids of the known ``rows`` whose listed fields give another canonical value than ``frame``, the
+        previous run's, holds for them."""
+        if not rows or frame is None or not len(frame):
+            return []
+        held = frame.set_index(frame["record_id"].astype(str))
+        out = []
+        for row in rows:
+            rid = str(row["id"])
+            if rid not in was:
+                continue  # read as a record new to the kind
+            for canon, src in om.fields.items():
+                if src in row and canon in held.columns and not same_value(
+                        kind, canon, held.at[rid, canon], self._value(kind, canon, row[src], f"{om.object}({rid})")):
+                    out.append(row["id"])
+                    break
+        return out
 
     def _read(self, state: TaskState | None, kind: str, om: ObjectMap, domain: list[Any], fields: list[str],
               buf: PullBuffer) -> set[str]:

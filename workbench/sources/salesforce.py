@@ -97,11 +97,14 @@ class SalesforceSource:
 
     @staticmethod
     def _changed_since(m: ObjectMap, since: datetime) -> str:
-        """The record's SystemModstamp, or that of a parent whose fields the map reads or filters on, later than
-        ``since``: a parent's change (a product's code, an account's type) moves only the parent's stamp
-        (SOQL and SOSL Reference, Relationship Queries: a parent's fields filter as the record's own)."""
+        """The record's SystemModstamp, or that of a parent whose fields the map reads or filters on, in or after
+        the second of ``since``: a parent's change (a product's code, an account's type) moves only the parent's
+        stamp (SOQL and SOSL Reference, Relationship Queries: a parent's fields filter as the record's own).
+        format_soql writes ``since`` to the second, and Salesforce compares datetimes without their milliseconds
+        (salesforce.stackexchange.com/questions/234824): a change made after ``since`` in its second is stamped
+        with that second, so ``>=``, not ``>`` (what else that second holds is read again, harmlessly)."""
         stamps = ["SystemModstamp", *(f"{p}.SystemModstamp" for p in m.parent_paths())]
-        cond = " OR ".join(f"{stamp} > {{}}" for stamp in stamps)
+        cond = " OR ".join(f"{stamp} >= {{}}" for stamp in stamps)
         return format_soql(f"({cond})" if len(stamps) > 1 else cond, *[since.astimezone(UTC)] * len(stamps))
 
     @classmethod
@@ -283,7 +286,7 @@ class SalesforceSource:
         return frame, snapshot_rows(m.object, m.kind, soql, whole, frame["record_id"].to_numpy())
 
     def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract:
-        """Records changed since ``since`` (``SystemModstamp >``) and the ids deleted since (queryAll);
+        """Records changed since ``since`` (``SystemModstamp >=`` its second) and the ids deleted since (queryAll);
         everything when ``since`` is further back than Salesforce keeps deleted records."""
         if since < datetime.now(UTC) - timedelta(days=DELETE_LOG_DAYS):
             why = (f"the last run read it on {since:%Y-%m-%d}, more than {DELETE_LOG_DAYS} days ago: Salesforce "

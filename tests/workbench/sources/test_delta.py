@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import httpx
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from tests.helpers.sandboxes import erp_connector, erp_sandbox
@@ -232,6 +233,39 @@ def test_merge_keeps_the_order_replaces_in_place_appends_and_removes():
     assert '"B2"' in snaps["payload"].iloc[1] and '"D1"' in snaps["payload"].iloc[2]
 
 
+def test_merged_raw_records_stay_kind_by_kind_in_the_order_a_full_pull_reads_them():
+    """A full pull reads kind after kind: a new customer is stored among the customers, a kind read in full again
+    (Business Central's order lines) where it was, and the first price of a kind the previous run read none of where
+    its kind's frame is, not after every other kind. The raw records' order is
+    their stored position and makes the extract's content hash, which must be a full pull's of the same data."""
+    from workbench.sources.base import Extract, SourceMeta, snapshot_frame
+    from workbench.sources.delta import DeltaExtract, KindDelta, RawKeys
+
+    def extract(rows, cls=Extract, prices=False, **kw):
+        """Frames in the order the rows' kinds come (a pull's), with an empty price list after the customers."""
+        kinds = [*dict.fromkeys(k for k, _ in rows)]
+        kinds = [*kinds[:1], "prices", *kinds[1:]] if prices else kinds
+        frames = {k: pd.DataFrame({"record_id": [r for kk, r in rows if kk == k]}, dtype=object) for k in kinds}
+        snaps = snapshot_frame((k, k, r, "q", {"id": r}) for k, r in rows)
+        return cls(SourceMeta(side="erp", system="bc", connector="business_central"), frames, snaps, **kw).finish()
+
+    before = extract([("customers", "c1"), ("customers", "c2"), ("order_lines", "l1"), ("order_lines", "l2"),
+                      ("invoices", "i1")], prices=True)
+    kinds = {"customers": KindDelta(CHANGES), "prices": KindDelta(CHANGES),
+             "order_lines": KindDelta(FULL, why="no stamp"), "invoices": KindDelta(CHANGES)}
+    delta = extract([("customers", "c3"), ("prices", "p1"), ("order_lines", "l1"), ("order_lines", "l3")],
+                    DeltaExtract, kinds=kinds)
+    full = extract([("customers", "c1"), ("customers", "c2"), ("customers", "c3"), ("prices", "p1"),
+                    ("order_lines", "l1"), ("order_lines", "l3"), ("invoices", "i1")])
+    merged, _ = merge(before, delta)
+    assert list(zip(merged.snapshots["kind"], merged.snapshots["record_id"])) \
+        == list(zip(full.snapshots["kind"], full.snapshots["record_id"]))
+    assert merged.meta.content_hash == full.meta.content_hash
+    keys = RawKeys(pa.array(before.snapshots["kind"]), pa.array(before.snapshots["record_id"]))
+    merged_raw, _ = merge(before, delta, keys)
+    assert merged_raw.raw_from.tolist() == [0, 1, -1, -2, -3, -4, 4]  # stored records by position, read ones -1 - row
+
+
 def test_a_sum_of_the_ids_tells_a_late_record_beside_a_deleted_one_where_a_count_cannot():
     """Known 10, 20, 30 and 40, 30 read again. 20 deleted and 25 committed late: four counted either way, but ids
     summing to 105, not 100. Two deleted (20, 30) and two late (15, 35) sum alike: still hidden from both."""
@@ -363,6 +397,50 @@ def _calls(handle, since_calls: dict[str, int]) -> dict[str, int]:
             if n - since_calls.get(shape, 0)}
 
 
+def test_odoo_a_price_books_new_name_reaches_the_prices_that_show_it(records):
+    """A price rule's price book is its pricelist's display name, "Name (CUR)" (product/models/product_pricelist.py
+    _compute_display_name), worked out when read: renaming the pricelist moves no rule's write_date. The prices also
+    ask for rules whose pricelist was written (``pricelist_id.write_date``), as a full pull reads them."""
+    for handle in erp_sandbox("odoo", records):
+        src = erp_connector(handle)
+        before = src.pull()
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        [rule] = src._call("product.pricelist.item", "search_read", domain=[], fields=["pricelist_id"], limit=1)
+        src._call("product.pricelist", "write", [rule["pricelist_id"][0]], vals={"name": "Autumn Price Book"})
+        delta = erp_connector(handle).pull_changes(None, since, before)
+        assert "pricelist_id.write_date" in delta.meta.queries["prices"]
+        merged, report = merge(before, delta)
+        erp_connector(handle).derive(merged.frames)
+        _same(merged, erp_connector(handle).pull())
+        books = merged.frames["prices"]["pricebook"]
+        assert report["prices"]["changed"] == books.str.startswith("Autumn Price Book (").sum() > 0
+
+
+@pytest.mark.parametrize("api", ["json2", "jsonrpc"])
+def test_odoo_a_pricelists_new_currency_reaches_the_customers_that_show_it(records, api):
+    """A customer's currency is read from its pricelist, shown "Name (CUR)": property_product_pricelist is computed
+    when read, not stored, so a pricelist's new currency moves no customer's write_date (product/models/
+    res_partner.py, product_pricelist.py _compute_display_name). The customers are listed with their pricelist,
+    and those now showing another currency are read again, as a full pull reads them; over JSON-2 and JSON-RPC."""
+    for handle in erp_sandbox("odoo", records):
+        src = erp_connector(handle, api=api)
+        before = src.pull()
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        customers = before.frames["customers"]
+        currency = customers["currency"].dropna().iloc[0]
+        showing = set(customers.loc[customers["currency"] == currency, "record_id"].astype(str))
+        [pricelist] = src._call("product.pricelist", "search", domain=[["name", "=", f"{currency} Pricelist"]])
+        other = next(c for c in src._call("res.currency", "search_read", domain=[], fields=["name"])
+                     if c["name"] != currency)
+        src._call("product.pricelist", "write", [pricelist], vals={"currency_id": other["id"]})
+        delta = erp_connector(handle, api=api).pull_changes(None, since, before)
+        merged, report = merge(before, delta)
+        erp_connector(handle, api=api).derive(merged.frames)
+        _same(merged, erp_connector(handle, api=api).pull())
+        got = merged.frames["customers"].set_index(merged.frames["customers"]["record_id"].astype(str))["currency"]
+        assert report["customers"]["changed"] == len(showing) > 0 and set(got[list(showing)]) == {other["name"]}
+
+
 def test_odoo_a_re_run_without_deletions_counts_each_kind_instead_of_listing_its_ids(records):
     """Where no record enters or leaves a kind's domain unwritten, one aggregate call before the changes, counting
     the kind's records and summing their ids (``formatted_read_group``, asked instead of a ``search_count``: as many
@@ -383,11 +461,14 @@ def test_odoo_a_re_run_without_deletions_counts_each_kind_instead_of_listing_its
         erp_connector(handle).derive(merged.frames)
         _same(merged, erp_connector(handle).pull())
         counted = ["products", "prices", "orders", "order_lines", "invoices", "payments"]
-        assert asked["POST search"] == 1 and asked["POST formatted_read_group"] == len(counted)
-        assert set(asked) == {"POST search", "POST formatted_read_group", "POST search_read"}  # no search_count
+        # customers listed with their pricelist (shown when read), in one search_read besides their changes'
+        assert asked["POST formatted_read_group"] == len(counted)
+        assert asked["POST search_read"] == len(before.frames) + 1
+        assert set(asked) == {"POST formatted_read_group", "POST search_read"}  # no search_count, no id list
         assert all(report[k]["deletions"].endswith(": nothing deleted") and report[k]["deleted"] == 0
                    and "aggregates=__count,id:sum" in report[k]["deletions"] for k in counted)
-        assert report["customers"]["deletions"].startswith("res.partner.search ")
+        assert report["customers"]["deletions"].startswith("res.partner.search_read ")
+        assert report["customers"]["deletions"].endswith(" fields=property_product_pricelist")
         assert report["invoices"]["changed"] == 1 and report["customers"]["changed"] == 1
 
 

@@ -114,8 +114,10 @@ def test_pull_maps_every_kind_from_its_object(org):
 def test_incremental_pull_sees_only_records_changed_since(org):
     src = source(org, objects={"customers": {}})
     first = src.pull()
+    # a second after the latest stamp read: the changes are asked from that second on (``>=``, Salesforce stamps
+    # to the second), so a record stamped in the second before is not read again
     since = max(first.frame("customers")["version"].map(
-        lambda v: datetime.strptime(v, "%Y-%m-%dT%H:%M:%S.%f%z")))
+        lambda v: datetime.strptime(v, "%Y-%m-%dT%H:%M:%S.%f%z"))) + timedelta(seconds=1)
     rid = first.frame("customers")["record_id"].iloc[7]
     org.edit("Account", rid, {"BillingCity": "Rostock"})
     later = source(org, objects={"customers": {}}).pull(since=since)

@@ -62,7 +62,7 @@ MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
     "product.pricelist": {
         "id": (I, "ID", True, None), "name": (C, "Pricelist Name", False, None),
         "currency_id": (M2O, "Currency", False, "res.currency"), "active": (B, "Active", False, None),
-        "display_name": (C, "Display Name", True, None)},
+        "display_name": (C, "Display Name", True, None), "write_date": (DT, "Last Updated on", True, None)},
     "res.users": {
         "id": (I, "ID", True, None), "name": (C, "Name", False, None), "login": (C, "Login", False, None)},
     # a product variant holds its template's fields by delegation (product/models/product_product.py
@@ -172,12 +172,16 @@ def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str,
     for p in data.get("prices", []):
         named.setdefault(p.get("pricebook") or "Public Pricelist", (len(named) + 1, p.get("currency")))
     books = {code: max(100, len(named) + 1) + n for n, code in enumerate(ccy_ids)}
+    # the pricelists were set up before the records that use them, not at seeding: the first re-run within minutes
+    # of seeding would otherwise read again every price whose pricelist it asks the write_date of
+    set_up = min((w for rows in data.values() for r in rows if isinstance(r, dict)
+                  for w in (odoo_dt(r.get("last_modified")),) if w), default=stamp)
     yield "product.pricelist", [(str(i), {
         "id": i, "name": f"{code} Pricelist", "currency_id": [ccy_ids[code], code], "active": True,
-        "display_name": f"{code} Pricelist ({code})"}) for code, i in books.items()] + [(str(i), {
-            "id": i, "name": name, "currency_id": ccy(code), "active": True,
-            "display_name": f"{name} ({code})" if code else name})
-            for name, (i, code) in named.items()]
+        "display_name": f"{code} Pricelist ({code})", "write_date": set_up}) for code, i in books.items()] + [
+        (str(i), {"id": i, "name": name, "currency_id": ccy(code), "active": True,
+                  "display_name": f"{name} ({code})" if code else name, "write_date": set_up})
+        for name, (i, code) in named.items()]
     yield "res.users", [("2", {"id": 2, "name": "Administrator", "login": "admin"})]
 
     def partner(rid: str | None) -> Any:
@@ -858,6 +862,8 @@ class OdooFlavor:
             self.store.update(model, str(i), lambda d, v: {**d, **stored, "write_date": _next_write_date(d)})
         if renamed:
             self._rename_products([int(i) for i in ids])
+        if model == "product.pricelist" and {"name", "currency_id"} & set(stored):
+            self._reprice_lists([int(i) for i in ids], "currency_id" in stored)
         if model == "product.template" and "name" in stored:
             # its variants show the new name (by delegation) with their own write_date as it was
             variants = [int(d["id"]) for _, d, _ in self.store.scan("product.product")
@@ -887,6 +893,35 @@ class OdooFlavor:
                     if data.get(f) and data[f][0] in names:
                         self.store.update(model, str(data["id"]), _with({f: [data[f][0], names[data[f][0]]]}))
 
+    def _reprice_lists(self, lids: list[int], new_currency: bool) -> None:
+        """A pricelist shows as "Name (CUR)" (product/models/product_pricelist.py _compute_display_name), and a
+        many2one shows its record's display name as it is when read: a customer's pricelist
+        (property_product_pricelist, computed when read, not stored: product/models/res_partner.py) shows the new
+        one with the customer's write_date as it was. A price rule's currency_id is related='pricelist_id.
+        currency_id', store=True (product/models/product_pricelist_item.py): recomputed, and the recomputation
+        stamps write_date (odoo/orm/models.py _write_multi, "set magic fields (already done by write(), but not
+        for computed fields)")."""
+        shown: dict[int, tuple[str, Any]] = {}
+        for lid in lids:
+            got = self.store.get("product.pricelist", str(lid))
+            if got is not None:
+                currency: list[Any] | bool = got[0].get("currency_id") or False
+                name = got[0].get("name") or ""
+                shown[lid] = (f"{name} ({currency[1]})" if isinstance(currency, list) else name, currency)
+                self.store.update("product.pricelist", str(lid), _with({"display_name": shown[lid][0]}))
+        for _, data, _ in list(self.store.scan("res.partner")):
+            held = data.get("property_product_pricelist")
+            if held and held[0] in shown:
+                self.store.update("res.partner", str(data["id"]),
+                                  _with({"property_product_pricelist": [held[0], shown[held[0]][0]]}))
+        for _, data, _ in list(self.store.scan("product.pricelist.item")):
+            held = data.get("pricelist_id")
+            if held and held[0] in shown:
+                name, currency = shown[held[0]]
+                change = _stamped({"pricelist_id": [held[0], name], "currency_id": currency}) if new_currency \
+                    else _with({"pricelist_id": [held[0], name]})
+                self.store.update("product.pricelist.item", str(data["id"]), change)
+
     def _touch(self, model: str, rid: str) -> None:
         self.store.update(model, rid, lambda d, v: {**d, "write_date": _next_write_date(d)})
 
@@ -910,6 +945,11 @@ class OdooFlavor:
 def _with(values: dict[str, Any]) -> Callable[[dict[str, Any], int], dict[str, Any]]:
     """A store change setting ``values`` and nothing else (write_date stays)."""
     return lambda data, _version: {**data, **values}
+
+
+def _stamped(values: dict[str, Any]) -> Callable[[dict[str, Any], int], dict[str, Any]]:
+    """A store change setting ``values`` and stamping write_date, as a write or a recomputation does."""
+    return lambda data, _version: {**data, **values, "write_date": _next_write_date(data)}
 
 
 def _display(model: str, data: dict[str, Any]) -> str:

@@ -404,3 +404,32 @@ def test_odoo_20s_read_group_is_the_orms_read_group_and_refuses_fields():
         assert nothing["message"] == "Need groupby or aggregates."
     finally:
         h.stop()
+
+
+def test_a_pricelists_new_currency_shows_on_its_customers_unwritten_and_recomputes_its_rules(odoo):
+    """A pricelist shows as "Name (CUR)" (product/models/product_pricelist.py _compute_display_name). A customer's
+    pricelist is computed when read, not stored (product/models/res_partner.py): the customers show the new name,
+    their write_date as it was. A price rule's currency_id is related='pricelist_id.currency_id', store=True:
+    recomputed, and the recomputation stamps write_date (odoo/orm/models.py _write_multi)."""
+    [book] = json2(odoo, "product.pricelist.item", "search_read", {"domain": [], "fields": ["pricelist_id"],
+                                                                     "limit": 1}).json()
+    pricelists = [book["pricelist_id"][0], partner(odoo)["property_product_pricelist"][0]]
+    rules = json2(odoo, "product.pricelist.item", "search_read", {
+        "domain": [["pricelist_id", "=", pricelists[0]]], "fields": ["currency_id", "write_date"]}).json()
+    customers = json2(odoo, "res.partner", "search_read", {
+        "domain": [["property_product_pricelist", "=", pricelists[1]]], "fields": ["write_date"]}).json()
+    currency = json2(odoo, "res.currency", "search_read", {"domain": [["name", "=", "SEK"]], "fields": ["name"]}).json()
+    for pricelist in pricelists:
+        assert json2(odoo, "product.pricelist", "write", {"ids": [pricelist], "vals": {
+            "currency_id": currency[0]["id"], "name": f"Nordic {pricelist}"}}).json() is True
+    shown = json2(odoo, "product.pricelist", "read", {"ids": pricelists, "fields": ["display_name", "write_date"]})
+    assert [p["display_name"] for p in shown.json()] == [f"Nordic {p} (SEK)" for p in pricelists]
+    after = json2(odoo, "res.partner", "read", {"ids": [c["id"] for c in customers],
+                                               "fields": ["property_product_pricelist", "write_date"]}).json()
+    assert [c["property_product_pricelist"] for c in after] == [[pricelists[1], f"Nordic {pricelists[1]} (SEK)"]] \
+        * len(customers)
+    assert [c["write_date"] for c in after] == [c["write_date"] for c in customers]
+    again = json2(odoo, "product.pricelist.item", "read", {"ids": [r["id"] for r in rules],
+                                                          "fields": ["pricelist_id", "currency_id", "write_date"]})
+    assert {r["currency_id"][1] for r in again.json()} == {"SEK"}
+    assert all(a["write_date"] > r["write_date"] for a, r in zip(again.json(), rules, strict=True))
