@@ -8,7 +8,6 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from datetime import datetime, timedelta, UTC
-from decimal import Decimal
 from typing import Any
 
 from workbench import __version__
@@ -21,7 +20,7 @@ from workbench.memory import give_back
 from workbench.model.labels import type_label
 from workbench.model.missing import is_missing
 from workbench.jsonable import plain
-from workbench.model.money import amount_text
+from workbench.model.money import amount_text, is_nonzero
 from workbench.progress import NullProgress, Progress, TaskState, check_cancelled
 from workbench.reconcile.result import UNREPORTED_LABELS, ReconResult, Unreported
 from workbench.reconcile.summary import RunSummary, read_summary
@@ -440,20 +439,13 @@ def _reconciling_lines(diff: dict[str, dict[str, Any]]) -> list[str]:
     """The open-balance difference per currency: what the exceptions explain, the reconciling items no
     exception reports (a column each where any currency has one: within tolerance, in flight, drafts),
     and what is left unexplained."""
-    items = [why for why in Unreported if any(_nonzero(d.get(why.value)) for d in diff.values())]
+    items = [why for why in Unreported if any(is_nonzero(d.get(why.value)) for d in diff.values())]
     columns = [("difference", "CRM - ERP"), ("explained", "Explained"),
                *((why.value, UNREPORTED_LABELS[why]) for why in items), ("unexplained", "Unexplained")]
     lines = [f"{'Open balance difference':<26}{'Currency':<10}" + "".join(f"{label:>22}" for _, label in columns)]
     for ccy, d in diff.items():
         lines.append(f"{'':<26}{ccy:<10}" + "".join(f"{amount_text(d.get(key), ccy):>22}" for key, _ in columns))
     return lines
-
-
-def _nonzero(value: Any) -> bool:
-    try:
-        return not is_missing(value) and Decimal(str(value)) != 0
-    except ArithmeticError:  # decimal.InvalidOperation: not an amount (a summary stored by hand)
-        return False
 
 
 def _usage_text(value: Any) -> str:

@@ -21,7 +21,8 @@ from app.models.rows_model import ROW_ROLE, Column, RowsModel
 from app.models.run_config_model import run_config_doc
 from app.screens import Screen, register_screen
 from app.workers import QtProgress
-from workbench.model.money import amount_text
+from workbench.model.money import amount_text, is_nonzero
+from workbench.reconcile.result import UNREPORTED_LABELS, Unreported
 from workbench.reconcile.summary import read_summary
 from workbench.sources.ledger import ledger_rows
 from workbench.sources.pull_report import pull_line, pull_modes
@@ -69,6 +70,22 @@ def totals_text(run: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def reconciling_lines(run: dict[str, Any]) -> list[str]:
+    """Per currency, the open-balance difference (CRM - ERP) as its reconciling items add it up: what the
+    exceptions explain, each item no exception reports that the run has, and the unexplained rest."""
+    stats = (run.get("summary") or {}).get("stats") or {}
+    out = []
+    for ccy, d in sorted((stats.get("reconciling") or {}).items()):
+        if not isinstance(d, dict):
+            continue
+        items = [f"explained {amount_text(d.get('explained'), ccy)}"]
+        items += [f"{UNREPORTED_LABELS[why].lower()} {amount_text(d.get(why.value), ccy)}" for why in Unreported
+                  if is_nonzero(d.get(why.value))]
+        out.append(f"Open balance difference {ccy} {amount_text(d.get('difference'), ccy)}: {' + '.join(items)}; "
+                   f"unexplained {amount_text(d.get('unexplained'), ccy)}")
+    return out
+
+
 def exceptions_count(run: dict[str, Any]) -> int | None:
     summary = read_summary(run.get("summary"))
     return summary.exceptions_total if summary else None
@@ -84,7 +101,8 @@ RUN_COLUMNS = [
     Column("pull_text", "Pull", tooltip=lambda r: "\n".join(r.get("pull_lines") or [])),
     Column("records_text", "Records"),
     Column("exceptions", "Exceptions", show=lambda v: "" if v is None else f"{v:,}", align_right=True),
-    Column("totals_text", "Control totals", tooltip=lambda r: r.get("totals_text") or ""),
+    Column("totals_text", "Control totals",
+           tooltip=lambda r: "\n".join([r.get("totals_text") or "", *(r.get("reconciling_lines") or [])]).strip()),
 ]
 
 
@@ -92,7 +110,8 @@ def run_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"id": r["id"], "when": when(r.get("finished_at") or r.get("started_at")),
              "user_name": r.get("user_name"), "name": r.get("name"), "status": r.get("status"),
              "error": r.get("error"), "sources_text": sources_text(r), "records_text": records_text(r),
-             "exceptions": exceptions_count(r), "totals_text": totals_text(r), "files_lines": files_lines(r),
+             "exceptions": exceptions_count(r), "totals_text": totals_text(r),
+             "reconciling_lines": reconciling_lines(r), "files_lines": files_lines(r),
              "pull_text": pull_modes(_pulls(r)), "pull_lines": [pull_line(side, p) for side, p in _pulls(r).items()]}
             for r in runs]
 

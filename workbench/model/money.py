@@ -58,6 +58,16 @@ def parse_decimal(value: object) -> Decimal | None:
     return -d if negative else d
 
 
+def is_nonzero(value: object) -> bool:
+    """An amount other than zero, as a stored summary writes it ("0.01"); nothing, or text that is no
+    amount (a summary edited by hand), is not one."""
+    try:
+        amount = parse_decimal(value)
+    except ValueError:
+        return False
+    return amount is not None and amount != 0
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round to the currency's minor units, banker's rounding as ledgers do."""
     return amount.quantize(_QUANTA[minor_units(currency)], rounding=ROUND_HALF_EVEN)

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from app.main_window import build_window
 from app.models.run_config_model import run_config_doc
+from app.views.run import reconciling_lines
 from workbench import demo as demo_mod
 from workbench.store import repo
 from tests.helpers.qt import WAIT_MS
@@ -66,6 +67,9 @@ def test_a_run_shows_progress_per_source_and_lands_in_the_runs_list_and_the_queu
     assert row["exceptions"] == stored["summary"]["exceptions_total"] > 0
     assert "CRM: salesforce" in row["sources_text"] and "ERP: business_central" in row["sources_text"]
     assert "CRM" in row["totals_text"] and "ERP" in row["totals_text"] and "open" in row["totals_text"]
+    # hovering the control totals tells how the open-balance difference adds up, per currency
+    tip = run.runs.data(run.runs.index(run.runs.rows.index(row), 9), Qt.ItemDataRole.ToolTipRole)
+    assert "Open balance difference" in tip and "unexplained" in tip
     assert win.ctx.run_id == run_id
     qtbot.waitUntil(lambda: win.review.bundle is not None and win.review.bundle.run["id"] == run_id,
                     timeout=WAIT_MS)
@@ -227,3 +231,13 @@ def test_a_re_run_is_incremental_and_pull_everything_again_forces_one_full_pull(
     pull_column = next(i for i, c in enumerate(run_screen.runs.columns) if c.key == "pull_text")
     tip = run_screen.runs.index(position, pull_column).data(Qt.ItemDataRole.ToolTipRole)
     assert tip == "\n".join(rows[second]["pull_lines"]) and "changed" in tip and "deleted" in tip
+
+
+def test_the_control_totals_tooltip_adds_the_difference_up_from_its_reconciling_items():
+    run = {"summary": {"stats": {"reconciling": {
+        "GBP": {"difference": "247.82", "explained": "247.83", "within_tolerance": "-0.01", "in_flight": "0",
+                "drafts": "0", "other_currency": "0", "unexplained": "0.00"},
+        "EUR": {"difference": "5.00", "explained": "4.99", "unexplained": "0.01"}}}}}  # a run before the items
+    assert reconciling_lines(run) == [
+        "Open balance difference EUR 5.00: explained 4.99; unexplained 0.01",
+        "Open balance difference GBP 247.82: explained 247.83 + within tolerance -0.01; unexplained 0.00"]

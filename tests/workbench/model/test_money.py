@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from workbench.model.currency import minor_units
-from workbench.model.money import Money, format_amount, minor_unit, parse_decimal, quantize
+from workbench.model.money import Money, format_amount, is_nonzero, minor_unit, parse_decimal, quantize
 
 
 def test_amounts_parse_exactly_as_written():
@@ -93,3 +93,8 @@ def test_amount_text_never_hides_a_nonzero_amount(amount: str, currency: str, te
 def test_a_rounded_amount_text_keeps_the_currency_decimals_for_a_charts_axis() -> None:
     from workbench.model.money import format_amount
     assert format_amount(Decimal("3333.3333333333335"), "EUR", rounded=True) == "3,333.33 EUR"
+
+
+def test_a_stored_amount_is_nonzero_only_when_it_is_an_amount_other_than_zero():
+    assert is_nonzero("0.01") and is_nonzero("-5") and is_nonzero(Decimal("1E-2"))
+    assert not any(is_nonzero(v) for v in ("0", "0.00", "-0.00", None, "", "n/a"))
