@@ -402,6 +402,30 @@ def names_equivalent(a: str | None, b: str | None, countries: tuple[object, obje
     return True
 
 
+# A Roman numeral as names number funds, series and generations ("Fund II", "Holdings IV"): I to XXXIX, never
+# a name's first word ("Vi Solutions", "XI Technologies" are names)
+_ROMAN = re.compile(r"(?=[ivx])(x{0,3})(ix|iv|v?i{0,3})")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+
+
+def _roman_value(word: str) -> int:
+    values = [_ROMAN_VALUES[ch] for ch in word]
+    return sum(-v if k + 1 < len(values) and v < values[k + 1] else v for k, v in enumerate(values))
+
+
+@lru_cache(maxsize=1 << 18)
+def name_numbers(core: str | None) -> frozenset[str]:
+    """The numbers a company name's core holds, as figures: words with a figure ("Studio 54", "Store 12") and Roman
+    numerals after the first word ("Fund II" is "Fund 2"). Two names with different numbers name two companies
+    (a fund and its successor fund, two franchise stores), however alike their letters."""
+    if not core:
+        return frozenset()
+    words = core.split()
+    figures = {w for w in words if _DIGIT.search(w)}
+    figures |= {str(_roman_value(w)) for w in words[1:] if _ROMAN.fullmatch(w)}
+    return frozenset(figures)
+
+
 # A word written short by its first letters ("Amer" for "American", "Constr" for "Construction") or by its
 # consonants in order ("Bldg", "Mfg", "Hldgs"): at least this many letters, and this many fewer than the word, so
 # that "Bay" / "Bayer" or "Electric" / "Electrical" are two words, not a word and its short form.
@@ -879,6 +903,6 @@ def code_key(value: object) -> str | None:
 def clear_caches() -> None:
     """Let go of the keys remembered for one reconciliation: at 100,000 customers a side they hold about a
     hundred MB, which the save after the engine and an app that stays open have better use for."""
-    for cached in (name_parts, _core_words, text_key, city_key, street_key, postcode_key, country_key, tax_key,
-                   domain_key, sf_id_key):
+    for cached in (name_parts, _core_words, name_numbers, text_key, city_key, street_key, postcode_key, country_key,
+                   tax_key, domain_key, sf_id_key):
         cached.cache_clear()

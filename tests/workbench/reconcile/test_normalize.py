@@ -661,3 +661,11 @@ def test_a_french_vat_number_siren_and_siret_are_one_company(a, b):
 ])
 def test_french_tax_ids_of_other_companies_stay_two(a, b, countries):
     assert not nz.tax_equivalent(a, b, *countries)
+
+
+@pytest.mark.parametrize(("core", "numbers"), [
+    ("nordic wind fund ii", {"2"}), ("nordic wind fund 2", {"2"}), ("bayview holdings iv", {"4"}),
+    ("studio 54", {"54"}), ("vi solutions", set()), ("xi technologies", set()), ("acme", set()), ("", set()),
+])
+def test_the_numbers_a_name_holds_in_figures_or_roman_numerals(core, numbers):
+    assert nz.name_numbers(core) == numbers
