@@ -741,18 +741,33 @@ def _same_street(a: object, b: object, country: object = None) -> bool:
     return True
 
 
+# The country's sign before a postcode, as European mail wrote it across borders ("D-70174", "CH-1204",
+# "NL-1015 CJ"; CEPT's recommendation, and Luxembourg's and Latvia's own form): the ISO code, or the international
+# vehicle sign where it differs (Vienna Convention on Road Traffic, 1968)
+_POSTCODE_COUNTRY_SIGN = re.compile(r"([A-Z]{1,3})-\s*(?=\d)")
+_VEHICLE_SIGNS = {"D": "DE", "A": "AT", "B": "BE", "F": "FR", "I": "IT", "E": "ES", "P": "PT", "S": "SE",
+                  "N": "NO", "FIN": "FI", "SF": "FI", "L": "LU", "H": "HU", "SLO": "SI", "IRL": "IE", "FL": "LI",
+                  "EST": "EE", "M": "MT", "AND": "AD", "RSM": "SM"}
+# Postcodes of a fixed number of figures that may begin with a zero, which a spreadsheet drops (UPU postcode
+# formats: Oslo 0154, Helsinki 00100, Darwin 0800, Mexico City 01000, São Paulo 01310-100)
+_POSTCODE_FIGURES = {"DE": 5, "FR": 5, "ES": 5, "IT": 5, "FI": 5, "MX": 5, "NO": 4, "AU": 4, "BR": 8}
+
+
 @lru_cache(maxsize=1 << 18)
 def postcode_key(code: object, country: object = None) -> str | None:
     s = fold(code)
     if s is None:
         return None
-    s = _POSTCODE_SEPARATORS.sub("", s).upper()
+    s = s.strip().upper()
     cc = country_key(country)
+    if (sign := _POSTCODE_COUNTRY_SIGN.match(s)) and cc in (sign.group(1), _VEHICLE_SIGNS.get(sign.group(1))):
+        s = s[sign.end():]  # only the customer's own country's sign: "A-1010" of a German customer stays as written
+    s = _POSTCODE_SEPARATORS.sub("", s)
     if cc == "US" and s.isdigit():
         # ZIP+4 equals its ZIP; a spreadsheet dropped the leading zero of a ZIP (02139 -> 2139) or ZIP+4
         s = s.zfill(9)[:5] if len(s) in (8, 9) else s.zfill(5)
-    if cc in ("DE", "FR", "ES", "IT") and s.isdigit():
-        s = s.zfill(5)  # a spreadsheet dropped the leading zero
+    if cc in _POSTCODE_FIGURES and s.isdigit():
+        s = s.zfill(_POSTCODE_FIGURES[cc])
     return s or None
 
 
@@ -775,6 +790,16 @@ COUNTRY_NAMES = {
     "AUSTRALIA": "AU", "GREECE": "GR", "CZECH REPUBLIC": "CZ", "CZECHIA": "CZ", "HUNGARY": "HU",
     "LUXEMBOURG": "LU", "SINGAPORE": "SG", "INDIA": "IN", "CHINA": "CN", "BRAZIL": "BR", "MEXICO": "MX",
     "HOLLAND": "NL",
+    # the countries' own names in their official languages, and their long official names
+    "BUNDESREPUBLIK DEUTSCHLAND": "DE", "FEDERAL REPUBLIC OF GERMANY": "DE", "OESTERREICH": "AT",
+    "BELGIE": "BE", "BELGIQUE": "BE", "BELGIEN": "BE", "SUISSE": "CH", "SVIZZERA": "CH", "SVIZRA": "CH",
+    "DANMARK": "DK", "NORGE": "NO", "NOREG": "NO", "SUOMI": "FI", "POLSKA": "PL", "BRASIL": "BR",
+    "CESKO": "CZ", "CESKA REPUBLIKA": "CZ", "MAGYARORSZAG": "HU", "ELLADA": "GR", "HELLAS": "GR",
+    "NIPPON": "JP", "NIHON": "JP", "LUXEMBURG": "LU", "LETZEBUERG": "LU", "EIRE": "IE",
+    "REPUBLIC OF IRELAND": "IE", "KINGDOM OF THE NETHERLANDS": "NL",
+    # the United Kingdom's nations, which ISO 3166-1 codes GB as one (ISO 3166-2:GB divides it)
+    "SCOTLAND": "GB", "WALES": "GB", "NORTHERN IRELAND": "GB",
+    "UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND": "GB",
     # ISO 3166-1 alpha-3, as some ERPs and exports write them
     "DEU": "DE", "GBR": "GB", "FRA": "FR", "ESP": "ES", "ITA": "IT", "NLD": "NL", "BEL": "BE", "AUT": "AT",
     "CHE": "CH", "SWE": "SE", "DNK": "DK", "NOR": "NO", "FIN": "FI", "POL": "PL", "IRL": "IE", "PRT": "PT",

@@ -669,3 +669,39 @@ def test_french_tax_ids_of_other_companies_stay_two(a, b, countries):
 ])
 def test_the_numbers_a_name_holds_in_figures_or_roman_numerals(core, numbers):
     assert nz.name_numbers(core) == numbers
+
+
+@pytest.mark.parametrize(("signed", "plain", "country"), [
+    ("D-70174", "70174", "DE"), ("DE-70174", "70174", "DE"), ("CH-1204", "1204", "CH"), ("A-1010", "1010", "AT"),
+    ("B-1000", "1000", "BE"), ("NL-1015 CJ", "1015CJ", "NL"), ("DK-1620", "1620", "DK"), ("SE-111 51", "11151", "SE"),
+    ("FI-00100", "00100", "FI"), ("L-1234", "1234", "LU"),
+])
+def test_a_postcode_behind_its_country_s_sign_is_the_postcode(signed, plain, country):
+    assert nz.postcode_key(signed, country) == nz.postcode_key(plain, country)
+
+
+def test_a_postcode_sign_of_another_country_and_other_figures_stay_different():
+    assert nz.postcode_key("A-1010", "DE") != nz.postcode_key("1010", "DE")
+    assert nz.postcode_key("D-70174", "DE") != nz.postcode_key("70173", "DE")
+    assert nz.postcode_key("B1 1AA", "GB") == "B11AA"  # Birmingham: a British postcode has no sign
+
+
+def test_a_postcode_that_lost_its_leading_zero_in_a_spreadsheet():
+    assert nz.postcode_key("154", "NO") == nz.postcode_key("0154", "NO")
+    assert nz.postcode_key("100", "FI") == nz.postcode_key("00100", "FI")
+    assert nz.postcode_key("1310100", "BR") == nz.postcode_key("01310-100", "BR")
+    assert nz.postcode_key("154", "NO") != nz.postcode_key("0145", "NO")
+
+
+@pytest.mark.parametrize(("name", "code"), [
+    ("België", "BE"), ("Belgique", "BE"), ("Suisse", "CH"), ("Svizzera", "CH"), ("Danmark", "DK"), ("Norge", "NO"),
+    ("Suomi", "FI"), ("Polska", "PL"), ("Brasil", "BR"), ("Česko", "CZ"), ("Bundesrepublik Deutschland", "DE"),
+    ("Éire", "IE"), ("Republic of Ireland", "IE"), ("Scotland", "GB"), ("Northern Ireland", "GB"),
+])
+def test_a_country_in_its_own_language_or_a_nation_of_the_united_kingdom_is_its_iso_code(name, code):
+    assert nz.country_key(name) == code
+
+
+def test_countries_that_look_alike_stay_different():
+    assert len({nz.country_key(c) for c in ("Austria", "Australia", "Slovakia", "Slovenia", "Niger", "Nigeria",
+                                             "Iceland", "Ireland")}) == 8
