@@ -29,6 +29,8 @@ LEGAL_FORMS: dict[str, str] = {
     "llp": "llp", "limited liability partnership": "llp",
     "lp": "lp", "limited partnership": "lp",
     "plc": "plc", "public limited company": "plc",
+    # Irish: the Companies Act 2014 lets a name end in the Irish word for its form (Teoranta for Limited)
+    "teoranta": "ltd", "cuideachta phoibli theoranta": "plc",
     "pty": "pty", "proprietary": "pty", "pte": "pte", "pvt": "pvt", "private": "pvt",
     # German-speaking
     # ("mbH" alone is no form: "KG mbH", "OHG mbH" are names as generated data writes them)
@@ -36,7 +38,7 @@ LEGAL_FORMS: dict[str, str] = {
     "ggmbh": "ggmbh", "gemeinnutzige gmbh": "ggmbh",
     "ek": "ek", "eingetragener kaufmann": "ek", "eingetragene kauffrau": "ek", "ug haftungsbeschrankt": "ug",
     "ag": "ag", "aktiengesellschaft": "ag",
-    "kg": "kg", "kommanditgesellschaft": "kg", "ohg": "ohg", "ug": "ug", "ev": "ev", "eg": "eg",
+    "kg": "kg", "kommanditgesellschaft": "kg", "cokg": "co kg", "ohg": "ohg", "ug": "ug", "ev": "ev", "eg": "eg",
     "kgaa": "kgaa", "kommanditgesellschaft auf aktien": "kgaa", "se": "se", "societas europaea": "se",
     "gbr": "gbr", "gesellschaft burgerlichen rechts": "gbr", "offene handelsgesellschaft": "ohg",
     "og": "og", "offene gesellschaft": "og", "gesbr": "gesbr", "partg": "partg",
@@ -57,7 +59,7 @@ LEGAL_FORMS: dict[str, str] = {
     "bv": "bv", "besloten vennootschap": "bv", "nv": "nv", "naamloze vennootschap": "nv",
     "bvba": "bvba", "sprl": "sprl", "vof": "vof", "vennootschap onder firma": "vof",
     "cv": "cv", "commanditaire vennootschap": "cv", "cvba": "cvba", "comm v": "cv", "commv": "cv",
-    "ab": "ab", "aktiebolag": "ab", "aktiebolaget": "ab", "oy": "oy", "oyj": "oyj", "osakeyhtio": "oy",
+    "ab": "ab", "aktiebolag": "ab", "aktiebolaget": "ab", "ab publ": "ab", "oy": "oy", "oyj": "oyj", "osakeyhtio": "oy",
     "as": "as", "asa": "asa", "aps": "aps", "aksjeselskap": "as", "aktieselskab": "as", "hf": "hf", "ehf": "ehf",
     "allmennaksjeselskap": "asa", "anpartsselskab": "aps", "hb": "hb", "handelsbolag": "hb",
     "kb": "kb", "kommanditbolag": "kb", "is": "is", "interessentskab": "is", "ks": "ks",
@@ -69,7 +71,13 @@ LEGAL_FORMS: dict[str, str] = {
     "spolka z ograniczona odpowiedzialnoscia": "sp z oo",
     "sp j": "sp j", "spolka jawna": "sp j", "sp k": "sp k", "spolka komandytowa": "sp k",
     "spolka akcyjna": "sa", "sro": "sro", "spol s r o": "sro", "sro.": "sro",
+    # run together by their dots: "sp.k.", "sp.j." (Polish), "spol. s r.o." (Czech, Slovak)
+    "spk": "sp k", "spj": "sp j", "spol s ro": "sro",
+    "spolecnost s rucenim omezenym": "sro", "spolocnost s rucenim obmedzenym": "sro",
+    "akciova spolecnost": "as", "akciova spolocnost": "as",
     "kft": "kft", "zrt": "zrt", "nyrt": "nyrt", "doo": "doo", "dd": "dd", "ad": "ad", "ood": "ood",
+    "korlatolt felelossegu tarsasag": "kft", "zartkoruen mukodo reszvenytarsasag": "zrt",
+    "nyilvanosan mukodo reszvenytarsasag": "nyrt",
     # Russian and Ukrainian (ООО, АО, ПАО, ЗАО, ОАО, ТОВ) and Greek (Α.Ε., Ο.Ε., Ε.Ε., Ε.Π.Ε., Ι.Κ.Ε.) in the Latin
     # letters folding writes them in, as the forms they are in English (a limited liability company, a joint-stock
     # company: public, closed, open; a société anonyme): read so only in a name written in those scripts, or
@@ -90,7 +98,7 @@ LEGAL_FORMS: dict[str, str] = {
 }
 # forms written only after the name: before it they are a name's initials ("MBH Consulting", "EK Automotive")
 _TAIL_ONLY_FORMS = frozenset({"gesmbh", "gesellschaft mbh", "ggmbh", "ek", "ug haftungsbeschrankt", "ae", "oe", "ee",
-                              "ike", "abp", "sagl", "ltee", "limitee"})
+                              "ike", "abp", "sagl", "ltee", "limitee", "spk", "spj", "cokg", "teoranta"})
 # forms as Cyrillic and Greek write them, which in a Latin name are words of it: "AO World", "Pão de Açúcar",
 # "Mike and Ike", "TOV Furniture"
 _SCRIPT_FORMS = frozenset({"ooo", "tov", "ao", "pao", "zao", "oao", "ae", "oe", "ee", "epe", "ike"})
@@ -135,6 +143,8 @@ _UNIT_WORDS = frozenset({"ste", "apt", "apartment", "unit"})
 _STREET_FIRST_WORDS = {"st": "saint", "sankt": "saint", "saint": "saint"}
 
 _PUNCT_DROP = re.compile(r"[.'’`´/]")  # joined: G.m.b.H. -> gmbh, A/S -> as, O'Neil -> oneil
+# a slash between two words of two letters or more parts them: "SA/NV", "Oy/Ab" (a form in two languages)
+_WORDS_SLASH = re.compile(r"(?<=[^\W\d_]{2})/(?=[^\W\d_]{2})")
 # between words: anything but a letter or a figure. Folding leaves Latin letters in ASCII; a script it has no
 # Latin letters for (kanji, hanzi, Hebrew, Arabic) keeps its own: "東京商事" and "大阪物産" are two names, not two
 # empty ones
@@ -172,6 +182,8 @@ def _tokens(text: object) -> list[str]:
     if s is None:
         return []
     s = s.replace("&", " and ").replace("+", " and ")
+    if "/" in s:
+        s = _WORDS_SLASH.sub(" ", s)
     s = _PUNCT_DROP.sub("", s)
     toks = [t for t in _NON_WORD.split(s) if t]
     if s.isascii():
@@ -225,7 +237,7 @@ def name_parts(name: str | None, script_forms: bool | None = None) -> tuple[str,
     default where the name is written in those scripts.
     """
     script = script_forms if script_forms is not None else name is not None and OTHER_SCRIPT.search(name) is not None
-    toks = [ABBREVIATIONS.get(t, t) for t in _tokens(name)]
+    toks = [ABBREVIATIONS.get(t, t) for t in _tokens(_addressee(name))]
     while toks and toks[0] in _STOPWORDS:
         toks = toks[1:]
     if len(toks) > 1 and toks[-1] == "the":
@@ -234,6 +246,19 @@ def name_parts(name: str | None, script_forms: bool | None = None) -> tuple[str,
     toks, head = _strip_forms(toks, head=True, script=script)
     core = " ".join(t for t in toks if t not in _STOPWORDS) or " ".join(toks)
     return core, " ".join(head + tail)
+
+
+# Where a name line goes on to whom it is for: "Fund II Ltd c/o Aberdeen Fund Services", "Globex Corp Attn: AP",
+# "Stadtwerke Ulm GmbH z. Hd. Buchhaltung". What follows names an agent or a person, not the company.
+_ADDRESSEE = re.compile(r"\s+(?:c/o|c\.o\.|attn\b\.?|attention\s*:|z\.\s?hd\.)", re.IGNORECASE)
+
+
+def _addressee(name: str | None) -> str | None:
+    """The name without the care-of or attention part its line goes on with."""
+    if name is None:
+        return None
+    cut = _ADDRESSEE.search(name)
+    return name[:cut.start()] if cut and cut.start() > 0 else name
 
 
 def _as_written(text: str) -> str | None:
@@ -296,8 +321,18 @@ def _forms_alike(fa: str, fb: str, countries: tuple[object, object] = (None, Non
     if _forms_agree(fa, fb):
         return True
     where = {country_key(c) for c in countries} - {None}
-    return bool(where) and any(fa in forms and fb in forms and (one is None or one in (fa, fb)) and where <= places
-                               for forms, one, places in _ONE_FORM)
+    fa, fb = _one_language(fa, where), _one_language(fb, where)
+    return _forms_agree(fa, fb) or bool(where) and any(
+        fa in forms and fb in forms and (one is None or one in (fa, fb)) and where <= places
+        for forms, one, places in _ONE_FORM)
+
+
+def _one_language(form: str, where: set[str | None]) -> str:
+    """A form written in two of the country's languages ("Oy Ab", "SA/NV") as one of them: the company writes
+    its one form in both."""
+    words = form.split()
+    one = len(words) > 1 and any(set(words) <= forms and where <= places for forms, _, places in _ONE_FORM)
+    return words[0] if one and where else form
 
 
 # A one-edit difference (a letter dropped, added, replaced or two swapped) is a typo only in

@@ -705,3 +705,34 @@ def test_a_country_in_its_own_language_or_a_nation_of_the_united_kingdom_is_its_
 def test_countries_that_look_alike_stay_different():
     assert len({nz.country_key(c) for c in ("Austria", "Australia", "Slovakia", "Slovenia", "Niger", "Nigeria",
                                              "Iceland", "Ireland")}) == 8
+
+
+@pytest.mark.parametrize(("a", "b", "country"), [
+    ("Nordkran AB (publ)", "Nordkran AB", "SE"),                       # a public AB's marker is its form's
+    ("Metsäpuu Oy", "Metsäpuu Oy Ab", "FI"),                           # one form in both official languages
+    ("Brouwerij Kempen NV", "Brouwerij Kempen SA/NV", "BE"),
+    ("Vltava Stroje s.r.o.", "Vltava Stroje spol. s r.o.", "CZ"),
+    ("Morava Strojírny a.s.", "Morava Strojírny, akciová společnost", "CZ"),
+    ("Duna Kereskedelmi Kft.", "Duna Kereskedelmi Korlátolt Felelősségű Társaság", "HU"),
+    ("Mazur Transport sp. z o.o. sp.k.", "Mazur Transport Sp. z o.o. Sp. K.", "PL"),
+    ("Weber Verwaltungs GmbH & Co. KG", "Weber Verwaltungs GmbH & Co.KG", "DE"),
+    ("Shannon Logistics Limited", "Shannon Logistics Teoranta", "IE"),
+    ("Globex Corp Attn: AP Dept", "Globex Corp", "US"),                # whom the line is for is no part of it
+    ("Nordic Wind Fund II Ltd c/o Aberdeen Fund Services", "Nordic Wind Fund II Ltd", "GB"),
+])
+def test_legal_forms_and_addressees_written_otherwise_are_one_name(a, b, country):
+    assert nz.names_equivalent(a, b, (country, country))
+
+
+@pytest.mark.parametrize(("a", "b", "country"), [
+    ("Vltava Stroje s.r.o.", "Vltava Stroje a.s.", "CZ"), ("Metsäpuu Oy Ab", "Metsäpuu AB", "SE"),
+    ("Acme SA/NV", "Acme NV", "FR"),
+    ("Nordic Wind Fund II Ltd c/o Aberdeen Fund Services", "Aberdeen Fund Services Ltd", "GB"),
+])
+def test_other_forms_and_the_agent_in_care_of_stay_another_name(a, b, country):
+    assert not nz.names_equivalent(a, b, (country, country))
+
+
+def test_words_that_look_like_run_together_forms_stay_words_at_the_head_of_a_name():
+    assert nz.name_parts("SPK Consulting Ltd") == ("spk consulting", "ltd")
+    assert nz.name_parts("CoKG Partners GmbH") == ("cokg partners", "gmbh")
