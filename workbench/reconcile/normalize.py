@@ -130,14 +130,21 @@ _STREET_WORDS: dict[str, str] = {
     "drive": "dr", "dr": "dr", "lane": "ln", "ln": "ln", "place": "pl", "pl": "pl", "square": "sq",
     "sq": "sq", "court": "ct", "ct": "ct", "suite": "ste", "ste": "ste", "floor": "fl", "fl": "fl",
     "highway": "hwy", "hwy": "hwy", "parkway": "pkwy", "pkwy": "pkwy", "north": "n", "south": "s",
-    "east": "e", "west": "w", "platz": "pl", "weg": "weg", "gasse": "g", "rue": "rue", "via": "via",
-    "calle": "calle", "number": "no", "nr": "no", "no": "no",
+    "east": "e", "west": "w", "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw",
+    "platz": "pl", "weg": "weg", "gasse": "g", "rue": "rue", "via": "via", "calle": "calle",
+    # the directions in French and Spanish lines (Canada Post writes Ouest short as O; Sherbrooke O is West)
+    "nord": "n", "sud": "s", "est": "e", "ouest": "w", "oeste": "w", "number": "no", "nr": "no", "no": "no",
     # ordinal street names written out or in figures: "Fifth Avenue" / "5th Ave"
     "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th",
     "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th", "eleventh": "11th", "twelfth": "12th",
 }
 # Words naming the unit within a building, not the place: "Suite 200", "#200", "Apt 200" are one unit 200
 _UNIT_WORDS = frozenset({"ste", "apt", "apartment", "unit"})
+# A street type the country's lines mostly leave out: Polish "ul." (ulica), "ul. Marszałkowska 10" is
+# "Marszałkowska 10"
+_UNWRITTEN_TYPES = frozenset({"ulica"})
+# a line's last word O is the direction Ouest or Oeste ("1000 Rue Sherbrooke O"): Canada Post's French short form
+_OUEST = "o"
 # A street's first word that is a title written short or long: "St Mary's Close" / "Saint Mary's Close",
 # "Sankt-Georg-Platz" / "St.-Georg-Platz" (a last "St" is Street)
 _STREET_FIRST_WORDS = {"st": "saint", "sankt": "saint", "saint": "saint"}
@@ -587,7 +594,49 @@ def city_key(text: object) -> str | None:
     joined = " ".join(toks)
     if joined not in _CITY_NAMES and (folded := _UMLAUT_IN_ASCII.sub("", joined)) in _KNOWN_CITIES:
         joined = folded  # "Muenchen" is München, and so Munich too; "Soest" stays Soest (no city "sost" known)
+    if joined not in _CITY_NAMES and len(toks) > 1 and _postal_district(toks[-1]) \
+            and (head := " ".join(toks[:-1])) in _CITY_NAMES:
+        return f"{_CITY_NAMES[head]} {toks[-1]}"  # "Copenhagen V" is "København V", "Prague 1" "Praha 1"
     return _CITY_NAMES.get(joined, joined)
+
+
+def _postal_district(word: str) -> bool:
+    """A city's last word that is its postal district: a number or one or two letters (København K, Aarhus C,
+    Praha 1, Dublin 2)."""
+    return word.isdigit() or len(word) <= 2
+
+
+# The qualifiers of German place names, written out or short: "am Rhein" / "a. Rhein", "an der Ruhr" / "a.d. Ruhr",
+# "im Breisgau" / "i. Br.", "ob der Tauber" / "o.d. Tauber", "vor der Höhe" / "v.d. Höhe", "bei" / "b."
+_CITY_CONNECTORS = frozenset({("an", "der"), ("a", "d"), ("in", "der"), ("i", "d"), ("ob", "der"), ("o", "d"),
+                              ("vor", "der"), ("v", "d"),
+                              *((w,) for w in ("am", "an", "a", "ad", "im", "in", "i", "id", "od", "vd", "bei", "b"))})
+
+
+def _city_words(text: object) -> list[str]:
+    """A city's words with its German qualifiers read as one ("~"), after its first word."""
+    toks = _tokens(text.replace("/", " ") if isinstance(text, str) else text)
+    out = toks[:1]
+    k = 1
+    while k < len(toks):
+        n = next((n for n in (2, 1) if tuple(toks[k:k + n]) in _CITY_CONNECTORS), 0)
+        out.append("~" if n else toks[k])
+        k += n or 1
+    return out
+
+
+def _same_city_written_short(a: object, b: object) -> bool:
+    """The same words, qualifiers read as one, where one side writes a word short with a dot ("Freiburg i. Br." /
+    "Freiburg im Breisgau", "Mülheim a.d. Ruhr" / "Mülheim an der Ruhr")."""
+    wa, wb = _city_words(a), _city_words(b)
+    if len(wa) != len(wb) or len(wa) < 2 or wa[0] != wb[0]:
+        return False
+    dotted_a, dotted_b = "." in str(a), "." in str(b)
+    for x, y in zip(wa, wb):
+        short, long_, dotted = (x, y, dotted_a) if len(x) < len(y) else (y, x, dotted_b)
+        if x != y and not (dotted and len(short) >= 2 and long_.startswith(short)):
+            return False
+    return True
 
 
 def _titles_and_units(line: str) -> str:
@@ -618,9 +667,32 @@ def _street_line(folded: str, country: object) -> tuple[str, street_types.Locale
     "Hauptstr." -> "haupt st") written out, and the street-type tables of the country's languages."""
     s = _titles_and_units(folded)
     cc = country_key(country)
-    if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
+    languages = street_types.STREET_LANGUAGES.get(cc or "", ("de",))
+    if "de" in languages:
         s = _GERMAN_STREET.sub(" st ", s)
+    if "box" in s:
+        s = _PO_BOX.sub(" pobox ", s)
+    if "fl" in s:
+        s = _ORDINAL_FLOOR.sub(r" floor \1 ", s)
+    if cc == "CA":
+        s = _UNIT_CIVIC.sub(r"\2 unit \1", s)
+    if _ROMANCE.intersection(languages):
+        s = _PARTICLES.sub(" ", s)
     return s, street_types.locale(cc)
+
+
+# A post office box however written ("PO Box", "P.O.Box", "P O Box", "Post Office Box": USPS Publication 28 writes
+# PO BOX)
+_PO_BOX = re.compile(r"(?<![a-z0-9])(?:p\s*\.?\s*o\s*\.?\s*box|post\s+office\s+box)(?![a-z])")
+# a floor by its ordinal ("4th Floor") is the floor by its number ("Fl 4")
+_ORDINAL_FLOOR = re.compile(r"(?<![a-z0-9])(\d+)(?:st|nd|rd|th)\s+(?:floor|fl)\b\.?")
+# Canada Post writes a unit before the civic number with a hyphen: "1500-200 King St W" is unit 1500 at 200
+_UNIT_CIVIC = re.compile(r"^\s*(\d+[a-z]?)-(\d+)(?=\s)")
+# The particles between a street's type and its name, which Spanish, Italian, Portuguese and French lines write
+# or leave out ("Calle de Alcalá" / "C/ Alcalá", "Avenida de la Constitución" / "Avda. Constitución")
+_ROMANCE = frozenset({"es", "ca", "it", "pt", "fr"})
+_PARTICLES = re.compile(r"(?<![a-z0-9'])(?:(?:del?|di|da|do|du|dos|das|des|dei|degli|della|delle|dello)"
+                        r"(?:\s+(?:la|las|los|les)(?=\s)|\s+l'|(?=\s))|dell'|d')")
 
 
 # A house number's repetition index written as a word after it (French: "5 bis" is 5B, "5 ter" 5T; La Poste
@@ -652,13 +724,25 @@ def _house_suffixes(toks: list[str]) -> list[str]:
 # the street type Fall): the number is the unit's, put after the house number wherever the line writes the unit
 # ("Flat 2, 10 Church Road" / "10 Church Road, Flat 2"). "Flat", "Fl", "Floor" only in a line with a house number
 # too: "Flat Rock Road" is a street, and "Tiffany Flat 192" a street of that type (USPS Publication 28, FLT).
-_UNIT_BEFORE_NUMBER = _UNIT_WORDS | {"suite"}  # before the street types read Suite as Ste
+# before the street types read Suite as Ste; a building is a unit of the address too (USPS Publication 28, BLDG)
+_UNIT_BEFORE_NUMBER = _UNIT_WORDS | {"suite", "building", "bldg"}
 _UNIT_BESIDE_HOUSE = frozenset({"flat", "fl", "floor"})
-# a number's own word before it: "No. 5", "Nr. 5" are 5
+# a number's own word before it: "No. 5", "Nr. 5" are 5; Italian "n. 10" too, where "N" before "5th" is North
 _NUMBER_SIGNS = frozenset({"no", "nr", "number"})
+_NUMBER_LETTER = "n"
 # Japanese: "2-chome-4-1 Marunouchi" is "2-4-1 Marunouchi"; chōme (the district's block) is a word of the number
 _NUMBER_PARTS = frozenset({"chome"})
-_UNIT_OR_PART = _UNIT_BEFORE_NUMBER | _UNIT_BESIDE_HOUSE | _NUMBER_SIGNS | _NUMBER_PARTS
+_UNIT_OR_PART = _UNIT_BEFORE_NUMBER | _UNIT_BESIDE_HOUSE | _NUMBER_SIGNS | _NUMBER_PARTS | {_NUMBER_LETTER}
+
+
+def _number_sign(toks: list[str], k: int, number: str | None) -> bool:
+    """``toks[k]`` is the word of the number after it: "No. 5", "Nr. 5", and Italian "n. 10" where figures alone
+    follow and no house number comes before ("100 N 5th St", "100 N 5 St" are North)."""
+    if number is None:
+        return False
+    if toks[k] in _NUMBER_SIGNS:
+        return True
+    return toks[k] == _NUMBER_LETTER and number.isdigit() and k > 0 and not toks[k - 1].isdigit()
 
 
 def _units(toks: list[str]) -> tuple[list[str], list[str]]:
@@ -676,7 +760,7 @@ def _units(toks: list[str]) -> tuple[list[str], list[str]]:
             units.append(number)
             k += 2
             continue
-        if not ((t in _NUMBER_SIGNS and number is not None) or t in _NUMBER_PARTS):
+        if not (_number_sign(toks, k, number) or t in _NUMBER_PARTS):
             kept.append(t)
         k += 1
     return (kept, units) if kept else (toks, [])
@@ -684,13 +768,15 @@ def _units(toks: list[str]) -> tuple[list[str], list[str]]:
 
 def _street_words(toks: list[str], loc: street_types.Locale, line: str) -> str | None:
     toks, units = _units(_house_suffixes(toks))
+    if len(toks) > 2 and toks[-1] == _OUEST:
+        toks = [*toks[:-1], "w"]
     words = [t for t in toks if not _DIGIT.search(t)]
     if len(words) > 1 and words[0] in _STREET_FIRST_WORDS:
         at = toks.index(words[0])
         if all(t.isdigit() for t in toks[:at]):  # after the house number at most: "100 5th St NW" is a Street
             toks = [*toks[:at], "saint", *toks[at + 1:]]
     toks = [_STREET_WORDS.get(t, t) for t in street_types.canonical_words(toks, loc)]
-    toks = [t for t in toks if t not in _UNIT_WORDS] or toks
+    toks = [t for t in toks if t not in _UNIT_WORDS and t not in _UNWRITTEN_TYPES] or toks
     # the house number before or after the street name ("Truppstraße 234" / "234 Truppstraße"):
     # numbers last, in their order, a unit's after the house's
     if _DIGIT.search(line):
@@ -726,8 +812,9 @@ def streets_equivalent(a: object, b: object, country: object = None) -> bool:
 
 
 def cities_equivalent(a: object, b: object) -> bool:
-    """Equal city keys, also as written in ASCII ("München" / "Muenchen")."""
-    if city_key(a) == city_key(b):
+    """Equal city keys, also as written in ASCII ("München" / "Muenchen"), or the same words written short
+    (``_same_city_written_short``)."""
+    if city_key(a) == city_key(b) or (a is not None and b is not None and _same_city_written_short(a, b)):
         return True
     ascii_ = None if a is None or b is None else _in_ascii_as_written_locally(a, b)
     return ascii_ is not None and city_key(ascii_[0]) == city_key(ascii_[1])

@@ -736,3 +736,47 @@ def test_other_forms_and_the_agent_in_care_of_stay_another_name(a, b, country):
 def test_words_that_look_like_run_together_forms_stay_words_at_the_head_of_a_name():
     assert nz.name_parts("SPK Consulting Ltd") == ("spk consulting", "ltd")
     assert nz.name_parts("CoKG Partners GmbH") == ("cokg partners", "gmbh")
+
+
+@pytest.mark.parametrize(("a", "b", "country"), [
+    ("PO Box 4521", "P O Box 4521", "US"), ("PO Box 4521", "Post Office Box 4521", "US"),
+    ("P.O.Box 4521", "PO BOX 4521", "US"),                                 # USPS: PO BOX
+    ("Building 3, 500 Oak Road", "500 Oak Rd Bldg 3", "US"),               # a building is a unit of the address
+    ("1200 Main Street, 4th Floor", "1200 Main St Fl 4", "US"),
+    ("1500 Northeast 2nd Avenue", "1500 NE 2nd Ave", "US"),                # USPS directionals
+    ("200 King Street West, Suite 1500", "1500-200 King St W", "CA"),      # Canada Post: unit-civic
+    ("1000 rue Sherbrooke Ouest", "1000 Rue Sherbrooke O", "CA"),
+    ("Calle de Alcalá 45", "C/ Alcalá, 45", "ES"),                         # particles written or left out
+    ("Avenida de la Constitución 12", "Avda. Constitución 12", "ES"),
+    ("Rue de l'Église 3", "Rue Église 3", "FR"), ("Via dell'Artigianato 3", "Via Artigianato 3", "IT"),
+    ("Via Roma, 10", "Via Roma n. 10", "IT"),                              # Italian number sign
+    ("ul. Marszałkowska 10", "Marszałkowska 10", "PL"),                    # Polish ulica mostly unwritten
+])
+def test_street_lines_under_their_country_s_conventions_are_one_street(a, b, country):
+    assert nz.streets_equivalent(a, b, country)
+
+
+@pytest.mark.parametrize(("a", "b", "country"), [
+    ("PO Box 4521", "PO Box 4512", "US"), ("Building 3, 500 Oak Road", "Building 4, 500 Oak Road", "US"),
+    ("100 N 5th St", "100 5th St", "US"), ("200 King St W", "200 King St E", "CA"),
+    ("1500-200 King St W", "1500-220 King St W", "CA"), ("Calle Mayor 5", "Plaza Mayor 5", "ES"),
+    ("Via Roma 10", "Viale Roma 10", "IT"), ("ul. Marszałkowska 10", "ul. Marszałkowska 12", "PL"),
+])
+def test_street_lines_under_those_conventions_that_stay_different(a, b, country):
+    assert not nz.streets_equivalent(a, b, country)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Freiburg im Breisgau", "Freiburg i. Br."), ("Ludwigshafen am Rhein", "Ludwigshafen a. Rhein"),
+    ("Mülheim an der Ruhr", "Mülheim a.d. Ruhr"), ("København V", "Copenhagen V"), ("Praha 1", "Prague 1"),
+])
+def test_a_city_with_its_qualifier_written_short_or_its_postal_district_is_one_city(a, b):
+    assert nz.cities_equivalent(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Neustadt an der Weinstraße", "Neustadt am Rübenberge"), ("Mülheim an der Ruhr", "Mühlheim am Main"),
+    ("Frankfurt am Main", "Frankfurt an der Oder"), ("København V", "København K"), ("Praha 1", "Praha 2"),
+])
+def test_cities_with_other_qualifiers_or_districts_stay_different(a, b):
+    assert not nz.cities_equivalent(a, b)
