@@ -678,13 +678,13 @@ def regional() -> list[Case]:
                      dict(city="Edinburgh", pc="EH1 1YZ", country="GB"), "uk_nation"),
                     (dict(city="Belfast", pc="BT1 5GS", country="Northern Ireland"),
                      dict(city="Belfast", pc="BT1 5GS", country="United Kingdom"), "uk_ni"),
-                    (dict(country="U.K."), dict(country="GB"), "uk_dots")]:
+                    (dict(country="U.K."), dict(country="GB"), "uk_dots"),
+                    (dict(pc="GU1 3AJ"), dict(pc="GU13 AJ"), "uk_pc_space_moved")]:
         p("GB", uk, a, b, tag=t)
     for a, b, d in [(dict(street="Unit 7, Brunel Business Park"), dict(street="Unit 9, Brunel Business Park"),
                      {"street"}),
                     (dict(city="Newcastle upon Tyne"), dict(city="Newcastle-under-Lyme"), {"city"}),
-                    (dict(pc="GU1 3AJ"), dict(pc="GU1 3JA"), {"postcode"}),
-                    (dict(pc="GU1 3AJ"), dict(pc="GU13 AJ"), {"postcode"})]:
+                    (dict(pc="GU1 3AJ"), dict(pc="GU1 3JA"), {"postcode"})]:
         p("GB", uk, a, b, diffs=d, tag=f"TRUE_uk:{a}|{b}")
 
     # Ireland: Eircode spacing, country names
