@@ -929,6 +929,52 @@ COUNTRY_NAMES = {
     "IND": "IN", "CHN": "CN", "BRA": "BR", "MEX": "MX",
 }
 
+# The states and provinces of the countries whose addresses carry one, under their names and their traditional
+# short forms -> the postal code: the USPS codes of the US states, DC and territories (Publication 28 Appendix B)
+# with the Government Publishing Office's abbreviations (Style Manual 10.23: "Calif.", "Penna."), Canada Post's
+# province codes (and PQ, Quebec's before 1990), Australia Post's state codes. Dots are dropped before the lookup
+# (N.Y. is NY, W. Va. W VA); the US and Australian WA, NT are read alike, as the country tells them apart.
+_STATE_NAMES: tuple[tuple[str, tuple[str, ...]], ...] = tuple({
+    "AL": ("ALABAMA", "ALA"), "AK": ("ALASKA",), "AZ": ("ARIZONA", "ARIZ"), "AR": ("ARKANSAS", "ARK"),
+    "CA": ("CALIFORNIA", "CALIF", "CAL"), "CO": ("COLORADO", "COLO"), "CT": ("CONNECTICUT", "CONN"),
+    "DE": ("DELAWARE", "DEL"), "DC": ("DISTRICT OF COLUMBIA",), "FL": ("FLORIDA", "FLA"),
+    "GA": ("GEORGIA",), "HI": ("HAWAII",), "ID": ("IDAHO",), "IL": ("ILLINOIS", "ILL"),
+    "IN": ("INDIANA", "IND"), "IA": ("IOWA",), "KS": ("KANSAS", "KANS"), "KY": ("KENTUCKY",),
+    "LA": ("LOUISIANA",), "ME": ("MAINE",), "MD": ("MARYLAND",), "MA": ("MASSACHUSETTS", "MASS"),
+    "MI": ("MICHIGAN", "MICH"), "MN": ("MINNESOTA", "MINN"), "MS": ("MISSISSIPPI", "MISS"),
+    "MO": ("MISSOURI",), "MT": ("MONTANA", "MONT"), "NE": ("NEBRASKA", "NEBR"), "NV": ("NEVADA", "NEV"),
+    "NH": ("NEW HAMPSHIRE",), "NJ": ("NEW JERSEY",), "NM": ("NEW MEXICO", "N MEX"), "NY": ("NEW YORK",),
+    "NC": ("NORTH CAROLINA",), "ND": ("NORTH DAKOTA", "N DAK"), "OH": ("OHIO",),
+    "OK": ("OKLAHOMA", "OKLA"), "OR": ("OREGON", "OREG"), "PA": ("PENNSYLVANIA", "PENNA", "PENN"),
+    "RI": ("RHODE ISLAND",), "SC": ("SOUTH CAROLINA",), "SD": ("SOUTH DAKOTA", "S DAK"),
+    "TN": ("TENNESSEE", "TENN"), "TX": ("TEXAS", "TEX"), "UT": ("UTAH",), "VT": ("VERMONT",),
+    "VA": ("VIRGINIA",), "WA": ("WASHINGTON", "WASH"), "WV": ("WEST VIRGINIA", "W VA"),
+    "WI": ("WISCONSIN", "WIS"), "WY": ("WYOMING", "WYO"), "PR": ("PUERTO RICO",), "GU": ("GUAM",),
+    "VI": ("VIRGIN ISLANDS", "US VIRGIN ISLANDS"), "AS": ("AMERICAN SAMOA",),
+    "MP": ("NORTHERN MARIANA ISLANDS",),
+    "AB": ("ALBERTA", "ALTA"), "BC": ("BRITISH COLUMBIA",), "MB": ("MANITOBA", "MAN"),
+    "NB": ("NEW BRUNSWICK",), "NL": ("NEWFOUNDLAND AND LABRADOR", "NEWFOUNDLAND", "NFLD"),
+    "NS": ("NOVA SCOTIA",), "ON": ("ONTARIO", "ONT"), "PE": ("PRINCE EDWARD ISLAND", "PEI"),
+    "QC": ("QUEBEC", "QUE", "PQ"), "SK": ("SASKATCHEWAN", "SASK"), "YT": ("YUKON", "YUKON TERRITORY"),
+    "NU": ("NUNAVUT",), "NT": ("NORTHWEST TERRITORIES", "NWT"),
+}.items()) + (
+    ("NSW", ("NEW SOUTH WALES",)), ("VIC", ("VICTORIA",)), ("QLD", ("QUEENSLAND",)),
+    ("SA", ("SOUTH AUSTRALIA",)), ("WA", ("WESTERN AUSTRALIA",)), ("TAS", ("TASMANIA",)),
+    ("ACT", ("AUSTRALIAN CAPITAL TERRITORY",)), ("NT", ("NORTHERN TERRITORY",)))
+_STATE_CODES = {name: code for code, names in _STATE_NAMES for name in (code, *names)}
+
+
+@lru_cache(maxsize=1 << 12)
+def state_key(state: object) -> str | None:
+    """A state's or province's comparison key: its postal code, whether written as the code, the name or the
+    traditional short form ("Pennsylvania", "Penna.", "PA"); any other region as written (``text_key``)."""
+    s = fold(state)
+    if s is None:
+        return None
+    code = _STATE_CODES.get(_WHITESPACE.sub(" ", s.replace(".", "")).strip().upper())
+    return code if code is not None else text_key(state)
+
+
 # VAT prefixes that differ from the ISO country code, and national suffixes that are not part of the number.
 _VAT_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
 _VAT_PREFIXES = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
@@ -1051,5 +1097,5 @@ def clear_caches() -> None:
     """Let go of the keys remembered for one reconciliation: at 100,000 customers a side they hold about a
     hundred MB, which the save after the engine and an app that stays open have better use for."""
     for cached in (name_parts, _core_words, name_numbers, text_key, city_key, street_key, postcode_key, country_key,
-                   tax_key, domain_key, sf_id_key):
+                   state_key, tax_key, domain_key, sf_id_key):
         cached.cache_clear()

@@ -306,3 +306,13 @@ def test_a_fund_numbered_in_roman_numerals_or_figures_links_to_itself_beside_its
     res = run(crm, erp)
     assert sorted((r["crm_id"], r["erp_id"], r["status"]) for r in res.links.to_dict("records")) == [
         (sf(1), "e1", "auto"), (sf(2), "e2", "auto")]
+
+
+def test_a_compared_state_written_by_name_and_by_code_is_no_difference_and_another_state_is():
+    rules = {"customers": {"compare_fields": ["name", "street", "city", "postcode", "state", "country"]}}
+    crm = [cust(sf(1), "Harper Analytics Inc", xref="C1", state="Pennsylvania", city="Pittsburgh", postcode="15222"),
+           cust(sf(2), "Kestrel Tools Inc", xref="C2", state="PA", city="Pittsburgh", postcode="15222")]
+    erp = [cust("e1", "Harper Analytics Inc", number="C1", state="PA", city="Pittsburgh", postcode="15222"),
+           cust("e2", "Kestrel Tools Inc", number="C2", state="Ohio", city="Pittsburgh", postcode="15222")]
+    res = run(crm, erp, rules)
+    assert [(e["crm_value"], e["erp_value"]) for e in by_type(res, "customer.attribute_mismatch")] == [("PA", "Ohio")]

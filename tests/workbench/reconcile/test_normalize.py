@@ -780,3 +780,17 @@ def test_a_city_with_its_qualifier_written_short_or_its_postal_district_is_one_c
 ])
 def test_cities_with_other_qualifiers_or_districts_stay_different(a, b):
     assert not nz.cities_equivalent(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Pennsylvania", "PA"), ("pa", "PA"), ("Penna.", "PA"), ("N.Y.", "NY"), ("District of Columbia", "DC"),
+    ("W. Va.", "West Virginia"), ("Québec", "QC"), ("PQ", "QC"), ("Ontario", "ON"), ("New South Wales", "NSW"),
+    ("West Yorkshire", "WEST YORKSHIRE"),
+])
+def test_a_state_or_province_by_its_name_code_or_short_form_is_one_state(a, b):
+    assert nz.state_key(a) == nz.state_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("PA", "Ohio"), ("Virginia", "WV"), ("ON", "QC"), ("Kansas", "Arkansas")])
+def test_other_states_stay_different(a, b):
+    assert nz.state_key(a) != nz.state_key(b)
