@@ -967,17 +967,47 @@ def entities() -> list[Case]:
     return out
 
 
+# ------------------------------------------------------------------ one address, two companies
+def samesite() -> list[Case]:
+    """Two companies at one address whose names differ by a word, a qualifier or a letter (a group's members, a
+    branch and its region, two doctors of one practice): none may be linked. No pair shares a number, so the
+    name's letters and the address are all the engine has."""
+    out: list[Case] = []
+    S = [("GB", "ABC Holdings Ltd", "ABC Holdings (UK) Ltd"), ("DE", "Siemens Healthcare GmbH",
+                                                               "Siemens Healthcare Diagnostics GmbH"),
+         ("NL", "Acme Europe B.V.", "Acme Nederland B.V."), ("DE", "Bosch Thermotechnik GmbH",
+                                                              "Bosch Sicherheitssysteme GmbH"),
+         ("DE", "Meyer Immobilien GmbH", "Meyer Immobilien Verwaltung GmbH"), ("DE", "Schmidt GmbH",
+                                                                              "Schmidt Holding GmbH"),
+         ("GB", "Northwind Traders Ltd", "Northwind Traders Trust Ltd"),
+         ("US", "St. Mary's Hospital Inc", "St. Mary's Hospital Foundation Inc"),
+         ("US", "First National Bank of Omaha", "First National Bank of Nebraska"),
+         ("DE", "Dr. Hans Müller", "Dr. Hanna Müller"),
+         ("DE", "Müller & Partner Steuerberater", "Müller & Partner Rechtsanwälte"),
+         ("US", "Acme Corp East", "Acme Corp West"), ("US", "Acme Corp North America", "Acme Corp South America"),
+         ("DE", "Stadtwerke München GmbH", "Stadtwerke Münster GmbH"), ("DE", "Sparkasse Köln Bonn", "Sparkasse Bonn"),
+         ("DE", "Hotel Adler GmbH", "Hotel Adler Betriebs GmbH"), ("GB", "ACME Ltd", "ACNE Ltd"),
+         ("CZ", "Vltava Stroje s.r.o.", "Vltava Stroje a.s."), ("US", "Deloitte Consulting LLP", "Deloitte Tax LLP")]
+    for cc, a, b in S:
+        ad = addr(cc)
+        out.append(dict(kind="crm_only", crm=dict(ad, name=a), erp={}, tag=f"samesite:{a}|{b}",
+                        currency=CUR.get(cc, "EUR")))
+        out.append(dict(kind="erp_only", crm={}, erp=dict(ad, name=b), tag=f"samesite:{a}|{b}",
+                        currency=CUR.get(cc, "EUR")))
+    return out
+
+
 CLASSES: dict[str, Callable[[], list[Case]]] = {
     "translit": translit, "legal": legal, "order": order, "abbrev": abbrev, "addresses": addresses,
     "taxids": taxids, "negatives": negatives, "negatives2": negatives2, "regional": regional,
-    "entities": entities}
+    "entities": entities, "samesite": samesite}
 
 # The modes each class runs in (harness.MODES): without a cross-reference, and with one (tax ids: tax id only).
 PLAN: dict[str, tuple[str, ...]] = {
     "translit": ("fuzzy", "xref"), "legal": ("fuzzy", "xref"), "order": ("fuzzy", "xref"),
     "abbrev": ("fuzzy", "xref"), "addresses": ("fuzzy", "xref"), "taxids": ("tax", "xref"),
     "negatives": ("fuzzy", "xref"), "negatives2": ("fuzzy",), "regional": ("fuzzy", "xref"),
-    "entities": ("fuzzy", "xref")}
+    "entities": ("fuzzy", "xref"), "samesite": ("fuzzy",)}
 
 
 def cases(name: str) -> list[Case]:
