@@ -448,6 +448,7 @@ def names_equivalent(a: str | None, b: str | None, countries: tuple[object, obje
 # a name's first word ("Vi Solutions", "XI Technologies" are names)
 _ROMAN = re.compile(r"(?=[ivx])(x{0,3})(ix|iv|v?i{0,3})")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+_DIGIT_RUN = re.compile(r"\d+")
 
 
 def _roman_value(word: str) -> int:
@@ -457,13 +458,13 @@ def _roman_value(word: str) -> int:
 
 @lru_cache(maxsize=1 << 18)
 def name_numbers(core: str | None) -> frozenset[str]:
-    """The numbers a company name's core holds, as figures: words with a figure ("Studio 54", "Store 12") and Roman
-    numerals after the first word ("Fund II" is "Fund 2"). Two names with different numbers name two companies
-    (a fund and its successor fund, two franchise stores), however alike their letters."""
+    """The numbers a company name's core holds, as figures: the runs of figures in its words ("Studio 54", "A1" as
+    "A-1", "21st" as 21) and Roman numerals after the first word ("Fund II" is "Fund 2"). Two names with different
+    numbers name two companies (a fund and its successor fund, two franchise stores), however alike their letters."""
     if not core:
         return frozenset()
     words = core.split()
-    figures = {w for w in words if _DIGIT.search(w)}
+    figures = {str(int(run)) for w in words for run in _DIGIT_RUN.findall(w)}  # "A-1" / "A1", "007" / "7"
     figures |= {str(_roman_value(w)) for w in words[1:] if _ROMAN.fullmatch(w)}
     return frozenset(figures)
 

@@ -294,6 +294,14 @@ def test_names_with_another_number_at_one_address_are_two_companies_not_linked(c
     assert len(by_type(res, "customer.missing_in_erp")) == 1 and len(by_type(res, "customer.missing_in_crm")) == 1
 
 
+def test_a_number_written_onto_a_letter_or_apart_is_one_number_and_still_links_automatically():
+    crm = [cust(sf(1), "A-1 Plumbing LLC", street="1 Harbour Street", city="Leeds", postcode="LS1 4AP", country="GB")]
+    erp = [cust("e1", "A1 Plumbing LLC", number="C1", street="1 Harbour Street", city="Leeds", postcode="LS1 4AP",
+                country="GB")]
+    res = run(crm, erp)
+    assert [(r["crm_id"], r["erp_id"], r["status"]) for r in res.links.to_dict("records")] == [(sf(1), "e1", "auto")]
+
+
 def test_a_fund_numbered_in_roman_numerals_or_figures_links_to_itself_beside_its_sister_fund():
     crm = [cust(sf(1), "Nordic Wind Fund II Ltd", street="1 Harbour Street", city="Leeds", postcode="LS1 4AP",
                 country="GB"),

@@ -666,6 +666,7 @@ def test_french_tax_ids_of_other_companies_stay_two(a, b, countries):
 @pytest.mark.parametrize(("core", "numbers"), [
     ("nordic wind fund ii", {"2"}), ("nordic wind fund 2", {"2"}), ("bayview holdings iv", {"4"}),
     ("studio 54", {"54"}), ("vi solutions", set()), ("xi technologies", set()), ("acme", set()), ("", set()),
+    ("a1 plumbing", {"1"}), ("a 1 plumbing", {"1"}), ("agent 007", {"7"}), ("21st century foods", {"21"}),
 ])
 def test_the_numbers_a_name_holds_in_figures_or_roman_numerals(core, numbers):
     assert nz.name_numbers(core) == numbers
