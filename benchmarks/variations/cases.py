@@ -26,9 +26,12 @@ Case = dict[str, Any]
 
 LOC = {"DE": "de_DE", "FR": "fr_FR", "GB": "en_GB", "US": "en_US", "DK": "da_DK", "TR": "tr_TR", "PL": "pl_PL",
        "ES": "es_ES", "SE": "sv_SE", "JP": "en_US", "RU": "ru_RU", "IT": "it_IT", "NL": "nl_NL", "AT": "de_AT",
-       "CH": "de_CH", "AU": "en_AU", "NO": "no_NO", "GR": "el_GR", "BE": "nl_BE", "LU": "fr_FR"}
+       "CH": "de_CH", "AU": "en_AU", "NO": "no_NO", "GR": "el_GR", "BE": "nl_BE", "LU": "fr_FR", "CA": "en_CA",
+       "MX": "es_MX", "BR": "pt_BR", "PT": "pt_PT", "CZ": "cs_CZ", "FI": "fi_FI", "IE": "en_IE", "HU": "hu_HU",
+       "IN": "en_IN"}
 CUR = {"GB": "GBP", "US": "USD", "DK": "DKK", "TR": "TRY", "PL": "PLN", "SE": "SEK", "JP": "JPY", "RU": "RUB",
-       "CH": "CHF", "AU": "AUD", "NO": "NOK"}
+       "CH": "CHF", "AU": "AUD", "NO": "NOK", "CA": "CAD", "MX": "MXN", "BR": "BRL", "CZ": "CZK", "HU": "HUF",
+       "IN": "INR"}
 _fk: dict[str, Faker] = {}
 rnd = random.Random(7)
 
@@ -597,15 +600,414 @@ def negatives2() -> list[Case]:
     return out
 
 
+# ------------------------------------------------------------------ regional address conventions (names identical)
+def _world_name(i: int, cc: str) -> str:
+    """A distinct, number-free company name for the i-th case, with its country's usual legal form."""
+    stems = ["Ashgrove", "Bellwether", "Corrigan", "Dunmore", "Everton", "Fairleigh", "Glenmore", "Halloway",
+             "Ingleby", "Jasperson", "Kingsley", "Lockwood", "Merriweather", "Northcote", "Oakhurst", "Pembroke",
+             "Quenby", "Rushworth", "Stanford", "Thornbury"]
+    trades = ["Fasteners", "Textiles", "Packaging", "Optics", "Ceramics", "Hydraulics", "Catering", "Printing"]
+    lf = {"US": "Inc", "GB": "Ltd", "NL": "B.V.", "BE": "NV", "CA": "Inc", "ES": "S.L.", "IT": "S.r.l.",
+          "PT": "Lda", "BR": "Ltda", "DE": "GmbH", "AT": "GmbH", "CH": "AG", "DK": "A/S", "SE": "AB", "NO": "AS",
+          "FI": "Oy", "PL": "Sp. z o.o.", "CZ": "s.r.o.", "IE": "Ltd", "FR": "SAS", "MX": "S.A. de C.V.",
+          "SK": "s.r.o.", "NE": "SA", "DM": "Ltd", "GN": "SA"}
+    return f"{stems[i % len(stems)]} {trades[(i // len(stems)) % len(trades)]} {lf[cc]}"
+
+
+def regional() -> list[Case]:
+    """One company written by two systems under each country's own address conventions: street-type and
+    unit abbreviations, postcode spacing and country prefixes, state/province/county names and codes, city
+    names in two languages, country names and ISO codes; and the true differences next to them."""
+    out: list[Case] = []
+
+    def p(cc: str, base: dict[str, str], crm: dict[str, str] | None = None, erp: dict[str, str] | None = None,
+          diffs: Any = (), tag: str = "") -> None:
+        name = _world_name(len(out), cc)
+        rec = dict(dict(street="", city="", pc="", state="", country=cc), **base, name=name)
+        out.append(dict(kind="pair", crm=dict(rec, **(crm or {})), erp=dict(rec, **(erp or {})), diffs=set(diffs),
+                        tag=tag, currency=CUR.get(cc, "EUR")))
+
+    # United States: unit designators, PO boxes, directionals, street types, state names, ZIP+4
+    us = dict(street="1200 Main Street", city="Pittsburgh", pc="15222", state="PA")
+    for s1, s2 in [("1200 Main Street, Suite 400", "1200 Main St., Ste. 400"),
+                   ("1200 Main Street Suite 400", "1200 Main St #400"),
+                   ("1200 Main St, STE 400", "1200 Main Street, Ste 400"),
+                   ("1200 Main Street, 4th Floor", "1200 Main St Fl 4"),
+                   ("PO Box 4521", "P O Box 4521"), ("PO Box 4521", "Post Office Box 4521"),
+                   ("P.O.Box 4521", "PO BOX 4521"), ("Building 3, 500 Oak Road", "500 Oak Rd Bldg 3"),
+                   ("1500 Northeast 2nd Avenue", "1500 NE 2nd Ave"), ("800 South Boulevard", "800 S Blvd"),
+                   ("4200 US Highway 1", "4200 US Hwy 1"), ("12 Elm Court", "12 Elm Ct"),
+                   ("33 Oak Circle", "33 Oak Cir")]:
+        p("US", us, dict(street=s1), dict(street=s2), tag=f"us_street:{s1}|{s2}")
+    for s1, s2 in [("Pennsylvania", "PA"), ("pa", "PA"), ("Penna.", "PA")]:
+        p("US", us, dict(state=s1), dict(state=s2), tag=f"us_state:{s1}|{s2}")
+    p("US", dict(us, city="Washington", state="DC", pc="20001"), dict(state="District of Columbia"),
+      tag="us_state:District of Columbia|DC")
+    p("US", dict(us, city="New York", state="NY", pc="10001"), dict(state="N.Y."), tag="us_state:N.Y.|NY")
+    for z1, z2 in [("152221234", "15222-1234"), ("15222 1234", "15222-1234")]:
+        p("US", us, dict(pc=z1), dict(pc=z2), tag=f"us_zip:{z1}|{z2}")
+    for c1, c2 in [("Mount Pleasant", "Mt Pleasant"), ("Winston-Salem", "Winston Salem"),
+                   ("PITTSBURGH", "Pittsburgh")]:
+        p("US", us, dict(city=c1), dict(city=c2), tag=f"us_city:{c1}|{c2}")
+    for n1, n2 in [("U.S.", "US"), ("United States", "U.S.A."), ("United States of America", "USA")]:
+        p("US", us, dict(country=n1), dict(country=n2), tag=f"us_country:{n1}|{n2}")
+    for a, b, d in [(dict(street="PO Box 4521"), dict(street="PO Box 4512"), {"street"}),
+                    (dict(street="1200 Main St"), dict(street="1210 Main St"), {"street"}),
+                    (dict(street="100 Main St E"), dict(street="100 Main St W"), {"street"}),
+                    (dict(street="1200 Main St Ste 400"), dict(street="1200 Main St Ste 4000"), {"street"}),
+                    (dict(pc="15222"), dict(pc="15212"), {"postcode"}),
+                    (dict(state="PA"), dict(state="Ohio"), {"state"}),
+                    (dict(state="Virginia"), dict(state="WV"), {"state"}),
+                    (dict(city="Springfield", state="IL", pc="62701"),
+                     dict(city="Springfield", state="MA", pc="01103"), {"state", "postcode"})]:
+        p("US", us, a, b, diffs=d, tag=f"TRUE_us:{a}|{b}")
+
+    # United Kingdom: counties (not part of a postal address since 1996), units, postcode spacing, home nations
+    uk = dict(street="12 High Street", city="Guildford", pc="GU1 3AJ")
+    for a, b, t in [(dict(state="Surrey"), dict(state=""), "uk_county_one_side"),
+                    (dict(state="West Yorkshire", city="Leeds", pc="LS1 4AP"),
+                     dict(state="W Yorks", city="Leeds", pc="LS1 4AP"), "uk_county_abbr"),
+                    (dict(street="Flat 3, 12 High Street"), dict(street="Flat 3 12 High St"), "uk_flat"),
+                    (dict(street="Unit 7, Brunel Business Park"), dict(street="Unit 7 Brunel Business Pk"), "uk_unit"),
+                    (dict(street="4 St. Andrew's Road"), dict(street="4 Saint Andrews Rd"), "uk_saint"),
+                    (dict(pc="EC1V 9HX"), dict(pc="EC1V  9HX"), "uk_pc_double_space"),
+                    (dict(pc="EC1V 9HX"), dict(pc="ec1v9hx"), "uk_pc_lower"),
+                    (dict(city="LONDON"), dict(city="London"), "uk_post_town_caps"),
+                    (dict(city="Newcastle upon Tyne"), dict(city="Newcastle-upon-Tyne"), "uk_city_hyphen"),
+                    (dict(city="Edinburgh", pc="EH1 1YZ", country="Scotland"),
+                     dict(city="Edinburgh", pc="EH1 1YZ", country="GB"), "uk_nation"),
+                    (dict(city="Belfast", pc="BT1 5GS", country="Northern Ireland"),
+                     dict(city="Belfast", pc="BT1 5GS", country="United Kingdom"), "uk_ni"),
+                    (dict(country="U.K."), dict(country="GB"), "uk_dots"),
+                    (dict(pc="GU1 3AJ"), dict(pc="GU13 AJ"), "uk_pc_space_moved")]:
+        p("GB", uk, a, b, tag=t)
+    for a, b, d in [(dict(street="Unit 7, Brunel Business Park"), dict(street="Unit 9, Brunel Business Park"),
+                     {"street"}),
+                    (dict(city="Newcastle upon Tyne"), dict(city="Newcastle-under-Lyme"), {"city"}),
+                    (dict(pc="GU1 3AJ"), dict(pc="GU1 3JA"), {"postcode"})]:
+        p("GB", uk, a, b, diffs=d, tag=f"TRUE_uk:{a}|{b}")
+
+    # Ireland: Eircode spacing, country names
+    ie = dict(street="25 Baggot Street Lower", city="Dublin 2", pc="D02 X285")
+    p("IE", ie, dict(pc="D02X285"), tag="ie_eircode")
+    p("IE", ie, dict(country="Republic of Ireland"), dict(country="IE"), tag="ie_country")
+    p("IE", ie, dict(street="25 Lower Baggot Street"), dict(street="25 Baggot St Lower"), tag="ie_lower_order")
+
+    # Netherlands / Belgium: postcode prefixes, titles in street names, bilingual city names
+    nl = dict(street="Keizersgracht 123", city="Amsterdam", pc="1015 CJ")
+    for a, b, t in [(dict(pc="NL-1015 CJ"), dict(pc="1015 CJ"), "nl_pc_prefix"),
+                    (dict(pc="1015cj"), dict(pc="1015 CJ"), "nl_pc_lower"),
+                    (dict(street="Burgemeester de Withstraat 5"), dict(street="Burg. de Withstraat 5"), "nl_burg"),
+                    (dict(street="Prins Hendrikkade 20"), dict(street="Pr. Hendrikkade 20"), "nl_prins"),
+                    (dict(city="Den Haag", pc="2511 CV"), dict(city="'s-Gravenhage", pc="2511 CV"), "nl_denhaag"),
+                    (dict(city="The Hague", pc="2511 CV"), dict(city="Den Haag", pc="2511 CV"), "nl_hague"),
+                    (dict(country="Nederland"), dict(country="NL"), "nl_country"),
+                    (dict(country="Netherlands"), dict(country="NLD"), "nl_alpha3")]:
+        p("NL", nl, a, b, tag=t)
+    for a, b, d in [(dict(pc="1015 CJ"), dict(pc="1015 CK"), {"postcode"}),
+                    (dict(street="Keizersgracht 123"), dict(street="Keizersgracht 132"), {"street"}),
+                    (dict(street="Herengracht 12"), dict(street="Prinsengracht 12"), {"street"})]:
+        p("NL", nl, a, b, diffs=d, tag=f"TRUE_nl:{a}|{b}")
+    be = dict(street="Avenue Louise 54", city="Bruxelles", pc="1000")
+    for a, b, t in [(dict(pc="B-1000"), dict(pc="1000"), "be_pc_prefix"),
+                    (dict(city="Bruxelles"), dict(city="Brussel"), "be_bxl_nl"),
+                    (dict(city="Brussels"), dict(city="Bruxelles"), "be_bxl_en"),
+                    (dict(city="Antwerpen", pc="2000"), dict(city="Anvers", pc="2000"), "be_antwerp"),
+                    (dict(city="Gent", pc="9000"), dict(city="Ghent", pc="9000"), "be_ghent"),
+                    (dict(city="Liège", pc="4000"), dict(city="Luik", pc="4000"), "be_liege"),
+                    (dict(street="Avenue Louise 54"), dict(street="Av. Louise 54"), "be_av"),
+                    (dict(street="Chaussée de Waterloo 1160"), dict(street="Chée de Waterloo 1160"), "be_chaussee"),
+                    (dict(country="België"), dict(country="BE"), "be_country_nl"),
+                    (dict(country="Belgique"), dict(country="Belgium"), "be_country_fr")]:
+        p("BE", be, a, b, tag=t)
+    p("BE", be, dict(pc="1000"), dict(pc="1050"), diffs={"postcode"}, tag="TRUE_be_pc")
+
+    # Canada: postcode spacing, provinces, unit-civic numbers, bilingual directionals
+    ca = dict(street="200 King Street West", city="Toronto", pc="M5H 3T4", state="ON")
+    for a, b, t in [(dict(pc="M5H 3T4"), dict(pc="M5H3T4"), "ca_pc_space"),
+                    (dict(pc="m5h 3t4"), dict(pc="M5H 3T4"), "ca_pc_lower"),
+                    (dict(state="Ontario"), dict(state="ON"), "ca_prov_name"),
+                    (dict(street="200 King Street West"), dict(street="200 King St W"), "ca_west"),
+                    (dict(street="200 King Street West, Suite 1500"), dict(street="1500-200 King St W"),
+                     "ca_unit_civic"),
+                    (dict(country="Canada"), dict(country="CA"), "ca_country")]:
+        p("CA", ca, a, b, tag=t)
+    qc = dict(street="1000 rue Sherbrooke Ouest", city="Montréal", pc="H3A 3G4", state="QC")
+    for a, b, t in [(dict(city="Montréal"), dict(city="Montreal"), "ca_montreal"),
+                    (dict(state="Québec"), dict(state="QC"), "ca_quebec"),
+                    (dict(state="PQ"), dict(state="QC"), "ca_pq"),
+                    (dict(street="1000 rue Sherbrooke Ouest"), dict(street="1000 Rue Sherbrooke O"), "ca_ouest")]:
+        p("CA", qc, a, b, tag=t)
+    for a, b, d in [(dict(street="200 King St W"), dict(street="200 King St E"), {"street"}),
+                    (dict(pc="M5H 3T4"), dict(pc="M5H 3T5"), {"postcode"}),
+                    (dict(state="ON"), dict(state="QC"), {"state"})]:
+        p("CA", ca, a, b, diffs=d, tag=f"TRUE_ca:{a}|{b}")
+
+    # Spain / Italy / Portugal / Brazil: street-type abbreviations, s/n, leading zeros, city exonyms
+    es = dict(street="Calle de Alcalá 45", city="Madrid", pc="28014")
+    for a, b, t in [(dict(street="Calle de Alcalá 45"), dict(street="C/ Alcalá, 45"), "es_calle"),
+                    (dict(street="Avenida de la Constitución 12"), dict(street="Avda. Constitución 12"), "es_avda"),
+                    (dict(street="Paseo de la Castellana 100"), dict(street="Pº de la Castellana 100"), "es_paseo"),
+                    (dict(street="Plaza Mayor 1"), dict(street="Pza. Mayor 1"), "es_plaza"),
+                    (dict(street="Polígono Industrial Las Mercedes, s/n"),
+                     dict(street="Pol. Ind. Las Mercedes s/n"), "es_poligono"),
+                    (dict(city="Barcelona", pc="08001"), dict(city="Barcelona", pc="8001"), "es_pc_zero"),
+                    (dict(city="A Coruña", pc="15001"), dict(city="La Coruña", pc="15001"), "es_coruna"),
+                    (dict(city="Sevilla", pc="41001"), dict(city="Seville", pc="41001"), "es_sevilla"),
+                    (dict(country="Spain"), dict(country="ESP"), "es_alpha3")]:
+        p("ES", es, a, b, tag=t)
+    for a, b, d in [(dict(street="Calle de Alcalá 45"), dict(street="Calle de Alcalá 54"), {"street"}),
+                    (dict(street="Calle Mayor 5"), dict(street="Plaza Mayor 5"), {"street"})]:
+        p("ES", es, a, b, diffs=d, tag=f"TRUE_es:{a}|{b}")
+    it = dict(street="Via Roma 10", city="Milano", pc="20121")
+    for a, b, t in [(dict(street="Viale Monza 12"), dict(street="V.le Monza 12"), "it_viale"),
+                    (dict(street="Piazza del Duomo 1"), dict(street="P.za del Duomo 1"), "it_piazza"),
+                    (dict(street="Corso Buenos Aires 3"), dict(street="C.so Buenos Aires 3"), "it_corso"),
+                    (dict(street="Largo Augusto 2"), dict(street="L.go Augusto 2"), "it_largo"),
+                    (dict(street="Via Roma, 10"), dict(street="Via Roma n. 10"), "it_numero"),
+                    (dict(city="Firenze", pc="50123"), dict(city="Florence", pc="50123"), "it_firenze"),
+                    (dict(city="Torino", pc="10121"), dict(city="Turin", pc="10121"), "it_torino"),
+                    (dict(state="MI"), dict(state="Milano"), "it_provincia")]:
+        p("IT", it, a, b, tag=t)
+    p("IT", it, dict(street="Via Roma 10"), dict(street="Viale Roma 10"), diffs={"street"}, tag="TRUE_it_viale")
+    pt = dict(street="Rua Augusta 100", city="Lisboa", pc="1100-053")
+    for a, b, t in [(dict(street="Rua Augusta 100"), dict(street="R. Augusta, 100"), "pt_rua"),
+                    (dict(street="Avenida da Liberdade 200"), dict(street="Av. da Liberdade 200"), "pt_av"),
+                    (dict(street="Praça do Comércio 1"), dict(street="Pç. do Comércio 1"), "pt_praca"),
+                    (dict(street="Travessa do Carmo 3"), dict(street="Tv. do Carmo 3"), "pt_travessa"),
+                    (dict(city="Lisboa"), dict(city="Lisbon"), "pt_lisboa"),
+                    (dict(country="Portugal"), dict(country="PT"), "pt_country")]:
+        p("PT", pt, a, b, tag=t)
+    p("PT", pt, dict(pc="1100-053"), dict(pc="1100-035"), diffs={"postcode"}, tag="TRUE_pt_pc")
+    br = dict(street="Avenida Paulista, 1000", city="São Paulo", pc="01310-100", state="SP")
+    for a, b, t in [(dict(street="Avenida Paulista, 1000"), dict(street="Av. Paulista 1000"), "br_av"),
+                    (dict(pc="01310-100"), dict(pc="01310100"), "br_cep"),
+                    (dict(city="São Paulo"), dict(city="Sao Paulo"), "br_city"),
+                    (dict(state="SP"), dict(state="São Paulo"), "br_state"),
+                    (dict(country="Brasil"), dict(country="BR"), "br_country")]:
+        p("BR", br, a, b, tag=t)
+
+    # Germany / Austria / Switzerland: Straße joined or apart, postcode prefixes, city qualifiers and exonyms
+    de = dict(street="Goethestraße 5", city="Stuttgart", pc="70174")
+    for a, b, t in [(dict(street="Goethestraße 5"), dict(street="Goethe-Straße 5"), "de_str_hyphen"),
+                    (dict(street="Berliner Straße 10"), dict(street="Berlinerstr. 10"), "de_str_joined"),
+                    (dict(street="Hauptstr.12"), dict(street="Hauptstraße 12"), "de_str_nospace"),
+                    (dict(street="Straße des 17. Juni 135"), dict(street="Str. des 17. Juni 135"), "de_str_number"),
+                    (dict(pc="D-70174"), dict(pc="70174"), "de_pc_prefix"),
+                    (dict(pc="DE-70174"), dict(pc="70174"), "de_pc_prefix_iso"),
+                    (dict(city="Freiburg im Breisgau", pc="79098"), dict(city="Freiburg i. Br.", pc="79098"),
+                     "de_city_ibr"),
+                    (dict(city="Ludwigshafen am Rhein", pc="67059"), dict(city="Ludwigshafen a. Rhein", pc="67059"),
+                     "de_city_arhein"),
+                    (dict(city="Mülheim an der Ruhr", pc="45468"), dict(city="Mülheim a.d. Ruhr", pc="45468"),
+                     "de_city_adr"),
+                    (dict(city="Frankfurt/Main", pc="60311"), dict(city="Frankfurt am Main", pc="60311"),
+                     "de_city_slash"),
+                    (dict(city="Hannover", pc="30159"), dict(city="Hanover", pc="30159"), "de_hanover"),
+                    (dict(country="Bundesrepublik Deutschland"), dict(country="Germany"), "de_country_long")]:
+        p("DE", de, a, b, tag=t)
+    for a, b, d in [(dict(street="Straße des 17. Juni 135"), dict(street="Straße des 17. Juni 153"), {"street"}),
+                    (dict(street="Goethestraße 5"), dict(street="Goetheplatz 5"), {"street"}),
+                    (dict(city="Neustadt an der Weinstraße"), dict(city="Neustadt am Rübenberge"), {"city"}),
+                    (dict(city="Mülheim an der Ruhr"), dict(city="Mühlheim am Main"), {"city"}),
+                    (dict(pc="D-70174"), dict(pc="70173"), {"postcode"})]:
+        p("DE", de, a, b, diffs=d, tag=f"TRUE_de:{a}|{b}")
+    ch = dict(street="Rue du Rhône 8", city="Genève", pc="1204")
+    for a, b, t in [(dict(city="Genève"), dict(city="Geneva"), "ch_geneve"),
+                    (dict(city="Genf"), dict(city="Genève"), "ch_genf"),
+                    (dict(city="Zürich", pc="8001"), dict(city="Zurich", pc="8001"), "ch_zurich"),
+                    (dict(city="Luzern", pc="6003"), dict(city="Lucerne", pc="6003"), "ch_luzern"),
+                    (dict(city="Basel", pc="4051"), dict(city="Bâle", pc="4051"), "ch_basel"),
+                    (dict(pc="CH-1204"), dict(pc="1204"), "ch_pc_prefix"),
+                    (dict(country="Suisse"), dict(country="CH"), "ch_suisse"),
+                    (dict(country="Svizzera"), dict(country="Switzerland"), "ch_svizzera")]:
+        p("CH", ch, a, b, tag=t)
+    p("CH", ch, dict(pc="8001"), dict(pc="8008"), diffs={"postcode"}, tag="TRUE_ch_pc")
+    at = dict(street="Kärntner Straße 21", city="Wien", pc="1010")
+    p("AT", at, dict(pc="A-1010"), dict(pc="1010"), tag="at_pc_prefix")
+    p("AT", at, dict(country="Austria"), dict(country="Österreich"), tag="at_country")
+
+    # Nordics: postal districts, postcode spacing and prefixes, gata/gate abbreviations, city exonyms
+    dk = dict(street="Vesterbrogade 10", city="København V", pc="1620")
+    for a, b, t in [(dict(city="København V"), dict(city="Copenhagen V"), "dk_copenhagen"),
+                    (dict(city="København V"), dict(city="Kobenhavn V"), "dk_translit"),
+                    (dict(city="Aarhus C", pc="8000"), dict(city="Århus C", pc="8000"), "dk_aarhus"),
+                    (dict(pc="DK-1620"), dict(pc="1620"), "dk_pc_prefix"),
+                    (dict(street="Vesterbrogade 10, 2. th."), dict(street="Vesterbrogade 10 2.th"), "dk_floor"),
+                    (dict(country="Danmark"), dict(country="DK"), "dk_country")]:
+        p("DK", dk, a, b, tag=t)
+    p("DK", dk, dict(street="Vesterbrogade 10"), dict(street="Vestergade 10"), diffs={"street"}, tag="TRUE_dk")
+    se = dict(street="Drottninggatan 5", city="Stockholm", pc="111 51")
+    for a, b, t in [(dict(pc="111 51"), dict(pc="11151"), "se_pc_space"),
+                    (dict(pc="SE-111 51"), dict(pc="111 51"), "se_pc_prefix"),
+                    (dict(street="Drottninggatan 5"), dict(street="Drottningg. 5"), "se_gatan"),
+                    (dict(city="Göteborg", pc="411 06"), dict(city="Gothenburg", pc="411 06"), "se_goteborg"),
+                    (dict(country="Sverige"), dict(country="Sweden"), "se_country")]:
+        p("SE", se, a, b, tag=t)
+    p("SE", se, dict(pc="111 51"), dict(pc="111 52"), diffs={"postcode"}, tag="TRUE_se_pc")
+    no = dict(street="Karl Johans gate 1", city="Oslo", pc="0154")
+    p("NO", no, dict(street="Karl Johans gate 1"), dict(street="Karl Johans gt. 1"), tag="no_gate")
+    p("NO", no, dict(pc="0154"), dict(pc="154"), tag="no_pc_zero")
+    p("NO", no, dict(country="Norge"), dict(country="NO"), tag="no_country")
+    fi = dict(street="Mannerheimintie 10", city="Helsinki", pc="00100")
+    p("FI", fi, dict(city="Helsinki"), dict(city="Helsingfors"), tag="fi_helsinki")
+    p("FI", fi, dict(pc="FI-00100"), dict(pc="00100"), tag="fi_pc_prefix")
+    p("FI", fi, dict(country="Suomi"), dict(country="Finland"), tag="fi_country")
+
+    # Poland / Czechia: street prefixes, postcode formats, exonyms
+    pl = dict(street="ul. Marszałkowska 10", city="Warszawa", pc="00-590")
+    for a, b, t in [(dict(street="ul. Marszałkowska 10"), dict(street="Marszałkowska 10"), "pl_ul"),
+                    (dict(street="al. Jerozolimskie 100"), dict(street="Aleje Jerozolimskie 100"), "pl_aleje"),
+                    (dict(pc="00-590"), dict(pc="00590"), "pl_pc"),
+                    (dict(city="Warszawa"), dict(city="Warsaw"), "pl_warsaw"),
+                    (dict(city="Kraków", pc="31-001"), dict(city="Cracow", pc="31-001"), "pl_cracow"),
+                    (dict(country="Polska"), dict(country="PL"), "pl_country")]:
+        p("PL", pl, a, b, tag=t)
+    p("PL", pl, dict(pc="00-590"), dict(pc="00-950"), diffs={"postcode"}, tag="TRUE_pl_pc")
+    cz = dict(street="Václavské náměstí 1", city="Praha", pc="110 00")
+    for a, b, t in [(dict(city="Praha"), dict(city="Prague"), "cz_prague"),
+                    (dict(pc="110 00"), dict(pc="11000"), "cz_pc"),
+                    (dict(street="Václavské náměstí 1"), dict(street="Václavské nám. 1"), "cz_namesti"),
+                    (dict(country="Czechia"), dict(country="Czech Republic"), "cz_country")]:
+        p("CZ", cz, a, b, tag=t)
+
+    # country look-alikes: real differences
+    for cc, c1, c2 in [("AT", "Austria", "Australia"), ("AT", "AT", "AU"), ("SK", "Slovakia", "Slovenia"),
+                       ("IE", "Ireland", "Iceland"), ("NE", "Niger", "Nigeria"),
+                       ("DM", "Dominica", "Dominican Republic"), ("GN", "Guinea", "Guinea-Bissau"),
+                       ("NL", "Netherlands", "New Zealand")]:
+        p(cc, dict(street="Hauptplatz 3", city="Graz", pc="8010"), dict(country=c1), dict(country=c2),
+          diffs={"country"}, tag=f"TRUE_country:{c1}|{c2}")
+    return out
+
+
+# ------------------------------------------------------------------ entities: legal forms, noise, groups, look-alikes
+def entities() -> list[Case]:
+    """Company names as two systems write them (legal forms not in ``legal``, punctuation, department and
+    care-of suffixes, leading legal forms), the same address on both sides; and different companies of one
+    group, one address or one name in two countries, which must not be linked."""
+    out: list[Case] = []
+    L = [("US", "Acme Corporation", "ACME CORP."), ("US", "The Hartford Company", "Hartford Co."),
+         ("US", "Hartwell Co., Inc.", "Hartwell Company Incorporated"),
+         ("GB", "Riverside Co., Ltd.", "Riverside Company Limited"),
+         ("CA", "Maple Leaf Foods Ltd.", "Maple Leaf Foods Ltée"),
+         ("CA", "Boréal Transport Inc.", "Boreal Transport Inc"),
+         ("MX", "Grupo Lerma S.A. de C.V.", "Grupo Lerma SA de CV"),
+         ("MX", "Grupo Lerma S.A. de C.V.", "Grupo Lerma, S.A. de C.V."),
+         ("MX", "Servicios Tula S. de R.L. de C.V.", "Servicios Tula S de RL de CV"),
+         ("BR", "Comercial Andina Ltda.", "Comercial Andina Limitada"),
+         ("PT", "Tecnoforma Lda.", "Tecnoforma, Limitada"),
+         ("SE", "Nordkran AB (publ)", "Nordkran AB"), ("SE", "AB Nordkran", "Nordkran AB"),
+         ("SE", "Aktiebolaget Svenska Verktyg", "Svenska Verktyg AB"),
+         ("FI", "Metsäpuu Oy", "Metsäpuu Oy Ab"), ("BE", "Brouwerij Kempen NV", "Brouwerij Kempen SA/NV"),
+         ("BE", "Brouwerij Kempen NV", "Brouwerij Kempen N.V."),
+         ("CZ", "Vltava Stroje s.r.o.", "Vltava Stroje spol. s r.o."),
+         ("CZ", "Morava Strojírny a.s.", "Morava Strojírny, akciová společnost"),
+         ("HU", "Duna Kereskedelmi Kft.", "Duna Kereskedelmi Korlátolt Felelősségű Társaság"),
+         ("IN", "Kaveri Softech Pvt. Ltd.", "Kaveri Softech Private Limited"),
+         ("PL", "Mazur Transport sp. z o.o. sp.k.", "Mazur Transport Sp. z o.o. Sp. K."),
+         ("DE", "Weber Verwaltungs GmbH & Co. KG", "Weber Verwaltungs GmbH & Co.KG"),
+         ("IE", "Shannon Logistics Limited", "Shannon Logistics Teoranta"),
+         ("US", "O\u2019Brien Haulage Inc", "O'Brien Haulage Inc"),
+         ("US", "ACME  WIDGETS,INC.", "Acme Widgets Inc"), ("DE", 'Café "Central" GmbH', "Cafe Central GmbH"),
+         ("GB", "Smith\u2013Jones Ltd", "Smith-Jones Ltd"), ("GB", "Smith-Jones Ltd", "Smith Jones Ltd"),
+         ("DE", "Bergmann\u00a0Elektro GmbH", "Bergmann Elektro GmbH"),
+         ("US", "  Lakeview Dental LLC ", "Lakeview Dental LLC"),
+         ("US", "Harbor Freight Tools Inc - Accounts Payable", "Harbor Freight Tools Inc"),
+         ("DE", "Stadtwerke Ulm GmbH (Kreditorenbuchhaltung)", "Stadtwerke Ulm GmbH"),
+         ("US", "Globex Corp Attn: AP Dept", "Globex Corp"),
+         ("GB", "Nordic Wind Fund II Ltd c/o Aberdeen Fund Services", "Nordic Wind Fund II Ltd"),
+         ("DE", "Schreinerei Hans Meyer", "Meyer Hans Schreinerei"), ("US", "Doe, Jane DDS", "Jane Doe DDS"),
+         ("US", "The Gap Inc", "Gap Inc, The"), ("FR", "Dupont et Associés SARL", "Dupont & Associés SARL")]
+    for cc, a, b in L:
+        out.append(pair(a, b, cc, tag=f"name:{a}|{b}"))
+    # true differences on linked pairs (xref): another entity of the group or another fund
+    T = [("GB", "Nordic Wind Fund II Ltd", "Nordic Wind Fund III Ltd"), ("US", "Acme Corp", "Acme Corp Europe"),
+         ("MX", "Grupo Lerma S.A. de C.V.", "Grupo Lerma S. de R.L. de C.V."), ("SE", "Nordkran AB", "Nordkran Oy"),
+         ("DE", "Weber GmbH & Co. KG", "Weber Verwaltungs GmbH"), ("US", "Bayview Holdings I LLC",
+                                                                    "Bayview Holdings II LLC"),
+         ("CZ", "Vltava Stroje s.r.o.", "Vltava Stroje a.s."), ("US", "Heizung 2000 Inc", "Heizung 3000 Inc")]
+    for cc, a, b in T:
+        out.append(pair(a, b, cc, diffs={"name"}, tag=f"TRUE_name:{a}|{b}"))
+    # different companies at one address (group members, funds of one manager, care-of)
+    SA = [("DE", "Müller Spedition GmbH", "Müller Lagerlogistik GmbH"),
+          ("US", "Deloitte Consulting LLP", "Deloitte Tax LLP"),
+          ("MX", "Grupo Lerma S.A. de C.V.", "Grupo Lerma Servicios S.A. de C.V."),
+          ("SE", "Nordkran AB", "Nordkran Service AB"), ("FI", "Metsäpuu Board Oy", "Metsäpuu Tissue Oy"),
+          ("GB", "Nordic Wind Fund II Ltd", "Nordic Wind Fund III Ltd"),
+          ("US", "Bayview Holdings I LLC", "Bayview Holdings II LLC"),
+          ("GB", "Nordic Wind Fund II Ltd c/o Aberdeen Fund Services", "Aberdeen Fund Services Ltd"),
+          ("DE", "Weber GmbH & Co. KG", "Weber Verwaltungs GmbH"), ("US", "Studio 54 LLC", "Studio 45 LLC"),
+          ("US", "John Smith Plumbing LLC", "John Smith Roofing LLC"),
+          ("CZ", "Vltava Stroje s.r.o.", "Vltava Stroje a.s."), ("DE", "Dr. Anna Schmidt", "Dr. Anne Schmidt")]
+    for cc, a, b in SA:
+        ad = addr(cc)
+        out.append(dict(kind="crm_only", crm=dict(ad, name=a), erp={}, tag=f"neg_same_addr:{a}|{b}",
+                        currency=CUR.get(cc, "EUR")))
+        out.append(dict(kind="erp_only", crm={}, erp=dict(ad, name=b), tag=f"neg_same_addr:{a}|{b}",
+                        currency=CUR.get(cc, "EUR")))
+    # one name, two countries: two legal entities
+    for name, c1, c2 in [("Alpina Sport GmbH", "DE", "AT"), ("Helvetia Consulting AG", "CH", "DE"),
+                         ("Northwind Traders Ltd", "GB", "IE"), ("Globex Inc", "US", "CA")]:
+        a1, a2 = addr(c1), addr(c2)
+        out.append(dict(kind="crm_only", crm=dict(a1, name=name), erp={}, tag=f"neg_country:{name}|{c1}|{c2}",
+                        currency=CUR.get(c1, "EUR")))
+        out.append(dict(kind="erp_only", crm={}, erp=dict(a2, name=name), tag=f"neg_country:{name}|{c1}|{c2}",
+                        currency=CUR.get(c2, "EUR")))
+    # competition: both funds / both group members on both sides, one written differently
+    C = [("GB", "Nordic Wind Fund II Ltd", "Nordic Wind Fund II Limited", "Nordic Wind Fund III Ltd",
+          "Nordic Wind Fund III Limited"),
+         ("US", "Bayview Holdings I LLC", "Bayview Holdings I, L.L.C.", "Bayview Holdings II LLC",
+          "Bayview Holdings II, L.L.C."),
+         ("DE", "Weber GmbH & Co. KG", "Weber GmbH & Co KG", "Weber Verwaltungs GmbH", "Weber Verwaltungs G.m.b.H.")]
+    for cc, a1, a2, b1, b2 in C:
+        ad = addr(cc)
+        out.append(pair(a1, a2, cc, tag=f"compete:{a1}|{a2}", crm_over=ad, erp_over=ad))
+        out.append(pair(b1, b2, cc, tag=f"compete:{b1}|{b2}", crm_over=ad, erp_over=ad))
+    return out
+
+
+# ------------------------------------------------------------------ one address, two companies
+def samesite() -> list[Case]:
+    """Two companies at one address whose names differ by a word, a qualifier or a letter (a group's members, a
+    branch and its region, two doctors of one practice): none may be linked. No pair shares a number, so the
+    name's letters and the address are all the engine has."""
+    out: list[Case] = []
+    S = [("GB", "ABC Holdings Ltd", "ABC Holdings (UK) Ltd"), ("DE", "Siemens Healthcare GmbH",
+                                                               "Siemens Healthcare Diagnostics GmbH"),
+         ("NL", "Acme Europe B.V.", "Acme Nederland B.V."), ("DE", "Bosch Thermotechnik GmbH",
+                                                              "Bosch Sicherheitssysteme GmbH"),
+         ("DE", "Meyer Immobilien GmbH", "Meyer Immobilien Verwaltung GmbH"), ("DE", "Schmidt GmbH",
+                                                                              "Schmidt Holding GmbH"),
+         ("GB", "Northwind Traders Ltd", "Northwind Traders Trust Ltd"),
+         ("US", "St. Mary's Hospital Inc", "St. Mary's Hospital Foundation Inc"),
+         ("US", "First National Bank of Omaha", "First National Bank of Nebraska"),
+         ("DE", "Dr. Hans Müller", "Dr. Hanna Müller"),
+         ("DE", "Müller & Partner Steuerberater", "Müller & Partner Rechtsanwälte"),
+         ("US", "Acme Corp East", "Acme Corp West"), ("US", "Acme Corp North America", "Acme Corp South America"),
+         ("DE", "Stadtwerke München GmbH", "Stadtwerke Münster GmbH"), ("DE", "Sparkasse Köln Bonn", "Sparkasse Bonn"),
+         ("DE", "Hotel Adler GmbH", "Hotel Adler Betriebs GmbH"), ("GB", "ACME Ltd", "ACNE Ltd"),
+         ("CZ", "Vltava Stroje s.r.o.", "Vltava Stroje a.s."), ("US", "Deloitte Consulting LLP", "Deloitte Tax LLP")]
+    for cc, a, b in S:
+        ad = addr(cc)
+        out.append(dict(kind="crm_only", crm=dict(ad, name=a), erp={}, tag=f"samesite:{a}|{b}",
+                        currency=CUR.get(cc, "EUR")))
+        out.append(dict(kind="erp_only", crm={}, erp=dict(ad, name=b), tag=f"samesite:{a}|{b}",
+                        currency=CUR.get(cc, "EUR")))
+    return out
+
+
 CLASSES: dict[str, Callable[[], list[Case]]] = {
     "translit": translit, "legal": legal, "order": order, "abbrev": abbrev, "addresses": addresses,
-    "taxids": taxids, "negatives": negatives, "negatives2": negatives2}
+    "taxids": taxids, "negatives": negatives, "negatives2": negatives2, "regional": regional,
+    "entities": entities, "samesite": samesite}
 
 # The modes each class runs in (harness.MODES): without a cross-reference, and with one (tax ids: tax id only).
 PLAN: dict[str, tuple[str, ...]] = {
     "translit": ("fuzzy", "xref"), "legal": ("fuzzy", "xref"), "order": ("fuzzy", "xref"),
     "abbrev": ("fuzzy", "xref"), "addresses": ("fuzzy", "xref"), "taxids": ("tax", "xref"),
-    "negatives": ("fuzzy", "xref"), "negatives2": ("fuzzy",)}
+    "negatives": ("fuzzy", "xref"), "negatives2": ("fuzzy",), "regional": ("fuzzy", "xref"),
+    "entities": ("fuzzy", "xref"), "samesite": ("fuzzy",)}
 
 
 def cases(name: str) -> list[Case]:

@@ -20,7 +20,7 @@ from workbench.reconcile.rules import Rules
 # Comparison form per attribute: equal keys are the same value written differently.
 _KEYS: dict[str, Callable[[Any, Any], Any]] = {
     "postcode": lambda v, c: nz.postcode_key(v, c),
-    "state": lambda v, c: nz.text_key(v),
+    "state": lambda v, c: nz.state_key(v),
     "country": lambda v, c: nz.country_key(v),
     "currency": lambda v, c: (str(v).strip().upper() or None) if v is not None else None,
 }

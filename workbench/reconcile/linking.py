@@ -52,6 +52,7 @@ class Features:
     house: np.ndarray        # the numbers in the street line (house number, unit)
     short: np.ndarray        # the core name when it could be an acronym (one word of 2-6 letters), else None
     initials: np.ndarray     # the first letters of a core name of two words or more, else None
+    numbers: np.ndarray      # the numbers in the core name ("Fund II", "Studio 54"; normalize.name_numbers)
     blocks: list[np.ndarray] | None = None
 
 
@@ -100,6 +101,7 @@ def features(frame: pd.DataFrame, side: str, rules: Rules, script_forms: bool | 
         street=street,
         house=_arr(_house_numbers(s) for s in street),
         short=_arr(_acronym_form(p[0]) for p in parts), initials=_arr(_initials(p[0]) for p in parts),
+        numbers=_arr(nz.name_numbers(p[0]) for p in parts),
     )
 
 
@@ -321,6 +323,9 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     # as far as the name tells; never linked on that alone (the letters may stand for another company there)
     acronym = _same_letters(c.short[i], e.initials[j]) | _same_letters(e.short[j], c.initials[i])
     name = np.where(acronym, np.maximum(name, ACRONYM_NAME), name)
+    # another number in the name is another company ("Fund II" / "Fund III", "Studio 54" / "Studio 45"), however
+    # alike the letters: as a different house number is a different address
+    name = np.where(_numbers_differ(c.numbers[i], e.numbers[j]), np.minimum(name, 0.2), name)
     (street,), street_ok = _sim(c.street[i], e.street[j], fuzz.token_sort_ratio)
     # a different house number is a different address, however alike the street names
     street = np.where(_numbers_differ(c.house[i], e.house[j]), np.minimum(street, 0.2), street)

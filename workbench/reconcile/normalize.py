@@ -29,6 +29,8 @@ LEGAL_FORMS: dict[str, str] = {
     "llp": "llp", "limited liability partnership": "llp",
     "lp": "lp", "limited partnership": "lp",
     "plc": "plc", "public limited company": "plc",
+    # Irish: the Companies Act 2014 lets a name end in the Irish word for its form (Teoranta for Limited)
+    "teoranta": "ltd", "cuideachta phoibli theoranta": "plc",
     "pty": "pty", "proprietary": "pty", "pte": "pte", "pvt": "pvt", "private": "pvt",
     # German-speaking
     # ("mbH" alone is no form: "KG mbH", "OHG mbH" are names as generated data writes them)
@@ -36,7 +38,7 @@ LEGAL_FORMS: dict[str, str] = {
     "ggmbh": "ggmbh", "gemeinnutzige gmbh": "ggmbh",
     "ek": "ek", "eingetragener kaufmann": "ek", "eingetragene kauffrau": "ek", "ug haftungsbeschrankt": "ug",
     "ag": "ag", "aktiengesellschaft": "ag",
-    "kg": "kg", "kommanditgesellschaft": "kg", "ohg": "ohg", "ug": "ug", "ev": "ev", "eg": "eg",
+    "kg": "kg", "kommanditgesellschaft": "kg", "cokg": "co kg", "ohg": "ohg", "ug": "ug", "ev": "ev", "eg": "eg",
     "kgaa": "kgaa", "kommanditgesellschaft auf aktien": "kgaa", "se": "se", "societas europaea": "se",
     "gbr": "gbr", "gesellschaft burgerlichen rechts": "gbr", "offene handelsgesellschaft": "ohg",
     "og": "og", "offene gesellschaft": "og", "gesbr": "gesbr", "partg": "partg",
@@ -57,7 +59,7 @@ LEGAL_FORMS: dict[str, str] = {
     "bv": "bv", "besloten vennootschap": "bv", "nv": "nv", "naamloze vennootschap": "nv",
     "bvba": "bvba", "sprl": "sprl", "vof": "vof", "vennootschap onder firma": "vof",
     "cv": "cv", "commanditaire vennootschap": "cv", "cvba": "cvba", "comm v": "cv", "commv": "cv",
-    "ab": "ab", "aktiebolag": "ab", "aktiebolaget": "ab", "oy": "oy", "oyj": "oyj", "osakeyhtio": "oy",
+    "ab": "ab", "aktiebolag": "ab", "aktiebolaget": "ab", "ab publ": "ab", "oy": "oy", "oyj": "oyj", "osakeyhtio": "oy",
     "as": "as", "asa": "asa", "aps": "aps", "aksjeselskap": "as", "aktieselskab": "as", "hf": "hf", "ehf": "ehf",
     "allmennaksjeselskap": "asa", "anpartsselskab": "aps", "hb": "hb", "handelsbolag": "hb",
     "kb": "kb", "kommanditbolag": "kb", "is": "is", "interessentskab": "is", "ks": "ks",
@@ -69,7 +71,13 @@ LEGAL_FORMS: dict[str, str] = {
     "spolka z ograniczona odpowiedzialnoscia": "sp z oo",
     "sp j": "sp j", "spolka jawna": "sp j", "sp k": "sp k", "spolka komandytowa": "sp k",
     "spolka akcyjna": "sa", "sro": "sro", "spol s r o": "sro", "sro.": "sro",
+    # run together by their dots: "sp.k.", "sp.j." (Polish), "spol. s r.o." (Czech, Slovak)
+    "spk": "sp k", "spj": "sp j", "spol s ro": "sro",
+    "spolecnost s rucenim omezenym": "sro", "spolocnost s rucenim obmedzenym": "sro",
+    "akciova spolecnost": "as", "akciova spolocnost": "as",
     "kft": "kft", "zrt": "zrt", "nyrt": "nyrt", "doo": "doo", "dd": "dd", "ad": "ad", "ood": "ood",
+    "korlatolt felelossegu tarsasag": "kft", "zartkoruen mukodo reszvenytarsasag": "zrt",
+    "nyilvanosan mukodo reszvenytarsasag": "nyrt",
     # Russian and Ukrainian (ООО, АО, ПАО, ЗАО, ОАО, ТОВ) and Greek (Α.Ε., Ο.Ε., Ε.Ε., Ε.Π.Ε., Ι.Κ.Ε.) in the Latin
     # letters folding writes them in, as the forms they are in English (a limited liability company, a joint-stock
     # company: public, closed, open; a société anonyme): read so only in a name written in those scripts, or
@@ -90,7 +98,7 @@ LEGAL_FORMS: dict[str, str] = {
 }
 # forms written only after the name: before it they are a name's initials ("MBH Consulting", "EK Automotive")
 _TAIL_ONLY_FORMS = frozenset({"gesmbh", "gesellschaft mbh", "ggmbh", "ek", "ug haftungsbeschrankt", "ae", "oe", "ee",
-                              "ike", "abp", "sagl", "ltee", "limitee"})
+                              "ike", "abp", "sagl", "ltee", "limitee", "spk", "spj", "cokg", "teoranta"})
 # forms as Cyrillic and Greek write them, which in a Latin name are words of it: "AO World", "Pão de Açúcar",
 # "Mike and Ike", "TOV Furniture"
 _SCRIPT_FORMS = frozenset({"ooo", "tov", "ao", "pao", "zao", "oao", "ae", "oe", "ee", "epe", "ike"})
@@ -122,19 +130,28 @@ _STREET_WORDS: dict[str, str] = {
     "drive": "dr", "dr": "dr", "lane": "ln", "ln": "ln", "place": "pl", "pl": "pl", "square": "sq",
     "sq": "sq", "court": "ct", "ct": "ct", "suite": "ste", "ste": "ste", "floor": "fl", "fl": "fl",
     "highway": "hwy", "hwy": "hwy", "parkway": "pkwy", "pkwy": "pkwy", "north": "n", "south": "s",
-    "east": "e", "west": "w", "platz": "pl", "weg": "weg", "gasse": "g", "rue": "rue", "via": "via",
-    "calle": "calle", "number": "no", "nr": "no", "no": "no",
+    "east": "e", "west": "w", "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw",
+    "platz": "pl", "weg": "weg", "gasse": "g", "rue": "rue", "via": "via", "calle": "calle",
+    # the directions in French and Spanish lines (Canada Post writes Ouest short as O; Sherbrooke O is West)
+    "nord": "n", "sud": "s", "est": "e", "ouest": "w", "oeste": "w", "number": "no", "nr": "no", "no": "no",
     # ordinal street names written out or in figures: "Fifth Avenue" / "5th Ave"
     "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th",
     "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th", "eleventh": "11th", "twelfth": "12th",
 }
 # Words naming the unit within a building, not the place: "Suite 200", "#200", "Apt 200" are one unit 200
 _UNIT_WORDS = frozenset({"ste", "apt", "apartment", "unit"})
+# A street type the country's lines mostly leave out: Polish "ul." (ulica), "ul. Marszałkowska 10" is
+# "Marszałkowska 10"
+_UNWRITTEN_TYPES = frozenset({"ulica"})
+# a line's last word O is the direction Ouest or Oeste ("1000 Rue Sherbrooke O"): Canada Post's French short form
+_OUEST = "o"
 # A street's first word that is a title written short or long: "St Mary's Close" / "Saint Mary's Close",
 # "Sankt-Georg-Platz" / "St.-Georg-Platz" (a last "St" is Street)
 _STREET_FIRST_WORDS = {"st": "saint", "sankt": "saint", "saint": "saint"}
 
 _PUNCT_DROP = re.compile(r"[.'’`´/]")  # joined: G.m.b.H. -> gmbh, A/S -> as, O'Neil -> oneil
+# a slash between two words of two letters or more parts them: "SA/NV", "Oy/Ab" (a form in two languages)
+_WORDS_SLASH = re.compile(r"(?<=[^\W\d_]{2})/(?=[^\W\d_]{2})")
 # between words: anything but a letter or a figure. Folding leaves Latin letters in ASCII; a script it has no
 # Latin letters for (kanji, hanzi, Hebrew, Arabic) keeps its own: "東京商事" and "大阪物産" are two names, not two
 # empty ones
@@ -172,6 +189,8 @@ def _tokens(text: object) -> list[str]:
     if s is None:
         return []
     s = s.replace("&", " and ").replace("+", " and ")
+    if "/" in s:
+        s = _WORDS_SLASH.sub(" ", s)
     s = _PUNCT_DROP.sub("", s)
     toks = [t for t in _NON_WORD.split(s) if t]
     if s.isascii():
@@ -225,7 +244,7 @@ def name_parts(name: str | None, script_forms: bool | None = None) -> tuple[str,
     default where the name is written in those scripts.
     """
     script = script_forms if script_forms is not None else name is not None and OTHER_SCRIPT.search(name) is not None
-    toks = [ABBREVIATIONS.get(t, t) for t in _tokens(name)]
+    toks = [ABBREVIATIONS.get(t, t) for t in _tokens(_addressee(name))]
     while toks and toks[0] in _STOPWORDS:
         toks = toks[1:]
     if len(toks) > 1 and toks[-1] == "the":
@@ -234,6 +253,19 @@ def name_parts(name: str | None, script_forms: bool | None = None) -> tuple[str,
     toks, head = _strip_forms(toks, head=True, script=script)
     core = " ".join(t for t in toks if t not in _STOPWORDS) or " ".join(toks)
     return core, " ".join(head + tail)
+
+
+# Where a name line goes on to whom it is for: "Fund II Ltd c/o Aberdeen Fund Services", "Globex Corp Attn: AP",
+# "Stadtwerke Ulm GmbH z. Hd. Buchhaltung". What follows names an agent or a person, not the company.
+_ADDRESSEE = re.compile(r"\s+(?:c/o|c\.o\.|attn\b\.?|attention\s*:|z\.\s?hd\.)", re.IGNORECASE)
+
+
+def _addressee(name: str | None) -> str | None:
+    """The name without the care-of or attention part its line goes on with."""
+    if name is None:
+        return None
+    cut = _ADDRESSEE.search(name)
+    return name[:cut.start()] if cut and cut.start() > 0 else name
 
 
 def _as_written(text: str) -> str | None:
@@ -296,8 +328,18 @@ def _forms_alike(fa: str, fb: str, countries: tuple[object, object] = (None, Non
     if _forms_agree(fa, fb):
         return True
     where = {country_key(c) for c in countries} - {None}
-    return bool(where) and any(fa in forms and fb in forms and (one is None or one in (fa, fb)) and where <= places
-                               for forms, one, places in _ONE_FORM)
+    fa, fb = _one_language(fa, where), _one_language(fb, where)
+    return _forms_agree(fa, fb) or bool(where) and any(
+        fa in forms and fb in forms and (one is None or one in (fa, fb)) and where <= places
+        for forms, one, places in _ONE_FORM)
+
+
+def _one_language(form: str, where: set[str | None]) -> str:
+    """A form written in two of the country's languages ("Oy Ab", "SA/NV") as one of them: the company writes
+    its one form in both."""
+    words = form.split()
+    one = len(words) > 1 and any(set(words) <= forms and where <= places for forms, _, places in _ONE_FORM)
+    return words[0] if one and where else form
 
 
 # A one-edit difference (a letter dropped, added, replaced or two swapped) is a typo only in
@@ -400,6 +442,31 @@ def names_equivalent(a: str | None, b: str | None, countries: tuple[object, obje
             return False
         rest_b.remove(hit)
     return True
+
+
+# A Roman numeral as names number funds, series and generations ("Fund II", "Holdings IV"): I to XXXIX, never
+# a name's first word ("Vi Solutions", "XI Technologies" are names)
+_ROMAN = re.compile(r"(?=[ivx])(x{0,3})(ix|iv|v?i{0,3})")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _roman_value(word: str) -> int:
+    values = [_ROMAN_VALUES[ch] for ch in word]
+    return sum(-v if k + 1 < len(values) and v < values[k + 1] else v for k, v in enumerate(values))
+
+
+@lru_cache(maxsize=1 << 18)
+def name_numbers(core: str | None) -> frozenset[str]:
+    """The numbers a company name's core holds, as figures: the runs of figures in its words ("Studio 54", "A1" as
+    "A-1", "21st" as 21) and Roman numerals after the first word ("Fund II" is "Fund 2"). Two names with different
+    numbers name two companies (a fund and its successor fund, two franchise stores), however alike their letters."""
+    if not core:
+        return frozenset()
+    words = core.split()
+    figures = {str(int(run)) for w in words for run in _DIGIT_RUN.findall(w)}  # "A-1" / "A1", "007" / "7"
+    figures |= {str(_roman_value(w)) for w in words[1:] if _ROMAN.fullmatch(w)}
+    return frozenset(figures)
 
 
 # A word written short by its first letters ("Amer" for "American", "Constr" for "Construction") or by its
@@ -528,7 +595,49 @@ def city_key(text: object) -> str | None:
     joined = " ".join(toks)
     if joined not in _CITY_NAMES and (folded := _UMLAUT_IN_ASCII.sub("", joined)) in _KNOWN_CITIES:
         joined = folded  # "Muenchen" is München, and so Munich too; "Soest" stays Soest (no city "sost" known)
+    if joined not in _CITY_NAMES and len(toks) > 1 and _postal_district(toks[-1]) \
+            and (head := " ".join(toks[:-1])) in _CITY_NAMES:
+        return f"{_CITY_NAMES[head]} {toks[-1]}"  # "Copenhagen V" is "København V", "Prague 1" "Praha 1"
     return _CITY_NAMES.get(joined, joined)
+
+
+def _postal_district(word: str) -> bool:
+    """A city's last word that is its postal district: a number or one or two letters (København K, Aarhus C,
+    Praha 1, Dublin 2)."""
+    return word.isdigit() or len(word) <= 2
+
+
+# The qualifiers of German place names, written out or short: "am Rhein" / "a. Rhein", "an der Ruhr" / "a.d. Ruhr",
+# "im Breisgau" / "i. Br.", "ob der Tauber" / "o.d. Tauber", "vor der Höhe" / "v.d. Höhe", "bei" / "b."
+_CITY_CONNECTORS = frozenset({("an", "der"), ("a", "d"), ("in", "der"), ("i", "d"), ("ob", "der"), ("o", "d"),
+                              ("vor", "der"), ("v", "d"),
+                              *((w,) for w in ("am", "an", "a", "ad", "im", "in", "i", "id", "od", "vd", "bei", "b"))})
+
+
+def _city_words(text: object) -> list[str]:
+    """A city's words with its German qualifiers read as one ("~"), after its first word."""
+    toks = _tokens(text.replace("/", " ") if isinstance(text, str) else text)
+    out = toks[:1]
+    k = 1
+    while k < len(toks):
+        n = next((n for n in (2, 1) if tuple(toks[k:k + n]) in _CITY_CONNECTORS), 0)
+        out.append("~" if n else toks[k])
+        k += n or 1
+    return out
+
+
+def _same_city_written_short(a: object, b: object) -> bool:
+    """The same words, qualifiers read as one, where one side writes a word short with a dot ("Freiburg i. Br." /
+    "Freiburg im Breisgau", "Mülheim a.d. Ruhr" / "Mülheim an der Ruhr")."""
+    wa, wb = _city_words(a), _city_words(b)
+    if len(wa) != len(wb) or len(wa) < 2 or wa[0] != wb[0]:
+        return False
+    dotted_a, dotted_b = "." in str(a), "." in str(b)
+    for x, y in zip(wa, wb):
+        short, long_, dotted = (x, y, dotted_a) if len(x) < len(y) else (y, x, dotted_b)
+        if x != y and not (dotted and len(short) >= 2 and long_.startswith(short)):
+            return False
+    return True
 
 
 def _titles_and_units(line: str) -> str:
@@ -559,9 +668,32 @@ def _street_line(folded: str, country: object) -> tuple[str, street_types.Locale
     "Hauptstr." -> "haupt st") written out, and the street-type tables of the country's languages."""
     s = _titles_and_units(folded)
     cc = country_key(country)
-    if "de" in street_types.STREET_LANGUAGES.get(cc or "", ("de",)):
+    languages = street_types.STREET_LANGUAGES.get(cc or "", ("de",))
+    if "de" in languages:
         s = _GERMAN_STREET.sub(" st ", s)
+    if "box" in s:
+        s = _PO_BOX.sub(" pobox ", s)
+    if "fl" in s:
+        s = _ORDINAL_FLOOR.sub(r" floor \1 ", s)
+    if cc == "CA":
+        s = _UNIT_CIVIC.sub(r"\2 unit \1", s)
+    if _ROMANCE.intersection(languages):
+        s = _PARTICLES.sub(" ", s)
     return s, street_types.locale(cc)
+
+
+# A post office box however written ("PO Box", "P.O.Box", "P O Box", "Post Office Box": USPS Publication 28 writes
+# PO BOX)
+_PO_BOX = re.compile(r"(?<![a-z0-9])(?:p\s*\.?\s*o\s*\.?\s*box|post\s+office\s+box)(?![a-z])")
+# a floor by its ordinal ("4th Floor") is the floor by its number ("Fl 4")
+_ORDINAL_FLOOR = re.compile(r"(?<![a-z0-9])(\d+)(?:st|nd|rd|th)\s+(?:floor|fl)\b\.?")
+# Canada Post writes a unit before the civic number with a hyphen: "1500-200 King St W" is unit 1500 at 200
+_UNIT_CIVIC = re.compile(r"^\s*(\d+[a-z]?)-(\d+)(?=\s)")
+# The particles between a street's type and its name, which Spanish, Italian, Portuguese and French lines write
+# or leave out ("Calle de Alcalá" / "C/ Alcalá", "Avenida de la Constitución" / "Avda. Constitución")
+_ROMANCE = frozenset({"es", "ca", "it", "pt", "fr"})
+_PARTICLES = re.compile(r"(?<![a-z0-9'])(?:(?:del?|di|da|do|du|dos|das|des|dei|degli|della|delle|dello)"
+                        r"(?:\s+(?:la|las|los|les)(?=\s)|\s+l'|(?=\s))|dell'|d')")
 
 
 # A house number's repetition index written as a word after it (French: "5 bis" is 5B, "5 ter" 5T; La Poste
@@ -593,13 +725,25 @@ def _house_suffixes(toks: list[str]) -> list[str]:
 # the street type Fall): the number is the unit's, put after the house number wherever the line writes the unit
 # ("Flat 2, 10 Church Road" / "10 Church Road, Flat 2"). "Flat", "Fl", "Floor" only in a line with a house number
 # too: "Flat Rock Road" is a street, and "Tiffany Flat 192" a street of that type (USPS Publication 28, FLT).
-_UNIT_BEFORE_NUMBER = _UNIT_WORDS | {"suite"}  # before the street types read Suite as Ste
+# before the street types read Suite as Ste; a building is a unit of the address too (USPS Publication 28, BLDG)
+_UNIT_BEFORE_NUMBER = _UNIT_WORDS | {"suite", "building", "bldg"}
 _UNIT_BESIDE_HOUSE = frozenset({"flat", "fl", "floor"})
-# a number's own word before it: "No. 5", "Nr. 5" are 5
+# a number's own word before it: "No. 5", "Nr. 5" are 5; Italian "n. 10" too, where "N" before "5th" is North
 _NUMBER_SIGNS = frozenset({"no", "nr", "number"})
+_NUMBER_LETTER = "n"
 # Japanese: "2-chome-4-1 Marunouchi" is "2-4-1 Marunouchi"; chōme (the district's block) is a word of the number
 _NUMBER_PARTS = frozenset({"chome"})
-_UNIT_OR_PART = _UNIT_BEFORE_NUMBER | _UNIT_BESIDE_HOUSE | _NUMBER_SIGNS | _NUMBER_PARTS
+_UNIT_OR_PART = _UNIT_BEFORE_NUMBER | _UNIT_BESIDE_HOUSE | _NUMBER_SIGNS | _NUMBER_PARTS | {_NUMBER_LETTER}
+
+
+def _number_sign(toks: list[str], k: int, number: str | None) -> bool:
+    """``toks[k]`` is the word of the number after it: "No. 5", "Nr. 5", and Italian "n. 10" where figures alone
+    follow and no house number comes before ("100 N 5th St", "100 N 5 St" are North)."""
+    if number is None:
+        return False
+    if toks[k] in _NUMBER_SIGNS:
+        return True
+    return toks[k] == _NUMBER_LETTER and number.isdigit() and k > 0 and not toks[k - 1].isdigit()
 
 
 def _units(toks: list[str]) -> tuple[list[str], list[str]]:
@@ -617,7 +761,7 @@ def _units(toks: list[str]) -> tuple[list[str], list[str]]:
             units.append(number)
             k += 2
             continue
-        if not ((t in _NUMBER_SIGNS and number is not None) or t in _NUMBER_PARTS):
+        if not (_number_sign(toks, k, number) or t in _NUMBER_PARTS):
             kept.append(t)
         k += 1
     return (kept, units) if kept else (toks, [])
@@ -625,13 +769,15 @@ def _units(toks: list[str]) -> tuple[list[str], list[str]]:
 
 def _street_words(toks: list[str], loc: street_types.Locale, line: str) -> str | None:
     toks, units = _units(_house_suffixes(toks))
+    if len(toks) > 2 and toks[-1] == _OUEST:
+        toks = [*toks[:-1], "w"]
     words = [t for t in toks if not _DIGIT.search(t)]
     if len(words) > 1 and words[0] in _STREET_FIRST_WORDS:
         at = toks.index(words[0])
         if all(t.isdigit() for t in toks[:at]):  # after the house number at most: "100 5th St NW" is a Street
             toks = [*toks[:at], "saint", *toks[at + 1:]]
     toks = [_STREET_WORDS.get(t, t) for t in street_types.canonical_words(toks, loc)]
-    toks = [t for t in toks if t not in _UNIT_WORDS] or toks
+    toks = [t for t in toks if t not in _UNIT_WORDS and t not in _UNWRITTEN_TYPES] or toks
     # the house number before or after the street name ("Truppstraße 234" / "234 Truppstraße"):
     # numbers last, in their order, a unit's after the house's
     if _DIGIT.search(line):
@@ -667,8 +813,9 @@ def streets_equivalent(a: object, b: object, country: object = None) -> bool:
 
 
 def cities_equivalent(a: object, b: object) -> bool:
-    """Equal city keys, also as written in ASCII ("München" / "Muenchen")."""
-    if city_key(a) == city_key(b):
+    """Equal city keys, also as written in ASCII ("München" / "Muenchen"), or the same words written short
+    (``_same_city_written_short``)."""
+    if city_key(a) == city_key(b) or (a is not None and b is not None and _same_city_written_short(a, b)):
         return True
     ascii_ = None if a is None or b is None else _in_ascii_as_written_locally(a, b)
     return ascii_ is not None and city_key(ascii_[0]) == city_key(ascii_[1])
@@ -717,18 +864,33 @@ def _same_street(a: object, b: object, country: object = None) -> bool:
     return True
 
 
+# The country's sign before a postcode, as European mail wrote it across borders ("D-70174", "CH-1204",
+# "NL-1015 CJ"; CEPT's recommendation, and Luxembourg's and Latvia's own form): the ISO code, or the international
+# vehicle sign where it differs (Vienna Convention on Road Traffic, 1968)
+_POSTCODE_COUNTRY_SIGN = re.compile(r"([A-Z]{1,3})-\s*(?=\d)")
+_VEHICLE_SIGNS = {"D": "DE", "A": "AT", "B": "BE", "F": "FR", "I": "IT", "E": "ES", "P": "PT", "S": "SE",
+                  "N": "NO", "FIN": "FI", "SF": "FI", "L": "LU", "H": "HU", "SLO": "SI", "IRL": "IE", "FL": "LI",
+                  "EST": "EE", "M": "MT", "AND": "AD", "RSM": "SM"}
+# Postcodes of a fixed number of figures that may begin with a zero, which a spreadsheet drops (UPU postcode
+# formats: Oslo 0154, Helsinki 00100, Darwin 0800, Mexico City 01000, São Paulo 01310-100)
+_POSTCODE_FIGURES = {"DE": 5, "FR": 5, "ES": 5, "IT": 5, "FI": 5, "MX": 5, "NO": 4, "AU": 4, "BR": 8}
+
+
 @lru_cache(maxsize=1 << 18)
 def postcode_key(code: object, country: object = None) -> str | None:
     s = fold(code)
     if s is None:
         return None
-    s = _POSTCODE_SEPARATORS.sub("", s).upper()
+    s = s.strip().upper()
     cc = country_key(country)
+    if (sign := _POSTCODE_COUNTRY_SIGN.match(s)) and cc in (sign.group(1), _VEHICLE_SIGNS.get(sign.group(1))):
+        s = s[sign.end():]  # only the customer's own country's sign: "A-1010" of a German customer stays as written
+    s = _POSTCODE_SEPARATORS.sub("", s)
     if cc == "US" and s.isdigit():
         # ZIP+4 equals its ZIP; a spreadsheet dropped the leading zero of a ZIP (02139 -> 2139) or ZIP+4
         s = s.zfill(9)[:5] if len(s) in (8, 9) else s.zfill(5)
-    if cc in ("DE", "FR", "ES", "IT") and s.isdigit():
-        s = s.zfill(5)  # a spreadsheet dropped the leading zero
+    if cc in _POSTCODE_FIGURES and s.isdigit():
+        s = s.zfill(_POSTCODE_FIGURES[cc])
     return s or None
 
 
@@ -751,12 +913,68 @@ COUNTRY_NAMES = {
     "AUSTRALIA": "AU", "GREECE": "GR", "CZECH REPUBLIC": "CZ", "CZECHIA": "CZ", "HUNGARY": "HU",
     "LUXEMBOURG": "LU", "SINGAPORE": "SG", "INDIA": "IN", "CHINA": "CN", "BRAZIL": "BR", "MEXICO": "MX",
     "HOLLAND": "NL",
+    # the countries' own names in their official languages, and their long official names
+    "BUNDESREPUBLIK DEUTSCHLAND": "DE", "FEDERAL REPUBLIC OF GERMANY": "DE", "OESTERREICH": "AT",
+    "BELGIE": "BE", "BELGIQUE": "BE", "BELGIEN": "BE", "SUISSE": "CH", "SVIZZERA": "CH", "SVIZRA": "CH",
+    "DANMARK": "DK", "NORGE": "NO", "NOREG": "NO", "SUOMI": "FI", "POLSKA": "PL", "BRASIL": "BR",
+    "CESKO": "CZ", "CESKA REPUBLIKA": "CZ", "MAGYARORSZAG": "HU", "ELLADA": "GR", "HELLAS": "GR",
+    "NIPPON": "JP", "NIHON": "JP", "LUXEMBURG": "LU", "LETZEBUERG": "LU", "EIRE": "IE",
+    "REPUBLIC OF IRELAND": "IE", "KINGDOM OF THE NETHERLANDS": "NL",
+    # the United Kingdom's nations, which ISO 3166-1 codes GB as one (ISO 3166-2:GB divides it)
+    "SCOTLAND": "GB", "WALES": "GB", "NORTHERN IRELAND": "GB",
+    "UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND": "GB",
     # ISO 3166-1 alpha-3, as some ERPs and exports write them
     "DEU": "DE", "GBR": "GB", "FRA": "FR", "ESP": "ES", "ITA": "IT", "NLD": "NL", "BEL": "BE", "AUT": "AT",
     "CHE": "CH", "SWE": "SE", "DNK": "DK", "NOR": "NO", "FIN": "FI", "POL": "PL", "IRL": "IE", "PRT": "PT",
     "JPN": "JP", "CAN": "CA", "AUS": "AU", "GRC": "GR", "CZE": "CZ", "HUN": "HU", "LUX": "LU", "SGP": "SG",
     "IND": "IN", "CHN": "CN", "BRA": "BR", "MEX": "MX",
 }
+
+# The states and provinces of the countries whose addresses carry one, under their names and their traditional
+# short forms -> the postal code: the USPS codes of the US states, DC and territories (Publication 28 Appendix B)
+# with the Government Publishing Office's abbreviations (Style Manual 10.23: "Calif.", "Penna."), Canada Post's
+# province codes (and PQ, Quebec's before 1990), Australia Post's state codes. Dots are dropped before the lookup
+# (N.Y. is NY, W. Va. W VA); the US and Australian WA, NT are read alike, as the country tells them apart.
+_STATE_NAMES: tuple[tuple[str, tuple[str, ...]], ...] = tuple({
+    "AL": ("ALABAMA", "ALA"), "AK": ("ALASKA",), "AZ": ("ARIZONA", "ARIZ"), "AR": ("ARKANSAS", "ARK"),
+    "CA": ("CALIFORNIA", "CALIF", "CAL"), "CO": ("COLORADO", "COLO"), "CT": ("CONNECTICUT", "CONN"),
+    "DE": ("DELAWARE", "DEL"), "DC": ("DISTRICT OF COLUMBIA",), "FL": ("FLORIDA", "FLA"),
+    "GA": ("GEORGIA",), "HI": ("HAWAII",), "ID": ("IDAHO",), "IL": ("ILLINOIS", "ILL"),
+    "IN": ("INDIANA", "IND"), "IA": ("IOWA",), "KS": ("KANSAS", "KANS"), "KY": ("KENTUCKY",),
+    "LA": ("LOUISIANA",), "ME": ("MAINE",), "MD": ("MARYLAND",), "MA": ("MASSACHUSETTS", "MASS"),
+    "MI": ("MICHIGAN", "MICH"), "MN": ("MINNESOTA", "MINN"), "MS": ("MISSISSIPPI", "MISS"),
+    "MO": ("MISSOURI",), "MT": ("MONTANA", "MONT"), "NE": ("NEBRASKA", "NEBR"), "NV": ("NEVADA", "NEV"),
+    "NH": ("NEW HAMPSHIRE",), "NJ": ("NEW JERSEY",), "NM": ("NEW MEXICO", "N MEX"), "NY": ("NEW YORK",),
+    "NC": ("NORTH CAROLINA",), "ND": ("NORTH DAKOTA", "N DAK"), "OH": ("OHIO",),
+    "OK": ("OKLAHOMA", "OKLA"), "OR": ("OREGON", "OREG"), "PA": ("PENNSYLVANIA", "PENNA", "PENN"),
+    "RI": ("RHODE ISLAND",), "SC": ("SOUTH CAROLINA",), "SD": ("SOUTH DAKOTA", "S DAK"),
+    "TN": ("TENNESSEE", "TENN"), "TX": ("TEXAS", "TEX"), "UT": ("UTAH",), "VT": ("VERMONT",),
+    "VA": ("VIRGINIA",), "WA": ("WASHINGTON", "WASH"), "WV": ("WEST VIRGINIA", "W VA"),
+    "WI": ("WISCONSIN", "WIS"), "WY": ("WYOMING", "WYO"), "PR": ("PUERTO RICO",), "GU": ("GUAM",),
+    "VI": ("VIRGIN ISLANDS", "US VIRGIN ISLANDS"), "AS": ("AMERICAN SAMOA",),
+    "MP": ("NORTHERN MARIANA ISLANDS",),
+    "AB": ("ALBERTA", "ALTA"), "BC": ("BRITISH COLUMBIA",), "MB": ("MANITOBA", "MAN"),
+    "NB": ("NEW BRUNSWICK",), "NL": ("NEWFOUNDLAND AND LABRADOR", "NEWFOUNDLAND", "NFLD"),
+    "NS": ("NOVA SCOTIA",), "ON": ("ONTARIO", "ONT"), "PE": ("PRINCE EDWARD ISLAND", "PEI"),
+    "QC": ("QUEBEC", "QUE", "PQ"), "SK": ("SASKATCHEWAN", "SASK"), "YT": ("YUKON", "YUKON TERRITORY"),
+    "NU": ("NUNAVUT",), "NT": ("NORTHWEST TERRITORIES", "NWT"),
+}.items()) + (
+    ("NSW", ("NEW SOUTH WALES",)), ("VIC", ("VICTORIA",)), ("QLD", ("QUEENSLAND",)),
+    ("SA", ("SOUTH AUSTRALIA",)), ("WA", ("WESTERN AUSTRALIA",)), ("TAS", ("TASMANIA",)),
+    ("ACT", ("AUSTRALIAN CAPITAL TERRITORY",)), ("NT", ("NORTHERN TERRITORY",)))
+_STATE_CODES = {name: code for code, names in _STATE_NAMES for name in (code, *names)}
+
+
+@lru_cache(maxsize=1 << 12)
+def state_key(state: object) -> str | None:
+    """A state's or province's comparison key: its postal code, whether written as the code, the name or the
+    traditional short form ("Pennsylvania", "Penna.", "PA"); any other region as written (``text_key``)."""
+    s = fold(state)
+    if s is None:
+        return None
+    code = _STATE_CODES.get(_WHITESPACE.sub(" ", s.replace(".", "")).strip().upper())
+    return code if code is not None else text_key(state)
+
 
 # VAT prefixes that differ from the ISO country code, and national suffixes that are not part of the number.
 _VAT_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
@@ -879,6 +1097,6 @@ def code_key(value: object) -> str | None:
 def clear_caches() -> None:
     """Let go of the keys remembered for one reconciliation: at 100,000 customers a side they hold about a
     hundred MB, which the save after the engine and an app that stays open have better use for."""
-    for cached in (name_parts, _core_words, text_key, city_key, street_key, postcode_key, country_key, tax_key,
-                   domain_key, sf_id_key):
+    for cached in (name_parts, _core_words, name_numbers, text_key, city_key, street_key, postcode_key, country_key,
+                   state_key, tax_key, domain_key, sf_id_key):
         cached.cache_clear()

@@ -279,3 +279,48 @@ def test_review2_two_japanese_companies_one_kanji_apart_in_one_building_are_not_
     auto = res.links[res.links["status"] == "auto"]
     named = "name" in {e["field"] for e in by_type(res, "customer.attribute_mismatch")}
     assert len(auto) == 0 or named
+
+
+@pytest.mark.parametrize(("crm_name", "erp_name"), [
+    ("Nordic Wind Fund II Ltd", "Nordic Wind Fund III Ltd"), ("Bayview Holdings I LLC", "Bayview Holdings II LLC"),
+    ("Studio 54 LLC", "Studio 45 LLC"),
+])
+def test_names_with_another_number_at_one_address_are_two_companies_not_linked(crm_name, erp_name):
+    crm = [cust(sf(1), crm_name, street="1 Harbour Street", city="Leeds", postcode="LS1 4AP", country="GB")]
+    erp = [cust("e1", erp_name, number="C1", street="1 Harbour Street", city="Leeds", postcode="LS1 4AP",
+                country="GB")]
+    res = run(crm, erp)
+    assert res.links.empty
+    assert len(by_type(res, "customer.missing_in_erp")) == 1 and len(by_type(res, "customer.missing_in_crm")) == 1
+
+
+def test_a_number_written_onto_a_letter_or_apart_is_one_number_and_still_links_automatically():
+    crm = [cust(sf(1), "A-1 Plumbing LLC", street="1 Harbour Street", city="Leeds", postcode="LS1 4AP", country="GB")]
+    erp = [cust("e1", "A1 Plumbing LLC", number="C1", street="1 Harbour Street", city="Leeds", postcode="LS1 4AP",
+                country="GB")]
+    res = run(crm, erp)
+    assert [(r["crm_id"], r["erp_id"], r["status"]) for r in res.links.to_dict("records")] == [(sf(1), "e1", "auto")]
+
+
+def test_a_fund_numbered_in_roman_numerals_or_figures_links_to_itself_beside_its_sister_fund():
+    crm = [cust(sf(1), "Nordic Wind Fund II Ltd", street="1 Harbour Street", city="Leeds", postcode="LS1 4AP",
+                country="GB"),
+           cust(sf(2), "Nordic Wind Fund III Ltd", street="1 Harbour Street", city="Leeds", postcode="LS1 4AP",
+                country="GB")]
+    erp = [cust("e1", "Nordic Wind Fund 2 Limited", number="C1", street="1 Harbour Street", city="Leeds",
+                postcode="LS1 4AP", country="GB"),
+           cust("e2", "Nordic Wind Fund III Limited", number="C2", street="1 Harbour Street", city="Leeds",
+                postcode="LS1 4AP", country="GB")]
+    res = run(crm, erp)
+    assert sorted((r["crm_id"], r["erp_id"], r["status"]) for r in res.links.to_dict("records")) == [
+        (sf(1), "e1", "auto"), (sf(2), "e2", "auto")]
+
+
+def test_a_compared_state_written_by_name_and_by_code_is_no_difference_and_another_state_is():
+    rules = {"customers": {"compare_fields": ["name", "street", "city", "postcode", "state", "country"]}}
+    crm = [cust(sf(1), "Harper Analytics Inc", xref="C1", state="Pennsylvania", city="Pittsburgh", postcode="15222"),
+           cust(sf(2), "Kestrel Tools Inc", xref="C2", state="PA", city="Pittsburgh", postcode="15222")]
+    erp = [cust("e1", "Harper Analytics Inc", number="C1", state="PA", city="Pittsburgh", postcode="15222"),
+           cust("e2", "Kestrel Tools Inc", number="C2", state="Ohio", city="Pittsburgh", postcode="15222")]
+    res = run(crm, erp, rules)
+    assert [(e["crm_value"], e["erp_value"]) for e in by_type(res, "customer.attribute_mismatch")] == [("PA", "Ohio")]

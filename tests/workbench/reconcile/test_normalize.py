@@ -661,3 +661,137 @@ def test_a_french_vat_number_siren_and_siret_are_one_company(a, b):
 ])
 def test_french_tax_ids_of_other_companies_stay_two(a, b, countries):
     assert not nz.tax_equivalent(a, b, *countries)
+
+
+@pytest.mark.parametrize(("core", "numbers"), [
+    ("nordic wind fund ii", {"2"}), ("nordic wind fund 2", {"2"}), ("bayview holdings iv", {"4"}),
+    ("studio 54", {"54"}), ("vi solutions", set()), ("xi technologies", set()), ("acme", set()), ("", set()),
+    ("a1 plumbing", {"1"}), ("a 1 plumbing", {"1"}), ("agent 007", {"7"}), ("21st century foods", {"21"}),
+])
+def test_the_numbers_a_name_holds_in_figures_or_roman_numerals(core, numbers):
+    assert nz.name_numbers(core) == numbers
+
+
+@pytest.mark.parametrize(("signed", "plain", "country"), [
+    ("D-70174", "70174", "DE"), ("DE-70174", "70174", "DE"), ("CH-1204", "1204", "CH"), ("A-1010", "1010", "AT"),
+    ("B-1000", "1000", "BE"), ("NL-1015 CJ", "1015CJ", "NL"), ("DK-1620", "1620", "DK"), ("SE-111 51", "11151", "SE"),
+    ("FI-00100", "00100", "FI"), ("L-1234", "1234", "LU"),
+])
+def test_a_postcode_behind_its_country_s_sign_is_the_postcode(signed, plain, country):
+    assert nz.postcode_key(signed, country) == nz.postcode_key(plain, country)
+
+
+def test_a_postcode_sign_of_another_country_and_other_figures_stay_different():
+    assert nz.postcode_key("A-1010", "DE") != nz.postcode_key("1010", "DE")
+    assert nz.postcode_key("D-70174", "DE") != nz.postcode_key("70173", "DE")
+    assert nz.postcode_key("B1 1AA", "GB") == "B11AA"  # Birmingham: a British postcode has no sign
+
+
+def test_a_postcode_that_lost_its_leading_zero_in_a_spreadsheet():
+    assert nz.postcode_key("154", "NO") == nz.postcode_key("0154", "NO")
+    assert nz.postcode_key("100", "FI") == nz.postcode_key("00100", "FI")
+    assert nz.postcode_key("1310100", "BR") == nz.postcode_key("01310-100", "BR")
+    assert nz.postcode_key("154", "NO") != nz.postcode_key("0145", "NO")
+
+
+@pytest.mark.parametrize(("name", "code"), [
+    ("België", "BE"), ("Belgique", "BE"), ("Suisse", "CH"), ("Svizzera", "CH"), ("Danmark", "DK"), ("Norge", "NO"),
+    ("Suomi", "FI"), ("Polska", "PL"), ("Brasil", "BR"), ("Česko", "CZ"), ("Bundesrepublik Deutschland", "DE"),
+    ("Éire", "IE"), ("Republic of Ireland", "IE"), ("Scotland", "GB"), ("Northern Ireland", "GB"),
+])
+def test_a_country_in_its_own_language_or_a_nation_of_the_united_kingdom_is_its_iso_code(name, code):
+    assert nz.country_key(name) == code
+
+
+def test_countries_that_look_alike_stay_different():
+    assert len({nz.country_key(c) for c in ("Austria", "Australia", "Slovakia", "Slovenia", "Niger", "Nigeria",
+                                             "Iceland", "Ireland")}) == 8
+
+
+@pytest.mark.parametrize(("a", "b", "country"), [
+    ("Nordkran AB (publ)", "Nordkran AB", "SE"),                       # a public AB's marker is its form's
+    ("Metsäpuu Oy", "Metsäpuu Oy Ab", "FI"),                           # one form in both official languages
+    ("Brouwerij Kempen NV", "Brouwerij Kempen SA/NV", "BE"),
+    ("Vltava Stroje s.r.o.", "Vltava Stroje spol. s r.o.", "CZ"),
+    ("Morava Strojírny a.s.", "Morava Strojírny, akciová společnost", "CZ"),
+    ("Duna Kereskedelmi Kft.", "Duna Kereskedelmi Korlátolt Felelősségű Társaság", "HU"),
+    ("Mazur Transport sp. z o.o. sp.k.", "Mazur Transport Sp. z o.o. Sp. K.", "PL"),
+    ("Weber Verwaltungs GmbH & Co. KG", "Weber Verwaltungs GmbH & Co.KG", "DE"),
+    ("Shannon Logistics Limited", "Shannon Logistics Teoranta", "IE"),
+    ("Globex Corp Attn: AP Dept", "Globex Corp", "US"),                # whom the line is for is no part of it
+    ("Nordic Wind Fund II Ltd c/o Aberdeen Fund Services", "Nordic Wind Fund II Ltd", "GB"),
+])
+def test_legal_forms_and_addressees_written_otherwise_are_one_name(a, b, country):
+    assert nz.names_equivalent(a, b, (country, country))
+
+
+@pytest.mark.parametrize(("a", "b", "country"), [
+    ("Vltava Stroje s.r.o.", "Vltava Stroje a.s.", "CZ"), ("Metsäpuu Oy Ab", "Metsäpuu AB", "SE"),
+    ("Acme SA/NV", "Acme NV", "FR"),
+    ("Nordic Wind Fund II Ltd c/o Aberdeen Fund Services", "Aberdeen Fund Services Ltd", "GB"),
+])
+def test_other_forms_and_the_agent_in_care_of_stay_another_name(a, b, country):
+    assert not nz.names_equivalent(a, b, (country, country))
+
+
+def test_words_that_look_like_run_together_forms_stay_words_at_the_head_of_a_name():
+    assert nz.name_parts("SPK Consulting Ltd") == ("spk consulting", "ltd")
+    assert nz.name_parts("CoKG Partners GmbH") == ("cokg partners", "gmbh")
+
+
+@pytest.mark.parametrize(("a", "b", "country"), [
+    ("PO Box 4521", "P O Box 4521", "US"), ("PO Box 4521", "Post Office Box 4521", "US"),
+    ("P.O.Box 4521", "PO BOX 4521", "US"),                                 # USPS: PO BOX
+    ("Building 3, 500 Oak Road", "500 Oak Rd Bldg 3", "US"),               # a building is a unit of the address
+    ("1200 Main Street, 4th Floor", "1200 Main St Fl 4", "US"),
+    ("1500 Northeast 2nd Avenue", "1500 NE 2nd Ave", "US"),                # USPS directionals
+    ("200 King Street West, Suite 1500", "1500-200 King St W", "CA"),      # Canada Post: unit-civic
+    ("1000 rue Sherbrooke Ouest", "1000 Rue Sherbrooke O", "CA"),
+    ("Calle de Alcalá 45", "C/ Alcalá, 45", "ES"),                         # particles written or left out
+    ("Avenida de la Constitución 12", "Avda. Constitución 12", "ES"),
+    ("Rue de l'Église 3", "Rue Église 3", "FR"), ("Via dell'Artigianato 3", "Via Artigianato 3", "IT"),
+    ("Via Roma, 10", "Via Roma n. 10", "IT"),                              # Italian number sign
+    ("ul. Marszałkowska 10", "Marszałkowska 10", "PL"),                    # Polish ulica mostly unwritten
+])
+def test_street_lines_under_their_country_s_conventions_are_one_street(a, b, country):
+    assert nz.streets_equivalent(a, b, country)
+
+
+@pytest.mark.parametrize(("a", "b", "country"), [
+    ("PO Box 4521", "PO Box 4512", "US"), ("Building 3, 500 Oak Road", "Building 4, 500 Oak Road", "US"),
+    ("100 N 5th St", "100 5th St", "US"), ("200 King St W", "200 King St E", "CA"),
+    ("1500-200 King St W", "1500-220 King St W", "CA"), ("Calle Mayor 5", "Plaza Mayor 5", "ES"),
+    ("Via Roma 10", "Viale Roma 10", "IT"), ("ul. Marszałkowska 10", "ul. Marszałkowska 12", "PL"),
+])
+def test_street_lines_under_those_conventions_that_stay_different(a, b, country):
+    assert not nz.streets_equivalent(a, b, country)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Freiburg im Breisgau", "Freiburg i. Br."), ("Ludwigshafen am Rhein", "Ludwigshafen a. Rhein"),
+    ("Mülheim an der Ruhr", "Mülheim a.d. Ruhr"), ("København V", "Copenhagen V"), ("Praha 1", "Prague 1"),
+])
+def test_a_city_with_its_qualifier_written_short_or_its_postal_district_is_one_city(a, b):
+    assert nz.cities_equivalent(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Neustadt an der Weinstraße", "Neustadt am Rübenberge"), ("Mülheim an der Ruhr", "Mühlheim am Main"),
+    ("Frankfurt am Main", "Frankfurt an der Oder"), ("København V", "København K"), ("Praha 1", "Praha 2"),
+])
+def test_cities_with_other_qualifiers_or_districts_stay_different(a, b):
+    assert not nz.cities_equivalent(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Pennsylvania", "PA"), ("pa", "PA"), ("Penna.", "PA"), ("N.Y.", "NY"), ("District of Columbia", "DC"),
+    ("W. Va.", "West Virginia"), ("Québec", "QC"), ("PQ", "QC"), ("Ontario", "ON"), ("New South Wales", "NSW"),
+    ("West Yorkshire", "WEST YORKSHIRE"),
+])
+def test_a_state_or_province_by_its_name_code_or_short_form_is_one_state(a, b):
+    assert nz.state_key(a) == nz.state_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("PA", "Ohio"), ("Virginia", "WV"), ("ON", "QC"), ("Kansas", "Arkansas")])
+def test_other_states_stay_different(a, b):
+    assert nz.state_key(a) != nz.state_key(b)
