@@ -585,12 +585,11 @@ class OdooSource:
         src = [f for f in om.source_fields() if f != "id"]
         out: dict[str, dict[str, Any]] = {}
         for rid in record_ids:
-            try:
-                recs = self._call(om.object, "read", [self._id(rid)], fields=src + ["write_date"])
-            except HttpFailure as exc:
-                if exc.status == 404 or "MissingError" in str(exc.code):
-                    continue
-                raise
+            # read answers a deleted record with no row (odoo/orm/models.py _read_format: "one dictionary per
+            # record that exists"; fetch "should never raise a MissingError")
+            recs = self._call(om.object, "read", [self._id(rid)], fields=src + ["write_date"])
+            if not recs:
+                continue
             canon = self._canonical(om, recs[0])
             out[rid] = {f: canon.get(f) for f in fields} | {"version": canon["version"]}
         return out
@@ -611,15 +610,22 @@ class OdooSource:
         if src is None:
             return WriteResult(cid, "permanent", f"Odoo: field {req.field!r} of {req.object} is not mapped")
 
-        def current() -> tuple[Any, str | None]:
-            [rec] = self._call(om.object, "read", [rid], fields=[src, "write_date"])
+        def current() -> tuple[Any, str | None] | None:
+            """The field's value and write_date now; None when the record no longer exists (read answers a
+            deleted record with no row, not with MissingError: odoo/orm/models.py _read_format)."""
+            recs = self._call(om.object, "read", [rid], fields=[src, "write_date"])
+            if not recs:
+                return None
+            rec = recs[0]
             return self._value(req.object, req.field, rec.get(src), f"{om.object}({rid})"), rec.get("write_date")
+        gone = WriteResult(cid, "permanent", f"Odoo: {om.object}({rid}) no longer exists")
         try:
-            now_value, version = current()
+            now = current()
         except HttpFailure as exc:
-            if exc.status == 404 or "MissingError" in str(exc.code):
-                return WriteResult(cid, "permanent", f"Odoo: {om.object}({rid}) no longer exists")
             return WriteResult(cid, "transient" if exc.transient else "permanent", str(exc))
+        if now is None:
+            return gone
+        now_value, version = now
         if same_value(req.object, req.field, now_value, req.new_value):
             return WriteResult(cid, "already_applied", "the value is already in Odoo", current_value=now_value,
                                new_version=version, response_id=version)
@@ -644,16 +650,18 @@ class OdooSource:
         except HttpFailure as exc:
             if exc.transient:
                 try:
-                    after, after_version = current()
+                    after = current()
                 except HttpFailure:
                     return WriteResult(cid, "transient", str(exc))
-                if same_value(req.object, req.field, after, req.new_value):
+                if after is None:
+                    return gone
+                if same_value(req.object, req.field, after[0], req.new_value):
                     return WriteResult(cid, "applied", "the write landed although the answer was lost",
-                                       response_id=after_version, new_version=after_version)
+                                       response_id=after[1], new_version=after[1])
                 return WriteResult(cid, "transient", str(exc))
             return WriteResult(cid, "permanent", str(exc))
         try:
-            _, new_version = current()
+            new_version = (current() or (None, None))[1]
         except HttpFailure:
             new_version = None
         return WriteResult(cid, "applied", f"{om.object}.write([{rid}], {{{target!r}: ...}})",

@@ -98,3 +98,18 @@ def test_corrections_odoo_cannot_take_fail_with_one_clear_line(odoo):
         assert res.outcome == "permanent" and res.message.startswith(message), (field, res.message)
         assert "\n" not in res.message
         assert odoo.store.get(model, rid)[0] == before
+
+
+def test_a_record_deleted_in_odoo_is_gone_from_reads_and_its_correction_fails_permanently(odoo):
+    # Odoo's read answers a deleted id with no row at all (odoo/orm/models.py _read_format: "one dictionary per
+    # record that exists"), not with MissingError
+    src = erp_connector(odoo)
+    customers = src.pull().frames["customers"]
+    kept, gone = customers.iloc[0]["record_id"], customers.iloc[1]["record_id"]
+    before = src.read_current("customers", [gone], ["city"])[gone]
+    assert odoo.store.delete("res.partner", gone)
+    assert set(src.read_current("customers", [kept, gone], ["city"])) == {kept}
+    req = WriteRequest(1, f"customers:{gone}:city", "customers", gone, "city", before["city"], "Köln",
+                       seen_version=before["version"])
+    [res] = src.push([req])
+    assert res.outcome == "permanent" and res.message == f"Odoo: res.partner({gone}) no longer exists"

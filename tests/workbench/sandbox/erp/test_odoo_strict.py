@@ -404,3 +404,14 @@ def test_odoo_20s_read_group_is_the_orms_read_group_and_refuses_fields():
         assert nothing["message"] == "Need groupby or aggregates."
     finally:
         h.stop()
+
+
+def test_read_leaves_out_records_that_no_longer_exist_as_odoo_does(odoo):
+    # BaseModel.read -> fetch ("Method fetch() should never raise a MissingError") -> _read_format, "one
+    # dictionary per record that exists" (odoo/orm/models.py): a deleted id is left out, not refused
+    p = partner(odoo)
+    gone = p["id"] + 10_000_000
+    got = json2(odoo, "res.partner", "read", {"ids": [p["id"], gone], "fields": ["name"]})
+    assert got.status_code == 200 and [r["id"] for r in got.json()] == [p["id"]]
+    assert json2(odoo, "res.partner", "read", {"ids": [gone], "fields": ["name"]}).json() == []
+    assert jsonrpc(odoo, "res.partner", "read", [[gone]], {"fields": ["name"]})["result"] == []
