@@ -790,8 +790,12 @@ class BusinessCentralSource:
             sent = set(pending)
             body = {"requests": [request(n, sent) for n in pending]}
             before = self.http.requests
+            # continue-on-error: without it an OData service stops at the first failed request (OData 4.01
+            # Protocol 8.2.8.3; the OData .NET default, OData/WebApi issue 447), and one read answered 429 would
+            # leave every read after it unanswered
             resp = self.http.request("POST", f"{self.api_root}/$batch", content=encode_json(body).encode("utf-8"),
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              "Prefer": "odata.continue-on-error"})
             self._batch_calls += self.http.requests - before
             if resp.status_code >= 400:
                 raise self.http.fail(resp, f"a $batch of {len(pending)} reads")
@@ -816,7 +820,11 @@ class BusinessCentralSource:
                 else:
                     answers[n] = _Answer(status, one.get("body"))
             missing = set(pending) - set(answers) - set(again)
-            if missing:
+            if missing and again:
+                # not run: the service stopped at a failed request, as one that does not honour continue-on-error
+                # does (the answer lists the requests up to the failed one): sent again with it
+                again.extend(missing)
+            elif missing:
                 raise SourceError(f"Business Central $batch: no answer to {len(missing)} of its requests "
                                   f"(first: GET {redact(reads[min(missing)].url)})")
             pending = sorted(again)
