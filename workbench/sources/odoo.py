@@ -76,6 +76,12 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "record_id": "id", "customer_id": "partner_id", "amount": "amount", "currency": "currency_id",
         "invoice_number": "memo", "payment_date": "date", "last_modified": "write_date"}},
 }
+# Default-mapped fields a database may lack, asked only where fields_get lists them: x_salesforce_id is a custom
+# field, made where the Salesforce Account Id is kept (docs/guide/erp.md); sale_warn left res.partner with Odoo 19
+# (odoo/odoo#192211 "Make internal warnings non-blocking"; OCA/sale-workflow#4422: "In v19, sale_line_warn
+# (product) and sale_warn (partner) selection fields were removed from Odoo core"). Asking a field a model lacks
+# fails the whole read (odoo/orm/models.py _determine_fields_to_fetch: ValueError "Invalid field").
+OPTIONAL_DEFAULTS = {"res.partner": frozenset({"x_salesforce_id", "sale_warn"})}
 _CODE = re.compile(r"^\[([^\]]+)\]")
 # Canonical fields read from a many2one's display name (a product's "[CODE] Name"), which Odoo works out when
 # the record is read (fields_relational.py Many2one.convert_to_read): they follow the product's writes.
@@ -283,6 +289,9 @@ class OdooSource:
         self._api: _Json2 | _JsonRpc | None = None
         self._assumed = False  # the API is the previous run's, not asked of the server (``_assume_api``)
         self.maps = object_maps(side_cfg, DEFAULT_OBJECTS, self.system)
+        # per kind, the source fields the config itself names: always asked, even those OPTIONAL_DEFAULTS lists
+        self._configured = {kind: {str(v) for v in ((cfg or {}).get("fields") or {}).values()}
+                            for kind, cfg in (side_cfg.get("objects") or {}).items()}
         self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=self.url)
 
     # -- transport --------------------------------------------------------------
@@ -380,7 +389,7 @@ class OdooSource:
         for kind, om in self.maps.items():
             check_cancelled(state)
             domain = self._domain(om)
-            fields = [f for f in om.source_fields() if f != "id"]
+            fields = self._read_fields(kind, om)
             entered: list[int] = []
             counted: _Counted | None = None
             was = known.get(kind, frozenset()) if known is not None else frozenset()
@@ -424,6 +433,17 @@ class OdooSource:
         if known is not None:
             return DeltaExtract(self.meta, fr, buf.snapshots(), kinds=kinds).finish()
         return Extract(self.meta, fr, buf.snapshots()).finish()
+
+    def _read_fields(self, kind: str, om: ObjectMap) -> list[str]:
+        """The fields a read of ``kind`` asks for: its source fields but ``id``, less the OPTIONAL_DEFAULTS the
+        database lacks (fields_get) that the config does not name itself."""
+        fields = [f for f in om.source_fields() if f != "id"]
+        optional = OPTIONAL_DEFAULTS.get(om.object, frozenset()).intersection(fields)
+        optional -= self._configured.get(kind, set())
+        if not optional:
+            return fields
+        present = self._fields(om.object)
+        return [f for f in fields if f not in optional or f in present]
 
     @staticmethod
     def _written_since(om: ObjectMap, since: datetime, entered: list[int]) -> list[Any]:
@@ -582,7 +602,7 @@ class OdooSource:
 
     def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
         om = self._map(kind)
-        src = [f for f in om.source_fields() if f != "id"]
+        src = self._read_fields(kind, om)
         out: dict[str, dict[str, Any]] = {}
         for rid in record_ids:
             # read answers a deleted record with no row (odoo/orm/models.py _read_format: "one dictionary per
@@ -609,6 +629,13 @@ class OdooSource:
         src = om.fields.get(req.field)
         if src is None:
             return WriteResult(cid, "permanent", f"Odoo: field {req.field!r} of {req.object} is not mapped")
+        try:
+            # a field the model lacks (OPTIONAL_DEFAULTS) fails every read of it with HTTP 500: not worth retrying
+            if src not in self._fields(om.object):
+                return WriteResult(cid, "permanent", f"Odoo: {om.object}({rid}) {req.field}: the field {src!r} does "
+                                                     f"not exist on {om.object}")
+        except HttpFailure as exc:
+            return WriteResult(cid, "transient" if exc.transient else "permanent", str(exc))
 
         def current() -> tuple[Any, str | None] | None:
             """The field's value and write_date now; None when the record no longer exists (read answers a

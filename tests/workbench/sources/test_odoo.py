@@ -9,9 +9,11 @@ import odoorpc
 import pytest
 
 from tests.helpers.sandboxes import erp_connector, erp_sandbox
+from workbench.config import from_dict
 from workbench.errors import SourceError
 from workbench.progress import Progress
 from workbench.sandbox import erp
+from workbench.sources import open_source
 from workbench.sources.base import WriteRequest
 from workbench.sources.delta import merge
 
@@ -238,3 +240,24 @@ def test_jsonrpc_error_body_is_odoos():
         assert err["message"] == "Odoo Server Error" and err["data"]["name"] == "odoo.exceptions.AccessDenied"
     finally:
         h.stop()
+
+
+def test_default_fields_the_database_lacks_are_not_asked_for(odoo):
+    # res.partner.sale_warn left Odoo in 19 (odoo/odoo#192211); x_salesforce_id is a custom field a database may
+    # not have: a default mapping naming them must not fail the pull (Odoo answers 500 "Invalid field")
+    src = erp_connector(odoo)
+    customers = src.pull().frames["customers"]
+    assert len(customers) == odoo.store.count("res.partner")
+    asked = src.meta.queries["customers"].rsplit(" fields=", 1)[1].split(",")
+    assert ("sale_warn" in asked) is (odoo.info["version"] != "19.0") and "x_salesforce_id" in asked
+    if "sale_warn" not in asked:
+        assert customers["blocked"].isna().all()
+
+
+def test_a_field_the_config_names_is_asked_for_even_where_the_database_lacks_it(odoo19):
+    table = erp.demo_config(odoo19)
+    table["objects"] = {"customers": {"fields": {"blocked": "sale_warn"}}}
+    src = open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+    src.http.attempts = 1
+    with pytest.raises(SourceError, match="Invalid field 'sale_warn' on model 'res.partner'"):
+        src.pull()
