@@ -40,7 +40,7 @@ from workbench.sources.credentials import get_secret
 from workbench.sources.delta import CHANGES, DeltaExtract, KindDelta, gone_by_count, id_sum_differs, known_ids
 from workbench.sources.erp_columns import Combine, Combined, Convert, Page, Step, canonical_frame
 from workbench.sources.erp_mapping import ObjectMap, PullBuffer, coerce, fill_from, lookup, object_maps, same_value
-from workbench.sources.http_common import HttpClient, HttpFailure, StaticHeaders, decode, encode_json
+from workbench.sources.http_common import HttpClient, HttpFailure, StaticHeaders, decode, default_transient, encode_json
 
 DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
     "customers": {"object": "res.partner", "domain": [["customer_rank", ">", 0]], "fields": {
@@ -157,6 +157,17 @@ def _json2_words(resp: httpx.Response) -> tuple[str | None, str]:
     if isinstance(body, dict):
         return body.get("name"), str(body.get("message") or body)
     return None, str(body)[:300]
+
+
+def _json2_transient(resp: httpx.Response) -> bool:
+    """Whether a JSON-2 answer may pass when asked again. JSON-2 answers any exception of the method that is no
+    UserError with HTTP 500 and the exception's name (addons/web/controllers/json2.py handle_error, odoo/http.py
+    serialize_exception): a Python built-in one (ValueError for a field the model lacks or a value it cannot
+    take, TypeError, KeyError) is the method's own refusal and comes back the same; any other 500 (a database
+    error, a worker lost) may pass."""
+    if resp.status_code != 500:
+        return default_transient(resp)
+    return not str(_json2_words(resp)[0] or "").startswith("builtins.")
 
 
 class _Json2:
@@ -279,7 +290,8 @@ class OdooSource:
                                attempts=int(od.get("retries", 5)), backoff=float(od.get("backoff", 0.5)),
                                max_backoff=float(od.get("max_backoff", 60)),
                                max_connections=int(od.get("max_connections", 4)),
-                               auth=None, headers={"Accept": "application/json"}, error_words=_json2_words)
+                               auth=None, headers={"Accept": "application/json"}, error_words=_json2_words,
+                               transient=_json2_transient)
         self._key = key
         self._smaps: dict[str, StatusMap] = {}
         self._code_cache: dict[str, dict[int, str]] = {}

@@ -261,3 +261,18 @@ def test_a_field_the_config_names_is_asked_for_even_where_the_database_lacks_it(
     src.http.attempts = 1
     with pytest.raises(SourceError, match="Invalid field 'sale_warn' on model 'res.partner'"):
         src.pull()
+
+
+def test_an_exception_odoo_raises_in_the_method_is_not_retried_nor_taken_for_a_passing_failure(odoo19):
+    # JSON-2 answers any exception that is no UserError with HTTP 500 and the exception's name (addons/web/
+    # controllers/json2.py handle_error, odoo/http.py serialize_exception): a ValueError is the method's own
+    # refusal, the same next time, as JSON-RPC's error (HTTP 200) says it
+    src = erp_connector(odoo19)
+    pid = int(src.pull().frames["customers"]["record_id"].iloc[0])
+    for method, kw in (("search_read", {"domain": [], "fields": ["nope"]}),
+                       ("write", {"vals": {"customer_rank": "lots"}})):
+        retries = src.http.retries
+        with pytest.raises(SourceError) as caught:
+            src._call("res.partner", method, [pid] if method == "write" else None, **kw)
+        assert caught.value.code == "builtins.ValueError" and caught.value.transient is False
+        assert src.http.retries == retries, method
