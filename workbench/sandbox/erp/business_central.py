@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 from workbench.sandbox.erp.bc_schema import BLANK_DATE, BLANK_GUID, ENUMS, MAX_LENGTH, WriteRefused, check_value, \
-    enum_xml_name
+    member_name
 from workbench.sandbox.erp.faults import Faults
 from workbench.sandbox.erp.odata_filter import FilterError, coerce, compile_filter
 from workbench.sandbox.erp.server import Request, Response
@@ -301,7 +301,7 @@ def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str,
         "phoneNumber": c.get("phone") or "", "email": c.get("email") or "", "website": c.get("website") or "",
         "salespersonCode": "", "balanceDue": Decimal("0"), "creditLimit": Decimal("0"), "taxLiable": False,
         "taxRegistrationNumber": c.get("tax_id") or "", "currencyCode": c.get("currency") or "",
-        "paymentTermsId": "00000000-0000-0000-0000-000000000000", "blocked": c.get("blocked") or " ",
+        "paymentTermsId": "00000000-0000-0000-0000-000000000000", "blocked": member_name(c.get("blocked") or " "),
         "billToCustomerNumber": (custs.get(c.get("parent_id")) or {}).get("number") or "",
         "lastModifiedDateTime": lm(c)}) for c in custs.values()]
     yield "items", [(p["record_id"], {
@@ -324,8 +324,9 @@ def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str,
         "customerName": (custs.get(o.get("customer_id")) or {}).get("name") or "", "currencyCode": o["currency"],
         "totalAmountExcludingTax": o.get("total_amount"), "totalTaxAmount": Decimal(0),
         "totalAmountIncludingTax": o.get("total_amount"),
-        "status": o.get("status") if o.get("status") in ("Draft", "In Review", "Open", "Released")
-        else ("Open" if o.get("booked") is not False else "Draft"),
+        # an enum (NAV.salesOrderEntityBufferStatus) by member name: "In_x0020_Review" (ENUMS)
+        "status": member_name(o.get("status") if o.get("status") in ("Draft", "In Review", "Open", "Released")
+                              else ("Open" if o.get("booked") is not False else "Draft")),
         "lastModifiedDateTime": lm(o)}) for o in orders.values()]
     seq: dict[str, int] = {}
     lines = []
@@ -379,7 +380,7 @@ def invoice_record(inv: dict[str, Any], custs: dict[str, dict[str, Any]], orders
         "orderId": order.get("record_id") or "00000000-0000-0000-0000-000000000000",
         "orderNumber": inv.get("order_ref") or "", "totalAmountExcludingTax": inv.get("total_amount"),
         "totalTaxAmount": Decimal(0), "totalAmountIncludingTax": inv.get("total_amount"),
-        "remainingAmount": inv.get("open_balance"), "status": status,
+        "remainingAmount": inv.get("open_balance"), "status": member_name(status),  # NAV.invoiceEntityAggregateStatus
         "lastModifiedDateTime": _iso(inv.get("last_modified")) or stamp}
 
 
@@ -1104,7 +1105,7 @@ def metadata_xml() -> str:
     for enums in ENUMS.values():
         for enum_name, members in enums.values():
             parts.append(f'<EnumType Name="{enum_name}">' + "".join(
-                f'<Member Name="{enum_xml_name(m)}" Value="{n}"/>' for n, m in enumerate(members)) + "</EnumType>")
+                f'<Member Name="{m}" Value="{n}"/>' for n, m in enumerate(members)) + "</EnumType>")
     sets = []
     for entity_set, (type_name, types, writable) in {"companies": ("company", COMPANY_FIELDS, set()),
                                                     **ENTITIES}.items():
