@@ -325,7 +325,7 @@ def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str,
         "totalAmountExcludingTax": o.get("total_amount"), "totalTaxAmount": Decimal(0),
         "totalAmountIncludingTax": o.get("total_amount"),
         # an enum (NAV.salesOrderEntityBufferStatus) by member name: "In_x0020_Review" (ENUMS)
-        "status": member_name(o.get("status") if o.get("status") in ("Draft", "In Review", "Open", "Released")
+        "status": member_name(str(o["status"]) if o.get("status") in ("Draft", "In Review", "Open", "Released")
                               else ("Open" if o.get("booked") is not False else "Draft")),
         "lastModifiedDateTime": lm(o)}) for o in orders.values()]
     seq: dict[str, int] = {}
