@@ -324,7 +324,7 @@ def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str,
         "customerName": (custs.get(o.get("customer_id")) or {}).get("name") or "", "currencyCode": o["currency"],
         "totalAmountExcludingTax": o.get("total_amount"), "totalTaxAmount": Decimal(0),
         "totalAmountIncludingTax": o.get("total_amount"),
-        # an enum (NAV.salesOrderEntityBufferStatus) by member name: "In_x0020_Review" (ENUMS)
+        # an enum (NAV.salesOrderEntityBufferStatus), sent by member name: "In_x0020_Review" (bc_schema.ENUMS)
         "status": member_name(str(o["status"]) if o.get("status") in ("Draft", "In Review", "Open", "Released")
                               else ("Open" if o.get("booked") is not False else "Draft")),
         "lastModifiedDateTime": lm(o)}) for o in orders.values()]
