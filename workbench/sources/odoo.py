@@ -80,8 +80,10 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
 # field, made where the Salesforce Account Id is kept (docs/guide/erp.md); sale_warn left res.partner with Odoo 19
 # (odoo/odoo#192211 "Make internal warnings non-blocking"; OCA/sale-workflow#4422: "In v19, sale_line_warn
 # (product) and sale_warn (partner) selection fields were removed from Odoo core"). Asking a field a model lacks
-# fails the whole read (odoo/orm/models.py _determine_fields_to_fetch: ValueError "Invalid field").
-OPTIONAL_DEFAULTS = {"res.partner": frozenset({"x_salesforce_id", "sale_warn"})}
+# fails the whole read (odoo/orm/models.py _determine_fields_to_fetch: ValueError "Invalid field"). account.payment's
+# memo came with Odoo 18 (OCA/OpenUpgrade#4931, account 18.0 pre-migration "SET memo = am.ref"): on 17, map
+# invoice_number to ref in the config.
+OPTIONAL_DEFAULTS = {"res.partner": frozenset({"x_salesforce_id", "sale_warn"}), "account.payment": frozenset({"memo"})}
 _CODE = re.compile(r"^\[([^\]]+)\]")
 # Canonical fields read from a many2one's display name (a product's "[CODE] Name"), which Odoo works out when
 # the record is read (fields_relational.py Many2one.convert_to_read): they follow the product's writes.

@@ -243,8 +243,9 @@ def test_jsonrpc_error_body_is_odoos():
 
 
 def test_default_fields_the_database_lacks_are_not_asked_for(odoo):
-    # res.partner.sale_warn left Odoo in 19 (odoo/odoo#192211); x_salesforce_id is a custom field a database may
-    # not have: a default mapping naming them must not fail the pull (Odoo answers 500 "Invalid field")
+    # res.partner.sale_warn left Odoo in 19 (odoo/odoo#192211), account.payment.memo came in 18; x_salesforce_id is
+    # a custom field a database may not have: a default mapping naming them must not fail the pull (Odoo answers
+    # 500 "Invalid field")
     src = erp_connector(odoo)
     customers = src.pull().frames["customers"]
     assert len(customers) == odoo.store.count("res.partner")
@@ -252,6 +253,9 @@ def test_default_fields_the_database_lacks_are_not_asked_for(odoo):
     assert ("sale_warn" in asked) is (odoo.info["version"] != "19.0") and "x_salesforce_id" in asked
     if "sale_warn" not in asked:
         assert customers["blocked"].isna().all()
+    # account.payment's memo came with Odoo 18 (OCA/OpenUpgrade#4931)
+    asked = src.meta.queries["payments"].rsplit(" fields=", 1)[1].split(",")
+    assert ("memo" in asked) is (odoo.info["version"] == "19.0")
 
 
 def test_a_field_the_config_names_is_asked_for_even_where_the_database_lacks_it(odoo19):

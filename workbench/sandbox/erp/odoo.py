@@ -116,6 +116,10 @@ MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
 # sale_line_warn (product) and sale_warn (partner) selection fields were removed from Odoo core. Only the _msg
 # variants remain.")
 REMOVED_IN: dict[tuple[str, str], int] = {("res.partner", "sale_warn"): 19}
+# Fields a model gained, by the version that added them: account.payment's memo came with Odoo 18, where the 18.0
+# upgrade fills it from the payment's move ref (OCA/OpenUpgrade#4931, account 18.0 pre-migration: "UPDATE
+# account_payment ap SET memo = am.ref"); before, the payment showed its move's ref (not served here)
+ADDED_IN: dict[tuple[str, str], int] = {("account.payment", "memo"): 18}
 
 CURRENCY_ORDER = ("USD", "EUR", "GBP", "JPY", "CHF", "SEK", "NOK", "DKK", "CAD", "AUD")
 _COUNTRY_NAMES = {"US": "United States", "GB": "United Kingdom", "DE": "Germany", "FR": "France", "IT": "Italy",
@@ -827,8 +831,9 @@ class OdooFlavor:
         return self.store.ids_where(model, sorted(_leaf_fields(domain)), compile_domain(model, domain))
 
     def _fields_of(self, model: str) -> dict[str, tuple[str, str, bool, str | None]]:
-        """``model``'s fields in the Odoo version served (REMOVED_IN)."""
-        return {name: f for name, f in MODELS[model].items() if self.version < REMOVED_IN.get((model, name), 10**6)}
+        """``model``'s fields in the Odoo version served (ADDED_IN, REMOVED_IN)."""
+        return {name: f for name, f in MODELS[model].items()
+                if ADDED_IN.get((model, name), 0) <= self.version < REMOVED_IN.get((model, name), 10**6)}
 
     def _write(self, model: str, ids: list[Any], vals: Any) -> bool:
         if not isinstance(vals, dict):

@@ -434,6 +434,8 @@ def test_odoo_19_has_no_sales_warning_on_partners(odoo):
     h = erp.start(flavor="odoo", customers=5, seed=5, odoo_version=18)
     try:
         assert "sale_warn" in jsonrpc(h, "res.partner", "fields_get", [], {"attributes": ["type"]})["result"]
+        # account.payment's memo came with 18 (OCA/OpenUpgrade#4931)
+        assert "memo" in jsonrpc(h, "account.payment", "fields_get", [], {"attributes": ["type"]})["result"]
         bad = jsonrpc(h, "res.partner", "write", [[partner_id(h)], {"sale_warn": "sometimes"}])["error"]["data"]
         assert bad["name"] == "builtins.ValueError"
         assert bad["message"] == "Wrong value for res.partner.sale_warn: 'sometimes'"
