@@ -158,14 +158,16 @@ def test_the_incremental_re_run_reads_in_full_only_what_it_names(runs, erp_box):
     ``search_read`` of the customers' ids and pricelists, and a key-only ``search`` for the price items the churn
     deleted, and one page of ``search_read``
     since the last run (a full read of the 1,500 invoices alone would take 75 pages of 20; order lines stamped with
-    their order are not read again); no version probe: the previous run's API is spoken."""
+    their order are not read again); one ``fields_get`` of each model whose default fields a database may lack
+    (``OPTIONAL_DEFAULTS``: res.partner, account.payment); no version probe: the previous run's API is spoken."""
     shapes = {**runs["calls"]["incremental_erp"], **runs["calls"]["incremental_erp_inner"]}
     if erp_box.flavor == "odoo":
         kinds = len(runs["incremental"].summary["pulls"]["erp"]["kinds"])
         # counted: every kind but customers; listed: customers, with their pricelist (it shows their currency and
-        # is computed when read), and the price items after their count
-        assert shapes == {"POST search": 1, "POST formatted_read_group": kinds - 1, "POST search_read": kinds + 1}, \
-            shapes
+        # is computed when read), and the price items after their count; fields_get once per model whose default
+        # fields a database may lack
+        assert shapes == {"POST search": 1, "POST formatted_read_group": kinds - 1, "POST search_read": kinds + 1,
+                          "POST fields_get": 2}, shapes
         return
     whole = {s.replace(",$skiptoken", "") for s in shapes if s.startswith("GET ") and "$filter" not in s
              and ("$select=id" not in s or "$expand" in s) and "$count" not in s}

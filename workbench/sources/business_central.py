@@ -120,6 +120,16 @@ STAMPED_LINES = frozenset({"customerPayments"})
 IDS_PER_FILTER = 25  # GUIDs in one `id eq a or id eq b ...` filter: a URL well under the 2,048 characters proxies keep
 _CSDL = {"edm": "http://docs.oasis-open.org/odata/ns/edm"}
 _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# Properties of the default entities that are of an enum type (api-reference/v2.0/resources: customer blocked
+# NAV.customerBlocked, salesInvoice status NAV.invoiceEntityAggregateStatus, salesOrder status
+# NAV.salesOrderEntityBufferStatus). API v2.0 sends an enum value as its member's name in $metadata
+# (transition-to-api-v2.0.md, Enums), where a character a name cannot hold is written _xHHHH_: the blank member " "
+# travels as "_x0020_", "In Review" as "In_x0020_Review" (api-reference/v2.0/api/dynamics_itemledgerentry_get.md:
+# "sourceType": "_x0020_", "entryType": "Positive_x0020_Adjmt_x002E_"; dynamics_opportunity_get.md:
+# "In_x0020_Progress").
+ENUM_PROPERTIES: dict[str, frozenset[str]] = {"customers": frozenset({"blocked"}),
+                                              "salesInvoices": frozenset({"status"}),
+                                              "salesOrders": frozenset({"status"})}
 # AL has no null: each type's blank value is how Business Central clears a field. A blank date is 0D
 # ("Date Data Type", dev-itpro/developer/methods-auto/date/date-data-type.md), which the API shows as 0001-01-01;
 # a blank GUID is all zeros; an enum's blank member is " " (enum 139 "Customer Blocked").
@@ -135,7 +145,8 @@ class Property:
     type: str                          # Edm.* or the enum type's name
     read_only: bool
     max_length: int | None = None
-    members: tuple[str, ...] = ()      # enum members as they travel in JSON
+    members: tuple[str, ...] = ()      # enum members as the text they stand for (" ", "In Review")
+    names: tuple[str, ...] = ()        # the same members by name, as they travel in JSON ("_x0020_")
 
 
 class Unwritable(ValueError):
@@ -148,6 +159,18 @@ def _bc_error_words(resp: httpx.Response) -> tuple[str | None, str]:
         return err.get("code"), str(err.get("message") or resp.text[:300])
     except (HttpFailure, AttributeError):
         return None, resp.text[:300] or resp.reason_phrase
+
+
+def member_text(value: Any) -> Any:
+    """An enum value as sent (its $metadata member name) as the text it stands for: "_x0020_" is " "."""
+    return _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value) if isinstance(value, str) else value
+
+
+def _as_text(conv: Convert) -> Convert:
+    """A converter of an enum property: its member name read as the text it stands for first."""
+    def as_text(value: Any, where: str) -> Any:
+        return conv(member_text(value), where)
+    return as_text
 
 
 def odata_datetime(dt: datetime) -> str:
@@ -790,8 +813,12 @@ class BusinessCentralSource:
             sent = set(pending)
             body = {"requests": [request(n, sent) for n in pending]}
             before = self.http.requests
+            # continue-on-error: without it an OData service stops at the first failed request (OData 4.01
+            # Protocol 8.2.8.3; the OData .NET default, OData/WebApi issue 447), and one read answered 429 would
+            # leave every read after it unanswered
             resp = self.http.request("POST", f"{self.api_root}/$batch", content=encode_json(body).encode("utf-8"),
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              "Prefer": "odata.continue-on-error"})
             self._batch_calls += self.http.requests - before
             if resp.status_code >= 400:
                 raise self.http.fail(resp, f"a $batch of {len(pending)} reads")
@@ -816,7 +843,11 @@ class BusinessCentralSource:
                 else:
                     answers[n] = _Answer(status, one.get("body"))
             missing = set(pending) - set(answers) - set(again)
-            if missing:
+            if missing and again:
+                # not run: the service stopped at a failed request, as one that does not honour continue-on-error
+                # does (the answer lists the requests up to the failed one): sent again with it
+                again.extend(missing)
+            elif missing:
                 raise SourceError(f"Business Central $batch: no answer to {len(missing)} of its requests "
                                   f"(first: GET {redact(reads[min(missing)].url)})")
             pending = sorted(again)
@@ -865,7 +896,9 @@ class BusinessCentralSource:
         """Per object, once: (canonical, source, negate, converter) and the status map."""
         cached = self._plans.get(id(om))
         if cached is None:
-            steps = [(canon, src.lstrip(NEGATE), src.startswith(NEGATE), converter(om.kind, canon))
+            enums = ENUM_PROPERTIES.get(om.object, frozenset())
+            steps = [(canon, src.lstrip(NEGATE), src.startswith(NEGATE),
+                      _as_text(converter(om.kind, canon)) if src.lstrip(NEGATE) in enums else converter(om.kind, canon))
                      for canon, src in om.fields.items()]
             smap = StatusMap.for_source(om.status_system or self.system, om.status_overrides) \
                 if om.kind == "invoices" and om.status_fields else None
@@ -1002,8 +1035,9 @@ class BusinessCentralSource:
             return WriteResult(cid, "permanent", f"Business Central: {om.object}({req.record_id}) no longer exists")
 
         def canon(rec: dict[str, Any]) -> Any:
-            v = coerce(req.object, req.field, rec.get(prop), f"{om.object}({req.record_id})") \
-                if not negate else coerce(req.object, req.field, rec.get(prop), "")
+            raw = member_text(rec.get(prop)) if target.members else rec.get(prop)  # an enum by member name
+            v = coerce(req.object, req.field, raw, f"{om.object}({req.record_id})") \
+                if not negate else coerce(req.object, req.field, raw, "")
             return (None if v is None else not v) if negate else v
 
         now_value, etag = canon(current), current.get("@odata.etag")
@@ -1071,8 +1105,7 @@ class BusinessCentralSource:
                 type_name = es.get("EntityType", "").split(".")[-1]
         if type_name is None:
             raise SourceError(f"Business Central $metadata has no entity set {entity_set!r}")
-        enums = {et.get("Name"): tuple(_XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), mb.get("Name") or "")
-                                       for mb in et.findall("edm:Member", _CSDL))
+        enums = {et.get("Name"): tuple(mb.get("Name") or "" for mb in et.findall("edm:Member", _CSDL))
                  for et in root.iter(f"{edm}EnumType")}
         out: dict[str, Property] = {}
         for et in root.iter(f"{edm}EntityType"):
@@ -1083,9 +1116,9 @@ class BusinessCentralSource:
                 read_only = name == "id" or any("Permission/Read" in (em.text or "")
                                                 for em in prop.iter(f"{edm}EnumMember"))
                 length = prop.get("MaxLength")
-                members = enums.get(typ.split(".")[-1], ()) if not typ.startswith("Edm.") else ()
+                names = enums.get(typ.split(".")[-1], ()) if not typ.startswith("Edm.") else ()
                 out[name] = Property(name, typ, read_only, int(length) if length and length.isdigit() else None,
-                                     members)
+                                     tuple(member_text(n) for n in names), names)
         self._schemas[entity_set] = out
         return out
 
@@ -1134,6 +1167,7 @@ def _as_is(value: Any, _where: str) -> Any:
 def _status_of(smap: StatusMap, status_fields: list[str]) -> Combine:
     """status, status_raw and is_credit_note of one combination of the status fields' values."""
     def status_of(values: list[Any], where: str) -> dict[str, Any]:
+        values = [member_text(v) for v in values]  # enum member names ("In_x0020_Review"): ENUM_PROPERTIES
         try:
             status = smap.map(*values)
         except UnknownStatus as exc:
@@ -1154,11 +1188,11 @@ def _booked_of(status: Step | None) -> Combine:
 def wire_value(prop: Property, value: Any) -> Any:
     """A canonical value as JSON of the property's type; None clears it the service's own way."""
     if prop.members:
-        text = prop.members[0] if value is None or value == "" else str(value)
+        text = prop.members[0] if value is None or value == "" else member_text(str(value))
         if text not in prop.members:
             raise Unwritable(f"{text!r} is not one of the values Business Central accepts here ("
                              + ", ".join(repr(m) for m in prop.members) + ")")
-        return text
+        return prop.names[prop.members.index(text)]  # sent by its member name (ENUM_PROPERTIES)
     if value is None:
         if prop.type not in _BLANKS:
             raise Unwritable(f"a {prop.type.replace('Edm.', '').lower()} field in Business Central cannot be left "

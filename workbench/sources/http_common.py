@@ -1,7 +1,8 @@
 """One httpx client per source: timeouts, connection limits, retries, token refresh, quiet logs.
 
 Every ERP connector talks through ``HttpClient``. It retries what is safe to retry
-(429 honouring ``Retry-After``, 5xx, timeouts) with exponential backoff and jitter
+(429 honouring ``Retry-After``, 5xx unless the connector's ``transient`` judge knows it for the service's own
+refusal, timeouts) with exponential backoff and jitter
 via tenacity, refreshes an expired token once on 401, counts requests for the
 benchmark and API-usage display, and logs each request without headers, bodies or
 secret-looking query values. JSON is decoded with ``parse_float=Decimal`` so money
@@ -36,6 +37,7 @@ _SECRET_PARAMS = ("token", "secret", "password", "key", "signature", "code", "as
 
 T = TypeVar("T")
 ErrorWords = Callable[[httpx.Response], tuple[str | None, str]]
+Judge = Callable[[httpx.Response], bool]
 
 
 class HttpFailure(SourceError):
@@ -111,6 +113,11 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
+def default_transient(resp: httpx.Response) -> bool:
+    """An answer that may pass when asked again: 429, or a 5xx of TRANSIENT_STATUS."""
+    return resp.status_code in TRANSIENT_STATUS
+
+
 def default_error_words(resp: httpx.Response) -> tuple[str | None, str]:
     try:
         body = json.loads(resp.content)
@@ -177,10 +184,11 @@ class HttpClient:
     def __init__(self, *, system: str, base_url: str = "", timeout: float = 30.0, connect_timeout: float = 10.0,
                  max_connections: int = 4, attempts: int = 5, backoff: float = 0.5, max_backoff: float = 60.0,
                  auth: ClientCredentials | StaticHeaders | None = None, headers: dict[str, str] | None = None,
-                 error_words: ErrorWords = default_error_words, verify: bool | str = True):
+                 error_words: ErrorWords = default_error_words, transient: Judge = default_transient,
+                 verify: bool | str = True):
         if attempts < 1:
             raise ConfigError(f"{system}: retries must allow at least one attempt")
-        self.system, self.auth, self.error_words = system, auth, error_words
+        self.system, self.auth, self.error_words, self.transient = system, auth, error_words, transient
         self.attempts, self.backoff, self.max_backoff = attempts, backoff, max_backoff
         self.client = httpx.Client(
             base_url=base_url, verify=verify, headers=headers or {},
@@ -235,7 +243,7 @@ class HttpClient:
                 self.auth.headers(self.client, refresh=True)
                 raise _Retry("token refreshed", retry_after=0)
             status = resp.status_code
-            retryable = status in (NOT_PROCESSED_STATUS if retry == "unsent" else TRANSIENT_STATUS)
+            retryable = status in NOT_PROCESSED_STATUS if retry == "unsent" else self.transient(resp)
             if retry != "none" and retryable:
                 raise _Retry(f"HTTP {status}", retry_after_seconds(resp.headers.get("Retry-After")), resp)
             return resp
@@ -274,7 +282,7 @@ class HttpClient:
     def fail(self, resp: httpx.Response, what: str) -> HttpFailure:
         """An HttpFailure carrying the system's own words for a non-success answer."""
         code, words = self.error_words(resp)
-        transient = resp.status_code in TRANSIENT_STATUS
+        transient = self.transient(resp)
         return HttpFailure(f"{self.system}: {what} refused (HTTP {resp.status_code}"
                            f"{f' {code}' if code else ''}): {_one_line(words)}",
                            status=resp.status_code, code=code, transient=transient)

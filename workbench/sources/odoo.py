@@ -40,7 +40,7 @@ from workbench.sources.credentials import get_secret
 from workbench.sources.delta import CHANGES, DeltaExtract, KindDelta, gone_by_count, id_sum_differs, known_ids
 from workbench.sources.erp_columns import Combine, Combined, Convert, Page, Step, canonical_frame
 from workbench.sources.erp_mapping import ObjectMap, PullBuffer, coerce, fill_from, lookup, object_maps, same_value
-from workbench.sources.http_common import HttpClient, HttpFailure, StaticHeaders, decode, encode_json
+from workbench.sources.http_common import HttpClient, HttpFailure, StaticHeaders, decode, default_transient, encode_json
 
 DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
     "customers": {"object": "res.partner", "domain": [["customer_rank", ">", 0]], "fields": {
@@ -76,6 +76,14 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "record_id": "id", "customer_id": "partner_id", "amount": "amount", "currency": "currency_id",
         "invoice_number": "memo", "payment_date": "date", "last_modified": "write_date"}},
 }
+# Default-mapped fields a database may lack, asked only where fields_get lists them: x_salesforce_id is a custom
+# field, made where the Salesforce Account Id is kept (docs/guide/erp.md); sale_warn left res.partner with Odoo 19
+# (odoo/odoo#192211 "Make internal warnings non-blocking"; OCA/sale-workflow#4422: "In v19, sale_line_warn
+# (product) and sale_warn (partner) selection fields were removed from Odoo core"). Asking a field a model lacks
+# fails the whole read (odoo/orm/models.py _determine_fields_to_fetch: ValueError "Invalid field"). account.payment's
+# memo came with Odoo 18 (OCA/OpenUpgrade#4931, account 18.0 pre-migration "SET memo = am.ref"): on 17, map
+# invoice_number to ref in the config.
+OPTIONAL_DEFAULTS = {"res.partner": frozenset({"x_salesforce_id", "sale_warn"}), "account.payment": frozenset({"memo"})}
 _CODE = re.compile(r"^\[([^\]]+)\]")
 # Canonical fields read from a many2one's display name, which Odoo works out when the record is read
 # (fields_relational.py Many2one.convert_to_read): they follow the related record's writes. A product's
@@ -161,6 +169,17 @@ def _json2_words(resp: httpx.Response) -> tuple[str | None, str]:
     if isinstance(body, dict):
         return body.get("name"), str(body.get("message") or body)
     return None, str(body)[:300]
+
+
+def _json2_transient(resp: httpx.Response) -> bool:
+    """Whether a JSON-2 answer may pass when asked again. JSON-2 answers any exception of the method that is no
+    UserError with HTTP 500 and the exception's name (addons/web/controllers/json2.py handle_error, odoo/http.py
+    serialize_exception): a Python built-in one (ValueError for a field the model lacks or a value it cannot
+    take, TypeError, KeyError) is the method's own refusal and comes back the same; any other 500 (a database
+    error, a worker lost) may pass."""
+    if resp.status_code != 500:
+        return default_transient(resp)
+    return not str(_json2_words(resp)[0] or "").startswith("builtins.")
 
 
 class _Json2:
@@ -283,7 +302,8 @@ class OdooSource:
                                attempts=int(od.get("retries", 5)), backoff=float(od.get("backoff", 0.5)),
                                max_backoff=float(od.get("max_backoff", 60)),
                                max_connections=int(od.get("max_connections", 4)),
-                               auth=None, headers={"Accept": "application/json"}, error_words=_json2_words)
+                               auth=None, headers={"Accept": "application/json"}, error_words=_json2_words,
+                               transient=_json2_transient)
         self._key = key
         self._smaps: dict[str, StatusMap] = {}
         self._code_cache: dict[str, dict[int, str]] = {}
@@ -293,6 +313,9 @@ class OdooSource:
         self._api: _Json2 | _JsonRpc | None = None
         self._assumed = False  # the API is the previous run's, not asked of the server (``_assume_api``)
         self.maps = object_maps(side_cfg, DEFAULT_OBJECTS, self.system)
+        # per kind, the source fields the config itself names: always asked, even those OPTIONAL_DEFAULTS lists
+        self._configured = {kind: {str(v) for v in ((cfg or {}).get("fields") or {}).values()}
+                            for kind, cfg in (side_cfg.get("objects") or {}).items()}
         self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=self.url)
 
     # -- transport --------------------------------------------------------------
@@ -390,7 +413,7 @@ class OdooSource:
         for kind, om in self.maps.items():
             check_cancelled(state)
             domain = self._domain(om)
-            fields = [f for f in om.source_fields() if f != "id"]
+            fields = self._read_fields(kind, om)
             entered: list[int] = []
             counted: _Counted | None = None
             was = known.get(kind, frozenset()) if known is not None else frozenset()
@@ -436,6 +459,17 @@ class OdooSource:
         if known is not None:
             return DeltaExtract(self.meta, fr, buf.snapshots(), kinds=kinds).finish()
         return Extract(self.meta, fr, buf.snapshots()).finish()
+
+    def _read_fields(self, kind: str, om: ObjectMap) -> list[str]:
+        """The fields a read of ``kind`` asks for: its source fields but ``id``, less the OPTIONAL_DEFAULTS the
+        database lacks (fields_get) that the config does not name itself."""
+        fields = [f for f in om.source_fields() if f != "id"]
+        optional = OPTIONAL_DEFAULTS.get(om.object, frozenset()).intersection(fields)
+        optional -= self._configured.get(kind, set())
+        if not optional:
+            return fields
+        present = self._fields(om.object)
+        return [f for f in fields if f not in optional or f in present]
 
     @staticmethod
     def _written_since(om: ObjectMap, since: datetime, entered: list[int]) -> list[Any]:
@@ -624,15 +658,14 @@ class OdooSource:
 
     def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
         om = self._map(kind)
-        src = [f for f in om.source_fields() if f != "id"]
+        src = self._read_fields(kind, om)
         out: dict[str, dict[str, Any]] = {}
         for rid in record_ids:
-            try:
-                recs = self._call(om.object, "read", [self._id(rid)], fields=src + ["write_date"])
-            except HttpFailure as exc:
-                if exc.status == 404 or "MissingError" in str(exc.code):
-                    continue
-                raise
+            # read answers a deleted record with no row (odoo/orm/models.py _read_format: "one dictionary per
+            # record that exists"; fetch "should never raise a MissingError")
+            recs = self._call(om.object, "read", [self._id(rid)], fields=src + ["write_date"])
+            if not recs:
+                continue
             canon = self._canonical(om, recs[0])
             out[rid] = {f: canon.get(f) for f in fields} | {"version": canon["version"]}
         return out
@@ -652,16 +685,30 @@ class OdooSource:
         src = om.fields.get(req.field)
         if src is None:
             return WriteResult(cid, "permanent", f"Odoo: field {req.field!r} of {req.object} is not mapped")
-
-        def current() -> tuple[Any, str | None]:
-            [rec] = self._call(om.object, "read", [rid], fields=[src, "write_date"])
-            return self._value(req.object, req.field, rec.get(src), f"{om.object}({rid})"), rec.get("write_date")
         try:
-            now_value, version = current()
+            # a field the model lacks (OPTIONAL_DEFAULTS) fails every read of it with HTTP 500: not worth retrying
+            if src not in self._fields(om.object):
+                return WriteResult(cid, "permanent", f"Odoo: {om.object}({rid}) {req.field}: the field {src!r} does "
+                                                     f"not exist on {om.object}")
         except HttpFailure as exc:
-            if exc.status == 404 or "MissingError" in str(exc.code):
-                return WriteResult(cid, "permanent", f"Odoo: {om.object}({rid}) no longer exists")
             return WriteResult(cid, "transient" if exc.transient else "permanent", str(exc))
+
+        def current() -> tuple[Any, str | None] | None:
+            """The field's value and write_date now; None when the record no longer exists (read answers a
+            deleted record with no row, not with MissingError: odoo/orm/models.py _read_format)."""
+            recs = self._call(om.object, "read", [rid], fields=[src, "write_date"])
+            if not recs:
+                return None
+            rec = recs[0]
+            return self._value(req.object, req.field, rec.get(src), f"{om.object}({rid})"), rec.get("write_date")
+        gone = WriteResult(cid, "permanent", f"Odoo: {om.object}({rid}) no longer exists")
+        try:
+            now = current()
+        except HttpFailure as exc:
+            return WriteResult(cid, "transient" if exc.transient else "permanent", str(exc))
+        if now is None:
+            return gone
+        now_value, version = now
         if same_value(req.object, req.field, now_value, req.new_value):
             return WriteResult(cid, "already_applied", "the value is already in Odoo", current_value=now_value,
                                new_version=version, response_id=version)
@@ -686,16 +733,18 @@ class OdooSource:
         except HttpFailure as exc:
             if exc.transient:
                 try:
-                    after, after_version = current()
+                    after = current()
                 except HttpFailure:
                     return WriteResult(cid, "transient", str(exc))
-                if same_value(req.object, req.field, after, req.new_value):
+                if after is None:
+                    return gone
+                if same_value(req.object, req.field, after[0], req.new_value):
                     return WriteResult(cid, "applied", "the write landed although the answer was lost",
-                                       response_id=after_version, new_version=after_version)
+                                       response_id=after[1], new_version=after[1])
                 return WriteResult(cid, "transient", str(exc))
             return WriteResult(cid, "permanent", str(exc))
         try:
-            _, new_version = current()
+            new_version = (current() or (None, None))[1]
         except HttpFailure:
             new_version = None
         return WriteResult(cid, "applied", f"{om.object}.write([{rid}], {{{target!r}: ...}})",

@@ -180,6 +180,13 @@ def login(sf_cfg: dict[str, Any], secrets_cfg: dict[str, Any], session: requests
                                      "assertion": assertion}, url, claims["iss"], None, None, session)
             return Login(sid, "https://" + inst, mode, user)
         if mode == "client_credentials":
+            if urlsplit(url).hostname in ("login.salesforce.com", "test.salesforce.com"):
+                # the flow is served by the org's My Domain only (Salesforce Help, "OAuth 2.0 Client Credentials
+                # Flow for Server-to-Server Integration"); simple-salesforce likewise takes it only for a domain
+                # other than login or test (login.py SalesforceLogin)
+                raise ConfigError("[crm.salesforce] auth = 'client_credentials' needs the org's My Domain as "
+                                  "login_url (https://<name>.my.salesforce.com): Salesforce serves that flow on no "
+                                  f"generic login host such as {url}")
             key = _need(sf_cfg, "consumer_key", mode)
             secret = get_secret(secrets_cfg, "client_secret")
             basic = base64.b64encode(f"{key}:{secret}".encode()).decode()

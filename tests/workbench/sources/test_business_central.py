@@ -386,3 +386,20 @@ def test_a_payment_correction_is_written_by_its_id_and_its_currency_refused_in_o
     [cur] = src.push([WriteRequest(2, "p2", "payments", pay["record_id"], "currency", pay["currency"], "USD",
                                    seen_version=res.new_version)])
     assert cur.outcome == "permanent" and "not mapped to a customerPayments property" in cur.message
+
+
+def test_enum_values_sent_by_member_name_are_read_as_the_text_they_stand_for(bc):
+    # API v2.0 sends an enum value as its member name: "_x0020_" (blank), "In_x0020_Review" (transition-to-api-v2.0.md,
+    # Enums; api-reference/v2.0/api/dynamics_itemledgerentry_get.md "sourceType": "_x0020_")
+    invoice = next(d for _, d, _ in bc.store.scan("salesInvoices"))
+    order = next(d for _, d, _ in bc.store.scan("salesOrders"))
+    bc.store.update("salesInvoices", invoice["id"], lambda d, _v: {**d, "status": "In_x0020_Review"})
+    bc.store.update("salesOrders", order["id"], lambda d, _v: {**d, "status": "In_x0020_Review"})
+    ex = erp_connector(bc).pull()
+    customers = ex.frames["customers"]
+    assert "_x0020_" not in set(customers["blocked"].dropna())
+    blank = customers[customers["blocked"].isna()]
+    assert len(blank) and {bc.store.get("customers", r)[0]["blocked"] for r in blank["record_id"]} == {"_x0020_"}
+    inv = ex.frames["invoices"].set_index("record_id").loc[invoice["id"]]
+    assert inv["status_raw"] == "In Review" and inv["status"] == "draft"
+    assert bool(ex.frames["orders"].set_index("record_id").loc[order["id"], "booked"]) is False

@@ -93,7 +93,7 @@ def _odoo_pages(src: Any) -> dict[str, tuple[str, list[dict[str, Any]]]]:
     out = {}
     for kind, om in src.maps.items():
         domain = src._domain(om)
-        fields = [f for f in om.source_fields() if f != "id"]
+        fields = src._read_fields(kind, om)
         query = f"{om.object}.search_read domain={encode_json(domain)} fields={','.join(fields)}"
         out[kind] = (query, src._call(om.object, "search_read", domain=domain, fields=fields, order="id"))
     return out

@@ -9,9 +9,11 @@ import odoorpc
 import pytest
 
 from tests.helpers.sandboxes import erp_connector, erp_sandbox
+from workbench.config import from_dict
 from workbench.errors import SourceError
 from workbench.progress import Progress
 from workbench.sandbox import erp
+from workbench.sources import open_source
 from workbench.sources.base import WriteRequest
 from workbench.sources.delta import merge
 
@@ -238,3 +240,43 @@ def test_jsonrpc_error_body_is_odoos():
         assert err["message"] == "Odoo Server Error" and err["data"]["name"] == "odoo.exceptions.AccessDenied"
     finally:
         h.stop()
+
+
+def test_default_fields_the_database_lacks_are_not_asked_for(odoo):
+    # res.partner.sale_warn left Odoo in 19 (odoo/odoo#192211), account.payment.memo came in 18; x_salesforce_id is
+    # a custom field a database may not have: a default mapping naming them must not fail the pull (Odoo answers
+    # 500 "Invalid field")
+    src = erp_connector(odoo)
+    customers = src.pull().frames["customers"]
+    assert len(customers) == odoo.store.count("res.partner")
+    asked = src.meta.queries["customers"].rsplit(" fields=", 1)[1].split(",")
+    assert ("sale_warn" in asked) is (odoo.info["version"] != "19.0") and "x_salesforce_id" in asked
+    if "sale_warn" not in asked:
+        assert customers["blocked"].isna().all()
+    # account.payment's memo came with Odoo 18 (OCA/OpenUpgrade#4931)
+    asked = src.meta.queries["payments"].rsplit(" fields=", 1)[1].split(",")
+    assert ("memo" in asked) is (odoo.info["version"] == "19.0")
+
+
+def test_a_field_the_config_names_is_asked_for_even_where_the_database_lacks_it(odoo19):
+    table = erp.demo_config(odoo19)
+    table["objects"] = {"customers": {"fields": {"blocked": "sale_warn"}}}
+    src = open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+    src.http.attempts = 1
+    with pytest.raises(SourceError, match="Invalid field 'sale_warn' on model 'res.partner'"):
+        src.pull()
+
+
+def test_an_exception_odoo_raises_in_the_method_is_not_retried_nor_taken_for_a_passing_failure(odoo19):
+    # JSON-2 answers any exception that is no UserError with HTTP 500 and the exception's name (addons/web/
+    # controllers/json2.py handle_error, odoo/http.py serialize_exception): a ValueError is the method's own
+    # refusal, the same next time, as JSON-RPC's error (HTTP 200) says it
+    src = erp_connector(odoo19)
+    pid = int(src.pull().frames["customers"]["record_id"].iloc[0])
+    for method, kw in (("search_read", {"domain": [], "fields": ["nope"]}),
+                       ("write", {"vals": {"customer_rank": "lots"}})):
+        retries = src.http.retries
+        with pytest.raises(SourceError) as caught:
+            src._call("res.partner", method, [pid] if method == "write" else None, **kw)
+        assert caught.value.code == "builtins.ValueError" and caught.value.transient is False
+        assert src.http.retries == retries, method

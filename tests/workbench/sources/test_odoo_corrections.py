@@ -40,10 +40,11 @@ def test_every_customer_correction_applies_and_reads_back_equal(odoo):
     cases = [(other, "name", "Renamed Handels GmbH"), (other, "street", "Hauptstrasse 1"), (other, "city", "Köln"),
              (other, "postcode", "50667"), (other, "country", "FR"), (other, "tax_id", "FR40303265045"),
              (other, "currency", "GBP"), (other, "xref", "0015g00000ABCDEFGH"), (other, "parent_id", parent),
-             (other, "active", False), (other, "blocked", "block"), (us, "state", "CA"),
-             # clearing: Odoo's own empty value (False; no-message for the sales warning)
-             (other, "street", None), (other, "tax_id", ""), (other, "parent_id", None), (other, "blocked", None),
-             (us, "state", None)]
+             (other, "active", False), (us, "state", "CA"),
+             # clearing: Odoo's own empty value (False)
+             (other, "street", None), (other, "tax_id", ""), (other, "parent_id", None), (us, "state", None)]
+    if odoo.info["version"] != "19.0":  # the sales warning left res.partner in Odoo 19 (odoo/odoo#192211)
+        cases += [(other, "blocked", "block"), (other, "blocked", None)]  # cleared as no-message
     for rid, field, stored in cases:
         req, res = push(src, "customers", rid, field, stored)
         assert res.outcome == "applied", (field, stored, res.message)
@@ -98,3 +99,29 @@ def test_corrections_odoo_cannot_take_fail_with_one_clear_line(odoo):
         assert res.outcome == "permanent" and res.message.startswith(message), (field, res.message)
         assert "\n" not in res.message
         assert odoo.store.get(model, rid)[0] == before
+
+
+def test_a_record_deleted_in_odoo_is_gone_from_reads_and_its_correction_fails_permanently(odoo):
+    # Odoo's read answers a deleted id with no row at all (odoo/orm/models.py _read_format: "one dictionary per
+    # record that exists"), not with MissingError
+    src = erp_connector(odoo)
+    customers = src.pull().frames["customers"]
+    kept, gone = customers.iloc[0]["record_id"], customers.iloc[1]["record_id"]
+    before = src.read_current("customers", [gone], ["city"])[gone]
+    assert odoo.store.delete("res.partner", gone)
+    assert set(src.read_current("customers", [kept, gone], ["city"])) == {kept}
+    req = WriteRequest(1, f"customers:{gone}:city", "customers", gone, "city", before["city"], "Köln",
+                       seen_version=before["version"])
+    [res] = src.push([req])
+    assert res.outcome == "permanent" and res.message == f"Odoo: res.partner({gone}) no longer exists"
+
+
+def test_a_correction_of_a_field_odoo_19_no_longer_has_fails_permanently_at_once(records):
+    for odoo in erp_sandbox("odoo", records):
+        src = erp_connector(odoo)
+        rid = src.pull().frames["customers"].iloc[0]["record_id"]
+        req = WriteRequest(1, f"customers:{rid}:blocked", "customers", rid, "blocked", None, "block")
+        [res] = src.push([req])
+        assert res.outcome == "permanent"
+        assert res.message == f"Odoo: res.partner({rid}) blocked: the field 'sale_warn' does not exist on res.partner"
+        assert src.http.retries == 0

@@ -52,6 +52,18 @@ def test_wrong_secret_is_refused_in_salesforces_words(org, auth, secret_env, mon
     assert "refused" in str(err.value) and "wrong" not in str(err.value)
 
 
+@pytest.mark.parametrize("where", [{"domain": "login"}, {"login_url": "https://test.salesforce.com"}])
+def test_client_credentials_on_a_generic_login_host_is_a_config_error(org, where):
+    # the client credentials flow is served by a My Domain only (simple-salesforce login.py takes it only for a
+    # domain other than login or test)
+    crm = sandbox.demo_config(org, auth="client_credentials")
+    crm["salesforce"].pop("login_url", None)
+    crm["salesforce"].update(where)
+    src = open_source("crm", from_dict({"crm": crm, "erp": {"connector": "files"}}))
+    with pytest.raises(ConfigError, match="My Domain"):
+        src.pull()
+
+
 def test_jwt_signed_with_another_key_is_refused(org, tmp_path):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa

@@ -48,16 +48,20 @@ MAX_LENGTH: dict[str, dict[str, int]] = {
                          "description": 100, "comment": 250},
 }
 
-# (entity set, property) -> (EnumType name, members as they travel in JSON)
+# (entity set, property) -> (EnumType name, members by name, as $metadata publishes them and JSON carries them: API
+# v2.0 sends an enum value as its member's name, a character a name cannot hold written _xHHHH_, so the blank member
+# " " travels as "_x0020_"; transition-to-api-v2.0.md, Enums; api-reference/v2.0/api/dynamics_itemledgerentry_get.md
+# "sourceType": "_x0020_")
 ENUMS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     # enum 139 "Customer Blocked": " ", Ship, Invoice, All (BCApps base application)
-    "customers": {"blocked": ("customerBlocked", (" ", "Ship", "Invoice", "All"))},
+    "customers": {"blocked": ("customerBlocked", ("_x0020_", "Ship", "Invoice", "All"))},
 }
 
 
-def enum_xml_name(member: str) -> str:
-    """CSDL member names are identifiers: Business Central publishes the blank member as ``_x0020_``."""
-    return "_x0020_" if member == " " else member
+def member_name(text: str) -> str:
+    """An enum member's text as its name in JSON and $metadata: a space is ``_x0020_`` ("In Review" is
+    "In_x0020_Review")."""
+    return text.replace(" ", "_x0020_")
 
 
 @dataclass(frozen=True)

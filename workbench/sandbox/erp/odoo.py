@@ -111,6 +111,15 @@ MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
         "memo": (C, "Memo", False, None), "payment_type": (SEL, "Payment Type", False, None),
         "state": (SEL, "Status", True, None), "write_date": (DT, "Last Updated on", True, None)},
 }
+# Fields Odoo removed from a model, by the version that removed them: res.partner's sale_warn left with Odoo 19
+# (odoo/odoo#192211 "Make internal warnings non-blocking, turn them into alert boxes"; OCA/sale-workflow#4422: "In v19,
+# sale_line_warn (product) and sale_warn (partner) selection fields were removed from Odoo core. Only the _msg
+# variants remain.")
+REMOVED_IN: dict[tuple[str, str], int] = {("res.partner", "sale_warn"): 19}
+# Fields a model gained, by the version that added them: account.payment's memo came with Odoo 18, where the 18.0
+# upgrade fills it from the payment's move ref (OCA/OpenUpgrade#4931, account 18.0 pre-migration: "UPDATE
+# account_payment ap SET memo = am.ref"); before, the payment showed its move's ref (not served here)
+ADDED_IN: dict[tuple[str, str], int] = {("account.payment", "memo"): 18}
 
 CURRENCY_ORDER = ("USD", "EUR", "GBP", "JPY", "CHF", "SEK", "NOK", "DKK", "CAD", "AUD")
 _COUNTRY_NAMES = {"US": "United States", "GB": "United Kingdom", "DE": "Germany", "FR": "France", "IT": "Italy",
@@ -639,7 +648,13 @@ class OdooFlavor:
     # -- the model methods --------------------------------------------------------------
     def call(self, model: str, method: str, ids: list[Any], kw: dict[str, Any]) -> Any:
         self._check_model(model)
-        fields = MODELS[model]
+        fields = self._fields_of(model)
+        if method in ("read", "search_read"):
+            # BaseModel._determine_fields_to_fetch: a name that is no field of the model (odoo/orm/models.py)
+            for name in kw.get("fields") or ():
+                if name not in fields:
+                    raise OdooError(500, "builtins.ValueError", f"Invalid field {name!r} on model {model!r}")
+            kw = {**kw, "fields": kw.get("fields") or list(fields)}
         if method == "context_get":
             return {"lang": "en_US", "tz": "UTC", "uid": self.uid}
         if method == "fields_get":
@@ -672,8 +687,10 @@ class OdooFlavor:
                     self._touch(model, str(i))
                 got = self.store.get(model, str(i))
                 if got is None:
-                    raise OdooError(404, "odoo.exceptions.MissingError",
-                                    f"Record does not exist or has been deleted.\n(Record: {model}({i},), User: 2)")
+                    # BaseModel.read answers "one dictionary per record that exists" (odoo/orm/models.py
+                    # _read_format; fetch: "Method fetch() should never raise a MissingError"): a deleted id is
+                    # left out, not refused
+                    continue
                 records.append(self._shape(model, got[0], wanted, kw.get("load", "_classic_read")))
             return records
         if method == "write":
@@ -817,10 +834,15 @@ class OdooFlavor:
         domain = without_paths(model, domain, self._matching)
         return self.store.ids_where(model, sorted(_leaf_fields(domain)), compile_domain(model, domain))
 
+    def _fields_of(self, model: str) -> dict[str, tuple[str, str, bool, str | None]]:
+        """``model``'s fields in the Odoo version served (ADDED_IN, REMOVED_IN)."""
+        return {name: f for name, f in MODELS[model].items()
+                if ADDED_IN.get((model, name), 0) <= self.version < REMOVED_IN.get((model, name), 10**6)}
+
     def _write(self, model: str, ids: list[Any], vals: Any) -> bool:
         if not isinstance(vals, dict):
             raise OdooError(500, "builtins.AttributeError", f"'{type(vals).__name__}' object has no attribute 'items'")
-        fields = MODELS[model]
+        fields = self._fields_of(model)
         for f in vals:
             if f not in fields:
                 raise OdooError(500, "builtins.ValueError", f"Invalid field {f!r} on model {model!r}")

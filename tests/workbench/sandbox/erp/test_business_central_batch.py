@@ -18,8 +18,9 @@ def batch_url(h) -> str:
 
 
 def asks_json(h) -> dict[str, str]:
-    """A batch's headers: its token, and Accept: application/json (without it the answer is multipart)."""
-    return bearer(h) | {"Accept": "application/json"}
+    """A batch's headers: its token, Accept: application/json (without it the answer is multipart), and
+    Prefer: odata.continue-on-error (without it the service stops at the first inner request that fails)."""
+    return bearer(h) | {"Accept": "application/json", "Prefer": "odata.continue-on-error"}
 
 
 def company(h) -> str:
@@ -167,3 +168,25 @@ def test_without_accept_json_the_answer_is_multipart_as_business_central_gives_i
     assert len(parts) == 2 and all("Content-Type: application/http" in p for p in parts)
     assert "HTTP/1.1 200 OK" in parts[0] and parts[0].rstrip().endswith(str(bc.store.count("customers")))
     assert '"value":[{"@odata.etag"' in parts[1].replace(" ", "")
+
+
+@pytest.mark.parametrize("prefer", [None, "odata.continue-on-error=false", "continue-on-error"])
+def test_without_continue_on_error_the_batch_stops_at_the_first_failed_request(bc, prefer):
+    # OData 4.01 Protocol 8.2.8.3: continue-on-error asks the service to go on past a failed request (also as
+    # "continue-on-error", and "=false" asks it to stop); without it the service stops at the first error, the
+    # default of the OData .NET stack Business Central runs on (OData/WebApi issue 447: stop-on-error since 5.7)
+    c = company(bc)
+    ops = bc.batch_operations
+    headers = bearer(bc) | {"Accept": "application/json"} | ({"Prefer": prefer} if prefer else {})
+    resp = httpx.post(batch_url(bc), headers=headers, json={"requests": [
+        {"id": "a", "method": "GET", "url": f"{c}/customers/$count"},
+        {"id": "b", "method": "GET", "url": f"{c}/customers(00000000-0000-0000-0000-000000000001)"},
+        {"id": "c", "method": "GET", "url": f"{c}/customers/$count"}]})
+    assert resp.status_code == 200
+    goes_on = prefer == "continue-on-error"
+    assert [(a["id"], a["status"]) for a in resp.json()["responses"]] == \
+        [("a", 200), ("b", 404)] + ([("c", 200)] if goes_on else [])
+    assert bc.batch_operations - ops == (3 if goes_on else 2)
+    # "If the service encounters any errors processing the request and returns a successful response code, then it
+    # MUST include a Preference-Applied response header containing the continue-on-error preference" (8.2.8.3)
+    assert resp.headers.get("preference-applied") == ("odata.continue-on-error" if goes_on else None)

@@ -75,7 +75,8 @@ def test_post_creates_with_blank_defaults_and_is_checked_like_patch(bc):
     made = httpx.post(url, headers=bearer(bc), json={"displayName": "Nordlys AS", "city": "Tromsø"})
     assert made.status_code == 201
     body = made.json()
-    assert body["displayName"] == "Nordlys AS" and body["blocked"] == " " and body["creditLimit"] == 0
+    # the blank member by its name, as API v2.0 sends an enum value (transition-to-api-v2.0.md, Enums)
+    assert body["displayName"] == "Nordlys AS" and body["blocked"] == "_x0020_" and body["creditLimit"] == 0
     assert httpx.get(f"{url}({body['id']})", headers=bearer(bc)).json()["city"] == "Tromsø"
     refused = httpx.post(url, headers=bearer(bc), json={"displayName": "N" * 101})
     assert error(refused)[:2] == (400, "Application_StringExceededLength")
@@ -414,3 +415,18 @@ def test_deleting_a_journal_deletes_its_payments(bc):
     resp = httpx.delete(f"{bc.info['api_root']}/customerPaymentJournals({journal['id']})",
                         headers={**bearer(bc), "If-Match": "*"})
     assert resp.status_code == 204 and bc.store.count("customerPayments") == 0
+
+
+def test_enum_values_travel_by_member_name(bc):
+    # API v2.0 sends an enum value as its $metadata member name, "_x0020_" for the blank member and "In_x0020_Review"
+    # for In Review (api-reference/v2.0/api/dynamics_itemledgerentry_get.md "sourceType": "_x0020_",
+    # dynamics_opportunity_get.md "In_x0020_Progress")
+    customers = httpx.get(f"{bc.info['api_root']}/customers?$select=blocked", headers=bearer(bc)).json()["value"]
+    assert {c["blocked"] for c in customers} <= {"_x0020_", "Ship", "Invoice", "All"} and \
+        "_x0020_" in {c["blocked"] for c in customers}
+    cust = first(bc, "customers")
+    assert patch(bc, "customers", cust, {"blocked": "All"}).json()["blocked"] == "All"
+    cust = first(bc, "customers")
+    assert patch(bc, "customers", cust, {"blocked": "_x0020_"}).json()["blocked"] == "_x0020_"
+    cust = first(bc, "customers")
+    assert error(patch(bc, "customers", cust, {"blocked": " "}))[:2] == (400, "Application_EvaluateException")
