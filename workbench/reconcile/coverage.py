@@ -38,8 +38,12 @@ def one_sided_kinds(crm: Extract, erp: Extract) -> list[str]:
     for kind in COMPARED:
         n = {"crm": _compared(crm, kind), "erp": _compared(erp, kind)}
         for empty, full in (("crm", "erp"), ("erp", "crm")):
-            if n[empty] == 0 and n[full] > 0:
-                ex = crm if empty == "crm" else erp
+            ex = crm if empty == "crm" else erp
+            if kind == "prices" and kind not in ex.frames and n[full] > 0:  # pricing.compare's both_priced
+                out.append(f"the {_SIDE[empty]} side reads no price list (no object is mapped to prices; Business "
+                           f"Central's API v2.0 publishes none): the {_SIDE[full]} side's {n[full]:,} prices are not "
+                           f"compared. Map [{empty}.objects.prices] to compare them")
+            elif n[empty] == 0 and n[full] > 0:
                 out.append(f"the {_SIDE[empty]} side read no {kind} ({_source(ex, kind)}) while the "
                            f"{_SIDE[full]} side has {n[full]:,}: the run can only report those missing in the "
                            f"{_SIDE[empty]}. Check that the {_SIDE[empty]} extract or filter for {kind} is the "

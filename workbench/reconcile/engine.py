@@ -96,7 +96,8 @@ def reconcile(crm: Extract, erp: Extract, config: RunConfig, state: TaskState | 
     nz.clear_caches()  # the customers' keys are not asked for again: their memory goes before the big passes
 
     report(state, 2, total, STEPS[2])
-    book = pricing.compare(f, crm.frame("prices"), erp.frame("prices"), crm.frame("products"), erp.frame("products"))
+    book = pricing.compare(f, crm.frame("prices"), erp.frame("prices"), crm.frame("products"), erp.frame("products"),
+                           both_priced=all("prices" in x.frames for x in (crm, erp)))
     pricing.off_price_lines(f, crm.frame("order_lines"), co, crm.frame("prices"), book, names)
 
     report(state, 3, total, STEPS[3])

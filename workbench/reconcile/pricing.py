@@ -91,7 +91,9 @@ class PriceBook:
 
 
 def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm_products: pd.DataFrame,
-            erp_products: pd.DataFrame) -> PriceBook:
+            erp_products: pd.DataFrame, *, both_priced: bool = True) -> PriceBook:
+    """Products every CRM code must map to, then the prices in effect, where ``both_priced``: both sides read a
+    price list (one that reads none has no prices to miss, as Business Central's API v2.0 publishes none)."""
     rules, as_of = f.rules, f.config.as_of
     tol = rules.tolerances["price"]
     erp_items = set(_map_codes(erp_products["code"], {})) | set(_map_codes(erp_prices["product_code"], {}))
@@ -127,6 +129,8 @@ def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm
                   crm_object="products", crm_id=r["record_id"], field="product_code", crm_value=r["code"],
                   diffs=[diff("product_code", r["code"], None)] + suggestion)
     unmapped_keys = set(unmapped["key"])
+    if not both_priced:
+        return PriceBook()
 
     # prices in effect, keyed by item, currency, price book and minimum quantity
     pc, pe = crm_prices.copy(), erp_prices.copy()

@@ -42,6 +42,24 @@ def test_prices_compared_per_product_and_currency_through_mapping():
     assert by_type(res, "data_quality.unmapped_product") == []
 
 
+def test_an_erp_that_reads_no_price_list_has_no_prices_missing_and_the_run_says_why():
+    """Business Central's API v2.0 publishes no price list: an ERP side that maps none reads no prices kind at
+    all. Every CRM price reported missing in the ERP would be noise; the run says once that prices are not
+    compared. Its products are still checked against the ERP's items."""
+    crm = {"products": [{"record_id": "p1", "code": "LIC-100", "name": "Licence"},
+                        {"record_id": "p2", "code": "GONE-1", "name": "Retired"}],
+           "prices": [price("c1", "LIC-100", "EUR", "100.00"), price("c2", "LIC-100", "USD", "108.00")]}
+    res = run(crm, {"products": [{"record_id": "i1", "code": "LIC-100"}]})
+    assert not [t for t in res.exceptions["type"] if t.startswith("pricing.")]
+    assert [e["crm_value"] for e in by_type(res, "data_quality.unmapped_product")] == ["GONE-1"]
+    assert [w for w in res.stats["warnings"] if "price" in w] == [
+        "the ERP side reads no price list (no object is mapped to prices; Business Central's API v2.0 publishes "
+        "none): the CRM side's 2 prices are not compared. Map [erp.objects.prices] to compare them"]
+    # read, but empty: each CRM price is missing there, as before
+    res = run(crm, {"products": [{"record_id": "i1", "code": "LIC-100"}], "prices": []})
+    assert len(by_type(res, "pricing.missing_in_erp")) == 2
+
+
 def test_price_tolerance_relative_and_absolute():
     crm = {"prices": [price("c1", "A", "EUR", "100.00"), price("c2", "B", "EUR", "100.00")]}
     erp = {"prices": [price("e1", "A", "EUR", "100.40"), price("e2", "B", "EUR", "100.60")]}

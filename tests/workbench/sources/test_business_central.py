@@ -403,3 +403,24 @@ def test_enum_values_sent_by_member_name_are_read_as_the_text_they_stand_for(bc)
     inv = ex.frames["invoices"].set_index("record_id").loc[invoice["id"]]
     assert inv["status_raw"] == "In Review" and inv["status"] == "draft"
     assert bool(ex.frames["orders"].set_index("record_id").loc[order["id"], "booked"]) is False
+
+
+def test_by_default_only_what_api_v2_publishes_is_asked(bc):
+    """API v2.0 has no price list entity and no bill-to customer on its customers page (microsoft/ALAppExtensions
+    APIV2Customers.Page.al): a real service refuses the property and answers 404 for the entity set, so a config
+    that maps neither reads customers without a parent and no prices, and asks for neither."""
+    table = erp.demo_config(bc)
+    table.pop("objects")
+    table["business_central"]["backoff"] = 0.01
+    before = dict(bc.calls)
+    ex = open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table})).pull()
+    asked = [shape for shape, n in bc.calls.items() if n > before.get(shape, 0)]
+    assert asked and not any("salesPrices" in shape for shape in asked), asked
+    assert "billToCustomerNumber" not in ex.meta.queries["customers"]
+    assert "prices" not in ex.meta.row_counts and ex.meta.row_counts["customers"] == bc.store.count("customers")
+    assert "parent_id" not in ex.frames["customers"] or ex.frames["customers"]["parent_id"].isna().all()
+    # the sandbox's tenant publishes both, and its config maps them
+    mapped = erp_connector(bc).pull()
+    assert "billToCustomerNumber" in mapped.meta.queries["customers"]
+    assert mapped.meta.row_counts["prices"] == bc.store.count("salesPrices")
+    assert mapped.frames["customers"]["parent_id"].notna().any()

@@ -210,7 +210,12 @@ def demo_config(handle: SandboxHandle, *, page_size: int | None = None) -> dict[
             "client_secret_env": env, "scope": info["scope"]}
         if page_size:
             bc["page_size"] = page_size
-        return {"connector": "business_central", "system": "business_central", "business_central": bc}
+        from workbench.sources.business_central import PRICE_LIST_PAGE
+
+        # the sandbox's tenant publishes its price list lines and customers' bill-to numbers, as API v2.0 does not
+        objects = {"prices": PRICE_LIST_PAGE, "customers": {"fields": {"parent_id": "billToCustomerNumber"}}}
+        return {"connector": "business_central", "system": "business_central", "business_central": bc,
+                "objects": objects}
     if handle.flavor == "odoo":
         os.environ[env] = info["api_key"]
         od: dict[str, Any] = {"url": info["base_url"], "database": info["database"], "login": info["login"],
