@@ -378,6 +378,8 @@ def _check_text(path: Path, head: bytes, declared: str | None) -> str:
             raise InputError(f"unknown encoding {declared!r} in the config", file=str(path),
                              expected="a Python codec name such as utf-8, cp1252, latin-1") from None
         raise _encoding_error(path, enc, declared, head, exc) from None
+    if declared and not enc.lower().startswith("utf") and _bytewise(enc) and _is_utf8(head):
+        raise _not_declared(path, head, enc)
     if len(head) == SNIFF_BYTES and b"\n" not in head and b"\r" not in head:
         raise InputError("is not CSV text (no line break in the first 64 KB, so no header row)", file=str(path),
                          row=1, expected="a CSV export with a header row")
@@ -385,6 +387,30 @@ def _check_text(path: Path, head: bytes, declared: str | None) -> str:
         raise InputError("is not CSV text (mostly control or unprintable characters)", file=str(path),
                          expected="a CSV text export")
     return enc
+
+
+def _is_utf8(head: bytes) -> bool:
+    """Whether the sample is UTF-8 beyond ASCII: its byte order mark, or multi-byte sequences that all decode
+    (text in a single-byte code page such as cp1252 almost never does: "ü" there is one byte, 0xFC)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return True
+    if head.isascii():
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _not_declared(path: Path, head: bytes, enc: str) -> InputError:
+    """A UTF-8 file under a declared single-byte encoding: read so, "Müller" would become "MÃ¼ller"."""
+    text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
+    sample = next((ch for ch in text if not ch.isascii()), None)
+    shown = (f" ({sample!r} would read as {sample.encode().decode(enc, errors='replace')!r})"
+             if sample is not None else " (it starts with UTF-8's byte order mark)")
+    return InputError(f"is UTF-8 text, not {enc} as the config says{shown}", file=str(path),
+                      expected='encoding = "utf-8" in the config (or leave encoding out)')
 
 
 def _looks_like_junk(head: bytes, enc: str) -> bool:
