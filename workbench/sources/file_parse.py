@@ -30,6 +30,13 @@ _PLAIN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 MAX_INTEGER_DIGITS = 18
 _TRUE = {"true", "1", "yes", "y", "x"}
 _FALSE = {"false", "0", "no", "n", ""}
+# thousands marks beside a decimal comma: a point, a space (also no-break or narrow), an apostrophe
+_SPACES = " \u00a0\u202f"
+_GROUP_MARKS = f"[.{_SPACES}'’]"
+# one of them throughout, every group three digits; a sign, parentheses or a trailing minus (SAP) around it
+_COMMA_GROUPED = (rf"[(+-]?[0-9]{{1,3}}(?:(?:\.[0-9]{{3}})+|(?:[{_SPACES}][0-9]{{3}})+|(?:['’][0-9]{{3}})+)"
+                  r"(?:,[0-9]*)?(?:\)| *-)?")
+_COMMA_EXAMPLE = "decimal comma: 1.234.567,89, thousands grouped in threes"
 # rows looked at to tell a column of per-record values from one whose values repeat
 _SAMPLE = 4096
 # Business Central writes an empty date as 0001-01-01: AL's blank date 0D is shown as 0001-01-01
@@ -140,12 +147,11 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
     """Amounts; ``stored``: what each XLSX cell held (file_reader.Table.cells), None for CSV text."""
     t = s.str.strip()
     if decimal_comma:
-        # thousands grouped by a point, a space or an apostrophe (Swiss: 12'345,00, also typed ’)
-        typed = t.str.replace(r"[.\s'’](?=\d{3}(?:\D|$))", "", regex=True).str.replace(",", ".", regex=False)
         # decimal_comma is about amounts as people type them (1.234,56). A cell Excel stored as a number
         # was written as that number's own exact text (3450.125), where a point is never a thousands
         # separator: read with the rule, 3450.125 KWD would become 3,450,125.
-        t = typed if stored is None else typed.where(stored != NUMBER, t)
+        typed = np.ones(len(t), dtype=bool) if stored is None else stored != NUMBER
+        t = t.where(~typed, _comma_decimals(t.where(typed, ""), where))
     codes, d = encoded(t)
     # which distinct values are plain numbers is decided in C; Decimal() then reads those as they are
     plain = pc.match_substring_regex(d, _PLAIN).to_numpy(zero_copy_only=False)
@@ -160,7 +166,7 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
         try:
             values[k] = parse_decimal(d[k].as_py())
         except ValueError:
-            fmt = "a number like 1234.56" + (" (decimal comma: 1.234,56)" if decimal_comma else "")
+            fmt = "a number like 1234.56" + (f" ({_COMMA_EXAMPLE})" if decimal_comma else "")
             i = first_row(codes, int(k))
             raise where.error("not a number", i, got=s.iloc[i], expected=fmt) from None
     # only long text or exponents can be too large; checking those keeps a million cells fast
@@ -171,6 +177,20 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
             raise where.error("number too large", i, got=s.iloc[i],
                               expected=f"an amount with at most {MAX_INTEGER_DIGITS} digits before the decimal point")
     return _spread_or_same(codes, values)
+
+
+def _comma_decimals(t: pd.Series, where: Where) -> pd.Series:
+    """Amounts written with a decimal comma, as plain numbers: thousands are grouped by a point, a space or
+    an apostrophe (Swiss: 12'345,00, also typed ’), in threes from the left. A point that groups nothing
+    (1234.567, 12.34.567,8) is refused: read as a group it would make 1234.567 a thousand times larger."""
+    grouped = t.str.fullmatch(_COMMA_GROUPED)
+    typed = t.where(~grouped, t.str.replace(_GROUP_MARKS, "", regex=True))
+    stray = ~grouped & t.str.contains(_GROUP_MARKS + r"[0-9]{3}(?:[^0-9]|$)", regex=True)
+    if stray.any():
+        i = int(np.argmax(stray.to_numpy(dtype=bool)))
+        raise where.error("not a number (a point or space that groups no thousands)", i, got=t.iloc[i],
+                          expected=f"a number like 1234.56 ({_COMMA_EXAMPLE})")
+    return typed.str.replace(",", ".", regex=False)
 
 
 def dates(s: pd.Series, where: Where, fmt: str | list[str], stored: np.ndarray | None = None) -> np.ndarray:

@@ -5,6 +5,7 @@ the file, row and column."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,30 @@ def test_a_utf8_file_under_a_declared_cp1252_is_refused_not_read_as_mojibake(tmp
 def test_a_cp1252_file_under_a_declared_cp1252_still_reads(tmp_path: Path) -> None:
     src = _source(tmp_path, customers=CUSTOMERS.encode("cp1252"), customer_settings='encoding = "cp1252"\n')
     assert src.pull().frames["customers"]["name"].tolist() == ["Müller Maschinenbau GmbH"]
+
+
+# ---- thousands under a decimal comma: grouped in threes from the left, or the amount is refused
+
+def _amounts(tmp_path: Path, *totals: str) -> InputError | list[Decimal]:
+    rows = "".join(f"inv-{n};PSI-{n};C10001;2026-10-01;2026-10-31;EUR;{t};0;Open\n" for n, t in enumerate(totals))
+    try:
+        inv = _source(tmp_path, HEADER.replace(",", ";") + rows, "decimal_comma = true\n").pull().frames["invoices"]
+    except InputError as exc:
+        return exc
+    return list(inv["total_amount"])
+
+
+def test_amounts_grouped_by_points_spaces_or_apostrophes_read_with_a_decimal_comma(tmp_path: Path) -> None:
+    got = _amounts(tmp_path, "1.234.567,89", "12.345", "1 234,50", "1\u00a0234,00", "1'234,5", "(1.234,56)",
+                   "1.234,56-", "1.234,56 -", "1234,5", "1234.5", "-1.234")
+    assert got == [Decimal(x) for x in ("1234567.89", "12345", "1234.50", "1234.00", "1234.5", "-1234.56",
+                                        "-1234.56", "-1234.56", "1234.5", "1234.5", "-1234")]
+
+
+@pytest.mark.parametrize("amount", ["1234.567", "1.2345.678", "12.34.567,8", "1.234.56,7"])
+def test_a_point_that_groups_no_thousands_under_a_decimal_comma_is_refused(tmp_path: Path, amount: str) -> None:
+    # read as before, 1234.567 became 1,234,567: a point followed by three digits was taken for a group
+    err = _amounts(tmp_path, "5,00", amount)
+    assert isinstance(err, InputError)
+    assert (err.row, err.column, err.got) == (3, "totalAmountIncludingTax", amount)
+    assert "1.234.567,89" in str(err)
