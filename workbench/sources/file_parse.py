@@ -37,6 +37,10 @@ _GROUP_MARKS = f"[.{_SPACES}'’]"
 _COMMA_GROUPED = (rf"[(+-]?[0-9]{{1,3}}(?:(?:\.[0-9]{{3}})+|(?:[{_SPACES}][0-9]{{3}})+|(?:['’][0-9]{{3}})+)"
                   r"(?:,[0-9]*)?(?:\)| *-)?")
 _COMMA_EXAMPLE = "decimal comma: 1.234.567,89, thousands grouped in threes"
+# Excel shows a number too long for its cell in scientific notation (General format: 1.23457E+14, six
+# digits) and saves a CSV as it shows it; a workbook keeps 15 significant digits of any number, so a longer id
+# stored as a number reads 1.2345678901234568e+16. Either way the id's other digits are gone.
+_SCIENTIFIC = r"^[0-9](?:\.[0-9]+)?[eE]\+[0-9]+$"
 # rows looked at to tell a column of per-record values from one whose values repeat
 _SAMPLE = 4096
 # Business Central writes an empty date as 0001-01-01: AL's blank date 0D is shown as 0001-01-01
@@ -140,6 +144,19 @@ def required(s: pd.Series, where: Where, what: str) -> None:
     blank = (s.str.strip() == "").to_numpy()
     if blank.any():
         raise where.error("empty value", int(np.argmax(blank)), expected=what)
+
+
+def identifiers(s: pd.Series, where: Where) -> None:
+    """Refuses an id (a number, code, tax id or reference) that a spreadsheet wrote in scientific notation."""
+    arr = pc.utf8_trim_whitespace(column(s))
+    if not pc.any(pc.match_substring(arr, "e+", ignore_case=True)).as_py():
+        return  # the usual column: no exponent anywhere, a single pass in C
+    hit = pc.match_substring_regex(arr, _SCIENTIFIC).fill_null(False).to_numpy(zero_copy_only=False)
+    if hit.any():
+        i = int(np.argmax(hit))
+        raise where.error("an id in scientific notation, as Excel shows a long number (its other digits are lost)",
+                          i, got=s.iloc[i], expected="the id as the system writes it: export the file again, and "
+                          "open it in Excel only with this column formatted as Text")
 
 
 def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,

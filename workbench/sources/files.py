@@ -80,6 +80,10 @@ COMPARED = {"invoices": ("due_date",)}
 # systems whose extracts the connector knows (columns or status tables); "files" = name every column
 KNOWN_SYSTEMS = sorted({"files", *SYSTEM_DEFAULTS, *EXPORT_STATUS_TABLES, *DEFAULT_MAPS})
 CURRENCY_FROM_PARENT = {"order_lines", "payments"}
+# canonical fields holding an identifier, never a number to compute with (checked for Excel's 1.23457E+14)
+IDENTIFIERS = {"record_id", "number", "customer_number", "parent_number", "xref", "tax_id", "phone", "duns", "code",
+               "product_code", "product_id", "order_id", "customer_id", "parent_id", "invoice_number", "order_ref",
+               "external_ref"}
 # records whose snapshot JSON is assembled at once (a few tens of MB of text)
 _SLICE = 100_000
 
@@ -394,6 +398,8 @@ class FilesSource:
         key = self._key(spec, cols)
         if key:
             present = [m for m in (self._match(c, cols) for c in key) if m is not None]  # _columns refused a gap
+            for c in present:
+                fp.identifiers(raw[c], fp.Where(path, c, rows))
             out["record_id"] = file_refs.composite_key(raw, present, path, rows)
         for fld, col in found.items():
             if fld == "record_id" and key:
@@ -406,6 +412,8 @@ class FilesSource:
                 s = s.str.strip().replace(spec["labels"][fld])
             if fld in spec["patterns"]:
                 s = file_refs.extract(s, spec["patterns"][fld])
+            if fld in IDENTIFIERS:
+                fp.identifiers(s, where)
             if fld in spec["references"]:
                 ref = spec["references"][fld]
                 # alternatives filled row by row: an Odoo rule names a Product Variant or else a Product

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests.helpers.file_extracts import files_side, write_file, write_run
@@ -26,8 +27,9 @@ def _source(tmp_path: Path, invoices: str | bytes | None = None, settings: str =
             name: str = "salesInvoices.csv") -> Source:
     write_file(tmp_path / "erp/customers.csv", customers)
     objects = f'[erp.objects.customers]\nfile = "customers.csv"\n{customer_settings}'
-    if invoices is not None:
-        write_file(tmp_path / "erp" / name, invoices)
+    if invoices is not None or (tmp_path / "erp" / name).exists():
+        if invoices is not None:
+            write_file(tmp_path / "erp" / name, invoices)
         objects += f'[erp.objects.invoices]\nfile = "{name}"\n{settings}'
     return open_source("erp", config_mod.load(write_run(tmp_path, erp=files_side("erp", "business_central",
                                                                                    objects))))
@@ -81,3 +83,38 @@ def test_a_point_that_groups_no_thousands_under_a_decimal_comma_is_refused(tmp_p
     assert isinstance(err, InputError)
     assert (err.row, err.column, err.got) == (3, "totalAmountIncludingTax", amount)
     assert "1.234.567,89" in str(err)
+
+
+# ---- long ids as Excel shows them: 1.23457E+14, the other digits gone
+
+@pytest.mark.parametrize("column,value", [("number", "1.23457E+14"), ("customerNumber", "4.0123E+12"),
+                                          ("id", "1.2E+04")])
+def test_an_id_in_excels_scientific_notation_is_refused_naming_the_cell(tmp_path: Path, column: str,
+                                                                        value: str) -> None:
+    cells = dict(zip(HEADER.strip().split(","), ROW.strip().split(",")))
+    cells[column] = value
+    err = _refused(tmp_path, HEADER + ROW.replace("inv-1", "inv-0") + ",".join(cells.values()) + "\n")
+    assert (err.row, err.column, err.got) == (3, column, value)
+    assert "scientific notation" in str(err) and "Text" in str(err)
+
+
+def test_a_customer_number_in_scientific_notation_is_refused(tmp_path: Path) -> None:
+    err = _refused(tmp_path, customers=CUSTOMERS.replace("C10001", "1.23457E+14"))
+    assert (err.row, err.column, err.got) == (2, "number", "1.23457E+14")
+
+
+def test_a_workbooks_id_number_cell_beyond_excels_15_digits_is_refused(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER.strip().split(","))
+    ws.append([12345678901234567, "PSI-1", "C10001", "2026-10-01", "2026-10-31", "EUR", 100, 100, "Open"])
+    (tmp_path / "erp").mkdir()
+    wb.save(tmp_path / "erp/salesInvoices.xlsx")
+    err = _refused(tmp_path, settings="", name="salesInvoices.xlsx", invoices=None)
+    assert (err.row, err.column) == (2, "id")
+
+
+def test_amounts_and_ordinary_ids_with_an_e_still_read(tmp_path: Path) -> None:
+    row = "INV-1E+2,E+12,C10001,2026-10-01,2026-10-31,EUR,1.2E+04,0,Open\n"
+    inv = _source(tmp_path, HEADER + row).pull().frames["invoices"]
+    assert (inv["record_id"][0], inv["number"][0], inv["total_amount"][0]) == ("INV-1E+2", "E+12", Decimal(12000))
