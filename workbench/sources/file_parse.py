@@ -41,6 +41,10 @@ _COMMA_EXAMPLE = "decimal comma: 1.234.567,89, thousands grouped in threes"
 # digits) and saves a CSV as it shows it; a workbook keeps 15 significant digits of any number, so a longer id
 # stored as a number reads 1.2345678901234568e+16. Either way the id's other digits are gone.
 _SCIENTIFIC = r"^[0-9](?:\.[0-9]+)?[eE]\+[0-9]+$"
+# what a report writes in place of a record's id on its total rows: the label (English, German, French, Dutch,
+# Italian), or SAP's list marks, * beside a total and ** beside a total of totals
+_TOTAL_LABELS = ["total", "totals", "grand total", "subtotal", "sub-total", "sum", "summe", "gesamt", "gesamtsumme",
+                 "endsumme", "zwischensumme", "total général", "totaal", "totale", "totaux"]
 # rows looked at to tell a column of per-record values from one whose values repeat
 _SAMPLE = 4096
 # Business Central writes an empty date as 0001-01-01: AL's blank date 0D is shown as 0001-01-01
@@ -157,6 +161,18 @@ def identifiers(s: pd.Series, where: Where) -> None:
         raise where.error("an id in scientific notation, as Excel shows a long number (its other digits are lost)",
                           i, got=s.iloc[i], expected="the id as the system writes it: export the file again, and "
                           "open it in Excel only with this column formatted as Text")
+
+
+def no_totals(s: pd.Series, where: Where) -> None:
+    """Refuses a row whose id is a total row's label ("Total", "Grand Total:", SAP's "*"): read as a record, a
+    report's sum would be an invoice or payment of its own."""
+    t = pc.utf8_lower(pc.utf8_rtrim(pc.utf8_trim_whitespace(column(s)), characters=": "))
+    hit = pc.or_(pc.is_in(t, pa.array(_TOTAL_LABELS)), pc.match_substring_regex(t, r"^\*+$"))
+    at = hit.fill_null(False).to_numpy(zero_copy_only=False)
+    if at.any():
+        i = int(np.argmax(at))
+        raise where.error("a total row, not a record", i, got=s.iloc[i],
+                          expected="a record on every row: export the list without totals, or delete the row")
 
 
 def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,

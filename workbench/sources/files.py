@@ -84,6 +84,9 @@ CURRENCY_FROM_PARENT = {"order_lines", "payments"}
 IDENTIFIERS = {"record_id", "number", "customer_number", "parent_number", "xref", "tax_id", "phone", "duns", "code",
                "product_code", "product_id", "order_id", "customer_id", "parent_id", "invoice_number", "order_ref",
                "external_ref"}
+# kinds whose ids may be mnemonic codes (TOTAL for TotalEnergies): their required name or code keeps a list's
+# total row out instead
+CODED = {"customers", "products"}
 # records whose snapshot JSON is assembled at once (a few tens of MB of text)
 _SLICE = 100_000
 
@@ -400,6 +403,8 @@ class FilesSource:
             present = [m for m in (self._match(c, cols) for c in key) if m is not None]  # _columns refused a gap
             for c in present:
                 fp.identifiers(raw[c], fp.Where(path, c, rows))
+            if kind not in CODED:
+                fp.no_totals(raw[present[0]], fp.Where(path, present[0], rows))
             out["record_id"] = file_refs.composite_key(raw, present, path, rows)
         for fld, col in found.items():
             if fld == "record_id" and key:
@@ -414,6 +419,8 @@ class FilesSource:
                 s = file_refs.extract(s, spec["patterns"][fld])
             if fld in IDENTIFIERS:
                 fp.identifiers(s, where)
+            if fld == "record_id" and kind not in CODED:
+                fp.no_totals(s, where)
             if fld in spec["references"]:
                 ref = spec["references"][fld]
                 # alternatives filled row by row: an Odoo rule names a Product Variant or else a Product

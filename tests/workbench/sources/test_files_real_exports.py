@@ -118,3 +118,20 @@ def test_amounts_and_ordinary_ids_with_an_e_still_read(tmp_path: Path) -> None:
     row = "INV-1E+2,E+12,C10001,2026-10-01,2026-10-31,EUR,1.2E+04,0,Open\n"
     inv = _source(tmp_path, HEADER + row).pull().frames["invoices"]
     assert (inv["record_id"][0], inv["number"][0], inv["total_amount"][0]) == ("INV-1E+2", "E+12", Decimal(12000))
+
+
+# ---- a report's total row is no record
+
+@pytest.mark.parametrize("label", ["Total", "Grand Total:", "SUMME", "*", "**"])
+def test_a_total_row_is_refused_not_read_as_an_invoice(tmp_path: Path, label: str) -> None:
+    total = f"{label},,,,,EUR,200.00,100.00,Open\n"
+    err = _refused(tmp_path, HEADER + ROW + ROW.replace("inv-1,PSI-1", "inv-2,PSI-2") + total)
+    assert (err.row, err.column, err.got) == (4, "id", label)
+    assert "total row" in str(err)
+
+
+def test_a_customer_coded_total_is_still_a_customer(tmp_path: Path) -> None:
+    # mnemonic customer codes exist (TOTAL for TotalEnergies); a customer's name is required, which a total
+    # row of a customer list lacks
+    src = _source(tmp_path, customers=CUSTOMERS + "TOTAL,C10002,TotalEnergies SE,FR,EUR\n")
+    assert "TOTAL" in set(src.pull().frames["customers"]["record_id"])
