@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers.file_extracts import files_side, write_file, write_run
 from workbench import config as config_mod
-from workbench.errors import InputError
+from workbench.errors import ConfigError, InputError
 from workbench.sources import open_source
 from workbench.sources.base import Source
 
@@ -135,3 +135,15 @@ def test_a_customer_coded_total_is_still_a_customer(tmp_path: Path) -> None:
     # row of a customer list lacks
     src = _source(tmp_path, customers=CUSTOMERS + "TOTAL,C10002,TotalEnergies SE,FR,EUR\n")
     assert "TOTAL" in set(src.pull().frames["customers"]["record_id"])
+
+
+# ---- a date format without a year
+
+@pytest.mark.parametrize("setting", ['date_format = "%d%m"\n',
+                                     '[erp.objects.invoices.date_formats]\ndueDate = "%d.%m."\n',
+                                     '[erp.objects.invoices.date_formats]\ndueDate = ["%d.%m.%Y", "%d.%m"]\n'])
+def test_a_date_format_without_a_year_is_a_config_error_not_dates_in_1900(tmp_path: Path, setting: str) -> None:
+    # DATEV writes a booking's date as 3110 (its year is the batch's); read with %d%m it would be 1900-10-31
+    with pytest.raises(ConfigError) as e:
+        _source(tmp_path, HEADER + ROW, setting)
+    assert "no year" in str(e.value) and "[erp.objects.invoices]" in str(e.value)
