@@ -504,7 +504,9 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
         width = len(header)
         while width and header[width - 1] is None:
             width -= 1
-        cols = ["" if v is None else str(v).strip() for v in header[:width]]
+        # a column without a name (a report's spacer column) is named as the CSV reader names one: "Unnamed: 3"
+        cols = [str(v).strip() if v is not None and str(v).strip() else f"Unnamed: {i}"
+                for i, v in enumerate(header[:width])]
         if len(cols) == 1 and sep_line.looks_like(cols[0]):
             # a CSV's delimiter line kept as a row by a spreadsheet that read the file (LibreOffice) and saved it
             raise InputError(f"the sheet's first row holds Excel's delimiter line {cols[0]!r}, above the header",
@@ -518,6 +520,11 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
             for n, r in enumerate(rows, start=at + 1):
                 if shown is not None:
                     _check_results(path, n, r[:width], next(shown, ()), cols)
+                if width == 1 and any(v is not None and str(v).strip() for v in r[1:]):
+                    # read as the header, a report's title would leave every other column of the sheet out
+                    raise InputError(f"the header row holds one cell, {cols[0]!r}, but row {n} has more",
+                                     file=str(path), row=at, expected="the header in the sheet's first row: "
+                                     "delete the rows above it (a report's title or filters)")
                 values = r[:width]
                 cells = [_cell_text(v, date_format) for v in values]
                 if len(cells) < width:

@@ -147,3 +147,45 @@ def test_a_date_format_without_a_year_is_a_config_error_not_dates_in_1900(tmp_pa
     with pytest.raises(ConfigError) as e:
         _source(tmp_path, HEADER + ROW, setting)
     assert "no year" in str(e.value) and "[erp.objects.invoices]" in str(e.value)
+
+
+# ---- report-style workbooks: spacer columns, a title and filters above the header
+
+def _workbook(tmp_path: Path, rows: list[list[object]]) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    (tmp_path / "erp").mkdir(exist_ok=True)
+    wb.save(tmp_path / "erp/salesInvoices.xlsx")
+
+
+def test_a_workbooks_empty_spacer_columns_are_no_repeated_column(tmp_path: Path) -> None:
+    header, row = HEADER.strip().split(","), ROW.strip().split(",")
+    _workbook(tmp_path, [[*header[:3], None, *header[3:6], None, *header[6:]],
+                         [*row[:3], None, *row[3:6], None, *row[6:]]])
+    inv = _source(tmp_path, name="salesInvoices.xlsx").pull().frames["invoices"]
+    assert list(inv["number"]) == ["PSI-1"] and list(inv["total_amount"]) == [Decimal("100.00")]
+
+
+def test_a_title_and_filters_above_a_workbooks_header_are_named_with_the_real_headers_row(tmp_path: Path) -> None:
+    # Business Central's Export to Excel of a report: its title and filters, an empty row, then the header
+    _workbook(tmp_path, [["Posted Sales Invoices", None, None, "CRONUS AG"],
+                         ["Filters: Posting Date: 01.10.26..31.10.26"], [],
+                         HEADER.strip().split(","), ROW.strip().split(",")])
+    err = _refused(tmp_path, name="salesInvoices.xlsx")
+    assert err.row == 1 and err.column == "id"
+    assert "row 4 holds 'id': if that is the header, delete the rows above it" in str(err)
+
+
+def test_a_title_line_padded_to_the_width_above_a_csv_header_is_named_too(tmp_path: Path) -> None:
+    # a report saved as CSV from Excel: the title padded with a delimiter per column, like every row
+    err = _refused(tmp_path, "Posted Sales Invoices,,,,,,,,\n" + HEADER + ROW)
+    assert err.row == 1 and "row 2 holds" in str(err)
+
+
+def test_a_one_cell_title_above_a_workbooks_header_is_refused_naming_it(tmp_path: Path) -> None:
+    # read as the header, the title would have cut every row to its first cell
+    _workbook(tmp_path, [["Posted Sales Invoices"], [], HEADER.strip().split(","), ROW.strip().split(",")])
+    err = _refused(tmp_path, name="salesInvoices.xlsx")
+    assert err.row == 1 and "the header row holds one cell, 'Posted Sales Invoices', but row 3 has more" in str(err)
