@@ -6,7 +6,8 @@ a file in an unexpected encoding is refused at once with a one-line reason, inst
 of being parsed row by row.
 
 A first line ``sep=;`` (Excel's delimiter line, see ``sep_line``) names the delimiter: the line is
-skipped and still counted, so every row named is the file's own line.
+skipped and still counted, so every row named is the file's own line; so is DATEV's format line
+(``"EXTF";700;...``), which describes the batch above the header.
 
 CSV is read strictly (RFC 4180): a row with fewer or more cells than the header, a quoted
 cell that never closes or a quote inside an unquoted cell is refused naming its row, never
@@ -41,6 +42,9 @@ _BAD_QUOTE = ("a quote that does not open or close a cell",
               ("cells holding a delimiter, quote or line break written in quotes, with a quote inside a cell "
                "written twice (\"\")"))
 _FORMULA = re.compile(rb"<f[ >/]")
+# DATEV's format: row 1 describes the file ("EXTF" from other programs, "DTVF" from DATEV's own; its version,
+# category, the batch's fiscal year ...), row 2 holds the column names
+_DATEV_LINE = re.compile(r'"?(?:EXTF|DTVF)"?;')
 # what an XLSX cell held, beside its text (Table.cells)
 NUMBER, DATETIME = 1, 2
 
@@ -106,7 +110,8 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
                          f"config's delimiter = {delimiter!r}", file=str(path), row=1,
                          expected="one delimiter: leave delimiter out of the config (the file's line names it), or "
                                   "correct the file's first line")
-    skip = 0 if named is None else 1  # Excel's delimiter line, above the header: skipped, but counted as row 1
+    # Excel's delimiter line or DATEV's format line, above the header: skipped, but counted as row 1
+    skip = 0 if named is None and not _DATEV_LINE.match(text.removeprefix("\ufeff")) else 1
     sep = delimiter or named or _sniff_delimiter(head, enc)
     lead = _leading_blank_lines(text, skip)
     header_row = skip + lead + 1

@@ -189,3 +189,20 @@ def test_a_one_cell_title_above_a_workbooks_header_is_refused_naming_it(tmp_path
     _workbook(tmp_path, [["Posted Sales Invoices"], [], HEADER.strip().split(","), ROW.strip().split(",")])
     err = _refused(tmp_path, name="salesInvoices.xlsx")
     assert err.row == 1 and "the header row holds one cell, 'Posted Sales Invoices', but row 3 has more" in str(err)
+
+
+# ---- DATEV's format line above the header
+
+DATEV = ('"EXTF";700;16;"Debitoren/Kreditoren";5;20261101120000000;;"RE";"";"";12345;67890;20260101;4;;;"";"";;;;'
+         '"";;"";;;"";;;"";""\n')
+
+
+def test_datevs_extf_line_above_the_header_is_skipped_and_counted_as_row_1(tmp_path: Path) -> None:
+    # DATEV's format: row 1 describes the file (EXTF for files from other programs, DTVF for DATEV's own), row 2
+    # holds the column names; cp1252 and semicolons
+    customers = DATEV + CUSTOMERS.replace(",", ";") + "c-2;C10002;Dubois Conseil SAS;FR;EURO\n"
+    err = _refused(tmp_path, customers=customers.encode("cp1252"), customer_settings='encoding = "cp1252"\n')
+    assert (err.row, err.column, err.got) == (4, "currencyCode", "EURO")
+    src = _source(tmp_path, customers=customers.replace("EURO", "EUR").replace("EXTF", "DTVF").encode("cp1252"),
+                  customer_settings='encoding = "cp1252"\n')
+    assert list(src.pull().frames["customers"]["name"]) == ["Müller Maschinenbau GmbH", "Dubois Conseil SAS"]
