@@ -95,7 +95,7 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
     if not head.strip():
         raise InputError("the file is empty", file=str(path), expected="a header row followed by data rows")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, head, sheet, date_format, header_only)
+        return _no_repeated_header(path, _read_xlsx(path, head, sheet, date_format, header_only))
     if head.startswith(_ZIP_MAGIC):
         raise InputError("is an Excel workbook, not CSV text", file=str(path),
                          expected="a .csv file, or name the workbook .xlsx in the config")
@@ -163,7 +163,30 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
             blank_rows = _records_at(path, blanks, newline) if blanks else []
     if not bytewise:
         blank_rows = _check_rows(path, sep, enc, width, skip)
-    return Table(frame, _data_rows(len(frame), blank_rows, skip) if blank_rows else None, header_row=header_row)
+    return _no_repeated_header(path, Table(frame, _data_rows(len(frame), blank_rows, skip) if blank_rows else None,
+                                           header_row=header_row))
+
+
+def _no_repeated_header(path: Path, table: Table) -> Table:
+    """Refuses a data row that repeats the header: a page header, as SAP's list exports and printed reports
+    saved as files repeat it on every page. Read as a record, it would stop the run at a puzzling value
+    ("unknown currency code: got 'Currency'") or, in a file of text columns, pass as one."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    frame = table.frame
+    named = [c for c in frame.columns if not c.startswith("Unnamed:")]
+    if not len(frame) or not named:
+        return table
+    hit = np.ones(len(frame), dtype=bool)
+    for c in named:  # the first column rules nearly every row out; the others are compared only while rows remain
+        cells = pa.array(frame[c], from_pandas=True)  # Arrow's kernels: a million rows in a few tens of ms
+        hit &= np.asarray(pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(cells)), c.lower()), dtype=bool)
+        if not hit.any():
+            return table
+    raise InputError("the row repeats the header (a page header of a report)", file=str(path),
+                     row=int(table.file_rows()[int(np.argmax(hit))]),
+                     expected="one header row: export the list without page headers, or delete the row")
 
 
 def _data_rows(n: int, blank_rows: list[int], skip: int = 0) -> np.ndarray:

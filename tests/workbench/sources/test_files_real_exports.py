@@ -206,3 +206,16 @@ def test_datevs_extf_line_above_the_header_is_skipped_and_counted_as_row_1(tmp_p
     src = _source(tmp_path, customers=customers.replace("EURO", "EUR").replace("EXTF", "DTVF").encode("cp1252"),
                   customer_settings='encoding = "cp1252"\n')
     assert list(src.pull().frames["customers"]["name"]) == ["Müller Maschinenbau GmbH", "Dubois Conseil SAS"]
+
+
+# ---- a page header repeated below the first page
+
+@pytest.mark.parametrize("name", ["salesInvoices.csv", "salesInvoices.xlsx"])
+def test_a_repeated_page_header_is_refused_naming_its_row(tmp_path: Path, name: str) -> None:
+    rows = [HEADER, ROW, "\n", HEADER.upper().replace("ID,", " Id ,"), ROW.replace("inv-1,PSI-1", "inv-2,PSI-2")]
+    if name.endswith(".xlsx"):
+        _workbook(tmp_path, [r.strip().split(",") if r.strip() else [] for r in rows])
+        err = _refused(tmp_path, name=name)
+    else:
+        err = _refused(tmp_path, "".join(rows))
+    assert err.row == 4 and "the row repeats the header (a page header of a report)" in str(err)
