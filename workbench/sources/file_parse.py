@@ -45,6 +45,10 @@ _SCIENTIFIC = r"^[0-9](?:\.[0-9]+)?[eE]\+[0-9]+$"
 # Italian), or SAP's list marks, * beside a total and ** beside a total of totals
 _TOTAL_LABELS = ["total", "totals", "grand total", "subtotal", "sub-total", "sum", "summe", "gesamt", "gesamtsumme",
                  "endsumme", "zwischensumme", "total général", "totaal", "totale", "totaux"]
+# what a cell holds where its formula failed: Excel's error values, as a workbook stores them and a CSV saved from
+# Excel writes them
+_EXCEL_ERRORS = ["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+                 "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"]
 # rows looked at to tell a column of per-record values from one whose values repeat
 _SAMPLE = 4096
 # Business Central writes an empty date as 0001-01-01: AL's blank date 0D is shown as 0001-01-01
@@ -161,6 +165,20 @@ def identifiers(s: pd.Series, where: Where) -> None:
         raise where.error("an id in scientific notation, as Excel shows a long number (its other digits are lost)",
                           i, got=s.iloc[i], expected="the id as the system writes it: export the file again, and "
                           "open it in Excel only with this column formatted as Text")
+
+
+def no_excel_errors(s: pd.Series, where: Where) -> None:
+    """Refuses a cell holding Excel's error value (#N/A, #REF!): as text it would pass for an id, a name or a
+    reference, where the formula that should have given the value failed."""
+    arr = column(s)
+    if not pc.any(pc.match_substring(arr, "#")).as_py():
+        return  # the usual column: no # anywhere, a single pass in C
+    hit = pc.is_in(pc.utf8_trim_whitespace(arr), pa.array(_EXCEL_ERRORS)).fill_null(False)
+    at = hit.to_numpy(zero_copy_only=False)
+    if at.any():
+        i = int(np.argmax(at))
+        raise where.error("Excel's error value (a formula that failed)", i, got=s.iloc[i],
+                          expected="the value: correct the formula in the workbook, or export the data again")
 
 
 def no_totals(s: pd.Series, where: Where) -> None:

@@ -401,6 +401,7 @@ class FilesSource:
         if key:
             present = [m for m in (self._match(c, cols) for c in key) if m is not None]  # _columns refused a gap
             for c in present:
+                fp.no_excel_errors(raw[c], fp.Where(path, c, rows))
                 fp.identifiers(raw[c], fp.Where(path, c, rows))
             if kind not in CODED:
                 fp.no_totals(raw[present[0]], fp.Where(path, present[0], rows))
@@ -410,6 +411,7 @@ class FilesSource:
                 continue
             s = raw[col]
             where = fp.Where(path, col, rows)
+            fp.no_excel_errors(s, where)
             if col.lower() in fill:
                 s = s.where(s.str.strip() != "", fill[col.lower()])
             if fld in spec["labels"]:

@@ -219,3 +219,22 @@ def test_a_repeated_page_header_is_refused_naming_its_row(tmp_path: Path, name: 
     else:
         err = _refused(tmp_path, "".join(rows))
     assert err.row == 4 and "the row repeats the header (a page header of a report)" in str(err)
+
+
+# ---- a formula's error value, as Excel saves it in a workbook and to CSV
+
+@pytest.mark.parametrize("column,value", [("id", "#N/A"), ("customerNumber", "#REF!"), ("number", "#VALUE!"),
+                                          ("totalAmountIncludingTax", "#DIV/0!")])
+def test_an_excel_error_value_is_refused_naming_the_cell(tmp_path: Path, column: str, value: str) -> None:
+    cells = dict(zip(HEADER.strip().split(","), ROW.replace("inv-1,PSI-1", "inv-2,PSI-2").strip().split(",")))
+    cells[column] = value
+    err = _refused(tmp_path, HEADER + ROW + ",".join(cells.values()) + "\n")
+    assert (err.row, err.column, err.got) == (3, column, value)
+    assert "Excel's error value" in str(err)
+
+
+def test_a_workbooks_error_cell_is_refused_naming_it(tmp_path: Path) -> None:
+    header, row = HEADER.strip().split(","), ROW.strip().split(",")
+    _workbook(tmp_path, [header, row, ["inv-2", "PSI-2", "#N/A", *row[3:]]])
+    err = _refused(tmp_path, name="salesInvoices.xlsx")
+    assert (err.row, err.column, err.got) == (3, "customerNumber", "#N/A")
