@@ -21,7 +21,7 @@ import codecs
 import csv
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -84,8 +84,11 @@ def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = 
 
 def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None = None,
                  encoding: str | None = None, date_format: str = "%Y-%m-%d",
-                 header_only: bool = False) -> Table:
-    """The extract as text cells with its header row as columns, and each data row's file row."""
+                 date_formats: Mapping[str, str | list[str]] | None = None, header_only: bool = False) -> Table:
+    """The extract as text cells with its header row as columns, and each data row's file row.
+
+    ``date_format``, ``date_formats`` (per column, the first of a list): how a workbook's date cells are written,
+    so the column's own format reads them back."""
     if not path.exists():
         raise InputError("file not found", file=str(path), expected="an extract exported from the source system")
     if path.is_dir():
@@ -95,7 +98,7 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
     if not head.strip():
         raise InputError("the file is empty", file=str(path), expected="a header row followed by data rows")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _no_repeated_header(path, _read_xlsx(path, head, sheet, date_format, header_only))
+        return _no_repeated_header(path, _read_xlsx(path, head, sheet, date_format, date_formats or {}, header_only))
     if head.startswith(_ZIP_MAGIC):
         raise InputError("is an Excel workbook, not CSV text", file=str(path),
                          expected="a .csv file, or name the workbook .xlsx in the config")
@@ -491,7 +494,8 @@ def _check_header(path: Path, cols: list[str], row: int = 1) -> None:
         seen.add(c)
 
 
-def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, header_only: bool) -> Table:
+def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
+               date_formats: Mapping[str, str | list[str]], header_only: bool) -> Table:
     if not head.startswith(_ZIP_MAGIC):
         raise InputError("is not an Excel workbook (an .xlsx file is a zip package; this one is not)",
                          file=str(path), expected="a workbook saved from Excel as .xlsx, or a CSV file")
@@ -540,6 +544,8 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
             raise InputError(f"the sheet's first row holds Excel's delimiter line {cols[0]!r}, above the header",
                              file=str(path), row=at, expected="the header in the sheet's first row: delete that row")
         _check_header(path, cols, at)
+        # a date cell is written in its column's format: a column declared "%d/%m/%Y" reads 31/10/2026 back
+        formats = [_first(date_formats.get(c, date_format)) for c in cols]
         data: list[list[str]] = []
         file_rows: list[int] = []
         kinds: list[list[int]] = []
@@ -554,7 +560,7 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
                                      file=str(path), row=at, expected="the header in the sheet's first row: "
                                      "delete the rows above it (a report's title or filters)")
                 values = r[:width]
-                cells = [_cell_text(v, date_format) for v in values]
+                cells = [_cell_text(v, f) for v, f in zip(values, formats)]
                 if len(cells) < width:
                     cells += [""] * (width - len(cells))
                 if any(cells):
@@ -575,6 +581,10 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
         typed_cells = {c: grid[:, i] for i, c in enumerate(cols) if grid[:, i].any()}
     return Table(frame.astype("str"), np.asarray(file_rows, dtype=np.int64), typed_cells, ws.title, names, hidden,
                  header_row=at)
+
+
+def _first(fmt: str | list[str]) -> str:
+    return fmt if isinstance(fmt, str) else fmt[0]
 
 
 def _quoted(names: Iterable[str]) -> str:

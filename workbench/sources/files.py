@@ -213,7 +213,8 @@ class FilesSource:
 
     def _read(self, spec: dict[str, Any], header_only: bool = False) -> Table:
         return read_extract(spec["path"], sheet=spec["sheet"], delimiter=spec["delimiter"], encoding=spec["encoding"],
-                          date_format=spec["date_format"], header_only=header_only)
+                            date_format=spec["date_format"], date_formats=spec["date_formats"],
+                            header_only=header_only)
 
     # ---- the Source protocol
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:

@@ -5,6 +5,7 @@ the file, row and column."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -238,3 +239,15 @@ def test_a_workbooks_error_cell_is_refused_naming_it(tmp_path: Path) -> None:
     _workbook(tmp_path, [header, row, ["inv-2", "PSI-2", "#N/A", *row[3:]]])
     err = _refused(tmp_path, name="salesInvoices.xlsx")
     assert (err.row, err.column, err.got) == (3, "customerNumber", "#N/A")
+
+
+# ---- a workbook's date cells under a column's own date format
+
+def test_a_workbooks_date_cells_read_under_a_columns_own_date_format(tmp_path: Path) -> None:
+    # the text cells of the column are written 31/10/2026, the date cells Excel holds are dates all the same
+    header, row = HEADER.strip().split(","), ROW.strip().split(",")
+    _workbook(tmp_path, [header, [*row[:4], date(2026, 10, 31), *row[5:]],
+                         ["inv-2", "PSI-2", *row[2:4], "30/11/2026", *row[5:]]])
+    src = _source(tmp_path, name="salesInvoices.xlsx", settings='[erp.objects.invoices.date_formats]\n'
+                                                                'dueDate = "%d/%m/%Y"\n')
+    assert list(src.pull().frames["invoices"]["due_date"]) == [date(2026, 10, 31), date(2026, 11, 30)]
