@@ -21,11 +21,12 @@ import codecs
 import csv
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -518,8 +519,8 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
         ws = wb[sheet] if sheet else wb.worksheets[0]
         names = list(wb.sheetnames)
         hidden = [w.title for w in wb.worksheets if getattr(w, "sheet_state", "visible") != "visible"]
-        rows = ws.iter_rows(values_only=True)
-        shown = formulas[ws.title].iter_rows(values_only=True) if formulas else None
+        rows = _all_rows(ws)
+        shown = _all_rows(formulas[ws.title]) if formulas else None
         # empty rows above the header are skipped; rows are counted as Excel numbers them
         at, header = 0, None
         for header in rows:
@@ -581,6 +582,16 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
         typed_cells = {c: grid[:, i] for i, c in enumerate(cols) if grid[:, i].any()}
     return Table(frame.astype("str"), np.asarray(file_rows, dtype=np.int64), typed_cells, ws.title, names, hidden,
                  header_row=at)
+
+
+def _all_rows(ws: Any) -> Iterator[tuple[object, ...]]:
+    """Every row of a sheet, whatever range its dimension claims. The reader trusts a sheet's stated dimension
+    (<dimension ref="A1:H2"/>), and writers other than Excel often state a wrong one (A1, or the range before
+    the rows were added): read by it, columns and rows beyond it would be left out without a word (openpyxl's
+    documentation, "Read-only mode": reset the dimensions)."""
+    ws.reset_dimensions()
+    rows: Iterator[tuple[object, ...]] = ws.iter_rows(values_only=True)
+    return rows
 
 
 def _first(fmt: str | list[str]) -> str:

@@ -5,6 +5,8 @@ the file, row and column."""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -251,3 +253,22 @@ def test_a_workbooks_date_cells_read_under_a_columns_own_date_format(tmp_path: P
     src = _source(tmp_path, name="salesInvoices.xlsx", settings='[erp.objects.invoices.date_formats]\n'
                                                                 'dueDate = "%d/%m/%Y"\n')
     assert list(src.pull().frames["invoices"]["due_date"]) == [date(2026, 10, 31), date(2026, 11, 30)]
+
+
+# ---- a workbook whose stated dimension is wrong
+
+@pytest.mark.parametrize("dimension", ["A1", "A1:I2", "A1:C3"])
+def test_every_row_and_column_is_read_whatever_the_sheets_stated_dimension(tmp_path: Path, dimension: str) -> None:
+    # writers other than Excel state <dimension ref="A1"/>, or the range before the rows were added
+    header, row = HEADER.strip().split(","), ROW.strip().split(",")
+    _workbook(tmp_path, [header, row, ["inv-2", "PSI-2", *row[2:]], ["inv-3", "PSI-3", *row[2:]]])
+    path = tmp_path / "erp/salesInvoices.xlsx"
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>'.encode(), parts[sheet])
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, b in parts.items():
+            zf.writestr(n, b)
+    inv = _source(tmp_path, name="salesInvoices.xlsx").pull().frames["invoices"]
+    assert list(inv["number"]) == ["PSI-1", "PSI-2", "PSI-3"] and list(inv["status"]) == ["open"] * 3
