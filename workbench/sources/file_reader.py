@@ -43,6 +43,7 @@ _BAD_QUOTE = ("a quote that does not open or close a cell",
               ("cells holding a delimiter, quote or line break written in quotes, with a quote inside a cell "
                "written twice (\"\")"))
 _FORMULA = re.compile(rb"<f[ >/]")
+_RECALCULATE = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 # DATEV's format: row 1 describes the file ("EXTF" from other programs, "DTVF" from DATEV's own; its version,
 # category, the batch's fiscal year ...), row 2 holds the column names
 _DATEV_LINE = re.compile(r'"?(?:EXTF|DTVF)"?;')
@@ -509,7 +510,8 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
                          file=str(path),
                          expected="a workbook saved from Excel as .xlsx") from None
     formulas = None
-    if _has_formulas(path):
+    has_formulas, placeholders = _formulas(path)
+    if has_formulas:
         # a second, formula view of the same sheet tells a formula without a saved result from an empty cell
         formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
@@ -554,7 +556,7 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
         if not header_only:
             for n, r in enumerate(rows, start=at + 1):
                 if shown is not None:
-                    _check_results(path, n, r[:width], next(shown, ()), cols)
+                    _check_results(path, n, r[:width], next(shown, ()), cols, placeholders)
                 if width == 1 and any(v is not None and str(v).strip() for v in r[1:]):
                     # read as the header, a report's title would leave every other column of the sheet out
                     raise InputError(f"the header row holds one cell, {cols[0]!r}, but row {n} has more",
@@ -602,22 +604,29 @@ def _quoted(names: Iterable[str]) -> str:
     return ", ".join(repr(n) for n in names)
 
 
-def _has_formulas(path: Path) -> bool:
+def _formulas(path: Path) -> tuple[bool, bool]:
+    """(whether a sheet holds formulas, whether their saved results are placeholders: the workbook asks for every
+    formula to be recalculated on opening, <calcPr fullCalcOnLoad="1"/>, as writers that do not calculate save
+    it; XlsxWriter stores 0 as each result, openpyxl none. Excel drops the flag when it saves the workbook.)"""
     try:
         with zipfile.ZipFile(path) as zf:
-            return any(_FORMULA.search(zf.read(n)) for n in zf.namelist()
-                       if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+            found = any(_FORMULA.search(zf.read(n)) for n in zf.namelist()
+                        if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+            book = zf.read("xl/workbook.xml") if found and "xl/workbook.xml" in zf.namelist() else b""
     except (zipfile.BadZipFile, OSError):
-        return False  # the workbook reader reports the damage
+        return False, False  # the workbook reader reports the damage
+    return found, _RECALCULATE.search(book) is not None
 
 
 def _check_results(path: Path, row: int, values: tuple[object, ...], shown: tuple[object, ...],
-                   cols: list[str]) -> None:
+                   cols: list[str], placeholders: bool) -> None:
     for i, v in enumerate(values):
         f = shown[i] if i < len(shown) else None
-        if v is None and isinstance(f, str) and f.startswith("="):
-            raise InputError("a formula without a saved result", file=str(path), row=row,
-                             column=cols[i] if i < len(cols) else None, got=f,
+        if (v is None or placeholders) and isinstance(f, str) and f.startswith("="):
+            why = ("a formula without a saved result" if v is None else
+                   "a formula whose saved result is a placeholder (the workbook asks for its formulas to be "
+                   "calculated when opened: a program that does not calculate them wrote it)")
+            raise InputError(why, file=str(path), row=row, column=cols[i] if i < len(cols) else None, got=f,
                              expected="the value: open and save the workbook in Excel (which stores each "
                                       "formula's result), or paste the cells as values")
 

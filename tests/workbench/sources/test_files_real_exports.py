@@ -255,6 +255,17 @@ def test_a_workbooks_date_cells_read_under_a_columns_own_date_format(tmp_path: P
     assert list(src.pull().frames["invoices"]["due_date"]) == [date(2026, 10, 31), date(2026, 11, 30)]
 
 
+def _edit(tmp_path: Path, part: str, pattern: bytes, replacement: bytes) -> None:
+    """Rewrites a part of the workbook's package, as another writer than openpyxl would have written it."""
+    path = tmp_path / "erp/salesInvoices.xlsx"
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts[part] = re.sub(pattern, replacement, parts[part])
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, b in parts.items():
+            zf.writestr(n, b)
+
+
 # ---- a workbook whose stated dimension is wrong
 
 @pytest.mark.parametrize("dimension", ["A1", "A1:I2", "A1:C3"])
@@ -262,13 +273,28 @@ def test_every_row_and_column_is_read_whatever_the_sheets_stated_dimension(tmp_p
     # writers other than Excel state <dimension ref="A1"/>, or the range before the rows were added
     header, row = HEADER.strip().split(","), ROW.strip().split(",")
     _workbook(tmp_path, [header, row, ["inv-2", "PSI-2", *row[2:]], ["inv-3", "PSI-3", *row[2:]]])
-    path = tmp_path / "erp/salesInvoices.xlsx"
-    with zipfile.ZipFile(path) as zf:
-        parts = {n: zf.read(n) for n in zf.namelist()}
-    sheet = "xl/worksheets/sheet1.xml"
-    parts[sheet] = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>'.encode(), parts[sheet])
-    with zipfile.ZipFile(path, "w") as zf:
-        for n, b in parts.items():
-            zf.writestr(n, b)
+    _edit(tmp_path, "xl/worksheets/sheet1.xml", rb'<dimension ref="[^"]*"/>',
+          f'<dimension ref="{dimension}"/>'.encode())
     inv = _source(tmp_path, name="salesInvoices.xlsx").pull().frames["invoices"]
     assert list(inv["number"]) == ["PSI-1", "PSI-2", "PSI-3"] and list(inv["status"]) == ["open"] * 3
+
+
+# ---- formula results a writer that does not calculate saved
+
+@pytest.mark.parametrize("saved_by_excel", [False, True])
+def test_a_formulas_placeholder_result_is_refused_and_a_calculated_one_read(tmp_path: Path,
+                                                                            saved_by_excel: bool) -> None:
+    # XlsxWriter saves 0 as every formula's result and asks Excel to calculate them on opening
+    # (<calcPr fullCalcOnLoad="1"/>, as openpyxl does too); Excel drops the flag when it saves the results
+    header, row = HEADER.strip().split(","), ROW.strip().split(",")
+    _workbook(tmp_path, [header, [*row[:6], 100, "=G2", row[8]]])
+    _edit(tmp_path, "xl/worksheets/sheet1.xml", rb"<f>G2</f><v\s*/>|<f>G2</f><v></v>",
+          b"<f>G2</f><v>" + (b"100" if saved_by_excel else b"0") + b"</v>")
+    if saved_by_excel:
+        _edit(tmp_path, "xl/workbook.xml", rb' fullCalcOnLoad="1"', b"")
+        inv = _source(tmp_path, name="salesInvoices.xlsx").pull().frames["invoices"]
+        assert list(inv["open_balance"]) == [Decimal(100)]
+        return
+    err = _refused(tmp_path, name="salesInvoices.xlsx")
+    assert (err.row, err.column, err.got) == (2, "remainingAmount", "=G2")
+    assert "a formula whose saved result is a placeholder" in str(err)
