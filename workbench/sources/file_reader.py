@@ -480,16 +480,18 @@ def _sniff_delimiter(head: bytes, enc: str) -> str:
     return best if counts[best] else ","
 
 
-def _check_header(path: Path, cols: list[str], row: int = 1) -> None:
-    """``row``: the header's row in the file."""
+def _check_header(path: Path, cols: list[str], row: int = 1, renamed: bool = True) -> None:
+    """``row``: the header's row in the file. ``renamed``: the CSV reader renamed a repeated name (Total.1), so
+    two names alike after their spaces were cut differed only by those; a workbook's names come as written."""
     if not cols or all(not c or c.startswith("Unnamed:") for c in cols):
         raise InputError("has no header row", file=str(path), row=row, expected="column names in the first row")
     seen: set[str] = set()
     for c in cols:
         base = re.sub(r"\.\d+$", "", c)
-        if c in seen:  # the names are read with the spaces around them cut: they differed only by those
-            raise InputError("the header repeats a column (once with spaces around its name)", file=str(path),
-                             row=row, column=c, expected="each column name once")
+        if c in seen:
+            why = " (once with spaces around its name)" if renamed else ""
+            raise InputError(f"the header repeats a column{why}", file=str(path), row=row, column=c,
+                             expected="each column name once")
         if base in seen and base != c:
             raise InputError("the header repeats a column", file=str(path), row=row, column=base,
                              expected="each column name once")
@@ -546,7 +548,7 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
             # a CSV's delimiter line kept as a row by a spreadsheet that read the file (LibreOffice) and saved it
             raise InputError(f"the sheet's first row holds Excel's delimiter line {cols[0]!r}, above the header",
                              file=str(path), row=at, expected="the header in the sheet's first row: delete that row")
-        _check_header(path, cols, at)
+        _check_header(path, cols, at, renamed=False)
         # a date cell is written in its column's format: a column declared "%d/%m/%Y" reads 31/10/2026 back
         formats = [_first(date_formats.get(c, date_format)) for c in cols]
         data: list[list[str]] = []

@@ -298,3 +298,10 @@ def test_a_formulas_placeholder_result_is_refused_and_a_calculated_one_read(tmp_
     err = _refused(tmp_path, name="salesInvoices.xlsx")
     assert (err.row, err.column, err.got) == (2, "remainingAmount", "=G2")
     assert "a formula whose saved result is a placeholder" in str(err)
+
+
+def test_a_workbooks_header_naming_a_column_twice_is_named_as_repeated(tmp_path: Path) -> None:
+    header, row = HEADER.strip().split(","), ROW.strip().split(",")
+    _workbook(tmp_path, [[*header, "number"], [*row, "PSI-9"]])
+    err = _refused(tmp_path, name="salesInvoices.xlsx")
+    assert str(err).endswith("row 1, column 'number': the header repeats a column, expected each column name once")
