@@ -7,6 +7,7 @@ a spreadsheet user counts it (header = row 1) and the column.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, UTC
 from decimal import Decimal
 
@@ -266,7 +267,10 @@ def dates(s: pd.Series, where: Where, fmt: str | list[str], stored: np.ndarray |
     if bad.any():
         i = first_row(codes, int(np.argmax(bad)))
         human = " or ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD") for f in fmts)
-        raise where.error("not a date", i, got=s.iloc[i], expected=f"a date as {human}")
+        serial = re.fullmatch(r"[1-9][0-9]{4}(?:\.0+)?", str(s.iloc[i]).strip()) is not None
+        raise where.error("not a date", i, got=s.iloc[i], expected=f"a date as {human}" + (
+            " (this is how Excel stores a date, counted in days since 1900: format the column as a date in Excel "
+            "before saving)" if serial else ""))
     days = parsed.to_numpy().astype("datetime64[D]")
     values = days.astype(object)  # NaT (a blank cell) becomes None
     values[days == BLANK_DATE] = None

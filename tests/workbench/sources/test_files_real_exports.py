@@ -305,3 +305,18 @@ def test_a_workbooks_header_naming_a_column_twice_is_named_as_repeated(tmp_path:
     _workbook(tmp_path, [[*header, "number"], [*row, "PSI-9"]])
     err = _refused(tmp_path, name="salesInvoices.xlsx")
     assert str(err).endswith("row 1, column 'number': the header repeats a column, expected each column name once")
+
+
+# ---- Excel's serial date numbers
+
+@pytest.mark.parametrize("name", ["salesInvoices.csv", "salesInvoices.xlsx"])
+def test_a_serial_date_number_is_refused_saying_what_it_is(tmp_path: Path, name: str) -> None:
+    # a date column Excel shows as General: 46326 is 2026-10-31, counted in days since 1900
+    if name.endswith(".xlsx"):
+        row = ROW.strip().split(",")
+        _workbook(tmp_path, [HEADER.strip().split(","), [*row[:4], 46326, *row[5:]]])
+        err = _refused(tmp_path, name=name)
+    else:
+        err = _refused(tmp_path, HEADER + ROW.replace("2026-10-31", "46326"))
+    assert (err.row, err.column, err.got) == (2, "dueDate", "46326")
+    assert "how Excel stores a date" in str(err)
