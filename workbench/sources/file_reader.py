@@ -158,6 +158,12 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
         bad, lines = scanned
         if bad is not None:
             at, unclosed = bad
+            if not unclosed and _after_equals(path, at):
+                # ="00123": exports written for Excel wrap a code in a formula so Excel keeps its leading zeros
+                raise InputError('a cell written as an Excel formula, ="..." (kept from Excel as text, not CSV)',
+                                 file=str(path), row=_record_at(path, at, newline),
+                                 expected='the value itself ("00123" in quotes, or 00123): export the file as plain '
+                                          "CSV, without formulas for Excel")
             raise InputError("unbalanced quote (a quoted cell never closes)" if unclosed
                              else f"malformed quote ({_BAD_QUOTE[0]})", file=str(path),
                              row=_record_at(path, at, newline), expected=_BAD_QUOTE[1])
@@ -337,6 +343,13 @@ def _records_at(path: Path, offsets: list[int], newline: int = 10) -> list[int]:
             out += (breaks + np.searchsorted(nl, mine) + 1).tolist()
             breaks, quotes, start = breaks + len(nl), quotes + len(q), start + len(block)
     return out
+
+
+def _after_equals(path: Path, offset: int) -> bool:
+    """Whether the quote at byte ``offset`` follows an equals sign (error path only)."""
+    with path.open("rb") as fh:
+        fh.seek(max(offset - 1, 0))
+        return offset > 0 and fh.read(1) == b"="
 
 
 def _record_at(path: Path, offset: int, newline: int = 10) -> int:

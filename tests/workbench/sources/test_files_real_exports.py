@@ -320,3 +320,9 @@ def test_a_serial_date_number_is_refused_saying_what_it_is(tmp_path: Path, name:
         err = _refused(tmp_path, HEADER + ROW.replace("2026-10-31", "46326"))
     assert (err.row, err.column, err.got) == (2, "dueDate", "46326")
     assert "how Excel stores a date" in str(err)
+
+
+def test_a_code_wrapped_in_an_excel_text_formula_is_refused_saying_so(tmp_path: Path) -> None:
+    # ="00123": how exports meant for Excel keep a code's leading zeros
+    err = _refused(tmp_path, HEADER + ROW + ROW.replace("inv-1,PSI-1", 'inv-2,="00123"'))
+    assert err.row == 3 and 'a cell written as an Excel formula, ="..."' in str(err)
