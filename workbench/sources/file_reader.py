@@ -43,6 +43,8 @@ _BAD_QUOTE = ("a quote that does not open or close a cell",
               ("cells holding a delimiter, quote or line break written in quotes, with a quote inside a cell "
                "written twice (\"\")"))
 _FORMULA = re.compile(rb"<f[ >/]")
+_XLSX, _ZIP = "an Excel workbook", "a zip archive"
+_SAVE_AS = "a CSV file or an .xlsx workbook (save it as \"Excel Workbook (*.xlsx)\", or unzip an archive)"
 _RECALCULATE = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 # DATEV's format: row 1 describes the file ("EXTF" from other programs, "DTVF" from DATEV's own; its version,
 # category, the batch's fiscal year ...), row 2 holds the column names
@@ -102,8 +104,10 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _no_repeated_header(path, _read_xlsx(path, head, sheet, date_format, date_formats or {}, header_only))
     if head.startswith(_ZIP_MAGIC):
-        raise InputError("is an Excel workbook, not CSV text", file=str(path),
-                         expected="a .csv file, or name the workbook .xlsx in the config")
+        package = _package(path)
+        raise InputError(f"is {package}, not CSV text", file=str(path),
+                         expected="a .csv file, or name the workbook .xlsx in the config" if package == _XLSX
+                         else _SAVE_AS)
     if head.startswith(_OLE_MAGIC):
         raise InputError("is a legacy Excel .xls or other binary file", file=str(path),
                          expected="CSV text or an .xlsx workbook")
@@ -520,6 +524,9 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        package = _package(path)
+        if package not in (_XLSX, _ZIP):
+            raise InputError(f"is {package}, not an .xlsx workbook", file=str(path), expected=_SAVE_AS) from None
         why = {"BadZipFile": "a damaged or truncated package", "KeyError": "a zip package without a workbook"}
         raise InputError(f"is not a readable Excel workbook ({why.get(type(exc).__name__, 'unreadable')})",
                          file=str(path),
@@ -617,6 +624,22 @@ def _first(fmt: str | list[str]) -> str:
 
 def _quoted(names: Iterable[str]) -> str:
     return ", ".join(repr(n) for n in names)
+
+
+def _package(path: Path) -> str:
+    """What a zip package is, told by the parts that name its format (error path only)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "xl/workbook.xml" in names:
+                return _XLSX
+            if "xl/workbook.bin" in names:
+                return "an Excel binary workbook (.xlsb)"
+            if "mimetype" in names and b"opendocument.spreadsheet" in zf.read("mimetype"):
+                return "an OpenDocument spreadsheet (.ods)"
+    except (zipfile.BadZipFile, OSError):
+        pass
+    return _ZIP
 
 
 def _formulas(path: Path) -> tuple[bool, bool]:

@@ -326,3 +326,22 @@ def test_a_code_wrapped_in_an_excel_text_formula_is_refused_saying_so(tmp_path: 
     # ="00123": how exports meant for Excel keep a code's leading zeros
     err = _refused(tmp_path, HEADER + ROW + ROW.replace("inv-1,PSI-1", 'inv-2,="00123"'))
     assert err.row == 3 and 'a cell written as an Excel formula, ="..."' in str(err)
+
+
+# ---- spreadsheets of other formats
+
+@pytest.mark.parametrize("name", ["salesInvoices.csv", "salesInvoices.xlsx"])
+@pytest.mark.parametrize("parts,kind", [
+    ({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"},
+     "an OpenDocument spreadsheet (.ods)"),
+    ({"[Content_Types].xml": b"<x/>", "xl/workbook.bin": b"\0"}, "an Excel binary workbook (.xlsb)")])
+def test_an_ods_or_xlsb_file_is_named_as_what_it_is(tmp_path: Path, name: str, parts: dict[str, bytes],
+                                                    kind: str) -> None:
+    # before, an .ods under a .csv name was "an Excel workbook": named .xlsx as advised, it was still refused
+    (tmp_path / "erp").mkdir()
+    with zipfile.ZipFile(tmp_path / "erp" / name, "w") as zf:
+        for n, b in parts.items():
+            zf.writestr(n, b)
+    err = _refused(tmp_path, name=name)
+    assert f"salesInvoices.{name.rsplit('.', 1)[1]}: is {kind}, not" in str(err)
+    assert "Excel Workbook (*.xlsx)" in str(err)
