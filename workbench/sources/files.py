@@ -85,7 +85,7 @@ IDENTIFIERS = {"record_id", "number", "customer_number", "parent_number", "xref"
                "product_code", "product_id", "order_id", "customer_id", "parent_id", "invoice_number", "order_ref",
                "external_ref"}
 # kinds whose ids may be mnemonic codes (TOTAL for TotalEnergies): their required name or code keeps a list's
-# total row out instead
+# total row out instead (as a composite key's, whose first column is often an item code, and a required currency)
 CODED = {"customers", "products"}
 # rows below the header read looked at for a missing column's name (title and filter lines above the real header)
 _TITLE_ROWS = 20
@@ -404,8 +404,6 @@ class FilesSource:
             for c in present:
                 fp.no_excel_errors(raw[c], fp.Where(path, c, rows))
                 fp.identifiers(raw[c], fp.Where(path, c, rows))
-            if kind not in CODED:
-                fp.no_totals(raw[present[0]], fp.Where(path, present[0], rows))
             out["record_id"] = file_refs.composite_key(raw, present, path, rows)
         for fld, col in found.items():
             if fld == "record_id" and key:

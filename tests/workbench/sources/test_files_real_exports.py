@@ -345,3 +345,13 @@ def test_an_ods_or_xlsb_file_is_named_as_what_it_is(tmp_path: Path, name: str, p
     err = _refused(tmp_path, name=name)
     assert f"salesInvoices.{name.rsplit('.', 1)[1]}: is {kind}, not" in str(err)
     assert "Excel Workbook (*.xlsx)" in str(err)
+
+
+def test_an_item_coded_total_keys_its_prices(tmp_path: Path) -> None:
+    # a composite key's first column is an item code, which may be mnemonic: no total row's label there
+    items = "id,number,displayName\ni-1,TOTAL,Total care plan\n"
+    prices = "itemNumber,currencyCode,unitPrice,startingDate\nTOTAL,EUR,10.00,2026-01-01\n"
+    cfg = write_run(tmp_path, {"erp/items.csv": items, "erp/salesPrices.csv": prices},
+                    erp=files_side("erp", "business_central", "[erp.objects.products]\n[erp.objects.prices]\n"))
+    frames = open_source("erp", config_mod.load(cfg)).pull().frames
+    assert list(frames["prices"]["record_id"]) == ["TOTAL|EUR|2026-01-01"]
