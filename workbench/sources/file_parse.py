@@ -23,7 +23,7 @@ from workbench.errors import InputError
 from workbench.model.currency import MINOR_UNITS
 from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.model.money import parse_decimal
-from workbench.sources.file_reader import DATETIME, NUMBER
+from workbench.sources.file_reader import DATE, DATETIME, NUMBER
 
 _PLAIN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 # Amounts must stay exact through rounding to minor units (Decimal keeps 28 digits): 18 digits
@@ -155,8 +155,15 @@ def required(s: pd.Series, where: Where, what: str) -> None:
         raise where.error("empty value", int(np.argmax(blank)), expected=what)
 
 
-def identifiers(s: pd.Series, where: Where) -> None:
-    """Refuses an id (a number, code, tax id or reference) that a spreadsheet wrote in scientific notation."""
+def identifiers(s: pd.Series, where: Where, stored: np.ndarray | None = None) -> None:
+    """Refuses an id (a number, code, tax id or reference) that a spreadsheet wrote in scientific notation, or
+    a workbook's date cell there (``stored``: what each XLSX cell held): Excel turns a code such as 3-11 or
+    OCT1 into a date when it opens a CSV file."""
+    if stored is not None and ((stored == DATE) | (stored == DATETIME)).any():
+        i = int(np.argmax((stored == DATE) | (stored == DATETIME)))
+        raise where.error("a date cell where an id is expected (Excel turns codes such as 3-11 into dates)", i,
+                          got=s.iloc[i], expected="the id as the system writes it: export the file again, and "
+                          "open it in Excel only with this column formatted as Text")
     arr = pc.utf8_trim_whitespace(column(s))
     if not pc.any(pc.match_substring(arr, "e+", ignore_case=True)).as_py():
         return  # the usual column: no exponent anywhere, a single pass in C

@@ -50,7 +50,7 @@ _RECALCULATE = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 # category, the batch's fiscal year ...), row 2 holds the column names
 _DATEV_LINE = re.compile(r'"?(?:EXTF|DTVF)"?;')
 # what an XLSX cell held, beside its text (Table.cells)
-NUMBER, DATETIME = 1, 2
+NUMBER, DATETIME, DATE = 1, 2, 3
 
 
 @dataclass
@@ -62,8 +62,8 @@ class Table:
     # were skipped; None: row = index + header_row + 1
     rows: np.ndarray | None = None
     # XLSX: per column, what each cell held where it was no text: NUMBER (Excel stored a number,
-    # written here as its shortest exact text, never subject to decimal_comma) or DATETIME (a date
-    # with a time of day); columns without such cells are left out
+    # written here as its shortest exact text, never subject to decimal_comma), DATETIME (a date
+    # with a time of day) or DATE; columns without such cells are left out
     cells: dict[str, np.ndarray] = field(default_factory=dict)
     sheet: str | None = None  # XLSX: the sheet read
     sheets: list[str] = field(default_factory=list)  # XLSX: every sheet of the workbook, in order
@@ -686,11 +686,13 @@ def _cell_text(v: object, date_format: str) -> str:
 
 
 def _cell_kind(v: object) -> int:
-    """NUMBER for a cell Excel stored as a number, DATETIME for a date with a time of day, else 0."""
+    """NUMBER for a cell Excel stored as a number, DATETIME for a date with a time of day, DATE for a date, else 0."""
     if isinstance(v, bool):
         return 0
     if isinstance(v, (int, float)):
         return NUMBER
     if isinstance(v, datetime) and v.time() != time(0):
         return DATETIME
+    if isinstance(v, date):
+        return DATE
     return 0

@@ -403,7 +403,7 @@ class FilesSource:
             present = [m for m in (self._match(c, cols) for c in key) if m is not None]  # _columns refused a gap
             for c in present:
                 fp.no_excel_errors(raw[c], fp.Where(path, c, rows))
-                fp.identifiers(raw[c], fp.Where(path, c, rows))
+                fp.identifiers(raw[c], fp.Where(path, c, rows))  # a key may hold a date (a price's starting date)
             out["record_id"] = file_refs.composite_key(raw, present, path, rows)
         for fld, col in found.items():
             if fld == "record_id" and key:
@@ -418,7 +418,7 @@ class FilesSource:
             if fld in spec["patterns"]:
                 s = file_refs.extract(s, spec["patterns"][fld])
             if fld in IDENTIFIERS:
-                fp.identifiers(s, where)
+                fp.identifiers(s, where, cells.get(col))
             if fld == "record_id" and kind not in CODED:
                 fp.no_totals(s, where)
             if fld in spec["references"]:

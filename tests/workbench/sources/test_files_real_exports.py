@@ -355,3 +355,12 @@ def test_an_item_coded_total_keys_its_prices(tmp_path: Path) -> None:
                     erp=files_side("erp", "business_central", "[erp.objects.products]\n[erp.objects.prices]\n"))
     frames = open_source("erp", config_mod.load(cfg)).pull().frames
     assert list(frames["prices"]["record_id"]) == ["TOTAL|EUR|2026-01-01"]
+
+
+def test_a_workbooks_date_cell_in_an_id_column_is_refused(tmp_path: Path) -> None:
+    # Excel read the code 3-11 of a CSV file as the 11th of March, and the workbook saved holds that date
+    header, row = HEADER.strip().split(","), ROW.strip().split(",")
+    _workbook(tmp_path, [header, row, ["inv-2", date(2026, 3, 11), *row[2:]]])
+    err = _refused(tmp_path, name="salesInvoices.xlsx")
+    assert (err.row, err.column, err.got) == (3, "number", "2026-03-11")
+    assert "a date cell where an id is expected" in str(err)
