@@ -159,11 +159,13 @@ def identifiers(s: pd.Series, where: Where, stored: np.ndarray | None = None) ->
     """Refuses an id (a number, code, tax id or reference) that a spreadsheet wrote in scientific notation, or
     a workbook's date cell there (``stored``: what each XLSX cell held): Excel turns a code such as 3-11 or
     OCT1 into a date when it opens a CSV file."""
-    if stored is not None and ((stored == DATE) | (stored == DATETIME)).any():
-        i = int(np.argmax((stored == DATE) | (stored == DATETIME)))
+    expected = "the id as the system writes it: export the file again, and open it in Excel only with this column " \
+               "formatted as Text"
+    dated = None if stored is None else (stored == DATE) | (stored == DATETIME)
+    if dated is not None and dated.any():
+        i = int(np.argmax(dated))
         raise where.error("a date cell where an id is expected (Excel turns codes such as 3-11 into dates)", i,
-                          got=s.iloc[i], expected="the id as the system writes it: export the file again, and "
-                          "open it in Excel only with this column formatted as Text")
+                          got=s.iloc[i], expected=expected)
     arr = pc.utf8_trim_whitespace(column(s))
     if not pc.any(pc.match_substring(arr, "e+", ignore_case=True)).as_py():
         return  # the usual column: no exponent anywhere, a single pass in C
@@ -171,8 +173,7 @@ def identifiers(s: pd.Series, where: Where, stored: np.ndarray | None = None) ->
     if hit.any():
         i = int(np.argmax(hit))
         raise where.error("an id in scientific notation, as Excel shows a long number (its other digits are lost)",
-                          i, got=s.iloc[i], expected="the id as the system writes it: export the file again, and "
-                          "open it in Excel only with this column formatted as Text")
+                          i, got=s.iloc[i], expected=expected)
 
 
 def no_excel_errors(s: pd.Series, where: Where) -> None:
