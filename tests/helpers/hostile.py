@@ -106,7 +106,8 @@ def csv_to_xlsx(path: Path, formulas: dict[tuple[int, str], str | None] | None =
 
 
 def save_formula_results(xlsx: Path, results: dict[str, str]) -> None:
-    """Store a result for each formula cell ("B2" -> "11900"), as Excel does when it saves."""
+    """Store a result for each formula cell ("B2" -> "11900"), as Excel does when it saves (dropping the
+    workbook's request to calculate every formula on opening, which openpyxl writes)."""
     with zipfile.ZipFile(xlsx) as zf:
         parts = {n: zf.read(n) for n in zf.namelist()}
     sheet = "xl/worksheets/sheet1.xml"
@@ -115,6 +116,7 @@ def save_formula_results(xlsx: Path, results: dict[str, str]) -> None:
         xml, hits = re.subn(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)(<v\s*/>|<v></v>)?', rf"\1\2<v>{value}</v>", xml)
         assert hits == 1, f"no formula cell {ref}"
     parts[sheet] = xml.encode("utf-8")
+    parts["xl/workbook.xml"] = re.sub(rb'\s*fullCalcOnLoad="1"', b"", parts["xl/workbook.xml"])
     with zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED) as zf:
         for n, data in parts.items():
             zf.writestr(n, data)

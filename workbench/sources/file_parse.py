@@ -7,6 +7,7 @@ a spreadsheet user counts it (header = row 1) and the column.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, UTC
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from workbench.errors import InputError
 from workbench.model.currency import MINOR_UNITS
 from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.model.money import parse_decimal
-from workbench.sources.file_reader import DATETIME, NUMBER
+from workbench.sources.file_reader import DATE, DATETIME, NUMBER
 
 _PLAIN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 # Amounts must stay exact through rounding to minor units (Decimal keeps 28 digits): 18 digits
@@ -30,6 +31,25 @@ _PLAIN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 MAX_INTEGER_DIGITS = 18
 _TRUE = {"true", "1", "yes", "y", "x"}
 _FALSE = {"false", "0", "no", "n", ""}
+# thousands marks beside a decimal comma: a point, a space (also no-break or narrow), an apostrophe
+_SPACES = " \u00a0\u202f"
+_GROUP_MARKS = f"[.{_SPACES}'’]"
+# one of them throughout, every group three digits; a sign, parentheses or a trailing minus (SAP) around it
+_COMMA_GROUPED = (rf"[(+-]?[0-9]{{1,3}}(?:(?:\.[0-9]{{3}})+|(?:[{_SPACES}][0-9]{{3}})+|(?:['’][0-9]{{3}})+)"
+                  r"(?:,[0-9]*)?(?:\)| *-)?")
+_COMMA_EXAMPLE = "decimal comma: 1.234.567,89, thousands grouped in threes"
+# Excel shows a number too long for its cell in scientific notation (General format: 1.23457E+14, six
+# digits) and saves a CSV as it shows it; a workbook keeps 15 significant digits of any number, so a longer id
+# stored as a number reads 1.2345678901234568e+16. Either way the id's other digits are gone.
+_SCIENTIFIC = r"^[0-9](?:\.[0-9]+)?[eE]\+[0-9]+$"
+# what a report writes in place of a record's id on its total rows: the label (English, German, French, Dutch,
+# Italian), or SAP's list marks, * beside a total and ** beside a total of totals
+_TOTAL_LABELS = ["total", "totals", "grand total", "subtotal", "sub-total", "sum", "summe", "gesamt", "gesamtsumme",
+                 "endsumme", "zwischensumme", "total général", "totaal", "totale", "totaux"]
+# what a cell holds where its formula failed: Excel's error values, as a workbook stores them and a CSV saved from
+# Excel writes them
+_EXCEL_ERRORS = ["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+                 "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"]
 # rows looked at to tell a column of per-record values from one whose values repeat
 _SAMPLE = 4096
 # Business Central writes an empty date as 0001-01-01: AL's blank date 0D is shown as 0001-01-01
@@ -135,17 +155,63 @@ def required(s: pd.Series, where: Where, what: str) -> None:
         raise where.error("empty value", int(np.argmax(blank)), expected=what)
 
 
+def identifiers(s: pd.Series, where: Where, stored: np.ndarray | None = None) -> None:
+    """Refuses an id (a number, code, tax id or reference) that a spreadsheet wrote in scientific notation, or
+    a workbook's date cell there (``stored``: what each XLSX cell held): Excel turns a code such as 3-11 or
+    OCT1 into a date when it opens a CSV file."""
+    expected = "the id as the system writes it: export the file again, and open it in Excel only with this column " \
+               "formatted as Text"
+    dated = None if stored is None else (stored == DATE) | (stored == DATETIME)
+    if dated is not None and dated.any():
+        i = int(np.argmax(dated))
+        raise where.error("a date cell where an id is expected (Excel turns codes such as 3-11 into dates)", i,
+                          got=s.iloc[i], expected=expected)
+    arr = pc.utf8_trim_whitespace(column(s))
+    if not pc.any(pc.match_substring(arr, "e+", ignore_case=True)).as_py():
+        return  # the usual column: no exponent anywhere, a single pass in C
+    hit = pc.match_substring_regex(arr, _SCIENTIFIC).fill_null(False).to_numpy(zero_copy_only=False)
+    if hit.any():
+        i = int(np.argmax(hit))
+        raise where.error("an id in scientific notation, as Excel shows a long number (its other digits are lost)",
+                          i, got=s.iloc[i], expected=expected)
+
+
+def no_excel_errors(s: pd.Series, where: Where) -> None:
+    """Refuses a cell holding Excel's error value (#N/A, #REF!): as text it would pass for an id, a name or a
+    reference, where the formula that should have given the value failed."""
+    arr = column(s)
+    if not pc.any(pc.match_substring(arr, "#")).as_py():
+        return  # the usual column: no # anywhere, a single pass in C
+    hit = pc.is_in(pc.utf8_trim_whitespace(arr), pa.array(_EXCEL_ERRORS)).fill_null(False)
+    at = hit.to_numpy(zero_copy_only=False)
+    if at.any():
+        i = int(np.argmax(at))
+        raise where.error("Excel's error value (a formula that failed)", i, got=s.iloc[i],
+                          expected="the value: correct the formula in the workbook, or export the data again")
+
+
+def no_totals(s: pd.Series, where: Where) -> None:
+    """Refuses a row whose id is a total row's label ("Total", "Grand Total:", SAP's "*"): read as a record, a
+    report's sum would be an invoice or payment of its own."""
+    t = pc.utf8_lower(pc.utf8_rtrim(pc.utf8_trim_whitespace(column(s)), characters=": "))
+    hit = pc.or_(pc.is_in(t, pa.array(_TOTAL_LABELS)), pc.match_substring_regex(t, r"^\*+$"))
+    at = hit.fill_null(False).to_numpy(zero_copy_only=False)
+    if at.any():
+        i = int(np.argmax(at))
+        raise where.error("a total row, not a record", i, got=s.iloc[i],
+                          expected="a record on every row: export the list without totals, or delete the row")
+
+
 def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
              stored: np.ndarray | None = None) -> np.ndarray:
     """Amounts; ``stored``: what each XLSX cell held (file_reader.Table.cells), None for CSV text."""
     t = s.str.strip()
     if decimal_comma:
-        # thousands grouped by a point, a space or an apostrophe (Swiss: 12'345,00, also typed ’)
-        typed = t.str.replace(r"[.\s'’](?=\d{3}(?:\D|$))", "", regex=True).str.replace(",", ".", regex=False)
         # decimal_comma is about amounts as people type them (1.234,56). A cell Excel stored as a number
         # was written as that number's own exact text (3450.125), where a point is never a thousands
         # separator: read with the rule, 3450.125 KWD would become 3,450,125.
-        t = typed if stored is None else typed.where(stored != NUMBER, t)
+        typed = np.ones(len(t), dtype=bool) if stored is None else stored != NUMBER
+        t = t.where(~typed, _comma_decimals(t.where(typed, ""), where))
     codes, d = encoded(t)
     # which distinct values are plain numbers is decided in C; Decimal() then reads those as they are
     plain = pc.match_substring_regex(d, _PLAIN).to_numpy(zero_copy_only=False)
@@ -160,7 +226,7 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
         try:
             values[k] = parse_decimal(d[k].as_py())
         except ValueError:
-            fmt = "a number like 1234.56" + (" (decimal comma: 1.234,56)" if decimal_comma else "")
+            fmt = "a number like 1234.56" + (f" ({_COMMA_EXAMPLE})" if decimal_comma else "")
             i = first_row(codes, int(k))
             raise where.error("not a number", i, got=s.iloc[i], expected=fmt) from None
     # only long text or exponents can be too large; checking those keeps a million cells fast
@@ -171,6 +237,20 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
             raise where.error("number too large", i, got=s.iloc[i],
                               expected=f"an amount with at most {MAX_INTEGER_DIGITS} digits before the decimal point")
     return _spread_or_same(codes, values)
+
+
+def _comma_decimals(t: pd.Series, where: Where) -> pd.Series:
+    """Amounts written with a decimal comma, as plain numbers: thousands are grouped by a point, a space or
+    an apostrophe (Swiss: 12'345,00, also typed ’), in threes from the left. A point that groups nothing
+    (1234.567, 12.34.567,8) is refused: read as a group it would make 1234.567 a thousand times larger."""
+    grouped = t.str.fullmatch(_COMMA_GROUPED)
+    typed = t.where(~grouped, t.str.replace(_GROUP_MARKS, "", regex=True))
+    stray = ~grouped & t.str.contains(_GROUP_MARKS + r"[0-9]{3}(?:[^0-9]|$)", regex=True)
+    if stray.any():
+        i = int(np.argmax(stray.to_numpy(dtype=bool)))
+        raise where.error("not a number (a point or space that groups no thousands)", i, got=t.iloc[i],
+                          expected=f"a number like 1234.56 ({_COMMA_EXAMPLE})")
+    return typed.str.replace(",", ".", regex=False)
 
 
 def dates(s: pd.Series, where: Where, fmt: str | list[str], stored: np.ndarray | None = None) -> np.ndarray:
@@ -195,7 +275,10 @@ def dates(s: pd.Series, where: Where, fmt: str | list[str], stored: np.ndarray |
     if bad.any():
         i = first_row(codes, int(np.argmax(bad)))
         human = " or ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD") for f in fmts)
-        raise where.error("not a date", i, got=s.iloc[i], expected=f"a date as {human}")
+        serial = re.fullmatch(r"[1-9][0-9]{4}(?:\.0+)?", str(s.iloc[i]).strip()) is not None
+        raise where.error("not a date", i, got=s.iloc[i], expected=f"a date as {human}" + (
+            " (this is how Excel stores a date, counted in days since 1900: format the column as a date in Excel "
+            "before saving)" if serial else ""))
     days = parsed.to_numpy().astype("datetime64[D]")
     values = days.astype(object)  # NaT (a blank cell) becomes None
     values[days == BLANK_DATE] = None

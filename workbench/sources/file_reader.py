@@ -6,7 +6,8 @@ a file in an unexpected encoding is refused at once with a one-line reason, inst
 of being parsed row by row.
 
 A first line ``sep=;`` (Excel's delimiter line, see ``sep_line``) names the delimiter: the line is
-skipped and still counted, so every row named is the file's own line.
+skipped and still counted, so every row named is the file's own line; so is DATEV's format line
+(``"EXTF";700;...``), which describes the batch above the header.
 
 CSV is read strictly (RFC 4180): a row with fewer or more cells than the header, a quoted
 cell that never closes or a quote inside an unquoted cell is refused naming its row, never
@@ -20,11 +21,12 @@ import codecs
 import csv
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,8 +43,14 @@ _BAD_QUOTE = ("a quote that does not open or close a cell",
               ("cells holding a delimiter, quote or line break written in quotes, with a quote inside a cell "
                "written twice (\"\")"))
 _FORMULA = re.compile(rb"<f[ >/]")
+_XLSX, _ZIP = "an Excel workbook", "a zip archive"
+_SAVE_AS = "a CSV file or an .xlsx workbook (save it as \"Excel Workbook (*.xlsx)\", or unzip an archive)"
+_RECALCULATE = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
+# DATEV's format: row 1 describes the file ("EXTF" from other programs, "DTVF" from DATEV's own; its version,
+# category, the batch's fiscal year ...), row 2 holds the column names
+_DATEV_LINE = re.compile(r'"?(?:EXTF|DTVF)"?;')
 # what an XLSX cell held, beside its text (Table.cells)
-NUMBER, DATETIME = 1, 2
+NUMBER, DATETIME, DATE = 1, 2, 3
 
 
 @dataclass
@@ -54,8 +62,8 @@ class Table:
     # were skipped; None: row = index + header_row + 1
     rows: np.ndarray | None = None
     # XLSX: per column, what each cell held where it was no text: NUMBER (Excel stored a number,
-    # written here as its shortest exact text, never subject to decimal_comma) or DATETIME (a date
-    # with a time of day); columns without such cells are left out
+    # written here as its shortest exact text, never subject to decimal_comma), DATETIME (a date
+    # with a time of day) or DATE; columns without such cells are left out
     cells: dict[str, np.ndarray] = field(default_factory=dict)
     sheet: str | None = None  # XLSX: the sheet read
     sheets: list[str] = field(default_factory=list)  # XLSX: every sheet of the workbook, in order
@@ -80,8 +88,11 @@ def read_table(path: Path, *, sheet: str | None = None, delimiter: str | None = 
 
 def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None = None,
                  encoding: str | None = None, date_format: str = "%Y-%m-%d",
-                 header_only: bool = False) -> Table:
-    """The extract as text cells with its header row as columns, and each data row's file row."""
+                 date_formats: Mapping[str, str | list[str]] | None = None, header_only: bool = False) -> Table:
+    """The extract as text cells with its header row as columns, and each data row's file row.
+
+    ``date_format``, ``date_formats`` (per column, the first of a list): how a workbook's date cells are written,
+    so the column's own format reads them back."""
     if not path.exists():
         raise InputError("file not found", file=str(path), expected="an extract exported from the source system")
     if path.is_dir():
@@ -91,10 +102,12 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
     if not head.strip():
         raise InputError("the file is empty", file=str(path), expected="a header row followed by data rows")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, head, sheet, date_format, header_only)
+        return _no_repeated_header(path, _read_xlsx(path, head, sheet, date_format, date_formats or {}, header_only))
     if head.startswith(_ZIP_MAGIC):
-        raise InputError("is an Excel workbook, not CSV text", file=str(path),
-                         expected="a .csv file, or name the workbook .xlsx in the config")
+        package = _package(path)
+        raise InputError(f"is {package}, not CSV text", file=str(path),
+                         expected="a .csv file, or name the workbook .xlsx in the config" if package == _XLSX
+                         else _SAVE_AS)
     if head.startswith(_OLE_MAGIC):
         raise InputError("is a legacy Excel .xls or other binary file", file=str(path),
                          expected="CSV text or an .xlsx workbook")
@@ -106,7 +119,8 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
                          f"config's delimiter = {delimiter!r}", file=str(path), row=1,
                          expected="one delimiter: leave delimiter out of the config (the file's line names it), or "
                                   "correct the file's first line")
-    skip = 0 if named is None else 1  # Excel's delimiter line, above the header: skipped, but counted as row 1
+    # Excel's delimiter line or DATEV's format line, above the header: skipped, but counted as row 1
+    skip = 0 if named is None and not _DATEV_LINE.match(text.removeprefix("\ufeff")) else 1
     sep = delimiter or named or _sniff_delimiter(head, enc)
     lead = _leading_blank_lines(text, skip)
     header_row = skip + lead + 1
@@ -148,6 +162,12 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
         bad, lines = scanned
         if bad is not None:
             at, unclosed = bad
+            if not unclosed and _after_equals(path, at):
+                # ="00123": exports written for Excel wrap a code in a formula so Excel keeps its leading zeros
+                raise InputError('a cell written as an Excel formula, ="..." (kept from Excel as text, not CSV)',
+                                 file=str(path), row=_record_at(path, at, newline),
+                                 expected='the value itself ("00123" in quotes, or 00123): export the file as plain '
+                                          "CSV, without formulas for Excel")
             raise InputError("unbalanced quote (a quoted cell never closes)" if unclosed
                              else f"malformed quote ({_BAD_QUOTE[0]})", file=str(path),
                              row=_record_at(path, at, newline), expected=_BAD_QUOTE[1])
@@ -158,7 +178,30 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
             blank_rows = _records_at(path, blanks, newline) if blanks else []
     if not bytewise:
         blank_rows = _check_rows(path, sep, enc, width, skip)
-    return Table(frame, _data_rows(len(frame), blank_rows, skip) if blank_rows else None, header_row=header_row)
+    return _no_repeated_header(path, Table(frame, _data_rows(len(frame), blank_rows, skip) if blank_rows else None,
+                                           header_row=header_row))
+
+
+def _no_repeated_header(path: Path, table: Table) -> Table:
+    """Refuses a data row that repeats the header: a page header, as SAP's list exports and printed reports
+    saved as files repeat it on every page. Read as a record, it would stop the run at a puzzling value
+    ("unknown currency code: got 'Currency'") or, in a file of text columns, pass as one."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    frame = table.frame
+    named = [c for c in frame.columns if not c.startswith("Unnamed:")]
+    if not len(frame) or not named:
+        return table
+    hit = np.ones(len(frame), dtype=bool)
+    for c in named:  # the first column rules nearly every row out; the others are compared only while rows remain
+        cells = pa.array(frame[c], from_pandas=True)  # Arrow's kernels: a million rows in a few tens of ms
+        hit &= np.asarray(pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(cells)), c.lower()), dtype=bool)
+        if not hit.any():
+            return table
+    raise InputError("the row repeats the header (a page header of a report)", file=str(path),
+                     row=int(table.file_rows()[int(np.argmax(hit))]),
+                     expected="one header row: export the list without page headers, or delete the row")
 
 
 def _data_rows(n: int, blank_rows: list[int], skip: int = 0) -> np.ndarray:
@@ -306,6 +349,13 @@ def _records_at(path: Path, offsets: list[int], newline: int = 10) -> list[int]:
     return out
 
 
+def _after_equals(path: Path, offset: int) -> bool:
+    """Whether the quote at byte ``offset`` follows an equals sign (error path only)."""
+    with path.open("rb") as fh:
+        fh.seek(max(offset - 1, 0))
+        return offset > 0 and fh.read(1) == b"="
+
+
 def _record_at(path: Path, offset: int, newline: int = 10) -> int:
     """The row (first line = 1) holding byte ``offset``: line breaks outside quotes end a row."""
     data = np.fromfile(path, dtype=np.uint8, count=offset)
@@ -378,6 +428,8 @@ def _check_text(path: Path, head: bytes, declared: str | None) -> str:
             raise InputError(f"unknown encoding {declared!r} in the config", file=str(path),
                              expected="a Python codec name such as utf-8, cp1252, latin-1") from None
         raise _encoding_error(path, enc, declared, head, exc) from None
+    if declared and not enc.lower().startswith("utf") and _bytewise(enc) and _is_utf8(head):
+        raise _not_declared(path, head, enc)
     if len(head) == SNIFF_BYTES and b"\n" not in head and b"\r" not in head:
         raise InputError("is not CSV text (no line break in the first 64 KB, so no header row)", file=str(path),
                          row=1, expected="a CSV export with a header row")
@@ -385,6 +437,30 @@ def _check_text(path: Path, head: bytes, declared: str | None) -> str:
         raise InputError("is not CSV text (mostly control or unprintable characters)", file=str(path),
                          expected="a CSV text export")
     return enc
+
+
+def _is_utf8(head: bytes) -> bool:
+    """Whether the sample is UTF-8 beyond ASCII: its byte order mark, or multi-byte sequences that all decode
+    (text in a single-byte code page such as cp1252 almost never does: "ü" there is one byte, 0xFC)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return True
+    if head.isascii():
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _not_declared(path: Path, head: bytes, enc: str) -> InputError:
+    """A UTF-8 file under a declared single-byte encoding: read so, "Müller" would become "MÃ¼ller"."""
+    text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
+    sample = next((ch for ch in text if not ch.isascii()), None)
+    shown = (f" ({sample!r} would read as {sample.encode().decode(enc, errors='replace')!r})"
+             if sample is not None else " (it starts with UTF-8's byte order mark)")
+    return InputError(f"is UTF-8 text, not {enc} as the config says{shown}", file=str(path),
+                      expected='encoding = "utf-8" in the config (or leave encoding out)')
 
 
 def _looks_like_junk(head: bytes, enc: str) -> bool:
@@ -421,23 +497,26 @@ def _sniff_delimiter(head: bytes, enc: str) -> str:
     return best if counts[best] else ","
 
 
-def _check_header(path: Path, cols: list[str], row: int = 1) -> None:
-    """``row``: the header's row in the file."""
+def _check_header(path: Path, cols: list[str], row: int = 1, renamed: bool = True) -> None:
+    """``row``: the header's row in the file. ``renamed``: the CSV reader renamed a repeated name (Total.1), so
+    two names alike after their spaces were cut differed only by those; a workbook's names come as written."""
     if not cols or all(not c or c.startswith("Unnamed:") for c in cols):
         raise InputError("has no header row", file=str(path), row=row, expected="column names in the first row")
     seen: set[str] = set()
     for c in cols:
         base = re.sub(r"\.\d+$", "", c)
-        if c in seen:  # the names are read with the spaces around them cut: they differed only by those
-            raise InputError("the header repeats a column (once with spaces around its name)", file=str(path),
-                             row=row, column=c, expected="each column name once")
+        if c in seen:
+            why = " (once with spaces around its name)" if renamed else ""
+            raise InputError(f"the header repeats a column{why}", file=str(path), row=row, column=c,
+                             expected="each column name once")
         if base in seen and base != c:
             raise InputError("the header repeats a column", file=str(path), row=row, column=base,
                              expected="each column name once")
         seen.add(c)
 
 
-def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, header_only: bool) -> Table:
+def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
+               date_formats: Mapping[str, str | list[str]], header_only: bool) -> Table:
     if not head.startswith(_ZIP_MAGIC):
         raise InputError("is not an Excel workbook (an .xlsx file is a zip package; this one is not)",
                          file=str(path), expected="a workbook saved from Excel as .xlsx, or a CSV file")
@@ -445,12 +524,16 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        package = _package(path)
+        if package not in (_XLSX, _ZIP):
+            raise InputError(f"is {package}, not an .xlsx workbook", file=str(path), expected=_SAVE_AS) from None
         why = {"BadZipFile": "a damaged or truncated package", "KeyError": "a zip package without a workbook"}
         raise InputError(f"is not a readable Excel workbook ({why.get(type(exc).__name__, 'unreadable')})",
                          file=str(path),
                          expected="a workbook saved from Excel as .xlsx") from None
     formulas = None
-    if _has_formulas(path):
+    has_formulas, placeholders = _formulas(path)
+    if has_formulas:
         # a second, formula view of the same sheet tells a formula without a saved result from an empty cell
         formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
@@ -460,8 +543,8 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
         ws = wb[sheet] if sheet else wb.worksheets[0]
         names = list(wb.sheetnames)
         hidden = [w.title for w in wb.worksheets if getattr(w, "sheet_state", "visible") != "visible"]
-        rows = ws.iter_rows(values_only=True)
-        shown = formulas[ws.title].iter_rows(values_only=True) if formulas else None
+        rows = _all_rows(ws)
+        shown = _all_rows(formulas[ws.title]) if formulas else None
         # empty rows above the header are skipped; rows are counted as Excel numbers them
         at, header = 0, None
         for header in rows:
@@ -478,12 +561,16 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
         width = len(header)
         while width and header[width - 1] is None:
             width -= 1
-        cols = ["" if v is None else str(v).strip() for v in header[:width]]
+        # a column without a name (a report's spacer column) is named as the CSV reader names one: "Unnamed: 3"
+        cols = [str(v).strip() if v is not None and str(v).strip() else f"Unnamed: {i}"
+                for i, v in enumerate(header[:width])]
         if len(cols) == 1 and sep_line.looks_like(cols[0]):
             # a CSV's delimiter line kept as a row by a spreadsheet that read the file (LibreOffice) and saved it
             raise InputError(f"the sheet's first row holds Excel's delimiter line {cols[0]!r}, above the header",
                              file=str(path), row=at, expected="the header in the sheet's first row: delete that row")
-        _check_header(path, cols, at)
+        _check_header(path, cols, at, renamed=False)
+        # a date cell is written in its column's format: a column declared "%d/%m/%Y" reads 31/10/2026 back
+        formats = [_first(date_formats.get(c, date_format)) for c in cols]
         data: list[list[str]] = []
         file_rows: list[int] = []
         kinds: list[list[int]] = []
@@ -491,9 +578,14 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
         if not header_only:
             for n, r in enumerate(rows, start=at + 1):
                 if shown is not None:
-                    _check_results(path, n, r[:width], next(shown, ()), cols)
+                    _check_results(path, n, r[:width], next(shown, ()), cols, placeholders)
+                if width == 1 and any(v is not None and str(v).strip() for v in r[1:]):
+                    # read as the header, a report's title would leave every other column of the sheet out
+                    raise InputError(f"the header row holds one cell, {cols[0]!r}, but row {n} has more",
+                                     file=str(path), row=at, expected="the header in the sheet's first row: "
+                                     "delete the rows above it (a report's title or filters)")
                 values = r[:width]
-                cells = [_cell_text(v, date_format) for v in values]
+                cells = [_cell_text(v, f) for v, f in zip(values, formats)]
                 if len(cells) < width:
                     cells += [""] * (width - len(cells))
                 if any(cells):
@@ -516,26 +608,63 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str, hea
                  header_row=at)
 
 
+def _all_rows(ws: Any) -> Iterator[tuple[object, ...]]:
+    """Every row of a sheet, whatever range its dimension claims. The reader trusts a sheet's stated dimension
+    (<dimension ref="A1:H2"/>), and writers other than Excel often state a wrong one (A1, or the range before
+    the rows were added): read by it, columns and rows beyond it would be left out without a word (openpyxl's
+    documentation, "Read-only mode": reset the dimensions)."""
+    ws.reset_dimensions()
+    rows: Iterator[tuple[object, ...]] = ws.iter_rows(values_only=True)
+    return rows
+
+
+def _first(fmt: str | list[str]) -> str:
+    return fmt if isinstance(fmt, str) else fmt[0]
+
+
 def _quoted(names: Iterable[str]) -> str:
     return ", ".join(repr(n) for n in names)
 
 
-def _has_formulas(path: Path) -> bool:
+def _package(path: Path) -> str:
+    """What a zip package is, told by the parts that name its format (error path only)."""
     try:
         with zipfile.ZipFile(path) as zf:
-            return any(_FORMULA.search(zf.read(n)) for n in zf.namelist()
-                       if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+            names = set(zf.namelist())
+            if "xl/workbook.xml" in names:
+                return _XLSX
+            if "xl/workbook.bin" in names:
+                return "an Excel binary workbook (.xlsb)"
+            if "mimetype" in names and b"opendocument.spreadsheet" in zf.read("mimetype"):
+                return "an OpenDocument spreadsheet (.ods)"
     except (zipfile.BadZipFile, OSError):
-        return False  # the workbook reader reports the damage
+        pass
+    return _ZIP
+
+
+def _formulas(path: Path) -> tuple[bool, bool]:
+    """(whether a sheet holds formulas, whether their saved results are placeholders: the workbook asks for every
+    formula to be recalculated on opening, <calcPr fullCalcOnLoad="1"/>, as writers that do not calculate save
+    it; XlsxWriter stores 0 as each result, openpyxl none. Excel drops the flag when it saves the workbook.)"""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            found = any(_FORMULA.search(zf.read(n)) for n in zf.namelist()
+                        if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+            book = zf.read("xl/workbook.xml") if found and "xl/workbook.xml" in zf.namelist() else b""
+    except (zipfile.BadZipFile, OSError):
+        return False, False  # the workbook reader reports the damage
+    return found, _RECALCULATE.search(book) is not None
 
 
 def _check_results(path: Path, row: int, values: tuple[object, ...], shown: tuple[object, ...],
-                   cols: list[str]) -> None:
+                   cols: list[str], placeholders: bool) -> None:
     for i, v in enumerate(values):
         f = shown[i] if i < len(shown) else None
-        if v is None and isinstance(f, str) and f.startswith("="):
-            raise InputError("a formula without a saved result", file=str(path), row=row,
-                             column=cols[i] if i < len(cols) else None, got=f,
+        if (v is None or placeholders) and isinstance(f, str) and f.startswith("="):
+            why = ("a formula without a saved result" if v is None else
+                   "a formula whose saved result is a placeholder (the workbook asks for its formulas to be "
+                   "calculated when opened: a program that does not calculate them wrote it)")
+            raise InputError(why, file=str(path), row=row, column=cols[i] if i < len(cols) else None, got=f,
                              expected="the value: open and save the workbook in Excel (which stores each "
                                       "formula's result), or paste the cells as values")
 
@@ -557,11 +686,13 @@ def _cell_text(v: object, date_format: str) -> str:
 
 
 def _cell_kind(v: object) -> int:
-    """NUMBER for a cell Excel stored as a number, DATETIME for a date with a time of day, else 0."""
+    """NUMBER for a cell Excel stored as a number, DATETIME for a date with a time of day, DATE for a date, else 0."""
     if isinstance(v, bool):
         return 0
     if isinstance(v, (int, float)):
         return NUMBER
     if isinstance(v, datetime) and v.time() != time(0):
         return DATETIME
+    if isinstance(v, date):
+        return DATE
     return 0

@@ -76,6 +76,13 @@ def _regex(where: str, text: object) -> re.Pattern[str]:
     return rx
 
 
+def _date_format(where: str, fmt: str) -> None:
+    """Refuses a format without a year: strptime would read every date in 1900 (3110 as 1900-10-31)."""
+    if not any(year in fmt for year in ("%Y", "%y", "%G")):
+        raise ConfigError(f"{where}: {fmt!r} has no year (%Y or %y), so every date would be read in 1900; "
+                          f"expected a format like \"%d.%m.%Y\"")
+
+
 def _strings(where: str, value: object) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -132,6 +139,10 @@ def conventions(where: str, kind: str, base: dict[str, Any], cfg: dict[str, Any]
     for c, f in fmts.items():
         if not (isinstance(f, str) or (isinstance(f, list) and f and all(isinstance(x, str) for x in f))):
             raise ConfigError(f"{where}.date_formats {c!r}: expected a format like \"%d.%m.%Y\" or a list of them")
+        for one in [f] if isinstance(f, str) else f:
+            _date_format(f"{where}.date_formats {c!r}", one)
+    if isinstance(cfg.get("date_format"), str):
+        _date_format(f"{where} date_format", cfg["date_format"])
     conv.date_formats = {str(c): f for c, f in fmts.items()}
     for cols, values in (base.get("keep") or {}).items():
         conv.keep.append((tuple(cols), list(values), False))

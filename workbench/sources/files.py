@@ -80,6 +80,15 @@ COMPARED = {"invoices": ("due_date",)}
 # systems whose extracts the connector knows (columns or status tables); "files" = name every column
 KNOWN_SYSTEMS = sorted({"files", *SYSTEM_DEFAULTS, *EXPORT_STATUS_TABLES, *DEFAULT_MAPS})
 CURRENCY_FROM_PARENT = {"order_lines", "payments"}
+# canonical fields holding an identifier, never a number to compute with (checked for Excel's 1.23457E+14)
+IDENTIFIERS = {"record_id", "number", "customer_number", "parent_number", "xref", "tax_id", "phone", "duns", "code",
+               "product_code", "product_id", "order_id", "customer_id", "parent_id", "invoice_number", "order_ref",
+               "external_ref"}
+# kinds whose ids may be mnemonic codes (TOTAL for TotalEnergies): their required name or code keeps a list's
+# total row out instead (as a composite key's, whose first column is often an item code, and a required currency)
+CODED = {"customers", "products"}
+# rows below the header read looked at for a missing column's name (title and filter lines above the real header)
+_TITLE_ROWS = 20
 # records whose snapshot JSON is assembled at once (a few tens of MB of text)
 _SLICE = 100_000
 
@@ -204,7 +213,8 @@ class FilesSource:
 
     def _read(self, spec: dict[str, Any], header_only: bool = False) -> Table:
         return read_extract(spec["path"], sheet=spec["sheet"], delimiter=spec["delimiter"], encoding=spec["encoding"],
-                          date_format=spec["date_format"], header_only=header_only)
+                            date_format=spec["date_format"], date_formats=spec["date_formats"],
+                            header_only=header_only)
 
     # ---- the Source protocol
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
@@ -293,11 +303,15 @@ class FilesSource:
         sheet = _sheet_note(table, f"[{self.side}.objects.{kind}]")
         header = table.header_row if table is not None else 1  # the header's row in the file
         key = self._key(spec, cols)
+
+        def missing(column: str, expected: str, what: str = "missing column") -> InputError:
+            return InputError(what, file=path, row=header, column=column,
+                              expected=expected + sheet + _named_below(table, column))
+
         key_cols = [self._match(c, cols) for c in key]
         if key and None in key_cols:
-            raise InputError("missing key column(s)", file=path, row=header,
-                             column=", ".join(c for c, m in zip(key, key_cols) if m is None),
-                             expected=f"the key columns {' + '.join(key)} of {kind}{sheet}")
+            raise missing(", ".join(c for c, m in zip(key, key_cols) if m is None),
+                          f"the key columns {' + '.join(key)} of {kind}", "missing key column(s)")
         if key:
             found["record_id"] = " + ".join(c for c in key_cols if c is not None)  # all present (checked above)
         for fld, ref in spec["references"].items():
@@ -305,9 +319,8 @@ class FilesSource:
             if hit is None and not ref.explicit:
                 continue
             if hit is None:
-                raise InputError("missing column", file=path, row=header, column=ref.columns[0],
-                                 expected=f"the column {kind}.{fld} refers to another record by "
-                                          f"(see [{self.side}.objects.{kind}.references]){sheet}")
+                raise missing(ref.columns[0], f"the column {kind}.{fld} refers to another record by "
+                                              f"(see [{self.side}.objects.{kind}.references])")
             found[fld] = hit
         for fld, src in spec["fields"].items():
             if not src or (fld == "record_id" and key):
@@ -317,8 +330,7 @@ class FilesSource:
             if hit:
                 found[fld] = hit
             elif fld in spec["explicit"]:
-                raise InputError("missing column", file=path, row=header, column=options[0],
-                                 expected=f"the column mapped to {kind}.{fld} in the config{sheet}")
+                raise missing(options[0], f"the column mapped to {kind}.{fld} in the config")
         need = list(NON_BLANK.get(kind, ())) + list(MUST_HAVE.get(kind, ()))
         if kind in CURRENCY_FROM_PARENT:
             need = [f for f in need if f != "currency"]
@@ -326,28 +338,23 @@ class FilesSource:
             need.append("customer_id")
         missing_keep = [c for c, _, explicit in spec["keep"] if explicit and not self._match(c[0], cols)]
         if missing_keep:
-            raise InputError("missing column", file=path, row=header, column=missing_keep[0][0],
-                             expected=f"the column named under [{self.side}.objects.{kind}.keep]{sheet}")
+            raise missing(missing_keep[0][0], f"the column named under [{self.side}.objects.{kind}.keep]")
         for fld in need:
             if fld not in found:
                 src = spec["fields"].get(fld)
                 name = src if isinstance(src, str) else (src[0] if src else fld)
-                raise InputError("missing column", file=path, row=header, column=name,
-                                 expected=f"a column for {kind}.{fld} (map it under "
-                                          f"[{self.side}.objects.{kind}.fields] if it has another name){sheet}")
+                raise missing(name, f"a column for {kind}.{fld} (map it under [{self.side}.objects.{kind}.fields] "
+                                    f"if it has another name)")
         for fld in COMPARED.get(kind, ()):
             src = spec["fields"].get(fld)
             if fld not in found and src:
                 name = src if isinstance(src, str) else src[0]
-                raise InputError("missing column", file=path, row=header, column=name,
-                                 expected=f"a column for {kind}.{fld}, which is compared record by record (without "
-                                          f"it every matched record would be reported as differing); export it, or "
-                                          f"map the column holding it under [{self.side}.objects.{kind}.fields]"
-                                          f"{sheet}")
+                raise missing(name, f"a column for {kind}.{fld}, which is compared record by record (without it "
+                                    f"every matched record would be reported as differing); export it, or map the "
+                                    f"column holding it under [{self.side}.objects.{kind}.fields]")
         for c in spec["status_fields"]:
             if not self._match(c, cols):
-                raise InputError("missing column", file=path, row=header, column=c,
-                                 expected=f"the invoice status column{sheet}")
+                raise missing(c, "the invoice status column")
         used = [c for c in found.values() if c in cols] + [c for c in key_cols if c]
         used += [m for m in (self._match(c, cols) for c in spec["status_fields"]) if m]
         used += [m for alts, _, _ in spec["keep"] for m in (self._match(c, cols) for c in alts) if m]
@@ -394,18 +401,26 @@ class FilesSource:
         key = self._key(spec, cols)
         if key:
             present = [m for m in (self._match(c, cols) for c in key) if m is not None]  # _columns refused a gap
+            for c in present:
+                fp.no_excel_errors(raw[c], fp.Where(path, c, rows))
+                fp.identifiers(raw[c], fp.Where(path, c, rows))  # a key may hold a date (a price's starting date)
             out["record_id"] = file_refs.composite_key(raw, present, path, rows)
         for fld, col in found.items():
             if fld == "record_id" and key:
                 continue
             s = raw[col]
             where = fp.Where(path, col, rows)
+            fp.no_excel_errors(s, where)
             if col.lower() in fill:
                 s = s.where(s.str.strip() != "", fill[col.lower()])
             if fld in spec["labels"]:
                 s = s.str.strip().replace(spec["labels"][fld])
             if fld in spec["patterns"]:
                 s = file_refs.extract(s, spec["patterns"][fld])
+            if fld in IDENTIFIERS:
+                fp.identifiers(s, where, cells.get(col))
+            if fld == "record_id" and kind not in CODED:
+                fp.no_totals(s, where)
             if fld in spec["references"]:
                 ref = spec["references"][fld]
                 # alternatives filled row by row: an Odoo rule names a Product Variant or else a Product
@@ -551,6 +566,20 @@ def _sheet_note(table: Table | None, object_table: str) -> str:
         note += (f"; the workbook's other sheets: {', '.join(repr(n) for n in others)} (to read another, name it: "
                  f"sheet = {json.dumps(pick)} under {object_table})")
     return note
+
+
+def _named_below(table: Table | None, column: str) -> str:
+    """For a missing column: the row below the header read that holds its name, when one of the first rows
+    does (the real header below a report's title and filter lines, as Business Central's Export to Excel and
+    SAP's list exports write them above it)."""
+    if table is None:
+        return ""
+    name = column.strip().lower()
+    for i, cells in enumerate(table.frame.head(_TITLE_ROWS).itertuples(index=False)):
+        if any(str(c).strip().lower() == name for c in cells):
+            return (f"; row {int(table.file_rows()[i])} holds {column!r}: if that is the header, delete the rows "
+                    f"above it (a report's title or filters)")
+    return ""
 
 
 def _unambiguous(path: str, kind: str, used: list[str], cols: list[str], found: dict[str, str],
