@@ -37,3 +37,67 @@ def test_a_certified_periods_correction_waits_unsent_until_the_period_is_reopene
         assert erp_value(bc, recs[0]["id"], "city") == "Springfield 0"
     finally:
         store.dispose()
+
+
+
+def test_a_write_sent_before_the_period_was_certified_waits_for_the_reopen_and_other_periods_go_out(tmp_path, bc):
+    from tests.workbench.corrections.conftest import add_run, bc_config
+    from workbench.corrections.outbox.push import claim, enqueue
+    from workbench.store.schema import ExceptionRow
+    store = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
+    try:
+        cids, eids, recs = erp_city_corrections(store, bc, 2)
+        other = add_run(store, config=bc_config(bc))  # a run of another, open period
+        with store.session() as s:
+            s.execute(update(Run).where(Run.id != other).values(period="2026-10"))
+            s.execute(update(Correction).where(Correction.id == cids[1]).values(run_id=other))
+            s.execute(update(ExceptionRow).where(ExceptionRow.id == eids[1]).values(run_id=other))
+        enqueue(store, "ann", [cids[0]])
+        with store.session() as s:
+            group = (s.get(Correction, cids[0]).run_id, "erp", "business_central", "customers")
+        # a push sent the write, then died before recording it; then the period was certified
+        assert claim(store, "other-host:4242:deadbeef", "ann", group, 10, [cids[0]]) == [cids[0]]
+        bc.store.update("customers", recs[0]["id"], lambda d, v: {**d, "city": "Springfield 0"})
+        close.signoff(store, "2026-10", "ann")
+        close.certify(store, "2026-10", "bob")
+
+        rep = service.push(store, "ann", backoff=Backoff(base=0.05, cap=0.2), lease_seconds=0, recovery_grace=0.1)
+        # the other period's correction goes out; the certified one's stays pushing, and the report says why
+        assert rep.counts["applied"] == 1 and erp_value(bc, recs[1]["id"], "city") == "Springfield 1"
+        assert any(f"correction {cids[0]}" in e and "2026-10 is certified" in e for e in rep.errors)
+        with store.session() as s:
+            assert s.get(Correction, cids[0]).state == "pushing"
+
+        close.reopen(store, "2026-10", "bob", "record the write that went out")
+        rep = service.push(store, "ann", backoff=Backoff(base=0.05, cap=0.2), lease_seconds=0, recovery_grace=0.1)
+        assert rep.counts["recovered_applied"] == 1 and rep.errors == []
+        with store.session() as s:
+            assert s.get(Correction, cids[0]).state == "applied"
+            assert s.get(Correction, cids[0]).verification == "agreed"
+    finally:
+        store.dispose()
+
+
+def test_an_applied_correction_of_a_since_certified_period_is_verified_after_the_reopen(tmp_path, bc):
+    store = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
+    try:
+        cids, _, _ = erp_city_corrections(store, bc, 1)
+        with store.session() as s:
+            s.execute(update(Run).values(period="2026-10"))
+        # the push wrote it and stopped before verifying; then the period was certified
+        rep = service.push(store, "ann", backoff=Backoff(base=0.05, cap=0.2), verify=False)
+        assert rep.counts["applied"] == 1
+        close.signoff(store, "2026-10", "ann")
+        close.certify(store, "2026-10", "bob")
+
+        rep = service.push(store, "ann", lease_seconds=0)
+        assert rep.errors == ["1 applied correction(s) not verified: period 2026-10 is certified by bob"
+                              + rep.errors[0].split("certified by bob", 1)[1]]
+        with store.session() as s:
+            assert s.get(Correction, cids[0]).verification is None
+
+        close.reopen(store, "2026-10", "bob", "verify the correction that went out")
+        rep = service.push(store, "ann", lease_seconds=0)
+        assert rep.verified["agreed"] == 1 and rep.errors == []
+    finally:
+        store.dispose()
