@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from workbench.store import coverage
 from workbench.store.chunks import chunks
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
+from workbench.team.identity import same_person
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -158,7 +159,7 @@ def approval_refusals(session: Session, rows: Iterable[Correction]) -> dict[int,
         if p.approver is None:
             why = (f"the trail holds no approval of it (the trail has it {p.state})" if p.state
                    else "the trail holds no event for it")
-        elif p.approver == p.preparer:
+        elif same_person(p.approver, p.preparer):  # as the approval itself compares them: "Carol " is carol
             why = f"the trail has it approved by {p.approver}, who proposed it (maker-checker)"
         else:
             bad = correction_mismatches(c, p)
