@@ -618,7 +618,12 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
                     continue
                 while True:
                     check_cancelled(state)
-                    claimed = claim(store, me, actor, group, batch_size, ids, refused)
+                    try:
+                        claimed = claim(store, me, actor, group, batch_size, ids, refused)
+                    except PeriodLocked as exc:  # certified since the check above: nothing claimed
+                        skip.add(group)
+                        rep.errors.append(f"{side.upper()} {system} {obj}: not pushed: {exc}")
+                        break
                     if not claimed:
                         break
                     progressed = True
