@@ -347,6 +347,15 @@ PUSH_CASES = [
     ("approved-then-approver-changed", _approve,
      "UPDATE corrections SET approver = 'carol' WHERE id = :c",
      "the table says approver 'carol', the trail proves approved by 'bob'"),
+    # the version the approver saw is what Business Central's If-Match carries: a row given the record's
+    # latest etag would overwrite a change made since approval
+    ("approved-then-seen-version-changed", _approve,
+     "UPDATE corrections SET seen_version = 'W/\"JzE7MDsn\"' WHERE id = :c",
+     "the table says the record's version seen at approval 'W/\"JzE7MDsn\"', the trail proves (none)"),
+    # the run decides the period lock and the connector the correction is pushed with
+    ("approved-then-moved-to-another-run", _approve,
+     "UPDATE corrections SET run_id = 99 WHERE id = :c",
+     "the table says run 99, the trail proves run 1"),
 ]
 
 

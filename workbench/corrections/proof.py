@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from workbench.store import coverage
 from workbench.store.chunks import chunks
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
+from workbench.team.identity import same_person
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -52,6 +53,10 @@ class ProvenCorrection:
     after: Any = None
     also: Any = None  # a compound correction's further changes as proposed
     exception_id: int | None = None
+    run_id: int | None = None
+    # the record's version the approver saw, which the conflict check sends (If-Match, write_date);
+    # None when the proposal event predates carrying it
+    seen_version: tuple[Any] | None = None
     verification: str | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -74,7 +79,8 @@ def replay_correction(cid: int, events: Iterable[AuditEvent]) -> ProvenCorrectio
             p.state, p.last_event, p.preparer = "proposed", ev.id, ev.actor
             p.target, p.before, p.after, p.exception_id = d.get("target"), d.get("before"), d.get("after"), \
                 d.get("exception_id")
-            p.also = d.get("also")
+            p.also, p.run_id = d.get("also"), ev.run_id
+            p.seen_version = (d["seen_version"],) if "seen_version" in d else None
             continue
         if p.state is None:
             p.problems.append(f"correction {cid}: event {ev.id} ({ev.action}) comes before any proposal")
@@ -126,6 +132,11 @@ def correction_mismatches(c: Correction, p: ProvenCorrection) -> list[str]:
         out.append(f"{where} {c.target_side} {c.target_record} {c.field}: {_show(c.from_value)} → "
                    f"{_show(c.to_value)}, the trail proves {(p.target or {}).get('record')} "
                    f"{(p.target or {}).get('field')}: {_show(p.before)} → {_show(p.after)}")
+    if p.seen_version is not None and c.seen_version != p.seen_version[0]:
+        out.append(f"{where} the record's version seen at approval {_show(c.seen_version)}, the trail proves "
+                   f"{_show(p.seen_version[0])}")
+    if c.run_id != p.run_id:
+        out.append(f"{where} run {c.run_id}, the trail proves run {p.run_id}")
     if not _same(c.also or None, p.also):
         out.append(f"{where} {c.target_side} {c.target_record} also changes {_show(c.also)}, the trail proves "
                    f"{_show(p.also)}")
@@ -148,7 +159,7 @@ def approval_refusals(session: Session, rows: Iterable[Correction]) -> dict[int,
         if p.approver is None:
             why = (f"the trail holds no approval of it (the trail has it {p.state})" if p.state
                    else "the trail holds no event for it")
-        elif p.approver == p.preparer:
+        elif same_person(p.approver, p.preparer):  # as the approval itself compares them: "Carol " is carol
             why = f"the trail has it approved by {p.approver}, who proposed it (maker-checker)"
         else:
             bad = correction_mismatches(c, p)

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.errors import Cancelled, WorkbenchError
 from workbench.model import frames
 from workbench.progress import TaskState
 
@@ -215,12 +216,20 @@ def push_each(requests: list[WriteRequest], push_one: Callable[[WriteRequest], W
     """Write requests one by one (APIs without a batch update), stopping between writes on cancel.
 
     A cancel never interrupts a write: every write done is reported, the rest stay queued.
+    A request that raises is answered alone (a connector's failed re-read after a refused write,
+    say), so the writes done before it keep their answers: the trail says they were written.
     """
     results: list[WriteResult] = []
     for n, req in enumerate(requests, start=1):
         if state is not None and state.cancelled:
             break
-        results.append(push_one(req))
+        try:
+            results.append(push_one(req))
+        except Cancelled:
+            raise
+        except WorkbenchError as exc:
+            results.append(WriteResult(req.correction_id, "transient" if exc.transient else "permanent",
+                                       exc.one_line()))
         if state is not None:
             state.set_progress(n, len(requests), f"pushed {n:,} of {len(requests):,} to {target}")
     return results

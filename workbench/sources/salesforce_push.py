@@ -137,6 +137,7 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
     out: list[tuple[WriteRequest, WriteResult]] = []
     writes: dict[str, dict[str, Any]] = {}
     pending: dict[str, list[WriteRequest]] = {}
+    writer: dict[tuple[str, str], WriteRequest] = {}  # who writes each (record, API field) in this batch
     stamps: dict[str, datetime] = {}
     for r in reqs:
         rec = current.get(r.record_id)
@@ -179,7 +180,17 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
             out.append((r, WriteResult(r.correction_id, "permanent", f"{refusal}; not sent [{m.object} "
                                                                       f"{r.record_id}]", r.record_id)))
             continue
+        other = next((w for k, v in fields_to_write.items() if (w := writer.get((r.record_id, k))) is not None
+                      and w.correction_id != r.correction_id and not _same(writes[r.record_id][k], v)), None)
+        if other is not None:
+            # One PATCH per record: merged, the last value would win and both corrections be recorded
+            # applied. The next attempt's re-read finds the first one's value: a conflict, not an overwrite.
+            out.append((r, WriteResult(r.correction_id, "transient", f"{m.object}.{api}: correction "
+                                       f"{other.correction_id} writes another value to it in this push; "
+                                       "retried after it", r.record_id)))
+            continue
         writes.setdefault(r.record_id, {}).update(fields_to_write)
+        writer.update({(r.record_id, k): r for k in fields_to_write})
         pending.setdefault(r.record_id, []).append(r)
         stamp = parse_datetime(rec.get("SystemModstamp"))
         if stamp is not None:

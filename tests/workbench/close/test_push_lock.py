@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from tests.workbench.corrections.conftest import bc as bc
-from tests.workbench.corrections.conftest import erp_city_corrections, erp_value, erp_version
+from tests.workbench.corrections.conftest import erp_city_corrections, erp_customers, erp_value, erp_version
 from workbench.close import signoff as close
 from workbench.corrections import service
 from workbench.corrections.outbox.push import Backoff
@@ -35,5 +35,95 @@ def test_a_certified_periods_correction_waits_unsent_until_the_period_is_reopene
         rep = service.push(store, "ann", backoff=Backoff(base=0.05, cap=0.2))
         assert rep.counts["applied"] == 1 and rep.errors == []
         assert erp_value(bc, recs[0]["id"], "city") == "Springfield 0"
+    finally:
+        store.dispose()
+
+
+
+def test_a_write_sent_before_the_period_was_certified_waits_for_the_reopen_and_other_periods_go_out(tmp_path, bc):
+    from workbench.corrections.outbox.push import claim, enqueue
+    store = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
+    try:
+        cids, _, recs = erp_city_corrections(store, bc, 1)
+        with store.session() as s:
+            s.execute(update(Run).values(period="2026-10"))
+        # a run of another, open period, whose approved correction changes the second customer
+        later = erp_city_corrections(store, bc, 2, approve=False)[0][1]
+        service.approve(store, [later], "ann")
+        recs = erp_customers(bc, 2)
+        enqueue(store, "ann", [cids[0]])
+        with store.session() as s:
+            group = (s.get(Correction, cids[0]).run_id, "erp", "business_central", "customers")
+        # a push sent the write, then died before recording it; then the period was certified
+        assert claim(store, "other-host:4242:deadbeef", "ann", group, 10, [cids[0]]) == [cids[0]]
+        bc.store.update("customers", recs[0]["id"], lambda d, v: {**d, "city": "Springfield 0"})
+        close.signoff(store, "2026-10", "ann")
+        close.certify(store, "2026-10", "bob")
+
+        rep = service.push(store, "ann", backoff=Backoff(base=0.05, cap=0.2), lease_seconds=0, recovery_grace=0.1)
+        # the other period's correction goes out; the certified one's stays pushing, and the report says why
+        assert rep.counts["applied"] == 1 and erp_value(bc, recs[1]["id"], "city") == "Springfield 1", rep.as_dict()
+        assert any(f"correction {cids[0]}" in e and "2026-10 is certified" in e for e in rep.errors)
+        with store.session() as s:
+            assert s.get(Correction, cids[0]).state == "pushing"
+
+        close.reopen(store, "2026-10", "bob", "record the write that went out")
+        rep = service.push(store, "ann", backoff=Backoff(base=0.05, cap=0.2), lease_seconds=0, recovery_grace=0.1)
+        assert rep.counts["recovered_applied"] == 1 and rep.errors == []
+        with store.session() as s:
+            assert s.get(Correction, cids[0]).state == "applied"
+            assert s.get(Correction, cids[0]).verification == "agreed"
+    finally:
+        store.dispose()
+
+
+def test_an_applied_correction_of_a_since_certified_period_is_verified_after_the_reopen(tmp_path, bc):
+    store = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
+    try:
+        cids, _, _ = erp_city_corrections(store, bc, 1)
+        with store.session() as s:
+            s.execute(update(Run).values(period="2026-10"))
+        # the push wrote it and stopped before verifying; then the period was certified
+        rep = service.push(store, "ann", backoff=Backoff(base=0.05, cap=0.2), verify=False)
+        assert rep.counts["applied"] == 1
+        close.signoff(store, "2026-10", "ann")
+        close.certify(store, "2026-10", "bob")
+
+        rep = service.push(store, "ann", lease_seconds=0)
+        assert rep.errors == ["1 applied correction(s) not verified: period 2026-10 is certified by bob"
+                              + rep.errors[0].split("certified by bob", 1)[1]]
+        with store.session() as s:
+            assert s.get(Correction, cids[0]).verification is None
+
+        close.reopen(store, "2026-10", "bob", "verify the correction that went out")
+        rep = service.push(store, "ann", lease_seconds=0)
+        assert rep.verified["agreed"] == 1 and rep.errors == []
+    finally:
+        store.dispose()
+
+
+def test_a_period_certified_between_the_lock_check_and_the_claim_is_reported_not_raised(tmp_path, bc, monkeypatch):
+    from workbench.corrections.outbox import push as outbox
+    store = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
+    try:
+        cids, _, recs = erp_city_corrections(store, bc, 1)
+        with store.session() as s:
+            s.execute(update(Run).values(period="2026-10"))
+        checked = outbox.locked_reason
+
+        def certified_right_after(store_, run_id):
+            was = checked(store_, run_id)
+            if was is None:  # certified right after the pusher found it open
+                close.signoff(store, "2026-10", "ann")
+                close.certify(store, "2026-10", "bob")
+            return was
+        monkeypatch.setattr(outbox, "locked_reason", certified_right_after)
+        version = erp_version(bc, recs[0]["id"])
+
+        rep = service.push(store, "ann", backoff=Backoff(base=0.05, cap=0.2))
+        assert rep.requests == 0 and any("2026-10 is certified by bob" in e for e in rep.errors)
+        assert erp_version(bc, recs[0]["id"]) == version
+        with store.session() as s:
+            assert s.get(Correction, cids[0]).state == "queued"
     finally:
         store.dispose()

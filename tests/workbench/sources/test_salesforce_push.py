@@ -266,3 +266,17 @@ def test_cancel_between_batches_leaves_the_rest_unattempted(org, accounts):
     assert {r.message for r in out[200:]} == {"not attempted: the push was cancelled"}
     assert org.record("Account", accounts.loc["A-00599", "record_id"])["BillingPostalCode"] == \
         accounts.loc["A-00599", "postcode"]
+
+
+def test_two_corrections_of_one_field_in_one_push_are_not_both_applied(org, accounts):
+    # two exceptions (say a finding and its copy in a later run) each got a correction of the same field
+    src = source(org)
+    rid = accounts.loc["A-00077", "record_id"]
+    out = {r.correction_id: r for r in src.push([req(1, accounts, "A-00077", "city", "Gotham"),
+                                                 req(2, accounts, "A-00077", "city", "Metropolis")])}
+    assert out[1].outcome == "applied" and org.record("Account", rid)["BillingCity"] == "Gotham"
+    # the second waits for the next attempt, whose re-read finds the first one's value: a conflict, never
+    # an overwrite and never "applied" while the record holds another value
+    assert out[2].outcome == "transient" and "correction 1" in out[2].message
+    again = src.push([req(2, accounts, "A-00077", "city", "Metropolis")])
+    assert again[0].outcome == "conflict" and org.record("Account", rid)["BillingCity"] == "Gotham"

@@ -47,6 +47,7 @@ from workbench.errors import Cancelled, ConfigError, StaleState, WorkbenchError
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources import open_source
 from workbench.sources.base import Source, WriteRequest, WriteResult
+from workbench.store.chunks import chunks
 from workbench.store.db import Store
 from workbench.store.schema import Correction, ExceptionRow, Run
 from workbench.model.states import CorrectionState, ExceptionStatus
@@ -392,22 +393,27 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
                 current[c.id] = (rec is not None, {f_: (rec or {}).get(f_) for f_, _, _ in field_changes(c)})
     landed = []
     for c_id, (found, values) in current.items():
-        with store.session() as s:
-            c = s.execute(select(Correction).where(Correction.id == c_id).with_for_update()).scalar_one()
-            if c.state != CorrectionState.PUSHING or not claim_is_stale(c.claimed_by, c.claimed_at, me=me,
-                                                          lease_seconds=lease_seconds):
-                continue  # someone else resolved it meanwhile
-            kind = canonical_kind(c.target_object)
-            detail = {"recovered_from_claim": c.claimed_by, "claimed_at": c.claimed_at,
-                      "current": values.get(c.field), "attempt": c.attempts}
-            if c.also:
-                detail["current_fields"] = values
-            try:
-                _resolve_interrupted(s, c, actor, found, values, kind, detail, report_, grace)
-            except StaleState:
-                continue
-            if c.state == CorrectionState.APPLIED:
-                landed.append(c.id)
+        try:
+            with store.session() as s:
+                c = s.execute(select(Correction).where(Correction.id == c_id).with_for_update()).scalar_one()
+                if c.state != CorrectionState.PUSHING or not claim_is_stale(c.claimed_by, c.claimed_at, me=me,
+                                                              lease_seconds=lease_seconds):
+                    continue  # someone else resolved it meanwhile
+                kind = canonical_kind(c.target_object)
+                detail = {"recovered_from_claim": c.claimed_by, "claimed_at": c.claimed_at,
+                          "current": values.get(c.field), "attempt": c.attempts}
+                if c.also:
+                    detail["current_fields"] = values
+                try:
+                    _resolve_interrupted(s, c, actor, found, values, kind, detail, report_, grace)
+                except StaleState:
+                    continue
+                if c.state == CorrectionState.APPLIED:
+                    landed.append(c.id)
+        except PeriodLocked as exc:
+            # its period was certified after the write was sent: nothing of it is recorded (the
+            # transaction rolls back whole); the first push after the reopen reads its target again
+            report_.errors.append(f"correction {c_id} stays pushing: {exc}")
     return landed
 
 
@@ -612,7 +618,12 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
                     continue
                 while True:
                     check_cancelled(state)
-                    claimed = claim(store, me, actor, group, batch_size, ids, refused)
+                    try:
+                        claimed = claim(store, me, actor, group, batch_size, ids, refused)
+                    except PeriodLocked as exc:  # certified since the check above: nothing claimed
+                        skip.add(group)
+                        rep.errors.append(f"{side.upper()} {system} {obj}: not pushed: {exc}")
+                        break
                     if not claimed:
                         break
                     progressed = True
@@ -621,8 +632,9 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
                                                      .order_by(Correction.id)).scalars() for w in write_requests(c)]
                     results = _send(src, reqs)
                     rep.requests += 1
-                    _record(store, me, actor, reqs, results, max_attempts, backoff, rep)
-                    touched.extend(r.correction_id for r in results if r.outcome in ("applied", "already_applied"))
+                    if _record(store, me, actor, reqs, results, max_attempts, backoff, rep):
+                        touched.extend(r.correction_id for r in results
+                                       if r.outcome in ("applied", "already_applied"))
                     done += len(results)
                     report(state, done, max(total, done), f"pushed {done} of {max(total, done)}")
             if not progressed:
@@ -630,11 +642,33 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
         rep.pending, _ = _pending(store, ids, refused)
         rep.refused = [refused[i] for i in sorted(refused)]
         if verify and touched:
-            rep.verified = verify_corrections(store, actor, touched, conns)
+            rep.verified = verify_corrections(store, actor, _of_open_periods(store, touched, rep), conns)
     finally:
         conns.close()
         rep.seconds = time.perf_counter() - started
     return rep
+
+
+def _of_open_periods(store: Store, ids: list[int], rep: PushReport) -> list[int]:
+    """The applied corrections whose verdict may be recorded: a certified period's exceptions
+    cannot change status, so its corrections stay unverified (the first push after the reopen
+    verifies them, see _unverified), the report saying so."""
+    runs: dict[int, int | None] = {}
+    with store.session() as s:
+        for part in chunks(ids):  # IN lists within every database's parameter limit
+            q = select(Correction.id, Correction.run_id).where(Correction.id.in_(part))
+            runs.update(s.execute(q).tuples().all())
+    locked = {run: locked_reason(store, run) for run in set(runs.values())}
+    held: dict[str, int] = {}
+    kept = []
+    for i in ids:
+        why = locked.get(runs.get(i))
+        if why:
+            held[why] = held.get(why, 0) + 1
+        else:
+            kept.append(i)
+    rep.errors.extend(f"{n} applied correction(s) not verified: {why}" for why, n in sorted(held.items()))
+    return kept
 
 
 def _unverified(store: Store, ids: list[int] | None, *, me: str, lease_seconds: float) -> list[int]:
@@ -704,7 +738,22 @@ def _is_network_error(exc: BaseException) -> bool:
 
 
 def _record(store: Store, me: str, actor: str, reqs: list[WriteRequest], results: list[WriteResult],
-            max_attempts: int, backoff: Backoff, rep: PushReport) -> None:
+            max_attempts: int, backoff: Backoff, rep: PushReport) -> bool:
+    """Record a batch's answers; False (nothing recorded) when its period was certified while it
+    was being sent: the batch stays pushing, and the first push after the reopen reads its targets
+    (recover_stale) to record what landed."""
+    try:
+        _record_batch(store, me, actor, reqs, results, max_attempts, backoff, rep)
+    except PeriodLocked as exc:
+        ids = sorted({r.correction_id for r in results})
+        rep.errors.append(f"correction {ids[0]}{f' and {len(ids) - 1} more' if len(ids) > 1 else ''} "
+                          f"stay pushing: {exc}")
+        return False
+    return True
+
+
+def _record_batch(store: Store, me: str, actor: str, reqs: list[WriteRequest], results: list[WriteResult],
+                  max_attempts: int, backoff: Backoff, rep: PushReport) -> None:
     with store.session() as s:
         rows = {c.id: c for c in s.execute(select(Correction).where(
             Correction.id.in_([r.correction_id for r in reqs])).with_for_update()).scalars()}
