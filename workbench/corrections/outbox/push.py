@@ -657,7 +657,7 @@ def _of_open_periods(store: Store, ids: list[int], rep: PushReport) -> list[int]
     with store.session() as s:
         for part in chunks(ids):  # IN lists within every database's parameter limit
             q = select(Correction.id, Correction.run_id).where(Correction.id.in_(part))
-            runs.update(s.execute(q).tuples().all())
+            runs.update(s.execute(q).all())  # rows of (id, run): pairs, as dict.update takes them
     locked = {run: locked_reason(store, run) for run in set(runs.values())}
     held: dict[str, int] = {}
     kept = []
