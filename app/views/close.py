@@ -1,5 +1,5 @@
 """Close screen: a period's month-end checklist (open items by severity, overdue items and aging,
-the unexplained difference per currency and in the reporting currency, who prepared and reviewed
+the open amount at risk per currency and in the reporting currency, who prepared and reviewed
 it), its sign-off history, and the actions — sign off, certify, reopen and carry a critical item
 forward — the same as ``workbench close``.
 
