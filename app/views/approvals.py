@@ -45,18 +45,6 @@ OUTCOME_WORDS = {"applied": "applied", "already_applied": "applied (value was al
                  "recovered_conflict": "conflict (recovered)"}
 
 
-# An applied correction's words once the re-read has judged it: "not yet verified" after the push
-# said "re-read: 4 agreed" would contradict the line above the table.
-VERIFIED_WORDS = {"agreed": "Sent and verified", "still_differs": "Sent, but the system still differs"}
-
-
-def state_words(state: str | None, verification: str | None) -> str:
-    """The correction's state in words, an applied one with what its re-read found."""
-    if state == _C.APPLIED and verification in VERIFIED_WORDS:
-        return VERIFIED_WORDS[verification]
-    return correction_state_label(state)
-
-
 def _yours(r: dict[str, Any]) -> str:
     return "Prepared by you: another person must approve it (maker-checker)" if r.get("own") else ""
 
@@ -112,7 +100,7 @@ def correction_rows(frame, exceptions: dict[int, dict[str, Any]] | None = None) 
         for a in r.get("also") or []:  # a compound correction: the record's further changes
             r["change"] += (f"; {field_label(a['field'])}: {value_text(a.get('from'), a['field'], currency)} → "
                             f"{value_text(a.get('to'), a['field'], currency)}")
-        r["state_words"] = state_words(r.get("state"), r.get("verification"))
+        r["state_words"] = correction_state_label(r.get("state"), r.get("verification"))
         r["approver_words"] = r.get("approver") or MISSING
         r["why"] = r.get("last_error") or r.get("state_reason") or r.get("reason") or ""
         rows.append(r)
@@ -531,7 +519,7 @@ class ApprovalsScreen(QWidget):
                          "target_tip": c.get("target_tip"), "field": c.get("field"),
                          "field_words": field_label(c.get("field")), "outcome": res.get("outcome"),
                          "outcome_words": words, "state": state,
-                         "state_words": state_words(state, c.get("verification")),
+                         "state_words": correction_state_label(state, c.get("verification")),
                          "message": res.get("message") or ""})
         self.results.set_rows(rows)
         self.bar.setRange(0, max(1, len(rows)))

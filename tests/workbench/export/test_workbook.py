@@ -264,7 +264,7 @@ def test_corrections_sheet_tells_the_lifecycle(exported):
     assert row[h["Decision"]] == "Approved"
     assert row[h["Prepared at (UTC)"]] == datetime(2026, 11, 2, 9, 10)
     assert row[h["Approved or rejected at (UTC)"]] == datetime(2026, 11, 2, 9, 20)
-    assert row[h["State"]] == "Sent, not yet verified" and row[h["State code"]] == "applied"
+    assert row[h["State"]] == "Sent and verified" and row[h["State code"]] == "applied"
     assert row[h["Response id"]] == "a0B000000000001AAA"
     assert row[h["Verification"]].startswith("Agreed") and row[h["Push attempts"]] == 1
     assert row[h["Type"]] == "Invoice status differs" and row[h["Type code"]] == "invoice.status_mismatch"
