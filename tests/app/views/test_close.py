@@ -202,3 +202,17 @@ def test_the_reporting_currency_line_names_its_rate_table_without_nested_bracket
     state = load_close(store, "2026-10", None, "alice", date(2026, 11, 5))
     cells = {r["check"]: r["detail"] for r in state.checklist}
     assert cells["Open amount at risk in reporting currency"] == "99,201.50 EUR — rates: rates.csv (illustrative)"
+
+
+def test_the_checklist_status_stays_on_screen_in_a_small_window(qtbot, seeded):
+    """With a fixed 760 px detail column, "blocks certification" sat past the right edge at 1024 px."""
+    from PySide6.QtWidgets import QApplication
+    store, _run = seeded
+    win, screen = _close_window(qtbot, store)
+    win.resize(1024, 700)
+    QApplication.processEvents()
+    view = screen.checklist_view
+    header = view.horizontalHeader()
+    assert header.sectionViewportPosition(2) + header.sectionSize(2) <= view.viewport().width()
+    assert not view.horizontalScrollBar().isVisible()
+    win.close()
