@@ -22,6 +22,7 @@ from app.operations import run_action
 from app.screens import Screen, register_screen
 from app.settings import get_json, set_json
 from app.workers import QtProgress
+from app.views.tables import MiddleElide, amount_width
 from app.models.proposal_text import in_sentence
 from app.models.queue_frame import document_kind
 from workbench.model.labels import (MISSING, SIDE_LABELS, correction_state_label, field_label, kind_label,
@@ -179,8 +180,10 @@ class ApprovalsScreen(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         # Id, exception, customer, document, change in, change, at risk, state, prepared by, approved by:
         # the last column (why) takes the rest of a 1440 px window.
-        for i, w in enumerate((36, 160, 130, 96, 115, 200, 96, 160, 135, 110)):
+        for i, w in enumerate((36, 160, 130, 96, 115, 200, amount_width(self.table), 160, 135, 110)):
             self.table.setColumnWidth(i, w)
+        self._middle_elide = MiddleElide(self.table)  # "Customer cross-refe…" hid which of two types it is
+        self.table.setItemDelegateForColumn(1, self._middle_elide)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_approve())
         self.model.modelReset.connect(self._update_approve)
 

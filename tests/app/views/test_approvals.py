@@ -246,3 +246,15 @@ def test_an_applied_correction_says_what_its_re_read_found():
                                                                      ("applied", None), ("proposed", None)])])
     assert [r["state_words"] for r in correction_rows(frame)] == [
         "Sent and verified", "Sent, but the system still differs", "Sent, not yet verified", "Waiting for approval"]
+
+
+def test_the_at_risk_column_shows_a_six_figure_amount_with_its_currency(qtbot, win):
+    """At 96 px "156,157.25 SEK" read "156,157.25 ..." on the Approvals screen: the currency was cut."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+    screen = win.screens["approvals"]
+    col = [c.header for c in screen.model.columns].index("At risk")
+    needed = screen.table.fontMetrics().horizontalAdvance("156,157.25 SEK") + 8
+    assert screen.table.columnWidth(col) >= needed
+    option = QStyleOptionViewItem()
+    screen.table.itemDelegateForColumn(1).initStyleOption(option, screen.model.index(0, 1))
+    assert option.textElideMode == Qt.TextElideMode.ElideMiddle
