@@ -105,7 +105,7 @@ def load_close(store: Any, period_name: str | None, run_id: int | None, user: st
         check({"check": "Aging (days open)",
                "detail": "   ".join(f"{b}: {n:,}" for b, n in ages.buckets.items()), "status": ""})
         per_currency = "; ".join(format_amount(Decimal(v), c) for c, v in snap.open_total_by_currency.items())
-        check({"check": "Unexplained difference per currency", "detail": per_currency or "none",
+        check({"check": "Open amount at risk per currency", "detail": per_currency or "none",
                "status": "ok" if not per_currency else ""})
         check(_reporting_line(s, period, snap))
         check({"check": "Prepared (signed off)",
@@ -172,7 +172,7 @@ def close_periods(session: Any) -> list[str]:
 def _reporting_line(session: Any, period: Any, snap: Any) -> dict[str, Any]:
     from workbench.close.fx import rates_of, to_reporting
     from workbench.errors import InputError
-    line = {"check": "Unexplained difference in reporting currency"}
+    line = {"check": "Open amount at risk in reporting currency"}
     if not period.reporting_currency:
         return {**line, "detail": f"no FX table: workbench close rates --period {period.name} --file RATES.csv "
                                   "--reporting-currency CUR", "status": "missing"}
@@ -183,8 +183,9 @@ def _reporting_line(session: Any, period: Any, snap: Any) -> dict[str, Any]:
                              rates_of(session, period.name), period.reporting_currency, period=period.name)
     except InputError as exc:
         return {**line, "detail": str(exc), "status": "missing"}
-    return {**line, "detail": f"{format_amount(total, period.reporting_currency)} ({period.fx_source or 'FX table'})",
-            "status": ""}
+    # The source names itself with its own parentheses ("demo-rates.csv (illustrative)"): a dash, not another pair
+    amount = format_amount(total, period.reporting_currency)
+    return {**line, "detail": f"{amount} — rates: {period.fx_source or 'FX table'}", "status": ""}
 
 
 def _who(row: Any) -> str:

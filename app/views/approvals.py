@@ -22,6 +22,7 @@ from app.operations import run_action
 from app.screens import Screen, register_screen
 from app.settings import get_json, set_json
 from app.workers import QtProgress
+from app.views.tables import MiddleElide, amount_width
 from app.models.proposal_text import in_sentence
 from app.models.queue_frame import document_kind
 from workbench.model.labels import (MISSING, SIDE_LABELS, correction_state_label, field_label, kind_label,
@@ -100,7 +101,7 @@ def correction_rows(frame, exceptions: dict[int, dict[str, Any]] | None = None) 
         for a in r.get("also") or []:  # a compound correction: the record's further changes
             r["change"] += (f"; {field_label(a['field'])}: {value_text(a.get('from'), a['field'], currency)} → "
                             f"{value_text(a.get('to'), a['field'], currency)}")
-        r["state_words"] = correction_state_label(r.get("state"))
+        r["state_words"] = correction_state_label(r.get("state"), r.get("verification"))
         r["approver_words"] = r.get("approver") or MISSING
         r["why"] = r.get("last_error") or r.get("state_reason") or r.get("reason") or ""
         rows.append(r)
@@ -179,8 +180,10 @@ class ApprovalsScreen(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         # Id, exception, customer, document, change in, change, at risk, state, prepared by, approved by:
         # the last column (why) takes the rest of a 1440 px window.
-        for i, w in enumerate((36, 160, 130, 96, 115, 200, 96, 160, 135, 110)):
+        for i, w in enumerate((36, 160, 130, 96, 115, 200, amount_width(self.table), 160, 135, 110)):
             self.table.setColumnWidth(i, w)
+        self._middle_elide = MiddleElide(self.table)  # "Customer cross-refe…" hid which of two types it is
+        self.table.setItemDelegateForColumn(1, self._middle_elide)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_approve())
         self.model.modelReset.connect(self._update_approve)
 
@@ -518,7 +521,8 @@ class ApprovalsScreen(QWidget):
                          "target": f"{c.get('target') or MISSING} {document}".strip(),
                          "target_tip": c.get("target_tip"), "field": c.get("field"),
                          "field_words": field_label(c.get("field")), "outcome": res.get("outcome"),
-                         "outcome_words": words, "state": state, "state_words": correction_state_label(state),
+                         "outcome_words": words, "state": state,
+                         "state_words": correction_state_label(state, c.get("verification")),
                          "message": res.get("message") or ""})
         self.results.set_rows(rows)
         self.bar.setRange(0, max(1, len(rows)))

@@ -1,5 +1,5 @@
 """Close screen: a period's month-end checklist (open items by severity, overdue items and aging,
-the unexplained difference per currency and in the reporting currency, who prepared and reviewed
+the open amount at risk per currency and in the reporting currency, who prepared and reviewed
 it), its sign-off history, and the actions — sign off, certify, reopen and carry a critical item
 forward — the same as ``workbench close``.
 
@@ -16,8 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
 
 from app.views.tables import rows_table
 from app.context import AppContext
@@ -48,8 +48,13 @@ class CloseScreen(QWidget):
         self.checklist = RowsModel(CHECK_COLUMNS, self, tint=self._tint)
         self.critical = RowsModel(CRITICAL_COLUMNS, self)
         self.history = RowsModel(HISTORY_COLUMNS, self)
-        self.checklist_view = rows_table(self, self.checklist, "Close checklist", (320, 760))
+        self.checklist_view = rows_table(self, self.checklist, "Close checklist", (280, 0, 170))
         self.checklist_view.setSelectionMode(QTableView.SelectionMode.NoSelection)  # read, not picked
+        # The detail takes what is left, so the status ("blocks certification") stays on screen in a
+        # small window instead of past a fixed 760 px detail column.
+        checks = self.checklist_view.horizontalHeader()
+        checks.setStretchLastSection(False)
+        checks.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.critical_view = rows_table(self, self.critical, "Open critical items", (460, 200, 160))
         self.history_view = rows_table(self, self.history, "Sign-off history", (150, 110, 160))
 

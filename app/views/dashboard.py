@@ -266,7 +266,8 @@ class DashboardScreen(QWidget):
         else:
             self.propagation.set_value("—", "No invoices matched in this run")
         if d.aging is not None and sum(d.aging.buckets.values()):
-            self.overdue.set_value(f"{d.aging.overdue:,}", "past due   ·   open items by days since first seen:   "
+            # the title already says "overdue": "0   past due" after it said it twice
+            self.overdue.set_value(f"{d.aging.overdue:,}", "·   all open items by days since first seen:   "
                                    + " · ".join(f"{bucket}: {n:,}" for bucket, n in d.aging.buckets.items()))
         else:
             self.overdue.set_value("—", "No open items in this run")

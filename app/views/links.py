@@ -14,6 +14,7 @@ from app.models.rows_model import Column, RowsModel
 from app.operations import run_action
 from app.screens import Screen, register_screen
 from workbench.model.changes import Changes
+from workbench.model.labels import link_method_label, link_status_label
 
 
 def _evidence(v: Any) -> str:
@@ -22,16 +23,22 @@ def _evidence(v: Any) -> str:
     return ", ".join(f"{k} {'yes' if x is True else 'no' if x is False else x}" for k, x in v.items())
 
 
+# Words as the side-by-side panel says them ("matched by the tax ID"); the code, as `workbench links`
+# prints it, on hover.
 COLUMNS = [
-    Column("method", "Method"),
+    Column("method", "Matched by", show=link_method_label, tooltip=lambda r: str(r.get("method") or "")),
     Column("confidence", "Confidence", show=lambda v: "" if v is None else f"{float(v):.2f}", align_right=True),
-    Column("status", "Status"),
+    Column("status", "Status", show=link_status_label, tooltip=lambda r: str(r.get("status") or "")),
     Column("crm_name", "CRM customer"),
     Column("crm_id", "CRM id"),
     Column("erp_name", "ERP customer"),
     Column("erp_id", "ERP id"),
     Column("evidence", "Evidence", show=_evidence),
 ]
+
+
+def _customers(n: int) -> str:
+    return f"{n:,} customer{'' if n == 1 else 's'}"
 
 
 def load_links(store: Any, run_id: int | None) -> list[dict[str, Any]] | None:
@@ -107,8 +114,9 @@ class LinksScreen(QWidget):
         by_method: dict[str, int] = {}
         for r in linked:
             by_method[r["method"]] = by_method.get(r["method"], 0) + 1
-        methods = ", ".join(f"{m} {n:,}" for m, n in sorted(by_method.items()))
-        self.summary.setText(f"{len(linked):,} customers linked ({methods or 'none'}); "
+        methods = ", ".join(f"{n:,} by {link_method_label(m)}"
+                            for m, n in sorted(by_method.items(), key=lambda mn: (-mn[1], mn[0])))
+        self.summary.setText(f"{_customers(len(linked))} linked{': ' + methods if methods else ''}; "
                              f"{len(self.suggested.rows):,} suggested for review")
         self.confirm_button.setEnabled(bool(self.suggested.rows))
         self.reject_button.setEnabled(bool(self.suggested.rows))

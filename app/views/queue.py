@@ -13,6 +13,7 @@ from app.models.exception_table import ExceptionTableModel
 from app.models.queue_frame import COLUMN_KEYS, COLUMNS, SECONDARY, SEVERITIES, STATUSES, QueueFilter
 from workbench.model.labels import exception_status_label, severity_label, type_label
 from app.shortcuts import label as shortcut_label
+from app.views.tables import MiddleElide
 from workbench.close.aging import AgeBucket
 
 # The close's aging buckets as age ranges in days (workbench.close.aging.bucket_of).
@@ -122,6 +123,8 @@ class QueueView(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(False)
         hh.setMinimumSectionSize(36)
+        self._middle_elide = MiddleElide(self.table)
+        self.table.setItemDelegateForColumn(COLUMN_KEYS.index("type"), self._middle_elide)
         for col, key in enumerate(COLUMN_KEYS):
             if key in STRETCH:
                 hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTableView, QWidget
 
 
 def rows_table(parent: QWidget, model: QAbstractItemModel, name: str, widths: tuple[int, ...], *,
@@ -23,3 +23,22 @@ def rows_table(parent: QWidget, model: QAbstractItemModel, name: str, widths: tu
         view.setColumnWidth(col, width)
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+# The widest amount a column should show whole: eight digits with their separators and decimals, and a
+# currency code (an at-risk amount cut to "156,157.25 ..." hides its currency).
+WIDEST_AMOUNT = "-99,999,999.99 WWW"
+
+
+def amount_width(widget: QWidget) -> int:
+    """Pixels an amount column needs in ``widget``'s font, with the cell's margins."""
+    return widget.fontMetrics().horizontalAdvance(WIDEST_AMOUNT) + 16
+
+
+class MiddleElide(QStyledItemDelegate):
+    """Cuts a long cell in the middle: labels that differ at their end ("Invoice missing in CRM" and "… in
+    ERP") stay told apart when the column is narrow, where Qt's default would leave "Invoice missing in C…"."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle

@@ -6,17 +6,26 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime, UTC
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from workbench.cli import add_db_option
 from workbench.model.labels import type_label
+from workbench.model.money import format_amount
 
 
 def _acting(store: Any, name: str | None) -> str:
     from workbench.team.users import resolve_user
     with store.session() as s:
         return resolve_user(s, name)
+
+
+def _by_severity(counts: dict[str, int]) -> str:
+    """"1 critical, 2 high, 1 low": most severe first, as the Close screen lists them (not A to Z)."""
+    from workbench.close.materiality import SEVERITIES  # the store's modules load only when a command runs
+    order = [s for s in SEVERITIES if s in counts] + sorted(set(counts) - set(SEVERITIES))
+    return ", ".join(f"{counts[sev]:,} {sev}" for sev in order if counts[sev])
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -33,15 +42,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         out = sys.stdout
         out.write(f"Period {period.name}: {period.state.replace('_', ' ')}\n")
         out.write(f"  latest run: {snap.run_id if snap.run_id is not None else '(none)'}\n")
-        counts = ", ".join(f"{n:,} {sev}" for sev, n in snap.open_by_severity.items()) or "none"
+        counts = _by_severity(snap.open_by_severity) or "none"
         out.write(f"  open items: {counts}\n")
         for cur, total in snap.open_total_by_currency.items():
-            out.write(f"  at risk: {total} {cur}\n")
+            out.write(f"  at risk: {format_amount(Decimal(total), cur)}\n")
         if snap.reporting_total is not None:
-            out.write(f"  at risk in {snap.reporting_currency}: {snap.reporting_total} ({period.fx_source})\n")
+            out.write(f"  at risk in {snap.reporting_currency}: "
+                      f"{format_amount(Decimal(snap.reporting_total), snap.reporting_currency)} ({period.fx_source})\n")
         ages = period_aging(s, period, datetime.now(UTC).date())
         out.write("  aging: " + ", ".join(f"{b} days: {n:,}" for b, n in ages.buckets.items()) + "\n")
-        late = ", ".join(f"{n:,} {sev}" for sev, n in sorted(ages.overdue_by_severity.items()))
+        late = _by_severity(ages.overdue_by_severity)
         out.write(f"  overdue: {ages.overdue:,}" + (f" ({late})" if late else "") + "\n")
         rules = materiality_of(period)
         if not rules.empty:

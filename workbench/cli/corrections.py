@@ -89,7 +89,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     finally:
         store.dispose()
     if args.format == "json":
-        rows = [r | {"state_label": correction_state_label(r["state"])} for r in df.to_dict("records")]
+        rows = [r | {"state_label": correction_state_label(r["state"], r["verification"])}
+                for r in df.to_dict("records")]
         print(dumps(rows))
         return 0
     if df.empty:
@@ -100,7 +101,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     for r in df.to_dict("records"):
         note = next((n for n in (r["state_reason"], r["last_error"], r["verification"], r["reason"])
                      if not is_missing(n) and n), "")
-        print(f"{r['id']:>6} {fit(r['exception_id'], 6):>6}  {fit(correction_state_label(r['state']), 23):<24}"
+        state = correction_state_label(r["state"], r["verification"])
+        print(f"{r['id']:>6} {fit(r['exception_id'], 6):>6}  {fit(state, 23):<24}"
               f"{fit(str(r['target_side']).upper(), 4):<5}{fit(r['target_record'], 19):<20}"
               f"{fit(_fields(r), 15):<16}{fit(value_text(r['from_value']), 17):>18}"
               f"{fit(value_text(r['to_value']), 17):>18}  {fit(r['preparer'], 11):<12}"

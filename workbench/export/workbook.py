@@ -520,10 +520,13 @@ class _Writer:
 
 
 def _set(cell: Cell, value: Any, style_array: Any, text: bool = False) -> Cell:
+    # The style first: openpyxl gives a date value a date format by changing the cell's style array in
+    # place, and a reused slot still holds the previous row's array, shared by every cell of its style
+    # (a GBP amount's: every later GBP amount would read as a date).
+    cell._style = style_array  # type: ignore[attr-defined]  # see _STYLE_NOTE
     cell.value = value
     if text:
         cell.data_type = "s"
-    cell._style = style_array  # type: ignore[attr-defined]  # see _STYLE_NOTE
     return cell
 
 

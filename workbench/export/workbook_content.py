@@ -314,7 +314,7 @@ class Content:
                    SIDE_LABELS.get(c.target_side, c.target_side), c.target_system, c.target_object,
                    _known(c.target_record, sc),
                    field_label(c.field), _typed_masked(c.from_value, c.field, sc),
-                   _typed_masked(c.to_value, c.field, sc), ccy, correction_state_label(c.state), c.preparer,
+                   _typed_masked(c.to_value, c.field, sc), ccy, correction_state_label(c.state, verdict), c.preparer,
                    c.prepared_at, sc(preparer_reason(c.reason, proposal) or ""), sc(proposal_text(proposal) or ""),
                    proposal_rule(proposal), _DECISIONS.get(decided.what) if decided else None,
                    decided.actor if decided else None, decided.at if decided else None,

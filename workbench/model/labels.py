@@ -148,7 +148,16 @@ def exception_status_label(status: str | None) -> str:
     return MISSING if is_missing(status) or not status else EXCEPTION_STATUS_LABELS.get(status, _plain(status))
 
 
-def correction_state_label(state: str | None) -> str:
+# An applied correction once its re-read has judged it: "not yet verified" beside "Verification: Agreed"
+# (or under a push summary saying "re-read: 4 agreed") would contradict itself.
+VERIFIED_STATE_LABELS: dict[str, str] = {"agreed": "Sent and verified",
+                                         "still_differs": "Sent, but the system still differs"}
+
+
+def correction_state_label(state: str | None, verification: str | None = None) -> str:
+    """The state in words; an applied correction's with what its re-read found (``verification``)."""
+    if state == "applied" and verification in VERIFIED_STATE_LABELS:
+        return VERIFIED_STATE_LABELS[verification]
     return MISSING if is_missing(state) or not state else CORRECTION_STATE_LABELS.get(state, _plain(state))
 
 

@@ -231,3 +231,30 @@ def test_push_shows_a_conflict_and_a_failure_per_record_and_retry_fixes_the_fail
         return None if row is None else model.record(row)["status"]
 
     qtbot.waitUntil(lambda: queue_status() == "resolved", timeout=WAIT_MS)
+
+
+def test_an_applied_correction_says_what_its_re_read_found():
+    """After "re-read: 4 agreed" the rows must not still read "not yet verified"."""
+    import pandas as pd
+
+    from app.views.approvals import correction_rows
+    frame = pd.DataFrame([{"id": i, "exception_id": None, "target_side": "crm", "target_object": "customers",
+                           "field": "xref", "from_value": None, "to_value": "C1", "state": state,
+                           "verification": verification}
+                          for i, (state, verification) in enumerate([("applied", "agreed"),
+                                                                     ("applied", "still_differs"),
+                                                                     ("applied", None), ("proposed", None)])])
+    assert [r["state_words"] for r in correction_rows(frame)] == [
+        "Sent and verified", "Sent, but the system still differs", "Sent, not yet verified", "Waiting for approval"]
+
+
+def test_the_at_risk_column_shows_a_six_figure_amount_with_its_currency(qtbot, win):
+    """At 96 px "156,157.25 SEK" read "156,157.25 ..." on the Approvals screen: the currency was cut."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+    screen = win.screens["approvals"]
+    col = [c.header for c in screen.model.columns].index("At risk")
+    needed = screen.table.fontMetrics().horizontalAdvance("156,157.25 SEK") + 8
+    assert screen.table.columnWidth(col) >= needed
+    option = QStyleOptionViewItem()
+    screen.table.itemDelegateForColumn(1).initStyleOption(option, screen.model.index(0, 1))
+    assert option.textElideMode == Qt.TextElideMode.ElideMiddle

@@ -59,8 +59,8 @@ def test_the_checklist_shows_open_items_aging_differences_and_state(qtbot, seede
     # the critical item was first seen 40 days ago: due after 2 days, in the 31–60 bucket
     assert cells["Overdue items"][1] == "1 (1 critical)"
     assert cells["Aging (days open)"][1] == "0–30: 4   31–60: 1   61–90: 0   90+: 0"
-    assert cells["Unexplained difference per currency"][1] == "99,200.50 EUR; 2 JPY"
-    assert cells["Unexplained difference in reporting currency"][2] == "missing"
+    assert cells["Open amount at risk per currency"][1] == "99,200.50 EUR; 2 JPY"
+    assert cells["Open amount at risk in reporting currency"][2] == "missing"
     assert cells["Prepared (signed off)"][1:] == ["not yet", "to do"]
     assert [r["key"] for r in screen.critical.rows] == [CRITICAL_KEY]
     for model in (screen.checklist, screen.critical, screen.history):
@@ -186,4 +186,33 @@ def test_switching_user_shows_what_the_new_user_may_do_when_the_screen_is_shown(
     screen.show()
     qtbot.waitUntil(lambda: screen.state.user == "carol", timeout=WAIT_MS)
     assert not screen.buttons["signoff"].isEnabled() and "carol" in screen.buttons["signoff"].toolTip()
+    win.close()
+
+
+def test_the_reporting_currency_line_names_its_rate_table_without_nested_brackets(seeded):
+    from datetime import date
+    from decimal import Decimal
+
+    from app.models.close_checklist import load_close
+    from workbench.close.fx import set_rates
+    from workbench.close.periods import get_period
+    store, _run = seeded
+    with store.session() as s:
+        set_rates(s, get_period(s, "2026-10"), "EUR", {"JPY": Decimal("0.5")}, "rates.csv (illustrative)")
+    state = load_close(store, "2026-10", None, "alice", date(2026, 11, 5))
+    cells = {r["check"]: r["detail"] for r in state.checklist}
+    assert cells["Open amount at risk in reporting currency"] == "99,201.50 EUR — rates: rates.csv (illustrative)"
+
+
+def test_the_checklist_status_stays_on_screen_in_a_small_window(qtbot, seeded):
+    """With a fixed 760 px detail column, "blocks certification" sat past the right edge at 1024 px."""
+    from PySide6.QtWidgets import QApplication
+    store, _run = seeded
+    win, screen = _close_window(qtbot, store)
+    win.resize(1024, 700)
+    QApplication.processEvents()
+    view = screen.checklist_view
+    header = view.horizontalHeader()
+    assert header.sectionViewportPosition(2) + header.sectionSize(2) <= view.viewport().width()
+    assert not view.horizontalScrollBar().isVisible()
     win.close()

@@ -181,7 +181,8 @@ def test_open_items_by_age_bucket_and_overdue_on_a_tile_that_opens_the_queue(qtb
     assert sum(aging.buckets.values()) == open_now
     assert aging.buckets["31–60"] == 1 and aging.buckets["0–30"] == open_now - 1 and aging.buckets["90+"] == 0
     assert aging.overdue == 1
-    assert f"Open items overdue: {aging.overdue:,}   past due" in d.overdue.text() and "31–60: 1" in d.overdue.text()
+    assert f"Open items overdue: {aging.overdue:,}   ·   all open items by days since first seen:" in d.overdue.text()
+    assert "past due" not in d.overdue.text() and "31–60: 1" in d.overdue.text()
     with qtbot.wait_signal(win.ctx.show_queue_requested, timeout=WAIT_MS) as sig:
         d.overdue.click()
     assert sig.args[0]["statuses"] == ["open"]

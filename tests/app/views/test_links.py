@@ -3,6 +3,7 @@ the suggested ones apart, and a suggestion can be confirmed there (through the c
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from workbench.store.schema import AuditEvent, CustomerLink
@@ -25,11 +26,12 @@ def test_links_are_listed_with_method_confidence_and_evidence(qtbot, seeded, qtm
     win.start()
     qtbot.waitUntil(lambda: len(screen.links.rows) == 2, timeout=WAIT_MS)
     assert len(screen.suggested.rows) == 1
-    assert screen.summary.text() == "1 customers linked (xref_both 1); 1 suggested for review"
+    assert screen.summary.text() == "1 customer linked: 1 by both cross-references; 1 suggested for review"
     m = screen.links
     texts = [[m.data(m.index(r, c)) for c in range(m.columnCount())] for r in range(m.rowCount())]
-    fuzzy = next(t for t in texts if t[0] == "fuzzy")
-    assert fuzzy[1] == "0.91" and fuzzy[2] == "suggested" and fuzzy[7] == "name 0.91" and fuzzy[3]
+    fuzzy = next(t for t in texts if t[0] == "name and address")  # words, as the side-by-side panel says them
+    assert fuzzy[1] == "0.91" and fuzzy[2] == "suggested, waiting for a decision" and fuzzy[7] == "name 0.91"
+    assert fuzzy[3] and m.data(m.index(texts.index(fuzzy), 0), Qt.ItemDataRole.ToolTipRole) == "fuzzy"
     qtmodeltester.check(screen.links)
     qtmodeltester.check(screen.suggested)
     win.close()

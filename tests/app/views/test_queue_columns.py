@@ -71,3 +71,13 @@ def test_types_and_states_read_as_words_with_the_code_on_hover_and_in_the_filter
     assert q.model.rowCount() == 1 and q.model.exception_id(0) == invoice
     q.status_box.setCurrentIndex(q.status_box.findText("In review"))
     assert q.current_filter().statuses == {"in_review"}
+
+
+def test_a_narrow_type_column_keeps_the_end_that_tells_crm_from_erp(window):
+    """Qt's default cut "Invoice missing in C…" left "… in CRM" and "… in ERP" looking alike."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+    q = window.review.queue
+    col = COLUMN_KEYS.index("type")
+    option = QStyleOptionViewItem()
+    q.table.itemDelegateForColumn(col).initStyleOption(option, q.model.index(0, col))
+    assert option.textElideMode == Qt.TextElideMode.ElideMiddle

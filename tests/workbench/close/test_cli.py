@@ -86,3 +86,10 @@ def test_assign_comment_and_evidence_listing(db, tmp_path, capsys):
     assert main(["exceptions", "evidence", "--id", str(ids[0]), "--db", db]) == 0
     assert "ann: asked AR for the remittance" in capsys.readouterr().out
     st.dispose()
+
+
+def test_status_lists_severities_most_severe_first_and_amounts_grouped_with_their_currency(db, capsys):
+    assert main(["close", "status", "--period", "2026-10", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "open items: 1 critical, 1 high, 2 low\n" in out
+    assert "at risk: 100.00 EUR\n" in out and "at risk: 1,500 JPY\n" in out

@@ -264,7 +264,7 @@ def test_corrections_sheet_tells_the_lifecycle(exported):
     assert row[h["Decision"]] == "Approved"
     assert row[h["Prepared at (UTC)"]] == datetime(2026, 11, 2, 9, 10)
     assert row[h["Approved or rejected at (UTC)"]] == datetime(2026, 11, 2, 9, 20)
-    assert row[h["State"]] == "Sent, not yet verified" and row[h["State code"]] == "applied"
+    assert row[h["State"]] == "Sent and verified" and row[h["State code"]] == "applied"
     assert row[h["Response id"]] == "a0B000000000001AAA"
     assert row[h["Verification"]].startswith("Agreed") and row[h["Push attempts"]] == 1
     assert row[h["Type"]] == "Invoice status differs" and row[h["Type code"]] == "invoice.status_mismatch"
@@ -797,3 +797,20 @@ def test_a_genuine_export_zipped_again_with_folder_entries_is_compared_not_refus
             zout.writestr(item, zin.read(item.filename))
     rep = verify_workbook(store, again)
     assert rep.ok and not rep.file_edits and not rep.store_changes, rep.lines()  # same cells, same presentation
+
+
+def test_a_compared_date_does_not_turn_the_amounts_of_its_currency_into_dates(store, tmp_path, monkeypatch):
+    """A due date written into a column whose cell last held a GBP amount once re-formatted that
+    currency's shared style as a date: every later GBP amount (Summary, Cover) read as 2074-01-29."""
+    rid = make_run(store, monkeypatch=monkeypatch, exceptions=[
+        _exc(i, type=kind, field=field, crm_value=crm, erp_value=erp, currency="GBP",
+             amount_at_risk=Decimal("45000.25"), difference=None)
+        for i, (kind, field, crm, erp) in enumerate([
+            ("invoice.balance_mismatch", "open_balance", "45000.25", "0"),
+            ("invoice.due_date_mismatch", "due_date", "2026-11-30", "2026-12-15"),
+            ("invoice.balance_mismatch", "open_balance", "100.00", "50.00")], start=1)])
+    path = tmp_path / "gbp.xlsx"
+    write_workbook(store, rid, path)
+    wb = load_workbook(path)
+    gbp = [c for ws in wb for row in ws.iter_rows() for c in row if c.style == "wb amount GBP"]
+    assert gbp and all(c.number_format == '#,##0.00 "GBP"' and not c.is_date for c in gbp)
