@@ -310,7 +310,9 @@ def render() -> str:
             lines += ["A tolerance is a table: `abs_minor` (minor units: 1 = 0.01 EUR, 1 JPY), `rel` (a fraction",
                       "of the CRM amount), or an ISO code giving that currency its own absolute amount",
                       "(`invoice_balance = {abs_minor = 1, JPY = \"1\", CHF = \"0.05\"}`). An absolute amount below",
-                      "a compared currency's minor unit (0.01 for JPY) is a warning in the run summary.", ""]
+                      "a compared currency's minor unit (0.01 for JPY) is a warning in the run summary.",
+                      "`price` and its shorthand `price_abs` / `price_rel` together are refused: the table would",
+                      "replace the shorthand whole (`price = {abs_minor = 1, rel = \"0.005\"}` says both).", ""]
     return "\n".join(lines)
 
 

@@ -203,6 +203,12 @@ def parse(raw: dict[str, Any] | None, where: str = "run config") -> Rules:
 
     tl = raw.get("tolerances", {})
     # shorthand: price_abs (an amount), price_rel (a fraction), amount_minor_units (invoices and orders)
+    if {"price_abs", "price_rel"} & set(tl) and "price" in tl:
+        # the table would replace the shorthand whole, its relative part too
+        both = " and ".join(sorted({"price_abs", "price_rel"} & set(tl)))
+        raise ConfigError(f"{where}: [rules.tolerances] has price and {both}, expected one of them: "
+                          f"price = {{abs_minor = 1, rel = \"0.005\", JPY = \"1\"}} holds what price_abs and "
+                          f"price_rel say, with an amount per currency")
     if {"price_abs", "price_rel"} & set(tl):
         r.tolerances["price"] = Tolerance(0, ctx.fraction_text(tl, "price_rel", "0"),
                                           ctx.amount(tl.get("price_abs", "0"), "[rules.tolerances] price_abs"))
@@ -391,6 +397,15 @@ class _Ctx:
         return sorted(out, key=lambda x: (x.base, x.quote, x.day))
 
 
+def _one_unit_hint(name: str, tol: Tolerance, ccy: str) -> str:
+    """How to write the tolerance so that it allows a minor unit of ``ccy`` too."""
+    if tol.abs_amount:  # from price_abs: a table in its place (both together are refused)
+        rel = f", rel = \"{tol.rel}\"" if tol.rel else ""
+        return (f"write it as a table in place of price_abs and price_rel, e.g. {name} = {{ abs_minor = 1{rel} }} "
+                f"(one minor unit of every currency: 0.01 EUR, 1 JPY)")
+    return f"give {ccy} its own amount in the table, e.g. {name} = {{ ..., {ccy} = \"1\" }}"
+
+
 def tolerance_warnings(rules: Rules, currencies: set[str]) -> list[str]:
     """One line per configured absolute tolerance that is below the minor unit of a currency
     the run compares (a literal 0.01 applied to JPY is 0.01 yen: no tolerance at all)."""
@@ -401,5 +416,5 @@ def tolerance_warnings(rules: Rules, currencies: set[str]) -> list[str]:
             if amount is not None:
                 out.append(f"[rules.tolerances] {name}: {amount} is below one minor unit of {ccy} "
                            f"({Decimal(1).scaleb(-minor_units(ccy))}), so it allows no difference there; "
-                           f"give {ccy} its own amount, e.g. {name} = {{ {ccy} = \"1\" }}")
+                           + _one_unit_hint(name, tol, ccy))
     return out

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from workbench.errors import ConfigError
-from workbench.reconcile.rules import Tolerance, parse
+from workbench.reconcile.rules import Tolerance, parse, tolerance_warnings
 
 
 def test_empty_rules_have_defaults():
@@ -89,3 +89,25 @@ def test_per_currency_tolerance_and_its_errors():
         parse({"tolerances": {"invoice_balance": {"JPY": "five"}}})
     with pytest.raises(ConfigError, match=r"blank_back_reference = 'always', expected ignore or report"):
         parse({"customers": {"blank_back_reference": "always"}})
+
+
+def test_a_tolerance_below_a_currencys_minor_unit_is_warned_with_advice_that_works():
+    """price_abs = "0.01" is no tolerance for JPY. The advice must be one the rules then take: a price table
+    beside price_abs would be refused (below), so it says to write the table in their place."""
+    rules = parse({"tolerances": {"price_abs": "0.01", "price_rel": "0.005"}})
+    (warning,) = tolerance_warnings(rules, {"EUR", "JPY"})
+    assert warning.startswith("[rules.tolerances] price: 0.01 is below one minor unit of JPY (1)")
+    assert 'price = { abs_minor = 1, rel = "0.005" }' in warning
+    advised = parse({"tolerances": {"price": {"abs_minor": 1, "rel": "0.005"}}})
+    assert tolerance_warnings(advised, {"EUR", "JPY"}) == []
+    assert advised.tolerances["price"].within("JPY", Decimal("100"), Decimal("101"))
+    assert advised.tolerances["price"].within("EUR", Decimal("10.00"), Decimal("10.01"))
+    # an amount per currency below its minor unit: give it its own amount in the same table
+    (warning,) = tolerance_warnings(parse({"tolerances": {"invoice_balance": {"JPY": "0.5"}}}), {"JPY"})
+    assert 'invoice_balance = { ..., JPY = "1" }' in warning
+
+
+def test_a_price_table_beside_its_shorthand_is_refused_naming_both():
+    # the table would silently replace the shorthand whole, its relative part too
+    with pytest.raises(ConfigError, match=r"has price and price_abs and price_rel, expected one of them"):
+        parse({"tolerances": {"price_abs": "0.01", "price_rel": "0.005", "price": {"JPY": "1"}}}, "run.toml")
