@@ -6,13 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime, UTC
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from workbench.cli import add_db_option
 from workbench.model.labels import type_label
-from workbench.model.money import format_amount
+from workbench.model.money import amount_text
 
 
 def _acting(store: Any, name: str | None) -> str:
@@ -45,10 +44,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         counts = _by_severity(snap.open_by_severity) or "none"
         out.write(f"  open items: {counts}\n")
         for cur, total in snap.open_total_by_currency.items():
-            out.write(f"  at risk: {format_amount(Decimal(total), cur)}\n")
+            out.write(f"  at risk: {amount_text(total, cur)} {cur}\n")  # stored text shown as it is if no amount
         if snap.reporting_total is not None:
             out.write(f"  at risk in {snap.reporting_currency}: "
-                      f"{format_amount(Decimal(snap.reporting_total), snap.reporting_currency)} ({period.fx_source})\n")
+                      f"{amount_text(snap.reporting_total, snap.reporting_currency)} {snap.reporting_currency} "
+                      f"({period.fx_source})\n")
         ages = period_aging(s, period, datetime.now(UTC).date())
         out.write("  aging: " + ", ".join(f"{b} days: {n:,}" for b, n in ages.buckets.items()) + "\n")
         late = _by_severity(ages.overdue_by_severity)
