@@ -49,7 +49,8 @@ _URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@
 # key=value, key: value, "key": "value", 'key'='value' (query strings, headers, JSON, reprs)
 # Only names that may mean a secret are candidates (is_secret_key decides), so that an ordinary
 # ``name:value`` never swallows the text after it.
-_PAIR = re.compile(r"(?i)(?<![\w.-])(?P<key>[\w.-]*?(?:pass|pwd|secret|token|bearer|credential|key|session|cookie|"
+# a key is no file's path or an endpoint's last part: "/etc/passwd: not a workbook" names a file, ".../token: 401" a URL
+_PAIR = re.compile(r"(?i)(?<![\w./\\-])(?P<key>[\w.-]*?(?:pass|pwd|secret|token|bearer|credential|key|session|cookie|"
                    r"authorization)[\w.-]*)(?P<q1>[\"']?)(?P<sep>\s*[=:](?!//)\s*)"
                    r"(?:(?P<q2>[\"'])(?P<qval>[^\"'\n]*)(?P=q2)|(?P<val>[^&\s,;\"'}\]#]+))")
 _SCHEME_AUTH = re.compile(r"(?i)\b(bearer|basic|oauth|token)\s+[A-Za-z0-9._~+/=-]{8,}")

@@ -48,6 +48,16 @@ def test_mask_leaves_ordinary_text_alone():
     assert secrets.mask(text) == text
 
 
+@pytest.mark.parametrize("text", [
+    "/etc/passwd: not an Excel workbook (BadZipFile), expected an .xlsx audit workbook",
+    r"C:\exports\tokens: no such folder",
+    "POST https://login.microsoftonline.com/t/oauth2/v2.0/token: invalid_client",
+])
+def test_a_path_or_an_endpoint_named_like_a_secret_keeps_its_message(text):
+    # the word ends a path, so what follows its colon is the message about it, not a secret's value
+    assert secrets.mask(text) == text
+
+
 def test_every_user_facing_error_line_is_masked():
     err = ConfigError("cannot open the database postgresql://u@h/db?password=hunter2")
     assert "hunter2" not in err.one_line() and "password=***" in err.one_line()
