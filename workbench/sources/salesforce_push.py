@@ -316,6 +316,16 @@ def _no_answer(results: dict[Any, dict[str, Any]]) -> dict[str, Any]:
         {"errorCode": "NO_ANSWER", "message": "Salesforce's Composite answer has no result for this subrequest"}]}
 
 
+def _wanted(m: ObjectMap, r: WriteRequest) -> Any:
+    """The canonical value a request writes (an invoice status as its canonical status)."""
+    if r.field == "status" and m.status_fields:
+        return r.new_value
+    try:
+        return convert(m.kind, r.field, r.new_value) if r.new_value is not None else None
+    except (ValueError, WorkbenchError):
+        return r.new_value
+
+
 def _conflicts(src: SalesforceSource, m: ObjectMap, rids: list[str], pending: dict[str, list[WriteRequest]],
                stamps: dict[str, datetime], api_fields: list[str]) -> list[tuple[WriteRequest, WriteResult]]:
     """Records Salesforce refused with 412: read what they hold now, so the user sees what changed."""
@@ -335,6 +345,13 @@ def _conflicts(src: SalesforceSource, m: ObjectMap, rids: list[str], pending: di
                     convert(m.kind, r.field, rec.get(api))
             except (ValueError, WorkbenchError, KeyError):
                 found = rec.get(api)
+            if rec and _same(found, _wanted(m, r)):
+                # The field holds what this push writes: a Composite call whose answer was lost (timeout,
+                # dropped connection) is sent again, and the write it made moved LastModifiedDate past the
+                # If-Unmodified-Since the repeat carries (REST API Developer Guide, Conditional Request Headers)
+                out.append((r, WriteResult(r.correction_id, "already_applied", f"{m.object}.{api} already holds "
+                                           f"{found!s}", rid, found, version)))
+                continue
             out.append((r, WriteResult(r.correction_id, "conflict",
                                        f"{m.object}.{api} was changed in Salesforce after it was re-read for this "
                                        f"push (412 PRECONDITION_FAILED; SystemModstamp {seen} → {version}); "

@@ -304,3 +304,23 @@ def test_results_are_matched_by_reference_id_and_a_failed_subrequest_5xx_is_retr
     assert len(answers) == 2  # the 500 was asked again, alone
     for i, n in enumerate(numbers):
         assert org.record("Account", accounts.loc[n, "record_id"])["BillingCity"] == f"Town {i}"
+
+
+def test_a_write_whose_answer_was_lost_is_not_called_a_conflict_when_sent_again(org, accounts, monkeypatch):
+    # the first Composite call is carried out but its answer never arrives; the retry's If-Unmodified-Since
+    # then fails (412) because of this push's own write, and the field holds the value written
+    import requests
+    from workbench.sources import salesforce_push
+    real = salesforce_push.post_composite
+    sent = []
+
+    def lost_answer(sf, subs):
+        answer = real(sf, subs)
+        sent.append(answer)
+        if len(sent) == 1:
+            raise requests.exceptions.ConnectionError("connection reset by peer")
+        return answer
+    monkeypatch.setattr(salesforce_push, "post_composite", lost_answer)
+    [res] = source(org).push([req(1, accounts, "A-00044", "city", "Trier")])
+    assert [r["httpStatusCode"] for a in sent for r in a["compositeResponse"]] == [204, 412]
+    assert res.outcome == "already_applied" and res.current_value == "Trier"
