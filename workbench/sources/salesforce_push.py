@@ -276,9 +276,13 @@ def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict
             return done + [(rid, "transient", exc.one_line()) for rid in writes]
         except WorkbenchError as exc:
             return done + [(rid, _outcome(exc), exc.one_line()) for rid in writes]
-        results = (answer or {}).get("compositeResponse") or []
+        # Each result is found by its referenceId: with collateSubrequests (on by default from API 49.0) the
+        # API may run subrequests out of order (Composite Request Body), and a call refused as a whole answers
+        # one result with no referenceId; a record left without an answer was not written, so may be tried again.
+        results = {r.get("referenceId"): r for r in (answer or {}).get("compositeResponse") or []}
         retry: dict[str, dict[str, Any]] = {}
-        for rid, res in zip(list(writes), results):
+        for n, rid in enumerate(writes):
+            res = results.get(f"r{n}") or _no_answer(results)
             status = res.get("httpStatusCode") or 500
             if status < 300:
                 done.append((rid, "applied", ""))
@@ -286,18 +290,40 @@ def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict
             if status == 412:
                 done.append((rid, "conflict", ""))
                 continue
-            errs = res.get("body") if isinstance(res.get("body"), list) and res.get("body") else [{}]
+            body = res.get("body")
+            errs: list[dict[str, Any]] = body if isinstance(body, list) and body else [{}]
             code = errs[0].get("errorCode") or errs[0].get("statusCode") or "UNKNOWN"
             msg = "; ".join(f"{e.get('errorCode') or e.get('statusCode')}: {e.get('message')}"
                             + (f" ({', '.join(e['fields'])})" if e.get("fields") else "") for e in errs)
-            if code in TRANSIENT_CODES and attempt < src.client.attempts:
+            # 5xx: the server failed and the write did not happen (REST API Developer Guide, Status Codes and
+            # Error Responses), as the whole call's 5xx is retried (salesforce_client.is_transient)
+            passing = code in TRANSIENT_CODES or status >= 500
+            if passing and attempt < src.client.attempts:
                 retry[rid] = writes[rid]
                 continue
-            done.append((rid, "transient" if code in TRANSIENT_CODES else "permanent", f"{msg} [{m.object} {rid}]"))
+            done.append((rid, "transient" if passing else "permanent", f"{msg} [{m.object} {rid}]"))
         writes = retry
         if writes:
             time.sleep(min(30.0, src.client.wait_base * math.pow(2, attempt - 1)))
     return done
+
+
+def _no_answer(results: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+    """The result standing for a subrequest the answer has none for: the whole call's refusal when there is
+    one (one result, referenceId null), else a passing failure."""
+    refusal = results.get(None)
+    return refusal if refusal is not None else {"httpStatusCode": 503, "body": [
+        {"errorCode": "NO_ANSWER", "message": "Salesforce's Composite answer has no result for this subrequest"}]}
+
+
+def _wanted(m: ObjectMap, r: WriteRequest) -> Any:
+    """The canonical value a request writes (an invoice status as its canonical status)."""
+    if r.field == "status" and m.status_fields:
+        return r.new_value
+    try:
+        return convert(m.kind, r.field, r.new_value) if r.new_value is not None else None
+    except (ValueError, WorkbenchError):
+        return r.new_value
 
 
 def _conflicts(src: SalesforceSource, m: ObjectMap, rids: list[str], pending: dict[str, list[WriteRequest]],
@@ -319,6 +345,13 @@ def _conflicts(src: SalesforceSource, m: ObjectMap, rids: list[str], pending: di
                     convert(m.kind, r.field, rec.get(api))
             except (ValueError, WorkbenchError, KeyError):
                 found = rec.get(api)
+            if rec and _same(found, _wanted(m, r)):
+                # The field holds what this push writes: a Composite call whose answer was lost (timeout,
+                # dropped connection) is sent again, and the write it made moved LastModifiedDate past the
+                # If-Unmodified-Since the repeat carries (REST API Developer Guide, Conditional Request Headers)
+                out.append((r, WriteResult(r.correction_id, "already_applied", f"{m.object}.{api} already holds "
+                                           f"{found!s}", rid, found, version)))
+                continue
             out.append((r, WriteResult(r.correction_id, "conflict",
                                        f"{m.object}.{api} was changed in Salesforce after it was re-read for this "
                                        f"push (412 PRECONDITION_FAILED; SystemModstamp {seen} → {version}); "

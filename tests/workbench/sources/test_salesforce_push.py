@@ -280,3 +280,47 @@ def test_two_corrections_of_one_field_in_one_push_are_not_both_applied(org, acco
     assert out[2].outcome == "transient" and "correction 1" in out[2].message
     again = src.push([req(2, accounts, "A-00077", "city", "Metropolis")])
     assert again[0].outcome == "conflict" and org.record("Account", rid)["BillingCity"] == "Gotham"
+
+
+def test_results_are_matched_by_reference_id_and_a_failed_subrequest_5xx_is_retried(org, accounts, monkeypatch):
+    # collateSubrequests (default true from API 49.0) lets Salesforce run subrequests out of order (REST API
+    # Developer Guide, Composite Request Body): each result is found by its referenceId, not its place
+    from workbench.sources import salesforce_push
+    real = salesforce_push.post_composite
+    answers = []
+
+    def shuffled(sf, subs):
+        failing = [] if answers else [s for s in subs if s["referenceId"] == "r1"]  # in the first call only
+        results = real(sf, [s for s in subs if s not in failing])["compositeResponse"]
+        results += [{"body": [{"errorCode": "UNKNOWN_EXCEPTION", "message": "An unexpected error occurred."}],
+                     "httpHeaders": {}, "httpStatusCode": 500, "referenceId": s["referenceId"]} for s in failing]
+        answers.append(results)
+        return {"compositeResponse": results[::-1]}
+    monkeypatch.setattr(salesforce_push, "post_composite", shuffled)
+    numbers = ["A-00040", "A-00041", "A-00042"]
+    out = source(org).push([req(i, accounts, n, "city", f"Town {i}", old=accounts.loc[n, "city"])
+                            for i, n in enumerate(numbers)])
+    assert [r.outcome for r in out] == ["applied", "applied", "applied"]
+    assert len(answers) == 2  # the 500 was asked again, alone
+    for i, n in enumerate(numbers):
+        assert org.record("Account", accounts.loc[n, "record_id"])["BillingCity"] == f"Town {i}"
+
+
+def test_a_write_whose_answer_was_lost_is_not_called_a_conflict_when_sent_again(org, accounts, monkeypatch):
+    # the first Composite call is carried out but its answer never arrives; the retry's If-Unmodified-Since
+    # then fails (412) because of this push's own write, and the field holds the value written
+    import requests
+    from workbench.sources import salesforce_push
+    real = salesforce_push.post_composite
+    sent = []
+
+    def lost_answer(sf, subs):
+        answer = real(sf, subs)
+        sent.append(answer)
+        if len(sent) == 1:
+            raise requests.exceptions.ConnectionError("connection reset by peer")
+        return answer
+    monkeypatch.setattr(salesforce_push, "post_composite", lost_answer)
+    [res] = source(org).push([req(1, accounts, "A-00044", "city", "Trier")])
+    assert [r["httpStatusCode"] for a in sent for r in a["compositeResponse"]] == [204, 412]
+    assert res.outcome == "already_applied" and res.current_value == "Trier"

@@ -409,8 +409,7 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"totalSize": self.org.store.count(parsed), "done": True, "records": []}, None
         rows = self.org.store.select(parsed)
         size = _batch_size(options)
-        cursor = {"obj": parsed.obj, "fields": parsed.fields, "rows": rows, "size": size,
-                  "resource": "queryAll" if include_deleted else "query"}
+        cursor = {"obj": parsed.obj, "fields": parsed.fields, "rows": rows, "size": size}
         loc = None
         if len(rows) > size:
             loc = ids.to_18("01gWb" + secrets.token_hex(5))
@@ -458,7 +457,9 @@ class Handler(BaseHTTPRequestHandler):
         done = end >= len(rows)
         out = {"totalSize": len(rows), "done": done, "records": records}
         if not done:
-            out["nextRecordsUrl"] = f"{base}/{cursor.get('resource', 'query')}/{loc}-{end}"
+            # query, for a QueryAll too (REST API Developer Guide, QueryAll More Results: "The URI specified in
+            # the nextRecordsUrl field of a QueryAll response body contains query instead of queryAll")
+            out["nextRecordsUrl"] = f"{base}/query/{loc}-{end}"
         elif loc:
             with self.org.lock:
                 self.org.cursors.pop(loc, None)

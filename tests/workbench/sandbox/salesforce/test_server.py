@@ -94,6 +94,22 @@ def test_paging_honours_batch_size_and_next_records_url(org):
             page = s2.get(extra.instance_url + page["nextRecordsUrl"]).json()
             seen += [r["Id"] for r in page["records"]]
         assert len(seen) == len(set(seen)) == 450
+        # QueryAll pages too, though nextRecordsUrl says query (REST API Developer Guide, QueryAll More Results:
+        # "The URI specified in the nextRecordsUrl field of a QueryAll response body contains query instead of
+        # queryAll"; either URI reads the next set, deleted records included)
+        assert s2.delete(api(extra, f"sobjects/Account/{seen[-1]}")).status_code == 204
+        page = s2.get(api(extra, "queryAll"), params={"q": "SELECT Id, IsDeleted FROM Account"},
+                      headers={"Sforce-Query-Options": "batchSize=200"}).json()
+        urls, deleted = [], []
+        while True:
+            deleted += [r["Id"] for r in page["records"] if r["IsDeleted"]]
+            if page["done"]:
+                break
+            urls.append(page["nextRecordsUrl"])
+            assert urls[-1].startswith("/services/data/v59.0/query/01g")
+            page = s2.get(extra.instance_url + urls[-1].replace("/query/", "/queryAll/" if len(urls) > 1 else
+                                                                  "/query/")).json()
+        assert len(urls) == 2 and deleted == [seen[-1]]
     finally:
         extra.stop()
 
