@@ -199,6 +199,8 @@ CASES: list[tuple[str, Callable[[Path], None], Refused | Accepted]] = [
      Refused(("run",), failed_run=False)),
     ("toml-as-of-not-a-date", lambda c: h.replace_text(c, 'as_of = "2026-10-31"', 'as_of = "31.10.2026"'),
      Refused(("run.as_of = '31.10.2026'", "YYYY-MM-DD"), failed_run=False)),
+    ("toml-as-of-a-date-time", lambda c: h.replace_text(c, 'as_of = "2026-10-31"', "as_of = 2026-10-31T10:00:00Z"),
+     Refused(("run.as_of", "expected a date YYYY-MM-DD"), failed_run=False, never=("internal error",))),
     ("toml-unknown-system", lambda c: h.replace_text(c, 'system = "business_central"', 'system = "sap"'),
      Refused(("system = 'sap'", "business_central", "odoo"), never=("status_fields",))),
     ("toml-unknown-connector", lambda c: h.replace_text(c, 'connector = "files"\nsystem = "business_central"',

@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ class RunConfig:
         v = self.raw.get("run", {}).get("as_of")
         if v is None:
             return date.today()
-        if isinstance(v, date):
+        if isinstance(v, date) and not isinstance(v, datetime):  # a TOML date-time is a date subclass
             return v
         try:
             return date.fromisoformat(str(v))
