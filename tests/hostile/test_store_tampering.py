@@ -289,6 +289,16 @@ CASES: list[tuple[str, Callable[[Tampered], None], Callable[[Tampered], list[str
     ("run-source-hash-edited",
      lambda t: sql(t, "UPDATE run_sources SET content_hash = :v WHERE side = 'erp'", v="0" * 64),
      lambda t: [f"run 1: the table says the erp source's content hash '{'0' * 64}', the trail proves '"]),
+    ("run-control-totals-edited",  # the workbook's control totals are the run's summary
+     lambda t: sql(t, "UPDATE runs SET summary = json_set(summary, '$.exceptions', 0) WHERE id = 1"),
+     lambda t: ["run 1: the table says a summary (control totals and counts) other than the one the trail "
+                "proves (event 1)"]),
+    ("run-settings-edited",
+     lambda t: sql(t, "UPDATE runs SET config = json_set(config, '$.run.as_of', '2020-01-01') WHERE id = 1"),
+     lambda t: ["run 1: the table says a config (settings) other than the one the trail proves (event 1)"]),
+    ("run-period-edited",
+     lambda t: sql(t, "UPDATE runs SET period = '2020-01' WHERE id = 1"),
+     lambda t: ["run 1: the table says period '2020-01', the trail proves"]),
     ("run-marked-failed",
      lambda t: sql(t, "UPDATE runs SET status = 'failed' WHERE id = 1"),
      lambda t: ["run 1: the table says failed, the trail proves completed"]),

@@ -296,6 +296,12 @@ def run_mismatches(run: Run, done: AuditEvent, sources: list[RunSource]) -> list
     if "as_of" in detail and (run.as_of.isoformat() if run.as_of else None) != detail["as_of"]:
         out.append(f"{where} as of {_show(run.as_of and run.as_of.isoformat())}, the trail proves "
                    f"{_show(detail['as_of'])} {ev}")
+    if "period" in detail and run.period != detail["period"]:
+        out.append(f"{where} period {_show(run.period)}, the trail proves {_show(detail['period'])} {ev}")
+    for column in ("summary", "config"):  # digests: the JSON is too large to hold in an event
+        if column in detail and coverage.json_digest(getattr(run, column)) != detail[column]:
+            out.append(f"{where} a {column} ({'control totals and counts' if column == 'summary' else 'settings'}) "
+                       f"other than the one the trail proves {ev}: it was edited outside the workbench")
     recorded = detail.get("sources")
     if isinstance(recorded, dict):
         for src in sources:
