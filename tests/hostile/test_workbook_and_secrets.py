@@ -149,6 +149,16 @@ XML_FORGERIES: list[tuple[str, str, Callable[[str], str], str]] = [
      lambda x: x.replace('<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>',
                          '<sheetFormatPr baseColWidth="8" defaultRowHeight="15" zeroHeight="1"/>'),
      "default row and column format (sheetFormatPr) changed"),
+    # Excel shows a cell's phonetic guide (ph="1", text in rPh) above its text: "PAID IN FULL" over a name
+    ("forged-xml-phonetic-text-over-a-name", "xl/worksheets/sheet3.xml",
+     lambda x: x.replace('<c r="E2" t="inlineStr"><is><t>Kunde 1 GmbH</t></is></c>',
+                         '<c r="E2" t="inlineStr" ph="1"><is><t>Kunde 1 GmbH</t><rPh sb="0" eb="5"><t>PAID IN FULL'
+                         '</t></rPh></is></c>'),
+     "cells with phonetic text or attributes the export never writes (shown beside their value) changed "
+     "(now: E2: ph=1; phonetic eb=5,sb=0)"),
+    ("forged-xml-value-metadata-on-an-amount", "xl/worksheets/sheet3.xml",
+     lambda x: x.replace('<c r="N3" s="7" t="n">', '<c r="N3" s="7" t="n" vm="1">'),
+     "(now: N3: vm=1)"),
 ]
 
 
