@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable
@@ -220,6 +221,20 @@ def test_an_intact_workbook_is_accepted(exported, tmp_path, how):
     assert rep.ok, rep.lines()
     assert rep.identical == (how == "as-exported")
     assert "OK — export" in rep.lines()[0] and "by maria" in rep.lines()[0]
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda p: p.symlink_to("/dev/zero"), id="verify-symlink-to-dev-zero"),  # was read until OOM
+    pytest.param(lambda p: os.mkfifo(p), id="verify-named-pipe"),  # blocked forever on opening
+])
+def test_verify_refuses_a_device_or_pipe_naming_it(exported, tmp_path, capsys, make):
+    store, _ = exported
+    target = tmp_path / "audit.xlsx"
+    make(target)
+    capsys.readouterr()
+    assert main(["export", "--db", store.url, "--verify", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert f"{target}: is a device, pipe or socket, not a file" in err and "Traceback" not in err
 
 
 def _fresh(tmp_path: Path) -> tuple[Any, int, Path]:

@@ -769,6 +769,10 @@ def verify_workbook(store: Store, path: str | Path, *, run_id: int | None = None
         repo.load_run(store, run_id)  # "there is no run N in this database"
     if not path.exists():
         raise InputError("file not found", file=str(path))
+    if not path.is_file() and not path.is_dir():  # a folder is told below as no workbook
+        # a device (/dev/zero) is read until memory runs out, a pipe blocks on opening
+        raise InputError("is a device, pipe or socket, not a file", file=str(path),
+                         expected="an .xlsx audit workbook written by workbench export")
     try:
         with zipfile.ZipFile(path) as z:
             check_package(z)  # before any reader holds a part in memory or parses one: see presentation
