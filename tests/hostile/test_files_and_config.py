@@ -66,6 +66,13 @@ def _replaced_by(make: Callable[[Path], None]) -> Callable[[Path], None]:
     return mutate
 
 
+def _config_replaced_by(make: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(cfg: Path) -> None:
+        cfg.unlink()
+        make(cfg)
+    return mutate
+
+
 def _object_key(line: str, kind: str = "invoices", file: str = "salesInvoices.csv") -> Callable[[Path], None]:
     return lambda cfg: h.replace_text(cfg, f'file = "{file}"', f'file = "{file}"\n{line}')
 
@@ -225,6 +232,8 @@ CASES: list[tuple[str, Callable[[Path], None], Refused | Accepted]] = [
     ("toml-utf8-bom", lambda c: h.to_bytes(c, "utf-8", bom=b"\xef\xbb\xbf"), SAME),
     ("config-is-a-directory", lambda c: None, Refused(("is a folder",), failed_run=False)),
     ("config-missing", _no_config, Refused(("config file not found",), failed_run=False)),
+    ("config-symlink-to-dev-zero", _config_replaced_by(lambda p: p.symlink_to("/dev/zero")),  # was a MemoryError
+     Refused(("larger than 16 MiB (or endless, like a device)",), failed_run=False)),
 ]
 
 
