@@ -237,6 +237,20 @@ def test_verify_refuses_a_device_or_pipe_naming_it(exported, tmp_path, capsys, m
     assert f"{target}: is a device, pipe or socket, not a file" in err and "Traceback" not in err
 
 
+def test_a_run_name_with_a_control_character_exports_and_verifies(tmp_path):
+    """The name reached the document properties and page headers raw: lxml refused the XML, an internal error."""
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    rid = make_run(store)
+    with store.session() as s:
+        s.execute(update(Run).where(Run.id == rid).values(name="Oct\x07close &B"))
+    path = tmp_path / "audit.xlsx"
+    write_workbook(store, rid, path)
+    assert verify_workbook(store, path).ok
+    with zipfile.ZipFile(path) as z:
+        assert "Oct\\x07close &amp;B" in z.read("docProps/core.xml").decode()
+    store.dispose()
+
+
 def _fresh(tmp_path: Path) -> tuple[Any, int, Path]:
     store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     rid = make_run(store)

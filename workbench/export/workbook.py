@@ -33,7 +33,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from workbench.export import close_sheet
 from workbench.export import manifest as mf
-from workbench.export.excel_safe import FORMULA_TRIGGERS
+from workbench.export.excel_safe import FORMULA_TRIGGERS, cell_text
 from workbench.export.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCEPTION_COLS, LINK_COLS, PARAM_COLS,
                                               Col, Content, Sheet, Styled, prepare,
                                               prepare_row)
@@ -644,7 +644,7 @@ def write_workbook(store: Store, run_id: int, path: str | Path, *, state: TaskSt
         props.creator = "Recon Workbench"
         props.lastModifiedBy = "Recon Workbench"
         props.title = f"Audit workbook — run {run['id']}"
-        props.subject = run["name"] or ""
+        props.subject = cell_text(run["name"] or "")  # a control character in the run's name is no valid XML
         props.created = _naive_utc(run["started_at"])
         props.modified = _naive_utc(run["finished_at"] or run["started_at"])
         wb.security = WorkbookProtection(lockStructure=True)
