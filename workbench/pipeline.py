@@ -283,11 +283,14 @@ def _fingerprints(meta: SourceMeta) -> dict[str, list[Any]]:
     """name -> [size, modification time (ns), SHA-256] of each file the files connector reads; empty
     when one of them cannot be read (the pull then says what is wrong)."""
     import hashlib
+    import stat
 
     out: dict[str, list[Any]] = {}
     for name, path in _files_of(meta):
         try:
             st = path.stat()
+            if not stat.S_ISREG(st.st_mode):  # a device never ends, a pipe blocks on opening: the pull refuses it
+                return {}
             h = hashlib.sha256()
             with path.open("rb") as f:
                 while chunk := f.read(1 << 20):

@@ -9,6 +9,7 @@ Every case ends one of two ways a user can rely on:
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +55,21 @@ def _to_xlsx(formulas: dict[tuple[int, str], str | None],
         if results:
             h.save_formula_results(xlsx, results)
         h.replace_text(cfg, 'file = "salesInvoices.csv"', 'file = "salesInvoices.xlsx"')
+    return mutate
+
+
+def _replaced_by(make: Callable[[Path], None]) -> Callable[[Path], None]:
+    """The ERP invoices file replaced by what ``make`` puts at its path."""
+    def mutate(cfg: Path) -> None:
+        _erp(cfg).unlink()
+        make(_erp(cfg))
+    return mutate
+
+
+def _config_replaced_by(make: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(cfg: Path) -> None:
+        cfg.unlink()
+        make(cfg)
     return mutate
 
 
@@ -156,6 +172,11 @@ CASES: list[tuple[str, Callable[[Path], None], Refused | Accepted]] = [
      Refused(("salesInvoices.csv, row 4, column 'totalAmountIncludingTax'", "not a number"))),
     ("csv-excel-delimiter-line-then-a-short-row", _sep_line("sep=;", edit=(16, ";96000;96000;Open", "")),
      Refused(("salesInvoices.csv, row 16", "9 cells where the header has 12"))),
+    # a file that never ends or never opens: the run must not hang (nor read /dev/zero until memory runs out)
+    ("csv-symlink-to-dev-zero", _replaced_by(lambda p: p.symlink_to("/dev/zero")),
+     Refused(("salesInvoices.csv", "is a device, pipe or socket, not a file"))),
+    ("csv-named-pipe", _replaced_by(lambda p: os.mkfifo(p)),
+     Refused(("salesInvoices.csv", "is a device, pipe or socket, not a file"))),
     ("csv-cp1252-undeclared", _cp1252(declared=False),
      Refused(("customers.csv", "row 2", "not UTF-8"))),
     ("csv-utf16-undeclared", lambda c: h.to_bytes(_erp(c), "utf-16"),
@@ -199,6 +220,8 @@ CASES: list[tuple[str, Callable[[Path], None], Refused | Accepted]] = [
      Refused(("run",), failed_run=False)),
     ("toml-as-of-not-a-date", lambda c: h.replace_text(c, 'as_of = "2026-10-31"', 'as_of = "31.10.2026"'),
      Refused(("run.as_of = '31.10.2026'", "YYYY-MM-DD"), failed_run=False)),
+    ("toml-as-of-a-date-time", lambda c: h.replace_text(c, 'as_of = "2026-10-31"', "as_of = 2026-10-31T10:00:00Z"),
+     Refused(("run.as_of", "expected a date YYYY-MM-DD"), failed_run=False, never=("internal error",))),
     ("toml-unknown-system", lambda c: h.replace_text(c, 'system = "business_central"', 'system = "sap"'),
      Refused(("system = 'sap'", "business_central", "odoo"), never=("status_fields",))),
     ("toml-unknown-connector", lambda c: h.replace_text(c, 'connector = "files"\nsystem = "business_central"',
@@ -209,6 +232,8 @@ CASES: list[tuple[str, Callable[[Path], None], Refused | Accepted]] = [
     ("toml-utf8-bom", lambda c: h.to_bytes(c, "utf-8", bom=b"\xef\xbb\xbf"), SAME),
     ("config-is-a-directory", lambda c: None, Refused(("is a folder",), failed_run=False)),
     ("config-missing", _no_config, Refused(("config file not found",), failed_run=False)),
+    ("config-symlink-to-dev-zero", _config_replaced_by(lambda p: p.symlink_to("/dev/zero")),  # was a MemoryError
+     Refused(("larger than 16 MiB (or endless, like a device)",), failed_run=False)),
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable
@@ -149,6 +150,16 @@ XML_FORGERIES: list[tuple[str, str, Callable[[str], str], str]] = [
      lambda x: x.replace('<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>',
                          '<sheetFormatPr baseColWidth="8" defaultRowHeight="15" zeroHeight="1"/>'),
      "default row and column format (sheetFormatPr) changed"),
+    # Excel shows a cell's phonetic guide (ph="1", text in rPh) above its text: "PAID IN FULL" over a name
+    ("forged-xml-phonetic-text-over-a-name", "xl/worksheets/sheet3.xml",
+     lambda x: x.replace('<c r="E2" t="inlineStr"><is><t>Kunde 1 GmbH</t></is></c>',
+                         '<c r="E2" t="inlineStr" ph="1"><is><t>Kunde 1 GmbH</t><rPh sb="0" eb="5"><t>PAID IN FULL'
+                         '</t></rPh></is></c>'),
+     "cells with phonetic text or attributes the export never writes (shown beside their value) changed "
+     "(now: E2: ph=1; phonetic eb=5,sb=0)"),
+    ("forged-xml-value-metadata-on-an-amount", "xl/worksheets/sheet3.xml",
+     lambda x: x.replace('<c r="N3" s="7" t="n">', '<c r="N3" s="7" t="n" vm="1">'),
+     "(now: N3: vm=1)"),
 ]
 
 
@@ -210,6 +221,34 @@ def test_an_intact_workbook_is_accepted(exported, tmp_path, how):
     assert rep.ok, rep.lines()
     assert rep.identical == (how == "as-exported")
     assert "OK — export" in rep.lines()[0] and "by maria" in rep.lines()[0]
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda p: p.symlink_to("/dev/zero"), id="verify-symlink-to-dev-zero"),  # was read until OOM
+    pytest.param(lambda p: os.mkfifo(p), id="verify-named-pipe"),  # blocked forever on opening
+])
+def test_verify_refuses_a_device_or_pipe_naming_it(exported, tmp_path, capsys, make):
+    store, _ = exported
+    target = tmp_path / "audit.xlsx"
+    make(target)
+    capsys.readouterr()
+    assert main(["export", "--db", store.url, "--verify", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert f"{target}: is a device, pipe or socket, not a file" in err and "Traceback" not in err
+
+
+def test_a_run_name_with_a_control_character_exports_and_verifies(tmp_path):
+    """The name reached the document properties and page headers raw: lxml refused the XML, an internal error."""
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    rid = make_run(store)
+    with store.session() as s:
+        s.execute(update(Run).where(Run.id == rid).values(name="Oct\x07close &B"))
+    path = tmp_path / "audit.xlsx"
+    write_workbook(store, rid, path)
+    assert verify_workbook(store, path).ok
+    with zipfile.ZipFile(path) as z:
+        assert "Oct\\x07close &amp;B" in z.read("docProps/core.xml").decode()
+    store.dispose()
 
 
 def _fresh(tmp_path: Path) -> tuple[Any, int, Path]:

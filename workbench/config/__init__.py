@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ class RunConfig:
         v = self.raw.get("run", {}).get("as_of")
         if v is None:
             return date.today()
-        if isinstance(v, date):
+        if isinstance(v, date) and not isinstance(v, datetime):  # a TOML date-time is a date subclass
             return v
         try:
             return date.fromisoformat(str(v))
@@ -88,6 +88,9 @@ class RunConfig:
         return copy.deepcopy(self.raw)
 
 
+MAX_CONFIG_BYTES = 16 << 20  # the shipped examples are under 10 KB
+
+
 def load(path: str | Path) -> RunConfig:
     p = Path(path)
     if not p.exists():
@@ -95,7 +98,12 @@ def load(path: str | Path) -> RunConfig:
     if p.is_dir():
         raise ConfigError(f"{p}: is a folder; --config takes the run config file (a .toml file) itself")
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # Notepad saves UTF-8 with a BOM
+        with p.open("rb") as fh:  # at most one byte past the limit: /dev/zero or a huge file never fills memory
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{p}: larger than {MAX_CONFIG_BYTES >> 20} MiB (or endless, like a device); a run "
+                              "config is a few KB of TOML")
+        raw = tomllib.loads(data.decode("utf-8-sig"))  # Notepad saves UTF-8 with a BOM
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read the config ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:

@@ -14,7 +14,7 @@ import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
@@ -27,7 +27,8 @@ CONNECTORS = ("files", *API_CONNECTORS)
 
 
 def _iso_date(v: object) -> date:
-    if isinstance(v, date):
+    # TOML's date-time is a date subclass; as_of is a day, and a time (with a zone) would be compared with dates.
+    if isinstance(v, date) and not isinstance(v, datetime):
         return v
     if isinstance(v, str):
         try:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from workbench.store import coverage
 from workbench.store.chunks import chunks
-from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
+from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run, RunSource
 from workbench.team.identity import same_person
 
 
@@ -248,6 +248,9 @@ def check_store(session: Session) -> StateCheck:
                 first_status.setdefault(run_id, {})[eid] = p.first
 
     by_run = _events_by_entity(session, "run")
+    sources: dict[int, list[RunSource]] = {}
+    for src in session.execute(select(RunSource).order_by(RunSource.id)).scalars():
+        sources.setdefault(src.run_id, []).append(src)
     legacy = []
     for run in session.execute(select(Run).order_by(Run.id)).scalars():
         out.runs += 1
@@ -267,6 +270,7 @@ def check_store(session: Session) -> StateCheck:
             out.problems.append(f"run {run.id}: the table says it started {coverage.moment(run.started_at)}, the "
                                 f"trail proves {start} (event {done[-1].id})")
         if done:
+            out.problems.extend(run_mismatches(run, done[-1], sources.get(run.id, [])))
             recorded = (done[-1].detail or {}).get("covered")
             if recorded is None:
                 legacy.append(run.id)
@@ -275,6 +279,42 @@ def check_store(session: Session) -> StateCheck:
     if legacy:
         out.notes.append(f"{len(legacy)} run(s) stored before snapshots were covered by the trail "
                          f"(first: run {legacy[0]}): their snapshots and exceptions were not recomputed")
+    return out
+
+
+def run_mismatches(run: Run, done: AuditEvent, sources: list[RunSource]) -> list[str]:
+    """Each column of the run row that differs from its completed event: who ran it, its name, the
+    day balances were judged as of (the workbook's cover and every overdue status rest on it), and
+    what each source delivered. Keys an older event lacks are not compared."""
+    detail = done.detail or {}
+    where, ev = f"run {run.id}: the table says", f"(event {done.id})"
+    out = []
+    if not same_person(run.user_name, done.actor):
+        out.append(f"{where} it was run by {_show(run.user_name)}, the trail proves {_show(done.actor)} {ev}")
+    if "name" in detail and run.name != detail["name"]:
+        out.append(f"{where} name {_show(run.name)}, the trail proves {_show(detail['name'])} {ev}")
+    if "as_of" in detail and (run.as_of.isoformat() if run.as_of else None) != detail["as_of"]:
+        out.append(f"{where} as of {_show(run.as_of and run.as_of.isoformat())}, the trail proves "
+                   f"{_show(detail['as_of'])} {ev}")
+    if "period" in detail and run.period != detail["period"]:
+        out.append(f"{where} period {_show(run.period)}, the trail proves {_show(detail['period'])} {ev}")
+    for column in ("summary", "config"):  # digests: the JSON is too large to hold in an event
+        if column in detail and coverage.json_digest(getattr(run, column)) != detail[column]:
+            out.append(f"{where} a {column} ({'control totals and counts' if column == 'summary' else 'settings'}) "
+                       f"other than the one the trail proves {ev}: it was edited outside the workbench")
+    recorded = detail.get("sources")
+    if isinstance(recorded, dict):
+        for src in sources:
+            proven = recorded.get(src.side)
+            if not isinstance(proven, dict):
+                out.append(f"{where} a {src.side} source the trail does not record {ev}")
+                continue
+            if src.content_hash != proven.get("hash"):
+                out.append(f"{where} the {src.side} source's content hash {_show(src.content_hash)}, the trail "
+                           f"proves {_show(proven.get('hash'))} {ev}")
+            if not _same(src.row_counts, proven.get("rows")):
+                out.append(f"{where} the {src.side} source delivered rows {_show(src.row_counts)}, the trail "
+                           f"proves {_show(proven.get('rows'))} {ev}")
     return out
 
 

@@ -48,6 +48,11 @@ _NOISE_ATTRS = {"spans", "dyDescent", "uid", "tabSelected", "topLeftCell", "work
 _NOISE_TAGS = {"selection", "extLst", "pageMargins", "pageSetup", "printOptions", "pane", "pageSetUpPr",
                "outlinePr"}
 _TEXT_TYPES = {"s": "text", "inlineStr": "text", "str": "text"}
+# A cell's attributes the export writes; any other (``ph`` shows a phonetic guide above the text,
+# ``cm``/``vm`` attach cell or value metadata) changes what is shown while the value stays the same.
+_CELL_ATTRS = {"r", "t", "s"}
+# Phonetic text (furigana) inside a string: shown above the cell's own text, which it never changes.
+_PHONETIC = {"rPh", "phoneticPr"}
 
 
 # ---- package limits (zip bombs) ----------------------------------------------------------------------
@@ -431,6 +436,8 @@ def _rich(pkg: _Package, name: str) -> list[str]:
         local = _local(tag)
         if depth == 2 and local == "si":
             runs.clear()
+        elif depth == 3 and local in _PHONETIC:
+            runs.append(f"<{local} {_attrs(attrs)}>")  # phonetic text no export writes: the string is marked
         elif props or (depth == 4 and local == "rPr"):
             node = _Node(local, {(f"r:{_local(k)}" if k.startswith(REL_NS) else _local(k)): v
                                  for k, v in attrs.items()})
@@ -469,12 +476,13 @@ class _SheetReader:
         self.odd: list[str] = []  # cells whose type and format the export never used in their column
         self.cells = hashlib.sha256()
         self.columns: dict[str, set[str]] = {}
-        self.rows, self.formulas, self.runs = _Bag(), _Bag(), _Bag()
+        self.rows, self.formulas, self.runs, self.marks = _Bag(), _Bag(), _Bag(), _Bag()
         self.top: list[_Node] = []
         self._stack: list[_Node] = []
         self._in_data = False
         self._cell: list[str] | None = None  # ref, type, style, value-kind
         self._cell_rich = ""
+        self._cell_marks: list[str] = []  # attributes and phonetic text the export never writes
         self._line: list[str] = []
         self._in_v = False
         self._rich_v = any(rich)  # shared strings with formatted runs exist: look at text cells' indexes
@@ -506,6 +514,8 @@ class _SheetReader:
                 t = attrs.get("t", "n")
                 self._cell = [attrs.get("r", ""), _TEXT_TYPES.get(t, t), sid]
                 self._cell_rich = ""
+                extra = {k: v for k, v in attrs.items() if _local(k) not in _CELL_ATTRS | _NOISE_ATTRS}
+                self._cell_marks = [_attrs(extra)] if extra else []
             elif tag == "row":
                 self._flush_cell()
                 self._flush_row()
@@ -519,6 +529,8 @@ class _SheetReader:
                 self._cell.append("formula")
             elif tag == "rPr" and self._cell is not None:
                 self._cell_rich = "inline"
+            elif tag in _PHONETIC and self._cell is not None:
+                self._cell_marks.append(f"phonetic {_attrs(attrs)}")
             return
         if tag == "sheetData" and len(self._stack) == 1:
             self._in_data = True
@@ -563,6 +575,10 @@ class _SheetReader:
         if self._cell_rich:
             c.append("rich:" + self._cell_rich)
             self.runs.add(c[0])
+        if self._cell_marks:
+            c.append("marks:" + ";".join(self._cell_marks))
+            self.marks.add(f"{c[0]}: {'; '.join(self._cell_marks)}")
+            self._cell_marks = []
         self._line.append("\x1f".join(c))
         col, look = _column(c[0]), f"{c[1]}:{c[2]}"
         self.columns.setdefault(col, set()).add(look)
@@ -635,7 +651,8 @@ def _sheet(pkg: _Package, part: str, styles: _Styles, rich: list[str],
     return {
         "cells": reader.cells.hexdigest(),
         "columns": {k: sorted(v) for k, v in reader.columns.items()},
-        "formulas": reader.formulas.out(), "rich_text": reader.runs.out(), "rows": reader.rows.out(),
+        "formulas": reader.formulas.out(), "rich_text": reader.runs.out(),
+        "cell_marks": reader.marks.out(), "rows": reader.rows.out(),
         "cols": cols.out(), "views": views.out(), "protection": protection, "format": fmt, "props": props,
         "filter": auto_filter, "merges": merges.out(), "conditional": conditional.out(),
         "validations": validations.out(), "hyperlinks": links.out(), "comments": comments.out(),
@@ -707,6 +724,7 @@ _WHAT = {
     "other": "other sheet settings",
     "formulas": "cells holding formulas (the export writes values only)",
     "rich_text": "cells with formatted runs of text (colour, size)",
+    "cell_marks": "cells with phonetic text or attributes the export never writes (shown beside their value)",
 }
 _BOOK = {"sheets": "the sheets or their visibility", "protection": "workbook structure protection",
          "views": "workbook view settings", "names": "defined names", "theme": "the theme's colours",
@@ -733,8 +751,8 @@ def differences(exported: dict[str, Any], found: dict[str, Any]) -> list[str]:
         if unprotected:
             out.append(f"sheet '{name}': sheet protection removed (anyone may now edit cells unnoticed)")
         for key, what in _WHAT.items():
-            if key == "print" and key not in es:
-                continue  # recorded before the printed header and footer were part of the fingerprint
+            if key in ("print", "cell_marks") and key not in es:
+                continue  # recorded before this was part of the fingerprint (the cells' hash still covers marks)
             if es.get(key) != fs.get(key) and not (key == "protection" and unprotected):
                 out.append(f"sheet '{name}': {what} changed{_items(es.get(key), fs.get(key))}")
         if es["cells"] != fs["cells"]:

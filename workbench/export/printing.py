@@ -13,11 +13,14 @@ from typing import Any
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from workbench.export.excel_safe import cell_text
+
 HEADER_MAX = 255  # characters Excel keeps of each header or footer
 
 
 def _escaped(text: str) -> str:
-    return text.replace("&", "&&")  # a lone & would start a formatting code
+    # a lone & would start a formatting code; a control character (from a run's name) is no valid XML
+    return cell_text(text).replace("&", "&&")
 
 
 def titles(run: dict[str, Any]) -> tuple[str, str]:

@@ -33,7 +33,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from workbench.export import close_sheet
 from workbench.export import manifest as mf
-from workbench.export.excel_safe import FORMULA_TRIGGERS
+from workbench.export.excel_safe import FORMULA_TRIGGERS, cell_text
 from workbench.export.workbook_content import (AUDIT_COLS, CORRECTION_COLS, EXCEPTION_COLS, LINK_COLS, PARAM_COLS,
                                               Col, Content, Sheet, Styled, prepare,
                                               prepare_row)
@@ -644,7 +644,7 @@ def write_workbook(store: Store, run_id: int, path: str | Path, *, state: TaskSt
         props.creator = "Recon Workbench"
         props.lastModifiedBy = "Recon Workbench"
         props.title = f"Audit workbook — run {run['id']}"
-        props.subject = run["name"] or ""
+        props.subject = cell_text(run["name"] or "")  # a control character in the run's name is no valid XML
         props.created = _naive_utc(run["started_at"])
         props.modified = _naive_utc(run["finished_at"] or run["started_at"])
         wb.security = WorkbookProtection(lockStructure=True)
@@ -769,6 +769,10 @@ def verify_workbook(store: Store, path: str | Path, *, run_id: int | None = None
         repo.load_run(store, run_id)  # "there is no run N in this database"
     if not path.exists():
         raise InputError("file not found", file=str(path))
+    if not path.is_file() and not path.is_dir():  # a folder is told below as no workbook
+        # a device (/dev/zero) is read until memory runs out, a pipe blocks on opening
+        raise InputError("is a device, pipe or socket, not a file", file=str(path),
+                         expected="an .xlsx audit workbook written by workbench export")
     try:
         with zipfile.ZipFile(path) as z:
             check_package(z)  # before any reader holds a part in memory or parses one: see presentation

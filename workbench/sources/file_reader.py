@@ -97,6 +97,9 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
         raise InputError("file not found", file=str(path), expected="an extract exported from the source system")
     if path.is_dir():
         raise InputError("is a folder, not a file", file=str(path))
+    if not path.is_file():  # a device (/dev/zero, /dev/random) never ends; a pipe blocks until someone writes
+        raise InputError("is a device, pipe or socket, not a file", file=str(path),
+                         expected="an extract saved as a file")
     with path.open("rb") as fh:
         head = fh.read(SNIFF_BYTES)
     if not head.strip():

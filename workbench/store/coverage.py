@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from workbench.store import bulk, snapshots
 from workbench.store.schema import AuditEvent, ExceptionRow, Snapshot
+from workbench.store.types import json_text
 
 # An exception's facts: everything but what review legitimately changes (status, assignee,
 # resolution, version) and last_seen.
@@ -167,6 +168,15 @@ def check_run(session: Session, run_id: int, recorded: Mapping[str, Any],
         problems.append(f"run {run_id}: its exceptions no longer match the digest in its run event: "
                         "an exception's values, amounts or first status were edited outside the workbench")
     return problems
+
+
+def json_digest(value: Any) -> str | None:
+    """SHA-256 of a JSON column's value as the store gives it back (``JSONText``: Decimal and dates
+    as text, keys as text), so the digest taken while saving equals the one taken on reading."""
+    if value is None:
+        return None
+    text = json_text(json.loads(json_text(value)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def moment(dt: datetime) -> str:

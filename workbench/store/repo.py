@@ -83,6 +83,9 @@ def save_run(store: Store, config: RunConfig, crm: Extract, erp: Extract, result
                              "sources": {ex.meta.side: {"system": ex.meta.system, "hash": ex.meta.content_hash,
                                                         "rows": ex.meta.row_counts} for ex in (crm, erp)},
                              "exceptions": int(len(result.exceptions)),
+                             # the control totals and settings the workbook shows are the run row's: proven here
+                             "period": config.period, "summary": coverage.json_digest(run.summary),
+                             "config": coverage.json_digest(run.config),
                              "covered": coverage.covered(s, run.id, stored, saved)})
         if then is not None:
             then(s, run.id)

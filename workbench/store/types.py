@@ -44,12 +44,15 @@ class JSONText(TypeDecorator[Any]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        return json.dumps(value, sort_keys=True, default=_default, ensure_ascii=False)
+        return None if value is None else json_text(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         return None if value is None else json.loads(value)
+
+
+def json_text(value: Any) -> str:
+    """The text a ``JSONText`` column stores for ``value``."""
+    return json.dumps(value, sort_keys=True, default=_default, ensure_ascii=False)
 
 
 def _default(v: Any) -> str:
