@@ -440,14 +440,19 @@ def format_summary(summary: dict[str, Any], run_id: int | None = None) -> str:
 
 def _reconciling_lines(diff: dict[str, dict[str, Any]]) -> list[str]:
     """The open-balance difference per currency: what the exceptions explain, the reconciling items no
-    exception reports (a column each where any currency has one: within tolerance, in flight, drafts),
+    exception reports (a column each where any currency has one: within tolerance, in flight, drafts, matched
+    in another currency),
     and what is left unexplained."""
     items = [why for why in Unreported if any(is_nonzero(d.get(why.value)) for d in diff.values())]
     columns = [("difference", "CRM - ERP"), ("explained", "Explained"),
                *((why.value, UNREPORTED_LABELS[why]) for why in items), ("unexplained", "Unexplained")]
-    lines = [f"{'Open balance difference':<26}{'Currency':<10}" + "".join(f"{label:>22}" for _, label in columns)]
+    # each column as wide as its label needs ("Matched in another currency"), at least an amount's 22
+    widths = [max(22, len(label) + 2) for _, label in columns]
+    lines = [f"{'Open balance difference':<26}{'Currency':<10}"
+             + "".join(f"{label:>{w}}" for (_, label), w in zip(columns, widths))]
     for ccy, d in diff.items():
-        lines.append(f"{'':<26}{ccy:<10}" + "".join(f"{amount_text(d.get(key), ccy):>22}" for key, _ in columns))
+        lines.append(f"{'':<26}{ccy:<10}"
+                     + "".join(f"{amount_text(d.get(key), ccy):>{w}}" for (key, _), w in zip(columns, widths)))
     return lines
 
 

@@ -54,3 +54,11 @@ def test_an_older_run_shows_its_difference_as_it_was_stored() -> None:
     rec = {"EUR": {"difference": "5.00", "explained": "4.99", "unexplained": "0.01"}}
     table = _reconciling_table({"control_totals": control, "stats": {"reconciling": rec}})
     assert table == [["Currency", "CRM-ERP", "Explained", "Unexplained"], ["EUR", "5.00", "4.99", "0.01"]]
+
+
+def test_a_long_item_label_keeps_its_column_apart_from_the_next() -> None:
+    control = [{"side": "crm", "currency": "USD", "invoices": 1, "total_amount": "120.00", "open_balance": "120.00"}]
+    rec = {"USD": {"difference": "120.00", "explained": "0", "other_currency": "120.00", "unexplained": "0.00"}}
+    table = _reconciling_table({"control_totals": control, "stats": {"reconciling": rec}})
+    assert table == [["Currency", "CRM-ERP", "Explained", "Matched in another currency", "Unexplained"],
+                     ["USD", "120.00", "0.00", "120.00", "0.00"]]
