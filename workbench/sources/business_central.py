@@ -60,7 +60,7 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 # What API v2.0 publishes (microsoft/ALAppExtensions Apps/W1/APIV2/app/src/pages): no price list entity and no
 # bill-to customer on page 30009 "APIV2 - Customers" (it is on sales documents only). Asking a property a page lacks
 # is refused ("Could not find a property named ..."), an entity set it lacks is 404: neither is asked by default.
-# A tenant that publishes them (a custom API page over its Price List Lines, PRICE_LIST_PAGE; a bill-to number)
+# A tenant that publishes them (an entity set over its Price List Lines; a bill-to number)
 # maps them under [erp.objects.prices] and [erp.objects.customers.fields] (docs/guide/erp.md).
 DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
     "customers": {"object": "customers", "fields": {
@@ -91,12 +91,6 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
         "invoice_number": "appliesToInvoiceNumber", "payment_date": "postingDate",
         "last_modified": "lastModifiedDateTime"}},
 }
-# A price list page as a tenant may publish it (the sandbox serves it so): the [erp.objects.prices] table to map it
-PRICE_LIST_PAGE: dict[str, Any] = {"object": "salesPrices", "fields": {
-    "record_id": "id", "product_code": "itemNumber", "product_id": "itemId", "product_name": "itemDescription",
-    "currency": "currencyCode", "unit_price": "unitPrice", "pricebook": "priceListCode",
-    "effective_date": "startingDate", "end_date": "endingDate", "min_quantity": "minimumQuantity",
-    "last_modified": "lastModifiedDateTime"}}
 # Document lines are read with their documents: Business Central answers a list of salesOrderLines that names
 # no document with "You must specify an Id or a Document Id to get the lines." (page 30044 "APIV2 - Sales Order
 # Lines", OnFindRecord; microsoft/ALAppExtensions Apps/W1/APIV2/app/src/pages/APIV2SalesOrderLines.Page.al), so

@@ -3,6 +3,11 @@ approved (never a dead letter); once the period is reopened, it goes out."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
 from sqlalchemy import update
 
 from tests.workbench.corrections.conftest import bc as bc
@@ -10,16 +15,26 @@ from tests.workbench.corrections.conftest import erp_city_corrections, erp_custo
 from workbench.close import signoff as close
 from workbench.corrections import service
 from workbench.corrections.outbox.push import Backoff
-from workbench.store.db import open_store
+from workbench.store.db import Store, open_store
 from workbench.store.schema import Correction, Run
 
 
-def test_a_certified_periods_correction_waits_unsent_until_the_period_is_reopened(tmp_path, bc):
+@contextmanager
+def _october_correction(tmp_path: Path, bc: Any) -> Iterator[tuple[Store, list[int], list[dict[str, Any]]]]:
+    """A store holding one approved correction of a customer's city, its run in period 2026-10; the
+    correction ids and the sandbox's customers."""
     store = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
     try:
         cids, _, recs = erp_city_corrections(store, bc, 1)
         with store.session() as s:
             s.execute(update(Run).values(period="2026-10"))
+        yield store, cids, recs
+    finally:
+        store.dispose()
+
+
+def test_a_certified_periods_correction_waits_unsent_until_the_period_is_reopened(tmp_path, bc):
+    with _october_correction(tmp_path, bc) as (store, cids, recs):
         close.signoff(store, "2026-10", "ann")
         close.certify(store, "2026-10", "bob")
         version = erp_version(bc, recs[0]["id"])
@@ -35,18 +50,11 @@ def test_a_certified_periods_correction_waits_unsent_until_the_period_is_reopene
         rep = service.push(store, "ann", backoff=Backoff(base=0.05, cap=0.2))
         assert rep.counts["applied"] == 1 and rep.errors == []
         assert erp_value(bc, recs[0]["id"], "city") == "Springfield 0"
-    finally:
-        store.dispose()
-
 
 
 def test_a_write_sent_before_the_period_was_certified_waits_for_the_reopen_and_other_periods_go_out(tmp_path, bc):
     from workbench.corrections.outbox.push import claim, enqueue
-    store = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
-    try:
-        cids, _, recs = erp_city_corrections(store, bc, 1)
-        with store.session() as s:
-            s.execute(update(Run).values(period="2026-10"))
+    with _october_correction(tmp_path, bc) as (store, cids, recs):
         # a run of another, open period, whose approved correction changes the second customer
         later = erp_city_corrections(store, bc, 2, approve=False)[0][1]
         service.approve(store, [later], "ann")
@@ -73,16 +81,10 @@ def test_a_write_sent_before_the_period_was_certified_waits_for_the_reopen_and_o
         with store.session() as s:
             assert s.get(Correction, cids[0]).state == "applied"
             assert s.get(Correction, cids[0]).verification == "agreed"
-    finally:
-        store.dispose()
 
 
 def test_an_applied_correction_of_a_since_certified_period_is_verified_after_the_reopen(tmp_path, bc):
-    store = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
-    try:
-        cids, _, _ = erp_city_corrections(store, bc, 1)
-        with store.session() as s:
-            s.execute(update(Run).values(period="2026-10"))
+    with _october_correction(tmp_path, bc) as (store, cids, recs):
         # the push wrote it and stopped before verifying; then the period was certified
         rep = service.push(store, "ann", backoff=Backoff(base=0.05, cap=0.2), verify=False)
         assert rep.counts["applied"] == 1
@@ -98,17 +100,11 @@ def test_an_applied_correction_of_a_since_certified_period_is_verified_after_the
         close.reopen(store, "2026-10", "bob", "verify the correction that went out")
         rep = service.push(store, "ann", lease_seconds=0)
         assert rep.verified["agreed"] == 1 and rep.errors == []
-    finally:
-        store.dispose()
 
 
 def test_a_period_certified_between_the_lock_check_and_the_claim_is_reported_not_raised(tmp_path, bc, monkeypatch):
     from workbench.corrections.outbox import push as outbox
-    store = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
-    try:
-        cids, _, recs = erp_city_corrections(store, bc, 1)
-        with store.session() as s:
-            s.execute(update(Run).values(period="2026-10"))
+    with _october_correction(tmp_path, bc) as (store, cids, recs):
         checked = outbox.locked_reason
 
         def certified_right_after(store_, run_id):
@@ -125,5 +121,3 @@ def test_a_period_certified_between_the_lock_check_and_the_claim_is_reported_not
         assert erp_version(bc, recs[0]["id"]) == version
         with store.session() as s:
             assert s.get(Correction, cids[0]).state == "queued"
-    finally:
-        store.dispose()

@@ -195,6 +195,15 @@ def start(scenario_dir: Path | None = None, flavor: str = "business-central", po
     return SandboxHandle(flavor, server, store, faults, impl, info, tmp)
 
 
+# The sandbox tenant's price list page (salesPrices, over its Price List Lines), as its config maps it: API v2.0
+# has none (workbench.sources.business_central DEFAULT_OBJECTS)
+PRICE_LIST_PAGE: dict[str, Any] = {"object": "salesPrices", "fields": {
+    "record_id": "id", "product_code": "itemNumber", "product_id": "itemId", "product_name": "itemDescription",
+    "currency": "currencyCode", "unit_price": "unitPrice", "pricebook": "priceListCode",
+    "effective_date": "startingDate", "end_date": "endingDate", "min_quantity": "minimumQuantity",
+    "last_modified": "lastModifiedDateTime"}}
+
+
 def demo_config(handle: SandboxHandle, *, page_size: int | None = None) -> dict[str, Any]:
     """The ``[erp]`` config table that points a connector at a running sandbox.
 
@@ -210,8 +219,6 @@ def demo_config(handle: SandboxHandle, *, page_size: int | None = None) -> dict[
             "client_secret_env": env, "scope": info["scope"]}
         if page_size:
             bc["page_size"] = page_size
-        from workbench.sources.business_central import PRICE_LIST_PAGE
-
         # the sandbox's tenant publishes its price list lines and customers' bill-to numbers, as API v2.0 does not
         objects = {"prices": PRICE_LIST_PAGE, "customers": {"fields": {"parent_id": "billToCustomerNumber"}}}
         return {"connector": "business_central", "system": "business_central", "business_central": bc,
