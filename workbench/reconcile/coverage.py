@@ -1,9 +1,11 @@
 """Kinds one side holds and the other holds none of.
 
-Every record of the side that has them is then reported missing on the other: thousands of
-findings that say only that the other side read nothing (a file with a header and no rows, a
-filter that takes nothing, an object the mapping does not name). The run says so once, in words,
-beside its findings.
+Where the other side read the kind and found nothing (a file with a header and no rows, a filter that
+takes nothing), every record of the side that has them is reported missing on the other, and the run
+says once, in words, beside those findings, that the other side read nothing. Where the other side does
+not read the kind at all (no object is mapped to it: an ERP kept for invoices only, Business Central's
+API v2.0, which publishes no price list), those records are not compared: thousands of "missing"
+findings would only say that nothing was asked for. The run says that once too.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ def _compared(ex: Extract, kind: str) -> int:
     return len(frame)
 
 
+def unread_kinds(crm: Extract, erp: Extract) -> set[str]:
+    """The compared kinds a side does not read at all (no object mapped to them): not compared."""
+    return {kind for kind in COMPARED if not all(kind in ex.frames for ex in (crm, erp))}
+
+
 def one_sided_kinds(crm: Extract, erp: Extract) -> list[str]:
     """One line per compared kind that one side holds records of and the other none."""
     out = []
@@ -39,10 +46,11 @@ def one_sided_kinds(crm: Extract, erp: Extract) -> list[str]:
         n = {"crm": _compared(crm, kind), "erp": _compared(erp, kind)}
         for empty, full in (("crm", "erp"), ("erp", "crm")):
             ex = crm if empty == "crm" else erp
-            if kind == "prices" and kind not in ex.frames and n[full] > 0:  # pricing.compare's both_priced
-                out.append(f"the {_SIDE[empty]} side reads no price list (no object is mapped to prices; Business "
-                           f"Central's API v2.0 publishes none): the {_SIDE[full]} side's {n[full]:,} prices are not "
-                           f"compared. Map [{empty}.objects.prices] to compare them")
+            if kind not in ex.frames and n[full] > 0:
+                what = ("reads no price list (no object is mapped to prices; Business Central's API v2.0 publishes "
+                        "none)" if kind == "prices" else f"reads no {kind} (no object is mapped to {kind})")
+                out.append(f"the {_SIDE[empty]} side {what}: the {_SIDE[full]} side's {n[full]:,} {kind} are not "
+                           f"compared. Map [{empty}.objects.{kind}] to compare them")
             elif n[empty] == 0 and n[full] > 0:
                 out.append(f"the {_SIDE[empty]} side read no {kind} ({_source(ex, kind)}) while the "
                            f"{_SIDE[full]} side has {n[full]:,}: the run can only report those missing in the "

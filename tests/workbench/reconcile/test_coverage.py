@@ -84,3 +84,53 @@ def test_a_workbook_exported_before_the_summary_showed_warnings_still_verifies(t
     with contextlib.redirect_stdout(io.StringIO()) as said:
         assert main(["export", "--verify", str(tmp_path / "edited.xlsx"), "--db", db]) != 0
     assert "NOT VERIFIED" in said.getvalue() and "'Summary'" in said.getvalue()
+
+
+def _engine_run(crm: dict, erp: dict):
+    from tests.workbench.reconcile.helpers import config, cust, extract
+    from workbench.reconcile.engine import reconcile
+
+    crm.setdefault("customers", [cust("001000000000001AAA", "Acme Inc", xref="C1")])
+    erp.setdefault("customers", [cust("e1", "Acme Inc", number="C1")])
+    return reconcile(extract("crm", **crm), extract("erp", **erp), config())
+
+
+def _order(rid: str, number: str) -> dict:
+    from decimal import Decimal
+
+    return {"record_id": rid, "number": number, "customer_id": "001000000000001AAA", "currency": "EUR",
+            "total_amount": Decimal("100.00"), "booked": True}
+
+
+def test_an_erp_that_maps_no_orders_has_no_order_reported_missing_and_the_run_says_why():
+    """An ERP kept for invoices only (no object mapped to orders): each booked CRM order reported "missing in the
+    ERP" would only say nothing was asked for. They are not compared, and the run says so once, naming the key
+    that would compare them."""
+    from tests.workbench.reconcile.helpers import inv
+
+    crm = {"orders": [_order("o1", "00000101"), _order("o2", "00000102")],
+           "invoices": [inv("i1", "INV-1", "001000000000001AAA", "100.00", "100.00", "open")]}
+    erp = {"invoices": [inv("x1", "INV-1", "e1", "100.00", "100.00", "open")]}
+    res = _engine_run(crm, erp)
+    assert not [t for t in res.exceptions["type"] if t.startswith("order.")]
+    assert res.stats["warnings"] == ["the ERP side reads no orders (no object is mapped to orders): the CRM side's 2 "
+                                     "orders are not compared. Map [erp.objects.orders] to compare them"]
+    # an ERP that maps orders and read none still has them reported missing, with the other warning
+    res = _engine_run(crm, {**erp, "orders": []})
+    assert len([t for t in res.exceptions["type"] if t == "order.missing_in_erp"]) == 2
+    assert res.stats["warnings"][0].startswith("the ERP side read no orders ([erp.objects.orders]) while the CRM side "
+                                               "has 2")
+
+
+def test_a_crm_that_maps_no_invoices_leaves_the_erps_invoices_uncompared_and_no_unexplained_difference():
+    from tests.workbench.reconcile.helpers import inv
+
+    erp = {"invoices": [inv("x1", "INV-1", "e1", "100.00", "40.00", "open"),
+                        inv("x2", "INV-2", "e1", "50.00", "50.00", "open")]}
+    res = _engine_run({}, erp)
+    assert not [t for t in res.exceptions["type"] if t.startswith("invoice.")]
+    assert res.stats["warnings"] == ["the CRM side reads no invoices (no object is mapped to invoices): the ERP "
+                                     "side's 2 invoices are not compared. Map [crm.objects.invoices] to compare them"]
+    # the ERP's control totals still stand; its open balance is not called an unexplained difference
+    assert list(res.control_totals["side"]) == ["erp"]
+    assert res.stats["reconciling"] == {}
