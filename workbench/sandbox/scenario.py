@@ -76,7 +76,7 @@ book vs BC salesPrices).
    ERP order line carries the same price, so the order totals still agree.
 
 Tolerances (written to run.toml [rules.tolerances]): a price differs when
-|crm - erp| > max(price_abs, price_rel * |crm|); an amount or balance differs when
+|crm - erp| > max(one minor unit of its currency, 0.5% of |crm|); an amount or balance differs when
 |crm - erp| > amount_minor_units minor units of its currency (1 cent, 1 yen).
 
 Not generated: timing.event_not_reflected (a late payment is generated as the
@@ -110,7 +110,8 @@ from workbench.sandbox.scenario_ids import (date_text, guids, int_text, money_te
 
 GENERATOR_VERSION = "1.0"
 DEFAULT_AS_OF = date(2026, 10, 31)
-TOLERANCES = {"price_abs": "0.01", "price_rel": "0.005", "amount_minor_units": 1}
+# in minor units, not an amount: "0.01" would allow no difference in JPY, and the run would warn about its own demo
+TOLERANCES = {"price": {"abs_minor": 1, "rel": "0.005"}, "amount_minor_units": 1}
 CURRENCIES = ("EUR", "USD", "GBP", "JPY", "CHF", "SEK")
 _FX = {"EUR": 1.0, "USD": 1.08, "GBP": 0.86, "JPY": 160.0, "CHF": 0.95, "SEK": 11.5}
 _DECIMALS = {"EUR": 2, "USD": 2, "GBP": 2, "JPY": 0, "CHF": 2, "SEK": 2}
@@ -766,8 +767,7 @@ file = "salesInvoices.csv"
 file = "customerPayments.csv"
 
 [rules.tolerances]
-price_abs = "{price_abs}"          # a price differs when |crm - erp| > max(price_abs, price_rel * crm)
-price_rel = "{price_rel}"
+price = {{ abs_minor = {price_abs_minor}, rel = "{price_rel}" }}   # differs beyond max(minor units, rel * crm)
 amount_minor_units = {amount_minor_units}      # invoice/order amounts: allowed difference in minor units
 
 [rules.ids]
@@ -830,7 +830,9 @@ def _write(g: _Gen, out: Path) -> None:
         (tmp / "scenario.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         (tmp / "run.toml").write_text(_RUN_TOML.format(
             seed=g.seed, customers=g.n, version=GENERATOR_VERSION, as_of=g.as_of.isoformat(),
-            period=g.as_of.strftime("%Y-%m"), **TOLERANCES), encoding="utf-8")
+            period=g.as_of.strftime("%Y-%m"), price_abs_minor=TOLERANCES["price"]["abs_minor"],
+            price_rel=TOLERANCES["price"]["rel"], amount_minor_units=TOLERANCES["amount_minor_units"]),
+            encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)

@@ -12,6 +12,7 @@ from workbench import config as config_mod
 from workbench.model.currency import minor_units
 from workbench.model.ids import is_salesforce_id, to_18
 from workbench.progress import RecordingProgress
+from workbench.reconcile.rules import parse, tolerance_warnings
 from workbench.sandbox.scenario import generate, load
 
 ALL_TYPES = {
@@ -194,7 +195,9 @@ def test_run_toml_reads_both_sides_with_the_files_connector(scen):
     assert cfg.side("crm")["connector"] == "files" and cfg.side("crm")["system"] == "salesforce"
     assert cfg.side("erp")["system"] == "business_central"
     assert cfg.as_of.isoformat() == scen.truth["as_of"]
-    assert cfg.rules["tolerances"]["price_rel"] == "0.005"
+    assert cfg.rules["tolerances"]["price"] == {"abs_minor": 1, "rel": "0.005"}
+    # the generated config draws no warning about itself (a price tolerance of "0.01" allowed nothing in JPY)
+    assert tolerance_warnings(parse(cfg.rules, cfg.where()), {"EUR", "USD", "GBP", "JPY", "CHF", "SEK"}) == []
 
 
 def test_smallest_size_and_progress_and_erp_side_xref(tmp_path):
