@@ -111,7 +111,8 @@ from workbench.sandbox.scenario_ids import (date_text, guids, int_text, money_te
 GENERATOR_VERSION = "1.0"
 DEFAULT_AS_OF = date(2026, 10, 31)
 # in minor units, not an amount: "0.01" would allow no difference in JPY, and the run would warn about its own demo
-TOLERANCES = {"price": {"abs_minor": 1, "rel": "0.005"}, "amount_minor_units": 1}
+PRICE_TOLERANCE: dict[str, Any] = {"abs_minor": 1, "rel": "0.005"}
+TOLERANCES: dict[str, Any] = {"price": PRICE_TOLERANCE, "amount_minor_units": 1}
 CURRENCIES = ("EUR", "USD", "GBP", "JPY", "CHF", "SEK")
 _FX = {"EUR": 1.0, "USD": 1.08, "GBP": 0.86, "JPY": 160.0, "CHF": 0.95, "SEK": 11.5}
 _DECIMALS = {"EUR": 2, "USD": 2, "GBP": 2, "JPY": 0, "CHF": 2, "SEK": 2}
@@ -830,8 +831,8 @@ def _write(g: _Gen, out: Path) -> None:
         (tmp / "scenario.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         (tmp / "run.toml").write_text(_RUN_TOML.format(
             seed=g.seed, customers=g.n, version=GENERATOR_VERSION, as_of=g.as_of.isoformat(),
-            period=g.as_of.strftime("%Y-%m"), price_abs_minor=TOLERANCES["price"]["abs_minor"],
-            price_rel=TOLERANCES["price"]["rel"], amount_minor_units=TOLERANCES["amount_minor_units"]),
+            period=g.as_of.strftime("%Y-%m"), price_abs_minor=PRICE_TOLERANCE["abs_minor"],
+            price_rel=PRICE_TOLERANCE["rel"], amount_minor_units=TOLERANCES["amount_minor_units"]),
             encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
