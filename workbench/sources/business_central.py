@@ -10,7 +10,7 @@ Config (``[erp.business_central]``)::
     # optional: base_url, token_url, scope, page_size (<= 20000), timeout, retries, max_connections
 
 Pulls follow ``@odata.nextLink`` with ``Prefer: odata.maxpagesize``, ``$select`` only the
-mapped fields and, for incremental pulls, ``$filter=lastModifiedDateTime gt <since>``. Sales
+mapped fields and, for incremental pulls, ``$filter=lastModifiedDateTime ge <since less STAMP_SLACK>``. Sales
 order lines come inline with their orders (``salesOrders?$expand=salesOrderLines($select=...)``):
 Business Central serves no list of lines that names no order; customer payments, lines of a customer
 payment journal, likewise with their journals (``customerPaymentJournals?$expand=customerPayments(...)``).
@@ -27,7 +27,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 from operator import itemgetter
-from datetime import date, datetime, UTC
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 from typing import Any
 from collections.abc import Generator, Iterator
@@ -176,6 +176,22 @@ def _as_text(conv: Convert) -> Convert:
 def odata_datetime(dt: datetime) -> str:
     dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+# lastModifiedDateTime is the record's SystemModifiedAt, an AL DateTime that Business Central keeps in a SQL Server
+# `datetime` column ("Time Data Type", dev-itpro/developer/methods-auto/time/time-data-type.md, SQL Server: both
+# date and time in columns of the datetime type; comparing a value before it is written with the value written
+# does not work), and that type is "rounded to increments of .000, .003, or .007 seconds" (learn.microsoft.com/
+# sql/t-sql/data-types/datetime-transact-sql): a write made a moment after `since` can be stamped up to 1/600 s
+# before it. Changes are asked from this much earlier, with `ge`: a record stamped in the very instant asked is
+# read (once more at worst, which the merge by id absorbs), never missed.
+STAMP_SLACK = timedelta(milliseconds=2)
+
+
+def changes_from(since: datetime) -> str:
+    """The ``lastModifiedDateTime`` literal a re-run asks changes from: ``since`` less the stamp's rounding
+    (STAMP_SLACK), to the millisecond, rounded down."""
+    return odata_datetime(since - STAMP_SLACK)
 
 
 def odata_literal(value: str) -> str:
@@ -358,7 +374,7 @@ class BusinessCentralSource:
         return self._pull(state, since)
 
     def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract:
-        """Records changed since ``since`` (``$filter=lastModifiedDateTime gt``), and deletions: Business
+        """Records changed since ``since`` (``$filter=lastModifiedDateTime ge``, ``changes_from``), and deletions: Business
         Central API v2.0 keeps no record of deleted entities (webhooks aside), so they are found by
         counting (``/$count``, OData v4 part 2, 11.2.10): the known records that have not changed since are
         split by the ``lastModifiedDateTime`` they had into ranges of at most a page, each range is counted,
@@ -450,7 +466,7 @@ class BusinessCentralSource:
             params = {"$select": "id", "$expand": f"{nav}($select={','.join(select)})"}
         delta = nav is None and bool(om.settings.get("incremental", True))
         if since is not None and delta:
-            params["$filter"] = f"lastModifiedDateTime gt {odata_datetime(since)}"
+            params["$filter"] = f"lastModifiedDateTime ge {changes_from(since)}"
         query = f"GET {entity}?" + "&".join(f"{k}={v}" for k, v in params.items())
         self.meta.objects[kind] = om.object
         self.meta.queries[kind] = query
@@ -587,16 +603,16 @@ class BusinessCentralSource:
             report(state, self._done, None, f"{om.object}: {listed:,} listed")
             reads = after
         known = ids_of(previous)
-        cut = _stamp_key(odata_datetime(since))
+        cut = _stamp_key(changes_from(since))
         assert cut is not None  # a time just written in the form it reads
         select = ",".join(["id"] + [f for f in om.source_fields() if f != "id"])
-        filtered = {"$select": select, "$filter": f"lastModifiedDateTime gt {odata_datetime(since)}"}
+        filtered = {"$select": select, "$filter": f"lastModifiedDateTime ge {changes_from(since)}"}
         docs_read: list[str] = []
         line_reads: list[_Read] = []
         for did, lines in stamps.items():
             keys = [_stamp_key_fast(stamp) for _, stamp in lines]
-            whole = any(key is None or (key <= cut and rid not in known) for (rid, _), key in zip(lines, keys))
-            if not whole and not any(key > cut for key in keys if key is not None):
+            whole = any(key is None or (key < cut and rid not in known) for (rid, _), key in zip(lines, keys))
+            if not whole and not any(key >= cut for key in keys if key is not None):
                 continue
             docs_read.append(did)
             line_reads.append(_Read(f"{url}({did})/{nav}?{_query({'$select': select} if whole else filtered)}",
@@ -724,7 +740,7 @@ class BusinessCentralSource:
         return out
 
     def _ranges(self, frame: pd.DataFrame | None, since: datetime) -> list[_Range] | None:
-        """The previous run's records stamped at or before ``since`` (none of them changed, or it would be
+        """The previous run's records stamped before ``changes_from(since)`` (none of them changed, or it would be
         stamped later), in order of their stamps, cut into ranges of at most a page (a range ends after
         every record of its last moment); None when a record has no stamp or they all fit one page."""
         if frame is None or "last_modified" not in frame.columns or not len(frame):
@@ -736,8 +752,9 @@ class BusinessCentralSource:
             stamps = pd.to_datetime(col, utc=True).dt.tz_localize(None)
         except (TypeError, ValueError):
             return None
-        cut = pd.Timestamp(since if since.tzinfo else since.replace(tzinfo=UTC)).tz_convert(UTC).tz_localize(None)
-        early = (stamps <= cut).to_numpy()
+        # those the change read (``ge changes_from(since)``) does not take
+        cut = pd.Timestamp(changes_from(since)).tz_convert(UTC).tz_localize(None)
+        early = (stamps < cut).to_numpy()
         if early.sum() <= self.page_size:
             return None
         # sorted by stamp alone: a range holds every record of its moments, so the order among records of one

@@ -25,7 +25,7 @@ import re
 import secrets
 import time
 import uuid
-from datetime import date, datetime, UTC
+from datetime import date, datetime, timedelta, UTC
 from http import HTTPStatus
 from decimal import Decimal
 from typing import Any
@@ -139,7 +139,14 @@ _GUID_KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """Now as Business Central stamps a write (SystemModifiedAt): an AL DateTime kept in a SQL Server
+    ``datetime`` column ("Time Data Type", dev-itpro/developer/methods-auto/time/time-data-type.md), which is
+    "rounded to increments of .000, .003, or .007 seconds" (learn.microsoft.com/sql/t-sql/data-types/
+    datetime-transact-sql): the stamp can lie up to 1/600 s before the moment of the write."""
+    now = datetime.now(UTC)
+    ticks = round(now.microsecond * 300 / 1_000_000)  # 1/300 s
+    stamp = now.replace(microsecond=0) + timedelta(milliseconds=round(ticks * 1000 / 300))
+    return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _top_level_split(text: str) -> list[str]:

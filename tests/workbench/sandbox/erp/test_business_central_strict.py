@@ -430,3 +430,16 @@ def test_enum_values_travel_by_member_name(bc):
     assert patch(bc, "customers", cust, {"blocked": "_x0020_"}).json()["blocked"] == "_x0020_"
     cust = first(bc, "customers")
     assert error(patch(bc, "customers", cust, {"blocked": " "}))[:2] == (400, "Application_EvaluateException")
+
+
+def test_a_write_is_stamped_as_sql_server_stores_a_datetime_to_a_three_hundredth_of_a_second(bc):
+    """Business Central keeps lastModifiedDateTime in a SQL Server ``datetime``, whose milliseconds end in 0, 3
+    or 7: a client comparing stamps to the millisecond must allow for it (the sandbox stamped to the millisecond)."""
+    cust = first(bc, "customers")
+    endings = set()
+    for n in range(12):
+        resp = patch(bc, "customers", cust, {"city": f"Stamp {n}"})
+        assert resp.status_code == 200, resp.text
+        cust = resp.json()
+        endings.add(cust["lastModifiedDateTime"][-2])
+    assert endings <= {"0", "3", "7"}, endings
