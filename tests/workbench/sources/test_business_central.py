@@ -442,3 +442,34 @@ def test_by_default_only_what_api_v2_publishes_is_asked(bc):
     assert "billToCustomerNumber" in mapped.meta.queries["customers"]
     assert mapped.meta.row_counts["prices"] == bc.store.count("salesPrices")
     assert mapped.frames["customers"]["parent_id"].notna().any()
+
+
+def test_prices_on_the_tenants_own_api_route_are_read_re_read_and_corrected_there(bc):
+    """A tenant publishes its price list page under its own route (``[erp.objects.prices] route``): the pull, a
+    re-run's $batch and a correction (with that route's $metadata) go there. The connector read every kind under
+    api/v2.0, where Business Central answers 404 for the page."""
+    table = erp.demo_config(bc)
+    del table["objects"]["prices"]["route"]
+    with pytest.raises(SourceError, match="salesPrices"):
+        open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table})).pull()
+    before = erp_connector(bc, page_size=10).pull()
+    assert before.meta.row_counts["prices"] == bc.store.count("salesPrices")
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    price = before.frames["prices"].iloc[2]
+    [res] = erp_connector(bc).push([WriteRequest(1, "k", "prices", price["record_id"], "unit_price",
+                                                 price["unit_price"], "1249.50", seen_version=price["version"])])
+    assert res.outcome == "applied", res.message
+    assert bc.store.get("salesPrices", price["record_id"])[0]["unitPrice"] == Decimal("1249.50")
+    src = erp_connector(bc, page_size=10)
+    merged, report = merge(before, src.pull_changes(None, since, before))
+    assert report["prices"]["changed"] == 1
+    got = merged.frames["prices"].set_index("record_id")["unit_price"]
+    assert got[price["record_id"]] == Decimal("1249.50") and len(got) == bc.store.count("salesPrices")
+
+
+@pytest.mark.parametrize("route", ["pricing", "contoso/pricing/1.0", "contoso/pricing/v1.0/companies"])
+def test_a_route_not_of_publisher_group_version_is_refused_naming_the_object(bc, route):
+    table = erp.demo_config(bc)
+    table["objects"]["prices"]["route"] = route
+    with pytest.raises(ConfigError, match=r"objects\.prices\] route = .*<publisher>/<group>/<version>"):
+        open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))

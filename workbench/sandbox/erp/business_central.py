@@ -6,7 +6,8 @@ companies({id})/{entitySet}``, an Entra-style client-credentials token endpoint 
 ``Prefer: odata.maxpagesize`` with a 20,000-entity page cap, ``$filter``/``$select``,
 ``$metadata``, and ``PATCH`` that demands ``If-Match`` (``BadRequest_InvalidToken``
 without it, ``Request_EntityChanged`` when stale). Business Central has no standard
-v2.0 price entity; prices are served as ``salesPrices`` the way a custom API page would.
+v2.0 price entity; prices are served as ``salesPrices`` under a route of their own
+(``api/workbench/pricing/v1.0``, bc_schema.ROUTES), the way a tenant's own API page is.
 
 Writes (``PATCH``, ``POST``) are checked against the sandbox's own ``$metadata`` (types,
 ``MaxLength``, enum members, read-only properties; see bc_schema). Reads implement
@@ -32,8 +33,8 @@ from typing import Any
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
-from workbench.sandbox.erp.bc_schema import BLANK_DATE, BLANK_GUID, ENUMS, MAX_LENGTH, WriteRefused, check_value, \
-    member_name
+from workbench.sandbox.erp.bc_schema import API_V2, BLANK_DATE, BLANK_GUID, ENUMS, MAX_LENGTH, ROUTES, WriteRefused, \
+    check_value, member_name
 from workbench.sandbox.erp.faults import Faults
 from workbench.sandbox.erp.odata_filter import FilterError, coerce, compile_filter
 from workbench.sandbox.erp.server import Request, Response
@@ -133,7 +134,15 @@ LIST_OPTIONS = {"$filter", "$select", "$orderby", "$top", "$skip", "$count", "$e
 ENTITY_OPTIONS = {"$select", "$expand", "$schemaversion"}
 _BLANK = {D: Decimal(0), I: 0, B: False, DA: BLANK_DATE, G: BLANK_GUID, S: ""}
 
-_PATH = re.compile(r"^/v2\.0/(?P<tenant>[^/]+)/(?P<env>[^/]+)/api/v2\.0(?P<rest>/.*)?$")
+# the sandbox tenant's salesPrices are served under a route of their own (bc_schema.ROUTES); under api/v2.0 they
+# are an unknown segment, as they would be on a real tenant
+_PATH = re.compile(r"^/v2\.0/(?P<tenant>[^/]+)/(?P<env>[^/]+)/api/(?P<route>v2\.0|[^/$]+/[^/$]+/[^/$]+)"
+                   r"(?P<rest>/.*)?$")
+
+
+def route_sets(route: str) -> frozenset[str]:
+    """The entity sets published under ``route`` (ROUTES; the rest are API v2.0's)."""
+    return frozenset(e for e in ENTITIES if ROUTES.get(e, API_V2) == route)
 _SEG = re.compile(r"^(?P<name>[A-Za-z$]+)(?:\((?P<key>[^)]*)\))?$")
 _GUID_KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -481,23 +490,27 @@ class BusinessCentralFlavor:
         if m["tenant"] != self.tenant or m["env"] != self.environment:
             return self._error(404, "NoEnvironment", f"Environment '{m['env']}' of tenant '{m['tenant']}' "
                                                      f"does not exist.")
+        sets = route_sets(m["route"])
+        if not sets:
+            return self._error(404, "BadRequest_NotFound", f"No HTTP resource was found that matches the request "
+                                                           f"URI '{req.path}'.")
         denied = self._authorised(req)
         if denied:
             return denied
-        root = f"http://{req.header('host')}/v2.0/{self.tenant}/{self.environment}/api/v2.0"
+        root = f"http://{req.header('host')}/v2.0/{self.tenant}/{self.environment}/api/{m['route']}"
         segs = [s for s in (m["rest"] or "").split("/") if s]
         if segs == ["$batch"]:
             return self._batch(req, root)
         try:
-            return self._route(req, root, segs)
+            return self._route(req, root, segs, sets)
         except FilterError as exc:
             return self._error(400, "BadRequest", str(exc))
         except WriteRefused as exc:
             return self._refuse(exc)
 
-    def _route(self, req: Request, root: str, segs: list[str]) -> Response:
+    def _route(self, req: Request, root: str, segs: list[str], sets: frozenset[str]) -> Response:
         if segs == ["$metadata"]:
-            return Response(200, metadata_xml().encode("utf-8"), {"Content-Type": "application/xml"})
+            return Response(200, metadata_xml(sets).encode("utf-8"), {"Content-Type": "application/xml"})
         if not segs:
             return Response.json(200, {"@odata.context": f"{root}/$metadata",
                                        "value": [{"name": "companies", "kind": "EntitySet", "url": "companies"}]})
@@ -536,10 +549,12 @@ class BusinessCentralFlavor:
             parent_filter = (NAVIGATION[parent][seg["name"]][1], parent_id)
             ctx += f"/{parent}({parent_id})"
         elif len(segs) == 3 and segs[2] == "$count" and _SEG.match(segs[1]) and req.method == "GET":
+            if segs[1] not in sets:
+                return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{segs[1]}'.")
             return self._count_only(req, segs[1])
         elif len(segs) != 2:
             return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{segs[-1]}'.")
-        if not seg or seg["name"] not in ENTITIES:
+        if not seg or seg["name"] not in sets:
             return self._error(404, "BadRequest_NotFound",
                                f"Resource not found for the segment '{segs[-1] if seg is None else seg['name']}'.")
         entity = seg["name"]
@@ -1103,19 +1118,23 @@ class BusinessCentralFlavor:
         return Response(204, b"", {})
 
 
-def metadata_xml() -> str:
-    """CSDL for the entity sets served: read-only properties marked as Business Central does, strings with
-    their field's MaxLength, enum fields as EnumTypes, AL value types never nullable."""
+def metadata_xml(served: frozenset[str] | None = None) -> str:
+    """CSDL for the entity sets served under one route (``served``; None: API v2.0's): read-only properties marked
+    as Business Central does, strings with their field's MaxLength, enum fields as EnumTypes, AL value types never
+    nullable."""
+    served = route_sets(API_V2) if served is None else served
     parts = ['<?xml version="1.0" encoding="utf-8"?>',
              '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">',
              '<edmx:DataServices><Schema Namespace="Microsoft.NAV" xmlns="http://docs.oasis-open.org/odata/ns/edm">']
-    for enums in ENUMS.values():
+    for entity_set, enums in ENUMS.items():
+        if entity_set not in served:  # a route's CSDL declares the types its own entity types use
+            continue
         for enum_name, members in enums.values():
             parts.append(f'<EnumType Name="{enum_name}">' + "".join(
                 f'<Member Name="{m}" Value="{n}"/>' for n, m in enumerate(members)) + "</EnumType>")
     sets = []
     for entity_set, (type_name, types, writable) in {"companies": ("company", COMPANY_FIELDS, set()),
-                                                    **ENTITIES}.items():
+                                                    **{e: d for e, d in ENTITIES.items() if e in served}}.items():
         parts.append(f'<EntityType Name="{type_name}"><Key><PropertyRef Name="id"/></Key>')
         for prop, edm in types.items():
             enum = ENUMS.get(entity_set, {}).get(prop)
