@@ -473,3 +473,33 @@ def test_a_route_not_of_publisher_group_version_is_refused_naming_the_object(bc,
     table["objects"]["prices"]["route"] = route
     with pytest.raises(ConfigError, match=r"objects\.prices\] route = .*<publisher>/<group>/<version>"):
         open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
+
+
+def test_records_changed_or_deleted_between_pages_are_neither_read_twice_nor_skipped(bc):
+    """The pull sends no $orderby and follows Business Central's next links, which resume after the last record
+    served (its key), not at an offset: a record deleted from a page already read moves no record past the next
+    page, one changed on a page to come is read once with its new values, and one changed on a page already read
+    comes with the next re-run (its stamp is after this pull's start)."""
+    ids = [d["id"] for _, d, _ in bc.store.scan("customers")]
+    read_early, gone, read_late = ids[1], ids[2], ids[12]
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    state = RecordingProgress()
+    original = state.set_progress
+
+    def change_after_first_page(done, total=None, message=""):
+        original(done, total, message)
+        if len(state.updates) == 1:
+            for rid, name in ((read_early, "Changed Behind Ltd"), (read_late, "Changed Ahead Ltd")):
+                bc.store.update("customers", rid, lambda d, _v, n=name: {**d, "displayName": n,
+                                                                        "lastModifiedDateTime": now_iso()})
+            bc.store.delete("customers", gone)
+    state.set_progress = change_after_first_page
+    pulled = erp_connector(bc, page_size=5).pull(state)
+    got = pulled.frames["customers"].set_index("record_id")["name"]
+    # each record once, the one deleted after its page was read among them (an offset would have skipped the
+    # record that moved up into the deleted one's place)
+    assert got.index.is_unique and sorted(got.index) == sorted(ids)
+    assert got[read_late] == "Changed Ahead Ltd" and got[read_early] != "Changed Behind Ltd"
+    merged, report = merge(pulled, erp_connector(bc).pull_changes(None, since, pulled))
+    after = merged.frames["customers"].set_index("record_id")["name"]
+    assert after[read_early] == "Changed Behind Ltd" and gone not in after.index and report["customers"]["deleted"] == 1
