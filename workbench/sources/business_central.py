@@ -507,7 +507,9 @@ class BusinessCentralSource:
         delta = nav is None and bool(om.settings.get("incremental", True))
         if since is not None and delta:
             params["$filter"] = f"lastModifiedDateTime ge {changes_from(since)}"
-        query = f"GET {entity}?" + "&".join(f"{k}={v}" for k, v in params.items())
+        root = self._roots.get(entity, self.api_root)
+        route = "" if root == self.api_root else f"api/{root.rsplit('/api/', 1)[1]}/.../"  # a tenant's own route
+        query = f"GET {route}{entity}?" + "&".join(f"{k}={v}" for k, v in params.items())
         self.meta.objects[kind] = om.object
         self.meta.queries[kind] = query
         return entity, nav, since is not None and delta, params, query

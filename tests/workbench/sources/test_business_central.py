@@ -454,6 +454,7 @@ def test_prices_on_the_tenants_own_api_route_are_read_re_read_and_corrected_ther
         open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table})).pull()
     before = erp_connector(bc, page_size=10).pull()
     assert before.meta.row_counts["prices"] == bc.store.count("salesPrices")
+    assert before.meta.queries["prices"].startswith("GET api/workbench/pricing/v1.0/.../salesPrices?$select=id,")
     since = datetime.now(UTC) - timedelta(seconds=1)
     price = before.frames["prices"].iloc[2]
     [res] = erp_connector(bc).push([WriteRequest(1, "k", "prices", price["record_id"], "unit_price",
