@@ -473,7 +473,9 @@ class OdooFlavor:
                 "server_serie": f"{self.version}.0", "protocol_version": 1}
 
     def handle(self, req: Request) -> Response:
-        if req.path == "/web/version" and self.version >= 17:
+        # Odoo 19 routes ['/web/version', '/json/version'] to one method (addons/rpc/controllers/__init__.py):
+        # /json/version came with JSON-2
+        if req.path == "/web/version" and self.version >= 17 or req.path == "/json/version" and self.version >= 19:
             return Response.json(200, {"version_info": [self.version, 0, 0, "final", 0, ""],
                                        "version": f"{self.version}.0"})
         if req.path.startswith("/json/2/") and self.version >= 19 and req.method == "POST":
