@@ -300,9 +300,11 @@ def _roots_of(maps: dict[str, ObjectMap], api_root: str, where: str) -> dict[str
                               f"API page declares them (APIPublisher, APIGroup, APIVersion), e.g. "
                               f"\"contoso/pricing/v1.0\"")
         root = f"{base}/{route.strip('/')}"
-        out[om.object] = root
-        if om.object in VIA_DOCUMENT:
-            out[VIA_DOCUMENT[om.object][0]] = root
+        for entity in (om.object, *VIA_DOCUMENT.get(om.object, ())[:1]):
+            if out.setdefault(entity, root) != root:  # lines and their documents are read in one request
+                raise ConfigError(f"{where}.{kind}] route = {route!r}: {entity} is read under another route for "
+                                  f"another kind ({out[entity].rsplit('/api/', 1)[1]!r}); a document and its "
+                                  f"lines are read together, under one route")
     return out
 
 

@@ -504,3 +504,13 @@ def test_records_changed_or_deleted_between_pages_are_neither_read_twice_nor_ski
     merged, report = merge(pulled, erp_connector(bc).pull_changes(None, since, pulled))
     after = merged.frames["customers"].set_index("record_id")["name"]
     assert after[read_early] == "Changed Behind Ltd" and gone not in after.index and report["customers"]["deleted"] == 1
+
+
+def test_a_document_and_its_lines_under_two_routes_are_refused(bc):
+    """Order lines are read inline with their orders, in one request: a config naming one route for orders and
+    another for their lines cannot be served; the later route silently won for both."""
+    table = erp.demo_config(bc)
+    table["objects"].update({"orders": {"route": "contoso/sales/v1.0"}, "order_lines": {"route": "contoso/lines/v1.0"}})
+    with pytest.raises(ConfigError, match=r"objects\.order_lines\] route = 'contoso/lines/v1.0': salesOrders is read "
+                                          r"under another route"):
+        open_source("erp", from_dict({"crm": {"connector": "files"}, "erp": table}))
