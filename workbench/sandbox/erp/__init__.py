@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ConfigError
-from workbench.sandbox.erp.bc_schema import ROUTES as BC_ROUTES
+from workbench.sandbox.erp.bc_schema import ROUTE_PROPERTIES as BC_ROUTE_PROPERTIES, ROUTES as BC_ROUTES
 
 if TYPE_CHECKING:  # the server and its store load on start(): `workbench --help` lists `sandbox erp` without them
     from workbench.sandbox.erp.faults import Faults
@@ -221,10 +221,13 @@ def demo_config(handle: SandboxHandle, *, page_size: int | None = None) -> dict[
             "client_secret_env": env, "scope": info["scope"]}
         if page_size:
             bc["page_size"] = page_size
-        # the sandbox's tenant publishes its price list lines and customers' bill-to numbers, as API v2.0 does not
+        # the sandbox's tenant publishes its price list lines and customers' bill-to numbers on pages of its own, as
+        # API v2.0 does not
         # a copy: a caller may change its table (PRICE_LIST_PAGE serves every sandbox of this process)
         objects = {"prices": {**PRICE_LIST_PAGE, "fields": dict(PRICE_LIST_PAGE["fields"])},
-                   "customers": {"fields": {"parent_id": "billToCustomerNumber"}}}
+                   # bill-to numbers on the tenant's own customers page (API v2.0's has none)
+                   "customers": {"route": next(r for r, sets in BC_ROUTE_PROPERTIES.items() if "customers" in sets),
+                                 "fields": {"parent_id": "billToCustomerNumber"}}}
         return {"connector": "business_central", "system": "business_central", "business_central": bc,
                 "objects": objects}
     if handle.flavor == "odoo":

@@ -25,6 +25,10 @@ from typing import Any
 # (microsoft/ALAppExtensions Apps/W1/APIV2/app/src/pages): the sandbox tenant's is its own.
 API_V2 = "v2.0"
 ROUTES: dict[str, str] = {"salesPrices": "workbench/pricing/v1.0"}  # entity set -> the route it is published under
+# Properties an entity set has only under a tenant's own route: page 30009 "APIV2 - Customers" publishes no bill-to
+# customer, so the sandbox tenant serves it on a customers page of its own (route -> entity set -> properties)
+ROUTE_PROPERTIES: dict[str, dict[str, frozenset[str]]] = {
+    "workbench/sales/v1.0": {"customers": frozenset({"billToCustomerNumber"})}}
 
 BLANK_GUID = "00000000-0000-0000-0000-000000000000"
 BLANK_DATE = "0001-01-01"

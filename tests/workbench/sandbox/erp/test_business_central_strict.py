@@ -470,3 +470,28 @@ def test_a_tenant_price_page_is_served_under_its_own_api_route_only(bc):
     batch = httpx.post(f"{own}/$batch", headers={**bearer(bc), "Accept": "application/json"},
                        json={"requests": [{"id": "1", "method": "GET", "url": set_url(bc, "salesPrices")}]})
     assert batch.json()["responses"][0]["status"] == 200
+
+
+def test_a_bill_to_customer_is_served_on_the_tenants_own_customers_page_not_on_api_v2(bc):
+    """Page 30009 "APIV2 - Customers" publishes no bill-to customer: Business Central refuses it as an unknown
+    property there. The sandbox served billToCustomerNumber on API v2.0's customers; its tenant now publishes it
+    on a customers page of its own (api/workbench/sales/v1.0)."""
+    v2 = f"{bc.info['api_root']}/customers"
+    own = v2.replace("/api/v2.0/", "/api/workbench/sales/v1.0/")
+    for params in ({"$select": "id,billToCustomerNumber"}, {"$filter": "billToCustomerNumber eq 'X'"},
+                   {"$orderby": "billToCustomerNumber"}):
+        status, _, message = error(httpx.get(v2, headers=bearer(bc), params=params))
+        assert status == 400 and "'billToCustomerNumber'" in message, params
+    whole = httpx.get(v2, headers=bearer(bc), params={"$top": "2"}).json()["value"]
+    assert whole and not any("billToCustomerNumber" in c for c in whole)
+    one = httpx.get(f"{v2}({whole[0]['id']})", headers=bearer(bc)).json()
+    assert "billToCustomerNumber" not in one and one["displayName"] == whole[0]["displayName"]
+    mine = httpx.get(own, headers=bearer(bc), params={"$select": "id,billToCustomerNumber"}).json()["value"]
+    assert {c["id"]: c["billToCustomerNumber"] for c in mine} == \
+        {d["id"]: d["billToCustomerNumber"] for _, d, _ in bc.store.scan("customers")}
+    meta = {r: httpx.get(url.rsplit("/companies", 1)[0] + "/$metadata", headers=bearer(bc)).text for r, url in
+            (("v2", v2), ("own", own))}
+    assert 'Name="billToCustomerNumber"' not in meta["v2"] and 'Name="billToCustomerNumber"' in meta["own"]
+    assert 'EntitySet Name="salesInvoices"' not in meta["own"]
+    resp = patch(bc, "customers", whole[0], {"billToCustomerNumber": "C1"})
+    assert error(resp)[:2] == (400, "BadRequest") and "does not exist" in error(resp)[2]
