@@ -9,8 +9,12 @@ Config (``[erp.business_central]``)::
     client_secret_env = "BC_CLIENT_SECRET"  # or the OS keyring (workbench credentials set)
     # optional: base_url, token_url, scope, page_size (<= 20000), timeout, retries, max_connections
 
+    [erp.objects.prices]                    # a page of the tenant's own, under its own API route
+    object = "salesPrices"
+    route = "contoso/pricing/v1.0"          # APIPublisher/APIGroup/APIVersion: read, batched, written there
+
 Pulls follow ``@odata.nextLink`` with ``Prefer: odata.maxpagesize``, ``$select`` only the
-mapped fields and, for incremental pulls, ``$filter=lastModifiedDateTime gt <since>``. Sales
+mapped fields and, for incremental pulls, ``$filter=lastModifiedDateTime ge <since less STAMP_SLACK>``. Sales
 order lines come inline with their orders (``salesOrders?$expand=salesOrderLines($select=...)``):
 Business Central serves no list of lines that names no order; customer payments, lines of a customer
 payment journal, likewise with their journals (``customerPaymentJournals?$expand=customerPayments(...)``).
@@ -27,7 +31,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 from operator import itemgetter
-from datetime import date, datetime, UTC
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 from typing import Any
 from collections.abc import Generator, Iterator
@@ -178,6 +182,22 @@ def odata_datetime(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+# lastModifiedDateTime is the record's SystemModifiedAt, an AL DateTime that Business Central keeps in a SQL Server
+# `datetime` column ("Time Data Type", dev-itpro/developer/methods-auto/time/time-data-type.md, SQL Server: both
+# date and time in columns of the datetime type; comparing a value before it is written with the value written
+# does not work), and that type is "rounded to increments of .000, .003, or .007 seconds" (learn.microsoft.com/
+# sql/t-sql/data-types/datetime-transact-sql): a write made a moment after `since` can be stamped up to 1/600 s
+# before it. Changes are asked from this much earlier, with `ge`: a record stamped in the very instant asked is
+# read (once more at worst, which the merge by id absorbs), never missed.
+STAMP_SLACK = timedelta(milliseconds=2)
+
+
+def changes_from(since: datetime) -> str:
+    """The ``lastModifiedDateTime`` literal a re-run asks changes from: ``since`` less the stamp's rounding
+    (STAMP_SLACK), to the millisecond, rounded down."""
+    return odata_datetime(since - STAMP_SLACK)
+
+
 def odata_literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
@@ -258,6 +278,36 @@ def _line_stamps(lines: Any) -> list[tuple[str, str]]:
     return [(str(ln["id"]), str(ln.get("lastModifiedDateTime") or "")) for ln in lines or []]
 
 
+# A tenant's own API page is published under its own route, api/<APIPublisher>/<APIGroup>/<APIVersion>, companies
+# included ("Developing a custom API", dev-itpro/developer/devenv-develop-custom-api.md: .../api/<publisher>/<group>/
+# <version>/companies(<id>)/<EntitySetName>); APIVersion is "vX.Y" or "beta" (dev-itpro/developer/properties/
+# devenv-apiversion-property.md).
+_ROUTE = re.compile(r"^[A-Za-z0-9_-]+/[A-Za-z0-9_-]+/(?:v\d+\.\d+|beta)$")
+
+
+def _roots_of(maps: dict[str, ObjectMap], api_root: str, where: str) -> dict[str, str]:
+    """Entity set -> the root of the API route it is read under: a kind's ``route`` setting
+    (``[erp.objects.prices] route = "contoso/pricing/v1.0"``), else API v2.0; the document entity set its lines
+    are read under (VIA_DOCUMENT) goes with them."""
+    base = api_root.rsplit("/", 1)[0]  # .../api
+    out: dict[str, str] = {}
+    for kind, om in maps.items():
+        route = om.settings.get("route")
+        if route is None:
+            continue
+        if not isinstance(route, str) or not _ROUTE.match(route.strip("/")):
+            raise ConfigError(f"{where}.{kind}] route = {route!r}: expected <publisher>/<group>/<version> as the "
+                              f"API page declares them (APIPublisher, APIGroup, APIVersion), e.g. "
+                              f"\"contoso/pricing/v1.0\"")
+        root = f"{base}/{route.strip('/')}"
+        for entity in (om.object, *VIA_DOCUMENT.get(om.object, ())[:1]):
+            if out.setdefault(entity, root) != root:  # lines and their documents are read in one request
+                raise ConfigError(f"{where}.{kind}] route = {route!r}: {entity} is read under another route for "
+                                  f"another kind ({out[entity].rsplit('/api/', 1)[1]!r}); a document and its "
+                                  f"lines are read together, under one route")
+    return out
+
+
 def _query(params: dict[str, str]) -> str:
     return "&".join(f"{k}={quote(v, safe=_SAFE)}" for k, v in params.items())
 
@@ -315,9 +365,10 @@ class BusinessCentralSource:
         self.company = str(bc["company"])
         self._company_url: str | None = None
         self.maps = object_maps(side_cfg, DEFAULT_OBJECTS, self.system)
+        self._roots = _roots_of(self.maps, self.api_root, f"{config.where()}: [{side}.objects")
         self.meta = SourceMeta(side=side, system=self.system, connector=self.connector, instance=self.api_root,
                                api_version="v2.0")
-        self._metadata: ET.Element | None = None
+        self._metadata: dict[str, ET.Element] = {}  # API root -> its $metadata
         self._schemas: dict[str, dict[str, Property]] = {}
         self._plans: dict[int, Any] = {}
         self._column_plans: dict[int, tuple[list[Step], list[Combined]]] = {}
@@ -343,6 +394,13 @@ class BusinessCentralSource:
                 self._company_url = f"{self.api_root}/companies({found[0]['id']})"
         return self._company_url
 
+    def _set_url(self, entity: str) -> str:
+        """The URL of an entity set of the company, under the API route it is published under (``_roots_of``):
+        the company is the same record whatever the route, so its id serves every route."""
+        root = self._roots.get(entity, self.api_root)
+        company = self.company_url
+        return f"{root}{company[len(self.api_root):]}/{entity}"
+
     def close(self) -> None:
         self.http.close()
 
@@ -358,8 +416,8 @@ class BusinessCentralSource:
         return self._pull(state, since)
 
     def pull_changes(self, state: TaskState | None, since: datetime, previous: Extract) -> DeltaExtract:
-        """Records changed since ``since`` (``$filter=lastModifiedDateTime gt``), and deletions: Business
-        Central API v2.0 keeps no record of deleted entities (webhooks aside), so they are found by
+        """Records changed since ``since`` (``$filter=lastModifiedDateTime ge``, ``changes_from``), and
+        deletions: Business Central API v2.0 keeps no record of deleted entities (webhooks aside), so they are found by
         counting (``/$count``, OData v4 part 2, 11.2.10): the known records that have not changed since are
         split by the ``lastModifiedDateTime`` they had into ranges of at most a page, each range is counted,
         and the ids of a range are read (``$select=id``) only when its count says records in it are gone;
@@ -450,8 +508,10 @@ class BusinessCentralSource:
             params = {"$select": "id", "$expand": f"{nav}($select={','.join(select)})"}
         delta = nav is None and bool(om.settings.get("incremental", True))
         if since is not None and delta:
-            params["$filter"] = f"lastModifiedDateTime gt {odata_datetime(since)}"
-        query = f"GET {entity}?" + "&".join(f"{k}={v}" for k, v in params.items())
+            params["$filter"] = f"lastModifiedDateTime ge {changes_from(since)}"
+        root = self._roots.get(entity, self.api_root)
+        route = "" if root == self.api_root else f"api/{root.rsplit('/api/', 1)[1]}/.../"  # a tenant's own route
+        query = f"GET {route}{entity}?" + "&".join(f"{k}={v}" for k, v in params.items())
         self.meta.objects[kind] = om.object
         self.meta.queries[kind] = query
         return entity, nav, since is not None and delta, params, query
@@ -490,7 +550,7 @@ class BusinessCentralSource:
 
     def _pages(self, entity: str, params: dict[str, str] | None, url: str | None = None
                ) -> Iterator[list[dict[str, Any]]]:
-        url = url or f"{self.company_url}/{entity}"
+        url = url or self._set_url(entity)
         first = True
         while url:
             resp = self.http.request("GET", url, params=params if first else None,
@@ -510,7 +570,7 @@ class BusinessCentralSource:
         """One kind's reads as a task of ``_run_reads``: its count(s) and the first page of its changes, then
         its next pages, then (when the counts say records are gone) the reads that tell which. ``changed``
         receives the ids of the records its changes brought."""
-        url = f"{self.company_url}/{entity}"
+        url = self._set_url(entity)
         first: list[_Read] = []
         if counted:  # counted before the changes are read: a record added in between is then among them
             first.append(_Read(f"{url}/$count", f"counting {entity}"))
@@ -560,7 +620,7 @@ class BusinessCentralSource:
         them when it holds an unknown line stamped earlier or a line with no stamp to go by (blank, or not a
         time: nothing then is left to chance). The lines no document lists any more are deleted (``live``);
         the merged lines take the order of the listing (a new line sits among its document's)."""
-        url = f"{self.company_url}/{entity}"
+        url = self._set_url(entity)
         what = f"listing {om.object} by id and lastModifiedDateTime"
         stamps: dict[str, list[tuple[str, str]]] = {}  # document id -> [(line id, stamp as sent)]
         listing = {"$select": "id", "$expand": f"{nav}($select=id,lastModifiedDateTime)"}
@@ -587,16 +647,16 @@ class BusinessCentralSource:
             report(state, self._done, None, f"{om.object}: {listed:,} listed")
             reads = after
         known = ids_of(previous)
-        cut = _stamp_key(odata_datetime(since))
+        cut = _stamp_key(changes_from(since))
         assert cut is not None  # a time just written in the form it reads
         select = ",".join(["id"] + [f for f in om.source_fields() if f != "id"])
-        filtered = {"$select": select, "$filter": f"lastModifiedDateTime gt {odata_datetime(since)}"}
+        filtered = {"$select": select, "$filter": f"lastModifiedDateTime ge {changes_from(since)}"}
         docs_read: list[str] = []
         line_reads: list[_Read] = []
         for did, lines in stamps.items():
             keys = [_stamp_key_fast(stamp) for _, stamp in lines]
-            whole = any(key is None or (key <= cut and rid not in known) for (rid, _), key in zip(lines, keys))
-            if not whole and not any(key > cut for key in keys if key is not None):
+            whole = any(key is None or (key < cut and rid not in known) for (rid, _), key in zip(lines, keys))
+            if not whole and not any(key >= cut for key in keys if key is not None):
                 continue
             docs_read.append(did)
             line_reads.append(_Read(f"{url}({did})/{nav}?{_query({'$select': select} if whole else filtered)}",
@@ -628,7 +688,7 @@ class BusinessCentralSource:
                     ids: list[str]) -> _Task:
         """The records ``ids`` read again whole, as changes, all at once (the reads share $batch requests):
         "id eq a or id eq b" in place of the stamp filter (`in` came only with Business Central 24)."""
-        url = f"{self.company_url}/{entity}"
+        url = self._set_url(entity)
         reads = [_Read(f"{url}?{_query({**params, '$filter': ' or '.join(f'id eq {i}' for i in chunk)})}",
                        f"reading {entity}", page=True)
                  for chunk in (ids[n:n + IDS_PER_FILTER] for n in range(0, len(ids), IDS_PER_FILTER))]
@@ -659,7 +719,7 @@ class BusinessCentralSource:
         """Into ``moved``, the ids of the known records ``rt.where`` takes whose read-time values differ from the
         previous run's, read with ``$select=id,<fields>``, per range of the known records' stamps when there are
         ranges (a record stamped later came back whole with the changes, a new one too)."""
-        url = f"{self.company_url}/{entity}"
+        url = self._set_url(entity)
         what = f"reading {entity} {', '.join(rt.fields)}"
         reads = [_Read(f"{url}?{_query({'$select': ','.join(('id', *rt.fields)), '$filter': flt})}", what, page=True)
                  for flt in ([f"{rt.where} and {rng.filter}" for rng in ranges] if ranges else [rt.where])]
@@ -708,7 +768,7 @@ class BusinessCentralSource:
 
     def _ids_of(self, entity: str, filters: list[str | None]) -> Generator[list[_Read], list[_Answer], list[set[str]]]:
         """The ids (``$select=id``) matching each filter (None: every id), read together, pages followed."""
-        url = f"{self.company_url}/{entity}"
+        url = self._set_url(entity)
         out: list[set[str]] = [set() for _ in filters]
         todo = [(n, _Read(f"{url}?$select=id" + (f"&$filter={quote(f, safe=_SAFE)}" if f else ""),
                           f"reading {entity} ids", page=True)) for n, f in enumerate(filters)]
@@ -724,7 +784,7 @@ class BusinessCentralSource:
         return out
 
     def _ranges(self, frame: pd.DataFrame | None, since: datetime) -> list[_Range] | None:
-        """The previous run's records stamped at or before ``since`` (none of them changed, or it would be
+        """The previous run's records stamped before ``changes_from(since)`` (none of them changed, or it would be
         stamped later), in order of their stamps, cut into ranges of at most a page (a range ends after
         every record of its last moment); None when a record has no stamp or they all fit one page."""
         if frame is None or "last_modified" not in frame.columns or not len(frame):
@@ -736,8 +796,9 @@ class BusinessCentralSource:
             stamps = pd.to_datetime(col, utc=True).dt.tz_localize(None)
         except (TypeError, ValueError):
             return None
-        cut = pd.Timestamp(since if since.tzinfo else since.replace(tzinfo=UTC)).tz_convert(UTC).tz_localize(None)
-        early = (stamps <= cut).to_numpy()
+        # those the change read (``ge changes_from(since)``) does not take
+        cut = pd.Timestamp(changes_from(since)).tz_convert(UTC).tz_localize(None)
+        early = (stamps < cut).to_numpy()
         if early.sum() <= self.page_size:
             return None
         # sorted by stamp alone: a range holds every record of its moments, so the order among records of one
@@ -780,26 +841,34 @@ class BusinessCentralSource:
             check_cancelled(state)
             round_, waiting = waiting, []
             reads = [r for _, rs in round_ for r in rs]
-            answers: list[_Answer] = []
-            for at in range(0, len(reads), BATCH_CAP):
-                answers.extend(self._batch(reads[at:at + BATCH_CAP]))
+            # a $batch goes to one API route's root and carries requests of that route only: the reads of each
+            # route in their own batches (a task's reads, one entity set's, stay together and in order)
+            by_root: dict[str, list[int]] = {}
+            for n, read in enumerate(reads):
+                by_root.setdefault(self._root_of(read.url), []).append(n)
+            got: dict[int, _Answer] = {}
+            for root, ns in by_root.items():
+                for at in range(0, len(ns), BATCH_CAP):
+                    part = ns[at:at + BATCH_CAP]
+                    got.update(zip(part, self._batch(root, [reads[n] for n in part])))
+            answers = [got[n] for n in range(len(reads))]
             at = 0
             for task, rs in round_:
                 advance(task, answers[at:at + len(rs)])
                 at += len(rs)
 
-    def _batch(self, reads: list[_Read]) -> list[_Answer]:
-        """One ``POST {api root}/$batch`` (JSON batch: "Using OData transactional $batch requests",
-        dev-itpro/webservices/use-odata-batch.md; OData JSON Format v4.01, section 19) of GETs, their answers
-        in order. Inner requests answered 429 or 5xx are sent again, alone, after the client's backoff
-        (``HttpClient.with_retries``); any other inner failure fails the pull naming the request."""
+    def _batch(self, root: str, reads: list[_Read]) -> list[_Answer]:
+        """One ``POST {root}/$batch``, ``root`` being the API route the reads are under (JSON batch: "Using OData
+        transactional $batch requests", dev-itpro/webservices/use-odata-batch.md; OData JSON Format v4.01, section
+        19) of GETs, their answers in order. Inner requests answered 429 or 5xx are sent again, alone, after the
+        client's backoff (``HttpClient.with_retries``); any other inner failure fails the pull naming the request."""
         assert len(reads) <= BATCH_CAP
         answers: dict[int, _Answer] = {}
         pending = list(range(len(reads)))
         prefer = f"odata.maxpagesize={self.page_size}"
 
         def request(n: int, sent: set[int]) -> dict[str, Any]:
-            one: dict[str, Any] = {"id": str(n), "method": "GET", "url": self._inner_url(reads[n].url),
+            one: dict[str, Any] = {"id": str(n), "method": "GET", "url": self._inner_url(root, reads[n].url),
                                    "headers": {"Prefer": prefer} if reads[n].page else {}}
             # the reads it waits for, where they are in this same request (an earlier batch, or an earlier
             # attempt that answered them, has run them already)
@@ -816,7 +885,7 @@ class BusinessCentralSource:
             # continue-on-error: without it an OData service stops at the first failed request (OData 4.01
             # Protocol 8.2.8.3; the OData .NET default, OData/WebApi issue 447), and one read answered 429 would
             # leave every read after it unanswered
-            resp = self.http.request("POST", f"{self.api_root}/$batch", content=encode_json(body).encode("utf-8"),
+            resp = self.http.request("POST", f"{root}/$batch", content=encode_json(body).encode("utf-8"),
                                      headers={"Content-Type": "application/json",
                                               "Prefer": "odata.continue-on-error"})
             self._batch_calls += self.http.requests - before
@@ -876,11 +945,16 @@ class BusinessCentralSource:
                               f"{one.get('status')!r}; expected the id of a request the batch sent and an HTTP status")
         return n, status
 
-    def _inner_url(self, url: str) -> str:
+    def _root_of(self, url: str) -> str:
+        """The API root (route) a read's url is under: the longest of the mapped roots it starts with."""
+        roots = [r for r in {*self._roots.values(), self.api_root} if url.startswith(r + "/")]
+        return max(roots, key=len) if roots else self.api_root
+
+    @staticmethod
+    def _inner_url(root: str, url: str) -> str:
         """An inner request's url relative to the service root, as the batch examples send it
         (``companies(...)/customers?...``); a link elsewhere stays absolute."""
-        root = self.api_root + "/"
-        return url[len(root):] if url.startswith(root) else url
+        return url[len(root) + 1:] if url.startswith(root + "/") else url
 
     def _inner_failure(self, read: _Read, one: dict[str, Any]) -> HttpFailure:
         code, words = _inner_words(one)
@@ -964,7 +1038,7 @@ class BusinessCentralSource:
 
     # -- read one ---------------------------------------------------------------
     def _entity_url(self, om: ObjectMap, record_id: str) -> str:
-        return f"{self.company_url}/{om.object}({record_id})"
+        return f"{self._set_url(om.object)}({record_id})"
 
     def _map(self, kind: str) -> ObjectMap:
         om = self.maps.get(kind)
@@ -1089,22 +1163,23 @@ class BusinessCentralSource:
     # -- discovery ----------------------------------------------------------------
     def _properties(self, entity_set: str) -> dict[str, Property]:
         """The entity set's properties from $metadata, fetched once per connector."""
-        if self._metadata is None:
-            resp = self.http.request("GET", f"{self.api_root}/$metadata", headers={"Accept": "application/xml"})
-            if resp.status_code >= 400:
-                raise self.http.fail(resp, "reading $metadata")
-            self._metadata = ET.fromstring(resp.content)
         cached = self._schemas.get(entity_set)
         if cached is not None:
             return cached
-        root = self._metadata
+        api = self._roots.get(entity_set, self.api_root)  # each API route publishes its own $metadata
+        if api not in self._metadata:
+            resp = self.http.request("GET", f"{api}/$metadata", headers={"Accept": "application/xml"})
+            if resp.status_code >= 400:
+                raise self.http.fail(resp, "reading $metadata")
+            self._metadata[api] = ET.fromstring(resp.content)
+        root = self._metadata[api]
         edm = f"{{{_CSDL['edm']}}}"
         type_name = None
         for es in root.iter(f"{edm}EntitySet"):
             if es.get("Name") == entity_set:
                 type_name = es.get("EntityType", "").split(".")[-1]
         if type_name is None:
-            raise SourceError(f"Business Central $metadata has no entity set {entity_set!r}")
+            raise SourceError(f"Business Central $metadata of {redact(api)} has no entity set {entity_set!r}")
         enums = {et.get("Name"): tuple(mb.get("Name") or "" for mb in et.findall("edm:Member", _CSDL))
                  for et in root.iter(f"{edm}EnumType")}
         out: dict[str, Property] = {}
@@ -1138,13 +1213,12 @@ class BusinessCentralSource:
         except HttpFailure as exc:
             return [("sign-in", False, str(exc))]
         try:
-            url = self.company_url
-            checks.append(("company", True, f"company found at {url}"))
+            checks.append(("company", True, f"company found at {self.company_url}"))
         except (SourceError, ConfigError) as exc:
             return checks + [("company", False, str(exc))]
         for _kind, om in self.maps.items():
             entity, nav = VIA_DOCUMENT.get(om.object, (om.object, None))
-            resp = self.http.request("GET", f"{url}/{entity}",
+            resp = self.http.request("GET", self._set_url(entity),
                                      params={"$top": "1", **({"$select": "id", "$expand": nav} if nav else {})})
             ok = resp.status_code == 200
             checks.append((f"read {om.object}", ok, "readable" if ok else self.http.fail(resp, om.object).one_line()))

@@ -40,7 +40,8 @@ from workbench.sources.credentials import get_secret
 from workbench.sources.delta import CHANGES, DeltaExtract, KindDelta, gone_by_count, id_sum_differs, known_ids
 from workbench.sources.erp_columns import Combine, Combined, Convert, Page, Step, canonical_frame
 from workbench.sources.erp_mapping import ObjectMap, PullBuffer, coerce, fill_from, lookup, object_maps, same_value
-from workbench.sources.http_common import HttpClient, HttpFailure, StaticHeaders, decode, default_transient, encode_json
+from workbench.sources.http_common import (HttpClient, HttpFailure, StaticHeaders, decode, default_transient,
+                                          encode_json, redact)
 
 DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
     "customers": {"object": "res.partner", "domain": [["customer_rank", ">", 0]], "fields": {
@@ -81,9 +82,13 @@ DEFAULT_OBJECTS: dict[str, dict[str, Any]] = {
 # (odoo/odoo#192211 "Make internal warnings non-blocking"; OCA/sale-workflow#4422: "In v19, sale_line_warn
 # (product) and sale_warn (partner) selection fields were removed from Odoo core"). Asking a field a model lacks
 # fails the whole read (odoo/orm/models.py _determine_fields_to_fetch: ValueError "Invalid field"). account.payment's
-# memo came with Odoo 18 (OCA/OpenUpgrade#4931, account 18.0 pre-migration "SET memo = am.ref"): on 17, map
-# invoice_number to ref in the config.
+# memo came with Odoo 18 (OCA/OpenUpgrade#4931, account 18.0 pre-migration "SET memo = am.ref"): on 17, the payment's
+# ref is read in its place (OLDER_NAMES).
 OPTIONAL_DEFAULTS = {"res.partner": frozenset({"x_salesforce_id", "sale_warn"}), "account.payment": frozenset({"memo"})}
+# Where an older Odoo holds what an OPTIONAL_DEFAULTS field holds, read in its place when the database lacks the
+# field and the config does not name it: a payment's memo is, before 18, its move's ref, which the payment shows
+# through _inherits (OCA/OpenUpgrade#4931, account 18.0 pre-migration "UPDATE account_payment ap SET memo = am.ref").
+OLDER_NAMES = {("account.payment", "memo"): "ref"}
 _CODE = re.compile(r"^\[([^\]]+)\]")
 # Canonical fields read from a many2one's display name, which Odoo works out when the record is read
 # (fields_relational.py Many2one.convert_to_read): they follow the related record's writes. A product's
@@ -281,6 +286,10 @@ class _JsonRpc:
         return _formatted_count(self.call, model, domain)
 
 
+# The oldest Odoo whose models and methods the connector reads (DEFAULT_OBJECTS, OPTIONAL_DEFAULTS): 17.
+OLDEST_SUPPORTED = 17
+
+
 class OdooSource:
     connector = "odoo"
     def __init__(self, side: str, config: RunConfig):
@@ -324,18 +333,36 @@ class OdooSource:
         if self._api is None:
             style = self.api_style
             if style == "auto":
-                resp = self.http.request("GET", "/web/version")
-                major = 0
-                if resp.status_code == 200:
-                    try:
-                        major = int(decode(resp).get("version_info", [0])[0])
-                    except (HttpFailure, ValueError, TypeError, AttributeError):
-                        major = 0
+                major = self._server_major()
+                if major and major < OLDEST_SUPPORTED:
+                    raise SourceError(f"Odoo at {redact(self.url)} is version {major}.0: the workbench reads Odoo "
+                                      f"{OLDEST_SUPPORTED} and later (17, 18, 19), whose models and methods it was "
+                                      f"built against; upgrade Odoo, or export the records to files "
+                                      f"(docs/extracts/odoo.md)")
                 style = "json2" if major >= 19 else "jsonrpc"
                 self.meta.api_version = f"{major}.0" if major else None
             self._connect(style)
         assert self._api is not None  # _connect sets it
         return self._api
+
+    def _server_major(self) -> int:
+        """The server's major version, 0 when it does not say: ``GET /web/version`` (``{"version_info": [19, 0,
+        ...], "version": "19.0"}``; Odoo 19 addons/rpc/controllers/__init__.py, route ['/web/version',
+        '/json/version']), else the JSON-RPC ``common.version`` every version answers (odoo/service/common.py
+        ``exp_version``: ``server_version_info``), which tells a server without /web/version."""
+        resp = self.http.request("GET", "/web/version")
+        try:
+            if resp.status_code == 200:
+                return int(decode(resp).get("version_info", [0])[0])
+            payload = {"jsonrpc": "2.0", "method": "call", "id": 0,
+                       "params": {"service": "common", "method": "version", "args": []}}
+            resp = self.http.request("POST", "/jsonrpc", content=encode_json(payload).encode("utf-8"),
+                                     headers={"Content-Type": "application/json"})
+            if resp.status_code == 200:
+                return int((decode(resp).get("result") or {}).get("server_version_info", [0])[0])
+        except (HttpFailure, ValueError, TypeError, AttributeError, IndexError):
+            pass
+        return 0
 
     def _connect(self, style: str) -> None:
         if style == "json2":
@@ -469,6 +496,11 @@ class OdooSource:
         if not optional:
             return fields
         present = self._fields(om.object)
+        for name in optional - set(present):
+            older = OLDER_NAMES.get((om.object, name))
+            if older in present:  # the map itself, so the frames and the corrections use it too
+                om.fields = {canon: older if src == name else src for canon, src in om.fields.items()}
+                fields = [older if f == name else f for f in fields]
         return [f for f in fields if f not in optional or f in present]
 
     @staticmethod

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 
 from tests.helpers.sandboxes import erp_connector, erp_sandbox
+from tests.workbench.sandbox.erp.bc_http import set_url
 from workbench.sandbox import erp
 from workbench.sandbox.erp.odoo import MODELS
 from workbench.sources.delta import CHANGES, FULL, gone_by_count, id_sum_differs, merge
@@ -78,7 +79,7 @@ def test_business_central_reads_every_id_when_that_is_cheaper_than_narrowing(rec
         gone = before.frames["prices"]["record_id"].tolist()[:3]
         with _bc(handle) as http:
             for rid in gone:
-                http.delete(f"salesPrices({rid})", headers={"If-Match": "*"}).raise_for_status()
+                http.delete(f"{set_url(handle, 'salesPrices')}({rid})", headers={"If-Match": "*"}).raise_for_status()
         src = erp_connector(handle)
         delta = src.pull_changes(None, since, before)
         assert delta.kinds["prices"].live is not None and not set(gone) & delta.kinds["prices"].live

@@ -280,3 +280,40 @@ def test_an_exception_odoo_raises_in_the_method_is_not_retried_nor_taken_for_a_p
             src._call("res.partner", method, [pid] if method == "write" else None, **kw)
         assert caught.value.code == "builtins.ValueError" and caught.value.transient is False
         assert src.http.retries == retries, method
+
+
+def test_an_odoo_older_than_17_is_refused_naming_its_version(records):
+    """Odoo 16 and older are not what the connector reads (fields, methods); with ``api = "auto"`` it asked
+    /web/version, read no version from a server without it and went on over JSON-RPC as if it were 17."""
+    for handle in erp_sandbox("odoo", records, odoo_version=16):
+        calls = handle.requests
+        with pytest.raises(SourceError, match=r"version 16\.0: the workbench reads Odoo 17 and later"):
+            erp_connector(handle).pull()
+        assert handle.requests - calls == 2  # /web/version, then common.version: nothing read
+
+
+@pytest.mark.parametrize("version", [17, 18, 19])
+def test_the_versions_read_are_told_by_the_server(records, version):
+    for handle in erp_sandbox("odoo", records, odoo_version=version):
+        src = erp_connector(handle)
+        ex = src.pull()
+        assert ex.meta.api_version == f"{version}.0" and ex.meta.row_counts["invoices"] > 0
+
+
+@pytest.mark.parametrize("version", [17, 18, 19])
+def test_a_payments_invoice_number_is_read_on_every_version_from_the_field_that_holds_it(records, version):
+    """Odoo 18 moved a payment's memo out of its move's ``ref`` into ``memo`` (OCA/OpenUpgrade#4931): on 17 every
+    payment's invoice number was empty (``memo`` is not there, so it was left out), and the payments matched no
+    invoice; it is read from ``ref`` there, and a correction writes ``ref``."""
+    for handle in erp_sandbox("odoo", records, odoo_version=version):
+        src = erp_connector(handle)
+        payments = src.pull().frames["payments"]
+        field = "ref" if version < 18 else "memo"
+        stored = {str(d["id"]): d[field] for _, d, _ in handle.store.scan("account.payment")}
+        assert payments["invoice_number"].notna().all()
+        assert dict(zip(payments["record_id"], payments["invoice_number"])) == stored
+        rid, number = payments.iloc[0][["record_id", "invoice_number"]]
+        [res] = src.push([WriteRequest(1, "k", "payments", rid, "invoice_number", number, "INV/2026/99999",
+                                       seen_version=payments.iloc[0]["version"])])
+        assert res.outcome == "applied", res.message
+        assert handle.store.get("account.payment", str(rid))[0][field] == "INV/2026/99999"

@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ConfigError
+from workbench.sandbox.erp.bc_schema import ROUTE_PROPERTIES as BC_ROUTE_PROPERTIES, ROUTES as BC_ROUTES
 
 if TYPE_CHECKING:  # the server and its store load on start(): `workbench --help` lists `sandbox erp` without them
     from workbench.sandbox.erp.faults import Faults
@@ -195,9 +196,10 @@ def start(scenario_dir: Path | None = None, flavor: str = "business-central", po
     return SandboxHandle(flavor, server, store, faults, impl, info, tmp)
 
 
-# The sandbox tenant's price list page (salesPrices, over its Price List Lines), as its config maps it: API v2.0
-# has none (workbench.sources.business_central DEFAULT_OBJECTS)
-PRICE_LIST_PAGE: dict[str, Any] = {"object": "salesPrices", "fields": {
+# The sandbox tenant's price list page (salesPrices, over its Price List Lines), published under its own API route
+# (business_central.ROUTES), as its config maps it: API v2.0 has none (workbench.sources.business_central
+# DEFAULT_OBJECTS)
+PRICE_LIST_PAGE: dict[str, Any] = {"object": "salesPrices", "route": BC_ROUTES["salesPrices"], "fields": {
     "record_id": "id", "product_code": "itemNumber", "product_id": "itemId", "product_name": "itemDescription",
     "currency": "currencyCode", "unit_price": "unitPrice", "pricebook": "priceListCode",
     "effective_date": "startingDate", "end_date": "endingDate", "min_quantity": "minimumQuantity",
@@ -219,8 +221,13 @@ def demo_config(handle: SandboxHandle, *, page_size: int | None = None) -> dict[
             "client_secret_env": env, "scope": info["scope"]}
         if page_size:
             bc["page_size"] = page_size
-        # the sandbox's tenant publishes its price list lines and customers' bill-to numbers, as API v2.0 does not
-        objects = {"prices": PRICE_LIST_PAGE, "customers": {"fields": {"parent_id": "billToCustomerNumber"}}}
+        # the sandbox's tenant publishes its price list lines and customers' bill-to numbers on pages of its own, as
+        # API v2.0 does not
+        # a copy: a caller may change its table (PRICE_LIST_PAGE serves every sandbox of this process)
+        objects = {"prices": {**PRICE_LIST_PAGE, "fields": dict(PRICE_LIST_PAGE["fields"])},
+                   # bill-to numbers on the tenant's own customers page (API v2.0's has none)
+                   "customers": {"route": next(r for r, sets in BC_ROUTE_PROPERTIES.items() if "customers" in sets),
+                                 "fields": {"parent_id": "billToCustomerNumber"}}}
         return {"connector": "business_central", "system": "business_central", "business_central": bc,
                 "objects": objects}
     if handle.flavor == "odoo":

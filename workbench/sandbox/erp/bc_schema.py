@@ -19,6 +19,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+# A tenant's own API pages are published under their own route, api/<APIPublisher>/<APIGroup>/<APIVersion>, with the
+# companies segment as API v2.0 has it ("Developing a custom API", dev-itpro/developer/devenv-develop-custom-api.md:
+# .../api/<publisher>/<group>/<version>/companies(<id>)/<EntitySetName>). API v2.0 publishes no price list page
+# (microsoft/ALAppExtensions Apps/W1/APIV2/app/src/pages): the sandbox tenant's is its own.
+API_V2 = "v2.0"
+ROUTES: dict[str, str] = {"salesPrices": "workbench/pricing/v1.0"}  # entity set -> the route it is published under
+# Properties an entity set has only under a tenant's own route: page 30009 "APIV2 - Customers" publishes no bill-to
+# customer, so the sandbox tenant serves it on a customers page of its own (route -> entity set -> properties)
+ROUTE_PROPERTIES: dict[str, dict[str, frozenset[str]]] = {
+    "workbench/sales/v1.0": {"customers": frozenset({"billToCustomerNumber"})}}
+
 BLANK_GUID = "00000000-0000-0000-0000-000000000000"
 BLANK_DATE = "0001-01-01"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")

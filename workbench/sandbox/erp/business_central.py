@@ -6,7 +6,9 @@ companies({id})/{entitySet}``, an Entra-style client-credentials token endpoint 
 ``Prefer: odata.maxpagesize`` with a 20,000-entity page cap, ``$filter``/``$select``,
 ``$metadata``, and ``PATCH`` that demands ``If-Match`` (``BadRequest_InvalidToken``
 without it, ``Request_EntityChanged`` when stale). Business Central has no standard
-v2.0 price entity; prices are served as ``salesPrices`` the way a custom API page would.
+v2.0 price entity; prices are served as ``salesPrices`` under a route of their own
+(``api/workbench/pricing/v1.0``, bc_schema.ROUTES), the way a tenant's own API page is, and customers' bill-to
+numbers only on the tenant's own customers page (``api/workbench/sales/v1.0``, bc_schema.ROUTE_PROPERTIES).
 
 Writes (``PATCH``, ``POST``) are checked against the sandbox's own ``$metadata`` (types,
 ``MaxLength``, enum members, read-only properties; see bc_schema). Reads implement
@@ -25,15 +27,15 @@ import re
 import secrets
 import time
 import uuid
-from datetime import date, datetime, UTC
+from datetime import date, datetime, timedelta, UTC
 from http import HTTPStatus
 from decimal import Decimal
 from typing import Any
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
-from workbench.sandbox.erp.bc_schema import BLANK_DATE, BLANK_GUID, ENUMS, MAX_LENGTH, WriteRefused, check_value, \
-    member_name
+from workbench.sandbox.erp.bc_schema import (API_V2, BLANK_DATE, BLANK_GUID, ENUMS, MAX_LENGTH, ROUTE_PROPERTIES,
+                                             ROUTES, WriteRefused, check_value, member_name)
 from workbench.sandbox.erp.faults import Faults
 from workbench.sandbox.erp.odata_filter import FilterError, coerce, compile_filter
 from workbench.sandbox.erp.server import Request, Response
@@ -133,13 +135,41 @@ LIST_OPTIONS = {"$filter", "$select", "$orderby", "$top", "$skip", "$count", "$e
 ENTITY_OPTIONS = {"$select", "$expand", "$schemaversion"}
 _BLANK = {D: Decimal(0), I: 0, B: False, DA: BLANK_DATE, G: BLANK_GUID, S: ""}
 
-_PATH = re.compile(r"^/v2\.0/(?P<tenant>[^/]+)/(?P<env>[^/]+)/api/v2\.0(?P<rest>/.*)?$")
+# the sandbox tenant's salesPrices are served under a route of their own (bc_schema.ROUTES); under api/v2.0 they
+# are an unknown segment, as they would be on a real tenant
+_PATH = re.compile(r"^/v2\.0/(?P<tenant>[^/]+)/(?P<env>[^/]+)/api/(?P<route>v2\.0|[^/$]+/[^/$]+/[^/$]+)"
+                   r"(?P<rest>/.*)?$")
+
+
+def route_sets(route: str) -> frozenset[str]:
+    """The entity sets published under ``route`` (ROUTES, ROUTE_PROPERTIES; the rest are API v2.0's)."""
+    return frozenset(e for e in ENTITIES if ROUTES.get(e, API_V2) == route) | frozenset(ROUTE_PROPERTIES.get(route, {}))
+
+
+def hidden_properties(route: str, entity: str) -> frozenset[str]:
+    """The properties of ``entity`` that only another route publishes (ROUTE_PROPERTIES)."""
+    elsewhere = frozenset().union(*(props.get(entity, frozenset()) for r, props in ROUTE_PROPERTIES.items()
+                                    if r != route))
+    return elsewhere - ROUTE_PROPERTIES.get(route, {}).get(entity, frozenset())
+
+
+def route_of(path: str) -> str:
+    """The API route a request's path is under (API v2.0 when it names none)."""
+    m = _PATH.match(path)
+    return m["route"] if m else API_V2
 _SEG = re.compile(r"^(?P<name>[A-Za-z$]+)(?:\((?P<key>[^)]*)\))?$")
 _GUID_KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """Now as Business Central stamps a write (SystemModifiedAt): an AL DateTime kept in a SQL Server
+    ``datetime`` column ("Time Data Type", dev-itpro/developer/methods-auto/time/time-data-type.md), which is
+    "rounded to increments of .000, .003, or .007 seconds" (learn.microsoft.com/sql/t-sql/data-types/
+    datetime-transact-sql): the stamp can lie up to 1/600 s before the moment of the write."""
+    now = datetime.now(UTC)
+    ticks = round(now.microsecond * 300 / 1_000_000)  # 1/300 s
+    stamp = now.replace(microsecond=0) + timedelta(milliseconds=round(ticks * 1000 / 300))
+    return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _top_level_split(text: str) -> list[str]:
@@ -474,23 +504,28 @@ class BusinessCentralFlavor:
         if m["tenant"] != self.tenant or m["env"] != self.environment:
             return self._error(404, "NoEnvironment", f"Environment '{m['env']}' of tenant '{m['tenant']}' "
                                                      f"does not exist.")
+        sets = route_sets(m["route"])
+        if not sets:
+            return self._error(404, "BadRequest_NotFound", f"No HTTP resource was found that matches the request "
+                                                           f"URI '{req.path}'.")
         denied = self._authorised(req)
         if denied:
             return denied
-        root = f"http://{req.header('host')}/v2.0/{self.tenant}/{self.environment}/api/v2.0"
+        root = f"http://{req.header('host')}/v2.0/{self.tenant}/{self.environment}/api/{m['route']}"
         segs = [s for s in (m["rest"] or "").split("/") if s]
         if segs == ["$batch"]:
             return self._batch(req, root)
         try:
-            return self._route(req, root, segs)
+            return self._route(req, root, segs, sets)
         except FilterError as exc:
             return self._error(400, "BadRequest", str(exc))
         except WriteRefused as exc:
             return self._refuse(exc)
 
-    def _route(self, req: Request, root: str, segs: list[str]) -> Response:
+    def _route(self, req: Request, root: str, segs: list[str], sets: frozenset[str]) -> Response:
         if segs == ["$metadata"]:
-            return Response(200, metadata_xml().encode("utf-8"), {"Content-Type": "application/xml"})
+            return Response(200, metadata_xml(sets, route_of(req.path)).encode("utf-8"),
+                            {"Content-Type": "application/xml"})
         if not segs:
             return Response.json(200, {"@odata.context": f"{root}/$metadata",
                                        "value": [{"name": "companies", "kind": "EntitySet", "url": "companies"}]})
@@ -529,10 +564,12 @@ class BusinessCentralFlavor:
             parent_filter = (NAVIGATION[parent][seg["name"]][1], parent_id)
             ctx += f"/{parent}({parent_id})"
         elif len(segs) == 3 and segs[2] == "$count" and _SEG.match(segs[1]) and req.method == "GET":
+            if segs[1] not in sets:
+                return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{segs[1]}'.")
             return self._count_only(req, segs[1])
         elif len(segs) != 2:
             return self._error(404, "BadRequest_NotFound", f"Resource not found for the segment '{segs[-1]}'.")
-        if not seg or seg["name"] not in ENTITIES:
+        if not seg or seg["name"] not in sets:
             return self._error(404, "BadRequest_NotFound",
                                f"Resource not found for the segment '{segs[-1] if seg is None else seg['name']}'.")
         entity = seg["name"]
@@ -720,8 +757,20 @@ class BusinessCentralFlavor:
                 raise FilterError(f"The query parameter '{name}' is not supported.")
 
     def _select(self, req: Request, entity: str) -> list[str] | None:
-        type_name, types, _ = ENTITIES[entity]
-        return self._fields(req.query.get("$select"), types, type_name)
+        return self._fields(req.query.get("$select"), self._types(req, entity), ENTITIES[entity][0])
+
+    @staticmethod
+    def _types(req: Request, entity: str) -> dict[str, str]:
+        """The properties of ``entity`` as the route the request is under publishes them (hidden_properties)."""
+        hidden = hidden_properties(route_of(req.path), entity)
+        return {p: edm for p, edm in ENTITIES[entity][1].items() if p not in hidden}
+
+    def _shown(self, req: Request, entity: str, fields: list[str] | None) -> list[str] | None:
+        """The properties an answer holds: those ``$select``ed; with none, every one, or where the request's
+        route hides some, the ones it publishes."""
+        if fields is not None or not hidden_properties(route_of(req.path), entity):
+            return fields
+        return list(self._types(req, entity))
 
     @staticmethod
     def _fields(sel: str | None, types: dict[str, str], type_name: str) -> list[str] | None:
@@ -809,7 +858,7 @@ class BusinessCentralFlavor:
         text = req.query.get("$orderby")
         if text is None:
             return []
-        type_name, types, _ = ENTITIES[entity]
+        type_name, types = ENTITIES[entity][0], self._types(req, entity)
         keys = []
         for part in text.split(","):
             words = part.split()
@@ -875,8 +924,9 @@ class BusinessCentralFlavor:
         if refused is not None:
             return refused
         unbound = self._journal_unbound(req, entity, parent)
-        type_name, types, _ = ENTITIES[entity]
+        type_name, types = ENTITIES[entity][0], self._types(req, entity)
         fields = self._select(req, entity)
+        shown = self._shown(req, entity, fields)
         expand = self._expand(req, entity)
         order = self._orderby(req, entity)
         top, skip = self._count_param(req, "$top"), self._count_param(req, "$skip")
@@ -902,11 +952,11 @@ class BusinessCentralFlavor:
             everything = self._matching(entity, keep, order)
             # the first page starts after $skip; a next link's token already counts it
             start = pos if "$skiptoken" in req.query else (skip or 0)
-            rows = [(d["id"], dumps(self._shape(d, v, fields))) for d, v in everything[start:start + want]]
+            rows = [(d["id"], dumps(self._shape(d, v, shown))) for d, v in everything[start:start + want]]
             nxt = start + len(rows) if start + len(rows) < len(everything) else None
             total = len(everything) if count == "true" else None
         else:
-            rows, nxt = self._page(req, entity, pos, want, fields, keep, bool(expand), parent)
+            rows, nxt = self._page(req, entity, pos, want, shown, keep, bool(expand), parent)
             total = sum(1 for _ in self._iter(entity, keep)) if count == "true" else None
         if unbound and rows:
             return self._error(400, "Application_DialogException", JOURNAL_LINES_ERR)
@@ -952,7 +1002,7 @@ class BusinessCentralFlavor:
         refused = self._lines_unbound(req, entity)
         if refused is not None:
             return refused
-        type_name, types, _ = ENTITIES[entity]
+        type_name, types = ENTITIES[entity][0], self._types(req, entity)
         keep = compile_filter(req.query["$filter"], types, f"Microsoft.NAV.{type_name}") \
             if req.query.get("$filter") is not None else None
         # unfiltered: the table's row count, as a database answers it, without reading every record; a range
@@ -985,7 +1035,8 @@ class BusinessCentralFlavor:
         if got is None:
             return self._not_found(entity, rid)
         data, version = got
-        [shaped] = self._with_expanded(entity, [(data["id"], dumps(self._shape(data, version, fields)))], expand,
+        [shaped] = self._with_expanded(entity, [(data["id"], dumps(self._shape(data, version, self._shown(
+            req, entity, fields))))], expand,
                                        self._company_url(req))
         return Response.json_text(200, '{"@odata.context":' + dumps(f"{ctx}/{entity}/$entity") + "," + shaped[1:],
                                   {"ETag": etag(data["id"], version)})
@@ -993,7 +1044,8 @@ class BusinessCentralFlavor:
     # -- writes ---------------------------------------------------------------
     def _changes(self, req: Request, entity: str) -> dict[str, Any]:
         """The request body's properties, each checked against $metadata, or WriteRefused."""
-        type_name, types, writable = ENTITIES[entity]
+        type_name, _, writable = ENTITIES[entity]
+        types = self._types(req, entity)
         try:
             changes = loads(req.body or b"{}")
         except ValueError:
@@ -1030,7 +1082,7 @@ class BusinessCentralFlavor:
             record["lastModifiedDateTime"] = now_iso()
         self.store.insert_many(entity, [(rid, record)])
         data, version = self.store.get(entity, rid)  # type: ignore[misc]  # inserted just above
-        shaped = self._shape(data, version, None)
+        shaped = self._shape(data, version, self._shown(req, entity, None))
         return Response.json(201, {"@odata.context": f"{ctx}/{entity}/$entity", **shaped},
                              {"ETag": shaped["@odata.etag"], "Location": f"{ctx}/{entity}({rid})"})
 
@@ -1069,7 +1121,7 @@ class BusinessCentralFlavor:
         if stale:
             return self._error(412, "Request_EntityChanged", "Another user has already changed the record.")
         data, version = with_version  # type: ignore[misc]  # the record exists: apply() ran on it
-        shaped = self._shape(data, version, None)
+        shaped = self._shape(data, version, self._shown(req, entity, None))
         return Response.json(200, {"@odata.context": f"{ctx}/{entity}/$entity", **shaped},
                              {"ETag": shaped["@odata.etag"]})
 
@@ -1096,21 +1148,27 @@ class BusinessCentralFlavor:
         return Response(204, b"", {})
 
 
-def metadata_xml() -> str:
-    """CSDL for the entity sets served: read-only properties marked as Business Central does, strings with
-    their field's MaxLength, enum fields as EnumTypes, AL value types never nullable."""
+def metadata_xml(served: frozenset[str] | None = None, route: str = API_V2) -> str:
+    """CSDL for the entity sets served under one route (``served``; None: API v2.0's): read-only properties marked
+    as Business Central does, strings with their field's MaxLength, enum fields as EnumTypes, AL value types never
+    nullable."""
+    served = route_sets(API_V2) if served is None else served
     parts = ['<?xml version="1.0" encoding="utf-8"?>',
              '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">',
              '<edmx:DataServices><Schema Namespace="Microsoft.NAV" xmlns="http://docs.oasis-open.org/odata/ns/edm">']
-    for enums in ENUMS.values():
+    for entity_set, enums in ENUMS.items():
+        if entity_set not in served:  # a route's CSDL declares the types its own entity types use
+            continue
         for enum_name, members in enums.values():
             parts.append(f'<EnumType Name="{enum_name}">' + "".join(
                 f'<Member Name="{m}" Value="{n}"/>' for n, m in enumerate(members)) + "</EnumType>")
     sets = []
     for entity_set, (type_name, types, writable) in {"companies": ("company", COMPANY_FIELDS, set()),
-                                                    **ENTITIES}.items():
+                                                    **{e: d for e, d in ENTITIES.items() if e in served}}.items():
         parts.append(f'<EntityType Name="{type_name}"><Key><PropertyRef Name="id"/></Key>')
         for prop, edm in types.items():
+            if prop in hidden_properties(route, entity_set):
+                continue
             enum = ENUMS.get(entity_set, {}).get(prop)
             attrs = f' Type="Microsoft.NAV.{enum[0]}"' if enum else f' Type="{edm}"'
             if edm != S or enum:

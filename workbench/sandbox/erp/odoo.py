@@ -108,17 +108,20 @@ MODELS: dict[str, dict[str, tuple[str, str, bool, str | None]]] = {
         "id": (I, "ID", True, None), "name": (C, "Number", True, None),
         "partner_id": (M2O, "Customer/Vendor", False, "res.partner"), "amount": (M, "Amount", False, None),
         "currency_id": (M2O, "Currency", False, "res.currency"), "date": (DA, "Date", False, None),
-        "memo": (C, "Memo", False, None), "payment_type": (SEL, "Payment Type", False, None),
+        "memo": (C, "Memo", False, None), "ref": (C, "Reference", False, None),
+        "payment_type": (SEL, "Payment Type", False, None),
         "state": (SEL, "Status", True, None), "write_date": (DT, "Last Updated on", True, None)},
 }
 # Fields Odoo removed from a model, by the version that removed them: res.partner's sale_warn left with Odoo 19
 # (odoo/odoo#192211 "Make internal warnings non-blocking, turn them into alert boxes"; OCA/sale-workflow#4422: "In v19,
 # sale_line_warn (product) and sale_warn (partner) selection fields were removed from Odoo core. Only the _msg
 # variants remain.")
-REMOVED_IN: dict[tuple[str, str], int] = {("res.partner", "sale_warn"): 19}
+# account.payment's ref, its move's, shown on it through _inherits up to 17 (account/models/account_payment.py 17.0:
+# _inherits = {'account.move': 'move_id'}), is the memo from 18 (below)
+REMOVED_IN: dict[tuple[str, str], int] = {("res.partner", "sale_warn"): 19, ("account.payment", "ref"): 18}
 # Fields a model gained, by the version that added them: account.payment's memo came with Odoo 18, where the 18.0
 # upgrade fills it from the payment's move ref (OCA/OpenUpgrade#4931, account 18.0 pre-migration: "UPDATE
-# account_payment ap SET memo = am.ref"); before, the payment showed its move's ref (not served here)
+# account_payment ap SET memo = am.ref"); before, the payment showed its move's ref
 ADDED_IN: dict[tuple[str, str], int] = {("account.payment", "memo"): 18}
 
 CURRENCY_ORDER = ("USD", "EUR", "GBP", "JPY", "CHF", "SEK", "NOK", "DKK", "CAD", "AUD")
@@ -276,7 +279,8 @@ def from_canonical(data: dict[str, list[dict[str, Any]]]) -> Iterable[tuple[str,
     yield "account.payment", [(str(n), {
         "id": n, "name": f"PBNK1/2026/{n:05d}", "partner_id": partner(p.get("customer_id")), "amount": p["amount"],
         "currency_id": ccy(p["currency"]), "date": odoo_date(p.get("payment_date")),
-        "memo": p.get("invoice_number") or False, "payment_type": "inbound", "state": "paid",
+        "memo": p.get("invoice_number") or False, "ref": p.get("invoice_number") or False,
+        "payment_type": "inbound", "state": "paid",
         "write_date": odoo_dt(p.get("last_modified")) or stamp}) for n, p in enumerate(data.get("payments", []), 1)]
 
 
@@ -469,7 +473,9 @@ class OdooFlavor:
                 "server_serie": f"{self.version}.0", "protocol_version": 1}
 
     def handle(self, req: Request) -> Response:
-        if req.path == "/web/version" and self.version >= 17:
+        # Odoo 19 routes ['/web/version', '/json/version'] to one method (addons/rpc/controllers/__init__.py):
+        # /json/version came with JSON-2
+        if req.path == "/web/version" and self.version >= 17 or req.path == "/json/version" and self.version >= 19:
             return Response.json(200, {"version_info": [self.version, 0, 0, "final", 0, ""],
                                        "version": f"{self.version}.0"})
         if req.path.startswith("/json/2/") and self.version >= 19 and req.method == "POST":

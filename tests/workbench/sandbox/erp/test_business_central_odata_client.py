@@ -20,7 +20,9 @@ from odata.navproperty import NavigationProperty
 from odata.property import DatetimeProperty, DecimalProperty, StringProperty, UUIDProperty
 
 from tests.helpers.sandboxes import erp_sandbox
+from tests.workbench.sandbox.erp.bc_http import set_url
 from workbench.sandbox.erp import fixture
+from workbench.sandbox.erp.business_central import etag
 
 
 @pytest.fixture
@@ -138,3 +140,39 @@ def test_payments_are_refused_without_a_journal_and_read_through_it(bc):
     # $filter=journalId eq <guid> on the payments themselves
     by_filter = svc.query(Payment).filter(Payment.journalId == journal.id).all()
     assert sorted((str(p.id), p.amount) for p in by_filter) == stored
+
+
+def test_reads_and_saves_a_price_under_the_tenants_own_api_route(bc):
+    """The tenant's price list page is a service of its own (api/workbench/pricing/v1.0, with the company segment
+    as API v2.0 has it): python-odata pointed at it reads prices across server pages, filters them, and saves a
+    new unit price with the etag it read; API v2.0's root has no such entity set."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {bc.info['access_token']}"
+    session.headers["Prefer"] = "odata.maxpagesize=3"
+
+    def price_service(root):
+        svc = ODataService(root + "/", session=session, reflect_entities=False)
+
+        class SalesPrice(svc.Entity):
+            __odata_type__ = "Microsoft.NAV.salesPrice"
+            __odata_collection__ = "salesPrices"
+            id = UUIDProperty("id", primary_key=True)
+            itemNumber = StringProperty("itemNumber")
+            currencyCode = StringProperty("currencyCode")
+            unitPrice = DecimalProperty("unitPrice")
+
+        return svc, SalesPrice
+
+    svc, SalesPrice = price_service(set_url(bc, "salesPrices").rsplit("/", 1)[0])
+    every = svc.query(SalesPrice).all()
+    assert sorted(str(p.id) for p in every) == sorted(d["id"] for _, d, _ in bc.store.scan("salesPrices"))
+    price = every[1]
+    same = svc.query(SalesPrice).filter(SalesPrice.currencyCode == price.currencyCode).all()
+    assert price.id in {p.id for p in same} and {p.currencyCode for p in same} == {price.currencyCode}
+    price.unitPrice = Decimal("77.25")
+    svc.default_context.save(price, extra_headers={"If-Match": etag(str(price.id),
+                                                                    bc.store.get("salesPrices", str(price.id))[1])})
+    assert bc.store.get("salesPrices", str(price.id))[0]["unitPrice"] == Decimal("77.25")
+    v2, V2Price = price_service(bc.info["api_root"])
+    with pytest.raises(ODataError):
+        v2.query(V2Price).all()

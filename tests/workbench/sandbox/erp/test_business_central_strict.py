@@ -10,7 +10,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from tests.workbench.sandbox.erp.bc_http import bearer, first, patch
+from tests.workbench.sandbox.erp.bc_http import bearer, first, patch, set_url
 
 
 def error(resp: httpx.Response) -> tuple[int, str, str]:
@@ -65,7 +65,7 @@ def test_well_typed_writes_are_stored_in_the_metadata_type(bc):
     inv = first(bc, "salesInvoices")
     assert patch(bc, "salesInvoices", inv, {"dueDate": "0001-01-01"}).json()["dueDate"] == "0001-01-01"
     price = first(bc, "salesPrices")
-    resp = httpx.patch(f"{bc.info['api_root']}/salesPrices({price['id']})", content=b'{"unitPrice": 12.345}',
+    resp = httpx.patch(f"{set_url(bc, 'salesPrices')}({price['id']})", content=b'{"unitPrice": 12.345}',
                        headers={**bearer(bc), "If-Match": price["@odata.etag"], "Content-Type": "application/json"})
     assert resp.status_code == 200 and bc.store.get("salesPrices", price["id"])[0]["unitPrice"] == Decimal("12.345")
 
@@ -430,3 +430,68 @@ def test_enum_values_travel_by_member_name(bc):
     assert patch(bc, "customers", cust, {"blocked": "_x0020_"}).json()["blocked"] == "_x0020_"
     cust = first(bc, "customers")
     assert error(patch(bc, "customers", cust, {"blocked": " "}))[:2] == (400, "Application_EvaluateException")
+
+
+def test_a_write_is_stamped_as_sql_server_stores_a_datetime_to_a_three_hundredth_of_a_second(bc):
+    """Business Central keeps lastModifiedDateTime in a SQL Server ``datetime``, whose milliseconds end in 0, 3
+    or 7: a client comparing stamps to the millisecond must allow for it (the sandbox stamped to the millisecond)."""
+    cust = first(bc, "customers")
+    endings = set()
+    for n in range(12):
+        resp = patch(bc, "customers", cust, {"city": f"Stamp {n}"})
+        assert resp.status_code == 200, resp.text
+        cust = resp.json()
+        endings.add(cust["lastModifiedDateTime"][-2])
+    assert endings <= {"0", "3", "7"}, endings
+
+
+def test_a_tenant_price_page_is_served_under_its_own_api_route_only(bc):
+    """API v2.0 publishes no price list: a tenant's own page lives under api/<publisher>/<group>/<version>, with its
+    own $metadata and $batch. The sandbox served salesPrices under api/v2.0, which a real tenant answers 404."""
+    v2 = bc.info["api_root"].rsplit("/companies", 1)[0]
+    own = set_url(bc, "salesPrices").rsplit("/companies", 1)[0]
+    assert own != v2
+    resp = httpx.get(f"{bc.info['api_root']}/salesPrices", headers=bearer(bc))
+    assert error(resp)[:2] == (404, "BadRequest_NotFound")
+    assert httpx.get(f"{bc.info['api_root']}/salesPrices/$count", headers=bearer(bc)).status_code == 404
+    assert httpx.get(set_url(bc, "salesPrices"), headers=bearer(bc), params={"$top": "1"}).json()["value"]
+    assert httpx.get(set_url(bc, "salesPrices").replace("/salesPrices", "/customers"), headers=bearer(bc)
+                     ).status_code == 404
+    mine = httpx.get(f"{own}/$metadata", headers=bearer(bc)).text
+    std = httpx.get(f"{v2}/$metadata", headers=bearer(bc)).text
+    assert 'EntitySet Name="salesPrices"' in mine and 'EntitySet Name="customers"' not in mine
+    assert 'EntitySet Name="salesPrices"' not in std and 'EntitySet Name="customers"' in std
+    assert httpx.get(v2.replace("/api/v2.0", "/api/contoso/nothing/v1.0") + "/companies",
+                     headers=bearer(bc)).status_code == 404
+    # a batch is of one route: a request to the other route inside API v2.0's batch is not this service's
+    batch = httpx.post(f"{v2}/$batch", headers={**bearer(bc), "Accept": "application/json"},
+                       json={"requests": [{"id": "1", "method": "GET", "url": set_url(bc, "salesPrices")}]})
+    assert batch.json()["responses"][0]["status"] == 400
+    batch = httpx.post(f"{own}/$batch", headers={**bearer(bc), "Accept": "application/json"},
+                       json={"requests": [{"id": "1", "method": "GET", "url": set_url(bc, "salesPrices")}]})
+    assert batch.json()["responses"][0]["status"] == 200
+
+
+def test_a_bill_to_customer_is_served_on_the_tenants_own_customers_page_not_on_api_v2(bc):
+    """Page 30009 "APIV2 - Customers" publishes no bill-to customer: Business Central refuses it as an unknown
+    property there. The sandbox served billToCustomerNumber on API v2.0's customers; its tenant now publishes it
+    on a customers page of its own (api/workbench/sales/v1.0)."""
+    v2 = f"{bc.info['api_root']}/customers"
+    own = v2.replace("/api/v2.0/", "/api/workbench/sales/v1.0/")
+    for params in ({"$select": "id,billToCustomerNumber"}, {"$filter": "billToCustomerNumber eq 'X'"},
+                   {"$orderby": "billToCustomerNumber"}):
+        status, _, message = error(httpx.get(v2, headers=bearer(bc), params=params))
+        assert status == 400 and "'billToCustomerNumber'" in message, params
+    whole = httpx.get(v2, headers=bearer(bc), params={"$top": "2"}).json()["value"]
+    assert whole and not any("billToCustomerNumber" in c for c in whole)
+    one = httpx.get(f"{v2}({whole[0]['id']})", headers=bearer(bc)).json()
+    assert "billToCustomerNumber" not in one and one["displayName"] == whole[0]["displayName"]
+    mine = httpx.get(own, headers=bearer(bc), params={"$select": "id,billToCustomerNumber"}).json()["value"]
+    assert {c["id"]: c["billToCustomerNumber"] for c in mine} == \
+        {d["id"]: d["billToCustomerNumber"] for _, d, _ in bc.store.scan("customers")}
+    meta = {r: httpx.get(url.rsplit("/companies", 1)[0] + "/$metadata", headers=bearer(bc)).text for r, url in
+            (("v2", v2), ("own", own))}
+    assert 'Name="billToCustomerNumber"' not in meta["v2"] and 'Name="billToCustomerNumber"' in meta["own"]
+    assert 'EntitySet Name="salesInvoices"' not in meta["own"]
+    resp = patch(bc, "customers", whole[0], {"billToCustomerNumber": "C1"})
+    assert error(resp)[:2] == (400, "BadRequest") and "does not exist" in error(resp)[2]

@@ -470,3 +470,16 @@ def test_odoo_19_has_no_sales_warning_on_partners(odoo):
         assert bad["message"] == "Wrong value for res.partner.sale_warn: 'sometimes'"
     finally:
         h.stop()
+
+
+@pytest.mark.parametrize("version", [17, 19])
+def test_the_version_is_told_where_odoo_tells_it(records, version):
+    """Odoo 19 answers GET /web/version and its JSON-2 twin /json/version alike (addons/rpc/controllers: one
+    method for both routes); /json/version came with JSON-2, so 17 answers it 404. The sandbox had no
+    /json/version."""
+    for h in erp_sandbox("odoo", records, odoo_version=version):
+        web = httpx.get(f"{h.base_url}/web/version")
+        assert web.json() == {"version_info": [version, 0, 0, "final", 0, ""], "version": f"{version}.0"}
+        twin = httpx.get(f"{h.base_url}/json/version")
+        assert (twin.status_code, twin.json() if twin.status_code == 200 else None) == \
+            ((200, web.json()) if version >= 19 else (404, None))
