@@ -1,0 +1,101 @@
+"""What real orgs do that a default org does not: one currency only, fields spelled in another case, fields
+hidden by field-level security. Each against the sandbox org made to do it, over real HTTPS."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.sandboxes import salesforce_org
+from tests.workbench.sandbox.salesforce.frames import crm_frames
+from workbench.config import from_dict
+from workbench.errors import ConfigError
+from workbench.sandbox import salesforce as sandbox
+from workbench.sources import open_source
+from workbench.sources.base import WriteRequest
+
+
+def source(handle, objects=None, **settings):
+    crm = sandbox.demo_config(handle)
+    crm["salesforce"].update({"retry_wait_seconds": 0.01, **settings})
+    if objects is not None:
+        crm["objects"] = objects
+    return open_source("crm", from_dict({"crm": crm, "erp": {"connector": "files"}}))
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory):
+    """An org without multicurrency whose one currency is the Swiss franc."""
+    handle = sandbox.start(frames=crm_frames(120), state_dir=tmp_path_factory.mktemp("sf1"), single_currency="CHF")
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory):
+    yield from salesforce_org(crm_frames(120), tmp_path_factory.mktemp("sf"))
+
+
+@pytest.mark.parametrize("mode", ["rest", "bulk"])
+def test_a_single_currency_org_pulls_every_record_in_its_currency(single, mode):
+    ex = source(single, query_mode=mode).pull()
+    for kind in ("customers", "prices", "orders", "order_lines", "invoices"):
+        frame = ex.frame(kind)
+        assert len(frame) and set(frame["currency"]) == {"CHF"}, kind
+    assert not any("CurrencyIsoCode" in q for q in ex.meta.queries.values())
+
+
+def test_a_single_currency_org_re_runs_by_changes_in_its_currency(single):
+    src = source(single)
+    first = src.pull()
+    rid = first.frame("customers")["record_id"].iloc[0]
+    single.edit("Account", rid, {"BillingCity": "Basel"})
+    changed = source(single).pull_changes(None, first.meta.extracted_at, first)
+    cust = changed.frame("customers").set_index("record_id")
+    assert cust.loc[rid, "city"] == "Basel" and cust.loc[rid, "currency"] == "CHF"
+
+
+def test_a_single_currency_org_takes_pushes_and_no_currency_is_ever_written(single):
+    cust = source(single).pull().frame("customers").set_index("number")
+
+    def req(n, number, field, new):
+        row = cust.loc[number]
+        return WriteRequest(n, f"k{n}", "customers", row["record_id"], field, row[field], new, row["version"])
+    out = source(single).push([req(1, "A-00003", "city", "Lugano"), req(2, "A-00004", "currency", "EUR")])
+    assert [r.outcome for r in out] == ["applied", "permanent"]
+    assert "the org uses one currency, CHF, for every record" in out[1].message
+    assert single.record("Account", cust.loc["A-00003", "record_id"])["BillingCity"] == "Lugano"
+    assert single.write_count("Account", cust.loc["A-00004", "record_id"]) == 0
+
+
+def test_test_connection_says_the_org_has_one_currency(single):
+    checks = {name: (ok, words) for name, ok, words in source(single).test_connection()}
+    assert checks["objects readable"][0] and "single-currency org: every record in CHF" in checks["objects readable"][1]
+
+
+@pytest.mark.parametrize("mode", ["rest", "bulk"])
+def test_fields_mapped_in_another_case_read_what_their_describe_spelling_reads(org, mode):
+    """SOQL takes a field name in any case but REST answers in the describe's: a map written billingcity read
+    nothing, silently."""
+    objects = {"customers": {"fields": {"city": "billingcity", "name": "NAME", "postcode": "Billingpostalcode"}},
+               "prices": {"fields": {"pricebook": "pricebook2.name", "unit_price": "unitprice"}}}
+    odd = source(org, objects, query_mode=mode).pull()
+    plain = source(org, {"customers": {}, "prices": {}}, query_mode=mode).pull()
+    for kind in ("customers", "prices"):
+        assert odd.frame(kind).equals(plain.frame(kind)), kind
+    assert odd.frame("customers")["city"].notna().all() and odd.frame("prices")["pricebook"].notna().all()
+    assert odd.snapshots.equals(plain.snapshots.assign(query=odd.snapshots["query"]))
+
+
+def test_a_field_hidden_by_field_level_security_is_named_before_anything_is_read(tmp_path):
+    for handle in salesforce_org(crm_frames(20), tmp_path):
+        handle.hide_field("Account", "Tax_ID__c")
+        src = source(handle)
+        with pytest.raises(ConfigError, match=r"\[crm.objects.customers.fields\]: Salesforce Account has no field "
+                                              r"tax_id = 'Tax_ID__c' that the integration user can see"):
+            src.pull()
+        assert handle.api_calls == {"composite": 1}  # the describes; no query was sent
+        checks = {name: (ok, words) for name, ok, words in source(handle).test_connection()}
+        assert not checks["objects readable"][0] and "field-level security" in checks["objects readable"][1]
+
