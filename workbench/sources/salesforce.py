@@ -42,7 +42,7 @@ from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta
 from workbench.sources.salesforce_auth import AUTH_WORDS, PASSWORD_RETIREMENT
 from workbench.sources.salesforce_columns import canonical_frame, read_page, snapshot_rows
 from workbench.sources.salesforce_client import BudgetExceeded, CompositeQueries, SalesforceClient
-from workbench.sources.salesforce_mapping import ObjectMap, modstamp, object_maps, parse_datetime
+from workbench.sources.salesforce_mapping import ObjectMap, as_bulk_text, modstamp, object_maps, parse_datetime
 from workbench.sources.salesforce_push import push_requests
 
 IDS_PER_QUERY = 200  # keeps an Id IN (...) filter well under the SOQL length limit
@@ -294,7 +294,7 @@ class SalesforceSource:
                     canon["kind"] = m.object
                     canon["booked"] = True if m.object == "Opportunity" else canon.get("status") == "Activated"
                 rows.append(canon)
-                snaps.append((m.object, m.kind, canon["record_id"], soql, raw))
+                snaps.append((m.object, m.kind, canon["record_id"], soql, as_bulk_text(raw, m.api_fields())))
             progress.page(len(page), total)
         return _records_frame(m.kind, rows), snapshot_frame(snaps)
 

@@ -259,6 +259,36 @@ def flatten(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_REST_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$")
+
+
+def as_bulk_text(raw: dict[str, Any], selected: list[str]) -> dict[str, str | None]:
+    """A REST record (JSON) in the form Bulk API 2.0 gives the same record, so a record stores the same
+    whichever API read it and a re-run does not see a change that is none. Bulk 2.0 results are CSV: every
+    value text, an empty cell for null, parents' fields as "Parent.Field" columns, datetimes with a Z (Bulk
+    API 2.0 Developer Guide, "Get Results for a Query Job"; "Valid Date Format in Records"); REST nests
+    parents (null for none), writes numbers and booleans as JSON and datetimes as ...000+0000 (REST API
+    Developer Guide, Execute a SOQL Query). ``selected``: the SELECT list, for the fields of a null parent."""
+    flat = flatten(raw)
+    out: dict[str, str | None] = {}
+    parents = {name.split(".")[0] for name in selected if "." in name}
+    for name in selected:
+        if "." in name and name not in flat:
+            out[name] = None  # its parent is null (REST: "Parent": null; Bulk: an empty cell per field)
+    for k, v in flat.items():
+        if k in parents and v is None:
+            continue
+        if v is None or v == "":
+            out[k] = None
+        elif isinstance(v, bool):
+            out[k] = "true" if v else "false"
+        elif isinstance(v, str):
+            out[k] = v[:-5] + "Z" if _REST_STAMP.match(v) else v
+        else:
+            out[k] = str(v)
+    return out
+
+
 def object_maps(side_cfg: dict[str, Any], include: list[str] | None = None) -> list[ObjectMap]:
     """The objects to pull, from the side's ``objects`` tables over the defaults."""
     sf_cfg = side_cfg.get("salesforce", {}) or {}
