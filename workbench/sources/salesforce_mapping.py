@@ -273,7 +273,7 @@ def as_bulk_text(raw: dict[str, Any], selected: list[str]) -> dict[str, str | No
     out: dict[str, str | None] = {}
     parents = {name.split(".")[0] for name in selected if "." in name}
     for name in selected:
-        if "." in name and name not in flat:
+        if "." in name and name.split(".")[0] in flat:
             out[name] = None  # its parent is null (REST: "Parent": null; Bulk: an empty cell per field)
     for k, v in flat.items():
         if k in parents and v is None:
