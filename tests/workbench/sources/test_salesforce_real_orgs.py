@@ -8,7 +8,7 @@ import pytest
 from tests.helpers.sandboxes import salesforce_org
 from tests.workbench.sandbox.salesforce.frames import crm_frames
 from workbench.config import from_dict
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, SourceError
 from workbench.sandbox import salesforce as sandbox
 from workbench.sources import open_source
 from workbench.sources.base import WriteRequest
@@ -117,3 +117,16 @@ def test_a_record_read_by_bulk_is_stored_as_the_same_record_read_by_rest(org):
     assert rest.meta.content_hash == bulk.meta.content_hash
     nulls = [p for p in mine["payload"] if '"Pricebook2.Name":null' in p or '"Product2.ProductCode":null' in p]
     assert any('"IsActive":"true"' in p for p in mine["payload"]) and nulls == []
+
+
+
+def test_an_object_the_org_does_not_have_is_named_before_anything_is_read(org):
+    """An invoice object from a package the org has not installed: the describe says so, for that object,
+    in a run that reads nothing (before: the first query failed, naming no config key)."""
+    objects = {"customers": {}, "invoices": {"object": "acme__Invoice__c", "status_system": "salesforce_billing",
+                                             "status_fields": ["acme__Status__c", "acme__Paid__c"]}}
+    before = dict(org.api_calls)
+    with pytest.raises(SourceError, match=r"Salesforce describe: acme__Invoice__c: NOT_FOUND: The requested "
+                                          r"resource does not exist \(is the object's name right"):
+        source(org, objects).pull()
+    assert {k: v - before.get(k, 0) for k, v in org.api_calls.items() if v != before.get(k, 0)} == {"composite": 1}

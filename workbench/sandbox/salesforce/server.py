@@ -670,8 +670,10 @@ class Handler(BaseHTTPRequestHandler):
             options = headers.get("Sforce-Query-Options", "")
             return lambda store: self._query(q, rest == "/queryAll", options)
         described = re.fullmatch(r"/sobjects/(\w+)/describe", rest)
-        shown = self.org.find(described.group(1)) if described else None
-        if shown is not None and sub["method"] == "GET":
+        if described and sub["method"] == "GET":
+            shown = self.org.find(described.group(1))
+            if shown is None:  # answered in its subrequest, as the resource itself answers it
+                return lambda store: (404, wire.error("NOT_FOUND", "The requested resource does not exist"), None)
             return lambda store: (200, describe(shown, m.group(1)), None)
         deleted = re.fullmatch(r"/sobjects/(\w+)/deleted", rest)
         of = self.org.find(deleted.group(1)) if deleted else None
