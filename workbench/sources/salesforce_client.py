@@ -79,13 +79,22 @@ def error_code(exc: SalesforceError) -> tuple[str, str]:
     return "", " ".join(str(content or exc).split())[:300]
 
 
+def daily_limit_reached(exc: SalesforceError) -> bool:
+    """REQUEST_LIMIT_EXCEEDED for the org's API requests of the last 24 hours ("TotalRequests Limit exceeded."),
+    not for too many long requests at once (ConcurrentRequests): it passes in hours, not seconds, so asking
+    again at once only adds requests (REST API Developer Guide, API Request Limits and Allocations: a rolling
+    24-hour window)."""
+    code, msg = error_code(exc)
+    return code == "REQUEST_LIMIT_EXCEEDED" and "totalrequests" in msg.lower()
+
+
 def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ConnectionError)):
         return not isinstance(exc, requests.exceptions.SSLError)
     if isinstance(exc, SalesforceGeneralError) and getattr(exc, "status", 0) >= 500:
         return True
     if isinstance(exc, SalesforceError):
-        return error_code(exc)[0] in TRANSIENT_CODES
+        return error_code(exc)[0] in TRANSIENT_CODES and not daily_limit_reached(exc)
     return False
 
 
@@ -153,6 +162,11 @@ class SalesforceClient:
                 raise SourceError(f"Salesforce {what}: {' '.join(str(exc).split())[:300]}") from None
             except SalesforceError as exc:
                 code, msg = error_code(exc)
+                if daily_limit_reached(exc):
+                    raise TransientFailure(f"Salesforce {what}: {code}: {msg} The org has used every API request "
+                                           f"it is allowed in the last 24 hours (a rolling window, shared with its "
+                                           f"other integrations): try again in a few hours; Setup > System "
+                                           f"Overview shows the usage") from None
                 raise SourceError(f"Salesforce {what}: {code}: {msg}") from None
             except requests.exceptions.SSLError:
                 raise SourceError(f"Salesforce {what}: cannot verify the TLS certificate of {self.instance_url}; "

@@ -12,6 +12,7 @@ from workbench.errors import ConfigError, SourceError
 from workbench.sandbox import salesforce as sandbox
 from workbench.sources import open_source
 from workbench.sources.base import WriteRequest
+from workbench.sources.salesforce_client import TransientFailure
 
 
 def source(handle, objects=None, **settings):
@@ -130,3 +131,15 @@ def test_an_object_the_org_does_not_have_is_named_before_anything_is_read(org):
                                           r"resource does not exist \(is the object's name right"):
         source(org, objects).pull()
     assert {k: v - before.get(k, 0) for k, v in org.api_calls.items() if v != before.get(k, 0)} == {"composite": 1}
+
+
+def test_an_org_out_of_daily_api_requests_is_asked_once_and_told_to_wait_hours(tmp_path):
+    """REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded." passes when the rolling 24 hours free requests,
+    not in seconds: retried at once (five times) it only spent more of nothing, and said "still failing"."""
+    for handle in salesforce_org(crm_frames(20), tmp_path):
+        handle.set_api_limit(100, used=100)
+        src = source(handle, max_attempts=5)
+        with pytest.raises(TransientFailure, match=r"REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded\. The org "
+                                                   r"has used every API request it is allowed in the last 24 hours"):
+            src.pull()
+        assert src.client.meter.calls == 1

@@ -288,8 +288,14 @@ class Handler(BaseHTTPRequestHandler):
         f.wait_gate()
         if f.slow_seconds:
             time.sleep(f.slow_seconds)
-        if f.take("request_limit_exceeded") or self.org.api_used >= self.org.api_max:
+        # The daily allowance used up, in the words orgs answer (REST API Developer Guide, API Request Limits and
+        # Allocations; success.salesforce.com/answers?id=90630000000gnuYAAQ); the fault is the passing kind,
+        # too many long requests at once (Salesforce Help, article 000389067)
+        if self.org.api_used >= self.org.api_max:
             return self._err(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+        if f.take("request_limit_exceeded"):
+            return self._err(403, "REQUEST_LIMIT_EXCEEDED", "ConcurrentRequests (Concurrent API Requests) Limit "
+                                                            "exceeded.")
         self.org.count_call(rest.split("/")[1] if rest.count("/") else "root")
         if f.take("server_errors"):
             return self._err(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId "
