@@ -3,6 +3,9 @@ hidden by field-level security. Each against the sandbox org made to do it, over
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta, UTC
+
 import pytest
 
 from tests.helpers.sandboxes import salesforce_org
@@ -12,6 +15,7 @@ from workbench.errors import ConfigError, SourceError
 from workbench.sandbox import salesforce as sandbox
 from workbench.sources import open_source
 from workbench.sources.base import WriteRequest
+from workbench.sources.delta import CHANGES, merge
 from workbench.sources.salesforce_client import TransientFailure
 
 
@@ -143,3 +147,23 @@ def test_an_org_out_of_daily_api_requests_is_asked_once_and_told_to_wait_hours(t
                                                    r"has used every API request it is allowed in the last 24 hours"):
             src.pull()
         assert src.client.meter.calls == 1
+
+
+def test_a_re_run_by_changes_after_a_full_bulk_pull_stores_unchanged_records_unchanged(org):
+    """The full pull read by Bulk 2.0, the re-run by Composite queries (REST JSON) reading records saved
+    unchanged since: merged, every stored record is byte for byte what a full Bulk pull stores now."""
+    first = source(org, query_mode="bulk").pull()
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    for obj, kind, field in (("Account", "customers", "BillingCity"), ("PricebookEntry", "prices", "UnitPrice")):
+        for rec in first.snapshots[first.snapshots["kind"] == kind].itertuples():
+            org.edit(obj, rec.record_id, {field: json.loads(rec.payload)[field]})  # saved unchanged: stamp moves
+    again = source(org).pull_changes(None, since, first)
+    assert all(kd.mode == CHANGES for kd in again.kinds.values())
+    assert set(again.snapshots["kind"]) >= {"customers", "prices"}
+    assert len(again.frame("customers")) == len(first.frame("customers"))
+    merged, _ = merge(first, again)
+    full = source(org, query_mode="bulk").pull()  # what a full pull by Bulk 2.0 stores now
+    key = ["object", "record_id"]
+    assert merged.snapshots.sort_values(key)[["payload", "content_hash"]].values.tolist() == \
+        full.snapshots.sort_values(key)[["payload", "content_hash"]].values.tolist()
+    assert merged.meta.content_hash == full.meta.content_hash
