@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
 import pytest
 
 from tests.workbench.sandbox.salesforce.frames import crm_frames
@@ -324,3 +328,17 @@ def test_a_write_whose_answer_was_lost_is_not_called_a_conflict_when_sent_again(
     [res] = source(org).push([req(1, accounts, "A-00044", "city", "Trier")])
     assert [r["httpStatusCode"] for a in sent for r in a["compositeResponse"]] == [204, 412]
     assert res.outcome == "already_applied" and res.current_value == "Trier"
+
+
+def test_the_condition_sent_is_the_re_read_stamp_as_an_http_date(org, accounts):
+    """If-Unmodified-Since carries an IMF-fixdate (RFC 9110 5.6.7) of the second of the SystemModstamp the
+    re-read found: never later than the record's LastModifiedDate's second, so an edit after the re-read in a
+    later second is refused."""
+    r = req(1, accounts, "A-00051", "phone", "+49 89 1")
+    stamp = org.record("Account", r.record_id)["SystemModstamp"]
+    sent = len(org.org.conditions)
+    assert source(org).push([r])[0].outcome == "applied"
+    [header] = org.org.conditions[sent:]
+    assert re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                        r"\d{4} \d\d:\d\d:\d\d GMT", header)
+    assert parsedate_to_datetime(header) == datetime.strptime(stamp[:19] + "+0000", "%Y-%m-%dT%H:%M:%S%z")

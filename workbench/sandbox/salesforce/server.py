@@ -58,6 +58,7 @@ class OrgState:
         # None: multicurrency enabled (every object has CurrencyIsoCode); else the single currency of the org
         self.currency = currency
         self.hidden: dict[str, set[str]] = {}  # object -> lower-case fields the integration user cannot see
+        self.conditions: list[str] = []  # If-Unmodified-Since values received, as sent, for tests to read
         self.creds = credentials
         self.jwt_public_key = _public_key(jwt_cert_pem)
         self.faults = faults
@@ -584,10 +585,14 @@ class Handler(BaseHTTPRequestHandler):
             return err(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of sObject from a non-object value")
         ius = headers.get("If-Unmodified-Since")
         if ius:
+            self.org.conditions.append(ius)
             try:
                 limit = parsedate_to_datetime(ius)
             except (TypeError, ValueError):
                 return err(400, "MALFORMED_QUERY", f"invalid If-Unmodified-Since date: {ius}")
+            # RFC 9110 5.6.7: a recipient accepts all three HTTP-date forms, each in GMT (asctime's names no zone);
+            # the date has whole seconds, so the last modification is compared by its second (13.1.4)
+            limit = limit if limit.tzinfo is not None else limit.replace(tzinfo=UTC)
             if _stamp_dt(rec["LastModifiedDate"]).replace(microsecond=0) > limit:
                 return err(412, "PRECONDITION_FAILED", "The requested resource has been modified since the time "
                                                        "specified in If-Unmodified-Since.")
