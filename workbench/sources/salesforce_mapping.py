@@ -171,6 +171,9 @@ class ObjectMap:
         describe lacks (a typo, or hidden by field-level security, which removes it from describe) is a
         ConfigError naming each one."""
         names = {f["name"].lower(): f["name"] for f in describe.get("fields") or []}
+        # Object Reference, Compound Fields: "available only through the SOAP and REST APIs" (not Bulk) and
+        # "read-only"; REST gives an object ({"city": ...}) where a value is expected
+        compound = {f["name"].lower() for f in describe.get("fields") or [] if f.get("type") in ("address", "location")}
         rels = {str(f["relationshipName"]).lower(): str(f["relationshipName"]) for f in describe.get("fields") or []
                 if f.get("relationshipName")}
         fields: dict[str, str] = {}
@@ -180,6 +183,9 @@ class ObjectMap:
             if "." in api:
                 rel, _, rest = api.partition(".")
                 fields[canon] = f"{rels.get(rel.lower(), rel)}.{rest}"
+            elif api.lower() in compound:
+                missing.append(f"{canon} = {api!r} (a compound field: map its parts, such as BillingCity for "
+                               f"BillingAddress)")
             elif api.lower() in names:
                 fields[canon] = names[api.lower()]
             elif api.lower() == "currencyisocode" and currency:
@@ -191,7 +197,7 @@ class ObjectMap:
         missing += [f"status_fields {f!r}" for f in status if f.lower() not in names]
         if missing:
             raise ConfigError(f"[crm.objects.{self.kind}.fields]: Salesforce {self.object} has no field "
-                              f"{', '.join(missing)} that the integration user can see (describe): correct the "
+                              f"{', '.join(missing)} that the connector can read (describe): correct the "
                               f"name, grant the user's profile or permission set read access (field-level "
                               f"security), or map the field to \"\" to leave it unread")
         return ObjectMap(self.kind, self.object, fields, self.where, status, self.status_map, fixed)

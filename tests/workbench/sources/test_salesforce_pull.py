@@ -165,7 +165,7 @@ def test_test_connection_names_an_unknown_field(org):
     checks = {name: (ok, words) for name, ok, words in src.test_connection()}
     ok, words = checks["objects readable"]
     assert not ok and "Account has no field tax_id = 'VAT__c'" in words
-    with pytest.raises(ConfigError, match="Account has no field tax_id = 'VAT__c' that the integration user can see"):
+    with pytest.raises(ConfigError, match="Account has no field tax_id = 'VAT__c' that the connector can read"):
         src.pull()
 
 

@@ -16,6 +16,7 @@ from workbench.sandbox import salesforce as sandbox
 from workbench.sources import open_source
 from workbench.sources.base import WriteRequest
 from workbench.sources.delta import CHANGES, merge
+from workbench.sources.salesforce_mapping import ObjectMap
 from workbench.sources.salesforce_client import TransientFailure
 
 
@@ -98,7 +99,7 @@ def test_a_field_hidden_by_field_level_security_is_named_before_anything_is_read
         handle.hide_field("Account", "Tax_ID__c")
         src = source(handle)
         with pytest.raises(ConfigError, match=r"\[crm.objects.customers.fields\]: Salesforce Account has no field "
-                                              r"tax_id = 'Tax_ID__c' that the integration user can see"):
+                                              r"tax_id = 'Tax_ID__c' that the connector can read"):
             src.pull()
         assert handle.api_calls == {"composite": 1}  # the describes; no query was sent
         checks = {name: (ok, words) for name, ok, words in source(handle).test_connection()}
@@ -167,3 +168,14 @@ def test_a_re_run_by_changes_after_a_full_bulk_pull_stores_unchanged_records_unc
     assert merged.snapshots.sort_values(key)[["payload", "content_hash"]].values.tolist() == \
         full.snapshots.sort_values(key)[["payload", "content_hash"]].values.tolist()
     assert merged.meta.content_hash == full.meta.content_hash
+
+
+def test_a_compound_address_field_is_refused_naming_its_parts():
+    """REST answers BillingAddress with an object and Bulk 2.0 not at all (Object Reference, Compound Fields):
+    mapped as one value it read null for every record."""
+    describe = {"fields": [{"name": "Id", "type": "id"}, {"name": "BillingAddress", "type": "address"},
+                           {"name": "BillingCity", "type": "string"}]}
+    m = ObjectMap("customers", "Account", {"record_id": "Id", "city": "BillingCity", "street": "billingaddress"})
+    with pytest.raises(ConfigError, match=r"Account has no field street = 'billingaddress' \(a compound field: "
+                                          r"map its parts, such as BillingCity for BillingAddress\)"):
+        m.fitted(describe, None)
