@@ -286,9 +286,6 @@ class Handler(BaseHTTPRequestHandler):
         if not self._authorized():
             return None
         f = self.org.faults
-        f.wait_gate()
-        if f.slow_seconds:
-            time.sleep(f.slow_seconds)
         # The daily allowance used up, in the words orgs answer (REST API Developer Guide, API Request Limits and
         # Allocations; success.salesforce.com/answers?id=90630000000gnuYAAQ); the fault is the passing kind,
         # too many long requests at once (Salesforce Help, article 000389067)
@@ -298,6 +295,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._err(403, "REQUEST_LIMIT_EXCEEDED", "ConcurrentRequests (Concurrent API Requests) Limit "
                                                             "exceeded.")
         self.org.count_call(rest.split("/")[1] if rest.count("/") else "root")
+        # counted as it arrives: a call the client gave up waiting for (its timeout) has been spent all the
+        # same, and is not counted later, in the middle of whatever the client does next
+        f.wait_gate()
+        if f.slow_seconds:
+            time.sleep(f.slow_seconds)
         if f.take("server_errors"):
             return self._err(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId "
                                                        "if you contact support: 1234567890-12345 (-1234567890)")
