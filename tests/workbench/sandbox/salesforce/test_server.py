@@ -222,7 +222,8 @@ def test_command_prints_one_json_line_when_ready(tmp_path):
     accounts = len(load(tmp_path / "scen").crm["customers"])
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "workbench.sandbox.salesforce", "--scenario",
-                             str(tmp_path / "scen"), "--state-dir", str(tmp_path / "state")],
+                             str(tmp_path / "scen"), "--state-dir", str(tmp_path / "state"),
+                             "--single-currency", "CHF"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
     try:
         info = json.loads(proc.stdout.readline())
@@ -232,6 +233,10 @@ def test_command_prints_one_json_line_when_ready(tmp_path):
                          params={"q": "SELECT COUNT() FROM Account"},
                          headers={"Authorization": "Bearer " + info["credentials"]["session"]["session_id"]})
         assert r.status_code == 200 and r.json()["totalSize"] == accounts
+        r = requests.get(f"{info['instance_url']}/services/data/v59.0/query", verify=info["ca_bundle"],
+                         params={"q": "SELECT CurrencyIsoCode FROM Account"},
+                         headers={"Authorization": "Bearer " + info["credentials"]["session"]["session_id"]})
+        assert r.status_code == 400 and r.json()[0]["errorCode"] == "INVALID_FIELD"  # an org of one currency
     finally:
         proc.send_signal(signal.SIGINT)
         # However long a busy machine takes to stop it (pytest-timeout guards a real hang).
