@@ -21,6 +21,7 @@ the OS keyring or the environment variables named by ``<key>_env``.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, UTC
 from typing import Any
@@ -41,7 +42,7 @@ from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta
 from workbench.sources.salesforce_auth import AUTH_WORDS, PASSWORD_RETIREMENT
 from workbench.sources.salesforce_columns import canonical_frame, read_page, snapshot_rows
 from workbench.sources.salesforce_client import BudgetExceeded, CompositeQueries, SalesforceClient
-from workbench.sources.salesforce_mapping import ObjectMap, modstamp, object_maps, parse_datetime
+from workbench.sources.salesforce_mapping import ObjectMap, as_bulk_text, modstamp, object_maps, parse_datetime
 from workbench.sources.salesforce_push import push_requests
 
 IDS_PER_QUERY = 200  # keeps an Id IN (...) filter well under the SOQL length limit
@@ -64,6 +65,9 @@ class SalesforceSource:
         secrets_cfg = {**self.cfg, "side": side, "system": side_cfg.get("system", "salesforce")}
         self.client = SalesforceClient(self.cfg, secrets_cfg, config.resolve)
         self.maps = object_maps(side_cfg)
+        self.org_currency: str | None = None  # a single-currency org's currency, once ``_fit`` has asked
+        self._fitted = False
+        self._described: dict[str, dict[str, Any]] = {}  # object -> its describe, as ``_fit`` read it
         self.meta = SourceMeta(side=side, system=side_cfg.get("system", "salesforce"), connector="salesforce",
                                instance=self.cfg.get("instance_url") or self.cfg.get("login_url"),
                                api_version=self.client.api_version)
@@ -78,6 +82,31 @@ class SalesforceSource:
         self.query_mode = self.cfg.get("query_mode", "auto")
         if self.query_mode not in ("auto", "rest", "bulk"):
             raise ConfigError(f"[{side}.salesforce] query_mode = {self.query_mode!r}, expected auto, rest or bulk")
+
+    def _fit(self) -> None:
+        """Fit the maps to the org, once: spelled as its describe spells each field, and, where an object has
+        no CurrencyIsoCode because the org has one currency, that currency for every record (``ObjectMap.fitted``).
+        One Composite call of describes; in an org whose objects lack CurrencyIsoCode, one getUserInfo."""
+        if self._fitted:
+            return
+        described = self._described = self.client.describe_many(self._objects())
+        lacking = [m.object for m in self.maps if "currencyisocode" in {a.lower() for a in m.fields.values()}
+                   and not any(f["name"].lower() == "currencyisocode" for f in described[m.object].get("fields", []))]
+        if lacking:
+            info = self.client.user_info()
+            code = info.get("orgDefaultCurrencyIsoCode") or ""
+            if info.get("organizationMultiCurrency") == "false" and re.fullmatch(r"[A-Z]{3}", code):
+                self.org_currency = code
+        fitted, problems = [], []
+        for m in self.maps:
+            try:
+                fitted.append(m.fitted(described[m.object], self.org_currency))
+            except ConfigError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ConfigError("; ".join(problems))
+        self.maps = fitted
+        self._fitted = True
 
     # pulling ----------------------------------------------------------------------------
     def _soql(self, m: ObjectMap, since: datetime | None) -> tuple[str, str]:
@@ -187,6 +216,7 @@ class SalesforceSource:
         return {r["Id"] for _, recs in self.client.query_pages(soql, self.batch_size) for r in recs}
 
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
+        self._fit()
         pieces: dict[str, list[pd.DataFrame]] = {}  # per kind, a frame per map that read records
         snaps: list[pd.DataFrame] = []
         progress = _Progress(state)
@@ -264,7 +294,7 @@ class SalesforceSource:
                     canon["kind"] = m.object
                     canon["booked"] = True if m.object == "Opportunity" else canon.get("status") == "Activated"
                 rows.append(canon)
-                snaps.append((m.object, m.kind, canon["record_id"], soql, raw))
+                snaps.append((m.object, m.kind, canon["record_id"], soql, as_bulk_text(raw, m.api_fields())))
             progress.page(len(page), total)
         return _records_frame(m.kind, rows), snapshot_frame(snaps)
 
@@ -382,6 +412,7 @@ class SalesforceSource:
         return out
 
     def read_current(self, kind: str, record_ids: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
+        self._fit()
         by_map: dict[str, tuple[ObjectMap, list[str]]] = {}
         for rid in record_ids:  # orders: Order and Opportunity ids side by side
             m = self.map_for_record(kind, rid)
@@ -407,6 +438,11 @@ class SalesforceSource:
 
     # pushing -----------------------------------------------------------------------------
     def push(self, requests: list[WriteRequest], state: TaskState | None = None) -> list[WriteResult]:
+        try:
+            self._fit()
+        except WorkbenchError as exc:  # nothing was written: each correction says why, to be tried again or not
+            return [WriteResult(r.correction_id, "transient" if exc.transient else "permanent", exc.one_line())
+                    for r in requests]
         results = push_requests(self, requests, state)
         self.meta.api_usage = self.client.meter.as_dict()
         return results
@@ -430,7 +466,7 @@ class SalesforceSource:
     # describing and checking ---------------------------------------------------------------
     def describe(self, kind: str) -> list[dict[str, Any]]:
         m = self.map_for(kind)
-        d = self.client.call("describe", lambda sf: getattr(sf, m.object).describe())
+        d = self._described.get(m.object) or self.client.call("describe", lambda sf: getattr(sf, m.object).describe())
         canon_for = {api: canon for canon, api in m.fields.items()}
         return [{"name": f["name"], "label": f.get("label"), "type": f.get("type"),
                  "updateable": bool(f.get("updateable")), "canonical": canon_for.get(f["name"]),
@@ -463,17 +499,12 @@ class SalesforceSource:
                            f" but the org offers only {', '.join(offered[-5:])}")))
         except (WorkbenchError, ValueError, KeyError, TypeError) as exc:
             out.append(("API version", False, f"cannot list API versions: {exc}"))
-        readable, problems = [], []
-        for m in self.maps:
-            try:
-                fields = {f["name"] for f in self.describe(m.object if m.object == "Opportunity" else m.kind)}
-                absent = [a for a in m.api_fields() if "." not in a and a not in fields]
-                (problems.append(f"{m.object} lacks {', '.join(absent)}") if absent else readable.append(m.object))
-            except WorkbenchError as exc:
-                problems.append(f"{m.object}: {exc.one_line()}")
-        out.append(("objects readable", not problems,
-                    (f"readable: {', '.join(readable)}" if readable else "none readable")
-                    + (f"; problems: {'; '.join(problems)}" if problems else "")))
+        try:
+            self._fit()
+            out.append(("objects readable", True, f"readable: {', '.join(self._objects())}" + (
+                f"; single-currency org: every record in {self.org_currency}" if self.org_currency else "")))
+        except WorkbenchError as exc:
+            out.append(("objects readable", False, exc.one_line()))
         try:
             limits = self.client.call("limits", lambda sf: sf.limits())
             daily = limits["DailyApiRequests"]

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from collections.abc import Callable, Iterator
 from urllib.parse import urlencode
+from xml.sax.saxutils import escape, unescape
 
 import requests
 from simple_salesforce.api import Salesforce
@@ -78,13 +79,22 @@ def error_code(exc: SalesforceError) -> tuple[str, str]:
     return "", " ".join(str(content or exc).split())[:300]
 
 
+def daily_limit_reached(exc: SalesforceError) -> bool:
+    """REQUEST_LIMIT_EXCEEDED for the org's API requests of the last 24 hours ("TotalRequests Limit exceeded."),
+    not for too many long requests at once (ConcurrentRequests): it passes in hours, not seconds, so asking
+    again at once only adds requests (REST API Developer Guide, API Request Limits and Allocations: a rolling
+    24-hour window)."""
+    code, msg = error_code(exc)
+    return code == "REQUEST_LIMIT_EXCEEDED" and "totalrequests" in msg.lower()
+
+
 def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ConnectionError)):
         return not isinstance(exc, requests.exceptions.SSLError)
     if isinstance(exc, SalesforceGeneralError) and getattr(exc, "status", 0) >= 500:
         return True
     if isinstance(exc, SalesforceError):
-        return error_code(exc)[0] in TRANSIENT_CODES
+        return error_code(exc)[0] in TRANSIENT_CODES and not daily_limit_reached(exc)
     return False
 
 
@@ -152,6 +162,11 @@ class SalesforceClient:
                 raise SourceError(f"Salesforce {what}: {' '.join(str(exc).split())[:300]}") from None
             except SalesforceError as exc:
                 code, msg = error_code(exc)
+                if daily_limit_reached(exc):
+                    raise TransientFailure(f"Salesforce {what}: {code}: {msg} The org has used every API request "
+                                           f"it is allowed in the last 24 hours (a rolling window, shared with its "
+                                           f"other integrations): try again in a few hours; Setup > System "
+                                           f"Overview shows the usage") from None
                 raise SourceError(f"Salesforce {what}: {code}: {msg}") from None
             except requests.exceptions.SSLError:
                 raise SourceError(f"Salesforce {what}: cannot verify the TLS certificate of {self.instance_url}; "
@@ -197,8 +212,62 @@ class SalesforceClient:
             if not locator:
                 return
 
+    def describe_many(self, objects: list[str]) -> dict[str, dict[str, Any]]:
+        """Each object's describe, read in one Composite call (Composite supports sObject Describe: REST API
+        Developer Guide, Composite, "Resources supported"); object -> describe, or SourceError naming the
+        objects Salesforce refused (an object the user cannot see answers 404 NOT_FOUND)."""
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(objects), COMPOSITE_SUBREQUESTS):
+            chunk = objects[i:i + COMPOSITE_SUBREQUESTS]
+            subs = [{"method": "GET", "url": f"/services/data/v{self.api_version}/sobjects/{obj}/describe",
+                     "referenceId": f"d{k}"} for k, obj in enumerate(chunk)]
+            answer = self.call("describe", lambda sf: post_composite(sf, subs))  # noqa: B023 - call() runs it at once
+            results = {r.get("referenceId"): r for r in (answer or {}).get("compositeResponse") or []}
+            refused = []
+            for k, obj in enumerate(chunk):
+                res: dict[str, Any] = results.get(f"d{k}") or next(iter(results.values()), {})
+                if _status(res) >= 300:
+                    code, msg = _error(res)
+                    refused.append(f"{obj}: {code}: {msg}")
+                else:
+                    out[obj] = res["body"]
+            if refused:
+                raise SourceError(f"Salesforce describe: {'; '.join(refused)} (is the object's name right, and may "
+                                  f"the integration user read it?)")
+        return out
+
+    def user_info(self) -> dict[str, str]:
+        """SOAP API getUserInfo() on this session: ``organizationMultiCurrency`` and, when that is false,
+        ``orgDefaultCurrencyIsoCode``, the currency of every record (SOAP API Developer Guide,
+        GetUserInfoResult: "Applicable only when organizationMultiCurrency is false"). The REST API has no
+        resource that names a single-currency org's currency; OAuth access tokens are valid SOAP sessions."""
+        def ask(sf: Salesforce) -> dict[str, str]:
+            envelope = ('<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv='
+                        '"http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:partner.soap.sforce.com">'
+                        f'<soapenv:Header><urn:SessionHeader><urn:sessionId>{escape(sf.session_id)}</urn:sessionId>'
+                        '</urn:SessionHeader></soapenv:Header><soapenv:Body><urn:getUserInfo/></soapenv:Body>'
+                        '</soapenv:Envelope>')
+            url = f"{sf.base_url.split('/services/')[0]}/services/Soap/u/{self.api_version}"
+            r = sf.session.post(url, data=envelope.encode("utf-8"), timeout=60,
+                                headers={"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": "getUserInfo"})
+            text = r.text
+            if r.status_code != 200:
+                code = _xml_text(text, "faultcode") or str(r.status_code)
+                if code.endswith("INVALID_SESSION_ID"):
+                    raise SalesforceExpiredSession(r.url, r.status_code, "getUserInfo", r.content)
+                raise SourceError(f"Salesforce getUserInfo: {code}: {_xml_text(text, 'faultstring') or text[:200]}")
+            return {tag: _xml_text(text, tag) or "" for tag in ("organizationMultiCurrency",
+                                                               "orgDefaultCurrencyIsoCode")}
+        return self.call("getUserInfo", ask)
+
     def close(self) -> None:
         self.session.close()
+
+
+def _xml_text(text: str, tag: str) -> str | None:
+    """The text of the first element ``tag`` (any namespace prefix) in a SOAP answer."""
+    m = re.search(rf"<(?:\w+:)?{tag}>([^<]*)</(?:\w+:)?{tag}>", text)
+    return unescape(m.group(1)) if m else None
 
 
 @dataclass

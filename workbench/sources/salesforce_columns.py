@@ -60,6 +60,7 @@ def canonical_frame(m: ObjectMap, table: pa.Table, columns: list[str]) -> pd.Dat
         out[canon] = _converted(m, table, api, conv, failures, place)
     if m.status_fields and m.status_map is not None:
         out.update(_statuses(m, table, failures, len(m.converters)))
+    out.update({canon: _repeated(value, n) for canon, (value, _) in m.fixed.items()})
     if failures:
         raise min(failures, key=lambda f: (f[0], f[1]))[2]  # the one a record-by-record pull meets first
     if m.kind == "orders":
@@ -71,7 +72,10 @@ def canonical_frame(m: ObjectMap, table: pa.Table, columns: list[str]) -> pd.Dat
 
 
 def _texts(table: pa.Table, api: str) -> pd.Series:
-    col = table.column(api) if api in table.column_names else pa.nulls(table.num_rows, pa.string())
+    """Column ``api``, found in any case as ``ObjectMap.to_canonical`` finds a field (missing: all null)."""
+    name = api if api in table.column_names else \
+        next((c for c in table.column_names if c.lower() == api.lower()), None)
+    col = table.column(name) if name is not None else pa.nulls(table.num_rows, pa.string())
     return pd.Series(col, dtype=pd.ArrowDtype(pa.string()))
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.errors import ConfigError, InputError
+from workbench.errors import ConfigError, InputError, SourceError
 from workbench.model import ids
 from workbench.model.money import parse_decimal
 from workbench.model.records import DATE_FIELDS, DECIMAL_FIELDS
@@ -112,10 +112,14 @@ class ObjectMap:
     """One canonical kind read from one Salesforce object."""
 
     def __init__(self, kind: str, obj: str, fields: dict[str, str], where: str | None = None,
-                 status_fields: list[str] | None = None, status_map: StatusMap | None = None):
+                 status_fields: list[str] | None = None, status_map: StatusMap | None = None,
+                 fixed: dict[str, tuple[Any, str]] | None = None):
         self.kind, self.object, self.fields, self.where = kind, obj, fields, where
         self.status_fields = status_fields or []
         self.status_map = status_map
+        # canonical field -> (the value every record has, why): what the org holds once for all records
+        # rather than in a field (a single-currency org's currency)
+        self.fixed = fixed or {}
         # (canonical field, API field, converter), in the order a record's values are converted
         self.converters = [(canon, api, converter(kind, canon)) for canon, api in fields.items()]
 
@@ -157,7 +161,50 @@ class ObjectMap:
         raise ConfigError(f"[crm.objects.{self.kind}.status_map] has no exact entry for status "
                           f"{canonical_status!r}; add one (e.g. \"Posted|Unpaid\" = \"open\") to push it")
 
+    def fitted(self, describe: dict[str, Any], currency: str | None) -> ObjectMap:
+        """The map spelled as the org's describe spells its fields, which is how records come back: SOQL takes
+        a name in any case, but REST answers with the describe's spelling ("Field names are not case
+        sensitive": SOQL and SOSL Reference, SOQL Typographical Conventions), so ``billingcity`` would read
+        nothing. A relationship path takes the describe's ``relationshipName``; the parent's field in it is
+        found in any case when the record is read (``to_canonical``). ``currency``: a single-currency org's
+        currency, which stands for a CurrencyIsoCode field the org does not have. A mapped field the
+        describe lacks (a typo, or hidden by field-level security, which removes it from describe) is a
+        ConfigError naming each one."""
+        names = {f["name"].lower(): f["name"] for f in describe.get("fields") or []}
+        # Object Reference, Compound Fields: "available only through the SOAP and REST APIs" (not Bulk) and
+        # "read-only"; REST gives an object ({"city": ...}) where a value is expected
+        compound = {f["name"].lower() for f in describe.get("fields") or [] if f.get("type") in ("address", "location")}
+        rels = {str(f["relationshipName"]).lower(): str(f["relationshipName"]) for f in describe.get("fields") or []
+                if f.get("relationshipName")}
+        fields: dict[str, str] = {}
+        fixed = dict(self.fixed)
+        missing: list[str] = []
+        for canon, api in self.fields.items():
+            if "." in api:
+                rel, _, rest = api.partition(".")
+                fields[canon] = f"{rels.get(rel.lower(), rel)}.{rest}"
+            elif api.lower() in compound:
+                missing.append(f"{canon} = {api!r} (a compound field: map its parts, such as BillingCity for "
+                               f"BillingAddress)")
+            elif api.lower() in names:
+                fields[canon] = names[api.lower()]
+            elif api.lower() == "currencyisocode" and currency:
+                fixed[canon] = (currency, f"the org uses one currency, {currency}, for every record (multicurrency "
+                                          f"is not enabled, so {self.object} has no CurrencyIsoCode field)")
+            else:
+                missing.append(f"{canon} = {api!r}")
+        status = [names.get(f.lower(), f) for f in self.status_fields]
+        missing += [f"status_fields {f!r}" for f in status if f.lower() not in names]
+        if missing:
+            raise ConfigError(f"[crm.objects.{self.kind}.fields]: Salesforce {self.object} has no field "
+                              f"{', '.join(missing)} that the connector can read (describe): correct the "
+                              f"name, grant the user's profile or permission set read access (field-level "
+                              f"security), or map the field to \"\" to leave it unread")
+        return ObjectMap(self.kind, self.object, fields, self.where, status, self.status_map, fixed)
+
     def api_name(self, canonical: str) -> str:
+        if canonical in self.fixed:
+            raise SourceError(f"{self.kind}.{canonical} cannot be written to {self.object}: {self.fixed[canonical][1]}")
         if canonical == "status" and self.status_fields:
             return "|".join(self.status_fields)
         try:
@@ -170,11 +217,17 @@ class ObjectMap:
         """A raw Salesforce record (REST JSON or Bulk CSV row) as canonical values."""
         raw = flatten(raw)
         out: dict[str, Any] = {}
+        folded: dict[str, Any] | None = None
         for canon, api, conv in self.converters:
+            value = raw.get(api)
+            if value is None and api not in raw:  # a parent's field as the config spelled it (see ``fitted``)
+                folded = folded if folded is not None else {k.lower(): v for k, v in raw.items()}
+                value = folded.get(api.lower())
             try:
-                out[canon] = conv(raw.get(api))
+                out[canon] = conv(value)
             except ValueError as exc:
                 raise self.bad_value(str(exc), raw.get("Id"), api) from None
+        out.update({canon: value for canon, (value, _) in self.fixed.items()})
         if self.status_fields and self.status_map is not None:  # invoices: both always set together
             out["status_raw"], out["status"] = self.status_of([raw.get(f) for f in self.status_fields], raw.get("Id"))
             out["is_credit_note"] = out["status"] == "credit_note"
@@ -209,6 +262,36 @@ def flatten(raw: dict[str, Any]) -> dict[str, Any]:
                     out[f"{k}.{pk}"] = pv
         else:
             out[k] = v
+    return out
+
+
+_REST_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$")
+
+
+def as_bulk_text(raw: dict[str, Any], selected: list[str]) -> dict[str, str | None]:
+    """A REST record (JSON) in the form Bulk API 2.0 gives the same record, so a record stores the same
+    whichever API read it and a re-run does not see a change that is none. Bulk 2.0 results are CSV: every
+    value text, an empty cell for null, parents' fields as "Parent.Field" columns, datetimes with a Z (Bulk
+    API 2.0 Developer Guide, "Get Results for a Query Job"; "Valid Date Format in Records"); REST nests
+    parents (null for none), writes numbers and booleans as JSON and datetimes as ...000+0000 (REST API
+    Developer Guide, Execute a SOQL Query). ``selected``: the SELECT list, for the fields of a null parent."""
+    flat = flatten(raw)
+    out: dict[str, str | None] = {}
+    parents = {name.split(".")[0] for name in selected if "." in name}
+    for name in selected:
+        if "." in name and name.split(".")[0] in flat:
+            out[name] = None  # its parent is null (REST: "Parent": null; Bulk: an empty cell per field)
+    for k, v in flat.items():
+        if k in parents and v is None:
+            continue
+        if v is None or v == "":
+            out[k] = None
+        elif isinstance(v, bool):
+            out[k] = "true" if v else "false"
+        elif isinstance(v, str):
+            out[k] = v[:-5] + "Z" if _REST_STAMP.match(v) else v
+        else:
+            out[k] = str(v)
     return out
 
 

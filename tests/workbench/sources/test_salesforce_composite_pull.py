@@ -16,6 +16,7 @@ from workbench.sources.base import snapshot_frame
 from workbench.sandbox.salesforce import soql as sandbox_soql
 from workbench.sources.delta import CHANGES, FULL, merge
 from workbench.sources.salesforce_client import TransientFailure
+from workbench.sources.salesforce_mapping import as_bulk_text
 
 WORDS = re.compile(r"(queryAll|left the filter): (.*?)(?=; (?:queryAll|left the filter): |$)")
 
@@ -65,11 +66,13 @@ def test_changes_come_in_composite_calls_and_match_each_query_sent_alone(org):
     ex = src.pull(since=since)
     # 8 queries (7 objects' queryAll, Opportunity's left-the-filter check), five a call: the first call takes
     # the first five, the second Account's next page and the other three, the third Account's last page.
-    # One at a time they take 8 calls and 2 for Account's next pages.
-    assert _served(org, before) == {"composite": 3}
-    assert org.org.api_used - used == 3 and ex.meta.api_usage["by_resource"] == {"composite": 3}
+    # One at a time they take 8 calls and 2 for Account's next pages. One more call asks the objects'
+    # describes (``SalesforceSource._fit``).
+    assert _served(org, before) == {"composite": 4}
+    assert org.org.api_used - used == 4 and ex.meta.api_usage["by_resource"] == {"composite": 4}
 
     alone = _one_by_one(source(org, batch_size=200), ex.kinds)
+    selected = {m.object: m.api_fields() for m in src.maps}  # records are stored in Bulk 2.0's text form
     expected_snaps = []
     for kind, (read, flagged, left) in alone.items():
         delta = ex.kinds[kind]
@@ -77,8 +80,9 @@ def test_changes_come_in_composite_calls_and_match_each_query_sent_alone(org):
         live = [(soql, r) for soql, r in read if not r["IsDeleted"]]
         assert ex.frame(kind)["record_id"].tolist() == [r["Id"] for _, r in live], kind
         obj = {r["attributes"]["type"] for _, r in live}
-        expected_snaps += [(r["attributes"]["type"], kind, r["Id"], soql,
-                            {k: v for k, v in r.items() if k not in ("attributes", "IsDeleted")}) for soql, r in live]
+        expected_snaps += [(r["attributes"]["type"], kind, r["Id"], soql, as_bulk_text(
+            {k: v for k, v in r.items() if k not in ("attributes", "IsDeleted")}, selected[r["attributes"]["type"]]))
+            for soql, r in live]
         assert obj <= set(ex.meta.objects[kind].split("+"))
     assert len(ex.frame("customers")) == 450 and set(ex.frame("customers")["city"]) == {"Rostock"}
     assert ex.kinds["customers"].deleted == set(accounts[450:453])
@@ -114,7 +118,7 @@ def test_records_removed_from_the_recycle_bin_are_found_gone_by_reading_every_id
     ex = src.pull(since=since)
     assert "removed for good" in ex.kinds["customers"].query and "every id read" in ex.kinds["customers"].query
     assert all(ex.kinds[k].live is None for k in ex.kinds if k != "customers")  # only where the log was cut
-    assert _served(org, calls).get("composite") == 2  # the Get Deleted probes ride in the first call
+    assert _served(org, calls).get("composite") == 3  # describes; the Get Deleted probes ride in the first query call
     merged, report = merge(before, ex)
     full = source(org).pull()
     assert sorted(merged.frame("customers")["record_id"]) == sorted(full.frame("customers")["record_id"])
@@ -122,7 +126,7 @@ def test_records_removed_from_the_recycle_bin_are_found_gone_by_reading_every_id
 
 
 def test_a_refused_query_reads_as_the_same_error_as_on_its_own(org):
-    objects = {"customers": {"fields": {"tax_id": "VAT__c"}}}
+    objects = {"customers": {"where": "VAT__c = 'x'"}}  # a filter the describe does not check
     with pytest.raises(SourceError) as alone:
         source(org, objects=objects, query_mode="rest").pull()
     with pytest.raises(SourceError) as composite:
@@ -138,7 +142,7 @@ def test_product_codes_of_changed_lines_are_asked_in_a_composite_call_too(org):
     org.edit("OrderItem", line, {"Quantity": "9"})
     before = org.api_calls
     ex = source(org, objects=objects).pull(since=since)
-    assert _served(org, before) == {"composite": 2}  # the lines' queryAll, then their products' codes
+    assert _served(org, before) == {"composite": 3}  # describes, the lines' queryAll, then their products' codes
     # (``since`` is whole seconds: lines other tests of this org edited a moment ago may come too)
     codes = dict(ex.frame("order_lines")[["record_id", "product_code"]].values.tolist())
     assert codes[line] == "SKU-1" and None not in codes.values()
@@ -153,7 +157,7 @@ def test_a_query_subrequest_that_times_out_is_asked_again_then_reported(org):
     try:
         ex = source(org, objects={"customers": {}}).pull(since=since)
         assert org.faults.fired["query_timeouts"] - fired == 1
-        assert _served(org, before) == {"composite": 2}  # the timed-out query is asked again in a next call
+        assert _served(org, before) == {"composite": 3}  # describes; the timed-out query is asked again in a next call
         # the same records as the query sent on its own (``since`` is whole seconds: accounts other tests
         # of this org edited a moment ago may come too)
         cities = dict(ex.frame("customers")[["record_id", "city"]].values.tolist())
@@ -208,11 +212,14 @@ def test_a_filter_counted_from_today_reads_its_kind_in_full(own_org, monkeypatch
     objects = {"customers": {}, "invoices": {"where": "blng__DueDate__c < TODAY"}}
     dues = sorted(source(org, objects=objects).pull().frame("invoices")["due_date"])  # today: every one is due
     parse = sandbox_soql.parse
-    monkeypatch.setattr(sandbox_soql, "parse", lambda q, today=None: parse(q, dues[0] + timedelta(days=1)))
+
+    def on(day):
+        return lambda q, today=None, seen=None: parse(q, day, seen)
+    monkeypatch.setattr(sandbox_soql, "parse", on(dues[0] + timedelta(days=1)))
     before = source(org, objects=objects).pull()  # the day after the first falls due
     assert len(before.frame("invoices")) < len(dues)
     since = datetime.now(UTC) - timedelta(seconds=1)
-    monkeypatch.setattr(sandbox_soql, "parse", lambda q, today=None: parse(q, dues[-1] + timedelta(days=1)))
+    monkeypatch.setattr(sandbox_soql, "parse", on(dues[-1] + timedelta(days=1)))
     calls = dict(org.api_calls)
     ex = source(org, objects=objects, query_mode=query_mode).pull(since=since)
     assert ex.kinds["invoices"].mode == FULL and "counts from today (TODAY)" in ex.kinds["invoices"].why

@@ -86,14 +86,14 @@ def test_rest_paging_across_2000_record_pages_reports_progress(org):
     progress = RecordingProgress()
     ex = src.pull(progress)
     assert len(ex.frame("customers")) == 2500 and ex.frame("customers")["record_id"].is_unique
-    assert ex.meta.api_usage["by_resource"] == {"query": 2}  # 2,000 + 500
+    assert ex.meta.api_usage["by_resource"] == {"composite": 1, "query": 2}  # describes; 2,000 + 500
     assert [u[0] for u in progress.updates] == [2000, 2500]
 
 
 def test_batch_size_makes_smaller_pages(org):
     src = source(org, objects={"customers": {}}, query_mode="rest", batch_size=500)
     ex = src.pull()
-    assert ex.meta.api_usage["by_resource"] == {"query": 5}
+    assert ex.meta.api_usage["by_resource"] == {"composite": 1, "query": 5}
 
 
 def test_bulk_2_pages_by_locator_and_matches_rest(org):
@@ -101,7 +101,7 @@ def test_bulk_2_pages_by_locator_and_matches_rest(org):
     bulk_src = source(org, objects={"customers": {}, "prices": {}}, bulk_threshold=5, bulk_page_records=1000)
     bulk = bulk_src.pull()
     # per object: a COUNT() query, then job create + 2 polls + result pages (3 for 2,500 accounts, 1 for 9 prices)
-    assert bulk.meta.api_usage["by_resource"] == {"query": 2, "jobs": (3 + 3) + (3 + 1)}
+    assert bulk.meta.api_usage["by_resource"] == {"composite": 1, "query": 2, "jobs": (3 + 3) + (3 + 1)}
     for kind in ("customers", "prices"):
         a = rest.frame(kind).sort_values("record_id").reset_index(drop=True)
         b = bulk.frame(kind).sort_values("record_id").reset_index(drop=True)
@@ -163,8 +163,9 @@ def test_test_connection_reports_in_words(org):
 def test_test_connection_names_an_unknown_field(org):
     src = source(org, objects={"customers": {"fields": {"tax_id": "VAT__c"}}}, api_version="61.0")
     checks = {name: (ok, words) for name, ok, words in src.test_connection()}
-    assert checks["objects readable"] == (False, "none readable; problems: Account lacks VAT__c")
-    with pytest.raises(SourceError, match="INVALID_FIELD: No such column 'VAT__c'"):
+    ok, words = checks["objects readable"]
+    assert not ok and "Account has no field tax_id = 'VAT__c'" in words
+    with pytest.raises(ConfigError, match="Account has no field tax_id = 'VAT__c' that the connector can read"):
         src.pull()
 
 

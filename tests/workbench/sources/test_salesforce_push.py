@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
 import pytest
 
 from tests.workbench.sandbox.salesforce.frames import crm_frames
@@ -68,7 +72,7 @@ def test_mixed_per_record_outcomes_in_one_call(org, accounts):
     assert outcome[3].current_value == accounts.loc["A-00012", "city"]
     assert "STRING_TOO_LONG" in outcome[5].message
     assert "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" in outcome[6].message
-    assert delta(before, calls(org)) == {"query": 1, "sobjects": 1, "composite": 1}  # re-read, describe, write
+    assert delta(before, calls(org)) == {"query": 1, "composite": 2}  # re-read; describes, write
     assert org.record("Account", accounts.loc["A-00010", "record_id"])["BillingCity"] == "Hamburg"
     assert org.record("Account", accounts.loc["A-00012", "record_id"])["BillingCity"] == \
         accounts.loc["A-00012", "city"]
@@ -101,7 +105,7 @@ def test_retrying_a_push_is_idempotent(org, accounts):
     assert source(org).push([r])[0].outcome == "applied"
     before = calls(org)
     assert source(org).push([r])[0].outcome == "already_applied"
-    assert "composite" not in delta(before, calls(org))
+    assert delta(before, calls(org))["composite"] == 1  # the describes: no write
     assert org.write_count("Account", r.record_id) == written + 1  # the org saw exactly one write
 
 
@@ -131,7 +135,7 @@ def test_writes_go_in_composite_calls_of_25_conditional_subrequests(org, account
     out = source(org).push([req(i, accounts, n, "phone", f"+1 555 {i:04d}") for i, n in enumerate(numbers)])
     assert {r.outcome for r in out} == {"applied"} and len(out) == 250
     # re-reads in 200-id queries (200 + 50), one describe, writes in 25-subrequest Composite calls (8 + 2)
-    assert delta(before, calls(org)) == {"query": 2, "sobjects": 1, "composite": 10}
+    assert delta(before, calls(org)) == {"query": 2, "composite": 1 + 10}  # describes, writes
 
 
 def test_two_fields_of_one_record_are_one_record_in_the_call(org, accounts):
@@ -141,7 +145,7 @@ def test_two_fields_of_one_record_are_one_record_in_the_call(org, accounts):
     assert [r.outcome for r in out] == ["applied", "applied"]
     rec = org.record("Account", accounts.loc["A-00030", "record_id"])
     assert (rec["BillingCity"], rec["BillingPostalCode"]) == ("Köln", "50667")
-    assert delta(before, calls(org)) == {"query": 1, "sobjects": 1, "composite": 1}  # one subrequest
+    assert delta(before, calls(org)) == {"query": 1, "composite": 1 + 1}  # describes, one subrequest
 
 
 def test_unable_to_lock_row_is_retried_then_applied(org, accounts):
@@ -202,7 +206,7 @@ def test_push_refused_when_it_would_exceed_the_api_share(org, accounts):
         with pytest.raises(SourceError, match=r"push refused: it needs about 11 Salesforce API requests but only "
                                               r"\d are allowed \(50% of the \d+ left of today's \d+\)"):
             src.push(reqs)  # 201 records: 2 re-reads, 1 describe, 8 + 1 Composite writes; one re-read made
-        assert "composite" not in delta(before, calls(org))
+        assert delta(before, calls(org))["composite"] == 1  # the describes: no write
         # What the refused push spent before refusing is not the point (it failed once in a loaded
         # clean-clone run with two requests fewer left); give the next push a known budget: 5 left,
         # 4 after its re-read, 50% of that allows the 2 it needs.
@@ -324,3 +328,17 @@ def test_a_write_whose_answer_was_lost_is_not_called_a_conflict_when_sent_again(
     [res] = source(org).push([req(1, accounts, "A-00044", "city", "Trier")])
     assert [r["httpStatusCode"] for a in sent for r in a["compositeResponse"]] == [204, 412]
     assert res.outcome == "already_applied" and res.current_value == "Trier"
+
+
+def test_the_condition_sent_is_the_re_read_stamp_as_an_http_date(org, accounts):
+    """If-Unmodified-Since carries an IMF-fixdate (RFC 9110 5.6.7) of the second of the SystemModstamp the
+    re-read found: never later than the record's LastModifiedDate's second, so an edit after the re-read in a
+    later second is refused."""
+    r = req(1, accounts, "A-00051", "phone", "+49 89 1")
+    stamp = org.record("Account", r.record_id)["SystemModstamp"]
+    sent = len(org.org.conditions)
+    assert source(org).push([r])[0].outcome == "applied"
+    [header] = org.org.conditions[sent:]
+    assert re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                        r"\d{4} \d\d:\d\d:\d\d GMT", header)
+    assert parsedate_to_datetime(header) == datetime.strptime(stamp[:19] + "+0000", "%Y-%m-%dT%H:%M:%S%z")

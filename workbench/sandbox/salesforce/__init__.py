@@ -57,6 +57,11 @@ class SandboxHandle:
         if used is not None:
             self.org.api_used = used
 
+    def hide_field(self, obj: str, name: str) -> None:
+        """Hide a field from the integration user, as field-level security does: gone from describe,
+        refused by SOQL and writes as an unknown field."""
+        self.org.hidden.setdefault(object_named(obj).name, set()).add(name.lower())
+
     def edit(self, obj: str, record_id: str, values: dict[str, Any]) -> str:
         """Change a record as another user would; returns its new SystemModstamp."""
         o = object_named(obj)
@@ -126,12 +131,13 @@ def _crm_frames(scenario_dir: Path | None, state_dir: Path, customers: int, seed
 
 def start(scenario_dir: Path | None = None, port: int = 0, state_dir: Path | None = None, *,
           customers: int = 200, seed: int = 7, frames: dict[str, pd.DataFrame] | None = None,
-          api_max: int = 15000) -> SandboxHandle:
+          api_max: int = 15000, single_currency: str | None = None) -> SandboxHandle:
     """Start the sandbox org on 127.0.0.1 and return once it accepts connections.
 
     The org's SQLite file lives in ``state_dir`` (a temporary directory when None) and
     is seeded only when empty, so a restart on the same state dir keeps earlier writes.
-    ``frames`` (canonical CRM frames) seeds directly instead of a scenario.
+    ``frames`` (canonical CRM frames) seeds directly instead of a scenario. ``single_currency`` (an ISO
+    code) makes an org without multicurrency: no object has CurrencyIsoCode, and getUserInfo names the code.
     """
     from workbench.sandbox.salesforce import certs
     from workbench.sandbox.salesforce.faults import Faults
@@ -151,7 +157,8 @@ def start(scenario_dir: Path | None = None, port: int = 0, state_dir: Path | Non
         crm = frames if frames is not None else _crm_frames(scenario_dir, state_dir, customers, seed)
         _seed_into(store, crm)
     faults = Faults()
-    org = OrgState(store, creds, material.jwt_certificate.read_bytes(), faults, api_max=api_max)
+    org = OrgState(store, creds, material.jwt_certificate.read_bytes(), faults, api_max=api_max,
+                   currency=single_currency)
     server = make_server(org, port)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(str(material.server_cert), str(material.server_key))

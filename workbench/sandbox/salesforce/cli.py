@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sys
 import threading
@@ -23,6 +24,9 @@ def add_parser(sandbox_subparsers: argparse._SubParsersAction[argparse.ArgumentP
                         "give one to keep writes across restarts)")
     p.add_argument("--customers", type=int, default=200, help="customers in a generated scenario (default 200)")
     p.add_argument("--seed", type=int, default=7, help="seed of a generated scenario (default 7)")
+    p.add_argument("--single-currency", metavar="CODE",
+                   help="serve an org without multicurrency whose one currency is CODE (ISO 4217, e.g. EUR): no "
+                        "object has CurrencyIsoCode, as in such a Salesforce org")
     p.add_argument("--run-config", type=Path, metavar="FILE",
                    help="point the [crm] table of this run config at the sandbox (made from the scenario's "
                         "run.toml if it does not exist), signing in with JWT bearer: no secret to set")
@@ -36,8 +40,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.scenario is not None and not Path(args.scenario).is_dir():
         raise ConfigError(f"--scenario {args.scenario}: not a directory")
+    if args.single_currency is not None and not re.fullmatch(r"[A-Z]{3}", args.single_currency):
+        raise ConfigError(f"--single-currency {args.single_currency}: expected an ISO 4217 code such as EUR")
     handle = start(args.scenario, port=args.port, state_dir=args.state_dir, customers=args.customers,
-                   seed=args.seed)
+                   seed=args.seed, single_currency=args.single_currency)
     done = threading.Event()
 
     def stop(*_: object) -> None:

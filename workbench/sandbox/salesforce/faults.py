@@ -9,7 +9,7 @@ from typing import Any
 
 @dataclass
 class Faults:
-    request_limit_exceeded: int = 0  # next N API calls answer 403 REQUEST_LIMIT_EXCEEDED
+    request_limit_exceeded: int = 0  # next N API calls answer 403 REQUEST_LIMIT_EXCEEDED (concurrent requests)
     server_errors: int = 0  # next N API calls answer 500 UNKNOWN_EXCEPTION
     unable_to_lock_row: int = 0  # next N write calls fail every record with UNABLE_TO_LOCK_ROW
     # next N query operations (a query call, or one query subrequest of a Composite call) answer

@@ -76,6 +76,18 @@ class ObjectDef:
             raise KeyError(name)
         return f.name
 
+    def without(self, hidden: Iterable[str]) -> ObjectDef:
+        """The object as a user who cannot see ``hidden`` (lower-case names) sees it: a field an org lacks
+        (CurrencyIsoCode in a single-currency org) or one field-level security hides is absent from
+        describe, and SOQL and writes refuse it as an unknown field (Object Reference, CurrencyIsoCode:
+        "Available only for organizations with the multicurrency feature enabled"; Salesforce Help,
+        Field-Level Security: a hidden field is not returned by the API)."""
+        gone = set(hidden)
+        if not gone & set(self._lower()):
+            return self
+        return ObjectDef(self.name, self.label, self.prefix,
+                         {k: f for k, f in self.fields.items() if k.lower() not in gone}, self.custom)
+
     def _lower(self) -> dict[str, FieldDef]:
         cache = self.__dict__.get("_lc")
         if cache is None:
@@ -236,6 +248,7 @@ def describe(obj: ObjectDef, api_version: str) -> dict[str, Any]:
             "custom": f.name.endswith("__c"), "calculated": False,
             "precision": f.precision, "scale": f.scale,
             "referenceTo": [f.reference_to] if f.reference_to else [],
+            "relationshipName": relationship_name(f) if f.type == "reference" else None,
             "picklistValues": [{"value": v, "label": v, "active": True, "defaultValue": False, "validFor": None}
                                for v in f.picklist],
             "soapType": _SOAP.get(f.type, "xsd:string"),
@@ -246,6 +259,13 @@ def describe(obj: ObjectDef, api_version: str) -> dict[str, Any]:
         "retrieveable": True, "fields": fields,
         "urls": {"sobject": base, "describe": base + "/describe", "rowTemplate": base + "/{ID}"},
     }
+
+
+def relationship_name(f: FieldDef) -> str:
+    """AccountId -> Account, ParentId -> Parent, blng__Account__c -> blng__Account__r."""
+    if f.name.endswith("__c"):
+        return f.name[:-3] + "__r"
+    return f.name[:-2] if f.name.endswith("Id") else f.name
 
 
 _SOAP = {"id": "tns:ID", "reference": "tns:ID", "currency": "xsd:double", "double": "xsd:double",

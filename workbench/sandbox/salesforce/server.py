@@ -53,8 +53,12 @@ class OrgState:
     """Everything the handlers share: the store, credentials, sessions, cursors, jobs, counters."""
 
     def __init__(self, store: OrgStore, credentials: dict[str, Any], jwt_cert_pem: bytes, faults: Faults,
-                 api_max: int = 15000):
+                 api_max: int = 15000, currency: str | None = None):
         self.store = store
+        # None: multicurrency enabled (every object has CurrencyIsoCode); else the single currency of the org
+        self.currency = currency
+        self.hidden: dict[str, set[str]] = {}  # object -> lower-case fields the integration user cannot see
+        self.conditions: list[str] = []  # If-Unmodified-Since values received, as sent, for tests to read
         self.creds = credentials
         self.jwt_public_key = _public_key(jwt_cert_pem)
         self.faults = faults
@@ -73,6 +77,16 @@ class OrgState:
         with self.lock:
             self.sessions.add(token)
         return token
+
+    def seen(self, obj: ObjectDef) -> ObjectDef:
+        """The object as the integration user sees it: no CurrencyIsoCode in a single-currency org, no field
+        that field-level security hides."""
+        hidden = self.hidden.get(obj.name, set()) | ({"currencyisocode"} if self.currency else set())
+        return obj.without(hidden)
+
+    def find(self, name: str) -> ObjectDef | None:
+        obj = find_object(name)
+        return self.seen(obj) if obj is not None else None
 
     def count_call(self, kind: str) -> int:
         with self.lock:
@@ -149,9 +163,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if path == "/services/oauth2/token" and method == "POST":
                 return self.oauth_token()
-            m = re.fullmatch(r"/services/Soap/u/(\d+\.\d)", path)
+            m = re.fullmatch(r"/services/Soap/u/(\d+\.\d)(/\w+)?", path)
             if m and method == "POST":
-                return self.soap_login(m.group(1))
+                return self.soap(m.group(1))
             if path == "/services/data" and method == "GET":
                 return self._json(200, [{"label": f"v{v}", "url": f"/services/data/v{v}", "version": v}
                                         for v in API_VERSIONS])
@@ -220,8 +234,26 @@ class Handler(BaseHTTPRequestHandler):
                          "issued_at": str(int(time.time() * 1000)), "scope": "api",
                          "signature": base64.b64encode(hashlib.sha256(token.encode()).digest()).decode()})
 
-    def soap_login(self, version: str) -> None:
+    def soap(self, version: str) -> None:
+        """The Partner SOAP endpoint: login(), and getUserInfo() on a session (SessionHeader)."""
         body = self._body().decode("utf-8", "replace")
+        if re.search(r"<(?:\w+:)?getUserInfo\b", body):
+            return self.soap_user_info(body, version)
+        return self.soap_login(body, version)
+
+    def soap_user_info(self, body: str, version: str) -> None:
+        """SOAP API getUserInfo(): organizationMultiCurrency and, in a single-currency org,
+        orgDefaultCurrencyIsoCode ("Applicable only when organizationMultiCurrency is false"; SOAP API
+        Developer Guide, GetUserInfoResult). A SOAP call counts against the daily API requests."""
+        if _xml_value(body, "sessionId") not in self.org.sessions:
+            return self._send(500, wire.soap_fault("INVALID_SESSION_ID", "Invalid Session ID found in SessionHeader: "
+                                                   "Illegal Session. Session not found, missing session hash"),
+                              ctype="text/xml;charset=UTF-8")
+        self.org.count_call("soap")
+        self._send(200, wire.soap_user_info_response(ORG_ID, USER_ID, self.org.creds["jwt"]["username"],
+                                                     self.org.currency), ctype="text/xml;charset=UTF-8")
+
+    def soap_login(self, body: str, version: str) -> None:
         user = _xml_value(body, "username")
         password = _xml_value(body, "password")
         p = self.org.creds["password"]
@@ -254,12 +286,20 @@ class Handler(BaseHTTPRequestHandler):
         if not self._authorized():
             return None
         f = self.org.faults
+        # The daily allowance used up, in the words orgs answer (REST API Developer Guide, API Request Limits and
+        # Allocations; success.salesforce.com/answers?id=90630000000gnuYAAQ); the fault is the passing kind,
+        # too many long requests at once (Salesforce Help, article 000389067)
+        if self.org.api_used >= self.org.api_max:
+            return self._err(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+        if f.take("request_limit_exceeded"):
+            return self._err(403, "REQUEST_LIMIT_EXCEEDED", "ConcurrentRequests (Concurrent API Requests) Limit "
+                                                            "exceeded.")
+        self.org.count_call(rest.split("/")[1] if rest.count("/") else "root")
+        # counted as it arrives: a call the client gave up waiting for (its timeout) has been spent all the
+        # same, and is not counted later, in the middle of whatever the client does next
         f.wait_gate()
         if f.slow_seconds:
             time.sleep(f.slow_seconds)
-        if f.take("request_limit_exceeded") or self.org.api_used >= self.org.api_max:
-            return self._err(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
-        self.org.count_call(rest.split("/")[1] if rest.count("/") else "root")
         if f.take("server_errors"):
             return self._err(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId "
                                                        "if you contact support: 1234567890-12345 (-1234567890)")
@@ -285,22 +325,22 @@ class Handler(BaseHTTPRequestHandler):
                 for o in OBJECTS.values()]})
         m = re.fullmatch(r"/sobjects/(\w+)/deleted", rest)
         if m and method == "GET":
-            obj = find_object(m.group(1))
+            obj = self.org.find(m.group(1))
             if obj is None:
                 return self._err(404, "NOT_FOUND", "The requested resource does not exist")
             return self.get_deleted(obj)
         m = re.fullmatch(r"/sobjects/(\w+)/describe", rest)
         if m and method == "GET":
-            obj = find_object(m.group(1))
+            obj = self.org.find(m.group(1))
             if obj is None:
                 return self._err(404, "NOT_FOUND", "The requested resource does not exist")
             return self._json(200, describe(obj, self.api_version))
         m = re.fullmatch(r"/sobjects/(\w+)", rest)
-        if m and method == "POST" and (target := find_object(m.group(1))):
+        if m and method == "POST" and (target := self.org.find(m.group(1))):
             return self.sobject_create(target, body)
         m = re.fullmatch(r"/sobjects/(\w+)/(\w{15,18})", rest)
         if m:
-            obj = find_object(m.group(1))
+            obj = self.org.find(m.group(1))
             if obj is None:
                 return self._err(404, "NOT_FOUND", "The requested resource does not exist")
             if method == "GET":
@@ -310,7 +350,7 @@ class Handler(BaseHTTPRequestHandler):
             if method == "DELETE":
                 return self.sobject_delete(obj, m.group(2))
         m = re.fullmatch(r"/sobjects/(\w+)/(\w+__c)/([^/]+)", rest)
-        if m and method == "PATCH" and (target := find_object(m.group(1))):
+        if m and method == "PATCH" and (target := self.org.find(m.group(1))):
             return self.sobject_upsert(target, m.group(2), m.group(3), body)
         if rest == "/jobs/ingest" and method == "POST":
             return self.ingest_create(body)
@@ -382,7 +422,7 @@ class Handler(BaseHTTPRequestHandler):
     # query --------------------------------------------------------------------------------
     def _parse(self, q: str) -> soql.Query | None:
         try:
-            return soql.parse(q)
+            return soql.parse(q, seen=self.org.seen)
         except soql.SoqlError as exc:
             self._err(400, exc.code, exc.message)
             return None
@@ -401,7 +441,7 @@ class Handler(BaseHTTPRequestHandler):
         """A Query or QueryAll answer as (status, body, the records it showed), for the resource itself
         and for Composite subrequests alike."""
         try:
-            parsed = soql.parse(q)
+            parsed = soql.parse(q, seen=self.org.seen)
         except soql.SoqlError as exc:
             return 400, wire.error(exc.code, exc.message), None
         parsed.include_deleted = include_deleted
@@ -547,10 +587,14 @@ class Handler(BaseHTTPRequestHandler):
             return err(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of sObject from a non-object value")
         ius = headers.get("If-Unmodified-Since")
         if ius:
+            self.org.conditions.append(ius)
             try:
                 limit = parsedate_to_datetime(ius)
             except (TypeError, ValueError):
                 return err(400, "MALFORMED_QUERY", f"invalid If-Unmodified-Since date: {ius}")
+            # RFC 9110 5.6.7: a recipient accepts all three HTTP-date forms, each in GMT (asctime's names no zone);
+            # the date has whole seconds, so the last modification is compared by its second (13.1.4)
+            limit = limit if limit.tzinfo is not None else limit.replace(tzinfo=UTC)
             if _stamp_dt(rec["LastModifiedDate"]).replace(microsecond=0) > limit:
                 return err(412, "PRECONDITION_FAILED", "The requested resource has been modified since the time "
                                                        "specified in If-Unmodified-Since.")
@@ -594,8 +638,8 @@ class Handler(BaseHTTPRequestHandler):
             if step is None:
                 return self._err(400, "NOT_FOUND", f"The requested resource does not exist: {sub['url']} "
                                                    f"(referenceId {sub['referenceId']}); a subrequest's url is a "
-                                                   f"/services/data/vXX.X/ path of an sObject row, its Get Deleted "
-                                                   f"or a query")
+                                                   f"/services/data/vXX.X/ path of an sObject row, its Describe or "
+                                                   f"Get Deleted, or a query")
             plan.append((sub, step))
         queries = sum(1 for sub, _ in plan if _is_query(sub))
         if queries > MAX_COMPOSITE_QUERIES:
@@ -638,13 +682,19 @@ class Handler(BaseHTTPRequestHandler):
             q = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}.get("q", "")
             options = headers.get("Sforce-Query-Options", "")
             return lambda store: self._query(q, rest == "/queryAll", options)
+        described = re.fullmatch(r"/sobjects/(\w+)/describe", rest)
+        if described and sub["method"] == "GET":
+            shown = self.org.find(described.group(1))
+            if shown is None:  # answered in its subrequest, as the resource itself answers it
+                return lambda store: (404, wire.error("NOT_FOUND", "The requested resource does not exist"), None)
+            return lambda store: (200, describe(shown, m.group(1)), None)
         deleted = re.fullmatch(r"/sobjects/(\w+)/deleted", rest)
-        of = find_object(deleted.group(1)) if deleted else None
+        of = self.org.find(deleted.group(1)) if deleted else None
         if of is not None and sub["method"] == "GET":
             params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
             return lambda store: (*self._get_deleted(of, params), None)
         row = re.fullmatch(r"/sobjects/(\w+)/(\w{15,18})", rest)
-        obj = find_object(row.group(1)) if row else None
+        obj = self.org.find(row.group(1)) if row else None
         if row is None or obj is None:
             return None
         rid = row.group(2)
@@ -775,7 +825,7 @@ class Handler(BaseHTTPRequestHandler):
         fail: Callable[..., dict[str, Any]] = lambda code, msg, fields=None: {"id": rid, "success": False,  # noqa: E731
                                                "errors": [wire.record_error(code, msg, fields)]}
         obj_name = (r.get("attributes") or {}).get("type")
-        obj = find_object(obj_name) if obj_name else None
+        obj = self.org.find(obj_name) if obj_name else None
         if obj is None:
             return fail("INVALID_TYPE", "sObject type is required in attributes" if not obj_name else
                         f"sObject type '{obj_name}' is not supported.")
@@ -869,7 +919,7 @@ class Handler(BaseHTTPRequestHandler):
             payload = json.loads(body or b"{}")
         except ValueError:
             return self._err(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON value")
-        op, obj = payload.get("operation"), find_object(payload.get("object") or "")
+        op, obj = payload.get("operation"), self.org.find(payload.get("object") or "")
         if op not in INGEST_OPERATIONS:
             return self._err(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {op} (this sandbox ingests "
                                                 f"{', '.join(INGEST_OPERATIONS)})")
@@ -927,7 +977,7 @@ class Handler(BaseHTTPRequestHandler):
     def _ingest_run(self, job: dict[str, Any]) -> None:
         """Each CSV row on its own, checked like a REST write; empty cells are left alone, #N/A clears
         (Bulk API 2.0 Developer Guide: Valid Date Format in Records; Prepare CSV Files)."""
-        obj = OBJECTS[job["object"]]
+        obj = self.org.seen(OBJECTS[job["object"]])
         text = job["data"].decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(text), delimiter=_DELIMITERS.get(job["columnDelimiter"], ",")))
         with self.org.store.transaction():

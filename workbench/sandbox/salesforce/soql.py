@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from workbench.model import ids
-from workbench.sandbox.salesforce.objects import FieldDef, ObjectDef, find_object, object_named
+from workbench.sandbox.salesforce.objects import FieldDef, ObjectDef, find_object, object_named, relationship_name
 
 
 CI = "sf_ci"  # collation registered on the store's connection (see casefold_compare)
@@ -132,7 +132,8 @@ def col(f: FieldDef) -> str:
 
 
 class _Parser:
-    def __init__(self, q: str, today: date):
+    def __init__(self, q: str, today: date, seen: Callable[[ObjectDef], ObjectDef]):
+        self.seen = seen
         self.toks = tokenize(q)
         self.i = 0
         self.today = today
@@ -187,7 +188,8 @@ class _Parser:
                     break
         self.expect_kw("from")
         t = self.take()
-        obj = find_object(t.text) if t.kind == "word" else None
+        found = find_object(t.text) if t.kind == "word" else None
+        obj = self.seen(found) if found is not None else None
         if obj is None:
             raise SoqlError("INVALID_TYPE", f"sObject type '{t.text}' is not supported. If you are attempting "
                                             f"to use a custom object, be sure to append the '__c' after the entity "
@@ -254,7 +256,7 @@ class _Parser:
                                              f"attempting to use a custom relationship, be sure to append the "
                                              f"'__r' after the custom relationship name. Please reference your "
                                              f"WSDL or the describe call for the appropriate names.")
-        target = object_named(ref.reference_to or "")
+        target = self.seen(object_named(ref.reference_to or ""))
         tf = target.field(fname)
         if tf is None:
             raise SoqlError("INVALID_FIELD", f"No such column '{fname}' on entity '{target.name}'. If you are "
@@ -521,15 +523,9 @@ def _norm_datetime(text: str) -> str:
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
 
 
-def relationship_name(f: FieldDef) -> str:
-    """AccountId -> Account, ParentId -> Parent, blng__Account__c -> blng__Account__r."""
-    if f.name.endswith("__c"):
-        return f.name[:-3] + "__r"
-    return f.name[:-2] if f.name.endswith("Id") else f.name
-
-
-def parse(q: str, today: date | None = None) -> Query:
-    """Parse and check one SOQL statement; raises SoqlError as Salesforce would answer it."""
+def parse(q: str, today: date | None = None, seen: Callable[[ObjectDef], ObjectDef] | None = None) -> Query:
+    """Parse and check one SOQL statement; raises SoqlError as Salesforce would answer it. ``seen``: each
+    object as the querying user sees it (``ObjectDef.without``)."""
     if not q or not q.strip():
         raise SoqlError("MALFORMED_QUERY", "empty query")
-    return _Parser(q, today or datetime.now(UTC).date()).parse()
+    return _Parser(q, today or datetime.now(UTC).date(), seen or (lambda o: o)).parse()

@@ -57,6 +57,21 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><loginRespon
 </result></loginResponse></soapenv:Body></soapenv:Envelope>""".encode()
 
 
+def soap_user_info_response(org_id: str, user_id: str, username: str, currency: str | None) -> bytes:
+    """getUserInfoResponse (SOAP API Developer Guide, GetUserInfoResult): orgDefaultCurrencyIsoCode only in a
+    single-currency org (``currency``), userDefaultCurrencyIsoCode only in a multicurrency one."""
+    money = (f"<orgDefaultCurrencyIsoCode>{escape(currency)}</orgDefaultCurrencyIsoCode>"
+             "<organizationMultiCurrency>false</organizationMultiCurrency>" if currency else
+             '<orgDefaultCurrencyIsoCode xsi:nil="true"/><organizationMultiCurrency>true</organizationMultiCurrency>'
+             "<userDefaultCurrencyIsoCode>USD</userDefaultCurrencyIsoCode>")
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><getUserInfoResponse><result>\
+<accessibilityMode>false</accessibilityMode>{money}<organizationId>{org_id}</organizationId>\
+<organizationName>Recon Workbench Sandbox</organizationName><userId>{user_id}</userId>\
+<userName>{escape(username)}</userName></result></getUserInfoResponse></soapenv:Body></soapenv:Envelope>""".encode()
+
+
 def soap_fault(code: str, message: str) -> bytes:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" \

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -221,7 +222,8 @@ def test_command_prints_one_json_line_when_ready(tmp_path):
     accounts = len(load(tmp_path / "scen").crm["customers"])
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "workbench.sandbox.salesforce", "--scenario",
-                             str(tmp_path / "scen"), "--state-dir", str(tmp_path / "state")],
+                             str(tmp_path / "scen"), "--state-dir", str(tmp_path / "state"),
+                             "--single-currency", "CHF"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
     try:
         info = json.loads(proc.stdout.readline())
@@ -231,6 +233,10 @@ def test_command_prints_one_json_line_when_ready(tmp_path):
                          params={"q": "SELECT COUNT() FROM Account"},
                          headers={"Authorization": "Bearer " + info["credentials"]["session"]["session_id"]})
         assert r.status_code == 200 and r.json()["totalSize"] == accounts
+        r = requests.get(f"{info['instance_url']}/services/data/v59.0/query", verify=info["ca_bundle"],
+                         params={"q": "SELECT CurrencyIsoCode FROM Account"},
+                         headers={"Authorization": "Bearer " + info["credentials"]["session"]["session_id"]})
+        assert r.status_code == 400 and r.json()[0]["errorCode"] == "INVALID_FIELD"  # an org of one currency
     finally:
         proc.send_signal(signal.SIGINT)
         # However long a busy machine takes to stop it (pytest-timeout guards a real hang).
@@ -342,3 +348,21 @@ def test_offset_above_2000_and_unsupported_soql_are_refused_like_salesforce(org)
               "SELECT Id, (SELECT Id FROM Contacts) FROM Account"):
         r = s.get(api(org, "query"), params={"q": q})
         assert r.status_code == 400 and r.json()[0]["errorCode"] == "MALFORMED_QUERY", q
+
+
+def test_if_unmodified_since_is_judged_by_the_second_in_every_http_date_form(org):
+    """RFC 9110 5.6.7: IMF-fixdate, RFC 850 and asctime dates are all GMT and must all be accepted (asctime
+    made the sandbox fail with a 500); 13.1.4: refused only when the last change is later than the date,
+    which has whole seconds, so a change within the date's own second passes."""
+    s = http(org)
+    rec = s.get(api(org, "query"), params={"q": "SELECT Id FROM Account LIMIT 1 OFFSET 5"}).json()["records"][0]
+    url = api(org, f"sobjects/Account/{rec['Id']}")
+    changed = datetime.strptime(s.get(url).json()["LastModifiedDate"][:19], "%Y-%m-%dT%H:%M:%S")
+    earlier = changed - timedelta(seconds=1)
+    for when, status in ((changed, 204), (earlier, 412)):
+        for form in ("%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %d %H:%M:%S %Y"):
+            answer = s.patch(url, json={"Phone": "+1 5"}, headers={"If-Unmodified-Since": when.strftime(form)})
+            assert answer.status_code == status, (when.strftime(form), answer.text)
+            if status == 204:  # the write moved the record's stamp: the next form is judged against it
+                changed = datetime.strptime(s.get(url).json()["LastModifiedDate"][:19], "%Y-%m-%dT%H:%M:%S")
+                when = changed
