@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from workbench.config import tolerances
 from workbench.model.secrets import KEY_QUALIFIERS, REFERENCE_WORDS, SECRET_WORDS
 from workbench.reconcile.rules import _KNOWN as RULE_KEYS
 from workbench.reconcile.rules import Rules
@@ -28,7 +29,7 @@ Setting = tuple[str, str, str]
 RUN: list[Setting] = [
     ("name", "the config file's name", "shown in the run list, the app and the workbook"),
     ("as_of", "today", "the run's date (`YYYY-MM-DD`): aging, prices in effect, timing lags are measured at it"),
-    ("period", "", "free text such as `2026-10`, shown with the run"),
+    ("period", "", "the accounting period, `YYYY-MM` (`2026-10`), `YYYY-Qn` or `YYYY`, shown with the run"),
     ("incremental", "`true`", "a re-run of the same config pulls only what changed since its last run and merges "
                               "it (see incremental.md); `false`: always pull everything, like `workbench run --full`"),
     ("overlap_minutes", "`5`", "how many minutes before the last run's start a re-run asks for changes (0 to 1440): "
@@ -312,7 +313,14 @@ def render() -> str:
                       "(`invoice_balance = {abs_minor = 1, JPY = \"1\", CHF = \"0.05\"}`). An absolute amount below",
                       "a compared currency's minor unit (0.01 for JPY) is a warning in the run summary.",
                       "`price` and its shorthand `price_abs` / `price_rel` together are refused: the table would",
-                      "replace the shorthand whole (`price = {abs_minor = 1, rel = \"0.005\"}` says both).", ""]
+                      "replace the shorthand whole (`price = {abs_minor = 1, rel = \"0.005\"}` says both).",
+                      f"A tolerance is for rounding: `abs_minor` and `amount_minor_units` above "
+                      f"{tolerances.MAX_MINOR_UNITS:,}, an amount",
+                      f"above {tolerances.MAX_MINOR_UNITS:,} minor units of its currency (100.00 EUR, 10,000 JPY; "
+                      "`price_abs` counts in",
+                      f"cents), and a `rel` or `price_rel` above `\"{tolerances.MAX_FRACTION}\"` are refused on load, "
+                      "naming the key:",
+                      "a wider one would reconcile real differences with nothing in the run to say so.", ""]
     return "\n".join(lines)
 
 

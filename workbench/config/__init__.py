@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from workbench.config import schema
+from workbench.config import schema, tolerances
 from workbench.errors import ConfigError
 from workbench.model import secrets
 
@@ -121,7 +121,7 @@ def from_dict(raw: dict[str, Any], path: Path | None = None, base_dir: Path | No
             raise ConfigError(f"{where}: missing the [{side}] table")
         if isinstance(raw[side], dict) and "connector" not in raw[side]:
             raise ConfigError(f"{where}: [{side}] has no 'connector' (files, salesforce, business_central, odoo, rest)")
-    problem = schema.validate(raw)
+    problem = schema.validate(raw) or tolerances.problem(raw.get("rules"))
     if problem:
         raise ConfigError(f"{where}: {problem}")
     cfg = RunConfig(raw=raw, path=path, base_dir=base_dir or (path.parent if path else Path.cwd()))
