@@ -45,7 +45,7 @@ from workbench.model.labels import is_money_field
 from workbench.model.money import minor_unit
 from workbench.errors import InputError
 from workbench.export.presentation import differences as presentation_differences
-from workbench.export.presentation import NotAnExport, check_package, fingerprint
+from workbench.export.presentation import NotAnExport, check_package, fingerprint, not_recorded
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.store import coverage, exports, trail
 from workbench.store.db import Store
@@ -98,6 +98,7 @@ class VerifyReport:
     store_changes: list[str] = field(default_factory=list)  # store changed since export: what
     differences: list[Difference] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    not_compared: list[str] = field(default_factory=list)  # what the export's record predates (not a failure)
     more_differences: int = 0
     expected_run: int | None = None        # the run the caller said this is the export of (--run)
     record_run: int | None = None          # the run of the store's export record, when there is one
@@ -134,7 +135,7 @@ class VerifyReport:
             out.append(f"{self.path}: OK — export {self.export_id} of run {self.run_id} ({self.exported}): "
                        f"the file is {how} as exported, and the store still gives every cell; "
                        f"manifest {self.manifest_file}")
-            return out
+            return out + self._not_compared()
         out.append(f"{self.path}: NOT VERIFIED (run {self.run_id}"
                    + (f", export {self.export_id} {self.exported})" if self.export_id else ")"))
         out.extend(f"  {p}" for p in self.problems)
@@ -143,7 +144,12 @@ class VerifyReport:
         out.extend(f"  {d.line()}" for d in self.differences)
         if self.more_differences:
             out.append(f"  … and {self.more_differences:,} more differing cells")
-        return out
+        return out + self._not_compared()
+
+    def _not_compared(self) -> list[str]:
+        if not self.not_compared or self.identical:
+            return []
+        return ["  not compared (this export was recorded before they were): " + "; ".join(self.not_compared)]
 
 
 def _short(text: str, n: int = 80) -> str:
@@ -924,6 +930,7 @@ def _against_record(rep: VerifyReport, record: _Record, path: Path, file_hashes:
         except NotAnExport as exc:  # a part broken past its start (check_package reads only that)
             raise _not_an_export(path, exc) from None
         rep.file_edits.extend(presentation_differences(record.presentation, found))
+        rep.not_compared = not_recorded(record.presentation)
     moved = [n for n, h in expected_hashes.items() if n in record.sheet_hashes and record.sheet_hashes[n] != h]
     if moved:
         rep.store_changes.append("the store now gives other cells for " + ", ".join(f"'{n}'" for n in moved)
