@@ -40,9 +40,12 @@ def _iso_date(v: object) -> date:
 
 
 def _one_char(v: object) -> str:
-    if isinstance(v, str) and len(v) == 1 and v.isascii():
+    # A line break, the quote character or a letter or digit cannot separate cells: the CSV reader then
+    # failed with an internal error ("\n") or read every row wrong ('"', ".", "0").
+    if isinstance(v, str) and len(v) == 1 and v.isascii() and not (v in "\r\n\"" or v.isalnum()):
         return v
-    raise ValueError('expected one character in quotes (ASCII), such as "," or ";" or "\\t"')
+    raise ValueError('expected one character in quotes (ASCII), such as "," or ";" or "\\t", other than a line '
+                     "break, the quote character, a letter or a digit")
 
 
 def _names(v: object) -> str | list[str]:

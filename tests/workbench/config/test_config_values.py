@@ -46,6 +46,12 @@ REFUSED = [
     ("file-blank", {"erp": '[erp.objects.invoices]\nfile = "   "'}, "erp.objects.invoices.file = '   '"),
     ("sheet-empty", {"erp": '[erp.objects.invoices]\nsheet = ""'}, "erp.objects.invoices.sheet = '': expected"),
     ("encoding-empty", {"erp": '[erp.objects.invoices]\nencoding = ""'}, "erp.objects.invoices.encoding = ''"),
+    ("delimiter-line-break", {"erp": '[erp.objects.invoices]\ndelimiter = "\\n"'},
+     "erp.objects.invoices.delimiter = '\\n': expected one character in quotes (ASCII), such as \",\" or \";\" or "
+     "\"\\t\", other than a line break, the quote character, a letter or a digit"),
+    ("delimiter-quote", {"erp": "[erp.objects.invoices]\ndelimiter = '\"'"}, "erp.objects.invoices.delimiter = '\"'"),
+    ("delimiter-decimal-point-digit", {"erp": '[erp.objects.invoices]\ndelimiter = "0"'},
+     "erp.objects.invoices.delimiter = '0': expected one character"),
     ("price-tolerance-a-billion-yen", {"rules": '[rules.tolerances]\nprice = { JPY = "1000000000" }'},
      "[rules.tolerances] price.JPY = '1000000000': expected at most 10000 JPY (10,000 minor units); a tolerance "
      "is for rounding; a wider one reconciles real differences without a trace"),

@@ -78,6 +78,11 @@ XML_FORGERIES: list[tuple[str, str, Callable[[str], str], str]] = [
      "sheet 'Exceptions': frozen panes or the cell shown top left (rows above it out of reach) changed "
      "(now: top left A1; pane state=frozen,topLeftCell=A40,ySplit=1"),
     ("frozen-more-rows", "xl/worksheets/sheet3.xml", _sub(r'ySplit="1"', 'ySplit="3"'), "ySplit=3"),
+    ("number-format-definition-shows-paid", "xl/styles.xml",
+     _sub(r'formatCode="#,##0 &quot;JPY&quot;"', 'formatCode="[=1500]&quot;PAID&quot;;#,##0 &quot;JPY&quot;"'),
+     "Exceptions!N3: a number cell shown with number format '[=1500]\"PAID\";#,##0 \"JPY\"'"),
+    ("default-font-white", "xl/styles.xml", _sub(r'<color theme="1"/>', '<color rgb="FFFFFFFF"/>'),
+     "Cover!B4: a text cell shown with number format 'General'; font colour FFFFFFFF"),
     ("opens-scrolled-down", "xl/worksheets/sheet2.xml",
      _sub(r'<sheetView workbookViewId="0">', '<sheetView workbookViewId="0" topLeftCell="A30">'),
      "sheet 'Summary': frozen panes or the cell shown top left (rows above it out of reach) changed "
