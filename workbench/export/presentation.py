@@ -24,6 +24,7 @@ styles, §18.2 workbook; Part 2 OPC relationships).
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import posixpath
 import zipfile
@@ -862,6 +863,13 @@ def differences(exported: dict[str, Any], found: dict[str, Any]) -> list[str]:
             named = [_odd(name, item, styles) for item in fs.get("odd_cells", [])]
             out.extend(named or [f"sheet '{name}': cell types or formats differ from the export"])
     return out
+
+
+def presentation_digest(fp: dict[str, Any]) -> str:
+    """SHA-256 of a fingerprint as canonical JSON: chained in the export's audit event, so that the record
+    the file's look is compared with cannot be rewritten unnoticed."""
+    return hashlib.sha256(json.dumps(fp, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                          .encode("utf-8")).hexdigest()
 
 
 def not_recorded(exported: dict[str, Any]) -> list[str]:

@@ -8,6 +8,7 @@ presentation fingerprint the store recorded at export can betray it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zipfile
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl.styles import Font
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import update
@@ -22,6 +24,7 @@ from sqlalchemy import update
 from tests.helpers.forge import forge, rewrite_part
 from tests.workbench.export.test_workbook import make_run
 from workbench.cli import main
+from workbench.export.presentation import fingerprint
 from workbench.export.workbook import verify_workbook, write_workbook
 from workbench.store.db import open_store
 from workbench.store.schema import ExportRecord
@@ -246,26 +249,67 @@ def test_a_resave_by_openpyxl_still_verifies_though_it_sets_modified(exported, t
     assert rep.lines() == rep.lines()[:1]  # nothing left out: this export recorded all of it
 
 
-def test_an_export_recorded_before_says_what_it_did_not_compare(tmp_path, capsys):
-    """An export recorded by an earlier version has no record of these: verify says so instead of passing
-    them silently, and still compares everything it recorded."""
+def test_an_export_recorded_before_says_what_it_did_not_compare(tmp_path, capsys, monkeypatch):
+    """An export recorded by an earlier version has no record of these, and its audit event no digest of its
+    fingerprint: verify says what it did not compare instead of passing them silently, and still compares
+    everything it recorded."""
+    import workbench.export.workbook as wbmod
+    later = ("opens", "settings", "properties", "package")
+
+    def as_recorded_before(path: Path, exported: Any = None) -> Any:
+        fp = fingerprint(path, exported)
+        if exported is None:  # at export: what the earlier version recorded
+            fp["workbook"] = {k: v for k, v in fp["workbook"].items() if k not in later}
+            fp["sheets"] = {n: {k: v for k, v in sh.items() if k != "panes"} for n, sh in fp["sheets"].items()}
+        return fp
+
+    def chained_before(s: Any, export_id: str) -> Any:
+        detail = dict(chained(s, export_id) or {})
+        detail.pop("presentation", None)
+        return detail
+
+    chained = wbmod.exports.chained_detail
     store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
-    rid = make_run(store)
     path = tmp_path / "audit.xlsx"
-    write_workbook(store, rid, path)
-    with store.session() as s:
-        rec = s.query(ExportRecord).one()
-        old = dict(rec.presentation)
-        old["workbook"] = {k: v for k, v in old["workbook"].items()
-                           if k not in ("opens", "settings", "properties", "package")}
-        old["sheets"] = {n: {k: v for k, v in sh.items() if k != "panes"} for n, sh in old["sheets"].items()}
-        s.execute(update(ExportRecord).where(ExportRecord.id == rec.id).values(presentation=old))
+    monkeypatch.setattr(wbmod, "fingerprint", as_recorded_before)
+    write_workbook(store, make_run(store), path)
+    monkeypatch.setattr(wbmod.exports, "chained_detail", chained_before)
     forged = tmp_path / "forged.xlsx"
     rewrite_part(path, forged, "xl/workbook.xml", _sub(r'activeTab="0"', 'activeTab="8"'))
     capsys.readouterr()
     assert main(["export", "--db", store.url, "--verify", str(forged)]) == 0
     out = capsys.readouterr().out
     assert "OK — export" in out
-    assert ("not compared (this export was recorded before they were): the sheet shown on opening; workbook "
-            "settings (dates, calculation, links)") in out and "frozen panes" in out
+    assert ("not compared (this export was recorded before they were): the export record's presentation "
+            "fingerprint with the audit trail (exported before the trail held its digest); the sheet shown on "
+            "opening; workbook settings (dates, calculation, links)") in out and "frozen panes" in out
+    store.dispose()
+
+
+def _fresh(tmp_path: Path) -> tuple[Any, Path]:
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    path = tmp_path / "audit.xlsx"
+    write_workbook(store, make_run(store), path)
+    return store, path
+
+
+def _white_amount(wb: Any) -> None:
+    wb["Exceptions"]["N3"].font = Font(color="FFFFFFFF")
+
+
+@pytest.mark.parametrize("column", ["file_sha256", "presentation"])
+def test_an_export_record_rewritten_to_fit_a_forged_look_is_caught(tmp_path, column):
+    """The record's file hash and fingerprint decide whether, and against what, the look is compared. Set to the
+    forged file's (its values untouched, its amount in white), the forgery verified as OK."""
+    store, path = _fresh(tmp_path)
+    forged = tmp_path / "forged.xlsx"
+    forge(path, forged, _white_amount)
+    value: Any = hashlib.sha256(forged.read_bytes()).hexdigest() if column == "file_sha256" else fingerprint(forged)
+    with store.session() as s:
+        s.execute(update(ExportRecord).values({column: value}))
+    rep = verify_workbook(store, forged)
+    text = "\n".join(rep.lines())
+    assert not rep.ok, text
+    assert "store changed since export: the export record" in text and "does not match its workbook.exported " \
+        "audit event: the record was altered in the store" in text
     store.dispose()
