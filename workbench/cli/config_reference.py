@@ -28,7 +28,8 @@ Setting = tuple[str, str, str]
 
 RUN: list[Setting] = [
     ("name", "the config file's name", "shown in the run list, the app and the workbook"),
-    ("as_of", "today", "the run's date (`YYYY-MM-DD`): aging, prices in effect, timing lags are measured at it"),
+    ("as_of", "today", "the run's date (`YYYY-MM-DD`, from 1900-03-01 to a year from today): aging, prices in "
+                       "effect, timing lags are measured at it"),
     ("period", "", "the accounting period, `YYYY-MM` (`2026-10`), `YYYY-Qn` or `YYYY`, shown with the run"),
     ("incremental", "`true`", "a re-run of the same config pulls only what changed since its last run and merges "
                               "it (see incremental.md); `false`: always pull everything, like `workbench run --full`"),

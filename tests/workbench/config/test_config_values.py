@@ -3,6 +3,7 @@ that reconciles everything. Each is refused on load with the config file, the ke
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from workbench.errors import ConfigError
 BASE = """
 [run]
 name = "October close"
-as_of = "2026-10-31"
+{as_of}
 {run}
 [crm]
 connector = "files"
@@ -27,9 +28,10 @@ system = "business_central"
 """
 
 
-def _write(tmp_path: Path, *, run: str = "", erp: str = "", rules: str = "") -> Path:
+def _write(tmp_path: Path, *, run: str = "", erp: str = "", rules: str = "", as_of: str = 'as_of = "2026-10-31"'
+           ) -> Path:
     p = tmp_path / "run.toml"
-    p.write_text(BASE.format(run=run, erp=erp, rules=rules), encoding="utf-8")
+    p.write_text(BASE.format(as_of=as_of, run=run, erp=erp, rules=rules), encoding="utf-8")
     return p
 
 
@@ -40,6 +42,11 @@ REFUSED = [
     ("period-free-text", {"run": 'period = "October"'}, "run.period = 'October': expected YYYY-MM"),
     ("period-quarter-5", {"run": 'period = "2026-Q5"'}, "run.period = '2026-Q5'"),
     ("period-trailing-space", {"run": 'period = "2026-10 "'}, "run.period = '2026-10 '"),
+    ("as-of-year-mistyped", {"as_of": f'as_of = "{date.today().year + 36}-10-31"'},
+     f"[run] as_of = '{date.today().year + 36}-10-31', expected a date from 1900-03-01 to "
+     f"{(date.today() + timedelta(days=366)).isoformat()} (a year from today at most)"),
+    ("as-of-before-excel-dates", {"as_of": "as_of = 0001-01-01"}, "[run] as_of = '0001-01-01', expected a date from "
+                                                                   "1900-03-01"),
     ("file-empty", {"erp": '[erp.objects.invoices]\nfile = ""'},
      "erp.objects.invoices.file = '': expected the extract's file name (.csv or .xlsx) in quotes, not an empty "
      "text (leave the key out for the default)"),
