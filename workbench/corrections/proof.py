@@ -60,6 +60,7 @@ class ProvenCorrection:
     # None when the proposal event predates carrying it
     seen_version: tuple[Any] | None = None
     verification: str | None = None
+    reason: tuple[Any] | None = None  # the preparer's reason; None when the proposal event predates carrying it
     problems: list[str] = field(default_factory=list)
 
 
@@ -83,6 +84,7 @@ def replay_correction(cid: int, events: Iterable[AuditEvent]) -> ProvenCorrectio
                 d.get("exception_id")
             p.also, p.run_id = d.get("also"), ev.run_id
             p.seen_version = (d["seen_version"],) if "seen_version" in d else None
+            p.reason = (d["reason"],) if "reason" in d else None
             continue
         if p.state is None:
             p.problems.append(f"correction {cid}: event {ev.id} ({ev.action}) comes before any proposal")
@@ -137,6 +139,8 @@ def correction_mismatches(c: Correction, p: ProvenCorrection) -> list[str]:
     if p.seen_version is not None and c.seen_version != p.seen_version[0]:
         out.append(f"{where} the record's version seen at approval {_show(c.seen_version)}, the trail proves "
                    f"{_show(p.seen_version[0])}")
+    if p.reason is not None and c.reason != p.reason[0]:
+        out.append(f"{where} the preparer's reason {_show(c.reason)}, the trail proves {_show(p.reason[0])}")
     if c.run_id != p.run_id:
         out.append(f"{where} run {c.run_id}, the trail proves run {p.run_id}")
     if not _same(c.also or None, p.also):
