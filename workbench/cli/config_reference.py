@@ -183,8 +183,10 @@ RULE_MEANING: dict[tuple[str, str], str] = {
     ("pricing", "product_map"): "table: CRM product code = ERP item number",
     ("pricing", "pricebook_map"): "table: CRM price book = ERP price list",
     ("pricing", "approved_discount"): "order lines may sell this fraction below list (`\"0.10\"`)",
-    ("invoices", "date_window_days"): "fallback invoice match: invoice dates this many days apart",
-    ("timing", "lag_days"): "days the CRM may take to show an ERP payment or cancellation",
+    ("invoices", "date_window_days"): "fallback invoice match: invoice dates this many days apart (at most "
+                                      f"{tolerances.MAX_DAYS})",
+    ("timing", "lag_days"): f"days the CRM may take to show an ERP payment or cancellation (at most "
+                            f"{tolerances.MAX_DAYS})",
     ("timing", "erp_events_as"): "`status_mismatch` \\| `timing` (report them as `timing.event_not_reflected`)",
     ("timing", "medium_after_days"): "severity medium this many days late beyond the lag",
     ("timing", "high_after_days"): "severity high this many days late",

@@ -60,9 +60,31 @@ def _entry_problem(name: str, key: str, v: Any) -> str | None:
     return _amount_problem(f"{name}.{key}", v, key) if is_currency(key) else None
 
 
+# Timing allowances are tolerances in days: a CRM "lag" of a century shows no payment or cancellation the CRM
+# never recorded, a date window of years matches invoices of other years to each other.
+MAX_DAYS = 366
+_DAYS = {("timing", "lag_days"): "a lag that long hides every payment or cancellation the CRM never shows",
+         ("invoices", "date_window_days"): "a window that wide matches invoices of different years"}
+
+
+def _days_problem(rules: dict[str, Any]) -> str | None:
+    for (section, key), why in _DAYS.items():
+        table = rules.get(section)
+        v = table.get(key) if isinstance(table, dict) else None
+        if isinstance(v, int) and not isinstance(v, bool) and v > MAX_DAYS:
+            return f"[rules.{section}] {key} = {v!r}: expected at most {MAX_DAYS} days; {why}"
+    return None
+
+
 def problem(rules: Any) -> str | None:
-    """The first tolerance in ``[rules]`` wider than rounding allows, said with its key; else None."""
-    table = rules.get("tolerances") if isinstance(rules, dict) else None
+    """The first tolerance in ``[rules]`` wider than rounding (or a day allowance longer than a year) allows,
+    said with its key; else None."""
+    if not isinstance(rules, dict):
+        return None
+    days = _days_problem(rules)
+    if days:
+        return days
+    table = rules.get("tolerances")
     if not isinstance(table, dict):
         return None
     for name, spec in table.items():

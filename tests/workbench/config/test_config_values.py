@@ -72,6 +72,11 @@ REFUSED = [
      "[rules.tolerances] invoice_balance.rel = '0.99': expected at most \"0.1\""),
     ("abs-minor-huge", {"rules": "[rules.tolerances]\ninvoice_amount = { abs_minor = 100000000 }"},
      "[rules.tolerances] invoice_amount.abs_minor = 100000000: expected at most 10,000 minor units"),
+    ("crm-lag-of-a-century", {"rules": "[rules.timing]\nlag_days = 36500"},
+     "[rules.timing] lag_days = 36500: expected at most 366 days; a lag that long hides every payment or "
+     "cancellation the CRM never shows"),
+    ("invoice-date-window-of-years", {"rules": "[rules.invoices]\ndate_window_days = 3650"},
+     "[rules.invoices] date_window_days = 3650: expected at most 366 days"),
     ("amount-minor-units-huge", {"rules": "[rules.tolerances]\namount_minor_units = 1000000"},
      "[rules.tolerances] amount_minor_units = 1000000: expected at most 10,000 minor units"),
 ]
