@@ -108,6 +108,7 @@ class _Replay:
         self.rows: dict[int, _Row] = {}
         self.by_run_key: dict[int, dict[str, int]] = {}
         self._initial: dict[tuple[int, str], Any] = {}
+        self._previous: dict[int, int | None] = {}
 
     def load(self) -> None:
         q = select(ExceptionRow.id, ExceptionRow.run_id, ExceptionRow.key, ExceptionRow.status,
@@ -118,7 +119,9 @@ class _Replay:
             self.by_run_key.setdefault(run_id, {})[key] = eid
 
     def _carried_from(self, row: _Row) -> _Row | None:
-        prev = _previous_run(self.s, row.run_id)
+        if row.run_id not in self._previous:  # once per run, not per finding
+            self._previous[row.run_id] = _previous_run(self.s, row.run_id)
+        prev = self._previous[row.run_id]
         eid = self.by_run_key.get(prev, {}).get(row.key) if prev is not None else None
         return self.rows.get(eid) if eid is not None else None
 
