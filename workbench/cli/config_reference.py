@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from workbench.config import tolerances
 from workbench.model.secrets import KEY_QUALIFIERS, REFERENCE_WORDS, SECRET_WORDS
 from workbench.reconcile.rules import _KNOWN as RULE_KEYS
 from workbench.reconcile.rules import Rules
@@ -27,8 +28,9 @@ Setting = tuple[str, str, str]
 
 RUN: list[Setting] = [
     ("name", "the config file's name", "shown in the run list, the app and the workbook"),
-    ("as_of", "today", "the run's date (`YYYY-MM-DD`): aging, prices in effect, timing lags are measured at it"),
-    ("period", "", "free text such as `2026-10`, shown with the run"),
+    ("as_of", "today", "the run's date (`YYYY-MM-DD`, from 1900-03-01 to a year from today): aging, prices in "
+                       "effect, timing lags are measured at it"),
+    ("period", "", "the accounting period, `YYYY-MM` (`2026-10`), `YYYY-Qn` or `YYYY`, shown with the run"),
     ("incremental", "`true`", "a re-run of the same config pulls only what changed since its last run and merges "
                               "it (see incremental.md); `false`: always pull everything, like `workbench run --full`"),
     ("overlap_minutes", "`5`", "how many minutes before the last run's start a re-run asks for changes (0 to 1440): "
@@ -181,8 +183,10 @@ RULE_MEANING: dict[tuple[str, str], str] = {
     ("pricing", "product_map"): "table: CRM product code = ERP item number",
     ("pricing", "pricebook_map"): "table: CRM price book = ERP price list",
     ("pricing", "approved_discount"): "order lines may sell this fraction below list (`\"0.10\"`)",
-    ("invoices", "date_window_days"): "fallback invoice match: invoice dates this many days apart",
-    ("timing", "lag_days"): "days the CRM may take to show an ERP payment or cancellation",
+    ("invoices", "date_window_days"): "fallback invoice match: invoice dates this many days apart (at most "
+                                      f"{tolerances.MAX_DAYS})",
+    ("timing", "lag_days"): f"days the CRM may take to show an ERP payment or cancellation (at most "
+                            f"{tolerances.MAX_DAYS})",
     ("timing", "erp_events_as"): "`status_mismatch` \\| `timing` (report them as `timing.event_not_reflected`)",
     ("timing", "medium_after_days"): "severity medium this many days late beyond the lag",
     ("timing", "high_after_days"): "severity high this many days late",
@@ -312,7 +316,14 @@ def render() -> str:
                       "(`invoice_balance = {abs_minor = 1, JPY = \"1\", CHF = \"0.05\"}`). An absolute amount below",
                       "a compared currency's minor unit (0.01 for JPY) is a warning in the run summary.",
                       "`price` and its shorthand `price_abs` / `price_rel` together are refused: the table would",
-                      "replace the shorthand whole (`price = {abs_minor = 1, rel = \"0.005\"}` says both).", ""]
+                      "replace the shorthand whole (`price = {abs_minor = 1, rel = \"0.005\"}` says both).",
+                      f"A tolerance is for rounding: `abs_minor` and `amount_minor_units` above "
+                      f"{tolerances.MAX_MINOR_UNITS:,}, an amount",
+                      f"above {tolerances.MAX_MINOR_UNITS:,} minor units of its currency (100.00 EUR, 10,000 JPY; "
+                      "`price_abs` counts in",
+                      f"cents), and a `rel` or `price_rel` above `\"{tolerances.MAX_FRACTION}\"` are refused on load, "
+                      "naming the key:",
+                      "a wider one would reconcile real differences with nothing in the run to say so.", ""]
     return "\n".join(lines)
 
 

@@ -26,9 +26,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from workbench.config import schema
+from workbench.config import schema, tolerances
 from workbench.errors import ConfigError
 from workbench.model import secrets
+
+
+FIRST_AS_OF = date(1900, 3, 1)  # Excel's dates start in 1900 (and its 1900 has a 29 February that never was)
+MAX_AS_OF_AHEAD_DAYS = 366
 
 
 @dataclass
@@ -47,11 +51,19 @@ class RunConfig:
         if v is None:
             return date.today()
         if isinstance(v, date) and not isinstance(v, datetime):  # a TOML date-time is a date subclass
-            return v
-        try:
-            return date.fromisoformat(str(v))
-        except ValueError:
-            raise ConfigError(f"{self.where()}: [run] as_of = {v!r}, expected a date YYYY-MM-DD") from None
+            day = v
+        else:
+            try:
+                day = date.fromisoformat(str(v))
+            except ValueError:
+                raise ConfigError(f"{self.where()}: [run] as_of = {v!r}, expected a date YYYY-MM-DD") from None
+        # A year mistyped (2062 for 2026) judged every balance overdue by decades, and a day before 1900 is one
+        # Excel cannot show (the workbook's Cover printed ####): both ran without a word.
+        latest = date.today() + timedelta(days=MAX_AS_OF_AHEAD_DAYS)
+        if not FIRST_AS_OF <= day <= latest:
+            raise ConfigError(f"{self.where()}: [run] as_of = {str(day)!r}, expected a date from "
+                              f"{FIRST_AS_OF.isoformat()} to {latest.isoformat()} (a year from today at most)")
+        return day
 
     @property
     def period(self) -> str | None:
@@ -121,7 +133,7 @@ def from_dict(raw: dict[str, Any], path: Path | None = None, base_dir: Path | No
             raise ConfigError(f"{where}: missing the [{side}] table")
         if isinstance(raw[side], dict) and "connector" not in raw[side]:
             raise ConfigError(f"{where}: [{side}] has no 'connector' (files, salesforce, business_central, odoo, rest)")
-    problem = schema.validate(raw)
+    problem = schema.validate(raw) or tolerances.problem(raw.get("rules"))
     if problem:
         raise ConfigError(f"{where}: {problem}")
     cfg = RunConfig(raw=raw, path=path, base_dir=base_dir or (path.parent if path else Path.cwd()))

@@ -10,6 +10,7 @@ used; here they only have to be tables.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -39,9 +40,12 @@ def _iso_date(v: object) -> date:
 
 
 def _one_char(v: object) -> str:
-    if isinstance(v, str) and len(v) == 1 and v.isascii():
+    # A line break, the quote character or a letter or digit cannot separate cells: the CSV reader then
+    # failed with an internal error ("\n") or read every row wrong ('"', ".", "0").
+    if isinstance(v, str) and len(v) == 1 and v.isascii() and not (v in "\r\n\"" or v.isalnum()):
         return v
-    raise ValueError('expected one character in quotes (ASCII), such as "," or ";" or "\\t"')
+    raise ValueError('expected one character in quotes (ASCII), such as "," or ";" or "\\t", other than a line '
+                     "break, the quote character, a letter or a digit")
 
 
 def _names(v: object) -> str | list[str]:
@@ -56,7 +60,32 @@ def _decimal_comma(v: object) -> bool | list[str]:
     raise ValueError('expected true, false (without quotes) or a list of columns like ["Betrag"]')
 
 
+# A period as the close names it (workbench/close/periods.py checks the same shape): a month, a quarter, a year.
+PERIOD_NAME = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$|^\d{4}-Q[1-4]$|^\d{4}$")
+
+
+def _period(v: object) -> str:
+    if isinstance(v, str) and PERIOD_NAME.match(v):
+        return v
+    raise ValueError("expected YYYY-MM with a month 01 to 12 (e.g. \"2026-10\"), YYYY-Qn or YYYY")
+
+
+def _named(what: str) -> PlainValidator:
+    def check(v: object) -> str:
+        if not isinstance(v, str):
+            raise ValueError(_FRIENDLY["string_type"])
+        if v.strip():
+            return v
+        raise ValueError(f"expected {what} in quotes, not an empty text (leave the key out for the default)")
+    return PlainValidator(check)
+
+
 IsoDate = Annotated[date, PlainValidator(_iso_date)]
+PeriodName = Annotated[str, PlainValidator(_period)]
+FileName = Annotated[str, _named("the extract's file name (.csv or .xlsx)")]
+SheetName = Annotated[str, _named("the worksheet's name")]
+CodecName = Annotated[str, _named("a codec name such as cp1252")]
+DateFormat = Annotated[str, _named("a strptime format such as %d.%m.%Y")]
 OneChar = Annotated[str, PlainValidator(_one_char)]
 ColumnNames = Annotated[str | list[str], PlainValidator(_names)]
 DecimalComma = Annotated[bool | list[str], PlainValidator(_decimal_comma)]
@@ -73,7 +102,8 @@ class RunTable(_Table):
     name: str | None = Field(None, description="shown in summaries and the workbook; default: the config's file name")
     as_of: IsoDate | None = Field(None, description="balances and overdue status are judged as of this date; "
                                                     "default: today")
-    period: str | None = Field(None, description="the accounting period, e.g. \"2026-10\"")
+    period: PeriodName | None = Field(None, description="the accounting period: YYYY-MM (e.g. \"2026-10\"), YYYY-Qn "
+                                                         "or YYYY")
     incremental: bool = Field(True, description="a re-run of this config pulls only what changed since the "
                                                 "last run (false: always pull everything)")
     overlap_minutes: int = Field(DEFAULT_OVERLAP_MINUTES, ge=0, le=1440,
@@ -94,12 +124,12 @@ class Reference(_Table):
 
 
 class FileObject(_Table):
-    file: str | None = Field(None, description="the extract's file name (.csv or .xlsx); default: the system's")
-    sheet: str | None = Field(None, description="the worksheet of an .xlsx file; default: the first")
+    file: FileName | None = Field(None, description="the extract's file name (.csv or .xlsx); default: the system's")
+    sheet: SheetName | None = Field(None, description="the worksheet of an .xlsx file; default: the first")
     delimiter: OneChar | None = Field(None, description="the CSV delimiter; default: the one a first line sep=; "
                                                         "names, else sniffed from the header")
-    encoding: str | None = Field(None, description="a Python codec name such as cp1252; default: UTF-8")
-    date_format: str | None = Field(None, description="strptime format of the dates; default: %Y-%m-%d")
+    encoding: CodecName | None = Field(None, description="a Python codec name such as cp1252; default: UTF-8")
+    date_format: DateFormat | None = Field(None, description="strptime format of the dates; default: %Y-%m-%d")
     decimal_comma: DecimalComma = Field(False, description="true when amounts are written 1.234,56, or the "
                                                            "list of columns written so")
     fields: dict[str, ColumnNames] = Field(default_factory=dict, description="canonical field = column, only "

@@ -10,17 +10,19 @@ nothing whose approval the trail does not prove (``approval_refusals``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.corrections.review_proof import check_review, status_change
 from workbench.store import coverage
 from workbench.store.chunks import chunks
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run, RunSource
 from workbench.team.identity import same_person
+from workbench.team.user_proof import user_problems
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -58,6 +60,7 @@ class ProvenCorrection:
     # None when the proposal event predates carrying it
     seen_version: tuple[Any] | None = None
     verification: str | None = None
+    reason: tuple[Any] | None = None  # the preparer's reason; None when the proposal event predates carrying it
     problems: list[str] = field(default_factory=list)
 
 
@@ -81,6 +84,7 @@ def replay_correction(cid: int, events: Iterable[AuditEvent]) -> ProvenCorrectio
                 d.get("exception_id")
             p.also, p.run_id = d.get("also"), ev.run_id
             p.seen_version = (d["seen_version"],) if "seen_version" in d else None
+            p.reason = (d["reason"],) if "reason" in d else None
             continue
         if p.state is None:
             p.problems.append(f"correction {cid}: event {ev.id} ({ev.action}) comes before any proposal")
@@ -135,6 +139,8 @@ def correction_mismatches(c: Correction, p: ProvenCorrection) -> list[str]:
     if p.seen_version is not None and c.seen_version != p.seen_version[0]:
         out.append(f"{where} the record's version seen at approval {_show(c.seen_version)}, the trail proves "
                    f"{_show(p.seen_version[0])}")
+    if p.reason is not None and c.reason != p.reason[0]:
+        out.append(f"{where} the preparer's reason {_show(c.reason)}, the trail proves {_show(p.reason[0])}")
     if c.run_id != p.run_id:
         out.append(f"{where} run {c.run_id}, the trail proves run {p.run_id}")
     if not _same(c.also or None, p.also):
@@ -172,16 +178,6 @@ def approval_refusals(session: Session, rows: Iterable[Correction]) -> dict[int,
 # ---------------------------------------------------------------- exceptions
 
 
-def _status_change(ev: AuditEvent) -> tuple[str | None, str] | None:
-    d = ev.detail or {}
-    if "status_after" in d:
-        return d.get("status_before"), str(d["status_after"])
-    change = (d.get("changes") or {}).get("status")
-    if isinstance(change, Mapping) and "to" in change:
-        return change.get("from"), str(change["to"])
-    return None
-
-
 @dataclass
 class ProvenException:
     first: str | None = None  # the status before its first change
@@ -193,7 +189,7 @@ class ProvenException:
 def replay_exception(eid: str, events: Iterable[AuditEvent]) -> ProvenException:
     p = ProvenException()
     for ev in events:
-        change = _status_change(ev)
+        change = status_change(ev)
         if change is None:
             continue
         before, after = change
@@ -220,7 +216,7 @@ class StateCheck:
 
 
 def check_store(session: Session) -> StateCheck:
-    """Every correction, exception and run compared with what the trail proves."""
+    """Every correction, exception, run and user compared with what the trail proves."""
     out = StateCheck()
     by_corr = _events_by_entity(session, "correction")
     seen: set[str] = set()
@@ -247,7 +243,15 @@ def check_store(session: Session) -> StateCheck:
             if p.first is not None:
                 first_status.setdefault(run_id, {})[eid] = p.first
 
+    out.problems.extend(user_problems(session))
     by_run = _events_by_entity(session, "run")
+    stored_at = {int(rid): done[-1].id for rid, evs in by_run.items() if rid.isdigit()
+                 and (done := [e for e in evs if e.action == "run.completed"])}
+    review = check_review(session, by_exc, stored_at)
+    out.problems.extend(review.problems)
+    if review.unrecorded:
+        out.notes.append(f"{review.unrecorded} exception(s) were waived as immaterial by an event that does not "
+                         "record the resolution it wrote: their resolution was not compared")
     sources: dict[int, list[RunSource]] = {}
     for src in session.execute(select(RunSource).order_by(RunSource.id)).scalars():
         sources.setdefault(src.run_id, []).append(src)

@@ -24,6 +24,7 @@ styles, §18.2 workbook; Part 2 OPC relationships).
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import posixpath
 import zipfile
@@ -598,7 +599,7 @@ def _sheet(pkg: _Package, part: str, styles: _Styles, rich: list[str],
     with pkg.open(part) as stream:
         reader.parse(stream)
     rels = pkg.rels(part)
-    cols, views, merges, conditional, validations, links, printed, other = (_Bag() for _ in range(8))
+    cols, views, merges, conditional, validations, links, printed, other, panes = (_Bag() for _ in range(9))
     protection = fmt = props = auto_filter = ""
     for node in reader.top:
         if node.tag == "cols":
@@ -610,6 +611,7 @@ def _sheet(pkg: _Package, part: str, styles: _Styles, rich: list[str],
         elif node.tag == "sheetViews":
             for v in node.children:
                 views.add(v.canon())
+                panes.add(_panes(v))
         elif node.tag == "sheetProtection":
             protection = _attrs(node.attrs)
         elif node.tag == "sheetFormatPr":
@@ -657,8 +659,21 @@ def _sheet(pkg: _Package, part: str, styles: _Styles, rich: list[str],
         "filter": auto_filter, "merges": merges.out(), "conditional": conditional.out(),
         "validations": validations.out(), "hyperlinks": links.out(), "comments": comments.out(),
         "tables": tables.out(), "parts": parts.out(), "print": printed.out(), "other": other.out(),
-        "odd_cells": reader.odd,
+        "odd_cells": reader.odd, "panes": panes.out(),
     }
+
+
+def _panes(view: _Node) -> str:
+    """Where a sheet opens (sheetView topLeftCell, selected) and its frozen or split panes (ECMA-376 §18.3.1.66):
+    panes frozen while scrolled down keep the rows between the frozen ones and the top left cell out of reach
+    until they are unfrozen. The selection (the cursor) is left out: it shows nothing."""
+    pane = view.find("pane")
+    bits = [f"top left {view.attrs.get('topLeftCell', 'A1')}"]
+    if view.attrs.get("tabSelected") in ("1", "true"):
+        bits.append("selected")
+    if pane is not None:
+        bits.append("pane " + ",".join(f"{k}={v}" for k, v in sorted(pane.attrs.items()) if k != "activePane"))
+    return "; ".join(bits)
 
 
 def fingerprint(path: str | Path, exported: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -700,6 +715,7 @@ def _fingerprint(pkg: _Package, exported: dict[str, Any] | None) -> dict[str, An
         names.add(d.canon())
     protection = book.find("workbookProtection")
     views = book.find("bookViews")
+    sheet_names = [s.attrs.get("name", "") for s in book.all("sheet")]
     return {
         "version": VERSION,
         "workbook": {
@@ -708,10 +724,90 @@ def _fingerprint(pkg: _Package, exported: dict[str, Any] | None) -> dict[str, An
             "theme": hashlib.sha256((colours.canon() if colours else "").encode()).hexdigest()[:32],
             "dxfs": hashlib.sha256(styles.dxfs.encode()).hexdigest()[:32],
             "table_styles": hashlib.sha256(styles.table_styles.encode()).hexdigest()[:32],
+            "opens": _opens(views, sheet_names),
+            "settings": _settings(book).out(),
+            "properties": _properties(pkg).out(),
+            "package": _package_parts(pkg, rels).out(),
         },
         "styles": styles.summaries,
         "sheets": sheets,
     }
+
+
+# ---- what a reader sees of the workbook beyond its sheets (recorded since the keys below exist) --------
+# The tab shown on opening and the first tab in the tab bar (workbookView activeTab, firstSheet; ECMA-376
+# §18.2.30): a workbook that opens on its Audit trail with the tab bar scrolled past Cover and Summary
+# hides the summary as surely as a hidden sheet. The order of the sheets is already compared.
+def _opens(views: _Node | None, sheet_names: list[str]) -> str:
+    view = views.find("workbookView") if views is not None else None
+    attrs = view.attrs if view is not None else {}
+
+    def sheet(key: str) -> str:
+        i = attrs.get(key, "0")
+        return repr(sheet_names[int(i)]) if i.isdigit() and int(i) < len(sheet_names) else f"#{i}"
+    return f"opens on {sheet('activeTab')}, tab bar from {sheet('firstSheet')}"
+
+
+# Every workbook setting but the sheets, names, views and protection compared above: workbookPr (date1904
+# shows every date 1,462 days later), calcPr (calcMode, fullCalcOnLoad), fileSharing (readOnlyRecommended,
+# "reserved by"), externalReferences (links to other files), customWorkbookViews, pivotCaches ... (§18.2.27).
+_BOOK_COMPARED = {"sheets", "definedNames", "bookViews", "workbookProtection"}
+
+
+def _settings(book: _Node) -> _Bag:
+    out = _Bag()
+    for node in book.children:
+        if node.tag not in _BOOK_COMPARED and node.tag not in _NOISE_TAGS:
+            out.add(node.canon())
+    return out
+
+
+# Document properties a reader sees in Excel's File > Info and in the file browser (ECMA-376 Part 2 §11,
+# docProps/core.xml; Part 1 §22.2 app.xml, §22.3 custom.xml): title, subject, creator, status, keywords,
+# company, custom properties ("Approved": yes). Not ``modified``: every program that saves the file sets it
+# (openpyxl too), and a file saved again is already told apart ("in every value ...", not "byte for byte").
+# Not the application that saved it, for the same reason.
+_SAVED_BY = {"modified", "Application", "AppVersion"}
+
+
+def _properties(pkg: _Package) -> _Bag:
+    out = _Bag()
+    for kind, target, _ in sorted(pkg.rels("").values()):
+        data = pkg.read(target) if kind in ("core-properties", "extended-properties", "custom-properties") else None
+        if data is None:
+            continue
+        for node in _tree(data).children:
+            if node.tag in _SAVED_BY:
+                continue
+            if kind == "custom-properties":
+                out.add(f"custom property {node.attrs.get('name', '')!r}: {node.text_all().strip()}")
+            else:
+                out.add(f"{node.tag}: {node.text_all().strip() or node.canon()}")
+    return out
+
+
+# Parts the workbook and the package carry besides their sheets, styles, theme and shared strings: macros
+# (vbaProject), external links, connections, custom XML, a thumbnail shown by the file browser; and the
+# workbook part's content type (a macro-enabled workbook renamed .xlsx says so there).
+_EXPECTED_PARTS = {"worksheet", "styles", "theme", "sharedStrings", "officeDocument", "core-properties",
+                   "extended-properties"}
+_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+
+def _package_parts(pkg: _Package, book_rels: dict[str, tuple[str, str, str]]) -> _Bag:
+    out = _Bag()
+    for where, rels in (("package", pkg.rels("")), ("workbook", book_rels)):
+        for kind, target, mode in sorted(rels.values()):
+            if kind not in _EXPECTED_PARTS:
+                # an external link's own relationship names the file it reads from
+                outside = [t for _, t, m in pkg.rels(target).values() if m == "External"] if mode != "External" else []
+                out.add(f"{where}: {kind} ({'external ' if mode == 'External' else ''}{target}"
+                        f"{''.join(f' -> {t}' for t in sorted(outside))})")
+    types = pkg.read("[Content_Types].xml")
+    for node in _tree(types).all("Override") if types else ():
+        if node.attrs.get("PartName", "").lstrip("/") == "xl/workbook.xml":
+            out.add(f"workbook content type: {node.attrs.get('ContentType', '')}")
+    return out
 
 
 _WHAT = {
@@ -722,6 +818,7 @@ _WHAT = {
     "hyperlinks": "hyperlinks", "comments": "comments", "tables": "table definitions (style, filters)",
     "parts": "drawings, pictures or other parts attached to the sheet", "print": "printed header or footer",
     "other": "other sheet settings",
+    "panes": "frozen panes or the cell shown top left (rows above it out of reach)",
     "formulas": "cells holding formulas (the export writes values only)",
     "rich_text": "cells with formatted runs of text (colour, size)",
     "cell_marks": "cells with phonetic text or attributes the export never writes (shown beside their value)",
@@ -729,7 +826,12 @@ _WHAT = {
 _BOOK = {"sheets": "the sheets or their visibility", "protection": "workbook structure protection",
          "views": "workbook view settings", "names": "defined names", "theme": "the theme's colours",
          "dxfs": "differential styles (used by conditional formats and tables)",
-         "table_styles": "custom table styles"}
+         "table_styles": "custom table styles",
+         "opens": "the sheet shown on opening", "settings": "workbook settings (dates, calculation, links)",
+         "properties": "document properties (title, subject, author, status)",
+         "package": "parts attached to the workbook (macros, external links, pictures)"}
+# Keys an export recorded before they were part of the fingerprint: ``not_recorded`` names them.
+_LATER = {"opens", "settings", "properties", "package", "panes"}
 MAX_NAMED = 20
 
 
@@ -740,6 +842,8 @@ def differences(exported: dict[str, Any], found: dict[str, Any]) -> list[str]:
         return ["the presentation fingerprint has another version; re-export the workbook"]
     eb, fb = exported["workbook"], found["workbook"]
     for key, what in _BOOK.items():
+        if key in _LATER and key not in eb:
+            continue  # recorded before this was part of the fingerprint: named by not_recorded
         if eb.get(key) != fb.get(key):
             out.append(f"workbook: {what} changed{_items(eb.get(key), fb.get(key))}")
     styles = {**exported.get("styles", {}), **found.get("styles", {})}
@@ -751,7 +855,7 @@ def differences(exported: dict[str, Any], found: dict[str, Any]) -> list[str]:
         if unprotected:
             out.append(f"sheet '{name}': sheet protection removed (anyone may now edit cells unnoticed)")
         for key, what in _WHAT.items():
-            if key in ("print", "cell_marks") and key not in es:
+            if key in ("print", "cell_marks", *_LATER) and key not in es:
                 continue  # recorded before this was part of the fingerprint (the cells' hash still covers marks)
             if es.get(key) != fs.get(key) and not (key == "protection" and unprotected):
                 out.append(f"sheet '{name}': {what} changed{_items(es.get(key), fs.get(key))}")
@@ -759,6 +863,22 @@ def differences(exported: dict[str, Any], found: dict[str, Any]) -> list[str]:
             named = [_odd(name, item, styles) for item in fs.get("odd_cells", [])]
             out.extend(named or [f"sheet '{name}': cell types or formats differ from the export"])
     return out
+
+
+def presentation_digest(fp: dict[str, Any]) -> str:
+    """SHA-256 of a fingerprint as canonical JSON: chained in the export's audit event, so that the record
+    the file's look is compared with cannot be rewritten unnoticed."""
+    return hashlib.sha256(json.dumps(fp, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                          .encode("utf-8")).hexdigest()
+
+
+def not_recorded(exported: dict[str, Any]) -> list[str]:
+    """What an export recorded before it was part of the fingerprint, and so was not compared."""
+    book = [what for key, what in _BOOK.items() if key in _LATER and key not in exported.get("workbook", {})]
+    sheets = exported.get("sheets", {})
+    if any("panes" not in es for es in sheets.values()):
+        book.append(_WHAT["panes"])
+    return book
 
 
 def _items(exported: Any, found: Any) -> str:

@@ -45,7 +45,8 @@ from workbench.model.labels import is_money_field
 from workbench.model.money import minor_unit
 from workbench.errors import InputError
 from workbench.export.presentation import differences as presentation_differences
-from workbench.export.presentation import NotAnExport, check_package, fingerprint
+from workbench.export.presentation import (NotAnExport, check_package, fingerprint, not_recorded,
+                                           presentation_digest)
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.store import coverage, exports, trail
 from workbench.store.db import Store
@@ -98,6 +99,7 @@ class VerifyReport:
     store_changes: list[str] = field(default_factory=list)  # store changed since export: what
     differences: list[Difference] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    not_compared: list[str] = field(default_factory=list)  # what the export's record predates (not a failure)
     more_differences: int = 0
     expected_run: int | None = None        # the run the caller said this is the export of (--run)
     record_run: int | None = None          # the run of the store's export record, when there is one
@@ -134,7 +136,7 @@ class VerifyReport:
             out.append(f"{self.path}: OK — export {self.export_id} of run {self.run_id} ({self.exported}): "
                        f"the file is {how} as exported, and the store still gives every cell; "
                        f"manifest {self.manifest_file}")
-            return out
+            return out + self._not_compared()
         out.append(f"{self.path}: NOT VERIFIED (run {self.run_id}"
                    + (f", export {self.export_id} {self.exported})" if self.export_id else ")"))
         out.extend(f"  {p}" for p in self.problems)
@@ -143,7 +145,12 @@ class VerifyReport:
         out.extend(f"  {d.line()}" for d in self.differences)
         if self.more_differences:
             out.append(f"  … and {self.more_differences:,} more differing cells")
-        return out
+        return out + self._not_compared()
+
+    def _not_compared(self) -> list[str]:
+        if not self.not_compared or self.identical:
+            return []
+        return ["  not compared (this export was recorded before they were): " + "; ".join(self.not_compared)]
 
 
 def _short(text: str, n: int = 80) -> str:
@@ -699,6 +706,7 @@ def _record_and_place(store: Store, anchor: Anchor, run_id: int, tmp: Path, path
             trail.append(s, actor=anchor.exported_by, action="workbook.exported", entity_type="export",
                          entity_id=anchor.export_id, at=anchor.exported_at,
                          detail={"run": run_id, "file": path.name, "file_sha256": digest, "manifest": manifest,
+                                 "presentation": presentation_digest(presentation),
                                  "trail_head": anchor.trail_head, "trail_events": anchor.trail_events})
             s.flush()
             os.replace(tmp, path)
@@ -886,9 +894,17 @@ def _load_record(store: Store, export_id: Any, rep: VerifyReport, cell: str | No
             return None
         anchor = Anchor(rec.id, rec.exported_at, rec.exported_by, rec.trail_head, rec.trail_events)
         chained = exports.chained_detail(s, rec.id)
-        if chained is None or chained.get("manifest") != rec.manifest or chained.get("run") != rec.run_id:
+        # The record's file hash and fingerprint decide whether the file's look is compared, and with what:
+        # each must be the one the trail holds, or a store editor could make a forged file "as exported".
+        if chained is None or chained.get("manifest") != rec.manifest or chained.get("run") != rec.run_id \
+                or chained.get("file_sha256") != rec.file_sha256 \
+                or chained.get("presentation", presentation_digest(rec.presentation)) \
+                != presentation_digest(rec.presentation):
             rep.store_changes.append(f"the export record {rec.id} does not match its workbook.exported audit "
                                      "event: the record was altered in the store")
+        if chained is not None and "presentation" not in chained:
+            rep.not_compared.append("the export record's presentation fingerprint with the audit trail (exported "
+                                    "before the trail held its digest)")
         trail_problem = exports.anchor_problem(s, rec.trail_head, rec.trail_events)
         if trail_problem:
             rep.store_changes.append(trail_problem)
@@ -924,6 +940,7 @@ def _against_record(rep: VerifyReport, record: _Record, path: Path, file_hashes:
         except NotAnExport as exc:  # a part broken past its start (check_package reads only that)
             raise _not_an_export(path, exc) from None
         rep.file_edits.extend(presentation_differences(record.presentation, found))
+        rep.not_compared.extend(not_recorded(record.presentation))
     moved = [n for n, h in expected_hashes.items() if n in record.sheet_hashes and record.sheet_hashes[n] != h]
     if moved:
         rep.store_changes.append("the store now gives other cells for " + ", ".join(f"'{n}'" for n in moved)

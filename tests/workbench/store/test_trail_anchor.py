@@ -93,6 +93,9 @@ def test_an_older_store_is_anchored_at_its_head_when_upgraded(tmp_path: Path, mo
                               ":p, :h)"), {"i": i, "at": at.replace(tzinfo=None), "e": f"u{i}",
                                           "d": json.dumps({"roles": "preparer"}), "p": prev, "h": h})
             prev = h
+            # the users the events added (verify proves the users table from them too)
+            conn.execute(text("INSERT INTO users (name, roles, active, created_at) VALUES (:n, 'preparer', 1, :at)"),
+                         {"n": f"u{i}", "at": at.replace(tzinfo=None)})
     engine.dispose()
     open_store(url).dispose()  # a local store is brought up to date when opened
     engine = create_engine(url)
