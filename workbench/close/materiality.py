@@ -180,7 +180,8 @@ def waive_immaterial(s: Session, run_id: int, actor: str) -> AutoWaiveReport:
         exc.version = (exc.version or 1) + 1
         trail.append(s, actor=actor, action=AUTO_WAIVED, entity_type="exception", entity_id=exc.id,
                      run_id=run.id, detail={"key": exc.key, "status_before": "open", "status_after": "waived",
-                                            "rule": name, "threshold": str(threshold),
+                                            # the resolution written, so that audit verify proves it (review_proof)
+                                            "reason": reason, "rule": name, "threshold": str(threshold),
                                             "reporting_currency": cur, "amount": str(exc.amount_at_risk),
                                             "currency": exc.currency, "amount_reporting": str(converted)})
         report.waived.append(waiver)

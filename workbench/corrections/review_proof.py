@@ -10,9 +10,9 @@ A value no event set is the one the exception was stored with: ``None`` for a ne
 what its run carried from the same finding in the run before it (``workbench.store.repo``:
 the assignee always, a waiver's resolution with the waiver, "found again after it was resolved"
 for a resolved one). That is replayed too, from the earlier finding's events before the run was
-stored. The one change whose value no event records is the close's automatic immaterial waiver
-(``exception.auto_waived`` without a ``reason``): from that event on, the resolution is not
-compared, and verify says how many.
+stored. The close's automatic immaterial waiver records its resolution as ``reason`` too; one
+stored before it did (``exception.auto_waived`` without a ``reason``) leaves the resolution
+uncompared from that event on, and verify says how many.
 """
 
 from __future__ import annotations

@@ -148,3 +148,40 @@ def test_an_edit_before_a_later_assignment_is_named_at_that_assignment(tampered)
     assert code == 1
     assert (f"exception {r.assigned}: event") in out and "changes its assignee from 'mallory' but the trail had it " \
         "'ann' (event" in out, out
+
+
+def test_a_resolution_the_automatic_immaterial_waiver_wrote_is_proven_too(tmp_path, monkeypatch):
+    """The close's materiality rule waives small findings as the run is stored; its event now carries the resolution
+    it writes, so a rewritten one is named (it was left uncompared, with a count of such findings)."""
+    from tests.workbench.test_pipeline_materiality import RATES
+    from workbench import config as config_mod
+    from workbench.close.fx import set_rates
+    from workbench.close.materiality import parse_thresholds, set_materiality
+    from workbench.close.periods import get_period
+    from workbench.pipeline import execute_run
+    from workbench.sandbox.scenario import generate
+
+    _isolated(monkeypatch, tmp_path / "home")
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    config = config_mod.load(generate(3, 20, tmp_path / "s", invoices_per_customer=3) / "run.toml")
+    store = open_store(url)
+    try:
+        execute_run(config, store, user="ann")
+        with store.session() as s:
+            set_rates(s, get_period(s, config.period), "EUR", RATES, "rates.csv sha256:00")
+        set_materiality(store, config.period, "ann", parse_thresholds("5000", []))
+        run_id = execute_run(config, store, user="ann").run_id
+        with store.session() as s:
+            waived = s.execute(text("SELECT id, resolution FROM exceptions WHERE run_id = :r AND status = 'waived' "
+                                    "ORDER BY id LIMIT 1"), {"r": run_id}).one()
+    finally:
+        store.dispose()
+    assert waived.resolution.startswith("auto-waived: immaterial (")
+    t = Tampered(url, 0, 0, 0, 0, waived.id)
+    code, out = t.verify()
+    assert code == 0 and "audit trail intact" in out, out
+    _edit(t, waived.id, "resolution", "agreed with the customer")
+    code, out = t.verify()
+    assert code == 1, out
+    assert (f"exception {waived.id}: the table says resolution 'agreed with the customer', the trail proves "
+            f"'{waived.resolution}' (event") in out, out
