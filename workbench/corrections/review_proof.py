@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from workbench.close.materiality import AUTO_WAIVED
 from workbench.model.states import ExceptionStatus
-from workbench.store.repo import _previous_run
+from workbench.store.repo import previous_run
 from workbench.store.schema import AuditEvent, ExceptionRow
 
 FIELDS = ("assignee", "resolution")
@@ -120,7 +120,7 @@ class _Replay:
 
     def _carried_from(self, row: _Row) -> _Row | None:
         if row.run_id not in self._previous:  # once per run, not per finding
-            self._previous[row.run_id] = _previous_run(self.s, row.run_id)
+            self._previous[row.run_id] = previous_run(self.s, row.run_id)
         prev = self._previous[row.run_id]
         eid = self.by_run_key.get(prev, {}).get(row.key) if prev is not None else None
         return self.rows.get(eid) if eid is not None else None

@@ -135,7 +135,7 @@ def _completed_runs(s: Session) -> list[tuple[int, str | None, str]]:
     return cached
 
 
-def _previous_run(s: Session, run_id: int) -> int | None:
+def previous_run(s: Session, run_id: int) -> int | None:
     """The run a new run takes its findings' state from: the latest completed run before ``run_id`` of the same
     reconciliation (``lineage_of``: a store can hold several, e.g. one per entity, whose runs alternate); when
     there is none (the sources were changed, e.g. to this month's extract folder), the latest of the same name;
@@ -154,10 +154,10 @@ def _previous_run(s: Session, run_id: int) -> int | None:
 
 
 def _previous_state(s: Session, run_id: int) -> dict[str, dict[str, Any]]:
-    """Status, assignee and first-seen of each exception of the run before ``run_id`` (``_previous_run``;
+    """Status, assignee and first-seen of each exception of the run before ``run_id`` (``previous_run``;
     ``run_id`` is itself already "completed" in this transaction), by key: what a finding seen again
     carries forward (a waiver stands, a resolved one reopens)."""
-    last_run = _previous_run(s, run_id)
+    last_run = previous_run(s, run_id)
     if last_run is None:
         return {}
     out: dict[str, dict[str, Any]] = {}
@@ -179,7 +179,7 @@ def _hold_carry_lock(s: Session, *, shared: bool) -> None:
 
 def carried_copies(s: Session, exc: ExceptionRow, holds: Callable[[ExceptionRow], bool]) -> list[ExceptionRow]:
     """The same finding (by key) in the completed runs saved after ``exc``'s that carried it on, run to run
-    (``_previous_run``), for as long as each ``holds`` the state it carried forward (``_previous_state``): a
+    (``previous_run``), for as long as each ``holds`` the state it carried forward (``_previous_state``): a
     change to ``exc``
     that reaches the store after a later run was saved from it (made while that run was being saved, or on
     a screen opened before) belongs on those copies too, or the latest run never shows it. A copy someone
@@ -191,7 +191,7 @@ def carried_copies(s: Session, exc: ExceptionRow, holds: Callable[[ExceptionRow]
     out: list[ExceptionRow] = []
     carriers = {exc.run_id}  # the runs that carry the change on: runs can branch (two saved from one)
     for row in later:
-        if _previous_run(s, row.run_id) not in carriers:
+        if previous_run(s, row.run_id) not in carriers:
             continue  # a run of another reconciliation, or one saved from a copy that no longer carries it
         if holds(row):  # a copy changed since carries that change on instead, and its branch stops here
             out.append(row)
