@@ -41,7 +41,8 @@ from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResul
 from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta
 from workbench.sources.salesforce_auth import AUTH_WORDS, PASSWORD_RETIREMENT
 from workbench.sources.salesforce_columns import canonical_frame, read_page, snapshot_rows
-from workbench.sources.salesforce_client import BudgetExceeded, CompositeQueries, SalesforceClient
+from workbench.sources.salesforce_client import (COMPOSITE_QUERIES, COMPOSITE_SUBREQUESTS, BudgetExceeded,
+                                                 CompositeQueries, SalesforceClient, describe_refused)
 from workbench.sources.salesforce_mapping import ObjectMap, as_bulk_text, modstamp, object_maps, parse_datetime
 from workbench.sources.salesforce_push import push_requests
 
@@ -83,13 +84,14 @@ class SalesforceSource:
         if self.query_mode not in ("auto", "rest", "bulk"):
             raise ConfigError(f"[{side}.salesforce] query_mode = {self.query_mode!r}, expected auto, rest or bulk")
 
-    def _fit(self) -> None:
+    def _fit(self, described: dict[str, dict[str, Any]] | None = None) -> None:
         """Fit the maps to the org, once: spelled as its describe spells each field, and, where an object has
         no CurrencyIsoCode because the org has one currency, that currency for every record (``ObjectMap.fitted``).
-        One Composite call of describes; in an org whose objects lack CurrencyIsoCode, one getUserInfo."""
+        ``described``: each object's describe, where the caller asked for them; else one Composite call of
+        describes. In an org whose objects lack CurrencyIsoCode, one getUserInfo."""
         if self._fitted:
             return
-        described = self._described = self.client.describe_many(self._objects())
+        described = self._described = described or self.client.describe_many(self._objects())
         lacking = [m.object for m in self.maps if "currencyisocode" in {a.lower() for a in m.fields.values()}
                    and not any(f["name"].lower() == "currencyisocode" for f in described[m.object].get("fields", []))]
         if lacking:
@@ -153,7 +155,43 @@ class SalesforceSource:
     def _change_queries(self, since: datetime, whole: dict[str, str]) -> tuple[CompositeQueries, list[int]]:
         """Every map's queryAll (none for a kind in ``whole``, read as a full pull reads it) and, right after a
         map with a ``where``, its ``_left_filter_soql``, read together through Composite calls (five queries a
-        call, each call one request against the org's API limits); with the index of each map's queryAll."""
+        call, each call one request against the org's API limits); with the index of each map's queryAll.
+
+        Maps not yet fitted to the org (``_fit``) ask their objects' describes in the first call too, beside
+        the queries spelled as configured, and are fitted from them: a re-run then costs no call for its
+        describes. Only where fitting spells a query otherwise (a field's case, a single-currency org's
+        currency) are the queries asked again, in one call more."""
+        objects, deleted = self._objects(), self._deleted_probes(since)
+        describes = [] if self._fitted or len(deleted) + len(objects) > COMPOSITE_SUBREQUESTS - COMPOSITE_QUERIES \
+            else [f"/sobjects/{obj}/describe" for obj in objects]
+        if not describes:
+            self._fit()
+        queries, first = self._change_query_list(since, whole)
+        changes = self.client.composite_queries(queries, self.batch_size, deleted + describes)
+        if describes:
+            self._fit(self._probed_describes(changes, len(deleted), objects))
+            fitted, first = self._change_query_list(since, whole)
+            if fitted != queries:
+                changes = self.client.composite_queries(fitted, self.batch_size, deleted)
+        return changes, first
+
+    @staticmethod
+    def _probed_describes(changes: CompositeQueries, at: int, objects: list[str]) -> dict[str, dict[str, Any]]:
+        """The objects' describes asked as probes ``at`` on in ``changes``' first call; SourceError naming those
+        Salesforce refused, in the words ``SalesforceClient.describe_many`` uses."""
+        out: dict[str, dict[str, Any]] = {}
+        refused: list[str] = []
+        for k, obj in enumerate(objects):
+            try:
+                out[obj] = changes.probe(at + k)
+            except SourceError as exc:
+                refused.append(f"{obj}: {str(exc).removeprefix('Salesforce ')}")
+        if refused:
+            raise describe_refused(refused)
+        return out
+
+    def _change_query_list(self, since: datetime, whole: dict[str, str]) -> tuple[list[tuple[str, bool]], list[int]]:
+        """``_change_queries``' queries, ``(soql, include deleted)`` each, and the index of each map's queryAll."""
         queries: list[tuple[str, bool]] = []
         first: list[int] = []
         for m in self.maps:
@@ -163,7 +201,7 @@ class SalesforceSource:
             queries.append((self._soql(m, since)[0], True))
             if m.where:
                 queries.append((self._left_filter_soql(m, since), False))
-        return self.client.composite_queries(queries, self.batch_size, self._deleted_probes(since)), first
+        return queries, first
 
     def _deleted_probes(self, since: datetime) -> list[str]:
         """Each mapped object's sObject Get Deleted since ``since`` (REST API Developer Guide), asked in the
@@ -216,7 +254,8 @@ class SalesforceSource:
         return {r["Id"] for _, recs in self.client.query_pages(soql, self.batch_size) for r in recs}
 
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
-        self._fit()
+        if since is None:  # changes since a moment fit the maps with their first call (_change_queries)
+            self._fit()
         pieces: dict[str, list[pd.DataFrame]] = {}  # per kind, a frame per map that read records
         snaps: list[pd.DataFrame] = []
         progress = _Progress(state)

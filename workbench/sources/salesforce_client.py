@@ -232,8 +232,7 @@ class SalesforceClient:
                 else:
                     out[obj] = res["body"]
             if refused:
-                raise SourceError(f"Salesforce describe: {'; '.join(refused)} (is the object's name right, and may "
-                                  f"the integration user read it?)")
+                raise describe_refused(refused)
         return out
 
     def user_info(self) -> dict[str, str]:
@@ -264,6 +263,12 @@ class SalesforceClient:
         self.session.close()
 
 
+def describe_refused(refused: list[str]) -> SourceError:
+    """The error of describes Salesforce refused, ``object: code: message`` each."""
+    return SourceError(f"Salesforce describe: {'; '.join(refused)} (is the object's name right, and may the "
+                       f"integration user read it?)")
+
+
 def _xml_text(text: str, tag: str) -> str | None:
     """The text of the first element ``tag`` (any namespace prefix) in a SOAP answer."""
     m = re.search(rf"<(?:\w+:)?{tag}>([^<]*)</(?:\w+:)?{tag}>", text)
@@ -275,6 +280,9 @@ class _Query:
     url: str | None  # the subrequest that reads its next page; None once every page is in
     pages: deque[tuple[int, list[dict[str, Any]]]] = field(default_factory=deque)
     failures: int = 0  # passing failures of the page asked for now, in a row
+    # Salesforce's refusal of the query, raised when its pages are read: the answers of the other subrequests
+    # (another query's pages, a probe) stand, and a caller may look at a probe before it reads any page
+    error: SourceError | None = None
 
 
 class CompositeQueries:
@@ -317,6 +325,8 @@ class CompositeQueries:
                 yield q.pages.popleft()
             else:
                 self._call()
+        if q.error is not None:
+            raise q.error
 
     def _call(self) -> None:
         due = [(i, q) for i, q in enumerate(self.queries) if q.url][:COMPOSITE_QUERIES]
@@ -337,7 +347,8 @@ class CompositeQueries:
             if _status(r) >= 300:
                 code, msg = _error(r)
                 if _status(r) < 500 and code not in TRANSIENT_CODES:  # in the words the query alone gets
-                    raise SourceError(f"Salesforce query: {code}: {msg}")
+                    q.error, q.url = SourceError(f"Salesforce query: {code}: {msg}"), None
+                    continue
                 # A failure that may pass (QUERY_TIMEOUT, 5xx): asked again in the next call, after the same
                 # backoff as a single query; pages already read are kept, none is read twice.
                 q.failures += 1

@@ -66,10 +66,10 @@ def test_changes_come_in_composite_calls_and_match_each_query_sent_alone(org):
     ex = src.pull(since=since)
     # 8 queries (7 objects' queryAll, Opportunity's left-the-filter check), five a call: the first call takes
     # the first five, the second Account's next page and the other three, the third Account's last page.
-    # One at a time they take 8 calls and 2 for Account's next pages. One more call asks the objects'
-    # describes (``SalesforceSource._fit``).
-    assert _served(org, before) == {"composite": 4}
-    assert org.org.api_used - used == 4 and ex.meta.api_usage["by_resource"] == {"composite": 4}
+    # One at a time they take 8 calls and 2 for Account's next pages. The objects' describes
+    # (``SalesforceSource._fit``) ride in the first call with the Get Deleted probes: no call of their own.
+    assert _served(org, before) == {"composite": 3}
+    assert org.org.api_used - used == 3 and ex.meta.api_usage["by_resource"] == {"composite": 3}
 
     alone = _one_by_one(source(org, batch_size=200), ex.kinds)
     selected = {m.object: m.api_fields() for m in src.maps}  # records are stored in Bulk 2.0's text form
@@ -118,7 +118,7 @@ def test_records_removed_from_the_recycle_bin_are_found_gone_by_reading_every_id
     ex = src.pull(since=since)
     assert "removed for good" in ex.kinds["customers"].query and "every id read" in ex.kinds["customers"].query
     assert all(ex.kinds[k].live is None for k in ex.kinds if k != "customers")  # only where the log was cut
-    assert _served(org, calls).get("composite") == 3  # describes; the Get Deleted probes ride in the first query call
+    assert _served(org, calls).get("composite") == 2  # the Get Deleted probes and describes ride in the first call
     merged, report = merge(before, ex)
     full = source(org).pull()
     assert sorted(merged.frame("customers")["record_id"]) == sorted(full.frame("customers")["record_id"])
@@ -142,7 +142,7 @@ def test_product_codes_of_changed_lines_are_asked_in_a_composite_call_too(org):
     org.edit("OrderItem", line, {"Quantity": "9"})
     before = org.api_calls
     ex = source(org, objects=objects).pull(since=since)
-    assert _served(org, before) == {"composite": 3}  # describes, the lines' queryAll, then their products' codes
+    assert _served(org, before) == {"composite": 2}  # the lines' queryAll (and describes), then their products' codes
     # (``since`` is whole seconds: lines other tests of this org edited a moment ago may come too)
     codes = dict(ex.frame("order_lines")[["record_id", "product_code"]].values.tolist())
     assert codes[line] == "SKU-1" and None not in codes.values()
@@ -157,7 +157,7 @@ def test_a_query_subrequest_that_times_out_is_asked_again_then_reported(org):
     try:
         ex = source(org, objects={"customers": {}}).pull(since=since)
         assert org.faults.fired["query_timeouts"] - fired == 1
-        assert _served(org, before) == {"composite": 3}  # describes; the timed-out query is asked again in a next call
+        assert _served(org, before) == {"composite": 2}  # the timed-out query is asked again in a next call
         # the same records as the query sent on its own (``since`` is whole seconds: accounts other tests
         # of this org edited a moment ago may come too)
         cities = dict(ex.frame("customers")[["record_id", "city"]].values.tolist())
