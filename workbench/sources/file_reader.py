@@ -39,6 +39,9 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 _SCAN_BLOCK = 1 << 23
 _QUOTE = ord('"')
+_EQUALS = ord("=")
+# Excel's text formula: ="00123", a quote inside written twice
+_TEXT_FORMULA = re.compile(r'^="(?:[^"]|"")*"$')
 _BAD_QUOTE = ("a quote that does not open or close a cell",
               ("cells holding a delimiter, quote or line break written in quotes, with a quote inside a cell "
                "written twice (\"\")"))
@@ -165,12 +168,6 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
         bad, lines = scanned
         if bad is not None:
             at, unclosed = bad
-            if not unclosed and _after_equals(path, at):
-                # ="00123": exports written for Excel wrap a code in a formula so Excel keeps its leading zeros
-                raise InputError('a cell written as an Excel formula, ="..." (kept from Excel as text, not CSV)',
-                                 file=str(path), row=_record_at(path, at, newline),
-                                 expected='the value itself ("00123" in quotes, or 00123): export the file as plain '
-                                          "CSV, without formulas for Excel")
             raise InputError("unbalanced quote (a quoted cell never closes)" if unclosed
                              else f"malformed quote ({_BAD_QUOTE[0]})", file=str(path),
                              row=_record_at(path, at, newline), expected=_BAD_QUOTE[1])
@@ -181,8 +178,27 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
             blank_rows = _records_at(path, blanks, newline) if blanks else []
     if not bytewise:
         blank_rows = _check_rows(path, sep, enc, width, skip)
+    unwrap_text_formulas(frame)
     return _no_repeated_header(path, Table(frame, _data_rows(len(frame), blank_rows, skip) if blank_rows else None,
                                            header_row=header_row))
+
+
+def unwrap_text_formulas(frame: pd.DataFrame) -> None:
+    """Each cell written as Excel's text formula, ="00123", becomes the text it stands for, 00123 (a quote inside
+    written twice, as in any formula's text). Exports meant for Excel write codes so to keep their leading zeros
+    (Excel shows the formula's result, and would read a plain 00123 as the number 123); the value is exact."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for c in frame.columns:
+        cells = pa.array(frame[c], from_pandas=True)
+        if not pc.any(pc.starts_with(cells, '="')).as_py():
+            continue  # the usual column: one pass in C
+        hit = pc.match_substring_regex(cells, _TEXT_FORMULA.pattern).fill_null(False).to_numpy(zero_copy_only=False)
+        if hit.any():
+            values = frame[c].to_numpy(dtype=object, copy=True)
+            values[hit] = [v[2:-1].replace('""', '"') for v in values[hit]]
+            frame[c] = pd.Series(values, index=frame.index, dtype=frame[c].dtype)
 
 
 def _no_repeated_header(path: Path, table: Table) -> Table:
@@ -276,32 +292,39 @@ def _scan(path: Path, sep: str, newline: int = 10) -> tuple[tuple[int, bool] | N
     Counting quotes from the start of the file tells each one's role: an even-numbered quote
     opens a cell, so it follows a delimiter, a line break or another quote (the second of a
     doubled pair); an odd-numbered one closes it, so a delimiter, a line break or another
-    quote follows. Scanned in numpy blocks, so a million-row file costs a fraction of a second.
+    quote follows. An opening quote may also follow an equals sign that starts a cell: Excel's
+    text formula ="00123", which exports meant for Excel write to keep a code's leading zeros
+    (``unwrap_text_formulas`` reads the value). Scanned in numpy blocks, so a million-row file
+    costs a fraction of a second.
     """
     edge = np.zeros(256, dtype=bool)
     edge[list((sep + '\r\n"').encode("ascii"))] = True
-    prev, offset, seen, last_open, breaks = newline, 0, 0, 0, 0
+    starts = np.zeros(256, dtype=bool)  # what comes before a cell
+    starts[list((sep + "\r\n").encode("ascii"))] = True
+    # two bytes of context before each block: an opening quote's equals sign and what precedes it
+    before, offset, seen, last_open, breaks = bytes([newline, newline]), 0, 0, 0, 0
     with path.open("rb") as fh:
         block = fh.read(_SCAN_BLOCK)
         if block.startswith(codecs.BOM_UTF8):
             block, offset = block[len(codecs.BOM_UTF8):], len(codecs.BOM_UTF8)
         while block:
             following = fh.read(_SCAN_BLOCK)
-            # one byte of context on each side, so quotes at the block's edges see their neighbours
-            buf = np.frombuffer(bytes([prev]) + block + (following[:1] or b"\n"), dtype=np.uint8)
-            q = np.flatnonzero(buf[1:-1] == _QUOTE) + 1
+            # context on each side, so quotes at the block's edges see their neighbours
+            buf = np.frombuffer(before + block + (following[:1] or b"\n"), dtype=np.uint8)
+            q = np.flatnonzero(buf[2:-1] == _QUOTE) + 2
             if len(q):
                 opens, closes = q[seen % 2::2], q[1 - seen % 2::2]
-                bad_open, bad_close = ~edge[buf[opens - 1]], ~edge[buf[closes + 1]]
+                formula = (buf[opens - 1] == _EQUALS) & starts[buf[opens - 2]]
+                bad_open, bad_close = ~edge[buf[opens - 1]] & ~formula, ~edge[buf[closes + 1]]
                 if bad_open.any() or bad_close.any():
                     first = min(int(opens[np.argmax(bad_open)]) if bad_open.any() else len(buf),
                                 int(closes[np.argmax(bad_close)]) if bad_close.any() else len(buf))
-                    return (offset + first - 1, False), 0
-                last_open = offset + int(opens[-1]) - 1 if len(opens) else last_open
+                    return (offset + first - 2, False), 0
+                last_open = offset + int(opens[-1]) - 2 if len(opens) else last_open
                 seen += len(q)
-            breaks += int(np.count_nonzero(buf[1:-1] == newline))
-            prev, offset, block = block[-1], offset + len(block), following
-    lines = breaks + (prev != newline)  # a last line without a line break is a line too
+            breaks += int(np.count_nonzero(buf[2:-1] == newline))
+            before, offset, block = (before + block)[-2:], offset + len(block), following
+    lines = breaks + (before[-1] != newline)  # a last line without a line break is a line too
     return ((last_open, True) if seen % 2 else None), lines
 
 
@@ -350,13 +373,6 @@ def _records_at(path: Path, offsets: list[int], newline: int = 10) -> list[int]:
             out += (breaks + np.searchsorted(nl, mine) + 1).tolist()
             breaks, quotes, start = breaks + len(nl), quotes + len(q), start + len(block)
     return out
-
-
-def _after_equals(path: Path, offset: int) -> bool:
-    """Whether the quote at byte ``offset`` follows an equals sign (error path only)."""
-    with path.open("rb") as fh:
-        fh.seek(max(offset - 1, 0))
-        return offset > 0 and fh.read(1) == b"="
 
 
 def _record_at(path: Path, offset: int, newline: int = 10) -> int:

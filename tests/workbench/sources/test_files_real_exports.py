@@ -322,10 +322,20 @@ def test_a_serial_date_number_is_refused_saying_what_it_is(tmp_path: Path, name:
     assert "how Excel stores a date" in str(err)
 
 
-def test_a_code_wrapped_in_an_excel_text_formula_is_refused_saying_so(tmp_path: Path) -> None:
-    # ="00123": how exports meant for Excel keep a code's leading zeros
-    err = _refused(tmp_path, HEADER + ROW + ROW.replace("inv-1,PSI-1", 'inv-2,="00123"'))
-    assert err.row == 3 and 'a cell written as an Excel formula, ="..."' in str(err)
+@pytest.mark.parametrize("cell", ['="00123"', '"=""00123"""'])
+def test_a_code_wrapped_in_an_excel_text_formula_reads_as_its_text(tmp_path: Path, cell: str) -> None:
+    # ="00123": how exports meant for Excel keep a code's leading zeros, unquoted or quoted as CSV quotes a cell;
+    # it was refused, or (quoted) kept as the invoice number '="00123"', which no system holds
+    inv = _source(tmp_path, HEADER + ROW + ROW.replace("inv-1,PSI-1", f'="inv-2",{cell}').replace(
+        ",100.00,", ',="1.50",')).pull().frames["invoices"]
+    assert list(inv["record_id"]) == ["inv-1", "inv-2"] and list(inv["number"]) == ["PSI-1", "00123"]
+    assert inv["total_amount"][1] == Decimal("1.50")
+
+
+@pytest.mark.parametrize("cell", ['x="00123"', '="00123"x'])
+def test_a_quote_beside_a_text_formula_is_still_refused(tmp_path: Path, cell: str) -> None:
+    err = _refused(tmp_path, HEADER + ROW + ROW.replace("inv-1,PSI-1", f"inv-2,{cell}"))
+    assert err.row == 3 and "malformed quote" in str(err)
 
 
 # ---- spreadsheets of other formats
