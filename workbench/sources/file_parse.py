@@ -35,9 +35,28 @@ _FALSE = {"false", "0", "no", "n", ""}
 _SPACES = " \u00a0\u202f"
 _GROUP_MARKS = f"[.{_SPACES}'’]"
 # one of them throughout, every group three digits; a sign, parentheses or a trailing minus (SAP) around it
-_COMMA_GROUPED = (rf"[(+-]?[0-9]{{1,3}}(?:(?:\.[0-9]{{3}})+|(?:[{_SPACES}][0-9]{{3}})+|(?:['’][0-9]{{3}})+)"
+# (a first group of 0 groups nothing: 0.500 is no five hundred)
+_COMMA_GROUPED = (rf"[(+-]?[1-9][0-9]{{0,2}}(?:(?:\.[0-9]{{3}})+|(?:[{_SPACES}][0-9]{{3}})+|(?:['’][0-9]{{3}})+)"
                   r"(?:,[0-9]*)?(?:\)| *-)?")
 _COMMA_EXAMPLE = "decimal comma: 1.234.567,89, thousands grouped in threes"
+# a sign, parentheses or SAP's trailing minus around an amount
+_OPEN, _CLOSE = r"[(+-]?", r"(?:\)| *-)?"
+# One mark and three digits after it: 1,234 is 1234 where a comma groups thousands and 1.234 where it is the decimal
+# mark (and 1.234 the other way round). Read by the one convention, a file written in the other is a thousand times
+# off, so it is read only where the convention is declared (decimal_comma) or the file shows it.
+_AMBIGUOUS = rf"{_OPEN}[1-9][0-9]{{0,2}}[,.][0-9]{{3}}{_CLOSE}"
+# Amounts only a decimal point writes: a point that is no thousands group (12.50, 0.125, 1234.567, 1,234.56), two
+# commas (1,234,567, no decimal comma) or India's grouping (lakhs and crores: 1,23,45,678.90)
+_INDIAN = rf"{_OPEN}[1-9][0-9]?(?:,[0-9]{{2}})+,[0-9]{{3}}(?:\.[0-9]*)?{_CLOSE}"
+_POINT_SHOWN = (rf"{_OPEN}(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]*)\.[0-9]+{_CLOSE}"
+                rf"|{_OPEN}[0-9]{{1,3}}(?:,[0-9]{{3}}){{2,}}{_CLOSE}|{_INDIAN}")
+# a thousands group after a lone 0: 0,500 (or 0 500) is a decimal comma's half, never five hundred
+_ZERO_GROUP = rf"{_OPEN}0+[,'’{_SPACES}][0-9]{{3}}"
+# Excel's Comma Style (the accounting format) shows a zero as a dash, and a CSV saved from Excel writes it so
+# (" -   " padded as the format aligns it)
+_DASH_ZERO = "-"
+_DECLARE = ("the file's decimal mark declared in the config: decimal_comma = false where a comma groups thousands "
+            "(1,234 is 1234), decimal_comma = true where it is the decimal comma (1,234 is 1.234)")
 # Excel shows a number too long for its cell in scientific notation (General format: 1.23457E+14, six
 # digits) and saves a CSV as it shows it; a workbook keeps 15 significant digits of any number, so a longer id
 # stored as a number reads 1.2345678901234568e+16. Either way the id's other digits are gone.
@@ -202,16 +221,36 @@ def no_totals(s: pd.Series, where: Where) -> None:
                           expected="a record on every row: export the list without totals, or delete the row")
 
 
-def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
-             stored: np.ndarray | None = None) -> np.ndarray:
-    """Amounts; ``stored``: what each XLSX cell held (file_reader.Table.cells), None for CSV text."""
+def point_decimals_shown(s: pd.Series, stored: np.ndarray | None = None) -> bool:
+    """Whether amounts typed in the column (not a workbook's number cells) show a decimal point: 12.50, 1,234.56."""
     t = s.str.strip()
+    if stored is not None:
+        t = t.where(stored != NUMBER, "")
+    arr = column(t)
+    if not pc.any(pc.or_(pc.match_substring(arr, "."), pc.match_substring(arr, ","))).as_py():
+        return False  # whole numbers only, a single pass in C
+    d = arr.unique()
+    shown = pc.and_(pc.match_substring_regex(d, f"^(?:{_POINT_SHOWN})$"),
+                    pc.invert(pc.match_substring_regex(d, f"^(?:{_AMBIGUOUS})$")))
+    return bool(pc.any(shown).as_py())
+
+
+def decimals(s: pd.Series, where: Where, *, decimal_comma: bool | None = False,
+             stored: np.ndarray | None = None) -> np.ndarray:
+    """Amounts; ``stored``: what each XLSX cell held (file_reader.Table.cells), None for CSV text.
+
+    ``decimal_comma``: True, amounts are written 1.234,56; False, 1,234.56; None, neither was declared and the
+    file shows no decimal point, so an amount that reads either way (1,234) is refused."""
+    t = s.str.strip()
+    t = t.where(t != _DASH_ZERO, "0")
+    # decimal_comma is about amounts as people type them (1.234,56). A cell Excel stored as a number
+    # was written as that number's own exact text (3450.125), where a point is never a thousands
+    # separator: read with the rule, 3450.125 KWD would become 3,450,125.
+    typed = np.ones(len(t), dtype=bool) if stored is None else stored != NUMBER
     if decimal_comma:
-        # decimal_comma is about amounts as people type them (1.234,56). A cell Excel stored as a number
-        # was written as that number's own exact text (3450.125), where a point is never a thousands
-        # separator: read with the rule, 3450.125 KWD would become 3,450,125.
-        typed = np.ones(len(t), dtype=bool) if stored is None else stored != NUMBER
         t = t.where(~typed, _comma_decimals(t.where(typed, ""), where))
+    else:
+        t = t.where(~typed, _point_decimals(t.where(typed, ""), where, declared=decimal_comma is False))
     codes, d = encoded(t)
     # which distinct values are plain numbers is decided in C; Decimal() then reads those as they are
     plain = pc.match_substring_regex(d, _PLAIN).to_numpy(zero_copy_only=False)
@@ -228,6 +267,8 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
         except ValueError:
             fmt = "a number like 1234.56" + (f" ({_COMMA_EXAMPLE})" if decimal_comma else "")
             i = first_row(codes, int(k))
+            if not decimal_comma and _reads_with_comma(d[k].as_py()):
+                fmt += " (it is written with a decimal comma: declare decimal_comma = true for this file)"
             raise where.error("not a number", i, got=s.iloc[i], expected=fmt) from None
     # only long text or exponents can be too large; checking those keeps a million cells fast
     long = pc.greater(pc.utf8_length(d), MAX_INTEGER_DIGITS).to_numpy(zero_copy_only=False) | ~plain
@@ -237,6 +278,32 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool = False,
             raise where.error("number too large", i, got=s.iloc[i],
                               expected=f"an amount with at most {MAX_INTEGER_DIGITS} digits before the decimal point")
     return _spread_or_same(codes, values)
+
+
+def _point_decimals(t: pd.Series, where: Where, *, declared: bool) -> pd.Series:
+    """Amounts written with a decimal point, as parse_decimal reads them; India's grouping (1,23,456.78) without
+    its commas. Refuses a thousands group after a lone 0 (0,500: a decimal comma's half, which parse_decimal
+    would read as 500), and, unless the file's decimal point is ``declared``, an amount that reads either way."""
+    zero = t.str.match(_ZERO_GROUP)
+    if zero.any():
+        i = int(np.argmax(zero.to_numpy(dtype=bool)))
+        raise where.error("not a number (a thousands group after 0)", i, got=t.iloc[i],
+                          expected="a number like 1234.56 (or declare decimal_comma = true if 0,500 is a half)")
+    if not declared:
+        either = t.str.fullmatch(_AMBIGUOUS)
+        if either.any():
+            i = int(np.argmax(either.to_numpy(dtype=bool)))
+            raise where.error("an amount that reads two ways (its mark may group thousands or be the decimal "
+                              "mark, and no amount of the file shows which)", i, got=t.iloc[i], expected=_DECLARE)
+    indian = t.str.fullmatch(_INDIAN)
+    return t.where(~indian, t.str.replace(",", "", regex=False))
+
+
+def _reads_with_comma(text: str) -> bool:
+    """Whether an amount refused under a decimal point reads under a decimal comma (12,50; 1.234,56)."""
+    grouped = re.fullmatch(_COMMA_GROUPED, text) is not None
+    plain = re.sub(_GROUP_MARKS, "", text) if grouped else text
+    return re.fullmatch(_OPEN + r"[0-9]+,[0-9]+" + _CLOSE, plain) is not None
 
 
 def _comma_decimals(t: pd.Series, where: Where) -> pd.Series:

@@ -187,6 +187,7 @@ class FilesSource:
             "file": str(file), "path": self.dir / str(file), "sheet": cfg.get("sheet"),
             "delimiter": cfg.get("delimiter"), "encoding": cfg.get("encoding"),
             "date_format": cfg.get("date_format", "%Y-%m-%d"), "decimal_comma": self._decimal_comma(kind, cfg),
+            "decimal_mark_declared": "decimal_comma" in cfg,
             "fields": fields, "explicit": set(explicit), "status_fields": list(status_fields or []),
             "status_map": status_map, "status_system": status_system or self.system,
             "booked_values": cfg.get("booked_values", base.get("booked_values")),
@@ -399,6 +400,10 @@ class FilesSource:
         fill = {c.lower(): v for c, v in spec["fill_empty"].items()}
         refs: dict[str, tuple[file_refs.Reference, str, np.ndarray]] = {}
         key = self._key(spec, cols)
+        # undeclared, the decimal mark is a point where any amount of the file shows one (12.50, 1,234.56): an
+        # export writes every amount alike. Else an amount that reads either way (1,234) is refused.
+        point = spec["decimal_mark_declared"] or any(
+            fp.point_decimals_shown(raw[c], cells.get(c)) for f, c in found.items() if f in money)
         if key:
             present = [m for m in (self._match(c, cols) for c in key) if m is not None]  # _columns refused a gap
             for c in present:
@@ -442,7 +447,8 @@ class FilesSource:
                                f"means your local currency)" if fld == "currency" else ""))
             if fld in money:
                 dc = spec["decimal_comma"]
-                out[fld] = fp.decimals(s, where, decimal_comma=dc is True or (isinstance(dc, list) and col in dc),
+                comma = dc is True or (isinstance(dc, list) and col in dc)
+                out[fld] = fp.decimals(s, where, decimal_comma=True if comma else (False if point else None),
                                        stored=cells.get(col))
             elif fld in dated:
                 out[fld] = fp.dates(s, where, spec["date_formats"].get(col, spec["date_format"]), stored=cells.get(col))
