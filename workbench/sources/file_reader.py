@@ -540,6 +540,7 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
         raise InputError("is not an Excel workbook (an .xlsx file is a zip package; this one is not)",
                          file=str(path), expected="a workbook saved from Excel as .xlsx, or a CSV file")
     import openpyxl
+    from openpyxl.utils import get_column_letter
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -603,6 +604,14 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
                     raise InputError(f"the header row holds one cell, {cols[0]!r}, but row {n} has more",
                                      file=str(path), row=at, expected="the header in the sheet's first row: "
                                      "delete the rows above it (a report's title or filters)")
+                beyond = next((j for j in range(width, len(r)) if r[j] is not None and str(r[j]).strip()), None)
+                if beyond is not None:
+                    # a CSV row with more cells than the header is refused; a sheet's would lose the value unseen
+                    raise InputError(f"a value in column {get_column_letter(beyond + 1)}, right of the header (its "
+                                     f"last column is {get_column_letter(width)}, {cols[-1]!r})", file=str(path),
+                                     row=n, got=str(r[beyond]),
+                                     expected="every value under a named column: name the column in the header, "
+                                              "or delete the cells right of the table")
                 values = r[:width]
                 cells = [_cell_text(v, f) for v, f in zip(values, formats)]
                 if len(cells) < width:

@@ -87,6 +87,9 @@ IDENTIFIERS = {"record_id", "number", "customer_number", "parent_number", "xref"
 # kinds whose ids may be mnemonic codes (TOTAL for TotalEnergies): their required name or code keeps a list's
 # total row out instead (as a composite key's, whose first column is often an item code, and a required currency)
 CODED = {"customers", "products"}
+# kinds that a business always has some of: a file of them with a header and no rows is a wrong export (an
+# invoice or payment file may be empty in a quiet period; the run then says the side read none)
+MASTER_DATA = {"customers", "products"}
 # rows below the header read looked at for a missing column's name (title and filter lines above the real header)
 _TITLE_ROWS = 20
 # records whose snapshot JSON is assembled at once (a few tens of MB of text)
@@ -367,6 +370,12 @@ class FilesSource:
         cols = list(raw.columns)
         found = self._columns(kind, spec, cols, table)
         read = len(raw)
+        if not read and kind in MASTER_DATA:
+            # read as none, every record of the other side would be reported missing here
+            raise InputError(f"has a header but no rows: no {kind} at all is a wrong export, not a list",
+                             file=str(spec["path"]), row=table.header_row,
+                             expected=f"the {kind} exported below the header (a filter or the wrong list left "
+                                      f"none): export the list again")
         rows = table.file_rows()  # file row of each data row (first line = row 1), blank lines counted
         cells = table.cells  # XLSX: where Excel stored a number or a date-time rather than text
         used, dropped = file_refs.keep_mask(raw, spec["keep"], self._match)
