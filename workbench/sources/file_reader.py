@@ -426,11 +426,13 @@ def _read_arrow(path: Path, sep: str, enc: str, columns: list[str], lead: int = 
 
 def _check_text(path: Path, head: bytes, declared: str | None) -> str:
     """The encoding to read with; refuses binary content and undecodable text early."""
-    if (head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-            and not (declared or "").lower().startswith("utf-16")):
-        raise InputError("is UTF-16 text", file=str(path),
-                         expected="UTF-8 (re-export as CSV UTF-8, or set encoding = \"utf-16\" in the config)")
-    enc = declared or "utf-8"
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if utf16 and declared is not None and not declared.lower().replace("_", "-").startswith("utf-16"):
+        raise InputError(f"is UTF-16 text (it starts with UTF-16's byte order mark), not {declared} as the config says",
+                         file=str(path), expected='encoding = "utf-16" in the config (or leave encoding out)')
+    # Excel's "Unicode Text" (.txt, tab-delimited) and SAP's unicode exports: the byte order mark tells UTF-16, and
+    # which byte order, without doubt
+    enc = declared or ("utf-16" if utf16 else "utf-8")
     if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
         enc = "utf-8-sig"  # accepts the BOM Excel writes and plain UTF-8 alike
     if not enc.lower().startswith("utf-16"):
