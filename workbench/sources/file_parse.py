@@ -52,6 +52,9 @@ _POINT_SHOWN = (rf"{_OPEN}(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]*)\.[0-9]+{_CLOSE
                 rf"|{_OPEN}[0-9]{{1,3}}(?:,[0-9]{{3}}){{2,}}{_CLOSE}|{_INDIAN}")
 # a thousands group after a lone 0: 0,500 (or 0 500) is a decimal comma's half, never five hundred
 _ZERO_GROUP = rf"{_OPEN}0+[,'’{_SPACES}][0-9]{{3}}"
+# a currency symbol (Unicode's category Sc: $ € £ ¥ ₹ ...) or an ISO code beside an amount: NetSuite writes
+# $1,234.56 and ($1,234.56), accounting formats 1.234,56 €
+_CURRENCY_IN_CELL = re.compile(r"[$€£¥₹₽₩₺₪₫฿₱₦₴₸₡]|(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])|\bCHF\b|\bFr\.")
 # Excel's Comma Style (the accounting format) shows a zero as a dash, and a CSV saved from Excel writes it so
 # (" -   " padded as the format aligns it)
 _DASH_ZERO = "-"
@@ -75,6 +78,9 @@ _SAMPLE = 4096
 # by the API and its exports, as the live connector knows (erp_mapping.EMPTY_DATES). No system
 # holds a real business date in year 1, so in any file and any date format it is an empty cell.
 BLANK_DATE = np.datetime64("0001-01-01", "D")
+# the midnight after a date, with or without seconds, their fraction and a zone
+_MIDNIGHT = r"[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
+_TIME_OF_DAY = r"[T ][0-9]{1,2}:[0-9]{2}"
 
 
 class Where:
@@ -269,6 +275,11 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool | None = False,
             i = first_row(codes, int(k))
             if not decimal_comma and _reads_with_comma(d[k].as_py()):
                 fmt += " (it is written with a decimal comma: declare decimal_comma = true for this file)"
+            if _CURRENCY_IN_CELL.search(d[k].as_py()):
+                raise where.error("not a number (an amount with its currency in the cell)", i, got=s.iloc[i],
+                                  expected=fmt + ", the currency in its own column: export amounts without "
+                                           "currency symbols or codes (a symbol such as $ names no currency: USD, "
+                                           "CAD, AUD ...)") from None
             raise where.error("not a number", i, got=s.iloc[i], expected=fmt) from None
     # only long text or exponents can be too large; checking those keeps a million cells fast
     long = pc.greater(pc.utf8_length(d), MAX_INTEGER_DIGITS).to_numpy(zero_copy_only=False) | ~plain
@@ -312,7 +323,9 @@ def _comma_decimals(t: pd.Series, where: Where) -> pd.Series:
     (1234.567, 12.34.567,8) is refused: read as a group it would make 1234.567 a thousand times larger."""
     grouped = t.str.fullmatch(_COMMA_GROUPED)
     typed = t.where(~grouped, t.str.replace(_GROUP_MARKS, "", regex=True))
-    stray = ~grouped & t.str.contains(_GROUP_MARKS + r"[0-9]{3}(?:[^0-9]|$)", regex=True)
+    # (only amounts of digits and marks: one with its currency in the cell is refused as such)
+    stray = ~grouped & t.str.contains(_GROUP_MARKS + r"[0-9]{3}(?:[^0-9]|$)", regex=True) & t.str.fullmatch(
+        rf"[0-9.,'’{_SPACES}()+-]*")
     if stray.any():
         i = int(np.argmax(stray.to_numpy(dtype=bool)))
         raise where.error("not a number (a point or space that groups no thousands)", i, got=t.iloc[i],
@@ -333,6 +346,11 @@ def dates(s: pd.Series, where: Where, fmt: str | list[str], stored: np.ndarray |
         at = stored == DATETIME
         t = t.copy()
         t[at] = pd.to_datetime(t[at], format="ISO8601").dt.strftime(fmts[0]).to_numpy(dtype=object)
+    timed = any("%H" in f for f in fmts)
+    if not timed:
+        # a date written as the midnight that starts it (2026-12-31T00:00:00, 31.12.2026 00:00, SQL's .000): as
+        # OData feeds, database and Dynamics exports write a date column; the date is that day in any time zone
+        t = t.str.replace(_MIDNIGHT, "", regex=True)
     codes, uniq = distinct(t)
     texts = pd.Series([u or None for u in uniq], dtype=object)
     parsed = pd.to_datetime(texts, format=fmts[0], errors="coerce")
@@ -343,6 +361,9 @@ def dates(s: pd.Series, where: Where, fmt: str | list[str], stored: np.ndarray |
         i = first_row(codes, int(np.argmax(bad)))
         human = " or ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD") for f in fmts)
         serial = re.fullmatch(r"[1-9][0-9]{4}(?:\.0+)?", str(s.iloc[i]).strip()) is not None
+        if not timed and re.search(_TIME_OF_DAY, str(s.iloc[i])):
+            raise where.error("not a date (a date with a time of day, whose day depends on the time zone)", i,
+                              got=s.iloc[i], expected=f"a date as {human}, or the day's midnight (00:00:00)")
         raise where.error("not a date", i, got=s.iloc[i], expected=f"a date as {human}" + (
             " (this is how Excel stores a date, counted in days since 1900: format the column as a date in Excel "
             "before saving)" if serial else ""))

@@ -52,6 +52,12 @@ _RECALCULATE = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 # DATEV's format: row 1 describes the file ("EXTF" from other programs, "DTVF" from DATEV's own; its version,
 # category, the batch's fiscal year ...), row 2 holds the column names
 _DATEV_LINE = re.compile(r'"?(?:EXTF|DTVF)"?;')
+# Excel 2003's XML spreadsheet, which web exports (NetSuite's "Export - Excel") save as .xls
+_XML_SHEET = "an Excel 2003 XML spreadsheet"
+# a line of dashes (with the list's | or + at its ends), as an SAP list printout writes between its rows
+_RULE_LINE = re.compile(r"[|+]?-{5,}[-|+]*")
+# lines looked at above the header for such a line
+_TITLE_LINES = 20
 # what an XLSX cell held, beside its text (Table.cells)
 NUMBER, DATETIME, DATE = 1, 2, 3
 
@@ -73,6 +79,9 @@ class Table:
     hidden: list[str] = field(default_factory=list)  # XLSX: the sheets Excel does not show
     # the file row of the header: 1, or below the blank lines, empty rows or Excel's delimiter line above it
     header_row: int = 1
+    # XLSX: the first value right of the header, refused once the columns are known to be the header's (a report's
+    # title read as the header is named as such first)
+    beyond: InputError | None = None
 
     def file_rows(self) -> np.ndarray:
         """The file row of each data row."""
@@ -119,6 +128,7 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
                          expected="CSV text or an .xlsx workbook")
     enc = _check_text(path, head, encoding)
     text = head.decode(enc, errors="replace")
+    _not_a_list(path, text)
     named = sep_line.named_delimiter(text, str(path))
     if named is not None and delimiter is not None and delimiter != named:
         raise InputError(f"the file's first line {sep_line.first_line(text)!r} names the delimiter {named!r}, the "
@@ -260,6 +270,8 @@ def _check_rows(path: Path, sep: str, enc: str, width: int, skip: int = 0) -> li
                     continue
                 if len(cells) != width and header_seen:
                     what = "a truncated or broken row" if len(cells) < width else "check quoting and the delimiter"
+                    if len(cells) == 1 and _RULE_LINE.fullmatch(cells[0].strip()):
+                        what = "a line of dashes, as an SAP list printout separates its rows: delete such lines"
                     if width == 1 and len(cells) > 1:
                         what += "; is the first line a report title above the header row? export without it"
                     raise InputError(f"has {len(cells)} cells where the header has {width} ({what})",
@@ -460,6 +472,31 @@ def _check_text(path: Path, head: bytes, declared: str | None) -> str:
     return enc
 
 
+def _not_a_list(path: Path, text: str) -> None:
+    """Refuses text that is no delimited list: an HTML page or Excel 2003's XML spreadsheet, which web exports and
+    SAP's ALV save under an .xls name for Excel to open, and an SAP list printout, whose rows lie between lines of
+    dashes (read as CSV, the first of those would be the header)."""
+    start = text.removeprefix("\ufeff").lstrip()[:2048].lower()
+    markup = next((what for tag, what in (("<?mso-application", _XML_SHEET), ("<workbook", _XML_SHEET),
+                                          ("<html", "an HTML page"), ("<!doctype html", "an HTML page"),
+                                          ("<table", "an HTML table"))
+                   if tag in start), None)
+    if markup is None and start.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in start:
+        markup = _XML_SHEET
+    if markup is not None:
+        raise InputError(f"is {markup}, not CSV text (a web or SAP export saved for Excel to open)", file=str(path),
+                         expected='a CSV file or an .xlsx workbook (open it in Excel and save it as "Excel Workbook '
+                                  '(*.xlsx)", or export the list as CSV)')
+    for row, line in enumerate(text.removeprefix("\ufeff").splitlines()[:_TITLE_LINES], start=1):
+        if _RULE_LINE.fullmatch(line.strip()):
+            raise InputError("a line of dashes, as an SAP list printout separates its rows",
+                             file=str(path), row=row,
+                             expected="a list exported as a spreadsheet or as unconverted text with a header row "
+                                      "and no separator lines (or delete those lines)")
+        if line.strip():
+            break
+
+
 def _is_utf8(head: bytes) -> bool:
     """Whether the sample is UTF-8 beyond ASCII: its byte order mark, or multi-byte sequences that all decode
     (text in a single-byte code page such as cp1252 almost never does: "ü" there is one byte, 0xFC)."""
@@ -512,7 +549,9 @@ def _encoding_error(path: Path, enc: str, declared: str | None, head: bytes | No
 
 
 def _sniff_delimiter(head: bytes, enc: str) -> str:
-    first = head.decode(enc, errors="replace").splitlines()[0] if head else ""
+    """The delimiter the header uses most: the first line that is not blank (SAP's spreadsheet export and others
+    leave a blank line above it)."""
+    first = next((line for line in head.decode(enc, errors="replace").splitlines() if line.strip()), "")
     counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
@@ -597,6 +636,7 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
         file_rows: list[int] = []
         kinds: list[list[int]] = []
         typed = False
+        beyond: InputError | None = None
         if not header_only:
             for n, r in enumerate(rows, start=at + 1):
                 if shown is not None:
@@ -606,14 +646,14 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
                     raise InputError(f"the header row holds one cell, {cols[0]!r}, but row {n} has more",
                                      file=str(path), row=at, expected="the header in the sheet's first row: "
                                      "delete the rows above it (a report's title or filters)")
-                beyond = next((j for j in range(width, len(r)) if r[j] is not None and str(r[j]).strip()), None)
-                if beyond is not None:
+                j = next((j for j in range(width, len(r)) if r[j] is not None and str(r[j]).strip()), None)
+                if j is not None and beyond is None:
                     # a CSV row with more cells than the header is refused; a sheet's would lose the value unseen
-                    raise InputError(f"a value in column {get_column_letter(beyond + 1)}, right of the header (its "
-                                     f"last column is {get_column_letter(width)}, {cols[-1]!r})", file=str(path),
-                                     row=n, got=str(r[beyond]),
-                                     expected="every value under a named column: name the column in the header, "
-                                              "or delete the cells right of the table")
+                    beyond = InputError(f"a value in column {get_column_letter(j + 1)}, right of the header (its "
+                                        f"last column is {get_column_letter(width)}, {cols[-1]!r})", file=str(path),
+                                        row=n, got=str(r[j]),
+                                        expected="every value under a named column: name the column in the header, "
+                                                 "or delete the cells right of the table")
                 values = r[:width]
                 cells = [_cell_text(v, f) for v, f in zip(values, formats)]
                 if len(cells) < width:
@@ -635,7 +675,7 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
         grid = np.asarray(kinds, dtype=np.int8)
         typed_cells = {c: grid[:, i] for i, c in enumerate(cols) if grid[:, i].any()}
     return Table(frame.astype("str"), np.asarray(file_rows, dtype=np.int64), typed_cells, ws.title, names, hidden,
-                 header_row=at)
+                 header_row=at, beyond=beyond)
 
 
 def _all_rows(ws: Any) -> Iterator[tuple[object, ...]]:

@@ -369,6 +369,8 @@ class FilesSource:
         raw = table.frame
         cols = list(raw.columns)
         found = self._columns(kind, spec, cols, table)
+        if table.beyond is not None:
+            raise table.beyond
         read = len(raw)
         if not read and kind in MASTER_DATA:
             # read as none, every record of the other side would be reported missing here
