@@ -68,6 +68,9 @@ _SCIENTIFIC = r"^[0-9](?:\.[0-9]+)?[eE]\+[0-9]+$"
 # Italian), or SAP's list marks, * beside a total and ** beside a total of totals
 _TOTAL_LABELS = ["total", "totals", "grand total", "subtotal", "sub-total", "sum", "summe", "gesamt", "gesamtsumme",
                  "endsumme", "zwischensumme", "total général", "totaal", "totale", "totaux"]
+# a group's total, its label then what it sums: QuickBooks' "Total for Adams & Baker", Xero's "Total Ridgeway
+# University", "Summe Kunde 10001" (a space after the label: an id such as TOTAL-0001 or Totalreparatur is none)
+_GROUP_TOTAL = "^(?:" + "|".join(re.escape(w) for w in _TOTAL_LABELS) + r")(?::|\s+for)?\s+\S"
 # what a cell holds where its formula failed: Excel's error values, as a workbook stores them and a CSV saved from
 # Excel writes them
 _EXCEL_ERRORS = ["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
@@ -219,7 +222,8 @@ def no_totals(s: pd.Series, where: Where) -> None:
     """Refuses a row whose id is a total row's label ("Total", "Grand Total:", SAP's "*"): read as a record, a
     report's sum would be an invoice or payment of its own."""
     t = pc.utf8_lower(pc.utf8_rtrim(pc.utf8_trim_whitespace(column(s)), characters=": "))
-    hit = pc.or_(pc.is_in(t, pa.array(_TOTAL_LABELS)), pc.match_substring_regex(t, r"^\*+$"))
+    hit = pc.or_(pc.or_(pc.is_in(t, pa.array(_TOTAL_LABELS)), pc.match_substring_regex(t, r"^\*+$")),
+                 pc.match_substring_regex(t, _GROUP_TOTAL))
     at = hit.fill_null(False).to_numpy(zero_copy_only=False)
     if at.any():
         i = int(np.argmax(at))

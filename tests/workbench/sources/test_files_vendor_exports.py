@@ -158,3 +158,20 @@ def test_a_date_with_a_time_of_day_is_refused_saying_so(tmp_path: Path) -> None:
     text = ",".join(HEADER) + "\n" + "inv-1,PSI-1,C10001,2026-10-01,2026-12-31T23:30:00,EUR,1.50,0,Open\n"
     err = _refused(tmp_path, text.encode())
     assert (err.row, err.column) == (2, "dueDate") and "a time of day" in str(err)
+
+
+@pytest.mark.parametrize("label", ["Total for Adams & Baker", "Total Ridgeway University", "Summe Kunde 10001",
+                                   "Subtotal: October"])
+def test_a_groups_total_row_is_refused_not_read_as_an_invoice(tmp_path: Path, label: str) -> None:
+    # QuickBooks' and Xero's reports grouped by customer close each group with its total; it was read as one more
+    # invoice of the group's sum
+    text = (",".join(HEADER) + "\n" + "inv-1,PSI-1,C10001,2026-10-01,2026-10-31,EUR,1.50,0,Open\n"
+            + f'"{label}",,,,,EUR,1.50,0,\n')
+    err = _refused(tmp_path, text.encode())
+    assert (err.row, err.column, err.got) == (3, "id", label) and "a total row" in str(err)
+
+
+@pytest.mark.parametrize("record", ["TOTAL-0001", "Totalreparatur", "SUM2026-10"])
+def test_an_id_that_starts_like_a_total_is_still_a_record(tmp_path: Path, record: str) -> None:
+    text = ",".join(HEADER) + "\n" + f"{record},PSI-1,C10001,2026-10-01,2026-10-31,EUR,1.50,0,Open\n"
+    assert len(_pull(tmp_path, text.encode())) == 1
