@@ -64,6 +64,8 @@ _DECLARE = ("the file's decimal mark declared in the config: decimal_comma = fal
 # digits) and saves a CSV as it shows it; a workbook keeps 15 significant digits of any number, so a longer id
 # stored as a number reads 1.2345678901234568e+16. Either way the id's other digits are gone.
 _SCIENTIFIC = r"^[0-9](?:\.[0-9]+)?[eE]\+[0-9]+$"
+# an amount so, with its sign and either decimal mark (a German Excel writes 1,23457E+11)
+_SCIENTIFIC_AMOUNT = r"^[(+-]?[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+\)?-?$"
 # what a report writes in place of a record's id on its total rows: the label (English, German, French, Dutch,
 # Italian), or SAP's list marks, * beside a total and ** beside a total of totals
 _TOTAL_LABELS = ["total", "totals", "grand total", "subtotal", "sub-total", "sum", "summe", "gesamt", "gesamtsumme",
@@ -257,6 +259,7 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool | None = False,
     # was written as that number's own exact text (3450.125), where a point is never a thousands
     # separator: read with the rule, 3450.125 KWD would become 3,450,125.
     typed = np.ones(len(t), dtype=bool) if stored is None else stored != NUMBER
+    _no_scientific(t.where(typed, ""), where)
     if decimal_comma:
         t = t.where(~typed, _comma_decimals(t.where(typed, ""), where))
     else:
@@ -293,6 +296,21 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool | None = False,
             raise where.error("number too large", i, got=s.iloc[i],
                               expected=f"an amount with at most {MAX_INTEGER_DIGITS} digits before the decimal point")
     return _spread_or_same(codes, values)
+
+
+def _no_scientific(t: pd.Series, where: Where) -> None:
+    """Refuses an amount typed in scientific notation: Excel shows a number of 12 digits or more so in a column
+    formatted General (123456789012 IDR as 1.23457E+11) and saves a CSV as it shows it, so the digits after the
+    sixth are gone; read, it would be 123,457,000,000."""
+    arr = column(t)
+    if not pc.any(pc.match_substring(arr, "e", ignore_case=True)).as_py():
+        return  # the usual column: no exponent anywhere, a single pass in C
+    hit = pc.match_substring_regex(arr, _SCIENTIFIC_AMOUNT).fill_null(False).to_numpy(zero_copy_only=False)
+    if hit.any():
+        i = int(np.argmax(hit))
+        raise where.error("an amount in scientific notation, as Excel shows a long number (its other digits are "
+                          "lost)", i, got=t.iloc[i], expected="the amount in full: format the column as Number in "
+                                                              "Excel before saving, or export the file again")
 
 
 def _point_decimals(t: pd.Series, where: Where, *, declared: bool) -> pd.Series:

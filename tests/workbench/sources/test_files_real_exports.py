@@ -117,10 +117,18 @@ def test_a_workbooks_id_number_cell_beyond_excels_15_digits_is_refused(tmp_path:
     assert (err.row, err.column) == (2, "id")
 
 
-def test_amounts_and_ordinary_ids_with_an_e_still_read(tmp_path: Path) -> None:
-    row = "INV-1E+2,E+12,C10001,2026-10-01,2026-10-31,EUR,1.2E+04,0,Open\n"
+def test_ordinary_ids_with_an_e_still_read(tmp_path: Path) -> None:
+    row = "INV-1E+2,E+12,C10001,2026-10-01,2026-10-31,EUR,12000,0,Open\n"
     inv = _source(tmp_path, HEADER + row).pull().frames["invoices"]
     assert (inv["record_id"][0], inv["number"][0], inv["total_amount"][0]) == ("INV-1E+2", "E+12", Decimal(12000))
+
+
+@pytest.mark.parametrize("amount", ["1.23457E+11", "-1.2E+04", "1,23457E+11"])
+def test_an_amount_in_excels_scientific_notation_is_refused_naming_the_cell(tmp_path: Path, amount: str) -> None:
+    # 123456789012 IDR shown by Excel as 1.23457E+11 and saved so: it was read as 123,457,000,000
+    err = _refused(tmp_path, HEADER + ROW + f'inv-2,PSI-2,C10001,2026-10-01,2026-10-31,IDR,"{amount}",0,Open\n')
+    assert (err.row, err.column, err.got) == (3, "totalAmountIncludingTax", amount)
+    assert "scientific notation" in str(err)
 
 
 # ---- a report's total row is no record
