@@ -64,8 +64,10 @@ _DECLARE = ("the file's decimal mark declared in the config: decimal_comma = fal
 # digits) and saves a CSV as it shows it; a workbook keeps 15 significant digits of any number, so a longer id
 # stored as a number reads 1.2345678901234568e+16. Either way the id's other digits are gone.
 _SCIENTIFIC = r"^[0-9](?:\.[0-9]+)?[eE]\+[0-9]+$"
-# an amount so, with its sign and either decimal mark (a German Excel writes 1,23457E+11)
-_SCIENTIFIC_AMOUNT = r"^[(+-]?[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+\)?-?$"
+# an amount as Excel's General format shows it: at most six significant digits, E in upper case, an exponent of two
+# digits (1.23457E+11; a German Excel writes 1,23457E+11). Other writers' exponents (1.25E+6, 1e3) are exact; one of
+# 18 or more is refused as too large.
+_SCIENTIFIC_AMOUNT = r"^[(+-]?[0-9](?:[.,][0-9]{1,5})?E\+(?:0[0-9]|1[0-7])\)?-?$"
 # what a report writes in place of a record's id on its total rows: the label (English, German, French, Dutch,
 # Italian), or SAP's list marks, * beside a total and ** beside a total of totals
 _TOTAL_LABELS = ["total", "totals", "grand total", "subtotal", "sub-total", "sum", "summe", "gesamt", "gesamtsumme",
@@ -303,7 +305,7 @@ def _no_scientific(t: pd.Series, where: Where) -> None:
     formatted General (123456789012 IDR as 1.23457E+11) and saves a CSV as it shows it, so the digits after the
     sixth are gone; read, it would be 123,457,000,000."""
     arr = column(t)
-    if not pc.any(pc.match_substring(arr, "e", ignore_case=True)).as_py():
+    if not pc.any(pc.match_substring(arr, "E+")).as_py():
         return  # the usual column: no exponent anywhere, a single pass in C
     hit = pc.match_substring_regex(arr, _SCIENTIFIC_AMOUNT).fill_null(False).to_numpy(zero_copy_only=False)
     if hit.any():
