@@ -745,8 +745,9 @@ def _cell_text(v: object, date_format: str) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        # Excel holds numbers as doubles; repr gives the shortest text that reads back the same
-        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+        # Excel holds numbers as doubles and shows them to 15 significant digits; it saves a computed one with all
+        # 17 (=B2*3 of 1234.56 as 3703.6800000000003), whose last digits are the double's noise, not the amount
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.15g}"
     if isinstance(v, datetime):
         # a time of day is kept, written as the same export's CSV writes it (Odoo: "2025-12-31 23:59:59")
         return v.strftime(date_format) if v.time() == time(0) else v.isoformat(sep=" ")

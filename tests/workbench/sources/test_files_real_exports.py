@@ -5,7 +5,6 @@ the file, row and column."""
 
 from __future__ import annotations
 
-import re
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -14,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.helpers.file_extracts import files_side, write_file, write_run
+from tests.helpers.file_extracts import edit_package, files_side, write_file, write_run
 from workbench import config as config_mod
 from workbench.errors import ConfigError, InputError
 from workbench.sources import open_source
@@ -264,14 +263,7 @@ def test_a_workbooks_date_cells_read_under_a_columns_own_date_format(tmp_path: P
 
 
 def _edit(tmp_path: Path, part: str, pattern: bytes, replacement: bytes) -> None:
-    """Rewrites a part of the workbook's package, as another writer than openpyxl would have written it."""
-    path = tmp_path / "erp/salesInvoices.xlsx"
-    with zipfile.ZipFile(path) as zf:
-        parts = {n: zf.read(n) for n in zf.namelist()}
-    parts[part] = re.sub(pattern, replacement, parts[part])
-    with zipfile.ZipFile(path, "w") as zf:
-        for n, b in parts.items():
-            zf.writestr(n, b)
+    edit_package(tmp_path / "erp/salesInvoices.xlsx", part, pattern, replacement)
 
 
 # ---- a workbook whose stated dimension is wrong

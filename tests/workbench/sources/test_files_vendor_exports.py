@@ -8,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
-from tests.helpers.file_extracts import files_side, write_file, write_run
+from tests.helpers.file_extracts import edit_package, files_side, write_file, write_run
 from workbench import config as config_mod
 from workbench.errors import InputError
 from workbench.sources import open_source
@@ -175,3 +176,18 @@ def test_a_groups_total_row_is_refused_not_read_as_an_invoice(tmp_path: Path, la
 def test_an_id_that_starts_like_a_total_is_still_a_record(tmp_path: Path, record: str) -> None:
     text = ",".join(HEADER) + "\n" + f"{record},PSI-1,C10001,2026-10-01,2026-10-31,EUR,1.50,0,Open\n"
     assert len(_pull(tmp_path, text.encode())) == 1
+
+
+def test_a_workbooks_computed_amount_reads_as_excel_shows_it(tmp_path: Path) -> None:
+    # Excel saves a formula's result with 17 significant digits (=1234.56*3 as 3703.6800000000003) and shows 15: it
+    # was read as 3703.6800000000003, and shown so beside the other system's 3703.68
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER)
+    wb.active.append(["inv-1", "PSI-1", "C10001", "2026-10-01", "2026-10-31", "EUR", 3703.5, 0.25, "Open"])
+    (tmp_path / "erp").mkdir()
+    wb.save(tmp_path / "erp/salesInvoices.xlsx")
+    for stored, saved in ((b"3703.5", b"3703.6800000000003"), (b"0.25", b"0.30000000000000004")):
+        edit_package(tmp_path / "erp/salesInvoices.xlsx", "xl/worksheets/sheet1.xml", b"<v>" + stored + b"</v>",
+                     b"<v>" + saved + b"</v>")
+    got = _pull(tmp_path, (tmp_path / "erp/salesInvoices.xlsx").read_bytes(), "salesInvoices.xlsx")
+    assert [(t, b) for *_, t, b in got] == [(Decimal("3703.68"), Decimal("0.3"))]
