@@ -85,8 +85,9 @@ _SAMPLE = 4096
 # by the API and its exports, as the live connector knows (erp_mapping.EMPTY_DATES). No system
 # holds a real business date in year 1, so in any file and any date format it is an empty cell.
 BLANK_DATE = np.datetime64("0001-01-01", "D")
-# the midnight after a date, with or without seconds, their fraction and a zone
-_MIDNIGHT = r"[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
+# the midnight after a date, with or without seconds, their fraction and a zone; or on a 12-hour clock, as .NET's
+# en-US dates and Dynamics GP or SSRS exports write it (12/31/2026 12:00:00 AM)
+_MIDNIGHT = (r"[T ](?:00:00(?::00(?:\.0+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?|12:00(?::00)? ?(?:AM|am))$")
 _TIME_OF_DAY = r"[T ][0-9]{1,2}:[0-9]{2}"
 
 

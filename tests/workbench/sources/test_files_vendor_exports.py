@@ -155,6 +155,17 @@ def test_a_date_written_as_its_midnight_reads_as_the_date(tmp_path: Path, writte
     assert _pull(tmp_path, text.encode())[0][1] == date(2026, 12, 31)
 
 
+def test_a_us_date_written_with_its_midnight_on_a_12_hour_clock_reads(tmp_path: Path) -> None:
+    # Dynamics GP's SmartList, SSRS and .NET's en-US dates: 12/31/2026 12:00:00 AM
+    text = (",".join(HEADER) + "\n"
+            + "inv-1,PSI-1,C10001,10/1/2026 12:00:00 AM,12/31/2026 12:00:00 AM,USD,1.50,0,Open\n")
+    got = _pull(tmp_path, text.encode(), settings='date_format = "%m/%d/%Y"\n')
+    assert got[0][1] == date(2026, 12, 31)
+    err = _refused(tmp_path, text.replace("12/31/2026 12:00:00 AM", "12/31/2026 12:00:00 PM").encode(),
+                   settings='date_format = "%m/%d/%Y"\n')
+    assert (err.row, err.column) == (2, "dueDate") and "a time of day" in str(err)
+
+
 def test_a_date_with_a_time_of_day_is_refused_saying_so(tmp_path: Path) -> None:
     text = ",".join(HEADER) + "\n" + "inv-1,PSI-1,C10001,2026-10-01,2026-12-31T23:30:00,EUR,1.50,0,Open\n"
     err = _refused(tmp_path, text.encode())
