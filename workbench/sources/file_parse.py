@@ -238,13 +238,15 @@ def no_totals(s: pd.Series, where: Where) -> None:
 
 def point_decimals_shown(s: pd.Series, stored: np.ndarray | None = None) -> bool:
     """Whether amounts typed in the column (not a workbook's number cells) show a decimal point: 12.50, 1,234.56."""
-    t = s.str.strip()
+    arr = column(s)
     if stored is not None:
-        t = t.where(stored != NUMBER, "")
-    arr = column(t)
-    if not pc.any(pc.or_(pc.match_substring(arr, "."), pc.match_substring(arr, ","))).as_py():
-        return False  # whole numbers only, a single pass in C
-    d = arr.unique()
+        arr = arr.filter(pa.array(stored != NUMBER))
+    # an export shows its decimals from the first rows on: those are looked at first
+    return any(_shows_point(part) for part in (arr.slice(0, _SAMPLE), arr.slice(_SAMPLE)) if len(part))
+
+
+def _shows_point(arr: pa.Array) -> bool:
+    d = pc.utf8_trim_whitespace(arr.unique())
     shown = pc.and_(pc.match_substring_regex(d, f"^(?:{_POINT_SHOWN})$"),
                     pc.invert(pc.match_substring_regex(d, f"^(?:{_AMBIGUOUS})$")))
     return bool(pc.any(shown).as_py())
@@ -257,17 +259,20 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool | None = False,
     ``decimal_comma``: True, amounts are written 1.234,56; False, 1,234.56; None, neither was declared and the
     file shows no decimal point, so an amount that reads either way (1,234) is refused."""
     t = s.str.strip()
-    t = t.where(t != _DASH_ZERO, "0")
     # decimal_comma is about amounts as people type them (1.234,56). A cell Excel stored as a number
     # was written as that number's own exact text (3450.125), where a point is never a thousands
     # separator: read with the rule, 3450.125 KWD would become 3,450,125.
     typed = np.ones(len(t), dtype=bool) if stored is None else stored != NUMBER
-    _no_scientific(t.where(typed, ""), where)
     if decimal_comma:
         t = t.where(~typed, _comma_decimals(t.where(typed, ""), where))
-    else:
-        t = t.where(~typed, _point_decimals(t.where(typed, ""), where, declared=decimal_comma is False))
     codes, d = encoded(t)
+    # the checks below look at the distinct values, in C; a number cell's text (1234.5, 1.23456789012346e+16)
+    # holds no comma, space, dash or upper-case E, so only the two-way reading needs to know which cells were typed
+    if pc.any(pc.equal(d, _DASH_ZERO)).as_py():
+        d = pc.if_else(pc.equal(d, _DASH_ZERO), "0", d)
+    _no_scientific(d, codes, s, where)
+    if not decimal_comma:
+        d = _point_decimals(d, codes, typed, s, where, declared=decimal_comma is False)
     # which distinct values are plain numbers is decided in C; Decimal() then reads those as they are
     plain = pc.match_substring_regex(d, _PLAIN).to_numpy(zero_copy_only=False)
     blank = pc.equal(d, "").to_numpy(zero_copy_only=False)
@@ -301,38 +306,40 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool | None = False,
     return _spread_or_same(codes, values)
 
 
-def _no_scientific(t: pd.Series, where: Where) -> None:
+def _no_scientific(d: pa.Array, codes: np.ndarray, s: pd.Series, where: Where) -> None:
     """Refuses an amount typed in scientific notation: Excel shows a number of 12 digits or more so in a column
     formatted General (123456789012 IDR as 1.23457E+11) and saves a CSV as it shows it, so the digits after the
     sixth are gone; read, it would be 123,457,000,000."""
-    arr = column(t)
-    if not pc.any(pc.match_substring(arr, "E+")).as_py():
+    if not pc.any(pc.match_substring(d, "E+")).as_py():
         return  # the usual column: no exponent anywhere, a single pass in C
-    hit = pc.match_substring_regex(arr, _SCIENTIFIC_AMOUNT).fill_null(False).to_numpy(zero_copy_only=False)
+    hit = pc.match_substring_regex(d, _SCIENTIFIC_AMOUNT).fill_null(False).to_numpy(zero_copy_only=False)
     if hit.any():
-        i = int(np.argmax(hit))
+        i = first_row(codes, int(np.argmax(hit)))
         raise where.error("an amount in scientific notation, as Excel shows a long number (its other digits are "
-                          "lost)", i, got=t.iloc[i], expected="the amount in full: format the column as Number in "
+                          "lost)", i, got=s.iloc[i], expected="the amount in full: format the column as Number in "
                                                               "Excel before saving, or export the file again")
 
 
-def _point_decimals(t: pd.Series, where: Where, *, declared: bool) -> pd.Series:
-    """Amounts written with a decimal point, as parse_decimal reads them; India's grouping (1,23,456.78) without
-    its commas. Refuses a thousands group after a lone 0 (0,500: a decimal comma's half, which parse_decimal
-    would read as 500), and, unless the file's decimal point is ``declared``, an amount that reads either way."""
-    zero = t.str.match(_ZERO_GROUP)
-    if zero.any():
-        i = int(np.argmax(zero.to_numpy(dtype=bool)))
-        raise where.error("not a number (a thousands group after 0)", i, got=t.iloc[i],
-                          expected="a number like 1234.56 (or declare decimal_comma = true if 0,500 is a half)")
+def _point_decimals(d: pa.Array, codes: np.ndarray, typed: np.ndarray, s: pd.Series, where: Where, *,
+                    declared: bool) -> pa.Array:
+    """Distinct amounts written with a decimal point, as parse_decimal reads them; India's grouping (1,23,456.78)
+    without its commas. Refuses a thousands group after a lone 0 (0,500: a decimal comma's half, which parse_decimal
+    would read as 500), and, unless the file's decimal point is ``declared``, a typed amount that reads either way."""
+    if pc.any(pc.match_substring_regex(d, rf"[,'’{_SPACES}]")).as_py():  # else nothing is grouped: one pass in C
+        zero = pc.match_substring_regex(d, "^" + _ZERO_GROUP).to_numpy(zero_copy_only=False)
+        if zero.any():
+            i = first_row(codes, int(np.argmax(zero)))
+            raise where.error("not a number (a thousands group after 0)", i, got=s.iloc[i],
+                              expected="a number like 1234.56 (or declare decimal_comma = true if 0,500 is a half)")
+        d = pc.if_else(pc.match_substring_regex(d, f"^(?:{_INDIAN})$"), pc.replace_substring(d, ",", ""), d)
     if not declared:
-        either = t.str.fullmatch(_AMBIGUOUS)
-        if either.any():
-            i = int(np.argmax(either.to_numpy(dtype=bool)))
+        either = np.flatnonzero(pc.match_substring_regex(d, f"^(?:{_AMBIGUOUS})$").to_numpy(zero_copy_only=False))
+        rows = np.isin(codes, either) & typed if len(either) else typed[:0]
+        if rows.any():
+            i = int(np.argmax(rows))
             raise where.error("an amount that reads two ways (its mark may group thousands or be the decimal "
-                              "mark, and no amount of the file shows which)", i, got=t.iloc[i], expected=_DECLARE)
-    indian = t.str.fullmatch(_INDIAN)
-    return t.where(~indian, t.str.replace(",", "", regex=False))
+                              "mark, and no amount of the file shows which)", i, got=s.iloc[i], expected=_DECLARE)
+    return d
 
 
 def _reads_with_comma(text: str) -> bool:
