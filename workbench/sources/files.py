@@ -54,6 +54,7 @@ from workbench.sources.base import (
 )
 from workbench.sources.file_defaults import (
     EXPORT_STATUS_TABLES,
+    FORMULA_GUARDED_CSV,
     SALESFORCE_ID_FIELDS,
     SYSTEM_DEFAULTS,
     defaults,
@@ -380,6 +381,8 @@ class FilesSource:
                                       f"none): export the list again")
         rows = table.file_rows()  # file row of each data row (first line = row 1), blank lines counted
         cells = table.cells  # XLSX: where Excel stored a number or a date-time rather than text
+        if self.system in FORMULA_GUARDED_CSV and table.sheet is None:
+            _unguard(raw)
         used, dropped = file_refs.keep_mask(raw, spec["keep"], self._match)
         if not used.all():
             raw, rows = raw[used].reset_index(drop=True), rows[used]
@@ -570,6 +573,13 @@ class FilesSource:
                                      row=int(self._extras[kind]["rows"][i]), column="currency",
                                      expected="a currency column or a resolvable parent record")
         self._extras.clear()
+
+
+def _unguard(raw: pd.DataFrame) -> None:
+    """Each text the export guarded against formulas ('+49 30 1234567) as the system holds it (+49 30 1234567)."""
+    for c in raw.columns:
+        if pc.any(pc.starts_with(pa.array(raw[c], from_pandas=True), "'")).as_py():  # the usual column: one pass
+            raw[c] = raw[c].str.replace(r"^'(?=[=+-])", "", regex=True)
 
 
 def _sheet_note(table: Table | None, object_table: str) -> str:

@@ -202,3 +202,19 @@ def test_a_workbooks_computed_amount_reads_as_excel_shows_it(tmp_path: Path) -> 
                      b"<v>" + saved + b"</v>")
     got = _pull(tmp_path, (tmp_path / "erp/salesInvoices.xlsx").read_bytes(), "salesInvoices.xlsx")
     assert [(t, b) for *_, t, b in got] == [(Decimal("3703.68"), Decimal("0.3"))]
+
+
+def test_odoos_guard_against_formulas_is_undone(tmp_path: Path) -> None:
+    # Odoo's CSV export writes a text starting with =, - or + after an apostrophe, so that a spreadsheet takes no
+    # formula from it (odoo/odoo addons/web/controllers/export.py, CSVExport.from_data): the phone '+49 30 1234567
+    # was read with the apostrophe and compared so with the CRM's +49 30 1234567
+    contacts = ('"ID","Name","Reference","Phone","Tax ID"\n'
+                '"7","\'-Minus GmbH","C10001","\'+49 30 1234567","\'=DE123456789"\n'
+                '"8","O\'Brien Ltd","C10002","\'020 7946 0000",""\n')
+    write_file(tmp_path / "erp/Contact (res.partner).csv", contacts)
+    src = open_source("erp", config_mod.load(write_run(tmp_path, erp=files_side(
+        "erp", "odoo", '[erp.objects.customers]\nfile = "Contact (res.partner).csv"\n'))))
+    cust = src.pull().frames["customers"]
+    assert list(cust["name"]) == ["-Minus GmbH", "O'Brien Ltd"]
+    assert list(cust["phone"]) == ["+49 30 1234567", "'020 7946 0000"]
+    assert list(cust["tax_id"]) == ["=DE123456789", None]
