@@ -450,6 +450,11 @@ def _check_text(path: Path, head: bytes, declared: str | None) -> str:
     if not enc.lower().startswith("utf-16"):
         nul = head.find(b"\x00")
         if nul >= 0:
+            codec = _utf16_without_mark(head)
+            if codec is not None:
+                order = "little-endian" if codec.endswith("le") else "big-endian"
+                raise InputError(f"is UTF-16 text ({order}) without its byte order mark", file=str(path),
+                                 expected=f'encoding = "{codec}" in the config')
             raise InputError(f"is binary, not CSV text (a NUL byte at byte {nul})", file=str(path),
                              expected="a CSV text export")
     try:
@@ -495,6 +500,21 @@ def _not_a_list(path: Path, text: str) -> None:
                                       "and no separator lines (or delete those lines)")
         if line.strip():
             break
+
+
+def _utf16_without_mark(head: bytes) -> str | None:
+    """The codec of UTF-16 text without its byte order mark (SAP writes it so: code page 4103 unless told to
+    write the mark), told by the NUL bytes of its Latin letters, digits and delimiters: every second byte of
+    little-endian text, every first of big-endian."""
+    sample = np.frombuffer(head[:4096 - 4096 % 2], dtype=np.uint8)
+    if len(sample) < 8:
+        return None
+    first, second = sample[0::2] == 0, sample[1::2] == 0
+    if second.mean() > 0.9 and first.mean() < 0.1:
+        return "utf-16-le"
+    if first.mean() > 0.9 and second.mean() < 0.1:
+        return "utf-16-be"
+    return None
 
 
 def _is_utf8(head: bytes) -> bool:

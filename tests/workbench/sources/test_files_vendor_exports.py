@@ -49,6 +49,19 @@ def test_excels_unicode_text_reads_without_declaring_it(tmp_path: Path) -> None:
         ("PSI-2", date(2026, 11, 30), Decimal("12.50"), Decimal("12.50"))]
 
 
+@pytest.mark.parametrize("codec,order,setting", [("utf-16-le", "little-endian", "utf-16-le"),
+                                                 ("utf-16-be", "big-endian", "utf-16-be")])
+def test_utf16_without_its_byte_order_mark_names_the_encoding_to_declare(tmp_path: Path, codec: str, order: str,
+                                                                        setting: str) -> None:
+    # SAP's download in code page 4103 (UTF-16LE) writes no byte order mark unless told: it was 'binary, not CSV text'
+    text = ("\t".join(HEADER) + "\r\n" + "inv-1\tPSI-1\tC10001\t2026-10-01\t2026-10-31\tEUR\t1.50\t0\tOpen\r\n")
+    err = _refused(tmp_path, text.encode(codec), "salesInvoices.txt")
+    assert f"is UTF-16 text ({order}) without its byte order mark" in str(err)
+    assert f'encoding = "{setting}"' in str(err)
+    got = _pull(tmp_path, text.encode(codec), "salesInvoices.txt", f'encoding = "{setting}"\n')
+    assert got == [("PSI-1", date(2026, 10, 31), Decimal("1.50"), Decimal(0))]
+
+
 SAP_SETTINGS = 'encoding = "cp1252"\ndecimal_comma = true\ndate_format = "%d.%m.%Y"\n'
 
 
