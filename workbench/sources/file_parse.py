@@ -85,6 +85,9 @@ _SAMPLE = 4096
 # by the API and its exports, as the live connector knows (erp_mapping.EMPTY_DATES). No system
 # holds a real business date in year 1, so in any file and any date format it is an empty cell.
 BLANK_DATE = np.datetime64("0001-01-01", "D")
+# SAP's initial date (a DATS field's 00000000, shown 00.00.0000) and MySQL's zero date 0000-00-00 (ERPNext's
+# database): no date, as Business Central's 0001-01-01
+_ZERO_DATE = re.compile(r"0{2,4}([./-]?)00\1(?:0{2}|0{4})|0{8}")
 # the midnight after a date, with or without seconds, their fraction and a zone; or on a 12-hour clock, as .NET's
 # en-US dates and Dynamics GP or SSRS exports write it (12/31/2026 12:00:00 AM)
 _MIDNIGHT = (r"[T ](?:00:00(?::00(?:\.0+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?|12:00(?::00)? ?(?:AM|am))$")
@@ -384,7 +387,7 @@ def dates(s: pd.Series, where: Where, fmt: str | list[str], stored: np.ndarray |
         # OData feeds, database and Dynamics exports write a date column; the date is that day in any time zone
         t = t.str.replace(_MIDNIGHT, "", regex=True)
     codes, uniq = distinct(t)
-    texts = pd.Series([u or None for u in uniq], dtype=object)
+    texts = pd.Series([None if not u or _ZERO_DATE.fullmatch(u) else u for u in uniq], dtype=object)
     parsed = pd.to_datetime(texts, format=fmts[0], errors="coerce")
     for other in fmts[1:]:
         parsed = parsed.fillna(pd.to_datetime(texts, format=other, errors="coerce"))

@@ -231,3 +231,12 @@ def test_odoos_guard_against_formulas_is_undone(tmp_path: Path) -> None:
     assert list(cust["name"]) == ["-Minus GmbH", "O'Brien Ltd"]
     assert list(cust["phone"]) == ["+49 30 1234567", "'020 7946 0000"]
     assert list(cust["tax_id"]) == ["=DE123456789", None]
+
+
+@pytest.mark.parametrize("written,setting", [("00.00.0000", 'date_format = "%d.%m.%Y"\n'),
+                                             ("00000000", 'date_format = "%Y%m%d"\n'), ("0000-00-00", "")])
+def test_sap_and_mysql_zero_dates_are_empty_dates(tmp_path: Path, written: str, setting: str) -> None:
+    # SAP's initial date (an open item without a due date) and MySQL's zero date: they were 'not a date'
+    day = {"": "2026-10-01", 'date_format = "%d.%m.%Y"\n': "01.10.2026"}.get(setting, "20261001")
+    text = ",".join(HEADER) + "\n" + f"inv-1,PSI-1,C10001,{day},{written},EUR,1.50,0,Open\n"
+    assert _pull(tmp_path, text.encode(), settings=setting)[0][1] is None
