@@ -54,7 +54,8 @@ _POINT_SHOWN = (rf"{_OPEN}(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]*)\.[0-9]+{_CLOSE
 _ZERO_GROUP = rf"{_OPEN}0+[,'’{_SPACES}][0-9]{{3}}"
 # a currency symbol (Unicode's category Sc: $ € £ ¥ ₹ ...) or an ISO code beside an amount: NetSuite writes
 # $1,234.56 and ($1,234.56), accounting formats 1.234,56 €
-_CURRENCY_IN_CELL = re.compile(r"[$€£¥₹₽₩₺₪₫฿₱₦₴₸₡]|(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])|\bCHF\b|\bFr\.")
+_CURRENCY_SYMBOL = re.compile(r"[$€£¥₹₽₩₺₪₫฿₱₦₴₸₡]|\bFr\.")
+_WORD = re.compile(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])")
 # Excel's Comma Style (the accounting format) shows a zero as a dash, and a CSV saved from Excel writes it so
 # (" -   " padded as the format aligns it)
 _DASH_ZERO = "-"
@@ -293,7 +294,7 @@ def decimals(s: pd.Series, where: Where, *, decimal_comma: bool | None = False,
             i = first_row(codes, int(k))
             if not decimal_comma and _reads_with_comma(d[k].as_py()):
                 fmt += " (it is written with a decimal comma: declare decimal_comma = true for this file)"
-            if _CURRENCY_IN_CELL.search(d[k].as_py()):
+            if _currency_in_cell(d[k].as_py()):
                 raise where.error("not a number (an amount with its currency in the cell)", i, got=s.iloc[i],
                                   expected=fmt + ", the currency in its own column: export amounts without "
                                            "currency symbols or codes (a symbol such as $ names no currency: USD, "
@@ -343,6 +344,11 @@ def _point_decimals(d: pa.Array, codes: np.ndarray, typed: np.ndarray, s: pd.Ser
             raise where.error("an amount that reads two ways (its mark may group thousands or be the decimal "
                               "mark, and no amount of the file shows which)", i, got=s.iloc[i], expected=_DECLARE)
     return d
+
+
+def _currency_in_cell(text: str) -> bool:
+    """A currency's symbol or ISO code beside the amount (not any word: TBD is no currency)."""
+    return _CURRENCY_SYMBOL.search(text) is not None or any(w in MINOR_UNITS for w in _WORD.findall(text))
 
 
 def _reads_with_comma(text: str) -> bool:

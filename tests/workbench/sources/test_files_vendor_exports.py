@@ -124,6 +124,13 @@ def test_netsuites_amounts_with_a_currency_symbol_are_refused_saying_so(tmp_path
     assert "an amount with its currency in the cell" in str(err)
 
 
+@pytest.mark.parametrize("amount", ["TBD", "N/A"])
+def test_a_word_in_an_amount_cell_is_not_taken_for_a_currency(tmp_path: Path, amount: str) -> None:
+    text = ",".join(HEADER) + "\n" + f"inv-1,PSI-1,C10001,2026-10-01,2026-10-31,USD,{amount},0.00,Open\n"
+    err = _refused(tmp_path, text.encode())
+    assert (err.row, err.got) == (2, amount) and "not a number:" in str(err) and "currency" not in str(err)
+
+
 def test_a_german_excels_currency_format_is_refused_saying_so_not_as_a_stray_point(tmp_path: Path) -> None:
     # 1.234,56 € was refused as 'a point or space that groups no thousands'
     text = ";".join(HEADER) + "\n" + "inv-1;PSI-1;C10001;2026-10-01;2026-10-31;EUR;1.234,56 €;0,00;Open\n"
