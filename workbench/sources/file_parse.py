@@ -50,8 +50,11 @@ _AMBIGUOUS = rf"{_OPEN}[1-9][0-9]{{0,2}}[,.][0-9]{{3}}{_CLOSE}"
 _INDIAN = rf"{_OPEN}[1-9][0-9]?(?:,[0-9]{{2}})+,[0-9]{{3}}(?:\.[0-9]*)?{_CLOSE}"
 _POINT_SHOWN = (rf"{_OPEN}(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]*)\.[0-9]+{_CLOSE}"
                 rf"|{_OPEN}[0-9]{{1,3}}(?:,[0-9]{{3}}){{2,}}{_CLOSE}|{_INDIAN}")
-# a thousands group after a lone 0: 0,500 (or 0 500) is a decimal comma's half, never five hundred
-_ZERO_GROUP = rf"{_OPEN}0+[,'’{_SPACES}][0-9]{{3}}"
+# a thousands group after a lone 0: 0,500 (or 0 500) is a decimal comma's half, never five hundred (0,000 is zero
+# either way)
+_ZERO_GROUP = rf"{_OPEN}0+[,'’{_SPACES}](?:[1-9][0-9]{{2}}|0[1-9][0-9]|00[1-9])"
+# zero, however its marks are read: 0.000, 0,000, 0.000,00
+_ALL_ZEROS = rf"{_OPEN}0+(?:[.,'’{_SPACES}]0+)*{_CLOSE}"
 # a currency symbol (Unicode's category Sc: $ € £ ¥ ₹ ...) or an ISO code beside an amount: NetSuite writes
 # $1,234.56 and ($1,234.56), accounting formats 1.234,56 €
 _CURRENCY_SYMBOL = re.compile(r"[$€£¥₹₽₩₺₪₫฿₱₦₴₸₡]|\bFr\.")
@@ -366,7 +369,7 @@ def _comma_decimals(t: pd.Series, where: Where) -> pd.Series:
     typed = t.where(~grouped, t.str.replace(_GROUP_MARKS, "", regex=True))
     # (only amounts of digits and marks: one with its currency in the cell is refused as such)
     stray = ~grouped & t.str.contains(_GROUP_MARKS + r"[0-9]{3}(?:[^0-9]|$)", regex=True) & t.str.fullmatch(
-        rf"[0-9.,'’{_SPACES}()+-]*")
+        rf"[0-9.,'’{_SPACES}()+-]*") & ~t.str.fullmatch(_ALL_ZEROS)
     if stray.any():
         i = int(np.argmax(stray.to_numpy(dtype=bool)))
         raise where.error("not a number (a point or space that groups no thousands)", i, got=t.iloc[i],

@@ -106,6 +106,13 @@ def test_a_thousands_group_after_zero_is_refused_not_read_as_five_hundred(tmp_pa
     assert (err.row, err.column, err.got) == (3, "totalAmountIncludingTax", amount)
 
 
+@pytest.mark.parametrize("zero,setting", [("0,000", ""), ("0.000", "decimal_comma = true\n")])
+def test_a_zero_written_with_a_group_is_zero(tmp_path: Path, zero: str, setting: str) -> None:
+    # zero in every reading of its marks: not refused as a group after a lone 0
+    got = _read(tmp_path, [_row(1, "12,50" if setting else "12.50", zero)], setting, sep=";")
+    assert got == [(Decimal("12.50"), Decimal(0))]
+
+
 def test_india_groups_lakhs_and_crores(tmp_path: Path) -> None:
     got = _read(tmp_path, [_row(1, "1,23,45,678.90", "12,34,567")])
     assert got == [(Decimal("12345678.90"), Decimal(1234567))]
