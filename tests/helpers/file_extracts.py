@@ -6,6 +6,8 @@ so each test states only what it varies (the files, a side's system, its objects
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -44,3 +46,14 @@ def write_run(root: Path, files: Mapping[str, str | bytes] | None = None, crm: s
         write_file(root / rel, content)
     run = f'[run]\nas_of = "{as_of}"\n' if as_of else ""
     return write_file(root / "run.toml", "\n".join(part.rstrip("\n") for part in (run, crm, erp) if part) + "\n")
+
+
+def edit_package(path: Path, part: str, pattern: bytes, replacement: bytes) -> None:
+    """Rewrites a part of a workbook's package, as another writer than openpyxl (or Excel itself) would have
+    written it."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts[part] = re.sub(pattern, replacement, parts[part])
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, b in parts.items():
+            zf.writestr(n, b)

@@ -89,6 +89,15 @@ def _cp1252(declared: bool) -> Callable[[Path], None]:
     return mutate
 
 
+def _utf16(setting: str | None = None) -> Callable[[Path], None]:
+    """The ERP's invoices in UTF-16 with its byte order mark (Excel's "Unicode Text"), ``setting`` declared."""
+    def mutate(cfg: Path) -> None:
+        h.to_bytes(_erp(cfg), "utf-16")
+        if setting is not None:
+            _object_key(setting)(cfg)
+    return mutate
+
+
 def _semicolons(cfg: Path) -> None:
     path = _erp(cfg)
     rows = h.read_rows(path)
@@ -179,8 +188,10 @@ CASES: list[tuple[str, Callable[[Path], None], Refused | Accepted]] = [
      Refused(("salesInvoices.csv", "is a device, pipe or socket, not a file"))),
     ("csv-cp1252-undeclared", _cp1252(declared=False),
      Refused(("customers.csv", "row 2", "not UTF-8"))),
-    ("csv-utf16-undeclared", lambda c: h.to_bytes(_erp(c), "utf-16"),
-     Refused(("salesInvoices.csv", "UTF-16"))),
+    # Excel's "Unicode Text": its byte order mark says UTF-16
+    ("csv-utf16-undeclared", _utf16(), SAME),
+    ("csv-utf16-under-a-declared-cp1252", _utf16('encoding = "cp1252"'),
+     Refused(("salesInvoices.csv", "is UTF-16 text", 'not cp1252 as the config says', 'encoding = "utf-16"'))),
     # ---- xlsx
     ("xlsx-formula-without-saved-result", _to_xlsx({(2, "totalAmountIncludingTax"): "=11000+900"}),
      Refused(("salesInvoices.xlsx", "row 2", "totalAmountIncludingTax", "formula without a saved result"))),

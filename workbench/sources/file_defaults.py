@@ -100,6 +100,10 @@ BUSINESS_CENTRAL: dict[str, dict[str, Any]] = {
 # addons/product/models/product_pricelist_item.py (applied_on, compute_price), file names:
 # addons/web/controllers/export.py ExportFormat.filename -> "<model description> (<model>)".
 ODOO_CODE_IN_NAME = r"^\s*\[([^\]]+)\]"  # "[CBL-50204-EU] Cable 50 m" -> CBL-50204-EU
+# systems whose CSV export writes a text starting with =, - or + after an apostrophe, so that a spreadsheet opening
+# it takes no formula from it ('+49 30 1234567): Odoo, addons/web/controllers/export.py CSVExport.from_data. Its
+# numbers are written as numbers, never so; the apostrophe is the export's, not the value's.
+FORMULA_GUARDED_CSV = {"odoo"}
 ODOO_CURRENCY_IN_NAME = r"\(([A-Z]{3})\)\s*$"  # "EUR Pricelist (EUR)" -> EUR
 ODOO_STATUS_LABELS = {  # Type|Status|Payment Status
     "Customer Invoice|Draft|*": "draft",

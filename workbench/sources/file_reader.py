@@ -39,6 +39,9 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 _SCAN_BLOCK = 1 << 23
 _QUOTE = ord('"')
+_EQUALS = ord("=")
+# Excel's text formula: ="00123", a quote inside written twice
+_TEXT_FORMULA = re.compile(r'^="(?:[^"]|"")*"$')
 _BAD_QUOTE = ("a quote that does not open or close a cell",
               ("cells holding a delimiter, quote or line break written in quotes, with a quote inside a cell "
                "written twice (\"\")"))
@@ -49,6 +52,12 @@ _RECALCULATE = re.compile(rb'<calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
 # DATEV's format: row 1 describes the file ("EXTF" from other programs, "DTVF" from DATEV's own; its version,
 # category, the batch's fiscal year ...), row 2 holds the column names
 _DATEV_LINE = re.compile(r'"?(?:EXTF|DTVF)"?;')
+# Excel 2003's XML spreadsheet, which web exports (NetSuite's "Export - Excel") save as .xls
+_XML_SHEET = "an Excel 2003 XML spreadsheet"
+# a line of dashes (with the list's | or + at its ends), as an SAP list printout writes between its rows
+_RULE_LINE = re.compile(r"[|+]?-{5,}[-|+]*")
+# lines looked at above the header for such a line
+_TITLE_LINES = 20
 # what an XLSX cell held, beside its text (Table.cells)
 NUMBER, DATETIME, DATE = 1, 2, 3
 
@@ -70,6 +79,9 @@ class Table:
     hidden: list[str] = field(default_factory=list)  # XLSX: the sheets Excel does not show
     # the file row of the header: 1, or below the blank lines, empty rows or Excel's delimiter line above it
     header_row: int = 1
+    # XLSX: the first value right of the header, refused once the columns are known to be the header's (a report's
+    # title read as the header is named as such first)
+    beyond: InputError | None = None
 
     def file_rows(self) -> np.ndarray:
         """The file row of each data row."""
@@ -116,6 +128,7 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
                          expected="CSV text or an .xlsx workbook")
     enc = _check_text(path, head, encoding)
     text = head.decode(enc, errors="replace")
+    _not_a_list(path, text)
     named = sep_line.named_delimiter(text, str(path))
     if named is not None and delimiter is not None and delimiter != named:
         raise InputError(f"the file's first line {sep_line.first_line(text)!r} names the delimiter {named!r}, the "
@@ -165,12 +178,6 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
         bad, lines = scanned
         if bad is not None:
             at, unclosed = bad
-            if not unclosed and _after_equals(path, at):
-                # ="00123": exports written for Excel wrap a code in a formula so Excel keeps its leading zeros
-                raise InputError('a cell written as an Excel formula, ="..." (kept from Excel as text, not CSV)',
-                                 file=str(path), row=_record_at(path, at, newline),
-                                 expected='the value itself ("00123" in quotes, or 00123): export the file as plain '
-                                          "CSV, without formulas for Excel")
             raise InputError("unbalanced quote (a quoted cell never closes)" if unclosed
                              else f"malformed quote ({_BAD_QUOTE[0]})", file=str(path),
                              row=_record_at(path, at, newline), expected=_BAD_QUOTE[1])
@@ -181,8 +188,27 @@ def read_extract(path: Path, *, sheet: str | None = None, delimiter: str | None 
             blank_rows = _records_at(path, blanks, newline) if blanks else []
     if not bytewise:
         blank_rows = _check_rows(path, sep, enc, width, skip)
+    unwrap_text_formulas(frame)
     return _no_repeated_header(path, Table(frame, _data_rows(len(frame), blank_rows, skip) if blank_rows else None,
                                            header_row=header_row))
+
+
+def unwrap_text_formulas(frame: pd.DataFrame) -> None:
+    """Each cell written as Excel's text formula, ="00123", becomes the text it stands for, 00123 (a quote inside
+    written twice, as in any formula's text). Exports meant for Excel write codes so to keep their leading zeros
+    (Excel shows the formula's result, and would read a plain 00123 as the number 123); the value is exact."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for c in frame.columns:
+        cells = pa.array(frame[c], from_pandas=True)
+        if not pc.any(pc.starts_with(cells, '="')).as_py():
+            continue  # the usual column: one pass in C
+        hit = pc.match_substring_regex(cells, _TEXT_FORMULA.pattern).fill_null(False).to_numpy(zero_copy_only=False)
+        if hit.any():
+            values = frame[c].to_numpy(dtype=object, copy=True)
+            values[hit] = [v[2:-1].replace('""', '"') for v in values[hit]]
+            frame[c] = pd.Series(values, index=frame.index, dtype=frame[c].dtype)
 
 
 def _no_repeated_header(path: Path, table: Table) -> Table:
@@ -244,6 +270,8 @@ def _check_rows(path: Path, sep: str, enc: str, width: int, skip: int = 0) -> li
                     continue
                 if len(cells) != width and header_seen:
                     what = "a truncated or broken row" if len(cells) < width else "check quoting and the delimiter"
+                    if len(cells) == 1 and _RULE_LINE.fullmatch(cells[0].strip()):
+                        what = "a line of dashes, as an SAP list printout separates its rows: delete such lines"
                     if width == 1 and len(cells) > 1:
                         what += "; is the first line a report title above the header row? export without it"
                     raise InputError(f"has {len(cells)} cells where the header has {width} ({what})",
@@ -276,32 +304,39 @@ def _scan(path: Path, sep: str, newline: int = 10) -> tuple[tuple[int, bool] | N
     Counting quotes from the start of the file tells each one's role: an even-numbered quote
     opens a cell, so it follows a delimiter, a line break or another quote (the second of a
     doubled pair); an odd-numbered one closes it, so a delimiter, a line break or another
-    quote follows. Scanned in numpy blocks, so a million-row file costs a fraction of a second.
+    quote follows. An opening quote may also follow an equals sign that starts a cell: Excel's
+    text formula ="00123", which exports meant for Excel write to keep a code's leading zeros
+    (``unwrap_text_formulas`` reads the value). Scanned in numpy blocks, so a million-row file
+    costs a fraction of a second.
     """
     edge = np.zeros(256, dtype=bool)
     edge[list((sep + '\r\n"').encode("ascii"))] = True
-    prev, offset, seen, last_open, breaks = newline, 0, 0, 0, 0
+    starts = np.zeros(256, dtype=bool)  # what comes before a cell
+    starts[list((sep + "\r\n").encode("ascii"))] = True
+    # two bytes of context before each block: an opening quote's equals sign and what precedes it
+    before, offset, seen, last_open, breaks = bytes([newline, newline]), 0, 0, 0, 0
     with path.open("rb") as fh:
         block = fh.read(_SCAN_BLOCK)
         if block.startswith(codecs.BOM_UTF8):
             block, offset = block[len(codecs.BOM_UTF8):], len(codecs.BOM_UTF8)
         while block:
             following = fh.read(_SCAN_BLOCK)
-            # one byte of context on each side, so quotes at the block's edges see their neighbours
-            buf = np.frombuffer(bytes([prev]) + block + (following[:1] or b"\n"), dtype=np.uint8)
-            q = np.flatnonzero(buf[1:-1] == _QUOTE) + 1
+            # context on each side, so quotes at the block's edges see their neighbours
+            buf = np.frombuffer(before + block + (following[:1] or b"\n"), dtype=np.uint8)
+            q = np.flatnonzero(buf[2:-1] == _QUOTE) + 2
             if len(q):
                 opens, closes = q[seen % 2::2], q[1 - seen % 2::2]
-                bad_open, bad_close = ~edge[buf[opens - 1]], ~edge[buf[closes + 1]]
+                formula = (buf[opens - 1] == _EQUALS) & starts[buf[opens - 2]]
+                bad_open, bad_close = ~edge[buf[opens - 1]] & ~formula, ~edge[buf[closes + 1]]
                 if bad_open.any() or bad_close.any():
                     first = min(int(opens[np.argmax(bad_open)]) if bad_open.any() else len(buf),
                                 int(closes[np.argmax(bad_close)]) if bad_close.any() else len(buf))
-                    return (offset + first - 1, False), 0
-                last_open = offset + int(opens[-1]) - 1 if len(opens) else last_open
+                    return (offset + first - 2, False), 0
+                last_open = offset + int(opens[-1]) - 2 if len(opens) else last_open
                 seen += len(q)
-            breaks += int(np.count_nonzero(buf[1:-1] == newline))
-            prev, offset, block = block[-1], offset + len(block), following
-    lines = breaks + (prev != newline)  # a last line without a line break is a line too
+            breaks += int(np.count_nonzero(buf[2:-1] == newline))
+            before, offset, block = (before + block)[-2:], offset + len(block), following
+    lines = breaks + (before[-1] != newline)  # a last line without a line break is a line too
     return ((last_open, True) if seen % 2 else None), lines
 
 
@@ -350,13 +385,6 @@ def _records_at(path: Path, offsets: list[int], newline: int = 10) -> list[int]:
             out += (breaks + np.searchsorted(nl, mine) + 1).tolist()
             breaks, quotes, start = breaks + len(nl), quotes + len(q), start + len(block)
     return out
-
-
-def _after_equals(path: Path, offset: int) -> bool:
-    """Whether the quote at byte ``offset`` follows an equals sign (error path only)."""
-    with path.open("rb") as fh:
-        fh.seek(max(offset - 1, 0))
-        return offset > 0 and fh.read(1) == b"="
 
 
 def _record_at(path: Path, offset: int, newline: int = 10) -> int:
@@ -410,16 +438,23 @@ def _read_arrow(path: Path, sep: str, enc: str, columns: list[str], lead: int = 
 
 def _check_text(path: Path, head: bytes, declared: str | None) -> str:
     """The encoding to read with; refuses binary content and undecodable text early."""
-    if (head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-            and not (declared or "").lower().startswith("utf-16")):
-        raise InputError("is UTF-16 text", file=str(path),
-                         expected="UTF-8 (re-export as CSV UTF-8, or set encoding = \"utf-16\" in the config)")
-    enc = declared or "utf-8"
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if utf16 and declared is not None and not declared.lower().replace("_", "-").startswith("utf-16"):
+        raise InputError(f"is UTF-16 text (it starts with UTF-16's byte order mark), not {declared} as the config says",
+                         file=str(path), expected='encoding = "utf-16" in the config (or leave encoding out)')
+    # Excel's "Unicode Text" (.txt, tab-delimited) and SAP's unicode exports: the byte order mark tells UTF-16, and
+    # which byte order, without doubt
+    enc = declared or ("utf-16" if utf16 else "utf-8")
     if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
         enc = "utf-8-sig"  # accepts the BOM Excel writes and plain UTF-8 alike
     if not enc.lower().startswith("utf-16"):
         nul = head.find(b"\x00")
         if nul >= 0:
+            codec = _utf16_without_mark(head)
+            if codec is not None:
+                order = "little-endian" if codec.endswith("le") else "big-endian"
+                raise InputError(f"is UTF-16 text ({order}) without its byte order mark", file=str(path),
+                                 expected=f'encoding = "{codec}" in the config')
             raise InputError(f"is binary, not CSV text (a NUL byte at byte {nul})", file=str(path),
                              expected="a CSV text export")
     try:
@@ -440,6 +475,46 @@ def _check_text(path: Path, head: bytes, declared: str | None) -> str:
         raise InputError("is not CSV text (mostly control or unprintable characters)", file=str(path),
                          expected="a CSV text export")
     return enc
+
+
+def _not_a_list(path: Path, text: str) -> None:
+    """Refuses text that is no delimited list: an HTML page or Excel 2003's XML spreadsheet, which web exports and
+    SAP's ALV save under an .xls name for Excel to open, and an SAP list printout, whose rows lie between lines of
+    dashes (read as CSV, the first of those would be the header)."""
+    start = text.removeprefix("\ufeff").lstrip()[:2048].lower()
+    markup = next((what for tag, what in (("<?mso-application", _XML_SHEET), ("<workbook", _XML_SHEET),
+                                          ("<html", "an HTML page"), ("<!doctype html", "an HTML page"),
+                                          ("<table", "an HTML table"))
+                   if tag in start), None)
+    if markup is None and start.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in start:
+        markup = _XML_SHEET
+    if markup is not None:
+        raise InputError(f"is {markup}, not CSV text (a web or SAP export saved for Excel to open)", file=str(path),
+                         expected='a CSV file or an .xlsx workbook (open it in Excel and save it as "Excel Workbook '
+                                  '(*.xlsx)", or export the list as CSV)')
+    for row, line in enumerate(text.removeprefix("\ufeff").splitlines()[:_TITLE_LINES], start=1):
+        if _RULE_LINE.fullmatch(line.strip()):
+            raise InputError("a line of dashes, as an SAP list printout separates its rows",
+                             file=str(path), row=row,
+                             expected="a list exported as a spreadsheet or as unconverted text with a header row "
+                                      "and no separator lines (or delete those lines)")
+        if line.strip():
+            break
+
+
+def _utf16_without_mark(head: bytes) -> str | None:
+    """The codec of UTF-16 text without its byte order mark (SAP writes it so: code page 4103 unless told to
+    write the mark), told by the NUL bytes of its Latin letters, digits and delimiters: every second byte of
+    little-endian text, every first of big-endian."""
+    sample = np.frombuffer(head[:4096 - 4096 % 2], dtype=np.uint8)
+    if len(sample) < 8:
+        return None
+    first, second = sample[0::2] == 0, sample[1::2] == 0
+    if second.mean() > 0.9 and first.mean() < 0.1:
+        return "utf-16-le"
+    if first.mean() > 0.9 and second.mean() < 0.1:
+        return "utf-16-be"
+    return None
 
 
 def _is_utf8(head: bytes) -> bool:
@@ -494,7 +569,9 @@ def _encoding_error(path: Path, enc: str, declared: str | None, head: bytes | No
 
 
 def _sniff_delimiter(head: bytes, enc: str) -> str:
-    first = head.decode(enc, errors="replace").splitlines()[0] if head else ""
+    """The delimiter the header uses most: the first line that is not blank (SAP's spreadsheet export and others
+    leave a blank line above it)."""
+    first = next((line for line in head.decode(enc, errors="replace").splitlines() if line.strip()), "")
     counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
@@ -524,6 +601,7 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
         raise InputError("is not an Excel workbook (an .xlsx file is a zip package; this one is not)",
                          file=str(path), expected="a workbook saved from Excel as .xlsx, or a CSV file")
     import openpyxl
+    from openpyxl.utils import get_column_letter
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -578,6 +656,7 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
         file_rows: list[int] = []
         kinds: list[list[int]] = []
         typed = False
+        beyond: InputError | None = None
         if not header_only:
             for n, r in enumerate(rows, start=at + 1):
                 if shown is not None:
@@ -587,6 +666,14 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
                     raise InputError(f"the header row holds one cell, {cols[0]!r}, but row {n} has more",
                                      file=str(path), row=at, expected="the header in the sheet's first row: "
                                      "delete the rows above it (a report's title or filters)")
+                j = next((j for j in range(width, len(r)) if r[j] is not None and str(r[j]).strip()), None)
+                if j is not None and beyond is None:
+                    # a CSV row with more cells than the header is refused; a sheet's would lose the value unseen
+                    beyond = InputError(f"a value in column {get_column_letter(j + 1)}, right of the header (its "
+                                        f"last column is {get_column_letter(width)}, {cols[-1]!r})", file=str(path),
+                                        row=n, got=str(r[j]),
+                                        expected="every value under a named column: name the column in the header, "
+                                                 "or delete the cells right of the table")
                 values = r[:width]
                 cells = [_cell_text(v, f) for v, f in zip(values, formats)]
                 if len(cells) < width:
@@ -608,7 +695,7 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, date_format: str,
         grid = np.asarray(kinds, dtype=np.int8)
         typed_cells = {c: grid[:, i] for i, c in enumerate(cols) if grid[:, i].any()}
     return Table(frame.astype("str"), np.asarray(file_rows, dtype=np.int64), typed_cells, ws.title, names, hidden,
-                 header_row=at)
+                 header_row=at, beyond=beyond)
 
 
 def _all_rows(ws: Any) -> Iterator[tuple[object, ...]]:
@@ -678,8 +765,9 @@ def _cell_text(v: object, date_format: str) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        # Excel holds numbers as doubles; repr gives the shortest text that reads back the same
-        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+        # Excel holds numbers as doubles and shows them to 15 significant digits; it saves a computed one with all
+        # 17 (=B2*3 of 1234.56 as 3703.6800000000003), whose last digits are the double's noise, not the amount
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.15g}"
     if isinstance(v, datetime):
         # a time of day is kept, written as the same export's CSV writes it (Odoo: "2025-12-31 23:59:59")
         return v.strftime(date_format) if v.time() == time(0) else v.isoformat(sep=" ")

@@ -54,6 +54,7 @@ from workbench.sources.base import (
 )
 from workbench.sources.file_defaults import (
     EXPORT_STATUS_TABLES,
+    FORMULA_GUARDED_CSV,
     SALESFORCE_ID_FIELDS,
     SYSTEM_DEFAULTS,
     defaults,
@@ -87,6 +88,9 @@ IDENTIFIERS = {"record_id", "number", "customer_number", "parent_number", "xref"
 # kinds whose ids may be mnemonic codes (TOTAL for TotalEnergies): their required name or code keeps a list's
 # total row out instead (as a composite key's, whose first column is often an item code, and a required currency)
 CODED = {"customers", "products"}
+# kinds that a business always has some of: a file of them with a header and no rows is a wrong export (an
+# invoice or payment file may be empty in a quiet period; the run then says the side read none)
+MASTER_DATA = {"customers", "products"}
 # rows below the header read looked at for a missing column's name (title and filter lines above the real header)
 _TITLE_ROWS = 20
 # records whose snapshot JSON is assembled at once (a few tens of MB of text)
@@ -187,6 +191,7 @@ class FilesSource:
             "file": str(file), "path": self.dir / str(file), "sheet": cfg.get("sheet"),
             "delimiter": cfg.get("delimiter"), "encoding": cfg.get("encoding"),
             "date_format": cfg.get("date_format", "%Y-%m-%d"), "decimal_comma": self._decimal_comma(kind, cfg),
+            "decimal_mark_declared": "decimal_comma" in cfg,
             "fields": fields, "explicit": set(explicit), "status_fields": list(status_fields or []),
             "status_map": status_map, "status_system": status_system or self.system,
             "booked_values": cfg.get("booked_values", base.get("booked_values")),
@@ -365,9 +370,19 @@ class FilesSource:
         raw = table.frame
         cols = list(raw.columns)
         found = self._columns(kind, spec, cols, table)
+        if table.beyond is not None:
+            raise table.beyond
         read = len(raw)
+        if not read and kind in MASTER_DATA:
+            # read as none, every record of the other side would be reported missing here
+            raise InputError(f"has a header but no rows: no {kind} at all is a wrong export, not a list",
+                             file=str(spec["path"]), row=table.header_row,
+                             expected=f"the {kind} exported below the header (a filter or the wrong list left "
+                                      f"none): export the list again")
         rows = table.file_rows()  # file row of each data row (first line = row 1), blank lines counted
         cells = table.cells  # XLSX: where Excel stored a number or a date-time rather than text
+        if self.system in FORMULA_GUARDED_CSV and table.sheet is None:
+            _unguard(raw)
         used, dropped = file_refs.keep_mask(raw, spec["keep"], self._match)
         if not used.all():
             raw, rows = raw[used].reset_index(drop=True), rows[used]
@@ -399,6 +414,10 @@ class FilesSource:
         fill = {c.lower(): v for c, v in spec["fill_empty"].items()}
         refs: dict[str, tuple[file_refs.Reference, str, np.ndarray]] = {}
         key = self._key(spec, cols)
+        # undeclared, the decimal mark is a point where any amount of the file shows one (12.50, 1,234.56): an
+        # export writes every amount alike. Else an amount that reads either way (1,234) is refused.
+        point = spec["decimal_mark_declared"] or any(
+            fp.point_decimals_shown(raw[c], cells.get(c)) for f, c in found.items() if f in money)
         if key:
             present = [m for m in (self._match(c, cols) for c in key) if m is not None]  # _columns refused a gap
             for c in present:
@@ -442,7 +461,8 @@ class FilesSource:
                                f"means your local currency)" if fld == "currency" else ""))
             if fld in money:
                 dc = spec["decimal_comma"]
-                out[fld] = fp.decimals(s, where, decimal_comma=dc is True or (isinstance(dc, list) and col in dc),
+                comma = dc is True or (isinstance(dc, list) and col in dc)
+                out[fld] = fp.decimals(s, where, decimal_comma=True if comma else (False if point else None),
                                        stored=cells.get(col))
             elif fld in dated:
                 out[fld] = fp.dates(s, where, spec["date_formats"].get(col, spec["date_format"]), stored=cells.get(col))
@@ -553,6 +573,13 @@ class FilesSource:
                                      row=int(self._extras[kind]["rows"][i]), column="currency",
                                      expected="a currency column or a resolvable parent record")
         self._extras.clear()
+
+
+def _unguard(raw: pd.DataFrame) -> None:
+    """Each text the export guarded against formulas ('+49 30 1234567) as the system holds it (+49 30 1234567)."""
+    for c in raw.columns:
+        if pc.any(pc.starts_with(pa.array(raw[c], from_pandas=True), "'")).as_py():  # the usual column: one pass
+            raw[c] = raw[c].str.replace(r"^'(?=[=+-])", "", regex=True)
 
 
 def _sheet_note(table: Table | None, object_table: str) -> str:

@@ -203,8 +203,9 @@ def test_date_time_text_in_a_csv_date_column_is_still_refused(tmp_path: Path) ->
     path = write_file(tmp_path / "erp/salesInvoices.csv", _csv([_row(1, invoice="2026-08-31 14:30:00")]))
     with pytest.raises(InputError) as e:
         _pull(tmp_path)
-    assert str(e.value) == (f"{path}, row 2, column 'invoiceDate': not a date: got '2026-08-31 14:30:00', "
-                            f"expected a date as YYYY-MM-DD")
+    assert str(e.value) == (f"{path}, row 2, column 'invoiceDate': not a date (a date with a time of day, whose day "
+                            f"depends on the time zone): got '2026-08-31 14:30:00', expected a date as YYYY-MM-DD, or "
+                            f"the day's midnight (00:00:00)")
 
 
 # ---- 5. which sheet was read

@@ -5,7 +5,6 @@ the file, row and column."""
 
 from __future__ import annotations
 
-import re
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -14,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.helpers.file_extracts import files_side, write_file, write_run
+from tests.helpers.file_extracts import edit_package, files_side, write_file, write_run
 from workbench import config as config_mod
 from workbench.errors import ConfigError, InputError
 from workbench.sources import open_source
@@ -117,10 +116,18 @@ def test_a_workbooks_id_number_cell_beyond_excels_15_digits_is_refused(tmp_path:
     assert (err.row, err.column) == (2, "id")
 
 
-def test_amounts_and_ordinary_ids_with_an_e_still_read(tmp_path: Path) -> None:
-    row = "INV-1E+2,E+12,C10001,2026-10-01,2026-10-31,EUR,1.2E+04,0,Open\n"
+def test_ordinary_ids_with_an_e_still_read(tmp_path: Path) -> None:
+    row = "INV-1E+2,E+12,C10001,2026-10-01,2026-10-31,EUR,12000,0,Open\n"
     inv = _source(tmp_path, HEADER + row).pull().frames["invoices"]
     assert (inv["record_id"][0], inv["number"][0], inv["total_amount"][0]) == ("INV-1E+2", "E+12", Decimal(12000))
+
+
+@pytest.mark.parametrize("amount", ["1.23457E+11", "-1.2E+04", "1,23457E+11"])
+def test_an_amount_in_excels_scientific_notation_is_refused_naming_the_cell(tmp_path: Path, amount: str) -> None:
+    # 123456789012 IDR shown by Excel as 1.23457E+11 and saved so: it was read as 123,457,000,000
+    err = _refused(tmp_path, HEADER + ROW + f'inv-2,PSI-2,C10001,2026-10-01,2026-10-31,IDR,"{amount}",0,Open\n')
+    assert (err.row, err.column, err.got) == (3, "totalAmountIncludingTax", amount)
+    assert "scientific notation" in str(err)
 
 
 # ---- a report's total row is no record
@@ -256,14 +263,7 @@ def test_a_workbooks_date_cells_read_under_a_columns_own_date_format(tmp_path: P
 
 
 def _edit(tmp_path: Path, part: str, pattern: bytes, replacement: bytes) -> None:
-    """Rewrites a part of the workbook's package, as another writer than openpyxl would have written it."""
-    path = tmp_path / "erp/salesInvoices.xlsx"
-    with zipfile.ZipFile(path) as zf:
-        parts = {n: zf.read(n) for n in zf.namelist()}
-    parts[part] = re.sub(pattern, replacement, parts[part])
-    with zipfile.ZipFile(path, "w") as zf:
-        for n, b in parts.items():
-            zf.writestr(n, b)
+    edit_package(tmp_path / "erp/salesInvoices.xlsx", part, pattern, replacement)
 
 
 # ---- a workbook whose stated dimension is wrong
@@ -322,10 +322,20 @@ def test_a_serial_date_number_is_refused_saying_what_it_is(tmp_path: Path, name:
     assert "how Excel stores a date" in str(err)
 
 
-def test_a_code_wrapped_in_an_excel_text_formula_is_refused_saying_so(tmp_path: Path) -> None:
-    # ="00123": how exports meant for Excel keep a code's leading zeros
-    err = _refused(tmp_path, HEADER + ROW + ROW.replace("inv-1,PSI-1", 'inv-2,="00123"'))
-    assert err.row == 3 and 'a cell written as an Excel formula, ="..."' in str(err)
+@pytest.mark.parametrize("cell", ['="00123"', '"=""00123"""'])
+def test_a_code_wrapped_in_an_excel_text_formula_reads_as_its_text(tmp_path: Path, cell: str) -> None:
+    # ="00123": how exports meant for Excel keep a code's leading zeros, unquoted or quoted as CSV quotes a cell;
+    # it was refused, or (quoted) kept as the invoice number '="00123"', which no system holds
+    inv = _source(tmp_path, HEADER + ROW + ROW.replace("inv-1,PSI-1", f'="inv-2",{cell}').replace(
+        ",100.00,", ',="1.50",')).pull().frames["invoices"]
+    assert list(inv["record_id"]) == ["inv-1", "inv-2"] and list(inv["number"]) == ["PSI-1", "00123"]
+    assert inv["total_amount"][1] == Decimal("1.50")
+
+
+@pytest.mark.parametrize("cell", ['x="00123"', '="00123"x'])
+def test_a_quote_beside_a_text_formula_is_still_refused(tmp_path: Path, cell: str) -> None:
+    err = _refused(tmp_path, HEADER + ROW + ROW.replace("inv-1,PSI-1", f"inv-2,{cell}"))
+    assert err.row == 3 and "malformed quote" in str(err)
 
 
 # ---- spreadsheets of other formats
