@@ -517,6 +517,8 @@ def _names_equivalent(a: str | None, b: str | None, countries: tuple[object, obj
     wa, wb = _core_words(str(a)), _core_words(str(b))
     if "".join(wa) == "".join(wb) and wa:
         return True  # "Data Tech" / "DataTech"
+    if _run_together_in_another_order(wa, wb) or _run_together_in_another_order(wb, wa):
+        return True  # "明达贸易（上海）" / "上海明达贸易": the place before the trade name or in brackets after it
     if _written_short(str(a), str(b), wa, wb):
         return True  # "Amer Steel" / "American Steel", "IBM" / "International Business Machines"
     rest_a, rest_b = list(wa), list(wb)
@@ -533,6 +535,18 @@ def _names_equivalent(a: str | None, b: str | None, countries: tuple[object, obj
             return False
         rest_b.remove(hit)
     return True
+
+
+RUN_TOGETHER_WORDS_MAX = 4  # the orders of at most 4 words are tried (24)
+
+
+def _run_together_in_another_order(words: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """The words, in some other order, run together into the other name's one word: Chinese names put the place
+    first ("上海明达贸易有限公司") or in brackets after the trade name ("明达贸易（上海）有限公司"), and a script without
+    spaces runs the rest together."""
+    if len(other) != 1 or not 1 < len(words) <= RUN_TOGETHER_WORDS_MAX or len("".join(words)) != len(other[0]):
+        return False
+    return any("".join(order) == other[0] for order in itertools.permutations(words))
 
 
 # A Roman numeral as names number funds, series and generations ("Fund II", "Holdings IV"): I to XXXIX, never

@@ -930,3 +930,12 @@ def test_other_letters_or_figures_stay_other_names(a, b):
 ])
 def test_a_landmark_telling_the_way_is_no_part_of_a_street_line(a, b, same):
     assert nz.streets_equivalent(a, b, "IN") is same
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("上海明达贸易有限公司", "明达贸易（上海）有限公司", True),   # the place first, or in brackets after the trade name
+    ("Blue Water Partners LLC", "WaterBlue Partners LLC", False),  # two words, two words: no word run together
+    ("上海明达贸易有限公司", "明达贸易（北京）有限公司", False),
+])
+def test_a_chinese_name_s_place_before_the_trade_name_or_in_brackets_after_it_is_one_name(a, b, same):
+    assert nz.names_equivalent(a, b) is same
