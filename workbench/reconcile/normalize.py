@@ -542,8 +542,8 @@ RUN_TOGETHER_WORDS_MAX = 4  # the orders of at most 4 words are tried (24)
 
 def _run_together_in_another_order(words: tuple[str, ...], other: tuple[str, ...]) -> bool:
     """The words, in some other order, run together into the other name's one word: Chinese names put the place
-    first ("上海明达贸易有限公司") or in brackets after the trade name ("明达贸易（上海）有限公司"), and a script without
-    spaces runs the rest together."""
+    first ("上海明达贸易有限公司") or in brackets after the trade name ("明达贸易（上海）有限公司"), and a
+    script without spaces runs the rest together."""
     if len(other) != 1 or not 1 < len(words) <= RUN_TOGETHER_WORDS_MAX or len("".join(words)) != len(other[0]):
         return False
     return any("".join(order) == other[0] for order in itertools.permutations(words))
