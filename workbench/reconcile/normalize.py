@@ -144,6 +144,8 @@ ABBREVIATIONS: dict[str, str] = {
     # and the Indian honorific before a firm's name as three spellings write it (Shri, Shree, Sri)
     "san": "sanayi", "tic": "ticaret", "cia": "companhia", "compania": "companhia",
     "shri": "sri", "shree": "sri", "sree": "sri",
+    # trade words as company names shorten them, and the French Sté (société)
+    "pharma": "pharmaceuticals", "auto": "automotive", "ste": "societe",
     "med": "medical", "hosp": "hospital", "mt": "mount", "ft": "fort", "st": "saint", "sankt": "saint",
     # "and" as legal names write it: "&", "+", "und" / "u." (German), "et", "y", "e", "en" (Dutch),
     # "och" (Swedish), "og" (Danish, Norwegian), "ja" (Finnish)
