@@ -145,7 +145,7 @@ ABBREVIATIONS: dict[str, str] = {
     "san": "sanayi", "tic": "ticaret", "cia": "companhia", "compania": "companhia",
     "shri": "sri", "shree": "sri", "sree": "sri",
     # trade words as company names shorten them, and the French Sté (société)
-    "pharma": "pharmaceuticals", "auto": "automotive", "ste": "societe",
+    "pharma": "pharmaceuticals", "ste": "societe",
     "med": "medical", "hosp": "hospital", "mt": "mount", "ft": "fort", "st": "saint", "sankt": "saint",
     # "and" as legal names write it: "&", "+", "und" / "u." (German), "et", "y", "e", "en" (Dutch),
     # "och" (Swedish), "og" (Danish, Norwegian), "ja" (Finnish)
