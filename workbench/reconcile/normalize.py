@@ -365,8 +365,9 @@ _ONE_FORM: tuple[tuple[frozenset[str], str | None, frozenset[str]], ...] = (
     (frozenset({"sarl", "eurl"}), None, frozenset({"FR"})),
     # a kabushiki kaisha's English names (Sony Group Corporation, Hitachi, Ltd., ... Co., Ltd.), one side a K.K.
     (frozenset({"kk", "co ltd", "corp", "inc", "ltd", "co"}), "kk", frozenset({"JP"})),
-    # a jusik hoesa's English names (Samsung Electronics Co., Ltd., Hyundai Motor Company), one side the 주식회사
-    (frozenset({"jusik hoesa", "co ltd", "corp", "inc", "co"}), "jusik hoesa", frozenset({"KR"})),
+    # a jusik hoesa's English names (Samsung Electronics Co., Ltd., Hyundai Motor Company, POSCO Corporation): in
+    # Korea one form however written, as nearly every company there is one
+    (frozenset({"jusik hoesa", "co ltd", "corp", "inc", "co"}), None, frozenset({"KR"})),
 )
 
 
@@ -423,13 +424,18 @@ def _singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word[:-1]
 
 
+_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), start=1)}
+
+
 @lru_cache(maxsize=1 << 18)
 def _core_words(name: str) -> tuple[str, ...]:
     """The core's words without "and", a Roman numeral after the first word as its figures ("Fund II" is "Fund 2",
-    as name_numbers reads it)."""
+    as name_numbers reads it), a number from one to ten in words as its figures ("Three Rivers" is "3 Rivers")."""
     core, _ = name_parts(name)
     words = [t for t in core.split() if t != "and"]
-    return tuple(str(_roman_value(w)) if k and _ROMAN.fullmatch(w) else w for k, w in enumerate(words))
+    return tuple(str(_roman_value(w)) if k and _ROMAN.fullmatch(w) else _NUMBER_WORDS.get(w, w)
+                 for k, w in enumerate(words))
 
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
@@ -953,8 +959,6 @@ def cities_equivalent(a: object, b: object) -> bool:
 
 # a house number written as a word at the start of a line with no figure ("One Infinite Loop", "One World Trade
 # Center"): another reading of the line when two are compared, never its key, where "Seven Sisters Road" is a name
-_HOUSE_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
-    ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), start=1)}
 
 
 def _number_word_read(line: object) -> object:
@@ -962,7 +966,7 @@ def _number_word_read(line: object) -> object:
     if not isinstance(line, str) or _DIGIT.search(line):
         return line
     first, _, rest = line.strip().partition(" ")
-    figure = _HOUSE_NUMBER_WORDS.get(first.casefold())
+    figure = _NUMBER_WORDS.get(first.casefold())
     return f"{figure} {rest}" if figure is not None and rest.strip() else line
 
 

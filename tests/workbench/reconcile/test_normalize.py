@@ -819,7 +819,17 @@ def test_another_bracketed_form_or_another_syllable_is_another_company(a, b):
 
 def test_a_korean_company_s_english_form_is_its_jusik_hoesa_in_korea_only():
     assert nz.names_equivalent("Hanbit Electronics 주식회사", "Hanbit Electronics Co., Ltd.", ("KR", "KR"))
+    assert nz.names_equivalent("Daehan Steel Co., Ltd.", "Daehan Steel Corporation", ("KR", "KR"))
     assert not nz.names_equivalent("Hanbit Electronics 주식회사", "Hanbit Electronics Co., Ltd.", ("KR", "US"))
+    assert not nz.names_equivalent("Daehan Steel Co., Ltd.", "Daehan Steel Corporation", ("US", "US"))
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Three Rivers Supply Inc", "3 Rivers Supply Inc", True), ("One Stop Shop Ltd", "1 Stop Shop Ltd", True),
+    ("Three Rivers Supply Inc", "4 Rivers Supply Inc", False),
+])
+def test_a_number_in_words_is_its_figures_in_a_name(a, b, same):
+    assert nz.names_equivalent(a, b) is same
 
 
 @pytest.mark.parametrize(("a", "b"), [
