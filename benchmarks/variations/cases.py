@@ -28,10 +28,12 @@ LOC = {"DE": "de_DE", "FR": "fr_FR", "GB": "en_GB", "US": "en_US", "DK": "da_DK"
        "ES": "es_ES", "SE": "sv_SE", "JP": "en_US", "RU": "ru_RU", "IT": "it_IT", "NL": "nl_NL", "AT": "de_AT",
        "CH": "de_CH", "AU": "en_AU", "NO": "no_NO", "GR": "el_GR", "BE": "nl_BE", "LU": "fr_FR", "CA": "en_CA",
        "MX": "es_MX", "BR": "pt_BR", "PT": "pt_PT", "CZ": "cs_CZ", "FI": "fi_FI", "IE": "en_IE", "HU": "hu_HU",
-       "IN": "en_IN"}
+       "IN": "en_IN", "CN": "zh_CN", "KR": "ko_KR", "TW": "zh_TW", "HK": "en_US", "AE": "en_US", "SA": "en_US",
+       "EG": "en_US", "UA": "uk_UA", "ZA": "en_US", "KE": "en_US"}
 CUR = {"GB": "GBP", "US": "USD", "DK": "DKK", "TR": "TRY", "PL": "PLN", "SE": "SEK", "JP": "JPY", "RU": "RUB",
        "CH": "CHF", "AU": "AUD", "NO": "NOK", "CA": "CAD", "MX": "MXN", "BR": "BRL", "CZ": "CZK", "HU": "HUF",
-       "IN": "INR"}
+       "IN": "INR", "CN": "CNY", "KR": "KRW", "TW": "TWD", "HK": "HKD", "AE": "AED", "SA": "SAR", "EG": "EGP",
+       "UA": "UAH", "ZA": "ZAR", "KE": "KES"}
 _fk: dict[str, Faker] = {}
 rnd = random.Random(7)
 
@@ -997,17 +999,280 @@ def samesite() -> list[Case]:
     return out
 
 
+def _apart(out: list[Case], cc: str, a: str, b: str, tag: str, same_street: bool = False) -> None:
+    """Two different companies, ``a`` in the CRM only and ``b`` in the ERP only, in one city and postcode (at
+    one address when ``same_street``): neither may be linked."""
+    ad = addr(cc)
+    other = ad if same_street else dict(ad, street=addr(cc)["street"])
+    out.append(dict(kind="crm_only", crm=dict(ad, name=a), erp={}, tag=tag, currency=CUR.get(cc, "EUR")))
+    out.append(dict(kind="erp_only", crm={}, erp=dict(other, name=b), tag=tag, currency=CUR.get(cc, "EUR")))
+
+
+# ------------------------------------------------------------------ Japanese, Chinese, Korean names in their scripts
+def cjk() -> list[Case]:
+    """Japanese, Chinese and Korean company names as two systems write them: the legal form before or after the
+    name and its bracketed one-character abbreviation ((株), ㈱, (주), ㈜, (有)), full-width Latin letters and
+    digits and half-width katakana (older systems), a space between form and name, 有限公司 / 有限责任公司 and
+    the city written before the trade name or in brackets after it (also romanised: "Mingda Trading (Shanghai)
+    Co., Ltd."), 深圳市 / 深圳; and different companies that differ only in one of these parts."""
+    out: list[Case] = []
+    L = [("JP", "株式会社山田製作所", "山田製作所株式会社"), ("JP", "株式会社山田製作所", "(株)山田製作所"),
+         ("JP", "株式会社山田製作所", "㈱山田製作所"), ("JP", "株式会社山田製作所", "（株）山田製作所"),
+         ("JP", "株式会社 山田製作所", "株式会社山田製作所"), ("JP", "東邦精機株式会社", "東邦精機(株)"),
+         ("JP", "東邦精機株式会社", "東邦精機㈱"), ("JP", "有限会社鈴木工務店", "(有)鈴木工務店"),
+         ("JP", "合同会社佐藤企画", "(同)佐藤企画"), ("JP", "ＡＢＣ商事株式会社", "ABC商事株式会社"),
+         ("JP", "株式会社ＮＴＴシステム", "株式会社NTTシステム"), ("JP", "ｻｸﾗ電機株式会社", "サクラ電機株式会社"),
+         ("JP", "ﾐﾄﾞﾘ運輸(株)", "株式会社ミドリ運輸"), ("JP", "第一物産株式会社", "第１物産株式会社"),
+         ("JP", "Tohoku Kiko Co., Ltd.", "TOHOKU KIKO CO.,LTD."),
+         ("CN", "上海明达贸易有限公司", "上海明达贸易有限责任公司"),
+         ("CN", "上海明达贸易有限公司", "明达贸易（上海）有限公司"),
+         ("CN", "深圳市华强电子有限公司", "深圳华强电子有限公司"),
+         ("CN", "北京天元科技股份有限公司", "北京天元科技股份有限公司 "),
+         ("CN", "Shanghai Mingda Trading Co., Ltd.", "Mingda Trading (Shanghai) Co., Ltd."),
+         ("CN", "Shenzhen Huaqiang Electronics Co., Ltd.", "Shenzhen Huaqiang Electronics Company Limited"),
+         ("CN", "Beijing Tianyuan Technology Co Ltd", "BEIJING TIANYUAN TECHNOLOGY CO., LTD."),
+         ("CN", "Ningbo Haitian Plastics Co., Ltd", "Ningbo Haitian Plastics Co.,Ltd."),
+         ("HK", "Lucky Star Trading Limited", "Lucky Star Trading Ltd."),
+         ("HK", "Golden Dragon Holdings Ltd", "Golden Dragon Holdings Limited (HK)"),
+         ("TW", "台灣精密工業股份有限公司", "台灣精密工業股份有限公司"),
+         ("TW", "台灣精密工業股份有限公司", "臺灣精密工業股份有限公司"),
+         ("KR", "주식회사 한빛전자", "한빛전자 주식회사"), ("KR", "주식회사 한빛전자", "(주)한빛전자"),
+         ("KR", "㈜한빛전자", "(주)한빛전자"), ("KR", "주식회사 한빛전자", "한빛전자(주)"),
+         ("KR", "유한회사 서울물산", "(유)서울물산"),
+         ("KR", "Hanbit Electronics Co., Ltd.", "Hanbit Electronics Co Ltd"),
+         ("KR", "Daehan Steel Co., Ltd.", "Daehan Steel Corporation")]
+    for cc, a, b in L:
+        out.append(pair(a, b, cc, tag=f"cjk:{a}|{b}"))
+    T = [("JP", "株式会社山田製作所", "株式会社山田製造所"), ("JP", "株式会社山田製作所", "有限会社山田製作所"),
+         ("CN", "上海明达贸易有限公司", "上海明达物流有限公司"), ("KR", "주식회사 한빛전자", "주식회사 한빛전기"),
+         ("CN", "Mingda Trading (Shanghai) Co., Ltd.", "Mingda Trading (Shenzhen) Co., Ltd.")]
+    for cc, a, b in T:
+        out.append(pair(a, b, cc, diffs={"name"}, tag=f"TRUE_cjk:{a}|{b}"))
+    N = [("JP", "株式会社山田製作所", "株式会社山田製造所"), ("JP", "株式会社山田製作所", "有限会社山田製作所"),
+         ("JP", "ABC商事株式会社", "ABC物産株式会社"), ("JP", "東邦精機株式会社", "東邦精工株式会社"),
+         ("CN", "上海明达贸易有限公司", "北京明达贸易有限公司"), ("CN", "上海明达贸易有限公司", "上海明达物流有限公司"),
+         ("CN", "Mingda Trading (Shanghai) Co., Ltd.", "Mingda Trading (Shenzhen) Co., Ltd."),
+         ("CN", "Shanghai Mingda Trading Co., Ltd.", "Shanghai Mingda Logistics Co., Ltd."),
+         ("HK", "Golden Dragon Holdings Limited", "Golden Dragon Investments Limited"),
+         ("KR", "주식회사 한빛전자", "주식회사 한빛전기"), ("KR", "(주)서울물산", "(주)부산물산"),
+         ("KR", "Hanbit Electronics Co., Ltd.", "Hanbit Chemicals Co., Ltd.")]
+    for i, (cc, a, b) in enumerate(N):
+        _apart(out, cc, a, b, f"neg_cjk:{a}|{b}", same_street=bool(i % 2))
+    return out
+
+
+# ------------------------------------------------------------------ India, Turkey, Brazil, Arabic, Cyrillic forms
+def emerging() -> list[Case]:
+    """Conventions of Indian, Turkish, Brazilian, Mexican, Gulf/Egyptian, Russian/Ukrainian and Greek master
+    data: Pvt Ltd / Private Limited / (P) Ltd, "M/s" before a firm's name, Shree/Shri/Sri and Lakshmi/Laxmi;
+    San. ve Tic. A.Ş. / Sanayi ve Ticaret Anonim Şirketi and upper case with dotted and dotless I; Ltda - ME,
+    S/A, EIRELI; S.A.P.I. de C.V.; Al-/Al /El-, Mohammed/Mohamed, Est., W.L.L., FZE; ООО / Общество с
+    ограниченной ответственностью, «» / "" quotes; Indian and Turkish city and address conventions; and
+    different companies that differ only in the legal form or one word."""
+    out: list[Case] = []
+    L = [("IN", "Sharma Traders Pvt Ltd", "Sharma Traders Private Limited"),
+         ("IN", "Sharma Traders Pvt. Ltd.", "SHARMA TRADERS PVT LTD"),
+         ("IN", "Krishna Agencies (P) Ltd", "Krishna Agencies Pvt Ltd"),
+         ("IN", "Krishna Agencies (P) Ltd.", "Krishna Agencies Private Ltd"),
+         ("IN", "M/s Gupta Enterprises", "Gupta Enterprises"), ("IN", "M/s. Agarwal & Sons", "Agarwal and Sons"),
+         ("IN", "Messrs Bansal Brothers", "Bansal Bros"), ("IN", "Reliable Textiles Ltd", "Reliable Textiles Limited"),
+         ("IN", "Patel Engineering LLP", "Patel Engineering L.L.P."),
+         ("IN", "Lakshmi Industries Pvt Ltd", "Laxmi Industries Pvt Ltd"),
+         ("IN", "Shree Ganesh Enterprises", "Shri Ganesh Enterprises"),
+         ("IN", "Sri Balaji Steels Pvt Ltd", "Shri Balaji Steels Pvt Ltd"),
+         ("IN", "Venkateswara Traders", "Venkateshwara Traders"),
+         ("TR", "Yılmaz Tekstil San. ve Tic. A.Ş.", "Yilmaz Tekstil Sanayi ve Ticaret A.S."),
+         ("TR", "YILMAZ TEKSTİL SANAYİ VE TİCARET ANONİM ŞİRKETİ", "Yılmaz Tekstil Sanayi ve Ticaret A.Ş."),
+         ("TR", "Demir İnşaat Ltd. Şti.", "Demir Insaat Limited Sirketi"),
+         ("TR", "Kaya Gıda Ltd.Şti.", "KAYA GIDA LTD. ŞTİ."),
+         ("TR", "Aydın Otomotiv Tic. Ltd. Şti.", "Aydin Otomotiv Ticaret Limited Şirketi"),
+         ("TR", "IŞIK KİMYA A.Ş.", "Işık Kimya A.Ş."),
+         ("BR", "Comércio de Alimentos Silva Ltda", "Comercio de Alimentos Silva Ltda - ME"),
+         ("BR", "Construtora Andrade S/A", "Construtora Andrade S.A."),
+         ("BR", "Pereira Transportes EIRELI", "Pereira Transportes Eireli - EPP"),
+         ("BR", "Souza & Filhos Ltda.", "Souza e Filhos Ltda"),
+         ("BR", "Indústria Metalúrgica Rocha Ltda", "Ind. Metalurgica Rocha Ltda"),
+         ("BR", "Cia. Brasileira de Papel", "Companhia Brasileira de Papel"),
+         ("MX", "Grupo Ferretero del Norte, S.A.P.I. de C.V.", "Grupo Ferretero del Norte SAPI de CV"),
+         ("AE", "Al Futtaim Trading LLC", "Al-Futtaim Trading L.L.C."),
+         ("AE", "Al Futtaim Trading LLC", "Alfuttaim Trading LLC"),
+         ("SA", "Abdul Latif Jameel Co. Ltd", "Abdul Latif Jameel Company Limited"),
+         ("SA", "Abdullah Al-Othaim Markets Co.", "Abdullah Al Othaim Markets Company"),
+         ("SA", "Mohammed Al Mana Trading Est.", "Mohamed Almana Trading Establishment"),
+         ("AE", "Gulf Pearl Contracting W.L.L.", "Gulf Pearl Contracting WLL"),
+         ("AE", "Emirates Star General Trading FZE", "Emirates Star General Trading F.Z.E."),
+         ("EG", "El Sewedy Cables S.A.E.", "Elsewedy Cables SAE"),
+         ("RU", "ООО «Ромашка»", "Общество с ограниченной ответственностью «Ромашка»"),
+         ("RU", 'ООО "Ромашка"', "ООО «Ромашка»"), ("RU", "АО «Северсталь»", "Акционерное общество «Северсталь»"),
+         ("RU", "ООО «ТехноСтрой»", "ООО «Технострой»"), ("UA", "ТОВ «Сонячний Край»", "TOV Soniachnyi Krai"),
+         ("GR", "Αφοί Παπαδόπουλου Α.Ε.", "Afoi Papadopoulou A.E."), ("GR", "Γεωργίου Ο.Ε.", "ΓΕΩΡΓΙΟΥ Ο.Ε.")]
+    for cc, a, b in L:
+        out.append(pair(a, b, cc, tag=f"name:{a}|{b}"))
+    n = [0]
+
+    def p(cc: str, lf: str, crm: dict[str, str], erp: dict[str, str], diffs: Any = (), tag: str = "") -> None:
+        n[0] += 1
+        name = f"{['Anand', 'Bharat', 'Chetan', 'Devika', 'Ekta', 'Farhan', 'Gopal', 'Harsha'][n[0] % 8]} " \
+               f"{['Polymers', 'Exports', 'Castings', 'Pharma', 'Textiles'][n[0] % 5]} {lf}"
+        out.append(pair(name, name, cc, diffs=diffs, tag=tag, crm_over=crm, erp_over=erp))
+
+    ind = dict(street="Plot No. 45, MIDC Industrial Area, Andheri East", city="Mumbai", pc="400093",
+               state="Maharashtra", country="IN")
+    for a, b, t in [(dict(pc="400093"), dict(pc="400 093"), "in_pin_space"),
+                    (dict(city="Mumbai"), dict(city="Bombay"), "in_bombay"),
+                    (dict(city="Bengaluru", pc="560001", state="Karnataka"),
+                     dict(city="Bangalore", pc="560001", state="Karnataka"), "in_bangalore"),
+                    (dict(city="Chennai", pc="600001", state="Tamil Nadu"),
+                     dict(city="Madras", pc="600001", state="Tamil Nadu"), "in_madras"),
+                    (dict(city="Gurugram", pc="122001", state="Haryana"),
+                     dict(city="Gurgaon", pc="122001", state="Haryana"), "in_gurgaon"),
+                    (dict(street="Plot No. 45, MIDC Industrial Area, Andheri East"),
+                     dict(street="Plot 45, MIDC Ind. Area, Andheri (E)"), "in_plot"),
+                    (dict(street="12, M.G. Road, Near City Mall"), dict(street="12 MG Road"), "in_landmark"),
+                    (dict(street="Shop No. 4, Opp. Railway Station, Station Road"), dict(street="Shop 4, Station Road"),
+                     "in_opp"),
+                    (dict(country="India"), dict(country="IN"), "in_country"),
+                    (dict(state="Maharashtra"), dict(state="MH"), "in_state")]:
+        p("IN", "Pvt Ltd", dict(ind, **a), dict(ind, **b), tag=t)
+    p("IN", "Pvt Ltd", dict(ind, pc="400093"), dict(ind, pc="400039"), diffs={"postcode"}, tag="TRUE_in_pin")
+    tr = dict(street="Büyükdere Caddesi No: 120", city="İstanbul", pc="34394", country="TR")
+    for a, b, t in [(dict(city="İstanbul"), dict(city="Istanbul"), "tr_istanbul"),
+                    (dict(city="İstanbul"), dict(city="ISTANBUL"), "tr_istanbul_caps"),
+                    (dict(city="İZMİR", pc="35210"), dict(city="Izmir", pc="35210"), "tr_izmir"),
+                    (dict(street="Büyükdere Caddesi No: 120"), dict(street="Büyükdere Cad. No:120"), "tr_cad"),
+                    (dict(street="Atatürk Mahallesi, Cumhuriyet Sokak No: 5"),
+                     dict(street="Atatürk Mah. Cumhuriyet Sok. No:5"), "tr_mah_sok"),
+                    (dict(country="Türkiye"), dict(country="Turkey"), "tr_country")]:
+        p("TR", "A.Ş.", dict(tr, **a), dict(tr, **b), tag=t)
+    T = [("IN", "Sharma Traders Pvt Ltd", "Sharma Traders LLP"),
+         ("TR", "Yılmaz Tekstil A.Ş.", "Yılmaz Tekstil Ltd. Şti."),
+         ("BR", "Construtora Andrade Ltda", "Construtora Andrade S/A"),
+         ("AE", "Al Futtaim Trading LLC", "Al Futtaim Motors LLC")]
+    for cc, a, b in T:
+        out.append(pair(a, b, cc, diffs={"name"}, tag=f"TRUE_name:{a}|{b}"))
+    N = [("IN", "Sharma Traders Pvt Ltd", "Sharma Traders LLP"), ("IN", "Shree Ganesh Enterprises",
+                                                                  "Shree Ganesh Traders"),
+         ("IN", "Lakshmi Industries Pvt Ltd", "Lakshmi Agencies Pvt Ltd"),
+         ("TR", "Yılmaz Tekstil A.Ş.", "Yılmaz Tekstil Ltd. Şti."),
+         ("TR", "Kaya Gıda Ltd. Şti.", "Kaya Gida Pazarlama Ltd. Şti."),
+         ("BR", "Construtora Andrade Ltda", "Construtora Andrade S/A"),
+         ("BR", "Comércio de Alimentos Silva Ltda", "Comércio de Alimentos Souza Ltda"),
+         ("AE", "Al Futtaim Trading LLC", "Al Futtaim Motors LLC"),
+         ("SA", "Mohammed Al Mana Trading Est.", "Ahmed Al Mana Trading Est."),
+         ("RU", "ООО «Ромашка»", "АО «Ромашка»"), ("RU", "ООО «Ромашка»", "ООО «Ромашка-Сервис»")]
+    for i, (cc, a, b) in enumerate(N):
+        _apart(out, cc, a, b, f"neg_emerging:{a}|{b}", same_street=bool(i % 2))
+    return out
+
+
+# ------------------------------------------------------------------ trading names, sole traders, typos, punctuation
+def tradenames() -> list[Case]:
+    """A sole trader or company with its trading name (t/a, T/A, dba, d/b/a, trading as) on one side only; a
+    person's name in the other order (Smith John, MÜLLER, Hans); OCR and typing slips (1/l, 0/O, rn/m, a
+    letter swapped, dropped or doubled); punctuation (A & B / A&B / A and B, K.L.M., Smith's); and different
+    customers: one person's two trades, two people of one surname, one company renamed (cross-referenced:
+    the name differs)."""
+    out: list[Case] = []
+    L = [("GB", "John Smith t/a Smith Plumbing", "Smith Plumbing"),
+         ("GB", "Smith Plumbing", "John Smith T/A Smith Plumbing"),
+         ("US", "Bright Horizons LLC dba Sunny Days Daycare", "Bright Horizons LLC"),
+         ("US", "Sunny Days Daycare", "Bright Horizons LLC DBA Sunny Days Daycare"),
+         ("US", "Kumar Imports", "Anil Kumar d/b/a Kumar Imports"),
+         ("GB", "Jane Doe trading as Doe Designs", "Doe Designs"),
+         ("GB", "Patel Holdings Ltd trading as Corner Pharmacy", "Patel Holdings Ltd"),
+         ("AU", "Nguyen Family Trust T/as Saigon Kitchen", "Saigon Kitchen"),
+         ("GB", "Smith John", "John Smith"), ("DE", "Müller Hans", "Hans Müller"),
+         ("DE", "MÜLLER, Hans", "Hans Müller"), ("ES", "Dra. María García", "García, María Dra."),
+         ("FR", "Jean-Pierre Dupont", "DUPONT Jean-Pierre"), ("IE", "O'Neill Patrick", "Patrick O'Neill"),
+         ("GB", "Northfield Components Ltd", "Northfie1d Components Ltd"),
+         ("US", "Olympia Foods Inc", "0lympia Foods Inc"),
+         ("GB", "Hammond Engineering Ltd", "Harnmond Engineering Ltd"),
+         ("GB", "Boardman Logistics Ltd", "Boardrnan Logistics Ltd"),
+         ("GB", "Millbrook Dairy Ltd", "Mil1brook Dairy Ltd"),
+         ("GB", "Whitmore Textiles Ltd", "Whitmroe Textiles Ltd"), ("GB", "Pemberton Foods Ltd", "Pemberto Foods Ltd"),
+         ("GB", "Ashford Tooling Ltd", "Ashfford Tooling Ltd"),
+         ("US", "Clearwater Supplies Inc", "Clearwater Suppl ies Inc"),
+         ("DE", "Kronberg Maschinenbau GmbH", "Kronberg Maschienenbau GmbH"),
+         ("GB", "A & B Engineering Ltd", "A&B Engineering Ltd"),
+         ("GB", "A&B Engineering Ltd", "A and B Engineering Ltd"),
+         ("GB", "K.L.M. Services Ltd", "KLM Services Ltd"), ("GB", "Smith's Bakery Ltd", "Smiths Bakery Ltd"),
+         ("GB", "Top-Line (Europe) Ltd", "Topline Europe Ltd"), ("US", "Acme Widgets, Inc.", "Acme Widgets Inc. *"),
+         ("US", "R&D Solutions LLC", "R & D Solutions, LLC"), ("DE", "Meier + Co. GmbH", "Meier & Co GmbH")]
+    for cc, a, b in L:
+        out.append(pair(a, b, cc, tag=f"trade:{a}|{b}"))
+    T = [("US", "Kraft Foods Inc", "Mondelez International Inc"), ("GB", "John Smith t/a Smith Plumbing",
+                                                                   "John Smith t/a Smith Roofing"),
+         ("GB", "Northfield Components Ltd", "Northfield Composites Ltd")]
+    for cc, a, b in T:
+        out.append(pair(a, b, cc, diffs={"name"}, tag=f"TRUE_trade:{a}|{b}"))
+    N = [("GB", "John Smith t/a Smith Plumbing", "John Smith t/a Smith Roofing"),
+         ("US", "Bright Horizons LLC dba Sunny Days Daycare", "Bright Horizons LLC dba Little Stars Daycare"),
+         ("GB", "John Smith", "Jane Smith"), ("DE", "Hans Müller", "Hanna Müller"),
+         ("DE", "Müller Hans", "Müller Hannes"), ("GB", "Alpha 1 Holdings Ltd", "Alpha 7 Holdings Ltd"),
+         ("GB", "Northfield Components Ltd", "Northfield Composites Ltd"),
+         ("GB", "Hammond Engineering Ltd", "Harmon Engineering Ltd"),
+         ("GB", "A&B Engineering Ltd", "A&D Engineering Ltd"),
+         ("US", "Clearwater Supplies Inc", "Clearwater Services Inc")]
+    for i, (cc, a, b) in enumerate(N):
+        _apart(out, cc, a, b, f"neg_trade:{a}|{b}", same_street=bool(i % 2))
+    return out
+
+
+# ------------------------------------------------------------------ tax ids outside the EU VAT formats
+def taxfmt() -> list[Case]:
+    """Tax ids as two systems write them beyond the EU VAT layouts in ``taxids``: Brazilian CNPJ with and without
+    its dots, slash and dash, India's GSTIN against the PAN it holds, Mexican RFC, Korean business registration
+    numbers, Chinese unified social credit codes, Greek VAT as EL/GR/bare, Russian INN with a label or its KPP,
+    Australian ABN against the company's ACN, Northern Ireland's XI against GB; half with a trading name and
+    another address on the ERP side. Real differences: another establishment of one CNPJ, another state's GSTIN
+    of one PAN, a digit typed wrong."""
+    out: list[Case] = []
+    rows = [("BR", "12.345.678/0001-95", "12345678000195"), ("BR", "11.222.333/0001-81", "11222333/0001-81"),
+            ("BR", "60.401.130/0001-68", "60401130000168"), ("IN", "27AAPFU0939F1ZV", "AAPFU0939F"),
+            ("IN", "07AABCS1429B1ZW", "07 AABCS 1429 B1ZW"), ("IN", "29AAACR5055K1Z3", "29aaacr5055k1z3"),
+            ("MX", "ABC-010101-AB1", "ABC010101AB1"), ("MX", "GFN 990101 KX3", "GFN990101KX3"),
+            ("KR", "123-45-67891", "1234567891"), ("KR", "220-81-12341", "2208112341"),
+            ("CN", "91440300708461136T", "91440300 708461136T"), ("GR", "EL094019245", "GR094019245"),
+            ("GR", "EL094014201", "094014201"), ("RU", "7707083893", "ИНН 7707083893"),
+            ("RU", "7736050003", "INN 7736050003"), ("RU", "7702070139/770201001", "7702070139"),
+            ("AU", "51 824 753 556", "51824753556"), ("AU", "ABN 53 004 085 616", "ABN53004085616"),
+            ("GB", "XI123456789", "GB123456789"), ("ZA", "4123456789", "ZA 4123456789")]
+    trade = ["Aurora", "Boreal", "Cascade", "Dorado", "Equinox", "Fjord", "Granada", "Horizon", "Isola", "Jubilee"]
+    lf = {"BR": "Ltda", "IN": "Pvt Ltd", "MX": "S.A. de C.V.", "KR": "Co., Ltd.", "CN": "Co., Ltd.", "GR": "A.E.",
+          "RU": "OOO", "AU": "Pty Ltd", "GB": "Ltd", "ZA": "(Pty) Ltd"}
+    for i, (cc, t1, t2) in enumerate(rows):
+        nm = f"{trade[i % len(trade)]} {['Trading', 'Holding', 'Services', 'Industries'][i % 4]} {i}"
+        if i % 2 == 0:
+            out.append(pair(f"{nm} {lf[cc]}", f"{nm} {lf[cc]}", cc, tag=f"tax_same_name:{t1}|{t2}",
+                            crm_over=dict(tax=t1), erp_over=dict(tax=t2)))
+        else:
+            a = addr(cc)
+            out.append(pair(nm, f"{['Meridian', 'Vantage', 'Orbis', 'Castellan'][i % 4]} {lf[cc]}", cc,
+                            tag=f"tax_trade_name:{t1}|{t2}", crm_over=dict(tax=t1),
+                            erp_over=dict(tax=t2, street=a["street"], city=a["city"], pc=a["pc"])))
+    T = [("BR", "33.444.555/0001-81", "33.444.555/0002-62"), ("IN", "27AADCB2230M1ZT", "29AADCB2230M1ZP"),
+         ("MX", "XYZ020202XY1", "XYZ020202XY2"), ("KR", "104-81-55562", "104-81-55563"),
+         ("GR", "EL123456783", "EL123456738"), ("RU", "7830002293", "7830002239")]
+    for i, (cc, t1, t2) in enumerate(T):
+        nm = f"{['Tamar', 'Usk', 'Vyrnwy', 'Wye', 'Yare', 'Exe'][i]} Components {lf[cc]}"
+        out.append(pair(nm, nm, cc, diffs={"tax_id"}, tag=f"TRUE_tax:{t1}|{t2}", crm_over=dict(tax=t1),
+                        erp_over=dict(tax=t2)))
+    return out
+
+
 CLASSES: dict[str, Callable[[], list[Case]]] = {
     "translit": translit, "legal": legal, "order": order, "abbrev": abbrev, "addresses": addresses,
     "taxids": taxids, "negatives": negatives, "negatives2": negatives2, "regional": regional,
-    "entities": entities, "samesite": samesite}
+    "entities": entities, "samesite": samesite, "cjk": cjk, "emerging": emerging, "tradenames": tradenames,
+    "taxfmt": taxfmt}
 
 # The modes each class runs in (harness.MODES): without a cross-reference, and with one (tax ids: tax id only).
 PLAN: dict[str, tuple[str, ...]] = {
     "translit": ("fuzzy", "xref"), "legal": ("fuzzy", "xref"), "order": ("fuzzy", "xref"),
     "abbrev": ("fuzzy", "xref"), "addresses": ("fuzzy", "xref"), "taxids": ("tax", "xref"),
     "negatives": ("fuzzy", "xref"), "negatives2": ("fuzzy",), "regional": ("fuzzy", "xref"),
-    "entities": ("fuzzy", "xref"), "samesite": ("fuzzy",)}
+    "entities": ("fuzzy", "xref"), "samesite": ("fuzzy",), "cjk": ("fuzzy", "xref"),
+    "emerging": ("fuzzy", "xref"), "tradenames": ("fuzzy", "xref"), "taxfmt": ("tax", "xref")}
 
 
 def cases(name: str) -> list[Case]:

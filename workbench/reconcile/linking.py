@@ -43,6 +43,7 @@ class Features:
     form: np.ndarray
     tax: np.ndarray
     tax_core: np.ndarray
+    tax_entity: np.ndarray   # the legal entity a tax id names, where it also names a registration (SIREN, PAN)
     domain: np.ndarray
     duns: np.ndarray
     postcode: np.ndarray
@@ -53,6 +54,8 @@ class Features:
     short: np.ndarray        # the core name when it could be an acronym (one word of 2-6 letters), else None
     initials: np.ndarray     # the first letters of a core name of two words or more, else None
     numbers: np.ndarray      # the numbers in the core name ("Fund II", "Studio 54"; normalize.name_numbers)
+    name: np.ndarray         # the name as written (str, or None where blank)
+    trade: np.ndarray        # a name written with its trading name ("X t/a Y"): the cores of X and Y, else None
     blocks: list[np.ndarray] | None = None
 
 
@@ -93,6 +96,7 @@ def features(frame: pd.DataFrame, side: str, rules: Rules, script_forms: bool | 
         ids=ids, id_key=id_key, xref_key=xref_key, alt_key=alt_key,
         core=_arr(p[0] for p in parts), form=_arr(p[1] for p in parts),
         tax=_arr(tax), tax_core=_arr(None if t is None else t.split(":", 1)[1] for t in tax),
+        tax_entity=_arr(nz.tax_entity(t) for t in tax),
         domain=_arr(nz.domain_key(w) for w in frame["website"]),
         duns=_arr(nz.duns_key(d) for d in frame["duns"]),
         postcode=_arr(nz.postcode_key(p, c) for p, c in zip(frame["postcode"], countries)),
@@ -102,7 +106,27 @@ def features(frame: pd.DataFrame, side: str, rules: Rules, script_forms: bool | 
         house=_arr(_house_numbers(s) for s in street),
         short=_arr(_acronym_form(p[0]) for p in parts), initials=_arr(_initials(p[0]) for p in parts),
         numbers=_arr(nz.name_numbers(p[0]) for p in parts),
+        name=_arr(None if n is None else str(n) for n in frame["name"]),
+        trade=_objects(_trade_cores(n, script_forms) for n in frame["name"]),
     )
+
+
+def _trade_cores(name: Any, script_forms: bool | None) -> tuple[str, ...] | None:
+    parts = nz.trading_as(None if name is None else str(name))
+    return None if parts is None else tuple(nz.name_parts(p, script_forms or None)[0] for p in parts)
+
+
+def _trade_name(c: Features, e: Features, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Per pair where one name is written with its trading name ("John Smith t/a Smith Plumbing") and the other is
+    not: the better likeness of the other to either of its two parts; 0 elsewhere."""
+    out = np.zeros(len(i))
+    has_c, has_e = pd.notna(c.trade), pd.notna(e.trade)
+    for k in np.flatnonzero(has_c[i] != has_e[j]).tolist():
+        tc, te = c.trade[i[k]], e.trade[j[k]]
+        parts, other = (tc, e.core[j[k]]) if tc is not None else (te, c.core[i[k]])
+        if other:
+            out[k] = max(max(fuzz.token_sort_ratio(p, other), fuzz.ratio(p, other)) for p in parts if p) / 100.0
+    return out
 
 
 def _acronym_form(core: str) -> str | None:
@@ -298,6 +322,26 @@ def _eq(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return same, both
 
 
+# the score's ceiling where the two names' words say different things (normalize.names_equivalent: another word
+# that is no typo, no short form, no spelling of it): a suggestion at most, as for an acronym, unless a tax id or
+# DUNS number agrees. The letters of "Hans Müller" / "Hanna Müller", "Hammond Engineering" / "Harmon Engineering",
+# "한빛전자" / "한빛전기" are nearly all alike, and at one address the rest of the evidence is too: only the name
+# tells two people or two companies apart. One name under two legal forms (GmbH / AG) keeps its own rule (score_pairs:
+# less evidence, and the name reported once linked): a company that changed its form is common.
+NAMES_DIFFER = 0.85
+
+
+def _names_differ(c: Features, e: Features, i: np.ndarray, j: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Per pair, at the positions ``at`` only (the others False): both names known, their cores not one, and the
+    names not equivalent."""
+    out = np.zeros(len(i), dtype=bool)
+    for k in np.flatnonzero(at).tolist():
+        a, b = c.name[i[k]], e.name[j[k]]
+        out[k] = a is not None and b is not None and c.core[i[k]] != e.core[j[k]] \
+            and not nz.names_equivalent(a, b, (c.country[i[k]], e.country[j[k]]))
+    return out
+
+
 # the name evidence, and the score's ceiling, of a name that is the other's acronym: above the default threshold
 # of a suggestion (0.72), below an automatic link (0.90)
 ACRONYM_NAME = 0.85
@@ -319,6 +363,7 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     out = pairs.copy()
     (name, name_ratio), name_ok = _sim(c.core[i], e.core[j], fuzz.token_sort_ratio, fuzz.ratio)
     name = np.maximum(name, name_ratio)
+    name = np.maximum(name, _trade_name(c, e, i, j))
     # one name the other's acronym ("IBM" / "International Business Machines"): the same company said short,
     # as far as the name tells; never linked on that alone (the letters may stand for another company there)
     acronym = _same_letters(c.short[i], e.initials[j]) | _same_letters(e.short[j], c.initials[i])
@@ -334,6 +379,10 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     post_eq, post_ok = _eq(c.postcode[i], e.postcode[j])
     ctry_eq, ctry_ok = _eq(c.country[i], e.country[j])
     tax_eq, tax_ok = _eq(c.tax_core[i], e.tax_core[j])
+    # one entity's number and one of its registrations' (a SIREN and the VAT number holding it, a PAN and a GSTIN)
+    one_entity = ~tax_eq & _eq(c.tax_entity[i], e.tax_entity[j])[0]
+    for k in np.flatnonzero(one_entity).tolist():
+        tax_eq[k] = nz.tax_keys_equivalent(c.tax[i[k]], e.tax[j[k]])
     dom_eq, _ = _eq(c.domain[i], e.domain[j])
     duns_eq, duns_ok = _eq(c.duns[i], e.duns[j])
     form_eq, form_ok = _eq(c.form[i], e.form[j])
@@ -353,6 +402,7 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     # different countries or different legal forms: rarely the same legal entity
     score = np.where(ctry_ok & ~ctry_eq, np.minimum(score, 0.80), score)
     score = np.where(form_ok & ~form_eq, score - 0.08, score)
+    score = np.where(_names_differ(c, e, i, j, score > NAMES_DIFFER), np.minimum(score, NAMES_DIFFER), score)
     # identifiers: equal is strong evidence when the name agrees; different is strong against
     strong_id = tax_eq | duns_eq
     score = np.where(strong_id & (name >= 0.6), np.maximum(score, 0.97), score)
@@ -400,8 +450,8 @@ def link_customers(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules,
 
     # 2. deterministic keys
     cap = rules.max_block
-    det = [_pairs_on(c.tax_core, e.tax_core, cap), _pairs_on(c.domain, e.domain, cap),
-           _pairs_on(c.duns, e.duns, cap)]
+    det = [_pairs_on(c.tax_core, e.tax_core, cap), _pairs_on(c.tax_entity, e.tax_entity, cap),
+           _pairs_on(c.domain, e.domain, cap), _pairs_on(c.duns, e.duns, cap)]
     # 3. fuzzy blocks, for records not already settled: a pair from passes 1-2 whose own
     # evidence clears the auto threshold settles both records (no search needed for them).
     cand = pd.concat([p[["i", "j"]] for p in [xc, xe] + det], ignore_index=True).drop_duplicates(ignore_index=True)

@@ -32,6 +32,8 @@ LEGAL_FORMS: dict[str, str] = {
     # Irish: the Companies Act 2014 lets a name end in the Irish word for its form (Teoranta for Limited)
     "teoranta": "ltd", "cuideachta phoibli theoranta": "plc",
     "pty": "pty", "proprietary": "pty", "pte": "pte", "pvt": "pvt", "private": "pvt",
+    # India: a private limited company written "(P) Ltd" (Companies Act 2013, s. 2(68): "private limited")
+    "p ltd": "pvt ltd",
     # German-speaking
     # ("mbH" alone is no form: "KG mbH", "OHG mbH" are names as generated data writes them)
     "gmbh": "gmbh", "gesellschaft mit beschrankter haftung": "gmbh", "gesmbh": "gmbh", "gesellschaft mbh": "gmbh",
@@ -75,6 +77,12 @@ LEGAL_FORMS: dict[str, str] = {
     "spk": "sp k", "spj": "sp j", "spol s ro": "sro",
     "spolecnost s rucenim omezenym": "sro", "spolocnost s rucenim obmedzenym": "sro",
     "akciova spolecnost": "as", "akciova spolocnost": "as",
+    # Turkey (Turkish Commercial Code 6102): anonim şirket (A.Ş.), limited şirket (Ltd. Şti.)
+    "anonim sirketi": "as", "anonim sirket": "as", "ltd sti": "ltd sti", "ltdsti": "ltd sti",
+    "limited sirketi": "ltd sti", "ltd sirketi": "ltd sti",
+    # Brazil: a limitada or an EIRELI with its size after a dash, ME (microempresa) or EPP (empresa de pequeno
+    # porte, Lei Complementar 123/2006): the size is no other form
+    "ltda me": "ltda", "ltda epp": "ltda", "eireli": "eireli", "eireli me": "eireli", "eireli epp": "eireli",
     "kft": "kft", "zrt": "zrt", "nyrt": "nyrt", "doo": "doo", "dd": "dd", "ad": "ad", "ood": "ood",
     "korlatolt felelossegu tarsasag": "kft", "zartkoruen mukodo reszvenytarsasag": "zrt",
     "nyilvanosan mukodo reszvenytarsasag": "nyrt",
@@ -83,6 +91,10 @@ LEGAL_FORMS: dict[str, str] = {
     # company: public, closed, open; a société anonyme): read so only in a name written in those scripts, or
     # beside one (_SCRIPT_FORMS)
     "ooo": "llc", "tov": "llc", "ao": "jsc", "pao": "pjsc", "zao": "cjsc", "oao": "ojsc",
+    # ... and written out (Civil Code of the Russian Federation, art. 87, 96; Ukraine's ТОВ)
+    "obshchestvo s ogranichennoy otvetstvennostyu": "llc", "aktsionernoe obshchestvo": "jsc",
+    "publichnoe aktsionernoe obshchestvo": "pjsc", "zakrytoe aktsionernoe obshchestvo": "cjsc",
+    "otkrytoe aktsionernoe obshchestvo": "ojsc", "tovarystvo z obmezhenoyu vidpovidalnistyu": "llc",
     "ae": "sa", "oe": "oe", "ee": "ee", "epe": "epe", "ike": "ike",
     "jsc": "jsc", "pjsc": "pjsc", "cjsc": "cjsc", "ojsc": "ojsc",
     # Asia-Pacific
@@ -90,13 +102,25 @@ LEGAL_FORMS: dict[str, str] = {
     # in kanji and hanzi, written onto the name or apart from it (_CJK_FORMS): 株式会社 is a kabushiki kaisha
     "株式会社": "kk", "合同会社": "gk", "有限会社": "yk", "股份有限公司": "co ltd", "有限公司": "co ltd",
     "有限责任公司": "co ltd", "有限責任公司": "co ltd",
+    "合名会社": "gomei kaisha", "合資会社": "goshi kaisha",
     "kk": "kk", "kabushiki kaisha": "kk", "kabushiki gaisha": "kk", "godo kaisha": "gk", "gk": "gk",
     "yk": "yk", "yugen kaisha": "yk", "gomei kaisha": "gomei kaisha", "goshi kaisha": "goshi kaisha",
     "pllc": "pllc", "professional limited liability company": "pllc", "pc": "pc", "professional corporation": "pc",
     "lllp": "lllp", "cic": "cic", "community interest company": "cic",
+    # the Gulf and Egypt: a W.L.L. (with limited liability), free-zone establishments and companies, an Egyptian
+    # S.A.E. (société anonyme égyptienne)
+    "wll": "wll", "with limited liability": "wll", "fze": "fze", "free zone establishment": "fze", "fzco": "fzco",
+    "fz llc": "fz llc", "fzllc": "fz llc", "sae": "sae",
     "bhd": "bhd", "berhad": "bhd", "sdn": "sdn", "sendirian": "sdn", "tbk": "tbk", "pt": "pt",
 }
 # forms written only after the name: before it they are a name's initials ("MBH Consulting", "EK Automotive")
+# Korean forms in Hangul, keyed as folding writes them (NFKD takes a Hangul syllable apart into its letters): a
+# jusik hoesa (stock company: "Co., Ltd.", "Corporation" in English), yuhan hoesa, hapja hoesa, hapmyeong hoesa
+# (Commercial Act, Art. 170)
+LEGAL_FORMS.update({str(fold(k)): v for k, v in {
+    "주식회사": "jusik hoesa", "유한회사": "yuhan hoesa", "합자회사": "hapja hoesa", "합명회사": "hapmyeong hoesa",
+    "유한책임회사": "yuhan chaegim hoesa"}.items()})
+LEGAL_FORMS.update({"jusik hoesa": "jusik hoesa", "chusik hoesa": "jusik hoesa", "yuhan hoesa": "yuhan hoesa"})
 _TAIL_ONLY_FORMS = frozenset({"gesmbh", "gesellschaft mbh", "ggmbh", "ek", "ug haftungsbeschrankt", "ae", "oe", "ee",
                               "ike", "abp", "sagl", "ltee", "limitee", "spk", "spj", "cokg", "teoranta"})
 # forms as Cyrillic and Greek write them, which in a Latin name are words of it: "AO World", "Pão de Açúcar",
@@ -116,11 +140,17 @@ ABBREVIATIONS: dict[str, str] = {
     "engg": "engineering", "labs": "laboratories", "lab": "laboratory", "dept": "department",
     "univ": "university", "ctr": "center", "centre": "center", "mktg": "marketing", "prods": "products",
     "equip": "equipment", "prop": "property", "props": "properties", "mgt": "management", "gebr": "gebruder",
+    # Turkish names' "Sanayi ve Ticaret" (industry and trade), Portuguese and Spanish "Cia." (companhia, compañía),
+    # and the Indian honorific before a firm's name as three spellings write it (Shri, Shree, Sri)
+    "san": "sanayi", "tic": "ticaret", "cia": "companhia", "compania": "companhia",
+    "shri": "sri", "shree": "sri", "sree": "sri",
+    # trade words as company names shorten them, and the French Sté (société)
+    "pharma": "pharmaceuticals", "ste": "societe",
     "med": "medical", "hosp": "hospital", "mt": "mount", "ft": "fort", "st": "saint", "sankt": "saint",
     # "and" as legal names write it: "&", "+", "und" / "u." (German), "et", "y", "e", "en" (Dutch),
     # "och" (Swedish), "og" (Danish, Norwegian), "ja" (Finnish)
     "and": "and", "und": "and", "u": "and", "et": "and", "y": "and", "e": "and", "en": "and", "och": "and",
-    "og": "and", "ja": "and",
+    "og": "and", "ja": "and", "ve": "and",
 }
 _STOPWORDS = {"the", "der", "die", "das", "la", "le", "les", "el", "los", "il", "de", "of"}
 
@@ -184,10 +214,21 @@ _FIGURES_SLASH = re.compile(r"(?<=\d)/(?=\d)")  # "12/1" is house 12, building 1
 _CJK_FORMS = sorted((k for k in LEGAL_FORMS if not k.isascii()), key=len, reverse=True)
 
 
+# A legal form written as its first character in brackets, as Japanese and Korean lists and invoices write it:
+# (株) / ㈱ / （株） for 株式会社, (有) 有限会社, (同) 合同会社, (名) 合名会社, (資) 合資会社;
+# (주) / ㈜ for 주식회사, (유) 유한회사, (합) 합자회사 (folding has made ㈱ and （株） "(株)")
+_BRACKETED_FORMS = {str(fold(short)): f" {fold(long)} " for short, long in {
+    "株": "株式会社", "有": "有限会社", "同": "合同会社", "名": "合名会社", "資": "合資会社",
+    "주": "주식회사", "유": "유한회사", "합": "합자회사"}.items()}
+_BRACKETED_FORM = re.compile(r"\(\s*(" + "|".join(map(re.escape, _BRACKETED_FORMS)) + r")\s*\)")
+
+
 def _tokens(text: object) -> list[str]:
     s = fold(text)
     if s is None:
         return []
+    if not s.isascii() and "(" in s:
+        s = _BRACKETED_FORM.sub(lambda m: _BRACKETED_FORMS[m[1]], s)
     s = s.replace("&", " and ").replace("+", " and ")
     if "/" in s:
         s = _WORDS_SLASH.sub(" ", s)
@@ -258,14 +299,19 @@ def name_parts(name: str | None, script_forms: bool | None = None) -> tuple[str,
 # Where a name line goes on to whom it is for: "Fund II Ltd c/o Aberdeen Fund Services", "Globex Corp Attn: AP",
 # "Stadtwerke Ulm GmbH z. Hd. Buchhaltung". What follows names an agent or a person, not the company.
 _ADDRESSEE = re.compile(r"\s+(?:c/o|c\.o\.|attn\b\.?|attention\s*:|z\.\s?hd\.)", re.IGNORECASE)
+# "M/s" (Messrs) before a firm's name, as Indian and Pakistani invoices and ledgers address a firm: "M/s. Gupta
+# Enterprises" is Gupta Enterprises
+_MESSRS = re.compile(r"^\s*(?:m/s\b\.?|messrs\b\.?)\s*", re.IGNORECASE)
 
 
 def _addressee(name: str | None) -> str | None:
-    """The name without the care-of or attention part its line goes on with."""
+    """The name without the care-of or attention part its line goes on with, and without "M/s" before it."""
     if name is None:
         return None
     cut = _ADDRESSEE.search(name)
-    return name[:cut.start()] if cut and cut.start() > 0 else name
+    name = name[:cut.start()] if cut and cut.start() > 0 else name
+    rest = _MESSRS.sub("", name)
+    return rest if rest.strip() else name
 
 
 def _as_written(text: str) -> str | None:
@@ -319,6 +365,9 @@ _ONE_FORM: tuple[tuple[frozenset[str], str | None, frozenset[str]], ...] = (
     (frozenset({"sarl", "eurl"}), None, frozenset({"FR"})),
     # a kabushiki kaisha's English names (Sony Group Corporation, Hitachi, Ltd., ... Co., Ltd.), one side a K.K.
     (frozenset({"kk", "co ltd", "corp", "inc", "ltd", "co"}), "kk", frozenset({"JP"})),
+    # a jusik hoesa's English names (Samsung Electronics Co., Ltd., Hyundai Motor Company, POSCO Corporation): in
+    # Korea one form however written, as nearly every company there is one
+    (frozenset({"jusik hoesa", "co ltd", "corp", "inc", "co"}), None, frozenset({"KR"})),
 )
 
 
@@ -348,9 +397,21 @@ def _one_language(form: str, where: set[str | None]) -> str:
 TYPO_MIN_LENGTH = 6
 
 
+# Letters a scan or a keyboard writes as others inside a word: 0 for o, 1 for l, rn for m ("0lympia", "Mil1brook",
+# "Harnmond"); read back only in a word of letters otherwise, long enough for the typo rule
+_MISREAD = str.maketrans({"0": "o", "1": "l"})
+
+
+def _as_read(word: str) -> str:
+    return word.translate(_MISREAD).replace("rn", "m") if len(word) >= TYPO_MIN_LENGTH else word
+
+
 def _typo(a: str, b: str) -> bool:
     # letters only, and Latin ones: one kanji is a word of its own ("山田" / "山本" are two families)
-    if max(len(a), len(b)) < TYPO_MIN_LENGTH or any(ch.isdigit() for ch in a + b) or not (a + b).isascii():
+    if max(len(a), len(b)) < TYPO_MIN_LENGTH or not (a + b).isascii():
+        return False
+    a, b = _as_read(a), _as_read(b)
+    if any(ch.isdigit() for ch in a + b):
         return False
     return OSA.distance(a, b, score_cutoff=1) <= 1
 
@@ -363,10 +424,18 @@ def _singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word[:-1]
 
 
+_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), start=1)}
+
+
 @lru_cache(maxsize=1 << 18)
 def _core_words(name: str) -> tuple[str, ...]:
+    """The core's words without "and", a Roman numeral after the first word as its figures ("Fund II" is "Fund 2",
+    as name_numbers reads it), a number from one to ten in words as its figures ("Three Rivers" is "3 Rivers")."""
     core, _ = name_parts(name)
-    return tuple(t for t in core.split() if t != "and")
+    words = [t for t in core.split() if t != "and"]
+    return tuple(str(_roman_value(w)) if k and _ROMAN.fullmatch(w) else _NUMBER_WORDS.get(w, w)
+                 for k, w in enumerate(words))
 
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
@@ -406,7 +475,37 @@ def _japanese_spellings(a: str, b: str) -> bool:
     return bool(_JAPANESE_FORMS & {fa, fb}) and _forms_agree(fa, fb) and _romaji_key(ca) == _romaji_key(cb)
 
 
+# A person's or company's name and the name it trades under on one line: "John Smith t/a Smith Plumbing", "Bright
+# Horizons LLC dba Sunny Days Daycare", "Jane Doe trading as Doe Designs", Australia's "T/as". Either part is the
+# customer's name as the other system may hold it.
+_TRADING_AS = re.compile(r"\s+(?:t/as?|t/a\.?|dba|d/b/a|d\.b\.a\.|trading\s+as|doing\s+business\s+as)\s+",
+                         re.IGNORECASE)
+
+
+def trading_as(name: str | None) -> tuple[str, str] | None:
+    """(the name, the name it trades under) of a name line written with both ("X t/a Y"), else None."""
+    if name is None:
+        return None
+    parts = _TRADING_AS.split(name, maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 and parts[0].strip() and parts[1].strip() else None
+
+
 def names_equivalent(a: str | None, b: str | None, countries: tuple[object, object] = (None, None)) -> bool:
+    """``_names_equivalent``, where a name written with its trading name ("X t/a Y") is either of the two beside a
+    name without one, and both of them beside another such name (one person's two trades are two customers)."""
+    if a is None or b is None:
+        return a is None and b is None
+    ta, tb = trading_as(str(a)), trading_as(str(b))
+    if ta is not None and tb is not None:
+        return all(_names_equivalent(x, y, countries) for x, y in zip(ta, tb))
+    if ta is not None:
+        return any(_names_equivalent(part, str(b), countries) for part in ta)
+    if tb is not None:
+        return any(_names_equivalent(str(a), part, countries) for part in tb)
+    return _names_equivalent(a, b, countries)
+
+
+def _names_equivalent(a: str | None, b: str | None, countries: tuple[object, object] = (None, None)) -> bool:
     """The two names say the same thing: identical (names_identical), written in ASCII as the language writes it
     ("Müller" / "Mueller"), a Japanese name in another romanisation ("Satō" / "Satou"), the same words in
     another order ("Elektro Saar GmbH" / "Saar Elektro GmbH"), the same words run together, words written short
@@ -426,6 +525,8 @@ def names_equivalent(a: str | None, b: str | None, countries: tuple[object, obje
     wa, wb = _core_words(str(a)), _core_words(str(b))
     if "".join(wa) == "".join(wb) and wa:
         return True  # "Data Tech" / "DataTech"
+    if _run_together_in_another_order(wa, wb) or _run_together_in_another_order(wb, wa):
+        return True  # "明达贸易（上海）" / "上海明达贸易": the place before the trade name or in brackets after it
     if _written_short(str(a), str(b), wa, wb):
         return True  # "Amer Steel" / "American Steel", "IBM" / "International Business Machines"
     rest_a, rest_b = list(wa), list(wb)
@@ -442,6 +543,18 @@ def names_equivalent(a: str | None, b: str | None, countries: tuple[object, obje
             return False
         rest_b.remove(hit)
     return True
+
+
+RUN_TOGETHER_WORDS_MAX = 4  # the orders of at most 4 words are tried (24)
+
+
+def _run_together_in_another_order(words: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """The words, in some other order, run together into the other name's one word: Chinese names put the place
+    first ("上海明达贸易有限公司") or in brackets after the trade name ("明达贸易（上海）有限公司"), and a
+    script without spaces runs the rest together."""
+    if len(other) != 1 or not 1 < len(words) <= RUN_TOGETHER_WORDS_MAX or len("".join(words)) != len(other[0]):
+        return False
+    return any("".join(order) == other[0] for order in itertools.permutations(words))
 
 
 # A Roman numeral as names number funds, series and generations ("Fund II", "Holdings IV"): I to XXXIX, never
@@ -574,7 +687,15 @@ _CITY_NAMES: dict[str, str] = {
     **dict.fromkeys(("lucerne", "luzern"), "luzern"), **dict.fromkeys(("nuremberg",), "nurnberg"),
     **dict.fromkeys(("frankfurt am main", "frankfurt am", "frankfurt a m", "frankfurt main",
                       "frankfurtmain", "frankfurt a main"), "frankfurt am main"),
-    **dict.fromkeys(("moscow", "moskva"), "moskva"), **dict.fromkeys(("new york city", "nyc"), "new york"),
+    **dict.fromkeys(("moscow", "moskva"), "moskva"),
+    # Indian cities under their names before and after renaming (Bombay 1995, Madras 1996, Calcutta 2001,
+    # Bangalore 2014, Gurgaon 2016): master data keeps both
+    **dict.fromkeys(("bombay",), "mumbai"), **dict.fromkeys(("madras",), "chennai"),
+    **dict.fromkeys(("calcutta",), "kolkata"), **dict.fromkeys(("bangalore",), "bengaluru"),
+    **dict.fromkeys(("gurgaon",), "gurugram"), **dict.fromkeys(("poona",), "pune"),
+    **dict.fromkeys(("baroda",), "vadodara"), **dict.fromkeys(("cochin",), "kochi"),
+    **dict.fromkeys(("trivandrum",), "thiruvananthapuram"), **dict.fromkeys(("mysore",), "mysuru"),
+    **dict.fromkeys(("new york city", "nyc"), "new york"),
 }
 # an umlaut written in ASCII ("ue" for ü), read back only where that gives a city _CITY_NAMES knows
 _UMLAUT_IN_ASCII = re.compile(r"(?<=[aou])e")
@@ -809,7 +930,22 @@ def streets_equivalent(a: object, b: object, country: object = None) -> bool:
     if _streets_equivalent(a, b, country):
         return True
     ascii_ = None if a is None or b is None else _in_ascii_as_written_locally(a, b)
-    return ascii_ is not None and _streets_equivalent(*ascii_, country)
+    if ascii_ is not None and _streets_equivalent(*ascii_, country):
+        return True
+    la, lb = _without_landmarks(a), _without_landmarks(b)
+    return (la, lb) != (a, b) and _streets_equivalent(la, lb, country)
+
+
+# A part of a street line that tells the way to the place by a landmark, as Indian and other South Asian addresses
+# do ("12, M.G. Road, Near City Mall", "Shop No. 4, Opp. Railway Station, Station Road"): no part of the address
+_LANDMARK = re.compile(r"(?:^|,)\s*(?:near|nr\.|opp\.?|opposite|behind|beside|next\s+to)\s[^,]*", re.IGNORECASE)
+
+
+def _without_landmarks(line: object) -> object:
+    if not isinstance(line, str):
+        return line
+    rest = _LANDMARK.sub("", line).strip(" ,")
+    return rest or line
 
 
 def cities_equivalent(a: object, b: object) -> bool:
@@ -823,8 +959,6 @@ def cities_equivalent(a: object, b: object) -> bool:
 
 # a house number written as a word at the start of a line with no figure ("One Infinite Loop", "One World Trade
 # Center"): another reading of the line when two are compared, never its key, where "Seven Sisters Road" is a name
-_HOUSE_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
-    ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), start=1)}
 
 
 def _number_word_read(line: object) -> object:
@@ -832,7 +966,7 @@ def _number_word_read(line: object) -> object:
     if not isinstance(line, str) or _DIGIT.search(line):
         return line
     first, _, rest = line.strip().partition(" ")
-    figure = _HOUSE_NUMBER_WORDS.get(first.casefold())
+    figure = _NUMBER_WORDS.get(first.casefold())
     return f"{figure} {rest}" if figure is not None and rest.strip() else line
 
 
@@ -912,7 +1046,7 @@ COUNTRY_NAMES = {
     "JAPAN": "JP", "UNITED STATES": "US", "USA": "US", "UNITED STATES OF AMERICA": "US", "CANADA": "CA",
     "AUSTRALIA": "AU", "GREECE": "GR", "CZECH REPUBLIC": "CZ", "CZECHIA": "CZ", "HUNGARY": "HU",
     "LUXEMBOURG": "LU", "SINGAPORE": "SG", "INDIA": "IN", "CHINA": "CN", "BRAZIL": "BR", "MEXICO": "MX",
-    "HOLLAND": "NL",
+    "HOLLAND": "NL", "TURKEY": "TR", "TURKIYE": "TR", "SOUTH KOREA": "KR", "KOREA": "KR", "REPUBLIC OF KOREA": "KR",
     # the countries' own names in their official languages, and their long official names
     "BUNDESREPUBLIK DEUTSCHLAND": "DE", "FEDERAL REPUBLIC OF GERMANY": "DE", "OESTERREICH": "AT",
     "BELGIE": "BE", "BELGIQUE": "BE", "BELGIEN": "BE", "SUISSE": "CH", "SVIZZERA": "CH", "SVIZRA": "CH",
@@ -984,12 +1118,30 @@ _VAT_PREFIXES = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI
 _TAX_SUFFIXES = ("MWST", "TVA", "IVA", "MVA")
 
 
+# A label written before the number ("VAT: DE123456789", "INN 7707083893", "GSTIN 27AAPFU0939F1ZV", "USt-IdNr.
+# DE123456789", "ABN51824753556"): no part of it. A whole word followed by a space, colon or "No.", or a label of
+# three letters or more written onto the figures ("INN7707083893": else "IN" reads as India's prefix).
+_TAX_LABEL = re.compile(r"^\s*(?:vat|tin|tva|iva|btw|mwst|moms|inn|kpp|ogrn|gst|gstin|pan|abn|acn|cnpj|cpf|rfc|nif|"
+                        r"cif|nip|regon|ico|dic|vkn|afm|uid|ust|ust-?id|ust-?idnr|ein|tax\s*id|vat\s*(?:no|number|reg)"
+                        r"|brn|uen|trn|kvk)\.?(?:\s*(?:no|nr|number)\.?)?(?:\s*[:#]\s*|\s+|(?<=[a-z]{3})(?=\d))(?=\w)",
+                        re.IGNORECASE)
+# Russia: a company's INN (10 figures) written with its KPP (9 figures, the tax office's reason code of one
+# registration) as "7707083893/773601001": the INN is the taxpayer (Tax Code of the Russian Federation, art. 83-84)
+_RU_INN_KPP = re.compile(r"(\d{10})/\d{9}")
+# India: a GSTIN is the state's two figures, the holder's PAN (ten characters: five letters, four figures, a
+# letter), the registration's number in the state, Z and a check character (CGST Rules 2017, rule 10)
+_GSTIN = re.compile(r"\d{2}([A-Z]{5}\d{4}[A-Z])[0-9A-Z]Z[0-9A-Z]")
+_PAN = re.compile(r"[A-Z]{5}\d{4}[A-Z]")
+
+
 @lru_cache(maxsize=1 << 18)
 def tax_key(tax_id: object, country: object = None) -> str | None:
     """Country-qualified core of a VAT / tax id: 'DE 123 456 789' == 'DE123456789' ==
     '123.456.789' for a German customer; 'CHE-123.456.789 MWST' == 'CHE123456789'."""
     # a label in Cyrillic or Greek ("ИНН 7707083893", "ΑΦΜ 094014201") is no part of the number
-    s = fold(OTHER_SCRIPT.sub("", tax_id) if isinstance(tax_id, str) else tax_id)
+    if isinstance(tax_id, str):
+        tax_id = _RU_INN_KPP.sub(r"\1", _TAX_LABEL.sub("", OTHER_SCRIPT.sub("", tax_id)))
+    s = fold(tax_id)
     if s is None:
         return None
     s = _TAX_NON_ALNUM.sub("", s).upper()
@@ -1004,7 +1156,9 @@ def tax_key(tax_id: object, country: object = None) -> str | None:
     if _JP_REGISTRATION.fullmatch(s) and cc in ("JP", None):
         return "JP:" + s[1:]  # a Japanese invoice registration number is T + the 13-digit corporate number
     prefix = s[:2]
-    if prefix.isalpha() and prefix in _VAT_PREFIXES and len(s) > 4 and any(c.isdigit() for c in s[2:]):
+    # the customer's own country's code before the number is a prefix, whichever country ("ZA 4123456789")
+    if prefix.isalpha() and (prefix in _VAT_PREFIXES or prefix == cc) and len(s) > 4 \
+            and any(c.isdigit() for c in s[2:]):
         cc = _VAT_PREFIX_COUNTRY.get(prefix, prefix)
         s = s[2:]
     if cc == "GB" and len(s) == 12 and s.endswith("000"):
@@ -1015,7 +1169,12 @@ def tax_key(tax_id: object, country: object = None) -> str | None:
 
 
 def tax_equivalent(a: object, b: object, country_a: object = None, country_b: object = None) -> bool:
-    ka, kb = tax_key(a, country_a), tax_key(b, country_b)
+    return tax_keys_equivalent(tax_key(a, country_a), tax_key(b, country_b))
+
+
+def tax_keys_equivalent(ka: str | None, kb: str | None) -> bool:
+    """Two tax keys (``tax_key``) are one number: equal, one without its country, or one entity's number and one of
+    its registrations' (a SIREN and its VAT number, a PAN and its GSTIN; two registrations' numbers stay two)."""
     if ka is None or kb is None:
         return ka is None and kb is None
     if ka == kb:
@@ -1024,7 +1183,28 @@ def tax_equivalent(a: object, b: object, country_a: object = None, country_b: ob
     cb, nb = kb.split(":", 1)
     if "FR" in (ca, cb) and {ca, cb} <= {"FR", "??"} and (siren := _siren(na)) is not None:
         return siren == _siren(nb) and (len(na) != len(nb) or na == nb)
+    if {ca, cb} <= {"IN", "??"} and (pan := _pan(na)) is not None:
+        return pan == _pan(nb) and (len(na) != len(nb) or na == nb)
     return na == nb and (ca == "??" or cb == "??")
+
+
+def tax_entity(key: str | None) -> str | None:
+    """The part of a tax key (``tax_key``) that names the legal entity where the number also names one of its
+    registrations: a French VAT number's or SIRET's SIREN, an Indian GSTIN's PAN; None for any other. Two keys with
+    one entity are one company's (``tax_equivalent`` says whether they are the same registration)."""
+    if key is None:
+        return None
+    cc, number = key.split(":", 1)
+    entity = _siren(number) if cc == "FR" else _pan(number) if cc == "IN" else None
+    return None if entity is None else f"{cc}:{entity}"
+
+
+def _pan(number: str) -> str | None:
+    """The PAN an Indian tax number holds: a GSTIN holds it at figures 3-12, a PAN is itself (``_GSTIN``)."""
+    if _PAN.fullmatch(number):
+        return number
+    gstin = _GSTIN.fullmatch(number)
+    return gstin[1] if gstin else None
 
 
 def _siren(number: str) -> str | None:

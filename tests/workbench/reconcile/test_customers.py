@@ -324,3 +324,60 @@ def test_a_compared_state_written_by_name_and_by_code_is_no_difference_and_anoth
            cust("e2", "Kestrel Tools Inc", number="C2", state="Ohio", city="Pittsburgh", postcode="15222")]
     res = run(crm, erp, rules)
     assert [(e["crm_value"], e["erp_value"]) for e in by_type(res, "customer.attribute_mismatch")] == [("PA", "Ohio")]
+
+
+@pytest.mark.parametrize(("crm_name", "erp_name", "country"), [
+    ("Hans Müller", "Hanna Müller", "DE"),                         # two people of one family
+    ("Hammond Engineering Ltd", "Harmon Engineering Ltd", "GB"),    # two surnames three letters apart
+    ("주식회사 한빛전자", "주식회사 한빛전기", "KR"),                     # one syllable apart
+    ("North Star Logistics Inc", "South Star Logistics Inc", "US"),
+])
+def test_two_names_that_say_different_things_at_one_address_are_never_linked_automatically(crm_name, erp_name,
+                                                                                            country):
+    crm = [cust(sf(1), crm_name, street="1 Harbour Street", city="Leeds", postcode="LS1 4AP", country=country)]
+    erp = [cust("e1", erp_name, number="C1", street="1 Harbour Street", city="Leeds", postcode="LS1 4AP",
+                country=country)]
+    res = run(crm, erp)
+    assert res.links[res.links["status"] == "auto"].empty
+    assert len(by_type(res, "customer.missing_in_erp")) + len(res.links) >= 1
+
+
+def test_names_that_differ_still_link_automatically_when_their_tax_ids_agree():
+    crm = [cust(sf(1), "Hans Müller", street="Hauptstraße 5", city="Köln", postcode="50667", country="DE",
+                tax_id="DE123456789")]
+    erp = [cust("e1", "Hanna Müller", number="C1", street="Hauptstraße 5", city="Köln", postcode="50667",
+                country="DE", tax_id="DE 123 456 789")]
+    res = run(crm, erp)
+    assert res.links["status"].tolist() == ["auto"]
+    assert [e["field"] for e in by_type(res, "customer.attribute_mismatch")] == ["name"]
+
+
+@pytest.mark.parametrize(("crm_name", "erp_name"), [
+    ("John Smith t/a Smith Plumbing", "Smith Plumbing"), ("Smith Plumbing", "John Smith T/A Smith Plumbing"),
+    ("Bright Horizons LLC dba Sunny Days Daycare", "Bright Horizons LLC"),
+])
+def test_a_customer_written_with_its_trading_name_links_automatically_with_no_name_difference(crm_name, erp_name):
+    crm = [cust(sf(1), crm_name, street="1 Harbour Street", city="Leeds", postcode="LS1 4AP", country="GB")]
+    erp = [cust("e1", erp_name, number="C1", street="1 Harbour Street", city="Leeds", postcode="LS1 4AP",
+                country="GB")]
+    res = run(crm, erp)
+    assert res.links["status"].tolist() == ["auto"]
+    assert by_type(res, "customer.attribute_mismatch") == []
+
+
+def test_an_indian_customer_kept_by_its_pan_and_by_its_gstin_links_on_the_tax_id_alone():
+    crm = [cust(sf(1), "Dorado Industries", street="419, Palla Street", city="Surat", postcode="395003",
+                country="IN", tax_id="27AAPFU0939F1ZV")]
+    erp = [cust("e1", "Castellan Pvt Ltd", number="C1", street="H.No. 288, Saraf Marg", city="Pune",
+                postcode="411001", country="IN", tax_id="AAPFU0939F")]
+    res = run(crm, erp)
+    (link,) = res.links.to_dict("records")
+    assert (link["erp_id"], link["method"]) == ("e1", "tax_id")
+    assert "tax_id" not in {e["field"] for e in by_type(res, "customer.attribute_mismatch")}
+
+
+def test_two_gstins_of_one_pan_are_two_registrations_and_reported():
+    crm = [cust(sf(1), "Usk Components Pvt Ltd", xref="C1", country="IN", tax_id="27AADCB2230M1ZT")]
+    erp = [cust("e1", "Usk Components Pvt Ltd", number="C1", country="IN", tax_id="29AADCB2230M1ZP")]
+    res = run(crm, erp)
+    assert [e["field"] for e in by_type(res, "customer.attribute_mismatch")] == ["tax_id"]

@@ -795,3 +795,164 @@ def test_a_state_or_province_by_its_name_code_or_short_form_is_one_state(a, b):
 @pytest.mark.parametrize(("a", "b"), [("PA", "Ohio"), ("Virginia", "WV"), ("ON", "QC"), ("Kansas", "Arkansas")])
 def test_other_states_stay_different(a, b):
     assert nz.state_key(a) != nz.state_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("株式会社山田製作所", "(株)山田製作所"), ("株式会社山田製作所", "㈱山田製作所"),
+    ("株式会社山田製作所", "（株）山田製作所"), ("東邦精機株式会社", "東邦精機(株)"),
+    ("有限会社鈴木工務店", "(有)鈴木工務店"), ("合同会社佐藤企画", "(同)佐藤企画"),
+    ("주식회사 한빛전자", "(주)한빛전자"), ("주식회사 한빛전자", "한빛전자(주)"), ("㈜한빛전자", "주식회사 한빛전자"),
+    ("유한회사 서울물산", "(유)서울물산"),
+])
+def test_a_japanese_or_korean_legal_form_written_as_its_bracketed_first_character_is_the_form(a, b):
+    assert nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("株式会社山田製作所", "(有)山田製作所"),          # a kabushiki kaisha and a yugen kaisha: two entities
+    ("주식회사 한빛전자", "(유)한빛전자"),
+    ("(주)한빛전자", "(주)한빛전기"),                 # another syllable is another word
+])
+def test_another_bracketed_form_or_another_syllable_is_another_company(a, b):
+    assert not nz.names_equivalent(a, b)
+
+
+def test_a_korean_company_s_english_form_is_its_jusik_hoesa_in_korea_only():
+    assert nz.names_equivalent("Hanbit Electronics 주식회사", "Hanbit Electronics Co., Ltd.", ("KR", "KR"))
+    assert nz.names_equivalent("Daehan Steel Co., Ltd.", "Daehan Steel Corporation", ("KR", "KR"))
+    assert not nz.names_equivalent("Hanbit Electronics 주식회사", "Hanbit Electronics Co., Ltd.", ("KR", "US"))
+    assert not nz.names_equivalent("Daehan Steel Co., Ltd.", "Daehan Steel Corporation", ("US", "US"))
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Three Rivers Supply Inc", "3 Rivers Supply Inc", True), ("One Stop Shop Ltd", "1 Stop Shop Ltd", True),
+    ("Three Rivers Supply Inc", "4 Rivers Supply Inc", False),
+])
+def test_a_number_in_words_is_its_figures_in_a_name(a, b, same):
+    assert nz.names_equivalent(a, b) is same
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("John Smith t/a Smith Plumbing", "Smith Plumbing"), ("Smith Plumbing", "John Smith T/A Smith Plumbing"),
+    ("John Smith t/a Smith Plumbing", "John Smith"),
+    ("Bright Horizons LLC dba Sunny Days Daycare", "Bright Horizons LLC"),
+    ("Anil Kumar d/b/a Kumar Imports", "Kumar Imports"), ("Jane Doe trading as Doe Designs", "Doe Designs"),
+    ("Nguyen Family Trust T/as Saigon Kitchen", "Saigon Kitchen"),
+])
+def test_a_name_written_with_its_trading_name_is_either_of_the_two(a, b):
+    assert nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("John Smith t/a Smith Plumbing", "John Smith t/a Smith Roofing"),   # one person's two trades
+    ("John Smith t/a Smith Plumbing", "Jane Smith"),
+    ("Bright Horizons LLC dba Sunny Days Daycare", "Little Stars Daycare"),
+])
+def test_another_trade_or_person_beside_a_trading_name_is_another_customer(a, b):
+    assert not nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("M/s Gupta Enterprises", "Gupta Enterprises"), ("M/s. Agarwal & Sons", "Agarwal and Sons"),
+    ("Messrs Bansal Brothers", "Bansal Bros"), ("Krishna Agencies (P) Ltd", "Krishna Agencies Pvt Ltd"),
+    ("Krishna Agencies (P) Ltd.", "Krishna Agencies Private Limited"),
+    ("Shree Ganesh Enterprises", "Shri Ganesh Enterprises"),
+    ("Sri Balaji Steels Pvt Ltd", "Shri Balaji Steels Pvt Ltd"),
+    ("Yılmaz Tekstil San. ve Tic. A.Ş.", "Yilmaz Tekstil Sanayi ve Ticaret A.S."),
+    ("YILMAZ TEKSTİL SANAYİ VE TİCARET ANONİM ŞİRKETİ", "Yılmaz Tekstil Sanayi ve Ticaret A.Ş."),
+    ("Demir İnşaat Ltd. Şti.", "Demir Insaat Limited Sirketi"), ("Kaya Gıda Ltd.Şti.", "KAYA GIDA LTD. ŞTİ."),
+    ("Comércio de Alimentos Silva Ltda", "Comercio de Alimentos Silva Ltda - ME"),
+    ("Pereira Transportes EIRELI", "Pereira Transportes Eireli - EPP"),
+    ("Cia. Brasileira de Papel", "Companhia Brasileira de Papel"),
+    ("ООО «Ромашка»", "Общество с ограниченной ответственностью «Ромашка»"),
+    ("АО «Северсталь»", "Акционерное общество «Северсталь»"),
+    ("Gulf Pearl Contracting W.L.L.", "Gulf Pearl Contracting WLL"),
+    ("Emirates Star General Trading FZE", "Emirates Star General Trading F.Z.E."),
+])
+def test_indian_turkish_brazilian_russian_and_gulf_names_written_two_ways_are_one_name(a, b):
+    assert nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Sharma Traders Pvt Ltd", "Sharma Traders LLP"), ("Reliable Textiles Ltd", "Reliable Textiles Pvt Ltd"),
+    ("Yılmaz Tekstil A.Ş.", "Yılmaz Tekstil Ltd. Şti."), ("Construtora Andrade Ltda", "Construtora Andrade S/A"),
+    ("ООО «Ромашка»", "АО «Ромашка»"), ("MS Amlin Ltd", "Amlin Ltd"),
+])
+def test_their_other_legal_forms_are_other_companies(a, b):
+    assert not nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize(("a", "b", "country"), [
+    ("7707083893", "INN 7707083893", "RU"), ("7707083893", "INN: 7707083893", "RU"),
+    ("7707083893/773601001", "7707083893", "RU"), ("VAT: DE123456789", "DE123456789", "DE"),
+    ("GSTIN 27AAPFU0939F1ZV", "27AAPFU0939F1ZV", "IN"), ("4123456789", "ZA 4123456789", "ZA"),
+    ("27AAPFU0939F1ZV", "AAPFU0939F", "IN"), ("27 AAPFU 0939 F1ZV", "aapfu0939f", "IN"),
+    ("INN7707083893", "7707083893", "RU"), ("ABN 53 004 085 616", "ABN53004085616", "AU"),
+])
+def test_a_tax_id_with_its_label_own_country_code_kpp_or_as_the_pan_of_a_gstin_is_one_number(a, b, country):
+    assert nz.tax_equivalent(a, b, country, country)
+
+
+@pytest.mark.parametrize(("a", "b", "country"), [
+    ("27AAPFU0939F1ZV", "29AAPFU0939F1ZR", "IN"),   # one PAN's registrations in two states
+    ("27AAPFU0939F1ZV", "AAPFU0939G", "IN"), ("7707083893/773601001", "7707083894", "RU"),
+])
+def test_another_registration_or_number_stays_another_tax_id(a, b, country):
+    assert not nz.tax_equivalent(a, b, country, country)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Bombay", "Mumbai"), ("Bangalore", "Bengaluru"), ("Madras", "Chennai"),
+                                      ("Gurgaon", "Gurugram"), ("Calcutta", "Kolkata")])
+def test_an_indian_city_under_its_name_before_renaming_is_the_city(a, b):
+    assert nz.cities_equivalent(a, b)
+
+
+def test_turkiye_and_korea_by_name_are_their_codes():
+    assert nz.country_key("Türkiye") == nz.country_key("Turkey") == "TR"
+    assert nz.country_key("South Korea") == nz.country_key("Republic of Korea") == "KR"
+
+
+def test_a_fund_numbered_in_roman_numerals_or_in_figures_is_one_name_and_another_number_is_not():
+    assert nz.names_equivalent("Nordic Wind Fund II Ltd", "Nordic Wind Fund 2 Limited")
+    assert not nz.names_equivalent("Nordic Wind Fund II Ltd", "Nordic Wind Fund 3 Limited")
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Northfield Components Ltd", "Northfie1d Components Ltd"), ("Olympia Foods Inc", "0lympia Foods Inc"),
+    ("Millbrook Dairy Ltd", "Mil1brook Dairy Ltd"), ("Hammond Engineering Ltd", "Harnmond Engineering Ltd"),
+])
+def test_a_letter_misread_as_a_figure_or_m_as_rn_in_a_long_word_is_a_typo(a, b):
+    assert nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Hammond Engineering Ltd", "Harmon Engineering Ltd"), ("Alpha 1 Holdings Ltd", "Alpha 7 Holdings Ltd"),
+    ("Store 10 Ltd", "Store lO Ltd"),
+])
+def test_other_letters_or_figures_stay_other_names(a, b):
+    assert not nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("12, M.G. Road, Near City Mall", "12 MG Road", True),
+    ("Shop No. 4, Opp. Railway Station, Station Road", "Shop 4, Station Road", True),
+    ("12, M.G. Road, Near City Mall", "14 MG Road", False),
+])
+def test_a_landmark_telling_the_way_is_no_part_of_a_street_line(a, b, same):
+    assert nz.streets_equivalent(a, b, "IN") is same
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("上海明达贸易有限公司", "明达贸易（上海）有限公司", True),   # the place first, or in brackets after the trade name
+    ("Blue Water Partners LLC", "WaterBlue Partners LLC", False),  # two words, two words: no word run together
+    ("上海明达贸易有限公司", "明达贸易（北京）有限公司", False),
+])
+def test_a_chinese_name_s_place_before_the_trade_name_or_in_brackets_after_it_is_one_name(a, b, same):
+    assert nz.names_equivalent(a, b) is same
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Cedar Pharma Inc", "Cedar Pharmaceuticals Inc"), ("Sté Nouvelle Martin SAS", "Société Nouvelle Martin SAS"),
+])
+def test_trade_words_companies_shorten_are_their_words(a, b):
+    assert nz.names_equivalent(a, b)
