@@ -28,6 +28,7 @@ from workbench.config import RunConfig
 from workbench.close.lock import ensure_open
 from workbench.corrections import lifecycle, read_only
 from workbench.corrections.exception_status import set_exception_status
+from workbench.corrections.outbox.guards import lapsed_approval, same_target
 from workbench.corrections.outbox.push import Backoff, PushReport
 from workbench.corrections.values import canonical_kind, display, parse_value
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
@@ -157,6 +158,15 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
                           seen_version=prop.get("version") if same_field else None, state=CorrectionState.PROPOSED,
                           reason=reason or (_engine_words(prop) if same_field else None), preparer=user,
                           prepared_at=_now(), idempotency_key=f"wb-{uuid.uuid4().hex}", attempts=0, version=1)
+        # another exception (a later run's copy of this one, another rule) may already be fixing this
+        # field of this record: two active corrections of one field would both be pushed, the later
+        # over the earlier
+        for other in same_target(s, corr, fields):
+            taken = sorted(fields & {other.field, *(a.get("field") for a in other.also or [])})[0]
+            raise IllegalTransition(f"correction {other.id} ({other.state}, exception {other.exception_id}) already "
+                                    f"changes {side.upper()} {obj} {corr.target_record} field '{taken}' to "
+                                    f"{display(other.to_value) if taken == other.field else 'a new value'}; "
+                                    "reject or waive that one first")
         s.add(corr)
         s.flush()
         trail.append(s, actor=user, action="correction.proposed", entity_type="correction", entity_id=corr.id,
@@ -257,22 +267,30 @@ def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str 
     """Approve proposed corrections (all or none); one audit event per correction.
 
     The approver must not be the preparer (maker-checker). ``versions`` (id → version the
-    user saw) turns a concurrent change by someone else into StaleState.
+    user saw) turns a concurrent change by someone else into StaleState. An approved (or
+    queued) correction whose approver can no longer approve — deactivated, or no longer an
+    approver — is held by the push until approved again here.
     """
     with store.session() as s:
         require(s, user, "approve")
         rows = _load_for_change(s, correction_ids)
         for c in rows:
             _check_version(c, versions)
-            _check_not_done_already(c, CorrectionState.APPROVED)
-            lifecycle.check(c, CorrectionState.APPROVED)
+            again = c.state in (CorrectionState.APPROVED, CorrectionState.QUEUED) and lapsed_approval(s, c)
+            if not again:
+                _check_not_done_already(c, CorrectionState.APPROVED)
+                if c.state != CorrectionState.PROPOSED:  # approved again only when its approval lapsed
+                    raise IllegalTransition(f"correction {c.id} is {c.state}; only a proposed correction can be "
+                                            "approved")
             if same_person(c.preparer, user):  # as people: "Bob", "bob " and a Cyrillic "bоb" are bob
                 raise PermissionDenied(f"correction {c.id} was prepared by {c.preparer}; a different user must "
                                        "approve it (maker-checker)")
         now = _now()
         for c in rows:
+            lapsed = lapsed_approval(s, c) if c.state != CorrectionState.PROPOSED else None
             lifecycle.transition(s, c, CorrectionState.APPROVED, actor=user, reason=reason,
-                                 detail={"preparer": c.preparer, "approver": user},
+                                 detail={"preparer": c.preparer, "approver": user,
+                                         **({"approved_again": lapsed} if lapsed else {})},
                                  changes={"approver": user, "approved_at": now})
         return _changed(rows)
 

@@ -27,7 +27,7 @@ def test_a_push_to_a_files_side_is_refused_and_an_export_of_a_writable_one_too(s
 def test_the_approvals_screen_can_explain_the_csv_route(store):
     files_run, live_run = add_run(store, config=FILES), add_run(store)
     by_csv = service.propose(store, add_exception(store, files_run), "bob", deliver="csv")
-    pushed = service.propose(store, add_exception(store, live_run), "bob")
+    pushed = service.propose(store, add_exception(store, live_run, crm_id="a0B000000000002AAA"), "bob")
     notes = route_notes(store, [by_csv, pushed])
     assert list(notes) == [by_csv]
     assert "Not pushed: the CRM side of run 1 is CSV files" in notes[by_csv]

@@ -40,6 +40,8 @@ from sqlalchemy.orm import Session
 from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
 from workbench.close.lock import PeriodLocked, locked_reason
+from workbench.corrections.outbox.guards import (TrailBroken, duplicate_refusals, settled_refusals, standing_refusals,
+                                                trail_refusal)
 from workbench.corrections.proof import approval_refusals
 from workbench.corrections.read_only import csv_route_ids
 from workbench.corrections.values import canonical_kind, field_changes, parse_value, same
@@ -472,8 +474,8 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None, refused: dic
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
         rows = list(s.execute(q.with_for_update(skip_locked=True)).scalars())
-        refused.update(approval_refusals(s, rows))
         by_csv = csv_route_ids(s, rows)  # a side that cannot be written: exported, never pushed
+        refused.update(refusals(s, [c for c in rows if c.id not in by_csv], actor))
         n = 0
         for c in rows:
             if c.id in refused or c.id in by_csv:
@@ -488,6 +490,19 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None, refused: dic
                 if held is not None:
                     held.add(str(exc))
         return n
+
+
+def refusals(s: Session, rows: list[Correction], actor: str) -> dict[int, str]:
+    """Why each of ``rows`` must not be sent now (only those refused): its approval is not
+    proven by the trail, its exception was settled meanwhile (it is waived), its approver can no
+    longer approve, or an older correction changes the same field of the same record."""
+    out = approval_refusals(s, rows)
+    rest = [c for c in rows if c.id not in out]
+    out.update(settled_refusals(s, rest, actor=actor))
+    rest = [c for c in rest if c.id not in out]
+    out.update(standing_refusals(s, rest, actor=actor))
+    out.update(duplicate_refusals(s, [c for c in rest if c.id not in out]))
+    return out
 
 
 def _due(now: datetime, refused: dict[int, str] | None = None) -> ColumnElement[bool]:
@@ -513,7 +528,7 @@ def claim(store: Store, me: str, actor: str, group: Group, limit: int, ids: list
         with store.session() as s:
             mine, seen = [], 0
             rows = list(s.execute(q).scalars())
-            refused.update(approval_refusals(s, rows))
+            refused.update(refusals(s, rows, actor))
             for c in rows:
                 seen += 1
                 if c.id in refused:
@@ -580,6 +595,11 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
     conns = Connections(store, config, config_for)
     touched: list[int] = []
     refused: dict[int, str] = {}
+    with store.session() as s:
+        broken = trail_refusal(s, store.engine.url, ids)
+    if broken:  # checked before anything is written: a new event would chain onto the altered trail
+        raise TrailBroken(f"nothing pushed: the audit trail that proves the approvals does not hold: {broken}; "
+                          "see: workbench audit verify")
     try:
         touched.extend(recover_stale(store, conns, actor, me=me, lease_seconds=lease_seconds, report_=rep,
                                      grace=recovery_grace))

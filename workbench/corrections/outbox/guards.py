@@ -1,0 +1,197 @@
+"""What must hold before a correction is sent, beyond its approval being in the trail
+(``workbench.corrections.proof``):
+
+* the trail that proves the approval is the genuine one: every event from the oldest
+  proposal still waiting to the chain's head recomputes to its hash, follows the one before,
+  and the head is the one the anchor records (``trail_refusal``). A store edited by SQL — a
+  new value changed after approval together with its events, re-chained — is refused whole;
+* whoever approved may still approve: a user deactivated (or no longer an approver) since
+  does not stand behind the value any more (``standing_refusals``);
+* its exception is still unsettled: one resolved (by hand: "fixed at the source") or waived
+  since the approval needs no write any more; the correction is waived, not sent
+  (``settled_refusals``);
+* no other correction still intends to change the same field of the same record
+  (``duplicate_refusals``): of two, only the older may be sent, so one push never writes both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import URL, func, select, text
+from sqlalchemy.orm import Session
+
+from workbench.corrections import lifecycle
+from workbench.corrections.values import field_changes
+from workbench.close.lock import PeriodLocked
+from workbench.errors import StaleState, WorkbenchError
+from workbench.model.states import CorrectionState, ExceptionStatus
+from workbench.store import anchor, trail
+from workbench.store.advisory import CHAIN_LOCK
+from workbench.store.chunks import chunks
+from workbench.store.schema import AuditEvent, Correction, ExceptionRow
+from workbench.team.users import ACTIONS, find_user, open_mode, roles_of
+
+HELD = "correction.held"
+# states a push may still write from: their approval must stand on an intact trail
+_SENDABLE = (CorrectionState.APPROVED, CorrectionState.QUEUED, CorrectionState.PUSHING)
+
+
+# ---------------------------------------------------------------- the trail itself
+
+
+class TrailBroken(WorkbenchError):
+    """The audit trail does not hold: no approval in it can be trusted, so nothing is pushed."""
+
+
+def trail_refusal(session: Session, url: URL | str, ids: list[int] | None = None) -> str | None:
+    """Why nothing may be pushed from this store (None when the trail holds): the events from
+    the oldest proposal among the corrections a push may send up to the head are walked and
+    re-hashed, and the head compared with the anchor. Earlier events prove nothing sent now."""
+    if session.get_bind().dialect.name == "postgresql":
+        # the walk and the anchor read see one head: no writer chains while we compare
+        session.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
+    pending = select(Correction.id).where(Correction.state.in_(_SENDABLE))
+    if ids:
+        pending = pending.where(Correction.id.in_(ids))
+    keys = [str(i) for i in session.execute(pending).scalars()]
+    if not keys:
+        return None
+    first: int | None = None
+    for part in chunks(keys):
+        low = session.execute(select(func.min(AuditEvent.id)).where(
+            AuditEvent.entity_type == "correction", AuditEvent.entity_id.in_(part))).scalar()
+        if low is not None and (first is None or low < first):
+            first = low
+    if first is None:
+        return None  # no event at all: each is refused by its own (missing) approval
+    prev: str | None = None
+    expected, last = first, first - 1
+    for ev in session.execute(select(AuditEvent).where(AuditEvent.id >= first).order_by(AuditEvent.id)
+                              .execution_options(yield_per=1000)).scalars():
+        if ev.id != expected:
+            return f"event {expected} of the audit trail is missing (found {ev.id} next): events were deleted"
+        if prev is not None and ev.prev_hash != prev:
+            return f"event {ev.id} of the audit trail does not follow event {ev.id - 1}: events were inserted or moved"
+        if trail.event_hash(ev.prev_hash, ev.id, ev.at, ev.actor, ev.action, ev.entity_type, ev.entity_id,
+                            ev.run_id, ev.detail) != ev.hash:
+            return (f"event {ev.id} of the audit trail ({ev.action} by {ev.actor}) was altered after it was "
+                    "written: its content does not match its hash")
+        prev, expected, last = ev.hash, ev.id + 1, ev.id
+    if prev is None:
+        return f"event {first} of the audit trail is missing: events were deleted"
+    problems = anchor.check(session, url, last, prev).problems
+    return problems[0] if problems else None
+
+
+# ---------------------------------------------------------------- the approver's standing
+
+
+def _lapsed(session: Session, approver: str | None) -> str | None:
+    """Why ``approver`` no longer stands behind an approval (None while they may approve)."""
+    if not approver or open_mode(session):
+        return None  # no approval: proof refuses it; open mode: everyone approves
+    if roles_of(session, approver) & ACTIONS["approve"]:
+        return None
+    u = find_user(session, approver)
+    if u is None:
+        return f"its approver {approver} is no longer a workbench user"
+    if not u.active:
+        return f"its approver {u.name} has since been deactivated"
+    return f"its approver {u.name} may no longer approve (roles now: {u.roles or 'none'})"
+
+
+def lapsed_approval(session: Session, c: Correction) -> str | None:
+    return _lapsed(session, c.approver)
+
+
+def standing_refusals(session: Session, rows: Iterable[Correction], *, actor: str) -> dict[int, str]:
+    """Corrections whose approver can no longer approve: not sent, left in their state, the
+    reason recorded once in the trail (``correction.held``) and shown as their state's reason
+    until a current approver approves them again."""
+    out: dict[int, str] = {}
+    for c in rows:
+        why = lapsed_approval(session, c)
+        if why is None:
+            continue
+        reason = (f"correction {c.id} not pushed: {why}; an active approver must approve it again "
+                  f"(workbench corrections approve {c.id})")
+        out[c.id] = reason
+        _hold(session, c, actor, reason)
+    return out
+
+
+def _hold(session: Session, c: Correction, actor: str, reason: str) -> None:
+    last = session.execute(select(AuditEvent.action, AuditEvent.detail).where(
+        AuditEvent.entity_type == "correction", AuditEvent.entity_id == str(c.id))
+        .order_by(AuditEvent.id.desc()).limit(1)).first()
+    if last is not None and last.action == HELD and (last.detail or {}).get("reason") == reason:
+        return  # said already; every later push would only repeat it
+    trail.append(session, actor=actor, action=HELD, entity_type="correction", entity_id=c.id, run_id=c.run_id,
+                 detail={"state_before": c.state, "state_after": c.state, "reason": reason,
+                         "exception_id": c.exception_id, "approver": c.approver,
+                         "target": {"side": c.target_side, "system": c.target_system, "object": c.target_object,
+                                    "record": c.target_record, "field": c.field},
+                         "before": c.from_value, "after": c.to_value, "seen_version": c.seen_version,
+                         "idempotency_key": c.idempotency_key, "version": c.version,
+                         **lifecycle.also_detail(c)})
+
+
+# ---------------------------------------------------------------- one field, one correction
+
+
+def target_fields(c: Correction) -> set[str]:
+    return {f_ for f_, _, _ in field_changes(c)}
+
+
+def same_target(session: Session, c: Correction, fields: set[str], *, exclude: int | None = None
+                ) -> list[Correction]:
+    """The active corrections (oldest first) that change one of ``fields`` of ``c``'s record."""
+    q = (select(Correction).where(Correction.target_side == c.target_side,
+                                  Correction.target_system == c.target_system,
+                                  Correction.target_object == c.target_object,
+                                  Correction.target_record == c.target_record,
+                                  Correction.state.in_(lifecycle.ACTIVE)).order_by(Correction.id))
+    if exclude is not None:
+        q = q.where(Correction.id != exclude)
+    return [o for o in session.execute(q).scalars() if target_fields(o) & fields]
+
+
+def duplicate_refusals(session: Session, rows: Iterable[Correction]) -> dict[int, str]:
+    """A correction is not sent while an older active one changes the same field of the same
+    record: of two such, one push would otherwise write both, the later over the earlier."""
+    out: dict[int, str] = {}
+    for c in rows:
+        older = [o for o in same_target(session, c, target_fields(c), exclude=c.id) if o.id < c.id]
+        if older:
+            o = older[0]
+            f_ = sorted(target_fields(o) & target_fields(c))[0]
+            out[c.id] = (f"correction {c.id} not pushed: correction {o.id} ({o.state}) already changes "
+                         f"{c.target_side.upper()} {c.target_object} {c.target_record} field '{f_}'; "
+                         f"waive the exception of one of them "
+                         f"({', '.join(str(e) for e in sorted({c.exception_id, o.exception_id}, key=str))})")
+    return out
+
+
+# ---------------------------------------------------------------- the exception it corrects
+
+
+def settled_refusals(session: Session, rows: Iterable[Correction], *, actor: str) -> dict[int, str]:
+    """Corrections whose exception was resolved or waived after they were approved: the difference
+    they were to fix is settled, so writing now would change a value nobody disputes. Each is
+    waived with the resolution as its reason (in a certified period it only waits, as all do)."""
+    out: dict[int, str] = {}
+    for c in rows:
+        exc = session.get(ExceptionRow, c.exception_id) if c.exception_id is not None else None
+        if exc is None or exc.status not in (ExceptionStatus.RESOLVED, ExceptionStatus.WAIVED):
+            continue
+        why = f"its exception {exc.id} was {exc.status} meanwhile" + (f" ({exc.resolution})" if exc.resolution else "")
+        out[c.id] = f"correction {c.id} not pushed: {why}; the correction is waived"
+        try:
+            with session.begin_nested():  # a locked period refuses the waiver alone, not the whole push
+                lifecycle.transition(session, c, CorrectionState.WAIVED, actor=actor, reason=f"not pushed: {why}")
+        except PeriodLocked:
+            out[c.id] = f"correction {c.id} not pushed: {why}"
+        except StaleState:
+            continue  # moved by someone else meanwhile (waived, pushed): not ours to decide
+    return out
