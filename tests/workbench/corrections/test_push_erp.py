@@ -317,3 +317,25 @@ def test_a_compound_correction_over_a_record_someone_changed_writes_nothing_and_
                                                 AuditEvent.action == "correction.conflict")).scalar_one()
     assert {f["field"]: f["outcome"] for f in ev.detail["fields"]} == {"city": "conflict", "postcode": "conflict"}
     assert _exc(store, eid).status == "reopened"
+
+
+def test_a_compound_correction_refused_after_its_first_field_was_written_says_it_is_partly_written(store, bc):
+    """Business Central is written field by field: a postcode too long for postalCode (20 characters in
+    $metadata) is refused after the city landed. The dead letter and the reopened exception say so."""
+    run = add_run(store, config=bc_config(bc))
+    d = next(x for _, x, _ in bc.store.scan("customers"))
+    eid = add_exception(
+        store, run, type="customer.attribute_mismatch", crm_id=None, crm_object=None, erp_id=d["id"],
+        erp_object="customers", field="city", crm_value="Springfield", erp_value=d["city"],
+        proposal={"target_side": "erp", "target_system": "business_central", "object": "customers",
+                  "record_id": d["id"], "field": "city", "from": d["city"], "to": "Springfield",
+                  "needs_decision": False, "also": [{"field": "postcode", "from": d["postalCode"], "to": "62701" * 6}]})
+    cid = service.propose(store, eid, "bob")
+    service.approve(store, [cid], "ann")
+    service.push(store, "ann", backoff=FAST)
+    assert erp_value(bc, d["id"], "city") == "Springfield" and erp_value(bc, d["id"], "postalCode") == d["postalCode"]
+    c = _corr(store, cid)
+    assert c.state == "dead_letter"
+    assert c.last_error.startswith("partly written (city written; postcode not): ")
+    assert "postalCode: holds at most 20 characters, the new value has 30" in c.last_error
+    assert "partly written (city written; postcode not)" in _exc(store, eid).resolution

@@ -270,6 +270,12 @@ def combine(reqs: list[WriteRequest], results: list[WriteResult]) -> WriteResult
     worst = min((r for _, r in parts), key=lambda r: _WORST.index(r.outcome) if r.outcome in _WORST else 0)
     msg = "; ".join(f"{f_}: {' '.join((r.message or r.outcome).split())}" for f_, r in parts)
     done = worst.outcome in ("applied", "already_applied")
+    written = [f_ for f_, r in parts if r.outcome == "applied"]
+    if written and not done:
+        # A connector that writes field by field (Business Central, Odoo) may have written some
+        # before refusing another: say so first, or a dead letter reads as "nothing changed".
+        rest = [f_ for f_, r in parts if r.outcome not in ("applied", "already_applied")]
+        msg = f"partly written ({', '.join(written)} written; {', '.join(rest)} not): {msg}"
     return CompoundResult(
         correction_id=worst.correction_id, outcome=worst.outcome, message=msg,
         response_id=next((r.response_id for _, r in parts if r.response_id), None),
