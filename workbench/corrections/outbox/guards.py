@@ -110,8 +110,13 @@ def standing_refusals(session: Session, rows: Iterable[Correction], *, actor: st
     reason recorded once in the trail (``correction.held``) and shown as their state's reason
     until a current approver approves them again."""
     out: dict[int, str] = {}
+    if open_mode(session):
+        return out  # everyone approves: nobody's standing can lapse
+    standing: dict[str | None, str | None] = {}  # per approver: a batch holds many of one approver's
     for c in rows:
-        why = lapsed_approval(session, c)
+        if c.approver not in standing:
+            standing[c.approver] = lapsed_approval(session, c)
+        why = standing[c.approver]
         if why is None:
             continue
         reason = (f"correction {c.id} not pushed: {why}; an active approver must approve it again "
@@ -157,12 +162,24 @@ def same_target(session: Session, c: Correction, fields: set[str], *, exclude: i
     return [o for o in session.execute(q).scalars() if target_fields(o) & fields]
 
 
+def _key(c: Correction) -> tuple[str, str, str, str]:
+    return (c.target_side, c.target_system, c.target_object, c.target_record)
+
+
 def duplicate_refusals(session: Session, rows: Iterable[Correction]) -> dict[int, str]:
     """A correction is not sent while an older active one changes the same field of the same
     record: of two such, one push would otherwise write both, the later over the earlier."""
+    rows = list(rows)
+    active: dict[tuple[str, str, str, str], list[Correction]] = {}
+    records = sorted({c.target_record for c in rows})
+    for part in chunks(records):  # one query per chunk of records, not one per correction
+        q = select(Correction).where(Correction.target_record.in_(part), Correction.state.in_(lifecycle.ACTIVE))
+        for o in session.execute(q.order_by(Correction.id)).scalars():
+            active.setdefault(_key(o), []).append(o)
     out: dict[int, str] = {}
     for c in rows:
-        older = [o for o in same_target(session, c, target_fields(c), exclude=c.id) if o.id < c.id]
+        mine = target_fields(c)
+        older = [o for o in active.get(_key(c), []) if o.id < c.id and target_fields(o) & mine]
         if older:
             o = older[0]
             f_ = sorted(target_fields(o) & target_fields(c))[0]
@@ -180,12 +197,18 @@ def settled_refusals(session: Session, rows: Iterable[Correction], *, actor: str
     """Corrections whose exception was resolved or waived after they were approved: the difference
     they were to fix is settled, so writing now would change a value nobody disputes. Each is
     waived with the resolution as its reason (in a certified period it only waits, as all do)."""
+    rows = list(rows)
+    settled: dict[int, tuple[str, str | None]] = {}
+    for part in chunks(sorted({c.exception_id for c in rows if c.exception_id is not None})):
+        q = select(ExceptionRow.id, ExceptionRow.status, ExceptionRow.resolution).where(
+            ExceptionRow.id.in_(part), ExceptionRow.status.in_((ExceptionStatus.RESOLVED, ExceptionStatus.WAIVED)))
+        settled.update({i: (st, res) for i, st, res in session.execute(q)})
     out: dict[int, str] = {}
     for c in rows:
-        exc = session.get(ExceptionRow, c.exception_id) if c.exception_id is not None else None
-        if exc is None or exc.status not in (ExceptionStatus.RESOLVED, ExceptionStatus.WAIVED):
+        if c.exception_id not in settled:
             continue
-        why = f"its exception {exc.id} was {exc.status} meanwhile" + (f" ({exc.resolution})" if exc.resolution else "")
+        status, resolution = settled[c.exception_id]
+        why = f"its exception {c.exception_id} was {status} meanwhile" + (f" ({resolution})" if resolution else "")
         out[c.id] = f"correction {c.id} not pushed: {why}; the correction is waived"
         try:
             with session.begin_nested():  # a locked period refuses the waiver alone, not the whole push
