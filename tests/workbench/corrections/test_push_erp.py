@@ -339,3 +339,16 @@ def test_a_compound_correction_refused_after_its_first_field_was_written_says_it
     assert c.last_error.startswith("partly written (city written; postcode not): ")
     assert "postalCode: holds at most 20 characters, the new value has 30" in c.last_error
     assert "partly written (city written; postcode not)" in _exc(store, eid).resolution
+
+
+def test_a_correction_to_a_record_deleted_in_business_central_is_a_dead_letter_that_says_so(store, bc):
+    (gone, kept), (eid, _), recs = erp_city_corrections(store, bc, 2)
+    assert bc.store.delete("customers", recs[0]["id"])  # someone deleted the customer after approval
+    rep = service.push(store, "ann", backoff=FAST)
+    assert rep.counts["applied"] == 1 and rep.counts["dead_letter"] == 1
+    assert erp_value(bc, recs[1]["id"], "city") == "Springfield 1"
+    c = _corr(store, gone)
+    assert c.state == "dead_letter" and c.attempts == 1  # a deleted record is not retried
+    assert c.last_error == f"Business Central: customers({recs[0]['id']}) no longer exists"
+    e = _exc(store, eid)
+    assert e.status == "reopened" and "no longer exists" in e.resolution

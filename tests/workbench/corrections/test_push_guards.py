@@ -63,6 +63,9 @@ def test_a_correction_approved_by_a_user_deactivated_since_is_held_until_approve
     rep = service.push(store, "carl", backoff=FAST)
     assert rep.counts["applied"] == 1 and erp_value(bc, rec["id"], "city") == "Springfield 0"
     assert _corr(store, cid).approver == "carl"
+    with store.session() as s:  # the hold and the second approval replay as the table holds them
+        from workbench.corrections.proof import check_store
+        assert check_store(s).problems == [] and trail.verify(s).ok
 
 
 def test_an_approver_who_lost_the_approver_role_no_longer_stands_behind_a_queued_correction(store, bc):
