@@ -30,7 +30,7 @@ from workbench.corrections import lifecycle, read_only
 from workbench.corrections.exception_status import set_exception_status
 from workbench.corrections.outbox.guards import lapsed_approval, same_target
 from workbench.corrections.outbox.push import Backoff, PushReport
-from workbench.corrections.values import canonical_kind, display, parse_value
+from workbench.corrections.values import canonical_kind, display, field_changes, parse_value
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
 from workbench.store.chunks import chunks
 from workbench.store.repo import carried_copies
@@ -150,6 +150,7 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
                 raise IllegalTransition(f"exception {exc.id} already has correction {other.id} ({other.state}) "
                                         f"for {side.upper()} field '{sorted(taken)[0]}'; reject or replay that one "
                                         "instead")
+            _check_converges(kind, exc.id, side, {fld: new, **{a["field"]: a["to"] for a in also}}, other)
         run = s.get(Run, exc.run_id) if exc.run_id else None
         system = prop.get("target_system") or _system_of(run, side)
         corr = Correction(exception_id=exc.id, run_id=exc.run_id, target_side=side, target_system=system,
@@ -182,6 +183,20 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
         if exc.status != ExceptionStatus.IN_REVIEW:
             set_exception_status(s, exc, ExceptionStatus.IN_REVIEW, actor=user, detail={"correction_id": corr.id})
         return NewId(corr.id, Changes.of(exceptions=[exc.id], corrections=[corr.id]))
+
+
+def _check_converges(kind: str | None, exception_id: int, side: str, mine: dict[str, Any], other: Correction) -> None:
+    """A correction of the other side of the same exception must bring the field to the same value:
+    CRM := the ERP's value beside ERP := the CRM's value would swap the two and leave them differing."""
+    if other.target_side == side:
+        return
+    for f_, _, theirs in field_changes(other):
+        if f_ in mine and not _same(kind, f_, mine[f_], _typed_or_text(kind, f_, theirs)):
+            raise IllegalTransition(
+                f"exception {exception_id}: correction {other.id} ({other.state}) already sets the "
+                f"{other.target_side.upper()} field '{f_}' to {display(_typed_or_text(kind, f_, theirs))}; setting "
+                f"the {side.upper()} one to {display(mine[f_])} would leave the two differing; propose "
+                f"{display(_typed_or_text(kind, f_, theirs))} or reject that one first")
 
 
 def _implied(kind: str | None, prop: dict[str, Any], exception_id: int) -> list[dict[str, Any]]:

@@ -223,3 +223,16 @@ def test_every_step_is_on_an_intact_hash_chain(store):
 def _verify(store):
     with store.session() as s:
         return verify(s)
+
+
+def test_corrections_of_both_sides_of_one_exception_must_bring_the_field_to_one_value(store):
+    """CRM := the ERP's 90.00 beside ERP := the CRM's 100.00 would swap the balances, not settle them."""
+    eid = add_exception(store, add_run(store))
+    first = service.propose(store, eid, "bob")  # the engine's: CRM open_balance 100.00 -> 90.00
+    with pytest.raises(IllegalTransition, match=rf"exception {eid}: correction {first} \(proposed\) already sets the "
+                                                r"CRM field 'open_balance' to 90\.00; setting the ERP one to 100\.00 "
+                                                r"would leave the two differing; propose 90\.00 or reject that one"):
+        service.propose(store, eid, "bob", target_side="erp", to_value="100.00")
+    both_wrong = add_exception(store, add_run(store), crm_id="a0B000000000002AAA", erp_id="INV-2")
+    service.propose(store, both_wrong, "bob", to_value="95.00")
+    service.propose(store, both_wrong, "bob", target_side="erp", to_value="95.00")  # both to one value: fine
