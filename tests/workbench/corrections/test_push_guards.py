@@ -213,3 +213,17 @@ def test_a_correction_whose_exception_was_resolved_by_hand_meanwhile_is_waived_n
     c = _corr(store, cid)
     assert c.state == "waived" and _actions(store, cid)[-1] == "waived"
     assert "exception" in service.list_corrections(store, ids=[cid]).iloc[0]["state_reason"]
+
+
+def test_a_correction_whose_difference_was_waived_in_a_later_run_is_waived_not_written(store, bc):
+    """October's approved correction, the same difference found again in November and waived there."""
+    (cid,), (eid,), (rec,) = erp_city_corrections(store, bc, 1)
+    november = add_run(store)
+    again = add_exception(store, november, type="customer.attribute_mismatch", crm_id=None, crm_object=None,
+                          erp_id=rec["id"], erp_object="customers", field="city", crm_value="Springfield 0",
+                          erp_value=rec["city"], proposal=None)
+    service.waive(store, [again], "carl", "the customer keeps its old city")
+    rep = service.push(store, "ann", backoff=FAST)
+    assert rep.refused == [f"correction {cid} not pushed: exception {again} (the same difference in run {november}) "
+                           "was waived meanwhile (the customer keeps its old city); the correction is waived"]
+    assert erp_value(bc, rec["id"], "city") == rec["city"] and _corr(store, cid).state == "waived"

@@ -193,22 +193,46 @@ def duplicate_refusals(session: Session, rows: Iterable[Correction]) -> dict[int
 # ---------------------------------------------------------------- the exception it corrects
 
 
+_SETTLED = (ExceptionStatus.RESOLVED, ExceptionStatus.WAIVED)
+
+
+def _settled(session: Session, exception_ids: set[int]) -> dict[int, str]:
+    """Of ``exception_ids``, those settled, and how: resolved or waived themselves, or their latest
+    copy in a later run (the same difference found again: a waiver given on the latest run's
+    finding is the controller's word on the difference, whichever run's correction would write)."""
+    latest: dict[int, tuple[int, int, str, str | None]] = {}  # own id -> the latest copy's (run, id, status, why)
+    for part in chunks(sorted(exception_ids)):
+        own = {i: (run, key) for i, run, key in session.execute(
+            select(ExceptionRow.id, ExceptionRow.run_id, ExceptionRow.key).where(ExceptionRow.id.in_(part)))}
+        keys = sorted({key for _, key in own.values()})
+        copies: dict[str, list[tuple[int, int, str, str | None]]] = {}
+        for sub in chunks(keys):
+            q = select(ExceptionRow.key, ExceptionRow.run_id, ExceptionRow.id, ExceptionRow.status,
+                       ExceptionRow.resolution).where(ExceptionRow.key.in_(sub))
+            for key, run, i, status, why in session.execute(q):
+                copies.setdefault(key, []).append((run or 0, i, status, why))
+        for i, (run, key) in own.items():
+            later = [x for x in copies.get(key, []) if x[0] > (run or 0) or x[1] == i]
+            latest[i] = max(later)
+    out: dict[int, str] = {}
+    for i, (run, copy, status, why) in latest.items():
+        if status in _SETTLED:
+            where = f"its exception {i}" if copy == i else f"exception {copy} (the same difference in run {run})"
+            out[i] = f"{where} was {status} meanwhile" + (f" ({why})" if why else "")
+    return out
+
+
 def settled_refusals(session: Session, rows: Iterable[Correction], *, actor: str) -> dict[int, str]:
     """Corrections whose exception was resolved or waived after they were approved: the difference
     they were to fix is settled, so writing now would change a value nobody disputes. Each is
     waived with the resolution as its reason (in a certified period it only waits, as all do)."""
     rows = list(rows)
-    settled: dict[int, tuple[str, str | None]] = {}
-    for part in chunks(sorted({c.exception_id for c in rows if c.exception_id is not None})):
-        q = select(ExceptionRow.id, ExceptionRow.status, ExceptionRow.resolution).where(
-            ExceptionRow.id.in_(part), ExceptionRow.status.in_((ExceptionStatus.RESOLVED, ExceptionStatus.WAIVED)))
-        settled.update({i: (st, res) for i, st, res in session.execute(q)})
+    settled = _settled(session, {c.exception_id for c in rows if c.exception_id is not None})
     out: dict[int, str] = {}
     for c in rows:
         if c.exception_id not in settled:
             continue
-        status, resolution = settled[c.exception_id]
-        why = f"its exception {c.exception_id} was {status} meanwhile" + (f" ({resolution})" if resolution else "")
+        why = settled[c.exception_id]
         out[c.id] = f"correction {c.id} not pushed: {why}; the correction is waived"
         try:
             with session.begin_nested():  # a locked period refuses the waiver alone, not the whole push
