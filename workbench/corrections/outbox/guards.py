@@ -33,8 +33,9 @@ from workbench.store.schema import AuditEvent, Correction, ExceptionRow
 from workbench.team.users import ACTIONS, find_user, open_mode, roles_of
 
 HELD = "correction.held"
-# states a push may still write from: their approval must stand on an intact trail
-_SENDABLE = (CorrectionState.APPROVED, CorrectionState.QUEUED, CorrectionState.PUSHING)
+# states a push (or a CSV export, dead letters too) may still write from: their approval must
+# stand on an intact trail
+_SENDABLE = (CorrectionState.APPROVED, CorrectionState.QUEUED, CorrectionState.PUSHING, CorrectionState.DEAD_LETTER)
 
 
 # ---------------------------------------------------------------- the trail itself
@@ -105,10 +106,11 @@ def lapsed_approval(session: Session, c: Correction) -> str | None:
     return _lapsed(session, c.approver)
 
 
-def standing_refusals(session: Session, rows: Iterable[Correction], *, actor: str) -> dict[int, str]:
+def standing_refusals(session: Session, rows: Iterable[Correction], *, actor: str, hold: bool = True
+                      ) -> dict[int, str]:
     """Corrections whose approver can no longer approve: not sent, left in their state, the
-    reason recorded once in the trail (``correction.held``) and shown as their state's reason
-    until a current approver approves them again."""
+    reason recorded once in the trail (``correction.held``; not with ``hold=False``) and shown as
+    their state's reason until a current approver approves them again."""
     out: dict[int, str] = {}
     if open_mode(session):
         return out  # everyone approves: nobody's standing can lapse
@@ -122,7 +124,8 @@ def standing_refusals(session: Session, rows: Iterable[Correction], *, actor: st
         reason = (f"correction {c.id} not pushed: {why}; an active approver must approve it again "
                   f"(workbench corrections approve {c.id})")
         out[c.id] = reason
-        _hold(session, c, actor, reason)
+        if hold:
+            _hold(session, c, actor, reason)
     return out
 
 
@@ -222,7 +225,8 @@ def _settled(session: Session, exception_ids: set[int]) -> dict[int, str]:
     return out
 
 
-def settled_refusals(session: Session, rows: Iterable[Correction], *, actor: str) -> dict[int, str]:
+def settled_refusals(session: Session, rows: Iterable[Correction], *, actor: str, waive: bool = True
+                     ) -> dict[int, str]:
     """Corrections whose exception was resolved or waived after they were approved: the difference
     they were to fix is settled, so writing now would change a value nobody disputes. Each is
     waived with the resolution as its reason (in a certified period it only waits, as all do)."""
@@ -233,6 +237,9 @@ def settled_refusals(session: Session, rows: Iterable[Correction], *, actor: str
         if c.exception_id not in settled:
             continue
         why = settled[c.exception_id]
+        if not waive:
+            out[c.id] = f"correction {c.id} not pushed: {why}"
+            continue
         out[c.id] = f"correction {c.id} not pushed: {why}; the correction is waived"
         try:
             with session.begin_nested():  # a locked period refuses the waiver alone, not the whole push

@@ -498,15 +498,17 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None, refused: dic
         return n
 
 
-def refusals(s: Session, rows: list[Correction], actor: str) -> dict[int, str]:
+def refusals(s: Session, rows: list[Correction], actor: str, *, record: bool = True) -> dict[int, str]:
     """Why each of ``rows`` must not be sent now (only those refused): its approval is not
     proven by the trail, its exception was settled meanwhile (it is waived), its approver can no
-    longer approve, or an older correction changes the same field of the same record."""
+    longer approve (held: said once in the trail), or an older correction changes the same field
+    of the same record. ``record=False`` only says so, changing nothing (the CSV export: a
+    correction exported and awaiting the loader's results must keep that as its last event)."""
     out = approval_refusals(s, rows)
     rest = [c for c in rows if c.id not in out]
-    out.update(settled_refusals(s, rest, actor=actor))
+    out.update(settled_refusals(s, rest, actor=actor, waive=record))
     rest = [c for c in rest if c.id not in out]
-    out.update(standing_refusals(s, rest, actor=actor))
+    out.update(standing_refusals(s, rest, actor=actor, hold=record))
     out.update(duplicate_refusals(s, [c for c in rest if c.id not in out]))
     return out
 
