@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.sandboxes import erp_sandbox
-from workbench.store import trail
+from workbench.store import coverage, trail
 from workbench.store.schema import ExceptionRow, Run
 
 
@@ -35,7 +35,7 @@ def add_run(store, config: dict[str, Any] | None = None, user: str = "system") -
         s.flush()
         # as every stored run has (workbench.store.repo), so `audit verify` finds the run proven
         trail.append(s, actor=user, action="run.completed", entity_type="run", entity_id=run.id, run_id=run.id,
-                     detail={"name": run.name})
+                     detail={"name": run.name, "config": coverage.json_digest(run.config)})
         return run.id
 
 

@@ -227,3 +227,24 @@ def test_a_correction_whose_difference_was_waived_in_a_later_run_is_waived_not_w
     assert rep.refused == [f"correction {cid} not pushed: exception {again} (the same difference in run {november}) "
                            "was waived meanwhile (the customer keeps its old city); the correction is waived"]
     assert erp_value(bc, rec["id"], "city") == rec["city"] and _corr(store, cid).state == "waived"
+
+
+# ---------------------------------------------------------------- where the write goes
+
+
+def test_a_run_config_edited_in_the_store_after_the_run_is_not_pushed_with(store, bc):
+    """Pointing the stored ERP config at another company (or mapping a field elsewhere) would send
+    the approved value somewhere no one approved."""
+    from workbench.store.schema import Run
+    (cid,), _, (rec,) = erp_city_corrections(store, bc, 1)
+    run_id = _corr(store, cid).run_id
+    with store.session() as s:
+        run = s.get(Run, run_id)
+        erp = dict(run.config["erp"])
+        erp["business_central"] = {**erp["business_central"], "company": "CRONUS elsewhere"}
+        run.config = {**run.config, "erp": erp}
+    rep = service.push(store, "ann", backoff=FAST)
+    assert rep.requests == 0 and erp_value(bc, rec["id"], "city") == rec["city"]  # nothing sent anywhere
+    assert len(rep.errors) == 1 and (f"run {run_id}'s stored config is not the one the audit trail proves"
+                                     in rep.errors[0])
+    assert _corr(store, cid).state == "queued"

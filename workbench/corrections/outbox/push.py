@@ -51,7 +51,8 @@ from workbench.sources import open_source
 from workbench.sources.base import Source, WriteRequest, WriteResult
 from workbench.store.chunks import chunks
 from workbench.store.db import Store
-from workbench.store.schema import Correction, ExceptionRow, Run
+from workbench.store import coverage
+from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
 from workbench.model.states import CorrectionState, ExceptionStatus
 
 # The corrections pushed together: run id, target side, target system, target object.
@@ -184,6 +185,7 @@ class Connections:
                         raise ConfigError(f"run {run_id} has no stored config to push with; "
                                           "give the run config explicitly (--config FILE)")
                     raw, path = run.config, run.config_path
+                    _check_config_proven(s, run)
                 base = Path(path).parent if path else None
                 self._configs[run_id] = from_dict(raw, path=Path(path) if path else None, base_dir=base)
         return self._configs[run_id]
@@ -213,6 +215,20 @@ class Connections:
             except Exception:
                 pass
         self._sources.clear()
+
+
+def _check_config_proven(s: Session, run: Run) -> None:
+    """The stored config decides where a write goes (which tenant, company, field): one edited in the
+    store since the run (its digest differs from the run.completed event's) is not pushed with.
+    Runs recorded before the event carried the digest are not compared."""
+    done = s.execute(select(AuditEvent.id, AuditEvent.detail).where(
+        AuditEvent.entity_type == "run", AuditEvent.entity_id == str(run.id), AuditEvent.action == "run.completed")
+        .order_by(AuditEvent.id.desc()).limit(1)).first()
+    proven = (done.detail or {}).get("config") if done is not None else None
+    if proven is not None and coverage.json_digest(run.config) != proven:
+        raise ConfigError(f"run {run.id}'s stored config is not the one the audit trail proves (event {done.id}): "
+                          "it was edited outside the workbench, so nothing is pushed with it; give the config "
+                          "explicitly (--config FILE) and see: workbench audit verify")
 
 
 def typed(c: Correction, value: Any) -> Any:
