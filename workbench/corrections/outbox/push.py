@@ -224,7 +224,9 @@ def _check_config_proven(s: Session, run: Run) -> None:
     done = s.execute(select(AuditEvent.id, AuditEvent.detail).where(
         AuditEvent.entity_type == "run", AuditEvent.entity_id == str(run.id), AuditEvent.action == "run.completed")
         .order_by(AuditEvent.id.desc()).limit(1)).first()
-    proven = (done.detail or {}).get("config") if done is not None else None
+    if done is None:
+        return
+    proven = (done.detail or {}).get("config")
     if proven is not None and coverage.json_digest(run.config) != proven:
         raise ConfigError(f"run {run.id}'s stored config is not the one the audit trail proves (event {done.id}): "
                           "it was edited outside the workbench, so nothing is pushed with it; give the config "
