@@ -8,6 +8,7 @@ and refuses anything else with a one-line reason.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -90,6 +91,24 @@ def parse_value(kind: str | None, field: str, value: Any, *, where: str = "value
             return False
         raise InputError(f"{where}: {field} is not true/false", got=value, expected="true or false")
     return str(value).strip() if isinstance(value, str) else str(value)
+
+
+# Characters that make a text show other than it is written: bidirectional controls (U+202E turns
+# "Springfield" typed backwards into what reads as Springfield) and control characters. The
+# approver approves what they see, so a value typed by hand may not hold them. Joiners (U+200C,
+# U+200D) stay: several scripts write names with them.
+_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def check_shown_as_written(value: Any, *, where: str) -> None:
+    """Refuse a typed text value holding a character that hides what it is (InputError naming it)."""
+    if not isinstance(value, str):
+        return
+    for n, ch in enumerate(value, start=1):
+        if ord(ch) in _BIDI or (unicodedata.category(ch) == "Cc" and ch not in "\n\r"):
+            name = unicodedata.name(ch, "a control character")
+            raise InputError(f"{where}: the new value holds U+{ord(ch):04X} {name} (character {n}), which makes "
+                             "it show other than it is written; type the value without it")
 
 
 def same(kind: str | None, field: str, a: Any, b: Any) -> bool:

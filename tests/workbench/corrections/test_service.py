@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -236,3 +237,17 @@ def test_corrections_of_both_sides_of_one_exception_must_bring_the_field_to_one_
     both_wrong = add_exception(store, add_run(store), crm_id="a0B000000000002AAA", erp_id="INV-2")
     service.propose(store, both_wrong, "bob", to_value="95.00")
     service.propose(store, both_wrong, "bob", target_side="erp", to_value="95.00")  # both to one value: fine
+
+
+@pytest.mark.parametrize("typed, shown", [("dleifgnirpS\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE (character 12)"),
+                                          ("Spring\x00field", "U+0000 a control character (character 7)")])
+def test_a_typed_value_that_shows_other_than_it_is_written_is_refused(store, typed, shown):
+    eid = add_exception(store, add_run(store), type="customer.attribute_mismatch", crm_object="customers",
+                        erp_object="customers", field="city", crm_value="Springfield", erp_value="Shelbyville",
+                        proposal=None)
+    with pytest.raises(InputError, match=rf"exception {eid}, field 'city': the new value holds {re.escape(shown)}, "
+                                         "which makes it show other than it is written; type the value without it"):
+        service.propose(store, eid, "bob", target_side="erp", to_value=typed)
+    assert service.list_corrections(store).empty
+    # a name written with a joiner, as several scripts write names, is a value like any other
+    service.propose(store, eid, "bob", target_side="erp", to_value="\u0d15\u0d4d\u200d")
