@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from tests.workbench.corrections.conftest import add_exception, add_run, erp_city_corrections, erp_value, \
-    erp_version
+from tests.workbench.corrections.conftest import add_exception, add_run, any_store as any_store, \
+    erp_city_corrections, erp_value, erp_version
 from workbench.corrections import service
 from workbench.corrections.outbox.guards import TrailBroken
 from workbench.corrections.outbox.push import Backoff
@@ -42,7 +42,8 @@ def _team(store):
 # ---------------------------------------------------------------- the approver's standing
 
 
-def test_a_correction_approved_by_a_user_deactivated_since_is_held_until_approved_again(store, bc):
+def test_a_correction_approved_by_a_user_deactivated_since_is_held_until_approved_again(any_store, bc):
+    store = any_store
     _team(store)
     (cid,), _, (rec,) = erp_city_corrections(store, bc, 1)
     written = erp_version(bc, rec["id"])
@@ -121,6 +122,7 @@ def _rewrite_value(store, cid, value: str, *, rechain: bool) -> None:
 
 @pytest.mark.parametrize("rechain", [False, True], ids=["edited", "edited-and-rechained"])
 def test_a_new_value_changed_by_sql_after_approval_is_not_pushed_even_with_its_events(store, bc, rechain):
+    # SQLite: PostgreSQL stores refuse the UPDATE of an event outright (append-only trigger)
     (cid,), _, (rec,) = erp_city_corrections(store, bc, 1)
     _rewrite_value(store, cid, "Gotham", rechain=rechain)
     with store.session() as s:  # the row and its events agree: only the chain and its anchor tell
@@ -201,8 +203,9 @@ def test_of_two_active_corrections_of_one_field_a_push_writes_only_the_older(sto
 # ---------------------------------------------------------------- the exception it corrects
 
 
-def test_a_correction_whose_exception_was_resolved_by_hand_meanwhile_is_waived_not_written(store, bc):
+def test_a_correction_whose_exception_was_resolved_by_hand_meanwhile_is_waived_not_written(any_store, bc):
     from workbench.team.concurrency import get_exception, resolve
+    store = any_store
     (cid,), (eid,), (rec,) = erp_city_corrections(store, bc, 1)
     resolve(store, eid, "carl", get_exception(store, eid)["version"], "customer moved back; fixed at the source")
     before = erp_version(bc, rec["id"])
