@@ -33,9 +33,9 @@ from workbench.store.schema import AuditEvent, Correction, ExceptionRow
 from workbench.team.users import ACTIONS, find_user, open_mode, roles_of
 
 HELD = "correction.held"
-# states a push (or a CSV export, dead letters too) may still write from: their approval must
-# stand on an intact trail
-_SENDABLE = (CorrectionState.APPROVED, CorrectionState.QUEUED, CorrectionState.PUSHING, CorrectionState.DEAD_LETTER)
+# states a push may still write from: their approval must stand on an intact trail (a dead letter
+# only once replayed, when it is queued: an old one does not lengthen every push's walk)
+SENDABLE = (CorrectionState.APPROVED, CorrectionState.QUEUED, CorrectionState.PUSHING)
 
 
 # ---------------------------------------------------------------- the trail itself
@@ -45,14 +45,15 @@ class TrailBroken(WorkbenchError):
     """The audit trail does not hold: no approval in it can be trusted, so nothing is pushed."""
 
 
-def trail_refusal(session: Session, url: URL | str, ids: list[int] | None = None) -> str | None:
+def trail_refusal(session: Session, url: URL | str, ids: list[int] | None = None,
+                  states: Iterable[str] = SENDABLE) -> str | None:
     """Why nothing may be pushed from this store (None when the trail holds): the events from
     the oldest proposal among the corrections a push may send up to the head are walked and
     re-hashed, and the head compared with the anchor. Earlier events prove nothing sent now."""
     if session.get_bind().dialect.name == "postgresql":
         # the walk and the anchor read see one head: no writer chains while we compare
         session.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
-    pending = select(Correction.id).where(Correction.state.in_(_SENDABLE))
+    pending = select(Correction.id).where(Correction.state.in_(list(states)))
     if ids:
         pending = pending.where(Correction.id.in_(ids))
     keys = [str(i) for i in session.execute(pending).scalars()]
