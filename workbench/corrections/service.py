@@ -30,8 +30,8 @@ from workbench.corrections import lifecycle, read_only
 from workbench.corrections.exception_status import set_exception_status
 from workbench.corrections.outbox.guards import lapsed_approval, same_target
 from workbench.corrections.outbox.push import Backoff, PushReport
-from workbench.corrections.values import (canonical_kind, check_shown_as_written, display, field_changes,
-                                         parse_value)
+from workbench.corrections.values import (canonical_kind, check_amount, check_shown_as_written, display,
+                                         field_changes, parse_value)
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
 from workbench.store.chunks import chunks
 from workbench.store.repo import carried_copies
@@ -133,6 +133,7 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
         else:
             check_shown_as_written(to_value, where=where)  # typed by hand: the approver must see what is written
             new = parse_value(kind, fld, to_value, where=where)
+            check_amount(fld, new, exc.currency, where=where)
         if same_field and "from" in prop:
             old = prop.get("from")
         else:

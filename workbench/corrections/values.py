@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from workbench.errors import InputError
-from workbench.model.currency import is_currency
+from workbench.model.currency import is_currency, minor_units
 from workbench.model.money import parse_decimal
 from workbench.model.records import DATE_FIELDS, DECIMAL_FIELDS, RECORD_TYPES
 from workbench.model.status import CANONICAL
@@ -109,6 +109,27 @@ def check_shown_as_written(value: Any, *, where: str) -> None:
             name = unicodedata.name(ch, "a control character")
             raise InputError(f"{where}: the new value holds U+{ord(ch):04X} {name} (character {n}), which makes "
                              "it show other than it is written; type the value without it")
+
+
+# Amounts that are money of the document's currency (a price may carry more places than the
+# currency's minor unit: 4 decimals for a unit price are common).
+_IN_MINOR_UNITS = {"total_amount", "open_balance", "amount"}
+_MAX_DIGITS = 15  # whole digits: Salesforce's widest currency field holds 18 digits, 2 after the point
+
+
+def check_amount(field: str, value: Any, currency: str | None, *, where: str) -> None:
+    """Refuse a typed amount no ledger holds: more decimals than its currency's minor unit, or
+    more whole digits than a system stores (1e400 parses as a number, nothing can book it)."""
+    if not isinstance(value, Decimal):
+        return
+    if value.adjusted() >= _MAX_DIGITS:
+        raise InputError(f"{where}: {field} {value} is too large for an amount",
+                         expected=f"at most {_MAX_DIGITS} digits before the decimal point")
+    places = max(0, -value.normalize().as_tuple().exponent)  # type: ignore[operator]  # finite: an int
+    if field in _IN_MINOR_UNITS and is_currency(currency) and places > minor_units(str(currency)):
+        unit = minor_units(str(currency))
+        raise InputError(f"{where}: {field} {value} has {places} decimals; {currency} amounts have {unit}",
+                         expected=f"an amount in whole {currency} minor units, such as {Decimal(1).scaleb(-unit)}")
 
 
 def same(kind: str | None, field: str, a: Any, b: Any) -> bool:

@@ -251,3 +251,15 @@ def test_a_typed_value_that_shows_other_than_it_is_written_is_refused(store, typ
     assert service.list_corrections(store).empty
     # a name written with a joiner, as several scripts write names, is a value like any other
     service.propose(store, eid, "bob", target_side="erp", to_value="\u0d15\u0d4d\u200d")
+
+
+@pytest.mark.parametrize("typed, why", [
+    ("90.001", "open_balance 90.001 has 3 decimals; EUR amounts have 2, expected an amount in whole EUR minor "
+               "units, such as 0.01"),
+    ("1e400", "open_balance 1E+400 is too large for an amount, expected at most 15 digits before the decimal point")])
+def test_a_typed_amount_no_ledger_can_hold_is_refused(store, typed, why):
+    eid = add_exception(store, add_run(store))  # an EUR invoice's open balance
+    with pytest.raises(InputError, match=re.escape(f"exception {eid}, field 'open_balance': {why}")):
+        service.propose(store, eid, "bob", to_value=typed)
+    assert service.list_corrections(store).empty
+    assert service.propose(store, eid, "bob", to_value="90.100")  # trailing zeros are the same cents
