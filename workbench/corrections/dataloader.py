@@ -186,7 +186,7 @@ def export_csv(store: Store, user: str, out_dir: Path, *, ids: list[int] | None 
                     raise InputError(f"correction {pushed[0]} goes to a system Recon Workbench writes; push it with "
                                      "`workbench corrections push` instead")
             rows = [c for c in rows if c.id in csv_ids]
-            broken = trail_refusal(s, store.engine.url, [c.id for c in rows], EXPORTABLE) if rows else None
+            broken = trail_refusal(store, [c.id for c in rows], EXPORTABLE) if rows else None
             if broken:
                 raise TrailBroken(f"nothing exported: the audit trail that proves the approvals does not hold: "
                                   f"{broken}; see: workbench audit verify")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import URL, func, select, text
+from sqlalchemy import URL, func, select
 from sqlalchemy.orm import Session
 
 from workbench.corrections import lifecycle
@@ -27,8 +27,8 @@ from workbench.close.lock import PeriodLocked
 from workbench.errors import StaleState, WorkbenchError
 from workbench.model.states import CorrectionState, ExceptionStatus
 from workbench.store import anchor, trail
-from workbench.store.advisory import CHAIN_LOCK
 from workbench.store.chunks import chunks
+from workbench.store.db import Store
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow
 from workbench.team.users import ACTIONS, find_user, open_mode, roles_of
 
@@ -45,14 +45,19 @@ class TrailBroken(WorkbenchError):
     """The audit trail does not hold: no approval in it can be trusted, so nothing is pushed."""
 
 
-def trail_refusal(session: Session, url: URL | str, ids: list[int] | None = None,
-                  states: Iterable[str] = SENDABLE) -> str | None:
+def trail_refusal(store: Store, ids: list[int] | None = None, states: Iterable[str] = SENDABLE) -> str | None:
     """Why nothing may be pushed from this store (None when the trail holds): the events from
     the oldest proposal among the corrections a push may send up to the head are walked and
     re-hashed, and the head compared with the anchor. Earlier events prove nothing sent now."""
-    if session.get_bind().dialect.name == "postgresql":
-        # the walk and the anchor read see one head: no writer chains while we compare
-        session.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
+    with store.session() as s:
+        if s.get_bind().dialect.name == "postgresql":
+            # one snapshot for the walk and the anchor (SQLite's read transaction is one already):
+            # a writer chaining meanwhile is neither waited for nor taken for a cut trail
+            s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        return _walk(s, store.engine.url, ids, states)
+
+
+def _walk(session: Session, url: URL | str, ids: list[int] | None, states: Iterable[str]) -> str | None:
     pending = select(Correction.id).where(Correction.state.in_(list(states)))
     if ids:
         pending = pending.where(Correction.id.in_(ids))

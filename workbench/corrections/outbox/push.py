@@ -621,8 +621,7 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
     conns = Connections(store, config, config_for)
     touched: list[int] = []
     refused: dict[int, str] = {}
-    with store.session() as s:
-        broken = trail_refusal(s, store.engine.url, ids)
+    broken = trail_refusal(store, ids)
     if broken:  # checked before anything is written: a new event would chain onto the altered trail
         raise TrailBroken(f"nothing pushed: the audit trail that proves the approvals does not hold: {broken}; "
                           "see: workbench audit verify")
