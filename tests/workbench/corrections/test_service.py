@@ -263,3 +263,12 @@ def test_a_typed_amount_no_ledger_can_hold_is_refused(store, typed, why):
         service.propose(store, eid, "bob", to_value=typed)
     assert service.list_corrections(store).empty
     assert service.propose(store, eid, "bob", to_value="90.100")  # trailing zeros are the same cents
+
+
+def test_a_salesforce_record_named_by_its_15_character_id_is_the_record_of_its_18_character_id(store):
+    """A report's CSV export names records by 15 characters, the API by 18: one record, one correction."""
+    first = service.propose(store, add_exception(store, add_run(store), crm_id="a0B000000000001EAA"), "bob")
+    again = add_exception(store, add_run(store), crm_id="a0B000000000001")
+    with pytest.raises(IllegalTransition, match=f"correction {first} \\(proposed, exception 1\\) already changes CRM "
+                                                "invoices a0B000000000001 field 'open_balance'"):
+        service.propose(store, again, "bob")

@@ -25,6 +25,7 @@ from workbench.corrections import lifecycle
 from workbench.corrections.values import field_changes
 from workbench.close.lock import PeriodLocked
 from workbench.errors import StaleState, WorkbenchError
+from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.model.states import CorrectionState, ExceptionStatus
 from workbench.store import anchor, trail
 from workbench.store.chunks import chunks
@@ -154,6 +155,23 @@ def _hold(session: Session, c: Correction, actor: str, reason: str) -> None:
 # ---------------------------------------------------------------- one field, one correction
 
 
+def record_key(system: str, record: str) -> str:
+    """One record however its id is written: a Salesforce id in its 18-character form (a report's
+    CSV export gives 15 characters, the API 18)."""
+    if system == "salesforce":
+        try:
+            return to_18(record)
+        except (InvalidSalesforceId, ValueError):
+            pass
+    return record.strip()
+
+
+def _forms(system: str, record: str) -> set[str]:
+    """The ids a stored correction of this record may carry."""
+    key = record_key(system, record)
+    return {record, key, key[:15]} if system == "salesforce" and len(key) == 18 else {record, key}
+
+
 def target_fields(c: Correction) -> set[str]:
     return {f_ for f_, _, _ in field_changes(c)}
 
@@ -164,7 +182,7 @@ def same_target(session: Session, c: Correction, fields: set[str], *, exclude: i
     q = (select(Correction).where(Correction.target_side == c.target_side,
                                   Correction.target_system == c.target_system,
                                   Correction.target_object == c.target_object,
-                                  Correction.target_record == c.target_record,
+                                  Correction.target_record.in_(sorted(_forms(c.target_system, c.target_record))),
                                   Correction.state.in_(lifecycle.ACTIVE)).order_by(Correction.id))
     if exclude is not None:
         q = q.where(Correction.id != exclude)
@@ -172,7 +190,7 @@ def same_target(session: Session, c: Correction, fields: set[str], *, exclude: i
 
 
 def _key(c: Correction) -> tuple[str, str, str, str]:
-    return (c.target_side, c.target_system, c.target_object, c.target_record)
+    return (c.target_side, c.target_system, c.target_object, record_key(c.target_system, c.target_record))
 
 
 def duplicate_refusals(session: Session, rows: Iterable[Correction]) -> dict[int, str]:
@@ -180,7 +198,7 @@ def duplicate_refusals(session: Session, rows: Iterable[Correction]) -> dict[int
     record: of two such, one push would otherwise write both, the later over the earlier."""
     rows = list(rows)
     active: dict[tuple[str, str, str, str], list[Correction]] = {}
-    records = sorted({c.target_record for c in rows})
+    records = sorted({r for c in rows for r in _forms(c.target_system, c.target_record)})
     for part in chunks(records):  # one query per chunk of records, not one per correction
         q = select(Correction).where(Correction.target_record.in_(part), Correction.state.in_(lifecycle.ACTIVE))
         for o in session.execute(q.order_by(Correction.id)).scalars():
