@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import URL, func, select
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from workbench.corrections import lifecycle
@@ -28,9 +28,10 @@ from workbench.errors import StaleState, WorkbenchError
 from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.model.states import CorrectionState, ExceptionStatus
 from workbench.store import anchor, trail
+from workbench.store.advisory import CHAIN_LOCK
 from workbench.store.chunks import chunks
 from workbench.store.db import Store
-from workbench.store.schema import AuditEvent, Correction, ExceptionRow
+from workbench.store.schema import AuditAnchor, AuditEvent, Correction, ExceptionRow
 from workbench.team.users import ACTIONS, find_user, open_mode, roles_of
 
 HELD = "correction.held"
@@ -49,31 +50,57 @@ class TrailBroken(WorkbenchError):
 def trail_refusal(store: Store, ids: list[int] | None = None, states: Iterable[str] = SENDABLE) -> str | None:
     """Why nothing may be pushed from this store (None when the trail holds): the events from
     the oldest proposal among the corrections a push may send up to the head are walked and
-    re-hashed, and the head compared with the anchor. Earlier events prove nothing sent now."""
+    re-hashed, and the head compared with the anchor. Earlier events prove nothing sent now.
+
+    Two steps, so other writers wait only for the second: the bulk of the walk reads without a
+    lock; then, with chaining held still, the events committed meanwhile are walked and the head
+    compared with the anchor row and this computer's anchor file (which a writer updates after
+    its commit: read under the lock, it never runs ahead of the trail read)."""
     with store.session() as s:
-        if s.get_bind().dialect.name == "postgresql":
-            # one snapshot for the walk and the anchor (SQLite's read transaction is one already):
-            # a writer chaining meanwhile is neither waited for nor taken for a cut trail
-            s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        return _walk(s, store.engine.url, ids, states)
+        first = _first_event(s, ids, states)
+        if first is None:
+            return None
+        walked = _walk(s, first, None)
+    if isinstance(walked, str):
+        return walked
+    last, prev = walked
+    with store.session() as s:
+        _hold_chaining(s)
+        tail = _walk(s, last + 1, prev)
+        if isinstance(tail, str):
+            return tail
+        last, prev = tail
+        problems = anchor.check(s, store.engine.url, last, prev).problems
+    return problems[0] if problems else None
 
 
-def _walk(session: Session, url: URL | str, ids: list[int] | None, states: Iterable[str]) -> str | None:
+def _hold_chaining(session: Session) -> None:
+    """Keep other writers from chaining until this transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
+    else:  # SQLite: an UPDATE, even of no row, takes the database's write lock for the transaction
+        session.execute(update(AuditAnchor).where(AuditAnchor.id == -1).values(events=AuditAnchor.events))
+
+
+def _first_event(session: Session, ids: list[int] | None, states: Iterable[str]) -> int | None:
+    """The first event of the corrections a push may send (None: nothing to send, or no event:
+    each of those is refused by its own missing approval)."""
     pending = select(Correction.id).where(Correction.state.in_(list(states)))
     if ids:
         pending = pending.where(Correction.id.in_(ids))
     keys = [str(i) for i in session.execute(pending).scalars()]
-    if not keys:
-        return None
     first: int | None = None
     for part in chunks(keys):
         low = session.execute(select(func.min(AuditEvent.id)).where(
             AuditEvent.entity_type == "correction", AuditEvent.entity_id.in_(part))).scalar()
         if low is not None and (first is None or low < first):
             first = low
-    if first is None:
-        return None  # no event at all: each is refused by its own (missing) approval
-    prev: str | None = None
+    return first
+
+
+def _walk(session: Session, first: int, prev: str | None) -> tuple[int, str] | str:
+    """Walk events from ``first`` on (``prev``: the hash event ``first - 1`` had, if known): the last
+    event and its hash, or why the trail does not hold."""
     expected, last = first, first - 1
     for ev in session.execute(select(AuditEvent).where(AuditEvent.id >= first).order_by(AuditEvent.id)
                               .execution_options(yield_per=1000)).scalars():
@@ -88,8 +115,12 @@ def _walk(session: Session, url: URL | str, ids: list[int] | None, states: Itera
         prev, expected, last = ev.hash, ev.id + 1, ev.id
     if prev is None:
         return f"event {first} of the audit trail is missing: events were deleted"
-    problems = anchor.check(session, url, last, prev).problems
-    return problems[0] if problems else None
+    if last < first:  # nothing new since the first step; the last hash walked still stands
+        gone = session.execute(select(AuditEvent.hash).where(AuditEvent.id == first - 1)).scalar()
+        if gone != prev:
+            return f"event {first - 1} of the audit trail changed while it was being checked"
+        return first - 1, prev
+    return last, prev
 
 
 # ---------------------------------------------------------------- the approver's standing
