@@ -40,7 +40,8 @@ from workbench.corrections import lifecycle
 from workbench.corrections.lifecycle import also_detail
 from workbench.corrections.values import field_changes
 from workbench.corrections.exception_status import set_exception_status
-from workbench.corrections.proof import approval_refusals
+from workbench.corrections.outbox.guards import TrailBroken, trail_refusal
+from workbench.corrections.outbox.push import refusals
 from workbench.corrections.read_only import csv_route_ids, side_of
 from workbench.errors import ConfigError, InputError
 from workbench.model.changes import Changes
@@ -185,8 +186,14 @@ def export_csv(store: Store, user: str, out_dir: Path, *, ids: list[int] | None 
                     raise InputError(f"correction {pushed[0]} goes to a system Recon Workbench writes; push it with "
                                      "`workbench corrections push` instead")
             rows = [c for c in rows if c.id in csv_ids]
-            refused = approval_refusals(s, rows)
-            result.refused = [refused[i] for i in sorted(refused)]
+            broken = trail_refusal(store, [c.id for c in rows], EXPORTABLE) if rows else None
+            if broken:
+                raise TrailBroken(f"nothing exported: the audit trail that proves the approvals does not hold: "
+                                  f"{broken}; see: workbench audit verify")
+            # the push's own checks (a lapsed approver, a settled exception, a second correction of one
+            # field), saying why without changing anything: an exported row may be awaiting its results
+            refused = refusals(s, rows, user, record=False)
+            result.refused = [refused[i].replace(" not pushed: ", " not exported: ") for i in sorted(refused)]
             rows = [c for c in rows if c.id not in refused]
             groups: dict[tuple[int | None, str, str], list[Correction]] = defaultdict(list)
             for c in rows:

@@ -2,9 +2,12 @@
 
     proposed    -> approved | rejected | waived
     approved    -> queued | waived
+                   | approved (again, by a current approver, when its approver can no longer
+                               approve: deactivated or no longer an approver; the push holds it)
                    | applied | dead_letter  (the CSV route of a side that cannot be written:
                                              the loader's success or error file says which)
     queued      -> pushing | waived
+                   | approved (approved again, as above: the next push queues it anew)
     pushing     -> applied | conflict | failed
                    | queued   (only when a crashed push is recovered and the target still
                                holds the old value: nothing was written, so it goes back in line)
@@ -36,8 +39,8 @@ STATES = tuple(CorrectionState)
 _S = CorrectionState  # the table reads as the diagram above
 TRANSITIONS: dict[str, tuple[CorrectionState, ...]] = {
     _S.PROPOSED: (_S.APPROVED, _S.REJECTED, _S.WAIVED),
-    _S.APPROVED: (_S.QUEUED, _S.WAIVED, _S.APPLIED, _S.DEAD_LETTER),
-    _S.QUEUED: (_S.PUSHING, _S.WAIVED),
+    _S.APPROVED: (_S.QUEUED, _S.WAIVED, _S.APPLIED, _S.DEAD_LETTER, _S.APPROVED),
+    _S.QUEUED: (_S.PUSHING, _S.WAIVED, _S.APPROVED),
     _S.PUSHING: (_S.APPLIED, _S.CONFLICT, _S.FAILED, _S.QUEUED),
     _S.FAILED: (_S.QUEUED, _S.DEAD_LETTER),
     _S.DEAD_LETTER: (_S.QUEUED, _S.WAIVED, _S.APPLIED),

@@ -28,8 +28,10 @@ from workbench.config import RunConfig
 from workbench.close.lock import ensure_open
 from workbench.corrections import lifecycle, read_only
 from workbench.corrections.exception_status import set_exception_status
+from workbench.corrections.outbox.guards import lapsed_approval, same_target
 from workbench.corrections.outbox.push import Backoff, PushReport
-from workbench.corrections.values import canonical_kind, display, parse_value
+from workbench.corrections.values import (canonical_kind, check_amount, check_shown_as_written, display,
+                                         field_changes, parse_value)
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
 from workbench.store.chunks import chunks
 from workbench.store.repo import carried_copies
@@ -129,7 +131,9 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
                                  f"({prop.get('reason') or 'which value is right'}); give the new value")
             new = parse_value(kind, fld, prop.get("to"), where=where)
         else:
+            check_shown_as_written(to_value, where=where)  # typed by hand: the approver must see what is written
             new = parse_value(kind, fld, to_value, where=where)
+            check_amount(fld, new, exc.currency, where=where)
         if same_field and "from" in prop:
             old = prop.get("from")
         else:
@@ -149,6 +153,7 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
                 raise IllegalTransition(f"exception {exc.id} already has correction {other.id} ({other.state}) "
                                         f"for {side.upper()} field '{sorted(taken)[0]}'; reject or replay that one "
                                         "instead")
+            _check_converges(kind, exc.id, side, {fld: new, **{a["field"]: a["to"] for a in also}}, other)
         run = s.get(Run, exc.run_id) if exc.run_id else None
         system = prop.get("target_system") or _system_of(run, side)
         corr = Correction(exception_id=exc.id, run_id=exc.run_id, target_side=side, target_system=system,
@@ -157,6 +162,15 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
                           seen_version=prop.get("version") if same_field else None, state=CorrectionState.PROPOSED,
                           reason=reason or (_engine_words(prop) if same_field else None), preparer=user,
                           prepared_at=_now(), idempotency_key=f"wb-{uuid.uuid4().hex}", attempts=0, version=1)
+        # another exception (a later run's copy of this one, another rule) may already be fixing this
+        # field of this record: two active corrections of one field would both be pushed, the later
+        # over the earlier
+        for other in same_target(s, corr, fields):
+            taken = sorted(fields & {other.field, *(a.get("field") for a in other.also or [])})[0]
+            raise IllegalTransition(f"correction {other.id} ({other.state}, exception {other.exception_id}) already "
+                                    f"changes {side.upper()} {obj} {corr.target_record} field '{taken}' to "
+                                    f"{display(other.to_value) if taken == other.field else 'a new value'}; "
+                                    "reject or waive that one first")
         s.add(corr)
         s.flush()
         trail.append(s, actor=user, action="correction.proposed", entity_type="correction", entity_id=corr.id,
@@ -172,6 +186,20 @@ def propose(store: Store, exception_id: int, user: str, *, field: str | None = N
         if exc.status != ExceptionStatus.IN_REVIEW:
             set_exception_status(s, exc, ExceptionStatus.IN_REVIEW, actor=user, detail={"correction_id": corr.id})
         return NewId(corr.id, Changes.of(exceptions=[exc.id], corrections=[corr.id]))
+
+
+def _check_converges(kind: str | None, exception_id: int, side: str, mine: dict[str, Any], other: Correction) -> None:
+    """A correction of the other side of the same exception must bring the field to the same value:
+    CRM := the ERP's value beside ERP := the CRM's value would swap the two and leave them differing."""
+    if other.target_side == side:
+        return
+    for f_, _, theirs in field_changes(other):
+        if f_ in mine and not _same(kind, f_, mine[f_], _typed_or_text(kind, f_, theirs)):
+            raise IllegalTransition(
+                f"exception {exception_id}: correction {other.id} ({other.state}) already sets the "
+                f"{other.target_side.upper()} field '{f_}' to {display(_typed_or_text(kind, f_, theirs))}; setting "
+                f"the {side.upper()} one to {display(mine[f_])} would leave the two differing; propose "
+                f"{display(_typed_or_text(kind, f_, theirs))} or reject that one first")
 
 
 def _implied(kind: str | None, prop: dict[str, Any], exception_id: int) -> list[dict[str, Any]]:
@@ -257,22 +285,30 @@ def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str 
     """Approve proposed corrections (all or none); one audit event per correction.
 
     The approver must not be the preparer (maker-checker). ``versions`` (id → version the
-    user saw) turns a concurrent change by someone else into StaleState.
+    user saw) turns a concurrent change by someone else into StaleState. An approved (or
+    queued) correction whose approver can no longer approve — deactivated, or no longer an
+    approver — is held by the push until approved again here.
     """
     with store.session() as s:
         require(s, user, "approve")
         rows = _load_for_change(s, correction_ids)
         for c in rows:
             _check_version(c, versions)
-            _check_not_done_already(c, CorrectionState.APPROVED)
-            lifecycle.check(c, CorrectionState.APPROVED)
+            again = c.state in (CorrectionState.APPROVED, CorrectionState.QUEUED) and lapsed_approval(s, c)
+            if not again:
+                _check_not_done_already(c, CorrectionState.APPROVED)
+                if c.state != CorrectionState.PROPOSED:  # approved again only when its approval lapsed
+                    raise IllegalTransition(f"correction {c.id} is {c.state}; only a proposed correction can be "
+                                            "approved")
             if same_person(c.preparer, user):  # as people: "Bob", "bob " and a Cyrillic "bоb" are bob
                 raise PermissionDenied(f"correction {c.id} was prepared by {c.preparer}; a different user must "
                                        "approve it (maker-checker)")
         now = _now()
         for c in rows:
+            lapsed = lapsed_approval(s, c) if c.state != CorrectionState.PROPOSED else None
             lifecycle.transition(s, c, CorrectionState.APPROVED, actor=user, reason=reason,
-                                 detail={"preparer": c.preparer, "approver": user},
+                                 detail={"preparer": c.preparer, "approver": user,
+                                         **({"approved_again": lapsed} if lapsed else {})},
                                  changes={"approver": user, "approved_at": now})
         return _changed(rows)
 

@@ -8,12 +8,13 @@ and refuses anything else with a one-line reason.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from workbench.errors import InputError
-from workbench.model.currency import is_currency
+from workbench.model.currency import is_currency, minor_units
 from workbench.model.money import parse_decimal
 from workbench.model.records import DATE_FIELDS, DECIMAL_FIELDS, RECORD_TYPES
 from workbench.model.status import CANONICAL
@@ -90,6 +91,45 @@ def parse_value(kind: str | None, field: str, value: Any, *, where: str = "value
             return False
         raise InputError(f"{where}: {field} is not true/false", got=value, expected="true or false")
     return str(value).strip() if isinstance(value, str) else str(value)
+
+
+# Characters that make a text show other than it is written: bidirectional controls (U+202E turns
+# "Springfield" typed backwards into what reads as Springfield) and control characters. The
+# approver approves what they see, so a value typed by hand may not hold them. Joiners (U+200C,
+# U+200D) stay: several scripts write names with them.
+_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def check_shown_as_written(value: Any, *, where: str) -> None:
+    """Refuse a typed text value holding a character that hides what it is (InputError naming it)."""
+    if not isinstance(value, str):
+        return
+    for n, ch in enumerate(value, start=1):
+        if ord(ch) in _BIDI or (unicodedata.category(ch) == "Cc" and ch not in "\n\r"):
+            name = unicodedata.name(ch, "a control character")
+            raise InputError(f"{where}: the new value holds U+{ord(ch):04X} {name} (character {n}), which makes "
+                             "it show other than it is written; type the value without it")
+
+
+# Amounts that are money of the document's currency (a price may carry more places than the
+# currency's minor unit: 4 decimals for a unit price are common).
+_IN_MINOR_UNITS = {"total_amount", "open_balance", "amount"}
+_MAX_DIGITS = 15  # whole digits: Salesforce's widest currency field holds 18 digits, 2 after the point
+
+
+def check_amount(field: str, value: Any, currency: str | None, *, where: str) -> None:
+    """Refuse a typed amount no ledger holds: more decimals than its currency's minor unit, or
+    more whole digits than a system stores (1e400 parses as a number, nothing can book it)."""
+    if not isinstance(value, Decimal):
+        return
+    if value.adjusted() >= _MAX_DIGITS:
+        raise InputError(f"{where}: {field} {value} is too large for an amount",
+                         expected=f"at most {_MAX_DIGITS} digits before the decimal point")
+    places = max(0, -value.normalize().as_tuple().exponent)  # type: ignore[operator]  # finite: an int
+    if field in _IN_MINOR_UNITS and is_currency(currency) and places > minor_units(str(currency)):
+        unit = minor_units(str(currency))
+        raise InputError(f"{where}: {field} {value} has {places} decimals; {currency} amounts have {unit}",
+                         expected=f"an amount in whole {currency} minor units, such as {Decimal(1).scaleb(-unit)}")
 
 
 def same(kind: str | None, field: str, a: Any, b: Any) -> bool:

@@ -56,7 +56,7 @@ def test_a_write_sent_before_the_period_was_certified_waits_for_the_reopen_and_o
     from workbench.corrections.outbox.push import claim, enqueue
     with _october_correction(tmp_path, bc) as (store, cids, recs):
         # a run of another, open period, whose approved correction changes the second customer
-        later = erp_city_corrections(store, bc, 2, approve=False)[0][1]
+        later = erp_city_corrections(store, bc, 1, approve=False, start=1, to=lambda i: f"Springfield {i + 1}")[0][0]
         service.approve(store, [later], "ann")
         recs = erp_customers(bc, 2)
         enqueue(store, "ann", [cids[0]])

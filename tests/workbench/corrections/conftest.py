@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.sandboxes import erp_sandbox
-from workbench.store import trail
+from workbench.store import coverage, trail
 from workbench.store.schema import ExceptionRow, Run
 
 
@@ -35,7 +35,7 @@ def add_run(store, config: dict[str, Any] | None = None, user: str = "system") -
         s.flush()
         # as every stored run has (workbench.store.repo), so `audit verify` finds the run proven
         trail.append(s, actor=user, action="run.completed", entity_type="run", entity_id=run.id, run_id=run.id,
-                     detail={"name": run.name})
+                     detail={"name": run.name, "config": coverage.json_digest(run.config)})
         return run.id
 
 
@@ -117,13 +117,14 @@ def set_erp_value(handle, rid: str, prop: str, value: Any, entity: str = "custom
 
 def erp_city_corrections(store, handle, n: int, *, run_config: dict[str, Any] | None = None,
                          field: str = "city", prop: str = "city", to=lambda i: f"Springfield {i}",
-                         approve: bool = True) -> tuple[list[int], list[int], list[dict[str, Any]]]:
-    """``n`` ERP customers whose ``field`` should change; proposed by bob, approved by ann.
+                         approve: bool = True, start: int = 0) -> tuple[list[int], list[int], list[dict[str, Any]]]:
+    """``n`` ERP customers (from the ``start``-th on) whose ``field`` should change; proposed by bob,
+    approved by ann.
 
     Returns (correction ids, exception ids, the ERP records as seeded)."""
     from workbench.corrections import service
     run = add_run(store, config=run_config or bc_config(handle))
-    recs = erp_customers(handle, n)
+    recs = erp_customers(handle, start + n)[start:]
     eids = []
     for i, d in enumerate(recs):
         eids.append(add_exception(

@@ -317,3 +317,38 @@ def test_a_compound_correction_over_a_record_someone_changed_writes_nothing_and_
                                                 AuditEvent.action == "correction.conflict")).scalar_one()
     assert {f["field"]: f["outcome"] for f in ev.detail["fields"]} == {"city": "conflict", "postcode": "conflict"}
     assert _exc(store, eid).status == "reopened"
+
+
+def test_a_compound_correction_refused_after_its_first_field_was_written_says_it_is_partly_written(store, bc):
+    """Business Central is written field by field: a postcode too long for postalCode (20 characters in
+    $metadata) is refused after the city landed. The dead letter and the reopened exception say so."""
+    run = add_run(store, config=bc_config(bc))
+    d = next(x for _, x, _ in bc.store.scan("customers"))
+    eid = add_exception(
+        store, run, type="customer.attribute_mismatch", crm_id=None, crm_object=None, erp_id=d["id"],
+        erp_object="customers", field="city", crm_value="Springfield", erp_value=d["city"],
+        proposal={"target_side": "erp", "target_system": "business_central", "object": "customers",
+                  "record_id": d["id"], "field": "city", "from": d["city"], "to": "Springfield",
+                  "needs_decision": False, "also": [{"field": "postcode", "from": d["postalCode"], "to": "62701" * 6}]})
+    cid = service.propose(store, eid, "bob")
+    service.approve(store, [cid], "ann")
+    service.push(store, "ann", backoff=FAST)
+    assert erp_value(bc, d["id"], "city") == "Springfield" and erp_value(bc, d["id"], "postalCode") == d["postalCode"]
+    c = _corr(store, cid)
+    assert c.state == "dead_letter"
+    assert c.last_error.startswith("partly written (city written; postcode not): ")
+    assert "postalCode: holds at most 20 characters, the new value has 30" in c.last_error
+    assert "partly written (city written; postcode not)" in _exc(store, eid).resolution
+
+
+def test_a_correction_to_a_record_deleted_in_business_central_is_a_dead_letter_that_says_so(store, bc):
+    (gone, kept), (eid, _), recs = erp_city_corrections(store, bc, 2)
+    assert bc.store.delete("customers", recs[0]["id"])  # someone deleted the customer after approval
+    rep = service.push(store, "ann", backoff=FAST)
+    assert rep.counts["applied"] == 1 and rep.counts["dead_letter"] == 1
+    assert erp_value(bc, recs[1]["id"], "city") == "Springfield 1"
+    c = _corr(store, gone)
+    assert c.state == "dead_letter" and c.attempts == 1  # a deleted record is not retried
+    assert c.last_error == f"Business Central: customers({recs[0]['id']}) no longer exists"
+    e = _exc(store, eid)
+    assert e.status == "reopened" and "no longer exists" in e.resolution

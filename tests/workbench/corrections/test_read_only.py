@@ -27,7 +27,7 @@ def test_a_push_to_a_files_side_is_refused_and_an_export_of_a_writable_one_too(s
 def test_the_approvals_screen_can_explain_the_csv_route(store):
     files_run, live_run = add_run(store, config=FILES), add_run(store)
     by_csv = service.propose(store, add_exception(store, files_run), "bob", deliver="csv")
-    pushed = service.propose(store, add_exception(store, live_run), "bob")
+    pushed = service.propose(store, add_exception(store, live_run, crm_id="a0B000000000002AAA"), "bob")
     notes = route_notes(store, [by_csv, pushed])
     assert list(notes) == [by_csv]
     assert "Not pushed: the CRM side of run 1 is CSV files" in notes[by_csv]
@@ -61,3 +61,35 @@ def test_export_and_results_on_either_database(any_store, tmp_path):
     assert listed["state"] == "applied" and "success.csv row 2" in listed["state_reason"]
     with any_store.session() as s:
         assert check_store(s).problems == []
+
+
+def test_the_csv_route_exports_nothing_its_approver_no_longer_stands_behind(store, tmp_path):
+    """The push's checks hold for the update file too: a deactivated approver, an altered trail."""
+    from sqlalchemy import select
+
+    from workbench.corrections.dataloader import export_csv
+    from workbench.corrections.outbox.guards import TrailBroken
+    from workbench.store.schema import AuditEvent
+    from workbench.team.users import register_user, remove_user
+    with store.session() as s:
+        register_user(s, "root", "root", ["admin"])
+        register_user(s, "root", "bob", ["preparer"])
+        register_user(s, "root", "ann", ["approver"])
+    files = {"crm": {"connector": "files", "system": "salesforce", "files": {"dir": str(tmp_path)},
+                     "objects": {"invoices": {"file": "blng__Invoice__c.csv"}}},
+             "erp": {"connector": "business_central"}}
+    cid = service.propose(store, add_exception(store, add_run(store, config=files)), "bob", deliver="csv")
+    service.approve(store, [cid], "ann")
+    with store.session() as s:
+        remove_user(s, "root", "ann")
+    done = export_csv(store, "root", tmp_path / "out")
+    assert done.files == [] and done.refused == [
+        f"correction {cid} not exported: its approver ann has since been deactivated; an active approver must "
+        f"approve it again (workbench corrections approve {cid})"]
+    assert not (tmp_path / "out").exists()
+    with store.session() as s:  # the approved value edited in its approval event
+        ev = s.execute(select(AuditEvent).where(AuditEvent.action == "correction.approved")).scalar_one()
+        ev.detail = {**ev.detail, "after": "0.00"}
+    with pytest.raises(TrailBroken, match=r"nothing exported: .* event \d+ of the audit trail \(correction.approved "
+                                          r"by ann\) was altered"):
+        export_csv(store, "root", tmp_path / "out")

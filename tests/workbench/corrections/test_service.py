@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -223,3 +224,51 @@ def test_every_step_is_on_an_intact_hash_chain(store):
 def _verify(store):
     with store.session() as s:
         return verify(s)
+
+
+def test_corrections_of_both_sides_of_one_exception_must_bring_the_field_to_one_value(store):
+    """CRM := the ERP's 90.00 beside ERP := the CRM's 100.00 would swap the balances, not settle them."""
+    eid = add_exception(store, add_run(store))
+    first = service.propose(store, eid, "bob")  # the engine's: CRM open_balance 100.00 -> 90.00
+    with pytest.raises(IllegalTransition, match=rf"exception {eid}: correction {first} \(proposed\) already sets the "
+                                                r"CRM field 'open_balance' to 90\.00; setting the ERP one to 100\.00 "
+                                                r"would leave the two differing; propose 90\.00 or reject that one"):
+        service.propose(store, eid, "bob", target_side="erp", to_value="100.00")
+    both_wrong = add_exception(store, add_run(store), crm_id="a0B000000000002AAA", erp_id="INV-2")
+    service.propose(store, both_wrong, "bob", to_value="95.00")
+    service.propose(store, both_wrong, "bob", target_side="erp", to_value="95.00")  # both to one value: fine
+
+
+@pytest.mark.parametrize("typed, shown", [("\u202edleifgnirpS", "U+202E RIGHT-TO-LEFT OVERRIDE (character 1)"),
+                                          ("Spring\x00field", "U+0000 a control character (character 7)")])
+def test_a_typed_value_that_shows_other_than_it_is_written_is_refused(store, typed, shown):
+    eid = add_exception(store, add_run(store), type="customer.attribute_mismatch", crm_object="customers",
+                        erp_object="customers", field="city", crm_value="Springfield", erp_value="Shelbyville",
+                        proposal=None)
+    with pytest.raises(InputError, match=rf"exception {eid}, field 'city': the new value holds {re.escape(shown)}, "
+                                         "which makes it show other than it is written; type the value without it"):
+        service.propose(store, eid, "bob", target_side="erp", to_value=typed)
+    assert service.list_corrections(store).empty
+    # a name written with a joiner, as several scripts write names, is a value like any other
+    service.propose(store, eid, "bob", target_side="erp", to_value="\u0d15\u0d4d\u200d")
+
+
+@pytest.mark.parametrize("typed, why", [
+    ("90.001", "open_balance 90.001 has 3 decimals; EUR amounts have 2, expected an amount in whole EUR minor "
+               "units, such as 0.01"),
+    ("1e400", "open_balance 1E+400 is too large for an amount, expected at most 15 digits before the decimal point")])
+def test_a_typed_amount_no_ledger_can_hold_is_refused(store, typed, why):
+    eid = add_exception(store, add_run(store))  # an EUR invoice's open balance
+    with pytest.raises(InputError, match=re.escape(f"exception {eid}, field 'open_balance': {why}")):
+        service.propose(store, eid, "bob", to_value=typed)
+    assert service.list_corrections(store).empty
+    assert service.propose(store, eid, "bob", to_value="90.100")  # trailing zeros are the same cents
+
+
+def test_a_salesforce_record_named_by_its_15_character_id_is_the_record_of_its_18_character_id(store):
+    """A report's CSV export names records by 15 characters, the API by 18: one record, one correction."""
+    first = service.propose(store, add_exception(store, add_run(store), crm_id="a0B000000000001EAA"), "bob")
+    again = add_exception(store, add_run(store), crm_id="a0B000000000001")
+    with pytest.raises(IllegalTransition, match=f"correction {first} \\(proposed, exception 1\\) already changes CRM "
+                                                "invoices a0B000000000001 field 'open_balance'"):
+        service.propose(store, again, "bob")

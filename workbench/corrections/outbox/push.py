@@ -40,6 +40,8 @@ from sqlalchemy.orm import Session
 from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
 from workbench.close.lock import PeriodLocked, locked_reason
+from workbench.corrections.outbox.guards import (TrailBroken, duplicate_refusals, settled_refusals, standing_refusals,
+                                                trail_refusal)
 from workbench.corrections.proof import approval_refusals
 from workbench.corrections.read_only import csv_route_ids
 from workbench.corrections.values import canonical_kind, field_changes, parse_value, same
@@ -49,7 +51,8 @@ from workbench.sources import open_source
 from workbench.sources.base import Source, WriteRequest, WriteResult
 from workbench.store.chunks import chunks
 from workbench.store.db import Store
-from workbench.store.schema import Correction, ExceptionRow, Run
+from workbench.store import coverage
+from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run
 from workbench.model.states import CorrectionState, ExceptionStatus
 
 # The corrections pushed together: run id, target side, target system, target object.
@@ -182,6 +185,7 @@ class Connections:
                         raise ConfigError(f"run {run_id} has no stored config to push with; "
                                           "give the run config explicitly (--config FILE)")
                     raw, path = run.config, run.config_path
+                    _check_config_proven(s, run)
                 base = Path(path).parent if path else None
                 self._configs[run_id] = from_dict(raw, path=Path(path) if path else None, base_dir=base)
         return self._configs[run_id]
@@ -211,6 +215,22 @@ class Connections:
             except Exception:
                 pass
         self._sources.clear()
+
+
+def _check_config_proven(s: Session, run: Run) -> None:
+    """The stored config decides where a write goes (which tenant, company, field): one edited in the
+    store since the run (its digest differs from the run.completed event's) is not pushed with.
+    Runs recorded before the event carried the digest are not compared."""
+    done = s.execute(select(AuditEvent.id, AuditEvent.detail).where(
+        AuditEvent.entity_type == "run", AuditEvent.entity_id == str(run.id), AuditEvent.action == "run.completed")
+        .order_by(AuditEvent.id.desc()).limit(1)).first()
+    if done is None:
+        return
+    proven = (done.detail or {}).get("config")
+    if proven is not None and coverage.json_digest(run.config) != proven:
+        raise ConfigError(f"run {run.id}'s stored config is not the one the audit trail proves (event {done.id}): "
+                          "it was edited outside the workbench, so nothing is pushed with it; give the config "
+                          "explicitly (--config FILE) and see: workbench audit verify")
 
 
 def typed(c: Correction, value: Any) -> Any:
@@ -268,6 +288,12 @@ def combine(reqs: list[WriteRequest], results: list[WriteResult]) -> WriteResult
     worst = min((r for _, r in parts), key=lambda r: _WORST.index(r.outcome) if r.outcome in _WORST else 0)
     msg = "; ".join(f"{f_}: {' '.join((r.message or r.outcome).split())}" for f_, r in parts)
     done = worst.outcome in ("applied", "already_applied")
+    written = [f_ for f_, r in parts if r.outcome == "applied"]
+    if written and not done:
+        # A connector that writes field by field (Business Central, Odoo) may have written some
+        # before refusing another: say so first, or a dead letter reads as "nothing changed".
+        rest = [f_ for f_, r in parts if r.outcome not in ("applied", "already_applied")]
+        msg = f"partly written ({', '.join(written)} written; {', '.join(rest)} not): {msg}"
     return CompoundResult(
         correction_id=worst.correction_id, outcome=worst.outcome, message=msg,
         response_id=next((r.response_id for _, r in parts if r.response_id), None),
@@ -472,8 +498,8 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None, refused: dic
         q = q.where(Correction.id.in_(ids))
     with store.session() as s:
         rows = list(s.execute(q.with_for_update(skip_locked=True)).scalars())
-        refused.update(approval_refusals(s, rows))
         by_csv = csv_route_ids(s, rows)  # a side that cannot be written: exported, never pushed
+        refused.update(refusals(s, [c for c in rows if c.id not in by_csv], actor))
         n = 0
         for c in rows:
             if c.id in refused or c.id in by_csv:
@@ -488,6 +514,21 @@ def enqueue(store: Store, actor: str, ids: list[int] | None = None, refused: dic
                 if held is not None:
                     held.add(str(exc))
         return n
+
+
+def refusals(s: Session, rows: list[Correction], actor: str, *, record: bool = True) -> dict[int, str]:
+    """Why each of ``rows`` must not be sent now (only those refused): its approval is not
+    proven by the trail, its exception was settled meanwhile (it is waived), its approver can no
+    longer approve (held: said once in the trail), or an older correction changes the same field
+    of the same record. ``record=False`` only says so, changing nothing (the CSV export: a
+    correction exported and awaiting the loader's results must keep that as its last event)."""
+    out = approval_refusals(s, rows)
+    rest = [c for c in rows if c.id not in out]
+    out.update(settled_refusals(s, rest, actor=actor, waive=record))
+    rest = [c for c in rest if c.id not in out]
+    out.update(standing_refusals(s, rest, actor=actor, hold=record))
+    out.update(duplicate_refusals(s, [c for c in rest if c.id not in out]))
+    return out
 
 
 def _due(now: datetime, refused: dict[int, str] | None = None) -> ColumnElement[bool]:
@@ -513,7 +554,7 @@ def claim(store: Store, me: str, actor: str, group: Group, limit: int, ids: list
         with store.session() as s:
             mine, seen = [], 0
             rows = list(s.execute(q).scalars())
-            refused.update(approval_refusals(s, rows))
+            refused.update(refusals(s, rows, actor))
             for c in rows:
                 seen += 1
                 if c.id in refused:
@@ -580,6 +621,10 @@ def run_push(store: Store, actor: str, *, config: RunConfig | None = None,
     conns = Connections(store, config, config_for)
     touched: list[int] = []
     refused: dict[int, str] = {}
+    broken = trail_refusal(store, ids)
+    if broken:  # checked before anything is written: a new event would chain onto the altered trail
+        raise TrailBroken(f"nothing pushed: the audit trail that proves the approvals does not hold: {broken}; "
+                          "see: workbench audit verify")
     try:
         touched.extend(recover_stale(store, conns, actor, me=me, lease_seconds=lease_seconds, report_=rep,
                                      grace=recovery_grace))
