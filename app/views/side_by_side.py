@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QSizePolicy, QTableView, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (QAbstractItemView, QBoxLayout, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPushButton, QSizePolicy, QTableView, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from app.data import Detail
 from app.models.history import HistoryModel
@@ -114,12 +115,19 @@ class SideBySidePanel(QWidget):
         takes.addWidget(self.take_crm_button)
         takes.addWidget(self.take_erp_button)
         takes.addStretch(1)
-        takes.addWidget(self.propose_button)
+        propose = QHBoxLayout()
+        propose.addStretch(1)
+        propose.addWidget(self.propose_button)
+        # the three buttons on one row when the panel is wide; "Propose correction" below the takes when
+        # it is narrow, so the panel leaves the queue its width in a 1024 px window (see resizeEvent)
+        self.actions_row = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.actions_row.addLayout(takes, 1)
+        self.actions_row.addLayout(propose)
         bl = QVBoxLayout(box)
         bl.addWidget(self.proposal_label)
         bl.addLayout(form)
         bl.addWidget(self.validation)
-        bl.addLayout(takes)
+        bl.addLayout(self.actions_row)
 
         self.history = HistoryModel(self)
         self.history_view = QTableView()
@@ -161,6 +169,13 @@ class SideBySidePanel(QWidget):
         QWidget.setTabOrder(self.confirm_link, self.reject_link)
         QWidget.setTabOrder(self.reject_link, self.history_view)
         self.show_detail(None)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        one_row = (self.take_crm_button.sizeHint().width() + self.take_erp_button.sizeHint().width()
+                   + self.propose_button.sizeHint().width() + 60)
+        self.actions_row.setDirection(QBoxLayout.Direction.LeftToRight if event.size().width() >= one_row
+                                      else QBoxLayout.Direction.TopToBottom)
+        super().resizeEvent(event)
 
     # ---- content --------------------------------------------------------------------------
     @property
