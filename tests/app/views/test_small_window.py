@@ -11,6 +11,7 @@ from app.main_window import build_window
 from app.models.queue_frame import COLUMN_KEYS
 from tests.helpers.month_end_run import seed_month_end
 from tests.helpers.qt import WAIT_MS
+from workbench.model.labels import type_label
 
 
 @pytest.fixture
@@ -86,3 +87,44 @@ def test_a_value_column_the_user_asks_for_stays_in_a_narrow_window(qtbot, small)
     small.resize(1440, 900)
     QApplication.processEvents()
     assert not q.table.isColumnHidden(erp)
+
+
+def _axis_labels(view) -> list[str]:
+    """The words Qt Charts drew on the chart (its axis labels are text items of the chart's scene)."""
+    from PySide6.QtGui import QTextDocument
+    items, todo = [], list(view.chart().childItems())
+    while todo:
+        item = todo.pop()
+        items.append(item.toGraphicsObject())
+        todo += item.childItems()
+    return [doc.toPlainText() for o in items if o is not None for doc in o.findChildren(QTextDocument)
+            if doc.toPlainText()]
+
+
+def test_at_1024_by_700_the_dashboards_bars_are_named_and_its_tiles_cut_with_the_whole_on_hover(qtbot, small):
+    """Twelve bars in a chart 250 px high and 490 wide: Qt Charts cut every type's name to '...'. The charts
+    now keep room for eight named bars (the screen scrolls), a lower chart shows fewer bars (the rest on its
+    "+N more types" bar), and a window too narrow for two charts with whole names puts one under the other."""
+    d = small.screens["dashboard"]
+    small.show_screen("dashboard")
+
+    def named_whole(view, categories: list[str]) -> bool:
+        """Each bar of the chart as drawn carries its whole name (the chart lays its labels out when painted)."""
+        drawn = _axis_labels(view)
+        return all(type_label(t) in drawn if t else any(n.startswith("+") for n in drawn) for t in categories) \
+            and not [name for name in drawn if name.endswith("...")]
+
+    def settled() -> bool:
+        return d.data is not None and named_whole(d.type_view, d.type_categories) and \
+            named_whole(d.risk_view, d.risk_categories)
+
+    qtbot.waitUntil(settled, timeout=WAIT_MS)
+    assert len(d.type_categories) >= 8 and d.type_categories[0] == ""  # the "more" bar holds the rest
+    tile = d.propagation
+    fm = tile.fontMetrics()
+    assert all(fm.horizontalAdvance(line) <= tile.width() for line in tile.text().split("\n"))
+    assert tile.toolTip().split() == tile.accessibleDescription().split()  # the whole tile, on hover
+    # a high window: all twelve bars, side by side, each named whole
+    small.resize(1920, 1080)
+    qtbot.waitUntil(lambda: len(d.type_categories) == 12 and settled(), timeout=WAIT_MS)
+    assert d.type_view.geometry().top() == d.risk_view.parentWidget().geometry().top()
