@@ -25,10 +25,10 @@ from app.workers import QtProgress
 from app.views.tables import MiddleElide, amount_width
 from app.models.proposal_text import in_sentence
 from app.models.queue_frame import document_kind
+from app.models.values import risk_text, shown_value
 from workbench.model.labels import (MISSING, SIDE_LABELS, correction_state_label, field_label, kind_label,
-                                    type_label, value_text)
+                                    type_label)
 from workbench.model.missing import is_missing
-from workbench.model.money import format_amount
 from workbench.model.states import CorrectionState
 from workbench.model.changes import Changes
 from workbench.team.identity import same_person
@@ -94,13 +94,13 @@ def correction_rows(frame, exceptions: dict[int, dict[str, Any]] | None = None) 
                            f"{kind or ''} {r.get('target_record') or MISSING}")
         field = r.get("field")
         r["field_words"] = field_label(field)
-        r["change"] = (f"{field_label(field)}: {value_text(r.get('from_value'), field, currency)} → "
-                       f"{value_text(r.get('to_value'), field, currency)}")
+        r["change"] = (f"{field_label(field)}: {shown_value(r.get('from_value'), field, currency)} → "
+                       f"{shown_value(r.get('to_value'), field, currency)}")
         amount = ex.get("amount_at_risk")
-        r["at_risk"] = format_amount(amount, currency) if amount is not None else MISSING
+        r["at_risk"] = risk_text(amount, currency)
         for a in r.get("also") or []:  # a compound correction: the record's further changes
-            r["change"] += (f"; {field_label(a['field'])}: {value_text(a.get('from'), a['field'], currency)} → "
-                            f"{value_text(a.get('to'), a['field'], currency)}")
+            r["change"] += (f"; {field_label(a['field'])}: {shown_value(a.get('from'), a['field'], currency)} → "
+                            f"{shown_value(a.get('to'), a['field'], currency)}")
         r["state_words"] = correction_state_label(r.get("state"), r.get("verification"))
         r["approver_words"] = r.get("approver") or MISSING
         r["why"] = r.get("last_error") or r.get("state_reason") or r.get("reason") or ""

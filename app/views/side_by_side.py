@@ -17,6 +17,7 @@ from app.models.queue_frame import document_text
 from app.models.record_pair import RecordPairModel, compare_records
 from app.shortcuts import label as shortcut_label
 from app.views.evidence import EvidencePanel
+from app.models.values import nothing_at_risk
 from workbench.corrections.values import canonical_kind, field_type, parse_value
 from workbench.errors import InputError
 from workbench.model.labels import (MISSING, exception_status_label, field_label, kind_label, link_method_label,
@@ -219,7 +220,8 @@ class SideBySidePanel(QWidget):
         self.title.setText(" · ".join(p for p in parts if p))
         self.title.setToolTip(str(ex.get("type") or ""))
         amount = ex.get("amount_at_risk")
-        risk = f"  At risk: {format_amount(amount, ex.get('currency'))}." if amount is not None else ""
+        risk = "" if amount is None else "  Nothing at risk." if nothing_at_risk(amount, ex.get("currency")) else \
+            f"  At risk: {format_amount(amount, ex.get('currency'))}."
         self.message.setText(f"{ex.get('message') or ''}{risk}  Status: "
                              f"{exception_status_label(ex.get('status') or 'open')}"
                              + (f", assigned to {ex['assignee']}" if ex.get("assignee") else ""))

@@ -97,8 +97,9 @@ def test_the_preparer_cannot_approve_and_is_told_why_then_a_second_user_approves
              for c in range(screen.model.columnCount())}
     assert cells["Document"] == exc["crm_number"] and cells["Change in"] == "CRM customer"
     assert cells["State"] == "Waiting for approval" and cells["Approved by"] == "—"
-    assert cells["At risk"] == (format_amount(exc["amount_at_risk"], exc["currency"])
-                                if exc["amount_at_risk"] is not None else "—")
+    # money with its currency; nothing at risk (none, or the engine's 0 without a currency) a dash, never "0"
+    nothing = exc["amount_at_risk"] is None or (not exc["currency"] and not exc["amount_at_risk"])
+    assert cells["At risk"] == ("—" if nothing else format_amount(exc["amount_at_risk"], exc["currency"]))
     assert cells["Change"].startswith(field_label(exc["proposal"]["field"]) + ": ")
     assert not [t for t in cells.values() if RAW.search(str(t))], cells
     fm = screen.table.fontMetrics()
