@@ -21,7 +21,7 @@ from app.models.values import nothing_at_risk
 from workbench.corrections.values import canonical_kind, field_type, parse_value
 from workbench.errors import InputError
 from workbench.model.labels import (MISSING, exception_status_label, field_label, kind_label, link_method_label,
-                                    link_status_label, severity_label, type_label)
+                                    link_status_label, severity_label, system_label, type_label)
 from workbench.model.money import format_amount
 
 SIDES = ("crm", "erp")
@@ -68,9 +68,10 @@ class SideBySidePanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # three equal columns: sized to its longest name ("Status as the system shows it"), the field column left
+        # the two values 50 px each in a 1024 px window ("Canc…", "50,6…"); a long name wraps instead
+        for col in range(3):
+            self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._field_row_changed)
 
         box = QGroupBox("Proposed correction")
@@ -233,7 +234,8 @@ class SideBySidePanel(QWidget):
                                          (erp or {}).get("currency") or ex.get("currency")))
         crm_sys = detail.systems.get("crm", "CRM")
         erp_sys = detail.systems.get("erp", "ERP")
-        self.fields.set_headers(f"CRM · {crm_sys}", f"ERP · {erp_sys}")
+        # the systems by name ("ERP · Business Central", not "ERP · business_central"); a file's side as the side
+        self.fields.set_headers(*(_side_header(side, name) for side, name in (("crm", crm_sys), ("erp", erp_sys))))
         self.table.setToolTip(f"CRM: {crm_sys} {in_sentence(kind_label(ex.get('crm_object')))} "
                               f"{ex.get('crm_id') or MISSING} | ERP: {erp_sys} "
                               f"{in_sentence(kind_label(ex.get('erp_object')))} {ex.get('erp_id') or MISSING}")
@@ -379,3 +381,9 @@ class SideBySidePanel(QWidget):
         link = self._detail.link if self._detail else None
         if link and link.get("id") is not None:
             self.link_decision.emit(int(link["id"]), decision)
+
+
+def _side_header(side: str, system: str | None) -> str:
+    """"ERP · Business Central"; a side whose connector names no system (files, a REST profile) as "ERP"."""
+    name = system_label(system, side)
+    return side.upper() if name == f"the {side.upper()}" else f"{side.upper()} · {name}"

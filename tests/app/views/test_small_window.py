@@ -128,3 +128,16 @@ def test_at_1024_by_700_the_dashboards_bars_are_named_and_its_tiles_cut_with_the
     small.resize(1920, 1080)
     qtbot.waitUntil(lambda: len(d.type_categories) == 12 and settled(), timeout=WAIT_MS)
     assert d.type_view.geometry().top() == d.risk_view.parentWidget().geometry().top()
+
+
+def test_the_side_by_side_names_the_systems_and_gives_the_values_room_at_1024(qtbot, small):
+    """Its headers read 'CRM · salesforce' and 'ERP · business_central' (codes), and its field column, as
+    wide as 'Status as the system shows it', left each value about 50 px at 1024 ('Canc…', '50,6…')."""
+    side = small.review.side
+    QApplication.processEvents()
+    model, header = side.fields, side.table.horizontalHeader()
+    names = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)]
+    assert names[1:] == ["CRM · Salesforce", "ERP · Business Central"]
+    assert [model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) for c in range(3)] == names
+    amount = side.table.fontMetrics().horizontalAdvance("1,200.00 EUR") + 8
+    assert header.sectionSize(1) >= amount and header.sectionSize(2) >= amount
