@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
@@ -49,6 +50,9 @@ OUTCOME_WORDS = {"applied": "applied", "already_applied": "applied (value was al
 def _yours(r: dict[str, Any]) -> str:
     return "Prepared by you: another person must approve it (maker-checker)" if r.get("own") else ""
 
+
+NO_PUSH_YET = ("Nothing pushed yet in this window: Push approved sends every approved correction to its system, "
+               "and each record's answer is listed below.")
 
 CORRECTION_COLUMNS = [
     Column("id", "Id", align_right=True),
@@ -186,6 +190,8 @@ class ApprovalsScreen(QWidget):
         self.table.setItemDelegateForColumn(1, self._middle_elide)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_approve())
         self.model.modelReset.connect(self._update_approve)
+        self._layout_saved = False  # a column layout of the user's: kept as it is
+        self.model.modelReset.connect(self._fit_words)
 
         self.approve_button = QPushButton("Approve selected")
         self.approve_button.setAccessibleName("Approve the selected corrections")
@@ -221,7 +227,8 @@ class ApprovalsScreen(QWidget):
         self.bar.setAccessibleName("Push progress")
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
-        self.push_status = QLabel("")
+        # before any push, say what the empty list below will hold rather than a bare 0 % bar over nothing
+        self.push_status = QLabel(NO_PUSH_YET)
         self.push_status.setAccessibleName("Push summary")
         self.push_status.setWordWrap(True)
         self.results = RowsModel(RESULT_COLUMNS, self, tint=lambda r: self._state_tint(r.get("state")))
@@ -566,13 +573,30 @@ class ApprovalsScreen(QWidget):
         s.setValue("approvals/header", self.table.horizontalHeader().saveState())
         set_json(s, "approvals/view", self.view_box.currentIndex())
 
+    def _fit_words(self) -> None:
+        """Exception, Customer and Change as wide as their words, up to a fifth of the list each: at 1920 px
+        they read 'Customer c…ce missing' and 'Tanaka & Watana…' while the last column had 900 px to spare.
+        Once per window, and never over a layout the user saved."""
+        if self._layout_saved or not self.model.rows or not self.table.isVisible():
+            return
+        self._layout_saved = True
+        most = self.table.viewport().width() // 5
+        for col in (1, 2, 5):
+            self.table.setColumnWidth(col, max(self.table.columnWidth(col),
+                                               min(self.table.sizeHintForColumn(col), most)))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_words()
+
     def restore_settings(self) -> None:
         s = self.ctx.settings
         for key, target in (("approvals/splitter", self.splitter), ("approvals/header",
                                                                     self.table.horizontalHeader())):
             st = s.value(key)
             if isinstance(st, QByteArray) and not st.isEmpty():
-                target.restoreState(st)
+                restored = target.restoreState(st)
+                self._layout_saved = self._layout_saved or (restored and key == "approvals/header")
         i = get_json(s, "approvals/view", 0)
         if isinstance(i, int) and 0 <= i < len(VIEWS):
             self.view_box.setCurrentIndex(i)

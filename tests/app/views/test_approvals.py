@@ -259,3 +259,19 @@ def test_the_at_risk_column_shows_a_six_figure_amount_with_its_currency(qtbot, w
     option = QStyleOptionViewItem()
     screen.table.itemDelegateForColumn(1).initStyleOption(option, screen.model.index(0, 1))
     assert option.textElideMode == Qt.TextElideMode.ElideMiddle
+
+
+def test_in_a_wide_window_exceptions_and_customers_read_whole_and_before_a_push_the_list_says_what_it_holds(
+        qtbot, win, store, run_id):
+    """At 1920 px the list read 'Customer c…ce missing' and 'Tanaka & Watana…' with 900 px spare in the last
+    column; below it a 0 % bar over an empty list said nothing."""
+    screen = win.screens["approvals"]
+    assert screen.push_status.isVisible() and screen.push_status.text().startswith("Nothing pushed yet")
+    _proposals(store, run_id, 2)
+    win.resize(1920, 1080)
+    _show(qtbot, screen, "Waiting for approval")
+    fm = screen.table.fontMetrics()
+    for col in (1, 2):  # Exception, Customer
+        widest = max(fm.horizontalAdvance(str(screen.model.index(r, col).data()))
+                     for r in range(screen.model.rowCount()))
+        assert screen.table.columnWidth(col) >= widest, screen.model.headerData(col, Qt.Orientation.Horizontal)
