@@ -10,6 +10,7 @@ proposal raises ``PermissionDenied`` and this screen shows that sentence, in the
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -23,10 +24,10 @@ from app.operations import run_action
 from app.screens import Screen, register_screen
 from app.settings import get_json, set_json
 from app.workers import QtProgress
-from app.views.tables import MiddleElide, amount_width
+from app.views.tables import MiddleElide, amount_width, sortable
 from app.models.proposal_text import in_sentence
 from app.models.queue_frame import document_kind
-from app.models.values import risk_text, shown_value
+from app.models.values import nothing_at_risk, risk_text, shown_value
 from workbench.model.labels import (MISSING, SIDE_LABELS, correction_state_label, field_label, kind_label,
                                     type_label)
 from workbench.model.missing import is_missing
@@ -62,7 +63,10 @@ CORRECTION_COLUMNS = [
     Column("document", "Document", tooltip=lambda r: r.get("document_tip") or ""),
     Column("target", "Change in", tooltip=lambda r: r.get("target_tip") or ""),
     Column("change", "Change", tooltip=lambda r: r.get("change") or ""),
-    Column("at_risk", "At risk", align_right=True),
+    # sorted by currency, then amount: amounts of two currencies are not compared
+    Column("at_risk", "At risk", align_right=True,
+           sort_key=lambda r: None if r.get("risk_amount") is None
+           else (r.get("risk_currency") or "", r["risk_amount"])),
     Column("state_words", "State", tooltip=lambda r: f"{r.get('state_words')} ({r.get('state')})"),
     Column("preparer_words", "Prepared by", tooltip=_yours),
     Column("approver_words", "Approved by"),
@@ -102,6 +106,8 @@ def correction_rows(frame, exceptions: dict[int, dict[str, Any]] | None = None) 
                        f"{shown_value(r.get('to_value'), field, currency)}")
         amount = ex.get("amount_at_risk")
         r["at_risk"] = risk_text(amount, currency)
+        r["risk_amount"] = None if nothing_at_risk(amount, currency) else Decimal(str(amount))
+        r["risk_currency"] = currency
         for a in r.get("also") or []:  # a compound correction: the record's further changes
             r["change"] += (f"; {field_label(a['field'])}: {shown_value(a.get('from'), a['field'], currency)} → "
                             f"{shown_value(a.get('to'), a['field'], currency)}")
@@ -182,6 +188,7 @@ class ApprovalsScreen(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        sortable(self.table)  # At risk by amount; until a click, the newest correction first, as listed
         # Id, exception, customer, document, change in, change, at risk, state, prepared by, approved by:
         # the last column (why) takes the rest of a 1440 px window.
         for i, w in enumerate((36, 160, 130, 96, 115, 200, amount_width(self.table), 160, 135, 110)):

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
 
-from app.views.tables import rows_table
+from app.views.tables import rows_table, sortable
 from app.context import AppContext
 from app.models.rows_model import Column, RowsModel
 from app.operations import run_action
@@ -27,7 +27,8 @@ def _evidence(v: Any) -> str:
 # prints it, on hover.
 COLUMNS = [
     Column("method", "Matched by", show=link_method_label, tooltip=lambda r: str(r.get("method") or "")),
-    Column("confidence", "Confidence", show=lambda v: "" if v is None else f"{float(v):.2f}", align_right=True),
+    Column("confidence", "Confidence", show=lambda v: "" if v is None else f"{float(v):.2f}", align_right=True,
+           sort_key=lambda r: None if r.get("confidence") is None else float(r["confidence"])),
     Column("status", "Status", show=link_status_label, tooltip=lambda r: str(r.get("status") or "")),
     Column("crm_name", "CRM customer"),
     Column("crm_id", "CRM id"),
@@ -69,6 +70,8 @@ class LinksScreen(QWidget):
         self.links = RowsModel(COLUMNS, self)
         self.suggested_view = rows_table(self, self.suggested, "Suggested links to confirm", LINK_WIDTHS)
         self.links_view = rows_table(self, self.links, "All customer links", LINK_WIDTHS)
+        for view in (self.suggested_view, self.links_view):
+            sortable(view)  # by confidence, say: the least sure first
         self.confirm_button = QPushButton("Confirm link")
         self.confirm_button.setAccessibleName("Confirm the selected suggested link")
         self.confirm_button.clicked.connect(lambda: self._decide("confirm"))

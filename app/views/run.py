@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from app.views.tables import sortable
 from app.context import AppContext
 from app.models.rows_model import ROW_ROLE, Column, RowsModel
 from app.models.run_config_model import run_config_doc
@@ -248,6 +249,7 @@ class RunScreen(QWidget):
         hh.setStretchLastSection(True)
         for i, w in enumerate((50, 130, 110, 260, 90, 260, 230, 150, 80)):
             self.table.setColumnWidth(i, w)
+        sortable(self.table)  # by exceptions, say; newest first until a click
         self.table.doubleClicked.connect(lambda ix: self.reopen(ix.row()))
         self.open_button = QPushButton("Open in queue")
         self.open_button.setAccessibleName("Open the selected run in the review queue")

@@ -275,3 +275,24 @@ def test_in_a_wide_window_exceptions_and_customers_read_whole_and_before_a_push_
         widest = max(fm.horizontalAdvance(str(screen.model.index(r, col).data()))
                      for r in range(screen.model.rowCount()))
         assert screen.table.columnWidth(col) >= widest, screen.model.headerData(col, Qt.Orientation.Horizontal)
+
+
+def test_the_at_risk_column_sorts_by_amount_within_a_currency():
+    """The list could not be sorted; sorted as text, 9,000.00 EUR would follow 10,000.00 EUR."""
+    from decimal import Decimal
+
+    import pandas as pd
+
+    from app.models.rows_model import RowsModel
+    from app.views.approvals import CORRECTION_COLUMNS, correction_rows
+    facts = {1: {"amount_at_risk": Decimal("10000"), "currency": "EUR"},
+             2: {"amount_at_risk": Decimal("0"), "currency": None},
+             3: {"amount_at_risk": Decimal("9000"), "currency": "EUR"},
+             4: {"amount_at_risk": Decimal("500000"), "currency": "JPY"}}
+    frame = pd.DataFrame([{"id": i, "exception_id": i, "target_side": "crm", "target_object": "invoices",
+                           "field": "open_balance", "from_value": "1", "to_value": "2", "state": "approved"}
+                          for i in facts])
+    model = RowsModel(CORRECTION_COLUMNS)
+    model.set_rows(correction_rows(frame, facts))
+    model.sort([c.header for c in CORRECTION_COLUMNS].index("At risk"), Qt.SortOrder.DescendingOrder)
+    assert [r["at_risk"] for r in model.rows] == ["500,000 JPY", "10,000.00 EUR", "9,000.00 EUR", "—"]
