@@ -183,10 +183,18 @@ class QueueView(QWidget):
         bulk.addWidget(self.waive_reason)
         bulk.addWidget(self.waive_button)
 
+        # an empty table under filters that match nothing said nothing: this line says why, and what to do
+        self.empty_note = QLabel("")
+        self.empty_note.setObjectName("infoBar")
+        self.empty_note.setAccessibleName("Why the queue is empty")
+        self.empty_note.setWordWrap(True)
+        self.empty_note.hide()
+
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addLayout(row1)
         lay.addLayout(row2)
+        lay.addWidget(self.empty_note)
         lay.addWidget(self.table, 1)
         lay.addLayout(bulk)
 
@@ -330,6 +338,12 @@ class QueueView(QWidget):
         self.type_box.blockSignals(False)
         self._fit_popup(self.type_box)
         self.count_label.setText(f"{self.model.rowCount():,} of {self.model.total:,} exceptions")
+        if self.model.frame is not None and self.model.total == 0:
+            self.empty_note.setText("This run has no exceptions: the two systems agree on everything compared.")
+        elif self.model.total and not self.model.rowCount():
+            self.empty_note.setText(f"No exception matches these filters. Clear filters to see all "
+                                    f"{self.model.total:,}.")
+        self.empty_note.setVisible(self.model.frame is not None and not self.model.rowCount())
         self._update_selection_label()
 
     # ---- selection and navigation ---------------------------------------------------------
