@@ -32,6 +32,7 @@ STRETCH = ("type", "customer_name")
 # beside the queue shows both values): at 1024 px they left "C…e" and "Car…" of the type and customer.
 READABLE_STRETCH = 150
 FOLDING = ("crm_value", "erp_value")
+WIDEST_VALUE = 220  # px a value column grows to in a wide queue ("Blocked for everything (All)")
 ANY = None
 
 
@@ -145,6 +146,8 @@ class QueueView(QWidget):
             self.table.setColumnHidden(col, key in SECONDARY)
         self._chosen: set[int] = set()  # columns shown or hidden from the header menu: never folded
         self._folded: set[int] = set()  # value columns hidden for want of width, shown again when it returns
+        # the widths this view gave the value columns: one the user dragged or saved differs, and stays
+        self._value_widths: dict[int, int] = {}
         self.table.viewport().installEventFilter(self)
         hh.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         hh.customContextMenuRequested.connect(self._column_menu)
@@ -441,6 +444,14 @@ class QueueView(QWidget):
             elif not narrow and c in self._folded:
                 self._folded.discard(c)
                 self.table.setColumnHidden(c, False)
+        # A wide queue: the values take a quarter each of what the other columns leave (at 1920 px they kept
+        # 100 px, 'Blocked for e…', beside 600 px of Type); a width the user dragged or saved stays.
+        width = max(COLUMN_WIDTHS["crm_value"], min(WIDEST_VALUE, (self.table.viewport().width() - fixed) // 4))
+        for c in folding:
+            ours = self._value_widths.get(c, COLUMN_WIDTHS[COLUMN_KEYS[c]])
+            if not narrow and not self.table.isColumnHidden(c) and self.table.columnWidth(c) == ours:
+                self.table.setColumnWidth(c, width)
+                self._value_widths[c] = width
 
     # ---- persistence ----------------------------------------------------------------------
     def header_state(self) -> bytes:

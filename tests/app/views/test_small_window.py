@@ -141,3 +141,19 @@ def test_the_side_by_side_names_the_systems_and_gives_the_values_room_at_1024(qt
     assert [model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) for c in range(3)] == names
     amount = side.table.fontMetrics().horizontalAdvance("1,200.00 EUR") + 8
     assert header.sectionSize(1) >= amount and header.sectionSize(2) >= amount
+
+
+def test_in_a_wide_window_the_values_share_the_room_and_a_dragged_width_stays(qtbot, small):
+    """At 1920 px the CRM and ERP values kept 100 px ('Blocked for e…') beside 600 px of Type."""
+    q = small.review.queue
+    small.resize(1920, 1080)
+    erp = COLUMN_KEYS.index("erp_value")
+    row = next(r for r in range(q.model.rowCount())
+               if q.model.index(r, erp).data() == "Blocked for everything (All)")
+    qtbot.waitUntil(lambda: not q.table.isColumnHidden(erp), timeout=WAIT_MS)
+    QApplication.processEvents()
+    assert q.table.columnWidth(erp) >= q.table.fontMetrics().horizontalAdvance(q.model.index(row, erp).data()) + 8
+    q.table.horizontalHeader().resizeSection(erp, 130)  # the user drags it narrower
+    small.resize(1900, 1080)
+    QApplication.processEvents()
+    assert q.table.columnWidth(erp) == 130
