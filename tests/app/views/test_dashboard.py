@@ -220,7 +220,8 @@ def _more_types(store, run_id: int) -> list[str]:
 
 
 def test_every_type_is_on_the_chart_the_rest_behind_an_n_more_bar_that_opens_them(qtbot, win):
-    from app.views.dashboard import MAX_BARS, MORE
+    from app.views.bar_chart import MAX_BARS
+    from app.views.dashboard import MORE
     d = win.screens["dashboard"]
     _more_types(win.ctx.store, win.runs[1])
     with qtbot.wait_signal(d.loaded, timeout=WAIT_MS):
