@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.models.rows_model import Column
+from app.models.values import risk_text
 from workbench.team.identity import same_person
 from workbench.model.labels import MISSING, type_label
 from workbench.model.money import format_amount
@@ -129,8 +130,8 @@ def load_close(store: Any, period_name: str | None, run_id: int | None, user: st
                 state.critical.append({"key": key, "item": item,
                                        "item_tip": f"{r.type if r is not None else ''} {number or ''}".strip(),
                                        "customer": (r.customer_name if r is not None else None) or MISSING,
-                                       "amount": format_amount(r.amount_at_risk, r.currency)
-                                       if r is not None and r.amount_at_risk is not None else MISSING,
+                                       "amount": risk_text(r.amount_at_risk, r.currency)
+                                       if r is not None else MISSING,
                                        "carried": f"{cf.actor}: {cf.reason}" if cf else ""})
         state.history = [{"at": f"{h.at:%Y-%m-%d %H:%M}", "action": ACTION_LABELS.get(h.action, h.action),
                           "actor": h.actor, "reason": h.reason or ""} for h in hist]

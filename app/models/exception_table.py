@@ -15,9 +15,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from app.models.queue_frame import COLUMN_KEYS, COLUMNS, SEVERITIES, QueueFilter, QueueFrame, document_text
+from app.models.values import risk_text, shown_value
 from workbench.model.labels import (MISSING, exception_status_label, field_label, is_number_field, severity_label,
-                                    type_label, value_text)
-from workbench.model.money import format_amount
+                                    type_label)
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -184,9 +184,9 @@ class ExceptionTableModel(QAbstractTableModel):
         if key == "document":
             return MISSING if v is None else str(v)  # its kind is in the type beside it, and on hover
         if key in _VALUE_KEYS:
-            return value_text(v, fr.value("field", row), fr.value("currency", row))
+            return shown_value(v, fr.value("field", row), fr.value("currency", row))
         if key == "amount_at_risk":
-            return MISSING if v is None else format_amount(v, fr.value("currency", row))
+            return risk_text(v, fr.value("currency", row))
         if key == "age":
             return MISSING if v < 0 else f"{int(v)} d"
         if key == "field":
@@ -207,6 +207,8 @@ class ExceptionTableModel(QAbstractTableModel):
             return f"{self._text(key, row)} ({fr.value('status', row) or 'open'})"
         if key == "field":
             return fr.value("field", row) or MISSING
+        if key == "amount_at_risk" and self._text(key, row) == MISSING:
+            return "Nothing at risk: this exception puts no amount of money at risk"
         return self._text(key, row)
 
     def _right(self, key: str, row: int) -> bool:

@@ -7,7 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from workbench.model.labels import MISSING, exception_status_label, value_text
+from app.models.values import shown_value
+from workbench.model.labels import MISSING, exception_status_label
 from workbench.model.missing import is_missing
 
 HEADERS = ["When", "Who", "What"]
@@ -19,7 +20,7 @@ def describe(entry: dict[str, Any], field: str | None = None, currency: str | No
     kind = entry.get("kind")
     if kind == "seen":
         crm, erp = entry.get("crm_value"), entry.get("erp_value")
-        vals = (f": CRM {value_text(crm, field, currency)}, ERP {value_text(erp, field, currency)}"
+        vals = (f": CRM {shown_value(crm, field, currency)}, ERP {shown_value(erp, field, currency)}"
                 if not (is_missing(crm) and is_missing(erp)) else "")
         return f"Seen in run {entry.get('run_id')} ({exception_status_label(entry.get('status') or 'open')}){vals}"
     if kind == "comment":

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.model.labels import SIDE_LABELS, field_label, kind_label, value_text
+from app.models.values import shown_value
+from workbench.model.labels import SIDE_LABELS, field_label, kind_label
 
 
 def in_sentence(label: str) -> str:
@@ -37,10 +38,10 @@ def proposal_words(proposal: dict[str, Any] | None, exception: dict[str, Any] | 
     number = ex.get(f"{side}_number") if side else None
     record = f"{record} {number}" if number else record
     if proposal.get("needs_decision"):
-        crm = value_text(ex.get("crm_value"), field, currency)
-        erp = value_text(ex.get("erp_value"), field, currency)
+        crm = shown_value(ex.get("crm_value"), field, currency)
+        erp = shown_value(ex.get("erp_value"), field, currency)
         return (f"Needs your decision: which {what} of {record} is right, the CRM's {crm} or the ERP's {erp}?",
                 rule)
-    to = value_text(proposal.get("to"), field, currency)
-    was = value_text(proposal.get("from"), field, currency)
+    to = shown_value(proposal.get("to"), field, currency)
+    was = shown_value(proposal.get("from"), field, currency)
     return f"Set the {what} of {system} {record} from {was} to {to}.", rule

@@ -17,7 +17,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from workbench.model.labels import field_label, is_number_field, value_text
+from app.models.values import shown_value
+from workbench.model.labels import field_label, is_number_field
 
 STATE_ROLE = Qt.ItemDataRole.UserRole + 10
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 11
@@ -121,7 +122,7 @@ class RecordPairModel(QAbstractTableModel):
         r = self._rows[row]
         if column == 0:
             return field_label(r.field)
-        return value_text(r.crm if column == 1 else r.erp, r.field, self._currencies[column - 1])
+        return shown_value(r.crm if column == 1 else r.erp, r.field, self._currencies[column - 1])
 
     def set_headers(self, crm: str, erp: str) -> None:
         self._headers = [HEADERS[0], crm, erp]
@@ -171,8 +172,9 @@ class RecordPairModel(QAbstractTableModel):
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < 3:
-            return self._headers[section]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole) \
+                and orientation == Qt.Orientation.Horizontal and 0 <= section < 3:
+            return self._headers[section]  # on hover too: a narrow panel cuts "ERP · Business Central"
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:

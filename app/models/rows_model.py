@@ -27,6 +27,7 @@ class Column:
     editable: bool = False
     align_right: bool = False
     tooltip: Callable[[dict], str] | None = None
+    sort_key: Callable[[dict], Any] | None = None  # what a click on the header sorts by (default: the raw value)
 
 
 def plain(v: Any) -> str:
@@ -42,12 +43,44 @@ class RowsModel(QAbstractTableModel):
         self.columns = list(columns)
         self.rows: list[dict[str, Any]] = []
         self._tint = tint
+        self._sort: tuple[int, bool] | None = None  # column, descending: kept when new rows arrive
 
     # ---- content ----------------------------------------------------------------------------
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.beginResetModel()
         self.rows = list(rows)  # the caller hands its rows over; copying 100k dicts would stall the GUI
+        if self._sort is not None:
+            self._order(*self._sort)
         self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column's value, not its text: amounts as numbers ("9.00 EUR" before "10.00 EUR"),
+        ids as numbers, nothing last either way."""
+        if not 0 <= column < len(self.columns):
+            return
+        self._sort = (column, order == Qt.SortOrder.DescendingOrder)
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        moved = [self.rows[ix.row()] for ix in before]
+        self._order(*self._sort)
+        where = {id(r): i for i, r in enumerate(self.rows)}
+        self.changePersistentIndexList(before, [self.index(where[id(r)], ix.column()) for r, ix in zip(moved, before)])
+        self.layoutChanged.emit()
+
+    def _order(self, column: int, descending: bool) -> None:
+        col = self.columns[column]
+        raw = col.sort_key or (lambda r: r.get(col.key))
+
+        def key(r: dict[str, Any]) -> Any:
+            v = raw(r)
+            return v.lower() if isinstance(v, str) else v
+        present = [r for r in self.rows if key(r) is not None]
+        absent = [r for r in self.rows if key(r) is None]
+        try:
+            present.sort(key=key, reverse=descending)
+        except TypeError:  # values of mixed kinds: as text
+            present.sort(key=lambda r: str(key(r)).lower(), reverse=descending)
+        self.rows = present + absent
 
     def append(self, row: dict[str, Any]) -> None:
         n = len(self.rows)

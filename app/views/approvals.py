@@ -10,9 +10,11 @@ proposal raises ``PermissionDenied`` and this screen shows that sentence, in the
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
@@ -22,13 +24,13 @@ from app.operations import run_action
 from app.screens import Screen, register_screen
 from app.settings import get_json, set_json
 from app.workers import QtProgress
-from app.views.tables import MiddleElide, amount_width
+from app.views.tables import MiddleElide, amount_width, sortable
 from app.models.proposal_text import in_sentence
 from app.models.queue_frame import document_kind
+from app.models.values import nothing_at_risk, risk_text, shown_value
 from workbench.model.labels import (MISSING, SIDE_LABELS, correction_state_label, field_label, kind_label,
-                                    type_label, value_text)
+                                    type_label)
 from workbench.model.missing import is_missing
-from workbench.model.money import format_amount
 from workbench.model.states import CorrectionState
 from workbench.model.changes import Changes
 from workbench.team.identity import same_person
@@ -50,6 +52,9 @@ def _yours(r: dict[str, Any]) -> str:
     return "Prepared by you: another person must approve it (maker-checker)" if r.get("own") else ""
 
 
+NO_PUSH_YET = ("Nothing pushed yet in this window: Push approved sends every approved correction to its system, "
+               "and each record's answer is listed below.")
+
 CORRECTION_COLUMNS = [
     Column("id", "Id", align_right=True),
     Column("exception_words", "Exception", tooltip=lambda r: f"{r.get('exception_words')} "
@@ -58,7 +63,10 @@ CORRECTION_COLUMNS = [
     Column("document", "Document", tooltip=lambda r: r.get("document_tip") or ""),
     Column("target", "Change in", tooltip=lambda r: r.get("target_tip") or ""),
     Column("change", "Change", tooltip=lambda r: r.get("change") or ""),
-    Column("at_risk", "At risk", align_right=True),
+    # sorted by currency, then amount: amounts of two currencies are not compared
+    Column("at_risk", "At risk", align_right=True,
+           sort_key=lambda r: None if r.get("risk_amount") is None
+           else (r.get("risk_currency") or "", r["risk_amount"])),
     Column("state_words", "State", tooltip=lambda r: f"{r.get('state_words')} ({r.get('state')})"),
     Column("preparer_words", "Prepared by", tooltip=_yours),
     Column("approver_words", "Approved by"),
@@ -94,13 +102,15 @@ def correction_rows(frame, exceptions: dict[int, dict[str, Any]] | None = None) 
                            f"{kind or ''} {r.get('target_record') or MISSING}")
         field = r.get("field")
         r["field_words"] = field_label(field)
-        r["change"] = (f"{field_label(field)}: {value_text(r.get('from_value'), field, currency)} → "
-                       f"{value_text(r.get('to_value'), field, currency)}")
+        r["change"] = (f"{field_label(field)}: {shown_value(r.get('from_value'), field, currency)} → "
+                       f"{shown_value(r.get('to_value'), field, currency)}")
         amount = ex.get("amount_at_risk")
-        r["at_risk"] = format_amount(amount, currency) if amount is not None else MISSING
+        r["at_risk"] = risk_text(amount, currency)
+        r["risk_amount"] = None if nothing_at_risk(amount, currency) else Decimal(str(amount))
+        r["risk_currency"] = currency
         for a in r.get("also") or []:  # a compound correction: the record's further changes
-            r["change"] += (f"; {field_label(a['field'])}: {value_text(a.get('from'), a['field'], currency)} → "
-                            f"{value_text(a.get('to'), a['field'], currency)}")
+            r["change"] += (f"; {field_label(a['field'])}: {shown_value(a.get('from'), a['field'], currency)} → "
+                            f"{shown_value(a.get('to'), a['field'], currency)}")
         r["state_words"] = correction_state_label(r.get("state"), r.get("verification"))
         r["approver_words"] = r.get("approver") or MISSING
         r["why"] = r.get("last_error") or r.get("state_reason") or r.get("reason") or ""
@@ -178,6 +188,7 @@ class ApprovalsScreen(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        sortable(self.table)  # At risk by amount; until a click, the newest correction first, as listed
         # Id, exception, customer, document, change in, change, at risk, state, prepared by, approved by:
         # the last column (why) takes the rest of a 1440 px window.
         for i, w in enumerate((36, 160, 130, 96, 115, 200, amount_width(self.table), 160, 135, 110)):
@@ -186,6 +197,8 @@ class ApprovalsScreen(QWidget):
         self.table.setItemDelegateForColumn(1, self._middle_elide)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_approve())
         self.model.modelReset.connect(self._update_approve)
+        self._layout_saved = False  # a column layout of the user's: kept as it is
+        self.model.modelReset.connect(self._fit_words)
 
         self.approve_button = QPushButton("Approve selected")
         self.approve_button.setAccessibleName("Approve the selected corrections")
@@ -221,7 +234,8 @@ class ApprovalsScreen(QWidget):
         self.bar.setAccessibleName("Push progress")
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
-        self.push_status = QLabel("")
+        # before any push, say what the empty list below will hold rather than a bare 0 % bar over nothing
+        self.push_status = QLabel(NO_PUSH_YET)
         self.push_status.setAccessibleName("Push summary")
         self.push_status.setWordWrap(True)
         self.results = RowsModel(RESULT_COLUMNS, self, tint=lambda r: self._state_tint(r.get("state")))
@@ -566,13 +580,30 @@ class ApprovalsScreen(QWidget):
         s.setValue("approvals/header", self.table.horizontalHeader().saveState())
         set_json(s, "approvals/view", self.view_box.currentIndex())
 
+    def _fit_words(self) -> None:
+        """Exception, Customer and Change as wide as their words, up to a fifth of the list each: at 1920 px
+        they read 'Customer c…ce missing' and 'Tanaka & Watana…' while the last column had 900 px to spare.
+        Once per window, and never over a layout the user saved."""
+        if self._layout_saved or not self.model.rows or not self.table.isVisible():
+            return
+        self._layout_saved = True
+        most = self.table.viewport().width() // 5
+        for col in (1, 2, 5):
+            self.table.setColumnWidth(col, max(self.table.columnWidth(col),
+                                               min(self.table.sizeHintForColumn(col), most)))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_words()
+
     def restore_settings(self) -> None:
         s = self.ctx.settings
         for key, target in (("approvals/splitter", self.splitter), ("approvals/header",
                                                                     self.table.horizontalHeader())):
             st = s.value(key)
             if isinstance(st, QByteArray) and not st.isEmpty():
-                target.restoreState(st)
+                restored = target.restoreState(st)
+                self._layout_saved = self._layout_saved or (restored and key == "approvals/header")
         i = get_json(s, "approvals/view", 0)
         if isinstance(i, int) and 0 <= i < len(VIEWS):
             self.view_box.setCurrentIndex(i)

@@ -133,6 +133,10 @@ class CloseScreen(QWidget):
         v.setFixedHeight(v.horizontalHeader().height() + v.verticalHeader().defaultSectionSize()
                          * max(1, len(state.checklist)) + 2 * v.frameWidth())
         self.critical.set_rows(state.critical)
+        # the customer as wide as its name, up to a third of the list: 200 px cut 'Suzuki & Takahashi Electronic…'
+        # at 1920 px while the last column had 900 px to spare
+        v = self.critical_view
+        v.setColumnWidth(1, max(v.columnWidth(1), min(v.sizeHintForColumn(1), v.viewport().width() // 3)))
         self.history.set_rows(state.history)
         self._apply_permissions()
         self.loaded.emit()

@@ -5,92 +5,31 @@ across runs. Every bar clicks through to the queue filtered to what it counts.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QCategoryAxis, QChart, QChartView,
+from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView,
                               QHorizontalBarSeries, QLineSeries)
-from PySide6.QtCore import QMargins, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QPainter
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QPushButton, QTableWidget, QTableWidgetItem, QToolTip, QVBoxLayout, QWidget)
+from PySide6.QtCore import QMargins, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QCursor, QFontMetricsF, QPainter, QResizeEvent
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFrame, QGridLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QToolTip,
+                               QVBoxLayout, QWidget)
 
 from app.context import AppContext
 from app.models.dashboard_model import top_and_rest
+from app.views.bar_chart import AXIS_PORTION, READABLE_BARS, BarChartView, chart_height, count_text, value_axis
 from app.screens import Screen, register_screen
 from workbench.model.changes import Changes
 from workbench.model.labels import exception_status_label, type_label
 from workbench.model.money import format_amount, minor_unit
 
-MAX_BARS = 12  # bars per chart; the rest gather on one "N more" bar (30 bars read as noise)
 MORE = ""      # the category of the "N more" bar: no exception type is the empty string
-
-
-def _count(v: float) -> str:
-    return f"{int(round(v)):,}"
-
-
-def _nice_step(span: float, ticks: int, least: float) -> float:
-    """A round step (1, 2, 2.5, 5 × 10ⁿ) that divides 0..span into about ``ticks`` parts, never below
-    ``least`` (one item, one minor unit: finer ticks would print the same label twice)."""
-    raw = max(span / ticks, least)
-    power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-
-
-def value_axis(top: float, text: Callable[[float], str], ticks: int = 4, pad: bool = False,
-               least: float = 1.0) -> QCategoryAxis:
-    """A value axis whose tick labels are ours: grouped thousands, amounts with their currency
-    (QValueAxis formats with printf, which cannot group digits). ``pad``: a little room past the last
-    tick, so its label (centred on the tick) is not cut at the chart's edge."""
-    step = _nice_step(top, ticks, least)
-    end = step * max(1, math.ceil(top / step))
-    axis = QCategoryAxis()
-    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
-    axis.setStartValue(0)
-    axis.setRange(0, end + (step * 0.45 if pad else 0))
-    for k in range(round(end / step) + 1):
-        axis.append(text(k * step), k * step)
-    return axis
 
 
 def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v * 100:.1f} %"
-
-
-class BarChartView(QChartView):
-    """A chart view the keyboard can drive: arrows move between bars, Enter opens the queue on one."""
-
-    activated = Signal(int)
-
-    def __init__(self, chart: QChart):
-        super().__init__(chart)
-        self.bars: QBarSet | None = None
-        self.current = -1
-        self.horizontal = True
-
-    def set_bars(self, bars: QBarSet, horizontal: bool) -> None:
-        self.bars, self.horizontal, self.current = bars, horizontal, -1
-
-    def keyPressEvent(self, event) -> None:
-        n = self.bars.count() if self.bars is not None else 0
-        key = event.key()
-        # horizontal bars: the largest is drawn on top, so "down" walks to smaller index numbers
-        forward = (Qt.Key.Key_Up, Qt.Key.Key_Right) if self.horizontal else (Qt.Key.Key_Right, Qt.Key.Key_Up)
-        backward = (Qt.Key.Key_Down, Qt.Key.Key_Left) if self.horizontal else (Qt.Key.Key_Left, Qt.Key.Key_Down)
-        if n and key in forward + backward:
-            step = 1 if key in forward else -1
-            self.current = (n - 1 if step < 0 else 0) if self.current < 0 else max(0, min(n - 1, self.current + step))
-            self.bars.deselectAllBars()
-            self.bars.selectBar(self.current)
-            self.setAccessibleDescription(f"{self.bars.label()}: bar {self.current + 1} of {n}")
-            return
-        if n and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.current >= 0:
-            self.activated.emit(self.current)
-            return
-        super().keyPressEvent(event)
 
 
 class KpiTile(QPushButton):
@@ -109,8 +48,22 @@ class KpiTile(QPushButton):
 
     def set_value(self, value: str, words: str) -> None:
         sep = ": " if self.one_line else "\n"
-        self.setText(f"{self.title}{sep}{value}   {words}".rstrip())
+        self.full_text = f"{self.title}{sep}{value}   {words}".rstrip()
+        self.setToolTip(self.full_text.replace("\n", ": ", 1))
         self.setAccessibleDescription(f"{self.title}: {value} {words}")
+        self._fit_text()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_text()
+
+    def _fit_text(self) -> None:
+        """Each line cut with "…" at the tile's edge (the whole on hover): a button clips its text mid-letter
+        ("2 of 575 matched invoices d" in a 1024 px window)."""
+        fm = self.fontMetrics()
+        room = self.width() - 22  # the padding either side and the frame
+        self.setText("\n".join(fm.elidedText(line, Qt.TextElideMode.ElideRight, room)
+                               for line in self.full_text.split("\n")))
 
 
 class DashboardScreen(QWidget):
@@ -122,6 +75,7 @@ class DashboardScreen(QWidget):
         self.setAccessibleName("Dashboard")
         self.data = None
         self.type_categories: list[str] = []
+        self.more_labels: list[str] = []  # the "+N more types" bars' names, as drawn
         self.status_categories: list[str] = []
         self.risk_categories: list[str] = []
         self._token = 0
@@ -162,6 +116,13 @@ class DashboardScreen(QWidget):
         self.type_view.activated.connect(self.click_type)
         self.status_view.activated.connect(self.click_status)
         self.risk_view.activated.connect(self.click_risk)
+        # redrawn once the resizing settles, with as many bars as the new height labels whole
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._redraw_bars)
+        self.type_view.bars_changed.connect(self._refit.start)
+        self.risk_view.bars_changed.connect(self._refit.start)
         self.currency_box = QComboBox()
         self.currency_box.setAccessibleName("Currency of the amount at risk")
         self.currency_box.currentIndexChanged.connect(lambda _: self._draw_risk())
@@ -175,19 +136,35 @@ class DashboardScreen(QWidget):
         rl.addLayout(rh)
         rl.addWidget(self.risk_view, 1)
 
-        grid = QGridLayout()
-        grid.addWidget(self.type_view, 0, 0)
-        grid.addWidget(risk_box, 0, 1)
-        grid.addWidget(self.status_view, 1, 0)
-        grid.addWidget(self.trend_view, 1, 1)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
-        lay = QVBoxLayout(self)
+        self.grid = grid = QGridLayout()
+        self.risk_box = risk_box
+        self.charts_side_by_side: bool | None = None
+        self._arrange(True)
+        grid.setColumnStretch(0, 1)  # halves: the type chart's names need the room as much as the amounts'
+        grid.setColumnStretch(1, 1)
+        # The charts keep room for READABLE_BARS named bars and the lower ones for their axes; a window too
+        # low for that (1024×700) scrolls the screen, where before every chart was squeezed and each type's
+        # name cut to "...".
+        line = QFontMetricsF(QBarCategoryAxis().labelsFont()).height()
+        self.type_view.setMinimumHeight(chart_height(READABLE_BARS, line))
+        self.risk_view.setMinimumHeight(chart_height(READABLE_BARS, line))
+        for view in (self.status_view, self.trend_view):
+            view.setMinimumHeight(int(12 * line))
+        content = QWidget()
+        lay = QVBoxLayout(content)
         lay.addWidget(self.heading)
         lay.addWidget(self.warnings)
         lay.addLayout(tiles)
         lay.addWidget(self.overdue)  # full width: the four age buckets read on one line
         lay.addLayout(grid, 1)
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         order = (self.match, self.unmatched_crm, self.unmatched_erp, self.latency, self.propagation, self.overdue,
                  self.type_view,
                  self.currency_box, self.risk_view, self.status_view, self.trend_view)
@@ -198,6 +175,45 @@ class DashboardScreen(QWidget):
         ctx.data_changed.connect(self._data_changed)
         ctx.theme_changed.connect(lambda _: self._apply_theme())
         self._apply_theme()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange(self._room_side_by_side(event.size().width()))
+
+    def _room_side_by_side(self, width: int) -> bool:
+        """Whether the type and the amount charts, side by side, each name every bar whole. Qt Charts gives
+        the names at most 40 % of a chart's width and cuts longer ones to "..." (qtcharts
+        src/charts/layout/cartesianchartlayout.cpp, maxAxisPortion): "Customer cross-reference points
+        elsewhere" needs a chart about 700 px wide."""
+        if self.data is None:
+            return True
+        fm = QFontMetricsF(QBarCategoryAxis().labelsFont())
+        names = [type_label(t) for t, _ in self.data.by_type] + self.more_labels
+        widest = max((fm.horizontalAdvance(n) for n in names), default=0.0)
+        return width >= 2 * (widest / AXIS_PORTION + 40)
+
+    def _arrange(self, side_by_side: bool) -> None:
+        """Type and amount charts side by side, or each across the screen (status and trend share the last row)."""
+        if side_by_side == self.charts_side_by_side:
+            return
+        self.charts_side_by_side = side_by_side
+        grid = self.grid
+        for w in (self.type_view, self.risk_box, self.status_view, self.trend_view):
+            grid.removeWidget(w)
+        if side_by_side:
+            grid.addWidget(self.type_view, 0, 0)
+            grid.addWidget(self.risk_box, 0, 1)
+            grid.addWidget(self.status_view, 1, 0)
+            grid.addWidget(self.trend_view, 1, 1)
+            stretches = (3, 2, 0)
+        else:
+            grid.addWidget(self.type_view, 0, 0, 1, 2)
+            grid.addWidget(self.risk_box, 1, 0, 1, 2)
+            grid.addWidget(self.status_view, 2, 0)
+            grid.addWidget(self.trend_view, 2, 1)
+            stretches = (3, 3, 2)
+        for row, stretch in enumerate(stretches):
+            grid.setRowStretch(row, stretch)
 
     def _chart(self, title: str) -> BarChartView:
         chart = QChart()
@@ -283,6 +299,7 @@ class DashboardScreen(QWidget):
         self.currency_box.blockSignals(False)
         self._draw_risk()
         self._draw_trend()
+        self._arrange(self._room_side_by_side(self.width()))
         self.loaded.emit(run["id"])
 
     # ---- charts -----------------------------------------------------------------------------
@@ -303,7 +320,7 @@ class DashboardScreen(QWidget):
         return chart
 
     def _bars(self, view: BarChartView, title: str, labels: list[str], values: list[float], name: str, color: str,
-              *, horizontal: bool = True, show_values: bool = True, tick: Callable[[float], str] = _count,
+              *, horizontal: bool = True, show_values: bool = True, tick: Callable[[float], str] = count_text,
               ticks: int = 4, least: float = 1.0, hover: Callable[[int], str] | None = None):
         chart = self._fresh(view, title)
         series = QHorizontalBarSeries() if horizontal else QBarSeries()
@@ -341,8 +358,14 @@ class DashboardScreen(QWidget):
         crit = sum(1 for t, _ in rest if t in self.data.critical)
         return f"+{len(rest)} more types ({what})" + (f", {crit} critical" if crit else "")
 
+    def _redraw_bars(self) -> None:
+        if self.data is not None:
+            self._draw_types()
+            self._draw_risk()
+            self._arrange(self._room_side_by_side(self.width()))
+
     def _draw_types(self) -> None:
-        shown, rest = top_and_rest(self.data.by_type, MAX_BARS)
+        shown, rest = top_and_rest(self.data.by_type, self.type_view.fit)
         rows = [(t, n) for t, n in shown]
         if rest:
             rows.append((MORE, sum(n for _, n in rest)))
@@ -350,6 +373,7 @@ class DashboardScreen(QWidget):
         self.type_categories = [t for t, _ in rows]
         self.more_types = [t for t, _ in rest]
         more = self._more_label(rest, f"{sum(n for _, n in rest):,}") if rest else ""
+        self.more_labels = [more]
         labels = [type_label(t) if t != MORE else more for t, _ in rows]
         total = sum(n for _, n in self.data.by_type)
         title = (f"Exceptions by type: all {len(self.data.by_type)} types (click a bar for the queue)" if not rest else
@@ -375,7 +399,7 @@ class DashboardScreen(QWidget):
         ccy = self.currency_box.currentText()
         ranked = sorted(((t, v.get(ccy, Decimal(0))) for t, v in self.data.at_risk.items() if v.get(ccy)),
                         key=lambda kv: kv[1], reverse=True)
-        shown, rest = top_and_rest(ranked, MAX_BARS)
+        shown, rest = top_and_rest(ranked, self.risk_view.fit)
         rows = list(shown)
         rest_total = sum((v for _, v in rest), Decimal(0))
         if rest:
@@ -383,6 +407,7 @@ class DashboardScreen(QWidget):
         rows.reverse()
         self.risk_categories = [t for t, _ in rows]
         more = self._more_label(rest, format_amount(rest_total, ccy)) if rest else ""
+        self.more_labels = self.more_labels[:1] + [more]
         labels = [type_label(t) if t != MORE else more for t, _ in rows]
         title = f"Amount at risk by type, {ccy} (click a bar for the queue)" if ccy else \
             "Amount at risk by type: no exception in this run puts an amount at risk"
@@ -415,7 +440,7 @@ class DashboardScreen(QWidget):
         chart.addSeries(series)
         cats = QBarCategoryAxis()
         cats.append([f"#{t['id']}" for t in trend])
-        vals = value_axis(max(t["total"] for t in trend) * 1.15, _count)
+        vals = value_axis(max(t["total"] for t in trend) * 1.15, count_text)
         chart.addAxis(cats, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(vals, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(cats)

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
 
-from app.views.tables import rows_table
+from app.views.tables import rows_table, sortable
 from app.context import AppContext
 from app.models.rows_model import Column, RowsModel
 from app.operations import run_action
@@ -27,7 +27,8 @@ def _evidence(v: Any) -> str:
 # prints it, on hover.
 COLUMNS = [
     Column("method", "Matched by", show=link_method_label, tooltip=lambda r: str(r.get("method") or "")),
-    Column("confidence", "Confidence", show=lambda v: "" if v is None else f"{float(v):.2f}", align_right=True),
+    Column("confidence", "Confidence", show=lambda v: "" if v is None else f"{float(v):.2f}", align_right=True,
+           sort_key=lambda r: None if r.get("confidence") is None else float(r["confidence"])),
     Column("status", "Status", show=link_status_label, tooltip=lambda r: str(r.get("status") or "")),
     Column("crm_name", "CRM customer"),
     Column("crm_id", "CRM id"),
@@ -69,12 +70,20 @@ class LinksScreen(QWidget):
         self.links = RowsModel(COLUMNS, self)
         self.suggested_view = rows_table(self, self.suggested, "Suggested links to confirm", LINK_WIDTHS)
         self.links_view = rows_table(self, self.links, "All customer links", LINK_WIDTHS)
+        for view in (self.suggested_view, self.links_view):
+            sortable(view)  # by confidence, say: the least sure first
         self.confirm_button = QPushButton("Confirm link")
         self.confirm_button.setAccessibleName("Confirm the selected suggested link")
         self.confirm_button.clicked.connect(lambda: self._decide("confirm"))
         self.reject_button = QPushButton("Reject link")
         self.reject_button.setAccessibleName("Reject the selected suggested link")
         self.reject_button.clicked.connect(lambda: self._decide("reject"))
+
+        # no suggestion to decide: a sentence saying so in place of an empty table and two dead buttons
+        self.no_suggestions = QLabel("")
+        self.no_suggestions.setAccessibleName("Suggested links")
+        self.no_suggestions.setWordWrap(True)
+        self.no_suggestions.hide()
 
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel("Suggested links (a person decides):"))
@@ -85,6 +94,7 @@ class LinksScreen(QWidget):
         lay.addWidget(self.summary)
         lay.addLayout(buttons)
         lay.addWidget(self.suggested_view, 1)
+        lay.addWidget(self.no_suggestions)
         lay.addWidget(QLabel("All links of the run:"))
         lay.addWidget(self.links_view, 3)
         self.setTabOrder(self.suggested_view, self.confirm_button)
@@ -106,7 +116,9 @@ class LinksScreen(QWidget):
         if rows is None:
             self.suggested.set_rows([])
             self.links.set_rows([])
-            self.summary.setText("No run yet")
+            self.summary.setText("No run yet: start one on the Run screen")
+            for w in (self.confirm_button, self.reject_button, self.suggested_view, self.no_suggestions):
+                w.hide()
             return
         self.suggested.set_rows([r for r in rows if r["status"] == "suggested"])
         self.links.set_rows(rows)
@@ -118,8 +130,17 @@ class LinksScreen(QWidget):
                             for m, n in sorted(by_method.items(), key=lambda mn: (-mn[1], mn[0])))
         self.summary.setText(f"{_customers(len(linked))} linked{': ' + methods if methods else ''}; "
                              f"{len(self.suggested.rows):,} suggested for review")
-        self.confirm_button.setEnabled(bool(self.suggested.rows))
-        self.reject_button.setEnabled(bool(self.suggested.rows))
+        waiting = bool(self.suggested.rows)
+        self.confirm_button.setVisible(waiting)
+        self.reject_button.setVisible(waiting)
+        self.suggested_view.setVisible(waiting)
+        self.no_suggestions.setVisible(not waiting)
+        self.no_suggestions.setText("Nothing to decide: every customer link of this run was made by the engine or "
+                                    "decided by a person already." if rows else
+                                    "Nothing to decide: this run linked no customers.")
+        for view in (self.suggested_view, self.links_view):
+            for col in range(3):  # how, how sure, decided: as wide as their words ("the CRM's cross-reference")
+                view.resizeColumnToContents(col)
 
     def _decide(self, what: str) -> None:
         from workbench.review.links import confirm_link, reject_link

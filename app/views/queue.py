@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
@@ -28,7 +28,19 @@ COLUMN_WIDTHS = {"severity": 68, "document": 96, "crm_value": 100, "erp_value": 
                  "age": 42, "status": 66, "field": 110, "assignee": 100, "currency": 60, "crm_id": 150,
                  "erp_id": 150}
 STRETCH = ("type", "customer_name")
+# Below this width each for Type and Customer, the CRM and ERP value columns fold away (the side by side
+# beside the queue shows both values): at 1024 px they left "C…e" and "Car…" of the type and customer.
+READABLE_STRETCH = 150
+FOLDING = ("crm_value", "erp_value")
+WIDEST_VALUE = 220  # px a value column grows to in a wide queue ("Blocked for everything (All)")
 ANY = None
+
+
+def _narrow_to(box: QComboBox, text: str) -> None:
+    """``box`` as wide as ``text``, not as its longest choice (Qt counts the width in 'X's)."""
+    fm = box.fontMetrics()
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(-(-fm.horizontalAdvance(text) // fm.horizontalAdvance("X")))
 
 
 class QueueView(QWidget):
@@ -79,6 +91,7 @@ class QueueView(QWidget):
         self.bucket_box.addItem("any aging bucket", None)
         for bucket in AGE_BUCKETS:
             self.bucket_box.addItem(f"{bucket} days", str(bucket))
+        _narrow_to(self.bucket_box, "any aging bucket")
         self.bucket_box.currentIndexChanged.connect(self._apply_filter)
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.setAccessibleName("Clear filters")
@@ -131,6 +144,11 @@ class QueueView(QWidget):
             else:
                 self.table.setColumnWidth(col, COLUMN_WIDTHS[key])
             self.table.setColumnHidden(col, key in SECONDARY)
+        self._chosen: set[int] = set()  # columns shown or hidden from the header menu: never folded
+        self._folded: set[int] = set()  # value columns hidden for want of width, shown again when it returns
+        # the widths this view gave the value columns: one the user dragged or saved differs, and stays
+        self._value_widths: dict[int, int] = {}
+        self.table.viewport().installEventFilter(self)
         hh.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         hh.customContextMenuRequested.connect(self._column_menu)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
@@ -168,10 +186,18 @@ class QueueView(QWidget):
         bulk.addWidget(self.waive_reason)
         bulk.addWidget(self.waive_button)
 
+        # an empty table under filters that match nothing said nothing: this line says why, and what to do
+        self.empty_note = QLabel("")
+        self.empty_note.setObjectName("infoBar")
+        self.empty_note.setAccessibleName("Why the queue is empty")
+        self.empty_note.setWordWrap(True)
+        self.empty_note.hide()
+
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addLayout(row1)
         lay.addLayout(row2)
+        lay.addWidget(self.empty_note)
         lay.addWidget(self.table, 1)
         lay.addLayout(bulk)
 
@@ -190,11 +216,22 @@ class QueueView(QWidget):
     def _combo(self, name: str, choices: list[tuple[str, str]] | None = None) -> QComboBox:
         box = QComboBox()
         box.setAccessibleName(name)
-        box.addItem(f"{name.replace('Filter by ', '').capitalize()}: any", ANY)
+        first = f"{name.replace('Filter by ', '').capitalize()}: any"
+        box.addItem(first, ANY)
         for text, code in choices or ():
             box.addItem(text, code)
+        # as wide as "Type: any", not as its longest choice: the filter bar fits a 1024 px window (the
+        # list that opens is as wide as its choices, and the box's tooltip says what a cut one holds)
+        _narrow_to(box, first)
         box.currentIndexChanged.connect(self._apply_filter)
         return box
+
+    @staticmethod
+    def _fit_popup(box: QComboBox) -> None:
+        """The list of choices as wide as its longest choice, however narrow the box."""
+        view = box.view()
+        view.setMinimumWidth(view.sizeHintForColumn(0) + view.verticalScrollBar().sizeHint().width() + 8)
+        box.setToolTip(box.currentText())
 
     # ---- filter ---------------------------------------------------------------------------
     def current_filter(self) -> QueueFilter:
@@ -231,6 +268,8 @@ class QueueView(QWidget):
 
     def _apply_filter(self) -> None:
         self._search_timer.stop()
+        for box in (self.type_box, self.severity_box, self.status_box, self.assignee_box, self.bucket_box):
+            box.setToolTip(box.currentText())
         self.model.set_filter(self.current_filter())
 
     def set_filter(self, f: QueueFilter) -> None:
@@ -280,6 +319,7 @@ class QueueView(QWidget):
         i = self.assignee_box.findData(keep) if keep is not ANY else 0
         self.assignee_box.setCurrentIndex(max(0, i))
         self.assignee_box.blockSignals(False)
+        self._fit_popup(self.assignee_box)
         self._update_counts()
 
     def _update_counts(self) -> None:
@@ -299,7 +339,14 @@ class QueueView(QWidget):
             self.type_box.addItem(f"{type_label(keep)} (0)", keep)
         self.type_box.setCurrentIndex(max(0, self.type_box.findData(keep)) if keep is not ANY else 0)
         self.type_box.blockSignals(False)
+        self._fit_popup(self.type_box)
         self.count_label.setText(f"{self.model.rowCount():,} of {self.model.total:,} exceptions")
+        if self.model.frame is not None and self.model.total == 0:
+            self.empty_note.setText("This run has no exceptions: the two systems agree on everything compared.")
+        elif self.model.total and not self.model.rowCount():
+            self.empty_note.setText(f"No exception matches these filters. Clear filters to see all "
+                                    f"{self.model.total:,}.")
+        self.empty_note.setVisible(self.model.frame is not None and not self.model.rowCount())
         self._update_selection_label()
 
     # ---- selection and navigation ---------------------------------------------------------
@@ -364,13 +411,62 @@ class QueueView(QWidget):
             act = menu.addAction(header)
             act.setCheckable(True)
             act.setChecked(not self.table.isColumnHidden(col))
-            act.toggled.connect(lambda on, c=col: self.table.setColumnHidden(c, not on))
+            act.toggled.connect(lambda on, c=col: self._choose_column(c, on))
         menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
+
+    def _choose_column(self, col: int, shown: bool) -> None:
+        self._chosen.add(col)
+        self._folded.discard(col)
+        self.table.setColumnHidden(col, not shown)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fold_columns()
+        return super().eventFilter(watched, event)
+
+    def _fold_columns(self) -> None:
+        """Fold the CRM and ERP value columns away while Type and Customer would be left narrower than
+        READABLE_STRETCH each, and unfold them when the queue is wide again (a column the user chose from
+        the header menu stays as chosen)."""
+        hh = self.table.horizontalHeader()
+        folding = [COLUMN_KEYS.index(k) for k in FOLDING]
+        fixed = sum(hh.sectionSize(c) for c, k in enumerate(COLUMN_KEYS)
+                    if k not in STRETCH and c not in folding and not self.table.isColumnHidden(c))
+        values = sum(COLUMN_WIDTHS[COLUMN_KEYS[c]] for c in folding if c in self._folded
+                     or not self.table.isColumnHidden(c))
+        narrow = self.table.viewport().width() < fixed + values + len(STRETCH) * READABLE_STRETCH
+        for c in folding:
+            if c in self._chosen:
+                continue
+            if narrow and not self.table.isColumnHidden(c):
+                self._folded.add(c)
+                self.table.setColumnHidden(c, True)
+            elif not narrow and c in self._folded:
+                self._folded.discard(c)
+                self.table.setColumnHidden(c, False)
+        # A wide queue: the values take a quarter each of what the other columns leave (at 1920 px they kept
+        # 100 px, 'Blocked for e…', beside 600 px of Type); a width the user dragged or saved stays.
+        width = max(COLUMN_WIDTHS["crm_value"], min(WIDEST_VALUE, (self.table.viewport().width() - fixed) // 4))
+        for c in folding:
+            ours = self._value_widths.get(c, COLUMN_WIDTHS[COLUMN_KEYS[c]])
+            if not narrow and not self.table.isColumnHidden(c) and self.table.columnWidth(c) == ours:
+                self.table.setColumnWidth(c, width)
+                self._value_widths[c] = width
 
     # ---- persistence ----------------------------------------------------------------------
     def header_state(self) -> bytes:
-        return bytes(self.table.horizontalHeader().saveState().data())
+        """The layout the user made: columns folded for want of width are saved as shown."""
+        hh = self.table.horizontalHeader()
+        for c in self._folded:
+            hh.showSection(c)
+        try:
+            return bytes(hh.saveState().data())
+        finally:
+            for c in self._folded:
+                hh.hideSection(c)
 
     def restore_header_state(self, state: bytes) -> None:
         from PySide6.QtCore import QByteArray
         self.table.horizontalHeader().restoreState(QByteArray(state))
+        self._folded.clear()
+        self._fold_columns()

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QFileDialog, QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from app import data
 from app.context import AppContext
@@ -53,11 +54,21 @@ class ReviewScreen(QWidget):
         self.side = SideBySidePanel(ctx.palette, ctx=ctx)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("reviewSplitter")
+        # In a window too low for the whole side by side (1024×700), it scrolls: squeezed, its boxes were
+        # cut through their text. Never sideways: the splitter keeps it as wide as its narrowest layout.
+        self.side_scroll = QScrollArea()
+        self.side_scroll.setWidget(self.side)
+        self.side_scroll.setWidgetResizable(True)
+        self.side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.side_scroll.setMinimumWidth(self.side.minimumSizeHint().width()
+                                         + self.side_scroll.verticalScrollBar().sizeHint().width())
         self.splitter.addWidget(self.queue)
-        self.splitter.addWidget(self.side)
+        self.splitter.addWidget(self.side_scroll)
+        self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([900, 540])  # the queue's first columns fit without scrolling
+        self._split_set = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.splitter)
@@ -297,11 +308,19 @@ class ReviewScreen(QWidget):
         s.setValue(HEADER_KEY, QByteArray(self.queue.header_state()))
         set_json(s, "review/filter", self.queue.current_filter().to_dict())
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._split_set:  # no split saved: the side by side takes 30 % (540 px at most), the queue the rest
+            self._split_set = True
+            width = self.splitter.width()
+            side = max(self.side_scroll.minimumWidth(), min(540, int(width * 0.3)))
+            self.splitter.setSizes([width - side, side])
+
     def restore_settings(self) -> None:
         s = self.ctx.settings
         split = s.value("review/splitter")
         if isinstance(split, QByteArray) and not split.isEmpty():
-            self.splitter.restoreState(split)
+            self._split_set = self.splitter.restoreState(split)
         header = s.value(HEADER_KEY)
         if isinstance(header, QByteArray) and not header.isEmpty():
             self.queue.restore_header_state(bytes(header.data()))

@@ -16,11 +16,13 @@ from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from app.views.tables import sortable
 from app.context import AppContext
 from app.models.rows_model import ROW_ROLE, Column, RowsModel
 from app.models.run_config_model import run_config_doc
 from app.screens import Screen, register_screen
 from app.workers import QtProgress
+from workbench.model.labels import system_label
 from workbench.model.money import amount_text, is_nonzero
 from workbench.reconcile.result import UNREPORTED_LABELS, Unreported
 from workbench.reconcile.summary import read_summary
@@ -46,8 +48,15 @@ def sources_text(run: dict[str, Any]) -> str:
     for side in ("crm", "erp"):
         s = by_side.get(side)
         if s:
-            parts.append(f"{SIDE_WORDS[side]}: {s.get('system') or s.get('connector')}")
+            parts.append(f"{SIDE_WORDS[side]}: {_system_words(s.get('system'), s.get('connector'), side)}")
     return "; ".join(parts)
+
+
+def _system_words(system: str | None, connector: str | None, side: str) -> str:
+    """"Business Central", not the code "business_central"; a source of files or a REST profile by its kind."""
+    if system and system not in ("files", "rest", side):
+        return system_label(system, side)
+    return {"files": "Files", "rest": "REST profile"}.get(connector or system or "", connector or system or "—")
 
 
 def records_text(run: dict[str, Any]) -> str:
@@ -240,6 +249,7 @@ class RunScreen(QWidget):
         hh.setStretchLastSection(True)
         for i, w in enumerate((50, 130, 110, 260, 90, 260, 230, 150, 80)):
             self.table.setColumnWidth(i, w)
+        sortable(self.table)  # by exceptions, say; newest first until a click
         self.table.doubleClicked.connect(lambda ix: self.reopen(ix.row()))
         self.open_button = QPushButton("Open in queue")
         self.open_button.setAccessibleName("Open the selected run in the review queue")

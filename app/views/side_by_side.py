@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QSizePolicy, QTableView, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (QAbstractItemView, QBoxLayout, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPushButton, QSizePolicy, QTableView, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from app.data import Detail
 from app.models.history import HistoryModel
@@ -16,10 +17,11 @@ from app.models.queue_frame import document_text
 from app.models.record_pair import RecordPairModel, compare_records
 from app.shortcuts import label as shortcut_label
 from app.views.evidence import EvidencePanel
+from app.models.values import nothing_at_risk
 from workbench.corrections.values import canonical_kind, field_type, parse_value
 from workbench.errors import InputError
 from workbench.model.labels import (MISSING, exception_status_label, field_label, kind_label, link_method_label,
-                                    link_status_label, severity_label, type_label)
+                                    link_status_label, severity_label, system_label, type_label)
 from workbench.model.money import format_amount
 
 SIDES = ("crm", "erp")
@@ -66,9 +68,10 @@ class SideBySidePanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # three equal columns: sized to its longest name ("Status as the system shows it"), the field column left
+        # the two values 50 px each in a 1024 px window ("Canc…", "50,6…"); a long name wraps instead
+        for col in range(3):
+            self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._field_row_changed)
 
         box = QGroupBox("Proposed correction")
@@ -114,12 +117,19 @@ class SideBySidePanel(QWidget):
         takes.addWidget(self.take_crm_button)
         takes.addWidget(self.take_erp_button)
         takes.addStretch(1)
-        takes.addWidget(self.propose_button)
+        propose = QHBoxLayout()
+        propose.addStretch(1)
+        propose.addWidget(self.propose_button)
+        # the three buttons on one row when the panel is wide; "Propose correction" below the takes when
+        # it is narrow, so the panel leaves the queue its width in a 1024 px window (see resizeEvent)
+        self.actions_row = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.actions_row.addLayout(takes, 1)
+        self.actions_row.addLayout(propose)
         bl = QVBoxLayout(box)
         bl.addWidget(self.proposal_label)
         bl.addLayout(form)
         bl.addWidget(self.validation)
-        bl.addLayout(takes)
+        bl.addLayout(self.actions_row)
 
         self.history = HistoryModel(self)
         self.history_view = QTableView()
@@ -161,6 +171,13 @@ class SideBySidePanel(QWidget):
         QWidget.setTabOrder(self.confirm_link, self.reject_link)
         QWidget.setTabOrder(self.reject_link, self.history_view)
         self.show_detail(None)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        one_row = (self.take_crm_button.sizeHint().width() + self.take_erp_button.sizeHint().width()
+                   + self.propose_button.sizeHint().width() + 60)
+        self.actions_row.setDirection(QBoxLayout.Direction.LeftToRight if event.size().width() >= one_row
+                                      else QBoxLayout.Direction.TopToBottom)
+        super().resizeEvent(event)
 
     # ---- content --------------------------------------------------------------------------
     @property
@@ -204,7 +221,8 @@ class SideBySidePanel(QWidget):
         self.title.setText(" · ".join(p for p in parts if p))
         self.title.setToolTip(str(ex.get("type") or ""))
         amount = ex.get("amount_at_risk")
-        risk = f"  At risk: {format_amount(amount, ex.get('currency'))}." if amount is not None else ""
+        risk = "" if amount is None else "  Nothing at risk." if nothing_at_risk(amount, ex.get("currency")) else \
+            f"  At risk: {format_amount(amount, ex.get('currency'))}."
         self.message.setText(f"{ex.get('message') or ''}{risk}  Status: "
                              f"{exception_status_label(ex.get('status') or 'open')}"
                              + (f", assigned to {ex['assignee']}" if ex.get("assignee") else ""))
@@ -216,7 +234,8 @@ class SideBySidePanel(QWidget):
                                          (erp or {}).get("currency") or ex.get("currency")))
         crm_sys = detail.systems.get("crm", "CRM")
         erp_sys = detail.systems.get("erp", "ERP")
-        self.fields.set_headers(f"CRM · {crm_sys}", f"ERP · {erp_sys}")
+        # the systems by name ("ERP · Business Central", not "ERP · business_central"); a file's side as the side
+        self.fields.set_headers(*(_side_header(side, name) for side, name in (("crm", crm_sys), ("erp", erp_sys))))
         self.table.setToolTip(f"CRM: {crm_sys} {in_sentence(kind_label(ex.get('crm_object')))} "
                               f"{ex.get('crm_id') or MISSING} | ERP: {erp_sys} "
                               f"{in_sentence(kind_label(ex.get('erp_object')))} {ex.get('erp_id') or MISSING}")
@@ -362,3 +381,9 @@ class SideBySidePanel(QWidget):
         link = self._detail.link if self._detail else None
         if link and link.get("id") is not None:
             self.link_decision.emit(int(link["id"]), decision)
+
+
+def _side_header(side: str, system: str | None) -> str:
+    """"ERP · Business Central"; a side whose connector names no system (files, a REST profile) as "ERP"."""
+    name = system_label(system, side)
+    return side.upper() if name == f"the {side.upper()}" else f"{side.upper()} · {name}"

@@ -25,6 +25,13 @@ def rows_table(parent: QWidget, model: QAbstractItemModel, name: str, widths: tu
     return view
 
 
+def sortable(view: QTableView) -> None:
+    """A click on a header sorts by that column's values (RowsModel.sort: amounts as numbers); until
+    then the rows stay in the order the screen listed them."""
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    view.setSortingEnabled(True)
+
+
 # The widest amount a column should show whole: eight digits with their separators and decimals, and a
 # currency code (an at-risk amount cut to "156,157.25 ..." hides its currency).
 WIDEST_AMOUNT = "-99,999,999.99 WWW"

@@ -40,3 +40,33 @@ def test_cells_show_text_keep_the_raw_value_and_only_editable_columns_change():
     assert model.setData(model.index(1, 1), "")
     assert model.rows[0]["name"] == "Acme GmbH" and model.rows[1]["city"] is None
     assert edits == [(1, "city", None)]
+
+
+def test_a_header_click_sorts_amounts_as_numbers_and_keeps_the_selection(qtbot, qtmodeltester):
+    """Amounts sorted as text put '10.00 EUR' before '9.00 EUR'; a sort keeps the row the user selected."""
+    from decimal import Decimal
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTableView
+
+    from app.models.rows_model import Column, RowsModel
+    cols = [Column("name", "Name"),
+            Column("text", "At risk", sort_key=lambda r: None if r["amount"] is None else r["amount"])]
+    m = RowsModel(cols)
+    m.set_rows([{"name": "b", "text": "10.00 EUR", "amount": Decimal("10")},
+                {"name": "A", "text": "—", "amount": None},
+                {"name": "c", "text": "9.00 EUR", "amount": Decimal("9")}])
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(m)
+    view.selectRow(0)  # "b"
+    m.sort(1, Qt.SortOrder.AscendingOrder)
+    assert [m.index(r, 1).data() for r in range(3)] == ["9.00 EUR", "10.00 EUR", "—"]  # nothing last
+    m.sort(1, Qt.SortOrder.DescendingOrder)
+    assert [m.index(r, 1).data() for r in range(3)] == ["10.00 EUR", "9.00 EUR", "—"]
+    assert [ix.row() for ix in view.selectionModel().selectedRows()] == [0] and m.rows[0]["name"] == "b"
+    m.sort(0, Qt.SortOrder.AscendingOrder)
+    assert [r["name"] for r in m.rows] == ["A", "b", "c"]  # text without regard to case
+    m.set_rows(list(reversed(m.rows)))  # new rows (a refresh) keep the chosen order
+    assert [r["name"] for r in m.rows] == ["A", "b", "c"]
+    qtmodeltester.check(m)

@@ -97,8 +97,9 @@ def test_the_preparer_cannot_approve_and_is_told_why_then_a_second_user_approves
              for c in range(screen.model.columnCount())}
     assert cells["Document"] == exc["crm_number"] and cells["Change in"] == "CRM customer"
     assert cells["State"] == "Waiting for approval" and cells["Approved by"] == "—"
-    assert cells["At risk"] == (format_amount(exc["amount_at_risk"], exc["currency"])
-                                if exc["amount_at_risk"] is not None else "—")
+    # money with its currency; nothing at risk (none, or the engine's 0 without a currency) a dash, never "0"
+    nothing = exc["amount_at_risk"] is None or (not exc["currency"] and not exc["amount_at_risk"])
+    assert cells["At risk"] == ("—" if nothing else format_amount(exc["amount_at_risk"], exc["currency"]))
     assert cells["Change"].startswith(field_label(exc["proposal"]["field"]) + ": ")
     assert not [t for t in cells.values() if RAW.search(str(t))], cells
     fm = screen.table.fontMetrics()
@@ -258,3 +259,40 @@ def test_the_at_risk_column_shows_a_six_figure_amount_with_its_currency(qtbot, w
     option = QStyleOptionViewItem()
     screen.table.itemDelegateForColumn(1).initStyleOption(option, screen.model.index(0, 1))
     assert option.textElideMode == Qt.TextElideMode.ElideMiddle
+
+
+def test_in_a_wide_window_exceptions_and_customers_read_whole_and_before_a_push_the_list_says_what_it_holds(
+        qtbot, win, store, run_id):
+    """At 1920 px the list read 'Customer c…ce missing' and 'Tanaka & Watana…' with 900 px spare in the last
+    column; below it a 0 % bar over an empty list said nothing."""
+    screen = win.screens["approvals"]
+    assert screen.push_status.isVisible() and screen.push_status.text().startswith("Nothing pushed yet")
+    _proposals(store, run_id, 2)
+    win.resize(1920, 1080)
+    _show(qtbot, screen, "Waiting for approval")
+    fm = screen.table.fontMetrics()
+    for col in (1, 2):  # Exception, Customer
+        widest = max(fm.horizontalAdvance(str(screen.model.index(r, col).data()))
+                     for r in range(screen.model.rowCount()))
+        assert screen.table.columnWidth(col) >= widest, screen.model.headerData(col, Qt.Orientation.Horizontal)
+
+
+def test_the_at_risk_column_sorts_by_amount_within_a_currency():
+    """The list could not be sorted; sorted as text, 9,000.00 EUR would follow 10,000.00 EUR."""
+    from decimal import Decimal
+
+    import pandas as pd
+
+    from app.models.rows_model import RowsModel
+    from app.views.approvals import CORRECTION_COLUMNS, correction_rows
+    facts = {1: {"amount_at_risk": Decimal("10000"), "currency": "EUR"},
+             2: {"amount_at_risk": Decimal("0"), "currency": None},
+             3: {"amount_at_risk": Decimal("9000"), "currency": "EUR"},
+             4: {"amount_at_risk": Decimal("500000"), "currency": "JPY"}}
+    frame = pd.DataFrame([{"id": i, "exception_id": i, "target_side": "crm", "target_object": "invoices",
+                           "field": "open_balance", "from_value": "1", "to_value": "2", "state": "approved"}
+                          for i in facts])
+    model = RowsModel(CORRECTION_COLUMNS)
+    model.set_rows(correction_rows(frame, facts))
+    model.sort([c.header for c in CORRECTION_COLUMNS].index("At risk"), Qt.SortOrder.DescendingOrder)
+    assert [r["at_risk"] for r in model.rows] == ["500,000 JPY", "10,000.00 EUR", "9,000.00 EUR", "—"]

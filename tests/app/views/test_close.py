@@ -216,3 +216,20 @@ def test_the_checklist_status_stays_on_screen_in_a_small_window(qtbot, seeded):
     assert header.sectionViewportPosition(2) + header.sectionSize(2) <= view.viewport().width()
     assert not view.horizontalScrollBar().isVisible()
     win.close()
+
+
+def test_a_critical_items_customer_reads_whole_in_a_wide_window(qtbot, store):
+    """The Customer column stayed 200 px: 'Suzuki & Takahashi Electronic…' beside 900 px of spare room."""
+    from tests.helpers.month_end_run import seed_month_end
+    seed_month_end(store)
+    win, screen = _close_window(qtbot, store)
+    win.resize(1920, 1080)
+    qtbot.waitUntil(lambda: screen.critical_view.viewport().width() > 1500, timeout=WAIT_MS)
+    with qtbot.wait_signal(screen.loaded, timeout=WAIT_MS):
+        screen.load("2026-10")
+    assert screen.critical.rowCount() > 1
+    fm = screen.critical_view.fontMetrics()
+    widest = max(fm.horizontalAdvance(str(screen.critical.index(r, 1).data()))
+                 for r in range(screen.critical.rowCount()))
+    assert screen.critical_view.columnWidth(1) >= widest
+    win.close()

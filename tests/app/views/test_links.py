@@ -52,3 +52,25 @@ def test_a_suggested_link_is_confirmed_from_the_links_screen(qtbot, seeded):
         assert link.status == "confirmed" and link.decided_by == "alice"
         assert s.execute(select(AuditEvent).where(AuditEvent.entity_type == "customer_link")).scalars().first()
     win.close()
+
+
+def test_with_nothing_to_decide_the_screen_says_so_instead_of_an_empty_table(qtbot, seeded):
+    """Once no suggestion waits, the screen showed an empty table under 'Suggested links' and two greyed
+    buttons, saying nothing; and 'Matched by' read 'the CRM's...' in 80 px."""
+    win = _links_window(qtbot, seeded)
+    screen = win.screens["links"]
+    win.resize(1024, 700)
+    win.start()
+    qtbot.waitUntil(lambda: len(screen.suggested.rows) == 1, timeout=WAIT_MS)
+    assert screen.suggested_view.isVisible() and not screen.no_suggestions.isVisible()
+    fm = screen.links_view.fontMetrics()
+    for row in range(screen.links.rowCount()):
+        words = screen.links.data(screen.links.index(row, 0))
+        assert screen.links_view.columnWidth(0) >= fm.horizontalAdvance(words), words
+    screen.suggested_view.selectRow(0)
+    screen.confirm_button.click()
+    qtbot.waitUntil(lambda: not screen.suggested.rows, timeout=WAIT_MS)
+    assert screen.no_suggestions.isVisible()
+    assert screen.no_suggestions.text().startswith("Nothing to decide: every customer link of this run")
+    assert not screen.suggested_view.isVisible() and not screen.confirm_button.isVisible()
+    win.close()

@@ -81,3 +81,32 @@ def test_a_narrow_type_column_keeps_the_end_that_tells_crm_from_erp(window):
     option = QStyleOptionViewItem()
     q.table.itemDelegateForColumn(col).initStyleOption(option, q.model.index(0, col))
     assert option.textElideMode == Qt.TextElideMode.ElideMiddle
+
+
+def test_filters_that_match_nothing_say_so_and_how_to_see_all(qtbot, window):
+    """The queue went blank under a search that matched nothing, with only '0 of 5' far to the right."""
+    q = window.review.queue
+    assert not q.empty_note.isVisible()
+    q.search.setText("no such customer anywhere")
+    q.search.returnPressed.emit()
+    assert q.model.rowCount() == 0
+    assert q.empty_note.isVisible()
+    assert q.empty_note.text() == f"No exception matches these filters. Clear filters to see all {q.model.total:,}."
+    q.clear_button.click()
+    assert q.model.rowCount() == q.model.total and not q.empty_note.isVisible()
+
+
+def test_a_run_without_exceptions_says_the_systems_agree(qtbot):
+    import pandas as pd
+
+    from app.models.queue_frame import QueueFrame
+    from app.views.queue import QueueView
+    columns = ["id", "type", "severity", "status", "customer_name", "crm_number", "erp_number", "crm_object",
+               "erp_object", "crm_id", "erp_id", "field", "crm_value", "erp_value", "amount_at_risk", "currency",
+               "assignee", "first_seen"]
+    view = QueueView({})
+    qtbot.addWidget(view)
+    view.show()
+    view.model.set_frame(QueueFrame.from_exceptions(pd.DataFrame(columns=columns)))
+    assert view.empty_note.isVisible()
+    assert view.empty_note.text() == "This run has no exceptions: the two systems agree on everything compared."

@@ -65,7 +65,7 @@ def test_a_run_shows_progress_per_source_and_lands_in_the_runs_list_and_the_queu
     stored = repo.load_run(win.ctx.store, run_id)
     assert row["status"] == "completed" and row["user_name"] == "alice"
     assert row["exceptions"] == stored["summary"]["exceptions_total"] > 0
-    assert "CRM: salesforce" in row["sources_text"] and "ERP: business_central" in row["sources_text"]
+    assert row["sources_text"] == "CRM: Salesforce; ERP: Business Central"
     assert "CRM" in row["totals_text"] and "ERP" in row["totals_text"] and "open" in row["totals_text"]
     # hovering the control totals tells how the open-balance difference adds up, per currency
     tip = run.runs.data(run.runs.index(run.runs.rows.index(row), 9), Qt.ItemDataRole.ToolTipRole)
@@ -241,3 +241,14 @@ def test_the_control_totals_tooltip_adds_the_difference_up_from_its_reconciling_
     assert reconciling_lines(run) == [
         "Open balance difference EUR 5.00: explained 4.99; unexplained 0.01",
         "Open balance difference GBP 247.82: explained 247.83 + within tolerance -0.01; unexplained 0.00"]
+
+
+def test_the_runs_list_names_the_systems_in_words():
+    """The Sources column read 'CRM: salesforce; ERP: business_central' (codes)."""
+    from app.views.run import sources_text
+    run = {"sources": [{"side": "crm", "system": "salesforce", "connector": "salesforce"},
+                       {"side": "erp", "system": "business_central", "connector": "business_central"}]}
+    assert sources_text(run) == "CRM: Salesforce; ERP: Business Central"
+    files = {"sources": [{"side": "crm", "system": "files", "connector": "files"},
+                         {"side": "erp", "system": "odoo", "connector": "odoo"}]}
+    assert sources_text(files) == "CRM: Files; ERP: Odoo"
