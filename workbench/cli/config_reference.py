@@ -141,8 +141,10 @@ FILE_OBJECT_KEYS: dict[str, str] = {
     "encoding": "CSV: the text encoding (default UTF-8, with or without BOM)",
     "date_format": "`strptime` format of every date column (default ISO `2026-10-31`)",
     "date_formats": "table: column = format (or a list tried in order); overrides `date_format`",
-    "decimal_comma": "`true`: amounts like `1.234,56`; or a list of the columns written that way (XLSX number "
-                     "cells are read as the numbers they hold)",
+    "decimal_comma": "`true`: amounts like `1.234,56`; or a list of the columns written that way; `false`: a "
+                     "comma groups thousands (`1,234` is 1234). Left out: `1,234` is read as 1234 only where the "
+                     "file shows a decimal point elsewhere, else refused naming the cell (XLSX number cells are "
+                     "read as the numbers they hold)",
     "fields": "table: canonical field = column; only what differs from the export profile",
     "status_fields": "invoices: the columns whose values, joined by `|`, give the status",
     "status_system": "invoices: which built-in status table to start from",

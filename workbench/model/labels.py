@@ -55,6 +55,7 @@ TYPE_LABELS: dict[str, str] = {
 
 FIELD_LABELS: dict[str, str] = {
     "record_id": "Record ID", "name": "Legal name", "number": "Number", "xref": "Cross-reference",
+    "crm.xref": "CRM cross-reference",  # the field of a CRM cross-reference that points elsewhere (customers.py)
     "street": "Billing street", "city": "Billing city", "postcode": "Billing postcode", "state": "Billing state",
     "country": "Billing country", "tax_id": "Tax ID", "website": "Website", "email": "Email", "phone": "Phone",
     "duns": "D-U-N-S number", "currency": "Currency", "parent_id": "Parent account", "blocked": "Blocked",

@@ -11,7 +11,11 @@ from workbench.model.currency import MINOR_UNITS, minor_units
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 # thousands grouped by one separator throughout: a comma, an apostrophe (Swiss: 1'234.56, also as ’), or a
 # space (ISO 80000-1: 1 234.56, with a no-break or narrow no-break space as typeset numbers have)
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?P<sep>[,'’ \u00a0\u202f])\d{3}(?:(?P=sep)\d{3})*(\.\d*)?")
+# The first group starts with a non-zero digit: "0,500" is no thousands group (a decimal comma, or a typo), never
+# 500. Zero written with groups ("0,000") is zero however its marks are read.
+_SEPS = "[,'’ \u00a0\u202f]"
+_GROUPED = re.compile(rf"[+-]?(?:[1-9]\d{{0,2}}(?P<sep>{_SEPS})\d{{3}}(?:(?P=sep)\d{{3}})*"
+                      rf"|0(?P<zero>{_SEPS})000(?:(?P=zero)000)*)(\.\d*)?")
 _QUANTA: dict[int, Decimal] = {n: Decimal(1).scaleb(-n) for n in range(9)}
 
 
@@ -48,7 +52,7 @@ def parse_decimal(value: object) -> Decimal | None:
     elif text.endswith("-") and text[:1] not in "+-":
         negative, text = True, text[:-1].rstrip()  # "1.234,56-" from an SAP list, read after its decimal comma
     if (m := _GROUPED.fullmatch(text)) is not None:
-        text = text.replace(m["sep"], "")
+        text = text.replace(m["sep"] or m["zero"], "")
     if not _NUMBER.match(text):
         raise ValueError(f"{value!r} is not a number")
     try:

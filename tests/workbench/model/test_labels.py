@@ -25,6 +25,8 @@ def test_an_unknown_type_or_field_reads_as_plain_words_not_a_code() -> None:
     assert labels.field_label("Region__c") == "Region"
     assert labels.field_label("open_balance") == "Open balance"
     assert labels.field_label("status_raw") == "Status as the system shows it"
+    # the field of a CRM cross-reference that points elsewhere read "Crm.xref" in the side-by-side panel
+    assert labels.field_label("crm.xref") == "CRM cross-reference"
 
 
 def test_every_state_has_words() -> None:

@@ -98,3 +98,14 @@ def test_a_rounded_amount_text_keeps_the_currency_decimals_for_a_charts_axis() -
 def test_a_stored_amount_is_nonzero_only_when_it_is_an_amount_other_than_zero():
     assert is_nonzero("0.01") and is_nonzero("-5") and is_nonzero(Decimal("1E-2"))
     assert not any(is_nonzero(v) for v in ("0", "0.00", "-0.00", None, "", "n/a"))
+
+
+def test_a_group_after_a_lone_zero_is_no_thousands_group():
+    """An FX rate, a corrections file or a materiality threshold written "0,500" (a decimal comma, or a typo) was
+    read as 500; a thousands group never follows a lone 0."""
+    import pytest
+
+    for text in ("0,500", "0'500", "-0 500"):
+        with pytest.raises(ValueError, match="is not a number"):
+            parse_decimal(text)
+    assert parse_decimal("1,500") == Decimal("1500") and parse_decimal("10,500.25") == Decimal("10500.25")
