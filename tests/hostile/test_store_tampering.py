@@ -158,6 +158,19 @@ def _rejection_turned_into_approval(t: Tampered) -> None:
     _rechain_from(t, ev)
 
 
+def _then_a_write_through_the_workbench(t: Tampered) -> None:
+    """After the edit, someone assigns an untouched exception: their write moves the keyed anchor to the new end
+    of the trail, with a MAC the workbench can make. Before, that erased the evidence of the edit: verify said
+    intact (only this computer's record, absent here, would have caught it)."""
+    from workbench.team import concurrency
+    store = open_store(t.url)
+    try:
+        version = sql_value(t, "SELECT version FROM exceptions WHERE id = :e", e=t.quiet)
+        concurrency.assign(store, t.quiet, "ann", "bob", version)
+    finally:
+        store.dispose()
+
+
 def _rolled_back_to_an_older_anchor(t: Tampered) -> None:
     """Snapshot the keyed anchor, let D be proposed, then cut D out of the trail and put the old
     anchor back: a consistent, correctly keyed older state. Only this computer's record knows."""
@@ -245,6 +258,10 @@ CASES: list[tuple[str, Callable[[Tampered], None], Callable[[Tampered], list[str
     ("event-edited-and-rechained",
      _rejection_turned_into_approval,
      lambda t: ["does not have the hash its anchor records: events were rewritten and re-chained"]),
+    ("event-edited-rechained-then-a-write",
+     lambda t: (_rejection_turned_into_approval(t), _then_a_write_through_the_workbench(t)),
+     lambda t: ["the next write found the trail ending at event", "the trail was changed outside the workbench "
+                "before then"]),
     ("event-edited-rechained-and-anchor-moved",
      lambda t: (_rejection_turned_into_approval(t), _anchor_moved_to_head(t)),
      lambda t: ["the anchor's MAC does not match"]),

@@ -288,10 +288,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
             res = verify(s)
             events, head_hash = head(s)
             anchored = anchor.check(s, store.engine.url, events, head_hash)
+            recorded = anchor.recorded_mismatches(s)
             state = check_store(s)
     finally:
         store.dispose()
-    problems = anchored.problems + state.problems
+    problems = anchored.problems + recorded + state.problems
     if res.ok:
         print(f"audit trail chained: {res.checked} event(s), every hash chains to the one before")
     else:

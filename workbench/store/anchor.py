@@ -23,6 +23,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import URL, Connection, insert, select, update
 from sqlalchemy.engine import make_url
@@ -92,6 +93,38 @@ def mac(key: bytes, events: int, head_hash: str) -> str:
 def anchor_values(url: URL | str, events: int, head_hash: str) -> tuple[int, str, str | None]:
     key = audit_key(url)
     return events, head_hash, (mac(key, events, head_hash) if key else None)
+
+
+# Chained first by a writer that finds the trail not ending where its anchor says: its own events then move the
+# anchor to the new end, which would erase the evidence of the edit; this event keeps it in the chain.
+MISMATCH = "trail.anchor_mismatch"
+
+
+def mismatch(session: Session) -> dict[str, Any] | None:
+    """What the anchor records and where the trail ends, where the two differ (events edited, deleted or
+    re-chained outside the workbench since the last write); None where they agree or there is no anchor yet
+    (a store from before anchors). Read under the chain lock."""
+    row = session.get(AuditAnchor, ANCHOR_ID)
+    if row is None:
+        return None
+    last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    events, head_hash = (int(last.id), str(last.hash)) if last is not None else (0, None)
+    if (row.events, row.head_hash) == (events, head_hash):
+        return None
+    return {"anchor_events": row.events, "anchor_head_hash": row.head_hash, "trail_events": events,
+            "trail_head_hash": head_hash}
+
+
+def recorded_mismatches(session: Session) -> list[str]:
+    """One line per ``MISMATCH`` event: the trail was changed outside the workbench before it."""
+    out = []
+    for ev_id, at, detail in session.execute(select(AuditEvent.id, AuditEvent.at, AuditEvent.detail)
+                                             .where(AuditEvent.action == MISMATCH).order_by(AuditEvent.id)):
+        d = detail or {}
+        out.append(f"event {ev_id} ({at:%Y-%m-%d %H:%M} UTC): the next write found the trail ending at event "
+                   f"{d.get('trail_events')} where its anchor recorded event {d.get('anchor_events')} (hash "
+                   f"{str(d.get('anchor_head_hash'))[:12]}…): the trail was changed outside the workbench before then")
+    return out
 
 
 def record(session: Session, events: int, head_hash: str) -> None:

@@ -86,6 +86,9 @@ def _chain_pending(session: Session) -> None:
     if not pending:
         return
     _lock_chain(session)
+    if (found := anchor.mismatch(session)) is not None:  # kept in the chain before this write moves the anchor
+        pending.insert(0, (None, AuditEvent(at=_utc(datetime.now(UTC)), actor="workbench", action=anchor.MISMATCH,
+                                            entity_type="audit_trail", entity_id=None, run_id=None, detail=found)))
     last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     next_id, prev_hash = ((last.id, last.hash) if last else (0, GENESIS))
     for _, ev in pending:
