@@ -410,10 +410,10 @@ def _typo(a: str, b: str) -> bool:
     # letters only, and Latin ones: one kanji is a word of its own ("山田" / "山本" are two families)
     if max(len(a), len(b)) < TYPO_MIN_LENGTH or not (a + b).isascii():
         return False
-    a, b = _as_read(a), _as_read(b)
-    if any(ch.isdigit() for ch in a + b):
-        return False
-    return OSA.distance(a, b, score_cutoff=1) <= 1
+    # one edit as written, or as read back: a slip that wrote "rn" for one letter ("Andernon" for "Anderson") is
+    # one edit as written and two once "rn" is read as "m"
+    return any(not any(ch.isdigit() for ch in x + y) and OSA.distance(x, y, score_cutoff=1) <= 1
+               for x, y in ((a, b), (_as_read(a), _as_read(b))))
 
 
 def _singular(word: str) -> str:
