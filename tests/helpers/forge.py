@@ -72,3 +72,15 @@ def with_member(src: Path, dst: Path, name: str, data: bytes) -> None:
             if item.filename != name:
                 zout.writestr(item, zin.read(item.filename))
         zout.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data)
+
+
+def only_the_look_betrays(store: Any, src: Path, dst: Path, part: str, change: Callable[[str], str]) -> str:
+    """``src`` with one package part rewritten into ``dst``, verified: the report must say the file was edited
+    while every value is as exported (the manifest the same); its text, for the part it must name."""
+    from workbench.export.workbook import verify_workbook
+    rewrite_part(src, dst, part, change)
+    rep = verify_workbook(store, dst)
+    text = "\n".join(rep.lines())
+    assert not rep.ok and rep.file_edited and not rep.store_changed, text
+    assert rep.manifest_file == rep.manifest_recorded  # every value as exported: only the look betrays it
+    return text

@@ -5,9 +5,20 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, text
+
+
+def isolated(mp: pytest.MonkeyPatch, home: Path, audit_key: str) -> None:
+    """A user of their own (data and config folders, no keyring) holding the store's audit key: no anchor file
+    of another test's store is seen."""
+    mp.setenv("XDG_DATA_HOME", str(home / "data"))
+    mp.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    mp.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    mp.setenv("WORKBENCH_AUDIT_KEY", audit_key)
 
 
 @dataclass

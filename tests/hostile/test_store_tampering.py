@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.hostile.tamper import Tampered, sql, sql_value
+from tests.hostile.tamper import Tampered, isolated, sql, sql_value
 from workbench.cli import main
 from workbench.corrections import service
 from workbench.errors import WorkbenchError
@@ -43,10 +43,7 @@ class Built:
 
 
 def _isolated(mp: pytest.MonkeyPatch, home: Path) -> None:
-    mp.setenv("XDG_DATA_HOME", str(home / "data"))
-    mp.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    mp.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    mp.setenv("WORKBENCH_AUDIT_KEY", KEY)
+    isolated(mp, home, KEY)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.hostile.tamper import Tampered, sql, sql_value
+from tests.hostile.tamper import Tampered, isolated, sql, sql_value
 from workbench.cli import main
 from workbench.corrections import service
 from workbench.review import assign as bulk_assign
@@ -41,10 +41,7 @@ class Reviewed:
 
 
 def _isolated(mp: pytest.MonkeyPatch, home: Path) -> None:
-    mp.setenv("XDG_DATA_HOME", str(home / "data"))
-    mp.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    mp.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    mp.setenv("WORKBENCH_AUDIT_KEY", KEY)
+    isolated(mp, home, KEY)
 
 
 def _in_run_2(store, eid: int) -> int:
