@@ -104,7 +104,9 @@ def mismatch(session: Session) -> dict[str, Any] | None:
     """What the anchor records and where the trail ends, where the two differ (events edited, deleted or
     re-chained outside the workbench since the last write); None where they agree or there is no anchor yet
     (a store from before anchors). Read under the chain lock."""
-    row = session.get(AuditAnchor, ANCHOR_ID)
+    # columns, not the ORM object: sessions keep objects across commits (expire_on_commit=False), and record()
+    # moves the anchor with a plain UPDATE, so an object loaded at an earlier commit would be stale here
+    row = session.execute(select(AuditAnchor.events, AuditAnchor.head_hash).where(AuditAnchor.id == ANCHOR_ID)).first()
     if row is None:
         return None
     last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()

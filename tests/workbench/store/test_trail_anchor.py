@@ -17,6 +17,7 @@ from tests.workbench.corrections.conftest import add_exception, add_run
 from workbench.corrections import service
 from workbench.store import anchor, trail
 from workbench.store.db import alembic_config, open_store
+from workbench.store.schema import AuditAnchor
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -105,3 +106,27 @@ def test_an_older_store_is_anchored_at_its_head_when_upgraded(tmp_path: Path, mo
     assert (n, head) == (3, prev) and mac == anchor.mac(b"upgrade-test-key", 3, prev)
     done = _verify(url)
     assert done.returncode == 0 and "audit trail intact" in done.stdout, done.stdout
+
+
+def test_a_session_committing_again_and_again_records_no_false_mismatch(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch):
+    """Sessions keep their objects across commits: a writer judging the anchor from an object loaded at an earlier
+    commit would find the trail "not ending where its anchor says" at every later one, and flood the trail with
+    mismatch events an auditor must then explain."""
+    monkeypatch.setenv("WORKBENCH_AUDIT_KEY", "anchor-test-key-0123456789abcdef")
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    try:
+        with store.sessions() as s:
+            held = []  # the anchor as a screen's session may hold it (the identity map keeps only held objects)
+            for n in range(4):
+                trail.append(s, actor="ann", action="test.step", entity_type="test", entity_id=n)
+                s.commit()
+                held.append(s.get(AuditAnchor, anchor.ANCHOR_ID))
+        with store.session() as s:
+            actions = [a for (a,) in s.execute(text("SELECT action FROM audit_events ORDER BY id"))]
+            events, head_hash = trail.head(s)
+            assert anchor.check(s, store.engine.url, events, head_hash).problems == []
+            assert anchor.recorded_mismatches(s) == []
+    finally:
+        store.dispose()
+    assert actions == ["test.step"] * 4
