@@ -4,7 +4,7 @@ published rule and write it back, so the file agrees with itself."""
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +84,18 @@ def only_the_look_betrays(store: Any, src: Path, dst: Path, part: str, change: C
     assert not rep.ok and rep.file_edited and not rep.store_changed, text
     assert rep.manifest_file == rep.manifest_recorded  # every value as exported: only the look betrays it
     return text
+
+
+def exported_workbook(base: Path) -> Iterator[tuple[Any, Path]]:
+    """A store in ``base`` with one small run, and its audit workbook as exported by maria: (store, path); the
+    store is let go after the caller's last use (yield from it in a fixture)."""
+    from tests.workbench.export.test_workbook import make_run
+    from workbench.export.workbook import write_workbook
+    from workbench.store.db import open_store
+    store = open_store(f"sqlite:///{base / 'store.sqlite3'}")
+    try:
+        path = base / "audit.xlsx"
+        write_workbook(store, make_run(store), path, user="maria")
+        yield store, path
+    finally:
+        store.dispose()

@@ -14,7 +14,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.protection import WorkbookProtection
 from sqlalchemy import delete, update
 
-from tests.helpers.forge import forge, only_the_look_betrays
+from tests.helpers.forge import exported_workbook, forge, only_the_look_betrays
 from tests.workbench.export.test_workbook import _exc, make_run
 from workbench import config as config_mod
 from workbench.export.workbook import verify_workbook, write_workbook
@@ -164,14 +164,8 @@ XML_FORGERIES: list[tuple[str, str, Callable[[str], str], str]] = [
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
-    base = tmp_path_factory.mktemp("hostile-workbook")
-    store = open_store(f"sqlite:///{base / 'store.sqlite3'}")
-    rid = make_run(store)
-    path = base / "audit.xlsx"
-    write_workbook(store, rid, path, user="maria")
-    yield store, path
-    store.dispose()
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path]]:
+    yield from exported_workbook(tmp_path_factory.mktemp("hostile-workbook"))
 
 
 @pytest.mark.parametrize("edit, named", [pytest.param(e, n, id=i) for i, e, n in FORGERIES])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import update
 
-from tests.helpers.forge import forge, only_the_look_betrays, rewrite_part
+from tests.helpers.forge import exported_workbook, forge, only_the_look_betrays, rewrite_part
 from tests.workbench.export.test_workbook import make_run
 from workbench.cli import main
 from workbench.export.presentation import fingerprint
@@ -34,14 +34,8 @@ PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
-    base = tmp_path_factory.mktemp("workbook-level")
-    store = open_store(f"sqlite:///{base / 'store.sqlite3'}")
-    rid = make_run(store)
-    path = base / "audit.xlsx"
-    write_workbook(store, rid, path, user="maria")
-    yield store, path
-    store.dispose()
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path]]:
+    yield from exported_workbook(tmp_path_factory.mktemp("workbook-level"))
 
 
 def _sub(pattern: str, repl: str) -> Callable[[str], str]:
