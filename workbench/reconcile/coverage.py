@@ -49,8 +49,9 @@ def one_sided_kinds(crm: Extract, erp: Extract) -> list[str]:
             if kind not in ex.frames and n[full] > 0:
                 what = ("reads no price list (no object is mapped to prices; Business Central's API v2.0 publishes "
                         "none)" if kind == "prices" else f"reads no {kind} (no object is mapped to {kind})")
-                out.append(f"the {_SIDE[empty]} side {what}: the {_SIDE[full]} side's {n[full]:,} {kind} are not "
-                           f"compared. Map [{empty}.objects.{kind}] to compare them")
+                records = f"{n[full]:,} {kind} are" if n[full] > 1 else f"one {kind[:-1]} is"  # kinds are plurals
+                out.append(f"the {_SIDE[empty]} side {what}: the {_SIDE[full]} side's {records} not compared. "
+                           f"Map [{empty}.objects.{kind}] to compare them")
             elif n[empty] == 0 and n[full] > 0:
                 out.append(f"the {_SIDE[empty]} side read no {kind} ({_source(ex, kind)}) while the "
                            f"{_SIDE[full]} side has {n[full]:,}: the run can only report those missing in the "

@@ -129,6 +129,9 @@ def test_a_crm_that_maps_no_invoices_leaves_the_erps_invoices_uncompared_and_no_
                         inv("x2", "INV-2", "e1", "50.00", "50.00", "open")]}
     res = _engine_run({}, erp)
     assert not [t for t in res.exceptions["type"] if t.startswith("invoice.")]
+    one = _engine_run({}, {"invoices": erp["invoices"][:1]})
+    assert one.stats["warnings"][0].startswith("the CRM side reads no invoices (no object is mapped to invoices): "
+                                               "the ERP side's one invoice is not compared.")
     assert res.stats["warnings"] == ["the CRM side reads no invoices (no object is mapped to invoices): the ERP "
                                      "side's 2 invoices are not compared. Map [crm.objects.invoices] to compare them"]
     # the ERP's control totals still stand; its open balance is not called an unexplained difference
