@@ -323,6 +323,20 @@ def _previous(source: Source, side: str, store: Store | None, plan: PullPlan | N
     return previous
 
 
+def _no_overlap(plan: PullPlan) -> str | None:
+    """A warning where a side was asked for its changes from the previous run's very start: systems stamp a
+    record when its transaction starts and show it when it commits (Odoo's ``write_date`` is ``cr.now()``;
+    Salesforce's getUpdated says so with *latestDateCovered*), so a change committing across that start is
+    stamped before it and not read (docs/incremental.md, *Since when*)."""
+    sides = [side.upper() for side in SIDES if (plan.sides.get(side) or {}).get("mode") == "incremental"]
+    if plan.overlap or not sides:
+        return None
+    return (f"[run] overlap_minutes = 0: the {' and '.join(sides)} changes were asked for from the previous run's "
+            f"very start, so a change a system stamped as its transaction began and committed after that start "
+            f"was not read. Leave the overlap at its default of {DEFAULT_OVERLAP_MINUTES} minutes, or set it above "
+            f"the longest posting batch")
+
+
 def execute_run(config: RunConfig, store: Store, *, user: str | None = None,
                 state: TaskState | None = None, full: bool = False) -> RunOutcome:
     from workbench.team.users import require, resolve_user
@@ -365,6 +379,8 @@ def _execute(config: RunConfig, store: Store, sources: dict[str, Source], user: 
             check_cancelled(state)
             raw = {"erp": erp_raw.result(), "crm": crm_raw.result()}
         give_back()  # and what the engine dropped, before the save encodes the frames
+        if (said := _no_overlap(plan)) is not None:
+            result.stats.setdefault("warnings", []).append(said)
         summary = RunSummary.build(crm, erp, result).to_json()
         summary["pulls"] = plain({side: plan.sides[side] for side in SIDES if side in plan.sides})
         state.set_progress(0, None, "Saving the run")

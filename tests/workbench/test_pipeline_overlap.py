@@ -65,6 +65,26 @@ def test_a_change_stamped_before_the_last_run_is_read_when_the_overlap_reaches_i
                 store.dispose()
 
 
+def test_a_re_run_asking_from_the_very_start_of_the_last_run_says_what_it_may_miss(scen, tmp_path):
+    """overlap_minutes = 0 is allowed (a system known to stamp at commit), but a re-run made so says, once, in its
+    summary, what it cannot see; a full pull, which asks for no changes, says nothing."""
+    for sf in salesforce_org(load(scen).crm, tmp_path / "sf"):
+        for box in erp_sandbox("odoo", scenario_dir=scen):
+            store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+            try:
+                config = _config(scen, sf, box, 0)
+                first = execute_run(config, store, user="ann")
+                again = execute_run(config, store, user="ann")
+            finally:
+                store.dispose()
+    assert not [w for w in first.summary["stats"]["warnings"] if "overlap_minutes" in w]
+    said = [w for w in again.summary["stats"]["warnings"] if "overlap_minutes" in w]
+    assert said == ["[run] overlap_minutes = 0: the CRM and ERP changes were asked for from the previous run's very "
+                    "start, so a change a system stamped as its transaction began and committed after that start was "
+                    "not read. Leave the overlap at its default of 5 minutes, or set it above the longest posting "
+                    "batch"]
+
+
 @pytest.mark.parametrize("value", [-1, 1441, "10"])
 def test_an_overlap_outside_0_to_1440_minutes_is_a_config_error_naming_it(scen, value):
     raw = tomllib.loads((scen / "run.toml").read_text(encoding="utf-8"))
