@@ -6,17 +6,15 @@ then *certified* (locked) until someone who may reopen it does so with a reason.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, UTC
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.config.schema import PERIOD_NAME
 from workbench.errors import InputError
 from workbench.store.schema import Period, Run
-
-_NAME = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$|^\d{4}-Q[1-4]$|^\d{4}$")
 
 
 class PeriodState(StrEnum):
@@ -28,7 +26,7 @@ class PeriodState(StrEnum):
 def check_name(name: str) -> str:
     """A period's name as written in run configs: ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``."""
     text = (name or "").strip()
-    if not _NAME.match(text):
+    if not PERIOD_NAME.match(text):
         raise InputError(f"period {name!r}: expected YYYY-MM (e.g. 2026-10), YYYY-Qn or YYYY")
     return text
 

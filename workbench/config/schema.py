@@ -60,7 +60,7 @@ def _decimal_comma(v: object) -> bool | list[str]:
     raise ValueError('expected true, false (without quotes) or a list of columns like ["Betrag"]')
 
 
-# A period as the close names it (workbench/close/periods.py checks the same shape): a month, a quarter, a year.
+# A period as the close names it (workbench/close/periods.py checks names by it): a month, a quarter, a year.
 PERIOD_NAME = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$|^\d{4}-Q[1-4]$|^\d{4}$")
 
 
