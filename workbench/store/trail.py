@@ -140,27 +140,31 @@ class VerifyResult:
     checked: int
     first_bad_id: int | None = None
     reason: str = ""
+    last: tuple[int, str] | None = None  # the last event walked and its hash, where the walk held
 
 
-def verify(session: Session) -> VerifyResult:
-    """Walk the chain in id order; report the first event that was edited, removed, inserted or moved."""
-    prev_hash, expected_id, n = GENESIS, 1, 0
-    rows = session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
+def verify(session: Session, first: int = 1, prev_hash: str | None = GENESIS) -> VerifyResult:
+    """Walk the chain in id order from event ``first`` (``prev_hash``: the hash event ``first - 1`` has, or None
+    where the caller does not know it: the first event's link is then not checked); report the first event that
+    was edited, removed, inserted or moved."""
+    expected_id, n, last = first, 0, None
+    rows = session.execute(select(AuditEvent).where(AuditEvent.id >= first).order_by(AuditEvent.id)
+                           .execution_options(yield_per=1000)).scalars()
     for ev in rows:
         n += 1
         if ev.id != expected_id:
             return VerifyResult(False, n, ev.id, f"event {expected_id} is missing (found {ev.id} next): "
                                                   "an event was deleted or ids were renumbered")
-        if ev.prev_hash != prev_hash:
+        if prev_hash is not None and ev.prev_hash != prev_hash:
             return VerifyResult(False, n, ev.id, f"event {ev.id} does not follow event {ev.id - 1}: "
                                                   "events were inserted, deleted or reordered")
-        recomputed = event_hash(prev_hash, ev.id, ev.at, ev.actor, ev.action, ev.entity_type, ev.entity_id,
+        recomputed = event_hash(ev.prev_hash, ev.id, ev.at, ev.actor, ev.action, ev.entity_type, ev.entity_id,
                                 ev.run_id, ev.detail)
         if recomputed != ev.hash:
             return VerifyResult(False, n, ev.id, f"event {ev.id} ({ev.action} by {ev.actor}) was altered "
                                                   "after it was written: its content does not match its hash")
-        prev_hash, expected_id = ev.hash, ev.id + 1
-    return VerifyResult(True, n)
+        prev_hash, expected_id, last = ev.hash, ev.id + 1, (ev.id, ev.hash)
+    return VerifyResult(True, n, last=last)
 
 
 def head(session: Session) -> tuple[int, str]:

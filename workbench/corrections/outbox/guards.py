@@ -99,28 +99,19 @@ def _first_event(session: Session, ids: list[int] | None, states: Iterable[str])
 
 
 def _walk(session: Session, first: int, prev: str | None) -> tuple[int, str] | str:
-    """Walk events from ``first`` on (``prev``: the hash event ``first - 1`` had, if known): the last
-    event and its hash, or why the trail does not hold."""
-    expected, last = first, first - 1
-    for ev in session.execute(select(AuditEvent).where(AuditEvent.id >= first).order_by(AuditEvent.id)
-                              .execution_options(yield_per=1000)).scalars():
-        if ev.id != expected:
-            return f"event {expected} of the audit trail is missing (found {ev.id} next): events were deleted"
-        if prev is not None and ev.prev_hash != prev:
-            return f"event {ev.id} of the audit trail does not follow event {ev.id - 1}: events were inserted or moved"
-        if trail.event_hash(ev.prev_hash, ev.id, ev.at, ev.actor, ev.action, ev.entity_type, ev.entity_id,
-                            ev.run_id, ev.detail) != ev.hash:
-            return (f"event {ev.id} of the audit trail ({ev.action} by {ev.actor}) was altered after it was "
-                    "written: its content does not match its hash")
-        prev, expected, last = ev.hash, ev.id + 1, ev.id
+    """Walk events from ``first`` on (``prev``: the hash event ``first - 1`` had, if known; ``trail.verify``):
+    the last event and its hash, or why the trail does not hold."""
+    walked = trail.verify(session, first, prev)
+    if not walked.ok:
+        return walked.reason
+    if walked.last is not None:
+        return walked.last
     if prev is None:
         return f"event {first} of the audit trail is missing: events were deleted"
-    if last < first:  # nothing new since the first step; the last hash walked still stands
-        gone = session.execute(select(AuditEvent.hash).where(AuditEvent.id == first - 1)).scalar()
-        if gone != prev:
-            return f"event {first - 1} of the audit trail changed while it was being checked"
-        return first - 1, prev
-    return last, prev
+    # nothing new since the first step; the last hash walked still stands
+    if session.execute(select(AuditEvent.hash).where(AuditEvent.id == first - 1)).scalar() != prev:
+        return f"event {first - 1} of the audit trail changed while it was being checked"
+    return first - 1, prev
 
 
 # ---------------------------------------------------------------- the approver's standing
