@@ -56,6 +56,18 @@ DELETE_LOG_DAYS = 15
 PULL_ONLY = {"order_lines": ["product_id"]}
 
 
+def _unchanged_codes(previous: Extract | None, products: KindDelta | None) -> dict[str, Any]:
+    """Product id -> code of the previous run's products that are still there unchanged, where the re-run read
+    only the products' changes: a code changed moves the product's SystemModstamp, so the changes hold it and
+    override these; a product deleted, or gone from the map's filter, is left out and asked for by id, as a full
+    pull asks for a line's product its products did not read. Saves the re-run a Composite call."""
+    if previous is None or products is None or products.mode != CHANGES or "products" not in previous.frames:
+        return {}
+    before = previous.frames["products"]
+    codes = {i: c for i, c in zip(before["record_id"], before["code"]) if i not in products.deleted}
+    return codes if products.live is None else {i: c for i, c in codes.items() if i in products.live}
+
+
 class SalesforceSource:
     def __init__(self, side: str, config: RunConfig):
         self.side = side
@@ -254,6 +266,11 @@ class SalesforceSource:
         return {r["Id"] for _, recs in self.client.query_pages(soql, self.batch_size) for r in recs}
 
     def pull(self, state: TaskState | None = None, since: datetime | None = None) -> Extract:
+        return self._read(state, since, None)
+
+    def _read(self, state: TaskState | None, since: datetime | None, previous: Extract | None) -> Extract:
+        """A pull, since a moment or in full; ``previous``, what the previous run read, lends the codes of
+        products that did not change to the lines read (``_fill_product_codes``)."""
         if since is None:  # changes since a moment fit the maps with their first call (_change_queries)
             self._fit()
         pieces: dict[str, list[pd.DataFrame]] = {}  # per kind, a frame per map that read records
@@ -299,7 +316,8 @@ class SalesforceSource:
         if changes is not None and since is not None:
             self._read_ids_where_purged(kinds, self._purged(changes, since))
         pulled = {kind: pd.concat(fs, ignore_index=True) if len(fs) > 1 else fs[0] for kind, fs in pieces.items()}
-        self._fill_product_codes(pulled, composite=changes is not None)
+        self._fill_product_codes(pulled, composite=changes is not None,
+                                 known=_unchanged_codes(previous, kinds.get("products")))
         out = {kind: frames.conform(kind, f) for kind, f in pulled.items()}
         for m in self.maps:
             out.setdefault(m.kind, frames.empty(m.kind))
@@ -363,7 +381,7 @@ class SalesforceSource:
             whole = self.pull(state)
             return DeltaExtract(whole.meta, whole.frames, whole.snapshots,  # already finished by pull()
                                 kinds={m.kind: KindDelta(FULL, why=why) for m in self.maps})
-        out = self.pull(state, since)
+        out = self._read(state, since, previous)
         assert isinstance(out, DeltaExtract)  # a pull since a moment answers with a delta
         return out
 
@@ -396,14 +414,18 @@ class SalesforceSource:
             words = f"{seen.query}; {words}"
         return KindDelta(CHANGES, deleted=frozenset(gone), query=words)
 
-    def _fill_product_codes(self, out: dict[str, pd.DataFrame], composite: bool = False) -> None:
-        """Order lines carry Product2Id; the canonical line wants the product code. An incremental pull
-        asks in Composite calls, as it asks for the changes."""
+    def _fill_product_codes(self, out: dict[str, pd.DataFrame], composite: bool = False,
+                            known: dict[str, Any] | None = None) -> None:
+        """Order lines carry Product2Id; the canonical line wants the product code: from the products read,
+        else ``known`` (an incremental pull: the previous run's unchanged products), else asked for by id. An
+        incremental pull asks in Composite calls, as it asks for the changes."""
         lines = out.get("order_lines")
         if lines is None or lines.empty:
             return
         products = out.get("products")
-        codes = dict(zip(products["record_id"], products["code"])) if products is not None else {}
+        codes = dict(known or {})
+        if products is not None:
+            codes.update(zip(products["record_id"], products["code"]))
         product_ids = lines["product_id"].to_numpy(dtype=object)
         missing = sorted({p for p in set(product_ids) if p and p not in codes})
         queries = [format_soql("SELECT Id, ProductCode FROM Product2 WHERE Id IN {}", missing[i:i + IDS_PER_QUERY])

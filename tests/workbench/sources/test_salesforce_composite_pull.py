@@ -148,6 +148,40 @@ def test_product_codes_of_changed_lines_are_asked_in_a_composite_call_too(org):
     assert codes[line] == "SKU-1" and None not in codes.values()
 
 
+LINES_AND_PRODUCTS = {"products": {}, "order_lines": {"fields": {"product_id": "Product2Id"}}}
+
+
+def _line_changed_since_a_full_pull(org):
+    """A full pull of products and lines, then an edit of a line: (that pull, the line, since)."""
+    before_run = source(org, objects=LINES_AND_PRODUCTS).pull()
+    line = before_run.frame("order_lines")["record_id"].iloc[0]
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    org.edit("OrderItem", line, {"Quantity": "7"})
+    return before_run, line, since
+
+
+def test_a_re_run_takes_the_codes_of_unchanged_products_from_the_previous_run_without_a_call(org):
+    before_run, line, since = _line_changed_since_a_full_pull(org)
+    before = org.api_calls
+    ex = source(org, objects=LINES_AND_PRODUCTS).pull_changes(None, since, before_run)
+    assert _served(org, before) == {"composite": 1}  # the changes (and describes): no call for the lines' products
+    got = ex.frame("order_lines").set_index("record_id")["product_code"]
+    full = source(org, objects=LINES_AND_PRODUCTS).pull().frame("order_lines").set_index("record_id")["product_code"]
+    assert got[line] == full[line] and got[line] is not None
+
+
+def test_a_re_run_reads_the_new_code_of_a_product_changed_since(org):
+    before_run, line, since = _line_changed_since_a_full_pull(org)
+    old = before_run.frame("order_lines")["product_code"].iloc[0]
+    product = before_run.frame("products").set_index("code")["record_id"][old]
+    org.edit("Product2", product, {"ProductCode": "RENAMED-1"})
+    try:
+        ex = source(org, objects=LINES_AND_PRODUCTS).pull_changes(None, since, before_run)
+        assert ex.frame("order_lines").set_index("record_id")["product_code"][line] == "RENAMED-1"
+    finally:
+        org.edit("Product2", product, {"ProductCode": old})
+
+
 def test_a_query_subrequest_that_times_out_is_asked_again_then_reported(org):
     rid = source(org, objects={"customers": {}}).pull().frame("customers")["record_id"].iloc[-1]
     since = datetime.now(UTC) - timedelta(seconds=1)
