@@ -197,7 +197,9 @@ class ApprovalsScreen(QWidget):
         self.table.setItemDelegateForColumn(1, self._middle_elide)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_approve())
         self.model.modelReset.connect(self._update_approve)
-        self._layout_saved = False  # a column layout of the user's: kept as it is
+        self._layout_saved = False  # a column layout of the user's (restored, or a column dragged): kept as it is
+        self._fitting = False
+        self.table.horizontalHeader().sectionResized.connect(self._resized)
         self.model.modelReset.connect(self._fit_words)
 
         self.approve_button = QPushButton("Approve selected")
@@ -583,14 +585,24 @@ class ApprovalsScreen(QWidget):
     def _fit_words(self) -> None:
         """Exception, Customer and Change as wide as their words, up to a fifth of the list each: at 1920 px
         they read 'Customer c…ce missing' and 'Tanaka & Watana…' while the last column had 900 px to spare.
-        Once per window, and never over a layout the user saved."""
+        Each time the list is filled (fitted once, to a first short list, the longer words listed later were
+        cut again), only ever wider, and never over a layout the user saved or a column they dragged."""
         if self._layout_saved or not self.model.rows or not self.table.isVisible():
             return
-        self._layout_saved = True
         most = self.table.viewport().width() // 5
-        for col in (1, 2, 5):
-            self.table.setColumnWidth(col, max(self.table.columnWidth(col),
-                                               min(self.table.sizeHintForColumn(col), most)))
+        self._fitting = True
+        try:
+            for col in (1, 2, 5):
+                self.table.setColumnWidth(col, max(self.table.columnWidth(col),
+                                                   min(self.table.sizeHintForColumn(col), most)))
+        finally:
+            self._fitting = False
+
+    def _resized(self, index: int, _old: int, _new: int) -> None:
+        """A column resized, not by ``_fit_words`` and not the last one (it stretches with the window): the
+        user's layout from now on."""
+        if not self._fitting and index != self.model.columnCount() - 1:
+            self._layout_saved = True
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

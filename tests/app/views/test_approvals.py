@@ -277,6 +277,29 @@ def test_in_a_wide_window_exceptions_and_customers_read_whole_and_before_a_push_
         assert screen.table.columnWidth(col) >= widest, screen.model.headerData(col, Qt.Orientation.Horizontal)
 
 
+def test_words_listed_after_a_first_short_list_read_whole_too_but_a_column_the_user_dragged_stays(
+        qtbot, win, store, run_id):
+    """The columns were fitted once per window: to a first list of one short exception type, so the
+    'Customer cross-reference missing' proposed later read 'Customer c…ce missing' (the demo's Approvals)."""
+    from workbench.model.labels import type_label
+    screen = win.screens["approvals"]
+    open_ones = [r for r in repo.load_exceptions(store, run_id).to_dict("records")
+                 if isinstance(r["proposal"], dict) and not r["proposal"].get("needs_decision")]
+    by_length = sorted(open_ones, key=lambda r: len(type_label(r["type"])))
+    short, long = by_length[0], by_length[-1]
+    assert len(type_label(long["type"])) > len(type_label(short["type"])) + 8
+    service.propose(store, int(short["id"]), PREP)
+    win.resize(1920, 1080)
+    _show(qtbot, screen, "Waiting for approval")
+    service.propose(store, int(long["id"]), PREP)
+    _show(qtbot, screen, "Waiting for approval")
+    fm = screen.table.fontMetrics()
+    assert screen.table.columnWidth(1) >= fm.horizontalAdvance(type_label(long["type"]))
+    screen.table.horizontalHeader().resizeSection(1, 90)  # the user narrows it: kept over the next list
+    _show(qtbot, screen, "All")
+    assert screen.table.columnWidth(1) == 90
+
+
 def test_the_at_risk_column_sorts_by_amount_within_a_currency():
     """The list could not be sorted; sorted as text, 9,000.00 EUR would follow 10,000.00 EUR."""
     from decimal import Decimal
