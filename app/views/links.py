@@ -14,13 +14,7 @@ from app.models.rows_model import Column, RowsModel
 from app.operations import run_action
 from app.screens import Screen, register_screen
 from workbench.model.changes import Changes
-from workbench.model.labels import link_method_label, link_status_label
-
-
-def _evidence(v: Any) -> str:
-    if not isinstance(v, dict):
-        return "" if v is None else str(v)
-    return ", ".join(f"{k} {'yes' if x is True else 'no' if x is False else x}" for k, x in v.items())
+from workbench.model.labels import link_evidence_words, link_method_label, link_status_label
 
 
 # Words as the side-by-side panel says them ("matched by the tax ID"); the code, as `workbench links`
@@ -34,7 +28,7 @@ COLUMNS = [
     Column("crm_id", "CRM id"),
     Column("erp_name", "ERP customer"),
     Column("erp_id", "ERP id"),
-    Column("evidence", "Evidence", show=_evidence),
+    Column("evidence", "Evidence", show=link_evidence_words),
 ]
 
 

@@ -167,6 +167,33 @@ def link_method_label(method: str | None) -> str:
     return MISSING if is_missing(method) or not method else LINK_METHOD_LABELS.get(method, _plain(method))
 
 
+# What a link's evidence compared, in the order a person reads a customer (the engine's keys: linking.evidences);
+# the score is the link's confidence, shown beside it.
+_EVIDENCE_WORDS = {"name": "name", "street": "street", "city": "city", "postcode": "postcode", "country": "country",
+                   "tax_id": "tax ID", "domain": "web domain", "duns": "DUNS"}
+_XREF_WORDS = {"xref_crm": "the CRM names the ERP customer", "xref_erp": "the ERP names the CRM customer"}
+
+
+def link_evidence_words(evidence: Any) -> str:
+    """A link's evidence as a person reads it: {"name": 0.91, "city": 1.0, "country": False} → "name 91% alike,
+    city the same, country differs". Similarities are 0 to 1; a key this does not know keeps its code."""
+    if not isinstance(evidence, dict):
+        return "" if is_missing(evidence) else str(evidence)
+    words = []
+    for key, what in _EVIDENCE_WORDS.items():
+        v = evidence.get(key)
+        if v is True or v == 1:
+            words.append(f"{what} the same")
+        elif v is False or v == 0:
+            words.append(f"{what} differs")
+        elif isinstance(v, int | float):
+            words.append(f"{what} {int(v * 100)}% alike")  # down, not up: 0.995 is not "100% alike"
+    words += [w for key, w in _XREF_WORDS.items() if evidence.get(key)]
+    words += [f"{k} {v}" for k, v in evidence.items() if k not in _EVIDENCE_WORDS and k not in _XREF_WORDS
+              and k != "score"]
+    return ", ".join(words)
+
+
 def link_status_label(status: str | None) -> str:
     return MISSING if is_missing(status) or not status else LINK_STATUS_LABELS.get(status, _plain(status))
 

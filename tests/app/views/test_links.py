@@ -30,7 +30,7 @@ def test_links_are_listed_with_method_confidence_and_evidence(qtbot, seeded, qtm
     m = screen.links
     texts = [[m.data(m.index(r, c)) for c in range(m.columnCount())] for r in range(m.rowCount())]
     fuzzy = next(t for t in texts if t[0] == "name and address")  # words, as the side-by-side panel says them
-    assert fuzzy[1] == "0.91" and fuzzy[2] == "suggested, waiting for a decision" and fuzzy[7] == "name 0.91"
+    assert fuzzy[1] == "0.91" and fuzzy[2] == "suggested, waiting for a decision" and fuzzy[7] == "name 91% alike"
     assert fuzzy[3] and m.data(m.index(texts.index(fuzzy), 0), Qt.ItemDataRole.ToolTipRole) == "fuzzy"
     qtmodeltester.check(screen.links)
     qtmodeltester.check(screen.suggested)

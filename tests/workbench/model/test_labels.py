@@ -87,3 +87,15 @@ def test_invoice_statuses_read_as_words():
     assert labels.value_text("partially_paid", "status") == "Partially paid"
     assert labels.value_text("void", "status") == "Cancelled (void)"
     assert labels.value_text("Activated", "status") == "Activated"  # a status the table does not know: as is
+
+
+def test_a_links_evidence_reads_in_words_in_the_order_a_person_reads_a_customer():
+    """The Links screen read 'city 1.0, country yes, domain yes, name 1.0, postcode yes, score 1.0': keys in
+    alphabetical order, similarities as bare numbers and the confidence a second time."""
+    from workbench.model.labels import link_evidence_words
+    evidence = {"city": 1.0, "country": False, "domain": True, "name": 0.918, "postcode": True, "score": 0.93,
+                "street": 0.0, "xref_crm": True, "tax_id": None}
+    assert link_evidence_words(evidence) == ("name 91% alike, street differs, city the same, postcode the same, "
+                                             "country differs, web domain the same, the CRM names the ERP customer")
+    assert link_evidence_words({"name": 0.995, "new_check": "x"}) == "name 99% alike, new_check x"
+    assert link_evidence_words(None) == ""
