@@ -33,6 +33,20 @@ def _map_codes(values: Iterable[Any], product_map: dict[str, str]) -> np.ndarray
     return np.array(out, dtype=object)
 
 
+def _tier(min_quantity: Decimal | None) -> str:
+    """The quantity break a price starts at. No minimum, 0 and 1 all price the first unit: Salesforce has no
+    minimum, Business Central writes 0, Odoo 0 or 1, so they are one tier."""
+    q = min_quantity or Decimal(0)
+    return "0" if q <= 1 else str(q.normalize())
+
+
+def net_unit_price(unit: Decimal, discount_percent: Decimal | None) -> Decimal:
+    """What a line sells one unit for: its unit price less the line's discount in percent, which every source
+    keeps apart from the unit price (Salesforce OpportunityLineItem Discount, Business Central salesOrderLines
+    discountPercent, Odoo sale.order.line discount: each applied to the unit price to give the line amount)."""
+    return unit * (1 - discount_percent / 100) if discount_percent else unit
+
+
 def in_effect(prices: pd.DataFrame, on: date) -> pd.DataFrame:
     """The entries in effect on a day: active, started, not ended; the latest start wins per key."""
     if prices.empty:
@@ -139,7 +153,7 @@ def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm
     kb_c, kb_e = _pricebook_keys(pc, pe, rules.pricebook_map)
     pc["_pb"], pe["_pb"] = kb_c, kb_e
     for p in (pc, pe):
-        p["_q"] = [str((q or Decimal(0)).normalize()) for q in p["min_quantity"]]
+        p["_q"] = [_tier(q) for q in p["min_quantity"]]
         p["_k"] = [f"{a}|{b}|{c}|{d}" for a, b, c, d in zip(p["_item"], p["currency"], p["_pb"], p["_q"])]
     sells = _sold(pc, crm_products, rules.product_map)
     pc, pe = in_effect(pc, as_of), in_effect(pe, as_of)
@@ -212,13 +226,16 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
     # screen reads the columns directly (a million lines, few of them off price)
     on_booked = np.nonzero(lines["order_id"].isin(order_of.keys()).to_numpy(dtype=bool))[0]
     items = _map_codes(lines["product_code"].to_numpy(dtype=object)[on_booked], rules.product_map)
-    col = {c: lines[c].to_numpy(dtype=object)[on_booked] for c in ("currency", "unit_price", "list_price")}
+    col = {c: lines[c].to_numpy(dtype=object)[on_booked]
+           for c in ("currency", "unit_price", "list_price", "discount_percent")}
     below: list[int] = []
-    for n, (item, ccy, unit, lp) in enumerate(zip(items, col["currency"], col["unit_price"], col["list_price"])):
+    for n, (item, ccy, unit, lp, disc) in enumerate(zip(items, col["currency"], col["unit_price"], col["list_price"],
+                                                         col["discount_percent"])):
         key = f"{item}|{ccy}"
         ref = lp or list_price.get(key)
         if unit is None or not ref or ref <= 0 or key in book.disputed:
             continue
+        unit = net_unit_price(unit, disc)
         floor = ref * keep
         if unit >= floor or tol.within(ccy, unit, floor):
             continue
@@ -226,7 +243,8 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
     rows = np.array(below, dtype=np.int64)
     recs = lines.iloc[on_booked[rows]].to_dict("records")
     for r, item in zip(recs, items[rows]):
-        ccy, unit, qty = r["currency"], r["unit_price"], r["quantity"] or Decimal(0)
+        ccy, qty = r["currency"], r["quantity"] or Decimal(0)
+        unit = net_unit_price(r["unit_price"], r["discount_percent"])
         key = f"{item}|{ccy}"
         ref = r["list_price"] or list_price.get(key)
         assert ref is not None  # the loop above kept only lines with a list price
@@ -235,12 +253,15 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
         risk = quantize((floor - unit) * qty, ccy)
         cust, number = order_of[r["order_id"]]
         erp = book.erp_price.get(key)
+        disc = r["discount_percent"]
+        after = f" ({said(r['unit_price'], ccy)} less {disc.normalize():f}%)" if disc else ""
         f.add("pricing.off_price_order_line",
-              f"Order {number or r['order_id']} sells {r['product_code']} at {said(unit, ccy)}, "
+              f"Order {number or r['order_id']} sells {r['product_code']} at {said(unit, ccy)}{after}, "
               f"{given:.1f}% below list {said(ref, ccy)} (approved up to {rules.approved_discount * 100:.1f}%).",
               crm_object="order_lines", crm_id=r["record_id"], erp_object="prices" if erp else None,
               erp_id=erp["record_id"] if erp else None, customer_name=names.get(cust), field="unit_price",
-              crm_value=unit, erp_value=erp["unit_price"] if erp else None, difference=unit - floor,
+              crm_value=r["unit_price"], erp_value=erp["unit_price"] if erp else None, difference=unit - floor,
               amount_at_risk=risk, currency=ccy,
-              diffs=[diff("unit_price", unit, erp["unit_price"] if erp else None, ccy),
-                     diff("list_price", ref, None, ccy)])
+              diffs=[diff("unit_price", r["unit_price"], erp["unit_price"] if erp else None, ccy),
+                     diff("list_price", ref, None, ccy)]
+              + ([{"field": "discount_percent", "crm": f"{disc.normalize():f}", "erp": None}] if disc else []))
