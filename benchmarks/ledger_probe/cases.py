@@ -354,3 +354,61 @@ def orders() -> list[Case]:
 
 
 ALL = [numbers, credits, rounding, fx, statuses, prices, orders]
+
+
+def round_two() -> list[Case]:
+    k = "round two"
+    book_tiers = [price("c1", "A", "EUR", "100.00", min_quantity=D("1")),
+                  price("c2", "A", "EUR", "90.00", min_quantity=D("10"))]
+    ebook_tiers = [price("e1", "A", "EUR", "100.00", min_quantity=D("1")),
+                   price("e2", "A", "EUR", "90.00", min_quantity=D("10"))]
+    return [
+        Case(k, "year-segmented number with zero padding, amounts apart",
+             {"invoices": [inv("a1", "SI-2026-123", C, "100.00", "100.00", "open")]},
+             {"invoices": [inv("b1", "SI-2026-000123", "e1", "100.05", "100.05", "open")]},
+             [("invoice.amount_mismatch", "0.05", "USD")]),
+        Case(k, "number reused by one customer in two years, one part-paid",
+             {"invoices": [inv("a1", "1001", C, "100.00", "100.00", "open", invoice_date=date(2025, 9, 1)),
+                           inv("a2", "1001", C, "100.00", "100.00", "open")]},
+             {"invoices": [inv("b1", "1001", "e1", "100.00", "100.00", "open", invoice_date=date(2025, 9, 1)),
+                           inv("b2", "1001", "e1", "100.00", "40.00", "open")]},
+             [("invoice.partial_payment_not_reflected", "60.00", "USD")]),
+        Case(k, "two CRM invoices merged into one ERP invoice",
+             {"invoices": [inv("a1", "7001", C, "300.00", "300.00", "open"), inv("a2", "7002", C, "200.00", "200.00",
+                                                                                  "open")]},
+             {"invoices": [inv("b1", "7001", "e1", "500.00", "500.00", "open")]},
+             [("invoice.amount_mismatch", "200.00", "USD"), ("invoice.missing_in_erp", "200.00", "USD")]),
+        Case(k, "paid on the last day of the period, default mode",
+             {"invoices": [inv("a1", "N1", C, "100.00", "100.00", "open")]},
+             {"invoices": [inv("b1", "N1", "e1", "100.00", "0.00", "paid")],
+              "payments": [{"record_id": "p1", "customer_id": "e1", "amount": D("100.00"), "currency": "USD",
+                            "invoice_number": "N1", "payment_date": date(2026, 10, 31)}]},
+             [("invoice.status_mismatch", "100.00", "USD")]),
+        Case(k, "quantity-break price on a 20-unit line is no discount",
+             {"orders": [_order("o1", "101", "1800.00", xref="SO-1")], "prices": book_tiers,
+              "order_lines": [_line("l1", "o1", "A", "20", "90.00")]},
+             {"orders": [_order("s1", "SO-1", "1800.00", customer="e1")], "prices": ebook_tiers}, [],
+             rules={"pricing": {"approved_discount": "0.05"}}),
+        Case(k, "one unit sold at the 10-unit break price is a discount",
+             {"orders": [_order("o1", "101", "90.00", xref="SO-1")], "prices": book_tiers,
+              "order_lines": [_line("l1", "o1", "A", "1", "90.00")]},
+             {"orders": [_order("s1", "SO-1", "90.00", customer="e1")], "prices": ebook_tiers},
+             [("pricing.off_price_order_line", "5.00", "EUR")],
+             rules={"pricing": {"approved_discount": "0.05"}}),
+        Case(k, "KWD order 0.001 apart, tolerance 1 minor unit",
+             {"orders": [_order("o1", "101", "42.125", ccy="KWD", xref="SO-1")]},
+             {"orders": [_order("s1", "SO-1", "42.126", ccy="KWD", customer="e1")]}, [], rules=TOL1),
+        Case(k, "JPY off-price line at risk in whole yen",
+             {"orders": [_order("o1", "101", "2667", ccy="JPY", xref="SO-1")],
+              "prices": [price("c1", "A", "JPY", "1000")],
+              "order_lines": [_line("l1", "o1", "A", "3", "889", ccy="JPY")]},
+             {"orders": [_order("s1", "SO-1", "2667", ccy="JPY", customer="e1")],
+              "prices": [price("e1", "A", "JPY", "1000")]},
+             [("pricing.off_price_order_line", "33", "JPY")], rules={"pricing": {"approved_discount": "0.10"}}),
+        Case(k, "credit note with signs apart, past its date",
+             {"invoices": [inv("a1", "CM-1", C, "-50.00", "-50.00", "credit_note")]},
+             {"invoices": [inv("b1", "CM-1", "e1", "50.00", "50.00", "credit_note")]}, []),
+    ]
+
+
+ALL.append(round_two)

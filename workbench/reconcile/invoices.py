@@ -50,14 +50,16 @@ def receivable(status: object, credit: bool, balance: Decimal | None) -> Decimal
 
 def number_keys(values: pd.Series, rules: Rules) -> np.ndarray:
     """nz.number_key over a column, as vectorised string operations (a million invoice
-    numbers per side); None stays None."""
+    numbers per side); None stays None. Leading zeros go per segment, before the separators:
+    "SI-2026-000123" is "SI-2026-123" (a year-segmented number padded by one system, not by the
+    other), which dropping the separators first would run together into "2026000123"."""
     s = pd.Series(values, dtype=object).astype("string[pyarrow]").str.strip()
     if rules.id_case == "insensitive":
         s = s.str.upper()
-    if rules.id_separators == "ignore":
-        s = s.str.replace(r"[\s\-_./]", "", regex=True)
     if rules.id_leading_zeros == "ignore":
         s = s.str.replace(r"(?<!\d)0+(?=\d)", "", regex=True)
+    if rules.id_separators == "ignore":
+        s = s.str.replace(r"[\s\-_./]", "", regex=True)
     s = s.where(s.str.len() > 0)
     # pandas-stubs refuse na_value=None, which pandas documents and this relies on
     return s.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload,no-any-return]
@@ -395,7 +397,10 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
         what = {"paid": "paid", "void": "cancelled", "credit_note": "credited"}.get(se)
         timing = ""
         if erp_event and day is not None:
-            timing = f" The ERP recorded it {what} on {day.isoformat()}, {age} days before {as_of.isoformat()}"
+            # an event after the as-of date (a payment posted on the 1st, a stamp past midnight UTC) is
+            # that many days after it, never "-1 days before"
+            days = f"{abs(age)} day{'' if abs(age) == 1 else 's'} {'before' if age >= 0 else 'after'}"
+            timing = f" The ERP recorded it {what} on {day.isoformat()}, {days} {as_of.isoformat()}"
             timing += " (within the sync lag)." if age <= rules.lag_days else "."
         sev = _timing_severity(rules, age - rules.lag_days) if erp_event and age > rules.lag_days else None
         risk = max(abs(c_bal or Decimal(0)), abs(e_bal or Decimal(0)))

@@ -215,9 +215,23 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
     rules = f.rules
     crm_book = prices.copy()
     crm_book["_item"] = _map_codes(crm_book["product_code"], rules.product_map)
-    crm_book["_k"] = [f"{a}|{b}" for a, b in zip(crm_book["_item"], crm_book["currency"])]
+    # every quantity break in effect, each line priced from the break its quantity reaches
+    crm_book["_k"] = [f"{a}|{b}|{_tier(q)}" for a, b, q in
+                      zip(crm_book["_item"], crm_book["currency"], crm_book["min_quantity"])]
     crm_book = in_effect(crm_book, f.config.as_of)
-    list_price = dict(zip(crm_book["_k"], crm_book["unit_price"]))
+    tiers: dict[str, list[tuple[Decimal, Decimal]]] = {}
+    for a, b, q, p in zip(crm_book["_item"], crm_book["currency"], crm_book["min_quantity"], crm_book["unit_price"]):
+        tiers.setdefault(f"{a}|{b}", []).append((Decimal(_tier(q)), p))
+    for breaks in tiers.values():
+        breaks.sort(key=lambda t: t[0])
+
+    def list_price(key: str, qty: Decimal | None) -> Decimal | None:
+        """The list price for the line's quantity: the highest break it reaches (the first below every break)."""
+        breaks = tiers.get(key)
+        if not breaks:
+            return None
+        reached = [p for q, p in breaks if qty is not None and q <= qty]
+        return reached[-1] if reached else breaks[0][1]
     booked = orders[orders["booked"].to_numpy(dtype=object) == True]  # noqa: E712
     order_of = dict(zip(booked["record_id"], zip(booked["customer_id"], booked["number"])))
     tol = rules.tolerances["discount"]
@@ -227,12 +241,13 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
     on_booked = np.nonzero(lines["order_id"].isin(order_of.keys()).to_numpy(dtype=bool))[0]
     items = _map_codes(lines["product_code"].to_numpy(dtype=object)[on_booked], rules.product_map)
     col = {c: lines[c].to_numpy(dtype=object)[on_booked]
-           for c in ("currency", "unit_price", "list_price", "discount_percent")}
+           for c in ("currency", "unit_price", "list_price", "discount_percent", "quantity")}
     below: list[int] = []
-    for n, (item, ccy, unit, lp, disc) in enumerate(zip(items, col["currency"], col["unit_price"], col["list_price"],
-                                                         col["discount_percent"])):
+    for n, (item, ccy, unit, lp, disc, qty) in enumerate(zip(items, col["currency"], col["unit_price"],
+                                                              col["list_price"], col["discount_percent"],
+                                                              col["quantity"])):
         key = f"{item}|{ccy}"
-        ref = lp or list_price.get(key)
+        ref = lp or list_price(key, qty)
         if unit is None or not ref or ref <= 0 or key in book.disputed:
             continue
         unit = net_unit_price(unit, disc)
@@ -246,7 +261,7 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
         ccy, qty = r["currency"], r["quantity"] or Decimal(0)
         unit = net_unit_price(r["unit_price"], r["discount_percent"])
         key = f"{item}|{ccy}"
-        ref = r["list_price"] or list_price.get(key)
+        ref = r["list_price"] or list_price(key, r["quantity"])
         assert ref is not None  # the loop above kept only lines with a list price
         floor = ref * keep
         given = (1 - unit / ref) * 100

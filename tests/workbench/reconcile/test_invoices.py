@@ -252,3 +252,26 @@ def test_an_erp_amount_in_another_currency_is_rounded_shown_and_proposed_as_each
     assert (exc["crm_value"], exc["erp_value"]) == ("113.32 USD", "100.00 EUR")
     assert [d["erp"] for d in exc["diffs"] if d["field"] == "total_amount"] == ["100.00 EUR"]
     assert exc["proposal"]["to"] == "108.32"  # the CRM's USD invoice set to the ERP's amount in USD
+
+
+def test_a_year_segmented_number_padded_by_one_system_matches_its_invoice():
+    """Business Central pads the running part of "SI-2026-000123"; the CRM stores "SI-2026-123". Leading zeros
+    are dropped per segment, so the pair is found and its difference reported, not two missing invoices."""
+    res = run([inv("a1", "SI-2026-123", C, "100.00", "100.00", "open")],
+              [inv("b1", "SI-2026-000123", "e1", "100.05", "100.05", "open")])
+    assert types(res) == ["invoice.amount_mismatch"]
+    assert res.stats["invoices_matched"] == {"number": 1}
+
+
+def test_an_erp_payment_after_the_as_of_date_is_said_to_be_after_it():
+    """Paid on 1 November, reconciled as of 31 October: the message counts the day after, never "-1 days
+    before"; one day is a day."""
+    res = run([inv("a1", "N1", C, "100.00", "100.00", "open"), inv("a2", "N2", C, "50.00", "50.00", "open")],
+              [inv("b1", "N1", "e1", "100.00", "0.00", "paid"), inv("b2", "N2", "e1", "50.00", "0.00", "paid")],
+              payments=[{"record_id": "p1", "customer_id": "e1", "amount": D("100.00"), "currency": "USD",
+                         "invoice_number": "N1", "payment_date": date(2026, 11, 1)},
+                        {"record_id": "p2", "customer_id": "e1", "amount": D("50.00"), "currency": "USD",
+                         "invoice_number": "N2", "payment_date": date(2026, 10, 30)}])
+    msgs = {e["crm_id"]: e["message"] for e in by_type(res, "invoice.status_mismatch")}
+    assert "paid on 2026-11-01, 1 day after 2026-10-31 (within the sync lag)." in msgs["a1"]
+    assert "paid on 2026-10-30, 1 day before 2026-10-31 (within the sync lag)." in msgs["a2"]

@@ -186,3 +186,35 @@ def test_an_order_in_another_currency_is_compared_and_proposed_as_the_crm_curren
     assert str(amt["difference"]) == "5.00" and amt["amount_at_risk"] == Decimal("5.00")
     assert (amt["crm_value"], amt["erp_value"]) == ("105.00 EUR", "108.32 USD")
     assert amt["proposal"]["to"] == "100.00"
+
+
+def test_an_order_line_is_held_to_the_price_break_its_quantity_reaches():
+    """A price book with quantity breaks (100.00 from 1, 90.00 from 10): twenty units at 90.00 are at list,
+    one unit at 90.00 is 10 % off the 100.00 it should sell at, beyond the approved 5 %."""
+    def line(rid, qty, unit):
+        return {"record_id": rid, "order_id": "o1", "product_code": "A", "quantity": D(qty), "unit_price": D(unit),
+                "currency": "EUR"}
+    tiers = [price("c1", "A", "EUR", "100.00", min_quantity=D("1")),
+             price("c2", "A", "EUR", "90.00", min_quantity=D("10"))]
+    crm = {"orders": [{"record_id": "o1", "number": "101", "customer_id": C, "currency": "EUR",
+                       "total_amount": D("1890.00"), "booked": True, "xref": "SO-1"}],
+           "order_lines": [line("l1", "20", "90.00"), line("l2", "1", "90.00")], "prices": tiers}
+    erp = {"prices": [price("e1", "A", "EUR", "100.00", min_quantity=D("1")),
+                      price("e2", "A", "EUR", "90.00", min_quantity=D("10"))],
+           "orders": [{"record_id": "s1", "number": "SO-1", "customer_id": "e1", "currency": "EUR",
+                       "total_amount": D("1890.00")}]}
+    res = run(crm, erp, {"pricing": {"approved_discount": "0.05"}})
+    (exc,) = by_type(res, "pricing.off_price_order_line")
+    assert exc["crm_id"] == "l2" and exc["amount_at_risk"] == Decimal("5.00")  # floor 95.00 - 90.00
+    assert "below list 100.00 EUR" in exc["message"]
+
+
+def test_order_numbers_padded_per_segment_are_the_same_order():
+    crm = {"orders": [{"record_id": "o1", "number": "101", "customer_id": C, "currency": "EUR",
+                       "total_amount": D("100.00"), "booked": True, "xref": "SO-2026-123"}]}
+    erp = {"orders": [{"record_id": "s1", "number": "SO-2026-000123", "customer_id": "e1", "currency": "EUR",
+                       "total_amount": D("110.00")}]}
+    res = run(crm, erp)
+    assert by_type(res, "order.missing_in_erp") == []
+    (amt,) = by_type(res, "order.amount_mismatch")
+    assert (amt["crm_id"], amt["erp_id"], amt["amount_at_risk"]) == ("o1", "s1", Decimal("10.00"))
