@@ -412,3 +412,22 @@ def round_two() -> list[Case]:
 
 
 ALL.append(round_two)
+
+
+def round_three() -> list[Case]:
+    k = "round three"
+    return [
+        Case(k, "credit note without the ERP number, signs apart: found by customer, amount and date",
+             {"invoices": [inv("a1", None, C, "-100.00", "-100.00", "credit_note", invoice_date=date(2026, 9, 2))]},
+             {"invoices": [inv("b1", "RINV/2026/0001", "e1", "100.00", "100.00", "credit_note")]}, []),
+        Case(k, "invoice without number, sub-cent total residue in ERP: found by amount",
+             {"invoices": [inv("a1", None, C, "99.99", "99.99", "open")]},
+             {"invoices": [inv("b1", "INV/2026/0007", "e1", "99.9900", "99.99", "open")]}, []),
+        Case(k, "invoice and credit note of the same amount and date without numbers pair nothing across types",
+             {"invoices": [inv("a1", None, C, "100.00", "100.00", "open")]},
+             {"invoices": [inv("b1", "RINV/2026/0002", "e1", "-100.00", "-100.00", "credit_note")]},
+             [("invoice.missing_in_erp", "100.00", "USD"), ("invoice.missing_in_crm", "100.00", "USD")]),
+    ]
+
+
+ALL.append(round_three)

@@ -135,8 +135,12 @@ def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], ru
                            "ccy": erp["currency"].to_numpy(dtype=object)[re_],
                            "amt": erp["total_amount"].to_numpy(dtype=object)[re_],
                            "d2": erp["invoice_date"].to_numpy(dtype=object)[re_]}).dropna(subset=["cust", "amt"])
+        # a credit note pairs with a credit note of the same amount, whichever sign each system writes it with
+        fc["cn"] = _credit_mask(crm)[fc["i"].to_numpy(dtype=np.int64)]
+        fe["cn"] = _credit_mask(erp)[fe["j"].to_numpy(dtype=np.int64)]
         for f_ in (fc, fe):
-            f_["amt"] = f_["amt"].map(lambda d: str(d.normalize()) if isinstance(d, Decimal) else str(d))
+            f_["amt"] = [_amount_key(d, cn) for d, cn in zip(f_["amt"], f_["cn"])]
+            f_.drop(columns="cn", inplace=True)
         mm = fc.merge(fe, on=["cust", "ccy", "amt"])
         if len(mm):
             gap = [abs((x - y).days) if isinstance(x, date) and isinstance(y, date) else 10**6
@@ -158,6 +162,13 @@ def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], ru
                 j = np.concatenate([j, np.array(fj, dtype=np.int64)])
                 meth = np.concatenate([meth, np.full(len(fi), "customer+amount+date", dtype=object)])
     return i, j, meth
+
+
+def _amount_key(amount: object, credit: bool) -> str:
+    """An invoice amount as the fallback match joins it: 100, 100.00 and 100.0000 alike; a credit note by its size."""
+    if not isinstance(amount, Decimal):
+        return str(amount)
+    return f"credit {abs(amount).normalize()}" if credit else str(amount.normalize())
 
 
 def by_external_ref(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:

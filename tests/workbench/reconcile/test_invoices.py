@@ -275,3 +275,15 @@ def test_an_erp_payment_after_the_as_of_date_is_said_to_be_after_it():
     msgs = {e["crm_id"]: e["message"] for e in by_type(res, "invoice.status_mismatch")}
     assert "paid on 2026-11-01, 1 day after 2026-10-31 (within the sync lag)." in msgs["a1"]
     assert "paid on 2026-10-30, 1 day before 2026-10-31 (within the sync lag)." in msgs["a2"]
+
+
+def test_a_credit_note_without_a_reference_is_found_by_its_size_not_its_sign():
+    """The CRM holds a credit note without the ERP's number, written negative; Odoo writes it positive. The
+    fallback match (customer, currency, amount, date) finds it by its size, and never pairs it with an invoice."""
+    res = run([inv("a1", None, C, "-100.00", "-100.00", "credit_note", invoice_date=date(2026, 9, 2)),
+               inv("a2", None, C, "250.00", "250.00", "open")],
+              [inv("b1", "RINV/2026/0001", "e1", "100.00", "100.00", "credit_note", is_credit_note=True),
+               inv("b2", "RINV/2026/0002", "e1", "-250.00", "-250.00", "credit_note", is_credit_note=True)])
+    assert res.stats["invoices_matched"] == {"customer+amount+date": 1}
+    assert sorted((e["type"], e["crm_id"] or e["erp_id"]) for e in res.exceptions.to_dict("records")) == \
+        [("invoice.missing_in_crm", "b2"), ("invoice.missing_in_erp", "a2")]
