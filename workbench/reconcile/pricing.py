@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from workbench.model.money import quantize
 from workbench.reconcile import normalize as nz
 from workbench.reconcile.findings import Findings, diff, said
+from workbench.reconcile.fx import rounded
 
 
 def _map_codes(values: Iterable[Any], product_map: dict[str, str]) -> np.ndarray:
@@ -275,7 +276,8 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
               f"{given:.1f}% below list {said(ref, ccy)} (approved up to {rules.approved_discount * 100:.1f}%).",
               crm_object="order_lines", crm_id=r["record_id"], erp_object="prices" if erp else None,
               erp_id=erp["record_id"] if erp else None, customer_name=names.get(cust), field="unit_price",
-              crm_value=r["unit_price"], erp_value=erp["unit_price"] if erp else None, difference=unit - floor,
+              crm_value=r["unit_price"], erp_value=erp["unit_price"] if erp else None,
+              difference=rounded(unit - floor, ccy),
               amount_at_risk=risk, currency=ccy,
               diffs=[diff("unit_price", r["unit_price"], erp["unit_price"] if erp else None, ccy),
                      diff("list_price", ref, None, ccy)]

@@ -218,3 +218,18 @@ def test_order_numbers_padded_per_segment_are_the_same_order():
     assert by_type(res, "order.missing_in_erp") == []
     (amt,) = by_type(res, "order.amount_mismatch")
     assert (amt["crm_id"], amt["erp_id"], amt["amount_at_risk"]) == ("o1", "s1", Decimal("10.00"))
+
+
+def test_an_off_price_lines_difference_is_in_the_currencys_decimals():
+    """List 33.33 less the approved 10 % is a floor of 29.997: the line at 25.00 is 5.00 under it, as the
+    workbook and the queue show money, not -4.997."""
+    crm = {"orders": [{"record_id": "o1", "number": "101", "customer_id": C, "currency": "EUR",
+                       "total_amount": D("75.00"), "booked": True, "xref": "SO-1"}],
+           "order_lines": [{"record_id": "l1", "order_id": "o1", "product_code": "A", "quantity": D("3"),
+                            "unit_price": D("25.00"), "currency": "EUR"}],
+           "prices": [price("c1", "A", "EUR", "33.33")]}
+    erp = {"prices": [price("e1", "A", "EUR", "33.33")],
+           "orders": [{"record_id": "s1", "number": "SO-1", "customer_id": "e1", "currency": "EUR",
+                       "total_amount": D("75.00")}]}
+    (exc,) = by_type(run(crm, erp, {"pricing": {"approved_discount": "0.10"}}), "pricing.off_price_order_line")
+    assert str(exc["difference"]) == "-5.00" and exc["amount_at_risk"] == Decimal("14.99")
