@@ -31,11 +31,11 @@ def main() -> int:
             per[case.cls][1] += 1
             if not ok or verbose:
                 misses.append((case, want, got, problems, ok))
-    print(f"{'class':28} {'ok':>4} {'cases':>6}")
+    print(f"{'class':34} {'ok':>4} {'cases':>6}")
     for cls, (good, n) in per.items():
-        print(f"{cls:28} {good:>4} {n:>6}")
+        print(f"{cls:34} {good:>4} {n:>6}")
     tot_ok, tot = sum(v[0] for v in per.values()), sum(v[1] for v in per.values())
-    print(f"{'all':28} {tot_ok:>4} {tot:>6}\n")
+    print(f"{'all':34} {tot_ok:>4} {tot:>6}\n")
     for case, want, got, problems, passed in misses:
         print(f"[{'ok' if passed else 'MISS'}] {case.cls} / {case.name}")
         print(f"    expected {want}\n    got      {got}")

@@ -357,7 +357,7 @@ ALL = [numbers, credits, rounding, fx, statuses, prices, orders]
 
 
 def round_two() -> list[Case]:
-    k = "round two"
+    k = "2nd pass: numbers, tiers, dates"
     book_tiers = [price("c1", "A", "EUR", "100.00", min_quantity=D("1")),
                   price("c2", "A", "EUR", "90.00", min_quantity=D("10"))]
     ebook_tiers = [price("e1", "A", "EUR", "100.00", min_quantity=D("1")),
@@ -415,7 +415,7 @@ ALL.append(round_two)
 
 
 def round_three() -> list[Case]:
-    k = "round three"
+    k = "3rd pass: fallback match"
     return [
         Case(k, "credit note without the ERP number, signs apart: found by customer, amount and date",
              {"invoices": [inv("a1", None, C, "-100.00", "-100.00", "credit_note", invoice_date=date(2026, 9, 2))]},
