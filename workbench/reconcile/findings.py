@@ -139,7 +139,8 @@ class Findings:
             difference: Decimal | None = None, amount_at_risk: Decimal | None = None,
             currency: str | None = None, diffs: list[dict[str, Any]] | None = None,
             proposal: dict[str, Any] | None = None,
-            severity: str | None = None, on: date | None = None, explains: Decimal | None = None) -> None:
+            severity: str | None = None, on: date | None = None, explains: Decimal | None = None,
+            erp_currency: str | None = None) -> None:
         key = f"{type_}|{crm_id}|{erp_id}|{field}"
         if key in self._keys:
             return
@@ -151,7 +152,8 @@ class Findings:
         if explains is not None and currency:
             self.explained[currency] += explains
         self.rows.append([key, type_, type_.split(".", 1)[0], sev, crm_object, crm_id, erp_object, erp_id,
-                          None, None, customer_name, field, display(crm_value, currency), display(erp_value, currency),
+                          None, None, customer_name, field, display(crm_value, currency),
+                          display(erp_value, erp_currency or currency),
                           difference, risk, currency, diffs or [], proposal, message])
 
     def not_reported(self, why: Unreported, currency: str | None, amount: Decimal) -> None:
@@ -196,5 +198,7 @@ def side_values(a: Any, b: Any, fld: str | None = None, currency: str | None = N
     return f"CRM {quoted(a, fld, currency)}, ERP {quoted(b, fld, currency)}"
 
 
-def diff(fld: str, crm: Any, erp: Any, currency: str | None = None) -> dict[str, Any]:
-    return {"field": fld, "crm": display(crm, currency), "erp": display(erp, currency)}
+def diff(fld: str, crm: Any, erp: Any, currency: str | None = None, erp_currency: str | None = None
+         ) -> dict[str, Any]:
+    """A differing field as display text; ``erp_currency`` when the ERP holds the amount in another currency."""
+    return {"field": fld, "crm": display(crm, currency), "erp": display(erp, erp_currency or currency)}

@@ -6,7 +6,15 @@ import bisect
 from datetime import date
 from decimal import Decimal
 
+from workbench.model.currency import is_currency
+from workbench.model.money import quantize
 from workbench.reconcile.rules import FxRate
+
+
+def rounded(amount: Decimal, currency: str | None) -> Decimal:
+    """A converted amount as its currency writes it (JPY whole, KWD to 0.001), banker's rounding as
+    ledgers convert; an unknown code keeps every digit rather than guess its decimals."""
+    return quantize(amount, currency) if currency and is_currency(currency) else amount
 
 
 class FxTable:

@@ -17,26 +17,49 @@ import pandas as pd
 from workbench.model.status import aging_bucket, is_overdue, settle
 from workbench.reconcile import normalize as nz
 from workbench.reconcile.findings import Findings, diff, said
+from workbench.reconcile.fx import rounded
 from workbench.reconcile.result import Unreported
 from workbench.reconcile.rules import Rules, Tolerance
 from workbench.progress import TaskState
 
 UNPAID = ("open", "partially_paid")
 # Drafts are not yet invoices: one side lacking a draft is no finding. (A cancelled invoice
-# missing on one side is still reported: the audit trail of the cancellation is missing.)
+# missing on one side is still reported: the audit trail of the cancellation is missing; but
+# nothing of it is owed, so nothing of it is at risk.)
 NOT_A_CLAIM = ("draft",)
+
+
+def is_credit(rec: dict[str, Any]) -> bool:
+    """A credit note, by its status or the source's own flag."""
+    return rec.get("status") == "credit_note" or rec.get("is_credit_note") is True
+
+
+def owed(status: object, balance: Decimal | None) -> Decimal | None:
+    """The balance a document leaves the customer owing: nothing on a cancelled one, whatever
+    residual the source still shows (Odoo keeps amount_residual on a cancelled move)."""
+    return Decimal(0) if status == "void" and balance else balance
+
+
+def receivable(status: object, credit: bool, balance: Decimal | None) -> Decimal:
+    """A document's share of the open receivable: an unapplied credit note lowers it whichever
+    sign its system writes (Odoo's amount_residual and Business Central's credit memo amounts are
+    positive, a file export may carry them negative); a cancelled one is no part of it."""
+    b = owed(status, balance) or Decimal(0)
+    return -abs(b) if credit else b
 
 
 def number_keys(values: pd.Series, rules: Rules) -> np.ndarray:
     """nz.number_key over a column, as vectorised string operations (a million invoice
-    numbers per side); None stays None."""
+    numbers per side); None stays None. Leading zeros go per segment, before the separators:
+    "SI-2026-000123" is "SI-2026-123" (a year-segmented number padded by one system, not by the
+    other), which dropping the separators first would run together into "2026000123"."""
     s = pd.Series(values, dtype=object).astype("string[pyarrow]").str.strip()
     if rules.id_case == "insensitive":
         s = s.str.upper()
-    if rules.id_separators == "ignore":
-        s = s.str.replace(r"[\s\-_./]", "", regex=True)
     if rules.id_leading_zeros == "ignore":
         s = s.str.replace(r"(?<!\d)0+(?=\d)", "", regex=True)
+    if rules.id_separators == "ignore":
+        s = s.str.replace(r"[\s\-_./]", "", regex=True)
     s = s.where(s.str.len() > 0)
     # pandas-stubs refuse na_value=None, which pandas documents and this relies on
     return s.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload,no-any-return]
@@ -112,8 +135,12 @@ def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], ru
                            "ccy": erp["currency"].to_numpy(dtype=object)[re_],
                            "amt": erp["total_amount"].to_numpy(dtype=object)[re_],
                            "d2": erp["invoice_date"].to_numpy(dtype=object)[re_]}).dropna(subset=["cust", "amt"])
+        # a credit note pairs with a credit note of the same amount, whichever sign each system writes it with
+        fc["cn"] = _credit_mask(crm)[fc["i"].to_numpy(dtype=np.int64)]
+        fe["cn"] = _credit_mask(erp)[fe["j"].to_numpy(dtype=np.int64)]
         for f_ in (fc, fe):
-            f_["amt"] = f_["amt"].map(lambda d: str(d.normalize()) if isinstance(d, Decimal) else str(d))
+            f_["amt"] = [_amount_key(d, cn) for d, cn in zip(f_["amt"], f_["cn"])]
+            f_.drop(columns="cn", inplace=True)
         mm = fc.merge(fe, on=["cust", "ccy", "amt"])
         if len(mm):
             gap = [abs((x - y).days) if isinstance(x, date) and isinstance(y, date) else 10**6
@@ -135,6 +162,13 @@ def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], ru
                 j = np.concatenate([j, np.array(fj, dtype=np.int64)])
                 meth = np.concatenate([meth, np.full(len(fi), "customer+amount+date", dtype=object)])
     return i, j, meth
+
+
+def _amount_key(amount: object, credit: bool) -> str:
+    """An invoice amount as the fallback match joins it: 100, 100.00 and 100.0000 alike; a credit note by its size."""
+    if not isinstance(amount, Decimal):
+        return str(amount)
+    return f"credit {abs(amount).normalize()}" if credit else str(amount.normalize())
 
 
 def by_external_ref(crm: pd.DataFrame, erp: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
@@ -243,8 +277,10 @@ def _convert(f: Findings, cr: dict[str, Any], er: dict[str, Any]
     if hit is None:
         return None, None, None
     rate, day = hit
+
     def conv(v: Decimal | None) -> Decimal | None:
-        return None if v is None else v * rate
+        # the ERP amount as the CRM currency writes it: 100.00 EUR at 1.08321234 is 108.32 USD, not 108.321234
+        return None if v is None else rounded(v * rate, cr["currency"])
     fx = {"field": "fx_rate", "crm": cr["currency"], "erp": er["currency"], "rate": str(rate),
           "rate_date": day.isoformat(), "pair": f"{er['currency']}/{cr['currency']}"}
     return conv(er["total_amount"]), conv(er["open_balance"]), fx
@@ -276,11 +312,18 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
     e_total, e_bal, fx = _convert(f, cr, er)
     extra = [fx] if fx else []
     one_currency = cr["currency"] == er["currency"]
+    c_credit, e_credit = is_credit(cr), is_credit(er)
     if not one_currency:
         # each balance counts under its own currency in the control totals: that is the pair's whole share of
         # both currencies' difference, whatever an exception below reports of it in the CRM's currency
-        f.not_reported(Unreported.OTHER_CURRENCY, cr["currency"], cr["open_balance"] or Decimal(0))
-        f.not_reported(Unreported.OTHER_CURRENCY, er["currency"], -(er["open_balance"] or Decimal(0)))
+        f.not_reported(Unreported.OTHER_CURRENCY, cr["currency"],
+                       receivable(cr["status"], c_credit, cr["open_balance"]))
+        f.not_reported(Unreported.OTHER_CURRENCY, er["currency"],
+                       -receivable(er["status"], e_credit, er["open_balance"]))
+    if c_credit and e_credit and cr["total_amount"] is not None and e_total is not None \
+            and (cr["total_amount"] < 0) != (e_total < 0) and e_total != 0 and cr["total_amount"] != 0:
+        # one credit written in the two systems' sign conventions: the ERP's in the CRM's terms
+        e_total, e_bal = -e_total, (None if e_bal is None else -e_bal)
     if e_total is None and er["total_amount"] is not None:
         f.add("invoice.amount_mismatch",
               f"Invoice {label} is in {ccy} in the CRM and {er['currency']} in the ERP, with no FX rate to compare.",
@@ -290,7 +333,8 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
         return
     on = er.get("invoice_date")
     tol_amt, tol_bal = rules.tolerances["invoice_amount"], rules.tolerances["invoice_balance"]
-    c_total, c_bal = cr["total_amount"], cr["open_balance"]
+    c_total = cr["total_amount"]
+    c_bal, e_bal = owed(cr["status"], cr["open_balance"]), owed(er["status"], e_bal)
     sc = effective_status(cr["status"], cr.get("status_raw"), c_total, c_bal, tol_bal, ccy)
     se = effective_status(er["status"], er.get("status_raw"), e_total, e_bal, tol_bal, ccy)
     amount_differs = c_total is not None and e_total is not None and not tol_amt.within(ccy, c_total, e_total)
@@ -298,25 +342,33 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
         ((c_bal is None) != (e_bal is None))
     bal_d = (c_bal or Decimal(0)) - (e_bal or Decimal(0))
     due_differs = cr.get("due_date") != er.get("due_date")
-    if one_currency and not bal_differs:
-        f.not_reported(Unreported.WITHIN_TOLERANCE, ccy, bal_d)
+    # the ERP's figures as shown: in the CRM's terms within one currency, as the ERP holds them in another
+    e_ccy = er["currency"]
+    shown_total = e_total if one_currency else er["total_amount"]
+    shown_bal = e_bal if one_currency else owed(er["status"], er["open_balance"])
+    # the pair's share of the control totals' difference: an invoice against a credit note is apart by both
+    gap = (receivable(cr["status"], c_credit, cr["open_balance"])
+           - receivable(er["status"], e_credit, er["open_balance"]))
+    counted = bal_differs or not tol_bal.within(ccy, gap, bal_d)
+    if one_currency and not counted:
+        f.not_reported(Unreported.WITHIN_TOLERANCE, ccy, gap)
 
     diffs = []
     if amount_differs:
-        diffs.append(diff("total_amount", c_total, er["total_amount"], ccy))
+        diffs.append(diff("total_amount", c_total, shown_total, ccy, e_ccy))
     if sc != se:
         diffs.append({"field": "status", "crm": cr.get("status_raw") or sc, "erp": er.get("status_raw") or se})
     if bal_differs:
-        diffs.append(diff("open_balance", c_bal, er["open_balance"], ccy))
+        diffs.append(diff("open_balance", c_bal, shown_bal, ccy, e_ccy))
     if due_differs:
         diffs.append(diff("due_date", cr.get("due_date"), er.get("due_date")))
     diffs += extra
-    explains = bal_d if bal_differs and one_currency else None
+    explains = gap if counted and one_currency else None
     # what else differs on the pair, for a fix that must carry it along (same currency only:
     # an ERP balance in another currency is no value to write into the CRM)
     along = {"status": (cr["status"], er["status"]) if sc != se and cr["status"] != er["status"] and one_currency
              else None,
-             "open_balance": (c_bal, er["open_balance"]) if bal_differs and one_currency else None}
+             "open_balance": (cr["open_balance"], e_bal) if bal_differs and one_currency else None}
 
     def implied(first: str, *fields: str) -> list[tuple[str, Any, Any]]:
         """The fields a fix of ``first`` implies: they differ too and the same system owns them."""
@@ -327,21 +379,21 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
         d = c_total - e_total
         f.add("invoice.amount_mismatch",
               f"Invoice {label} totals {said(c_total, ccy)} in the CRM but "
-              f"{said(er['total_amount'], er['currency'])} in the ERP.",
-              field="total_amount", crm_value=c_total, erp_value=er["total_amount"], difference=d,
+              f"{said(shown_total, e_ccy)} in the ERP.",
+              field="total_amount", crm_value=c_total, erp_value=shown_total, erp_currency=e_ccy, difference=d,
               amount_at_risk=abs(d), currency=ccy, on=on, diffs=diffs, explains=explains,
-              proposal=f.propose("invoices", "total_amount", cr, er, c_total, er["total_amount"], currency=ccy,
+              proposal=f.propose("invoices", "total_amount", cr, er, c_total, e_total, currency=ccy,
                                  also=implied("total_amount", "open_balance", "status") if one_currency else None),
               **refs)
         return
     if (sc == "open" and se == "partially_paid" and c_bal is not None and c_total is not None
             and c_bal == c_total and bal_d > 0):
         f.add("invoice.partial_payment_not_reflected",
-              f"Invoice {label} is part-paid in the ERP ({said(er['open_balance'], er['currency'])} open) "
+              f"Invoice {label} is part-paid in the ERP ({said(shown_bal, e_ccy)} open) "
               f"but the CRM shows no payment ({said(c_bal, ccy)} open).",
-              field="open_balance", crm_value=c_bal, erp_value=er["open_balance"], difference=bal_d,
+              field="open_balance", crm_value=c_bal, erp_value=shown_bal, erp_currency=e_ccy, difference=bal_d,
               amount_at_risk=abs(bal_d), currency=ccy, on=on, explains=explains, diffs=diffs,
-              proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"], currency=ccy,
+              proposal=f.propose("invoices", "open_balance", cr, er, cr["open_balance"], e_bal, currency=ccy,
                                  also=implied("open_balance", "status")), **refs)
         return
     if sc != se:
@@ -350,20 +402,23 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
         age = (as_of - day).days if erp_event and day is not None else 0  # read only for an ERP event
         as_timing = erp_event and rules.erp_events_as == "timing"
         if as_timing and age <= rules.lag_days:  # the CRM has not caught up within the allowed lag yet
-            if one_currency and bal_differs:
-                f.not_reported(Unreported.IN_FLIGHT, ccy, bal_d)
+            if one_currency and counted:
+                f.not_reported(Unreported.IN_FLIGHT, ccy, gap)
             return
         what = {"paid": "paid", "void": "cancelled", "credit_note": "credited"}.get(se)
         timing = ""
         if erp_event and day is not None:
-            timing = f" The ERP recorded it {what} on {day.isoformat()}, {age} days before {as_of.isoformat()}"
+            # an event after the as-of date (a payment posted on the 1st, a stamp past midnight UTC) is
+            # that many days after it, never "-1 days before"
+            days = f"{abs(age)} day{'' if abs(age) == 1 else 's'} {'before' if age >= 0 else 'after'}"
+            timing = f" The ERP recorded it {what} on {day.isoformat()}, {days} {as_of.isoformat()}"
             timing += " (within the sync lag)." if age <= rules.lag_days else "."
         sev = _timing_severity(rules, age - rules.lag_days) if erp_event and age > rules.lag_days else None
         risk = max(abs(c_bal or Decimal(0)), abs(e_bal or Decimal(0)))
         type_ = "timing.event_not_reflected" if as_timing else "invoice.status_mismatch"
         f.add(type_,
               f"Invoice {label} is {sc.replace('_', ' ')} in the CRM but {se.replace('_', ' ')} in the ERP"
-              + (" (overdue)." if is_overdue(se, er.get("due_date"), er["open_balance"], as_of) else ".") + timing,
+              + (" (overdue)." if is_overdue(se, er.get("due_date"), e_bal, as_of) else ".") + timing,
               field="status", crm_value=cr.get("status_raw") or sc, erp_value=er.get("status_raw") or se,
               difference=bal_d if bal_differs else None, amount_at_risk=risk, currency=ccy, on=on, severity=sev,
               explains=explains, diffs=diffs,
@@ -374,10 +429,10 @@ def _compare_pair(f: Findings, cr: dict[str, Any], er: dict[str, Any], names: di
     if bal_differs:
         f.add("invoice.balance_mismatch",
               f"Invoice {label} has {said(c_bal, ccy)} open in the CRM but "
-              f"{said(er['open_balance'], er['currency'])} in the ERP.",
-              field="open_balance", crm_value=c_bal, erp_value=er["open_balance"], difference=bal_d,
+              f"{said(shown_bal, e_ccy)} in the ERP.",
+              field="open_balance", crm_value=c_bal, erp_value=shown_bal, erp_currency=e_ccy, difference=bal_d,
               amount_at_risk=abs(bal_d), currency=ccy, on=on, explains=explains, diffs=diffs,
-              proposal=f.propose("invoices", "open_balance", cr, er, c_bal, er["open_balance"], currency=ccy),
+              proposal=f.propose("invoices", "open_balance", cr, er, cr["open_balance"], e_bal, currency=ccy),
               **refs)
         return
     if due_differs:
@@ -398,16 +453,20 @@ def missing(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j:
         claims = ~np.isin(frame["status"].to_numpy(dtype=object), NOT_A_CLAIM)
         sign = 1 if side == "crm" else -1
         for r in rows(frame, np.nonzero(left & ~claims)[0]):
-            f.not_reported(Unreported.DRAFTS, r["currency"], sign * (r["open_balance"] or Decimal(0)))
+            f.not_reported(Unreported.DRAFTS, r["currency"], sign * receivable(r["status"], is_credit(r),
+                                                                                 r["open_balance"]))
         for r in rows(frame, np.nonzero(left & claims)[0]):
             ccy = r["currency"]
             label = r.get("number") or r["record_id"]
-            bal = r["open_balance"] or Decimal(0)
+            bal = receivable(r["status"], is_credit(r), r["open_balance"])
+            # what is at stake is the document's amount, whichever sign a credit note is written with;
+            # nothing of a cancelled invoice is owed
+            risk = Decimal(0) if r["status"] == "void" else abs(r["total_amount"] or Decimal(0))
             if side == "crm":
                 f.add("invoice.missing_in_erp",
                       f"Invoice {label} ({said(r['total_amount'], ccy)}) is in the CRM but not in the ERP.",
                       crm_object="invoices", crm_id=r["record_id"], customer_name=names.get(r.get("customer_id")),
-                      field=None, crm_value=r["total_amount"], amount_at_risk=r["total_amount"] or Decimal(0),
+                      field=None, crm_value=r["total_amount"], amount_at_risk=risk,
                       currency=ccy, on=r.get("invoice_date"), explains=bal,
                       diffs=[diff("total_amount", r["total_amount"], None, ccy)])
             else:
@@ -415,7 +474,7 @@ def missing(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, i: np.ndarray, j:
                       f"Invoice {label} ({said(r['total_amount'], ccy)}, {r['status']}) is in the ERP but not "
                       f"in the CRM.",
                       erp_object="invoices", erp_id=r["record_id"], customer_name=names.get(r.get("customer_id")),
-                      field=None, erp_value=r["total_amount"], amount_at_risk=r["total_amount"] or Decimal(0),
+                      field=None, erp_value=r["total_amount"], amount_at_risk=risk,
                       currency=ccy, on=r.get("invoice_date"), explains=-bal,
                       diffs=[diff("total_amount", None, r["total_amount"], ccy)])
 
@@ -426,12 +485,28 @@ def _sum(values: np.ndarray) -> Decimal:
     return np.add.reduce(vals, initial=Decimal(0)) if len(vals) else Decimal(0)
 
 
+def _credit_mask(frame: pd.DataFrame) -> np.ndarray:
+    credit: np.ndarray = frame["status"].to_numpy(dtype=object) == "credit_note"
+    if "is_credit_note" in frame.columns:
+        credit |= frame["is_credit_note"].to_numpy(dtype=object) == True  # noqa: E712 - None is no credit note
+    return credit
+
+
 def control_totals(side: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per currency: documents, their total and the open receivable. Credit notes count against both
+    whichever sign their system writes them with, a cancelled invoice leaves nothing open (see receivable)."""
     if frame.empty:
         return []
     out = []
-    tot = frame["total_amount"].to_numpy(dtype=object)
-    bal = frame["open_balance"].to_numpy(dtype=object)
+    credit = _credit_mask(frame)
+    void = frame["status"].to_numpy(dtype=object) == "void"
+    tot = frame["total_amount"].to_numpy(dtype=object).copy()
+    bal = frame["open_balance"].to_numpy(dtype=object).copy()
+    for n in np.nonzero(credit | void)[0].tolist():
+        if tot[n] is not None and credit[n]:
+            tot[n] = -abs(tot[n])
+        if bal[n] is not None:
+            bal[n] = Decimal(0) if void[n] else -abs(bal[n])
     for c, idx in sorted(frame.groupby("currency", sort=True).indices.items()):
         out.append({"side": side, "currency": c, "invoices": int(len(idx)),
                     "total_amount": _sum(tot[idx]), "open_balance": _sum(bal[idx])})

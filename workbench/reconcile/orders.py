@@ -18,6 +18,7 @@ import pandas as pd
 
 from workbench.reconcile.invoices import number_keys, rows
 from workbench.reconcile.findings import Findings, diff, said
+from workbench.reconcile.fx import rounded
 from workbench.reconcile.rules import Rules
 
 
@@ -94,7 +95,7 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.
             if hit is None:
                 continue  # nothing to compare without a rate; the currency difference is not an amount finding
             rate, day = hit
-            b_conv = b * rate
+            b_conv = rounded(b * rate, ccy)  # as the CRM's currency writes it (see invoices._convert)
             extra = [{"field": "fx_rate", "crm": ccy, "erp": er["currency"], "rate": str(rate),
                       "rate_date": day.isoformat(), "pair": f"{er['currency']}/{ccy}"}]
         else:
@@ -106,7 +107,9 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.
               f"Order {r['number'] or r['record_id']} totals {said(a, ccy)} in the CRM but "
               f"{said(b, er['currency'])} in the ERP (sales order {er['number']}).",
               crm_object="orders", crm_id=r["record_id"], erp_object="orders", erp_id=er["record_id"],
-              customer_name=who, field="total_amount", crm_value=a, erp_value=b, difference=d,
-              amount_at_risk=abs(d), currency=ccy, on=r.get("order_date"),
-              diffs=[diff("total_amount", a, b, ccy)] + extra,
-              proposal=f.propose("orders", "total_amount", r, er, a, b, label="the order amount", currency=ccy))
+              customer_name=who, field="total_amount", crm_value=a, erp_value=b, erp_currency=er["currency"],
+              difference=d, amount_at_risk=abs(d), currency=ccy, on=r.get("order_date"),
+              diffs=[diff("total_amount", a, b, ccy, er["currency"])] + extra,
+              # in the CRM order's currency: the ERP's amount converted at the rate the diffs show
+              proposal=f.propose("orders", "total_amount", r, er, a, b_conv, label="the order amount",
+                                 currency=ccy))

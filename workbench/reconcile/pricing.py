@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from workbench.model.money import quantize
 from workbench.reconcile import normalize as nz
 from workbench.reconcile.findings import Findings, diff, said
+from workbench.reconcile.fx import rounded
 
 
 def _map_codes(values: Iterable[Any], product_map: dict[str, str]) -> np.ndarray:
@@ -31,6 +32,20 @@ def _map_codes(values: Iterable[Any], product_map: dict[str, str]) -> np.ndarray
         k = nz.code_key(v)
         out.append(table.get(k, k))
     return np.array(out, dtype=object)
+
+
+def _tier(min_quantity: Decimal | None) -> str:
+    """The quantity break a price starts at. No minimum, 0 and 1 all price the first unit: Salesforce has no
+    minimum, Business Central writes 0, Odoo 0 or 1, so they are one tier."""
+    q = min_quantity or Decimal(0)
+    return "0" if q <= 1 else str(q.normalize())
+
+
+def net_unit_price(unit: Decimal, discount_percent: Decimal | None) -> Decimal:
+    """What a line sells one unit for: its unit price less the line's discount in percent, which every source
+    keeps apart from the unit price (Salesforce OpportunityLineItem Discount, Business Central salesOrderLines
+    discountPercent, Odoo sale.order.line discount: each applied to the unit price to give the line amount)."""
+    return unit * (1 - discount_percent / 100) if discount_percent else unit
 
 
 def in_effect(prices: pd.DataFrame, on: date) -> pd.DataFrame:
@@ -139,7 +154,7 @@ def compare(f: Findings, crm_prices: pd.DataFrame, erp_prices: pd.DataFrame, crm
     kb_c, kb_e = _pricebook_keys(pc, pe, rules.pricebook_map)
     pc["_pb"], pe["_pb"] = kb_c, kb_e
     for p in (pc, pe):
-        p["_q"] = [str((q or Decimal(0)).normalize()) for q in p["min_quantity"]]
+        p["_q"] = [_tier(q) for q in p["min_quantity"]]
         p["_k"] = [f"{a}|{b}|{c}|{d}" for a, b, c, d in zip(p["_item"], p["currency"], p["_pb"], p["_q"])]
     sells = _sold(pc, crm_products, rules.product_map)
     pc, pe = in_effect(pc, as_of), in_effect(pe, as_of)
@@ -201,9 +216,23 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
     rules = f.rules
     crm_book = prices.copy()
     crm_book["_item"] = _map_codes(crm_book["product_code"], rules.product_map)
-    crm_book["_k"] = [f"{a}|{b}" for a, b in zip(crm_book["_item"], crm_book["currency"])]
+    # every quantity break in effect, each line priced from the break its quantity reaches
+    crm_book["_k"] = [f"{a}|{b}|{_tier(q)}" for a, b, q in
+                      zip(crm_book["_item"], crm_book["currency"], crm_book["min_quantity"])]
     crm_book = in_effect(crm_book, f.config.as_of)
-    list_price = dict(zip(crm_book["_k"], crm_book["unit_price"]))
+    tiers: dict[str, list[tuple[Decimal, Decimal]]] = {}
+    for a, b, q, p in zip(crm_book["_item"], crm_book["currency"], crm_book["min_quantity"], crm_book["unit_price"]):
+        tiers.setdefault(f"{a}|{b}", []).append((Decimal(_tier(q)), p))
+    for breaks in tiers.values():
+        breaks.sort(key=lambda t: t[0])
+
+    def list_price(key: str, qty: Decimal | None) -> Decimal | None:
+        """The list price for the line's quantity: the highest break it reaches (the first below every break)."""
+        breaks = tiers.get(key)
+        if not breaks:
+            return None
+        reached = [p for q, p in breaks if qty is not None and q <= qty]
+        return reached[-1] if reached else breaks[0][1]
     booked = orders[orders["booked"].to_numpy(dtype=object) == True]  # noqa: E712
     order_of = dict(zip(booked["record_id"], zip(booked["customer_id"], booked["number"])))
     tol = rules.tolerances["discount"]
@@ -212,13 +241,17 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
     # screen reads the columns directly (a million lines, few of them off price)
     on_booked = np.nonzero(lines["order_id"].isin(order_of.keys()).to_numpy(dtype=bool))[0]
     items = _map_codes(lines["product_code"].to_numpy(dtype=object)[on_booked], rules.product_map)
-    col = {c: lines[c].to_numpy(dtype=object)[on_booked] for c in ("currency", "unit_price", "list_price")}
+    col = {c: lines[c].to_numpy(dtype=object)[on_booked]
+           for c in ("currency", "unit_price", "list_price", "discount_percent", "quantity")}
     below: list[int] = []
-    for n, (item, ccy, unit, lp) in enumerate(zip(items, col["currency"], col["unit_price"], col["list_price"])):
+    for n, (item, ccy, unit, lp, disc, qty) in enumerate(zip(items, col["currency"], col["unit_price"],
+                                                              col["list_price"], col["discount_percent"],
+                                                              col["quantity"])):
         key = f"{item}|{ccy}"
-        ref = lp or list_price.get(key)
+        ref = lp or list_price(key, qty)
         if unit is None or not ref or ref <= 0 or key in book.disputed:
             continue
+        unit = net_unit_price(unit, disc)
         floor = ref * keep
         if unit >= floor or tol.within(ccy, unit, floor):
             continue
@@ -226,21 +259,26 @@ def off_price_lines(f: Findings, lines: pd.DataFrame, orders: pd.DataFrame, pric
     rows = np.array(below, dtype=np.int64)
     recs = lines.iloc[on_booked[rows]].to_dict("records")
     for r, item in zip(recs, items[rows]):
-        ccy, unit, qty = r["currency"], r["unit_price"], r["quantity"] or Decimal(0)
+        ccy, qty = r["currency"], r["quantity"] or Decimal(0)
+        unit = net_unit_price(r["unit_price"], r["discount_percent"])
         key = f"{item}|{ccy}"
-        ref = r["list_price"] or list_price.get(key)
+        ref = r["list_price"] or list_price(key, r["quantity"])
         assert ref is not None  # the loop above kept only lines with a list price
         floor = ref * keep
         given = (1 - unit / ref) * 100
         risk = quantize((floor - unit) * qty, ccy)
         cust, number = order_of[r["order_id"]]
         erp = book.erp_price.get(key)
+        disc = r["discount_percent"]
+        after = f" ({said(r['unit_price'], ccy)} less {disc.normalize():f}%)" if disc else ""
         f.add("pricing.off_price_order_line",
-              f"Order {number or r['order_id']} sells {r['product_code']} at {said(unit, ccy)}, "
+              f"Order {number or r['order_id']} sells {r['product_code']} at {said(unit, ccy)}{after}, "
               f"{given:.1f}% below list {said(ref, ccy)} (approved up to {rules.approved_discount * 100:.1f}%).",
               crm_object="order_lines", crm_id=r["record_id"], erp_object="prices" if erp else None,
               erp_id=erp["record_id"] if erp else None, customer_name=names.get(cust), field="unit_price",
-              crm_value=unit, erp_value=erp["unit_price"] if erp else None, difference=unit - floor,
+              crm_value=r["unit_price"], erp_value=erp["unit_price"] if erp else None,
+              difference=rounded(unit - floor, ccy),
               amount_at_risk=risk, currency=ccy,
-              diffs=[diff("unit_price", unit, erp["unit_price"] if erp else None, ccy),
-                     diff("list_price", ref, None, ccy)])
+              diffs=[diff("unit_price", r["unit_price"], erp["unit_price"] if erp else None, ccy),
+                     diff("list_price", ref, None, ccy)]
+              + ([{"field": "discount_percent", "crm": f"{disc.normalize():f}", "erp": None}] if disc else []))

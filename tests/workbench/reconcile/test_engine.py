@@ -135,3 +135,27 @@ def test_bad_rules_stop_the_run_before_any_work(generated):
     bad = config_mod.from_dict({**cfg.raw, "rules": {"tolerances": {"price_rel": "lots"}}}, path=cfg.path)
     with pytest.raises(ConfigError, match="price_rel"):
         reconcile(crm, erp, bad)
+
+
+def test_a_credit_across_currencies_and_sign_conventions_ties_out():
+    """A USD credit note the CRM file writes negative against the ERP's EUR credit memo written positive (as
+    Odoo and Business Central write them): the same credit at the rate, so no exception, and each currency's
+    control totals count the credit against the receivable, leaving nothing unexplained."""
+    from datetime import date
+
+    from .helpers import by_type, config, cust, extract, inv
+    c = "001000000000001AAA"
+    crm = extract("crm", customers=[cust(c, "Acme Inc", xref="C1", tax_id="12-3456789")],
+                  invoices=[inv("a1", "CM-1", c, "-110.00", "-110.00", "credit_note", invoice_date=date(2026, 9, 1)),
+                            inv("a2", "N-2", c, "220.00", "220.00", "open")])
+    erp = extract("erp", customers=[cust("e1", "Acme Inc", number="C1", tax_id="123456789")],
+                  invoices=[inv("b1", "CM-1", "e1", "100.00", "100.00", "credit_note", ccy="EUR"),
+                            inv("b2", "N-2", "e1", "220.00", "220.00", "open")])
+    rules = {"fx": {"rates": [{"date": "2026-08-01", "from": "EUR", "to": "USD", "rate": "1.10"}]}}
+    res = reconcile(crm, erp, config(rules))
+    assert by_type(res, "invoice.amount_mismatch") == [] and len(res.exceptions) == 0
+    open_ = {(r["side"], r["currency"]): r["open_balance"] for r in res.control_totals.to_dict("records")}
+    assert open_ == {("crm", "USD"): Decimal("110.00"), ("erp", "EUR"): Decimal("-100.00"),
+                     ("erp", "USD"): Decimal("220.00")}
+    for ccy, rec in res.stats["reconciling"].items():
+        assert Decimal(rec["unexplained"]) == 0, (ccy, rec)

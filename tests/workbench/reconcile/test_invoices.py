@@ -179,3 +179,111 @@ def test_aging_buckets_relative_to_as_of():
               [inv("b1", "N1", "e1", "10.00", "10.00", "open", due_date=date(2026, 10, 20)),
                inv("b2", "N2", "e1", "20.00", "20.00", "open", due_date=date(2026, 7, 1))])
     assert res.stats["aging"]["erp"]["USD"] == {"1-30": "10.00", "90+": "20.00"}
+
+
+def test_one_credit_written_with_two_sign_conventions_is_the_same_credit():
+    """A CRM file exports a credit note as -100.00; Odoo (amount_total, amount_residual) and Business Central
+    write credit memos positive. The same credit is no difference, and the unapplied credit lowers both sides'
+    open receivable in the control totals instead of adding to the ERP's."""
+    res = run([inv("a1", "N1", C, "500.00", "500.00", "open"),
+               inv("a2", "CM-1", C, "-100.00", "-100.00", "credit_note", is_credit_note=True)],
+              [inv("b1", "N1", "e1", "500.00", "500.00", "open"),
+               inv("b2", "CM-1", "e1", "100.00", "100.00", "credit_note", is_credit_note=True)])
+    assert types(res) == []
+    totals = {r["side"]: r for r in res.control_totals.to_dict("records")}
+    assert totals["crm"]["open_balance"] == totals["erp"]["open_balance"] == Decimal("400.00")
+    assert totals["erp"]["total_amount"] == Decimal("400.00")
+    assert res.stats["reconciling"]["USD"]["difference"] == "0.00"
+
+
+def test_a_credit_partly_applied_in_the_erp_is_fixed_in_the_crms_own_sign():
+    res = run([inv("a1", "CM-6", C, "-100.00", "-100.00", "credit_note", is_credit_note=True)],
+              [inv("b1", "CM-6", "e1", "100.00", "40.00", "credit_note", is_credit_note=True)])
+    (exc,) = by_type(res, "invoice.balance_mismatch")
+    assert exc["amount_at_risk"] == Decimal("60.00") and exc["erp_value"] == "-40.00 USD"
+    assert exc["proposal"]["to"] == "-40.00"  # writing +40.00 would turn the CRM's credit into a receivable
+    assert res.stats["reconciling"]["USD"]["unexplained"] == "0.00"
+
+
+def test_an_invoice_the_erp_holds_as_a_credit_note_explains_both_sides_of_the_receivable():
+    res = run([inv("a1", "CM-4", C, "50.00", "50.00", "open")],
+              [inv("b1", "CM-4", "e1", "50.00", "50.00", "credit_note", is_credit_note=True)])
+    (exc,) = by_type(res, "invoice.status_mismatch")
+    assert exc["amount_at_risk"] == Decimal("50.00")
+    rec = res.stats["reconciling"]["USD"]
+    # 50 owed in the CRM, 50 of credit in the ERP: 100 apart, all of it carried by the exception
+    assert (rec["difference"], rec["explained"], rec["within_tolerance"], rec["unexplained"]) == \
+        ("100.00", "100.00", "0", "0.00")
+
+
+def test_a_cancelled_invoice_leaves_nothing_open_whatever_residual_its_source_keeps():
+    """Odoo keeps amount_residual on a cancelled move ("Amount Due" of a cancelled invoice is its total): void on
+    both sides is no balance difference, and it is not part of the ERP's open receivable."""
+    odoo_cancel = "out_invoice|cancel|not_paid"
+    res = run([inv("a1", "N1", C, "100.00", "0.00", "void"), inv("a2", "N2", C, "80.00", "80.00", "open")],
+              [inv("b1", "N1", "e1", "100.00", "100.00", "void", status_raw=odoo_cancel),
+               inv("b2", "N2", "e1", "80.00", "80.00", "void", status_raw=odoo_cancel)])
+    (exc,) = res.exceptions.to_dict("records")
+    assert exc["type"] == "invoice.status_mismatch" and exc["crm_id"] == "a2"
+    assert exc["proposal"]["also"] == [{"field": "open_balance", "from": "80.00", "to": "0"}]
+    erp = [r for r in res.control_totals.to_dict("records") if r["side"] == "erp"][0]
+    assert erp["open_balance"] == Decimal("0")
+    rec = res.stats["reconciling"]["USD"]
+    assert (rec["difference"], rec["explained"], rec["unexplained"]) == ("80.00", "80.00", "0.00")
+
+
+def test_a_cancelled_invoice_on_one_side_only_puts_nothing_at_risk():
+    res = run([], [inv("b1", "N9", "e1", "100.00", "0.00", "void"), inv("b2", "CM-7", "e1", "-80.00", "-80.00",
+                                                                        "credit_note", is_credit_note=True)])
+    risk = {e["erp_id"]: e["amount_at_risk"] for e in by_type(res, "invoice.missing_in_crm")}
+    assert risk == {"b1": Decimal("0"), "b2": Decimal("80.00")}
+    assert res.stats["reconciling"]["USD"]["unexplained"] == "0.00"
+
+
+def test_an_erp_amount_in_another_currency_is_rounded_shown_and_proposed_as_each_currency_writes_it():
+    rules = {"fx": {"rates": [{"date": "2026-08-01", "from": "EUR", "to": "USD", "rate": "1.08321234"}]}}
+    res = run([inv("a1", "N1", C, "108.32", "108.32", "open")],
+              [inv("b1", "N1", "e1", "100.00", "100.00", "open", ccy="EUR")], rules=rules)
+    assert types(res) == []  # 100.00 EUR is 108.32 USD at the rate
+    res = run([inv("a1", "N1", C, "113.32", "113.32", "open")],
+              [inv("b1", "N1", "e1", "100.00", "100.00", "open", ccy="EUR")], rules=rules)
+    (exc,) = by_type(res, "invoice.amount_mismatch")
+    assert exc["amount_at_risk"] == Decimal("5.00") and str(exc["amount_at_risk"]) == "5.00"
+    assert (exc["crm_value"], exc["erp_value"]) == ("113.32 USD", "100.00 EUR")
+    assert [d["erp"] for d in exc["diffs"] if d["field"] == "total_amount"] == ["100.00 EUR"]
+    assert exc["proposal"]["to"] == "108.32"  # the CRM's USD invoice set to the ERP's amount in USD
+
+
+def test_a_year_segmented_number_padded_by_one_system_matches_its_invoice():
+    """Business Central pads the running part of "SI-2026-000123"; the CRM stores "SI-2026-123". Leading zeros
+    are dropped per segment, so the pair is found and its difference reported, not two missing invoices."""
+    res = run([inv("a1", "SI-2026-123", C, "100.00", "100.00", "open")],
+              [inv("b1", "SI-2026-000123", "e1", "100.05", "100.05", "open")])
+    assert types(res) == ["invoice.amount_mismatch"]
+    assert res.stats["invoices_matched"] == {"number": 1}
+
+
+def test_an_erp_payment_after_the_as_of_date_is_said_to_be_after_it():
+    """Paid on 1 November, reconciled as of 31 October: the message counts the day after, never "-1 days
+    before"; one day is a day."""
+    res = run([inv("a1", "N1", C, "100.00", "100.00", "open"), inv("a2", "N2", C, "50.00", "50.00", "open")],
+              [inv("b1", "N1", "e1", "100.00", "0.00", "paid"), inv("b2", "N2", "e1", "50.00", "0.00", "paid")],
+              payments=[{"record_id": "p1", "customer_id": "e1", "amount": D("100.00"), "currency": "USD",
+                         "invoice_number": "N1", "payment_date": date(2026, 11, 1)},
+                        {"record_id": "p2", "customer_id": "e1", "amount": D("50.00"), "currency": "USD",
+                         "invoice_number": "N2", "payment_date": date(2026, 10, 30)}])
+    msgs = {e["crm_id"]: e["message"] for e in by_type(res, "invoice.status_mismatch")}
+    assert "paid on 2026-11-01, 1 day after 2026-10-31 (within the sync lag)." in msgs["a1"]
+    assert "paid on 2026-10-30, 1 day before 2026-10-31 (within the sync lag)." in msgs["a2"]
+
+
+def test_a_credit_note_without_a_reference_is_found_by_its_size_not_its_sign():
+    """The CRM holds a credit note without the ERP's number, written negative; Odoo writes it positive. The
+    fallback match (customer, currency, amount, date) finds it by its size, and never pairs it with an invoice."""
+    res = run([inv("a1", None, C, "-100.00", "-100.00", "credit_note", invoice_date=date(2026, 9, 2)),
+               inv("a2", None, C, "250.00", "250.00", "open")],
+              [inv("b1", "RINV/2026/0001", "e1", "100.00", "100.00", "credit_note", is_credit_note=True),
+               inv("b2", "RINV/2026/0002", "e1", "-250.00", "-250.00", "credit_note", is_credit_note=True)])
+    assert res.stats["invoices_matched"] == {"customer+amount+date": 1}
+    assert sorted((e["type"], e["crm_id"] or e["erp_id"]) for e in res.exceptions.to_dict("records")) == \
+        [("invoice.missing_in_crm", "b2"), ("invoice.missing_in_erp", "a2")]

@@ -130,3 +130,106 @@ def test_booked_orders_missing_or_different_in_the_erp():
     assert (amt["crm_id"], amt["erp_id"], amt["difference"]) == ("o1", "s1", Decimal("-10.00"))
     assert amt["proposal"]["needs_decision"] is True  # order amounts are shared by default
     assert [e["crm_id"] for e in by_type(res, "order.missing_in_erp")] == ["o3"]
+
+
+def test_no_minimum_quantity_0_and_1_are_the_same_first_price_tier():
+    """Salesforce has no minimum quantity, Business Central writes 0, Odoo 0 or 1: the same first-unit price is
+    one price, not one missing on each side. A real quantity break still pairs with its own tier."""
+    crm = {"prices": [price("c1", "A", "EUR", "100.00"), price("c2", "B", "EUR", "50.00", min_quantity=D("0")),
+                      price("c3", "B", "EUR", "45.00", min_quantity=D("10"))]}
+    erp = {"prices": [price("e1", "A", "EUR", "100.00", min_quantity=D("1")),
+                      price("e2", "B", "EUR", "50.00", min_quantity=D("1.00")),
+                      price("e3", "B", "EUR", "40.00", min_quantity=D("10.00"))]}
+    res = run(crm, erp)
+    assert [t for t in res.exceptions["type"] if t.startswith("pricing.")] == ["pricing.price_mismatch"]
+    (mm,) = by_type(res, "pricing.price_mismatch")
+    assert (mm["crm_id"], mm["erp_id"], mm["amount_at_risk"]) == ("c3", "e3", Decimal("5.00"))
+
+
+def _discounted_order(unit, discount, qty="2"):
+    line = {"record_id": "l1", "order_id": "o1", "product_code": "A", "quantity": D(qty), "unit_price": D(unit),
+            "currency": "EUR", "list_price": D("100.00"), "discount_percent": D(discount) if discount else None}
+    crm = {"orders": [{"record_id": "o1", "number": "101", "customer_id": C, "currency": "EUR",
+                       "total_amount": D("160.00"), "booked": True, "xref": "SO-1"}],
+           "order_lines": [line], "prices": [price("c1", "A", "EUR", "100.00")]}
+    erp = {"prices": [price("e1", "A", "EUR", "100.00")],
+           "orders": [{"record_id": "s1", "number": "SO-1", "customer_id": "e1", "currency": "EUR",
+                       "total_amount": D("160.00")}]}
+    return run(crm, erp, {"pricing": {"approved_discount": "0.10"}})
+
+
+def test_a_line_discount_in_percent_counts_against_the_approved_discount():
+    """The line's unit price is before its discount (Salesforce OpportunityLineItem Discount, BC
+    discountPercent, Odoo discount): 100.00 less 20 % sells at 80.00, as a net unit price of 80.00 does."""
+    as_percent = _discounted_order("100.00", "20")
+    (exc,) = by_type(as_percent, "pricing.off_price_order_line")
+    assert exc["amount_at_risk"] == Decimal("20.00")  # (90 floor - 80) x 2
+    assert "80.00 EUR (100.00 EUR less 20%)" in exc["message"] and exc["crm_value"] == "100.00 EUR"
+    (net,) = by_type(_discounted_order("80.00", None), "pricing.off_price_order_line")
+    assert net["amount_at_risk"] == exc["amount_at_risk"]
+    assert by_type(_discounted_order("100.00", "10"), "pricing.off_price_order_line") == []
+    (part,) = by_type(_discounted_order("100.00", "20", qty="0.333"), "pricing.off_price_order_line")
+    assert part["amount_at_risk"] == Decimal("3.33")
+
+
+def test_an_order_in_another_currency_is_compared_and_proposed_as_the_crm_currency_writes_it():
+    rules = {"fx": {"rates": [{"date": "2026-08-01", "from": "EUR", "to": "USD", "rate": "1.08321234"}]}}
+
+    def order_run(crm_total):
+        crm = {"orders": [{"record_id": "o1", "number": "101", "customer_id": C, "currency": "EUR",
+                           "total_amount": D(crm_total), "booked": True, "xref": "SO-1"}]}
+        erp = {"orders": [{"record_id": "s1", "number": "SO-1", "customer_id": "e1", "currency": "USD",
+                           "total_amount": D("108.32")}]}
+        return run(crm, erp, rules)
+    assert by_type(order_run("100.00"), "order.amount_mismatch") == []
+    (amt,) = by_type(order_run("105.00"), "order.amount_mismatch")
+    assert str(amt["difference"]) == "5.00" and amt["amount_at_risk"] == Decimal("5.00")
+    assert (amt["crm_value"], amt["erp_value"]) == ("105.00 EUR", "108.32 USD")
+    assert amt["proposal"]["to"] == "100.00"
+
+
+def test_an_order_line_is_held_to_the_price_break_its_quantity_reaches():
+    """A price book with quantity breaks (100.00 from 1, 90.00 from 10): twenty units at 90.00 are at list,
+    one unit at 90.00 is 10 % off the 100.00 it should sell at, beyond the approved 5 %."""
+    def line(rid, qty, unit):
+        return {"record_id": rid, "order_id": "o1", "product_code": "A", "quantity": D(qty), "unit_price": D(unit),
+                "currency": "EUR"}
+    tiers = [price("c1", "A", "EUR", "100.00", min_quantity=D("1")),
+             price("c2", "A", "EUR", "90.00", min_quantity=D("10"))]
+    crm = {"orders": [{"record_id": "o1", "number": "101", "customer_id": C, "currency": "EUR",
+                       "total_amount": D("1890.00"), "booked": True, "xref": "SO-1"}],
+           "order_lines": [line("l1", "20", "90.00"), line("l2", "1", "90.00")], "prices": tiers}
+    erp = {"prices": [price("e1", "A", "EUR", "100.00", min_quantity=D("1")),
+                      price("e2", "A", "EUR", "90.00", min_quantity=D("10"))],
+           "orders": [{"record_id": "s1", "number": "SO-1", "customer_id": "e1", "currency": "EUR",
+                       "total_amount": D("1890.00")}]}
+    res = run(crm, erp, {"pricing": {"approved_discount": "0.05"}})
+    (exc,) = by_type(res, "pricing.off_price_order_line")
+    assert exc["crm_id"] == "l2" and exc["amount_at_risk"] == Decimal("5.00")  # floor 95.00 - 90.00
+    assert "below list 100.00 EUR" in exc["message"]
+
+
+def test_order_numbers_padded_per_segment_are_the_same_order():
+    crm = {"orders": [{"record_id": "o1", "number": "101", "customer_id": C, "currency": "EUR",
+                       "total_amount": D("100.00"), "booked": True, "xref": "SO-2026-123"}]}
+    erp = {"orders": [{"record_id": "s1", "number": "SO-2026-000123", "customer_id": "e1", "currency": "EUR",
+                       "total_amount": D("110.00")}]}
+    res = run(crm, erp)
+    assert by_type(res, "order.missing_in_erp") == []
+    (amt,) = by_type(res, "order.amount_mismatch")
+    assert (amt["crm_id"], amt["erp_id"], amt["amount_at_risk"]) == ("o1", "s1", Decimal("10.00"))
+
+
+def test_an_off_price_lines_difference_is_in_the_currencys_decimals():
+    """List 33.33 less the approved 10 % is a floor of 29.997: the line at 25.00 is 5.00 under it, as the
+    workbook and the queue show money, not -4.997."""
+    crm = {"orders": [{"record_id": "o1", "number": "101", "customer_id": C, "currency": "EUR",
+                       "total_amount": D("75.00"), "booked": True, "xref": "SO-1"}],
+           "order_lines": [{"record_id": "l1", "order_id": "o1", "product_code": "A", "quantity": D("3"),
+                            "unit_price": D("25.00"), "currency": "EUR"}],
+           "prices": [price("c1", "A", "EUR", "33.33")]}
+    erp = {"prices": [price("e1", "A", "EUR", "33.33")],
+           "orders": [{"record_id": "s1", "number": "SO-1", "customer_id": "e1", "currency": "EUR",
+                       "total_amount": D("75.00")}]}
+    (exc,) = by_type(run(crm, erp, {"pricing": {"approved_discount": "0.10"}}), "pricing.off_price_order_line")
+    assert str(exc["difference"]) == "-5.00" and exc["amount_at_risk"] == Decimal("14.99")

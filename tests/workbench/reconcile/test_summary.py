@@ -62,3 +62,30 @@ def test_a_long_item_label_keeps_its_column_apart_from_the_next() -> None:
     table = _reconciling_table({"control_totals": control, "stats": {"reconciling": rec}})
     assert table == [["Currency", "CRM-ERP", "Explained", "Matched in another currency", "Unexplained"],
                      ["USD", "120.00", "0.00", "120.00", "0.00"]]
+
+
+def test_the_summary_shows_the_receivable_net_of_credit_notes_and_without_cancelled_invoices() -> None:
+    """An Odoo extract writes a customer credit note positive (amount_residual) and keeps the residual of a
+    cancelled invoice: the stored control totals and the terminal's table show what the customer owes, and the
+    two sides tie."""
+    from decimal import Decimal
+
+    from workbench.reconcile.engine import reconcile
+
+    from .helpers import config, cust, extract, inv
+    c = "001000000000001AAA"
+    crm = extract("crm", customers=[cust(c, "Acme Inc", xref="C1", tax_id="12-3456789")],
+                  invoices=[inv("a1", "N1", c, "500.00", "500.00", "open"),
+                            inv("a2", "RINV-1", c, "-100.00", "-100.00", "credit_note"),
+                            inv("a3", "N3", c, "70.00", "0.00", "void")])
+    erp = extract("erp", customers=[cust("e1", "Acme Inc", number="C1", tax_id="123456789")],
+                  invoices=[inv("b1", "N1", "e1", "500.00", "500.00", "open", status_raw="out_invoice|posted|not_paid"),
+                            inv("b2", "RINV-1", "e1", "100.00", "100.00", "credit_note",
+                                status_raw="out_refund|posted|not_paid", is_credit_note=True),
+                            inv("b3", "N3", "e1", "70.00", "70.00", "void", status_raw="out_invoice|cancel|not_paid")])
+    result = reconcile(crm, erp, config())
+    stored = RunSummary.build(crm, erp, result).to_json()
+    assert stored["exceptions_total"] == 0
+    assert [(t["side"], t["open_balance"]) for t in stored["control_totals"]] == [("crm", "400.00"), ("erp", "400.00")]
+    assert Decimal(stored["stats"]["reconciling"]["USD"]["difference"]) == 0
+    assert _reconciling_table(stored)[1] == ["USD", "0.00", "0.00", "0.00"]
