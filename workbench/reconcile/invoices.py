@@ -48,17 +48,22 @@ def receivable(status: object, credit: bool, balance: Decimal | None) -> Decimal
     return -abs(b) if credit else b
 
 
-def number_keys(values: pd.Series, rules: Rules) -> np.ndarray:
+def number_keys(values: pd.Series, rules: Rules, per_segment: bool = True) -> np.ndarray:
     """nz.number_key over a column, as vectorised string operations (a million invoice
-    numbers per side); None stays None. Leading zeros go per segment, before the separators:
-    "SI-2026-000123" is "SI-2026-123" (a year-segmented number padded by one system, not by the
-    other), which dropping the separators first would run together into "2026000123"."""
+    numbers per side); None stays None. ``per_segment``: leading zeros go per segment, before the
+    separators: "SI-2026-000123" is "SI-2026-123" (a year-segmented number padded by one system, not
+    by the other), which dropping the separators first would run together into "2026000123". Else
+    the separators go first: "INV-2026-0042" is "INV20260042" (one system writes the separators, the
+    other runs the segments together), which per segment would read "INV202642". Matching tries the
+    first, then the second (``second_form``)."""
     s = pd.Series(values, dtype=object).astype("string[pyarrow]").str.strip()
     if rules.id_case == "insensitive":
         s = s.str.upper()
+    if not per_segment and rules.id_separators == "ignore":
+        s = s.str.replace(r"[\s\-_./]", "", regex=True)
     if rules.id_leading_zeros == "ignore":
         s = s.str.replace(r"(?<!\d)0+(?=\d)", "", regex=True)
-    if rules.id_separators == "ignore":
+    if per_segment and rules.id_separators == "ignore":
         s = s.str.replace(r"[\s\-_./]", "", regex=True)
     s = s.where(s.str.len() > 0)
     # pandas-stubs refuse na_value=None, which pandas documents and this relies on
@@ -93,6 +98,12 @@ def _unique_pairs(ka: np.ndarray, kb: np.ndarray, ia: np.ndarray, ib: np.ndarray
     return np.asarray(ia, dtype=np.int64)[hit_a], j_of[ca[hit_a]]
 
 
+def second_form(rules: Rules) -> bool:
+    """Whether numbers have a second normalised form to be tried (``number_keys``): only where both
+    separators and leading zeros are ignored do the two orders of dropping them differ."""
+    return rules.id_separators == "ignore" and rules.id_leading_zeros == "ignore"
+
+
 def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], rules: Rules
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(crm positions, erp positions, method) of matched invoices, one-to-one.
@@ -112,11 +123,18 @@ def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], ru
     i1, j1 = _unique_pairs(raw_c[rc], raw_e[re_], rc, re_)
     left_c[i1] = False
     left_e[j1] = False
-    rc, re_ = np.nonzero(left_c)[0], np.nonzero(left_e)[0]
-    i2, j2 = _unique_pairs(number_keys(pd.Series(raw_c[rc]), rules), number_keys(pd.Series(raw_e[re_]), rules),
-                           rc, re_) if len(rc) and len(re_) else (i1[:0], j1[:0])
-    i, j = np.concatenate([i, i1, i2]), np.concatenate([j, j1, j2])
-    meth = np.concatenate([meth, np.full(len(i1) + len(i2), "number", dtype=object)])
+    found = [i1, j1]
+    for per_segment in (True, False) if second_form(rules) else (True,):
+        rc, re_ = np.nonzero(left_c)[0], np.nonzero(left_e)[0]
+        if not (len(rc) and len(re_)):
+            break
+        i2, j2 = _unique_pairs(number_keys(pd.Series(raw_c[rc]), rules, per_segment),
+                               number_keys(pd.Series(raw_e[re_]), rules, per_segment), rc, re_)
+        left_c[i2] = False
+        left_e[j2] = False
+        found += [i2, j2]
+    i, j = np.concatenate([i, *found[0::2]]), np.concatenate([j, *found[1::2]])
+    meth = np.concatenate([meth, np.full(sum(len(x) for x in found[0::2]), "number", dtype=object)])
 
     # fallback: same linked customer, currency and amount, dates within the window
     used_c = np.zeros(len(crm), dtype=bool)

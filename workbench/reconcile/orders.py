@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.reconcile.invoices import number_keys, rows
+from workbench.reconcile.invoices import number_keys, rows, second_form
 from workbench.reconcile.findings import Findings, diff, said
 from workbench.reconcile.fx import rounded
 from workbench.reconcile.rules import Rules
 
 
-def _keys(values: Iterable[Any], rules: Rules) -> list[Any]:
-    return list(number_keys(pd.Series(values, dtype=object), rules))
+def _keys(values: Iterable[Any], rules: Rules, per_segment: bool = True) -> list[Any]:
+    return list(number_keys(pd.Series(values, dtype=object), rules, per_segment))
 
 
 def _unique(keys: list[Any]) -> dict[str, Any]:
@@ -47,13 +47,24 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.
     deals = crm[booked(crm)]
     if deals.empty:
         return
-    by_number = _unique(_keys(erp["number"], rules))
-    by_ext = _unique(_keys(erp["xref"], rules))
-    invoiced = {k for k in _keys(erp_invoices["order_ref"], rules) if k is not None}
+    # each number in its normalised forms (invoices.number_keys): per segment, then run together
+    forms = (True, False) if second_form(rules) else (True,)
+    by_number = [_unique(_keys(erp["number"], rules, form)) for form in forms]
+    by_ext = [_unique(_keys(erp["xref"], rules, form)) for form in forms]
+    invoiced = {k for form in forms for k in _keys(erp_invoices["order_ref"], rules, form) if k is not None}
     tol = rules.tolerances["order_amount"]
-    ck_x = _keys(deals["xref"], rules)
-    ck_n = _keys(deals["number"], rules)
-    ck_id = _keys(deals["record_id"], rules)
+    ck_x = [_keys(deals["xref"], rules, form) for form in forms]
+    ck_n = [_keys(deals["number"], rules, form) for form in forms]
+    ck_id = [_keys(deals["record_id"], rules, form) for form in forms]
+
+    def find(pos: int) -> Any:
+        """The ERP order of the deal at ``pos``: its ERP number, else its number or id as the ERP's reference,
+        in the first form that finds one."""
+        for n in range(len(forms)):
+            for keys, erp_keys in ((ck_x, by_number), (ck_n, by_ext), (ck_id, by_ext)):
+                if keys[n][pos] and (j := erp_keys[n].get(keys[n][pos])) is not None:
+                    return j
+        return None
     # records are built only for orders with a finding in view: missing, or a different
     # currency or amount (most booked orders match to the cent)
     c_ccy, c_tot = deals["currency"].to_numpy(dtype=object), deals["total_amount"].to_numpy(dtype=object)
@@ -61,11 +72,7 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.
     look = []
     found = []
     for pos in range(len(deals)):
-        j = by_number.get(ck_x[pos]) if ck_x[pos] else None
-        if j is None:
-            j = by_ext.get(ck_n[pos]) if ck_n[pos] else None
-        if j is None:
-            j = by_ext.get(ck_id[pos]) if ck_id[pos] else None
+        j = find(pos)
         if j is not None and c_ccy[pos] == e_ccy[j] and c_tot[pos] is not None and c_tot[pos] == e_tot[j]:
             continue
         look.append(pos)
@@ -76,7 +83,7 @@ def compare(f: Findings, crm: pd.DataFrame, erp: pd.DataFrame, erp_invoices: pd.
         who = names.get(r["customer_id"])
         ccy = r["currency"]
         if j is None:
-            if (ck_x[pos] and ck_x[pos] in invoiced) or (ck_n[pos] and ck_n[pos] in invoiced):
+            if any(keys[n][pos] and keys[n][pos] in invoiced for keys in (ck_x, ck_n) for n in range(len(forms))):
                 continue
             f.add("order.missing_in_erp",
                   f"Booked order {r['number'] or r['record_id']} ({said(r['total_amount'], ccy)}) has no sales "

@@ -263,6 +263,15 @@ def test_a_year_segmented_number_padded_by_one_system_matches_its_invoice():
     assert res.stats["invoices_matched"] == {"number": 1}
 
 
+def test_a_number_one_system_writes_with_separators_and_the_other_run_together_is_one_invoice():
+    """"INV-2026-0042" in the CRM, "INV20260042" in the ERP: dropping leading zeros per segment first reads the
+    one as "INV202642", so the pair came out as two missing invoices; the run-together form is tried next."""
+    res = run([inv("a1", "INV-2026-0042", C, "100.00", "100.00", "open")],
+              [inv("b1", "INV20260042", "e1", "100.05", "100.05", "open")])
+    assert types(res) == ["invoice.amount_mismatch"]
+    assert res.stats["invoices_matched"] == {"number": 1}
+
+
 def test_an_erp_payment_after_the_as_of_date_is_said_to_be_after_it():
     """Paid on 1 November, reconciled as of 31 October: the message counts the day after, never "-1 days
     before"; one day is a day."""

@@ -220,6 +220,17 @@ def test_order_numbers_padded_per_segment_are_the_same_order():
     assert (amt["crm_id"], amt["erp_id"], amt["amount_at_risk"]) == ("o1", "s1", Decimal("10.00"))
 
 
+def test_an_order_number_run_together_in_the_erp_is_the_same_order():
+    crm = {"orders": [{"record_id": "o1", "number": "101", "customer_id": C, "currency": "EUR",
+                       "total_amount": D("100.00"), "booked": True, "xref": "SO-2026-0042"}]}
+    erp = {"orders": [{"record_id": "s1", "number": "SO20260042", "customer_id": "e1", "currency": "EUR",
+                       "total_amount": D("110.00")}]}
+    res = run(crm, erp)
+    assert by_type(res, "order.missing_in_erp") == []
+    (amt,) = by_type(res, "order.amount_mismatch")
+    assert (amt["crm_id"], amt["erp_id"]) == ("o1", "s1")
+
+
 def test_an_off_price_lines_difference_is_in_the_currencys_decimals():
     """List 33.33 less the approved 10 % is a floor of 29.997: the line at 25.00 is 5.00 under it, as the
     workbook and the queue show money, not -4.997."""
