@@ -43,8 +43,10 @@ def _crm_ids(values: pd.Series) -> pd.Series:
 
 
 class _LazyExposure(dict[int, tuple[Decimal, str | None]]):
-    """Open balance per customer position, computed only for the customers asked about
-    (those with an exception), from a customer -> invoice rows index."""
+    """Open receivable per customer position, computed only for the customers asked about
+    (those with an exception), from a customer -> invoice rows index: in its largest currency, net of
+    unapplied credit notes whichever sign their system writes and with nothing of a cancelled invoice
+    (``inv.receivable``, as the control totals count them); nothing where the credits outweigh."""
 
     def __init__(self, invoices: pd.DataFrame, ids: pd.Series) -> None:
         super().__init__()
@@ -57,6 +59,8 @@ class _LazyExposure(dict[int, tuple[Decimal, str | None]]):
         self.ids = ids.to_numpy(dtype=object)
         self.ccy = invoices["currency"].to_numpy(dtype=object)
         self.bal = invoices["open_balance"].to_numpy(dtype=object)
+        self.status = invoices["status"].to_numpy(dtype=object)
+        self.credit = inv.credit_mask(invoices)
 
     def get(self, pos: int, default: Any = None) -> tuple[Decimal, str | None]:
         if pos in self:
@@ -64,10 +68,10 @@ class _LazyExposure(dict[int, tuple[Decimal, str | None]]):
         sums: dict[str, Decimal] = {}
         c = self.code_of.get(self.ids[pos])
         for n in (self.order[self.bounds[c]:self.bounds[c + 1]].tolist() if c is not None else ()):
-            b = self.bal[n]
-            if b is not None and b > 0:
+            if self.bal[n] is not None:
+                b = inv.receivable(self.status[n], bool(self.credit[n]), self.bal[n])
                 sums[self.ccy[n]] = sums.get(self.ccy[n], Decimal(0)) + b
-        best = max(sorted(sums.items()), key=lambda kv: kv[1], default=None)
+        best = max(sorted((c, b) for c, b in sums.items() if b > 0), key=lambda kv: kv[1], default=None)
         self[pos] = best[::-1] if best else (default or (Decimal(0), None))
         return self[pos]
 

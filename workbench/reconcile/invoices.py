@@ -154,8 +154,8 @@ def match(crm: pd.DataFrame, erp: pd.DataFrame, customer_map: dict[str, str], ru
                            "amt": erp["total_amount"].to_numpy(dtype=object)[re_],
                            "d2": erp["invoice_date"].to_numpy(dtype=object)[re_]}).dropna(subset=["cust", "amt"])
         # a credit note pairs with a credit note of the same amount, whichever sign each system writes it with
-        fc["cn"] = _credit_mask(crm)[fc["i"].to_numpy(dtype=np.int64)]
-        fe["cn"] = _credit_mask(erp)[fe["j"].to_numpy(dtype=np.int64)]
+        fc["cn"] = credit_mask(crm)[fc["i"].to_numpy(dtype=np.int64)]
+        fe["cn"] = credit_mask(erp)[fe["j"].to_numpy(dtype=np.int64)]
         for f_ in (fc, fe):
             f_["amt"] = [_amount_key(d, cn) for d, cn in zip(f_["amt"], f_["cn"])]
             f_.drop(columns="cn", inplace=True)
@@ -503,7 +503,8 @@ def _sum(values: np.ndarray) -> Decimal:
     return np.add.reduce(vals, initial=Decimal(0)) if len(vals) else Decimal(0)
 
 
-def _credit_mask(frame: pd.DataFrame) -> np.ndarray:
+def credit_mask(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows are credit notes: by status, or the source's own flag."""
     credit: np.ndarray = frame["status"].to_numpy(dtype=object) == "credit_note"
     if "is_credit_note" in frame.columns:
         credit |= frame["is_credit_note"].to_numpy(dtype=object) == True  # noqa: E712 - None is no credit note
@@ -516,7 +517,7 @@ def control_totals(side: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
     if frame.empty:
         return []
     out = []
-    credit = _credit_mask(frame)
+    credit = credit_mask(frame)
     void = frame["status"].to_numpy(dtype=object) == "void"
     tot = frame["total_amount"].to_numpy(dtype=object).copy()
     bal = frame["open_balance"].to_numpy(dtype=object).copy()

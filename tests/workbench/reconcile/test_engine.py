@@ -159,3 +159,17 @@ def test_a_credit_across_currencies_and_sign_conventions_ties_out():
                      ("erp", "USD"): Decimal("220.00")}
     for ccy, rec in res.stats["reconciling"].items():
         assert Decimal(rec["unexplained"]) == 0, (ccy, rec)
+
+
+def test_a_customers_exposure_is_net_of_its_credit_notes_and_owes_nothing_of_a_cancelled_invoice():
+    """A customer only the ERP holds puts its open receivable at risk. Odoo writes a credit note's and a
+    cancelled invoice's amount due positive: they were added to what the customer owes (1,000 + 300 + 200)."""
+    from tests.workbench.reconcile.helpers import config, cust, extract, inv
+    erp_only = cust("e9", "Kestrel Marine Supplies Ltd", city="Portland", postcode="97201")
+    erp = extract("erp", customers=[erp_only],
+                  invoices=[inv("b1", "INV/2026/0001", "e9", "1000.00", "1000.00", "open"),
+                            inv("b2", "RINV/2026/0001", "e9", "300.00", "300.00", "credit_note"),
+                            inv("b3", "INV/2026/0002", "e9", "200.00", "200.00", "void")])
+    res = reconcile(extract("crm", customers=[]), erp, config())
+    (missing,) = res.exceptions[res.exceptions["type"] == "customer.missing_in_crm"].to_dict("records")
+    assert (missing["amount_at_risk"], missing["currency"]) == (Decimal("700.00"), "USD")
