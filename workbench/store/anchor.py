@@ -29,6 +29,7 @@ from sqlalchemy import URL, Connection, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from workbench.errors import ConfigError
 from workbench.store.schema import AuditAnchor, AuditEvent
 
 KEY_ENV = "WORKBENCH_AUDIT_KEY"
@@ -106,15 +107,23 @@ def mismatch(session: Session) -> dict[str, Any] | None:
     (a store from before anchors). Read under the chain lock."""
     # columns, not the ORM object: sessions keep objects across commits (expire_on_commit=False), and record()
     # moves the anchor with a plain UPDATE, so an object loaded at an earlier commit would be stale here
-    row = session.execute(select(AuditAnchor.events, AuditAnchor.head_hash).where(AuditAnchor.id == ANCHOR_ID)).first()
+    row = session.execute(select(AuditAnchor.events, AuditAnchor.head_hash, AuditAnchor.mac)
+                          .where(AuditAnchor.id == ANCHOR_ID)).first()
     if row is None:
         return None
     last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     events, head_hash = (int(last.id), str(last.hash)) if last is not None else (0, None)
-    if (row.events, row.head_hash) == (events, head_hash):
-        return None
-    return {"anchor_events": row.events, "anchor_head_hash": row.head_hash, "trail_events": events,
-            "trail_head_hash": head_hash}
+    found = {"anchor_events": row.events, "anchor_head_hash": row.head_hash, "trail_events": events,
+             "trail_head_hash": head_hash}
+    if (row.events, row.head_hash) != (events, head_hash):
+        return found
+    # The anchor where the trail ends proves nothing by itself: an editor who re-chained events moves it too.
+    # Its MAC is what they cannot make; signing such an anchor again would erase the evidence.
+    bind = session.get_bind()
+    key = audit_key(bind.engine.url if isinstance(bind, Connection) else bind.url)
+    if key is not None and (row.mac is None or not hmac.compare_digest(row.mac, mac(key, row.events, row.head_hash))):
+        return {**found, "anchor_mac": "did not verify"}
+    return None
 
 
 def recorded_mismatches(session: Session) -> list[str]:
@@ -123,6 +132,12 @@ def recorded_mismatches(session: Session) -> list[str]:
     for ev_id, at, detail in session.execute(select(AuditEvent.id, AuditEvent.at, AuditEvent.detail)
                                              .where(AuditEvent.action == MISMATCH).order_by(AuditEvent.id)):
         d = detail or {}
+        if d.get("anchor_mac"):
+            out.append(f"event {ev_id} ({at:%Y-%m-%d %H:%M} UTC): the next write found the anchor's MAC did not "
+                       f"verify with the audit key (anchor at event {d.get('anchor_events')}, hash "
+                       f"{str(d.get('anchor_head_hash'))[:12]}…): the anchor, and the events before it, were "
+                       "rewritten outside the workbench, or written by a computer without this store's audit key")
+            continue
         out.append(f"event {ev_id} ({at:%Y-%m-%d %H:%M} UTC): the next write found the trail ending at event "
                    f"{d.get('trail_events')} where its anchor recorded event {d.get('anchor_events')} (hash "
                    f"{str(d.get('anchor_head_hash'))[:12]}…): the trail was changed outside the workbench before then")
@@ -133,6 +148,12 @@ def record(session: Session, events: int, head_hash: str) -> None:
     """Move the anchor to the new head (in the chaining transaction, under the chain lock)."""
     bind = session.get_bind()
     n, h, m = anchor_values(bind.engine.url if isinstance(bind, Connection) else bind.url, events, head_hash)
+    if m is None and session.execute(select(AuditAnchor.mac).where(AuditAnchor.id == ANCHOR_ID)).scalar():
+        # Writing on would leave a signed trail unsigned: the next writer holding the key could not tell this
+        # write from a store editor's, and would record it as one (mismatch).
+        raise ConfigError(f"nothing was saved: this store's audit trail is signed with an audit key this computer "
+                          f"does not have ({KEY_ENV} is not set, and the keyring holds none for this store); set "
+                          f"{KEY_ENV} to the store's key (a team database: the key every member uses) and try again")
     done = session.execute(update(AuditAnchor).where(AuditAnchor.id == ANCHOR_ID)
                            .values(events=n, head_hash=h, mac=m).execution_options(synchronize_session=False))
     if getattr(done, "rowcount", 0) != 1:
