@@ -258,8 +258,16 @@ def register_user(session: Session, actor: str, name: str, roles: list[str], *, 
         require(session, actor, "manage_users")
     if os_login_name:
         other = _user_by_os_login(session, os_login_name)
-        if other is not None and other.name != name:
+        if other is not None and other.name != name and other.active:
             raise ConfigError(f"the OS login '{os_login_name}' already belongs to workbench user '{other.name}'")
+        if other is not None and other.name != name:
+            # A deactivated user's login passes on (the account was handed to someone else): nothing else
+            # could ever free it, and the new owner would be refused as the old one, deactivated.
+            before_other = {"roles": other.roles, "active": other.active, "os_login": other.os_login}
+            other.os_login = None
+            session.flush()
+            trail.append(session, actor=actor, action="user.change", entity_type="user", entity_id=other.name,
+                         detail={"before": before_other, "roles": other.roles, "os_login": None, "active": False})
     before = session.get(User, name)
     old = None if before is None else {"roles": before.roles, "active": before.active, "os_login": before.os_login}
     if before is not None and "admin" not in roles and _active_admins(session) == {name}:
