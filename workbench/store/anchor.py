@@ -147,13 +147,18 @@ def recorded_mismatches(session: Session) -> list[str]:
 def record(session: Session, events: int, head_hash: str) -> None:
     """Move the anchor to the new head (in the chaining transaction, under the chain lock)."""
     bind = session.get_bind()
-    n, h, m = anchor_values(bind.engine.url if isinstance(bind, Connection) else bind.url, events, head_hash)
+    url = bind.engine.url if isinstance(bind, Connection) else bind.url
+    n, h, m = anchor_values(url, events, head_hash)
     if m is None and session.execute(select(AuditAnchor.mac).where(AuditAnchor.id == ANCHOR_ID)).scalar():
         # Writing on would leave a signed trail unsigned: the next writer holding the key could not tell this
         # write from a store editor's, and would record it as one (mismatch).
-        raise ConfigError(f"nothing was saved: this store's audit trail is signed with an audit key this computer "
-                          f"does not have ({KEY_ENV} is not set, and the keyring holds none for this store); set "
-                          f"{KEY_ENV} to the store's key (a team database: the key every member uses) and try again")
+        sid = store_id(url) or ""
+        fix = (f"the key is in the OS keyring (service {KEYRING_SERVICE}, entry {keyring_name(sid)}), which this "
+               f"process cannot reach: run it in your desktop session, or set {KEY_ENV} to that key"
+               if sid.startswith("sqlite:") else
+               f"set {KEY_ENV} to the key every member of the team uses (ask whoever set up the database)")
+        raise ConfigError(f"nothing was saved: this store's audit trail is signed with an audit key this process "
+                          f"does not have ({KEY_ENV} is not set, and the keyring holds none for this store); {fix}")
     done = session.execute(update(AuditAnchor).where(AuditAnchor.id == ANCHOR_ID)
                            .values(events=n, head_hash=h, mac=m).execution_options(synchronize_session=False))
     if getattr(done, "rowcount", 0) != 1:
