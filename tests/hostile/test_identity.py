@@ -35,6 +35,7 @@ BOB_LOOKALIKES = {
     "bidi override": "\u202ebob\u202c",
     "greek omicron": "b\u03bfb",
     "combining grapheme joiner": "bo\u034fb",
+    "braille blank": "bo\u2800b",
 }
 
 

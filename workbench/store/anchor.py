@@ -29,6 +29,7 @@ from sqlalchemy import URL, Connection, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from workbench.errors import ConfigError
 from workbench.store.schema import AuditAnchor, AuditEvent
 
 KEY_ENV = "WORKBENCH_AUDIT_KEY"
@@ -106,15 +107,23 @@ def mismatch(session: Session) -> dict[str, Any] | None:
     (a store from before anchors). Read under the chain lock."""
     # columns, not the ORM object: sessions keep objects across commits (expire_on_commit=False), and record()
     # moves the anchor with a plain UPDATE, so an object loaded at an earlier commit would be stale here
-    row = session.execute(select(AuditAnchor.events, AuditAnchor.head_hash).where(AuditAnchor.id == ANCHOR_ID)).first()
+    row = session.execute(select(AuditAnchor.events, AuditAnchor.head_hash, AuditAnchor.mac)
+                          .where(AuditAnchor.id == ANCHOR_ID)).first()
     if row is None:
         return None
     last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     events, head_hash = (int(last.id), str(last.hash)) if last is not None else (0, None)
-    if (row.events, row.head_hash) == (events, head_hash):
-        return None
-    return {"anchor_events": row.events, "anchor_head_hash": row.head_hash, "trail_events": events,
-            "trail_head_hash": head_hash}
+    found = {"anchor_events": row.events, "anchor_head_hash": row.head_hash, "trail_events": events,
+             "trail_head_hash": head_hash}
+    if (row.events, row.head_hash) != (events, head_hash):
+        return found
+    # The anchor where the trail ends proves nothing by itself: an editor who re-chained events moves it too.
+    # Its MAC is what they cannot make; signing such an anchor again would erase the evidence.
+    bind = session.get_bind()
+    key = audit_key(bind.engine.url if isinstance(bind, Connection) else bind.url)
+    if key is not None and (row.mac is None or not hmac.compare_digest(row.mac, mac(key, row.events, row.head_hash))):
+        return {**found, "anchor_mac": "did not verify"}
+    return None
 
 
 def recorded_mismatches(session: Session) -> list[str]:
@@ -123,6 +132,12 @@ def recorded_mismatches(session: Session) -> list[str]:
     for ev_id, at, detail in session.execute(select(AuditEvent.id, AuditEvent.at, AuditEvent.detail)
                                              .where(AuditEvent.action == MISMATCH).order_by(AuditEvent.id)):
         d = detail or {}
+        if d.get("anchor_mac"):
+            out.append(f"event {ev_id} ({at:%Y-%m-%d %H:%M} UTC): the next write found the anchor's MAC did not "
+                       f"verify with the audit key (anchor at event {d.get('anchor_events')}, hash "
+                       f"{str(d.get('anchor_head_hash'))[:12]}…): the anchor, and the events before it, were "
+                       "rewritten outside the workbench, or written by a computer without this store's audit key")
+            continue
         out.append(f"event {ev_id} ({at:%Y-%m-%d %H:%M} UTC): the next write found the trail ending at event "
                    f"{d.get('trail_events')} where its anchor recorded event {d.get('anchor_events')} (hash "
                    f"{str(d.get('anchor_head_hash'))[:12]}…): the trail was changed outside the workbench before then")
@@ -132,7 +147,18 @@ def recorded_mismatches(session: Session) -> list[str]:
 def record(session: Session, events: int, head_hash: str) -> None:
     """Move the anchor to the new head (in the chaining transaction, under the chain lock)."""
     bind = session.get_bind()
-    n, h, m = anchor_values(bind.engine.url if isinstance(bind, Connection) else bind.url, events, head_hash)
+    url = bind.engine.url if isinstance(bind, Connection) else bind.url
+    n, h, m = anchor_values(url, events, head_hash)
+    if m is None and session.execute(select(AuditAnchor.mac).where(AuditAnchor.id == ANCHOR_ID)).scalar():
+        # Writing on would leave a signed trail unsigned: the next writer holding the key could not tell this
+        # write from a store editor's, and would record it as one (mismatch).
+        sid = store_id(url) or ""
+        fix = (f"the key is in the OS keyring (service {KEYRING_SERVICE}, entry {keyring_name(sid)}), which this "
+               f"process cannot reach: run it in your desktop session, or set {KEY_ENV} to that key"
+               if sid.startswith("sqlite:") else
+               f"set {KEY_ENV} to the key every member of the team uses (ask whoever set up the database)")
+        raise ConfigError(f"nothing was saved: this store's audit trail is signed with an audit key this process "
+                          f"does not have ({KEY_ENV} is not set, and the keyring holds none for this store); {fix}")
     done = session.execute(update(AuditAnchor).where(AuditAnchor.id == ANCHOR_ID)
                            .values(events=n, head_hash=h, mac=m).execution_options(synchronize_session=False))
     if getattr(done, "rowcount", 0) != 1:
@@ -214,7 +240,9 @@ def check(session: Session, url: URL | str, events: int, head_hash: str) -> Anch
     seen = read_local(url)
     if seen is not None:
         n, h = seen
-        if n > events:
+        if n > events and _now_holds(session, n) == h:
+            pass  # written by this computer after the snapshot being checked began: nothing was deleted
+        elif n > events:
             out.problems.append(f"this computer recorded event {n} of this store; the trail now ends at "
                                 f"event {events}: events were deleted")
         else:
@@ -223,3 +251,10 @@ def check(session: Session, url: URL | str, events: int, head_hash: str) -> Anch
                 out.problems.append(f"event {n} no longer has the hash this computer recorded for it: "
                                     "the trail was rewritten from there")
     return out
+
+
+def _now_holds(session: Session, event_id: int) -> str | None:
+    """The hash event ``event_id`` has now, read outside ``session``'s snapshot (the local file is not in it)."""
+    bind = session.get_bind()
+    with bind.engine.connect() as conn:
+        return conn.execute(select(AuditEvent.hash).where(AuditEvent.id == event_id)).scalar()

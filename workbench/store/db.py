@@ -114,6 +114,23 @@ class Store:
             with s.begin():
                 yield s
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only transaction that sees the whole store as it was at one moment.
+
+        ``session`` reads each statement afresh (PostgreSQL's READ COMMITTED; pysqlite runs a SELECT
+        outside any transaction), so a check that walks the trail and then reads the anchor and the
+        tables saw a teammate's change in one and not the other: ``audit verify`` while others worked
+        said events were deleted or an assignee differed from the trail."""
+        with self.sessions() as s:
+            with s.begin():
+                if self.is_postgres:
+                    s.connection(execution_options={"isolation_level": "REPEATABLE READ",
+                                                    "postgresql_readonly": True})
+                else:  # a SQLite read transaction keeps its WAL snapshot until it ends
+                    s.connection().exec_driver_sql("BEGIN")
+                yield s
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -15,12 +15,12 @@ from datetime import datetime, UTC
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, false, select, text, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from workbench.store import anchor
 from workbench.store.advisory import CHAIN_LOCK
-from workbench.store.schema import AuditEvent
+from workbench.store.schema import AuditAnchor, AuditEvent
 
 GENESIS = "0" * 64
 
@@ -53,7 +53,14 @@ def _lock_chain(session: Session) -> None:
     """Serialize chaining so two writers never chain onto the same predecessor."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
-    # SQLite: the transaction already holds the database write lock from its own changes.
+        return
+    # SQLite: take the database write lock before the head is read. A transaction whose first write is its
+    # event (or whose changes are not flushed yet) holds no lock here: pysqlite begins the transaction at the
+    # first INSERT/UPDATE/DELETE, so two processes read the same head, and the second's event then collides
+    # with the first's id (IntegrityError: the change was lost). A write statement takes the lock even when it
+    # matches no row; the busy timeout makes the second writer wait for the first's commit.
+    session.execute(update(AuditAnchor).where(false()).values(events=AuditAnchor.events)
+                    .execution_options(synchronize_session=False))
 
 
 _PENDING = "audit_pending"

@@ -35,7 +35,8 @@ def replay(events: Iterable[AuditEvent]) -> dict[str, _Proven]:
     for ev in events:
         d, name = ev.detail or {}, str(ev.entity_id)
         if ev.action in ("user.add", "user.change"):
-            out[name] = _Proven(str(d.get("roles") or ""), d.get("os_login"), True, ev.id)
+            # "active" is only written by a change to a deactivated user (its OS login passed on)
+            out[name] = _Proven(str(d.get("roles") or ""), d.get("os_login"), bool(d.get("active", True)), ev.id)
         elif ev.action == "user.remove" and name in out:
             out[name].active, out[name].event = False, ev.id
     return out

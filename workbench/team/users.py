@@ -21,10 +21,11 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import false, func, select, text, update
 from sqlalchemy.orm import Session
 
 from workbench.errors import ConfigError, InputError, PermissionDenied
+from workbench.store.advisory import USERS_LOCK
 from workbench.store.schema import User
 from workbench.team.identity import clean_name, invisible_characters, same_person
 
@@ -146,9 +147,25 @@ def roles_of(session: Session, name: str) -> set[str]:
     return {r.strip() for r in u.roles.split(",") if r.strip()}
 
 
+def _hold_user(session: Session, name: str) -> None:
+    """PostgreSQL: share-lock the acting user's row until the transaction ends, and read it as committed.
+
+    Without it an approval that checked its roles, then waited (for a correction another approver held),
+    committed after an admin had taken the approver role away or deactivated the user: the trail showed
+    an approval by someone who could no longer approve. With it, an admin's change to this user waits for
+    the action under way, or, committed first, is what the action sees."""
+    if session.get_bind().dialect.name != "postgresql" or open_mode(session):
+        return
+    u = find_user(session, name)
+    if u is not None:
+        session.execute(select(User).where(User.name == u.name).with_for_update(read=True)
+                        .execution_options(populate_existing=True)).scalar_one_or_none()
+
+
 def require(session: Session, name: str, action: str) -> None:
     """Refuse with a clear message unless ``name`` may do ``action``."""
     need = ACTIONS[action]
+    _hold_user(session, name)
     have = roles_of(session, name)
     if have & need:
         return
@@ -192,6 +209,23 @@ def _active_admins(session: Session) -> set[str]:
             if "admin" in u.roles.split(",")}
 
 
+def _one_change_at_a_time(session: Session) -> None:
+    """Hold user changes in line until this transaction ends.
+
+    Each rule below (no second user reads as a first, an OS login has one user, the last admin
+    stays) reads the users table and writes later; two admins acting at once both passed the
+    check: they removed each other and left no admin, or added 'bob' and 'Bob' side by side.
+    Taken before the actor's own row is read, so the second waits here rather than deadlocking."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT pg_advisory_xact_lock({USERS_LOCK})"))
+    else:  # SQLite: a write statement takes the database's write lock, even when it matches no row
+        session.execute(update(User).where(false()).values(roles=User.roles)
+                        .execution_options(synchronize_session=False))
+    for obj in list(session.identity_map.values()):  # users read before the wait are read again
+        if isinstance(obj, User):
+            session.expire(obj)
+
+
 def register_user(session: Session, actor: str, name: str, roles: list[str], *, display_name: str | None = None,
                   os_login_name: str | None = None) -> User:
     """Add or change a user on behalf of ``actor`` (an admin), with an audit event.
@@ -200,6 +234,7 @@ def register_user(session: Session, actor: str, name: str, roles: list[str], *, 
     act, and someone has to be able to add the rest of the team.
     """
     from workbench.store import trail
+    _one_change_at_a_time(session)
     hidden = invisible_characters(name or "")
     if hidden:
         raise ConfigError(f"the user name {name!r} holds an invisible character ({hidden[0]}); type the name "
@@ -223,8 +258,16 @@ def register_user(session: Session, actor: str, name: str, roles: list[str], *, 
         require(session, actor, "manage_users")
     if os_login_name:
         other = _user_by_os_login(session, os_login_name)
-        if other is not None and other.name != name:
+        if other is not None and other.name != name and other.active:
             raise ConfigError(f"the OS login '{os_login_name}' already belongs to workbench user '{other.name}'")
+        if other is not None and other.name != name:
+            # A deactivated user's login passes on (the account was handed to someone else): nothing else
+            # could ever free it, and the new owner would be refused as the old one, deactivated.
+            before_other = {"roles": other.roles, "active": other.active, "os_login": other.os_login}
+            other.os_login = None
+            session.flush()
+            trail.append(session, actor=actor, action="user.change", entity_type="user", entity_id=other.name,
+                         detail={"before": before_other, "roles": other.roles, "os_login": None, "active": False})
     before = session.get(User, name)
     old = None if before is None else {"roles": before.roles, "active": before.active, "os_login": before.os_login}
     if before is not None and "admin" not in roles and _active_admins(session) == {name}:
@@ -238,6 +281,7 @@ def register_user(session: Session, actor: str, name: str, roles: list[str], *, 
 def remove_user(session: Session, actor: str, name: str) -> None:
     """Deactivate a user: they can no longer act; their name stays on everything they did."""
     from workbench.store import trail
+    _one_change_at_a_time(session)
     require(session, actor, "manage_users")
     u = find_user(session, name)
     if u is None:

@@ -7,7 +7,7 @@ import multiprocessing as mp
 import pytest
 from sqlalchemy import select
 
-from workbench.store import trail
+from workbench.store import anchor, trail
 from workbench.store.schema import AuditEvent
 
 pytestmark = pytest.mark.postgres
@@ -46,3 +46,7 @@ def test_concurrent_appends_from_several_processes_keep_one_valid_chain(pg_store
         actors = list(s.execute(select(AuditEvent.actor).order_by(AuditEvent.id)).scalars())
         switches = sum(1 for a, b in zip(actors, actors[1:]) if a != b)
         assert switches >= WORKERS
+        # the anchor moved with every commit: it ends where the trail ends, and no writer saw it elsewhere
+        count, head_hash = trail.head(s)
+        assert anchor.check(s, pg_store.url, count, head_hash).problems == []
+        assert anchor.recorded_mismatches(s) == []

@@ -68,3 +68,24 @@ def test_an_auditor_holds_no_changing_permission(any_store):
         for action in ACTIONS:
             with pytest.raises(PermissionDenied):
                 require(s, "dave", action)
+
+
+def test_a_deactivated_users_os_login_passes_to_a_new_user(any_store, monkeypatch):
+    """The account 'bob-os' is handed to someone else after bob left: the admin could not map it (it
+    'already belongs to workbench user bob', and nothing clears a login), and its new owner was told
+    they are bob, deactivated."""
+    from workbench.store.trail import verify
+    from workbench.team.user_proof import user_problems
+    from workbench.team.users import acting_user
+    add_team(any_store)
+    with any_store.session() as s:
+        remove_user(s, "ann", "bob")
+    with any_store.session() as s:
+        register_user(s, "ann", "erin", ["preparer"], os_login_name="bob-os")
+    monkeypatch.setattr("workbench.team.users.os_login", lambda: "bob-os")
+    with any_store.session() as s:
+        assert acting_user(s) == "erin"
+        bob = next(u for u in list_users(s) if u["name"] == "bob")
+        assert (bob["active"], bob["os_login"]) == (False, None)
+        assert user_problems(s) == [] and verify(s).ok
+        require(s, "erin", "prepare")
