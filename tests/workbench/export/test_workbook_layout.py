@@ -176,3 +176,27 @@ def test_long_text_in_a_tables_last_column_wraps_rather_than_run_off_the_page(st
     assert [c.alignment.vertical for c in row] == ["top"] * 3  # section and setting beside the first line
     short = next(r for r in ws.iter_rows(min_row=2) if r[1].value == "connector")
     assert not short[2].alignment.wrap_text and ws.row_dimensions[short[0].row].height is None
+
+
+def test_wrapped_text_that_starts_like_a_formula_stays_guarded_text(store, tmp_path, monkeypatch):
+    """Every text cell that begins with =, +, -, @ on every sheet is a string cell with the quote
+    prefix, the wrapped ones too (a long value in a table's last column, a long Cover text)."""
+    rid = make_run(store, monkeypatch=monkeypatch)
+    payload = "=HYPERLINK(\"http://evil.example/x\",\"Click me\") " + "and a long tail of words " * 8
+    with store.session() as s:
+        run = s.get(Run, rid)
+        run.config = {**run.config, "erp": {**run.config["erp"], "note": payload}}
+        run.error = "-" + "a failure worded at length " * 6
+    path = tmp_path / "audit.xlsx"
+    write_workbook(store, rid, path)
+    wb = load_workbook(path)
+    error = run.error
+    wrapped = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@")):
+                    assert c.data_type == "s" and c.quotePrefix, (ws.title, c.coordinate, c.value[:30])
+                    if c.value in (payload, error) and c.alignment.wrap_text:
+                        wrapped.add((ws.title, c.value))
+    assert wrapped == {("Parameters", payload), ("Cover", error)}
