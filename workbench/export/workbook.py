@@ -449,7 +449,7 @@ class _Writer:
             key = tuple(shared) if shared is not None else ()
             style = tops.get(key)
             if style is None:
-                probe = _own_style(WriteOnlyCell(ws))
+                probe = WriteOnlyCell(ws)
                 if shared is not None:
                     probe._style = type(shared)(shared)  # type: ignore[attr-defined]  # see _STYLE_NOTE
                 probe.alignment = Alignment(vertical="top")
@@ -712,7 +712,9 @@ def _free_layout(rows: list[list[Any]], minimum: int = 10) -> _FreeLayout:
                 continue  # headings may run across empty neighbours
             v = value(c)
             n = _shown_width(v)
-            if style(c) == "wb header":
+            if style(c) in ("wb percent", "wb score"):
+                n = 7  # "97.0%", "0.877"
+            elif style(c) == "wb header":
                 n = min(n, HEADER_FIT)
             elif type(v) is str and " " not in v:  # a hash, id or path: whole on one line, not broken
                 n = min(n, MAX_WIDTH + 8)
