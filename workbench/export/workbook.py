@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import textwrap
 import uuid
 import warnings
 import zipfile
@@ -24,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -55,6 +57,7 @@ from workbench.store.exports import Anchor
 if TYPE_CHECKING:
     from _typeshed import SizedBuffer, StrPath
 
+FIGURE_KINDS = {"int", "amount", "date", "datetime", "percent", "score"}  # table columns of numbers or dates
 SHEET_ROWS = 1_048_576  # Excel's limit; tests lower it to see continuation sheets
 MAX_WIDTH = 60
 PROGRESS_EVERY = 2_000
@@ -381,19 +384,28 @@ class _Writer:
         wb, styles = self.wb, self.styles
         cols = _columns(part.sheet)
         ws: WriteOnlyWorksheet = wb.create_sheet(part.title)
-        for i, (c, w) in enumerate(zip(cols, _fit(cols, part.sheet.widths)), start=1):
+        widths = _fit(cols, part.sheet.widths)
+        for i, (c, w) in enumerate(zip(cols, widths), start=1):
             dim = ws.column_dimensions[get_column_letter(i)]  # type: ignore[attr-defined]  # (see _protect)
             dim.width = w
             if c.hidden:
                 dim.hidden = True
         ws.freeze_panes = "A2"
-        set_up_page(ws, self.content.run, table=True)
+        set_up_page(ws, self.content.run, [0.0 if c.hidden else w for c, w in zip(cols, widths)], table=True)
         _protect(ws)
         hasher = mf.SheetHasher()
         _feed_cells_directly(ws)
         arr = styles.array
-        header_style = arr("wb header", ws)
+        # a header over figures (counts, amounts, dates) is aligned right, as its figures are
+        header_plain = arr("wb header", ws)
+        header_styles = [arr("wb header right" if c.kind in FIGURE_KINDS else "wb header", ws) for c in cols]
         guard_style = _guard_array(ws)
+        # Long text in the last column printed would run past it onto pages of its own: it wraps there
+        # instead, in a row as tall as its lines (Excel and LibreOffice keep the height as written).
+        last = max((i for i, c in enumerate(cols) if not c.hidden), default=0)
+        wrap_col = last if cols[last].kind == "text" else -1
+        wrap_width = widths[last]
+        wrap_style, wrap_guard = arr("wb wrap", ws), _guard_array(ws, arr("wb wrap", ws))
         # One reusable cell per column: openpyxl serialises a row as soon as it is appended,
         # so a cell object can carry the next row's value and style.
         slots = [WriteOnlyCell(ws) for _ in cols]
@@ -428,6 +440,22 @@ class _Writer:
             if got is None:
                 got = amount_styles[name] = arr(name, ws)
             return got
+        tops: dict[tuple[int, ...], Any] = {}
+
+        def top(i: int, v: Any) -> Cell:
+            """The cell of column ``i`` holding ``v`` (a value or a styled cell) aligned to the top of its row."""
+            cell = v if isinstance(v, Cell) else _set(slots[i], v, None)
+            shared = cell._style  # type: ignore[attr-defined]  # see _STYLE_NOTE
+            key = tuple(shared) if shared is not None else ()
+            style = tops.get(key)
+            if style is None:
+                probe = WriteOnlyCell(ws)
+                if shared is not None:
+                    probe._style = type(shared)(shared)  # type: ignore[attr-defined]  # see _STYLE_NOTE
+                probe.alignment = Alignment(vertical="top")
+                style = tops[key] = probe._style  # type: ignore[attr-defined]  # see _STYLE_NOTE
+            cell._style = style  # type: ignore[attr-defined]  # see _STYLE_NOTE
+            return cell
         fill_styles: dict[str, Any] = {}
         money: dict[Any, bool] = {}
         line = mf.row_line
@@ -436,7 +464,9 @@ class _Writer:
             r += 1
             hasher.add_line(line(r, values))
             if r == 1 or (part.continued_on and r > part.data_rows + 1):
-                ws.append([_styled(ws, v, header_style) if v is not None else None for v in values])
+                # (the note where a full sheet continues reads left to right, from column A)
+                styles_here = header_styles if r == 1 else [header_plain] * len(values)
+                ws.append([_styled(ws, v, styles_here[i]) if v is not None else None for i, v in enumerate(values)])
                 continue
             cells = list(values)
             for i, how, extra, style in plan:
@@ -474,7 +504,18 @@ class _Writer:
                     if style is None:  # the cell shows the label; its colour is the code's
                         style = fill_styles[v] = arr(extra + STATE_CODES.get(v, str(v)), ws)
                 cells[i] = _set(slots[i], v, style)
-            ws.append(cells)
+            long = values[wrap_col] if wrap_col >= 0 else None
+            if type(long) is str and len(long) > wrap_width - 2:
+                cells[wrap_col] = _set(slots[wrap_col], long, wrap_guard if long.startswith(FORMULA_TRIGGERS)
+                                       else wrap_style, text=True)
+                for i, v in enumerate(cells):  # the row's other cells at the top beside it, not at the bottom
+                    if v is not None and i != wrap_col:
+                        cells[i] = top(i, v)
+                ws.row_dimensions[r].height = _wrapped_height(long, wrap_width)  # type: ignore[attr-defined]
+                ws.append(cells)
+                del ws.row_dimensions[r]  # type: ignore[attr-defined]  # written with its row: memory stays flat
+            else:
+                ws.append(cells)
             if r % PROGRESS_EVERY == 0:
                 self.done += PROGRESS_EVERY
                 report(self.state, min(self.done, self.total), self.total, f"Writing {part.title}: {r - 1:,} rows")
@@ -492,28 +533,29 @@ class _Writer:
         self.hashes[part.title] = hasher.hexdigest()
         check_cancelled(self.state)
 
-    def write_free(self, ws: WriteOnlyWorksheet, rows: list[list[Any]], *, stop_hash_at: int | None = None) -> str:
+    def write_free(self, ws: WriteOnlyWorksheet, rows: list[list[Any]], layout: _FreeLayout, *,
+                   stop_hash_at: int | None = None) -> str:
         hasher = mf.SheetHasher()
         styles = self.styles
         for r, row in enumerate(rows, start=1):
             if stop_hash_at is None or r < stop_hash_at:
                 hasher.add(r, _values(row))
             cells: list[Any] = []
-            for c in row:
+            tall = (r - 1) in layout.heights  # a row with wrapped text: its cells at the top, beside each other
+            for i, c in enumerate(row):
+                wrap, right = (r - 1, i) in layout.wrap, (r - 1, i) in layout.right
+                if (wrap or right or tall) and c is not None and not isinstance(c, Styled):
+                    c = Styled(c)
+                if (wrap or right or tall) and isinstance(c, Styled) and c.value is not None:
+                    cell = _own_style(self._free_cell(ws, c))
+                    cell.alignment = Alignment(horizontal="right" if right else None, vertical="top", wrap_text=wrap)
+                    cells.append(cell)
+                    continue
                 if isinstance(c, Styled):
                     if c.value is None and c.link is None:
                         cells.append(None)
                         continue
-                    cell = WriteOnlyCell(ws, c.value)
-                    if c.style:
-                        cell._style = styles.array(c.style, ws)  # type: ignore[attr-defined]  # see _STYLE_NOTE
-                    if type(c.value) is str and c.value.startswith(FORMULA_TRIGGERS):
-                        cell.data_type = "s"
-                        cell._style = type(cell._style)(cell._style)  # type: ignore[attr-defined]  # see _STYLE_NOTE
-                        cell.quotePrefix = True
-                    if c.link:
-                        cell.hyperlink = Hyperlink(ref="", location=f"'{c.link}'!A1", display=str(c.value))
-                    cells.append(cell)
+                    cells.append(self._free_cell(ws, c))
                 elif type(c) is str and c.startswith(FORMULA_TRIGGERS):
                     cells.append(_guarded(ws, c))
                 elif isinstance(c, datetime):
@@ -524,6 +566,21 @@ class _Writer:
                     cells.append(c)
             ws.append(cells)
         return hasher.hexdigest()
+
+    def _free_cell(self, ws: WriteOnlyWorksheet, c: Styled) -> Cell:
+        cell = WriteOnlyCell(ws, c.value)
+        if c.style:
+            cell._style = self.styles.array(c.style, ws)  # type: ignore[attr-defined]  # see _STYLE_NOTE
+        elif isinstance(c.value, datetime):
+            cell._style = self.styles.array("wb datetime", ws)  # type: ignore[attr-defined]  # see _STYLE_NOTE
+        elif isinstance(c.value, date):
+            cell._style = self.styles.array("wb date", ws)  # type: ignore[attr-defined]  # see _STYLE_NOTE
+        if type(c.value) is str and c.value.startswith(FORMULA_TRIGGERS):
+            cell.data_type = "s"
+            _own_style(cell).quotePrefix = True
+        if c.link:
+            cell.hyperlink = Hyperlink(ref="", location=f"'{c.link}'!A1", display=str(c.value))
+        return cell
 
 
 def _set(cell: Cell, value: Any, style_array: Any, text: bool = False) -> Cell:
@@ -537,8 +594,18 @@ def _set(cell: Cell, value: Any, style_array: Any, text: bool = False) -> Cell:
     return cell
 
 
-def _guard_array(ws: WriteOnlyWorksheet) -> Any:
+def _own_style(cell: Cell) -> Cell:
+    """The cell with a style array of its own, so that setting a style on it changes no other cell's."""
+    shared = cell._style  # type: ignore[attr-defined]  # see _STYLE_NOTE
+    if shared is not None:
+        cell._style = type(shared)(shared)  # type: ignore[attr-defined]  # see _STYLE_NOTE
+    return cell
+
+
+def _guard_array(ws: WriteOnlyWorksheet, style_array: Any = None) -> Any:
     probe = WriteOnlyCell(ws)
+    if style_array is not None:
+        probe._style = type(style_array)(style_array)  # type: ignore[attr-defined]  # see _STYLE_NOTE
     probe.quotePrefix = True
     return probe._style  # type: ignore[attr-defined]  # see _STYLE_NOTE
 
@@ -585,19 +652,104 @@ def _guarded(ws: WriteOnlyWorksheet, value: str) -> Cell:
     return c
 
 
-def _free_widths(rows: list[list[Any]], minimum: int = 10) -> list[float]:
-    widths: dict[int, int] = {}
+FREE_MAX_WIDTH = 45  # characters: longer text on the Cover and Summary wraps (the row grows to fit on opening)
+HEADER_FIT = 14  # a Cover or Summary column header wraps rather than widen its column past this
+LINE_HEIGHT = 15.0  # points: one line of the 11-point default font, Excel's default row height
+
+
+@dataclass
+class _FreeLayout:
+    """Column widths of a free-form sheet (Cover, Summary), its text cells that wrap, and its header cells
+    over numbers or dates, aligned right as the figures below them are. Cells are (row index, column)."""
+    widths: list[float]
+    wrap: set[tuple[int, int]]
+    right: set[tuple[int, int]]
+    heights: dict[int, float] = field(default_factory=dict)  # row index -> points, for rows with wrapped text
+
+
+def _shown_width(v: Any) -> int:
+    """Characters a cell's value takes as shown: numbers with their grouping, sign and currency code
+    (a column narrower than an amount shows ##### in its place)."""
+    if isinstance(v, datetime):
+        return 19
+    if isinstance(v, date):
+        return 10
+    if isinstance(v, bool):
+        return 5
+    if isinstance(v, (int, Decimal, float)):
+        return len(f"{v:,}") + (5 if not isinstance(v, int) else 1)  # " EUR" after an amount
+    return len(str(v))
+
+
+def _is_figure(v: Any) -> bool:
+    return isinstance(v, (int, Decimal, float, date)) and not isinstance(v, bool)
+
+
+def _free_layout(rows: list[list[Any]], minimum: int = 10) -> _FreeLayout:
+    def value(c: Any) -> Any:
+        return c.value if isinstance(c, Styled) else c
+
+    def style(c: Any) -> str | None:
+        return c.style if isinstance(c, Styled) else None
+
+    right: set[tuple[int, int]] = set()
+    for r, row in enumerate(rows):
+        if not any(style(c) == "wb header" for c in row):
+            continue
+        below: list[list[Any]] = []
+        for nxt in rows[r + 1:]:
+            if not any(value(c) is not None for c in nxt) or any(style(c) == "wb header" for c in nxt):
+                break
+            below.append(nxt)
+        for i, c in enumerate(row):
+            figures = [value(b[i]) for b in below if i < len(b) and value(b[i]) is not None]
+            if style(c) == "wb header" and figures and all(_is_figure(v) for v in figures):
+                right.add((r, i))
+    need: dict[int, int] = {}
     for row in rows:
         for i, c in enumerate(row):
-            style = c.style if isinstance(c, Styled) else None
-            if style in ("wb title", "wb section"):
+            if style(c) in ("wb title", "wb section") or value(c) is None:
                 continue  # headings may run across empty neighbours
-            v = c.value if isinstance(c, Styled) else c
-            if v is None:
-                continue
-            n = 20 if isinstance(v, datetime) else len(str(v))
-            widths[i] = max(widths.get(i, minimum), n + 2)
-    return [float(min(70, widths.get(i, minimum))) for i in range(max(widths, default=-1) + 1)]
+            v = value(c)
+            n = _shown_width(v)
+            if style(c) in ("wb percent", "wb score"):
+                n = 7  # "97.0%", "0.877"
+            elif style(c) == "wb header":
+                n = min(n, HEADER_FIT)
+            elif type(v) is str and " " not in v:  # a hash, id or path: whole on one line, not broken
+                n = min(n, MAX_WIDTH + 8)
+            else:
+                n = min(n, FREE_MAX_WIDTH - 2)
+            need[i] = max(need.get(i, minimum), n + 2)
+    widths = [float(need.get(i, minimum)) for i in range(max(need, default=-1) + 1)]
+    wrap = {(r, i) for r, row in enumerate(rows) for i, c in enumerate(row)
+            if type(value(c)) is str and style(c) not in ("wb title", "wb section")
+            and len(value(c)) > widths[i] - 2}
+    heights: dict[int, float] = {}
+    for r, i in wrap:
+        heights[r] = max(heights.get(r, LINE_HEIGHT), _wrapped_height(str(value(rows[r][i])), widths[i]))
+    return _FreeLayout(widths, wrap, right, heights)
+
+
+def _wrapped_height(text: str, width: float) -> float:
+    """Points a text wrapped in a column ``width`` characters wide takes (Excel and LibreOffice keep a
+    row's height as written rather than fit it on opening): its lines at about 0.9 characters per width
+    unit (proportional text, breaks between words), at most Excel's 409 points."""
+    lines = sum(max(1, len(textwrap.wrap(part, max(1, int(width * 0.9)), break_long_words=True)))
+                for part in text.split("\n"))
+    return min(409.0, LINE_HEIGHT * lines)
+
+
+def _set_up_free(ws: WriteOnlyWorksheet, rows: list[list[Any]], run: dict[str, Any]) -> _FreeLayout:
+    """Widths, protection and page set-up of a free-form sheet, before its first row is written."""
+    layout = _free_layout(rows)
+    for i, width in enumerate(layout.widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width  # type: ignore[attr-defined]  # (see _protect)
+    for r, height in layout.heights.items():
+        ws.row_dimensions[r + 1].height = height  # type: ignore[attr-defined]  # (see _protect)
+    _protect(ws)
+    set_up_page(ws, run, layout.widths)
+    return layout
 
 
 def write_workbook(store: Store, run_id: int, path: str | Path, *, state: TaskState | None = None,
@@ -625,18 +777,10 @@ def write_workbook(store: Store, run_id: int, path: str | Path, *, state: TaskSt
             w.write_part(part)
 
         summary_rows = layout.summary()
-        for i, width in enumerate(_free_widths(summary_rows), start=1):
-            summary.column_dimensions[get_column_letter(i)].width = width
-        _protect(summary)
-        set_up_page(summary, content.run)
-        w.hashes["Summary"] = w.write_free(summary, summary_rows)
+        w.hashes["Summary"] = w.write_free(summary, summary_rows, _set_up_free(summary, summary_rows, content.run))
 
         cover_rows = layout.cover()
         marker_row = len(cover_rows) + 1
-        for i, width in enumerate(_free_widths(cover_rows), start=1):
-            cover.column_dimensions[get_column_letter(i)].width = width
-        _protect(cover)
-        set_up_page(cover, content.run, one_page=True)
         cover_hash = mf.SheetHasher()
         for r, row in enumerate(cover_rows, start=1):
             cover_hash.add(r, _values(row))
@@ -644,7 +788,8 @@ def write_workbook(store: Store, run_id: int, path: str | Path, *, state: TaskSt
         order = [ws.title for ws in wb.worksheets]
         sheet_hashes = [(t, w.hashes[t]) for t in order]
         total = mf.combine(sheet_hashes)
-        w.write_free(cover, cover_rows + _manifest_rows(total, sheet_hashes), stop_hash_at=marker_row)
+        cover_all = cover_rows + _manifest_rows(total, sheet_hashes)
+        w.write_free(cover, cover_all, _set_up_free(cover, cover_all, content.run), stop_hash_at=marker_row)
 
         run = content.run
         props = wb.properties

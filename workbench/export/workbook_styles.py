@@ -47,6 +47,9 @@ class Styles:
         self._arrays: dict[str, object] = {}
         self._define("wb header", font=Font(bold=True), fill=_fill(self.pal["header"]),
                      alignment=Alignment(vertical="top"))
+        self._define("wb header right", font=Font(bold=True), fill=_fill(self.pal["header"]),
+                     alignment=Alignment(horizontal="right", vertical="top"))
+        self._define("wb wrap", alignment=Alignment(vertical="top", wrap_text=True))
         self._define("wb title", font=Font(bold=True, size=14))
         self._define("wb section", font=Font(bold=True, size=12))
         self._define("wb label", font=Font(bold=True))
