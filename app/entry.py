@@ -91,7 +91,7 @@ def _screenshots(args: argparse.Namespace) -> int:
     return render_screenshots(args)
 
 
-def add_gui_commands(sub: argparse._SubParsersAction) -> None:
+def add_gui_commands(sub: cli.Subcommands) -> None:
     p = sub.add_parser("gui", help="open the desktop app (on the last run)")
     cli.add_db_option(p)
     p.add_argument("--run", type=int, metavar="ID", help="open this run instead of the latest")
@@ -115,8 +115,11 @@ def add_gui_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_screenshots)
 
 
-def main(argv=None) -> int:
-    return cli.main(argv, extra=[add_gui_commands], default=_gui)
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    # A bare `workbench` is `workbench gui`, parsed as such so it gets that command's options and defaults
+    # (without them `args.close_when_ready` was missing and the app's start was an internal error).
+    return cli.main(args or ["gui"], extra=[add_gui_commands])
 
 
 if __name__ == "__main__":
