@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "workbench.cli.corrections",  # corrections ..., audit verify
     "workbench.cli.db",           # db upgrade|migrate-sqlite, users
     "workbench.cli.close",        # close status|signoff|certify|reopen|carry-forward|rates
+    "workbench.cli.credentials",  # credentials set
 ]
 
 log = logging.getLogger("workbench")
