@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
 
 
@@ -24,3 +26,35 @@ def test_bare_workbench_where_windows_draw_on_no_screen_says_so_like_workbench_g
     assert p.returncode == 2, p.stderr[-2000:]
     assert "QT_QPA_PLATFORM=offscreen draws the window on no screen" in p.stderr
     assert "internal error" not in p.stderr and "Traceback" not in p.stderr
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str]:
+    from workbench.cli import main
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse refuses a bad option value with exit 2 and its usage line
+        code = int(exc.code or 0)
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    # a file path where a URL belongs: was "cannot open the database <database url>: ArgumentError: Could not parse
+    # SQLAlchemy URL from given URL string"
+    ("{tmp}/workbench.sqlite3", "is not a database URL; expected sqlite:////"),
+    # Heroku's spelling: was "NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres" (and the password)
+    ("postgres://ann:hunter2@db.example/workbench", "write the same URL as postgresql+psycopg://"),
+    # a SQLite file in a folder that is not there: was "OperationalError: (sqlite3.OperationalError) unable to open
+    # database file"
+    ("sqlite:///{tmp}/no/such/folder/w.sqlite3", "folder {tmp}/no/such/folder of the SQLite file does not exist"),
+])
+def test_a_db_value_that_cannot_be_a_database_says_what_a_database_url_looks_like(tmp_path, capsys, value, says):
+    code, err = _cli(capsys, "runs", "--db", value.format(tmp=tmp_path))
+    assert code == 2
+    assert says.format(tmp=tmp_path) in err
+    assert "hunter2" not in err and "Traceback" not in err and "SQLAlchemy" not in err
+
+
+def test_a_db_url_of_a_new_sqlite_file_in_an_existing_folder_still_opens(tmp_path, capsys):
+    code, err = _cli(capsys, "runs", "--db", f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    assert code == 0, err
+    assert (tmp_path / "new.sqlite3").is_file()
