@@ -21,11 +21,15 @@ KNOWN = ("client_secret", "password", "security_token", "api_key", "api_secret",
 
 
 def _read_value(name: str) -> str:
-    """The secret typed without echo at a terminal, or the first line of piped standard input."""
+    """The secret typed without echo at a terminal, or what is piped on standard input (all of it, so a PEM
+    private key keeps its lines; the line break `echo` adds is dropped)."""
     if sys.stdin.isatty():
+        if name == "private_key":  # a terminal prompt takes one line; a key has many
+            raise ConfigError("a private key has many lines: give it on standard input, e.g. "
+                              "workbench credentials set --config FILE --side crm private_key < sf-jwt.key")
         value = getpass.getpass(f"{name} (not shown): ")
     else:
-        value = sys.stdin.readline().rstrip("\r\n")
+        value = sys.stdin.read().rstrip("\r\n")
     if not value:
         raise ConfigError(f"no value given for {name}: type it when asked, or pipe it on standard input")
     return value
@@ -57,8 +61,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                            "OS keyring")
     csub = p.add_subparsers(dest="credentials_command", metavar="ACTION", required=True)
     s = csub.add_parser("set", help="store one secret of a run config's connector in the OS keyring",
-                        description="Asks for the secret without showing it (or reads one line piped on standard "
-                                    "input) and stores it where the run looks first: the OS keyring, service "
+                        description="Asks for the secret without showing it (or reads what is piped on standard "
+                                    "input: a private key's file, say) and stores it where the run looks first: the OS keyring, service "
                                     "'recon-workbench', entry <side>.<system>.<name> (or <keyring_user>.<name>). "
                                     "Without a keyring (a server with no desktop session) name an environment "
                                     "variable in the config instead: <name>_env = \"VARIABLE\".")

@@ -3,6 +3,7 @@ machine without a keyring (a headless Linux server) is told to use an environmen
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -76,3 +77,16 @@ def test_a_keyring_that_keeps_nothing_is_not_reported_as_saved(bc_config, tmp_pa
                    "--side", "erp", "client_secret", stdin=secret + "\n")
     assert p.returncode == 2 and "saved" not in p.stdout
     assert "kept nothing" in p.stderr and "client_secret_env" in p.stderr
+
+
+def test_a_private_key_piped_in_keeps_its_lines(tmp_path):
+    # JWT bearer can keep its PEM key in the keyring (salesforce.md); reading one line stored only its header
+    pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----"
+    config = tmp_path / "sf.toml"
+    config.write_text('[crm]\nconnector = "salesforce"\n[crm.salesforce]\nusername = "u@example.com"\n'
+                      '[erp]\nconnector = "files"\n')
+    p = _workbench(tmp_path, BACKEND, "credentials", "set", "--config", str(config), "--side", "crm", "private_key",
+                   stdin=pem + "\n")
+    assert p.returncode == 0, p.stderr
+    stored = json.loads((tmp_path / "keyring.json").read_text())
+    assert stored == {"recon-workbench/crm.salesforce.private_key": pem}
