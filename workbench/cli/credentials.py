@@ -62,8 +62,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     csub = p.add_subparsers(dest="credentials_command", metavar="ACTION", required=True)
     s = csub.add_parser("set", help="store one secret of a run config's connector in the OS keyring",
                         description="Asks for the secret without showing it (or reads what is piped on standard "
-                                    "input: a private key's file, say) and stores it where the run looks first: the OS keyring, service "
-                                    "'recon-workbench', entry <side>.<system>.<name> (or <keyring_user>.<name>). "
+                                    "input: a private key's file, say) and stores it where the run looks "
+                                    "first: the OS keyring, service 'recon-workbench', entry "
+                                    "<side>.<system>.<name> (or <keyring_user>.<name>). "
                                     "Without a keyring (a server with no desktop session) name an environment "
                                     "variable in the config instead: <name>_env = \"VARIABLE\".")
     s.add_argument("--config", required=True, metavar="FILE", help="the run config (.toml) whose connector uses it")

@@ -81,7 +81,8 @@ def test_a_keyring_that_keeps_nothing_is_not_reported_as_saved(bc_config, tmp_pa
 
 def test_a_private_key_piped_in_keeps_its_lines(tmp_path):
     # JWT bearer can keep its PEM key in the keyring (salesforce.md); reading one line stored only its header
-    pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----"
+    pem = ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n"
+           "-----END PRIVATE KEY-----")
     config = tmp_path / "sf.toml"
     config.write_text('[crm]\nconnector = "salesforce"\n[crm.salesforce]\nusername = "u@example.com"\n'
                       '[erp]\nconnector = "files"\n')
