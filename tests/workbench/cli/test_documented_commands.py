@@ -6,6 +6,8 @@ error about a secret, by docs/secrets.md and by a comment in the Business Centra
 
 from __future__ import annotations
 
+import argparse
+import functools
 import re
 from pathlib import Path
 
@@ -64,6 +66,42 @@ def test_every_command_a_message_of_the_core_names_exists():
             if "workbench " in line and ('"' in line or "'" in line):
                 bad += [f"{source.relative_to(ROOT)}: {call}" for call in _unknown(line, groups)]
     assert bad == []
+
+
+# a command as written, and the rest of its line up to a comment or the next command of a pipeline
+WRITTEN = re.compile(CALL.pattern.split("(?=")[0] + r"([^\n`#|;&]*)")
+
+
+@functools.cache
+def _parsers() -> dict[tuple[str, ...], argparse.ArgumentParser]:
+    return {c.words: c.parser for c in commands(build_parser([add_gui_commands]))}
+
+
+def _unknown_options(text: str) -> list[str]:
+    """Options written after a command that the command does not take (`workbench run --confg x`)."""
+    parsers = _parsers()
+    bad = []
+    for m in WRITTEN.finditer(text):
+        words = tuple(m.group(1).split())
+        if words not in parsers:
+            words = words[:1]
+        if words not in parsers:
+            continue  # an unknown command: the tests above name it
+        taken = {o for a in parsers[words]._actions for o in a.option_strings}
+        rest = m.group(1)[len(" ".join(words)) + 1:] + m.group(2)
+        bad += [f"workbench {' '.join(words)} {o}" for o in re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", rest)
+                if o not in taken]
+    return bad
+
+
+def test_every_option_written_after_a_command_in_the_docs_is_one_it_takes():
+    bad = []
+    for page in _pages():
+        for block in CODE.findall(page.read_text(encoding="utf-8")):
+            bad += [f"{page.relative_to(ROOT)}: {call}" for call in _unknown_options(block)]
+    assert bad == []
+    assert _unknown_options("```\nworkbench close rates --period 2026-10 --fil r.csv  # --x\n```") == [
+        "workbench close rates --fil"]
 
 
 def test_a_command_that_does_not_exist_is_caught():
