@@ -79,6 +79,7 @@ def _demo_without_display(args: argparse.Namespace, why: str) -> int:
     if code:
         return code
     from app.screenshots import render_screenshots
+    quiet_offscreen_size_hints()
     shots = argparse.Namespace(out=str(out / "screenshots"), customers=args.customers or DEMO_CUSTOMERS,
                                size="1440x900")
     code = render_screenshots(shots)
@@ -86,12 +87,30 @@ def _demo_without_display(args: argparse.Namespace, why: str) -> int:
     return code
 
 
+# Qt's offscreen platform warns once per sized window that it cannot pass size hints on (QPlatformWindow's
+# default propagateSizeHints, qtbase src/gui/kernel/qplatformwindow.cpp): nothing is wrong with the pictures and
+# nothing can be done about it, yet a new user's first `workbench demo` printed it a dozen times.
+_OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+
+
+def quiet_offscreen_size_hints() -> None:
+    """Drop that one warning; every other Qt message still reaches stderr as Qt's own handler writes it."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if message != _OFFSCREEN_NOISE:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def _screenshots(args: argparse.Namespace) -> int:
     from app.screenshots import render_screenshots
+    quiet_offscreen_size_hints()
     return render_screenshots(args)
 
 
-def add_gui_commands(sub: argparse._SubParsersAction) -> None:
+def add_gui_commands(sub: cli.Subcommands) -> None:
     p = sub.add_parser("gui", help="open the desktop app (on the last run)")
     cli.add_db_option(p)
     p.add_argument("--run", type=int, metavar="ID", help="open this run instead of the latest")
@@ -115,8 +134,11 @@ def add_gui_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_screenshots)
 
 
-def main(argv=None) -> int:
-    return cli.main(argv, extra=[add_gui_commands], default=_gui)
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    # A bare `workbench` is `workbench gui`, parsed as such so it gets that command's options and defaults
+    # (without them `args.close_when_ready` was missing and the app's start was an internal error).
+    return cli.main(args or ["gui"], extra=[add_gui_commands])
 
 
 if __name__ == "__main__":

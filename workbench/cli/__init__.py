@@ -12,6 +12,7 @@ import argparse
 import importlib
 import logging
 import sys
+from pathlib import Path
 from collections.abc import Callable, Sequence
 from typing import TypeAlias
 
@@ -26,6 +27,7 @@ COMMAND_MODULES = [
     "workbench.cli.corrections",  # corrections ..., audit verify
     "workbench.cli.db",           # db upgrade|migrate-sqlite, users
     "workbench.cli.close",        # close status|signoff|certify|reopen|carry-forward|rates
+    "workbench.cli.credentials",  # credentials set
 ]
 
 log = logging.getLogger("workbench")
@@ -44,8 +46,30 @@ def build_parser(extra: Sequence[Callable[[Subcommands], None]] = ()) -> argpars
     return parser
 
 
+DB_URL_EXAMPLES = ("sqlite:////home/me/workbench.sqlite3 (a file: sqlite:/// and its absolute path) or "
+                   "postgresql+psycopg://user@host:5432/workbench")
+
+
+def db_url(value: str) -> str:
+    """``--db``: a database URL. A file path or Heroku's ``postgres://`` reached SQLAlchemy as they were and came
+    back as 'Could not parse SQLAlchemy URL' or 'Can't load plugin: sqlalchemy.dialects:postgres'."""
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a database URL; expected {DB_URL_EXAMPLES}")
+    if scheme == "postgres":  # never echo the value: it may carry a password
+        raise argparse.ArgumentTypeError(f"'postgres://' names no database driver; write the same URL as "
+                                         f"postgresql+psycopg://{'…' if rest else ''}")
+    if scheme == "sqlite" and rest.startswith("/") and rest != "/:memory:":
+        folder = Path(rest[1:].split("?", 1)[0]).expanduser().absolute().parent
+        if not folder.is_dir():
+            raise argparse.ArgumentTypeError(f"the folder {folder} of the SQLite file does not exist; create it "
+                                             f"or name a file in an existing folder ({DB_URL_EXAMPLES})")
+    return value
+
+
 def add_db_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="URL", help="database URL (default: $WORKBENCH_DB or SQLite in the user data dir)")
+    p.add_argument("--db", metavar="URL", type=db_url,
+                   help="database URL (default: $WORKBENCH_DB or SQLite in the user data dir)")
 
 
 def run_handler(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:

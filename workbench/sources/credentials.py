@@ -33,21 +33,45 @@ def keyring_name(side_cfg: dict[str, Any], key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
-def _from_keyring(name: str) -> str | None:
+# Why the keyring could not be asked, when it could not: a headless Linux server has no Secret Service, and
+# keyring then falls back to its "fail" backend, which refuses every call (keyring.errors.NoKeyringError).
+_NO_KEYRING = ("this machine has no usable OS keyring (none is set up, as on a server without a desktop "
+               "session)")
+
+
+def _from_keyring(name: str) -> tuple[str | None, str | None]:
+    """The keyring's value for ``name`` (or None), and why the keyring could not be asked (or None)."""
     try:
         import keyring
-        from keyring.errors import KeyringError
+        from keyring.errors import KeyringError, NoKeyringError
     except ImportError:  # keyring is a declared dependency; be tolerant in stripped installs
-        return None
+        return None, _NO_KEYRING
     try:
-        return keyring.get_password(SERVICE, name)
-    except KeyringError as exc:
-        # No usable backend (headless Linux without Secret Service): fall back to the environment.
+        return keyring.get_password(SERVICE, name), None
+    except NoKeyringError:
+        log.debug("no keyring backend for %s", name)
+        return None, _NO_KEYRING
+    except KeyringError as exc:  # a backend that is there but refused (locked, no D-Bus session): try the env
         log.debug("keyring unavailable for %s: %s", name, type(exc).__name__)
-        return None
+        return None, f"the OS keyring could not be read ({type(exc).__name__})"
     except Exception as exc:  # a broken backend must not take the run down; the env may still have it
         log.debug("keyring lookup failed for %s: %s", name, type(exc).__name__)
-        return None
+        return None, f"the OS keyring could not be read ({type(exc).__name__})"
+
+
+_CONNECTORS_NAMED_AS_SYSTEM = ("salesforce", "business_central", "odoo")
+
+
+def _env_advice(side_cfg: dict[str, Any], key: str) -> str:
+    """How to give ``key`` through the environment instead: the variable the config names, or how to name one."""
+    env_name = side_cfg.get(f"{key}_env")
+    if env_name:
+        return f"set the environment variable {env_name} before the run"
+    # The connector's table: [<side>.<connector>]; only the rest connector reads other systems (ERPNext, ...)
+    system = str(side_cfg.get("system") or "")
+    connector = side_cfg.get("connector") or (system if system in _CONNECTORS_NAMED_AS_SYSTEM else "rest")
+    where = f"to [{side_cfg['side']}.{connector}] " if side_cfg.get("side") else ""
+    return f"add {key}_env = \"NAME\" {where}in the run config and set the environment variable NAME before the run"
 
 
 @overload
@@ -67,7 +91,7 @@ def get_secret(side_cfg: dict[str, Any], key: str, *, required: bool = True) -> 
     Raises ConfigError naming both places when required and found in neither.
     """
     name = keyring_name(side_cfg, key)
-    value = _from_keyring(name)
+    value, unusable = _from_keyring(name)
     if value:
         return value
     env_name = side_cfg.get(f"{key}_env")
@@ -82,17 +106,28 @@ def get_secret(side_cfg: dict[str, Any], key: str, *, required: bool = True) -> 
         where += f" or environment variable {env_name}"
     else:
         where += f" (or name an environment variable with '{key}_env' in the config)"
-    raise ConfigError(f"no {key} found: looked in {where}")
+    if unusable:  # storing it in the keyring cannot help here: say how to give it by environment variable
+        raise ConfigError(f"no {key} found: looked in {where}; {unusable}: {_env_advice(side_cfg, key)}")
+    raise ConfigError(f"no {key} found: looked in {where}; store it in the keyring (workbench credentials set, "
+                      f"or Save to keyring on the Connections screen) or {_env_advice(side_cfg, key)}")
 
 
 def set_secret(side_cfg: dict[str, Any], key: str, value: str) -> str:
     """Store a secret in the OS keyring; returns the entry name used (never the value)."""
     import keyring
-    from keyring.errors import KeyringError
+    from keyring.errors import KeyringError, NoKeyringError
     name = keyring_name(side_cfg, key)
     try:
         keyring.set_password(SERVICE, name, value)
+    except NoKeyringError:
+        raise ConfigError(f"cannot store {key} in the OS keyring: {_NO_KEYRING}; instead "
+                          f"{_env_advice(side_cfg, key)}") from None
     except KeyringError as exc:
-        raise ConfigError(f"cannot store {key} in the OS keyring ({type(exc).__name__}); "
-                          f"use an environment variable named by '{key}_env' instead") from None
+        raise ConfigError(f"cannot store {key} in the OS keyring ({type(exc).__name__}); instead "
+                          f"{_env_advice(side_cfg, key)}") from None
+    # keyring's null backend (PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring) accepts and drops every value
+    if _from_keyring(name)[0] != value:
+        backend = type(keyring.get_keyring()).__module__
+        raise ConfigError(f"cannot store {key} in the OS keyring: its backend ({backend}) kept nothing; instead "
+                          f"{_env_advice(side_cfg, key)}")
     return name
