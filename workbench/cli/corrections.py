@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,10 @@ from workbench.model.missing import is_missing
 from workbench.model.states import CorrectionState
 
 if TYPE_CHECKING:
+    from workbench.corrections.proof import StateCheck
+    from workbench.store.anchor import AnchorCheck
     from workbench.store.db import Store
+    from workbench.store.trail import VerifyResult
 
 FILTER_ARGS = [  # (option, filter name, help)
     ("--state", "state", "correction state(s), comma-separated (proposed, approved, queued, applied, ...)"),
@@ -277,22 +281,46 @@ def cmd_import_results(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    """The chain, its anchors, and every correction's, exception's and run's state replayed from it."""
+@dataclass(frozen=True)
+class AuditReading:
+    """What `audit verify` reads of a store: the chain's walk, its head, the anchors' check, the mismatches
+    the trail records, and the state replayed from it."""
+    chain: VerifyResult
+    events: int
+    head_hash: str
+    anchored: AnchorCheck
+    recorded: list[str]
+    state: StateCheck
+
+    @property
+    def problems(self) -> list[str]:
+        return self.anchored.problems + self.recorded + self.state.problems
+
+
+def read_audit(store: Store) -> AuditReading:
+    """The store as one moment (``Store.snapshot``): read statement by statement, a teammate's change
+    committed during the check was seen by one part and not another, and reported as tampering."""
     from workbench.corrections.proof import check_store
     from workbench.store import anchor
     from workbench.store.trail import head, verify
+    with store.snapshot() as s:
+        res = verify(s)
+        events, head_hash = head(s)
+        return AuditReading(res, events, head_hash, anchor.check(s, store.engine.url, events, head_hash),
+                            anchor.recorded_mismatches(s), check_store(s))
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """The chain, its anchors, and every correction's, exception's and run's state replayed from it."""
+    from workbench.store import anchor
     store = _store(args)
     try:
-        with store.session() as s:
-            res = verify(s)
-            events, head_hash = head(s)
-            anchored = anchor.check(s, store.engine.url, events, head_hash)
-            recorded = anchor.recorded_mismatches(s)
-            state = check_store(s)
+        reading = read_audit(store)
     finally:
         store.dispose()
-    problems = anchored.problems + recorded + state.problems
+    res, events, head_hash, anchored, state = (reading.chain, reading.events, reading.head_hash, reading.anchored,
+                                               reading.state)
+    problems = reading.problems
     if res.ok:
         print(f"audit trail chained: {res.checked} event(s), every hash chains to the one before")
     else:

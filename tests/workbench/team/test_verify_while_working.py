@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from workbench.corrections.proof import check_store
-from workbench.store import anchor, trail
+from workbench.cli.corrections import read_audit
 from workbench.team import concurrency as cc
 
 from tests.workbench.team.conftest import add_run, add_team
@@ -20,13 +19,9 @@ ROUNDS = 12
 
 
 def _audit(store) -> list[str]:
-    """What `workbench audit verify` checks, read as one moment."""
-    with store.snapshot() as s:
-        res = trail.verify(s)
-        events, head_hash = trail.head(s)
-        problems = anchor.check(s, store.engine.url, events, head_hash).problems
-        problems += anchor.recorded_mismatches(s) + check_store(s).problems
-    return ([] if res.ok else [res.reason]) + problems
+    """What `workbench audit verify` reads and finds."""
+    reading = read_audit(store)
+    return ([] if reading.chain.ok else [reading.chain.reason]) + reading.problems
 
 
 def test_verifying_while_others_assign_raises_no_false_alarm(any_store):
