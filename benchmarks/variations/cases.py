@@ -1311,9 +1311,9 @@ def fieldlimits() -> list[Case]:
         if n >= len(nm):
             n = 35
         out.append(pair(nm, _cut(nm, n), cc, tag=f"cut{n}:{nm}"))
-    for i, (cc, nm) in enumerate(long[:12]):
+    for cc, nm in long[:12]:
         out.append(pair(nm, _split_join(nm, 35), cc, tag=f"name1name2_nospace:{nm}"))
-    for i, (cc, nm) in enumerate(long[12:20]):
+    for cc, nm in long[12:20]:
         out.append(pair(nm, nm[:35] + " " + nm[35:], cc, tag=f"name1name2_space:{nm}"))
     # the CRM holds the short (migrated) name, the ERP the long one
     for cc, nm in long[20:]:
@@ -1335,7 +1335,8 @@ def fieldlimits() -> list[Case]:
     # real differences: a shorter name that is not a cut field (another entity of the group)
     T = [("US", "Bayview Capital Holdings International LLC", "Bayview Capital Holdings LLC"),
          ("DE", "Hartmann Verpackungstechnik GmbH", "Hartmann Verpackungstechnik und Logistik GmbH & Co. KG"),
-         ("GB", "Northern Lights Renewable Energy Storage Limited", "Northern Lights Renewable Energy Solutions Limited")]
+         ("GB", "Northern Lights Renewable Energy Storage Limited",
+          "Northern Lights Renewable Energy Solutions Limited")]
     for cc, a, b in T:
         out.append(pair(a, b, cc, diffs={"name"}, tag=f"TRUE_name:{a}|{b}"))
     out.append(pair("Ash Supplies 9", "Ash Supplies 9", "DE", diffs={"street"}, tag="TRUE_street:12|123",
@@ -1349,9 +1350,11 @@ def fieldlimits() -> list[Case]:
           "Rocky Mountain Environmental Engineering Supply Inc"),
          ("DE", "Bayerische Landmaschinen Vertriebsgesellschaft mbH", "Bayerische Landmaschinen Verleih GmbH"),
          ("US", "Great Lakes Regional Medical Billing Services LLC", "Great Lakes Regional Medical Center LLC"),
-         ("FR", "Société Européenne de Distribution Alimentaire SAS", "Société Européenne de Distribution Automobile SAS"),
+         ("FR", "Société Européenne de Distribution Alimentaire SAS",
+          "Société Européenne de Distribution Automobile SAS"),
          ("US", "First Continental Commercial Property Management LLC", "First Continental Commercial Properties LLC"),
-         ("AU", "Australian Agricultural Machinery Importers Pty Ltd", "Australian Agricultural Machinery Hire Pty Ltd")]
+         ("AU", "Australian Agricultural Machinery Importers Pty Ltd",
+          "Australian Agricultural Machinery Hire Pty Ltd")]
     for i, (cc, a, b) in enumerate(N):
         _apart(out, cc, a, _cut(b, 35) if i % 2 else b, f"neg_prefix:{a}|{b}")
     # competition: two companies whose cut names are the same, both on both sides; the address tells them apart
@@ -1425,7 +1428,8 @@ def roundtrip() -> list[Case]:
     p("DE", dict(street="Königstraße 10", city="Stuttgart", pc="70173"), dict(pc="70173.0"), tag="de_pc_float")
     # encoding: names, streets and cities written back as mojibake or with '?'
     names = [("DE", "Müller Maschinenbau GmbH"), ("FR", "Société Générale d'Équipement SAS"),
-             ("DK", "Sørensen Køleteknik A/S"), ("SE", "Åström Förpackning AB"), ("PL", "Żabiński Transport Sp. z o.o."),
+             ("DK", "Sørensen Køleteknik A/S"), ("SE", "Åström Förpackning AB"),
+             ("PL", "Żabiński Transport Sp. z o.o."),
              ("ES", "Muñoz Ingeniería S.L."), ("CZ", "Dvořák Strojírna s.r.o."), ("DE", "Weiß & Söhne GmbH"),
              ("FR", "Boulangerie Lefèvre SARL"), ("AT", "Gräf Fördertechnik GmbH")]
     for cc, nm in names:
@@ -1469,13 +1473,15 @@ def branches() -> list[Case]:
     out: list[Case] = []
     L = [("US", "Walmart #1234", "Walmart Store 1234"), ("US", "Walmart Store #2281", "WAL-MART STORE NO. 2281"),
          ("US", "Walmart Supercenter #3307", "Walmart Supercenter 3307"),
-         ("US", "McDonald's #4521", "McDonalds Restaurant #4521"), ("US", "Home Depot #0612", "The Home Depot Store 612"),
+         ("US", "McDonald's #4521", "McDonalds Restaurant #4521"),
+         ("US", "Home Depot #0612", "The Home Depot Store 612"),
          ("US", "CVS Pharmacy #07731", "CVS Pharmacy 7731"), ("US", "Shell Station 0456", "Shell #456"),
          ("US", "Starbucks Coffee #10234", "Starbucks #10234"), ("US", "7-Eleven #35012", "7 Eleven Store 35012"),
          ("US", "Holiday Inn Express - Austin North", "Holiday Inn Express Austin North"),
          ("DE", "ALDI SÜD Filiale 123", "Aldi Süd Filiale Nr. 123"),
          ("DE", "REWE Markt GmbH Filiale 4711", "REWE Markt GmbH - Filiale 4711"),
-         ("GB", "Tesco Express Store 2345", "TESCO EXPRESS 2345"), ("GB", "Costa Coffee (Store 118)", "Costa Coffee 118"),
+         ("GB", "Tesco Express Store 2345", "TESCO EXPRESS 2345"),
+         ("GB", "Costa Coffee (Store 118)", "Costa Coffee 118"),
          ("FR", "Carrefour Market n°214", "Carrefour Market No 214"),
          ("US", "Subway #21934", "Subway Restaurant No 21934"), ("US", "Walgreens #3011", "Walgreen Co. #3011"),
          ("US", "Target Store T-1375", "Target T1375"), ("US", "AutoZone #4012", "Autozone Store 4012"),
