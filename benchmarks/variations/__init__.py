@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.variations [CLASS ...] [--out DIR] [--details] [--jobs N]
 
 Classes (cases.py): translit, legal, order, abbrev, addresses, taxids, negatives, negatives2, regional, entities,
-samesite, cjk, emerging, tradenames, taxfmt. Each is
+samesite, cjk, emerging, tradenames, taxfmt, fieldlimits, roundtrip, branches, lookalikes. Each is
 written as a Salesforce and a Business Central extract with a run config and a truth (harness.py), run
 through the ``workbench`` command line as a user runs it, and scored from the CLI's JSON against the
 truth. Written without the engine, ``workbench scenario`` or ``benchmarks/corpus``, and importing none

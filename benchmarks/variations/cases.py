@@ -1260,11 +1260,340 @@ def taxfmt() -> list[Case]:
     return out
 
 
+# ------------------------------------------------------------------ ERP field-length limits
+# Name and street fields of widely used ERPs hold a fixed number of characters (SAP's NAME1..NAME4 and STRAS 35
+# each, Dynamics NAV's Name and Address 50, QuickBooks Desktop's company name 41, many AS/400 files 30); a longer
+# CRM value is cut there on import, or spread over two fields that an export joins with or without a space.
+def _cut(s: str, n: int) -> str:
+    """``s`` cut to ``n`` characters, as a fixed-width field keeps it (a trailing space is dropped on export)."""
+    return s[:n].rstrip()
+
+
+def _split_join(s: str, n: int) -> str:
+    """``s`` split over two fields of ``n`` characters (at the last space before ``n``, as SAP's address dialog
+    does) and joined again by an export that puts no space between them."""
+    cut = s.rfind(" ", 0, n + 1)
+    return s[:cut] + s[cut + 1:] if cut > 0 else s
+
+
+def fieldlimits() -> list[Case]:
+    """Long CRM names and streets against an ERP that cut them at 30, 35, 40 or 50 characters (mid-word or
+    with the legal form lost), or split them over NAME1/NAME2 and joined them without the space; the
+    truncation is the ERP's field, not a difference. Different companies whose names share the first 30
+    or more characters, and two companies whose cut names are the same, told apart by the address only."""
+    out: list[Case] = []
+    long = [("GB", "Northern Lights Renewable Energy Solutions Limited"),
+            ("DE", "Hartmann Verpackungstechnik und Logistik GmbH & Co. KG"),
+            ("US", "International Business Consulting Partners LLC"),
+            ("FR", "Société Européenne de Distribution Alimentaire SAS"),
+            ("US", "Rocky Mountain Environmental Engineering Services Inc"),
+            ("DE", "Bayerische Landmaschinen Vertriebsgesellschaft mbH"),
+            ("US", "Pacific Northwest Orthopaedic Surgical Associates PLLC"),
+            ("US", "Consolidated Precision Aerospace Components Corporation"),
+            ("NO", "Scandinavian Marine Equipment and Offshore Services AS"),
+            ("FR", "Compagnie Méditerranéenne de Transports Frigorifiques SA"),
+            ("US", "Great Lakes Regional Medical Billing Services LLC"),
+            ("DE", "Mitteldeutsche Hartstein-Industrie Aktiengesellschaft"),
+            ("AU", "Australian Agricultural Machinery Importers Pty Ltd"),
+            ("NL", "Nederlandse Installatie- en Onderhoudsmaatschappij B.V."),
+            ("ES", "Industrias Metalúrgicas del Noroeste de España S.L."),
+            ("IT", "Costruzioni Meccaniche di Precisione Lombarde S.r.l."),
+            ("US", "Southeastern Pennsylvania Transportation Logistics Inc"),
+            ("DE", "Westfälische Drahtindustrie Verwaltungsgesellschaft mbH"),
+            ("GB", "Chartered Institute of Logistics Training Services Ltd"),
+            ("CA", "Canadian Northern Timber and Pulp Products Ltd"),
+            ("DE", "Allgemeine Versicherungsvermittlung Süddeutschland GmbH"),
+            ("US", "First Continental Commercial Property Management LLC"),
+            ("SE", "Svenska Industriella Mätinstrument och Verktyg AB"),
+            ("PL", "Kowalski Przedsiębiorstwo Handlowo-Usługowe Sp. z o.o.")]
+    for i, (cc, nm) in enumerate(long):
+        n = (30, 35, 40, 50)[i % 4]
+        if n >= len(nm):
+            n = 35
+        out.append(pair(nm, _cut(nm, n), cc, tag=f"cut{n}:{nm}"))
+    for cc, nm in long[:12]:
+        out.append(pair(nm, _split_join(nm, 35), cc, tag=f"name1name2_nospace:{nm}"))
+    for cc, nm in long[12:20]:
+        out.append(pair(nm, nm[:35] + " " + nm[35:], cc, tag=f"name1name2_space:{nm}"))
+    # the CRM holds the short (migrated) name, the ERP the long one
+    for cc, nm in long[20:]:
+        out.append(pair(_cut(nm, 35), nm, cc, tag=f"crm_cut35:{nm}"))
+    # streets cut by the ERP's address field; names short and the same
+    streets = [("GB", "Unit 14, Brackmills Industrial Estate, Caswell Road", "Northampton", "NN4 7PB"),
+               ("US", "1200 Pennsylvania Avenue Northwest, Suite 400", "Washington", "20004"),
+               ("DE", "Kaiser-Friedrich-Ring 115, Hinterhaus, 2. Obergeschoss", "Wiesbaden", "65185"),
+               ("FR", "Zone Industrielle des Grandes Terres, 12 rue de l'Artisanat", "Lyon", "69003"),
+               ("US", "4500 Industrial Park Boulevard, Building C, Dock 7", "Memphis", "38118"),
+               ("NL", "Bedrijventerrein De Hoogjens, Handelsweg 23-25", "Leerdam", "4143 HM"),
+               ("AU", "Level 12, 200 Queen Street, Melbourne Central", "Melbourne", "3000"),
+               ("ES", "Polígono Industrial Santa Ana, Calle Electricidad 14", "Rivas-Vaciamadrid", "28522")]
+    for i, (cc, st, city, pc) in enumerate(streets):
+        nm = f"{['Larch', 'Hazel', 'Rowan', 'Alder', 'Aspen', 'Cedar', 'Elm', 'Yew'][i]} Supplies {i}"
+        n = (30, 35, 40)[i % 3]
+        out.append(pair(nm, nm, cc, tag=f"street_cut{n}:{st}", crm_over=dict(street=st, city=city, pc=pc),
+                        erp_over=dict(street=_cut(st, n), city=city, pc=pc)))
+    # real differences: a shorter name that is not a cut field (another entity of the group)
+    T = [("US", "Bayview Capital Holdings International LLC", "Bayview Capital Holdings LLC"),
+         ("DE", "Hartmann Verpackungstechnik GmbH", "Hartmann Verpackungstechnik und Logistik GmbH & Co. KG"),
+         ("GB", "Northern Lights Renewable Energy Storage Limited",
+          "Northern Lights Renewable Energy Solutions Limited")]
+    for cc, a, b in T:
+        out.append(pair(a, b, cc, diffs={"name"}, tag=f"TRUE_name:{a}|{b}"))
+    out.append(pair("Ash Supplies 9", "Ash Supplies 9", "DE", diffs={"street"}, tag="TRUE_street:12|123",
+                    crm_over=dict(street="Hauptstraße 123", city="Erfurt", pc="99084"),
+                    erp_over=dict(street="Hauptstraße 12", city="Erfurt", pc="99084")))
+    # different companies whose names share a long beginning; the ERP's is cut where they differ
+    N = [("GB", "Northern Lights Renewable Energy Solutions Limited",
+          "Northern Lights Renewable Energy Storage Limited"),
+         ("US", "International Business Consulting Partners LLC", "International Business Consulting Group LLC"),
+         ("US", "Rocky Mountain Environmental Engineering Services Inc",
+          "Rocky Mountain Environmental Engineering Supply Inc"),
+         ("DE", "Bayerische Landmaschinen Vertriebsgesellschaft mbH", "Bayerische Landmaschinen Verleih GmbH"),
+         ("US", "Great Lakes Regional Medical Billing Services LLC", "Great Lakes Regional Medical Center LLC"),
+         ("FR", "Société Européenne de Distribution Alimentaire SAS",
+          "Société Européenne de Distribution Automobile SAS"),
+         ("US", "First Continental Commercial Property Management LLC", "First Continental Commercial Properties LLC"),
+         ("AU", "Australian Agricultural Machinery Importers Pty Ltd",
+          "Australian Agricultural Machinery Hire Pty Ltd")]
+    for i, (cc, a, b) in enumerate(N):
+        _apart(out, cc, a, _cut(b, 35) if i % 2 else b, f"neg_prefix:{a}|{b}")
+    # competition: two companies whose cut names are the same, both on both sides; the address tells them apart
+    C = [("US", "Rocky Mountain Environmental Engineering Services Inc",
+          "Rocky Mountain Environmental Engineering Supply Inc"),
+         ("GB", "Northern Lights Renewable Energy Solutions Limited",
+          "Northern Lights Renewable Energy Storage Limited"),
+         ("DE", "Westfälische Drahtindustrie Verwaltungsgesellschaft mbH",
+          "Westfälische Drahtindustrie Vertriebsgesellschaft mbH")]
+    for cc, a, b in C:
+        ad = addr(cc)
+        bd = dict(ad, street=addr(cc)["street"])
+        out.append(pair(a, _cut(a, 30), cc, tag=f"compete_cut:{a}", crm_over=ad, erp_over=ad))
+        out.append(pair(b, _cut(b, 30), cc, tag=f"compete_cut:{b}", crm_over=bd, erp_over=bd))
+    return out
+
+
+# ------------------------------------------------------------------ spreadsheet and encoding round trips
+def _mojibake(s: str) -> str:
+    """UTF-8 text read as Windows-1252 (the bytes it leaves undefined kept as Latin-1), as a CSV opened in Excel
+    with the wrong code page and saved again shows it."""
+    return "".join(chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252")
+                   for b in s.encode("utf-8"))
+
+
+def roundtrip() -> list[Case]:
+    """Master data that went through a spreadsheet or a lossy export on one side: postcodes whose leading zero
+    Excel dropped (US ZIP codes of New England, New Jersey and Puerto Rico, German, French, Italian, Finnish and
+    Mexican codes), postcodes read as numbers (``2134.0``) or kept as text with Excel's apostrophe; UTF-8 read as
+    Windows-1252 (``MÃ¼ller``) or letters an ASCII export replaced by ``?``; a multi-line Salesforce street;
+    and the real differences next to them."""
+    out: list[Case] = []
+    n = [0]
+
+    def p(cc: str, crm: dict[str, str], erp: dict[str, str], diffs: Any = (), tag: str = "",
+          name: str | None = None, erp_name: str | None = None) -> None:
+        n[0] += 1
+        nm = name or _world_name(n[0] + 3, cc if cc in ("US", "DE", "FR", "IT", "FI", "MX", "GB", "DK", "SE",
+                                                        "PL", "ES", "CH", "AT", "NO", "CZ") else "US")
+        c = dict(dict(street="", city="", pc="", state="", country=cc), **crm, name=nm)
+        e = dict(c, **erp, name=erp_name or nm)
+        out.append(dict(kind="pair", crm=c, erp=e, diffs=set(diffs), tag=tag, currency=CUR.get(cc, "EUR")))
+
+    us = [("02134", "Boston", "MA", "120 Cambridge St"), ("07102", "Newark", "NJ", "1 Gateway Center"),
+          ("06103", "Hartford", "CT", "185 Asylum St"), ("03101", "Manchester", "NH", "900 Elm St"),
+          ("04101", "Portland", "ME", "100 Middle St"), ("05401", "Burlington", "VT", "30 Main St"),
+          ("02903", "Providence", "RI", "50 Kennedy Plaza"), ("00901", "San Juan", "PR", "255 Calle Recinto Sur"),
+          ("08540", "Princeton", "NJ", "100 Nassau St"), ("01608", "Worcester", "MA", "311 Main St")]
+    for i, (z, city, st, street) in enumerate(us):
+        base = dict(street=street, city=city, state=st, pc=z)
+        lost = z.lstrip("0")
+        if i % 3 == 0:
+            p("US", base, dict(pc=lost), tag=f"us_zip_zero:{z}|{lost}")
+        elif i % 3 == 1:
+            p("US", dict(base, pc=f"{z}-{1000 + i * 37:04d}"), dict(pc=lost), tag=f"us_zip4_zero:{z}|{lost}")
+        else:
+            p("US", base, dict(pc=f"{lost}.0"), tag=f"us_zip_float:{z}|{lost}.0")
+    p("US", dict(street="120 Cambridge St", city="Boston", state="MA", pc="02134"), dict(pc="'02134"),
+      tag="us_zip_apostrophe")
+    p("US", dict(street="1 Gateway Center", city="Newark", state="NJ", pc="07102"), dict(pc="7102-1234"),
+      tag="us_zip4_text_zero_lost")
+    world = [("DE", "01067", "Dresden", "Prager Straße 2"), ("DE", "04109", "Leipzig", "Markt 9"),
+             ("FR", "06000", "Nice", "12 avenue Jean Médecin"), ("FR", "01000", "Bourg-en-Bresse", "5 rue Bichat"),
+             ("IT", "00184", "Roma", "Via Nazionale 50"), ("FI", "00100", "Helsinki", "Aleksanterinkatu 15"),
+             ("MX", "06600", "Ciudad de México", "Paseo de la Reforma 222"), ("ES", "08013", "Barcelona",
+                                                                              "Carrer de Mallorca 401")]
+    for i, (cc, z, city, street) in enumerate(world):
+        lost = z.lstrip("0")
+        p(cc, dict(street=street, city=city, pc=z), dict(pc=lost if i % 2 == 0 else f"{lost}.0"),
+          tag=f"{cc.lower()}_pc_zero:{z}")
+    p("DE", dict(street="Königstraße 10", city="Stuttgart", pc="70173"), dict(pc="70173.0"), tag="de_pc_float")
+    # encoding: names, streets and cities written back as mojibake or with '?'
+    names = [("DE", "Müller Maschinenbau GmbH"), ("FR", "Société Générale d'Équipement SAS"),
+             ("DK", "Sørensen Køleteknik A/S"), ("SE", "Åström Förpackning AB"),
+             ("PL", "Żabiński Transport Sp. z o.o."),
+             ("ES", "Muñoz Ingeniería S.L."), ("CZ", "Dvořák Strojírna s.r.o."), ("DE", "Weiß & Söhne GmbH"),
+             ("FR", "Boulangerie Lefèvre SARL"), ("AT", "Gräf Fördertechnik GmbH")]
+    for cc, nm in names:
+        p(cc, dict(addr(cc)), {}, name=nm, erp_name=_mojibake(nm), tag=f"mojibake_name:{nm}")
+    for cc, nm in [("DE", "Müller Logistik GmbH"), ("FR", "Hôtel Bellevue SARL"), ("SE", "Björk Bygg AB"),
+                   ("ES", "Peña Construcciones S.A.")]:
+        q = "".join(ch if ord(ch) < 128 else "?" for ch in nm)
+        p(cc, dict(addr(cc)), {}, name=nm, erp_name=q, tag=f"qmark_name:{nm}")
+    for cc, st, city, pc in [("DE", "Hauptstraße 5", "München", "80331"), ("CH", "Bahnhofstrasse 1", "Zürich", "8001"),
+                             ("DK", "Vesterbrogade 10", "København V", "1620"),
+                             ("FR", "3 place de la République", "Besançon", "25000")]:
+        p(cc, dict(street=st, city=city, pc=pc), dict(street=_mojibake(st), city=_mojibake(city)),
+          tag=f"mojibake_addr:{st}|{city}")
+    # Salesforce's BillingStreet is a text area: a second line where the ERP has one line with a comma
+    for st1, st2 in [("12 High Street\nUnit 4", "12 High Street, Unit 4"),
+                     ("Riverside House\n2 Mill Lane", "Riverside House, 2 Mill Lane"),
+                     ("45 Market St\r\nSuite 200", "45 Market St Suite 200")]:
+        cc = "US" if "Suite" in st1 else "GB"
+        p(cc, dict(street=st1, city="Leeds" if cc == "GB" else "Austin", pc="LS1 4AP" if cc == "GB" else "78701",
+                   state="TX" if cc == "US" else ""), dict(street=st2), tag=f"multiline_street:{st2}")
+    # real differences next to them
+    p("US", dict(street="120 Cambridge St", city="Boston", state="MA", pc="02134"), dict(pc="2135"),
+      diffs={"postcode"}, tag="TRUE_zip:02134|2135")
+    p("US", dict(street="1 Gateway Center", city="Newark", state="NJ", pc="07102"), dict(pc="70102"),
+      diffs={"postcode"}, tag="TRUE_zip:07102|70102")
+    p("DE", dict(street="Prager Straße 2", city="Dresden", pc="01067"), dict(pc="1069"), diffs={"postcode"},
+      tag="TRUE_pc:01067|1069")
+    p("DE", dict(street="Markt 9", city="Leipzig", pc="04109"), dict(pc="41090"), diffs={"postcode"},
+      tag="TRUE_pc:04109|41090")
+    p("DE", dict(addr("DE")), {}, name="Müller Logistik GmbH", erp_name=_mojibake("Möller Logistik GmbH"),
+      diffs={"name"}, tag="TRUE_mojibake:Müller|Möller")
+    return out
+
+
+# ------------------------------------------------------------------ store and branch numbers
+def branches() -> list[Case]:
+    """Chain stores, branches and franchise units as two systems write them: ``#1234``, ``Store 1234``,
+    ``No. 1234``, ``Filiale Nr. 123``, ``n°214``, leading zeros, the brand's older spelling, a location suffix;
+    and, at once, the units that must not be linked: one brand in one city with another store number, a store and
+    its pharmacy at one address, two units of one chain competing for a link."""
+    out: list[Case] = []
+    L = [("US", "Walmart #1234", "Walmart Store 1234"), ("US", "Walmart Store #2281", "WAL-MART STORE NO. 2281"),
+         ("US", "Walmart Supercenter #3307", "Walmart Supercenter 3307"),
+         ("US", "McDonald's #4521", "McDonalds Restaurant #4521"),
+         ("US", "Home Depot #0612", "The Home Depot Store 612"),
+         ("US", "CVS Pharmacy #07731", "CVS Pharmacy 7731"), ("US", "Shell Station 0456", "Shell #456"),
+         ("US", "Starbucks Coffee #10234", "Starbucks #10234"), ("US", "7-Eleven #35012", "7 Eleven Store 35012"),
+         ("US", "Holiday Inn Express - Austin North", "Holiday Inn Express Austin North"),
+         ("DE", "ALDI SÜD Filiale 123", "Aldi Süd Filiale Nr. 123"),
+         ("DE", "REWE Markt GmbH Filiale 4711", "REWE Markt GmbH - Filiale 4711"),
+         ("GB", "Tesco Express Store 2345", "TESCO EXPRESS 2345"),
+         ("GB", "Costa Coffee (Store 118)", "Costa Coffee 118"),
+         ("FR", "Carrefour Market n°214", "Carrefour Market No 214"),
+         ("US", "Subway #21934", "Subway Restaurant No 21934"), ("US", "Walgreens #3011", "Walgreen Co. #3011"),
+         ("US", "Target Store T-1375", "Target T1375"), ("US", "AutoZone #4012", "Autozone Store 4012"),
+         ("DE", "dm-drogerie markt Filiale 1502", "dm drogerie markt 1502"),
+         ("NL", "Albert Heijn filiaal 1432", "Albert Heijn #1432"),
+         ("GB", "Specsavers Opticians - Leeds Briggate", "Specsavers Leeds Briggate"),
+         ("US", "Enterprise Rent-A-Car Branch 3021", "Enterprise Rent A Car #3021"),
+         ("US", "Dollar General Store #14502", "DOLLAR GENERAL #14502"),
+         ("US", "Burger King #00871", "Burger King Restaurant 871"),
+         ("CA", "Tim Hortons #2210", "Tim Horton's Store 2210"),
+         ("GB", "Greggs plc Shop 1123", "Greggs 1123"), ("US", "Walmart #1234 ", "Walmart # 1234")]
+    for cc, a, b in L:
+        out.append(pair(a, b, cc, tag=f"store:{a}|{b}"))
+    # real differences on cross-referenced pairs: the other store's number, another location
+    T = [("US", "Walmart #1234", "Walmart #1243"), ("US", "McDonald's #4521", "McDonald's #4512"),
+         ("US", "Holiday Inn Express Austin North", "Holiday Inn Express Austin South")]
+    for cc, a, b in T:
+        out.append(pair(a, b, cc, diffs={"name"}, tag=f"TRUE_store:{a}|{b}"))
+    # one brand, one city, another unit: never one customer
+    N = [("US", "Walmart #1234", "Walmart #1243"), ("US", "McDonald's #4521", "McDonald's #4512"),
+         ("US", "CVS Pharmacy #7731", "CVS Pharmacy #7713"), ("GB", "Tesco Express 2345", "Tesco Express 2354"),
+         ("DE", "ALDI SÜD Filiale 123", "ALDI SÜD Filiale 132"), ("US", "Starbucks #10234", "Starbucks #10243"),
+         ("US", "7-Eleven #35012", "7-Eleven #35021"), ("US", "Subway #21934", "Subway #21943"),
+         ("FR", "Carrefour Market n°214", "Carrefour Market n°241"), ("US", "Shell #456", "Shell #465"),
+         ("US", "Walmart Supercenter #1234", "Walmart Pharmacy #1234"),
+         ("US", "Holiday Inn Express Austin North", "Holiday Inn Express Austin South"),
+         ("US", "Dollar General #14502", "Dollar General #14520"), ("CA", "Tim Hortons #2210", "Tim Hortons #2201"),
+         ("US", "Walmart Store 1234", "Walmart Store 12345"), ("US", "Burger King #871", "Burger King #8710")]
+    for i, (cc, a, b) in enumerate(N):
+        _apart(out, cc, a, b, f"neg_store:{a}|{b}", same_street=bool(i % 2))
+    # competition: three units of one chain in one city on both sides, each written differently by the ERP
+    for cc, brand, nums, fmt in [("US", "Acme Hardware", (101, 102, 103), "{b} Store {n}"),
+                                 ("DE", "Bäckerei Kamps", (17, 71, 117), "{b} Filiale Nr. {n}"),
+                                 ("GB", "Boots Pharmacy", (5501, 5510, 5515), "BOOTS PHARMACY {n}")]:
+        city = addr(cc)
+        for num in nums:
+            ad = dict(city, street=addr(cc)["street"])
+            out.append(pair(f"{brand} #{num}", fmt.format(b=brand, n=num), cc, tag=f"compete_store:{brand}#{num}",
+                            crm_over=ad, erp_over=ad))
+    return out
+
+
+# ------------------------------------------------------------------ look-alike names of different companies
+def lookalikes() -> list[Case]:
+    """Different companies whose names are one letter, one plural ``s``, one digit or one first name apart, and a
+    parent next to its subsidiary at one address: none may be linked. With them the same companies written
+    differently (case, legal form, punctuation, a number as a word), which must still link, and look-alikes
+    present on both sides, each to be linked to its own."""
+    out: list[Case] = []
+    N = [("GB", "Alpha Tec Ltd", "Alpha Tex Ltd"), ("US", "Pacific Resource Partners LLC",
+                                                   "Pacific Resources Partners LLC"),
+         ("GB", "Greenway Homes Ltd", "Greenway Home Ltd"), ("US", "Premier Tool Inc", "Premier Tools Inc"),
+         ("DE", "Beta Systeme GmbH", "Beta System GmbH"), ("US", "Apex Mold Inc", "Apex Molds Inc"),
+         ("US", "Vista Print Services LLC", "Vista Paint Services LLC"), ("GB", "Castle Rock Ltd", "Castle Rack Ltd"),
+         ("US", "Orion Tile Inc", "Orion Tire Inc"), ("US", "Lumen Optics Inc", "Lumin Optics Inc"),
+         ("DE", "Kraus Bau GmbH", "Krause Bau GmbH"), ("DE", "Wagner Metall GmbH", "Wegner Metall GmbH"),
+         ("NL", "De Vries Transport B.V.", "De Vos Transport B.V."), ("US", "Brightline Media LLC",
+                                                                      "Brightlane Media LLC"),
+         ("US", "Mason Electric Co", "Mason Electrical Co"), ("US", "Smith & Son Roofing LLC",
+                                                              "Smith & Sons Roofing LLC"),
+         ("US", "Robert Chen CPA", "Roberta Chen CPA"), ("DE", "Dr. med. Thomas Weber", "Dr. med. Tobias Weber"),
+         ("GB", "J. Patel Pharmacy Ltd", "K. Patel Pharmacy Ltd"), ("US", "Maria Garcia DDS", "Mario Garcia DDS"),
+         ("FR", "Cabinet Martin Pierre", "Cabinet Martin Paul"), ("IN", "R. Krishnan & Co", "S. Krishnan & Co"),
+         ("US", "Harbor Holdings Inc", "Harbor Services Inc"), ("DE", "Keller Holding GmbH", "Keller Service GmbH"),
+         ("GB", "Orchard Group Ltd", "Orchard Property Ltd"), ("US", "Meridian Capital LLC",
+                                                              "Meridian Capital Management LLC"),
+         ("NL", "Van Dijk Beheer B.V.", "Van Dijk Transport B.V."),
+         ("US", "Lakeshore Health System Inc", "Lakeshore Health Foundation Inc"),
+         ("US", "Route 66 Diner LLC", "Route 67 Diner LLC"), ("GB", "Unit 4 Motors Ltd", "Unit 9 Motors Ltd"),
+         ("US", "Studio 21 Salon LLC", "Studio 12 Salon LLC"), ("US", "Pier 39 Seafood Inc", "Pier 93 Seafood Inc"),
+         ("GB", "Hill & Sons Builders Ltd", "Hills & Sons Builders Ltd"), ("US", "Sunrise Bakery Inc",
+                                                                          "Sunset Bakery Inc")]
+    for i, (cc, a, b) in enumerate(N):
+        _apart(out, cc, a, b, f"neg_look:{a}|{b}", same_street=bool(i % 2))
+    # the same company written differently: must still link
+    L = [("GB", "Alpha Tec Ltd", "ALPHA TEC LIMITED"), ("US", "Premier Tools Inc", "Premier Tools, Inc."),
+         ("US", "Mason Electric Co", "Mason Electric Company"), ("DE", "Beta Systeme GmbH", "BETA SYSTEME GMBH"),
+         ("US", "Route 66 Diner LLC", "Route 66 Diner, L.L.C."), ("US", "Robert Chen CPA", "Chen, Robert CPA"),
+         ("NL", "Van Dijk Beheer B.V.", "van Dijk Beheer BV"), ("US", "Four Seasons Landscaping Inc",
+                                                                 "4 Seasons Landscaping Inc"),
+         ("US", "First Street Bakery LLC", "1st Street Bakery LLC"), ("US", "A1 Auto Repair LLC",
+                                                                      "A-1 Auto Repair LLC"),
+         ("US", "Pro-Tech Services Inc", "Protech Services Inc"), ("GB", "Smith & Nephew plc", "Smith and Nephew PLC"),
+         ("US", "Harbor Holdings Inc", "Harbor Holdings Incorporated"), ("DE", "Dr. med. Thomas Weber",
+                                                                         "Weber, Thomas Dr. med."),
+         ("US", "Lakeshore Health System Inc", "Lakeshore Health System, Inc."),
+         ("GB", "Hill & Sons Builders Ltd", "Hill and Sons Builders Limited")]
+    for cc, a, b in L:
+        out.append(pair(a, b, cc, tag=f"same:{a}|{b}"))
+    # real differences on cross-referenced pairs
+    for cc, a, b in [("GB", "Alpha Tec Ltd", "Alpha Tex Ltd"), ("US", "Premier Tool Inc", "Premier Tools Inc"),
+                     ("US", "Harbor Holdings Inc", "Harbor Services Inc")]:
+        out.append(pair(a, b, cc, diffs={"name"}, tag=f"TRUE_look:{a}|{b}"))
+    # competition: both look-alikes on both sides, one city, each written differently by the ERP
+    C = [("GB", "Alpha Tec Ltd", "ALPHA TEC LIMITED", "Alpha Tex Ltd", "ALPHA TEX LIMITED"),
+         ("US", "Premier Tool Inc", "Premier Tool, Inc.", "Premier Tools Inc", "Premier Tools, Inc."),
+         ("DE", "Kraus Bau GmbH", "KRAUS BAU GMBH", "Krause Bau GmbH", "KRAUSE BAU GMBH"),
+         ("US", "Route 66 Diner LLC", "Route 66 Diner L.L.C.", "Route 67 Diner LLC", "Route 67 Diner L.L.C.")]
+    for cc, a1, a2, b1, b2 in C:
+        ad = addr(cc)
+        bd = dict(ad, street=addr(cc)["street"])
+        out.append(pair(a1, a2, cc, tag=f"compete_look:{a1}|{a2}", crm_over=ad, erp_over=ad))
+        out.append(pair(b1, b2, cc, tag=f"compete_look:{b1}|{b2}", crm_over=bd, erp_over=bd))
+    return out
+
+
 CLASSES: dict[str, Callable[[], list[Case]]] = {
     "translit": translit, "legal": legal, "order": order, "abbrev": abbrev, "addresses": addresses,
     "taxids": taxids, "negatives": negatives, "negatives2": negatives2, "regional": regional,
     "entities": entities, "samesite": samesite, "cjk": cjk, "emerging": emerging, "tradenames": tradenames,
-    "taxfmt": taxfmt}
+    "taxfmt": taxfmt, "fieldlimits": fieldlimits, "roundtrip": roundtrip, "branches": branches,
+    "lookalikes": lookalikes}
 
 # The modes each class runs in (harness.MODES): without a cross-reference, and with one (tax ids: tax id only).
 PLAN: dict[str, tuple[str, ...]] = {
@@ -1272,7 +1601,9 @@ PLAN: dict[str, tuple[str, ...]] = {
     "abbrev": ("fuzzy", "xref"), "addresses": ("fuzzy", "xref"), "taxids": ("tax", "xref"),
     "negatives": ("fuzzy", "xref"), "negatives2": ("fuzzy",), "regional": ("fuzzy", "xref"),
     "entities": ("fuzzy", "xref"), "samesite": ("fuzzy",), "cjk": ("fuzzy", "xref"),
-    "emerging": ("fuzzy", "xref"), "tradenames": ("fuzzy", "xref"), "taxfmt": ("tax", "xref")}
+    "emerging": ("fuzzy", "xref"), "tradenames": ("fuzzy", "xref"), "taxfmt": ("tax", "xref"),
+    "fieldlimits": ("fuzzy", "xref"), "roundtrip": ("fuzzy", "xref"), "branches": ("fuzzy", "xref"),
+    "lookalikes": ("fuzzy", "xref")}
 
 
 def cases(name: str) -> list[Case]:

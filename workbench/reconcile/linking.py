@@ -342,6 +342,50 @@ def _names_differ(c: Features, e: Features, i: np.ndarray, j: np.ndarray, at: np
     return out
 
 
+def _plural_apart(c: Features, e: Features, i: np.ndarray, j: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Per pair, at the positions ``at`` only (the others False): the names are one plural "s" apart
+    (normalize.plural_apart)."""
+    out = np.zeros(len(i), dtype=bool)
+    for k in np.flatnonzero(at).tolist():
+        out[k] = nz.plural_apart(c.name[i[k]], e.name[j[k]])
+    return out
+
+
+def _letter_apart(c: Features, e: Features, i: np.ndarray, j: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Per pair, at the positions ``at`` only (the others False): the names are one letter of one word apart
+    (normalize.letter_apart)."""
+    out = np.zeros(len(i), dtype=bool)
+    for k in np.flatnonzero(at).tolist():
+        out[k] = nz.letter_apart(c.name[i[k]], e.name[j[k]])
+    return out
+
+
+# The name evidence of a name an ERP cut at the width of its field ("Northern Lights Renewable Ener" for "Northern
+# Lights Renewable Energy Solutions Limited", normalize.cut_at_field_width): all of it that is left agrees, so the
+# name is likely the same; the cut-off rest is unknown, so not certainly (an address that differs keeps the pair a
+# suggestion: "Northern Lights Renewable Ener" is as much "... Energy Storage Limited" next door).
+CUT_NAME = 0.95
+CUT_NAME_MIN = 0.5  # a cut name's own likeness to the full one (its share of the letters): well above this
+JOINED_MIN = 0.8  # two fields joined again: the same letters, one space more or less
+
+
+def _cut_names(c: Features, e: Features, i: np.ndarray, j: np.ndarray, name: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, where the likeness is that of a cut: (the names are the same letters and figures, spaced apart
+    otherwise, as two fields joined again write them; one name is the other cut at an ERP field's width)."""
+    joined = np.zeros(len(i), dtype=bool)
+    cut = np.zeros(len(i), dtype=bool)
+    for k in np.flatnonzero((name >= CUT_NAME_MIN) & (name < CUT_NAME)).tolist():
+        a, b = c.name[i[k]], e.name[j[k]]
+        if a is None or b is None:
+            continue
+        if name[k] >= JOINED_MIN and nz.same_letters_and_figures(a, b):
+            joined[k] = True
+        else:
+            cut[k] = nz.cut_at_field_width(a, b)
+    return joined, cut
+
+
 # the name evidence, and the score's ceiling, of a name that is the other's acronym: above the default threshold
 # of a suggestion (0.72), below an automatic link (0.90)
 ACRONYM_NAME = 0.85
@@ -364,6 +408,8 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     (name, name_ratio), name_ok = _sim(c.core[i], e.core[j], fuzz.token_sort_ratio, fuzz.ratio)
     name = np.maximum(name, name_ratio)
     name = np.maximum(name, _trade_name(c, e, i, j))
+    joined, cut = _cut_names(c, e, i, j, name)
+    name = np.where(joined, 1.0, np.where(cut, CUT_NAME, name))
     # one name the other's acronym ("IBM" / "International Business Machines"): the same company said short,
     # as far as the name tells; never linked on that alone (the letters may stand for another company there)
     acronym = _same_letters(c.short[i], e.initials[j]) | _same_letters(e.short[j], c.initials[i])
@@ -401,7 +447,7 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     score = np.where(addr_evidence, score, np.minimum(score, 0.85))
     # different countries or different legal forms: rarely the same legal entity
     score = np.where(ctry_ok & ~ctry_eq, np.minimum(score, 0.80), score)
-    score = np.where(form_ok & ~form_eq, score - 0.08, score)
+    score = np.where(form_ok & ~form_eq & ~cut, score - 0.08, score)  # a cut name lost its legal form
     score = np.where(_names_differ(c, e, i, j, score > NAMES_DIFFER), np.minimum(score, NAMES_DIFFER), score)
     # identifiers: equal is strong evidence when the name agrees; different is strong against
     strong_id = tax_eq | duns_eq
@@ -412,6 +458,11 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     score = np.where(dom_eq & (name >= 0.8), np.maximum(score, np.minimum(score + 0.1, 0.96)), score)
     # an acronym pair is a suggestion at most, whatever else agrees, unless a tax id or DUNS number does
     score = np.where(acronym & ~strong_id, np.minimum(score, ACRONYM_NAME), score)
+    # so is a pair of names one plural "s" apart, where it would link on its own: the same words, or two firms
+    # (Premier Tool and Premier Tools at one address); the letters and the address cannot tell which
+    plural = _plural_apart(c, e, i, j, (score > NAMES_DIFFER) & ~strong_id)
+    plural |= _letter_apart(c, e, i, j, (score > NAMES_DIFFER) & ~strong_id & ~plural)
+    score = np.where(plural, np.minimum(score, NAMES_DIFFER), score)
     out["score"] = np.clip(score, 0.0, 1.0)
     out["name"] = name
     out["street"] = np.where(street_ok, street, np.nan)

@@ -223,8 +223,40 @@ _BRACKETED_FORMS = {str(fold(short)): f" {fold(long)} " for short, long in {
 _BRACKETED_FORM = re.compile(r"\(\s*(" + "|".join(map(re.escape, _BRACKETED_FORMS)) + r")\s*\)")
 
 
+# UTF-8 text that a program read as Windows-1252 and saved again, as a CSV opened in Excel with the wrong code page
+# comes back: "MÃ¼ller" for "Müller", "SociÃ©tÃ©" for "Société", "Å»abiÅ„ski" for "Żabiński". Read back where the
+# whole text, as Windows-1252 bytes (Latin-1 for the five bytes that code page leaves undefined, which such a
+# program keeps as they are), is valid UTF-8: text typed in a Latin alphabet is almost never that (its "Ä" or "Ã"
+# would have to be followed by a character such as "¼" or "©"), so no other text changes.
+_UTF8_LEAD_AS_CP1252 = re.compile("[\u00c2-\u00f4]")  # a UTF-8 sequence's first byte, as Windows-1252 shows it
+
+
+def _cp1252_byte(ch: str) -> int:
+    try:
+        return ch.encode("cp1252")[0]
+    except UnicodeEncodeError:
+        if ord(ch) < 0x100:
+            return ord(ch)
+        raise
+
+
+@lru_cache(maxsize=1 << 16)
+def _utf8_read_back(text: str) -> str:
+    if text.isascii() or _UTF8_LEAD_AS_CP1252.search(text) is None:
+        return text
+    try:
+        return bytes(_cp1252_byte(ch) for ch in text).decode("utf-8")
+    except UnicodeError:
+        return text
+
+
+def repaired(text: object) -> object:
+    """``text`` with UTF-8 read as Windows-1252 read back (``_utf8_read_back``); anything else as it is."""
+    return _utf8_read_back(text) if isinstance(text, str) else text
+
+
 def _tokens(text: object) -> list[str]:
-    s = fold(text)
+    s = fold(repaired(text))
     if s is None:
         return []
     if not s.isascii() and "(" in s:
@@ -428,14 +460,36 @@ _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), start=1)}
 
 
+# an ordinal from first to tenth in words, as its figures: "First Street Bakery" is "1st Street Bakery"
+_ORDINAL_WORDS = {w: f"{n}{'st' if n == 1 else 'nd' if n == 2 else 'rd' if n == 3 else 'th'}" for n, w in enumerate(
+    ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"), start=1)}
+# Words naming a chain's store or branch before its number, which one system writes and another leaves out
+# ("Walmart #1234" / "Walmart Store 1234", "ALDI SÜD Filiale Nr. 123", "Carrefour Market n°214"): the number
+# names the unit ("#" is no word already)
+_UNIT_DESIGNATORS = frozenset({"store", "shop", "branch", "filiale", "filiaal", "succursale", "sucursal", "no",
+                               "nr", "number", "n"})
+
+
 @lru_cache(maxsize=1 << 18)
 def _core_words(name: str) -> tuple[str, ...]:
     """The core's words without "and", a Roman numeral after the first word as its figures ("Fund II" is "Fund 2",
-    as name_numbers reads it), a number from one to ten in words as its figures ("Three Rivers" is "3 Rivers")."""
+    as name_numbers reads it), a number from one to ten in words as its figures ("Three Rivers" is "3 Rivers"), an
+    ordinal as its figures ("First" is "1st"), figures without leading zeros ("#0612" is "612"), and without the
+    words of a store's number (``_UNIT_DESIGNATORS``) after the first word."""
     core, _ = name_parts(name)
     words = [t for t in core.split() if t != "and"]
-    return tuple(str(_roman_value(w)) if k and _ROMAN.fullmatch(w) else _NUMBER_WORDS.get(w, w)
-                 for k, w in enumerate(words))
+    out: list[str] = []
+    for k, w in enumerate(words):
+        after = next((v for v in words[k + 1:] if v not in _UNIT_DESIGNATORS), "")
+        if k and w in _UNIT_DESIGNATORS and after.isdigit():
+            continue
+        if k and _ROMAN.fullmatch(w):
+            out.append(str(_roman_value(w)))
+        elif w.isdigit():
+            out.append(str(int(w)))
+        else:
+            out.append(_NUMBER_WORDS.get(w) or _ORDINAL_WORDS.get(w, w))
+    return tuple(out)
 
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
@@ -463,8 +517,12 @@ _HEPBURN = (("shi", "si"), ("chi", "ti"), ("tsu", "tu"), ("fu", "hu"), ("ji", "z
             ("j", "zy"))
 
 
+# the syllabic n before b, m, p, which traditional Hepburn writes m (Shimbashi) and modified Hepburn n (Shinbashi)
+_HEPBURN_M = re.compile(r"m(?=[bmp])")
+
+
 def _romaji_key(core: str) -> str:
-    s = _LONG_O_U.sub(lambda m: m.group(0)[0], core)
+    s = _HEPBURN_M.sub("n", _LONG_O_U.sub(lambda m: m.group(0)[0], core))
     for hepburn, kunrei in _HEPBURN:
         s = s.replace(hepburn, kunrei)
     return s
@@ -490,11 +548,63 @@ def trading_as(name: str | None) -> tuple[str, str] | None:
     return (parts[0], parts[1]) if len(parts) == 2 and parts[0].strip() and parts[1].strip() else None
 
 
+# The widths of the fixed name and address fields of widely used ERPs, which cut a longer value from the CRM where
+# it ends (SAP's customer master: NAME1..NAME4 and STRAS 35 characters, the central address's NAME1 40 and STREET
+# 60; Dynamics NAV's Name and Address 30, later 50; QuickBooks Desktop's customer name 41). A trailing space at the
+# cut is dropped on export, so a cut value is as long as its field or one character shorter.
+FIELD_WIDTHS = (30, 35, 40, 41, 50, 60)
+
+
+def cut_at_field_width(a: object, b: object) -> bool:
+    """The shorter of two texts is the longer one's beginning (up to case and runs of spaces), cut at the width of
+    an ERP's field (``FIELD_WIDTHS``): "Northern Lights Renewable Ener" is "Northern Lights Renewable Energy
+    Solutions Limited" in a field of 30. So long a beginning names one company or street line."""
+    if not isinstance(a, str) or not isinstance(b, str):
+        return False
+    short, long_ = sorted((a.strip(), b.strip()), key=len)
+    if len(short) == len(long_) or not any(w - 1 <= len(short) <= w for w in FIELD_WIDTHS):
+        return False
+    return _spaced(long_).startswith(_spaced(short))
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def same_letters_and_figures(a: object, b: object) -> bool:
+    """The same letters and figures in the same order, whatever stands between them: the two halves of a long name
+    that an ERP keeps in two fields (SAP's NAME1 and NAME2) joined again without the space, or with one inside a
+    word where the first field was full ("Hartmann Verpackungstechnik und" + "Logistik GmbH & Co. KG" written
+    "...undLogistik...", "Australian Agricultural Machinery I" + "mporters Pty Ltd")."""
+    ka, kb = _letters_and_figures(str(a)), _letters_and_figures(str(b))
+    return bool(ka) and ka == kb
+
+
+@lru_cache(maxsize=1 << 16)
+def _letters_and_figures(text: str) -> str:
+    return "".join(_NON_WORD.split(fold(repaired(text)) or ""))
+
+
+# A letter an export to ASCII could not write, written "?" in its place: "M?ller" for "Müller", "H?tel" for "Hôtel"
+_LOST_LETTER = re.compile(r"(?<=[^\W\d_])\?|\?(?=[^\W\d_])")
+
+
+def _lost_letters(a: str, b: str) -> tuple[str, str] | None:
+    """Where one name has a "?" for a letter and the other has letters beyond ASCII: both with each such letter as
+    "?"; else None."""
+    if (_LOST_LETTER.search(a) is None) == (_LOST_LETTER.search(b) is None):
+        return None
+    written = tuple("".join(ch if ch.isascii() else "?" for ch in unicodedata.normalize("NFC", x)) for x in (a, b))
+    return None if written == (a, b) else (written[0], written[1])
+
+
 def names_equivalent(a: str | None, b: str | None, countries: tuple[object, object] = (None, None)) -> bool:
     """``_names_equivalent``, where a name written with its trading name ("X t/a Y") is either of the two beside a
     name without one, and both of them beside another such name (one person's two trades are two customers)."""
     if a is None or b is None:
         return a is None and b is None
+    if cut_at_field_width(a, b) or same_letters_and_figures(a, b):
+        return True
     ta, tb = trading_as(str(a)), trading_as(str(b))
     if ta is not None and tb is not None:
         return all(_names_equivalent(x, y, countries) for x, y in zip(ta, tb))
@@ -520,6 +630,9 @@ def _names_equivalent(a: str | None, b: str | None, countries: tuple[object, obj
         return True  # "Müller" / "Mueller", "Sørensen" / "Soerensen": as "Ромашка" / "Romashka", one name
     if _japanese_spellings(str(a), str(b)):
         return True  # "Satō Shōji K.K." / "Satou Shouji K.K.", "Fujita" / "Huzita"
+    lost = _lost_letters(str(a), str(b))
+    if lost is not None and names_identical(*lost):
+        return True  # "M?ller Logistik GmbH" / "Müller Logistik GmbH"
     if not _forms_alike(name_parts(str(a))[1], name_parts(str(b))[1], countries):
         return False
     wa, wb = _core_words(str(a)), _core_words(str(b))
@@ -543,6 +656,31 @@ def _names_equivalent(a: str | None, b: str | None, countries: tuple[object, obj
             return False
         rest_b.remove(hit)
     return True
+
+
+def plural_apart(a: str | None, b: str | None) -> bool:
+    """The two names' words are the same but for a plural "s" on one or more of them ("Premier Tool" / "Premier
+    Tools", "Hill & Sons" / "Hills & Sons"): the letter by which a firm's name most often differs from its
+    neighbour's, and a customer's name as often written one way as the other."""
+    if a is None or b is None:
+        return False
+    wa, wb = _core_words(str(a)), _core_words(str(b))
+    return len(wa) == len(wb) and wa != wb and all(x == y or x + "s" == y or y + "s" == x for x, y in zip(wa, wb))
+
+
+def letter_apart(a: str | None, b: str | None) -> bool:
+    """The two names' words are the same but for one letter of one word put in another's place ("Wagner" /
+    "Wegner", "Brightline" / "Brightlane"): how two surnames or two brands most often differ, as much as a slip of
+    the keyboard. A letter misread (0/O, 1/l, rn/m) is no such letter."""
+    if a is None or b is None or _japanese_spellings(str(a), str(b)):
+        return False  # "Shinbashi" / "Shimbashi": one name in two romanisations
+    wa, wb = _core_words(str(a)), _core_words(str(b))
+    apart = [(x, y) for x, y in zip(wa, wb) if x != y]
+    if len(wa) != len(wb) or len(apart) != 1:
+        return False
+    x, y = apart[0]
+    return len(x) == len(y) and sum(p != q for p, q in zip(x, y)) == 1 and _as_read(x) != _as_read(y) \
+        and x.isalpha() and y.isalpha()
 
 
 RUN_TOGETHER_WORDS_MAX = 4  # the orders of at most 4 words are tried (24)
@@ -774,6 +912,7 @@ def street_key(text: object, country: object = None) -> str | None:
     """A street line as compared: street types and their abbreviations in the languages of
     the country (street_types: "Avda."/"Avenida", "C/"/"Calle", "bd"/"boulevard",
     "Cl"/"Close", "Kerkstr."/"Kerkstraat") and the common English words unified."""
+    text = repaired(text)
     s = fold(text)
     if s is None:
         return None
@@ -911,7 +1050,7 @@ def _street_readings(text: object, country: object) -> set[str]:
     """The street key under every reading of its dotted, run-together abbreviations
     ("Joepln." is Joep-laan or Joe-plein): two lines are the same street when any
     reading of one is the key of the other."""
-    s = fold(text)
+    s = fold(repaired(text))
     if s is None or "." not in s:
         return set()
     s, loc = _street_line(s, country)
@@ -927,7 +1066,7 @@ def streets_equivalent(a: object, b: object, country: object = None) -> bool:
     it with a dot ("Vic. Rosselli" / "Vicolo Rosselli"): an abbreviation the street-type
     tables read as another type ("vic" is listed for "vico") still stands for the longer word;
     also as written in ASCII ("Mühlenweg" / "Muehlenweg"). House numbers must be equal."""
-    if _streets_equivalent(a, b, country):
+    if _streets_equivalent(a, b, country) or cut_at_field_width(repaired(a), repaired(b)):
         return True
     ascii_ = None if a is None or b is None else _in_ascii_as_written_locally(a, b)
     if ascii_ is not None and _streets_equivalent(*ascii_, country):
@@ -1005,6 +1144,8 @@ _POSTCODE_COUNTRY_SIGN = re.compile(r"([A-Z]{1,3})-\s*(?=\d)")
 _VEHICLE_SIGNS = {"D": "DE", "A": "AT", "B": "BE", "F": "FR", "I": "IT", "E": "ES", "P": "PT", "S": "SE",
                   "N": "NO", "FIN": "FI", "SF": "FI", "L": "LU", "H": "HU", "SLO": "SI", "IRL": "IE", "FL": "LI",
                   "EST": "EE", "M": "MT", "AND": "AD", "RSM": "SM"}
+# A postcode a spreadsheet or a data frame read as a number and wrote back as a decimal: "2134.0", "70173.0"
+_SPREADSHEET_NUMBER = re.compile(r"(\d+)\.0")
 # Postcodes of a fixed number of figures that may begin with a zero, which a spreadsheet drops (UPU postcode
 # formats: Oslo 0154, Helsinki 00100, Darwin 0800, Mexico City 01000, São Paulo 01310-100)
 _POSTCODE_FIGURES = {"DE": 5, "FR": 5, "ES": 5, "IT": 5, "FI": 5, "MX": 5, "NO": 4, "AU": 4, "BR": 8}
@@ -1016,6 +1157,10 @@ def postcode_key(code: object, country: object = None) -> str | None:
     if s is None:
         return None
     s = s.strip().upper()
+    if s[:1] == "'":
+        s = s[1:].lstrip()  # Excel's mark of a cell typed as text ('02134), exported with the value
+    if (figures := _SPREADSHEET_NUMBER.fullmatch(s)) is not None:
+        s = figures[1]  # a code read as a number and written back as one: 02134 -> 2134.0 (the zero is put back below)
     cc = country_key(country)
     if (sign := _POSTCODE_COUNTRY_SIGN.match(s)) and cc in (sign.group(1), _VEHICLE_SIGNS.get(sign.group(1))):
         s = s[sign.end():]  # only the customer's own country's sign: "A-1010" of a German customer stays as written
@@ -1278,5 +1423,5 @@ def clear_caches() -> None:
     """Let go of the keys remembered for one reconciliation: at 100,000 customers a side they hold about a
     hundred MB, which the save after the engine and an app that stays open have better use for."""
     for cached in (name_parts, _core_words, name_numbers, text_key, city_key, street_key, postcode_key, country_key,
-                   state_key, tax_key, domain_key, sf_id_key):
+                   state_key, tax_key, domain_key, sf_id_key, _utf8_read_back, _letters_and_figures):
         cached.cache_clear()

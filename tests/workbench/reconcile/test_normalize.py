@@ -966,3 +966,107 @@ def test_a_chinese_name_s_place_before_the_trade_name_or_in_brackets_after_it_is
 ])
 def test_trade_words_companies_shorten_are_their_words(a, b):
     assert nz.names_equivalent(a, b)
+
+
+@pytest.mark.parametrize(("a", "b", "country", "same"), [
+    ("06103", "6103.0", "US", True),      # a ZIP read as a number by a spreadsheet and written back as a decimal
+    ("02134", "'02134", "US", True),      # Excel's mark of a cell typed as text, exported with the value
+    ("70173", "70173.0", "DE", True),
+    ("00100", "100.0", "FI", True),
+    ("02134", "2135.0", "US", False),     # another code however it was written
+    ("70173", "70137.0", "DE", False),
+])
+def test_a_postcode_a_spreadsheet_wrote_as_a_number_or_marked_as_text_is_the_same_code(a, b, country, same):
+    assert (nz.postcode_key(a, country) == nz.postcode_key(b, country)) is same
+
+
+def _as_cp1252(text: str) -> str:
+    """UTF-8 read as Windows-1252, as a CSV opened in Excel with the wrong code page and saved comes back."""
+    return text.encode("utf-8").decode("cp1252")
+
+
+@pytest.mark.parametrize("name", ["Müller Maschinenbau GmbH", "Société Générale d'Équipement SAS",
+                                  "Sørensen Køleteknik A/S", "Weiß & Söhne GmbH", "Muñoz Ingeniería S.L."])
+def test_a_name_whose_utf8_was_read_as_windows_1252_is_the_same_name(name):
+    mangled = _as_cp1252(name)
+    assert mangled != name
+    assert nz.names_equivalent(name, mangled) and nz.names_identical(name, mangled)
+    assert nz.name_parts(mangled) == nz.name_parts(name)  # the linking's keys too
+
+
+def test_a_street_and_city_whose_utf8_was_read_as_windows_1252_are_the_same_and_another_stays_another():
+    assert nz.cities_equivalent("München", _as_cp1252("München"))
+    assert nz.city_key(_as_cp1252("Zürich")) == nz.city_key("Zürich")
+    assert nz.streets_equivalent("Hauptstraße 5", _as_cp1252("Hauptstraße 5"), "DE")
+    assert not nz.streets_equivalent("Hauptstraße 5", _as_cp1252("Hauptstraße 7"), "DE")
+    assert not nz.names_equivalent("Müller Spedition GmbH", _as_cp1252("Müller Lagerlogistik GmbH"))
+    # text typed in a Latin alphabet is never read back: its capitals with accents stay what they are
+    assert nz.repaired("ÄRZTEHAUS Ñandú Öl") == "ÄRZTEHAUS Ñandú Öl"
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Müller Logistik GmbH", "M?ller Logistik GmbH", True),  # an export to ASCII wrote "?" for the letter
+    ("Hôtel Bellevue SARL", "H?tel Bellevue SARL", True),
+    ("Björk Bygg AB", "Bj?rn Bygg AB", False),
+    ("Müller Logistik GmbH", "M?ller Spedition GmbH", False),
+])
+def test_a_letter_an_ascii_export_wrote_as_a_question_mark_is_that_letter(a, b, same):
+    assert nz.names_equivalent(a, b) is same
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    # cut by an ERP's name field (SAP NAME1 35, Dynamics NAV 30 and 50, QuickBooks 41 characters)
+    ("Northern Lights Renewable Energy Solutions Limited", "Northern Lights Renewable Ener", True),
+    ("Bayerische Landmaschinen Vertriebsgesellschaft mbH", "Bayerische Landmaschinen Vertriebsg", True),
+    ("Scandinavian Marine Equipment and Offshore Services AS", "Scandinavian Marine Equipment", True),
+    ("Allgemeine Versicherungsvermittlung", "Allgemeine Versicherungsvermittlung Süddeutschland GmbH", True),
+    ("NORTHERN LIGHTS RENEWABLE ENER", "Northern Lights Renewable Energy Solutions Limited", True),
+    # the halves of NAME1 and NAME2 joined again without the space, or with one inside a word
+    ("Hartmann Verpackungstechnik und Logistik GmbH & Co. KG",
+     "Hartmann Verpackungstechnik undLogistik GmbH & Co. KG", True),
+    ("Australian Agricultural Machinery Importers Pty Ltd",
+     "Australian Agricultural Machinery I mporters Pty Ltd", True),
+    # a shorter name that is no field's width is another entity of the group
+    ("Bayview Capital Holdings International LLC", "Bayview Capital Holdings", False),
+    ("Northern Lights Renewable Energy Solutions Limited", "Northern Lights Renewable Energy", False),
+    # cut at a field's width, but not the other's beginning
+    ("International Business Consulting Partners LLC", "International Business Consulting G", False),
+])
+def test_a_name_an_erp_cut_at_its_field_width_is_the_same_name(a, b, same):
+    assert nz.names_equivalent(a, b) is same
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Unit 14, Brackmills Industrial Estate, Caswell Road", "Unit 14, Brackmills Industrial", True),
+    ("1200 Pennsylvania Avenue Northwest, Suite 400", "1200 Pennsylvania Avenue Northwest,", True),
+    ("Polígono Industrial Santa Ana, Calle Electricidad 14", "Polígono Industrial Santa Ana, Call", True),
+    ("Hauptstraße 123", "Hauptstraße 12", False),  # no field's width: another house
+])
+def test_a_street_line_an_erp_cut_at_its_field_width_is_the_same_line(a, b, same):
+    assert nz.streets_equivalent(a, b, "GB") is same
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Walmart #1234", "Walmart Store 1234", True),
+    ("Walmart Store #2281", "WAL-MART STORE NO. 2281", True),
+    ("ALDI SÜD Filiale 123", "Aldi Süd Filiale Nr. 123", True),
+    ("Carrefour Market n°214", "Carrefour Market No 214", True),
+    ("CVS Pharmacy #07731", "CVS Pharmacy 7731", True),           # the store's number with its leading zero
+    ("First Street Bakery LLC", "1st Street Bakery LLC", True),   # an ordinal in words and in figures
+    ("Walmart #1234", "Walmart #1243", False),                    # another store
+    ("Walmart Store 1234", "Walmart Store 12345", False),
+    ("Walmart Supercenter #1234", "Walmart Pharmacy #1234", False),
+    ("First Street Bakery LLC", "2nd Street Bakery LLC", False),
+])
+def test_a_store_s_number_with_or_without_its_word_is_the_same_store(a, b, same):
+    assert nz.names_equivalent(a, b) is same
+
+
+@pytest.mark.parametrize(("a", "b", "apart"), [
+    ("Premier Tool Inc", "Premier Tools Inc", True), ("Hill & Sons Builders Ltd", "Hills & Sons Builders Ltd", True),
+    ("Johnson Controls Inc", "Johnson Control Inc", True),
+    ("Premier Tools Inc", "Premier Tools, Inc.", False), ("Orion Tile Inc", "Orion Tire Inc", False),
+    ("Nimbus Tech Inc", "Nimbus Technologies Inc", False),
+])
+def test_names_one_plural_s_apart(a, b, apart):
+    assert nz.plural_apart(a, b) is apart
