@@ -53,7 +53,9 @@ _URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@
 _PAIR = re.compile(r"(?i)(?<![\w./\\-])(?P<key>[\w.-]*?(?:pass|pwd|secret|token|bearer|credential|key|session|cookie|"
                    r"authorization)[\w.-]*)(?P<q1>[\"']?)(?P<sep>\s*[=:](?!//)\s*)"
                    r"(?:(?P<q2>[\"'])(?P<qval>[^\"'\n]*)(?P=q2)|(?P<val>[^&\s,;\"'}\]#]+))")
-_SCHEME_AUTH = re.compile(r"(?i)\b(bearer|basic|oauth|token)\s+[A-Za-z0-9._~+/=-]{8,}")
+# "token" also starts plain words ("token endpoint unreachable"): after it, only a value with a digit or a
+# symbol in it is taken for a credential, as every real token has
+_SCHEME_AUTH = re.compile(r"(?i)\b(bearer|basic|oauth|token(?=\s+[A-Za-z]*[0-9._~+/=-]))\s+[A-Za-z0-9._~+/=-]{8,}")
 
 
 def words(name: str) -> list[str]:

@@ -52,10 +52,17 @@ def test_mask_leaves_ordinary_text_alone():
     "/etc/passwd: not an Excel workbook (BadZipFile), expected an .xlsx audit workbook",
     r"C:\exports\tokens: no such folder",
     "POST https://login.microsoftonline.com/t/oauth2/v2.0/token: invalid_client",
+    # an unreachable Business Central read 'token *** http://127.0.0.1:9/…/token ***: ConnectError'
+    "token endpoint http://127.0.0.1:9/tenant/oauth2/v2.0/token unreachable: ConnectError",
 ])
 def test_a_path_or_an_endpoint_named_like_a_secret_keeps_its_message(text):
     # the word ends a path, so what follows its colon is the message about it, not a secret's value
     assert secrets.mask(text) == text
+
+
+def test_a_token_after_the_word_token_is_still_masked():
+    assert secrets.mask("token eyJhbGciOiJIUzI1NiJ9.e30.sig") == "token ***"
+    assert "abcdefgh12345" not in secrets.mask("Authorization: Token abcdefgh12345")
 
 
 def test_every_user_facing_error_line_is_masked():
