@@ -12,12 +12,11 @@ import argparse
 import importlib
 import logging
 import sys
-from pathlib import Path
 from collections.abc import Callable, Sequence
 from typing import TypeAlias
 
 from workbench import __version__
-from workbench.errors import WorkbenchError, user_message
+from workbench.errors import ConfigError, WorkbenchError, user_message
 
 COMMAND_MODULES = [
     "workbench.cli.runs",         # run, exceptions, runs, scenario
@@ -46,25 +45,13 @@ def build_parser(extra: Sequence[Callable[[Subcommands], None]] = ()) -> argpars
     return parser
 
 
-DB_URL_EXAMPLES = ("sqlite:////home/me/workbench.sqlite3 (a file: sqlite:/// and its absolute path) or "
-                   "postgresql+psycopg://user@host:5432/workbench")
-
-
 def db_url(value: str) -> str:
-    """``--db``: a database URL. A file path or Heroku's ``postgres://`` reached SQLAlchemy as they were and came
-    back as 'Could not parse SQLAlchemy URL' or 'Can't load plugin: sqlalchemy.dialects:postgres'."""
-    scheme, sep, rest = value.partition("://")
-    if not sep:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a database URL; expected {DB_URL_EXAMPLES}")
-    if scheme == "postgres":  # never echo the value: it may carry a password
-        raise argparse.ArgumentTypeError(f"'postgres://' names no database driver; write the same URL as "
-                                         f"postgresql+psycopg://{'…' if rest else ''}")
-    if scheme == "sqlite" and rest.startswith("/") and rest != "/:memory:":
-        folder = Path(rest[1:].split("?", 1)[0]).expanduser().absolute().parent
-        if not folder.is_dir():
-            raise argparse.ArgumentTypeError(f"the folder {folder} of the SQLite file does not exist; create it "
-                                             f"or name a file in an existing folder ({DB_URL_EXAMPLES})")
-    return value
+    """``--db``: a database URL (``store.db.check_url``)."""
+    from workbench.store.db import check_url
+    try:
+        return check_url(value)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_db_option(p: argparse.ArgumentParser) -> None:

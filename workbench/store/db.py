@@ -35,8 +35,40 @@ def default_url() -> str:
     return f"sqlite:///{path}"
 
 
+URL_EXAMPLES = ("sqlite:////home/me/workbench.sqlite3 (a file: sqlite:/// and its absolute path) or "
+                "postgresql+psycopg://user@host:5432/workbench")
+
+
+def check_url(value: str) -> str:
+    """A database URL as given (``--db``, $WORKBENCH_DB), or ConfigError saying what one looks like. A file path or
+    Heroku's ``postgres://`` reached SQLAlchemy as they were and came back as 'Could not parse SQLAlchemy URL' or
+    'Can't load plugin: sqlalchemy.dialects:postgres'."""
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        raise ConfigError(f"{value!r} is not a database URL; expected {URL_EXAMPLES}")
+    if scheme == "postgres":  # never echo the value: it may carry a password
+        raise ConfigError(f"'postgres://' names no database driver; write the same URL as "
+                          f"postgresql+psycopg://{'…' if rest else ''}")
+    if scheme == "sqlite" and rest.startswith("/") and rest != "/:memory:":
+        folder = Path(rest[1:].split("?", 1)[0]).expanduser().absolute().parent
+        if not folder.is_dir():
+            raise ConfigError(f"the folder {folder} of the SQLite file does not exist; create it or name a file "
+                              f"in an existing folder ({URL_EXAMPLES})")
+    return value
+
+
 def resolve_url(url: str | None = None) -> str:
-    return url or os.environ.get(ENV_VAR) or default_url()
+    """The store's URL: the one given, else $WORKBENCH_DB (checked as ``--db`` is, the message naming it), else
+    SQLite in the user data folder."""
+    if url:
+        return url
+    env = os.environ.get(ENV_VAR)
+    if env:
+        try:
+            return check_url(env)
+        except ConfigError as exc:
+            raise ConfigError(f"{ENV_VAR}: {exc}") from None
+    return default_url()
 
 
 def redact(url: str) -> str:

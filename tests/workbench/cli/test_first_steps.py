@@ -54,6 +54,15 @@ def test_a_db_value_that_cannot_be_a_database_says_what_a_database_url_looks_lik
     assert "hunter2" not in err and "Traceback" not in err and "SQLAlchemy" not in err
 
 
+def test_workbench_db_in_the_environment_is_checked_as_db_is_and_named(tmp_path, capsys, monkeypatch):
+    """$WORKBENCH_DB took the same mistakes to SQLAlchemy: 'cannot open the database <database url>: ArgumentError'."""
+    monkeypatch.setenv("WORKBENCH_DB", "postgres://ann:hunter2@db.example/workbench")
+    code, err = _cli(capsys, "runs")
+    assert code == 2
+    assert "WORKBENCH_DB: 'postgres://' names no database driver; write the same URL as postgresql+psycopg://" in err
+    assert "hunter2" not in err and "Traceback" not in err
+
+
 def test_a_db_url_of_a_new_sqlite_file_in_an_existing_folder_still_opens(tmp_path, capsys):
     code, err = _cli(capsys, "runs", "--db", f"sqlite:///{tmp_path / 'new.sqlite3'}")
     assert code == 0, err
