@@ -45,7 +45,7 @@ from workbench.export.workbook_styles import Styles, amount_style
 from workbench.model.currency import MINOR_UNITS
 from workbench.model.labels import is_money_field
 from workbench.model.money import minor_unit
-from workbench.errors import InputError
+from workbench.errors import InputError, PermissionDenied
 from workbench.export.presentation import differences as presentation_differences
 from workbench.export.presentation import (NotAnExport, check_package, fingerprint, not_recorded,
                                            presentation_digest)
@@ -821,10 +821,16 @@ def write_workbook(store: Store, run_id: int, path: str | Path, *, state: TaskSt
 
 
 def _new_anchor(store: Store, user: str | None) -> Anchor:
-    from workbench.team.users import resolve_user
+    from workbench.team.users import find_user, resolve_user
     with store.session() as s:
         head, events = exports.trail_head(s)
         who = resolve_user(s, user)  # default: the OS login, or the workbench user it maps to
+        # any reader may export (an auditor too), but not someone the team has deactivated: the export is
+        # recorded in the trail under their name, which an app left open would otherwise go on writing
+        u = find_user(s, who)
+        if u is not None and not u.active:
+            raise PermissionDenied(f"user '{u.name}' was deactivated (workbench users list --all) and can no longer "
+                                   f"export; nothing was written")
     return Anchor(export_id=uuid.uuid4().hex, exported_at=datetime.now(UTC).replace(microsecond=0),
                   exported_by=who, trail_head=head, trail_events=events)
 

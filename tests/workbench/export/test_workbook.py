@@ -814,3 +814,26 @@ def test_a_compared_date_does_not_turn_the_amounts_of_its_currency_into_dates(st
     wb = load_workbook(path)
     gbp = [c for ws in wb for row in ws.iter_rows() for c in row if c.style == "wb amount GBP"]
     assert gbp and all(c.number_format == '#,##0.00 "GBP"' and not c.is_date for c in gbp)
+
+
+def test_a_deactivated_user_cannot_export_and_nothing_is_written(store, tmp_path, monkeypatch):
+    """An app left open by a user the team deactivated went on exporting, each export recorded in the trail
+    under their name."""
+    from workbench.errors import PermissionDenied
+    from workbench.store.schema import AuditEvent
+    from workbench.team.users import add_user, remove_user
+    rid = make_run(store, monkeypatch=monkeypatch)
+    with store.session() as s:
+        add_user(s, "ann", ["admin"])
+        add_user(s, "kim", ["preparer"])
+        remove_user(s, "ann", "kim")
+    with store.session() as s:
+        before = s.query(AuditEvent).count()
+    path = tmp_path / "audit.xlsx"
+    with pytest.raises(PermissionDenied, match="user 'kim' was deactivated"):
+        write_workbook(store, rid, path, user="kim")
+    assert not path.exists() and not list(tmp_path.glob("*.xlsx*"))
+    with store.session() as s:
+        assert s.query(AuditEvent).count() == before
+    write_workbook(store, rid, path, user="ann")  # an active user still exports
+    assert path.is_file()
