@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 SEVERITIES = ("critical", "high", "medium", "low")
 AUTO_WAIVED = "exception.auto_waived"
+AUTO_LIFTED = "exception.auto_waiver_lifted"  # a carried automatic waiver that no longer holds
+AUTO_REASON = "auto-waived: immaterial"  # how an automatic waiver's resolution starts
 # Only untouched items: one under review has a correction in flight, a reopened one was reopened on purpose.
 WAIVABLE_STATUSES = ("open",)
 
@@ -132,6 +134,7 @@ class AutoWaiveReport:
     period: str | None
     waived: list[AutoWaiver] = field(default_factory=list)
     missing_rates: list[str] = field(default_factory=list)  # currencies left open: no rate to measure them
+    lifted: list[str] = field(default_factory=list)  # keys whose carried automatic waiver no longer holds
 
 
 def auto_waive(store: Store, run_id: int, actor: str) -> AutoWaiveReport:
@@ -144,25 +147,45 @@ def waive_immaterial(s: Session, run_id: int, actor: str) -> AutoWaiveReport:
     """Waive the run's open items below their materiality threshold, each with an audit event, in the
     caller's transaction (a run is saved with its waivers in one: ``repo.save_run``'s ``then``).
 
+    A certified period refuses the run here too, not only when it starts: a run started before the
+    certification and saved after it would land in the locked period unseen. An automatic waiver the
+    run carried from the run before is measured again (its amount, the rates or the thresholds may have
+    moved): one no longer immaterial is lifted, the item open again, with an event saying why.
+
     Items in a currency the period's FX table lacks are left open (and named in the report): an amount
     that cannot be measured is never assumed immaterial."""
     run = s.get(Run, int(run_id))
     if run is None or not run.period:
         return AutoWaiveReport(None)
+    ensure_open(s, period=run.period)
     period = s.get(Period, run.period)
-    if period is None or not period.reporting_currency:
-        return AutoWaiveReport(run.period)
-    rules = materiality_of(period)
-    report = AutoWaiveReport(period.name)
-    if rules.empty:
-        return report
-    ensure_open(s, period=period.name)
-    rates, cur = rates_of(s, period.name), period.reporting_currency
+    report = AutoWaiveReport(run.period)
+    rules = materiality_of(period) if period is not None and period.reporting_currency else Materiality()
+    cur = period.reporting_currency if period is not None and period.reporting_currency else None
+    rates = rates_of(s, run.period) if cur else {}
     missing: set[str] = set()
+    carried = s.execute(select(ExceptionRow).where(ExceptionRow.run_id == run.id,
+                                                   ExceptionRow.status == "waived",
+                                                   ExceptionRow.resolution.startswith(AUTO_REASON))
+                        .order_by(ExceptionRow.id)).scalars()
+    for exc in carried:
+        still = _measure(exc, rules, rates, cur)
+        if isinstance(still, tuple):
+            continue
+        reason = f"auto-waiver lifted: {still}"
+        if exc.currency and cur and exc.currency not in rates and exc.amount_at_risk is not None:
+            missing.add(exc.currency)
+        exc.status, exc.resolution = "open", reason
+        exc.version = (exc.version or 1) + 1
+        trail.append(s, actor=actor, action=AUTO_LIFTED, entity_type="exception", entity_id=exc.id,
+                     run_id=run.id, detail={"key": exc.key, "status_before": "waived", "status_after": "open",
+                                            "reason": reason, "amount": _text(exc.amount_at_risk),
+                                            "currency": exc.currency, "reporting_currency": cur})
+        report.lifted.append(exc.key)
     rows = s.execute(select(ExceptionRow).where(ExceptionRow.run_id == run.id,
                                                 ExceptionRow.status.in_(WAIVABLE_STATUSES),
                                                 ExceptionRow.amount_at_risk.is_not(None))
-                     .order_by(ExceptionRow.id)).scalars()
+                     .order_by(ExceptionRow.id)).scalars() if cur and not rules.empty else ()
     for exc in rows:
         rule = rules.threshold(exc.severity)
         if rule is None or not exc.currency or exc.amount_at_risk is None:
@@ -170,12 +193,13 @@ def waive_immaterial(s: Session, run_id: int, actor: str) -> AutoWaiveReport:
         if exc.currency not in rates:
             missing.add(exc.currency)
             continue
-        converted = quantize(abs(exc.amount_at_risk) * rates[exc.currency], cur)
-        name, threshold = rule
-        if converted > threshold:
+        measured = _measure(exc, rules, rates, cur)
+        if not isinstance(measured, tuple):
             continue
+        name, threshold, converted = measured
+        assert cur is not None  # measured: the period has its reporting currency
         waiver = AutoWaiver(exc.id, exc.key, name, threshold, exc.amount_at_risk, exc.currency, converted)
-        reason = f"auto-waived: immaterial ({converted} {cur} ≤ {threshold} {cur}, rule {name})"
+        reason = f"{AUTO_REASON} ({converted} {cur} ≤ {threshold} {cur}, rule {name})"
         exc.status, exc.resolution = "waived", reason
         exc.version = (exc.version or 1) + 1
         trail.append(s, actor=actor, action=AUTO_WAIVED, entity_type="exception", entity_id=exc.id,
@@ -188,5 +212,31 @@ def waive_immaterial(s: Session, run_id: int, actor: str) -> AutoWaiveReport:
     report.missing_rates = sorted(missing)
     if missing:
         log.warning("period %s: no FX rate for %s; those items were not measured against materiality "
-                    "and stay open", period.name, ", ".join(report.missing_rates))
+                    "and stay open", run.period, ", ".join(report.missing_rates))
+    if report.lifted:
+        log.warning("period %s: %d automatic waiver(s) carried from the previous run no longer hold and were "
+                    "lifted (the items are open again; each is an audit event %s)", run.period,
+                    len(report.lifted), AUTO_LIFTED)
     return report
+
+
+def _text(amount: Decimal | None) -> str | None:
+    return None if amount is None else str(amount)
+
+
+def _measure(exc: ExceptionRow, rules: Materiality, rates: dict[str, Decimal],
+             cur: str | None) -> tuple[str, Decimal, Decimal] | str:
+    """(rule, threshold, converted amount) when the item is immaterial; else why it is not."""
+    rule = rules.threshold(exc.severity) if cur else None
+    if rule is None or cur is None:
+        return f"no materiality threshold of the period covers a {exc.severity} item"
+    name, threshold = rule
+    if exc.amount_at_risk is None or not exc.currency:
+        return "the item has no amount at risk to measure"
+    if exc.currency not in rates:
+        return f"the period's FX table has no rate for {exc.currency} to measure it"
+    exact = abs(exc.amount_at_risk) * rates[exc.currency]
+    converted = quantize(exact, cur)
+    if exact > threshold:  # the exact size: rounding to cents never brings an item under the threshold
+        return f"{converted} {cur} is above the {threshold} {cur} threshold (rule {name})"
+    return name, threshold, converted
