@@ -23,7 +23,7 @@ from workbench.close.fx import rates_of
 from workbench.close.lock import ensure_open
 from workbench.close.periods import get_period
 from workbench.errors import InputError
-from workbench.model.money import parse_decimal, quantize
+from workbench.model.money import minor_unit, parse_decimal, quantize
 from workbench.store import trail
 from workbench.store.db import Store
 from workbench.store.schema import ExceptionRow, Period, Run
@@ -106,6 +106,11 @@ def set_materiality(store: Store, name: str, user: str, thresholds: Materiality)
                              f"FX table: load it first (workbench close rates --period {period.name} --file F "
                              "--reporting-currency CUR)")
         cur = period.reporting_currency or ""
+        for what, value in ([("absolute", thresholds.absolute)] if thresholds.absolute is not None else []) + \
+                sorted(thresholds.by_severity.items()):
+            if value != quantize(value, cur):  # rounded, 49.999 would become 50.00 and waive more than asked
+                raise InputError(f"materiality {what}: {value} has more decimals than {cur} has "
+                                 f"({minor_unit(cur)} is its smallest amount)")
         rounded = Materiality(None if thresholds.absolute is None else quantize(thresholds.absolute, cur),
                               {k: quantize(v, cur) for k, v in thresholds.by_severity.items()})
         before = period.materiality
