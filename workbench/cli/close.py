@@ -116,8 +116,8 @@ def cmd_carry_forward(args: argparse.Namespace) -> int:
 
 def cmd_rates(args: argparse.Namespace) -> int:
     from workbench.close.fx import read_rates_file, set_rates
-    from workbench.close.lock import ensure_open
-    from workbench.close.periods import get_period
+    from workbench.close.lock import ensure_open, hold
+    from workbench.close.periods import check_name, get_period
     from workbench.store.db import open_store
     from workbench.team.users import require
 
@@ -126,6 +126,7 @@ def cmd_rates(args: argparse.Namespace) -> int:
     user = _acting(store, args.user)
     with store.session() as s:
         require(s, user, "signoff")
+        hold(s, check_name(args.period))  # before the reads: a sign-off or a run under way is waited for
         period = get_period(s, args.period, create=True)
         ensure_open(s, period=period.name)
         set_rates(s, period, args.reporting_currency, rates, source)

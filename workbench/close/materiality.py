@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.close.fx import rates_of
-from workbench.close.lock import ensure_open
-from workbench.close.periods import get_period
+from workbench.close.lock import ensure_open, hold
+from workbench.close.periods import check_name, get_period
 from workbench.errors import InputError
 from workbench.model.money import minor_unit, parse_decimal, quantize
 from workbench.store import trail
@@ -99,6 +99,7 @@ def set_materiality(store: Store, name: str, user: str, thresholds: Materiality)
 
     with store.session() as s:
         require(s, user, "signoff")
+        hold(s, check_name(name))
         period = get_period(s, name)
         ensure_open(s, period=period.name)
         if not thresholds.empty and not period.reporting_currency:

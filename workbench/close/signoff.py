@@ -22,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.close.fx import rates_of, to_reporting
-from workbench.close.periods import PeriodState, get_period, latest_run
+from workbench.close.lock import hold
+from workbench.close.periods import PeriodState, check_name, get_period, latest_run
 from workbench.errors import IllegalTransition, InputError, PermissionDenied
 from workbench.store import trail
 from workbench.store.db import Store
@@ -118,6 +119,7 @@ def signoff(store: Store, name: str, user: str, *, note: str | None = None) -> P
     """The preparer signs the period off: open items, totals and the latest run are frozen."""
     with store.session() as s:
         require(s, user, "signoff")
+        hold(s, check_name(name))
         period = get_period(s, name)
         if period.state == PeriodState.CERTIFIED:
             raise IllegalTransition(f"period {period.name} is already certified; reopen it first")
@@ -140,6 +142,7 @@ def carry_forward(store: Store, name: str, exception_key: str, user: str, reason
         raise InputError("carrying an item forward needs a reason (--reason)")
     with store.session() as s:
         require(s, user, "signoff")
+        hold(s, check_name(name))
         period = get_period(s, name)
         if period.state == PeriodState.CERTIFIED:
             raise IllegalTransition(f"period {period.name} is certified; reopen it to carry items forward")
@@ -164,6 +167,7 @@ def certify(store: Store, name: str, user: str, *, note: str | None = None) -> P
     """A different user who may approve certifies the signed-off period, which locks it."""
     with store.session() as s:
         require(s, user, "certify")
+        hold(s, check_name(name))
         period = get_period(s, name)
         if period.state == PeriodState.CERTIFIED:
             raise IllegalTransition(f"period {period.name} is already certified")
@@ -197,6 +201,7 @@ def reopen(store: Store, name: str, user: str, reason: str) -> PeriodSignoff:
         raise InputError("reopening a period needs a reason (--reason)")
     with store.session() as s:
         require(s, user, "reopen")
+        hold(s, check_name(name))
         period = get_period(s, name)
         if period.state == PeriodState.OPEN:
             raise IllegalTransition(f"period {period.name} is open already")
