@@ -30,6 +30,7 @@ def _by_severity(counts: dict[str, int]) -> str:
 def cmd_status(args: argparse.Namespace) -> int:
     from workbench.close import signoff as close
     from workbench.close.aging import period_aging
+    from workbench.close.fx import rates_of
     from workbench.close.materiality import materiality_of
     from workbench.close.periods import get_period
     from workbench.store.db import open_store
@@ -49,6 +50,10 @@ def cmd_status(args: argparse.Namespace) -> int:
             out.write(f"  at risk in {snap.reporting_currency}: "
                       f"{amount_text(snap.reporting_total, snap.reporting_currency)} {snap.reporting_currency} "
                       f"({period.fx_source})\n")
+        elif snap.reporting_currency and snap.open_total_by_currency:
+            lacking = sorted(set(snap.open_total_by_currency) - set(rates_of(s, period.name)))
+            out.write(f"  at risk in {snap.reporting_currency}: not known, the FX table ({period.fx_source}) has no "
+                      f"rate for {', '.join(lacking)}: load one with workbench close rates --period {period.name}\n")
         ages = period_aging(s, period, datetime.now(UTC).date())
         out.write("  aging: " + ", ".join(f"{b} days: {n:,}" for b, n in ages.buckets.items()) + "\n")
         late = _by_severity(ages.overdue_by_severity)

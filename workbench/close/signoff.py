@@ -28,8 +28,8 @@ from workbench.errors import IllegalTransition, InputError, PermissionDenied
 from workbench.store import trail
 from workbench.store.db import Store
 from workbench.store.schema import CarryForward, ExceptionRow, Period, PeriodSignoff
-from workbench.team.identity import same_person
-from workbench.team.users import require
+from workbench.team.identity import clean_name, same_person
+from workbench.team.users import find_user, require
 
 OPEN_STATUSES = ("open", "in_review", "reopened")
 
@@ -58,8 +58,11 @@ class Snapshot:
                               .encode("utf-8")).hexdigest()
 
 
-def snapshot(session: Session, period: Period) -> Snapshot:
-    """The period's open items as they are now, in the latest completed run of the period."""
+def snapshot(session: Session, period: Period, *, strict: bool = False) -> Snapshot:
+    """The period's open items as they are now, in the latest completed run of the period.
+
+    Without a rate for one of their currencies there is no total in the reporting currency (None), so
+    that the status and the Close screen still show the rest; ``strict`` (a sign-off) refuses instead."""
     run = latest_run(session, period.name)
     if run is None:
         return Snapshot(None, {}, {}, period.reporting_currency, None, hashlib.sha256(b"").hexdigest())
@@ -82,8 +85,9 @@ def snapshot(session: Session, period: Period) -> Snapshot:
             critical.append(key)
     reporting_total = None
     if period.reporting_currency and totals:
-        reporting_total = str(to_reporting(totals, rates_of(session, period.name), period.reporting_currency,
-                                           period=period.name))
+        rates = rates_of(session, period.name)
+        if strict or set(totals) <= set(rates):  # else to_reporting names the currencies without a rate
+            reporting_total = str(to_reporting(totals, rates, period.reporting_currency, period=period.name))
     return Snapshot(run.id, dict(sorted(by_severity.items())), {c: str(v) for c, v in sorted(totals.items())},
                     period.reporting_currency, reporting_total, digest.hexdigest(), critical)
 
@@ -101,6 +105,10 @@ def _last(session: Session, name: str, action: str) -> PeriodSignoff | None:
 
 def _record(session: Session, period: Period, action: str, actor: str, reason: str | None,
             snap: Snapshot | None) -> PeriodSignoff:
+    # the registered user's own name, never the variant typed ("ANN ", "Аnn"): the history an auditor
+    # reads and the maker-checker test against it name one person one way
+    registered = find_user(session, actor)
+    actor = registered.name if registered is not None else clean_name(actor)
     count, head = trail.head(session)
     row = PeriodSignoff(period=period.name, action=action, actor=actor, at=datetime.now(UTC),
                         reason=reason, run_id=snap.run_id if snap else None,
@@ -130,7 +138,7 @@ def signoff(store: Store, name: str, user: str, *, note: str | None = None) -> P
                                     f"reviewer's certification (workbench close certify --period {period.name})")
         if latest_run(s, period.name) is None:
             raise InputError(f"period {period.name} has no completed run to sign off")
-        snap = snapshot(s, period)
+        snap = snapshot(s, period, strict=True)
         row = _record(s, period, "signoff", user, note, snap)
         period.state, period.version = PeriodState.SIGNED_OFF, period.version + 1
         return row
@@ -149,8 +157,13 @@ def carry_forward(store: Store, name: str, exception_key: str, user: str, reason
         snap = snapshot(s, period)
         if exception_key not in snap.open_critical_keys:
             raise InputError(f"{exception_key!r} is not an open critical item of period {period.name}")
-        row = CarryForward(period=period.name, exception_key=exception_key, reason=reason.strip(), actor=user,
-                           at=datetime.now(UTC))
+        done = carried_forward(s, period.name).get(exception_key)
+        if done is not None:
+            raise IllegalTransition(f"{exception_key!r} was carried forward from period {period.name} by {done.actor} "
+                                    f"on {done.at:%Y-%m-%d %H:%M} UTC already: {done.reason}")
+        found = find_user(s, user)
+        row = CarryForward(period=period.name, exception_key=exception_key, reason=reason.strip(),
+                           actor=found.name if found is not None else clean_name(user), at=datetime.now(UTC))
         s.add(row)
         s.flush()
         trail.append(s, actor=user, action="period.carry_forward", entity_type="period", entity_id=period.name,
