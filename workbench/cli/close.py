@@ -134,11 +134,7 @@ def cmd_rates(args: argparse.Namespace) -> int:
         hold(s, check_name(args.period))  # before the reads: a sign-off or a run under way is waited for
         period = get_period(s, args.period, create=True)
         ensure_open(s, period=period.name)
-        set_rates(s, period, args.reporting_currency, rates, source)
-        from workbench.store import trail
-        trail.append(s, actor=user, action="period.rates", entity_type="period", entity_id=period.name,
-                     detail={"reporting_currency": period.reporting_currency, "source": source,
-                             "rates": {c: str(r) for c, r in sorted(rates.items())}})
+        set_rates(s, period, args.reporting_currency, rates, source, actor=user)  # with its audit event
     print(f"Period {args.period}: {len(rates)} rate(s) to {args.reporting_currency.upper()} from {source}")
     return 0
 

@@ -20,6 +20,7 @@ from workbench.errors import InputError
 from workbench.model.currency import is_currency
 from workbench.model.money import parse_decimal, quantize
 from workbench.sources import sep_line
+from workbench.store import trail
 from workbench.store.schema import ExceptionRow, FxRate, Period, Run
 
 
@@ -78,8 +79,9 @@ def read_rates_file(path: Path) -> tuple[dict[str, Decimal], str]:
 
 
 def set_rates(session: Session, period: Period, reporting_currency: str, rates: dict[str, Decimal],
-              source: str) -> None:
-    """Replace the period's FX table (the reporting currency itself is always 1)."""
+              source: str, *, actor: str = "workbench") -> None:
+    """Replace the period's FX table (the reporting currency itself is always 1), with its audit event
+    (``period.rates``: what audit verify compares the table with, workbench.close.proof)."""
     code = reporting_currency.strip().upper()
     if not is_currency(code):
         raise InputError(f"reporting currency {reporting_currency!r} is not an ISO 4217 code")
@@ -113,6 +115,9 @@ def set_rates(session: Session, period: Period, reporting_currency: str, rates: 
         session.add(FxRate(period=period.name, currency=cur, rate=rate))
     period.reporting_currency, period.fx_source = code, source
     session.flush()
+    trail.append(session, actor=actor, action="period.rates", entity_type="period", entity_id=period.name,
+                 detail={"reporting_currency": code, "source": source,
+                         "rates": {c: str(r) for c, r in sorted(rates.items())}})
 
 
 def currencies_in_use(session: Session, period: str) -> list[str]:
