@@ -72,8 +72,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             out.write(f"  {h.at:%Y-%m-%d %H:%M} UTC  {h.action:<8} by {h.actor}{why}\n")
         last = next((h for h in reversed(hist) if h.action in ("signoff", "certify")), None)
         if last is not None and period.state != "open":
-            moved = "unchanged" if snap.sha256 == last.snapshot_hash else "CHANGED"
-            out.write(f"  since the last {last.action}: {moved}\n")
+            moved = snap.moved_since(last)
+            said = f"CHANGED ({', '.join(moved)}): sign it off again" if moved else "unchanged"
+            out.write(f"  since the last {last.action}: {said}\n")
     return 0
 
 

@@ -27,7 +27,7 @@ from workbench.close.periods import PeriodState, check_name, get_period, latest_
 from workbench.errors import IllegalTransition, InputError, PermissionDenied
 from workbench.store import trail
 from workbench.store.db import Store
-from workbench.store.schema import CarryForward, ExceptionRow, Period, PeriodSignoff
+from workbench.store.schema import CarryForward, Correction, ExceptionRow, Period, PeriodSignoff, Run
 from workbench.team.identity import clean_name, same_person
 from workbench.team.users import find_user, require
 
@@ -45,17 +45,47 @@ class Snapshot:
     reporting_total: str | None
     items_digest: str
     open_critical_keys: list[str] = field(default_factory=list)
+    # the period's corrections (count by state, and a digest of each one's id and state) and thresholds:
+    # an approval or a new threshold after the sign-off moves the period as much as a new open item does
+    corrections: dict[str, Any] = field(default_factory=dict)
+    materiality: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "open_by_severity": self.open_by_severity,
                 "open_total_by_currency": self.open_total_by_currency,
                 "reporting_currency": self.reporting_currency, "reporting_total": self.reporting_total,
-                "items_digest": self.items_digest, "open_critical_keys": self.open_critical_keys}
+                "items_digest": self.items_digest, "open_critical_keys": self.open_critical_keys,
+                "corrections": self.corrections, "materiality": self.materiality}
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(json.dumps(self.as_json(), sort_keys=True, separators=(",", ":"))
-                              .encode("utf-8")).hexdigest()
+        return _sha256(self.as_json())
+
+    def moved_since(self, row: PeriodSignoff) -> list[str]:
+        """What differs from the picture ``row`` froze ([] when nothing moved). A sign-off made before the
+        snapshot held corrections and thresholds is compared on what it held."""
+        now, then = self.as_json(), row.snapshot or {}
+        if row.snapshot is not None:
+            now = {k: v for k, v in now.items() if k in then}
+        if _sha256(now) == row.snapshot_hash:
+            return []
+        labels = {"run_id": "latest run", "items_digest": "open items", "open_by_severity": "open items",
+                  "open_critical_keys": "open items", "open_total_by_currency": "amounts at risk",
+                  "reporting_total": "amounts at risk", "reporting_currency": "reporting currency",
+                  "corrections": "corrections", "materiality": "materiality"}
+        moved = [labels[k] for k in labels if k in now and now[k] != then.get(k)]
+        return list(dict.fromkeys(moved)) or ["the frozen picture"]
+
+
+def _sha256(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
+def _corrections(session: Session, name: str) -> dict[str, Any]:
+    rows = session.execute(select(Correction.id, Correction.state).join(Run, Run.id == Correction.run_id)
+                           .where(Run.period == name).order_by(Correction.id)).all()
+    digest = hashlib.sha256("".join(f"{cid}:{state}\n" for cid, state in rows).encode("utf-8")).hexdigest()
+    return {"by_state": dict(sorted(Counter(state for _, state in rows).items())), "digest": digest}
 
 
 def snapshot(session: Session, period: Period, *, strict: bool = False) -> Snapshot:
@@ -65,7 +95,8 @@ def snapshot(session: Session, period: Period, *, strict: bool = False) -> Snaps
     that the status and the Close screen still show the rest; ``strict`` (a sign-off) refuses instead."""
     run = latest_run(session, period.name)
     if run is None:
-        return Snapshot(None, {}, {}, period.reporting_currency, None, hashlib.sha256(b"").hexdigest())
+        return Snapshot(None, {}, {}, period.reporting_currency, None, hashlib.sha256(b"").hexdigest(), [],
+                        _corrections(session, period.name), period.materiality)
     rows = session.execute(
         select(ExceptionRow.key, ExceptionRow.severity, ExceptionRow.status, ExceptionRow.amount_at_risk,
                ExceptionRow.currency)
@@ -89,7 +120,8 @@ def snapshot(session: Session, period: Period, *, strict: bool = False) -> Snaps
         if strict or set(totals) <= set(rates):  # else to_reporting names the currencies without a rate
             reporting_total = str(to_reporting(totals, rates, period.reporting_currency, period=period.name))
     return Snapshot(run.id, dict(sorted(by_severity.items())), {c: str(v) for c, v in sorted(totals.items())},
-                    period.reporting_currency, reporting_total, digest.hexdigest(), critical)
+                    period.reporting_currency, reporting_total, digest.hexdigest(), critical,
+                    _corrections(session, period.name), period.materiality)
 
 
 def history(session: Session, name: str) -> list[PeriodSignoff]:
@@ -192,9 +224,10 @@ def certify(store: Store, name: str, user: str, *, note: str | None = None) -> P
             raise PermissionDenied(f"{user} signed period {period.name} off, so someone else must certify it "
                                    "(maker-checker)")
         snap = snapshot(s, period)
-        if snap.sha256 != last.snapshot_hash:
+        moved = snap.moved_since(last)
+        if moved:
             raise IllegalTransition(f"period {period.name} changed since {last.actor} signed it off "
-                                    f"({last.at:%Y-%m-%d %H:%M} UTC): its open items or totals moved; "
+                                    f"({last.at:%Y-%m-%d %H:%M} UTC): its {', '.join(moved)} moved; "
                                     "the preparer must sign it off again")
         carried = carried_forward(s, period.name)
         uncarried = [k for k in snap.open_critical_keys if k not in carried]
