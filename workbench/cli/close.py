@@ -56,6 +56,10 @@ def cmd_status(args: argparse.Namespace) -> int:
                       f"rate for {', '.join(lacking)}: load one with workbench close rates --period {period.name}\n")
         ages = period_aging(s, period, datetime.now(UTC).date())
         out.write("  aging: " + ", ".join(f"{b} days: {n:,}" for b, n in ages.buckets.items()) + "\n")
+        at_risk = [f"{b} days: " + ", ".join(f"{amount_text(str(v), c)} {c}" for c, v in ages.amounts[b].items())
+                   for b in ages.buckets if ages.amounts.get(b)]
+        if at_risk:  # per currency, adding up to the amounts at risk above
+            out.write("  aging at risk: " + "; ".join(at_risk) + "\n")
         late = _by_severity(ages.overdue_by_severity)
         out.write(f"  overdue: {ages.overdue:,}" + (f" ({late})" if late else "") + "\n")
         rules = materiality_of(period)
