@@ -156,6 +156,18 @@ def cmd_materiality(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unwaive(args: argparse.Namespace) -> int:
+    from workbench.close.materiality import lift_waiver
+    from workbench.store.db import open_store
+
+    store = open_store(args.db)
+    (exception_id,) = _one(args.id)
+    exc = lift_waiver(store, exception_id, _acting(store, args.user), args.reason, period=args.period)
+    print(f"Exception {exc.id}: its automatic waiver is undone ({exc.resolution}); it is reopened and no run "
+          "waives it again by rule")
+    return 0
+
+
 def _exception_ids(text: str) -> list[int]:
     from workbench.errors import InputError
 
@@ -285,3 +297,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--absolute", help="waive items whose amount at risk is at most this (not critical items)")
     q.add_argument("--severity", action="append", metavar="SEVERITY=AMOUNT",
                    help="a threshold for one severity, e.g. low=100 (repeatable; critical only when named)")
+    q = action("unwaive", cmd_unwaive, "undo one automatic (materiality) waiver of the period, with a reason: the "
+               "item is reopened and no later run waives it by rule")
+    q.add_argument("--id", required=True, help="the exception's id (see workbench exceptions)")
+    q.add_argument("--reason", required=True, help="why the item matters after all (kept in the audit trail)")

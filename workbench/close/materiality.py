@@ -246,3 +246,35 @@ def _measure(exc: ExceptionRow, rules: Materiality, rates: dict[str, Decimal],
     if exact > threshold:  # the exact size: rounding to cents never brings an item under the threshold
         return f"{converted} {cur} is above the {threshold} {cur} threshold (rule {name})"
     return name, threshold, converted
+
+
+def lift_waiver(store: Store, exception_id: int, user: str, reason: str, *, period: str | None = None) -> ExceptionRow:
+    """Undo one automatic waiver by hand, with the reason: the item is *reopened* (so no later run of the
+    period waives it again by rule) and the event names who and why. A waiver a person gave is not
+    undone here: it is theirs, with their reason."""
+    from workbench.team.users import require
+
+    why = (reason or "").strip()
+    if not why:
+        raise InputError("undoing an automatic waiver needs a reason (--reason)")
+    with store.session() as s:
+        require(s, user, "waive")
+        exc = s.get(ExceptionRow, int(exception_id), with_for_update=True, populate_existing=True)
+        if exc is None:
+            raise InputError(f"exception {exception_id} does not exist in this store")
+        run = s.get(Run, exc.run_id)
+        if period is not None and (run is None or run.period != period):
+            raise InputError(f"exception {exc.id} belongs to period {run.period if run else None}, not {period}")
+        if exc.status != "waived" or not (exc.resolution or "").startswith(AUTO_REASON):
+            raise InputError(f"exception {exc.id} is {exc.status}" + (f" ({exc.resolution})" if exc.resolution else "")
+                             + ", not waived as immaterial by rule: only an automatic waiver is undone here")
+        ensure_open(s, run_id=exc.run_id)
+        resolution = f"auto-waiver undone by {user}: {why}"
+        exc.status, exc.resolution = "reopened", resolution
+        exc.version = (exc.version or 1) + 1
+        trail.append(s, actor=user, action=AUTO_LIFTED, entity_type="exception", entity_id=exc.id,
+                     run_id=exc.run_id, detail={"key": exc.key, "status_before": "waived", "status_after": "reopened",
+                                                "reason": resolution, "by_hand": True})
+        s.flush()
+        s.expunge(exc)
+        return exc
