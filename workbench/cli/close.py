@@ -30,6 +30,7 @@ def _by_severity(counts: dict[str, int]) -> str:
 def cmd_status(args: argparse.Namespace) -> int:
     from workbench.close import signoff as close
     from workbench.close.aging import period_aging
+    from workbench.close.fx import rates_of
     from workbench.close.materiality import materiality_of
     from workbench.close.periods import get_period
     from workbench.store.db import open_store
@@ -49,8 +50,16 @@ def cmd_status(args: argparse.Namespace) -> int:
             out.write(f"  at risk in {snap.reporting_currency}: "
                       f"{amount_text(snap.reporting_total, snap.reporting_currency)} {snap.reporting_currency} "
                       f"({period.fx_source})\n")
+        elif snap.reporting_currency and snap.open_total_by_currency:
+            lacking = sorted(set(snap.open_total_by_currency) - set(rates_of(s, period.name)))
+            out.write(f"  at risk in {snap.reporting_currency}: not known, the FX table ({period.fx_source}) has no "
+                      f"rate for {', '.join(lacking)}: load one with workbench close rates --period {period.name}\n")
         ages = period_aging(s, period, datetime.now(UTC).date())
         out.write("  aging: " + ", ".join(f"{b} days: {n:,}" for b, n in ages.buckets.items()) + "\n")
+        at_risk = [f"{b} days: " + ", ".join(f"{amount_text(str(v), c)} {c}" for c, v in ages.amounts[b].items())
+                   for b in ages.buckets if ages.amounts.get(b)]
+        if at_risk:  # per currency, adding up to the amounts at risk above
+            out.write("  aging at risk: " + "; ".join(at_risk) + "\n")
         late = _by_severity(ages.overdue_by_severity)
         out.write(f"  overdue: {ages.overdue:,}" + (f" ({late})" if late else "") + "\n")
         rules = materiality_of(period)
@@ -67,8 +76,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             out.write(f"  {h.at:%Y-%m-%d %H:%M} UTC  {h.action:<8} by {h.actor}{why}\n")
         last = next((h for h in reversed(hist) if h.action in ("signoff", "certify")), None)
         if last is not None and period.state != "open":
-            moved = "unchanged" if snap.sha256 == last.snapshot_hash else "CHANGED"
-            out.write(f"  since the last {last.action}: {moved}\n")
+            moved = snap.moved_since(last)
+            said = f"CHANGED ({', '.join(moved)}): sign it off again" if moved else "unchanged"
+            out.write(f"  since the last {last.action}: {said}\n")
     return 0
 
 
@@ -116,8 +126,8 @@ def cmd_carry_forward(args: argparse.Namespace) -> int:
 
 def cmd_rates(args: argparse.Namespace) -> int:
     from workbench.close.fx import read_rates_file, set_rates
-    from workbench.close.lock import ensure_open
-    from workbench.close.periods import get_period
+    from workbench.close.lock import ensure_open, hold
+    from workbench.close.periods import check_name, get_period
     from workbench.store.db import open_store
     from workbench.team.users import require
 
@@ -126,13 +136,10 @@ def cmd_rates(args: argparse.Namespace) -> int:
     user = _acting(store, args.user)
     with store.session() as s:
         require(s, user, "signoff")
+        hold(s, check_name(args.period))  # before the reads: a sign-off or a run under way is waited for
         period = get_period(s, args.period, create=True)
         ensure_open(s, period=period.name)
-        set_rates(s, period, args.reporting_currency, rates, source)
-        from workbench.store import trail
-        trail.append(s, actor=user, action="period.rates", entity_type="period", entity_id=period.name,
-                     detail={"reporting_currency": period.reporting_currency, "source": source,
-                             "rates": {c: str(r) for c, r in sorted(rates.items())}})
+        set_rates(s, period, args.reporting_currency, rates, source, actor=user)  # with its audit event
     print(f"Period {args.period}: {len(rates)} rate(s) to {args.reporting_currency.upper()} from {source}")
     return 0
 
@@ -146,6 +153,18 @@ def cmd_materiality(args: argparse.Namespace) -> int:
     period = set_materiality(store, args.period, _acting(store, args.user), rules)
     print(f"Period {period.name}: materiality in {period.reporting_currency} set to {period.materiality}; "
           "the next run of the period waives open items at or below it")
+    return 0
+
+
+def cmd_unwaive(args: argparse.Namespace) -> int:
+    from workbench.close.materiality import lift_waiver
+    from workbench.store.db import open_store
+
+    store = open_store(args.db)
+    (exception_id,) = _one(args.id)
+    exc = lift_waiver(store, exception_id, _acting(store, args.user), args.reason, period=args.period)
+    print(f"Exception {exc.id}: its automatic waiver is undone ({exc.resolution}); it is reopened and no run "
+          "waives it again by rule")
     return 0
 
 
@@ -278,3 +297,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--absolute", help="waive items whose amount at risk is at most this (not critical items)")
     q.add_argument("--severity", action="append", metavar="SEVERITY=AMOUNT",
                    help="a threshold for one severity, e.g. low=100 (repeatable; critical only when named)")
+    q = action("unwaive", cmd_unwaive, "undo one automatic (materiality) waiver of the period, with a reason: the "
+               "item is reopened and no later run waives it by rule")
+    q.add_argument("--id", required=True, help="the exception's id (see workbench exceptions)")
+    q.add_argument("--reason", required=True, help="why the item matters after all (kept in the audit trail)")

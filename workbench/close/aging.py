@@ -4,8 +4,9 @@ and ages in the buckets finance teams report (0–30, 31–60, 61–90, over 90 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -72,6 +73,9 @@ class AgingSummary:
     buckets: dict[AgeBucket, int]
     overdue: int
     overdue_by_severity: dict[str, int]
+    # the open amounts at risk in each bucket, per currency: summed over the buckets they are the period's
+    # open amounts at risk (close status), so the aging ties to the totals it breaks down
+    amounts: dict[AgeBucket, dict[str, Decimal]] = field(default_factory=dict)
 
 
 def period_aging(session: Session, period: Period, today: date) -> AgingSummary:
@@ -86,6 +90,7 @@ def run_aging(session: Session, run_id: int | None, today: date,
     from workbench.close.signoff import OPEN_STATUSES
 
     buckets = dict.fromkeys(AgeBucket, 0)
+    amounts: dict[AgeBucket, dict[str, Decimal]] = {b: {} for b in AgeBucket}
     overdue: dict[str, int] = {}
     if run_id is not None:
         if settings is None:
@@ -93,11 +98,15 @@ def run_aging(session: Session, run_id: int | None, today: date,
             row = session.get(Period, name) if name else None
             settings = row.due_days if row is not None else None
         table = due_days(settings)
-        rows = session.execute(select(ExceptionRow.first_seen, ExceptionRow.severity)
+        rows = session.execute(select(ExceptionRow.first_seen, ExceptionRow.severity, ExceptionRow.amount_at_risk,
+                                      ExceptionRow.currency)
                                .where(ExceptionRow.run_id == run_id, ExceptionRow.status.in_(OPEN_STATUSES)))
-        for first_seen, severity in rows:
+        for first_seen, severity, amount, currency in rows:
             a = aging(first_seen, severity, today, table)
             buckets[a.bucket] += 1
+            if amount is not None and currency:
+                amounts[a.bucket][currency] = amounts[a.bucket].get(currency, Decimal(0)) + amount
             if a.overdue:
                 overdue[severity] = overdue.get(severity, 0) + 1
-    return AgingSummary(buckets, sum(overdue.values()), overdue)
+    return AgingSummary(buckets, sum(overdue.values()), overdue,
+                        {b: dict(sorted(v.items())) for b, v in amounts.items()})

@@ -2,7 +2,10 @@
 
 Attachments are stored in the store itself with their SHA-256, size and uploader, so the evidence an
 auditor sees is the evidence that was attached. Neither can be added once the exception's period is
-certified (the period lock), and neither is ever edited: a correction is a new comment.
+certified (the period lock), and neither is ever edited: a correction is a new comment. The period is
+the one of the exception's own run: an item carried forward from a certified period is worked on, with
+its comments and files, in the next one (each is dated, so the certified period's evidence is what was
+there at its certification).
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def add_comment(store: Store, exception_id: int, user: str, text: str) -> int:
     with store.session() as s:
         require(s, user, "comment")
         exc = _exception(s, exception_id)
-        ensure_open(s, run_id=exc.run_id, exception_key=exc.key)
+        ensure_open(s, run_id=exc.run_id)  # its own period: the same key in a certified one is history
         row = Comment(exception_key=exc.key, author=user, at=datetime.now(UTC), text=body)
         s.add(row)
         s.flush()
@@ -80,7 +83,7 @@ def attach(store: Store, exception_id: int, user: str, path: Path) -> Attachment
     with store.session() as s:
         require(s, user, "comment")
         item = _exception(s, exception_id)
-        ensure_open(s, run_id=item.run_id, exception_key=item.key)
+        ensure_open(s, run_id=item.run_id)
         row = Attachment(exception_key=item.key, file_name=p.name[:255], size=len(data), sha256=digest,
                          content=data, uploader=user, at=datetime.now(UTC))
         s.add(row)

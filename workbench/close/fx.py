@@ -20,6 +20,7 @@ from workbench.errors import InputError
 from workbench.model.currency import is_currency
 from workbench.model.money import parse_decimal, quantize
 from workbench.sources import sep_line
+from workbench.store import trail
 from workbench.store.schema import ExceptionRow, FxRate, Period, Run
 
 
@@ -78,23 +79,45 @@ def read_rates_file(path: Path) -> tuple[dict[str, Decimal], str]:
 
 
 def set_rates(session: Session, period: Period, reporting_currency: str, rates: dict[str, Decimal],
-              source: str) -> None:
-    """Replace the period's FX table (the reporting currency itself is always 1)."""
+              source: str, *, actor: str = "workbench") -> None:
+    """Replace the period's FX table (the reporting currency itself is always 1), with its audit event
+    (``period.rates``: what audit verify compares the table with, workbench.close.proof)."""
     code = reporting_currency.strip().upper()
     if not is_currency(code):
         raise InputError(f"reporting currency {reporting_currency!r} is not an ISO 4217 code")
+    file = source.split(" sha256:")[0] or None
+    own = rates.get(code)
+    if own is not None and own != 1:
+        # A table whose row for the reporting currency is not 1 is quoted against another currency (or
+        # inverted): every converted total and materiality test would be off by that factor.
+        raise InputError(f"period {period.name}: the rate table gives {code}, the reporting currency, the rate "
+                         f"{own}, not 1: its rates are not units of {code} per unit of each currency (quoted "
+                         f"against another currency, or inverted?)", file=file, column="rate",
+                         expected=f"{code},1 or no row for {code}")
+    thresholds = period.materiality or {}
+    if period.reporting_currency and period.reporting_currency != code and \
+            (thresholds.get("absolute") is not None or thresholds.get("by_severity")):
+        # The thresholds are amounts in the old reporting currency: read in the new one, 5000 JPY would
+        # become 5000 EUR and waive items a hundred times too large.
+        raise InputError(f"period {period.name}: its materiality thresholds are in {period.reporting_currency}, "
+                         f"and a table into {code} would read them as {code}: clear them first (workbench close "
+                         f"materiality --period {period.name}), load the table, then set them in {code}",
+                         file=file)
     table = dict(rates)
     table[code] = Decimal(1)
     missing = sorted(set(currencies_in_use(session, period.name)) - set(table))
     if missing:
         raise InputError(f"period {period.name}: the rate table has no rate for {', '.join(missing)}, "
                          f"which the period's runs use (add a row per currency: currency,rate to {code})",
-                         file=source.split(" sha256:")[0] or None)
+                         file=file)
     session.execute(delete(FxRate).where(FxRate.period == period.name))
     for cur, rate in sorted(table.items()):
         session.add(FxRate(period=period.name, currency=cur, rate=rate))
     period.reporting_currency, period.fx_source = code, source
     session.flush()
+    trail.append(session, actor=actor, action="period.rates", entity_type="period", entity_id=period.name,
+                 detail={"reporting_currency": code, "source": source,
+                         "rates": {c: str(r) for c, r in sorted(rates.items())}})
 
 
 def currencies_in_use(session: Session, period: str) -> list[str]:

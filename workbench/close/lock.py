@@ -2,11 +2,18 @@
 
 Enforced here, in the core, for every caller (CLI, app, library): each action that changes an
 exception, correction, link, assignment, comment or attachment calls ``ensure_open`` first.
+
+A certification and a change to its period must not both go through on what the other has not seen:
+the certification would lock a picture that was no longer the period's. So each close decision takes
+the period's row for itself first (``hold``: an update, the row's write lock on PostgreSQL and the
+database's write lock on SQLite) and only then reads what it decides on, while ``ensure_open`` reads the
+row ``FOR SHARE`` on PostgreSQL: a change waits for a certification under way and then sees it, and a
+certification waits for the changes under way and then sees them.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from workbench.close.periods import PeriodState, period_of_run
@@ -35,9 +42,20 @@ def ensure_open(session: Session, *, run_id: int | None = None, exception_key: s
             select(Run.period).join(ExceptionRow, ExceptionRow.run_id == Run.id)
             .where(ExceptionRow.key == exception_key, Run.period.is_not(None)).distinct()).scalars() if x)
     for name in sorted(names):
-        row = session.get(Period, name)  # the identity map makes repeated checks in one transaction cheap
+        # FOR SHARE (PostgreSQL; SQLite has one writer at a time): held to the commit, so a certification
+        # under way is waited for and then seen, and one that starts later waits for this change
+        row = session.get(Period, name, with_for_update={"read": True}, populate_existing=True)
         if row is not None and row.state == PeriodState.CERTIFIED:
             raise PeriodLocked(_message(session, name))
+
+
+def hold(session: Session, name: str) -> Period | None:
+    """Take the period's row for a close decision (sign-off, certification, reopening, carry-forward, rates,
+    thresholds) before reading what it decides on: changes to the period under way are waited for and
+    seen, later ones wait for the decision. The period as it is now (None when it has no row yet)."""
+    session.execute(update(Period).where(Period.name == name).values(version=Period.version)
+                    .execution_options(synchronize_session=False))
+    return session.get(Period, name, populate_existing=True)
 
 
 def _message(session: Session, name: str) -> str:

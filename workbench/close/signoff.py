@@ -22,13 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.close.fx import rates_of, to_reporting
-from workbench.close.periods import PeriodState, get_period, latest_run
+from workbench.close.lock import hold
+from workbench.close.periods import PeriodState, check_name, get_period, latest_run
 from workbench.errors import IllegalTransition, InputError, PermissionDenied
 from workbench.store import trail
 from workbench.store.db import Store
-from workbench.store.schema import CarryForward, ExceptionRow, Period, PeriodSignoff
-from workbench.team.identity import same_person
-from workbench.team.users import require
+from workbench.store.schema import CarryForward, Correction, ExceptionRow, Period, PeriodSignoff, Run
+from workbench.team.identity import clean_name, same_person
+from workbench.team.users import find_user, require
 
 OPEN_STATUSES = ("open", "in_review", "reopened")
 
@@ -44,24 +45,58 @@ class Snapshot:
     reporting_total: str | None
     items_digest: str
     open_critical_keys: list[str] = field(default_factory=list)
+    # the period's corrections (count by state, and a digest of each one's id and state) and thresholds:
+    # an approval or a new threshold after the sign-off moves the period as much as a new open item does
+    corrections: dict[str, Any] = field(default_factory=dict)
+    materiality: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "open_by_severity": self.open_by_severity,
                 "open_total_by_currency": self.open_total_by_currency,
                 "reporting_currency": self.reporting_currency, "reporting_total": self.reporting_total,
-                "items_digest": self.items_digest, "open_critical_keys": self.open_critical_keys}
+                "items_digest": self.items_digest, "open_critical_keys": self.open_critical_keys,
+                "corrections": self.corrections, "materiality": self.materiality}
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(json.dumps(self.as_json(), sort_keys=True, separators=(",", ":"))
-                              .encode("utf-8")).hexdigest()
+        return _sha256(self.as_json())
+
+    def moved_since(self, row: PeriodSignoff) -> list[str]:
+        """What differs from the picture ``row`` froze ([] when nothing moved). A sign-off made before the
+        snapshot held corrections and thresholds is compared on what it held."""
+        now, then = self.as_json(), row.snapshot or {}
+        if row.snapshot is not None:
+            now = {k: v for k, v in now.items() if k in then}
+        if _sha256(now) == row.snapshot_hash:
+            return []
+        labels = {"run_id": "latest run", "items_digest": "open items", "open_by_severity": "open items",
+                  "open_critical_keys": "open items", "open_total_by_currency": "amounts at risk",
+                  "reporting_total": "amounts at risk", "reporting_currency": "reporting currency",
+                  "corrections": "corrections", "materiality": "materiality"}
+        moved = [labels[k] for k in labels if k in now and now[k] != then.get(k)]
+        return list(dict.fromkeys(moved)) or ["the frozen picture"]
 
 
-def snapshot(session: Session, period: Period) -> Snapshot:
-    """The period's open items as they are now, in the latest completed run of the period."""
+def _sha256(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
+def _corrections(session: Session, name: str) -> dict[str, Any]:
+    rows = session.execute(select(Correction.id, Correction.state).join(Run, Run.id == Correction.run_id)
+                           .where(Run.period == name).order_by(Correction.id)).all()
+    digest = hashlib.sha256("".join(f"{cid}:{state}\n" for cid, state in rows).encode("utf-8")).hexdigest()
+    return {"by_state": dict(sorted(Counter(state for _, state in rows).items())), "digest": digest}
+
+
+def snapshot(session: Session, period: Period, *, strict: bool = False) -> Snapshot:
+    """The period's open items as they are now, in the latest completed run of the period.
+
+    Without a rate for one of their currencies there is no total in the reporting currency (None), so
+    that the status and the Close screen still show the rest; ``strict`` (a sign-off) refuses instead."""
     run = latest_run(session, period.name)
     if run is None:
-        return Snapshot(None, {}, {}, period.reporting_currency, None, hashlib.sha256(b"").hexdigest())
+        return Snapshot(None, {}, {}, period.reporting_currency, None, hashlib.sha256(b"").hexdigest(), [],
+                        _corrections(session, period.name), period.materiality)
     rows = session.execute(
         select(ExceptionRow.key, ExceptionRow.severity, ExceptionRow.status, ExceptionRow.amount_at_risk,
                ExceptionRow.currency)
@@ -81,10 +116,12 @@ def snapshot(session: Session, period: Period) -> Snapshot:
             critical.append(key)
     reporting_total = None
     if period.reporting_currency and totals:
-        reporting_total = str(to_reporting(totals, rates_of(session, period.name), period.reporting_currency,
-                                           period=period.name))
+        rates = rates_of(session, period.name)
+        if strict or set(totals) <= set(rates):  # else to_reporting names the currencies without a rate
+            reporting_total = str(to_reporting(totals, rates, period.reporting_currency, period=period.name))
     return Snapshot(run.id, dict(sorted(by_severity.items())), {c: str(v) for c, v in sorted(totals.items())},
-                    period.reporting_currency, reporting_total, digest.hexdigest(), critical)
+                    period.reporting_currency, reporting_total, digest.hexdigest(), critical,
+                    _corrections(session, period.name), period.materiality)
 
 
 def history(session: Session, name: str) -> list[PeriodSignoff]:
@@ -100,6 +137,10 @@ def _last(session: Session, name: str, action: str) -> PeriodSignoff | None:
 
 def _record(session: Session, period: Period, action: str, actor: str, reason: str | None,
             snap: Snapshot | None) -> PeriodSignoff:
+    # the registered user's own name, never the variant typed ("ANN ", "Аnn"): the history an auditor
+    # reads and the maker-checker test against it name one person one way
+    registered = find_user(session, actor)
+    actor = registered.name if registered is not None else clean_name(actor)
     count, head = trail.head(session)
     row = PeriodSignoff(period=period.name, action=action, actor=actor, at=datetime.now(UTC),
                         reason=reason, run_id=snap.run_id if snap else None,
@@ -118,6 +159,7 @@ def signoff(store: Store, name: str, user: str, *, note: str | None = None) -> P
     """The preparer signs the period off: open items, totals and the latest run are frozen."""
     with store.session() as s:
         require(s, user, "signoff")
+        hold(s, check_name(name))
         period = get_period(s, name)
         if period.state == PeriodState.CERTIFIED:
             raise IllegalTransition(f"period {period.name} is already certified; reopen it first")
@@ -128,7 +170,7 @@ def signoff(store: Store, name: str, user: str, *, note: str | None = None) -> P
                                     f"reviewer's certification (workbench close certify --period {period.name})")
         if latest_run(s, period.name) is None:
             raise InputError(f"period {period.name} has no completed run to sign off")
-        snap = snapshot(s, period)
+        snap = snapshot(s, period, strict=True)
         row = _record(s, period, "signoff", user, note, snap)
         period.state, period.version = PeriodState.SIGNED_OFF, period.version + 1
         return row
@@ -140,14 +182,20 @@ def carry_forward(store: Store, name: str, exception_key: str, user: str, reason
         raise InputError("carrying an item forward needs a reason (--reason)")
     with store.session() as s:
         require(s, user, "signoff")
+        hold(s, check_name(name))
         period = get_period(s, name)
         if period.state == PeriodState.CERTIFIED:
             raise IllegalTransition(f"period {period.name} is certified; reopen it to carry items forward")
         snap = snapshot(s, period)
         if exception_key not in snap.open_critical_keys:
             raise InputError(f"{exception_key!r} is not an open critical item of period {period.name}")
-        row = CarryForward(period=period.name, exception_key=exception_key, reason=reason.strip(), actor=user,
-                           at=datetime.now(UTC))
+        done = carried_forward(s, period.name).get(exception_key)
+        if done is not None:
+            raise IllegalTransition(f"{exception_key!r} was carried forward from period {period.name} by {done.actor} "
+                                    f"on {done.at:%Y-%m-%d %H:%M} UTC already: {done.reason}")
+        found = find_user(s, user)
+        row = CarryForward(period=period.name, exception_key=exception_key, reason=reason.strip(),
+                           actor=found.name if found is not None else clean_name(user), at=datetime.now(UTC))
         s.add(row)
         s.flush()
         trail.append(s, actor=user, action="period.carry_forward", entity_type="period", entity_id=period.name,
@@ -164,6 +212,7 @@ def certify(store: Store, name: str, user: str, *, note: str | None = None) -> P
     """A different user who may approve certifies the signed-off period, which locks it."""
     with store.session() as s:
         require(s, user, "certify")
+        hold(s, check_name(name))
         period = get_period(s, name)
         if period.state == PeriodState.CERTIFIED:
             raise IllegalTransition(f"period {period.name} is already certified")
@@ -175,9 +224,10 @@ def certify(store: Store, name: str, user: str, *, note: str | None = None) -> P
             raise PermissionDenied(f"{user} signed period {period.name} off, so someone else must certify it "
                                    "(maker-checker)")
         snap = snapshot(s, period)
-        if snap.sha256 != last.snapshot_hash:
+        moved = snap.moved_since(last)
+        if moved:
             raise IllegalTransition(f"period {period.name} changed since {last.actor} signed it off "
-                                    f"({last.at:%Y-%m-%d %H:%M} UTC): its open items or totals moved; "
+                                    f"({last.at:%Y-%m-%d %H:%M} UTC): its {', '.join(moved)} moved; "
                                     "the preparer must sign it off again")
         carried = carried_forward(s, period.name)
         uncarried = [k for k in snap.open_critical_keys if k not in carried]
@@ -197,6 +247,7 @@ def reopen(store: Store, name: str, user: str, reason: str) -> PeriodSignoff:
         raise InputError("reopening a period needs a reason (--reason)")
     with store.session() as s:
         require(s, user, "reopen")
+        hold(s, check_name(name))
         period = get_period(s, name)
         if period.state == PeriodState.OPEN:
             raise IllegalTransition(f"period {period.name} is open already")

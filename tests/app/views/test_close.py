@@ -233,3 +233,24 @@ def test_a_critical_items_customer_reads_whole_in_a_wide_window(qtbot, store):
                  for r in range(screen.critical.rowCount()))
     assert screen.critical_view.columnWidth(1) >= widest
     win.close()
+
+
+def test_the_checklist_loads_when_the_fx_table_lacks_a_currency_and_names_it(qtbot, seeded):
+    from decimal import Decimal
+
+    from workbench.close.fx import set_rates
+    from workbench.close.periods import get_period
+    from workbench.store.schema import ExceptionRow
+
+    store, run = seeded
+    with store.session() as s:
+        set_rates(s, get_period(s, "2026-10"), "EUR", {"JPY": Decimal("0.0062")}, "rates.csv sha256:00")
+        item = s.execute(select(ExceptionRow).where(ExceptionRow.run_id == run)).scalars().first()
+        s.add(ExceptionRow(**{c.key: getattr(item, c.key) for c in ExceptionRow.__table__.columns
+                              if c.key not in ("id", "key", "currency")},
+                           key=item.key + "|usd", currency="USD"))  # found later, in a currency without a rate
+    win, screen = _close_window(qtbot, store)
+    cells = _cells(screen.checklist)
+    assert "USD" in cells["Open amount at risk per currency"][1]
+    detail, status = cells["Open amount at risk in reporting currency"][1:]
+    assert "no rate for USD" in detail and status == "missing"

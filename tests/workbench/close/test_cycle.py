@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from tests.helpers.pg_roles import login_urls
 from workbench.cli import main
 from workbench.close.fx import currencies_in_use
+from workbench.close.proof import check_close
 from workbench.model.money import quantize
 from workbench.store.db import open_store
 from workbench.store.schema import AuditEvent, ExceptionRow, Run
@@ -177,3 +178,5 @@ def _cycle(store, db, cfg, period, P, tmp_path, capsys) -> None:
                                                                          "remittance received 28 Oct")]
     assert [(r[1], r[7]) for r in close if r[0] == "Evidence file"] == [(target.key, sha)]
     assert "ok — export" in wb(capsys, "export", "--verify", str(xlsx), "--db", db).lower()
+    with store.session() as s:  # what audit verify proves of the close: every period record as the trail has it
+        assert check_close(s) == []
