@@ -123,8 +123,18 @@ def test_a_deadlock_with_another_writer_is_retried_not_shown_as_a_crash(pg_store
     add_team(pg_store)
     _, ids = add_run(pg_store)
     other = create_engine(pg_store.url)
+    # Which of the two PostgreSQL aborts is whichever checks for a deadlock first, once, deadlock_timeout after
+    # it began to wait. The assignment checks 3 s after it waits (its connections are opened anew under the
+    # database's setting), the other writer never within the test: the cycle is closed well before the
+    # assignment checks, so it is the one aborted, however slowly a loaded machine runs this test. (At 1 s
+    # each, a test thread late by a second left the assignment's check finding nothing and the other's
+    # aborting the other writer.)
+    with other.begin() as setup:
+        setup.execute(text(f"ALTER DATABASE \"{other.url.database}\" SET deadlock_timeout = '3s'"))
+    pg_store.engine.dispose()
     conn = other.connect()
     tx = conn.begin()
+    conn.execute(text("SET LOCAL deadlock_timeout = '10min'"))
     conn.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))  # the other writer holds the chain
     result: dict = {}
 
@@ -152,6 +162,8 @@ def test_a_deadlock_with_another_writer_is_retried_not_shown_as_a_crash(pg_store
     t.join(timeout=60)
     probe.close()
     conn.close()
+    with other.begin() as setup:
+        setup.execute(text(f"ALTER DATABASE \"{other.url.database}\" RESET deadlock_timeout"))
     other.dispose()
     assert "error" not in result, result.get("error")
     assert result["row"]["assignee"] == "bob" and result["row"]["resolution"] == "noted"
