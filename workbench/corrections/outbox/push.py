@@ -286,14 +286,20 @@ def combine(reqs: list[WriteRequest], results: list[WriteResult]) -> WriteResult
         return results[0]
     parts = [(q.field, r) for q, r in zip(reqs, results)]
     worst = min((r for _, r in parts), key=lambda r: _WORST.index(r.outcome) if r.outcome in _WORST else 0)
-    msg = "; ".join(f"{f_}: {' '.join((r.message or r.outcome).split())}" for f_, r in parts)
+    words = [" ".join((r.message or r.outcome).split()) for _, r in parts]
+    if len(set(words)) == 1:  # one answer for the record's one write: said once, for every field
+        msg = f"{', '.join(f_ for f_, _ in parts)}: {words[0]}"
+    else:
+        msg = "; ".join(f"{f_}: {w}" for (f_, _), w in zip(parts, words))
     done = worst.outcome in ("applied", "already_applied")
     written = [f_ for f_, r in parts if r.outcome == "applied"]
     if written and not done:
-        # A connector that writes field by field (Business Central, Odoo) may have written some
-        # before refusing another: say so first, or a dead letter reads as "nothing changed".
+        # A connector that writes field by field (a REST profile) may have written some before
+        # refusing another: say so first, or a dead letter reads as "nothing changed".
         rest = [f_ for f_, r in parts if r.outcome not in ("applied", "already_applied")]
         msg = f"partly written ({', '.join(written)} written; {', '.join(rest)} not): {msg}"
+    elif not done:  # a connector that writes the record whole: none of its fields changed, and the trail says so
+        msg = f"nothing written: {msg}"
     return CompoundResult(
         correction_id=worst.correction_id, outcome=worst.outcome, message=msg,
         response_id=next((r.response_id for _, r in parts if r.response_id), None),
