@@ -139,62 +139,42 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
     pending: dict[str, list[WriteRequest]] = {}
     writer: dict[tuple[str, str], WriteRequest] = {}  # who writes each (record, API field) in this batch
     stamps: dict[str, datetime] = {}
+    corrections: dict[int, list[WriteRequest]] = {}
     for r in reqs:
-        rec = current.get(r.record_id)
-        if rec is None:
-            out.append((r, WriteResult(r.correction_id, "permanent",
-                                       f"{m.object} {r.record_id} not found in Salesforce (deleted, merged or "
-                                       f"not visible to the integration user)")))
+        corrections.setdefault(r.correction_id, []).append(r)
+    for group in corrections.values():
+        decided = [(r, _decide(m, r, current.get(r.record_id), rules)) for r in group]
+        for n, (r, d) in enumerate(decided):
+            if isinstance(d, dict):
+                other = next((w for k, v in d.items() if (w := writer.get((r.record_id, k))) is not None
+                              and w.correction_id != r.correction_id and not _same(writes[r.record_id][k], v)), None)
+                if other is not None:
+                    # One PATCH per record: merged, the last value would win and both corrections be recorded
+                    # applied. The next attempt's re-read finds the first one's value: a conflict, not an overwrite.
+                    api = m.api_name(r.field)
+                    decided[n] = (r, WriteResult(
+                        r.correction_id, "transient", f"{m.object}.{api}: correction {other.correction_id} writes "
+                        "another value to it in this push; retried after it", r.record_id))
+        bad = next(((r, d) for r, d in decided if isinstance(d, WriteResult) and d.outcome != "already_applied"),
+                   None)
+        if bad is not None:
+            # A correction of several fields is written whole or not at all (one PATCH of its record): a field
+            # that cannot be written keeps the others from being written too, or the record is left half-changed.
+            for r, d in decided:
+                out.append((r, d if isinstance(d, WriteResult) else WriteResult(
+                    r.correction_id, bad[1].outcome, f"not written: {bad[0].field} cannot be, and the record is "
+                    f"written whole [{m.object} {r.record_id}]", r.record_id)))
             continue
-        api = m.api_name(r.field)
-        version = modstamp(rec.get("SystemModstamp"))
-        try:
-            if r.field == "status" and m.status_fields:
-                # invoice status lives in one or two picklists; compare and write them as the canonical status
-                now_value = m.to_canonical(rec)["status"]
-                old, new = r.old_value, r.new_value
-                fields_to_write = m.status_values(str(new))
-            else:
-                now_value = convert(m.kind, r.field, rec.get(api))
-                old = convert(m.kind, r.field, r.old_value) if r.old_value is not None else None
-                new = convert(m.kind, r.field, r.new_value) if r.new_value is not None else None
-                fields_to_write = {api: to_api_value(m.kind, r.field, new)}
-        except (ValueError, WorkbenchError) as exc:
-            out.append((r, WriteResult(r.correction_id, "permanent", f"{api}: {exc}")))
-            continue
-        if _same(now_value, new):
-            out.append((r, WriteResult(r.correction_id, "already_applied",
-                                       f"{m.object}.{api} already holds {new!s}", r.record_id,
-                                       now_value, version)))
-            continue
-        if not _same(now_value, old):
-            changed = f" (SystemModstamp {r.seen_version} → {version})" if r.seen_version and \
-                r.seen_version != version else ""
-            out.append((r, WriteResult(r.correction_id, "conflict",
-                                       f"{m.object}.{api} changed in Salesforce since it was read: expected "
-                                       f"{old!s}, found {now_value!s}{changed}", r.record_id, now_value, version)))
-            continue
-        refusal = next((x for x in (_refusal(rules.get(k.lower()), k, v) for k, v in fields_to_write.items()) if x),
-                       None)
-        if refusal:
-            out.append((r, WriteResult(r.correction_id, "permanent", f"{refusal}; not sent [{m.object} "
-                                                                      f"{r.record_id}]", r.record_id)))
-            continue
-        other = next((w for k, v in fields_to_write.items() if (w := writer.get((r.record_id, k))) is not None
-                      and w.correction_id != r.correction_id and not _same(writes[r.record_id][k], v)), None)
-        if other is not None:
-            # One PATCH per record: merged, the last value would win and both corrections be recorded
-            # applied. The next attempt's re-read finds the first one's value: a conflict, not an overwrite.
-            out.append((r, WriteResult(r.correction_id, "transient", f"{m.object}.{api}: correction "
-                                       f"{other.correction_id} writes another value to it in this push; "
-                                       "retried after it", r.record_id)))
-            continue
-        writes.setdefault(r.record_id, {}).update(fields_to_write)
-        writer.update({(r.record_id, k): r for k in fields_to_write})
-        pending.setdefault(r.record_id, []).append(r)
-        stamp = parse_datetime(rec.get("SystemModstamp"))
-        if stamp is not None:
-            stamps[r.record_id] = stamp
+        for r, d in decided:
+            if isinstance(d, WriteResult):
+                out.append((r, d))
+                continue
+            writes.setdefault(r.record_id, {}).update(d)
+            writer.update({(r.record_id, k): r for k in d})
+            pending.setdefault(r.record_id, []).append(r)
+            stamp = parse_datetime((current.get(r.record_id) or {}).get("SystemModstamp"))
+            if stamp is not None:
+                stamps[r.record_id] = stamp
 
     conflicted: list[str] = []
     for i in range(0, len(writes), COMPOSITE):
@@ -209,6 +189,44 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
     if conflicted:
         out.extend(_conflicts(src, m, conflicted, pending, stamps, api_fields))
     return out
+
+
+def _decide(m: ObjectMap, r: WriteRequest, rec: dict[str, Any] | None, rules: dict[str, dict[str, Any]]
+            ) -> WriteResult | dict[str, Any]:
+    """What one field of a correction needs: its API fields and values to write, or its answer without a write
+    (already there, changed by someone, refused by the org's describe, the record gone)."""
+    if rec is None:
+        return WriteResult(r.correction_id, "permanent", f"{m.object} {r.record_id} not found in Salesforce (deleted, "
+                                                         f"merged or not visible to the integration user)")
+    api = m.api_name(r.field)
+    version = modstamp(rec.get("SystemModstamp"))
+    try:
+        if r.field == "status" and m.status_fields:
+            # invoice status lives in one or two picklists; compare and write them as the canonical status
+            now_value = m.to_canonical(rec)["status"]
+            old, new = r.old_value, r.new_value
+            fields_to_write = m.status_values(str(new))
+        else:
+            now_value = convert(m.kind, r.field, rec.get(api))
+            old = convert(m.kind, r.field, r.old_value) if r.old_value is not None else None
+            new = convert(m.kind, r.field, r.new_value) if r.new_value is not None else None
+            fields_to_write = {api: to_api_value(m.kind, r.field, new)}
+    except (ValueError, WorkbenchError) as exc:
+        return WriteResult(r.correction_id, "permanent", f"{api}: {exc}")
+    if _same(now_value, new):
+        return WriteResult(r.correction_id, "already_applied", f"{m.object}.{api} already holds {new!s}", r.record_id,
+                           now_value, version)
+    if not _same(now_value, old):
+        changed = f" (SystemModstamp {r.seen_version} → {version})" if r.seen_version and \
+            r.seen_version != version else ""
+        return WriteResult(r.correction_id, "conflict", f"{m.object}.{api} of {r.record_id} changed in Salesforce "
+                           f"since it was read: expected {old!s}, found {now_value!s}{changed}", r.record_id,
+                           now_value, version)
+    refusal = next((x for x in (_refusal(rules.get(k.lower()), k, v) for k, v in fields_to_write.items()) if x), None)
+    if refusal:
+        return WriteResult(r.correction_id, "permanent", f"{refusal}; not sent [{m.object} {r.record_id}]",
+                           r.record_id)
+    return fields_to_write
 
 
 def _field_rules(src: SalesforceSource, m: ObjectMap, cache: dict[str, dict[str, dict[str, Any]]]

@@ -1,0 +1,117 @@
+"""A correction of several fields of one record is written whole or not at all, by every connector:
+one PATCH (Business Central, Salesforce's Composite subrequest) or one ``write`` (Odoo) carrying them
+all. A field that cannot be written (refused by the workbench's own checks or by the system, or
+changed by someone since approval) leaves the whole record as it was, and each field's answer says
+so. Written field by field, the first landed and the record was left half-changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.sandboxes import erp_connector, erp_sandbox, salesforce_org
+from tests.workbench.sandbox.salesforce.frames import crm_frames
+from workbench.config import from_dict
+from workbench.corrections.outbox.push import combine
+from workbench.corrections.values import parse_value
+from workbench.sandbox import erp
+from workbench.sandbox import salesforce as sf_sandbox
+from workbench.sources import open_source
+from workbench.sources.base import WriteRequest
+
+
+# ---------------------------------------------------------------- Odoo
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    return erp.seed_data(None, 12, 3, tmp_path_factory.mktemp("scenario"))
+
+
+@pytest.fixture(params=[19, 17], ids=["json2", "jsonrpc"])
+def odoo(request, records):
+    yield from erp_sandbox("odoo", records, odoo_version=request.param)
+
+
+def _odoo_compound(src, rid: str, changes: dict[str, object]) -> list[WriteRequest]:
+    """One correction (id 7) of ``changes`` on customer ``rid``, as push.write_requests builds it."""
+    seen = src.read_current("customers", [rid], list(changes))[rid]
+    return [WriteRequest(7, f"k.{n}", "customers", rid, f, seen[f], parse_value("customers", f, v),
+                         seen_version=seen["version"] if n == 0 else None)
+            for n, (f, v) in enumerate(changes.items())]
+
+
+@pytest.mark.parametrize("second, refused_by", [
+    (("country", "ZZ"), "no res.country with code 'ZZ'"),  # the connector's own check, before any write
+    (("parent_id", "999999"), "parent_id"),  # Odoo's: the related partner does not exist
+])
+def test_odoo_writes_a_compound_correction_whole_or_not_at_all(odoo, second, refused_by):
+    src = erp_connector(odoo)
+    rid = src.pull().frames["customers"].iloc[1]["record_id"]
+    before = odoo.store.get("res.partner", rid)
+    reqs = _odoo_compound(src, rid, {"city": "Köln", second[0]: second[1]})
+    results = src.push(reqs)
+    assert [r.outcome for r in results] == ["permanent", "permanent"]
+    assert odoo.store.get("res.partner", rid) == before  # the city was not written either
+    msg = combine(reqs, results).message
+    assert msg.startswith("nothing written: ") and refused_by in msg and f"res.partner({rid})" in msg
+
+
+def test_odoo_writes_a_compound_correction_in_one_write(odoo):
+    src = erp_connector(odoo)
+    rid = src.pull().frames["customers"].iloc[2]["record_id"]
+    reqs = _odoo_compound(src, rid, {"city": "Köln", "postcode": "50667", "street": "Hauptstrasse 1"})
+    results = src.push(reqs)
+    assert [r.outcome for r in results] == ["applied"] * 3
+    rec = odoo.store.get("res.partner", rid)[0]
+    assert (rec["city"], rec["zip"], rec["street"]) == ("Köln", "50667", "Hauptstrasse 1")
+    assert results[0].message == results[2].message and "'city', 'zip', 'street'" in results[0].message
+
+
+def test_odoo_compound_over_a_field_someone_changed_writes_nothing_and_names_both_values(odoo):
+    src = erp_connector(odoo)
+    rid = src.pull().frames["customers"].iloc[3]["record_id"]
+    reqs = _odoo_compound(src, rid, {"city": "Köln", "postcode": "50667"})
+    odoo.store.update("res.partner", rid, lambda d, v: {**d, "zip": "99999"})  # an edit without a new write_date
+    before = odoo.store.get("res.partner", rid)
+    results = src.push(reqs)
+    assert [r.outcome for r in results] == ["conflict", "conflict"]
+    assert odoo.store.get("res.partner", rid) == before
+    assert "postcode now holds '99999'" in results[0].message and f"res.partner({rid})" in results[0].message
+
+
+# ---------------------------------------------------------------- Salesforce
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory):
+    yield from salesforce_org(crm_frames(40), tmp_path_factory.mktemp("sf"))
+
+
+def _sf(org):
+    crm = sf_sandbox.demo_config(org)
+    crm["salesforce"].update({"retry_wait_seconds": 0.01})
+    return open_source("crm", from_dict({"crm": crm, "erp": {"connector": "files"}}))
+
+
+def _sf_compound(accounts, number: str, changes: dict[str, object], old: dict[str, object] | None = None
+                 ) -> list[WriteRequest]:
+    row = accounts.loc[number]
+    return [WriteRequest(9, f"k.{n}", "customers", row["record_id"], f, (old or {}).get(f, row[f]), v,
+                         row["version"] if n == 0 else None) for n, (f, v) in enumerate(changes.items())]
+
+
+@pytest.mark.parametrize("number, name, old, refused_by", [
+    ("A-00003", "x" * 300, None, "STRING_TOO_LONG"),  # the org's describe: nothing is sent
+    ("A-00004", "Renamed Ltd", "Somebody Else Ltd", "changed in Salesforce since it was read"),
+])
+def test_salesforce_writes_a_compound_correction_whole_or_not_at_all(org, number, name, old, refused_by):
+    src = _sf(org)
+    accounts = src.pull().frame("customers").set_index("number")
+    rid = accounts.loc[number, "record_id"]
+    before = org.record("Account", rid)
+    reqs = _sf_compound(accounts, number, {"city": "Hamburg", "name": name}, {"name": old} if old else None)
+    results = src.push(reqs)
+    assert results[0].outcome == results[1].outcome != "applied"
+    assert org.record("Account", rid)["BillingCity"] == before["BillingCity"] != "Hamburg"
+    msg = combine(reqs, results).message
+    assert msg.startswith("nothing written: ") and refused_by in msg and rid in msg
