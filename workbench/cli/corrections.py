@@ -1,5 +1,5 @@
 """`workbench corrections list|propose|approve|reject|waive|push|replay|export-csv|import-results` and
-`workbench audit verify`."""
+`workbench audit verify|acknowledge`."""
 
 from __future__ import annotations
 
@@ -279,6 +279,7 @@ def cmd_import_results(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     """The chain, its anchors, and every correction's, exception's and run's state replayed from it."""
+    from workbench.corrections.outbox.guards import unacknowledged_mismatches
     from workbench.corrections.proof import check_store
     from workbench.store import anchor
     from workbench.store.trail import head, verify
@@ -289,6 +290,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
             events, head_hash = head(s)
             anchored = anchor.check(s, store.engine.url, events, head_hash)
             recorded = anchor.recorded_mismatches(s)
+            waiting = set(unacknowledged_mismatches(s))
             state = check_store(s)
     finally:
         store.dispose()
@@ -299,6 +301,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         print(f"audit trail BROKEN at event {res.first_bad_id}: {res.reason}")
     for note in anchored.notes + state.notes:
         print(f"  note: {note}")
+    if waiting:
+        print(f"  corrections are not pushed until an approver or admin acknowledges event(s) "
+              f"{', '.join(map(str, sorted(waiting)))}: workbench audit acknowledge --reason TEXT")
     if res.ok and not problems:
         print(f"audit trail intact: the state of {state.corrections} correction(s), {state.exceptions} "
               f"exception(s) and {state.runs} run(s) is what the trail proves")
@@ -313,6 +318,29 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if len(problems) > len(shown):
         print(f"  … and {len(problems) - len(shown)} more")
     return 1
+
+
+def cmd_audit_acknowledge(args: argparse.Namespace) -> int:
+    """An approver's or admin's word, in the trail, that a recorded change of the trail outside the workbench
+    was looked into: corrections are written to the systems again (until the next such change)."""
+    from workbench.corrections.outbox.guards import acknowledge_tamper, unacknowledged_mismatches
+    store = _store(args)
+    try:
+        user = _user(store, args.user)
+        with store.session() as s:
+            done = acknowledge_tamper(s, user, args.reason, args.event or None)
+        with store.session() as s:
+            left = unacknowledged_mismatches(s)
+    finally:
+        store.dispose()
+    print(f"{user} acknowledged the change(s) of the audit trail recorded in event(s) {', '.join(map(str, done))}")
+    if left:
+        print(f"still waiting for an acknowledgement: event(s) {', '.join(map(str, left))} (the trail was changed "
+              "again; see: workbench audit verify); corrections are not written until they are acknowledged",
+              file=sys.stderr)
+        return 1
+    print("corrections are written to the systems again; `workbench audit verify` still lists the change(s)")
+    return 0
 
 
 def _user_opt(p: argparse.ArgumentParser) -> None:
@@ -417,3 +445,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                        "exception's and run's state is what the trail proves")
     add_db_option(p)
     p.set_defaults(func=cmd_audit_verify)
+    p = asub.add_parser("acknowledge", help="as an approver or admin, record that a change of the audit trail "
+                                            "outside the workbench was looked into, so corrections are pushed again")
+    p.add_argument("--reason", required=True, help="what was checked and why corrections may be written again, "
+                                                   "kept in the audit trail")
+    p.add_argument("--event", type=int, action="append", metavar="ID",
+                   help="a trail.anchor_mismatch event to acknowledge (repeatable; default: every one waiting)")
+    _user_opt(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_audit_acknowledge)

@@ -41,7 +41,7 @@ from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
 from workbench.close.lock import PeriodLocked, locked_reason
 from workbench.corrections.outbox.guards import (TrailBroken, duplicate_refusals, settled_refusals, standing_refusals,
-                                                trail_refusal)
+                                                tamper_refusal, trail_refusal)
 from workbench.corrections.proof import approval_refusals
 from workbench.corrections.read_only import csv_route_ids
 from workbench.corrections.values import canonical_kind, field_changes, parse_value, same
@@ -560,6 +560,9 @@ def claim(store: Store, me: str, actor: str, group: Group, limit: int, ids: list
         with store.session() as s:
             mine, seen = [], 0
             rows = list(s.execute(q).scalars())
+            tampered = tamper_refusal(s) if rows else None
+            if tampered:  # found since the push began (its check, or the last batch): nothing more is sent
+                raise TrailBroken(f"push stopped: {tampered}; see: workbench audit verify")
             refused.update(refusals(s, rows, actor))
             for c in rows:
                 seen += 1
