@@ -1178,20 +1178,19 @@ class BusinessCentralSource:
                                 response_id=etag, current_value=v, new_version=etag) for v in now]
         moved = [(p, v) for p, v, done in zip(plans, now, there)
                  if not done and not same_value(p.req.object, p.req.field, v, p.req.old_value)]
-        # The version seen at approval is checked while none of the fields is written yet; once one is (a push
-        # that wrote it and crashed before recording, from before writes were whole), the others by value.
-        if first.seen_version and first.seen_version != etag and not any(there):
-            why = (f"Business Central {entity} changed since it was approved (etag {first.seen_version} → {etag})"
-                   + (": " + "; ".join(f"{p.prop} was {p.req.old_value!r}, now {v!r}" for p, v in moved)
-                      if moved else ""))
-            return [WriteResult(cid, "conflict", why, current_value=v, new_version=etag) for v in now]
+        # Compared by value, field by field, with what the approver saw; the etag then guards the write
+        # (If-Match from this read). The etag seen at approval is the whole record's: another correction of the
+        # same customer (its phone, say) moves it, and holding this one for that made the second of two
+        # corrections of one record a conflict every time, "approved over X, it now holds X".
         if moved:
             changed = "; ".join(f"{p.prop} now holds {v!r}, not the {p.req.old_value!r} seen at approval"
                                 for p, v in moved)
+            since = f" (etag {first.seen_version} → {etag})" if first.seen_version and first.seen_version != etag \
+                else ""
             return [WriteResult(cid, "already_applied" if done else "conflict",
                                 "the value is already in Business Central" if done else
-                                f"Business Central {entity} changed since it was approved: {changed}; nothing "
-                                f"written", current_value=v, new_version=etag)
+                                f"Business Central {entity} changed since it was approved{since}: {changed}; "
+                                f"nothing written", current_value=v, new_version=etag)
                     for v, done in zip(now, there)]
         body = {p.prop: p.value for p, done in zip(plans, there) if not done}
         try:

@@ -765,19 +765,17 @@ class OdooSource:
                                 new_version=version, response_id=version) for v in values]
         moved = [(q, v) for q, v, done in zip(reqs, values, there)
                  if not done and not same_value(q.object, q.field, v, q.old_value)]
-        # the write_date seen at approval is checked while none of the fields is written yet; after, by value
-        if first.seen_version and first.seen_version != version and not any(there):
-            why = (f"Odoo {om.object}({rid}) changed since it was approved (write_date {first.seen_version} → "
-                   f"{version})" + (": " + "; ".join(f"{q.field} was {q.old_value!r}, now {v!r}" for q, v in moved)
-                                    if moved else ""))
-            return [WriteResult(cid, "conflict", why, current_value=v, new_version=version) for v in values]
+        # compared by value with what the approver saw (as Business Central and Salesforce are): the write_date seen
+        # at approval is the whole record's, which another correction of the same record moves
         if moved:
             changed = "; ".join(f"{q.field} now holds {v!r}, not the {q.old_value!r} seen at approval"
                                 for q, v in moved)
+            since = f" (write_date {first.seen_version} → {version})" if first.seen_version and \
+                first.seen_version != version else ""
             return [WriteResult(cid, "already_applied" if done else "conflict",
                                 "the value is already in Odoo" if done else
-                                f"Odoo {om.object}({rid}) changed since it was approved: {changed}; nothing written",
-                                current_value=v, new_version=version) for v, done in zip(values, there)]
+                                f"Odoo {om.object}({rid}) changed since it was approved{since}: {changed}; nothing "
+                                f"written", current_value=v, new_version=version) for v, done in zip(values, there)]
         vals: dict[str, Any] = {}
         for q, s, done in zip(reqs, srcs, there):
             if done:

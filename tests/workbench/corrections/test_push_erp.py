@@ -312,6 +312,9 @@ def test_a_compound_correction_over_a_record_someone_changed_writes_nothing_and_
     assert erp_version(bc, d["id"]) == v and erp_value(bc, d["id"], "city") == d["city"]  # nothing written
     c = _corr(store, cid)
     assert c.state == "conflict" and "postcode" in c.last_error and "10001" in c.last_error
+    # the field someone changed is the one named, with what the approver saw of it (not the city held back)
+    assert c.last_error.startswith(f"changed in business_central since approval: postcode approved over "
+                                   f"{d['postalCode']}, it now holds 10001")
     with store.session() as s:
         ev = s.execute(select(AuditEvent).where(AuditEvent.entity_id == str(cid),
                                                 AuditEvent.action == "correction.conflict")).scalar_one()
@@ -396,3 +399,32 @@ def test_the_sandbox_takes_a_patch_of_several_properties_whole_or_not_at_all(bc)
     done = patch(bc, "customers", cust, {"city": "Springfield", "postalCode": "62701"})
     assert done.status_code == 200 and (done.json()["city"], done.json()["postalCode"]) == ("Springfield", "62701")
     assert erp_version(bc, cust["id"]) == 2
+
+
+def test_two_corrections_of_other_fields_of_one_record_are_both_written(store, bc):
+    """Two exceptions of one customer (its city, its phone), each approved with the etag the run read: the
+    first write moves the etag, and the second was a conflict every time ("approved over X, it now holds X").
+    Each is compared by value with what its approver saw; the etag of the re-read guards the write."""
+    from workbench.config import from_dict
+    from workbench.sources import open_source
+    cfg = bc_config(bc)
+    run = add_run(store, config=cfg)
+    d = next(x for _, x, _ in bc.store.scan("customers"))
+    src = open_source("erp", from_dict(cfg))
+    try:
+        seen = src.read_current("customers", [d["id"]], ["city"])[d["id"]]["version"]
+    finally:
+        src.close()
+    cids = []
+    for n, (field, prop, to) in enumerate((("city", "city", "Springfield"), ("phone", "phoneNumber", "+1 555 0100"))):
+        eid = add_exception(
+            store, run, type="customer.attribute_mismatch", crm_id=f"0010000000000{n}0AAA", crm_object=None,
+            erp_id=d["id"], erp_object="customers", field=field, crm_value=to, erp_value=d[prop],
+            proposal={"target_side": "erp", "target_system": "business_central", "object": "customers",
+                      "record_id": d["id"], "field": field, "from": d[prop], "to": to, "version": seen,
+                      "needs_decision": False})
+        cids.append(service.propose(store, eid, "bob"))
+    service.approve(store, cids, "ann")
+    rep = service.push(store, "ann", backoff=FAST)
+    assert rep.counts["applied"] == 2 and rep.counts["conflict"] == 0
+    assert (erp_value(bc, d["id"], "city"), erp_value(bc, d["id"], "phoneNumber")) == ("Springfield", "+1 555 0100")

@@ -343,8 +343,13 @@ def record_result(s: Session, c: Correction, r: WriteResult, *, actor: str, max_
     elif r.outcome == "conflict":
         current, seen, what = r.current_value, c.from_value, ""
         if isinstance(r, CompoundResult):  # name the field someone changed, with what the approver saw of it
-            odd = next((f_ for f_, p in r.parts if p.outcome == "conflict"), c.field)
-            seen = next((was for f_, was, _ in field_changes(c) if f_ == odd), c.from_value)
+            saw = {f_: was for f_, was, _ in field_changes(c)}
+            kind = canonical_kind(c.target_object)
+            clashes = [(f_, p) for f_, p in r.parts if p.outcome == "conflict"] or [(c.field, r)]
+            # a field held back with the one someone changed still holds what the approver saw: not that one
+            odd, part = next(((f_, p) for f_, p in clashes if not same(kind, f_, p.current_value, saw.get(f_))),
+                             clashes[0])
+            seen, current = saw.get(odd, c.from_value), part.current_value
             what = f" {odd}"
         why = (f"changed in {c.target_system} since approval:{what} approved over "
                f"{_show(seen)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
