@@ -258,6 +258,12 @@ def _refusal(f: dict[str, Any] | None, api: str, value: Any) -> str | None:
             return f"INVALID_TYPE_ON_FIELD_IN_RECORD: {name} needs a number, not {value!r}"
         if f["precision"] and d.is_finite() and d.adjusted() + 1 > f["precision"] - f["scale"]:
             return f"NUMBER_OUTSIDE_VALID_RANGE: {name} holds at most {f['precision'] - f['scale']} integer digits"
+        places = max(0, -int(d.normalize().as_tuple().exponent)) if d.is_finite() else 0
+        if f.get("scale") is not None and places > int(f["scale"]):
+            # Salesforce keeps a number to its field's scale (describe "scale": digits right of the point), so
+            # 1.234 (a KWD amount, say) would land as 1.23 and read back as a difference: refused, not rounded
+            return (f"{name} holds {f['scale']} decimal(s) (describe scale), the value {format(d, 'f')} has {places}: "
+                    f"not written rounded")
     elif t == "picklist" and f["restricted"] and f["picklist"] and str(value) not in f["picklist"]:
         return (f"INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: {value!s} is not one of {name}'s values "
                 f"({', '.join(f['picklist'][:12])}{', ...' if len(f['picklist']) > 12 else ''})")

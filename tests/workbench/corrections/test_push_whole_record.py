@@ -115,3 +115,21 @@ def test_salesforce_writes_a_compound_correction_whole_or_not_at_all(org, number
     assert org.record("Account", rid)["BillingCity"] == before["BillingCity"] != "Hamburg"
     msg = combine(reqs, results).message
     assert msg.startswith("nothing written: ") and refused_by in msg and rid in msg
+
+
+def test_salesforce_refuses_an_amount_finer_than_its_fields_scale_instead_of_rounding_it(org):
+    """A KWD balance (3 decimals) into a currency field of scale 2: Salesforce keeps 2, so it would land
+    rounded and read back as a new difference. Not sent, with the field's scale and the value's places."""
+    from decimal import Decimal
+    src = _sf(org)
+    inv = src.pull().frame("invoices").set_index("number").iloc[0]
+    before = src.read_current("invoices", [inv["record_id"]], ["open_balance"])[inv["record_id"]]["open_balance"]
+    [res] = src.push([WriteRequest(1, "k", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
+                                   Decimal("12.345"), inv["version"])])
+    assert res.outcome == "permanent"
+    assert "holds 2 decimal(s) (describe scale), the value 12.345 has 3" in res.message
+    assert src.read_current("invoices", [inv["record_id"]], ["open_balance"])[inv["record_id"]]["open_balance"] \
+        == before
+    [ok] = src.push([WriteRequest(2, "k2", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
+                                  Decimal("12.300"), inv["version"])])  # trailing zeros are no finer
+    assert ok.outcome == "applied"
