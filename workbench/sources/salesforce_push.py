@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from simple_salesforce.api import Salesforce
 
 from workbench.errors import Cancelled, WorkbenchError
+from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.progress import TaskState, check_cancelled
 from workbench.sources.base import WriteRequest, WriteResult
 from workbench.sources.salesforce_client import (TRANSIENT_CODES, BudgetExceeded, SalesforceClient, TransientFailure,
@@ -114,7 +115,7 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
                 budget: dict[str, Any]) -> list[tuple[WriteRequest, WriteResult]]:
     api_fields = sorted({a for r in reqs for a in m.api_name(r.field).split("|")})
     try:
-        current = src.read_raw(m, record_ids, api_fields)
+        current = _as_given(src.read_raw(m, record_ids, api_fields), record_ids)
         if not budget["checked"]:
             src.check_api_budget(budget["needed"])
             budget["checked"] = True
@@ -227,6 +228,22 @@ def _decide(m: ObjectMap, r: WriteRequest, rec: dict[str, Any] | None, rules: di
         return WriteResult(r.correction_id, "permanent", f"{refusal}; not sent [{m.object} {r.record_id}]",
                            r.record_id)
     return fields_to_write
+
+
+def _as_given(found: dict[str, dict[str, Any]], record_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Records read back by the ids the corrections give: a query answers with 18-character ids, while a
+    correction may name its record by the 15-character form (a report's CSV export); both name one record
+    (Salesforce: "ID Field Type", 15 case-sensitive or 18 case-insensitive characters)."""
+    out = dict(found)
+    for rid in record_ids:
+        if rid not in out:
+            try:
+                long = to_18(rid)
+            except (InvalidSalesforceId, ValueError):
+                continue
+            if long in found:
+                out[rid] = found[long]
+    return out
 
 
 def _field_rules(src: SalesforceSource, m: ObjectMap, cache: dict[str, dict[str, dict[str, Any]]]
@@ -354,7 +371,7 @@ def _conflicts(src: SalesforceSource, m: ObjectMap, rids: list[str], pending: di
                stamps: dict[str, datetime], api_fields: list[str]) -> list[tuple[WriteRequest, WriteResult]]:
     """Records Salesforce refused with 412: read what they hold now, so the user sees what changed."""
     try:
-        now = src.read_raw(m, rids, api_fields)
+        now = _as_given(src.read_raw(m, rids, api_fields), rids)
     except WorkbenchError:
         now = {}
     out = []

@@ -133,3 +133,15 @@ def test_salesforce_refuses_an_amount_finer_than_its_fields_scale_instead_of_rou
     [ok] = src.push([WriteRequest(2, "k2", "invoices", inv["record_id"], "open_balance", inv["open_balance"],
                                   Decimal("12.300"), inv["version"])])  # trailing zeros are no finer
     assert ok.outcome == "applied"
+
+
+def test_salesforce_writes_a_record_named_by_its_15_character_id(org):
+    """A correction may name its record as a report's CSV export does (15 characters, case-sensitive); the
+    re-read answers with the 18-character id. It was taken for a record deleted or merged."""
+    src = _sf(org)
+    accounts = src.pull().frame("customers").set_index("number")
+    row = accounts.loc["A-00006"]
+    short = row["record_id"][:15]
+    [res] = src.push([WriteRequest(3, "k3", "customers", short, "city", row["city"], "Leipzig", row["version"])])
+    assert res.outcome == "applied", res.message
+    assert org.record("Account", row["record_id"])["BillingCity"] == "Leipzig"

@@ -45,6 +45,7 @@ from workbench.corrections.outbox.guards import (TrailBroken, duplicate_refusals
 from workbench.corrections.proof import approval_refusals
 from workbench.corrections.read_only import csv_route_ids
 from workbench.corrections.values import canonical_kind, field_changes, parse_value, same
+from workbench.corrections.verify import by_id
 from workbench.errors import Cancelled, ConfigError, StaleState, WorkbenchError
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources import open_source
@@ -426,7 +427,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
                                       f"{side.upper()} {obj}: {exc.one_line()}; they stay pushing")
                 continue
             for c in cs:
-                rec = got.get(c.target_record)
+                rec = by_id(got, c.target_record)
                 current[c.id] = (rec is not None, {f_: (rec or {}).get(f_) for f_, _, _ in field_changes(c)})
     landed = []
     for c_id, (found, values) in current.items():
