@@ -777,12 +777,14 @@ class OdooSource:
                                 f"Odoo {om.object}({rid}) changed since it was approved{since}: {changed}; nothing "
                                 f"written", current_value=v, new_version=version) for v, done in zip(values, there)]
         vals: dict[str, Any] = {}
-        for q, s, done in zip(reqs, srcs, there):
+        # a country first: a state code is resolved within the country the same write sets
+        order = sorted(zip(reqs, srcs, there), key=lambda x: x[1] != "country_id")
+        for q, s, done in order:
             if done:
                 continue
             try:
                 target, value = self._write_value(om, q.field, s, coerce(q.object, q.field, q.new_value, "new value"),
-                                                  rid)
+                                                  rid, vals)
             except _Refused as exc:
                 return refused(q, f"Odoo: {om.object}({rid}) {q.field}: {exc}")
             except InputError as exc:
@@ -824,7 +826,8 @@ class OdooSource:
                 model, "fields_get", attributes=["string", "type", "readonly", "relation", "selection"])
         return self._field_cache[model]
 
-    def _write_value(self, om: ObjectMap, canon: str, src: str, value: Any, rid: int) -> tuple[str, Any]:
+    def _write_value(self, om: ObjectMap, canon: str, src: str, value: Any, rid: int,
+                     along: dict[str, Any] | None = None) -> tuple[str, Any]:
         """The field to write and the value of its Odoo type; clearing is ``False`` as Odoo reads it.
 
         Relational fields take ids (odoo/orm/fields_relational.py Many2one.convert_to_cache turns
@@ -843,7 +846,7 @@ class OdooSource:
         if value is None:
             return target, _CLEAR_AS.get(target, False)
         if ftype == "many2one":
-            return target, self._resolve(om, canon, meta.get("relation") or "", value, rid)
+            return target, self._resolve(om, canon, meta.get("relation") or "", value, rid, along or {})
         if ftype == "selection":
             allowed = [str(v[0]) for v in meta.get("selection") or []]
             if str(value) not in allowed:
@@ -861,7 +864,8 @@ class OdooSource:
             return target, odoo_datetime(value) if isinstance(value, datetime) else str(value)
         return target, value if isinstance(value, str) else str(value)
 
-    def _resolve(self, om: ObjectMap, canon: str, relation: str, value: Any, rid: int) -> int:
+    def _resolve(self, om: ObjectMap, canon: str, relation: str, value: Any, rid: int,
+                 along: dict[str, Any] | None = None) -> int:
         """The id of the record a canonical value names in ``relation``."""
         def one(model: str, domain: list[Any], what: str) -> int:
             # reference records (countries, states, currencies) do not move during a push: ask once
@@ -875,9 +879,14 @@ class OdooSource:
         if relation == "res.country":
             return one("res.country", [["code", "=", str(value).upper()]], f"code {value!r}")
         if relation == "res.country.state":
-            # a state code is unique only within its country: the partner's country decides
-            [rec] = self._call(om.object, "read", [rid], fields=["country_id"])
-            country = rec.get("country_id")
+            # a state code is unique only within its country: the partner's country decides, or the one this
+            # same write gives it (a move from one country to another corrects both in one correction)
+            country: list[Any] | None
+            if along and along.get("country_id"):
+                country = [along["country_id"]]
+            else:
+                [rec] = self._call(om.object, "read", [rid], fields=["country_id"])
+                country = rec.get("country_id") or None
             if not country:
                 raise _Refused(f"the record has no country, so state {value!r} cannot be resolved")
             return one("res.country.state", [["code", "=", str(value)], ["country_id", "=", country[0]]],

@@ -145,3 +145,15 @@ def test_salesforce_writes_a_record_named_by_its_15_character_id(org):
     [res] = src.push([WriteRequest(3, "k3", "customers", short, "city", row["city"], "Leipzig", row["version"])])
     assert res.outcome == "applied", res.message
     assert org.record("Account", row["record_id"])["BillingCity"] == "Leipzig"
+
+
+def test_odoo_moves_a_customer_to_another_country_and_its_state_in_one_write(odoo):
+    """A state code is resolved within a country: the one the same write sets, not the one the partner has
+    (written whole, the state was looked up in the old country and the move refused)."""
+    src = erp_connector(odoo)
+    customers = src.pull().frames["customers"]
+    rid = customers[customers["country"] != "US"].iloc[0]["record_id"]
+    results = src.push(_odoo_compound(src, rid, {"country": "US", "state": "CA"}))
+    assert [r.outcome for r in results] == ["applied", "applied"], [r.message for r in results]
+    after = src.read_current("customers", [rid], ["country", "state"])[rid]
+    assert (after["country"], after["state"]) == ("US", "CA")
