@@ -178,14 +178,26 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
                 stamps[r.record_id] = stamp
 
     conflicted: list[str] = []
+    named: dict[str, set[str]] = {}  # per record: the fields Salesforce's refusal names
+    wrote: dict[str, dict[int, set[str]]] = {}  # per record: each correction's API fields in its PATCH
+    for (rid, key), w in writer.items():
+        wrote.setdefault(rid, {}).setdefault(w.correction_id, set()).add(key.lower())
     for i in range(0, len(writes), COMPOSITE):
         chunk = dict(list(writes.items())[i:i + COMPOSITE])
-        for rid, outcome, msg in _write_composite(src, m, chunk, stamps):
+        for rid, outcome, msg in _write_composite(src, m, chunk, stamps, named):
             if outcome == "conflict":
                 conflicted.append(rid)
                 continue
+            blamed = {c for c, keys in wrote.get(rid, {}).items() if keys & named.get(rid, set())}
             for r in pending[rid]:
                 text = f"{m.object}.{m.api_name(r.field)} updated" if outcome == "applied" else msg
+                if outcome == "permanent" and blamed and r.correction_id not in blamed:
+                    # The record's one PATCH also carried another correction's field, which Salesforce refused by
+                    # name: this one is not at fault, and is tried again, without it, once that one is settled.
+                    out.append((r, WriteResult(r.correction_id, "transient", f"not written: Salesforce refused "
+                                               f"correction {min(blamed)}'s change in the same write of {m.object} "
+                                               f"{rid} ({msg}); tried again on its own", rid)))
+                    continue
                 out.append((r, WriteResult(r.correction_id, outcome, text, rid)))
     if conflicted:
         out.extend(_conflicts(src, m, conflicted, pending, stamps, api_fields))
@@ -290,7 +302,8 @@ def _refusal(f: dict[str, Any] | None, api: str, value: Any) -> str | None:
 
 
 def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict[str, Any]],
-                     stamps: dict[str, datetime]) -> list[tuple[str, str, str]]:
+                     stamps: dict[str, datetime], named: dict[str, set[str]] | None = None
+                     ) -> list[tuple[str, str, str]]:
     """One Composite call per at most 25 records, each subrequest a PATCH carrying If-Unmodified-Since
     from the re-read, so an edit landing after the re-read is refused (412) instead of overwritten.
     sObject Collections take no conditional headers, Composite subrequests do (REST API Developer Guide:
@@ -343,6 +356,8 @@ def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict
                 retry[rid] = writes[rid]
                 continue
             done.append((rid, "transient" if passing else "permanent", f"{msg} [{m.object} {rid}]"))
+            if named is not None:  # the fields a refusal names (REST API Developer Guide, Status Codes: "fields")
+                named[rid] = {str(f_).lower() for e in errs for f_ in e.get("fields") or []}
         writes = retry
         if writes:
             time.sleep(min(30.0, src.client.wait_base * math.pow(2, attempt - 1)))

@@ -157,3 +157,24 @@ def test_odoo_moves_a_customer_to_another_country_and_its_state_in_one_write(odo
     assert [r.outcome for r in results] == ["applied", "applied"], [r.message for r in results]
     after = src.read_current("customers", [rid], ["country", "state"])[rid]
     assert (after["country"], after["state"]) == ("US", "CA")
+
+
+def test_salesforce_does_not_dead_letter_a_correction_for_another_ones_field_in_the_same_patch(org):
+    """Two corrections of one Account go in one PATCH (a second one would fail its If-Unmodified-Since). When
+    Salesforce refuses it naming the other correction's field (a validation rule on the country), the city
+    correction is not at fault: it is retried, and lands on its own; it was a dead letter with the country's
+    error."""
+    src = _sf(org)
+    accounts = src.pull().frame("customers").set_index("number")
+    row = accounts.loc["A-00008"]
+    city = WriteRequest(11, "k11", "customers", row["record_id"], "city", row["city"], "Hamburg", row["version"])
+    country = WriteRequest(12, "k12", "customers", row["record_id"], "country", row["country"], "Deutschland",
+                           row["version"])
+    by_id = {r.correction_id: r for r in src.push([city, country])}
+    assert by_id[12].outcome == "permanent" and "FIELD_CUSTOM_VALIDATION_EXCEPTION" in by_id[12].message
+    assert by_id[11].outcome == "transient"
+    assert by_id[11].message.startswith(f"not written: Salesforce refused correction 12's change in the same write "
+                                        f"of Account {row['record_id']}")
+    assert org.record("Account", row["record_id"])["BillingCity"] == row["city"]
+    [again] = src.push([city])  # the next push, the country correction a dead letter
+    assert again.outcome == "applied" and org.record("Account", row["record_id"])["BillingCity"] == "Hamburg"
