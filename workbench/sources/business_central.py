@@ -1106,7 +1106,8 @@ class BusinessCentralSource:
 
     # -- push -----------------------------------------------------------------
     def push(self, requests: list[WriteRequest], state: TaskState | None = None) -> list[WriteResult]:
-        results = push_records(requests, self._push_record, state, "Business Central")
+        own: dict[str, dict[str, str]] = self.__dict__.setdefault("_own_writes", {})  # record -> etag -> etag after
+        results = push_records(requests, lambda group: self._push_record(group, own), state, "Business Central")
         self.meta.api_usage = self._usage()
         return results
 
@@ -1139,7 +1140,7 @@ class BusinessCentralSource:
             return (None if v is None else not v) if negate else v
         return _Planned(req, prop, value, canon)
 
-    def _push_record(self, reqs: list[WriteRequest]) -> list[WriteResult]:
+    def _push_record(self, reqs: list[WriteRequest], own: dict[str, dict[str, str]]) -> list[WriteResult]:
         """One correction's fields of one record, written by one PATCH carrying them all with the record's
         ``@odata.etag`` as If-Match, or not at all. Business Central applies a PATCH's properties in one
         write transaction: one refused property (a validation error, a stale etag) rolls the whole request
@@ -1178,18 +1179,26 @@ class BusinessCentralSource:
                                 response_id=etag, current_value=v, new_version=etag) for v in now]
         moved = [(p, v) for p, v, done in zip(plans, now, there)
                  if not done and not same_value(p.req.object, p.req.field, v, p.req.old_value)]
-        # Compared by value, field by field, with what the approver saw; the etag then guards the write
-        # (If-Match from this read). The etag seen at approval is the whole record's: another correction of the
-        # same customer (its phone, say) moves it, and holding this one for that made the second of two
-        # corrections of one record a conflict every time, "approved over X, it now holds X".
+        # The etag seen at approval is checked while none of the fields is written yet (once one is: a push that
+        # wrote it and crashed before recording, from before writes were whole, the others by value). It is the
+        # whole record's: a write of this connector's own (another correction of the same customer, its phone,
+        # say) moved it, and is followed, or the second of two corrections of one record was a conflict every time.
+        seen = first.seen_version
+        for _ in range(len(own.get(rid, {}))):
+            seen = own.get(rid, {}).get(seen or "", seen)
+        if seen and seen != etag and not any(there):
+            detail = ("; ".join(f"{p.prop} was {p.req.old_value!r}, now {v!r}" for p, v in moved) if moved else
+                      f"{', '.join(p.prop for p in plans)} still hold(s) what the approver saw: someone changed "
+                      f"another field of it")
+            why = (f"Business Central {entity} changed since it was approved (etag {first.seen_version} → {etag}): "
+                   f"{detail}; nothing written")
+            return [WriteResult(cid, "conflict", why, current_value=v, new_version=etag) for v in now]
         if moved:
             changed = "; ".join(f"{p.prop} now holds {v!r}, not the {p.req.old_value!r} seen at approval"
                                 for p, v in moved)
-            since = f" (etag {first.seen_version} → {etag})" if first.seen_version and first.seen_version != etag \
-                else ""
             return [WriteResult(cid, "already_applied" if done else "conflict",
                                 "the value is already in Business Central" if done else
-                                f"Business Central {entity} changed since it was approved{since}: {changed}; "
+                                f"Business Central {entity} changed since it was approved: {changed}; "
                                 f"nothing written", current_value=v, new_version=etag)
                     for v, done in zip(now, there)]
         body = {p.prop: p.value for p, done in zip(plans, there) if not done}
@@ -1204,6 +1213,8 @@ class BusinessCentralSource:
             if resp.content:
                 new_etag = decode(resp).get("@odata.etag") or new_etag
             sent = f"PATCH {entity} {', '.join(body)}"
+            if etag and new_etag:
+                own.setdefault(rid, {})[etag] = new_etag
             return [WriteResult(cid, "already_applied" if done else "applied",
                                 "the value was already in Business Central" if done else sent,
                                 response_id=new_etag, new_version=new_etag) for done in there]

@@ -704,11 +704,12 @@ class OdooSource:
         return out
 
     def push(self, requests: list[WriteRequest], state: TaskState | None = None) -> list[WriteResult]:
-        results = push_records(requests, self._push_record, state, "Odoo")
+        own: dict[str, dict[str, str]] = self.__dict__.setdefault("_own_writes", {})  # record -> write_date -> after
+        results = push_records(requests, lambda group: self._push_record(group, own), state, "Odoo")
         self.meta.api_usage.update({"calls": self.http.requests, "retries": self.http.retries})
         return results
 
-    def _push_record(self, reqs: list[WriteRequest]) -> list[WriteResult]:
+    def _push_record(self, reqs: list[WriteRequest], own: dict[str, dict[str, str]]) -> list[WriteResult]:
         """One correction's fields of one record, written by one ``write([id], vals)`` holding them all, or not
         at all. Odoo runs each call in one database transaction that an exception rolls back whole
         (odoo/service/model.py execute_cr → retrying: "the transaction is rolled back"; models.py write
@@ -765,16 +766,24 @@ class OdooSource:
                                 new_version=version, response_id=version) for v in values]
         moved = [(q, v) for q, v, done in zip(reqs, values, there)
                  if not done and not same_value(q.object, q.field, v, q.old_value)]
-        # compared by value with what the approver saw (as Business Central and Salesforce are): the write_date seen
-        # at approval is the whole record's, which another correction of the same record moves
+        # the write_date seen at approval is checked while none of the fields is written yet (after, by value); it is
+        # the whole record's: a write of this connector's own (another correction of the same record) is followed
+        seen = first.seen_version
+        for _ in range(len(own.get(str(rid), {}))):
+            seen = own.get(str(rid), {}).get(seen or "", seen)
+        if seen and seen != version and not any(there):
+            why = (f"Odoo {om.object}({rid}) changed since it was approved (write_date {first.seen_version} → "
+                   f"{version})" + (": " + "; ".join(f"{q.field} was {q.old_value!r}, now {v!r}" for q, v in moved)
+                                    + "; nothing written" if moved else
+                                    f", though {', '.join(q.field for q in reqs)} still hold(s) what the approver saw: "
+                                    f"someone changed another field of it; nothing written"))
+            return [WriteResult(cid, "conflict", why, current_value=v, new_version=version) for v in values]
         if moved:
             changed = "; ".join(f"{q.field} now holds {v!r}, not the {q.old_value!r} seen at approval"
                                 for q, v in moved)
-            since = f" (write_date {first.seen_version} → {version})" if first.seen_version and \
-                first.seen_version != version else ""
             return [WriteResult(cid, "already_applied" if done else "conflict",
                                 "the value is already in Odoo" if done else
-                                f"Odoo {om.object}({rid}) changed since it was approved{since}: {changed}; nothing "
+                                f"Odoo {om.object}({rid}) changed since it was approved: {changed}; nothing "
                                 f"written", current_value=v, new_version=version) for v, done in zip(values, there)]
         vals: dict[str, Any] = {}
         # a country first: a state code is resolved within the country the same write sets
@@ -816,6 +825,8 @@ class OdooSource:
             new_version = (current() or (None, None))[1]
         except HttpFailure:
             new_version = None
+        if version and new_version:
+            own.setdefault(str(rid), {})[str(version)] = str(new_version)
         return landed("applied", f"{om.object}.write([{rid}], {{{', '.join(repr(t) for t in vals)}: ...}})",
                       new_version)
 

@@ -404,7 +404,8 @@ def test_the_sandbox_takes_a_patch_of_several_properties_whole_or_not_at_all(bc)
 def test_two_corrections_of_other_fields_of_one_record_are_both_written(store, bc):
     """Two exceptions of one customer (its city, its phone), each approved with the etag the run read: the
     first write moves the etag, and the second was a conflict every time ("approved over X, it now holds X").
-    Each is compared by value with what its approver saw; the etag of the re-read guards the write."""
+    The connector follows the etag its own write gave; someone else's change is still a conflict
+    (tests/workbench/sources/test_business_central.py, stale etag)."""
     from workbench.config import from_dict
     from workbench.sources import open_source
     cfg = bc_config(bc)

@@ -178,3 +178,17 @@ def test_salesforce_does_not_dead_letter_a_correction_for_another_ones_field_in_
     assert org.record("Account", row["record_id"])["BillingCity"] == row["city"]
     [again] = src.push([city])  # the next push, the country correction a dead letter
     assert again.outcome == "applied" and org.record("Account", row["record_id"])["BillingCity"] == "Hamburg"
+
+
+def test_odoo_writes_two_corrections_of_one_record_approved_on_the_same_read(odoo):
+    """Each was approved with the write_date the run read; the first write moves it. The connector follows its
+    own write, so the second is not taken for someone else's change (it was a conflict every time), while a
+    change by anyone else still is one (tests/workbench/sources/test_odoo.py, stale write_date)."""
+    src = erp_connector(odoo)
+    rid = src.pull().frames["customers"].iloc[4]["record_id"]
+    seen = src.read_current("customers", [rid], ["city", "street"])[rid]
+    reqs = [WriteRequest(21, "k21", "customers", rid, "city", seen["city"], "Köln", seen["version"]),
+            WriteRequest(22, "k22", "customers", rid, "street", seen["street"], "Hauptstrasse 1", seen["version"])]
+    assert [r.outcome for r in src.push(reqs)] == ["applied", "applied"]
+    rec = odoo.store.get("res.partner", rid)[0]
+    assert (rec["city"], rec["street"]) == ("Köln", "Hauptstrasse 1")
