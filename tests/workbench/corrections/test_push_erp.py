@@ -429,3 +429,18 @@ def test_two_corrections_of_other_fields_of_one_record_are_both_written(store, b
     rep = service.push(store, "ann", backoff=FAST)
     assert rep.counts["applied"] == 2 and rep.counts["conflict"] == 0
     assert (erp_value(bc, d["id"], "city"), erp_value(bc, d["id"], "phoneNumber")) == ("Springfield", "+1 555 0100")
+
+
+def test_a_record_changed_elsewhere_since_approval_is_a_conflict_that_says_so(store, bc):
+    """Someone else changed the customer's phone after the city correction was approved on its etag: a
+    conflict, as before, but it said 'approved over Osaka, it now holds Osaka'."""
+    cid, eid, d = _compound_city_and_postcode(store, bc)
+    set_erp_value(bc, d["id"], "phoneNumber", "+1 555 0199")
+    service.push(store, "ann", backoff=FAST)
+    c = _corr(store, cid)
+    assert c.state == "conflict" and "approved over" not in c.last_error
+    assert c.last_error.startswith(f"changed in business_central since approval: city, postcode: Business Central "
+                                   f"customers({d['id']}) changed since it was approved (etag ")
+    assert c.last_error.endswith("city, postalCode still hold(s) what the approver saw: someone changed another "
+                                 "field of it; nothing written")
+    assert erp_value(bc, d["id"], "city") == d["city"]

@@ -53,7 +53,7 @@ def test_odoo_writes_a_compound_correction_whole_or_not_at_all(odoo, second, ref
     assert [r.outcome for r in results] == ["permanent", "permanent"]
     assert odoo.store.get("res.partner", rid) == before  # the city was not written either
     msg = combine(reqs, results).message
-    assert msg.startswith("nothing written: ") and refused_by in msg and f"res.partner({rid})" in msg
+    assert "nothing written" in msg and refused_by in msg and f"res.partner({rid})" in msg
 
 
 def test_odoo_writes_a_compound_correction_in_one_write(odoo):
@@ -114,7 +114,7 @@ def test_salesforce_writes_a_compound_correction_whole_or_not_at_all(org, number
     assert results[0].outcome == results[1].outcome != "applied"
     assert org.record("Account", rid)["BillingCity"] == before["BillingCity"] != "Hamburg"
     msg = combine(reqs, results).message
-    assert msg.startswith("nothing written: ") and refused_by in msg and rid in msg
+    assert "nothing written" in msg and refused_by in msg and rid in msg
 
 
 def test_salesforce_refuses_an_amount_finer_than_its_fields_scale_instead_of_rounding_it(org):

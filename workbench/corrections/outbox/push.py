@@ -299,7 +299,7 @@ def combine(reqs: list[WriteRequest], results: list[WriteResult]) -> WriteResult
         # refusing another: say so first, or a dead letter reads as "nothing changed".
         rest = [f_ for f_, r in parts if r.outcome not in ("applied", "already_applied")]
         msg = f"partly written ({', '.join(written)} written; {', '.join(rest)} not): {msg}"
-    elif not done:  # a connector that writes the record whole: none of its fields changed, and the trail says so
+    elif not done and "nothing written" not in msg:  # a connector that writes the record whole: the trail says so
         msg = f"nothing written: {msg}"
     return CompoundResult(
         correction_id=worst.correction_id, outcome=worst.outcome, message=msg,
@@ -352,8 +352,12 @@ def record_result(s: Session, c: Correction, r: WriteResult, *, actor: str, max_
                              clashes[0])
             seen, current = saw.get(odd, c.from_value), part.current_value
             what = f" {odd}"
-        why = (f"changed in {c.target_system} since approval:{what} approved over "
-               f"{_show(seen)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
+        if msg and same(canonical_kind(c.target_object), what.strip() or c.field, current, seen):
+            # the value is still the one approved over: the record changed elsewhere (its version moved)
+            why = f"changed in {c.target_system} since approval: {msg}"
+        else:
+            why = (f"changed in {c.target_system} since approval:{what} approved over "
+                   f"{_show(seen)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
         detail.update(seen=seen, current=current, seen_version=c.seen_version, current_version=r.new_version)
         lifecycle.transition(s, c, CorrectionState.CONFLICT, actor=actor, reason=why, detail=detail,
                              changes={"last_error": why})
