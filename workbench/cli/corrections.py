@@ -1,5 +1,5 @@
 """`workbench corrections list|propose|approve|reject|waive|push|replay|export-csv|import-results` and
-`workbench audit verify`."""
+`workbench audit verify|acknowledge`."""
 
 from __future__ import annotations
 
@@ -290,6 +290,7 @@ class AuditReading:
     head_hash: str
     anchored: AnchorCheck
     recorded: list[str]
+    waiting: set[int]  # the recorded mismatches no approver or admin has acknowledged: pushes wait for them
     state: StateCheck
 
     @property
@@ -300,6 +301,7 @@ class AuditReading:
 def read_audit(store: Store) -> AuditReading:
     """The store as one moment (``Store.snapshot``): read statement by statement, a teammate's change
     committed during the check was seen by one part and not another, and reported as tampering."""
+    from workbench.corrections.outbox.guards import unacknowledged_mismatches
     from workbench.corrections.proof import check_store
     from workbench.store import anchor
     from workbench.store.trail import head, verify
@@ -307,7 +309,7 @@ def read_audit(store: Store) -> AuditReading:
         res = verify(s)
         events, head_hash = head(s)
         return AuditReading(res, events, head_hash, anchor.check(s, store.engine.url, events, head_hash),
-                            anchor.recorded_mismatches(s), check_store(s))
+                            anchor.recorded_mismatches(s), set(unacknowledged_mismatches(s)), check_store(s))
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -320,13 +322,16 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         store.dispose()
     res, events, head_hash, anchored, state = (reading.chain, reading.events, reading.head_hash, reading.anchored,
                                                reading.state)
-    problems = reading.problems
+    problems, waiting = reading.problems, reading.waiting
     if res.ok:
         print(f"audit trail chained: {res.checked} event(s), every hash chains to the one before")
     else:
         print(f"audit trail BROKEN at event {res.first_bad_id}: {res.reason}")
     for note in anchored.notes + state.notes:
         print(f"  note: {note}")
+    if waiting:
+        print(f"  corrections are not pushed until an approver or admin acknowledges event(s) "
+              f"{', '.join(map(str, sorted(waiting)))}: workbench audit acknowledge --reason TEXT")
     if res.ok and not problems:
         print(f"audit trail intact: the state of {state.corrections} correction(s), {state.exceptions} "
               f"exception(s) and {state.runs} run(s) is what the trail proves")
@@ -341,6 +346,29 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if len(problems) > len(shown):
         print(f"  … and {len(problems) - len(shown)} more")
     return 1
+
+
+def cmd_audit_acknowledge(args: argparse.Namespace) -> int:
+    """An approver's or admin's word, in the trail, that a recorded change of the trail outside the workbench
+    was looked into: corrections are written to the systems again (until the next such change)."""
+    from workbench.corrections.outbox.guards import acknowledge_tamper, unacknowledged_mismatches
+    store = _store(args)
+    try:
+        user = _user(store, args.user)
+        with store.session() as s:
+            done = acknowledge_tamper(s, user, args.reason, args.event or None)
+        with store.session() as s:
+            left = unacknowledged_mismatches(s)
+    finally:
+        store.dispose()
+    print(f"{user} acknowledged the change(s) of the audit trail recorded in event(s) {', '.join(map(str, done))}")
+    if left:
+        print(f"still waiting for an acknowledgement: event(s) {', '.join(map(str, left))} (the trail was changed "
+              "again; see: workbench audit verify); corrections are not written until they are acknowledged",
+              file=sys.stderr)
+        return 1
+    print("corrections are written to the systems again; `workbench audit verify` still lists the change(s)")
+    return 0
 
 
 def _user_opt(p: argparse.ArgumentParser) -> None:
@@ -445,3 +473,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                        "exception's and run's state is what the trail proves")
     add_db_option(p)
     p.set_defaults(func=cmd_audit_verify)
+    p = asub.add_parser("acknowledge", help="as an approver or admin, record that a change of the audit trail "
+                                            "outside the workbench was looked into, so corrections are pushed again")
+    p.add_argument("--reason", required=True, help="what was checked and why corrections may be written again, "
+                                                   "kept in the audit trail")
+    p.add_argument("--event", type=int, action="append", metavar="ID",
+                   help="a trail.anchor_mismatch event to acknowledge (repeatable; default: every one waiting)")
+    _user_opt(p)
+    add_db_option(p)
+    p.set_defaults(func=cmd_audit_acknowledge)

@@ -62,6 +62,13 @@ def counterpart(side: str, field: str) -> str | None:
     return field
 
 
+def by_id(records: dict[str, dict[str, Any]], record_id: str) -> dict[str, Any] | None:
+    """A record read back, found by the id a correction or exception names it by: a Salesforce record may be named
+    by its 15-character id (a report's CSV export) and is read back under its 18-character one."""
+    found = records.get(record_id)
+    return found if found is not None else records.get(_norm_id(record_id))
+
+
 def _norm_id(v: Any) -> str:
     text = "" if v is None else str(v).strip()
     try:
@@ -207,7 +214,7 @@ def _judge(c: Correction, exc: ExceptionRow | None, got: dict[_Group, dict[str, 
     if c.target_record in failed.get(tkey, {}):
         return ("not_checked", f"could not re-read {side.upper()} {c.target_record}: "
                                f"{failed[tkey][c.target_record]}", seen)
-    rec = got.get(tkey, {}).get(c.target_record)
+    rec = by_id(got.get(tkey, {}), c.target_record)
     if rec is None:
         return "still_differs", f"{side.upper()} record {c.target_record} can no longer be read", seen
     wanted = [(f_, to) for f_, _, to in field_changes(c)]
@@ -229,7 +236,7 @@ def _judge(c: Correction, exc: ExceptionRow | None, got: dict[_Group, dict[str, 
     okey = (c.run_id, other, o_obj)
     if o_id in failed.get(okey, {}):
         return "not_checked", f"could not re-read {other.upper()} {o_id}: {failed[okey][o_id]}", seen
-    orec = got.get(okey, {}).get(o_id)
+    orec = by_id(got.get(okey, {}), o_id)
     if orec is None:
         return "still_differs", f"{other.upper()} record {o_id} can no longer be read", seen
     # the whole record as the engine compares it: changed fields first, then the kind's others

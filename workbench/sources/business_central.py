@@ -34,7 +34,7 @@ from operator import itemgetter
 from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 from typing import Any
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from urllib.parse import quote
 
 import httpx
@@ -42,10 +42,10 @@ import numpy as np
 import pandas as pd
 
 from workbench.config import RunConfig
-from workbench.errors import ConfigError, InputError, SourceError
+from workbench.errors import Cancelled, ConfigError, InputError, SourceError, WorkbenchError
 from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import TaskState, check_cancelled, report
-from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
+from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult
 from workbench.sources.credentials import get_secret
 from workbench.sources.erp_columns import Combine, Combined, Convert, Page, Step, canonical_frame
 from workbench.sources.delta import CHANGES, FULL, DeltaExtract, KindDelta, gone_by_count, ids_of
@@ -155,6 +155,44 @@ class Property:
 
 class Unwritable(ValueError):
     """A value Business Central would refuse for a property: the write is not sent."""
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One field of a correction as its PATCH sends it: the property, its wire value, and how to read it back."""
+    req: WriteRequest
+    prop: str
+    value: Any
+    canon: Callable[[dict[str, Any]], Any]
+
+
+def push_records(requests: list[WriteRequest], push_record: Callable[[list[WriteRequest]], list[WriteResult]],
+                 state: TaskState | None, target: str) -> list[WriteResult]:
+    """Write a correction's fields of one record together (``push_record`` answers one result per request, in
+    order), correction by correction, stopping between records on cancel (base.push_each, per record: the
+    requests of a correction of several fields come together, push.write_requests)."""
+    groups: list[list[WriteRequest]] = []
+    for req in requests:
+        if groups and (groups[-1][0].correction_id, groups[-1][0].object, groups[-1][0].record_id) == \
+                (req.correction_id, req.object, req.record_id):
+            groups[-1].append(req)
+        else:
+            groups.append([req])
+    results: list[WriteResult] = []
+    for n, group in enumerate(groups, start=1):
+        if state is not None and state.cancelled:
+            break
+        try:
+            answers = push_record(group)
+        except Cancelled:
+            raise
+        except WorkbenchError as exc:
+            answers = [WriteResult(r.correction_id, "transient" if exc.transient else "permanent", exc.one_line())
+                       for r in group]
+        results.extend(answers)
+        if state is not None:
+            state.set_progress(n, len(groups), f"pushed {n:,} of {len(groups):,} records to {target}")
+    return results
 
 
 def _bc_error_words(resp: httpx.Response) -> tuple[str | None, str]:
@@ -1068,97 +1106,146 @@ class BusinessCentralSource:
 
     # -- push -----------------------------------------------------------------
     def push(self, requests: list[WriteRequest], state: TaskState | None = None) -> list[WriteResult]:
-        results = push_each(requests, self._push_one, state, "Business Central")
+        own: dict[str, dict[str, str]] = self.__dict__.setdefault("_own_writes", {})  # record -> etag -> etag after
+        results = push_records(requests, lambda group: self._push_record(group, own), state, "Business Central")
         self.meta.api_usage = self._usage()
         return results
 
-    def _push_one(self, req: WriteRequest) -> WriteResult:
-        cid = req.correction_id
-        try:
-            om = self._map(req.object)
-        except ConfigError as exc:
-            return WriteResult(cid, "permanent", str(exc))
+    def _plan_field(self, om: ObjectMap, req: WriteRequest) -> _Planned | str:
+        """What one field of a correction writes (property, wire value, its reading), or why it cannot be."""
         src = om.fields.get(req.field)
         if src is None:
-            return WriteResult(cid, "permanent", f"Business Central {om.object}({req.record_id}): field "
-                                                 f"{req.field!r} of {req.object} is not mapped to a {om.object} "
-                                                 f"property, so it cannot be corrected there")
+            return (f"Business Central {om.object}({req.record_id}): field {req.field!r} of {req.object} is not "
+                    f"mapped to a {om.object} property, so it cannot be corrected there")
         negate, prop = src.startswith(NEGATE), src.lstrip(NEGATE)
         where = f"Business Central {om.object}({req.record_id}).{prop}"
-        try:
-            target = self._properties(om.object).get(prop)
-        except (HttpFailure, SourceError) as exc:
-            return WriteResult(cid, "transient" if getattr(exc, "transient", False) else "permanent", str(exc))
+        target = self._properties(om.object).get(prop)
         if target is None:
-            return WriteResult(cid, "permanent", f"{where}: Business Central's $metadata has no such property")
+            return f"{where}: Business Central's $metadata has no such property"
         if target.read_only:
-            return WriteResult(cid, "permanent", f"{where} is read-only in Business Central ($metadata), so "
-                                                 f"{req.object} {req.field} cannot be corrected through the API")
+            return (f"{where} is read-only in Business Central ($metadata), so {req.object} {req.field} cannot be "
+                    f"corrected through the API")
         try:
             value = coerce(req.object, req.field, req.new_value, "new value")
             if negate:
                 value = None if value is None else not value
             value = wire_value(target, value)
         except (Unwritable, InputError) as exc:
-            return WriteResult(cid, "permanent", f"{where}: {exc}")
-        try:
-            current = self._read_raw(om, req.record_id, [prop])
-        except HttpFailure as exc:
-            return WriteResult(cid, "transient" if exc.transient else "permanent", str(exc))
-        if current is None:
-            return WriteResult(cid, "permanent", f"Business Central: {om.object}({req.record_id}) no longer exists")
+            return f"{where}: {exc}"
 
         def canon(rec: dict[str, Any]) -> Any:
             raw = member_text(rec.get(prop)) if target.members else rec.get(prop)  # an enum by member name
             v = coerce(req.object, req.field, raw, f"{om.object}({req.record_id})") \
                 if not negate else coerce(req.object, req.field, raw, "")
             return (None if v is None else not v) if negate else v
+        return _Planned(req, prop, value, canon)
 
-        now_value, etag = canon(current), current.get("@odata.etag")
-        if same_value(req.object, req.field, now_value, req.new_value):
-            return WriteResult(cid, "already_applied", "the value is already in Business Central",
-                               response_id=etag, current_value=now_value, new_version=etag)
-        if req.seen_version and req.seen_version != etag:
-            return WriteResult(cid, "conflict", "the record changed in Business Central since it was approved "
-                                                "(etag differs)", current_value=now_value, new_version=etag)
-        if not req.seen_version and not same_value(req.object, req.field, now_value, req.old_value):
-            return WriteResult(cid, "conflict", f"Business Central now holds {now_value!r}, not the {req.old_value!r} "
-                                                f"seen at approval", current_value=now_value, new_version=etag)
+    def _push_record(self, reqs: list[WriteRequest], own: dict[str, dict[str, str]]) -> list[WriteResult]:
+        """One correction's fields of one record, written by one PATCH carrying them all with the record's
+        ``@odata.etag`` as If-Match, or not at all. Business Central applies a PATCH's properties in one
+        write transaction: one refused property (a validation error, a stale etag) rolls the whole request
+        back ("Update customers", api-reference/v2.0/api/dynamics_customer_update: "If-Match: Required",
+        body "only the properties to update"; docs/fidelity/business_central.md). Sent field by field, a
+        refusal of the second left the record half-changed."""
+        first = reqs[0]
+        cid, rid = first.correction_id, first.record_id
+
+        def every(outcome: str, message: str, **kw: Any) -> list[WriteResult]:
+            return [WriteResult(cid, outcome, message, **kw) for _ in reqs]
         try:
-            resp = self.http.request("PATCH", self._entity_url(om, req.record_id), retry="unsent",
-                                     content=encode_json({prop: value}).encode("utf-8"),
-                                     headers={"If-Match": req.seen_version or etag,
-                                              "Content-Type": "application/json"})
+            om = self._map(first.object)
+        except ConfigError as exc:
+            return every("permanent", str(exc))
+        entity = f"{om.object}({rid})"
+        plans: list[_Planned] = []
+        try:
+            for req in reqs:
+                planned = self._plan_field(om, req)
+                if isinstance(planned, str):  # nothing is sent: the other fields wait with it
+                    return [WriteResult(cid, "permanent", planned if q is req else
+                                        f"not written: {req.field} cannot be, and the record is written whole")
+                            for q in reqs]
+                plans.append(planned)
+            current = self._read_raw(om, rid, list(dict.fromkeys(p.prop for p in plans)))
+        except (HttpFailure, SourceError) as exc:
+            return every("transient" if getattr(exc, "transient", False) else "permanent", str(exc))
+        if current is None:
+            return every("permanent", f"Business Central: {entity} no longer exists")
+        etag = current.get("@odata.etag")
+        now = [p.canon(current) for p in plans]
+        there = [same_value(p.req.object, p.req.field, v, p.req.new_value) for p, v in zip(plans, now)]
+        if all(there):
+            return [WriteResult(cid, "already_applied", "the value is already in Business Central",
+                                response_id=etag, current_value=v, new_version=etag) for v in now]
+        moved = [(p, v) for p, v, done in zip(plans, now, there)
+                 if not done and not same_value(p.req.object, p.req.field, v, p.req.old_value)]
+        # The etag seen at approval is checked while none of the fields is written yet (once one is: a push that
+        # wrote it and crashed before recording, from before writes were whole, the others by value). It is the
+        # whole record's: a write of this connector's own (another correction of the same customer, its phone,
+        # say) moved it, and is followed, or the second of two corrections of one record was a conflict every time.
+        seen = first.seen_version
+        for _ in range(len(own.get(rid, {}))):
+            seen = own.get(rid, {}).get(seen or "", seen)
+        if seen and seen != etag and not any(there):
+            detail = ("; ".join(f"{p.prop} was {p.req.old_value!r}, now {v!r}" for p, v in moved) if moved else
+                      f"{', '.join(p.prop for p in plans)} still hold(s) what the approver saw: someone changed "
+                      f"another field of it")
+            why = (f"Business Central {entity} changed since it was approved (etag {first.seen_version} → {etag}): "
+                   f"{detail}; nothing written")
+            return [WriteResult(cid, "conflict", why, current_value=v, new_version=etag) for v in now]
+        if moved:
+            changed = "; ".join(f"{p.prop} now holds {v!r}, not the {p.req.old_value!r} seen at approval"
+                                for p, v in moved)
+            return [WriteResult(cid, "already_applied" if done else "conflict",
+                                "the value is already in Business Central" if done else
+                                f"Business Central {entity} changed since it was approved: {changed}; "
+                                f"nothing written", current_value=v, new_version=etag)
+                    for v, done in zip(now, there)]
+        body = {p.prop: p.value for p, done in zip(plans, there) if not done}
+        try:
+            resp = self.http.request("PATCH", self._entity_url(om, rid), retry="unsent",
+                                     content=encode_json(body).encode("utf-8"),
+                                     headers={"If-Match": etag, "Content-Type": "application/json"})
         except HttpFailure as exc:
-            return self._after_uncertain(req, om, prop, canon, exc)
+            return self._after_uncertain(om, plans, there, exc)
         if resp.status_code in (200, 204):
             new_etag = resp.headers.get("ETag")
             if resp.content:
                 new_etag = decode(resp).get("@odata.etag") or new_etag
-            return WriteResult(cid, "applied", f"PATCH {om.object}({req.record_id}) {prop}", response_id=new_etag,
-                               new_version=new_etag)
+            sent = f"PATCH {entity} {', '.join(body)}"
+            if etag and new_etag:
+                own.setdefault(rid, {})[etag] = new_etag
+            return [WriteResult(cid, "already_applied" if done else "applied",
+                                "the value was already in Business Central" if done else sent,
+                                response_id=new_etag, new_version=new_etag) for done in there]
         code, words = _bc_error_words(resp)
         if resp.status_code in (409, 412) or code == "Request_EntityChanged":
-            latest = self._read_raw(om, req.record_id, [prop]) or {}
-            return WriteResult(cid, "conflict", f"Business Central: {words}", current_value=canon(latest),
-                               new_version=latest.get("@odata.etag"))
+            latest = self._read_raw(om, rid, [p.prop for p in plans]) or {}
+            return [WriteResult(cid, "conflict", f"Business Central {entity}: {words}; nothing written",
+                                current_value=p.canon(latest) if latest else None,
+                                new_version=latest.get("@odata.etag")) for p in plans]
         if resp.status_code in (500, 502, 504):
-            return self._after_uncertain(req, om, prop, canon, self.http.fail(resp, "the write"))
-        return WriteResult(cid, "permanent", f"{where}: Business Central refused the write (HTTP "
-                                             f"{resp.status_code}{f' {code}' if code else ''}): {words}")
+            return self._after_uncertain(om, plans, there, self.http.fail(resp, "the write"))
+        return every("permanent", f"Business Central {entity}: refused the write of {', '.join(body)} (HTTP "
+                                  f"{resp.status_code}{f' {code}' if code else ''}): {words}; nothing written")
 
-    def _after_uncertain(self, req: WriteRequest, om: ObjectMap, prop: str, canon: Any,
-                         exc: HttpFailure) -> WriteResult:
-        """A write whose outcome is unknown: look before saying anything, never write twice."""
+    def _after_uncertain(self, om: ObjectMap, plans: list[_Planned], there: list[bool],
+                         exc: HttpFailure) -> list[WriteResult]:
+        """A write whose outcome is unknown: look before saying anything, never write twice. The PATCH
+        was whole, so either every field holds its new value or none was written by it."""
+        first = plans[0].req
         try:
-            latest = self._read_raw(om, req.record_id, [prop])
+            latest = self._read_raw(om, first.record_id, [p.prop for p in plans])
         except HttpFailure:
-            return WriteResult(req.correction_id, "transient", str(exc))
-        if latest is not None and same_value(req.object, req.field, canon(latest), req.new_value):
+            latest = None
+        if latest is not None and all(same_value(p.req.object, p.req.field, p.canon(latest), p.req.new_value)
+                                      for p in plans):
             tag = latest.get("@odata.etag")
-            return WriteResult(req.correction_id, "applied", "the write landed although the answer was lost",
-                               response_id=tag, new_version=tag)
-        return WriteResult(req.correction_id, "transient" if exc.transient else "permanent", str(exc))
+            return [WriteResult(first.correction_id, "already_applied" if done else "applied",
+                                "the write landed although the answer was lost", response_id=tag, new_version=tag)
+                    for done in there]
+        return [WriteResult(first.correction_id, "transient" if exc.transient else "permanent", str(exc))
+                for _ in plans]
 
     # -- discovery ----------------------------------------------------------------
     def _properties(self, entity_set: str) -> dict[str, Property]:

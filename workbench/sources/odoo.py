@@ -35,7 +35,8 @@ from workbench.config import RunConfig
 from workbench.errors import ConfigError, InputError, SourceError
 from workbench.model.status import StatusMap, UnknownStatus
 from workbench.progress import TaskState, check_cancelled, report
-from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult, push_each
+from workbench.sources.base import Extract, SourceMeta, WriteRequest, WriteResult
+from workbench.sources.business_central import push_records
 from workbench.sources.credentials import get_secret
 from workbench.sources.delta import CHANGES, DeltaExtract, KindDelta, gone_by_count, id_sum_differs, known_ids
 from workbench.sources.erp_columns import Combine, Combined, Convert, Page, Step, canonical_frame
@@ -703,84 +704,131 @@ class OdooSource:
         return out
 
     def push(self, requests: list[WriteRequest], state: TaskState | None = None) -> list[WriteResult]:
-        results = push_each(requests, self._push_one, state, "Odoo")
+        own: dict[str, dict[str, str]] = self.__dict__.setdefault("_own_writes", {})  # record -> write_date -> after
+        results = push_records(requests, lambda group: self._push_record(group, own), state, "Odoo")
         self.meta.api_usage.update({"calls": self.http.requests, "retries": self.http.retries})
         return results
 
-    def _push_one(self, req: WriteRequest) -> WriteResult:
-        cid = req.correction_id
-        try:
-            om = self._map(req.object)
-            rid = self._id(req.record_id)
-        except (ConfigError, InputError) as exc:
-            return WriteResult(cid, "permanent", str(exc))
-        src = om.fields.get(req.field)
-        if src is None:
-            return WriteResult(cid, "permanent", f"Odoo: field {req.field!r} of {req.object} is not mapped")
-        try:
-            # a field the model lacks (OPTIONAL_DEFAULTS) fails every read of it with HTTP 500: not worth retrying
-            if src not in self._fields(om.object):
-                return WriteResult(cid, "permanent", f"Odoo: {om.object}({rid}) {req.field}: the field {src!r} does "
-                                                     f"not exist on {om.object}")
-        except HttpFailure as exc:
-            return WriteResult(cid, "transient" if exc.transient else "permanent", str(exc))
+    def _push_record(self, reqs: list[WriteRequest], own: dict[str, dict[str, str]]) -> list[WriteResult]:
+        """One correction's fields of one record, written by one ``write([id], vals)`` holding them all, or not
+        at all. Odoo runs each call in one database transaction that an exception rolls back whole
+        (odoo/service/model.py execute_cr → retrying: "the transaction is rolled back"; models.py write
+        validates every field of vals before storing): a refused field keeps the others from being written.
+        Sent field by field, a refusal of the second left the record half-changed."""
+        first = reqs[0]
+        cid = first.correction_id
 
-        def current() -> tuple[Any, str | None] | None:
-            """The field's value and write_date now; None when the record no longer exists (read answers a
+        def every(outcome: str, message: str, **kw: Any) -> list[WriteResult]:
+            return [WriteResult(cid, outcome, message, **kw) for _ in reqs]
+
+        def refused(bad: WriteRequest, message: str) -> list[WriteResult]:
+            return [WriteResult(cid, "permanent", message if q is bad else
+                                f"not written: {bad.field} cannot be, and the record is written whole") for q in reqs]
+        try:
+            om = self._map(first.object)
+            rid = self._id(first.record_id)
+        except (ConfigError, InputError) as exc:
+            return every("permanent", str(exc))
+        srcs: list[str] = []
+        for req in reqs:
+            src = om.fields.get(req.field)
+            if src is None:
+                return refused(req, f"Odoo: field {req.field!r} of {req.object} is not mapped")
+            try:
+                # a field the model lacks (OPTIONAL_DEFAULTS) fails every read of it with HTTP 500: not worth retrying
+                if src not in self._fields(om.object):
+                    return refused(req, f"Odoo: {om.object}({rid}) {req.field}: the field {src!r} does not exist on "
+                                        f"{om.object}")
+            except HttpFailure as exc:
+                return every("transient" if exc.transient else "permanent", str(exc))
+            srcs.append(src)
+
+        def current() -> tuple[list[Any], str | None] | None:
+            """The fields' values and write_date now; None when the record no longer exists (read answers a
             deleted record with no row, not with MissingError: odoo/orm/models.py _read_format)."""
-            recs = self._call(om.object, "read", [rid], fields=[src, "write_date"])
+            recs = self._call(om.object, "read", [rid], fields=[*dict.fromkeys(srcs), "write_date"])
             if not recs:
                 return None
             rec = recs[0]
-            return self._value(req.object, req.field, rec.get(src), f"{om.object}({rid})"), rec.get("write_date")
-        gone = WriteResult(cid, "permanent", f"Odoo: {om.object}({rid}) no longer exists")
+            return ([self._value(q.object, q.field, rec.get(s), f"{om.object}({rid})") for q, s in zip(reqs, srcs)],
+                    rec.get("write_date"))
+        gone = f"Odoo: {om.object}({rid}) no longer exists"
         try:
             now = current()
         except HttpFailure as exc:
-            return WriteResult(cid, "transient" if exc.transient else "permanent", str(exc))
+            return every("transient" if exc.transient else "permanent", str(exc))
         if now is None:
-            return gone
-        now_value, version = now
-        if same_value(req.object, req.field, now_value, req.new_value):
-            return WriteResult(cid, "already_applied", "the value is already in Odoo", current_value=now_value,
-                               new_version=version, response_id=version)
-        if req.seen_version and req.seen_version != version:
-            return WriteResult(cid, "conflict", f"the record changed in Odoo since it was approved (write_date "
-                                                f"{version}, approved at {req.seen_version})",
-                               current_value=now_value, new_version=version)
-        if not req.seen_version and not same_value(req.object, req.field, now_value, req.old_value):
-            return WriteResult(cid, "conflict", f"Odoo now holds {now_value!r}, not the {req.old_value!r} seen at "
-                                                f"approval", current_value=now_value, new_version=version)
+            return every("permanent", gone)
+        values, version = now
+        there = [same_value(q.object, q.field, v, q.new_value) for q, v in zip(reqs, values)]
+        if all(there):
+            return [WriteResult(cid, "already_applied", "the value is already in Odoo", current_value=v,
+                                new_version=version, response_id=version) for v in values]
+        moved = [(q, v) for q, v, done in zip(reqs, values, there)
+                 if not done and not same_value(q.object, q.field, v, q.old_value)]
+        # the write_date seen at approval is checked while none of the fields is written yet (after, by value); it is
+        # the whole record's: a write of this connector's own (another correction of the same record) is followed
+        seen = first.seen_version
+        for _ in range(len(own.get(str(rid), {}))):
+            seen = own.get(str(rid), {}).get(seen or "", seen)
+        if seen and seen != version and not any(there):
+            why = (f"Odoo {om.object}({rid}) changed since it was approved (write_date {first.seen_version} → "
+                   f"{version})" + (": " + "; ".join(f"{q.field} was {q.old_value!r}, now {v!r}" for q, v in moved)
+                                    + "; nothing written" if moved else
+                                    f", though {', '.join(q.field for q in reqs)} still hold(s) what the approver saw: "
+                                    f"someone changed another field of it; nothing written"))
+            return [WriteResult(cid, "conflict", why, current_value=v, new_version=version) for v in values]
+        if moved:
+            changed = "; ".join(f"{q.field} now holds {v!r}, not the {q.old_value!r} seen at approval"
+                                for q, v in moved)
+            return [WriteResult(cid, "already_applied" if done else "conflict",
+                                "the value is already in Odoo" if done else
+                                f"Odoo {om.object}({rid}) changed since it was approved: {changed}; nothing "
+                                f"written", current_value=v, new_version=version) for v, done in zip(values, there)]
+        vals: dict[str, Any] = {}
+        # a country first: a state code is resolved within the country the same write sets
+        order = sorted(zip(reqs, srcs, there), key=lambda x: x[1] != "country_id")
+        for q, s, done in order:
+            if done:
+                continue
+            try:
+                target, value = self._write_value(om, q.field, s, coerce(q.object, q.field, q.new_value, "new value"),
+                                                  rid, vals)
+            except _Refused as exc:
+                return refused(q, f"Odoo: {om.object}({rid}) {q.field}: {exc}")
+            except InputError as exc:
+                return refused(q, f"Odoo: {om.object}({rid}) {exc}")
+            except HttpFailure as exc:
+                return every("transient" if exc.transient else "permanent", str(exc))
+            vals[target] = value
+
+        def landed(outcome: str, message: str, tag: str | None) -> list[WriteResult]:
+            return [WriteResult(cid, "already_applied" if done else outcome,
+                                "the value was already in Odoo" if done else message, response_id=tag, new_version=tag)
+                    for done in there]
         try:
-            target, value = self._write_value(om, req.field, src, coerce(req.object, req.field, req.new_value,
-                                                                           "new value"), rid)
-        except _Refused as exc:
-            return WriteResult(cid, "permanent", f"Odoo: {om.object}({rid}) {req.field}: {exc}")
-        except InputError as exc:
-            return WriteResult(cid, "permanent", f"Odoo: {om.object}({rid}) {exc}")
+            self._call(om.object, "write", [rid], vals=vals)
         except HttpFailure as exc:
-            return WriteResult(cid, "transient" if exc.transient else "permanent", str(exc))
-        try:
-            self._call(om.object, "write", [rid], vals={target: value})
-        except HttpFailure as exc:
-            if exc.transient:
+            if exc.transient:  # the answer may be lost, not the write: look, never write twice
                 try:
                     after = current()
                 except HttpFailure:
-                    return WriteResult(cid, "transient", str(exc))
+                    return every("transient", str(exc))
                 if after is None:
-                    return gone
-                if same_value(req.object, req.field, after[0], req.new_value):
-                    return WriteResult(cid, "applied", "the write landed although the answer was lost",
-                                       response_id=after[1], new_version=after[1])
-                return WriteResult(cid, "transient", str(exc))
-            return WriteResult(cid, "permanent", str(exc))
+                    return every("permanent", gone)
+                if all(same_value(q.object, q.field, v, q.new_value) for q, v in zip(reqs, after[0])):
+                    return landed("applied", "the write landed although the answer was lost", after[1])
+                return every("transient", str(exc))
+            return every("permanent", f"Odoo {om.object}({rid}): refused the write of {', '.join(vals)}: {exc}; "
+                                      f"nothing written")
         try:
             new_version = (current() or (None, None))[1]
         except HttpFailure:
             new_version = None
-        return WriteResult(cid, "applied", f"{om.object}.write([{rid}], {{{target!r}: ...}})",
-                           response_id=new_version, new_version=new_version)
+        if version and new_version:
+            own.setdefault(str(rid), {})[str(version)] = str(new_version)
+        return landed("applied", f"{om.object}.write([{rid}], {{{', '.join(repr(t) for t in vals)}: ...}})",
+                      new_version)
 
     def _fields(self, model: str) -> dict[str, dict[str, Any]]:
         """fields_get of a model, asked once: the type, relation and read-only flag a write must respect."""
@@ -789,7 +837,8 @@ class OdooSource:
                 model, "fields_get", attributes=["string", "type", "readonly", "relation", "selection"])
         return self._field_cache[model]
 
-    def _write_value(self, om: ObjectMap, canon: str, src: str, value: Any, rid: int) -> tuple[str, Any]:
+    def _write_value(self, om: ObjectMap, canon: str, src: str, value: Any, rid: int,
+                     along: dict[str, Any] | None = None) -> tuple[str, Any]:
         """The field to write and the value of its Odoo type; clearing is ``False`` as Odoo reads it.
 
         Relational fields take ids (odoo/orm/fields_relational.py Many2one.convert_to_cache turns
@@ -808,7 +857,7 @@ class OdooSource:
         if value is None:
             return target, _CLEAR_AS.get(target, False)
         if ftype == "many2one":
-            return target, self._resolve(om, canon, meta.get("relation") or "", value, rid)
+            return target, self._resolve(om, canon, meta.get("relation") or "", value, rid, along or {})
         if ftype == "selection":
             allowed = [str(v[0]) for v in meta.get("selection") or []]
             if str(value) not in allowed:
@@ -826,7 +875,8 @@ class OdooSource:
             return target, odoo_datetime(value) if isinstance(value, datetime) else str(value)
         return target, value if isinstance(value, str) else str(value)
 
-    def _resolve(self, om: ObjectMap, canon: str, relation: str, value: Any, rid: int) -> int:
+    def _resolve(self, om: ObjectMap, canon: str, relation: str, value: Any, rid: int,
+                 along: dict[str, Any] | None = None) -> int:
         """The id of the record a canonical value names in ``relation``."""
         def one(model: str, domain: list[Any], what: str) -> int:
             # reference records (countries, states, currencies) do not move during a push: ask once
@@ -840,9 +890,14 @@ class OdooSource:
         if relation == "res.country":
             return one("res.country", [["code", "=", str(value).upper()]], f"code {value!r}")
         if relation == "res.country.state":
-            # a state code is unique only within its country: the partner's country decides
-            [rec] = self._call(om.object, "read", [rid], fields=["country_id"])
-            country = rec.get("country_id")
+            # a state code is unique only within its country: the partner's country decides, or the one this
+            # same write gives it (a move from one country to another corrects both in one correction)
+            country: list[Any] | None
+            if along and along.get("country_id"):
+                country = [along["country_id"]]
+            else:
+                [rec] = self._call(om.object, "read", [rid], fields=["country_id"])
+                country = rec.get("country_id") or None
             if not country:
                 raise _Refused(f"the record has no country, so state {value!r} cannot be resolved")
             return one("res.country.state", [["code", "=", str(value)], ["country_id", "=", country[0]]],

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from simple_salesforce.api import Salesforce
 
 from workbench.errors import Cancelled, WorkbenchError
+from workbench.model.ids import InvalidSalesforceId, to_18
 from workbench.progress import TaskState, check_cancelled
 from workbench.sources.base import WriteRequest, WriteResult
 from workbench.sources.salesforce_client import (TRANSIENT_CODES, BudgetExceeded, SalesforceClient, TransientFailure,
@@ -114,7 +115,7 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
                 budget: dict[str, Any]) -> list[tuple[WriteRequest, WriteResult]]:
     api_fields = sorted({a for r in reqs for a in m.api_name(r.field).split("|")})
     try:
-        current = src.read_raw(m, record_ids, api_fields)
+        current = _as_given(src.read_raw(m, record_ids, api_fields), record_ids)
         if not budget["checked"]:
             src.check_api_budget(budget["needed"])
             budget["checked"] = True
@@ -139,75 +140,121 @@ def _push_batch(src: SalesforceSource, m: ObjectMap, record_ids: list[str], reqs
     pending: dict[str, list[WriteRequest]] = {}
     writer: dict[tuple[str, str], WriteRequest] = {}  # who writes each (record, API field) in this batch
     stamps: dict[str, datetime] = {}
+    corrections: dict[int, list[WriteRequest]] = {}
     for r in reqs:
-        rec = current.get(r.record_id)
-        if rec is None:
-            out.append((r, WriteResult(r.correction_id, "permanent",
-                                       f"{m.object} {r.record_id} not found in Salesforce (deleted, merged or "
-                                       f"not visible to the integration user)")))
+        corrections.setdefault(r.correction_id, []).append(r)
+    for group in corrections.values():
+        decided = [(r, _decide(m, r, current.get(r.record_id), rules)) for r in group]
+        for n, (r, d) in enumerate(decided):
+            if isinstance(d, dict):
+                other = next((w for k, v in d.items() if (w := writer.get((r.record_id, k))) is not None
+                              and w.correction_id != r.correction_id and not _same(writes[r.record_id][k], v)), None)
+                if other is not None:
+                    # One PATCH per record: merged, the last value would win and both corrections be recorded
+                    # applied. The next attempt's re-read finds the first one's value: a conflict, not an overwrite.
+                    api = m.api_name(r.field)
+                    decided[n] = (r, WriteResult(
+                        r.correction_id, "transient", f"{m.object}.{api}: correction {other.correction_id} writes "
+                        "another value to it in this push; retried after it", r.record_id))
+        bad = next(((r, d) for r, d in decided if isinstance(d, WriteResult) and d.outcome != "already_applied"),
+                   None)
+        if bad is not None:
+            # A correction of several fields is written whole or not at all (one PATCH of its record): a field
+            # that cannot be written keeps the others from being written too, or the record is left half-changed.
+            for r, d in decided:
+                out.append((r, d if isinstance(d, WriteResult) else WriteResult(
+                    r.correction_id, bad[1].outcome, f"not written: {bad[0].field} cannot be, and the record is "
+                    f"written whole [{m.object} {r.record_id}]", r.record_id)))
             continue
-        api = m.api_name(r.field)
-        version = modstamp(rec.get("SystemModstamp"))
-        try:
-            if r.field == "status" and m.status_fields:
-                # invoice status lives in one or two picklists; compare and write them as the canonical status
-                now_value = m.to_canonical(rec)["status"]
-                old, new = r.old_value, r.new_value
-                fields_to_write = m.status_values(str(new))
-            else:
-                now_value = convert(m.kind, r.field, rec.get(api))
-                old = convert(m.kind, r.field, r.old_value) if r.old_value is not None else None
-                new = convert(m.kind, r.field, r.new_value) if r.new_value is not None else None
-                fields_to_write = {api: to_api_value(m.kind, r.field, new)}
-        except (ValueError, WorkbenchError) as exc:
-            out.append((r, WriteResult(r.correction_id, "permanent", f"{api}: {exc}")))
-            continue
-        if _same(now_value, new):
-            out.append((r, WriteResult(r.correction_id, "already_applied",
-                                       f"{m.object}.{api} already holds {new!s}", r.record_id,
-                                       now_value, version)))
-            continue
-        if not _same(now_value, old):
-            changed = f" (SystemModstamp {r.seen_version} → {version})" if r.seen_version and \
-                r.seen_version != version else ""
-            out.append((r, WriteResult(r.correction_id, "conflict",
-                                       f"{m.object}.{api} changed in Salesforce since it was read: expected "
-                                       f"{old!s}, found {now_value!s}{changed}", r.record_id, now_value, version)))
-            continue
-        refusal = next((x for x in (_refusal(rules.get(k.lower()), k, v) for k, v in fields_to_write.items()) if x),
-                       None)
-        if refusal:
-            out.append((r, WriteResult(r.correction_id, "permanent", f"{refusal}; not sent [{m.object} "
-                                                                      f"{r.record_id}]", r.record_id)))
-            continue
-        other = next((w for k, v in fields_to_write.items() if (w := writer.get((r.record_id, k))) is not None
-                      and w.correction_id != r.correction_id and not _same(writes[r.record_id][k], v)), None)
-        if other is not None:
-            # One PATCH per record: merged, the last value would win and both corrections be recorded
-            # applied. The next attempt's re-read finds the first one's value: a conflict, not an overwrite.
-            out.append((r, WriteResult(r.correction_id, "transient", f"{m.object}.{api}: correction "
-                                       f"{other.correction_id} writes another value to it in this push; "
-                                       "retried after it", r.record_id)))
-            continue
-        writes.setdefault(r.record_id, {}).update(fields_to_write)
-        writer.update({(r.record_id, k): r for k in fields_to_write})
-        pending.setdefault(r.record_id, []).append(r)
-        stamp = parse_datetime(rec.get("SystemModstamp"))
-        if stamp is not None:
-            stamps[r.record_id] = stamp
+        for r, d in decided:
+            if isinstance(d, WriteResult):
+                out.append((r, d))
+                continue
+            writes.setdefault(r.record_id, {}).update(d)
+            writer.update({(r.record_id, k): r for k in d})
+            pending.setdefault(r.record_id, []).append(r)
+            stamp = parse_datetime((current.get(r.record_id) or {}).get("SystemModstamp"))
+            if stamp is not None:
+                stamps[r.record_id] = stamp
 
     conflicted: list[str] = []
+    named: dict[str, set[str]] = {}  # per record: the fields Salesforce's refusal names
+    wrote: dict[str, dict[int, set[str]]] = {}  # per record: each correction's API fields in its PATCH
+    for (rid, key), w in writer.items():
+        wrote.setdefault(rid, {}).setdefault(w.correction_id, set()).add(key.lower())
     for i in range(0, len(writes), COMPOSITE):
         chunk = dict(list(writes.items())[i:i + COMPOSITE])
-        for rid, outcome, msg in _write_composite(src, m, chunk, stamps):
+        for rid, outcome, msg in _write_composite(src, m, chunk, stamps, named):
             if outcome == "conflict":
                 conflicted.append(rid)
                 continue
+            blamed = {c for c, keys in wrote.get(rid, {}).items() if keys & named.get(rid, set())}
             for r in pending[rid]:
                 text = f"{m.object}.{m.api_name(r.field)} updated" if outcome == "applied" else msg
+                if outcome == "permanent" and blamed and r.correction_id not in blamed:
+                    # The record's one PATCH also carried another correction's field, which Salesforce refused by
+                    # name: this one is not at fault, and is tried again, without it, once that one is settled.
+                    out.append((r, WriteResult(r.correction_id, "transient", f"not written: Salesforce refused "
+                                               f"correction {min(blamed)}'s change in the same write of {m.object} "
+                                               f"{rid} ({msg}); tried again on its own", rid)))
+                    continue
                 out.append((r, WriteResult(r.correction_id, outcome, text, rid)))
     if conflicted:
         out.extend(_conflicts(src, m, conflicted, pending, stamps, api_fields))
+    return out
+
+
+def _decide(m: ObjectMap, r: WriteRequest, rec: dict[str, Any] | None, rules: dict[str, dict[str, Any]]
+            ) -> WriteResult | dict[str, Any]:
+    """What one field of a correction needs: its API fields and values to write, or its answer without a write
+    (already there, changed by someone, refused by the org's describe, the record gone)."""
+    if rec is None:
+        return WriteResult(r.correction_id, "permanent", f"{m.object} {r.record_id} not found in Salesforce (deleted, "
+                                                         f"merged or not visible to the integration user)")
+    api = m.api_name(r.field)
+    version = modstamp(rec.get("SystemModstamp"))
+    try:
+        if r.field == "status" and m.status_fields:
+            # invoice status lives in one or two picklists; compare and write them as the canonical status
+            now_value = m.to_canonical(rec)["status"]
+            old, new = r.old_value, r.new_value
+            fields_to_write = m.status_values(str(new))
+        else:
+            now_value = convert(m.kind, r.field, rec.get(api))
+            old = convert(m.kind, r.field, r.old_value) if r.old_value is not None else None
+            new = convert(m.kind, r.field, r.new_value) if r.new_value is not None else None
+            fields_to_write = {api: to_api_value(m.kind, r.field, new)}
+    except (ValueError, WorkbenchError) as exc:
+        return WriteResult(r.correction_id, "permanent", f"{api}: {exc}")
+    if _same(now_value, new):
+        return WriteResult(r.correction_id, "already_applied", f"{m.object}.{api} already holds {new!s}", r.record_id,
+                           now_value, version)
+    if not _same(now_value, old):
+        changed = f" (SystemModstamp {r.seen_version} → {version})" if r.seen_version and \
+            r.seen_version != version else ""
+        return WriteResult(r.correction_id, "conflict", f"{m.object}.{api} of {r.record_id} changed in Salesforce "
+                           f"since it was read: expected {old!s}, found {now_value!s}{changed}", r.record_id,
+                           now_value, version)
+    refusal = next((x for x in (_refusal(rules.get(k.lower()), k, v) for k, v in fields_to_write.items()) if x), None)
+    if refusal:
+        return WriteResult(r.correction_id, "permanent", f"{refusal}; not sent [{m.object} {r.record_id}]",
+                           r.record_id)
+    return fields_to_write
+
+
+def _as_given(found: dict[str, dict[str, Any]], record_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Records read back by the ids the corrections give: a query answers with 18-character ids, while a
+    correction may name its record by the 15-character form (a report's CSV export); both name one record
+    (Salesforce: "ID Field Type", 15 case-sensitive or 18 case-insensitive characters)."""
+    out = dict(found)
+    for rid in record_ids:
+        if rid not in out:
+            try:
+                long = to_18(rid)
+            except (InvalidSalesforceId, ValueError):
+                continue
+            if long in found:
+                out[rid] = found[long]
     return out
 
 
@@ -240,6 +287,12 @@ def _refusal(f: dict[str, Any] | None, api: str, value: Any) -> str | None:
             return f"INVALID_TYPE_ON_FIELD_IN_RECORD: {name} needs a number, not {value!r}"
         if f["precision"] and d.is_finite() and d.adjusted() + 1 > f["precision"] - f["scale"]:
             return f"NUMBER_OUTSIDE_VALID_RANGE: {name} holds at most {f['precision'] - f['scale']} integer digits"
+        places = max(0, -int(d.normalize().as_tuple().exponent)) if d.is_finite() else 0
+        if f.get("scale") is not None and places > int(f["scale"]):
+            # Salesforce keeps a number to its field's scale (describe "scale": digits right of the point), so
+            # 1.234 (a KWD amount, say) would land as 1.23 and read back as a difference: refused, not rounded
+            return (f"{name} holds {f['scale']} decimal(s) (describe scale), the value {format(d, 'f')} has {places}: "
+                    f"not written rounded")
     elif t == "picklist" and f["restricted"] and f["picklist"] and str(value) not in f["picklist"]:
         return (f"INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: {value!s} is not one of {name}'s values "
                 f"({', '.join(f['picklist'][:12])}{', ...' if len(f['picklist']) > 12 else ''})")
@@ -249,7 +302,8 @@ def _refusal(f: dict[str, Any] | None, api: str, value: Any) -> str | None:
 
 
 def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict[str, Any]],
-                     stamps: dict[str, datetime]) -> list[tuple[str, str, str]]:
+                     stamps: dict[str, datetime], named: dict[str, set[str]] | None = None
+                     ) -> list[tuple[str, str, str]]:
     """One Composite call per at most 25 records, each subrequest a PATCH carrying If-Unmodified-Since
     from the re-read, so an edit landing after the re-read is refused (412) instead of overwritten.
     sObject Collections take no conditional headers, Composite subrequests do (REST API Developer Guide:
@@ -302,6 +356,8 @@ def _write_composite(src: SalesforceSource, m: ObjectMap, writes: dict[str, dict
                 retry[rid] = writes[rid]
                 continue
             done.append((rid, "transient" if passing else "permanent", f"{msg} [{m.object} {rid}]"))
+            if named is not None:  # the fields a refusal names (REST API Developer Guide, Status Codes: "fields")
+                named[rid] = {str(f_).lower() for e in errs for f_ in e.get("fields") or []}
         writes = retry
         if writes:
             time.sleep(min(30.0, src.client.wait_base * math.pow(2, attempt - 1)))
@@ -330,7 +386,7 @@ def _conflicts(src: SalesforceSource, m: ObjectMap, rids: list[str], pending: di
                stamps: dict[str, datetime], api_fields: list[str]) -> list[tuple[WriteRequest, WriteResult]]:
     """Records Salesforce refused with 412: read what they hold now, so the user sees what changed."""
     try:
-        now = src.read_raw(m, rids, api_fields)
+        now = _as_given(src.read_raw(m, rids, api_fields), rids)
     except WorkbenchError:
         now = {}
     out = []

@@ -91,3 +91,21 @@ def test_a_value_someone_changed_in_salesforce_is_a_conflict_and_a_fix_that_stil
         ev = s.execute(select(AuditEvent).where(AuditEvent.action == "correction.conflict")).scalar_one()
         assert ev.detail["current"] == "Edited by a rep"
     assert sf.record("Account", first["proposal"]["record_id"])[api] == "Edited by a rep"
+
+
+def test_a_correction_naming_its_salesforce_record_by_the_15_character_id_is_written_and_verified(demo_run):
+    """An exception may name the CRM record as a report's CSV export does (15 characters); Salesforce reads back
+    18. The push took it for a deleted record (a dead letter), and verification for one it could not read."""
+    demo, store, run_id = demo_run
+    sf = _sf(demo)
+    r = _customer_proposals(store, run_id)[0]
+    long = r["proposal"]["record_id"]
+    with store.session() as s:
+        row = s.get(ExceptionRow, int(r["id"]))
+        row.crm_id = long[:15]
+        row.proposal = {**row.proposal, "record_id": long[:15]}
+    cid = service.propose(store, int(r["id"]), "bob")
+    service.approve(store, [cid], "ann")
+    rep = service.push(store, "ann", backoff=FAST)
+    assert rep.counts["applied"] == 1 and rep.verified["agreed"] == 1, rep.results
+    assert str(sf.record("Account", long)[ACCOUNT[r["proposal"]["field"]]]) == str(r["proposal"]["to"])

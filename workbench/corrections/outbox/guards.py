@@ -32,7 +32,7 @@ from workbench.store.advisory import CHAIN_LOCK
 from workbench.store.chunks import chunks
 from workbench.store.db import Store
 from workbench.store.schema import AuditAnchor, AuditEvent, Correction, ExceptionRow
-from workbench.team.users import ACTIONS, find_user, open_mode, roles_of
+from workbench.team.users import ACTIONS, find_user, open_mode, require, roles_of
 
 HELD = "correction.held"
 # states a push may still write from: their approval must stand on an intact trail (a dead letter
@@ -71,7 +71,66 @@ def trail_refusal(store: Store, ids: list[int] | None = None, states: Iterable[s
             return tail
         last, prev = tail
         problems = anchor.check(s, store.engine.url, last, prev).problems
+        if not problems and (held := tamper_refusal(s)):
+            problems = [held]
     return problems[0] if problems else None
+
+
+# ---------------------------------------------------------------- a trail known to have been tampered with
+
+ACKNOWLEDGED = "trail.anchor_mismatch_acknowledged"
+
+
+def unacknowledged_mismatches(session: Session) -> list[int]:
+    """The ``trail.anchor_mismatch`` events (a writer found the trail changed outside the workbench) that no
+    approver or admin has acknowledged yet. Once recorded, the anchor moves on and the chain verifies again,
+    so without this the next push went ahead as if nothing had happened."""
+    rows = session.execute(select(AuditEvent.id, AuditEvent.action, AuditEvent.detail).where(
+        AuditEvent.entity_type == "audit_trail", AuditEvent.action.in_([anchor.MISMATCH, ACKNOWLEDGED]))).all()
+    seen = {int(i) for i, action, _ in rows if action == anchor.MISMATCH}
+    acknowledged = {int(n) for _, action, detail in rows if action == ACKNOWLEDGED
+                    for n in (detail or {}).get("acknowledges") or [] if isinstance(n, int)}
+    return sorted(seen - acknowledged)
+
+
+def tamper_refusal(session: Session) -> str | None:
+    """Why nothing may be written to the systems (None when every recorded tampering was acknowledged): the
+    trail was changed outside the workbench, and until someone who may approve has looked and said so in the
+    trail, no approval in it is taken at its word. A write that would record a new mismatch counts too."""
+    found = unacknowledged_mismatches(session)
+    pending = anchor.mismatch(session)  # the next commit would record one: the trail moved since the last write
+    if not found and pending is None:
+        return None
+    what = (f"event{'s' if len(found) > 1 else ''} {', '.join(map(str, found))} of the audit trail record"
+            f"{'' if len(found) > 1 else 's'} that it was changed outside the workbench" if found else
+            f"the audit trail ends at event {pending['trail_events'] if pending else '?'} where its anchor records "
+            f"event {pending['anchor_events'] if pending else '?'}: it was changed outside the workbench")
+    return (f"{what}, and no approver or admin has acknowledged it; nothing is written to the systems until one "
+            f"does, having checked the trail: workbench audit verify, then workbench audit acknowledge --reason TEXT")
+
+
+def acknowledge_tamper(session: Session, user: str, reason: str, events: list[int] | None = None) -> list[int]:
+    """Record, in the trail, that ``user`` (an approver or admin) has seen the recorded tampering ``events``
+    (default: every one not yet acknowledged) and why pushing may go on; returns the events acknowledged.
+    Only events recorded before this acknowledgement are covered: a tampering found by this very write is
+    recorded first, unacknowledged, and holds pushes still."""
+    require(session, user, "approve")
+    why = " ".join((reason or "").split())
+    if not why:
+        raise WorkbenchError("an acknowledgement needs a reason: what was checked, and why corrections may be "
+                             "written again (--reason TEXT)")
+    open_ = unacknowledged_mismatches(session)
+    if not open_:
+        raise WorkbenchError("nothing to acknowledge: no recorded change of the audit trail outside the workbench "
+                             "is waiting for one")
+    chosen = open_ if not events else sorted(set(events))
+    unknown = [n for n in chosen if n not in open_]
+    if unknown:
+        raise WorkbenchError(f"event {unknown[0]} is not a recorded change of the audit trail waiting to be "
+                             f"acknowledged (waiting: {', '.join(map(str, open_))})")
+    trail.append(session, actor=user, action=ACKNOWLEDGED, entity_type="audit_trail", entity_id=None,
+                 detail={"acknowledges": chosen, "reason": why, "roles": sorted(roles_of(session, user))})
+    return chosen
 
 
 def _hold_chaining(session: Session) -> None:

@@ -41,10 +41,11 @@ from workbench.config import RunConfig, from_dict
 from workbench.corrections import lifecycle
 from workbench.close.lock import PeriodLocked, locked_reason
 from workbench.corrections.outbox.guards import (TrailBroken, duplicate_refusals, settled_refusals, standing_refusals,
-                                                trail_refusal)
+                                                tamper_refusal, trail_refusal)
 from workbench.corrections.proof import approval_refusals
 from workbench.corrections.read_only import csv_route_ids
 from workbench.corrections.values import canonical_kind, field_changes, parse_value, same
+from workbench.corrections.verify import by_id
 from workbench.errors import Cancelled, ConfigError, StaleState, WorkbenchError
 from workbench.progress import TaskState, check_cancelled, report
 from workbench.sources import open_source
@@ -286,14 +287,20 @@ def combine(reqs: list[WriteRequest], results: list[WriteResult]) -> WriteResult
         return results[0]
     parts = [(q.field, r) for q, r in zip(reqs, results)]
     worst = min((r for _, r in parts), key=lambda r: _WORST.index(r.outcome) if r.outcome in _WORST else 0)
-    msg = "; ".join(f"{f_}: {' '.join((r.message or r.outcome).split())}" for f_, r in parts)
+    words = [" ".join((r.message or r.outcome).split()) for _, r in parts]
+    if len(set(words)) == 1:  # one answer for the record's one write: said once, for every field
+        msg = f"{', '.join(f_ for f_, _ in parts)}: {words[0]}"
+    else:
+        msg = "; ".join(f"{f_}: {w}" for (f_, _), w in zip(parts, words))
     done = worst.outcome in ("applied", "already_applied")
     written = [f_ for f_, r in parts if r.outcome == "applied"]
     if written and not done:
-        # A connector that writes field by field (Business Central, Odoo) may have written some
-        # before refusing another: say so first, or a dead letter reads as "nothing changed".
+        # A connector that writes field by field (a REST profile) may have written some before
+        # refusing another: say so first, or a dead letter reads as "nothing changed".
         rest = [f_ for f_, r in parts if r.outcome not in ("applied", "already_applied")]
         msg = f"partly written ({', '.join(written)} written; {', '.join(rest)} not): {msg}"
+    elif not done and "nothing written" not in msg:  # a connector that writes the record whole: the trail says so
+        msg = f"nothing written: {msg}"
     return CompoundResult(
         correction_id=worst.correction_id, outcome=worst.outcome, message=msg,
         response_id=next((r.response_id for _, r in parts if r.response_id), None),
@@ -337,11 +344,20 @@ def record_result(s: Session, c: Correction, r: WriteResult, *, actor: str, max_
     elif r.outcome == "conflict":
         current, seen, what = r.current_value, c.from_value, ""
         if isinstance(r, CompoundResult):  # name the field someone changed, with what the approver saw of it
-            odd = next((f_ for f_, p in r.parts if p.outcome == "conflict"), c.field)
-            seen = next((was for f_, was, _ in field_changes(c) if f_ == odd), c.from_value)
+            saw = {f_: was for f_, was, _ in field_changes(c)}
+            kind = canonical_kind(c.target_object)
+            clashes = [(f_, p) for f_, p in r.parts if p.outcome == "conflict"] or [(c.field, r)]
+            # a field held back with the one someone changed still holds what the approver saw: not that one
+            odd, part = next(((f_, p) for f_, p in clashes if not same(kind, f_, p.current_value, saw.get(f_))),
+                             clashes[0])
+            seen, current = saw.get(odd, c.from_value), part.current_value
             what = f" {odd}"
-        why = (f"changed in {c.target_system} since approval:{what} approved over "
-               f"{_show(seen)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
+        if msg and same(canonical_kind(c.target_object), what.strip() or c.field, current, seen):
+            # the value is still the one approved over: the record changed elsewhere (its version moved)
+            why = f"changed in {c.target_system} since approval: {msg}"
+        else:
+            why = (f"changed in {c.target_system} since approval:{what} approved over "
+                   f"{_show(seen)}, it now holds {_show(current)}" + (f" ({msg})" if msg else ""))
         detail.update(seen=seen, current=current, seen_version=c.seen_version, current_version=r.new_version)
         lifecycle.transition(s, c, CorrectionState.CONFLICT, actor=actor, reason=why, detail=detail,
                              changes={"last_error": why})
@@ -415,7 +431,7 @@ def recover_stale(store: Store, conns: Connections, actor: str, *, me: str, leas
                                       f"{side.upper()} {obj}: {exc.one_line()}; they stay pushing")
                 continue
             for c in cs:
-                rec = got.get(c.target_record)
+                rec = by_id(got, c.target_record)
                 current[c.id] = (rec is not None, {f_: (rec or {}).get(f_) for f_, _, _ in field_changes(c)})
     landed = []
     for c_id, (found, values) in current.items():
@@ -554,6 +570,9 @@ def claim(store: Store, me: str, actor: str, group: Group, limit: int, ids: list
         with store.session() as s:
             mine, seen = [], 0
             rows = list(s.execute(q).scalars())
+            tampered = tamper_refusal(s) if rows else None
+            if tampered:  # found since the push began (its check, or the last batch): nothing more is sent
+                raise TrailBroken(f"push stopped: {tampered}; see: workbench audit verify")
             refused.update(refusals(s, rows, actor))
             for c in rows:
                 seen += 1
