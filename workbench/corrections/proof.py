@@ -22,6 +22,7 @@ from workbench.store import coverage
 from workbench.store.chunks import chunks
 from workbench.store.schema import AuditEvent, Correction, ExceptionRow, Run, RunSource
 from workbench.team.identity import same_person
+from workbench.close.proof import check_close
 from workbench.team.user_proof import user_problems
 
 
@@ -244,6 +245,7 @@ def check_store(session: Session) -> StateCheck:
                 first_status.setdefault(run_id, {})[eid] = p.first
 
     out.problems.extend(user_problems(session))
+    out.problems.extend(check_close(session))  # periods, sign-offs, carry-forwards, rates and thresholds
     by_run = _events_by_entity(session, "run")
     stored_at = {int(rid): done[-1].id for rid, evs in by_run.items() if rid.isdigit()
                  and (done := [e for e in evs if e.action == "run.completed"])}

@@ -76,3 +76,15 @@ def test_an_edited_frozen_snapshot_is_named(closed):
         raw["open_by_severity"] = {"low": 1}
         s.execute(text("UPDATE period_signoffs SET snapshot = :j WHERE id = 1"), {"j": json.dumps(raw)})
     assert any("signoff record 1: its frozen snapshot no longer has its SHA-256" in p for p in _problems(closed))
+
+
+def test_audit_verify_proves_the_close_too(closed):
+    """check_close was not part of what `audit verify` replays: a certified period set back to open by SQL
+    verified as intact."""
+    from workbench.cli.corrections import read_audit
+    clean = read_audit(closed).problems
+    with closed.session() as s:
+        s.execute(text("UPDATE periods SET state = 'open' WHERE name = '2026-10'"))
+    after = read_audit(closed).problems
+    new = [p for p in after if p not in clean]
+    assert new and all("period 2026-10" in p for p in new), new
