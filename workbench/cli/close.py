@@ -15,9 +15,11 @@ from workbench.model.money import amount_text
 
 
 def _acting(store: Any, name: str | None) -> str:
-    from workbench.team.users import resolve_user
+    """Who runs the command: ``--user`` may only name yourself (``acting_user``), as for corrections and runs.
+    Taken as typed, a preparer certified and reopened the close, or commented, as the approver."""
+    from workbench.team.users import acting_user
     with store.session() as s:
-        return resolve_user(s, name)
+        return acting_user(s, name)
 
 
 def _by_severity(counts: dict[str, int]) -> str:
