@@ -71,6 +71,9 @@ class Part:
     rows: int
     data: memoryview
     sha256: str  # of ``data``
+    # a previous run's part taken by reference: its bytes, read from its blob by this run, were found to be
+    # those of ``sha256`` (``_hashed``), so the blob need not be read and hashed again as it is referenced
+    checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -532,7 +535,8 @@ class RawParts:
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="workbench-raw-")
-        self._index: list[tuple[str, str, int, str, int, int]] = []  # side, name, rows, sha256, offset, size
+        # side, name, rows, sha256, offset, size, checked
+        self._index: list[tuple[str, str, int, str, int, int, bool]] = []
         self._end = 0
         self.at: dict[str, int] = {}  # the pull position each raw part's ``_seq`` counts from (see ``_seq_at``)
         self.frames: dict[str, FrameReuse] = {}  # the side's frames merged over a previous run's (``merged_raw``)
@@ -541,7 +545,7 @@ class RawParts:
         if at:
             self.at[part.name] = at
         self._file.write(part.data)
-        self._index.append((part.side, part.name, part.rows, part.sha256, self._end, len(part.data)))
+        self._index.append((part.side, part.name, part.rows, part.sha256, self._end, len(part.data), part.checked))
         self._end += len(part.data)
 
     @property
@@ -553,8 +557,9 @@ class RawParts:
         self._file.flush()
         fd = self._file.fileno()
 
-        def loader(side: str, name: str, rows: int, sha: str, offset: int, size: int) -> Callable[[], Part]:
-            return lambda: Part(side, name, rows, memoryview(os.pread(fd, size, offset)), sha)
+        def loader(side: str, name: str, rows: int, sha: str, offset: int, size: int,
+                   checked: bool) -> Callable[[], Part]:
+            return lambda: Part(side, name, rows, memoryview(os.pread(fd, size, offset)), sha, checked)
         return [loader(*entry) for entry in self._index]
 
     def close(self) -> None:
@@ -723,11 +728,12 @@ class Saving:
             cursor = self._driver.cursor()
             try:
                 cursor.execute(self._sql[0], (part.sha256, len(part.data), part.data))
-                if cursor.rowcount == 0:  # stored before, by this run's or an earlier run's identical part
+                if cursor.rowcount == 0 and not part.checked:  # stored before, by this or an earlier run
                     # Referenced as it is only if its bytes are still these: a blob edited outside the workbench
                     # would otherwise stay wrong under every later run that pulls the same data (a forced full
                     # pull included), and each would be reported edited. Writing the bytes again restores
-                    # exactly what the earlier runs stored (their SHA-256 names them).
+                    # exactly what the earlier runs stored (their SHA-256 names them). A part this run read from
+                    # that very blob and found whole moments ago (``Part.checked``) is referenced as it is.
                     cursor.execute(self._stored_sql, (part.sha256,))
                     stored = cursor.fetchone()
                     if stored is None or hashlib.sha256(stored[0]).hexdigest() != part.sha256:
@@ -788,7 +794,7 @@ def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | 
             if reused is not None and (reused.check(frame) if reused.by_reference is None else reused.by_reference):
                 # its stored part, by reference
                 yield f"frame:{kind}", len(frame), Part(extract.meta.side, f"frame:{kind}", len(frame),
-                                                        memoryview(reused.part), reused.sha256)
+                                                        memoryview(reused.part), reused.sha256, checked=True)
                 continue
             ready(len(frame))
             yield f"frame:{kind}", len(frame), (_frame_table(frame, _declared(kind)) if reused is None
@@ -960,7 +966,8 @@ def _merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | Non
                 # payloads read alone, for the side's content hash)
                 t = int(stored[0])
                 hashes[t] = _payload_hashes(_read_table(previous.parts[t], ["payload"]).column("payload"))
-                out.add(Part(side, _raw_name(kind), len(seq), memoryview(previous.parts[t]), previous.shas[t]), start)
+                out.add(Part(side, _raw_name(kind), len(seq), memoryview(previous.parts[t]), previous.shas[t],
+                             checked=True), start)
                 check_cancelled(state)
                 continue
             stack = [new_table]
@@ -1109,7 +1116,7 @@ def load_reused(store: Store, run_id: int, side: str,
     if stored is None:
         return None
     rows, blobs = stored
-    raw = {name: Part(side, name, n, memoryview(blobs[name]), sha)
+    raw = {name: Part(side, name, n, memoryview(blobs[name]), sha, checked=True)
            for _, name, n, sha, _ in rows if name == "raw" or name.startswith("raw:")}
     extract = _extract(side, blobs, with_raw=False)
     taken = RawParts()
