@@ -71,6 +71,9 @@ class Part:
     rows: int
     data: memoryview
     sha256: str  # of ``data``
+    # a previous run's part taken by reference: its bytes, read from its blob by this run, were found to be
+    # those of ``sha256`` (``_hashed``), so the blob need not be read and hashed again as it is referenced
+    checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -295,16 +298,52 @@ class FrameReuse:
     part: bytes
     decoded: pd.DataFrame
     rows: np.ndarray
+    sha256: str = ""  # recorded for ``part`` (its bytes were checked against it as they were read)
     reading: Future[pa.Table] | None = field(default=None, init=False, repr=False)
+    by_reference: bool | None = field(default=None, init=False)  # ``check``'s answer: None until asked
+
+    def check(self, frame: pd.DataFrame | None) -> bool:
+        """Whether the merged ``frame`` is stored by reference (``unchanged``), noted for ``read_ahead``."""
+        self.by_reference = frame is not None and self.unchanged(frame)
+        return self.by_reference
 
     def read_ahead(self, pool: ThreadPoolExecutor) -> None:
-        """Start reading the stored frame on ``pool`` (Parquet lets go of the GIL as it decompresses)."""
-        if self.reading is None:
+        """Start reading the stored frame on ``pool`` (Parquet lets go of the GIL as it decompresses),
+        once ``check`` said its values are needed (not for a part stored by reference)."""
+        if self.reading is None and self.by_reference is False:
             self.reading = pool.submit(_read_table, self.part)
 
     @functools.cached_property
     def stored(self) -> pa.Table:
         return _read_table(self.part) if self.reading is None else self.reading.result()
+
+    def unchanged(self, frame: pd.DataFrame) -> bool:
+        """Whether the merged ``frame`` is the stored frame as it was decoded: each row its stored row, in
+        place, and each value the very object decoded from it (an object column; a value a connector filled
+        again after the merge is another object) or, in a column of another type, the same values. Encoding
+        it then stores the stored part's very bytes (``_frame_table`` of what ``_table_frame`` read back:
+        the round trip is exact), so the part is taken by reference, neither encoded nor compressed again."""
+        prev = self.decoded
+        if not self.sha256 or len(self.rows) != len(prev) or len(frame) != len(prev) \
+                or not np.array_equal(self.rows, np.arange(len(prev))) \
+                or list(frame.columns) != list(prev.columns) or not frame.columns.is_unique:
+            return False
+        return all(_same_values(frame[name], prev[name]) for name in frame.columns)
+
+
+def _same_values(now: pd.Series, before: pd.Series) -> bool:
+    """Whether a column holds what it held as decoded: the same objects (object columns), the same bits
+    (numpy columns: -0.0 is not 0.0 here), the same texts (string columns); any other type is taken as
+    changed (encoded again)."""
+    if now.dtype != before.dtype:
+        return False
+    if now.dtype == object:
+        return bool(np.array_equal(_addresses(now.to_numpy(dtype=object)), _addresses(before.to_numpy(dtype=object))))
+    if isinstance(now.dtype, np.dtype):
+        return now.to_numpy().tobytes() == before.to_numpy().tobytes()
+    if isinstance(now.dtype, pd.StringDtype):
+        return bool(now.equals(before))
+    return False
 
 
 # Tags whose values a subset of a column's rows keeps, however few of them remain: a text column
@@ -496,13 +535,17 @@ class RawParts:
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="workbench-raw-")
-        self._index: list[tuple[str, str, int, str, int, int]] = []  # side, name, rows, sha256, offset, size
+        # side, name, rows, sha256, offset, size, checked
+        self._index: list[tuple[str, str, int, str, int, int, bool]] = []
         self._end = 0
+        self.at: dict[str, int] = {}  # the pull position each raw part's ``_seq`` counts from (see ``_seq_at``)
         self.frames: dict[str, FrameReuse] = {}  # the side's frames merged over a previous run's (``merged_raw``)
 
-    def add(self, part: Part) -> None:
+    def add(self, part: Part, at: int = 0) -> None:
+        if at:
+            self.at[part.name] = at
         self._file.write(part.data)
-        self._index.append((part.side, part.name, part.rows, part.sha256, self._end, len(part.data)))
+        self._index.append((part.side, part.name, part.rows, part.sha256, self._end, len(part.data), part.checked))
         self._end += len(part.data)
 
     @property
@@ -514,8 +557,9 @@ class RawParts:
         self._file.flush()
         fd = self._file.fileno()
 
-        def loader(side: str, name: str, rows: int, sha: str, offset: int, size: int) -> Callable[[], Part]:
-            return lambda: Part(side, name, rows, memoryview(os.pread(fd, size, offset)), sha)
+        def loader(side: str, name: str, rows: int, sha: str, offset: int, size: int,
+                   checked: bool) -> Callable[[], Part]:
+            return lambda: Part(side, name, rows, memoryview(os.pread(fd, size, offset)), sha, checked)
         return [loader(*entry) for entry in self._index]
 
     def close(self) -> None:
@@ -538,9 +582,10 @@ def take_raw(extract: Extract, state: TaskState | None = None) -> RawParts:
     _check_hashes(side, snaps)
     raw = _kind_rows(snaps["kind"].to_numpy(dtype=object)) if len(snaps) else {}
     out = RawParts()
+    at = _raw_at(raw)
     try:
         for name, rows, table in _raw_tables(snaps, raw):
-            out.add(Part(side, name, rows, *_stored(table)))
+            out.add(Part(side, name, rows, *_stored(table)), at.get(name, 0))
             del table
             check_cancelled(state)
     except BaseException:
@@ -592,6 +637,7 @@ class Saving:
         self._stored: list[Future[tuple[str, str, int, str]]] = []
         self._waiting: list[tuple[int, Future[tuple[str, str, int, str]]]] = []  # (Arrow bytes, not stored yet)
         self._raw_names: dict[str, list[str]] = {}
+        self._raw_at: dict[str, dict[str, int]] = {}  # per side: where each raw part's ``_seq`` counts from
         self._reuse: dict[str, dict[str, FrameReuse]] = {}  # per side: its frames merged over a previous run's
         self._raws: list[RawParts] = []  # closed (their file gone) once the worker is done with them
 
@@ -610,6 +656,7 @@ class Saving:
         self._raws.append(raw)
         self._stored += [self._pool.submit(self._load_and_put, load) for load in raw.loaders()]
         self._raw_names[side] = raw.names
+        self._raw_at[side] = raw.at
         self._reuse[side] = raw.frames
 
     def add(self, extract: Extract, raw: RawParts | None = None) -> None:
@@ -618,6 +665,8 @@ class Saving:
         side = extract.meta.side
         if raw is not None and side not in self._raw_names:
             self.add_raw(side, raw)
+        for kind, reuse in self._reuse.get(side, {}).items():
+            reuse.check(extract.frames.get(kind))
         self._read_stored_frames(side)
         if side in self._raw_names:
             raw_names = self._raw_names[side]
@@ -627,6 +676,7 @@ class Saving:
             _check_hashes(side, snaps)
             rows_of = _kind_rows(snaps["kind"].to_numpy(dtype=object)) if len(snaps) else {}
             raw_names = [_raw_name(kind) for kind in rows_of]
+            self._raw_at[side] = _raw_at(rows_of)
             tables = _tables(extract, _raw_tables(snaps, rows_of, self._before_table), self._state,
                              self._before_table)
         while True:
@@ -634,22 +684,26 @@ class Saving:
             if item is None:
                 break
             name, rows, table = item
+            if isinstance(table, Part):  # a stored part taken as it is: nothing to compress
+                self._stored.append(self._pool.submit(self._put, table))
+                continue
             future = self._pool.submit(self._compress_and_put, side, name, rows, table)
             self._waiting.append((table.nbytes, future))
             self._stored.append(future)
             del table, item
-        order = {"raw": raw_names, "frames": list(extract.frames), "issues": extract.issues is not None}
+        order: dict[str, Any] = {"raw": raw_names, "frames": list(extract.frames), "issues": extract.issues is not None}
+        if self._raw_at.get(side):
+            order["raw_at"] = self._raw_at[side]
         meta = _meta_json(extract.meta, order)
         self._stored.append(self._pool.submit(self._put, Part(side, "meta", 1, memoryview(meta),
                                                                hashlib.sha256(meta).hexdigest())))
 
     def _read_stored_frames(self, side: str) -> None:
-        """Start reading the previous run's frames that the merged ones reuse: this side's in the order
-        its tables are built (see ``_tables``), then the other side's, each while the calling thread
-        builds the tables before it."""
-        for reuses in sorted(self._reuse.items(), key=lambda kv: kv[0] != side):
-            for reuse in sorted(reuses[1].values(), key=lambda r: -len(r.rows)):
-                reuse.read_ahead(self._reads)
+        """Start reading the previous run's frames whose values the merged ones take (``FrameReuse.check``:
+        not those stored by reference), in the order its tables are built (see ``_tables``), each while
+        the calling thread builds the tables before it."""
+        for reuse in sorted(self._reuse.get(side, {}).values(), key=lambda r: -len(r.rows)):
+            reuse.read_ahead(self._reads)
 
     def _before_table(self, rows: int) -> None:
         """Wait for the worker before a table is built: until the tables it has not compressed yet
@@ -674,11 +728,12 @@ class Saving:
             cursor = self._driver.cursor()
             try:
                 cursor.execute(self._sql[0], (part.sha256, len(part.data), part.data))
-                if cursor.rowcount == 0:  # stored before, by this run's or an earlier run's identical part
+                if cursor.rowcount == 0 and not part.checked:  # stored before, by this or an earlier run
                     # Referenced as it is only if its bytes are still these: a blob edited outside the workbench
                     # would otherwise stay wrong under every later run that pulls the same data (a forced full
                     # pull included), and each would be reported edited. Writing the bytes again restores
-                    # exactly what the earlier runs stored (their SHA-256 names them).
+                    # exactly what the earlier runs stored (their SHA-256 names them). A part this run read from
+                    # that very blob and found whole moments ago (``Part.checked``) is referenced as it is.
                     cursor.execute(self._stored_sql, (part.sha256,))
                     stored = cursor.fetchone()
                     if stored is None or hashlib.sha256(stored[0]).hexdigest() != part.sha256:
@@ -703,25 +758,45 @@ def _raw_tables(snaps: pd.DataFrame, raw: dict[Any, np.ndarray | slice],
     """Each kind's raw records (``raw``: their rows) as an Arrow table, with their positions in the pull;
     ``ready`` is told the rows of each table before it is built."""
     for kind, rows in raw.items():
-        seq = np.arange(len(snaps))[rows]
+        seq = np.arange(len(snaps))[rows] - _seq_at(rows)
         ready(len(seq))
         yield _raw_name(kind), len(seq), _frame_table(snaps.iloc[rows], RAW_TYPES, {SEQ: pa.array(seq)},
                                                       {"content_hash": HASH_OF_PAYLOAD})
 
 
+def _seq_at(rows: np.ndarray | slice) -> int:
+    """Where a raw part's ``_seq`` counts from: a kind read in one run of the pull (as pulls read kinds, one
+    after the other) stores its records' positions from its first one (0, 1, 2, ...), and the meta says
+    where that is (``order.raw_at``); a kind read interleaved with others stores their positions in the
+    pull. A kind nothing changed in then stores the same bytes however many records the kinds before it
+    gained or lost, and a re-run takes its part by reference (``_merged_raw``)."""
+    return (rows.start or 0) if isinstance(rows, slice) else 0
+
+
+def _raw_at(raw: dict[Any, np.ndarray | slice]) -> dict[str, int]:
+    """``_seq_at`` of each raw part (by name), where not 0."""
+    return {_raw_name(kind): at for kind, rows in raw.items() if (at := _seq_at(rows))}
+
+
 def _tables(extract: Extract, raw_tables: Iterator[tuple[str, int, pa.Table]] | None, state: TaskState | None,
             ready: Callable[[int], None] = lambda rows: None,
-            reuse: dict[str, FrameReuse] | None = None) -> Iterator[tuple[str, int, pa.Table]]:
-    """The extract's parts but its meta as Arrow tables (``raw_tables``: its raw records', unless taken);
-    ``ready`` is told the rows of each frame's table before it is built.
+            reuse: dict[str, FrameReuse] | None = None) -> Iterator[tuple[str, int, pa.Table | Part]]:
+    """The extract's parts but its meta as Arrow tables (``raw_tables``: its raw records', unless taken),
+    or, for a frame that is its previous run's stored frame unchanged (``FrameReuse.unchanged``), that
+    stored part; ``ready`` is told the rows of each frame's table before it is built.
 
     A kind's raw records and its frame are taken in turn: a raw part costs little to build and much
     to compress (the payload text), a frame the other way round, so each overlaps the other's work."""
-    def frame_tables() -> Iterator[tuple[str, int, pa.Table]]:
+    def frame_tables() -> Iterator[tuple[str, int, pa.Table | Part]]:
         # the biggest first: the small ones are encoded while it compresses
         for kind, frame in sorted(extract.frames.items(), key=lambda kv: -len(kv[1])):
-            ready(len(frame))
             reused = (reuse or {}).get(kind)
+            if reused is not None and (reused.check(frame) if reused.by_reference is None else reused.by_reference):
+                # its stored part, by reference
+                yield f"frame:{kind}", len(frame), Part(extract.meta.side, f"frame:{kind}", len(frame),
+                                                        memoryview(reused.part), reused.sha256, checked=True)
+                continue
+            ready(len(frame))
             yield f"frame:{kind}", len(frame), (_frame_table(frame, _declared(kind)) if reused is None
                                                 else _reused_frame_table(frame, _declared(kind), reused))
 
@@ -743,7 +818,7 @@ def _extract(side: str, blobs: dict[str, bytes], with_raw: bool = True) -> Extra
     body = json.loads(blobs["meta"], object_hook=_json_hook)
     meta = SourceMeta(**body["meta"])
     order = body["order"]
-    snaps = _raw_records(blobs, order["raw"] if with_raw else [])
+    snaps = _raw_records(blobs, order["raw"] if with_raw else [], order.get("raw_at", {}))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="frame-parts") as pool:
         tables = _read_ahead([blobs[f"frame:{kind}"] for kind in order["frames"]], pool)
         frames = {kind: _table_frame(next(tables)) for kind in order["frames"]}
@@ -762,12 +837,12 @@ def _read_ahead(parts: list[bytes], pool: ThreadPoolExecutor) -> Iterator[pa.Tab
         yield table
 
 
-def _raw_records(blobs: dict[str, bytes], names: list[str]) -> pd.DataFrame:
-    """The raw records of the parts named, decoded, in pull order."""
+def _raw_records(blobs: dict[str, bytes], names: list[str], at: dict[str, int]) -> pd.DataFrame:
+    """The raw records of the parts named, decoded, in pull order (``at``: the meta's ``raw_at``)."""
     raws = []
     for name in names:
         table = _read_table(blobs[name])
-        raws.append(_table_frame(table).assign(**{SEQ: table.column(SEQ).to_numpy()}))
+        raws.append(_table_frame(table).assign(**{SEQ: table.column(SEQ).to_numpy() + at.get(name, 0)}))
     if not raws:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in SNAPSHOT_COLUMNS})
     snaps = pd.concat(raws, ignore_index=True)
@@ -794,11 +869,17 @@ class PreviousRaw:
     row_of: np.ndarray  # and its row there
     kinds: pa.Array  # each record's kind and record id, in pull order
     ids: pa.Array
-    frames: dict[str, tuple[bytes, pd.DataFrame]] = field(default_factory=dict)  # each frame as stored, decoded
+    shas: list[str] = field(default_factory=list)  # each part's SHA-256, as recorded (its bytes checked against it)
+    # each part's ``_seq`` counts from 0 by one (``_seq_at``): the part a kind nothing changed in stores again
+    counted: list[bool] = field(default_factory=list)
+    # each frame as stored, decoded, and the SHA-256 its stored bytes were checked against
+    frames: dict[str, tuple[bytes, pd.DataFrame, str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, side: str, parts: list[bytes]) -> PreviousRaw | None:
-        """None where a part is not as ``take_raw`` writes parts now (its records are then decoded)."""
+    def of(cls, side: str, parts: list[bytes], at: list[int] | None = None,
+           shas: list[str] | None = None) -> PreviousRaw | None:
+        """None where a part is not as ``take_raw`` writes parts now (its records are then decoded).
+        ``at``: where each part's ``_seq`` counts from (the meta's ``raw_at``); ``shas``: their SHA-256s."""
         keys = []
         for data in parts:
             schema = pq.read_schema(pa.BufferReader(data))
@@ -808,7 +889,10 @@ class PreviousRaw:
                 return None
             keys.append(_read_table(data, ["kind", "record_id", SEQ]))
         sizes = [t.num_rows for t in keys]
-        seq = np.concatenate([t.column(SEQ).to_numpy() for t in keys] or [np.zeros(0, dtype=np.int64)])
+        stored = [t.column(SEQ).to_numpy() for t in keys]
+        counted = [bool(np.array_equal(q, np.arange(len(q)))) for q in stored]
+        seq = np.concatenate([q + a for q, a in zip(stored, at or [0] * len(keys), strict=True)]
+                             or [np.zeros(0, dtype=np.int64)])
         in_order = bool(np.all(seq[1:] > seq[:-1]))  # kinds pulled one after the other, as they usually are
         pull_order = np.arange(len(seq)) if in_order else np.argsort(seq, kind="stable")
         table_of = np.repeat(np.arange(len(keys)), sizes)[pull_order]
@@ -819,7 +903,7 @@ class PreviousRaw:
             values = pa.chunked_array([c for t in keys for c in t.column(name).chunks], type=pa.string())
             whole = values.combine_chunks()  # one array first: a take over chunks is several times slower
             return whole if in_order else whole.take(pa.array(pull_order))
-        return cls(side, parts, table_of, row_of, column("kind"), column("record_id"))
+        return cls(side, parts, table_of, row_of, column("kind"), column("record_id"), list(shas or []), counted)
 
     def table(self, part: int) -> pa.Table:
         return _read_table(self.parts[part]).drop_columns([SEQ])
@@ -840,8 +924,8 @@ def merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | None
     ``RawKeys``): the same parts ``take_raw`` makes of the whole merged records, built from the stored
     Arrow tables and the changed records alone. Fills the merged meta's content hash."""
     out = _merged_raw(merged, previous, state)
-    out.frames = {kind: FrameReuse(*previous.frames[kind], rows) for kind, rows in merged.frames_from.items()
-                  if kind in previous.frames}
+    out.frames = {kind: FrameReuse(*previous.frames[kind][:2], rows, previous.frames[kind][2])
+                  for kind, rows in merged.frames_from.items() if kind in previous.frames}
     return out
 
 
@@ -872,9 +956,20 @@ def _merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | Non
     try:
         for kind, span in (_kind_rows(merged_kinds) if len(merged_kinds) else {}).items():
             seq = np.arange(len(merged_kinds))[span]
+            start = _seq_at(span)
             stored = np.unique(tables[seq][tables[seq] >= 0])
             if len(stored) > 1:  # a kind's records come from its one part (a key holds the kind)
                 raise AssertionError(f"{side} raw records of {kind} merged from {len(stored)} stored parts")
+            if len(stored) and isinstance(span, slice) and _as_stored(previous, int(stored[0]), tables[seq],
+                                                                      rows[seq], schema):
+                # nothing changed in the kind: its stored part is the one to store, by reference (its
+                # payloads read alone, for the side's content hash)
+                t = int(stored[0])
+                hashes[t] = _payload_hashes(_read_table(previous.parts[t], ["payload"]).column("payload"))
+                out.add(Part(side, _raw_name(kind), len(seq), memoryview(previous.parts[t]), previous.shas[t],
+                             checked=True), start)
+                check_cancelled(state)
+                continue
             stack = [new_table]
             for t in stored.tolist():  # read whole only now, on the worker: Parquet lets go of the GIL
                 stack.insert(0, previous.table(t))
@@ -882,8 +977,8 @@ def _merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | Non
             base = stack[0].num_rows if len(stored) else 0
             at = np.where(tables[seq] >= 0, rows[seq], base + rows[seq])
             table = pa.concat_tables(stack).take(pa.array(at)).combine_chunks()
-            table = pa.Table.from_arrays([*table.columns, pa.array(seq)], schema=schema)
-            out.add(Part(side, _raw_name(kind), len(seq), *_stored(table)))
+            table = pa.Table.from_arrays([*table.columns, pa.array(seq - start)], schema=schema)
+            out.add(Part(side, _raw_name(kind), len(seq), *_stored(table)), start)
             del table, stack
             check_cancelled(state)
         merged.meta.content_hash = _content_hash(previous, hashes, tables, rows, new["content_hash"])
@@ -893,6 +988,17 @@ def _merged_raw(merged: MergedRaw, previous: PreviousRaw, state: TaskState | Non
     merged.snapshots = new.iloc[:0]
     pa.default_memory_pool().release_unused()
     return out
+
+
+def _as_stored(previous: PreviousRaw, part: int, tables: np.ndarray, rows: np.ndarray, schema: pa.Schema) -> bool:
+    """Whether a kind's merged records (``tables``, ``rows``: each one's stored part and row there) are
+    every record of stored ``part``, in its order, and that part stores what ``_merged_raw`` would store
+    of them (its ``_seq`` from 0, its schema this one): then its bytes are those it would write."""
+    if not previous.shas or not previous.counted[part] or not bool(np.all(tables == part)) \
+            or int(np.count_nonzero(previous.table_of == part)) != len(rows) \
+            or not np.array_equal(rows, np.arange(len(rows))):
+        return False
+    return bool(pq.read_schema(pa.BufferReader(previous.parts[part])).equals(schema, check_metadata=True))
 
 
 def _content_hash(previous: PreviousRaw, hashes: dict[int, pa.ChunkedArray], tables: np.ndarray, rows: np.ndarray,
@@ -982,17 +1088,21 @@ def load_previous(store: Store, run_id: int, side: str,
     stored = _stored_side(store, run_id, side, parts)
     if stored is None:
         return None
-    _, blobs = stored
-    names = json.loads(blobs["meta"])["order"]["raw"]
+    rows, blobs = stored
+    order = json.loads(blobs["meta"])["order"]
+    names, at = order["raw"], order.get("raw_at", {})
+    shas = {name: sha for _, name, _, sha, _ in rows}
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previous-raw") as pool:
         # the raw records' kinds and ids read (Arrow, mostly without the GIL) while the frames are decoded
-        planned = pool.submit(PreviousRaw.of, side, [blobs[name] for name in names])
+        planned = pool.submit(PreviousRaw.of, side, [blobs[name] for name in names],
+                              [at.get(name, 0) for name in names], [shas[name] for name in names])
         extract = _extract(side, blobs, with_raw=False)
         raw = planned.result()
     if raw is None:  # parts not as ``take_raw`` writes them now: their records decoded
-        extract.snapshots = _raw_records(blobs, names)
+        extract.snapshots = _raw_records(blobs, names, at)
         return extract, None
-    raw.frames = {kind: (blobs[f"frame:{kind}"], frame) for kind, frame in extract.frames.items()}
+    raw.frames = {kind: (blobs[f"frame:{kind}"], frame, shas[f"frame:{kind}"])
+                  for kind, frame in extract.frames.items()}
     return extract, raw
 
 
@@ -1006,12 +1116,13 @@ def load_reused(store: Store, run_id: int, side: str,
     if stored is None:
         return None
     rows, blobs = stored
-    raw = {name: Part(side, name, n, memoryview(blobs[name]), sha)
+    raw = {name: Part(side, name, n, memoryview(blobs[name]), sha, checked=True)
            for _, name, n, sha, _ in rows if name == "raw" or name.startswith("raw:")}
     extract = _extract(side, blobs, with_raw=False)
     taken = RawParts()
-    for name in json.loads(blobs["meta"])["order"]["raw"]:
-        taken.add(raw[name])
+    order = json.loads(blobs["meta"])["order"]
+    for name in order["raw"]:
+        taken.add(raw[name], order.get("raw_at", {}).get(name, 0))
     return extract, taken
 
 
