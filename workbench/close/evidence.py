@@ -71,13 +71,13 @@ def attach(store: Store, exception_id: int, user: str, path: Path) -> Attachment
     """Store a file as evidence for the exception, with its SHA-256; the file must be readable."""
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"{p}: not a readable file", file=str(p))
+        raise InputError("not a readable file", file=str(p))
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise InputError(f"{p}: cannot read it ({exc.strerror or exc})", file=str(p)) from None
+        raise InputError(f"cannot read it ({exc.strerror or exc})", file=str(p)) from None
     if len(data) > MAX_ATTACHMENT_BYTES:
-        raise InputError(f"{p}: {len(data):,} bytes; evidence files hold at most {MAX_ATTACHMENT_BYTES:,}",
+        raise InputError(f"{len(data):,} bytes; evidence files hold at most {MAX_ATTACHMENT_BYTES:,}",
                          file=str(p))
     digest = hashlib.sha256(data).hexdigest()
     with store.session() as s:

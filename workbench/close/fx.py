@@ -30,7 +30,7 @@ def read_rates_file(path: Path) -> tuple[dict[str, Decimal], str]:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the rate table ({exc.strerror or exc})", file=str(path)) from None
+        raise InputError(f"cannot read the rate table ({exc.strerror or exc})", file=str(path)) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

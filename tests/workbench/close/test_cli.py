@@ -63,6 +63,7 @@ def test_evidence_and_assignment_bad_input_is_one_line_exit_2_and_nothing_writte
         assert main([*args, "--user", "ann", "--db", db]) == 2, args
         err = capsys.readouterr().err
         assert message in err and len(err.strip().splitlines()) == 1, (args, err)
+        assert "missing.pdf: " not in err.split("missing.pdf: ", 1)[-1], err  # the file named once, not twice
     with st.session() as s:
         assert s.query(AuditEvent).count() == events
         assert s.query(Comment).count() == 0 and s.query(Attachment).count() == 0
