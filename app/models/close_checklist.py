@@ -136,7 +136,7 @@ def load_close(store: Any, period_name: str | None, run_id: int | None, user: st
         state.history = [{"at": f"{h.at:%Y-%m-%d %H:%M}", "action": ACTION_LABELS.get(h.action, h.action),
                           "actor": h.actor, "reason": h.reason or ""} for h in hist]
 
-        moved = last_signoff is not None and snap.sha256 != last_signoff.snapshot_hash
+        moved = last_signoff is not None and bool(snap.moved_since(last_signoff))  # older sign-offs: what they held
         state.actions = {
             "signoff": _first(_role_refusal(s, user, "signoff"),
                               f"period {name} is certified: reopen it first"

@@ -47,7 +47,7 @@ def load_evidence(store: Any, exception_id: int) -> Evidence:
                             "uploader": a.uploader, "at": f"{a.at:%Y-%m-%d %H:%M}"}
                            for a in evidence.attachments(s, exc.key)]
         try:
-            ensure_open(s, run_id=exc.run_id, exception_key=exc.key)
+            ensure_open(s, run_id=exc.run_id)  # as the core decides: its own period (close.evidence)
         except PeriodLocked as locked:
             out.locked = str(locked)
         return out

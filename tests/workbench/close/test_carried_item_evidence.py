@@ -45,3 +45,4 @@ def test_a_carried_forward_item_takes_evidence_in_the_next_period(store, tmp_pat
         assert [c.text for c in comments(s, key)] == ["credit note agreed with the customer"]
     with pytest.raises(PeriodLocked, match="period 2026-10 is certified by bob"):
         add_comment(store, october_item, "ann", "added to October after its certification")
+
