@@ -33,6 +33,7 @@ from workbench.corrections.outbox.push import Backoff, PushReport
 from workbench.corrections.values import (canonical_kind, check_amount, check_shown_as_written, display,
                                          field_changes, parse_value)
 from workbench.errors import IllegalTransition, InputError, PermissionDenied, StaleState
+from workbench.team.concurrency import last_changed_by
 from workbench.store.chunks import chunks
 from workbench.store.repo import carried_copies
 from workbench.model.changes import ChangedIds, Changes, NewId
@@ -274,10 +275,16 @@ def _check_version(c: Correction, versions: dict[int, int] | None) -> None:
                          "refresh and decide again")
 
 
-def _check_not_done_already(c: Correction, to: str) -> None:
+def _check_not_done_already(s: Session, c: Correction, to: str) -> None:
     if c.state == to:
-        by = c.approver if to == CorrectionState.APPROVED else None
-        raise StaleState(f"correction {c.id} is already {to}" + (f" by {by}" if by else ""))
+        raise StaleState(f"correction {c.id} is already {to}{_by_whom(s, c)}")
+
+
+def _by_whom(s: Session, c: Correction) -> str:
+    """' by carol at 2026-12-08 09:12 UTC': who moved the correction last, for a refusal that would otherwise
+    leave the one who lost a race at the same moment guessing."""
+    last = last_changed_by(s, "correction", c.id)
+    return f" by {last[0]} at {last[1]:%Y-%m-%d %H:%M} UTC" if last else ""
 
 
 def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str | None = None, *,
@@ -296,10 +303,10 @@ def approve(store: Store, correction_ids: Sequence[int], user: str, reason: str 
             _check_version(c, versions)
             again = c.state in (CorrectionState.APPROVED, CorrectionState.QUEUED) and lapsed_approval(s, c)
             if not again:
-                _check_not_done_already(c, CorrectionState.APPROVED)
+                _check_not_done_already(s, c, CorrectionState.APPROVED)
                 if c.state != CorrectionState.PROPOSED:  # approved again only when its approval lapsed
-                    raise IllegalTransition(f"correction {c.id} is {c.state}; only a proposed correction can be "
-                                            "approved")
+                    raise IllegalTransition(f"correction {c.id} is {c.state}{_by_whom(s, c)}; only a proposed "
+                                            "correction can be approved")
             if same_person(c.preparer, user):  # as people: "Bob", "bob " and a Cyrillic "bоb" are bob
                 raise PermissionDenied(f"correction {c.id} was prepared by {c.preparer}; a different user must "
                                        "approve it (maker-checker)")
@@ -323,8 +330,11 @@ def reject(store: Store, correction_ids: Sequence[int], user: str, reason: str, 
         rows = _load_for_change(s, correction_ids)
         for c in rows:
             _check_version(c, versions)
-            _check_not_done_already(c, CorrectionState.REJECTED)
-            lifecycle.check(c, CorrectionState.REJECTED)
+            _check_not_done_already(s, c, CorrectionState.REJECTED)
+            try:
+                lifecycle.check(c, CorrectionState.REJECTED)
+            except IllegalTransition as refused:
+                raise IllegalTransition(f"{refused} ({c.state}{_by_whom(s, c)})") from None
         for c in rows:
             lifecycle.transition(s, c, CorrectionState.REJECTED, actor=user, reason=reason)
         for c in rows:

@@ -272,3 +272,13 @@ def test_a_salesforce_record_named_by_its_15_character_id_is_the_record_of_its_1
     with pytest.raises(IllegalTransition, match=f"correction {first} \\(proposed, exception 1\\) already changes CRM "
                                                 "invoices a0B000000000001 field 'open_balance'"):
         service.propose(store, again, "bob")
+
+
+def test_who_won_a_race_to_approve_and_reject_is_named_to_the_one_who_lost(store):
+    """Approve and reject at the same moment: the loser read 'correction 1 is rejected; only a proposed
+    correction can be approved', without who did it or when."""
+    cid = service.propose(store, add_exception(store, add_run(store)), "ann")
+    service.reject(store, [cid], "bob", "not this way")
+    with pytest.raises(IllegalTransition, match=rf"correction {cid} is rejected by bob at \d{{4}}-\d\d-\d\d \d\d:\d\d "
+                                                rf"UTC; only a proposed correction can be approved"):
+        service.approve(store, [cid], "carol")
