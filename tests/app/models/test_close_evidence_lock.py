@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select, update
 
 from tests.workbench.export.test_workbook import make_run
 from workbench.close import signoff as close
-from workbench.store.db import open_store
 from workbench.store.schema import ExceptionRow, Run
 
-
-@pytest.fixture
-def store(tmp_path):
-    st = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
-    yield st
-    st.dispose()
 
 
 def test_the_evidence_panel_lets_the_carried_item_take_evidence_where_the_core_does(store):

@@ -12,15 +12,8 @@ from tests.workbench.export.test_workbook import make_run
 from workbench.close import signoff as close
 from workbench.close.evidence import add_comment, attach, comments
 from workbench.close.lock import PeriodLocked
-from workbench.store.db import open_store
 from workbench.store.schema import ExceptionRow, Run
 
-
-@pytest.fixture
-def store(tmp_path):
-    st = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
-    yield st
-    st.dispose()
 
 
 def test_a_carried_forward_item_takes_evidence_in_the_next_period(store, tmp_path: Path):

@@ -11,15 +11,8 @@ from workbench.close import evidence
 from workbench.close import signoff as close
 from workbench.close.lock import PeriodLocked
 from workbench.errors import InputError
-from workbench.store.db import open_store
 from workbench.store.schema import Attachment, ExceptionRow
 
-
-@pytest.fixture
-def store(tmp_path):
-    st = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
-    yield st
-    st.dispose()
 
 
 def test_an_attachment_round_trips_with_its_hash_and_an_edited_one_is_named(store, tmp_path):

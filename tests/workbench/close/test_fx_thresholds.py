@@ -15,22 +15,11 @@ from workbench.close.fx import set_rates
 from workbench.close.materiality import Materiality, auto_waive, materiality_of, parse_thresholds, set_materiality
 from workbench.close.periods import get_period
 from workbench.errors import InputError
-from workbench.store.db import open_store
 from workbench.store.schema import ExceptionRow, FxRate, Period
 
 RATES = {"JPY": Decimal("0.0062"), "KWD": Decimal("3.0")}
 
 
-@pytest.fixture
-def url(tmp_path):
-    return f"sqlite:///{tmp_path / 'wb.db'}"
-
-
-@pytest.fixture
-def store(url):
-    st = open_store(url)
-    yield st
-    st.dispose()
 
 
 def _rates(s, currency: str, rates: dict[str, Decimal]) -> None:

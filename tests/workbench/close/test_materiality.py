@@ -12,17 +12,10 @@ from workbench.close.fx import set_rates
 from workbench.close.materiality import AUTO_WAIVED, auto_waive, parse_thresholds, set_materiality
 from workbench.close.periods import get_period
 from workbench.errors import InputError
-from workbench.store.db import open_store
 from workbench.store.schema import AuditEvent, ExceptionRow, FxRate, Period
 
 RATES = {"JPY": Decimal("0.0062"), "KWD": Decimal("3.0")}
 
-
-@pytest.fixture
-def store(tmp_path):
-    st = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
-    yield st
-    st.dispose()
 
 
 def _run(store) -> int:

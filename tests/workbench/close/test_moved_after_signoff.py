@@ -18,22 +18,11 @@ from workbench.close.materiality import parse_thresholds, set_materiality
 from workbench.close.periods import get_period
 from workbench.corrections import service
 from workbench.errors import IllegalTransition
-from workbench.store.db import open_store
 from workbench.store.schema import ExceptionRow
 
 PERIOD = "2026-10"
 
 
-@pytest.fixture
-def url(tmp_path):
-    return f"sqlite:///{tmp_path / 'wb.db'}"
-
-
-@pytest.fixture
-def store(url):
-    st = open_store(url)
-    yield st
-    st.dispose()
 
 
 def _prepared(store) -> int:

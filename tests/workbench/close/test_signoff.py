@@ -11,15 +11,8 @@ from workbench.close import signoff as close
 from workbench.close.lock import PeriodLocked, ensure_open
 from workbench.close.periods import PeriodState, get_period
 from workbench.errors import IllegalTransition, InputError, PermissionDenied
-from workbench.store.db import open_store
 from workbench.store.schema import ExceptionRow
 
-
-@pytest.fixture
-def store(tmp_path):
-    st = open_store(f"sqlite:///{tmp_path / 'wb.db'}")
-    yield st
-    st.dispose()
 
 
 def test_signoff_then_a_different_user_certifies_and_the_period_locks(store):

@@ -15,23 +15,12 @@ from workbench.close import signoff as close
 from workbench.close.fx import set_rates
 from workbench.close.periods import get_period
 from workbench.errors import IllegalTransition, InputError
-from workbench.store.db import open_store
 from workbench.store.schema import ExceptionRow
 from workbench.team.users import add_user
 
 PERIOD = "2026-10"
 
 
-@pytest.fixture
-def url(tmp_path):
-    return f"sqlite:///{tmp_path / 'wb.db'}"
-
-
-@pytest.fixture
-def store(url):
-    st = open_store(url)
-    yield st
-    st.dispose()
 
 
 def _critical(store, rid: int) -> list[str]:

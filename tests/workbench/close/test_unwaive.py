@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from tests.workbench.export.test_workbook import _exc, default_exceptions, make_run
@@ -15,22 +14,11 @@ from workbench.close.fx import set_rates
 from workbench.close.materiality import AUTO_LIFTED, auto_waive, parse_thresholds, set_materiality
 from workbench.close.periods import get_period
 from workbench.corrections.proof import check_store
-from workbench.store.db import open_store
 from workbench.store.schema import AuditEvent, ExceptionRow
 
 PERIOD = "2026-10"
 
 
-@pytest.fixture
-def url(tmp_path):
-    return f"sqlite:///{tmp_path / 'wb.db'}"
-
-
-@pytest.fixture
-def store(url):
-    st = open_store(url)
-    yield st
-    st.dispose()
 
 
 def _row(store, eid: int) -> ExceptionRow:
