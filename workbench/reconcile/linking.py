@@ -342,21 +342,13 @@ def _names_differ(c: Features, e: Features, i: np.ndarray, j: np.ndarray, at: np
     return out
 
 
-def _plural_apart(c: Features, e: Features, i: np.ndarray, j: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Per pair, at the positions ``at`` only (the others False): the names are one plural "s" apart
-    (normalize.plural_apart)."""
+def _names_apart(c: Features, e: Features, i: np.ndarray, j: np.ndarray, at: np.ndarray,
+                 apart: Callable[[Any, Any], bool]) -> np.ndarray:
+    """Per pair, at the positions ``at`` only (the others False): whether the two names are ``apart`` (one plural
+    "s", normalize.plural_apart; one letter of one word, normalize.letter_apart)."""
     out = np.zeros(len(i), dtype=bool)
     for k in np.flatnonzero(at).tolist():
-        out[k] = nz.plural_apart(c.name[i[k]], e.name[j[k]])
-    return out
-
-
-def _letter_apart(c: Features, e: Features, i: np.ndarray, j: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Per pair, at the positions ``at`` only (the others False): the names are one letter of one word apart
-    (normalize.letter_apart)."""
-    out = np.zeros(len(i), dtype=bool)
-    for k in np.flatnonzero(at).tolist():
-        out[k] = nz.letter_apart(c.name[i[k]], e.name[j[k]])
+        out[k] = apart(c.name[i[k]], e.name[j[k]])
     return out
 
 
@@ -460,8 +452,8 @@ def score_pairs(c: Features, e: Features, pairs: pd.DataFrame) -> pd.DataFrame:
     score = np.where(acronym & ~strong_id, np.minimum(score, ACRONYM_NAME), score)
     # so is a pair of names one plural "s" apart, where it would link on its own: the same words, or two firms
     # (Premier Tool and Premier Tools at one address); the letters and the address cannot tell which
-    plural = _plural_apart(c, e, i, j, (score > NAMES_DIFFER) & ~strong_id)
-    plural |= _letter_apart(c, e, i, j, (score > NAMES_DIFFER) & ~strong_id & ~plural)
+    plural = _names_apart(c, e, i, j, (score > NAMES_DIFFER) & ~strong_id, nz.plural_apart)
+    plural |= _names_apart(c, e, i, j, (score > NAMES_DIFFER) & ~strong_id & ~plural, nz.letter_apart)
     score = np.where(plural, np.minimum(score, NAMES_DIFFER), score)
     out["score"] = np.clip(score, 0.0, 1.0)
     out["name"] = name
