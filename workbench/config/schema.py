@@ -10,6 +10,7 @@ used; here they only have to be tables.
 
 from __future__ import annotations
 
+import difflib
 import re
 import types
 import typing
@@ -18,10 +19,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 
+from workbench.config.connector_settings import CONNECTOR_SETTINGS
 from workbench.model.records import KINDS
+from workbench.model.secrets import is_secret_key
 
 API_CONNECTORS = ("salesforce", "business_central", "odoo", "rest")
 CONNECTORS = ("files", *API_CONNECTORS)
@@ -182,6 +185,22 @@ class _SideTables(_Table):
                                                                       "Central)")
     odoo: dict[str, Any] | None = Field(None, description="connector settings (README: Odoo)")
     rest: dict[str, Any] | None = Field(None, description="connector settings (README: REST profiles)")
+
+    @field_validator("salesforce", "business_central", "odoo")
+    @classmethod
+    def _known_settings(cls, table: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any] | None:
+        """A key the connector does not read is refused: a typo (``bulk_treshold``) was ignored, and the run went on
+        with the default. ``<secret>_env`` keys name environment variables; a secret itself is refused apart
+        (secrets.refuse_in_config). A REST profile's table is the profile's own, so not checked here."""
+        if not table:
+            return table
+        known = [key for key, _default, _meaning in CONNECTOR_SETTINGS[str(info.field_name)][1]]
+        unknown = [k for k in table if k not in known and not k.endswith("_env") and not is_secret_key(k)]
+        if unknown:
+            near = difflib.get_close_matches(unknown[0], known, n=1)
+            raise ValueError(f"unknown setting {unknown[0]!r}{f'; did you mean {near[0]!r}?' if near else ''} "
+                             f"(expected one of {', '.join(sorted(known))}, or a <secret>_env key)")
+        return table
 
 
 class FilesSide(_SideTables):

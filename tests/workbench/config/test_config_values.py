@@ -109,3 +109,19 @@ def test_the_cli_refuses_a_tolerance_that_reconciles_everything_in_one_line(tmp_
     err = capsys.readouterr().err
     assert f"{p}: [rules.tolerances] price.JPY = '1000000000': expected at most 10000 JPY" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("table", "typo", "meant"), [
+    ("salesforce", "bulk_treshold", "bulk_threshold"),
+    ("business_central", "scpoe", "scope"),
+    ("odoo", "databse", "database"),
+])
+def test_a_typo_in_a_connectors_settings_is_refused_naming_the_key_meant(table, typo, meant):
+    """The connector tables took any key: a typo was ignored and the run went on with the default."""
+    from workbench.config import schema
+    side = "crm" if table == "salesforce" else "erp"
+    raw = {side: {"connector": table, table: {typo: "1"}}, "crm" if side == "erp" else "erp": {"connector": "files"}}
+    said = schema.validate(raw)
+    assert said is not None and f"{side}.{table}" in said and f"unknown setting {typo!r}; did you mean {meant!r}?" in said
+    raw[side][table] = {meant: "1", "client_secret_env": "SECRET_VAR"}  # the key meant, and a secret's variable
+    assert schema.validate(raw) is None
