@@ -26,8 +26,9 @@ def test_opens_the_window_creates_the_database_and_exits_0(tmp_path):
 
 
 def test_an_error_in_the_window_is_printed_and_exits_1(tmp_path):
-    (tmp_path / "a-file").write_text("not a folder")
-    done = _gui_check(tmp_path, "--db", f"sqlite:///{tmp_path / 'a-file' / 'wb.sqlite3'}")
+    # a URL the command line takes (its folder is there), of a file that is no database: the window's own error
+    (tmp_path / "wb.sqlite3").write_text("not a database")
+    done = _gui_check(tmp_path, "--db", f"sqlite:///{tmp_path / 'wb.sqlite3'}")
     assert done.returncode == 1
     errors = [line for line in done.stderr.splitlines() if line.startswith("Recon Workbench: error:")]
     assert len(errors) == 1 and "ready" not in done.stderr

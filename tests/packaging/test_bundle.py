@@ -86,9 +86,9 @@ def test_window_opens_on_a_new_database_and_closes_cleanly(bundle, home):
 
 
 def test_window_reports_a_database_it_cannot_open_and_exits_1(bundle, home):
-    bad = home.root / "not-a-folder"
-    bad.write_text("a file where a folder should be")
-    done = run(bundle.window_check, "gui", "--close-when-ready", "--db", f"sqlite:///{bad / 'wb.sqlite3'}", home=home)
+    bad = home.root / "wb.sqlite3"
+    bad.write_text("a file that is no database")  # the command line takes the URL; the window cannot open it
+    done = run(bundle.window_check, "gui", "--close-when-ready", "--db", f"sqlite:///{bad}", home=home)
     assert done.returncode == 1
     assert "Recon Workbench: error:" in done.stderr
 

@@ -52,7 +52,8 @@ def check_url(value: str) -> str:
     if scheme == "sqlite" and rest.startswith("/") and rest != "/:memory:":
         folder = Path(rest[1:].split("?", 1)[0]).expanduser().absolute().parent
         if not folder.is_dir():
-            raise ConfigError(f"the folder {folder} of the SQLite file does not exist; create it or name a file "
+            what = "is a file, not a folder" if folder.exists() else "does not exist"
+            raise ConfigError(f"the folder {folder} of the SQLite file {what}; create it or name a file "
                               f"in an existing folder ({URL_EXAMPLES})")
     return value
 

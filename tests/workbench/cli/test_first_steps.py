@@ -46,8 +46,11 @@ def _cli(capsys, *argv: str) -> tuple[int, str]:
     # a SQLite file in a folder that is not there: was "OperationalError: (sqlite3.OperationalError) unable to open
     # database file"
     ("sqlite:///{tmp}/no/such/folder/w.sqlite3", "folder {tmp}/no/such/folder of the SQLite file does not exist"),
+    # a file where the folder should be: said so, not "does not exist"
+    ("sqlite:///{tmp}/a-file/w.sqlite3", "folder {tmp}/a-file of the SQLite file is a file, not a folder"),
 ])
 def test_a_db_value_that_cannot_be_a_database_says_what_a_database_url_looks_like(tmp_path, capsys, value, says):
+    (tmp_path / "a-file").write_text("not a folder")
     code, err = _cli(capsys, "runs", "--db", value.format(tmp=tmp_path))
     assert code == 2
     assert says.format(tmp=tmp_path) in err
