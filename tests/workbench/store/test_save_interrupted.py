@@ -45,6 +45,20 @@ class StopWhileSaving(Progress):
         return self.at is not None and self.checks >= self.at
 
 
+class AnnounceWhileSaving(StopWhileSaving):
+    """For a child process a test kills: at cancel check ``argv[3]`` of the save it prints "storing" and waits on
+    stdin, mid-transaction, until the parent kills it."""
+
+    @property
+    def cancelled(self) -> bool:
+        if self.saving:
+            self.checks += 1
+            if self.checks == int(sys.argv[3]):
+                print("storing", flush=True)
+                sys.stdin.readline()  # held here, mid-transaction, until the parent kills the process
+        return False
+
+
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory) -> Path:
     return generate(3, 30, tmp_path_factory.mktemp("scn") / "s", invoices_per_customer=4)
@@ -121,19 +135,9 @@ import sys
 from workbench import config as cfg
 from workbench.pipeline import execute_run
 from workbench.store.db import open_store
-from tests.workbench.store.test_save_interrupted import StopWhileSaving
+from tests.workbench.store.test_save_interrupted import AnnounceWhileSaving
 
-class Announce(StopWhileSaving):
-    @property
-    def cancelled(self):
-        if self.saving:
-            self.checks += 1
-            if self.checks == int(sys.argv[3]):
-                print("storing", flush=True)
-                sys.stdin.readline()  # held here, mid-transaction, until the parent kills the process
-        return False
-
-execute_run(cfg.load(sys.argv[2]), open_store(sys.argv[1]), user="ann", state=Announce())
+execute_run(cfg.load(sys.argv[2]), open_store(sys.argv[1]), user="ann", state=AnnounceWhileSaving())
 """
 
 

@@ -57,20 +57,11 @@ from pathlib import Path
 from workbench.config import from_dict
 from workbench.pipeline import execute_run
 from workbench.store.db import open_store
-from tests.workbench.store.test_save_interrupted import StopWhileSaving
-
-class Announce(StopWhileSaving):
-    @property
-    def cancelled(self):
-        if self.saving:
-            self.checks += 1
-            if self.checks == int(sys.argv[3]):
-                print("storing", flush=True)
-                sys.stdin.readline()  # held here, mid-transaction, until the parent kills the process
-        return False
+from tests.workbench.store.test_save_interrupted import AnnounceWhileSaving
 
 raw = json.loads(sys.argv[2])
-execute_run(from_dict(raw, path=Path(raw.pop("_path"))), open_store(sys.argv[1]), user="ann", state=Announce())
+config = from_dict(raw, path=Path(raw.pop("_path")))
+execute_run(config, open_store(sys.argv[1]), user="ann", state=AnnounceWhileSaving())
 """
 
 
