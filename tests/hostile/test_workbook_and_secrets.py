@@ -368,8 +368,12 @@ def test_a_secret_in_any_shape_is_refused_with_its_key_path(tmp_path, capsys, ex
 
 @pytest.mark.parametrize("extra", [pytest.param(e, id=i) for i, e in NOT_SECRETS])
 def test_settings_that_only_say_where_a_secret_lives_are_accepted(extra):
-    cfg = config_mod.from_dict(_config(extra))
-    assert cfg.public()["crm"]["salesforce"] == {"client_id": "3MVG9-public", **extra}
+    # under a REST profile's table, whose keys are the profile's own: the Salesforce table takes only its settings
+    raw = {"run": {"name": "hostile", "as_of": "2026-10-31"},
+           "crm": {"connector": "files", "system": "salesforce", "files": {"dir": "."}},
+           "erp": {"connector": "rest", "rest": {"profile": "erpnext", "client_id": "3MVG9-public", **extra}}}
+    cfg = config_mod.from_dict(raw)
+    assert cfg.public()["erp"]["rest"] == {"profile": "erpnext", "client_id": "3MVG9-public", **extra}
 
 
 @pytest.mark.parametrize("url", [
