@@ -36,14 +36,19 @@ def _wait_until_blocked(engine, how_many: int = 1) -> None:
     raise AssertionError("the session never waited for the lock")
 
 
-@pytest.mark.parametrize("change", ["role removed", "user deactivated"])
-def test_an_approval_under_way_never_lands_after_the_approver_lost_the_role(pg_store, change):
+def _proposal_for_eve(pg_store) -> int:
+    """The team with eve as an approver, and bob's proposal waiting for her: its id."""
     add_team(pg_store)
     with pg_store.session() as s:
         register_user(s, "ann", "eve", ["approver"])
     _, ids = add_run(pg_store, n=1)
     make_proposable(pg_store, ids)
-    cid = service.propose(pg_store, ids[0], "bob")
+    return service.propose(pg_store, ids[0], "bob")
+
+
+@pytest.mark.parametrize("change", ["role removed", "user deactivated"])
+def test_an_approval_under_way_never_lands_after_the_approver_lost_the_role(pg_store, change):
+    cid = _proposal_for_eve(pg_store)
     other = create_engine(pg_store.url)
     holder = other.connect()
     tx = holder.begin()
@@ -91,12 +96,7 @@ def test_an_approval_under_way_never_lands_after_the_approver_lost_the_role(pg_s
 def test_an_approval_started_while_the_approver_is_being_deactivated_is_refused(pg_store):
     """The admin's change is written but not yet committed (it waits for the audit chain): eve's
     approval waits for it and then sees eve deactivated, rather than the roles from before."""
-    add_team(pg_store)
-    with pg_store.session() as s:
-        register_user(s, "ann", "eve", ["approver"])
-    _, ids = add_run(pg_store, n=1)
-    make_proposable(pg_store, ids)
-    cid = service.propose(pg_store, ids[0], "bob")
+    cid = _proposal_for_eve(pg_store)
     other = create_engine(pg_store.url)
     holder = other.connect()
     holder.execute(text(f"SELECT pg_advisory_lock({CHAIN_LOCK})"))
